@@ -1,0 +1,230 @@
+"""The display protocol: what a notebook may show, stamped for the publish gate.
+
+A report shows protected tables (:func:`lifetools.tables.show_table`), figures drawn by
+:mod:`lifetools.plots` (:func:`show_figure`) and key results (:func:`record`). Each
+display carries a stamp in its output metadata (``{"lifetools": {...}}``) that the publish
+gate (:mod:`lifetools.gate`) looks for, and each writes a machine-readable copy beside
+the page in :func:`lifetools.config.output_dir` (``tables/*.csv``, ``figures/*.png``,
+``results.json``), so collaborators can reuse the numbers without scraping.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from lifetools import config
+from lifetools.disclosure import protect_count
+from lifetools.errors import DisclosureError
+
+__all__ = [
+    "GLUE_PREFIX",
+    "STAMP_KEY",
+    "KeyResult",
+    "PublishedFigure",
+    "format_number",
+    "is_marked",
+    "mark_protected",
+    "record",
+    "show_figure",
+    "stamp",
+]
+
+STAMP_KEY = "lifetools"
+GLUE_PREFIX = "application/papermill.record/"
+_FIGURE_ATTR = "_lifetools_stamp"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+ResultKind = Literal["count", "estimate", "ratio", "percentage", "rate", "text"]
+
+
+def stamp(kind: str, name: str, **details: Any) -> dict[str, Any]:
+    """Return the output metadata that marks a display as protected."""
+    return {STAMP_KEY: {"protected": True, "kind": kind, "name": name, **details}}
+
+
+def check_name(name: str) -> str:
+    """Return ``name`` if it is a safe file stem (lower case, digits, ``_``, ``-``)."""
+    if not _NAME.match(name):
+        raise ValueError(
+            f"output name {name!r} must be lower case letters, digits, '_' or '-'"
+        )
+    return name
+
+
+def mark_protected(fig: Any, *, rules: dict[str, Any] | None = None) -> Any:
+    """Mark a matplotlib figure as drawn from protected data; return it.
+
+    Only :mod:`lifetools.plots` functions call this, after applying disclosure control
+    to whatever counts they plot.
+    """
+    setattr(fig, _FIGURE_ATTR, dict(rules or {}))
+    return fig
+
+
+def is_marked(fig: Any) -> bool:
+    """Tell whether ``fig`` was marked by :func:`mark_protected`."""
+    return hasattr(fig, _FIGURE_ATTR)
+
+
+def render_png(fig: Any, *, dpi: int = 110) -> bytes:
+    """Render a figure as PNG bytes without volatile metadata (deterministic)."""
+    buffer = io.BytesIO()
+    fig.savefig(
+        buffer,
+        format="png",
+        dpi=dpi,
+        bbox_inches="tight",
+        metadata={"Software": None},
+    )
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class PublishedFigure:
+    """A figure shown in a report: PNG with alt text and caption, stamped."""
+
+    name: str
+    alt: str
+    caption: str
+    png: bytes = field(repr=False)
+    rules: dict[str, Any] = field(default_factory=dict)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
+        encoded = base64.b64encode(self.png).decode("ascii")
+        markup = (
+            f'<figure class="lifetools-figure" id="figure-{self.name}">'
+            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(self.alt)}"'
+            ' style="max-width:100%;height:auto"/>'
+            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+        )
+        data = {"text/html": markup, "text/plain": f"Figure: {self.caption}"}
+        return data, stamp("figure", self.name, rules=self.rules)
+
+
+def show_figure(figure: Any, *, name: str, alt: str, caption: str) -> PublishedFigure:
+    """Publish a figure drawn by a :mod:`lifetools.plots` function.
+
+    Parameters
+    ----------
+    figure
+        A matplotlib ``Figure`` or ``Axes`` returned by a ``lifetools.plots`` function.
+    name
+        File stem: the PNG is written to ``figures/<name>.png`` in the output folder.
+    alt
+        Alternative text describing what the figure shows, for screen readers.
+    caption
+        The visible caption.
+
+    Returns
+    -------
+    PublishedFigure
+        Displayed by Jupyter as an accessible ``<figure>``, stamped for the gate.
+
+    Raises
+    ------
+    DisclosureError
+        If the figure was not drawn (and protected) by a ``lifetools.plots`` function.
+    """
+    import matplotlib.pyplot as plt
+
+    fig = getattr(figure, "figure", figure)
+    if not is_marked(fig):
+        raise DisclosureError(
+            f"figure {name!r} was not drawn by a lifetools.plots function, so its "
+            "counts have not been through disclosure control",
+            hint="draw it with a lt.plots.plot_* function",
+        )
+    if not alt.strip() or not caption.strip():
+        raise ValueError(f"figure {name!r} needs both alt text and a caption")
+    png = render_png(fig)
+    target = config.output_dir() / "figures" / f"{check_name(name)}.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(png)
+    rules = dict(getattr(fig, _FIGURE_ATTR))
+    plt.close(fig)
+    return PublishedFigure(name=name, alt=alt, caption=caption, png=png, rules=rules)
+
+
+def format_number(value: Any, *, kind: str, digits: int = 2) -> str:
+    """Format a key result for the narrative: counts with thousands separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "fewer than 8" if kind == "count" else "not available"
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "percentage":
+        return f"{value:.{max(digits - 1, 0)}f}%"
+    if kind == "text":
+        return str(value)
+    return f"{value:.{digits}f}"
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    """A number quoted in a report's narrative, written to ``results.json``."""
+
+    name: str
+    value: Any
+    kind: str
+    label: str
+    text: str
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
+        data = {GLUE_PREFIX + "text/plain": self.text}
+        meta = {
+            "scrapbook": {"name": self.name, "mime_prefix": GLUE_PREFIX},
+            **stamp("result", self.name, result_kind=self.kind),
+        }
+        return data, meta
+
+
+def _json_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 10)
+    return value
+
+
+def record(
+    name: str,
+    value: Any,
+    *,
+    kind: ResultKind,
+    label: str,
+    text: str | None = None,
+    digits: int = 2,
+) -> KeyResult:
+    """Record a key result: write it to ``results.json`` and glue it for the narrative.
+
+    Counts (``kind="count"``) pass through :func:`lifetools.disclosure.protect_count`
+    here, so a raw count can never be quoted. Reference the result in Markdown as
+    ``{glue:text}`name```.
+    """
+    check_name(name)
+    if kind == "count":
+        value = protect_count(value)
+    shown = text if text is not None else format_number(value, kind=kind, digits=digits)
+    path = config.output_dir() / "results.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results[name] = {"value": _json_value(value), "kind": kind, "label": label,
+                     "text": shown}
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    return KeyResult(name=name, value=value, kind=kind, label=label, text=shown)
+
+
+def read_results(folder: Path) -> dict[str, Any]:
+    """Read a run's ``results.json`` (empty when the notebook recorded nothing)."""
+    path = Path(folder) / "results.json"
+    return json.loads(path.read_text()) if path.exists() else {}
