@@ -1,0 +1,274 @@
+"""Assemble the Jupyter Book source in a staging folder, then build it with Sphinx.
+
+The committed ``book/`` holds the fixed pages (landing page, methods, how-to, reference).
+Everything else is generated here, every build, so it cannot drift from the code: the
+data-dictionary pages, each edition's landing page and report pages (the executed
+notebooks with an edition banner and a provenance block), the archive, and ``_toc.yml``.
+Results as data (tables, figures, ``results.json``, the edition manifest) are copied to
+``_extra/`` so Sphinx publishes them beside the pages unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import yaml
+
+from lifetools import config
+from lifetools.errors import BuildError
+from lifetools.series import Analysis, Edition, Series
+
+__all__ = ["EditionPages", "assemble_book", "build_html", "provenance_markdown"]
+
+REPORTS_MARKER = "<!-- lifetools:reports -->"
+
+
+@dataclass(frozen=True)
+class EditionPages:
+    """One edition to publish: its runs (analysis id -> run folder) and manifest."""
+
+    edition: Edition
+    runs: Mapping[str, Path]
+    manifest: Mapping[str, Any]
+
+
+def _long_date(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def period_text(edition: Edition) -> str:
+    """Return '1 April 2024 to 31 March 2025' for an edition."""
+    return f"{_long_date(edition.period_start)} to {_long_date(edition.period_end)}"
+
+
+def provenance_markdown(
+    analysis: Analysis, edition: Edition, record: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+) -> str:
+    """Return the 'About this report' block shown at the end of every report page."""
+    code = record.get("code_version", {})
+    commit = code.get("commit") or "unknown (not a git checkout)"
+    tree = {True: "uncommitted changes present", False: "clean"}.get(
+        code.get("dirty"), "unknown"
+    )
+    params = ", ".join(f"`{k} = {v}`" for k, v in sorted(record["parameters"].items()))
+    data = manifest.get("data", {})
+    synthetic = data.get("synthetic")
+    source = (
+        f"synthetic data, {synthetic['people']:,} people, seed {synthetic['seed']}"
+        if synthetic else "the trust's linked extract"
+    )
+    packages = ", ".join(f"{k} {v}" for k, v in sorted(record["packages"].items()))
+    cite = manifest.get("citation", {}).get("text", "")
+    files = f"{analysis.id}/"
+    return "\n".join([
+        "## About this report",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Edition | {edition.title}: {period_text(edition)} |",
+        f"| Data | {source} |",
+        f"| Data fingerprint | `{record['data_fingerprint'][:16]}` (SHA-256 of every input "
+        "table and of the data dictionary) |",
+        f"| Code version | lifetools {record['packages'].get('lifetools')}, commit "
+        f"`{commit[:12]}` (work tree {tree}) |",
+        f"| Lock file | `{(record.get('lock_hash') or 'missing')[:16]}` (SHA-256 of "
+        "requirements.lock) |",
+        f"| Parameters | {params} |",
+        f"| Statistical stack | {packages} |",
+        f"| Ran | {record['finished_at']} ({record['seconds']} s) |",
+        "",
+        "Results as data, after disclosure control: "
+        f'<a href="{files}results.json">key results (JSON)</a>, '
+        f'<a href="{files}">tables (CSV) and figures (PNG)</a>, and the '
+        '<a href="manifest.json">edition manifest</a>.',
+        "",
+        "### How to cite",
+        "",
+        cite or "See CITATION.cff in the repository.",
+        "",
+        "### How to reproduce",
+        "",
+        "```bash",
+        f"lifetools reproduce {edition.id}",
+        f"lifetools run {analysis.id} --edition {edition.id}",
+        "```",
+        "",
+    ])
+
+
+def _report_page(
+    run_dir: Path, target: Path, analysis: Analysis, pages: EditionPages
+) -> None:
+    """Copy an executed notebook into the book with a banner and provenance."""
+    nb = nbformat.read(run_dir / "notebook.ipynb", as_version=4)
+    record = json.loads((run_dir / "run.json").read_text())
+    edition = pages.edition
+    banner = nbformat.v4.new_markdown_cell(
+        f"*{edition.title}: {period_text(edition)}.* "
+        f"{{doc}}`Other editions <../index>`."
+    )
+    first = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
+    if first:
+        lines = nb.cells[0].source.splitlines()
+        if lines and lines[0].startswith("# "):
+            lines[0] = f"# {analysis.title}"
+            nb.cells[0].source = "\n".join(lines)
+    nb.cells.insert(first, banner)
+    nb.cells.append(nbformat.v4.new_markdown_cell(
+        provenance_markdown(analysis, edition, record, pages.manifest)
+    ))
+    for cell in nb.cells:
+        cell.pop("id", None)
+    nb.nbformat_minor = 4
+    nbformat.write(nb, target)
+
+
+def _edition_index(pages: EditionPages, analyses: Sequence[Analysis], current: bool) -> str:
+    edition = pages.edition
+    status = "the current edition" if current else "an archived edition"
+    lines = [
+        f"# {edition.title}",
+        "",
+        f"Reporting period: {period_text(edition)}. This is {status}.",
+        "",
+        f"What changed in this edition: {edition.changes or 'not stated.'}",
+        "",
+        "## Reports",
+        "",
+    ]
+    for analysis in analyses:
+        lines.append(f"- {{doc}}`{analysis.title} <{analysis.id}>`: {analysis.summary}")
+    lines += ["", 'The <a href="manifest.json">edition manifest</a> records code '
+              "version, data fingerprint, parameters and package versions.", ""]
+    return "\n".join(lines)
+
+
+def _archive_index(series: Series, editions: Sequence[EditionPages]) -> str:
+    lines = ["# All editions", "",
+             "Every edition stays published as it was. Newest first.", ""]
+    for pages in sorted(editions, key=lambda p: p.edition.period_start, reverse=True):
+        edition = pages.edition
+        tag = " (current)" if edition.id == series.current_edition else ""
+        lines += [f"## {edition.title}{tag}", "",
+                  f"{period_text(edition)}. {{doc}}`Open this edition <{edition.id}/index>`.",
+                  "", f"Changes: {edition.changes or 'not stated.'}", ""]
+    return "\n".join(lines)
+
+
+def _landing_list(series: Series, current: EditionPages) -> str:
+    lines = [f"Reports in the current edition ({current.edition.title}, "
+             f"{period_text(current.edition)}):", ""]
+    for analysis in series.analyses_in(current.edition.id):
+        if analysis.id in current.runs:
+            lines.append(
+                f"- {{doc}}`{analysis.title} <editions/{current.edition.id}/{analysis.id}>`"
+                f": {analysis.summary}"
+            )
+    lines += ["", "Earlier editions: {doc}`the archive <editions/index>`.", ""]
+    return "\n".join(lines)
+
+
+def _toc(series: Series, editions: Sequence[EditionPages], book: Path) -> dict:
+    def chapters(folder: str) -> list[dict]:
+        pages = sorted(p.stem for p in (book / folder).glob("*.md") if p.stem != "index")
+        return [{"file": f"{folder}/{p}"} for p in pages]
+
+    ordered = sorted(editions, key=lambda p: p.edition.period_start, reverse=True)
+    current = [p for p in ordered if p.edition.id == series.current_edition]
+    older = [p for p in ordered if p.edition.id != series.current_edition]
+
+    def edition_chapter(pages: EditionPages) -> dict:
+        eid = pages.edition.id
+        return {"file": f"editions/{eid}/index",
+                "sections": [{"file": f"editions/{eid}/{a}"} for a in pages.runs]}
+
+    parts = [
+        {"caption": "Current edition", "chapters": [edition_chapter(p) for p in current]},
+        {"caption": "Archive", "chapters": [{"file": "editions/index"}]
+         + [edition_chapter(p) for p in older]},
+    ]
+    for folder, caption in (("methods", "Methods"), ("data", "Data dictionary"),
+                            ("howto", "How-to guides"), ("reference", "Reference")):
+        if (book / folder / "index.md").exists():
+            parts.append({"caption": caption, "chapters": [
+                {"file": f"{folder}/index", "sections": chapters(folder)}]})
+        elif chapters(folder):
+            parts.append({"caption": caption, "chapters": chapters(folder)})
+    return {"format": "jb-book", "root": "index", "parts": parts}
+
+
+def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPages]) -> Path:
+    """Write the complete book source into ``stage`` and return its folder."""
+    root = config.project_root()
+    book = stage / "book"
+    shutil.copytree(root / "book", book, ignore=shutil.ignore_patterns("_build"))
+    shutil.copyfile(root / "_config.yml", book / "_config.yml")
+    from lifetools.dictionary import render_dictionary_pages
+
+    render_dictionary_pages(book / "data")
+    for pages in editions:
+        eid = pages.edition.id
+        folder = book / "editions" / eid
+        extra = book / "_extra" / "editions" / eid
+        folder.mkdir(parents=True, exist_ok=True)
+        extra.mkdir(parents=True, exist_ok=True)
+        analyses = [series.analysis(a) for a in pages.runs]
+        for analysis in analyses:
+            run_dir = pages.runs[analysis.id]
+            _report_page(run_dir, folder / f"{analysis.id}.ipynb", analysis, pages)
+            if (run_dir / "files").exists():
+                shutil.copytree(run_dir / "files", extra / analysis.id)
+        from lifetools.provenance import write_json
+
+        write_json(extra / "manifest.json", pages.manifest)
+        (folder / "index.md").write_text(
+            _edition_index(pages, analyses, eid == series.current_edition)
+        )
+    (book / "editions" / "index.md").write_text(_archive_index(series, editions))
+    current = next(p for p in editions if p.edition.id == series.current_edition)
+    landing = (book / "index.md").read_text()
+    (book / "index.md").write_text(
+        landing.replace(REPORTS_MARKER, _landing_list(series, current))
+    )
+    (book / "_toc.yml").write_text(yaml.safe_dump(_toc(series, editions, book),
+                                                  sort_keys=False))
+    return book
+
+
+def build_html(book: Path, *, log: Path) -> Path:
+    """Build the HTML site with warnings as errors; return ``_build/html``.
+
+    Raises
+    ------
+    BuildError
+        With the Sphinx warnings, if the build fails or warns.
+    """
+    command = [
+        sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
+        "build", str(book),
+        "--config", str(book / "_config.yml"), "--toc", str(book / "_toc.yml"),
+        "-W", "-n", "--keep-going", "--all",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(done.stdout + "\n" + done.stderr)
+    html = book / "_build" / "html"
+    if done.returncode != 0 or not (html / "index.html").exists():
+        problems = [line for line in (done.stdout + done.stderr).splitlines()
+                    if "WARNING" in line or "ERROR" in line or "Error" in line]
+        raise BuildError(
+            "the book did not build:\n" + "\n".join(problems[:20] or ["(no message)"]),
+            hint=f"the full log is at {log}",
+        )
+    return html

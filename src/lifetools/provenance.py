@@ -1,0 +1,165 @@
+"""Provenance: code version, lock-file hash, data fingerprints, package versions.
+
+Everything here describes *how* a result was produced. Times live only in run records
+and manifests, never in published tables or figures, so two builds of the same commit,
+data and parameters give byte-identical result files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.metadata
+import json
+import platform
+import subprocess
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lifetools import config
+
+__all__ = [
+    "STACK_PACKAGES",
+    "TABLE_SUFFIXES",
+    "citation",
+    "code_fingerprint",
+    "code_version",
+    "data_fingerprint",
+    "dictionary_fingerprint",
+    "digest",
+    "lock_hash",
+    "package_versions",
+    "sha256_file",
+    "utc_now",
+    "write_json",
+]
+
+STACK_PACKAGES = (
+    "lifetools",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "lifelines",
+    "matplotlib",
+    "seaborn",
+    "duckdb",
+    "pyarrow",
+    "papermill",
+    "jupyter-book",
+)
+TABLE_SUFFIXES = (".parquet", ".csv")
+
+
+def sha256_file(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def digest(value: Any) -> str:
+    """Return the SHA-256 of a JSON-serialisable value in canonical form."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def code_version(root: Path | None = None) -> dict[str, Any]:
+    """Return the git commit of the project and whether the work tree was dirty."""
+    root = root or config.project_root()
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", *args], cwd=root, capture_output=True, text=True, timeout=20
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def lock_hash(root: Path | None = None) -> str | None:
+    """Return the SHA-256 of ``requirements.lock`` (None if it is missing)."""
+    path = (root or config.project_root()) / "requirements.lock"
+    return sha256_file(path) if path.exists() else None
+
+
+def code_fingerprint() -> str:
+    """Return a hash of the installed lifetools source (every ``.py`` file)."""
+    package = Path(__file__).resolve().parent
+    files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+    return digest({str(p.relative_to(package)): sha256_file(p) for p in files})
+
+
+def data_fingerprint(data_dir: Path, dictionary_dir: Path | None = None) -> dict:
+    """Return the SHA-256 of every input table in ``data_dir`` and of the dictionary.
+
+    Returns a mapping with ``tables`` (file name to hash), ``dictionary`` (one hash over
+    every dictionary file) and ``combined`` (one hash over both).
+    """
+    tables = {
+        p.name: sha256_file(p)
+        for p in sorted(Path(data_dir).iterdir())
+        if p.is_file() and p.suffix in TABLE_SUFFIXES
+    }
+    dictionary = dictionary_fingerprint(dictionary_dir)
+    return {
+        "tables": tables,
+        "dictionary": dictionary,
+        "combined": digest({"tables": tables, "dictionary": dictionary}),
+    }
+
+
+def dictionary_fingerprint(dictionary_dir: Path | None = None) -> str:
+    """Return one SHA-256 over every file of the data dictionary."""
+    folder = dictionary_dir or config.dictionary_dir()
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+    return digest({str(p.relative_to(folder)): sha256_file(p) for p in files})
+
+
+def package_versions(names: Iterable[str] = STACK_PACKAGES) -> dict[str, str]:
+    """Return the installed versions of the statistical stack (and Python)."""
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def citation(root: Path | None = None) -> dict[str, Any]:
+    """Return the project's ``CITATION.cff`` as a mapping, plus a formatted line."""
+    path = (root or config.project_root()) / "CITATION.cff"
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    authors = "; ".join(
+        a.get("name") or " ".join(filter(None, [a.get("given-names"), a.get("family-names")]))
+        for a in data.get("authors", [])
+    )
+    text = f"{authors}. {data.get('title', '')}. Version {data.get('version', '')}."
+    if data.get("url"):
+        text += f" {data['url']}"
+    return {**data, "text": text.strip()}
+
+
+def utc_now() -> str:
+    """Return the current UTC time in ISO format (for manifests only)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def write_json(path: Path, value: Mapping[str, Any]) -> Path:
+    """Write ``value`` as stable JSON (sorted keys, two-space indent, final newline)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, indent=2, sort_keys=True, default=str) + "\n")
+    return path

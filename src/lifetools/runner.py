@@ -1,0 +1,310 @@
+"""Execute report notebooks with papermill: incremental, parallel, failure-safe.
+
+Each run executes one analysis notebook for one edition in a fresh kernel (papermill in
+a subprocess), into a private folder that replaces the previous run only when the new
+one succeeded. A run is skipped, and its last good output reused, when its cache key is
+unchanged: the key hashes the notebook, the resolved parameters, the input data's
+fingerprint, the installed lifetools code and the lock file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import nbformat
+import yaml
+
+from lifetools import config, provenance
+from lifetools.errors import AnalysisRunError
+
+__all__ = [
+    "NOTEBOOK_NAME",
+    "RUN_RECORD",
+    "RunOutcome",
+    "RunSpec",
+    "execute_runs",
+    "raise_for_failures",
+    "run_key",
+]
+
+NOTEBOOK_NAME = "notebook.ipynb"
+RUN_RECORD = "run.json"
+FILES_DIR = "files"
+RUN_TIMEOUT_SECONDS = 3600
+HIDDEN_TAGS = {"parameters", "injected-parameters"}
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything needed to execute one analysis for one edition."""
+
+    edition: str
+    analysis: str
+    source: Path
+    parameters: Mapping[str, Any]
+    run_dir: Path
+    data_dir: Path
+    data_fingerprint: str
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """``edition/analysis``, as shown in progress and error messages."""
+        return f"{self.edition}/{self.analysis}"
+
+    def key(self) -> str:
+        """Return the cache key of this run (see :func:`run_key`)."""
+        return run_key(
+            notebook=self.source.read_bytes(),
+            parameters=self.parameters,
+            data_fingerprint=self.data_fingerprint,
+        )
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What happened to one run: ran, reused, or failed."""
+
+    spec: RunSpec
+    status: Literal["ran", "reused", "failed"]
+    seconds: float
+    error: str | None = None
+    failed_notebook: Path | None = None
+    record: Mapping[str, Any] = field(default_factory=dict)
+
+
+def run_key(*, notebook: bytes, parameters: Mapping[str, Any], data_fingerprint: str) -> str:
+    """Hash what decides a notebook's output: notebook, parameters, data, code, lock."""
+    return provenance.digest(
+        {
+            "notebook": provenance.digest(notebook.decode("utf-8", "replace")),
+            "parameters": dict(parameters),
+            "data": data_fingerprint,
+            "code": provenance.code_fingerprint(),
+            "lock": provenance.lock_hash(),
+        }
+    )
+
+
+def _reusable(spec: RunSpec, key: str) -> dict[str, Any] | None:
+    record_path = spec.run_dir / RUN_RECORD
+    if not (record_path.exists() and (spec.run_dir / NOTEBOOK_NAME).exists()):
+        return None
+    record = json.loads(record_path.read_text())
+    return record if record.get("key") == key else None
+
+
+def _environment(spec: RunSpec, files_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            config.ENV_DATA_DIR: str(spec.data_dir),
+            config.ENV_OUTPUT_DIR: str(files_dir),
+            config.ENV_EDITION: spec.edition,
+            config.ENV_PROJECT_ROOT: str(config.project_root()),
+            "MPLBACKEND": "Agg",
+            "PYTHONHASHSEED": "0",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        }
+    )
+    return env
+
+
+def _failed_cell(notebook_path: Path) -> tuple[int | None, str]:
+    """Find the cell that raised in a papermill output notebook: (index, error)."""
+    try:
+        nb = nbformat.read(notebook_path, as_version=4)
+    except Exception:  # noqa: BLE001 - a notebook that cannot be read names no cell
+        return None, ""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return index, f"{output.get('ename')}: {output.get('evalue')}"
+    return None, ""
+
+
+def _tidy_notebook(path: Path, spec: RunSpec, key: str) -> None:
+    """Hide code for readers and strip volatile papermill metadata (times, paths)."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        tags = list(cell.metadata.get("tags", []))
+        hide = "remove-cell" if HIDDEN_TAGS & set(tags) else "remove-input"
+        if hide not in tags:
+            tags.append(hide)
+        cell.metadata["tags"] = tags
+    papermill_meta = nb.metadata.get("papermill", {})
+    nb.metadata["papermill"] = {
+        "parameters": papermill_meta.get("parameters", {}),
+        "version": papermill_meta.get("version"),
+    }
+    nb.metadata["lifetools"] = {
+        "edition": spec.edition,
+        "analysis": spec.analysis,
+        "parameters": dict(spec.parameters),
+        "key": key,
+    }
+    nbformat.write(nb, path)
+
+
+def _execute(spec: RunSpec, key: str) -> RunOutcome:
+    """Run papermill for one spec into a private folder; swap it in on success."""
+    started = time.monotonic()
+    work = spec.run_dir.parent / f".{spec.run_dir.name}.partial-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    files_dir = work / FILES_DIR
+    files_dir.mkdir(parents=True)
+    params_file = work / "parameters.yml"
+    params_file.write_text(yaml.safe_dump(dict(spec.parameters), sort_keys=True))
+    output = work / NOTEBOOK_NAME
+    command = [
+        sys.executable, "-m", "papermill", str(spec.source), str(output),
+        "-f", str(params_file), "-k", "python3", "--cwd", str(work),
+        "--no-progress-bar", "--log-level", "ERROR",
+    ]
+    done = subprocess.run(
+        command, env=_environment(spec, files_dir), capture_output=True, text=True,
+        timeout=RUN_TIMEOUT_SECONDS, check=False,
+    )
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        failed = spec.run_dir.parent / f"{spec.run_dir.name}.failed.ipynb"
+        index, error = _failed_cell(output) if output.exists() else (None, "")
+        if output.exists():
+            shutil.copyfile(output, failed)
+        if index is None:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+            error = error or " | ".join(tail) or f"papermill exited {done.returncode}"
+            where = "before any cell ran"
+        else:
+            where = f"cell {index}"
+        shutil.rmtree(work, ignore_errors=True)
+        message = f"{spec.label}: notebook {spec.source.name} failed at {where}: {error}"
+        return RunOutcome(spec, "failed", seconds, message,
+                          failed if failed.exists() else None)
+    params_file.unlink()
+    _tidy_notebook(output, spec, key)
+    record = {
+        "key": key,
+        "edition": spec.edition,
+        "analysis": spec.analysis,
+        "notebook": spec.source.name,
+        "parameters": dict(spec.parameters),
+        "data_fingerprint": spec.data_fingerprint,
+        "code_fingerprint": provenance.code_fingerprint(),
+        "code_version": provenance.code_version(),
+        "lock_hash": provenance.lock_hash(),
+        "packages": provenance.package_versions(),
+        "finished_at": provenance.utc_now(),
+        "seconds": round(seconds, 1),
+    }
+    provenance.write_json(work / RUN_RECORD, record)
+    if spec.run_dir.exists():
+        old = spec.run_dir.parent / f".{spec.run_dir.name}.old-{os.getpid()}"
+        spec.run_dir.rename(old)
+        work.rename(spec.run_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        work.rename(spec.run_dir)
+    (spec.run_dir.parent / f"{spec.run_dir.name}.failed.ipynb").unlink(missing_ok=True)
+    return RunOutcome(spec, "ran", seconds, record=record)
+
+
+def execute_runs(
+    specs: Sequence[RunSpec],
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    keep_going: bool = False,
+    progress: Progress | None = None,
+) -> list[RunOutcome]:
+    """Execute runs concurrently, reusing any whose cache key is unchanged.
+
+    Parameters
+    ----------
+    specs
+        The runs to perform.
+    jobs
+        How many notebooks run at once (default: the number of cores).
+    force
+        Re-execute even when the cache key is unchanged.
+    keep_going
+        Start the remaining runs after a failure (otherwise no new run starts).
+    progress
+        Called with one line of text as each run starts, is reused, ends or fails.
+
+    Returns
+    -------
+    list of RunOutcome
+        In the order of ``specs``; runs never started after a failure are absent.
+    """
+    say = progress or (lambda _line: None)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    outcomes: dict[int, RunOutcome] = {}
+    pending = []
+    for index, spec in enumerate(specs):
+        spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
+        key = spec.key()
+        record = None if force else _reusable(spec, key)
+        if record is not None:
+            outcomes[index] = RunOutcome(spec, "reused", 0.0, record=record)
+            say(f"reused  {spec.label} (unchanged)")
+        else:
+            pending.append((index, spec, key))
+    total = len(pending)
+    failed = False
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {}
+        queue = list(pending)
+
+        def submit_next() -> None:
+            index, spec, key = queue.pop(0)
+            say(f"running {spec.label} ...")
+            futures[pool.submit(_execute, spec, key)] = index
+
+        for _ in range(min(jobs, len(queue))):
+            submit_next()
+        done_count = 0
+        while futures:
+            future = next(as_completed(futures))
+            index = futures.pop(future)
+            outcome = future.result()
+            outcomes[index] = outcome
+            done_count += 1
+            if outcome.status == "failed":
+                failed = True
+                say(f"FAILED  {outcome.spec.label} [{done_count}/{total}]")
+            else:
+                say(f"ran     {outcome.spec.label} in {outcome.seconds:.1f} s "
+                    f"[{done_count}/{total}]")
+            if queue and (keep_going or not failed):
+                submit_next()
+    return [outcomes[i] for i in sorted(outcomes)]
+
+
+def raise_for_failures(outcomes: Sequence[RunOutcome]) -> None:
+    """Raise AnalysisRunError naming every failed notebook and cell, if any failed."""
+    failures = [o for o in outcomes if o.status == "failed"]
+    if not failures:
+        return
+    lines = [o.error or o.spec.label for o in failures]
+    kept = [str(o.failed_notebook) for o in failures if o.failed_notebook]
+    hint = "the failed notebook(s), with the error in place, are kept at: " + ", ".join(
+        kept
+    ) if kept else None
+    raise AnalysisRunError("\n".join(lines), hint=hint)
