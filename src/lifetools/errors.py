@@ -15,6 +15,7 @@ Exit codes
 13 DisclosureError       the publish gate refused an output
 14 AnalysisRunError      a notebook failed; the message names the notebook and cell
 15 BuildError            the book could not be built or published
+16 ReproducibilityError  a reproduced edition differs from the published one
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "LifetoolsError",
     "LifetoolsWarning",
     "ParameterError",
+    "ReproducibilityError",
     "StatisticalWarning",
     "UserError",
 ]
@@ -99,6 +101,12 @@ class BuildError(UserError):
     exit_code = 15
 
 
+class ReproducibilityError(UserError):
+    """Re-executing a published edition gave different results; lists each file."""
+
+    exit_code = 16
+
+
 EXIT_CODES = {
     "success": 0,
     "internal error": 1,
@@ -112,6 +120,7 @@ EXIT_CODES = {
             DisclosureError,
             AnalysisRunError,
             BuildError,
+            ReproducibilityError,
         )
     },
 }

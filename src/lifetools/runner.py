@@ -32,6 +32,7 @@ __all__ = [
     "RUN_RECORD",
     "RunOutcome",
     "RunSpec",
+    "check_notebook_parameters",
     "execute_runs",
     "raise_for_failures",
     "run_key",
@@ -257,6 +258,8 @@ def execute_runs(
     jobs = max(1, jobs or os.cpu_count() or 1)
     outcomes: dict[int, RunOutcome] = {}
     pending = []
+    for spec in {s.source: s for s in specs}.values():
+        check_notebook_parameters(spec)
     for index, spec in enumerate(specs):
         spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
         key = spec.key()
@@ -308,3 +311,36 @@ def raise_for_failures(outcomes: Sequence[RunOutcome]) -> None:
         kept
     ) if kept else None
     raise AnalysisRunError("\n".join(lines), hint=hint)
+
+
+def check_notebook_parameters(spec: RunSpec) -> None:
+    """Check that the notebook's ``parameters`` cell declares every run parameter.
+
+    Papermill only warns about a parameter the notebook does not declare; lifetools
+    refuses before anything runs.
+
+    Raises
+    ------
+    ParameterError
+        If the notebook is missing, has no ``parameters`` cell, or lacks a parameter.
+    """
+    from papermill import inspect_notebook
+
+    from lifetools.errors import ParameterError
+
+    if not spec.source.exists():
+        raise ParameterError(f"{spec.label}: notebook {spec.source} does not exist")
+    declared = inspect_notebook(str(spec.source))
+    if not declared:
+        raise ParameterError(
+            f"{spec.source.name}: no cell is tagged 'parameters'",
+            hint="tag the notebook's second cell 'parameters' and give every "
+            "parameter a default",
+        )
+    missing = sorted(set(spec.parameters) - set(declared))
+    if missing:
+        raise ParameterError(
+            f"{spec.source.name}: the parameters cell does not declare {missing}",
+            hint=f"declare them in the notebook or remove them from "
+            f"analyses/analyses.yml (the notebook declares: {sorted(declared)})",
+        )

@@ -189,9 +189,8 @@ def coerce_parameter(parameter: Parameter, value: Any, *, where: str = "") -> An
             result = str(value)
     except (TypeError, ValueError):
         place = f" of analysis {where!r}" if where else ""
-        example = {"date": "2024-03-31", "list": "A06,A05", "bool": "true"}.get(
-            kind, "a " + kind
-        )
+        example = {"date": "2024-03-31", "list": "A06,A05", "bool": "true",
+                   "int": "90", "float": "0.5"}.get(kind, "text")
         raise ParameterError(
             f"parameter {parameter.name!r}{place} must be of type {kind}: "
             f"got {value!r}",
