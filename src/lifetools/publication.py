@@ -28,11 +28,14 @@ __all__ = [
     "GLUE_PREFIX",
     "STAMP_KEY",
     "KeyResult",
+    "KeyResults",
     "PublishedFigure",
     "format_number",
     "is_marked",
     "mark_protected",
+    "read_results",
     "record",
+    "record_counts",
     "show_figure",
     "stamp",
 ]
@@ -222,6 +225,31 @@ def record(
                      "text": shown}
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     return KeyResult(name=name, value=value, kind=kind, label=label, text=shown)
+
+
+@dataclass(frozen=True)
+class KeyResults:
+    """Several key results shown from one notebook cell."""
+
+    results: tuple[KeyResult, ...]
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        for result in self.results:
+            display(result)
+
+
+def record_counts(
+    frame: Any, *, key_col: str = "key", value_col: str = "n",
+    label_col: str = "measure", prefix: str = "",
+) -> KeyResults:
+    """Record every row of a count table as a key result (protected, glued)."""
+    rows = frame[[key_col, value_col, label_col]].itertuples(index=False)
+    return KeyResults(tuple(
+        record(f"{prefix}{key}", value, kind="count", label=label)
+        for key, value, label in rows
+    ))
 
 
 def read_results(folder: Path) -> dict[str, Any]:

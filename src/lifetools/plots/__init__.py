@@ -1,0 +1,13 @@
+"""Figures for the reports: one function per figure kind, ``ax=None`` in, Axes out.
+
+Every ``plot_*`` function protects the counts it draws (disclosure control) and marks
+its figure, and :func:`show_figure` publishes only marked figures, with alt text and a
+caption, stamped for the publish gate.
+"""
+
+from __future__ import annotations
+
+from lifetools.plots.description import plot_monthly_counts
+from lifetools.publication import show_figure
+
+__all__ = ["plot_monthly_counts", "show_figure"]
