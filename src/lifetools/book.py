@@ -208,6 +208,42 @@ def _toc(series: Series, editions: Sequence[EditionPages], book: Path) -> dict:
     return {"format": "jb-book", "root": "index", "parts": parts}
 
 
+def _reference_pages(book: Path) -> None:
+    """Write the CLI reference, error catalogue and glossary from the code."""
+    from click.testing import CliRunner
+
+    from lifetools import errors
+    from lifetools.cli import cli
+
+    folder = book / "reference"
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["# Command line", "",
+             "Generated from `lifetools --help` when the site was built.", ""]
+    commands = [[], *([name] for name in sorted(cli.commands))]
+    for args in commands:
+        text = CliRunner().invoke(cli, [*args, "--help"], prog_name="lifetools").output
+        title = "lifetools " + " ".join(args) if args else "lifetools"
+        lines += [f"## `{title}`", "", "```text", text.rstrip(), "```", ""]
+    (folder / "cli.md").write_text("\n".join(lines))
+    lines = ["# Errors and exit codes", "",
+             "User mistakes are reported as one message, with a `HINT:` line where there "
+             "is a fix, and this exit code. Anything else is a bug (exit code 1, with a "
+             "traceback): please report it.", "",
+             "| exit code | error | meaning |", "|---|---|---|",
+             "| 0 | | success |", "| 1 | | internal error (a bug) |",
+             "| 2 | | usage error: unknown option or missing argument |"]
+    for name, code in sorted(errors.EXIT_CODES.items(), key=lambda item: item[1]):
+        cls = getattr(errors, name, None)
+        if cls is not None:
+            doc = (cls.__doc__ or "").strip().splitlines()[0]
+            lines.append(f"| {code} | `{name}` | {doc} |")
+    lines += ["| 130 | | interrupted: nothing was published |", ""]
+    (folder / "errors.md").write_text("\n".join(lines))
+    glossary = config.project_root() / "GLOSSARY.md"
+    if glossary.exists():
+        shutil.copyfile(glossary, folder / "glossary.md")
+
+
 def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPages]) -> Path:
     """Write the complete book source into ``stage`` and return its folder."""
     root = config.project_root()
@@ -217,6 +253,7 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
     from lifetools.dictionary import render_dictionary_pages
 
     render_dictionary_pages(book / "data")
+    _reference_pages(book)
     for pages in editions:
         eid = pages.edition.id
         folder = book / "editions" / eid

@@ -123,16 +123,28 @@ def _environment(spec: RunSpec, files_dir: Path) -> dict[str, str]:
     return env
 
 
+PAPERMILL_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+
 def _failed_cell(notebook_path: Path) -> tuple[int | None, str]:
-    """Find the cell that raised in a papermill output notebook: (index, error)."""
+    """Find the cell that raised in a papermill output notebook.
+
+    Returns the cell's 1-based position in the *source* notebook (papermill's injected
+    parameters and error banners do not count) with its first line, and the error.
+    """
     try:
         nb = nbformat.read(notebook_path, as_version=4)
     except Exception:  # noqa: BLE001 - a notebook that cannot be read names no cell
         return None, ""
-    for index, cell in enumerate(nb.cells):
+    position = 0
+    for cell in nb.cells:
+        if PAPERMILL_TAGS & set(cell.metadata.get("tags", [])):
+            continue
+        position += 1
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                return index, f"{output.get('ename')}: {output.get('evalue')}"
+                first = (cell.source.strip().splitlines() or [""])[0][:60]
+                return position, f"`{first}`: {output.get('ename')}: {output.get('evalue')}"
     return None, ""
 
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Run every test: lint, unit, reference, truth, functional (a full series build),
+# notebooks (nbval, thin-notebook lint) and browser accessibility. Called by `make test`
+# after the environment is set up, and so by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Headless Chromium for the accessibility tests: Debian's package (browser downloads are
+# impossible offline). Installed when missing and we may install system packages.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the accessibility tests..."
+    apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is not installed: the accessibility tests will fail." >&2
+    echo "Install it with: sudo apt-get install chromium" >&2
+  fi
+fi
+
+.venv/bin/ruff check src tests benchmarks
+exec .venv/bin/pytest -n 2 --dist loadgroup \
+  --cov=lifetools --cov-report=term --cov-fail-under=90 "$@"

@@ -1,0 +1,117 @@
+"""Shared fixtures: a small project copy built end to end, once per test session.
+
+The series is built in a temporary copy of the project (series file, notebooks, book,
+dictionary), never in the developer's own ``build/`` and ``public/``. The build follows
+the life of a real series: the 2023-24 edition is published first, then 2024-25 is
+added as the current edition, so tests can check that the first is never rewritten.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lifetools import config
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("analyses", "book", "data_dictionary", "_config.yml", "CITATION.cff",
+                 "GLOSSARY.md", "requirements.lock")
+TEST_PEOPLE = int(os.environ.get("LIFETOOLS_TEST_PEOPLE", "12000"))
+SITE_FIXTURES = {"built_project", "built_site", "project_copy_built"}
+
+
+def pytest_collection_modifyitems(items):
+    """Keep every test that needs the built site on one xdist worker (built once)."""
+    for item in items:
+        if SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("site"))
+
+
+def copy_project(target: Path, *, people: int = TEST_PEOPLE) -> Path:
+    """Copy the project's inputs to ``target`` with a smaller synthetic dataset."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name,
+                            ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
+        elif source.exists():
+            shutil.copyfile(source, target / name)
+    series_file = target / "analyses" / "analyses.yml"
+    series = yaml.safe_load(series_file.read_text())
+    series["data"]["synthetic"]["people"] = people
+    series_file.write_text(yaml.safe_dump(series, sort_keys=False))
+    return target
+
+
+def edit_series(root: Path, edit) -> None:
+    """Apply ``edit(dict)`` to a project copy's series file."""
+    path = root / "analyses" / "analyses.yml"
+    series = yaml.safe_load(path.read_text())
+    edit(series)
+    path.write_text(yaml.safe_dump(series, sort_keys=False))
+
+
+class ProjectRoot:
+    """Point lifetools at a project copy for the duration of a with-block."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.previous = None
+
+    def __enter__(self) -> Path:
+        self.previous = os.environ.get(config.ENV_PROJECT_ROOT)
+        os.environ[config.ENV_PROJECT_ROOT] = str(self.root)
+        return self.root
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is None:
+            os.environ.pop(config.ENV_PROJECT_ROOT, None)
+        else:
+            os.environ[config.ENV_PROJECT_ROOT] = self.previous
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> dict:
+    """Build the series in a project copy: 2023-24 first, then 2024-25 as current.
+
+    Returns a dict with the project ``root``, the ``first`` and ``second`` build
+    summaries, and the SHA-256 of every archived 2023-24 file after the first build.
+    """
+    from lifetools.build import archive_dir, build_series
+    from lifetools.provenance import sha256_file
+
+    root = copy_project(tmp_path_factory.mktemp("project"))
+
+    def only_first(series: dict) -> None:
+        series["editions"] = series["editions"][:1]
+        series["series"]["current_edition"] = series["editions"][0]["id"]
+
+    original = (root / "analyses" / "analyses.yml").read_text()
+    edit_series(root, only_first)
+    with ProjectRoot(root):
+        first = build_series(jobs=2)
+        old = archive_dir("2023-24")
+        hashes = {str(p.relative_to(old)): sha256_file(p)
+                  for p in sorted(old.rglob("*")) if p.is_file()}
+        (root / "analyses" / "analyses.yml").write_text(original)
+        second = build_series(jobs=2)
+    return {"root": root, "first": first, "second": second, "old_hashes": hashes}
+
+
+@pytest.fixture(scope="session")
+def built_site(built_project) -> Path:
+    """The published html folder of the built project copy."""
+    return (built_project["root"] / "public" / "site").resolve()
+
+
+@pytest.fixture
+def project_copy_built(built_project, tmp_path) -> Path:
+    """A private copy of the built project (data, runs, archive, site) to change."""
+    target = tmp_path / "project"
+    shutil.copytree(built_project["root"], target, symlinks=True)
+    return target

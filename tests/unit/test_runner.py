@@ -1,0 +1,90 @@
+"""The papermill runner: failures name the notebook and cell; the cache decides reuse."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lifetools.errors import AnalysisRunError, ParameterError
+from lifetools.runner import (
+    RunSpec,
+    check_notebook_parameters,
+    execute_runs,
+    raise_for_failures,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
+PERIOD = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
+
+
+def make_spec(tmp_path: Path, name: str, **parameters) -> RunSpec:
+    source = tmp_path / "analyses" / name
+    source.parent.mkdir(parents=True, exist_ok=True)
+    if not source.exists():
+        shutil.copyfile(FIXTURES / name, source)
+    return RunSpec(edition="2024-25", analysis=Path(name).stem, source=source,
+                   parameters={**PERIOD, **parameters},
+                   run_dir=tmp_path / "runs" / Path(name).stem,
+                   data_dir=tmp_path, data_fingerprint="fixture")
+
+
+def test_runner_broken_notebook_fails_naming_notebook_and_cell(tmp_path):
+    spec = make_spec(tmp_path, "broken.ipynb")
+    [outcome] = execute_runs([spec], jobs=1)
+    assert outcome.status == "failed"
+    assert "broken.ipynb" in outcome.error
+    assert "cell 4" in outcome.error  # 0 markdown, 1 parameters, 2 injected, 3, 4
+    assert "ZeroDivisionError" in outcome.error
+    assert outcome.failed_notebook.exists()
+    assert not spec.run_dir.exists()
+    with pytest.raises(AnalysisRunError, match="broken.ipynb failed at cell 4"):
+        raise_for_failures([outcome])
+
+
+def test_runner_success_hides_code_and_records_parameters(tmp_path):
+    spec = make_spec(tmp_path, "ok.ipynb", scale=3)
+    [outcome] = execute_runs([spec], jobs=1)
+    assert outcome.status == "ran", outcome.error
+    nb = nbformat.read(spec.run_dir / "notebook.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all({"remove-input", "remove-cell"} & set(c.metadata["tags"]) for c in code)
+    assert nb.metadata["lifetools"]["parameters"]["scale"] == 3
+    assert "start_time" not in json.dumps(nb.metadata)
+    results = json.loads((spec.run_dir / "files" / "results.json").read_text())
+    assert results["answer"]["value"] == 63
+
+
+def test_runner_unchanged_inputs_are_reused_and_changes_rerun(tmp_path):
+    first = execute_runs([make_spec(tmp_path, "ok.ipynb", scale=1)], jobs=1)
+    again = execute_runs([make_spec(tmp_path, "ok.ipynb", scale=1)], jobs=1)
+    changed = execute_runs([make_spec(tmp_path, "ok.ipynb", scale=5)], jobs=1)
+    assert [o.status for o in first + again + changed] == ["ran", "reused", "ran"]
+
+
+def test_runner_parallel_runs_all_notebooks(tmp_path):
+    specs = [make_spec(tmp_path / str(i), "ok.ipynb", scale=i) for i in range(3)]
+    outcomes = execute_runs(specs, jobs=2)
+    assert [o.status for o in outcomes] == ["ran"] * 3
+
+
+def test_runner_stops_starting_runs_after_a_failure_unless_keep_going(tmp_path):
+    specs = [make_spec(tmp_path / "a", "broken.ipynb"), make_spec(tmp_path / "b", "ok.ipynb")]
+    assert [o.status for o in execute_runs(specs, jobs=1)] == ["failed"]
+    kept = execute_runs(specs, jobs=1, keep_going=True)
+    assert [o.status for o in kept] == ["failed", "ran"]
+
+
+def test_check_parameters_notebook_without_parameters_cell_is_refused(tmp_path):
+    spec = make_spec(tmp_path, "no_parameters.ipynb")
+    with pytest.raises(ParameterError, match="no cell is tagged 'parameters'"):
+        check_notebook_parameters(spec)
+
+
+def test_check_parameters_undeclared_parameter_is_refused(tmp_path):
+    spec = make_spec(tmp_path, "ok.ipynb", colour="blue")
+    with pytest.raises(ParameterError, match=r"does not declare \['colour'\]"):
+        check_notebook_parameters(spec)
