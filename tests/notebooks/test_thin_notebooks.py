@@ -1,0 +1,79 @@
+"""Notebooks in analyses/ stay thin: parameters, narrative and calls into lifetools.
+
+Every code cell is parsed with ``ast``; function and class definitions, lambdas, loops
+and comprehensions are refused, and so are cells longer than six lines and imports of
+anything but lifetools.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lifetools.series import load_series
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "analyses").glob("*.ipynb"))
+FORBIDDEN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For,
+             ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
+             ast.GeneratorExp)
+MAX_LINES = 6
+
+
+def thin_problems(path: Path) -> list[str]:
+    """Return every way a notebook breaks the thin-notebook rules."""
+    nb = nbformat.read(path, as_version=4)
+    problems = []
+    if not nb.cells or nb.cells[0].cell_type != "markdown":
+        problems.append("cell 1 must be Markdown (title and plain-language summary)")
+    if len(nb.cells) < 2 or "parameters" not in nb.cells[1].metadata.get("tags", []):
+        problems.append("cell 2 must be tagged 'parameters'")
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        if cell.get("outputs"):
+            problems.append(f"cell {number}: committed with outputs")
+        lines = [line for line in cell.source.splitlines() if line.strip()]
+        if len(lines) > MAX_LINES:
+            problems.append(f"cell {number}: {len(lines)} lines (at most {MAX_LINES})")
+        tree = ast.parse(cell.source)
+        for node in ast.walk(tree):
+            if isinstance(node, FORBIDDEN):
+                problems.append(f"cell {number}: {type(node).__name__} at line "
+                                f"{node.lineno} (logic belongs in lifetools)")
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) \
+                    else [node.module or ""]
+                if any(n.split(".")[0] != "lifetools" for n in names):
+                    problems.append(f"cell {number}: imports {names} (only lifetools)")
+    return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_is_thin(path):
+    assert thin_problems(path) == []
+
+
+def test_thin_lint_catches_a_loop_and_a_function(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# x"),
+        nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("def f():\n    return 1"),
+        nbformat.v4.new_code_cell("for i in range(3):\n    pass"),
+        nbformat.v4.new_code_cell("import pandas as pd"),
+    ])
+    path = tmp_path / "fat.ipynb"
+    nbformat.write(nb, path)
+    problems = " | ".join(thin_problems(path))
+    assert "FunctionDef" in problems
+    assert "For" in problems
+    assert "pandas" in problems
+
+
+def test_every_declared_analysis_has_its_notebook():
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    declared = {a.notebook for a in series.analyses}
+    assert declared == {p.name for p in NOTEBOOKS}

@@ -1,0 +1,87 @@
+"""The display protocol: stamped figures and key results, written beside the page."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from lifetools import publication  # noqa: E402
+from lifetools.errors import DisclosureError  # noqa: E402
+
+
+@pytest.fixture
+def output(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    return tmp_path
+
+
+def marked_figure():
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [4, 5, 6])
+    return publication.mark_protected(fig, rules={"threshold": 7})
+
+
+def test_show_figure_unmarked_figure_is_refused(output):
+    fig, _ = plt.subplots()
+    with pytest.raises(DisclosureError, match="not drawn by a lifetools.plots"):
+        publication.show_figure(fig, name="x", alt="a", caption="c")
+    plt.close(fig)
+
+
+def test_show_figure_writes_png_and_stamped_accessible_html(output):
+    shown = publication.show_figure(marked_figure(), name="line", alt="A line rising",
+                                    caption="Rising")
+    data, meta = shown._repr_mimebundle_()
+    assert 'alt="A line rising"' in data["text/html"]
+    assert "<figcaption>Rising</figcaption>" in data["text/html"]
+    assert meta["lifetools"]["protected"] is True
+    assert (output / "figures" / "line.png").read_bytes() == shown.png
+
+
+def test_show_figure_png_is_deterministic(output):
+    first = publication.show_figure(marked_figure(), name="a", alt="x", caption="y").png
+    second = publication.show_figure(marked_figure(), name="b", alt="x", caption="y").png
+    assert first == second
+
+
+def test_show_figure_needs_alt_text_and_safe_name(output):
+    with pytest.raises(ValueError, match="alt text"):
+        publication.show_figure(marked_figure(), name="a", alt=" ", caption="y")
+    with pytest.raises(ValueError, match="lower case"):
+        publication.show_figure(marked_figure(), name="../a", alt="x", caption="y")
+
+
+def test_record_count_is_protected_and_written(output):
+    small = publication.record("few", 5, kind="count", label="A few")
+    big = publication.record("many", 1234, kind="count", label="Many")
+    assert small.value is None and small.text == "fewer than 8"
+    assert big.value == 1235 and big.text == "1,235"
+    results = json.loads((output / "results.json").read_text())
+    assert results["many"] == {"kind": "count", "label": "Many", "text": "1,235",
+                               "value": 1235}
+    data, meta = big._repr_mimebundle_()
+    assert meta["scrapbook"]["name"] == "many"
+    assert meta["lifetools"]["kind"] == "result"
+    assert data[publication.GLUE_PREFIX + "text/plain"] == "1,235"
+
+
+@pytest.mark.parametrize(("value", "kind", "text"), [
+    (1.23456, "estimate", "1.23"), (12.5, "percentage", "12.5%"), (None, "ratio",
+    "not available"), ("hello", "text", "hello"), (float("nan"), "rate", "not available"),
+])
+def test_format_number(value, kind, text):
+    assert publication.format_number(value, kind=kind) == text
+
+
+def test_record_counts_records_every_row(output):
+    import pandas as pd
+
+    frame = pd.DataFrame({"key": ["a", "b"], "n": [100, 3], "measure": ["A", "B"]})
+    shown = publication.record_counts(frame, prefix="x_")
+    assert [r.name for r in shown.results] == ["x_a", "x_b"]
+    assert publication.read_results(output)["x_b"]["value"] is None
