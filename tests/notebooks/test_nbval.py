@@ -1,0 +1,29 @@
+"""nbval over every executed notebook of the built series: re-executed, same outputs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+SANITIZE = Path(__file__).with_name("sanitize.cfg")
+
+
+def test_nbval_every_executed_notebook_reproduces_its_outputs(built_project, tmp_path):
+    root = built_project["root"]
+    notebooks = sorted((root / "build" / "runs").glob("*/*/notebook.ipynb"))
+    assert notebooks, "the build executed no notebooks"
+    env = {**os.environ, "LIFETOOLS_PROJECT_ROOT": str(root),
+           "LIFETOOLS_DATA_DIR": str(root / "build" / "data" / "synthetic"),
+           "LIFETOOLS_OUTPUT_DIR": str(tmp_path), "MPLBACKEND": "Agg",
+           "PYTHONHASHSEED": "0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider",
+         "-p", "no:xdist", "-p", "no:cov", "-q", "--nbval-sanitize-with", str(SANITIZE),
+         "--rootdir", str(tmp_path), *map(str, notebooks)],
+        env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout[-4000:]
