@@ -23,7 +23,7 @@ from lifetools.cli import main
 from lifetools.provenance import sha256_file
 from lifetools.series import load_series
 
-from ..conftest import ProjectRoot, edit_series
+from conftest import ProjectRoot, edit_series
 
 pytestmark = pytest.mark.slow
 
