@@ -99,7 +99,7 @@ def provenance_markdown(
         "",
         "### How to reproduce",
         "",
-        "```bash",
+        "```text",
         f"lifetools reproduce {edition.id}",
         f"lifetools run {analysis.id} --edition {edition.id}",
         "```",
@@ -190,8 +190,10 @@ def _toc(series: Series, editions: Sequence[EditionPages], book: Path) -> dict:
 
     def edition_chapter(pages: EditionPages) -> dict:
         eid = pages.edition.id
-        return {"file": f"editions/{eid}/index",
-                "sections": [{"file": f"editions/{eid}/{a}"} for a in pages.runs]}
+        chapter = {"file": f"editions/{eid}/index"}
+        if pages.runs:
+            chapter["sections"] = [{"file": f"editions/{eid}/{a}"} for a in pages.runs]
+        return chapter
 
     parts = [
         {"caption": "Current edition", "chapters": [edition_chapter(p) for p in current]},
@@ -201,8 +203,10 @@ def _toc(series: Series, editions: Sequence[EditionPages], book: Path) -> dict:
     for folder, caption in (("methods", "Methods"), ("data", "Data dictionary"),
                             ("howto", "How-to guides"), ("reference", "Reference")):
         if (book / folder / "index.md").exists():
-            parts.append({"caption": caption, "chapters": [
-                {"file": f"{folder}/index", "sections": chapters(folder)}]})
+            chapter = {"file": f"{folder}/index"}
+            if chapters(folder):
+                chapter["sections"] = chapters(folder)
+            parts.append({"caption": caption, "chapters": [chapter]})
         elif chapters(folder):
             parts.append({"caption": caption, "chapters": chapters(folder)})
     return {"format": "jb-book", "root": "index", "parts": parts}
