@@ -8,6 +8,7 @@ data and parameters give byte-identical result files.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -93,8 +94,12 @@ def lock_hash(root: Path | None = None) -> str | None:
     return sha256_file(path) if path.exists() else None
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """Return a hash of the installed lifetools source (every ``.py`` file)."""
+    """Return a hash of the installed lifetools source (every ``.py`` file).
+
+    Computed once per process: the code a process runs does not change under it.
+    """
     package = Path(__file__).resolve().parent
     files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
     return digest({str(p.relative_to(package)): sha256_file(p) for p in files})
