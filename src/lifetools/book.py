@@ -71,10 +71,12 @@ def provenance_markdown(
     packages = ", ".join(f"{k} {v}" for k, v in sorted(record["packages"].items()))
     cite = manifest.get("citation", {}).get("text", "")
     files = f"{analysis.id}/"
+    published = sorted(record.get("files", []))
+    listing = ", ".join(f'<a href="{files}{name}">{name}</a>' for name in published)
     return "\n".join([
         "## About this report",
         "",
-        "| | |",
+        "| Record | Value |",
         "|---|---|",
         f"| Edition | {edition.title}: {period_text(edition)} |",
         f"| Data | {source} |",
@@ -89,9 +91,7 @@ def provenance_markdown(
         f"| Ran | {record['finished_at']} ({record['seconds']} s) |",
         "",
         "Results as data, after disclosure control: "
-        f'<a href="{files}results.json">key results (JSON)</a>, '
-        f'<a href="{files}">tables (CSV) and figures (PNG)</a>, and the '
-        '<a href="manifest.json">edition manifest</a>.',
+        + (listing or "none") + '; and the <a href="manifest.json">edition manifest</a>.',
         "",
         "### How to cite",
         "",
@@ -114,17 +114,14 @@ def _report_page(
     nb = nbformat.read(run_dir / "notebook.ipynb", as_version=4)
     record = json.loads((run_dir / "run.json").read_text())
     edition = pages.edition
-    banner = nbformat.v4.new_markdown_cell(
-        f"*{edition.title}: {period_text(edition)}.* "
-        f"{{doc}}`Other editions <../index>`."
-    )
-    first = 1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0
-    if first:
-        lines = nb.cells[0].source.splitlines()
-        if lines and lines[0].startswith("# "):
-            lines[0] = f"# {analysis.title}"
-            nb.cells[0].source = "\n".join(lines)
-    nb.cells.insert(first, banner)
+    banner = (f"*{edition.title}: {period_text(edition)}.* "
+              "{doc}`Other editions <../index>`.")
+    first = nb.cells[0] if nb.cells and nb.cells[0].cell_type == "markdown" else None
+    lines = first.source.splitlines() if first is not None else []
+    if lines and lines[0].startswith("# "):
+        first.source = "\n".join([f"# {analysis.title}", "", banner, *lines[1:]])
+    else:
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {analysis.title}\n\n{banner}"))
     nb.cells.append(nbformat.v4.new_markdown_cell(
         provenance_markdown(analysis, edition, record, pages.manifest)
     ))

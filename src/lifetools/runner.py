@@ -223,6 +223,8 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
         "code_version": provenance.code_version(),
         "lock_hash": provenance.lock_hash(),
         "packages": provenance.package_versions(),
+        "files": sorted(str(p.relative_to(files_dir)) for p in files_dir.rglob("*")
+                        if p.is_file()),
         "finished_at": provenance.utc_now(),
         "seconds": round(seconds, 1),
     }
