@@ -1,0 +1,68 @@
+"""Book assembly: provenance block, edition pages, generated reference pages, TOC."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lifetools.book import _reference_pages, _toc, period_text, provenance_markdown
+from lifetools.series import Analysis, Edition, load_series
+
+ROOT = Path(__file__).resolve().parents[2]
+EDITION = Edition("2024-25", "2024-25 edition", "2024-04-01", "2025-03-31")
+ANALYSIS = Analysis("wellbeing", "05_wellbeing.ipynb", "Wellbeing", "", ("all",), {})
+RECORD = {
+    "parameters": {"period_start": "2024-04-01", "locality": "all"},
+    "data_fingerprint": "f" * 64, "lock_hash": "a" * 64,
+    "code_version": {"commit": "c" * 40, "dirty": False},
+    "packages": {"lifetools": "0.1.0", "pandas": "2.3.3"},
+    "finished_at": "2026-01-01T00:00:00+00:00", "seconds": 3.2,
+    "files": ["results.json", "tables/change.csv"],
+}
+MANIFEST = {"data": {"synthetic": {"people": 30000, "seed": 1}},
+            "citation": {"text": "Cite me."}}
+
+
+def test_period_text_is_readable():
+    assert period_text(EDITION) == "1 April 2024 to 31 March 2025"
+
+
+def test_provenance_block_has_every_item():
+    text = provenance_markdown(ANALYSIS, EDITION, RECORD, MANIFEST)
+    for expected in ("2024-25 edition: 1 April 2024 to 31 March 2025",
+                     "synthetic data, 30,000 people, seed 1", "`ffffffffffffffff`",
+                     "commit `cccccccccccc` (work tree clean)", "`locality = all`",
+                     "pandas 2.3.3", "2026-01-01T00:00:00+00:00",
+                     '<a href="wellbeing/tables/change.csv">tables/change.csv</a>',
+                     "Cite me.", "lifetools reproduce 2024-25",
+                     "lifetools run wellbeing --edition 2024-25"):
+        assert expected in text
+
+
+def test_provenance_block_real_extract_and_dirty_tree():
+    record = {**RECORD, "code_version": {"commit": None, "dirty": True}}
+    text = provenance_markdown(ANALYSIS, EDITION, record, {"data": {}})
+    assert "the trust's linked extract" in text
+    assert "unknown (not a git checkout)" in text
+
+
+def test_reference_pages_generated_from_code(tmp_path):
+    _reference_pages(tmp_path)
+    cli = (tmp_path / "reference" / "cli.md").read_text()
+    assert "## `lifetools build`" in cli and "## `lifetools reproduce`" in cli
+    errors = (tmp_path / "reference" / "errors.md").read_text()
+    assert "| 13 | `DisclosureError` |" in errors
+    assert (tmp_path / "reference" / "glossary.md").exists()
+
+
+def test_toc_lists_current_edition_first_and_archive(tmp_path):
+    from lifetools.book import EditionPages
+
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    pages = [EditionPages(e, {"wellbeing": tmp_path}, {}) for e in series.editions]
+    (tmp_path / "methods").mkdir()
+    (tmp_path / "methods" / "cox.md").write_text("# Cox")
+    toc = _toc(series, pages, tmp_path)
+    assert toc["parts"][0]["caption"] == "Current edition"
+    assert toc["parts"][0]["chapters"][0]["file"] == f"editions/{series.current_edition}/index"
+    assert toc["parts"][1]["chapters"][0] == {"file": "editions/index"}
+    assert {"caption": "Methods", "chapters": [{"file": "methods/cox"}]} in toc["parts"]
