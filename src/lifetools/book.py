@@ -57,7 +57,8 @@ def provenance_markdown(
 ) -> str:
     """Return the 'About this report' block shown at the end of every report page."""
     code = record.get("code_version", {})
-    commit = code.get("commit") or "unknown (not a git checkout)"
+    commit = (f"commit `{code['commit'][:12]}`" if code.get("commit")
+              else "commit unknown (not a git checkout)")
     tree = {True: "uncommitted changes present", False: "clean"}.get(
         code.get("dirty"), "unknown"
     )
@@ -82,8 +83,8 @@ def provenance_markdown(
         f"| Data | {source} |",
         f"| Data fingerprint | `{record['data_fingerprint'][:16]}` (SHA-256 of every input "
         "table and of the data dictionary) |",
-        f"| Code version | lifetools {record['packages'].get('lifetools')}, commit "
-        f"`{commit[:12]}` (work tree {tree}) |",
+        f"| Code version | lifetools {record['packages'].get('lifetools')}, {commit} "
+        f"(work tree {tree}) |",
         f"| Lock file | `{(record.get('lock_hash') or 'missing')[:16]}` (SHA-256 of "
         "requirements.lock) |",
         f"| Parameters | {params} |",

@@ -42,7 +42,7 @@ def test_provenance_block_real_extract_and_dirty_tree():
     record = {**RECORD, "code_version": {"commit": None, "dirty": True}}
     text = provenance_markdown(ANALYSIS, EDITION, record, {"data": {}})
     assert "the trust's linked extract" in text
-    assert "unknown (not a git checkout)" in text
+    assert "commit unknown (not a git checkout)" in text
 
 
 def test_reference_pages_generated_from_code(tmp_path):
