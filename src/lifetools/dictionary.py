@@ -1,0 +1,317 @@
+"""The data dictionary: ``data_dictionary/*.yaml`` parsed into frozen specs.
+
+Validation, the synthetic generator and the book's data pages read these specs and
+nothing else. The dictionary is itself checked against a schema when loaded; any
+problem is a :class:`~lifetools.errors.DictionaryError` naming the file, table and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lifetools import config
+from lifetools.errors import DictionaryError
+
+__all__ = [
+    "FIELD_TYPES",
+    "SENSITIVITIES",
+    "Dictionary",
+    "FieldSpec",
+    "TableSpec",
+    "load_dictionary",
+    "render_dictionary_pages",
+]
+
+FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
+SENSITIVITIES = ("identifier", "quasi-identifier", "none")
+ROW_RULES = ("not_before", "present_together")
+CROSS_RULES = ("not_after_death",)
+
+_FIELD_SCHEMA = {
+    "type": "object",
+    "required": ["name", "type", "description"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+        "type": {"enum": list(FIELD_TYPES)},
+        "description": {"type": "string", "minLength": 1},
+        "constraints": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "required": {"type": "boolean"}, "unique": {"type": "boolean"},
+                "enum": {"type": "array", "minItems": 1}, "pattern": {"type": "string"},
+                "minimum": {}, "maximum": {},
+            },
+        },
+        "lifetools": {
+            "type": "object",
+            "required": ["sensitivity"],
+            "properties": {"sensitivity": {"enum": list(SENSITIVITIES)}},
+        },
+    },
+}
+_TABLE_SCHEMA = {
+    "type": "object",
+    "required": ["name", "title", "description", "fields"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string"}, "title": {"type": "string"},
+        "description": {"type": "string"},
+        "primaryKey": {"type": "array", "items": {"type": "string"}},
+        "foreignKeys": {"type": "array", "items": {
+            "type": "object", "required": ["fields", "reference"],
+            "properties": {"fields": {"type": "array"}, "reference": {
+                "type": "object", "required": ["resource", "fields"]}}}},
+        "rules": {"type": "array", "items": {
+            "type": "object", "required": ["rule", "field", "other"],
+            "properties": {"rule": {"enum": list(ROW_RULES)}}}},
+        "fields": {"type": "array", "minItems": 1, "items": _FIELD_SCHEMA},
+    },
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of a table: type, constraints and lifetools extensions."""
+
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    unique: bool = False
+    enum: tuple[Any, ...] | None = None
+    pattern: str | None = None
+    minimum: Any = None
+    maximum: Any = None
+    sensitivity: str = "none"
+    source: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    unit: str | None = None
+
+    @property
+    def is_identifying(self) -> bool:
+        """True for identifier and quasi-identifier fields: values never printed."""
+        return self.sensitivity != "none"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One input table: its fields, keys and row rules."""
+
+    name: str
+    title: str
+    description: str
+    fields: tuple[FieldSpec, ...]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[Mapping[str, Any], ...] = ()
+    rules: tuple[Mapping[str, Any], ...] = ()
+    path: Path | None = None
+
+    def field(self, name: str) -> FieldSpec:
+        """Return the field called ``name`` (KeyError if absent)."""
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"table {self.name!r} has no field {name!r}")
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """Field names in declared order."""
+        return tuple(f.name for f in self.fields)
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """The whole dictionary: tables in declared order and cross-table rules."""
+
+    name: str
+    version: str
+    tables: Mapping[str, TableSpec]
+    cross_table_rules: tuple[Mapping[str, Any], ...] = ()
+    path: Path | None = None
+
+    def table(self, name: str) -> TableSpec:
+        """Return a table's spec, or raise DictionaryError listing the tables."""
+        if name not in self.tables:
+            raise DictionaryError(f"the data dictionary has no table {name!r}",
+                                  hint=f"tables: {', '.join(self.tables)}")
+        return self.tables[name]
+
+    def groups(self, table: str, field_name: str) -> Mapping[str, tuple[str, ...]]:
+        """Return a field's code groups (e.g. closure reasons by survival outcome)."""
+        return self.table(table).field(field_name).groups
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DictionaryError(f"{path}: file does not exist") from None
+    except yaml.YAMLError as exc:
+        raise DictionaryError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _check(raw: Any, schema: dict, path: Path) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    if errors:
+        lines = []
+        for error in errors[:10]:
+            where = list(error.absolute_path)
+            if len(where) >= 2 and where[0] == "fields" and isinstance(raw, dict):
+                name = raw["fields"][where[1]].get("name", f"#{where[1]}")
+                place = f"field {name!r} " + "/".join(map(str, where[2:]))
+            else:
+                place = "/".join(map(str, where)) or "(top level)"
+            lines.append(f"  {place}: {error.message}")
+        raise DictionaryError(f"{path}: the dictionary file is malformed\n"
+                              + "\n".join(lines),
+                              hint="see data_dictionary/README.md for the keys")
+
+
+def _field(raw: Mapping[str, Any]) -> FieldSpec:
+    constraints = raw.get("constraints", {})
+    extra = raw.get("lifetools", {})
+    return FieldSpec(
+        name=raw["name"], type=raw["type"], description=raw["description"].strip(),
+        required=bool(constraints.get("required", False)),
+        unique=bool(constraints.get("unique", False)),
+        enum=tuple(constraints["enum"]) if "enum" in constraints else None,
+        pattern=constraints.get("pattern"), minimum=constraints.get("minimum"),
+        maximum=constraints.get("maximum"), sensitivity=extra.get("sensitivity", "none"),
+        source=extra.get("source"),
+        labels={str(k): str(v) for k, v in (extra.get("labels") or {}).items()},
+        groups={k: tuple(v) for k, v in (extra.get("groups") or {}).items()},
+        unit=extra.get("unit"),
+    )
+
+
+def _table(path: Path, expected: str) -> TableSpec:
+    raw = _read_yaml(path)
+    _check(raw, _TABLE_SCHEMA, path)
+    if raw["name"] != expected:
+        raise DictionaryError(f"{path}: table name {raw['name']!r} does not match the "
+                              f"file name (expected {expected!r})")
+    fields = tuple(_field(f) for f in raw["fields"])
+    names = [f.name for f in fields]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise DictionaryError(f"{path}: table {expected!r} declares field(s) "
+                              f"{duplicates} twice")
+    referenced = list(raw.get("primaryKey", []))
+    for key in raw.get("foreignKeys", []):
+        referenced += key["fields"]
+    for rule in raw.get("rules", []):
+        referenced += [rule["field"], rule["other"]]
+    unknown = sorted(set(referenced) - set(names))
+    if unknown:
+        raise DictionaryError(f"{path}: table {expected!r} refers to undeclared "
+                              f"field(s) {unknown}")
+    return TableSpec(
+        name=raw["name"], title=raw["title"], description=raw["description"].strip(),
+        fields=fields, primary_key=tuple(raw.get("primaryKey", [])),
+        foreign_keys=tuple(raw.get("foreignKeys", [])),
+        rules=tuple(raw.get("rules", [])), path=path,
+    )
+
+
+def load_dictionary(path: Path | None = None) -> Dictionary:
+    """Load and check the data dictionary (default ``data_dictionary/``).
+
+    Raises
+    ------
+    DictionaryError
+        Naming the file, table and field of the first problems found.
+    """
+    folder = Path(path) if path else config.dictionary_dir()
+    package_path = folder / "package.yaml"
+    package = _read_yaml(package_path)
+    if not isinstance(package, dict) or not isinstance(package.get("tables"), list):
+        raise DictionaryError(f"{package_path}: needs a `tables` list")
+    tables = {name: _table(folder / f"{name}.yaml", name) for name in package["tables"]}
+    for table in tables.values():
+        for key in table.foreign_keys:
+            target = key["reference"]["resource"]
+            if target not in tables or not set(key["reference"]["fields"]) <= set(
+                    tables[target].field_names):
+                raise DictionaryError(f"{table.path}: foreign key to unknown table or "
+                                      f"field {target}.{key['reference']['fields']}")
+    rules = tuple(package.get("crossTableRules", []))
+    for rule in rules:
+        if rule.get("rule") not in CROSS_RULES or rule.get("table") not in tables:
+            raise DictionaryError(f"{package_path}: unknown cross-table rule {rule}")
+        tables[rule["table"]].field(rule["field"])
+    return Dictionary(name=package.get("name", "dictionary"),
+                      version=str(package.get("version", "")), tables=tables,
+                      cross_table_rules=rules, path=folder)
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _allowed(spec: FieldSpec) -> str:
+    parts = []
+    if spec.enum is not None:
+        parts.append(", ".join(
+            f"`{v}` {spec.labels[str(v)]}" if str(v) in spec.labels else f"`{v}`"
+            for v in spec.enum))
+    elif spec.labels:
+        parts.append("e.g. " + ", ".join(f"`{k}` {v}" for k, v in spec.labels.items()))
+    if spec.pattern:
+        parts.append(f"pattern `{spec.pattern}`")
+    if spec.minimum is not None or spec.maximum is not None:
+        parts.append(f"from {spec.minimum if spec.minimum is not None else '-'} "
+                     f"to {spec.maximum if spec.maximum is not None else '-'}")
+    if spec.groups:
+        parts.append("groups: " + "; ".join(f"{k} = {', '.join(v)}"
+                                             for k, v in spec.groups.items()))
+    return _cell("; ".join(parts))
+
+
+def render_dictionary_pages(out_dir: Path, dictionary: Dictionary | None = None) -> list[Path]:
+    """Write one Markdown page per table plus an index page; return their paths."""
+    dictionary = dictionary or load_dictionary()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    index = ["# Data dictionary", "",
+             f"Version {dictionary.version}. Generated from `data_dictionary/` at every "
+             "build, so these pages cannot drift from the code that validates the data.",
+             "Identifier and quasi-identifier fields are never published.", "",
+             "| table | one row per | fields |", "|---|---|---|"]
+    for table in dictionary.tables.values():
+        index.append(f"| {{doc}}`{table.title} <{table.name}>` | "
+                     f"{_cell(table.description.split('.')[0])} | {len(table.fields)} |")
+        lines = [f"# {table.title}", "", f"Table `{table.name}`. {table.description}", ""]
+        if table.primary_key:
+            lines.append(f"Primary key: `{', '.join(table.primary_key)}`.")
+        for key in table.foreign_keys:
+            lines.append(f"Foreign key: `{', '.join(key['fields'])}` refers to "
+                         f"`{key['reference']['resource']}`.")
+        for rule in table.rules:
+            lines.append(f"Rule `{rule['rule']}`: {rule.get('description', '')}")
+        lines += ["", "| field | type | required | allowed values | sensitivity | "
+                  "source field | description |", "|---|---|---|---|---|---|---|"]
+        for spec in table.fields:
+            lines.append(
+                f"| `{spec.name}` | {spec.type} | {'yes' if spec.required else 'no'} | "
+                f"{_allowed(spec)} | {spec.sensitivity} | {_cell(spec.source or '')} | "
+                f"{_cell(spec.description)} |")
+        page = out_dir / f"{table.name}.md"
+        page.write_text("\n".join(lines) + "\n")
+        written.append(page)
+    index += ["", "Cross-table rules:", ""]
+    index += [f"- `{r['rule']}` on `{r['table']}.{r['field']}`: {r.get('description', '')}"
+              for r in dictionary.cross_table_rules]
+    (out_dir / "index.md").write_text("\n".join(index) + "\n")
+    return [out_dir / "index.md", *written]
