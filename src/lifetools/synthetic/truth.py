@@ -1,0 +1,64 @@
+"""The synthetic generator's known true effects and fixed distributions: one place.
+
+Every number a test checks the analyses against is here, documented on the book page
+``book/methods/synthetic-data.md``. Sources for the magnitudes are in the project's
+domain brief; numbers marked [R] there are reasoned estimates, kept as parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+__all__ = ["TRUE_EFFECTS", "WINDOW_END", "WINDOW_START", "TrueEffects", "day_to_date"]
+
+WINDOW_START = dt.date(2019, 4, 1)
+"""First day of the synthetic extract (day 0)."""
+WINDOW_END = dt.date(2025, 3, 31)
+"""Extract date: the last day of follow-up."""
+
+
+def day_to_date(day: int) -> dt.date:
+    """Convert a day number (0 = WINDOW_START) to a date."""
+    return WINDOW_START + dt.timedelta(days=int(day))
+
+
+@dataclass(frozen=True)
+class TrueEffects:
+    """Effects built into the synthetic data, that correct analyses should recover."""
+
+    discharge_hr_life_rooms: float = 1.25
+    """Hazard ratio of Life Rooms use (time-varying: from first contact while the
+    referral is open) on the cause-specific hazard of discharge (closure group
+    'discharge'), conditional on the covariates below."""
+    discharge_hr_deprivation_decile1: float = 0.85
+    discharge_hr_per_5_honos: float = 0.85
+    discharge_hr_age_65_plus: float = 0.80
+    transfer_hr_per_5_honos: float = 1.30
+    ae_rr_life_rooms: float = 0.85
+    """Rate ratio of A&E attendance after first Life Rooms contact against before,
+    within person (constant over time, no calendar trend)."""
+    ae_rate_caseload: float = 1.2
+    """A&E attendances per person-year, people in secondary mental-health care
+    (before frailty, deprivation and age multipliers)."""
+    ae_rate_general: float = 0.41
+    ae_dispersion_caseload: float = 3.0
+    """Negative binomial (gamma frailty) dispersion alpha, caseload."""
+    ae_dispersion_general: float = 5.0
+    ae_rr_deprivation_decile1_vs_10: float = 1.5
+    """Log-linear in decile: rate multiplier 1.5 ** ((10 - decile) / 9)."""
+    admission_rate_caseload: float = 0.32
+    admission_rate_general: float = 0.106
+    admission_rr_life_rooms: float = 1.0
+    wellbeing_mean_change: float = 2.0
+    """Mean change in SWEMWBS metric score, baseline to follow-up, Life Rooms users
+    (SD 4), before conversion to the published raw-score table."""
+    wellbeing_change_sd: float = 4.0
+    rereferral_12_month: float = 0.22
+    """Probability of a new referral within 12 months of discharge (exponential gap)."""
+    life_rooms_uptake_a06: float = 0.12
+    life_rooms_median_days_to_first_contact: float = 120.0
+    smr_caseload: float = 3.7
+
+
+TRUE_EFFECTS = TrueEffects()
