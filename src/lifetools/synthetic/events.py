@@ -36,14 +36,15 @@ def life_rooms_start(rng, people: pd.DataFrame, referrals: pd.DataFrame) -> np.n
     """Day of each person's first Life Rooms contact (NaN for non-users).
 
     Users in care start while their community-team referral is open (the exposure of the
-    discharge analysis); about as many again start with no open referral (self, GP or
-    voluntary-sector routes), more often in deprived areas.
+    discharge analysis); people outside secondary care start
+    through self, GP or voluntary-sector routes, more often in deprived areas.
     """
     start = np.full(len(people), np.nan)
     exposed = referrals.dropna(subset=["_exposure_day"])
     start[exposed["_person"].to_numpy()] = exposed["_exposure_day"].to_numpy()
-    others = np.isnan(start) & (rng.random(len(people)) < np.where(
-        people["imd_decile"].to_numpy() <= 3, 0.035, 0.02))
+    others = np.isnan(start) & ~people["caseload"].to_numpy() & (
+        rng.random(len(people)) < np.where(
+        people["imd_decile"].to_numpy() <= 3, 0.05, 0.03))
     death = people["death_day"].to_numpy()
     day = np.floor(rng.uniform(0, END_DAY, len(people)))
     ok = others & ~(day >= death)
