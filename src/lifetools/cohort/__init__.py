@@ -1,0 +1,19 @@
+"""Cohorts and person-time: who is in each analysis, from when, until when."""
+
+from __future__ import annotations
+
+from lifetools.cohort.discharge import (
+    ADJUSTMENT_COVARIATES,
+    EVENT_CODES,
+    DischargeCohort,
+    ReReferralCohort,
+    build_discharge_cohort,
+    build_rereferral_cohort,
+    closure_groups,
+    first_life_rooms_contact,
+    split_at_exposure,
+)
+
+__all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "DischargeCohort", "ReReferralCohort",
+           "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
+           "first_life_rooms_contact", "split_at_exposure"]

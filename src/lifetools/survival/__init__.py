@@ -1,0 +1,17 @@
+"""Survival analysis: Kaplan-Meier, competing risks, Cox (fixed and time-varying).
+
+Every function returns a frozen result with a tidy ``summary``, the counts behind it,
+the ``method`` (estimator, CI method, ties, library versions) and the fitted ``model``.
+"""
+
+from __future__ import annotations
+
+from lifetools.survival.competing import aalen_johansen, estimate_cif
+from lifetools.survival.cox import fit_cox, fit_cox_time_varying, ph_test
+from lifetools.survival.kaplan_meier import at_risk_table, estimate_km
+from lifetools.survival.landmark import fit_landmark
+from lifetools.survival.results import CIFResult, CoxResult, KMResult, LandmarkResult
+
+__all__ = ["CIFResult", "CoxResult", "KMResult", "LandmarkResult", "aalen_johansen",
+           "at_risk_table", "estimate_cif", "estimate_km", "fit_cox",
+           "fit_cox_time_varying", "fit_landmark", "ph_test"]

@@ -1,0 +1,111 @@
+"""Cumulative incidence with competing risks: the exact Aalen-Johansen estimator.
+
+lifelines' ``AalenJohansenFitter`` breaks tied times with random jitter, so its
+estimate depends on a seed; a report series needs an exact, deterministic estimator.
+This one follows statsmodels' ``CumIncidenceRight`` (same estimate and standard errors
+when there is no delayed entry) and adds delayed entry (left truncation): the risk set
+at time t is everyone with entry < t <= stop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from lifetools.survival.kaplan_meier import at_risk_table
+from lifetools.survival.results import CIFResult, library_versions
+
+__all__ = ["aalen_johansen", "estimate_cif"]
+
+
+def aalen_johansen(stop: np.ndarray, status: np.ndarray, event: int,
+                   entry: np.ndarray | None = None):
+    """Exact Aalen-Johansen cumulative incidence of ``event`` (status 0 = censored).
+
+    Returns (times, cif, se, at_risk) at the distinct times with any event.
+    """
+    stop = np.asarray(stop, dtype=float)
+    status = np.asarray(status).astype(int)
+    entry = np.zeros_like(stop) if entry is None else np.asarray(entry, dtype=float)
+    times = np.unique(stop[status > 0])
+    starts = np.sort(entry)
+    stops = np.sort(stop)
+    n = (np.searchsorted(starts, times, side="left")
+         - np.searchsorted(stops, times, side="left")).astype(float)
+    order = np.searchsorted(times, stop[status > 0])
+    d_all = np.bincount(order, minlength=len(times)).astype(float)
+    d_k = np.bincount(np.searchsorted(times, stop[status == event]),
+                      minlength=len(times)).astype(float)
+    survival = np.cumprod(1 - d_all / n)
+    sp0 = np.r_[1.0, survival[:-1]] / n
+    ip = np.cumsum(sp0 * d_k)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ra = np.where(n > d_all, d_all / (n * (n - d_all)), 0.0)
+    v = ip ** 2 * np.cumsum(ra) - 2 * ip * np.cumsum(ip * ra) + np.cumsum(ip ** 2 * ra)
+    ra = (n - d_k) * d_k / n
+    v += np.cumsum(sp0 ** 2 * ra)
+    ra = sp0 * d_k / n
+    v += -2 * ip * np.cumsum(ra) + 2 * np.cumsum(ip * ra)
+    return times, ip, np.sqrt(np.clip(v, 0, None)), n
+
+
+def estimate_cif(
+    df: pd.DataFrame,
+    *,
+    duration_col: str,
+    event_col: str,
+    event_of_interest: int,
+    group_col: str | None = None,
+    entry_col: str | None = None,
+    times: Sequence[float] = (0, 90, 180, 365, 730),
+    alpha: float = 0.05,
+) -> CIFResult:
+    """Cumulative incidence of one event type with the others competing, by group.
+
+    Parameters
+    ----------
+    event_col
+        Integer event codes: 0 censored, 1, 2, ... one per event type.
+    event_of_interest
+        The code whose cumulative incidence is estimated.
+
+    Notes
+    -----
+    Exact Aalen-Johansen estimator (no jitter; deterministic) with delayed entry;
+    standard errors by the delta method as in statsmodels ``CumIncidenceRight``;
+    confidence intervals on the log(-log(1 - F)) scale, kept inside (0, 1). Checked
+    against statsmodels and a hand-computed example in
+    ``tests/reference/test_survival_against_r.py``.
+    """
+    z = norm.ppf(1 - alpha / 2)
+    frames = []
+    groups = [("All", df)] if group_col is None else sorted(df.groupby(group_col))
+    for name, part in groups:
+        times_k, cif, se, n = aalen_johansen(
+            part[duration_col].to_numpy(), part[event_col].to_numpy(), event_of_interest,
+            part[entry_col].to_numpy() if entry_col else None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.log(-np.log(1 - cif))
+            half = z * se / np.abs((1 - cif) * np.log(1 - cif))
+            lower = 1 - np.exp(-np.exp(scale - half))
+            upper = 1 - np.exp(-np.exp(scale + half))
+        frames.append(pd.DataFrame({
+            "group": name, "time": times_k, "estimate": cif,
+            "ci_lower": np.nan_to_num(lower, nan=0.0),
+            "ci_upper": np.nan_to_num(upper, nan=0.0), "se": se, "at_risk": n}))
+    events = df[event_col].to_numpy()
+    return CIFResult(
+        summary=pd.concat(frames, ignore_index=True),
+        at_risk=at_risk_table(df, duration_col=duration_col, times=times,
+                              group_col=group_col, entry_col=entry_col),
+        event_of_interest=event_of_interest, n_people=len(df),
+        n_events=int((events == event_of_interest).sum()),
+        method={"estimator": "Aalen-Johansen (exact, deterministic)",
+                "ci_method": "delta-method SE, log(-log(1-F)) transformed",
+                "ties": "all events at a time counted together (no jitter)",
+                "delayed_entry": entry_col is not None, "alpha": alpha,
+                **library_versions()},
+    )

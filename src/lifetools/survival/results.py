@@ -1,0 +1,86 @@
+"""Frozen result objects of the survival estimators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["CIFResult", "CoxResult", "KMResult", "LandmarkResult", "library_versions"]
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries behind the estimates (for the method record)."""
+    import lifelines
+    import statsmodels
+
+    return {"lifelines": lifelines.__version__, "statsmodels": statsmodels.__version__}
+
+
+@dataclass(frozen=True)
+class KMResult:
+    """Kaplan-Meier survival by group.
+
+    ``summary``: group, time, estimate, ci_lower, ci_upper, at_risk (one row per event
+    time); ``at_risk``: numbers at risk at chosen times (raw counts, protect before
+    publishing); ``logrank``: test statistic, degrees of freedom and p-value.
+    """
+
+    summary: pd.DataFrame
+    at_risk: pd.DataFrame
+    logrank: dict[str, float] | None
+    n_people: int
+    n_events: int
+    method: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+    model: Any = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class CIFResult:
+    """Aalen-Johansen cumulative incidence of one event type, competing risks, by group.
+
+    ``summary``: group, time, estimate, ci_lower, ci_upper, at_risk.
+    """
+
+    summary: pd.DataFrame
+    at_risk: pd.DataFrame
+    event_of_interest: int
+    n_people: int
+    n_events: int
+    method: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+    model: Any = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class CoxResult:
+    """Cox proportional hazards: hazard ratios and the proportional-hazards test.
+
+    ``summary``: term, estimate (hazard ratio), ci_lower, ci_upper, p_value, coef, se;
+    ``ph_test``: term, statistic, p_value (scaled Schoenfeld residuals, rank time).
+    """
+
+    summary: pd.DataFrame
+    ph_test: pd.DataFrame | None
+    n_people: int
+    n_events: int
+    method: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+    model: Any = field(default=None, repr=False)
+
+    def hazard_ratio(self, term: str) -> tuple[float, float, float]:
+        """(estimate, ci_lower, ci_upper) of one term."""
+        row = self.summary.set_index("term").loc[term]
+        return float(row["estimate"]), float(row["ci_lower"]), float(row["ci_upper"])
+
+
+@dataclass(frozen=True)
+class LandmarkResult:
+    """A Cox model fitted from a landmark time among those still at risk then."""
+
+    landmark: float
+    cox: CoxResult
+    n_excluded: int
+    method: dict[str, Any]
