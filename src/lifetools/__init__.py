@@ -33,6 +33,7 @@ SUBMODULES = (
     "publication",
     "reach",
     "regression",
+    "reports",
     "reproduce",
     "runner",
     "series",

@@ -35,6 +35,7 @@ __all__ = [
     "mark_protected",
     "read_results",
     "record",
+    "record_all",
     "record_counts",
     "show_figure",
     "stamp",
@@ -250,6 +251,11 @@ def record_counts(
         record(f"{prefix}{key}", value, kind="count", label=label)
         for key, value, label in rows
     ))
+
+
+def record_all(results) -> KeyResults:
+    """Record several key results, each a mapping of :func:`record`'s arguments."""
+    return KeyResults(tuple(record(**dict(item)) for item in results))
 
 
 def read_results(folder: Path) -> dict[str, Any]:

@@ -150,9 +150,13 @@ def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2
 
 
 def table_estimates(summary: pd.DataFrame, *, label: str = "estimate",
-                    digits: int = 2) -> pd.DataFrame:
-    """Turn a tidy model summary into a publication table of estimates with 95% CIs."""
+                    digits: int = 2, keep: Sequence[str] = ()) -> pd.DataFrame:
+    """Turn a tidy model summary into a publication table of estimates with 95% CIs.
+
+    ``keep`` names label columns (such as ``model``) to carry in front.
+    """
     out = pd.DataFrame({
+        **{col: summary[col].to_numpy() for col in keep},
         "term": summary["term"] if "term" in summary else summary.index.astype(str),
         f"{label} (95% CI)": [format_estimate(e, lo, hi, digits) for e, lo, hi in
                               zip(summary["estimate"], summary["ci_lower"],

@@ -8,6 +8,7 @@ caption, stamped for the publish gate.
 from __future__ import annotations
 
 from lifetools.plots.description import plot_monthly_counts
+from lifetools.plots.survival import plot_forest, plot_survival
 from lifetools.publication import show_figure
 
-__all__ = ["plot_monthly_counts", "show_figure"]
+__all__ = ["plot_forest", "plot_monthly_counts", "plot_survival", "show_figure"]
