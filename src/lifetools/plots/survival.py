@@ -48,7 +48,7 @@ def plot_survival(
         ax.fill_between(times, low, high, step="post", alpha=0.2, color=colour,
                         linewidth=0)
     ax.set_ylim(0, 1)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(f"{xlabel} (numbers at risk rounded to 5)")
     ax.set_ylabel(ylabel)
     if len(groups) > 1:
         ax.legend(frameon=False)
@@ -60,12 +60,11 @@ def plot_survival(
         part = table[table["group"] == group]
         cells = [protect_count(int(n)) for n in part["at_risk"]]
         rows.append([f"{c:,}" if c is not None else "<8" for c in cells])
-    ax.table(cellText=rows, rowLabels=[str(g) for g in dict.fromkeys(table["group"])],
+    ax.table(cellText=rows,
+             rowLabels=[f"At risk: {g}" for g in dict.fromkeys(table["group"])],
              colLabels=[f"{t:g}" for t in dict.fromkeys(table["time"])],
              loc="bottom", bbox=[0.0, -0.45, 1.0, 0.08 * (len(rows) + 1)],
              edges="open")
-    ax.text(0.0, -0.18 - 0.08 * (len(rows) + 1), "Numbers at risk (rounded to 5)",
-            transform=ax.transAxes, fontsize=9)
     ax.figure.subplots_adjust(bottom=0.3 + 0.05 * len(rows))
     mark_protected(ax.figure, rules={"min_at_risk": MIN_AT_RISK, "at_risk": "rounded"})
     return ax
