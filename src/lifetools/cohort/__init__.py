@@ -13,7 +13,16 @@ from lifetools.cohort.discharge import (
     first_life_rooms_contact,
     split_at_exposure,
 )
+from lifetools.cohort.person_time import (
+    PROPENSITY_COVARIATES,
+    PersonTime,
+    build_person_time,
+    count_in_windows,
+    unplanned_attendances,
+)
 
 __all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
-           "first_life_rooms_contact", "split_at_exposure"]
+           "first_life_rooms_contact", "split_at_exposure", "PROPENSITY_COVARIATES",
+           "PersonTime", "build_person_time", "count_in_windows",
+           "unplanned_attendances"]

@@ -1,0 +1,132 @@
+"""Person-time before and after first Life Rooms contact, with a comparison pool.
+
+Users: people whose first linked Life Rooms contact falls in the period. Each has a
+before window and an after window of ``window_days`` around that index date, the
+before window clipped to data availability and the after window to death and
+``period_end``. The comparison pool: people with no Life Rooms contact up to
+``period_end``, given a pseudo index date drawn from the users' index dates (a seeded
+draw), alive on it, with the same windows, so they can be matched on a propensity score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lifetools.cohort.discharge import first_life_rooms_contact
+from lifetools.describe import people_in_locality
+
+__all__ = ["PROPENSITY_COVARIATES", "PersonTime", "build_person_time", "count_in_windows",
+           "unplanned_attendances"]
+
+PROPENSITY_COVARIATES = ("age_per_10", "female", "white", "imd_q1", "imd_q2",
+                         "secondary_care", "prior_ae", "prior_admissions")
+
+
+@dataclass(frozen=True)
+class PersonTime:
+    """People (one row each, with covariates) and person-periods (two rows each)."""
+
+    people: pd.DataFrame
+    periods: pd.DataFrame
+    flow: pd.DataFrame
+    method: dict[str, Any] = field(default_factory=dict)
+
+
+def unplanned_attendances(dataset: Any) -> pd.DataFrame:
+    """A&E attendances counted by the reports: unplanned, types 01/03, not duplicates."""
+    ae = dataset.ae_attendances
+    keep = (ae["attendance_category"].isin(["1", "2", "3"])
+            & ae["department_type"].isin(["01", "03"]) & ~ae["duplicate_flag"].fillna(False))
+    return ae.loc[keep, ["person_id", "arrival_date"]].rename(
+        columns={"arrival_date": "date"})
+
+
+def count_in_windows(events: pd.DataFrame, windows: pd.DataFrame) -> pd.Series:
+    """Count events (person_id, date) in each window (person_id, start, end) [start, end)."""
+    merged = windows.reset_index()[["index", "person_id", "start", "end"]].merge(
+        events, on="person_id")
+    inside = (merged["date"] >= merged["start"]) & (merged["date"] < merged["end"])
+    counts = merged[inside].groupby("index").size()
+    return counts.reindex(windows.index, fill_value=0).astype(int)
+
+
+def _covariates(frame: pd.DataFrame, dataset: Any) -> pd.DataFrame:
+    age = frame["index_date"].dt.year - frame["year_of_birth"].astype(float)
+    refs = dataset.referrals[dataset.referrals["rejection_date"].isna()]
+    open_refs = refs[["person_id", "referral_date", "discharge_date"]].merge(
+        frame[["person_id", "index_date"]], on="person_id")
+    is_open = (open_refs["referral_date"] <= open_refs["index_date"]) & (
+        open_refs["discharge_date"].isna()
+        | (open_refs["discharge_date"] >= open_refs["index_date"]))
+    in_care = set(open_refs.loc[is_open, "person_id"])
+    quintile = frame["imd_quintile"].astype(float)
+    return frame.assign(
+        age=age, age_per_10=(age - 45) / 10, female=(frame["sex"] == "2").astype(float),
+        white=frame["ethnic_category"].isin(["A", "B", "C"]).astype(float),
+        imd_q1=(quintile == 1).astype(float), imd_q2=(quintile == 2).astype(float),
+        secondary_care=frame["person_id"].isin(in_care).astype(float))
+
+
+def build_person_time(
+    dataset: Any,
+    *,
+    period_start: str,
+    period_end: str,
+    window_days: int = 365,
+    locality: str = "all",
+    seed: int = 20250331,
+) -> PersonTime:
+    """Build before/after person-time for users and a comparison pool (see module)."""
+    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
+    data_start = dataset.ae_attendances["arrival_date"].min()
+    people = people_in_locality(dataset, locality)
+    first = people["person_id"].map(first_life_rooms_contact(dataset))
+    users = people[(first >= start) & (first <= end)].assign(
+        index_date=first[(first >= start) & (first <= end)], group="Life Rooms users")
+    flow = [("People in the linked data", len(people)),
+            ("first Life Rooms contact during the period", len(users))]
+    pool = people[first.isna() | (first > end)]
+    rng = np.random.default_rng(seed)
+    drawn = users["index_date"].to_numpy()[rng.integers(0, max(len(users), 1), len(pool))]
+    pool = pool.assign(index_date=pd.to_datetime(drawn) if len(users) else pd.NaT,
+                       group="Comparison pool")
+    pool = pool[~(pool["date_of_death"] <= pool["index_date"])]
+    flow.append(("possible comparison people (never used, alive at index)", len(pool)))
+    frame = pd.concat([users, pool], ignore_index=True)
+    window = pd.Timedelta(days=window_days)
+    before_start = (frame["index_date"] - window).clip(lower=data_start)
+    death = frame["date_of_death"].fillna(pd.Timestamp.max)
+    after_end = pd.concat([frame["index_date"] + window, death,
+                           pd.Series(end + pd.Timedelta(days=1), index=frame.index)],
+                          axis=1).min(axis=1)
+    windows = pd.concat([
+        pd.DataFrame({"person_id": frame["person_id"], "start": before_start,
+                      "end": frame["index_date"], "after": 0, "group": frame["group"]}),
+        pd.DataFrame({"person_id": frame["person_id"], "start": frame["index_date"],
+                      "end": after_end, "after": 1, "group": frame["group"]}),
+    ], ignore_index=True)
+    windows["person_years"] = (windows["end"] - windows["start"]).dt.days / 365.25
+    windows["ae"] = count_in_windows(unplanned_attendances(dataset), windows)
+    admissions = dataset.emergency_admissions[["person_id", "admission_date"]].rename(
+        columns={"admission_date": "date"})
+    windows["admissions"] = count_in_windows(admissions, windows)
+    prior = windows[windows["after"] == 0].set_index("person_id")
+    frame = frame.assign(prior_ae=frame["person_id"].map(prior["ae"]).astype(float),
+                         prior_admissions=frame["person_id"].map(
+                             prior["admissions"]).astype(float))
+    frame = _covariates(frame, dataset)
+    frame["user"] = (frame["group"] == "Life Rooms users").astype(float)
+    keep = ["person_id", "group", "user", "index_date", "age", "imd_quintile",
+            "locality", *PROPENSITY_COVARIATES]
+    periods = windows[windows["person_years"] > 0].sort_values(
+        ["person_id", "after"], ignore_index=True)
+    return PersonTime(
+        people=frame[keep].sort_values(["group", "person_id"], ignore_index=True),
+        periods=periods, flow=pd.DataFrame(flow, columns=["step", "n"]),
+        method={"window_days": window_days, "data_start": str(data_start.date()),
+                "ae": "unplanned (categories 1-3), department types 01 and 03, "
+                      "duplicates excluded", "seed": seed})

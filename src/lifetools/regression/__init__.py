@@ -1,0 +1,37 @@
+"""Regression: count models, before/after, propensity designs, wellbeing, logistic.
+
+Thin wrappers over statsmodels returning frozen results with tidy ``summary`` tables
+(term, estimate, ci_lower, ci_upper, p_value, n), the method and the fitted model.
+"""
+
+from __future__ import annotations
+
+from lifetools.regression.counts import (
+    compare_before_after,
+    fit_negative_binomial,
+    fit_poisson,
+)
+from lifetools.regression.logistic import c_statistic, calibration, fit_logistic
+from lifetools.regression.propensity import (
+    balance_table,
+    estimate_did,
+    estimate_propensity,
+    match_on_propensity,
+    standardised_differences,
+    weight_by_propensity,
+)
+from lifetools.regression.results import BalanceResult, ModelResult
+from lifetools.regression.wellbeing import (
+    estimate_paired_change,
+    fit_mixed_model,
+    paired_measurements,
+    share_meaningful_change,
+    wilson_interval,
+)
+
+__all__ = ["BalanceResult", "ModelResult", "balance_table", "c_statistic", "calibration",
+           "compare_before_after", "estimate_did", "estimate_paired_change",
+           "estimate_propensity", "fit_logistic", "fit_mixed_model",
+           "fit_negative_binomial", "fit_poisson", "match_on_propensity",
+           "paired_measurements", "share_meaningful_change", "standardised_differences",
+           "weight_by_propensity", "wilson_interval"]
