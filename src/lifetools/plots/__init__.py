@@ -8,7 +8,9 @@ caption, stamped for the publish gate.
 from __future__ import annotations
 
 from lifetools.plots.description import plot_monthly_counts
+from lifetools.plots.regression import plot_calibration, plot_love, plot_rates
 from lifetools.plots.survival import plot_forest, plot_survival
 from lifetools.publication import show_figure
 
-__all__ = ["plot_forest", "plot_monthly_counts", "plot_survival", "show_figure"]
+__all__ = ["plot_calibration", "plot_forest", "plot_love", "plot_monthly_counts",
+           "plot_rates", "plot_survival", "show_figure"]

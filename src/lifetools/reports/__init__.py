@@ -11,6 +11,14 @@ from lifetools.reports.discharge import (
     analyse_discharge,
     analyse_rereferral,
 )
+from lifetools.reports.emergency import (
+    EmergencyReport,
+    WellbeingReport,
+    analyse_emergency_care,
+    analyse_wellbeing,
+    rate_table,
+)
 
-__all__ = ["DischargeReport", "ReReferralReport", "analyse_discharge",
-           "analyse_rereferral"]
+__all__ = ["DischargeReport", "EmergencyReport", "ReReferralReport", "WellbeingReport",
+           "analyse_discharge", "analyse_emergency_care", "analyse_rereferral",
+           "analyse_wellbeing", "rate_table"]
