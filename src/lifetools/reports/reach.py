@@ -1,0 +1,120 @@
+"""The reach and activity report: the Life Rooms in numbers, reach and equity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from lifetools.describe import describe_population, people_in_locality
+from lifetools.disclosure import protect_count, protect_counts
+from lifetools.inequality import equity_summary
+from lifetools.regression import wilson_interval
+
+__all__ = ["ReachReport", "analyse_reach", "protected_shares"]
+
+
+def protected_shares(table: pd.DataFrame, count_cols: list[str]) -> pd.DataFrame:
+    """Protect counts, then add percentages of each column from the protected counts."""
+    protected = protect_counts(table, count_cols)
+    for col in count_cols:
+        values = protected[col].astype("Float64").astype(float)
+        totals = values.groupby(protected["characteristic"]).transform("sum")
+        protected[f"{col} %"] = (100 * values / totals).round(1)
+    return protected
+
+
+def _satisfaction(feedback: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for label, hits in (("Accessing the Life Rooms was easy (agree or strongly agree)",
+                         feedback["access_easy"] >= 4),
+                        ("Would recommend (Friends and Family Test: good or very good)",
+                         feedback["fft_response"] <= 2)):
+        n, k = protect_count(len(feedback)), protect_count(int(hits.sum()))
+        low, high = wilson_interval(k, n) if n and k is not None else (None, None)
+        rows.append({"question": label, "responses": n, "agreeing": k,
+                     "per_cent": round(100 * k / n, 1) if n and k is not None else None,
+                     "ci_lower": None if low is None else round(100 * low, 1),
+                     "ci_upper": None if high is None else round(100 * high, 1)})
+    frame = pd.DataFrame(rows)
+    frame.attrs["lifetools_protection"] = {"count_cols": ["responses", "agreeing"]}
+    return frame
+
+
+@dataclass(frozen=True)
+class ReachReport:
+    """Everything the reach report shows (tables already protected where noted)."""
+
+    activity: pd.DataFrame
+    pathways: pd.DataFrame
+    sites: pd.DataFrame
+    monthly: pd.DataFrame
+    satisfaction: pd.DataFrame
+    reach: pd.DataFrame
+    equity: Any
+    key_results: tuple[dict[str, Any], ...]
+
+
+def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
+                  locality: str = "all") -> ReachReport:
+    """Visits, prescriptions, GP registrations, nationalities, satisfaction, reach, equity.
+
+    Notes
+    -----
+    Counts are raw here except ``satisfaction`` and ``reach`` (protected, percentages
+    from protected counts); proportions have Wilson intervals; reach by deprivation is
+    Life Rooms users per 1,000 residents by IMD quintile with the slope and relative
+    index of inequality.
+    """
+    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
+    between = lambda column: column.between(start, end)  # noqa: E731
+    contacts = dataset.life_rooms_contacts[between(
+        dataset.life_rooms_contacts["contact_date"])]
+    prescriptions = dataset.social_prescriptions[between(
+        dataset.social_prescriptions["prescription_date"])]
+    feedback = dataset.feedback[between(dataset.feedback["response_date"])]
+    if locality != "all":
+        from lifetools.synthetic.population import SITES_BY_LOCALITY
+
+        site = SITES_BY_LOCALITY.get(locality)
+        contacts = contacts[contacts["site"] == site]
+        prescriptions = prescriptions[prescriptions["site"] == site]
+        feedback = feedback[feedback["site"] == site]
+    activity = pd.DataFrame({"key": ["visits", "visitors", "prescriptions",
+                                     "gp_registrations", "nationalities"],
+                             "measure": ["Visits (all Life Rooms contacts)",
+                                         "People visiting (linked records)",
+                                         "Social prescriptions",
+                                         "People helped to register with a GP",
+                                         "Nationalities recorded"],
+                             "n": [len(contacts), contacts["person_id"].nunique(),
+                                   len(prescriptions),
+                                   int(contacts["gp_registration_supported"].sum()),
+                                   contacts["nationality"].nunique()]})
+    pathways = prescriptions.groupby("pathway_category").size().rename(
+        "prescriptions").reset_index().sort_values("pathway_category", ignore_index=True)
+    sites = contacts.groupby("site").size().rename("visits").reset_index()
+    monthly = contacts.assign(month=contacts["contact_date"].dt.to_period("M")
+                              .dt.to_timestamp()).groupby("month").size().rename(
+        "contacts").reset_index()
+    described = describe_population(dataset, period_start=period_start,
+                                    period_end=period_end, locality=locality)
+    reach = protected_shares(described.characteristics, ["Secondary care",
+                                                         "Life Rooms users"])
+    people = people_in_locality(dataset, locality)
+    users = set(contacts["person_id"].dropna())
+    equity = equity_summary(people.assign(used=people["person_id"].isin(users).astype(int),
+                                          one=1.0),
+                            event_col="used", person_time_col="one",
+                            label="Life Rooms users", per=1000)
+    satisfaction = _satisfaction(feedback)
+    key = tuple({"name": k, "value": int(v), "kind": "count", "label": m}
+                for k, m, v in activity[["key", "measure", "n"]].itertuples(index=False))
+    key += ({"name": "access_easy", "value": satisfaction["per_cent"].iloc[0],
+             "kind": "percentage", "label": "Said access was easy (%)"},
+            {"name": "recommend", "value": satisfaction["per_cent"].iloc[1],
+             "kind": "percentage", "label": "Would recommend (%)"})
+    return ReachReport(activity=activity, pathways=pathways, sites=sites,
+                       monthly=monthly, satisfaction=satisfaction, reach=reach,
+                       equity=equity, key_results=key)
