@@ -1,0 +1,163 @@
+"""Validation: every broken input gets its clear message, rule and exit code.
+
+The corpus of broken inputs is made here from one small clean synthetic dataset: each
+case breaks one thing and checks the message names file, table, column, row and rule.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from lifetools.cli import main
+from lifetools.synthetic import write_synthetic
+from lifetools.validation import Rule, raise_for_problems, validate_directory
+
+TABLES = ("people", "referrals", "life_rooms_contacts", "deprivation", "ae_attendances",
+          "emergency_admissions", "social_prescriptions", "wellbeing", "feedback")
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("clean")
+    write_synthetic(folder, people=2000, seed=3)
+    return folder
+
+
+@pytest.fixture
+def data(clean, tmp_path):
+    for name in TABLES:
+        shutil.copyfile(clean / f"{name}.parquet", tmp_path / f"{name}.parquet")
+    return tmp_path
+
+
+def as_csv(folder, table, edit=None, **kwargs):
+    frame = pd.read_parquet(folder / f"{table}.parquet")
+    for col in frame.columns:
+        if str(frame[col].dtype).startswith("datetime"):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    if edit:
+        frame = edit(frame)
+    (folder / f"{table}.parquet").unlink()
+    frame.to_csv(folder / f"{table}.csv", index=False, **kwargs)
+    return folder / f"{table}.csv"
+
+
+def set_cell(column, value, row=4):
+    def edit(frame):
+        frame = frame.astype({column: object})
+        frame.loc[row, column] = value
+        return frame
+    return edit
+
+
+def problems(folder):
+    report = validate_directory(folder)
+    return report, {(p.table, p.column, p.rule) for p in report.problems}
+
+
+def test_clean_synthetic_data_is_valid(clean, capsys):
+    assert validate_directory(clean).ok
+    assert main(["validate", str(clean)]) == 0
+
+
+CASES = {
+    "impossible date": ("referrals", set_cell("referral_date", "2023-02-30"),
+                        ("referrals", "referral_date", Rule.TYPE), "row 5"),
+    "not a date": ("referrals", set_cell("discharge_date", "soon"),
+                   ("referrals", "discharge_date", Rule.TYPE), "is not a valid date"),
+    "code not in list": ("referrals", set_cell("closure_reason", "12"),
+                         ("referrals", "closure_reason", Rule.ENUM), "'12'"),
+    "pattern": ("referrals", set_cell("team_type", "CMHT"),
+                ("referrals", "team_type", Rule.PATTERN), "does not match"),
+    "out of range": ("feedback", set_cell("access_easy", "9"),
+                     ("feedback", "access_easy", Rule.RANGE), "above the maximum 5"),
+    "not a number": ("feedback", set_cell("fft_response", "good"),
+                     ("feedback", "fft_response", Rule.TYPE), "not a whole number"),
+    "required missing": ("referrals", set_cell("referral_source", ""),
+                         ("referrals", "referral_source", Rule.REQUIRED), "has no value"),
+    "duplicate key": ("referrals", lambda f: pd.concat([f, f.head(1)]),
+                      ("referrals", "referral_id", Rule.UNIQUE), "repeats a value"),
+    "broken foreign key": ("referrals", set_cell("person_id", "f" * 64),
+                           ("referrals", "person_id", Rule.FOREIGN_KEY), "not found in"),
+    "end before start": ("referrals", lambda f: f.assign(
+        discharge_date=f["discharge_date"].where(f.index != 4, "2000-01-01")),
+        ("referrals", "discharge_date", Rule.NOT_BEFORE), "end before start"),
+    "missing column": ("feedback", lambda f: f.drop(columns="site"),
+                       ("feedback", "site", Rule.COLUMN_MISSING), "missing from the file"),
+    "extra column": ("feedback", lambda f: f.assign(comment="x"),
+                     ("feedback", "comment", Rule.COLUMN_EXTRA), "not in the data dictionary"),
+    "empty table": ("feedback", lambda f: f.head(0),
+                    ("feedback", None, Rule.TABLE_EMPTY), "has no rows"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_broken_input_is_reported_with_rule_and_exit_11(data, case, capsys):
+    table, edit, key, text = CASES[case]
+    path = as_csv(data, table, edit)
+    report, found = problems(data)
+    assert key in found, report.render()
+    assert main(["validate", str(data)]) == 11
+    err = capsys.readouterr().err
+    assert str(path) in err and f"table '{table}'" in err and text in err
+    assert f"[rule: {key[2].value}]" in err and "Traceback" not in err
+
+
+def test_identifier_values_are_never_echoed(data, capsys):
+    as_csv(data, "people", set_cell("person_id", "not-a-hash-1234567890"))
+    assert main(["validate", str(data)]) == 11
+    err = capsys.readouterr().err
+    assert "column 'person_id'" in err and "not-a-hash" not in err
+
+
+def test_wrong_delimiter(data, capsys):
+    as_csv(data, "feedback", sep=";")
+    report, found = problems(data)
+    assert ("feedback", None, Rule.DELIMITER) in found
+    assert "uses ';'" in report.render()
+
+
+def test_wrong_encoding(data):
+    path = as_csv(data, "feedback")
+    path.write_bytes(path.read_bytes().replace(b"Walton", "Walt\u00f6n".encode("latin-1")))
+    report, found = problems(data)
+    assert ("feedback", None, Rule.ENCODING) in found
+
+
+def test_truncated_parquet(data):
+    path = data / "wellbeing.parquet"
+    path.write_bytes(path.read_bytes()[:200])
+    report, found = problems(data)
+    assert ("wellbeing", None, Rule.FILE_UNREADABLE) in found
+    assert "truncated or not Parquet" in report.render()
+
+
+def test_missing_file_and_missing_folder(data, tmp_path):
+    (data / "feedback.parquet").unlink()
+    report, found = problems(data)
+    assert ("feedback", None, Rule.FILE_MISSING) in found
+    assert not validate_directory(tmp_path / "nowhere").ok
+
+
+def test_contact_after_death(data):
+    people = pd.read_parquet(data / "people.parquet")
+    contacts = pd.read_parquet(data / "life_rooms_contacts.parquet")
+    person = contacts["person_id"].dropna().iloc[0]
+    people.loc[people["person_id"] == person, "date_of_death"] = pd.Timestamp("2019-04-02")
+    people.to_parquet(data / "people.parquet", index=False)
+    report, found = problems(data)
+    assert ("life_rooms_contacts", "contact_date", Rule.AFTER_DEATH) in found
+
+
+def test_report_writes_csv_and_json_and_raises(data, tmp_path):
+    as_csv(data, "feedback", set_cell("access_easy", "9"))
+    report = validate_directory(data)
+    assert "access_easy" in report.write(tmp_path / "r.csv").read_text()
+    assert '"rule": "range"' in report.write(tmp_path / "r.json").read_text()
+    from lifetools.errors import DataValidationError
+
+    with pytest.raises(DataValidationError):
+        raise_for_problems(report)
