@@ -1,0 +1,51 @@
+"""Publication tables: protected, accessible, refused when row-level."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lifetools.disclosure import protect_counts
+from lifetools.errors import DisclosureError
+from lifetools.tables import format_estimate, show_table, table_estimates
+
+
+@pytest.fixture
+def output(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_show_table_protects_counts_and_writes_csv(output):
+    frame = pd.DataFrame({"group": ["a", "b"], "n": [3, 1234], "rate": [0.1234, 1.5]})
+    shown = show_table(frame, name="t", caption="Cap", count_cols=["n"])
+    assert (output / "tables" / "t.csv").read_text() == "group,n,rate\na,,0.12\nb,1235,1.50\n"
+    data, meta = shown._repr_mimebundle_()
+    assert '<th scope="col">n</th>' in data["text/html"]
+    assert "<caption>Cap</caption>" in data["text/html"] and "[c]" in data["text/html"]
+    assert "1,235" in data["text/html"]
+    assert meta["lifetools"]["kind"] == "table"
+
+
+def test_show_table_keeps_already_protected_frames(output):
+    frame = protect_counts(pd.DataFrame({"n": [12]}), ["n"])
+    shown = show_table(frame, name="p", caption="c", count_cols=["n"])
+    assert shown.frame["n"].tolist() == [10]
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"person_id": ["x"], "n": [10]}),
+    pd.DataFrame({"year_of_birth": [1980], "n": [10]}),
+    pd.DataFrame({"n": range(100)}),
+])
+def test_show_table_refuses_row_level_tables(output, frame):
+    with pytest.raises(DisclosureError):
+        show_table(frame, name="x", caption="c", count_cols=["n"])
+
+
+def test_estimate_formatting():
+    summary = pd.DataFrame({"term": ["a"], "estimate": [1.234], "ci_lower": [1.1],
+                            "ci_upper": [1.4], "p_value": [0.0001], "model": ["m"]})
+    table = table_estimates(summary, label="HR", keep=["model"])
+    assert table.iloc[0].tolist() == ["m", "a", "1.23 (1.10 to 1.40)", "<0.001"]
+    assert format_estimate(2, 1, 3, digits=1) == "2.0 (1.0 to 3.0)"
