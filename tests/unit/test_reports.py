@@ -1,0 +1,76 @@
+"""Report assemblies and figures on one small synthetic dataset (smoke and shape)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import pytest  # noqa: E402
+
+from lifetools import plots, reports  # noqa: E402
+from lifetools.loading import load_dataset  # noqa: E402
+from lifetools.publication import is_marked  # noqa: E402
+from lifetools.synthetic import write_synthetic  # noqa: E402
+
+PERIOD = {"period_start": "2022-04-01", "period_end": "2025-03-31"}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("reports")
+    write_synthetic(folder, people=15000, seed=21)
+    return load_dataset(folder)
+
+
+def test_discharge_report(data):
+    report = reports.analyse_discharge(data, **PERIOD)
+    assert report.flow["n"].is_monotonic_decreasing
+    assert {"Time-varying (correct)", "Naive fixed exposure (biased)"} <= set(
+        report.hazard_ratios["model"])
+    assert len(report.exposure_ratios) == 3
+    names = [k["name"] for k in report.key_results]
+    assert "hr_tv" in names
+    assert is_marked(plots.plot_survival(report.km).figure)
+    assert is_marked(plots.plot_survival(report.cif, max_time=365).figure)
+    assert is_marked(plots.plot_forest(report.exposure_ratios, label_col="model").figure)
+
+
+def test_rereferral_report(data):
+    report = reports.analyse_rereferral(data, **PERIOD)
+    assert set(report.cif.summary["group"]) == {"Used the Life Rooms",
+                                                "Did not use the Life Rooms"}
+    assert 0 < report.key_results[2]["value"] < 100
+
+
+def test_emergency_report(data):
+    report = reports.analyse_emergency_care(data, **PERIOD)
+    assert len(report.estimates) == 6
+    assert set(report.rates["ae"]["group"]) == {"Life Rooms users", "Matched comparison"}
+    assert is_marked(plots.plot_love(report.balance).figure)
+    assert is_marked(plots.plot_rates(report.rates["ae"]).figure)
+    assert is_marked(plots.plot_calibration(
+        report.prediction.extra["calibration_table"]).figure)
+
+
+def test_wellbeing_report(data):
+    report = reports.analyse_wellbeing(data, **PERIOD, meaningful_change=2.0)
+    assert report.counts["n"].iloc[1] > 0
+    assert len(report.estimates) == 3
+
+
+def test_reach_report(data):
+    report = reports.analyse_reach(data, **PERIOD)
+    assert report.activity.set_index("key").loc["visits", "n"] > 0
+    assert report.satisfaction["per_cent"].iloc[0] > 90
+    assert is_marked(plots.plot_run_chart(report.monthly).figure)
+    assert is_marked(plots.plot_reach(report.reach,
+                                      characteristic="Deprivation quintile").figure)
+    local = reports.analyse_reach(data, **PERIOD, locality="Sefton")
+    assert set(local.sites["site"]) <= {"Bootle"}
+
+
+def test_monthly_counts_plot(data):
+    from lifetools.describe import describe_population
+
+    described = describe_population(data, **PERIOD)
+    assert is_marked(plots.plot_monthly_counts(described.monthly).figure)
