@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +28,8 @@ from lifetools import config
 from lifetools.errors import BuildError
 from lifetools.series import Analysis, Edition, Series
 
-__all__ = ["EditionPages", "assemble_book", "build_html", "provenance_markdown"]
+__all__ = ["EditionPages", "assemble_book", "build_html", "provenance_markdown",
+           "repair_theme_html"]
 
 REPORTS_MARKER = "<!-- lifetools:reports -->"
 
@@ -310,4 +312,40 @@ def build_html(book: Path, *, log: Path) -> Path:
             "the book did not build:\n" + "\n".join(problems[:20] or ["(no message)"]),
             hint=f"the full log is at {log}",
         )
+    for page in html.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        repaired = repair_theme_html(text)
+        if repaired != text:
+            page.write_text(repaired, encoding="utf-8")
     return html
+
+
+INLINE_SCRIPT = re.compile(r"^\s*<script>[^<]*</script>\s*$")
+SECTION_TOGGLE = re.compile(
+    r'(<a class="reference internal" href="[^"]*">([^<]*)</a><details[^>]*>)<summary>')
+BARE_TOGGLE = '<summary><span class="toctree-toggle"'
+
+
+def repair_theme_html(text: str) -> str:
+    """Repair two faults of the Jupyter Book 1 theme in one built page's HTML.
+
+    - sphinx-thebe writes its configuration script twice, declaring
+      ``const THEBE_JS_URL`` twice: a JavaScript error on every page load. Repeated
+      identical inline ``<script>`` lines are dropped.
+    - The sidebar's section toggles are ``<summary>`` elements holding only an icon, so
+      screen readers announce nothing (axe rule ``summary-name``, WCAG 4.1.2). Each gets
+      an ``aria-label`` naming its section.
+    """
+    seen, kept = set(), []
+    for line in text.splitlines(keepends=True):
+        if INLINE_SCRIPT.match(line):
+            if line.strip() in seen:
+                continue
+            seen.add(line.strip())
+        kept.append(line)
+    text = "".join(kept)
+    text = SECTION_TOGGLE.sub(
+        lambda m: m.group(1) + '<summary aria-label="Show or hide the pages of '
+        + m.group(2).replace('"', "&quot;") + '">', text)
+    return text.replace(BARE_TOGGLE, '<summary aria-label="Show or hide the pages of '
+                        'this section"><span class="toctree-toggle"')

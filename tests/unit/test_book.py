@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lifetools.book import _reference_pages, _toc, period_text, provenance_markdown
+from lifetools.book import (
+    _reference_pages,
+    _toc,
+    period_text,
+    provenance_markdown,
+    repair_theme_html,
+)
 from lifetools.series import Analysis, Edition, load_series
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,3 +72,22 @@ def test_toc_lists_current_edition_first_and_archive(tmp_path):
     assert toc["parts"][0]["chapters"][0]["file"] == f"editions/{series.current_edition}/index"
     assert toc["parts"][1]["chapters"][0] == {"file": "editions/index"}
     assert {"caption": "Methods", "chapters": [{"file": "methods/cox"}]} in toc["parts"]
+
+
+def test_repair_theme_html_names_section_toggles_and_drops_repeated_scripts():
+    page = (
+        '<script>const THEBE_JS_URL = "x"</script>\n'
+        '<li><a class="reference internal" href="a.html">2024-25 "edition"</a>'
+        '<details open="open"><summary><span class="toctree-toggle" '
+        'role="presentation"><i></i></span></summary></details></li>\n'
+        '<script>const THEBE_JS_URL = "x"</script>\n'
+        '<details><summary><span class="toctree-toggle" role="presentation"></span>'
+        '</summary></details>\n'
+    )
+    repaired = repair_theme_html(page)
+    assert repaired.count("THEBE_JS_URL") == 1
+    assert ('<summary aria-label="Show or hide the pages of 2024-25 &quot;edition&quot;">'
+            in repaired)
+    assert '<summary aria-label="Show or hide the pages of this section">' in repaired
+    assert "<summary>" not in repaired
+    assert repair_theme_html(repaired) == repaired
