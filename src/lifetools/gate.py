@@ -92,6 +92,9 @@ def scan_notebook(path: Path, *, name: str | None = None) -> list[Finding]:
     """Return every refused output of one executed notebook (cells numbered from 1)."""
     nb = nbformat.read(path, as_version=4)
     label = name or str(path)
+    if name:
+        source = nb.metadata.get("lifetools", {}).get("notebook") or path.name
+        label = f"{name} ({source})"
     findings = []
     for number, cell in enumerate(nb.cells, start=1):
         for index, output in enumerate(cell.get("outputs", []), start=1):
@@ -106,7 +109,7 @@ def check_notebooks(paths: Iterable[Path]) -> list[Finding]:
     for path in paths:
         path = Path(path)
         findings += scan_notebook(path, name=f"{path.parent.parent.name}/"
-                                  f"{path.parent.name} ({path.name})")
+                                  f"{path.parent.name}")
     return findings
 
 

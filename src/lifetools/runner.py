@@ -169,6 +169,7 @@ def _tidy_notebook(path: Path, spec: RunSpec, key: str) -> None:
     nb.metadata["lifetools"] = {
         "edition": spec.edition,
         "analysis": spec.analysis,
+        "notebook": spec.source.name,
         "parameters": dict(spec.parameters),
         "key": key,
     }

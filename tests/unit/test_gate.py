@@ -65,3 +65,13 @@ def test_gate_passes_stamped_outputs_and_ignores_image_payloads(tmp_path):
                                glue, stream("fitting model\n")])
     assert scan_notebook(path) == []
     assert_publishable([path])
+
+
+def test_gate_names_the_source_notebook_the_runner_recorded(tmp_path):
+    path = notebook(tmp_path, [stream("NHS number 943 476 5919")])
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["lifetools"] = {"notebook": "01_cohort_description.ipynb"}
+    nbformat.write(nb, path)
+    with pytest.raises(DisclosureError,
+                       match=r"2024-25/report \(01_cohort_description.ipynb\), cell 2"):
+        assert_publishable([path])
