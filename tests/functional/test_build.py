@@ -17,13 +17,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import ProjectRoot, edit_series
 
 from lifetools.build import archive_dir, build_series, site_dir
 from lifetools.cli import main
 from lifetools.provenance import sha256_file
 from lifetools.series import load_series
-
-from conftest import ProjectRoot, edit_series
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import math
 import warnings
 
-from lifetools.cohort import ADJUSTMENT_COVARIATES, build_discharge_cohort, split_at_exposure
+from lifetools.cohort import (
+    ADJUSTMENT_COVARIATES,
+    build_discharge_cohort,
+    split_at_exposure,
+)
 from lifetools.survival import fit_cox, fit_cox_time_varying, fit_landmark
 from lifetools.synthetic import TRUE_EFFECTS
 
