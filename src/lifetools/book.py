@@ -248,6 +248,22 @@ def _reference_pages(book: Path) -> None:
         shutil.copyfile(glossary, folder / "glossary.md")
 
 
+def _true_effects_page(book: Path) -> None:
+    """Write ``methods/true-effects.md``: the generator's known effects, from the code."""
+    from dataclasses import fields
+
+    from lifetools.synthetic import TRUE_EFFECTS
+
+    lines = ["# Known true effects", "",
+             "Generated from `lifetools.synthetic.TRUE_EFFECTS` (the frozen dataclass "
+             "`TrueEffects` in `src/lifetools/synthetic/truth.py`) when the site was "
+             "built. What each effect means and how the generator uses it is on "
+             "{doc}`synthetic-data`.", "", "| name | value |", "|---|---|"]
+    lines += [f"| `{f.name}` | {getattr(TRUE_EFFECTS, f.name):g} |"
+              for f in fields(TRUE_EFFECTS)]
+    (book / "methods" / "true-effects.md").write_text("\n".join([*lines, ""]))
+
+
 def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPages]) -> Path:
     """Write the complete book source into ``stage`` and return its folder."""
     root = config.project_root()
@@ -258,6 +274,8 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
 
     render_dictionary_pages(book / "data")
     _reference_pages(book)
+    if (book / "methods" / "index.md").exists():
+        _true_effects_page(book)
     for pages in editions:
         eid = pages.edition.id
         folder = book / "editions" / eid

@@ -7,6 +7,7 @@ from pathlib import Path
 from lifetools.book import (
     _reference_pages,
     _toc,
+    _true_effects_page,
     period_text,
     provenance_markdown,
     repair_theme_html,
@@ -91,3 +92,17 @@ def test_repair_theme_html_names_section_toggles_and_drops_repeated_scripts():
     assert '<summary aria-label="Show or hide the pages of this section">' in repaired
     assert "<summary>" not in repaired
     assert repair_theme_html(repaired) == repaired
+
+
+def test_true_effects_page_generated_from_the_dataclass(tmp_path):
+    from dataclasses import fields
+
+    from lifetools.synthetic import TRUE_EFFECTS
+
+    (tmp_path / "methods").mkdir()
+    _true_effects_page(tmp_path)
+    text = (tmp_path / "methods" / "true-effects.md").read_text()
+    assert text.startswith("# Known true effects\n") and text.count("\n# ") == 0
+    for field in fields(TRUE_EFFECTS):
+        value = getattr(TRUE_EFFECTS, field.name)
+        assert f"| `{field.name}` | {value:g} |" in text

@@ -1,0 +1,94 @@
+"""The method pages cannot point at tests that are gone, nor leave an estimator out."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+METHODS = ROOT / "book" / "methods"
+MODULES = ("lifetools.survival", "lifetools.regression", "lifetools.inequality")
+PATH = re.compile(r"\btests/[\w/]+\.py")
+NODE = re.compile(r"\b(tests/[\w/]+\.py)::(test_\w+)")
+NAME = re.compile(r"(?<![\w/])(test_\w+)(?![\w.])")
+
+
+def test_names(path: Path) -> set[str]:
+    """Names of the test functions defined in one file (methods of classes included)."""
+    tree = ast.parse(path.read_text())
+    return {node.name for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.name.startswith("test_")}
+
+
+test_names.__test__ = False  # a helper, not a test
+
+
+def broken_test_references(pages: Path, root: Path) -> list[str]:
+    """Every test path, ``path::name`` and bare test name on the pages that is missing."""
+    known = {name for path in (root / "tests").rglob("test_*.py")
+             for name in test_names(path)}
+    problems = []
+    for page in sorted(pages.glob("*.md")):
+        text = page.read_text()
+        for path in sorted(set(PATH.findall(text))):
+            if not (root / path).is_file():
+                problems.append(f"{page.name}: {path} does not exist")
+        for path, name in sorted(set(NODE.findall(text))):
+            if (root / path).is_file() and name not in test_names(root / path):
+                problems.append(f"{page.name}: {path} has no {name}")
+        for name in sorted(set(NAME.findall(text))):
+            if name not in known:
+                problems.append(f"{page.name}: no test function {name}")
+    return problems
+
+
+def public_functions() -> list[str]:
+    """The public functions (not classes or constants) of the estimator modules."""
+    names = []
+    for module_name in MODULES:
+        module = importlib.import_module(module_name)
+        names += [name for name in module.__all__
+                  if inspect.isfunction(getattr(module, name))]
+    return names
+
+
+def unnamed_functions(pages: Path, names: list[str]) -> list[str]:
+    """The functions not named on any page (as a whole word)."""
+    text = "\n".join(p.read_text() for p in pages.glob("*.md"))
+    return [name for name in names if not re.search(rf"\b{re.escape(name)}\b", text)]
+
+
+def test_method_pages_exist():
+    assert (METHODS / "index.md").is_file()
+    assert (METHODS / "synthetic-data.md").is_file()
+
+
+def test_method_pages_cite_only_tests_that_exist():
+    assert broken_test_references(METHODS, ROOT) == []
+
+
+def test_method_pages_name_every_public_estimator():
+    names = public_functions()
+    assert len(names) > 20
+    assert unnamed_functions(METHODS, names) == []
+
+
+@pytest.mark.parametrize("line", [
+    "`tests/unit/test_gone.py`",
+    "`tests/unit/test_survival.py::test_no_such_function`",
+    "checked by `test_that_never_was`",
+])
+def test_checker_reports_a_reference_to_a_missing_test(tmp_path, line):
+    (tmp_path / "page.md").write_text(f"# Page\n\n{line}\n")
+    assert broken_test_references(tmp_path, ROOT)
+
+
+def test_checker_reports_an_estimator_named_on_no_page(tmp_path):
+    (tmp_path / "page.md").write_text("# Page\n\nOnly `estimate_km` here.\n")
+    assert unnamed_functions(tmp_path, ["estimate_km", "fit_cox"]) == ["fit_cox"]
