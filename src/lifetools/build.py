@@ -245,7 +245,14 @@ def _archived(edition_id: str) -> bool:
 def _archive_pages(series: Series, edition_id: str) -> EditionPages:
     folder = archive_dir(edition_id)
     manifest = json.loads((folder / "manifest.json").read_text())
-    runs = {a: folder / a for a in manifest["analyses"]}
+    order = [a.id for a in series.analyses]
+
+    def position(analysis: str) -> tuple[int, str]:
+        # series order, as in a fresh build; analyses since removed go last
+        rank = order.index(analysis) if analysis in order else len(order)
+        return rank, analysis
+
+    runs = {a: folder / a for a in sorted(manifest["analyses"], key=position)}
     return EditionPages(series.edition(edition_id), runs, manifest)
 
 

@@ -149,9 +149,11 @@ def _failed_cell(notebook_path: Path) -> tuple[int | None, str]:
 
 
 def _tidy_notebook(path: Path, spec: RunSpec, key: str) -> None:
-    """Hide code for readers and strip volatile papermill metadata (times, paths)."""
+    """Hide code for readers; strip volatile metadata (times, paths, random cell ids)."""
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
+    for number, cell in enumerate(nb.cells, start=1):
+        if "id" in cell:  # nbformat 4.5 gives new cells random ids: number them instead
+            cell.id = f"cell-{number}"
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type != "code":

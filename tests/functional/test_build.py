@@ -79,6 +79,34 @@ def test_build_noop_rebuild_reuses_every_run_and_keeps_the_site(project_copy_bui
     assert site_state(project_copy_built) == before
 
 
+def edition_outputs(root: Path, edition: str) -> dict[str, str]:
+    """Hash of every executed notebook and published result file of an edition."""
+    with ProjectRoot(root):
+        folder = archive_dir(edition)
+    return {str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*"))
+            if p.is_file() and (p.name == "notebook.ipynb" or "files" in p.parts)}
+
+
+def test_build_forced_rerun_gives_byte_identical_notebooks_and_results(
+        project_copy_built):
+    before = edition_outputs(project_copy_built, "2024-25")
+    assert any(name.endswith(".png") for name in before)
+    assert any(name.endswith(".csv") for name in before)
+    with ProjectRoot(project_copy_built):
+        summary = build_series(jobs=2, force=True)
+    assert {o.status for o in summary.outcomes} == {"ran"}
+    assert edition_outputs(project_copy_built, "2024-25") == before
+
+
+def test_build_archived_edition_keeps_the_series_order(project_copy_built):
+    order = [a.id for a in load_series(
+        project_copy_built / "analyses" / "analyses.yml").analyses_in("2023-24")]
+    page = (project_copy_built / "public" / "site" / "editions" / "2023-24"
+            / "index.html").read_text()
+    positions = [page.index(f'href="{a}.html"') for a in order]
+    assert positions == sorted(positions)
+
+
 def test_build_parameter_change_reruns_only_that_notebook(project_copy_built):
     def change(series: dict) -> None:
         entry = next(a for a in series["analyses"] if a["id"] == "wellbeing")

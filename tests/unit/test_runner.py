@@ -88,3 +88,14 @@ def test_check_parameters_undeclared_parameter_is_refused(tmp_path):
     spec = make_spec(tmp_path, "ok.ipynb", colour="blue")
     with pytest.raises(ParameterError, match=r"does not declare \['colour'\]"):
         check_notebook_parameters(spec)
+
+
+def test_runner_forced_rerun_writes_a_byte_identical_notebook(tmp_path):
+    spec = make_spec(tmp_path, "ok.ipynb", scale=2)
+    execute_runs([spec], jobs=1)
+    first = (spec.run_dir / "notebook.ipynb").read_bytes()
+    [outcome] = execute_runs([spec], jobs=1, force=True)
+    assert outcome.status == "ran"
+    assert (spec.run_dir / "notebook.ipynb").read_bytes() == first
+    nb = nbformat.reads(first.decode(), as_version=4)
+    assert nb.metadata["lifetools"]["notebook"] == "ok.ipynb"
