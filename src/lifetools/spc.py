@@ -3,7 +3,12 @@
 An XmR (individuals) chart: centre line = mean; process limits = mean +/- 2.66 x the
 mean moving range. Special-cause flags: a point outside the limits; a shift (7 or more
 consecutive points above, or below, the mean); a trend (7 or more consecutive points all
-increasing, or all decreasing).
+increasing, or all decreasing); two out of three consecutive points close to a process
+limit (beyond two thirds of the distance from the mean to the limit, that is beyond two
+sigma, with sigma = mean moving range / 1.128), on the same side. The rules and their
+thresholds are those of NHS England's "Making Data Count" guidance and its R package
+NHSRplotthedots. The lower limit of a count is cut at zero; the near-limit band uses the
+uncut limit.
 """
 
 from __future__ import annotations
@@ -11,10 +16,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["RUN_LENGTH", "xmr_chart"]
+__all__ = ["NEAR_LIMIT_FRACTION", "RUN_LENGTH", "SIGMA_FACTOR", "xmr_chart"]
 
 RUN_LENGTH = 7
+"""Points in a row above (or below) the mean, or rising (or falling), that flag a run."""
 SIGMA_FACTOR = 2.66
+"""Process limits: mean +/- this times the mean moving range (3 / 1.128)."""
+NEAR_LIMIT_FRACTION = 2 / 3
+"""A point is close to a limit beyond this fraction of the distance to it (2 sigma)."""
 
 
 def _runs(flags: np.ndarray, length: int) -> np.ndarray:
@@ -31,6 +40,16 @@ def _runs(flags: np.ndarray, length: int) -> np.ndarray:
     return out
 
 
+def _two_of_three(near: np.ndarray) -> np.ndarray:
+    """Mark near-limit points that are two or more of any three consecutive points."""
+    out = np.zeros(len(near), dtype=bool)
+    for start in range(max(len(near) - 2, 0)):
+        window = near[start:start + 3]
+        if window.sum() >= 2:
+            out[start:start + 3] |= window
+    return out
+
+
 def xmr_chart(values: pd.Series) -> pd.DataFrame:
     """Return the XmR chart of a series: mean, limits and special-cause flags."""
     y = values.astype(float).to_numpy()
@@ -44,6 +63,10 @@ def xmr_chart(values: pd.Series) -> pd.DataFrame:
     falling = np.r_[False, np.diff(y) < 0]
     trend = _runs(rising, RUN_LENGTH - 1) | _runs(falling, RUN_LENGTH - 1)
     trend = trend | np.r_[trend[1:], False]
+    band = NEAR_LIMIT_FRACTION * SIGMA_FACTOR * mr
+    near_limit = (_two_of_three(y > mean + band) | _two_of_three(y < mean - band)) & ~outside
     return pd.DataFrame({"value": y, "mean": mean, "upper": upper, "lower": lower,
                          "outside_limits": outside, "shift": shift, "trend": trend,
-                         "special_cause": outside | shift | trend}, index=values.index)
+                         "near_limits": near_limit,
+                         "special_cause": outside | shift | trend | near_limit},
+                        index=values.index)
