@@ -91,7 +91,7 @@ def generate_tables(people: int, seed: int) -> dict[str, pd.DataFrame]:
     tables = {
         "deprivation": deprivation,
         "referrals": referrals, "ae_attendances": make_ae(rng, persons, start),
-        "emergency_admissions": make_admissions(rng, persons),
+        "emergency_admissions": make_admissions(rng, persons, start),
         "life_rooms_contacts": contacts, "social_prescriptions": prescriptions,
         "wellbeing": make_wellbeing(rng, persons, start),
         "feedback": make_feedback(rng, contacts),

@@ -76,13 +76,7 @@ def make_ae(rng, people: pd.DataFrame, start: np.ndarray) -> pd.DataFrame:
             * people["frailty"].to_numpy()
             * t.ae_rr_deprivation_decile1_vs_10 ** ((10 - people["imd_decile"].to_numpy()) / 9)
             * np.where(age <= 24, 1.3, 1.0) * np.where(age >= 75, 1.6, 1.0))
-    end = _follow_up_end(people)
-    switch = np.where(np.isnan(start), end, np.minimum(start, end))
-    person = np.arange(len(people))
-    before = _events(rng, person, np.zeros(len(people)), switch, rate)
-    after = _events(rng, person, switch, end, rate * t.ae_rr_life_rooms)
-    who = np.concatenate([before[0], after[0]])
-    day = np.concatenate([before[1], after[1]])
+    who, day = _before_after(rng, people, start, rate, t.ae_rr_life_rooms)
     n = len(who)
     mh = rng.random(n) < np.where(caseload[who], 0.25, 0.04)
     frame = pd.DataFrame({
@@ -98,14 +92,24 @@ def make_ae(rng, people: pd.DataFrame, start: np.ndarray) -> pd.DataFrame:
     return frame.sort_values(["_arrival_day", "_person"], kind="stable", ignore_index=True)
 
 
-def make_admissions(rng, people: pd.DataFrame) -> pd.DataFrame:
-    """Emergency admissions (no Life Rooms effect: rate ratio 1)."""
+def _before_after(rng, people: pd.DataFrame, start: np.ndarray, rate: np.ndarray,
+                  rate_ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """Events at ``rate`` before first Life Rooms contact and ``rate * rate_ratio`` after."""
+    end = _follow_up_end(people)
+    switch = np.where(np.isnan(start), end, np.minimum(start, end))
+    person = np.arange(len(people))
+    before = _events(rng, person, np.zeros(len(people)), switch, rate)
+    after = _events(rng, person, switch, end, rate * rate_ratio)
+    return np.concatenate([before[0], after[0]]), np.concatenate([before[1], after[1]])
+
+
+def make_admissions(rng, people: pd.DataFrame, start: np.ndarray) -> pd.DataFrame:
+    """Emergency admissions, by the true rate ratio after first Life Rooms contact."""
     t = TRUE_EFFECTS
     caseload = people["caseload"].to_numpy()
     rate = (np.where(caseload, t.admission_rate_caseload, t.admission_rate_general)
             * np.sqrt(people["frailty"].to_numpy()))
-    who, day = _events(rng, np.arange(len(people)), np.zeros(len(people)),
-                       _follow_up_end(people), rate)
+    who, day = _before_after(rng, people, start, rate, t.admission_rr_life_rooms)
     n = len(who)
     stay = np.floor(rng.lognormal(np.log(3), 1.1, n))
     kind = rng.random(n)

@@ -50,6 +50,8 @@ class TrueEffects:
     admission_rate_caseload: float = 0.32
     admission_rate_general: float = 0.106
     admission_rr_life_rooms: float = 1.0
+    """Rate ratio of emergency admission after first Life Rooms contact against before,
+    within person: no effect, so analyses must not find one."""
     wellbeing_mean_change: float = 2.0
     """Mean change in SWEMWBS metric score, baseline to follow-up, Life Rooms users
     (SD 4), before conversion to the published raw-score table."""
@@ -57,6 +59,9 @@ class TrueEffects:
     rereferral_12_month: float = 0.22
     """Probability of a new referral within 12 months of discharge (exponential gap)."""
     life_rooms_uptake_a06: float = 0.12
+    """Base probability of Life Rooms use for a person in a community team, before the
+    selection multipliers (deprivation, sex, age, HoNOS, accommodation, employment) of
+    ``synthetic.care._selection``, which make users differ from non-users on purpose."""
     life_rooms_median_days_to_first_contact: float = 120.0
     smr_caseload: float = 3.7
 
