@@ -165,6 +165,11 @@ def edition_manifest(
     """Return the machine-readable manifest of one edition's build."""
     edition = series.edition(edition_id)
     runs = [o for o in outcomes if o.spec.edition == edition_id]
+    from lifetools.gate import unprotected_outputs
+    from lifetools.runner import NOTEBOOK_NAME
+
+    unprotected = {o.spec.analysis: unprotected_outputs(o.spec.run_dir / NOTEBOOK_NAME)
+                   for o in runs}
     return {
         "edition": {"id": edition.id, "title": edition.title,
                     "period_start": edition.period_start,
@@ -183,10 +188,11 @@ def edition_manifest(
                 "parameters": dict(o.spec.parameters),
                 "key": o.record.get("key"),
                 "files": _file_hashes(o.spec.run_dir / "files"),
+                "unprotected_outputs": unprotected[o.spec.analysis],
             }
             for o in runs
         },
-        "disclosure": _disclosure_settings(),
+        "disclosure": _disclosure_settings(unprotected),
         "citation": provenance.citation(),
         "reproduce": f"lifetools reproduce {edition.id}",
         "started_at": started,
@@ -194,12 +200,17 @@ def edition_manifest(
     }
 
 
-def _disclosure_settings() -> dict[str, Any]:
+def _disclosure_settings(unprotected: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """The rules, and whether every published output was protected (from the stamps)."""
     from lifetools import disclosure
 
     return {"suppression_threshold": disclosure.SUPPRESSION_THRESHOLD,
             "rounding_base": disclosure.ROUNDING_BASE,
-            "min_at_risk": disclosure.MIN_AT_RISK, "enabled": True}
+            "min_at_risk": disclosure.MIN_AT_RISK,
+            "secondary_suppression": "counts that add up to published totals",
+            "enabled": not any(unprotected.values()),
+            "unprotected_outputs": {a: list(n) for a, n in sorted(unprotected.items())
+                                    if n}}
 
 
 def _file_hashes(folder: Path) -> dict[str, str]:

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from lifetools.disclosure import declare_totals
+
 __all__ = [
     "AGE_BANDS",
     "ETHNIC_GROUPS",
@@ -106,7 +108,9 @@ def _characteristics(people: pd.DataFrame, groups: dict[str, pd.Index],
         table = table.reset_index().sort_values("group", kind="stable")
         table.insert(0, "characteristic", characteristic)
         tables.append(table)
-    return pd.concat(tables, ignore_index=True)
+    # each characteristic's groups add up to the population, which is published
+    return declare_totals(pd.concat(tables, ignore_index=True), totals="columns",
+                          by="characteristic")
 
 
 def describe_population(
@@ -128,6 +132,9 @@ def describe_population(
     PopulationDescription
         ``counts`` (measure, n), ``characteristics`` (characteristic, group, one count
         column per population) and ``monthly`` (month, team group, referrals), all raw.
+        ``characteristics`` declares that each characteristic's counts add up to the
+        population (:func:`lifetools.disclosure.declare_totals`), so showing it applies
+        secondary suppression.
 
     Notes
     -----

@@ -27,7 +27,8 @@ import nbformat
 from lifetools.errors import DisclosureError
 from lifetools.publication import GLUE_PREFIX, STAMP_KEY
 
-__all__ = ["PATTERNS", "Finding", "assert_publishable", "check_notebooks", "scan_notebook"]
+__all__ = ["PATTERNS", "Finding", "assert_publishable", "check_notebooks", "scan_notebook",
+           "unprotected_outputs"]
 
 PATTERNS = {
     "nhs-number": re.compile(r"(?<![\d.])(\d{3}[ -]?\d{3}[ -]?\d{4})(?![\d.])"),
@@ -101,6 +102,25 @@ def scan_notebook(path: Path, *, name: str | None = None) -> list[Finding]:
             for rule, detail in _scan_output(output):
                 findings.append(Finding(label, number, index, rule, detail))
     return findings
+
+
+def unprotected_outputs(path: Path) -> list[str]:
+    """Names of the outputs of an executed notebook shown with protection switched off.
+
+    Read from the stamps: a table whose counts went through
+    :func:`lifetools.disclosure.protect_counts` with ``enabled=False`` carries
+    ``"enabled": false`` in its rules. A missing notebook has none.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    names = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY, {})
+            if (mark.get("rules") or {}).get("enabled") is False:
+                names.append(f"{mark.get('kind')}:{mark.get('name')}")
+    return sorted(set(names))
 
 
 def check_notebooks(paths: Iterable[Path]) -> list[Finding]:

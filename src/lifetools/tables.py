@@ -20,6 +20,8 @@ from lifetools import config
 from lifetools.disclosure import (
     PROTECTION_ATTR,
     SUPPRESSION_THRESHOLD,
+    TOTALS_ATTR,
+    Totals,
     is_protected,
     protect_counts,
 )
@@ -98,6 +100,8 @@ def show_table(
     count_cols: Sequence[str] = (),
     note: str | None = None,
     digits: int = 2,
+    totals: Totals | None = None,
+    by: str | None = None,
 ) -> PublishedTable:
     """Protect, write and display a publication table.
 
@@ -116,6 +120,11 @@ def show_table(
         Extra footnote; the suppression footnote is added automatically.
     digits
         Decimal places for numbers other than counts in the CSV.
+    totals, by
+        Which counts add up to published totals, for secondary suppression (see
+        :func:`lifetools.disclosure.suppress_secondary`). By default, what the table
+        declares (:func:`lifetools.disclosure.declare_totals`); none if it declares
+        nothing.
 
     Raises
     ------
@@ -124,15 +133,21 @@ def show_table(
     """
     check_name(name)
     _check_not_row_level(frame, name)
+    if totals is None:
+        declared = frame.attrs.get(TOTALS_ATTR, {})
+        totals, by = declared.get("totals"), declared.get("by")
     protected = frame if is_protected(frame) or not count_cols else protect_counts(
-        frame, list(count_cols))
+        frame, list(count_cols), totals=totals, by=by)
     rules = dict(protected.attrs.get(PROTECTION_ATTR, {"count_cols": []}))
     target = config.output_dir() / "tables" / f"{name}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
     protected.to_csv(target, index=False, lineterminator="\n",
                      float_format=f"%.{digits}f", na_rep="")
     footnote = (f"{SUPPRESSED}: hidden to protect privacy (counts of 1 to "
-                f"{SUPPRESSION_THRESHOLD}); other counts are rounded to the nearest 5.")
+                f"{SUPPRESSION_THRESHOLD}"
+                + (", and other cells so that these cannot be worked out from totals"
+                   if rules.get("secondary_cells") else "")
+                + "); other counts are rounded to the nearest 5.")
     if not rules.get("count_cols"):
         footnote = ""
     text = " ".join(t for t in (note, footnote) if t)

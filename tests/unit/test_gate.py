@@ -7,7 +7,7 @@ import pytest
 
 from lifetools import publication
 from lifetools.errors import DisclosureError
-from lifetools.gate import assert_publishable, scan_notebook
+from lifetools.gate import assert_publishable, scan_notebook, unprotected_outputs
 
 
 def notebook(tmp_path, outputs, name="report"):
@@ -75,3 +75,13 @@ def test_gate_names_the_source_notebook_the_runner_recorded(tmp_path):
     with pytest.raises(DisclosureError,
                        match=r"2024-25/report \(01_cohort_description.ipynb\), cell 2"):
         assert_publishable([path])
+
+
+def test_unprotected_outputs_reads_the_stamps(tmp_path):
+    off = {"output_type": "display_data", "data": {"text/html": "<table/>"},
+           "metadata": publication.stamp("table", "raw", rules={"enabled": False})}
+    on = {"output_type": "display_data", "data": {"text/html": "<table/>"},
+          "metadata": publication.stamp("table", "safe", rules={"enabled": True})}
+    path = notebook(tmp_path, [on, off, stamped("<p/>", "figure")])
+    assert unprotected_outputs(path) == ["table:raw"]
+    assert unprotected_outputs(tmp_path / "missing.ipynb") == []

@@ -20,12 +20,16 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
                    ax: Any = None, ylabel: str = "Contacts per month") -> Any:
     """XmR run chart of protected monthly counts with special-cause points marked.
 
+    Counts are suppressed and rounded, with secondary suppression against the period
+    total (hidden months are gaps).
+
     Special-cause points are drawn as larger orange diamonds (shape as well as colour).
     """
     apply_theme()
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 4))
-    protected = protect_counts(monthly, [y])
+    # the months add up to the period's total, which is published
+    protected = protect_counts(monthly, [y], totals="columns")
     values = protected[y].astype("Float64").astype(float)
     chart = xmr_chart(values)
     ax.plot(protected[x], chart["value"], color=PALETTE[0], marker="o", markersize=4,

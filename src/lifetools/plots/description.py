@@ -33,8 +33,9 @@ def plot_monthly_counts(
 ) -> Any:
     """Plot monthly counts as lines (one per ``hue`` group), after disclosure control.
 
-    Counts of 1 to 7 are suppressed (drawn as gaps) and the rest rounded to the nearest
-    5 before plotting; markers differ by group so colour is not the only cue.
+    Counts of 1 to 7 are suppressed (drawn as gaps), with secondary suppression against
+    the period total, and the rest rounded to the nearest 5 before plotting; markers
+    differ by group so colour is not the only cue.
 
     Returns
     -------
@@ -42,7 +43,8 @@ def plot_monthly_counts(
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4))
-    protected = protect_counts(monthly, [y])
+    # the months add up to the period's total, which is published
+    protected = protect_counts(monthly, [y], totals="columns")
     data = protected.assign(**{y: protected[y].astype("Float64").astype("float64")})
     groups = sorted(data[hue].unique()) if hue else [None]
     sns.lineplot(data=data, x=x, y=y, hue=hue, hue_order=groups if hue else None,

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.describe import describe_population, people_in_locality
-from lifetools.disclosure import protect_count, protect_counts
+from lifetools.disclosure import declare_totals, protect_count, protect_counts
 from lifetools.inequality import equity_summary
 from lifetools.regression import wilson_interval
 
@@ -16,8 +16,13 @@ __all__ = ["ReachReport", "analyse_reach", "protected_shares"]
 
 
 def protected_shares(table: pd.DataFrame, count_cols: list[str]) -> pd.DataFrame:
-    """Protect counts, then add percentages of each column from the protected counts."""
-    protected = protect_counts(table, count_cols)
+    """Protect counts, then add percentages of each column from the protected counts.
+
+    Each characteristic's counts add up to a published population total, so they get
+    secondary suppression within each characteristic; percentages are of the counts
+    shown.
+    """
+    protected = protect_counts(table, count_cols, totals="columns", by="characteristic")
     for col in count_cols:
         values = protected[col].astype("Float64").astype(float)
         totals = values.groupby(protected["characteristic"]).transform("sum")
@@ -63,7 +68,8 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
     Notes
     -----
     Counts are raw here except ``satisfaction`` and ``reach`` (protected, percentages
-    from protected counts); proportions have Wilson intervals; reach by deprivation is
+    from protected counts); ``pathways`` and ``sites`` declare that they add up to the
+    published totals of prescriptions and visits (secondary suppression when shown); proportions have Wilson intervals; reach by deprivation is
     Life Rooms users per 1,000 residents by IMD quintile with the slope and relative
     index of inequality.
     """
@@ -92,9 +98,9 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
                                    len(prescriptions),
                                    int(contacts["gp_registration_supported"].sum()),
                                    contacts["nationality"].nunique()]})
-    pathways = prescriptions.groupby("pathway_category").size().rename(
-        "prescriptions").reset_index().sort_values("pathway_category", ignore_index=True)
-    sites = contacts.groupby("site").size().rename("visits").reset_index()
+    pathways = declare_totals(prescriptions.groupby("pathway_category").size().rename(
+        "prescriptions").reset_index().sort_values("pathway_category", ignore_index=True))
+    sites = declare_totals(contacts.groupby("site").size().rename("visits").reset_index())
     monthly = contacts.assign(month=contacts["contact_date"].dt.to_period("M")
                               .dt.to_timestamp()).groupby("month").size().rename(
         "contacts").reset_index()
