@@ -8,13 +8,22 @@ is regressed on x by weighted least squares (weights = population, here person-t
 - **SII** = fitted value at x = 0 minus fitted value at x = 1: the modelled absolute gap
   between the most and least deprived ends (positive = higher in the most deprived).
 - **RII** = fitted value at x = 0 divided by fitted value at x = 1: the ratio of the
-  extremes (the WHO ``healthequal`` definition; the other definition, SII divided by the
-  mean, is in ``summary`` as ``rii_mean``).
+  extremes (the WHO ``healthequal`` definition). The other definition, SII divided by
+  the person-time-weighted mean rate, is returned by ``estimate_sii`` as ``rii_mean``
+  and shown as the third row of ``equity_summary``'s ``summary``.
 
 Confidence intervals by Monte Carlo: each group's rate is redrawn from its Poisson
 count (rate = count / person-time), the line refitted, and the 2.5th and 97.5th
-percentiles taken (10,000 draws, fixed seed: deterministic). Rates and their exact
-(Garwood) Poisson intervals are computed from the *protected* counts.
+percentiles taken (10,000 draws, fixed seed: deterministic).
+
+Protected and unprotected counts: the rates by quintile and their exact (Garwood)
+Poisson intervals shown in ``rates`` are computed from the *protected* counts
+(suppressed 1-7, rounded to 5), while the SII and RII are fitted to the *unprotected*
+counts. This is deliberate: the SII and RII are model estimates, not counts, so they
+are not themselves subject to count suppression or rounding, and fitting them to
+rounded counts would add error. The consequence is that the fitted line cannot be
+reproduced exactly from the published table of rates. They are computed only when no
+quintile's count is suppressed.
 """
 
 from __future__ import annotations
@@ -83,7 +92,12 @@ def _fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nd
 def estimate_sii(counts: np.ndarray, person_time: np.ndarray, *,
                  simulations: int = SIMULATIONS, seed: int = SEED,
                  alpha: float = 0.05) -> dict[str, float]:
-    """SII and RII (see module) for groups ordered most to least deprived."""
+    """SII and RII (see module) for groups ordered most to least deprived.
+
+    Returns ``sii``, ``rii`` (ratio of fitted ends) and ``rii_mean`` (SII over the
+    person-time-weighted mean rate), each with ``_lower`` and ``_upper`` Monte Carlo
+    limits. Pass unprotected counts: these are model estimates (see module).
+    """
     counts = np.asarray(counts, float)
     years = np.asarray(person_time, float)
     x = rank_midpoints(years)
@@ -95,13 +109,17 @@ def estimate_sii(counts: np.ndarray, person_time: np.ndarray, *,
     most, least = intercept, intercept + slope
     with np.errstate(divide="ignore", invalid="ignore"):
         rii_draws = sim_a / (sim_a + sim_b)
+        rii_mean_draws = -sim_b / (draws.sum(axis=1) / years.sum())
     q = [100 * alpha / 2, 100 * (1 - alpha / 2)]
     sii_ci = np.percentile(-sim_b, q)
     rii_ci = np.nanpercentile(rii_draws, q)
+    rii_mean_ci = np.nanpercentile(rii_mean_draws, q)
     return {"sii": sii, "sii_lower": float(sii_ci[0]), "sii_upper": float(sii_ci[1]),
             "rii": float(most[0] / least[0]), "rii_lower": float(rii_ci[0]),
             "rii_upper": float(rii_ci[1]),
-            "rii_mean": float(sii / np.average(rates, weights=years))}
+            "rii_mean": float(sii / np.average(rates, weights=years)),
+            "rii_mean_lower": float(rii_mean_ci[0]),
+            "rii_mean_upper": float(rii_mean_ci[1])}
 
 
 @dataclass(frozen=True)
@@ -120,6 +138,12 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
 
     ``frame`` has one row per person (or person-period): the event count, person-time
     and IMD quintile (1 = most deprived). People with no quintile are left out.
+
+    ``rates`` uses protected counts; ``summary`` has three rows: the SII (per ``per``
+    person-years), the RII as the ratio of the fitted ends, and the RII as SII over the
+    mean rate (``rii_mean``), all fitted to the unprotected counts (model estimates,
+    not counts; see module) and missing when a quintile's count is suppressed or fewer
+    than three quintiles remain.
     """
     data = frame.dropna(subset=[quintile_col]).assign(
         **{quintile_col: lambda f: f[quintile_col].astype(int)})
@@ -130,17 +154,24 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
     usable = rates["events"].notna().all() and len(raw) >= 3
     values = estimate_sii(raw["events"].to_numpy(), raw["years"].to_numpy()) if usable \
         else dict.fromkeys(("sii", "sii_lower", "sii_upper", "rii", "rii_lower",
-                            "rii_upper", "rii_mean"), float("nan"))
+                            "rii_upper", "rii_mean", "rii_mean_lower",
+                            "rii_mean_upper"), float("nan"))
     summary = pd.DataFrame({
         "term": [f"Slope index of inequality ({label} per {per:g} person-years)",
-                 "Relative index of inequality (most / least deprived)"],
-        "estimate": [per * values["sii"], values["rii"]],
-        "ci_lower": [per * values["sii_lower"], values["rii_lower"]],
-        "ci_upper": [per * values["sii_upper"], values["rii_upper"]],
+                 "Relative index of inequality (most / least deprived)",
+                 "Relative index of inequality (SII / mean rate)"],
+        "estimate": [per * values["sii"], values["rii"], values["rii_mean"]],
+        "ci_lower": [per * values["sii_lower"], values["rii_lower"],
+                     values["rii_mean_lower"]],
+        "ci_upper": [per * values["sii_upper"], values["rii_upper"],
+                     values["rii_mean_upper"]],
     })
     rates = rates.rename(columns={quintile_col: "IMD quintile (1 = most deprived)"})
     return InequalityResult(rates=rates, summary=summary, method={
         "estimator": "PHE slope and relative index of inequality",
         "rank": "population (person-time) weighted cumulative midpoints",
         "ci_method": f"Monte Carlo, {SIMULATIONS:,} Poisson draws, seed {SEED}",
-        "rii": "ratio of fitted values at the most and least deprived ends"})
+        "rii": "ratio of fitted values at the most and least deprived ends; "
+               "rii_mean: SII / person-time-weighted mean rate",
+        "counts": "rates from protected counts; SII and RII fitted to unprotected "
+                  "counts (model estimates)"})

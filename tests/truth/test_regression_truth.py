@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from lifetools.cohort import PROPENSITY_COVARIATES, build_person_time
+from lifetools.cohort import build_person_time, propensity_covariates
 from lifetools.regression import (
     compare_before_after,
     estimate_did,
@@ -36,8 +36,10 @@ def test_before_after_ci_covers_true_rate_ratio(person_time):
 
 
 def test_matched_did_covers_truth_and_beats_unadjusted(person_time):
+    covariates = propensity_covariates(person_time.people)
+    assert {"team_a06", "team_other", "locality_unknown"} <= set(covariates)
     matched = match_on_propensity(person_time.people, treatment_col="user",
-                                  covariates=list(PROPENSITY_COVARIATES))
+                                  covariates=covariates)
     assert matched.max_abs_smd_after < 0.1
     periods = person_time.periods.merge(matched.data[["person_id", "user"]],
                                         on="person_id")
@@ -53,10 +55,24 @@ def test_matched_did_covers_truth_and_beats_unadjusted(person_time):
 
 def test_weighting_balances_covariates(person_time):
     weighted = weight_by_propensity(person_time.people, treatment_col="user",
-                                    covariates=list(PROPENSITY_COVARIATES))
+                                    covariates=propensity_covariates(person_time.people))
     before = weighted.balance["smd_before"].abs().max()
     assert weighted.max_abs_smd_after < before
-    assert weighted.max_abs_smd_after < 0.15
+    assert weighted.max_abs_smd_after < 0.1
+
+
+def test_weighted_did_covers_truth_and_beats_unadjusted(person_time):
+    weighted = weight_by_propensity(person_time.people, treatment_col="user",
+                                    covariates=propensity_covariates(person_time.people))
+    periods = person_time.periods.merge(weighted.data[["person_id", "user", "weight"]],
+                                        on="person_id")
+    did, low, high = estimate_did(periods, outcome_col="ae",
+                                  weights_col="weight").estimate("did")
+    assert low <= RR <= high, (did, low, high)
+    after = periods[periods["after"] == 1]
+    naive = fit_poisson(after, outcome_col="ae", person_time_col="person_years",
+                        covariates=["user"]).estimate("user")[0]
+    assert abs(math.log(did / RR)) < abs(math.log(naive / RR))
 
 
 def test_wellbeing_mean_change_ci_covers_truth(truth_data):

@@ -29,6 +29,7 @@ def test_sii_rii_worked_example():
     assert result["rii"] == pytest.approx(11.0)
     assert result["rii_mean"] == pytest.approx(0.10 / 0.06)
     assert result["sii_lower"] < 0.10 < result["sii_upper"]
+    assert result["rii_mean_lower"] < 0.10 / 0.06 < result["rii_mean_upper"]
 
 
 def test_sii_monte_carlo_is_deterministic():
@@ -65,3 +66,15 @@ def test_equity_summary_gradient_and_missing_quintiles():
     assert sii["estimate"] == pytest.approx(5.0)   # fitted 5.5 at 0, 0.5 at 1
     assert result.summary.iloc[1]["estimate"] == pytest.approx(11.0)
     assert len(result.rates) == 5
+
+
+def test_equity_summary_reports_rii_mean_as_third_row():
+    # worked example of the module docstring: SII/mean = 0.10 / 0.06, per 1 person-year
+    frame = pd.DataFrame({"imd_quintile": [1, 2, 3, 4, 5],
+                          "events": [100, 80, 60, 40, 20], "years": [1000.0] * 5})
+    result = equity_summary(frame, event_col="events", person_time_col="years")
+    assert len(result.summary) == 3
+    row = result.summary.iloc[2]
+    assert "SII / mean rate" in row["term"]
+    assert row["estimate"] == pytest.approx(0.10 / 0.06)
+    assert row["ci_lower"] < row["estimate"] < row["ci_upper"]

@@ -5,14 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import brentq
 
 from lifetools.regression import (
+    balance_table,
     c_statistic,
+    calibration,
     compare_before_after,
+    estimate_did,
     estimate_paired_change,
     fit_logistic,
     match_on_propensity,
     share_meaningful_change,
+    standardised_differences,
+    weight_by_propensity,
     wilson_interval,
 )
 
@@ -67,5 +73,98 @@ def test_logistic_discrimination_and_calibration():
     result = fit_logistic(pd.DataFrame({"x": x, "y": y}), outcome_col="y",
                           covariates=["x"])
     assert result.extra["c_statistic"][0] > 0.8
+    # apparent (in-sample) calibration: slope 1 and in-the-large 0 by construction
+    assert result.extra["apparent"] is True
     assert result.extra["calibration_slope"] == pytest.approx(1.0, abs=1e-6)
+    assert result.extra["calibration_in_the_large"] == pytest.approx(0.0, abs=1e-6)
     assert len(result.extra["calibration_table"]) == 10
+
+
+def test_calibration_in_the_large_is_offset_intercept_and_slope_separate():
+    rng = np.random.default_rng(5)
+    eta = rng.normal(-1, 1.5, size=20000)
+    y = (rng.random(len(eta)) < 1 / (1 + np.exp(-eta))).astype(float)
+    # predictions too spread (slope 0.5) and shifted: in-the-large solves
+    # sum(y - expit(a + lp)) = 0 with lp fixed (offset), found here by root finding
+    lp = (eta + 0.4) / 0.5
+    predicted = 1 / (1 + np.exp(-lp))
+    in_the_large, slope, _ = calibration(y, predicted)
+    root = brentq(lambda a: np.sum(y - 1 / (1 + np.exp(-(a + lp)))), -5, 5,
+                  xtol=1e-12)
+    assert in_the_large == pytest.approx(root, abs=1e-6)
+    assert slope == pytest.approx(0.5, abs=0.03)
+    # a pure shift of a correct model: slope 1, in-the-large near the shift
+    shifted = 1 / (1 + np.exp(-(eta - 0.5)))
+    in_the_large, slope, _ = calibration(y, shifted)
+    assert slope == pytest.approx(1.0, abs=0.05)
+    assert in_the_large == pytest.approx(0.5, abs=0.06)
+
+
+def test_c_statistic_interval_is_kept_inside_zero_one():
+    # near-perfect discrimination on few people: the Hanley-McNeil Wald upper limit
+    # exceeds 1 before clipping
+    outcome = np.array([0, 0, 0, 1, 1, 1, 0, 1])
+    predicted = np.array([.1, .2, .3, .7, .8, .9, .75, .25])
+    auc, low, high = c_statistic(outcome, predicted)
+    assert 0.0 <= low <= auc <= high == 1.0
+
+
+def test_smd_after_uses_unmatched_pooled_sd():
+    before = pd.DataFrame({"user": [1, 1, 1, 1, 0, 0, 0, 0],
+                           "x": [0.0, 2.0, 4.0, 6.0, 0.0, 1.0, 2.0, 3.0]})
+    after = before.iloc[[1, 2, 5, 6]]      # users 2, 4; controls 1, 2
+    sd = np.sqrt((before["x"][:4].var() + before["x"][4:].var()) / 2)
+    smd = standardised_differences(after, treatment_col="user", covariates=["x"],
+                                   reference=before)
+    assert smd["x"] == pytest.approx((3.0 - 1.5) / sd)
+    table = balance_table(before, after, treatment_col="user", covariates=["x"])
+    assert table["smd_after"].iloc[0] == pytest.approx((3.0 - 1.5) / sd)
+    assert table["smd_before"].iloc[0] == pytest.approx((3.0 - 1.5) / sd)
+
+
+def test_weights_att_and_ate_balance_a_confounder():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=4000)
+    user = (rng.random(4000) < 1 / (1 + np.exp(-(x - 1.5)))).astype(float)
+    df = pd.DataFrame({"person_id": np.arange(4000), "x": x, "user": user})
+    att = weight_by_propensity(df, treatment_col="user", covariates=["x"])
+    assert att.method["estimand"] == "att"
+    assert (att.data.loc[att.data["user"] == 1, "weight"] == 1.0).all()
+    assert abs(att.balance["smd_before"].iloc[0]) > 0.5
+    assert att.max_abs_smd_after < 0.1
+    ate = weight_by_propensity(df, treatment_col="user", covariates=["x"],
+                               estimand="ate")
+    assert ate.max_abs_smd_after < 0.1
+    with pytest.raises(ValueError):
+        weight_by_propensity(df, treatment_col="user", covariates=["x"], estimand="x")
+
+
+def test_weighted_did_is_ratio_of_weighted_rate_ratios_with_cluster_sandwich():
+    rng = np.random.default_rng(7)
+    n = 300
+    person = np.repeat(np.arange(n), 2)
+    after = np.tile([0, 1], n)
+    user = np.repeat((rng.random(n) < 0.4).astype(float), 2)
+    weight = np.repeat(rng.uniform(0.2, 3.0, n), 2)
+    years = rng.uniform(0.3, 1.0, 2 * n)
+    frailty = np.repeat(rng.gamma(2.0, 0.5, n), 2)
+    ae = rng.poisson(years * frailty * np.exp(0.2 + 0.3 * user - 0.2 * user * after))
+    periods = pd.DataFrame({"person_id": person, "after": after, "user": user,
+                            "weight": weight, "person_years": years, "ae": ae})
+    result = estimate_did(periods, outcome_col="ae", weights_col="weight")
+
+    def rate(u, a):
+        m = (user == u) & (after == a)
+        return (weight[m] * ae[m]).sum() / (weight[m] * years[m]).sum()
+
+    expected = rate(1, 1) / rate(1, 0) / (rate(0, 1) / rate(0, 0))
+    assert result.estimate("did")[0] == pytest.approx(expected, rel=1e-8)
+    # cluster sandwich by hand: H^-1 B H^-1 x G/(G-1) x (N-1)/(N-K)
+    x = np.column_stack([np.ones(2 * n), user, after, user * after])
+    fit = result.model
+    mu = fit.fittedvalues.to_numpy()
+    bread = np.linalg.inv((x * (weight * mu)[:, None]).T @ x)
+    scores = pd.DataFrame(x * (weight * (ae - mu))[:, None]).groupby(person).sum()
+    meat = scores.to_numpy().T @ scores.to_numpy()
+    v = bread @ meat @ bread * n / (n - 1) * (2 * n - 1) / (2 * n - 4)
+    np.testing.assert_allclose(fit.bse.to_numpy(), np.sqrt(np.diag(v)), rtol=1e-8)

@@ -44,7 +44,13 @@ def test_rereferral_report(data):
 
 def test_emergency_report(data):
     report = reports.analyse_emergency_care(data, **PERIOD)
-    assert len(report.estimates) == 6
+    assert len(report.estimates) == 8
+    assert "Weighted (ATT) difference-in-differences" in set(report.estimates["term"])
+    assert report.balance["covariate"].tolist() == report.balance_weighted[
+        "covariate"].tolist()
+    assert {"team_a06", "team_other"} <= set(report.balance["covariate"])
+    names = [k["name"] for k in report.key_results]
+    assert {"did_ae", "did_ae_weighted", "max_smd_weighted"} <= set(names)
     assert set(report.rates["ae"]["group"]) == {"Life Rooms users", "Matched comparison"}
     assert is_marked(plots.plot_love(report.balance).figure)
     assert is_marked(plots.plot_rates(report.rates["ae"]).figure)

@@ -18,6 +18,7 @@ from lifetools.cohort.person_time import (
     PersonTime,
     build_person_time,
     count_in_windows,
+    propensity_covariates,
     unplanned_attendances,
 )
 
@@ -25,4 +26,4 @@ __all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "DischargeCohort", "ReReferra
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
            "first_life_rooms_contact", "split_at_exposure", "PROPENSITY_COVARIATES",
            "PersonTime", "build_person_time", "count_in_windows",
-           "unplanned_attendances"]
+           "propensity_covariates", "unplanned_attendances"]

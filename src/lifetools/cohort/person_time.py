@@ -4,8 +4,23 @@ Users: people whose first linked Life Rooms contact falls in the period. Each ha
 before window and an after window of ``window_days`` around that index date, the
 before window clipped to data availability and the after window to death and
 ``period_end``. The comparison pool: people with no Life Rooms contact up to
-``period_end``, given a pseudo index date drawn from the users' index dates (a seeded
-draw), alive on it, with the same windows, so they can be matched on a propensity score.
+``period_end``, given a pseudo index date drawn at random from the users' index dates (a
+seeded draw, made before and independently of any matching), alive on it, with the same
+windows, so they can be matched or weighted on a propensity score. Within a matched pair
+the two index dates are therefore not the same: only their distributions agree.
+
+Covariates for the propensity score, measured at the index date: ``PROPENSITY_COVARIATES``
+(age, sex, ethnicity, deprivation, team type, prior use) and one indicator per locality
+(``locality_*``, with ``locality_unknown`` for people with no LSOA); the localities come
+from the data, so :func:`propensity_covariates` lists the columns to use.
+
+Team type at index (``team_type``): the team of the accepted referral open on the index
+date (the most recent if several), or ``"none"`` for people not in secondary
+mental-health care then. It enters the score as ``team_a06`` (community mental health
+team, functional) and ``team_other`` (any other team), against ``"none"``. Finer team
+categories are not used: in the default synthetic data every user in care is in one of
+six community team types, so an indicator for a team type with no users separates
+perfectly (the logistic fit diverges and the logit's SD, hence the caliper, inflates).
 """
 
 from __future__ import annotations
@@ -20,10 +35,31 @@ from lifetools.cohort.discharge import first_life_rooms_contact
 from lifetools.describe import people_in_locality
 
 __all__ = ["PROPENSITY_COVARIATES", "PersonTime", "build_person_time", "count_in_windows",
-           "unplanned_attendances"]
+           "propensity_covariates", "unplanned_attendances"]
 
 PROPENSITY_COVARIATES = ("age_per_10", "female", "white", "imd_q1", "imd_q2",
-                         "secondary_care", "prior_ae", "prior_admissions")
+                         "team_a06", "team_other", "prior_ae", "prior_admissions")
+LOCALITY_PREFIX = "locality_"
+
+
+def _slug(name: str) -> str:
+    return LOCALITY_PREFIX + "".join(c if c.isalnum() else "_" for c in name.lower())
+
+
+def propensity_covariates(people: pd.DataFrame) -> list[str]:
+    """Covariates of the propensity score for one cohort of ``build_person_time``.
+
+    ``PROPENSITY_COVARIATES`` and the locality indicators, leaving out the most common
+    locality (the reference category; ties broken by name) and any column constant in
+    ``people`` (a single-locality report has no locality term).
+    """
+    localities = [c for c in people.columns if c.startswith(LOCALITY_PREFIX)]
+    if localities:
+        sums = people[localities].sum()
+        reference = sorted(localities, key=lambda c: (-sums[c], c))[0]
+        localities = [c for c in sorted(localities) if c != reference]
+    return [c for c in (*PROPENSITY_COVARIATES, *localities)
+            if people[c].nunique(dropna=False) > 1]
 
 
 @dataclass(frozen=True)
@@ -57,18 +93,25 @@ def count_in_windows(events: pd.DataFrame, windows: pd.DataFrame) -> pd.Series:
 def _covariates(frame: pd.DataFrame, dataset: Any) -> pd.DataFrame:
     age = frame["index_date"].dt.year - frame["year_of_birth"].astype(float)
     refs = dataset.referrals[dataset.referrals["rejection_date"].isna()]
-    open_refs = refs[["person_id", "referral_date", "discharge_date"]].merge(
+    open_refs = refs[["person_id", "referral_date", "discharge_date", "team_type"]].merge(
         frame[["person_id", "index_date"]], on="person_id")
     is_open = (open_refs["referral_date"] <= open_refs["index_date"]) & (
         open_refs["discharge_date"].isna()
         | (open_refs["discharge_date"] >= open_refs["index_date"]))
-    in_care = set(open_refs.loc[is_open, "person_id"])
+    latest = open_refs[is_open].sort_values(["person_id", "referral_date", "team_type"])
+    team = frame["person_id"].map(latest.groupby("person_id")["team_type"].last())
+    team = team.fillna("none").astype(object)
     quintile = frame["imd_quintile"].astype(float)
+    locality = frame["locality"].fillna("unknown")
+    dummies = {_slug(name): (locality == name).astype(float)
+               for name in sorted(locality.unique())}
     return frame.assign(
         age=age, age_per_10=(age - 45) / 10, female=(frame["sex"] == "2").astype(float),
         white=frame["ethnic_category"].isin(["A", "B", "C"]).astype(float),
         imd_q1=(quintile == 1).astype(float), imd_q2=(quintile == 2).astype(float),
-        secondary_care=frame["person_id"].isin(in_care).astype(float))
+        team_type=team, secondary_care=(team != "none").astype(float),
+        team_a06=(team == "A06").astype(float),
+        team_other=((team != "none") & (team != "A06")).astype(float), **dummies)
 
 
 def build_person_time(
@@ -121,7 +164,8 @@ def build_person_time(
     frame = _covariates(frame, dataset)
     frame["user"] = (frame["group"] == "Life Rooms users").astype(float)
     keep = ["person_id", "group", "user", "index_date", "age", "imd_quintile",
-            "locality", *PROPENSITY_COVARIATES]
+            "locality", "team_type", "secondary_care", *PROPENSITY_COVARIATES,
+            *sorted(c for c in frame.columns if c.startswith(LOCALITY_PREFIX))]
     periods = windows[windows["person_years"] > 0].sort_values(
         ["person_id", "after"], ignore_index=True)
     return PersonTime(

@@ -15,7 +15,10 @@ __all__ = ["c_statistic", "calibration", "fit_logistic"]
 
 
 def c_statistic(outcome: np.ndarray, predicted: np.ndarray, alpha: float = 0.05):
-    """C-statistic (area under the ROC curve) with a Hanley-McNeil interval."""
+    """C-statistic (area under the ROC curve) with a Hanley-McNeil interval.
+
+    Returns (estimate, lower, upper); the Wald limits are clipped to [0, 1].
+    """
     outcome = np.asarray(outcome).astype(bool)
     ranks = stats.rankdata(predicted)
     n1, n0 = outcome.sum(), (~outcome).sum()
@@ -24,46 +27,66 @@ def c_statistic(outcome: np.ndarray, predicted: np.ndarray, alpha: float = 0.05)
     se = np.sqrt((auc * (1 - auc) + (n1 - 1) * (q1 - auc ** 2)
                   + (n0 - 1) * (q2 - auc ** 2)) / (n1 * n0))
     z = stats.norm.ppf(1 - alpha / 2)
-    return float(auc), float(auc - z * se), float(auc + z * se)
+    return (float(auc), float(np.clip(auc - z * se, 0.0, 1.0)),
+            float(np.clip(auc + z * se, 0.0, 1.0)))
 
 
 def calibration(outcome: np.ndarray, predicted: np.ndarray, bins: int = 10):
-    """Calibration intercept and slope (logistic recalibration) and a binned table."""
+    """Calibration-in-the-large, calibration slope and a binned table.
+
+    Returns ``(in_the_large, slope, table)``. With ``lp`` the logit of the prediction:
+    calibration-in-the-large is the intercept ``a`` of ``logit P(y) = a + lp`` (``lp``
+    an offset, slope fixed at 1; 0 when the mean prediction matches the observed
+    risk); the calibration slope is ``b`` of ``logit P(y) = a' + b lp`` (1 when the
+    spread of predictions is right). ``table``: mean predicted and observed risk in
+    ``bins`` equal-sized groups by rank of prediction.
+    """
     predicted = np.clip(np.asarray(predicted, float), 1e-9, 1 - 1e-9)
+    y = np.asarray(outcome, float)
     logit = np.log(predicted / (1 - predicted))
-    fit = sm.GLM(np.asarray(outcome, float), sm.add_constant(logit),
-                 family=sm.families.Binomial()).fit()
+    ones = np.ones((len(y), 1))
+    large = sm.GLM(y, ones, family=sm.families.Binomial(), offset=logit).fit()
+    slope = sm.GLM(y, sm.add_constant(logit, has_constant="add"),
+                   family=sm.families.Binomial()).fit()
     groups = pd.qcut(pd.Series(predicted).rank(method="first"), bins, labels=False)
     table = pd.DataFrame({"group": groups, "predicted": predicted,
-                          "observed": np.asarray(outcome, float)}).groupby("group").agg(
+                          "observed": y}).groupby("group").agg(
         predicted=("predicted", "mean"), observed=("observed", "mean"),
         n=("observed", "size")).reset_index()
-    return float(fit.params[0]), float(fit.params[1]), table
+    return float(large.params[0]), float(slope.params[1]), table
 
 
 def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str],
                  alpha: float = 0.05, bins: int = 10) -> ModelResult:
-    """Logistic regression: odds ratios, C-statistic and calibration (apparent).
+    """Logistic regression: odds ratios, C-statistic and apparent calibration.
 
     Notes
     -----
     statsmodels ``Logit`` (maximum likelihood), Wald intervals; C-statistic with the
-    Hanley-McNeil standard error; calibration slope and intercept by logistic
-    recalibration and a table of observed against predicted risk by tenths. These are
-    apparent (in-sample) measures: optimistic, as TRIPOD warns.
+    Hanley-McNeil standard error (limits clipped to [0, 1]); calibration-in-the-large,
+    calibration slope (see :func:`calibration`) and a table of observed against
+    predicted risk by tenths. All are **apparent**: computed on the data the model was
+    fitted to. For a maximum-likelihood logistic model with an intercept, the apparent
+    calibration slope is exactly 1 and calibration-in-the-large exactly 0 by
+    construction, so they say nothing about calibration until the model is applied to
+    other data; the C-statistic is optimistic, as TRIPOD warns.
     """
     x = sm.add_constant(df[list(covariates)].astype(float), has_constant="add")
     y = df[outcome_col].astype(float)
     fit = sm.Logit(y, x).fit(disp=0, maxiter=200)
     predicted = fit.predict(x).to_numpy()
     auc = c_statistic(y.to_numpy(), predicted, alpha)
-    intercept, slope, table = calibration(y.to_numpy(), predicted, bins)
+    in_the_large, slope, table = calibration(y.to_numpy(), predicted, bins)
     return ModelResult(
         summary=tidy(x.columns, fit.params, fit.bse, fit.pvalues, len(df),
                      exponentiate=True, alpha=alpha),
         n=len(df), model=fit,
-        extra={"c_statistic": auc, "calibration_intercept": intercept,
-               "calibration_slope": slope, "calibration_table": table},
+        extra={"c_statistic": auc, "calibration_in_the_large": in_the_large,
+               "calibration_slope": slope, "calibration_table": table,
+               "apparent": True},
         method={"estimator": "logistic regression", "ci_method": "Wald",
-                "discrimination": "C-statistic, Hanley-McNeil SE",
-                "calibration": "logistic recalibration; deciles of predicted risk"})
+                "discrimination": "C-statistic, Hanley-McNeil SE, limits clipped to "
+                                  "[0, 1]",
+                "calibration": "apparent (in-sample): calibration-in-the-large "
+                               "(offset, slope fixed at 1) is 0 and the slope 1 by "
+                               "construction; deciles of predicted risk"})

@@ -1,14 +1,16 @@
 """Propensity scores: logistic model, caliper matching or weighting, balance, and
-difference-in-differences of rates for the matched design."""
+difference-in-differences of rates for the matched or the weighted design."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import SpecificationWarning
 
 from lifetools.regression.results import BalanceResult, ModelResult, tidy
 
@@ -22,25 +24,39 @@ def estimate_propensity(df: pd.DataFrame, *, treatment_col: str,
 
     Notes
     -----
-    statsmodels ``Logit`` by maximum likelihood, main effects of ``covariates``.
+    statsmodels ``Logit`` by maximum likelihood, main effects of ``covariates`` and an
+    intercept. A covariate constant in ``df`` (e.g. a locality indicator in a
+    single-locality report) cannot be estimated beside the intercept and is left out.
     """
-    x = sm.add_constant(df[list(covariates)].astype(float), has_constant="add")
+    used = [c for c in covariates if df[c].nunique(dropna=False) > 1]
+    x = sm.add_constant(df[used].astype(float), has_constant="add")
     fit = sm.Logit(df[treatment_col].astype(float), x).fit(disp=0, maxiter=200)
     return pd.Series(fit.predict(x), index=df.index, name="propensity")
 
 
 def standardised_differences(df: pd.DataFrame, *, treatment_col: str,
                              covariates: Sequence[str],
-                             weights: pd.Series | None = None) -> pd.Series:
-    """Standardised mean differences (treated minus control, pooled unweighted SD)."""
+                             weights: pd.Series | None = None,
+                             reference: pd.DataFrame | None = None) -> pd.Series:
+    """Standardised mean differences: treated minus control over a fixed pooled SD.
+
+    The numerator is the (weighted) mean among the treated minus that among controls in
+    ``df``; the denominator is the pooled SD ``sqrt((var_treated + var_control) / 2)``
+    (unweighted) of ``reference``, the unmatched sample (default ``df``). Passing the
+    unmatched sample after matching or weighting keeps the denominator fixed, so a
+    change in SD cannot pass for balance (Austin 2009; the default of R ``cobalt`` for
+    matching and of ``tableone``). A covariate with SD 0 in ``reference`` gives 0.
+    """
     w = pd.Series(1.0, index=df.index) if weights is None else weights
+    base = df if reference is None else reference
     treated = df[treatment_col] == 1
+    base_treated = base[treatment_col] == 1
     out = {}
     for col in covariates:
-        x = df[col].astype(float)
+        x, b = df[col].astype(float), base[col].astype(float)
         m1 = np.average(x[treated], weights=w[treated])
         m0 = np.average(x[~treated], weights=w[~treated])
-        sd = np.sqrt((x[treated].var() + x[~treated].var()) / 2)
+        sd = np.sqrt((b[base_treated].var() + b[~base_treated].var()) / 2)
         out[col] = (m1 - m0) / sd if sd > 0 else 0.0
     return pd.Series(out)
 
@@ -48,14 +64,18 @@ def standardised_differences(df: pd.DataFrame, *, treatment_col: str,
 def balance_table(before: pd.DataFrame, after: pd.DataFrame, *, treatment_col: str,
                   covariates: Sequence[str], weights: pd.Series | None = None
                   ) -> pd.DataFrame:
-    """SMD of each covariate before and after matching or weighting (target |SMD| < 0.1)."""
+    """SMD of each covariate before and after matching or weighting (target |SMD| < 0.1).
+
+    Both columns divide by the pooled SD of ``before`` (the unmatched sample); see
+    :func:`standardised_differences`.
+    """
     return pd.DataFrame({
         "covariate": list(covariates),
         "smd_before": standardised_differences(before, treatment_col=treatment_col,
                                                covariates=covariates).to_numpy(),
         "smd_after": standardised_differences(after, treatment_col=treatment_col,
-                                              covariates=covariates,
-                                              weights=weights).to_numpy(),
+                                              covariates=covariates, weights=weights,
+                                              reference=before).to_numpy(),
     })
 
 
@@ -109,20 +129,33 @@ def match_on_propensity(
 
 
 def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
-                         covariates: Sequence[str], trim: float = 0.01) -> BalanceResult:
-    """Stabilised inverse-probability-of-treatment weights, scores trimmed to [t, 1-t]."""
+                         covariates: Sequence[str], trim: float = 0.01,
+                         estimand: Literal["att", "ate"] = "att") -> BalanceResult:
+    """Inverse-probability-of-treatment weights, scores clipped to [trim, 1 - trim].
+
+    ``estimand="att"`` (default, the population of the matched design): users weight
+    1, non-users ``e / (1 - e)``. ``estimand="ate"``: stabilised weights ``p / e`` for
+    users and ``(1 - p) / (1 - e)`` for non-users, ``p`` the share of users. The weights
+    are in ``data["weight"]``; pass ``weights_col="weight"`` to :func:`estimate_did`.
+    """
     ps = estimate_propensity(df, treatment_col=treatment_col, covariates=covariates)
     ps = ps.clip(trim, 1 - trim)
     treated = df[treatment_col] == 1
-    share = treated.mean()
-    weights = np.where(treated, share / ps, (1 - share) / (1 - ps))
+    if estimand == "att":
+        weights = np.where(treated, 1.0, ps / (1 - ps))
+        design = "inverse probability of treatment weights, ATT (users 1, e / (1 - e))"
+    elif estimand == "ate":
+        share = treated.mean()
+        weights = np.where(treated, share / ps, (1 - share) / (1 - ps))
+        design = "stabilised inverse probability of treatment weights, ATE"
+    else:
+        raise ValueError(f"estimand must be 'att' or 'ate', not {estimand!r}")
     data = df.assign(propensity=ps, weight=weights)
     return BalanceResult(
         data=data, balance=balance_table(df, data, treatment_col=treatment_col,
                                          covariates=covariates,
                                          weights=data["weight"]),
-        method={"design": "stabilised inverse probability of treatment weights",
-                "trim": trim})
+        method={"design": design, "estimand": estimand, "trim": trim})
 
 
 def estimate_did(
@@ -133,29 +166,56 @@ def estimate_did(
     period_col: str = "after",
     person_time_col: str = "person_years",
     id_col: str = "person_id",
+    weights_col: str | None = None,
     method: Literal["gee"] = "gee",
     alpha: float = 0.05,
 ) -> ModelResult:
     """Difference-in-differences of rates: the ratio of after/before rate ratios.
 
+    Terms ``life_rooms`` (group), ``after`` (period) and ``did`` (their product) with
+    offset log(person-time); the rate ratio of ``did`` is the users' after/before rate
+    ratio over the comparison group's. Each person contributes a before and an after
+    window around their own index date. For non-users that date is the pseudo index
+    date drawn in ``build_person_time`` before matching, so within a matched pair the
+    two dates differ; the groups' index dates share a distribution, not values.
+
     Notes
     -----
-    Poisson GEE with offset log(person-time), terms group, period and group x period,
-    exchangeable correlation within person, robust errors; the interaction's rate ratio
-    is the DiD estimate on the multiplicative scale. Controls carry their matched user's
-    index date (risk-set alignment), so staggered start dates do not bias the estimate
-    as two-way fixed effects can. Checked in ``tests/truth/test_regression_truth.py``.
+    Unweighted (``weights_col=None``, the matched design): Poisson GEE, exchangeable
+    working correlation within person, robust (sandwich) errors. Weighted
+    (``weights_col`` names a per-person weight, e.g. from
+    :func:`weight_by_propensity`): Poisson GLM with ``var_weights`` (independence
+    working correlation) and cluster-robust errors by person, which treat the weights
+    as known. Wald intervals. Rows with no person-time are dropped. Checked in
+    ``tests/truth/test_regression_truth.py`` and ``tests/unit/test_regression.py``.
     """
     data = periods[periods[person_time_col] > 0].sort_values([id_col, period_col])
     x = pd.DataFrame({"const": 1.0, "life_rooms": data[group_col].astype(float),
                       "after": data[period_col].astype(float)}, index=data.index)
     x["did"] = x["life_rooms"] * x["after"]
-    fit = sm.GEE(data[outcome_col].astype(float), x, groups=pd.factorize(data[id_col])[0],
-                 family=sm.families.Poisson(), cov_struct=sm.cov_struct.Exchangeable(),
-                 offset=np.log(data[person_time_col].astype(float))).fit()
+    groups = pd.factorize(data[id_col])[0]
+    offset = np.log(data[person_time_col].astype(float))
+    y = data[outcome_col].astype(float)
+    if weights_col is None:
+        fit = sm.GEE(y, x, groups=groups, family=sm.families.Poisson(),
+                     cov_struct=sm.cov_struct.Exchangeable(), offset=offset).fit()
+        estimator = "difference-in-differences, Poisson GEE (ratio of rate ratios)"
+        ci_method = "Wald, robust (sandwich), exchangeable within person"
+    else:
+        model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset,
+                       var_weights=data[weights_col].astype(float))
+        with warnings.catch_warnings():
+            # statsmodels warns that robust covariances are "not fully supported" with
+            # var_weights; for the cluster sandwich used here it equals the sandwich
+            # computed by hand (tests/unit/test_regression.py)
+            warnings.simplefilter("ignore", SpecificationWarning)
+            fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+        estimator = ("difference-in-differences, weighted Poisson GLM (ratio of "
+                     "weighted rate ratios)")
+        ci_method = "Wald, cluster-robust by person, weights treated as known"
     return ModelResult(
         summary=tidy(x.columns, fit.params, fit.bse, fit.pvalues, data[id_col].nunique(),
                      exponentiate=True, alpha=alpha),
         n=int(data[id_col].nunique()), model=fit,
-        method={"estimator": "difference-in-differences, Poisson GEE (ratio of rate "
-                "ratios)", "ci_method": "Wald, robust", "method": method})
+        method={"estimator": estimator, "ci_method": ci_method, "method": method,
+                "weights": weights_col or "none"})

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from lifetools.cohort import PROPENSITY_COVARIATES, build_person_time
+from lifetools.cohort import build_person_time, propensity_covariates
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.regression import (
     compare_before_after,
@@ -19,6 +19,7 @@ from lifetools.regression import (
     match_on_propensity,
     paired_measurements,
     share_meaningful_change,
+    weight_by_propensity,
 )
 
 __all__ = ["EmergencyReport", "WellbeingReport", "analyse_emergency_care",
@@ -46,6 +47,7 @@ class EmergencyReport:
 
     flow: pd.DataFrame
     balance: pd.DataFrame
+    balance_weighted: pd.DataFrame
     rates: dict[str, pd.DataFrame]
     estimates: pd.DataFrame
     equity: Any
@@ -68,19 +70,29 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
 
     Notes
     -----
-    Users: first Life Rooms contact in the period. Comparison: never-users with the same
-    (risk-set) index date, matched 1:1 on a propensity score (age, sex, ethnicity,
-    deprivation, secondary care, prior A&E and admissions) within ``caliper`` SD of the
-    logit. Estimates: unadjusted rate ratio after contact (users against all never-users,
-    Poisson, robust errors), within-person before/after (Poisson GEE), and the
-    difference-in-differences of the matched design (ratio of rate ratios).
+    Users: first Life Rooms contact in the period. Comparison: never-users given a
+    pseudo index date drawn at random from the users' index dates (not their matched
+    user's date), matched 1:1 on a propensity score (age, sex, ethnicity, deprivation,
+    team type at index with ``"none"`` outside secondary care, prior A&E and admissions,
+    locality; see ``propensity_covariates``) within ``caliper`` SD of the logit, and,
+    beside that, weighted by inverse-probability (ATT) weights. Estimates: unadjusted
+    rate ratio after contact (users against all never-users, Poisson, robust errors),
+    within-person before/after (Poisson GEE), and the difference-in-differences (ratio
+    of rate ratios) of the matched design (Poisson GEE) and of the weighted design
+    (weighted Poisson GLM, cluster-robust errors). ``balance`` is the matched design's,
+    ``balance_weighted`` the weighted design's; both divide by the unmatched pooled SD.
     """
     pt = build_person_time(dataset, period_start=period_start, period_end=period_end,
                            window_days=window_days, locality=locality)
+    covariates = propensity_covariates(pt.people)
     matched = match_on_propensity(pt.people, treatment_col="user",
-                                  covariates=list(PROPENSITY_COVARIATES), caliper=caliper)
+                                  covariates=covariates, caliper=caliper)
+    weighted = weight_by_propensity(pt.people, treatment_col="user",
+                                    covariates=covariates, estimand="att")
     groups = pt.people.set_index("person_id")["user"]
     periods = pt.periods.assign(user=pt.periods["person_id"].map(groups))
+    with_weights = periods.assign(weight=periods["person_id"].map(
+        weighted.data.set_index("person_id")["weight"]))
     in_match = periods[periods["person_id"].isin(matched.data["person_id"])]
     in_match = in_match.assign(group=in_match["user"].map(
         {1.0: "Life Rooms users", 0.0: "Matched comparison"}))
@@ -95,6 +107,9 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                          "Users: after against before (own control)", outcome))
         rows.append(_row(estimate_did(in_match, outcome_col=outcome), "did",
                          "Matched difference-in-differences", outcome))
+        rows.append(_row(estimate_did(with_weights, outcome_col=outcome,
+                                      weights_col="weight"), "did",
+                         "Weighted (ATT) difference-in-differences", outcome))
         rates[outcome] = rate_table(in_match, outcome)
     estimates = pd.DataFrame(rows)
     before = pt.periods[pt.periods["after"] == 0].merge(
@@ -104,9 +119,10 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     after = periods[periods["after"] == 1].merge(pt.people, on=["person_id", "group",
                                                                 "user"])
     after = after.assign(any_ae=(after["ae"] > 0).astype(float))
-    prediction = fit_logistic(after, outcome_col="any_ae",
-                              covariates=list(PROPENSITY_COVARIATES))
-    did = estimates.iloc[2]
+    prediction = fit_logistic(after, outcome_col="any_ae", covariates=covariates)
+    ae = estimates[estimates["outcome"] == OUTCOMES["ae"]].set_index("term")
+    did = ae.loc["Matched difference-in-differences"]
+    did_w = ae.loc["Weighted (ATT) difference-in-differences"]
     key = (
         {"name": "users", "value": int(pt.people["user"].sum()), "kind": "count",
          "label": "People whose first Life Rooms contact was in the period"},
@@ -119,12 +135,23 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
         {"name": "did_ae_ci", "value": [float(did["ci_lower"]), float(did["ci_upper"])],
          "kind": "text", "text": f"{did['ci_lower']:.2f} to {did['ci_upper']:.2f}",
          "label": "95% CI of the A&E difference-in-differences rate ratio"},
-        {"name": "before_after_ae", "value": float(estimates.iloc[1]["estimate"]),
+        {"name": "max_smd_weighted", "value": weighted.max_abs_smd_after,
+         "kind": "estimate",
+         "label": "Largest absolute standardised difference after weighting"},
+        {"name": "did_ae_weighted", "value": float(did_w["estimate"]), "kind": "ratio",
+         "label": "A&E: weighted (ATT) difference-in-differences rate ratio"},
+        {"name": "did_ae_weighted_ci",
+         "value": [float(did_w["ci_lower"]), float(did_w["ci_upper"])], "kind": "text",
+         "text": f"{did_w['ci_lower']:.2f} to {did_w['ci_upper']:.2f}",
+         "label": "95% CI of the weighted A&E difference-in-differences rate ratio"},
+        {"name": "before_after_ae", "value": float(
+            ae.loc["Users: after against before (own control)", "estimate"]),
          "kind": "ratio", "label": "A&E: users after against before"},
         {"name": "c_statistic", "value": prediction.extra["c_statistic"][0],
          "kind": "estimate", "label": "C-statistic of the A&E prediction model"},
     )
-    return EmergencyReport(flow=pt.flow, balance=matched.balance, rates=rates,
+    return EmergencyReport(flow=pt.flow, balance=matched.balance,
+                           balance_weighted=weighted.balance, rates=rates,
                            estimates=estimates, equity=equity, prediction=prediction,
                            key_results=key, person_time=pt)
 
