@@ -139,6 +139,21 @@ def test_weights_att_and_ate_balance_a_confounder():
         weight_by_propensity(df, treatment_col="user", covariates=["x"], estimand="x")
 
 
+def test_att_weights_do_not_inflate_unlikely_non_users_of_a_rare_exposure():
+    # a rare exposure (about 1%) concentrated in one group, as Life Rooms use is
+    rng = np.random.default_rng(8)
+    n = 20000
+    group = (rng.random(n) < 0.1).astype(float)
+    user = (rng.random(n) < np.where(group == 1, 0.06, 0.004)).astype(float)
+    df = pd.DataFrame({"person_id": np.arange(n), "group": group, "user": user})
+    att = weight_by_propensity(df, treatment_col="user", covariates=["group"])
+    controls = att.data[att.data["user"] == 0]
+    expected = controls["propensity"] / (1 - controls["propensity"])
+    assert np.allclose(controls["weight"], expected)
+    assert controls["propensity"].min() < 0.01  # small scores are kept as they are
+    assert att.max_abs_smd_after < 0.01
+
+
 def test_weighted_did_is_ratio_of_weighted_rate_ratios_with_cluster_sandwich():
     rng = np.random.default_rng(7)
     n = 300

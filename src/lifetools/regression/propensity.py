@@ -131,7 +131,9 @@ def match_on_propensity(
 def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
                          covariates: Sequence[str], trim: float = 0.01,
                          estimand: Literal["att", "ate"] = "att") -> BalanceResult:
-    """Inverse-probability-of-treatment weights, scores clipped to [trim, 1 - trim].
+    """Inverse-probability-of-treatment weights.
+
+    Scores are clipped to at most ``1 - trim`` (ATT) or to ``[trim, 1 - trim]`` (ATE).
 
     ``estimand="att"`` (default, the population of the matched design): users weight
     1, non-users ``e / (1 - e)``. ``estimand="ate"``: stabilised weights ``p / e`` for
@@ -139,7 +141,9 @@ def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
     are in ``data["weight"]``; pass ``weights_col="weight"`` to :func:`estimate_did`.
     """
     ps = estimate_propensity(df, treatment_col=treatment_col, covariates=covariates)
-    ps = ps.clip(trim, 1 - trim)
+    # ATT weights only grow as e nears 1; clipping small scores up would inflate the
+    # weight of every unlikely non-user (with a rare exposure, most of the pool)
+    ps = ps.clip(upper=1 - trim) if estimand == "att" else ps.clip(trim, 1 - trim)
     treated = df[treatment_col] == 1
     if estimand == "att":
         weights = np.where(treated, 1.0, ps / (1 - ps))
