@@ -30,6 +30,15 @@ def test_discharge_report(data):
     assert len(report.exposure_ratios) == 3
     names = [k["name"] for k in report.key_results]
     assert "hr_tv" in names
+    # PH diagnostics belong to a model the report shows (the landmark model) and say
+    # what was done per term; the skipped test of the delayed-entry model is recorded
+    assert report.ph_test["model"].str.startswith("Landmark at 90 days").all()
+    assert "Life Rooms use by the landmark" in set(report.ph_test["term"])
+    assert report.ph_test["action"].notna().all()
+    assert report.landmark.cox.ph_test is not None
+    assert report.naive.method["ph_test"].startswith("not run")
+    split_rows = report.hazard_ratios["model"].str.contains("time-split")
+    assert split_rows.any() == (report.time_split is not None)
     assert is_marked(plots.plot_survival(report.km).figure)
     assert is_marked(plots.plot_survival(report.cif, max_time=365).figure)
     assert is_marked(plots.plot_forest(report.exposure_ratios, label_col="model").figure)

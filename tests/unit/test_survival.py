@@ -16,6 +16,7 @@ from lifetools.survival import (
     fit_cox,
     fit_cox_time_varying,
     fit_landmark,
+    fit_landmark_time_split,
 )
 
 
@@ -71,6 +72,76 @@ def test_km_by_group_and_cif(simulated):
     last = cif.summary.groupby("group")["estimate"].last()
     assert last["b"] > last["a"]
     assert (cif.summary["ci_lower"] <= cif.summary["estimate"]).all()
+
+
+def test_logrank_delayed_entry_hand_example():
+    # a (entry 0, stop 2, event), (0, 4, event); b (3, 5, event), (0, 6, censored).
+    # With entry, at risk on (entry, stop]: t=2: n=3, n_a=2, O-E=1/3, V=2/9; t=4: n=3
+    # (b's first enters at 3), n_a=1, O-E=2/3, V=2/9; t=5: no a at risk. chi2 = 1/(4/9).
+    # Without entry: t=2: n=4, n_a=2, O-E=1/2, V=1/4; t=4 as above: chi2 = 49/17.
+    df = pd.DataFrame({"stop": [2, 4, 5, 6.], "event": [1, 1, 1, 0],
+                       "entry": [0, 0, 3, 0.], "group": ["a", "a", "b", "b"]})
+    late = estimate_km(df, duration_col="stop", event_col="event", group_col="group",
+                       entry_col="entry")
+    plain = estimate_km(df, duration_col="stop", event_col="event", group_col="group")
+    assert late.logrank["statistic"] == pytest.approx(9 / 4, rel=1e-12)
+    assert plain.logrank["statistic"] == pytest.approx(49 / 17, rel=1e-12)
+    assert late.logrank["df"] == 1
+    assert "survdiff" in late.method["logrank_test"]
+
+
+def test_logrank_without_entry_matches_lifelines(simulated):
+    from lifelines.statistics import multivariate_logrank_test
+
+    data = simulated.assign(three=np.arange(len(simulated)) % 3 + simulated["x"])
+    for group in ("group", "three"):
+        ours = estimate_km(data, duration_col="time", event_col="event",
+                           group_col=group).logrank
+        theirs = multivariate_logrank_test(data["time"], data[group], data["event"])
+        assert ours["statistic"] == pytest.approx(theirs.test_statistic, rel=1e-10)
+        assert ours["p_value"] == pytest.approx(theirs.p_value, rel=1e-8)
+        assert ours["df"] == theirs.degrees_of_freedom
+
+
+def test_cox_with_entry_records_skipped_ph_test(simulated):
+    data = simulated.assign(entry=np.minimum(simulated["time"] - 1, 5.0))
+    result = fit_cox(data, duration_col="time", event_col="event", covariates=["x"],
+                     entry_col="entry")
+    assert result.ph_test is None
+    assert result.method["ph_test"].startswith("not run")
+    assert any("not tested" in w for w in result.warnings)
+    plain = fit_cox(simulated, duration_col="time", event_col="event", covariates=["x"])
+    assert plain.ph_test is not None and "Schoenfeld" in plain.method["ph_test"]
+    off = fit_cox(data, duration_col="time", event_col="event", covariates=["x"],
+                  entry_col="entry", check_ph=False)
+    assert off.method["ph_test"].startswith("not requested") and not off.warnings
+
+
+def test_landmark_ph_test_runs_without_delayed_entry(simulated):
+    data = simulated.assign(exposure=np.where(simulated["x"] == 1, 5.0, np.nan),
+                            entry=np.where(np.arange(len(simulated)) % 2, 3.0, 0.0))
+    result = fit_landmark(data, landmark=10, duration_col="time", event_col="event",
+                          exposure_time_col="exposure", covariates=[], entry_col="entry",
+                          check_ph=True)
+    assert result.cox.ph_test["term"].tolist() == ["exposed_at_landmark"]
+    assert result.method["ph_test"] == result.cox.method["ph_test"]
+    assert not result.cox.method["delayed_entry"]
+
+
+def test_landmark_time_split_equal_effects_agree(simulated):
+    # exponential times, true log hazard ratio 0.7 throughout: both periods' intervals
+    # cover exp(0.7), and the split keeps the same people and events as the landmark fit
+    data = simulated.assign(exposure=np.where(simulated["x"] == 1, 5.0, np.nan))
+    kwargs = {"landmark": 10, "duration_col": "time", "event_col": "event",
+              "exposure_time_col": "exposure", "covariates": []}
+    whole = fit_landmark(data, **kwargs).cox
+    split = fit_landmark_time_split(data, split_at=30, **kwargs)
+    assert split.summary["term"].tolist() == ["exposed_before_split",
+                                              "exposed_after_split"]
+    for term in ("exposed_before_split", "exposed_after_split"):
+        _, low, high = split.hazard_ratio(term)
+        assert low <= np.exp(0.7) <= high
+    assert (split.n_people, split.n_events) == (whole.n_people, whole.n_events)
 
 
 def test_cox_recovers_log_hazard_ratio_and_backends_agree(simulated):

@@ -23,6 +23,7 @@ from lifetools.survival import (
     fit_cox,
     fit_cox_time_varying,
     fit_landmark,
+    fit_landmark_time_split,
 )
 
 __all__ = ["DischargeReport", "ReReferralReport", "analyse_discharge",
@@ -32,6 +33,8 @@ TERM_LABELS = {
     "exposed": "Life Rooms use (time-varying)",
     "ever_used": "Life Rooms use, ever (naive, fixed at referral)",
     "exposed_at_landmark": "Life Rooms use by the landmark",
+    "exposed_before_split": "Life Rooms use by the landmark, first year after it",
+    "exposed_after_split": "Life Rooms use by the landmark, after the first year",
     "used_life_rooms": "Life Rooms use before discharge",
     "age_65_plus": "Aged 65 or over", "age_per_10": "Age (per 10 years)",
     "female": "Female", "most_deprived_decile": "Most deprived decile",
@@ -56,6 +59,26 @@ def _cif_by_event(data: pd.DataFrame, events: dict[str, int], entry_col: str | N
                      n_events=sum(p.n_events for p in parts), method=parts[0].method)
 
 
+PH_SPLIT_DAYS = 365
+"""Where the follow-up after the landmark is split for time-split hazard ratios."""
+
+
+def _ph_table(landmark: Any, model: str, split_shown: bool) -> pd.DataFrame:
+    """The PH test of the landmark model, naming the model and what was done."""
+    table = _label(landmark.cox.ph_test, model)
+    exposure = TERM_LABELS["exposed_at_landmark"]
+    fails = table["p_value"] < 0.05
+    action = pd.Series("none needed (p >= 0.05)", index=table.index)
+    action[fails] = ("noted: the hazard ratio is an average over follow-up "
+                     "(adjustment term, estimate not reported)")
+    if split_shown:
+        action[fails & (table["term"] == exposure)] = (
+            "noted; time-split hazard ratios (first year after the landmark and "
+            "later) shown as a sensitivity analysis")
+    return table.assign(action=action)[["model", "term", "statistic", "p_value",
+                                        "action"]]
+
+
 def _estimate_row(result, term: str) -> dict[str, float]:
     estimate, low, high = result.hazard_ratio(term)
     return {"estimate": estimate, "ci_lower": low, "ci_upper": high}
@@ -75,6 +98,7 @@ class DischargeReport:
     ph_test: pd.DataFrame
     key_results: tuple[dict[str, Any], ...]
     cohort: Any = field(repr=False, default=None)
+    time_split: Any = None
 
     @property
     def exposure_ratios(self) -> pd.DataFrame:
@@ -101,6 +125,14 @@ def analyse_discharge(
     age, sex, deprivation and HoNOS; Efron ties; delayed entry for referrals open at the
     period start. The naive model classes users as exposed from referral (immortal time
     bias). Landmark: exposure by ``landmark_days`` among those still open then.
+
+    Proportional hazards is tested (scaled Schoenfeld residuals, rank time) in the
+    landmark model, the only reported model the lifelines test applies to: the
+    time-varying model has start-stop rows and the naive one delayed entry, and
+    lifelines computes no Schoenfeld residuals for either. ``ph_test`` names that model
+    and what was done per term; when the Life Rooms term fails (p < 0.05), hazard ratios
+    for the first ``PH_SPLIT_DAYS`` days after the landmark and after are added to
+    ``hazard_ratios`` (and kept in ``time_split``) as a sensitivity analysis.
     """
     cohort = build_discharge_cohort(dataset, period_start=period_start,
                                     period_end=period_end, team_types=team_types,
@@ -121,17 +153,26 @@ def analyse_discharge(
                         entry_col="entry", covariates=["ever_used", *covariates])
         landmark = fit_landmark(data, landmark=landmark_days, duration_col="duration",
                                 event_col="discharged", exposure_time_col="exposure_day",
-                                covariates=covariates, entry_col="entry")
-        no_entry = fit_cox(data.assign(entry=0.0), duration_col="duration",
-                           event_col="discharged",
-                           covariates=["ever_used", *covariates], check_ph=True)
+                                covariates=covariates, entry_col="entry", check_ph=True)
+    exposure_p = landmark.cox.ph_test.set_index("term").loc["exposed_at_landmark",
+                                                            "p_value"]
+    split = None
+    if exposure_p < 0.05:
+        split = fit_landmark_time_split(
+            data, landmark=landmark_days, split_at=PH_SPLIT_DAYS,
+            duration_col="duration", event_col="discharged",
+            exposure_time_col="exposure_day", covariates=covariates, entry_col="entry")
     ratios = pd.concat([
         _label(tv.summary, "Time-varying (correct)"),
         _label(naive.summary.head(1), "Naive fixed exposure (biased)"),
         _label(landmark.cox.summary.head(1), f"Landmark at {landmark_days} days"),
+        *([] if split is None else [_label(
+            split.summary.head(2),
+            f"Landmark at {landmark_days} days, time-split (proportional hazards "
+            "sensitivity)")]),
     ], ignore_index=True)[["model", "term", "estimate", "ci_lower", "ci_upper", "p_value"]]
-    ph = _label(no_entry.ph_test, "proportional hazards test")[["term", "statistic",
-                                                                 "p_value"]]
+    ph = _ph_table(landmark, f"Landmark at {landmark_days} days (Life Rooms use fixed "
+                   "at the landmark, follow-up from it)", split is not None)
     hr, naive_hr = _estimate_row(tv, "exposed"), _estimate_row(naive, "ever_used")
     key = (
         {"name": "cohort_people", "value": len(data), "kind": "count",
@@ -150,7 +191,8 @@ def analyse_discharge(
     )
     return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
-                           ph_test=ph, key_results=key, cohort=cohort)
+                           ph_test=ph, key_results=key, cohort=cohort,
+                           time_split=split)
 
 
 @dataclass(frozen=True)

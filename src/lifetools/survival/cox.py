@@ -15,8 +15,13 @@ from lifetools.survival.results import CoxResult, library_versions
 
 __all__ = ["LARGE_DATA_ROWS", "fit_cox", "fit_cox_time_varying", "ph_test"]
 
-LARGE_DATA_ROWS = 200_000
-"""Above this many start-stop rows the statsmodels backend is used (faster)."""
+LARGE_DATA_ROWS = 50_000
+"""Above this many start-stop rows the statsmodels backend is used (faster).
+
+Measured by ``benchmarks/run.py`` (fit only, one thread): PHReg took 1.0 s against
+lifelines' 5.4 s at 100,000 rows and 2.2 s against 26 s at 300,000; at about 50,000
+rows the two are even, depending on the number of distinct event times.
+"""
 ENTRY_NUDGE = 1e-6
 
 
@@ -39,6 +44,29 @@ def ph_test(fitter, df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"term": table.iloc[:, 0].astype(str),
                          "statistic": table["test_statistic"].to_numpy(),
                          "p_value": table["p"].to_numpy()})
+
+
+PH_TEST = "scaled Schoenfeld residuals against rank time (lifelines)"
+PH_SKIPPED_ENTRY = ("proportional hazards not tested: lifelines cannot compute "
+                    "Schoenfeld residuals with delayed entry (entry_col); test a model "
+                    "without delayed entry, such as the landmark model")
+
+
+def _check_ph(fitter, data: pd.DataFrame, *, check_ph: bool, entry_col: str | None,
+              cluster_col: str | None) -> tuple[pd.DataFrame | None, list[str], str]:
+    """Run the PH test if asked and possible: (table, notes, method record entry)."""
+    if not check_ph:
+        return None, [], "not requested (check_ph=False)"
+    if entry_col is not None:
+        return None, [PH_SKIPPED_ENTRY], "not run: delayed entry (entry_col)"
+    table = ph_test(fitter, data.drop(columns=[c for c in (cluster_col,) if c]))
+    failing = table.loc[table["p_value"] < 0.05, "term"].tolist()
+    notes = []
+    if failing:
+        notes.append(f"proportional hazards may not hold for {failing} "
+                     "(scaled Schoenfeld residuals, p < 0.05)")
+        warnings.warn(notes[-1], StatisticalWarning, stacklevel=3)
+    return table, notes, PH_TEST
 
 
 def fit_cox(
@@ -72,10 +100,19 @@ def fit_cox(
     -----
     Partial likelihood with Efron's tie handling (lifelines ``CoxPHFitter``, which
     supports only Efron); Wald confidence intervals at ``1 - alpha``; robust errors are
-    lifelines' sandwich estimator (on tied data they differ from R's by 1-4%).
+    lifelines' sandwich estimator (on tied data they differ from R's by 1-4%). With
+    delayed entry and more than ``LARGE_DATA_ROWS`` rows (no robust errors, clusters
+    or strata) statsmodels ``PHReg`` (Efron, ``entry + 1e-6`` as in
+    :func:`fit_cox_time_varying`) is used instead: lifelines is about 15x slower there
+    (``benchmarks/run.py``); both give the same estimates.
     Proportional hazards is tested with scaled Schoenfeld residuals against rank time;
-    a term with p < 0.05 raises a :class:`StatisticalWarning`. Checked against R
-    ``survival::coxph`` in ``tests/reference/test_survival_against_r.py``.
+    a term with p < 0.05 raises a :class:`StatisticalWarning` and is listed in
+    ``warnings``. With ``entry_col`` the test is not run (lifelines raises
+    ``NotImplementedError`` for residuals with delayed entry): ``ph_test`` is None, and
+    ``warnings`` and ``method["ph_test"]`` say so. Checked against R
+    ``survival::coxph`` in ``tests/reference/test_survival_against_r.py``
+    (``test_cox_efron_rossi_against_r``); the PH test and its skip in
+    ``tests/unit/test_survival.py``.
     """
     from lifelines import CoxPHFitter
 
@@ -84,27 +121,34 @@ def fit_cox(
     columns += list(strata or [])
     data = df[list(dict.fromkeys(columns))].astype(
         {c: float for c in covariates}).reset_index(drop=True)
-    fitter = CoxPHFitter(alpha=alpha, strata=list(strata) if strata else None)
-    fitter.fit(data, duration_col=duration_col, event_col=event_col, entry_col=entry_col,
-               robust=robust or cluster_col is not None, cluster_col=cluster_col)
-    terms = list(fitter.params_.index)
-    summary = _summary(terms, fitter.params_.to_numpy(),
-                       fitter.standard_errors_.to_numpy(), alpha)
-    notes, table = [], None
-    if check_ph and entry_col is None:
-        table = ph_test(fitter, data.drop(columns=[c for c in (cluster_col,) if c]))
-        failing = table.loc[table["p_value"] < 0.05, "term"].tolist()
-        if failing:
-            notes.append(f"proportional hazards may not hold for {failing} "
-                         "(scaled Schoenfeld residuals, p < 0.05)")
-            warnings.warn(notes[-1], StatisticalWarning, stacklevel=2)
+    backend = "lifelines CoxPHFitter"
+    if (entry_col and not robust and not cluster_col and not strata
+            and len(data) > LARGE_DATA_ROWS):
+        from statsmodels.duration.hazard_regression import PHReg
+
+        backend = "statsmodels PHReg (entry + 1e-6)"
+        fitter = PHReg(data[duration_col].to_numpy(float),
+                       data[list(covariates)].to_numpy(float),
+                       status=data[event_col].to_numpy(float),
+                       entry=data[entry_col].to_numpy(float) + ENTRY_NUDGE,
+                       ties="efron").fit()
+        summary = _summary(list(covariates), fitter.params, fitter.bse, alpha)
+    else:
+        fitter = CoxPHFitter(alpha=alpha, strata=list(strata) if strata else None)
+        fitter.fit(data, duration_col=duration_col, event_col=event_col,
+                   entry_col=entry_col, robust=robust or cluster_col is not None,
+                   cluster_col=cluster_col)
+        summary = _summary(list(fitter.params_.index), fitter.params_.to_numpy(),
+                           fitter.standard_errors_.to_numpy(), alpha)
+    table, notes, ph_record = _check_ph(fitter, data, check_ph=check_ph,
+                                        entry_col=entry_col, cluster_col=cluster_col)
     return CoxResult(
         summary=summary, ph_test=table, n_people=len(data),
         n_events=int(data[event_col].sum()),
         method={"estimator": "Cox proportional hazards (partial likelihood)",
                 "ties": ties, "ci_method": "Wald", "robust": robust or bool(cluster_col),
-                "delayed_entry": entry_col is not None, "backend": "lifelines CoxPHFitter",
-                "alpha": alpha, **library_versions()},
+                "delayed_entry": entry_col is not None, "backend": backend,
+                "alpha": alpha, "ph_test": ph_record, **library_versions()},
         warnings=tuple(notes), model=fitter,
     )
 
@@ -130,9 +174,11 @@ def fit_cox_time_varying(
     for more than ``LARGE_DATA_ROWS`` rows (``backend="auto"``), statsmodels ``PHReg``
     with ``ties="efron"`` and ``entry = start + 1e-6``: PHReg treats a row as at risk on
     [entry, stop], which double-counts a person whose row ends when their next row starts
-    unless entry is nudged. Both backends agree (``tests/unit/test_survival_cox.py``);
+    unless entry is nudged. Both backends agree (``tests/unit/test_survival.py``,
+    ``test_cox_recovers_log_hazard_ratio_and_backends_agree``);
     the Stanford heart transplant model is checked against R in
-    ``tests/reference/test_survival_against_r.py``. No robust errors.
+    ``tests/reference/test_survival_against_r.py``. No robust errors and no
+    proportional-hazards test (``method["ph_test"]`` says so).
     """
     chosen = backend
     if backend == "auto":
@@ -161,6 +207,7 @@ def fit_cox_time_varying(
         n_people=int(long_df[id_col].nunique()), n_events=int(long_df[event_col].sum()),
         method={"estimator": "Cox proportional hazards, counting process (start, stop]",
                 "ties": ties, "ci_method": "Wald", "robust": False,
+                "ph_test": "not available for start-stop rows",
                 "backend": {"lifelines": "lifelines CoxTimeVaryingFitter",
                             "statsmodels": "statsmodels PHReg (entry + 1e-6)"}[chosen],
                 "alpha": alpha, **library_versions()},

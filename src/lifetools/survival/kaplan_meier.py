@@ -9,7 +9,10 @@ import pandas as pd
 
 from lifetools.survival.results import KMResult, library_versions
 
-__all__ = ["at_risk_table", "estimate_km"]
+__all__ = ["at_risk_table", "estimate_km", "logrank_test"]
+
+LOGRANK_TEST = ("log-rank, statsmodels survdiff (delayed entry: at risk on "
+                "(entry, stop])")
 
 
 def at_risk_table(df: pd.DataFrame, *, duration_col: str, times: Sequence[float],
@@ -26,6 +29,37 @@ def at_risk_table(df: pd.DataFrame, *, duration_col: str, times: Sequence[float]
             rows.append({"group": "All" if name is None else name, "time": float(t),
                          "at_risk": int((entered & (stop >= t)).sum())})
     return pd.DataFrame(rows)
+
+
+def logrank_test(df: pd.DataFrame, *, duration_col: str, event_col: str,
+                 group_col: str, entry_col: str | None = None) -> dict[str, float]:
+    """Log-rank test of equal survival across groups, allowing for delayed entry.
+
+    Returns the chi-squared statistic, its degrees of freedom (groups - 1) and the
+    p-value. Rows with a missing group are left out, as in the curves.
+
+    Notes
+    -----
+    statsmodels ``survdiff`` (unweighted: the log-rank test; hypergeometric variance).
+    With ``entry_col`` a person is in the risk set at time t when entry < t <= stop,
+    the same risk set as the Kaplan-Meier curves; R ``survdiff`` has no delayed entry,
+    so the reference is R ``coxph(Surv(entry, stop, event) ~ group, ties = "exact")``,
+    whose score test is the log-rank statistic: ``test_logrank_delayed_entry_against_r``
+    in ``tests/reference/test_survival_against_r.py``; a hand-worked example in
+    ``tests/unit/test_survival.py::test_logrank_delayed_entry_hand_example``.
+    """
+    from scipy.stats import chi2
+    from statsmodels.duration.survfunc import survdiff
+
+    part = df.loc[df[group_col].notna()]
+    groups = part[group_col].astype(str).to_numpy()
+    entry = part[entry_col].to_numpy(dtype=float) if entry_col else None
+    statistic, _ = survdiff(part[duration_col].to_numpy(dtype=float),
+                            (part[event_col] != 0).to_numpy(dtype=float), groups,
+                            entry=entry)
+    dof = len(np.unique(groups)) - 1
+    return {"statistic": float(statistic), "df": float(dof),
+            "p_value": float(chi2.sf(statistic, dof))}
 
 
 def estimate_km(
@@ -57,11 +91,16 @@ def estimate_km(
     lifelines ``KaplanMeierFitter``; confidence intervals are log-log transformed
     ("exponential Greenwood"; R's ``survfit`` default is "log", so set
     ``conf.type="log-log"`` there to compare). Tied event times are handled as in
-    Kaplan-Meier (all events at a time count together). Log-rank test: lifelines
-    ``multivariate_logrank_test``. Checked in ``tests/reference/test_survival_against_r.py``.
+    Kaplan-Meier (all events at a time count together). Log-rank test (k - 1 degrees
+    of freedom, hypergeometric variance): statsmodels ``survdiff``, which allows for
+    delayed entry like the curves (a person is at risk on (entry, stop]); without entry
+    it equals R ``survdiff`` and lifelines ``multivariate_logrank_test``. The test used
+    is recorded in ``method["logrank_test"]``. Checked in
+    ``tests/reference/test_survival_against_r.py`` (``test_km_loglog_rossi_against_r``,
+    ``test_logrank_rossi_against_r``, ``test_logrank_delayed_entry_against_r``) and
+    ``tests/unit/test_survival.py`` (``test_logrank_delayed_entry_hand_example``).
     """
     from lifelines import KaplanMeierFitter
-    from lifelines.statistics import multivariate_logrank_test
 
     events = (df[event_col] != 0).astype(int)
     frames, models = [], {}
@@ -82,9 +121,8 @@ def estimate_km(
         models[name] = fitter
     logrank = None
     if group_col is not None and df[group_col].nunique() > 1:
-        test = multivariate_logrank_test(df[duration_col], df[group_col], events)
-        logrank = {"statistic": float(test.test_statistic),
-                   "df": float(test.degrees_of_freedom), "p_value": float(test.p_value)}
+        logrank = logrank_test(df, duration_col=duration_col, event_col=event_col,
+                               group_col=group_col, entry_col=entry_col)
     return KMResult(
         summary=pd.concat(frames, ignore_index=True),
         at_risk=at_risk_table(df, duration_col=duration_col, times=times,
@@ -93,6 +131,7 @@ def estimate_km(
         method={"estimator": "Kaplan-Meier", "ci_method": "log-log (exponential Greenwood)",
                 "ties": "Kaplan-Meier (events at a time counted together)",
                 "alpha": alpha, "delayed_entry": entry_col is not None,
+                "logrank_test": LOGRANK_TEST if logrank else None,
                 **library_versions()},
         model=models,
     )

@@ -6,10 +6,23 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from lifetools.survival.cox import fit_cox
-from lifetools.survival.results import LandmarkResult
+from lifetools.survival.cox import fit_cox, fit_cox_time_varying
+from lifetools.survival.results import CoxResult, LandmarkResult
 
-__all__ = ["fit_landmark"]
+__all__ = ["fit_landmark", "fit_landmark_time_split"]
+
+
+def _landmark_data(df: pd.DataFrame, *, landmark: float, duration_col: str,
+                   exposure_time_col: str, entry_col: str | None
+                   ) -> tuple[pd.DataFrame, pd.Series]:
+    """People at risk at the landmark, exposure then, follow-up from the landmark."""
+    entry = df[entry_col] if entry_col else pd.Series(0.0, index=df.index)
+    at_risk = (df[duration_col] > landmark) & (entry <= landmark)
+    data = df.loc[at_risk].copy()
+    data["exposed_at_landmark"] = (data[exposure_time_col] <= landmark).fillna(
+        False).astype(float)
+    data["_duration"] = data[duration_col] - landmark
+    return data, at_risk
 
 
 def fit_landmark(
@@ -22,6 +35,7 @@ def fit_landmark(
     covariates: Sequence[str],
     entry_col: str | None = None,
     alpha: float = 0.05,
+    check_ph: bool = False,
 ) -> LandmarkResult:
     """Fit a Cox model from ``landmark`` on, exposure = exposed by the landmark.
 
@@ -31,20 +45,30 @@ def fit_landmark(
     landmark is ignored (counted as unexposed), which biases towards no effect but
     avoids immortal time.
 
+    Parameters
+    ----------
+    check_ph
+        Test proportional hazards (scaled Schoenfeld residuals, rank time) in the
+        landmark model. Its exposure is fixed at the landmark and follow-up starts
+        there with no delayed entry, so the lifelines test applies (it does not with
+        delayed entry, nor to start-stop rows); the discharge report uses it as the PH
+        diagnostic of the Life Rooms effect.
+
     Notes
     -----
     A sensitivity analysis beside the time-varying Cox model; same estimator (Cox,
-    Efron ties, Wald CIs). Checked in ``tests/unit/test_survival_landmark.py``.
+    Efron ties, Wald CIs) and :func:`fit_cox` underneath. Checked in
+    ``tests/unit/test_survival.py`` (``test_landmark_keeps_only_people_at_risk``,
+    ``test_landmark_ph_test_runs_without_delayed_entry``) and
+    ``tests/truth/test_survival_truth.py``
+    (``test_landmark_estimate_is_on_the_side_of_the_truth``).
     """
-    entry = df[entry_col] if entry_col else pd.Series(0.0, index=df.index)
-    at_risk = (df[duration_col] > landmark) & (entry <= landmark)
-    data = df.loc[at_risk].copy()
-    data["exposed_at_landmark"] = (data[exposure_time_col] <= landmark).fillna(
-        False).astype(float)
-    data["_duration"] = data[duration_col] - landmark
+    data, at_risk = _landmark_data(df, landmark=landmark, duration_col=duration_col,
+                                   exposure_time_col=exposure_time_col,
+                                   entry_col=entry_col)
     cox = fit_cox(data, duration_col="_duration", event_col=event_col,
                   covariates=["exposed_at_landmark", *covariates], alpha=alpha,
-                  check_ph=False)
+                  check_ph=check_ph)
     return LandmarkResult(
         landmark=float(landmark), cox=cox, n_excluded=int((~at_risk).sum()),
         method={"estimator": "landmark Cox", "landmark": float(landmark),
@@ -52,3 +76,52 @@ def fit_landmark(
     )
 
 
+def fit_landmark_time_split(
+    df: pd.DataFrame,
+    *,
+    landmark: float,
+    split_at: float,
+    duration_col: str,
+    event_col: str,
+    exposure_time_col: str,
+    covariates: Sequence[str],
+    entry_col: str | None = None,
+    alpha: float = 0.05,
+) -> CoxResult:
+    """The landmark model with the exposure hazard ratio split in time.
+
+    Same people, exposure and follow-up as :func:`fit_landmark`, but each person's
+    follow-up after the landmark is cut at ``split_at`` days into two start-stop rows, and
+    exposure enters as two terms: ``exposed_before_split`` (hazard ratio up to
+    ``split_at`` days after the landmark) and ``exposed_after_split`` (after it). The
+    covariates keep one hazard ratio each. A sensitivity analysis for when the
+    proportional-hazards test of the exposure fails.
+
+    Notes
+    -----
+    :func:`fit_cox_time_varying` on (start, stop] rows (Efron ties, Wald CIs). Checked
+    in ``tests/unit/test_survival.py::test_landmark_time_split_equal_effects_agree``:
+    with a constant true hazard ratio both periods' intervals cover it.
+    """
+    data, _ = _landmark_data(df, landmark=landmark, duration_col=duration_col,
+                             exposure_time_col=exposure_time_col, entry_col=entry_col)
+    data = data.assign(_id=range(len(data)))
+    early = data.assign(_start=0.0, _stop=data["_duration"].clip(upper=split_at),
+                        _event=data[event_col].where(data["_duration"] <= split_at, 0),
+                        exposed_before_split=data["exposed_at_landmark"],
+                        exposed_after_split=0.0)
+    late = data.loc[data["_duration"] > split_at].assign(
+        _start=float(split_at), _stop=lambda d: d["_duration"],
+        _event=lambda d: d[event_col], exposed_before_split=0.0,
+        exposed_after_split=lambda d: d["exposed_at_landmark"])
+    rows = pd.concat([early, late], ignore_index=True)
+    result = fit_cox_time_varying(
+        rows, id_col="_id", start_col="_start", stop_col="_stop", event_col="_event",
+        covariates=["exposed_before_split", "exposed_after_split", *covariates],
+        backend="lifelines", alpha=alpha)
+    return CoxResult(
+        summary=result.summary, ph_test=None, n_people=len(data),
+        n_events=int(data[event_col].sum()),
+        method={**result.method, "estimator": "landmark Cox, exposure split in time",
+                "landmark": float(landmark), "split_at": float(split_at)},
+        model=result.model)
