@@ -74,6 +74,12 @@ def _closure_times(rng, team: str, eta_d, eta_t, exposure):
     return t_d, t_t
 
 
+def _age_at(year_of_birth: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Age in whole years at day ``day`` as analyses compute it: year minus birth year."""
+    dates = np.datetime64(WINDOW_START, "D") + day.astype("int64")
+    return dates.astype("datetime64[Y]").astype("int64") + 1970 - year_of_birth
+
+
 def _selection(rng, people: pd.DataFrame, honos: np.ndarray) -> np.ndarray:
     """Who would start using the Life Rooms: confounded on purpose (DATA-BRIEF 7.6)."""
     age = people["age"].to_numpy()
@@ -119,7 +125,8 @@ def make_referrals(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFra
         eta_d = (np.log(TRUE_EFFECTS.discharge_hr_deprivation_decile1)
                  * (sub["imd_decile"].to_numpy() == 1)
                  + np.log(TRUE_EFFECTS.discharge_hr_per_5_honos) * (h - 11) / 5
-                 + np.log(TRUE_EFFECTS.discharge_hr_age_65_plus) * (sub["age"].to_numpy() >= 65))
+                 + np.log(TRUE_EFFECTS.discharge_hr_age_65_plus)
+                 * (_age_at(sub["year_of_birth"].to_numpy(), ref) >= 65))
         eta_t = np.log(TRUE_EFFECTS.transfer_hr_per_5_honos) * (h - 11) / 5
         chosen = (community & ~rejected & ~exposed_people[idx]
                   & _selection(rng, sub, h))
