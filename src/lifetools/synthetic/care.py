@@ -90,7 +90,9 @@ def _selection(rng, people: pd.DataFrame, honos: np.ndarray) -> np.ndarray:
              + np.log(1.3) * ((age >= 25) & (age <= 54))
              + np.log(1.5) * ((honos >= 8) & (honos <= 16))
              + np.log(1.5) * (people["accommodation_settled"].to_numpy() == "N")
-             + np.log(1.3) * (people["employment_status"].to_numpy() == "02"))
+             + np.log(1.3) * (people["employment_status"].to_numpy() == "02")
+             # people prone to crises (high A&E frailty) are signposted more often
+             + np.log(1.6) * (people["frailty"].to_numpy() > 1))
     return rng.random(len(age)) < 1 / (1 + np.exp(-logit))
 
 
