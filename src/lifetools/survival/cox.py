@@ -15,12 +15,14 @@ from lifetools.survival.results import CoxResult, library_versions
 
 __all__ = ["LARGE_DATA_ROWS", "fit_cox", "fit_cox_time_varying", "ph_test"]
 
-LARGE_DATA_ROWS = 50_000
-"""Above this many start-stop rows the statsmodels backend is used (faster).
+LARGE_DATA_ROWS = 20_000
+"""Above this many rows the statsmodels backend is used (faster): start-stop rows, and
+one row per person with delayed entry.
 
-Measured by ``benchmarks/run.py`` (fit only, one thread): PHReg took 1.0 s against
-lifelines' 5.4 s at 100,000 rows and 2.2 s against 26 s at 300,000; at about 50,000
-rows the two are even, depending on the number of distinct event times.
+Measured by ``benchmarks/run.py`` (fit only, one thread), start-stop discharge cohorts:
+PHReg 1.3 s against lifelines' 3.6 s at 28,853 rows, 1.1 s against 5.8 s at 43,486,
+7.3 s against 137 s at 1,000,000; about even below 5,000 rows. Delayed entry at
+1,000,000 rows: PHReg 7.6 s against lifelines ``CoxPHFitter`` 116 s.
 """
 ENTRY_NUDGE = 1e-6
 
