@@ -1,0 +1,476 @@
+"""Benchmark steps, each run in its own child process by ``benchmarks/run.py``.
+
+    python benchmarks/steps.py STEP '{"json": "arguments"}'
+
+A step prints one JSON object on its last stdout line: timings (seconds of each repeat),
+sizes, and ``peak_rss_mb`` (the child's own peak resident memory, inputs included).
+Progress goes to stderr. Nothing here is imported by lifetools or its tests.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+NHS_TEST_NUMBERS = 909_090  # valid NHS numbers in the test range (generator limit)
+EDITIONS = (("2023-24", "2023-04-01", "2024-03-31"),
+            ("2024-25", "2024-04-01", "2025-03-31"))
+PERIOD = {"period_start": EDITIONS[-1][1], "period_end": EDITIONS[-1][2]}
+ROW_IDS = {"referrals": ("referral_id", "R"), "ae_attendances": ("attendance_id", "AE"),
+           "emergency_admissions": ("spell_id", "S"),
+           "life_rooms_contacts": ("contact_id", "C"),
+           "social_prescriptions": ("prescription_id", "SP"),
+           "wellbeing": ("measurement_id", "W"), "feedback": ("response_id", "F")}
+
+
+def say(text: str) -> None:
+    print(f"    {text}", file=sys.stderr, flush=True)
+
+
+def peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def timed(func: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
+    """Run ``func`` ``repeats`` times; return each run's seconds and the last result."""
+    seconds, result = [], None
+    for _ in range(max(repeats, 1)):
+        start = time.perf_counter()
+        result = func()
+        seconds.append(round(time.perf_counter() - start, 4))
+    return seconds, result
+
+
+def table_rows(data_dir: Path) -> dict[str, int]:
+    import pyarrow.parquet as pq
+
+    return {p.stem: pq.ParquetFile(p).metadata.num_rows
+            for p in sorted(Path(data_dir).glob("*.parquet"))}
+
+
+# ---------------------------------------------------------------- generation ----
+
+
+def _merge_shards(shards: list[Path], out: Path) -> None:
+    """Concatenate analysis tables of independent shards into one valid dataset.
+
+    Person ids of shard i > 0 are re-keyed (SHA-256 of shard number and id, still 64
+    hex), row ids renumbered, and the deprivation lookup is the union of the shards'.
+    """
+    import hashlib
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name in [p.stem for p in sorted(shards[0].glob("*.parquet"))]:
+        frames = []
+        for i, shard in enumerate(shards):
+            frame = pd.read_parquet(shard / f"{name}.parquet")
+            if i and "person_id" in frame.columns:
+                ids = frame["person_id"]
+                keys = ids.dropna().unique()
+                mapping = {k: hashlib.sha256(f"{i}:{k}".encode()).hexdigest()
+                           for k in keys}
+                frame["person_id"] = ids.map(mapping).where(ids.notna(), None)
+            frames.append(frame)
+        merged = pd.concat(frames, ignore_index=True)
+        if name == "deprivation":
+            merged = merged.drop_duplicates("lsoa_code", ignore_index=True)
+        if name in ROW_IDS:
+            column, prefix = ROW_IDS[name]
+            width = max(len(str(len(merged))), 6)
+            merged[column] = [f"{prefix}{i:0{width}d}" for i in range(1, len(merged) + 1)]
+        merged.to_parquet(out / f"{name}.parquet", index=False)
+
+
+def generate(people: int, seed: int, out: str, repeats: int) -> dict:
+    """``write_synthetic``; above the NHS test-number limit, shards merged."""
+    from lifetools.synthetic import write_synthetic
+
+    out_dir = Path(out)
+    shards = math.ceil(people / NHS_TEST_NUMBERS)
+
+    def once() -> None:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        if shards == 1:
+            write_synthetic(out_dir, people=people, seed=seed, progress=say)
+            shutil.rmtree(out_dir / "raw", ignore_errors=True)  # keep the disk small
+            return
+        with tempfile.TemporaryDirectory(prefix="lifetools-shards-") as folder:
+            parts = []
+            for i in range(shards):
+                size = people // shards + (1 if i < people % shards else 0)
+                part = Path(folder) / f"shard{i}"
+                write_synthetic(part, people=size, seed=seed + i, progress=say)
+                parts.append(part)
+            say(f"merging {shards} shards")
+            _merge_shards(parts, out_dir)
+
+    seconds, _ = timed(once, repeats)
+    return {"seconds": seconds, "shards": shards, "rows": table_rows(out_dir)}
+
+
+# ------------------------------------------------------- validation, loading ----
+
+
+def validate(data_dir: str, repeats: int) -> dict:
+    from lifetools.validation import validate_directory
+
+    seconds, report = timed(lambda: validate_directory(Path(data_dir)), repeats)
+    return {"seconds": seconds, "ok": report.ok, "rows": table_rows(Path(data_dir))}
+
+
+def load(data_dir: str, repeats: int) -> dict:
+    from lifetools.loading import load_dataset
+
+    seconds, _ = timed(lambda: load_dataset(Path(data_dir)), repeats)
+    return {"seconds": seconds, "rows": table_rows(Path(data_dir))}
+
+
+def cohorts(data_dir: str, repeats: int) -> dict:
+    from lifetools import cohort
+    from lifetools.loading import load_dataset
+
+    ds = load_dataset(Path(data_dir))
+    out = {}
+    for name, func in (("build_discharge_cohort", cohort.build_discharge_cohort),
+                       ("build_rereferral_cohort", cohort.build_rereferral_cohort),
+                       ("build_person_time", cohort.build_person_time)):
+        say(name)
+        seconds, result = timed(lambda f=func: f(ds, **PERIOD), repeats)
+        rows = len(result.periods if name == "build_person_time" else result.data)
+        out[name] = {"seconds": seconds, "rows": rows}
+        if name == "build_discharge_cohort":
+            data = result.data
+            seconds, long = timed(lambda d=data: cohort.split_at_exposure(d), repeats)
+            out["split_at_exposure"] = {"seconds": seconds, "rows": len(long)}
+    return {"steps": out}
+
+
+# -------------------------------------------------------------- model fits ----
+
+R_SCRIPT = r"""
+suppressPackageStartupMessages(library(survival))
+args <- commandArgs(TRUE)
+spec <- read.delim(args[1], stringsAsFactors = FALSE)
+for (i in seq_len(nrow(spec))) {
+  d <- read.csv(spec$file[i])
+  f <- as.formula(paste(spec$surv[i], "~", spec$covariates[i]))
+  secs <- c()
+  for (r in seq_len(spec$repeats[i])) {
+    t0 <- proc.time()[["elapsed"]]
+    m <- coxph(f, data = d, ties = "efron")
+    secs <- c(secs, proc.time()[["elapsed"]] - t0)
+  }
+  cat("RESULT", spec$name[i], paste(secs, collapse = ","),
+      paste(sprintf("%.10g", coef(m)), collapse = ","), "\n")
+}
+"""
+
+
+def r_version() -> str | None:
+    if not shutil.which("Rscript"):
+        return None
+    result = subprocess.run(
+        ["Rscript", "-e", 'cat(paste0(R.version$major, ".", R.version$minor),'
+         ' "survival", as.character(packageVersion("survival")))'],
+        capture_output=True, text=True)
+    return result.stdout.strip() or None
+
+
+def run_r(models: list[dict], folder: Path, repeats: int) -> dict[str, dict]:
+    """Fit each Cox model with R ``coxph`` (Efron); time only the fit, inside R."""
+    if not shutil.which("Rscript"):
+        return {}
+    rows = []
+    for model in models:
+        file = folder / f"{model['name']}.csv"
+        model["data"].to_csv(file, index=False)
+        rows.append({"name": model["name"], "file": str(file), "surv": model["surv"],
+                     "covariates": " + ".join(model["covariates"]),
+                     "repeats": repeats})
+    spec = folder / "spec.tsv"
+    pd.DataFrame(rows).to_csv(spec, sep="\t", index=False)
+    script = folder / "cox.R"
+    script.write_text(R_SCRIPT)
+    say(f"R coxph on {len(models)} models")
+    result = subprocess.run(["Rscript", str(script), str(spec)], capture_output=True,
+                            text=True)
+    if result.returncode:
+        say(f"R failed: {result.stderr[-500:]}")
+        return {}
+    out = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("RESULT"):
+            _, name, secs, coefs = line.split()[:4]
+            out[name] = {"seconds": [float(s) for s in secs.split(",")],
+                         "coef": [float(c) for c in coefs.split(",")]}
+    return out
+
+
+def _surv(model: dict) -> str:
+    if "start" in model:
+        return f"Surv({model['start']}, {model['stop']}, {model['event']})"
+    if model.get("entry"):
+        return f"Surv({model['entry']}, {model['duration']}, {model['event']})"
+    return f"Surv({model['duration']}, {model['event']})"
+
+
+def cox_models(ds: Any) -> list[dict]:
+    """Every Cox model the reports fit: data, columns and covariates, as they call it."""
+    from lifetools import cohort
+
+    covs = list(cohort.ADJUSTMENT_COVARIATES)
+    data = cohort.build_discharge_cohort(ds, **PERIOD).data
+    long = cohort.split_at_exposure(data)
+    rerefer = cohort.build_rereferral_cohort(ds, **PERIOD).data
+    landmark = data[(data["duration"] > 90) & (data["entry"] <= 90)].copy()
+    landmark["exposed_at_landmark"] = (landmark["exposure_day"] <= 90).fillna(
+        False).astype(float)
+    landmark["ldur"] = landmark["duration"] - 90
+    models = [
+        {"name": "cox_discharge_naive_entry", "duration": "duration",
+         "event": "discharged", "entry": "entry", "covariates": ["ever_used", *covs],
+         "frame": data},
+        {"name": "cox_discharge_naive_no_entry", "duration": "duration",
+         "event": "discharged", "covariates": ["ever_used", *covs], "frame": data},
+        {"name": "cox_landmark_90", "duration": "ldur", "event": "discharged",
+         "covariates": ["exposed_at_landmark", *covs], "frame": landmark},
+        {"name": "cox_rereferral", "duration": "duration", "event": "rereferred",
+         "covariates": ["used_life_rooms", *covs], "frame": rerefer},
+        {"name": "cox_time_varying", "start": "start", "stop": "stop", "event": "event",
+         "covariates": ["exposed", *covs], "frame": long},
+    ]
+    for model in models:
+        cols = [model[k] for k in ("entry", "duration", "start", "stop", "event")
+                if model.get(k)]
+        model["data"] = model.pop("frame")[["person_id", *cols, *model["covariates"]]]
+        model["surv"] = _surv(model)
+    return models
+
+
+def stack(frame: pd.DataFrame, rows: int) -> pd.DataFrame:
+    """Copies of ``frame`` until it has at least ``rows`` rows (distinct person ids)."""
+    copies = max(1, math.ceil(rows / max(len(frame), 1)))
+    codes = pd.factorize(frame["person_id"])[0]
+    parts = [frame.assign(person_id=codes + i * (codes.max() + 1))
+             for i in range(copies)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def python_cox(model: dict, backend: str | None) -> Callable[[], Any]:
+    """The lifetools fit alone (no PH test), as the R comparison times it."""
+    from lifetools.survival import fit_cox, fit_cox_time_varying
+
+    data = model["data"]
+    if "start" in model:
+        return lambda: fit_cox_time_varying(
+            data, id_col="person_id", start_col="start", stop_col="stop",
+            event_col="event", covariates=model["covariates"], backend=backend or "auto")
+    return lambda: fit_cox(data, duration_col=model["duration"], event_col=model["event"],
+                           entry_col=model.get("entry"), covariates=model["covariates"],
+                           check_ph=False)
+
+
+def compare_cox(models: list[dict], repeats: int, r_repeats: int) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="lifetools-r-") as folder:
+        r = run_r(models, Path(folder), r_repeats)
+        for model in models:
+            backends = [None]
+            if "start" in model:
+                backends = ["auto", "lifelines", "statsmodels"]
+            for backend in backends:
+                name = model["name"] + (f"[{backend}]" if backend else "")
+                say(f"{name}: {len(model['data']):,} rows")
+                try:
+                    seconds, fit = timed(python_cox(model, backend), repeats)
+                except Exception as error:  # noqa: BLE001 - report it, carry on
+                    rows.append({"name": name, "rows": len(model["data"]),
+                                 "events": 0, "seconds": [], "backend": "",
+                                 "r_seconds": None, "max_abs_coef_diff": None,
+                                 "error": f"failed: {type(error).__name__}"})
+                    continue
+                coef = fit.summary["coef"].to_numpy()
+                row = {"name": name, "rows": len(model["data"]),
+                       "events": int(model["data"][model["event"]].sum()),
+                       "seconds": seconds, "backend": fit.method["backend"],
+                       "r_seconds": None, "max_abs_coef_diff": None}
+                if model["name"] in r:
+                    row["r_seconds"] = r[model["name"]]["seconds"]
+                    row["max_abs_coef_diff"] = float(np.max(np.abs(
+                        coef - np.array(r[model["name"]]["coef"]))))
+                rows.append(row)
+    return rows
+
+
+def fits(data_dir: str, repeats: int, r_repeats: int) -> dict:
+    """Each model fit the reports call (lifetools wrappers), and Cox beside R."""
+    from lifetools import cohort, regression, survival
+    from lifetools.errors import StatisticalWarning
+    from lifetools.loading import load_dataset
+
+    warnings.simplefilter("ignore", StatisticalWarning)
+    ds = load_dataset(Path(data_dir))
+    covs = list(cohort.ADJUSTMENT_COVARIATES)
+    data = cohort.build_discharge_cohort(ds, **PERIOD).data
+    rerefer = cohort.build_rereferral_cohort(ds, **PERIOD).data
+    rerefer = rerefer.assign(group=rerefer["used_life_rooms"].astype(str))
+    pt = cohort.build_person_time(ds, **PERIOD)
+    periods = pt.periods.assign(user=pt.periods["person_id"].map(
+        pt.people.set_index("person_id")["user"]))
+    after, users = periods[periods["after"] == 1], periods[periods["user"] == 1]
+    pcovs = cohort.propensity_covariates(pt.people)  # as analyse_emergency_care
+    matched = regression.match_on_propensity(pt.people, treatment_col="user",
+                                             covariates=pcovs)
+    in_match = periods[periods["person_id"].isin(matched.data["person_id"])]
+    weighted = regression.weight_by_propensity(pt.people, treatment_col="user",
+                                               covariates=pcovs, estimand="att")
+    with_weights = periods.assign(weight=periods["person_id"].map(
+        weighted.data.set_index("person_id")["weight"]))
+    logistic = after.merge(pt.people, on=["person_id", "group", "user"]).assign(
+        any_ae=lambda f: (f["ae"] > 0).astype(float))
+    wb = ds.wellbeing.dropna(subset=["person_id"])
+    base = set(wb[(wb["timepoint"] == "baseline") & wb["measurement_date"].between(
+        PERIOD["period_start"], PERIOD["period_end"])]["person_id"])
+    measures = wb[wb["person_id"].isin(base)].assign(
+        follow_up=lambda f: (f["timepoint"] == "follow_up").astype(float))
+    calls = {
+        "fit_cox discharge (entry, as reported)": (len(data), lambda: survival.fit_cox(
+            data, duration_col="duration", event_col="discharged", entry_col="entry",
+            covariates=["ever_used", *covs])),
+        "fit_landmark 90 days (with PH test)": (len(data), lambda: survival.fit_landmark(
+            data, landmark=90, duration_col="duration", event_col="discharged",
+            exposure_time_col="exposure_day", covariates=covs, entry_col="entry",
+            check_ph=True)),
+        "fit_landmark_time_split 90/365 days": (len(data),
+                                                lambda: survival.fit_landmark_time_split(
+            data, landmark=90, split_at=365, duration_col="duration",
+            event_col="discharged", exposure_time_col="exposure_day", covariates=covs,
+            entry_col="entry")),
+        "fit_cox re-referral (with PH test)": (len(rerefer), lambda: survival.fit_cox(
+            rerefer, duration_col="duration", event_col="rereferred",
+            covariates=["used_life_rooms", *covs])),
+        "estimate_km discharge (entry)": (len(data), lambda: survival.estimate_km(
+            data, duration_col="duration", event_col="discharged", entry_col="entry")),
+        "estimate_cif discharge x3 events (entry)": (len(data), lambda: [
+            survival.estimate_cif(data, duration_col="duration", event_col="event",
+                                  event_of_interest=code, entry_col="entry")
+            for code in (1, 2, 3)]),
+        "estimate_cif re-referral by group": (len(rerefer), lambda: survival.estimate_cif(
+            rerefer, duration_col="duration", event_col="event", event_of_interest=1,
+            group_col="group", times=(0, 90, 180, 365))),
+        "fit_poisson after (robust)": (len(after), lambda: [regression.fit_poisson(
+            after, outcome_col=o, person_time_col="person_years", covariates=["user"])
+            for o in ("ae", "admissions")]),
+        "compare_before_after (GEE)": (len(users), lambda: [
+            regression.compare_before_after(users, outcome_col=o)
+            for o in ("ae", "admissions")]),
+        "match_on_propensity": (len(pt.people), lambda: regression.match_on_propensity(
+            pt.people, treatment_col="user", covariates=pcovs)),
+        "estimate_did (matched)": (len(in_match), lambda: [regression.estimate_did(
+            in_match, outcome_col=o) for o in ("ae", "admissions")]),
+        "weight_by_propensity (ATT)": (len(pt.people),
+                                       lambda: regression.weight_by_propensity(
+            pt.people, treatment_col="user", covariates=pcovs, estimand="att")),
+        "estimate_did (weighted)": (len(with_weights), lambda: [regression.estimate_did(
+            with_weights, outcome_col=o, weights_col="weight")
+            for o in ("ae", "admissions")]),
+        "fit_logistic any A&E": (len(logistic), lambda: regression.fit_logistic(
+            logistic, outcome_col="any_ae", covariates=pcovs)),
+        "fit_mixed_model SWEMWBS": (len(measures), lambda: regression.fit_mixed_model(
+            measures)),
+    }
+    out = []
+    for name, (rows, call) in calls.items():
+        say(name)
+        try:
+            seconds, _ = timed(call, repeats)
+        except Exception as error:  # noqa: BLE001 - report the failure, carry on
+            out.append({"name": name, "rows": rows, "seconds": [],
+                        "error": f"failed: {type(error).__name__}"})
+            continue
+        out.append({"name": name, "rows": rows, "seconds": seconds})
+    cox = compare_cox(cox_models(ds), repeats, repeats)
+    return {"fits": out, "cox": cox}
+
+
+def cox_scaled(data_dir: str, rows: int, repeats: int) -> dict:
+    """Every Cox model on its data stacked to about ``rows`` rows, beside R."""
+    from lifetools.loading import load_dataset
+
+    models = cox_models(load_dataset(Path(data_dir)))
+    for model in models:
+        model["data"] = stack(model["data"], rows)
+    return {"cox": compare_cox(models, repeats, repeats)}
+
+
+def compute(data_dir: str, repeats: int) -> dict:
+    """The pure compute floor: load once, then every report's analysis, every edition."""
+    import lifetools as lt
+
+    warnings.simplefilter("ignore")
+
+    def everything() -> dict[str, float]:
+        parts, start = {}, time.perf_counter()
+        ds = lt.load_dataset(Path(data_dir))
+        parts["load_dataset"] = time.perf_counter() - start
+        calls = {"describe_population": lt.describe.describe_population,
+                 "analyse_discharge": lt.reports.analyse_discharge,
+                 "analyse_rereferral": lt.reports.analyse_rereferral,
+                 "analyse_emergency_care": lt.reports.analyse_emergency_care,
+                 "analyse_wellbeing": lt.reports.analyse_wellbeing,
+                 "analyse_reach": lt.reports.analyse_reach}
+        for _, first, last in EDITIONS:
+            for name, func in calls.items():
+                clock = time.perf_counter()
+                func(ds, period_start=first, period_end=last)
+                parts[name] = parts.get(name, 0.0) + time.perf_counter() - clock
+        return parts
+
+    runs = []
+    for _ in range(max(repeats, 1)):
+        start = time.perf_counter()
+        parts = everything()
+        runs.append((round(time.perf_counter() - start, 4), parts))
+    return {"seconds": [r[0] for r in runs],
+            "parts": {k: round(statistics.median(r[1][k] for r in runs), 4)
+                      for k in runs[0][1]}}
+
+
+def build(root: str, jobs: int) -> dict:
+    """``build_series`` in this child, on the project copy named by the environment."""
+    os.environ["LIFETOOLS_PROJECT_ROOT"] = root
+    from lifetools.build import build_series
+
+    start = time.perf_counter()
+    summary = build_series(jobs=jobs, progress=say)
+    statuses = [o.status for o in summary.outcomes]
+    return {"seconds": [round(time.perf_counter() - start, 4)],
+            "timings": {k: round(v, 4) for k, v in summary.timings.items()},
+            "notebooks": {s: statuses.count(s) for s in sorted(set(statuses))}}
+
+
+STEPS = {"generate": generate, "validate": validate, "load": load, "cohorts": cohorts,
+         "fits": fits, "cox_scaled": cox_scaled, "compute": compute, "build": build}
+
+
+if __name__ == "__main__":
+    result = STEPS[sys.argv[1]](**json.loads(sys.argv[2]))
+    result["peak_rss_mb"] = peak_mb()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result["child_peak_rss_mb"] = round(children / 1024, 1)
+    print(json.dumps(result))
