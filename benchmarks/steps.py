@@ -356,9 +356,9 @@ def fits(data_dir: str, repeats: int, r_repeats: int) -> dict:
             data, landmark=90, duration_col="duration", event_col="discharged",
             exposure_time_col="exposure_day", covariates=covs, entry_col="entry",
             check_ph=True)),
-        "fit_landmark_time_split 90/365 days": (len(data),
-                                                lambda: survival.fit_landmark_time_split(
-            data, landmark=90, split_at=365, duration_col="duration",
+        "fit_landmark_time_split 90 days, median split": (
+            len(data), lambda: survival.fit_landmark_time_split(
+            data, landmark=90, duration_col="duration",
             event_col="discharged", exposure_time_col="exposure_day", covariates=covs,
             entry_col="entry")),
         "fit_cox re-referral (with PH test)": (len(rerefer), lambda: survival.fit_cox(

@@ -174,3 +174,14 @@ def test_landmark_keeps_only_people_at_risk(simulated):
                           exposure_time_col="exposure", covariates=[])
     assert result.n_excluded == int((simulated["time"] <= 10).sum())
     assert result.cox.summary["term"].iloc[0] == "exposed_at_landmark"
+
+
+def test_landmark_time_split_defaults_to_median_and_refuses_an_empty_period(simulated):
+    data = simulated.assign(exposure=np.where(simulated["x"] == 1, 5.0, np.nan))
+    kwargs = {"landmark": 10, "duration_col": "time", "event_col": "event",
+              "exposure_time_col": "exposure", "covariates": []}
+    split = fit_landmark_time_split(data, **kwargs)
+    assert split.method["split_at"] > 0
+    latest = float((data["time"] - 10).max())
+    with pytest.raises(ValueError, match="cannot split the exposure hazard ratio"):
+        fit_landmark_time_split(data, split_at=latest + 1, **kwargs)

@@ -33,8 +33,9 @@ TERM_LABELS = {
     "exposed": "Life Rooms use (time-varying)",
     "ever_used": "Life Rooms use, ever (naive, fixed at referral)",
     "exposed_at_landmark": "Life Rooms use by the landmark",
-    "exposed_before_split": "Life Rooms use by the landmark, first year after it",
-    "exposed_after_split": "Life Rooms use by the landmark, after the first year",
+    "exposed_before_split": "Life Rooms use by the landmark, early follow-up (to the "
+                            "median event time of users)",
+    "exposed_after_split": "Life Rooms use by the landmark, later follow-up",
     "used_life_rooms": "Life Rooms use before discharge",
     "age_65_plus": "Aged 65 or over", "age_per_10": "Age (per 10 years)",
     "female": "Female", "most_deprived_decile": "Most deprived decile",
@@ -59,8 +60,6 @@ def _cif_by_event(data: pd.DataFrame, events: dict[str, int], entry_col: str | N
                      n_events=sum(p.n_events for p in parts), method=parts[0].method)
 
 
-PH_SPLIT_DAYS = 365
-"""Where the follow-up after the landmark is split for time-split hazard ratios."""
 
 
 def _ph_table(landmark: Any, model: str, split_shown: bool) -> pd.DataFrame:
@@ -71,10 +70,11 @@ def _ph_table(landmark: Any, model: str, split_shown: bool) -> pd.DataFrame:
     action = pd.Series("none needed (p >= 0.05)", index=table.index)
     action[fails] = ("noted: the hazard ratio is an average over follow-up "
                      "(adjustment term, estimate not reported)")
-    if split_shown:
-        action[fails & (table["term"] == exposure)] = (
-            "noted; time-split hazard ratios (first year after the landmark and "
-            "later) shown as a sensitivity analysis")
+    action[fails & (table["term"] == exposure)] = (
+        "noted; time-split hazard ratios (before and after the users' median event "
+        "time) shown as a sensitivity analysis" if split_shown else
+        "noted: the hazard ratio is an average over follow-up; too few events of users "
+        "to split it in time")
     return table.assign(action=action)[["model", "term", "statistic", "p_value",
                                         "action"]]
 
@@ -131,8 +131,9 @@ def analyse_discharge(
     time-varying model has start-stop rows and the naive one delayed entry, and
     lifelines computes no Schoenfeld residuals for either. ``ph_test`` names that model
     and what was done per term; when the Life Rooms term fails (p < 0.05), hazard ratios
-    for the first ``PH_SPLIT_DAYS`` days after the landmark and after are added to
-    ``hazard_ratios`` (and kept in ``time_split``) as a sensitivity analysis.
+    before and after the median event time of users after the landmark are added to
+    ``hazard_ratios`` (and kept in ``time_split``) as a sensitivity analysis, unless
+    users have too few events to split (the table says so).
     """
     cohort = build_discharge_cohort(dataset, period_start=period_start,
                                     period_end=period_end, team_types=team_types,
@@ -158,10 +159,13 @@ def analyse_discharge(
                                                             "p_value"]
     split = None
     if exposure_p < 0.05:
-        split = fit_landmark_time_split(
-            data, landmark=landmark_days, split_at=PH_SPLIT_DAYS,
-            duration_col="duration", event_col="discharged",
-            exposure_time_col="exposure_day", covariates=covariates, entry_col="entry")
+        try:  # split at the median event time of the exposed after the landmark
+            split = fit_landmark_time_split(
+                data, landmark=landmark_days, duration_col="duration", event_col="discharged",
+                exposure_time_col="exposure_day", covariates=covariates,
+                entry_col="entry")
+        except ValueError:
+            split = None  # too few events of the exposed: the PH table says so
     ratios = pd.concat([
         _label(tv.summary, "Time-varying (correct)"),
         _label(naive.summary.head(1), "Naive fixed exposure (biased)"),

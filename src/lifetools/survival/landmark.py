@@ -80,7 +80,7 @@ def fit_landmark_time_split(
     df: pd.DataFrame,
     *,
     landmark: float,
-    split_at: float,
+    split_at: float | None = None,
     duration_col: str,
     event_col: str,
     exposure_time_col: str,
@@ -95,7 +95,15 @@ def fit_landmark_time_split(
     exposure enters as two terms: ``exposed_before_split`` (hazard ratio up to
     ``split_at`` days after the landmark) and ``exposed_after_split`` (after it). The
     covariates keep one hazard ratio each. A sensitivity analysis for when the
-    proportional-hazards test of the exposure fails.
+    proportional-hazards test of the exposure fails. ``split_at=None`` splits at the
+    median time of the exposed people's events after the landmark, so that both periods
+    hold events of the exposed.
+
+    Raises
+    ------
+    ValueError
+        When no exposed person has an event in one of the two periods: that period's
+        hazard ratio cannot be estimated (choose another ``split_at``).
 
     Notes
     -----
@@ -106,6 +114,17 @@ def fit_landmark_time_split(
     data, _ = _landmark_data(df, landmark=landmark, duration_col=duration_col,
                              exposure_time_col=exposure_time_col, entry_col=entry_col)
     data = data.assign(_id=range(len(data)))
+    exposed_events = data.loc[(data["exposed_at_landmark"] == 1)
+                              & (data[event_col] == 1), "_duration"]
+    if split_at is None:
+        split_at = float(exposed_events.median()) if len(exposed_events) else 0.0
+    early_events = int((exposed_events <= split_at).sum())
+    late_events = len(exposed_events) - early_events
+    if not early_events or not late_events:
+        raise ValueError(
+            f"cannot split the exposure hazard ratio at {split_at:g} days after the "
+            f"landmark: the exposed have {early_events} events up to it and "
+            f"{late_events} after it")
     early = data.assign(_start=0.0, _stop=data["_duration"].clip(upper=split_at),
                         _event=data[event_col].where(data["_duration"] <= split_at, 0),
                         exposed_before_split=data["exposed_at_landmark"],
