@@ -92,10 +92,8 @@ def _scan_output(output: dict) -> list[tuple[str, str]]:
 def scan_notebook(path: Path, *, name: str | None = None) -> list[Finding]:
     """Return every refused output of one executed notebook (cells numbered from 1)."""
     nb = nbformat.read(path, as_version=4)
-    label = name or str(path)
-    if name:
-        source = nb.metadata.get("lifetools", {}).get("notebook") or path.name
-        label = f"{name} ({source})"
+    source = nb.metadata.get("lifetools", {}).get("notebook") or path.name
+    label = f"{name} ({source})" if name else str(path)
     findings = []
     for number, cell in enumerate(nb.cells, start=1):
         for index, output in enumerate(cell.get("outputs", []), start=1):

@@ -60,8 +60,9 @@ class TrueEffects:
     """Probability of a new referral within 12 months of discharge (exponential gap)."""
     life_rooms_uptake_a06: float = 0.12
     """Base probability of Life Rooms use for a person in a community team, before the
-    selection multipliers (deprivation, sex, age, HoNOS, accommodation, employment) of
-    ``synthetic.care._selection``, which make users differ from non-users on purpose."""
+    selection multipliers (deprivation, sex, age, HoNOS, accommodation, employment,
+    proneness to A&E use) of ``synthetic.care._selection``, which make users differ
+    from non-users on purpose."""
     life_rooms_median_days_to_first_contact: float = 120.0
     smr_caseload: float = 3.7
 
