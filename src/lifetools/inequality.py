@@ -33,9 +33,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2
 
-from lifetools.disclosure import protect_counts
+from lifetools.disclosure import ProtectedTable, poisson_interval, rates_table
 
 __all__ = ["InequalityResult", "equity_summary", "estimate_sii", "poisson_interval",
            "rank_midpoints", "rates_by_group"]
@@ -44,34 +43,19 @@ SIMULATIONS = 10_000
 SEED = 20250331
 
 
-def poisson_interval(count: float, alpha: float = 0.05) -> tuple[float, float]:
-    """Exact (Garwood) confidence limits for a Poisson count."""
-    if count is None or np.isnan(count):
-        return float("nan"), float("nan")
-    lower = chi2.ppf(alpha / 2, 2 * count) / 2 if count > 0 else 0.0
-    upper = chi2.ppf(1 - alpha / 2, 2 * (count + 1)) / 2
-    return float(lower), float(upper)
+def rates_by_group(frame: pd.DataFrame, *, group_col: str | list[str], event_col: str,
+                   person_time_col: str, per: float = 1.0) -> ProtectedTable:
+    """People, events, person-years and rate (per ``per`` person-years), exact 95% CIs.
 
-
-def rates_by_group(frame: pd.DataFrame, *, group_col: str, event_col: str,
-                   person_time_col: str, per: float = 1.0) -> pd.DataFrame:
-    """Events, person-time and rate (per ``per`` person-years) with exact 95% CIs.
-
-    Counts of events and people are protected (suppressed 1-7, rounded to 5) and the
-    rates computed from the protected counts; a suppressed count gives no rate.
+    A :class:`~lifetools.disclosure.ProtectedTable` made by
+    :func:`lifetools.disclosure.rates_table`: counts of events and people are
+    protected (suppressed 1-7, rounded to 5 by default), person-years follow the
+    magnitude rules (at least 10 people, no dominance) and are published to whole
+    years, and the rates and their exact (Garwood) intervals are computed from the
+    published events and person-years; a suppressed input gives no rate.
     """
-    grouped = frame.groupby(group_col, dropna=True).agg(
-        people=(event_col, "size"), events=(event_col, "sum"),
-        person_years=(person_time_col, "sum")).reset_index()
-    protected = protect_counts(grouped, ["people", "events"])
-    events = protected["events"].astype("Float64").astype(float)
-    limits = [poisson_interval(e) for e in events]
-    years = protected["person_years"].astype(float)
-    protected["rate"] = per * events / years
-    protected["ci_lower"] = [per * lo / y for (lo, _), y in zip(limits, years, strict=True)]
-    protected["ci_upper"] = [per * hi / y for (_, hi), y in zip(limits, years, strict=True)]
-    protected["person_years"] = years.round(0)
-    return protected
+    return rates_table(frame, group_cols=group_col, event_col=event_col,
+                       person_time_col=person_time_col, per=per)
 
 
 def rank_midpoints(weights: np.ndarray) -> np.ndarray:
@@ -126,7 +110,7 @@ def estimate_sii(counts: np.ndarray, person_time: np.ndarray, *,
 class InequalityResult:
     """Rates by deprivation quintile (protected) and SII/RII with Monte Carlo CIs."""
 
-    rates: pd.DataFrame
+    rates: ProtectedTable
     summary: pd.DataFrame
     method: dict[str, Any] = field(default_factory=dict)
 
@@ -147,7 +131,9 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
     """
     data = frame.dropna(subset=[quintile_col]).assign(
         **{quintile_col: lambda f: f[quintile_col].astype(int)})
-    rates = rates_by_group(data, group_col=quintile_col, event_col=event_col,
+    shown_col = "IMD quintile (1 = most deprived)"
+    rates = rates_by_group(data.rename(columns={quintile_col: shown_col}),
+                           group_col=shown_col, event_col=event_col,
                            person_time_col=person_time_col, per=per)
     raw = data.groupby(quintile_col).agg(events=(event_col, "sum"),
                                          years=(person_time_col, "sum")).sort_index()
@@ -166,7 +152,6 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
         "ci_upper": [per * values["sii_upper"], values["rii_upper"],
                      values["rii_mean_upper"]],
     })
-    rates = rates.rename(columns={quintile_col: "IMD quintile (1 = most deprived)"})
     return InequalityResult(rates=rates, summary=summary, method={
         "estimator": "PHE slope and relative index of inequality",
         "rank": "population (person-time) weighted cumulative midpoints",

@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lifetools import config
-from lifetools.disclosure import protect_count
+from lifetools.disclosure import (
+    ProtectedValue,
+    active_profile,
+    get_profile,
+    protected_count,
+)
 from lifetools.errors import DisclosureError
 
 __all__ = [
@@ -46,7 +51,12 @@ GLUE_PREFIX = "application/papermill.record/"
 _FIGURE_ATTR = "_lifetools_stamp"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
-ResultKind = Literal["count", "estimate", "ratio", "percentage", "rate", "text"]
+ResultKind = Literal["count", "estimate", "ratio", "percentage", "share", "rate",
+                     "mean", "difference", "text"]
+PROTECTED_KINDS = {"count": "count", "percentage": "share", "share": "share",
+                   "rate": "rate", "mean": "mean", "difference": "difference"}
+"""Result kinds that carry a count or a number derived from counts, and the
+:class:`~lifetools.disclosure.ProtectedValue` kind each needs."""
 
 
 def stamp(kind: str, name: str, **details: Any) -> dict[str, Any]:
@@ -158,16 +168,38 @@ def show_figure(figure: Any, *, name: str, alt: str, caption: str) -> PublishedF
 
 
 def format_number(value: Any, *, kind: str, digits: int = 2) -> str:
-    """Format a key result for the narrative: counts with thousands separators."""
+    """Format a key result for the narrative: counts with thousands separators.
+
+    A :class:`~lifetools.disclosure.ProtectedValue` share is shown with its Wilson
+    95% interval; a suppressed one as "not shown" with the rule.
+    """
+    if isinstance(value, ProtectedValue):
+        return _format_protected(value, digits=digits)
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "fewer than 8" if kind == "count" else "not available"
+        return (f"fewer than {active_profile().threshold + 1}" if kind == "count"
+                else "not available")
     if kind == "count":
         return f"{int(value):,}"
-    if kind == "percentage":
+    if kind in ("percentage", "share"):
         return f"{value:.{max(digits - 1, 0)}f}%"
     if kind == "text":
         return str(value)
     return f"{value:.{digits}f}"
+
+
+def _format_protected(value: ProtectedValue, *, digits: int) -> str:
+    if value.value is None:
+        if value.kind == "count":
+            p = get_profile(value.profile)
+            return f"fewer than {p.threshold + 1}" if p.threshold else "not available"
+        return f"not shown ({value.reason})"
+    if value.kind == "count":
+        return f"{int(value.value):,}"
+    if value.kind == "share":
+        low, high = value.interval or (float("nan"), float("nan"))
+        d = max(digits - 1, 0)
+        return f"{value.value:.{d}f}% (95% CI {low:.{d}f}% to {high:.{d}f}%)"
+    return f"{value.value:.{digits}f}"
 
 
 @dataclass(frozen=True)
@@ -201,6 +233,25 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def _protect_result(name: str, value: Any, kind: str, text: str | None) -> Any:
+    """The value a result of ``kind`` may carry, or DisclosureError naming it."""
+    needed = PROTECTED_KINDS.get(kind)
+    if needed is None:
+        return value
+    if text is not None:
+        raise DisclosureError(f"result {name!r} ({kind}): its text is made from the "
+                              "protected value; a hand-written text is refused")
+    if needed == "count" and not isinstance(value, ProtectedValue):
+        return protected_count(value)
+    if not isinstance(value, ProtectedValue) or value.kind != needed:
+        raise DisclosureError(
+            f"result {name!r} is a {kind} but its value was not derived from published "
+            f"numbers (got {type(value).__name__})",
+            hint=f"derive it with lt.disclosure.{'share' if needed == 'share' else needed}"
+                 "(...) from the counts")
+    return value.verify()
+
+
 def record(
     name: str,
     value: Any,
@@ -212,20 +263,35 @@ def record(
 ) -> KeyResult:
     """Record a key result: write it to ``results.json`` and glue it for the narrative.
 
-    Counts (``kind="count"``) pass through :func:`lifetools.disclosure.protect_count`
-    here, so a raw count can never be quoted. Reference the result in Markdown as
-    ``{glue:text}`name```.
+    Counts (``kind="count"``) pass through :func:`lifetools.disclosure.protected_count`
+    here (or arrive protected), so a raw count can never be quoted. Shares
+    (``"percentage"``/``"share"``), rates, means and differences must arrive as a
+    :class:`~lifetools.disclosure.ProtectedValue` of that kind (made from published
+    numbers by :func:`lifetools.disclosure.share`, ``rate`` ...); a plain number is
+    refused with :class:`DisclosureError`, and so is a hand-written ``text`` for any
+    of these kinds. Shares are shown with their Wilson 95% interval. Model estimates
+    (``"estimate"``, ``"ratio"``) and ``"text"`` are recorded as given. Reference the
+    result in Markdown as ``{glue:text}`name```.
     """
     check_name(name)
-    if kind == "count":
-        value = protect_count(value)
+    value = _protect_result(name, value, kind, text)
     shown = text if text is not None else format_number(value, kind=kind, digits=digits)
+    stored = value
+    extra: dict[str, Any] = {}
+    if isinstance(value, ProtectedValue):
+        stored = value.value
+        extra = {"profile": value.profile}
+        if value.interval is not None:
+            extra["interval"] = _json_value(list(value.interval))
+        if value.numerator is not None:
+            extra["numerator"] = _json_value(value.numerator)
+            extra["denominator"] = _json_value(value.denominator)
     path = config.output_dir() / "results.json"
     results = json.loads(path.read_text()) if path.exists() else {}
-    results[name] = {"value": _json_value(value), "kind": kind, "label": label,
-                     "text": shown}
+    results[name] = {"value": _json_value(stored), "kind": kind, "label": label,
+                     "text": shown, **extra}
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    return KeyResult(name=name, value=value, kind=kind, label=label, text=shown)
+    return KeyResult(name=name, value=stored, kind=kind, label=label, text=shown)
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,19 @@
-"""Publication tables: protected counts in, accessible stamped HTML and CSV out.
+"""Publication tables: protected tables in, accessible stamped HTML and CSV out.
 
-:func:`show_table` is the only way a report shows a table. It applies disclosure control
-to the count columns (unless the frame already came out of :mod:`lifetools.disclosure`),
-refuses anything that looks row-level, writes ``tables/<name>.csv`` beside the page and
-displays an accessible HTML table stamped for the publish gate.
+:func:`show_table` is the only way a report shows a table. It accepts a
+:class:`~lifetools.disclosure.ProtectedTable` (verified: a column added or changed
+after protection is refused) or a plain aggregate DataFrame whose ``count_cols`` it
+protects through :func:`lifetools.disclosure.require_table` (which refuses whole-number
+columns it is not told about and frames carrying the old ``attrs`` flag). It refuses
+anything that looks row-level, writes ``tables/<name>.csv`` beside the page (suppressed
+cells ``[c]``, with ``tables/notes.txt``) and displays an accessible HTML table
+stamped for the publish gate.
 """
 
 from __future__ import annotations
 
 import html
-import numbers
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,20 +22,20 @@ import pandas as pd
 
 from lifetools import config
 from lifetools.disclosure import (
-    PROTECTION_ATTR,
-    SUPPRESSION_THRESHOLD,
-    TOTALS_ATTR,
+    NOT_ESTIMABLE,
+    ProtectedTable,
     Totals,
-    is_protected,
-    protect_counts,
+    require_table,
+    rule_sentence,
+    write_csv,
 )
+from lifetools.disclosure.downloads import SUPPRESSED, shown_frame
 from lifetools.errors import DisclosureError
 from lifetools.publication import check_name, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
            "show_table", "table_estimates"]
 
-SUPPRESSED = "[c]"
 IDENTIFYING_COLUMNS = ("person_id", "nhs_number", "year_of_birth", "date_of_birth",
                        "lsoa_code", "date_of_death", "postcode", "contact_id",
                        "referral_id", "attendance_id", "spell_id")
@@ -40,13 +44,14 @@ MAX_ROWS = 60
 
 @dataclass(frozen=True)
 class PublishedTable:
-    """A protected table as shown in a report."""
+    """A protected table as shown in a report (``frame``: the cells as text)."""
 
     name: str
     caption: str
     frame: pd.DataFrame = field(repr=False)
     note: str = ""
     rules: dict[str, Any] = field(default_factory=dict)
+    table: ProtectedTable | None = field(default=None, repr=False)
 
     def to_html(self) -> str:
         """Accessible HTML: caption, column headers with scope, scrollable on a phone."""
@@ -54,7 +59,7 @@ class PublishedTable:
                        for c in self.frame.columns)
         body = []
         for row in self.frame.itertuples(index=False):
-            cells = "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row)
+            cells = "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
             body.append(f"<tr>{cells}</tr>")
         note = f'<p class="lifetools-table-note">{html.escape(self.note)}</p>' \
             if self.note else ""
@@ -69,16 +74,21 @@ class PublishedTable:
         return data, stamp("table", self.name, rules=self.rules)
 
 
-def _cell(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return SUPPRESSED
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, numbers.Integral):
-        return f"{int(value):,}"
-    if isinstance(value, numbers.Real):
-        return f"{float(value):,.2f}"
-    return str(value)
+def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
+    """Cells as shown on the page: thousands separators, ``[c]``, ``[x]``."""
+    text = shown_frame(table, digits=digits)
+    frame = table.frame
+    for column in frame.columns:
+        if pd.api.types.is_integer_dtype(frame[column]) and not \
+                pd.api.types.is_bool_dtype(frame[column]):
+            text[column] = [t if t.startswith("[") else f"{int(t):,}"
+                            for t in text[column]]
+        elif pd.api.types.is_float_dtype(frame[column]):
+            text[column] = [t if t.startswith("[") else f"{float(t):,.{digits}f}"
+                            for t in text[column]]
+        elif pd.api.types.is_bool_dtype(frame[column]):
+            text[column] = [{"True": "yes", "False": "no"}.get(t, t) for t in text[column]]
+    return text
 
 
 def _check_not_row_level(frame: pd.DataFrame, name: str) -> None:
@@ -93,7 +103,7 @@ def _check_not_row_level(frame: pd.DataFrame, name: str) -> None:
 
 
 def show_table(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | ProtectedTable,
     *,
     name: str,
     caption: str,
@@ -108,59 +118,60 @@ def show_table(
     Parameters
     ----------
     frame
-        An aggregate table (one row per group or term, never per person).
+        A :class:`~lifetools.disclosure.ProtectedTable`, or an aggregate DataFrame
+        (one row per group or term, never per person).
     name
         File stem of ``tables/<name>.csv``.
     caption
         Visible caption, also the table's accessible name.
     count_cols
-        Columns of counts of people or events: suppressed (1 to 7) and rounded to the
-        nearest 5 unless ``frame`` is already protected.
+        Columns of counts of people or events. In a DataFrame they are protected
+        here (active profile); in a ProtectedTable they must be protected columns.
     note
-        Extra footnote; the suppression footnote is added automatically.
+        Extra footnote; the rule footnote is added when the table has protected cells.
     digits
-        Decimal places for numbers other than counts in the CSV.
+        Decimal places for numbers other than counts.
     totals, by
-        Which counts add up to published totals, for secondary suppression (see
-        :func:`lifetools.disclosure.suppress_secondary`). By default, what the table
-        declares (:func:`lifetools.disclosure.declare_totals`); none if it declares
-        nothing.
+        Which counts of a DataFrame add up to published totals, for secondary
+        suppression (default: what the frame declares with
+        :func:`lifetools.disclosure.declare_totals`).
 
     Raises
     ------
     DisclosureError
-        If the table has identifying columns or looks row-level.
+        If the table has identifying columns, looks row-level, has a whole-number
+        column that is not protected, carries the old protection flag, or is a
+        protected table changed after protection (the message names the column).
     """
     check_name(name)
-    _check_not_row_level(frame, name)
-    if totals is None:
-        declared = frame.attrs.get(TOTALS_ATTR, {})
-        totals, by = declared.get("totals"), declared.get("by")
-    protected = frame if is_protected(frame) or not count_cols else protect_counts(
-        frame, list(count_cols), totals=totals, by=by)
-    rules = dict(protected.attrs.get(PROTECTION_ATTR, {"count_cols": []}))
-    target = config.output_dir() / "tables" / f"{name}.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    protected.to_csv(target, index=False, lineterminator="\n",
-                     float_format=f"%.{digits}f", na_rep="")
-    footnote = (f"{SUPPRESSED}: hidden to protect privacy (counts of 1 to "
-                f"{SUPPRESSION_THRESHOLD}"
-                + (", and other cells so that these cannot be worked out from totals"
-                   if rules.get("secondary_cells") else "")
-                + "); other counts are rounded to the nearest 5.")
-    if not rules.get("count_cols"):
-        footnote = ""
+    _check_not_row_level(frame.frame if isinstance(frame, ProtectedTable) else frame,
+                         name)
+    table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
+                          name=name)
+    rules = table.rules
+    write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
+    footnote = ""
+    if rules["protected_cols"]:
+        footnote = (f"{SUPPRESSED}: hidden to protect privacy"
+                    + (", including cells hidden so that others cannot be worked out "
+                       "from totals" if rules.get("secondary_cells") else "")
+                    + f". {rule_sentence(table.record.profile.split('+')[0])}")
     text = " ".join(t for t in (note, footnote) if t)
-    shown = protected.copy()
-    for column in shown.columns:
-        if shown[column].dtype.kind == "f":
-            shown[column] = shown[column].round(digits)
-    return PublishedTable(name=name, caption=caption, frame=shown, note=text,
-                          rules=rules)
+    return PublishedTable(name=name, caption=caption, frame=_display(table, digits),
+                          note=text, rules=rules, table=table)
 
 
 def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2) -> str:
-    """Format 'estimate (lower to upper)' as reports quote it."""
+    """Format 'estimate (lower to upper)' as reports quote it.
+
+    A missing estimate or a degenerate interval (a limit missing, infinite or 0, or
+    both limits equal) is never printed as numbers: it reads "too few events to
+    estimate" (see :func:`lifetools.disclosure.model_release`).
+    """
+    values = [float(v) for v in (estimate, lower, upper)]
+    if any(math.isnan(v) or math.isinf(v) for v in values) or values[1] == values[2] \
+            or (abs(values[1]) < 1e-8 and values[2] > 0):
+        return NOT_ESTIMABLE
     return f"{estimate:.{digits}f} ({lower:.{digits}f} to {upper:.{digits}f})"
 
 
@@ -178,6 +189,8 @@ def table_estimates(summary: pd.DataFrame, *, label: str = "estimate",
                                   summary["ci_upper"], strict=True)],
     })
     if "p_value" in summary:
-        out["p-value"] = [("<0.001" if p < 0.001 else f"{p:.3f}") for p in
-                          summary["p_value"]]
+        out["p-value"] = [("" if p != p else "<0.001" if p < 0.001 else f"{p:.3f}")
+                          for p in summary["p_value"]]
+    if "withheld" in summary:
+        out["note"] = summary["withheld"].to_numpy()
     return out.reset_index(drop=True)

@@ -52,7 +52,8 @@ def test_protect_counts_records_rules_and_leaves_input():
     assert out["n"].tolist() == [pd.NA, 10, 1000]
     assert frame["n"].tolist() == [3, 8, 1001]
     assert disclosure.is_protected(out) and not disclosure.is_protected(frame)
-    assert out.attrs[disclosure.PROTECTION_ATTR]["threshold"] == 7
+    assert out.rules["threshold"] == 7 and out.rules["profile"] == "default"
+    assert out.record.suppressed == ((0, "n", "primary"),)
 
 
 def test_protect_counts_off_needs_explicit_argument_and_warns():
@@ -60,7 +61,7 @@ def test_protect_counts_off_needs_explicit_argument_and_warns():
     with pytest.warns(DisclosureWarning, match="switched off"):
         out = disclosure.protect_counts(frame, ["n"], enabled=False)
     assert out["n"].tolist() == [3]
-    assert out.attrs[disclosure.PROTECTION_ATTR]["enabled"] is False
+    assert out.rules["enabled"] is False
 
 
 def test_protect_counts_unknown_column():
@@ -125,9 +126,9 @@ def check_secondary(frame, cols, totals, by=None):
         for value, shown, hidden in zip(frame[col], out[col], hide[col], strict=True):
             assert (shown is pd.NA) if hidden else shown == disclosure.protect_count(value)
     again = disclosure.protect_counts(frame, cols, totals=totals, by=by)
-    assert again.equals(out), "not deterministic"
+    assert again.frame.equals(out.frame), "not deterministic"
     twice = disclosure.protect_counts(out, cols, totals=totals, by=by)
-    assert twice[cols].equals(out[cols]), "not idempotent"
+    assert twice[cols].frame.equals(out[cols].frame), "not idempotent"
     return out
 
 
@@ -194,9 +195,9 @@ def test_protect_counts_records_secondary_suppression():
     frame = pd.DataFrame({"n": [3, 40, 50]})
     plain = disclosure.protect_counts(frame, ["n"])
     assert plain["n"].isna().sum() == 1
-    assert plain.attrs[disclosure.PROTECTION_ATTR]["secondary"] is None
+    assert plain.rules["secondary"] is None
     out = disclosure.protect_counts(frame, ["n"], totals="columns")
-    rules = out.attrs[disclosure.PROTECTION_ATTR]
+    rules = out.rules
     assert rules["secondary"] == {"totals": "columns", "by": None}
     assert rules["secondary_cells"] == 1
 
@@ -206,7 +207,7 @@ def test_protect_counts_off_skips_secondary_suppression():
     with pytest.warns(DisclosureWarning):
         out = disclosure.protect_counts(frame, ["n"], totals="columns", enabled=False)
     assert out["n"].tolist() == [3, 40, 50]
-    assert out.attrs[disclosure.PROTECTION_ATTR]["enabled"] is False
+    assert out.rules["enabled"] is False
 
 
 def test_suppress_secondary_rejects_unknown_totals_and_by():
@@ -224,8 +225,8 @@ def test_declare_totals_is_read_by_show_table(tmp_path, monkeypatch):
     declared = disclosure.declare_totals(frame)
     assert disclosure.TOTALS_ATTR not in frame.attrs
     shown = show_table(declared, name="sites", caption="c", count_cols=["visits"])
-    assert shown.frame["visits"].isna().tolist() == [True, True, False]
+    assert shown.frame["visits"].tolist() == ["[c]", "[c]", "50"]
     assert shown.rules["secondary_cells"] == 1
     assert "worked out from totals" in shown.note
     plain = show_table(frame, name="plain", caption="c", count_cols=["visits"])
-    assert plain.frame["visits"].isna().tolist() == [True, False, False]
+    assert plain.frame["visits"].tolist() == ["[c]", "40", "50"]

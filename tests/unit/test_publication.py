@@ -63,7 +63,7 @@ def test_record_count_is_protected_and_written(output):
     assert big.value == 1235 and big.text == "1,235"
     results = json.loads((output / "results.json").read_text())
     assert results["many"] == {"kind": "count", "label": "Many", "text": "1,235",
-                               "value": 1235}
+                               "value": 1235, "profile": "default"}
     data, meta = big._repr_mimebundle_()
     assert meta["scrapbook"]["name"] == "many"
     assert meta["lifetools"]["kind"] == "result"

@@ -19,7 +19,10 @@ def output(tmp_path, monkeypatch):
 def test_show_table_protects_counts_and_writes_csv(output):
     frame = pd.DataFrame({"group": ["a", "b"], "n": [3, 1234], "rate": [0.1234, 1.5]})
     shown = show_table(frame, name="t", caption="Cap", count_cols=["n"])
-    assert (output / "tables" / "t.csv").read_text() == "group,n,rate\na,,0.12\nb,1235,1.50\n"
+    assert (output / "tables" / "t.csv").read_text() == (
+        "group,n,rate\na,[c],0.12\nb,1235,1.50\n")
+    notes = (output / "tables" / "notes.txt").read_text()
+    assert "[c]: confidential" in notes and "Counts from 1 to 7 are suppressed" in notes
     data, meta = shown._repr_mimebundle_()
     assert '<th scope="col">n</th>' in data["text/html"]
     assert "<caption>Cap</caption>" in data["text/html"] and "[c]" in data["text/html"]
@@ -30,7 +33,8 @@ def test_show_table_protects_counts_and_writes_csv(output):
 def test_show_table_keeps_already_protected_frames(output):
     frame = protect_counts(pd.DataFrame({"n": [12]}), ["n"])
     shown = show_table(frame, name="p", caption="c", count_cols=["n"])
-    assert shown.frame["n"].tolist() == [10]
+    assert shown.table["n"].tolist() == [10]
+    assert shown.frame["n"].tolist() == ["10"]
 
 
 @pytest.mark.parametrize("frame", [
@@ -49,3 +53,30 @@ def test_estimate_formatting():
     table = table_estimates(summary, label="HR", keep=["model"])
     assert table.iloc[0].tolist() == ["m", "a", "1.23 (1.10 to 1.40)", "<0.001"]
     assert format_estimate(2, 1, 3, digits=1) == "2.0 (1.0 to 3.0)"
+
+
+def test_show_table_csv_writes_missing_estimates_as_x_not_c(output):
+    frame = pd.DataFrame({"term": ["a", "b"], "estimate": [1.5, float("nan")]})
+    show_table(frame, name="e", caption="c")
+    assert (output / "tables" / "e.csv").read_text() == (
+        "term,estimate\na,1.50\nb,[x]\n")
+
+
+def test_show_table_footnote_states_the_active_profile(output):
+    from lifetools.disclosure import use_profile
+
+    frame = pd.DataFrame({"group": ["a", "b"], "n": [4, 40]})
+    with use_profile("mhsds"):
+        shown = show_table(frame, name="m", caption="c", count_cols=["n"])
+    assert shown.table["n"].tolist() == [pd.NA, 40]
+    assert "Counts from 1 to 4 are suppressed" in shown.note
+    assert shown.rules["profile"] == "mhsds"
+
+
+@pytest.mark.parametrize(("estimate", "lower", "upper"), [
+    (0.0, 0.0, float("inf")), (1.2, 0.5, float("nan")), (float("nan"), 1, 2),
+    (1.0, 1.0, 1.0),
+])
+def test_format_estimate_degenerate_interval_says_too_few_events(estimate, lower,
+                                                                  upper):
+    assert format_estimate(estimate, lower, upper) == "too few events to estimate"

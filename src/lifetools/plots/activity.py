@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from lifetools.disclosure import protect_counts
+from lifetools.disclosure import protect_counts, require_table
 from lifetools.plots.theme import PALETTE, apply_theme
 from lifetools.publication import mark_protected
 from lifetools.spc import xmr_chart
@@ -45,25 +45,33 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
     ax.set_ylim(bottom=0)
     ax.legend(frameon=False, fontsize=9, loc="upper left")
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules=protected.attrs.get("lifetools_protection"))
+    mark_protected(ax.figure, rules=protected.rules)
     return ax
 
 
 def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> Any:
-    """Percentage of Life Rooms users and of the caseload in each group (protected)."""
+    """Percentage of Life Rooms users and of the caseload in each group (protected).
+
+    ``table`` must be a protected table whose percentage columns were derived by
+    :func:`lifetools.disclosure.protected_shares`; anything else is refused with
+    :class:`~lifetools.errors.DisclosureError` naming the column.
+    """
     apply_theme()
-    part = table[table["characteristic"] == characteristic]
+    protected = require_table(table, count_cols=["Life Rooms users %",
+                                                 "Secondary care %"], name="reach")
+    frame = protected.frame
+    part = frame[frame["characteristic"] == characteristic]
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.5 * len(part) + 1.5))
     y = np.arange(len(part))[::-1]
-    ax.barh(y + 0.2, part["Life Rooms users %"], height=0.4, color=PALETTE[0],
+    ax.barh(y + 0.2, part["Life Rooms users %"].astype("float64"), height=0.4, color=PALETTE[0],
             label="Life Rooms users")
-    ax.barh(y - 0.2, part["Secondary care %"], height=0.4, color=PALETTE[1],
+    ax.barh(y - 0.2, part["Secondary care %"].astype("float64"), height=0.4, color=PALETTE[1],
             hatch="//", edgecolor="white", label="Secondary care caseload")
     ax.set_yticks(y)
     ax.set_yticklabels(part["group"])
     ax.set_xlabel("Per cent of each population (from rounded counts)")
     ax.legend(frameon=False)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules={"percentages": "from protected counts"})
+    mark_protected(ax.figure, rules=protected.rules)
     return ax

@@ -45,7 +45,8 @@ def plot_monthly_counts(
         _, ax = plt.subplots(figsize=(8, 4))
     # the months add up to the period's total, which is published
     protected = protect_counts(monthly, [y], totals="columns")
-    data = protected.assign(**{y: protected[y].astype("Float64").astype("float64")})
+    data = protected.frame
+    data[y] = data[y].astype("Float64").astype("float64")
     groups = sorted(data[hue].unique()) if hue else [None]
     sns.lineplot(data=data, x=x, y=y, hue=hue, hue_order=groups if hue else None,
                  style=hue, markers=True, dashes=False, ax=ax,
@@ -56,5 +57,5 @@ def plot_monthly_counts(
     if hue:
         ax.legend(title=None, frameon=False)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules=protected.attrs.get("lifetools_protection"))
+    mark_protected(ax.figure, rules=protected.rules)
     return ax

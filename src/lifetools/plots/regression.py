@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from lifetools.disclosure import require_table
 from lifetools.plots.theme import MARKERS, PALETTE, apply_theme
 from lifetools.publication import mark_protected
 
@@ -38,10 +39,16 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
                ylabel: str = "Attendances per person-year") -> Any:
     """Rates with 95% CIs by group and period (before/after first contact).
 
-    ``rates`` columns: group, period, rate, ci_lower, ci_upper (rates from protected
-    counts, see :func:`lifetools.reports.emergency.rate_table`).
+    ``rates``: a protected table (group, period, rate, ci_lower, ci_upper) made by
+    :func:`lifetools.disclosure.rates_table` (see
+    :func:`lifetools.reports.emergency.rate_table`); anything else is refused.
     """
     apply_theme()
+    protected = require_table(rates, count_cols=["rate", "ci_lower", "ci_upper"],
+                              name="rates")
+    rates = protected.frame
+    for col in ("rate", "ci_lower", "ci_upper"):
+        rates[col] = rates[col].astype("Float64").astype("float64")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     groups = list(dict.fromkeys(rates["group"]))
@@ -60,7 +67,7 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules={"rates": "from protected counts"})
+    mark_protected(ax.figure, rules=protected.rules)
     return ax
 
 

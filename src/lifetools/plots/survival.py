@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from lifetools.disclosure import MIN_AT_RISK, protect_count
+from lifetools.disclosure import active_profile, protect_count
 from lifetools.plots.theme import MARKERS, PALETTE, apply_theme
 from lifetools.publication import mark_protected
 
@@ -25,16 +25,19 @@ def plot_survival(
 ) -> Any:
     """Plot KM or cumulative-incidence curves by group, with CI bands and at-risk table.
 
-    Disclosure control: each curve stops where fewer than ``MIN_AT_RISK`` people remain
-    at risk; the numbers at risk under the axis are suppressed (1-7) and rounded to 5.
+    Disclosure control (active profile): each curve stops where fewer than its
+    ``min_at_risk`` people remain at risk; the numbers at risk under the axis are
+    protected counts (by default suppressed 1-7, rounded to 5).
     """
     apply_theme()
+    profile = active_profile()
+    min_at_risk = profile.min_at_risk
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5))
     summary = result.summary
     groups = list(dict.fromkeys(summary["group"]))
     for i, group in enumerate(groups):
-        part = summary[(summary["group"] == group) & (summary["at_risk"] >= MIN_AT_RISK)]
+        part = summary[(summary["group"] == group) & (summary["at_risk"] >= min_at_risk)]
         if max_time is not None:
             part = part[part["time"] <= max_time]
         times = np.r_[0.0, part["time"].to_numpy()]
@@ -48,7 +51,7 @@ def plot_survival(
         ax.fill_between(times, low, high, step="post", alpha=0.2, color=colour,
                         linewidth=0)
     ax.set_ylim(0, 1)
-    ax.set_xlabel(f"{xlabel} (numbers at risk rounded to 5)")
+    ax.set_xlabel(f"{xlabel} (numbers at risk rounded to {profile.base})")
     ax.set_ylabel(ylabel)
     if len(groups) > 1:
         ax.legend(frameon=False)
@@ -58,15 +61,17 @@ def plot_survival(
     rows = []
     for group in list(dict.fromkeys(table["group"])):
         part = table[table["group"] == group]
-        cells = [protect_count(int(n)) for n in part["at_risk"]]
-        rows.append([f"{c:,}" if c is not None else "<8" for c in cells])
+        cells = [protect_count(int(n), profile=profile) for n in part["at_risk"]]
+        rows.append([f"{c:,}" if c is not None else f"<{profile.threshold + 1}"
+                     for c in cells])
     ax.table(cellText=rows,
              rowLabels=[f"At risk: {g}" for g in dict.fromkeys(table["group"])],
              colLabels=[f"{t:g}" for t in dict.fromkeys(table["time"])],
              loc="bottom", bbox=[0.0, -0.45, 1.0, 0.08 * (len(rows) + 1)],
              edges="open")
     ax.figure.subplots_adjust(bottom=0.3 + 0.05 * len(rows))
-    mark_protected(ax.figure, rules={"min_at_risk": MIN_AT_RISK, "at_risk": "rounded"})
+    mark_protected(ax.figure, rules={"min_at_risk": min_at_risk, "at_risk": "rounded",
+                                     "profile": profile.name})
     return ax
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import pandas as pd
 
+from lifetools import disclosure
 from lifetools.cohort import build_person_time, propensity_covariates
+from lifetools.disclosure import ProtectedTable
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.regression import (
     compare_before_after,
@@ -28,17 +30,15 @@ __all__ = ["EmergencyReport", "WellbeingReport", "analyse_emergency_care",
 OUTCOMES = {"ae": "A&E attendances", "admissions": "Emergency admissions"}
 
 
-def rate_table(periods: pd.DataFrame, outcome: str) -> pd.DataFrame:
+def rate_table(periods: pd.DataFrame, outcome: str) -> ProtectedTable:
     """Rates per person-year by group and period, from protected counts, with CIs."""
-    data = periods.assign(cell=periods["group"] + "|" + periods["after"].map(
+    data = periods.assign(period=periods["after"].map(
         {0: "Before first contact", 1: "After first contact"}))
-    table = rates_by_group(data, group_col="cell", event_col=outcome,
+    table = rates_by_group(data, group_col=["group", "period"], event_col=outcome,
                            person_time_col="person_years")
-    parts = table["cell"].str.split("|", expand=True)
-    return table.assign(group=parts[0], period=parts[1]).drop(columns="cell")[
-        ["group", "period", "people", "events", "person_years", "rate", "ci_lower",
-         "ci_upper"]].sort_values(["group", "period"], ascending=[True, False],
-                                  ignore_index=True)
+    return table[["group", "period", "people", "events", "person_years", "rate",
+                  "ci_lower", "ci_upper"]].sort_values(["group", "period"],
+                                                       ascending=[True, False])
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class EmergencyReport:
     flow: pd.DataFrame
     balance: pd.DataFrame
     balance_weighted: pd.DataFrame
-    rates: dict[str, pd.DataFrame]
+    rates: dict[str, ProtectedTable]
     estimates: pd.DataFrame
     equity: Any
     prediction: Any
@@ -191,17 +191,34 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
     change = estimate_paired_change(pairs)
     mixed = fit_mixed_model(measurements)
     share = share_meaningful_change(pairs, threshold=meaningful_change)
+    # the share from the published counts (Wilson interval of those); the means are
+    # magnitudes: withheld when too few people or dominated by one or two
+    improved = disclosure.share(int(share.extra["improved"]), len(pairs))
+    withheld = disclosure.magnitude_reason(pairs["change"].to_numpy())
+    shown_share = share.summary.assign(
+        estimate=None if improved.value is None else improved.value / 100,
+        ci_lower=None if improved.interval is None else improved.interval[0] / 100,
+        ci_upper=None if improved.interval is None else improved.interval[1] / 100)
     estimates = pd.concat([
         change.summary.assign(method="Mean paired change (t interval)"),
         mixed.summary[mixed.summary["term"] == "follow_up"].assign(
             term="follow-up against baseline", method="Linear mixed model (REML)"),
-        share.summary.assign(method="Share improving (Wilson interval)"),
+        shown_share.assign(method="Share improving (Wilson interval)"),
     ], ignore_index=True)[["method", "term", "estimate", "ci_lower", "ci_upper"]]
+    estimates = estimates.astype({c: "float64" for c in ("estimate", "ci_lower",
+                                                          "ci_upper")})
+    if withheld:
+        estimates.loc[:1, ["estimate", "ci_lower", "ci_upper"]] = float("nan")
+        estimates["withheld"] = [f"withheld: {withheld}"] * 2 + [
+            "" if improved.value is not None else f"withheld: {improved.reason}"]
+    elif improved.value is None:
+        estimates["withheld"] = ["", "", f"withheld: {improved.reason}"]
     counts = pd.DataFrame({"measure": [
         "People with a baseline measurement in the period",
         "People with a baseline and a follow-up", "People improving by the threshold"],
         "n": [len(baseline_people), len(pairs), share.extra["improved"]]})
-    mean, low, high = change.estimate("mean change")
+    mean, low, high = ((float("nan"),) * 3 if withheld else
+                       change.estimate("mean change"))
     key = (
         {"name": "baseline_people", "value": len(baseline_people), "kind": "count",
          "label": "People with a baseline SWEMWBS in the period"},
@@ -210,8 +227,9 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
         {"name": "mean_change", "value": mean, "kind": "estimate",
          "label": "Mean change in SWEMWBS metric score"},
         {"name": "mean_change_ci", "value": [low, high], "kind": "text",
-         "text": f"{low:.2f} to {high:.2f}", "label": "95% CI of the mean change"},
-        {"name": "share_improved", "value": 100 * share.summary["estimate"].iloc[0],
+         "text": f"not shown ({withheld})" if withheld else f"{low:.2f} to {high:.2f}",
+         "label": "95% CI of the mean change"},
+        {"name": "share_improved", "value": improved,
          "kind": "percentage", "label": "Share improving by the threshold (%)"},
     )
     return WellbeingReport(counts=counts, estimates=estimates, key_results=key,

@@ -7,44 +7,37 @@ from typing import Any
 
 import pandas as pd
 
+from lifetools import disclosure
 from lifetools.describe import describe_population, people_in_locality
-from lifetools.disclosure import declare_totals, protect_count, protect_counts
+from lifetools.disclosure import ProtectedTable, declare_totals
 from lifetools.inequality import equity_summary
-from lifetools.regression import wilson_interval
 
 __all__ = ["ReachReport", "analyse_reach", "protected_shares"]
 
 
-def protected_shares(table: pd.DataFrame, count_cols: list[str]) -> pd.DataFrame:
+def protected_shares(table: pd.DataFrame, count_cols: list[str]) -> ProtectedTable:
     """Protect counts, then add percentages of each column from the protected counts.
 
     Each characteristic's counts add up to a published population total, so they get
-    secondary suppression within each characteristic; percentages are of the counts
-    shown.
+    secondary suppression within each characteristic; percentages are of the
+    published total, and hidden for a whole characteristic when any of its cells is
+    (see :func:`lifetools.disclosure.protected_shares`).
     """
-    protected = protect_counts(table, count_cols, totals="columns", by="characteristic")
-    for col in count_cols:
-        values = protected[col].astype("Float64").astype(float)
-        totals = values.groupby(protected["characteristic"]).transform("sum")
-        protected[f"{col} %"] = (100 * values / totals).round(1)
-    return protected
+    return disclosure.protected_shares(table, count_cols, by="characteristic")
 
 
-def _satisfaction(feedback: pd.DataFrame) -> pd.DataFrame:
-    rows = []
+def _satisfaction(feedback: pd.DataFrame) -> tuple[ProtectedTable, tuple]:
+    """The feedback table and its two headline shares (Wilson intervals)."""
+    rows, shares = [], []
     for label, hits in (("Accessing the Life Rooms was easy (agree or strongly agree)",
                          feedback["access_easy"] >= 4),
                         ("Would recommend (Friends and Family Test: good or very good)",
                          feedback["fft_response"] <= 2)):
-        n, k = protect_count(len(feedback)), protect_count(int(hits.sum()))
-        low, high = wilson_interval(k, n) if n and k is not None else (None, None)
-        rows.append({"question": label, "responses": n, "agreeing": k,
-                     "per_cent": round(100 * k / n, 1) if n and k is not None else None,
-                     "ci_lower": None if low is None else round(100 * low, 1),
-                     "ci_upper": None if high is None else round(100 * high, 1)})
-    frame = pd.DataFrame(rows)
-    frame.attrs["lifetools_protection"] = {"count_cols": ["responses", "agreeing"]}
-    return frame
+        rows.append({"question": label, "responses": len(feedback),
+                     "agreeing": int(hits.sum())})
+        shares.append(disclosure.share(int(hits.sum()), len(feedback)))
+    return disclosure.shares_table(pd.DataFrame(rows), numerator="agreeing",
+                                   denominator="responses"), tuple(shares)
 
 
 @dataclass(frozen=True)
@@ -55,8 +48,8 @@ class ReachReport:
     pathways: pd.DataFrame
     sites: pd.DataFrame
     monthly: pd.DataFrame
-    satisfaction: pd.DataFrame
-    reach: pd.DataFrame
+    satisfaction: ProtectedTable
+    reach: ProtectedTable
     equity: Any
     key_results: tuple[dict[str, Any], ...]
 
@@ -114,12 +107,12 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
                                           one=1.0),
                             event_col="used", person_time_col="one",
                             label="Life Rooms users", per=1000)
-    satisfaction = _satisfaction(feedback)
+    satisfaction, (access, recommend) = _satisfaction(feedback)
     key = tuple({"name": k, "value": int(v), "kind": "count", "label": m}
                 for k, m, v in activity[["key", "measure", "n"]].itertuples(index=False))
-    key += ({"name": "access_easy", "value": satisfaction["per_cent"].iloc[0],
+    key += ({"name": "access_easy", "value": access,
              "kind": "percentage", "label": "Said access was easy (%)"},
-            {"name": "recommend", "value": satisfaction["per_cent"].iloc[1],
+            {"name": "recommend", "value": recommend,
              "kind": "percentage", "label": "Would recommend (%)"})
     return ReachReport(activity=activity, pathways=pathways, sites=sites,
                        monthly=monthly, satisfaction=satisfaction, reach=reach,

@@ -1,56 +1,30 @@
-"""Statistical disclosure control: the rules every published count passes through.
+"""The count rules: rounding, primary and secondary suppression (pure functions).
 
-Policy (``../shared/DOMAIN.md`` section 4): counts of 1 to 7 are suppressed and every
-other count is rounded to the nearest 5, as OpenSAFELY does by default and as HES and
-ECDS do below national level (since September 2018). Zero is shown, as HES shows it.
-Percentages and rates are derived from the protected counts; survival curves are shown
-only while at least ``MIN_AT_RISK`` people remain at risk, with numbers at risk rounded.
-Protection is on by default; switching it off takes ``enabled=False`` and is recorded.
+Policy (``../shared/DOMAIN.md`` section 4): by default counts of 1 to 7 are suppressed
+and every other count is rounded to the nearest 5, as OpenSAFELY does by default and as
+HES and ECDS do below national level (since September 2018). Zero is shown, as HES
+shows it. The numbers come from the active profile (:mod:`.profiles`); a function
+given ``threshold=None`` or ``base=None`` reads them from there.
 
 Secondary suppression (:func:`suppress_secondary`): where the cells of a table add up to
 a total that is published (a one-way breakdown, the columns or rows of a cross-table),
 further cells are hidden until no hidden cell can be worked out from the totals by
-subtraction, as HES, ECDS and the MHSDS statistics do. A report declares that a table's
-cells add up to published totals with :func:`declare_totals`.
+subtraction, as HES, ECDS and the MHSDS statistics do.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from lifetools.errors import DisclosureWarning
+from lifetools.disclosure.profiles import SdcProfile, get_profile
 
-__all__ = [
-    "MIN_AT_RISK",
-    "PROTECTION_ATTR",
-    "ROUNDING_BASE",
-    "SUPPRESSION_THRESHOLD",
-    "TOTALS_ATTR",
-    "Totals",
-    "declare_totals",
-    "is_protected",
-    "protect_count",
-    "protect_counts",
-    "round_count",
-    "suppress_secondary",
-]
-
-SUPPRESSION_THRESHOLD = 7
-"""Counts from 1 up to and including this value are suppressed."""
-ROUNDING_BASE = 5
-"""Every count that is not suppressed is rounded to a multiple of this."""
-MIN_AT_RISK = 10
-"""Survival and cumulative-incidence curves stop where fewer remain at risk."""
-PROTECTION_ATTR = "lifetools_protection"
-"""Key in ``DataFrame.attrs`` recording the rules applied to a protected frame."""
-TOTALS_ATTR = "lifetools_totals"
-"""Key in ``DataFrame.attrs`` declaring which cells add up to published totals."""
+__all__ = ["Totals", "hide_secondary", "protect_count", "round_count",
+           "suppress_secondary", "totals_groups"]
 
 Totals = Literal["columns", "rows", "both"]
 """Which cells add up to a published total: each count column (within each block of
@@ -58,39 +32,52 @@ rows sharing ``by``), each row across the count columns, or both (a cross-table
 published with its margins)."""
 
 
-def round_count(n: int, *, base: int = ROUNDING_BASE) -> int:
-    """Round a non-negative count to the nearest multiple of ``base`` (halves up)."""
+def round_count(n: int, *, base: int | None = None,
+                profile: str | SdcProfile | None = None) -> int:
+    """Round a non-negative count as the profile says (nearest ``base``, halves up).
+
+    With a ``"midpoint"`` profile: ``ceil(n / base) * base - floor(base / 2)`` for
+    ``n > 0`` and 0 for 0 (OpenSAFELY's midpoint 6 rounding).
+    """
     if n < 0:
         raise ValueError(f"a count cannot be negative (got {n})")
+    p = get_profile(profile)
+    base = p.base if base is None else base
+    if p.rounding == "midpoint":
+        return 0 if n == 0 else int(math.ceil(n / base)) * base - base // 2
     return int(math.floor(n / base + 0.5)) * base
 
 
 def protect_count(
     n: int | None,
     *,
-    threshold: int = SUPPRESSION_THRESHOLD,
-    base: int = ROUNDING_BASE,
+    threshold: int | None = None,
+    base: int | None = None,
     enabled: bool = True,
+    profile: str | SdcProfile | None = None,
 ) -> int | None:
     """Return a count fit to publish: ``None`` when suppressed, else rounded.
 
     Zero is kept (nobody can be singled out by it); 1 to ``threshold`` become ``None``;
-    larger counts are rounded to the nearest ``base``.
+    larger counts are rounded (:func:`round_count`). ``threshold`` and ``base`` default
+    to the profile's (the active profile unless ``profile`` names one).
     """
     if n is None or (isinstance(n, float) and math.isnan(n)) or n is pd.NA:
         return None
     n = int(n)
     if not enabled:
         return n
+    p = get_profile(profile)
+    threshold = p.threshold if threshold is None else threshold
     if n == 0:
         return 0
     if n <= threshold:
         return None
-    return round_count(n, base=base)
+    return round_count(n, base=base, profile=p)
 
 
-def _groups(frame: pd.DataFrame, width: int, totals: Totals,
-            by: str | None) -> list[list[int]]:
+def totals_groups(frame: pd.DataFrame, width: int, totals: Totals,
+                  by: str | None) -> list[list[int]]:
     """Cells (flat row-major positions) that add up to one published total each."""
     if totals not in ("columns", "rows", "both"):
         raise ValueError(f"totals must be 'columns', 'rows' or 'both' (got {totals!r})")
@@ -145,13 +132,29 @@ def _next_cell(hidden: np.ndarray, values: np.ndarray,
     return None
 
 
+def hide_secondary(primary: np.ndarray, values: np.ndarray,
+                   groups: list[list[int]]) -> np.ndarray:
+    """Add secondary suppression to a mask of hidden cells (flat, row-major).
+
+    ``values`` rank the candidates (smallest published non-zero first); ``groups``
+    come from :func:`totals_groups`. Returns the new mask; ``primary`` is not changed.
+    Used for counts (:func:`suppress_secondary`) and magnitudes alike.
+    """
+    hidden = np.asarray(primary, dtype=bool).copy()
+    values = np.nan_to_num(np.asarray(values, dtype="float64"), nan=0.0)
+    while (pick := _next_cell(hidden, values, groups)) is not None:
+        hidden[pick] = True
+    return hidden
+
+
 def suppress_secondary(
     frame: pd.DataFrame,
     count_cols: Sequence[str],
     *,
     totals: Totals = "columns",
     by: str | None = None,
-    threshold: int = SUPPRESSION_THRESHOLD,
+    threshold: int | None = None,
+    profile: str | SdcProfile | None = None,
 ) -> pd.DataFrame:
     """Return where cells must be hidden: primary and secondary suppression.
 
@@ -168,7 +171,10 @@ def suppress_secondary(
     by
         Column splitting the rows into separate breakdowns, each with its own total.
     threshold
-        Counts from 1 up to this value are suppressed (primary suppression).
+        Counts from 1 up to this value are suppressed (primary suppression); by
+        default the profile's.
+    profile
+        The rules (default: the active profile).
 
     Returns
     -------
@@ -187,87 +193,13 @@ def suppress_secondary(
     rows and columns of a cross-table are caught too). Zeros are published and hide
     nothing; a group of one cell is skipped (its cell equals its total, which is
     protected as a count itself). The totals are assumed to be published, rounded.
+    A profile without a small-count threshold (midpoint rounding) hides nothing.
     Tested in ``tests/unit/test_disclosure.py``.
     """
+    threshold = get_profile(profile).threshold if threshold is None else threshold
     width = len(count_cols)
     values = frame[list(count_cols)].to_numpy(dtype="float64", na_value=np.nan).ravel()
-    hidden = np.isnan(values) | ((values >= 1) & (values <= threshold))
-    groups = _groups(frame, width, totals, by)
-    while (pick := _next_cell(hidden, values, groups)) is not None:
-        hidden[pick] = True
+    primary = np.isnan(values) | ((values >= 1) & (values <= threshold))
+    hidden = hide_secondary(primary, values, totals_groups(frame, width, totals, by))
     return pd.DataFrame(hidden.reshape(len(frame), width), index=frame.index,
                         columns=list(count_cols))
-
-
-def declare_totals(frame: pd.DataFrame, *, totals: Totals = "columns",
-                   by: str | None = None) -> pd.DataFrame:
-    """Return a copy of ``frame`` declaring that its counts add up to published totals.
-
-    :func:`lifetools.tables.show_table` reads the declaration and applies
-    :func:`suppress_secondary` with it.
-    """
-    _groups(frame, 1, totals, by)
-    out = frame.copy()
-    out.attrs[TOTALS_ATTR] = {"totals": totals, "by": by}
-    return out
-
-
-def protect_counts(
-    frame: pd.DataFrame,
-    count_cols: Sequence[str],
-    *,
-    threshold: int = SUPPRESSION_THRESHOLD,
-    base: int = ROUNDING_BASE,
-    enabled: bool = True,
-    totals: Totals | None = None,
-    by: str | None = None,
-) -> pd.DataFrame:
-    """Return a copy of ``frame`` whose ``count_cols`` are suppressed and rounded.
-
-    Suppressed cells become ``<NA>`` (nullable ``Int64``). With ``totals`` (see
-    :func:`suppress_secondary`) the cells that add up to published totals get secondary
-    suppression too. The rules applied are recorded in
-    ``result.attrs[PROTECTION_ATTR]`` (with ``"secondary"``: the totals declared, or
-    ``None``, and ``"secondary_cells"``: how many cells it hid); ``enabled=False``
-    leaves the counts as they are, warns with :class:`DisclosureWarning` and records
-    that too.
-    """
-    missing = [c for c in count_cols if c not in frame.columns]
-    if missing:
-        raise KeyError(f"count columns not in the table: {missing}")
-    if not enabled:
-        warnings.warn(
-            "disclosure control switched off: counts are published unprotected",
-            DisclosureWarning,
-            stacklevel=2,
-        )
-    hide = (suppress_secondary(frame, count_cols, totals=totals, by=by,
-                               threshold=threshold)
-            if enabled and totals is not None else None)
-    out = frame.copy()
-    secondary = 0
-    for col in count_cols:
-        values = [
-            protect_count(v, threshold=threshold, base=base, enabled=enabled)
-            for v in out[col].tolist()
-        ]
-        if hide is not None:
-            flags = hide[col].tolist()
-            secondary += sum(v is not None and h
-                             for v, h in zip(values, flags, strict=True))
-            values = [None if h else v for v, h in zip(values, flags, strict=True)]
-        out[col] = pd.array(values, dtype="Int64")
-    out.attrs[PROTECTION_ATTR] = {
-        "enabled": enabled,
-        "threshold": threshold,
-        "base": base,
-        "count_cols": list(count_cols),
-        "secondary": None if hide is None else {"totals": totals, "by": by},
-        "secondary_cells": int(secondary),
-    }
-    return out
-
-
-def is_protected(frame: pd.DataFrame) -> bool:
-    """Tell whether ``frame`` came out of :func:`protect_counts` (or a derived rule)."""
-    return PROTECTION_ATTR in frame.attrs

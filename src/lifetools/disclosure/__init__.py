@@ -1,0 +1,94 @@
+"""Statistical disclosure control: the only maker of protected values.
+
+Every count, share, rate, sum or mean that reaches a page goes through this package:
+
+- :mod:`.profiles`: the named rule sets (``default``, ``opensafely``,
+  ``opensafely-midpoint6``, ``hes-ecds``, ``mhsds``, ``threshold-10``), the active
+  profile (``LIFETOOLS_SDC_PROFILE``) and the sentence stating its rules;
+- :mod:`.rules`: rounding, primary and secondary suppression (pure functions);
+- :mod:`.protected`: :class:`ProtectedTable` and :class:`ProtectedValue`, which only
+  this package can make and which verify their own content;
+- :mod:`.counts`: :func:`protect_counts`, :func:`protected_count` and
+  :func:`require_table`, the check every display runs;
+- :mod:`.derived`: shares (with Wilson intervals), rates and differences from
+  published numbers, the complementary rule;
+- :mod:`.magnitude`: threshold and dominance rules for sums and means;
+- :mod:`.models`: the release check of a fitted model;
+- :mod:`.downloads`: CSV files with ``[c]`` and their notes.
+
+``SUPPRESSION_THRESHOLD``, ``ROUNDING_BASE`` and ``MIN_AT_RISK`` are read from the
+active profile each time they are looked up (they are not separate constants).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lifetools.disclosure.counts import (
+    PROTECTION_ATTR,
+    TOTALS_ATTR,
+    declare_totals,
+    protect_counts,
+    protected_count,
+    require_count,
+    require_table,
+)
+from lifetools.disclosure.derived import (
+    difference,
+    poisson_interval,
+    protected_shares,
+    rate,
+    rates_table,
+    share,
+    shares_table,
+    wilson_interval,
+)
+from lifetools.disclosure.downloads import NOTES_FILE, SUPPRESSED, notes_text, write_csv
+from lifetools.disclosure.magnitude import magnitude_reason, protect_magnitudes
+from lifetools.disclosure.models import NOT_ESTIMABLE, ModelRelease, model_release
+from lifetools.disclosure.profiles import (
+    ENV_VAR,
+    PROFILES,
+    SdcProfile,
+    active_profile,
+    get_profile,
+    rule_sentence,
+    set_active_profile,
+    use_profile,
+)
+from lifetools.disclosure.protected import (
+    ProtectedTable,
+    ProtectedValue,
+    ProtectionRecord,
+    is_protected,
+)
+from lifetools.disclosure.rules import (
+    Totals,
+    hide_secondary,
+    protect_count,
+    round_count,
+    suppress_secondary,
+)
+
+__all__ = [
+    "ENV_VAR", "MIN_AT_RISK", "NOTES_FILE", "NOT_ESTIMABLE", "PROFILES",
+    "PROTECTION_ATTR", "ROUNDING_BASE", "SUPPRESSED", "SUPPRESSION_THRESHOLD",
+    "TOTALS_ATTR", "ModelRelease", "ProtectedTable", "ProtectedValue",
+    "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "declare_totals",
+    "difference", "get_profile", "hide_secondary", "is_protected", "magnitude_reason",
+    "model_release", "notes_text", "poisson_interval", "protect_count",
+    "protect_counts", "protect_magnitudes", "protected_count", "protected_shares",
+    "rate", "rates_table", "require_count", "require_table", "round_count",
+    "rule_sentence", "set_active_profile", "share", "shares_table", "suppress_secondary",
+    "use_profile", "wilson_interval", "write_csv",
+]
+
+_FROM_PROFILE = {"SUPPRESSION_THRESHOLD": "threshold", "ROUNDING_BASE": "base",
+                 "MIN_AT_RISK": "min_at_risk"}
+
+
+def __getattr__(name: str) -> Any:
+    """``SUPPRESSION_THRESHOLD`` and friends: the active profile's values."""
+    if name in _FROM_PROFILE:
+        return getattr(active_profile(), _FROM_PROFILE[name])
+    raise AttributeError(f"module 'lifetools.disclosure' has no attribute {name!r}")

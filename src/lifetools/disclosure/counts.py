@@ -1,0 +1,215 @@
+"""Protecting tables of counts, and the check every display runs on what it is given.
+
+:func:`protect_counts` is the maker of protected count tables; :func:`protected_count`
+of single protected counts; :func:`require_table` is what ``show_table``, the CSV
+writer and the plots call: it returns a verified :class:`ProtectedTable` or raises
+:class:`DisclosureError` naming the column.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from lifetools.disclosure.profiles import SdcProfile, get_profile
+from lifetools.disclosure.protected import (
+    ProtectedTable,
+    ProtectedValue,
+    _mint,
+    _value,
+)
+from lifetools.disclosure.rules import (
+    Totals,
+    protect_count,
+    suppress_secondary,
+    totals_groups,
+)
+from lifetools.errors import DisclosureError, DisclosureWarning
+
+__all__ = ["PROTECTION_ATTR", "TOTALS_ATTR", "declare_totals", "protect_counts",
+           "protected_count", "require_count", "require_table"]
+
+PROTECTION_ATTR = "lifetools_protection"
+"""The old ``DataFrame.attrs`` flag. It is no longer written or trusted: a frame that
+carries it is refused by :func:`require_table`."""
+TOTALS_ATTR = "lifetools_totals"
+"""Key in ``DataFrame.attrs`` declaring which cells add up to published totals (it can
+only add protection, so it is read from plain frames)."""
+
+
+def declare_totals(frame: pd.DataFrame, *, totals: Totals = "columns",
+                   by: str | None = None) -> pd.DataFrame:
+    """Return a copy of ``frame`` declaring that its counts add up to published totals.
+
+    :func:`protect_counts` (and so ``show_table``) reads the declaration and applies
+    :func:`~lifetools.disclosure.suppress_secondary` with it.
+    """
+    totals_groups(frame, 1, totals, by)
+    out = frame.copy()
+    out.attrs[TOTALS_ATTR] = {"totals": totals, "by": by}
+    return out
+
+
+def _whole_number_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns
+            if pd.api.types.is_integer_dtype(frame[c])
+            and not pd.api.types.is_bool_dtype(frame[c])]
+
+
+def protect_counts(
+    frame: pd.DataFrame,
+    count_cols: Sequence[str],
+    *,
+    threshold: int | None = None,
+    base: int | None = None,
+    enabled: bool = True,
+    totals: Totals | None = None,
+    by: str | None = None,
+    not_counts: Sequence[str] = (),
+    profile: str | SdcProfile | None = None,
+) -> ProtectedTable:
+    """Return a :class:`ProtectedTable` whose ``count_cols`` are suppressed and rounded.
+
+    Parameters
+    ----------
+    frame
+        An aggregate table of raw counts.
+    count_cols
+        Columns of counts of people or events.
+    threshold, base
+        Override the profile's threshold and rounding base (recorded).
+    enabled
+        ``False`` leaves the counts as they are, warns with :class:`DisclosureWarning`
+        and records ``enabled: False`` (the manifest reports it).
+    totals, by
+        Which cells add up to published totals, for secondary suppression (see
+        :func:`~lifetools.disclosure.suppress_secondary`); by default what the frame
+        declares with :func:`declare_totals`, else none.
+    not_counts
+        Whole-number columns that are not counts of people or events (a year, a
+        quintile number). Any other whole-number column not in ``count_cols`` is
+        refused: it could be a count that escaped protection.
+    profile
+        The rules (default: the active profile).
+
+    Raises
+    ------
+    DisclosureError
+        Naming a whole-number column that is neither a count nor declared not one.
+
+    Notes
+    -----
+    Suppressed cells become ``<NA>`` (nullable ``Int64``) and are listed in the
+    record with the reason (``primary`` or ``secondary``). Tested in
+    ``tests/unit/test_disclosure.py`` and ``tests/unit/test_disclosure_types.py``.
+    """
+    if isinstance(frame, ProtectedTable):
+        frame = frame.verify().frame
+    missing = [c for c in count_cols if c not in frame.columns]
+    if missing:
+        raise KeyError(f"count columns not in the table: {missing}")
+    loose = [c for c in _whole_number_columns(frame)
+             if c not in count_cols and c not in not_counts and c != by]
+    if loose:
+        raise DisclosureError(
+            f"column {loose[0]!r} holds whole numbers but is not protected",
+            hint="list it in count_cols, or in not_counts if it is not a count of "
+                 "people or events")
+    p = get_profile(profile)
+    if threshold is not None or base is not None:
+        p = SdcProfile(f"{p.name}+custom", p.threshold if threshold is None else
+                       threshold, p.base if base is None else base, p.rounding,
+                       source=f"{p.name} with threshold/base changed by the caller")
+    if totals is None and TOTALS_ATTR in frame.attrs:
+        totals, by = frame.attrs[TOTALS_ATTR]["totals"], frame.attrs[TOTALS_ATTR]["by"]
+    if not enabled:
+        warnings.warn("disclosure control switched off: counts are published "
+                      "unprotected", DisclosureWarning, stacklevel=2)
+    hide = (suppress_secondary(frame, count_cols, totals=totals, by=by, profile=p)
+            if enabled and totals is not None else None)
+    out = frame.reset_index(drop=True)
+    suppressed = []
+    for col in count_cols:
+        values = [_protect(v, p, enabled) for v in out[col].tolist()]
+        for row, value in enumerate(values):
+            if value is None and enabled and not pd.isna(out[col].iloc[row]):
+                suppressed.append((row, col, "primary"))
+            elif hide is not None and bool(hide[col].iloc[row]):
+                values[row] = None
+                suppressed.append((row, col, "secondary"))
+        out[col] = pd.array(values, dtype="Int64")
+    roles = tuple((str(c), "count" if c in count_cols else "other") for c in out.columns)
+    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
+                 enabled=enabled,
+                 secondary=None if hide is None else {"totals": totals, "by": by},
+                 secondary_cells=sum(1 for s in suppressed if s[2] == "secondary"))
+
+
+def _protect(value: Any, profile: SdcProfile, enabled: bool) -> int | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return protect_count(value, enabled=enabled, profile=profile)
+
+
+def protected_count(n: int | ProtectedValue | None, *,
+                    profile: str | SdcProfile | None = None) -> ProtectedValue:
+    """A single protected count (``value`` ``None`` when suppressed)."""
+    if isinstance(n, ProtectedValue):
+        return require_count(n)
+    p = get_profile(profile)
+    shown = protect_count(n, profile=p)
+    reason = "" if shown is not None else (
+        "missing" if n is None else f"a count from 1 to {p.threshold}")
+    return _value("count", shown, p, reason=reason)
+
+
+def require_count(value: Any) -> ProtectedValue:
+    """Return ``value`` if it is a verified protected count; raise otherwise."""
+    if not isinstance(value, ProtectedValue) or value.kind != "count":
+        raise DisclosureError("expected a protected count (lt.disclosure."
+                              f"protected_count), got {type(value).__name__}")
+    return value.verify()
+
+
+def require_table(table: Any, *, count_cols: Sequence[str] = (),
+                  totals: Totals | None = None, by: str | None = None,
+                  name: str = "table") -> ProtectedTable:
+    """What every display accepts: a verified protected table.
+
+    A :class:`ProtectedTable` is verified and each of ``count_cols`` must be one of
+    its protected columns. A plain DataFrame is protected here (``count_cols``
+    through :func:`protect_counts`, which refuses whole-number columns it is not told
+    about); a frame carrying the old ``attrs`` flag is refused, since the flag proves
+    nothing.
+
+    Raises
+    ------
+    DisclosureError
+        Naming the table and the column.
+    """
+    if isinstance(table, ProtectedTable):
+        table.verify()
+        shielded = table.record.columns_with("count", "share", "rate", "magnitude")
+        loose = [c for c in count_cols if c not in shielded]
+        if loose:
+            raise DisclosureError(f"table {name!r}: column {loose[0]!r} is not a "
+                                  "protected column of this table")
+        return table
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table {name!r} must be a DataFrame or a ProtectedTable, "
+                        f"not {type(table).__name__}")
+    flag = table.attrs.get(PROTECTION_ATTR)
+    if flag is not None:
+        claimed = list((flag or {}).get("count_cols", [])) or list(table.columns)
+        raise DisclosureError(
+            f"table {name!r}: column {claimed[0]!r} carries the old "
+            f"{PROTECTION_ATTR!r} flag, which proves nothing (it survives .assign, "
+            ".merge and .copy)", hint="make the table with lt.disclosure")
+    try:
+        return protect_counts(table, list(count_cols), totals=totals, by=by)
+    except DisclosureError as error:
+        raise DisclosureError(f"table {name!r}: {error.args[0]}",
+                              hint=getattr(error, "hint", None)) from None

@@ -1,0 +1,250 @@
+"""Derived numbers from published numbers only: shares, rates, differences.
+
+A share, rate or mean of counts is computed from the *published* (rounded) numerator
+and denominator, never from the raw counts, so it tells a reader nothing the
+published counts do not: "48.0% of 25" cannot reveal that the raw count was 12. When
+either input is suppressed the derived number is suppressed too. A share of a
+breakdown is shown only when no other category of the same total was suppressed
+(the complementary rule: no "100%" beside hidden cells), and its denominator is the
+published total, not the sum of the cells shown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import chi2, norm
+
+from lifetools.disclosure.counts import protect_counts, protected_count
+from lifetools.disclosure.magnitude import magnitude_reason
+from lifetools.disclosure.profiles import SdcProfile, get_profile
+from lifetools.disclosure.protected import ProtectedTable, ProtectedValue, _mint, _value
+from lifetools.disclosure.rules import protect_count
+
+__all__ = ["difference", "poisson_interval", "protected_shares", "rate", "rates_table",
+           "share", "shares_table", "wilson_interval"]
+
+
+def wilson_interval(successes: float, n: float, alpha: float = 0.05
+                    ) -> tuple[float, float]:
+    """Wilson score interval for a proportion (no continuity correction).
+
+    Notes
+    -----
+    As R's ``prop.test(x, n, correct = FALSE)$conf.int``; checked against statsmodels'
+    ``proportion_confint(method="wilson")`` in ``tests/unit/test_disclosure_derived.py``.
+    """
+    if n <= 0:
+        return float("nan"), float("nan")
+    z = float(norm.ppf(1 - alpha / 2))
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def poisson_interval(count: float, alpha: float = 0.05) -> tuple[float, float]:
+    """Exact (Garwood) confidence limits for a Poisson count."""
+    if count is None or np.isnan(count):
+        return float("nan"), float("nan")
+    lower = chi2.ppf(alpha / 2, 2 * count) / 2 if count > 0 else 0.0
+    upper = chi2.ppf(1 - alpha / 2, 2 * (count + 1)) / 2
+    return float(lower), float(upper)
+
+
+def _published(n: int | ProtectedValue | None, p: SdcProfile) -> ProtectedValue:
+    return protected_count(n, profile=p) if not isinstance(n, ProtectedValue) else \
+        protected_count(n)
+
+
+def share(numerator: int | ProtectedValue, denominator: int | ProtectedValue, *,
+          profile: str | SdcProfile | None = None) -> ProtectedValue:
+    """The percentage ``numerator`` of ``denominator``, from the published counts.
+
+    Returns
+    -------
+    ProtectedValue
+        ``kind="share"``, ``value`` in per cent (``None`` when either count is
+        suppressed or the denominator is 0), ``interval``: the Wilson 95% interval in
+        per cent, computed from the published counts.
+
+    Notes
+    -----
+    Given raw counts, the share is also suppressed when the rest of the denominator
+    (``denominator - numerator``) would be suppressed as a count: "99% agreed" would
+    say that only a few did not (complementary rule). The share is a function of the
+    published numerator and denominator only, so it cannot be solved for an
+    unrounded count (property test in
+    ``tests/unit/test_disclosure_derived.py``).
+    """
+    p = get_profile(profile)
+    k, n = _published(numerator, p), _published(denominator, p)
+    rest = None
+    if not isinstance(numerator, ProtectedValue) and \
+            not isinstance(denominator, ProtectedValue) and k.value is not None:
+        rest = protect_count(int(denominator) - int(numerator), profile=p)
+    if k.value is None or n.value is None or n.value == 0 or \
+            (rest is None and k.value is not None and n.value is not None
+             and not isinstance(numerator, ProtectedValue)
+             and not isinstance(denominator, ProtectedValue)):
+        reason = ("the numerator is suppressed" if k.value is None else
+                  "the denominator is suppressed" if n.value is None else
+                  "the denominator is 0" if n.value == 0 else
+                  "the rest of the denominator is a small count (complementary rule)")
+        return _value("share", None, p, numerator=k.value, denominator=n.value,
+                      reason=reason)
+    k_shown = min(k.value, n.value)
+    low, high = wilson_interval(k_shown, n.value)
+    return _value("share", 100 * k_shown / n.value, p, numerator=k_shown,
+                  denominator=n.value, interval=(100 * low, 100 * high))
+
+
+def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,
+         contributions: Sequence[float] | None = None, per: float = 1.0,
+         profile: str | SdcProfile | None = None) -> ProtectedValue:
+    """Events per ``per`` person-years from the published events and person-time.
+
+    Person-time is a magnitude: it is published rounded to whole years, and
+    suppressed (with the rate) when fewer than the profile's magnitude threshold of
+    people contribute or one or two people dominate it (``contributions``: each
+    person's person-time). The interval is exact (Garwood) on the published events.
+    """
+    p = get_profile(profile)
+    k = _published(events, p)
+    why = magnitude_reason(contributions if contributions is not None else
+                           [person_time / max(contributors, 1)] * contributors,
+                           profile=p)
+    years = None if why else float(round(person_time))
+    if k.value is None or years is None or years == 0:
+        reason = why or ("the events are suppressed" if k.value is None else
+                         "no person-time")
+        return _value("rate", None, p, numerator=k.value, denominator=years,
+                      reason=reason)
+    low, high = poisson_interval(k.value)
+    return _value("rate", per * k.value / years, p, numerator=k.value,
+                  denominator=years, interval=(per * low / years, per * high / years))
+
+
+def difference(a: ProtectedValue, b: ProtectedValue) -> ProtectedValue:
+    """``a - b`` of two protected values of the same kind (suppressed if either is)."""
+    a, b = a.verify(), b.verify()
+    if a.kind != b.kind or a.profile != b.profile:
+        raise ValueError("a difference needs two values of the same kind and profile")
+    p = get_profile(a.profile)
+    if a.value is None or b.value is None:
+        return _value(f"difference of {a.kind}", None, p, reason="an input is suppressed")
+    return _value(f"difference of {a.kind}", a.value - b.value, p)
+
+
+def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
+                     by: str | None = None, digits: int = 1,
+                     profile: str | SdcProfile | None = None) -> ProtectedTable:
+    """Protect a breakdown's counts, then add each column's percentages.
+
+    Parameters
+    ----------
+    table
+        Raw counts; the rows of each ``by`` block add up to a published total.
+    count_cols
+        Columns of counts; each gets a ``"<column> %"`` column.
+    by
+        Column splitting the rows into breakdowns, each with its own total.
+
+    Notes
+    -----
+    Secondary suppression within each block. The denominator of a share is the
+    published (protected) block total; when any cell of a block is suppressed, or the
+    total is, no share of that block is shown (the complementary rule).
+    """
+    p = get_profile(profile)
+    raw = table.reset_index(drop=True)
+    protected = protect_counts(raw, count_cols, totals="columns", by=by, profile=p,
+                               not_counts=[by] if by else ())
+    out = protected.frame
+    blocks = ([np.arange(len(raw))] if by is None else
+              list(raw.groupby(by, sort=False, dropna=False).indices.values()))
+    hidden = {(r, c) for r, c, _ in protected.record.suppressed}
+    suppressed = list(protected.record.suppressed)
+    for col in count_cols:
+        shares: list[float | None] = [None] * len(raw)
+        for block in blocks:
+            total = protect_count(int(raw.loc[block, col].sum()), profile=p)
+            if total is None or total == 0 or any((int(r), col) in hidden for r in block):
+                suppressed += [(int(r), f"{col} %", "complementary") for r in block]
+                continue
+            for r in block:
+                shares[int(r)] = round(100 * float(out.loc[r, col]) / total, digits)
+        out[f"{col} %"] = pd.array(shares, dtype="Float64")
+    roles = tuple((str(c), protected.record.role(c) or "share") for c in out.columns)
+    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
+                 secondary=protected.record.secondary,
+                 secondary_cells=protected.record.secondary_cells)
+
+
+def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
+                event_col: str, person_time_col: str, per: float = 1.0,
+                profile: str | SdcProfile | None = None) -> ProtectedTable:
+    """People, events, person-years and rate per ``per`` with exact 95% CIs, by group.
+
+    ``frame`` has one row per person (or person-period). Counts of people and events
+    are protected; person-years are a magnitude (threshold and dominance rules, see
+    :func:`~lifetools.disclosure.protect_magnitudes`) published to whole years; the
+    rate and its exact (Garwood) interval are computed from the published events and
+    person-years, and suppressed when either is.
+    """
+    p = get_profile(profile)
+    groups = [group_cols] if isinstance(group_cols, str) else list(group_cols)
+    grouped = frame.groupby(groups, dropna=True)
+    raw = grouped.agg(people=(event_col, "size"), events=(event_col, "sum")
+                      ).reset_index()
+    raw["events"] = raw["events"].round().astype("int64")
+    protected = protect_counts(raw, ["people", "events"], profile=p, not_counts=groups)
+    out = protected.frame
+    rates = [rate(int(row.events), float(years.sum()), contributors=len(years),
+                  contributions=years.tolist(), per=per, profile=p)
+             for row, (_, years) in zip(raw.itertuples(index=False),
+                                        grouped[person_time_col], strict=True)]
+    out["person_years"] = pd.array([r.denominator for r in rates], dtype="Float64")
+    out["rate"] = pd.array([r.value for r in rates], dtype="Float64")
+    out["ci_lower"] = pd.array([None if r.interval is None else r.interval[0]
+                                for r in rates], dtype="Float64")
+    out["ci_upper"] = pd.array([None if r.interval is None else r.interval[1]
+                                for r in rates], dtype="Float64")
+    suppressed = list(protected.record.suppressed) + [
+        (i, col, "derived") for i, r in enumerate(rates) if r.value is None
+        for col in ("rate", "ci_lower", "ci_upper")] + [
+        (i, "person_years", "magnitude") for i, r in enumerate(rates)
+        if r.denominator is None]
+    roles = tuple((c, protected.record.role(c) or ("magnitude" if c == "person_years"
+                                                  else "rate")) for c in out.columns)
+    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p)
+
+
+def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
+                 digits: int = 1, profile: str | SdcProfile | None = None
+                 ) -> ProtectedTable:
+    """One share per row (``numerator`` of ``denominator``) with Wilson 95% intervals.
+
+    Both counts are protected; ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
+    come from :func:`share` on the raw counts, so from the published ones, and are
+    suppressed when either count is.
+    """
+    p = get_profile(profile)
+    protected = protect_counts(frame, [denominator, numerator], profile=p)
+    out = protected.frame
+    shares = [share(int(k), int(n), profile=p) for k, n in
+              zip(frame[numerator], frame[denominator], strict=True)]
+    out["per_cent"] = pd.array([None if s.value is None else round(s.value, digits)
+                                for s in shares], dtype="Float64")
+    for i, col in enumerate(("ci_lower", "ci_upper")):
+        out[col] = pd.array([None if s.interval is None else
+                             round(s.interval[i], digits) for s in shares],
+                            dtype="Float64")
+    suppressed = list(protected.record.suppressed) + [
+        (i, col, "derived") for i, s in enumerate(shares) if s.value is None
+        for col in ("per_cent", "ci_lower", "ci_upper")]
+    roles = tuple((c, protected.record.role(c) or "share") for c in out.columns)
+    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p)

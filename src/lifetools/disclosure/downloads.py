@@ -1,0 +1,88 @@
+"""Downloads: protected tables written as CSV, suppressed cells as ``[c]``.
+
+Suppressed cells are written ``[c]`` (confidential), never blank and never zero, and
+other missing values ``[x]`` (not available), as the Government Statistical Service
+recommends for machine-readable tables; a ``notes.txt`` beside the CSV files says
+what the symbols mean and which rules were applied, in sentences made from the
+profile (:func:`~lifetools.disclosure.rule_sentence`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from lifetools.disclosure.counts import require_table
+from lifetools.disclosure.profiles import get_profile, rule_sentence
+from lifetools.disclosure.protected import ProtectedTable
+
+__all__ = ["NOT_AVAILABLE", "NOTES_FILE", "SUPPRESSED", "notes_text", "shown_frame",
+           "write_csv"]
+
+SUPPRESSED = "[c]"
+NOT_AVAILABLE = "[x]"
+NOTES_FILE = "notes.txt"
+
+
+def notes_text(profile: str | None = None) -> str:
+    """The notes file: what ``[c]`` and ``[x]`` mean, and the rules applied."""
+    p = get_profile(profile)
+    return (
+        "Notes on the tables in this folder\n\n"
+        f"{SUPPRESSED}: confidential. The cell is hidden to protect privacy: a small "
+        "count, a number derived from one, a sum or mean over too few people or "
+        "dominated by one or two of them, or a cell hidden so that another hidden "
+        "cell cannot be worked out from totals.\n"
+        f"{NOT_AVAILABLE}: not available (not estimated or not applicable).\n\n"
+        f"Disclosure control profile: {p.name}. {rule_sentence(p)} Percentages and "
+        "rates are computed from the published counts. Sums and means need at least "
+        f"{p.magnitude_threshold} contributors, and are hidden when the "
+        f"{p.nk_n} largest contributions exceed {p.nk_k:.0%} of the total or the "
+        f"rest is under {p.p_percent:g}% of the largest.\n")
+
+
+def shown_frame(table: ProtectedTable, *, digits: int = 2) -> pd.DataFrame:
+    """The table as text cells: suppressed ``[c]``, missing ``[x]``, numbers formatted."""
+    frame = table.frame
+    hidden = {(r, c) for r, c, _ in table.record.suppressed}
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        out[column] = [
+            SUPPRESSED if (row, column) in hidden else _text(value, digits)
+            for row, value in enumerate(frame[column].tolist())]
+    return out
+
+
+def _text(value: Any, digits: int) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return NOT_AVAILABLE
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (hasattr(value, "is_integer") and
+                                  not isinstance(value, float)):
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def write_csv(table: ProtectedTable, path: Path, *, digits: int = 2) -> Path:
+    """Write a protected table as CSV (``[c]`` for suppressed cells) and the notes file.
+
+    Raises
+    ------
+    DisclosureError
+        If ``table`` is not a verified :class:`ProtectedTable`.
+    """
+    if not isinstance(table, ProtectedTable):
+        require_table(table, name=Path(path).stem)  # raises for anything unsafe
+        raise TypeError("write_csv takes a ProtectedTable")
+    table.verify()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shown_frame(table, digits=digits).to_csv(path, index=False, lineterminator="\n")
+    (path.parent / NOTES_FILE).write_text(notes_text(table.record.profile
+                                                     .split("+")[0]))
+    return path

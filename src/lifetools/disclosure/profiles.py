@@ -1,0 +1,165 @@
+"""Named statistical disclosure control (SDC) profiles: the rules, stated once.
+
+Every rule constant of lifetools lives in :data:`PROFILES`; the module-level names
+``SUPPRESSION_THRESHOLD``, ``ROUNDING_BASE`` and ``MIN_AT_RISK`` of
+:mod:`lifetools.disclosure` read the active profile, and every sentence stating a rule
+on a page or in a download is made by :func:`rule_sentence`.
+
+The active profile is ``default`` unless the environment variable
+``LIFETOOLS_SDC_PROFILE`` names another, or :func:`set_active_profile` (or the
+:func:`use_profile` context manager) chooses one.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+__all__ = ["ENV_VAR", "PROFILES", "SdcProfile", "active_profile", "get_profile",
+           "rule_sentence", "set_active_profile", "use_profile"]
+
+ENV_VAR = "LIFETOOLS_SDC_PROFILE"
+Rounding = Literal["nearest", "midpoint"]
+
+
+@dataclass(frozen=True)
+class SdcProfile:
+    """One named set of disclosure rules.
+
+    Attributes
+    ----------
+    name
+        The profile's name, as chosen in ``analyses.yml``.
+    threshold
+        Counts from 1 up to and including this value are suppressed (0: none are).
+    base
+        Counts that are shown are rounded to this base.
+    rounding
+        ``"nearest"``: to the nearest multiple of ``base``, halves up;
+        ``"midpoint"``: OpenSAFELY's midpoint rounding, ``ceil(n / base) * base -
+        floor(base / 2)`` for ``n > 0`` (1-6 become 3, 7-12 become 9 with base 6).
+    min_at_risk
+        Survival curves stop where fewer than this many remain at risk.
+    magnitude_threshold
+        Sums and means need at least this many contributors.
+    nk_n, nk_k
+        Dominance (n, k) rule: a sum or mean is suppressed when its ``nk_n`` largest
+        contributions make up more than ``nk_k`` of the total.
+    p_percent
+        p% rule: suppressed when the total less the two largest contributions is
+        below ``p_percent`` per cent of the largest (the largest contributor could
+        estimate the second to within p%).
+    model_min_events
+        A model output is suppressed when any level has fewer events than this.
+    source
+        Where the rule comes from.
+    """
+
+    name: str
+    threshold: int
+    base: int
+    rounding: Rounding = "nearest"
+    min_at_risk: int = 10
+    magnitude_threshold: int = 10
+    nk_n: int = 2
+    nk_k: float = 0.85
+    p_percent: float = 10.0
+    model_min_events: int = 10
+    source: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The profile as a plain mapping (for manifests and stamps)."""
+        return asdict(self)
+
+
+PROFILES: dict[str, SdcProfile] = {p.name: p for p in (
+    SdcProfile("default", 7, 5, source="lifetools default: HES/ECDS small-numbers "
+               "rule (1-7 suppressed, others rounded to 5) with secondary suppression"),
+    SdcProfile("opensafely", 7, 5, source="OpenSAFELY output checking: counts <= 7 "
+               "redacted, all counts rounded to the nearest 5 (docs.opensafely.org)"),
+    SdcProfile("opensafely-midpoint6", 0, 6, rounding="midpoint",
+               source="OpenSAFELY midpoint 6 rounding: ceiling(n/6)*6 - 3 for n > 0, "
+               "0 stays 0; no further redaction (opensafely/documentation, "
+               "releasing-files)"),
+    SdcProfile("hes-ecds", 7, 5, source="NHS England HES and ECDS: 1-7 suppressed, "
+               "others rounded to the nearest 5 below national level (national-level "
+               "exemptions not applied)"),
+    SdcProfile("mhsds", 4, 5, source="NHS England MHSDS monthly statistics: below "
+               "England, counts under 5 suppressed, others rounded to the nearest 5"),
+    SdcProfile("threshold-10", 9, 5, source="a threshold of 10 (as ACRO's default "
+               "cell threshold): counts 1-9 suppressed, others rounded to 5"),
+)}
+"""Every profile lifetools knows, by name."""
+
+_ACTIVE: list[str] = []
+
+
+def get_profile(name: str | SdcProfile | None = None) -> SdcProfile:
+    """Return a profile by name (``None``: the active profile).
+
+    Raises
+    ------
+    KeyError
+        If no profile has that name (the message lists the known ones).
+    """
+    if isinstance(name, SdcProfile):
+        return name
+    if name is None:
+        return active_profile()
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise KeyError(f"unknown disclosure control profile {name!r}; known: "
+                       f"{sorted(PROFILES)}") from None
+
+
+def active_profile() -> SdcProfile:
+    """The profile in force: set by :func:`set_active_profile`, else the environment."""
+    if _ACTIVE:
+        return PROFILES[_ACTIVE[-1]]
+    return get_profile(os.environ.get(ENV_VAR) or "default")
+
+
+def set_active_profile(name: str | None) -> SdcProfile:
+    """Make ``name`` the active profile for this process (``None``: back to default)."""
+    _ACTIVE.clear()
+    if name is not None:
+        _ACTIVE.append(get_profile(name).name)
+    return active_profile()
+
+
+@contextmanager
+def use_profile(name: str) -> Iterator[SdcProfile]:
+    """Apply a profile within a ``with`` block (tests, one-off tables)."""
+    profile = get_profile(name)
+    _ACTIVE.append(profile.name)
+    try:
+        yield profile
+    finally:
+        _ACTIVE.pop()
+
+
+def _midpoint_range(profile: SdcProfile) -> str:
+    half = profile.base // 2
+    return (f"1 to {profile.base} is shown as {profile.base - half}, "
+            f"{profile.base + 1} to {2 * profile.base} as {2 * profile.base - half}")
+
+
+def rule_sentence(profile: str | SdcProfile | None = None) -> str:
+    """The rules of a profile as one sentence for a page, a footnote or a download.
+
+    Examples: ``default`` gives "Counts from 1 to 7 are suppressed and shown as [c];
+    other counts are rounded to the nearest 5."
+    """
+    p = get_profile(profile)
+    if p.rounding == "midpoint":
+        return (f"Counts are rounded to the midpoint of each band of {p.base} "
+                f"(zero stays zero; {_midpoint_range(p)}, and so on), so no count "
+                "can be read exactly.")
+    small = (f"Counts from 1 to {p.threshold} are suppressed and shown as [c]"
+             if p.threshold >= 1 else "No count is suppressed for being small")
+    return f"{small}; other counts are rounded to the nearest {p.base}."
+

@@ -1,0 +1,346 @@
+"""Protected values as types: only this package makes them, and they can be checked.
+
+A :class:`ProtectedTable` wraps a DataFrame together with its protection record: the
+role of every column (protected ``count``, derived ``share``/``rate``/``magnitude``,
+or ``other``: labels and model estimates that were in the table when it was
+protected), the profile applied and the cells suppressed. A :class:`ProtectedValue`
+is one protected number (a count, a share with its Wilson interval, a rate, a mean).
+
+Neither can be made outside :mod:`lifetools.disclosure` (the constructors need a
+module-private token), and both carry a seal: a keyed hash (HMAC-SHA256, key drawn
+at import) of every column's content. :meth:`ProtectedTable.verify` recomputes the
+seals, so a table whose values were changed in place, or which gained a column after
+protection (``.assign``, ``.merge``), is refused with :class:`DisclosureError` naming
+the column. Python cannot stop a determined author from reaching private attributes;
+the seal makes an ordinary mistake (or a shortcut) fail loudly instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lifetools.disclosure.profiles import SdcProfile, get_profile
+from lifetools.errors import DisclosureError
+
+__all__ = ["PROTECTED_ROLES", "ProtectedTable", "ProtectedValue", "ProtectionRecord",
+           "is_protected"]
+
+_TOKEN = object()
+_KEY = secrets.token_bytes(32)
+PROTECTED_ROLES = ("count", "share", "rate", "magnitude")
+"""Column roles whose values were made by a disclosure rule."""
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (pd.Timestamp, pd.Period)):
+        return str(value)
+    return value
+
+
+def _seal(*parts: Any) -> str:
+    text = json.dumps([repr(_plain(p)) if not isinstance(p, (list, tuple)) else
+                       [repr(_plain(v)) for v in p] for p in parts])
+    return hmac.new(_KEY, text.encode(), hashlib.sha256).hexdigest()
+
+
+def _column_seal(frame: pd.DataFrame, column: str) -> str:
+    return _seal(str(column), str(frame[column].dtype), frame[column].tolist())
+
+
+@dataclass(frozen=True)
+class ProtectionRecord:
+    """What was done to a protected table (read-only)."""
+
+    profile: str
+    enabled: bool
+    threshold: int
+    base: int
+    rounding: str
+    roles: tuple[tuple[str, str], ...]
+    suppressed: tuple[tuple[int, str, str], ...] = ()
+    secondary: Mapping[str, Any] | None = None
+    secondary_cells: int = 0
+    notes: tuple[str, ...] = ()
+    seals: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+    def role(self, column: str) -> str | None:
+        """The role of a column, or ``None`` when it was not in the protected table."""
+        return dict(self.roles).get(column)
+
+    def columns_with(self, *roles: str) -> list[str]:
+        """Columns having one of ``roles``, in table order."""
+        return [c for c, r in self.roles if r in roles]
+
+
+class ProtectedTable:
+    """An immutable table whose counts and derived numbers went through disclosure.
+
+    Made only by :mod:`lifetools.disclosure` (``protect_counts``,
+    ``protect_magnitudes``, ``protected_shares``, ``rates_table`` ...). Reading it
+    (``table["n"]``, ``table.frame``, ``len(table)``) gives copies; the operations that
+    keep it protected are :meth:`select`, :meth:`sort_values`, :meth:`rename` and
+    :meth:`drop`. Any other change (``assign``, ``merge``) gives a table that
+    :meth:`verify` refuses, naming the column.
+    """
+
+    __slots__ = ("_frame", "_record")
+
+    def __init__(self, frame: pd.DataFrame, record: ProtectionRecord, *,
+                 _token: object = None) -> None:
+        if _token is not _TOKEN:
+            raise DisclosureError(
+                "a ProtectedTable can only be made by lifetools.disclosure",
+                hint="protect the table with lt.disclosure.protect_counts")
+        object.__setattr__(self, "_frame", frame)
+        object.__setattr__(self, "_record", record)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a ProtectedTable cannot be changed")
+
+    # reading ----------------------------------------------------------------------
+    @property
+    def record(self) -> ProtectionRecord:
+        """The protection record."""
+        return self._record
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """A copy of the table as a plain DataFrame (not protected any more)."""
+        return self._frame.copy()
+
+    @property
+    def columns(self) -> pd.Index:
+        """Column names."""
+        return self._frame.columns.copy()
+
+    @property
+    def count_cols(self) -> list[str]:
+        """The protected count columns."""
+        return self._record.columns_with("count")
+
+    @property
+    def rules(self) -> dict[str, Any]:
+        """The rules applied, as stamped into a report's output metadata."""
+        r = self._record
+        return {"enabled": r.enabled, "profile": r.profile, "threshold": r.threshold,
+                "base": r.base, "rounding": r.rounding, "count_cols": self.count_cols,
+                "protected_cols": r.columns_with(*PROTECTED_ROLES),
+                "secondary": None if r.secondary is None else dict(r.secondary),
+                "secondary_cells": r.secondary_cells,
+                "suppressed_cells": len(r.suppressed)}
+
+    def __len__(self) -> int:
+        return len(self._frame)
+
+    def __getitem__(self, key: str | Sequence[str]) -> Any:
+        if isinstance(key, str):
+            return self._frame[key].copy()
+        return self.select(list(key))
+
+    def __repr__(self) -> str:
+        return (f"ProtectedTable({len(self)} rows, columns={list(self._frame.columns)},"
+                f" profile={self._record.profile!r})")
+
+    def is_suppressed(self, row: int, column: str) -> bool:
+        """Whether one cell was hidden by a rule (primary or secondary)."""
+        return any(r == row and c == column for r, c, _ in self._record.suppressed)
+
+    # checking ---------------------------------------------------------------------
+    def verify(self) -> ProtectedTable:
+        """Return ``self`` if every column is as protected; raise otherwise.
+
+        Raises
+        ------
+        DisclosureError
+            Naming the first column added after protection, or whose values differ
+            from the protected values, or a count column whose values the profile
+            could not have published.
+        """
+        seals = dict(self._record.seals)
+        for column in self._frame.columns:
+            if column not in seals:
+                raise DisclosureError(
+                    f"column {column!r} was added after disclosure control (for example "
+                    "with .assign or .merge) and has not been protected",
+                    hint="protect every count with lt.disclosure before showing it")
+            if not hmac.compare_digest(seals[column],
+                                       _column_seal(self._frame, column)):
+                raise DisclosureError(
+                    f"column {column!r} was changed after disclosure control: its values "
+                    "are not the protected values")
+        missing = [c for c in seals if c not in self._frame.columns]
+        if missing:
+            raise DisclosureError(f"column {missing[0]!r} of the protection record is "
+                                  "missing from the table")
+        if self._record.enabled:
+            profile = get_profile(self._record.profile)
+            for column in self._record.columns_with("count"):
+                _check_publishable_counts(self._frame[column], column, profile)
+        return self
+
+    # operations that stay protected -------------------------------------------------
+    def _remint(self, frame: pd.DataFrame, roles: Iterable[tuple[str, str]],
+                suppressed: Iterable[tuple[int, str, str]]) -> ProtectedTable:
+        return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
+                     like=self._record)
+
+    def select(self, columns: Sequence[str]) -> ProtectedTable:
+        """The same rows with only ``columns`` (in that order), still protected."""
+        self.verify()
+        missing = [c for c in columns if c not in self._frame.columns]
+        if missing:
+            raise KeyError(f"columns not in the table: {missing}")
+        roles = dict(self._record.roles)
+        return self._remint(self._frame[list(columns)].copy(),
+                            [(c, roles[c]) for c in columns],
+                            [s for s in self._record.suppressed if s[1] in columns])
+
+    def drop(self, *, columns: Sequence[str] | str) -> ProtectedTable:
+        """The table without ``columns``, still protected."""
+        gone = [columns] if isinstance(columns, str) else list(columns)
+        return self.select([c for c in self._frame.columns if c not in gone])
+
+    def rename(self, *, columns: Mapping[str, str]) -> ProtectedTable:
+        """The table with columns renamed, still protected."""
+        self.verify()
+        names = {c: columns.get(c, c) for c in self._frame.columns}
+        return self._remint(self._frame.rename(columns=names),
+                            [(names[c], r) for c, r in self._record.roles],
+                            [(i, names[c], why) for i, c, why in self._record.suppressed])
+
+    def sort_values(self, by: str | list[str], *, ascending: bool | list[bool] = True
+                    ) -> ProtectedTable:
+        """Rows reordered, still protected."""
+        self.verify()
+        order = self._frame.sort_values(by, ascending=ascending, kind="stable").index
+        position = {int(old): new for new, old in enumerate(order)}
+        return self._remint(self._frame.loc[order].reset_index(drop=True),
+                            self._record.roles,
+                            [(position[i], c, why) for i, c, why in
+                             self._record.suppressed])
+
+    # operations that leave protection behind ---------------------------------------
+    def assign(self, **columns: Any) -> ProtectedTable:
+        """Add columns: the result is refused by :meth:`verify` (they are unprotected)."""
+        return ProtectedTable(self._frame.assign(**columns), self._record,
+                              _token=_TOKEN)
+
+    def merge(self, other: Any, **kwargs: Any) -> ProtectedTable:
+        """Merge: the result is refused by :meth:`verify` unless nothing changed."""
+        other = other.frame if isinstance(other, ProtectedTable) else other
+        merged = self._frame.merge(other, **kwargs)
+        return ProtectedTable(merged, self._record, _token=_TOKEN)
+
+    def copy(self) -> ProtectedTable:
+        """The same protected table (it is immutable)."""
+        return self
+
+
+def _check_publishable_counts(values: pd.Series, column: str,
+                              profile: SdcProfile) -> None:
+    from lifetools.disclosure.rules import protect_count
+
+    for row, value in enumerate(values.tolist()):
+        value = _plain(value)
+        if value is None:
+            continue
+        if protect_count(int(value), profile=profile) != value or value != int(value):
+            raise DisclosureError(
+                f"column {column!r} (row {row + 1}) holds a count the "
+                f"{profile.name!r} rules would not publish")
+
+
+def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
+          suppressed: tuple[tuple[int, str, str], ...] = (),
+          like: ProtectionRecord | None = None, profile: SdcProfile | None = None,
+          enabled: bool = True, secondary: Mapping[str, Any] | None = None,
+          secondary_cells: int = 0, notes: tuple[str, ...] = ()) -> ProtectedTable:
+    """Make a protected table (the only place one is made)."""
+    frame = frame.reset_index(drop=True)
+    frame.attrs = {}
+    seals = tuple((str(c), _column_seal(frame, c)) for c in frame.columns)
+    if like is not None:
+        record = ProtectionRecord(
+            profile=like.profile, enabled=like.enabled, threshold=like.threshold,
+            base=like.base, rounding=like.rounding, roles=roles, suppressed=suppressed,
+            secondary=like.secondary, secondary_cells=like.secondary_cells,
+            notes=like.notes, seals=seals)
+    else:
+        p = profile or get_profile()
+        record = ProtectionRecord(
+            profile=p.name, enabled=enabled, threshold=p.threshold, base=p.base,
+            rounding=p.rounding, roles=roles, suppressed=suppressed,
+            secondary=secondary, secondary_cells=secondary_cells, notes=notes,
+            seals=seals)
+    return ProtectedTable(frame, record, _token=_TOKEN)
+
+
+@dataclass(frozen=True)
+class ProtectedValue:
+    """One protected number: a count, share, rate or mean, and how it was made.
+
+    ``value`` is ``None`` when suppressed (``reason`` says why). Shares are per cent
+    and carry a Wilson 95% interval computed from the published numerator and
+    denominator (``numerator``, ``denominator``). Made only by
+    :mod:`lifetools.disclosure` (``protected_count``, ``share``, ``rate`` ...).
+    """
+
+    kind: str
+    value: float | int | None
+    profile: str
+    numerator: int | None = None
+    denominator: float | int | None = None
+    interval: tuple[float, float] | None = None
+    reason: str = ""
+    seal: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        expected = _seal(self.kind, self.value, self.profile, self.numerator,
+                         self.denominator, list(self.interval or ()), self.reason)
+        if not hmac.compare_digest(self.seal, expected):
+            raise DisclosureError(
+                "a ProtectedValue can only be made by lifetools.disclosure",
+                hint="use lt.disclosure.protected_count, share or rate")
+
+    @property
+    def suppressed(self) -> bool:
+        """Whether the value is hidden."""
+        return self.value is None
+
+    def verify(self) -> ProtectedValue:
+        """Return ``self`` if its fields still match its seal."""
+        ProtectedValue.__post_init__(self)
+        return self
+
+
+def _value(kind: str, value: float | int | None, profile: SdcProfile, **fields: Any
+           ) -> ProtectedValue:
+    interval = fields.get("interval")
+    seal = _seal(kind, value, profile.name, fields.get("numerator"),
+                 fields.get("denominator"), list(interval or ()),
+                 fields.get("reason", ""))
+    return ProtectedValue(kind=kind, value=value, profile=profile.name, seal=seal,
+                          **fields)
+
+
+def is_protected(obj: Any) -> bool:
+    """Whether ``obj`` is a protected table or value that still verifies."""
+    try:
+        return isinstance(obj, (ProtectedTable, ProtectedValue)) and bool(obj.verify())
+    except DisclosureError:
+        return False
