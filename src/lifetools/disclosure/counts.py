@@ -176,14 +176,15 @@ def require_count(value: Any) -> ProtectedValue:
 
 def require_table(table: Any, *, count_cols: Sequence[str] = (),
                   totals: Totals | None = None, by: str | None = None,
-                  name: str = "table") -> ProtectedTable:
+                  name: str = "table", derived: bool = False) -> ProtectedTable:
     """What every display accepts: a verified protected table.
 
     A :class:`ProtectedTable` is verified and each of ``count_cols`` must be one of
     its protected columns. A plain DataFrame is protected here (``count_cols``
     through :func:`protect_counts`, which refuses whole-number columns it is not told
     about); a frame carrying the old ``attrs`` flag is refused, since the flag proves
-    nothing.
+    nothing. With ``derived=True`` (shares, rates: numbers a plain frame cannot
+    protect by rounding) only a protected table is accepted.
 
     Raises
     ------
@@ -201,6 +202,11 @@ def require_table(table: Any, *, count_cols: Sequence[str] = (),
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table {name!r} must be a DataFrame or a ProtectedTable, "
                         f"not {type(table).__name__}")
+    if derived and count_cols:
+        raise DisclosureError(
+            f"table {name!r}: column {list(count_cols)[0]!r} must be derived from "
+            "published counts by lifetools.disclosure (a ProtectedTable), not given "
+            "in a plain DataFrame")
     flag = table.attrs.get(PROTECTION_ATTR)
     if flag is not None:
         claimed = list((flag or {}).get("count_cols", [])) or list(table.columns)

@@ -58,7 +58,8 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
     """
     apply_theme()
     protected = require_table(table, count_cols=["Life Rooms users %",
-                                                 "Secondary care %"], name="reach")
+                                                 "Secondary care %"], name="reach",
+                              derived=True)
     frame = protected.frame
     part = frame[frame["characteristic"] == characteristic]
     if ax is None:

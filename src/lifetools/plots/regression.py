@@ -45,7 +45,7 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
     """
     apply_theme()
     protected = require_table(rates, count_cols=["rate", "ci_lower", "ci_upper"],
-                              name="rates")
+                              name="rates", derived=True)
     rates = protected.frame
     for col in ("rate", "ci_lower", "ci_upper"):
         rates[col] = rates[col].astype("Float64").astype("float64")

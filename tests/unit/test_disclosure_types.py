@@ -1,0 +1,171 @@
+"""Leak attempts at library level: each is refused with DisclosureError naming the column.
+
+The corpus of the issue (protected values are types, not flags): the ``.assign``,
+``.merge`` and ``.copy`` bypasses, the old ``attrs`` flag, a row-level table under
+innocent names, forged tables and values, raw shares, rates and means passed to
+``record``, and plain frames passed to the plots and the CSV writer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import matplotlib
+
+matplotlib.use("Agg")
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from lifetools import disclosure, plots, publication  # noqa: E402
+from lifetools.disclosure import ProtectedTable, ProtectedValue  # noqa: E402
+from lifetools.errors import DisclosureError  # noqa: E402
+from lifetools.tables import show_table  # noqa: E402
+
+
+@pytest.fixture
+def output(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    return tmp_path
+
+
+RAW = pd.DataFrame({"group": ["a", "b", "c"], "n": [3, 12, 101]})
+
+
+def test_show_table_assign_bypass_is_refused_naming_the_column(output):
+    leaky = disclosure.protect_counts(RAW, ["n"]).assign(raw_n=RAW["n"])
+    with pytest.raises(DisclosureError, match="'raw_n'"):
+        show_table(leaky, name="t", caption="c", count_cols=["n", "raw_n"])
+    with pytest.raises(DisclosureError, match="'raw_n'.*added after"):
+        show_table(leaky, name="t", caption="c", count_cols=["n"])
+    assert not (output / "tables" / "t.csv").exists()
+
+
+def test_show_table_merge_bypass_is_refused_naming_the_column(output):
+    extra = RAW.rename(columns={"n": "raw_n"})
+    leaky = disclosure.protect_counts(RAW, ["n"]).merge(extra, on="group")
+    with pytest.raises(DisclosureError, match="'raw_n'"):
+        show_table(leaky, name="t", caption="c", count_cols=["n"])
+
+
+def test_show_table_copy_then_changed_in_place_is_refused(output):
+    table = disclosure.protect_counts(RAW, ["n"]).copy()
+    copy = table.frame
+    copy.loc[0, "n"] = 3                 # a copy: the table does not change
+    show_table(table, name="ok", caption="c", count_cols=["n"])
+    table._frame.loc[1, "n"] = 12        # reaching inside: detected by the seal
+    with pytest.raises(DisclosureError, match="'n'.*changed after"):
+        show_table(table, name="t", caption="c", count_cols=["n"])
+
+
+def test_show_table_old_attrs_flag_is_refused_naming_the_column(output):
+    flagged = RAW.copy()
+    flagged.attrs["lifetools_protection"] = {"count_cols": ["n"]}
+    with pytest.raises(DisclosureError, match="'n'.*flag"):
+        show_table(flagged, name="t", caption="c")
+    with pytest.raises(DisclosureError, match="flag"):
+        show_table(flagged.assign(m=1.0), name="t", caption="c", count_cols=["n"])
+
+
+def test_show_table_plain_frame_with_unlisted_counts_is_refused(output):
+    with pytest.raises(DisclosureError, match="'n'.*whole numbers"):
+        show_table(RAW, name="t", caption="c")           # count_cols empty
+    frame = RAW.assign(people=[30, 2, 44])
+    with pytest.raises(DisclosureError, match="'people'"):
+        show_table(frame, name="t", caption="c", count_cols=["n"])
+
+
+def test_show_table_row_level_table_under_innocent_names_is_refused(output):
+    rows = pd.DataFrame({"ref": [f"r{i}" for i in range(50)],
+                         "score": list(range(50))})
+    with pytest.raises(DisclosureError, match="'score'"):
+        show_table(rows, name="t", caption="c")
+
+
+def test_show_table_count_col_not_protected_in_a_protected_table_is_refused(output):
+    table = disclosure.protect_counts(RAW.assign(m=[1.5, 2.5, 3.5]), ["n"])
+    with pytest.raises(DisclosureError, match="'m' is not a protected column"):
+        show_table(table, name="t", caption="c", count_cols=["m"])
+
+
+def test_protected_table_cannot_be_made_or_changed_outside_disclosure():
+    with pytest.raises(DisclosureError, match="only be made by lifetools.disclosure"):
+        ProtectedTable(RAW, None)
+    table = disclosure.protect_counts(RAW, ["n"])
+    with pytest.raises(DisclosureError):
+        ProtectedTable(RAW, table.record)
+    with pytest.raises(AttributeError, match="cannot be changed"):
+        table._frame = RAW
+
+
+def test_protected_table_with_forged_values_in_the_record_is_refused():
+    table = disclosure.protect_counts(RAW, ["n"], enabled=True)
+    forged = dataclasses.replace(table.record, seals=())
+    with pytest.raises(DisclosureError):
+        ProtectedTable(RAW, forged)
+
+
+def test_protected_value_cannot_be_forged_or_edited():
+    with pytest.raises(DisclosureError, match="only be made"):
+        ProtectedValue(kind="count", value=3, profile="default")
+    count = disclosure.protected_count(12)
+    assert count.value == 10
+    with pytest.raises(DisclosureError):
+        dataclasses.replace(count, value=12)
+    object.__setattr__(count, "value", 12)
+    with pytest.raises(DisclosureError):
+        count.verify()
+
+
+@pytest.mark.parametrize(("kind", "value"), [
+    ("percentage", 33.3), ("share", 48.0), ("rate", 0.42), ("mean", 21.5),
+    ("difference", 2.0),
+])
+def test_record_refuses_raw_shares_rates_and_means(output, kind, value):
+    with pytest.raises(DisclosureError, match="'x'.*not derived from published"):
+        publication.record("x", value, kind=kind, label="X")
+
+
+def test_record_refuses_hand_written_text_for_a_share(output):
+    share = disclosure.share(1, 3)
+    with pytest.raises(DisclosureError, match="hand-written text"):
+        publication.record("x", share, kind="percentage", label="X",
+                           text="33.3% (1 of 3)")
+
+
+def test_record_refuses_a_share_given_as_a_count(output):
+    with pytest.raises(DisclosureError):
+        publication.record("x", disclosure.share(40, 100), kind="rate", label="X")
+
+
+def test_record_share_is_shown_from_published_counts_with_wilson_interval(output):
+    shown = publication.record("improved", disclosure.share(12, 25),
+                               kind="percentage", label="Improved")
+    assert shown.value == pytest.approx(40.0)      # 10 of 25, never 48.0
+    assert shown.text.startswith("40.0% (95% CI ")
+    assert publication.read_results(output)["improved"]["numerator"] == 10
+
+
+def test_plots_refuse_plain_frames_for_shares_and_rates():
+    reach = pd.DataFrame({"characteristic": ["Sex"], "group": ["Female"],
+                          "Life Rooms users %": [100.0], "Secondary care %": [100.0]})
+    with pytest.raises(DisclosureError, match="Life Rooms users %"):
+        plots.plot_reach(reach, characteristic="Sex")
+    rates = pd.DataFrame({"group": ["a"], "period": ["p"], "rate": [0.3],
+                          "ci_lower": [0.1], "ci_upper": [0.5]})
+    with pytest.raises(DisclosureError, match="'rate'"):
+        plots.plot_rates(rates)
+
+
+def test_write_csv_refuses_a_plain_frame(tmp_path):
+    with pytest.raises(DisclosureError, match="'n'"):
+        disclosure.write_csv(RAW, tmp_path / "raw.csv")
+    assert not (tmp_path / "raw.csv").exists()
+
+
+def test_write_csv_writes_suppressed_cells_as_c_never_blank_or_zero(tmp_path):
+    table = disclosure.protect_counts(pd.DataFrame({"site": ["a", "b", "c"],
+                                                    "visits": [3, 40, 0]}),
+                                      ["visits"], totals="columns")
+    disclosure.write_csv(table, tmp_path / "sites.csv")
+    assert (tmp_path / "sites.csv").read_text() == "site,visits\na,[c]\nb,[c]\nc,0\n"
+    assert "[c]: confidential" in (tmp_path / "notes.txt").read_text()
