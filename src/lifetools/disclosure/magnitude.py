@@ -53,7 +53,7 @@ def magnitude_reason(contributions: Sequence[float], *,
     if float(values[:p.nk_n].sum()) > p.nk_k * total:
         return (f"the {p.nk_n} largest contributions exceed {p.nk_k:.0%} of the total "
                 "(dominance n-k rule)")
-    if total - float(values[:2].sum()) < p.p_percent / 100 * float(values[0]):
+    if total - float(values[:2].sum()) < p.p_percent * float(values[0]) / 100:
         return (f"the rest of the total is under {p.p_percent:g}% of the largest "
                 "contribution (p% rule)")
     return ""
