@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.describe import describe_population, people_in_locality
+from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import declare_totals, protect_count, protect_counts
 from lifetools.inequality import equity_summary
 from lifetools.regression import wilson_interval
@@ -81,12 +82,11 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
         dataset.social_prescriptions["prescription_date"])]
     feedback = dataset.feedback[between(dataset.feedback["response_date"])]
     if locality != "all":
-        from lifetools.synthetic.population import SITES_BY_LOCALITY
-
-        site = SITES_BY_LOCALITY.get(locality)
-        contacts = contacts[contacts["site"] == site]
-        prescriptions = prescriptions[prescriptions["site"] == site]
-        feedback = feedback[feedback["site"] == site]
+        sites = list(load_dictionary().groups("life_rooms_contacts", "site")
+                     .get(locality, ()))
+        contacts = contacts[contacts["site"].isin(sites)]
+        prescriptions = prescriptions[prescriptions["site"].isin(sites)]
+        feedback = feedback[feedback["site"].isin(sites)]
     activity = pd.DataFrame({"key": ["visits", "visitors", "prescriptions",
                                      "gp_registrations", "nationalities"],
                              "measure": ["Visits (all Life Rooms contacts)",
