@@ -454,7 +454,7 @@ def compute(data_dir: str, repeats: int) -> dict:
 def build(root: str, jobs: int) -> dict:
     """``build_series`` in this child, on the project copy named by the environment."""
     os.environ["LIFETOOLS_PROJECT_ROOT"] = root
-    from lifetools.build import build_series
+    from lifetools.pipeline.build import build_series
 
     start = time.perf_counter()
     summary = build_series(jobs=jobs, progress=say)

@@ -18,5 +18,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 .venv/bin/ruff check src tests benchmarks
+.venv/bin/lint-imports --no-cache
 exec .venv/bin/pytest -n 2 --dist loadgroup \
   --cov=lifetools --cov-report=term --cov-fail-under=90 "$@"

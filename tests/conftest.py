@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
 
 from lifetools import config
 
@@ -82,8 +83,9 @@ def built_project(tmp_path_factory) -> dict:
     Returns a dict with the project ``root``, the ``first`` and ``second`` build
     summaries, and the SHA-256 of every archived 2023-24 file after the first build.
     """
-    from lifetools.build import archive_dir, build_series
-    from lifetools.provenance import sha256_file
+    from lifetools.pipeline.build import build_series
+    from lifetools.pipeline.layout import archive_dir
+    from lifetools.pipeline.provenance import sha256_file
 
     root = copy_project(tmp_path_factory.mktemp("project"))
 
@@ -115,3 +117,9 @@ def project_copy_built(built_project, tmp_path) -> Path:
     target = tmp_path / "project"
     shutil.copytree(built_project["root"], target, symlinks=True)
     return target
+
+
+# Property tests never depend on timing: a loaded 2-core machine made a 80 ms example
+# take 289 ms and fail hypothesis' default 200 ms deadline ("Unreliable test timings").
+settings.register_profile("lifetools", deadline=None, print_blob=True)
+settings.load_profile("lifetools")

@@ -1,57 +1,59 @@
-"""lifetools: a reproducible research publication framework for the Life Rooms series.
+"""lifetools: the analysis library of the Life Rooms report series.
 
-Notebooks use it as ``import lifetools as lt``; submodules load on first use, so the
-command line starts quickly::
+Notebooks use it as ``import lifetools as lt``::
 
     data = lt.load_dataset()
     cohort = lt.cohort.build_discharge_cohort(data, period_start=..., period_end=...)
     lt.tables.show_table(cohort.flow, name="flow", caption="...", count_cols=["n"])
+
+This package is the library that runs inside a notebook kernel. The publishing program
+(series, runner, build, book, gate, reproduce, provenance, command line) is
+:mod:`lifetools.pipeline`, which imports the library and is never imported by it (an
+import-linter contract in ``pyproject.toml``). The synthetic generator
+(:mod:`lifetools.synthetic`), validation and linkage are imported explicitly where they
+are needed: reports never import the generator.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from lifetools import (
+    cohort,
+    config,
+    describe,
+    dictionary,
+    disclosure,
+    errors,
+    inequality,
+    loading,
+    plots,
+    publication,
+    regression,
+    reports,
+    spc,
+    survival,
+    tables,
+)
+from lifetools.loading import Dataset, load_dataset
 
 __version__ = "0.1.0"
 
-SUBMODULES = (
-    "book",
-    "build",
+__all__ = [
+    "Dataset",
+    "__version__",
     "cohort",
     "config",
     "describe",
     "dictionary",
     "disclosure",
     "errors",
-    "gate",
     "inequality",
-    "linkage",
+    "load_dataset",
     "loading",
     "plots",
-    "provenance",
     "publication",
-    "reach",
     "regression",
     "reports",
-    "reproduce",
-    "runner",
-    "series",
+    "spc",
     "survival",
-    "synthetic",
     "tables",
-    "validation",
-)
-__all__ = ["__version__", "load_dataset", *SUBMODULES]
-
-
-def __getattr__(name: str) -> Any:
-    if name in SUBMODULES:
-        return importlib.import_module(f"lifetools.{name}")
-    if name == "load_dataset":
-        return importlib.import_module("lifetools.loading").load_dataset
-    raise AttributeError(f"module 'lifetools' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+]

@@ -2,6 +2,6 @@
 
 import sys
 
-from lifetools.cli import main
+from lifetools.pipeline.cli import main
 
 sys.exit(main())

@@ -38,7 +38,7 @@ class Dataset:
 
     def fingerprint(self) -> dict:
         """SHA-256 of every input table file and of the dictionary."""
-        from lifetools.provenance import data_fingerprint
+        from lifetools.fingerprint import data_fingerprint
 
         return data_fingerprint(self.path)
 

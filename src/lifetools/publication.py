@@ -3,7 +3,7 @@
 A report shows protected tables (:func:`lifetools.tables.show_table`), figures drawn by
 :mod:`lifetools.plots` (:func:`show_figure`) and key results (:func:`record`). Each
 display carries a stamp in its output metadata (``{"lifetools": {...}}``) that the publish
-gate (:mod:`lifetools.gate`) looks for, and each writes a machine-readable copy beside
+gate (:mod:`lifetools.pipeline.gate`) looks for, and each writes a machine-readable copy beside
 the page in :func:`lifetools.config.output_dir` (``tables/*.csv``, ``figures/*.png``,
 ``results.json``), so collaborators can reuse the numbers without scraping.
 """

@@ -19,10 +19,11 @@ import nbformat
 import pytest
 from conftest import ProjectRoot, edit_series
 
-from lifetools.build import archive_dir, build_series, site_dir
-from lifetools.cli import main
-from lifetools.provenance import sha256_file
-from lifetools.series import load_series
+from lifetools.pipeline.build import build_series
+from lifetools.pipeline.cli import main
+from lifetools.pipeline.layout import archive_dir, site_dir
+from lifetools.pipeline.provenance import sha256_file
+from lifetools.pipeline.series import load_series
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +57,9 @@ def test_build_site_has_a_page_for_every_entry_of_the_series(built_project, buil
         assert set(manifest["analyses"]) == {a.id for a in series.analyses_in(edition.id)}
     assert (built_site / "editions" / "index.html").exists()
     assert (built_site / "data" / "index.html").exists()
-    assert (built_site / "reference" / "cli.html").exists()
+    cli_page = (built_site / "reference" / "cli.html").read_text()
+    for command in ("build", "reproduce", "validate", "link", "synth", "run", "params"):
+        assert f"lifetools {command}" in cli_page
 
 
 def test_build_first_edition_is_untouched_by_the_second(built_project):

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lifetools.series import load_series
+from lifetools.pipeline.series import load_series
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "analyses").glob("*.ipynb"))

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from lifetools.loading import load_dataset
+from lifetools.pipeline.series import load_series
 from lifetools.reports import analyse_emergency_care
-from lifetools.series import load_series
 from lifetools.synthetic import write_synthetic
 
 SERIES = load_series(Path(__file__).resolve().parents[2] / "analyses" / "analyses.yml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lifetools.book import (
+from lifetools.pipeline.book import (
     _reference_pages,
     _toc,
     _true_effects_page,
@@ -12,7 +12,7 @@ from lifetools.book import (
     provenance_markdown,
     repair_theme_html,
 )
-from lifetools.series import Analysis, Edition, load_series
+from lifetools.pipeline.series import Analysis, Edition, load_series
 
 ROOT = Path(__file__).resolve().parents[2]
 EDITION = Edition("2024-25", "2024-25 edition", "2024-04-01", "2025-03-31")
@@ -55,14 +55,14 @@ def test_provenance_block_real_extract_and_dirty_tree():
 def test_reference_pages_generated_from_code(tmp_path):
     _reference_pages(tmp_path)
     cli = (tmp_path / "reference" / "cli.md").read_text()
-    assert "## `lifetools build`" in cli and "## `lifetools reproduce`" in cli
+    assert ".. click:: lifetools.pipeline.cli:cli" in cli and ":nested: full" in cli
     errors = (tmp_path / "reference" / "errors.md").read_text()
     assert "| 13 | `DisclosureError` |" in errors
     assert (tmp_path / "reference" / "glossary.md").exists()
 
 
 def test_toc_lists_current_edition_first_and_archive(tmp_path):
-    from lifetools.book import EditionPages
+    from lifetools.pipeline.book import EditionPages
 
     series = load_series(ROOT / "analyses" / "analyses.yml")
     pages = [EditionPages(e, {"wellbeing": tmp_path}, {}) for e in series.editions]

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import nbformat
 
-from lifetools import provenance, publication
-from lifetools.build import PreparedData, edition_manifest
-from lifetools.runner import NOTEBOOK_NAME, RunOutcome, RunSpec
-from lifetools.series import load_series
+from lifetools import publication
+from lifetools.pipeline import provenance
+from lifetools.pipeline.build import PreparedData, edition_manifest
+from lifetools.pipeline.layout import NOTEBOOK_NAME
+from lifetools.pipeline.runner import RunOutcome, RunSpec
+from lifetools.pipeline.series import load_series
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lifetools import errors
-from lifetools.cli import main
+from lifetools.pipeline.cli import main
 
 
 def test_cli_help_lists_commands_and_exit_codes(capsys):
@@ -75,7 +75,7 @@ def test_cli_bug_keeps_its_traceback(monkeypatch):
     def explode(*_args, **_kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("lifetools.series.load_series", explode)
+    monkeypatch.setattr("lifetools.pipeline.cli.load_series", explode)
     with pytest.raises(RuntimeError, match="a bug"):
         main(["params", "wellbeing"])
 

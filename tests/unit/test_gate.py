@@ -7,7 +7,11 @@ import pytest
 
 from lifetools import publication
 from lifetools.errors import DisclosureError
-from lifetools.gate import assert_publishable, scan_notebook, unprotected_outputs
+from lifetools.pipeline.gate import (
+    assert_publishable,
+    scan_notebook,
+    unprotected_outputs,
+)
 
 
 def notebook(tmp_path, outputs, name="report"):

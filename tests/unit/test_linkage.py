@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from lifetools import linkage
-from lifetools.cli import main
 from lifetools.errors import DataValidationError, UserError
+from lifetools.pipeline.cli import main
 
 VALID = ["9434765919", "9990000018"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from lifetools import provenance
+from lifetools.pipeline import provenance
 
 
 def test_data_fingerprint_changes_with_any_table_and_dictionary(tmp_path):

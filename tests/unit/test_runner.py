@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from lifetools.errors import AnalysisRunError, ParameterError
-from lifetools.runner import (
+from lifetools.pipeline.runner import (
     RunSpec,
     check_notebook_parameters,
     execute_runs,

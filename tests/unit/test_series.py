@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from lifetools.errors import ParameterError
-from lifetools.series import Parameter, coerce_parameter, load_series
+from lifetools.pipeline.series import Parameter, coerce_parameter, load_series
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifetools.cli import main
+from lifetools.pipeline.cli import main
 from lifetools.synthetic import generate_tables, write_synthetic
 from lifetools.synthetic.population import make_nhs_numbers
 

@@ -11,7 +11,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from lifetools.cli import main
+from lifetools.pipeline.cli import main
 from lifetools.synthetic import write_synthetic
 from lifetools.validation import Rule, raise_for_problems, validate_directory
 

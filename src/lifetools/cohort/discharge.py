@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.describe import people_in_locality
+from lifetools.dictionary import load_dictionary
 
 __all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
@@ -26,8 +27,6 @@ ADJUSTMENT_COVARIATES = ("age_65_plus", "age_per_10", "female", "most_deprived_d
 
 def closure_groups() -> dict[str, tuple[str, ...]]:
     """Closure-reason groups (transfer, death, discharge) from the data dictionary."""
-    from lifetools.dictionary import load_dictionary
-
     return dict(load_dictionary().groups("referrals", "closure_reason"))
 
 

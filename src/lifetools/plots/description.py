@@ -9,16 +9,13 @@ import pandas as pd
 import seaborn as sns
 
 from lifetools.disclosure import protect_counts
+from lifetools.plots.theme import PALETTE
 from lifetools.publication import mark_protected
 
 __all__ = ["plot_monthly_counts"]
 
 
 def _palette(n: int) -> list:
-    try:
-        from lifetools.plots.theme import PALETTE
-    except ImportError:  # pragma: no cover - theme always present in a release
-        return sns.color_palette("colorblind", n)
     return list(PALETTE)[:n]
 
 

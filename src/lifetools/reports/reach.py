@@ -9,6 +9,7 @@ import pandas as pd
 
 from lifetools import disclosure
 from lifetools.describe import describe_population, people_in_locality
+from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import ProtectedTable, declare_totals
 from lifetools.inequality import equity_summary
 
@@ -74,12 +75,11 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
         dataset.social_prescriptions["prescription_date"])]
     feedback = dataset.feedback[between(dataset.feedback["response_date"])]
     if locality != "all":
-        from lifetools.synthetic.population import SITES_BY_LOCALITY
-
-        site = SITES_BY_LOCALITY.get(locality)
-        contacts = contacts[contacts["site"] == site]
-        prescriptions = prescriptions[prescriptions["site"] == site]
-        feedback = feedback[feedback["site"] == site]
+        sites = list(load_dictionary().groups("life_rooms_contacts", "site")
+                     .get(locality, ()))
+        contacts = contacts[contacts["site"].isin(sites)]
+        prescriptions = prescriptions[prescriptions["site"].isin(sites)]
+        feedback = feedback[feedback["site"].isin(sites)]
     activity = pd.DataFrame({"key": ["visits", "visitors", "prescriptions",
                                      "gp_registrations", "nationalities"],
                              "measure": ["Visits (all Life Rooms contacts)",

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lifetools.dictionary import load_dictionary
+from lifetools.linkage import SYNTHETIC_KEY, link_directory
 from lifetools.synthetic.care import make_referrals
 from lifetools.synthetic.events import (
     life_rooms_start,
@@ -143,9 +145,6 @@ def write_synthetic(
     seed
         Random seed.
     """
-    from lifetools.dictionary import load_dictionary
-    from lifetools.linkage import SYNTHETIC_KEY, link_directory
-
     say = progress or (lambda _line: None)
     out_dir = Path(out_dir)
     say(f"generating {people:,} people (seed {seed})")

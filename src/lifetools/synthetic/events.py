@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lifetools.synthetic.population import SITES_BY_LOCALITY
+from lifetools.dictionary import load_dictionary
 from lifetools.synthetic.truth import TRUE_EFFECTS, WINDOW_END, WINDOW_START
 
 __all__ = ["SWEMWBS_METRIC", "life_rooms_start", "make_admissions", "make_ae",
@@ -132,7 +132,8 @@ def make_admissions(rng, people: pd.DataFrame, start: np.ndarray) -> pd.DataFram
 def make_life_rooms(rng, people: pd.DataFrame, start: np.ndarray):
     """Life Rooms contacts and social prescriptions of the users (``start`` not NaN)."""
     users = np.flatnonzero(~np.isnan(start))
-    site = np.array([SITES_BY_LOCALITY.get(x, "Walton") for x in
+    serving = load_dictionary().groups("life_rooms_contacts", "site")
+    site = np.array([serving.get(x, ("Walton",))[0] for x in
                      people["locality"].to_numpy()[users]], dtype=object)
     site[rng.random(len(users)) < 0.05] = "Online"
     end = _follow_up_end(people)[users]

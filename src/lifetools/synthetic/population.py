@@ -7,7 +7,7 @@ import pandas as pd
 
 from lifetools.synthetic.truth import TRUE_EFFECTS, WINDOW_END, WINDOW_START
 
-__all__ = ["LOCALITIES", "SITES_BY_LOCALITY", "make_deprivation", "make_nhs_numbers",
+__all__ = ["LOCALITIES", "make_deprivation", "make_nhs_numbers",
            "make_people"]
 
 LOCALITIES = {  # locality: (local authority, share of LSOAs)
@@ -15,11 +15,6 @@ LOCALITIES = {  # locality: (local authority, share of LSOAs)
     "South Liverpool": ("Liverpool", 0.14), "Sefton": ("Sefton", 0.14),
     "Knowsley": ("Knowsley", 0.10), "St Helens": ("St Helens", 0.10),
     "Halton": ("Halton", 0.10), "Warrington": ("Warrington", 0.10),
-}
-SITES_BY_LOCALITY = {
-    "North Liverpool": "Walton", "Central Liverpool": "Walton",
-    "South Liverpool": "Wavertree", "Sefton": "Bootle", "Knowsley": "Knowsley",
-    "St Helens": "St Helens", "Halton": "Halton", "Warrington": "Warrington",
 }
 # Share of the region's LSOAs in each national IMD decile (decile 1 = most deprived):
 # Liverpool has close to half its LSOAs in decile 1 (IMD 2019), the wider region less.

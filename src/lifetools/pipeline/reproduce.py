@@ -15,10 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lifetools import config, provenance
-from lifetools.build import PreparedData, archive_dir
+from lifetools import config
 from lifetools.errors import ParameterError, ReproducibilityError
-from lifetools.runner import RunSpec, execute_runs, raise_for_failures
+from lifetools.pipeline import layout, provenance
+from lifetools.pipeline.build import PreparedData
+from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
+from lifetools.synthetic import write_synthetic
 
 __all__ = ["Reproduction", "reproduce_edition"]
 
@@ -48,9 +50,8 @@ def _data(manifest: dict, data_dir: Path | None, say: Progress) -> PreparedData:
                 "this edition was built from a real extract, not synthetic data",
                 hint="pass the same extract with `--data DIR`",
             )
-        from lifetools.synthetic import write_synthetic
 
-        data_dir = config.build_dir() / "reproduce" / "data"
+        data_dir = layout.reproduce_root("data")
         shutil.rmtree(data_dir, ignore_errors=True)
         say(f"regenerating synthetic data: {synthetic['people']:,} people, "
             f"seed {synthetic['seed']}")
@@ -76,7 +77,7 @@ def reproduce_edition(
         Listing every file (and the data or code) that differs.
     """
     say = progress or (lambda _line: None)
-    manifest_path = archive_dir(edition_id) / "manifest.json"
+    manifest_path = layout.archive_manifest(edition_id)
     if not manifest_path.exists():
         raise ParameterError(
             f"edition {edition_id!r} has not been published (no {manifest_path})",
@@ -92,7 +93,7 @@ def reproduce_edition(
         say(f"note: running commit {code.get('commit')}, the edition was built from "
             f"{manifest['code_version'].get('commit')}")
     root = config.project_root()
-    runs_root = config.build_dir() / "reproduce" / edition_id
+    runs_root = layout.reproduce_root(edition_id)
     specs = [
         RunSpec(edition=edition_id, analysis=name,
                 source=root / "analyses" / entry["notebook"],
@@ -105,9 +106,7 @@ def reproduce_edition(
     compared = 0
     for spec in specs:
         published = manifest["analyses"][spec.analysis]["files"]
-        files = spec.run_dir / "files"
-        current = {str(p.relative_to(files)): provenance.sha256_file(p)
-                   for p in sorted(files.rglob("*")) if p.is_file()}
+        current = layout.RunFolder(spec.run_dir).file_hashes()
         for name in sorted(set(published) | set(current)):
             compared += 1
             if published.get(name) != current.get(name):

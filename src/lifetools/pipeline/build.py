@@ -19,11 +19,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lifetools import config, provenance
-from lifetools.book import EditionPages, assemble_book, build_html
+from lifetools import config, disclosure
 from lifetools.errors import DataValidationError
-from lifetools.runner import RunOutcome, RunSpec, execute_runs, raise_for_failures
-from lifetools.series import Series, load_series
+from lifetools.pipeline import layout, provenance
+from lifetools.pipeline.book import EditionPages, assemble_book, build_html
+from lifetools.pipeline.gate import assert_publishable, unprotected_outputs
+from lifetools.pipeline.runner import (
+    RunOutcome,
+    RunSpec,
+    execute_runs,
+    raise_for_failures,
+)
+from lifetools.pipeline.series import Series, load_series
+from lifetools.synthetic import write_synthetic
+from lifetools.validation import validate_directory
 
 __all__ = [
     "BuildSummary",
@@ -32,7 +41,6 @@ __all__ = [
     "edition_manifest",
     "plan_runs",
     "prepare_data",
-    "site_dir",
 ]
 
 Progress = Callable[[str], None]
@@ -59,14 +67,7 @@ class BuildSummary:
     timings: Mapping[str, float] = field(default_factory=dict)
 
 
-def site_dir() -> Path:
-    """Return the published site folder (``public/site``)."""
-    return config.public_dir() / "site"
-
-
 def _synthetic(series: Series, progress: Progress) -> tuple[Path, dict[str, int]]:
-    from lifetools.synthetic import write_synthetic
-
     wanted = {"people": series.synthetic_people, "seed": series.synthetic_seed}
     target = config.default_data_dir()
     marker = target / "synthetic.json"
@@ -74,7 +75,7 @@ def _synthetic(series: Series, progress: Progress) -> tuple[Path, dict[str, int]
         return target, wanted
     progress(f"generating synthetic data: {wanted['people']:,} people, "
              f"seed {wanted['seed']}")
-    work = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    work = layout.temp_sibling(target, "partial")
     shutil.rmtree(work, ignore_errors=True)
     write_synthetic(work, people=wanted["people"], seed=wanted["seed"])
     provenance.write_json(work / "synthetic.json", wanted)
@@ -105,10 +106,8 @@ def prepare_data(
     if not data_dir.is_dir():
         raise DataValidationError(f"{data_dir}: the data folder does not exist")
     fingerprint = provenance.data_fingerprint(data_dir)
-    marker = config.build_dir() / "validated" / fingerprint["combined"]
+    marker = layout.validated_marker(fingerprint["combined"])
     if not marker.exists():
-        from lifetools.validation import validate_directory
-
         say(f"validating {data_dir}")
         report = validate_directory(data_dir)
         if not report.ok:
@@ -121,11 +120,6 @@ def prepare_data(
     return PreparedData(data_dir, fingerprint, synthetic)
 
 
-def archive_dir(edition_id: str) -> Path:
-    """Return the archive folder of a published edition."""
-    return config.public_dir() / "editions" / edition_id
-
-
 def plan_runs(
     series: Series,
     data: PreparedData,
@@ -136,7 +130,7 @@ def plan_runs(
     runs_root: Path | None = None,
 ) -> list[RunSpec]:
     """Return the runs to perform, with typed, checked parameters."""
-    runs_root = runs_root or config.build_dir() / "runs"
+    runs_root = runs_root or layout.runs_root()
     root = config.project_root()
     chosen = [series.edition(e) for e in editions] if editions else list(series.editions)
     wanted = [series.analysis(a).id for a in analyses] if analyses else None
@@ -165,10 +159,8 @@ def edition_manifest(
     """Return the machine-readable manifest of one edition's build."""
     edition = series.edition(edition_id)
     runs = [o for o in outcomes if o.spec.edition == edition_id]
-    from lifetools.gate import unprotected_outputs
-    from lifetools.runner import NOTEBOOK_NAME
 
-    unprotected = {o.spec.analysis: unprotected_outputs(o.spec.run_dir / NOTEBOOK_NAME)
+    unprotected = {o.spec.analysis: unprotected_outputs(layout.RunFolder(o.spec.run_dir).notebook)
                    for o in runs}
     return {
         "edition": {"id": edition.id, "title": edition.title,
@@ -187,7 +179,7 @@ def edition_manifest(
                 "notebook_sha256": provenance.sha256_file(o.spec.source),
                 "parameters": dict(o.spec.parameters),
                 "key": o.record.get("key"),
-                "files": _file_hashes(o.spec.run_dir / "files"),
+                "files": layout.RunFolder(o.spec.run_dir).file_hashes(),
                 "unprotected_outputs": unprotected[o.spec.analysis],
             }
             for o in runs
@@ -202,8 +194,6 @@ def edition_manifest(
 
 def _disclosure_settings(unprotected: Mapping[str, Sequence[str]]) -> dict[str, Any]:
     """The rules, and whether every published output was protected (from the stamps)."""
-    from lifetools import disclosure
-
     return {"suppression_threshold": disclosure.SUPPRESSION_THRESHOLD,
             "rounding_base": disclosure.ROUNDING_BASE,
             "min_at_risk": disclosure.MIN_AT_RISK,
@@ -213,17 +203,10 @@ def _disclosure_settings(unprotected: Mapping[str, Sequence[str]]) -> dict[str, 
                                     if n}}
 
 
-def _file_hashes(folder: Path) -> dict[str, str]:
-    if not folder.exists():
-        return {}
-    return {str(p.relative_to(folder)): provenance.sha256_file(p)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _replace_dir(source: Path, target: Path) -> None:
     """Move ``source`` to ``target``, replacing it with two renames."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    old = layout.temp_sibling(target, "old")
     if target.exists():
         target.rename(old)
     source.rename(target)
@@ -232,12 +215,12 @@ def _replace_dir(source: Path, target: Path) -> None:
 
 def _swap_site(html: Path, token: str) -> Path:
     """Move the built html into ``public/releases/<token>`` and point the site at it."""
-    releases = config.public_dir() / "releases"
+    releases = layout.releases_dir()
     releases.mkdir(parents=True, exist_ok=True)
     release = releases / token
     shutil.move(str(html), release)
-    link = site_dir()
-    tmp = link.with_name(f".site.new-{os.getpid()}")
+    link = layout.site_dir()
+    tmp = layout.temp_sibling(link, "new")
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(Path("releases") / token)
     if link.exists() and not link.is_symlink():
@@ -250,12 +233,12 @@ def _swap_site(html: Path, token: str) -> Path:
 
 
 def _archived(edition_id: str) -> bool:
-    return (archive_dir(edition_id) / "manifest.json").exists()
+    return layout.archive_manifest(edition_id).exists()
 
 
 def _archive_pages(series: Series, edition_id: str) -> EditionPages:
-    folder = archive_dir(edition_id)
-    manifest = json.loads((folder / "manifest.json").read_text())
+    folder = layout.archive_dir(edition_id)
+    manifest = json.loads(layout.archive_manifest(edition_id).read_text())
     order = [a.id for a in series.analyses]
 
     def position(analysis: str) -> tuple[int, str]:
@@ -268,11 +251,11 @@ def _archive_pages(series: Series, edition_id: str) -> EditionPages:
 
 
 def _stage_archive(pages: EditionPages, token: str) -> Path:
-    staged = archive_dir(pages.edition.id).with_name(f".{pages.edition.id}.new-{token}")
+    staged = layout.temp_sibling(layout.archive_dir(pages.edition.id), "new", token)
     shutil.rmtree(staged, ignore_errors=True)
     for analysis, run_dir in pages.runs.items():
         shutil.copytree(run_dir, staged / analysis)
-    provenance.write_json(staged / "manifest.json", pages.manifest)
+    provenance.write_json(staged / layout.MANIFEST, pages.manifest)
     return staged
 
 
@@ -285,7 +268,7 @@ def _site_key(editions: Sequence[EditionPages]) -> str:
     fixed = [root / "_config.yml", root / "CITATION.cff",
              *sorted(p for p in (root / "book").rglob("*") if p.is_file())]
     return provenance.digest({
-        "editions": {p.edition.id: {a: provenance.sha256_file(d / "run.json")
+        "editions": {p.edition.id: {a: provenance.sha256_file(layout.RunFolder(d).record)
                                     for a, d in sorted(p.runs.items())}
                      for p in editions},
         "fixed": {str(p.relative_to(root)): provenance.sha256_file(p)
@@ -297,7 +280,7 @@ def _site_key(editions: Sequence[EditionPages]) -> str:
 
 
 def _published_key() -> str | None:
-    record = site_dir() / SITE_RECORD
+    record = layout.site_dir() / SITE_RECORD
     return json.loads(record.read_text()).get("key") if record.exists() else None
 
 
@@ -356,27 +339,26 @@ def build_series(
         runs = {o.spec.analysis: o.spec.run_dir for o in outcomes if o.spec.edition == eid}
         manifest = edition_manifest(series, eid, data, outcomes, started)
         editions.append(EditionPages(series.edition(eid), runs, manifest))
-    notebooks = [p.runs[a] / "notebook.ipynb" for p in editions for a in p.runs]
-    from lifetools.gate import assert_publishable
+    notebooks = [layout.RunFolder(p.runs[a]).notebook for p in editions for a in p.runs]
 
     say(f"checking {len(notebooks)} notebooks at the publish gate")
     assert_publishable(notebooks)
     key = _site_key(editions)
     if not force and _published_key() == key:
         say("site unchanged: nothing to publish")
-        return BuildSummary(outcomes, archived, site_dir(), time.monotonic() - clock,
+        return BuildSummary(outcomes, archived, layout.site_dir(), time.monotonic() - clock,
                             timings)
     token = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
-    stage = config.build_dir() / "stage" / token
-    shutil.rmtree(config.build_dir() / "stage", ignore_errors=True)
+    stage = layout.stage_root() / token
+    shutil.rmtree(layout.stage_root(), ignore_errors=True)
     say("building the book")
     book = assemble_book(stage, series=series, editions=editions)
-    html = build_html(book, log=config.build_dir() / "logs" / "book.log")
+    html = build_html(book, log=layout.logs_dir() / "book.log")
     provenance.write_json(html / SITE_RECORD, {"key": key})
     timings["book"] = time.monotonic() - clock - timings["data"] - timings["runs"]
     for pages in editions:
         if pages.edition.id in to_run:
-            _replace_dir(_stage_archive(pages, token), archive_dir(pages.edition.id))
+            _replace_dir(_stage_archive(pages, token), layout.archive_dir(pages.edition.id))
     site = _swap_site(html, token)
     shutil.rmtree(stage, ignore_errors=True)
     return BuildSummary(outcomes, archived, site, time.monotonic() - clock, timings)

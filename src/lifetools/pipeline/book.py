@@ -17,16 +17,19 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import yaml
 
-from lifetools import config
-from lifetools.errors import BuildError
-from lifetools.series import Analysis, Edition, Series
+from lifetools import config, errors
+from lifetools.dictionary import render_dictionary_pages
+from lifetools.pipeline import layout
+from lifetools.pipeline.provenance import write_json
+from lifetools.pipeline.series import Analysis, Edition, Series
+from lifetools.synthetic import TRUE_EFFECTS
 
 __all__ = ["EditionPages", "assemble_book", "build_html", "provenance_markdown",
            "repair_theme_html"]
@@ -114,8 +117,9 @@ def _report_page(
     run_dir: Path, target: Path, analysis: Analysis, pages: EditionPages
 ) -> None:
     """Copy an executed notebook into the book with a banner and provenance."""
-    nb = nbformat.read(run_dir / "notebook.ipynb", as_version=4)
-    record = json.loads((run_dir / "run.json").read_text())
+    folder = layout.RunFolder(run_dir)
+    nb = nbformat.read(folder.notebook, as_version=4)
+    record = json.loads(folder.record.read_text())
     edition = pages.edition
     banner = (f"*{edition.title}: {period_text(edition)}.* "
               "{doc}`Other editions <../index>`.")
@@ -214,20 +218,13 @@ def _toc(series: Series, editions: Sequence[EditionPages], book: Path) -> dict:
 
 def _reference_pages(book: Path) -> None:
     """Write the CLI reference, error catalogue and glossary from the code."""
-    from click.testing import CliRunner
-
-    from lifetools import errors
-    from lifetools.cli import cli
-
     folder = book / "reference"
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["# Command line", "",
-             "Generated from `lifetools --help` when the site was built.", ""]
-    commands = [[], *([name] for name in sorted(cli.commands))]
-    for args in commands:
-        text = CliRunner().invoke(cli, [*args, "--help"], prog_name="lifetools").output
-        title = "lifetools " + " ".join(args) if args else "lifetools"
-        lines += [f"## `{title}`", "", "```text", text.rstrip(), "```", ""]
+             "Generated from the command line's own definitions (sphinx-click) when the "
+             "site was built. Exit codes are on {doc}`errors`.", "",
+             "```{eval-rst}", ".. click:: lifetools.pipeline.cli:cli",
+             "   :prog: lifetools", "   :nested: full", "```", ""]
     (folder / "cli.md").write_text("\n".join(lines))
     lines = ["# Errors and exit codes", "",
              "User mistakes are reported as one message, with a `HINT:` line where there "
@@ -250,10 +247,6 @@ def _reference_pages(book: Path) -> None:
 
 def _true_effects_page(book: Path) -> None:
     """Write ``methods/true-effects.md``: the generator's known effects, from the code."""
-    from dataclasses import fields
-
-    from lifetools.synthetic import TRUE_EFFECTS
-
     lines = ["# Known true effects", "",
              "Generated from `lifetools.synthetic.TRUE_EFFECTS` (the frozen dataclass "
              "`TrueEffects` in `src/lifetools/synthetic/truth.py`) when the site was "
@@ -270,8 +263,6 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
     book = stage / "book"
     shutil.copytree(root / "book", book, ignore=shutil.ignore_patterns("_build"))
     shutil.copyfile(root / "_config.yml", book / "_config.yml")
-    from lifetools.dictionary import render_dictionary_pages
-
     render_dictionary_pages(book / "data")
     _reference_pages(book)
     if (book / "methods" / "index.md").exists():
@@ -286,11 +277,9 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
         for analysis in analyses:
             run_dir = pages.runs[analysis.id]
             _report_page(run_dir, folder / f"{analysis.id}.ipynb", analysis, pages)
-            if (run_dir / "files").exists():
-                shutil.copytree(run_dir / "files", extra / analysis.id)
-        from lifetools.provenance import write_json
-
-        write_json(extra / "manifest.json", pages.manifest)
+            if layout.RunFolder(run_dir).files.exists():
+                shutil.copytree(layout.RunFolder(run_dir).files, extra / analysis.id)
+        write_json(extra / layout.MANIFEST, pages.manifest)
         (folder / "index.md").write_text(
             _edition_index(pages, analyses, eid == series.current_edition)
         )
@@ -326,7 +315,7 @@ def build_html(book: Path, *, log: Path) -> Path:
     if done.returncode != 0 or not (html / "index.html").exists():
         problems = [line for line in (done.stdout + done.stderr).splitlines()
                     if "WARNING" in line or "ERROR" in line or "Error" in line]
-        raise BuildError(
+        raise errors.BuildError(
             "the book did not build:\n" + "\n".join(problems[:20] or ["(no message)"]),
             hint=f"the full log is at {log}",
         )

@@ -14,8 +14,15 @@ from pathlib import Path
 
 import click
 
-from lifetools import __version__
-from lifetools.errors import UserError
+from lifetools import __version__, config
+from lifetools.errors import DataValidationError, UserError
+from lifetools.linkage import link_directory, load_pseudonym_key
+from lifetools.pipeline.build import PreparedData, build_series, plan_runs, prepare_data
+from lifetools.pipeline.reproduce import reproduce_edition
+from lifetools.pipeline.runner import execute_runs, raise_for_failures
+from lifetools.pipeline.series import load_series
+from lifetools.synthetic import write_synthetic
+from lifetools.validation import validate_directory
 
 __all__ = ["cli", "main"]
 
@@ -93,8 +100,6 @@ def synth(ctx: Context, people: int, seed: int, out: Path) -> None:
     Writes the raw layer (with test-range NHS numbers) under OUT/raw/ and the linked,
     pseudonymised analysis tables as OUT/<table>.parquet.
     """
-    from lifetools.synthetic import write_synthetic
-
     summary = write_synthetic(out, people=people, seed=seed, progress=ctx.say)
     ctx.say(str(summary))
     click.echo(str(out))
@@ -113,9 +118,6 @@ def validate(ctx: Context, data_dir: Path, report: Path | None, max_rows: int) -
     Collects every problem (file, table, column, row, rule) before reporting. Exit 0
     when clean, 11 otherwise. Identifier values are never printed: rows are cited.
     """
-    from lifetools.errors import DataValidationError
-    from lifetools.validation import validate_directory
-
     result = validate_directory(data_dir)
     if report is not None:
         result.write(report)
@@ -140,8 +142,6 @@ def link(ctx: Context, raw_dir: Path, out_dir: Path, synthetic_key: bool) -> Non
     The key comes from LIFETOOLS_PSEUDONYM_KEY or the file named by
     LIFETOOLS_PSEUDONYM_KEY_FILE, kept outside the repository.
     """
-    from lifetools.linkage import link_directory, load_pseudonym_key
-
     result = link_directory(raw_dir, out_dir, key=load_pseudonym_key(synthetic=synthetic_key))
     click.echo(str(result))
 
@@ -190,11 +190,6 @@ def run(ctx: Context, analysis: str | None, parameters: tuple[tuple[str, str], .
     \b
       lifetools run time_to_discharge -p locality "North Liverpool" -p landmark_days 180
     """
-    from lifetools import config
-    from lifetools.build import plan_runs, prepare_data
-    from lifetools.runner import execute_runs, raise_for_failures
-    from lifetools.series import load_series
-
     series = load_series()
     overrides = dict(parameters)
     if overrides and not analysis:
@@ -221,8 +216,6 @@ def run(ctx: Context, analysis: str | None, parameters: tuple[tuple[str, str], .
 
 def _no_data():
     """Placeholder data used to check parameters before data are prepared."""
-    from lifetools.build import PreparedData
-
     return PreparedData(Path("."), {"combined": ""}, None)
 
 
@@ -242,8 +235,6 @@ def build(ctx: Context, data_dir: Path | None, jobs: int | None, force: bool,
     staging folder and only then swaps it into public/site. A failure or an interruption
     leaves the published site as it was; rerunning picks up where it stopped.
     """
-    from lifetools.build import build_series
-
     summary = build_series(data_dir=data_dir, jobs=jobs, force=force,
                            keep_going=keep_going, republish=republish,
                            progress=ctx.say)
@@ -256,8 +247,6 @@ def build(ctx: Context, data_dir: Path | None, jobs: int | None, force: bool,
 @click.argument("analysis")
 def params(analysis: str) -> None:
     """List ANALYSIS's parameters: name, type, default and meaning."""
-    from lifetools.series import load_series
-
     series = load_series()
     found = series.analysis(analysis)
     click.echo(f"{found.id} ({found.notebook}): {found.title}")
@@ -277,8 +266,6 @@ def reproduce(ctx: Context, edition: str, data_dir: Path | None, jobs: int | Non
 
     Exit 0 when every table, figure and results file is byte-identical, 16 otherwise.
     """
-    from lifetools.reproduce import reproduce_edition
-
     result = reproduce_edition(edition, data_dir=data_dir, jobs=jobs, progress=ctx.say)
     click.echo(f"edition {edition}: all {result.files_compared} files reproduced exactly")
 

@@ -23,13 +23,14 @@ from typing import Any, Literal
 
 import nbformat
 import yaml
+from papermill import inspect_notebook
 
-from lifetools import config, provenance
-from lifetools.errors import AnalysisRunError
+from lifetools import config
+from lifetools.errors import AnalysisRunError, ParameterError
+from lifetools.pipeline import layout, provenance
+from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
 
 __all__ = [
-    "NOTEBOOK_NAME",
-    "RUN_RECORD",
     "RunOutcome",
     "RunSpec",
     "check_notebook_parameters",
@@ -38,9 +39,6 @@ __all__ = [
     "run_key",
 ]
 
-NOTEBOOK_NAME = "notebook.ipynb"
-RUN_RECORD = "run.json"
-FILES_DIR = "files"
 RUN_TIMEOUT_SECONDS = 3600
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
 
@@ -100,8 +98,9 @@ def run_key(*, notebook: bytes, parameters: Mapping[str, Any], data_fingerprint:
 
 
 def _reusable(spec: RunSpec, key: str) -> dict[str, Any] | None:
-    record_path = spec.run_dir / RUN_RECORD
-    if not (record_path.exists() and (spec.run_dir / NOTEBOOK_NAME).exists()):
+    folder = layout.RunFolder(spec.run_dir)
+    record_path = folder.record
+    if not folder.complete():
         return None
     record = json.loads(record_path.read_text())
     return record if record.get("key") == key else None
@@ -181,7 +180,7 @@ def _tidy_notebook(path: Path, spec: RunSpec, key: str) -> None:
 def _execute(spec: RunSpec, key: str) -> RunOutcome:
     """Run papermill for one spec into a private folder; swap it in on success."""
     started = time.monotonic()
-    work = spec.run_dir.parent / f".{spec.run_dir.name}.partial-{os.getpid()}"
+    work = layout.temp_sibling(spec.run_dir, "partial")
     shutil.rmtree(work, ignore_errors=True)
     files_dir = work / FILES_DIR
     files_dir.mkdir(parents=True)
@@ -199,7 +198,7 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
     )
     seconds = time.monotonic() - started
     if done.returncode != 0:
-        failed = spec.run_dir.parent / f"{spec.run_dir.name}.failed.ipynb"
+        failed = layout.RunFolder(spec.run_dir).failed_notebook
         index, error = _failed_cell(output) if output.exists() else (None, "")
         if output.exists():
             shutil.copyfile(output, failed)
@@ -233,13 +232,13 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
     }
     provenance.write_json(work / RUN_RECORD, record)
     if spec.run_dir.exists():
-        old = spec.run_dir.parent / f".{spec.run_dir.name}.old-{os.getpid()}"
+        old = layout.temp_sibling(spec.run_dir, "old")
         spec.run_dir.rename(old)
         work.rename(spec.run_dir)
         shutil.rmtree(old, ignore_errors=True)
     else:
         work.rename(spec.run_dir)
-    (spec.run_dir.parent / f"{spec.run_dir.name}.failed.ipynb").unlink(missing_ok=True)
+    layout.RunFolder(spec.run_dir).failed_notebook.unlink(missing_ok=True)
     return RunOutcome(spec, "ran", seconds, record=record)
 
 
@@ -341,10 +340,6 @@ def check_notebook_parameters(spec: RunSpec) -> None:
     ParameterError
         If the notebook is missing, has no ``parameters`` cell, or lacks a parameter.
     """
-    from papermill import inspect_notebook
-
-    from lifetools.errors import ParameterError
-
     if not spec.source.exists():
         raise ParameterError(f"{spec.label}: notebook {spec.source} does not exist")
     declared = inspect_notebook(str(spec.source))

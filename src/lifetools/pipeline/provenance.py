@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import importlib.metadata
 import json
 import platform
@@ -21,6 +20,13 @@ from typing import Any
 import yaml
 
 from lifetools import config
+from lifetools.fingerprint import (
+    TABLE_SUFFIXES,
+    data_fingerprint,
+    dictionary_fingerprint,
+    digest,
+    sha256_file,
+)
 
 __all__ = [
     "STACK_PACKAGES",
@@ -47,27 +53,10 @@ STACK_PACKAGES = (
     "lifelines",
     "matplotlib",
     "seaborn",
-    "duckdb",
     "pyarrow",
     "papermill",
     "jupyter-book",
 )
-TABLE_SUFFIXES = (".parquet", ".csv")
-
-
-def sha256_file(path: Path) -> str:
-    """Return the SHA-256 hex digest of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def digest(value: Any) -> str:
-    """Return the SHA-256 of a JSON-serialisable value in canonical form."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def code_version(root: Path | None = None) -> dict[str, Any]:
@@ -100,35 +89,9 @@ def code_fingerprint() -> str:
 
     Computed once per process: the code a process runs does not change under it.
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     files = sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
     return digest({str(p.relative_to(package)): sha256_file(p) for p in files})
-
-
-def data_fingerprint(data_dir: Path, dictionary_dir: Path | None = None) -> dict:
-    """Return the SHA-256 of every input table in ``data_dir`` and of the dictionary.
-
-    Returns a mapping with ``tables`` (file name to hash), ``dictionary`` (one hash over
-    every dictionary file) and ``combined`` (one hash over both).
-    """
-    tables = {
-        p.name: sha256_file(p)
-        for p in sorted(Path(data_dir).iterdir())
-        if p.is_file() and p.suffix in TABLE_SUFFIXES
-    }
-    dictionary = dictionary_fingerprint(dictionary_dir)
-    return {
-        "tables": tables,
-        "dictionary": dictionary,
-        "combined": digest({"tables": tables, "dictionary": dictionary}),
-    }
-
-
-def dictionary_fingerprint(dictionary_dir: Path | None = None) -> str:
-    """Return one SHA-256 over every file of the data dictionary."""
-    folder = dictionary_dir or config.dictionary_dir()
-    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
-    return digest({str(p.relative_to(folder)): sha256_file(p) for p in files})
 
 
 def package_versions(names: Iterable[str] = STACK_PACKAGES) -> dict[str, str]:

@@ -1,0 +1,193 @@
+"""The folder layout of the pipeline: the one owner of every path it writes or reads.
+
+Runs, the edition archive, the site releases, manifests and the temporary folders of a
+publish step are named here and nowhere else, so the runner, the build, the book and
+``reproduce`` cannot disagree about where a file is::
+
+    build/runs/<edition>/<analysis>/          a run folder (RunFolder)
+        notebook.ipynb  run.json  files/
+    build/adhoc/<edition>/<analysis>/         runs with overridden parameters
+    build/reproduce/<edition>/...             re-executions by ``lifetools reproduce``
+    build/stage/<token>/                      the book source being built
+    build/validated/<fingerprint>             marker: this extract passed validation
+    build/logs/                               logs kept outside the site
+    public/editions/<edition>/                the archive of what was released
+        manifest.json  <analysis>/ (a run folder)
+    public/releases/<token>/                  built sites; public/site points at one
+
+Temporary siblings (``.<name>.partial-<pid>``, ``.old-``, ``.new-``) are made by
+:func:`temp_sibling`; :func:`clean_stale` removes those left by processes that died.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from lifetools import config
+from lifetools.fingerprint import sha256_file
+
+__all__ = [
+    "FILES_DIR",
+    "MANIFEST",
+    "NOTEBOOK_NAME",
+    "RUN_RECORD",
+    "RunFolder",
+    "adhoc_root",
+    "archive_dir",
+    "archive_manifest",
+    "clean_stale",
+    "file_hashes",
+    "logs_dir",
+    "releases_dir",
+    "reproduce_root",
+    "runs_root",
+    "site_dir",
+    "stage_root",
+    "temp_sibling",
+    "validated_marker",
+]
+
+NOTEBOOK_NAME = "notebook.ipynb"
+RUN_RECORD = "run.json"
+FILES_DIR = "files"
+MANIFEST = "manifest.json"
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old|new)-(?P<pid>\d+)(-.*)?$")
+
+
+@dataclass(frozen=True)
+class RunFolder:
+    """One executed analysis: the tidy notebook, its run record and published files."""
+
+    path: Path
+
+    @property
+    def notebook(self) -> Path:
+        return self.path / NOTEBOOK_NAME
+
+    @property
+    def record(self) -> Path:
+        return self.path / RUN_RECORD
+
+    @property
+    def files(self) -> Path:
+        return self.path / FILES_DIR
+
+    @property
+    def failed_notebook(self) -> Path:
+        """Where a failed run's partly executed notebook is kept for the author."""
+        return self.path.parent / f"{self.path.name}.failed.ipynb"
+
+    def complete(self) -> bool:
+        """True when the run finished: its record and notebook both exist."""
+        return self.record.exists() and self.notebook.exists()
+
+    def file_hashes(self) -> dict[str, str]:
+        """SHA-256 of every published file, by path relative to ``files/``."""
+        return file_hashes(self.files)
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """Return the SHA-256 of every file under ``folder`` (empty if it is missing)."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): sha256_file(p)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def runs_root() -> Path:
+    """Runs of the declared series (the build's cache)."""
+    return config.build_dir() / "runs"
+
+
+def adhoc_root() -> Path:
+    """Runs with parameters overridden on the command line (never published)."""
+    return config.build_dir() / "adhoc"
+
+
+def reproduce_root(edition_id: str) -> Path:
+    """Where ``lifetools reproduce`` re-executes an edition."""
+    return config.build_dir() / "reproduce" / edition_id
+
+
+def stage_root() -> Path:
+    """Staging folders of the book source."""
+    return config.build_dir() / "stage"
+
+
+def logs_dir() -> Path:
+    """Logs (book build, timings): kept outside the published site."""
+    return config.build_dir() / "logs"
+
+
+def validated_marker(fingerprint: str) -> Path:
+    """Marker file: the extract with this fingerprint passed validation."""
+    return config.build_dir() / "validated" / fingerprint
+
+
+def archive_dir(edition_id: str) -> Path:
+    """The archive of an edition as released: ``public/editions/<edition>``."""
+    return config.public_dir() / "editions" / edition_id
+
+
+def archive_manifest(edition_id: str) -> Path:
+    """The manifest of an archived edition."""
+    return archive_dir(edition_id) / MANIFEST
+
+
+def releases_dir() -> Path:
+    """Built sites, one folder per release; ``public/site`` links to the live one."""
+    return config.public_dir() / "releases"
+
+
+def site_dir() -> Path:
+    """The published site (``public/site``, a link to the live release)."""
+    return config.public_dir() / "site"
+
+
+def temp_sibling(target: Path, kind: str, tag: str = "") -> Path:
+    """Return a temporary sibling of ``target`` owned by this process.
+
+    ``kind`` is ``partial`` (being written), ``old`` (being replaced) or ``new`` (ready to
+    swap in). The process id in the name lets :func:`clean_stale` tell a live run's
+    folder from one left by a process that died.
+    """
+    if kind not in {"partial", "old", "new"}:
+        raise ValueError(f"unknown temporary kind {kind!r}")
+    suffix = f"-{tag}" if tag else ""
+    return target.with_name(f".{target.name}.{kind}-{os.getpid()}{suffix}")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove temporary siblings in ``folder`` whose process is no longer running.
+
+    Returns what was removed. Folders of live processes (a parallel build) are kept.
+    """
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in sorted(folder.iterdir()):
+        match = _TEMP.match(path.name)
+        if match is None or _alive(int(match["pid"])):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed

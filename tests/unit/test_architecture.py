@@ -1,0 +1,50 @@
+"""The architecture contracts (import-linter, ``[tool.importlinter]`` in pyproject.toml).
+
+The contracts are checked over the real package, and a copy of the package with one
+deliberately wrong import shows that each kind of contract can fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT = Path(sys.executable).with_name("lint-imports")
+
+
+def _lint(src: Path, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    return subprocess.run([str(LINT), "--config", str(ROOT / "pyproject.toml"),
+                           "--no-cache"], cwd=cwd, env=env, capture_output=True,
+                          text=True, check=False, timeout=300)
+
+
+def test_contracts_hold_on_the_package():
+    done = _lint(ROOT / "src", ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+@pytest.mark.parametrize(("module", "line", "contract"), [
+    ("survival/cox.py", "import lifetools.pipeline.build", "never imports the publishing"),
+    ("reports/reach.py", "import lifetools.synthetic", "never import the synthetic"),
+    ("regression/counts.py", "import lifetools.tables", "never display or publish"),
+    ("pipeline/build.py", "import lifetools.pipeline.cli", "Nothing imports the command"),
+])
+def test_contracts_fail_on_a_wrong_import(tmp_path, module, line, contract):
+    src = tmp_path / "src"
+    shutil.copytree(ROOT / "src" / "lifetools", src / "lifetools",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    target = src / "lifetools" / module
+    target.write_text(target.read_text() + f"\n{line}  # deliberately wrong\n")
+    done = _lint(src, tmp_path)
+    assert done.returncode == 1, done.stdout
+    broken = [ln for ln in done.stdout.splitlines() if ln.endswith("BROKEN")]
+    # the wrong import breaks its own contract (and, through indirect imports, maybe more)
+    assert any(contract in ln for ln in broken), done.stdout
