@@ -15,6 +15,7 @@ from lifetools.cohort import (
     build_rereferral_cohort,
     split_at_exposure,
 )
+from lifetools.disclosure import NOT_ESTIMABLE, model_release
 from lifetools.errors import StatisticalWarning
 from lifetools.survival import (
     CIFResult,
@@ -209,6 +210,7 @@ class ReReferralReport:
     hazard_ratios: pd.DataFrame
     key_results: tuple[dict[str, Any], ...]
     cohort: Any = field(repr=False, default=None)
+    release: Any = None
 
 
 def analyse_rereferral(
@@ -238,11 +240,16 @@ def analyse_rereferral(
         warnings.simplefilter("ignore", StatisticalWarning)
         cox = fit_cox(data, duration_col="duration", event_col="rereferred",
                       covariates=["used_life_rooms", *ADJUSTMENT_COVARIATES])
+    # release check: n, events and residual df per level; withheld when any level has
+    # too few events, the fit did not converge or an interval is degenerate
+    release = model_release(cox, data=data, event_col="rereferred",
+                            level_cols=["used_life_rooms", *ADJUSTMENT_COVARIATES])
     overall = estimate_cif(data, duration_col="duration", event_col="event",
                            event_of_interest=1)
     at_year = overall.summary[overall.summary["time"] <= 365]
     one_year = float(at_year["estimate"].iloc[-1]) if len(at_year) else float("nan")
-    hr = _estimate_row(cox, "used_life_rooms")
+    hr = _estimate_row(cox, "used_life_rooms") if release.released else dict.fromkeys(
+        ("estimate", "ci_lower", "ci_upper"), float("nan"))
     key = (
         {"name": "discharged_people", "value": len(data), "kind": "count",
          "label": "People discharged in the period"},
@@ -254,10 +261,12 @@ def analyse_rereferral(
         {"name": "hr_rereferral", "value": hr["estimate"], "kind": "ratio",
          "label": "Hazard ratio of re-referral, Life Rooms use before discharge"},
         {"name": "hr_rereferral_ci", "value": [hr["ci_lower"], hr["ci_upper"]],
-         "kind": "text", "text": f"{hr['ci_lower']:.2f} to {hr['ci_upper']:.2f}",
+         "kind": "text", "text": f"{hr['ci_lower']:.2f} to {hr['ci_upper']:.2f}"
+         if release.released else f"{NOT_ESTIMABLE} ({release.reason})",
          "label": "95% CI of the re-referral hazard ratio"},
     )
-    ratios = _label(cox.summary, "Cause-specific Cox")[
-        ["term", "estimate", "ci_lower", "ci_upper", "p_value"]]
+    ratios = _label(release.apply(cox.summary), "Cause-specific Cox")[
+        ["term", "estimate", "ci_lower", "ci_upper", "p_value",
+         *(["withheld"] if not release.released else [])]]
     return ReReferralReport(flow=cohort.flow, cif=cif, cox=cox, hazard_ratios=ratios,
-                            key_results=key, cohort=cohort)
+                            key_results=key, cohort=cohort, release=release)

@@ -195,18 +195,16 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
     # magnitudes: withheld when too few people or dominated by one or two
     improved = disclosure.share(int(share.extra["improved"]), len(pairs))
     withheld = disclosure.magnitude_reason(pairs["change"].to_numpy())
+    low, high = improved.interval or (float("nan"), float("nan"))
     shown_share = share.summary.assign(
-        estimate=None if improved.value is None else improved.value / 100,
-        ci_lower=None if improved.interval is None else improved.interval[0] / 100,
-        ci_upper=None if improved.interval is None else improved.interval[1] / 100)
+        estimate=float("nan") if improved.value is None else improved.value / 100,
+        ci_lower=low / 100, ci_upper=high / 100)
     estimates = pd.concat([
         change.summary.assign(method="Mean paired change (t interval)"),
         mixed.summary[mixed.summary["term"] == "follow_up"].assign(
             term="follow-up against baseline", method="Linear mixed model (REML)"),
         shown_share.assign(method="Share improving (Wilson interval)"),
     ], ignore_index=True)[["method", "term", "estimate", "ci_lower", "ci_upper"]]
-    estimates = estimates.astype({c: "float64" for c in ("estimate", "ci_lower",
-                                                          "ci_upper")})
     if withheld:
         estimates.loc[:1, ["estimate", "ci_lower", "ci_upper"]] = float("nan")
         estimates["withheld"] = [f"withheld: {withheld}"] * 2 + [
