@@ -80,3 +80,19 @@ def test_use_profile_restores_the_previous_profile():
 ])
 def test_rule_sentence_is_made_from_the_profile(name, sentence):
     assert sentence in rule_sentence(name)
+
+
+def test_methods_page_profile_table_matches_profiles():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "book" / "methods" /
+            "disclosure-control.md").read_text()
+    rows = {line.split("|")[1].strip().strip("`"): line.split("|")[2:4]
+            for line in page.splitlines() if line.startswith("| `")
+            and line.split("|")[1].strip().strip("`") in PROFILES}
+    assert set(rows) == set(PROFILES)
+    for name, (suppressed, rounding) in rows.items():
+        p = PROFILES[name]
+        assert suppressed.strip() == (f"1 to {p.threshold}" if p.threshold else "none")
+        assert rounding.strip() == (f"midpoint {p.base}" if p.rounding == "midpoint"
+                                    else f"nearest {p.base}")
