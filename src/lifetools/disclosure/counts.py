@@ -135,8 +135,10 @@ def protect_counts(
     for col in count_cols:
         values = [_protect(v, p, enabled) for v in out[col].tolist()]
         for row, value in enumerate(values):
-            if value is None and enabled and not pd.isna(out[col].iloc[row]):
-                suppressed.append((row, col, "primary"))
+            if value is None and enabled:
+                # a count already hidden upstream stays hidden ([c], not [x])
+                suppressed.append((row, col, "primary" if not pd.isna(
+                    out[col].iloc[row]) else "hidden upstream"))
             elif hide is not None and bool(hide[col].iloc[row]):
                 values[row] = None
                 suppressed.append((row, col, "secondary"))
