@@ -111,6 +111,12 @@ def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,
     suppressed (with the rate) when fewer than the profile's magnitude threshold of
     people contribute or one or two people dominate it (``contributions``: each
     person's person-time). The interval is exact (Garwood) on the published events.
+
+    Notes
+    -----
+    Estimator: published events / published person-years; CI: exact Poisson
+    (Garwood) limits of the published events over the published person-years.
+    Tested in ``tests/unit/test_disclosure_derived.py``.
     """
     p = get_profile(profile)
     k = _published(events, p)
@@ -129,7 +135,13 @@ def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,
 
 
 def difference(a: ProtectedValue, b: ProtectedValue) -> ProtectedValue:
-    """``a - b`` of two protected values of the same kind (suppressed if either is)."""
+    """``a - b`` of two protected values of the same kind (suppressed if either is).
+
+    Notes
+    -----
+    Both values are verified first; no interval is given (the inputs' intervals are
+    not independent in general). Tested in ``tests/unit/test_disclosure_derived.py``.
+    """
     a, b = a.verify(), b.verify()
     if a.kind != b.kind or a.profile != b.profile:
         raise ValueError("a difference needs two values of the same kind and profile")
@@ -194,6 +206,13 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     :func:`~lifetools.disclosure.protect_magnitudes`) published to whole years; the
     rate and its exact (Garwood) interval are computed from the published events and
     person-years, and suppressed when either is.
+
+    Notes
+    -----
+    Groups by ``group_cols`` (missing keys dropped); person-time rules from
+    :func:`~lifetools.disclosure.magnitude_reason` on each person's person-time.
+    Tested in ``tests/unit/test_disclosure_derived.py`` and
+    ``tests/unit/test_inequality.py``.
     """
     p = get_profile(profile)
     groups = [group_cols] if isinstance(group_cols, str) else list(group_cols)
@@ -231,6 +250,12 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     Both counts are protected; ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
     come from :func:`share` on the raw counts, so from the published ones, and are
     suppressed when either count is.
+
+    Notes
+    -----
+    Wilson score interval (no continuity correction) of the published counts, as
+    :func:`share`. Used for the feedback table of the reach report; tested through
+    ``tests/unit/test_reports.py::test_reach_report``.
     """
     p = get_profile(profile)
     protected = protect_counts(frame, [denominator, numerator], profile=p)

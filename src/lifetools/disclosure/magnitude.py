@@ -92,6 +92,13 @@ def protect_magnitudes(
     ProtectedTable
         Group columns, ``contributors`` (a protected count), the value (named
         ``value_col``) and ``reason`` (why a cell is hidden, "" if shown).
+
+    Notes
+    -----
+    Rules as in the module docstring (:func:`magnitude_reason`); secondary
+    suppression of sums by :func:`~lifetools.disclosure.hide_secondary`. Tested in
+    ``tests/unit/test_disclosure_magnitude.py`` and, against ACRO, in
+    ``tests/unit/test_disclosure_acro.py``.
     """
     p = get_profile(profile)
     groups = [group_cols] if isinstance(group_cols, str) else list(group_cols)
