@@ -39,7 +39,7 @@ def test_model_release_withholds_a_level_with_few_events():
     release = model_release(fitted(), data=data(9), event_col="event",
                             level_cols=["exposed"])
     assert not release.released
-    assert "fewer than 10 events where exposed is 1.0" in release.reason
+    assert release.reason == "fewer than 10 events in exposed = 1.0"
     assert release.levels["events"].tolist()[1] == 10  # 9 shown rounded
     few = model_release(fitted(), data=data(5), event_col="event",
                         level_cols=["exposed"])
@@ -71,5 +71,7 @@ def test_withheld_model_is_shown_as_too_few_events_with_reason():
                             event_col="event", level_cols=["exposed"])
     table = table_estimates(release.apply(fitted(0.0, 0.0, float("inf")).summary))
     assert table["estimate (95% CI)"].tolist() == [NOT_ESTIMABLE]
-    assert table["note"].iloc[0].startswith(NOT_ESTIMABLE + ": fewer than 10 events")
+    assert table["note"].iloc[0] == (f"{NOT_ESTIMABLE}: fewer than 10 events in "
+                                     "exposed = 1.0; degenerate interval (0, infinite "
+                                     "or missing) for exposed")
     assert "to inf" not in table.to_string() and "0.00" not in table.to_string()

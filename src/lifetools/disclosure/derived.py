@@ -73,27 +73,19 @@ def share(numerator: int | ProtectedValue, denominator: int | ProtectedValue, *,
 
     Notes
     -----
-    Given raw counts, the share is also suppressed when the rest of the denominator
-    (``denominator - numerator``) would be suppressed as a count: "99% agreed" would
-    say that only a few did not (complementary rule). The share is a function of the
-    published numerator and denominator only, so it cannot be solved for an
-    unrounded count (property test in
+    Whether the share is shown depends on the published counts only: hiding it
+    because the raw rest of the denominator is small would itself tell the reader
+    that the rest is not 0 (the pattern of suppression would leak what rounding
+    hides). The share is a function of the published numerator and denominator only,
+    so it cannot be solved for an unrounded count (property test in
     ``tests/unit/test_disclosure_derived.py``).
     """
     p = get_profile(profile)
     k, n = _published(numerator, p), _published(denominator, p)
-    rest = None
-    if not isinstance(numerator, ProtectedValue) and \
-            not isinstance(denominator, ProtectedValue) and k.value is not None:
-        rest = protect_count(int(denominator) - int(numerator), profile=p)
-    if k.value is None or n.value is None or n.value == 0 or \
-            (rest is None and k.value is not None and n.value is not None
-             and not isinstance(numerator, ProtectedValue)
-             and not isinstance(denominator, ProtectedValue)):
+    if k.value is None or n.value is None or n.value == 0:
         reason = ("the numerator is suppressed" if k.value is None else
                   "the denominator is suppressed" if n.value is None else
-                  "the denominator is 0" if n.value == 0 else
-                  "the rest of the denominator is a small count (complementary rule)")
+                  "the denominator is 0")
         return _value("share", None, p, numerator=k.value, denominator=n.value,
                       reason=reason)
     k_shown = min(k.value, n.value)

@@ -134,8 +134,10 @@ def model_release(
             rows.append({"variable": col, "level": level, "people": int(mask.sum()),
                          "events": int(round(float(data.loc[mask, event_col].sum())))})
     table = pd.DataFrame(rows, columns=["variable", "level", "people", "events"])
-    reasons = [f"fewer than {p.model_min_events} events where {r.variable} is "
-               f"{r.level}" for r in table.itertuples() if r.events < p.model_min_events]
+    few = [("all rows" if r.level == "all" else f"{r.variable} = {r.level}")
+           for r in table.itertuples() if r.events < p.model_min_events]
+    reasons = ([f"fewer than {p.model_min_events} events in "
+                + ("all rows" if "all rows" in few else ", ".join(few))] if few else [])
     residual_df = int(len(data) - len(summary))
     if residual_df < MIN_RESIDUAL_DF:
         reasons.append(f"{residual_df} residual degrees of freedom (fewer than "
