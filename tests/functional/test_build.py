@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -58,8 +59,8 @@ def test_build_site_has_a_page_for_every_entry_of_the_series(built_project, buil
     assert (built_site / "editions" / "index.html").exists()
     assert (built_site / "data" / "index.html").exists()
     cli_page = (built_site / "reference" / "cli.html").read_text()
-    for command in ("build", "reproduce", "validate", "link", "synth", "run", "params"):
-        assert f"lifetools {command}" in cli_page
+    headings = set(re.findall(r"<h[2-3][^>]*>([^<]+)<", cli_page))
+    assert {"build", "reproduce", "validate", "link", "synth", "run", "params"} <= headings
 
 
 def test_build_first_edition_is_untouched_by_the_second(built_project):
