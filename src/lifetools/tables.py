@@ -112,6 +112,7 @@ def show_table(
     digits: int = 2,
     totals: Totals | None = None,
     by: str | None = None,
+    not_counts: Sequence[str] = (),
 ) -> PublishedTable:
     """Protect, write and display a publication table.
 
@@ -135,6 +136,9 @@ def show_table(
         Which counts of a DataFrame add up to published totals, for secondary
         suppression (default: what the frame declares with
         :func:`lifetools.disclosure.declare_totals`).
+    not_counts
+        Whole-number columns of a DataFrame that are not counts of people or events
+        (a year, a quintile number); any other unlisted whole-number column is refused.
 
     Raises
     ------
@@ -147,7 +151,7 @@ def show_table(
     _check_not_row_level(frame.frame if isinstance(frame, ProtectedTable) else frame,
                          name)
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
-                          name=name)
+                          name=name, not_counts=not_counts)
     rules = table.rules
     write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
     footnote = ""

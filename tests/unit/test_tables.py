@@ -80,3 +80,12 @@ def test_show_table_footnote_states_the_active_profile(output):
 def test_format_estimate_degenerate_interval_says_too_few_events(estimate, lower,
                                                                   upper):
     assert format_estimate(estimate, lower, upper) == "too few events to estimate"
+
+
+def test_show_table_whole_number_label_declared_not_a_count_is_shown(output):
+    frame = pd.DataFrame({"quintile": [1, 2], "n": [12, 30]})
+    with pytest.raises(DisclosureError, match="'quintile'"):
+        show_table(frame, name="q", caption="c", count_cols=["n"])
+    shown = show_table(frame, name="q", caption="c", count_cols=["n"],
+                       not_counts=["quintile"])
+    assert shown.frame.values.tolist() == [["1", "10"], ["2", "30"]]

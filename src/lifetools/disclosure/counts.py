@@ -178,7 +178,8 @@ def require_count(value: Any) -> ProtectedValue:
 
 def require_table(table: Any, *, count_cols: Sequence[str] = (),
                   totals: Totals | None = None, by: str | None = None,
-                  name: str = "table", derived: bool = False) -> ProtectedTable:
+                  name: str = "table", derived: bool = False,
+                  not_counts: Sequence[str] = ()) -> ProtectedTable:
     """What every display accepts: a verified protected table.
 
     A :class:`ProtectedTable` is verified and each of ``count_cols`` must be one of
@@ -217,7 +218,8 @@ def require_table(table: Any, *, count_cols: Sequence[str] = (),
             f"{PROTECTION_ATTR!r} flag, which proves nothing (it survives .assign, "
             ".merge and .copy)", hint="make the table with lt.disclosure")
     try:
-        return protect_counts(table, list(count_cols), totals=totals, by=by)
+        return protect_counts(table, list(count_cols), totals=totals, by=by,
+                              not_counts=not_counts)
     except DisclosureError as error:
         raise DisclosureError(f"table {name!r}: {error.args[0]}",
                               hint=getattr(error, "hint", None)) from None
