@@ -30,6 +30,7 @@ def clean(tmp_path_factory):
 def data(clean, tmp_path):
     for name in TABLES:
         shutil.copyfile(clean / f"{name}.parquet", tmp_path / f"{name}.parquet")
+    shutil.copyfile(clean / "datapackage.json", tmp_path / "datapackage.json")
     return tmp_path
 
 
@@ -102,7 +103,8 @@ def test_broken_input_is_reported_with_rule_and_exit_11(data, case, capsys):
     assert key in found, report.render()
     assert main(["validate", str(data)]) == 11
     err = capsys.readouterr().err
-    assert str(path) in err and f"table '{table}'" in err and text in err
+    assert path.name in err and f"table '{table}'" in err and text in err
+    assert str(data) not in err
     assert f"[rule: {key[2].value}]" in err and "Traceback" not in err
 
 
