@@ -88,8 +88,11 @@ def read_package(folder: Path, dictionary: Dictionary) -> tuple[dt.date | None, 
         return None, f"{PACKAGE_FILE}: extract_date is in the future or before 1900"
     version = content.get("dictionary_version")
     if not isinstance(version, str) or version != dictionary.version:
+        from lifetools.redaction import looks_identifying
+
         shown = version if isinstance(version, str) and len(version) <= 20 and all(
-            c.isalnum() or c in ".-+" for c in version) else "(unreadable)"
+            c.isalnum() or c in ".-+" for c in version) and not looks_identifying(
+            version) else "(unreadable)"
         return extract_date, (f"{PACKAGE_FILE}: the extract was made for dictionary "
                               f"version {shown}, this is version {dictionary.version}")
     return extract_date, None

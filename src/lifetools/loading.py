@@ -159,6 +159,9 @@ def check_file(path: Path) -> tuple[str, str] | None:
                 if exc.start < len(line) - 3 or line.endswith(b"\n"):
                     return "file.encoding", (f"is not UTF-8 text (row {max(row, 1)}); "
                                              "save it as CSV UTF-8")
+            if b"\x00" in line:
+                return "file.encoding", (f"holds NUL bytes (row {max(row, 1)}): a binary "
+                                         "or UTF-16 file; save it as CSV UTF-8")
             record += len(line)
             if record > MAX_RECORD_BYTES:
                 return "value.too_long", (f"row {max(row, 1)} is longer than 1 MiB; the "

@@ -149,7 +149,7 @@ class ValidationReport:
             raise OutputPathError(f"cannot write the report {path.name}: its folder does "
                                   "not exist, or it is a folder",
                                   hint="create the folder first, or choose another path")
-        rows = [{**asdict(p), "rule": p.rule.value, "rows": " ".join(map(str, p.rows)),
+        rows = [{**asdict(p), "rule": p.rule.value, "rows": ";".join(map(str, p.rows)),
                  "examples": " | ".join(p.examples)} for p in self.problems]
         if path.suffix == ".json":
             path.write_text(json.dumps(rows, indent=2) + "\n")
