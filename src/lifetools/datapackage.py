@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import stat
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ __all__ = ["MAX_PACKAGE_BYTES", "PACKAGE_FILE", "package_content", "read_package
 PACKAGE_FILE = "datapackage.json"
 MAX_PACKAGE_BYTES = 64 * 1024
 """A larger ``datapackage.json`` is refused unread."""
+_VERSION = re.compile(r"\d{1,3}(\.\d{1,3}){1,2}")
 
 
 def package_content(dictionary: Dictionary, *, extract_date: dt.date,
@@ -88,11 +90,8 @@ def read_package(folder: Path, dictionary: Dictionary) -> tuple[dt.date | None, 
         return None, f"{PACKAGE_FILE}: extract_date is in the future or before 1900"
     version = content.get("dictionary_version")
     if not isinstance(version, str) or version != dictionary.version:
-        from lifetools.redaction import looks_identifying
-
-        shown = version if isinstance(version, str) and len(version) <= 20 and all(
-            c.isalnum() or c in ".-+" for c in version) and not looks_identifying(
-            version) else "(unreadable)"
+        shown = version if isinstance(version, str) and _VERSION.fullmatch(
+            version) else "(not a version number)"
         return extract_date, (f"{PACKAGE_FILE}: the extract was made for dictionary "
                               f"version {shown}, this is version {dictionary.version}")
     return extract_date, None

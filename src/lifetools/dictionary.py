@@ -304,6 +304,9 @@ def _allowed(spec: FieldSpec) -> str:
     if spec.minimum is not None or spec.maximum is not None:
         parts.append(f"from {spec.minimum if spec.minimum is not None else '-'} "
                      f"to {spec.maximum if spec.maximum is not None else '-'}")
+    if spec.plausible:
+        parts.append(f"plausible from {spec.plausible[0]} to {spec.plausible[1]}".replace(
+            EXTRACT_DATE, "the extract date"))
     if spec.groups:
         parts.append("groups: " + "; ".join(f"{k} = {', '.join(v)}"
                                              for k, v in spec.groups.items()))

@@ -86,7 +86,8 @@ class Problem:
     def render(self, max_rows: int = 5) -> str:
         """One line: where, what, the rule."""
         where = (f"column '{self.column}'" if self.column else
-                 "file" if self.rule.value.startswith("file.") else "table")
+                 "file" if self.rule.value.startswith("file.") or self.rule is Rule.PACKAGE
+                 else "table")
         if self.level != "error":
             where = f"{self.level}: {where}"
         if self.rows and self.count == 1:
