@@ -327,6 +327,23 @@ def _extract_date(raw_dir: Path, given: dt.date | None) -> dt.date:
         return dt.date.today()
 
 
+def _remove_stale(out_dir: Path) -> None:
+    """Remove staging folders left by a link run that died (its process is gone)."""
+    stale = [*out_dir.parent.glob(f".{out_dir.name}.partial-*")]
+    if out_dir.is_dir():
+        stale += out_dir.glob(".link-partial-*")
+    for folder in stale:
+        pid = folder.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def _write_atomically(out_dir: Path, frames: dict[str, pd.DataFrame],
                       extract_date: dt.date) -> None:
     """Stage every file in a temporary folder, then rename into place.
@@ -340,6 +357,7 @@ def _write_atomically(out_dir: Path, frames: dict[str, pd.DataFrame],
 
     fresh = not out_dir.exists()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out_dir)
     stage = (out_dir.parent / f".{out_dir.name}.partial-{os.getpid()}" if fresh
              else out_dir / f".link-partial-{os.getpid()}")
     shutil.rmtree(stage, ignore_errors=True)

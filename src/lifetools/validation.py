@@ -28,13 +28,15 @@ import pandas as pd
 from lifetools.datapackage import PACKAGE_FILE, read_package
 from lifetools.dictionary import Dictionary, FieldSpec, TableSpec, load_dictionary
 from lifetools.errors import DataValidationError, OutputPathError
-from lifetools.loading import check_file, coerce_types, scan_folder
+from lifetools.loading import MAX_RECORD_BYTES, check_file, coerce_types, scan_folder
 from lifetools.redaction import looks_identifying, safe_text
 
 __all__ = ["Problem", "Rule", "ValidationReport", "raise_for_problems",
            "validate_directory", "validate_tables"]
 
 MAX_ROWS_KEPT = 1000
+MAX_COLUMNS = 200
+"""A CSV with more columns than this is refused unread (the widest table has 12)."""
 
 
 class Rule(enum.StrEnum):
@@ -220,7 +222,11 @@ def _read_raw(path: Path, out: _Collector) -> pd.DataFrame | None:
                     f"{type(exc).__name__})")
             return None
     with open(path, "rb") as handle:
-        header = handle.readline(4096).decode("utf-8", errors="replace")
+        header = handle.readline(MAX_RECORD_BYTES).decode("utf-8", errors="replace")
+    if header.count(",") >= MAX_COLUMNS:
+        out.add(None, Rule.TOO_LONG, f"has more than {MAX_COLUMNS} columns; the file was "
+                "not read")
+        return None
     if "," not in header and any(d in header for d in (";", "\t", "|")):
         delimiter = next(d for d in (";", "\t", "|") if d in header)
         out.add(None, Rule.DELIMITER, f"uses {delimiter!r} between columns; lifetools "

@@ -182,6 +182,14 @@ def latin1(data):
     return ()
 
 
+def wide(data):
+    path = to_csv(data, "feedback")
+    header, *rows = path.read_text().splitlines()
+    extra = ",".join(f"c{i}" for i in range(100_000))
+    path.write_text("\n".join([f"{header},{extra}", *(r + "," * 100_000 for r in rows)]))
+    return ()
+
+
 def nul_bytes(data):
     path = to_csv(data, "feedback")
     path.write_bytes(path.read_bytes().replace(b",", b"\x00,", 3))
@@ -227,6 +235,7 @@ CASES = {
     "latin-1 csv": (latin1, 11, Rule.ENCODING),
     "semicolons": (lambda d: (to_csv(d, "feedback", sep=";"), ())[1], 11, Rule.DELIMITER),
     "nul bytes": (nul_bytes, 11, Rule.ENCODING),
+    "100,000 columns": (wide, 11, Rule.TOO_LONG),
     "header only": (edit_csv("feedback", lambda f: f.head(0)), 11, Rule.TABLE_EMPTY),
     # identifiers where they do not belong, long and strange values
     "nhs number in a code column": (cell("feedback", "site", NHS, secret=True), 11, Rule.ENUM),

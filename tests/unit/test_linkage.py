@@ -213,3 +213,15 @@ def test_link_directory_latin1_csv_and_no_nhs_column_are_clean_errors(tmp_path):
     (raw / "people.csv").write_text("person,x\n1,2\n")
     with pytest.raises(DataValidationError, match="no column 'nhs_number'"):
         linkage.link_directory(raw, tmp_path / "out", key=linkage.TEST_KEY)
+
+
+def test_link_directory_removes_staging_folders_of_dead_runs(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    raw.mkdir()
+    pd.DataFrame({"nhs_number": [VALID[1]]}).to_parquet(raw / "people.parquet")
+    dead = tmp_path / ".out.partial-999999999"
+    dead.mkdir()
+    linkage.link_directory(raw, out, key=linkage.TEST_KEY)
+    (out / ".link-partial-999999999").mkdir()
+    linkage.link_directory(raw, out, key=linkage.TEST_KEY)
+    assert not dead.exists() and not (out / ".link-partial-999999999").exists()
