@@ -29,13 +29,15 @@ from lifetools.dictionary import TableSpec, load_dictionary
 from lifetools.errors import DataValidationError
 
 __all__ = ["MAX_RECORD_BYTES", "Dataset", "FileIssue", "check_file", "coerce_types",
-           "load_dataset", "read_table", "scan_folder", "table_path"]
+           "load_dataset", "read_raw", "read_table", "scan_folder", "table_path"]
 
 MAX_RECORD_BYTES = 1 << 20
 """Longest CSV record read (1 MiB); a Parquet column may hold this plus 1 KiB a row."""
 MAX_SAFE_INTEGER = 2**53
 """Integers beyond this (in magnitude) cannot be held exactly and are not accepted."""
 TABLE_SUFFIXES = (".parquet", ".csv")
+MAX_COLUMNS = 200
+"""A CSV with more columns than this is refused unread (the widest table has 12)."""
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,42 @@ def _check_parquet(path: Path) -> tuple[str, str] | None:
                 return "value.too_long", (f"column #{c + 1} holds more than 1 MiB plus "
                                           "1 KiB a row; the file was not read")
     return None
+
+
+def read_raw(path: Path) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
+    """Read a table file as it is (Parquet with its types, CSV as text), within bounds.
+
+    Returns ``(frame, None)``, or ``(None, (rule, message))`` when the file is refused:
+    over the bounds of :func:`check_file`, more than :data:`MAX_COLUMNS` columns, not
+    comma-separated, not UTF-8, or not readable. Messages quote no value of the file.
+    """
+    problem = check_file(path)
+    if problem:
+        return None, problem
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return pq.read_table(path).to_pandas(), None
+        except Exception as exc:  # noqa: BLE001 - any read failure is the user's file
+            return None, ("file.unreadable", f"cannot be read as Parquet (truncated or "
+                                             f"not Parquet: {type(exc).__name__})")
+    with open(path, "rb") as handle:
+        header = handle.readline(MAX_RECORD_BYTES).decode("utf-8", errors="replace")
+    if header.count(",") >= MAX_COLUMNS:
+        return None, ("value.too_long", f"has more than {MAX_COLUMNS} columns; the file "
+                                        "was not read")
+    if "," not in header and any(d in header for d in (";", "\t", "|")):
+        delimiter = next(d for d in (";", "\t", "|") if d in header)
+        return None, ("file.delimiter", f"uses {delimiter!r} between columns; lifetools "
+                                        "reads comma-separated CSV")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, ("file.encoding", "is not UTF-8 text; save it as CSV UTF-8")
+    except Exception as exc:  # noqa: BLE001 - malformed CSV is the user's file
+        return None, ("file.unreadable", f"is not valid CSV ({type(exc).__name__})")
 
 
 def table_path(data_dir: Path, name: str) -> Path | None:

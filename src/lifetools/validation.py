@@ -28,15 +28,13 @@ import pandas as pd
 from lifetools.datapackage import PACKAGE_FILE, read_package
 from lifetools.dictionary import Dictionary, FieldSpec, TableSpec, load_dictionary
 from lifetools.errors import DataValidationError, OutputPathError
-from lifetools.loading import MAX_RECORD_BYTES, check_file, coerce_types, scan_folder
+from lifetools.loading import coerce_types, read_raw, scan_folder
 from lifetools.redaction import looks_identifying, safe_text
 
 __all__ = ["Problem", "Rule", "ValidationReport", "raise_for_problems",
            "validate_directory", "validate_tables"]
 
 MAX_ROWS_KEPT = 1000
-MAX_COLUMNS = 200
-"""A CSV with more columns than this is refused unread (the widest table has 12)."""
 
 
 class Rule(enum.StrEnum):
@@ -206,39 +204,10 @@ def _examples(values: pd.Series) -> tuple[str, ...]:
 
 
 def _read_raw(path: Path, out: _Collector) -> pd.DataFrame | None:
-    """Read a file as it is (Parquet with its types, CSV as text), within bounds."""
-    problem = check_file(path)
+    frame, problem = read_raw(path)
     if problem:
         out.add(None, Rule(problem[0]), problem[1])
-        return None
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            return pq.read_table(path).to_pandas()
-        except Exception as exc:  # noqa: BLE001 - any read failure is the user's file
-            out.add(None, Rule.FILE_UNREADABLE,
-                    f"cannot be read as Parquet (truncated or not Parquet: "
-                    f"{type(exc).__name__})")
-            return None
-    with open(path, "rb") as handle:
-        header = handle.readline(MAX_RECORD_BYTES).decode("utf-8", errors="replace")
-    if header.count(",") >= MAX_COLUMNS:
-        out.add(None, Rule.TOO_LONG, f"has more than {MAX_COLUMNS} columns; the file was "
-                "not read")
-        return None
-    if "," not in header and any(d in header for d in (";", "\t", "|")):
-        delimiter = next(d for d in (";", "\t", "|") if d in header)
-        out.add(None, Rule.DELIMITER, f"uses {delimiter!r} between columns; lifetools "
-                "reads comma-separated CSV")
-        return None
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        out.add(None, Rule.ENCODING, "is not UTF-8 text; save it as CSV UTF-8")
-    except Exception as exc:  # noqa: BLE001 - malformed CSV is the user's file
-        out.add(None, Rule.FILE_UNREADABLE, f"is not valid CSV ({type(exc).__name__})")
-    return None
+    return frame
 
 
 _TYPE_WORDS = {"date": "a valid date (YYYY-MM-DD)", "integer": "a whole number",
