@@ -112,8 +112,12 @@ def scan_folder(data_dir: Path, tables: Sequence[str]) -> tuple[dict[str, Path],
     folder = Path(os.path.realpath(data_dir))
     found: dict[str, list[Path]] = {}
     issues: list[FileIssue] = []
-    with os.scandir(folder) as entries:
-        listing = sorted(entries, key=lambda e: e.name)
+    try:
+        with os.scandir(folder) as entries:
+            listing = sorted(entries, key=lambda e: e.name)
+    except OSError:
+        return {}, [FileIssue("(folder)", "(folder)", "file.unreadable",
+                              "the data folder cannot be listed (permissions?)")]
     for entry in listing:
         path = Path(entry.path)
         table = path.stem if path.suffix in TABLE_SUFFIXES and path.stem in tables else None

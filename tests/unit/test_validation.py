@@ -209,3 +209,15 @@ def test_two_files_for_one_table_are_refused_and_neither_read(data):
     assert ("feedback", None, Rule.FILE_DUPLICATE) in found
     assert not any(p.table == "feedback" and p.rule == Rule.TABLE_EMPTY
                    for p in report.problems)
+
+
+def test_unlistable_folder_is_a_problem_not_a_traceback(data, monkeypatch):
+    import os
+
+    def refuse(path):
+        raise PermissionError(13, "denied")
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    report, found = problems(data)
+    assert ("(folder)", None, Rule.FILE_UNREADABLE) in found
+    assert "cannot be listed" in report.render()
