@@ -71,6 +71,7 @@ def _merge_shards(shards: list[Path], out: Path) -> None:
 
     Person ids of shard i > 0 are re-keyed (SHA-256 of shard number and id, still 64
     hex), row ids renumbered, and the deprivation lookup is the union of the shards'.
+    The extract's ``datapackage.json`` (dictionary version, extract date) is shard 0's.
     """
     import hashlib
 
@@ -94,6 +95,7 @@ def _merge_shards(shards: list[Path], out: Path) -> None:
             width = max(len(str(len(merged))), 6)
             merged[column] = [f"{prefix}{i:0{width}d}" for i in range(1, len(merged) + 1)]
         merged.to_parquet(out / f"{name}.parquet", index=False)
+    (out / "datapackage.json").write_bytes((shards[0] / "datapackage.json").read_bytes())
 
 
 def generate(people: int, seed: int, out: str, repeats: int) -> dict:

@@ -29,7 +29,10 @@ __all__ = [
 
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
 SENSITIVITIES = ("identifier", "quasi-identifier", "none")
-ROW_RULES = ("not_before", "present_together")
+ROW_RULES = ("not_before", "present_together", "year_not_after")
+EXTRACT_DATE = "extract_date"
+"""Bound token of ``plausible``: the extract's date (its year for an integer field)."""
+RANGED_TYPES = ("integer", "number", "date")
 CROSS_RULES = ("not_after_death",)
 
 _FIELD_SCHEMA = {
@@ -47,6 +50,11 @@ _FIELD_SCHEMA = {
                 "required": {"type": "boolean"}, "unique": {"type": "boolean"},
                 "enum": {"type": "array", "minItems": 1}, "pattern": {"type": "string"},
                 "minimum": {}, "maximum": {},
+                "plausible": {
+                    "type": "object", "additionalProperties": False,
+                    "required": ["minimum", "maximum"],
+                    "properties": {"minimum": {}, "maximum": {}},
+                },
             },
         },
         "lifetools": {
@@ -89,6 +97,7 @@ class FieldSpec:
     pattern: str | None = None
     minimum: Any = None
     maximum: Any = None
+    plausible: tuple[Any, Any] | None = None
     sensitivity: str = "none"
     source: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -99,6 +108,20 @@ class FieldSpec:
     def is_identifying(self) -> bool:
         """True for identifier and quasi-identifier fields: values never printed."""
         return self.sensitivity != "none"
+
+    def bounds(self, extract_date: Any) -> tuple[Any, Any]:
+        """Return the (lowest, highest) plausible value, ``extract_date`` resolved.
+
+        ``extract_date`` is a :class:`datetime.date`; for an integer or number field the
+        token stands for its year. Either bound may be None (no bound).
+        """
+        def resolve(value: Any) -> Any:
+            if value != EXTRACT_DATE:
+                return value
+            return extract_date if self.type == "date" else extract_date.year
+
+        low, high = self.plausible or (None, None)
+        return resolve(low), resolve(high)
 
 
 @dataclass(frozen=True)
@@ -187,7 +210,10 @@ def _field(raw: Mapping[str, Any]) -> FieldSpec:
         unique=bool(constraints.get("unique", False)),
         enum=tuple(constraints["enum"]) if "enum" in constraints else None,
         pattern=constraints.get("pattern"), minimum=constraints.get("minimum"),
-        maximum=constraints.get("maximum"), sensitivity=extra.get("sensitivity", "none"),
+        maximum=constraints.get("maximum"),
+        plausible=(tuple(constraints["plausible"][k] for k in ("minimum", "maximum"))
+                   if "plausible" in constraints else None),
+        sensitivity=extra.get("sensitivity", "none"),
         source=extra.get("source"),
         labels={str(k): str(v) for k, v in (extra.get("labels") or {}).items()},
         groups={k: tuple(v) for k, v in (extra.get("groups") or {}).items()},
@@ -207,6 +233,12 @@ def _table(path: Path, expected: str) -> TableSpec:
     if duplicates:
         raise DictionaryError(f"{path}: table {expected!r} declares field(s) "
                               f"{duplicates} twice")
+    unbounded = [f.name for f in fields if f.type in RANGED_TYPES and not (
+        (f.minimum is not None or f.plausible) and (f.maximum is not None or f.plausible))]
+    if unbounded:
+        raise DictionaryError(f"{path}: table {expected!r}: field(s) {unbounded} need a "
+                              "plausible range (constraints minimum and maximum, or "
+                              "plausible)", hint="see data_dictionary/README.md")
     referenced = list(raw.get("primaryKey", []))
     for key in raw.get("foreignKeys", []):
         referenced += key["fields"]
@@ -272,6 +304,9 @@ def _allowed(spec: FieldSpec) -> str:
     if spec.minimum is not None or spec.maximum is not None:
         parts.append(f"from {spec.minimum if spec.minimum is not None else '-'} "
                      f"to {spec.maximum if spec.maximum is not None else '-'}")
+    if spec.plausible:
+        parts.append(f"plausible from {spec.plausible[0]} to {spec.plausible[1]}".replace(
+            EXTRACT_DATE, "the extract date"))
     if spec.groups:
         parts.append("groups: " + "; ".join(f"{k} = {', '.join(v)}"
                                              for k, v in spec.groups.items()))

@@ -16,6 +16,8 @@ Exit codes
 14 AnalysisRunError      a notebook failed; the message names the notebook and cell
 15 BuildError            the book could not be built or published
 16 ReproducibilityError  a reproduced edition differs from the published one
+17 LinkageError          the pseudonymisation key or NHS-number linkage is refused
+18 OutputPathError       an output path cannot be written (missing folder, a file in the way)
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ __all__ = [
     "DisclosureWarning",
     "LifetoolsError",
     "LifetoolsWarning",
+    "LinkageError",
+    "OutputPathError",
     "ParameterError",
     "ReproducibilityError",
     "StatisticalWarning",
@@ -107,6 +111,23 @@ class ReproducibilityError(UserError):
     exit_code = 16
 
 
+class LinkageError(UserError):
+    """The pseudonymisation key is unsafe or missing, or NHS-number linkage failed.
+
+    Raised for a short, public or badly protected key, NHS numbers outside the test range
+    with the public synthetic key, a match rate below the floor, or an output folder
+    inside the input folder. Messages cite counts and rows, never NHS numbers.
+    """
+
+    exit_code = 17
+
+
+class OutputPathError(UserError):
+    """An output path cannot be written: its folder is missing or a file is in the way."""
+
+    exit_code = 18
+
+
 EXIT_CODES = {
     "success": 0,
     "internal error": 1,
@@ -121,6 +142,8 @@ EXIT_CODES = {
             AnalysisRunError,
             BuildError,
             ReproducibilityError,
+            LinkageError,
+            OutputPathError,
         )
     },
 }

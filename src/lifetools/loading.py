@@ -4,21 +4,40 @@
 pyarrow, only the columns asked for, and gives every column its dictionary type:
 dates ``datetime64[ns]``, integers ``Int64``, numbers ``float64``, booleans ``boolean``,
 strings ``object`` (missing = ``None``).
+
+Before any byte is read, :func:`scan_folder` checks the folder: one file per table
+(``people.parquet`` and ``people.csv`` together are refused), no link pointing out of
+the folder, no pipe, device or folder in place of a table. Reading is bounded: a CSV
+record longer than :data:`MAX_RECORD_BYTES` and a Parquet column holding more than
+:data:`MAX_RECORD_BYTES` plus 1 KiB per row are refused before they are loaded, so a
+huge cell cannot exhaust memory.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lifetools import config
 from lifetools.dictionary import TableSpec, load_dictionary
 from lifetools.errors import DataValidationError
 
-__all__ = ["Dataset", "coerce_types", "load_dataset", "read_table", "table_path"]
+__all__ = ["MAX_RECORD_BYTES", "Dataset", "FileIssue", "check_file", "coerce_types",
+           "load_dataset", "read_raw", "read_table", "scan_folder", "table_path"]
+
+MAX_RECORD_BYTES = 1 << 20
+"""Longest CSV record read (1 MiB); a Parquet column may hold this plus 1 KiB a row."""
+MAX_SAFE_INTEGER = 2**53
+"""Integers beyond this (in magnitude) cannot be held exactly and are not accepted."""
+TABLE_SUFFIXES = (".parquet", ".csv")
+MAX_COLUMNS = 200
+"""A CSV with more columns than this is refused unread (the widest table has 12)."""
 
 
 @dataclass(frozen=True)
@@ -46,13 +65,195 @@ class Dataset:
 TABLES = tuple(f.name for f in fields(Dataset) if f.name != "path")
 
 
-def table_path(data_dir: Path, name: str) -> Path | None:
-    """Return the file of a table (Parquet preferred, then CSV), or None."""
-    for suffix in (".parquet", ".csv"):
-        path = Path(data_dir) / f"{name}{suffix}"
-        if path.exists():
-            return path
+@dataclass(frozen=True)
+class FileIssue:
+    """A file of the data folder that is not read: why, at which level."""
+
+    name: str
+    table: str | None
+    rule: str
+    message: str
+    level: str = "error"
+
+
+def _entry_issue(folder: Path, entry: os.DirEntry) -> tuple[str, str] | None:
+    """Return (rule, message) if the entry must not be read, else None (no read)."""
+    if entry.is_symlink():
+        target = Path(os.path.realpath(entry.path))
+        if folder not in target.parents:
+            return "file.symlink", ("is a link to a file outside the data folder; copy "
+                                    "the file into the folder instead")
+    try:
+        mode = os.stat(entry.path).st_mode
+    except OSError:
+        return "file.unreadable", "is a broken link or cannot be opened"
+    if not stat.S_ISREG(mode):
+        return "file.not_regular", ("is not a regular file (a folder, pipe or device); "
+                                    "it was not read")
     return None
+
+
+def scan_folder(data_dir: Path, tables: Sequence[str]) -> tuple[dict[str, Path],
+                                                                 list[FileIssue]]:
+    """Find each table's file without reading any; report the files refused.
+
+    Returns
+    -------
+    tuple
+        ``files`` (table name to its one safe file) and ``issues``: a table with both
+        a Parquet and a CSV file (neither is used), links out of the folder, non-regular
+        files (refused, level ``error``) and files that are not tables (``warning``).
+
+    Notes
+    -----
+    Only ``lstat``/``stat`` are called: a FIFO is never opened. Tested in the hostile
+    corpus ``tests/hostile/``.
+    """
+    folder = Path(os.path.realpath(data_dir))
+    found: dict[str, list[Path]] = {}
+    issues: list[FileIssue] = []
+    try:
+        with os.scandir(folder) as entries:
+            listing = sorted(entries, key=lambda e: e.name)
+    except OSError:
+        return {}, [FileIssue("(folder)", "(folder)", "file.unreadable",
+                              "the data folder cannot be listed (permissions?)")]
+    for entry in listing:
+        path = Path(entry.path)
+        table = path.stem if path.suffix in TABLE_SUFFIXES and path.stem in tables else None
+        if table is None and entry.name == "datapackage.json":
+            table = "(package)"
+        problem = _entry_issue(folder, entry)
+        if problem and (table is not None or problem[0] == "file.symlink"):
+            issues.append(FileIssue(entry.name, table, *problem))
+        elif table is None:
+            issues.append(FileIssue(entry.name, None, "file.unknown",
+                                    "is not a table of the data dictionary; not read",
+                                    "warning"))
+        elif table != "(package)":
+            found.setdefault(table, []).append(Path(data_dir) / entry.name)
+    files = {}
+    for table, paths in found.items():
+        if len(paths) > 1:
+            issues.append(FileIssue(
+                " and ".join(p.name for p in paths), table, "file.duplicate",
+                f"two files hold table '{table}'; keep one (neither was read)"))
+        else:
+            files[table] = paths[0]
+    refused = {i.table for i in issues if i.level == "error" and i.table}
+    return {t: p for t, p in files.items() if t not in refused}, issues
+
+
+def check_file(path: Path) -> tuple[str, str] | None:
+    """Check a table file can be read within bounds, reading at most one record at once.
+
+    Returns ``(rule, message)`` for a CSV record longer than :data:`MAX_RECORD_BYTES`
+    or not UTF-8, or a Parquet column over its bound; None when the file may be read.
+    Messages cite row numbers (row 1 is the first data row), never values.
+    """
+    if path.suffix == ".parquet":
+        return _check_parquet(path)
+    record, inside_quotes, row = 0, False, 0
+    with open(path, "rb") as handle:
+        while True:
+            line = handle.readline(MAX_RECORD_BYTES + 1)
+            if not line:
+                return None
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if exc.start < len(line) - 3 or line.endswith(b"\n"):
+                    return "file.encoding", (f"is not UTF-8 text (row {max(row, 1)}); "
+                                             "save it as CSV UTF-8")
+            if b"\x00" in line:
+                return "file.encoding", (f"holds NUL bytes (row {max(row, 1)}): a binary "
+                                         "or UTF-16 file; save it as CSV UTF-8")
+            record += len(line)
+            if record > MAX_RECORD_BYTES:
+                return "value.too_long", (f"row {max(row, 1)} is longer than 1 MiB; the "
+                                          "file was not read")
+            inside_quotes ^= line.count(b'"') % 2 == 1
+            if line.endswith(b"\n") and not inside_quotes:
+                record, row = 0, row + 1
+
+
+def _check_parquet(path: Path) -> tuple[str, str] | None:
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.ParquetFile(path).metadata
+    except Exception as exc:  # noqa: BLE001 - any read failure is the user's file
+        return "file.unreadable", (f"cannot be read as Parquet (truncated or not "
+                                   f"Parquet: {type(exc).__name__})")
+    for g in range(metadata.num_row_groups):
+        group = metadata.row_group(g)
+        bound = MAX_RECORD_BYTES + 1024 * group.num_rows
+        for c in range(group.num_columns):
+            if group.column(c).total_uncompressed_size > bound:
+                return "value.too_long", (f"column #{c + 1} holds more than 1 MiB plus "
+                                          "1 KiB a row; the file was not read")
+    return None
+
+
+def read_raw(path: Path) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
+    """Read a table file as it is (Parquet with its types, CSV as text), within bounds.
+
+    Returns ``(frame, None)``, or ``(None, (rule, message))`` when the file is refused:
+    over the bounds of :func:`check_file`, more than :data:`MAX_COLUMNS` columns, not
+    comma-separated, not UTF-8, or not readable. Messages quote no value of the file.
+    """
+    problem = check_file(path)
+    if problem:
+        return None, problem
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return pq.read_table(path).to_pandas(), None
+        except Exception as exc:  # noqa: BLE001 - any read failure is the user's file
+            return None, ("file.unreadable", f"cannot be read as Parquet (truncated or "
+                                             f"not Parquet: {type(exc).__name__})")
+    with open(path, "rb") as handle:
+        header = handle.readline(MAX_RECORD_BYTES).decode("utf-8", errors="replace")
+    if header.count(",") >= MAX_COLUMNS:
+        return None, ("value.too_long", f"has more than {MAX_COLUMNS} columns; the file "
+                                        "was not read")
+    if "," not in header and any(d in header for d in (";", "\t", "|")):
+        delimiter = next(d for d in (";", "\t", "|") if d in header)
+        return None, ("file.delimiter", f"uses {delimiter!r} between columns; lifetools "
+                                        "reads comma-separated CSV")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, ("file.encoding", "is not UTF-8 text; save it as CSV UTF-8")
+    except Exception as exc:  # noqa: BLE001 - malformed CSV is the user's file
+        return None, ("file.unreadable", f"is not valid CSV ({type(exc).__name__})")
+
+
+def table_path(data_dir: Path, name: str) -> Path | None:
+    """Return the one safe file of a table, or None (none, two, or refused)."""
+    files, _issues = scan_folder(data_dir, (name,))
+    return files.get(name)
+
+
+def _integers(column: pd.Series) -> pd.Series:
+    """Whole numbers as Int64; non-finite, fractional-free overflow and text -> missing."""
+    if pd.api.types.is_signed_integer_dtype(column.dtype):
+        return column.astype("Int64")
+    number = pd.to_numeric(column, errors="coerce")
+    number = pd.Series(np.asarray(number, dtype="float64"), index=column.index)
+    number = number.where(np.isfinite(number) & (number.abs() <= MAX_SAFE_INTEGER))
+    return number.round().astype("Int64")
+
+
+def _dates(column: pd.Series) -> pd.Series:
+    """Dates as datetime64[ns]; dates outside 1677-2262 (the ns range) -> missing."""
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        low, high = pd.Timestamp.min, pd.Timestamp.max
+        column = column.where((column >= low) & (column <= high))
+        return pd.to_datetime(column, errors="coerce").astype("datetime64[ns]")
+    return pd.to_datetime(column, errors="coerce").astype("datetime64[ns]")
 
 
 def coerce_types(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
@@ -62,11 +263,12 @@ def coerce_types(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
         kind = spec.field(name).type if name in spec.field_names else "string"
         column = frame[name]
         if kind == "date":
-            out[name] = pd.to_datetime(column, errors="coerce").astype("datetime64[ns]")
+            out[name] = _dates(column)
         elif kind == "integer":
-            out[name] = pd.to_numeric(column, errors="coerce").round().astype("Int64")
+            out[name] = _integers(column)
         elif kind == "number":
-            out[name] = pd.to_numeric(column, errors="coerce").astype("float64")
+            number = pd.to_numeric(column, errors="coerce").astype("float64")
+            out[name] = number.where(np.isfinite(number))
         elif kind == "boolean":
             if column.dtype == object or str(column.dtype).startswith("string"):
                 column = column.map({"true": True, "false": False, "True": True,
@@ -79,7 +281,17 @@ def coerce_types(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
 
 
 def read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None):
-    """Read one table file with its dictionary types."""
+    """Read one table file with its dictionary types.
+
+    Raises
+    ------
+    DataValidationError
+        If the file is over the size bounds, not UTF-8, or not readable.
+    """
+    problem = check_file(Path(path))
+    if problem:
+        raise DataValidationError(f"{Path(path).name}: {problem[1]} [rule: {problem[0]}]",
+                                  hint="run `lifetools validate` on the folder")
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
@@ -114,13 +326,22 @@ def load_dataset(
     """
     data_dir = Path(data_dir) if data_dir else config.data_dir()
     dictionary = load_dictionary()
-    wanted = tables or [t for t in TABLES if table_path(data_dir, t) is not None]
+    if not data_dir.is_dir():
+        raise DataValidationError("the data folder does not exist",
+                                  hint="run `lifetools synth` or give the extract's folder")
+    files, issues = scan_folder(data_dir, TABLES)
+    refused = [i for i in issues if i.level == "error"]
+    if refused:
+        raise DataValidationError(
+            f"table {refused[0].table or '(none)'}: {refused[0].message} "
+            f"[rule: {refused[0].rule}]", hint="run `lifetools validate` on the folder")
+    wanted = tables or [t for t in TABLES if t in files]
     loaded = {}
     for name in wanted:
-        path = table_path(data_dir, name)
+        path = files.get(name)
         if path is None:
             raise DataValidationError(
-                f"{data_dir}: table {name!r} has no file ({name}.parquet or {name}.csv)",
+                f"table {name!r} has no file ({name}.parquet or {name}.csv)",
                 hint="run `lifetools validate` on the folder, or `lifetools synth`")
         loaded[name] = read_table(path, dictionary.table(name),
                                   (columns or {}).get(name))

@@ -3,7 +3,13 @@
 :func:`validate_directory` never stops at the first problem: it reports, for each
 file, table, column and rule, how many rows break it and the first few row numbers (row
 1 is the first data row). Values of identifier and quasi-identifier fields are never
-echoed. The report renders as text (``render``) and as CSV or JSON (``write``).
+echoed, nor any value that looks like an identifier (:mod:`lifetools.redaction`), and
+every echoed value is cut to a few dozen characters. Files are named relative to the
+data folder (no machine path). The folder is checked before any table is read
+(:func:`lifetools.loading.scan_folder`), then its ``datapackage.json`` (dictionary
+version and extract date, :mod:`lifetools.datapackage`). The report renders as text
+(``render``) and as CSV or JSON (``write``); problems of level ``warning`` (unknown
+files, optional columns with no value) do not make it fail.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lifetools.datapackage import PACKAGE_FILE, read_package
 from lifetools.dictionary import Dictionary, FieldSpec, TableSpec, load_dictionary
-from lifetools.errors import DataValidationError
-from lifetools.loading import coerce_types, table_path
+from lifetools.errors import DataValidationError, OutputPathError
+from lifetools.loading import coerce_types, read_raw, scan_folder
+from lifetools.redaction import looks_identifying, safe_text
 
 __all__ = ["Problem", "Rule", "ValidationReport", "raise_for_problems",
            "validate_directory", "validate_tables"]
@@ -50,6 +58,15 @@ class Rule(enum.StrEnum):
     NOT_BEFORE = "not_before"
     PRESENT_TOGETHER = "present_together"
     AFTER_DEATH = "not_after_death"
+    YEAR_NOT_AFTER = "year_not_after"
+    PLAUSIBLE = "plausible"
+    PACKAGE = "package"
+    FILE_DUPLICATE = "file.duplicate"
+    FILE_UNKNOWN = "file.unknown"
+    FILE_SYMLINK = "file.symlink"
+    FILE_NOT_REGULAR = "file.not_regular"
+    TOO_LONG = "value.too_long"
+    COLUMN_EMPTY = "column.empty"
 
 
 @dataclass(frozen=True)
@@ -64,10 +81,15 @@ class Problem:
     count: int = 1
     rows: tuple[int, ...] = ()
     examples: tuple[str, ...] = ()
+    level: str = "error"
 
     def render(self, max_rows: int = 5) -> str:
         """One line: where, what, the rule."""
-        where = f"column '{self.column}'" if self.column else "table"
+        where = (f"column '{self.column}'" if self.column else
+                 "file" if self.rule.value.startswith("file.") or self.rule is Rule.PACKAGE
+                 else "table")
+        if self.level != "error":
+            where = f"{self.level}: {where}"
         if self.rows and self.count == 1:
             where = f"row {self.rows[0]}, {where}"
         shown = ""
@@ -88,24 +110,47 @@ class ValidationReport:
 
     @property
     def ok(self) -> bool:
-        """True when no rule is broken."""
-        return not self.problems
+        """True when no rule is broken (warnings allowed)."""
+        return not self.errors
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        """Problems of level ``error``."""
+        return tuple(p for p in self.problems if p.level == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """Problems of level ``warning`` (reported, not failing)."""
+        return tuple(p for p in self.problems if p.level != "error")
 
     def render(self, max_rows_per_rule: int = 5) -> str:
-        """The readable report, grouped by file."""
-        if self.ok:
-            return f"{self.path}: all tables valid"
-        lines = [f"{len(self.problems)} problem(s) in {self.path}"]
+        """The readable report, grouped by file (files named inside the folder)."""
+        if not self.problems:
+            return "all tables valid"
+        head = (f"{len(self.errors)} problem(s)" if self.errors else "all tables valid")
+        lines = [head + (f", {len(self.warnings)} warning(s)" if self.warnings else "")]
         for file in dict.fromkeys(p.file for p in self.problems):
             group = [p for p in self.problems if p.file == file]
-            lines.append(f"{file} (table '{group[0].table}'):")
+            table = group[0].table
+            lines.append(f"{file}" + (f" (table '{table}')" if table != "(none)" else "")
+                         + ":")
             lines += [p.render(max_rows_per_rule) for p in group]
         return "\n".join(lines)
 
     def write(self, path: Path) -> Path:
-        """Write every problem as CSV or JSON (by the file's suffix)."""
+        """Write every problem as CSV or JSON (by the file's suffix).
+
+        Raises
+        ------
+        OutputPathError
+            If the report's folder does not exist or the path is a folder.
+        """
         path = Path(path)
-        rows = [{**asdict(p), "rule": p.rule.value, "rows": " ".join(map(str, p.rows)),
+        if not path.parent.is_dir() or path.is_dir():
+            raise OutputPathError(f"cannot write the report {path.name}: its folder does "
+                                  "not exist, or it is a folder",
+                                  hint="create the folder first, or choose another path")
+        rows = [{**asdict(p), "rule": p.rule.value, "rows": ";".join(map(str, p.rows)),
                  "examples": " | ".join(p.examples)} for p in self.problems]
         if path.suffix == ".json":
             path.write_text(json.dumps(rows, indent=2) + "\n")
@@ -113,7 +158,8 @@ class ValidationReport:
             buffer = io.StringIO()
             writer = csv.DictWriter(buffer, fieldnames=["file", "table", "column", "rule",
                                                         "message", "count", "rows",
-                                                        "examples"], lineterminator="\n")
+                                                        "examples", "level"],
+                                    lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
             path.write_text(buffer.getvalue())
@@ -133,7 +179,8 @@ class _Collector:
     def __init__(self, file: str, table: str) -> None:
         self.file, self.table, self.problems = file, table, []
 
-    def add(self, column, rule, message, mask=None, values=None, spec=None):
+    def add(self, column, rule, message, mask=None, values=None, spec=None,
+            level="error"):
         rows, count = (), 1
         examples: tuple[str, ...] = ()
         if mask is not None:
@@ -143,42 +190,24 @@ class _Collector:
             count = len(index)
             rows = tuple(int(i) + 1 for i in index[:MAX_ROWS_KEPT])
             if values is not None and not (spec is not None and spec.is_identifying):
-                shown = pd.Series(values).iloc[index[:50]].astype(str).unique()[:3]
-                examples = tuple(repr(v) for v in shown)
+                examples = _examples(pd.Series(values).iloc[index[:50]])
         self.problems.append(Problem(self.file, self.table, column, rule, message,
-                                     count, rows, examples))
+                                     count, rows, examples, level))
+
+
+def _examples(values: pd.Series) -> tuple[str, ...]:
+    """Up to three distinct values, cut short; none at all if any looks identifying."""
+    shown = [str(v)[:200] for v in values.tolist()]
+    if any(looks_identifying(v) for v in shown):
+        return ()
+    return tuple(repr(safe_text(v)) for v in dict.fromkeys(shown))[:3]
 
 
 def _read_raw(path: Path, out: _Collector) -> pd.DataFrame | None:
-    """Read a file as it is: Parquet with its types, CSV as text."""
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            return pq.read_table(path).to_pandas()
-        except Exception as exc:  # noqa: BLE001 - any read failure is the user's file
-            out.add(None, Rule.FILE_UNREADABLE,
-                    f"cannot be read as Parquet (truncated or not Parquet: "
-                    f"{type(exc).__name__})")
-            return None
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        out.add(None, Rule.ENCODING, f"is not UTF-8 text (byte {exc.start}); save it "
-                "as CSV UTF-8")
-        return None
-    header = text.splitlines()[0] if text else ""
-    if "," not in header and any(d in header for d in (";", "\t", "|")):
-        delimiter = next(d for d in (";", "\t", "|") if d in header)
-        out.add(None, Rule.DELIMITER, f"uses {delimiter!r} between columns; lifetools "
-                "reads comma-separated CSV")
-        return None
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except Exception as exc:  # noqa: BLE001 - malformed CSV is the user's file
-        out.add(None, Rule.FILE_UNREADABLE, f"is not valid CSV ({exc})")
-        return None
+    frame, problem = read_raw(path)
+    if problem:
+        out.add(None, Rule(problem[0]), problem[1])
+    return frame
 
 
 _TYPE_WORDS = {"date": "a valid date (YYYY-MM-DD)", "integer": "a whole number",
@@ -204,10 +233,13 @@ def _typed_column(raw: pd.Series, spec: FieldSpec, out: _Collector) -> pd.Series
 
 
 def _check_field(values: pd.Series, spec: FieldSpec, out: _Collector,
-                 empty: pd.Series) -> None:
+                 empty: pd.Series, extract_date) -> None:
     missing = values.isna()
     if spec.required:
         out.add(spec.name, Rule.REQUIRED, "has no value", empty)
+    elif len(values) and bool(missing.all()):
+        out.add(spec.name, Rule.COLUMN_EMPTY, "has no value in any row (optional "
+                "column; analyses using it report it as not available)", level="warning")
     present = values[~missing]
 
     def flag(test: pd.Series) -> np.ndarray:
@@ -224,13 +256,20 @@ def _check_field(values: pd.Series, spec: FieldSpec, out: _Collector,
         bad = flag(~present.astype(str).str.fullmatch(spec.pattern).astype(bool))
         out.add(spec.name, Rule.PATTERN, f"does not match the pattern {spec.pattern}",
                 bad, values, spec)
-    for bound, word in ((spec.minimum, "below the minimum"), (spec.maximum,
-                                                               "above the maximum")):
+    low, high = spec.bounds(extract_date)
+    for bound, word, rule in ((spec.minimum, "below the minimum", Rule.RANGE),
+                              (spec.maximum, "above the maximum", Rule.RANGE),
+                              (low, "before the plausible start", Rule.PLAUSIBLE),
+                              (high, "after the plausible end", Rule.PLAUSIBLE)):
         if bound is None:
             continue
         limit = pd.Timestamp(bound) if spec.type == "date" else bound
-        bad = flag((present < limit) if word.startswith("below") else (present > limit))
-        out.add(spec.name, Rule.RANGE, f"is {word} {bound}", bad, values, spec)
+        if rule is Rule.PLAUSIBLE and spec.type != "date":
+            word = word.replace("before", "below").replace("after", "above")
+        bad = flag((present < limit) if "below" in word or "before" in word
+                   else (present > limit))
+        shown = bound.isoformat() if hasattr(bound, "isoformat") else bound
+        out.add(spec.name, rule, f"is {word} {shown}", bad, values, spec)
     if spec.unique:
         out.add(spec.name, Rule.UNIQUE, "repeats a value that must be unique",
                 values.duplicated(keep="first") & ~missing)
@@ -244,6 +283,9 @@ def _check_rules(frame: pd.DataFrame, spec: TableSpec, out: _Collector) -> None:
         if rule["rule"] == "not_before":
             out.add(a, Rule.NOT_BEFORE, f"is before '{b}' (end before start)",
                     (frame[a] < frame[b]).fillna(False))
+        elif rule["rule"] == "year_not_after":
+            out.add(a, Rule.YEAR_NOT_AFTER, f"is after the year of '{b}'",
+                    (frame[a] > frame[b].dt.year.astype("Int64")).fillna(False))
         else:
             out.add(a, Rule.PRESENT_TOGETHER, f"is set but '{b}' is empty",
                     (frame[a].notna() & frame[b].isna()))
@@ -253,17 +295,22 @@ def _check_rules(frame: pd.DataFrame, spec: TableSpec, out: _Collector) -> None:
                 frame.duplicated(list(spec.primary_key)))
 
 
-def _check_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame | None, list]:
-    out = _Collector(str(path), spec.name)
+def _check_table(path: Path, spec: TableSpec, extract_date) -> tuple[pd.DataFrame | None,
+                                                                       list]:
+    out = _Collector(path.name, spec.name)
     raw = _read_raw(path, out)
     if raw is None:
         return None, out.problems
     for name in spec.field_names:
         if name not in raw.columns:
             out.add(name, Rule.COLUMN_MISSING, "is missing from the file")
-    for name in raw.columns:
+    for number, name in enumerate(raw.columns, start=1):
         if name not in spec.field_names:
-            out.add(str(name), Rule.COLUMN_EXTRA, "is not in the data dictionary")
+            out.add(safe_text(name, placeholder=f"#{number}"), Rule.COLUMN_EXTRA,
+                    "is not in the data dictionary")
+    if raw.columns.duplicated().any():
+        out.add(None, Rule.COLUMN_EXTRA, "has two columns with the same name")
+        return None, out.problems
     if len(raw) == 0:
         out.add(None, Rule.TABLE_EMPTY, "has no rows")
         return None, out.problems
@@ -273,7 +320,7 @@ def _check_table(path: Path, spec: TableSpec) -> tuple[pd.DataFrame | None, list
             column = raw[fspec.name]
             typed[fspec.name] = _typed_column(column, fspec, out)
             empty = column.isna() | (column.astype(str) == "")
-            _check_field(typed[fspec.name], fspec, out, empty)
+            _check_field(typed[fspec.name], fspec, out, empty, extract_date)
     frame = pd.DataFrame(typed, index=raw.index)
     _check_rules(frame, spec, out)
     return frame, out.problems
@@ -283,46 +330,73 @@ def _check_links(frames: dict, dictionary: Dictionary, paths: dict) -> list[Prob
     problems = []
     for name, frame in frames.items():
         spec = dictionary.table(name)
-        out = _Collector(str(paths[name]), name)
+        out = _Collector(paths[name].name, name)
         for key in spec.foreign_keys:
             target = key["reference"]["resource"]
-            if target not in frames or key["fields"][0] not in frame:
-                continue
             column, ref = key["fields"][0], key["reference"]["fields"][0]
+            if target not in frames or column not in frame or ref not in frames[target]:
+                continue
             known = frames[target][ref]
             out.add(column, Rule.FOREIGN_KEY, f"has values not found in "
                     f"'{target}.{ref}'", frame[column].notna() & ~frame[column].isin(known))
         problems += out.problems
     people = frames.get("people")
+    if people is None or not {"person_id", "date_of_death"} <= set(people):
+        return problems
+    deaths = people.dropna(subset=["person_id"]).drop_duplicates("person_id")
+    deaths = deaths.set_index("person_id")["date_of_death"].dropna()
     for rule in dictionary.cross_table_rules:
         frame = frames.get(rule["table"])
-        if people is None or frame is None or "person_id" not in frame:
+        if frame is None or not {"person_id", rule["field"]} <= set(frame):
             continue
-        deaths = people.set_index("person_id")["date_of_death"].dropna()
         death = frame["person_id"].map(deaths)
-        out = _Collector(str(paths[rule["table"]]), rule["table"])
+        out = _Collector(paths[rule["table"]].name, rule["table"])
         out.add(rule["field"], Rule.AFTER_DEATH, "is after the person's date of death",
                 (frame[rule["field"]] > death).fillna(False).to_numpy())
         problems += out.problems
     return problems
 
 
+def _folder_problems(path: Path, dictionary: Dictionary, tables: Sequence[str]):
+    """Files refused or unknown, and the package check: problems and the extract date."""
+    files, issues = scan_folder(path, list(dictionary.tables))
+    problems = [Problem(safe_text(i.name, placeholder="(a file)"), i.table or "(none)",
+                        None, Rule(i.rule), i.message, level=i.level) for i in issues]
+    if not any(i.table == "(package)" and i.level == "error" for i in issues):
+        extract_date, reason = read_package(path, dictionary)
+        if reason:
+            problems.append(Problem(PACKAGE_FILE, "(package)", None, Rule.PACKAGE, reason))
+    else:
+        extract_date = None
+    refused = {i.table for i in issues if i.level == "error"}
+    for name in tables:
+        if name not in files and name not in refused:
+            problems.append(Problem(f"{name}.parquet", name, None, Rule.FILE_MISSING,
+                                    f"no file {name}.parquet or {name}.csv"))
+    return files, problems, extract_date
+
+
 def validate_tables(
     path: Path, dictionary: Dictionary, tables: Sequence[str]
 ) -> ValidationReport:
-    """Validate the named tables of a folder against a dictionary."""
-    problems, frames, paths = [], {}, {}
+    """Validate the named tables of a folder against a dictionary.
+
+    Notes
+    -----
+    Without a readable ``datapackage.json`` the extract date is taken as today, so dates
+    are still bounded (and the missing package is itself an error).
+    """
+    import datetime as dt
+
+    files, problems, extract_date = _folder_problems(Path(path), dictionary, tables)
+    extract_date = extract_date or dt.date.today()
+    frames, paths = {}, {}
     for name in tables:
-        spec = dictionary.table(name)
-        file = table_path(path, name)
-        if file is None:
-            problems.append(Problem(str(Path(path) / f"{name}.parquet"), name, None,
-                                    Rule.FILE_MISSING,
-                                    f"no file {name}.parquet or {name}.csv"))
+        if name not in files:
             continue
-        frame, found = _check_table(file, spec)
+        frame, found = _check_table(files[name], dictionary.table(name), extract_date)
         problems += found
-        paths[name] = file
+        paths[name] = files[name]
         if frame is not None:
             frames[name] = frame
     problems += _check_links(frames, dictionary, paths)
@@ -337,7 +411,8 @@ def validate_directory(
     Parameters
     ----------
     path
-        Folder holding ``<table>.parquet`` or ``<table>.csv`` files.
+        Folder holding ``<table>.parquet`` or ``<table>.csv`` files and the extract's
+        ``datapackage.json``.
     tables
         Only these tables (default: every table in the dictionary).
 
@@ -345,9 +420,15 @@ def validate_directory(
     -------
     ValidationReport
         ``ok`` when no rule is broken; otherwise every problem, with rows.
+
+    Notes
+    -----
+    Never raises for a problem of the data: a missing folder, a FIFO, a symlink out of
+    the folder, a huge cell or an unparsable value is a problem in the report. Tested in
+    ``tests/unit/test_validation.py`` and ``tests/hostile/``.
     """
     dictionary = load_dictionary()
     if not Path(path).is_dir():
         return ValidationReport(Path(path), (Problem(
-            str(path), "(all)", None, Rule.FILE_MISSING, "the data folder does not exist"),))
+            "(folder)", "(all)", None, Rule.FILE_MISSING, "the data folder does not exist"),))
     return validate_tables(Path(path), dictionary, tables or list(dictionary.tables))

@@ -41,12 +41,30 @@ def broken(tmp_path, table, edit):
     (lambda r: r.update(primaryKey=["nope"]), "undeclared field"),
     (lambda r: r.update(name="other"), "does not match the file name"),
     (lambda r: r["fields"].append(dict(r["fields"][0])), "twice"),
+    (lambda r: r["fields"][-1]["constraints"].pop("plausible"), "need a plausible range"),
+    (lambda r: r["fields"][-1]["constraints"]["plausible"].pop("maximum"),
+     "'maximum' is a required"),
 ])
 def test_malformed_dictionary_is_a_dictionary_error(tmp_path, edit, message):
     folder = broken(tmp_path, "deprivation", edit)
     with pytest.raises(DictionaryError, match=message) as info:
         load_dictionary(folder)
     assert "deprivation.yaml" in str(info.value)
+
+
+def test_field_bounds_resolve_the_extract_date_for_dates_and_years():
+    import datetime as dt
+
+    dictionary = load_dictionary(ROOT)
+    extract = dt.date(2025, 3, 31)
+    death = dictionary.table("people").field("date_of_death")
+    assert death.bounds(extract) == ("1900-01-01", extract)
+    assert dictionary.table("people").field("year_of_birth").bounds(extract) == (1900, 2025)
+    unbounded = [f"{t.name}.{f.name}" for t in dictionary.tables.values() for f in t.fields
+                 if f.type in ("date", "integer", "number") and None in (
+                     f.minimum if f.minimum is not None else f.bounds(extract)[0],
+                     f.maximum if f.maximum is not None else f.bounds(extract)[1])]
+    assert unbounded == []
 
 
 def test_dictionary_yaml_syntax_and_missing_file(tmp_path):
@@ -80,4 +98,5 @@ def test_render_pages_one_per_table(tmp_path):
     referrals = (tmp_path / "referrals.md").read_text()
     assert "`closure_reason`" in referrals and "Discharged - treatment completed" in referrals
     assert "ReferralRequestReceivedDate" in referrals
+    assert "plausible from 1900-01-01 to the extract date" in referrals
     assert "identifier" in (tmp_path / "people.md").read_text()

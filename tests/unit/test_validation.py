@@ -30,6 +30,7 @@ def clean(tmp_path_factory):
 def data(clean, tmp_path):
     for name in TABLES:
         shutil.copyfile(clean / f"{name}.parquet", tmp_path / f"{name}.parquet")
+    shutil.copyfile(clean / "datapackage.json", tmp_path / "datapackage.json")
     return tmp_path
 
 
@@ -102,7 +103,8 @@ def test_broken_input_is_reported_with_rule_and_exit_11(data, case, capsys):
     assert key in found, report.render()
     assert main(["validate", str(data)]) == 11
     err = capsys.readouterr().err
-    assert str(path) in err and f"table '{table}'" in err and text in err
+    assert path.name in err and f"table '{table}'" in err and text in err
+    assert str(data) not in err
     assert f"[rule: {key[2].value}]" in err and "Traceback" not in err
 
 
@@ -161,3 +163,61 @@ def test_report_writes_csv_and_json_and_raises(data, tmp_path):
 
     with pytest.raises(DataValidationError):
         raise_for_problems(report)
+
+
+@pytest.mark.parametrize(("value", "withheld"), [
+    ("9990000018", True), ("999 000 0018", True), ("999-000-0018", True),
+    ("ab" * 32, True), ("1984-03-02", True), ("02/03/1984", True), ("L1 8JQ", True),
+    ("12345678", True), ("Walton", False), ("12", False), ("A06", False),
+])
+def test_safe_text_withholds_identifier_shapes_anywhere(value, withheld):
+    from lifetools.redaction import safe_text
+
+    assert (safe_text(f"x {value} y") == "(value withheld)") is withheld
+    assert len(safe_text("z" * 1000)) == 43 and safe_text("a\x1bb") == "a?b"
+
+
+def test_date_after_extract_and_birth_after_death(data):
+    as_csv(data, "people", lambda f: f.astype({"date_of_death": object}).assign(
+        date_of_death=["2026-01-01", "2010-05-05"] + [None] * (len(f) - 2),
+        year_of_birth=[1950, 2012] + list(f["year_of_birth"][2:])))
+    report, found = problems(data)
+    assert ("people", "date_of_death", Rule.PLAUSIBLE) in found
+    assert ("people", "year_of_birth", Rule.YEAR_NOT_AFTER) in found
+    text = report.render()
+    assert "after the plausible end 2025-03-31" in text and "2026-01-01" not in text
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda p: p.unlink(), "no datapackage.json"),
+    (lambda p: p.write_text(p.read_text().replace('"1.0.0"', '"2.0.0"')),
+     "made for dictionary version 2.0.0, this is version 1.0.0"),
+    (lambda p: p.write_text(p.read_text().replace("2025-03-31", "2025-02-30")),
+     "no valid extract_date"),
+    (lambda p: p.write_text("[]"), "not a JSON object"),
+])
+def test_extract_package_missing_or_different_is_an_error(data, edit, message):
+    edit(data / "datapackage.json")
+    report, found = problems(data)
+    assert ("(package)", None, Rule.PACKAGE) in found and message in report.render()
+    assert main(["validate", str(data)]) == 11
+
+
+def test_two_files_for_one_table_are_refused_and_neither_read(data):
+    pd.read_parquet(data / "feedback.parquet").head(0).to_csv(data / "feedback.csv")
+    report, found = problems(data)
+    assert ("feedback", None, Rule.FILE_DUPLICATE) in found
+    assert not any(p.table == "feedback" and p.rule == Rule.TABLE_EMPTY
+                   for p in report.problems)
+
+
+def test_unlistable_folder_is_a_problem_not_a_traceback(data, monkeypatch):
+    import os
+
+    def refuse(path):
+        raise PermissionError(13, "denied")
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    report, found = problems(data)
+    assert ("(folder)", None, Rule.FILE_UNREADABLE) in found
+    assert "cannot be listed" in report.render()

@@ -71,7 +71,8 @@ def _synthetic(series: Series, progress: Progress) -> tuple[Path, dict[str, int]
     wanted = {"people": series.synthetic_people, "seed": series.synthetic_seed}
     target = config.default_data_dir()
     marker = target / "synthetic.json"
-    if marker.exists() and json.loads(marker.read_text()) == wanted:
+    complete = marker.exists() and (target / "datapackage.json").exists()
+    if complete and json.loads(marker.read_text()) == wanted:
         return target, wanted
     progress(f"generating synthetic data: {wanted['people']:,} people, "
              f"seed {wanted['seed']}")

@@ -147,6 +147,11 @@ def write_synthetic(
     """
     say = progress or (lambda _line: None)
     out_dir = Path(out_dir)
+    if any(p.exists() and not p.is_dir() for p in (out_dir, *out_dir.parents)):
+        from lifetools.errors import OutputPathError
+
+        raise OutputPathError("the output folder is a file or under a file",
+                              hint="choose a folder for --out")
     say(f"generating {people:,} people (seed {seed})")
     tables = generate_tables(people, seed)
     raw = out_dir / "raw"
@@ -158,6 +163,6 @@ def write_synthetic(
                  for f in dictionary.table(name).field_names]
         frame[order].to_parquet(raw / f"{name}.parquet", index=False)
     say("linking by NHS number and pseudonymising")
-    report = link_directory(raw, out_dir, key=SYNTHETIC_KEY)
+    report = link_directory(raw, out_dir, key=SYNTHETIC_KEY, extract_date=WINDOW_END)
     return SyntheticSummary(people, seed, {k: len(v) for k, v in tables.items()},
                             str(report))
