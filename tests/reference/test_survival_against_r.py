@@ -4,7 +4,10 @@ Expected values: tests/reference/results/reference.json, produced by
 tests/reference/R/make_reference.R from the datasets in tests/reference/data/ (Rossi and
 Stanford heart transplant as shipped by lifelines; mgus2 from R's survival package), and
 tests/reference/results/logrank_entry.json (log-rank with delayed entry), produced by
-tests/reference/R/make_logrank_entry.R.
+tests/reference/R/make_logrank_entry.R. Tie methods, cox.zph, clustered errors of
+start-stop Cox and Kaplan-Meier standard errors and medians:
+tests/reference/results/reference_cox.json, produced by tests/reference/R/make_reference_cox.R
+(survival 3.5-3, values to 15 significant digits).
 """
 
 from __future__ import annotations
@@ -17,10 +20,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifetools.survival import estimate_cif, estimate_km, fit_cox, fit_cox_time_varying
+from lifetools.survival import (
+    cox_zph,
+    estimate_cif,
+    estimate_km,
+    fit_cox,
+    fit_cox_time_varying,
+)
 
 HERE = Path(__file__).parent
 R = json.loads((HERE / "results" / "reference.json").read_text())
+R_COX = json.loads((HERE / "results" / "reference_cox.json").read_text())
+TRANSFORMS = ("km", "rank", "identity")
 TERMS = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
 
 
@@ -121,3 +132,136 @@ def test_aalen_johansen_mgus2_against_r():
                        event_of_interest=1).summary.set_index("time")
     at = [pcm.index[pcm.index <= t].max() for t in R["mgus2_cif"]["times"]]
     np.testing.assert_allclose(pcm.loc[at, "se"], R["mgus2_cif"]["pcm_se"], rtol=0.02)
+
+
+@pytest.fixture(scope="module")
+def heart():
+    return pd.read_csv(HERE / "data" / "stanford_heart.csv")
+
+
+def rossi_entry(rossi):
+    """Rossi with the deterministic delayed entry of make_reference_cox.R."""
+    return rossi.assign(entry=np.minimum(5 * (np.arange(len(rossi)) % 4),
+                                         rossi["week"] - 1))
+
+
+@pytest.mark.filterwarnings("ignore::lifetools.errors.StatisticalWarning")
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+def test_cox_ties_rossi_against_r(rossi, ties):
+    # coxph(..., ties = ties): coefficients and standard errors relative 1e-6 (observed
+    # up to 5e-8, R's own convergence precision: coxph stops at a relative change in
+    # the log-likelihood of 1e-9); the method record names the tie method fitted
+    ref = R_COX[f"rossi_{ties}"]
+    result = fit_cox(rossi, duration_col="week", event_col="arrest", covariates=TERMS,
+                     ties=ties)
+    table = result.summary.set_index("term").loc[ref["terms"]]
+    np.testing.assert_allclose(table["coef"], ref["coef"], rtol=1e-6)
+    np.testing.assert_allclose(table["se"], ref["se"], rtol=1e-6)
+    assert result.method["ties"] == ties
+    assert ("statsmodels" in result.method["backend"]) == (ties == "breslow")
+    # the two tie methods differ by more than the tolerance, so a mislabel would fail
+    other = R_COX["rossi_breslow" if ties == "efron" else "rossi_efron"]
+    assert np.max(np.abs(np.array(other["coef"]) / table["coef"].to_numpy() - 1)) > 1e-3
+
+
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_cox_zph_at_r_coefficients_rossi_against_r(rossi, ties, transform):
+    # cox_zph itself, given R's coefficients: chisq and p relative 1e-9 (observed
+    # about 1e-13); every term and the global test
+    ref, fit = R_COX[f"rossi_{ties}_zph"][transform], R_COX[f"rossi_{ties}"]
+    table = cox_zph(rossi["week"], rossi["arrest"], rossi[fit["terms"]], fit["coef"],
+                    terms=fit["terms"], ties=ties, transform=transform)
+    assert table["term"].tolist() == ref["terms"]
+    np.testing.assert_allclose(table["statistic"], ref["chisq"], rtol=1e-9)
+    np.testing.assert_allclose(table["df"], ref["df"])
+    np.testing.assert_allclose(table["p_value"], ref["p"], rtol=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore::lifetools.errors.StatisticalWarning")
+@pytest.mark.parametrize("ties", ["efron", "breslow"])
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_cox_zph_rossi_against_r(rossi, ties, transform):
+    # the PH test of fit_cox (our coefficients): chisq and p relative 1e-6 (observed
+    # up to 8e-8, from the coefficients' convergence)
+    ref = R_COX[f"rossi_{ties}_zph"][transform]
+    result = fit_cox(rossi, duration_col="week", event_col="arrest", covariates=TERMS,
+                     ties=ties, ph_transform=transform)
+    assert result.ph_test["term"].tolist() == ref["terms"]
+    np.testing.assert_allclose(result.ph_test["statistic"], ref["chisq"], rtol=1e-6)
+    np.testing.assert_allclose(result.ph_test["p_value"], ref["p"], rtol=1e-6)
+    assert transform in result.method["ph_test"]
+
+
+@pytest.mark.filterwarnings("ignore::lifetools.errors.StatisticalWarning")
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_cox_zph_delayed_entry_rossi_against_r(rossi, transform):
+    # coxph(Surv(entry, week, arrest) ~ ...) and cox.zph: relative 1e-6 (observed 3e-8)
+    ref = R_COX["rossi_entry_zph"][transform]
+    result = fit_cox(rossi_entry(rossi), duration_col="week", event_col="arrest",
+                     covariates=TERMS, entry_col="entry", ph_transform=transform)
+    table = result.summary.set_index("term").loc[TERMS]
+    np.testing.assert_allclose(table["coef"], R_COX["rossi_entry"]["coef"], rtol=1e-6)
+    np.testing.assert_allclose(result.ph_test["statistic"], ref["chisq"], rtol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::lifetools.errors.StatisticalWarning")
+def test_cox_zph_strata_rossi_against_r(rossi):
+    # coxph(... + strata(wexp)) and cox.zph (km): relative 1e-6 (observed 3e-8)
+    terms = R_COX["rossi_strata"]["terms"]
+    result = fit_cox(rossi, duration_col="week", event_col="arrest", covariates=terms,
+                     strata=["wexp"])
+    table = result.summary.set_index("term").loc[terms]
+    np.testing.assert_allclose(table["coef"], R_COX["rossi_strata"]["coef"], rtol=1e-6)
+    np.testing.assert_allclose(result.ph_test["statistic"],
+                               R_COX["rossi_strata_zph"]["km"]["chisq"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["lifelines", "statsmodels"])
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_cox_zph_stanford_heart_against_r(heart, backend, transform):
+    # start-stop rows, Efron: cox.zph chisq and p relative 1e-9 (observed up to 3e-11)
+    ref = R_COX["heart_efron_zph"][transform]
+    terms = R_COX["heart_efron"]["terms"]
+    result = fit_cox_time_varying(heart, id_col="id", start_col="start", stop_col="stop",
+                                  event_col="event", covariates=terms, backend=backend,
+                                  ph_transform=transform)
+    assert result.ph_test["term"].tolist() == ref["terms"]
+    np.testing.assert_allclose(result.ph_test["statistic"], ref["chisq"], rtol=1e-9)
+    np.testing.assert_allclose(result.ph_test["p_value"], ref["p"], rtol=1e-9)
+
+
+def test_time_varying_cox_breslow_stanford_heart_against_r(heart):
+    # coxph(Surv(start, stop, event) ~ ..., ties = "breslow"): coefficients and standard
+    # errors relative 1e-9 (observed 2e-12), cox.zph (km) relative 1e-9; lifelines has
+    # no Breslow ties: asking for it is an error, not an Efron fit
+    ref = R_COX["heart_breslow"]
+    result = fit_cox_time_varying(heart, id_col="id", start_col="start", stop_col="stop",
+                                  event_col="event", covariates=ref["terms"],
+                                  ties="breslow")
+    table = result.summary.set_index("term").loc[ref["terms"]]
+    np.testing.assert_allclose(table["coef"], ref["coef"], rtol=1e-9)
+    np.testing.assert_allclose(table["se"], ref["se"], rtol=1e-9)
+    np.testing.assert_allclose(result.ph_test["statistic"],
+                               R_COX["heart_breslow_zph"]["km"]["chisq"], rtol=1e-9)
+    assert result.method["ties"] == "breslow"
+    with pytest.raises(ValueError, match="only Efron"):
+        fit_cox_time_varying(heart, id_col="id", start_col="start", stop_col="stop",
+                             event_col="event", covariates=ref["terms"], ties="breslow",
+                             backend="lifelines")
+
+
+def test_time_varying_cox_cluster_against_r(heart):
+    # coxph(..., cluster = id). Breslow ties: robust standard errors relative 1e-9
+    # (observed 4e-13). Efron ties: statsmodels' sandwich uses Breslow-type score
+    # residuals, R Efron ones: relative 1e-2 (observed 4.4e-3)
+    terms = R_COX["heart_efron"]["terms"]
+    for ties, rtol in (("breslow", 1e-9), ("efron", 1e-2)):
+        ref = R_COX[f"heart_{ties}_cluster"]
+        result = fit_cox_time_varying(heart, id_col="id", start_col="start",
+                                      stop_col="stop", event_col="event",
+                                      covariates=terms, ties=ties, cluster=True)
+        table = result.summary.set_index("term").loc[terms]
+        np.testing.assert_allclose(table["coef"], ref["coef"], rtol=1e-9)
+        np.testing.assert_allclose(table["se"], ref["robust_se"], rtol=rtol)
+        assert result.method["robust"] == "clustered by person"

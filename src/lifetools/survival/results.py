@@ -59,7 +59,9 @@ class CoxResult:
     """Cox proportional hazards: hazard ratios and the proportional-hazards test.
 
     ``summary``: term, estimate (hazard ratio), ci_lower, ci_upper, p_value, coef, se;
-    ``ph_test``: term, statistic, p_value (scaled Schoenfeld residuals, rank time).
+    ``ph_test``: term, statistic, df, p_value (R's ``cox.zph``: per term and a last
+    ``GLOBAL`` row). ``estimable`` is False when the fit did not converge or a term is
+    degenerate; ``reason`` then says why (and ``warnings`` holds it too).
     """
 
     summary: pd.DataFrame
@@ -69,6 +71,8 @@ class CoxResult:
     method: dict[str, Any]
     warnings: tuple[str, ...] = ()
     model: Any = field(default=None, repr=False)
+    estimable: bool = True
+    reason: str = ""
 
     def hazard_ratio(self, term: str) -> tuple[float, float, float]:
         """(estimate, ci_lower, ci_upper) of one term."""
