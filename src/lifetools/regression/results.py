@@ -25,7 +25,13 @@ def tidy(terms, coef, se, p_value, n: int, *, exponentiate: bool,
 
 @dataclass(frozen=True)
 class ModelResult:
-    """A fitted model: tidy ``summary``, counts, method record, library object."""
+    """A fitted model: tidy ``summary``, counts, method record, library object.
+
+    ``estimable`` is False when the fit did not converge or an estimate is degenerate
+    (not finite, or an interval reaching 0 or infinity); ``reason`` then says why, and
+    the affected rows of ``summary`` hold NaN. ``warnings`` carries the warnings of the
+    libraries underneath.
+    """
 
     summary: pd.DataFrame
     n: int
@@ -33,6 +39,8 @@ class ModelResult:
     warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     model: Any = field(default=None, repr=False)
+    estimable: bool = True
+    reason: str = ""
 
     def estimate(self, term: str) -> tuple[float, float, float]:
         """(estimate, ci_lower, ci_upper) of one term."""
