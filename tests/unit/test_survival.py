@@ -18,6 +18,7 @@ from lifetools.survival import (
     fit_landmark,
     fit_landmark_time_split,
 )
+from lifetools.survival.competing import cif_limits
 
 
 def test_aalen_johansen_hand_example():
@@ -27,6 +28,16 @@ def test_aalen_johansen_hand_example():
     assert times.tolist() == [1, 2, 4]
     assert cif.tolist() == pytest.approx([0.25, 0.25, 0.75])
     assert n.tolist() == [4, 3, 1]
+
+
+def test_cif_limits_undefined_stay_nan_not_zero():
+    # F = 1 with a positive standard error has no log(-log(1 - F)) interval: NaN, not 0;
+    # F = 0 or 1 with standard error 0 is its own interval; inside, lower < F < upper
+    lower, upper = cif_limits(np.array([1.0, 0.0, 1.0, 0.3]),
+                              np.array([0.1, 0.0, 0.0, 0.05]), 1.96)
+    assert np.isnan(lower[0]) and np.isnan(upper[0])
+    assert (lower[1], upper[1], lower[2], upper[2]) == (0.0, 0.0, 1.0, 1.0)
+    assert lower[3] < 0.3 < upper[3]
 
 
 def test_aalen_johansen_delayed_entry_shrinks_risk_set():

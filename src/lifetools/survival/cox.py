@@ -74,7 +74,11 @@ def _checked(terms: list[str], coef, se, converged: bool, notes: list[str],
     bad = degenerate_terms(terms, coef, se, alpha=alpha)
     reasons = [f"{t}: {why}" for t, why in bad.items()]
     if not converged:
-        reasons.insert(0, "the partial likelihood maximisation did not converge")
+        failure = next((n.split("fit failed: ", 1)[1] for n in notes
+                        if "fit failed: " in n), None)
+        reasons = [failure if failure == NO_EVENTS else
+                   "the partial likelihood maximisation did not converge"
+                   + (f" ({failure})" if failure else "")]
         bad = dict.fromkeys(terms, "did not converge")
     reason = "; ".join(reasons)
     if reason:
@@ -99,10 +103,21 @@ def _ph(table_args: dict[str, Any], *, check_ph: bool, estimable: bool, transfor
     return table, PH_TEST.format(transform)
 
 
-def _not_converged_error():
+def _fit_errors() -> tuple[type[Exception], ...]:
+    """The failures of a fit that mean "not estimable" (not any ValueError)."""
     from lifelines.exceptions import ConvergenceError
 
-    return ConvergenceError
+    return (ConvergenceError, np.linalg.LinAlgError)
+
+
+NO_EVENTS = "no events: nothing to estimate"
+
+
+def _failed(terms: list[str], error: Exception | str):
+    """NaN estimates after a fit failure; the failure becomes a warning."""
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    warnings.warn(f"fit failed: {text}", StatisticalWarning, stacklevel=3)
+    return np.full(len(terms), np.nan), np.full(len(terms), np.nan), False
 
 
 def fit_cox(
@@ -177,20 +192,27 @@ def fit_cox(
     use_robust = robust or cluster_col is not None
     strata_codes = (pd.factorize(data[list(strata)].astype(str).agg("|".join, axis=1))[0]
                     if strata else None)
+    fitter: Any = None
     with recorded_warnings() as notes:
-        if ties == "breslow" or (entry_col and not use_robust and not strata
-                                 and len(data) > LARGE_DATA_ROWS):
+        if not data[event_col].any():
+            coef, se, converged = _failed(terms, NO_EVENTS)
+            backend = "none: no events"
+        elif ties == "breslow" or (entry_col and not use_robust and not strata
+                                   and len(data) > LARGE_DATA_ROWS):
             backend = f"statsmodels PHReg (ties={ties})"
             backend += " (entry + 1e-6)" if entry_col else ""
             groups = None
             if use_robust:
                 groups = (data[cluster_col].to_numpy() if cluster_col
                           else np.arange(len(data)))
-            fitter, converged = _phreg(
-                data[duration_col], data[terms], data[event_col],
-                entry=data[entry_col] if entry_col else None, strata=strata_codes,
-                ties=ties, groups=groups)
-            coef, se = np.asarray(fitter.params), np.asarray(fitter.bse)
+            try:
+                fitter, converged = _phreg(
+                    data[duration_col], data[terms], data[event_col],
+                    entry=data[entry_col] if entry_col else None, strata=strata_codes,
+                    ties=ties, groups=groups)
+                coef, se = np.asarray(fitter.params), np.asarray(fitter.bse)
+            except _fit_errors() as error:
+                coef, se, converged = _failed(terms, error)
         else:
             from lifelines import CoxPHFitter
 
@@ -202,11 +224,8 @@ def fit_cox(
                 coef = fitter.params_.loc[terms].to_numpy()
                 se = fitter.standard_errors_.loc[terms].to_numpy()
                 converged = True
-            except _not_converged_error() as error:  # lifelines' own, not any ValueError
-                coef = se = np.full(len(terms), np.nan)
-                converged = False
-                warnings.warn(f"lifelines ConvergenceError: {error}", StatisticalWarning,
-                              stacklevel=2)
+            except _fit_errors() as error:  # lifelines' own, not any ValueError
+                coef, se, converged = _failed(terms, error)
     notes = list(notes)
     converged = converged and not any("ConvergenceWarning" in n for n in notes)
     summary, estimable, reason = _checked(terms, coef, se, converged, notes, alpha)
@@ -280,8 +299,11 @@ def fit_cox_time_varying(
     terms = list(covariates)
     x = long_df[terms].astype(float).reset_index(drop=True)
     rows = long_df[[id_col, start_col, stop_col, event_col]].reset_index(drop=True)
+    fitter: Any = None
     with recorded_warnings() as notes:
-        if chosen == "lifelines":
+        if not rows[event_col].any():
+            coef, se, converged = _failed(terms, NO_EVENTS)
+        elif chosen == "lifelines":
             from lifelines import CoxTimeVaryingFitter
 
             fitter = CoxTimeVaryingFitter(alpha=alpha)
@@ -291,16 +313,16 @@ def fit_cox_time_varying(
                 coef = fitter.params_.loc[terms].to_numpy()
                 se = fitter.standard_errors_.loc[terms].to_numpy()
                 converged = True
-            except _not_converged_error() as error:
-                coef = se = np.full(len(terms), np.nan)
-                converged = False
-                warnings.warn(f"lifelines ConvergenceError: {error}", StatisticalWarning,
-                              stacklevel=2)
+            except _fit_errors() as error:
+                coef, se, converged = _failed(terms, error)
         else:
-            fitter, converged = _phreg(rows[stop_col], x, rows[event_col],
-                                       entry=rows[start_col], ties=ties,
-                                       groups=rows[id_col].to_numpy() if cluster else None)
-            coef, se = np.asarray(fitter.params), np.asarray(fitter.bse)
+            try:
+                fitter, converged = _phreg(
+                    rows[stop_col], x, rows[event_col], entry=rows[start_col], ties=ties,
+                    groups=rows[id_col].to_numpy() if cluster else None)
+                coef, se = np.asarray(fitter.params), np.asarray(fitter.bse)
+            except _fit_errors() as error:
+                coef, se, converged = _failed(terms, error)
     notes = list(notes)
     converged = converged and not any("ConvergenceWarning" in n for n in notes)
     summary, estimable, reason = _checked(terms, coef, se, converged, notes, alpha)
