@@ -30,6 +30,10 @@ def test_before_after_equals_ratio_of_totals():
                             "person_years": [1.0] * 6})
     result = compare_before_after(periods, outcome_col="ae")
     assert result.estimate("after")[0] == pytest.approx(6 / 12)
+    # every person halves exactly: the robust variance is not positive, so the ratio
+    # is kept without an interval and the result says so (was a silent NaN interval)
+    assert not result.estimable and "standard error" in result.reason
+    assert any("RuntimeWarning" in w for w in result.warnings)
 
 
 def test_wilson_interval_known_value():

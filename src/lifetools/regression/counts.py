@@ -12,7 +12,7 @@ from scipy.special import digamma, gammaln, polygamma
 from scipy.stats import norm
 
 from lifetools.convergence import degenerate_terms, recorded_warnings
-from lifetools.regression.results import ModelResult, tidy
+from lifetools.regression.results import ModelResult, checked_summary, tidy
 
 __all__ = ["compare_before_after", "fit_negative_binomial", "fit_poisson"]
 
@@ -41,17 +41,25 @@ def fit_poisson(
     in ``tests/reference/test_regression_against_r.py``.
     """
     x = _design(df, covariates)
-    model = sm.GLM(df[outcome_col].astype(float), x, family=sm.families.Poisson(),
-                   offset=np.log(df[person_time_col].astype(float)))
-    if cluster_col:
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(
-            df[cluster_col])[0]})
-    else:
-        fit = model.fit(cov_type="HC0" if robust else "nonrobust")
+    with recorded_warnings() as notes:
+        model = sm.GLM(df[outcome_col].astype(float), x, family=sm.families.Poisson(),
+                       offset=np.log(df[person_time_col].astype(float)))
+        if cluster_col:
+            fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(
+                df[cluster_col])[0]})
+        else:
+            fit = model.fit(cov_type="HC0" if robust else "nonrobust")
+        bse, pvalues = fit.bse, fit.pvalues  # computed here: their warnings recorded
+    notes = list(notes)
+    converged = bool(fit.converged) and not any("ConvergenceWarning" in n for n in notes)
+    summary, estimable, reason = checked_summary(
+        tidy(x.columns, fit.params, bse, pvalues, len(df), exponentiate=True,
+             alpha=alpha), fit.params, bse, converged=converged,
+        failure="the Poisson IRLS did not converge", notes=notes, ratio=True,
+        alpha=alpha)
     return ModelResult(
-        summary=tidy(x.columns, fit.params, fit.bse, fit.pvalues, len(df),
-                     exponentiate=True, alpha=alpha),
-        n=len(df), model=fit,
+        summary=summary, n=len(df), model=fit, warnings=tuple(notes),
+        estimable=estimable, reason=reason,
         method={"estimator": "Poisson GLM, log link, offset log(person-time)",
                 "ci_method": "Wald", "se": ("cluster-robust" if cluster_col else
                                             "robust (HC0)" if robust else "model-based"),
@@ -214,13 +222,22 @@ def compare_before_after(
     data = person_periods[person_periods[person_time_col] > 0].sort_values(
         [id_col, period_col])
     x = sm.add_constant(data[[period_col]].astype(float))
-    model = sm.GEE(data[outcome_col].astype(float), x, groups=pd.factorize(data[id_col])[0],
-                   family=sm.families.Poisson(), cov_struct=sm.cov_struct.Exchangeable(),
-                   offset=np.log(data[person_time_col].astype(float)))
-    fit = model.fit()
+    with recorded_warnings() as notes:
+        model = sm.GEE(data[outcome_col].astype(float), x,
+                       groups=pd.factorize(data[id_col])[0], family=sm.families.Poisson(),
+                       cov_struct=sm.cov_struct.Exchangeable(),
+                       offset=np.log(data[person_time_col].astype(float)))
+        fit = model.fit()
+        bse, pvalues = fit.bse, fit.pvalues  # computed here: their warnings recorded
+    notes = list(notes)
+    converged = bool(getattr(fit, "converged", True)) and not any(
+        "ConvergenceWarning" in n for n in notes)
+    summary, estimable, reason = checked_summary(
+        tidy(x.columns, fit.params, bse, pvalues, data[id_col].nunique(),
+             exponentiate=True, alpha=alpha), fit.params, bse, converged=converged,
+        failure="the GEE did not converge", notes=notes, ratio=True, alpha=alpha)
     return ModelResult(
-        summary=tidy(x.columns, fit.params, fit.bse, fit.pvalues, data[id_col].nunique(),
-                     exponentiate=True, alpha=alpha),
-        n=int(data[id_col].nunique()), model=fit,
+        summary=summary, n=int(data[id_col].nunique()), model=fit,
+        warnings=tuple(notes), estimable=estimable, reason=reason,
         method={"estimator": "Poisson GEE, exchangeable correlation within person",
                 "ci_method": "Wald, robust (sandwich)", "scale": "rate ratio"})

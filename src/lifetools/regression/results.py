@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-__all__ = ["BalanceResult", "ModelResult", "tidy"]
+__all__ = ["BalanceResult", "ModelResult", "checked_summary", "tidy"]
 
 
 def tidy(terms, coef, se, p_value, n: int, *, exponentiate: bool,
@@ -21,6 +21,32 @@ def tidy(terms, coef, se, p_value, n: int, *, exponentiate: bool,
     return pd.DataFrame({"term": list(terms), "estimate": link(coef),
                          "ci_lower": link(coef - z * se), "ci_upper": link(coef + z * se),
                          "p_value": np.asarray(p_value, float), "n": n})
+
+
+def checked_summary(summary: pd.DataFrame, coef, se, *, converged: bool,
+                    failure: str, notes: list[str], ratio: bool,
+                    alpha: float = 0.05) -> tuple[pd.DataFrame, bool, str]:
+    """Flag a fit: (summary with NaN for degenerate terms, estimable, reason).
+
+    ``failure`` is the reason when ``converged`` is False; ``notes`` (the recorded
+    warnings) gains a "not estimable: ..." line when there is a reason.
+    """
+    from lifetools.convergence import degenerate_terms
+
+    terms = summary["term"].tolist()
+    bad = degenerate_terms(terms, coef, se, ratio=ratio, alpha=alpha)
+    reasons = ([] if converged else [failure]) + [f"{t}: {r}" for t, r in bad.items()]
+    reason = "; ".join(reasons)
+    if reason:
+        notes.append(f"not estimable: {reason}")
+    hit = summary["term"].isin(terms if not converged else list(bad))
+    # an estimate with only its standard error degenerate is kept (no interval, no p)
+    se_only = [t for t, r in bad.items() if r.startswith("its standard error")]
+    summary = summary.copy()
+    summary.loc[hit, ["ci_lower", "ci_upper", "p_value"]] = np.nan
+    summary.loc[hit & ~summary["term"].isin(se_only if converged else []),
+                "estimate"] = np.nan
+    return summary, not reason, reason
 
 
 @dataclass(frozen=True)
