@@ -154,9 +154,9 @@ def fit_negative_binomial(
     as glm.nb's (observed information of theta, coefficients fixed). ``model`` is the
     statsmodels GLM (NegativeBinomial family, alpha = 1 / theta) at the estimate.
     Reproduces ``glm.nb`` on the quine and Rossi (with offset) data:
-    ``tests/reference/test_regression_against_r.py``
-    (``test_negative_binomial_quine_against_r``,
-    ``test_negative_binomial_offset_rossi_against_r``; tolerance stated there).
+    ``tests/reference/test_regression_against_r.py::test_negative_binomial_against_r``
+    (tolerances stated there); non-convergence in ``tests/unit/test_regression.py``
+    (``test_negative_binomial_without_overdispersion_is_not_estimable``).
     """
     x = _design(df, covariates)
     y = df[outcome_col].astype(float).to_numpy()

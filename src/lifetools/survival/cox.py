@@ -178,7 +178,8 @@ def fit_cox(
     ``warnings``. Checked against R ``survival::coxph`` in
     ``tests/reference/test_survival_against_r.py`` (``test_cox_ties_rossi_against_r``,
     ``test_cox_zph_rossi_against_r``) and in ``tests/unit/test_survival.py``
-    (``test_cox_exact_ties_refused``, ``test_cox_degenerate_term_is_flagged``).
+    (``test_cox_unknown_ties_refused``,
+    ``test_cox_degenerate_term_is_flagged_not_reported``).
     """
     _check_ties(ties)
     if ph_transform not in PH_TRANSFORMS:
