@@ -62,14 +62,18 @@ def test_cox_robust_se_rossi_against_r(rossi):
 
 
 def test_km_loglog_rossi_against_r(rossi):
-    # survfit(conf.type = "log-log"); tolerance 1e-6 on estimates, 1e-4 on limits
+    # survfit(conf.type = "log-log"); relative 1e-10 on estimates and limits (observed
+    # 5e-13; R's values are stored to 12 significant digits)
     result = estimate_km(rossi, duration_col="week", event_col="arrest")
     table = result.summary.set_index("time")
     times = R["rossi_km"]["times"]
     at = [table.index[table.index <= t].max() for t in times]
-    np.testing.assert_allclose(table.loc[at, "estimate"], R["rossi_km"]["surv"], rtol=1e-6)
-    np.testing.assert_allclose(table.loc[at, "ci_lower"], R["rossi_km"]["lower"], rtol=1e-4)
-    np.testing.assert_allclose(table.loc[at, "ci_upper"], R["rossi_km"]["upper"], rtol=1e-4)
+    np.testing.assert_allclose(table.loc[at, "estimate"], R["rossi_km"]["surv"],
+                               rtol=1e-10)
+    np.testing.assert_allclose(table.loc[at, "ci_lower"], R["rossi_km"]["lower"],
+                               rtol=1e-10)
+    np.testing.assert_allclose(table.loc[at, "ci_upper"], R["rossi_km"]["upper"],
+                               rtol=1e-10)
 
 
 def test_logrank_rossi_against_r(rossi):
@@ -265,3 +269,34 @@ def test_time_varying_cox_cluster_against_r(heart):
         np.testing.assert_allclose(table["coef"], ref["coef"], rtol=1e-9)
         np.testing.assert_allclose(table["se"], ref["robust_se"], rtol=rtol)
         assert result.method["robust"] == "clustered by person"
+
+
+@pytest.mark.parametrize("conf_type", ["log", "log-log", "plain"])
+def test_km_se_limits_and_median_lung_against_r(conf_type):
+    # survfit(Surv(time, status) ~ 1, data = lung, conf.type = ...): estimate, standard
+    # error of S (Greenwood) and limits at days 100-700, relative 1e-12 (observed
+    # 3e-15); median survival and its interval exact (R's rule, times in days)
+    ref = R_COX[f"lung_km_{conf_type.replace('-', '')}"]
+    lung = pd.read_csv(HERE / "data" / "lung.csv")
+    result = estimate_km(lung, duration_col="time", event_col="status",
+                         conf_type=conf_type)
+    table = result.summary.set_index("time")
+    at = [table.index[table.index <= t].max() for t in ref["times"]]
+    for column, key in (("estimate", "surv"), ("se", "std_err"), ("ci_lower", "lower"),
+                        ("ci_upper", "upper")):
+        np.testing.assert_allclose(table.loc[at, column], ref[key], rtol=1e-12)
+    median = result.medians.iloc[0]
+    assert (median["median"], median["ci_lower"], median["ci_upper"]) == (
+        ref["median"], ref["median_lower"], ref["median_upper"])
+    assert conf_type.split("-")[0] in result.method["ci_method"]
+
+
+def test_km_median_by_group_lung_against_r():
+    # survfit(Surv(time, status) ~ sex, data = lung) (log intervals): medians and limits
+    ref = R_COX["lung_km_sex_median"]
+    lung = pd.read_csv(HERE / "data" / "lung.csv")
+    medians = estimate_km(lung, duration_col="time", event_col="status", group_col="sex",
+                          conf_type="log").medians
+    assert medians["median"].tolist() == ref["median"]
+    assert medians["ci_lower"].tolist() == ref["lower"]
+    assert medians["ci_upper"].tolist() == ref["upper"]

@@ -85,6 +85,18 @@ def test_km_by_group_and_cif(simulated):
     assert (cif.summary["ci_lower"] <= cif.summary["estimate"]).all()
 
 
+def test_km_median_on_a_flat_at_one_half_is_the_midpoint():
+    # four deaths at 1, 2, 3, 4: S = 0.5 on [2, 3), so the median is 2.5 (R's rule);
+    # S = 1 before the first death: both limits 1; an unknown conf_type is refused
+    df = pd.DataFrame({"t": [1.0, 2.0, 3.0, 4.0], "e": [1, 1, 1, 1]})
+    result = estimate_km(df, duration_col="t", event_col="e", conf_type="log")
+    assert result.medians["median"].iloc[0] == 2.5
+    first = result.summary.iloc[0]
+    assert (first["estimate"], first["ci_lower"], first["ci_upper"]) == (1.0, 1.0, 1.0)
+    with pytest.raises(ValueError, match="conf_type"):
+        estimate_km(df, duration_col="t", event_col="e", conf_type="arcsin")
+
+
 def test_logrank_delayed_entry_hand_example():
     # a (entry 0, stop 2, event), (0, 4, event); b (3, 5, event), (0, 6, censored).
     # With entry, at risk on (entry, stop]: t=2: n=3, n_a=2, O-E=1/3, V=2/9; t=4: n=3

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from lifetools.survival.competing import aalen_johansen, estimate_cif
 from lifetools.survival.cox import fit_cox, fit_cox_time_varying
-from lifetools.survival.kaplan_meier import at_risk_table, estimate_km, logrank_test
+from lifetools.survival.kaplan_meier import (
+    at_risk_table,
+    estimate_km,
+    km_limits,
+    logrank_test,
+    median_survival,
+)
 from lifetools.survival.landmark import fit_landmark, fit_landmark_time_split
 from lifetools.survival.results import CIFResult, CoxResult, KMResult, LandmarkResult
 from lifetools.survival.zph import cox_zph
@@ -16,4 +22,4 @@ from lifetools.survival.zph import cox_zph
 __all__ = ["CIFResult", "CoxResult", "KMResult", "LandmarkResult", "aalen_johansen",
            "at_risk_table", "cox_zph", "estimate_cif", "estimate_km", "fit_cox",
            "fit_cox_time_varying", "fit_landmark", "fit_landmark_time_split",
-           "logrank_test"]
+           "km_limits", "logrank_test", "median_survival"]

@@ -22,9 +22,10 @@ def library_versions() -> dict[str, str]:
 class KMResult:
     """Kaplan-Meier survival by group.
 
-    ``summary``: group, time, estimate, ci_lower, ci_upper, at_risk (one row per event
-    time); ``at_risk``: numbers at risk at chosen times (raw counts, protect before
-    publishing); ``logrank``: test statistic, degrees of freedom and p-value.
+    ``summary``: group, time, estimate, ci_lower, ci_upper, se (Greenwood standard
+    error of S), at_risk (one row per time); ``at_risk``: numbers at risk at chosen
+    times (raw counts, protect before publishing); ``logrank``: test statistic,
+    degrees of freedom and p-value; ``medians``: group, median, ci_lower, ci_upper.
     """
 
     summary: pd.DataFrame
@@ -35,6 +36,7 @@ class KMResult:
     method: dict[str, Any]
     warnings: tuple[str, ...] = ()
     model: Any = field(default=None, repr=False)
+    medians: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
