@@ -60,7 +60,7 @@ def fit_landmark(
     ``tests/unit/test_survival.py`` (``test_landmark_keeps_only_people_at_risk``,
     ``test_landmark_ph_test_runs_without_delayed_entry``) and
     ``tests/truth/test_survival_truth.py``
-    (``test_landmark_estimate_is_on_the_side_of_the_truth``).
+    (``test_landmark_ci_covers_truth_and_ever_used_classification_misses``).
     """
     data, at_risk = _landmark_data(df, landmark=landmark, duration_col=duration_col,
                                    exposure_time_col=exposure_time_col,
