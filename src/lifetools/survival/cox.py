@@ -13,6 +13,7 @@ from scipy.stats import norm
 from lifetools.convergence import degenerate_terms, recorded_warnings
 from lifetools.errors import StatisticalWarning
 from lifetools.survival.results import CoxResult, library_versions
+from lifetools.survival.robust import cox_score_residuals, robust_covariance
 from lifetools.survival.zph import GLOBAL_TERM, PH_TRANSFORMS, cox_zph
 
 __all__ = ["LARGE_DATA_ROWS", "TIES", "fit_cox", "fit_cox_time_varying"]
@@ -54,7 +55,24 @@ def _summary(terms, coef, se, alpha: float, bad: dict[str, str]) -> pd.DataFrame
     return table
 
 
-def _phreg(stop, x, event, *, entry=None, strata=None, ties: str, groups=None):
+def _lifelines_estimates(fitter, terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and naive covariance of a lifelines fit, in the order of ``terms``
+    (the time-varying fitter's covariance matrix has numbered columns)."""
+    order = [list(fitter.params_.index).index(t) for t in terms]
+    cov = np.asarray(fitter.variance_matrix_, dtype=float)[np.ix_(order, order)]
+    return fitter.params_.to_numpy()[order], cov
+
+
+def _robust_se(stop, event, x, coef, naive, *, entry=None, strata=None, ties: str,
+               clusters=None) -> np.ndarray:
+    """R's robust standard errors: dfbeta sandwich, summed within clusters."""
+    resid = cox_score_residuals(stop, event, x, coef, entry=entry, strata=strata,
+                                ties=ties)
+    clusters = None if clusters is None else np.asarray(clusters)
+    return np.sqrt(np.diag(robust_covariance(resid, naive, clusters)))
+
+
+def _phreg(stop, x, event, *, entry=None, strata=None, ties: str):
     """statsmodels PHReg, (entry, stop] risk sets by nudging entry; converged or not."""
     from statsmodels.duration.hazard_regression import PHReg
 
@@ -62,7 +80,7 @@ def _phreg(stop, x, event, *, entry=None, strata=None, ties: str, groups=None):
                   status=np.asarray(event, float),
                   entry=None if entry is None else np.asarray(entry, float) + ENTRY_NUDGE,
                   strata=strata, ties=ties)
-    fit = model.fit(groups=groups, maxiter=100, tol=1e-10)
+    fit = model.fit(maxiter=100, tol=1e-10)
     score = model.score(fit.params)
     converged = bool(np.all(np.isfinite(score)) and np.max(np.abs(score)) < 1e-4)
     return fit, converged
@@ -149,7 +167,8 @@ def fit_cox(
         ``"efron"`` (R's and lifelines' default) or ``"breslow"``; anything else is a
         ValueError (no backend has the exact partial likelihood).
     robust, cluster_col
-        Sandwich (robust) standard errors, clustered when ``cluster_col`` is given.
+        Robust (sandwich) standard errors as R ``coxph(..., robust = TRUE)``, clustered
+        when ``cluster_col`` is given (R's ``cluster = ``).
     check_ph, ph_transform
         Test proportional hazards with R's ``cox.zph`` (:func:`cox_zph`) and the time
         transform ``"km"`` (R's default), ``"rank"`` or ``"identity"``.
@@ -166,13 +185,13 @@ def fit_cox(
     Notes
     -----
     Partial likelihood, Wald confidence intervals at ``1 - alpha``. Efron ties:
-    lifelines ``CoxPHFitter`` (robust errors: lifelines' sandwich, which on tied data
-    differs from R's by 1-4%); with delayed entry and more than ``LARGE_DATA_ROWS`` rows
-    (no robust errors, clusters or strata) statsmodels ``PHReg`` (``entry + 1e-6`` as
-    in :func:`fit_cox_time_varying`), about 15x faster (``benchmarks/run.py``).
-    Breslow ties: statsmodels ``PHReg`` (``ties="breslow"``; robust errors from its
-    score residuals, which equal R's with Breslow ties). The tie method used is the one
-    recorded in ``method["ties"]``. Proportional hazards: :func:`cox_zph` (the score
+    lifelines ``CoxPHFitter``; with delayed entry and more than ``LARGE_DATA_ROWS`` rows
+    (no strata) statsmodels ``PHReg`` (``entry + 1e-6`` as in
+    :func:`fit_cox_time_varying`), about 15x faster (``benchmarks/run.py``). Breslow
+    ties: statsmodels ``PHReg`` (``ties="breslow"``). The tie method used is the one
+    recorded in ``method["ties"]``. Robust errors: R's dfbeta sandwich from score
+    residuals of the model's tie method (:func:`cox_score_residuals`), not lifelines'
+    (which differs from R's by 1-4% on tied data); ``model`` keeps the naive errors. Proportional hazards: :func:`cox_zph` (the score
     test of R survival >= 3.0, per term and global), including with delayed entry and
     strata; a term with p < 0.05 raises a :class:`StatisticalWarning` and is listed in
     ``warnings``. Checked against R ``survival::coxph`` in
@@ -198,20 +217,17 @@ def fit_cox(
         if not data[event_col].any():
             coef, se, converged = _failed(terms, NO_EVENTS)
             backend = "none: no events"
-        elif ties == "breslow" or (entry_col and not use_robust and not strata
+        elif ties == "breslow" or (entry_col and not strata
                                    and len(data) > LARGE_DATA_ROWS):
             backend = f"statsmodels PHReg (ties={ties})"
             backend += " (entry + 1e-6)" if entry_col else ""
-            groups = None
-            if use_robust:
-                groups = (data[cluster_col].to_numpy() if cluster_col
-                          else np.arange(len(data)))
             try:
                 fitter, converged = _phreg(
                     data[duration_col], data[terms], data[event_col],
                     entry=data[entry_col] if entry_col else None, strata=strata_codes,
-                    ties=ties, groups=groups)
-                coef, se = np.asarray(fitter.params), np.asarray(fitter.bse)
+                    ties=ties)
+                coef, naive = np.asarray(fitter.params), np.asarray(fitter.cov_params())
+                se = np.sqrt(np.diag(naive))
             except _fit_errors() as error:
                 coef, se, converged = _failed(terms, error)
         else:
@@ -220,15 +236,21 @@ def fit_cox(
             backend = "lifelines CoxPHFitter"
             fitter = CoxPHFitter(alpha=alpha, strata=list(strata) if strata else None)
             try:
-                fitter.fit(data, duration_col=duration_col, event_col=event_col,
-                           entry_col=entry_col, robust=use_robust, cluster_col=cluster_col)
-                coef = fitter.params_.loc[terms].to_numpy()
-                se = fitter.standard_errors_.loc[terms].to_numpy()
+                fitter.fit(data.drop(columns=[cluster_col] if cluster_col else []),
+                           duration_col=duration_col, event_col=event_col,
+                           entry_col=entry_col)
+                coef, naive = _lifelines_estimates(fitter, terms)
+                se = np.sqrt(np.diag(naive))
                 converged = True
             except _fit_errors() as error:  # lifelines' own, not any ValueError
                 coef, se, converged = _failed(terms, error)
     notes = list(notes)
     converged = converged and not any("ConvergenceWarning" in n for n in notes)
+    if use_robust and converged:
+        se = _robust_se(data[duration_col], data[event_col], data[terms], coef, naive,
+                        entry=data[entry_col] if entry_col else None,
+                        strata=strata_codes, ties=ties,
+                        clusters=data[cluster_col] if cluster_col else None)
     summary, estimable, reason = _checked(terms, coef, se, converged, notes, alpha)
     table, ph_record = _ph(
         {"stop": data[duration_col], "event": data[event_col], "x": data[terms],
@@ -271,7 +293,8 @@ def fit_cox_time_varying(
         else is a ValueError.
     cluster
         Robust (sandwich) standard errors clustered by ``id_col`` (person), as R
-        ``coxph(..., cluster = id)``; uses the statsmodels backend.
+        ``coxph(..., cluster = id)``: R's dfbeta sandwich from score residuals of the
+        model's tie method (:func:`cox_score_residuals`), either backend.
     check_ph, ph_transform
         Test proportional hazards with :func:`cox_zph` (R's ``cox.zph``).
 
@@ -279,12 +302,10 @@ def fit_cox_time_varying(
     -----
     Each row is at risk on (start, stop]. Backends: lifelines ``CoxTimeVaryingFitter``
     (Efron only; matches R ``coxph(Surv(start, stop, event) ~ ...)``) or, for more
-    than ``LARGE_DATA_ROWS`` rows (``backend="auto"``), with Breslow ties or with
-    ``cluster=True``, statsmodels ``PHReg`` with ``entry = start + 1e-6``: PHReg treats a
-    row as at risk on [entry, stop], which double-counts a person whose row ends when
-    their next row starts unless entry is nudged. Clustered errors are PHReg's
-    sandwich from Breslow-type score residuals: equal to R's with Breslow ties, within
-    0.5% of R's with Efron ties (R uses Efron score residuals; Stanford heart data).
+    than ``LARGE_DATA_ROWS`` rows (``backend="auto"``) or with Breslow ties,
+    statsmodels ``PHReg`` with ``entry = start + 1e-6``: PHReg treats a row as at risk
+    on [entry, stop], which double-counts a person whose row ends when their next row
+    starts unless entry is nudged.
     Checked against R in ``tests/reference/test_survival_against_r.py``
     (``test_time_varying_cox_stanford_heart_against_r``,
     ``test_time_varying_cox_cluster_against_r``, ``test_cox_zph_stanford_heart_against_r``).
@@ -293,10 +314,10 @@ def fit_cox_time_varying(
     chosen = backend
     if backend == "auto":
         chosen = ("statsmodels" if len(long_df) > LARGE_DATA_ROWS or ties == "breslow"
-                  or cluster else "lifelines")
-    if chosen == "lifelines" and (ties != "efron" or cluster):
-        raise ValueError("lifelines' CoxTimeVaryingFitter has only Efron ties and no "
-                         "robust errors: use backend='statsmodels' or 'auto'")
+                  else "lifelines")
+    if chosen == "lifelines" and ties != "efron":
+        raise ValueError("lifelines' CoxTimeVaryingFitter has only Efron ties: use "
+                         "backend='statsmodels' or 'auto'")
     terms = list(covariates)
     x = long_df[terms].astype(float).reset_index(drop=True)
     rows = long_df[[id_col, start_col, stop_col, event_col]].reset_index(drop=True)
@@ -311,21 +332,24 @@ def fit_cox_time_varying(
             try:
                 fitter.fit(pd.concat([rows, x], axis=1), id_col=id_col,
                            start_col=start_col, stop_col=stop_col, event_col=event_col)
-                coef = fitter.params_.loc[terms].to_numpy()
-                se = fitter.standard_errors_.loc[terms].to_numpy()
+                coef, naive = _lifelines_estimates(fitter, terms)
+                se = np.sqrt(np.diag(naive))
                 converged = True
             except _fit_errors() as error:
                 coef, se, converged = _failed(terms, error)
         else:
             try:
-                fitter, converged = _phreg(
-                    rows[stop_col], x, rows[event_col], entry=rows[start_col], ties=ties,
-                    groups=rows[id_col].to_numpy() if cluster else None)
-                coef, se = np.asarray(fitter.params), np.asarray(fitter.bse)
+                fitter, converged = _phreg(rows[stop_col], x, rows[event_col],
+                                           entry=rows[start_col], ties=ties)
+                coef, naive = np.asarray(fitter.params), np.asarray(fitter.cov_params())
+                se = np.sqrt(np.diag(naive))
             except _fit_errors() as error:
                 coef, se, converged = _failed(terms, error)
     notes = list(notes)
     converged = converged and not any("ConvergenceWarning" in n for n in notes)
+    if cluster and converged:
+        se = _robust_se(rows[stop_col], rows[event_col], x, coef, naive,
+                        entry=rows[start_col], ties=ties, clusters=rows[id_col])
     summary, estimable, reason = _checked(terms, coef, se, converged, notes, alpha)
     table, ph_record = _ph(
         {"stop": rows[stop_col], "event": rows[event_col], "x": x, "coef": coef,
