@@ -15,6 +15,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from lifetools.survival.zph import at_risk_sums
+
 __all__ = ["cox_score_residuals", "robust_covariance"]
 
 
@@ -29,12 +31,7 @@ def _stratum_residuals(start, stop, event, x, risk, efron: bool) -> np.ndarray:
     times = np.unique(stop[event])
 
     def at_risk(values):
-        def revsum(key):
-            idx = np.argsort(key, kind="stable")
-            total = np.vstack([np.cumsum(values[idx][::-1], axis=0)[::-1],
-                               np.zeros((1, values.shape[1]))])
-            return total[np.searchsorted(key[idx], times, side="left")]
-        return revsum(stop) - revsum(start)
+        return at_risk_sums(start, stop, values, times)
 
     rx = risk[:, None] * x
     s0, s1 = at_risk(risk[:, None])[:, 0], at_risk(rx)

@@ -40,11 +40,22 @@ def _time_transform(start: np.ndarray, stop: np.ndarray, event: np.ndarray,
 
 
 def _revsum_at(key: np.ndarray, values: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Sum of ``values`` over rows with ``key >= t``, for each t in ``times``."""
-    order = np.argsort(key, kind="stable")
-    total = np.cumsum(values[order][::-1], axis=0)[::-1]
-    total = np.concatenate([total, np.zeros((1, *values.shape[1:]))])
-    return total[np.searchsorted(key[order], times, side="left")]
+    """Sum of ``values`` over rows with ``key >= t``, for each t in (sorted) ``times``.
+
+    Rows are binned at the last time at or before their key, summed per bin, and
+    accumulated from the last time back: O(rows x columns) without sorting the rows.
+    """
+    bins = np.searchsorted(times, key, side="right") - 1
+    inside = bins >= 0
+    per_bin = np.stack([np.bincount(bins[inside], weights=c[inside],
+                                    minlength=len(times)) for c in values.T], axis=1)
+    return np.cumsum(per_bin[::-1], axis=0)[::-1]
+
+
+def at_risk_sums(start: np.ndarray, stop: np.ndarray, values: np.ndarray,
+                 times: np.ndarray) -> np.ndarray:
+    """Sums of ``values`` over the risk set (start, stop] at each of ``times``."""
+    return _revsum_at(stop, values, times) - _revsum_at(start, values, times)
 
 
 def _stratum_score(start, stop, event, x, risk, g, efron: bool):
@@ -56,7 +67,7 @@ def _stratum_score(start, stop, event, x, risk, g, efron: bool):
     rx, rxx = risk[:, None] * x, risk[:, None] * xx
 
     def at_risk(values):
-        return _revsum_at(stop, values, times) - _revsum_at(start, values, times)
+        return at_risk_sums(start, stop, values, times)
 
     s0, s1, s2 = at_risk(risk[:, None])[:, 0], at_risk(rx), at_risk(rxx)
     k = np.searchsorted(times, stop[event])  # time index of each death
