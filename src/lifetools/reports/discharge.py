@@ -85,13 +85,17 @@ def _ph_table(result: Any, model: str, *, exposure_action: str) -> pd.DataFrame:
     return table.assign(action=action)[PH_COLUMNS]
 
 
+def _short_reason(result: Any) -> str:
+    """The reason a model is not estimable, without the library's details."""
+    return (result.reason or "the estimate is degenerate").split(" (")[0]
+
+
 def _estimate_row(result, term: str) -> dict[str, Any]:
     """Estimate and limits of one term, or NaN and the reason it is not estimable."""
     row = result.summary.set_index("term").loc[term]
     if not bool(row.get("estimable", True)) or pd.isna(row["estimate"]):
-        reason = result.reason or "the estimate is degenerate"
         return {"estimate": float("nan"), "ci_lower": float("nan"),
-                "ci_upper": float("nan"), "text": not_estimable_text(reason)}
+                "ci_upper": float("nan"), "text": not_estimable_text(_short_reason(result))}
     return {"estimate": float(row["estimate"]), "ci_lower": float(row["ci_lower"]),
             "ci_upper": float(row["ci_upper"]), "text": None}
 
@@ -109,7 +113,11 @@ def _ratio_results(name: str, label: str, row: dict[str, Any], *,
 
 
 def _notes(models: dict[str, Any]) -> pd.DataFrame:
-    """Every model's warnings (convergence, degeneracy, PH), one row each."""
+    """Every model's warnings (convergence, degeneracy, PH), one row each.
+
+    No count of people or events is written into these notes (the time split's own
+    reason, which has event counts, is left out and described in the PH table).
+    """
     rows = [{"model": name, "note": note} for name, result in models.items()
             for note in getattr(result, "warnings", ())]
     return pd.DataFrame(rows, columns=["model", "note"])
@@ -119,7 +127,7 @@ def _with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:
     """Add a ``note`` column: 'could not be estimated: <reason>' where it applies."""
     ok = summary.get("estimable", pd.Series(True, index=summary.index)).astype(bool)
     note = pd.Series("", index=summary.index)
-    note[~ok] = not_estimable_text(result.reason or "the estimate is degenerate")
+    note[~ok] = not_estimable_text(_short_reason(result))
     return summary.assign(note=note)
 
 
@@ -226,8 +234,9 @@ def analyse_discharge(
     if split_shown:
         landmark_action = ("noted; time-split hazard ratios (before and after the "
                            "users' median event time) shown as a sensitivity analysis")
-    elif split is not None:
-        landmark_action = f"{average}; the time split {not_estimable_text(split.reason)}"
+    elif split is not None:  # its reason holds event counts: not quoted (disclosure)
+        landmark_action = (f"{average}; the time split could not be estimated: users "
+                           "have no events on one side of the split")
     else:
         landmark_action = average
     ph = pd.DataFrame([row for table in (
@@ -250,7 +259,7 @@ def analyse_discharge(
                         naive_hr, ci=False),
     )
     notes = _notes({names["tv"]: tv, names["naive"]: naive, names["landmark"]: landmark.cox,
-                    **({names["split"]: split} if split is not None else {}),
+                    **({names["split"]: split} if split_shown else {}),
                     "Cumulative incidence": cif})
     return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,

@@ -97,7 +97,7 @@ def estimate_cif(
     confidence intervals on the log(-log(1 - F)) scale, kept inside (0, 1). An
     estimate of exactly 0 or 1 with standard error 0 has that value as both limits;
     where the interval otherwise does not exist the limits are NaN (never replaced by
-    0) and ``warnings`` says at how many times. Checked against R ``survfit`` on
+    0) and ``warnings`` says so. Checked against R ``survfit`` on
     ``mgus2`` in ``tests/reference/test_survival_against_r.py``
     (``test_aalen_johansen_mgus2_against_r``: estimates and standard errors to 1e-8;
     without delayed entry the delta-method and R's infinitesimal-jackknife standard
@@ -121,8 +121,8 @@ def estimate_cif(
     undefined = summary["ci_lower"].isna() | summary["ci_upper"].isna()
     notes = ()
     if undefined.any():
-        notes = (f"confidence limits undefined (NaN, kept) at {int(undefined.sum())} of "
-                 f"{len(summary)} times: estimate 0 or 1 with a non-zero standard "
+        notes = ("confidence limits undefined (NaN, kept) at some times: estimate 0 "
+                 "or 1 with a non-zero standard "
                  "error, or 0 < F < 1 with a standard error of 0, where the "
                  "log(-log(1 - F)) interval does not exist",)
     events = df[event_col].to_numpy()
