@@ -62,15 +62,18 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
 
     Notes
     -----
-    statsmodels ``MixedLM`` by REML; uses every measurement, including people with only
-    a baseline; Wald intervals for the fixed effects. A fit that did not converge (or
+    statsmodels ``MixedLM`` by REML (BFGS to a gradient of 1e-12, L-BFGS if that does
+    not converge; the default stopped 2e-6 from lme4's variances); uses every
+    measurement, including people with only a baseline; Wald intervals for the fixed
+    effects. A fit that did not converge (or
     with a non-finite estimate or standard error) is flagged: ``estimable`` False,
     ``reason``, NaN estimates; statsmodels' warnings are carried in ``warnings``. Checked against lme4's
     ``sleepstudy`` results in ``tests/reference/test_regression_against_r.py``.
     """
     with recorded_warnings() as notes:
         fit = smf.mixedlm(f"{score_col} ~ {time_col}", measurements,
-                          groups=measurements[group_col]).fit(reml=True)
+                          groups=measurements[group_col]).fit(
+            reml=True, method=["bfgs", "lbfgs"], gtol=1e-12, maxiter=500)
         terms = [t for t in fit.fe_params.index]
         bse, pvalues = fit.bse_fe, fit.pvalues[terms]  # their warnings recorded
     notes = list(notes)
