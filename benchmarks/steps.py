@@ -281,7 +281,8 @@ def python_cox(model: dict, backend: str | None) -> Callable[[], Any]:
     if "start" in model:
         return lambda: fit_cox_time_varying(
             data, id_col="person_id", start_col="start", stop_col="stop",
-            event_col="event", covariates=model["covariates"], backend=backend or "auto")
+            event_col="event", covariates=model["covariates"], backend=backend or "auto",
+            check_ph=False)
     return lambda: fit_cox(data, duration_col=model["duration"], event_col=model["event"],
                            entry_col=model.get("entry"), covariates=model["covariates"],
                            check_ph=False)

@@ -15,6 +15,7 @@ from lifetools.regression import (
     estimate_did,
     estimate_paired_change,
     fit_logistic,
+    fit_negative_binomial,
     match_on_propensity,
     share_meaningful_change,
     standardised_differences,
@@ -29,6 +30,10 @@ def test_before_after_equals_ratio_of_totals():
                             "person_years": [1.0] * 6})
     result = compare_before_after(periods, outcome_col="ae")
     assert result.estimate("after")[0] == pytest.approx(6 / 12)
+    # every person halves exactly: the robust variance is not positive, so the ratio
+    # is kept without an interval and the result says so (was a silent NaN interval)
+    assert not result.estimable and "standard error" in result.reason
+    assert any(w.startswith("not estimable") for w in result.warnings)
 
 
 def test_wilson_interval_known_value():
@@ -183,3 +188,16 @@ def test_weighted_did_is_ratio_of_weighted_rate_ratios_with_cluster_sandwich():
     meat = scores.to_numpy().T @ scores.to_numpy()
     v = bread @ meat @ bread * n / (n - 1) * (2 * n - 1) / (2 * n - 4)
     np.testing.assert_allclose(fit.bse.to_numpy(), np.sqrt(np.diag(v)), rtol=1e-8)
+
+
+def test_negative_binomial_without_overdispersion_is_not_estimable():
+    # under-dispersed counts (binomial): theta diverges, so the negative binomial
+    # cannot be estimated and says so instead of returning a number
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=400)
+    data = pd.DataFrame({"y": rng.binomial(4, 0.5, 400), "x": x, "t": 1.0})
+    result = fit_negative_binomial(data, outcome_col="y", person_time_col="t",
+                                   covariates=["x"])
+    assert not result.estimable
+    assert "theta diverges" in result.reason
+    assert result.summary["estimate"].isna().all()

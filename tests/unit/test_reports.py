@@ -30,15 +30,22 @@ def test_discharge_report(data):
     assert len(report.exposure_ratios) == 3
     names = [k["name"] for k in report.key_results]
     assert "hr_tv" in names
-    # PH diagnostics belong to a model the report shows (the landmark model) and say
-    # what was done per term; the skipped test of the delayed-entry model is recorded
-    assert report.ph_test["model"].str.startswith("Landmark at 90 days").all()
-    assert "Life Rooms use by the landmark" in set(report.ph_test["term"])
+    # cox.zph for every Cox model shown (time-varying start-stop, naive with delayed
+    # entry, landmark), per term and global, each row saying what was done
+    models = report.ph_test["model"]
+    assert models.str.startswith("Time-varying").any()
+    assert models.str.startswith("Naive").any()
+    assert models.str.startswith("Landmark at 90 days").any()
+    assert {"Life Rooms use (time-varying)", "Life Rooms use by the landmark",
+            "Global test (all terms)"} <= set(report.ph_test["term"])
     assert report.ph_test["action"].notna().all()
-    assert report.landmark.cox.ph_test is not None
-    assert report.naive.method["ph_test"].startswith("not run")
+    assert report.ph_test["p_value"].notna().all()
+    assert "cox.zph" in report.naive.method["ph_test"]
     split_rows = report.hazard_ratios["model"].str.contains("time-split")
-    assert split_rows.any() == (report.time_split is not None)
+    assert split_rows.any() == (report.time_split is not None
+                                and report.time_split.estimable)
+    assert (report.hazard_ratios["note"] == "").all()  # every model estimable here
+    assert list(report.notes.columns) == ["model", "note"]
     assert is_marked(plots.plot_survival(report.km).figure)
     assert is_marked(plots.plot_survival(report.cif, max_time=365).figure)
     assert is_marked(plots.plot_forest(report.exposure_ratios, label_col="model").figure)
@@ -49,6 +56,31 @@ def test_rereferral_report(data):
     assert set(report.cif.summary["group"]) == {"Used the Life Rooms",
                                                 "Did not use the Life Rooms"}
     assert 0 < report.key_results[2]["value"] < 100
+    # the re-referral model's PH test is no longer silenced
+    assert "Global test (all terms)" in set(report.ph_test["term"])
+    assert report.ph_test["p_value"].notna().all()
+
+
+def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatch):
+    # a fit that does not converge reaches the key results as its reason, not a number
+    from lifetools.reports import discharge
+
+    real = discharge.fit_cox_time_varying
+
+    def no_events(long_df, **kwargs):
+        return real(long_df.assign(event=0 * long_df["event"]), **kwargs)
+
+    monkeypatch.setattr(discharge, "fit_cox_time_varying", no_events)
+    report = reports.analyse_discharge(data, **PERIOD)
+    key = {k["name"]: k for k in report.key_results}
+    assert not report.time_varying.estimable
+    assert key["hr_tv"]["text"].startswith("could not be estimated: ")
+    assert key["hr_tv_ci"]["text"].startswith("could not be estimated: ")
+    rows = report.hazard_ratios[report.hazard_ratios["model"].str.startswith("Time")]
+    assert rows["estimate"].isna().all()
+    assert rows["note"].str.startswith("could not be estimated").all()
+    assert report.ph_test.loc[report.ph_test["model"].str.startswith("Time"),
+                              "action"].str.startswith("not tested").all()
 
 
 def test_emergency_report(data):

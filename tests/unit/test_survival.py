@@ -18,6 +18,7 @@ from lifetools.survival import (
     fit_landmark,
     fit_landmark_time_split,
 )
+from lifetools.survival.competing import cif_limits
 
 
 def test_aalen_johansen_hand_example():
@@ -27,6 +28,16 @@ def test_aalen_johansen_hand_example():
     assert times.tolist() == [1, 2, 4]
     assert cif.tolist() == pytest.approx([0.25, 0.25, 0.75])
     assert n.tolist() == [4, 3, 1]
+
+
+def test_cif_limits_undefined_stay_nan_not_zero():
+    # F = 1 with a positive standard error has no log(-log(1 - F)) interval: NaN, not 0;
+    # F = 0 or 1 with standard error 0 is its own interval; inside, lower < F < upper
+    lower, upper = cif_limits(np.array([1.0, 0.0, 1.0, 0.3]),
+                              np.array([0.1, 0.0, 0.0, 0.05]), 1.96)
+    assert np.isnan(lower[0]) and np.isnan(upper[0])
+    assert (lower[1], upper[1], lower[2], upper[2]) == (0.0, 0.0, 1.0, 1.0)
+    assert lower[3] < 0.3 < upper[3]
 
 
 def test_aalen_johansen_delayed_entry_shrinks_risk_set():
@@ -74,6 +85,18 @@ def test_km_by_group_and_cif(simulated):
     assert (cif.summary["ci_lower"] <= cif.summary["estimate"]).all()
 
 
+def test_km_median_on_a_flat_at_one_half_is_the_midpoint():
+    # four deaths at 1, 2, 3, 4: S = 0.5 on [2, 3), so the median is 2.5 (R's rule);
+    # S = 1 before the first death: both limits 1; an unknown conf_type is refused
+    df = pd.DataFrame({"t": [1.0, 2.0, 3.0, 4.0], "e": [1, 1, 1, 1]})
+    result = estimate_km(df, duration_col="t", event_col="e", conf_type="log")
+    assert result.medians["median"].iloc[0] == 2.5
+    first = result.summary.iloc[0]
+    assert (first["estimate"], first["ci_lower"], first["ci_upper"]) == (1.0, 1.0, 1.0)
+    with pytest.raises(ValueError, match="conf_type"):
+        estimate_km(df, duration_col="t", event_col="e", conf_type="arcsin")
+
+
 def test_logrank_delayed_entry_hand_example():
     # a (entry 0, stop 2, event), (0, 4, event); b (3, 5, event), (0, 6, censored).
     # With entry, at risk on (entry, stop]: t=2: n=3, n_a=2, O-E=1/3, V=2/9; t=4: n=3
@@ -103,18 +126,55 @@ def test_logrank_without_entry_matches_lifelines(simulated):
         assert ours["df"] == theirs.degrees_of_freedom
 
 
-def test_cox_with_entry_records_skipped_ph_test(simulated):
+def test_cox_with_entry_runs_ph_test(simulated):
+    # cox.zph needs no lifelines residuals, so delayed entry is tested too
     data = simulated.assign(entry=np.minimum(simulated["time"] - 1, 5.0))
     result = fit_cox(data, duration_col="time", event_col="event", covariates=["x"],
                      entry_col="entry")
-    assert result.ph_test is None
-    assert result.method["ph_test"].startswith("not run")
-    assert any("not tested" in w for w in result.warnings)
-    plain = fit_cox(simulated, duration_col="time", event_col="event", covariates=["x"])
-    assert plain.ph_test is not None and "Schoenfeld" in plain.method["ph_test"]
+    assert result.ph_test["term"].tolist() == ["x", "GLOBAL"]
+    assert "cox.zph" in result.method["ph_test"]
     off = fit_cox(data, duration_col="time", event_col="event", covariates=["x"],
                   entry_col="entry", check_ph=False)
-    assert off.method["ph_test"].startswith("not requested") and not off.warnings
+    assert off.ph_test is None and off.method["ph_test"].startswith("not requested")
+
+
+@pytest.mark.parametrize("ties", ["exact", "discrete", "Efron"])
+def test_cox_unknown_ties_refused(simulated, ties):
+    with pytest.raises(ValueError, match="ties must be one of"):
+        fit_cox(simulated, duration_col="time", event_col="event", covariates=["x"],
+                ties=ties)
+    with pytest.raises(ValueError, match="ties must be one of"):
+        fit_cox_time_varying(simulated.assign(start=0.0), id_col="id", start_col="start",
+                             stop_col="time", event_col="event", covariates=["x"],
+                             ties=ties)
+
+
+def test_cox_breslow_differs_from_efron_and_is_labelled(simulated):
+    efron = fit_cox(simulated, duration_col="time", event_col="event", covariates=["x"])
+    breslow = fit_cox(simulated, duration_col="time", event_col="event",
+                      covariates=["x"], ties="breslow")
+    assert (efron.method["ties"], breslow.method["ties"]) == ("efron", "breslow")
+    # heavily tied day-valued times: Breslow shrinks the coefficient towards 0
+    assert abs(breslow.summary["coef"].iloc[0]) < abs(efron.summary["coef"].iloc[0]) - 1e-3
+
+
+def test_cox_degenerate_term_is_flagged_not_reported(simulated):
+    # every event is in x == 0: the hazard ratio of x diverges to 0
+    data = simulated.assign(event=np.where(simulated["x"] == 1, 0, simulated["event"]))
+    result = fit_cox(data, duration_col="time", event_col="event", covariates=["x"],
+                     check_ph=False)
+    assert not result.estimable
+    assert "x" in result.reason
+    row = result.summary.iloc[0]
+    assert not row["estimable"] and np.isnan(row["estimate"]) and np.isnan(row["ci_lower"])
+    assert any(w.startswith("not estimable") for w in result.warnings)
+    assert result.method["ph_test"].startswith("not requested")
+
+
+def test_cox_estimable_fit_is_flagged_estimable(simulated):
+    result = fit_cox(simulated, duration_col="time", event_col="event", covariates=["x"])
+    assert result.estimable and result.reason == ""
+    assert result.summary["estimable"].all()
 
 
 def test_landmark_ph_test_runs_without_delayed_entry(simulated):
@@ -123,7 +183,7 @@ def test_landmark_ph_test_runs_without_delayed_entry(simulated):
     result = fit_landmark(data, landmark=10, duration_col="time", event_col="event",
                           exposure_time_col="exposure", covariates=[], entry_col="entry",
                           check_ph=True)
-    assert result.cox.ph_test["term"].tolist() == ["exposed_at_landmark"]
+    assert result.cox.ph_test["term"].tolist() == ["exposed_at_landmark", "GLOBAL"]
     assert result.method["ph_test"] == result.cox.method["ph_test"]
     assert not result.cox.method["delayed_entry"]
 
@@ -176,12 +236,14 @@ def test_landmark_keeps_only_people_at_risk(simulated):
     assert result.cox.summary["term"].iloc[0] == "exposed_at_landmark"
 
 
-def test_landmark_time_split_defaults_to_median_and_refuses_an_empty_period(simulated):
+def test_landmark_time_split_defaults_to_median_and_flags_an_empty_period(simulated):
     data = simulated.assign(exposure=np.where(simulated["x"] == 1, 5.0, np.nan))
     kwargs = {"landmark": 10, "duration_col": "time", "event_col": "event",
               "exposure_time_col": "exposure", "covariates": []}
     split = fit_landmark_time_split(data, **kwargs)
     assert split.method["split_at"] > 0
     latest = float((data["time"] - 10).max())
-    with pytest.raises(ValueError, match="cannot split the exposure hazard ratio"):
-        fit_landmark_time_split(data, split_at=latest + 1, **kwargs)
+    empty = fit_landmark_time_split(data, split_at=latest + 1, **kwargs)
+    assert not empty.estimable
+    assert "cannot split the exposure hazard ratio" in empty.reason
+    assert empty.summary["estimate"].isna().all()

@@ -8,8 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy.special import digamma, gammaln, polygamma
+from scipy.stats import norm
 
-from lifetools.regression.results import ModelResult, tidy
+from lifetools.convergence import degenerate_terms, recorded_warnings
+from lifetools.regression.results import ModelResult, checked_summary, tidy
 
 __all__ = ["compare_before_after", "fit_negative_binomial", "fit_poisson"]
 
@@ -38,21 +41,89 @@ def fit_poisson(
     in ``tests/reference/test_regression_against_r.py``.
     """
     x = _design(df, covariates)
-    model = sm.GLM(df[outcome_col].astype(float), x, family=sm.families.Poisson(),
-                   offset=np.log(df[person_time_col].astype(float)))
-    if cluster_col:
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(
-            df[cluster_col])[0]})
-    else:
-        fit = model.fit(cov_type="HC0" if robust else "nonrobust")
+    with recorded_warnings() as notes:
+        model = sm.GLM(df[outcome_col].astype(float), x, family=sm.families.Poisson(),
+                       offset=np.log(df[person_time_col].astype(float)))
+        if cluster_col:
+            fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(
+                df[cluster_col])[0]})
+        else:
+            fit = model.fit(cov_type="HC0" if robust else "nonrobust")
+        bse, pvalues = fit.bse, fit.pvalues  # computed here: their warnings recorded
+    notes = list(notes)
+    converged = bool(fit.converged) and not any("ConvergenceWarning" in n for n in notes)
+    summary, estimable, reason = checked_summary(
+        tidy(x.columns, fit.params, bse, pvalues, len(df), exponentiate=True,
+             alpha=alpha), fit.params, bse, converged=converged,
+        failure="the Poisson IRLS did not converge", notes=notes, ratio=True,
+        alpha=alpha)
     return ModelResult(
-        summary=tidy(x.columns, fit.params, fit.bse, fit.pvalues, len(df),
-                     exponentiate=True, alpha=alpha),
-        n=len(df), model=fit,
+        summary=summary, n=len(df), model=fit, warnings=tuple(notes),
+        estimable=estimable, reason=reason,
         method={"estimator": "Poisson GLM, log link, offset log(person-time)",
                 "ci_method": "Wald", "se": ("cluster-robust" if cluster_col else
                                             "robust (HC0)" if robust else "model-based"),
                 "scale": "rate ratio"})
+
+
+DIVERGES = "theta diverges (no overdispersion: use the Poisson model)"
+
+
+def _nb_loglik(y, eta, theta) -> float:
+    mu = np.exp(eta)
+    return float(np.sum(gammaln(y + theta) - gammaln(theta) - gammaln(y + 1)
+                        + theta * np.log(theta) + y * eta - (y + theta) * np.log(theta + mu)))
+
+
+def _nb_newton(y, x, offset, *, tol: float = 1e-10, maxiter: int = 100):
+    """Joint Newton-Raphson of the NB2 log-likelihood in (beta, log theta).
+
+    Starts from the Poisson fit and the moment estimate of theta; halves a step that
+    lowers the likelihood. Returns (beta, theta, iterations, converged, note).
+    """
+    beta = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset).fit().params
+    beta = np.asarray(beta, float)
+    mu = np.exp(x @ beta + offset)
+    excess = np.sum(((y - mu) ** 2 - mu) / mu ** 2) / max(len(y) - x.shape[1], 1)
+    params = np.r_[beta, np.log(1 / max(excess, 1e-2))]
+    p = x.shape[1]
+
+    def loglik(v):
+        return _nb_loglik(y, x @ v[:p] + offset, np.exp(v[p]))
+
+    current = loglik(params)
+    for iteration in range(1, maxiter + 1):
+        b, theta = params[:p], np.exp(params[p])
+        mu = np.exp(x @ b + offset)
+        tm = theta + mu
+        g_b = x.T @ ((y - mu) * theta / tm)
+        d_theta = np.sum(digamma(y + theta) - digamma(theta) + np.log(theta) + 1
+                         - np.log(tm) - (y + theta) / tm)
+        h_theta = np.sum(polygamma(1, y + theta) - polygamma(1, theta) + 1 / theta
+                         - 2 / tm + (y + theta) / tm ** 2)
+        hess = np.empty((p + 1, p + 1))
+        hess[:p, :p] = -(x * (mu * theta * (theta + y) / tm ** 2)[:, None]).T @ x
+        hess[:p, p] = hess[p, :p] = theta * (x.T @ ((y - mu) * mu / tm ** 2))
+        hess[p, p] = theta ** 2 * h_theta + theta * d_theta
+        grad = np.r_[g_b, theta * d_theta]
+        step = np.linalg.solve(hess, -grad)
+        for _ in range(30):  # step halving
+            trial = params + step
+            value = loglik(trial)
+            if np.isfinite(value) and value >= current - 1e-12 * abs(current):
+                break
+            step = step / 2
+        else:
+            return params[:p], np.exp(params[p]), iteration, False, (
+                DIVERGES if params[p] > np.log(1e4) else
+                "the likelihood could not be increased (step halving failed)")
+        params, current = trial, value
+        if params[p] > np.log(1e6):
+            return params[:p], np.exp(params[p]), iteration, False, DIVERGES
+        if np.max(np.abs(step)) < tol:
+            return params[:p], np.exp(params[p]), iteration, True, ""
+    return params[:p], np.exp(params[p]), maxiter, False, (
+        f"no convergence in {maxiter} Newton iterations")
 
 
 def fit_negative_binomial(
@@ -65,26 +136,64 @@ def fit_negative_binomial(
 ) -> ModelResult:
     """Negative binomial (NB2) regression with offset log(person-time): rate ratios.
 
+    Returns
+    -------
+    ModelResult
+        ``extra``: ``theta`` (R's name), ``alpha`` = 1 / theta, ``theta_se``,
+        ``loglik``, ``iterations``. ``estimable`` is False (``reason`` says why) when
+        the maximisation did not converge (for example theta diverging: no
+        overdispersion) or a term is degenerate.
+
     Notes
     -----
-    statsmodels ``discrete.NegativeBinomial`` (NB2, variance mu + alpha mu^2) by
-    maximum likelihood, dispersion alpha estimated jointly (R's ``MASS::glm.nb`` reports
-    theta = 1 / alpha); model-based Wald intervals. Checked against ``glm.nb`` on the
-    ``quine`` data in ``tests/reference/test_regression_against_r.py``.
+    Maximum likelihood by Newton-Raphson on the joint log-likelihood of the
+    coefficients and log theta (variance mu + mu^2 / theta), from the Poisson fit,
+    until no parameter moves by more than 1e-10. Standard errors and Wald intervals as
+    R's ``MASS::glm.nb``: the expected information of the coefficients with theta
+    fixed at its estimate, (X' W X)^-1 with W = mu theta / (theta + mu); ``theta_se``
+    as glm.nb's (observed information of theta, coefficients fixed). ``model`` is the
+    statsmodels GLM (NegativeBinomial family, alpha = 1 / theta) at the estimate.
+    Reproduces ``glm.nb`` on the quine and Rossi (with offset) data:
+    ``tests/reference/test_regression_against_r.py::test_negative_binomial_against_r``
+    (tolerances stated there); non-convergence in ``tests/unit/test_regression.py``
+    (``test_negative_binomial_without_overdispersion_is_not_estimable``).
     """
     x = _design(df, covariates)
-    fit = sm.NegativeBinomial(df[outcome_col].astype(float), x, loglike_method="nb2",
-                              offset=np.log(df[person_time_col].astype(float))).fit(
-        disp=0, maxiter=200, method="bfgs")
-    params, bse, pvalues = fit.params, fit.bse, fit.pvalues
-    keep = [c for c in params.index if c != "alpha"]
+    y = df[outcome_col].astype(float).to_numpy()
+    offset = np.log(df[person_time_col].astype(float).to_numpy())
+    terms = list(x.columns)
+    with recorded_warnings() as notes:
+        beta, theta, iterations, converged, why = _nb_newton(y, x.to_numpy(), offset)
+        mu = np.exp(x.to_numpy() @ beta + offset)
+        weight = mu * theta / (theta + mu)
+        cov = np.linalg.inv((x.to_numpy() * weight[:, None]).T @ x.to_numpy())
+        se = np.sqrt(np.diag(cov))
+        h_theta = np.sum(polygamma(1, y + theta) - polygamma(1, theta) + 1 / theta
+                         - 2 / (theta + mu) + (y + theta) / (theta + mu) ** 2)
+        glm = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=1 / theta),
+                     offset=offset).fit(start_params=beta, maxiter=0)
+    notes = list(notes)
+    bad = degenerate_terms(terms, beta, se, alpha=alpha)
+    reasons = ([why] if not converged else []) + [f"{t}: {r}" for t, r in bad.items()]
+    reason = "; ".join(reasons)
+    if reason:
+        notes.append(f"not estimable: {reason}")
+    summary = tidy(terms, beta, se, 2 * norm.sf(np.abs(beta / se)), len(df),
+                   exponentiate=True, alpha=alpha)
+    if not converged:
+        bad = dict.fromkeys(terms, why)
+    summary.loc[summary["term"].isin(list(bad)),
+                ["estimate", "ci_lower", "ci_upper", "p_value"]] = np.nan
     return ModelResult(
-        summary=tidy(keep, params[keep], bse[keep], pvalues[keep], len(df),
-                     exponentiate=True, alpha=alpha),
-        n=len(df), model=fit, extra={"alpha": float(params["alpha"]),
-                                     "theta": 1 / float(params["alpha"])},
-        method={"estimator": "negative binomial (NB2) maximum likelihood",
-                "ci_method": "Wald", "scale": "rate ratio"})
+        summary=summary, n=len(df), model=glm,
+        extra={"alpha": 1 / theta, "theta": float(theta),
+               "theta_se": float(1 / np.sqrt(-h_theta)) if h_theta < 0 else np.nan,
+               "loglik": _nb_loglik(y, np.log(mu), theta), "iterations": iterations},
+        method={"estimator": "negative binomial (NB2) maximum likelihood, joint "
+                             "Newton-Raphson in (coefficients, log theta)",
+                "ci_method": "Wald, expected information with theta fixed (as "
+                             "MASS::glm.nb)", "scale": "rate ratio"},
+        warnings=tuple(notes), estimable=not reason, reason=reason)
 
 
 def compare_before_after(
@@ -113,13 +222,22 @@ def compare_before_after(
     data = person_periods[person_periods[person_time_col] > 0].sort_values(
         [id_col, period_col])
     x = sm.add_constant(data[[period_col]].astype(float))
-    model = sm.GEE(data[outcome_col].astype(float), x, groups=pd.factorize(data[id_col])[0],
-                   family=sm.families.Poisson(), cov_struct=sm.cov_struct.Exchangeable(),
-                   offset=np.log(data[person_time_col].astype(float)))
-    fit = model.fit()
+    with recorded_warnings() as notes:
+        model = sm.GEE(data[outcome_col].astype(float), x,
+                       groups=pd.factorize(data[id_col])[0], family=sm.families.Poisson(),
+                       cov_struct=sm.cov_struct.Exchangeable(),
+                       offset=np.log(data[person_time_col].astype(float)))
+        fit = model.fit()
+        bse, pvalues = fit.bse, fit.pvalues  # computed here: their warnings recorded
+    notes = list(notes)
+    converged = bool(getattr(fit, "converged", True)) and not any(
+        "ConvergenceWarning" in n for n in notes)
+    summary, estimable, reason = checked_summary(
+        tidy(x.columns, fit.params, bse, pvalues, data[id_col].nunique(),
+             exponentiate=True, alpha=alpha), fit.params, bse, converged=converged,
+        failure="the GEE did not converge", notes=notes, ratio=True, alpha=alpha)
     return ModelResult(
-        summary=tidy(x.columns, fit.params, fit.bse, fit.pvalues, data[id_col].nunique(),
-                     exponentiate=True, alpha=alpha),
-        n=int(data[id_col].nunique()), model=fit,
+        summary=summary, n=int(data[id_col].nunique()), model=fit,
+        warnings=tuple(notes), estimable=estimable, reason=reason,
         method={"estimator": "Poisson GEE, exchangeable correlation within person",
                 "ci_method": "Wald, robust (sandwich)", "scale": "rate ratio"})

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-__all__ = ["BalanceResult", "ModelResult", "tidy"]
+__all__ = ["BalanceResult", "ModelResult", "checked_summary", "tidy"]
 
 
 def tidy(terms, coef, se, p_value, n: int, *, exponentiate: bool,
@@ -23,9 +23,41 @@ def tidy(terms, coef, se, p_value, n: int, *, exponentiate: bool,
                          "p_value": np.asarray(p_value, float), "n": n})
 
 
+def checked_summary(summary: pd.DataFrame, coef, se, *, converged: bool,
+                    failure: str, notes: list[str], ratio: bool,
+                    alpha: float = 0.05) -> tuple[pd.DataFrame, bool, str]:
+    """Flag a fit: (summary with NaN for degenerate terms, estimable, reason).
+
+    ``failure`` is the reason when ``converged`` is False; ``notes`` (the recorded
+    warnings) gains a "not estimable: ..." line when there is a reason.
+    """
+    from lifetools.convergence import degenerate_terms
+
+    terms = summary["term"].tolist()
+    bad = degenerate_terms(terms, coef, se, ratio=ratio, alpha=alpha)
+    reasons = ([] if converged else [failure]) + [f"{t}: {r}" for t, r in bad.items()]
+    reason = "; ".join(reasons)
+    if reason:
+        notes.append(f"not estimable: {reason}")
+    hit = summary["term"].isin(terms if not converged else list(bad))
+    # an estimate with only its standard error degenerate is kept (no interval, no p)
+    se_only = [t for t, r in bad.items() if r.startswith("its standard error")]
+    summary = summary.copy()
+    summary.loc[hit, ["ci_lower", "ci_upper", "p_value"]] = np.nan
+    summary.loc[hit & ~summary["term"].isin(se_only if converged else []),
+                "estimate"] = np.nan
+    return summary, not reason, reason
+
+
 @dataclass(frozen=True)
 class ModelResult:
-    """A fitted model: tidy ``summary``, counts, method record, library object."""
+    """A fitted model: tidy ``summary``, counts, method record, library object.
+
+    ``estimable`` is False when the fit did not converge or an estimate is degenerate
+    (not finite, or an interval reaching 0 or infinity); ``reason`` then says why, and
+    the affected rows of ``summary`` hold NaN. ``warnings`` carries the warnings of the
+    libraries underneath.
+    """
 
     summary: pd.DataFrame
     n: int
@@ -33,6 +65,8 @@ class ModelResult:
     warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     model: Any = field(default=None, repr=False)
+    estimable: bool = True
+    reason: str = ""
 
     def estimate(self, term: str) -> tuple[float, float, float]:
         """(estimate, ci_lower, ci_upper) of one term."""

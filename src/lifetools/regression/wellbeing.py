@@ -7,7 +7,8 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from lifetools.regression.results import ModelResult, tidy
+from lifetools.convergence import recorded_warnings
+from lifetools.regression.results import ModelResult, checked_summary, tidy
 
 __all__ = ["estimate_paired_change", "fit_mixed_model", "paired_measurements",
            "share_meaningful_change", "wilson_interval"]
@@ -61,17 +62,31 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
 
     Notes
     -----
-    statsmodels ``MixedLM`` by REML; uses every measurement, including people with only
-    a baseline; Wald intervals for the fixed effects. Checked against lme4's
+    statsmodels ``MixedLM`` by REML (BFGS to a gradient of 1e-12, L-BFGS if that does
+    not converge; the default stopped 2e-6 from lme4's variances); uses every
+    measurement, including people with only a baseline; Wald intervals for the fixed
+    effects. A fit that did not converge (or
+    with a non-finite estimate or standard error) is flagged: ``estimable`` False,
+    ``reason``, NaN estimates; statsmodels' warnings are carried in ``warnings``. Checked against lme4's
     ``sleepstudy`` results in ``tests/reference/test_regression_against_r.py``.
     """
-    fit = smf.mixedlm(f"{score_col} ~ {time_col}", measurements,
-                      groups=measurements[group_col]).fit(reml=True)
-    terms = [t for t in fit.fe_params.index]
-    summary = tidy(terms, fit.fe_params, fit.bse_fe, fit.pvalues[terms],
-                   int(measurements[group_col].nunique()), exponentiate=False, alpha=alpha)
+    with recorded_warnings() as notes:
+        fit = smf.mixedlm(f"{score_col} ~ {time_col}", measurements,
+                          groups=measurements[group_col]).fit(
+            reml=True, method=["bfgs", "lbfgs"], gtol=1e-12, maxiter=500)
+        terms = [t for t in fit.fe_params.index]
+        bse, pvalues = fit.bse_fe, fit.pvalues[terms]  # their warnings recorded
+    notes = list(notes)
+    converged = bool(fit.converged) and not any("ConvergenceWarning" in n for n in notes)
+    summary, estimable, reason = checked_summary(
+        tidy(terms, fit.fe_params, bse, pvalues,
+             int(measurements[group_col].nunique()), exponentiate=False, alpha=alpha),
+        fit.fe_params, bse, converged=converged,
+        failure="the REML maximisation did not converge", notes=notes, ratio=False,
+        alpha=alpha)
     return ModelResult(summary=summary, n=int(measurements[group_col].nunique()),
-                       model=fit, extra={"group_variance": float(fit.cov_re.iloc[0, 0]),
+                       model=fit, warnings=tuple(notes), estimable=estimable,
+                       reason=reason, extra={"group_variance": float(fit.cov_re.iloc[0, 0]),
                                          "residual_variance": float(fit.scale)},
                        method={"estimator": "linear mixed model, random intercept, REML",
                                "ci_method": "Wald"})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,8 +14,8 @@ from lifetools.cohort import (
     build_rereferral_cohort,
     split_at_exposure,
 )
+from lifetools.convergence import not_estimable_text, recorded_warnings
 from lifetools.disclosure import NOT_ESTIMABLE, model_release
-from lifetools.errors import StatisticalWarning
 from lifetools.survival import (
     CIFResult,
     estimate_cif,
@@ -41,7 +40,9 @@ TERM_LABELS = {
     "age_65_plus": "Aged 65 or over", "age_per_10": "Age (per 10 years)",
     "female": "Female", "most_deprived_decile": "Most deprived decile",
     "honos_per_5": "HoNOS score (per 5 points)",
+    "GLOBAL": "Global test (all terms)",
 }
+EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
 
 
 def _label(summary: pd.DataFrame, model: str) -> pd.DataFrame:
@@ -58,31 +59,77 @@ def _cif_by_event(data: pd.DataFrame, events: dict[str, int], entry_col: str | N
                          zip(events, parts, strict=True)], ignore_index=True)
     return CIFResult(summary=summary, at_risk=parts[0].at_risk,
                      event_of_interest=0, n_people=parts[0].n_people,
-                     n_events=sum(p.n_events for p in parts), method=parts[0].method)
+                     n_events=sum(p.n_events for p in parts), method=parts[0].method,
+                     warnings=tuple(w for p in parts for w in p.warnings))
 
 
+PH_COLUMNS = ["model", "term", "statistic", "df", "p_value", "action"]
 
 
-def _ph_table(landmark: Any, model: str, split_shown: bool) -> pd.DataFrame:
-    """The PH test of the landmark model, naming the model and what was done."""
-    table = _label(landmark.cox.ph_test, model)
-    exposure = TERM_LABELS["exposed_at_landmark"]
+def _ph_table(result: Any, model: str, *, exposure_action: str) -> pd.DataFrame:
+    """The cox.zph test of one model (per term and global) and what was done."""
+    if result.ph_test is None:
+        return pd.DataFrame([{"model": model, "term": "(all terms)",
+                              "statistic": float("nan"), "df": float("nan"),
+                              "p_value": float("nan"),
+                              "action": f"not tested: {result.method['ph_test']}"}],
+                            columns=PH_COLUMNS)
+    raw = result.ph_test["term"]
+    table = _label(result.ph_test, model)
     fails = table["p_value"] < 0.05
     action = pd.Series("none needed (p >= 0.05)", index=table.index)
     action[fails] = ("noted: the hazard ratio is an average over follow-up "
                      "(adjustment term, estimate not reported)")
-    action[fails & (table["term"] == exposure)] = (
-        "noted; time-split hazard ratios (before and after the users' median event "
-        "time) shown as a sensitivity analysis" if split_shown else
-        "noted: the hazard ratio is an average over follow-up; too few events of users "
-        "to split it in time")
-    return table.assign(action=action)[["model", "term", "statistic", "p_value",
-                                        "action"]]
+    action[fails & raw.isin(EXPOSURE_TERMS)] = exposure_action
+    action[fails & (raw == "GLOBAL")] = ("noted: proportional hazards is rejected for "
+                                         "the model as a whole; see the terms")
+    return table.assign(action=action)[PH_COLUMNS]
 
 
-def _estimate_row(result, term: str) -> dict[str, float]:
-    estimate, low, high = result.hazard_ratio(term)
-    return {"estimate": estimate, "ci_lower": low, "ci_upper": high}
+def _short_reason(result: Any) -> str:
+    """The reason a model is not estimable, without the library's details."""
+    return (result.reason or "the estimate is degenerate").split(" (")[0]
+
+
+def _estimate_row(result, term: str) -> dict[str, Any]:
+    """Estimate and limits of one term, or NaN and the reason it is not estimable."""
+    row = result.summary.set_index("term").loc[term]
+    if not bool(row.get("estimable", True)) or pd.isna(row["estimate"]):
+        return {"estimate": float("nan"), "ci_lower": float("nan"),
+                "ci_upper": float("nan"), "text": not_estimable_text(_short_reason(result))}
+    return {"estimate": float(row["estimate"]), "ci_lower": float(row["ci_lower"]),
+            "ci_upper": float(row["ci_upper"]), "text": None}
+
+
+def _ratio_results(name: str, label: str, row: dict[str, Any], *,
+                   ci: bool = True) -> list[dict[str, Any]]:
+    """Key results of a ratio and its interval; the reason when not estimable."""
+    out = [{"name": name, "value": row["estimate"], "kind": "ratio", "label": label,
+            **({"text": row["text"]} if row["text"] else {})}]
+    if ci:
+        text = row["text"] or f"{row['ci_lower']:.2f} to {row['ci_upper']:.2f}"
+        out.append({"name": f"{name}_ci", "value": [row["ci_lower"], row["ci_upper"]],
+                    "kind": "text", "text": text, "label": f"95% CI: {label}"})
+    return out
+
+
+def _notes(models: dict[str, Any]) -> pd.DataFrame:
+    """Every model's warnings (convergence, degeneracy, PH), one row each.
+
+    No count of people or events is written into these notes (the time split's own
+    reason, which has event counts, is left out and described in the PH table).
+    """
+    rows = [{"model": name, "note": note} for name, result in models.items()
+            for note in getattr(result, "warnings", ())]
+    return pd.DataFrame(rows, columns=["model", "note"])
+
+
+def _with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:
+    """Add a ``note`` column: 'could not be estimated: <reason>' where it applies."""
+    ok = summary.get("estimable", pd.Series(True, index=summary.index)).astype(bool)
+    note = pd.Series("", index=summary.index)
+    note[~ok] = not_estimable_text(_short_reason(result))
+    return summary.assign(note=note)
 
 
 @dataclass(frozen=True)
@@ -100,6 +147,8 @@ class DischargeReport:
     key_results: tuple[dict[str, Any], ...]
     cohort: Any = field(repr=False, default=None)
     time_split: Any = None
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["model", "note"]))
 
     @property
     def exposure_ratios(self) -> pd.DataFrame:
@@ -127,14 +176,17 @@ def analyse_discharge(
     period start. The naive model classes users as exposed from referral (immortal time
     bias). Landmark: exposure by ``landmark_days`` among those still open then.
 
-    Proportional hazards is tested (scaled Schoenfeld residuals, rank time) in the
-    landmark model, the only reported model the lifelines test applies to: the
-    time-varying model has start-stop rows and the naive one delayed entry, and
-    lifelines computes no Schoenfeld residuals for either. ``ph_test`` names that model
-    and what was done per term; when the Life Rooms term fails (p < 0.05), hazard ratios
-    before and after the median event time of users after the landmark are added to
-    ``hazard_ratios`` (and kept in ``time_split``) as a sensitivity analysis, unless
-    users have too few events to split (the table says so).
+    Proportional hazards is tested in every Cox model with R's ``cox.zph`` (survival
+    >= 3.0 score test, km transform, per term and global: :func:`cox_zph`), including
+    the start-stop time-varying model and the naive model with delayed entry.
+    ``ph_test`` names each model and what was done per term. When the Life Rooms term
+    of the landmark model fails (p < 0.05), hazard ratios before and after the median
+    event time of users after the landmark are added to ``hazard_ratios`` (and kept in
+    ``time_split``) as a sensitivity analysis; if that split cannot be estimated, the
+    PH table gives the reason. A model or term that could not be estimated (no
+    convergence, degenerate estimate) has NaN estimates and a ``note`` in
+    ``hazard_ratios``, and its key results read "could not be estimated: <reason>".
+    Every warning of the fits is in ``notes`` (model, note); none is silenced.
     """
     cohort = build_discharge_cohort(dataset, period_start=period_start,
                                     period_end=period_end, team_types=team_types,
@@ -146,38 +198,54 @@ def analyse_discharge(
                      entry_col="entry", times=times)
     cif = _cif_by_event(data, {"Discharge": 1, "Transfer": 2, "Death": 3}, "entry", times)
     long = split_at_exposure(data)
-    tv = fit_cox_time_varying(long, id_col="person_id", start_col="start",
-                              stop_col="stop", event_col="event",
-                              covariates=["exposed", *covariates])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StatisticalWarning)
+    with recorded_warnings():  # each fit carries its own warnings (shown in notes)
+        tv = fit_cox_time_varying(long, id_col="person_id", start_col="start",
+                                  stop_col="stop", event_col="event",
+                                  covariates=["exposed", *covariates])
         naive = fit_cox(data, duration_col="duration", event_col="discharged",
                         entry_col="entry", covariates=["ever_used", *covariates])
         landmark = fit_landmark(data, landmark=landmark_days, duration_col="duration",
                                 event_col="discharged", exposure_time_col="exposure_day",
                                 covariates=covariates, entry_col="entry", check_ph=True)
-    exposure_p = landmark.cox.ph_test.set_index("term").loc["exposed_at_landmark",
-                                                            "p_value"]
     split = None
-    if exposure_p < 0.05:
-        try:  # split at the median event time of the exposed after the landmark
+    landmark_ph = landmark.cox.ph_test
+    exposure_p = (float("nan") if landmark_ph is None else float(
+        landmark_ph.set_index("term").loc["exposed_at_landmark", "p_value"]))
+    if exposure_p < 0.05:  # split at the median event time of the exposed
+        with recorded_warnings():
             split = fit_landmark_time_split(
-                data, landmark=landmark_days, duration_col="duration", event_col="discharged",
-                exposure_time_col="exposure_day", covariates=covariates,
-                entry_col="entry")
-        except ValueError:
-            split = None  # too few events of the exposed: the PH table says so
+                data, landmark=landmark_days, duration_col="duration",
+                event_col="discharged", exposure_time_col="exposure_day",
+                covariates=covariates, entry_col="entry")
+    split_shown = split is not None and split.estimable
+    names = {"tv": "Time-varying (correct)", "naive": "Naive fixed exposure (biased)",
+             "landmark": f"Landmark at {landmark_days} days",
+             "split": f"Landmark at {landmark_days} days, time-split (proportional "
+                      "hazards sensitivity)"}
     ratios = pd.concat([
-        _label(tv.summary, "Time-varying (correct)"),
-        _label(naive.summary.head(1), "Naive fixed exposure (biased)"),
-        _label(landmark.cox.summary.head(1), f"Landmark at {landmark_days} days"),
-        *([] if split is None else [_label(
-            split.summary.head(2),
-            f"Landmark at {landmark_days} days, time-split (proportional hazards "
-            "sensitivity)")]),
-    ], ignore_index=True)[["model", "term", "estimate", "ci_lower", "ci_upper", "p_value"]]
-    ph = _ph_table(landmark, f"Landmark at {landmark_days} days (Life Rooms use fixed "
-                   "at the landmark, follow-up from it)", split is not None)
+        _label(_with_note(tv.summary, tv), names["tv"]),
+        _label(_with_note(naive.summary.head(1), naive), names["naive"]),
+        _label(_with_note(landmark.cox.summary.head(1), landmark.cox),
+               names["landmark"]),
+        *([_label(_with_note(split.summary.head(2), split), names["split"])]
+          if split_shown else []),
+    ], ignore_index=True)[["model", "term", "estimate", "ci_lower", "ci_upper", "p_value",
+                           "note"]]
+    average = "noted: the hazard ratio is an average over follow-up"
+    if split_shown:
+        landmark_action = ("noted; time-split hazard ratios (before and after the "
+                           "users' median event time) shown as a sensitivity analysis")
+    elif split is not None:  # its reason holds event counts: not quoted (disclosure)
+        landmark_action = (f"{average}; the time split could not be estimated: users "
+                           "have no events on one side of the split")
+    else:
+        landmark_action = average
+    ph = pd.DataFrame([row for table in (
+        _ph_table(tv, names["tv"], exposure_action=average),
+        _ph_table(naive, names["naive"], exposure_action=average),
+        _ph_table(landmark.cox, f"Landmark at {landmark_days} days (Life Rooms use fixed "
+                  "at the landmark, follow-up from it)", exposure_action=landmark_action),
+    ) for row in table.to_dict("records")], columns=PH_COLUMNS)
     hr, naive_hr = _estimate_row(tv, "exposed"), _estimate_row(naive, "ever_used")
     key = (
         {"name": "cohort_people", "value": len(data), "kind": "count",
@@ -186,18 +254,18 @@ def analyse_discharge(
          "kind": "count", "label": "People who used the Life Rooms while open"},
         {"name": "discharged", "value": int(data["discharged"].sum()), "kind": "count",
          "label": "People discharged during follow-up"},
-        {"name": "hr_tv", "value": hr["estimate"], "kind": "ratio",
-         "label": "Hazard ratio of discharge, Life Rooms use (time-varying)"},
-        {"name": "hr_tv_ci", "value": [hr["ci_lower"], hr["ci_upper"]], "kind": "text",
-         "text": f"{hr['ci_lower']:.2f} to {hr['ci_upper']:.2f}",
-         "label": "95% CI of the time-varying hazard ratio"},
-        {"name": "hr_naive", "value": naive_hr["estimate"], "kind": "ratio",
-         "label": "Hazard ratio, naive fixed exposure (biased)"},
+        *_ratio_results("hr_tv", "Hazard ratio of discharge, Life Rooms use "
+                        "(time-varying)", hr),
+        *_ratio_results("hr_naive", "Hazard ratio, naive fixed exposure (biased)",
+                        naive_hr, ci=False),
     )
+    notes = _notes({names["tv"]: tv, names["naive"]: naive, names["landmark"]: landmark.cox,
+                    **({names["split"]: split} if split_shown else {}),
+                    "Cumulative incidence": cif})
     return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,
-                           time_split=split)
+                           time_split=split, notes=notes)
 
 
 @dataclass(frozen=True)
@@ -211,6 +279,9 @@ class ReReferralReport:
     key_results: tuple[dict[str, Any], ...]
     cohort: Any = field(repr=False, default=None)
     release: Any = None
+    ph_test: pd.DataFrame | None = None
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["model", "note"]))
 
 
 def analyse_rereferral(
@@ -228,6 +299,9 @@ def analyse_rereferral(
     Aalen-Johansen cumulative incidence of re-referral by Life Rooms use (death
     competing); cause-specific Cox model of re-referral (Efron ties), adjusted as the
     discharge report. Life Rooms use is fixed at discharge, so no immortal time.
+    Proportional hazards: R's ``cox.zph`` (km transform, per term and global) in
+    ``ph_test``; warnings of the fits in ``notes``; a hazard ratio that could not be
+    estimated reads "could not be estimated: <reason>" in the key results.
     """
     cohort = build_rereferral_cohort(dataset, period_start=period_start,
                                      period_end=period_end, team_types=team_types,
@@ -236,8 +310,7 @@ def analyse_rereferral(
         {1.0: "Used the Life Rooms", 0.0: "Did not use the Life Rooms"}))
     cif = estimate_cif(data, duration_col="duration", event_col="event",
                        event_of_interest=1, group_col="group", times=(0, 90, 180, 365))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StatisticalWarning)
+    with recorded_warnings():  # carried in cox.warnings, shown in notes
         cox = fit_cox(data, duration_col="duration", event_col="rereferred",
                       covariates=["used_life_rooms", *ADJUSTMENT_COVARIATES])
     # release check: n, events and residual df per level; withheld when any level has
@@ -258,15 +331,22 @@ def analyse_rereferral(
         {"name": "rereferral_1y", "value": 100 * one_year, "kind": "estimate",
          "text": f"{100 * one_year:.1f}%",
          "label": "Cumulative incidence of re-referral within a year (%)"},
-        {"name": "hr_rereferral", "value": hr["estimate"], "kind": "ratio",
-         "label": "Hazard ratio of re-referral, Life Rooms use before discharge"},
-        {"name": "hr_rereferral_ci", "value": [hr["ci_lower"], hr["ci_upper"]],
-         "kind": "text", "text": f"{hr['ci_lower']:.2f} to {hr['ci_upper']:.2f}"
-         if release.released else f"{NOT_ESTIMABLE} ({release.reason})",
-         "label": "95% CI of the re-referral hazard ratio"},
+        *(_ratio_results("hr_rereferral", "Hazard ratio of re-referral, Life Rooms use "
+                         "before discharge", hr) if release.released else [
+            {"name": "hr_rereferral", "value": None, "kind": "text",
+             "text": f"{NOT_ESTIMABLE} ({release.reason})",
+             "label": "Hazard ratio of re-referral, Life Rooms use before discharge"},
+            {"name": "hr_rereferral_ci", "value": None, "kind": "text",
+             "text": f"{NOT_ESTIMABLE} ({release.reason})",
+             "label": "95% CI: Hazard ratio of re-referral, Life Rooms use before "
+                      "discharge"}]),
     )
-    ratios = _label(release.apply(cox.summary), "Cause-specific Cox")[
-        ["term", "estimate", "ci_lower", "ci_upper", "p_value",
+    ratios = _label(_with_note(release.apply(cox.summary), cox), "Cause-specific Cox")[
+        ["term", "estimate", "ci_lower", "ci_upper", "p_value", "note",
          *(["withheld"] if not release.released else [])]]
+    ph = _ph_table(cox, "Cause-specific Cox", exposure_action=(
+        "noted: the hazard ratio is an average over follow-up"))
     return ReReferralReport(flow=cohort.flow, cif=cif, cox=cox, hazard_ratios=ratios,
-                            key_results=key, cohort=cohort, release=release)
+                            key_results=key, cohort=cohort, release=release, ph_test=ph,
+                            notes=_notes({"Cause-specific Cox": cox,
+                                          "Cumulative incidence": cif}))

@@ -7,12 +7,19 @@ the ``method`` (estimator, CI method, ties, library versions) and the fitted ``m
 from __future__ import annotations
 
 from lifetools.survival.competing import aalen_johansen, estimate_cif
-from lifetools.survival.cox import fit_cox, fit_cox_time_varying, ph_test
-from lifetools.survival.kaplan_meier import at_risk_table, estimate_km, logrank_test
+from lifetools.survival.cox import fit_cox, fit_cox_time_varying
+from lifetools.survival.kaplan_meier import (
+    at_risk_table,
+    estimate_km,
+    km_limits,
+    logrank_test,
+    median_survival,
+)
 from lifetools.survival.landmark import fit_landmark, fit_landmark_time_split
 from lifetools.survival.results import CIFResult, CoxResult, KMResult, LandmarkResult
+from lifetools.survival.zph import cox_zph
 
 __all__ = ["CIFResult", "CoxResult", "KMResult", "LandmarkResult", "aalen_johansen",
-           "at_risk_table", "estimate_cif", "estimate_km", "fit_cox",
+           "at_risk_table", "cox_zph", "estimate_cif", "estimate_km", "fit_cox",
            "fit_cox_time_varying", "fit_landmark", "fit_landmark_time_split",
-           "logrank_test", "ph_test"]
+           "km_limits", "logrank_test", "median_survival"]

@@ -18,7 +18,7 @@ from scipy.stats import norm
 from lifetools.survival.kaplan_meier import at_risk_table
 from lifetools.survival.results import CIFResult, library_versions
 
-__all__ = ["aalen_johansen", "estimate_cif"]
+__all__ = ["aalen_johansen", "cif_limits", "estimate_cif"]
 
 
 def aalen_johansen(stop: np.ndarray, status: np.ndarray, event: int,
@@ -52,6 +52,24 @@ def aalen_johansen(stop: np.ndarray, status: np.ndarray, event: int,
     return times, ip, np.sqrt(np.clip(v, 0, None)), n
 
 
+def cif_limits(cif: np.ndarray, se: np.ndarray, z: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence limits of a cumulative incidence on the log(-log(1 - F)) scale.
+
+    An estimate of exactly 0 or 1 with standard error 0 is its own limits. Where the
+    interval otherwise does not exist (F of 0 or 1 with a positive standard error) the
+    limits are NaN: never replaced by 0.
+    """
+    cif, se = np.asarray(cif, dtype=float), np.asarray(se, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.log(-np.log(1 - cif))
+        half = z * se / np.abs((1 - cif) * np.log(1 - cif))
+        lower = 1 - np.exp(-np.exp(scale - half))
+        upper = 1 - np.exp(-np.exp(scale + half))
+    certain = ((cif == 0) | (cif == 1)) & (se == 0)  # no variance: the point itself
+    return np.where(certain, cif, lower), np.where(certain, cif, upper)
+
+
 def estimate_cif(
     df: pd.DataFrame,
     *,
@@ -76,10 +94,14 @@ def estimate_cif(
     -----
     Exact Aalen-Johansen estimator (no jitter; deterministic) with delayed entry;
     standard errors by the delta method as in statsmodels ``CumIncidenceRight``;
-    confidence intervals on the log(-log(1 - F)) scale, kept inside (0, 1). Checked
-    against R ``survfit`` on ``mgus2`` in ``tests/reference/test_survival_against_r.py``
-    (``test_aalen_johansen_mgus2_against_r``: estimates to 1e-8, standard errors to 2%,
-    as R uses the infinitesimal jackknife) and by hand in ``tests/unit/test_survival.py``
+    confidence intervals on the log(-log(1 - F)) scale, kept inside (0, 1). An
+    estimate of exactly 0 or 1 with standard error 0 has that value as both limits;
+    where the interval otherwise does not exist the limits are NaN (never replaced by
+    0) and ``warnings`` says so. Checked against R ``survfit`` on
+    ``mgus2`` in ``tests/reference/test_survival_against_r.py``
+    (``test_aalen_johansen_mgus2_against_r``: estimates and standard errors to 1e-8;
+    without delayed entry the delta-method and R's infinitesimal-jackknife standard
+    errors coincide) and by hand in ``tests/unit/test_survival.py``
     (``test_aalen_johansen_hand_example``,
     ``test_aalen_johansen_delayed_entry_shrinks_risk_set``). No test compares it with
     statsmodels.
@@ -91,18 +113,21 @@ def estimate_cif(
         times_k, cif, se, n = aalen_johansen(
             part[duration_col].to_numpy(), part[event_col].to_numpy(), event_of_interest,
             part[entry_col].to_numpy() if entry_col else None)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.log(-np.log(1 - cif))
-            half = z * se / np.abs((1 - cif) * np.log(1 - cif))
-            lower = 1 - np.exp(-np.exp(scale - half))
-            upper = 1 - np.exp(-np.exp(scale + half))
+        lower, upper = cif_limits(cif, se, z)
         frames.append(pd.DataFrame({
             "group": name, "time": times_k, "estimate": cif,
-            "ci_lower": np.nan_to_num(lower, nan=0.0),
-            "ci_upper": np.nan_to_num(upper, nan=0.0), "se": se, "at_risk": n}))
+            "ci_lower": lower, "ci_upper": upper, "se": se, "at_risk": n}))
+    summary = pd.concat(frames, ignore_index=True)
+    undefined = summary["ci_lower"].isna() | summary["ci_upper"].isna()
+    notes = ()
+    if undefined.any():
+        notes = ("confidence limits undefined (NaN, kept) at some times: estimate 0 "
+                 "or 1 with a non-zero standard "
+                 "error, or 0 < F < 1 with a standard error of 0, where the "
+                 "log(-log(1 - F)) interval does not exist",)
     events = df[event_col].to_numpy()
     return CIFResult(
-        summary=pd.concat(frames, ignore_index=True),
+        summary=summary,
         at_risk=at_risk_table(df, duration_col=duration_col, times=times,
                               group_col=group_col, entry_col=entry_col),
         event_of_interest=event_of_interest, n_people=len(df),
@@ -112,4 +137,5 @@ def estimate_cif(
                 "ties": "all events at a time counted together (no jitter)",
                 "delayed_entry": entry_col is not None, "alpha": alpha,
                 **library_versions()},
+        warnings=notes,
     )

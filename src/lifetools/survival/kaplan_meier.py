@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 
 from lifetools.survival.results import KMResult, library_versions
 
-__all__ = ["at_risk_table", "estimate_km", "logrank_test"]
+__all__ = ["CONF_TYPES", "at_risk_table", "estimate_km", "km_limits", "logrank_test",
+           "median_survival"]
+
+CONF_TYPES = ("log-log", "log", "plain")
+CI_NAMES = {"log-log": "log-log (exponential Greenwood)",
+            "log": "log (R survfit's default)", "plain": "plain (linear, S +/- z SE)"}
 
 LOGRANK_TEST = ("log-rank, statsmodels survdiff (delayed entry: at risk on "
                 "(entry, stop])")
@@ -62,6 +69,80 @@ def logrank_test(df: pd.DataFrame, *, duration_col: str, event_col: str,
             "p_value": float(chi2.sf(statistic, dof))}
 
 
+def km_limits(surv: np.ndarray, greenwood: np.ndarray, z: float,
+              conf_type: str) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence limits of S(t) from the Greenwood sum, as R ``survfit``'s conf.type.
+
+    ``greenwood`` is the cumulative sum of d / (n (n - d)), the variance of log S(t).
+    Limits are kept inside [0, 1]. Before the first event (S = 1, variance 0) both
+    limits are 1 (R gives NA for log-log there); where a transform is otherwise
+    undefined (S = 0 for log and log-log) the limits are NaN, as R's NA.
+    """
+    surv = np.asarray(surv, dtype=float)
+    sd = np.sqrt(np.asarray(greenwood, dtype=float))  # standard error of log S
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if conf_type == "plain":
+            half = z * sd * surv
+            lower, upper = surv - half, surv + half
+        elif conf_type == "log":
+            lower, upper = surv * np.exp(-z * sd), surv * np.exp(z * sd)
+            lower, upper = np.where(surv > 0, lower, np.nan), np.where(surv > 0, upper,
+                                                                     np.nan)
+        elif conf_type == "log-log":
+            scale = np.log(-np.log(surv))
+            half = z * sd / np.abs(np.log(surv))
+            lower, upper = np.exp(-np.exp(scale + half)), np.exp(-np.exp(scale - half))
+            inside = (surv > 0) & (surv < 1)
+            lower, upper = np.where(inside, lower, np.nan), np.where(inside, upper, np.nan)
+        else:
+            raise ValueError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")
+    none_yet = np.asarray(greenwood, dtype=float) == 0
+    lower, upper = np.where(none_yet, surv, lower), np.where(none_yet, surv, upper)
+    return np.clip(lower, 0, 1), np.clip(upper, 0, 1)
+
+
+def _quantile_time(times: np.ndarray, curve: np.ndarray, p: float = 0.5) -> float:
+    """First time the curve falls to 1 - p; the midpoint of a flat exactly at it.
+
+    R ``quantile.survfit``'s rule: where the curve equals 1 - p (within
+    sqrt(machine epsilon)) over an interval, the quantile is the midpoint of that
+    interval's start and the next time the curve drops (or the last time).
+    """
+    tol = np.sqrt(np.finfo(float).eps)
+    keep = ~np.isnan(curve)
+    x = np.r_[0.0, np.asarray(times, dtype=float)[keep]]
+    y = np.r_[0.0, 1 - np.asarray(curve, dtype=float)[keep]]
+    if len(y) == 0 or y.max() < p:
+        return float("nan")
+    xmax = x[-1]
+    first = np.r_[True, np.diff(y) != 0]  # drop repeated values (censoring times)
+    x, y = x[first], y[first]
+    hit1, hit2 = np.flatnonzero(y >= p - tol), np.flatnonzero(y >= p + tol)
+    if not len(hit1):
+        return float("nan")
+    if abs(y[-1] - p) < tol:  # the curve ends on a flat at the quantile
+        return float((x[hit1[0]] + xmax) / 2)
+    return float((x[hit1[0]] + x[hit2[0]]) / 2)
+
+
+def median_survival(summary: pd.DataFrame) -> pd.DataFrame:
+    """Median survival time and its confidence interval per group, as R ``survfit``.
+
+    From a :func:`estimate_km` summary (every time, all groups): the median is where
+    the estimate reaches 0.5; its limits are where the upper and lower confidence
+    curves reach it (Brookmeyer-Crowley by inverting the pointwise intervals, so
+    the limits depend on the CI type). NaN when a curve never reaches 0.5.
+    """
+    rows = []
+    for group, part in summary.groupby("group", sort=False):
+        t = part["time"].to_numpy()
+        rows.append({"group": group,
+                     "median": _quantile_time(t, part["estimate"].to_numpy()),
+                     "ci_lower": _quantile_time(t, part["ci_lower"].to_numpy()),
+                     "ci_upper": _quantile_time(t, part["ci_upper"].to_numpy())})
+    return pd.DataFrame(rows, columns=["group", "median", "ci_lower", "ci_upper"])
+
+
 def estimate_km(
     df: pd.DataFrame,
     *,
@@ -71,6 +152,7 @@ def estimate_km(
     entry_col: str | None = None,
     times: Sequence[float] = (0, 90, 180, 365, 730),
     alpha: float = 0.05,
+    conf_type: Literal["log-log", "log", "plain"] = "log-log",
 ) -> KMResult:
     """Kaplan-Meier estimate of survival (time to any event in ``event_col``), by group.
 
@@ -81,6 +163,9 @@ def estimate_km(
         group and entry (delayed entry / left truncation) columns.
     times
         Times at which numbers at risk are tabulated.
+    conf_type
+        Confidence interval type, as R ``survfit``'s ``conf.type``: ``"log-log"``
+        (default here), ``"log"`` (R's default) or ``"plain"``.
 
     Returns
     -------
@@ -88,20 +173,26 @@ def estimate_km(
 
     Notes
     -----
-    lifelines ``KaplanMeierFitter``; confidence intervals are log-log transformed
-    ("exponential Greenwood"; R's ``survfit`` default is "log", so set
-    ``conf.type="log-log"`` there to compare). Tied event times are handled as in
+    lifelines ``KaplanMeierFitter`` for the estimate; Greenwood variance of log S,
+    standard error of S(t) in ``se`` (R's ``summary(survfit)$std.err``); intervals
+    of ``conf_type`` (log-log by default, "exponential Greenwood"; R's default is
+    "log"). ``medians``: median survival per group with its interval, by R's rule
+    (:func:`median_survival`). Tied event times are handled as in
     Kaplan-Meier (all events at a time count together). Log-rank test (k - 1 degrees
     of freedom, hypergeometric variance): statsmodels ``survdiff``, which allows for
     delayed entry like the curves (a person is at risk on (entry, stop]); without entry
     it equals R ``survdiff`` and lifelines ``multivariate_logrank_test``. The test used
     is recorded in ``method["logrank_test"]``. Checked in
     ``tests/reference/test_survival_against_r.py`` (``test_km_loglog_rossi_against_r``,
+    ``test_km_se_limits_and_median_lung_against_r``,
     ``test_logrank_rossi_against_r``, ``test_logrank_delayed_entry_against_r``) and
     ``tests/unit/test_survival.py`` (``test_logrank_delayed_entry_hand_example``).
     """
     from lifelines import KaplanMeierFitter
 
+    if conf_type not in CONF_TYPES:
+        raise ValueError(f"conf_type must be one of {CONF_TYPES}, not {conf_type!r}")
+    z = norm.ppf(1 - alpha / 2)
     events = (df[event_col] != 0).astype(int)
     frames, models = [], {}
     groups = [("All", df)] if group_col is None else sorted(df.groupby(group_col))
@@ -110,25 +201,30 @@ def estimate_km(
         fitter.fit(part[duration_col], events.loc[part.index],
                    entry=part[entry_col] if entry_col else None, label=str(name))
         sf = fitter.survival_function_.iloc[:, 0]
-        ci = fitter.confidence_interval_survival_function_
-        table = fitter.event_table
+        table = fitter.event_table.reindex(sf.index)
+        n, d = table["at_risk"].to_numpy(float), table["observed"].to_numpy(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            greenwood = np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0))
+        lower, upper = km_limits(sf.to_numpy(), greenwood, z, conf_type)
         frames.append(pd.DataFrame({
             "group": name, "time": sf.index.to_numpy(dtype=float),
-            "estimate": sf.to_numpy(), "ci_lower": ci.iloc[:, 0].to_numpy(),
-            "ci_upper": ci.iloc[:, 1].to_numpy(),
-            "at_risk": table["at_risk"].reindex(sf.index).to_numpy(),
+            "estimate": sf.to_numpy(), "ci_lower": lower, "ci_upper": upper,
+            "se": sf.to_numpy() * np.sqrt(greenwood),
+            "at_risk": table["at_risk"].to_numpy(),
         }))
         models[name] = fitter
     logrank = None
     if group_col is not None and df[group_col].nunique() > 1:
         logrank = logrank_test(df, duration_col=duration_col, event_col=event_col,
                                group_col=group_col, entry_col=entry_col)
+    summary = pd.concat(frames, ignore_index=True)
     return KMResult(
-        summary=pd.concat(frames, ignore_index=True),
+        summary=summary, medians=median_survival(summary),
         at_risk=at_risk_table(df, duration_col=duration_col, times=times,
                               group_col=group_col, entry_col=entry_col),
         logrank=logrank, n_people=len(df), n_events=int(events.sum()),
-        method={"estimator": "Kaplan-Meier", "ci_method": "log-log (exponential Greenwood)",
+        method={"estimator": "Kaplan-Meier", "ci_method": CI_NAMES[conf_type],
+                "se": "Greenwood", "median": "R survfit rule (midpoint of a flat at 0.5)",
                 "ties": "Kaplan-Meier (events at a time counted together)",
                 "alpha": alpha, "delayed_entry": entry_col is not None,
                 "logrank_test": LOGRANK_TEST if logrank else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from lifetools.survival.cox import fit_cox, fit_cox_time_varying
@@ -48,11 +49,9 @@ def fit_landmark(
     Parameters
     ----------
     check_ph
-        Test proportional hazards (scaled Schoenfeld residuals, rank time) in the
-        landmark model. Its exposure is fixed at the landmark and follow-up starts
-        there with no delayed entry, so the lifelines test applies (it does not with
-        delayed entry, nor to start-stop rows); the discharge report uses it as the PH
-        diagnostic of the Life Rooms effect.
+        Test proportional hazards in the landmark model (R's ``cox.zph``, km
+        transform: :func:`cox_zph`); the discharge report uses its exposure term to
+        decide whether to show the time-split sensitivity analysis.
 
     Notes
     -----
@@ -61,7 +60,7 @@ def fit_landmark(
     ``tests/unit/test_survival.py`` (``test_landmark_keeps_only_people_at_risk``,
     ``test_landmark_ph_test_runs_without_delayed_entry``) and
     ``tests/truth/test_survival_truth.py``
-    (``test_landmark_estimate_is_on_the_side_of_the_truth``).
+    (``test_landmark_ci_covers_truth_and_ever_used_classification_misses``).
     """
     data, at_risk = _landmark_data(df, landmark=landmark, duration_col=duration_col,
                                    exposure_time_col=exposure_time_col,
@@ -99,11 +98,13 @@ def fit_landmark_time_split(
     median time of the exposed people's events after the landmark, so that both periods
     hold events of the exposed.
 
-    Raises
-    ------
-    ValueError
-        When no exposed person has an event in one of the two periods: that period's
-        hazard ratio cannot be estimated (choose another ``split_at``).
+    Returns
+    -------
+    CoxResult
+        Not estimable (``estimable`` False, ``reason`` saying how many events the
+        exposed have in each period, NaN ratios) when no exposed person has an event
+        in one of the two periods: that period's hazard ratio cannot be estimated
+        (choose another ``split_at``).
 
     Notes
     -----
@@ -121,10 +122,19 @@ def fit_landmark_time_split(
     early_events = int((exposed_events <= split_at).sum())
     late_events = len(exposed_events) - early_events
     if not early_events or not late_events:
-        raise ValueError(
-            f"cannot split the exposure hazard ratio at {split_at:g} days after the "
-            f"landmark: the exposed have {early_events} events up to it and "
-            f"{late_events} after it")
+        reason = (f"cannot split the exposure hazard ratio at {split_at:g} days after "
+                  f"the landmark: the exposed have {early_events} events up to it and "
+                  f"{late_events} after it")
+        terms = ["exposed_before_split", "exposed_after_split", *covariates]
+        summary = pd.DataFrame({"term": terms, **{c: np.nan for c in (
+            "estimate", "ci_lower", "ci_upper", "p_value", "coef", "se")},
+            "estimable": False})
+        return CoxResult(
+            summary=summary, ph_test=None, n_people=len(data),
+            n_events=int(data[event_col].sum()),
+            method={"estimator": "landmark Cox, exposure split in time",
+                    "landmark": float(landmark), "split_at": float(split_at)},
+            warnings=(f"not estimable: {reason}",), estimable=False, reason=reason)
     early = data.assign(_start=0.0, _stop=data["_duration"].clip(upper=split_at),
                         _event=data[event_col].where(data["_duration"] <= split_at, 0),
                         exposed_before_split=data["exposed_at_landmark"],
@@ -137,10 +147,11 @@ def fit_landmark_time_split(
     result = fit_cox_time_varying(
         rows, id_col="_id", start_col="_start", stop_col="_stop", event_col="_event",
         covariates=["exposed_before_split", "exposed_after_split", *covariates],
-        backend="lifelines", alpha=alpha)
+        backend="lifelines", alpha=alpha, check_ph=False)
     return CoxResult(
         summary=result.summary, ph_test=None, n_people=len(data),
         n_events=int(data[event_col].sum()),
         method={**result.method, "estimator": "landmark Cox, exposure split in time",
                 "landmark": float(landmark), "split_at": float(split_at)},
-        model=result.model)
+        warnings=result.warnings, model=result.model, estimable=result.estimable,
+        reason=result.reason)

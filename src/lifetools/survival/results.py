@@ -22,9 +22,10 @@ def library_versions() -> dict[str, str]:
 class KMResult:
     """Kaplan-Meier survival by group.
 
-    ``summary``: group, time, estimate, ci_lower, ci_upper, at_risk (one row per event
-    time); ``at_risk``: numbers at risk at chosen times (raw counts, protect before
-    publishing); ``logrank``: test statistic, degrees of freedom and p-value.
+    ``summary``: group, time, estimate, ci_lower, ci_upper, se (Greenwood standard
+    error of S), at_risk (one row per time); ``at_risk``: numbers at risk at chosen
+    times (raw counts, protect before publishing); ``logrank``: test statistic,
+    degrees of freedom and p-value; ``medians``: group, median, ci_lower, ci_upper.
     """
 
     summary: pd.DataFrame
@@ -35,6 +36,7 @@ class KMResult:
     method: dict[str, Any]
     warnings: tuple[str, ...] = ()
     model: Any = field(default=None, repr=False)
+    medians: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,9 @@ class CoxResult:
     """Cox proportional hazards: hazard ratios and the proportional-hazards test.
 
     ``summary``: term, estimate (hazard ratio), ci_lower, ci_upper, p_value, coef, se;
-    ``ph_test``: term, statistic, p_value (scaled Schoenfeld residuals, rank time).
+    ``ph_test``: term, statistic, df, p_value (R's ``cox.zph``: per term and a last
+    ``GLOBAL`` row). ``estimable`` is False when the fit did not converge or a term is
+    degenerate; ``reason`` then says why (and ``warnings`` holds it too).
     """
 
     summary: pd.DataFrame
@@ -69,6 +73,8 @@ class CoxResult:
     method: dict[str, Any]
     warnings: tuple[str, ...] = ()
     model: Any = field(default=None, repr=False)
+    estimable: bool = True
+    reason: str = ""
 
     def hazard_ratio(self, term: str) -> tuple[float, float, float]:
         """(estimate, ci_lower, ci_upper) of one term."""

@@ -1,0 +1,68 @@
+"""Convergence and degeneracy checks shared by every model fit.
+
+A fit never fails silently: warnings raised by the libraries underneath (lifelines,
+statsmodels, numpy) are recorded and carried in the result's ``warnings``; estimates
+that are not finite, or whose interval reaches 0 or infinity, are flagged as not
+estimable with a reason, so that a report can say "could not be estimated: <reason>"
+instead of printing a number.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+
+__all__ = ["degenerate_terms", "not_estimable_text", "recorded_warnings"]
+
+
+@contextmanager
+def recorded_warnings() -> Iterator[list[str]]:
+    """Record every warning raised inside the block as text (nothing is shown).
+
+    The list yielded is filled when the block ends: ``"<Category>: <message>"``, each
+    distinct message once, in the order raised.
+    """
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield notes
+    for item in caught:
+        text = f"{item.category.__name__}: {item.message}"
+        if text not in notes:
+            notes.append(text)
+
+
+def degenerate_terms(terms: Sequence[str], coef, se, *, ratio: bool = True,
+                     alpha: float = 0.05) -> dict[str, str]:
+    """Terms whose estimate cannot be reported, with the reason for each.
+
+    A term is degenerate when its coefficient or standard error is not finite, its
+    standard error is 0, or (``ratio=True``) its exponentiated Wald interval has a
+    limit of 0 or infinity in double precision (a hazard or rate ratio "0 (0 to inf)":
+    a fit that did not converge, or a term whose estimate diverges because no event
+    separates its levels).
+    """
+    from scipy.stats import norm
+
+    z = norm.ppf(1 - alpha / 2)
+    coef, se = np.asarray(coef, dtype=float), np.asarray(se, dtype=float)
+    reasons: dict[str, str] = {}
+    with np.errstate(over="ignore", invalid="ignore"):
+        low, high = np.exp(coef - z * se), np.exp(coef + z * se)
+    for i, term in enumerate(terms):
+        if not np.isfinite(coef[i]):
+            reasons[term] = "the estimate is not finite"
+        elif not np.isfinite(se[i]) or se[i] <= 0:
+            reasons[term] = "its standard error is not finite or is zero"
+        elif ratio and (low[i] == 0 or not np.isfinite(high[i])):
+            reasons[term] = ("its confidence interval reaches 0 or infinity (the "
+                             "estimate diverges: too few events in one group?)")
+    return reasons
+
+
+def not_estimable_text(reason: str) -> str:
+    """The text a report shows in place of a number."""
+    return f"could not be estimated: {reason}"
