@@ -359,6 +359,8 @@ def execute_runs(
         spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
         key = spec.key()
         record = None if force else _reusable(spec, key)
+        logger.debug("%s: cache key %s, %s", spec.label, key[:12],
+                     "reusable" if record is not None else "to run")
         if record is not None:
             outcomes[index] = RunOutcome(spec, "reused", 0.0, record=record)
             say(f"reused  {spec.label} (unchanged)")
