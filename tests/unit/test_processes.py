@@ -99,9 +99,10 @@ def test_run_analyses_cleans_stale_folders_before_preparing_data(tmp_path, monke
 
     stale = tmp_path / "build" / "runs" / "2024-25" / f".wellbeing.partial-{_dead_pid()}"
     stale.mkdir(parents=True)
-    monkeypatch.setenv("LIFETOOLS_PROJECT_ROOT", str(tmp_path))
     series = build.load_series(Path(__file__).resolve().parents[2] / "analyses" /
                                "analyses.yml")
+    series.code_lists()  # read from the real dictionary before moving the project root
+    monkeypatch.setenv("LIFETOOLS_PROJECT_ROOT", str(tmp_path))
 
     def stop(*_args, **_kwargs):
         raise RuntimeError("stop before the data")

@@ -277,7 +277,8 @@ def params(analysis: str) -> None:
     click.echo("  period_start  date  set by the edition (e.g. 2024-04-01)")
     click.echo("  period_end    date  set by the edition (e.g. 2025-03-31)")
     for p in found.parameters.values():
-        click.echo(f"  {p.name}  {p.type}  default {p.default!r}  {p.description}")
+        click.echo(f"  {p.name}  {p.type}  default {p.default!r}  {p.description} "
+                   f"[{p.domain()}]")
 
 
 @cli.command()
