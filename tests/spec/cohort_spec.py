@@ -13,7 +13,7 @@ import pandas as pd
 
 from lifetools.loading import Dataset
 
-NUMBERS = {"year_of_birth", "imd_decile", "imd_quintile", "honos_baseline", "entry",
+NUMBERS = {"year_of_birth", "ae", "admissions", "imd_decile", "imd_quintile", "honos_baseline", "entry",
            "duration", "event", "discharged", "exposure_day", "ever_used", "rereferred",
            "used_life_rooms"}
 
@@ -50,6 +50,7 @@ def people(ids, *, died: dict[str, str] | None = None,
         "person_id": list(ids),
         "year_of_birth": [1970.0] * len(ids),
         "sex": ["2"] * len(ids),
+        "ethnic_category": ["A"] * len(ids),
         "lsoa_code": [lsoa.get(i, "L1") for i in ids],
         "date_of_death": pd.to_datetime([died.get(i) for i in ids]).astype(
             "datetime64[ns]"),
