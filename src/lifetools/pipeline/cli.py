@@ -128,6 +128,16 @@ def configure_logging(verbosity: int) -> None:
     root.setLevel(level)
 
 
+def _writable_folder(folder: Path, option: str) -> None:
+    """Refuse a folder that is, or lies under, an existing file (a usage mistake)."""
+    for place in (folder, *folder.resolve().parents):
+        if place.exists():
+            if not place.is_dir():
+                raise UserError(f"{option}: a file is in the way of the folder to write",
+                                hint="name a folder that is not, or is not under, a file")
+            return
+
+
 @cli.command()
 @click.option("--people", type=click.IntRange(min=10), default=30000, show_default=True,
               help="Number of people in the synthetic population.")
@@ -142,6 +152,7 @@ def synth(ctx: Context, people: int, seed: int, out: Path) -> None:
     Writes the raw layer (with test-range NHS numbers) under OUT/raw/ and the linked,
     pseudonymised analysis tables as OUT/<table>.parquet.
     """
+    _writable_folder(out, "--out")
     summary = write_synthetic(out, people=people, seed=seed, progress=ctx.say)
     ctx.say(str(summary))
     click.echo(str(out))
@@ -160,6 +171,9 @@ def validate(ctx: Context, data_dir: Path, report: Path | None, max_rows: int) -
     Collects every problem (file, table, column, row, rule) before reporting. Exit 0
     when clean, 11 otherwise. Identifier values are never printed: rows are cited.
     """
+    if report is not None and not report.resolve().parent.is_dir():
+        raise UserError("--report: the folder of the report file does not exist",
+                        hint="create the folder first, or name a file in an existing one")
     result = validate_directory(data_dir)
     if report is not None:
         result.write(report)
@@ -184,7 +198,13 @@ def link(ctx: Context, raw_dir: Path, out_dir: Path, synthetic_key: bool) -> Non
     The key comes from LIFETOOLS_PSEUDONYM_KEY or the file named by
     LIFETOOLS_PSEUDONYM_KEY_FILE, kept outside the repository.
     """
-    result = link_directory(raw_dir, out_dir, key=load_pseudonym_key(synthetic=synthetic_key))
+    try:
+        key = load_pseudonym_key(synthetic=synthetic_key)
+    except OSError as exc:
+        raise UserError(
+            f"the pseudonymisation key file cannot be read ({exc.strerror or exc})",
+            hint="LIFETOOLS_PSEUDONYM_KEY_FILE must name a readable file") from None
+    result = link_directory(raw_dir, out_dir, key=key)
     click.echo(str(result))
 
 
