@@ -219,3 +219,13 @@ def test_cli_validate_report_in_missing_folder_is_a_user_error(tmp_path, capsys)
     code = main(["validate", str(tmp_path), "--report", str(tmp_path / "no" / "r.csv")])
     assert code == errors.UserError.exit_code
     assert "folder of the report file does not exist" in capsys.readouterr().err
+
+
+def test_errors_page_generated_from_the_exit_code_table(tmp_path):
+    from lifetools.pipeline.book import _reference_pages
+
+    _reference_pages(tmp_path)
+    page = (tmp_path / "reference" / "errors.md").read_text()
+    for row in errors.exit_code_table():
+        name = f"`{row.error}`" if row.error else ""
+        assert f"| {row.code} | {name} | {row.meaning} |" in page
