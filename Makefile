@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.lifetools-installed
 
-.PHONY: report test setup lock lint benchmark clean help
+.PHONY: report test check setup lock lint benchmark clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -23,6 +23,11 @@ report: setup  ## build the whole report series on the embedded synthetic data
 
 test: setup  ## run every test (unit, reference, truth, functional, notebooks, browser)
 	bash scripts/test.sh
+
+check: setup  ## the fast loop (under 60 s): ruff, import contracts, unit and spec tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 -m "not slow and not browser" tests/unit tests/spec
 
 lint: setup  ## ruff over the package and tests
 	$(BIN)/ruff check src tests benchmarks

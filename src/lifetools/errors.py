@@ -6,30 +6,27 @@ keeps its traceback and exits 1.
 
 Exit codes
 ----------
-0  success
-1  internal error (a bug: please report it with the traceback)
-2  usage error (unknown option, missing argument: click's convention)
-10 DictionaryError       the data dictionary itself is malformed
-11 DataValidationError   input data break dictionary rules
-12 ParameterError        unknown or ill-typed analysis parameter or edition
-13 DisclosureError       the publish gate refused an output
-14 AnalysisRunError      a notebook failed; the message names the notebook and cell
-15 BuildError            the book could not be built or published
-16 ReproducibilityError  a reproduced edition differs from the published one
-17 LinkageError          the pseudonymisation key or NHS-number linkage is refused
-18 OutputPathError       an output path cannot be written (missing folder, a file in the way)
+:func:`exit_code_table` is the one table of exit codes: the command line's ``--help``
+epilog and the documentation's "Errors and exit codes" page are generated from it. It
+lists 0 (success), 1 (a bug), 2 (usage error), 130 (interrupted) and one row per
+:class:`UserError` class, read from the classes themselves: a new subclass with its own
+``exit_code`` appears everywhere without further edits. No user error exits 1.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 __all__ = [
     "EXIT_CODES",
+    "EXIT_INTERRUPTED",
     "AnalysisRunError",
     "BuildError",
     "DataValidationError",
     "DictionaryError",
     "DisclosureError",
     "DisclosureWarning",
+    "ExitCode",
     "LifetoolsError",
     "LifetoolsWarning",
     "LinkageError",
@@ -38,6 +35,7 @@ __all__ = [
     "ReproducibilityError",
     "StatisticalWarning",
     "UserError",
+    "exit_code_table",
 ]
 
 
@@ -48,10 +46,12 @@ class LifetoolsError(Exception):
 class UserError(LifetoolsError):
     """A mistake the user can fix: shown as one message, no traceback.
 
-    ``hint`` (optional) is printed on its own ``HINT:`` line.
+    ``hint`` (optional) is printed on its own ``HINT:`` line. Raised directly for a
+    mistake no subclass names (a missing setting, file or folder).
     """
 
-    exit_code = 1
+    exit_code = 3
+    meaning = "another mistake the user can fix (a missing setting, file or folder)"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -82,7 +82,7 @@ class DataValidationError(UserError):
 
 
 class ParameterError(UserError):
-    """An analysis parameter or edition is unknown or has the wrong type."""
+    """An analysis parameter or edition is unknown, ill-typed or outside its domain."""
 
     exit_code = 12
 
@@ -128,25 +128,53 @@ class OutputPathError(UserError):
     exit_code = 18
 
 
-EXIT_CODES = {
-    "success": 0,
-    "internal error": 1,
-    "usage error": 2,
-    **{
-        cls.__name__: cls.exit_code
-        for cls in (
-            DictionaryError,
-            DataValidationError,
-            ParameterError,
-            DisclosureError,
-            AnalysisRunError,
-            BuildError,
-            ReproducibilityError,
-            LinkageError,
-            OutputPathError,
-        )
-    },
-}
+EXIT_INTERRUPTED = 130
+
+
+class ExitCode(NamedTuple):
+    """One row of the exit-code table: the code, the error class (if any), its meaning."""
+
+    code: int
+    error: str
+    meaning: str
+
+
+def _user_errors() -> list[type[UserError]]:
+    found: list[type[UserError]] = [UserError]
+    for cls in found:
+        found.extend(c for c in cls.__subclasses__() if c not in found)
+    return found
+
+
+def exit_code_table() -> tuple[ExitCode, ...]:
+    """Return every exit code of the command line, in increasing order.
+
+    Built from the :class:`UserError` classes defined when called, so a subclass added
+    anywhere in lifetools appears in ``--help`` and in the documentation.
+
+    Raises
+    ------
+    RuntimeError
+        If two error classes share an exit code or one claims a reserved code.
+    """
+    rows = [ExitCode(0, "", "success"),
+            ExitCode(1, "", "internal error (a bug: please report it with the traceback)"),
+            ExitCode(2, "", "usage error (unknown option or missing argument)"),
+            ExitCode(EXIT_INTERRUPTED, "", "interrupted (Ctrl-C): nothing was published")]
+    for cls in _user_errors():
+        if "exit_code" not in vars(cls):
+            continue  # a subclass sharing its parent's code needs no row
+        meaning = vars(cls).get("meaning") or (
+            (cls.__doc__ or cls.__name__).strip().splitlines()[0].rstrip("."))
+        rows.append(ExitCode(cls.exit_code, cls.__name__, meaning))
+    codes = [row.code for row in rows]
+    if len(set(codes)) != len(codes):
+        raise RuntimeError(f"exit codes are not unique: {sorted(codes)}")
+    return tuple(sorted(rows))
+
+
+EXIT_CODES = {row.error or row.meaning.split(" (")[0]: row.code
+              for row in exit_code_table()}
 
 
 class LifetoolsWarning(UserWarning):

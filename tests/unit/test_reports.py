@@ -12,6 +12,9 @@ from lifetools.loading import load_dataset  # noqa: E402
 from lifetools.publication import is_marked  # noqa: E402
 from lifetools.synthetic import write_synthetic  # noqa: E402
 
+# every test here fits the reports on 15,000 generated people: not in `make check`
+pytestmark = pytest.mark.slow
+
 PERIOD = {"period_start": "2022-04-01", "period_end": "2025-03-31"}
 
 

@@ -32,6 +32,7 @@ def make_spec(tmp_path: Path, name: str, **parameters) -> RunSpec:
                    data_dir=tmp_path, data_fingerprint="fixture")
 
 
+@pytest.mark.slow  # executes notebooks with papermill
 def test_runner_broken_notebook_fails_naming_notebook_and_cell(tmp_path):
     spec = make_spec(tmp_path, "broken.ipynb")
     [outcome] = execute_runs([spec], jobs=1)
@@ -45,6 +46,7 @@ def test_runner_broken_notebook_fails_naming_notebook_and_cell(tmp_path):
         raise_for_failures([outcome])
 
 
+@pytest.mark.slow  # executes notebooks with papermill
 def test_runner_success_hides_code_and_records_parameters(tmp_path):
     spec = make_spec(tmp_path, "ok.ipynb", scale=3)
     [outcome] = execute_runs([spec], jobs=1)
@@ -58,6 +60,7 @@ def test_runner_success_hides_code_and_records_parameters(tmp_path):
     assert results["answer"]["value"] == 63
 
 
+@pytest.mark.slow  # executes notebooks with papermill
 def test_runner_unchanged_inputs_are_reused_and_changes_rerun(tmp_path):
     first = execute_runs([make_spec(tmp_path, "ok.ipynb", scale=1)], jobs=1)
     again = execute_runs([make_spec(tmp_path, "ok.ipynb", scale=1)], jobs=1)
@@ -65,12 +68,14 @@ def test_runner_unchanged_inputs_are_reused_and_changes_rerun(tmp_path):
     assert [o.status for o in first + again + changed] == ["ran", "reused", "ran"]
 
 
+@pytest.mark.slow  # executes notebooks with papermill
 def test_runner_parallel_runs_all_notebooks(tmp_path):
     specs = [make_spec(tmp_path / str(i), "ok.ipynb", scale=i) for i in range(3)]
     outcomes = execute_runs(specs, jobs=2)
     assert [o.status for o in outcomes] == ["ran"] * 3
 
 
+@pytest.mark.slow  # executes notebooks with papermill
 def test_runner_stops_starting_runs_after_a_failure_unless_keep_going(tmp_path):
     specs = [make_spec(tmp_path / "a", "broken.ipynb"), make_spec(tmp_path / "b", "ok.ipynb")]
     assert [o.status for o in execute_runs(specs, jobs=1)] == ["failed"]
@@ -90,6 +95,7 @@ def test_check_parameters_undeclared_parameter_is_refused(tmp_path):
         check_notebook_parameters(spec)
 
 
+@pytest.mark.slow  # executes notebooks with papermill
 def test_runner_forced_rerun_writes_a_byte_identical_notebook(tmp_path):
     spec = make_spec(tmp_path, "ok.ipynb", scale=2)
     execute_runs([spec], jobs=1)

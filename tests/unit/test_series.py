@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
 import yaml
 
 from lifetools.errors import ParameterError
-from lifetools.pipeline.series import Parameter, coerce_parameter, load_series
+from lifetools.pipeline.series import Parameter, load_series
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,27 +46,165 @@ def test_resolve_parameters_unknown_name_is_parameter_error():
     assert "lifetools params" in info.value.hint
 
 
+def _parameter(kind, default=None, **domain):
+    if not domain:
+        domain = ({"minimum": -1e9} if kind in ("int", "float") else
+                  {"choices": ("A06", "A05", "5")} if kind in ("str", "list") else {})
+    if default is None:
+        default = {"int": 1, "float": 1.0, "bool": True, "date": "2024-01-01",
+                   "list": ["A06"], "str": "A06"}[kind]
+    return Parameter(name="p", type=kind, default=default, **domain)
+
+
 @pytest.mark.parametrize(("kind", "value", "expected"), [
     ("int", "90", 90), ("float", "0.5", 0.5), ("bool", "yes", True),
     ("bool", "false", False), ("date", "2024-04-01", "2024-04-01"),
     ("list", "A06, A05", ["A06", "A05"]), ("str", 5, "5"),
 ])
-def test_coerce_parameter_accepts_typed_values(kind, value, expected):
-    assert coerce_parameter(Parameter("p", kind, None), value) == expected
+def test_parameter_coerce_accepts_typed_values(kind, value, expected):
+    assert _parameter(kind).coerce(value) == expected
 
 
 @pytest.mark.parametrize(("kind", "value"), [
-    ("int", "ninety"), ("int", 1.5), ("int", True), ("float", "x"), ("bool", "maybe"),
-    ("date", "2024-02-30"), ("list", 3),
+    ("int", "ninety"), ("int", 1.5), ("int", True), ("float", "x"), ("float", "inf"),
+    ("bool", "maybe"), ("date", "2024-02-30"), ("date", 20240101), ("list", 3),
 ])
-def test_coerce_parameter_rejects_ill_typed_values(kind, value):
+def test_parameter_coerce_rejects_ill_typed_values(kind, value):
     with pytest.raises(ParameterError, match=f"must be of type {kind}"):
-        coerce_parameter(Parameter("p", kind, None), value)
+        _parameter(kind).coerce(value)
 
 
-def test_coerce_parameter_choices_enforced():
-    with pytest.raises(ParameterError, match="must be one of a, b"):
-        coerce_parameter(Parameter("p", "str", None, choices=("a", "b")), "c")
+def test_parameter_choices_enforced_naming_value_and_allowed_set():
+    parameter = _parameter("str", "a", choices=("a", "b"))
+    with pytest.raises(ParameterError, match="'p' is 'c'; allowed: one of a, b"):
+        parameter.check(parameter.coerce("c"))
+
+
+@pytest.mark.parametrize(("domain", "inside", "outside"), [
+    ({"minimum": 1}, [1, 365], [0, -3]),
+    ({"exclusive_minimum": 0, "maximum": 1}, [1e-9, 0.2, 1], [0, -0.1, 1.0001]),
+    ({"minimum": 0, "exclusive_maximum": 10}, [0, 9.99], [10, 11]),
+])
+def test_parameter_range_inclusive_and_exclusive_bounds(domain, inside, outside):
+    parameter = _parameter("float", **domain)
+    for value in inside:
+        parameter.check(value)
+    for value in outside:
+        with pytest.raises(ParameterError, match="allowed: "):
+            parameter.check(value)
+
+
+def test_parameter_list_must_be_non_empty_and_every_item_allowed():
+    parameter = _parameter("list", ["A06"], choices=("A06", "A05"))
+    parameter.check(["A05"])
+    for value in ([], ["A06", "Z99"]):
+        with pytest.raises(ParameterError, match="one or more of A06, A05"):
+            parameter.check(value)
+
+
+@pytest.mark.parametrize("spec", [
+    {"type": "int", "default": 3},
+    {"type": "float", "default": 0.5},
+    {"type": "str", "default": "x"},
+    {"type": "list", "default": ["x"]},
+])
+def test_parameter_without_domain_is_refused(spec):
+    with pytest.raises(ValueError, match="declares no"):
+        Parameter(name="p", **spec)
+
+
+def _series():
+    return load_series(ROOT / "analyses" / "analyses.yml")
+
+
+@pytest.mark.parametrize(("analysis", "name", "value", "allowed"), [
+    ("wellbeing", "locality", "Atlantis", "one of all, North Liverpool"),
+    ("time_to_discharge", "team_types", "A06,Z99", "one or more of A02"),
+    ("time_to_discharge", "team_types", ",", "one or more of A02"),
+    ("time_to_discharge", "landmark_days", "-5", ">= 1"),
+    ("emergency_care", "window_days", "0", ">= 1"),
+    ("emergency_care", "caliper", "0", "> 0 and <= 1"),
+    ("emergency_care", "caliper", "1.5", "> 0 and <= 1"),
+    ("wellbeing", "meaningful_change", "-1", "> 0"),
+])
+def test_resolve_parameters_outside_domain_names_parameter_value_and_set(
+        analysis, name, value, allowed):
+    series = _series()
+    with pytest.raises(ParameterError, match=f"parameter '{name}'") as info:
+        series.resolve_parameters(series.analysis(analysis), series.editions[0],
+                                  {name: value})
+    assert allowed in str(info.value)
+    assert "; allowed: " in str(info.value)
+
+
+def test_resolve_parameters_domain_from_dictionary_code_lists():
+    series = _series()
+    codes = series.code_lists()
+    assert "North Liverpool" in codes["locality"]
+    assert {"A06", "A05"} <= set(codes["team_type"])
+    values = series.resolve_parameters(
+        series.analysis("time_to_discharge"), series.editions[0],
+        {"locality": "Sefton", "team_types": "A05"})
+    assert (values["locality"], values["team_types"]) == ("Sefton", ["A05"])
+
+
+def test_resolve_parameters_reversed_period_refused():
+    series = _series()
+    with pytest.raises(ParameterError, match="period_end 2023-01-01 is not after"):
+        series.resolve_parameters(series.analyses[0], series.editions[0],
+                                  {"period_end": "2023-01-01"})
+
+
+def test_every_declared_parameter_has_a_domain_and_its_default_is_inside():
+    series = _series()
+    for analysis in series.analyses:
+        for edition in series.editions:
+            series.resolve_parameters(analysis, edition)
+        for parameter in analysis.parameters.values():
+            assert parameter.domain()
+
+
+@pytest.mark.parametrize("analysis", [a.id for a in load_series(
+    ROOT / "analyses" / "analyses.yml").analyses])
+def test_notebook_parameters_cell_matches_the_declaration(analysis):
+    from papermill import inspect_notebook
+
+    series = _series()
+    declared = series.analysis(analysis)
+    cell = inspect_notebook(str(ROOT / "analyses" / declared.notebook))
+    assert set(cell) == {"period_start", "period_end", *declared.parameters}
+    for name, parameter in declared.parameters.items():
+        assert parameter.coerce(ast.literal_eval(cell[name]["default"])) == \
+            parameter.default, name
+    current = series.edition(series.current_edition)
+    assert ast.literal_eval(cell["period_start"]["default"]) == current.period_start
+    assert ast.literal_eval(cell["period_end"]["default"]) == current.period_end
+
+
+def test_load_series_error_names_file_and_line(tmp_path):
+    text = (ROOT / "analyses" / "analyses.yml").read_text()
+    bad = text.replace("        default: 0.2\n", "        default: 7\n")
+    assert bad != text
+    path = tmp_path / "analyses.yml"
+    path.write_text(bad)
+    line = bad.splitlines().index("        default: 7") + 1
+    with pytest.raises(ParameterError) as info:
+        load_series(path)
+    message = str(info.value)
+    assert "caliper" in message
+    assert "allowed: > 0 and <= 1" in message
+    assert f"analyses.yml:{line - 1}:" in message or f"analyses.yml:{line}:" in message
+
+
+def test_load_series_unknown_key_points_at_its_line(tmp_path):
+    text = (ROOT / "analyses" / "analyses.yml").read_text()
+    bad = text.replace("    notebook: 02_time_to_discharge.ipynb\n",
+                       "    notebook: 02_time_to_discharge.ipynb\n    colour: red\n")
+    path = tmp_path / "analyses.yml"
+    path.write_text(bad)
+    line = bad.splitlines().index("    colour: red") + 1
+    with pytest.raises(ParameterError, match=f"analyses.yml:{line}: at analyses/1/colour"):
+        load_series(path)
 
 
 def test_load_series_unknown_edition_in_analysis_is_refused(tmp_path):

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -28,8 +28,11 @@ from lifetools import config, errors
 from lifetools.dictionary import render_dictionary_pages
 from lifetools.pipeline import layout
 from lifetools.pipeline.provenance import write_json
+from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
 from lifetools.synthetic import TRUE_EFFECTS
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["EditionPages", "assemble_book", "build_html", "provenance_markdown",
            "repair_theme_html"]
@@ -230,15 +233,11 @@ def _reference_pages(book: Path) -> None:
              "User mistakes are reported as one message, with a `HINT:` line where there "
              "is a fix, and this exit code. Anything else is a bug (exit code 1, with a "
              "traceback): please report it.", "",
-             "| exit code | error | meaning |", "|---|---|---|",
-             "| 0 | | success |", "| 1 | | internal error (a bug) |",
-             "| 2 | | usage error: unknown option or missing argument |"]
-    for name, code in sorted(errors.EXIT_CODES.items(), key=lambda item: item[1]):
-        cls = getattr(errors, name, None)
-        if cls is not None:
-            doc = (cls.__doc__ or "").strip().splitlines()[0]
-            lines.append(f"| {code} | `{name}` | {doc} |")
-    lines += ["| 130 | | interrupted: nothing was published |", ""]
+             "| exit code | error | meaning |", "|---|---|---|"]
+    for row in errors.exit_code_table():
+        lines.append(f"| {row.code} | {f'`{row.error}`' if row.error else ''} "
+                     f"| {row.meaning} |")
+    lines.append("")
     (folder / "errors.md").write_text("\n".join(lines))
     glossary = config.project_root() / "GLOSSARY.md"
     if glossary.exists():
@@ -308,7 +307,8 @@ def build_html(book: Path, *, log: Path) -> Path:
         "--config", str(book / "_config.yml"), "--toc", str(book / "_toc.yml"),
         "-W", "-n", "--keep-going", "--all",
     ]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    logger.info("building the book in %s", book)
+    done = run_child(command)
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(done.stdout + "\n" + done.stderr)
     html = book / "_build" / "html"

@@ -11,6 +11,7 @@ archived and is not the current edition is never re-executed or rewritten.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import time
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lifetools import config, disclosure
-from lifetools.errors import DataValidationError
+from lifetools.errors import DataValidationError, ParameterError
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
 from lifetools.pipeline.gate import assert_publishable, unprotected_outputs
@@ -38,10 +39,14 @@ __all__ = [
     "BuildSummary",
     "PreparedData",
     "build_series",
+    "clean_stale_folders",
     "edition_manifest",
     "plan_runs",
     "prepare_data",
+    "run_analyses",
 ]
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 KEEP_RELEASES = 2
@@ -322,6 +327,7 @@ def build_series(
     timings: dict[str, float] = {}
     started = provenance.utc_now()
     series = series or load_series()
+    clean_stale_folders()
     data = prepare_data(series, data_dir=data_dir, progress=say)
     timings["data"] = time.monotonic() - clock
     to_run = [e.id for e in series.editions
@@ -363,3 +369,77 @@ def build_series(
     site = _swap_site(html, token)
     shutil.rmtree(stage, ignore_errors=True)
     return BuildSummary(outcomes, archived, site, time.monotonic() - clock, timings)
+
+
+def clean_stale_folders() -> list[Path]:
+    """Remove the temporary folders (``.partial-``, ``.old-``, ``.new-``) of dead runs.
+
+    Looks where the pipeline writes them: beside each run folder, the synthetic data,
+    the edition archives and the site. Folders of a process still running are kept
+    (:func:`lifetools.pipeline.layout.clean_stale`). Returns what was removed.
+    """
+    folders = [config.public_dir(), layout.archive_dir("_").parent,
+               config.default_data_dir().parent]
+    for root in (layout.runs_root(), layout.adhoc_root()):
+        if root.is_dir():
+            folders += [root, *sorted(p for p in root.iterdir() if p.is_dir())]
+    removed = [path for folder in folders for path in layout.clean_stale(folder)]
+    for path in removed:
+        logger.info("removed %s, left by a run that did not finish", path.name)
+    return removed
+
+
+def run_analyses(
+    *,
+    analysis: str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    edition: str | None = None,
+    data_dir: Path | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    keep_going: bool = False,
+    progress: Progress | None = None,
+    series: Series | None = None,
+) -> list[RunOutcome]:
+    """Execute analysis notebooks outside a build (``lifetools run``); publish nothing.
+
+    Every run's parameters are resolved and checked against their declared domains
+    before the data are prepared, so a mistyped parameter fails at once. Runs with
+    ``overrides`` go to ``build/adhoc/`` and never change what a build publishes.
+
+    Parameters
+    ----------
+    analysis
+        One analysis id (or notebook stem); ``None`` runs every analysis.
+    overrides
+        Parameter values (often command-line strings) for ``analysis``.
+    edition
+        The edition whose period to use; default the current edition for one analysis,
+        every edition otherwise.
+
+    Raises
+    ------
+    ParameterError
+        If the edition, the analysis or a parameter is unknown or outside its domain,
+        or ``overrides`` are given without an analysis.
+    DataValidationError
+        If the data break the dictionary's rules: nothing runs.
+    """
+    series = series or load_series()
+    overrides = dict(overrides or {})
+    if overrides and not analysis:
+        raise ParameterError("parameters belong to one analysis: name it")
+    editions = [edition] if edition else ([series.current_edition] if analysis else None)
+    chosen = [series.edition(e) for e in editions] if editions else list(series.editions)
+    wanted = series.analysis(analysis).id if analysis else None
+    for each in chosen:
+        for item in series.analyses_in(each.id):
+            if wanted in (None, item.id):
+                series.resolve_parameters(item, each, overrides)
+    runs_root = layout.adhoc_root() if overrides else layout.runs_root()
+    clean_stale_folders()
+    data = prepare_data(series, data_dir=data_dir, progress=progress)
+    specs = plan_runs(series, data, editions=editions, analyses=[wanted] if wanted else None,
+                      overrides=overrides, runs_root=runs_root)
+    return execute_runs(specs, jobs=jobs, force=force, keep_going=keep_going,
+                        progress=progress)

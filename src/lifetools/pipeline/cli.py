@@ -8,18 +8,26 @@ anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from lifetools import __version__, config
-from lifetools.errors import DataValidationError, UserError
+from lifetools import __version__
+from lifetools.errors import (
+    EXIT_INTERRUPTED,
+    DataValidationError,
+    UserError,
+    exit_code_table,
+)
 from lifetools.linkage import link_directory, load_pseudonym_key
-from lifetools.pipeline.build import PreparedData, build_series, plan_runs, prepare_data
+from lifetools.pipeline import layout
+from lifetools.pipeline.build import build_series, run_analyses
 from lifetools.pipeline.reproduce import reproduce_edition
-from lifetools.pipeline.runner import execute_runs, raise_for_failures
+from lifetools.pipeline.runner import raise_for_failures
 from lifetools.pipeline.series import load_series
 from lifetools.synthetic import write_synthetic
 from lifetools.validation import validate_directory
@@ -37,22 +45,22 @@ Typical use:
   lifetools validate DATA_DIR          check a data extract against the dictionary
   lifetools reproduce 2024-25          re-execute a published edition and compare
 
-\b
-Exit codes:
-  0   success
-  1   internal error (a bug)
-  2   usage error (unknown option, missing argument)
-  10  the data dictionary is malformed (DictionaryError)
-  11  input data break the dictionary's rules (DataValidationError)
-  12  unknown or ill-typed parameter or edition (ParameterError)
-  13  the publish gate refused an output (DisclosureError)
-  14  a notebook failed; the notebook and cell are named (AnalysisRunError)
-  15  the book could not be built or published (BuildError)
-  16  a reproduced edition differs from the published one (ReproducibilityError)
-  130 interrupted (nothing was published)
+Progress lines go to stderr (hidden by -q); -v adds the pipeline's log at INFO level,
+-vv at DEBUG level. The result (a path or a summary) goes to stdout.
 """
 
-logger = logging.getLogger("lifetools")
+
+def exit_code_epilog() -> str:
+    """Return the exit-code table as the ``--help`` epilog (from :mod:`lifetools.errors`)."""
+    lines = ["\b", "Exit codes:"]
+    for row in exit_code_table():
+        name = f" ({row.error})" if row.error else ""
+        lines.append(f"  {row.code:<4}{row.meaning}{name}")
+    return "\n".join(lines)
+
+
+logger = logging.getLogger(__name__)
+_LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
 class Context:
@@ -70,20 +78,64 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-@click.group(help=HELP, context_settings={"help_option_names": ["-h", "--help"]})
+class _Interrupted(Exception):
+    """Ctrl-C, carried past click (which would print "Aborted." and exit 1)."""
+
+
+class _Group(click.Group):
+    """The command group: Ctrl-C inside a command leaves click as ``_Interrupted``."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted from None
+
+
+@click.group(cls=_Group, help=HELP, epilog=exit_code_epilog(),
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lifetools")
 @click.option("-v", "--verbose", count=True, help="More detail (repeat for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the final result.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     verbosity = -1 if quiet else verbose
-    logging.basicConfig(
-        level={-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
-            verbosity, logging.DEBUG
-        ),
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(verbosity)
     ctx.obj = Context(verbosity)
+
+
+class _Handler(logging.StreamHandler):
+    """The command line's log handler: stderr as it is when the command runs."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+
+def configure_logging(verbosity: int) -> None:
+    """Send the ``lifetools`` loggers to stderr at the level -q/-v/-vv ask for.
+
+    -q shows errors only, the default warnings, -v info and -vv debug. Replaces the
+    handler of an earlier call (the command line may run several times in one process).
+    """
+    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(
+        verbosity, logging.DEBUG)
+    root = logging.getLogger("lifetools")
+    for handler in [h for h in root.handlers if isinstance(h, _Handler)]:
+        root.removeHandler(handler)
+    handler = _Handler()
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def _writable_folder(folder: Path, option: str) -> None:
+    """Refuse a folder that is, or lies under, an existing file (a usage mistake)."""
+    for place in (folder, *folder.resolve().parents):
+        if place.exists():
+            if not place.is_dir():
+                raise UserError(f"{option}: a file is in the way of the folder to write",
+                                hint="name a folder that is not, or is not under, a file")
+            return
 
 
 @cli.command()
@@ -100,6 +152,7 @@ def synth(ctx: Context, people: int, seed: int, out: Path) -> None:
     Writes the raw layer (with test-range NHS numbers) under OUT/raw/ and the linked,
     pseudonymised analysis tables as OUT/<table>.parquet.
     """
+    _writable_folder(out, "--out")
     summary = write_synthetic(out, people=people, seed=seed, progress=ctx.say)
     ctx.say(str(summary))
     click.echo(str(out))
@@ -118,6 +171,9 @@ def validate(ctx: Context, data_dir: Path, report: Path | None, max_rows: int) -
     Collects every problem (file, table, column, row, rule) before reporting. Exit 0
     when clean, 11 otherwise. Identifier values are never printed: rows are cited.
     """
+    if report is not None and not report.resolve().parent.is_dir():
+        raise UserError("--report: the folder of the report file does not exist",
+                        hint="create the folder first, or name a file in an existing one")
     result = validate_directory(data_dir)
     if report is not None:
         result.write(report)
@@ -142,7 +198,13 @@ def link(ctx: Context, raw_dir: Path, out_dir: Path, synthetic_key: bool) -> Non
     The key comes from LIFETOOLS_PSEUDONYM_KEY or the file named by
     LIFETOOLS_PSEUDONYM_KEY_FILE, kept outside the repository.
     """
-    result = link_directory(raw_dir, out_dir, key=load_pseudonym_key(synthetic=synthetic_key))
+    try:
+        key = load_pseudonym_key(synthetic=synthetic_key)
+    except OSError as exc:
+        raise UserError(
+            f"the pseudonymisation key file cannot be read ({exc.strerror or exc})",
+            hint="LIFETOOLS_PSEUDONYM_KEY_FILE must name a readable file") from None
+    result = link_directory(raw_dir, out_dir, key=key)
     click.echo(str(result))
 
 
@@ -190,33 +252,15 @@ def run(ctx: Context, analysis: str | None, parameters: tuple[tuple[str, str], .
     \b
       lifetools run time_to_discharge -p locality "North Liverpool" -p landmark_days 180
     """
-    series = load_series()
-    overrides = dict(parameters)
-    if overrides and not analysis:
+    if parameters and not analysis:
         raise click.UsageError("-p needs an ANALYSIS: parameters belong to one notebook")
-    editions = [edition] if edition else ([series.current_edition] if analysis else None)
-    if editions:
-        series.edition(editions[0])
-    runs_root = config.build_dir() / ("adhoc" if overrides else "runs")
-    if analysis:
-        series.analysis(analysis)
-        plan_runs(series, _no_data(), editions=editions, analyses=[analysis],
-                  overrides=overrides)
-    data = prepare_data(series, data_dir=data_dir, progress=ctx.say)
-    specs = plan_runs(series, data, editions=editions,
-                      analyses=[analysis] if analysis else None, overrides=overrides,
-                      runs_root=runs_root)
-    outcomes = execute_runs(specs, jobs=jobs, force=force, keep_going=keep_going,
-                            progress=ctx.say)
+    outcomes = run_analyses(analysis=analysis, overrides=dict(parameters),
+                            edition=edition, data_dir=data_dir, jobs=jobs, force=force,
+                            keep_going=keep_going, progress=ctx.say)
     ctx.say(_summary_table(outcomes))
     raise_for_failures(outcomes)
     for outcome in outcomes:
-        click.echo(str(outcome.spec.run_dir / "notebook.ipynb"))
-
-
-def _no_data():
-    """Placeholder data used to check parameters before data are prepared."""
-    return PreparedData(Path("."), {"combined": ""}, None)
+        click.echo(str(layout.RunFolder(outcome.spec.run_dir).notebook))
 
 
 @cli.command()
@@ -253,7 +297,8 @@ def params(analysis: str) -> None:
     click.echo("  period_start  date  set by the edition (e.g. 2024-04-01)")
     click.echo("  period_end    date  set by the edition (e.g. 2025-03-31)")
     for p in found.parameters.values():
-        click.echo(f"  {p.name}  {p.type}  default {p.default!r}  {p.description}")
+        click.echo(f"  {p.name}  {p.type}  default {p.default!r}  {p.description} "
+                   f"[{p.domain()}]")
 
 
 @cli.command()
@@ -270,26 +315,56 @@ def reproduce(ctx: Context, edition: str, data_dir: Path | None, jobs: int | Non
     click.echo(f"edition {edition}: all {result.files_compared} files reproduced exactly")
 
 
+INTERRUPTED = ("Interrupted: nothing was published; the previous site is unchanged. "
+               "Run again to pick up where it stopped.")
+
+
+class _Terminated(Exception):
+    """SIGTERM: unwind like Ctrl-C so that child process groups are killed."""
+
+
+def _on_sigterm(_signum, _frame) -> None:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (never raises for user errors)."""
+    """Run the command line; return the exit code (never raises for user errors).
+
+    Notes
+    -----
+    The codes are those of :func:`lifetools.errors.exit_code_table`: a ``UserError``
+    prints one message and exits with its class's code, a usage error exits 2, Ctrl-C
+    prints one line and exits 130 (SIGTERM exits 143), anything else is a bug: it keeps
+    its traceback (exit 1). Tested by ``tests/unit/test_cli.py::test_cli_exit_code_*``.
+    """
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="lifetools",
-                 standalone_mode=False)
+        return _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    try:
+        cli.main(args=list(argv) if argv is not None else None,
+                 prog_name="lifetools", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        return 1
     except UserError as exc:
         click.echo(exc.render(), err=True)
         return exc.exit_code
-    except KeyboardInterrupt:
-        click.echo("Interrupted: nothing was published; the previous site is unchanged. "
-                   "Run again to pick up where it stopped.", err=True)
-        return 130
+    except (KeyboardInterrupt, click.Abort, _Interrupted):
+        click.echo(INTERRUPTED, err=True)
+        return EXIT_INTERRUPTED
+    except _Terminated:
+        click.echo("Terminated: " + INTERRUPTED.split(": ", 1)[1], err=True)
+        return 128 + signal.SIGTERM
     return 0
 
 

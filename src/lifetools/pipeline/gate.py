@@ -17,6 +17,7 @@ Stamped outputs are scanned for identifiers too (an image's base64 payload is sk
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ import nbformat
 
 from lifetools.errors import DisclosureError
 from lifetools.publication import GLUE_PREFIX, STAMP_KEY
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["PATTERNS", "Finding", "assert_publishable", "check_notebooks", "scan_notebook",
            "unprotected_outputs"]
@@ -134,6 +137,7 @@ def check_notebooks(paths: Iterable[Path]) -> list[Finding]:
 def assert_publishable(paths: Sequence[Path]) -> None:
     """Raise DisclosureError naming notebook, cell and output if anything is unsafe."""
     findings = check_notebooks(paths)
+    logger.info("publish gate: %d notebook(s), %d finding(s)", len(paths), len(findings))
     if findings:
         lines = "\n".join(f"  {f}" for f in findings[:30])
         raise DisclosureError(

@@ -21,6 +21,7 @@ Temporary siblings (``.<name>.partial-<pid>``, ``.old-``, ``.new-``) are made by
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -29,6 +30,8 @@ from pathlib import Path
 
 from lifetools import config
 from lifetools.fingerprint import sha256_file
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "FILES_DIR",
@@ -190,4 +193,5 @@ def clean_stale(folder: Path) -> list[Path]:
         else:
             path.unlink(missing_ok=True)
         removed.append(path)
+        logger.debug("removed stale %s (process %s is gone)", path.name, match["pid"])
     return removed

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import importlib.metadata
 import json
+import logging
 import platform
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -27,6 +28,8 @@ from lifetools.fingerprint import (
     digest,
     sha256_file,
 )
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "STACK_PACKAGES",
@@ -68,7 +71,8 @@ def code_version(root: Path | None = None) -> dict[str, Any]:
             done = subprocess.run(
                 ["git", *args], cwd=root, capture_output=True, text=True, timeout=20
             )
-        except (OSError, subprocess.SubprocessError):
+        except (OSError, subprocess.SubprocessError) as exc:
+            logger.debug("git %s failed: %s", args[0], exc)
             return None
         return done.stdout.strip() if done.returncode == 0 else None
 

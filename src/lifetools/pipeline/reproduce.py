@@ -10,6 +10,7 @@ figures, ``results.json``) byte for byte with the manifest's SHA-256 hashes.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.synthetic import write_synthetic
 
 __all__ = ["Reproduction", "reproduce_edition"]
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
@@ -114,6 +117,8 @@ def reproduce_edition(
                          "new" if name not in published else "content differs")
                 differences.append(f"{spec.analysis}/{name}: {state}")
     result = Reproduction(edition_id, compared, tuple(differences))
+    logger.info("edition %s: %d files compared, %d differ", edition_id, compared,
+                len(differences))
     if differences:
         raise ReproducibilityError(
             f"edition {edition_id}: {len(differences)} of {compared} files differ:\n  "

@@ -10,10 +10,13 @@ fingerprint, the installed lifetools code and the lock file.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -35,9 +38,13 @@ __all__ = [
     "RunSpec",
     "check_notebook_parameters",
     "execute_runs",
+    "kill_children",
     "raise_for_failures",
+    "run_child",
     "run_key",
 ]
+
+logger = logging.getLogger(__name__)
 
 RUN_TIMEOUT_SECONDS = 3600
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
@@ -192,10 +199,8 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
         "-f", str(params_file), "-k", "python3", "--cwd", str(work),
         "--no-progress-bar", "--log-level", "ERROR",
     ]
-    done = subprocess.run(
-        command, env=_environment(spec, files_dir), capture_output=True, text=True,
-        timeout=RUN_TIMEOUT_SECONDS, check=False,
-    )
+    done = run_child(command, env=_environment(spec, files_dir),
+                     timeout=RUN_TIMEOUT_SECONDS)
     seconds = time.monotonic() - started
     if done.returncode != 0:
         failed = layout.RunFolder(spec.run_dir).failed_notebook
@@ -242,6 +247,80 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
     return RunOutcome(spec, "ran", seconds, record=record)
 
 
+_CHILDREN: set[subprocess.Popen] = set()
+_CHILDREN_LOCK = threading.Lock()
+
+
+def run_child(
+    command: Sequence[str], *, env: Mapping[str, str] | None = None,
+    timeout: float | None = None, cwd: Path | None = None,
+) -> subprocess.CompletedProcess:
+    """Run a child (papermill, jupyter-book) in its own process group; capture output.
+
+    The child and everything it starts (a kernel, sphinx workers) form one process
+    group, so Ctrl-C in the terminal does not reach them half-way through a write, and
+    the whole group is killed when this call is interrupted, times out or the parent
+    unwinds for any reason (:func:`kill_children` kills every live group at once).
+
+    Notes
+    -----
+    Tested by ``tests/unit/test_processes.py`` (a grandchild that would
+    outlive its parent is gone after an interrupt).
+    """
+    logger.debug("running %s", " ".join(map(str, command)))
+    child = subprocess.Popen(
+        list(map(str, command)), env=dict(env) if env is not None else None, cwd=cwd,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    with _CHILDREN_LOCK:
+        _CHILDREN.add(child)
+    try:
+        stdout, stderr = child.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(child)
+        stdout, stderr = child.communicate()
+        stderr += f"\ntimed out after {timeout:.0f} s"
+        logger.warning("%s timed out after %.0f s", command[0], timeout)
+    except BaseException:
+        _kill_group(child)
+        child.communicate()
+        raise
+    finally:
+        with _CHILDREN_LOCK:
+            _CHILDREN.discard(child)
+    _kill_group(child)  # whatever the child left behind in its group
+    return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
+
+
+def _kill_group(child: subprocess.Popen) -> None:
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_children() -> int:
+    """Kill the process group of every child still running; return how many."""
+    with _CHILDREN_LOCK:
+        children = list(_CHILDREN)
+    for child in children:
+        _kill_group(child)
+    if children:
+        logger.info("killed %d child process group(s)", len(children))
+    return len(children)
+
+
+class _children_die_with_us:  # noqa: N801 - used as a context manager
+    """On any exception (Ctrl-C included) kill every child group before unwinding."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, _value, _traceback) -> None:
+        if kind is not None:
+            kill_children()
+
+
 def execute_runs(
     specs: Sequence[RunSpec],
     *,
@@ -280,6 +359,8 @@ def execute_runs(
         spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
         key = spec.key()
         record = None if force else _reusable(spec, key)
+        logger.debug("%s: cache key %s, %s", spec.label, key[:12],
+                     "reusable" if record is not None else "to run")
         if record is not None:
             outcomes[index] = RunOutcome(spec, "reused", 0.0, record=record)
             say(f"reused  {spec.label} (unchanged)")
@@ -287,7 +368,7 @@ def execute_runs(
             pending.append((index, spec, key))
     total = len(pending)
     failed = False
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    with ThreadPoolExecutor(max_workers=jobs) as pool, _children_die_with_us():
         futures = {}
         queue = list(pending)
 

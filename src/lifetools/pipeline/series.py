@@ -1,88 +1,164 @@
 """The report series: editions and analyses declared in ``analyses/analyses.yml``.
 
 The series file is the one place that says what gets published: each edition's period
-and parameters, and each analysis's notebook, title and typed parameters. This module
-loads it once, checks it, and resolves the parameters for one notebook run.
+and parameters, and each analysis's notebook, title and parameters. Each parameter is
+declared once there, with its type, default and *domain* (its allowed values or range);
+this module parses the file with pydantic models (an error names the file and line),
+and resolves and checks the parameters of one notebook run before anything runs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import (
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from lifetools import config
 from lifetools.errors import ParameterError
+from lifetools.pipeline.parameters import (
+    CODE_LISTS,
+    EDITION_PARAMETERS,
+    PARAMETER_TYPES,
+    FrozenModel,
+    Parameter,
+)
 
 __all__ = [
+    "CODE_LISTS",
     "PARAMETER_TYPES",
     "Analysis",
     "Edition",
     "Parameter",
     "Series",
-    "coerce_parameter",
     "load_series",
 ]
 
-PARAMETER_TYPES = ("str", "int", "float", "bool", "date", "list")
-EDITION_PARAMETERS = ("period_start", "period_end")
+logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """One declared notebook parameter: its type, default and meaning."""
-
-    name: str
-    type: str
-    default: Any
-    description: str = ""
-    choices: tuple[Any, ...] = ()
+def _iso(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return dt.date.fromisoformat(str(value)).isoformat()
 
 
-@dataclass(frozen=True)
-class Edition:
+class Edition(FrozenModel):
     """One edition of the series: a reporting period and its parameters."""
 
-    id: str
-    title: str
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    title: str = ""
     period_start: str
     period_end: str
     changes: str = ""
-    parameters: Mapping[str, Any] = field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("period_start", "period_end", mode="before")
+    @classmethod
+    def _a_date(cls, value: Any) -> str:
+        return _iso(value)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Edition:
+        if self.period_end <= self.period_start:
+            raise ValueError(f"edition {self.id!r} ends before it starts")
+        if not self.title:
+            object.__setattr__(self, "title", f"{self.id} edition")
+        return self
 
 
-@dataclass(frozen=True)
-class Analysis:
+class Analysis(FrozenModel):
     """One report: a notebook, its title and its declared parameters."""
 
-    id: str
-    notebook: str
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    notebook: str = Field(pattern=r"^[^/\\]+\.ipynb$")
     title: str
-    summary: str
-    editions: tuple[str, ...]
-    parameters: Mapping[str, Parameter]
+    summary: str = ""
+    editions: tuple[str, ...] = ("all",)
+    parameters: dict[str, Parameter] = Field(default_factory=dict)
+
+    @field_validator("editions", mode="before")
+    @classmethod
+    def _all_or_list(cls, value: Any) -> Any:
+        return ("all",) if value == "all" else value
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _named(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {name: {**spec, "name": name} if isinstance(spec, Mapping) else spec
+                    for name, spec in value.items()}
+        return value
 
     def in_edition(self, edition_id: str) -> bool:
         """Tell whether this analysis belongs to the edition."""
         return "all" in self.editions or edition_id in self.editions
 
 
-@dataclass(frozen=True)
-class Series:
+class _SeriesInfo(FrozenModel):
+    title: str
+    description: str = ""
+    current_edition: str | None = None
+
+
+class _Synthetic(FrozenModel):
+    people: int = Field(30000, ge=100)
+    seed: int = Field(20250331, ge=0)
+
+
+class _Data(FrozenModel):
+    synthetic: _Synthetic = _Synthetic()
+
+
+class Series(FrozenModel):
     """The whole report series as declared in the series file."""
 
-    path: Path
-    title: str
-    description: str
-    editions: tuple[Edition, ...]
-    current_edition: str
-    analyses: tuple[Analysis, ...]
-    synthetic_people: int
-    synthetic_seed: int
+    series: _SeriesInfo
+    data: _Data = _Data()
+    editions: tuple[Edition, ...] = Field(min_length=1)
+    analyses: tuple[Analysis, ...] = Field(min_length=1)
+    _path: Path = PrivateAttr(default=Path("analyses.yml"))
+    _codes: dict[str, tuple[str, ...]] | None = PrivateAttr(default=None)
+
+    @property
+    def path(self) -> Path:
+        """The series file."""
+        return self._path
+
+    @property
+    def title(self) -> str:
+        """The series title."""
+        return self.series.title
+
+    @property
+    def description(self) -> str:
+        """The series description (landing page)."""
+        return self.series.description
+
+    @property
+    def current_edition(self) -> str:
+        """The edition rebuilt by every build (default: the last declared)."""
+        return self.series.current_edition or self.editions[-1].id
+
+    @property
+    def synthetic_people(self) -> int:
+        """Size of the embedded synthetic dataset."""
+        return self.data.synthetic.people
+
+    @property
+    def synthetic_seed(self) -> int:
+        """Seed of the embedded synthetic dataset."""
+        return self.data.synthetic.seed
 
     def edition(self, edition_id: str) -> Edition:
         """Return the edition with this id, or raise ParameterError listing the ids."""
@@ -110,230 +186,118 @@ class Series:
         """Return the analyses that belong to an edition, in declared order."""
         return tuple(a for a in self.analyses if a.in_edition(edition_id))
 
+    def code_lists(self) -> dict[str, tuple[str, ...]]:
+        """Return the dictionary's code lists named by ``choices_from`` (read once)."""
+        if self._codes is None:
+            from lifetools.dictionary import load_dictionary
+
+            dictionary = load_dictionary()
+            self._codes = {name: read(dictionary) for name, read in CODE_LISTS.items()}
+        return self._codes
+
     def resolve_parameters(
         self,
         analysis: Analysis,
         edition: Edition,
         overrides: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Return the typed parameters for one run: defaults < edition < overrides.
+        """Return the typed, checked parameters for one run: defaults < edition < overrides.
 
         Raises
         ------
         ParameterError
-            If an override names a parameter the analysis does not declare, or its
-            value has the wrong type, before anything runs.
+            Before anything runs, if an override names a parameter the analysis does
+            not declare, a value has the wrong type or lies outside its domain (the
+            message names the parameter, the value and the allowed values), or the
+            period ends before it starts.
         """
+        where = analysis.id
         values = {name: p.default for name, p in analysis.parameters.items()}
         values["period_start"] = edition.period_start
         values["period_end"] = edition.period_end
         for name, value in edition.parameters.items():
             if name in analysis.parameters:
-                values[name] = coerce_parameter(analysis.parameters[name], value)
+                values[name] = analysis.parameters[name].coerce(value, where=where)
         for name, value in (overrides or {}).items():
             if name in EDITION_PARAMETERS:
-                values[name] = coerce_parameter(
-                    Parameter(name, "date", None), value, where=analysis.id
-                )
+                period = Parameter(name=name, type="date", default=values[name])
+                values[name] = period.coerce(value, where=where)
                 continue
             if name not in analysis.parameters:
                 known = ", ".join([*EDITION_PARAMETERS, *analysis.parameters])
                 raise ParameterError(
-                    f"analysis {analysis.id!r} has no parameter {name!r}",
-                    hint=f"its parameters are: {known} "
-                    f"(see `lifetools params {analysis.id}`)",
+                    f"analysis {where!r} has no parameter {name!r}",
+                    hint=f"its parameters are: {known} (see `lifetools params {where}`)",
                 )
-            values[name] = coerce_parameter(
-                analysis.parameters[name], value, where=analysis.id
+            values[name] = analysis.parameters[name].coerce(value, where=where)
+        if values["period_end"] <= values["period_start"]:
+            raise ParameterError(
+                f"analysis {where!r}: period_end {values['period_end']} is not after "
+                f"period_start {values['period_start']}",
+                hint="the period must be ordered: period_start < period_end",
             )
+        needs_codes = any(p.choices_from for p in analysis.parameters.values())
+        codes = self.code_lists() if needs_codes else None
+        for name, parameter in analysis.parameters.items():
+            parameter.check(values[name], codes, where=where)
+        logger.debug("%s/%s parameters: %s", edition.id, where, values)
         return values
 
 
-def _parse_bool(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in {"true", "yes", "1", "on"}:
-        return True
-    if lowered in {"false", "no", "0", "off"}:
-        return False
-    raise ValueError(text)
+def _lines(node: yaml.Node, path: tuple = ()) -> dict[tuple, int]:
+    """Map each key path of a composed YAML document to its 1-based line."""
+    found = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            found[(*path, key.value)] = key.start_mark.line + 1
+            found.update(_lines(value, (*path, key.value)))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found.update(_lines(item, (*path, index)))
+    return found
 
 
-def coerce_parameter(parameter: Parameter, value: Any, *, where: str = "") -> Any:
-    """Convert ``value`` (often a command-line string) to the parameter's type."""
-    kind = parameter.type
-    try:
-        if kind == "list":
-            if isinstance(value, str):
-                items = [v.strip() for v in value.split(",") if v.strip()]
-            elif isinstance(value, Sequence):
-                items = [str(v) for v in value]
-            else:
-                raise ValueError(value)
-            result: Any = items
-        elif kind == "bool":
-            result = value if isinstance(value, bool) else _parse_bool(str(value))
-        elif kind == "int":
-            if isinstance(value, bool) or (
-                isinstance(value, float) and not value.is_integer()
-            ):
-                raise ValueError(value)
-            result = int(str(value).strip()) if isinstance(value, str) else int(value)
-        elif kind == "float":
-            if isinstance(value, bool):
-                raise ValueError(value)
-            result = float(value)
-        elif kind == "date":
-            text = value.isoformat() if isinstance(value, dt.date) else str(value)
-            result = dt.date.fromisoformat(text.strip()).isoformat()
-        else:
-            result = str(value)
-    except (TypeError, ValueError):
-        place = f" of analysis {where!r}" if where else ""
-        example = {"date": "2024-03-31", "list": "A06,A05", "bool": "true",
-                   "int": "90", "float": "0.5"}.get(kind, "text")
-        raise ParameterError(
-            f"parameter {parameter.name!r}{place} must be of type {kind}: "
-            f"got {value!r}",
-            hint=f"for example `-p {parameter.name} {example}`",
-        ) from None
-    if parameter.choices and result not in parameter.choices:
-        raise ParameterError(
-            f"parameter {parameter.name!r} must be one of "
-            f"{', '.join(map(str, parameter.choices))}: got {result!r}"
-        )
-    return result
+def _place(lines: Mapping[tuple, int], location: tuple) -> tuple[str, int]:
+    """Return the readable location and the line of a pydantic error location."""
+    path: tuple = ()
+    for part in location:
+        if (*path, part) in lines:
+            path = (*path, part)
+    return "/".join(map(str, location)) or "(top)", lines.get(path, 1)
 
 
-_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["series", "editions", "analyses"],
-    "additionalProperties": False,
-    "properties": {
-        "series": {
-            "type": "object",
-            "required": ["title"],
-            "properties": {
-                "title": {"type": "string"},
-                "description": {"type": "string"},
-                "current_edition": {"type": "string"},
-            },
-            "additionalProperties": False,
-        },
-        "data": {
-            "type": "object",
-            "properties": {
-                "synthetic": {
-                    "type": "object",
-                    "properties": {
-                        "people": {"type": "integer", "minimum": 100},
-                        "seed": {"type": "integer", "minimum": 0},
-                    },
-                    "additionalProperties": False,
-                }
-            },
-            "additionalProperties": False,
-        },
-        "editions": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["id", "period_start", "period_end"],
-                "additionalProperties": False,
-                "properties": {
-                    "id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$"},
-                    "title": {"type": "string"},
-                    "period_start": {"type": "string", "format": "date"},
-                    "period_end": {"type": "string", "format": "date"},
-                    "changes": {"type": "string"},
-                    "parameters": {"type": "object"},
-                },
-            },
-        },
-        "analyses": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["id", "notebook", "title"],
-                "additionalProperties": False,
-                "properties": {
-                    "id": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
-                    "notebook": {"type": "string", "pattern": r"^[^/\\]+\.ipynb$"},
-                    "title": {"type": "string"},
-                    "summary": {"type": "string"},
-                    "editions": {
-                        "oneOf": [
-                            {"const": "all"},
-                            {"type": "array", "items": {"type": "string"}},
-                        ]
-                    },
-                    "parameters": {
-                        "type": "object",
-                        "additionalProperties": {
-                            "type": "object",
-                            "required": ["type", "default"],
-                            "additionalProperties": False,
-                            "properties": {
-                                "type": {"enum": list(PARAMETER_TYPES)},
-                                "default": {},
-                                "description": {"type": "string"},
-                                "choices": {"type": "array"},
-                            },
-                        },
-                    },
-                },
-            },
-        },
-    },
-}
-
-
-def _check_schema(raw: Any, path: Path) -> None:
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(_SCHEMA)
-    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
-    if errors:
-        lines = [
-            f"  at {'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}"
-            for e in errors[:10]
-        ]
-        raise ParameterError(
-            f"{path}: the series file is not valid\n" + "\n".join(lines),
-            hint="see book/howto/add-an-analysis.md for the series file's keys",
-        )
-
-
-def _build_analysis(raw: Mapping[str, Any], edition_ids: set[str], path: Path):
-    parameters = {}
-    for name, spec in (raw.get("parameters") or {}).items():
-        parameter = Parameter(
-            name=name,
-            type=spec["type"],
-            default=None,
-            description=spec.get("description", ""),
-            choices=tuple(spec.get("choices", ())),
-        )
-        default = coerce_parameter(parameter, spec["default"], where=raw["id"])
-        parameters[name] = Parameter(
-            name, spec["type"], default, parameter.description, parameter.choices
-        )
-    editions = raw.get("editions", "all")
-    editions = ("all",) if editions == "all" else tuple(editions)
-    unknown = [e for e in editions if e != "all" and e not in edition_ids]
-    if unknown:
-        raise ParameterError(
-            f"{path}: analysis {raw['id']!r} names unknown edition(s) {unknown}"
-        )
-    return Analysis(
-        id=raw["id"],
-        notebook=raw["notebook"],
-        title=raw["title"],
-        summary=raw.get("summary", ""),
-        editions=editions,
-        parameters=parameters,
+def _fail(path: Path, lines: Mapping[tuple, int], problems: list[tuple[tuple, str]]):
+    shown = []
+    for location, message in problems[:10]:
+        where, line = _place(lines, location)
+        shown.append(f"  {path.name}:{line}: at {where}: {message}")
+    first = _place(lines, problems[0][0])[1]
+    raise ParameterError(
+        f"{path}:{first}: the series file is not valid\n" + "\n".join(shown),
+        hint="see book/howto/add-an-analysis.md for the series file's keys",
     )
+
+
+def _consistency(series: Series) -> list[tuple[tuple, str]]:
+    problems: list[tuple[tuple, str]] = []
+    for kind, items in (("edition", series.editions), ("analysis", series.analyses)):
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.id in seen:
+                key = "editions" if kind == "edition" else "analyses"
+                problems.append(((key, index, "id"), f"duplicate {kind} id {item.id!r}"))
+            seen.add(item.id)
+    ids = {e.id for e in series.editions}
+    for index, analysis in enumerate(series.analyses):
+        unknown = [e for e in analysis.editions if e != "all" and e not in ids]
+        if unknown:
+            problems.append((("analyses", index, "editions"),
+                             f"analysis {analysis.id!r} names unknown edition(s) {unknown}"))
+    current = series.series.current_edition
+    if current is not None and current not in ids:
+        problems.append((("series", "current_edition"),
+                         f"current_edition {current!r} is not declared"))
+    return problems
 
 
 def load_series(path: Path | None = None) -> Series:
@@ -342,49 +306,32 @@ def load_series(path: Path | None = None) -> Series:
     Raises
     ------
     ParameterError
-        If the file is missing, not YAML, breaks the schema, or is inconsistent
-        (duplicate ids, unknown editions, a period that ends before it starts).
+        If the file is missing, not YAML, breaks the models above, or is inconsistent
+        (duplicate ids, unknown editions, a period that ends before it starts, a
+        parameter with no domain or a default outside it). The message names the
+        file and line of each problem (at most ten).
     """
     path = Path(path) if path else config.project_root() / config.SERIES_FILE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(text)
     except FileNotFoundError:
         raise ParameterError(f"{path}: the series file does not exist") from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"{path}: the series file is not valid YAML: {exc}") from None
-    _check_schema(raw, path)
-    editions = []
-    for item in raw["editions"]:
-        edition = Edition(
-            id=item["id"],
-            title=item.get("title", f"{item['id']} edition"),
-            period_start=dt.date.fromisoformat(item["period_start"]).isoformat(),
-            period_end=dt.date.fromisoformat(item["period_end"]).isoformat(),
-            changes=item.get("changes", ""),
-            parameters=dict(item.get("parameters") or {}),
-        )
-        if edition.period_end <= edition.period_start:
-            raise ParameterError(
-                f"{path}: edition {edition.id!r} ends before it starts"
-            )
-        editions.append(edition)
-    ids = [e.id for e in editions]
-    analyses = [_build_analysis(a, set(ids), path) for a in raw["analyses"]]
-    for kind, values in (("edition", ids), ("analysis", [a.id for a in analyses])):
-        duplicates = sorted({v for v in values if values.count(v) > 1})
-        if duplicates:
-            raise ParameterError(f"{path}: duplicate {kind} id(s) {duplicates}")
-    current = raw["series"].get("current_edition", ids[-1])
-    if current not in ids:
-        raise ParameterError(f"{path}: current_edition {current!r} is not declared")
-    synthetic = (raw.get("data") or {}).get("synthetic") or {}
-    return Series(
-        path=path,
-        title=raw["series"]["title"],
-        description=raw["series"].get("description", ""),
-        editions=tuple(editions),
-        current_edition=current,
-        analyses=tuple(analyses),
-        synthetic_people=int(synthetic.get("people", 30000)),
-        synthetic_seed=int(synthetic.get("seed", 20250331)),
-    )
+    lines = _lines(node) if node is not None else {}
+    try:
+        series = Series.model_validate(raw)
+    except ValidationError as exc:
+        _fail(path, lines, [(tuple(e["loc"]), e["msg"].removeprefix("Value error, "))
+                            for e in exc.errors()])
+    except ParameterError as exc:  # a default of the wrong type or outside its domain
+        _fail(path, lines, [((), str(exc))])
+    problems = _consistency(series)
+    if problems:
+        _fail(path, lines, problems)
+    series._path = path
+    logger.debug("loaded %s: %d editions, %d analyses", path, len(series.editions),
+                 len(series.analyses))
+    return series
