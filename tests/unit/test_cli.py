@@ -164,7 +164,7 @@ def test_cli_link_without_key_is_a_user_error_not_exit_1(tmp_path, monkeypatch, 
     code = main(["link", str(tmp_path / "raw"), str(tmp_path / "out")])
     err = capsys.readouterr().err
     assert code != 1
-    assert code == errors.UserError.exit_code
+    assert code == errors.LinkageError.exit_code
     assert "no pseudonymisation key" in err
     assert "Traceback" not in err
 
@@ -202,8 +202,8 @@ def test_cli_link_unreadable_key_file_is_a_user_error(tmp_path, monkeypatch, cap
     monkeypatch.setenv("LIFETOOLS_PSEUDONYM_KEY_FILE", str(tmp_path / "no-such-key"))
     code = main(["link", str(tmp_path / "raw"), str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert code == errors.UserError.exit_code
-    assert "key file cannot be read" in err
+    assert code == errors.LinkageError.exit_code
+    assert "cannot be read" in err
     assert str(tmp_path) not in err
     assert "Traceback" not in err
 
@@ -211,13 +211,13 @@ def test_cli_link_unreadable_key_file_is_a_user_error(tmp_path, monkeypatch, cap
 def test_cli_synth_out_under_a_file_is_a_user_error(tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
     code = main(["synth", "--people", "10", "--out", str(tmp_path / "afile" / "data")])
-    assert code == errors.UserError.exit_code
+    assert code == errors.OutputPathError.exit_code
     assert "a file is in the way" in capsys.readouterr().err
 
 
 def test_cli_validate_report_in_missing_folder_is_a_user_error(tmp_path, capsys):
     code = main(["validate", str(tmp_path), "--report", str(tmp_path / "no" / "r.csv")])
-    assert code == errors.UserError.exit_code
+    assert code == errors.OutputPathError.exit_code
     assert "folder of the report file does not exist" in capsys.readouterr().err
 
 

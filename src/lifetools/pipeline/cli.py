@@ -20,6 +20,8 @@ from lifetools import __version__
 from lifetools.errors import (
     EXIT_INTERRUPTED,
     DataValidationError,
+    LinkageError,
+    OutputPathError,
     UserError,
     exit_code_table,
 )
@@ -133,7 +135,7 @@ def _writable_folder(folder: Path, option: str) -> None:
     for place in (folder, *folder.resolve().parents):
         if place.exists():
             if not place.is_dir():
-                raise UserError(f"{option}: a file is in the way of the folder to write",
+                raise OutputPathError(f"{option}: a file is in the way of the folder to write",
                                 hint="name a folder that is not, or is not under, a file")
             return
 
@@ -172,7 +174,7 @@ def validate(ctx: Context, data_dir: Path, report: Path | None, max_rows: int) -
     when clean, 11 otherwise. Identifier values are never printed: rows are cited.
     """
     if report is not None and not report.resolve().parent.is_dir():
-        raise UserError("--report: the folder of the report file does not exist",
+        raise OutputPathError("--report: the folder of the report file does not exist",
                         hint="create the folder first, or name a file in an existing one")
     result = validate_directory(data_dir)
     if report is not None:
@@ -201,7 +203,7 @@ def link(ctx: Context, raw_dir: Path, out_dir: Path, synthetic_key: bool) -> Non
     try:
         key = load_pseudonym_key(synthetic=synthetic_key)
     except OSError as exc:
-        raise UserError(
+        raise LinkageError(
             f"the pseudonymisation key file cannot be read ({exc.strerror or exc})",
             hint="LIFETOOLS_PSEUDONYM_KEY_FILE must name a readable file") from None
     result = link_directory(raw_dir, out_dir, key=key)
