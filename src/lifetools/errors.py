@@ -16,6 +16,7 @@ Exit codes
 14 AnalysisRunError      a notebook failed; the message names the notebook and cell
 15 BuildError            the book could not be built or published
 16 ReproducibilityError  a reproduced edition differs from the published one
+17 UnversionedCodeError  publishing refused: code or inputs differ from the commit
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "ParameterError",
     "ReproducibilityError",
     "StatisticalWarning",
+    "UnversionedCodeError",
     "UserError",
 ]
 
@@ -107,6 +109,12 @@ class ReproducibilityError(UserError):
     exit_code = 16
 
 
+class UnversionedCodeError(UserError):
+    """Publishing refused: tracked code or inputs differ from the recorded commit."""
+
+    exit_code = 17
+
+
 EXIT_CODES = {
     "success": 0,
     "internal error": 1,
@@ -121,6 +129,7 @@ EXIT_CODES = {
             AnalysisRunError,
             BuildError,
             ReproducibilityError,
+            UnversionedCodeError,
         )
     },
 }

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ProjectRoot, edit_series
+from conftest import ProjectRoot, commit_all, edit_series
 
 from lifetools.pipeline.build import build_series
 from lifetools.pipeline.cli import main
@@ -129,6 +129,7 @@ def test_build_failing_notebook_exits_14_and_leaves_site(project_copy_built, cap
     nb = nbformat.read(notebook, as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell("1 / 0"))
     nbformat.write(nb, notebook)
+    commit_all(project_copy_built, "a failing cell")
     with ProjectRoot(project_copy_built):
         code = main(["build", "-j", "2"])
     err = capsys.readouterr().err
@@ -144,6 +145,7 @@ def test_build_output_leaking_an_nhs_number_is_refused(project_copy_built, capsy
     nb = nbformat.read(notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('print("NHS number 943 476 5919")'))
     nbformat.write(nb, notebook)
+    commit_all(project_copy_built, "a leaking cell")
     with ProjectRoot(project_copy_built):
         code = main(["build", "-j", "2"])
     err = capsys.readouterr().err

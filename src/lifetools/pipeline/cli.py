@@ -225,19 +225,32 @@ def _no_data():
 @click.option("--force", is_flag=True, help="Re-execute every notebook and rebuild.")
 @click.option("--keep-going", is_flag=True, help="Run the rest after a failure.")
 @click.option("--republish", multiple=True, metavar="EDITION",
-              help="Re-execute and replace an archived edition (normally never rewritten).")
+              help="Publish a corrected version of an archived edition (the released "
+              "version is kept); needs --reason.")
+@click.option("--reason", metavar="TEXT",
+              help="Why the edition is corrected: shown in the corrections log.")
+@click.option("--draft", is_flag=True,
+              help="Build from uncommitted changes into public/draft, every page "
+              "stamped DRAFT; the live site is not touched.")
 @pass_context
 def build(ctx: Context, data_dir: Path | None, jobs: int | None, force: bool,
-          keep_going: bool, republish: tuple[str, ...]) -> None:
+          keep_going: bool, republish: tuple[str, ...], reason: str | None,
+          draft: bool) -> None:
     """Build and publish the whole report series as a website.
 
     Runs what changed, checks every output at the publish gate, builds the book in a
-    staging folder and only then swaps it into public/site. A failure or an interruption
-    leaves the published site as it was; rerunning picks up where it stopped.
+    staging folder and only then publishes it with the edition archives in one step.
+    A failure or an interruption leaves the published site as it was; rerunning picks
+    up where it stopped. Refuses (exit 17) when tracked code or inputs differ from the
+    commit, unless --draft.
     """
+    if republish and not (reason or "").strip():
+        raise click.UsageError("--republish needs --reason TEXT (shown in the "
+                               "corrections log)")
     summary = build_series(data_dir=data_dir, jobs=jobs, force=force,
-                           keep_going=keep_going, republish=republish,
-                           progress=ctx.say)
+                           keep_going=keep_going,
+                           republish={e: reason or "" for e in republish},
+                           draft=draft, progress=ctx.say)
     ctx.say(_summary_table(summary.outcomes))
     ctx.say(f"built in {summary.seconds:.1f} s")
     click.echo(f"site: {summary.site.resolve() / 'index.html'}")
