@@ -271,16 +271,28 @@ def params(analysis: str) -> None:
 
 @cli.command()
 @click.argument("edition")
+@click.option("--site", metavar="URL_OR_FOLDER",
+              help="The published site: a folder, file:// or https:// URL "
+              "[default: site_url in analyses.yml, else public/site].")
 @_data_option
 @_jobs_option
+@click.option("--allow-drift", is_flag=True,
+              help="Run even though code, lock file or packages differ from the "
+              "manifest (differences are reported; never proof of reproduction).")
 @pass_context
-def reproduce(ctx: Context, edition: str, data_dir: Path | None, jobs: int | None) -> None:
-    """Re-execute a published EDITION from its manifest and compare every result file.
+def reproduce(ctx: Context, edition: str, site: str | None, data_dir: Path | None,
+              jobs: int | None, allow_drift: bool) -> None:
+    """Re-execute a published EDITION and compare every published file and number.
 
-    Exit 0 when every table, figure and results file is byte-identical, 16 otherwise.
+    Reads the manifest and result files from the published site, refuses to run when
+    the code, lock file or installed packages differ from the manifest, re-executes
+    into build/reproduce/EDITION and compares each table cell by cell. Exit 0 when every
+    file is identical, 16 otherwise (each differing value named).
     """
-    result = reproduce_edition(edition, data_dir=data_dir, jobs=jobs, progress=ctx.say)
-    click.echo(f"edition {edition}: all {result.files_compared} files reproduced exactly")
+    result = reproduce_edition(edition, site=site, data_dir=data_dir, jobs=jobs,
+                               allow_drift=allow_drift, progress=ctx.say)
+    click.echo(f"edition {edition}: all {result.files_compared} published files "
+               f"reproduced exactly (reproduced files in {result.folder})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
