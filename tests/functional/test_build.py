@@ -183,16 +183,19 @@ def test_build_killed_mid_run_leaves_site_and_resumes(project_copy_built):
         assert site_dir().resolve().exists()
 
 
-def test_reproduce_edition_reports_exactly_the_tampered_file(project_copy_built, capsys):
+def test_reproduce_edition_reports_the_tampered_published_value(project_copy_built,
+                                                                capsys):
+    site = (project_copy_built / "public" / "site").resolve()
+    table = site / "editions" / "2024-25" / "cohort_description" / "results.json"
+    results = json.loads(table.read_text())
+    key = sorted(results)[0]
+    table.unlink()  # the release's files may be hard links: never edit in place
+    results[key] = "tampered"
+    table.write_text(json.dumps(results))
     with ProjectRoot(project_copy_built):
-        manifest_path = archive_dir("2024-25") / "manifest.json"
-        manifest = json.loads(manifest_path.read_text())
-        files = manifest["analyses"]["cohort_description"]["files"]
-        files["results.json"] = "0" * 64
-        manifest_path.write_text(json.dumps(manifest))
-        code = main(["reproduce", "2024-25", "-j", "2"])
+        code = main(["reproduce", "2024-25", "-j", "2", "--site", str(site)])
     err = capsys.readouterr().err
     assert code == 16
-    assert "cohort_description/results.json: content differs" in err
-    total = sum(len(a["files"]) for a in manifest["analyses"].values())
-    assert f"1 of {total} files differ" in err
+    assert "cohort_description/results.json: the published file does not match" in err
+    assert f'row {key}' in err and 'published "tampered"' in err
+    assert "reproduced files in" in err

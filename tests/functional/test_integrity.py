@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ProjectRoot, copy_project, edit_series
+from conftest import ProjectRoot, commit_all, copy_project, edit_series
 
 from lifetools.pipeline.build import build_series
 from lifetools.pipeline.cli import main
@@ -119,3 +120,44 @@ def test_build_republish_keeps_the_released_version_and_logs_the_reason(
         page = (site_dir() / "editions" / "corrections.html").read_text()
         assert reason in page and "2023-24-v1/index.html" in page
         assert (site_dir() / "editions" / "2023-24-v1" / "index.html").exists()
+
+
+def fresh_clone(built: Path, target: Path) -> Path:
+    """A fresh clone of the built project's repository: no build/, no public/."""
+    subprocess.run(["git", "clone", "-q", str(built), str(target)], check=True,
+                   capture_output=True)
+    return target
+
+
+def test_reproduce_fresh_clone_reproduces_the_published_edition(project_copy_built,
+                                                                tmp_path, capsys):
+    clone = fresh_clone(project_copy_built, tmp_path / "clone")
+    site = (project_copy_built / "public" / "site").resolve().as_uri()
+    with ProjectRoot(clone):
+        code = main(["reproduce", "2024-25", "-j", "2", "--site", site])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "published files reproduced exactly" in out
+    assert str(clone / "build" / "reproduce" / "2024-25") in out
+
+
+def test_reproduce_altered_code_is_refused_then_fails_naming_the_numbers(
+        project_copy_built, tmp_path, capsys):
+    clone = fresh_clone(project_copy_built, tmp_path / "clone")
+    notebook = clone / "analyses" / "05_wellbeing.ipynb"
+    notebook.write_text(notebook.read_text().replace(
+        "meaningful_change=meaningful_change,", "meaningful_change=meaningful_change + 2,"))
+    commit_all(clone, "an altered analysis")
+    site = str((project_copy_built / "public" / "site").resolve())
+    with ProjectRoot(clone):
+        assert main(["reproduce", "2024-25", "--site", site]) == 16
+        refused = capsys.readouterr().err
+        assert "notebook analyses/05_wellbeing.ipynb (wellbeing) differs" in refused
+        assert "HINT: git checkout" in refused
+        assert not (clone / "build" / "reproduce").exists()
+        code = main(["reproduce", "2024-25", "-j", "2", "--site", site, "--allow-drift"])
+    err = capsys.readouterr().err
+    assert code == 16
+    assert "wellbeing/" in err and "value(s) differ" in err
+    assert "cohort_description/" not in err.split("table  row  column")[0]
+    assert ", reproduced " in err.split("table  row  column")[1]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ProjectRoot, copy_project
+from conftest import ProjectRoot, copy_project, edit_series
 
 from lifetools import publication
 from lifetools.errors import ParameterError, UnversionedCodeError
@@ -15,10 +15,10 @@ from lifetools.pipeline import provenance
 from lifetools.pipeline.build import (
     PreparedData,
     build_series,
-    check_versioned,
     edition_manifest,
 )
 from lifetools.pipeline.cli import main
+from lifetools.pipeline.integrity import check_versioned
 from lifetools.pipeline.layout import NOTEBOOK_NAME
 from lifetools.pipeline.runner import RunOutcome, RunSpec
 from lifetools.pipeline.series import load_series
@@ -88,3 +88,25 @@ def test_build_republish_without_reason_is_a_usage_error(tmp_path, capsys):
         with pytest.raises(ParameterError, match="needs a reason"):
             build_series(republish={"2023-24": " "})
     assert "--republish needs --reason" in capsys.readouterr().err
+
+
+def test_build_edition_beyond_the_data_is_refused_per_report_before_any_run(tmp_path,
+                                                                           capsys):
+    root = copy_project(tmp_path / "project", people=150)
+
+    def add_future(series: dict) -> None:
+        future = dict(series["editions"][-1], id="2031-32", title="2031 to 2032",
+                      period_start="2031-04-01", period_end="2032-03-31")
+        series["editions"].append(future)
+
+    edit_series(root, add_future)
+    with ProjectRoot(root):
+        code = main(["build"])
+    err = capsys.readouterr().err
+    assert code == 12
+    series = load_series(root / "analyses" / "analyses.yml")
+    for analysis in series.analyses_in("2031-32"):
+        assert (f"edition 2031-32 (1 April 2031 to 31 March 2032), report {analysis.id}: "
+                "the data cover referrals from") in err
+    assert "edition 2024-25" not in err and "Traceback" not in err
+    assert not (root / "build" / "runs").exists()

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from lifetools import config, disclosure
-from lifetools.errors import DataValidationError, ParameterError, UnversionedCodeError
-from lifetools.pipeline import layout, provenance, release
+from lifetools.errors import DataValidationError, ParameterError
+from lifetools.pipeline import integrity, layout, provenance, release
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
 from lifetools.pipeline.gate import assert_publishable, unprotected_outputs
 from lifetools.pipeline.runner import (
@@ -40,7 +40,6 @@ __all__ = [
     "BuildSummary",
     "PreparedData",
     "build_series",
-    "check_versioned",
     "edition_manifest",
     "plan_runs",
     "prepare_data",
@@ -288,79 +287,6 @@ def _published_key(record: Path) -> str | None:
     return json.loads(record.read_text()).get("key") if record.exists() else None
 
 
-def check_versioned(*, draft: bool) -> dict[str, Any]:
-    """Refuse to publish from code or inputs that differ from the recorded commit.
-
-    Returns the code version. With ``draft=True`` nothing is refused (the site goes to
-    ``public/draft`` and every page says DRAFT).
-
-    Raises
-    ------
-    UnversionedCodeError
-        Listing every changed tracked file (code, analyses, dictionary, book, lock),
-        or saying the project is not a git work tree.
-    """
-    version = provenance.code_version()
-    if draft:
-        return version
-    changed = provenance.changed_files()
-    if changed is None:
-        raise UnversionedCodeError(
-            f"{config.project_root()} is not a git work tree with a commit: a published "
-            "edition must record the commit that reproduces it",
-            hint="commit the project (git init; git add; git commit), or build a draft "
-            "with `lifetools build --draft`")
-    if changed:
-        shown = "\n  ".join(changed[:30])
-        more = f"\n  ... and {len(changed) - 30} more" if len(changed) > 30 else ""
-        raise UnversionedCodeError(
-            f"{len(changed)} tracked file(s) differ from commit "
-            f"{(version.get('commit') or '')[:12]}; publishing them would record a commit "
-            f"that cannot reproduce the numbers:\n  {shown}{more}",
-            hint="commit (or stash) these changes and build again, or build a draft "
-            "with `lifetools build --draft`")
-    return version
-
-
-def _corrections(
-    series: Series, republish: Mapping[str, str], pages: Sequence[EditionPages],
-    source_date: str, commit: str | None,
-) -> list[dict[str, Any]]:
-    """The corrections log after this build: earlier entries plus one per republish."""
-    log = layout.corrections_log()
-    entries = list(json.loads(log.read_text())["corrections"]) if log.exists() else []
-    by_id = {p.edition.id: p for p in pages}
-    for eid, reason in sorted(republish.items()):
-        old = json.loads(layout.archive_manifest(eid).read_text())
-        versions = layout.archive_versions(eid)
-        number = 1 + (len(list(versions.iterdir())) if versions.is_dir() else 0)
-        new = {a: layout.RunFolder(d).file_hashes() for a, d in by_id[eid].runs.items()}
-        changed = sorted(
-            f"{a}/{name}"
-            for a in sorted(set(old["analyses"]) | set(new))
-            for name in sorted(set(old["analyses"].get(a, {}).get("files", {}))
-                               | set(new.get(a, {})))
-            if old["analyses"].get(a, {}).get("files", {}).get(name)
-            != new.get(a, {}).get(name))
-        entries.append({"edition": eid, "superseded": f"v{number}",
-                        "superseded_pages": f"editions/{eid}-v{number}/index.html",
-                        "reason": reason, "date": source_date, "commit": commit,
-                        "changed_files": changed})
-        series.edition(eid)
-    return entries
-
-
-def _stage_versions(eid: str, staged: Path) -> None:
-    """Keep the released archive of ``eid`` inside its new archive as ``versions/vN``."""
-    old = layout.archive_dir(eid)
-    versions = staged / "versions"
-    if layout.archive_versions(eid).is_dir():
-        shutil.copytree(layout.archive_versions(eid), versions)
-    number = 1 + (len(list(versions.iterdir())) if versions.is_dir() else 0)
-    shutil.copytree(old, versions / f"v{number}",
-                    ignore=lambda d, names: ["versions"] if Path(d) == old else [])
-
-
 def build_series(
     *,
     data_dir: Path | None = None,
@@ -413,10 +339,11 @@ def build_series(
             raise ParameterError(f"--republish {eid} needs a reason",
                                  hint="add --reason TEXT: it is shown in the corrections "
                                  "log on the site")
-    version = check_versioned(draft=draft)
+    version = integrity.check_versioned(draft=draft)
     source_date = provenance.source_date()
     data = prepare_data(series, data_dir=data_dir, progress=say)
     timings["data"] = time.monotonic() - clock
+    integrity.check_data_window(series, data.path)
     to_run = [e.id for e in series.editions
               if e.id == series.current_edition or not _archived(e.id)
               or e.id in republish]
@@ -436,7 +363,7 @@ def build_series(
         runs = {o.spec.analysis: o.spec.run_dir for o in outcomes if o.spec.edition == eid}
         manifest = edition_manifest(series, eid, data, outcomes, source_date)
         fresh.append(EditionPages(series.edition(eid), runs, manifest))
-    corrections = (_corrections(series, republish, fresh, source_date,
+    corrections = (integrity.corrections(series, republish, fresh, source_date,
                                 version.get("commit")) if not draft else [])
     staged_archives = {}
     for pages in fresh:
@@ -445,7 +372,7 @@ def build_series(
             pages.manifest["corrections"] = [c for c in corrections if c["edition"] == eid]
         staged = _stage_archive(pages, stage / "archives" / eid)
         if eid in republish and not draft and _archived(eid):
-            _stage_versions(eid, stage / "archives" / eid)
+            integrity.stage_versions(eid, stage / "archives" / eid)
         staged_archives[eid] = stage / "archives" / eid
         editions.append(staged)
     notebooks = [layout.RunFolder(p.runs[a]).notebook for p in editions for a in p.runs]
