@@ -295,6 +295,19 @@ def reproduce(ctx: Context, edition: str, site: str | None, data_dir: Path | Non
                f"reproduced exactly (reproduced files in {result.folder})")
 
 
+@cli.command()
+@_data_option
+@pass_context
+def status(ctx: Context, data_dir: Path | None) -> None:
+    """Explain what `lifetools build` would rerun, and why (nothing is run)."""
+    from lifetools.pipeline.status import series_status
+
+    series = load_series()
+    data = prepare_data(series, data_dir=data_dir, progress=ctx.say)
+    for line in series_status(series, data):
+        click.echo(str(line))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (never raises for user errors)."""
     try:
