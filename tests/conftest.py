@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -46,15 +47,41 @@ def copy_project(target: Path, *, people: int = TEST_PEOPLE) -> Path:
     series = yaml.safe_load(series_file.read_text())
     series["data"]["synthetic"]["people"] = people
     series_file.write_text(yaml.safe_dump(series, sort_keys=False))
+    (target / ".gitignore").write_text("build/\npublic/\n")
+    commit_all(target, "project copy")
     return target
 
 
-def edit_series(root: Path, edit) -> None:
-    """Apply ``edit(dict)`` to a project copy's series file."""
+#: A fixed author and date: the same files committed in two folders give one commit id.
+GIT_ENV = {"GIT_AUTHOR_NAME": "lifetools tests", "GIT_AUTHOR_EMAIL": "tests@example.org",
+           "GIT_COMMITTER_NAME": "lifetools tests",
+           "GIT_COMMITTER_EMAIL": "tests@example.org",
+           "GIT_AUTHOR_DATE": "2025-04-01T12:00:00Z",
+           "GIT_COMMITTER_DATE": "2025-04-01T12:00:00Z"}
+
+
+def commit_all(root: Path, message: str) -> None:
+    """Commit every file of a project copy (a git repository, created if needed)."""
+    env = {**os.environ, **GIT_ENV}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, env=env, check=True,
+                       capture_output=True)
+
+    if not (root / ".git").exists():
+        git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "--allow-empty", "-m", message)
+
+
+def edit_series(root: Path, edit, *, commit: bool = True) -> None:
+    """Apply ``edit(dict)`` to a project copy's series file (and commit it)."""
     path = root / "analyses" / "analyses.yml"
     series = yaml.safe_load(path.read_text())
     edit(series)
     path.write_text(yaml.safe_dump(series, sort_keys=False))
+    if commit:
+        commit_all(root, "edit the series")
 
 
 class ProjectRoot:
@@ -101,6 +128,7 @@ def built_project(tmp_path_factory) -> dict:
         hashes = {str(p.relative_to(old)): sha256_file(p)
                   for p in sorted(old.rglob("*")) if p.is_file()}
         (root / "analyses" / "analyses.yml").write_text(original)
+        commit_all(root, "add the 2024-25 edition")
         second = build_series(jobs=2)
     return {"root": root, "first": first, "second": second, "old_hashes": hashes}
 

@@ -34,6 +34,7 @@ __all__ = [
     "ParameterError",
     "ReproducibilityError",
     "StatisticalWarning",
+    "UnversionedCodeError",
     "UserError",
     "exit_code_table",
 ]
@@ -126,6 +127,12 @@ class OutputPathError(UserError):
     """An output path cannot be written: its folder is missing or a file is in the way."""
 
     exit_code = 18
+
+
+class UnversionedCodeError(UserError):
+    """Publishing refused: tracked code or inputs differ from the recorded commit."""
+
+    exit_code = 19
 
 
 EXIT_INTERRUPTED = 130

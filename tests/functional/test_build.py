@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ProjectRoot, edit_series
+from conftest import ProjectRoot, commit_all, edit_series
 
 from lifetools.pipeline.build import build_series
 from lifetools.pipeline.cli import main
@@ -130,6 +130,7 @@ def test_build_failing_notebook_exits_14_and_leaves_site(project_copy_built, cap
     nb = nbformat.read(notebook, as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell("1 / 0"))
     nbformat.write(nb, notebook)
+    commit_all(project_copy_built, "a failing cell")
     with ProjectRoot(project_copy_built):
         code = main(["build", "-j", "2"])
     err = capsys.readouterr().err
@@ -145,6 +146,7 @@ def test_build_output_leaking_an_nhs_number_is_refused(project_copy_built, capsy
     nb = nbformat.read(notebook, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell('print("NHS number 943 476 5919")'))
     nbformat.write(nb, notebook)
+    commit_all(project_copy_built, "a leaking cell")
     with ProjectRoot(project_copy_built):
         code = main(["build", "-j", "2"])
     err = capsys.readouterr().err
@@ -182,16 +184,19 @@ def test_build_killed_mid_run_leaves_site_and_resumes(project_copy_built):
         assert site_dir().resolve().exists()
 
 
-def test_reproduce_edition_reports_exactly_the_tampered_file(project_copy_built, capsys):
+def test_reproduce_edition_reports_the_tampered_published_value(project_copy_built,
+                                                                capsys):
+    site = (project_copy_built / "public" / "site").resolve()
+    table = site / "editions" / "2024-25" / "cohort_description" / "results.json"
+    results = json.loads(table.read_text())
+    key = sorted(results)[0]
+    table.unlink()  # the release's files may be hard links: never edit in place
+    results[key] = "tampered"
+    table.write_text(json.dumps(results))
     with ProjectRoot(project_copy_built):
-        manifest_path = archive_dir("2024-25") / "manifest.json"
-        manifest = json.loads(manifest_path.read_text())
-        files = manifest["analyses"]["cohort_description"]["files"]
-        files["results.json"] = "0" * 64
-        manifest_path.write_text(json.dumps(manifest))
-        code = main(["reproduce", "2024-25", "-j", "2"])
+        code = main(["reproduce", "2024-25", "-j", "2", "--site", str(site)])
     err = capsys.readouterr().err
     assert code == 16
-    assert "cohort_description/results.json: content differs" in err
-    total = sum(len(a["files"]) for a in manifest["analyses"].values())
-    assert f"1 of {total} files differ" in err
+    assert "cohort_description/results.json: the published file does not match" in err
+    assert f'row {key}' in err and 'published "tampered"' in err
+    assert "reproduced files in" in err

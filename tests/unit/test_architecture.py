@@ -38,6 +38,18 @@ def test_library_contract_lists_every_library_module():
     assert present - {"lifetools.pipeline"} == listed
 
 
+def test_cli_contract_lists_every_pipeline_module():
+    """A new pipeline module is covered by the 'nothing imports the CLI' contract."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    listed = set(next(c for c in contracts["contracts"]
+                      if c["id"] == "cli-is-the-top")["source_modules"])
+    package = ROOT / "src" / "lifetools" / "pipeline"
+    present = {f"lifetools.pipeline.{p.stem}" for p in package.iterdir()
+               if (p.suffix == ".py" and p.stem != "__init__")
+               or (p.is_dir() and (p / "__init__.py").exists())}
+    assert present - {"lifetools.pipeline.cli"} == listed
+
+
 def test_contracts_hold_on_the_package():
     done = _lint(ROOT / "src", ROOT)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -22,11 +22,10 @@ RECORD = {
     "data_fingerprint": "f" * 64, "lock_hash": "a" * 64,
     "code_version": {"commit": "c" * 40, "dirty": False},
     "packages": {"lifetools": "0.1.0", "pandas": "2.3.3"},
-    "finished_at": "2026-01-01T00:00:00+00:00", "seconds": 3.2,
     "files": ["results.json", "tables/change.csv"],
 }
 MANIFEST = {"data": {"synthetic": {"people": 30000, "seed": 1}},
-            "citation": {"text": "Cite me."}}
+            "citation": {"text": "Cite me."}, "source_date": "2026-01-01T00:00:00+00:00"}
 
 
 def test_period_text_is_readable():

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
+from conftest import ProjectRoot, copy_project, edit_series
 
 from lifetools import publication
+from lifetools.errors import ParameterError, UnversionedCodeError
 from lifetools.pipeline import provenance
-from lifetools.pipeline.build import PreparedData, edition_manifest
+from lifetools.pipeline.build import (
+    PreparedData,
+    build_series,
+    edition_manifest,
+)
+from lifetools.pipeline.cli import main
+from lifetools.pipeline.integrity import check_versioned
 from lifetools.pipeline.layout import NOTEBOOK_NAME
 from lifetools.pipeline.runner import RunOutcome, RunSpec
 from lifetools.pipeline.series import load_series
@@ -46,3 +56,57 @@ def test_edition_manifest_records_outputs_shown_with_protection_off(tmp_path,
     protected = edition_manifest(series, series.editions[0].id, data, outcomes[:1], "t")
     assert protected["disclosure"]["enabled"] is True
     assert protected["disclosure"]["unprotected_outputs"] == {}
+
+
+def test_build_dirty_tree_is_refused_with_the_changed_files(tmp_path, capsys):
+    root = copy_project(tmp_path / "project", people=100)
+    notebook = root / "analyses" / "05_wellbeing.ipynb"
+    notebook.write_text(notebook.read_text().replace("wellbeing", "well-being", 1))
+    with ProjectRoot(root):
+        code = main(["build"])
+    err = capsys.readouterr().err
+    assert code == UnversionedCodeError.exit_code == 19
+    assert "UnversionedCodeError: 1 tracked file(s) differ from commit" in err
+    assert "analyses/05_wellbeing.ipynb" in err
+    assert "--draft" in err and "Traceback" not in err
+    assert not (root / "build").exists() and not (root / "public").exists()
+
+
+def test_build_outside_git_is_refused_unless_draft(tmp_path):
+    root = copy_project(tmp_path / "project", people=100)
+    shutil.rmtree(root / ".git")
+    with ProjectRoot(root), pytest.raises(UnversionedCodeError, match="not a git work tree"):
+        check_versioned(draft=False)
+    with ProjectRoot(root):
+        assert check_versioned(draft=True)["commit"] is None
+
+
+def test_build_republish_without_reason_is_a_usage_error(tmp_path, capsys):
+    root = copy_project(tmp_path / "project", people=100)
+    with ProjectRoot(root):
+        assert main(["build", "--republish", "2023-24"]) == 2
+        with pytest.raises(ParameterError, match="needs a reason"):
+            build_series(republish={"2023-24": " "})
+    assert "--republish needs --reason" in capsys.readouterr().err
+
+
+def test_build_edition_beyond_the_data_is_refused_per_report_before_any_run(tmp_path,
+                                                                           capsys):
+    root = copy_project(tmp_path / "project", people=150)
+
+    def add_future(series: dict) -> None:
+        future = dict(series["editions"][-1], id="2031-32", title="2031 to 2032",
+                      period_start="2031-04-01", period_end="2032-03-31")
+        series["editions"].append(future)
+
+    edit_series(root, add_future)
+    with ProjectRoot(root):
+        code = main(["build"])
+    err = capsys.readouterr().err
+    assert code == 12
+    series = load_series(root / "analyses" / "analyses.yml")
+    for analysis in series.analyses_in("2031-32"):
+        assert (f"edition 2031-32 (1 April 2031 to 31 March 2032), report {analysis.id}: "
+                "the data cover referrals from") in err
+    assert "edition 2024-25" not in err and "Traceback" not in err
+    assert not (root / "build" / "runs").exists()

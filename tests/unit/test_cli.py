@@ -72,7 +72,7 @@ def test_cli_reproduce_unpublished_edition_exits_12(tmp_path, monkeypatch, capsy
     monkeypatch.setenv("LIFETOOLS_PROJECT_ROOT", str(tmp_path))
     (tmp_path / "analyses").mkdir()
     assert main(["reproduce", "2024-25"]) == 12
-    assert "has not been published" in capsys.readouterr().err
+    assert "is not published at" in capsys.readouterr().err
 
 
 def test_cli_bug_keeps_its_traceback(monkeypatch):

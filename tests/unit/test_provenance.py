@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
+
+from conftest import GIT_ENV
 
 from lifetools.pipeline import provenance
 
@@ -64,3 +67,41 @@ def test_lock_hash_and_write_json(tmp_path):
     assert len(provenance.lock_hash(tmp_path)) == 64
     path = provenance.write_json(tmp_path / "a" / "b.json", {"z": 1, "a": 2})
     assert path.read_text() == '{\n  "a": 2,\n  "z": 1\n}\n'
+
+
+def git(root, *args):
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                   env={**GIT_ENV, "PATH": "/usr/bin:/bin", "HOME": str(root)})
+
+
+def test_changed_files_lists_tracked_changes_under_versioned_paths_only(tmp_path):
+    assert provenance.changed_files(tmp_path) is None
+    (tmp_path / "analyses").mkdir()
+    (tmp_path / "analyses" / "a.ipynb").write_text("{}")
+    (tmp_path / "notes.txt").write_text("x")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "one")
+    assert provenance.changed_files(tmp_path) == []
+    (tmp_path / "analyses" / "a.ipynb").write_text('{"changed": 1}')
+    (tmp_path / "notes.txt").write_text("y")
+    (tmp_path / "analyses" / "untracked.ipynb").write_text("{}")
+    assert provenance.changed_files(tmp_path) == ["analyses/a.ipynb"]
+
+
+def test_source_date_epoch_is_the_commit_time_unless_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert provenance.source_date_epoch(tmp_path) == 0
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "commit", "-q", "--allow-empty", "-m", "one")
+    assert provenance.source_date_epoch(tmp_path) == 1743508800  # 2025-04-01T12:00Z
+    assert provenance.source_date(tmp_path) == "2025-04-01T12:00:00+00:00"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")
+    assert provenance.source_date(tmp_path) == "1970-01-02T00:00:00+00:00"
+
+
+def test_scrub_paths_replaces_the_longest_root_first():
+    text = "/home/a/proj/build/x.py:3: Warning\n/home/a/proj/src/y.py"
+    roots = {"<project>": Path("/home/a/proj"), "<build>": Path("/home/a/proj/build")}
+    assert provenance.scrub_paths(text, roots) == (
+        "<build>/x.py:3: Warning\n<project>/src/y.py")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 import shutil
 import sys
@@ -27,7 +28,7 @@ import yaml
 from lifetools import config, errors
 from lifetools.dictionary import render_dictionary_pages
 from lifetools.pipeline import layout
-from lifetools.pipeline.provenance import write_json
+from lifetools.pipeline.provenance import source_date_epoch, write_json
 from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
 from lifetools.synthetic import TRUE_EFFECTS
@@ -97,7 +98,8 @@ def provenance_markdown(
         "requirements.lock) |",
         f"| Parameters | {params} |",
         f"| Statistical stack | {packages} |",
-        f"| Ran | {record['finished_at']} ({record['seconds']} s) |",
+        f"| Source date | {manifest.get('source_date', 'unknown')} (commit time; run "
+        "timings are kept in the build log) |",
         "",
         "Results as data, after disclosure control: "
         + (listing or "none") + '; and the <a href="manifest.json">edition manifest</a>.',
@@ -205,7 +207,7 @@ def _toc(series: Series, editions: Sequence[EditionPages], book: Path) -> dict:
     parts = [
         {"caption": "Current edition", "chapters": [edition_chapter(p) for p in current]},
         {"caption": "Archive", "chapters": [{"file": "editions/index"}]
-         + [edition_chapter(p) for p in older]},
+         + [edition_chapter(p) for p in older] + [{"file": "editions/corrections"}]},
     ]
     for folder, caption in (("methods", "Methods"), ("data", "Data dictionary"),
                             ("howto", "How-to guides"), ("reference", "Reference")):
@@ -256,7 +258,25 @@ def _true_effects_page(book: Path) -> None:
     (book / "methods" / "true-effects.md").write_text("\n".join([*lines, ""]))
 
 
-def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPages]) -> Path:
+def _corrections_page(corrections: Sequence[Mapping[str, Any]]) -> str:
+    """The corrections log: every republished edition, why, and what changed."""
+    lines = ["# Corrections", "",
+             "An edition is never changed after release. A correction publishes a new "
+             "version; the version it replaces stays published, linked below.", ""]
+    if not corrections:
+        lines += ["No edition has been corrected.", ""]
+    for entry in corrections:
+        changed = ", ".join(f"`{name}`" for name in entry.get("changed_files", []))
+        lines += [f"## {entry['edition']}: {entry['date'][:10]}", "",
+                  f"Reason: {entry['reason']}", "",
+                  f"Changed results: {changed or 'none'}.", "",
+                  f'<a href="{entry["edition"]}-{entry["superseded"]}/index.html">The '
+                  f"version it replaces ({entry['superseded']})</a>, as released.", ""]
+    return "\n".join(lines)
+
+
+def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPages],
+                  corrections: Sequence[Mapping[str, Any]] = ()) -> Path:
     """Write the complete book source into ``stage`` and return its folder."""
     root = config.project_root()
     book = stage / "book"
@@ -283,6 +303,7 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
             _edition_index(pages, analyses, eid == series.current_edition)
         )
     (book / "editions" / "index.md").write_text(_archive_index(series, editions))
+    (book / "editions" / "corrections.md").write_text(_corrections_page(corrections))
     current = next(p for p in editions if p.edition.id == series.current_edition)
     landing = (book / "index.md").read_text()
     (book / "index.md").write_text(
@@ -308,7 +329,11 @@ def build_html(book: Path, *, log: Path) -> Path:
         "-W", "-n", "--keep-going", "--all",
     ]
     logger.info("building the book in %s", book)
-    done = run_child(command)
+    # reproducible output: dates from the commit, not the clock (Sphinx honours
+    # SOURCE_DATE_EPOCH); hash seed fixed so the search index is stable
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date_epoch()),
+           "PYTHONHASHSEED": "0", "TZ": "UTC"}
+    done = run_child(command, env=env)
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(done.stdout + "\n" + done.stderr)
     html = book / "_build" / "html"
@@ -319,6 +344,9 @@ def build_html(book: Path, *, log: Path) -> Path:
             "the book did not build:\n" + "\n".join(problems[:20] or ["(no message)"]),
             hint=f"the full log is at {log}",
         )
+    # .buildinfo serves incremental rebuilds only (we build --all) and hashes the
+    # build's configuration, absolute paths included
+    (html / ".buildinfo").unlink(missing_ok=True)
     for page in html.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         repaired = repair_theme_html(text)

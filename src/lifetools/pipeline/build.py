@@ -1,18 +1,20 @@
 """Build the report series: data -> papermill runs -> publish gate -> book -> publish.
 
-Safe publishing: the site is assembled and built in a staging folder under
-``build/stage/`` and moved into place only when every notebook ran and the publish gate
-passed. The published site is ``public/site``, a symbolic link swapped atomically to a
-new ``public/releases/<id>/`` folder; each published edition is archived under
-``public/editions/<id>/`` (executed notebooks, results, manifest). An edition that is
-archived and is not the current edition is never re-executed or rewritten.
+Safe publishing: nothing is published from a work tree whose tracked inputs differ from
+the commit (:func:`check_versioned`; ``--draft`` builds to ``public/draft`` instead).
+The site is assembled and built in ``build/stage/`` only when every notebook ran and
+the publish gate passed, then published with the edition archives in one step
+(:mod:`lifetools.pipeline.release`). An edition that is archived and is not the current
+edition is never re-executed, and its pages are published as released, byte for byte;
+``--republish`` makes a new version, keeps the old one and logs the reason. Published
+files hold no wall-clock time and no absolute path: two builds of one commit and data
+give the same ``public/`` tree.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -22,7 +24,7 @@ from typing import Any
 
 from lifetools import config, disclosure
 from lifetools.errors import DataValidationError, ParameterError
-from lifetools.pipeline import layout, provenance
+from lifetools.pipeline import integrity, layout, provenance, release
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
 from lifetools.pipeline.gate import assert_publishable, unprotected_outputs
 from lifetools.pipeline.runner import (
@@ -49,7 +51,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-KEEP_RELEASES = 2
+#: Run-record fields that differ on every run: kept in build/runs and the timings
+#: log, never copied into the archive or the site.
+VOLATILE_RECORD_FIELDS = ("finished_at", "seconds")
 
 
 @dataclass(frozen=True)
@@ -160,9 +164,13 @@ def plan_runs(
 
 def edition_manifest(
     series: Series, edition_id: str, data: PreparedData,
-    outcomes: Sequence[RunOutcome], started: str,
+    outcomes: Sequence[RunOutcome], source_date: str,
 ) -> dict[str, Any]:
-    """Return the machine-readable manifest of one edition's build."""
+    """Return the machine-readable manifest of one edition's build.
+
+    It holds no wall-clock time: ``source_date`` is the commit time (or
+    ``SOURCE_DATE_EPOCH``), so two builds of one commit write the same manifest.
+    """
     edition = series.edition(edition_id)
     runs = [o for o in outcomes if o.spec.edition == edition_id]
 
@@ -193,8 +201,7 @@ def edition_manifest(
         "disclosure": _disclosure_settings(unprotected),
         "citation": provenance.citation(),
         "reproduce": f"lifetools reproduce {edition.id}",
-        "started_at": started,
-        "finished_at": provenance.utc_now(),
+        "source_date": source_date,
     }
 
 
@@ -207,35 +214,6 @@ def _disclosure_settings(unprotected: Mapping[str, Sequence[str]]) -> dict[str, 
             "enabled": not any(unprotected.values()),
             "unprotected_outputs": {a: list(n) for a, n in sorted(unprotected.items())
                                     if n}}
-
-
-def _replace_dir(source: Path, target: Path) -> None:
-    """Move ``source`` to ``target``, replacing it with two renames."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    old = layout.temp_sibling(target, "old")
-    if target.exists():
-        target.rename(old)
-    source.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _swap_site(html: Path, token: str) -> Path:
-    """Move the built html into ``public/releases/<token>`` and point the site at it."""
-    releases = layout.releases_dir()
-    releases.mkdir(parents=True, exist_ok=True)
-    release = releases / token
-    shutil.move(str(html), release)
-    link = layout.site_dir()
-    tmp = layout.temp_sibling(link, "new")
-    tmp.unlink(missing_ok=True)
-    tmp.symlink_to(Path("releases") / token)
-    if link.exists() and not link.is_symlink():
-        shutil.rmtree(link)
-    os.replace(tmp, link)
-    for old in sorted(releases.iterdir())[:-KEEP_RELEASES]:
-        if old.name != token:
-            shutil.rmtree(old, ignore_errors=True)
-    return link
 
 
 def _archived(edition_id: str) -> bool:
@@ -256,22 +234,46 @@ def _archive_pages(series: Series, edition_id: str) -> EditionPages:
     return EditionPages(series.edition(edition_id), runs, manifest)
 
 
-def _stage_archive(pages: EditionPages, token: str) -> Path:
-    staged = layout.temp_sibling(layout.archive_dir(pages.edition.id), "new", token)
+def _path_roots() -> dict[str, Path]:
+    package = Path(provenance.__file__).resolve().parents[2]
+    return {"<project>": config.project_root(), "<build>": config.build_dir().resolve(),
+            "<lifetools>": package}
+
+
+def _stage_archive(pages: EditionPages, staged: Path) -> EditionPages:
+    """Copy an edition's runs into ``staged`` as they will be archived and published.
+
+    Run records lose their wall-clock fields and notebooks the build machine's
+    absolute paths, so the archive (and the pages built from it) are the same on
+    every clone. Returns the pages pointing at the staged copy.
+    """
     shutil.rmtree(staged, ignore_errors=True)
+    roots = _path_roots()
+    runs = {}
     for analysis, run_dir in pages.runs.items():
-        shutil.copytree(run_dir, staged / analysis)
+        target = staged / analysis
+        shutil.copytree(run_dir, target)
+        folder = layout.RunFolder(target)
+        record = json.loads(folder.record.read_text())
+        for name in VOLATILE_RECORD_FIELDS:
+            record.pop(name, None)
+        provenance.write_json(folder.record, record)
+        text = folder.notebook.read_text(encoding="utf-8")
+        folder.notebook.write_text(provenance.scrub_paths(text, roots), encoding="utf-8")
+        runs[analysis] = target
     provenance.write_json(staged / layout.MANIFEST, pages.manifest)
-    return staged
+    return EditionPages(pages.edition, runs, pages.manifest)
 
 
 SITE_RECORD = "lifetools-site.json"
 
 
-def _site_key(editions: Sequence[EditionPages]) -> str:
+def _site_key(editions: Sequence[EditionPages], *, draft: bool,
+              corrections: Sequence[Mapping[str, Any]]) -> str:
     """Hash everything the site is built from: runs, archives, fixed pages, code."""
     root = config.project_root()
-    fixed = [root / "_config.yml", root / "CITATION.cff",
+    fixed = [root / "_config.yml", root / "CITATION.cff", root / "GLOSSARY.md",
+             root / "analyses" / "analyses.yml",
              *sorted(p for p in (root / "book").rglob("*") if p.is_file())]
     return provenance.digest({
         "editions": {p.edition.id: {a: provenance.sha256_file(layout.RunFolder(d).record)
@@ -282,11 +284,12 @@ def _site_key(editions: Sequence[EditionPages]) -> str:
         "dictionary": provenance.dictionary_fingerprint(),
         "code": provenance.code_fingerprint(),
         "lock": provenance.lock_hash(),
+        "draft": draft,
+        "corrections": list(corrections),
     })
 
 
-def _published_key() -> str | None:
-    record = layout.site_dir() / SITE_RECORD
+def _published_key(record: Path) -> str | None:
     return json.loads(record.read_text()).get("key") if record.exists() else None
 
 
@@ -296,7 +299,8 @@ def build_series(
     jobs: int | None = None,
     force: bool = False,
     keep_going: bool = False,
-    republish: Sequence[str] = (),
+    republish: Mapping[str, str] | Sequence[str] = (),
+    draft: bool = False,
     progress: Progress | None = None,
     series: Series | None = None,
 ) -> BuildSummary:
@@ -313,23 +317,40 @@ def build_series(
     keep_going
         Run every notebook even after one fails (the build still fails).
     republish
-        Archived editions to re-execute and publish again (normally never rewritten).
+        Archived editions to re-execute and publish as a new version, each with the
+        reason for the correction (required; recorded in the corrections log). The
+        released version is kept and stays published.
+    draft
+        Build from a work tree with uncommitted changes: every page says DRAFT and the
+        site goes to ``public/draft``; the live site and the archive are not touched.
     progress
         Called with one line of text for each step.
 
     Raises
     ------
-    DataValidationError, AnalysisRunError, DisclosureError, BuildError
+    UnversionedCodeError
+        Publishing (not a draft) from a work tree whose tracked inputs differ from HEAD.
+    DataValidationError, AnalysisRunError, DisclosureError, BuildError, ParameterError
         Nothing is published when any step fails; the previous site stays as it was.
     """
     say = progress or (lambda _line: None)
     clock = time.monotonic()
     timings: dict[str, float] = {}
-    started = provenance.utc_now()
     series = series or load_series()
     clean_stale_folders()
+    if not isinstance(republish, Mapping):
+        republish = {eid: "" for eid in republish}
+    for eid, reason in republish.items():
+        series.edition(eid)
+        if not reason.strip():
+            raise ParameterError(f"--republish {eid} needs a reason",
+                                 hint="add --reason TEXT: it is shown in the corrections "
+                                 "log on the site")
+    version = integrity.check_versioned(draft=draft)
+    source_date = provenance.source_date()
     data = prepare_data(series, data_dir=data_dir, progress=say)
     timings["data"] = time.monotonic() - clock
+    integrity.check_data_window(series, data.path)
     to_run = [e.id for e in series.editions
               if e.id == series.current_edition or not _archived(e.id)
               or e.id in republish]
@@ -341,34 +362,69 @@ def build_series(
                             progress=say)
     timings["runs"] = time.monotonic() - clock - timings["data"]
     raise_for_failures(outcomes)
+    stage = layout.stage_root() / "release"
+    shutil.rmtree(layout.stage_root(), ignore_errors=True)
     editions = [_archive_pages(series, eid) for eid in archived]
+    fresh = []
     for eid in to_run:
         runs = {o.spec.analysis: o.spec.run_dir for o in outcomes if o.spec.edition == eid}
-        manifest = edition_manifest(series, eid, data, outcomes, started)
-        editions.append(EditionPages(series.edition(eid), runs, manifest))
+        manifest = edition_manifest(series, eid, data, outcomes, source_date)
+        fresh.append(EditionPages(series.edition(eid), runs, manifest))
+    corrections = (integrity.corrections(series, republish, fresh, source_date,
+                                version.get("commit")) if not draft else [])
+    staged_archives = {}
+    for pages in fresh:
+        eid = pages.edition.id
+        if not draft:
+            pages.manifest["corrections"] = [c for c in corrections if c["edition"] == eid]
+        staged = _stage_archive(pages, stage / "archives" / eid)
+        if eid in republish and not draft and _archived(eid):
+            integrity.stage_versions(eid, stage / "archives" / eid)
+        staged_archives[eid] = stage / "archives" / eid
+        editions.append(staged)
     notebooks = [layout.RunFolder(p.runs[a]).notebook for p in editions for a in p.runs]
 
     say(f"checking {len(notebooks)} notebooks at the publish gate")
     assert_publishable(notebooks)
-    key = _site_key(editions)
-    if not force and _published_key() == key:
+    key = _site_key(editions, draft=draft, corrections=corrections)
+    live = layout.draft_dir() / SITE_RECORD if draft else layout.site_dir() / SITE_RECORD
+    if not force and _published_key(live) == key:
         say("site unchanged: nothing to publish")
-        return BuildSummary(outcomes, archived, layout.site_dir(), time.monotonic() - clock,
+        shutil.rmtree(stage, ignore_errors=True)
+        return BuildSummary(outcomes, archived, live.parent, time.monotonic() - clock,
                             timings)
-    token = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
-    stage = layout.stage_root() / token
-    shutil.rmtree(layout.stage_root(), ignore_errors=True)
     say("building the book")
-    book = assemble_book(stage, series=series, editions=editions)
+    book = assemble_book(stage, series=series, editions=editions, corrections=corrections)
     html = build_html(book, log=layout.logs_dir() / "book.log")
+    frozen = release.freeze_archived_pages(html, archived)
+    release.publish_versions(html, staged_archives)
+    for eid, folder in staged_archives.items():
+        shutil.copytree(html / "editions" / eid, folder / layout.EDITION_HTML)
+    if frozen:
+        say(f"kept    the pages of {', '.join(frozen)} as released")
     provenance.write_json(html / SITE_RECORD, {"key": key})
     timings["book"] = time.monotonic() - clock - timings["data"] - timings["runs"]
-    for pages in editions:
-        if pages.edition.id in to_run:
-            _replace_dir(_stage_archive(pages, token), layout.archive_dir(pages.edition.id))
-    site = _swap_site(html, token)
+    if draft:
+        release.stamp_draft(html)
+        site = release.publish_draft(html)
+        say(f"draft site (not published): {site}")
+    else:
+        site = release.publish(release.Release(key[:16], html, staged_archives,
+                                               corrections))
     shutil.rmtree(stage, ignore_errors=True)
-    return BuildSummary(outcomes, archived, site, time.monotonic() - clock, timings)
+    seconds = time.monotonic() - clock
+    _log_timings(timings, outcomes, seconds)
+    return BuildSummary(outcomes, archived, site, seconds, timings)
+
+
+def _log_timings(timings: Mapping[str, float], outcomes: Sequence[RunOutcome],
+                 seconds: float) -> None:
+    """Write the build's wall-clock timings to build/logs (never to the site)."""
+    provenance.write_json(layout.timings_log(), {
+        "finished_at": provenance.utc_now(), "seconds": round(seconds, 1),
+        "steps": {k: round(v, 1) for k, v in timings.items()},
+        "runs": {o.spec.label: {"status": o.status, "seconds": round(o.seconds, 1)}
+                 for o in outcomes}})
 
 
 def clean_stale_folders() -> list[Path]:

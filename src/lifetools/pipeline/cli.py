@@ -31,6 +31,7 @@ from lifetools.pipeline.build import build_series, run_analyses
 from lifetools.pipeline.reproduce import reproduce_edition
 from lifetools.pipeline.runner import raise_for_failures
 from lifetools.pipeline.series import load_series
+from lifetools.pipeline.status import build_status
 from lifetools.synthetic import write_synthetic
 from lifetools.validation import validate_directory
 
@@ -271,19 +272,32 @@ def run(ctx: Context, analysis: str | None, parameters: tuple[tuple[str, str], .
 @click.option("--force", is_flag=True, help="Re-execute every notebook and rebuild.")
 @click.option("--keep-going", is_flag=True, help="Run the rest after a failure.")
 @click.option("--republish", multiple=True, metavar="EDITION",
-              help="Re-execute and replace an archived edition (normally never rewritten).")
+              help="Publish a corrected version of an archived edition (the released "
+              "version is kept); needs --reason.")
+@click.option("--reason", metavar="TEXT",
+              help="Why the edition is corrected: shown in the corrections log.")
+@click.option("--draft", is_flag=True,
+              help="Build from uncommitted changes into public/draft, every page "
+              "stamped DRAFT; the live site is not touched.")
 @pass_context
 def build(ctx: Context, data_dir: Path | None, jobs: int | None, force: bool,
-          keep_going: bool, republish: tuple[str, ...]) -> None:
+          keep_going: bool, republish: tuple[str, ...], reason: str | None,
+          draft: bool) -> None:
     """Build and publish the whole report series as a website.
 
     Runs what changed, checks every output at the publish gate, builds the book in a
-    staging folder and only then swaps it into public/site. A failure or an interruption
-    leaves the published site as it was; rerunning picks up where it stopped.
+    staging folder and only then publishes it with the edition archives in one step.
+    A failure or an interruption leaves the published site as it was; rerunning picks
+    up where it stopped. Refuses (exit 17) when tracked code or inputs differ from the
+    commit, unless --draft.
     """
+    if republish and not (reason or "").strip():
+        raise click.UsageError("--republish needs --reason TEXT (shown in the "
+                               "corrections log)")
     summary = build_series(data_dir=data_dir, jobs=jobs, force=force,
-                           keep_going=keep_going, republish=republish,
-                           progress=ctx.say)
+                           keep_going=keep_going,
+                           republish={e: reason or "" for e in republish},
+                           draft=draft, progress=ctx.say)
     ctx.say(_summary_table(summary.outcomes))
     ctx.say(f"built in {summary.seconds:.1f} s")
     click.echo(f"site: {summary.site.resolve() / 'index.html'}")
@@ -305,16 +319,37 @@ def params(analysis: str) -> None:
 
 @cli.command()
 @click.argument("edition")
+@click.option("--site", metavar="URL_OR_FOLDER",
+              help="The published site: a folder, file:// or https:// URL "
+              "[default: site_url in analyses.yml, else public/site].")
 @_data_option
 @_jobs_option
+@click.option("--allow-drift", is_flag=True,
+              help="Run even though code, lock file or packages differ from the "
+              "manifest (differences are reported; never proof of reproduction).")
 @pass_context
-def reproduce(ctx: Context, edition: str, data_dir: Path | None, jobs: int | None) -> None:
-    """Re-execute a published EDITION from its manifest and compare every result file.
+def reproduce(ctx: Context, edition: str, site: str | None, data_dir: Path | None,
+              jobs: int | None, allow_drift: bool) -> None:
+    """Re-execute a published EDITION and compare every published file and number.
 
-    Exit 0 when every table, figure and results file is byte-identical, 16 otherwise.
+    Reads the manifest and result files from the published site, refuses to run when
+    the code, lock file or installed packages differ from the manifest, re-executes
+    into build/reproduce/EDITION and compares each table cell by cell. Exit 0 when every
+    file is identical, 16 otherwise (each differing value named).
     """
-    result = reproduce_edition(edition, data_dir=data_dir, jobs=jobs, progress=ctx.say)
-    click.echo(f"edition {edition}: all {result.files_compared} files reproduced exactly")
+    result = reproduce_edition(edition, site=site, data_dir=data_dir, jobs=jobs,
+                               allow_drift=allow_drift, progress=ctx.say)
+    click.echo(f"edition {edition}: all {result.files_compared} published files "
+               f"reproduced exactly (reproduced files in {result.folder})")
+
+
+@cli.command()
+@_data_option
+@pass_context
+def status(ctx: Context, data_dir: Path | None) -> None:
+    """Explain what `lifetools build` would rerun, and why (nothing is run)."""
+    for line in build_status(data_dir=data_dir, progress=ctx.say):
+        click.echo(str(line))
 
 
 INTERRUPTED = ("Interrupted: nothing was published; the previous site is unchanged. "

@@ -11,9 +11,16 @@ publish step are named here and nowhere else, so the runner, the build, the book
     build/stage/<token>/                      the book source being built
     build/validated/<fingerprint>             marker: this extract passed validation
     build/logs/                               logs kept outside the site
-    public/editions/<edition>/                the archive of what was released
-        manifest.json  <analysis>/ (a run folder)
-    public/releases/<token>/                  built sites; public/site points at one
+    public/releases/<token>/                  one complete release:
+        site/                                 the built html
+        editions/<edition>/                   the archive of what was released
+            manifest.json  <analysis>/ (a run folder)  html/ (the pages as released)
+            versions/v<N>/                    a superseded version (after --republish)
+        editions/corrections.json             the corrections log
+    public/current -> releases/<token>        the live release: switched in one step
+    public/site -> current/site               fixed links through ``current``
+    public/editions -> current/editions
+    public/draft/                             a --draft build (never the live site)
 
 Temporary siblings (``.<name>.partial-<pid>``, ``.old-``, ``.new-``) are made by
 :func:`temp_sibling`; :func:`clean_stale` removes those left by processes that died.
@@ -40,9 +47,17 @@ __all__ = [
     "RUN_RECORD",
     "RunFolder",
     "adhoc_root",
+    "CORRECTIONS",
+    "EDITION_HTML",
     "archive_dir",
+    "archive_html",
     "archive_manifest",
+    "archive_versions",
     "clean_stale",
+    "corrections_log",
+    "current_link",
+    "draft_dir",
+    "editions_root",
     "file_hashes",
     "logs_dir",
     "releases_dir",
@@ -51,6 +66,7 @@ __all__ = [
     "site_dir",
     "stage_root",
     "temp_sibling",
+    "timings_log",
     "validated_marker",
 ]
 
@@ -58,6 +74,8 @@ NOTEBOOK_NAME = "notebook.ipynb"
 RUN_RECORD = "run.json"
 FILES_DIR = "files"
 MANIFEST = "manifest.json"
+EDITION_HTML = "html"
+CORRECTIONS = "corrections.json"
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old|new)-(?P<pid>\d+)(-.*)?$")
 
 
@@ -126,14 +144,49 @@ def logs_dir() -> Path:
     return config.build_dir() / "logs"
 
 
+def timings_log() -> Path:
+    """Wall-clock timings of the last build (never published: they differ every run)."""
+    return logs_dir() / "timings.json"
+
+
 def validated_marker(fingerprint: str) -> Path:
     """Marker file: the extract with this fingerprint passed validation."""
     return config.build_dir() / "validated" / fingerprint
 
 
+def editions_root() -> Path:
+    """The archive of every edition (``public/editions``, through the live release)."""
+    return config.public_dir() / "editions"
+
+
 def archive_dir(edition_id: str) -> Path:
     """The archive of an edition as released: ``public/editions/<edition>``."""
-    return config.public_dir() / "editions" / edition_id
+    return editions_root() / edition_id
+
+
+def archive_html(edition_id: str) -> Path:
+    """The edition's pages exactly as released (copied into every later site)."""
+    return archive_dir(edition_id) / EDITION_HTML
+
+
+def archive_versions(edition_id: str) -> Path:
+    """Superseded versions of a republished edition, ``versions/v<N>``."""
+    return archive_dir(edition_id) / "versions"
+
+
+def corrections_log() -> Path:
+    """The corrections log of the series (every republished edition, with its reason)."""
+    return editions_root() / CORRECTIONS
+
+
+def current_link() -> Path:
+    """``public/current``: the one link switched to publish a release."""
+    return config.public_dir() / "current"
+
+
+def draft_dir() -> Path:
+    """Where a ``--draft`` build puts its site (never the live site)."""
+    return config.public_dir() / "draft"
 
 
 def archive_manifest(edition_id: str) -> Path:

@@ -12,6 +12,7 @@ import functools
 import importlib.metadata
 import json
 import logging
+import os
 import platform
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "STACK_PACKAGES",
     "TABLE_SUFFIXES",
+    "VERSIONED_PATHS",
+    "changed_files",
     "citation",
     "code_fingerprint",
     "code_version",
@@ -42,7 +45,10 @@ __all__ = [
     "digest",
     "lock_hash",
     "package_versions",
+    "scrub_paths",
     "sha256_file",
+    "source_date",
+    "source_date_epoch",
     "utc_now",
     "write_json",
 ]
@@ -79,6 +85,71 @@ def code_version(root: Path | None = None) -> dict[str, Any]:
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain", "--untracked-files=no")
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+#: What a published result is built from: a change to any tracked file here makes the
+#: work tree unfit to publish (``lifetools build`` refuses; ``--draft`` builds anyway).
+VERSIONED_PATHS = ("src", "analyses", "data_dictionary", "book", "requirements.lock",
+                   "requirements.in", "pyproject.toml", "_config.yml", "CITATION.cff",
+                   "GLOSSARY.md")
+
+
+def _git(root: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def changed_files(root: Path | None = None) -> list[str] | None:
+    """Return the tracked files under :data:`VERSIONED_PATHS` that differ from HEAD.
+
+    Staged and unstaged changes both count; untracked files do not (they are not part
+    of any published input unless added). Returns ``None`` when ``root`` is not a git
+    work tree, so the caller can say the code is not versioned at all.
+    """
+    root = root or config.project_root()
+    if _git(root, "rev-parse", "--verify", "HEAD") is None:
+        return None
+    out = _git(root, "status", "--porcelain", "--untracked-files=no", "--",
+               *VERSIONED_PATHS)
+    if out is None:
+        return None
+    return sorted({line[3:].split(" -> ")[-1] for line in out.splitlines() if line.strip()})
+
+
+def source_date_epoch(root: Path | None = None) -> int:
+    """Return the time every published file is stamped with, in seconds since 1970.
+
+    ``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) when set, else the
+    commit time of ``HEAD``, else 0. Never the wall clock: two builds of one commit
+    stamp the same date.
+    """
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value and value.strip().isdigit():
+        return int(value)
+    out = _git(root or config.project_root(), "log", "-1", "--format=%ct")
+    return int(out.strip()) if out and out.strip().isdigit() else 0
+
+
+def source_date(root: Path | None = None) -> str:
+    """Return :func:`source_date_epoch` as an ISO 8601 UTC time."""
+    return dt.datetime.fromtimestamp(source_date_epoch(root), dt.UTC).isoformat()
+
+
+def scrub_paths(text: str, roots: Mapping[str, Path]) -> str:
+    """Replace each absolute folder of ``roots`` (placeholder -> folder) in ``text``.
+
+    Captured warnings name the file that raised them; a published notebook must not
+    carry the build machine's paths (they differ between clones and leak user names).
+    Longer folders are replaced first, so a folder inside another keeps its own name.
+    """
+    for name, root in sorted(roots.items(), key=lambda item: -len(str(item[1]))):
+        if str(root) not in ("", "/", "."):
+            text = text.replace(str(root), name)
+    return text
 
 
 def lock_hash(root: Path | None = None) -> str | None:

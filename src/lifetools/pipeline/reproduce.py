@@ -1,20 +1,33 @@
-"""Re-execute a published edition from its manifest and compare, file by file.
+"""Re-execute a *published* edition and compare it with what was published, number by number.
 
-``lifetools reproduce EDITION`` reads ``public/editions/<id>/manifest.json``, obtains the
-same input data (regenerating the synthetic dataset from its recorded size and seed, or
-using ``--data DIR`` for a real extract), re-executes every analysis with the recorded
-parameters into ``build/reproduce/``, and compares every published result file (tables,
-figures, ``results.json``) byte for byte with the manifest's SHA-256 hashes.
+``lifetools reproduce EDITION`` reads the edition's manifest and result files from a
+published site: a folder holding a copy of the site, a ``file://`` URL, an ``http(s)``
+URL, or by default the ``site_url`` of ``analyses/analyses.yml`` when set, else the
+local ``public/site``. It refuses to run when the code, the lock file or the installed
+statistical stack differ from the manifest's (each difference named, with the command
+that fixes it), obtains the same input data (the synthetic dataset regenerated from its
+recorded size and seed, or ``--data DIR``), re-executes every analysis with the recorded
+parameters into ``build/reproduce/<edition>/`` and compares every published file: byte
+for byte, and for CSV and JSON files cell by cell (table, row, column, published value,
+reproduced value).
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
 import logging
 import shutil
-from collections.abc import Callable
-from dataclasses import dataclass
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from lifetools import config
 from lifetools.errors import ParameterError, ReproducibilityError
@@ -23,11 +36,28 @@ from lifetools.pipeline.build import PreparedData
 from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.synthetic import write_synthetic
 
-__all__ = ["Reproduction", "reproduce_edition"]
+__all__ = ["Reproduction", "ValueDifference", "compare_file", "environment_differences",
+           "reproduce_edition", "site_source"]
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+SHOWN = 40
+
+
+@dataclass(frozen=True)
+class ValueDifference:
+    """One published number that was not reproduced."""
+
+    table: str
+    row: str
+    column: str
+    published: str
+    reproduced: str
+
+    def __str__(self) -> str:
+        return (f"{self.table}  row {self.row}  column {self.column}: published "
+                f"{self.published}, reproduced {self.reproduced}")
 
 
 @dataclass(frozen=True)
@@ -37,6 +67,9 @@ class Reproduction:
     edition: str
     files_compared: int
     differences: tuple[str, ...]
+    values: tuple[ValueDifference, ...] = ()
+    folder: Path | None = None
+    notes: tuple[str, ...] = field(default=())
 
     @property
     def identical(self) -> bool:
@@ -44,7 +77,73 @@ class Reproduction:
         return not self.differences
 
 
-def _data(manifest: dict, data_dir: Path | None, say: Progress) -> PreparedData:
+class SiteSource:
+    """Read files of a published site from a folder or a URL."""
+
+    def __init__(self, where: str | Path) -> None:
+        text = str(where)
+        parsed = urllib.parse.urlparse(text)
+        self.url = text.rstrip("/") if parsed.scheme in {"http", "https"} else None
+        self.folder = (Path(urllib.parse.unquote(parsed.path)) if parsed.scheme == "file"
+                       else None if self.url else Path(text))
+        self.where = text
+
+    def read(self, relative: str) -> bytes | None:
+        """Return the file's bytes, or None when the site has no such file."""
+        if self.folder is not None:
+            path = self.folder / relative
+            return path.read_bytes() if path.is_file() else None
+        try:
+            with urllib.request.urlopen(f"{self.url}/{relative}", timeout=60) as answer:
+                return answer.read()
+        except OSError:
+            return None
+
+
+def site_source(site: str | Path | None) -> SiteSource:
+    """The published site to reproduce: ``site``, else the configured URL, else local."""
+    if site is None:
+        series_file = config.project_root() / "analyses" / "analyses.yml"
+        raw = yaml.safe_load(series_file.read_text()) if series_file.exists() else {}
+        site = ((raw or {}).get("series") or {}).get("site_url") or layout.site_dir()
+    return SiteSource(site)
+
+
+def environment_differences(manifest: Mapping[str, Any]) -> list[str]:
+    """Name every way this environment differs from the one that built the edition."""
+    found = []
+    root = config.project_root()
+    for name, entry in sorted(manifest.get("analyses", {}).items()):
+        notebook = root / "analyses" / entry["notebook"]
+        here = provenance.sha256_file(notebook) if notebook.exists() else "missing"
+        if entry.get("notebook_sha256") and entry["notebook_sha256"] != here:
+            found.append(f"notebook analyses/{entry['notebook']} ({name}) differs from the "
+                         "published edition's")
+    if manifest.get("code_fingerprint") != provenance.code_fingerprint():
+        found.append("code: the lifetools source differs from the published edition's "
+                     f"(fingerprint {str(manifest.get('code_fingerprint'))[:12]} "
+                     f"published, {provenance.code_fingerprint()[:12]} here)")
+    if manifest.get("lock_hash") != provenance.lock_hash():
+        found.append("lock file: requirements.lock differs from the published edition's "
+                     f"({str(manifest.get('lock_hash'))[:12]} published, "
+                     f"{str(provenance.lock_hash())[:12]} here)")
+    recorded = manifest.get("packages", {})
+    installed = provenance.package_versions(n for n in recorded if n != "python")
+    for name in sorted(recorded):
+        here = (provenance.package_versions(())["python"] if name == "python"
+                else installed.get(name))
+        if recorded[name] != here:
+            found.append(f"package {name}: {recorded[name]} published, {here} installed")
+    return found
+
+
+def _fix_command(manifest: Mapping[str, Any]) -> str:
+    commit = (manifest.get("code_version") or {}).get("commit") or "<the recorded commit>"
+    return (f"git checkout {commit} && python -m pip install -r requirements.lock && "
+            "python -m pip install --no-deps -e .  (then run this command again)")
+
+
+def _data(manifest: Mapping[str, Any], data_dir: Path | None, say: Progress) -> PreparedData:
     recorded = manifest["data"]
     synthetic = recorded.get("synthetic")
     if data_dir is None:
@@ -53,7 +152,6 @@ def _data(manifest: dict, data_dir: Path | None, say: Progress) -> PreparedData:
                 "this edition was built from a real extract, not synthetic data",
                 hint="pass the same extract with `--data DIR`",
             )
-
         data_dir = layout.reproduce_root("data")
         shutil.rmtree(data_dir, ignore_errors=True)
         say(f"regenerating synthetic data: {synthetic['people']:,} people, "
@@ -63,40 +161,117 @@ def _data(manifest: dict, data_dir: Path | None, say: Progress) -> PreparedData:
     return PreparedData(Path(data_dir).resolve(), fingerprint, synthetic)
 
 
+def _csv_cells(data: bytes) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
+def _json_leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict):
+        for key in sorted(value):
+            yield from _json_leaves(value[key], f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_leaves(item, f"{path}[{index}]")
+    else:
+        yield path, value
+
+
+def compare_file(table: str, published: bytes, reproduced: bytes) -> list[ValueDifference]:
+    """Return every value that differs between a published and a reproduced file.
+
+    CSV files are compared cell by cell (row named by its first cell, column by its
+    header); JSON files leaf by leaf (row is the path to the value). Other files that
+    differ give one difference for the whole file.
+    """
+    if published == reproduced:
+        return []
+    found = []
+    try:
+        if table.endswith(".csv"):
+            head_a, rows_a = _csv_cells(published)
+            head_b, rows_b = _csv_cells(reproduced)
+            columns = head_a if head_a == head_b else sorted(set(head_a) | set(head_b))
+            for index in range(max(len(rows_a), len(rows_b))):
+                a = dict(zip(head_a, rows_a[index], strict=False)) if index < len(rows_a) else {}
+                b = dict(zip(head_b, rows_b[index], strict=False)) if index < len(rows_b) else {}
+                label = (rows_a[index] if index < len(rows_a) else rows_b[index])[:1]
+                row = f"{index + 1} ({label[0]})" if label else str(index + 1)
+                found += [ValueDifference(table, row, column, a.get(column, "(absent)"),
+                                          b.get(column, "(absent)"))
+                          for column in columns if a.get(column) != b.get(column)]
+            return found or [ValueDifference(table, "-", "-", "(bytes)", "(bytes differ)")]
+        if table.endswith(".json"):
+            a = dict(_json_leaves(json.loads(published)))
+            b = dict(_json_leaves(json.loads(reproduced)))
+            found = [ValueDifference(table, path, "value", json.dumps(a.get(path, "(absent)")),
+                                     json.dumps(b.get(path, "(absent)")))
+                     for path in sorted(set(a) | set(b)) if a.get(path) != b.get(path)]
+            return found or [ValueDifference(table, "-", "-", "(bytes)", "(bytes differ)")]
+    except (UnicodeDecodeError, ValueError):
+        pass
+    return [ValueDifference(table, "-", "-",
+                            f"sha256 {hashlib.sha256(published).hexdigest()[:12]}",
+                            f"sha256 {hashlib.sha256(reproduced).hexdigest()[:12]}")]
+
+
 def reproduce_edition(
     edition_id: str,
     *,
+    site: str | Path | None = None,
     data_dir: Path | None = None,
     jobs: int | None = None,
+    allow_drift: bool = False,
     progress: Progress | None = None,
 ) -> Reproduction:
-    """Re-execute a published edition and compare its result files with the manifest.
+    """Re-execute a published edition and compare every published file and number.
+
+    Parameters
+    ----------
+    site
+        The published site: a folder, a ``file://`` or ``http(s)://`` URL. Default: the
+        ``site_url`` in ``analyses/analyses.yml``, else the local ``public/site``.
+    allow_drift
+        Run even when code, lock file or packages differ from the manifest (the
+        differences are then reported as notes; the comparison still decides).
 
     Raises
     ------
     ParameterError
-        If the edition was never published.
+        If the site has no such edition.
     ReproducibilityError
-        Listing every file (and the data or code) that differs.
+        If the environment differs from the manifest's (before anything runs), or if any
+        published file or number differs (each one named).
     """
     say = progress or (lambda _line: None)
-    manifest_path = layout.archive_manifest(edition_id)
-    if not manifest_path.exists():
+    source = site_source(site)
+    base = f"editions/{edition_id}"
+    raw = source.read(f"{base}/{layout.MANIFEST}")
+    if raw is None:
         raise ParameterError(
-            f"edition {edition_id!r} has not been published (no {manifest_path})",
-            hint="build it first with `lifetools build`",
-        )
-    manifest = json.loads(manifest_path.read_text())
-    differences = []
+            f"edition {edition_id!r} is not published at {source.where} "
+            f"(no {base}/{layout.MANIFEST})",
+            hint="pass the published site with `--site URL_OR_FOLDER`; list its "
+            "editions on its archive page")
+    manifest = json.loads(raw)
+    drift = environment_differences(manifest)
+    if drift and not allow_drift:
+        raise ReproducibilityError(
+            f"edition {edition_id} was built with another environment; a run here would "
+            "not test the published numbers:\n  " + "\n  ".join(drift),
+            hint=_fix_command(manifest))
+    notes = tuple(drift)
+    for line in drift:
+        say(f"note: {line}")
     data = _data(manifest, data_dir, say)
     if data.fingerprint["combined"] != manifest["data"]["fingerprint"]["combined"]:
-        differences.append("input data: fingerprint differs from the manifest's")
-    code = provenance.code_version()
-    if code.get("commit") != manifest["code_version"].get("commit"):
-        say(f"note: running commit {code.get('commit')}, the edition was built from "
-            f"{manifest['code_version'].get('commit')}")
+        raise ReproducibilityError(
+            f"edition {edition_id}: the input data differ from the published edition's "
+            "(data fingerprint)",
+            hint="pass the extract the edition was built from with `--data DIR`")
     root = config.project_root()
     runs_root = layout.reproduce_root(edition_id)
+    say(f"reproducing into {runs_root}")
     specs = [
         RunSpec(edition=edition_id, analysis=name,
                 source=root / "analyses" / entry["notebook"],
@@ -106,23 +281,40 @@ def reproduce_edition(
     ]
     outcomes = execute_runs(specs, jobs=jobs, force=True, keep_going=True, progress=say)
     raise_for_failures(outcomes)
-    compared = 0
+    compared, differences, values = 0, [], []
     for spec in specs:
-        published = manifest["analyses"][spec.analysis]["files"]
+        recorded = manifest["analyses"][spec.analysis]["files"]
+        folder = layout.RunFolder(spec.run_dir).files
         current = layout.RunFolder(spec.run_dir).file_hashes()
-        for name in sorted(set(published) | set(current)):
+        for name in sorted(set(recorded) | set(current)):
             compared += 1
-            if published.get(name) != current.get(name):
-                state = ("missing now" if name not in current else
-                         "new" if name not in published else "content differs")
-                differences.append(f"{spec.analysis}/{name}: {state}")
-    result = Reproduction(edition_id, compared, tuple(differences))
+            table = f"{spec.analysis}/{name}"
+            published = source.read(f"{base}/{table}")
+            if published is not None and name in recorded \
+                    and hashlib.sha256(published).hexdigest() != recorded[name]:
+                differences.append(f"{table}: the published file does not match its "
+                                   "manifest hash")
+            if name not in current:
+                differences.append(f"{table}: published, not reproduced")
+            elif published is None:
+                differences.append(f"{table}: reproduced, not published")
+            else:
+                found = compare_file(table, published, (folder / name).read_bytes())
+                if found:
+                    differences.append(f"{table}: {len(found)} value(s) differ")
+                    values += found
+    result = Reproduction(edition_id, compared, tuple(differences), tuple(values),
+                          runs_root, notes)
     logger.info("edition %s: %d files compared, %d differ", edition_id, compared,
                 len(differences))
     if differences:
+        lines = [str(v) for v in values[:SHOWN]]
+        more = [f"... and {len(values) - SHOWN} more values"] if len(values) > SHOWN else []
         raise ReproducibilityError(
-            f"edition {edition_id}: {len(differences)} of {compared} files differ:\n  "
-            + "\n  ".join(differences[:50]),
-            hint="check out the commit recorded in the manifest and use the same data",
-        )
+            f"edition {edition_id}: {len(differences)} of {compared} files differ "
+            f"(reproduced files in {runs_root}):\n  " + "\n  ".join(differences[:50])
+            + ("\n  table  row  column: published, reproduced\n  " + "\n  ".join(lines + more)
+               if lines else ""),
+            hint=_fix_command(manifest) if notes else
+            "the code, lock file and packages match the manifest: report this as a bug")
     return result

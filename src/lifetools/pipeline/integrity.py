@@ -1,0 +1,144 @@
+"""Publication integrity checks: versioned code, corrections, the data's date window.
+
+- :func:`check_versioned`: nothing is published from tracked files that differ from
+  the commit (RAP: outputs come from versioned code).
+- :func:`corrections` and :func:`stage_versions`: a republished edition keeps its
+  released version and logs the reason and the changed results.
+- :func:`check_data_window`: an edition outside the data's dates is refused, per
+  report, before any notebook runs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from lifetools import config
+from lifetools.errors import ParameterError, UnversionedCodeError
+from lifetools.loading import load_dataset
+from lifetools.pipeline import layout, provenance
+from lifetools.pipeline.book import EditionPages, period_text
+from lifetools.pipeline.series import Series
+
+__all__ = ["check_data_window", "check_versioned", "corrections", "data_window",
+           "stage_versions"]
+
+#: The table and column whose dates define the data's window: a referral is the event
+#: that brings a person into every report's cohort.
+WINDOW_TABLE, WINDOW_COLUMN = "referrals", "referral_date"
+
+
+def data_window(data_dir: Path) -> tuple[str, str] | None:
+    """Return the first and last referral date in the data (ISO), or None if none."""
+    frame = load_dataset(data_dir, tables=[WINDOW_TABLE],
+                         columns={WINDOW_TABLE: [WINDOW_COLUMN]}).referrals
+    dates = frame[WINDOW_COLUMN].dropna()
+    if dates.empty:
+        return None
+    return dates.min().date().isoformat(), dates.max().date().isoformat()
+
+
+def check_data_window(series: Series, data_dir: Path,
+                      editions: Sequence[str] | None = None) -> None:
+    """Refuse editions whose reporting period lies outside the data's referral dates.
+
+    Raises
+    ------
+    ParameterError
+        One line per report of every such edition, naming the edition, its period and
+        the data's date range; raised before any notebook runs.
+    """
+    window = data_window(data_dir)
+    problems = []
+    for edition in series.editions:
+        if editions is not None and edition.id not in editions:
+            continue
+        outside = window is None or edition.period_start > window[1] \
+            or edition.period_end < window[0]
+        if outside:
+            covered = (f"the data cover referrals from {window[0]} to {window[1]}"
+                       if window else "the data hold no referral dates")
+            problems += [f"edition {edition.id} ({period_text(edition)}), report "
+                         f"{a.id}: {covered}" for a in series.analyses_in(edition.id)]
+    if problems:
+        raise ParameterError(
+            f"{len(problems)} report(s) fall outside the data's dates:\n  "
+            + "\n  ".join(problems),
+            hint="use an extract that covers the edition's period, or correct the "
+            "edition's period_start/period_end in analyses/analyses.yml")
+
+
+def check_versioned(*, draft: bool) -> dict[str, Any]:
+    """Refuse to publish from code or inputs that differ from the recorded commit.
+
+    Returns the code version. With ``draft=True`` nothing is refused (the site goes to
+    ``public/draft`` and every page says DRAFT).
+
+    Raises
+    ------
+    UnversionedCodeError
+        Listing every changed tracked file (code, analyses, dictionary, book, lock),
+        or saying the project is not a git work tree.
+    """
+    version = provenance.code_version()
+    if draft:
+        return version
+    changed = provenance.changed_files()
+    if changed is None:
+        raise UnversionedCodeError(
+            f"{config.project_root()} is not a git work tree with a commit: a published "
+            "edition must record the commit that reproduces it",
+            hint="commit the project (git init; git add; git commit), or build a draft "
+            "with `lifetools build --draft`")
+    if changed:
+        shown = "\n  ".join(changed[:30])
+        more = f"\n  ... and {len(changed) - 30} more" if len(changed) > 30 else ""
+        raise UnversionedCodeError(
+            f"{len(changed)} tracked file(s) differ from commit "
+            f"{(version.get('commit') or '')[:12]}; publishing them would record a commit "
+            f"that cannot reproduce the numbers:\n  {shown}{more}",
+            hint="commit (or stash) these changes and build again, or build a draft "
+            "with `lifetools build --draft`")
+    return version
+
+
+def corrections(
+    series: Series, republish: Mapping[str, str], pages: Sequence[EditionPages],
+    source_date: str, commit: str | None,
+) -> list[dict[str, Any]]:
+    """The corrections log after this build: earlier entries plus one per republish."""
+    log = layout.corrections_log()
+    entries = list(json.loads(log.read_text())["corrections"]) if log.exists() else []
+    by_id = {p.edition.id: p for p in pages}
+    for eid, reason in sorted(republish.items()):
+        old = json.loads(layout.archive_manifest(eid).read_text())
+        versions = layout.archive_versions(eid)
+        number = 1 + (len(list(versions.iterdir())) if versions.is_dir() else 0)
+        new = {a: layout.RunFolder(d).file_hashes() for a, d in by_id[eid].runs.items()}
+        changed = sorted(
+            f"{a}/{name}"
+            for a in sorted(set(old["analyses"]) | set(new))
+            for name in sorted(set(old["analyses"].get(a, {}).get("files", {}))
+                               | set(new.get(a, {})))
+            if old["analyses"].get(a, {}).get("files", {}).get(name)
+            != new.get(a, {}).get(name))
+        entries.append({"edition": eid, "superseded": f"v{number}",
+                        "superseded_pages": f"editions/{eid}-v{number}/index.html",
+                        "reason": reason, "date": source_date, "commit": commit,
+                        "changed_files": changed})
+        series.edition(eid)
+    return entries
+
+
+def stage_versions(eid: str, staged: Path) -> None:
+    """Keep the released archive of ``eid`` inside its new archive as ``versions/vN``."""
+    old = layout.archive_dir(eid)
+    versions = staged / "versions"
+    if layout.archive_versions(eid).is_dir():
+        shutil.copytree(layout.archive_versions(eid), versions)
+    number = 1 + (len(list(versions.iterdir())) if versions.is_dir() else 0)
+    shutil.copytree(old, versions / f"v{number}",
+                    ignore=lambda d, names: ["versions"] if Path(d) == old else [])

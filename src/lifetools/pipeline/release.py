@@ -1,0 +1,200 @@
+"""Publish a release in one step: the archive of every edition and the site together.
+
+A release is one folder, ``public/releases/<token>/``, holding the built site
+(``site/``) and the archive of every edition (``editions/``, with the corrections log).
+It is assembled beside the live release under a temporary name, renamed into place,
+and published by replacing one symbolic link, ``public/current``; ``public/site`` and
+``public/editions`` are fixed links through it. A process killed at any step leaves
+``public/current`` pointing at the previous release, complete and unchanged.
+
+Editions already released are copied forward from the previous release (hard links
+where the file system allows), byte for byte, never rebuilt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lifetools.pipeline import layout, provenance
+
+__all__ = ["STEPS", "Release", "freeze_archived_pages", "publish", "publish_draft",
+           "publish_versions", "stamp_draft"]
+
+#: The publish steps in order; :func:`_step` is called before each (tests inject a
+#: failure there to check that the previous release survives every one).
+STEPS = ("prepare", "archives", "site", "seal", "switch", "prune")
+SITE_LINK = Path("current") / "site"
+EDITIONS_LINK = Path("current") / "editions"
+
+
+@dataclass(frozen=True)
+class Release:
+    """What to publish: the built html, new edition archives, the corrections log."""
+
+    token: str
+    html: Path
+    archives: Mapping[str, Path]
+    corrections: Sequence[Mapping[str, Any]] = ()
+
+
+def _step(name: str) -> None:
+    """Mark the start of a publish step (a seam for failure-injection tests)."""
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    shutil.copytree(source, target, symlinks=True, copy_function=_link_or_copy)
+
+
+def _replace_link(link: Path, target: Path) -> None:
+    """Point ``link`` at ``target`` with one atomic rename."""
+    tmp = layout.temp_sibling(link, "new")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target)
+    if link.exists() and link.is_dir() and not link.is_symlink():
+        # a site or archive from before releases held both: moved aside once
+        old = layout.temp_sibling(link, "old")
+        link.rename(old)
+        os.replace(tmp, link)
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    os.replace(tmp, link)
+
+
+def publish(release: Release) -> Path:
+    """Publish ``release`` as the live site and archive; return ``public/site``.
+
+    Raises nothing of its own: an exception from any step leaves the previous release
+    live and unchanged (the partial folder is removed, or by :func:`layout.clean_stale`
+    after a kill).
+    """
+    releases = layout.releases_dir()
+    current = layout.current_link()
+    previous = os.readlink(current) if current.is_symlink() else None
+    _step("prepare")
+    releases.mkdir(parents=True, exist_ok=True)
+    layout.clean_stale(releases)
+    token = release.token
+    while (releases / token).exists():
+        token = _next_token(token)
+    work = layout.temp_sibling(releases / token, "partial")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        _step("archives")
+        editions = work / "editions"
+        editions.mkdir()
+        live = layout.editions_root()
+        if live.is_dir():
+            for child in sorted(live.resolve().iterdir()):
+                if child.is_dir() and child.name not in release.archives \
+                        and not child.name.startswith("."):
+                    _copy_tree(child, editions / child.name)
+        for eid, staged in release.archives.items():
+            shutil.copytree(staged, editions / eid, symlinks=True)
+        provenance.write_json(editions / layout.CORRECTIONS,
+                              {"corrections": list(release.corrections)})
+        _step("site")
+        shutil.copytree(release.html, work / "site", symlinks=True)
+        _step("seal")
+        work.rename(releases / token)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _step("switch")
+    _replace_link(current, Path(releases.name) / token)
+    for link, target in ((layout.site_dir(), SITE_LINK),
+                         (layout.editions_root(), EDITIONS_LINK)):
+        if not (link.is_symlink() and Path(os.readlink(link)) == target):
+            _replace_link(link, target)
+    _step("prune")
+    keep = {token, Path(previous).name if previous else None}
+    for old in sorted(releases.iterdir()):
+        if old.name not in keep and not old.name.startswith("."):
+            shutil.rmtree(old, ignore_errors=True)
+    return layout.site_dir()
+
+
+def _next_token(token: str) -> str:
+    match = re.fullmatch(r"(.*)-(\d+)", token)
+    if match:
+        return f"{match[1]}-{int(match[2]) + 1}"
+    return f"{token}-2"
+
+
+def freeze_archived_pages(html: Path, editions: Sequence[str]) -> list[str]:
+    """Replace the freshly built pages of archived editions by the pages as released.
+
+    For each edition in ``editions`` whose archive holds its released pages
+    (``public/editions/<id>/html``), ``html/editions/<id>`` becomes a byte-for-byte
+    copy of them; superseded versions are published beside it as
+    ``editions/<id>-v<N>/``. Returns the editions frozen.
+    """
+    frozen = []
+    for eid in editions:
+        snapshot = layout.archive_html(eid)
+        if snapshot.is_dir():
+            target = html / "editions" / eid
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(snapshot, target)
+            frozen.append(eid)
+    return frozen
+
+
+def publish_versions(html: Path, archives: Mapping[str, Path]) -> None:
+    """Publish every superseded version of these archives as ``editions/<id>-v<N>``."""
+    for eid, folder in archives.items():
+        versions = folder / "versions"
+        if not versions.is_dir():
+            continue
+        for version in sorted(versions.iterdir()):
+            pages = version / layout.EDITION_HTML
+            if pages.is_dir():
+                shutil.copytree(pages, html / "editions" / f"{eid}-{version.name}")
+
+
+DRAFT_BANNER = ('<div class="lifetools-draft" role="note" style="background:#fde7e9;'
+                'color:#000;padding:0.5em 1em;font-weight:bold;border-bottom:2px solid '
+                '#a4262c">DRAFT: built from uncommitted or unreleased work. Not a '
+                'published edition; do not cite.</div>')
+_BODY = re.compile(r"(<body[^>]*>)")
+
+
+def stamp_draft(html: Path) -> int:
+    """Put the DRAFT banner at the top of every page of a built site; return the count."""
+    count = 0
+    for page in sorted(html.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        stamped, n = _BODY.subn(lambda m: m.group(1) + DRAFT_BANNER, text, count=1)
+        if n:
+            page.write_text(stamped.replace("<title>", "<title>DRAFT: ", 1),
+                            encoding="utf-8")
+            count += 1
+    return count
+
+
+def publish_draft(html: Path) -> Path:
+    """Move a draft site to ``public/draft`` (replacing the previous draft only)."""
+    target = layout.draft_dir()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = layout.temp_sibling(target, "new")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(html, tmp)
+    old = layout.temp_sibling(target, "old")
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target

@@ -1,0 +1,170 @@
+"""Publication integrity end to end: reproducible site, drafts, frozen editions, corrections.
+
+Builds are slow (minutes each on a loaded machine): the two-folder comparison uses one
+edition and a small population.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ProjectRoot, commit_all, copy_project, edit_series
+
+from lifetools.pipeline.build import build_series
+from lifetools.pipeline.cli import main
+from lifetools.pipeline.layout import archive_dir, archive_html, site_dir
+from lifetools.pipeline.provenance import sha256_file
+
+pytestmark = pytest.mark.slow
+PEOPLE = int(os.environ.get("LIFETOOLS_TEST_PEOPLE_SMALL", "3000"))
+
+
+def public_tree(root: Path) -> dict[str, str]:
+    """Every link target and file hash under ``public/`` (links recorded, not followed)."""
+    public = root / "public"
+    found = {}
+    for path in sorted(public.rglob("*")):
+        name = str(path.relative_to(public))
+        if path.is_symlink():
+            found[name] = "-> " + os.readlink(path)
+        elif path.is_file():
+            found[name] = sha256_file(path)
+    return found
+
+
+def differing(one: dict[str, str], two: dict[str, str]) -> list[str]:
+    return sorted(n for n in set(one) | set(two) if one.get(n) != two.get(n))
+
+
+def test_build_two_clean_builds_in_two_folders_give_byte_identical_public_trees(
+        tmp_path):
+    def only_first(series: dict) -> None:
+        series["editions"] = series["editions"][:1]
+        series["series"]["current_edition"] = series["editions"][0]["id"]
+
+    trees = []
+    for name in ("one", "two"):
+        root = copy_project(tmp_path / name / "project", people=PEOPLE)
+        edit_series(root, only_first)
+        with ProjectRoot(root):
+            build_series(jobs=2)
+        trees.append(public_tree(root))
+    assert len(trees[0]) > 50
+    # the release folder is named by the site's content hash: compare what is inside
+    # first, so a difference names its file rather than every path of the release
+    inside = [{n.split("/", 2)[2]: h for n, h in t.items()
+               if n.startswith("releases/") and n.count("/") >= 2} for t in trees]
+    assert differing(*inside) == []
+    assert differing(*trees) == []
+    text = "".join((tmp_path / "one" / "project" / "public" / n).read_text(errors="ignore")
+                   for n in trees[0] if n.endswith((".html", ".json", ".ipynb", ".js")))
+    assert str(tmp_path) not in text
+    assert "Last updated" not in text or "Apr 01, 2025" in text
+
+
+def site_hashes(root: Path) -> dict[str, str]:
+    site = (root / "public" / "site").resolve()
+    return {str(p.relative_to(site)): sha256_file(p) for p in sorted(site.rglob("*"))
+            if p.is_file()}
+
+
+def test_build_draft_stamps_every_page_and_leaves_the_live_site(project_copy_built,
+                                                                 capsys):
+    before = site_hashes(project_copy_built)
+    notebook = project_copy_built / "analyses" / "05_wellbeing.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("A sentence not yet committed."))
+    nbformat.write(nb, notebook)
+    with ProjectRoot(project_copy_built):
+        assert main(["build", "-j", "2"]) == 17
+        assert main(["build", "--draft", "-j", "2"]) == 0
+    draft = project_copy_built / "public" / "draft"
+    pages = [p for p in sorted(draft.rglob("*.html")) if "_static" not in p.parts]
+    assert pages and all('class="lifetools-draft"' in p.read_text() for p in pages)
+    assert site_hashes(project_copy_built) == before
+    assert "DRAFT" not in (project_copy_built / "public" / "site" / "index.html").read_text()
+
+
+def test_build_archived_edition_pages_are_published_as_released(built_project):
+    with ProjectRoot(built_project["root"]):
+        snapshot = archive_html("2023-24")
+        published = site_dir() / "editions" / "2023-24"
+        assert snapshot.is_dir()
+        assert {str(p.relative_to(snapshot)): sha256_file(p)
+                for p in sorted(snapshot.rglob("*")) if p.is_file()} == {
+            str(p.relative_to(published)): sha256_file(p)
+            for p in sorted(published.rglob("*")) if p.is_file()}
+        # as released: it was the current edition then
+        assert "This is the current edition" in (published / "index.html").read_text()
+
+
+def test_build_republish_keeps_the_released_version_and_logs_the_reason(
+        project_copy_built, capsys):
+    with ProjectRoot(project_copy_built):
+        old = archive_dir("2023-24")
+        before = {str(p.relative_to(old)): sha256_file(p)
+                  for p in sorted(old.rglob("*")) if p.is_file()}
+
+        def change(series: dict) -> None:
+            entry = next(a for a in series["analyses"] if a["id"] == "wellbeing")
+            entry["parameters"]["meaningful_change"]["default"] = 2.5
+
+        edit_series(project_copy_built, change)
+        reason = "meaningful change threshold corrected to 2.5 points"
+        assert main(["build", "-j", "2", "--republish", "2023-24", "--reason", reason]) == 0
+        kept = archive_dir("2023-24") / "versions" / "v1"
+        assert {str(p.relative_to(kept)): sha256_file(p)
+                for p in sorted(kept.rglob("*")) if p.is_file()} == before
+        manifest = json.loads((archive_dir("2023-24") / "manifest.json").read_text())
+        [entry] = manifest["corrections"]
+        assert entry["reason"] == reason and entry["superseded"] == "v1"
+        assert any(name.startswith("wellbeing/") for name in entry["changed_files"])
+        page = (site_dir() / "editions" / "corrections.html").read_text()
+        assert reason in page and "2023-24-v1/index.html" in page
+        assert (site_dir() / "editions" / "2023-24-v1" / "index.html").exists()
+
+
+def fresh_clone(built: Path, target: Path) -> Path:
+    """A fresh clone of the built project's repository: no build/, no public/."""
+    subprocess.run(["git", "clone", "-q", str(built), str(target)], check=True,
+                   capture_output=True)
+    return target
+
+
+def test_reproduce_fresh_clone_reproduces_the_published_edition(project_copy_built,
+                                                                tmp_path, capsys):
+    clone = fresh_clone(project_copy_built, tmp_path / "clone")
+    site = (project_copy_built / "public" / "site").resolve().as_uri()
+    with ProjectRoot(clone):
+        code = main(["reproduce", "2024-25", "-j", "2", "--site", site])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "published files reproduced exactly" in out
+    assert str(clone / "build" / "reproduce" / "2024-25") in out
+
+
+def test_reproduce_altered_code_is_refused_then_fails_naming_the_numbers(
+        project_copy_built, tmp_path, capsys):
+    clone = fresh_clone(project_copy_built, tmp_path / "clone")
+    notebook = clone / "analyses" / "05_wellbeing.ipynb"
+    notebook.write_text(notebook.read_text().replace(
+        "meaningful_change=meaningful_change,", "meaningful_change=meaningful_change + 2,"))
+    commit_all(clone, "an altered analysis")
+    site = str((project_copy_built / "public" / "site").resolve())
+    with ProjectRoot(clone):
+        assert main(["reproduce", "2024-25", "--site", site]) == 16
+        refused = capsys.readouterr().err
+        assert "notebook analyses/05_wellbeing.ipynb (wellbeing) differs" in refused
+        assert "HINT: git checkout" in refused
+        assert not (clone / "build" / "reproduce").exists()
+        code = main(["reproduce", "2024-25", "-j", "2", "--site", site, "--allow-drift"])
+    err = capsys.readouterr().err
+    assert code == 16
+    assert "wellbeing/" in err and "value(s) differ" in err
+    assert "cohort_description/" not in err.split("table  row  column")[0]
+    assert ", reproduced " in err.split("table  row  column")[1]

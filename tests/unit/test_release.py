@@ -1,0 +1,136 @@
+"""Publishing a release: site and archive switch together, or not at all."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import ProjectRoot
+
+from lifetools.pipeline import layout, release
+from lifetools.pipeline.provenance import sha256_file
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Hash of every file under ``folder`` (through links), by relative path."""
+    folder = folder.resolve()
+    return {str(p.relative_to(folder)): sha256_file(p)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def make_release(root: Path, token: str, text: str, editions: tuple[str, ...]) -> release.Release:
+    html = root / "stage" / token / "html"
+    (html / "editions").mkdir(parents=True)
+    (html / "index.html").write_text(f"<html><body>{text}</body></html>")
+    archives = {}
+    for eid in editions:
+        folder = root / "stage" / token / "archives" / eid
+        (folder / "wellbeing" / "files").mkdir(parents=True)
+        (folder / "manifest.json").write_text(f'{{"edition": "{eid}", "v": "{text}"}}')
+        (folder / "wellbeing" / "files" / "results.json").write_text(text)
+        archives[eid] = folder
+    return release.Release(token, html, archives, [{"edition": "x", "reason": text}])
+
+
+@pytest.fixture
+def published(tmp_path) -> Path:
+    """A project with one release live: site 'one', editions 2023-24 and 2024-25."""
+    with ProjectRoot(tmp_path):
+        release.publish(make_release(tmp_path, "aaaa", "one", ("2023-24", "2024-25")))
+    return tmp_path
+
+
+def test_publish_first_release_links_site_and_editions_through_current(published):
+    with ProjectRoot(published):
+        assert os.readlink(layout.site_dir()) == "current/site"
+        assert os.readlink(layout.editions_root()) == "current/editions"
+        assert (layout.site_dir() / "index.html").read_text().count("one") == 1
+        assert (layout.archive_dir("2023-24") / "manifest.json").exists()
+        assert layout.corrections_log().exists()
+
+
+def test_publish_copies_archived_editions_forward_byte_for_byte(published):
+    with ProjectRoot(published):
+        before = tree(layout.archive_dir("2023-24"))
+        release.publish(make_release(published, "bbbb", "two", ("2024-25",)))
+        assert tree(layout.archive_dir("2023-24")) == before
+        assert (layout.archive_dir("2024-25") / "wellbeing" / "files"
+                / "results.json").read_text() == "two"
+
+
+@pytest.mark.parametrize("step", release.STEPS)
+def test_publish_failure_at_each_step_leaves_the_old_release_whole(published, monkeypatch,
+                                                                   step):
+    with ProjectRoot(published):
+        site, archive = tree(layout.site_dir()), tree(layout.editions_root())
+        link = os.readlink(layout.current_link())
+
+        def fail(name: str) -> None:
+            if name == step:
+                raise KeyboardInterrupt(f"killed at {name}")
+
+        monkeypatch.setattr(release, "_step", fail)
+        with pytest.raises(KeyboardInterrupt):
+            release.publish(make_release(published, "bbbb", "two", ("2024-25",)))
+        after_link = os.readlink(layout.current_link())
+        if STEP_AFTER_SWITCH[step]:
+            # the switch happened: the new release is complete and consistent
+            assert after_link == "releases/bbbb"
+            assert "two" in (layout.site_dir() / "index.html").read_text()
+            assert (layout.archive_dir("2024-25") / "wellbeing" / "files"
+                    / "results.json").read_text() == "two"
+        else:
+            assert after_link == link
+            assert tree(layout.site_dir()) == site
+            assert tree(layout.editions_root()) == archive
+            assert not [p for p in layout.releases_dir().iterdir()
+                        if p.name.startswith(".")]
+
+
+STEP_AFTER_SWITCH = {"prepare": False, "archives": False, "site": False, "seal": False,
+                     "switch": False, "prune": True}
+
+
+def test_publish_same_token_twice_makes_a_second_release(published):
+    with ProjectRoot(published):
+        release.publish(make_release(published, "aaaa-x", "two", ()))
+        release.publish(make_release(published / "again", "aaaa-x", "three", ()))
+        assert os.readlink(layout.current_link()) == "releases/aaaa-x-2"
+        assert sorted(p.name for p in layout.releases_dir().iterdir()) == [
+            "aaaa-x", "aaaa-x-2"]
+
+
+def test_publish_replaces_a_site_folder_from_before_releases(tmp_path):
+    with ProjectRoot(tmp_path):
+        (layout.editions_root() / "2023-24").mkdir(parents=True)
+        (layout.editions_root() / "2023-24" / "manifest.json").write_text("{}")
+        (layout.site_dir()).mkdir()
+        release.publish(make_release(tmp_path, "cccc", "one", ("2024-25",)))
+        assert (layout.archive_dir("2023-24") / "manifest.json").read_text() == "{}"
+        assert layout.site_dir().is_symlink() and layout.editions_root().is_symlink()
+
+
+def test_stamp_draft_marks_every_page(tmp_path):
+    for name in ("index.html", "editions/a.html"):
+        page = tmp_path / name
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text('<html><head><title>T</title></head><body class="x">text</body>')
+    assert release.stamp_draft(tmp_path) == 2
+    for page in tmp_path.rglob("*.html"):
+        text = page.read_text()
+        assert 'body class="x"><div class="lifetools-draft"' in text
+        assert "<title>DRAFT: T</title>" in text
+
+
+def test_freeze_archived_pages_copies_the_released_pages(tmp_path):
+    with ProjectRoot(tmp_path):
+        snapshot = layout.archive_html("2023-24")
+        snapshot.mkdir(parents=True)
+        (snapshot / "index.html").write_text("as released")
+        html = tmp_path / "html"
+        (html / "editions" / "2023-24").mkdir(parents=True)
+        (html / "editions" / "2023-24" / "index.html").write_text("re-rendered")
+        (html / "editions" / "2023-24" / "extra.html").write_text("new page")
+        assert release.freeze_archived_pages(html, ["2023-24", "2022-23"]) == ["2023-24"]
+        assert tree(html / "editions" / "2023-24") == tree(snapshot)

@@ -1,0 +1,83 @@
+"""Reproduce: read the published site, refuse a different environment, name each number."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ProjectRoot
+
+from lifetools.errors import ParameterError, ReproducibilityError
+from lifetools.pipeline import provenance, reproduce
+from lifetools.pipeline.cli import main
+
+
+def test_compare_file_csv_names_table_row_column_and_both_values():
+    published = b"group,n,percent\nall,120,96.2\nwomen,60,95.0\n"
+    reproduced = b"group,n,percent\nall,120,80.8\nwomen,60,95.0\n"
+    [diff] = reproduce.compare_file("wellbeing/table.csv", published, reproduced)
+    assert (diff.table, diff.row, diff.column) == ("wellbeing/table.csv", "1 (all)",
+                                                   "percent")
+    assert (diff.published, diff.reproduced) == ("96.2", "80.8")
+    assert reproduce.compare_file("t.csv", published, published) == []
+
+
+def test_compare_file_json_names_the_path_of_each_changed_value():
+    published = json.dumps({"hr": {"estimate": 0.71, "ci": [0.6, 0.8]}, "n": 5}).encode()
+    reproduced = json.dumps({"hr": {"estimate": 0.93, "ci": [0.6, 0.8]}, "n": 5}).encode()
+    [diff] = reproduce.compare_file("a/results.json", published, reproduced)
+    assert (diff.row, diff.published, diff.reproduced) == ("hr.estimate", "0.71", "0.93")
+
+
+def test_compare_file_other_files_differ_as_a_whole():
+    [diff] = reproduce.compare_file("a/figure.png", b"\x89PNG1", b"\x89PNG2")
+    assert diff.published.startswith("sha256 ") and diff.published != diff.reproduced
+
+
+def published_site(tmp_path: Path, **changes) -> Path:
+    """A site folder holding one edition's manifest, as this environment would write."""
+    site = tmp_path / "site"
+    folder = site / "editions" / "2024-25"
+    folder.mkdir(parents=True)
+    manifest = {"code_fingerprint": provenance.code_fingerprint(),
+                "lock_hash": provenance.lock_hash(),
+                "packages": provenance.package_versions(),
+                "code_version": {"commit": "abc123"},
+                "analyses": {}, "data": {"synthetic": {"people": 10, "seed": 1}}}
+    manifest["packages"].update(changes.pop("packages", {}))
+    manifest.update(changes)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return site
+
+
+def test_reproduce_refuses_another_environment_naming_each_difference(tmp_path):
+    site = published_site(tmp_path, code_fingerprint="0" * 64, lock_hash="1" * 64,
+                          packages={"statsmodels": "0.0.1"})
+    with ProjectRoot(tmp_path), pytest.raises(ReproducibilityError) as caught:
+        reproduce.reproduce_edition("2024-25", site=site.as_uri())
+    text = str(caught.value)
+    assert "code: the lifetools source differs" in text
+    assert "lock file: requirements.lock differs" in text
+    assert "package statsmodels: 0.0.1 published" in text
+    assert "package pandas" not in text
+    assert caught.value.hint.startswith("git checkout abc123 && python -m pip install -r "
+                                        "requirements.lock")
+    assert not (tmp_path / "build").exists()
+
+
+def test_reproduce_unknown_edition_on_the_site_is_a_parameter_error(tmp_path, capsys):
+    site = published_site(tmp_path)
+    with ProjectRoot(tmp_path):
+        with pytest.raises(ParameterError, match="not published at"):
+            reproduce.reproduce_edition("2019-20", site=site)
+        assert main(["reproduce", "2019-20", "--site", str(site)]) == 12
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_site_source_reads_folders_and_file_urls(tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"x")
+    for where in (tmp_path, tmp_path.as_uri()):
+        source = reproduce.SiteSource(where)
+        assert source.read("a.txt") == b"x"
+        assert source.read("missing.txt") is None

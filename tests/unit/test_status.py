@@ -1,0 +1,58 @@
+"""`lifetools status`: which runs would rerun, and the reason for each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import ProjectRoot
+
+from lifetools.pipeline import layout, provenance
+from lifetools.pipeline.runner import RunSpec
+from lifetools.pipeline.status import explain
+
+
+def spec(tmp_path: Path, **parameters) -> RunSpec:
+    return RunSpec(edition="2024-25", analysis="wellbeing", source=tmp_path / "nb.ipynb",
+                   parameters={"meaningful_change": 3.0, **parameters},
+                   run_dir=tmp_path / "runs" / "wellbeing", data_dir=tmp_path,
+                   data_fingerprint="d1")
+
+
+def ran(tmp_path: Path) -> RunSpec:
+    (tmp_path / "nb.ipynb").write_text("{}")
+    done = spec(tmp_path)
+    folder = layout.RunFolder(done.run_dir)
+    folder.path.mkdir(parents=True)
+    folder.notebook.write_text("{}")
+    folder.record.write_text(json.dumps({
+        "key": done.key(), "parameters": dict(done.parameters), "data_fingerprint": "d1",
+        "code_fingerprint": provenance.code_fingerprint(),
+        "lock_hash": provenance.lock_hash()}))
+    return done
+
+
+def test_explain_unchanged_run_is_reused(tmp_path):
+    with ProjectRoot(tmp_path):
+        assert explain(ran(tmp_path)).state == "reuse"
+
+
+def test_explain_names_the_changed_parameter(tmp_path):
+    with ProjectRoot(tmp_path):
+        ran(tmp_path)
+        status = explain(spec(tmp_path, meaningful_change=2.5))
+    assert status.state == "rerun"
+    assert status.reasons == ("parameters changed (meaningful_change)",)
+
+
+def test_explain_notebook_edit_is_named_when_nothing_else_changed(tmp_path):
+    with ProjectRoot(tmp_path):
+        done = ran(tmp_path)
+        done.source.write_text('{"edited": true}')
+        status = explain(done)
+    assert str(status) == "rerun  2024-25/wellbeing: notebook nb.ipynb changed"
+
+
+def test_explain_missing_run_folder_reruns(tmp_path):
+    (tmp_path / "nb.ipynb").write_text("{}")
+    assert explain(spec(tmp_path)).reasons == ("never run (no complete run folder)",)
