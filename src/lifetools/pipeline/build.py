@@ -23,7 +23,11 @@ from lifetools import config, disclosure
 from lifetools.errors import DataValidationError
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
-from lifetools.pipeline.gate import assert_publishable, unprotected_outputs
+from lifetools.pipeline.gate import (
+    assert_publishable,
+    assert_site_publishable,
+    unprotected_outputs,
+)
 from lifetools.pipeline.runner import (
     RunOutcome,
     RunSpec,
@@ -355,6 +359,8 @@ def build_series(
     book = assemble_book(stage, series=series, editions=editions)
     html = build_html(book, log=layout.logs_dir() / "book.log")
     provenance.write_json(html / SITE_RECORD, {"key": key})
+    say("checking the built site at the publish gate")
+    assert_site_publishable(html)
     timings["book"] = time.monotonic() - clock - timings["data"] - timings["runs"]
     for pages in editions:
         if pages.edition.id in to_run:

@@ -28,7 +28,9 @@ from papermill import inspect_notebook
 from lifetools import config
 from lifetools.errors import AnalysisRunError, ParameterError
 from lifetools.pipeline import layout, provenance
+from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
+from lifetools.publication import SEAL_ENV
 
 __all__ = [
     "RunOutcome",
@@ -106,7 +108,7 @@ def _reusable(spec: RunSpec, key: str) -> dict[str, Any] | None:
     return record if record.get("key") == key else None
 
 
-def _environment(spec: RunSpec, files_dir: Path) -> dict[str, str]:
+def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -117,6 +119,7 @@ def _environment(spec: RunSpec, files_dir: Path) -> dict[str, str]:
             "MPLBACKEND": "Agg",
             "PYTHONHASHSEED": "0",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            SEAL_ENV: seal_key,
         }
     )
     return env
@@ -147,9 +150,15 @@ def _failed_cell(notebook_path: Path) -> tuple[int | None, str]:
     return None, ""
 
 
-def _tidy_notebook(path: Path, spec: RunSpec, key: str) -> None:
-    """Hide code for readers; strip volatile metadata (times, paths, random cell ids)."""
+def _tidy_notebook(path: Path, spec: RunSpec, key: str, seal_key: str) -> None:
+    """Hide code for readers; strip volatile metadata (times, paths, random cell ids).
+
+    Every stamp's seal is checked with this run's secret and replaced by a digest that
+    is the same on every rerun (:func:`lifetools.pipeline.gate.verify_and_settle`);
+    stamps that fail are marked forged for the publish gate to refuse.
+    """
     nb = nbformat.read(path, as_version=4)
+    verify_and_settle(nb, seal_key)
     for number, cell in enumerate(nb.cells, start=1):
         if "id" in cell:  # nbformat 4.5 gives new cells random ids: number them instead
             cell.id = f"cell-{number}"
@@ -180,6 +189,7 @@ def _tidy_notebook(path: Path, spec: RunSpec, key: str) -> None:
 def _execute(spec: RunSpec, key: str) -> RunOutcome:
     """Run papermill for one spec into a private folder; swap it in on success."""
     started = time.monotonic()
+    seal_key = new_key()  # this run's secret: only in the kernel's environment
     work = layout.temp_sibling(spec.run_dir, "partial")
     shutil.rmtree(work, ignore_errors=True)
     files_dir = work / FILES_DIR
@@ -193,7 +203,7 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
         "--no-progress-bar", "--log-level", "ERROR",
     ]
     done = subprocess.run(
-        command, env=_environment(spec, files_dir), capture_output=True, text=True,
+        command, env=_environment(spec, files_dir, seal_key), capture_output=True, text=True,
         timeout=RUN_TIMEOUT_SECONDS, check=False,
     )
     seconds = time.monotonic() - started
@@ -213,7 +223,7 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
         return RunOutcome(spec, "failed", seconds, message,
                           failed if failed.exists() else None)
     params_file.unlink()
-    _tidy_notebook(output, spec, key)
+    _tidy_notebook(output, spec, key, seal_key)
     record = {
         "key": key,
         "edition": spec.edition,
