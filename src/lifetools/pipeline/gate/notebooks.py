@@ -113,7 +113,7 @@ def scan_notebook(path: Path, *, name: str | None = None) -> list[Finding]:
     findings = []
     for number, cell in zip(_position(nb.cells), nb.cells, strict=True):
         text = cell.get("source", "")
-        found = rules.identifier_findings(text) + rules.kofn_findings(text)
+        found = rules.identifier_findings(text, columns=False) + rules.kofn_findings(text)
         findings += [Finding(label, number, 0, r, f"{cell.cell_type} cell: {d}")
                      for r, d in dict.fromkeys(found)]
         for index, output in enumerate(cell.get("outputs", []), start=1):

@@ -23,8 +23,8 @@ NHS_CANDIDATE = re.compile(r"(?<![\w.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w.])"
 PATTERNS = {
     "person-id": re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])"),
     "date-of-birth": re.compile(
-        r"(birth|\bdob\b)[^\n]{0,40}\d{4}-\d{2}-\d{2}|\d{4}-\d{2}-\d{2}[^\n]{0,40}birth"
-        r"|date_of_birth|year_of_birth|PersonBirthDate", re.IGNORECASE),
+        r"(birth|\bdob\b)[^\n]{0,40}\d{4}-\d{2}-\d{2}|\d{4}-\d{2}-\d{2}[^\n]{0,40}birth",
+        re.IGNORECASE),
     "postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b"),
     "machine-path": re.compile(
         r"(?<![\w.])/(?:home|tmp|root|Users|var/folders|private/var|work|mnt|opt)/[^\s\"'<>]*"
@@ -46,10 +46,21 @@ def nhs_number_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-def identifier_findings(text: str, *, allow: Iterable[str] = ()) -> Found:
-    """NHS numbers (valid check digit), person ids, dates of birth, postcodes, paths."""
+BIRTH_COLUMN = re.compile(r"date_of_birth|year_of_birth|PersonBirthDate", re.IGNORECASE)
+
+
+def identifier_findings(text: str, *, allow: Iterable[str] = (),
+                        columns: bool = True) -> Found:
+    """NHS numbers (valid check digit), person ids, dates of birth, postcodes, paths.
+
+    ``columns`` also refuses the names of birth-date columns (in outputs: a printed or
+    shown frame with such a column); prose and the data dictionary's pages may name
+    them.
+    """
     text = BASE64_IMAGE.sub("<image>", text)
     found: Found = []
+    if columns and BIRTH_COLUMN.search(text):
+        found.append(("date-of-birth", "a birth-date column"))
     if any(nhs_number_valid("".join(m.groups())) for m in NHS_CANDIDATE.finditer(text)):
         found.append(("nhs-number", "a 10-digit number with a valid NHS number check "
                       "digit"))

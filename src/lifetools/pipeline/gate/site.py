@@ -47,6 +47,6 @@ def scan_site(html: Path) -> list[Finding]:
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".html":
             text = rules.strip_markup(text)
-        for rule, detail in dict.fromkeys(rules.identifier_findings(text, allow=allow)):
+        for rule, detail in dict.fromkeys(rules.identifier_findings(text, allow=allow, columns=False)):
             findings.append(Finding(SITE, 0, 0, rule, detail, file=name))
     return findings
