@@ -166,3 +166,18 @@ def test_count_findings_reads_counts_not_dates_or_decimals(text, rules):
                                          ("12 out of 40", True)])
 def test_kofn_findings_refuses_small_or_unrounded_parts(text, found):
     assert bool(kofn_findings(text)) is found
+
+
+def test_runner_moves_stderr_out_of_the_notebook_with_author_cell_numbers():
+    from lifetools.pipeline.runner import _move_stderr
+
+    injected = nbformat.v4.new_code_cell("x = 1")
+    injected.metadata["tags"] = ["injected-parameters"]
+    warned = nbformat.v4.new_code_cell("fit()")
+    warned.outputs = [nbformat.from_dict(stream("fitting\n")),
+                      nbformat.from_dict({**stream("/home/a/x.py:1: Warning\n"),
+                                          "name": "stderr"})]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# t"),
+                                         injected, warned])
+    assert _move_stderr(nb) == ["--- cell 2\n/home/a/x.py:1: Warning\n"]
+    assert [o.name for o in nb.cells[2].outputs] == ["stdout"]
