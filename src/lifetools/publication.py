@@ -11,10 +11,13 @@ the page in :func:`lifetools.config.output_dir` (``tables/*.csv``, ``figures/*.p
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import html
 import io
 import json
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +45,7 @@ __all__ = [
     "record",
     "record_all",
     "record_counts",
+    "seal",
     "show_figure",
     "stamp",
 ]
@@ -62,6 +66,29 @@ PROTECTED_KINDS = {"count": "count", "percentage": "share", "share": "share",
 def stamp(kind: str, name: str, **details: Any) -> dict[str, Any]:
     """Return the output metadata that marks a display as protected."""
     return {STAMP_KEY: {"protected": True, "kind": kind, "name": name, **details}}
+
+
+SEAL_ENV = "LIFETOOLS_SEAL_KEY"
+
+
+def seal(data: dict[str, Any], metadata: dict[str, Any]) -> tuple[dict, dict]:
+    """Seal a stamped display: HMAC-SHA256 of its content and stamp, keyed by the run.
+
+    The key is the per-run secret the pipeline's runner passes to the kernel in
+    ``LIFETOOLS_SEAL_KEY`` (never written to disk); without it (an interactive session)
+    the display is returned unsealed, and the publish gate refuses it. The message is
+    the canonical JSON of ``{"data": data, "stamp": stamp}``; the gate recomputes it
+    (:func:`lifetools.pipeline.gate.seals.seal_digest`, tested in
+    ``tests/leaks/test_leaks.py``).
+    """
+    key = os.environ.get(SEAL_ENV)
+    if not key or STAMP_KEY not in metadata:
+        return data, metadata
+    mark = json.loads(json.dumps(metadata[STAMP_KEY], default=_json_value))
+    message = json.dumps({"data": data, "stamp": mark}, sort_keys=True,
+                         separators=(",", ":"), ensure_ascii=True, default=str)
+    digest = hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+    return data, {**metadata, STAMP_KEY: {**mark, "seal": digest}}
 
 
 def check_name(name: str) -> str:
@@ -110,6 +137,7 @@ class PublishedFigure:
     caption: str
     png: bytes = field(repr=False)
     rules: dict[str, Any] = field(default_factory=dict)
+    texts: tuple[str, ...] = ()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
         encoded = base64.b64encode(self.png).decode("ascii")
@@ -120,7 +148,8 @@ class PublishedFigure:
             f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
         )
         data = {"text/html": markup, "text/plain": f"Figure: {self.caption}"}
-        return data, stamp("figure", self.name, rules=self.rules)
+        return seal(data, stamp("figure", self.name, rules=self.rules,
+                                texts=list(self.texts)))
 
 
 def show_figure(figure: Any, *, name: str, alt: str, caption: str) -> PublishedFigure:
@@ -159,12 +188,15 @@ def show_figure(figure: Any, *, name: str, alt: str, caption: str) -> PublishedF
     if not alt.strip() or not caption.strip():
         raise ValueError(f"figure {name!r} needs both alt text and a caption")
     png = render_png(fig)
+    texts = tuple(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))
+                  if isinstance(t.get_text(), str) and t.get_text().strip())
     target = config.output_dir() / "figures" / f"{check_name(name)}.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(png)
     rules = dict(getattr(fig, _FIGURE_ATTR))
     plt.close(fig)
-    return PublishedFigure(name=name, alt=alt, caption=caption, png=png, rules=rules)
+    return PublishedFigure(name=name, alt=alt, caption=caption, png=png, rules=rules,
+                           texts=texts)
 
 
 def format_number(value: Any, *, kind: str, digits: int = 2) -> str:
@@ -213,12 +245,12 @@ class KeyResult:
     text: str
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
-        data = {GLUE_PREFIX + "text/plain": self.text}
+        data = {GLUE_PREFIX + "text/plain": self.text, "text/plain": self.text}
         meta = {
             "scrapbook": {"name": self.name, "mime_prefix": GLUE_PREFIX},
             **stamp("result", self.name, result_kind=self.kind),
         }
-        return data, meta
+        return seal(data, meta)
 
 
 def _json_value(value: Any) -> Any:

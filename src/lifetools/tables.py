@@ -31,7 +31,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.downloads import SUPPRESSED, shown_frame
 from lifetools.errors import DisclosureError
-from lifetools.publication import check_name, stamp
+from lifetools.publication import check_name, seal, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
            "show_table", "table_estimates"]
@@ -71,7 +71,7 @@ class PublishedTable:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
         data = {"text/html": self.to_html(), "text/plain": f"Table: {self.caption}"}
-        return data, stamp("table", self.name, rules=self.rules)
+        return seal(data, stamp("table", self.name, rules=self.rules))
 
 
 def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:

@@ -9,15 +9,32 @@ from lifetools import publication
 from lifetools.errors import DisclosureError
 from lifetools.pipeline.gate import (
     assert_publishable,
+    new_key,
+    nhs_number_valid,
     scan_notebook,
+    seal_digest,
     unprotected_outputs,
+    verify_and_settle,
 )
+from lifetools.pipeline.gate.rules import count_findings, kofn_findings
+
+
+def settle(nb):
+    """Seal every stamped output as a display function would, then settle as the runner."""
+    key = new_key()
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(publication.STAMP_KEY)
+            if mark is not None:
+                mark["seal"] = seal_digest(output.get("data", {}), mark, key)
+    verify_and_settle(nb, key)
 
 
 def notebook(tmp_path, outputs, name="report"):
     cell = nbformat.v4.new_code_cell("x")
     cell.outputs = [nbformat.from_dict(o) for o in outputs]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# t"), cell])
+    settle(nb)
     path = tmp_path / "2024-25" / name / "notebook.ipynb"
     path.parent.mkdir(parents=True)
     nbformat.write(nb, path)
@@ -89,3 +106,78 @@ def test_unprotected_outputs_reads_the_stamps(tmp_path):
     path = notebook(tmp_path, [on, off, stamped("<p/>", "figure")])
     assert unprotected_outputs(path) == ["table:raw"]
     assert unprotected_outputs(tmp_path / "missing.ipynb") == []
+
+
+def test_gate_sealed_display_verifies_with_the_runners_key(monkeypatch):
+    key = new_key()
+    monkeypatch.setenv(publication.SEAL_ENV, key)
+    data, meta = publication.record("n", 1234, kind="count", label="People"
+                                    )._repr_mimebundle_()
+    mark = meta[publication.STAMP_KEY]
+    assert mark["seal"] == seal_digest(data, mark, key)
+    assert mark["seal"] != seal_digest(data, mark, new_key())
+    monkeypatch.delenv(publication.SEAL_ENV)
+    _, unsealed = publication.record("n", 1234, kind="count", label="People"
+                                     )._repr_mimebundle_()
+    assert "seal" not in unsealed[publication.STAMP_KEY]
+
+
+def test_gate_settled_notebook_is_the_same_whatever_the_key(tmp_path):
+    outputs = [{"output_type": "display_data", "data": {"text/html": "<p>t</p>"},
+                "metadata": publication.stamp("table", "t")}]
+    first = nbformat.read(notebook(tmp_path / "a", outputs), as_version=4)
+    second = nbformat.read(notebook(tmp_path / "b", outputs), as_version=4)
+    assert first.cells[1].outputs == second.cells[1].outputs
+    assert "verified" in first.cells[1].outputs[0].metadata[publication.STAMP_KEY]
+
+
+@pytest.mark.parametrize("digits, valid", [("9434765919", True), ("9434765918", False),
+                                           ("1234567890", False), ("4010232137", True)])
+def test_nhs_number_valid_checks_the_modulus_11_digit(digits, valid):
+    assert nhs_number_valid(digits) is valid
+
+
+def test_gate_numbers_cells_as_in_the_source_notebook(tmp_path):
+    injected = nbformat.v4.new_code_cell("x = 1")
+    injected.metadata["tags"] = ["injected-parameters"]
+    leak = nbformat.v4.new_code_cell("print(n)")
+    leak.outputs = [nbformat.from_dict(stream("3\n"))]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# t"),
+                                         nbformat.v4.new_code_cell("x = 0"),
+                                         injected, leak])
+    path = tmp_path / "notebook.ipynb"
+    nbformat.write(nb, path)
+    assert {(f.cell, f.rule) for f in scan_notebook(path)} == {(3, "small-count")}
+
+
+@pytest.mark.parametrize("text, rules", [
+    ("fitting model\n", set()),
+    ("period 2024-04-01 to 2025-03-31, 95% CI 0.83, 12.5 days\n", set()),
+    ("people: 12,840 and 0 excluded\n", set()),
+    ("people: 12,842\n", {"unrounded-count"}),
+    ("only 4 people\n", {"small-count"}),
+])
+def test_count_findings_reads_counts_not_dates_or_decimals(text, rules):
+    assert {rule for rule, _ in count_findings(text)} == rules
+
+
+@pytest.mark.parametrize("text, found", [("10 of 25 improved", False),
+                                         ("33.3% (1 of 3)", True),
+                                         ("12 out of 40", True)])
+def test_kofn_findings_refuses_small_or_unrounded_parts(text, found):
+    assert bool(kofn_findings(text)) is found
+
+
+def test_runner_moves_stderr_out_of_the_notebook_with_author_cell_numbers():
+    from lifetools.pipeline.runner import _move_stderr
+
+    injected = nbformat.v4.new_code_cell("x = 1")
+    injected.metadata["tags"] = ["injected-parameters"]
+    warned = nbformat.v4.new_code_cell("fit()")
+    warned.outputs = [nbformat.from_dict(stream("fitting\n")),
+                      nbformat.from_dict({**stream("/home/a/x.py:1: Warning\n"),
+                                          "name": "stderr"})]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# t"),
+                                         injected, warned])
+    assert _move_stderr(nb) == ["--- cell 2\n/home/a/x.py:1: Warning\n"]
+    assert [o.name for o in nb.cells[2].outputs] == ["stdout"]

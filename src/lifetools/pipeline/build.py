@@ -26,7 +26,11 @@ from lifetools import config, disclosure
 from lifetools.errors import DataValidationError, ParameterError
 from lifetools.pipeline import integrity, layout, provenance, release
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
-from lifetools.pipeline.gate import assert_publishable, unprotected_outputs
+from lifetools.pipeline.gate import (
+    assert_publishable,
+    assert_site_publishable,
+    unprotected_outputs,
+)
 from lifetools.pipeline.runner import (
     RunOutcome,
     RunSpec,
@@ -403,6 +407,8 @@ def build_series(
     if frozen:
         say(f"kept    the pages of {', '.join(frozen)} as released")
     provenance.write_json(html / SITE_RECORD, {"key": key})
+    say("checking the built site at the publish gate")
+    assert_site_publishable(html)
     timings["book"] = time.monotonic() - clock - timings["data"] - timings["runs"]
     if draft:
         release.stamp_draft(html)

@@ -31,7 +31,9 @@ from papermill import inspect_notebook
 from lifetools import config
 from lifetools.errors import AnalysisRunError, ParameterError
 from lifetools.pipeline import layout, provenance
+from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
+from lifetools.publication import SEAL_ENV
 
 __all__ = [
     "RunOutcome",
@@ -113,7 +115,7 @@ def _reusable(spec: RunSpec, key: str) -> dict[str, Any] | None:
     return record if record.get("key") == key else None
 
 
-def _environment(spec: RunSpec, files_dir: Path) -> dict[str, str]:
+def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -124,6 +126,7 @@ def _environment(spec: RunSpec, files_dir: Path) -> dict[str, str]:
             "MPLBACKEND": "Agg",
             "PYTHONHASHSEED": "0",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            SEAL_ENV: seal_key,
         }
     )
     return env
@@ -154,9 +157,17 @@ def _failed_cell(notebook_path: Path) -> tuple[int | None, str]:
     return None, ""
 
 
-def _tidy_notebook(path: Path, spec: RunSpec, key: str) -> None:
-    """Hide code for readers; strip volatile metadata (times, paths, random cell ids)."""
+def _tidy_notebook(path: Path, spec: RunSpec, key: str, seal_key: str) -> list[str]:
+    """Hide code for readers; strip volatile metadata (times, paths, random cell ids).
+
+    Every stamp's seal is checked with this run's secret and replaced by a digest that
+    is the same on every rerun (:func:`lifetools.pipeline.gate.verify_and_settle`);
+    stamps that fail are marked forged for the publish gate to refuse. Returns the
+    stderr streams taken out of the notebook (:func:`_move_stderr`).
+    """
     nb = nbformat.read(path, as_version=4)
+    verify_and_settle(nb, seal_key)
+    stderr = _move_stderr(nb)
     for number, cell in enumerate(nb.cells, start=1):
         if "id" in cell:  # nbformat 4.5 gives new cells random ids: number them instead
             cell.id = f"cell-{number}"
@@ -182,11 +193,40 @@ def _tidy_notebook(path: Path, spec: RunSpec, key: str) -> None:
         "key": key,
     }
     nbformat.write(nb, path)
+    return stderr
+
+
+def _move_stderr(nb: Any) -> list[str]:
+    """Take every stderr stream out of the notebook; return them for the run's log.
+
+    Captured warnings carry absolute paths of the machine (and sometimes numbers) that
+    must not be published; the book never showed them. They go to a log outside the
+    published folders (:func:`stderr_log`), headed by the cell number as the author
+    sees it. Anything else printed stays, for the publish gate to check.
+    """
+    moved, position = [], 0
+    for cell in nb.cells:
+        if not PAPERMILL_TAGS & set(cell.metadata.get("tags", [])):
+            position += 1
+        if "outputs" not in cell:
+            continue
+        err = [o.get("output_type") == "stream" and o.get("name") == "stderr"
+               for o in cell.outputs]
+        moved += [f"--- cell {position}\n{o.get('text', '')}"
+                  for o, e in zip(cell.outputs, err, strict=True) if e]
+        cell.outputs = [o for o, e in zip(cell.outputs, err, strict=True) if not e]
+    return moved
+
+
+def stderr_log(spec: RunSpec) -> Path:
+    """Where a run's captured stderr (warnings) is kept: the build logs, never published."""
+    return layout.logs_dir() / "stderr" / spec.edition / f"{spec.analysis}.txt"
 
 
 def _execute(spec: RunSpec, key: str) -> RunOutcome:
     """Run papermill for one spec into a private folder; swap it in on success."""
     started = time.monotonic()
+    seal_key = new_key()  # this run's secret: only in the kernel's environment
     work = layout.temp_sibling(spec.run_dir, "partial")
     shutil.rmtree(work, ignore_errors=True)
     files_dir = work / FILES_DIR
@@ -199,7 +239,7 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
         "-f", str(params_file), "-k", "python3", "--cwd", str(work),
         "--no-progress-bar", "--log-level", "ERROR",
     ]
-    done = run_child(command, env=_environment(spec, files_dir),
+    done = run_child(command, env=_environment(spec, files_dir, seal_key),
                      timeout=RUN_TIMEOUT_SECONDS)
     seconds = time.monotonic() - started
     if done.returncode != 0:
@@ -218,7 +258,10 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
         return RunOutcome(spec, "failed", seconds, message,
                           failed if failed.exists() else None)
     params_file.unlink()
-    _tidy_notebook(output, spec, key)
+    stderr = _tidy_notebook(output, spec, key, seal_key)
+    log = stderr_log(spec)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("".join(stderr))
     record = {
         "key": key,
         "edition": spec.edition,

@@ -1,0 +1,99 @@
+"""The publish gate: nothing reaches the site unless every published byte is checked.
+
+Before the book is built every executed notebook and its ``files/`` are scanned
+(:mod:`.notebooks`); after it is built, the staging site is scanned (:mod:`.site`).
+Stamps are believed only when sealed by a display function in this run and verified by
+the runner (:mod:`.seals`). Rules (each names the notebook, the cell as the author
+numbers it, and never the offending value):
+
+- ``unstamped``: a display that did not come through lifetools tables, plots or results;
+- ``forged-stamp``: a stamp with a missing or wrong seal, or altered after the run;
+- ``nhs-number`` (10 digits with a valid Modulus-11 check digit), ``person-id`` (64 hex),
+  ``date-of-birth``, ``postcode``, ``machine-path`` (``/home``, ``/tmp``, ``/root``,
+  site-packages, ...): anywhere, markdown and code included, figure texts included;
+- ``small-count`` (1 to 7), ``unrounded-count`` (not a multiple of 5): numbers printed
+  outside sealed displays (streams, stderr, unstamped outputs), and in the count
+  columns of sealed tables and their CSV downloads;
+- ``k-of-n``: "1 of 3" with a small or unrounded number, anywhere;
+- ``row-level``: more than 60 rows, a column of distinct identifier-looking values, or
+  a printed data frame;
+- ``unsanctioned-file``: a file in ``files/`` that is not a display function's write;
+- ``source-notebook``: the built site carries ``_sources`` or ``.ipynb`` copies;
+- ``error``: an error output.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import nbformat
+
+from lifetools.errors import DisclosureError
+from lifetools.pipeline.gate.notebooks import Finding, scan_files, scan_notebook
+from lifetools.pipeline.gate.rules import PATTERNS, nhs_number_valid
+from lifetools.pipeline.gate.seals import new_key, seal_digest, verify_and_settle
+from lifetools.pipeline.gate.site import scan_site
+from lifetools.publication import STAMP_KEY
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["PATTERNS", "Finding", "assert_publishable", "assert_site_publishable",
+           "check_notebooks", "new_key", "nhs_number_valid", "scan_files",
+           "scan_notebook", "scan_site", "seal_digest", "unprotected_outputs",
+           "verify_and_settle"]
+
+HINT = ("show tables with lt.tables.show_table, figures with lt.plots.show_figure and "
+        "numbers with lt.publication.record; never print rows, counts or identifiers, "
+        "and write nothing else to the output folder")
+
+
+def unprotected_outputs(path: Path) -> list[str]:
+    """Names of the outputs of an executed notebook shown with protection switched off.
+
+    Read from the stamps: a table whose counts went through
+    :func:`lifetools.disclosure.protect_counts` with ``enabled=False`` carries
+    ``"enabled": false`` in its rules. A missing notebook has none.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    names = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY, {})
+            if (mark.get("rules") or {}).get("enabled") is False:
+                names.append(f"{mark.get('kind')}:{mark.get('name')}")
+    return sorted(set(names))
+
+
+def check_notebooks(paths: Iterable[Path]) -> list[Finding]:
+    """Scan several notebooks; a notebook is named by its edition/analysis folder."""
+    findings = []
+    for path in paths:
+        path = Path(path)
+        findings += scan_notebook(path, name=f"{path.parent.parent.name}/"
+                                  f"{path.parent.name}")
+    return findings
+
+
+def _refuse(findings: Sequence[Finding], what: str) -> None:
+    if findings:
+        lines = "\n".join(f"  {f}" for f in findings[:30])
+        more = f"\n  ... and {len(findings) - 30} more" if len(findings) > 30 else ""
+        raise DisclosureError(
+            f"the publish gate refused {len(findings)} {what}; nothing was "
+            f"published:\n{lines}{more}", hint=HINT)
+
+
+def assert_publishable(paths: Sequence[Path]) -> None:
+    """Raise DisclosureError naming notebook, cell and rule if anything is unsafe."""
+    findings = check_notebooks(paths)
+    logger.info("publish gate: %d notebook(s), %d finding(s)", len(paths), len(findings))
+    _refuse(findings, "output(s)")
+
+
+def assert_site_publishable(html: Path) -> None:
+    """Raise DisclosureError naming each file of the built site that is unsafe."""
+    _refuse(scan_site(html), "file(s) of the built site")

@@ -1,0 +1,187 @@
+"""The publish gate's rules over text: identifiers, machine paths, counts, tables.
+
+Each rule is a function from text to ``(rule, detail)`` pairs. The detail never quotes
+the matched value (an identifier must not reach a log or an error message); it says what
+kind of thing was found and, for counts, whether it was small or unrounded.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from lifetools.disclosure import ROUNDING_BASE, SUPPRESSION_THRESHOLD
+from lifetools.tables import MAX_ROWS, SUPPRESSED
+
+__all__ = ["PATTERNS", "count_findings", "identifier_findings", "kofn_findings",
+           "nhs_number_valid", "table_findings", "html_tables", "strip_markup"]
+
+Found = list[tuple[str, str]]
+
+NHS_CANDIDATE = re.compile(r"(?<![\w.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w.])")
+PATTERNS = {
+    "person-id": re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])"),
+    "date-of-birth": re.compile(
+        r"(birth|\bdob\b)[^\n]{0,40}\d{4}-\d{2}-\d{2}|\d{4}-\d{2}-\d{2}[^\n]{0,40}birth",
+        re.IGNORECASE),
+    "postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b"),
+    "machine-path": re.compile(
+        r"(?<![\w.])/(?:home|tmp|root|Users|var/folders|private/var|work|mnt|opt)/[^\s\"'<>]*"
+        r"|site-packages|dist-packages|[A-Za-z]:\\\\?(?:Users|Documents)"),
+}
+NUMBER = re.compile(r"(?<![\w.,\-/:#%])(\d{1,3}(?:,\d{3})+|\d+)(?![\w\-/:%]|[.,]\d)")
+KOFN = re.compile(r"(?<![\w.])(\d[\d,]*)\s+(?:out\s+)?of\s+(\d[\d,]*)(?![\w.]|,\d)",
+                  re.IGNORECASE)
+BASE64_IMAGE = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+")
+
+
+def nhs_number_valid(digits: str) -> bool:
+    """Tell whether 10 digits carry a valid NHS number Modulus-11 check digit."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+BIRTH_COLUMN = re.compile(r"date_of_birth|year_of_birth|PersonBirthDate", re.IGNORECASE)
+
+
+def identifier_findings(text: str, *, allow: Iterable[str] = (),
+                        columns: bool = True) -> Found:
+    """NHS numbers (valid check digit), person ids, dates of birth, postcodes, paths.
+
+    ``columns`` also refuses the names of birth-date columns (in outputs: a printed or
+    shown frame with such a column); prose and the data dictionary's pages may name
+    them.
+    """
+    text = BASE64_IMAGE.sub("<image>", text)
+    found: Found = []
+    if columns and BIRTH_COLUMN.search(text):
+        found.append(("date-of-birth", "a birth-date column"))
+    if any(nhs_number_valid("".join(m.groups())) for m in NHS_CANDIDATE.finditer(text)):
+        found.append(("nhs-number", "a 10-digit number with a valid NHS number check "
+                      "digit"))
+    allowed = set(allow)
+    for rule, pattern in PATTERNS.items():
+        hits = [m.group(0) for m in pattern.finditer(text)]
+        if rule == "person-id":
+            hits = [h for h in hits if h.lower() not in allowed]
+        if hits:
+            what = "an absolute path on the machine that ran it" if rule == "machine-path" \
+                else f"text matching the pattern of a {rule}"
+            found.append((rule, what))
+    return found
+
+
+def _number(token: str) -> int:
+    return int(token.replace(",", ""))
+
+
+def disclosive(value: int) -> str | None:
+    if 1 <= value <= SUPPRESSION_THRESHOLD:
+        return "small-count"
+    if value % ROUNDING_BASE:
+        return "unrounded-count"
+    return None
+
+
+def count_findings(text: str) -> Found:
+    """Small (1 to the threshold) and unrounded counts printed as plain numbers."""
+    found: Found = []
+    for match in NUMBER.finditer(BASE64_IMAGE.sub("", text)):
+        rule = disclosive(_number(match.group(1)))
+        if rule and (rule, _COUNT_DETAIL[rule]) not in found:
+            found.append((rule, _COUNT_DETAIL[rule]))
+    return found
+
+
+_COUNT_DETAIL = {
+    "small-count": f"a count of 1 to {SUPPRESSION_THRESHOLD} printed outside a protected "
+                   "display",
+    "unrounded-count": f"a number that is not a multiple of {ROUNDING_BASE} printed "
+                       "outside a protected display (an unrounded count)",
+}
+
+
+def kofn_findings(text: str) -> Found:
+    """``k of n`` with either number small or unrounded ("33.3% (1 of 3)")."""
+    for match in KOFN.finditer(text):
+        if any(disclosive(_number(g)) for g in match.groups()):
+            return [("k-of-n", "a 'k of n' phrase with a small or unrounded count")]
+    return []
+
+
+def strip_markup(text: str) -> str:
+    """The visible text of an HTML fragment (scripts, styles and images removed)."""
+    text = BASE64_IMAGE.sub("", text)
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
+def html_tables(markup: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Header and body rows of every ``<table>`` in an HTML fragment."""
+    tables = []
+    for table in re.findall(r"<table\b.*?</table>", markup, flags=re.S | re.I):
+        head = [strip_markup(c).strip() for c in
+                re.findall(r"<th\b[^>]*>(.*?)</th>", table, flags=re.S | re.I)]
+        rows = []
+        for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", table, flags=re.S | re.I):
+            cells = [strip_markup(c).strip() for c in
+                     re.findall(r"<td\b[^>]*>(.*?)</td>", row, flags=re.S | re.I)]
+            if cells:
+                rows.append(cells)
+        tables.append((head, rows))
+    return tables
+
+
+IDENTIFIER_VALUE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9_\-]{6,}$|^\d{8,}$")
+ID_NAME = re.compile(r"(^|_)(id|ids|ref|nhs|pseudonym|patient|person|identifier|uuid)"
+                     r"($|_)", re.IGNORECASE)
+
+
+def table_findings(head: list[str], rows: list[list[str]], *,
+                   count_cols: Iterable[str] = ()) -> Found:
+    """Row-level tables, identifier-looking columns, and raw counts in count columns.
+
+    A table is row-level when it has more than ``MAX_ROWS`` rows (the limit
+    :func:`lifetools.tables.show_table` enforces), or when a column of ten or more
+    rows holds a distinct identifier-looking value in every row (letters mixed with
+    digits, or eight or more digits) or is named like an identifier, whatever the
+    column is called otherwise. Each declared count column must hold only the
+    suppression mark or protected counts (0, or a multiple of the rounding base above
+    the threshold).
+    """
+    found: Found = []
+    if len(rows) > MAX_ROWS:
+        found.append(("row-level", f"a table of {len(rows)} rows (more than {MAX_ROWS} "
+                      "rows looks like one row per person)"))
+    width = max((len(r) for r in rows), default=0)
+    for index in range(width):
+        name = head[index] if index < len(head) else f"column {index + 1}"
+        values = [r[index] for r in rows if index < len(r)]
+        if len(values) >= 10 and len(set(values)) == len(values) and (
+                all(IDENTIFIER_VALUE.match(v) for v in values) or ID_NAME.search(name)):
+            found.append(("row-level", f"column {index + 1} holds a distinct "
+                          "identifier-looking value in every row"))
+    counts = set(count_cols)
+    for index, name in enumerate(head):
+        if name not in counts:
+            continue
+        for value in (r[index] for r in rows if index < len(r)):
+            token = value.replace(",", "").strip()
+            if token in ("", SUPPRESSED):
+                continue
+            rule = disclosive(int(float(token))) if re.fullmatch(r"\d+(\.0+)?", token) \
+                else "unrounded-count"
+            if rule:
+                found.append((rule, f"count column {name!r} holds a count that is not "
+                              "protected (small, unrounded or not a number)"))
+                break
+    return found
+
+
+STREAM_ROW_LEVEL = re.compile(r"\[\d+ rows x \d+ columns\]|^\s*\d+\s{2,}\S+\s{2,}\S+",
+                              re.MULTILINE)

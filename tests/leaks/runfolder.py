@@ -1,0 +1,75 @@
+"""Build small executed run folders as the runner leaves them, for the gate to read.
+
+Outputs come from the real display functions (sealed with a per-test secret, as the
+kernel would), then :func:`verify_and_settle` runs, as the runner's tidy step does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+
+from lifetools import config, publication, tables
+from lifetools.pipeline.gate import new_key, verify_and_settle
+from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME
+
+SOURCE = "01_cohort_description.ipynb"
+
+
+class RunFolder:
+    """An executed notebook being written: cells, displays, and the files folder."""
+
+    def __init__(self, root: Path, monkeypatch: Any) -> None:
+        self.path = root / "2024-25" / "cohort_description"
+        self.files = self.path / FILES_DIR
+        self.files.mkdir(parents=True)
+        self.key = new_key()
+        monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(self.files))
+        monkeypatch.setenv(publication.SEAL_ENV, self.key)
+        injected = nbformat.v4.new_code_cell('period_start = "2024-04-01"')
+        injected.metadata["tags"] = ["injected-parameters", "remove-cell"]
+        self.cells = [nbformat.v4.new_markdown_cell("# Who is in the data"),
+                      nbformat.v4.new_code_cell('period_start = "2023-04-01"'), injected]
+        self.cells[1].metadata["tags"] = ["parameters"]
+
+    def markdown(self, text: str) -> int:
+        self.cells.append(nbformat.v4.new_markdown_cell(text))
+        return self.author_number()
+
+    def code(self, *outputs: dict[str, Any]) -> int:
+        cell = nbformat.v4.new_code_cell("lt.tables.show_table(...)")
+        cell.outputs = [nbformat.from_dict(o) for o in outputs]
+        self.cells.append(cell)
+        return self.author_number()
+
+    def author_number(self) -> int:
+        """The cell's number in the source notebook (the injected cell not counted)."""
+        return len(self.cells) - 1
+
+    def write(self) -> Path:
+        nb = nbformat.v4.new_notebook(cells=self.cells)
+        nb.metadata["lifetools"] = {"notebook": SOURCE}
+        verify_and_settle(nb, self.key)
+        path = self.path / NOTEBOOK_NAME
+        nbformat.write(nb, path)
+        return path
+
+
+def display(obj: Any) -> dict[str, Any]:
+    """The display_data output a kernel records for a lifetools display object."""
+    data, metadata = obj._repr_mimebundle_()
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
+def stream(text: str, name: str = "stdout") -> dict[str, Any]:
+    return {"output_type": "stream", "name": name, "text": text}
+
+
+def safe_table(name: str = "counts") -> dict[str, Any]:
+    frame = pd.DataFrame({"group": ["Life Rooms users", "Secondary care"],
+                          "n": [1234, 12842]})
+    return display(tables.show_table(frame, name=name, count_cols=["n"],
+                                     caption="People in the period"))

@@ -1,0 +1,46 @@
+"""One leak injected into a copy of a real report notebook: the build refuses it.
+
+Uses the session's built project copy (tests/conftest.py); one incremental build.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ProjectRoot
+
+from lifetools.pipeline.cli import main
+from lifetools.pipeline.provenance import sha256_file
+
+pytestmark = pytest.mark.slow
+
+
+def site_state(root: Path) -> tuple[str, dict[str, str]]:
+    """The site's release folder and the hash of every file in it."""
+    link = root / "public" / "site"
+    files = {str(p.relative_to(link.resolve())): sha256_file(p)
+             for p in sorted(link.resolve().rglob("*")) if p.is_file()}
+    return os.readlink(link), files
+
+FORGE = ('from IPython.display import display\n'
+         'display({"text/html": "<p>12842 people</p>"}, raw=True,\n'
+         '        metadata={"lifetools": {"protected": True, "kind": "table", "name": "x"}})')
+
+
+def test_leak_build_forged_stamp_is_refused_and_the_site_kept(project_copy_built,
+                                                              capsys):
+    before = site_state(project_copy_built)
+    notebook = project_copy_built / "analyses" / "01_cohort_description.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.insert(5, nbformat.v4.new_code_cell(FORGE))
+    nbformat.write(nb, notebook)
+    with ProjectRoot(project_copy_built):
+        code = main(["build", "-j", "2"])
+    err = capsys.readouterr().err
+    assert code == 13
+    assert ("2024-25/cohort_description (01_cohort_description.ipynb), cell 6, "
+            "output 1: forged-stamp") in err
+    assert site_state(project_copy_built) == before

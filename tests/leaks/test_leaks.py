@@ -1,0 +1,187 @@
+"""The leak-injection corpus: one executed run folder per kind of leak, each refused.
+
+Each case injects one leak an author could make into a run folder built from the real
+display functions (sealed with this run's secret and settled as the runner does) and
+checks that the gate raises :class:`DisclosureError` (exit code 13) naming the
+notebook, the cell as the author numbers it in the source notebook, and the rule. The
+clean folder passes, so each refusal is the leak's doing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import matplotlib
+import nbformat
+import pandas as pd
+import pytest
+from runfolder import SOURCE, RunFolder, display, safe_table, stream
+
+from lifetools import publication
+from lifetools.errors import DisclosureError
+from lifetools.pipeline.gate import assert_publishable, scan_notebook, scan_site
+
+matplotlib.use("Agg")
+PERSON_ID = "3f" * 32
+NHS = "943 476 5919"
+
+
+def refused(path, cell: int | None, rule: str, file: str | None = None) -> str:
+    with pytest.raises(DisclosureError) as caught:
+        assert_publishable([path])
+    assert caught.value.exit_code == 13
+    message = str(caught.value)
+    where = f"file {file}" if file else f"cell {cell}"
+    assert re.search(rf"2024-25/cohort_description \({re.escape(SOURCE)}\), "
+                     rf"{re.escape(where)}[,:].*{re.escape(rule)}", message), message
+    assert PERSON_ID not in message and "9434765919" not in message and NHS not in message
+    return message
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch) -> RunFolder:
+    folder = RunFolder(tmp_path, monkeypatch)
+    folder.markdown("## How many people\n\nThe counts below are rounded.")
+    folder.code(safe_table())
+    folder.code(display(publication.record("people", 12842, kind="count",
+                                           label="People")))
+    return folder
+
+
+def test_leaks_clean_run_folder_passes(run):
+    path = run.write()
+    assert scan_notebook(path) == []
+    assert_publishable([path])
+
+
+def test_leaks_row_level_csv_in_files_is_refused(run):
+    frame = pd.DataFrame({"person_id": [f"{i:064x}" for i in range(100)],
+                          "age": range(100)})
+    frame.to_csv(run.files / "everyone.csv", index=False)
+    message = refused(run.write(), None, "unsanctioned-file", "files/everyone.csv")
+    assert "row-level" in message and "person-id" in message
+
+
+def test_leaks_nhs_number_in_markdown_is_refused(run):
+    cell = run.markdown(f"One person (NHS number {NHS}) was excluded.")
+    refused(run.write(), cell, "nhs-number")
+
+
+@pytest.mark.parametrize("text, rule", [("3 people had no referral\n", "small-count"),
+                                        ("people in the period: 12842\n",
+                                         "unrounded-count")])
+def test_leaks_small_and_unrounded_counts_in_a_stream_are_refused(run, text, rule):
+    cell = run.code(stream(text))
+    refused(run.write(), cell, rule)
+
+
+def test_leaks_unrounded_count_in_text_plain_is_refused(run):
+    cell = run.code({"output_type": "execute_result", "execution_count": 3,
+                     "data": {"text/plain": "2634"}, "metadata": {}})
+    message = refused(run.write(), cell, "unrounded-count")
+    assert "unstamped" in message
+
+
+def test_leaks_one_of_three_in_a_sealed_result_is_refused(run):
+    # the display function refuses a hand-written text for a share at source ...
+    with pytest.raises(DisclosureError, match="hand-written text"):
+        publication.record("share", 33.3, kind="percentage", label="Share",
+                           text="33.3% (1 of 3)")
+    # ... and an output sealed by hand around the same words is refused by the gate
+    data, metadata = publication.seal({"text/plain": "33.3% (1 of 3)"},
+                                      publication.stamp("result", "share"))
+    cell = run.code({"output_type": "display_data", "data": data, "metadata": metadata})
+    refused(run.write(), cell, "k-of-n")
+
+
+def test_leaks_person_id_in_a_figure_title_is_refused(run):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.bar(["a", "b"], [10, 20])
+    ax.set_title(f"Contacts of {PERSON_ID}")
+    publication.mark_protected(fig)
+    shown = publication.show_figure(fig, name="contacts", alt="Bars", caption="Contacts")
+    cell = run.code(display(shown))
+    refused(run.write(), cell, "person-id")
+
+
+def test_leaks_row_level_table_under_innocent_column_names_is_refused(run, monkeypatch):
+    from lifetools import tables
+
+    frame = pd.DataFrame({"ref": [f"LR{i:06d}X" for i in range(50)],
+                          "value": [30 + i % 40 for i in range(50)]})
+    # the protected types refuse an unprotected whole-number column at source ...
+    with pytest.raises(DisclosureError, match="'value' holds whole numbers"):
+        tables.show_table(frame, name="list", caption="Everyone")
+    # ... and a table sealed by hand, with its CSV, is refused by the gate
+    data, metadata = publication.seal({"text/html": frame.to_html()},
+                                      publication.stamp("table", "list"))
+    (run.files / "tables").mkdir(parents=True, exist_ok=True)
+    frame.to_csv(run.files / "tables" / "list.csv", index=False)
+    cell = run.code({"output_type": "display_data", "data": data, "metadata": metadata})
+    message = refused(run.write(), cell, "row-level")
+    assert "files/tables/list.csv: row-level" in message
+
+
+def test_leaks_hand_written_stamp_is_refused_as_forged(run):
+    forged = {"output_type": "display_data", "data": {"text/html": "<p>12842</p>"},
+              "metadata": publication.stamp("table", "counts")}
+    cell = run.code(forged)
+    refused(run.write(), cell, "forged-stamp")
+
+
+def test_leaks_sealed_output_altered_after_the_run_is_refused(run):
+    path = run.write()
+    nb = nbformat.read(path, as_version=4)
+    output = nb.cells[4].outputs[0]
+    output.data["text/html"] = output.data["text/html"].replace("12,840", "12,845")
+    nbformat.write(nb, path)
+    refused(path, 4, "forged-stamp")
+
+
+def test_leaks_stamp_copied_from_another_output_is_refused(run):
+    good = safe_table()
+    copied = copy.deepcopy(good)
+    copied["data"]["text/html"] = "<p>12842 people</p>"
+    cell = run.code(copied)
+    refused(run.write(), cell, "forged-stamp")
+
+
+def test_leaks_machine_path_in_a_captured_warning_is_refused(run):
+    warning = ("/home/analyst/.venv/lib/python3.11/site-packages/statsmodels/base/"
+               "model.py:607: ConvergenceWarning: Maximum Likelihood optimization "
+               "failed to converge.\n")
+    cell = run.code(stream(warning, "stderr"))
+    refused(run.write(), cell, "machine-path")
+
+
+def test_leaks_csv_download_with_a_raw_count_is_refused(run):
+    path = run.write()
+    table = run.files / "tables" / "counts.csv"
+    table.write_text(table.read_text().replace("12840", "12842"))
+    refused(path, None, "unrounded-count", "files/tables/counts.csv")
+
+
+def test_leaks_raw_count_in_results_json_is_refused(run):
+    path = run.write()
+    results = run.files / "results.json"
+    data = json.loads(results.read_text())
+    data["people"]["value"] = 12842
+    results.write_text(json.dumps(data))
+    refused(path, None, "unrounded-count", "files/results.json")
+
+
+def test_leaks_site_with_source_notebooks_or_identifiers_is_refused(tmp_path):
+    site = tmp_path / "html"
+    (site / "_sources" / "editions").mkdir(parents=True)
+    (site / "_sources" / "editions" / "report.ipynb").write_text("{}")
+    digest = "ab" * 32
+    (site / "manifest.json").write_text(json.dumps({"key": digest}))
+    (site / "index.html").write_text(f"<p>key {digest}</p><p>seen at L4 0TH</p>"
+                                     "<script>var x = 'L1 1AA';</script>")
+    rules = {(f.file, f.rule) for f in scan_site(site)}
+    assert rules == {("_sources/editions/report.ipynb", "source-notebook"),
+                     ("index.html", "postcode")}
