@@ -33,6 +33,9 @@ class ModelResult:
     warnings: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     model: Any = field(default=None, repr=False)
+    failure: str | None = None
+    """Why the estimate cannot be used (no convergence, a non-finite error); ``None``
+    when it can."""
 
     def estimate(self, term: str) -> tuple[float, float, float]:
         """(estimate, ci_lower, ci_upper) of one term."""
@@ -48,6 +51,9 @@ class BalanceResult:
     balance: pd.DataFrame
     method: dict[str, Any]
     model: Any = field(default=None, repr=False)
+    failure: str | None = None
+    """Why the design cannot be used (e.g. the propensity model did not converge);
+    ``None`` when it can. ``data`` and ``balance`` are then empty."""
 
     @property
     def max_abs_smd_after(self) -> float:
