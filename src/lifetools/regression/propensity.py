@@ -297,6 +297,7 @@ def estimate_did(
             warnings.simplefilter("always")
             fit = sm.GEE(y, x, groups=groups, family=sm.families.Poisson(),
                          cov_struct=sm.cov_struct.Exchangeable(), offset=offset).fit()
+            bse = np.asarray(fit.bse, float)
         estimator = "difference-in-differences, Poisson GEE (ratio of rate ratios)"
         ci_method = "Wald, robust (sandwich), exchangeable within person"
     else:
@@ -309,16 +310,17 @@ def estimate_did(
             # computed by hand (tests/unit/test_regression.py)
             warnings.simplefilter("ignore", SpecificationWarning)
             fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+            bse = np.asarray(fit.bse, float)
         estimator = ("difference-in-differences, weighted Poisson GLM (ratio of "
                      "weighted rate ratios)")
         ci_method = "Wald, cluster-robust by person, weights treated as known"
     failure = None
     if not bool(fit.converged):
         failure = "the difference-in-differences model did not converge"
-    elif not np.isfinite(np.asarray(fit.bse, float)).all():
+    elif not np.isfinite(bse).all():
         failure = "a standard error of the difference-in-differences is not finite"
     return ModelResult(
-        summary=tidy(x.columns, fit.params, fit.bse, fit.pvalues, data[id_col].nunique(),
+        summary=tidy(x.columns, fit.params, bse, fit.pvalues, data[id_col].nunique(),
                      exponentiate=True, alpha=alpha),
         n=int(data[id_col].nunique()), model=fit,
         warnings=tuple(dict.fromkeys(str(w.message) for w in caught)),

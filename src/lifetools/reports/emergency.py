@@ -90,9 +90,10 @@ def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
                                     covariates=covariates, estimand="att")
     groups = pt.people.set_index("person_id")["user"]
     periods = pt.periods.assign(user=pt.periods["person_id"].map(groups))
-    data = {"matched": periods[periods["person_id"].isin(matched.data["person_id"])],
-            "weighted": periods.assign(weight=periods["person_id"].map(
-                weighted.data.set_index("person_id")["weight"]))}
+    data = {"matched": periods[periods["person_id"].isin(matched.data["person_id"])]}
+    if weighted.failure is None:
+        data["weighted"] = periods.assign(weight=periods["person_id"].map(
+            weighted.data.set_index("person_id")["weight"]))
     rows = []
     for outcome in outcomes:
         for design, built in (("matched", matched), ("weighted", weighted)):
