@@ -136,7 +136,7 @@ def _numbers(result, term: str) -> dict[str, float]:
 
 def _with_e_values(estimates: pd.DataFrame) -> pd.DataFrame:
     """Add the E-value of each ratio and of its confidence limit nearest 1."""
-    pairs = [e_values(e, lo, hi) if f is None else (np.nan, np.nan)
+    pairs = [e_values(e, lo, hi) if pd.isna(f) else (np.nan, np.nan)
              for e, lo, hi, f in zip(estimates["estimate"], estimates["ci_lower"],
                                      estimates["ci_upper"], estimates["failure"],
                                      strict=True)]
@@ -165,7 +165,7 @@ def estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
 
 def _ratio_results(name: str, row: pd.Series, label: str) -> list[dict[str, Any]]:
     """Key results of one headline ratio: estimate, interval and E-values."""
-    if row["failure"] is not None:
+    if pd.notna(row["failure"]):
         text = f"could not be estimated: {row['failure']}"
         return [{"name": name, "value": None, "kind": "text", "text": text,
                  "label": label},
