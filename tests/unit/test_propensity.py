@@ -62,3 +62,21 @@ def test_matching_and_weighting_separated_groups_return_failure_not_a_design():
         assert design.data.empty
         assert design.balance["smd_before"].iloc[0] > 1
         assert np.isnan(design.max_abs_smd_after)
+
+
+def test_estimate_did_cell_without_events_sets_failure():
+    from lifetools.regression import estimate_did
+
+    rng = np.random.default_rng(2)
+    n = 200
+    periods = pd.DataFrame({
+        "person_id": np.repeat([f"p{i:03d}" for i in range(n)], 2),
+        "user": np.repeat((np.arange(n) < 100).astype(float), 2),
+        "after": np.tile([0, 1], n), "person_years": 1.0,
+        "ae": rng.poisson(1.0, 2 * n), "weight": 1.0})
+    assert estimate_did(periods, outcome_col="ae").failure is None
+    periods.loc[(periods["user"] == 1) & (periods["after"] == 1), "ae"] = 0
+    for weights in (None, "weight"):
+        result = estimate_did(periods, outcome_col="ae", weights_col=weights)
+        assert result.failure == ("no events in users after: the ratio of rate ratios "
+                                  "is 0 or infinite")

@@ -278,8 +278,9 @@ def estimate_did(
     (``weights_col`` names a per-person weight, e.g. from
     :func:`weight_by_propensity`): Poisson GLM with ``var_weights`` (independence
     working correlation) and cluster-robust errors by person, which treat the weights
-    as known. Wald intervals. Rows with no person-time are dropped. A fit that did not
-    converge, or a standard error that is not finite, sets the result's ``failure``
+    as known. Wald intervals. Rows with no person-time are dropped. A group and period
+    with no events (the ratio is then 0 or infinite), a fit that did not converge, or a
+    standard error that is not finite, sets the result's ``failure``
     (the library's warnings are in ``warnings``). Checked in
     ``tests/truth/test_regression_truth.py``, ``tests/truth/test_did_many_seeds.py``
     and ``tests/unit/test_regression.py``.
@@ -314,8 +315,16 @@ def estimate_did(
         estimator = ("difference-in-differences, weighted Poisson GLM (ratio of "
                      "weighted rate ratios)")
         ci_method = "Wald, cluster-robust by person, weights treated as known"
+    cells = y.groupby([x["life_rooms"], x["after"]]).sum()
+    empty = [f"{'users' if g else 'comparison'} {'after' if a else 'before'}"
+             for (g, a), total in cells.items() if total == 0]
     failure = None
-    if not bool(fit.converged):
+    if len(cells) < 4:
+        failure = "a group or period has no person-time"
+    elif empty:
+        failure = ("no events in " + ", ".join(empty)
+                   + ": the ratio of rate ratios is 0 or infinite")
+    elif not bool(fit.converged):
         failure = "the difference-in-differences model did not converge"
     elif not np.isfinite(bse).all():
         failure = "a standard error of the difference-in-differences is not finite"
