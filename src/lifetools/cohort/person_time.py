@@ -43,8 +43,8 @@ import pandas as pd
 from lifetools.cohort.discharge import first_life_rooms_contact
 from lifetools.describe import people_in_locality
 
-__all__ = ["PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time", "count_in_windows",
-           "propensity_covariates", "unplanned_attendances"]
+__all__ = ["PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time",
+           "count_in_windows", "propensity_covariates", "unplanned_attendances"]
 
 PROPENSITY_COVARIATES = ("age_per_10", "female", "white", "imd_q1", "imd_q2",
                          "team_a06", "team_other", "baseline_ae", "baseline_admissions")
