@@ -1,4 +1,9 @@
-"""One large synthetic dataset for the truth tests (generated once per session)."""
+"""One large synthetic dataset for the truth tests (generated once per session).
+
+Generated in memory (``generate_dataset``: the same tables as writing, linking and
+loading them, checked in ``tests/unit/test_generate_dataset.py``), about four times
+faster than through files.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,7 @@ TRUTH_SEED = 7
 
 
 @pytest.fixture(scope="session")
-def truth_data(tmp_path_factory):
-    from lifetools.loading import load_dataset
-    from lifetools.synthetic import write_synthetic
+def truth_data():
+    from lifetools.synthetic import generate_dataset
 
-    folder = tmp_path_factory.mktemp("truth")
-    write_synthetic(folder, people=TRUTH_PEOPLE, seed=TRUTH_SEED)
-    return load_dataset(folder)
+    return generate_dataset(TRUTH_PEOPLE, TRUTH_SEED)

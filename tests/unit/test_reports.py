@@ -92,14 +92,46 @@ def test_emergency_report(data):
     assert "Weighted (ATT) difference-in-differences" in set(report.estimates["term"])
     assert report.balance["covariate"].tolist() == report.balance_weighted[
         "covariate"].tolist()
-    assert {"team_a06", "team_other"} <= set(report.balance["covariate"])
+    assert {"team_a06", "team_other", "baseline_ae", "baseline_admissions"} <= set(
+        report.balance["covariate"])
+    assert not {"prior_ae", "prior_admissions"} & set(report.balance["covariate"])
+    assert report.estimates["failure"].isna().all()
+    assert (report.estimates["e_value"] >= 1).all()
+    assert (report.estimates["e_value_ci"] <= report.estimates["e_value"]).all()
+    assert "E-value (CI limit)" in report.estimates_table.columns
     names = [k["name"] for k in report.key_results]
-    assert {"did_ae", "did_ae_weighted", "max_smd_weighted"} <= set(names)
+    assert {"did_ae", "did_ae_weighted", "max_smd_weighted", "did_ae_evalue",
+            "did_admissions", "did_admissions_ci"} <= set(names)
     assert set(report.rates["ae"]["group"]) == {"Life Rooms users", "Matched comparison"}
     assert is_marked(plots.plot_love(report.balance).figure)
     assert is_marked(plots.plot_rates(report.rates["ae"]).figure)
     assert is_marked(plots.plot_calibration(
         report.prediction.extra["calibration_table"]).figure)
+
+
+def test_emergency_report_propensity_not_converged_says_could_not_be_estimated(
+        data, monkeypatch):
+    from lifetools.regression import propensity
+
+    fit = propensity.fit_propensity
+    monkeypatch.setattr(propensity, "fit_propensity",
+                        lambda *args, **kwargs: fit(*args, **kwargs, maxiter=1))
+    report = reports.analyse_emergency_care(data, **PERIOD)
+    did = report.estimates[report.estimates["term"].str.contains("difference")]
+    assert len(did) == 4
+    assert did["estimate"].isna().all()
+    assert (did["failure"] == "the propensity model did not converge in 1 "
+                              "iterations").all()
+    shown = report.estimates_table.set_index(["outcome", "term"])["rate ratio (95% CI)"]
+    assert shown.str.startswith("could not be estimated: the propensity model").sum() == 4
+    key = {k["name"]: k for k in report.key_results}
+    for name in ("did_ae", "did_ae_ci", "did_ae_weighted", "did_admissions_evalue"):
+        assert key[name]["value"] is None
+        assert key[name]["text"].startswith("could not be estimated:")
+    assert key["before_after_ae"]["value"] > 0  # the within-person estimate stands
+    assert set(report.rates["ae"]["group"]) == {"Life Rooms users",
+                                                "All non-users (matching failed)"}
+    assert is_marked(plots.plot_love(report.balance).figure)
 
 
 def test_wellbeing_report(data):

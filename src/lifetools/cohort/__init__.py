@@ -14,6 +14,7 @@ from lifetools.cohort.discharge import (
     split_at_exposure,
 )
 from lifetools.cohort.person_time import (
+    PRIOR_OUTCOMES,
     PROPENSITY_COVARIATES,
     PersonTime,
     build_person_time,
@@ -24,6 +25,7 @@ from lifetools.cohort.person_time import (
 
 __all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
-           "first_life_rooms_contact", "split_at_exposure", "PROPENSITY_COVARIATES",
+           "first_life_rooms_contact", "split_at_exposure", "PRIOR_OUTCOMES",
+           "PROPENSITY_COVARIATES",
            "PersonTime", "build_person_time", "count_in_windows",
            "propensity_covariates", "unplanned_attendances"]

@@ -14,6 +14,15 @@ Covariates for the propensity score, measured at the index date: ``PROPENSITY_CO
 (``locality_*``, with ``locality_unknown`` for people with no LSOA); the localities come
 from the data, so :func:`propensity_covariates` lists the columns to use.
 
+Prior use enters the score as ``baseline_ae`` and ``baseline_admissions``: A&E attendances
+and emergency admissions per person-year in a **baseline window** of ``window_days``
+that ends where the before window starts (``[index - 2 window, index - window)``,
+clipped at the start of the data; ``baseline_years`` is its length). The before window
+itself (``prior_ae``, ``prior_admissions``) is the difference-in-differences' pre-period
+and is never matched on: matching on it makes the comparison group regress to the mean
+(Daw and Hatfield 2018; ``book/methods/propensity.md``). A person with no baseline time
+has missing baseline rates.
+
 Team type at index (``team_type``): the team of the accepted referral open on the index
 date (the most recent if several), or ``"none"`` for people not in secondary
 mental-health care then. It enters the score as ``team_a06`` (community mental health
@@ -34,11 +43,14 @@ import pandas as pd
 from lifetools.cohort.discharge import first_life_rooms_contact
 from lifetools.describe import people_in_locality
 
-__all__ = ["PROPENSITY_COVARIATES", "PersonTime", "build_person_time", "count_in_windows",
-           "propensity_covariates", "unplanned_attendances"]
+__all__ = ["PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time",
+           "count_in_windows", "propensity_covariates", "unplanned_attendances"]
 
 PROPENSITY_COVARIATES = ("age_per_10", "female", "white", "imd_q1", "imd_q2",
-                         "team_a06", "team_other", "prior_ae", "prior_admissions")
+                         "team_a06", "team_other", "baseline_ae", "baseline_admissions")
+PRIOR_OUTCOMES = ("prior_ae", "prior_admissions")
+"""Counts in the before window of the difference-in-differences: kept for description
+and for the truth test of the outcome-matched design, never in the propensity score."""
 LOCALITY_PREFIX = "locality_"
 
 
@@ -161,10 +173,21 @@ def build_person_time(
     frame = frame.assign(prior_ae=frame["person_id"].map(prior["ae"]).astype(float),
                          prior_admissions=frame["person_id"].map(
                              prior["admissions"]).astype(float))
+    baseline = pd.DataFrame({"person_id": frame["person_id"],
+                             "start": (frame["index_date"] - 2 * window).clip(
+                                 lower=data_start),
+                             "end": frame["index_date"] - window})
+    years = ((baseline["end"] - baseline["start"]).dt.days / 365.25).clip(lower=0)
+    per_year = years.where(years > 0)
+    frame = frame.assign(
+        baseline_years=years,
+        baseline_ae=count_in_windows(unplanned_attendances(dataset), baseline) / per_year,
+        baseline_admissions=count_in_windows(admissions, baseline) / per_year)
     frame = _covariates(frame, dataset)
     frame["user"] = (frame["group"] == "Life Rooms users").astype(float)
     keep = ["person_id", "group", "user", "index_date", "age", "imd_quintile",
             "locality", "team_type", "secondary_care", *PROPENSITY_COVARIATES,
+            *PRIOR_OUTCOMES, "baseline_years",
             *sorted(c for c in frame.columns if c.startswith(LOCALITY_PREFIX))]
     periods = windows[windows["person_years"] > 0].sort_values(
         ["person_id", "after"], ignore_index=True)

@@ -11,11 +11,14 @@ from lifetools.regression.counts import (
     fit_negative_binomial,
     fit_poisson,
 )
+from lifetools.regression.evalue import e_value, e_values
 from lifetools.regression.logistic import c_statistic, calibration, fit_logistic
 from lifetools.regression.propensity import (
+    PropensityModel,
     balance_table,
     estimate_did,
     estimate_propensity,
+    fit_propensity,
     match_on_propensity,
     standardised_differences,
     weight_by_propensity,
@@ -29,9 +32,9 @@ from lifetools.regression.wellbeing import (
     wilson_interval,
 )
 
-__all__ = ["BalanceResult", "ModelResult", "balance_table", "c_statistic", "calibration",
-           "compare_before_after", "estimate_did", "estimate_paired_change",
-           "estimate_propensity", "fit_logistic", "fit_mixed_model",
+__all__ = ["BalanceResult", "ModelResult", "PropensityModel", "balance_table", "c_statistic", "calibration",
+           "compare_before_after", "e_value", "e_values", "estimate_did", "estimate_paired_change",
+           "estimate_propensity", "fit_logistic", "fit_propensity", "fit_mixed_model",
            "fit_negative_binomial", "fit_poisson", "match_on_propensity",
            "paired_measurements", "share_meaningful_change", "standardised_differences",
            "weight_by_propensity", "wilson_interval"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -56,6 +57,18 @@ def calibration(outcome: np.ndarray, predicted: np.ndarray, bins: int = 10):
     return float(large.params[0]), float(slope.params[1]), table
 
 
+def _not_estimated(method: dict, n: int, reason: str, caught=(), fit=None) -> ModelResult:
+    """A logistic result that says why it could not be estimated."""
+    empty = tidy([], [], [], [], n, exponentiate=True)
+    table = pd.DataFrame(columns=["group", "predicted", "observed", "n"])
+    nan = float("nan")
+    return ModelResult(summary=empty, n=n, method=method, failure=reason, model=fit,
+                       warnings=tuple(dict.fromkeys(str(w.message) for w in caught)),
+                       extra={"c_statistic": (nan, nan, nan),
+                              "calibration_in_the_large": nan, "calibration_slope": nan,
+                              "calibration_table": table, "apparent": True})
+
+
 def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str],
                  alpha: float = 0.05, bins: int = 10) -> ModelResult:
     """Logistic regression: odds ratios, C-statistic and apparent calibration.
@@ -70,10 +83,24 @@ def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str
     calibration slope is exactly 1 and calibration-in-the-large exactly 0 by
     construction, so they say nothing about calibration until the model is applied to
     other data; the C-statistic is optimistic, as TRIPOD warns.
+
+    Nothing is fitted when a covariate has missing values, and a fit that did not
+    converge is not used: the result's ``failure`` says why, its summary is empty and
+    its C-statistic missing (``tests/unit/test_regression.py``).
     """
     x = sm.add_constant(df[list(covariates)].astype(float), has_constant="add")
     y = df[outcome_col].astype(float)
-    fit = sm.Logit(y, x).fit(disp=0, maxiter=200)
+    method = {"estimator": "logistic regression", "ci_method": "Wald"}
+    if x.isna().to_numpy().any():
+        return _not_estimated(method, len(df), "a covariate of the logistic model has "
+                              f"missing values for {int(x.isna().any(axis=1).sum())} "
+                              "people")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = sm.Logit(y, x).fit(disp=0, maxiter=200)
+    if not fit.mle_retvals.get("converged", False):
+        return _not_estimated(method, len(df), "the logistic model did not converge "
+                              "in 200 iterations", caught, fit)
     predicted = fit.predict(x).to_numpy()
     auc = c_statistic(y.to_numpy(), predicted, alpha)
     in_the_large, slope, table = calibration(y.to_numpy(), predicted, bins)
@@ -84,7 +111,8 @@ def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str
         extra={"c_statistic": auc, "calibration_in_the_large": in_the_large,
                "calibration_slope": slope, "calibration_table": table,
                "apparent": True},
-        method={"estimator": "logistic regression", "ci_method": "Wald",
+        warnings=tuple(dict.fromkeys(str(w.message) for w in caught)),
+        method={**method,
                 "discrimination": "C-statistic, Hanley-McNeil SE, limits clipped to "
                                   "[0, 1]",
                 "calibration": "apparent (in-sample): calibration-in-the-large "

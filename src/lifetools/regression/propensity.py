@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -14,24 +15,98 @@ from statsmodels.tools.sm_exceptions import SpecificationWarning
 
 from lifetools.regression.results import BalanceResult, ModelResult, tidy
 
-__all__ = ["balance_table", "estimate_did", "estimate_propensity",
-           "match_on_propensity", "standardised_differences", "weight_by_propensity"]
+__all__ = ["PropensityModel", "balance_table", "estimate_did", "estimate_propensity",
+           "fit_propensity", "match_on_propensity", "standardised_differences",
+           "weight_by_propensity"]
+
+
+@dataclass(frozen=True)
+class PropensityModel:
+    """A fitted propensity model: scores, and whether they may be used.
+
+    ``failure`` says why the scores cannot be used (``None`` when they can): missing
+    covariate values, a fit that did not converge, non-finite coefficients, or scores
+    of exactly 0 or 1 (separation). ``warnings`` holds the fitting library's messages.
+    """
+
+    scores: pd.Series
+    covariates: tuple[str, ...]
+    converged: bool
+    failure: str | None = None
+    warnings: tuple[str, ...] = ()
+    model: Any = field(default=None, repr=False)
+
+
+def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence[str],
+                   maxiter: int = 200) -> PropensityModel:
+    """Propensity score P(treatment | covariates) from a logistic regression, checked.
+
+    Notes
+    -----
+    statsmodels ``Logit`` by maximum likelihood (Newton, at most ``maxiter``
+    iterations), main effects of ``covariates`` and an intercept. A covariate constant
+    in ``df`` (e.g. a locality indicator in a single-locality report) cannot be
+    estimated beside the intercept and is left out. Nothing is fitted when a covariate
+    has missing values. The result's ``failure`` is set when the fit did not converge,
+    a coefficient is not finite, or a score is exactly 0 or 1; matching, weighting and
+    the difference-in-differences then stop and say why
+    (``tests/unit/test_propensity.py``).
+    """
+    used = tuple(c for c in covariates if df[c].nunique(dropna=False) > 1)
+    empty = pd.Series(np.nan, index=df.index, name="propensity")
+    missing = df[list(used)].isna()
+    if missing.to_numpy().any():
+        columns = [c for c in used if missing[c].any()]
+        first = int(np.flatnonzero(missing.any(axis=1).to_numpy())[0]) + 1
+        return PropensityModel(
+            scores=empty, covariates=used, converged=False,
+            failure=(f"{int(missing.any(axis=1).sum())} people have no value of "
+                     f"{', '.join(columns)} (first at row {first})"))
+    x = sm.add_constant(df[list(used)].astype(float), has_constant="add")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = sm.Logit(df[treatment_col].astype(float), x).fit(disp=0, maxiter=maxiter)
+        scores = pd.Series(fit.predict(x), index=df.index, name="propensity")
+    messages = tuple(dict.fromkeys(str(w.message) for w in caught))
+    converged = bool(fit.mle_retvals.get("converged", False))
+    failure = None
+    if not converged:
+        failure = f"the propensity model did not converge in {maxiter} iterations"
+    elif not np.isfinite(np.asarray(fit.params, float)).all():
+        failure = "the propensity model has a coefficient that is not finite"
+    elif ((scores <= 0) | (scores >= 1)).any():
+        failure = ("the propensity model separates users from non-users (scores of "
+                   "exactly 0 or 1)")
+    return PropensityModel(scores=scores, covariates=used, converged=converged,
+                           failure=failure, warnings=messages, model=fit)
 
 
 def estimate_propensity(df: pd.DataFrame, *, treatment_col: str,
                         covariates: Sequence[str]) -> pd.Series:
-    """Propensity score P(treatment | covariates) from a logistic regression.
+    """Propensity scores of :func:`fit_propensity`; raise if they cannot be used.
 
-    Notes
-    -----
-    statsmodels ``Logit`` by maximum likelihood, main effects of ``covariates`` and an
-    intercept. A covariate constant in ``df`` (e.g. a locality indicator in a
-    single-locality report) cannot be estimated beside the intercept and is left out.
+    Raises
+    ------
+    ValueError
+        With the reason, when :func:`fit_propensity` sets ``failure``.
     """
-    used = [c for c in covariates if df[c].nunique(dropna=False) > 1]
-    x = sm.add_constant(df[used].astype(float), has_constant="add")
-    fit = sm.Logit(df[treatment_col].astype(float), x).fit(disp=0, maxiter=200)
-    return pd.Series(fit.predict(x), index=df.index, name="propensity")
+    model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
+    if model.failure:
+        raise ValueError(f"propensity scores cannot be used: {model.failure}")
+    return model.scores
+
+
+def _failed(df: pd.DataFrame, model: PropensityModel, method: dict[str, Any], *,
+            treatment_col: str, covariates: Sequence[str]) -> BalanceResult:
+    """An empty design that says why it could not be built (balance before only)."""
+    balance = pd.DataFrame({
+        "covariate": list(covariates),
+        "smd_before": standardised_differences(df, treatment_col=treatment_col,
+                                               covariates=covariates).to_numpy(),
+        "smd_after": np.nan})
+    return BalanceResult(data=df.iloc[0:0], balance=balance,
+                         method={**method, "failure": model.failure}, model=model,
+                         failure=model.failure)
 
 
 def standardised_differences(df: pd.DataFrame, *, treatment_col: str,
@@ -92,9 +167,14 @@ def match_on_propensity(
     Treated people are matched in order of decreasing score (hardest first) to the
     nearest unused control within ``caliper`` standard deviations of the logit score;
     ties are broken by ``id_col`` so the match is deterministic. Unmatched treated
-    people are dropped (reported in ``method``).
+    people are dropped (reported in ``method``). When the propensity model cannot be
+    used (:func:`fit_propensity`), nothing is matched: the result's ``failure`` says why.
     """
-    ps = estimate_propensity(df, treatment_col=treatment_col, covariates=covariates)
+    model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
+    if model.failure:
+        return _failed(df, model, {"design": "1:1 nearest-neighbour matching"},
+                       treatment_col=treatment_col, covariates=covariates)
+    ps = model.scores
     logit = np.log(ps / (1 - ps))
     width = caliper * float(logit.std())
     treated = df[treatment_col] == 1
@@ -125,7 +205,8 @@ def match_on_propensity(
                                             covariates=covariates),
         method={"design": "1:1 nearest-neighbour matching without replacement",
                 "caliper": f"{caliper} SD of the logit propensity score",
-                "treated": int(treated.sum()), "matched_pairs": len(pairs)})
+                "treated": int(treated.sum()), "matched_pairs": len(pairs)},
+        model=model)
 
 
 def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
@@ -139,8 +220,17 @@ def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
     1, non-users ``e / (1 - e)``. ``estimand="ate"``: stabilised weights ``p / e`` for
     users and ``(1 - p) / (1 - e)`` for non-users, ``p`` the share of users. The weights
     are in ``data["weight"]``; pass ``weights_col="weight"`` to :func:`estimate_did`.
+    When the propensity model cannot be used (:func:`fit_propensity`), nothing is
+    weighted: the result's ``failure`` says why.
     """
-    ps = estimate_propensity(df, treatment_col=treatment_col, covariates=covariates)
+    if estimand not in ("att", "ate"):
+        raise ValueError(f"estimand must be 'att' or 'ate', not {estimand!r}")
+    model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
+    if model.failure:
+        return _failed(df, model, {"design": "inverse probability of treatment weights",
+                                   "estimand": estimand},
+                       treatment_col=treatment_col, covariates=covariates)
+    ps = model.scores
     # ATT weights only grow as e nears 1; clipping small scores up would inflate the
     # weight of every unlikely non-user (with a rare exposure, most of the pool)
     ps = ps.clip(upper=1 - trim) if estimand == "att" else ps.clip(trim, 1 - trim)
@@ -148,18 +238,16 @@ def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
     if estimand == "att":
         weights = np.where(treated, 1.0, ps / (1 - ps))
         design = "inverse probability of treatment weights, ATT (users 1, e / (1 - e))"
-    elif estimand == "ate":
+    else:
         share = treated.mean()
         weights = np.where(treated, share / ps, (1 - share) / (1 - ps))
         design = "stabilised inverse probability of treatment weights, ATE"
-    else:
-        raise ValueError(f"estimand must be 'att' or 'ate', not {estimand!r}")
     data = df.assign(propensity=ps, weight=weights)
     return BalanceResult(
         data=data, balance=balance_table(df, data, treatment_col=treatment_col,
                                          covariates=covariates,
                                          weights=data["weight"]),
-        method={"design": design, "estimand": estimand, "trim": trim})
+        method={"design": design, "estimand": estimand, "trim": trim}, model=model)
 
 
 def estimate_did(
@@ -190,8 +278,12 @@ def estimate_did(
     (``weights_col`` names a per-person weight, e.g. from
     :func:`weight_by_propensity`): Poisson GLM with ``var_weights`` (independence
     working correlation) and cluster-robust errors by person, which treat the weights
-    as known. Wald intervals. Rows with no person-time are dropped. Checked in
-    ``tests/truth/test_regression_truth.py`` and ``tests/unit/test_regression.py``.
+    as known. Wald intervals. Rows with no person-time are dropped. A group and period
+    with no events (the ratio is then 0 or infinite), a fit that did not converge, or a
+    standard error that is not finite, sets the result's ``failure``
+    (the library's warnings are in ``warnings``). Checked in
+    ``tests/truth/test_regression_truth.py``, ``tests/truth/test_did_many_seeds.py``
+    and ``tests/unit/test_regression.py``.
     """
     data = periods[periods[person_time_col] > 0].sort_values([id_col, period_col])
     x = pd.DataFrame({"const": 1.0, "life_rooms": data[group_col].astype(float),
@@ -200,26 +292,46 @@ def estimate_did(
     groups = pd.factorize(data[id_col])[0]
     offset = np.log(data[person_time_col].astype(float))
     y = data[outcome_col].astype(float)
+    caught: list[warnings.WarningMessage] = []
     if weights_col is None:
-        fit = sm.GEE(y, x, groups=groups, family=sm.families.Poisson(),
-                     cov_struct=sm.cov_struct.Exchangeable(), offset=offset).fit()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = sm.GEE(y, x, groups=groups, family=sm.families.Poisson(),
+                         cov_struct=sm.cov_struct.Exchangeable(), offset=offset).fit()
+            bse = np.asarray(fit.bse, float)
         estimator = "difference-in-differences, Poisson GEE (ratio of rate ratios)"
         ci_method = "Wald, robust (sandwich), exchangeable within person"
     else:
         model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset,
                        var_weights=data[weights_col].astype(float))
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             # statsmodels warns that robust covariances are "not fully supported" with
             # var_weights; for the cluster sandwich used here it equals the sandwich
             # computed by hand (tests/unit/test_regression.py)
             warnings.simplefilter("ignore", SpecificationWarning)
             fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+            bse = np.asarray(fit.bse, float)
         estimator = ("difference-in-differences, weighted Poisson GLM (ratio of "
                      "weighted rate ratios)")
         ci_method = "Wald, cluster-robust by person, weights treated as known"
+    cells = y.groupby([x["life_rooms"], x["after"]]).sum()
+    empty = [f"{'users' if g else 'comparison'} {'after' if a else 'before'}"
+             for (g, a), total in cells.items() if total == 0]
+    failure = None
+    if len(cells) < 4:
+        failure = "a group or period has no person-time"
+    elif empty:
+        failure = ("no events in " + ", ".join(empty)
+                   + ": the ratio of rate ratios is 0 or infinite")
+    elif not bool(fit.converged):
+        failure = "the difference-in-differences model did not converge"
+    elif not np.isfinite(bse).all():
+        failure = "a standard error of the difference-in-differences is not finite"
     return ModelResult(
-        summary=tidy(x.columns, fit.params, fit.bse, fit.pvalues, data[id_col].nunique(),
+        summary=tidy(x.columns, fit.params, bse, fit.pvalues, data[id_col].nunique(),
                      exponentiate=True, alpha=alpha),
         n=int(data[id_col].nunique()), model=fit,
+        warnings=tuple(dict.fromkeys(str(w.message) for w in caught)),
         method={"estimator": estimator, "ci_method": ci_method, "method": method,
-                "weights": weights_col or "none"})
+                "weights": weights_col or "none"}, failure=failure)

@@ -67,6 +67,16 @@ class ModelResult:
     model: Any = field(default=None, repr=False)
     estimable: bool = True
     reason: str = ""
+    failure: str | None = None
+    """Why the estimate cannot be used (no convergence, a non-finite error); ``None``
+    when it can. One fact with ``estimable``/``reason``: either spelling sets both."""
+
+    def __post_init__(self) -> None:
+        if self.failure is not None:
+            object.__setattr__(self, "estimable", False)
+            object.__setattr__(self, "reason", self.reason or self.failure)
+        elif not self.estimable:
+            object.__setattr__(self, "failure", self.reason or "could not be estimated")
 
     def estimate(self, term: str) -> tuple[float, float, float]:
         """(estimate, ci_lower, ci_upper) of one term."""
@@ -82,6 +92,9 @@ class BalanceResult:
     balance: pd.DataFrame
     method: dict[str, Any]
     model: Any = field(default=None, repr=False)
+    failure: str | None = None
+    """Why the design cannot be used (e.g. the propensity model did not converge);
+    ``None`` when it can. ``data`` and ``balance`` are then empty."""
 
     @property
     def max_abs_smd_after(self) -> float:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lifetools import disclosure
@@ -12,7 +14,9 @@ from lifetools.cohort import build_person_time, propensity_covariates
 from lifetools.disclosure import ProtectedTable
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.regression import (
+    BalanceResult,
     compare_before_after,
+    e_values,
     estimate_did,
     estimate_paired_change,
     fit_logistic,
@@ -23,9 +27,10 @@ from lifetools.regression import (
     share_meaningful_change,
     weight_by_propensity,
 )
+from lifetools.tables import table_estimates
 
-__all__ = ["EmergencyReport", "WellbeingReport", "analyse_emergency_care",
-           "analyse_wellbeing", "rate_table"]
+__all__ = ["Comparison", "EmergencyReport", "WellbeingReport", "analyse_emergency_care",
+           "analyse_wellbeing", "compare_with_non_users", "estimates_table", "rate_table"]
 
 OUTCOMES = {"ae": "A&E attendances", "admissions": "Emergency admissions"}
 
@@ -42,6 +47,72 @@ def rate_table(periods: pd.DataFrame, outcome: str) -> ProtectedTable:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """The propensity designs against non-users and their difference-in-differences.
+
+    ``estimates``: one row per outcome and design (``matched``, ``weighted``) with
+    ``estimate``, ``ci_lower``, ``ci_upper``, ``p_value`` and ``failure`` (why it could
+    not be estimated, else ``None``).
+    """
+
+    matched: BalanceResult
+    weighted: BalanceResult
+    estimates: pd.DataFrame
+    covariates: tuple[str, ...]
+    periods: pd.DataFrame = field(repr=False, default=None)
+
+
+DESIGNS = {"matched": "Matched difference-in-differences",
+           "weighted": "Weighted (ATT) difference-in-differences"}
+
+
+def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
+                           caliper: float = 0.2,
+                           outcomes: Sequence[str] = tuple(OUTCOMES)) -> Comparison:
+    """Matched and weighted comparison groups, and the DiD of each outcome in each.
+
+    Notes
+    -----
+    ``covariates`` default to ``propensity_covariates(pt.people)``: prior use enters as
+    the rates in the baseline window before the DiD's pre-period, never as the
+    pre-period counts themselves, so the comparison group does not regress to the mean
+    (Daw and Hatfield 2018; ``book/methods/propensity.md``). 1:1 caliper matching
+    (Poisson GEE DiD) and ATT weighting (weighted Poisson GLM DiD, cluster-robust
+    errors). When the propensity model cannot be used, or a DiD fit fails, the rows
+    say why in ``failure`` and carry no estimate. Checked over 20 seeds in
+    ``tests/truth/test_did_many_seeds.py``.
+    """
+    covariates = list(propensity_covariates(pt.people) if covariates is None
+                      else covariates)
+    matched = match_on_propensity(pt.people, treatment_col="user",
+                                  covariates=covariates, caliper=caliper)
+    weighted = weight_by_propensity(pt.people, treatment_col="user",
+                                    covariates=covariates, estimand="att")
+    groups = pt.people.set_index("person_id")["user"]
+    periods = pt.periods.assign(user=pt.periods["person_id"].map(groups))
+    data = {"matched": periods[periods["person_id"].isin(matched.data["person_id"])]}
+    if weighted.failure is None:
+        data["weighted"] = periods.assign(weight=periods["person_id"].map(
+            weighted.data.set_index("person_id")["weight"]))
+    rows = []
+    for outcome in outcomes:
+        for design, built in (("matched", matched), ("weighted", weighted)):
+            row = {"outcome": outcome, "design": design, "estimate": np.nan,
+                   "ci_lower": np.nan, "ci_upper": np.nan, "p_value": np.nan,
+                   "failure": built.failure}
+            if built.failure is None:
+                result = estimate_did(data[design], outcome_col=outcome,
+                                      weights_col=None if design == "matched"
+                                      else "weight")
+                row["failure"] = result.failure
+                if result.failure is None:
+                    row.update(_numbers(result, "did"))
+            rows.append(row)
+    return Comparison(matched=matched, weighted=weighted, estimates=pd.DataFrame(rows),
+                      covariates=tuple(covariates), periods=periods)
+
+
+@dataclass(frozen=True)
 class EmergencyReport:
     """Everything the emergency care report shows (raw counts: protect when shown)."""
 
@@ -54,13 +125,64 @@ class EmergencyReport:
     prediction: Any
     key_results: tuple[dict[str, Any], ...]
     person_time: Any = field(repr=False, default=None)
+    estimates_table: pd.DataFrame = field(repr=False, default=None)
 
 
-def _row(result, term: str, design: str, outcome: str) -> dict[str, Any]:
+def _numbers(result, term: str) -> dict[str, float]:
     estimate, low, high = result.estimate(term)
     p = float(result.summary.set_index("term").loc[term, "p_value"])
-    return {"outcome": OUTCOMES[outcome], "term": design, "estimate": estimate,
-            "ci_lower": low, "ci_upper": high, "p_value": p}
+    return {"estimate": estimate, "ci_lower": low, "ci_upper": high, "p_value": p}
+
+
+def _with_e_values(estimates: pd.DataFrame) -> pd.DataFrame:
+    """Add the E-value of each ratio and of its confidence limit nearest 1."""
+    pairs = [e_values(e, lo, hi) if pd.isna(f) else (np.nan, np.nan)
+             for e, lo, hi, f in zip(estimates["estimate"], estimates["ci_lower"],
+                                     estimates["ci_upper"], estimates["failure"],
+                                     strict=True)]
+    return estimates.assign(e_value=[a for a, _ in pairs],
+                            e_value_ci=[b for _, b in pairs])
+
+
+def estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
+    """Publication table of the rate ratios: CI, p-value, E-values, or why not estimated."""
+    ok = estimates["failure"].isna()
+    table = table_estimates(estimates.assign(
+        estimate=estimates["estimate"].where(ok, 0.0),
+        ci_lower=estimates["ci_lower"].where(ok, 0.0),
+        ci_upper=estimates["ci_upper"].where(ok, 0.0),
+        p_value=estimates["p_value"].where(ok, 1.0)), label="rate ratio",
+        keep=["outcome"])
+    column = "rate ratio (95% CI)"
+    table[column] = table[column].where(
+        ok.to_numpy(), "could not be estimated: " + estimates["failure"].astype(str))
+    table["p-value"] = table["p-value"].where(ok.to_numpy(), "")
+    table["E-value (CI limit)"] = [
+        f"{e:.2f} ({c:.2f})" if good else "" for e, c, good in
+        zip(estimates["e_value"], estimates["e_value_ci"], ok, strict=True)]
+    return table
+
+
+def _ratio_results(name: str, row: pd.Series, label: str) -> list[dict[str, Any]]:
+    """Key results of one headline ratio: estimate, interval and E-values."""
+    if pd.notna(row["failure"]):
+        text = f"could not be estimated: {row['failure']}"
+        return [{"name": name, "value": None, "kind": "text", "text": text,
+                 "label": label},
+                {"name": f"{name}_ci", "value": None, "kind": "text", "text": text,
+                 "label": f"95% CI: {label}"},
+                {"name": f"{name}_evalue", "value": None, "kind": "text", "text": text,
+                 "label": f"E-value: {label}"}]
+    low, high = float(row["ci_lower"]), float(row["ci_upper"])
+    return [{"name": name, "value": float(row["estimate"]), "kind": "ratio",
+             "label": label},
+            {"name": f"{name}_ci", "value": [low, high], "kind": "text",
+             "text": f"{low:.2f} to {high:.2f}", "label": f"95% CI: {label}"},
+            {"name": f"{name}_evalue",
+             "value": [float(row["e_value"]), float(row["e_value_ci"])], "kind": "text",
+             "text": f"{row['e_value']:.2f} (confidence limit {row['e_value_ci']:.2f})",
+             "label": f"E-value of the estimate (and of its CI limit nearest 1): "
+                      f"{label}"}]
 
 
 def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
@@ -73,45 +195,52 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     Users: first Life Rooms contact in the period. Comparison: never-users given a
     pseudo index date drawn at random from the users' index dates (not their matched
     user's date), matched 1:1 on a propensity score (age, sex, ethnicity, deprivation,
-    team type at index with ``"none"`` outside secondary care, prior A&E and admissions,
-    locality; see ``propensity_covariates``) within ``caliper`` SD of the logit, and,
-    beside that, weighted by inverse-probability (ATT) weights. Estimates: unadjusted
-    rate ratio after contact (users against all never-users, Poisson, robust errors),
-    within-person before/after (Poisson GEE), and the difference-in-differences (ratio
-    of rate ratios) of the matched design (Poisson GEE) and of the weighted design
-    (weighted Poisson GLM, cluster-robust errors). ``balance`` is the matched design's,
-    ``balance_weighted`` the weighted design's; both divide by the unmatched pooled SD.
+    team type at index with ``"none"`` outside secondary care, locality, and A&E and
+    admission rates in the baseline window that ends where the DiD's before window
+    starts; see ``propensity_covariates``) within ``caliper`` SD of the logit, and,
+    beside that, weighted by inverse-probability (ATT) weights
+    (:func:`compare_with_non_users`). Estimates: unadjusted rate ratio after contact
+    (users against all never-users, Poisson, robust errors), within-person
+    before/after (Poisson GEE), and the difference-in-differences (ratio of rate
+    ratios) of the matched design (Poisson GEE) and of the weighted design (weighted
+    Poisson GLM, cluster-robust errors), each with its E-value (VanderWeele and Ding
+    2017). ``balance`` is the matched design's, ``balance_weighted`` the weighted
+    design's; both divide by the unmatched pooled SD. An estimate that could not be
+    made says why ("could not be estimated: ...") in the table and key results.
     """
     pt = build_person_time(dataset, period_start=period_start, period_end=period_end,
                            window_days=window_days, locality=locality)
-    covariates = propensity_covariates(pt.people)
-    matched = match_on_propensity(pt.people, treatment_col="user",
-                                  covariates=covariates, caliper=caliper)
-    weighted = weight_by_propensity(pt.people, treatment_col="user",
-                                    covariates=covariates, estimand="att")
-    groups = pt.people.set_index("person_id")["user"]
-    periods = pt.periods.assign(user=pt.periods["person_id"].map(groups))
-    with_weights = periods.assign(weight=periods["person_id"].map(
-        weighted.data.set_index("person_id")["weight"]))
-    in_match = periods[periods["person_id"].isin(matched.data["person_id"])]
-    in_match = in_match.assign(group=in_match["user"].map(
-        {1.0: "Life Rooms users", 0.0: "Matched comparison"}))
+    comparison = compare_with_non_users(pt, caliper=caliper)
+    covariates = list(comparison.covariates)
+    matched, periods = comparison.matched, comparison.periods
+    if matched.failure is None:
+        shown = periods[periods["person_id"].isin(matched.data["person_id"])]
+        shown = shown.assign(group=shown["user"].map(
+            {1.0: "Life Rooms users", 0.0: "Matched comparison"}))
+    else:
+        shown = periods.assign(group=periods["user"].map(
+            {1.0: "Life Rooms users", 0.0: "All non-users (matching failed)"}))
     rows, rates = [], {}
     for outcome in OUTCOMES:
         after = periods[periods["after"] == 1]
-        rows.append(_row(fit_poisson(after, outcome_col=outcome,
-                                     person_time_col="person_years", covariates=["user"]),
-                         "user", "Unadjusted: users against all non-users, after", outcome))
+        rows.append({"outcome": outcome,
+                     "term": "Unadjusted: users against all non-users, after",
+                     **_numbers(fit_poisson(after, outcome_col=outcome,
+                                            person_time_col="person_years",
+                                            covariates=["user"]), "user"),
+                     "failure": None})
         users = periods[periods["user"] == 1]
-        rows.append(_row(compare_before_after(users, outcome_col=outcome), "after",
-                         "Users: after against before (own control)", outcome))
-        rows.append(_row(estimate_did(in_match, outcome_col=outcome), "did",
-                         "Matched difference-in-differences", outcome))
-        rows.append(_row(estimate_did(with_weights, outcome_col=outcome,
-                                      weights_col="weight"), "did",
-                         "Weighted (ATT) difference-in-differences", outcome))
-        rates[outcome] = rate_table(in_match, outcome)
-    estimates = pd.DataFrame(rows)
+        rows.append({"outcome": outcome, "term": "Users: after against before (own "
+                     "control)", **_numbers(compare_before_after(
+                         users, outcome_col=outcome), "after"), "failure": None})
+        did = comparison.estimates[comparison.estimates["outcome"] == outcome]
+        for _, row in did.iterrows():
+            rows.append({**row.drop("design").to_dict(), "term": DESIGNS[row["design"]]})
+        rates[outcome] = rate_table(shown, outcome)
+    estimates = _with_e_values(pd.DataFrame(rows))
+    estimates = estimates.assign(outcome=estimates["outcome"].map(OUTCOMES))[
+        ["outcome", "term", "estimate", "ci_lower", "ci_upper", "p_value", "e_value",
+         "e_value_ci", "failure"]]
     before = pt.periods[pt.periods["after"] == 0].merge(
         pt.people[["person_id", "imd_quintile"]], on="person_id")
     equity = equity_summary(before, event_col="ae", person_time_col="person_years",
@@ -120,40 +249,45 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                                                                 "user"])
     after = after.assign(any_ae=(after["ae"] > 0).astype(float))
     prediction = fit_logistic(after, outcome_col="any_ae", covariates=covariates)
-    ae = estimates[estimates["outcome"] == OUTCOMES["ae"]].set_index("term")
-    did = ae.loc["Matched difference-in-differences"]
-    did_w = ae.loc["Weighted (ATT) difference-in-differences"]
+    pick = estimates.set_index(["outcome", "term"])
+    ae, admissions = OUTCOMES["ae"], OUTCOMES["admissions"]
+    own = "Users: after against before (own control)"
+    c_stat = ({"name": "c_statistic", "value": prediction.extra["c_statistic"][0],
+               "kind": "estimate", "label": "C-statistic of the A&E prediction model"}
+              if prediction.failure is None else
+              {"name": "c_statistic", "value": None, "kind": "text",
+               "text": f"could not be estimated: {prediction.failure}",
+               "label": "C-statistic of the A&E prediction model"})
     key = (
         {"name": "users", "value": int(pt.people["user"].sum()), "kind": "count",
          "label": "People whose first Life Rooms contact was in the period"},
-        {"name": "matched_pairs", "value": matched.method["matched_pairs"],
+        {"name": "matched_pairs", "value": matched.method.get("matched_pairs", 0),
          "kind": "count", "label": "Matched pairs"},
         {"name": "max_smd", "value": matched.max_abs_smd_after, "kind": "estimate",
          "label": "Largest absolute standardised difference after matching"},
-        {"name": "did_ae", "value": float(did["estimate"]), "kind": "ratio",
-         "label": "A&E: matched difference-in-differences rate ratio"},
-        {"name": "did_ae_ci", "value": [float(did["ci_lower"]), float(did["ci_upper"])],
-         "kind": "text", "text": f"{did['ci_lower']:.2f} to {did['ci_upper']:.2f}",
-         "label": "95% CI of the A&E difference-in-differences rate ratio"},
-        {"name": "max_smd_weighted", "value": weighted.max_abs_smd_after,
+        *_ratio_results("did_ae", pick.loc[(ae, DESIGNS["matched"])],
+                        "A&E: matched difference-in-differences rate ratio"),
+        {"name": "max_smd_weighted", "value": comparison.weighted.max_abs_smd_after,
          "kind": "estimate",
          "label": "Largest absolute standardised difference after weighting"},
-        {"name": "did_ae_weighted", "value": float(did_w["estimate"]), "kind": "ratio",
-         "label": "A&E: weighted (ATT) difference-in-differences rate ratio"},
-        {"name": "did_ae_weighted_ci",
-         "value": [float(did_w["ci_lower"]), float(did_w["ci_upper"])], "kind": "text",
-         "text": f"{did_w['ci_lower']:.2f} to {did_w['ci_upper']:.2f}",
-         "label": "95% CI of the weighted A&E difference-in-differences rate ratio"},
-        {"name": "before_after_ae", "value": float(
-            ae.loc["Users: after against before (own control)", "estimate"]),
-         "kind": "ratio", "label": "A&E: users after against before"},
-        {"name": "c_statistic", "value": prediction.extra["c_statistic"][0],
-         "kind": "estimate", "label": "C-statistic of the A&E prediction model"},
+        *_ratio_results("did_ae_weighted", pick.loc[(ae, DESIGNS["weighted"])],
+                        "A&E: weighted (ATT) difference-in-differences rate ratio"),
+        *_ratio_results("did_admissions", pick.loc[(admissions, DESIGNS["matched"])],
+                        "Emergency admissions: matched difference-in-differences "
+                        "rate ratio"),
+        *_ratio_results("did_admissions_weighted",
+                        pick.loc[(admissions, DESIGNS["weighted"])],
+                        "Emergency admissions: weighted (ATT) difference-in-differences "
+                        "rate ratio"),
+        *_ratio_results("before_after_ae", pick.loc[(ae, own)],
+                        "A&E: users after against before"),
+        c_stat,
     )
     return EmergencyReport(flow=pt.flow, balance=matched.balance,
-                           balance_weighted=weighted.balance, rates=rates,
+                           balance_weighted=comparison.weighted.balance, rates=rates,
                            estimates=estimates, equity=equity, prediction=prediction,
-                           key_results=key, person_time=pt)
+                           key_results=key, person_time=pt,
+                           estimates_table=estimates_table(estimates))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,82 @@
+"""A propensity model that cannot be used stops matching, weighting and the DiD."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifetools.regression import (
+    estimate_propensity,
+    fit_propensity,
+    match_on_propensity,
+    weight_by_propensity,
+)
+
+
+def people(n: int = 400, *, separated: bool = False, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    user = x > 0.5 if separated else rng.random(n) < 1 / (1 + np.exp(1 - x))
+    return pd.DataFrame({"person_id": [f"p{i:04d}" for i in range(n)], "x": x,
+                         "user": user.astype(float)})
+
+
+def test_fit_propensity_converged_model_has_no_failure():
+    model = fit_propensity(people(), treatment_col="user", covariates=["x"])
+    assert model.converged and model.failure is None
+    assert model.scores.between(0, 1, inclusive="neither").all()
+
+
+def test_fit_propensity_separated_groups_sets_failure():
+    df = people(separated=True)
+    model = fit_propensity(df, treatment_col="user", covariates=["x"])
+    assert not model.converged
+    assert model.failure == "the propensity model did not converge in 200 iterations"
+    assert any("converge" in w for w in model.warnings)
+    with pytest.raises(ValueError, match="cannot be used: the propensity model"):
+        estimate_propensity(df, treatment_col="user", covariates=["x"])
+
+
+def test_fit_propensity_iteration_limit_sets_failure():
+    model = fit_propensity(people(), treatment_col="user", covariates=["x"], maxiter=1)
+    assert not model.converged
+    assert model.failure == "the propensity model did not converge in 1 iterations"
+
+
+def test_fit_propensity_missing_covariate_cites_row_not_person():
+    df = people()
+    df.loc[[5, 9], "x"] = np.nan
+    model = fit_propensity(df, treatment_col="user", covariates=["x"])
+    assert model.failure == "2 people have no value of x (first at row 6)"
+    assert model.model is None
+    assert "p0005" not in model.failure
+
+
+def test_matching_and_weighting_separated_groups_return_failure_not_a_design():
+    df = people(separated=True)
+    matched = match_on_propensity(df, treatment_col="user", covariates=["x"])
+    weighted = weight_by_propensity(df, treatment_col="user", covariates=["x"])
+    for design in (matched, weighted):
+        assert design.failure.startswith("the propensity model did not converge")
+        assert design.data.empty
+        assert design.balance["smd_before"].iloc[0] > 1
+        assert np.isnan(design.max_abs_smd_after)
+
+
+def test_estimate_did_cell_without_events_sets_failure():
+    from lifetools.regression import estimate_did
+
+    rng = np.random.default_rng(2)
+    n = 200
+    periods = pd.DataFrame({
+        "person_id": np.repeat([f"p{i:03d}" for i in range(n)], 2),
+        "user": np.repeat((np.arange(n) < 100).astype(float), 2),
+        "after": np.tile([0, 1], n), "person_years": 1.0,
+        "ae": rng.poisson(1.0, 2 * n), "weight": 1.0})
+    assert estimate_did(periods, outcome_col="ae").failure is None
+    periods.loc[(periods["user"] == 1) & (periods["after"] == 1), "ae"] = 0
+    for weights in (None, "weight"):
+        result = estimate_did(periods, outcome_col="ae", weights_col=weights)
+        assert result.failure == ("no events in users after: the ratio of rate ratios "
+                                  "is 0 or infinite")
