@@ -41,6 +41,7 @@ __all__ = [
     "archive_manifest",
     "clean_stale",
     "file_hashes",
+    "fingerprint_cache",
     "logs_dir",
     "releases_dir",
     "reproduce_root",
@@ -126,6 +127,11 @@ def logs_dir() -> Path:
 def validated_marker(fingerprint: str) -> Path:
     """Marker file: the extract with this fingerprint passed validation."""
     return config.build_dir() / "validated" / fingerprint
+
+
+def fingerprint_cache() -> Path:
+    """Cached SHA-256 of the input tables by size and modification time (no-op builds)."""
+    return config.build_dir() / "validated" / "fingerprints.json"
 
 
 def archive_dir(edition_id: str) -> Path:
