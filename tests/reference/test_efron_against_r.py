@@ -64,3 +64,29 @@ def test_fit_efron_delayed_entry_ignored_differs_from_coxph_against_r():
     naive = fit_efron(data["stop"], data["event"], data[ref["terms"]].to_numpy(float))
     assert np.max(np.abs(naive.coef - np.array(ref["coef"]))) > 1e-3
 
+
+
+def test_fit_efron_monotone_likelihood_flags_infinite_coefficient_against_r():
+    # x4 = 1 only for people without the event: R warns "coefficient may be infinite" for
+    # the same variable; the finite coefficients agree to 1e-8 (the diverging one is only
+    # where both stopped)
+    ref = R["monotone"]
+    data = _data("delayed_entry")
+    data["x4"] = ((data["event"] == 0) & ((np.arange(len(data)) + 1) % 5 == 0)).astype(int)
+    fit = fit_efron(data["stop"], data["event"], data[ref["terms"]].to_numpy(float),
+                    start=data["entry"])
+    flagged = [i + 1 for i in fit.infinite]
+    assert flagged == np.atleast_1d(ref["infinite"]).tolist()
+    finite = [i for i in range(len(ref["terms"])) if i + 1 not in flagged]
+    np.testing.assert_allclose(fit.coef[finite], np.array(ref["coef"])[finite], rtol=TOL)
+    np.testing.assert_allclose(fit.se[finite], np.array(ref["se"])[finite], rtol=TOL)
+    assert fit.loglik == pytest.approx(ref["loglik"][1], rel=TOL)
+    assert fit.coef[fit.infinite[0]] < -10
+
+
+def test_fit_efron_reference_fits_flag_no_infinite_coefficient_against_r():
+    # R raised no such warning for the reference models above
+    data = _data("heart")
+    fit = fit_efron(data["stop"], data["event"],
+                    data[R["heart"]["efron"]["terms"]].to_numpy(float), start=data["start"])
+    assert fit.infinite == ()

@@ -27,7 +27,11 @@ class EfronFit:
     """A fitted Cox model: coefficients, covariance (inverse information), log likelihoods.
 
     ``loglik`` is the log partial likelihood at ``coef``, ``loglik_null`` at zero;
-    ``score`` is the score (log-rank type) test statistic at zero.
+    ``score`` is the score (log-rank type) test statistic at zero. ``infinite``: positions
+    of coefficients that may be infinite (monotone likelihood, e.g. a binary covariate
+    with no events in one level), by R's rule: ``|U V| > eps`` and
+    ``|U V| > sqrt(eps) |coef|`` with ``U`` the score at the estimate and ``V`` the
+    covariance; R warns "coefficient may be infinite" for the same terms.
     """
 
     coef: np.ndarray
@@ -40,6 +44,7 @@ class EfronFit:
     n: int
     n_events: int
     ties: str
+    infinite: tuple[int, ...] = ()
 
     @property
     def se(self) -> np.ndarray:
@@ -237,15 +242,19 @@ def fit_efron(
     for iterations in range(1, max_iter + 1):  # noqa: B007 - count reported
         new_loglik, new_score, new_info = _total(new, parts)
         if halving == 0 and abs(1 - loglik / new_loglik) <= eps:
-            beta, loglik, info, converged = new, new_loglik, new_info, True
+            beta, loglik, info, score, converged = new, new_loglik, new_info, new_score, True
             break
         if new_loglik < loglik or not np.isfinite(new_loglik):
             halving = 1
             new = (new + beta) / 2
         else:
             halving = 0
-            beta, loglik, info = new, new_loglik, new_info
+            beta, loglik, info, score = new, new_loglik, new_info, new_score
             new = beta + np.linalg.solve(info, new_score)
-    return EfronFit(coef=beta, covariance=np.linalg.inv(info), loglik=loglik,
+    covariance = np.linalg.inv(info)
+    drift = np.abs(score @ covariance)
+    infinite = np.flatnonzero((drift > eps) & (drift > np.sqrt(eps) * np.abs(beta)))
+    return EfronFit(coef=beta, covariance=covariance, loglik=loglik,
                     loglik_null=null_loglik, score=score_test, iterations=iterations,
-                    converged=converged, n=len(stop), n_events=int(dead.sum()), ties=ties)
+                    converged=converged, n=len(stop), n_events=int(dead.sum()), ties=ties,
+                    infinite=tuple(int(i) for i in infinite))

@@ -43,6 +43,20 @@ out$delayed_entry <- both(Surv(entry, stop, event) ~ x1 + x2 + x3, cohort)
 out$delayed_entry_strata <- both(Surv(entry, stop, event) ~ x1 + x2 + x3 + strata(site), cohort)
 out$delayed_entry_rows <- nrow(cohort)
 
+# 4. Monotone likelihood: x4 = 1 only for some people who never have the event, so its
+#    coefficient runs to -Inf; coxph warns "Loglik converged before variable ...;
+#    coefficient may be infinite". Recorded: the warned variables (1-based) with the fit.
+cohort$x4 <- as.integer(cohort$event == 0 & seq_len(nrow(cohort)) %% 5 == 0)
+warned <- c()
+fit <- withCallingHandlers(
+  coxph(Surv(entry, stop, event) ~ x1 + x2 + x4, data = cohort, ties = "efron"),
+  warning = function(w) {
+    hit <- regmatches(conditionMessage(w), regexpr("variable[^;]*;", conditionMessage(w)))
+    warned <<- c(warned, as.integer(strsplit(gsub("[^0-9,]", "", hit), ",")[[1]]))
+    invokeRestart("muffleWarning")
+  })
+out$monotone <- c(record(fit), list(infinite = warned))
+
 dir.create("tests/reference/results", showWarnings = FALSE)
 writeLines(jsonlite::toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE),
            "tests/reference/results/efron.json")
