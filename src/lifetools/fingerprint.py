@@ -34,17 +34,43 @@ def digest(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def data_fingerprint(data_dir: Path, dictionary_dir: Path | None = None) -> dict:
+def _cached_sha256(paths: list[Path], cache: Path) -> list[str]:
+    """SHA-256 of each file, reusing ``cache`` entries whose size and mtime still match."""
+    try:
+        known = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        known = {}
+    hashes, entries = [], {}
+    for path in paths:
+        stat = path.stat()
+        key, stamp = str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
+        entry = known.get(key)
+        digest_ = entry[2] if entry and entry[:2] == stamp else sha256_file(path)
+        hashes.append(digest_)
+        entries[key] = [*stamp, digest_]
+    if any(known.get(k) != v for k, v in entries.items()):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f".{cache.name}.partial")
+        partial.write_text(json.dumps({**known, **entries}, sort_keys=True))
+        partial.replace(cache)
+    return hashes
+
+
+def data_fingerprint(data_dir: Path, dictionary_dir: Path | None = None, *,
+                     cache: Path | None = None) -> dict:
     """Return the SHA-256 of every input table in ``data_dir`` and of the dictionary.
 
     Returns a mapping with ``tables`` (file name to hash), ``dictionary`` (one hash over
-    every dictionary file) and ``combined`` (one hash over both).
+    every dictionary file) and ``combined`` (one hash over both). With ``cache`` (a JSON
+    file) a table whose size and modification time (nanoseconds) match the cached entry
+    is not read again: its cached hash is used (as ``make`` trusts modification times); a
+    changed or new file is hashed and the cache updated.
     """
-    tables = {
-        p.name: sha256_file(p)
-        for p in sorted(Path(data_dir).iterdir())
-        if p.is_file() and p.suffix in TABLE_SUFFIXES
-    }
+    files = [p for p in sorted(Path(data_dir).iterdir())
+             if p.is_file() and p.suffix in TABLE_SUFFIXES]
+    hashes = (_cached_sha256(files, cache) if cache is not None
+              else [sha256_file(p) for p in files])
+    tables = {p.name: h for p, h in zip(files, hashes, strict=True)}
     dictionary = dictionary_fingerprint(dictionary_dir)
     return {
         "tables": tables,

@@ -38,7 +38,6 @@ from lifetools.pipeline.runner import (
     raise_for_failures,
 )
 from lifetools.pipeline.series import Series, load_series
-from lifetools.synthetic import write_synthetic
 from lifetools.validation import validate_directory
 
 __all__ = [
@@ -87,6 +86,9 @@ def _synthetic(series: Series, progress: Progress) -> tuple[Path, dict[str, int]
     complete = marker.exists() and (target / "datapackage.json").exists()
     if complete and json.loads(marker.read_text()) == wanted:
         return target, wanted
+    # imported only when generating, so that a no-op build does not pay for it
+    from lifetools.synthetic import write_synthetic
+
     progress(f"generating synthetic data: {wanted['people']:,} people, "
              f"seed {wanted['seed']}")
     work = layout.temp_sibling(target, "partial")
@@ -119,7 +121,7 @@ def prepare_data(
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
         raise DataValidationError(f"{data_dir}: the data folder does not exist")
-    fingerprint = provenance.data_fingerprint(data_dir)
+    fingerprint = provenance.data_fingerprint(data_dir, cache=layout.fingerprint_cache())
     marker = layout.validated_marker(fingerprint["combined"])
     if not marker.exists():
         say(f"validating {data_dir}")

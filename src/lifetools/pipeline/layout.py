@@ -59,6 +59,7 @@ __all__ = [
     "draft_dir",
     "editions_root",
     "file_hashes",
+    "fingerprint_cache",
     "logs_dir",
     "releases_dir",
     "reproduce_root",
@@ -157,6 +158,11 @@ def validated_marker(fingerprint: str) -> Path:
 def editions_root() -> Path:
     """The archive of every edition (``public/editions``, through the live release)."""
     return config.public_dir() / "editions"
+
+
+def fingerprint_cache() -> Path:
+    """Cached SHA-256 of the input tables by size and modification time (no-op builds)."""
+    return config.build_dir() / "validated" / "fingerprints.json"
 
 
 def archive_dir(edition_id: str) -> Path:

@@ -1,0 +1,205 @@
+"""Cox fits at about 1,000,000 rows: lifetools ``fit_efron`` against R and statsmodels.
+
+The reports' Cox models (``steps.cox_models``: delayed entry, no entry, landmark,
+re-referral, start-stop) on synthetic cohorts stacked to ``--rows`` rows, each fitted by
+
+- ``lifetools.survival.efron.fit_efron`` (from the DataFrame columns, conversion timed),
+- statsmodels ``PHReg`` (Efron, ``entry + 1e-6``: today's large-data backend),
+- R ``survival::coxph(..., ties = "efron")``, timed inside R with ``proc.time()``.
+
+Ratios are of CPU time (user + system, one BLAS thread everywhere), measured in one run
+on the same rows; wall time is recorded too. Writes ``<out>.json`` and ``<out>.md``.
+
+    .venv/bin/python benchmarks/bench_cox.py --people 50000 --rows 1000000
+    .venv/bin/python benchmarks/bench_cox.py --data build/data --rows 200000 --out /tmp/cox
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from steps import cox_models, r_version, say, stack  # noqa: E402
+
+R_SCRIPT = r"""
+suppressPackageStartupMessages(library(survival))
+args <- commandArgs(TRUE)
+spec <- read.delim(args[1], stringsAsFactors = FALSE)
+for (i in seq_len(nrow(spec))) {
+  d <- read.csv(spec$file[i])
+  f <- as.formula(paste(spec$surv[i], "~", spec$covariates[i]))
+  cpu <- c(); wall <- c()
+  for (r in seq_len(spec$repeats[i])) {
+    t0 <- proc.time()
+    m <- coxph(f, data = d, ties = "efron")
+    t1 <- proc.time() - t0
+    cpu <- c(cpu, t1[["user.self"]] + t1[["sys.self"]]); wall <- c(wall, t1[["elapsed"]])
+  }
+  cat("RESULT", spec$name[i], paste(cpu, collapse = ","), paste(wall, collapse = ","),
+      paste(sprintf("%.15g", coef(m)), collapse = ","), m$iter, "\n")
+}
+"""
+
+
+def clock(func, repeats: int) -> tuple[list[float], list[float], Any]:
+    """CPU and wall seconds of each of ``repeats`` calls, and the last result."""
+    cpu, wall, result = [], [], None
+    for _ in range(max(repeats, 1)):
+        c0, w0 = time.process_time(), time.perf_counter()
+        result = func()
+        cpu.append(round(time.process_time() - c0, 4))
+        wall.append(round(time.perf_counter() - w0, 4))
+    return cpu, wall, result
+
+
+def run_r(models: list[dict], folder: Path, repeats: int) -> dict[str, dict]:
+    if not shutil.which("Rscript"):
+        return {}
+    rows = []
+    for model in models:
+        file = folder / f"{model['name']}.csv"
+        model["data"].to_csv(file, index=False)
+        rows.append(f"{model['name']}\t{file}\t{model['surv']}\t"
+                    f"{' + '.join(model['covariates'])}\t{repeats}")
+    spec = folder / "spec.tsv"
+    spec.write_text("name\tfile\tsurv\tcovariates\trepeats\n" + "\n".join(rows) + "\n")
+    (folder / "cox.R").write_text(R_SCRIPT)
+    say(f"R coxph on {len(models)} models")
+    done = subprocess.run(["Rscript", str(folder / "cox.R"), str(spec)],
+                          capture_output=True, text=True)
+    out = {}
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT"):
+            _, name, cpu, wall, coef, iters = line.split()[:6]
+            out[name] = {"cpu": [float(s) for s in cpu.split(",")],
+                         "wall": [float(s) for s in wall.split(",")],
+                         "coef": np.array([float(c) for c in coef.split(",")]),
+                         "iter": int(iters)}
+    if done.returncode:
+        say(f"R failed: {done.stderr[-500:]}")
+    return out
+
+
+def efron_call(model: dict):
+    from lifetools.survival.efron import fit_efron
+
+    d = model["data"]
+    start = model.get("start") or model.get("entry")
+    stop = model.get("stop") or model["duration"]
+    return lambda: fit_efron(d[stop].to_numpy(float), d[model["event"]].to_numpy(float),
+                             d[model["covariates"]].to_numpy(float),
+                             start=d[start].to_numpy(float) if start else None)
+
+
+def phreg_call(model: dict):
+    from statsmodels.duration.hazard_regression import PHReg
+
+    d = model["data"]
+    start = model.get("start") or model.get("entry")
+    stop = model.get("stop") or model["duration"]
+    entry = d[start].to_numpy(float) + 1e-6 if start else None
+    return lambda: PHReg(d[stop].to_numpy(float), d[model["covariates"]].to_numpy(float),
+                         status=d[model["event"]].to_numpy(float), entry=entry,
+                         ties="efron").fit()
+
+
+def med(values: list[float] | None) -> float | None:
+    return round(statistics.median(values), 4) if values else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="validated synthetic data folder (else generated)")
+    parser.add_argument("--people", type=int, default=50_000)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--phreg-repeats", type=int, default=1)
+    parser.add_argument("--out", default=str(HERE / "results" / "cox-efron"))
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    from lifetools.loading import load_dataset
+
+    with tempfile.TemporaryDirectory(prefix="lifetools-cox-") as folder:
+        data = Path(args.data) if args.data else Path(folder) / "data"
+        if not args.data:
+            from lifetools.synthetic import write_synthetic
+
+            say(f"generating {args.people:,} people")
+            write_synthetic(data, people=args.people, seed=20250331)
+        models = cox_models(load_dataset(data))
+        for model in models:
+            model["data"] = stack(model["data"], args.rows)
+        r = run_r(models, Path(folder), args.repeats)
+        rows = []
+        for model in models:
+            say(f"{model['name']}: {len(model['data']):,} rows")
+            e_cpu, e_wall, fit = clock(efron_call(model), args.repeats)
+            p_cpu, p_wall, ph = clock(phreg_call(model), args.phreg_repeats)
+            row = {"name": model["name"], "rows": len(model["data"]),
+                   "events": int(model["data"][model["event"]].sum()),
+                   "covariates": len(model["covariates"]),
+                   "efron_cpu": e_cpu, "efron_wall": e_wall, "efron_iter": fit.iterations,
+                   "phreg_cpu": p_cpu, "phreg_wall": p_wall,
+                   "max_abs_coef_diff_phreg": float(np.max(np.abs(fit.coef - ph.params)))}
+            if model["name"] in r:
+                ref = r[model["name"]]
+                row |= {"r_cpu": ref["cpu"], "r_wall": ref["wall"], "r_iter": ref["iter"],
+                        "max_abs_coef_diff_r": float(np.max(np.abs(fit.coef - ref["coef"])))}
+                row["efron_over_r_cpu"] = round(med(e_cpu) / med(ref["cpu"]), 3)
+                row["phreg_over_r_cpu"] = round(med(p_cpu) / med(ref["cpu"]), 3)
+            rows.append(row)
+    write(rows, args)
+
+
+def write(rows: list[dict], args: argparse.Namespace) -> None:
+    import pandas as pd
+    import statsmodels
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "rows_target": args.rows,
+            "people": None if args.data else args.people, "repeats": args.repeats,
+            "r": r_version(), "statsmodels": statsmodels.__version__,
+            "pandas": pd.__version__, "numpy": np.__version__, "threads": 1,
+            "load_average": os.getloadavg()}
+    out.with_suffix(".json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
+    lines = [f"# Cox at about {args.rows:,} rows: fit_efron, statsmodels PHReg, R coxph",
+             "", f"Run {meta['date']}; R {meta['r']}; statsmodels {meta['statsmodels']}; "
+             f"one BLAS thread; load average {meta['load_average'][0]:.1f} on 2 cores. "
+             f"Median CPU seconds (user + system) of {args.repeats} fits "
+             f"({args.phreg_repeats} for PHReg); ratios are CPU / R's CPU.", "",
+             "| model | rows | events | fit_efron s | PHReg s | R coxph s | efron / R | "
+             "PHReg / R | iterations (efron, R) | max coef diff vs R |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(
+            f"| {row['name']} | {row['rows']:,} | {row['events']:,} | "
+            f"{med(row['efron_cpu'])} | {med(row['phreg_cpu'])} | {med(row.get('r_cpu'))} "
+            f"| {row.get('efron_over_r_cpu')} | {row.get('phreg_over_r_cpu')} | "
+            f"{row['efron_iter']}, {row.get('r_iter')} | "
+            f"{row.get('max_abs_coef_diff_r', float('nan')):.1e} |")
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
