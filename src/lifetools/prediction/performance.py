@@ -150,8 +150,8 @@ def net_benefit(outcome: np.ndarray, risk: np.ndarray,
     Net benefit at threshold ``pt`` (Vickers and Elkin 2006):
     ``TP/n - FP/n * pt / (1 - pt)``, a person counted as treated when their risk is at
     least ``pt``; treat-all: ``prevalence - (1 - prevalence) pt / (1 - pt)``;
-    treat-none: 0. Checked against the published worked example in
-    ``tests/unit/test_prediction.py`` and R in ``tests/reference/test_prediction_against_r.py``.
+    treat-none: 0. Checked against the published decision-curve tutorial example
+    (R ``dcurves``, family history) and R in ``tests/reference/test_prediction_against_r.py``.
     """
     y = np.asarray(outcome, dtype=float)
     p = np.asarray(risk, dtype=float)
