@@ -98,3 +98,14 @@ def test_analyse_crisis_risk_published_tables_carry_no_person_rows(report):
 def test_analyse_crisis_risk_short_period_raises():
     with pytest.raises(ValueError, match="12-month"):
         analyse_crisis_risk(tiny(), period_start="2024-04-01", period_end="2024-09-30")
+
+
+def test_prediction_figures_are_marked(report):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from lifetools import plots
+    from lifetools.publication import is_marked
+
+    assert is_marked(plots.plot_calibration_curve(report.calibration).figure)
+    assert is_marked(plots.plot_decision_curve(report.decision).figure)
