@@ -149,3 +149,11 @@ def test_validate_frozen_on_new_cohort_returns_performance():
     result = validate_frozen(frozen, cohort(seed=7), "y")
     assert result.n_people == 3000
     assert 0.5 < result.value("c") < 1
+
+
+def test_frozen_model_unseen_category_level_raises():
+    frozen = fit_prediction_model(cohort(), SPEC).frozen
+    later = cohort(300, seed=8)
+    later.loc[0, "group"] = "d"
+    with pytest.raises(ValueError, match="not fitted with"):
+        frozen.predict_risk(later)

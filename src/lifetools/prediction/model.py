@@ -116,6 +116,9 @@ def _design(frame: pd.DataFrame, knots: Mapping[str, tuple[float, ...]],
         names.append(col)
     for col, lv in levels.items():
         values = frame[col].astype(str).to_numpy()
+        unseen = sorted(set(values) - set(lv))
+        if unseen:
+            raise ValueError(f"{col!r} has levels the model was not fitted with: {unseen}")
         for level in lv[1:]:
             blocks.append((values == level).astype(float)[:, None])
             names.append(f"{col}={level}")
