@@ -60,6 +60,8 @@ def test_contracts_hold_on_the_package():
     ("survival/cox.py", "import lifetools.pipeline.build", "never imports the publishing"),
     ("reports/reach.py", "import lifetools.synthetic", "never import the synthetic"),
     ("regression/counts.py", "import lifetools.tables", "never display or publish"),
+    ("prediction/model.py", "import lifetools.plots", "never display or publish"),
+    ("prediction/validation.py", "import lifetools.pipeline.gate", "never imports the publishing"),
     ("pipeline/build.py", "import lifetools.pipeline.cli", "Nothing imports the command"),
 ])
 def test_contracts_fail_on_a_wrong_import(tmp_path, module, line, contract):

@@ -12,7 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 METHODS = ROOT / "book" / "methods"
-MODULES = ("lifetools.survival", "lifetools.regression", "lifetools.inequality")
+MODULES = ("lifetools.survival", "lifetools.regression", "lifetools.inequality",
+           "lifetools.prediction")
 PATH = re.compile(r"\btests/[\w/]+\.py")
 NODE = re.compile(r"\b(tests/[\w/]+\.py)::(test_\w+)")
 NAME = re.compile(r"(?<![\w/])(test_\w+)(?![\w.])")

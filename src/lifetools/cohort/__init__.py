@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lifetools.cohort.crisis import CRISIS_PREDICTORS, CrisisCohort, build_crisis_cohort
 from lifetools.cohort.discharge import (
     ADJUSTMENT_COVARIATES,
     EVENT_CODES,
@@ -28,4 +29,5 @@ __all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "DischargeCohort", "ReReferra
            "first_life_rooms_contact", "split_at_exposure", "PRIOR_OUTCOMES",
            "PROPENSITY_COVARIATES",
            "PersonTime", "build_person_time", "count_in_windows",
-           "propensity_covariates", "unplanned_attendances"]
+           "propensity_covariates", "unplanned_attendances", "CRISIS_PREDICTORS",
+           "CrisisCohort", "build_crisis_cohort"]

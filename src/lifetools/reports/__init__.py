@@ -18,9 +18,10 @@ from lifetools.reports.emergency import (
     analyse_wellbeing,
     rate_table,
 )
+from lifetools.reports.prediction import CrisisRiskReport, analyse_crisis_risk
 from lifetools.reports.reach import ReachReport, analyse_reach, protected_shares
 
 __all__ = ["DischargeReport", "EmergencyReport", "ReReferralReport", "WellbeingReport",
            "analyse_discharge", "analyse_emergency_care", "analyse_rereferral",
            "analyse_wellbeing", "rate_table", "ReachReport", "analyse_reach",
-           "protected_shares"]
+           "protected_shares", "CrisisRiskReport", "analyse_crisis_risk"]

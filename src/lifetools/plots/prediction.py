@@ -1,0 +1,61 @@
+"""Figures of a prediction model's validation: flexible calibration and decision curves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from lifetools.plots.theme import MARKERS, PALETTE, apply_theme
+from lifetools.publication import mark_protected
+
+__all__ = ["plot_calibration_curve", "plot_decision_curve"]
+
+
+def plot_calibration_curve(curve: pd.DataFrame, *, ax: Any = None) -> Any:
+    """Flexible calibration curve with its 95% band (from ``calibration_curve``).
+
+    The curve is a model (spline logistic regression) evaluated on a grid of predicted
+    risks, not a plot of people or groups; nothing in it is a count.
+    """
+    apply_theme()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
+    top = float(max(curve["predicted"].max(), curve["ci_upper"].max()) * 1.05)
+    ax.plot([0, top], [0, top], color="#555555", linestyle="--", linewidth=1,
+            label="Perfect calibration")
+    ax.fill_between(curve["predicted"], curve["ci_lower"], curve["ci_upper"],
+                    color=PALETTE[0], alpha=0.2, label="95% band")
+    ax.plot(curve["predicted"], curve["observed"], marker=MARKERS[0], color=PALETTE[0],
+            label="Flexible calibration")
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("Predicted risk")
+    ax.set_ylabel("Observed risk")
+    ax.legend(frameon=False)
+    ax.figure.tight_layout()
+    mark_protected(ax.figure, rules={"content": "a fitted curve, no counts"})
+    return ax
+
+
+def plot_decision_curve(table: pd.DataFrame, *, ax: Any = None) -> Any:
+    """Net benefit of the model, treat-all and treat-none by threshold (``net_benefit``)."""
+    apply_theme()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(table["threshold"], table["model"], marker=MARKERS[0], color=PALETTE[0],
+            label="Model")
+    ax.plot(table["threshold"], table["treat_all"], marker=MARKERS[1], color=PALETTE[1],
+            label="Treat all")
+    ax.plot(table["threshold"], table["treat_none"], color="#555555", linestyle="--",
+            label="Treat none")
+    low = min(0.0, float(table["model"].min()))
+    high = float(max(table["model"].max(), table["treat_all"].max())) * 1.1
+    ax.set_ylim(low - 0.02, high)
+    ax.set_xlabel("Risk threshold")
+    ax.set_ylabel("Net benefit")
+    ax.legend(frameon=False)
+    ax.figure.tight_layout()
+    mark_protected(ax.figure, rules={"content": "net benefit per person, no counts"})
+    return ax

@@ -1,0 +1,204 @@
+"""The crisis-risk prediction report: developed on one edition, validated on the next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lifetools.cohort.crisis import CRISIS_PREDICTORS, CrisisCohort, build_crisis_cohort
+from lifetools.disclosure import get_profile, model_release
+from lifetools.prediction import (
+    ModelSpec,
+    bootstrap_validation,
+    calibration_curve,
+    drift_check,
+    fit_prediction_model,
+    minimum_sample_size,
+    net_benefit,
+    performance_by_group,
+    validate_frozen,
+)
+
+__all__ = ["CrisisRiskReport", "analyse_crisis_risk"]
+
+SPEC = ModelSpec("crisis", splines=CRISIS_PREDICTORS["splines"],
+                 linear=CRISIS_PREDICTORS["linear"])
+FAIRNESS_GROUPS = {"sex": "Sex", "ethnic_group": "Ethnic group",
+                   "imd_quintile": "IMD quintile (1 = most deprived)"}
+MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
+            "citl": "Calibration-in-the-large (log-odds)",
+            "recalibration_intercept": "Recalibration intercept (log-odds)",
+            "oe_ratio": "Observed / expected events", "brier": "Brier score"}
+
+
+def _fmt(value: float, low: float = float("nan"), high: float = float("nan"),
+         digits: int = 3) -> str:
+    if value is None or np.isnan(value):
+        return "not shown"
+    text = f"{value:.{digits}f}"
+    return text if np.isnan(low) else f"{text} ({low:.{digits}f} to {high:.{digits}f})"
+
+
+@dataclass(frozen=True)
+class CrisisRiskReport:
+    """Everything the crisis-risk report shows; counts raw (protected when shown)."""
+
+    flow: pd.DataFrame
+    sample_size: pd.DataFrame
+    coefficients: pd.DataFrame
+    knots: pd.DataFrame
+    release_levels: Any
+    internal: pd.DataFrame
+    temporal: pd.DataFrame
+    calibration: pd.DataFrame
+    decision: pd.DataFrame
+    fairness: pd.DataFrame
+    drift: Any
+    model_json: str
+    key_results: tuple[dict[str, Any], ...]
+    cohorts: tuple[CrisisCohort, CrisisCohort] = field(repr=False, default=None)
+
+
+def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
+                        n_boot: int = 200, seed: int = 19,
+                        slope_band: tuple[float, float] = (0.8, 1.2),
+                        citl_band: tuple[float, float] = (-0.2, 0.2),
+                        thresholds: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35,
+                                                         0.4, 0.45, 0.5),
+                        r2_fraction: float = 0.15) -> CrisisRiskReport:
+    """Develop the crisis-risk model on the previous year, validate it on this one.
+
+    Parameters
+    ----------
+    dataset
+        The analysis tables.
+    period_start, period_end : str
+        This edition's period. The model is developed on people open on
+        ``period_start`` minus one year (the previous edition's start) with their crises
+        in that year, and validated on people open on ``period_start``.
+    n_boot, seed
+        Bootstrap samples and seed of the internal validation.
+    slope_band, citl_band
+        The stated limits of the drift alarm.
+    thresholds
+        Risk thresholds of the decision curve.
+    r2_fraction
+        Anticipated Cox-Snell R-squared for the sample size, as a fraction of its
+        maximum at the observed prevalence (Riley et al. 2020 suggest 0.15 when nothing
+        better is known).
+
+    Notes
+    -----
+    Cohort: :func:`lifetools.cohort.crisis.build_crisis_cohort` (death competing,
+    counted as no crisis). Model: :func:`lifetools.prediction.fit_prediction_model`
+    with the van Houwelingen heuristic shrinkage; internal validation by Harrell's
+    bootstrap repeating the shrinkage; temporal validation of the frozen model, flexible
+    calibration curve, decision curve, drift check and performance by sex, ethnic group
+    and IMD quintile (groups with fewer than the profile's ``model_min_events`` people
+    with or without a crisis suppressed). Tested in
+    ``tests/unit/test_prediction_report.py``.
+    """
+    start = pd.Timestamp(period_start)
+    if pd.Timestamp(period_end) < start + pd.Timedelta(days=364):
+        raise ValueError("the period must cover the 12-month prediction horizon")
+    development = build_crisis_cohort(
+        dataset, index_date=(start - pd.DateOffset(years=1)).date().isoformat())
+    validation = build_crisis_cohort(dataset, index_date=start.date().isoformat())
+    dev, val = development.data, validation.data
+    fit = fit_prediction_model(dev, SPEC, shrinkage="heuristic")
+    frozen = fit.frozen
+    parameters = len(frozen.terms)
+    prevalence = float(dev["crisis"].mean())
+    max_r2 = 1 - np.exp(2 * (prevalence * np.log(prevalence)
+                             + (1 - prevalence) * np.log(1 - prevalence)))
+    size = minimum_sample_size(parameters=parameters, prevalence=prevalence,
+                               r2_cs=r2_fraction * max_r2)
+    sample = size.summary.assign(
+        shrinkage=size.summary["shrinkage"].map(lambda s: _fmt(s)),
+        epp=size.summary["epp"].map(lambda e: f"{e:.1f}"))[["criterion", "n", "shrinkage",
+                                                            "epp"]]
+    sample = sample.rename(columns={"n": "people needed", "epp": "events per parameter"})
+    se = fit.summary["se"].to_numpy() * np.r_[1.0, [frozen.shrinkage] * parameters]
+    coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - 1.96 * se,
+                               ci_upper=fit.summary["estimate"] + 1.96 * se)
+    release = model_release(fit, data=dev, event_col="crisis",
+                            level_cols=["female", "white", "imd_q1", "community_team",
+                                        "honos_recorded", "life_rooms"],
+                            summary=coefs, converged=not fit.warnings)
+    shown = release.apply(coefs)
+    coefficients = pd.DataFrame({
+        "term": shown["term"],
+        "log-odds (95% CI), after shrinkage": [
+            _fmt(e, lo, hi) for e, lo, hi in zip(shown["estimate"], shown["ci_lower"],
+                                                 shown["ci_upper"], strict=True)]})
+    knots = pd.DataFrame({"variable": list(frozen.knots),
+                          "knots": [", ".join(f"{k:.2f}" for k in v)
+                                    for v in frozen.knots.values()]})
+    boot = bootstrap_validation(dev, SPEC, n_boot=n_boot, seed=seed, shrinkage="heuristic")
+    internal = pd.DataFrame({
+        "measure": [MEASURES[i] for i in boot.summary["index"]],
+        **{col: boot.summary[col].map(lambda v: f"{v:.3f}")
+           for col in ("apparent", "optimism", "corrected")}})
+    result = validate_frozen(frozen, val, "crisis")
+    temporal = pd.DataFrame({
+        "measure": [MEASURES[m] for m in result.summary["measure"]],
+        "estimate (95% CI)": [_fmt(r.estimate, r.ci_lower, r.ci_upper)
+                              for r in result.summary.itertuples()]})
+    risk = frozen.predict_risk(val)
+    curve = calibration_curve(val["crisis"], risk,
+                              grid=np.quantile(risk, np.linspace(0.05, 0.95, 10)))
+    decision = net_benefit(val["crisis"], risk, thresholds)
+    drift = drift_check(result, slope_band=slope_band, citl_band=citl_band)
+    min_count = get_profile().model_min_events
+    fairness = pd.concat([
+        performance_by_group(val["crisis"], risk, val[col], min_count=min_count).assign(
+            characteristic=label) for col, label in FAIRNESS_GROUPS.items()],
+        ignore_index=True)
+    fair = pd.DataFrame({
+        "characteristic": fairness["characteristic"], "group": fairness["group"],
+        "people": fairness["n"], "crises": fairness["events"],
+        "C-statistic (95% CI)": [
+            "suppressed: too few" if r.suppressed else _fmt(r.c, r.c_lower, r.c_upper)
+            for r in fairness.itertuples()],
+        "calibration-in-the-large (95% CI)": [
+            "suppressed: too few" if r.suppressed
+            else _fmt(r.citl, r.citl_lower, r.citl_upper) for r in fairness.itertuples()]})
+    flow = development.flow.rename(columns={"n": "development"}).assign(
+        validation=validation.flow["n"])
+    t = result.summary.set_index("measure")
+    key = (
+        {"name": "development_people", "value": len(dev), "kind": "count",
+         "label": "People in the development cohort"},
+        {"name": "development_crises", "value": int(dev["crisis"].sum()), "kind": "count",
+         "label": "Crises in the development cohort"},
+        {"name": "validation_people", "value": len(val), "kind": "count",
+         "label": "People in the validation cohort"},
+        {"name": "required_people", "value": size.n, "kind": "count",
+         "label": "Minimum development sample size (Riley et al.)"},
+        {"name": "parameters", "value": parameters, "kind": "text", "text": str(parameters),
+         "label": "Candidate predictor parameters"},
+        {"name": "shrinkage", "value": frozen.shrinkage, "kind": "estimate",
+         "label": "Uniform shrinkage factor"},
+        {"name": "c_corrected", "value": boot.corrected("c"), "kind": "estimate",
+         "label": "Optimism-corrected C-statistic (development)"},
+        {"name": "c_validation", "value": float(t.loc["c", "estimate"]), "kind": "estimate",
+         "label": "C-statistic in the next edition"},
+        {"name": "c_validation_ci", "value": [float(t.loc["c", "ci_lower"]),
+                                              float(t.loc["c", "ci_upper"])],
+         "kind": "text", "text": f"{t.loc['c', 'ci_lower']:.2f} to {t.loc['c', 'ci_upper']:.2f}",
+         "label": "95% CI of the C-statistic in the next edition"},
+        {"name": "slope_validation", "value": drift.slope, "kind": "estimate",
+         "label": "Calibration slope in the next edition"},
+        {"name": "citl_validation", "value": drift.citl, "kind": "estimate",
+         "label": "Calibration-in-the-large in the next edition"},
+        {"name": "drift_verdict", "value": drift.drifted, "kind": "text",
+         "text": drift.verdict, "label": "Drift check"},
+    )
+    return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
+                            knots=knots, release_levels=release.levels, internal=internal,
+                            temporal=temporal, calibration=curve, decision=decision,
+                            fairness=fair, drift=drift, model_json=frozen.to_json(),
+                            key_results=key, cohorts=(development, validation))

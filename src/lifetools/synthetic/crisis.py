@@ -1,0 +1,121 @@
+"""A synthetic crisis-risk cohort with a known true risk model (issue 19).
+
+People open to secondary mental-health care at the start of an edition's period, their
+predictors and whether they had a mental-health crisis in the next 12 months, drawn
+from the known model :data:`CRISIS_TRUTH`. The people are the generator's own (the
+same draws as :func:`lifetools.synthetic.generate_tables` for the seed); everything
+else comes from an independent random stream ``default_rng([seed, 19, edition])``, so
+no existing synthetic table changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lifetools.synthetic.population import make_deprivation, make_people
+
+__all__ = ["CRISIS_TRUTH", "CrisisRiskTruth", "make_crisis_cohort", "true_crisis_log_odds"]
+
+
+@dataclass(frozen=True)
+class CrisisRiskTruth:
+    """The true 12-month crisis risk model: log-odds of a crisis.
+
+    ``intercept + age_linear (age - 40) + age_quadratic (age - 40)^2 + female
+    + deprivation_per_quintile (5 - imd_quintile) + honos_per_5 (honos - 11) / 5
+    + prior_crisis + prior_crisis_x_honos_per_5 * prior_crisis * (honos - 11) / 5
+    + life_rooms * life_rooms_use + inpatient_team * (team_type == "C01")``.
+    Ages are U-shaped on purpose (young adults and the oldest at higher risk), and the
+    effect of HoNOS is stronger after a prior crisis (the interaction).
+    """
+
+    intercept: float = -2.3
+    age_linear: float = -0.03
+    age_quadratic: float = 0.003
+    female: float = 0.15
+    deprivation_per_quintile: float = 0.10
+    honos_per_5: float = 0.30
+    prior_crisis: float = 0.90
+    prior_crisis_x_honos_per_5: float = 0.50
+    life_rooms: float = -0.20
+    inpatient_team: float = 0.50
+    prior_crisis_share: float = 0.25
+    """Share of people with a crisis in the year before the period start."""
+    life_rooms_share: float = 0.12
+    inpatient_team_share: float = 0.10
+    edition_extremes_per_year: float = 0.04
+    """Edition 1 keeps each person with probability ``0.05 + |age - 40| *
+    edition_extremes_per_year`` (at most 1): more of the youngest and oldest, a case-mix
+    shift within the ages seen in development, which a correctly specified model
+    survives and a linear-age model does not."""
+
+
+CRISIS_TRUTH = CrisisRiskTruth()
+
+
+def true_crisis_log_odds(frame: pd.DataFrame, truth: CrisisRiskTruth = CRISIS_TRUTH) -> np.ndarray:
+    """The true log-odds of a crisis for each row of a crisis cohort."""
+    age = frame["age"].to_numpy(dtype=float) - 40
+    h = (frame["honos"].to_numpy(dtype=float) - 11) / 5
+    prior = frame["prior_crisis"].to_numpy(dtype=float)
+    return (truth.intercept + truth.age_linear * age + truth.age_quadratic * age ** 2
+            + truth.female * frame["female"].to_numpy(dtype=float)
+            + truth.deprivation_per_quintile * (5 - frame["imd_quintile"].to_numpy(dtype=float))
+            + truth.honos_per_5 * h + truth.prior_crisis * prior
+            + truth.prior_crisis_x_honos_per_5 * prior * h
+            + truth.life_rooms * frame["life_rooms"].to_numpy(dtype=float)
+            + truth.inpatient_team * frame["inpatient_team"].to_numpy(dtype=float))
+
+
+def make_crisis_cohort(people: int, seed: int, *, edition: int = 0,
+                       truth: CrisisRiskTruth = CRISIS_TRUTH) -> pd.DataFrame:
+    """One edition's crisis-risk cohort, drawn from the known true model.
+
+    Parameters
+    ----------
+    people : int
+        Size of the generator's population (the cohort is its caseload, about a fifth).
+    seed : int
+        The generator's seed.
+    edition : int
+        0 for the development edition, 1 for the next (a subset of the same caseload
+        weighted to the age extremes, see ``truth.edition_extremes_per_year``; fresh predictors and outcomes).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person: ``age``, ``female``, ``imd_quintile``, ``honos`` (0-40),
+        ``prior_crisis``, ``life_rooms``, ``inpatient_team``, ``true_risk``, ``crisis``.
+        No identifiers.
+
+    Notes
+    -----
+    Truth tests: ``tests/truth/test_prediction_truth.py``.
+    """
+    rng = np.random.default_rng(seed)
+    persons = make_people(rng, people, make_deprivation(rng, people))
+    persons = persons[persons["caseload"].to_numpy()].reset_index(drop=True)
+    own = np.random.default_rng([seed, 19, edition])
+    if edition:
+        keep = np.minimum(0.05 + np.abs(persons["age"].to_numpy(dtype=float) - 40)
+                          * truth.edition_extremes_per_year, 1.0)
+        persons = persons[own.random(len(persons)) < keep].reset_index(drop=True)
+    n = len(persons)
+    age = persons["age"].to_numpy(dtype=float)
+    deprivation = persons["imd_decile"].to_numpy(dtype=float)
+    frame = pd.DataFrame({
+        "age": age,
+        "female": persons["female"].to_numpy().astype(int),
+        "imd_quintile": np.nan_to_num((deprivation + 1) // 2, nan=3.0).astype(int),
+        "honos": np.clip(np.round(own.normal(11, 5.5, n)), 0, 40),
+        "prior_crisis": (own.random(n) < truth.prior_crisis_share).astype(int),
+        "life_rooms": (own.random(n) < truth.life_rooms_share).astype(int),
+        "inpatient_team": (own.random(n) < truth.inpatient_team_share).astype(int),
+    })
+    lp = true_crisis_log_odds(frame, truth)
+    frame["true_risk"] = 1 / (1 + np.exp(-lp))
+    frame["crisis"] = (own.random(n) < frame["true_risk"].to_numpy()).astype(int)
+    return frame

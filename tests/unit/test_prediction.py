@@ -1,0 +1,159 @@
+"""Unit tests of lifetools.prediction (R comparisons: tests/reference/test_prediction_against_r.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifetools.prediction import (
+    FrozenModel,
+    ModelSpec,
+    bootstrap_validation,
+    drift_check,
+    fit_prediction_model,
+    minimum_sample_size,
+    net_benefit,
+    performance,
+    performance_by_group,
+    rcs_basis,
+    validate_frozen,
+)
+
+
+def cohort(n: int = 3000, seed: int = 1, shift: float = 0.0, slope: float = 1.0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    age = rng.uniform(18, 90, n)
+    honos = rng.integers(0, 40, n).astype(float)
+    group = rng.choice(["a", "b", "c"], n)
+    lp = -2.0 + 0.0004 * (age - 50) ** 2 + 0.05 * honos + 0.4 * (group == "b")
+    y = (rng.random(n) < 1 / (1 + np.exp(-(shift + slope * lp)))).astype(int)
+    return pd.DataFrame({"age": age, "honos": honos, "group": group, "y": y, "true_lp": lp})
+
+
+SPEC = ModelSpec("y", splines={"age": 4}, linear=("honos",), categorical=("group",))
+
+
+def test_minimum_sample_size_chagas_example_matches_riley_2019():
+    # Riley et al. 2019 (Stat Med 38:1276), diagnostic model for Chagas disease: 24
+    # parameters, prevalence 0.174, Cox-Snell R2 0.288 -> n = 662, EPP 4.8 (abstract)
+    result = minimum_sample_size(parameters=24, prevalence=0.174, r2_cs=0.288)
+    assert result.n == 662
+    assert round(result.events_per_parameter, 1) == 4.8
+    assert result.summary["n"].idxmax() == 1  # criterion (ii) binds
+
+
+def test_minimum_sample_size_more_parameters_needs_more_people():
+    small = minimum_sample_size(parameters=10, prevalence=0.2, r2_cs=0.1).n
+    large = minimum_sample_size(parameters=40, prevalence=0.2, r2_cs=0.1).n
+    assert large > small
+
+
+def test_minimum_sample_size_impossible_r2_raises():
+    with pytest.raises(ValueError, match="maximum"):
+        minimum_sample_size(parameters=10, prevalence=0.01, r2_cs=0.3)
+
+
+def test_rcs_basis_beyond_last_knot_is_linear():
+    x = np.array([10.0, 11.0, 12.0, 13.0])
+    basis = rcs_basis(x, (1.0, 3.0, 5.0, 7.0))
+    second = np.diff(basis, n=2, axis=0)
+    np.testing.assert_allclose(second, 0.0, atol=1e-9)
+
+
+def test_fit_prediction_model_heuristic_shrinkage_keeps_mean_risk():
+    data = cohort()
+    result = fit_prediction_model(data, SPEC)
+    lr, df = result.method["model_lr"], result.method["model_df"]
+    assert result.frozen.shrinkage == pytest.approx((lr - df) / lr)
+    assert result.frozen.predict_risk(data).mean() == pytest.approx(data["y"].mean(), rel=1e-8)
+    ml = result.summary["estimate_ml"].to_numpy()[1:]
+    np.testing.assert_allclose(result.summary["estimate"].to_numpy()[1:],
+                               ml * result.frozen.shrinkage)
+
+
+def test_frozen_model_json_round_trip_predicts_identically():
+    data = cohort()
+    frozen = fit_prediction_model(data, SPEC).frozen
+    again = FrozenModel.from_json(frozen.to_json())
+    np.testing.assert_array_equal(again.predict_risk(data), frozen.predict_risk(data))
+    assert "true_lp" not in frozen.to_json()
+
+
+def test_fit_prediction_model_missing_predictor_raises():
+    data = cohort(200)
+    data.loc[3, "honos"] = np.nan
+    with pytest.raises(ValueError, match="missing"):
+        fit_prediction_model(data, SPEC)
+
+
+def test_fit_prediction_model_outcome_not_binary_raises():
+    data = cohort(200).assign(y=2)
+    with pytest.raises(ValueError, match="0/1"):
+        fit_prediction_model(data, SPEC)
+
+
+def test_net_benefit_hand_example_matches_definition():
+    # 10 people, 3 with the outcome; risks: cases .9 .6 .2, non-cases .7 .3 .1 x5.
+    y = np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+    p = np.array([.9, .6, .2, .7, .3, .1, .1, .1, .1, .1])
+    table = net_benefit(y, p, (0.25, 0.5)).set_index("threshold")
+    # at 0.25: treated .9 .6 .7 .3 -> TP 2, FP 2: 2/10 - 2/10 * 1/3
+    assert table.loc[0.25, "model"] == pytest.approx(0.2 - 0.2 / 3)
+    # at 0.5: treated .9 .6 .7 -> TP 2, FP 1: 0.2 - 0.1
+    assert table.loc[0.5, "model"] == pytest.approx(0.1)
+    assert table.loc[0.5, "treat_all"] == pytest.approx(0.3 - 0.7)
+    assert (table["treat_none"] == 0).all()
+
+
+def test_net_benefit_threshold_at_prevalence_treat_all_is_zero():
+    y = np.array([1, 0, 0, 0])
+    table = net_benefit(y, np.full(4, 0.5), (0.25,))
+    assert table["treat_all"].iloc[0] == pytest.approx(0.0)
+
+
+def test_drift_check_miscalibrated_risks_flagged_in_words():
+    data = cohort(5000, seed=3)
+    true = 1 / (1 + np.exp(-data["true_lp"]))
+    held = drift_check(performance(data["y"], true))
+    assert not held.drifted and held.verdict.startswith("Calibration held")
+    extreme = 1 / (1 + np.exp(-2 * data["true_lp"]))  # slope 0.5
+    flagged = drift_check(performance(data["y"], extreme))
+    assert flagged.drifted and "too extreme" in flagged.verdict
+    high = 1 / (1 + np.exp(-(data["true_lp"] + 0.7)))
+    over = drift_check(performance(data["y"], high))
+    assert over.drifted and "over-predicts" in over.verdict
+
+
+def test_performance_by_group_shifted_group_found_and_small_group_suppressed():
+    data = cohort(6000, seed=4)
+    risk = 1 / (1 + np.exp(-data["true_lp"]))
+    risk = np.where(data["group"] == "c", 1 / (1 + np.exp(-(data["true_lp"] - 0.8))), risk)
+    groups = np.where(np.arange(len(data)) < 15, "tiny", data["group"])
+    table = performance_by_group(data["y"], risk, groups, min_count=10).set_index("group")
+    assert table.loc["tiny", "suppressed"] and np.isnan(table.loc["tiny"].get("c", np.nan))
+    assert table.loc["c", "citl_lower"] > 0          # under-predicted group: CI excludes 0
+    assert table.loc["a", "citl_lower"] < 0 < table.loc["a", "citl_upper"]
+
+
+def test_bootstrap_validation_same_seed_same_result_and_optimism_positive():
+    data = cohort(800, seed=5)
+    first = bootstrap_validation(data, SPEC, n_boot=20, seed=11)
+    second = bootstrap_validation(data, SPEC, n_boot=20, seed=11)
+    pd.testing.assert_frame_equal(first.summary, second.summary)
+    assert first.summary.set_index("index").loc["slope", "optimism"] > 0
+
+
+def test_validate_frozen_on_new_cohort_returns_performance():
+    frozen = fit_prediction_model(cohort(seed=6), SPEC).frozen
+    result = validate_frozen(frozen, cohort(seed=7), "y")
+    assert result.n_people == 3000
+    assert 0.5 < result.value("c") < 1
+
+
+def test_frozen_model_unseen_category_level_raises():
+    frozen = fit_prediction_model(cohort(), SPEC).frozen
+    later = cohort(300, seed=8)
+    later.loc[0, "group"] = "d"
+    with pytest.raises(ValueError, match="not fitted with"):
+        frozen.predict_risk(later)

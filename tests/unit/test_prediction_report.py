@@ -1,0 +1,111 @@
+"""The crisis-risk cohort (hand-built tables) and report (small synthetic dataset)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifetools.cohort.crisis import build_crisis_cohort
+from lifetools.prediction import FrozenModel
+from lifetools.reports.prediction import analyse_crisis_risk
+from lifetools.synthetic import write_synthetic
+
+D = pd.Timestamp
+
+
+def tiny() -> SimpleNamespace:
+    """Eight people; index date 2024-04-01. Expected below, person by person."""
+    ids = list("ABCDEFGH")
+    people = pd.DataFrame({
+        "person_id": ids, "year_of_birth": [1980] * 8, "sex": ["2", "1"] * 4,
+        "ethnic_category": ["A"] * 8, "lsoa_code": ["L1"] * 8,
+        "date_of_death": [pd.NaT, pd.NaT, D("2024-04-20"), pd.NaT, pd.NaT, D("2024-01-01"),
+                          pd.NaT, pd.NaT]})
+    referrals = pd.DataFrame({
+        "referral_id": [f"r{i}" for i in range(8)], "person_id": ids,
+        "referral_date": [D("2023-01-01")] * 8,
+        "rejection_date": [pd.NaT] * 4 + [D("2023-01-05")] + [pd.NaT] * 3,
+        "discharge_date": [pd.NaT, pd.NaT, pd.NaT, D("2024-03-01")] + [pd.NaT] * 4,
+        "team_type": ["A06"] * 8, "honos_baseline": [10.0, np.nan] * 4})
+    ae = pd.DataFrame({
+        "person_id": ["B", "H", "A"],
+        "arrival_date": [D("2025-05-10"), D("2024-06-01"), D("2023-12-01")],
+        "mh_related": pd.array([True, True, False], dtype="boolean"),
+        "duplicate_flag": pd.array([False, True, False], dtype="boolean"),
+        "attendance_category": ["1", "1", "1"], "department_type": ["01", "01", "01"]})
+    admissions = pd.DataFrame({
+        "person_id": ["A", "G"], "admission_date": [D("2024-04-11"), D("2024-05-01")],
+        "primary_diagnosis": ["F32.1", "J18.9"]})
+    return SimpleNamespace(
+        people=people, referrals=referrals, ae_attendances=ae,
+        emergency_admissions=admissions,
+        deprivation=pd.DataFrame({"lsoa_code": ["L1"], "imd_quintile": [1]}),
+        life_rooms_contacts=pd.DataFrame({"person_id": ["C"],
+                                          "contact_date": [D("2024-02-01")]}))
+
+
+def test_build_crisis_cohort_hand_built_tables_expected_people_and_outcomes():
+    cohort = build_crisis_cohort(tiny(), index_date="2024-04-01")
+    data = cohort.data.set_index("person_id")
+    # D discharged before, E rejected, F dead before the index date: not in the cohort
+    assert sorted(data.index) == ["A", "B", "C", "G", "H"]
+    assert cohort.flow["n"].tolist()[:2] == [6, 5]
+    # A: F-chapter emergency admission in the year; B: MH A&E after the year;
+    # C: died first; G: non-F admission; H: duplicate MH attendance
+    assert data["crisis"].to_dict() == {"A": 1, "B": 0, "C": 0, "G": 0, "H": 0}
+    assert data["died_first"].to_dict() == {"A": 0, "B": 0, "C": 1, "G": 0, "H": 0}
+    assert data.loc["A", "prior_ae"] == 1 and data.loc["B", "prior_ae"] == 0
+    assert data.loc["C", "life_rooms"] == 1 and data.loc["A", "life_rooms"] == 0
+    assert data.loc["B", "honos_recorded"] == 0 and data.loc["A", "honos"] == 10
+    assert data.loc["A", "age"] == 44 and data.loc["A", "imd_q1"] == 1
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    from lifetools.loading import load_dataset
+
+    folder = tmp_path_factory.mktemp("crisis")
+    write_synthetic(folder, people=8000, seed=21)
+    return analyse_crisis_risk(load_dataset(folder), period_start="2024-04-01",
+                               period_end="2025-03-31", n_boot=20)
+
+
+def test_analyse_crisis_risk_synthetic_data_all_parts_present(report):
+    names = {k["name"] for k in report.key_results}
+    assert {"c_validation", "slope_validation", "drift_verdict", "required_people"} <= names
+    assert report.drift.verdict.startswith(("Calibration held", "Calibration has drifted"))
+    assert len(report.decision) == 9 and (report.decision["treat_none"] == 0).all()
+    assert report.sample_size["people needed"].min() > 0
+    frozen = FrozenModel.from_json(report.model_json)
+    assert frozen.terms[0] == "age" and "years_in_care" in frozen.knots
+
+
+def test_analyse_crisis_risk_published_tables_carry_no_person_rows(report):
+    development, validation = report.cohorts
+    for table in (report.flow, report.coefficients, report.knots, report.internal,
+                  report.temporal, report.calibration, report.decision, report.fairness):
+        assert "person_id" not in table.columns
+        assert len(table) < 50
+    fair = report.fairness
+    suppressed = fair["C-statistic (95% CI)"].str.startswith("suppressed")
+    few = np.minimum(fair["crises"], fair["people"] - fair["crises"]) < 10
+    assert (suppressed == few).all() and suppressed.any()
+
+
+def test_analyse_crisis_risk_short_period_raises():
+    with pytest.raises(ValueError, match="12-month"):
+        analyse_crisis_risk(tiny(), period_start="2024-04-01", period_end="2024-09-30")
+
+
+def test_prediction_figures_are_marked(report):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from lifetools import plots
+    from lifetools.publication import is_marked
+
+    assert is_marked(plots.plot_calibration_curve(report.calibration).figure)
+    assert is_marked(plots.plot_decision_curve(report.decision).figure)
