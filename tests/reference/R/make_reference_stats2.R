@@ -26,9 +26,13 @@ crr_fit <- crr(d$etime, d$event, cov1 = cbind(age = d$age, male = d$male),
 finegray_ref <- list(
   rows = nrow(fg), weight_sum = sum(fg$fgwt), weight_stop_sum = sum(fg$fgwt * fg$fgstop),
   events = sum(fg$fgstatus), weight_min = min(fg$fgwt),
-  efron = list(coef = unname(coef(fit_efron)), se = unname(sqrt(diag(vcov(fit_efron))))),
+  # coxph with non-integer weights reports a robust variance that treats every row as
+  # independent (vcov); the model-based variance is naive.var; cluster = id sums by person
+  efron = list(coef = unname(coef(fit_efron)), se = unname(sqrt(diag(fit_efron$naive.var))),
+               row_robust_se = unname(sqrt(diag(vcov(fit_efron))))),
   breslow = list(coef = unname(coef(fit_breslow)),
-                 se = unname(sqrt(diag(vcov(fit_breslow))))),
+                 se = unname(sqrt(diag(fit_breslow$naive.var))),
+                 row_robust_se = unname(sqrt(diag(vcov(fit_breslow))))),
   efron_robust_se = unname(sqrt(diag(vcov(fit_robust)))),
   crr = list(coef = unname(crr_fit$coef), se = unname(sqrt(diag(crr_fit$var)))))
 
