@@ -22,6 +22,7 @@ from lifetools.survival import (
     estimate_km,
     fit_cox,
     fit_cox_time_varying,
+    fit_fine_gray,
     fit_landmark,
     fit_landmark_time_split,
 )
@@ -43,6 +44,25 @@ TERM_LABELS = {
     "GLOBAL": "Global test (all terms)",
 }
 EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
+FINE_GRAY = "Fine-Gray"  # the model names of subdistribution hazard ratios start so
+DEATH = {"discharge": 3, "rereferral": 2}  # the death code of each cohort's event column
+
+
+def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
+                        covariates: Sequence[str]) -> Any:
+    """Fine-Gray subdistribution hazard of discharge from the landmark, death competing.
+
+    Same people, exposure and follow-up as the landmark Cox model (open at the
+    landmark, entered by it; follow-up from it); transfer is censored as in the
+    cause-specific models.
+    """
+    at_risk = (data["duration"] > landmark) & (data["entry"] <= landmark)
+    part = data.loc[at_risk].assign(
+        exposed_at_landmark=(data["exposure_day"] <= landmark).fillna(False).astype(float),
+        _duration=data["duration"] - landmark)
+    return fit_fine_gray(part, duration_col="_duration", event_col="event",
+                         event_of_interest=1, competing=(DEATH["discharge"],),
+                         covariates=["exposed_at_landmark", *covariates])
 
 
 def _label(summary: pd.DataFrame, model: str) -> pd.DataFrame:
@@ -149,12 +169,15 @@ class DischargeReport:
     time_split: Any = None
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["model", "note"]))
+    fine_gray: Any = None
 
     @property
     def exposure_ratios(self) -> pd.DataFrame:
         """The Life Rooms hazard ratio of each model (for the forest plot)."""
         terms = [TERM_LABELS[t] for t in ("exposed", "ever_used", "exposed_at_landmark")]
-        return self.hazard_ratios[self.hazard_ratios["term"].isin(terms)]
+        cause_specific = ~self.hazard_ratios["model"].str.startswith(FINE_GRAY)
+        return self.hazard_ratios[self.hazard_ratios["term"].isin(terms)
+                                  & cause_specific]
 
 
 def analyse_discharge(
@@ -175,6 +198,11 @@ def analyse_discharge(
     age, sex, deprivation and HoNOS; Efron ties; delayed entry for referrals open at the
     period start. The naive model classes users as exposed from referral (immortal time
     bias). Landmark: exposure by ``landmark_days`` among those still open then.
+    Secondary estimate: the Fine-Gray subdistribution hazard ratio of discharge (death
+    competing, transfer censored) for the landmark exposure, same people and follow-up
+    as the landmark model (``fine_gray``; a row of ``hazard_ratios`` whose model starts
+    "Fine-Gray"; key results ``shr_landmark``); it describes the cumulative incidence
+    of discharge, the cause-specific ratios the rate among those still open and alive.
 
     Proportional hazards is tested in every Cox model with R's ``cox.zph`` (survival
     >= 3.0 score test, km transform, per term and global: :func:`cox_zph`), including
@@ -207,6 +235,7 @@ def analyse_discharge(
         landmark = fit_landmark(data, landmark=landmark_days, duration_col="duration",
                                 event_col="discharged", exposure_time_col="exposure_day",
                                 covariates=covariates, entry_col="entry", check_ph=True)
+        fine_gray = _fine_gray_landmark(data, landmark_days, covariates)
     split = None
     landmark_ph = landmark.cox.ph_test
     exposure_p = (float("nan") if landmark_ph is None else float(
@@ -221,7 +250,9 @@ def analyse_discharge(
     names = {"tv": "Time-varying (correct)", "naive": "Naive fixed exposure (biased)",
              "landmark": f"Landmark at {landmark_days} days",
              "split": f"Landmark at {landmark_days} days, time-split (proportional "
-                      "hazards sensitivity)"}
+                      "hazards sensitivity)",
+             "fine_gray": f"{FINE_GRAY} at {landmark_days} days (subdistribution hazard "
+                          "ratio, death competing)"}
     ratios = pd.concat([
         _label(_with_note(tv.summary, tv), names["tv"]),
         _label(_with_note(naive.summary.head(1), naive), names["naive"]),
@@ -229,6 +260,7 @@ def analyse_discharge(
                names["landmark"]),
         *([_label(_with_note(split.summary.head(2), split), names["split"])]
           if split_shown else []),
+        _label(_with_note(fine_gray.summary.head(1), fine_gray), names["fine_gray"]),
     ], ignore_index=True)[["model", "term", "estimate", "ci_lower", "ci_upper", "p_value",
                            "note"]]
     average = "noted: the hazard ratio is an average over follow-up"
@@ -258,14 +290,17 @@ def analyse_discharge(
                         "(time-varying)", hr),
         *_ratio_results("hr_naive", "Hazard ratio, naive fixed exposure (biased)",
                         naive_hr, ci=False),
+        *_ratio_results("shr_landmark", f"Subdistribution hazard ratio of discharge "
+                        f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
+                        "days", _estimate_row(fine_gray, "exposed_at_landmark")),
     )
     notes = _notes({names["tv"]: tv, names["naive"]: naive, names["landmark"]: landmark.cox,
                     **({names["split"]: split} if split_shown else {}),
-                    "Cumulative incidence": cif})
+                    names["fine_gray"]: fine_gray, "Cumulative incidence": cif})
     return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,
-                           time_split=split, notes=notes)
+                           time_split=split, notes=notes, fine_gray=fine_gray)
 
 
 @dataclass(frozen=True)
@@ -282,6 +317,7 @@ class ReReferralReport:
     ph_test: pd.DataFrame | None = None
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["model", "note"]))
+    fine_gray: Any = None
 
 
 def analyse_rereferral(
@@ -302,6 +338,9 @@ def analyse_rereferral(
     Proportional hazards: R's ``cox.zph`` (km transform, per term and global) in
     ``ph_test``; warnings of the fits in ``notes``; a hazard ratio that could not be
     estimated reads "could not be estimated: <reason>" in the key results.
+    Secondary estimate: the Fine-Gray subdistribution hazard ratios of re-referral
+    (death competing; ``fine_gray``, rows "Fine-Gray" in ``hazard_ratios``, key results
+    ``shr_rereferral``), under the same release check as the cause-specific model.
     """
     cohort = build_rereferral_cohort(dataset, period_start=period_start,
                                      period_end=period_end, team_types=team_types,
@@ -313,6 +352,9 @@ def analyse_rereferral(
     with recorded_warnings():  # carried in cox.warnings, shown in notes
         cox = fit_cox(data, duration_col="duration", event_col="rereferred",
                       covariates=["used_life_rooms", *ADJUSTMENT_COVARIATES])
+        fine_gray = fit_fine_gray(data, duration_col="duration", event_col="event",
+                                  event_of_interest=1, competing=(DEATH["rereferral"],),
+                                  covariates=["used_life_rooms", *ADJUSTMENT_COVARIATES])
     # release check: n, events and residual df per level; withheld when any level has
     # too few events, the fit did not converge or an interval is degenerate
     release = model_release(cox, data=data, event_col="rereferred",
@@ -341,12 +383,25 @@ def analyse_rereferral(
              "label": "95% CI: Hazard ratio of re-referral, Life Rooms use before "
                       "discharge"}]),
     )
-    ratios = _label(_with_note(release.apply(cox.summary), cox), "Cause-specific Cox")[
-        ["term", "estimate", "ci_lower", "ci_upper", "p_value", "note",
+    shr_label = ("Subdistribution hazard ratio of re-referral (Fine-Gray, death "
+                 "competing), Life Rooms use before discharge")
+    key = (*key, *(_ratio_results("shr_rereferral", shr_label, _estimate_row(
+        fine_gray, "used_life_rooms")) if release.released else [
+        {"name": f"shr_rereferral{tail}", "value": None, "kind": "text",
+         "text": f"{NOT_ESTIMABLE} ({release.reason})", "label": f"{lead}{shr_label}"}
+        for tail, lead in (("", ""), ("_ci", "95% CI: "))]))
+    fg_table = _label(_with_note(release.apply(fine_gray.summary), fine_gray),
+                      f"{FINE_GRAY} (subdistribution, death competing)")
+    ratios = pd.concat([
+        _label(_with_note(release.apply(cox.summary), cox), "Cause-specific Cox"),
+        fg_table], ignore_index=True)[
+        ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note",
          *(["withheld"] if not release.released else [])]]
     ph = _ph_table(cox, "Cause-specific Cox", exposure_action=(
         "noted: the hazard ratio is an average over follow-up"))
     return ReReferralReport(flow=cohort.flow, cif=cif, cox=cox, hazard_ratios=ratios,
                             key_results=key, cohort=cohort, release=release, ph_test=ph,
                             notes=_notes({"Cause-specific Cox": cox,
-                                          "Cumulative incidence": cif}))
+                                          FINE_GRAY: fine_gray,
+                                          "Cumulative incidence": cif}),
+                            fine_gray=fine_gray)
