@@ -77,6 +77,27 @@ def test_rereferral_report(data):
                                                        report.key_results}
 
 
+def test_discharge_report_imputes_missing_honos_and_shows_complete_cases(data):
+    # 30% of HoNOS removed at random: the models are pooled over imputed copies (Rubin's
+    # rules), the complete-case model is fitted to fewer people and shown beside them
+    import dataclasses
+
+    import numpy as np
+
+    refs = data.referrals.copy()
+    gone = np.random.default_rng(5).random(len(refs)) < 0.3
+    refs["honos_baseline"] = refs["honos_baseline"].mask(gone)
+    holed = dataclasses.replace(data, referrals=refs)
+    report = reports.analyse_discharge(holed, **PERIOD, imputations=3)
+    assert "Rubin" in report.time_varying.method["imputation"]
+    assert report.time_varying.summary["fmi"].gt(0).any()
+    assert report.complete_case.n_people < report.time_varying.n_people
+    names = {k["name"] for k in report.key_results}
+    assert {"hr_tv", "hr_tv_complete_case", "hr_tv_complete_case_ci"} <= names
+    assert report.hazard_ratios["model"].str.contains("complete cases").sum() == 1
+    assert report.hazard_ratios["estimate"].notna().all()
+
+
 def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatch):
     # a fit that does not converge reaches the key results as its reason, not a number
     from lifetools.reports import discharge

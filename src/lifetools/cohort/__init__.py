@@ -5,6 +5,7 @@ from __future__ import annotations
 from lifetools.cohort.discharge import (
     ADJUSTMENT_COVARIATES,
     EVENT_CODES,
+    MISSING_DATA_COLUMNS,
     DischargeCohort,
     ReReferralCohort,
     build_discharge_cohort,
@@ -22,7 +23,7 @@ from lifetools.cohort.person_time import (
     unplanned_attendances,
 )
 
-__all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "DischargeCohort", "ReReferralCohort",
+__all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
            "first_life_rooms_contact", "split_at_exposure", "PROPENSITY_COVARIATES",
            "PersonTime", "build_person_time", "count_in_windows",
