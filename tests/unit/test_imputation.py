@@ -112,3 +112,44 @@ def test_multiple_imputation_covers_truth_and_median_fill_is_biased_under_mcar()
     assert not low < TRUE_LOG_HR["exposed"] < high  # the biased method misses
     assert (mi["fmi"] > 0).all()
     assert "Rubin" in pooled.method["imputation"]
+
+
+@pytest.mark.slow
+def test_multiple_imputation_unbiased_over_20_seeds_and_median_fill_is_not():
+    # 20 data sets as above (seeds 100-119, 40% MCAR). Measured mean bias of the log
+    # hazard ratio (Monte Carlo SE) and coverage: median fill exposure +0.167 (0.011),
+    # 10%, HoNOS -0.043 (0.006), 70%; MI exposure -0.010 (0.012), 95%, HoNOS 0.000
+    # (0.007), 100%. Asserted: MI bias within 3 Monte Carlo SEs of 0 and coverage at
+    # least 17 of 20 (binomial lower 1% tail at 95%) for both terms; median fill's
+    # exposure bias more than 3 Monte Carlo SEs from 0.
+    kwargs = {"duration_col": "duration", "event_col": "event",
+              "covariates": ["exposed", "honos"], "check_ph": False}
+    truth = np.array([TRUE_LOG_HR["exposed"], TRUE_LOG_HR["honos"]])
+    bias: dict[str, list[np.ndarray]] = {"median": [], "mi": []}
+    covered: dict[str, list[np.ndarray]] = {"median": [], "mi": []}
+    for seed in range(100, 120):
+        data = _survival_with_confounder(seed=seed)
+        gone = np.random.default_rng(seed + 1000).random(len(data)) < 0.4
+        observed = data.assign(honos=data["honos"].mask(gone))
+        predictors = observed.assign(
+            _hazard=nelson_aalen_at(observed["duration"], observed["event"]),
+            _event=observed["event"].astype(float))
+        copies = impute_chained(predictors, impute=["honos"],
+                                predictors=["exposed", "_event", "_hazard"], m=10,
+                                seed=seed + 2000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fits = {"median": fit_cox(observed.fillna(
+                {"honos": observed["honos"].median()}), **kwargs),
+                "mi": combine_fits([fit_cox(c, **kwargs) for c in copies])}
+        for name, fit in fits.items():
+            summary = fit.summary
+            bias[name].append(summary["coef"].to_numpy() - truth)
+            covered[name].append((np.log(summary["ci_lower"].to_numpy()) < truth)
+                                 & (truth < np.log(summary["ci_upper"].to_numpy())))
+    mi, median = np.array(bias["mi"]), np.array(bias["median"])
+    mc_se = mi.std(axis=0, ddof=1) / np.sqrt(len(mi))
+    assert (np.abs(mi.mean(axis=0)) < 3 * mc_se).all()
+    assert (np.array(covered["mi"]).sum(axis=0) >= 17).all()
+    median_se = median.std(axis=0, ddof=1) / np.sqrt(len(median))
+    assert abs(median[:, 0].mean()) > 3 * median_se[0]
