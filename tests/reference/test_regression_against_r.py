@@ -119,6 +119,41 @@ def test_mixed_model_sleepstudy_against_lme4():
     assert result.estimable and not result.warnings
 
 
+R_MIXED = json.loads((HERE / "results" / "reference_stats2.json").read_text())["mixed"]
+
+
+@pytest.mark.parametrize(("key", "random_slope", "reml"), [
+    ("slope_reml", True, True), ("slope_ml", True, False),
+    ("intercept_ml", False, False), ("intercept_reml", False, True)])
+def test_mixed_model_slope_and_ml_sleepstudy_against_lme4(key, random_slope, reml):
+    # lmer(Reaction ~ Days + (Days | Subject) or (1 | Subject), REML = TRUE / FALSE),
+    # bobyqa to rhoend 1e-12 (make_reference_stats2.R). Log-likelihood to 1e-9 absolute
+    # (observed 1e-12); fixed effects 1e-8 relative. Random slope: the likelihood is
+    # flat in the variance components (at lme4's values it equals statsmodels' maximum
+    # to 5e-13), so they agree to 5e-6 relative (observed 1.4e-6, the intercept-slope
+    # covariance) and the SEs to 1e-6 (observed 9e-8); random intercept: 1e-7.
+    ref = R_MIXED[key]
+    sleep = pd.read_csv(HERE / "data" / "sleepstudy.csv")
+    result = fit_mixed_model(sleep, score_col="Reaction", time_col="Days",
+                             group_col="Subject", random_slope=random_slope, reml=reml)
+    assert result.estimable and not result.warnings
+    summary = result.summary.set_index("term").loc[["Intercept", "Days"]]
+    np.testing.assert_allclose(summary["estimate"], ref["fixef"], rtol=1e-8)
+    extra = result.extra
+    assert extra["loglik"] == pytest.approx(ref["loglik"], abs=1e-9)
+    cov = [extra["group_variance"]]
+    if random_slope:
+        cov = [cov[0], extra["intercept_slope_covariance"],
+               extra["intercept_slope_covariance"], extra["slope_variance"]]
+    rtol = 5e-6 if random_slope else 1e-7
+    np.testing.assert_allclose(cov, np.atleast_1d(ref["re_cov"]), rtol=rtol)
+    assert extra["residual_variance"] == pytest.approx(ref["residual_variance"],
+                                                       rel=rtol)
+    se = (summary["ci_upper"] - summary["estimate"]) / Z
+    np.testing.assert_allclose(se, ref["se"], rtol=1e-6 if random_slope else 1e-7)
+    assert result.method["estimator"].endswith("REML" if reml else "ML")
+
+
 def test_poisson_offset_robust_hc0_insurance_against_r():
     # glm(Claims ~ District + Group + Age + offset(log(Holders)), poisson) with
     # sandwich::vcovHC(type = "HC0"): coefficients relative 1e-6 (absolute 1e-8);

@@ -44,6 +44,16 @@ def test_discharge_report(data):
     assert report.ph_test["action"].notna().all()
     assert report.ph_test["p_value"].notna().all()
     assert "cox.zph" in report.naive.method["ph_test"]
+    # the Fine-Gray ratio is a secondary estimate beside the cause-specific ones, same
+    # landmark population; not on the cause-specific forest plot
+    fine_gray = report.hazard_ratios[report.hazard_ratios["model"].str.startswith(
+        "Fine-Gray")]
+    assert len(fine_gray) == 1 and fine_gray["estimate"].notna().all()
+    assert report.fine_gray.n_people == report.landmark.cox.n_people
+    assert {"shr_landmark", "shr_landmark_ci"} <= set(names)
+    assert not report.exposure_ratios["model"].str.startswith("Fine-Gray").any()
+    assert report.time_varying.global_tests["test"].tolist() == [
+        "likelihood_ratio", "wald", "score"]
     split_rows = report.hazard_ratios["model"].str.contains("time-split")
     assert split_rows.any() == (report.time_split is not None
                                 and report.time_split.estimable)
@@ -62,6 +72,33 @@ def test_rereferral_report(data):
     # the re-referral model's PH test is no longer silenced
     assert "Global test (all terms)" in set(report.ph_test["term"])
     assert report.ph_test["p_value"].notna().all()
+    # Fine-Gray subdistribution ratios beside the cause-specific ones, same terms
+    models = report.hazard_ratios.groupby("model")["term"].apply(list)
+    assert models["Cause-specific Cox"] == models[
+        "Fine-Gray (subdistribution, death competing)"]
+    assert {"shr_rereferral", "shr_rereferral_ci"} <= {k["name"] for k in
+                                                       report.key_results}
+
+
+def test_discharge_report_imputes_missing_honos_and_shows_complete_cases(data):
+    # 30% of HoNOS removed at random: the models are pooled over imputed copies (Rubin's
+    # rules), the complete-case model is fitted to fewer people and shown beside them
+    import dataclasses
+
+    import numpy as np
+
+    refs = data.referrals.copy()
+    gone = np.random.default_rng(5).random(len(refs)) < 0.3
+    refs["honos_baseline"] = refs["honos_baseline"].mask(gone)
+    holed = dataclasses.replace(data, referrals=refs)
+    report = reports.analyse_discharge(holed, **PERIOD, imputations=3)
+    assert "Rubin" in report.time_varying.method["imputation"]
+    assert report.time_varying.summary["fmi"].gt(0).any()
+    assert report.complete_case.n_people < report.time_varying.n_people
+    names = {k["name"] for k in report.key_results}
+    assert {"hr_tv", "hr_tv_complete_case", "hr_tv_complete_case_ci"} <= names
+    assert report.hazard_ratios["model"].str.contains("complete cases").sum() == 1
+    assert report.hazard_ratios["estimate"].notna().all()
 
 
 def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatch):

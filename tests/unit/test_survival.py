@@ -247,3 +247,49 @@ def test_landmark_time_split_defaults_to_median_and_flags_an_empty_period(simula
     assert not empty.estimable
     assert "cannot split the exposure hazard ratio" in empty.reason
     assert empty.summary["estimate"].isna().all()
+
+
+def test_finegray_rows_hand_example():
+    # times 1 (event of interest), 2 (competing), 3 (censored), 4 (event), 5 (censored).
+    # Censoring Kaplan-Meier: G = 2/3 after time 3 (3 at risk), 0 after time 5. The
+    # competing row keeps weight 1 to the end of its censoring interval (time 3), then
+    # (3, 5] with weight G(3) / G(2-) = 2/3. R's finegray(Surv(t, e) ~ x, etype = "a")
+    # gives the same six rows.
+    from lifetools.survival import finegray_rows
+
+    data = pd.DataFrame({"t": [1.0, 2, 3, 4, 5], "e": [1, 2, 0, 1, 0]})
+    rows = finegray_rows(data, duration_col="t", event_col="e", event_of_interest=1)
+    assert rows["fg_row"].tolist() == [0, 1, 2, 3, 4, 1]
+    assert rows["fg_start"].tolist() == [0, 0, 0, 0, 0, 3]
+    assert rows["fg_stop"].tolist() == [1, 3, 3, 4, 5, 5]
+    assert rows["fg_status"].tolist() == [1, 0, 0, 1, 0, 0]
+    np.testing.assert_allclose(rows["fg_weight"], [1, 1, 1, 1, 1, 2 / 3], rtol=1e-15)
+    # a code listed as neither competing nor of interest is censored: no extra rows
+    censored = finegray_rows(data, duration_col="t", event_col="e", event_of_interest=1,
+                             competing=())
+    assert len(censored) == 5 and (censored["fg_weight"] == 1).all()
+
+
+def test_fine_gray_without_events_is_not_estimable():
+    from lifetools.survival import fit_fine_gray
+
+    data = pd.DataFrame({"t": [1.0, 2, 3, 4], "e": [2, 0, 2, 0], "x": [0.0, 1, 0, 1]})
+    result = fit_fine_gray(data, duration_col="t", event_col="e", event_of_interest=1,
+                           covariates=["x"])
+    assert not result.estimable and "no events" in result.reason
+    assert result.summary["estimate"].isna().all() and result.global_tests is None
+
+
+def test_cox_global_tests_absent_when_not_estimable_and_present_otherwise():
+    import warnings
+
+    data = pd.DataFrame({"t": [1.0, 2, 3, 4, 5, 6], "e": [0] * 6,
+                         "x": [0.0, 1, 0, 1, 0, 1]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        empty = fit_cox(data, duration_col="t", event_col="e", covariates=["x"],
+                        check_ph=False)
+        fitted = fit_cox(data.assign(e=[1, 1, 0, 1, 1, 0]), duration_col="t",
+                         event_col="e", covariates=["x"], check_ph=False)
+    assert empty.global_tests is None
+    assert fitted.global_tests["df"].tolist() == [1.0, 1.0, 1.0]

@@ -6,6 +6,7 @@ from lifetools.cohort.crisis import CRISIS_PREDICTORS, CrisisCohort, build_crisi
 from lifetools.cohort.discharge import (
     ADJUSTMENT_COVARIATES,
     EVENT_CODES,
+    MISSING_DATA_COLUMNS,
     DischargeCohort,
     ReReferralCohort,
     build_discharge_cohort,
@@ -24,7 +25,7 @@ from lifetools.cohort.person_time import (
     unplanned_attendances,
 )
 
-__all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "DischargeCohort", "ReReferralCohort",
+__all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
            "first_life_rooms_contact", "split_at_exposure", "PRIOR_OUTCOMES",
            "PROPENSITY_COVARIATES",

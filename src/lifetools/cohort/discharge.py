@@ -16,13 +16,16 @@ import pandas as pd
 from lifetools.describe import people_in_locality
 from lifetools.dictionary import load_dictionary
 
-__all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "DischargeCohort", "ReReferralCohort",
+__all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
            "first_life_rooms_contact", "split_at_exposure"]
 
 EVENT_CODES = {"censored": 0, "discharge": 1, "transfer": 2, "death": 3}
 ADJUSTMENT_COVARIATES = ("age_65_plus", "age_per_10", "female", "most_deprived_decile",
                          "honos_per_5")
+MISSING_DATA_COLUMNS = ("deprivation_unknown", "honos_observed")
+"""Cohort columns for the missing-data analysis: unknown area as its own category, and
+HoNOS (per 5 points, centred at 11) with its missing values kept for imputation."""
 
 
 def closure_groups() -> dict[str, tuple[str, ...]]:
@@ -52,12 +55,18 @@ def first_life_rooms_contact(dataset: Any) -> pd.Series:
 
 
 def _covariates(frame: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:
+    """Covariates. ``honos_observed`` keeps missing HoNOS missing (the reports impute
+    it); ``honos_per_5`` is median-filled, kept only for the fits that predate
+    imputation (truth tests); ``deprivation_unknown`` marks an unknown area, its own
+    category beside ``most_deprived_decile`` (which is 0 there)."""
     age = reference.dt.year - frame["year_of_birth"].astype(float)
     honos = frame["honos_baseline"].astype(float)
     return frame.assign(
         age=age, age_per_10=(age - 45) / 10, age_65_plus=(age >= 65).astype(float),
         female=(frame["sex"] == "2").astype(float),
         most_deprived_decile=(frame["imd_decile"] == 1).fillna(False).astype(float),
+        deprivation_unknown=frame["imd_decile"].isna().astype(float),
+        honos_observed=(honos - 11) / 5,
         honos_per_5=((honos.fillna(honos.median()) - 11) / 5),
     )
 
@@ -126,7 +135,7 @@ def build_discharge_cohort(
                         ever_used=later.astype(float))
     keep = ["person_id", "referral_date", "team_type", "entry", "duration", "event",
             "discharged", "exposure_day", "ever_used", "age", "imd_quintile",
-            *ADJUSTMENT_COVARIATES]
+            *ADJUSTMENT_COVARIATES, *MISSING_DATA_COLUMNS]
     data = data[keep].sort_values(["referral_date", "person_id"], ignore_index=True)
     return DischargeCohort(
         data=data, flow=pd.DataFrame(flow, columns=["step", "n"]),
@@ -220,7 +229,8 @@ def build_rereferral_cohort(
         event=event.astype(int), rereferred=(event == 1).astype(int),
         used_life_rooms=(first.notna() & (first <= frame["discharge_date"])).astype(float))
     keep = ["person_id", "discharge_date", "duration", "event", "rereferred",
-            "used_life_rooms", "imd_quintile", *ADJUSTMENT_COVARIATES]
+            "used_life_rooms", "imd_quintile", *ADJUSTMENT_COVARIATES,
+            *MISSING_DATA_COLUMNS]
     return ReReferralCohort(
         data=data[keep].sort_values(["discharge_date", "person_id"], ignore_index=True),
         flow=pd.DataFrame(flow, columns=["step", "n"]),

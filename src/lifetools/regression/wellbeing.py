@@ -57,38 +57,71 @@ def estimate_paired_change(pairs: pd.DataFrame, *, change_col: str = "change",
 
 def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_metric",
                     time_col: str = "follow_up", group_col: str = "person_id",
-                    alpha: float = 0.05) -> ModelResult:
-    """Linear mixed model: score ~ follow-up, random intercept per person.
+                    alpha: float = 0.05, random_slope: bool = False,
+                    reml: bool = True) -> ModelResult:
+    """Linear mixed model: score ~ time, random intercept (and slope) per person.
+
+    Parameters
+    ----------
+    random_slope
+        Add a random slope of ``time_col`` per person, correlated with the random
+        intercept (lme4's ``(time | group)``); default: random intercept only.
+    reml
+        Restricted maximum likelihood (default, lme4's default) or maximum likelihood
+        (``False``; needed to compare models with different fixed effects by their
+        likelihood).
+
+    Returns
+    -------
+    ModelResult
+        ``extra``: ``group_variance`` (random intercept), ``residual_variance``,
+        ``loglik`` (the REML criterion's log-likelihood under REML, as lme4's
+        ``logLik``), and with ``random_slope`` also ``slope_variance`` and
+        ``intercept_slope_covariance``.
 
     Notes
     -----
-    statsmodels ``MixedLM`` by REML (BFGS to a gradient of 1e-12, L-BFGS if that does
-    not converge; the default stopped 2e-6 from lme4's variances); uses every
+    statsmodels ``MixedLM`` (BFGS to a gradient of 1e-12, 1e-10 with a random slope,
+    where 1e-12 is out of reach; L-BFGS if that does not converge; the default stopped
+    2e-6 from lme4's variances); uses every
     measurement, including people with only a baseline; Wald intervals for the fixed
-    effects. A fit that did not converge (or
+    effects (normal quantiles; lme4 gives no p-values). A fit that did not converge (or
     with a non-finite estimate or standard error) is flagged: ``estimable`` False,
-    ``reason``, NaN estimates; statsmodels' warnings are carried in ``warnings``. Checked against lme4's
-    ``sleepstudy`` results in ``tests/reference/test_regression_against_r.py``.
+    ``reason``, NaN estimates; statsmodels' warnings are carried in ``warnings``.
+    Checked against lme4's ``sleepstudy`` results (random intercept and random slope,
+    REML and ML: fixed effects, standard errors, variance components and
+    log-likelihood) in ``tests/reference/test_regression_against_r.py``
+    (``test_mixed_model_sleepstudy_against_lme4``,
+    ``test_mixed_model_slope_and_ml_sleepstudy_against_lme4``).
     """
     with recorded_warnings() as notes:
         fit = smf.mixedlm(f"{score_col} ~ {time_col}", measurements,
-                          groups=measurements[group_col]).fit(
-            reml=True, method=["bfgs", "lbfgs"], gtol=1e-12, maxiter=500)
+                          groups=measurements[group_col],
+                          re_formula=f"~{time_col}" if random_slope else None).fit(
+            reml=reml, method=["bfgs", "lbfgs"], gtol=1e-10 if random_slope else 1e-12,
+            maxiter=500)
         terms = [t for t in fit.fe_params.index]
         bse, pvalues = fit.bse_fe, fit.pvalues[terms]  # their warnings recorded
     notes = list(notes)
     converged = bool(fit.converged) and not any("ConvergenceWarning" in n for n in notes)
+    criterion = "REML" if reml else "ML"
     summary, estimable, reason = checked_summary(
         tidy(terms, fit.fe_params, bse, pvalues,
              int(measurements[group_col].nunique()), exponentiate=False, alpha=alpha),
         fit.fe_params, bse, converged=converged,
-        failure="the REML maximisation did not converge", notes=notes, ratio=False,
-        alpha=alpha)
+        failure=f"the {criterion} maximisation did not converge", notes=notes,
+        ratio=False, alpha=alpha)
+    cov_re = np.asarray(fit.cov_re, dtype=float)
+    extra = {"group_variance": float(cov_re[0, 0]), "residual_variance": float(fit.scale),
+             "loglik": float(fit.llf)}
+    if random_slope:
+        extra.update(slope_variance=float(cov_re[1, 1]),
+                     intercept_slope_covariance=float(cov_re[0, 1]))
+    effects = "random intercept and slope" if random_slope else "random intercept"
     return ModelResult(summary=summary, n=int(measurements[group_col].nunique()),
                        model=fit, warnings=tuple(notes), estimable=estimable,
-                       reason=reason, extra={"group_variance": float(fit.cov_re.iloc[0, 0]),
-                                         "residual_variance": float(fit.scale)},
-                       method={"estimator": "linear mixed model, random intercept, REML",
+                       reason=reason, extra=extra,
+                       method={"estimator": f"linear mixed model, {effects}, {criterion}",
                                "ci_method": "Wald"})
 
 

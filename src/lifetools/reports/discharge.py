@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from lifetools.cohort import (
-    ADJUSTMENT_COVARIATES,
     build_discharge_cohort,
     build_rereferral_cohort,
     split_at_exposure,
 )
 from lifetools.convergence import not_estimable_text, recorded_warnings
 from lifetools.disclosure import NOT_ESTIMABLE, model_release
+from lifetools.regression.imputation import combine_fits
+from lifetools.reports.missing import (
+    IMPUTATIONS,
+    IMPUTED,
+    SEED,
+    complete_cases,
+    imputed_copies,
+    model_covariates,
+    pooled,
+)
 from lifetools.survival import (
     CIFResult,
     estimate_cif,
     estimate_km,
     fit_cox,
     fit_cox_time_varying,
+    fit_fine_gray,
     fit_landmark,
     fit_landmark_time_split,
 )
@@ -39,10 +49,31 @@ TERM_LABELS = {
     "used_life_rooms": "Life Rooms use before discharge",
     "age_65_plus": "Aged 65 or over", "age_per_10": "Age (per 10 years)",
     "female": "Female", "most_deprived_decile": "Most deprived decile",
+    "deprivation_unknown": "Area not known (deprivation unknown)",
     "honos_per_5": "HoNOS score (per 5 points)",
     "GLOBAL": "Global test (all terms)",
 }
 EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
+FINE_GRAY = "Fine-Gray"  # the model names of subdistribution hazard ratios start so
+COMPLETE_CASE = "{}, complete cases (HoNOS recorded; missing-data sensitivity)"
+DEATH = {"discharge": 3, "rereferral": 2}  # the death code of each cohort's event column
+
+
+def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
+                        covariates: Sequence[str]) -> Any:
+    """Fine-Gray subdistribution hazard of discharge from the landmark, death competing.
+
+    Same people, exposure and follow-up as the landmark Cox model (open at the
+    landmark, entered by it; follow-up from it); transfer is censored as in the
+    cause-specific models.
+    """
+    at_risk = (data["duration"] > landmark) & (data["entry"] <= landmark)
+    part = data.loc[at_risk].assign(
+        exposed_at_landmark=(data["exposure_day"] <= landmark).fillna(False).astype(float),
+        _duration=data["duration"] - landmark)
+    return fit_fine_gray(part, duration_col="_duration", event_col="event",
+                         event_of_interest=1, competing=(DEATH["discharge"],),
+                         covariates=["exposed_at_landmark", *covariates])
 
 
 def _label(summary: pd.DataFrame, model: str) -> pd.DataFrame:
@@ -149,12 +180,17 @@ class DischargeReport:
     time_split: Any = None
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["model", "note"]))
+    fine_gray: Any = None
+    complete_case: Any = None
 
     @property
     def exposure_ratios(self) -> pd.DataFrame:
-        """The Life Rooms hazard ratio of each model (for the forest plot)."""
+        """The Life Rooms hazard ratio of each cause-specific model on the imputed data
+        (for the forest plot; Fine-Gray and complete-case rows are in the table)."""
         terms = [TERM_LABELS[t] for t in ("exposed", "ever_used", "exposed_at_landmark")]
-        return self.hazard_ratios[self.hazard_ratios["term"].isin(terms)]
+        model = self.hazard_ratios["model"]
+        main = ~model.str.startswith(FINE_GRAY) & ~model.str.contains("complete cases")
+        return self.hazard_ratios[self.hazard_ratios["term"].isin(terms) & main]
 
 
 def analyse_discharge(
@@ -165,6 +201,8 @@ def analyse_discharge(
     team_types: Sequence[str] = ("A06",),
     locality: str = "all",
     landmark_days: int = 90,
+    imputations: int = IMPUTATIONS,
+    seed: int = SEED,
 ) -> DischargeReport:
     """Time to discharge: KM, cumulative incidence, time-varying and naive Cox, landmark.
 
@@ -175,6 +213,17 @@ def analyse_discharge(
     age, sex, deprivation and HoNOS; Efron ties; delayed entry for referrals open at the
     period start. The naive model classes users as exposed from referral (immortal time
     bias). Landmark: exposure by ``landmark_days`` among those still open then.
+    Missing data: every Cox and Fine-Gray model is fitted to ``imputations`` copies
+    with HoNOS imputed by chained equations (seeded by ``seed``) and pooled by Rubin's
+    rules (:mod:`lifetools.reports.missing`); an unknown area is its own category
+    (``deprivation_unknown``); the time-varying model on complete cases (HoNOS
+    recorded) is shown beside it (``complete_case``, key results
+    ``hr_tv_complete_case``). Proportional-hazards tests: first imputed copy.
+    Secondary estimate: the Fine-Gray subdistribution hazard ratio of discharge (death
+    competing, transfer censored) for the landmark exposure, same people and follow-up
+    as the landmark model (``fine_gray``; a row of ``hazard_ratios`` whose model starts
+    "Fine-Gray"; key results ``shr_landmark``); it describes the cumulative incidence
+    of discharge, the cause-specific ratios the rate among those still open and alive.
 
     Proportional hazards is tested in every Cox model with R's ``cox.zph`` (survival
     >= 3.0 score test, km transform, per term and global: :func:`cox_zph`), including
@@ -192,43 +241,63 @@ def analyse_discharge(
                                     period_end=period_end, team_types=team_types,
                                     locality=locality)
     data = cohort.data
-    covariates = list(ADJUSTMENT_COVARIATES)
+    covariates = model_covariates(data)
     times = (0, 90, 180, 365, 730)
     km = estimate_km(data, duration_col="duration", event_col="discharged",
                      entry_col="entry", times=times)
     cif = _cif_by_event(data, {"Discharge": 1, "Transfer": 2, "Death": 3}, "entry", times)
-    long = split_at_exposure(data)
+    copies = imputed_copies(data, event_col="discharged", exposure_col="ever_used",
+                            m=imputations, seed=seed)
+
+    def time_varying(part: pd.DataFrame, first: bool) -> Any:
+        return fit_cox_time_varying(split_at_exposure(part), id_col="person_id",
+                                    start_col="start", stop_col="stop",
+                                    event_col="event", check_ph=first,
+                                    covariates=["exposed", *covariates])
+
+    def landmark_fit(part: pd.DataFrame, first: bool) -> Any:
+        return fit_landmark(part, landmark=landmark_days, duration_col="duration",
+                            event_col="discharged", exposure_time_col="exposure_day",
+                            covariates=covariates, entry_col="entry", check_ph=first)
+
     with recorded_warnings():  # each fit carries its own warnings (shown in notes)
-        tv = fit_cox_time_varying(long, id_col="person_id", start_col="start",
-                                  stop_col="stop", event_col="event",
-                                  covariates=["exposed", *covariates])
-        naive = fit_cox(data, duration_col="duration", event_col="discharged",
-                        entry_col="entry", covariates=["ever_used", *covariates])
-        landmark = fit_landmark(data, landmark=landmark_days, duration_col="duration",
-                                event_col="discharged", exposure_time_col="exposure_day",
-                                covariates=covariates, entry_col="entry", check_ph=True)
+        tv = pooled(time_varying, copies)
+        naive = pooled(lambda part, first: fit_cox(
+            part, duration_col="duration", event_col="discharged", entry_col="entry",
+            covariates=["ever_used", *covariates], check_ph=first), copies)
+        landmarks = [landmark_fit(part, i == 0) for i, part in enumerate(copies)]
+        landmark = replace(landmarks[0], cox=combine_fits(
+            [lm.cox for lm in landmarks], description=IMPUTED))
+        fine_gray = pooled(lambda part, first: _fine_gray_landmark(
+            part, landmark_days, covariates), copies)
+        complete = time_varying(complete_cases(data), False)
     split = None
     landmark_ph = landmark.cox.ph_test
     exposure_p = (float("nan") if landmark_ph is None else float(
         landmark_ph.set_index("term").loc["exposed_at_landmark", "p_value"]))
     if exposure_p < 0.05:  # split at the median event time of the exposed
         with recorded_warnings():
-            split = fit_landmark_time_split(
-                data, landmark=landmark_days, duration_col="duration",
+            split = pooled(lambda part, first: fit_landmark_time_split(
+                part, landmark=landmark_days, duration_col="duration",
                 event_col="discharged", exposure_time_col="exposure_day",
-                covariates=covariates, entry_col="entry")
+                covariates=covariates, entry_col="entry"), copies)
     split_shown = split is not None and split.estimable
     names = {"tv": "Time-varying (correct)", "naive": "Naive fixed exposure (biased)",
              "landmark": f"Landmark at {landmark_days} days",
              "split": f"Landmark at {landmark_days} days, time-split (proportional "
-                      "hazards sensitivity)"}
+                      "hazards sensitivity)",
+             "fine_gray": f"{FINE_GRAY} at {landmark_days} days (subdistribution hazard "
+                          "ratio, death competing)",
+             "complete": COMPLETE_CASE.format("Time-varying")}
     ratios = pd.concat([
         _label(_with_note(tv.summary, tv), names["tv"]),
+        _label(_with_note(complete.summary.head(1), complete), names["complete"]),
         _label(_with_note(naive.summary.head(1), naive), names["naive"]),
         _label(_with_note(landmark.cox.summary.head(1), landmark.cox),
                names["landmark"]),
         *([_label(_with_note(split.summary.head(2), split), names["split"])]
           if split_shown else []),
+        _label(_with_note(fine_gray.summary.head(1), fine_gray), names["fine_gray"]),
     ], ignore_index=True)[["model", "term", "estimate", "ci_lower", "ci_upper", "p_value",
                            "note"]]
     average = "noted: the hazard ratio is an average over follow-up"
@@ -258,14 +327,22 @@ def analyse_discharge(
                         "(time-varying)", hr),
         *_ratio_results("hr_naive", "Hazard ratio, naive fixed exposure (biased)",
                         naive_hr, ci=False),
+        *_ratio_results("hr_tv_complete_case", "Hazard ratio of discharge, Life Rooms use "
+                        "(time-varying), complete cases (sensitivity)",
+                        _estimate_row(complete, "exposed")),
+        *_ratio_results("shr_landmark", f"Subdistribution hazard ratio of discharge "
+                        f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
+                        "days", _estimate_row(fine_gray, "exposed_at_landmark")),
     )
     notes = _notes({names["tv"]: tv, names["naive"]: naive, names["landmark"]: landmark.cox,
                     **({names["split"]: split} if split_shown else {}),
+                    names["fine_gray"]: fine_gray, names["complete"]: complete,
                     "Cumulative incidence": cif})
     return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,
-                           time_split=split, notes=notes)
+                           time_split=split, notes=notes, fine_gray=fine_gray,
+                           complete_case=complete)
 
 
 @dataclass(frozen=True)
@@ -282,6 +359,8 @@ class ReReferralReport:
     ph_test: pd.DataFrame | None = None
     notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["model", "note"]))
+    fine_gray: Any = None
+    complete_case: Any = None
 
 
 def analyse_rereferral(
@@ -291,6 +370,8 @@ def analyse_rereferral(
     period_end: str,
     team_types: Sequence[str] = ("A06",),
     locality: str = "all",
+    imputations: int = IMPUTATIONS,
+    seed: int = SEED,
 ) -> ReReferralReport:
     """Time to re-referral after discharge, death competing; Life Rooms use at discharge.
 
@@ -302,21 +383,37 @@ def analyse_rereferral(
     Proportional hazards: R's ``cox.zph`` (km transform, per term and global) in
     ``ph_test``; warnings of the fits in ``notes``; a hazard ratio that could not be
     estimated reads "could not be estimated: <reason>" in the key results.
+    Secondary estimate: the Fine-Gray subdistribution hazard ratios of re-referral
+    (death competing; ``fine_gray``, rows "Fine-Gray" in ``hazard_ratios``, key results
+    ``shr_rereferral``), under the same release check as the cause-specific model.
+    Missing data as :func:`analyse_discharge`: HoNOS imputed (``imputations`` copies,
+    Rubin's rules), unknown area its own category, complete-case Cox beside it.
     """
     cohort = build_rereferral_cohort(dataset, period_start=period_start,
                                      period_end=period_end, team_types=team_types,
                                      locality=locality)
     data = cohort.data.assign(group=cohort.data["used_life_rooms"].map(
         {1.0: "Used the Life Rooms", 0.0: "Did not use the Life Rooms"}))
+    covariates = model_covariates(data)
+    copies = imputed_copies(data, event_col="event", exposure_col="used_life_rooms",
+                            m=imputations, seed=seed)
     cif = estimate_cif(data, duration_col="duration", event_col="event",
                        event_of_interest=1, group_col="group", times=(0, 90, 180, 365))
     with recorded_warnings():  # carried in cox.warnings, shown in notes
-        cox = fit_cox(data, duration_col="duration", event_col="rereferred",
-                      covariates=["used_life_rooms", *ADJUSTMENT_COVARIATES])
+        cox = pooled(lambda part, first: fit_cox(
+            part, duration_col="duration", event_col="rereferred", check_ph=first,
+            covariates=["used_life_rooms", *covariates]), copies)
+        fine_gray = pooled(lambda part, first: fit_fine_gray(
+            part, duration_col="duration", event_col="event", event_of_interest=1,
+            competing=(DEATH["rereferral"],),
+            covariates=["used_life_rooms", *covariates]), copies)
+        complete = fit_cox(complete_cases(data), duration_col="duration",
+                           event_col="rereferred", check_ph=False,
+                           covariates=["used_life_rooms", *covariates])
     # release check: n, events and residual df per level; withheld when any level has
     # too few events, the fit did not converge or an interval is degenerate
-    release = model_release(cox, data=data, event_col="rereferred",
-                            level_cols=["used_life_rooms", *ADJUSTMENT_COVARIATES])
+    release = model_release(cox, data=copies[0], event_col="rereferred",
+                            level_cols=["used_life_rooms", *covariates])
     overall = estimate_cif(data, duration_col="duration", event_col="event",
                            event_of_interest=1)
     at_year = overall.summary[overall.summary["time"] <= 365]
@@ -341,12 +438,29 @@ def analyse_rereferral(
              "label": "95% CI: Hazard ratio of re-referral, Life Rooms use before "
                       "discharge"}]),
     )
-    ratios = _label(_with_note(release.apply(cox.summary), cox), "Cause-specific Cox")[
-        ["term", "estimate", "ci_lower", "ci_upper", "p_value", "note",
+    shr_label = ("Subdistribution hazard ratio of re-referral (Fine-Gray, death "
+                 "competing), Life Rooms use before discharge")
+    key = (*key, *(_ratio_results("shr_rereferral", shr_label, _estimate_row(
+        fine_gray, "used_life_rooms")) if release.released else [
+        {"name": f"shr_rereferral{tail}", "value": None, "kind": "text",
+         "text": f"{NOT_ESTIMABLE} ({release.reason})", "label": f"{lead}{shr_label}"}
+        for tail, lead in (("", ""), ("_ci", "95% CI: "))]))
+    fg_table = _label(_with_note(release.apply(fine_gray.summary), fine_gray),
+                      f"{FINE_GRAY} (subdistribution, death competing)")
+    complete_table = _label(_with_note(release.apply(complete.summary.head(1)), complete),
+                            COMPLETE_CASE.format("Cause-specific Cox"))
+    ratios = pd.concat([
+        _label(_with_note(release.apply(cox.summary), cox), "Cause-specific Cox"),
+        complete_table, fg_table], ignore_index=True)[
+        ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note",
          *(["withheld"] if not release.released else [])]]
     ph = _ph_table(cox, "Cause-specific Cox", exposure_action=(
         "noted: the hazard ratio is an average over follow-up"))
     return ReReferralReport(flow=cohort.flow, cif=cif, cox=cox, hazard_ratios=ratios,
                             key_results=key, cohort=cohort, release=release, ph_test=ph,
                             notes=_notes({"Cause-specific Cox": cox,
-                                          "Cumulative incidence": cif}))
+                                          FINE_GRAY: fine_gray,
+                                          COMPLETE_CASE.format("Cause-specific Cox"):
+                                          complete,
+                                          "Cumulative incidence": cif}),
+                            fine_gray=fine_gray, complete_case=complete)

@@ -12,6 +12,7 @@ from scipy.stats import norm
 
 from lifetools.convergence import degenerate_terms, recorded_warnings
 from lifetools.errors import StatisticalWarning
+from lifetools.survival.partial_likelihood import cox_global_tests
 from lifetools.survival.results import CoxResult, library_versions
 from lifetools.survival.robust import cox_score_residuals, robust_covariance
 from lifetools.survival.zph import GLOBAL_TERM, PH_TRANSFORMS, cox_zph
@@ -63,13 +64,22 @@ def _lifelines_estimates(fitter, terms: list[str]) -> tuple[np.ndarray, np.ndarr
     return fitter.params_.to_numpy()[order], cov
 
 
-def _robust_se(stop, event, x, coef, naive, *, entry=None, strata=None, ties: str,
-               clusters=None) -> np.ndarray:
-    """R's robust standard errors: dfbeta sandwich, summed within clusters."""
+def _robust_cov(stop, event, x, coef, naive, *, entry=None, strata=None, ties: str,
+                clusters=None) -> np.ndarray:
+    """R's robust covariance: dfbeta sandwich, summed within clusters."""
     resid = cox_score_residuals(stop, event, x, coef, entry=entry, strata=strata,
                                 ties=ties)
     clusters = None if clusters is None else np.asarray(clusters)
-    return np.sqrt(np.diag(robust_covariance(resid, naive, clusters)))
+    return np.asarray(robust_covariance(resid, naive, clusters))
+
+
+def _global(args: dict[str, Any], coef, cov, estimable: bool) -> pd.DataFrame | None:
+    """Likelihood-ratio, Wald and score tests of the fit (None if not estimable)."""
+    if not estimable:
+        return None
+    return cox_global_tests(args["stop"], args["event"], args["x"], coef, cov,
+                            entry=args["entry"], strata=args.get("strata"),
+                            ties=args["ties"])
 
 
 def _phreg(stop, x, event, *, entry=None, strata=None, ties: str):
@@ -191,7 +201,10 @@ def fit_cox(
     ties: statsmodels ``PHReg`` (``ties="breslow"``). The tie method used is the one
     recorded in ``method["ties"]``. Robust errors: R's dfbeta sandwich from score
     residuals of the model's tie method (:func:`cox_score_residuals`), not lifelines'
-    (which differs from R's by 1-4% on tied data); ``model`` keeps the naive errors. Proportional hazards: :func:`cox_zph` (the score
+    (which differs from R's by 1-4% on tied data); ``model`` keeps the naive errors.
+    ``global_tests``: likelihood-ratio, Wald and score tests of all terms
+    (:func:`cox_global_tests`, R's ``summary(coxph)``; the Wald test uses the robust
+    covariance when ``robust``). Proportional hazards: :func:`cox_zph` (the score
     test of R survival >= 3.0, per term and global), including with delayed entry and
     strata; a term with p < 0.05 raises a :class:`StatisticalWarning` and is listed in
     ``warnings``. Checked against R ``survival::coxph`` in
@@ -213,6 +226,7 @@ def fit_cox(
     strata_codes = (pd.factorize(data[list(strata)].astype(str).agg("|".join, axis=1))[0]
                     if strata else None)
     fitter: Any = None
+    naive: Any = None
     with recorded_warnings() as notes:
         if not data[event_col].any():
             coef, se, converged = _failed(terms, NO_EVENTS)
@@ -246,18 +260,21 @@ def fit_cox(
                 coef, se, converged = _failed(terms, error)
     notes = list(notes)
     converged = converged and not any("ConvergenceWarning" in n for n in notes)
+    cov = naive
     if use_robust and converged:
-        se = _robust_se(data[duration_col], data[event_col], data[terms], coef, naive,
-                        entry=data[entry_col] if entry_col else None,
-                        strata=strata_codes, ties=ties,
-                        clusters=data[cluster_col] if cluster_col else None)
+        cov = _robust_cov(data[duration_col], data[event_col], data[terms], coef, naive,
+                          entry=data[entry_col] if entry_col else None,
+                          strata=strata_codes, ties=ties,
+                          clusters=data[cluster_col] if cluster_col else None)
+        se = np.sqrt(np.diag(cov))
     summary, estimable, reason = _checked(terms, coef, se, converged, notes, alpha)
-    table, ph_record = _ph(
-        {"stop": data[duration_col], "event": data[event_col], "x": data[terms],
-         "coef": coef, "terms": terms,
-         "entry": data[entry_col] if entry_col else None, "strata": strata_codes,
-         "ties": ties}, check_ph=check_ph, estimable=estimable, transform=ph_transform,
-        notes=notes)
+    args = {"stop": data[duration_col], "event": data[event_col], "x": data[terms],
+            "coef": coef, "terms": terms,
+            "entry": data[entry_col] if entry_col else None, "strata": strata_codes,
+            "ties": ties}
+    table, ph_record = _ph(args, check_ph=check_ph, estimable=estimable,
+                           transform=ph_transform, notes=notes)
+    tests = _global(args, coef, cov, estimable)
     return CoxResult(
         summary=summary, ph_test=table, n_people=len(data),
         n_events=int(data[event_col].sum()),
@@ -266,6 +283,7 @@ def fit_cox(
                 "delayed_entry": entry_col is not None, "backend": backend,
                 "alpha": alpha, "ph_test": ph_record, **library_versions()},
         warnings=tuple(notes), model=fitter, estimable=estimable, reason=reason,
+        global_tests=tests,
     )
 
 
@@ -322,6 +340,7 @@ def fit_cox_time_varying(
     x = long_df[terms].astype(float).reset_index(drop=True)
     rows = long_df[[id_col, start_col, stop_col, event_col]].reset_index(drop=True)
     fitter: Any = None
+    naive: Any = None
     with recorded_warnings() as notes:
         if not rows[event_col].any():
             coef, se, converged = _failed(terms, NO_EVENTS)
@@ -347,14 +366,17 @@ def fit_cox_time_varying(
                 coef, se, converged = _failed(terms, error)
     notes = list(notes)
     converged = converged and not any("ConvergenceWarning" in n for n in notes)
+    cov = naive
     if cluster and converged:
-        se = _robust_se(rows[stop_col], rows[event_col], x, coef, naive,
-                        entry=rows[start_col], ties=ties, clusters=rows[id_col])
+        cov = _robust_cov(rows[stop_col], rows[event_col], x, coef, naive,
+                          entry=rows[start_col], ties=ties, clusters=rows[id_col])
+        se = np.sqrt(np.diag(cov))
     summary, estimable, reason = _checked(terms, coef, se, converged, notes, alpha)
-    table, ph_record = _ph(
-        {"stop": rows[stop_col], "event": rows[event_col], "x": x, "coef": coef,
-         "terms": terms, "entry": rows[start_col], "ties": ties},
-        check_ph=check_ph, estimable=estimable, transform=ph_transform, notes=notes)
+    args = {"stop": rows[stop_col], "event": rows[event_col], "x": x, "coef": coef,
+            "terms": terms, "entry": rows[start_col], "ties": ties}
+    table, ph_record = _ph(args, check_ph=check_ph, estimable=estimable,
+                           transform=ph_transform, notes=notes)
+    tests = _global(args, coef, cov, estimable)
     return CoxResult(
         summary=summary, ph_test=table,
         n_people=int(long_df[id_col].nunique()), n_events=int(long_df[event_col].sum()),
@@ -367,4 +389,5 @@ def fit_cox_time_varying(
                                            "entry + 1e-6)"}[chosen],
                 "alpha": alpha, **library_versions()},
         warnings=tuple(notes), model=fitter, estimable=estimable, reason=reason,
+        global_tests=tests,
     )

@@ -64,6 +64,8 @@ class CoxResult:
     ``ph_test``: term, statistic, df, p_value (R's ``cox.zph``: per term and a last
     ``GLOBAL`` row). ``estimable`` is False when the fit did not converge or a term is
     degenerate; ``reason`` then says why (and ``warnings`` holds it too).
+    ``global_tests``: test (likelihood_ratio, wald, score), statistic, df, p_value,
+    as R's ``summary(coxph)`` (None when not estimable).
     """
 
     summary: pd.DataFrame
@@ -75,6 +77,7 @@ class CoxResult:
     model: Any = field(default=None, repr=False)
     estimable: bool = True
     reason: str = ""
+    global_tests: pd.DataFrame | None = None
 
     def hazard_ratio(self, term: str) -> tuple[float, float, float]:
         """(estimate, ci_lower, ci_upper) of one term."""

@@ -1,0 +1,177 @@
+"""Missing covariates: multiple imputation by chained equations and Rubin's rules.
+
+Reports used to fill a missing HoNOS score with the cohort median, which shrinks its
+coefficient towards 0 and leaves its confounding partly unadjusted. Instead: ``m``
+imputed copies of the data (statsmodels ``MICEData``: chained equations, predictive
+mean matching, seeded), the model fitted to each, and the estimates combined by
+Rubin's rules. A complete-case analysis is reported beside it as a sensitivity
+analysis.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["combine_fits", "fit_imputed", "impute_chained", "nelson_aalen_at",
+           "rubin_combine"]
+
+
+def rubin_combine(estimates: np.ndarray, variances: np.ndarray, *,
+                  alpha: float = 0.05) -> pd.DataFrame:
+    """Rubin's rules: pool ``m`` estimates (rows) of ``p`` parameters (columns).
+
+    Returns one row per parameter: estimate (mean), se (sqrt of the total variance
+    W + (1 + 1/m) B), within, between, df, ci_lower, ci_upper (t on df), p_value and
+    fmi (fraction of missing information).
+
+    Notes
+    -----
+    Rubin (1987): W the mean within-imputation variance, B the between-imputation
+    variance of the estimates, df = (m - 1) (1 + W / ((1 + 1/m) B))^2 (infinite when
+    B = 0: normal quantiles); fmi = (r + 2 / (df + 3)) / (r + 1) with
+    r = (1 + 1/m) B / W. Checked by hand on a small example in
+    ``tests/unit/test_imputation.py::test_rubin_combine_hand_example_matches``.
+    """
+    q = np.atleast_2d(np.asarray(estimates, dtype=float))
+    u = np.atleast_2d(np.asarray(variances, dtype=float))
+    m = q.shape[0]
+    if m < 2:
+        raise ValueError("Rubin's rules need at least 2 imputations")
+    mean = q.mean(axis=0)
+    within = u.mean(axis=0)
+    between = q.var(axis=0, ddof=1)
+    total = within + (1 + 1 / m) * between
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = (1 + 1 / m) * between / within
+        dof = np.where(between > 0, (m - 1) * (1 + 1 / r) ** 2, np.inf)
+        fmi = np.where(between > 0, (r + 2 / (dof + 3)) / (r + 1), 0.0)
+    se = np.sqrt(total)
+    crit = stats.t.ppf(1 - alpha / 2, dof)
+    return pd.DataFrame({"estimate": mean, "se": se, "within": within,
+                         "between": between, "df": dof,
+                         "ci_lower": mean - crit * se, "ci_upper": mean + crit * se,
+                         "p_value": 2 * stats.t.sf(np.abs(mean / se), dof), "fmi": fmi})
+
+
+def nelson_aalen_at(duration: pd.Series, event: pd.Series) -> np.ndarray:
+    """Nelson-Aalen cumulative hazard at each row's own time (an imputation predictor).
+
+    White and Royston (2009, Statistics in Medicine 28:1982) recommend the event
+    indicator and H(T) as predictors when imputing covariates of a survival model.
+    """
+    time = np.asarray(duration, dtype=float)
+    dead = np.asarray(event, dtype=float) != 0
+    times = np.unique(time[dead])
+    ordered = np.sort(time)
+    at_risk = len(time) - np.searchsorted(ordered, times, side="left")
+    deaths = np.bincount(np.searchsorted(times, time[dead]), minlength=len(times))
+    cumulative = np.r_[0.0, np.cumsum(deaths / at_risk)]
+    return cumulative[np.searchsorted(times, time, side="right")]
+
+
+def impute_chained(df: pd.DataFrame, *, impute: Sequence[str],
+                   predictors: Sequence[str], m: int = 10, seed: int = 2024,
+                   burn_in: int = 10, between: int = 5) -> list[pd.DataFrame]:
+    """``m`` copies of ``df`` with the missing values of ``impute`` filled by MICE.
+
+    Parameters
+    ----------
+    impute
+        Numeric columns with missing values to impute.
+    predictors
+        Complete numeric columns used to predict them (for a survival model: the
+        other covariates, the event indicator and the Nelson-Aalen cumulative hazard,
+        :func:`nelson_aalen_at`).
+    seed
+        Seed of the random generator: the same seed gives the same imputations.
+
+    Notes
+    -----
+    statsmodels ``MICEData`` (chained equations: each column imputed in turn by a
+    linear model of the others, with parameters drawn from their approximate posterior
+    and predictive mean matching to an observed value), ``burn_in`` cycles before the
+    first copy and ``between`` cycles between copies. With nothing missing, one copy of
+    ``df`` is returned (nothing to pool). Checked on synthetic truth with MCAR missingness in
+    ``tests/unit/test_imputation.py``.
+    """
+    from statsmodels.imputation.mice import MICEData
+
+    columns = list(dict.fromkeys([*impute, *predictors]))
+    if df[list(predictors)].isna().any().any():
+        raise ValueError("predictors must be complete (no missing values)")
+    if not df[list(impute)].isna().any().any():
+        return [df.copy()]
+    frame = df[columns].astype(float).reset_index(drop=True)
+    frame.columns = [f"v{i}" for i in range(len(columns))]  # formula-safe names
+    names = dict(zip(frame.columns, columns, strict=True))
+    mice = MICEData(frame, rng=np.random.default_rng(seed))
+    copies = []
+    for i in range(m):
+        mice.update_all(burn_in if i == 0 else between)
+        filled = mice.data.rename(columns=names)
+        out = df.copy()
+        for column in impute:
+            out[column] = filled[column].to_numpy()
+        copies.append(out)
+    return copies
+
+
+def combine_fits(fits: Sequence[Any], *, alpha: float = 0.05,
+                 description: str = "") -> Any:
+    """Pool Cox (or other ratio) fits of imputed copies by Rubin's rules.
+
+    ``fits`` are results with a ``summary`` holding ``term``, ``coef`` and ``se`` (log
+    scale). Returns the first fit with its summary replaced by the pooled one (hazard
+    ratios exp(pooled coef), t intervals on Rubin's df; ``fmi`` column), every fit's
+    warnings, ``estimable`` only when every fit is, and ``method["imputation"]``. The
+    proportional-hazards and global tests are those of the first imputed copy.
+
+    Notes
+    -----
+    Rubin's rules on the log hazard ratio (:func:`rubin_combine`); a single fit (no
+    missing values) is returned unchanged.
+    """
+    if len(fits) == 1:
+        return fits[0]
+    first = fits[0]
+    ok = all(getattr(f, "estimable", True) for f in fits)
+    pooled = rubin_combine(np.vstack([f.summary["coef"].to_numpy() for f in fits]),
+                           np.vstack([f.summary["se"].to_numpy() ** 2 for f in fits]),
+                           alpha=alpha)
+    summary = first.summary.copy()
+    with np.errstate(over="ignore"):
+        summary = summary.assign(
+            coef=pooled["estimate"].to_numpy(), se=pooled["se"].to_numpy(),
+            estimate=np.exp(pooled["estimate"].to_numpy()),
+            ci_lower=np.exp(pooled["ci_lower"].to_numpy()),
+            ci_upper=np.exp(pooled["ci_upper"].to_numpy()),
+            p_value=pooled["p_value"].to_numpy(), fmi=pooled["fmi"].to_numpy())
+    if "estimable" in summary:
+        flags = np.vstack([f.summary["estimable"].to_numpy(bool) for f in fits])
+        summary["estimable"] = flags.all(axis=0)
+        summary.loc[~summary["estimable"], ["estimate", "ci_lower", "ci_upper",
+                                            "p_value"]] = np.nan
+    notes = list(dict.fromkeys(w for f in fits for w in getattr(f, "warnings", ())))
+    method = {**first.method, "imputation": (
+        f"{len(fits)} imputations by chained equations, Rubin's rules"
+        + (f"; {description}" if description else "")
+        + "; proportional-hazards and global tests on the first imputed copy")}
+    reason = next((f.reason for f in fits if not getattr(f, "estimable", True)), "")
+    changes: dict[str, Any] = {"summary": summary, "warnings": tuple(notes),
+                               "method": method}
+    if hasattr(first, "estimable"):
+        changes.update(estimable=ok, reason=reason)
+    return dataclasses.replace(first, **changes)
+
+
+def fit_imputed(fit: Callable[[pd.DataFrame, bool], Any],
+                datasets: Sequence[pd.DataFrame], **kwargs: Any) -> Any:
+    """Fit ``fit(data, first)`` to each imputed copy and pool (:func:`combine_fits`)."""
+    return combine_fits([fit(data, i == 0) for i, data in enumerate(datasets)],
+                        **kwargs)

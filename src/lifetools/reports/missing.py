@@ -1,0 +1,66 @@
+"""Missing covariates in the survival reports: imputed copies and complete cases.
+
+HoNOS at referral is missing for some people and their area (deprivation) for others.
+The reports fit every Cox and Fine-Gray model to ``m`` copies of the cohort with HoNOS
+imputed by chained equations and pool them by Rubin's rules
+(:mod:`lifetools.regression.imputation`); an unknown area is its own category
+(``deprivation_unknown``), never "not most deprived"; the main model is also fitted to
+the complete cases (HoNOS recorded) as a sensitivity analysis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from lifetools.cohort import ADJUSTMENT_COVARIATES
+from lifetools.regression.imputation import fit_imputed, impute_chained, nelson_aalen_at
+
+__all__ = ["IMPUTATIONS", "IMPUTED", "SEED", "complete_cases", "imputed_copies", "model_covariates",
+           "pooled"]
+
+IMPUTATIONS = 10
+SEED = 20240401
+HONOS = "honos_per_5"
+IMPUTED = "HoNOS imputed (predictive mean matching)"
+
+
+def model_covariates(data: pd.DataFrame) -> list[str]:
+    """The adjustment covariates, with ``deprivation_unknown`` when any area is unknown
+    (a column of zeros would make the model singular)."""
+    unknown = ["deprivation_unknown"] if data["deprivation_unknown"].nunique() > 1 else []
+    covariates = list(ADJUSTMENT_COVARIATES)
+    at = covariates.index("most_deprived_decile") + 1
+    return covariates[:at] + unknown + covariates[at:]
+
+
+def imputed_copies(data: pd.DataFrame, *, event_col: str, exposure_col: str,
+                   m: int = IMPUTATIONS, seed: int = SEED) -> list[pd.DataFrame]:
+    """Copies of a cohort with ``honos_per_5`` imputed from ``honos_observed``.
+
+    Predictors: the other covariates, the exposure, the event indicator and the
+    Nelson-Aalen cumulative hazard at the person's time (White and Royston 2009).
+    One copy (nothing pooled) when no HoNOS is missing.
+    """
+    base = data.assign(_event=(data[event_col] != 0).astype(float),
+                       _hazard=nelson_aalen_at(data["duration"], data[event_col]),
+                       _exposure=data[exposure_col].astype(float))
+    base[HONOS] = base["honos_observed"]
+    predictors = [c for c in [*model_covariates(data), "_event", "_hazard", "_exposure"]
+                  if c != HONOS and base[c].nunique() > 1]
+    copies = impute_chained(base, impute=[HONOS], predictors=predictors, m=m, seed=seed)
+    return [c.drop(columns=["_event", "_hazard", "_exposure"]) for c in copies]
+
+
+def complete_cases(data: pd.DataFrame) -> pd.DataFrame:
+    """People with HoNOS recorded (complete-case sensitivity analysis)."""
+    keep = data["honos_observed"].notna()
+    return data.loc[keep].assign(**{HONOS: data.loc[keep, "honos_observed"]})
+
+
+def pooled(fit: Callable[[pd.DataFrame, bool], Any], copies: Sequence[pd.DataFrame]
+           ) -> Any:
+    """``fit(copy, first)`` on every imputed copy, pooled by Rubin's rules."""
+    return fit_imputed(fit, copies, description=IMPUTED)
