@@ -34,7 +34,7 @@ from lifetools.errors import DisclosureError
 from lifetools.publication import check_name, seal, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
-           "show_table", "table_estimates"]
+           "show_notes", "show_table", "table_estimates"]
 
 IDENTIFYING_COLUMNS = ("person_id", "nhs_number", "year_of_birth", "date_of_birth",
                        "lsoa_code", "date_of_death", "postcode", "contact_id",
@@ -163,6 +163,22 @@ def show_table(
     text = " ".join(t for t in (note, footnote) if t)
     return PublishedTable(name=name, caption=caption, frame=_display(table, digits),
                           note=text, rules=rules, table=table)
+
+
+def show_notes(notes: pd.DataFrame, *, name: str, caption: str) -> PublishedTable | None:
+    """Show a report's notes (fit warnings) as a table, or nothing when there are none.
+
+    ``notes`` is a report's ``notes`` frame (``model``, ``note``: text only). An empty
+    frame shows nothing (no empty table or caption on the page) and writes no file.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_tables.py``.
+    """
+    if notes is None or notes.empty:
+        return None
+    frame = notes.rename(columns={"model": "Model", "note": "Note"})
+    return show_table(frame.reset_index(drop=True), name=name, caption=caption)
 
 
 def _degenerate_reason(values: Sequence[float]) -> str | None:

@@ -7,7 +7,7 @@ import pytest
 
 from lifetools.disclosure import protect_counts
 from lifetools.errors import DisclosureError
-from lifetools.tables import format_estimate, show_table, table_estimates
+from lifetools.tables import format_estimate, show_notes, show_table, table_estimates
 
 
 @pytest.fixture
@@ -129,3 +129,16 @@ def test_show_table_whole_number_label_declared_not_a_count_is_shown(output):
     shown = show_table(frame, name="q", caption="c", count_cols=["n"],
                        not_counts=["quintile"])
     assert shown.frame.values.tolist() == [["1", "10"], ["2", "30"]]
+
+
+def test_show_notes_empty_shows_nothing_and_writes_nothing(output):
+    assert show_notes(pd.DataFrame(columns=["model", "note"]), name="notes",
+                      caption="c") is None
+    assert not (output / "tables" / "notes.csv").exists()
+
+
+def test_show_notes_shows_each_note_with_its_model(output):
+    notes = pd.DataFrame({"model": ["Cox"], "note": ["ConvergenceWarning: x"]})
+    shown = show_notes(notes, name="fit-notes", caption="Notes from the model fits")
+    assert shown.frame.values.tolist() == [["Cox", "ConvergenceWarning: x"]]
+    assert (output / "tables" / "fit-notes.csv").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +17,11 @@ from lifetools.cohort import (
 )
 from lifetools.convergence import not_estimable_text, recorded_warnings
 from lifetools.disclosure import NOT_ESTIMABLE, model_release
+from lifetools.reports.narrative import (
+    cumulative_share_sentence,
+    horizon_estimate,
+    ratio_sentence,
+)
 from lifetools.survival import (
     CIFResult,
     estimate_cif,
@@ -43,6 +49,8 @@ TERM_LABELS = {
     "GLOBAL": "Global test (all terms)",
 }
 EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
+ADJUSTED_FOR = "age, sex, deprivation and how unwell people were at referral"
+"""What ``ADJUSTMENT_COVARIATES`` stand for, in the summaries' words."""
 
 
 def _label(summary: pd.DataFrame, model: str) -> pd.DataFrame:
@@ -119,9 +127,17 @@ def _notes(models: dict[str, Any]) -> pd.DataFrame:
     No count of people or events is written into these notes (the time split's own
     reason, which has event counts, is left out and described in the PH table).
     """
-    rows = [{"model": name, "note": note} for name, result in models.items()
+    rows = [{"model": name, "note": _readable(note)} for name, result in models.items()
             for note in getattr(result, "warnings", ())]
     return pd.DataFrame(rows, columns=["model", "note"])
+
+
+def _readable(note: str) -> str:
+    """A library's note with its lists of model terms as labels ("['female']" -> Female)."""
+    def terms(match: re.Match[str]) -> str:
+        names = re.findall(r"'([^']*)'", match.group(1))
+        return "; ".join(TERM_LABELS.get(n, n) for n in names) if names else match.group(0)
+    return re.sub(r"\[([^\]]*)\]", terms, note)
 
 
 def _with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:
@@ -258,6 +274,21 @@ def analyse_discharge(
                         "(time-varying)", hr),
         *_ratio_results("hr_naive", "Hazard ratio, naive fixed exposure (biased)",
                         naive_hr, ci=False),
+        {"name": "hr_tv_sentence", "value": None, "kind": "text",
+         "label": "Summary: Life Rooms use and discharge", "text": ratio_sentence(
+             hr, found="Once they had started, their rate of discharge was {estimate} "
+             "times that of similar people who had not (95% confidence interval "
+             f"{{interval}}), after allowing for {ADJUSTED_FOR}.",
+             missing="How their rate of discharge compared with that of similar people "
+             "who had not used the Life Rooms")},
+        {"name": "hr_naive_sentence", "value": None, "kind": "text",
+         "label": "Summary: the naive comparison", "text": ratio_sentence(
+             naive_hr, found="A naive comparison that counts people as users from the "
+             "day they were referred gives {estimate}: it is biased, because users "
+             "could not have been discharged before they first came.",
+             missing="A naive comparison that counts people as users from the day they "
+             "were referred (biased, because users could not have been discharged "
+             "before they first came)")},
     )
     notes = _notes({names["tv"]: tv, names["naive"]: naive, names["landmark"]: landmark.cox,
                     **({names["split"]: split} if split_shown else {}),
@@ -319,27 +350,35 @@ def analyse_rereferral(
                             level_cols=["used_life_rooms", *ADJUSTMENT_COVARIATES])
     overall = estimate_cif(data, duration_col="duration", event_col="event",
                            event_of_interest=1)
-    at_year = overall.summary[overall.summary["time"] <= 365]
-    one_year = float(at_year["estimate"].iloc[-1]) if len(at_year) else float("nan")
-    hr = _estimate_row(cox, "used_life_rooms") if release.released else dict.fromkeys(
-        ("estimate", "ci_lower", "ci_upper"), float("nan"))
+    horizon, at_horizon = horizon_estimate(overall.summary, data["duration"])
+    share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
+    hr = _estimate_row(cox, "used_life_rooms") if release.released else {
+        **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
+        "text": f"{NOT_ESTIMABLE} ({release.reason})"}
+    label = "Hazard ratio of re-referral, Life Rooms use before discharge"
     key = (
         {"name": "discharged_people", "value": len(data), "kind": "count",
          "label": "People discharged in the period"},
         {"name": "rereferred", "value": int(data["rereferred"].sum()), "kind": "count",
          "label": "People re-referred during follow-up"},
-        {"name": "rereferral_1y", "value": 100 * one_year, "kind": "estimate",
-         "text": f"{100 * one_year:.1f}%",
-         "label": "Cumulative incidence of re-referral within a year (%)"},
-        *(_ratio_results("hr_rereferral", "Hazard ratio of re-referral, Life Rooms use "
-                         "before discharge", hr) if release.released else [
-            {"name": "hr_rereferral", "value": None, "kind": "text",
-             "text": f"{NOT_ESTIMABLE} ({release.reason})",
-             "label": "Hazard ratio of re-referral, Life Rooms use before discharge"},
+        {"name": "rereferral_1y", "value": 100 * share, "kind": "estimate",
+         "text": "not estimated" if at_horizon is None else f"{100 * share:.1f}%",
+         "label": f"Cumulative incidence of re-referral by {horizon} days after "
+                  "discharge (%)"},
+        {"name": "rereferral_sentence", "value": None, "kind": "text",
+         "label": "Summary: share re-referred", "text": cumulative_share_sentence(
+             horizon, at_horizon, event="referred again")},
+        *(_ratio_results("hr_rereferral", label, hr) if release.released else [
+            {"name": "hr_rereferral", "value": None, "kind": "text", "text": hr["text"],
+             "label": label},
             {"name": "hr_rereferral_ci", "value": None, "kind": "text",
-             "text": f"{NOT_ESTIMABLE} ({release.reason})",
-             "label": "95% CI: Hazard ratio of re-referral, Life Rooms use before "
-                      "discharge"}]),
+             "text": hr["text"], "label": f"95% CI: {label}"}]),
+        {"name": "hr_rereferral_sentence", "value": None, "kind": "text",
+         "label": "Summary: Life Rooms use and re-referral", "text": ratio_sentence(
+             hr, found="The rate of re-referral among Life Rooms users was {estimate} "
+             "times that of non-users with similar characteristics (95% confidence "
+             "interval {interval}).", missing="How the rate of re-referral among Life "
+             "Rooms users compared with that of similar non-users")},
     )
     ratios = _label(_with_note(release.apply(cox.summary), cox), "Cause-specific Cox")[
         ["term", "estimate", "ci_lower", "ci_upper", "p_value", "note",
