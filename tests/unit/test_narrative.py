@@ -8,6 +8,7 @@ from lifetools.reports.narrative import (
     cumulative_share_sentence,
     horizon_estimate,
     ratio_sentence,
+    readable_note,
 )
 
 FOUND = "The ratio was {estimate} (95% confidence interval {interval})."
@@ -70,3 +71,14 @@ def test_cumulative_share_sentence_says_when_follow_up_is_short():
     assert year.startswith("Within a year of discharge, an estimated 2.0%")
     assert cumulative_share_sentence(0, None, event="referred again").startswith(
         "Too few people")
+
+
+def test_readable_note_labels_term_lists_and_keeps_first_sentence():
+    labels = {"female": "Female", "ever_used": "Life Rooms use"}
+    assert readable_note("proportional hazards may not hold for ['ever_used', 'female'] "
+                         "(cox.zph, p < 0.05)", labels) == (
+        "proportional hazards may not hold for Life Rooms use; Female (cox.zph, p < 0.05)")
+    long = ("ConvergenceWarning: Column x have very low variance. This may harm "
+            "convergence. For example:\n\n>>> print(df.loc[events, 'x'].var())")
+    assert readable_note(long, labels) == (
+        "ConvergenceWarning: Column x have very low variance.")

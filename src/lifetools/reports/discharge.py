@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ from lifetools.reports.narrative import (
     cumulative_share_sentence,
     horizon_estimate,
     ratio_sentence,
+    readable_note,
 )
 from lifetools.survival import (
     CIFResult,
@@ -80,7 +80,8 @@ def _ph_table(result: Any, model: str, *, exposure_action: str) -> pd.DataFrame:
         return pd.DataFrame([{"model": model, "term": "(all terms)",
                               "statistic": float("nan"), "df": float("nan"),
                               "p_value": float("nan"),
-                              "action": f"not tested: {result.method['ph_test']}"}],
+                              "action": "not tested: " + str(result.method[
+                                  "ph_test"]).removeprefix("not run: ")}],
                             columns=PH_COLUMNS)
     raw = result.ph_test["term"]
     table = _label(result.ph_test, model)
@@ -127,17 +128,9 @@ def _notes(models: dict[str, Any]) -> pd.DataFrame:
     No count of people or events is written into these notes (the time split's own
     reason, which has event counts, is left out and described in the PH table).
     """
-    rows = [{"model": name, "note": _readable(note)} for name, result in models.items()
+    rows = [{"model": name, "note": readable_note(note, TERM_LABELS)} for name, result in models.items()
             for note in getattr(result, "warnings", ())]
     return pd.DataFrame(rows, columns=["model", "note"])
-
-
-def _readable(note: str) -> str:
-    """A library's note with its lists of model terms as labels ("['female']" -> Female)."""
-    def terms(match: re.Match[str]) -> str:
-        names = re.findall(r"'([^']*)'", match.group(1))
-        return "; ".join(TERM_LABELS.get(n, n) for n in names) if names else match.group(0)
-    return re.sub(r"\[([^\]]*)\]", terms, note)
 
 
 def _with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:

@@ -9,13 +9,16 @@ that may be missing inside fixed words.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from lifetools.disclosure import active_profile
 
-__all__ = ["cumulative_share_sentence", "horizon_estimate", "ratio_sentence"]
+__all__ = ["cumulative_share_sentence", "horizon_estimate", "ratio_sentence",
+           "readable_note"]
 
 
 def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> str:
@@ -95,3 +98,23 @@ def cumulative_share_sentence(horizon: int, row: pd.Series | None, *, event: str
     return (f"Too few people could be followed for {span} within the period; by "
             f"{horizon} days after discharge, the longest follow-up with enough people "
             f"still followed, {share} had been {event}.")
+
+
+def readable_note(note: str, labels: Mapping[str, str]) -> str:
+    """A fit's note in short words: its first sentence, lists of terms as labels.
+
+    "proportional hazards may not hold for ['female']" reads "... for Female"; a long
+    library message (code examples, links) is cut to its first sentence.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_narrative.py``.
+    """
+    first = note.strip().split("\n")[0]
+    cut = first.split(". ")[0]
+    first = cut if cut == first else f"{cut}."
+
+    def terms(match: re.Match[str]) -> str:
+        return "; ".join(labels.get(n, n) for n in re.findall(r"'([^']*)'",
+                                                               match.group(0)))
+    return re.sub(r"\['[^']*'(?:, '[^']*')*\]", terms, first)
