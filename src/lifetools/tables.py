@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 from lifetools import config
+from lifetools.convergence import not_estimable_text
 from lifetools.disclosure import (
-    NOT_ESTIMABLE,
     ProtectedTable,
     Totals,
     require_table,
@@ -34,7 +34,7 @@ from lifetools.errors import DisclosureError
 from lifetools.publication import check_name, seal, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
-           "show_table", "table_estimates"]
+           "show_notes", "show_table", "table_estimates"]
 
 IDENTIFYING_COLUMNS = ("person_id", "nhs_number", "year_of_birth", "date_of_birth",
                        "lsoa_code", "date_of_death", "postcode", "contact_id",
@@ -165,36 +165,120 @@ def show_table(
                           note=text, rules=rules, table=table)
 
 
-def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2) -> str:
+def show_notes(notes: pd.DataFrame, *, name: str, caption: str) -> PublishedTable | None:
+    """Show a report's notes (fit warnings) as a table, or nothing when there are none.
+
+    ``notes`` is a report's ``notes`` frame (``model``, ``note``: text only). An empty
+    frame shows nothing (no empty table or caption on the page) and writes no file.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_tables.py``.
+    """
+    if notes is None or notes.empty:
+        return None
+    frame = notes.rename(columns={"model": "Model", "note": "Note"})
+    return show_table(frame.reset_index(drop=True), name=name, caption=caption)
+
+
+def _degenerate_reason(values: Sequence[float]) -> str | None:
+    """Why an estimate and its interval cannot be printed as numbers (None if they can)."""
+    estimate, lower, upper = values
+    if math.isnan(estimate) or math.isinf(estimate):
+        return "the estimate is not finite"
+    if any(math.isnan(v) or math.isinf(v) for v in (lower, upper)):
+        return "its confidence interval is missing or infinite"
+    if lower == upper:
+        return "its confidence interval has no width"
+    if abs(lower) < 1e-8 and upper > 0:
+        return "its confidence interval reaches 0"
+    return None
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) \
+        or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+
+
+def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2, *,
+                    reason: str | None = None) -> str:
     """Format 'estimate (lower to upper)' as reports quote it.
 
-    A missing estimate or a degenerate interval (a limit missing, infinite or 0, or
-    both limits equal) is never printed as numbers: it reads "too few events to
-    estimate" (see :func:`lifetools.disclosure.model_release`).
+    An estimate that could not be estimated is never printed as numbers: with a
+    ``reason`` (the result's ``reason``, a table's ``failure``) it reads "could not be
+    estimated: <reason>"; a missing or infinite estimate or limit, a limit of 0 or an
+    interval of no width reads "could not be estimated: <what is wrong>" (never
+    "nan (nan to nan)" or "0.00 (0.00 to inf)").
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_tables.py``.
     """
+    if not _missing(reason):
+        return not_estimable_text(str(reason))
     values = [float(v) for v in (estimate, lower, upper)]
-    if any(math.isnan(v) or math.isinf(v) for v in values) or values[1] == values[2] \
-            or (abs(values[1]) < 1e-8 and values[2] > 0):
-        return NOT_ESTIMABLE
+    degenerate = _degenerate_reason(values)
+    if degenerate is not None:
+        return not_estimable_text(degenerate)
     return f"{estimate:.{digits}f} ({lower:.{digits}f} to {upper:.{digits}f})"
+
+
+def _row_reasons(summary: pd.DataFrame) -> list[str | None]:
+    """The text each row shows instead of numbers, or None when it has numbers.
+
+    Read from the columns results and reports carry: ``failure`` (a reason),
+    ``withheld`` (a disclosure-control sentence, shown as written), ``estimable`` with
+    ``reason`` or a ``note`` saying "could not be estimated: ...".
+    """
+    out: list[str | None] = []
+    for _, row in summary.iterrows():
+        text = None
+        if not _missing(row.get("failure")):
+            text = not_estimable_text(str(row["failure"]))
+        elif not _missing(row.get("withheld")):
+            text = str(row["withheld"])
+        elif "estimable" in row and not _missing(row["estimable"]) \
+                and not bool(row["estimable"]):
+            note = row.get("note")
+            text = (str(note) if not _missing(note) and str(note).startswith(
+                not_estimable_text("")) else not_estimable_text(
+                str(row["reason"]) if not _missing(row.get("reason"))
+                else "the fit did not give an estimate"))
+        elif not _missing(row.get("note")) and str(row["note"]).startswith(
+                not_estimable_text("")):
+            text = str(row["note"])
+        out.append(text)
+    return out
 
 
 def table_estimates(summary: pd.DataFrame, *, label: str = "estimate",
                     digits: int = 2, keep: Sequence[str] = ()) -> pd.DataFrame:
     """Turn a tidy model summary into a publication table of estimates with 95% CIs.
 
-    ``keep`` names label columns (such as ``model``) to carry in front.
+    ``keep`` names label columns (such as ``model``) to carry in front. A row that
+    could not be estimated (``failure``, ``withheld``, ``estimable`` False with
+    ``reason``, a ``note`` "could not be estimated: ...", or numbers that are missing,
+    infinite or degenerate) shows its reason in the estimate column and no p-value.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_tables.py`` and ``tests/unit/test_disclosure_models.py``.
     """
+    reasons = [text if text is not None else format_estimate(e, lo, hi, digits)
+               if _degenerate_reason([float(e), float(lo), float(hi)]) else None
+               for text, e, lo, hi in zip(_row_reasons(summary), summary["estimate"],
+                                          summary["ci_lower"], summary["ci_upper"],
+                                          strict=True)]
     out = pd.DataFrame({
         **{col: summary[col].to_numpy() for col in keep},
         "term": summary["term"] if "term" in summary else summary.index.astype(str),
-        f"{label} (95% CI)": [format_estimate(e, lo, hi, digits) for e, lo, hi in
-                              zip(summary["estimate"], summary["ci_lower"],
-                                  summary["ci_upper"], strict=True)],
+        f"{label} (95% CI)": [
+            text if text is not None else format_estimate(e, lo, hi, digits)
+            for text, e, lo, hi in zip(reasons, summary["estimate"], summary["ci_lower"],
+                                       summary["ci_upper"], strict=True)],
     })
     if "p_value" in summary:
-        out["p-value"] = [("" if p != p else "<0.001" if p < 0.001 else f"{p:.3f}")
-                          for p in summary["p_value"]]
-    if "withheld" in summary:
-        out["note"] = summary["withheld"].to_numpy()
+        out["p-value"] = [("" if text is not None or p != p else "<0.001" if p < 0.001
+                           else f"{p:.3f}")
+                          for p, text in zip(summary["p_value"], reasons, strict=True)]
     return out.reset_index(drop=True)

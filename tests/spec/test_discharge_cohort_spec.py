@@ -9,7 +9,6 @@ Columns: entry (delayed entry), duration (end of follow-up), event (0 censored,
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 from cohort_spec import contacts, dataset, people, referrals, rows
 
 from lifetools.cohort import build_discharge_cohort, split_at_exposure
@@ -87,10 +86,6 @@ def test_discharge_cohort_locality_keeps_only_people_living_there():
     assert "p2" in set(data["person_id"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rule broken in lifetools.cohort.discharge: a person who died before the period "
-    "starts, with a referral never closed, enters the cohort (delayed entry at the "
-    "period start, duration entry + 1, event death) although never at risk in it"))
 def test_discharge_cohort_death_before_period_start_is_not_at_risk():
     frame = referrals("""
         person_id | referral_date | discharge_date | closure_reason
@@ -99,6 +94,31 @@ def test_discharge_cohort_death_before_period_start_is_not_at_risk():
     """)
     data = _cohort(frame, deaths={"d1": "2024-02-01"})
     assert set(data["person_id"]) == {"d2"}
+
+
+def test_discharge_cohort_death_on_period_start_is_an_event_on_entry_day():
+    frame = referrals("""
+        person_id | referral_date | discharge_date | closure_reason
+        d3        | 2023-06-01    |                |      # died 2024-04-01, the first day
+    """)
+    data = _cohort(frame, deaths={"d3": "2024-04-01"})
+    assert rows(data, ["entry", "duration", "event"]) == {"d3": (305, 306, 3)}
+
+
+def test_discharge_cohort_flow_counts_people_dead_before_follow_up():
+    frame = referrals("""
+        person_id | referral_date | discharge_date | closure_reason
+        d1        | 2023-06-01    |                |      # died before the period: out
+        d2        | 2023-06-01    |                |      # alive
+        d3        | 2024-05-01    |                |      # died before the referral: out
+    """)
+    ids = sorted(set(frame["person_id"]))
+    flow = build_discharge_cohort(dataset(
+        people_frame=people(ids, died={"d1": "2024-02-01", "d3": "2024-04-20"}),
+        referral_frame=frame), **PERIOD).flow
+    counts = dict(zip(flow["step"], flow["n"], strict=True))
+    assert counts["linked to a person"] == 3
+    assert counts["alive at the start of follow-up"] == 1
 
 
 # --- exposure: first Life Rooms contact ------------------------------------------
@@ -147,10 +167,6 @@ def test_split_at_exposure_unexposed_then_exposed_rows():
     assert got["e7"] == [(91, 455, 0, 1)]                 # exposed before entry: throughout
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "rule broken in lifetools.cohort.discharge: a first contact on the day follow-up "
-    "ends (exposure_day == duration) is not split and the whole follow-up, with its "
-    "discharge, is counted as exposed (immortal time)"))
 def test_split_at_exposure_contact_on_discharge_day_is_unexposed_follow_up():
     frame = referrals("""
         person_id | referral_date | discharge_date | closure_reason
@@ -174,5 +190,6 @@ def test_discharge_cohort_flow_counts_each_step():
     assert counts["to team types A06"] == 20           # p6 is A05
     assert counts["accepted (not rejected)"] == 18     # p5, p16's first
     assert counts["open at some time during the period"] == 15  # p3, p4, p18's first
+    assert counts["alive at the start of follow-up"] == 15     # no death before the period
     assert counts["first such referral per person"] == 14       # p15's second
     assert pd.Series(list(EXPECTED)).is_unique

@@ -32,7 +32,7 @@ def test_discharge_report(data):
         report.hazard_ratios["model"])
     assert len(report.exposure_ratios) == 3
     names = [k["name"] for k in report.key_results]
-    assert "hr_tv" in names
+    assert {"hr_tv", "hr_tv_sentence", "hr_naive_sentence"} <= set(names)
     # cox.zph for every Cox model shown (time-varying start-stop, naive with delayed
     # entry, landmark), per term and global, each row saying what was done
     models = report.ph_test["model"]
@@ -59,6 +59,7 @@ def test_discharge_report(data):
                                 and report.time_split.estimable)
     assert (report.hazard_ratios["note"] == "").all()  # every model estimable here
     assert list(report.notes.columns) == ["model", "note"]
+    assert not report.notes["note"].str.contains(r"\['", regex=True).any()  # no repr
     assert is_marked(plots.plot_survival(report.km).figure)
     assert is_marked(plots.plot_survival(report.cif, max_time=365).figure)
     assert is_marked(plots.plot_forest(report.exposure_ratios, label_col="model").figure)
@@ -78,6 +79,12 @@ def test_rereferral_report(data):
         "Fine-Gray (subdistribution, death competing)"]
     assert {"shr_rereferral", "shr_rereferral_ci"} <= {k["name"] for k in
                                                        report.key_results}
+
+    key = {k["name"]: k for k in report.key_results}
+    assert key["hr_rereferral_sentence"]["text"].startswith(
+        "The rate of re-referral among Life Rooms users was " if report.release.released
+        else "How the rate of re-referral among Life Rooms users compared")
+    assert "nan" not in key["rereferral_sentence"]["text"]
 
 
 def test_discharge_report_imputes_missing_honos_and_shows_complete_cases(data):
@@ -101,6 +108,26 @@ def test_discharge_report_imputes_missing_honos_and_shows_complete_cases(data):
     assert report.hazard_ratios["estimate"].notna().all()
 
 
+def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
+        data, monkeypatch):
+    from lifetools.reports import discharge
+
+    real = discharge.model_release
+
+    def few(result, *, data, **kwargs):  # the release check sees 40 people only
+        return real(result, data=data.head(40), **kwargs)
+
+    monkeypatch.setattr(discharge, "model_release", few)
+    report = reports.analyse_rereferral(data, **PERIOD)
+    key = {k["name"]: k for k in report.key_results}
+    assert not report.release.released
+    sentence = key["hr_rereferral_sentence"]["text"]
+    assert sentence.startswith("How the rate of re-referral among Life Rooms users "
+                               "compared with that of similar non-users could not be "
+                               "shown: too few events to estimate (")
+    assert "nan" not in sentence and "times" not in sentence
+
+
 def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatch):
     # a fit that does not converge reaches the key results as its reason, not a number
     from lifetools.reports import discharge
@@ -116,6 +143,9 @@ def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatc
     assert not report.time_varying.estimable
     assert key["hr_tv"]["text"].startswith("could not be estimated: ")
     assert key["hr_tv_ci"]["text"].startswith("could not be estimated: ")
+    assert key["hr_tv_sentence"]["text"].startswith(
+        "How their rate of discharge compared with that of similar people who had not "
+        "used the Life Rooms could not be estimated: ")
     rows = report.hazard_ratios[report.hazard_ratios["model"].str.startswith("Time")]
     assert rows["estimate"].isna().all()
     assert rows["note"].str.startswith("could not be estimated").all()

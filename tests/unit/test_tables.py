@@ -7,7 +7,7 @@ import pytest
 
 from lifetools.disclosure import protect_counts
 from lifetools.errors import DisclosureError
-from lifetools.tables import format_estimate, show_table, table_estimates
+from lifetools.tables import format_estimate, show_notes, show_table, table_estimates
 
 
 @pytest.fixture
@@ -73,13 +73,53 @@ def test_show_table_footnote_states_the_active_profile(output):
     assert shown.rules["profile"] == "mhsds"
 
 
-@pytest.mark.parametrize(("estimate", "lower", "upper"), [
-    (0.0, 0.0, float("inf")), (1.2, 0.5, float("nan")), (float("nan"), 1, 2),
-    (1.0, 1.0, 1.0),
+@pytest.mark.parametrize(("estimate", "lower", "upper", "reason"), [
+    (0.0, 0.0, float("inf"), "its confidence interval is missing or infinite"),
+    (1.2, 0.5, float("nan"), "its confidence interval is missing or infinite"),
+    (float("nan"), float("nan"), float("nan"), "the estimate is not finite"),
+    (1.0, 1.0, 1.0, "its confidence interval has no width"),
+    (0.5, 0.0, 2.0, "its confidence interval reaches 0"),
 ])
-def test_format_estimate_degenerate_interval_says_too_few_events(estimate, lower,
-                                                                  upper):
-    assert format_estimate(estimate, lower, upper) == "too few events to estimate"
+def test_format_estimate_degenerate_interval_says_could_not_be_estimated(
+        estimate, lower, upper, reason):
+    assert format_estimate(estimate, lower, upper) == f"could not be estimated: {reason}"
+
+
+def test_format_estimate_with_reason_says_it_instead_of_numbers():
+    assert format_estimate(1.2, 0.8, 1.9, reason="the model did not converge") == (
+        "could not be estimated: the model did not converge")
+    assert format_estimate(1.2, 0.8, 1.9, reason="") == "1.20 (0.80 to 1.90)"
+
+
+def test_table_estimates_not_estimable_rows_read_their_reason():
+    nan = float("nan")
+    summary = pd.DataFrame({
+        "term": ["ok", "failed", "flagged", "noted", "withheld", "degenerate", "missing"],
+        "estimate": [1.5, nan, 0.0, nan, nan, 0.0, nan],
+        "ci_lower": [1.1, nan, 0.0, nan, nan, 0.0, nan],
+        "ci_upper": [2.0, nan, float("inf"), nan, nan, float("inf"), nan],
+        "p_value": [0.01, nan, 0.9, nan, nan, 0.99, nan],
+        "failure": [None, "the propensity model did not converge", None, None, None,
+                    None, None],
+        "estimable": [True, True, False, True, True, True, True],
+        "reason": ["", "", "the fit did not converge", "", "", "", ""],
+        "note": ["", "", "", "could not be estimated: no events", "", "", ""],
+        "withheld": ["", "", "", "", "too few events to estimate: fewer than 10 "
+                     "events", "", ""],
+    })
+    table = table_estimates(summary, label="HR")
+    assert table["HR (95% CI)"].tolist() == [
+        "1.50 (1.10 to 2.00)",
+        "could not be estimated: the propensity model did not converge",
+        "could not be estimated: the fit did not converge",
+        "could not be estimated: no events",
+        "too few events to estimate: fewer than 10 events",
+        "could not be estimated: its confidence interval is missing or infinite",
+        "could not be estimated: the estimate is not finite",
+    ]
+    assert table["p-value"].tolist() == ["0.010", "", "", "", "", "", ""]
+    shown = table.to_string()
+    assert "nan" not in shown and "inf" not in shown.replace("infinite", "")
 
 
 def test_show_table_whole_number_label_declared_not_a_count_is_shown(output):
@@ -89,3 +129,16 @@ def test_show_table_whole_number_label_declared_not_a_count_is_shown(output):
     shown = show_table(frame, name="q", caption="c", count_cols=["n"],
                        not_counts=["quintile"])
     assert shown.frame.values.tolist() == [["1", "10"], ["2", "30"]]
+
+
+def test_show_notes_empty_shows_nothing_and_writes_nothing(output):
+    assert show_notes(pd.DataFrame(columns=["model", "note"]), name="notes",
+                      caption="c") is None
+    assert not (output / "tables" / "notes.csv").exists()
+
+
+def test_show_notes_shows_each_note_with_its_model(output):
+    notes = pd.DataFrame({"model": ["Cox"], "note": ["ConvergenceWarning: x"]})
+    shown = show_notes(notes, name="fit-notes", caption="Notes from the model fits")
+    assert shown.frame.values.tolist() == [["Cox", "ConvergenceWarning: x"]]
+    assert (output / "tables" / "fit-notes.csv").exists()

@@ -84,9 +84,12 @@ def build_discharge_cohort(
     Eligibility: accepted (not rejected) referral to one of the team types, received
     on or before ``period_end`` and not closed before ``period_start``; the person's
     first such referral. Index date: the referral date. Delayed entry: referrals
-    already open at ``period_start`` enter at that day. Follow-up ends at discharge,
-    death, transfer, or ``period_end``. Events: discharge (closure group 'discharge'),
-    transfer and death compete.
+    already open at ``period_start`` enter at that day. A person who died before
+    follow-up would start (before ``period_start`` for a referral open then, a referral
+    left open after a death) was never at risk and is left out (flow step "alive at the
+    start of follow-up"); a death on the day follow-up starts is an event on day one.
+    Follow-up ends at discharge, death, transfer, or ``period_end``. Events: discharge
+    (closure group 'discharge'), transfer and death compete.
     """
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
     groups = closure_groups()
@@ -105,6 +108,10 @@ def build_discharge_cohort(
     refs = refs[refs["person_id"].isin(people["person_id"])]
     flow.append((f"people living in {locality}" if locality != "all"
                  else "linked to a person", len(refs)))
+    died = refs["person_id"].map(people.drop_duplicates("person_id").set_index(
+        "person_id")["date_of_death"])
+    refs = refs[~(died < refs["referral_date"].clip(lower=start))]
+    flow.append(("alive at the start of follow-up", len(refs)))
     refs = refs.sort_values(["person_id", "referral_date", "referral_id"]).drop_duplicates(
         "person_id")
     flow.append(("first such referral per person", len(refs)))
@@ -152,13 +159,22 @@ def split_at_exposure(data: pd.DataFrame, *, id_col: str = "person_id",
     """Start-stop rows split at first exposure: ``start, stop, event, exposed``.
 
     People exposed at or before entry are exposed throughout; people exposed later
-    contribute an unexposed row up to the exposure day and an exposed row after it.
+    contribute an unexposed row up to the exposure day (an event on that day counts as
+    unexposed) and an exposed row after it. Exposure on or after the day follow-up
+    ends (``exposure_col >= duration_col``, such as a first contact on the day of
+    discharge) adds no exposed time: the whole follow-up and its event are unexposed,
+    so no immortal time is credited to the exposed.
+
+    Notes
+    -----
+    Pinned by ``tests/spec/test_discharge_cohort_spec.py`` (one row per rule).
     """
     exposure = data[exposure_col]
-    split = exposure.notna() & (exposure > data[entry_col]) & (exposure < data[duration_col])
+    within = exposure.notna() & (exposure < data[duration_col])
+    split = within & (exposure > data[entry_col])
     whole = data.assign(start=data[entry_col], stop=data[duration_col],
                         event=data[event_col],
-                        exposed=(exposure.notna() & ~split).astype(float))
+                        exposed=(within & ~split).astype(float))
     before = data[split].assign(start=data.loc[split, entry_col], stop=exposure[split],
                                 event=0, exposed=0.0)
     after = data[split].assign(start=exposure[split], stop=data.loc[split, duration_col],

@@ -25,6 +25,12 @@ from lifetools.reports.missing import (
     model_covariates,
     pooled,
 )
+from lifetools.reports.narrative import (
+    cumulative_share_sentence,
+    horizon_estimate,
+    ratio_sentence,
+    readable_note,
+)
 from lifetools.survival import (
     CIFResult,
     estimate_cif,
@@ -74,6 +80,8 @@ def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
     return fit_fine_gray(part, duration_col="_duration", event_col="event",
                          event_of_interest=1, competing=(DEATH["discharge"],),
                          covariates=["exposed_at_landmark", *covariates])
+ADJUSTED_FOR = "age, sex, deprivation and how unwell people were at referral"
+"""What ``ADJUSTMENT_COVARIATES`` stand for, in the summaries' words."""
 
 
 def _label(summary: pd.DataFrame, model: str) -> pd.DataFrame:
@@ -103,7 +111,8 @@ def _ph_table(result: Any, model: str, *, exposure_action: str) -> pd.DataFrame:
         return pd.DataFrame([{"model": model, "term": "(all terms)",
                               "statistic": float("nan"), "df": float("nan"),
                               "p_value": float("nan"),
-                              "action": f"not tested: {result.method['ph_test']}"}],
+                              "action": "not tested: " + str(result.method[
+                                  "ph_test"]).removeprefix("not run: ")}],
                             columns=PH_COLUMNS)
     raw = result.ph_test["term"]
     table = _label(result.ph_test, model)
@@ -150,7 +159,7 @@ def _notes(models: dict[str, Any]) -> pd.DataFrame:
     No count of people or events is written into these notes (the time split's own
     reason, which has event counts, is left out and described in the PH table).
     """
-    rows = [{"model": name, "note": note} for name, result in models.items()
+    rows = [{"model": name, "note": readable_note(note, TERM_LABELS)} for name, result in models.items()
             for note in getattr(result, "warnings", ())]
     return pd.DataFrame(rows, columns=["model", "note"])
 
@@ -333,6 +342,21 @@ def analyse_discharge(
         *_ratio_results("shr_landmark", f"Subdistribution hazard ratio of discharge "
                         f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
                         "days", _estimate_row(fine_gray, "exposed_at_landmark")),
+        {"name": "hr_tv_sentence", "value": None, "kind": "text",
+         "label": "Summary: Life Rooms use and discharge", "text": ratio_sentence(
+             hr, found="Once they had started, their rate of discharge was {estimate} "
+             "times that of similar people who had not (95% confidence interval "
+             f"{{interval}}), after allowing for {ADJUSTED_FOR}.",
+             missing="How their rate of discharge compared with that of similar people "
+             "who had not used the Life Rooms")},
+        {"name": "hr_naive_sentence", "value": None, "kind": "text",
+         "label": "Summary: the naive comparison", "text": ratio_sentence(
+             naive_hr, found="A naive comparison that counts people as users from the "
+             "day they were referred gives {estimate}: it is biased, because users "
+             "could not have been discharged before they first came.",
+             missing="A naive comparison that counts people as users from the day they "
+             "were referred (biased, because users could not have been discharged "
+             "before they first came)")},
     )
     notes = _notes({names["tv"]: tv, names["naive"]: naive, names["landmark"]: landmark.cox,
                     **({names["split"]: split} if split_shown else {}),
@@ -416,27 +440,35 @@ def analyse_rereferral(
                             level_cols=["used_life_rooms", *covariates])
     overall = estimate_cif(data, duration_col="duration", event_col="event",
                            event_of_interest=1)
-    at_year = overall.summary[overall.summary["time"] <= 365]
-    one_year = float(at_year["estimate"].iloc[-1]) if len(at_year) else float("nan")
-    hr = _estimate_row(cox, "used_life_rooms") if release.released else dict.fromkeys(
-        ("estimate", "ci_lower", "ci_upper"), float("nan"))
+    horizon, at_horizon = horizon_estimate(overall.summary, data["duration"])
+    share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
+    hr = _estimate_row(cox, "used_life_rooms") if release.released else {
+        **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
+        "text": f"{NOT_ESTIMABLE} ({release.reason})"}
+    label = "Hazard ratio of re-referral, Life Rooms use before discharge"
     key = (
         {"name": "discharged_people", "value": len(data), "kind": "count",
          "label": "People discharged in the period"},
         {"name": "rereferred", "value": int(data["rereferred"].sum()), "kind": "count",
          "label": "People re-referred during follow-up"},
-        {"name": "rereferral_1y", "value": 100 * one_year, "kind": "estimate",
-         "text": f"{100 * one_year:.1f}%",
-         "label": "Cumulative incidence of re-referral within a year (%)"},
-        *(_ratio_results("hr_rereferral", "Hazard ratio of re-referral, Life Rooms use "
-                         "before discharge", hr) if release.released else [
-            {"name": "hr_rereferral", "value": None, "kind": "text",
-             "text": f"{NOT_ESTIMABLE} ({release.reason})",
-             "label": "Hazard ratio of re-referral, Life Rooms use before discharge"},
+        {"name": "rereferral_1y", "value": 100 * share, "kind": "estimate",
+         "text": "not estimated" if at_horizon is None else f"{100 * share:.1f}%",
+         "label": f"Cumulative incidence of re-referral by {horizon} days after "
+                  "discharge (%)"},
+        {"name": "rereferral_sentence", "value": None, "kind": "text",
+         "label": "Summary: share re-referred", "text": cumulative_share_sentence(
+             horizon, at_horizon, event="referred again")},
+        *(_ratio_results("hr_rereferral", label, hr) if release.released else [
+            {"name": "hr_rereferral", "value": None, "kind": "text", "text": hr["text"],
+             "label": label},
             {"name": "hr_rereferral_ci", "value": None, "kind": "text",
-             "text": f"{NOT_ESTIMABLE} ({release.reason})",
-             "label": "95% CI: Hazard ratio of re-referral, Life Rooms use before "
-                      "discharge"}]),
+             "text": hr["text"], "label": f"95% CI: {label}"}]),
+        {"name": "hr_rereferral_sentence", "value": None, "kind": "text",
+         "label": "Summary: Life Rooms use and re-referral", "text": ratio_sentence(
+             hr, found="The rate of re-referral among Life Rooms users was {estimate} "
+             "times that of non-users with similar characteristics (95% confidence "
+             "interval {interval}).", missing="How the rate of re-referral among Life "
+             "Rooms users compared with that of similar non-users")},
     )
     shr_label = ("Subdistribution hazard ratio of re-referral (Fine-Gray, death "
                  "competing), Life Rooms use before discharge")

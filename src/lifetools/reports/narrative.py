@@ -1,0 +1,120 @@
+"""Sentences of the reports' summaries, generated from what was computed.
+
+A sentence that states a result (a ratio, a share and how far follow-up reaches) is made
+here from the numbers and the reasons the fits carry, so that the narrative reads
+correctly whether the result was estimated, could not be estimated, or was withheld.
+Notebooks glue these sentences whole (``{glue:text}`name```); they never put a number
+that may be missing inside fixed words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from lifetools.disclosure import active_profile
+
+__all__ = ["cumulative_share_sentence", "horizon_estimate", "ratio_sentence",
+           "readable_note"]
+
+
+def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> str:
+    """One sentence about a ratio: its value and interval, or why it is not shown.
+
+    Parameters
+    ----------
+    row
+        ``estimate``, ``ci_lower``, ``ci_upper`` and ``text`` (None when estimated,
+        else the reason shown in place of the number, such as "could not be estimated:
+        the model did not converge" or "too few events to estimate (...)").
+    found
+        The sentence when estimated, with ``{estimate}`` and ``{interval}`` fields
+        (formatted to 2 decimal places, the interval as "lower to upper").
+    missing
+        The subject of the sentence when not estimated; the reason follows it ("could
+        not be estimated: ..." as given, any other reason after "could not be shown:").
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_narrative.py``.
+    """
+    text = row.get("text")
+    if text:
+        verb = "" if str(text).startswith("could not be") else "could not be shown: "
+        return f"{missing} {verb}{text}."
+    return found.format(estimate=f"{row['estimate']:.2f}",
+                        interval=f"{row['ci_lower']:.2f} to {row['ci_upper']:.2f}")
+
+
+def horizon_estimate(summary: pd.DataFrame, durations: pd.Series, *,
+                     days: int = 365) -> tuple[int, pd.Series | None]:
+    """The furthest day up to ``days`` the cumulative incidence can be quoted, and its row.
+
+    ``days`` itself when at least the active profile's ``min_at_risk`` people were
+    followed that long; otherwise the last event time (up to ``days``) with at least
+    that many people at risk, which is where the published curve stops. The row is the
+    estimate at that day (None when there is none).
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_narrative.py``.
+    """
+    least = active_profile().min_at_risk
+    enough = summary[(summary["at_risk"] >= least) & (summary["time"] <= days)]
+    if int((durations >= days).sum()) >= least:
+        horizon = days
+    elif len(enough):
+        horizon = int(enough["time"].max())
+    else:
+        return 0, None
+    rows = summary[summary["time"] <= horizon]
+    return horizon, (rows.iloc[-1] if len(rows) else None)
+
+
+def cumulative_share_sentence(horizon: int, row: pd.Series | None, *, event: str,
+                              days: int = 365) -> str:
+    """The share with the event by the horizon, with its interval, in one sentence.
+
+    Says when follow-up within the period is too short to reach ``days`` (a year), and
+    at what day the estimate is quoted instead.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_narrative.py``.
+    """
+    if row is None:
+        return (f"Too few people were followed after discharge to estimate the share "
+                f"{event}.")
+    share = f"an estimated {100 * row['estimate']:.1f}%"
+    if pd.notna(row["ci_lower"]) and pd.notna(row["ci_upper"]):
+        share += (f" (95% confidence interval {100 * row['ci_lower']:.1f}% to "
+                  f"{100 * row['ci_upper']:.1f}%)")
+    span = "a year" if days == 365 else f"{days} days"
+    if horizon >= days:
+        return f"Within {span} of discharge, {share} had been {event}."
+    return (f"Too few people could be followed for {span} within the period; by "
+            f"{horizon} days after discharge, the longest follow-up with enough people "
+            f"still followed, {share} had been {event}.")
+
+
+def readable_note(note: str, labels: Mapping[str, str]) -> str:
+    """A fit's note in short words: its first sentence, lists of terms as labels.
+
+    "proportional hazards may not hold for ['female']" reads "... for Female"; a long
+    library message (code examples, links) is cut to its first sentence.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_narrative.py``.
+    """
+    first = note.strip().split("\n")[0]
+    cut = first.split(". ")[0]
+    first = cut if cut == first else f"{cut}."
+
+    def terms(match: re.Match[str]) -> str:
+        return "; ".join(labels.get(n, n) for n in re.findall(r"'([^']*)'",
+                                                               match.group(0)))
+    return re.sub(r"\['[^']*'(?:, '[^']*')*\]", terms, first)

@@ -1,0 +1,84 @@
+"""Summary sentences generated from results: estimated, not estimated, withheld."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lifetools.reports.narrative import (
+    cumulative_share_sentence,
+    horizon_estimate,
+    ratio_sentence,
+    readable_note,
+)
+
+FOUND = "The ratio was {estimate} (95% confidence interval {interval})."
+MISSING = "How the groups compared"
+
+
+def test_ratio_sentence_estimated_gives_value_and_interval_to_two_places():
+    row = {"estimate": 1.2, "ci_lower": 0.8, "ci_upper": 1.75, "text": None}
+    assert ratio_sentence(row, found=FOUND, missing=MISSING) == (
+        "The ratio was 1.20 (95% confidence interval 0.80 to 1.75).")
+
+
+def test_ratio_sentence_not_estimable_gives_reason_not_numbers():
+    row = {"estimate": float("nan"), "ci_lower": float("nan"),
+           "ci_upper": float("nan"), "text": "could not be estimated: no events"}
+    assert ratio_sentence(row, found=FOUND, missing=MISSING) == (
+        "How the groups compared could not be estimated: no events.")
+
+
+def test_ratio_sentence_withheld_says_could_not_be_shown_with_reason():
+    row = {"estimate": float("nan"), "ci_lower": float("nan"),
+           "ci_upper": float("nan"),
+           "text": "too few events to estimate (fewer than 10 events in a group)"}
+    sentence = ratio_sentence(row, found=FOUND, missing=MISSING)
+    assert sentence == ("How the groups compared could not be shown: too few events to "
+                        "estimate (fewer than 10 events in a group).")
+    assert "nan" not in sentence
+
+
+def _cif(times, at_risk):
+    n = len(times)
+    return pd.DataFrame({"time": times, "estimate": [0.01 * (i + 1) for i in range(n)],
+                         "ci_lower": [0.005 * (i + 1) for i in range(n)],
+                         "ci_upper": [0.02 * (i + 1) for i in range(n)],
+                         "at_risk": at_risk})
+
+
+def test_horizon_estimate_a_year_when_enough_people_followed_that_long():
+    summary = _cif([10.0, 200.0, 300.0, 400.0], [100, 60, 40, 20])
+    horizon, row = horizon_estimate(summary, pd.Series([365.0] * 12 + [20.0] * 50))
+    assert horizon == 365
+    assert row["time"] == 300.0  # the estimate in force on day 365
+
+
+def test_horizon_estimate_stops_where_too_few_remain_at_risk():
+    summary = _cif([10.0, 200.0, 230.0, 300.0], [100, 40, 10, 9])
+    horizon, row = horizon_estimate(summary, pd.Series([310.0] * 9 + [20.0] * 50))
+    assert horizon == 230
+    assert row["time"] == 230.0
+
+
+def test_cumulative_share_sentence_says_when_follow_up_is_short():
+    summary = _cif([10.0, 230.0], [100, 40])
+    short = cumulative_share_sentence(230, summary.iloc[1], event="referred again")
+    assert short == ("Too few people could be followed for a year within the period; by "
+                     "230 days after discharge, the longest follow-up with enough people "
+                     "still followed, an estimated 2.0% (95% confidence interval 1.0% to "
+                     "4.0%) had been referred again.")
+    year = cumulative_share_sentence(365, summary.iloc[1], event="referred again")
+    assert year.startswith("Within a year of discharge, an estimated 2.0%")
+    assert cumulative_share_sentence(0, None, event="referred again").startswith(
+        "Too few people")
+
+
+def test_readable_note_labels_term_lists_and_keeps_first_sentence():
+    labels = {"female": "Female", "ever_used": "Life Rooms use"}
+    assert readable_note("proportional hazards may not hold for ['ever_used', 'female'] "
+                         "(cox.zph, p < 0.05)", labels) == (
+        "proportional hazards may not hold for Life Rooms use; Female (cox.zph, p < 0.05)")
+    long = ("ConvergenceWarning: Column x have very low variance. This may harm "
+            "convergence. For example:\n\n>>> print(df.loc[events, 'x'].var())")
+    assert readable_note(long, labels) == (
+        "ConvergenceWarning: Column x have very low variance.")
