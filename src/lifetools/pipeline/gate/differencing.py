@@ -1,0 +1,451 @@
+"""Differencing across a release: no suppressed cell may be worked out by subtraction.
+
+A release is a set of published numbers (every edition's ``files/tables/*.csv``, with
+``[c]`` for suppressed cells, and the counts in ``results.json``) and linear
+equalities between them. A suppressed cell is a disclosure when the published numbers
+prove it is a small non-zero count. The equalities come from:
+
+- ``declared``: the totals a table declared for secondary suppression (its stamp's
+  ``secondary`` rule: columns, rows or both, within blocks of ``by``); the totals are
+  taken as published (as :func:`lifetools.disclosure.suppress_secondary` assumes);
+- ``total-row``: a row labelled ``all``, ``total`` or ``overall`` (in a label column,
+  or in a notebook parameter such as ``locality``: every notebook parameter other than
+  the period is a label of the run's tables) is the sum of the rows that differ from it
+  in that label only. So a table published for ``locality: all`` and for each
+  locality is one breakdown with its total;
+- ``same-measure``: within one edition, a cell with the same labels (column names and
+  values) and count column as another cell is the same number (the same count shown
+  in two tables, or a table's count and a ``results.json`` count of the same label);
+- ``edition``: the same notebook's table in two editions whose periods are the same
+  (one equals the other) or nested (the longer is the shorter plus a non-negative
+  remainder). Editions whose periods do not overlap are not related.
+
+Two tests, both conservative (see :func:`findings`): a suppressed cell fixed exactly by
+the equalities (rank test over exact rationals) when the totals are declared but not
+read, or the numbers are published unrounded; and, with rounding, its feasible range
+by linear programming (published values +/- half the rounding base, suppressed cells
+and remainders >= 0): a range inside 1..threshold proves a small non-zero count.
+:func:`resolve` hides further cells (the smallest published cell related to an exposed
+one, ties broken by position) until nothing is exposed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linprog
+
+__all__ = ["RESULTS_TABLE", "Cell", "Decision", "Exposure", "Relation", "Release", "Table",
+           "findings", "relations", "resolve"]
+
+TOTAL_LABEL = re.compile(r"^(all|total|overall)\b", re.IGNORECASE)
+RESULTS_TABLE = "results.json"
+_TOL = 1e-6
+
+
+@dataclass(frozen=True, order=True)
+class Cell:
+    """Where a published number is: edition, analysis, table, row (1-based), column."""
+
+    edition: str
+    analysis: str
+    table: str
+    row: int
+    column: str
+
+    def __str__(self) -> str:
+        return (f"{self.edition}/{self.analysis}, table {self.table!r}, row {self.row}, "
+                f"column {self.column!r}")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One published table: its labels and counts (``None``: shown as ``[c]``).
+
+    ``labels`` maps each row to its label columns (including the run's notebook
+    parameters); ``counts`` each row to its count columns. ``period`` is the edition's
+    (start, end); ``source`` the notebook file, so tables of one notebook in different
+    editions or runs can be matched.
+    """
+
+    edition: str
+    analysis: str
+    name: str
+    labels: tuple[tuple[tuple[str, str], ...], ...]
+    counts: tuple[tuple[tuple[str, int | None], ...], ...]
+    period: tuple[str, str]
+    source: str = ""
+    base: int = 5
+    threshold: int = 7
+    secondary: Mapping[str, Any] | None = None
+
+    def cells(self) -> Iterable[tuple[Cell, int | None]]:
+        """Every count cell with its published value."""
+        for i, row in enumerate(self.counts):
+            for column, value in row:
+                yield Cell(self.edition, self.analysis, self.name, i + 1, column), value
+
+
+@dataclass(frozen=True)
+class Release:
+    """Every published table of a release (all editions)."""
+
+    tables: tuple[Table, ...]
+
+    def values(self) -> dict[Cell, int | None]:
+        """Every published count cell and its value (``None``: suppressed)."""
+        return {c: v for t in self.tables for c, v in t.cells()}
+
+    def table_of(self) -> dict[Cell, Table]:
+        """The table each cell belongs to."""
+        return {c: t for t in self.tables for c, _ in t.cells()}
+
+    def hide(self, cells: Iterable[Cell]) -> Release:
+        """The release with ``cells`` shown as ``[c]`` too."""
+        hidden = set(cells)
+        tables = []
+        for t in self.tables:
+            rows = tuple(tuple((col, None if Cell(t.edition, t.analysis, t.name, i + 1,
+                                                  col) in hidden else v) for col, v in row)
+                         for i, row in enumerate(t.counts))
+            tables.append(replace(t, counts=rows))
+        return Release(tuple(tables))
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``sum(coef * cell) + sum(coef * unknown) == 0`` and where it comes from.
+
+    ``unknowns`` are quantities that are not cells: a declared total (``known`` when
+    the table declared it published, value not read) or a non-negative remainder.
+    """
+
+    kind: str
+    terms: tuple[tuple[Cell, int], ...]
+    unknowns: tuple[tuple[str, int], ...] = ()
+    known: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A suppressed cell the published numbers give away (never its value)."""
+
+    cell: Cell
+    rule: str
+    kinds: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.cell}: {self.rule} (through {', '.join(self.kinds)} relations)"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A further cell hidden so that ``because`` is no longer exposed."""
+
+    cell: Cell
+    because: Cell
+    rule: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """For the differencing report (positions only)."""
+        return {"hide": str(self.cell), "because": str(self.because), "rule": self.rule}
+
+
+# relations ---------------------------------------------------------------------------
+def _declared(t: Table) -> list[Relation]:
+    rule = t.secondary or {}
+    totals, by = rule.get("totals"), rule.get("by")
+    out = []
+    columns = [c for c, _ in t.counts[0]] if t.counts else []
+    cell = {(i, c): Cell(t.edition, t.analysis, t.name, i + 1, c)
+            for i, row in enumerate(t.counts) for c, _ in row}
+    if totals in ("columns", "both"):
+        blocks: dict[str, list[int]] = defaultdict(list)
+        for i, labels in enumerate(t.labels):
+            blocks[dict(labels).get(by, "") if by else ""].append(i)
+        for column in columns:
+            for key, rows in blocks.items():
+                members = [cell[i, column] for i in rows if (i, column) in cell]
+                if len(members) > 1:
+                    name = f"total:{t.edition}/{t.analysis}/{t.name}/{column}/{key}"
+                    out.append(Relation("declared", tuple((m, 1) for m in members),
+                                        ((name, -1),), (name,)))
+    if totals in ("rows", "both"):
+        for i in range(len(t.counts)):
+            members = [cell[i, c] for c in columns if (i, c) in cell]
+            if len(members) > 1:
+                name = f"total:{t.edition}/{t.analysis}/{t.name}/row{i + 1}"
+                out.append(Relation("declared", tuple((m, 1) for m in members),
+                                    ((name, -1),), (name,)))
+    return out
+
+
+def _measure(t: Table, labels: tuple[tuple[str, str], ...], column: str) -> tuple:
+    single = len({c for row in t.counts for c, _ in row}) == 1
+    names = tuple(sorted(labels))
+    if t.name == RESULTS_TABLE or single:
+        names = tuple(sorted((k if k.startswith("parameter:") else "", v)
+                             for k, v in labels))
+        return names, ""
+    return names, column
+
+
+def _groups(release: Release) -> dict[tuple, list[tuple[Cell, Table]]]:
+    """Cells by (edition, measure key): candidates for the same number."""
+    out: dict[tuple, list[tuple[Cell, Table]]] = defaultdict(list)
+    for t in release.tables:
+        for i, row in enumerate(t.counts):
+            for column, _ in row:
+                key = (t.edition, t.period, _measure(t, t.labels[i], column))
+                out[key].append((Cell(t.edition, t.analysis, t.name, i + 1, column), t))
+    return out
+
+
+def _total_rows(release: Release) -> list[Relation]:
+    """A total-labelled row equals the sum of the rows differing only in that label."""
+    out = []
+    for (edition, period, (labels, column)), cells in _groups(release).items():
+        for name, value in labels:
+            if not TOTAL_LABEL.match(value):
+                continue
+            rest = tuple(x for x in labels if x[0] != name)
+            parts = []
+            for (e, p, (other, col)), members in _groups(release).items():
+                if (e, p, col) != (edition, period, column) or other == labels:
+                    continue
+                differing = [x for x in other if x not in rest]
+                if len(other) == len(labels) and len(differing) == 1 \
+                        and differing[0][0] == name:
+                    parts.append(members[0][0])
+            if len(parts) > 1:
+                out.append(Relation("total-row", ((cells[0][0], -1),
+                                                  *((p, 1) for p in parts))))
+    return out
+
+
+def _same_measure(release: Release) -> list[Relation]:
+    out = []
+    for members in _groups(release).values():
+        first = members[0][0]
+        out += [Relation("same-measure", ((first, 1), (other, -1)))
+                for other, _ in members[1:]]
+    return out
+
+
+def _contains(outer: tuple[str, str], inner: tuple[str, str]) -> bool:
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _editions(release: Release) -> list[Relation]:
+    by_source: dict[tuple, dict[str, Table]] = defaultdict(dict)
+    for t in release.tables:
+        by_source[t.source, t.name][t.edition] = t
+    out = []
+    for tables in by_source.values():
+        ordered = sorted(tables.values(), key=lambda t: (t.period, t.edition))
+        for k, a in enumerate(ordered):
+            for b in ordered[k + 1:]:
+                if not (_contains(a.period, b.period) or _contains(b.period, a.period)):
+                    continue
+                big, small = (a, b) if _contains(a.period, b.period) else (b, a)
+                index = {(lab, c): cell for cell, lab, c in _keyed(small)}
+                for cell, lab, c in _keyed(big):
+                    if (lab, c) not in index:
+                        continue
+                    extra = () if big.period == small.period else (
+                        (f"remainder:{cell}|{small.edition}", -1),)
+                    out.append(Relation("edition", ((cell, 1), (index[lab, c], -1)),
+                                        extra))
+    return out
+
+
+def _keyed(t: Table) -> list[tuple[Cell, tuple, str]]:
+    return [(Cell(t.edition, t.analysis, t.name, i + 1, c), t.labels[i], c)
+            for i, row in enumerate(t.counts) for c, _ in row]
+
+
+def relations(release: Release) -> list[Relation]:
+    """Every linear equality between the release's published numbers."""
+    out = [r for t in release.tables for r in _declared(t)]
+    return out + _total_rows(release) + _same_measure(release) + _editions(release)
+
+
+# the tests -----------------------------------------------------------------------------
+def _components(rels: Sequence[Relation]) -> list[list[Relation]]:
+    parent: dict[Any, Any] = {}
+
+    def find(x: Any) -> Any:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r in rels:
+        nodes = [c for c, _ in r.terms] + [u for u, _ in r.unknowns]
+        for node in nodes[1:]:
+            parent[find(node)] = find(nodes[0])
+    groups: dict[Any, list[Relation]] = defaultdict(list)
+    for r in rels:
+        groups[find(r.terms[0][0])].append(r)
+    return list(groups.values())
+
+
+def _determined(rels: Sequence[Relation], values: Mapping[Cell, int | None]) -> set[Cell]:
+    """Suppressed cells fixed by the equalities (exact rationals: e_j in the row space).
+
+    Published cells and declared totals are known; suppressed cells and remainders are
+    not. In the reduced row echelon form, e_j is in the row space exactly when some row
+    equals e_j.
+    """
+    unknown: list[Any] = sorted({c for r in rels for c, _ in r.terms if values[c] is None}
+                                | {u for r in rels for u, _ in r.unknowns
+                                   if u not in r.known}, key=str)
+    if not unknown:
+        return set()
+    col = {u: j for j, u in enumerate(unknown)}
+    matrix = []
+    for r in rels:
+        row = [Fraction(0)] * len(unknown)
+        for node, coef in (*r.terms, *r.unknowns):
+            if node in col:
+                row[col[node]] += coef
+        if any(row):
+            matrix.append(row)
+    pivot_rows = []
+    lead = 0
+    for j in range(len(unknown)):
+        pick = next((i for i in range(lead, len(matrix)) if matrix[i][j] != 0), None)
+        if pick is None:
+            continue
+        matrix[lead], matrix[pick] = matrix[pick], matrix[lead]
+        scale = matrix[lead][j]
+        matrix[lead] = [v / scale for v in matrix[lead]]
+        for i in range(len(matrix)):
+            if i != lead and matrix[i][j] != 0:
+                f = matrix[i][j]
+                matrix[i] = [a - f * b for a, b in zip(matrix[i], matrix[lead], strict=True)]
+        pivot_rows.append((j, lead))
+        lead += 1
+    return {unknown[j] for j, i in pivot_rows
+            if isinstance(unknown[j], Cell) and sum(v != 0 for v in matrix[i]) == 1}
+
+
+def _bounds(cell: Cell, value: int | None, table: Table) -> tuple[float, float | None]:
+    if value is None:
+        return 0.0, None
+    if value == 0 or table.base <= 1:
+        return float(value), float(value)
+    half = table.base / 2
+    return max(value - half, table.threshold + 1.0, 0.0), value + half
+
+
+def _intervals(rels: Sequence[Relation], values: Mapping[Cell, int | None],
+               tables: Mapping[Cell, Table]) -> dict[Cell, tuple[float, float]] | None:
+    """Feasible range of each suppressed cell (LP); ``None`` if the system is infeasible."""
+    nodes: list[Any] = sorted({c for r in rels for c, _ in r.terms}
+                              | {u for r in rels for u, _ in r.unknowns}, key=str)
+    index = {n: j for j, n in enumerate(nodes)}
+    a_eq = np.zeros((len(rels), len(nodes)))
+    for i, r in enumerate(rels):
+        for node, coef in (*r.terms, *r.unknowns):
+            a_eq[i, index[node]] += coef
+    bounds = [_bounds(n, values[n], tables[n]) if isinstance(n, Cell) else (0.0, None)
+              for n in nodes]
+    out = {}
+    for n in nodes:
+        if not isinstance(n, Cell) or values[n] is not None:
+            continue
+        ends = []
+        for sign in (1.0, -1.0):
+            c = np.zeros(len(nodes))
+            c[index[n]] = sign
+            done = linprog(c, A_eq=a_eq, b_eq=np.zeros(len(rels)), bounds=bounds,
+                           method="highs")
+            if done.status == 2:
+                return None
+            ends.append(math.inf if done.status == 3 else sign * float(done.fun))
+        out[n] = (ends[0], ends[1])
+    return out
+
+
+def findings(release: Release, *, notes: list[str] | None = None) -> list[Exposure]:
+    """Suppressed cells of ``release`` that its published numbers give away.
+
+    Notes
+    -----
+    ``determined``: the cell is fixed exactly by the equalities (exact rational row
+    reduction), either by a table's declared totals (which secondary suppression must
+    prevent) or by relations among tables published unrounded. ``narrow-interval``:
+    with each published count somewhere in its rounding interval (value +/- half the
+    base, and above the threshold when not zero), every suppressed cell and remainder
+    >= 0, the least and greatest value the cell can take (``scipy.optimize.linprog``,
+    HiGHS) are both within 1..threshold: the release proves a small non-zero count.
+    A group of relations whose published numbers contradict each other (two tables
+    matched by labels that are not the same measure) is tested without its
+    label-matched relations, and noted. Tested in
+    ``tests/unit/test_differencing.py``.
+    """
+    values = release.values()
+    tables = release.table_of()
+    out: dict[Cell, Exposure] = {}
+    for group in _components(relations(release)):
+        if all(values[c] is not None for r in group for c, _ in r.terms):
+            continue
+        kinds = tuple(sorted({r.kind for r in group}))
+        declared = [r for r in group if r.kind == "declared"]
+        exact = [r for r in group if all(tables[c].base <= 1 for c, _ in r.terms)]
+        for cell in sorted(_determined(declared, values) | _determined(exact, values)):
+            out[cell] = Exposure(cell, "determined exactly by published numbers", kinds)
+        ranges = _intervals(group, values, tables)
+        if ranges is None:
+            kept = [r for r in group if r.kind in ("declared", "edition")]
+            if notes is not None:
+                notes.append(f"relations around {group[0].terms[0][0]} contradict each "
+                             "other: label-matched relations there were not used")
+            ranges = _intervals(kept, values, tables) if kept else {}
+        for cell, (lo, hi) in sorted((ranges or {}).items()):
+            threshold = tables[cell].threshold
+            if cell not in out and lo >= 1 - _TOL and hi <= threshold + _TOL:
+                out[cell] = Exposure(cell, f"shown to lie within 1 to {threshold}", kinds)
+    return [out[c] for c in sorted(out)]
+
+
+def resolve(release: Release, *, frozen: Sequence[str] = (),
+            max_steps: int = 10_000) -> tuple[Release, list[Decision], list[Exposure]]:
+    """Hide further cells until no suppressed cell is exposed.
+
+    Each step takes the first exposed cell (edition, analysis, table, row, column
+    order) and hides the smallest published cell that shares a relation with it (a
+    zero only when no non-zero cell is left; ties by position), never in a ``frozen``
+    edition (one already released). Returns the new release, the decisions in order,
+    and what is still exposed (when no cell could be hidden).
+    """
+    decisions: list[Decision] = []
+    rels = relations(release)
+    for _ in range(max_steps):
+        exposed = findings(release)
+        if not exposed:
+            return release, decisions, []
+        values = release.values()
+        pick = None
+        for e in exposed:
+            near = {c for r in rels if any(c2 == e.cell for c2, _ in r.terms)
+                    for c, _ in r.terms}
+            choices = [c for c in near if values.get(c) is not None
+                       and c.edition not in frozen]
+            if choices:
+                pick = (min(choices, key=lambda c: (values[c] == 0, values[c], c)), e)
+                break
+        if pick is None:
+            return release, decisions, exposed
+        decisions.append(Decision(pick[0], pick[1].cell, pick[1].rule))
+        release = release.hide([pick[0]])
+    return release, decisions, findings(release)
