@@ -20,11 +20,12 @@ prove it is a small non-zero count. The equalities come from:
   (one equals the other) or nested (the longer is the shorter plus a non-negative
   remainder). Editions whose periods do not overlap are not related.
 
-Two tests, both conservative (see :func:`findings`): a suppressed cell fixed exactly by
-the equalities (rank test over exact rationals) when the totals are declared but not
-read, or the numbers are published unrounded; and, with rounding, its feasible range
-by linear programming (published values +/- half the rounding base, suppressed cells
-and remainders >= 0): a range inside 1..threshold proves a small non-zero count.
+Two tests (see :func:`findings`): a suppressed cell fixed exactly by the totals its
+table declared (rank test over exact rationals: the totals' values are not read), and
+its feasible range by linear programming (published values +/- half the rounding base,
+exact when unrounded or zero, suppressed cells and remainders >= 0): a range inside
+1..threshold proves a small non-zero count. A hidden count above the threshold that
+can be worked out is not flagged: it could have been published.
 :func:`resolve` hides further cells (the smallest published cell related to an exposed
 one, ties broken by position) until nothing is exposed.
 """
@@ -381,9 +382,10 @@ def findings(release: Release, *, notes: list[str] | None = None) -> list[Exposu
 
     Notes
     -----
-    ``determined``: the cell is fixed exactly by the equalities (exact rational row
-    reduction), either by a table's declared totals (which secondary suppression must
-    prevent) or by relations among tables published unrounded. ``narrow-interval``:
+    Two rules. A cell fixed by the totals its table declared (exact rational row
+    reduction, the totals taken as published though their values are not read):
+    what secondary suppression must prevent, so this verifies it. A cell whose
+    feasible range lies within 1..threshold:
     with each published count somewhere in its rounding interval (value +/- half the
     base, and above the threshold when not zero), every suppressed cell and remainder
     >= 0, the least and greatest value the cell can take (``scipy.optimize.linprog``,
@@ -401,9 +403,8 @@ def findings(release: Release, *, notes: list[str] | None = None) -> list[Exposu
             continue
         kinds = tuple(sorted({r.kind for r in group}))
         declared = [r for r in group if r.kind == "declared"]
-        exact = [r for r in group if all(tables[c].base <= 1 for c, _ in r.terms)]
-        for cell in sorted(_determined(declared, values) | _determined(exact, values)):
-            out[cell] = Exposure(cell, "determined exactly by published numbers", kinds)
+        for cell in sorted(_determined(declared, values)):
+            out[cell] = Exposure(cell, "fixed by the totals its table declared", kinds)
         ranges = _intervals(group, values, tables)
         if ranges is None:
             kept = [r for r in group if r.kind in ("declared", "edition")]
@@ -418,18 +419,47 @@ def findings(release: Release, *, notes: list[str] | None = None) -> list[Exposu
     return [out[c] for c in sorted(out)]
 
 
+def _copies(rels: Sequence[Relation]) -> dict[Cell, set[Cell]]:
+    """Each cell and the cells showing the same measure (hidden together)."""
+    same: dict[Cell, set[Cell]] = defaultdict(set)
+    for r in rels:
+        if r.kind == "same-measure":
+            cells = {c for c, _ in r.terms}
+            for c in cells:
+                same[c] |= cells
+    return same
+
+
+def _nearest(cell: Cell, rels: Sequence[Relation]) -> list[set[Cell]]:
+    """Cells related to ``cell``, in rings of increasing distance through relations."""
+    linked: dict[Cell, set[Cell]] = defaultdict(set)
+    for r in rels:
+        cells = {c for c, _ in r.terms}
+        for c in cells:
+            linked[c] |= cells
+    seen, ring, rings = {cell}, {cell}, []
+    while ring:
+        ring = {n for c in ring for n in linked[c]} - seen
+        seen |= ring
+        if ring:
+            rings.append(ring)
+    return rings
+
+
 def resolve(release: Release, *, frozen: Sequence[str] = (),
             max_steps: int = 10_000) -> tuple[Release, list[Decision], list[Exposure]]:
     """Hide further cells until no suppressed cell is exposed.
 
     Each step takes the first exposed cell (edition, analysis, table, row, column
-    order) and hides the smallest published cell that shares a relation with it (a
-    zero only when no non-zero cell is left; ties by position), never in a ``frozen``
-    edition (one already released). Returns the new release, the decisions in order,
-    and what is still exposed (when no cell could be hidden).
+    order) and hides the smallest published cell among the nearest related ones (a
+    zero only when no non-zero cell is left; ties by position), with every copy of
+    the same measure in its edition; never a cell of a ``frozen`` edition (one
+    already released). Returns the new release, the decisions in order, and what is
+    still exposed (when no cell could be hidden).
     """
     decisions: list[Decision] = []
     rels = relations(release)
+    copies = _copies(rels)
     for _ in range(max_steps):
         exposed = findings(release)
         if not exposed:
@@ -437,15 +467,19 @@ def resolve(release: Release, *, frozen: Sequence[str] = (),
         values = release.values()
         pick = None
         for e in exposed:
-            near = {c for r in rels if any(c2 == e.cell for c2, _ in r.terms)
-                    for c, _ in r.terms}
-            choices = [c for c in near if values.get(c) is not None
-                       and c.edition not in frozen]
-            if choices:
-                pick = (min(choices, key=lambda c: (values[c] == 0, values[c], c)), e)
+            for ring in _nearest(e.cell, rels):
+                choices = [c for c in ring if values[c] is not None
+                           and c.edition not in frozen
+                           and not any(x.edition in frozen for x in copies[c])]
+                if choices:
+                    pick = (min(choices, key=lambda c: (values[c] == 0, values[c], c)), e)
+                    break
+            if pick:
                 break
         if pick is None:
             return release, decisions, exposed
-        decisions.append(Decision(pick[0], pick[1].cell, pick[1].rule))
-        release = release.hide([pick[0]])
+        hidden = sorted({pick[0]} | copies[pick[0]])
+        decisions += [Decision(c, pick[1].cell, pick[1].rule) for c in hidden
+                      if values[c] is not None]
+        release = release.hide(hidden)
     return release, decisions, findings(release)

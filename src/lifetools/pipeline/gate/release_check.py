@@ -101,8 +101,10 @@ def read_run(folder: Path, *, edition: str, analysis: str, period: tuple[str, st
         if entries:
             tables.append(Table(edition, analysis, RESULTS_TABLE,
                                 tuple(((("label", str(lab)),) + params) for lab, _ in entries),
-                                tuple(((("value", v if isinstance(v, int) else None),),)
-                                      for _, v in entries), period, source))
+                                tuple((("value", v if isinstance(v, int) else None),)
+                                      for _, v in entries), period, source,
+                                tables[0].base if tables else 5,
+                                tables[0].threshold if tables else 7))
     return tables
 
 
