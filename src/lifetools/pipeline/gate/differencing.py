@@ -176,7 +176,10 @@ def _intervals(rels: Sequence[Relation], values: Mapping[Cell, int | None],
                            method="highs")
             if done.status == 2:
                 return None
-            ends.append(math.inf if done.status == 3 else sign * float(done.fun))
+            if done.status == 0:
+                ends.append(sign * float(done.fun))
+            else:  # unbounded (3) or no answer (4): only x >= 0 is known on that side
+                ends.append(0.0 if sign > 0 else math.inf)
         out[n] = (ends[0], ends[1])
     return out
 

@@ -74,7 +74,8 @@ def read_run(folder: Path, *, edition: str, analysis: str, period: tuple[str, st
         for cell in nbformat.read(run.notebook, as_version=4).cells:
             for output in cell.get("outputs", []):
                 mark = output.get("metadata", {}).get(STAMP_KEY)
-                if isinstance(mark, dict) and mark.get("kind") == "table":
+                if isinstance(mark, dict) and mark.get("kind") == "table" and \
+                        mark.get("name") not in {m.get("name") for m in stamps}:
                     stamps.append(mark)
     for mark in stamps:
         rules = mark.get("rules") or {}

@@ -157,13 +157,14 @@ def _groups(release: Release) -> dict[tuple, list[tuple[Cell, Table]]]:
 def _total_rows(release: Release) -> list[Relation]:
     """A total-labelled row equals the sum of the rows differing only in that label."""
     out = []
-    for (edition, period, (labels, column)), cells in _groups(release).items():
+    groups = _groups(release)
+    for (edition, period, (labels, column)), cells in groups.items():
         for name, value in labels:
             if not TOTAL_LABEL.match(value):
                 continue
             rest = tuple(x for x in labels if x[0] != name)
             parts = []
-            for (e, p, (other, col)), members in _groups(release).items():
+            for (e, p, (other, col)), members in groups.items():
                 if (e, p, col) != (edition, period, column) or other == labels:
                     continue
                 differing = [x for x in other if x not in rest]
