@@ -201,7 +201,8 @@ def test_check_release_passes_clean_release(tmp_path):
                               ("south", [("people in care", None)], "South")])
     summary = check_release(pages, report=tmp_path / "d.json")
     assert summary["exposed"] == [] and summary["suppressed"] == 4
-    assert summary["relations"] == {"same-measure": 3, "total-row": 1}  # + results.json
+    # the table and results.json: a breakdown each, and the same three numbers
+    assert summary["relations"] == {"same-measure": 3, "total-row": 2}
 
 
 # property: after resolution nothing is recoverable -----------------------------------
@@ -266,3 +267,24 @@ def test_resolve_property_no_suppressed_cell_recoverable(measures, base):
             continue
         lo, hi = _interval(structure, shown, base, j)
         assert lo < 1 - 1e-6 or hi > 7 + 1e-6
+
+
+def test_check_release_two_editions_proposes_cells_only_in_the_new_one(tmp_path):
+    def edition(eid, period, rows):
+        folder, meta = _run(tmp_path / eid, "cohort", rows, locality="all")
+        meta["parameters"].update(period_start=period[0], period_end=period[1])
+        return SimpleNamespace(
+            edition=SimpleNamespace(id=eid, period_start=period[0], period_end=period[1]),
+            runs={"cohort": folder}, manifest={"analyses": {"cohort": meta}})
+
+    released = edition("2023-24", YEAR, [("A", None), ("B", None), ("C", 8),
+                                         ("Total", 24)])
+    current = edition("2023-25", TWO_YEARS, [("A", None), ("B", 10), ("C", None),
+                                            ("Total", 24)])
+    check_release([released], report=tmp_path / "one.json")
+    with pytest.raises(DisclosureError, match="2023-24/cohort, table 'counts', row 1"):
+        check_release([released, current], frozen=["2023-24"],
+                      report=tmp_path / "two.json")
+    written = json.loads((tmp_path / "two.json").read_text())
+    assert written["relations"]["edition"] >= 4 and written["unresolved"] == []
+    assert all(d["hide"].startswith("2023-25/") for d in written["decisions"])

@@ -155,25 +155,29 @@ def _groups(release: Release) -> dict[tuple, list[tuple[Cell, Table]]]:
 
 
 def _total_rows(release: Release) -> list[Relation]:
-    """A total-labelled row equals the sum of the rows differing only in that label."""
+    """A total-labelled row equals the sum of the rows differing only in that label.
+
+    Rows are compared within tables of one name in one edition (a table, or the same
+    table of runs that differ in a notebook parameter), by label names and values.
+    """
+    by_name: dict[tuple, dict[tuple, Cell]] = defaultdict(dict)
+    for t in release.tables:
+        for cell, labels, column in _keyed(t):
+            by_name[t.edition, t.period, t.name][tuple(sorted(labels)), column] = cell
     out = []
-    groups = _groups(release)
-    for (edition, period, (labels, column)), cells in groups.items():
-        for name, value in labels:
-            if not TOTAL_LABEL.match(value):
-                continue
-            rest = tuple(x for x in labels if x[0] != name)
-            parts = []
-            for (e, p, (other, col)), members in groups.items():
-                if (e, p, col) != (edition, period, column) or other == labels:
+    for cells in by_name.values():
+        for (labels, column), total in cells.items():
+            for name, value in labels:
+                if not TOTAL_LABEL.match(value):
                     continue
-                differing = [x for x in other if x not in rest]
-                if len(other) == len(labels) and len(differing) == 1 \
-                        and differing[0][0] == name:
-                    parts.append(members[0][0])
-            if len(parts) > 1:
-                out.append(Relation("total-row", ((cells[0][0], -1),
-                                                  *((p, 1) for p in parts))))
+                rest = {x for x in labels if x[0] != name}
+                parts = [cell for (other, col), cell in cells.items()
+                         if col == column and other != labels and len(other) == len(labels)
+                         and {x for x in other if x[0] != name} == rest
+                         and any(x[0] == name for x in other)]
+                if len(parts) > 1:
+                    out.append(Relation("total-row", ((total, -1),
+                                                      *((p, 1) for p in parts))))
     return out
 
 
