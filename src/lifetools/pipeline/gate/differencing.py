@@ -14,8 +14,9 @@ prove it is a small non-zero count. The equalities come from:
   in that label only. So a table published for ``locality: all`` and for each
   locality is one breakdown with its total;
 - ``same-measure``: within one edition, a cell with the same labels (column names and
-  values) and count column as another cell is the same number (the same count shown
-  in two tables, or a table's count and a ``results.json`` count of the same label);
+  values; values only in a table of one count column) and count column as another
+  cell is the same number (the same count shown in two tables, or a table's count and
+  a ``results.json`` count of the same label);
 - ``edition``: the same notebook's table in two editions whose periods are the same
   (one equals the other) or nested (the longer is the shorter plus a non-negative
   remainder). Editions whose periods do not overlap are not related.
