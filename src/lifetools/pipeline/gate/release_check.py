@@ -91,8 +91,10 @@ def read_run(folder: Path, *, edition: str, analysis: str, period: tuple[str, st
             labels.append(tuple((c, row[c]) for c in label_cols) + params)
             parsed = [(c, _number(row[c])) for c in counts]
             values.append(tuple((c, v) for c, v in parsed if v != "skip"))
+        # a table shown with protection off holds exact counts
+        base = 1 if rules.get("enabled") is False else int(rules.get("base") or 1)
         tables.append(Table(edition, analysis, str(mark.get("name")), tuple(labels),
-                            tuple(values), period, source, int(rules.get("base") or 1),
+                            tuple(values), period, source, base,
                             int(rules.get("threshold") or 0), rules.get("secondary")))
     results = run.files / "results.json"
     if results.exists():
