@@ -31,6 +31,7 @@ from lifetools.pipeline.gate import (
     assert_site_publishable,
     unprotected_outputs,
 )
+from lifetools.pipeline.gate.release_check import check_release
 from lifetools.pipeline.runner import (
     RunOutcome,
     RunSpec,
@@ -392,6 +393,8 @@ def build_series(
 
     say(f"checking {len(notebooks)} notebooks at the publish gate")
     assert_publishable(notebooks)
+    say("checking the release for differencing (every edition, every table)")
+    check_release(editions, frozen=archived)
     key = _site_key(editions, draft=draft, corrections=corrections)
     live = layout.draft_dir() / SITE_RECORD if draft else layout.site_dir() / SITE_RECORD
     if not force and _published_key(live) == key:
