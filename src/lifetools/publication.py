@@ -23,6 +23,7 @@ from typing import Any, Literal
 from lifetools import config
 from lifetools.disclosure import protect_count
 from lifetools.errors import DisclosureError
+from lifetools.formatting import MISSING, finite, format_value
 
 __all__ = [
     "GLUE_PREFIX",
@@ -46,7 +47,8 @@ GLUE_PREFIX = "application/papermill.record/"
 _FIGURE_ATTR = "_lifetools_stamp"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
-ResultKind = Literal["count", "estimate", "ratio", "percentage", "rate", "text"]
+ResultKind = Literal["count", "estimate", "ratio", "percentage", "rate", "interval",
+                     "text"]
 
 
 def stamp(kind: str, name: str, **details: Any) -> dict[str, Any]:
@@ -158,16 +160,13 @@ def show_figure(figure: Any, *, name: str, alt: str, caption: str) -> PublishedF
 
 
 def format_number(value: Any, *, kind: str, digits: int = 2) -> str:
-    """Format a key result for the narrative: counts with thousands separators."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "fewer than 8" if kind == "count" else "not available"
-    if kind == "count":
-        return f"{int(value):,}"
-    if kind == "percentage":
-        return f"{value:.{max(digits - 1, 0)}f}%"
-    if kind == "text":
-        return str(value)
-    return f"{value:.{digits}f}"
+    """Format a key result for the narrative through :func:`lifetools.formatting.format_value`.
+
+    ``digits`` applies to ratios, estimates and rates; percentages have one decimal
+    place and counts none.
+    """
+    places = digits if kind in ("ratio", "estimate", "rate", "interval") else None
+    return format_value(value, kind=kind, digits=places)
 
 
 @dataclass(frozen=True)
@@ -181,7 +180,9 @@ class KeyResult:
     text: str
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
-        data = {GLUE_PREFIX + "text/plain": self.text}
+        # myst-nb reads a glued text/plain with ast.literal_eval: "2,635" would become
+        # the tuple (2, 635) and "3.20" the float 3.2. A string literal stays the text.
+        data = {GLUE_PREFIX + "text/plain": repr(self.text)}
         meta = {
             "scrapbook": {"name": self.name, "mime_prefix": GLUE_PREFIX},
             **stamp("result", self.name, result_kind=self.kind),
@@ -201,6 +202,13 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def _has_missing(value: Any) -> bool:
+    """Tell whether a number, or a limit of a pair of limits, is missing or not finite."""
+    if isinstance(value, (list, tuple)):
+        return any(_has_missing(v) for v in value)
+    return value is None or (not isinstance(value, str) and finite(value) is None)
+
+
 def record(
     name: str,
     value: Any,
@@ -213,13 +221,19 @@ def record(
     """Record a key result: write it to ``results.json`` and glue it for the narrative.
 
     Counts (``kind="count"``) pass through :func:`lifetools.disclosure.protect_count`
-    here, so a raw count can never be quoted. Reference the result in Markdown as
-    ``{glue:text}`name```.
+    here, so a raw count can never be quoted. The text shown is
+    :func:`lifetools.formatting.format_value`'s ("2,635", "3.20", "42.0%", for
+    ``kind="interval"`` and two limits "0.83 to 1.71"); a missing or non-finite value
+    reads "could not be estimated", also when ``text`` is given. Reference the result
+    in Markdown as ``{glue:text}`name```.
     """
     check_name(name)
     if kind == "count":
         value = protect_count(value)
     shown = text if text is not None else format_number(value, kind=kind, digits=digits)
+    if text is not None and _has_missing(value):  # "nan to nan" never reaches a page
+        shown = MISSING if kind == "text" else format_number(value, kind=kind,
+                                                             digits=digits)
     path = config.output_dir() / "results.json"
     results = json.loads(path.read_text()) if path.exists() else {}
     results[name] = {"value": _json_value(value), "kind": kind, "label": label,
