@@ -233,6 +233,8 @@ _SCHEMA: dict[str, Any] = {
             },
             "additionalProperties": False,
         },
+        # wording of the published pages: read by lifetools.pipeline.pages, not here
+        "publication": {"type": "object"},
         "editions": {
             "type": "array",
             "minItems": 1,
