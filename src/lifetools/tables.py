@@ -26,6 +26,7 @@ from lifetools.disclosure import (
     protect_counts,
 )
 from lifetools.errors import DisclosureError
+from lifetools.formatting import format_interval
 from lifetools.publication import check_name, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
@@ -160,8 +161,8 @@ def show_table(
 
 
 def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2) -> str:
-    """Format 'estimate (lower to upper)' as reports quote it."""
-    return f"{estimate:.{digits}f} ({lower:.{digits}f} to {upper:.{digits}f})"
+    """Format 'estimate (lower to upper)' as reports quote it (or 'could not be estimated')."""
+    return format_interval(estimate, lower, upper, digits=digits)
 
 
 def table_estimates(summary: pd.DataFrame, *, label: str = "estimate",

@@ -167,14 +167,32 @@ def test_screenshots_of_landing_and_a_report(site, server, browser, tmp_path):
     assert all(p.stat().st_size > 10_000 for p in taken)
 
 
-def visible_text(html: str):
+def main_part(html: str, *, prose_only: bool):
+    """The page's main content; with ``prose_only``, without code and scripts."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
     main = soup.find("main") or soup.body or soup
-    for element in main.find_all(["pre", "code", "script", "style", "kbd"]):
+    for element in main.find_all(["script", "style"]):
         element.decompose()
-    return soup, main
+    if prose_only:
+        for element in main.find_all(["pre", "code", "kbd"]):
+            element.decompose()
+    return main
+
+
+def empty_sections(main) -> list[str]:
+    """Headings of sections with nothing under them (no text, image, table or code)."""
+    empty = []
+    for section in main.find_all("section"):
+        heading = section.find(re.compile(r"^h[1-6]$"))
+        body = section.get_text(" ", strip=True)
+        if heading is not None:
+            body = body.replace(heading.get_text(" ", strip=True), "", 1)
+        if not body.replace("#", "").strip() and not section.find(
+                ["img", "table", "figure", "svg", "pre"]):
+            empty.append(heading.get_text(strip=True) if heading else section.get("id"))
+    return empty
 
 
 def test_every_page_lang_en_gb_and_unique_title(site):
@@ -194,19 +212,12 @@ def test_no_page_shows_a_repr_missing_value_or_empty_section(site):
     for name in pages(site):
         if name.startswith("reference/cli"):
             continue  # generated from the command line's own help text
-        _, main = visible_text((site / name).read_text(encoding="utf-8"))
-        text = main.get_text(" ", strip=True)
+        html = (site / name).read_text(encoding="utf-8")
+        text = main_part(html, prose_only=True).get_text(" ", strip=True)
         for what, pattern in LEAKS.items():
             for match in pattern.finditer(text):
                 around = text[max(match.start() - 40, 0):match.end() + 40]
                 problems.append(f"{name}: {what}: ...{around}...")
-        for section in main.find_all("section"):
-            heading = section.find(re.compile(r"^h[1-6]$"))
-            body = section.get_text(" ", strip=True)
-            if heading is not None:
-                body = body.replace(heading.get_text(" ", strip=True), "", 1).strip()
-            body = body.replace("#", "").strip()
-            if not body and not section.find(["img", "table", "figure", "svg"]):
-                problems.append(f"{name}: empty section "
-                                f"{heading.get_text(strip=True) if heading else section.get('id')}")
+        problems += [f"{name}: empty section {heading}"
+                     for heading in empty_sections(main_part(html, prose_only=False))]
     assert not problems, "\n".join(problems[:40])
