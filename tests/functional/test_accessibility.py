@@ -151,6 +151,35 @@ def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, sche
     assert not failures, "\n".join(failures[:30])
 
 
+FOCUS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2)
+    || (s.boxShadow && s.boxShadow !== 'none');
+  const r = e.getBoundingClientRect();
+  return {name: e.tagName.toLowerCase() + ' ' + (e.getAttribute('aria-label')
+    || e.textContent || '').trim().slice(0, 40), ring: ring, shown: r.width > 0};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_keyboard_every_control_shows_visible_focus(site, server, browser, scheme):
+    context = browser.new_context(color_scheme=scheme,
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    missing = []
+    for name in ("index.html", report_page(site)):
+        page.goto(f"{server}/{name}", wait_until="load")
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUS)
+            if focused and focused["shown"] and not focused["ring"]:
+                missing.append(f"{name}: {focused['name']}")
+    context.close()
+    assert not missing, "no visible focus:\n" + "\n".join(sorted(set(missing)))
+
+
 def test_screenshots_of_landing_and_a_report(site, server, browser, tmp_path):
     folder = Path(os.environ.get("LIFETOOLS_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -221,3 +250,19 @@ def test_no_page_shows_a_repr_missing_value_or_empty_section(site):
         problems += [f"{name}: empty section {heading}"
                      for heading in empty_sections(main_part(html, prose_only=False))]
     assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("(2, 635) people", "tuple"), ("hazard ratio nan (nan to nan)", "nan"),
+    ("1.00 (0.00 to inf)", "inf"), ("value: None.", "None"),
+    ("<lifetools.survival.CoxResult object at 0x7f>", "repr"),
+    ("None of the people; 2,635 people; 1.19 (0.83 to 1.71); infant; Nancy", None)])
+def test_leak_patterns_known_text_found_or_not(text, found):
+    hits = {what for what, pattern in LEAKS.items() if pattern.search(text)}
+    assert hits == ({found} if found else set())
+
+
+def test_empty_sections_heading_without_content_is_found():
+    html = ("<main><section><h2>Equity</h2></section><section><h2>Code</h2><pre>x</pre>"
+            "</section><section><h2>Text</h2><p>words</p></section></main>")
+    assert empty_sections(main_part(html, prose_only=False)) == ["Equity"]
