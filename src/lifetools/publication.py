@@ -197,8 +197,8 @@ def _json_value(value: Any) -> Any:
         return [_json_value(v) for v in value]
     if hasattr(value, "item"):
         value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 10)
+    if isinstance(value, float):  # NaN and infinity are not JSON: null
+        return round(value, 10) if math.isfinite(value) else None
     return value
 
 

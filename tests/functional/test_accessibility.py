@@ -83,8 +83,8 @@ def pages(site: Path) -> list[str]:
 
 
 def report_page(site: Path) -> str:
-    reports = sorted(p for p in pages(site) if p.startswith("editions/")
-                     and not p.endswith("index.html"))
+    reports = sorted((p for p in pages(site) if p.startswith("editions/")
+                      and not p.endswith("index.html")), reverse=True)  # newest first
     return next((p for p in reports if "time_to_discharge" in p), reports[0])
 
 

@@ -86,6 +86,8 @@ def test_record_given_text_with_missing_limit_reads_could_not_be_estimated(outpu
                                text="nan to 1.20")
     assert shown.text == "could not be estimated"
     assert publication.read_results(output)["ci"]["value"] == [None, 1.2]
+    publication.record("upper", [0.0, float("inf")], kind="interval", label="CI")
+    assert "Infinity" not in (output / "results.json").read_text()
 
 
 @pytest.mark.parametrize(("value", "kind", "text"), [
