@@ -116,3 +116,12 @@ def test_write_furniture_writes_calendar_status_contact_and_citations(tmp_path):
             f"{series.title}, 2024-25 edition. Published 30 November 2026. "
             "https://example.org/liferooms/editions/2024-25/wellbeing.html") in cite
     assert "@techreport{liferooms_2024_25_wellbeing," in cite
+
+
+def test_repair_theme_html_sidebar_becomes_a_named_region():
+    from lifetools.pipeline.book import repair_theme_html
+
+    page = ('<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">\n'
+            '<a class="navbar-brand logo" href="#">Title</a></div>')
+    assert ('<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar" '
+            'role="region" aria-label="Site menu">') in repair_theme_html(page)

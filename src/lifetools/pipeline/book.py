@@ -356,6 +356,7 @@ INLINE_SCRIPT = re.compile(r"^\s*<script>[^<]*</script>\s*$")
 SECTION_TOGGLE = re.compile(
     r'(<a class="reference internal" href="[^"]*">([^<]*)</a><details[^>]*>)<summary>')
 BARE_TOGGLE = '<summary><span class="toctree-toggle"'
+SIDEBAR = '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
 
 
 def repair_theme_html(text: str) -> str:
@@ -367,6 +368,8 @@ def repair_theme_html(text: str) -> str:
     - The sidebar's section toggles are ``<summary>`` elements holding only an icon, so
       screen readers announce nothing (axe rule ``summary-name``, WCAG 4.1.2). Each gets
       an ``aria-label`` naming its section.
+    - The site title at the top of the sidebar is outside every landmark (axe rule
+      ``region``): the sidebar becomes a region named "Site menu".
     """
     seen, kept = set(), []
     for line in text.splitlines(keepends=True):
@@ -379,5 +382,6 @@ def repair_theme_html(text: str) -> str:
     text = SECTION_TOGGLE.sub(
         lambda m: m.group(1) + '<summary aria-label="Show or hide the pages of '
         + m.group(2).replace('"', "&quot;") + '">', text)
+    text = text.replace(SIDEBAR, SIDEBAR[:-1] + ' role="region" aria-label="Site menu">')
     return text.replace(BARE_TOGGLE, '<summary aria-label="Show or hide the pages of '
                         'this section"><span class="toctree-toggle"')
