@@ -125,3 +125,12 @@ def test_repair_theme_html_sidebar_becomes_a_named_region():
             '<a class="navbar-brand logo" href="#">Title</a></div>')
     assert ('<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar" '
             'role="region" aria-label="Site menu">') in repair_theme_html(page)
+
+
+def test_repair_theme_html_tables_take_the_keyboard_focus_once():
+    from lifetools.pipeline.book import repair_theme_html
+
+    page = '<table class="table"><tr><td>1</td></tr></table><table tabindex="-1">'
+    repaired = repair_theme_html(page)
+    assert repaired.startswith('<table tabindex="0" class="table">')
+    assert repaired.count("tabindex") == 2 and repair_theme_html(repaired) == repaired

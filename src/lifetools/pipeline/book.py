@@ -357,6 +357,7 @@ SECTION_TOGGLE = re.compile(
     r'(<a class="reference internal" href="[^"]*">([^<]*)</a><details[^>]*>)<summary>')
 BARE_TOGGLE = '<summary><span class="toctree-toggle"'
 SIDEBAR = '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
+TABLE = re.compile(r"<table(?![^>]*\btabindex=)")
 
 
 def repair_theme_html(text: str) -> str:
@@ -370,6 +371,9 @@ def repair_theme_html(text: str) -> str:
       an ``aria-label`` naming its section.
     - The site title at the top of the sidebar is outside every landmark (axe rule
       ``region``): the sidebar becomes a region named "Site menu".
+    - A table too wide for a phone scrolls inside its own box (``_static/lifetools.css``);
+      keyboard users must be able to reach and scroll it (axe rule
+      ``scrollable-region-focusable``, WCAG 2.1.1), so every table takes the focus.
     """
     seen, kept = set(), []
     for line in text.splitlines(keepends=True):
@@ -383,5 +387,6 @@ def repair_theme_html(text: str) -> str:
         lambda m: m.group(1) + '<summary aria-label="Show or hide the pages of '
         + m.group(2).replace('"', "&quot;") + '">', text)
     text = text.replace(SIDEBAR, SIDEBAR[:-1] + ' role="region" aria-label="Site menu">')
+    text = TABLE.sub('<table tabindex="0"', text)
     return text.replace(BARE_TOGGLE, '<summary aria-label="Show or hide the pages of '
                         'this section"><span class="toctree-toggle"')
