@@ -26,11 +26,11 @@ from typing import Any, Literal
 from lifetools import config
 from lifetools.disclosure import (
     ProtectedValue,
-    active_profile,
     get_profile,
     protected_count,
 )
 from lifetools.errors import DisclosureError
+from lifetools.formatting import MISSING, finite, format_value
 
 __all__ = [
     "GLUE_PREFIX",
@@ -56,7 +56,7 @@ _FIGURE_ATTR = "_lifetools_stamp"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 ResultKind = Literal["count", "estimate", "ratio", "percentage", "share", "rate",
-                     "mean", "difference", "text"]
+                     "mean", "difference", "interval", "text"]
 PROTECTED_KINDS = {"count": "count", "percentage": "share", "share": "share",
                    "rate": "rate", "mean": "mean", "difference": "difference"}
 """Result kinds that carry a count or a number derived from counts, and the
@@ -200,23 +200,16 @@ def show_figure(figure: Any, *, name: str, alt: str, caption: str) -> PublishedF
 
 
 def format_number(value: Any, *, kind: str, digits: int = 2) -> str:
-    """Format a key result for the narrative: counts with thousands separators.
+    """Format a key result for the narrative through :func:`lifetools.formatting.format_value`.
 
     A :class:`~lifetools.disclosure.ProtectedValue` share is shown with its Wilson
-    95% interval; a suppressed one as "not shown" with the rule.
+    95% interval; a suppressed one as "not shown" with the rule. ``digits`` applies to
+    ratios, estimates and rates; percentages have one decimal place and counts none.
     """
     if isinstance(value, ProtectedValue):
         return _format_protected(value, digits=digits)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return (f"fewer than {active_profile().threshold + 1}" if kind == "count"
-                else "not available")
-    if kind == "count":
-        return f"{int(value):,}"
-    if kind in ("percentage", "share"):
-        return f"{value:.{max(digits - 1, 0)}f}%"
-    if kind == "text":
-        return str(value)
-    return f"{value:.{digits}f}"
+    places = digits if kind in ("ratio", "estimate", "rate", "interval") else None
+    return format_value(value, kind=kind, digits=places)
 
 
 def _format_protected(value: ProtectedValue, *, digits: int) -> str:
@@ -245,7 +238,11 @@ class KeyResult:
     text: str
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
-        data = {GLUE_PREFIX + "text/plain": self.text, "text/plain": self.text}
+        # myst-nb reads a glued text/plain with ast.literal_eval: "2,635" would become
+        # the tuple (2, 635) and "3.20" the float 3.2. A string literal stays the text.
+        # The plain text/plain is given too, so IPython adds no repr of its own (the
+        # seal covers exactly what is recorded).
+        data = {GLUE_PREFIX + "text/plain": repr(self.text), "text/plain": self.text}
         meta = {
             "scrapbook": {"name": self.name, "mime_prefix": GLUE_PREFIX},
             **stamp("result", self.name, result_kind=self.kind),
@@ -260,8 +257,8 @@ def _json_value(value: Any) -> Any:
         return [_json_value(v) for v in value]
     if hasattr(value, "item"):
         value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 10)
+    if isinstance(value, float):  # NaN and infinity are not JSON: null
+        return round(value, 10) if math.isfinite(value) else None
     return value
 
 
@@ -284,6 +281,13 @@ def _protect_result(name: str, value: Any, kind: str, text: str | None) -> Any:
     return value.verify()
 
 
+def _has_missing(value: Any) -> bool:
+    """Tell whether a number, or a limit of a pair of limits, is missing or not finite."""
+    if isinstance(value, (list, tuple)):
+        return any(_has_missing(v) for v in value)
+    return value is None or (not isinstance(value, str) and finite(value) is None)
+
+
 def record(
     name: str,
     value: Any,
@@ -302,12 +306,19 @@ def record(
     numbers by :func:`lifetools.disclosure.share`, ``rate`` ...); a plain number is
     refused with :class:`DisclosureError`, and so is a hand-written ``text`` for any
     of these kinds. Shares are shown with their Wilson 95% interval. Model estimates
-    (``"estimate"``, ``"ratio"``) and ``"text"`` are recorded as given. Reference the
-    result in Markdown as ``{glue:text}`name```.
+    (``"estimate"``, ``"ratio"``, ``"interval"``) and ``"text"`` are recorded as given.
+    The text shown is :func:`lifetools.formatting.format_value`'s ("2,635", "3.20",
+    "42.0%", for ``kind="interval"`` and two limits "0.83 to 1.71"); a missing or
+    non-finite value reads "could not be estimated", also when ``text`` is given.
+    Reference the result in Markdown as ``{glue:text}`name```.
     """
     check_name(name)
     value = _protect_result(name, value, kind, text)
     shown = text if text is not None else format_number(value, kind=kind, digits=digits)
+    if (text is not None and not isinstance(value, ProtectedValue)
+            and _has_missing(value)):  # "nan to nan" never reaches a page
+        shown = MISSING if kind == "text" else format_number(value, kind=kind,
+                                                             digits=digits)
     stored = value
     extra: dict[str, Any] = {}
     if isinstance(value, ProtectedValue):

@@ -31,6 +31,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.downloads import SUPPRESSED, shown_frame
 from lifetools.errors import DisclosureError
+from lifetools.formatting import format_interval
 from lifetools.publication import check_name, seal, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
@@ -220,7 +221,7 @@ def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2
     degenerate = _degenerate_reason(values)
     if degenerate is not None:
         return not_estimable_text(degenerate)
-    return f"{estimate:.{digits}f} ({lower:.{digits}f} to {upper:.{digits}f})"
+    return format_interval(estimate, lower, upper, digits=digits)
 
 
 def _row_reasons(summary: pd.DataFrame) -> list[str | None]:

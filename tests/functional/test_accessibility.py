@@ -1,14 +1,25 @@
-"""Every built page in a real browser: loads, no broken internal link, and axe-core finds
-no serious or critical WCAG 2.1 AA violation.
+"""Every built page in a real browser, and every page's words, as a reader meets them.
 
-Headless Chromium from Debian (``/usr/bin/chromium``; browser downloads are impossible
-here) driven by Playwright, with axe-core from ``axe-playwright-python``.
+- In headless Chromium (Debian's ``/usr/bin/chromium``; browser downloads are impossible
+  here) driven by Playwright, in light and dark colour schemes at 1280 and 320 px wide:
+  every page loads without a script error, no internal link is broken (checked once),
+  axe-core (``axe-playwright-python``) finds no violation of any impact against WCAG
+  2.0/2.1 A/AA, 2.2 AA and axe's best-practice rules, nothing scrolls sideways at 320 px
+  (WCAG 1.4.10 reflow), and every control reached by Tab shows a focus ring (2.4.7).
+- From the built HTML alone: ``lang="en-GB"``, a unique ``<title>`` per page, and no
+  page shows a Python repr, "nan", "None", "inf" or an empty section.
+
+Set ``LIFETOOLS_BUILT_SITE`` to a built ``public/site`` folder to check it without
+building the project copy again, and ``LIFETOOLS_SCREENSHOTS`` to a folder to keep the
+screenshots of the landing page and a report (1280 and 390 px wide).
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
+import re
 import shutil
 import threading
 import urllib.parse
@@ -21,7 +32,16 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-quic"]
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+BLOCKING = ("minor", "moderate", "serious", "critical")  # every impact: the site has 0
+# Words and shapes that only a program leaks onto a page: a repr, a missing value.
+LEAKS = {
+    "nan": re.compile(r"(?<![\w-])(nan|NaN|NaT|<NA>)(?![\w-])"),
+    "None": re.compile(r"(?<![\w-])None(?![\w-]| of\b| were\b| was\b| is\b| are\b)"),
+    "inf": re.compile(r"(?<![\w-])-?inf(?![\w-])"),
+    "tuple": re.compile(r"\(\d{1,3}, \d{3}\)"),
+    "repr": re.compile(r"object at 0x|<lifetools\.|\barray\(|Timestamp\(|dtype[:=]"),
+}
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -30,13 +50,30 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def server(built_site):
-    handler = functools.partial(Quiet, directory=str(built_site))
+def site(request) -> Path:
+    given = os.environ.get("LIFETOOLS_BUILT_SITE")
+    return Path(given).resolve() if given else request.getfixturevalue("built_site")
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(Quiet, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does)"
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
 
 
 def pages(site: Path) -> list[str]:
@@ -46,40 +83,187 @@ def pages(site: Path) -> list[str]:
                   and p.name not in ("genindex.html", "search.html"))
 
 
-def test_every_page_loads_links_resolve_and_axe_passes(built_site, server, tmp_path):
-    from axe_playwright_python.sync_playwright import Axe
-    from playwright.sync_api import sync_playwright
+def report_page(site: Path) -> str:
+    reports = sorted((p for p in pages(site) if p.startswith("editions/")
+                      and not p.endswith("index.html")), reverse=True)  # newest first
+    return next((p for p in reports if "time_to_discharge" in p), reports[0])
 
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does)"
-    axe = Axe()
-    failures, broken, checked = [], set(), pages(built_site)
+
+def broken_links(page, server: str, site: Path, name: str) -> set[str]:
+    broken = set()
+    for href in page.eval_on_selector_all(
+            "a[href]", "els => els.map(e => e.getAttribute('href'))"):
+        target = urllib.parse.urlparse(urllib.parse.urljoin(f"{server}/{name}", href))
+        if target.netloc != urllib.parse.urlparse(server).netloc:
+            continue
+        path = site / urllib.parse.unquote(target.path.lstrip("/"))
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.exists():
+            broken.add(f"{name} -> {href}")
+    return broken
+
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.right > width + 1 && getComputedStyle(e).position !== 'fixed'
+      && !e.closest('.bd-sidebar-primary, .bd-sidebar-secondary, [aria-hidden=true]');
+  }).slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''));
+  return {scroll: document.documentElement.scrollWidth, width: width, wide: wide};
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, scheme, width):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, checked = Axe(), pages(site)
     assert len(checked) > 20
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context()
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        for name in checked:
-            response = page.goto(f"{server}/{name}", wait_until="load")
-            assert response is not None and response.status == 200, name
-            for href in page.eval_on_selector_all(
-                    "a[href]", "els => els.map(e => e.getAttribute('href'))"):
-                target = urllib.parse.urlparse(urllib.parse.urljoin(f"{server}/{name}",
-                                                                    href))
-                if target.netloc != urllib.parse.urlparse(server).netloc:
-                    continue
-                path = built_site / urllib.parse.unquote(target.path.lstrip("/"))
-                if path.is_dir():
-                    path = path / "index.html"
-                if not path.exists():
-                    broken.add(f"{name} -> {href}")
-            results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
-            for violation in results.response["violations"]:
-                if violation["impact"] in ("serious", "critical"):
-                    failures.append(f"{name}: {violation['id']} ({violation['impact']}): "
-                                    f"{violation['help']}")
-        browser.close()
+    context = browser.new_context(color_scheme=scheme,
+                                  viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors, broken, failures, minor, overflow = [], set(), [], [], []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    for name in checked:
+        response = page.goto(f"{server}/{name}", wait_until="load")
+        assert response is not None and response.status == 200, name
+        if scheme == "light" and width == 1280:
+            broken |= broken_links(page, server, site, name)
+        if width <= 320:
+            measured = page.evaluate(OVERFLOW)
+            if measured["scroll"] > measured["width"]:
+                overflow.append(f"{name}: {measured['scroll']} px wide at "
+                                f"{measured['width']} px ({', '.join(measured['wide'])})")
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        for violation in results.response["violations"]:
+            line = (f"{name}: {violation['id']} ({violation['impact']}): "
+                    f"{violation['help']} [{len(violation['nodes'])} nodes]")
+            (failures if violation["impact"] in BLOCKING else minor).append(line)
+    context.close()
+    if minor:
+        print(f"{len(minor)} minor or moderate violations:\n" + "\n".join(minor[:30]))
     assert not errors, errors
     assert not broken, sorted(broken)[:20]
+    assert not overflow, "scrolls sideways:\n" + "\n".join(overflow[:30])
     assert not failures, "\n".join(failures[:30])
+
+
+FOCUS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const s = getComputedStyle(e);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2)
+    || (s.boxShadow && s.boxShadow !== 'none');
+  const r = e.getBoundingClientRect();
+  return {name: e.tagName.toLowerCase() + ' ' + (e.getAttribute('aria-label')
+    || e.textContent || '').trim().slice(0, 40), ring: ring, shown: r.width > 0};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_keyboard_every_control_shows_visible_focus(site, server, browser, scheme):
+    context = browser.new_context(color_scheme=scheme,
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    missing = []
+    for name in ("index.html", report_page(site)):
+        page.goto(f"{server}/{name}", wait_until="load")
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            focused = page.evaluate(FOCUS)
+            if focused and focused["shown"] and not focused["ring"]:
+                missing.append(f"{name}: {focused['name']}")
+    context.close()
+    assert not missing, "no visible focus:\n" + "\n".join(sorted(set(missing)))
+
+
+def test_screenshots_of_landing_and_a_report(site, server, browser, tmp_path):
+    folder = Path(os.environ.get("LIFETOOLS_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    taken = []
+    for width, height in ((1280, 900), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        for name, stem in (("index.html", "landing"), (report_page(site), "report")):
+            page.goto(f"{server}/{name}", wait_until="load")
+            target = folder / f"{stem}-{width}.png"
+            page.screenshot(path=str(target), full_page=False)
+            taken.append(target)
+        context.close()
+    assert all(p.stat().st_size > 10_000 for p in taken)
+
+
+def main_part(html: str, *, prose_only: bool):
+    """The page's main content; with ``prose_only``, without code and scripts."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    main = soup.find("main") or soup.body or soup
+    for element in main.find_all(["script", "style"]):
+        element.decompose()
+    if prose_only:
+        for element in main.find_all(["pre", "code", "kbd"]):
+            element.decompose()
+    return main
+
+
+def empty_sections(main) -> list[str]:
+    """Headings of sections with nothing under them (no text, image, table or code)."""
+    empty = []
+    for section in main.find_all("section"):
+        heading = section.find(re.compile(r"^h[1-6]$"))
+        body = section.get_text(" ", strip=True)
+        if heading is not None:
+            body = body.replace(heading.get_text(" ", strip=True), "", 1)
+        if not body.replace("#", "").strip() and not section.find(
+                ["img", "table", "figure", "svg", "pre"]):
+            empty.append(heading.get_text(strip=True) if heading else section.get("id"))
+    return empty
+
+
+def test_every_page_lang_en_gb_and_unique_title(site):
+    from bs4 import BeautifulSoup
+
+    titles: dict[str, list[str]] = {}
+    for name in pages(site):
+        soup = BeautifulSoup((site / name).read_text(encoding="utf-8"), "html.parser")
+        assert soup.html.get("lang") == "en-GB", name
+        titles.setdefault(soup.title.get_text(strip=True), []).append(name)
+    repeated = {t: n for t, n in titles.items() if len(n) > 1}
+    assert not repeated, repeated
+
+
+def test_no_page_shows_a_repr_missing_value_or_empty_section(site):
+    problems = []
+    for name in pages(site):
+        if name.startswith("reference/cli"):
+            continue  # generated from the command line's own help text
+        html = (site / name).read_text(encoding="utf-8")
+        text = main_part(html, prose_only=True).get_text(" ", strip=True)
+        for what, pattern in LEAKS.items():
+            for match in pattern.finditer(text):
+                around = text[max(match.start() - 40, 0):match.end() + 40]
+                problems.append(f"{name}: {what}: ...{around}...")
+        problems += [f"{name}: empty section {heading}"
+                     for heading in empty_sections(main_part(html, prose_only=False))]
+    assert not problems, "\n".join(problems[:40])
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("(2, 635) people", "tuple"), ("hazard ratio nan (nan to nan)", "nan"),
+    ("1.00 (0.00 to inf)", "inf"), ("value: None.", "None"),
+    ("<lifetools.survival.CoxResult object at 0x7f>", "repr"),
+    ("None of the people; 2,635 people; 1.19 (0.83 to 1.71); infant; Nancy", None)])
+def test_leak_patterns_known_text_found_or_not(text, found):
+    hits = {what for what, pattern in LEAKS.items() if pattern.search(text)}
+    assert hits == ({found} if found else set())
+
+
+def test_empty_sections_heading_without_content_is_found():
+    html = ("<main><section><h2>Equity</h2></section><section><h2>Code</h2><pre>x</pre>"
+            "</section><section><h2>Text</h2><p>words</p></section></main>")
+    assert empty_sections(main_part(html, prose_only=False)) == ["Equity"]

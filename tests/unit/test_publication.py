@@ -67,12 +67,33 @@ def test_record_count_is_protected_and_written(output):
     data, meta = big._repr_mimebundle_()
     assert meta["scrapbook"]["name"] == "many"
     assert meta["lifetools"]["kind"] == "result"
-    assert data[publication.GLUE_PREFIX + "text/plain"] == "1,235"
+    assert data[publication.GLUE_PREFIX + "text/plain"] == "'1,235'"
+
+
+@pytest.mark.parametrize(("value", "kind", "text"), [
+    (2635, "count", "2,635"), (3.2, "ratio", "3.20"), (1.0, "ratio", "1.00"),
+    ([0.8, 1.0], "interval", "0.80 to 1.00")])
+def test_record_glued_text_reaches_the_page_as_formatted(output, value, kind, text):
+    from myst_nb.core.variables import format_plain_text
+
+    data, _ = publication.record("x", value, kind=kind, label="X")._repr_mimebundle_()
+    # myst-nb's {glue:text} literal-evals text/plain: "2,635" once became "(2, 635)"
+    assert format_plain_text(data[publication.GLUE_PREFIX + "text/plain"], "") == text
+
+
+def test_record_given_text_with_missing_limit_reads_could_not_be_estimated(output):
+    shown = publication.record("ci", [float("nan"), 1.2], kind="text", label="CI",
+                               text="nan to 1.20")
+    assert shown.text == "could not be estimated"
+    assert publication.read_results(output)["ci"]["value"] == [None, 1.2]
+    publication.record("upper", [0.0, float("inf")], kind="interval", label="CI")
+    assert "Infinity" not in (output / "results.json").read_text()
 
 
 @pytest.mark.parametrize(("value", "kind", "text"), [
     (1.23456, "estimate", "1.23"), (12.5, "percentage", "12.5%"), (None, "ratio",
-    "not available"), ("hello", "text", "hello"), (float("nan"), "rate", "not available"),
+    "could not be estimated"), ("hello", "text", "hello"),
+    (float("nan"), "rate", "could not be estimated"), (3.2, "ratio", "3.20"),
 ])
 def test_format_number(value, kind, text):
     assert publication.format_number(value, kind=kind) == text

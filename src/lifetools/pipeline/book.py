@@ -28,6 +28,7 @@ import yaml
 from lifetools import config, errors
 from lifetools.dictionary import render_dictionary_pages
 from lifetools.pipeline import layout
+from lifetools.pipeline import pages as furniture
 from lifetools.pipeline.provenance import source_date_epoch, write_json
 from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
@@ -119,23 +120,32 @@ def provenance_markdown(
 
 
 def _report_page(
-    run_dir: Path, target: Path, analysis: Analysis, pages: EditionPages
+    run_dir: Path, target: Path, analysis: Analysis, pages: EditionPages,
+    point: str = "", cite: str = "",
 ) -> None:
-    """Copy an executed notebook into the book with a banner and provenance."""
+    """Copy an executed notebook into the book with a banner, main point and provenance.
+
+    The heading names the edition so that every page has its own title.
+    """
     folder = layout.RunFolder(run_dir)
     nb = nbformat.read(folder.notebook, as_version=4)
     record = json.loads(folder.record.read_text())
     edition = pages.edition
     banner = (f"*{edition.title}: {period_text(edition)}.* "
               "{doc}`Other editions <../index>`.")
+    if point:
+        banner += f"\n\n**Main point.** {point}"
+    heading = f"# {analysis.title}, {edition.title}"
     first = nb.cells[0] if nb.cells and nb.cells[0].cell_type == "markdown" else None
     lines = first.source.splitlines() if first is not None else []
     if lines and lines[0].startswith("# "):
-        first.source = "\n".join([f"# {analysis.title}", "", banner, *lines[1:]])
+        first.source = "\n".join([heading, "", banner, *lines[1:]])
     else:
-        nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"# {analysis.title}\n\n{banner}"))
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(f"{heading}\n\n{banner}"))
     nb.cells.append(nbformat.v4.new_markdown_cell(
-        provenance_markdown(analysis, edition, record, pages.manifest)
+        provenance_markdown(analysis, edition, record,
+                            {**pages.manifest, **({"citation": {"text": cite}} if cite
+                                                  else {})})
     ))
     for cell in nb.cells:
         cell.pop("id", None)
@@ -143,13 +153,14 @@ def _report_page(
     nbformat.write(nb, target)
 
 
-def _edition_index(pages: EditionPages, analyses: Sequence[Analysis], current: bool) -> str:
+def _edition_index(pages: EditionPages, analyses: Sequence[Analysis], current: bool,
+                   head: str = "") -> str:
     edition = pages.edition
     status = "the current edition" if current else "an archived edition"
     lines = [
         f"# {edition.title}",
         "",
-        f"Reporting period: {period_text(edition)}. This is {status}.",
+        head or f"Reporting period: {period_text(edition)}. This is {status}.",
         "",
         f"What changed in this edition: {edition.changes or 'not stated.'}",
         "",
@@ -209,7 +220,8 @@ def _toc(series: Series, editions: Sequence[EditionPages], book: Path) -> dict:
         {"caption": "Archive", "chapters": [{"file": "editions/index"}]
          + [edition_chapter(p) for p in older] + [{"file": "editions/corrections"}]},
     ]
-    for folder, caption in (("methods", "Methods"), ("data", "Data dictionary"),
+    for folder, caption in (("about", "About these statistics"), ("methods", "Methods"),
+                            ("data", "Data dictionary"),
                             ("howto", "How-to guides"), ("reference", "Reference")):
         if (book / folder / "index.md").exists():
             chapter = {"file": f"{folder}/index"}
@@ -286,6 +298,9 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
     _reference_pages(book)
     if (book / "methods" / "index.md").exists():
         _true_effects_page(book)
+    publication = furniture.read_publication(series.path)
+    furniture.write_furniture(book, series=series, editions=editions,
+                              publication=publication)
     for pages in editions:
         eid = pages.edition.id
         folder = book / "editions" / eid
@@ -293,22 +308,32 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
         folder.mkdir(parents=True, exist_ok=True)
         extra.mkdir(parents=True, exist_ok=True)
         analyses = [series.analysis(a) for a in pages.runs]
+        points = dict((a.id, text) for a, text in furniture.edition_points(
+            series, pages.edition, pages.runs, publication))
         for analysis in analyses:
             run_dir = pages.runs[analysis.id]
-            _report_page(run_dir, folder / f"{analysis.id}.ipynb", analysis, pages)
+            cite = furniture.citation(publication, series, pages.edition, pages.manifest,
+                                      analysis)
+            _report_page(run_dir, folder / f"{analysis.id}.ipynb", analysis, pages,
+                         points.get(analysis.id, ""), cite)
             if layout.RunFolder(run_dir).files.exists():
                 shutil.copytree(layout.RunFolder(run_dir).files, extra / analysis.id)
         write_json(extra / layout.MANIFEST, pages.manifest)
-        (folder / "index.md").write_text(
-            _edition_index(pages, analyses, eid == series.current_edition)
-        )
+        is_current = eid == series.current_edition
+        head = "\n".join([
+            furniture.status_banner(pages.edition, pages.manifest, publication,
+                                    current=is_current), "## Main points", "",
+            furniture.main_points_markdown(
+                [(series.analysis(a), t) for a, t in points.items()], "")])
+        (folder / "index.md").write_text(_edition_index(pages, analyses, is_current, head))
     (book / "editions" / "index.md").write_text(_archive_index(series, editions))
     (book / "editions" / "corrections.md").write_text(_corrections_page(corrections))
     current = next(p for p in editions if p.edition.id == series.current_edition)
-    landing = (book / "index.md").read_text()
-    (book / "index.md").write_text(
-        landing.replace(REPORTS_MARKER, _landing_list(series, current))
-    )
+    landing = furniture.render_landing(
+        (book / "index.md").read_text(), series=series, current=current.edition,
+        runs=current.runs, manifest=current.manifest, publication=publication,
+        reports=_landing_list(series, current))
+    (book / "index.md").write_text(landing)
     (book / "_toc.yml").write_text(yaml.safe_dump(_toc(series, editions, book),
                                                   sort_keys=False))
     return book
@@ -359,6 +384,8 @@ INLINE_SCRIPT = re.compile(r"^\s*<script>[^<]*</script>\s*$")
 SECTION_TOGGLE = re.compile(
     r'(<a class="reference internal" href="[^"]*">([^<]*)</a><details[^>]*>)<summary>')
 BARE_TOGGLE = '<summary><span class="toctree-toggle"'
+SIDEBAR = '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
+TABLE = re.compile(r"<table(?![^>]*\btabindex=)")
 
 
 def repair_theme_html(text: str) -> str:
@@ -370,6 +397,11 @@ def repair_theme_html(text: str) -> str:
     - The sidebar's section toggles are ``<summary>`` elements holding only an icon, so
       screen readers announce nothing (axe rule ``summary-name``, WCAG 4.1.2). Each gets
       an ``aria-label`` naming its section.
+    - The site title at the top of the sidebar is outside every landmark (axe rule
+      ``region``): the sidebar becomes a region named "Site menu".
+    - A table too wide for a phone scrolls inside its own box (``_static/lifetools.css``);
+      keyboard users must be able to reach and scroll it (axe rule
+      ``scrollable-region-focusable``, WCAG 2.1.1), so every table takes the focus.
     """
     seen, kept = set(), []
     for line in text.splitlines(keepends=True):
@@ -382,5 +414,7 @@ def repair_theme_html(text: str) -> str:
     text = SECTION_TOGGLE.sub(
         lambda m: m.group(1) + '<summary aria-label="Show or hide the pages of '
         + m.group(2).replace('"', "&quot;") + '">', text)
+    text = text.replace(SIDEBAR, SIDEBAR[:-1] + ' role="region" aria-label="Site menu">')
+    text = TABLE.sub('<table tabindex="0"', text)
     return text.replace(BARE_TOGGLE, '<summary aria-label="Show or hide the pages of '
                         'this section"><span class="toctree-toggle"')

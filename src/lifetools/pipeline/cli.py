@@ -321,7 +321,7 @@ def params(analysis: str) -> None:
 @click.argument("edition")
 @click.option("--site", metavar="URL_OR_FOLDER",
               help="The published site: a folder, file:// or https:// URL "
-              "[default: site_url in analyses.yml, else public/site].")
+              "[default: publication.site_url in analyses.yml, else public/site].")
 @_data_option
 @_jobs_option
 @click.option("--allow-drift", is_flag=True,

@@ -2,7 +2,7 @@
 
 ``lifetools reproduce EDITION`` reads the edition's manifest and result files from a
 published site: a folder holding a copy of the site, a ``file://`` URL, an ``http(s)``
-URL, or by default the ``site_url`` of ``analyses/analyses.yml`` when set, else the
+URL, or by default the ``publication.site_url`` of ``analyses/analyses.yml`` when set, else the
 local ``public/site``. It refuses to run when the code, the lock file or the installed
 statistical stack differ from the manifest's (each difference named, with the command
 that fixes it), obtains the same input data (the synthetic dataset regenerated from its
@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lifetools import config
 from lifetools.errors import ParameterError, ReproducibilityError
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.build import PreparedData
+from lifetools.pipeline.pages import read_publication
 from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.synthetic import write_synthetic
 
@@ -104,8 +103,7 @@ def site_source(site: str | Path | None) -> SiteSource:
     """The published site to reproduce: ``site``, else the configured URL, else local."""
     if site is None:
         series_file = config.project_root() / "analyses" / "analyses.yml"
-        raw = yaml.safe_load(series_file.read_text()) if series_file.exists() else {}
-        site = ((raw or {}).get("series") or {}).get("site_url") or layout.site_dir()
+        site = read_publication(series_file).site_url or layout.site_dir()
     return SiteSource(site)
 
 
@@ -230,7 +228,7 @@ def reproduce_edition(
     ----------
     site
         The published site: a folder, a ``file://`` or ``http(s)://`` URL. Default: the
-        ``site_url`` in ``analyses/analyses.yml``, else the local ``public/site``.
+        ``publication.site_url`` in ``analyses/analyses.yml``, else the local ``public/site``.
     allow_drift
         Run even when code, lock file or packages differ from the manifest (the
         differences are then reported as notes; the comparison still decides).

@@ -125,6 +125,9 @@ class Series(FrozenModel):
 
     series: _SeriesInfo
     data: _Data = _Data()
+    publication: dict[str, Any] = Field(default_factory=dict)
+    """The published pages' wording (contact, status, calendar, repository, site URL):
+    read by :func:`lifetools.pipeline.pages.read_publication`, not interpreted here."""
     editions: tuple[Edition, ...] = Field(min_length=1)
     analyses: tuple[Analysis, ...] = Field(min_length=1)
     _path: Path = PrivateAttr(default=Path("analyses.yml"))

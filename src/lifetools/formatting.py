@@ -1,0 +1,225 @@
+"""The one number formatter and the verdict words of every published page.
+
+Every number a reader sees in a sentence (glued key results, the landing page's main
+points, the furniture pages) goes through :func:`format_value` or one of the functions
+it calls, so the same number reads the same everywhere: counts with thousands
+separators ("2,635"), ratios and estimates to 2 decimal places with trailing zeros kept
+("3.20", "1.00"), percentages to 1 ("42.0%"), intervals as "1.19 (0.83 to 1.71)".
+A missing or non-finite value (``None``, NaN, infinity, ``pd.NA``) never reaches the
+page as "nan", "None" or "inf": it reads "could not be estimated" (or the reason the
+caller gives).
+
+:func:`verdict` turns an estimate and its confidence interval into plain words; the
+wording rules are on the book page ``methods/verdicts.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from numbers import Integral, Real
+from typing import Any
+
+from lifetools.disclosure import SUPPRESSION_THRESHOLD
+
+__all__ = [
+    "MIN_EVENTS",
+    "MISSING",
+    "NO_DIFFERENCE",
+    "SUPPRESSED",
+    "TOO_FEW_EVENTS",
+    "finite",
+    "format_bounds",
+    "format_count",
+    "format_interval",
+    "format_percentage",
+    "format_ratio",
+    "format_value",
+    "verdict",
+]
+
+MISSING = "could not be estimated"
+"""What a page shows in place of a missing or non-finite estimate."""
+SUPPRESSED = f"fewer than {SUPPRESSION_THRESHOLD + 1}"
+"""What a page shows in place of a count hidden by disclosure control."""
+NO_DIFFERENCE = "compatible with no difference"
+TOO_FEW_EVENTS = "too few events to tell"
+MIN_EVENTS = 10
+"""Fewest events for which a verdict is given (the usual ten events per variable)."""
+_UNSET: Any = object()
+
+
+def finite(value: Any) -> float | None:
+    """Return ``value`` as a float, or ``None`` when it is missing or not finite.
+
+    Booleans and strings are not numbers here (``None`` too).
+    """
+    if value is None or isinstance(value, (bool, str, bytes)):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (list, tuple)):
+        try:
+            value = value.item()  # numpy scalar
+        except (ValueError, TypeError):
+            return None
+    if not isinstance(value, Real):
+        return None  # pd.NA, pd.NaT, objects
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _fixed(number: float, digits: int) -> str:
+    text = f"{number:,.{digits}f}"
+    # "-0.00" is zero: a rounded-away sign is not a finding
+    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+def format_count(value: Any, *, missing: str = SUPPRESSED) -> str:
+    """Format a count: "2,635". A missing count reads as suppressed ("fewer than 8").
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is a number that is not whole (a count cannot be 12.5).
+    """
+    number = finite(value)
+    if number is None:
+        return missing
+    if not isinstance(value, Integral) and not number.is_integer():
+        raise ValueError(f"a count must be a whole number (got {number})")
+    return f"{int(number):,}"
+
+
+def format_ratio(value: Any, *, digits: int = 2, missing: str = MISSING) -> str:
+    """Format a ratio or other estimate to ``digits`` decimal places: "3.20", "1,234.50"."""
+    number = finite(value)
+    return missing if number is None else _fixed(number, digits)
+
+
+def format_percentage(value: Any, *, digits: int = 1, missing: str = MISSING) -> str:
+    """Format a percentage (already out of 100) to 1 decimal place: "42.0%"."""
+    number = finite(value)
+    return missing if number is None else f"{_fixed(number, digits)}%"
+
+
+def format_bounds(lower: Any, upper: Any, *, kind: str = "ratio", digits: int | None = None,
+                  missing: str = MISSING) -> str:
+    """Format the limits of an interval: "0.83 to 1.71"."""
+    if finite(lower) is None or finite(upper) is None:
+        return missing
+    return (f"{format_value(lower, kind=kind, digits=digits)} to "
+            f"{format_value(upper, kind=kind, digits=digits)}")
+
+
+def format_interval(estimate: Any, lower: Any, upper: Any, *, kind: str = "ratio",
+                    digits: int | None = None, missing: str = MISSING) -> str:
+    """Format an estimate with its interval: "1.19 (0.83 to 1.71)".
+
+    When the estimate or either limit is missing the whole reads ``missing``: an
+    estimate without its interval is not published as if it were certain.
+    """
+    if finite(estimate) is None:
+        return missing
+    bounds = format_bounds(lower, upper, kind=kind, digits=digits, missing="")
+    if not bounds:
+        return missing
+    return f"{format_value(estimate, kind=kind, digits=digits)} ({bounds})"
+
+
+def format_value(value: Any, *, kind: str, digits: int | None = None,
+                 missing: str | None = None) -> str:
+    """Format one published value by its kind; the single entry point for pages.
+
+    Parameters
+    ----------
+    value
+        The number (or, for ``kind="interval"``, the two limits; for ``kind="text"``,
+        the text).
+    kind
+        ``count``, ``ratio``, ``estimate``, ``rate`` (2 decimal places), ``percentage``
+        (1), ``interval`` (two limits, 2 decimal places) or ``text``.
+    digits
+        Decimal places, overriding the kind's default.
+    missing
+        Text for a missing or non-finite value; defaults to "fewer than 8" for counts
+        (suppressed) and "could not be estimated" otherwise.
+
+    Notes
+    -----
+    Checked by the property tests in ``tests/unit/test_formatting.py``.
+    """
+    if kind == "count":
+        return format_count(value, missing=SUPPRESSED if missing is None else missing)
+    missing = MISSING if missing is None else missing
+    if kind == "percentage":
+        return format_percentage(value, digits=1 if digits is None else digits,
+                                 missing=missing)
+    if kind in ("ratio", "estimate", "rate"):
+        return format_ratio(value, digits=2 if digits is None else digits, missing=missing)
+    if kind == "interval":
+        if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
+            return missing
+        return format_bounds(value[0], value[1], digits=digits, missing=missing)
+    if kind == "text":
+        text = "" if value is None else str(value).strip()
+        return text or missing
+    raise ValueError(f"unknown kind {kind!r}: count, ratio, estimate, rate, percentage, "
+                     "interval or text")
+
+
+def verdict(
+    estimate: Any,
+    lower: Any,
+    upper: Any,
+    *,
+    null: float,
+    above: str,
+    below: str,
+    events: Any = _UNSET,
+    min_events: int = MIN_EVENTS,
+) -> str:
+    """Say in plain words what an estimate and its confidence interval show.
+
+    Parameters
+    ----------
+    estimate, lower, upper
+        The estimate and the limits of its confidence interval.
+    null
+        The value meaning "no difference": 1 for a ratio, 0 for a difference.
+    above, below
+        The caller's direction-aware words for an interval wholly above or wholly
+        below ``null`` (for a hazard ratio of discharge: "faster discharge among
+        users", "slower discharge among users").
+    events
+        The number of events behind the estimate, if the rule on the fewest events
+        applies; ``None`` (a suppressed count) counts as too few. Leave it out when no
+        events count applies (a mean change).
+    min_events
+        Fewest events for which a verdict is given.
+
+    Returns
+    -------
+    str
+        In this order of precedence: "could not be estimated" (estimate or a limit
+        missing or not finite, or limits out of order); "too few events to tell"
+        (fewer than ``min_events`` events); "compatible with no difference" (the
+        interval includes ``null``, limits included); ``above`` or ``below``.
+
+    Notes
+    -----
+    The verdict reads the interval only, never a p-value, and never claims a cause.
+    Wording rules: ``book/methods/verdicts.md``. Checked by
+    ``tests/unit/test_formatting.py``.
+    """
+    numbers = [finite(v) for v in (estimate, lower, upper)]
+    if any(n is None for n in numbers):
+        return MISSING
+    est, low, high = numbers
+    if not low <= est <= high:  # type: ignore[operator]
+        return MISSING
+    if events is not _UNSET:
+        count = finite(events)
+        if count is None or count < min_events:
+            return TOO_FEW_EVENTS
+    if low <= null <= high:  # type: ignore[operator]
+        return NO_DIFFERENCE
+    return above if low > null else below  # type: ignore[operator]

@@ -1,0 +1,310 @@
+"""The pages a reader meets first: main points, status banner and publication furniture.
+
+Everything here is generated at build time from what was computed (each report's
+``results.json``, each edition's manifest) and from the ``publication:`` block of
+``analyses/analyses.yml``, so no number on these pages is ever typed. The block is read
+by :func:`read_publication`, a tolerant reader: every key is optional and a missing or
+malformed key falls back to a stated default (the series model in
+:mod:`lifetools.pipeline.series` does not read it).
+
+The fixed prose of the furniture (licence, revisions policy, accessibility statement,
+quality statement) lives in ``book/about/``; the pages that depend on configuration or
+on the build (release calendar, status, contact, how to cite) are written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lifetools.formatting import MISSING, format_value, verdict
+from lifetools.pipeline import layout
+from lifetools.pipeline.series import Analysis, Edition, Series
+from lifetools.publication import read_results
+
+__all__ = ["Publication", "main_point", "main_points_markdown", "read_publication",
+           "render_landing", "status_banner", "write_furniture"]
+
+MARKERS = {"banner": "<!-- lifetools:banner -->",
+           "main_points": "<!-- lifetools:main-points -->",
+           "reports": "<!-- lifetools:reports -->",
+           "reproduce": "<!-- lifetools:reproduce -->"}
+STATUS_TEXT = {
+    "official statistics": (
+        "Official statistics are produced in line with the standards of "
+        "trustworthiness, quality and value in the Code of Practice for Statistics."),
+    "official statistics in development": (
+        "Official statistics in development are new or changing statistics, published "
+        "so that users can help shape them. They follow the standards of "
+        "trustworthiness, quality and value in the Code of Practice for Statistics as "
+        "far as they can while they are developed, and their methods may change."),
+    "management information": (
+        "Management information is produced to help run and improve services. It has "
+        "not been through the quality assurance that official statistics receive."),
+}
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The ``publication:`` block of the series file, with its defaults."""
+
+    publisher: str = "Mersey Care NHS Foundation Trust"
+    status: str = "official statistics in development"
+    contact_name: str = ""
+    contact_email: str = ""
+    repository: str = ""
+    site_url: str = ""
+    next_release: str = "not yet announced"
+    main_points: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def status_text(self) -> str:
+        """The explanation of the configured status (empty for an unknown label)."""
+        return STATUS_TEXT.get(self.status.lower(), "")
+
+
+def read_publication(series_file: Path) -> Publication:
+    """Read the ``publication:`` block of a series file; missing keys take defaults.
+
+    Strings are taken as given; a value of the wrong type is ignored rather than
+    failing the build (the block only words pages, it computes nothing).
+    """
+    try:
+        raw = (yaml.safe_load(Path(series_file).read_text(encoding="utf-8")) or {})
+    except (OSError, yaml.YAMLError):
+        raw = {}
+    block = raw.get("publication") if isinstance(raw, dict) else None
+    block = block if isinstance(block, dict) else {}
+    contact = block.get("contact") if isinstance(block.get("contact"), dict) else {}
+    defaults = Publication()
+
+    def text(value: Any, default: str) -> str:
+        return str(value).strip() if isinstance(value, (str, int, float)) else default
+
+    points = block.get("main_points")
+    return Publication(
+        publisher=text(block.get("publisher"), defaults.publisher),
+        status=text(block.get("status"), defaults.status),
+        contact_name=text(contact.get("name"), ""),
+        contact_email=text(contact.get("email"), ""),
+        repository=text(block.get("repository"), ""),
+        site_url=text(block.get("site_url"), "").rstrip("/"),
+        next_release=text(block.get("next_release"), defaults.next_release),
+        main_points={str(k): v for k, v in points.items() if isinstance(v, dict)}
+        if isinstance(points, dict) else {},
+    )
+
+
+def long_date(iso: str | None) -> str:
+    """Return '30 November 2026' from an ISO date or date-time ('' when missing)."""
+    if not iso:
+        return ""
+    day = dt.date.fromisoformat(str(iso)[:10])
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def _value(results: Mapping[str, Any], key: Any) -> Any:
+    entry = results.get(str(key)) if key else None
+    return entry.get("value") if isinstance(entry, dict) else None
+
+
+def main_point(spec: Mapping[str, Any], results: Mapping[str, Any]) -> str:
+    """Return one plain sentence for a report from its ``results.json``.
+
+    ``spec`` is the report's entry under ``publication.main_points``: ``text``, a
+    template whose fields are ``{estimate}``, ``{interval}`` (the limits, "0.83 to
+    1.71"), ``{verdict}`` and the text of any key result (``{caseload}``); for an
+    estimate, ``estimate`` and ``interval`` (key result names), ``null``, ``above``,
+    ``below``, optionally ``events`` (a count's name, for the fewest-events rule) and
+    ``measure`` (what the estimate is, used when it could not be estimated).
+
+    Notes
+    -----
+    Numbers come from :func:`lifetools.formatting.format_value`, words from
+    :func:`lifetools.formatting.verdict`. Checked by ``tests/unit/test_pages.py``.
+    """
+    fields = {name: str(entry.get("text", "")) for name, entry in results.items()
+              if isinstance(entry, dict)}
+    measure = str(spec.get("measure") or "The main result")
+    if spec.get("estimate"):
+        estimate = _value(results, spec["estimate"])
+        limits = _value(results, spec.get("interval"))
+        low, high = (limits if isinstance(limits, list) and len(limits) == 2
+                     else (None, None))
+        words = {"null": float(spec.get("null", 1)), "above": str(spec.get("above", "")),
+                 "below": str(spec.get("below", ""))}
+        if spec.get("events"):
+            words["events"] = _value(results, spec["events"])
+        said = verdict(estimate, low, high, **words)
+        if said == MISSING:
+            return f"{measure} could not be estimated in this edition."
+        kind = str(results.get(str(spec["estimate"]), {}).get("kind", "ratio"))
+        fields.update(estimate=format_value(estimate, kind=kind),
+                      interval=format_value([low, high], kind="interval"), verdict=said)
+    template = str(spec.get("text") or "")
+    wanted = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    if not template or wanted - set(fields):
+        return f"{measure} could not be estimated in this edition."
+    return template.format_map(fields)
+
+
+def edition_points(series: Series, edition: Edition, runs: Mapping[str, Path],
+                   publication: Publication) -> list[tuple[Analysis, str]]:
+    """The main point of every report of an edition that has one configured."""
+    points = []
+    for analysis in series.analyses_in(edition.id):
+        spec = publication.main_points.get(analysis.id)
+        if spec is None or analysis.id not in runs:
+            continue
+        results = read_results(layout.RunFolder(runs[analysis.id]).files)
+        points.append((analysis, main_point(spec, results)))
+    return points
+
+
+def main_points_markdown(points: Sequence[tuple[Analysis, str]], prefix: str) -> str:
+    """A bulleted list: each report's title (linked) and its main point."""
+    if not points:
+        return "No report of this edition has a main point configured."
+    return "\n".join(f"- **{{doc}}`{a.title} <{prefix}{a.id}>`.** {text}"
+                     for a, text in points)
+
+
+def status_banner(edition: Edition, manifest: Mapping[str, Any],
+                  publication: Publication, *, current: bool) -> str:
+    """The banner at the top of the landing and edition pages."""
+    synthetic = (manifest.get("data") or {}).get("synthetic")
+    published = long_date(manifest.get("finished_at")) or "not yet published"
+    lines = []
+    if synthetic:
+        lines += ["```{admonition} Synthetic data: these are not findings about real people",
+                  ":class: warning",
+                  "Every number on this site is computed from a synthetic dataset that "
+                  "imitates the trust's linked data, with effects whose true size is known. "
+                  "The reports demonstrate and test the methods.", "```", ""]
+    state = "current edition" if current else "archived edition"
+    lines += [f"**{edition.title}** ({state}), covering {long_date(edition.period_start)} "
+              f"to {long_date(edition.period_end)}. Published {published}. "
+              f"Next release: {publication.next_release}. "
+              f"Status: {{doc}}`{publication.status} </about/status>`.", ""]
+    return "\n".join(lines)
+
+
+def reproduce_markdown(publication: Publication) -> str:
+    """How to get the code and rebuild the site (no placeholder repository)."""
+    if publication.repository:
+        folder = publication.repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+        get = [f"git clone {publication.repository} && cd {folder}"]
+        where = f"The code is at <{publication.repository}>."
+    else:
+        get = []
+        where = ("The code is not yet in a public repository: ask the "
+                 "{doc}`contact </about/contact>` for a copy.")
+    return "\n".join([where, "With Python 3.11 or later, in a copy of it:", "",
+                      "```bash", *get,
+                      "make report      # builds this whole site on the synthetic data",
+                      "make test        # runs every test", "```", ""])
+
+
+def render_landing(text: str, *, series: Series, current: Edition, runs: Mapping[str, Path],
+                   manifest: Mapping[str, Any], publication: Publication,
+                   reports: str) -> str:
+    """Fill the landing page's markers: banner, main points, reports, reproduce."""
+    points = edition_points(series, current, runs, publication)
+    filled = {
+        "banner": status_banner(current, manifest, publication, current=True),
+        "main_points": main_points_markdown(points, f"editions/{current.id}/"),
+        "reports": reports,
+        "reproduce": reproduce_markdown(publication),
+    }
+    for key, marker in MARKERS.items():
+        text = text.replace(marker, filled[key])
+    return text
+
+
+def citation(publication: Publication, series: Series, edition: Edition,
+             manifest: Mapping[str, Any], analysis: Analysis | None = None) -> str:
+    """One citation line for an edition, or a report of it."""
+    year = (manifest.get("finished_at") or dt.date.today().isoformat())[:4]
+    title = f"{analysis.title}. " if analysis else ""
+    page = f"editions/{edition.id}/" + (f"{analysis.id}.html" if analysis else "index.html")
+    where = f" {publication.site_url}/{page}" if publication.site_url else ""
+    published = long_date(manifest.get("finished_at"))
+    return (f"{publication.publisher} ({year}). {title}{series.title}, {edition.title}. "
+            + (f"Published {published}." if published else "") + where).strip()
+
+
+def _bibtex(publication: Publication, series: Series, edition: Edition,
+            manifest: Mapping[str, Any], analysis: Analysis) -> str:
+    year = (manifest.get("finished_at") or dt.date.today().isoformat())[:4]
+    key = f"liferooms_{edition.id.replace('-', '_')}_{analysis.id}"
+    url = (f"\n  url = {{{publication.site_url}/editions/{edition.id}/{analysis.id}.html}},"
+           if publication.site_url else "")
+    return (f"@techreport{{{key},\n  author = {{{{{publication.publisher}}}}},\n"
+            f"  title = {{{analysis.title}}},\n  institution = {{{publication.publisher}}},\n"
+            f"  type = {{{series.title}, {edition.title}}},\n  year = {{{year}}},{url}\n}}")
+
+
+def write_furniture(book: Path, *, series: Series, editions: Sequence[Any],
+                    publication: Publication) -> None:
+    """Write the generated pages of ``about/``: calendar, status, contact, citations.
+
+    ``editions`` are the :class:`lifetools.pipeline.book.EditionPages` being published.
+    """
+    folder = book / "about"
+    folder.mkdir(parents=True, exist_ok=True)
+    synthetic = any((p.manifest.get("data") or {}).get("synthetic") for p in editions)
+    ordered = sorted(editions, key=lambda p: p.edition.period_start, reverse=True)
+    rows = [f"| {p.edition.title} | {long_date(p.edition.period_start)} to "
+            f"{long_date(p.edition.period_end)} | "
+            f"{long_date(p.manifest.get('finished_at')) or 'not yet published'} | "
+            f"{'current' if p.edition.id == series.current_edition else 'archived'} |"
+            for p in ordered]
+    (folder / "release-calendar.md").write_text("\n".join([
+        "# Release calendar", "",
+        "Each edition covers one reporting year and is published once; a published "
+        "edition is never rewritten (see {doc}`revisions`).", "",
+        f"**Next release:** {publication.next_release}.", "",
+        "| Edition | Reporting period | Published | State |", "|---|---|---|---|",
+        *rows, ""]))
+    explanation = publication.status_text or (
+        "This label is the publisher's own; it is not one of the statuses defined "
+        "by the Office for Statistics Regulation.")
+    (folder / "status.md").write_text("\n".join([
+        "# Statistics status", "",
+        f"These statistics are published as **{publication.status}**.", "",
+        explanation, "",
+        *(["The reports on this site are computed from synthetic data, so they show how "
+           "the series is produced and checked; they are not findings about real "
+           "people.", ""] if synthetic else []),
+        "The quality of the statistics is described in the {doc}`quality`.", ""]))
+    email = (f"[{publication.contact_email}](mailto:{publication.contact_email})"
+             if publication.contact_email else "not configured")
+    (folder / "contact.md").write_text("\n".join([
+        "# Contact", "",
+        f"Questions, comments and requests for these statistics in another format go "
+        f"to the {publication.contact_name or 'team that produces them'} at "
+        f"{publication.publisher}.", "", f"Email: {email}.", "",
+        "Please say which edition and report you are writing about. To report a "
+        "mistake, see {doc}`revisions`.", ""]))
+    lines = ["# How to cite these statistics", "",
+             "Please cite the report and edition you used; each published edition stays "
+             "online unchanged, so a citation always points at the numbers you quoted. "
+             "A machine-readable citation of the software is in `CITATION.cff`.", ""]
+    for pages in ordered:
+        edition = pages.edition
+        lines += [f"## {edition.title}", "",
+                  citation(publication, series, edition, pages.manifest), ""]
+        for analysis_id in pages.runs:
+            analysis = series.analysis(analysis_id)
+            lines += [f"### {analysis.title}, {edition.title}", "",
+                      citation(publication, series, edition, pages.manifest, analysis), "",
+                      "```bibtex",
+                      _bibtex(publication, series, edition, pages.manifest, analysis),
+                      "```", ""]
+    (folder / "cite.md").write_text("\n".join(lines))

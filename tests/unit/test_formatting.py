@@ -1,0 +1,173 @@
+"""The one number formatter and the verdict words (lifetools.formatting)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lifetools import formatting as fmt
+
+COUNT = re.compile(r"^\d{1,3}(,\d{3})*$")
+FIXED2 = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d{2}$")
+PERCENT1 = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d%$")
+BAD = ("nan", "none", "inf", "e+", "e-", "(", ")", "'", "[")
+finite_floats = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12,
+                          max_value=1e12)
+missing_values = st.sampled_from([None, float("nan"), float("inf"), float("-inf"),
+                                  np.nan, np.float64("inf"), pd.NA])
+
+
+def number(text: str) -> float:
+    return float(text.rstrip("%").replace(",", ""))
+
+
+@settings(deadline=None)
+@given(st.integers(min_value=0, max_value=10**12))
+def test_format_count_any_count_has_thousands_separators_and_round_trips(n):
+    text = fmt.format_count(n)
+    assert COUNT.match(text), text
+    assert int(text.replace(",", "")) == n
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (2635, "2,635"), (np.int64(2635), "2,635"), (2635.0, "2,635"), (0, "0"),
+    (1234567, "1,234,567"), (None, "fewer than 8"), (pd.NA, "fewer than 8")])
+def test_format_count_known_values_read_as_published(value, text):
+    assert fmt.format_count(value) == text
+
+
+def test_format_count_fraction_raises():
+    with pytest.raises(ValueError, match="whole number"):
+        fmt.format_count(12.5)
+
+
+@settings(deadline=None)
+@given(finite_floats)
+def test_format_ratio_any_finite_value_has_two_places_and_is_within_half_a_unit(x):
+    text = fmt.format_ratio(x)
+    assert FIXED2.match(text), text
+    assert abs(number(text) - x) <= 0.005 + 1e-9 * abs(x)
+    assert not any(bad in text.lower() for bad in BAD)
+
+
+@settings(deadline=None)
+@given(finite_floats)
+def test_format_percentage_any_finite_value_has_one_place(x):
+    text = fmt.format_percentage(x)
+    assert PERCENT1.match(text), text
+    assert abs(number(text) - x) <= 0.05 + 1e-9 * abs(x)
+
+
+@pytest.mark.parametrize(("value", "kind", "text"), [
+    (3.2, "ratio", "3.20"), (1.0, "ratio", "1.00"), (np.float64(0.999), "ratio", "1.00"),
+    (13271.0, "estimate", "13,271.00"), (-0.001, "estimate", "0.00"),
+    (-1.25, "estimate", "-1.25"), (42.0, "percentage", "42.0%"),
+    (8.9, "percentage", "8.9%"), ((0.83, 1.71), "interval", "0.83 to 1.71"),
+    ("  a note ", "text", "a note")])
+def test_format_value_known_values_keep_trailing_zeros(value, kind, text):
+    assert fmt.format_value(value, kind=kind) == text
+
+
+@settings(deadline=None)
+@given(missing_values, st.sampled_from(["ratio", "estimate", "rate", "percentage"]))
+def test_format_value_missing_or_not_finite_reads_could_not_be_estimated(value, kind):
+    assert fmt.format_value(value, kind=kind) == "could not be estimated"
+    assert fmt.format_value(value, kind=kind, missing="not enough data") == \
+        "not enough data"
+
+
+@pytest.mark.parametrize(("value", "kind"), [
+    (None, "text"), ("", "text"), ("   ", "text"), ([1.0], "interval"),
+    ("1 to 2", "interval"), ((float("nan"), 2.0), "interval"), (None, "interval")])
+def test_format_value_interval_or_text_missing_reads_missing(value, kind):
+    assert fmt.format_value(value, kind=kind) == fmt.MISSING
+
+
+def test_format_value_unknown_kind_raises():
+    with pytest.raises(ValueError, match="unknown kind"):
+        fmt.format_value(1.0, kind="odds")
+
+
+def test_format_interval_known_value():
+    assert fmt.format_interval(1.19, 0.83, 1.71) == "1.19 (0.83 to 1.71)"
+    assert fmt.format_interval(3.2, 1.0, 10.0) == "3.20 (1.00 to 10.00)"
+    assert fmt.format_interval(42.0, 40.04, 44.0, kind="percentage") == \
+        "42.0% (40.0% to 44.0%)"
+
+
+@settings(deadline=None)
+@given(finite_floats, finite_floats, finite_floats)
+def test_format_interval_any_finite_triple_reads_estimate_then_limits(a, b, c):
+    low, est, high = sorted((a, b, c))
+    text = fmt.format_interval(est, low, high)
+    match = re.match(r"^(\S+) \((\S+) to (\S+)\)$", text)
+    assert match, text
+    shown = [number(g) for g in match.groups()]
+    assert shown[1] <= shown[0] <= shown[2]
+
+
+@settings(deadline=None)
+@given(missing_values, st.integers(0, 2), finite_floats, finite_floats)
+def test_format_interval_any_missing_part_reads_missing(bad, where, x, y):
+    parts = [x, min(x, y), max(x, y)]
+    parts[where] = bad
+    assert fmt.format_interval(*parts) == "could not be estimated"
+
+
+# Verdicts ------------------------------------------------------------------------------
+
+WORDS = {"above": "faster discharge among users", "below": "slower discharge among users"}
+
+
+@pytest.mark.parametrize(("estimate", "lower", "upper", "expected"), [
+    (1.19, 0.83, 1.71, fmt.NO_DIFFERENCE),
+    (1.40, 1.10, 1.80, "faster discharge among users"),
+    (0.70, 0.55, 0.90, "slower discharge among users"),
+    (1.20, 1.00, 1.45, fmt.NO_DIFFERENCE),  # a limit on the null includes it
+    (float("nan"), 0.8, 1.2, fmt.MISSING),
+    (1.0, None, 1.2, fmt.MISSING),
+    (1.0, 0.5, float("inf"), fmt.MISSING),
+    (1.0, 1.2, 1.5, fmt.MISSING),  # estimate outside its own interval: not a result
+])
+def test_verdict_known_intervals_give_plain_words(estimate, lower, upper, expected):
+    assert fmt.verdict(estimate, lower, upper, null=1, **WORDS) == expected
+
+
+@pytest.mark.parametrize(("events", "expected"), [
+    (9, fmt.TOO_FEW_EVENTS), (None, fmt.TOO_FEW_EVENTS), (float("nan"), fmt.TOO_FEW_EVENTS),
+    (10, "faster discharge among users"), (2635, "faster discharge among users")])
+def test_verdict_fewer_than_minimum_events_is_too_few_to_tell(events, expected):
+    assert fmt.verdict(1.4, 1.1, 1.8, null=1, events=events, **WORDS) == expected
+
+
+def test_verdict_missing_estimate_takes_precedence_over_too_few_events():
+    assert fmt.verdict(None, 1.1, 1.8, null=1, events=3, **WORDS) == fmt.MISSING
+
+
+@settings(deadline=None)
+@given(finite_floats, finite_floats, finite_floats, finite_floats)
+def test_verdict_any_interval_follows_the_rules(a, b, c, null):
+    low, est, high = sorted((a, b, c))
+    said = fmt.verdict(est, low, high, null=null, above="up", below="down")
+    if low <= null <= high:
+        assert said == fmt.NO_DIFFERENCE
+    elif low > null:
+        assert said == "up"
+    else:
+        assert said == "down"
+    # shifting everything together never changes the verdict's side
+    mirrored = fmt.verdict(-est, -high, -low, null=-null, above="up", below="down")
+    assert {said, mirrored} in ({fmt.NO_DIFFERENCE}, {"up", "down"})
+
+
+def test_finite_rejects_non_numbers():
+    assert fmt.finite(True) is None
+    assert fmt.finite("1.0") is None
+    assert fmt.finite(np.float32(2.5)) == 2.5
+    assert math.isclose(fmt.finite(np.int64(3)), 3.0)

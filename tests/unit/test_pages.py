@@ -1,0 +1,136 @@
+"""Main points, status banner and furniture pages (lifetools.pipeline.pages)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lifetools.pipeline import pages
+from lifetools.pipeline.book import EditionPages
+from lifetools.pipeline.series import load_series
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = {"measure": "The hazard ratio of discharge", "estimate": "hr", "interval": "hr_ci",
+        "events": "events", "null": 1, "above": "faster discharge among users",
+        "below": "slower discharge among users",
+        "text": "Users were discharged at {estimate} times the rate ({interval}): {verdict}."}
+
+
+def results(hr=1.4, ci=(1.1, 1.8), events=2635):
+    return {"hr": {"value": hr, "kind": "ratio", "text": "x"},
+            "hr_ci": {"value": list(ci), "kind": "text", "text": "x"},
+            "events": {"value": events, "kind": "count", "text": f"{events}"}}
+
+
+@pytest.mark.parametrize(("hr", "ci", "events", "sentence"), [
+    (1.4, (1.1, 1.8), 2635, "Users were discharged at 1.40 times the rate (1.10 to 1.80): "
+     "faster discharge among users."),
+    (1.0, (0.8, 1.25), 2635, "Users were discharged at 1.00 times the rate (0.80 to 1.25): "
+     "compatible with no difference."),
+    (0.5, (0.3, 0.9), None, "Users were discharged at 0.50 times the rate (0.30 to 0.90): "
+     "too few events to tell."),
+    (None, (None, None), 2635, "The hazard ratio of discharge could not be estimated in "
+     "this edition."),
+])
+def test_main_point_estimate_reads_number_interval_and_verdict(hr, ci, events, sentence):
+    assert pages.main_point(SPEC, results(hr, ci, events)) == sentence
+
+
+def test_main_point_counts_template_uses_the_glued_text():
+    spec = {"text": "{caseload} people, {users} users."}
+    shown = {"caseload": {"value": 2635, "kind": "count", "text": "2,635"},
+             "users": {"value": None, "kind": "count", "text": "fewer than 8"}}
+    assert pages.main_point(spec, shown) == "2,635 people, fewer than 8 users."
+
+
+def test_main_point_missing_result_says_could_not_be_estimated():
+    spec = {"measure": "Activity", "text": "{visits} visits."}
+    assert pages.main_point(spec, {}) == "Activity could not be estimated in this edition."
+
+
+def test_read_publication_missing_block_or_wrong_types_take_defaults(tmp_path):
+    path = tmp_path / "analyses.yml"
+    path.write_text("series: {title: x}\n")
+    assert pages.read_publication(path) == pages.Publication()
+    path.write_text("publication: {status: [1], contact: 3, main_points: {a: 1, b: {}}}\n")
+    read = pages.read_publication(path)
+    assert read.status == pages.Publication().status and read.contact_email == ""
+    assert dict(read.main_points) == {"b": {}}
+
+
+def test_read_publication_project_series_has_a_point_for_every_report():
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    publication = pages.read_publication(series.path)
+    assert set(publication.main_points) == {a.id for a in series.analyses}
+    assert publication.status_text  # a status the status page can explain
+
+
+def test_reproduce_without_repository_has_no_placeholder():
+    text = pages.reproduce_markdown(pages.Publication())
+    assert "<this repository>" not in text and "git clone" not in text
+    text = pages.reproduce_markdown(pages.Publication(
+        repository="https://github.com/example/lifetools.git"))
+    assert "git clone https://github.com/example/lifetools.git && cd lifetools" in text
+
+
+def test_render_landing_fills_every_marker_from_results(tmp_path):
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    edition = series.edition(series.current_edition)
+    run = tmp_path / "run"
+    (run / "files").mkdir(parents=True)
+    (run / "files" / "results.json").write_text(json.dumps(
+        {"hr_tv": {"value": 1.19, "kind": "ratio", "text": "1.19"},
+         "hr_tv_ci": {"value": [0.83, 1.71], "kind": "text", "text": "0.83 to 1.71"},
+         "discharged": {"value": 2635, "kind": "count", "text": "2,635"}}))
+    manifest = {"data": {"synthetic": {"people": 100, "seed": 1}},
+                "finished_at": "2026-11-30T10:00:00+00:00"}
+    landing = pages.render_landing(
+        (ROOT / "book" / "index.md").read_text(), series=series, current=edition,
+        runs={"time_to_discharge": run}, manifest=manifest,
+        publication=pages.read_publication(series.path), reports="REPORTS")
+    assert "<!-- lifetools" not in landing
+    assert "1.19 times the rate of people not using them (0.83 to 1.71): compatible " \
+        "with no difference." in landing
+    assert landing.index("Synthetic data") < landing.index("## Main points")
+    assert "Published 30 November 2026" in landing and "REPORTS" in landing
+
+
+def test_write_furniture_writes_calendar_status_contact_and_citations(tmp_path):
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    manifest = {"finished_at": "2026-11-30T10:00:00+00:00", "data": {"synthetic": None}}
+    editions = [EditionPages(e, {"wellbeing": tmp_path}, manifest)
+                for e in series.editions]
+    publication = pages.Publication(site_url="https://example.org/liferooms",
+                                    contact_email="a@example.org")
+    pages.write_furniture(tmp_path, series=series, editions=editions,
+                          publication=publication)
+    about = tmp_path / "about"
+    calendar = (about / "release-calendar.md").read_text()
+    assert calendar.count("30 November 2026") == len(series.editions)
+    assert "synthetic" not in (about / "status.md").read_text()
+    assert "mailto:a@example.org" in (about / "contact.md").read_text()
+    cite = (about / "cite.md").read_text()
+    assert ("Mersey Care NHS Foundation Trust (2026). Wellbeing. "
+            f"{series.title}, 2024-25 edition. Published 30 November 2026. "
+            "https://example.org/liferooms/editions/2024-25/wellbeing.html") in cite
+    assert "@techreport{liferooms_2024_25_wellbeing," in cite
+
+
+def test_repair_theme_html_sidebar_becomes_a_named_region():
+    from lifetools.pipeline.book import repair_theme_html
+
+    page = ('<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">\n'
+            '<a class="navbar-brand logo" href="#">Title</a></div>')
+    assert ('<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar" '
+            'role="region" aria-label="Site menu">') in repair_theme_html(page)
+
+
+def test_repair_theme_html_tables_take_the_keyboard_focus_once():
+    from lifetools.pipeline.book import repair_theme_html
+
+    page = '<table class="table"><tr><td>1</td></tr></table><table tabindex="-1">'
+    repaired = repair_theme_html(page)
+    assert repaired.startswith('<table tabindex="0" class="table">')
+    assert repaired.count("tabindex") == 2 and repair_theme_html(repaired) == repaired
