@@ -84,6 +84,25 @@ def _round10(value):
     return [None if np.isnan(v) else round(float(v), 10) for v in values]
 
 
+def _forest_png(kept: dict) -> bytes:
+    """The discharge report's forest plot, rendered as the notebook publishes it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import lifetools as lt
+    from lifetools.publication import render_png
+    from lifetools.reports.discharge import TERM_LABELS
+
+    ratios = kept["unrounded"]["discharge hazard ratios"]
+    terms = [TERM_LABELS[t] for t in ("exposed", "ever_used", "exposed_at_landmark")]
+    ax = lt.plots.plot_forest(ratios[ratios["term"].isin(terms)], label_col="model")
+    png = render_png(ax.figure)
+    plt.close("all")
+    return png
+
+
 def compare(before: Path, after: Path) -> int:
     a, b = pickle.loads(before.read_bytes()), pickle.loads(after.read_bytes())
     same_all = True
@@ -123,6 +142,8 @@ def compare(before: Path, after: Path) -> int:
             print(f"  - model {model}: max abs diff over terms estimable before "
                   f"{worst:.2g}; estimable flags same {x['estimable'].equals(y['estimable'])}"
                   + (f"; {moved} cells NaN in one only" if moved else ""))
+        same_png = _forest_png(a[period]) == _forest_png(b[period])
+        print(f"- forest plot PNG bytes identical {same_png}")
     print(f"\nEverything published identical at 2 dp: {same_all}")
     return 0 if same_all else 1
 
