@@ -28,8 +28,10 @@ TIES = ("efron", "breslow")
 """Tie methods implemented (``fit_efron`` and statsmodels ``PHReg`` both; lifelines only
 Efron). R's ``ties="exact"`` is refused with a ValueError."""
 PH_TEST = "R survival >= 3.0 cox.zph score test, transform {}"
-INFINITE = ("its coefficient may be infinite (the log partial likelihood converged "
-            "before it did, R's rule: too few events in one group?)")
+INFINITE = ("its coefficient may be infinite (R's rule: the log partial likelihood "
+            "stopped changing before the coefficient did; too few events in one group?)")
+"""Reason and warning for a term ``fit_efron`` flags in ``infinite``. Not the word
+"converge": ``model_release`` reads that in a result's warnings as a failed fit."""
 
 
 def _check_ties(ties: str) -> None:
