@@ -53,7 +53,9 @@ def _matrix(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return x
 
 
-def _efron(stop, event, x, terms: list[str], *, start=None, strata=None, ties: str):
+def _efron(stop, event, x, terms: list[str], *, start=None, strata=None, ties: str
+           ) -> tuple[EfronFit | None, np.ndarray, np.ndarray | None, np.ndarray, bool,
+                      dict[str, str]]:
     """``fit_efron`` as a backend: (fit, coef, naive covariance, se, converged, infinite).
 
     Not converging is a warning "fit failed: ..." (the reason of :func:`_checked`); each
