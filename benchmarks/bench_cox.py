@@ -4,7 +4,10 @@ The reports' Cox models (``steps.cox_models``: delayed entry, no entry, landmark
 re-referral, start-stop) on synthetic cohorts stacked to ``--rows`` rows, each fitted by
 
 - ``lifetools.survival.efron.fit_efron`` (from the DataFrame columns, conversion timed),
-- statsmodels ``PHReg`` (Efron, ``entry + 1e-6``: today's large-data backend),
+- the reports' own call: ``fit_cox`` / ``fit_cox_time_varying`` (``check_ph=False``),
+  whose backend is ``fit_efron`` (array conversion and result tables included),
+- statsmodels ``PHReg`` (Efron, ``entry + 1e-6``: the large-data backend before
+  ``fit_efron``; ``--phreg-repeats 0`` skips it),
 - R ``survival::coxph(..., ties = "efron")``, timed inside R with ``proc.time()``.
 
 Ratios are of CPU time (user + system, one BLAS thread everywhere), measured in one run
@@ -38,7 +41,7 @@ import numpy as np  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from steps import cox_models, r_version, say, stack  # noqa: E402
+from steps import cox_models, python_cox, r_version, say, stack  # noqa: E402
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(survival))
@@ -153,19 +156,30 @@ def main() -> None:
         for model in models:
             say(f"{model['name']}: {len(model['data']):,} rows")
             e_cpu, e_wall, fit = clock(efron_call(model), args.repeats)
-            p_cpu, p_wall, ph = clock(phreg_call(model), args.phreg_repeats)
+            w_cpu, w_wall, wrapped = clock(python_cox(model, None), args.repeats)
             row = {"name": model["name"], "rows": len(model["data"]),
                    "events": int(model["data"][model["event"]].sum()),
                    "covariates": len(model["covariates"]),
                    "efron_cpu": e_cpu, "efron_wall": e_wall, "efron_iter": fit.iterations,
-                   "phreg_cpu": p_cpu, "phreg_wall": p_wall,
-                   "max_abs_coef_diff_phreg": float(np.max(np.abs(fit.coef - ph.params)))}
+                   "wrapper_cpu": w_cpu, "wrapper_wall": w_wall,
+                   "wrapper_backend": wrapped.method["backend"],
+                   "phreg_cpu": [], "phreg_wall": []}
+            if args.phreg_repeats:
+                p_cpu, p_wall, ph = clock(phreg_call(model), args.phreg_repeats)
+                row |= {"phreg_cpu": p_cpu, "phreg_wall": p_wall,
+                        "max_abs_coef_diff_phreg": float(np.max(np.abs(
+                            fit.coef - ph.params)))}
             if model["name"] in r:
                 ref = r[model["name"]]
+                r_cpu = med(ref["cpu"]) or float("nan")
                 row |= {"r_cpu": ref["cpu"], "r_wall": ref["wall"], "r_iter": ref["iter"],
-                        "max_abs_coef_diff_r": float(np.max(np.abs(fit.coef - ref["coef"])))}
-                row["efron_over_r_cpu"] = round(med(e_cpu) / med(ref["cpu"]), 3)
-                row["phreg_over_r_cpu"] = round(med(p_cpu) / med(ref["cpu"]), 3)
+                        "max_abs_coef_diff_r": float(np.max(np.abs(fit.coef - ref["coef"]))),
+                        "max_abs_coef_diff_r_wrapper": float(np.max(np.abs(
+                            wrapped.summary["coef"].to_numpy() - ref["coef"])))}
+                row["efron_over_r_cpu"] = round(med(e_cpu) / r_cpu, 3)
+                row["wrapper_over_r_cpu"] = round(med(w_cpu) / r_cpu, 3)
+                row["phreg_over_r_cpu"] = (round(med(row["phreg_cpu"]) / r_cpu, 3)
+                                           if row["phreg_cpu"] else None)
             rows.append(row)
     write(rows, args)
 
@@ -182,21 +196,24 @@ def write(rows: list[dict], args: argparse.Namespace) -> None:
             "pandas": pd.__version__, "numpy": np.__version__, "threads": 1,
             "load_average": os.getloadavg()}
     out.with_suffix(".json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
-    lines = [f"# Cox at about {args.rows:,} rows: fit_efron, statsmodels PHReg, R coxph",
+    lines = [f"# Cox at about {args.rows:,} rows: fit_efron, fit_cox, PHReg, R coxph",
              "", f"Run {meta['date']}; R {meta['r']}; statsmodels {meta['statsmodels']}; "
              f"one BLAS thread; load average {meta['load_average'][0]:.1f} on 2 cores. "
              f"Median CPU seconds (user + system) of {args.repeats} fits "
              f"({args.phreg_repeats} for PHReg); ratios are CPU / R's CPU.", "",
-             "| model | rows | events | fit_efron s | PHReg s | R coxph s | efron / R | "
-             "PHReg / R | iterations (efron, R) | max coef diff vs R |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| model | rows | events | fit_efron s | fit_cox s | PHReg s | R coxph s | "
+             "efron / R | fit_cox / R | PHReg / R | iterations (efron, R) | "
+             "max coef diff vs R (efron, fit_cox) |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
         lines.append(
             f"| {row['name']} | {row['rows']:,} | {row['events']:,} | "
-            f"{med(row['efron_cpu'])} | {med(row['phreg_cpu'])} | {med(row.get('r_cpu'))} "
-            f"| {row.get('efron_over_r_cpu')} | {row.get('phreg_over_r_cpu')} | "
-            f"{row['efron_iter']}, {row.get('r_iter')} | "
-            f"{row.get('max_abs_coef_diff_r', float('nan')):.1e} |")
+            f"{med(row['efron_cpu'])} | {med(row['wrapper_cpu'])} | "
+            f"{med(row['phreg_cpu'])} | {med(row.get('r_cpu'))} "
+            f"| {row.get('efron_over_r_cpu')} | {row.get('wrapper_over_r_cpu')} | "
+            f"{row.get('phreg_over_r_cpu')} | {row['efron_iter']}, {row.get('r_iter')} | "
+            f"{row.get('max_abs_coef_diff_r', float('nan')):.1e}, "
+            f"{row.get('max_abs_coef_diff_r_wrapper', float('nan')):.1e} |")
     out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -33,7 +33,8 @@ from bench_build import copy_project  # noqa: E402
 from steps import r_version  # noqa: E402
 
 LARGE = 1_000_000  # sizes from here use --large-repeats
-TARGETS = {"build": 1.5, "noop": 0.05, "cox": 1.5, "memory_mb": 8 * 1024}
+TARGETS = {"build": 1.5, "noop": 0.05, "cox": 1.0, "memory_mb": 8 * 1024}
+"""``cox``: issue 16, every Cox fit at ~1,000,000 rows within R's CPU time (was 1.5x)."""
 
 
 def log(text: str) -> None:
@@ -113,6 +114,32 @@ def cox_rows(size: int | None, results: list[dict], label: str) -> list[dict]:
                     "note": fit.get("error") or (fit["backend"] if r else
                                                  f"{fit['backend']}; R not available")})
     return out
+
+
+def cox_cpu(size: int, data: Path, args) -> list[dict]:
+    """``bench_cox.py`` in a child process on the largest size's data: CPU seconds of
+    ``fit_cox`` / ``fit_cox_time_varying`` (the reports' calls, backend ``fit_efron``)
+    beside R ``coxph``, rows stacked to ``--cox-rows``; its tables go to
+    ``latest-cox-cpu.json`` and ``.md``."""
+    out = args.out / "latest-cox-cpu"
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run([sys.executable, str(HERE / "bench_cox.py"), "--data", str(data),
+                           "--rows", str(args.cox_rows), "--repeats",
+                           str(args.large_repeats), "--phreg-repeats", "0", "--out",
+                           str(out)], stdout=subprocess.DEVNULL, env=env)
+    if done.returncode:
+        log(f"  bench_cox.py failed (exit {done.returncode})")
+        return [row("Cox CPU (bench_cox.py)", size, {"error": f"exit {done.returncode}"})]
+    label = f"Cox CPU ~{args.cox_rows // 1000:,}k rows"
+    return [{"step": f"{label}: {r['name']}", "people": size, "rows": r["rows"],
+             "seconds": median(r["wrapper_cpu"]), "runs": len(r["wrapper_cpu"]),
+             "per_second": None, "unit": "rows", "peak_rss_mb": None,
+             "r_seconds": median(r.get("r_cpu")), "ratio_to_r": r.get("wrapper_over_r_cpu"),
+             "max_abs_coef_diff": r.get("max_abs_coef_diff_r_wrapper"),
+             "note": f"CPU seconds; {r['wrapper_backend']}; fit_efron alone "
+                     f"{r.get('efron_over_r_cpu')}x R" if r.get("r_cpu") else
+                     f"CPU seconds; {r['wrapper_backend']}; R not available"}
+            for r in json.loads(out.with_suffix(".json").read_text())["rows"]]
 
 
 def measure_size(size: int, args, work: Path, rows_out: list[dict]) -> Path:
@@ -244,19 +271,22 @@ def judge(rows: list[dict], builds: list[dict], args) -> list[dict]:
                     "shortfall": None if ratio < TARGETS["noop"] else
                     f"{round(middle['noop_s'] - TARGETS['noop'] * middle['cold_s'], 1)}"
                     " s over"})
-    scaled = [r for r in rows if r["step"].startswith("Cox ~")]
+    scaled = ([r for r in rows if r["step"].startswith("Cox CPU ~")]
+              or [r for r in rows if r["step"].startswith("Cox ~")])
+    limit = f"{TARGETS['cox']}x R" + (" (CPU)" if scaled and "CPU" in scaled[0]["step"]
+                                       else "")
     if not scaled:
-        out.append({"target": "every Cox fit at ~1,000,000 rows <= 1.5x R",
+        out.append({"target": f"every Cox fit at ~1,000,000 rows <= {limit}",
                     "measured": "not measured", "met": None, "shortfall": "--cox-rows 0"})
     for r in scaled:
         name = r["step"].split(": ", 1)[1]
         if r.get("ratio_to_r") is None:
-            out.append({"target": f"Cox {name} at {r['rows']:,} rows <= 1.5x R",
+            out.append({"target": f"Cox {name} at {r['rows']:,} rows <= {limit}",
                         "measured": f"{r['seconds']} s; R not available", "met": None,
                         "shortfall": "R not available"})
             continue
         met = r["ratio_to_r"] <= TARGETS["cox"]
-        out.append({"target": f"Cox {name} at {r['rows']:,} rows <= 1.5x R",
+        out.append({"target": f"Cox {name} at {r['rows']:,} rows <= {limit}",
                     "measured": f"{r['ratio_to_r']}x ({r['seconds']} s, "
                                 f"R {r['r_seconds']} s)", "met": met,
                     "shortfall": None if met else
@@ -380,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
                            rows=args.cox_rows, repeats=args.large_repeats)
             rows += cox_rows(largest, result.get("cox", []),
                              f"Cox ~{args.cox_rows // 1000:,}k rows")
+            log(f"[Cox ~{args.cox_rows:,} rows] CPU beside R (bench_cox.py)")
+            rows += cox_cpu(largest, data_dirs[largest], args)
         for size in builds_at:
             if size not in data_dirs:
                 data_dirs[size] = measure_size(size, args, work, rows)

@@ -27,6 +27,7 @@ from lifetools.survival import (
     fit_cox,
     fit_cox_time_varying,
 )
+from lifetools.survival.cox import BACKEND
 
 HERE = Path(__file__).parent
 R = json.loads((HERE / "results" / "reference.json").read_text())
@@ -41,26 +42,30 @@ def rossi():
 
 
 def test_cox_efron_rossi_against_r(rossi):
-    # tolerance 1e-6 relative: both maximise the same Efron partial likelihood
+    # relative 1e-9 (observed 3e-12 with fit_efron, R's own Newton-Raphson settings;
+    # 1e-6 and 1e-5 when the backend was lifelines): the same Efron partial likelihood
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = fit_cox(rossi, duration_col="week", event_col="arrest", covariates=TERMS)
     coef = result.summary.set_index("term").loc[TERMS]
-    np.testing.assert_allclose(coef["coef"], R["rossi_cox"]["coef"], rtol=1e-6)
-    np.testing.assert_allclose(coef["se"], R["rossi_cox"]["se"], rtol=1e-5)
+    np.testing.assert_allclose(coef["coef"], R["rossi_cox"]["coef"], rtol=1e-9)
+    np.testing.assert_allclose(coef["se"], R["rossi_cox"]["se"], rtol=1e-9)
+    assert result.method["backend"] == BACKEND
     assert result.method["ties"] == "efron"
 
 
 def test_cox_robust_se_rossi_against_r(rossi):
     # coxph(..., robust = TRUE), Efron: R's dfbeta sandwich from Efron score residuals,
-    # relative 1e-7 (observed 6e-9, from the coefficients' convergence). lifelines'
+    # relative 1e-9 (observed 2e-12 at fit_efron's coefficients; 6e-9 at lifelines'
+    # when it was the backend). lifelines'
     # own sandwich differed from R's by 1-4% here (TOOLING.md).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = fit_cox(rossi, duration_col="week", event_col="arrest", covariates=TERMS,
                          robust=True)
     se = result.summary.set_index("term").loc[TERMS, "se"]
-    np.testing.assert_allclose(se, R["rossi_cox_robust_se"], rtol=1e-7)
+    np.testing.assert_allclose(se, R["rossi_cox_robust_se"], rtol=1e-9)
+    assert result.method["backend"] == BACKEND and result.method["robust"]
 
 
 def test_km_loglog_rossi_against_r(rossi):
@@ -108,12 +113,13 @@ def test_logrank_delayed_entry_against_r(rossi):
 
 def test_time_varying_cox_stanford_heart_against_r():
     # coxph(Surv(start, stop, event) ~ age + year + surgery + transplant), Efron;
-    # both backends, tolerance 1e-6 relative on coefficients and standard errors
-    # (observed: about 1e-12 on coefficients, up to 4e-8 on lifelines' standard
-    # errors; statsmodels needs the +1e-6 entry nudge)
+    # every backend, tolerance 1e-6 relative on coefficients and standard errors
+    # (observed: about 2e-12 on coefficients, 2e-12 on fit_efron's (the default) and
+    # statsmodels' standard errors, up to 4e-8 on lifelines'; statsmodels needs the
+    # +1e-6 entry nudge, fit_efron none)
     heart = pd.read_csv(HERE / "data" / "stanford_heart.csv")
     terms = R["heart_tv"]["terms"]
-    for backend in ("lifelines", "statsmodels"):
+    for backend in ("auto", "lifelines", "statsmodels"):
         result = fit_cox_time_varying(heart, id_col="id", start_col="start",
                                       stop_col="stop", event_col="event", covariates=terms,
                                       backend=backend)
@@ -154,17 +160,18 @@ def rossi_entry(rossi):
 @pytest.mark.filterwarnings("ignore::lifetools.errors.StatisticalWarning")
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
 def test_cox_ties_rossi_against_r(rossi, ties):
-    # coxph(..., ties = ties): coefficients and standard errors relative 1e-6 (observed
-    # up to 5e-8, R's own convergence precision: coxph stops at a relative change in
-    # the log-likelihood of 1e-9); the method record names the tie method fitted
+    # coxph(..., ties = ties): coefficients and standard errors relative 1e-9 (observed
+    # 3e-14 with fit_efron, which stops where coxph does: a relative change in the
+    # log-likelihood of 1e-9; up to 5e-8 with lifelines and statsmodels, the backends
+    # before); the method record names the tie method and the backend fitted
     ref = R_COX[f"rossi_{ties}"]
     result = fit_cox(rossi, duration_col="week", event_col="arrest", covariates=TERMS,
                      ties=ties)
     table = result.summary.set_index("term").loc[ref["terms"]]
-    np.testing.assert_allclose(table["coef"], ref["coef"], rtol=1e-6)
-    np.testing.assert_allclose(table["se"], ref["se"], rtol=1e-6)
+    np.testing.assert_allclose(table["coef"], ref["coef"], rtol=1e-9)
+    np.testing.assert_allclose(table["se"], ref["se"], rtol=1e-9)
     assert result.method["ties"] == ties
-    assert ("statsmodels" in result.method["backend"]) == (ties == "breslow")
+    assert result.method["backend"] == BACKEND
     # the two tie methods differ by more than the tolerance, so a mislabel would fail
     other = R_COX["rossi_breslow" if ties == "efron" else "rossi_efron"]
     assert np.max(np.abs(np.array(other["coef"]) / table["coef"].to_numpy() - 1)) > 1e-3
@@ -188,42 +195,44 @@ def test_cox_zph_at_r_coefficients_rossi_against_r(rossi, ties, transform):
 @pytest.mark.parametrize("ties", ["efron", "breslow"])
 @pytest.mark.parametrize("transform", TRANSFORMS)
 def test_cox_zph_rossi_against_r(rossi, ties, transform):
-    # the PH test of fit_cox (our coefficients): chisq and p relative 1e-6 (observed
-    # up to 8e-8, from the coefficients' convergence)
+    # the PH test of fit_cox (our coefficients): chisq and p relative 1e-9 (observed
+    # 4e-14 with fit_efron's coefficients; up to 8e-8 with the backends before)
     ref = R_COX[f"rossi_{ties}_zph"][transform]
     result = fit_cox(rossi, duration_col="week", event_col="arrest", covariates=TERMS,
                      ties=ties, ph_transform=transform)
     assert result.ph_test["term"].tolist() == ref["terms"]
-    np.testing.assert_allclose(result.ph_test["statistic"], ref["chisq"], rtol=1e-6)
-    np.testing.assert_allclose(result.ph_test["p_value"], ref["p"], rtol=1e-6)
+    np.testing.assert_allclose(result.ph_test["statistic"], ref["chisq"], rtol=1e-9)
+    np.testing.assert_allclose(result.ph_test["p_value"], ref["p"], rtol=1e-9)
     assert transform in result.method["ph_test"]
 
 
 @pytest.mark.filterwarnings("ignore::lifetools.errors.StatisticalWarning")
 @pytest.mark.parametrize("transform", TRANSFORMS)
 def test_cox_zph_delayed_entry_rossi_against_r(rossi, transform):
-    # coxph(Surv(entry, week, arrest) ~ ...) and cox.zph: relative 1e-6 (observed 3e-8)
+    # coxph(Surv(entry, week, arrest) ~ ...) and cox.zph: relative 1e-9 (observed 2e-14
+    # with fit_efron; 3e-8 with the backends before)
     ref = R_COX["rossi_entry_zph"][transform]
     result = fit_cox(rossi_entry(rossi), duration_col="week", event_col="arrest",
                      covariates=TERMS, entry_col="entry", ph_transform=transform)
     table = result.summary.set_index("term").loc[TERMS]
-    np.testing.assert_allclose(table["coef"], R_COX["rossi_entry"]["coef"], rtol=1e-6)
-    np.testing.assert_allclose(result.ph_test["statistic"], ref["chisq"], rtol=1e-6)
+    np.testing.assert_allclose(table["coef"], R_COX["rossi_entry"]["coef"], rtol=1e-9)
+    np.testing.assert_allclose(result.ph_test["statistic"], ref["chisq"], rtol=1e-9)
 
 
 @pytest.mark.filterwarnings("ignore::lifetools.errors.StatisticalWarning")
 def test_cox_zph_strata_rossi_against_r(rossi):
-    # coxph(... + strata(wexp)) and cox.zph (km): relative 1e-6 (observed 3e-8)
+    # coxph(... + strata(wexp)) and cox.zph (km): relative 1e-9 (observed 2e-14 with
+    # fit_efron; 3e-8 with the backends before)
     terms = R_COX["rossi_strata"]["terms"]
     result = fit_cox(rossi, duration_col="week", event_col="arrest", covariates=terms,
                      strata=["wexp"])
     table = result.summary.set_index("term").loc[terms]
-    np.testing.assert_allclose(table["coef"], R_COX["rossi_strata"]["coef"], rtol=1e-6)
+    np.testing.assert_allclose(table["coef"], R_COX["rossi_strata"]["coef"], rtol=1e-9)
     np.testing.assert_allclose(result.ph_test["statistic"],
-                               R_COX["rossi_strata_zph"]["km"]["chisq"], rtol=1e-6)
+                               R_COX["rossi_strata_zph"]["km"]["chisq"], rtol=1e-9)
 
 
-@pytest.mark.parametrize("backend", ["lifelines", "statsmodels"])
+@pytest.mark.parametrize("backend", ["auto", "lifelines", "statsmodels"])
 @pytest.mark.parametrize("transform", TRANSFORMS)
 def test_cox_zph_stanford_heart_against_r(heart, backend, transform):
     # start-stop rows, Efron: cox.zph chisq and p relative 1e-9 (observed up to 3e-11)
@@ -239,7 +248,8 @@ def test_cox_zph_stanford_heart_against_r(heart, backend, transform):
 
 def test_time_varying_cox_breslow_stanford_heart_against_r(heart):
     # coxph(Surv(start, stop, event) ~ ..., ties = "breslow"): coefficients and standard
-    # errors relative 1e-9 (observed 2e-12), cox.zph (km) relative 1e-9; lifelines has
+    # errors relative 1e-9 (observed 5e-14 with fit_efron, the default backend; 2e-12
+    # with statsmodels, the backend before), cox.zph (km) relative 1e-9; lifelines has
     # no Breslow ties: asking for it is an error, not an Efron fit
     ref = R_COX["heart_breslow"]
     result = fit_cox_time_varying(heart, id_col="id", start_col="start", stop_col="stop",
@@ -251,19 +261,22 @@ def test_time_varying_cox_breslow_stanford_heart_against_r(heart):
     np.testing.assert_allclose(result.ph_test["statistic"],
                                R_COX["heart_breslow_zph"]["km"]["chisq"], rtol=1e-9)
     assert result.method["ties"] == "breslow"
+    assert result.method["backend"] == BACKEND
     with pytest.raises(ValueError, match="only Efron"):
         fit_cox_time_varying(heart, id_col="id", start_col="start", stop_col="stop",
                              event_col="event", covariates=ref["terms"], ties="breslow",
                              backend="lifelines")
 
 
-@pytest.mark.parametrize(("ties", "backend"), [("efron", "lifelines"),
+@pytest.mark.parametrize(("ties", "backend"), [("efron", "auto"), ("efron", "lifelines"),
                                                ("efron", "statsmodels"),
+                                               ("breslow", "auto"),
                                                ("breslow", "statsmodels")])
 def test_time_varying_cox_cluster_against_r(heart, ties, backend):
-    # coxph(..., cluster = id): robust standard errors clustered by person, relative
-    # 1e-9 with either tie method and backend (observed up to 4e-8 with lifelines'
-    # coefficients, 5e-13 with statsmodels')
+    # coxph(..., cluster = id): coefficients relative 1e-9, robust standard errors
+    # clustered by person relative 1e-7, either tie method and backend (observed on the
+    # errors: 2e-15 with fit_efron's coefficients (auto), 8e-8 with lifelines', 5e-13
+    # with statsmodels')
     terms = R_COX["heart_efron"]["terms"]
     ref = R_COX[f"heart_{ties}_cluster"]
     result = fit_cox_time_varying(heart, id_col="id", start_col="start", stop_col="stop",

@@ -207,14 +207,68 @@ def test_landmark_time_split_equal_effects_agree(simulated):
 def test_cox_recovers_log_hazard_ratio_and_backends_agree(simulated):
     result = fit_cox(simulated, duration_col="time", event_col="event", covariates=["x"])
     assert result.summary["coef"].iloc[0] == pytest.approx(0.7, abs=0.2)
+    assert result.method["backend"] == "lifetools fit_efron"
     long = simulated.assign(start=0.0)
-    a = fit_cox_time_varying(long, id_col="id", start_col="start", stop_col="time",
-                             event_col="event", covariates=["x"], backend="lifelines")
-    b = fit_cox_time_varying(long, id_col="id", start_col="start", stop_col="time",
-                             event_col="event", covariates=["x"], backend="statsmodels")
-    assert a.summary["coef"].iloc[0] == pytest.approx(b.summary["coef"].iloc[0], rel=1e-6)
-    assert result.summary["coef"].iloc[0] == pytest.approx(a.summary["coef"].iloc[0],
-                                                           rel=1e-6)
+    fits = {backend: fit_cox_time_varying(
+        long, id_col="id", start_col="start", stop_col="time", event_col="event",
+        covariates=["x"], backend=backend) for backend in ("auto", "lifelines",
+                                                           "statsmodels")}
+    assert fits["auto"].method["backend"] == "lifetools fit_efron"
+    for fit in fits.values():
+        assert fit.summary["coef"].iloc[0] == pytest.approx(
+            result.summary["coef"].iloc[0], rel=1e-6)
+        assert fit.summary["se"].iloc[0] == pytest.approx(
+            result.summary["se"].iloc[0], rel=1e-6)
+
+
+def test_cox_infinite_coefficient_is_flagged_not_reported(simulated):
+    # z has no event at z == 1: fit_efron flags its coefficient as possibly infinite
+    # (R's rule); z is not estimable with a warning saying so, x keeps its estimate
+    rng = np.random.default_rng(5)
+    z = (rng.uniform(size=len(simulated)) < 0.2).astype(float)
+    data = simulated.assign(z=z, event=np.where(z == 1, 0, simulated["event"]))
+    result = fit_cox(data, duration_col="time", event_col="event",
+                     covariates=["x", "z"], check_ph=False)
+    assert result.model.infinite == (1,)
+    table = result.summary.set_index("term")
+    assert not table.loc["z", "estimable"] and np.isnan(table.loc["z", "estimate"])
+    assert table.loc["x", "estimable"] and np.isfinite(table.loc["x", "estimate"])
+    assert not result.estimable and result.reason.startswith("z: ")
+    assert any("z: its coefficient may be infinite" in w for w in result.warnings)
+    # the fit converged (R's verdict too): model_release reads "converge" as a failure
+    assert result.model.converged
+    assert not any("converge" in w.lower() for w in result.warnings)
+
+
+def test_cox_not_converged_is_not_estimable(simulated, monkeypatch):
+    # fit_efron stopped after one Newton step: not converged, so nothing is reported
+    import lifetools.survival.cox as cox
+
+    def one_step(*args, **kwargs):
+        return cox_fit_efron(*args, **kwargs, max_iter=1)
+
+    cox_fit_efron = cox.fit_efron
+    monkeypatch.setattr(cox, "fit_efron", one_step)
+    result = fit_cox(simulated, duration_col="time", event_col="event", covariates=["x"])
+    assert not result.estimable and not result.summary["estimable"].any()
+    assert result.reason.startswith("the partial likelihood maximisation did not "
+                                    "converge (no convergence in 1 Newton-Raphson")
+    assert result.ph_test is None and result.method["ph_test"].startswith("not run")
+
+
+def test_cox_nullable_columns_match_float_and_missing_value_is_refused(simulated):
+    # pandas nullable types (Int64, boolean) are read as floats; a missing covariate is
+    # a ParameterError naming the row number, not a silent drop
+    from lifetools.errors import ParameterError
+
+    typed = simulated.assign(x=simulated["x"].astype("Int64"),
+                             event=simulated["event"].astype("boolean"))
+    a = fit_cox(typed, duration_col="time", event_col="event", covariates=["x"])
+    b = fit_cox(simulated, duration_col="time", event_col="event", covariates=["x"])
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+    with pytest.raises(ParameterError, match="first row 7"):
+        fit_cox(typed.assign(x=typed["x"].mask(typed.index == 7)), duration_col="time",
+                event_col="event", covariates=["x"])
 
 
 def test_cox_warns_when_proportional_hazards_fails():

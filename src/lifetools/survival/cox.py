@@ -12,33 +12,70 @@ from scipy.stats import norm
 
 from lifetools.convergence import degenerate_terms, recorded_warnings
 from lifetools.errors import StatisticalWarning
+from lifetools.survival.efron import EfronFit, fit_efron
 from lifetools.survival.partial_likelihood import cox_global_tests
 from lifetools.survival.results import CoxResult, library_versions
 from lifetools.survival.robust import cox_score_residuals, robust_covariance
 from lifetools.survival.zph import GLOBAL_TERM, PH_TRANSFORMS, cox_zph
 
-__all__ = ["LARGE_DATA_ROWS", "TIES", "fit_cox", "fit_cox_time_varying"]
+__all__ = ["BACKEND", "TIES", "fit_cox", "fit_cox_time_varying"]
 
-LARGE_DATA_ROWS = 20_000
-"""Above this many rows the statsmodels backend is used (faster): start-stop rows, and
-one row per person with delayed entry.
-
-Measured by ``benchmarks/run.py`` (fit only, one thread), start-stop discharge cohorts:
-PHReg 1.3 s against lifelines' 3.6 s at 28,853 rows, 1.1 s against 5.8 s at 43,486,
-7.3 s against 137 s at 1,000,000; about even below 5,000 rows. Delayed entry at
-1,000,000 rows: PHReg 7.6 s against lifelines ``CoxPHFitter`` 116 s.
-"""
+BACKEND = "lifetools fit_efron"
+"""The backend of every ``fit_cox`` fit and of ``fit_cox_time_varying(backend="auto")``
+(:func:`lifetools.survival.efron.fit_efron`, at every size: no row threshold)."""
 ENTRY_NUDGE = 1e-6
+"""Added to entry times for statsmodels ``PHReg`` (``backend="statsmodels"`` only)."""
 TIES = ("efron", "breslow")
-"""Tie methods implemented: lifelines has only Efron, statsmodels ``PHReg`` both. R's
-``ties="exact"`` is in neither: refused with a ValueError."""
+"""Tie methods implemented (``fit_efron`` and statsmodels ``PHReg`` both; lifelines only
+Efron). R's ``ties="exact"`` is refused with a ValueError."""
 PH_TEST = "R survival >= 3.0 cox.zph score test, transform {}"
+INFINITE = ("its coefficient may be infinite (R's rule: the log partial likelihood "
+            "stopped changing before the coefficient did; too few events in one group?)")
+"""Reason and warning for a term ``fit_efron`` flags in ``infinite``. Not the word
+"converge": ``model_release`` reads that in a result's warnings as a failed fit."""
 
 
 def _check_ties(ties: str) -> None:
     if ties not in TIES:
         raise ValueError(f"ties must be one of {TIES}, not {ties!r}: the exact partial "
-                         "likelihood is implemented by neither lifelines nor statsmodels")
+                         "likelihood is not implemented")
+
+
+def _floats(df: pd.DataFrame, column: str) -> np.ndarray:
+    """One column as a float array (missing values as NaN; no DataFrame copy)."""
+    return df[column].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _matrix(df: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """Covariate columns as one float matrix (rows x terms)."""
+    x = np.empty((len(df), len(columns)))
+    for j, column in enumerate(columns):
+        x[:, j] = _floats(df, column)
+    return x
+
+
+def _efron(stop, event, x, terms: list[str], *, start=None, strata=None, ties: str
+           ) -> tuple[EfronFit | None, np.ndarray, np.ndarray | None, np.ndarray, bool,
+                      dict[str, str]]:
+    """``fit_efron`` as a backend: (fit, coef, naive covariance, se, converged, infinite).
+
+    Not converging is a warning "fit failed: ..." (the reason of :func:`_checked`); each
+    coefficient ``fit_efron`` flags as possibly infinite is a warning and a term that is
+    not estimable. A singular information matrix is a failed fit.
+    """
+    try:
+        fit = fit_efron(stop, event, x, start=start, strata=strata, ties=ties)
+    except np.linalg.LinAlgError as error:
+        coef, se, _ = _failed(terms, error)
+        return None, coef, None, se, False, {}
+    if not fit.converged:
+        warnings.warn(f"fit failed: no convergence in {fit.iterations} Newton-Raphson "
+                      "iterations (R coxph.control defaults)", StatisticalWarning,
+                      stacklevel=3)
+    infinite = {terms[i]: INFINITE for i in fit.infinite}
+    for term in infinite:
+        warnings.warn(f"{term}: {INFINITE}", StatisticalWarning, stacklevel=3)
+    return fit, fit.coef, fit.covariance, fit.se, fit.converged, infinite
 
 
 def _summary(terms, coef, se, alpha: float, bad: dict[str, str]) -> pd.DataFrame:
@@ -97,9 +134,13 @@ def _phreg(stop, x, event, *, entry=None, strata=None, ties: str):
 
 
 def _checked(terms: list[str], coef, se, converged: bool, notes: list[str],
-             alpha: float) -> tuple[pd.DataFrame, bool, str]:
-    """Summary, estimable flag and reason after the convergence/degeneracy checks."""
+             alpha: float, infinite: dict[str, str] | None = None,
+             ) -> tuple[pd.DataFrame, bool, str]:
+    """Summary, estimable flag and reason after the convergence/degeneracy checks
+    (``infinite``: terms ``fit_efron`` flags, when not already degenerate)."""
     bad = degenerate_terms(terms, coef, se, alpha=alpha)
+    bad.update({t: why for t, why in (infinite or {}).items() if t not in bad})
+    bad = {t: bad[t] for t in terms if t in bad}
     reasons = [f"{t}: {why}" for t, why in bad.items()]
     if not converged:
         failure = next((n.split("fit failed: ", 1)[1] for n in notes
@@ -194,95 +235,71 @@ def fit_cox(
 
     Notes
     -----
-    Partial likelihood, Wald confidence intervals at ``1 - alpha``. Efron ties:
-    lifelines ``CoxPHFitter``; with delayed entry and more than ``LARGE_DATA_ROWS`` rows
-    (no strata) statsmodels ``PHReg`` (``entry + 1e-6`` as in
-    :func:`fit_cox_time_varying`), about 15x faster (``benchmarks/run.py``). Breslow
-    ties: statsmodels ``PHReg`` (``ties="breslow"``). The tie method used is the one
-    recorded in ``method["ties"]``. Robust errors: R's dfbeta sandwich from score
-    residuals of the model's tie method (:func:`cox_score_residuals`), not lifelines'
-    (which differs from R's by 1-4% on tied data); ``model`` keeps the naive errors.
+    Partial likelihood, Wald confidence intervals at ``1 - alpha``, Efron or Breslow
+    ties (the one fitted is recorded in ``method["ties"]``). Backend
+    (``method["backend"]``): :func:`lifetools.survival.efron.fit_efron` on the columns as
+    arrays (no DataFrame copy), at every size, with or without delayed entry, strata and
+    robust errors: Newton-Raphson with R ``coxph.control`` defaults, risk sets
+    (entry, stop] as R (no entry nudge). Not converging in 20 iterations makes the
+    result not estimable; a coefficient ``fit_efron`` flags as possibly infinite (R's
+    "coefficient may be infinite" rule) is a warning and a term that is not estimable.
     ``global_tests``: likelihood-ratio, Wald and score tests of all terms
     (:func:`cox_global_tests`, R's ``summary(coxph)``; the Wald test uses the robust
-    covariance when ``robust``). Proportional hazards: :func:`cox_zph` (the score
-    test of R survival >= 3.0, per term and global), including with delayed entry and
-    strata; a term with p < 0.05 raises a :class:`StatisticalWarning` and is listed in
-    ``warnings``. Checked against R ``survival::coxph`` in
-    ``tests/reference/test_survival_against_r.py`` (``test_cox_ties_rossi_against_r``,
+    covariance when ``robust``).
+    Robust errors: R's dfbeta sandwich from score residuals of the model's tie method
+    (:func:`cox_score_residuals`) at ``fit_efron``'s coefficients and naive covariance;
+    ``model`` (the :class:`~lifetools.survival.efron.EfronFit`) keeps the naive
+    covariance. Proportional hazards: :func:`cox_zph` (the score test of R survival >=
+    3.0, per term and global), including with delayed entry and strata; a term with
+    p < 0.05 raises a :class:`StatisticalWarning` and is listed in ``warnings``. Checked
+    against R ``survival::coxph`` in ``tests/reference/test_survival_against_r.py``
+    (``test_cox_ties_rossi_against_r``, ``test_cox_robust_se_rossi_against_r``,
     ``test_cox_zph_rossi_against_r``) and in ``tests/unit/test_survival.py``
     (``test_cox_unknown_ties_refused``,
-    ``test_cox_degenerate_term_is_flagged_not_reported``).
+    ``test_cox_degenerate_term_is_flagged_not_reported``,
+    ``test_cox_infinite_coefficient_is_flagged_not_reported``).
     """
     _check_ties(ties)
     if ph_transform not in PH_TRANSFORMS:
         raise ValueError(f"ph_transform must be one of {PH_TRANSFORMS}")
-    columns = [duration_col, event_col, *covariates]
-    columns += [c for c in (entry_col, cluster_col) if c]
-    columns += list(strata or [])
-    data = df[list(dict.fromkeys(columns))].astype(
-        {c: float for c in covariates}).reset_index(drop=True)
     terms = list(covariates)
+    stop, event, x = _floats(df, duration_col), _floats(df, event_col), _matrix(df, terms)
+    entry = _floats(df, entry_col) if entry_col else None
     use_robust = robust or cluster_col is not None
-    strata_codes = (pd.factorize(data[list(strata)].astype(str).agg("|".join, axis=1))[0]
+    strata_codes = (pd.factorize(df[list(strata)].astype(str).agg("|".join, axis=1))[0]
                     if strata else None)
-    fitter: Any = None
+    fit: EfronFit | None = None
     naive: Any = None
+    infinite: dict[str, str] = {}
     with recorded_warnings() as notes:
-        if not data[event_col].any():
+        if not event.any():
             coef, se, converged = _failed(terms, NO_EVENTS)
             backend = "none: no events"
-        elif ties == "breslow" or (entry_col and not strata
-                                   and len(data) > LARGE_DATA_ROWS):
-            backend = f"statsmodels PHReg (ties={ties})"
-            backend += " (entry + 1e-6)" if entry_col else ""
-            try:
-                fitter, converged = _phreg(
-                    data[duration_col], data[terms], data[event_col],
-                    entry=data[entry_col] if entry_col else None, strata=strata_codes,
-                    ties=ties)
-                coef, naive = np.asarray(fitter.params), np.asarray(fitter.cov_params())
-                se = np.sqrt(np.diag(naive))
-            except _fit_errors() as error:
-                coef, se, converged = _failed(terms, error)
         else:
-            from lifelines import CoxPHFitter
-
-            backend = "lifelines CoxPHFitter"
-            fitter = CoxPHFitter(alpha=alpha, strata=list(strata) if strata else None)
-            try:
-                fitter.fit(data.drop(columns=[cluster_col] if cluster_col else []),
-                           duration_col=duration_col, event_col=event_col,
-                           entry_col=entry_col)
-                coef, naive = _lifelines_estimates(fitter, terms)
-                se = np.sqrt(np.diag(naive))
-                converged = True
-            except _fit_errors() as error:  # lifelines' own, not any ValueError
-                coef, se, converged = _failed(terms, error)
+            backend = BACKEND
+            fit, coef, naive, se, converged, infinite = _efron(
+                stop, event, x, terms, start=entry, strata=strata_codes, ties=ties)
     notes = list(notes)
-    converged = converged and not any("ConvergenceWarning" in n for n in notes)
     cov = naive
     if use_robust and converged:
-        cov = _robust_cov(data[duration_col], data[event_col], data[terms], coef, naive,
-                          entry=data[entry_col] if entry_col else None,
-                          strata=strata_codes, ties=ties,
-                          clusters=data[cluster_col] if cluster_col else None)
+        cov = _robust_cov(stop, event, x, coef, naive, entry=entry, strata=strata_codes,
+                          ties=ties,
+                          clusters=df[cluster_col].to_numpy() if cluster_col else None)
         se = np.sqrt(np.diag(cov))
-    summary, estimable, reason = _checked(terms, coef, se, converged, notes, alpha)
-    args = {"stop": data[duration_col], "event": data[event_col], "x": data[terms],
-            "coef": coef, "terms": terms,
-            "entry": data[entry_col] if entry_col else None, "strata": strata_codes,
-            "ties": ties}
+    summary, estimable, reason = _checked(terms, coef, se, converged, notes, alpha,
+                                          infinite)
+    args = {"stop": stop, "event": event, "x": x, "coef": coef, "terms": terms,
+            "entry": entry, "strata": strata_codes, "ties": ties}
     table, ph_record = _ph(args, check_ph=check_ph, estimable=estimable,
                            transform=ph_transform, notes=notes)
     tests = _global(args, coef, cov, estimable)
     return CoxResult(
-        summary=summary, ph_test=table, n_people=len(data),
-        n_events=int(data[event_col].sum()),
+        summary=summary, ph_test=table, n_people=len(df), n_events=int(event.sum()),
         method={"estimator": "Cox proportional hazards (partial likelihood)",
                 "ties": ties, "ci_method": "Wald", "robust": use_robust,
                 "delayed_entry": entry_col is not None, "backend": backend,
                 "alpha": alpha, "ph_test": ph_record, **library_versions()},
-        warnings=tuple(notes), model=fitter, estimable=estimable, reason=reason,
+        warnings=tuple(notes), model=fit, estimable=estimable, reason=reason,
         global_tests=tests,
     )
 
@@ -296,7 +313,7 @@ def fit_cox_time_varying(
     event_col: str,
     covariates: Sequence[str],
     ties: Literal["efron", "breslow"] = "efron",
-    backend: Literal["auto", "lifelines", "statsmodels"] = "auto",
+    backend: Literal["auto", "efron", "lifelines", "statsmodels"] = "auto",
     cluster: bool = False,
     alpha: float = 0.05,
     check_ph: bool = True,
@@ -307,50 +324,63 @@ def fit_cox_time_varying(
     Parameters
     ----------
     ties
-        ``"efron"`` or ``"breslow"`` (Breslow needs the statsmodels backend); anything
-        else is a ValueError.
+        ``"efron"`` or ``"breslow"`` (not with the lifelines backend); anything else is
+        a ValueError.
+    backend
+        ``"auto"`` (``"efron"``: :func:`lifetools.survival.efron.fit_efron`, at every
+        size), or, to compare, ``"lifelines"`` (``CoxTimeVaryingFitter``, Efron only) or
+        ``"statsmodels"`` (``PHReg`` with ``entry = start + 1e-6``).
     cluster
         Robust (sandwich) standard errors clustered by ``id_col`` (person), as R
         ``coxph(..., cluster = id)``: R's dfbeta sandwich from score residuals of the
-        model's tie method (:func:`cox_score_residuals`), either backend.
+        model's tie method (:func:`cox_score_residuals`), any backend.
     check_ph, ph_transform
         Test proportional hazards with :func:`cox_zph` (R's ``cox.zph``).
 
     Notes
     -----
-    Each row is at risk on (start, stop]. Backends: lifelines ``CoxTimeVaryingFitter``
-    (Efron only; matches R ``coxph(Surv(start, stop, event) ~ ...)``) or, for more
-    than ``LARGE_DATA_ROWS`` rows (``backend="auto"``) or with Breslow ties,
-    statsmodels ``PHReg`` with ``entry = start + 1e-6``: PHReg treats a row as at risk
-    on [entry, stop], which double-counts a person whose row ends when their next row
-    starts unless entry is nudged.
+    Each row is at risk on (start, stop], as R ``coxph(Surv(start, stop, event) ~ ...)``.
+    Default backend (``method["backend"]`` "lifetools fit_efron"): ``fit_efron(stop,
+    event, x, start=start)`` on the columns as arrays, Efron or Breslow ties, R's
+    Newton-Raphson settings, no entry nudge; not converging or a possibly infinite
+    coefficient is handled as in :func:`fit_cox`. statsmodels ``PHReg`` treats a row as
+    at risk on [entry, stop], which double-counts a person whose row ends when their
+    next row starts unless entry is nudged (``ENTRY_NUDGE``).
     Checked against R in ``tests/reference/test_survival_against_r.py``
     (``test_time_varying_cox_stanford_heart_against_r``,
-    ``test_time_varying_cox_cluster_against_r``, ``test_cox_zph_stanford_heart_against_r``).
+    ``test_time_varying_cox_cluster_against_r``, ``test_cox_zph_stanford_heart_against_r``,
+    ``test_time_varying_cox_breslow_stanford_heart_against_r``, every backend).
     """
     _check_ties(ties)
-    chosen = backend
-    if backend == "auto":
-        chosen = ("statsmodels" if len(long_df) > LARGE_DATA_ROWS or ties == "breslow"
-                  else "lifelines")
+    chosen = "efron" if backend == "auto" else backend
+    if chosen not in ("efron", "lifelines", "statsmodels"):
+        raise ValueError(f"backend must be 'auto', 'efron', 'lifelines' or "
+                         f"'statsmodels', not {backend!r}")
     if chosen == "lifelines" and ties != "efron":
         raise ValueError("lifelines' CoxTimeVaryingFitter has only Efron ties: use "
-                         "backend='statsmodels' or 'auto'")
+                         "backend='auto'")
     terms = list(covariates)
-    x = long_df[terms].astype(float).reset_index(drop=True)
-    rows = long_df[[id_col, start_col, stop_col, event_col]].reset_index(drop=True)
+    start, stop = _floats(long_df, start_col), _floats(long_df, stop_col)
+    event, x = _floats(long_df, event_col), _matrix(long_df, terms)
     fitter: Any = None
     naive: Any = None
+    infinite: dict[str, str] = {}
     with recorded_warnings() as notes:
-        if not rows[event_col].any():
+        if not event.any():
             coef, se, converged = _failed(terms, NO_EVENTS)
+        elif chosen == "efron":
+            fitter, coef, naive, se, converged, infinite = _efron(
+                stop, event, x, terms, start=start, ties=ties)
         elif chosen == "lifelines":
             from lifelines import CoxTimeVaryingFitter
 
             fitter = CoxTimeVaryingFitter(alpha=alpha)
             try:
-                fitter.fit(pd.concat([rows, x], axis=1), id_col=id_col,
-                           start_col=start_col, stop_col=stop_col, event_col=event_col)
+                fitter.fit(pd.concat([
+                    long_df[[id_col, start_col, stop_col, event_col]].reset_index(
+                        drop=True), pd.DataFrame(x, columns=terms)], axis=1),
+                    id_col=id_col, start_col=start_col, stop_col=stop_col,
+                    event_col=event_col)
                 coef, naive = _lifelines_estimates(fitter, terms)
                 se = np.sqrt(np.diag(naive))
                 converged = True
@@ -358,8 +388,7 @@ def fit_cox_time_varying(
                 coef, se, converged = _failed(terms, error)
         else:
             try:
-                fitter, converged = _phreg(rows[stop_col], x, rows[event_col],
-                                           entry=rows[start_col], ties=ties)
+                fitter, converged = _phreg(stop, x, event, entry=start, ties=ties)
                 coef, naive = np.asarray(fitter.params), np.asarray(fitter.cov_params())
                 se = np.sqrt(np.diag(naive))
             except _fit_errors() as error:
@@ -368,23 +397,25 @@ def fit_cox_time_varying(
     converged = converged and not any("ConvergenceWarning" in n for n in notes)
     cov = naive
     if cluster and converged:
-        cov = _robust_cov(rows[stop_col], rows[event_col], x, coef, naive,
-                          entry=rows[start_col], ties=ties, clusters=rows[id_col])
+        cov = _robust_cov(stop, event, x, coef, naive, entry=start, ties=ties,
+                          clusters=long_df[id_col].to_numpy())
         se = np.sqrt(np.diag(cov))
-    summary, estimable, reason = _checked(terms, coef, se, converged, notes, alpha)
-    args = {"stop": rows[stop_col], "event": rows[event_col], "x": x, "coef": coef,
-            "terms": terms, "entry": rows[start_col], "ties": ties}
+    summary, estimable, reason = _checked(terms, coef, se, converged, notes, alpha,
+                                          infinite)
+    args = {"stop": stop, "event": event, "x": x, "coef": coef, "terms": terms,
+            "entry": start, "ties": ties}
     table, ph_record = _ph(args, check_ph=check_ph, estimable=estimable,
                            transform=ph_transform, notes=notes)
     tests = _global(args, coef, cov, estimable)
     return CoxResult(
         summary=summary, ph_test=table,
-        n_people=int(long_df[id_col].nunique()), n_events=int(long_df[event_col].sum()),
+        n_people=int(long_df[id_col].nunique()), n_events=int(event.sum()),
         method={"estimator": "Cox proportional hazards, counting process (start, stop]",
                 "ties": ties, "ci_method": "Wald",
                 "robust": "clustered by person" if cluster else False,
                 "ph_test": ph_record,
-                "backend": {"lifelines": "lifelines CoxTimeVaryingFitter",
+                "backend": {"efron": BACKEND,
+                            "lifelines": "lifelines CoxTimeVaryingFitter",
                             "statsmodels": f"statsmodels PHReg (ties={ties}, "
                                            "entry + 1e-6)"}[chosen],
                 "alpha": alpha, **library_versions()},

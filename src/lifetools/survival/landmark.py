@@ -147,7 +147,7 @@ def fit_landmark_time_split(
     result = fit_cox_time_varying(
         rows, id_col="_id", start_col="_start", stop_col="_stop", event_col="_event",
         covariates=["exposed_before_split", "exposed_after_split", *covariates],
-        backend="lifelines", alpha=alpha, check_ph=False)
+        alpha=alpha, check_ph=False)
     return CoxResult(
         summary=result.summary, ph_test=None, n_people=len(data),
         n_events=int(data[event_col].sum()),
