@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ProjectRoot, commit_all, edit_series
+from project_copy import ProjectRoot, commit_all, edit_series
 
 from lifetools.pipeline.build import build_series
 from lifetools.pipeline.cli import main

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ProjectRoot, commit_all, copy_project, edit_series
+from project_copy import ProjectRoot, commit_all, copy_project, edit_series
 
+from lifetools.errors import UnversionedCodeError
 from lifetools.pipeline.build import build_series
 from lifetools.pipeline.cli import main
 from lifetools.pipeline.layout import archive_dir, archive_html, site_dir
@@ -81,7 +82,7 @@ def test_build_draft_stamps_every_page_and_leaves_the_live_site(project_copy_bui
     nb.cells.append(nbformat.v4.new_markdown_cell("A sentence not yet committed."))
     nbformat.write(nb, notebook)
     with ProjectRoot(project_copy_built):
-        assert main(["build", "-j", "2"]) == 17
+        assert main(["build", "-j", "2"]) == UnversionedCodeError.exit_code
         assert main(["build", "--draft", "-j", "2"]) == 0
     draft = project_copy_built / "public" / "draft"
     pages = [p for p in sorted(draft.rglob("*.html")) if "_static" not in p.parts]

@@ -13,7 +13,7 @@ import os
 
 import pandas as pd
 import pytest
-from conftest import assert_clean, snapshot
+from hostile_support import assert_clean, snapshot
 
 from lifetools import linkage
 from lifetools.pipeline.cli import main

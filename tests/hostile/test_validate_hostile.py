@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import assert_clean, snapshot
+from hostile_support import assert_clean, snapshot
 
 from lifetools.pipeline.cli import main
 from lifetools.validation import Rule, validate_directory

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ProjectRoot
+from project_copy import ProjectRoot
 
 from lifetools.pipeline.cli import main
 from lifetools.pipeline.provenance import sha256_file

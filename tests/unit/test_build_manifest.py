@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ProjectRoot, copy_project, edit_series
+from project_copy import ProjectRoot, copy_project, edit_series
 
 from lifetools import publication
 from lifetools.errors import ParameterError, UnversionedCodeError

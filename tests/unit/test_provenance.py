@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import GIT_ENV
+from project_copy import GIT_ENV
 
 from lifetools.pipeline import provenance
 

@@ -201,3 +201,15 @@ def test_negative_binomial_without_overdispersion_is_not_estimable():
     assert not result.estimable
     assert "theta diverges" in result.reason
     assert result.summary["estimate"].isna().all()
+
+
+def test_mixed_model_singular_design_is_not_estimable_not_an_error():
+    # everyone measured once: the random-intercept design is singular (seen on a
+    # 2,000-person series build); the result says so instead of raising LinAlgError
+    from lifetools.regression.wellbeing import fit_mixed_model
+
+    once = pd.DataFrame({"person_id": list("abcd"), "swemwbs_metric": [20.0, 21, 22, 23],
+                         "follow_up": [0.0, 0, 0, 0]})
+    result = fit_mixed_model(once)
+    assert not result.estimable and "singular" in result.reason
+    assert result.summary["estimate"].isna().all()

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import ProjectRoot
+from project_copy import ProjectRoot
 
 from lifetools.pipeline import layout, release
 from lifetools.pipeline.provenance import sha256_file

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ProjectRoot
+from project_copy import ProjectRoot
 
 from lifetools.errors import ParameterError, ReproducibilityError
 from lifetools.pipeline import provenance, reproduce

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import ProjectRoot
+from project_copy import ProjectRoot
 
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.runner import RunSpec

@@ -94,17 +94,32 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
     (``test_mixed_model_sleepstudy_against_lme4``,
     ``test_mixed_model_slope_and_ml_sleepstudy_against_lme4``).
     """
-    with recorded_warnings() as notes:
-        fit = smf.mixedlm(f"{score_col} ~ {time_col}", measurements,
-                          groups=measurements[group_col],
-                          re_formula=f"~{time_col}" if random_slope else None).fit(
-            reml=reml, method=["bfgs", "lbfgs"], gtol=1e-10 if random_slope else 1e-12,
-            maxiter=500)
-        terms = [t for t in fit.fe_params.index]
-        bse, pvalues = fit.bse_fe, fit.pvalues[terms]  # their warnings recorded
+    criterion = "REML" if reml else "ML"
+    effects = "random intercept and slope" if random_slope else "random intercept"
+    n_groups = int(measurements[group_col].nunique())
+    try:
+        with recorded_warnings() as notes:
+            fit = smf.mixedlm(f"{score_col} ~ {time_col}", measurements,
+                              groups=measurements[group_col],
+                              re_formula=f"~{time_col}" if random_slope else None).fit(
+                reml=reml, method=["bfgs", "lbfgs"],
+                gtol=1e-10 if random_slope else 1e-12, maxiter=500)
+            terms = [t for t in fit.fe_params.index]
+            bse, pvalues = fit.bse_fe, fit.pvalues[terms]  # their warnings recorded
+    except np.linalg.LinAlgError:
+        # a singular design (too few people measured more than once): no number
+        terms = ["Intercept", time_col]
+        nan = pd.Series(np.nan, index=terms)
+        reason = (f"the {criterion} fit failed: singular matrix (too few people "
+                  "with repeated measurements)")
+        return ModelResult(
+            summary=tidy(terms, nan, nan, nan, n_groups, exponentiate=False,
+                         alpha=alpha),
+            n=n_groups, model=None, warnings=(reason,), failure=reason,
+            method={"estimator": f"linear mixed model, {effects}, {criterion}",
+                    "ci_method": "Wald"})
     notes = list(notes)
     converged = bool(fit.converged) and not any("ConvergenceWarning" in n for n in notes)
-    criterion = "REML" if reml else "ML"
     summary, estimable, reason = checked_summary(
         tidy(terms, fit.fe_params, bse, pvalues,
              int(measurements[group_col].nunique()), exponentiate=False, alpha=alpha),
@@ -117,7 +132,6 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
     if random_slope:
         extra.update(slope_variance=float(cov_re[1, 1]),
                      intercept_slope_covariance=float(cov_re[0, 1]))
-    effects = "random intercept and slope" if random_slope else "random intercept"
     return ModelResult(summary=summary, n=int(measurements[group_col].nunique()),
                        model=fit, warnings=tuple(notes), estimable=estimable,
                        reason=reason, extra=extra,

@@ -136,7 +136,13 @@ def _numbers(result, term: str) -> dict[str, float]:
 
 def _with_e_values(estimates: pd.DataFrame) -> pd.DataFrame:
     """Add the E-value of each ratio and of its confidence limit nearest 1."""
-    pairs = [e_values(e, lo, hi) if pd.isna(f) else (np.nan, np.nan)
+    def usable(e: float, lo: float, hi: float) -> bool:
+        # a degenerate fit that no flag caught (NaN or infinite limits) has no E-value;
+        # its row reads "could not be estimated" in the table
+        values = np.array([e, lo, hi], dtype=float)
+        return bool(np.isfinite(values).all() and (values > 0).all() and lo <= e <= hi)
+
+    pairs = [e_values(e, lo, hi) if pd.isna(f) and usable(e, lo, hi) else (np.nan, np.nan)
              for e, lo, hi, f in zip(estimates["estimate"], estimates["ci_lower"],
                                      estimates["ci_upper"], estimates["failure"],
                                      strict=True)]

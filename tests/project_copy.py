@@ -1,0 +1,92 @@
+"""Project copies for the tests: copy, commit, edit the series, and run commands in them.
+
+Shared by ``tests/conftest.py`` (its session fixtures) and the tests that make project
+copies of their own. A module of its own name, because ``from conftest import ...`` is
+ambiguous when several ``conftest.py`` files are on the path.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from lifetools import config
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("analyses", "book", "data_dictionary", "_config.yml", "CITATION.cff",
+                 "GLOSSARY.md", "requirements.lock")
+TEST_PEOPLE = int(os.environ.get("LIFETOOLS_TEST_PEOPLE", "12000"))
+
+
+def copy_project(target: Path, *, people: int = TEST_PEOPLE) -> Path:
+    """Copy the project's inputs to ``target`` with a smaller synthetic dataset."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name,
+                            ignore=shutil.ignore_patterns("_build", ".ipynb_checkpoints"))
+        elif source.exists():
+            shutil.copyfile(source, target / name)
+    series_file = target / "analyses" / "analyses.yml"
+    series = yaml.safe_load(series_file.read_text())
+    series["data"]["synthetic"]["people"] = people
+    series_file.write_text(yaml.safe_dump(series, sort_keys=False))
+    (target / ".gitignore").write_text("build/\npublic/\n")
+    commit_all(target, "project copy")
+    return target
+
+
+#: A fixed author and date: the same files committed in two folders give one commit id.
+GIT_ENV = {"GIT_AUTHOR_NAME": "lifetools tests", "GIT_AUTHOR_EMAIL": "tests@example.org",
+           "GIT_COMMITTER_NAME": "lifetools tests",
+           "GIT_COMMITTER_EMAIL": "tests@example.org",
+           "GIT_AUTHOR_DATE": "2025-04-01T12:00:00Z",
+           "GIT_COMMITTER_DATE": "2025-04-01T12:00:00Z"}
+
+
+def commit_all(root: Path, message: str) -> None:
+    """Commit every file of a project copy (a git repository, created if needed)."""
+    env = {**os.environ, **GIT_ENV}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, env=env, check=True,
+                       capture_output=True)
+
+    if not (root / ".git").exists():
+        git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "--allow-empty", "-m", message)
+
+
+def edit_series(root: Path, edit, *, commit: bool = True) -> None:
+    """Apply ``edit(dict)`` to a project copy's series file (and commit it)."""
+    path = root / "analyses" / "analyses.yml"
+    series = yaml.safe_load(path.read_text())
+    edit(series)
+    path.write_text(yaml.safe_dump(series, sort_keys=False))
+    if commit:
+        commit_all(root, "edit the series")
+
+
+class ProjectRoot:
+    """Point lifetools at a project copy for the duration of a with-block."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.previous = None
+
+    def __enter__(self) -> Path:
+        self.previous = os.environ.get(config.ENV_PROJECT_ROOT)
+        os.environ[config.ENV_PROJECT_ROOT] = str(self.root)
+        return self.root
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is None:
+            os.environ.pop(config.ENV_PROJECT_ROOT, None)
+        else:
+            os.environ[config.ENV_PROJECT_ROOT] = self.previous
