@@ -285,6 +285,8 @@ def _has_missing(value: Any) -> bool:
     """Tell whether a number, or a limit of a pair of limits, is missing or not finite."""
     if isinstance(value, (list, tuple)):
         return any(_has_missing(v) for v in value)
+    if isinstance(value, bool):  # a yes/no result (e.g. "drifted") is never missing
+        return False
     return value is None or (not isinstance(value, str) and finite(value) is None)
 
 

@@ -85,7 +85,7 @@ def test_render_landing_fills_every_marker_from_results(tmp_path):
          "hr_tv_ci": {"value": [0.83, 1.71], "kind": "text", "text": "0.83 to 1.71"},
          "discharged": {"value": 2635, "kind": "count", "text": "2,635"}}))
     manifest = {"data": {"synthetic": {"people": 100, "seed": 1}},
-                "finished_at": "2026-11-30T10:00:00+00:00"}
+                "source_date": "2026-11-30T10:00:00+00:00"}
     landing = pages.render_landing(
         (ROOT / "book" / "index.md").read_text(), series=series, current=edition,
         runs={"time_to_discharge": run}, manifest=manifest,
@@ -94,7 +94,7 @@ def test_render_landing_fills_every_marker_from_results(tmp_path):
     assert "1.19 times the rate of people not using them (0.83 to 1.71): compatible " \
         "with no difference." in landing
     assert landing.index("Synthetic data") < landing.index("## Main points")
-    assert "Published 30 November 2026" in landing and "REPORTS" in landing
+    assert "Published on 30 November 2026." in landing and "REPORTS" in landing
 
 
 def test_write_furniture_writes_calendar_status_contact_and_citations(tmp_path):
@@ -134,3 +134,13 @@ def test_repair_theme_html_tables_take_the_keyboard_focus_once():
     repaired = repair_theme_html(page)
     assert repaired.startswith('<table tabindex="0" class="table">')
     assert repaired.count("tabindex") == 2 and repair_theme_html(repaired) == repaired
+
+
+def test_main_point_reads_no_effect_and_a_bare_yaml_null_key():
+    # `null: 0.5` in YAML is the key None: it must still set the no-effect value
+    results = {"c": {"kind": "estimate", "value": 0.83, "text": "0.83"},
+               "c_ci": {"kind": "text", "value": [0.80, 0.86], "text": "0.80 to 0.86"}}
+    for key in ("no_effect", None):
+        spec = {"estimate": "c", "interval": "c_ci", key: 0.5, "above": "better",
+                "below": "worse", "text": "{estimate} ({interval}): {verdict}"}
+        assert pages.main_point(spec, results) == "0.83 (0.80 to 0.86): better"

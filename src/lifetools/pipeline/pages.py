@@ -137,7 +137,9 @@ def main_point(spec: Mapping[str, Any], results: Mapping[str, Any]) -> str:
         limits = _value(results, spec.get("interval"))
         low, high = (limits if isinstance(limits, list) and len(limits) == 2
                      else (None, None))
-        words = {"null": float(spec.get("null", 1)), "above": str(spec.get("above", "")),
+        # ``no_effect`` (a bare ``null:`` key is YAML's null and reads as the key None)
+        no_effect = spec.get("no_effect", spec.get("null", spec.get(None, 1)))
+        words = {"null": float(no_effect), "above": str(spec.get("above", "")),
                  "below": str(spec.get("below", ""))}
         if spec.get("events"):
             words["events"] = _value(results, spec["events"])
@@ -179,7 +181,9 @@ def status_banner(edition: Edition, manifest: Mapping[str, Any],
                   publication: Publication, *, current: bool) -> str:
     """The banner at the top of the landing and edition pages."""
     synthetic = (manifest.get("data") or {}).get("synthetic")
-    published = long_date(manifest.get("finished_at")) or "not yet published"
+    # the manifest's date is the commit's (source_date), never a wall-clock time
+    published = long_date(manifest.get("source_date") or manifest.get("finished_at"))
+    published = f"Published on {published}." if published else "Not yet published."
     lines = []
     if synthetic:
         lines += ["```{admonition} Synthetic data: these are not findings about real people",
@@ -189,7 +193,7 @@ def status_banner(edition: Edition, manifest: Mapping[str, Any],
                   "The reports demonstrate and test the methods.", "```", ""]
     state = "current edition" if current else "archived edition"
     lines += [f"**{edition.title}** ({state}), covering {long_date(edition.period_start)} "
-              f"to {long_date(edition.period_end)}. Published {published}. "
+              f"to {long_date(edition.period_end)}. {published} "
               f"Next release: {publication.next_release}. "
               f"Status: {{doc}}`{publication.status} </about/status>`.", ""]
     return "\n".join(lines)
@@ -262,7 +266,7 @@ def write_furniture(book: Path, *, series: Series, editions: Sequence[Any],
     ordered = sorted(editions, key=lambda p: p.edition.period_start, reverse=True)
     rows = [f"| {p.edition.title} | {long_date(p.edition.period_start)} to "
             f"{long_date(p.edition.period_end)} | "
-            f"{long_date(p.manifest.get('finished_at')) or 'not yet published'} | "
+            f"{long_date(p.manifest.get('source_date') or p.manifest.get('finished_at')) or 'not yet published'} | "
             f"{'current' if p.edition.id == series.current_edition else 'archived'} |"
             for p in ordered]
     (folder / "release-calendar.md").write_text("\n".join([
