@@ -317,8 +317,10 @@ def record(
     check_name(name)
     value = _protect_result(name, value, kind, text)
     shown = text if text is not None else format_number(value, kind=kind, digits=digits)
-    if (text is not None and not isinstance(value, ProtectedValue)
-            and _has_missing(value)):  # "nan to nan" never reaches a page
+    # a text about numbers that are missing ("nan to nan") never reaches a page; a text
+    # with no value (a generated sentence, a reason) is shown as written
+    if (text is not None and value is not None and not isinstance(value, ProtectedValue)
+            and _has_missing(value)):
         shown = MISSING if kind == "text" else format_number(value, kind=kind,
                                                              digits=digits)
     stored = value

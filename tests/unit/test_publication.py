@@ -106,3 +106,10 @@ def test_record_counts_records_every_row(output):
     shown = publication.record_counts(frame, prefix="x_")
     assert [r.name for r in shown.results] == ["x_a", "x_b"]
     assert publication.read_results(output)["x_b"]["value"] is None
+
+
+def test_record_sentence_without_value_is_shown_as_written(output):
+    # the reports' generated sentences have no value: they must reach the page whole
+    shown = publication.record("hr_sentence", None, kind="text", label="Summary",
+                               text="Their rate of discharge was 1.19 times that of others.")
+    assert shown.text == "Their rate of discharge was 1.19 times that of others."
