@@ -228,3 +228,17 @@ def test_monthly_counts_plot(data):
 
     described = describe_population(data, **PERIOD)
     assert is_marked(plots.plot_monthly_counts(described.monthly).figure)
+
+
+def test_reports_with_an_empty_optional_honos_column_leave_it_out_by_design(data):
+    # an extract whose optional HoNOS column is empty is valid (validation warns): the
+    # survival reports fit without HoNOS instead of failing in the imputation
+    import dataclasses
+
+    refs = data.referrals.assign(honos_baseline=None)
+    empty = dataclasses.replace(data, referrals=refs)
+    discharge = reports.analyse_discharge(empty, **PERIOD)
+    assert "honos_per_5" not in set(discharge.time_varying.summary["term"])
+    assert discharge.time_varying.estimable
+    rereferral = reports.analyse_rereferral(empty, **PERIOD)
+    assert "honos_per_5" not in set(rereferral.cox.summary["term"])

@@ -25,13 +25,25 @@ IMPUTATIONS = 10
 SEED = 20240401
 HONOS = "honos_per_5"
 IMPUTED = "HoNOS imputed (predictive mean matching)"
+MIN_OBSERVED = 10
+"""Fewest recorded HoNOS scores for HoNOS to be a covariate (imputed where missing)."""
+
+
+def honos_usable(data: pd.DataFrame) -> bool:
+    """Tell whether enough HoNOS scores are recorded to adjust for (and impute) it.
+
+    An extract whose optional HoNOS column is empty (or nearly) is valid: the models are
+    then fitted without it, by design, instead of failing in the imputation.
+    """
+    return int(data["honos_observed"].notna().sum()) >= MIN_OBSERVED
 
 
 def model_covariates(data: pd.DataFrame) -> list[str]:
     """The adjustment covariates, with ``deprivation_unknown`` when any area is unknown
-    (a column of zeros would make the model singular)."""
+    (a column of zeros would make the model singular), and without HoNOS when too few
+    scores are recorded (:func:`honos_usable`)."""
     unknown = ["deprivation_unknown"] if data["deprivation_unknown"].nunique() > 1 else []
-    covariates = list(ADJUSTMENT_COVARIATES)
+    covariates = [c for c in ADJUSTMENT_COVARIATES if c != HONOS or honos_usable(data)]
     at = covariates.index("most_deprived_decile") + 1
     return covariates[:at] + unknown + covariates[at:]
 
@@ -42,8 +54,11 @@ def imputed_copies(data: pd.DataFrame, *, event_col: str, exposure_col: str,
 
     Predictors: the other covariates, the exposure, the event indicator and the
     Nelson-Aalen cumulative hazard at the person's time (White and Royston 2009).
-    One copy (nothing pooled) when no HoNOS is missing.
+    One copy (nothing pooled) when no HoNOS is missing, or when too few are recorded
+    to use it (:func:`honos_usable`: the models then leave HoNOS out).
     """
+    if not honos_usable(data):
+        return [data]
     base = data.assign(_event=(data[event_col] != 0).astype(float),
                        _hazard=nelson_aalen_at(data["duration"], data[event_col]),
                        _exposure=data[exposure_col].astype(float))
