@@ -1,5 +1,9 @@
 """Project copies for the tests: copy, commit, edit the series, and run commands in them.
 
+lifetools is imported inside functions here, never at import time: this module is
+loaded with the first conftest, before coverage starts in the xdist workers, and the
+package's eager ``__init__`` would otherwise be imported unmeasured.
+
 Shared by ``tests/conftest.py`` (its session fixtures) and the tests that make project
 copies of their own. A module of its own name, because ``from conftest import ...`` is
 ambiguous when several ``conftest.py`` files are on the path.
@@ -14,11 +18,10 @@ from pathlib import Path
 
 import yaml
 
-from lifetools import config
-
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("analyses", "book", "data_dictionary", "_config.yml", "CITATION.cff",
                  "GLOSSARY.md", "requirements.lock")
+ENV_PROJECT_ROOT = "LIFETOOLS_PROJECT_ROOT"  # lifetools.config.ENV_PROJECT_ROOT
 TEST_PEOPLE = int(os.environ.get("LIFETOOLS_TEST_PEOPLE", "12000"))
 
 
@@ -81,12 +84,14 @@ class ProjectRoot:
         self.previous = None
 
     def __enter__(self) -> Path:
+        from lifetools import config  # imported late: see the module note on coverage
+
         self.previous = os.environ.get(config.ENV_PROJECT_ROOT)
         os.environ[config.ENV_PROJECT_ROOT] = str(self.root)
         return self.root
 
     def __exit__(self, *exc) -> None:
         if self.previous is None:
-            os.environ.pop(config.ENV_PROJECT_ROOT, None)
+            os.environ.pop(ENV_PROJECT_ROOT, None)
         else:
-            os.environ[config.ENV_PROJECT_ROOT] = self.previous
+            os.environ[ENV_PROJECT_ROOT] = self.previous

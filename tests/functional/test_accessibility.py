@@ -244,7 +244,9 @@ def test_no_page_shows_a_repr_missing_value_or_empty_section(site):
             continue  # generated from the command line's own help text
         html = (site / name).read_text(encoding="utf-8")
         text = main_part(html, prose_only=True).get_text(" ", strip=True)
-        for what, pattern in LEAKS.items():
+        # methods pages are written prose that may name NaN or None on purpose; the
+        # leaked-value check is for the pages generated from results
+        for what, pattern in ({} if name.startswith("methods/") else LEAKS).items():
             for match in pattern.finditer(text):
                 around = text[max(match.start() - 40, 0):match.end() + 40]
                 problems.append(f"{name}: {what}: ...{around}...")

@@ -101,7 +101,7 @@ def test_build_archived_edition_pages_are_published_as_released(built_project):
             str(p.relative_to(published)): sha256_file(p)
             for p in sorted(published.rglob("*")) if p.is_file()}
         # as released: it was the current edition then
-        assert "This is the current edition" in (published / "index.html").read_text()
+        assert "(current edition)" in (published / "index.html").read_text()
 
 
 def test_build_republish_keeps_the_released_version_and_logs_the_reason(

@@ -22,13 +22,13 @@ from hostile_support import (  # noqa: F401 - re-exported
     snapshot,
 )
 
-from lifetools.synthetic import write_synthetic
-
 
 @pytest.fixture(scope="session")
 def extract(tmp_path_factory) -> Path:
     """The clean synthetic extract (analysis layer + ``raw/``), read-only for cases."""
     folder = tmp_path_factory.mktemp("hostile-extract")
+    from lifetools.synthetic import write_synthetic  # late: coverage starts first
+
     write_synthetic(folder, people=1500, seed=777)
     return folder
 

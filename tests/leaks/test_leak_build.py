@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from project_copy import ProjectRoot
+from project_copy import ProjectRoot, commit_all
 
 from lifetools.pipeline.cli import main
 from lifetools.pipeline.provenance import sha256_file
@@ -37,6 +37,7 @@ def test_leak_build_forged_stamp_is_refused_and_the_site_kept(project_copy_built
     nb = nbformat.read(notebook, as_version=4)
     nb.cells.insert(5, nbformat.v4.new_code_cell(FORGE))
     nbformat.write(nb, notebook)
+    commit_all(project_copy_built, "an author's forged stamp")  # publishing needs a commit
     with ProjectRoot(project_copy_built):
         code = main(["build", "-j", "2"])
     err = capsys.readouterr().err
