@@ -243,9 +243,11 @@ class KeyResult:
         # The plain text/plain is given too, so IPython adds no repr of its own (the
         # seal covers exactly what is recorded).
         data = {GLUE_PREFIX + "text/plain": repr(self.text), "text/plain": self.text}
+        extra = {"not_estimable": [f"{self.label}: {self.text}"]} \
+            if MISSING in self.text else {}
         meta = {
             "scrapbook": {"name": self.name, "mime_prefix": GLUE_PREFIX},
-            **stamp("result", self.name, result_kind=self.kind),
+            **stamp("result", self.name, result_kind=self.kind, **extra),
         }
         return seal(data, meta)
 

@@ -31,11 +31,11 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.downloads import SUPPRESSED, shown_frame
 from lifetools.errors import DisclosureError
-from lifetools.formatting import format_interval
+from lifetools.formatting import MISSING, format_interval
 from lifetools.publication import check_name, seal, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
-           "show_notes", "show_table", "table_estimates"]
+           "not_estimable_cells", "show_notes", "show_table", "table_estimates"]
 
 IDENTIFYING_COLUMNS = ("person_id", "nhs_number", "year_of_birth", "date_of_birth",
                        "lsoa_code", "date_of_death", "postcode", "contact_id",
@@ -72,7 +72,25 @@ class PublishedTable:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
         data = {"text/html": self.to_html(), "text/plain": f"Table: {self.caption}"}
-        return seal(data, stamp("table", self.name, rules=self.rules))
+        problems = not_estimable_cells(self.frame)
+        extra = {"not_estimable": problems} if problems else {}
+        return seal(data, stamp("table", self.name, rules=self.rules, **extra))
+
+
+def not_estimable_cells(frame: pd.DataFrame) -> list[str]:
+    """The cells of a shown table that read "could not be estimated", with their row.
+
+    Each entry is "<first cell of the row>: <cell text>", in table order, without
+    repeats. The stamp carries them so that the build can list, in the run's manifest
+    and log, every result that reached a page without a number (never silently).
+    """
+    found: list[str] = []
+    for row in frame.astype(str).itertuples(index=False):
+        for cell in row:
+            entry = f"{row[0]}: {cell}" if cell != row[0] else cell
+            if MISSING in cell and entry not in found:
+                found.append(entry)
+    return found
 
 
 def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:

@@ -11,7 +11,8 @@ from project_copy import ProjectRoot, copy_project, edit_series
 
 from lifetools import publication
 from lifetools.errors import ParameterError, UnversionedCodeError
-from lifetools.pipeline import provenance
+from lifetools.pipeline import build as build_module
+from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.build import (
     PreparedData,
     build_series,
@@ -110,3 +111,27 @@ def test_build_edition_beyond_the_data_is_refused_per_report_before_any_run(tmp_
                 "the data cover referrals from") in err
     assert "edition 2024-25" not in err and "Traceback" not in err
     assert not (root / "build" / "runs").exists()
+
+
+def test_edition_manifest_lists_results_that_could_not_be_estimated(tmp_path, monkeypatch,
+                                                                    caplog):
+    monkeypatch.setattr(provenance, "code_version", lambda: {"commit": None})
+    monkeypatch.setattr(layout, "logs_dir", lambda: tmp_path / "logs")
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    run = outcome(tmp_path, series, "a", enabled=True)
+    notebook = run.spec.run_dir / NOTEBOOK_NAME
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells[0].outputs.append(nbformat.from_dict({
+        "output_type": "display_data", "data": {"text/plain": "x"},
+        "metadata": publication.stamp("result", "hr", not_estimable=[
+            "Hazard ratio: could not be estimated: no events"])}))
+    nbformat.write(nb, notebook)
+    manifest = edition_manifest(series, series.editions[0].id,
+                                PreparedData(tmp_path, {"combined": "x"}), [run], "d")
+    assert manifest["analyses"]["a"]["not_estimable"] == [
+        "result:hr: Hazard ratio: could not be estimated: no events"]
+    with caplog.at_level("WARNING", logger="lifetools"):
+        build_module._warn_not_estimable(series.editions[0].id, manifest)
+    log = layout.not_estimable_log(series.editions[0].id).read_text()
+    assert log.endswith("/a: result:hr: Hazard ratio: could not be estimated: no events\n")
+    assert "could not be estimated: " in caplog.text and "/a: result:hr" in caplog.text

@@ -113,3 +113,11 @@ def test_record_sentence_without_value_is_shown_as_written(output):
     shown = publication.record("hr_sentence", None, kind="text", label="Summary",
                                text="Their rate of discharge was 1.19 times that of others.")
     assert shown.text == "Their rate of discharge was 1.19 times that of others."
+
+
+def test_record_not_estimable_result_is_stamped_for_the_manifest(output):
+    missing = publication.record("hr", None, kind="ratio", label="Hazard ratio")
+    _, meta = missing._repr_mimebundle_()
+    assert meta["lifetools"]["not_estimable"] == ["Hazard ratio: could not be estimated"]
+    fine = publication.record("hr2", 0.8, kind="ratio", label="Hazard ratio")
+    assert "not_estimable" not in fine._repr_mimebundle_()[1]["lifetools"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from lifetools import tables
 from lifetools.disclosure import protect_counts
 from lifetools.errors import DisclosureError
 from lifetools.tables import format_estimate, show_notes, show_table, table_estimates
@@ -142,3 +143,17 @@ def test_show_notes_shows_each_note_with_its_model(output):
     shown = show_notes(notes, name="fit-notes", caption="Notes from the model fits")
     assert shown.frame.values.tolist() == [["Cox", "ConvergenceWarning: x"]]
     assert (output / "tables" / "fit-notes.csv").exists()
+
+
+def test_show_table_not_estimable_rows_are_stamped_for_the_manifest():
+    summary = pd.DataFrame({"term": ["age", "sex"], "estimate": [1.2, float("nan")],
+                            "ci_lower": [1.0, float("nan")],
+                            "ci_upper": [1.4, float("nan")]})
+    frame = tables.table_estimates(summary, label="Hazard ratio")
+    found = tables.not_estimable_cells(frame)
+    assert len(found) == 1 and found[0].startswith("sex: could not be estimated: ")
+    shown = tables.PublishedTable("hr", "Hazard ratios", frame)
+    _, meta = shown._repr_mimebundle_()
+    assert meta["lifetools"]["not_estimable"][0].startswith("sex: could not be estimated")
+    fine = tables.PublishedTable("hr", "Hazard ratios", frame.iloc[:1])
+    assert "not_estimable" not in fine._repr_mimebundle_()[1]["lifetools"]

@@ -29,6 +29,7 @@ from lifetools.pipeline.book import EditionPages, assemble_book, build_html
 from lifetools.pipeline.gate import (
     assert_publishable,
     assert_site_publishable,
+    not_estimable_outputs,
     unprotected_outputs,
 )
 from lifetools.pipeline.gate.release_check import check_release
@@ -202,6 +203,8 @@ def edition_manifest(
                 "key": o.record.get("key"),
                 "files": layout.RunFolder(o.spec.run_dir).file_hashes(),
                 "unprotected_outputs": unprotected[o.spec.analysis],
+                "not_estimable": not_estimable_outputs(
+                    layout.RunFolder(o.spec.run_dir).notebook),
             }
             for o in runs
         },
@@ -210,6 +213,23 @@ def edition_manifest(
         "reproduce": f"lifetools reproduce {edition.id}",
         "source_date": source_date,
     }
+
+
+def _warn_not_estimable(edition_id: str, manifest: Mapping[str, Any]) -> None:
+    """Warn about (and log) every result an edition shows as "could not be estimated".
+
+    The list is in the manifest; it is also written, one line per result, to
+    ``build/logs/not-estimable/<edition>.txt`` (rewritten by every build, never
+    published), and each line is logged as a warning (hidden by ``-q``).
+    """
+    lines = [f"{edition_id}/{analysis}: {entry}"
+             for analysis, record in sorted(manifest["analyses"].items())
+             for entry in record.get("not_estimable", [])]
+    log = layout.not_estimable_log(edition_id)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("".join(f"{line}\n" for line in lines))
+    for line in lines:
+        logger.warning("could not be estimated: %s", line)
 
 
 def _disclosure_settings(unprotected: Mapping[str, Sequence[str]]) -> dict[str, Any]:
@@ -376,6 +396,7 @@ def build_series(
     for eid in to_run:
         runs = {o.spec.analysis: o.spec.run_dir for o in outcomes if o.spec.edition == eid}
         manifest = edition_manifest(series, eid, data, outcomes, source_date)
+        _warn_not_estimable(eid, manifest)
         fresh.append(EditionPages(series.edition(eid), runs, manifest))
     corrections = (integrity.corrections(series, republish, fresh, source_date,
                                 version.get("commit")) if not draft else [])

@@ -61,6 +61,7 @@ __all__ = [
     "file_hashes",
     "fingerprint_cache",
     "logs_dir",
+    "not_estimable_log",
     "releases_dir",
     "reproduce_root",
     "runs_root",
@@ -143,6 +144,11 @@ def stage_root() -> Path:
 def logs_dir() -> Path:
     """Logs (book build, timings): kept outside the published site."""
     return config.build_dir() / "logs"
+
+
+def not_estimable_log(edition_id: str) -> Path:
+    """The results an edition shows as "could not be estimated", one per line."""
+    return logs_dir() / "not-estimable" / f"{edition_id}.txt"
 
 
 def timings_log() -> Path:

@@ -40,7 +40,7 @@ from lifetools.publication import STAMP_KEY
 logger = logging.getLogger(__name__)
 
 __all__ = ["PATTERNS", "Finding", "assert_publishable", "assert_site_publishable",
-           "check_notebooks", "new_key", "nhs_number_valid", "scan_files",
+           "check_notebooks", "new_key", "nhs_number_valid", "not_estimable_outputs", "scan_files",
            "scan_notebook", "scan_site", "seal_digest", "unprotected_outputs",
            "verify_and_settle"]
 
@@ -66,6 +66,30 @@ def unprotected_outputs(path: Path) -> list[str]:
             if (mark.get("rules") or {}).get("enabled") is False:
                 names.append(f"{mark.get('kind')}:{mark.get('name')}")
     return sorted(set(names))
+
+
+def not_estimable_outputs(path: Path) -> list[str]:
+    """What an executed notebook shows as "could not be estimated", output by output.
+
+    Read from the stamps (tables and key results record the cells and results that
+    read "could not be estimated: <reason>"; see
+    :func:`lifetools.tables.not_estimable_cells`). Each entry is
+    ``"<kind>:<name>: <row>: <text>"``; a missing notebook has none. The build writes
+    them into the edition's manifest and warns about each, so no result is withheld
+    from a page without a record of why.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    found: list[str] = []
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY, {})
+            for entry in mark.get("not_estimable") or []:
+                line = f"{mark.get('kind')}:{mark.get('name')}: {entry}"
+                if line not in found:
+                    found.append(line)
+    return found
 
 
 def check_notebooks(paths: Iterable[Path]) -> list[Finding]:
