@@ -135,3 +135,20 @@ def test_edition_manifest_lists_results_that_could_not_be_estimated(tmp_path, mo
     log = layout.not_estimable_log(series.editions[0].id).read_text()
     assert log.endswith("/a: result:hr: Hazard ratio: could not be estimated: no events\n")
     assert "could not be estimated: " in caplog.text and "/a: result:hr" in caplog.text
+
+
+def test_check_needs_unknown_column_is_a_parameter_error(tmp_path):
+    from lifetools.pipeline.build import check_needs
+    from lifetools.pipeline.series import Analysis
+
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    data = PreparedData(tmp_path, {"combined": "x"}, None, ("referrals.discharge_date",))
+    with pytest.raises(Exception, match="needs column 'discharge_date' of table "
+                                        "'referrals'") as refused:
+        check_needs(series, data, [series.editions[-1].id])
+    assert refused.value.exit_code == 11
+    check_needs(series, PreparedData(tmp_path, {"combined": "x"}), ["2024-25"])
+    odd = series.model_copy(update={"analyses": [
+        Analysis(id="x", notebook="x.ipynb", title="x", needs=("people.person_id",))]})
+    with pytest.raises(ParameterError, match="not an optional column"):
+        check_needs(odd, data, ["2024-25"])

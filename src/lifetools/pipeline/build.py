@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from lifetools import config, disclosure
+from lifetools.dictionary import load_dictionary
 from lifetools.errors import DataValidationError, ParameterError
 from lifetools.pipeline import integrity, layout, provenance, release
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
@@ -40,7 +41,7 @@ from lifetools.pipeline.runner import (
     raise_for_failures,
 )
 from lifetools.pipeline.series import Series, load_series
-from lifetools.validation import validate_directory
+from lifetools.validation import Rule, validate_directory
 
 __all__ = [
     "BuildSummary",
@@ -49,6 +50,7 @@ __all__ = [
     "clean_stale_folders",
     "edition_manifest",
     "plan_runs",
+    "check_needs",
     "prepare_data",
     "run_analyses",
 ]
@@ -68,6 +70,8 @@ class PreparedData:
     path: Path
     fingerprint: Mapping[str, Any]
     synthetic: Mapping[str, int] | None = None
+    #: Optional columns ("table.column") with no value in any row of the extract.
+    empty_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,22 @@ def _synthetic(series: Series, progress: Progress) -> tuple[Path, dict[str, int]
     return target, wanted
 
 
+def _shown_path(path: Path) -> str:
+    """A data folder as the user may see it: relative, never the machine's full path.
+
+    Relative to the current folder or the project when it lies inside one, else its
+    last part only (terminal output and logs must not carry machine paths).
+    """
+    if not path.is_absolute():
+        return str(path)
+    for base in (Path.cwd(), config.project_root()):
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            continue
+    return f".../{path.name}"
+
+
 def prepare_data(
     series: Series, *, data_dir: Path | None = None, progress: Progress | None = None
 ) -> PreparedData:
@@ -120,22 +140,63 @@ def prepare_data(
     synthetic = None
     if data_dir is None:
         data_dir, synthetic = _synthetic(series, say)
+    shown = _shown_path(Path(data_dir))
     data_dir = Path(data_dir).resolve()
     if not data_dir.is_dir():
-        raise DataValidationError(f"{data_dir}: the data folder does not exist")
+        what = "is not a folder" if data_dir.exists() else "does not exist"
+        raise DataValidationError(f"{shown}: the data folder {what}",
+                                  hint="give --data the folder of the extract's tables")
     fingerprint = provenance.data_fingerprint(data_dir, cache=layout.fingerprint_cache())
     marker = layout.validated_marker(fingerprint["combined"])
-    if not marker.exists():
-        say(f"validating {data_dir}")
+    if not marker.exists() or not marker.read_text().strip():
+        say(f"validating {shown}")
         report = validate_directory(data_dir)
         if not report.ok:
             raise DataValidationError(
                 report.render(), report=report,
                 hint="fix the data (or the dictionary) and run again; nothing was run",
             )
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
-    return PreparedData(data_dir, fingerprint, synthetic)
+        empty = sorted(f"{p.table}.{p.column}" for p in report.warnings
+                       if p.rule is Rule.COLUMN_EMPTY)
+        provenance.write_json(marker, {"empty_columns": empty})
+    empty_columns = json.loads(marker.read_text())["empty_columns"]
+    return PreparedData(data_dir, fingerprint, synthetic, tuple(empty_columns))
+
+
+def check_needs(series: Series, data: PreparedData, editions: Sequence[str]) -> None:
+    """Refuse, before any notebook runs, an extract missing what a report needs.
+
+    Each analysis declares in ``analyses.yml`` (``needs:``) the optional columns it
+    cannot do without (for instance the re-referral report needs discharge dates). An
+    optional column with no value in any row passes validation with a warning; here
+    every analysis of the editions to build that needs it is named.
+
+    Raises
+    ------
+    DataValidationError
+        Naming each analysis, the column it needs and what to do.
+    ParameterError
+        A ``needs`` entry that is not an optional column of the data dictionary.
+    """
+    optional = {f"{t.name}.{f.name}" for t in load_dictionary().tables.values()
+                for f in t.fields if not f.required}
+    unknown = sorted({n for a in series.analyses for n in a.needs} - optional)
+    if unknown:
+        raise ParameterError(
+            f"analyses.yml: 'needs' names {', '.join(unknown)}, not an optional column "
+            "of the data dictionary", hint="write needs as table.column of an optional "
+            "column (required columns are always checked)")
+    wanted = {a.id for a in series.analyses
+              if any(a.in_edition(eid) for eid in editions)}
+    missing = [f"analysis '{a.id}' needs column '{name.split('.')[1]}' of table "
+               f"'{name.split('.')[0]}', which has no value in any row of this extract"
+               for a in series.analyses if a.id in wanted
+               for name in a.needs if name in data.empty_columns]
+    if missing:
+        raise DataValidationError(
+            "\n".join(missing),
+            hint="fill the column in the extract, or leave the analysis out of the "
+                 "edition (its 'editions:' in analyses/analyses.yml); nothing was run")
 
 
 def plan_runs(
@@ -382,6 +443,7 @@ def build_series(
               if e.id == series.current_edition or not _archived(e.id)
               or e.id in republish]
     archived = [e.id for e in series.editions if e.id not in to_run]
+    check_needs(series, data, to_run)
     for eid in archived:
         say(f"kept    {eid} (archived edition, never rewritten)")
     specs = plan_runs(series, data, editions=to_run)

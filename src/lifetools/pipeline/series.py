@@ -13,12 +13,13 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import (
     Field,
     PrivateAttr,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
@@ -86,6 +87,10 @@ class Analysis(FrozenModel):
     summary: str = ""
     editions: tuple[str, ...] = ("all",)
     parameters: dict[str, Parameter] = Field(default_factory=dict)
+    #: Optional columns ("table.column") the report cannot do without: an extract in
+    #: which one is empty in every row is refused before any notebook runs.
+    needs: tuple[Annotated[str, StringConstraints(
+        pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")], ...] = ()
 
     @field_validator("editions", mode="before")
     @classmethod
