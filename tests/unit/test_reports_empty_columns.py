@@ -16,30 +16,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 import pytest  # noqa: E402
+from report_calls import CALLS  # noqa: E402
 
-from lifetools import describe, reports  # noqa: E402
 from lifetools.dictionary import load_dictionary  # noqa: E402
 from lifetools.loading import load_dataset  # noqa: E402
 from lifetools.pipeline.series import load_series  # noqa: E402
 from lifetools.synthetic import write_synthetic  # noqa: E402
 
 pytestmark = pytest.mark.slow
-
-PERIOD = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
-CALLS = {
-    "cohort_description": lambda d: describe.describe_population(d, **PERIOD),
-    "time_to_discharge": lambda d: reports.analyse_discharge(
-        d, **PERIOD, team_types=["A06"], landmark_days=90, locality="all"),
-    "re_referral": lambda d: reports.analyse_rereferral(d, **PERIOD),
-    "emergency_care": lambda d: reports.analyse_emergency_care(
-        d, **PERIOD, window_days=365, caliper=0.2, locality="all"),
-    "wellbeing": lambda d: reports.analyse_wellbeing(
-        d, **PERIOD, meaningful_change=3.0, locality="all"),
-    "reach_and_activity": lambda d: reports.analyse_reach(d, **PERIOD, locality="all"),
-    "crisis_risk": lambda d: reports.analyse_crisis_risk(
-        d, **PERIOD, n_boot=10, slope_band=(0.8, 1.2), citl_band=(-0.2, 0.2)),
-}
-
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):

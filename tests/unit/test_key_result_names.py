@@ -1,0 +1,90 @@
+"""Every key result a page or the landing page refers to is one its report records.
+
+A notebook's Markdown quotes key results by name (``{glue:text}`name```) and the
+landing page's main points name them in ``analyses.yml``; the names are made by the
+report functions (``key_results``), by ``record_counts`` or by a ``record`` call in
+the notebook. A result renamed on one side only would leave a blank on the page: here
+each report runs on a small extract and every name referred to must be recorded.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import nbformat  # noqa: E402
+import pytest  # noqa: E402
+import yaml  # noqa: E402
+from report_calls import CALLS  # noqa: E402
+
+from lifetools.loading import load_dataset  # noqa: E402
+from lifetools.pipeline.series import load_series  # noqa: E402
+from lifetools.synthetic import write_synthetic  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+GLUE = re.compile(r"\{glue:[a-z]+\}`([A-Za-z0-9_]+)`")
+PLACEHOLDERS = {"estimate", "interval", "verdict"}
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("key-names")
+    write_synthetic(folder, people=4000, seed=8)
+    return load_dataset(folder)
+
+
+def recorded_in_notebook(nb) -> set[str]:
+    """Names given as the first argument of ``lt.publication.record(...)`` calls."""
+    names = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "record" and node.args
+                    and isinstance(node.args[0], ast.Constant)):
+                names.add(node.args[0].value)
+    return names
+
+
+def produced(report) -> set[str]:
+    if hasattr(report, "key_results"):
+        return {dict(item)["name"] for item in report.key_results}
+    return set(report.counts["key"])  # the cohort description: record_counts
+
+
+def referred(analysis, nb, main_point) -> set[str]:
+    names = {m for cell in nb.cells if cell.cell_type == "markdown"
+             for m in GLUE.findall(cell.source)}
+    if main_point:
+        point = dict(main_point)
+        names |= {point[k] for k in ("estimate", "interval", "events") if point.get(k)}
+        names |= {f for _, f, _, _ in string.Formatter().parse(point.get("text", ""))
+                  if f} - PLACEHOLDERS
+    return names
+
+
+@pytest.mark.parametrize("analysis", list(CALLS))
+def test_key_results_referred_to_are_recorded(analysis, data):
+    series = load_series()
+    entry = next(a for a in series.analyses if a.id == analysis)
+    nb = nbformat.read(ROOT / "analyses" / entry.notebook, as_version=4)
+    raw = yaml.safe_load((ROOT / "analyses" / "analyses.yml").read_text())
+    main_point = raw["publication"]["main_points"].get(analysis)
+    have = produced(CALLS[analysis](data)) | recorded_in_notebook(nb)
+    missing = referred(analysis, nb, main_point) - have
+    assert not missing, f"{entry.notebook} refers to results never recorded: {missing}"
+
+
+def test_key_results_renamed_result_is_caught(data):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "{glue:text}`hr_tv_renamed` times")])
+    have = produced(CALLS["time_to_discharge"](data))
+    assert referred("time_to_discharge", nb, None) - have == {"hr_tv_renamed"}
