@@ -16,7 +16,11 @@ from lifetools.pipeline.gate import (
     unprotected_outputs,
     verify_and_settle,
 )
-from lifetools.pipeline.gate.rules import count_findings, kofn_findings
+from lifetools.pipeline.gate.rules import (
+    count_findings,
+    counted_findings,
+    kofn_findings,
+)
 
 
 def settle(nb):
@@ -63,6 +67,13 @@ LEAKS = {
     "postcode": [stream("lives at L4 0TH")],
     "error": [{"output_type": "error", "ename": "ValueError", "evalue": "x",
                "traceback": []}],
+    "raw count in a sealed text result": [{
+        "output_type": "display_data",
+        "data": {publication.GLUE_PREFIX + "text/plain": "'2,634 people used it'"},
+        "metadata": {**publication.stamp("result", "n", result_kind="text"),
+                     "scrapbook": {"name": "n"}}}],
+    "small count in a sealed table's caption": [stamped(
+        "<table><caption>Seen by 3 patients</caption></table>")],
 }
 
 
@@ -181,3 +192,29 @@ def test_runner_moves_stderr_out_of_the_notebook_with_author_cell_numbers():
                                          injected, warned])
     assert _move_stderr(nb) == ["--- cell 2\n/home/a/x.py:1: Warning\n"]
     assert [o.name for o in nb.cells[2].outputs] == ["stdout"]
+
+
+@pytest.mark.parametrize("text, rules", [
+    ("2,634 people used the Life Rooms", {"unrounded-count"}),
+    ("2,635 people used the Life Rooms", set()),
+    ("1,234 Life Rooms users", {"unrounded-count"}),
+    ("there were 7 events", {"small-count"}),
+    ("fewer than 8 people", set()),
+    ("at least 10 contributors", set()),
+    ("In 2024 people were", set()),
+    ("12 months of follow-up and 90 days", set()),
+    ("the 12-month risk for 300 people", set()),
+    ("Aged 65 or over", set()),
+    ("by 153 days after discharge, the longest follow-up", set()),
+    ("13 of the users", set()),
+])
+def test_counted_findings_reads_counts_of_people_not_bounds_or_times(text, rules):
+    assert {rule for rule, _ in counted_findings(text)} == rules
+
+
+def test_gate_refuses_a_hand_written_count_in_markdown(tmp_path):
+    path = notebook(tmp_path, [])
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = "In this period 2,634 people used the Life Rooms."
+    nbformat.write(nb, path)
+    assert {(f.cell, f.rule) for f in scan_notebook(path)} == {(1, "unrounded-count")}

@@ -15,6 +15,9 @@ numbers it, and never the offending value):
   outside sealed displays (streams, stderr, unstamped outputs), and in the count
   columns of sealed tables and their CSV downloads;
 - ``k-of-n``: "1 of 3" with a small or unrounded number, anywhere;
+- ``small-count``/``unrounded-count`` also for a number of people or records written in
+  any text, sealed displays and Markdown included ("2,634 people", "3 patients"):
+  sentences made from protected values name only rounded counts or "fewer than 8";
 - ``row-level``: more than 60 rows, a column of distinct identifier-looking values, or
   a printed data frame;
 - ``unsanctioned-file``: a file in ``files/`` that is not a display function's write;

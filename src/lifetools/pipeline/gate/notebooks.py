@@ -86,7 +86,8 @@ def _scan_output(output: dict[str, Any]) -> rules.Found:
         texts += [str(t) for t in mark.get("texts", [])]
     for text in texts:
         visible = rules.strip_markup(text)
-        found += rules.identifier_findings(text) + rules.kofn_findings(visible)
+        found += (rules.identifier_findings(text) + rules.kofn_findings(visible)
+                  + rules.counted_findings(visible))
         if not stamped:
             found += rules.count_findings(visible)
             if kind == "stream" and rules.STREAM_ROW_LEVEL.search(text):
@@ -116,7 +117,8 @@ def scan_notebook(path: Path, *, name: str | None = None) -> list[Finding]:
     findings = []
     for number, cell in zip(_position(nb.cells), nb.cells, strict=True):
         text = cell.get("source", "")
-        found = rules.identifier_findings(text, columns=False) + rules.kofn_findings(text)
+        found = (rules.identifier_findings(text, columns=False) + rules.kofn_findings(text)
+                 + rules.counted_findings(rules.strip_markup(text)))
         findings += [Finding(label, number, 0, r, f"{cell.cell_type} cell: {d}")
                      for r, d in dict.fromkeys(found)]
         for index, output in enumerate(cell.get("outputs", []), start=1):

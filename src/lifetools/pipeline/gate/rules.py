@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from lifetools.disclosure import ROUNDING_BASE, SUPPRESSION_THRESHOLD
 from lifetools.tables import MAX_ROWS, SUPPRESSED
 
-__all__ = ["PATTERNS", "count_findings", "identifier_findings", "kofn_findings",
+__all__ = ["PATTERNS", "count_findings", "counted_findings", "identifier_findings",
+           "kofn_findings",
            "nhs_number_valid", "table_findings", "html_tables", "strip_markup"]
 
 Found = list[tuple[str, str]]
@@ -33,6 +34,25 @@ PATTERNS = {
 NUMBER = re.compile(r"(?<![\w.,\-/:#%])(\d{1,3}(?:,\d{3})+|\d+)(?![\w\-/:%]|[.,]\d)")
 KOFN = re.compile(r"(?<![\w.])(\d[\d,]*)\s+(?:out\s+)?of\s+(\d[\d,]*)(?![\w.]|,\d)",
                   re.IGNORECASE)
+#: Words that say a number counts people or their records ("2,634 people", "12 new
+#: referrals"): up to two other words may stand between the number and the noun.
+COUNTED_NOUNS = (r"people|persons?|patients?|(?:service\s+)?users?|individuals?|men|women|"
+                 r"children|clients?|referrals?|visits?|visitors?|attendances?|"
+                 r"admissions?|contacts?|discharges?|deaths?|events?|crises|"
+                 r"prescriptions?|responses?|respondents?|pairs?")
+COUNTED = re.compile(
+    r"(?<![\w.,\-/:#%])(\d{1,3}(?:,\d{3})+|\d+)(?![\w\-/:%]|[.,]\d)"
+    rf"\s+((?:[A-Za-z&\-]+\s+){{0,2}}?)(?:{COUNTED_NOUNS})\b", re.IGNORECASE)
+#: Words between a number and a noun that make the number something else ("153 days
+#: after discharge", "2 of the events").
+NOT_A_COUNT = re.compile(r"(?:days?|weeks?|months?|years?|hours?|after|before|since|per|"
+                         r"of|to|from|in|at|by|for|and|or|than|between|with)",
+                         re.IGNORECASE)
+#: A number after these words states a rule or a bound, not a count.
+BOUND = re.compile(r"(?:fewer|less|more|greater)\s+than|at\s+(?:least|most)|under|over|"
+                   r"below|above|minimum\s+of|threshold\s+of|up\s+to|nearest|"
+                   r"multiples?\s+of|in|during|since|until|from|to|per|every|each",
+                   re.IGNORECASE)
 BASE64_IMAGE = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+")
 
 
@@ -96,6 +116,37 @@ def count_findings(text: str) -> Found:
         if rule and (rule, _COUNT_DETAIL[rule]) not in found:
             found.append((rule, _COUNT_DETAIL[rule]))
     return found
+
+
+def counted_findings(text: str) -> Found:
+    """Small or unrounded numbers of people or records, anywhere ("2634 people").
+
+    Applied to every text, sealed displays and Markdown included: a sentence made from
+    protected values only ever names rounded counts (or "fewer than 8"), so a count of
+    people that is small or not rounded was written by hand from raw numbers. A number
+    after words that state a bound or a time ("fewer than 8 events", "in 2024") is not
+    a count.
+    """
+    found: Found = []
+    for match in COUNTED.finditer(BASE64_IMAGE.sub("", text)):
+        before = text[max(match.start() - 25, 0):match.start()].split()
+        if before and BOUND.fullmatch(" ".join(before[-2:])) or before and \
+                BOUND.fullmatch(before[-1]):
+            continue
+        if any(NOT_A_COUNT.fullmatch(word) for word in match.group(2).split()):
+            continue
+        rule = disclosive(_number(match.group(1)))
+        if rule and (rule, _COUNTED_DETAIL[rule]) not in found:
+            found.append((rule, _COUNTED_DETAIL[rule]))
+    return found
+
+
+_COUNTED_DETAIL = {
+    "small-count": f"a number of people or records of 1 to {SUPPRESSION_THRESHOLD} in "
+                   "the text",
+    "unrounded-count": "a number of people or records in the text that is not a "
+                       f"multiple of {ROUNDING_BASE} (an unrounded count)",
+}
 
 
 _COUNT_DETAIL = {
