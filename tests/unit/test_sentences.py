@@ -1,0 +1,58 @@
+"""Sentences stating one result: value, interval and verdict, or a plain reason."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from lifetools.disclosure import protected_count, share
+from lifetools.reports.sentences import plain_reason, result_sentence
+
+FOUND = "The rate ratio was {value} (95% confidence interval {interval}): {verdict}."
+JUDGE = {"null": 1.0, "above": "more among users", "below": "fewer among users"}
+
+
+def test_result_sentence_states_value_interval_and_verdict():
+    text = result_sentence(0.8, kind="ratio", found=FOUND, missing="The rate ratio",
+                           interval=(0.7, 0.95), judge=JUDGE)
+    assert text == ("The rate ratio was 0.80 (95% confidence interval 0.70 to 0.95): "
+                    "fewer among users.")
+
+
+@pytest.mark.parametrize(("value", "interval", "reason", "expected"), [
+    (None, None, "", "The rate ratio could not be estimated in this edition."),
+    (math.nan, (0.5, 2.0), "", "The rate ratio could not be estimated in this edition."),
+    (0.25, (0.0, 6.3), "", "The rate ratio could not be estimated: its confidence "
+     "interval is missing, infinite or of no width."),
+    (1.2, (0.8, math.inf), "", "The rate ratio could not be estimated: its confidence "
+     "interval is missing, infinite or of no width."),
+    (1.2, (0.8, 1.5), "could not be estimated: exposed: did not converge; female: did "
+     "not converge", "The rate ratio could not be estimated: did not converge (Life "
+     "Rooms use)."),
+])
+def test_result_sentence_never_puts_a_missing_number_in_fixed_words(value, interval,
+                                                                   reason, expected):
+    text = result_sentence(value, kind="ratio", found=FOUND, missing="The rate ratio",
+                           interval=interval, reason=reason, judge=JUDGE,
+                           labels={"exposed": "Life Rooms use"})
+    assert text == expected
+    assert "nan" not in text and "inf" not in text.replace("infinite", "")
+
+
+def test_result_sentence_withheld_share_says_why():
+    withheld = share(protected_count(3), protected_count(40))
+    text = result_sentence(withheld, kind="percentage", missing="The share improving",
+                           found="{value} improved ({interval}).")
+    assert text.startswith("The share improving is not shown: ")
+    shown = result_sentence(share(protected_count(20), protected_count(40)),
+                            kind="percentage", missing="The share improving",
+                            found="{value} improved (95% confidence interval {interval}).")
+    assert shown.startswith("50.0% improved (95% confidence interval ")
+
+
+def test_plain_reason_gives_the_first_reason_in_words():
+    assert plain_reason("not estimable: deprivation_unknown: its confidence interval "
+                        "reaches 0; x: y") == ("its confidence interval reaches 0 "
+                                               "(deprivation unknown)")
+    assert plain_reason("the fit did not converge") == "the fit did not converge"
