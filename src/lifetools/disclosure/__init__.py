@@ -16,13 +16,12 @@ Every count, share, rate, sum or mean that reaches a page goes through this pack
 - :mod:`.models`: the release check of a fitted model;
 - :mod:`.downloads`: CSV files with ``[c]`` and their notes.
 
-``SUPPRESSION_THRESHOLD``, ``ROUNDING_BASE`` and ``MIN_AT_RISK`` are read from the
-active profile each time they are looked up (they are not separate constants).
+The rule numbers are attributes of a profile, never module constants: ask
+``active_profile().threshold`` (``.base``, ``.min_at_risk`` ...) or, better, the profile
+the caller was given (``get_profile(name)``).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from lifetools.disclosure.counts import (
     PROTECTION_ATTR,
@@ -71,8 +70,8 @@ from lifetools.disclosure.rules import (
 )
 
 __all__ = [
-    "ENV_VAR", "MIN_AT_RISK", "NOTES_FILE", "NOT_ESTIMABLE", "PROFILES",
-    "PROTECTION_ATTR", "ROUNDING_BASE", "SUPPRESSED", "SUPPRESSION_THRESHOLD",
+    "ENV_VAR", "NOTES_FILE", "NOT_ESTIMABLE", "PROFILES",
+    "PROTECTION_ATTR", "SUPPRESSED",
     "TOTALS_ATTR", "ModelRelease", "ProtectedTable", "ProtectedValue",
     "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "declare_totals",
     "difference", "get_profile", "hide_secondary", "is_protected", "magnitude_reason",
@@ -82,13 +81,3 @@ __all__ = [
     "rule_sentence", "set_active_profile", "share", "shares_table", "suppress_secondary",
     "use_profile", "wilson_interval", "write_csv",
 ]
-
-_FROM_PROFILE = {"SUPPRESSION_THRESHOLD": "threshold", "ROUNDING_BASE": "base",
-                 "MIN_AT_RISK": "min_at_risk"}
-
-
-def __getattr__(name: str) -> Any:
-    """``SUPPRESSION_THRESHOLD`` and friends: the active profile's values."""
-    if name in _FROM_PROFILE:
-        return getattr(active_profile(), _FROM_PROFILE[name])
-    raise AttributeError(f"module 'lifetools.disclosure' has no attribute {name!r}")

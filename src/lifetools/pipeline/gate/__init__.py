@@ -13,7 +13,10 @@ numbers it, and never the offending value):
   site-packages, ...): anywhere, markdown and code included, figure texts included;
 - ``small-count`` (1 to 7), ``unrounded-count`` (not a multiple of 5): numbers printed
   outside sealed displays (streams, stderr, unstamped outputs), and in the count
-  columns of sealed tables and their CSV downloads;
+  columns of sealed tables and their CSV downloads, read with the SDC profile the
+  edition was built with (its manifest's; ``default`` 1 to 7 and 5 as here);
+- ``profile-mismatch``: a sealed table protected under another profile than the
+  edition's;
 - ``k-of-n``: "1 of 3" with a small or unrounded number, anywhere;
 - ``row-level``: more than 60 rows, a column of distinct identifier-looking values, or
   a printed data frame;
@@ -25,11 +28,12 @@ numbers it, and never the offending value):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import nbformat
 
+from lifetools.disclosure import SdcProfile
 from lifetools.errors import DisclosureError
 from lifetools.pipeline.gate.notebooks import Finding, scan_files, scan_notebook
 from lifetools.pipeline.gate.rules import PATTERNS, nhs_number_valid
@@ -68,13 +72,20 @@ def unprotected_outputs(path: Path) -> list[str]:
     return sorted(set(names))
 
 
-def check_notebooks(paths: Iterable[Path]) -> list[Finding]:
-    """Scan several notebooks; a notebook is named by its edition/analysis folder."""
+def check_notebooks(paths: Iterable[Path],
+                    profiles: Mapping[Path, SdcProfile | str] | None = None
+                    ) -> list[Finding]:
+    """Scan several notebooks; a notebook is named by its edition/analysis folder.
+
+    ``profiles`` gives the SDC profile of each notebook's edition (from its manifest);
+    a notebook not in it is read with the profile its runner recorded.
+    """
     findings = []
     for path in paths:
         path = Path(path)
         findings += scan_notebook(path, name=f"{path.parent.parent.name}/"
-                                  f"{path.parent.name}")
+                                  f"{path.parent.name}",
+                                  profile=(profiles or {}).get(path))
     return findings
 
 
@@ -87,9 +98,13 @@ def _refuse(findings: Sequence[Finding], what: str) -> None:
             f"published:\n{lines}{more}", hint=HINT)
 
 
-def assert_publishable(paths: Sequence[Path]) -> None:
-    """Raise DisclosureError naming notebook, cell and rule if anything is unsafe."""
-    findings = check_notebooks(paths)
+def assert_publishable(paths: Sequence[Path],
+                       profiles: Mapping[Path, SdcProfile | str] | None = None) -> None:
+    """Raise DisclosureError naming notebook, cell and rule if anything is unsafe.
+
+    ``profiles``: each notebook's edition profile (see :func:`check_notebooks`).
+    """
+    findings = check_notebooks(paths, profiles)
     logger.info("publish gate: %d notebook(s), %d finding(s)", len(paths), len(findings))
     _refuse(findings, "output(s)")
 

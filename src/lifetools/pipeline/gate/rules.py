@@ -2,7 +2,9 @@
 
 Each rule is a function from text to ``(rule, detail)`` pairs. The detail never quotes
 the matched value (an identifier must not reach a log or an error message); it says what
-kind of thing was found and, for counts, whether it was small or unrounded.
+kind of thing was found and, for counts, whether it was small or unrounded. The count
+rules read the :class:`~lifetools.disclosure.SdcProfile` they are given: the profile the
+edition was built with (the gate passes it; ``None`` means ``default``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from lifetools.disclosure import ROUNDING_BASE, SUPPRESSION_THRESHOLD
+from lifetools.disclosure import SdcProfile, get_profile
 from lifetools.tables import MAX_ROWS, SUPPRESSED
 
 __all__ = ["PATTERNS", "count_findings", "identifier_findings", "kofn_findings",
@@ -80,36 +82,45 @@ def _number(token: str) -> int:
     return int(token.replace(",", ""))
 
 
-def disclosive(value: int) -> str | None:
-    if 1 <= value <= SUPPRESSION_THRESHOLD:
+def _profile(profile: SdcProfile | str | None) -> SdcProfile:
+    return get_profile(profile or "default")
+
+
+def disclosive(value: int, profile: SdcProfile | str | None = None) -> str | None:
+    """``small-count``, ``unrounded-count`` or ``None``: what the profile says of a count."""
+    p = _profile(profile)
+    if p.publishable(value):
+        return None
+    if 1 <= value <= p.threshold:
         return "small-count"
-    if value % ROUNDING_BASE:
-        return "unrounded-count"
-    return None
+    return "unrounded-count"
 
 
-def count_findings(text: str) -> Found:
+def _count_detail(rule: str, p: SdcProfile) -> str:
+    if rule == "small-count":
+        return f"a count of 1 to {p.threshold} printed outside a protected display"
+    shape = (f"a midpoint of a band of {p.base}" if p.rounding == "midpoint"
+             else f"a multiple of {p.base}")
+    return (f"a number that is not {shape} printed outside a protected display (an "
+            f"unrounded count under the {p.name!r} rules)")
+
+
+def count_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
     """Small (1 to the threshold) and unrounded counts printed as plain numbers."""
+    p = _profile(profile)
     found: Found = []
     for match in NUMBER.finditer(BASE64_IMAGE.sub("", text)):
-        rule = disclosive(_number(match.group(1)))
-        if rule and (rule, _COUNT_DETAIL[rule]) not in found:
-            found.append((rule, _COUNT_DETAIL[rule]))
+        rule = disclosive(_number(match.group(1)), p)
+        if rule and (rule, _count_detail(rule, p)) not in found:
+            found.append((rule, _count_detail(rule, p)))
     return found
 
 
-_COUNT_DETAIL = {
-    "small-count": f"a count of 1 to {SUPPRESSION_THRESHOLD} printed outside a protected "
-                   "display",
-    "unrounded-count": f"a number that is not a multiple of {ROUNDING_BASE} printed "
-                       "outside a protected display (an unrounded count)",
-}
-
-
-def kofn_findings(text: str) -> Found:
+def kofn_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
     """``k of n`` with either number small or unrounded ("33.3% (1 of 3)")."""
+    p = _profile(profile)
     for match in KOFN.finditer(text):
-        if any(disclosive(_number(g)) for g in match.groups()):
+        if any(disclosive(_number(g), p) for g in match.groups()):
             return [("k-of-n", "a 'k of n' phrase with a small or unrounded count")]
     return []
 
@@ -143,7 +154,8 @@ ID_NAME = re.compile(r"(^|_)(id|ids|ref|nhs|pseudonym|patient|person|identifier|
 
 
 def table_findings(head: list[str], rows: list[list[str]], *,
-                   count_cols: Iterable[str] = ()) -> Found:
+                   count_cols: Iterable[str] = (),
+                   profile: SdcProfile | str | None = None) -> Found:
     """Row-level tables, identifier-looking columns, and raw counts in count columns.
 
     A table is row-level when it has more than ``MAX_ROWS`` rows (the limit
@@ -151,8 +163,8 @@ def table_findings(head: list[str], rows: list[list[str]], *,
     rows holds a distinct identifier-looking value in every row (letters mixed with
     digits, or eight or more digits) or is named like an identifier, whatever the
     column is called otherwise. Each declared count column must hold only the
-    suppression mark or protected counts (0, or a multiple of the rounding base above
-    the threshold).
+    suppression mark or protected counts (0, or what the profile's rounding publishes
+    above its threshold).
     """
     found: Found = []
     if len(rows) > MAX_ROWS:
@@ -174,7 +186,7 @@ def table_findings(head: list[str], rows: list[list[str]], *,
             token = value.replace(",", "").strip()
             if token in ("", SUPPRESSED):
                 continue
-            rule = disclosive(int(float(token))) if re.fullmatch(r"\d+(\.0+)?", token) \
+            rule = disclosive(int(float(token)), profile) if re.fullmatch(r"\d+(\.0+)?", token) \
                 else "unrounded-count"
             if rule:
                 found.append((rule, f"count column {name!r} holds a count that is not "
