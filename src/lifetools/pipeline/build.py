@@ -27,6 +27,7 @@ from lifetools.errors import DataValidationError, ParameterError
 from lifetools.pipeline import integrity, layout, provenance, release
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
 from lifetools.pipeline.gate import (
+    acro_verdicts,
     assert_publishable,
     assert_site_publishable,
     unprotected_outputs,
@@ -168,6 +169,7 @@ def plan_runs(
                 data_fingerprint=data.fingerprint["combined"],
                 title=analysis.title,
                 sdc_profile=series.sdc_profile.name,
+                acro=series.disclosure.acro,
             ))
     return specs
 
@@ -208,7 +210,12 @@ def edition_manifest(
             }
             for o in runs
         },
-        "disclosure": disclosure_settings(series.sdc_profile, unprotected),
+        "disclosure": {**disclosure_settings(series.sdc_profile, unprotected),
+                       "acro": {"enabled": series.disclosure.acro,
+                                "package": provenance.package_versions(["acro"])["acro"],
+                                "outputs": {o.spec.analysis: acro_verdicts(
+                                    layout.RunFolder(o.spec.run_dir).notebook)
+                                    for o in runs}}},
         "citation": provenance.citation(),
         "reproduce": f"lifetools reproduce {edition.id}",
         "source_date": source_date,

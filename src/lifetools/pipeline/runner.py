@@ -30,6 +30,7 @@ import yaml
 from papermill import inspect_notebook
 
 from lifetools import config
+from lifetools.disclosure import ENV_ACRO
 from lifetools.disclosure import ENV_VAR as SDC_PROFILE_ENV
 from lifetools.errors import AnalysisRunError, ParameterError
 from lifetools.pipeline import layout, provenance
@@ -70,6 +71,8 @@ class RunSpec:
     title: str = ""
     sdc_profile: str = "default"
     """The disclosure control profile (``disclosure: profile:`` of the series file)."""
+    acro: bool = False
+    """Whether every protected table is cross-checked with ACRO (``disclosure: acro:``)."""
 
     @property
     def label(self) -> str:
@@ -83,6 +86,7 @@ class RunSpec:
             parameters=self.parameters,
             data_fingerprint=self.data_fingerprint,
             sdc_profile=self.sdc_profile,
+            acro=self.acro,
         )
 
 
@@ -99,11 +103,12 @@ class RunOutcome:
 
 
 def run_key(*, notebook: bytes, parameters: Mapping[str, Any], data_fingerprint: str,
-            sdc_profile: str = "default") -> str:
-    """Hash what decides a notebook's output: notebook, parameters, data, SDC profile,
-    code, lock."""
+            sdc_profile: str = "default", acro: bool = False) -> str:
+    """Hash what decides a notebook's output: notebook, parameters, data, SDC profile
+    (and the ACRO cross-check), code, lock."""
     return provenance.digest(
         {
+            **({"acro": True} if acro else {}),
             "notebook": provenance.digest(notebook.decode("utf-8", "replace")),
             "parameters": dict(parameters),
             "data": data_fingerprint,
@@ -133,6 +138,7 @@ def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str
             # the series' profile, whatever the shell says: a build is protected with
             # the profile analyses.yml names and its manifest records
             SDC_PROFILE_ENV: spec.sdc_profile,
+            ENV_ACRO: "1" if spec.acro else "0",
             config.ENV_PROJECT_ROOT: str(config.project_root()),
             "MPLBACKEND": "Agg",
             "PYTHONHASHSEED": "0",
@@ -202,6 +208,7 @@ def _tidy_notebook(path: Path, spec: RunSpec, key: str, seal_key: str) -> list[s
         "notebook": spec.source.name,
         "parameters": dict(spec.parameters),
         "sdc_profile": spec.sdc_profile,
+        "acro": spec.acro,
         "key": key,
     }
     nbformat.write(nb, path)
@@ -282,6 +289,7 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
         "parameters": dict(spec.parameters),
         "data_fingerprint": spec.data_fingerprint,
         "sdc_profile": spec.sdc_profile,
+        "acro": spec.acro,
         "code_fingerprint": provenance.code_fingerprint(),
         "code_version": provenance.code_version(),
         "lock_hash": provenance.lock_hash(),

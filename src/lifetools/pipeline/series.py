@@ -123,6 +123,9 @@ class _Data(FrozenModel):
 
 class _Disclosure(FrozenModel):
     profile: str = "default"
+    acro: bool = False
+    """Cross-check every protected table with ACRO inside the kernels (the gate
+    refuses a disagreement and, when true, a table ACRO did not check)."""
 
     @field_validator("profile")
     @classmethod

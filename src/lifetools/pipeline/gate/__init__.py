@@ -17,6 +17,9 @@ numbers it, and never the offending value):
   edition was built with (its manifest's; ``default`` 1 to 7 and 5 as here);
 - ``profile-mismatch``: a sealed table protected under another profile than the
   edition's;
+- ``acro-disagreement``: ACRO, run on the same rows in the kernel, flags a cell the
+  table publishes (outside the documented differences); ``acro-unchecked``: the build
+  asked for the ACRO cross-check and a protected table has no ACRO verdict;
 - ``k-of-n``: "1 of 3" with a small or unrounded number, anywhere;
 - ``row-level``: more than 60 rows, a column of distinct identifier-looking values, or
   a printed data frame;
@@ -30,6 +33,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -43,7 +47,7 @@ from lifetools.publication import STAMP_KEY
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PATTERNS", "Finding", "assert_publishable", "assert_site_publishable",
+__all__ = ["PATTERNS", "Finding", "acro_verdicts", "assert_publishable", "assert_site_publishable",
            "check_notebooks", "new_key", "nhs_number_valid", "scan_files",
            "scan_notebook", "scan_site", "seal_digest", "unprotected_outputs",
            "verify_and_settle"]
@@ -70,6 +74,27 @@ def unprotected_outputs(path: Path) -> list[str]:
             if (mark.get("rules") or {}).get("enabled") is False:
                 names.append(f"{mark.get('kind')}:{mark.get('name')}")
     return sorted(set(names))
+
+
+def acro_verdicts(path: Path) -> dict[str, Any]:
+    """ACRO's verdicts on one executed notebook's tables, summed for the manifest."""
+    path = Path(path)
+    total = {"tables": 0, "cells_checked": 0, "cells_flagged": 0,
+             "documented_differences": 0, "disagreements": 0}
+    if not path.exists():
+        return total
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY, {})
+            verdict = (mark.get("rules") or {}).get("acro") if isinstance(mark, dict) \
+                else None
+            if verdict:
+                total["tables"] += 1
+                total["cells_checked"] += int(verdict.get("checked", 0))
+                total["cells_flagged"] += int(verdict.get("flagged", 0))
+                total["documented_differences"] += len(verdict.get("differences", []))
+                total["disagreements"] += len(verdict.get("disagreements", []))
+    return total
 
 
 def check_notebooks(paths: Iterable[Path],

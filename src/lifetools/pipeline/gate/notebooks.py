@@ -89,7 +89,29 @@ def _profile_findings(mark: Any, profile: SdcProfile) -> rules.Found:
              "edition, chosen in analyses.yml)")]
 
 
-def _scan_output(output: dict[str, Any], profile: SdcProfile) -> rules.Found:
+def acro_findings(mark: Any, required: bool) -> rules.Found:
+    """ACRO's verdict in a sealed table's stamp: a disagreement, or no verdict at all.
+
+    A disagreement is a cell ACRO flags that lifetools published outside the
+    documented differences (:mod:`lifetools.disclosure.acro_check`); the detail names
+    ACRO's check and lifetools' rule, never a value. When the build asked for ACRO
+    (``required``) a protected table without a verdict is refused too.
+    """
+    if not isinstance(mark, dict) or mark.get("kind") != "table":
+        return []
+    stamped = mark.get("rules") or {}
+    verdict = stamped.get("acro")
+    if verdict is None:
+        protected = stamped.get("protected_cols") or stamped.get("count_cols")
+        return ([("acro-unchecked", "a protected table ACRO did not check although "
+                  "the build asked for the cross-check (disclosure: acro: true)")]
+                if required and protected and stamped.get("enabled", True) else [])
+    return [("acro-disagreement", f"row {row + 1}, column {column!r}: {why}")
+            for row, column, why in verdict.get("disagreements", [])]
+
+
+def _scan_output(output: dict[str, Any], profile: SdcProfile,
+                 acro: bool = False) -> rules.Found:
     kind = output.get("output_type")
     found: rules.Found = []
     if kind == "error":
@@ -102,6 +124,7 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile) -> rules.Found:
                           "tables, plots or results, so its counts were not protected"))
         found += seal_findings(output)
         found += _profile_findings(mark, profile)
+        found += acro_findings(mark, acro)
     stamped = isinstance(mark, dict) and not found
     texts = _texts(output)
     if stamped:
@@ -141,6 +164,7 @@ def scan_notebook(path: Path, *, name: str | None = None,
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     profile = notebook_profile(nb) if profile is None else get_profile(profile)
+    acro = bool(nb.metadata.get("lifetools", {}).get("acro"))
     source = nb.metadata.get("lifetools", {}).get("notebook") or path.name
     label = f"{name} ({source})" if name else str(path)
     findings = []
@@ -152,7 +176,7 @@ def scan_notebook(path: Path, *, name: str | None = None,
                      for r, d in dict.fromkeys(found)]
         for index, output in enumerate(cell.get("outputs", []), start=1):
             findings += [Finding(label, number, index, r, d)
-                         for r, d in _scan_output(output, profile)]
+                         for r, d in _scan_output(output, profile, acro)]
     findings += [Finding(label, 0, 0, r, d, file=f)
                  for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile)]
     return findings
