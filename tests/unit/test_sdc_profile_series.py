@@ -135,3 +135,16 @@ def test_runspec_profile_defaults_to_default(tmp_path):
                    parameters={}, run_dir=tmp_path, data_dir=tmp_path,
                    data_fingerprint="x")
     assert spec.sdc_profile == "default"
+
+
+def test_series_acro_cross_check_reaches_every_kernel(tmp_path):
+    series = load_series(SERIES)
+    assert series.disclosure.acro is True  # the project's series asks for it
+    data = PreparedData(tmp_path, {"combined": "x"})
+    spec = plan_runs(series, data, editions=[series.editions[0].id],
+                     runs_root=tmp_path / "runs")[0]
+    assert spec.acro and _environment(spec, tmp_path, "k")[disclosure.ENV_ACRO] == "1"
+    off = RunSpec(**{**spec.__dict__, "acro": False})
+    assert _environment(off, tmp_path, "k")[disclosure.ENV_ACRO] == "0"
+    same = dict(notebook=b"{}", parameters={}, data_fingerprint="x")
+    assert run_key(**same, acro=True) != run_key(**same)

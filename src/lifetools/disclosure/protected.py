@@ -191,7 +191,8 @@ class ProtectedTable:
             raise DisclosureError(f"column {missing[0]!r} of the protection record is "
                                   "missing from the table")
         if self._record.enabled:
-            profile = get_profile(self._record.profile)
+            r = self._record  # the rules it was made with (a caller's override too)
+            profile = SdcProfile(r.profile, r.threshold, r.base, r.rounding)  # type: ignore[arg-type]
             for column in self._record.columns_with("count"):
                 _check_publishable_counts(self._frame[column], column, profile)
         return self
