@@ -123,3 +123,15 @@ def test_acro_verdict_cannot_be_edited_in_the_stamp(acro_on, tmp_path):
     mark["rules"]["acro"]["disagreements"] = []  # hiding ACRO's verdict by hand
     nbformat.write(nb, path)
     assert "forged-stamp" in {f.rule for f in scan_notebook(path)}
+
+
+def test_derived_tables_carry_acros_verdict_on_their_counts(acro_on):
+    frame = pd.DataFrame({"group": ["a", "b", "c"], "x": [3, 40, 55], "y": [20, 8, 60]})
+    shares = disclosure.protected_shares(frame, ["x", "y"])
+    assert shares.record.acro["flagged"] == 2
+    assert [d[:2] for d in shares.record.acro["differences"]] == [[1, "y"]]
+    rates = disclosure.rates_table(
+        pd.DataFrame({"g": ["a"] * 12 + ["b"] * 3, "events": [1] * 15,
+                      "years": [1.0] * 15}),
+        group_cols="g", event_col="events", person_time_col="years")
+    assert rates.record.acro is not None
