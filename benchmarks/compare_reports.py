@@ -47,9 +47,9 @@ def save(out: Path, people: int, seed: int) -> None:
         kept[name] = {
             "published": {
                 "discharge hazard ratios": lt.tables.table_estimates(
-                    d.hazard_ratios, label="hazard ratio", keep=["model"]),
+                    d.released, label="hazard ratio", keep=["model"]),
                 "re-referral hazard ratios": lt.tables.table_estimates(
-                    r.hazard_ratios, label="hazard ratio"),
+                    r.released, label="hazard ratio"),
                 "discharge PH test": d.ph_test, "re-referral PH test": r.ph_test},
             "unrounded": {"discharge hazard ratios": d.hazard_ratios,
                           "re-referral hazard ratios": r.hazard_ratios},

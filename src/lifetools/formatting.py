@@ -20,13 +20,12 @@ from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
 
-from lifetools.disclosure import SUPPRESSION_THRESHOLD
+from lifetools.disclosure import active_profile
 
 __all__ = [
     "MIN_EVENTS",
     "MISSING",
     "NO_DIFFERENCE",
-    "SUPPRESSED",
     "TOO_FEW_EVENTS",
     "finite",
     "format_bounds",
@@ -35,13 +34,12 @@ __all__ = [
     "format_percentage",
     "format_ratio",
     "format_value",
+    "suppressed_text",
     "verdict",
 ]
 
 MISSING = "could not be estimated"
 """What a page shows in place of a missing or non-finite estimate."""
-SUPPRESSED = f"fewer than {SUPPRESSION_THRESHOLD + 1}"
-"""What a page shows in place of a count hidden by disclosure control."""
 NO_DIFFERENCE = "compatible with no difference"
 TOO_FEW_EVENTS = "too few events to tell"
 MIN_EVENTS = 10
@@ -73,7 +71,15 @@ def _fixed(number: float, digits: int) -> str:
     return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
 
 
-def format_count(value: Any, *, missing: str = SUPPRESSED) -> str:
+def suppressed_text() -> str:
+    """What a page shows in place of a count hidden by disclosure control.
+
+    Read from the active profile each time ("fewer than 8" under ``default``).
+    """
+    return active_profile().suppressed_words()
+
+
+def format_count(value: Any, *, missing: str | None = None) -> str:
     """Format a count: "2,635". A missing count reads as suppressed ("fewer than 8").
 
     Raises
@@ -83,7 +89,7 @@ def format_count(value: Any, *, missing: str = SUPPRESSED) -> str:
     """
     number = finite(value)
     if number is None:
-        return missing
+        return suppressed_text() if missing is None else missing
     if not isinstance(value, Integral) and not number.is_integer():
         raise ValueError(f"a count must be a whole number (got {number})")
     return f"{int(number):,}"
@@ -148,7 +154,7 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
     Checked by the property tests in ``tests/unit/test_formatting.py``.
     """
     if kind == "count":
-        return format_count(value, missing=SUPPRESSED if missing is None else missing)
+        return format_count(value, missing=missing)
     missing = MISSING if missing is None else missing
     if kind == "percentage":
         return format_percentage(value, digits=1 if digits is None else digits,

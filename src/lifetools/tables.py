@@ -25,6 +25,7 @@ from lifetools.convergence import not_estimable_text
 from lifetools.disclosure import (
     ProtectedTable,
     Totals,
+    require_estimates,
     require_table,
     rule_sentence,
     write_csv,
@@ -270,9 +271,13 @@ def _row_reasons(summary: pd.DataFrame) -> list[str | None]:
     return out
 
 
-def table_estimates(summary: pd.DataFrame, *, label: str = "estimate",
+def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
                     digits: int = 2, keep: Sequence[str] = ()) -> pd.DataFrame:
-    """Turn a tidy model summary into a publication table of estimates with 95% CIs.
+    """Turn released model estimates into a publication table with 95% CIs.
+
+    ``summary`` must be estimates released by
+    :func:`lifetools.disclosure.model_release` (``release.estimates(summary)``): a
+    plain model summary is refused with :class:`~lifetools.errors.DisclosureError`.
 
     ``keep`` names label columns (such as ``model``) to carry in front. A row that
     could not be estimated (``failure``, ``withheld``, ``estimable`` False with
@@ -283,6 +288,7 @@ def table_estimates(summary: pd.DataFrame, *, label: str = "estimate",
     -----
     Checked by ``tests/unit/test_tables.py`` and ``tests/unit/test_disclosure_models.py``.
     """
+    summary = require_estimates(summary, name=f"{label} table").frame
     reasons = [text if text is not None else format_estimate(e, lo, hi, digits)
                if _degenerate_reason([float(e), float(lo), float(hi)]) else None
                for text, e, lo, hi in zip(_row_reasons(summary), summary["estimate"],

@@ -48,6 +48,7 @@ def test_build_site_has_a_page_for_every_entry_of_the_series(built_project, buil
             assert edition.title in text
             assert "About this report" in text and "How to cite" in text
             assert f"lifetools reproduce {edition.id}" in text
+            assert "Disclosure control" in text and "Profile" in text  # the SDC line
             results = built_site / "editions" / edition.id / analysis.id / "results.json"
             assert results.exists()
             if edition.id == series.current_edition:
@@ -55,6 +56,10 @@ def test_build_site_has_a_page_for_every_entry_of_the_series(built_project, buil
         manifest = json.loads(
             (built_site / "editions" / edition.id / "manifest.json").read_text())
         assert manifest["data"]["synthetic"]["seed"] == 20250331
+        assert manifest["disclosure"]["profile"] == series.sdc_profile.name
+        acro = manifest["disclosure"]["acro"]
+        assert acro["enabled"] and all(v["disagreements"] == 0 and v["tables"] > 0
+                                       for v in acro["outputs"].values()), acro
         assert set(manifest["analyses"]) == {a.id for a in series.analyses_in(edition.id)}
     assert (built_site / "editions" / "index.html").exists()
     assert (built_site / "data" / "index.html").exists()

@@ -27,12 +27,13 @@ def test_protect_count_disabled_returns_raw():
 @given(st.integers(min_value=0, max_value=10**7))
 def test_protect_count_properties(n):
     shown = disclosure.protect_count(n)
-    if 1 <= n <= disclosure.SUPPRESSION_THRESHOLD:
+    rules = disclosure.active_profile()
+    if 1 <= n <= rules.threshold:
         assert shown is None
     else:
-        assert shown % disclosure.ROUNDING_BASE == 0
-        assert abs(shown - n) <= disclosure.ROUNDING_BASE / 2
-        assert shown > disclosure.SUPPRESSION_THRESHOLD or shown == 0
+        assert shown % rules.base == 0
+        assert abs(shown - n) <= rules.base / 2
+        assert shown > rules.threshold or shown == 0
 
 
 @given(st.integers(min_value=0, max_value=10**6))
@@ -115,7 +116,7 @@ def check_secondary(frame, cols, totals, by=None):
     hide = disclosure.suppress_secondary(frame, cols, totals=totals, by=by)
     mask = hide.to_numpy()
     raw = frame[cols].to_numpy()
-    primary = (raw >= 1) & (raw <= disclosure.SUPPRESSION_THRESHOLD)
+    primary = (raw >= 1) & (raw <= disclosure.active_profile().threshold)
     assert (mask | ~primary).all(), "a primarily suppressed cell was published"
     groups = groups_of(frame, cols, totals, by)
     for group in groups:

@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifetools.disclosure import NOT_ESTIMABLE, model_release
+from lifetools import plots
+from lifetools.disclosure import (
+    NOT_ESTIMABLE,
+    ModelRelease,
+    combine_estimates,
+    model_release,
+    require_estimates,
+)
+from lifetools.errors import DisclosureError
 from lifetools.tables import table_estimates
 
 
@@ -69,8 +77,46 @@ def test_model_release_residual_df():
 def test_withheld_model_is_shown_as_too_few_events_with_reason():
     release = model_release(fitted(0.0, 0.0, float("inf")), data=data(5),
                             event_col="event", level_cols=["exposed"])
-    table = table_estimates(release.apply(fitted(0.0, 0.0, float("inf")).summary))
+    table = table_estimates(release.estimates(fitted(0.0, 0.0, float("inf")).summary))
     assert table["estimate (95% CI)"].tolist() == [
         f"{NOT_ESTIMABLE}: fewer than 10 events in exposed = 1.0; degenerate interval "
         "(0, infinite or missing) for exposed"]
     assert "to inf" not in table.to_string() and "0.00" not in table.to_string()
+
+
+def test_model_release_cannot_be_made_by_hand():
+    # a verdict written by hand would let a model skip the checks
+    levels = model_release(fitted(), data=data(10), event_col="event",
+                           level_cols=["exposed"]).levels
+    with pytest.raises(DisclosureError, match="only be made by"):
+        ModelRelease(released=True, reasons=(), levels=levels, residual_df=100)
+
+
+def test_released_estimates_blank_a_withheld_model_and_stack():
+    good = model_release(fitted(), data=data(10), event_col="event",
+                         level_cols=["exposed"])
+    bad = model_release(fitted(), data=data(9), event_col="event",
+                        level_cols=["exposed"])
+    both = combine_estimates([good.estimates(fitted().summary.assign(model="a")),
+                              bad.estimates(fitted().summary.assign(model="b"))])
+    frame = require_estimates(both).frame
+    assert frame["estimate"].tolist()[0] == 1.5 and np.isnan(frame["estimate"][1])
+    assert frame["withheld"].tolist()[1].startswith(NOT_ESTIMABLE)
+    assert both.record.columns_with("estimate") == ["estimate", "ci_lower",
+                                                    "ci_upper", "p_value"]
+    only_a = both.rows(both["model"] == "a")
+    assert len(only_a) == 1 and require_estimates(only_a) is only_a
+
+
+@pytest.mark.parametrize("show", [
+    lambda t: table_estimates(t),
+    lambda t: plots.plot_forest(t),
+])
+def test_displays_refuse_model_estimates_not_released(show):
+    with pytest.raises(DisclosureError, match="model_release"):
+        show(fitted().summary)
+    release = model_release(fitted(), data=data(10), event_col="event",
+                            level_cols=["exposed"])
+    with pytest.raises(DisclosureError, match="added after disclosure control"):
+        show(release.estimates(fitted().summary).assign(raw_events=[9]))
+    show(release.estimates(fitted().summary))

@@ -51,17 +51,34 @@ def test_protect_count_every_profile_properties(name, n):
 def test_active_profile_from_environment_and_setter(monkeypatch):
     monkeypatch.setenv(disclosure.ENV_VAR, "mhsds")
     assert disclosure.active_profile().name == "mhsds"
-    assert disclosure.SUPPRESSION_THRESHOLD == 4
+    assert disclosure.active_profile().threshold == 4
     assert protect_count(5) == 5
     disclosure.set_active_profile("threshold-10")
     try:
-        assert disclosure.SUPPRESSION_THRESHOLD == 9 and protect_count(9) is None
+        assert disclosure.active_profile().threshold == 9 and protect_count(9) is None
     finally:
         disclosure.set_active_profile(None)
     assert disclosure.active_profile().name == "mhsds"
     monkeypatch.setenv(disclosure.ENV_VAR, "nonsense")
     with pytest.raises(KeyError, match="unknown disclosure control profile"):
         disclosure.active_profile()
+
+
+def test_disclosure_module_has_no_profile_constants():
+    # the rule numbers are attributes of a profile, never module attributes that
+    # change under the reader (no module-level __getattr__)
+    for name in ("SUPPRESSION_THRESHOLD", "ROUNDING_BASE", "MIN_AT_RISK"):
+        assert not hasattr(disclosure, name)
+    assert "__getattr__" not in vars(disclosure)
+
+
+@pytest.mark.parametrize("name", sorted(PROFILES))
+def test_profile_publishable_matches_protect_count(name):
+    p = get_profile(name)
+    shown = {protect_count(n, profile=p) for n in range(0, 200)} - {None}
+    assert {v for v in range(0, 220) if p.publishable(v)} >= shown
+    assert all(protect_count(v, profile=p) == v for v in range(0, 190)
+               if p.publishable(v))
 
 
 def test_use_profile_restores_the_previous_profile():

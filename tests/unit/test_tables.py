@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from lifetools import tables
-from lifetools.disclosure import protect_counts
+from lifetools.disclosure import model_release, protect_counts
 from lifetools.errors import DisclosureError
 from lifetools.tables import format_estimate, show_notes, show_table, table_estimates
 
@@ -48,10 +48,26 @@ def test_show_table_refuses_row_level_tables(output, frame):
         show_table(frame, name="x", caption="c", count_cols=["n"])
 
 
+def released(summary):
+    """The summary through the release check (enough rows, nothing else checked)."""
+    rows = pd.DataFrame({"e": [1.0] * 100})
+    return model_release(None, data=rows, event_col="e", level_cols=[],
+                         summary=summary.iloc[0:0], converged=True).estimates(summary)
+
+
+def test_table_estimates_refuses_a_model_summary_not_released():
+    summary = pd.DataFrame({"term": ["a"], "estimate": [1.2], "ci_lower": [1.1],
+                            "ci_upper": [1.4]})
+    with pytest.raises(DisclosureError, match="model_release"):
+        table_estimates(summary)
+    with pytest.raises(DisclosureError, match="added after disclosure control"):
+        table_estimates(released(summary).assign(raw=[3]))
+
+
 def test_estimate_formatting():
     summary = pd.DataFrame({"term": ["a"], "estimate": [1.234], "ci_lower": [1.1],
                             "ci_upper": [1.4], "p_value": [0.0001], "model": ["m"]})
-    table = table_estimates(summary, label="HR", keep=["model"])
+    table = table_estimates(released(summary), label="HR", keep=["model"])
     assert table.iloc[0].tolist() == ["m", "a", "1.23 (1.10 to 1.40)", "<0.001"]
     assert format_estimate(2, 1, 3, digits=1) == "2.0 (1.0 to 3.0)"
 
@@ -108,7 +124,7 @@ def test_table_estimates_not_estimable_rows_read_their_reason():
         "withheld": ["", "", "", "", "too few events to estimate: fewer than 10 "
                      "events", "", ""],
     })
-    table = table_estimates(summary, label="HR")
+    table = table_estimates(released(summary), label="HR")
     assert table["HR (95% CI)"].tolist() == [
         "1.50 (1.10 to 2.00)",
         "could not be estimated: the propensity model did not converge",
@@ -149,7 +165,7 @@ def test_show_table_not_estimable_rows_are_stamped_for_the_manifest():
     summary = pd.DataFrame({"term": ["age", "sex"], "estimate": [1.2, float("nan")],
                             "ci_lower": [1.0, float("nan")],
                             "ci_upper": [1.4, float("nan")]})
-    frame = tables.table_estimates(summary, label="Hazard ratio")
+    frame = tables.table_estimates(released(summary), label="Hazard ratio")
     found = tables.not_estimable_cells(frame)
     assert len(found) == 1 and found[0].startswith("sex: could not be estimated: ")
     shown = tables.PublishedTable("hr", "Hazard ratios", frame)

@@ -13,17 +13,26 @@ Every count, share, rate, sum or mean that reaches a page goes through this pack
 - :mod:`.derived`: shares (with Wilson intervals), rates and differences from
   published numbers, the complementary rule;
 - :mod:`.magnitude`: threshold and dominance rules for sums and means;
-- :mod:`.models`: the release check of a fitted model;
-- :mod:`.downloads`: CSV files with ``[c]`` and their notes.
+- :mod:`.models`: the release check of a fitted model and the only maker of
+  released model estimates (:func:`require_estimates` is what displays accept);
+- :mod:`.downloads`: CSV files with ``[c]`` and their notes;
+- :mod:`.acro_check`: ACRO's verdict on the same rows as each protected table, when
+  the build asks for the cross-check.
 
-``SUPPRESSION_THRESHOLD``, ``ROUNDING_BASE`` and ``MIN_AT_RISK`` are read from the
-active profile each time they are looked up (they are not separate constants).
+The rule numbers are attributes of a profile, never module constants: ask
+``active_profile().threshold`` (``.base``, ``.min_at_risk`` ...) or, better, the profile
+the caller was given (``get_profile(name)``).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from lifetools.disclosure.acro_check import (
+    ENV_ACRO,
+    AcroVerdict,
+    acro_count_verdict,
+    acro_enabled,
+    acro_magnitude_verdict,
+)
 from lifetools.disclosure.counts import (
     PROTECTION_ATTR,
     TOTALS_ATTR,
@@ -45,7 +54,13 @@ from lifetools.disclosure.derived import (
 )
 from lifetools.disclosure.downloads import NOTES_FILE, SUPPRESSED, notes_text, write_csv
 from lifetools.disclosure.magnitude import magnitude_reason, protect_magnitudes
-from lifetools.disclosure.models import NOT_ESTIMABLE, ModelRelease, model_release
+from lifetools.disclosure.models import (
+    NOT_ESTIMABLE,
+    ModelRelease,
+    combine_estimates,
+    model_release,
+    require_estimates,
+)
 from lifetools.disclosure.profiles import (
     ENV_VAR,
     PROFILES,
@@ -71,24 +86,17 @@ from lifetools.disclosure.rules import (
 )
 
 __all__ = [
-    "ENV_VAR", "MIN_AT_RISK", "NOTES_FILE", "NOT_ESTIMABLE", "PROFILES",
-    "PROTECTION_ATTR", "ROUNDING_BASE", "SUPPRESSED", "SUPPRESSION_THRESHOLD",
+    "ENV_ACRO", "ENV_VAR", "AcroVerdict", "NOTES_FILE", "acro_count_verdict",
+    "acro_enabled", "acro_magnitude_verdict", "NOT_ESTIMABLE", "PROFILES",
+    "PROTECTION_ATTR", "SUPPRESSED",
     "TOTALS_ATTR", "ModelRelease", "ProtectedTable", "ProtectedValue",
-    "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "declare_totals",
+    "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "combine_estimates",
+    "declare_totals",
     "difference", "get_profile", "hide_secondary", "is_protected", "magnitude_reason",
     "model_release", "notes_text", "poisson_interval", "protect_count",
     "protect_counts", "protect_magnitudes", "protected_count", "protected_shares",
-    "rate", "rates_table", "require_count", "require_table", "round_count",
+    "rate", "rates_table", "require_count", "require_estimates", "require_table",
+    "round_count",
     "rule_sentence", "set_active_profile", "share", "shares_table", "suppress_secondary",
     "use_profile", "wilson_interval", "write_csv",
 ]
-
-_FROM_PROFILE = {"SUPPRESSION_THRESHOLD": "threshold", "ROUNDING_BASE": "base",
-                 "MIN_AT_RISK": "min_at_risk"}
-
-
-def __getattr__(name: str) -> Any:
-    """``SUPPRESSION_THRESHOLD`` and friends: the active profile's values."""
-    if name in _FROM_PROFILE:
-        return getattr(active_profile(), _FROM_PROFILE[name])
-    raise AttributeError(f"module 'lifetools.disclosure' has no attribute {name!r}")

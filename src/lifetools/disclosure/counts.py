@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from lifetools.disclosure.acro_check import acro_count_verdict, acro_enabled
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import (
     ProtectedTable,
@@ -118,7 +119,7 @@ def protect_counts(
             f"column {loose[0]!r} holds whole numbers but is not protected",
             hint="list it in count_cols, or in not_counts if it is not a count of "
                  "people or events")
-    p = get_profile(profile)
+    p = series = get_profile(profile)
     if threshold is not None or base is not None:
         p = SdcProfile(f"{p.name}+custom", p.threshold if threshold is None else
                        threshold, p.base if base is None else base, p.rounding,
@@ -144,8 +145,10 @@ def protect_counts(
                 suppressed.append((row, col, "secondary"))
         out[col] = pd.array(values, dtype="Int64")
     roles = tuple((str(c), "count" if c in count_cols else "other") for c in out.columns)
+    verdict = (acro_count_verdict(frame.reset_index(drop=True), count_cols, out,
+                                  series).as_dict() if acro_enabled() else None)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
-                 enabled=enabled,
+                 enabled=enabled, acro=verdict,
                  secondary=None if hide is None else {"totals": totals, "by": by},
                  secondary_cells=sum(1 for s in suppressed if s[2] == "secondary"))
 

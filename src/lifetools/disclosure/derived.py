@@ -185,7 +185,8 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
     roles = tuple((str(c), protected.record.role(c) or "share") for c in out.columns)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  secondary=protected.record.secondary,
-                 secondary_cells=protected.record.secondary_cells)
+                 secondary_cells=protected.record.secondary_cells,
+                 acro=protected.record.acro)  # ACRO's verdict on the counts beneath
 
 
 def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
@@ -231,7 +232,8 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
         if r.denominator is None]
     roles = tuple((c, protected.record.role(c) or ("magnitude" if c == "person_years"
                                                   else "rate")) for c in out.columns)
-    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p)
+    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
+                 acro=protected.record.acro)  # ACRO's verdict on the counts beneath
 
 
 def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
@@ -264,4 +266,5 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
         (i, col, "derived") for i, s in enumerate(shares) if s.value is None
         for col in ("per_cent", "ci_lower", "ci_upper")]
     roles = tuple((c, protected.record.role(c) or "share") for c in out.columns)
-    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p)
+    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
+                 acro=protected.record.acro)  # ACRO's verdict on the counts beneath

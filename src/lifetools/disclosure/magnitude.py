@@ -25,6 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from lifetools.disclosure.acro_check import acro_enabled, acro_magnitude_verdict
 from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint
@@ -125,4 +126,12 @@ def protect_magnitudes(
         (i, value_col, "magnitude") for i, h in enumerate(hidden) if h]
     roles = tuple((c, protected.record.role(c) or
                    ("magnitude" if c == value_col else "other")) for c in out.columns)
-    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p)
+    verdict = None
+    if acro_enabled():  # the contributors' counts were checked by protect_counts
+        verdict = acro_magnitude_verdict(rows, groups, value_col, statistic,
+                                         hidden).as_dict()
+        counted = protected.record.acro or {}
+        for key in ("checked", "flagged", "differences", "disagreements"):
+            verdict[key] = verdict[key] + counted.get(key, type(verdict[key])())
+    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
+                 acro=verdict)

@@ -7,22 +7,36 @@ when any level has fewer events than the profile's ``model_min_events`` (10), wh
 the residual degrees of freedom are fewer than 10 (ACRO's default for models), when
 the fit did not converge, or when an interval is degenerate (0, infinite or
 missing). Never a "0.00 (0.00 to inf)".
+
+The check is a type, not a convention: :class:`ModelRelease` can only be made by
+:func:`model_release` (it is sealed), and :meth:`ModelRelease.estimates` is the only
+maker of a table of released model estimates (a :class:`ProtectedTable` whose estimate
+columns have the role ``estimate``). :func:`lifetools.tables.table_estimates` and
+:func:`lifetools.plots.plot_forest` accept nothing else (:func:`require_estimates`),
+so a model's output reaches a page only after its events per level, residual degrees
+of freedom, convergence and intervals were checked.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.profiles import SdcProfile, get_profile
-from lifetools.disclosure.protected import ProtectedTable
+from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
+from lifetools.errors import DisclosureError
 
-__all__ = ["MIN_RESIDUAL_DF", "NOT_ESTIMABLE", "ModelRelease", "model_release"]
+__all__ = ["ESTIMATE_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE", "ModelRelease",
+           "combine_estimates", "model_release", "require_estimates"]
+
+ESTIMATE_COLUMNS = ("estimate", "ci_lower", "ci_upper", "p_value", "se", "e_value",
+                    "e_value_ci")
+"""Columns of a model summary that carry the model's numbers (blanked when withheld)."""
 
 NOT_ESTIMABLE = "too few events to estimate"
 MIN_RESIDUAL_DF = 10
@@ -43,6 +57,13 @@ class ModelRelease:
     reasons: tuple[str, ...]
     levels: ProtectedTable
     residual_df: int
+    seal: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if self.seal != _release_seal(self.released, self.reasons, self.residual_df):
+            raise DisclosureError(
+                "a ModelRelease can only be made by lt.disclosure.model_release",
+                hint="check the model with lt.disclosure.model_release before showing it")
 
     @property
     def reason(self) -> str:
@@ -58,10 +79,65 @@ class ModelRelease:
         if self.released:
             return summary
         out = summary.copy()
-        for col in ("estimate", "ci_lower", "ci_upper", "p_value"):
+        for col in ESTIMATE_COLUMNS:
             if col in out:
                 out[col] = float("nan")
         return out.assign(withheld=f"{NOT_ESTIMABLE}: {self.reason}")
+
+    def estimates(self, summary: pd.DataFrame) -> ProtectedTable:
+        """The model's estimates as released: a protected table (the only maker).
+
+        Withheld estimates are blanked by :meth:`apply` (a ``withheld`` column says
+        why). Columns in :data:`ESTIMATE_COLUMNS` get the role ``estimate``; the
+        record's notes carry the verdict and the residual degrees of freedom.
+        """
+        ModelRelease.__post_init__(self)
+        shown = self.apply(summary).reset_index(drop=True)
+        roles = tuple((str(c), "estimate" if c in ESTIMATE_COLUMNS else "other")
+                      for c in shown.columns)
+        if not any(r == "estimate" for _, r in roles):
+            raise KeyError(f"no estimate column in the summary (one of {ESTIMATE_COLUMNS})")
+        verdict = "released" if self.released else f"withheld: {self.reason}"
+        return _mint(shown, roles=roles, notes=(
+            f"model {verdict}; residual degrees of freedom {self.residual_df}",))
+
+
+def _release_seal(released: bool, reasons: Sequence[str], residual_df: int) -> str:
+    return _seal("model-release", released, list(reasons), residual_df)
+
+
+def require_estimates(table: Any, *, name: str = "table") -> ProtectedTable:
+    """Return ``table`` if it holds model estimates released by :func:`model_release`.
+
+    Raises
+    ------
+    DisclosureError
+        For a plain DataFrame (a model summary that was never checked), a protected
+        table without estimate columns, or one changed after release.
+    """
+    if not isinstance(table, ProtectedTable):
+        raise DisclosureError(
+            f"{name}: model estimates are published only as released by "
+            "lt.disclosure.model_release (events per level, residual degrees of freedom, "
+            f"convergence, intervals), not from a {type(table).__name__}",
+            hint="release.estimates(summary) with release = "
+                 "lt.disclosure.model_release(result, data=..., event_col=..., "
+                 "level_cols=...)")
+    table.verify()
+    if not table.record.columns_with("estimate"):
+        raise DisclosureError(f"{name}: a protected table without released model "
+                              "estimates")
+    return table
+
+
+def combine_estimates(tables: Sequence[ProtectedTable]) -> ProtectedTable:
+    """Stack released estimate tables (several models) into one, still released."""
+    frames = [require_estimates(t).frame for t in tables]
+    stacked = pd.concat(frames, ignore_index=True)
+    roles = {c: r for t in tables for c, r in t.record.roles}
+    notes = tuple(dict.fromkeys(n for t in tables for n in t.record.notes))
+    return _mint(stacked, roles=tuple((str(c), roles[c]) for c in stacked.columns),
+                 notes=notes)
 
 
 def _converged(result: Any) -> bool:
@@ -148,4 +224,5 @@ def model_release(
                 for term in _degenerate(summary)]
     levels = protect_counts(table, ["people", "events"], profile=p)
     return ModelRelease(released=not reasons, reasons=tuple(reasons), levels=levels,
-                        residual_df=residual_df)
+                        residual_df=residual_df,
+                        seal=_release_seal(not reasons, reasons, residual_df))

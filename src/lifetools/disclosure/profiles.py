@@ -1,13 +1,16 @@
 """Named statistical disclosure control (SDC) profiles: the rules, stated once.
 
-Every rule constant of lifetools lives in :data:`PROFILES`; the module-level names
-``SUPPRESSION_THRESHOLD``, ``ROUNDING_BASE`` and ``MIN_AT_RISK`` of
-:mod:`lifetools.disclosure` read the active profile, and every sentence stating a rule
-on a page or in a download is made by :func:`rule_sentence`.
+Every rule constant of lifetools lives in :data:`PROFILES`, as attributes of an
+:class:`SdcProfile` (``threshold``, ``base``, ``min_at_risk`` ...): code that needs a rule
+asks a profile for it, either one it was given or :func:`active_profile`. Every
+sentence stating a rule on a page or in a download is made by :func:`rule_sentence`.
 
-The active profile is ``default`` unless the environment variable
-``LIFETOOLS_SDC_PROFILE`` names another, or :func:`set_active_profile` (or the
-:func:`use_profile` context manager) chooses one.
+The profile of a published series is chosen in ``analyses/analyses.yml``
+(``disclosure: profile:``); the runner passes it to each notebook's kernel in the
+environment variable ``LIFETOOLS_SDC_PROFILE`` (:data:`ENV_VAR`), which is how
+:func:`active_profile` finds it there. Outside a run (a notebook opened by hand, a
+test) the active profile is ``default`` unless that variable is set, or
+:func:`set_active_profile` (or the :func:`use_profile` context manager) chooses one.
 """
 
 from __future__ import annotations
@@ -73,6 +76,27 @@ class SdcProfile:
     def as_dict(self) -> dict[str, Any]:
         """The profile as a plain mapping (for manifests and stamps)."""
         return asdict(self)
+
+    def publishable(self, value: int) -> bool:
+        """Whether a whole number could be a count these rules publish.
+
+        0 always; with ``"nearest"`` rounding a multiple of ``base`` above
+        ``threshold``; with ``"midpoint"`` rounding a band midpoint
+        (``k * base - base // 2``). The publish gate reads printed numbers with it.
+        """
+        if value == 0:
+            return True
+        if value < 0:
+            return False
+        if self.rounding == "midpoint":
+            return (value + self.base // 2) % self.base == 0
+        return value > self.threshold and value % self.base == 0
+
+    def suppressed_words(self) -> str:
+        """What a sentence says in place of a suppressed count ("fewer than 8")."""
+        if self.threshold < 1:
+            return "not shown"
+        return f"fewer than {self.threshold + 1}"
 
 
 PROFILES: dict[str, SdcProfile] = {p.name: p for p in (

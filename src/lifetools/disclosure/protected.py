@@ -77,6 +77,8 @@ class ProtectionRecord:
     secondary_cells: int = 0
     notes: tuple[str, ...] = ()
     seals: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    acro: Mapping[str, Any] | None = None
+    """ACRO's verdict on the same rows (:mod:`.acro_check`), when it was asked for."""
 
     def role(self, column: str) -> str | None:
         """The role of a column, or ``None`` when it was not in the protected table."""
@@ -93,9 +95,9 @@ class ProtectedTable:
     Made only by :mod:`lifetools.disclosure` (``protect_counts``,
     ``protect_magnitudes``, ``protected_shares``, ``rates_table`` ...). Reading it
     (``table["n"]``, ``table.frame``, ``len(table)``) gives copies; the operations that
-    keep it protected are :meth:`select`, :meth:`sort_values`, :meth:`rename` and
-    :meth:`drop`. Any other change (``assign``, ``merge``) gives a table that
-    :meth:`verify` refuses, naming the column.
+    keep it protected are :meth:`select`, :meth:`rows`, :meth:`sort_values`,
+    :meth:`rename` and :meth:`drop`. Any other change (``assign``, ``merge``) gives a
+    table that :meth:`verify` refuses, naming the column.
     """
 
     __slots__ = ("_frame", "_record")
@@ -142,7 +144,8 @@ class ProtectedTable:
                 "protected_cols": r.columns_with(*PROTECTED_ROLES),
                 "secondary": None if r.secondary is None else dict(r.secondary),
                 "secondary_cells": r.secondary_cells,
-                "suppressed_cells": len(r.suppressed)}
+                "suppressed_cells": len(r.suppressed),
+                **({"acro": dict(r.acro)} if r.acro is not None else {})}
 
     def __len__(self) -> int:
         return len(self._frame)
@@ -188,7 +191,8 @@ class ProtectedTable:
             raise DisclosureError(f"column {missing[0]!r} of the protection record is "
                                   "missing from the table")
         if self._record.enabled:
-            profile = get_profile(self._record.profile)
+            r = self._record  # the rules it was made with (a caller's override too)
+            profile = SdcProfile(r.profile, r.threshold, r.base, r.rounding)  # type: ignore[arg-type]
             for column in self._record.columns_with("count"):
                 _check_publishable_counts(self._frame[column], column, profile)
         return self
@@ -214,6 +218,21 @@ class ProtectedTable:
         """The table without ``columns``, still protected."""
         gone = [columns] if isinstance(columns, str) else list(columns)
         return self.select([c for c in self._frame.columns if c not in gone])
+
+    def rows(self, mask: Sequence[bool] | pd.Series) -> ProtectedTable:
+        """Only the rows where ``mask`` is true, still protected.
+
+        Showing fewer published cells cannot reveal a hidden one; suppressed cells of
+        the rows kept stay hidden.
+        """
+        self.verify()
+        keep = [bool(v) for v in (mask.tolist() if isinstance(mask, pd.Series) else mask)]
+        if len(keep) != len(self._frame):
+            raise ValueError(f"mask has {len(keep)} values for {len(self._frame)} rows")
+        position = {old: new for new, old in enumerate(i for i, k in enumerate(keep) if k)}
+        return self._remint(self._frame[keep].reset_index(drop=True), self._record.roles,
+                            [(position[i], c, why) for i, c, why in
+                             self._record.suppressed if i in position])
 
     def rename(self, *, columns: Mapping[str, str]) -> ProtectedTable:
         """The table with columns renamed, still protected."""
@@ -269,7 +288,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           suppressed: tuple[tuple[int, str, str], ...] = (),
           like: ProtectionRecord | None = None, profile: SdcProfile | None = None,
           enabled: bool = True, secondary: Mapping[str, Any] | None = None,
-          secondary_cells: int = 0, notes: tuple[str, ...] = ()) -> ProtectedTable:
+          secondary_cells: int = 0, notes: tuple[str, ...] = (),
+          acro: Mapping[str, Any] | None = None) -> ProtectedTable:
     """Make a protected table (the only place one is made)."""
     frame = frame.reset_index(drop=True)
     frame.attrs = {}
@@ -279,14 +299,14 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             profile=like.profile, enabled=like.enabled, threshold=like.threshold,
             base=like.base, rounding=like.rounding, roles=roles, suppressed=suppressed,
             secondary=like.secondary, secondary_cells=like.secondary_cells,
-            notes=like.notes, seals=seals)
+            notes=like.notes, seals=seals, acro=like.acro)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
             profile=p.name, enabled=enabled, threshold=p.threshold, base=p.base,
             rounding=p.rounding, roles=roles, suppressed=suppressed,
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
-            seals=seals)
+            seals=seals, acro=acro)
     return ProtectedTable(frame, record, _token=_TOKEN)
 
 

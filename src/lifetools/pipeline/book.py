@@ -27,6 +27,7 @@ import yaml
 
 from lifetools import config, errors
 from lifetools.dictionary import render_dictionary_pages
+from lifetools.disclosure import rule_sentence
 from lifetools.pipeline import layout
 from lifetools.pipeline import pages as furniture
 from lifetools.pipeline.provenance import source_date_epoch, write_json
@@ -98,6 +99,7 @@ def provenance_markdown(
         f"| Lock file | `{(record.get('lock_hash') or 'missing')[:16]}` (SHA-256 of "
         "requirements.lock) |",
         f"| Parameters | {params} |",
+        f"| Disclosure control | {disclosure_line(manifest)} |",
         f"| Statistical stack | {packages} |",
         f"| Source date | {manifest.get('source_date', 'unknown')} (commit time; run "
         "timings are kept in the build log) |",
@@ -117,6 +119,19 @@ def provenance_markdown(
         "```",
         "",
     ])
+
+
+def disclosure_line(manifest: Mapping[str, Any]) -> str:
+    """The profile an edition was protected with, in plain words, from its manifest.
+
+    "Profile `default`: counts from 1 to 7 are suppressed and shown as [c]; other
+    counts are rounded to the nearest 5." (an edition archived before profiles were
+    recorded was built with ``default``).
+    """
+    name = manifest.get("disclosure", {}).get("profile", "default")
+    rule = rule_sentence(name)
+    return (f"Profile `{name}`: {rule[0].lower()}{rule[1:]} Methods: "
+            "{doc}`disclosure control </methods/disclosure-control>`.")
 
 
 def _report_page(

@@ -28,6 +28,7 @@ from lifetools.errors import DataValidationError, ParameterError
 from lifetools.pipeline import integrity, layout, provenance, release
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
 from lifetools.pipeline.gate import (
+    acro_verdicts,
     assert_publishable,
     assert_site_publishable,
     not_estimable_outputs,
@@ -48,7 +49,9 @@ __all__ = [
     "PreparedData",
     "build_series",
     "clean_stale_folders",
+    "disclosure_settings",
     "edition_manifest",
+    "edition_profiles",
     "plan_runs",
     "check_needs",
     "prepare_data",
@@ -227,6 +230,8 @@ def plan_runs(
                 data_dir=data.path,
                 data_fingerprint=data.fingerprint["combined"],
                 title=analysis.title,
+                sdc_profile=series.sdc_profile.name,
+                acro=series.disclosure.acro,
             ))
     return specs
 
@@ -269,7 +274,12 @@ def edition_manifest(
             }
             for o in runs
         },
-        "disclosure": _disclosure_settings(unprotected),
+        "disclosure": {**disclosure_settings(series.sdc_profile, unprotected),
+                       "acro": {"enabled": series.disclosure.acro,
+                                "package": provenance.package_versions(["acro"])["acro"],
+                                "outputs": {o.spec.analysis: acro_verdicts(
+                                    layout.RunFolder(o.spec.run_dir).notebook)
+                                    for o in runs}}},
         "citation": provenance.citation(),
         "reproduce": f"lifetools reproduce {edition.id}",
         "source_date": source_date,
@@ -293,15 +303,38 @@ def _warn_not_estimable(edition_id: str, manifest: Mapping[str, Any]) -> None:
         logger.warning("could not be estimated: %s", line)
 
 
-def _disclosure_settings(unprotected: Mapping[str, Sequence[str]]) -> dict[str, Any]:
-    """The rules, and whether every published output was protected (from the stamps)."""
-    return {"suppression_threshold": disclosure.SUPPRESSION_THRESHOLD,
-            "rounding_base": disclosure.ROUNDING_BASE,
-            "min_at_risk": disclosure.MIN_AT_RISK,
+def disclosure_settings(profile: disclosure.SdcProfile,
+                        unprotected: Mapping[str, Sequence[str]]) -> dict[str, Any]:
+    """The profile and its rules, and whether every published output was protected.
+
+    ``profile`` is the series file's (``disclosure: profile:``); the gate checks each
+    edition's outputs with the profile its manifest records here.
+    """
+    return {"profile": profile.name,
+            "rule": disclosure.rule_sentence(profile),
+            "source": profile.source,
+            "suppression_threshold": profile.threshold,
+            "rounding_base": profile.base,
+            "rounding": profile.rounding,
+            "min_at_risk": profile.min_at_risk,
+            "magnitude_threshold": profile.magnitude_threshold,
+            "dominance": {"n": profile.nk_n, "k": profile.nk_k,
+                          "p_percent": profile.p_percent},
+            "model_min_events": profile.model_min_events,
             "secondary_suppression": "counts that add up to published totals",
             "enabled": not any(unprotected.values()),
             "unprotected_outputs": {a: list(n) for a, n in sorted(unprotected.items())
                                     if n}}
+
+
+def edition_profiles(editions: Sequence[EditionPages]) -> dict[Path, str]:
+    """Each notebook's SDC profile: the one its edition's manifest records.
+
+    Editions archived before profiles were recorded were built with ``default``.
+    """
+    return {layout.RunFolder(p.runs[a]).notebook:
+            p.manifest.get("disclosure", {}).get("profile", "default")
+            for p in editions for a in p.runs}
 
 
 def _archived(edition_id: str) -> bool:
@@ -475,7 +508,7 @@ def build_series(
     notebooks = [layout.RunFolder(p.runs[a]).notebook for p in editions for a in p.runs]
 
     say(f"checking {len(notebooks)} notebooks at the publish gate")
-    assert_publishable(notebooks)
+    assert_publishable(notebooks, edition_profiles(editions))
     say("checking the release for differencing (every edition, every table)")
     check_release(editions, frozen=archived)
     key = _site_key(editions, draft=draft, corrections=corrections)
@@ -486,7 +519,9 @@ def build_series(
         return BuildSummary(outcomes, archived, live.parent, time.monotonic() - clock,
                             timings)
     say("building the book")
-    book = assemble_book(stage, series=series, editions=editions, corrections=corrections)
+    with disclosure.use_profile(series.sdc_profile.name):  # words such as "fewer than 8"
+        book = assemble_book(stage, series=series, editions=editions,
+                             corrections=corrections)
     html = build_html(book, log=layout.logs_dir() / "book.log")
     frozen = release.freeze_archived_pages(html, archived)
     release.publish_versions(html, staged_archives)

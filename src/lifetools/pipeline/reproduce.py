@@ -274,7 +274,9 @@ def reproduce_edition(
         RunSpec(edition=edition_id, analysis=name,
                 source=root / "analyses" / entry["notebook"],
                 parameters=entry["parameters"], run_dir=runs_root / name,
-                data_dir=data.path, data_fingerprint=data.fingerprint["combined"])
+                data_dir=data.path, data_fingerprint=data.fingerprint["combined"],
+                sdc_profile=manifest.get("disclosure", {}).get("profile", "default"),
+                acro=bool(manifest.get("disclosure", {}).get("acro", {}).get("enabled")))
         for name, entry in sorted(manifest["analyses"].items())
     ]
     outcomes = execute_runs(specs, jobs=jobs, force=True, keep_going=True, progress=say)

@@ -4,7 +4,8 @@ Each run executes one analysis notebook for one edition in a fresh kernel (paper
 a subprocess), into a private folder that replaces the previous run only when the new
 one succeeded. A run is skipped, and its last good output reused, when its cache key is
 unchanged: the key hashes the notebook, the resolved parameters, the input data's
-fingerprint, the installed lifetools code and the lock file.
+fingerprint, the disclosure control profile, the installed lifetools code and the lock
+file.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ import yaml
 from papermill import inspect_notebook
 
 from lifetools import config
+from lifetools.disclosure import ENV_ACRO
+from lifetools.disclosure import ENV_VAR as SDC_PROFILE_ENV
 from lifetools.errors import AnalysisRunError, ParameterError
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.gate import new_key, verify_and_settle
@@ -66,6 +69,10 @@ class RunSpec:
     data_dir: Path
     data_fingerprint: str
     title: str = ""
+    sdc_profile: str = "default"
+    """The disclosure control profile (``disclosure: profile:`` of the series file)."""
+    acro: bool = False
+    """Whether every protected table is cross-checked with ACRO (``disclosure: acro:``)."""
 
     @property
     def label(self) -> str:
@@ -78,6 +85,8 @@ class RunSpec:
             notebook=self.source.read_bytes(),
             parameters=self.parameters,
             data_fingerprint=self.data_fingerprint,
+            sdc_profile=self.sdc_profile,
+            acro=self.acro,
         )
 
 
@@ -93,13 +102,17 @@ class RunOutcome:
     record: Mapping[str, Any] = field(default_factory=dict)
 
 
-def run_key(*, notebook: bytes, parameters: Mapping[str, Any], data_fingerprint: str) -> str:
-    """Hash what decides a notebook's output: notebook, parameters, data, code, lock."""
+def run_key(*, notebook: bytes, parameters: Mapping[str, Any], data_fingerprint: str,
+            sdc_profile: str = "default", acro: bool = False) -> str:
+    """Hash what decides a notebook's output: notebook, parameters, data, SDC profile
+    (and the ACRO cross-check), code, lock."""
     return provenance.digest(
         {
+            **({"acro": True} if acro else {}),
             "notebook": provenance.digest(notebook.decode("utf-8", "replace")),
             "parameters": dict(parameters),
             "data": data_fingerprint,
+            "sdc_profile": sdc_profile,
             "code": provenance.code_fingerprint(),
             "lock": provenance.lock_hash(),
         }
@@ -122,6 +135,10 @@ def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str
             config.ENV_DATA_DIR: str(spec.data_dir),
             config.ENV_OUTPUT_DIR: str(files_dir),
             config.ENV_EDITION: spec.edition,
+            # the series' profile, whatever the shell says: a build is protected with
+            # the profile analyses.yml names and its manifest records
+            SDC_PROFILE_ENV: spec.sdc_profile,
+            ENV_ACRO: "1" if spec.acro else "0",
             config.ENV_PROJECT_ROOT: str(config.project_root()),
             "MPLBACKEND": "Agg",
             "PYTHONHASHSEED": "0",
@@ -190,6 +207,8 @@ def _tidy_notebook(path: Path, spec: RunSpec, key: str, seal_key: str) -> list[s
         "analysis": spec.analysis,
         "notebook": spec.source.name,
         "parameters": dict(spec.parameters),
+        "sdc_profile": spec.sdc_profile,
+        "acro": spec.acro,
         "key": key,
     }
     nbformat.write(nb, path)
@@ -269,6 +288,8 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
         "notebook": spec.source.name,
         "parameters": dict(spec.parameters),
         "data_fingerprint": spec.data_fingerprint,
+        "sdc_profile": spec.sdc_profile,
+        "acro": spec.acro,
         "code_fingerprint": provenance.code_fingerprint(),
         "code_version": provenance.code_version(),
         "lock_hash": provenance.lock_hash(),

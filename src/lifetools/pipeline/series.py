@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from lifetools import config
+from lifetools.disclosure import PROFILES, SdcProfile, get_profile
 from lifetools.errors import ParameterError
 from lifetools.pipeline.parameters import (
     CODE_LISTS,
@@ -125,11 +126,29 @@ class _Data(FrozenModel):
     synthetic: _Synthetic = _Synthetic()
 
 
+class _Disclosure(FrozenModel):
+    profile: str = "default"
+    acro: bool = False
+    """Cross-check every protected table with ACRO inside the kernels (the gate
+    refuses a disagreement and, when true, a table ACRO did not check)."""
+
+    @field_validator("profile")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in PROFILES:
+            raise ValueError(f"unknown disclosure control profile {value!r}; known: "
+                             f"{', '.join(sorted(PROFILES))}")
+        return value
+
+
 class Series(FrozenModel):
     """The whole report series as declared in the series file."""
 
     series: _SeriesInfo
     data: _Data = _Data()
+    disclosure: _Disclosure = _Disclosure()
+    """The statistical disclosure control profile every report of the series is
+    protected with (:data:`lifetools.disclosure.PROFILES`)."""
     publication: dict[str, Any] = Field(default_factory=dict)
     """The published pages' wording (contact, status, calendar, repository, site URL):
     read by :func:`lifetools.pipeline.pages.read_publication`, not interpreted here."""
@@ -167,6 +186,11 @@ class Series(FrozenModel):
     def synthetic_seed(self) -> int:
         """Seed of the embedded synthetic dataset."""
         return self.data.synthetic.seed
+
+    @property
+    def sdc_profile(self) -> SdcProfile:
+        """The disclosure control profile chosen in the series file (``disclosure:``)."""
+        return get_profile(self.disclosure.profile)
 
     def edition(self, edition_id: str) -> Edition:
         """Return the edition with this id, or raise ParameterError listing the ids."""

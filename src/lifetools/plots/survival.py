@@ -6,9 +6,8 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
-from lifetools.disclosure import active_profile, protect_count
+from lifetools.disclosure import active_profile, protect_count, require_estimates
 from lifetools.plots.theme import MARKERS, PALETTE, apply_theme
 from lifetools.publication import mark_protected
 
@@ -76,15 +75,19 @@ def plot_survival(
 
 
 def plot_forest(
-    summary: pd.DataFrame,
+    summary: Any,
     *,
     ax: Any = None,
     label_col: str = "term",
     xlabel: str = "Hazard ratio (95% CI, log scale)",
 ) -> Any:
-    """Forest plot of ratios with 95% CIs on a log scale (model estimates, no counts)."""
+    """Forest plot of ratios with 95% CIs on a log scale (model estimates, no counts).
+
+    ``summary``: estimates released by :func:`lifetools.disclosure.model_release`
+    (anything else is refused: :func:`lifetools.disclosure.require_estimates`).
+    """
     apply_theme()
-    frame = summary.reset_index(drop=True)
+    frame = require_estimates(summary, name="forest plot").frame
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.6 * len(frame) + 1.2))
     y = np.arange(len(frame))[::-1]

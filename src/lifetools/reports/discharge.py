@@ -14,7 +14,12 @@ from lifetools.cohort import (
     split_at_exposure,
 )
 from lifetools.convergence import not_estimable_text, recorded_warnings
-from lifetools.disclosure import NOT_ESTIMABLE, model_release
+from lifetools.disclosure import (
+    NOT_ESTIMABLE,
+    ProtectedTable,
+    combine_estimates,
+    model_release,
+)
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
     IMPUTATIONS,
@@ -164,6 +169,25 @@ def _notes(models: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["model", "note"])
 
 
+def _released_row(release: Any, result: Any, term: str) -> dict[str, Any]:
+    """:func:`_estimate_row` when the model was released, else the reason it was not.
+
+    A fit that could not be estimated says so first (its own reason).
+    """
+    row = _estimate_row(result, term)
+    if release.released or row["text"]:
+        return row
+    return {**dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
+            "text": f"{NOT_ESTIMABLE} ({release.reason})"}
+
+
+def _at_landmark(data: pd.DataFrame, landmark: float) -> pd.DataFrame:
+    """The referrals open and entered at the landmark, with the landmark exposure."""
+    at_risk = (data["duration"] > landmark) & (data["entry"] <= landmark)
+    return data.loc[at_risk].assign(exposed_at_landmark=(
+        data["exposure_day"] <= landmark).fillna(False).astype(float))
+
+
 def _with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:
     """Add a ``note`` column: 'could not be estimated: <reason>' where it applies."""
     ok = summary.get("estimable", pd.Series(True, index=summary.index)).astype(bool)
@@ -191,15 +215,18 @@ class DischargeReport:
         columns=["model", "note"]))
     fine_gray: Any = None
     complete_case: Any = None
+    released: ProtectedTable | None = None
+    """``hazard_ratios`` as released by the model release check (what pages show)."""
 
     @property
-    def exposure_ratios(self) -> pd.DataFrame:
+    def exposure_ratios(self) -> ProtectedTable:
         """The Life Rooms hazard ratio of each cause-specific model on the imputed data
-        (for the forest plot; Fine-Gray and complete-case rows are in the table)."""
+        (for the forest plot; Fine-Gray and complete-case rows are in the table), as
+        released."""
         terms = [TERM_LABELS[t] for t in ("exposed", "ever_used", "exposed_at_landmark")]
-        model = self.hazard_ratios["model"]
+        model = self.released["model"]
         main = ~model.str.startswith(FINE_GRAY) & ~model.str.contains("complete cases")
-        return self.hazard_ratios[self.hazard_ratios["term"].isin(terms) & main]
+        return self.released.rows(self.released["term"].isin(terms) & main)
 
 
 def analyse_discharge(
@@ -298,6 +325,31 @@ def analyse_discharge(
              "fine_gray": f"{FINE_GRAY} at {landmark_days} days (subdistribution hazard "
                           "ratio, death competing)",
              "complete": COMPLETE_CASE.format("Time-varying")}
+    # release check of every model shown (n, events per level, residual df,
+    # convergence, intervals): a model that fails is withheld with its reason
+    levels = ["ever_used", *covariates]
+    landmark_rows = _at_landmark(copies[0], landmark_days)
+    checks = {
+        "tv": (tv, copies[0], levels), "naive": (naive, copies[0], levels),
+        "complete": (complete, complete_cases(data), levels),
+        "landmark": (landmark.cox, landmark_rows, ["exposed_at_landmark", *covariates]),
+        "fine_gray": (fine_gray, landmark_rows, ["exposed_at_landmark", *covariates]),
+        **({"split": (split, landmark_rows, ["exposed_at_landmark", *covariates])}
+           if split_shown else {})}
+    releases = {name: model_release(fit, data=rows, event_col="discharged",
+                                    level_cols=cols)
+                for name, (fit, rows, cols) in checks.items()}
+    shown_rows = {"tv": tv.summary, "complete": complete.summary.head(1),
+                  "naive": naive.summary.head(1), "landmark": landmark.cox.summary.head(1),
+                  **({"split": split.summary.head(2)} if split_shown else {}),
+                  "fine_gray": fine_gray.summary.head(1)}
+    columns = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note"]
+    released = combine_estimates([
+        releases[name].estimates(_label(_with_note(rows, checks[name][0]),
+                                        names[name])[columns])
+        for name, rows in shown_rows.items()])
+    released = released.select([*columns, *(["withheld"] if "withheld" in
+                                            released.columns else [])])
     ratios = pd.concat([
         _label(_with_note(tv.summary, tv), names["tv"]),
         _label(_with_note(complete.summary.head(1), complete), names["complete"]),
@@ -324,7 +376,8 @@ def analyse_discharge(
         _ph_table(landmark.cox, f"Landmark at {landmark_days} days (Life Rooms use fixed "
                   "at the landmark, follow-up from it)", exposure_action=landmark_action),
     ) for row in table.to_dict("records")], columns=PH_COLUMNS)
-    hr, naive_hr = _estimate_row(tv, "exposed"), _estimate_row(naive, "ever_used")
+    hr = _released_row(releases["tv"], tv, "exposed")
+    naive_hr = _released_row(releases["naive"], naive, "ever_used")
     key = (
         {"name": "cohort_people", "value": len(data), "kind": "count",
          "label": "People in the discharge cohort"},
@@ -338,10 +391,11 @@ def analyse_discharge(
                         naive_hr, ci=False),
         *_ratio_results("hr_tv_complete_case", "Hazard ratio of discharge, Life Rooms use "
                         "(time-varying), complete cases (sensitivity)",
-                        _estimate_row(complete, "exposed")),
+                        _released_row(releases["complete"], complete, "exposed")),
         *_ratio_results("shr_landmark", f"Subdistribution hazard ratio of discharge "
                         f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
-                        "days", _estimate_row(fine_gray, "exposed_at_landmark")),
+                        "days", _released_row(releases["fine_gray"], fine_gray,
+                                              "exposed_at_landmark")),
         {"name": "hr_tv_sentence", "value": None, "kind": "text",
          "label": "Summary: Life Rooms use and discharge", "text": ratio_sentence(
              hr, found="Once they had started, their rate of discharge was {estimate} "
@@ -366,7 +420,7 @@ def analyse_discharge(
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,
                            time_split=split, notes=notes, fine_gray=fine_gray,
-                           complete_case=complete)
+                           complete_case=complete, released=released)
 
 
 @dataclass(frozen=True)
@@ -385,6 +439,8 @@ class ReReferralReport:
         columns=["model", "note"]))
     fine_gray: Any = None
     complete_case: Any = None
+    released: ProtectedTable | None = None
+    """``hazard_ratios`` as released by the model release check (what pages show)."""
 
 
 def analyse_rereferral(
@@ -438,6 +494,12 @@ def analyse_rereferral(
     # too few events, the fit did not converge or an interval is degenerate
     release = model_release(cox, data=copies[0], event_col="rereferred",
                             level_cols=["used_life_rooms", *covariates])
+    own = {"complete": model_release(complete, data=complete_cases(data),
+                                     event_col="rereferred",
+                                     level_cols=["used_life_rooms", *covariates]),
+           "fine_gray": model_release(fine_gray, data=copies[0], event_col="rereferred",
+                                      level_cols=["used_life_rooms", *covariates])}
+    fg_check = release if not release.released else own["fine_gray"]
     overall = estimate_cif(data, duration_col="duration", event_col="event",
                            event_of_interest=1)
     horizon, at_horizon = horizon_estimate(overall.summary, data["duration"])
@@ -473,19 +535,25 @@ def analyse_rereferral(
     shr_label = ("Subdistribution hazard ratio of re-referral (Fine-Gray, death "
                  "competing), Life Rooms use before discharge")
     key = (*key, *(_ratio_results("shr_rereferral", shr_label, _estimate_row(
-        fine_gray, "used_life_rooms")) if release.released else [
+        fine_gray, "used_life_rooms")) if fg_check.released else [
         {"name": f"shr_rereferral{tail}", "value": None, "kind": "text",
-         "text": f"{NOT_ESTIMABLE} ({release.reason})", "label": f"{lead}{shr_label}"}
+         "text": f"{NOT_ESTIMABLE} ({fg_check.reason})", "label": f"{lead}{shr_label}"}
         for tail, lead in (("", ""), ("_ci", "95% CI: "))]))
-    fg_table = _label(_with_note(release.apply(fine_gray.summary), fine_gray),
-                      f"{FINE_GRAY} (subdistribution, death competing)")
-    complete_table = _label(_with_note(release.apply(complete.summary.head(1)), complete),
-                            COMPLETE_CASE.format("Cause-specific Cox"))
-    ratios = pd.concat([
-        _label(_with_note(release.apply(cox.summary), cox), "Cause-specific Cox"),
-        complete_table, fg_table], ignore_index=True)[
-        ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note",
-         *(["withheld"] if not release.released else [])]]
+    # the complete-case and Fine-Gray models share the main model's verdict (same
+    # people and events) and have release checks of their own (their own fits)
+    columns = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note"]
+    pieces = [(release, cox.summary, cox, "Cause-specific Cox"),
+              (release if not release.released else own["complete"],
+               complete.summary.head(1), complete,
+               COMPLETE_CASE.format("Cause-specific Cox")),
+              (fg_check, fine_gray.summary, fine_gray,
+               f"{FINE_GRAY} (subdistribution, death competing)")]
+    released = combine_estimates([
+        check.estimates(_label(_with_note(rows, fit), name)[columns])
+        for check, rows, fit, name in pieces])
+    released = released.select([*columns, *(["withheld"] if "withheld" in
+                                            released.columns else [])])
+    ratios = released.frame
     ph = _ph_table(cox, "Cause-specific Cox", exposure_action=(
         "noted: the hazard ratio is an average over follow-up"))
     return ReReferralReport(flow=cohort.flow, cif=cif, cox=cox, hazard_ratios=ratios,
@@ -495,4 +563,5 @@ def analyse_rereferral(
                                           COMPLETE_CASE.format("Cause-specific Cox"):
                                           complete,
                                           "Cumulative incidence": cif}),
-                            fine_gray=fine_gray, complete_case=complete)
+                            fine_gray=fine_gray, complete_case=complete,
+                            released=released)

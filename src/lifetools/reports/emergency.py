@@ -11,7 +11,12 @@ import pandas as pd
 
 from lifetools import disclosure
 from lifetools.cohort import build_person_time, propensity_covariates
-from lifetools.disclosure import ProtectedTable
+from lifetools.disclosure import (
+    ProtectedTable,
+    combine_estimates,
+    model_release,
+    require_estimates,
+)
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.regression import (
     BalanceResult,
@@ -30,7 +35,8 @@ from lifetools.regression import (
 from lifetools.tables import table_estimates
 
 __all__ = ["Comparison", "EmergencyReport", "WellbeingReport", "analyse_emergency_care",
-           "analyse_wellbeing", "compare_with_non_users", "estimates_table", "rate_table"]
+           "analyse_wellbeing", "compare_with_non_users", "estimates_table", "rate_table",
+           "release_estimates"]
 
 OUTCOMES = {"ae": "A&E attendances", "admissions": "Emergency admissions"}
 
@@ -126,6 +132,10 @@ class EmergencyReport:
     key_results: tuple[dict[str, Any], ...]
     person_time: Any = field(repr=False, default=None)
     estimates_table: pd.DataFrame = field(repr=False, default=None)
+    released: ProtectedTable | None = None
+    """``estimates`` as released by the model release check (what pages show)."""
+    equity_estimates: ProtectedTable | None = None
+    """``equity.summary`` as released by the model release check."""
 
 
 def _numbers(result, term: str) -> dict[str, float]:
@@ -150,29 +160,46 @@ def _with_e_values(estimates: pd.DataFrame) -> pd.DataFrame:
                             e_value_ci=[b for _, b in pairs])
 
 
-def estimates_table(estimates: pd.DataFrame) -> pd.DataFrame:
-    """Publication table of the rate ratios: CI, p-value, E-values, or why not estimated."""
-    ok = estimates["failure"].isna()
-    table = table_estimates(estimates.assign(
-        estimate=estimates["estimate"].where(ok, 0.0),
-        ci_lower=estimates["ci_lower"].where(ok, 0.0),
-        ci_upper=estimates["ci_upper"].where(ok, 0.0),
-        p_value=estimates["p_value"].where(ok, 1.0)), label="rate ratio",
-        keep=["outcome"])
-    column = "rate ratio (95% CI)"
-    table[column] = table[column].where(
-        ok.to_numpy(), "could not be estimated: " + estimates["failure"].astype(str))
-    table["p-value"] = table["p-value"].where(ok.to_numpy(), "")
+def estimates_table(released: ProtectedTable) -> pd.DataFrame:
+    """Publication table of the released rate ratios: CI, p-value, E-values, or why not.
+
+    ``released``: the rate ratios as released by the model release check
+    (:func:`release_estimates`); a row that could not be estimated or was withheld
+    reads why, with no p-value or E-value.
+    """
+    estimates = require_estimates(released, name="rate ratios").frame
+    table = table_estimates(released, label="rate ratio", keep=["outcome"])
     table["E-value (CI limit)"] = [
-        f"{e:.2f} ({c:.2f})" if good else "" for e, c, good in
-        zip(estimates["e_value"], estimates["e_value_ci"], ok, strict=True)]
+        f"{e:.2f} ({c:.2f})" if pd.notna(e) and pd.notna(c) else "" for e, c in
+        zip(estimates["e_value"], estimates["e_value_ci"], strict=True)]
     return table
+
+
+def release_estimates(estimates: pd.DataFrame, fitted_to: dict[str, tuple]
+                      ) -> ProtectedTable:
+    """Each rate ratio through the model release check, on the rows it was fitted to.
+
+    ``fitted_to`` maps a row's ``term`` to (person-periods, level columns); events are
+    the outcome's counts. A row that failed is withheld as not converged.
+    """
+    outcome_of = {label: key for key, label in OUTCOMES.items()}
+    parts = []
+    for index in range(len(estimates)):
+        row = estimates.iloc[[index]]
+        frame, levels = fitted_to[row["term"].iloc[0]]
+        check = model_release(None, data=frame, level_cols=levels, summary=row,
+                              event_col=outcome_of[row["outcome"].iloc[0]],
+                              converged=bool(pd.isna(row["failure"].iloc[0])))
+        parts.append(check.estimates(row))
+    return combine_estimates(parts)
 
 
 def _ratio_results(name: str, row: pd.Series, label: str) -> list[dict[str, Any]]:
     """Key results of one headline ratio: estimate, interval and E-values."""
-    if pd.notna(row["failure"]):
-        text = f"could not be estimated: {row['failure']}"
+    withheld = row.get("withheld")
+    if pd.notna(row["failure"]) or (isinstance(withheld, str) and withheld):
+        text = (f"could not be estimated: {row['failure']}" if pd.notna(row["failure"])
+                else str(withheld))
         return [{"name": name, "value": None, "kind": "text", "text": text,
                  "label": label},
                 {"name": f"{name}_ci", "value": None, "kind": "text", "text": text,
@@ -251,11 +278,23 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
         pt.people[["person_id", "imd_quintile"]], on="person_id")
     equity = equity_summary(before, event_col="ae", person_time_col="person_years",
                             label="A&E attendances")
+    equity_estimates = model_release(equity, data=before, event_col="ae",
+                                     level_cols=["imd_quintile"]).estimates(equity.summary)
     after = periods[periods["after"] == 1].merge(pt.people, on=["person_id", "group",
                                                                 "user"])
     after = after.assign(any_ae=(after["ae"] > 0).astype(float))
     prediction = fit_logistic(after, outcome_col="any_ae", covariates=covariates)
-    pick = estimates.set_index(["outcome", "term"])
+    matched_rows = periods[periods["person_id"].isin(matched.data["person_id"])] \
+        if matched.failure is None else periods
+    released = release_estimates(estimates, {
+        "Unadjusted: users against all non-users, after": (
+            periods[periods["after"] == 1], ["user"]),
+        "Users: after against before (own control)": (
+            periods[periods["user"] == 1], ["after"]),
+        DESIGNS["matched"]: (matched_rows, ["user", "after"]),
+        DESIGNS["weighted"]: (periods, ["user", "after"])})
+    released_rows = released.frame
+    pick = released_rows.set_index(["outcome", "term"])
     ae, admissions = OUTCOMES["ae"], OUTCOMES["admissions"]
     own = "Users: after against before (own control)"
     c_stat = ({"name": "c_statistic", "value": prediction.extra["c_statistic"][0],
@@ -293,7 +332,8 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                            balance_weighted=comparison.weighted.balance, rates=rates,
                            estimates=estimates, equity=equity, prediction=prediction,
                            key_results=key, person_time=pt,
-                           estimates_table=estimates_table(estimates))
+                           estimates_table=estimates_table(released), released=released,
+                           equity_estimates=equity_estimates)
 
 
 @dataclass(frozen=True)
@@ -304,6 +344,8 @@ class WellbeingReport:
     estimates: pd.DataFrame
     key_results: tuple[dict[str, Any], ...]
     pairs: pd.DataFrame = field(repr=False, default=None)
+    released: ProtectedTable | None = None
+    """``estimates`` as released by the model release check (what pages show)."""
 
 
 def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
@@ -351,6 +393,22 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
             "" if improved.value is not None else f"withheld: {improved.reason}"]
     elif improved.value is None:
         estimates["withheld"] = ["", "", f"withheld: {improved.reason}"]
+    # every row through the model release check: the t interval and the share on
+    # the pairs, the mixed model on the measurements (events: observations per level)
+    checks = [
+        model_release(change, data=pairs.assign(people=1), event_col="people",
+                      level_cols=[], summary=estimates.iloc[[0]]),
+        model_release(mixed, data=measurements.assign(observations=1),
+                      event_col="observations", level_cols=["follow_up"],
+                      summary=estimates.iloc[[1]]),
+        # the share is a protected share (Wilson interval from published counts; a
+        # lower limit of 0 is no fault): residual degrees of freedom only
+        model_release(share, data=pairs.assign(people=1), event_col="people",
+                      level_cols=[], summary=estimates.iloc[0:0], converged=True)]
+    released = combine_estimates([check.estimates(estimates.iloc[[i]])
+                                  for i, check in enumerate(checks)])
+    if not checks[0].released and not withheld:
+        withheld = checks[0].reason
     counts = pd.DataFrame({"measure": [
         "People with a baseline measurement in the period",
         "People with a baseline and a follow-up", "People improving by the threshold"],
@@ -371,4 +429,4 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
          "kind": "percentage", "label": "Share improving by the threshold (%)"},
     )
     return WellbeingReport(counts=counts, estimates=estimates, key_results=key,
-                           pairs=pairs)
+                           pairs=pairs, released=released)

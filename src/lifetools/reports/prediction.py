@@ -128,7 +128,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                             level_cols=["female", "white", "imd_q1", "community_team",
                                         "honos_recorded", "life_rooms"],
                             summary=coefs, converged=not fit.warnings)
-    shown = release.apply(coefs)
+    shown = release.estimates(coefs).frame  # released estimates only (a sealed type)
     coefficients = pd.DataFrame({
         "term": shown["term"],
         "log-odds (95% CI), after shrinkage": [

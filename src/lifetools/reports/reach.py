@@ -10,7 +10,7 @@ import pandas as pd
 from lifetools import disclosure
 from lifetools.describe import describe_population, people_in_locality
 from lifetools.dictionary import load_dictionary
-from lifetools.disclosure import ProtectedTable, declare_totals
+from lifetools.disclosure import ProtectedTable, declare_totals, model_release
 from lifetools.inequality import equity_summary
 
 __all__ = ["ReachReport", "analyse_reach", "protected_shares"]
@@ -53,6 +53,8 @@ class ReachReport:
     reach: ProtectedTable
     equity: Any
     key_results: tuple[dict[str, Any], ...]
+    equity_estimates: ProtectedTable | None = None
+    """``equity.summary`` as released by the model release check (what pages show)."""
 
 
 def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
@@ -103,10 +105,12 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
                                                          "Life Rooms users"])
     people = people_in_locality(dataset, locality)
     users = set(contacts["person_id"].dropna())
-    equity = equity_summary(people.assign(used=people["person_id"].isin(users).astype(int),
-                                          one=1.0),
-                            event_col="used", person_time_col="one",
+    people = people.assign(used=people["person_id"].isin(users).astype(int), one=1.0)
+    equity = equity_summary(people, event_col="used", person_time_col="one",
                             label="Life Rooms users", per=1000)
+    # the indices are fitted to the quintiles' counts: users per quintile checked
+    equity_estimates = model_release(equity, data=people, event_col="used",
+                                     level_cols=["imd_quintile"]).estimates(equity.summary)
     satisfaction, (access, recommend) = _satisfaction(feedback)
     key = tuple({"name": k, "value": int(v), "kind": "count", "label": m}
                 for k, m, v in activity[["key", "measure", "n"]].itertuples(index=False))
@@ -116,4 +120,5 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
              "kind": "percentage", "label": "Would recommend (%)"})
     return ReachReport(activity=activity, pathways=pathways, sites=sites,
                        monthly=monthly, satisfaction=satisfaction, reach=reach,
-                       equity=equity, key_results=key)
+                       equity=equity, key_results=key,
+                       equity_estimates=equity_estimates)

@@ -13,7 +13,13 @@ numbers it, and never the offending value):
   site-packages, ...): anywhere, markdown and code included, figure texts included;
 - ``small-count`` (1 to 7), ``unrounded-count`` (not a multiple of 5): numbers printed
   outside sealed displays (streams, stderr, unstamped outputs), and in the count
-  columns of sealed tables and their CSV downloads;
+  columns of sealed tables and their CSV downloads, read with the SDC profile the
+  edition was built with (its manifest's; ``default`` 1 to 7 and 5 as here);
+- ``profile-mismatch``: a sealed table protected under another profile than the
+  edition's;
+- ``acro-disagreement``: ACRO, run on the same rows in the kernel, flags a cell the
+  table publishes (outside the documented differences); ``acro-unchecked``: the build
+  asked for the ACRO cross-check and a protected table has no ACRO verdict;
 - ``k-of-n``: "1 of 3" with a small or unrounded number, anywhere;
 - ``small-count``/``unrounded-count`` also for a number of people or records written in
   any text, sealed displays and Markdown included ("2,634 people", "3 patients"):
@@ -28,11 +34,13 @@ numbers it, and never the offending value):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
+from lifetools.disclosure import SdcProfile
 from lifetools.errors import DisclosureError
 from lifetools.pipeline.gate.notebooks import Finding, scan_files, scan_notebook
 from lifetools.pipeline.gate.rules import PATTERNS, nhs_number_valid
@@ -42,8 +50,9 @@ from lifetools.publication import STAMP_KEY
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PATTERNS", "Finding", "assert_publishable", "assert_site_publishable",
-           "check_notebooks", "new_key", "nhs_number_valid", "not_estimable_outputs", "scan_files",
+__all__ = ["PATTERNS", "Finding", "acro_verdicts", "assert_publishable",
+           "assert_site_publishable", "check_notebooks", "new_key", "nhs_number_valid",
+           "not_estimable_outputs", "scan_files",
            "scan_notebook", "scan_site", "seal_digest", "unprotected_outputs",
            "verify_and_settle"]
 
@@ -95,13 +104,41 @@ def not_estimable_outputs(path: Path) -> list[str]:
     return found
 
 
-def check_notebooks(paths: Iterable[Path]) -> list[Finding]:
-    """Scan several notebooks; a notebook is named by its edition/analysis folder."""
+def acro_verdicts(path: Path) -> dict[str, Any]:
+    """ACRO's verdicts on one executed notebook's tables, summed for the manifest."""
+    path = Path(path)
+    total = {"tables": 0, "cells_checked": 0, "cells_flagged": 0,
+             "documented_differences": 0, "disagreements": 0}
+    if not path.exists():
+        return total
+    for cell in nbformat.read(path, as_version=4).cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY, {})
+            verdict = (mark.get("rules") or {}).get("acro") if isinstance(mark, dict) \
+                else None
+            if verdict:
+                total["tables"] += 1
+                total["cells_checked"] += int(verdict.get("checked", 0))
+                total["cells_flagged"] += int(verdict.get("flagged", 0))
+                total["documented_differences"] += len(verdict.get("differences", []))
+                total["disagreements"] += len(verdict.get("disagreements", []))
+    return total
+
+
+def check_notebooks(paths: Iterable[Path],
+                    profiles: Mapping[Path, SdcProfile | str] | None = None
+                    ) -> list[Finding]:
+    """Scan several notebooks; a notebook is named by its edition/analysis folder.
+
+    ``profiles`` gives the SDC profile of each notebook's edition (from its manifest);
+    a notebook not in it is read with the profile its runner recorded.
+    """
     findings = []
     for path in paths:
         path = Path(path)
         findings += scan_notebook(path, name=f"{path.parent.parent.name}/"
-                                  f"{path.parent.name}")
+                                  f"{path.parent.name}",
+                                  profile=(profiles or {}).get(path))
     return findings
 
 
@@ -114,9 +151,13 @@ def _refuse(findings: Sequence[Finding], what: str) -> None:
             f"published:\n{lines}{more}", hint=HINT)
 
 
-def assert_publishable(paths: Sequence[Path]) -> None:
-    """Raise DisclosureError naming notebook, cell and rule if anything is unsafe."""
-    findings = check_notebooks(paths)
+def assert_publishable(paths: Sequence[Path],
+                       profiles: Mapping[Path, SdcProfile | str] | None = None) -> None:
+    """Raise DisclosureError naming notebook, cell and rule if anything is unsafe.
+
+    ``profiles``: each notebook's edition profile (see :func:`check_notebooks`).
+    """
+    findings = check_notebooks(paths, profiles)
     logger.info("publish gate: %d notebook(s), %d finding(s)", len(paths), len(findings))
     _refuse(findings, "output(s)")
 

@@ -20,7 +20,13 @@ from typing import Any
 
 import nbformat
 
-from lifetools.disclosure import NOTES_FILE, PROFILES, notes_text
+from lifetools.disclosure import (
+    NOTES_FILE,
+    PROFILES,
+    SdcProfile,
+    get_profile,
+    notes_text,
+)
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.layout import FILES_DIR
@@ -68,7 +74,44 @@ def _texts(output: dict[str, Any]) -> list[str]:
     return texts
 
 
-def _scan_output(output: dict[str, Any]) -> rules.Found:
+def notebook_profile(nb: Any) -> SdcProfile:
+    """The profile a run was made with, as its runner recorded it (else ``default``)."""
+    return get_profile(nb.metadata.get("lifetools", {}).get("sdc_profile") or "default")
+
+
+def _profile_findings(mark: Any, profile: SdcProfile) -> rules.Found:
+    """A sealed table protected under other rules than the edition's."""
+    used = ((mark.get("rules") or {}).get("profile") if isinstance(mark, dict) else None)
+    if used is None or used == profile.name:
+        return []
+    return [("profile-mismatch", f"a table protected under the {used!r} rules in an "
+             f"edition built with the {profile.name!r} profile (one profile per "
+             "edition, chosen in analyses.yml)")]
+
+
+def acro_findings(mark: Any, required: bool) -> rules.Found:
+    """ACRO's verdict in a sealed table's stamp: a disagreement, or no verdict at all.
+
+    A disagreement is a cell ACRO flags that lifetools published outside the
+    documented differences (:mod:`lifetools.disclosure.acro_check`); the detail names
+    ACRO's check and lifetools' rule, never a value. When the build asked for ACRO
+    (``required``) a protected table without a verdict is refused too.
+    """
+    if not isinstance(mark, dict) or mark.get("kind") != "table":
+        return []
+    stamped = mark.get("rules") or {}
+    verdict = stamped.get("acro")
+    if verdict is None:
+        protected = stamped.get("protected_cols") or stamped.get("count_cols")
+        return ([("acro-unchecked", "a protected table ACRO did not check although "
+                  "the build asked for the cross-check (disclosure: acro: true)")]
+                if required and protected and stamped.get("enabled", True) else [])
+    return [("acro-disagreement", f"row {row + 1}, column {column!r}: {why}")
+            for row, column, why in verdict.get("disagreements", [])]
+
+
+def _scan_output(output: dict[str, Any], profile: SdcProfile,
+                 acro: bool = False) -> rules.Found:
     kind = output.get("output_type")
     found: rules.Found = []
     if kind == "error":
@@ -80,21 +123,24 @@ def _scan_output(output: dict[str, Any]) -> rules.Found:
             found.append(("unstamped", f"output ({mimes}) did not come through lifetools "
                           "tables, plots or results, so its counts were not protected"))
         found += seal_findings(output)
+        found += _profile_findings(mark, profile)
+        found += acro_findings(mark, acro)
     stamped = isinstance(mark, dict) and not found
     texts = _texts(output)
     if stamped:
         texts += [str(t) for t in mark.get("texts", [])]
     for text in texts:
         visible = rules.strip_markup(text)
-        found += (rules.identifier_findings(text) + rules.kofn_findings(visible)
-                  + rules.counted_findings(visible))
+        found += (rules.identifier_findings(text) + rules.kofn_findings(visible, profile)
+                  + rules.counted_findings(visible, profile))
         if not stamped:
-            found += rules.count_findings(visible)
+            found += rules.count_findings(visible, profile)
             if kind == "stream" and rules.STREAM_ROW_LEVEL.search(text):
                 found.append(("row-level", "printed output looks like a table of rows"))
         for head, rows in rules.html_tables(text):
             count_cols = (mark.get("rules") or {}).get("count_cols", []) if stamped else []
-            found += rules.table_findings(head, rows, count_cols=count_cols)
+            found += rules.table_findings(head, rows, count_cols=count_cols,
+                                          profile=profile)
     return list(dict.fromkeys(found))
 
 
@@ -108,24 +154,33 @@ def _position(cells: list[Any]) -> list[int]:
     return numbers
 
 
-def scan_notebook(path: Path, *, name: str | None = None) -> list[Finding]:
-    """Return every refused cell, output and file of one executed notebook."""
+def scan_notebook(path: Path, *, name: str | None = None,
+                  profile: SdcProfile | str | None = None) -> list[Finding]:
+    """Return every refused cell, output and file of one executed notebook.
+
+    Counts are read with ``profile``: the profile the edition was built with (the
+    build passes its manifest's); by default the one the runner recorded in the
+    notebook's metadata.
+    """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
+    profile = notebook_profile(nb) if profile is None else get_profile(profile)
+    acro = bool(nb.metadata.get("lifetools", {}).get("acro"))
     source = nb.metadata.get("lifetools", {}).get("notebook") or path.name
     label = f"{name} ({source})" if name else str(path)
     findings = []
     for number, cell in zip(_position(nb.cells), nb.cells, strict=True):
         text = cell.get("source", "")
-        found = (rules.identifier_findings(text, columns=False) + rules.kofn_findings(text)
-                 + rules.counted_findings(rules.strip_markup(text)))
+        found = (rules.identifier_findings(text, columns=False)
+                 + rules.kofn_findings(text, profile)
+                 + rules.counted_findings(rules.strip_markup(text), profile))
         findings += [Finding(label, number, 0, r, f"{cell.cell_type} cell: {d}")
                      for r, d in dict.fromkeys(found)]
         for index, output in enumerate(cell.get("outputs", []), start=1):
             findings += [Finding(label, number, index, r, d)
-                         for r, d in _scan_output(output)]
+                         for r, d in _scan_output(output, profile, acro)]
     findings += [Finding(label, 0, 0, r, d, file=f)
-                 for f, r, d in scan_files(path.parent / FILES_DIR, nb)]
+                 for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile)]
     return findings
 
 
@@ -145,10 +200,12 @@ def _csv_rows(text: str) -> tuple[list[str], list[list[str]]]:
     return (rows[0], rows[1:]) if rows else ([], [])
 
 
-def scan_files(folder: Path, nb: Any) -> Iterable[tuple[str, str, str]]:
+def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
+               ) -> Iterable[tuple[str, str, str]]:
     """Check every file a run will publish; yield ``(file, rule, detail)``."""
     if not folder.is_dir():
         return
+    profile = notebook_profile(nb) if profile is None else get_profile(profile)
     sealed = _sealed(nb)
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = f"{FILES_DIR}/{path.relative_to(folder).as_posix()}"
@@ -171,18 +228,18 @@ def scan_files(folder: Path, nb: Any) -> Iterable[tuple[str, str, str]]:
         if path.suffix.lower() not in TEXT_FILES:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
-        found = rules.identifier_findings(text) + rules.kofn_findings(text)
+        found = rules.identifier_findings(text) + rules.kofn_findings(text, profile)
         if path.suffix == ".csv":
             head, rows = _csv_rows(text)
             counts = (owner or {}).get("rules", {}).get("count_cols", []) if owner else []
-            found += rules.table_findings(head, rows, count_cols=counts)
+            found += rules.table_findings(head, rows, count_cols=counts, profile=profile)
         if parts == ("results.json",):
-            found += _result_counts(text)
+            found += _result_counts(text, profile)
         for rule, detail in dict.fromkeys(found):
             yield name, rule, detail
 
 
-def _result_counts(text: str) -> rules.Found:
+def _result_counts(text: str, profile: SdcProfile) -> rules.Found:
     try:
         results = json.loads(text)
     except ValueError:
@@ -190,6 +247,6 @@ def _result_counts(text: str) -> rules.Found:
     for entry in results.values():
         value = entry.get("value") if isinstance(entry, dict) else None
         if entry.get("kind") == "count" and value is not None and (
-                not isinstance(value, int) or rules.disclosive(value)):
+                not isinstance(value, int) or rules.disclosive(value, profile)):
             return [("unrounded-count", "a count in results.json is not protected")]
     return []

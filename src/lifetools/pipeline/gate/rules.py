@@ -2,7 +2,9 @@
 
 Each rule is a function from text to ``(rule, detail)`` pairs. The detail never quotes
 the matched value (an identifier must not reach a log or an error message); it says what
-kind of thing was found and, for counts, whether it was small or unrounded.
+kind of thing was found and, for counts, whether it was small or unrounded. The count
+rules read the :class:`~lifetools.disclosure.SdcProfile` they are given: the profile the
+edition was built with (the gate passes it; ``None`` means ``default``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from lifetools.disclosure import ROUNDING_BASE, SUPPRESSION_THRESHOLD
+from lifetools.disclosure import SdcProfile, get_profile
 from lifetools.tables import MAX_ROWS, SUPPRESSED
 
 __all__ = ["PATTERNS", "count_findings", "counted_findings", "identifier_findings",
@@ -100,67 +102,71 @@ def _number(token: str) -> int:
     return int(token.replace(",", ""))
 
 
-def disclosive(value: int) -> str | None:
-    if 1 <= value <= SUPPRESSION_THRESHOLD:
+def _profile(profile: SdcProfile | str | None) -> SdcProfile:
+    return get_profile(profile or "default")
+
+
+def disclosive(value: int, profile: SdcProfile | str | None = None) -> str | None:
+    """``small-count``, ``unrounded-count`` or ``None``: what the profile says of a count."""
+    p = _profile(profile)
+    if p.publishable(value):
+        return None
+    if 1 <= value <= p.threshold:
         return "small-count"
-    if value % ROUNDING_BASE:
-        return "unrounded-count"
-    return None
+    return "unrounded-count"
 
 
-def count_findings(text: str) -> Found:
+def _count_detail(rule: str, p: SdcProfile) -> str:
+    if rule == "small-count":
+        return f"a count of 1 to {p.threshold} printed outside a protected display"
+    shape = (f"a midpoint of a band of {p.base}" if p.rounding == "midpoint"
+             else f"a multiple of {p.base}")
+    return (f"a number that is not {shape} printed outside a protected display (an "
+            f"unrounded count under the {p.name!r} rules)")
+
+
+def count_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
     """Small (1 to the threshold) and unrounded counts printed as plain numbers."""
+    p = _profile(profile)
     found: Found = []
     for match in NUMBER.finditer(BASE64_IMAGE.sub("", text)):
-        rule = disclosive(_number(match.group(1)))
-        if rule and (rule, _COUNT_DETAIL[rule]) not in found:
-            found.append((rule, _COUNT_DETAIL[rule]))
+        rule = disclosive(_number(match.group(1)), p)
+        if rule and (rule, _count_detail(rule, p)) not in found:
+            found.append((rule, _count_detail(rule, p)))
     return found
 
 
-def counted_findings(text: str) -> Found:
+def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
     """Small or unrounded numbers of people or records, anywhere ("2634 people").
 
     Applied to every text, sealed displays and Markdown included: a sentence made from
-    protected values only ever names rounded counts (or "fewer than 8"), so a count of
-    people that is small or not rounded was written by hand from raw numbers. A number
-    after words that state a bound or a time ("fewer than 8 events", "in 2024") is not
-    a count.
+    protected values only ever names publishable counts (or "fewer than 8"), so a count
+    of people that the profile would not publish was written by hand from raw numbers.
+    A number after words that state a bound or a time ("fewer than 8 events", "in
+    2024") is not a count.
     """
+    p = _profile(profile)
     found: Found = []
     for match in COUNTED.finditer(BASE64_IMAGE.sub("", text)):
         before = text[max(match.start() - 25, 0):match.start()].split()
-        if before and BOUND.fullmatch(" ".join(before[-2:])) or before and \
-                BOUND.fullmatch(before[-1]):
+        if before and (BOUND.fullmatch(" ".join(before[-2:]))
+                       or BOUND.fullmatch(before[-1])):
             continue
         if any(NOT_A_COUNT.fullmatch(word) for word in match.group(2).split()):
             continue
-        rule = disclosive(_number(match.group(1)))
-        if rule and (rule, _COUNTED_DETAIL[rule]) not in found:
-            found.append((rule, _COUNTED_DETAIL[rule]))
+        rule = disclosive(_number(match.group(1)), p)
+        detail = (f"a number of people or records in the text that the {p.name!r} rules "
+                  f"would not publish ({rule})") if rule else ""
+        if rule and (rule, detail) not in found:
+            found.append((rule, detail))
     return found
 
 
-_COUNTED_DETAIL = {
-    "small-count": f"a number of people or records of 1 to {SUPPRESSION_THRESHOLD} in "
-                   "the text",
-    "unrounded-count": "a number of people or records in the text that is not a "
-                       f"multiple of {ROUNDING_BASE} (an unrounded count)",
-}
-
-
-_COUNT_DETAIL = {
-    "small-count": f"a count of 1 to {SUPPRESSION_THRESHOLD} printed outside a protected "
-                   "display",
-    "unrounded-count": f"a number that is not a multiple of {ROUNDING_BASE} printed "
-                       "outside a protected display (an unrounded count)",
-}
-
-
-def kofn_findings(text: str) -> Found:
+def kofn_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
     """``k of n`` with either number small or unrounded ("33.3% (1 of 3)")."""
+    p = _profile(profile)
     for match in KOFN.finditer(text):
-        if any(disclosive(_number(g)) for g in match.groups()):
+        if any(disclosive(_number(g), p) for g in match.groups()):
             return [("k-of-n", "a 'k of n' phrase with a small or unrounded count")]
     return []
 
@@ -194,7 +200,8 @@ ID_NAME = re.compile(r"(^|_)(id|ids|ref|nhs|pseudonym|patient|person|identifier|
 
 
 def table_findings(head: list[str], rows: list[list[str]], *,
-                   count_cols: Iterable[str] = ()) -> Found:
+                   count_cols: Iterable[str] = (),
+                   profile: SdcProfile | str | None = None) -> Found:
     """Row-level tables, identifier-looking columns, and raw counts in count columns.
 
     A table is row-level when it has more than ``MAX_ROWS`` rows (the limit
@@ -202,8 +209,8 @@ def table_findings(head: list[str], rows: list[list[str]], *,
     rows holds a distinct identifier-looking value in every row (letters mixed with
     digits, or eight or more digits) or is named like an identifier, whatever the
     column is called otherwise. Each declared count column must hold only the
-    suppression mark or protected counts (0, or a multiple of the rounding base above
-    the threshold).
+    suppression mark or protected counts (0, or what the profile's rounding publishes
+    above its threshold).
     """
     found: Found = []
     if len(rows) > MAX_ROWS:
@@ -225,7 +232,7 @@ def table_findings(head: list[str], rows: list[list[str]], *,
             token = value.replace(",", "").strip()
             if token in ("", SUPPRESSED):
                 continue
-            rule = disclosive(int(float(token))) if re.fullmatch(r"\d+(\.0+)?", token) \
+            rule = disclosive(int(float(token)), profile) if re.fullmatch(r"\d+(\.0+)?", token) \
                 else "unrounded-count"
             if rule:
                 found.append((rule, f"count column {name!r} holds a count that is not "
