@@ -64,7 +64,7 @@ def test_matching_and_weighting_separated_groups_return_failure_not_a_design():
         assert np.isnan(design.max_abs_smd_after)
 
 
-def test_estimate_did_cell_without_events_sets_failure():
+def test_estimate_did_cell_without_events_is_not_estimable():
     from lifetools.regression import estimate_did
 
     rng = np.random.default_rng(2)
@@ -74,9 +74,10 @@ def test_estimate_did_cell_without_events_sets_failure():
         "user": np.repeat((np.arange(n) < 100).astype(float), 2),
         "after": np.tile([0, 1], n), "person_years": 1.0,
         "ae": rng.poisson(1.0, 2 * n), "weight": 1.0})
-    assert estimate_did(periods, outcome_col="ae").failure is None
+    assert estimate_did(periods, outcome_col="ae").estimable
     periods.loc[(periods["user"] == 1) & (periods["after"] == 1), "ae"] = 0
     for weights in (None, "weight"):
         result = estimate_did(periods, outcome_col="ae", weights_col=weights)
-        assert result.failure == ("no events in users after: the ratio of rate ratios "
-                                  "is 0 or infinite")
+        assert not result.estimable
+        assert result.reason == ("no events in users after: the ratio of rate ratios "
+                                 "is 0 or infinite")

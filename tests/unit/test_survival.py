@@ -347,3 +347,19 @@ def test_cox_global_tests_absent_when_not_estimable_and_present_otherwise():
                          event_col="e", covariates=["x"], check_ph=False)
     assert empty.global_tests is None
     assert fitted.global_tests["df"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_library_versions_read_once_per_process_equal_the_modules_versions():
+    import lifelines
+    import statsmodels
+
+    from lifetools.survival import results
+
+    results._installed_versions.cache_clear()
+    first = results.library_versions()
+    first["lifelines"] = "changed by a caller"
+    again = results.library_versions()
+    assert results._installed_versions.cache_info().misses == 1
+    assert results._installed_versions.cache_info().hits >= 1
+    assert again == {"lifelines": lifelines.__version__,
+                     "statsmodels": statsmodels.__version__}

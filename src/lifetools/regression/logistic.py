@@ -62,7 +62,8 @@ def _not_estimated(method: dict, n: int, reason: str, caught=(), fit=None) -> Mo
     empty = tidy([], [], [], [], n, exponentiate=True)
     table = pd.DataFrame(columns=["group", "predicted", "observed", "n"])
     nan = float("nan")
-    return ModelResult(summary=empty, n=n, method=method, failure=reason, model=fit,
+    return ModelResult(summary=empty, n=n, method=method, estimable=False, reason=reason,
+                       model=fit,
                        warnings=tuple(dict.fromkeys(str(w.message) for w in caught)),
                        extra={"c_statistic": (nan, nan, nan),
                               "calibration_in_the_large": nan, "calibration_slope": nan,
@@ -85,7 +86,7 @@ def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str
     other data; the C-statistic is optimistic, as TRIPOD warns.
 
     Nothing is fitted when a covariate has missing values, and a fit that did not
-    converge is not used: the result's ``failure`` says why, its summary is empty and
+    converge is not used: the result is not ``estimable`` and its ``reason`` says why, its summary is empty and
     its C-statistic missing (``tests/unit/test_regression.py``).
     """
     x = sm.add_constant(df[list(covariates)].astype(float), has_constant="add")

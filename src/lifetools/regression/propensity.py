@@ -280,8 +280,8 @@ def estimate_did(
     working correlation) and cluster-robust errors by person, which treat the weights
     as known. Wald intervals. Rows with no person-time are dropped. A group and period
     with no events (the ratio is then 0 or infinite), a fit that did not converge, or a
-    standard error that is not finite, sets the result's ``failure``
-    (the library's warnings are in ``warnings``). Checked in
+    standard error that is not finite, makes the result not ``estimable``, with the
+    ``reason`` (the library's warnings are in ``warnings``). Checked in
     ``tests/truth/test_regression_truth.py``, ``tests/truth/test_did_many_seeds.py``
     and ``tests/unit/test_regression.py``.
     """
@@ -334,4 +334,5 @@ def estimate_did(
         n=int(data[id_col].nunique()), model=fit,
         warnings=tuple(dict.fromkeys(str(w.message) for w in caught)),
         method={"estimator": estimator, "ci_method": ci_method, "method": method,
-                "weights": weights_col or "none"}, failure=failure)
+                "weights": weights_col or "none"},
+        estimable=failure is None, reason=failure or "")

@@ -67,16 +67,6 @@ class ModelResult:
     model: Any = field(default=None, repr=False)
     estimable: bool = True
     reason: str = ""
-    failure: str | None = None
-    """Why the estimate cannot be used (no convergence, a non-finite error); ``None``
-    when it can. One fact with ``estimable``/``reason``: either spelling sets both."""
-
-    def __post_init__(self) -> None:
-        if self.failure is not None:
-            object.__setattr__(self, "estimable", False)
-            object.__setattr__(self, "reason", self.reason or self.failure)
-        elif not self.estimable:
-            object.__setattr__(self, "failure", self.reason or "could not be estimated")
 
     def estimate(self, term: str) -> tuple[float, float, float]:
         """(estimate, ci_lower, ci_upper) of one term."""

@@ -115,7 +115,8 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
         return ModelResult(
             summary=tidy(terms, nan, nan, nan, n_groups, exponentiate=False,
                          alpha=alpha),
-            n=n_groups, model=None, warnings=(reason,), failure=reason,
+            n=n_groups, model=None, warnings=(reason,), estimable=False,
+            reason=reason,
             method={"estimator": f"linear mixed model, {effects}, {criterion}",
                     "ci_method": "Wald"})
     notes = list(notes)

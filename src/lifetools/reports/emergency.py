@@ -110,8 +110,8 @@ def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
                 result = estimate_did(data[design], outcome_col=outcome,
                                       weights_col=None if design == "matched"
                                       else "weight")
-                row["failure"] = result.failure
-                if result.failure is None:
+                row["failure"] = None if result.estimable else result.reason
+                if result.estimable:
                     row.update(_numbers(result, "did"))
             rows.append(row)
     return Comparison(matched=matched, weighted=weighted, estimates=pd.DataFrame(rows),
@@ -138,10 +138,12 @@ class EmergencyReport:
     """``equity.summary`` as released by the model release check."""
 
 
-def _numbers(result, term: str) -> dict[str, float]:
+def _numbers(result, term: str) -> dict[str, Any]:
+    """A term's numbers, and ``failure``: the result's ``reason`` when not estimable."""
     estimate, low, high = result.estimate(term)
     p = float(result.summary.set_index("term").loc[term, "p_value"])
-    return {"estimate": estimate, "ci_lower": low, "ci_upper": high, "p_value": p}
+    return {"estimate": estimate, "ci_lower": low, "ci_upper": high, "p_value": p,
+            "failure": None if result.estimable else result.reason}
 
 
 def _with_e_values(estimates: pd.DataFrame) -> pd.DataFrame:
@@ -260,12 +262,11 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                      "term": "Unadjusted: users against all non-users, after",
                      **_numbers(fit_poisson(after, outcome_col=outcome,
                                             person_time_col="person_years",
-                                            covariates=["user"]), "user"),
-                     "failure": None})
+                                            covariates=["user"]), "user")})
         users = periods[periods["user"] == 1]
         rows.append({"outcome": outcome, "term": "Users: after against before (own "
                      "control)", **_numbers(compare_before_after(
-                         users, outcome_col=outcome), "after"), "failure": None})
+                         users, outcome_col=outcome), "after")})
         did = comparison.estimates[comparison.estimates["outcome"] == outcome]
         for _, row in did.iterrows():
             rows.append({**row.drop("design").to_dict(), "term": DESIGNS[row["design"]]})
@@ -299,9 +300,9 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     own = "Users: after against before (own control)"
     c_stat = ({"name": "c_statistic", "value": prediction.extra["c_statistic"][0],
                "kind": "estimate", "label": "C-statistic of the A&E prediction model"}
-              if prediction.failure is None else
+              if prediction.estimable else
               {"name": "c_statistic", "value": None, "kind": "text",
-               "text": f"could not be estimated: {prediction.failure}",
+               "text": f"could not be estimated: {prediction.reason}",
                "label": "C-statistic of the A&E prediction model"})
     key = (
         {"name": "users", "value": int(pt.people["user"].sum()), "kind": "count",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,11 +13,18 @@ __all__ = ["CIFResult", "CoxResult", "KMResult", "LandmarkResult", "library_vers
 
 
 def library_versions() -> dict[str, str]:
-    """Versions of the libraries behind the estimates (for the method record)."""
-    import lifelines
-    import statsmodels
+    """Versions of the libraries behind the estimates (for the method record).
 
-    return {"lifelines": lifelines.__version__, "statsmodels": statsmodels.__version__}
+    Read once per process (:func:`_installed_versions`), from the installed
+    distributions' metadata: no fit imports a library only to learn its version.
+    """
+    return dict(_installed_versions())
+
+
+@functools.cache
+def _installed_versions() -> tuple[tuple[str, str], ...]:
+    return tuple((name, importlib.metadata.version(name))
+                 for name in ("lifelines", "statsmodels"))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from lifetools.synthetic.truth import TRUE_EFFECTS, WINDOW_END, WINDOW_START
+from lifetools.synthetic.truth import (
+    EPISODE_COUNT_SHARES,
+    TRUE_EFFECTS,
+    WINDOW_END,
+    WINDOW_START,
+)
 
 __all__ = ["COMMUNITY_TEAMS", "TEAMS", "make_referrals"]
 
@@ -104,7 +109,7 @@ def make_referrals(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFra
     community-team referral when it happened while the referral was open.
     """
     caseload = np.flatnonzero(people["caseload"].to_numpy())
-    counts = rng.choice([1, 2, 3, 4], size=len(caseload), p=[.55, .22, .10, .13])
+    counts = rng.choice([1, 2, 3, 4], size=len(caseload), p=list(EPISODE_COUNT_SHARES))
     death = people["death_day"].to_numpy()
     start = rng.uniform(-700, END_DAY - 20, size=len(caseload))
     rows, exposed_people = [], np.zeros(len(people), dtype=bool)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-__all__ = ["TRUE_EFFECTS", "WINDOW_END", "WINDOW_START", "TrueEffects", "day_to_date"]
+__all__ = ["EPISODE_COUNT_SHARES", "TRUE_EFFECTS", "WINDOW_END", "WINDOW_START", "TrueEffects", "day_to_date"]
 
 WINDOW_START = dt.date(2019, 4, 1)
 """First day of the synthetic extract (day 0)."""
@@ -21,6 +21,10 @@ WINDOW_END = dt.date(2025, 3, 31)
 def day_to_date(day: int) -> dt.date:
     """Convert a day number (0 = WINDOW_START) to a date."""
     return WINDOW_START + dt.timedelta(days=int(day))
+
+
+EPISODE_COUNT_SHARES = (0.55, 0.22, 0.10, 0.13)
+"""Shares of caseload people with 1, 2, 3 and 4 referrals (drawn before the gaps)."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,16 @@ class TrueEffects:
     (SD 4), before conversion to the published raw-score table."""
     wellbeing_change_sd: float = 4.0
     rereferral_12_month: float = 0.22
-    """Probability of a new referral within 12 months of discharge (exponential gap)."""
+    """Probability that the gap from a closure to the person's next referral is at most
+    12 months (the exponential gap's parameter), **for a person who has a further
+    episode**. It is not the share re-referred within 12 months of a discharge: the
+    number of episodes per person is drawn first (``EPISODE_COUNT_SHARES``), so after
+    episode ``k`` only ``P(count > k | count >= k)`` of people are ever referred again.
+    The estimand of the re-referral report's cumulative incidence is
+    :meth:`rereferral_within_12_months` (about 0.10)."""
+    rereferral_hr_life_rooms: float = 1.0
+    """Hazard ratio of Life Rooms use before discharge on re-referral: no effect (the
+    gap does not depend on Life Rooms use), given the episode number."""
     life_rooms_uptake_a06: float = 0.12
     """Base probability of Life Rooms use for a person in a community team, before the
     selection multipliers (deprivation, sex, age, HoNOS, accommodation, employment,
@@ -65,6 +78,19 @@ class TrueEffects:
     from non-users on purpose."""
     life_rooms_median_days_to_first_contact: float = 120.0
     smr_caseload: float = 3.7
+
+    def further_episode(self, episode: int) -> float:
+        """P(count > episode | count >= episode): the share referred again, ever."""
+        at_least = [sum(EPISODE_COUNT_SHARES[k - 1:]) for k in range(1, 6)] + [0.0]
+        return at_least[episode] / at_least[episode - 1] if at_least[episode - 1] else 0.0
+
+    def rereferral_within_12_months(self, episode: int) -> float:
+        """Probability of a next referral within 12 months of the closure of the
+        person's ``episode``-th referral (1-based), death aside:
+        ``further_episode(episode) * rereferral_12_month``. Deaths compete with it
+        (caseload mortality under 1% a year at most ages), so the cumulative incidence
+        is slightly lower."""
+        return self.further_episode(episode) * self.rereferral_12_month
 
 
 TRUE_EFFECTS = TrueEffects()
