@@ -252,7 +252,7 @@ def show_figure(figure: Any, *, name: str, caption: str,
     # run's output folder is <runs>/<edition>/<analysis>/files
     return PublishedFigure(name=name, alt=alt, caption=caption, png=png, rules=rules,
                            texts=texts, downloads=downloads,
-                           size=(width // 2, height // 2),
+                           size=((width + 1) // 2, (height + 1) // 2),
                            folder=f"{folder.parent.name}/")
 
 

@@ -17,6 +17,7 @@ import matplotlib as mpl
 
 __all__ = ["DPI", "FONT_SIZE", "MARKERS", "MIN_PHONE_PX", "PALETTE", "PHONE_PX",
            "SUPPRESSED_HATCH", "WIDTH", "apply_theme", "legend_below", "phone_text_px",
+           "suppressed_label", "suppressed_patch",
            "wrap"]
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -25,7 +26,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 FONT_SIZE = 13
 """Smallest text in a figure, in points."""
-WIDTH = 5.4
+WIDTH = 5.2
 """Figure width in inches before the tight crop."""
 DPI = 192
 """PNG resolution: twice 96 CSS pixels per inch."""
@@ -56,12 +57,26 @@ def wrap(text: str, width: int = 24) -> str:
 
 
 def legend_below(ax: Any, *, ncol: int = 1, **kwargs: Any) -> Any:
-    """Put the legend under the axes, outside the data area, so it never covers data."""
+    """Put the legend under the axes' tick labels and x label, so it never covers data.
+
+    The gap is measured in points from the drawn tick labels and axis label, so it
+    holds whatever size the axes end up after ``tight_layout``.
+    """
+    from matplotlib.transforms import offset_copy
+
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return None
-    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, -0.22),
-                     frameon=False, ncol=ncol, borderaxespad=0.0, **kwargs)
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == suppressed_label())
+    handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    below = ax.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y0
+    gap = below * 72 / fig.dpi + 6
+    anchor = offset_copy(ax.transAxes, fig=fig, x=0, y=-gap, units="points")
+    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
+                     bbox_transform=anchor, frameon=False, ncol=ncol, borderaxespad=0.0,
+                     **kwargs)
 
 
 def phone_text_px(fig: Any, *, screen_px: int = PHONE_PX) -> float:
@@ -88,3 +103,24 @@ def _visible_text(artist: Any) -> bool:
 
     return (isinstance(artist, Text) and artist.get_visible()
             and bool(artist.get_text().strip()))
+
+
+def suppressed_label() -> str:
+    """Legend words of a suppressed value, from the active profile."""
+    from lifetools.disclosure import active_profile
+
+    return f"Suppressed (fewer than {active_profile().threshold + 1})"
+
+
+def suppressed_patch(ax: Any, positions: Any, width: float, top: float, *,
+                     horizontal: bool = False) -> None:
+    """Draw hatched grey placeholders where values are suppressed (never a zero bar).
+
+    The placeholder spans the whole value axis, so it cannot be read as a value, and
+    carries the legend entry :func:`suppressed_label` (once per axes).
+    """
+    seen = any(c.get_label() == suppressed_label() for c in ax.containers)
+    draw = ax.barh if horizontal else ax.bar
+    size = {"height": width} if horizontal else {"width": width}
+    draw(positions, top, **size, color="none", edgecolor="#767676", hatch=SUPPRESSED_HATCH,
+         linewidth=1.0, label="_nolegend_" if seen else suppressed_label())
