@@ -248,12 +248,12 @@ def show_figure(figure: Any, *, name: str, caption: str,
     downloads = figure_downloads(fig, name, folder)
     rules = dict(getattr(fig, _FIGURE_ATTR))
     plt.close(fig)
-    # the site publishes a run's files under <analysis>/ beside the report page, and a
-    # run's output folder is <runs>/<edition>/<analysis>/files
+    # the site publishes a run's files under <analysis>/ beside the report page
+    analysis = config.analysis()
     return PublishedFigure(name=name, alt=alt, caption=caption, png=png, rules=rules,
                            texts=texts, downloads=downloads,
                            size=((width + 1) // 2, (height + 1) // 2),
-                           folder=f"{folder.parent.name}/")
+                           folder=f"{analysis}/" if analysis else "")
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

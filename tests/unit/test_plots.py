@@ -25,8 +25,9 @@ def _close():
 
 @pytest.fixture
 def output(tmp_path, monkeypatch):
-    folder = tmp_path / "runs" / "02_time_to_discharge" / "files"
+    folder = tmp_path / ".02_time_to_discharge.partial-123" / "files"
     monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(folder))
+    monkeypatch.setenv("LIFETOOLS_ANALYSIS", "02_time_to_discharge")
     return folder
 
 

@@ -122,6 +122,7 @@ def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str
             config.ENV_DATA_DIR: str(spec.data_dir),
             config.ENV_OUTPUT_DIR: str(files_dir),
             config.ENV_EDITION: spec.edition,
+            config.ENV_ANALYSIS: spec.analysis,
             config.ENV_PROJECT_ROOT: str(config.project_root()),
             "MPLBACKEND": "Agg",
             "PYTHONHASHSEED": "0",
