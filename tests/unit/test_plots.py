@@ -265,6 +265,9 @@ def test_show_figure_writes_the_data_as_protected_csv_and_links_it(output):
     assert curves.startswith("group,day,estimate,ci_lower,ci_upper\n")
     assert len(curves.splitlines()) <= 61            # a published table's row limit
     assert at_risk.startswith("group,day,number_at_risk\n")
+    assert at_risk.splitlines()[1:6] == [f"Did not use them,{d},{n}" for d, n in zip(
+        (0, 90, 180, 365, 730), [r.split(",")[-1] for r in at_risk.splitlines()[1:6]],
+        strict=True)]
     assert all(int(r.split(",")[-1]) % 5 == 0 for r in at_risk.splitlines()[1:])
     assert (output / "figures" / "notes.txt").exists()
     html, meta = shown._repr_mimebundle_()

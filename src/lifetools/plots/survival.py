@@ -61,7 +61,7 @@ def _curve_table(curves: dict[str, pd.DataFrame], days: list[float]) -> pd.DataF
         stop = float(curve["time"].max())
         for day in (d for d in grid if d <= stop):
             value = _at(curve, day)
-            rows.append({"group": _name(group), "day": float(day),
+            rows.append({"group": _name(group), "day": int(round(day)),
                          "estimate": round(float(value["estimate"]), 4),
                          "ci_lower": round(float(value["ci_lower"]), 4),
                          "ci_upper": round(float(value["ci_upper"]), 4)})
@@ -133,7 +133,7 @@ def plot_survival(
     # tick's x (data coordinates), offset downwards in points
     shown = table[table["time"].astype(float).isin(days)]
     protected = protect_counts(shown[["group", "time", "at_risk"]].rename(
-        columns={"time": "day"}), ["at_risk"], not_counts=["day"])
+        columns={"time": "day"}).astype({"day": "int64"}), ["at_risk"], not_counts=["day"])
     frame = protected.frame
     line = FONT_SIZE * 1.45
     ax.annotate(f"Number at risk (rounded to {profile.base})", xy=(0, 0),
