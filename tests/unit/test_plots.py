@@ -162,13 +162,22 @@ def test_plot_forest_ratio_axis_is_log_with_plain_ticks_and_a_line_at_one():
     assert ax.get_xscale() == "log"
     shown = texts(ax)
     ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
-    assert set(ticks) <= {"0.125", "0.25", "0.5", "1", "2", "4", "8"}
+    assert set(ticks) <= {"0.25", "0.5", "1", "2", "4"}
     assert {"0.5", "1", "2"} <= set(ticks)
     assert not any("10^" in t or "$" in t or "times" in t for t in shown)
     assert not [t for t in ax.xaxis.get_minorticklabels() if t.get_text()]
     assert any(list(line.get_xdata()) == [1.0, 1.0] for line in ax.lines)
     assert "below 1 = slower discharge, above 1 = faster discharge" in \
         ax.get_xlabel().replace("\n", " ")
+
+
+def test_plot_forest_wide_interval_gets_plain_ticks_covering_it():
+    frame = pd.DataFrame({"model": ["Landmark"], "estimate": [4.1], "ci_lower": [0.59],
+                          "ci_upper": [29.2]})
+    ax = plots.plot_forest(frame, label_col="model")
+    ticks = [float(t.get_text()) for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks == [0.5, 1.0, 2.0, 4.0, 10.0, 20.0]
+    assert ax.get_xlim()[0] < 0.59 and ax.get_xlim()[1] > 29.2
 
 
 def test_plot_forest_without_direction_says_what_one_means():
@@ -295,3 +304,12 @@ def test_show_figure_bytes_are_deterministic(output):
     assert first.png == second.png
     assert (output / "figures" / "a.csv").read_bytes() == \
         (output / "figures" / "b.csv").read_bytes()
+
+
+def test_plot_forest_row_without_estimate_is_listed_not_drawn():
+    frame = forest_frame()
+    frame.loc[1, ["estimate", "ci_lower", "ci_upper"]] = np.nan
+    ax = plots.plot_forest(frame, label_col="model")
+    assert len(ax.get_yticklabels()) == 3
+    assert "Age (per 10 years): not estimated" in ax.figure._lifetools_alt
+    assert ax.get_xscale() == "log"

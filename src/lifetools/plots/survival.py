@@ -18,8 +18,9 @@ from lifetools.publication import mark_protected
 
 __all__ = ["RATIO_TICKS", "plot_forest", "plot_survival"]
 
-RATIO_TICKS = (0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
-"""Ticks of a ratio axis (log scale), labelled as plain numbers."""
+RATIO_TICKS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0, 50.0)
+"""Ticks of a ratio axis (log scale), labelled as plain numbers; those covering the
+intervals drawn are used."""
 _AT_RISK_TOP = 52.0  # points below the x axis where the numbers at risk start
 _GRID_ROWS = 60  # most rows a published table may have (lifetools.tables.MAX_ROWS)
 
@@ -212,8 +213,9 @@ def plot_forest(
         lines = sum(n.count("\n") + 1 for n in names)
         _, ax = plt.subplots(figsize=(WIDTH, 0.32 * lines + 0.5 * len(frame) + 1.6))
     y = np.arange(len(frame))[::-1]
-    est = frame["estimate"].astype(float)
-    low, high = frame["ci_lower"].astype(float), frame["ci_upper"].astype(float)
+    est = frame["estimate"].astype(float).to_numpy()
+    low = frame["ci_lower"].astype(float).to_numpy()
+    high = frame["ci_upper"].astype(float).to_numpy()
     ok = np.isfinite(est) & np.isfinite(low) & np.isfinite(high) & (low > 0)
     ax.errorbar(est[ok], y[ok], xerr=[est[ok] - low[ok], high[ok] - est[ok]],
                 fmt=MARKERS[1], color=PALETTE[0], capsize=4, markersize=7)
@@ -225,8 +227,8 @@ def plot_forest(
     ax.grid(axis="y", visible=False)
     ax.figure.tight_layout()
     data = pd.DataFrame({"label": [label(str(v)) for v in frame[label_col]],
-                         "estimate": est.round(4), "ci_lower": low.round(4),
-                         "ci_upper": high.round(4)})
+                         "estimate": np.round(est, 4), "ci_lower": np.round(low, 4),
+                         "ci_upper": np.round(high, 4)})
     parts = [f"{label(str(v))}: {format_ratio(e)} ({format_ratio(lo)} to {format_ratio(h)})"
              if k else f"{label(str(v))}: not estimated"
              for v, e, lo, h, k in zip(frame[label_col], est, low, high, ok, strict=True)]
