@@ -313,3 +313,23 @@ def test_plot_forest_row_without_estimate_is_listed_not_drawn():
     assert len(ax.get_yticklabels()) == 3
     assert "Age (per 10 years): not estimated" in ax.figure._lifetools_alt
     assert ax.get_xscale() == "log"
+
+
+def test_plot_survival_close_at_risk_days_are_spaced_so_numbers_never_touch():
+    data = survival_data(n=3000)
+    data["duration"] = data["duration"] * 3
+    km = estimate_km(data, duration_col="duration", event_col="event", group_col="group",
+                     times=(0, 30, 90, 180, 365, 730, 1095))
+    ax = plots.plot_survival(km)
+    fig = ax.figure
+    fig.canvas.draw()
+    assert 30.0 not in list(ax.get_xticks())          # too close to day 0 here
+    renderer = fig.canvas.get_renderer()
+    rows: dict[float, list] = {}
+    for text in (t for t in ax.texts if t.get_gid() == "at-risk"):
+        box = text.get_window_extent(renderer)
+        rows.setdefault(round(box.y0), []).append(box)
+    for boxes in rows.values():
+        boxes.sort(key=lambda b: b.x0)
+        assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
+    assert len(rows) == 2

@@ -46,6 +46,25 @@ def _drawn(result: Any, min_at_risk: int, max_time: float | None) -> dict[str, p
     return curves
 
 
+def _spaced(ax: Any, days: list[float], gap_pt: float) -> list[float]:
+    """The at-risk days far enough apart on the drawn axis for their numbers not to touch.
+
+    Greedy from day 0: a day closer than ``gap_pt`` points (the widest number and a
+    space) to the last kept one is skipped (its tick and its numbers; the download
+    keeps it).
+    """
+    fig = ax.figure
+    fig.tight_layout()
+    width_pt = ax.get_window_extent().width * 72 / fig.dpi
+    low, high = ax.get_xlim()
+    gap = gap_pt / max(width_pt, 1.0) * (high - low)
+    kept: list[float] = []
+    for day in days:
+        if not kept or day - kept[-1] >= gap:
+            kept.append(day)
+    return kept
+
+
 def _at(curve: pd.DataFrame, day: float) -> pd.Series:
     """The step function's value at ``day`` (the last step at or before it)."""
     return curve[curve["time"] <= day].iloc[-1]
@@ -100,9 +119,10 @@ def plot_survival(
     Notes
     -----
     The x ticks are the days of the at-risk table (``result.at_risk``) up to the end
-    of the longest drawn curve, and each number at risk is placed at its day in data
-    coordinates, so the rows line up with the ticks by construction (checked in
-    ``tests/unit/test_plots.py``). The figure's data (each curve read on a grid of
+    of the longest drawn curve, leaving out a day closer to the one before it on the
+    drawn axis than the widest number at risk (so numbers never run together), and each number at
+    risk is placed at its day in data coordinates, so the rows line up with the ticks
+    by construction (checked in ``tests/unit/test_plots.py``). The figure's data (each curve read on a grid of
     days, and the numbers at risk) is attached for download, and its alt text is
     generated from the curves drawn.
     """
@@ -122,20 +142,23 @@ def plot_survival(
         ax.fill_between(curve["time"], curve["ci_lower"], curve["ci_upper"], step="post",
                         alpha=0.2, color=colour, linewidth=0)
     end = max(float(c["time"].max()) for c in curves.values())
-    limit = end if max_time is None else min(max(end, 0.0), max_time)
-    days = [float(t) for t in dict.fromkeys(table["time"]) if float(t) <= limit]
-    ax.set_xlim(0, max(days[-1], end) * 1.02 if days else None)
+    listed = [float(t) for t in dict.fromkeys(table["time"]) if float(t) <= end]
+    ax.set_xlim(0, max(end, 1.0) * 1.02)
     ax.set_ylim(0, 1)
-    ax.xaxis.set_major_locator(FixedLocator(days))
-    ax.set_xticklabels([f"{d:,.0f}" for d in days])
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    # numbers at risk under the axis: per group a name line, then each number at its
-    # tick's x (data coordinates), offset downwards in points
-    shown = table[table["time"].astype(float).isin(days)]
+    shown = table[table["time"].astype(float).isin(listed)]
     protected = protect_counts(shown[["group", "time", "at_risk"]].rename(
         columns={"time": "day"}).astype({"day": "int64"}), ["at_risk"], not_counts=["day"])
     frame = protected.frame
+    numbers = [f"<{profile.threshold + 1}" if pd.isna(v) else f"{int(v):,}"
+               for v in frame["at_risk"]]
+    widest = max((len(n) for n in numbers), default=1) * 0.64 * FONT_SIZE
+    days = _spaced(ax, listed, widest + 8.0)
+    ax.xaxis.set_major_locator(FixedLocator(days))
+    ax.set_xticklabels([f"{d:,.0f}" for d in days])
+    # numbers at risk under the axis: per group a name line, then each number at its
+    # tick's x (data coordinates), offset downwards in points
     line = FONT_SIZE * 1.45
     ax.annotate(f"Number at risk (rounded to {profile.base})", xy=(0, 0),
                 xycoords="axes fraction", xytext=(0, -_AT_RISK_TOP), textcoords="offset points",
@@ -145,16 +168,16 @@ def plot_survival(
         ax.annotate(_name(group), xy=(0, 0), xycoords="axes fraction",
                     xytext=(0, -offset), textcoords="offset points", ha="left", va="top",
                     fontstyle="italic")
-        part = frame[frame["group"] == group]
+        part = frame[(frame["group"] == group) & frame["day"].isin(days)]
         for index, day in zip(part.index, part["day"], strict=True):
-            value = part.loc[index, "at_risk"]
-            text = f"<{profile.threshold + 1}" if pd.isna(value) else f"{int(value):,}"
+            text = numbers[index]
             ax.annotate(text, xy=(float(day), 0), xycoords=("data", "axes fraction"),
                         xytext=(0, -offset - line), textcoords="offset points",
                         ha="center", va="top", gid="at-risk")
     if len(curves) > 1:
+        short = max(len(_name(g)) for g in curves) <= 12
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), frameon=False,
-                  borderaxespad=0.0)
+                  borderaxespad=0.0, ncol=min(len(curves), 3) if short else 1)
     ax.figure.tight_layout()
     kind = "Rising step" if "CIF" in type(result).__name__ else "Falling step"
     data = {"": require_table(_curve_table(curves, days), name="curves",
