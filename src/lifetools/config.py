@@ -1,7 +1,7 @@
 """Project paths and the environment contract between the runner and the notebooks.
 
-The runner sets ``LIFETOOLS_DATA_DIR``, ``LIFETOOLS_OUTPUT_DIR`` and
-``LIFETOOLS_EDITION`` before it executes a notebook; notebooks read them through the
+The runner sets ``LIFETOOLS_DATA_DIR``, ``LIFETOOLS_OUTPUT_DIR``, ``LIFETOOLS_EDITION``
+and ``LIFETOOLS_ANALYSIS`` before it executes a notebook; notebooks read them through the
 functions here and never build paths themselves.
 """
 
@@ -12,11 +12,13 @@ import tempfile
 from pathlib import Path
 
 __all__ = [
+    "ENV_ANALYSIS",
     "ENV_DATA_DIR",
     "ENV_EDITION",
     "ENV_OUTPUT_DIR",
     "ENV_PROJECT_ROOT",
     "SERIES_FILE",
+    "analysis",
     "build_dir",
     "data_dir",
     "default_data_dir",
@@ -30,6 +32,7 @@ __all__ = [
 ENV_DATA_DIR = "LIFETOOLS_DATA_DIR"
 ENV_OUTPUT_DIR = "LIFETOOLS_OUTPUT_DIR"
 ENV_EDITION = "LIFETOOLS_EDITION"
+ENV_ANALYSIS = "LIFETOOLS_ANALYSIS"
 ENV_PROJECT_ROOT = "LIFETOOLS_PROJECT_ROOT"
 SERIES_FILE = Path("analyses") / "analyses.yml"
 
@@ -96,3 +99,12 @@ def output_dir() -> Path:
 def edition() -> str | None:
     """Return the id of the edition being built, or None outside the runner."""
     return os.environ.get(ENV_EDITION) or None
+
+
+def analysis() -> str | None:
+    """Return the id of the analysis being run, or None outside the runner.
+
+    The site publishes a run's files under ``<analysis>/`` beside the report page, so
+    the links under a figure to its data start with it.
+    """
+    return os.environ.get(ENV_ANALYSIS) or None

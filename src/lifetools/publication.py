@@ -38,6 +38,7 @@ __all__ = [
     "KeyResult",
     "KeyResults",
     "PublishedFigure",
+    "figure_downloads",
     "format_number",
     "is_marked",
     "mark_protected",
@@ -53,6 +54,8 @@ __all__ = [
 STAMP_KEY = "lifetools"
 GLUE_PREFIX = "application/papermill.record/"
 _FIGURE_ATTR = "_lifetools_stamp"
+_DATA_ATTR = "_lifetools_data"
+_ALT_ATTR = "_lifetools_alt"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 ResultKind = Literal["count", "estimate", "ratio", "percentage", "share", "rate",
@@ -100,13 +103,19 @@ def check_name(name: str) -> str:
     return name
 
 
-def mark_protected(fig: Any, *, rules: dict[str, Any] | None = None) -> Any:
+def mark_protected(fig: Any, *, rules: dict[str, Any] | None = None,
+                   data: dict[str, Any] | None = None, alt: str | None = None) -> Any:
     """Mark a matplotlib figure as drawn from protected data; return it.
 
     Only :mod:`lifetools.plots` functions call this, after applying disclosure control
-    to whatever counts they plot.
+    to whatever counts they plot. ``data`` is what the figure draws, as protected
+    tables keyed by a file suffix (``""`` for ``<name>.csv``, ``"at-risk"`` for
+    ``<name>-at-risk.csv``), published beside the figure by :func:`show_figure`;
+    ``alt`` is alt text generated from the data drawn.
     """
     setattr(fig, _FIGURE_ATTR, dict(rules or {}))
+    setattr(fig, _DATA_ATTR, dict(data or {}))
+    setattr(fig, _ALT_ATTR, alt)
     return fig
 
 
@@ -115,8 +124,12 @@ def is_marked(fig: Any) -> bool:
     return hasattr(fig, _FIGURE_ATTR)
 
 
-def render_png(fig: Any, *, dpi: int = 110) -> bytes:
-    """Render a figure as PNG bytes without volatile metadata (deterministic)."""
+def render_png(fig: Any, *, dpi: int = 192) -> bytes:
+    """Render a figure as PNG bytes without volatile metadata (deterministic).
+
+    192 dots per inch is twice the 96 CSS pixels per inch a browser draws the figure
+    at (:data:`lifetools.plots.theme.DPI`), so it stays sharp on phone screens.
+    """
     buffer = io.BytesIO()
     fig.savefig(
         buffer,
@@ -130,7 +143,7 @@ def render_png(fig: Any, *, dpi: int = 110) -> bytes:
 
 @dataclass(frozen=True)
 class PublishedFigure:
-    """A figure shown in a report: PNG with alt text and caption, stamped."""
+    """A figure shown in a report: PNG with alt text and caption, its data, stamped."""
 
     name: str
     alt: str
@@ -138,33 +151,69 @@ class PublishedFigure:
     png: bytes = field(repr=False)
     rules: dict[str, Any] = field(default_factory=dict)
     texts: tuple[str, ...] = ()
+    downloads: tuple[str, ...] = ()
+    size: tuple[int, int] = (0, 0)
+    """Width and height in CSS pixels (half the PNG's pixels: it is drawn at 2x)."""
+    folder: str = ""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
         encoded = base64.b64encode(self.png).decode("ascii")
+        width, height = self.size
+        dims = f' width="{width}" height="{height}"' if width else ""
+        links = "".join(
+            f'<a href="{html.escape(self.folder + f)}" download>'
+            f'{html.escape(_download_text(f))}</a>' for f in self.downloads)
+        data_line = (f'<p class="lifetools-figure-data">Data behind this figure: {links}'
+                     "</p>" if links else "")
         markup = (
             f'<figure class="lifetools-figure" id="figure-{self.name}">'
             f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(self.alt)}"'
-            ' style="max-width:100%;height:auto"/>'
-            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+            f'{dims} style="max-width:100%;height:auto"/>'
+            f"<figcaption>{html.escape(self.caption)}</figcaption>{data_line}</figure>"
         )
         data = {"text/html": markup, "text/plain": f"Figure: {self.caption}"}
         return seal(data, stamp("figure", self.name, rules=self.rules,
-                                texts=list(self.texts)))
+                                texts=list(self.texts), downloads=list(self.downloads)))
 
 
-def show_figure(figure: Any, *, name: str, alt: str, caption: str) -> PublishedFigure:
-    """Publish a figure drawn by a :mod:`lifetools.plots` function.
+def _download_text(path: str) -> str:
+    stem = path.rsplit("/", 1)[-1].removesuffix(".csv")
+    return f"{stem} (CSV)"
+
+
+def figure_downloads(fig: Any, name: str, folder: Path) -> tuple[str, ...]:
+    """Write the protected tables a figure draws as ``figures/<name>[-<part>].csv``.
+
+    Each goes through :func:`lifetools.disclosure.write_csv` (suppressed cells ``[c]``,
+    with the notes file); returns the paths relative to the run's output folder.
+    """
+    from lifetools.disclosure import write_csv
+
+    written = []
+    for part, table in sorted(getattr(fig, _DATA_ATTR, {}).items()):
+        stem = check_name(f"{name}-{part}" if part else name)
+        write_csv(table, folder / "figures" / f"{stem}.csv")
+        written.append(f"figures/{stem}.csv")
+    return tuple(written)
+
+
+def show_figure(figure: Any, *, name: str, caption: str,
+                alt: str | None = None) -> PublishedFigure:
+    """Publish a figure drawn by a :mod:`lifetools.plots` function, with its data.
 
     Parameters
     ----------
     figure
         A matplotlib ``Figure`` or ``Axes`` returned by a ``lifetools.plots`` function.
     name
-        File stem: the PNG is written to ``figures/<name>.png`` in the output folder.
-    alt
-        Alternative text describing what the figure shows, for screen readers.
+        File stem: the PNG is written to ``figures/<name>.png`` in the output folder,
+        and the data drawn to ``figures/<name>.csv`` (and ``figures/<name>-<part>.csv``
+        when the figure draws more than one table), linked under the caption.
     caption
         The visible caption.
+    alt
+        Alternative text for screen readers. By default the text the plot function
+        generated from the data it drew (so it cannot describe curves not drawn).
 
     Returns
     -------
@@ -185,18 +234,31 @@ def show_figure(figure: Any, *, name: str, alt: str, caption: str) -> PublishedF
             "counts have not been through disclosure control",
             hint="draw it with a lt.plots.plot_* function",
         )
-    if not alt.strip() or not caption.strip():
+    alt = getattr(fig, _ALT_ATTR, None) if alt is None else alt
+    if not (alt or "").strip() or not caption.strip():
         raise ValueError(f"figure {name!r} needs both alt text and a caption")
     png = render_png(fig)
+    width, height = _png_size(png)
     texts = tuple(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))
                   if isinstance(t.get_text(), str) and t.get_text().strip())
-    target = config.output_dir() / "figures" / f"{check_name(name)}.png"
+    folder = config.output_dir()
+    target = folder / "figures" / f"{check_name(name)}.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(png)
+    downloads = figure_downloads(fig, name, folder)
     rules = dict(getattr(fig, _FIGURE_ATTR))
     plt.close(fig)
+    # the site publishes a run's files under <analysis>/ beside the report page
+    analysis = config.analysis()
     return PublishedFigure(name=name, alt=alt, caption=caption, png=png, rules=rules,
-                           texts=texts)
+                           texts=texts, downloads=downloads,
+                           size=((width + 1) // 2, (height + 1) // 2),
+                           folder=f"{analysis}/" if analysis else "")
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Pixel width and height from a PNG's IHDR chunk."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def format_number(value: Any, *, kind: str, digits: int = 2) -> str:

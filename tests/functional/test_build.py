@@ -100,6 +100,7 @@ def test_build_forced_rerun_gives_byte_identical_notebooks_and_results(
         project_copy_built):
     before = edition_outputs(project_copy_built, "2024-25")
     assert any(name.endswith(".png") for name in before)
+    assert any("/figures/" in name and name.endswith(".csv") for name in before)
     assert any(name.endswith(".csv") for name in before)
     with ProjectRoot(project_copy_built):
         summary = build_series(jobs=2, force=True)

@@ -185,3 +185,25 @@ def test_leaks_site_with_source_notebooks_or_identifiers_is_refused(tmp_path):
     rules = {(f.file, f.rule) for f in scan_site(site)}
     assert rules == {("_sources/editions/report.ipynb", "source-notebook"),
                      ("index.html", "postcode")}
+
+
+def _forest_figure():
+    from lifetools import plots
+
+    frame = pd.DataFrame({"model": ["Naive", "Landmark"], "estimate": [1.3, 0.9],
+                          "ci_lower": [1.1, 0.7], "ci_upper": [1.5, 1.2]})
+    return publication.show_figure(plots.plot_forest(frame, label_col="model"),
+                                   name="ratios", caption="Ratios")
+
+
+def test_leaks_figure_data_csv_listed_by_its_sealed_figure_passes(run):
+    run.code(display(_forest_figure()))
+    assert (run.files / "figures" / "ratios.csv").exists()
+    path = run.write()
+    assert scan_notebook(path) == []
+
+
+def test_leaks_csv_in_figures_not_listed_by_a_figure_is_refused(run):
+    run.code(display(_forest_figure()))
+    (run.files / "figures" / "extra.csv").write_text("label,estimate\nA,1.00\n")
+    refused(run.write(), None, "unsanctioned-file", "files/figures/extra.csv")

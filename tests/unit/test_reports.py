@@ -242,3 +242,33 @@ def test_reports_with_an_empty_optional_honos_column_leave_it_out_by_design(data
     assert discharge.time_varying.estimable
     rereferral = reports.analyse_rereferral(empty, **PERIOD)
     assert "honos_per_5" not in set(rereferral.cox.summary["term"])
+
+
+def test_report_figures_have_human_labels_and_phone_legible_text(data):
+    from matplotlib.text import Text
+
+    from lifetools.describe import describe_population
+    from lifetools.labels import is_raw_name
+    from lifetools.plots.theme import MIN_PHONE_PX, phone_text_px
+
+    discharge = reports.analyse_discharge(data, **PERIOD)
+    emergency = reports.analyse_emergency_care(data, **PERIOD)
+    reach = reports.analyse_reach(data, **PERIOD)
+    figures = {
+        "km": plots.plot_survival(discharge.km, max_time=1095),
+        "cif": plots.plot_survival(discharge.cif, ylabel="Cumulative incidence",
+                                   max_time=1095),
+        "forest": plots.plot_forest(discharge.exposure_ratios, label_col="model",
+                                    below="slower discharge", above="faster discharge"),
+        "love": plots.plot_love(emergency.balance),
+        "rates": plots.plot_rates(emergency.rates["ae"]),
+        "run": plots.plot_run_chart(reach.monthly),
+        "reach": plots.plot_reach(reach.reach, characteristic="Deprivation quintile"),
+        "monthly": plots.plot_monthly_counts(describe_population(data, **PERIOD).monthly),
+    }
+    for name, ax in figures.items():
+        fig = ax.figure
+        fig.canvas.draw()
+        shown = [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]
+        assert [t for t in shown if is_raw_name(t)] == [], name
+        assert phone_text_px(fig) >= MIN_PHONE_PX, name

@@ -139,6 +139,7 @@ def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str
             # the profile analyses.yml names and its manifest records
             SDC_PROFILE_ENV: spec.sdc_profile,
             ENV_ACRO: "1" if spec.acro else "0",
+            config.ENV_ANALYSIS: spec.analysis,
             config.ENV_PROJECT_ROOT: str(config.project_root()),
             "MPLBACKEND": "Agg",
             "PYTHONHASHSEED": "0",

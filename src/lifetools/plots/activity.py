@@ -9,11 +9,40 @@ import numpy as np
 import pandas as pd
 
 from lifetools.disclosure import protect_counts, require_table
-from lifetools.plots.theme import PALETTE, apply_theme
+from lifetools.formatting import format_count, format_percentage
+from lifetools.labels import label
+from lifetools.plots.theme import (
+    PALETTE,
+    SUPPRESSED_HATCH,
+    WIDTH,
+    apply_theme,
+    legend_below,
+    suppressed_label,
+    suppressed_patch,
+    wrap,
+)
 from lifetools.publication import mark_protected
 from lifetools.spc import xmr_chart
 
-__all__ = ["plot_reach", "plot_run_chart"]
+__all__ = ["mark_suppressed_months", "plot_reach", "plot_run_chart"]
+
+
+def mark_suppressed_months(ax: Any, months: pd.Series, hidden: np.ndarray) -> int:
+    """Shade each suppressed month with a hatched band (legend: suppressed), return how many.
+
+    A line chart cannot draw a hidden count as a point without it reading as a value,
+    so the month itself is marked.
+    """
+    stamps = pd.to_datetime(pd.Series(months)).reset_index(drop=True)
+    first = True
+    for position in np.flatnonzero(hidden):
+        start = stamps.iloc[position]
+        end = start + pd.offsets.MonthBegin(1)
+        ax.axvspan(start - (end - start) / 2, start + (end - start) / 2, facecolor="none",
+                   edgecolor="#767676", hatch=SUPPRESSED_HATCH, linewidth=0,
+                   label=suppressed_label() if first else "_nolegend_")
+        first = False
+    return int(hidden.sum())
 
 
 def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contacts",
@@ -21,13 +50,14 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
     """XmR run chart of protected monthly counts with special-cause points marked.
 
     Counts are suppressed and rounded, with secondary suppression against the period
-    total (hidden months are gaps).
+    total; a hidden month is shaded as suppressed (not a gap that reads as nothing).
 
     Special-cause points are drawn as larger orange diamonds (shape as well as colour).
+    The legend sits under the axes.
     """
     apply_theme()
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4))
+        _, ax = plt.subplots(figsize=(WIDTH, 5))
     # the months add up to the period's total, which is published
     protected = protect_counts(monthly, [y], totals="columns")
     values = protected[y].astype("Float64").astype(float)
@@ -39,13 +69,23 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
                marker="D", s=60, zorder=3, label="Special cause")
     ax.axhline(chart["mean"].iloc[0], color="#333333", linewidth=1, label="Mean")
     for col in ("upper", "lower"):
-        ax.axhline(chart[col].iloc[0], color="#777777", linewidth=1, linestyle="--")
+        ax.axhline(chart[col].iloc[0], color="#777777", linewidth=1, linestyle="--",
+                   label="Process limits" if col == "upper" else "_nolegend_")
+    hidden = mark_suppressed_months(ax, protected[x], values.isna().to_numpy())
     ax.set_ylabel(ylabel)
     ax.set_xlabel("Month")
     ax.set_ylim(bottom=0)
-    ax.legend(frameon=False, fontsize=9, loc="upper left")
+    ax.figure.autofmt_xdate()
+    legend_below(ax, ncol=2)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules=protected.rules)
+    shown = values.dropna()
+    alt = (f"Run chart of {ylabel.lower()} over {len(values)} months with the mean and "
+           f"process limits. Counts range from {format_count(shown.min())} to "
+           f"{format_count(shown.max())}, mean {format_count(round(chart['mean'].iloc[0]))}; "
+           f"{int(special.sum())} special-cause months; {hidden} suppressed."
+           if len(shown) else f"Run chart of {ylabel.lower()}: every month suppressed.")
+    mark_protected(ax.figure, rules=protected.rules, data={"": protected.select([x, y])},
+                   alt=alt)
     return ax
 
 
@@ -54,25 +94,42 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
 
     ``table`` must be a protected table whose percentage columns were derived by
     :func:`lifetools.disclosure.protected_shares`; anything else is refused with
-    :class:`~lifetools.errors.DisclosureError` naming the column.
+    :class:`~lifetools.errors.DisclosureError` naming the column. A suppressed
+    percentage is drawn as a hatched placeholder across the axis (legend: suppressed).
     """
     apply_theme()
-    protected = require_table(table, count_cols=["Life Rooms users %",
-                                                 "Secondary care %"], name="reach",
-                              derived=True)
+    columns = ["Life Rooms users %", "Secondary care %"]
+    protected = require_table(table, count_cols=columns, name="reach", derived=True)
     frame = protected.frame
     part = frame[frame["characteristic"] == characteristic]
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.5 * len(part) + 1.5))
+        _, ax = plt.subplots(figsize=(WIDTH, 0.75 * len(part) + 2.6))
     y = np.arange(len(part))[::-1]
-    ax.barh(y + 0.2, part["Life Rooms users %"].astype("float64"), height=0.4, color=PALETTE[0],
-            label="Life Rooms users")
-    ax.barh(y - 0.2, part["Secondary care %"].astype("float64"), height=0.4, color=PALETTE[1],
-            hatch="//", edgecolor="white", label="Secondary care caseload")
+    values = {c: part[c].astype("Float64").astype("float64") for c in columns}
+    top = max(float(np.nanmax(v)) if v.notna().any() else 0.0 for v in values.values())
+    top = max(top * 1.1, 1.0)
+    hidden = []
+    for offset, column, colour, hatch, name in (
+            (0.2, columns[0], PALETTE[0], "", "Life Rooms users"),
+            (-0.2, columns[1], PALETTE[1], "//", "Secondary care caseload")):
+        ax.barh(y + offset, values[column], height=0.4, color=colour, hatch=hatch,
+                edgecolor="white", label=name)
+        missing = values[column].isna().to_numpy()
+        if missing.any():
+            suppressed_patch(ax, (y + offset)[missing], 0.4, top, horizontal=True)
+            hidden += [f"{name}, {g}" for g in part["group"][missing]]
+    ax.set_xlim(0, top)
     ax.set_yticks(y)
-    ax.set_yticklabels(part["group"])
-    ax.set_xlabel("Per cent of each population (from rounded counts)")
-    ax.legend(frameon=False)
+    ax.set_yticklabels([wrap(label(str(g)), 22) for g in part["group"]])
+    ax.set_xlabel("Per cent of each population\n(from rounded counts)")
+    legend_below(ax)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules=protected.rules)
+    shown = [f"{g}: users {format_percentage(u, missing='suppressed')}, caseload "
+             f"{format_percentage(c, missing='suppressed')}"
+             for g, u, c in zip(part["group"], values[columns[0]], values[columns[1]],
+                                strict=True)]
+    alt = (f"Horizontal bars of the percentage of Life Rooms users and of the secondary "
+           f"care caseload by {characteristic.lower()}. " + "; ".join(shown) + "."
+           + (f" Suppressed: {'; '.join(hidden)}." if hidden else ""))
+    mark_protected(ax.figure, rules=protected.rules, data={"": protected}, alt=alt)
     return ax

@@ -6,17 +6,15 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
 from lifetools.disclosure import protect_counts
-from lifetools.plots.theme import PALETTE
+from lifetools.formatting import format_count
+from lifetools.labels import label
+from lifetools.plots.activity import mark_suppressed_months
+from lifetools.plots.theme import MARKERS, PALETTE, WIDTH, apply_theme, legend_below
 from lifetools.publication import mark_protected
 
 __all__ = ["plot_monthly_counts"]
-
-
-def _palette(n: int) -> list:
-    return list(PALETTE)[:n]
 
 
 def plot_monthly_counts(
@@ -30,29 +28,44 @@ def plot_monthly_counts(
 ) -> Any:
     """Plot monthly counts as lines (one per ``hue`` group), after disclosure control.
 
-    Counts of 1 to 7 are suppressed (drawn as gaps), with secondary suppression against
-    the period total, and the rest rounded to the nearest 5 before plotting; markers
-    differ by group so colour is not the only cue.
+    Counts of 1 to 7 are suppressed, with secondary suppression against the period
+    total, and the rest rounded to the nearest 5 before plotting; a month with a
+    suppressed count is shaded as suppressed (not left as a gap). Markers and line
+    styles differ by group so colour is not the only cue; the legend sits under the
+    axes.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    apply_theme()
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4))
+        _, ax = plt.subplots(figsize=(WIDTH, 5))
     # the months add up to the period's total, which is published
     protected = protect_counts(monthly, [y], totals="columns")
     data = protected.frame
     data[y] = data[y].astype("Float64").astype("float64")
-    groups = sorted(data[hue].unique()) if hue else [None]
-    sns.lineplot(data=data, x=x, y=y, hue=hue, hue_order=groups if hue else None,
-                 style=hue, markers=True, dashes=False, ax=ax,
-                 palette=_palette(len(groups)) if hue else None)
+    groups = list(dict.fromkeys(sorted(data[hue].unique()))) if hue else [None]
+    lines = []
+    for i, group in enumerate(groups):
+        part = data if group is None else data[data[hue] == group]
+        name = label(str(group)) if group is not None else label(y).capitalize()
+        ax.plot(part[x], part[y], color=PALETTE[i % len(PALETTE)],
+                marker=MARKERS[i % len(MARKERS)], markersize=5,
+                linestyle=("-", "--", ":", "-.")[i % 4], label=name)
+        shown = part[y].dropna()
+        lines.append(f"{name}: {format_count(shown.min())} to {format_count(shown.max())}"
+                     if len(shown) else f"{name}: all suppressed")
+    hidden = data.groupby(x, sort=True)[y].apply(lambda v: bool(v.isna().any()))
+    count = mark_suppressed_months(ax, pd.Series(hidden.index), hidden.to_numpy())
     ax.set_xlabel("Month")
     ax.set_ylabel(ylabel)
     ax.set_ylim(bottom=0)
-    if hue:
-        ax.legend(title=None, frameon=False)
+    ax.figure.autofmt_xdate()
+    legend_below(ax)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules=protected.rules)
+    alt = (f"Line chart of {ylabel.lower()} over {data[x].nunique()} months, "
+           f"{len(groups)} line" + ("s" if len(groups) != 1 else "") + ". "
+           + "; ".join(lines) + f" a month. Months with a suppressed count: {count}.")
+    mark_protected(ax.figure, rules=protected.rules, data={"": protected}, alt=alt)
     return ax

@@ -7,7 +7,9 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from lifetools.plots.theme import MARKERS, PALETTE, apply_theme
+from lifetools.disclosure import require_table
+from lifetools.formatting import format_ratio
+from lifetools.plots.theme import MARKERS, PALETTE, WIDTH, apply_theme, legend_below
 from lifetools.publication import mark_protected
 
 __all__ = ["plot_calibration_curve", "plot_decision_curve"]
@@ -21,7 +23,7 @@ def plot_calibration_curve(curve: pd.DataFrame, *, ax: Any = None) -> Any:
     """
     apply_theme()
     if ax is None:
-        _, ax = plt.subplots(figsize=(5, 5))
+        _, ax = plt.subplots(figsize=(WIDTH, WIDTH))
     top = float(max(curve["predicted"].max(), curve["ci_upper"].max()) * 1.05)
     ax.plot([0, top], [0, top], color="#555555", linestyle="--", linewidth=1,
             label="Perfect calibration")
@@ -33,9 +35,18 @@ def plot_calibration_curve(curve: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.set_ylim(0, top)
     ax.set_xlabel("Predicted risk")
     ax.set_ylabel("Observed risk")
-    ax.legend(frameon=False)
+    legend_below(ax)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules={"content": "a fitted curve, no counts"})
+    data = curve[["predicted", "observed", "ci_lower", "ci_upper"]].astype(float).round(4)
+    gap = (data["observed"] - data["predicted"]).abs()
+    alt = ("Flexible calibration curve of observed against predicted risk with its 95% "
+           "band and a dashed line of perfect calibration, over predicted risks from "
+           f"{format_ratio(data['predicted'].min())} to "
+           f"{format_ratio(data['predicted'].max())}; the largest gap between observed "
+           f"and predicted is {format_ratio(gap.max())}.")
+    mark_protected(ax.figure, rules={"content": "a fitted curve, no counts"},
+                   data={"": require_table(data.reset_index(drop=True),
+                                           name="calibration")}, alt=alt)
     return ax
 
 
@@ -43,7 +54,7 @@ def plot_decision_curve(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """Net benefit of the model, treat-all and treat-none by threshold (``net_benefit``)."""
     apply_theme()
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+        _, ax = plt.subplots(figsize=(WIDTH, 5))
     ax.plot(table["threshold"], table["model"], marker=MARKERS[0], color=PALETTE[0],
             label="Model")
     ax.plot(table["threshold"], table["treat_all"], marker=MARKERS[1], color=PALETTE[1],
@@ -55,7 +66,18 @@ def plot_decision_curve(table: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.set_ylim(low - 0.02, high)
     ax.set_xlabel("Risk threshold")
     ax.set_ylabel("Net benefit")
-    ax.legend(frameon=False)
+    legend_below(ax)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules={"content": "net benefit per person, no counts"})
+    data = table[["threshold", "model", "treat_all", "treat_none"]].astype(float).round(5)
+    better = data[(data["model"] > data["treat_all"]) & (data["model"] > data["treat_none"])]
+    alt = (f"Net benefit of the model, of treating everyone and of treating no one at "
+           f"{len(data)} risk thresholds from {format_ratio(data['threshold'].min())} to "
+           f"{format_ratio(data['threshold'].max())}. "
+           + (f"The model has the highest net benefit at {len(better)} of them, between "
+              f"{format_ratio(better['threshold'].min())} and "
+              f"{format_ratio(better['threshold'].max())}." if len(better) else
+              "The model never has the highest net benefit."))
+    mark_protected(ax.figure, rules={"content": "net benefit per person, no counts"},
+                   data={"": require_table(data.reset_index(drop=True),
+                                           name="decision")}, alt=alt)
     return ax

@@ -9,29 +9,64 @@ import numpy as np
 import pandas as pd
 
 from lifetools.disclosure import require_table
-from lifetools.plots.theme import MARKERS, PALETTE, apply_theme
+from lifetools.formatting import format_ratio
+from lifetools.labels import label
+from lifetools.plots.theme import (
+    MARKERS,
+    PALETTE,
+    WIDTH,
+    apply_theme,
+    legend_below,
+    suppressed_label,
+    suppressed_patch,
+    wrap,
+)
 from lifetools.publication import mark_protected
 
 __all__ = ["plot_calibration", "plot_love", "plot_rates"]
 
 
 def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) -> Any:
-    """Love plot: |SMD| of each covariate before and after matching (target < 0.1)."""
+    """Love plot: |SMD| of each covariate before and after matching (target < 0.1).
+
+    Notes
+    -----
+    Covariates read through :func:`lifetools.labels.label`; the alt text counts the
+    covariates under ``threshold`` after matching from the data drawn (checked in
+    ``tests/unit/test_plots.py``).
+    """
     apply_theme()
+    names = [label(str(c)) for c in balance["covariate"]]
+    wrapped = [wrap(n, 24) for n in names]
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.45 * len(balance) + 1.5))
+        lines = sum(n.count("\n") + 1 for n in wrapped)
+        _, ax = plt.subplots(figsize=(WIDTH, 0.3 * lines + 0.25 * len(names) + 2.4))
     y = np.arange(len(balance))[::-1]
-    ax.scatter(balance["smd_before"].abs(), y, marker=MARKERS[0], color=PALETTE[1],
+    before = balance["smd_before"].astype(float).abs()
+    after = balance["smd_after"].astype(float).abs()
+    ax.scatter(before, y, marker=MARKERS[0], color=PALETTE[1], s=45,
                label="Before matching")
-    ax.scatter(balance["smd_after"].abs(), y, marker=MARKERS[1], color=PALETTE[0],
-               label="After matching")
-    ax.axvline(threshold, color="#555555", linestyle="--", linewidth=1)
+    ax.scatter(after, y, marker=MARKERS[1], color=PALETTE[0], s=45, label="After matching")
+    ax.axvline(threshold, color="#555555", linestyle="--", linewidth=1,
+               label=f"Target: under {threshold:g}")
     ax.set_yticks(y)
-    ax.set_yticklabels(balance["covariate"])
-    ax.set_xlabel("Absolute standardised mean difference")
-    ax.legend(frameon=False, loc="lower right")
+    ax.set_yticklabels(wrapped)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("Absolute standardised mean\ndifference")
+    legend_below(ax)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules={"content": "standardised differences (no counts)"})
+    balanced = int((after < threshold).sum())
+    known = int(after.notna().sum())
+    worst = after.idxmax() if known else None
+    alt = (f"Dot plot of the absolute standardised difference of {len(names)} "
+           f"characteristics before and after matching, with a dashed line at "
+           f"{threshold:g}. After matching {balanced} of {known} are under {threshold:g}"
+           + (f"; the largest is {names[balance.index.get_loc(worst)]} at "
+              f"{format_ratio(after[worst])}." if worst is not None else "."))
+    data = pd.DataFrame({"characteristic": names, "smd_before": before.round(4),
+                         "smd_after": after.round(4)})
+    mark_protected(ax.figure, rules={"content": "standardised differences (no counts)"},
+                   data={"": require_table(data, name="balance")}, alt=alt)
     return ax
 
 
@@ -42,32 +77,52 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
     ``rates``: a protected table (group, period, rate, ci_lower, ci_upper) made by
     :func:`lifetools.disclosure.rates_table` (see
     :func:`lifetools.reports.emergency.rate_table`); anything else is refused.
+
+    Notes
+    -----
+    A suppressed rate is drawn as a hatched grey placeholder the height of the axis
+    with a legend entry "Suppressed (fewer than N)", never as a missing (zero-looking)
+    bar. The legend sits under the axes. Checked in ``tests/unit/test_plots.py``.
     """
     apply_theme()
     protected = require_table(rates, count_cols=["rate", "ci_lower", "ci_upper"],
                               name="rates", derived=True)
-    rates = protected.frame
+    frame = protected.frame
     for col in ("rate", "ci_lower", "ci_upper"):
-        rates[col] = rates[col].astype("Float64").astype("float64")
+        frame[col] = frame[col].astype("Float64").astype("float64")
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
-    groups = list(dict.fromkeys(rates["group"]))
-    periods = list(dict.fromkeys(rates["period"]))
+        _, ax = plt.subplots(figsize=(WIDTH, 5))
+    groups = list(dict.fromkeys(frame["group"]))
+    periods = list(dict.fromkeys(frame["period"]))
     width = 0.8 / len(groups)
+    top = float(np.nanmax(frame["ci_upper"])) * 1.1 if frame["ci_upper"].notna().any() else 1
+    hidden = []
     for i, group in enumerate(groups):
-        part = rates[rates["group"] == group].set_index("period").reindex(periods)
+        part = frame[frame["group"] == group].set_index("period").reindex(periods)
         x = np.arange(len(periods)) + (i - (len(groups) - 1) / 2) * width
-        ax.bar(x, part["rate"], width=width, color=PALETTE[i], label=group,
+        ax.bar(x, part["rate"], width=width, color=PALETTE[i], label=label(str(group)),
                hatch=("", "//", "..")[i % 3], edgecolor="white")
         ax.errorbar(x, part["rate"], yerr=[part["rate"] - part["ci_lower"],
                                            part["ci_upper"] - part["rate"]],
                     fmt="none", color="black", capsize=3)
+        missing = part["rate"].isna().to_numpy()
+        hidden += [f"{label(str(group))}, {label(str(p))}"
+                   for p, m in zip(periods, missing, strict=True) if m]
+        if missing.any():
+            suppressed_patch(ax, x[missing], width, top)
+    ax.set_ylim(0, top)
     ax.set_xticks(np.arange(len(periods)))
-    ax.set_xticklabels(periods)
+    ax.set_xticklabels([wrap(label(str(p)), 16) for p in periods])
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False)
+    legend_below(ax)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules=protected.rules)
+    shown = [f"{label(str(r.group))}, {label(str(r.period))}: {format_ratio(r.rate)} "
+             f"({format_ratio(r.ci_lower)} to {format_ratio(r.ci_upper)})"
+             for r in frame.itertuples() if pd.notna(r.rate)]
+    alt = (f"Bar chart of {ylabel.lower()} with 95% confidence intervals, by group and "
+           "period. " + "; ".join(shown) + "."
+           + (f" Suppressed ({suppressed_label()}): {'; '.join(hidden)}." if hidden else ""))
+    mark_protected(ax.figure, rules=protected.rules, data={"": protected}, alt=alt)
     return ax
 
 
@@ -75,7 +130,7 @@ def plot_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """Observed against predicted risk by tenth of predicted risk (apparent)."""
     apply_theme()
     if ax is None:
-        _, ax = plt.subplots(figsize=(5, 5))
+        _, ax = plt.subplots(figsize=(WIDTH, WIDTH))
     ax.plot([0, 1], [0, 1], color="#555555", linestyle="--", linewidth=1,
             label="Perfect calibration")
     ax.plot(table["predicted"], table["observed"], marker=MARKERS[0], color=PALETTE[0],
@@ -85,7 +140,16 @@ def plot_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.set_ylim(0, top)
     ax.set_xlabel("Predicted risk")
     ax.set_ylabel("Observed risk")
-    ax.legend(frameon=False)
+    legend_below(ax)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules={"content": "group means of at least 10% of people"})
+    data = pd.DataFrame({"predicted": table["predicted"].astype(float).round(4),
+                         "observed": table["observed"].astype(float).round(4)})
+    gap = (data["observed"] - data["predicted"]).abs()
+    alt = (f"Observed against predicted risk in {len(data)} groups of predicted risk, "
+           "with a dashed line of perfect calibration. Predicted risks run from "
+           f"{format_ratio(data['predicted'].min())} to "
+           f"{format_ratio(data['predicted'].max())}; the largest gap between observed "
+           f"and predicted is {format_ratio(gap.max())}.")
+    mark_protected(ax.figure, rules={"content": "group means of at least 10% of people"},
+                   data={"": require_table(data, name="calibration")}, alt=alt)
     return ax

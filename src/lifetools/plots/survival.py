@@ -2,16 +2,109 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 
-from lifetools.disclosure import active_profile, protect_count, require_estimates
-from lifetools.plots.theme import MARKERS, PALETTE, apply_theme
+from lifetools.disclosure import (
+    active_profile,
+    protect_counts,
+    require_estimates,
+    require_table,
+)
+from lifetools.formatting import format_ratio
+from lifetools.labels import label
+from lifetools.plots.theme import FONT_SIZE, MARKERS, PALETTE, WIDTH, apply_theme, wrap
 from lifetools.publication import mark_protected
 
-__all__ = ["plot_forest", "plot_survival"]
+__all__ = ["RATIO_TICKS", "plot_forest", "plot_survival"]
+
+RATIO_TICKS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0, 50.0)
+"""Ticks of a ratio axis (log scale), labelled as plain numbers; those covering the
+intervals drawn are used."""
+_AT_RISK_TOP = 52.0  # points below the x axis where the numbers at risk start
+_GRID_ROWS = 60  # most rows a published table may have (lifetools.tables.MAX_ROWS)
+
+
+def _name(group: Any) -> str:
+    text = label(str(group))
+    return text[:1].upper() + text[1:]
+
+
+def _drawn(result: Any, min_at_risk: int, max_time: float | None) -> dict[str, pd.DataFrame]:
+    """Each group's curve as drawn: from time 0 to where fewer than ``min_at_risk`` remain."""
+    summary = result.summary
+    start = 0.0 if "CIF" in type(result).__name__ else 1.0
+    curves = {}
+    for group in dict.fromkeys(summary["group"]):
+        part = summary[(summary["group"] == group) & (summary["at_risk"] >= min_at_risk)]
+        if max_time is not None:
+            part = part[part["time"] <= max_time]
+        first = pd.DataFrame({"time": [0.0], "estimate": [start], "ci_lower": [start],
+                              "ci_upper": [start]})
+        curves[group] = pd.concat([first, part[["time", "estimate", "ci_lower",
+                                                "ci_upper"]]], ignore_index=True)
+    return curves
+
+
+def _spaced(ax: Any, days: list[float], gap_pt: float) -> list[float]:
+    """The at-risk days far enough apart on the drawn axis for their numbers not to touch.
+
+    Greedy from day 0: a day closer than ``gap_pt`` points (the widest number and a
+    space) to the last kept one is skipped (its tick and its numbers; the download
+    keeps it).
+    """
+    fig = ax.figure
+    fig.tight_layout()
+    width_pt = ax.get_window_extent().width * 72 / fig.dpi
+    low, high = ax.get_xlim()
+    gap = gap_pt / max(width_pt, 1.0) * (high - low)
+    kept: list[float] = []
+    for day in days:
+        if not kept or day - kept[-1] >= gap:
+            kept.append(day)
+    return kept
+
+
+def _at(curve: pd.DataFrame, day: float) -> pd.Series:
+    """The step function's value at ``day`` (the last step at or before it)."""
+    return curve[curve["time"] <= day].iloc[-1]
+
+
+def _curve_table(curves: dict[str, pd.DataFrame], days: list[float]) -> pd.DataFrame:
+    """The curves read at a grid of days up to where each stops (the figure's data)."""
+    end = max(float(c["time"].max()) for c in curves.values())
+    per_group = max(2, _GRID_ROWS // max(1, len(curves)) - len(days))
+    step = max(30, 30 * math.ceil(end / 30 / per_group))
+    grid = sorted({*np.arange(0, end + 1, step).tolist(), *days})
+    rows = []
+    for group, curve in curves.items():
+        stop = float(curve["time"].max())
+        for day in (d for d in grid if d <= stop):
+            value = _at(curve, day)
+            rows.append({"group": _name(group), "day": int(round(day)),
+                         "estimate": round(float(value["estimate"]), 4),
+                         "ci_lower": round(float(value["ci_lower"]), 4),
+                         "ci_upper": round(float(value["ci_upper"]), 4)})
+    return pd.DataFrame(rows)
+
+
+def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk: int,
+         kind: str) -> str:
+    parts = []
+    for group, curve in curves.items():
+        last = curve.iloc[-1]
+        parts.append(f"{_name(group)}: from {format_ratio(curve['estimate'].iloc[0])} at "
+                     f"day 0 to {format_ratio(last['estimate'])} at day "
+                     f"{float(last['time']):,.0f}")
+    count = f"{len(curves)} curve" + ("s" if len(curves) != 1 else "")
+    return (f"{kind} chart of {ylabel.lower()} by {xlabel.lower()}, {count}. "
+            + "; ".join(parts) + f". Each curve stops where fewer than {min_at_risk} "
+            "people remain at risk; shaded bands are 95% confidence intervals.")
 
 
 def plot_survival(
@@ -22,56 +115,98 @@ def plot_survival(
     xlabel: str = "Days since referral",
     max_time: float | None = None,
 ) -> Any:
-    """Plot KM or cumulative-incidence curves by group, with CI bands and at-risk table.
+    """Plot KM or cumulative-incidence curves by group, with CI bands and at-risk rows.
 
     Disclosure control (active profile): each curve stops where fewer than its
     ``min_at_risk`` people remain at risk; the numbers at risk under the axis are
     protected counts (by default suppressed 1-7, rounded to 5).
+
+    Notes
+    -----
+    The x ticks are the days of the at-risk table (``result.at_risk``) up to the end
+    of the longest drawn curve, leaving out a day closer to the one before it on the
+    drawn axis than the widest number at risk (so numbers never run together), and each number at
+    risk is placed at its day in data coordinates, so the rows line up with the ticks
+    by construction (checked in ``tests/unit/test_plots.py``). The figure's data (each curve read on a grid of
+    days, and the numbers at risk) is attached for download, and its alt text is
+    generated from the curves drawn.
     """
     apply_theme()
     profile = active_profile()
     min_at_risk = profile.min_at_risk
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 5))
-    summary = result.summary
-    groups = list(dict.fromkeys(summary["group"]))
-    for i, group in enumerate(groups):
-        part = summary[(summary["group"] == group) & (summary["at_risk"] >= min_at_risk)]
-        if max_time is not None:
-            part = part[part["time"] <= max_time]
-        times = np.r_[0.0, part["time"].to_numpy()]
-        start = 0.0 if "CIF" in type(result).__name__ else 1.0
-        est = np.r_[start, part["estimate"].to_numpy()]
-        low = np.r_[start, part["ci_lower"].to_numpy()]
-        high = np.r_[start, part["ci_upper"].to_numpy()]
-        colour = PALETTE[i % len(PALETTE)]
-        ax.step(times, est, where="post", color=colour, label=str(group),
-                linestyle=("-", "--", ":", "-.")[i % 4])
-        ax.fill_between(times, low, high, step="post", alpha=0.2, color=colour,
-                        linewidth=0)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel(f"{xlabel} (numbers at risk rounded to {profile.base})")
-    ax.set_ylabel(ylabel)
-    if len(groups) > 1:
-        ax.legend(frameon=False)
     table = result.at_risk
-    if max_time is not None:
-        table = table[table["time"] <= max_time]
-    rows = []
-    for group in list(dict.fromkeys(table["group"])):
-        part = table[table["group"] == group]
-        cells = [protect_count(int(n), profile=profile) for n in part["at_risk"]]
-        rows.append([f"{c:,}" if c is not None else f"<{profile.threshold + 1}"
-                     for c in cells])
-    ax.table(cellText=rows,
-             rowLabels=[f"At risk: {g}" for g in dict.fromkeys(table["group"])],
-             colLabels=[f"{t:g}" for t in dict.fromkeys(table["time"])],
-             loc="bottom", bbox=[0.0, -0.45, 1.0, 0.08 * (len(rows) + 1)],
-             edges="open")
-    ax.figure.subplots_adjust(bottom=0.3 + 0.05 * len(rows))
+    at_risk_groups = list(dict.fromkeys(table["group"]))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(WIDTH, 4.4 + 0.55 * len(at_risk_groups)
+                                      + 0.3 * len(dict.fromkeys(result.summary["group"]))))
+    curves = _drawn(result, min_at_risk, max_time)
+    for i, (group, curve) in enumerate(curves.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        ax.step(curve["time"], curve["estimate"], where="post", color=colour,
+                label=_name(group), linestyle=("-", "--", ":", "-.")[i % 4], linewidth=2)
+        ax.fill_between(curve["time"], curve["ci_lower"], curve["ci_upper"], step="post",
+                        alpha=0.2, color=colour, linewidth=0)
+    end = max(float(c["time"].max()) for c in curves.values())
+    listed = [float(t) for t in dict.fromkeys(table["time"]) if float(t) <= end]
+    ax.set_xlim(0, max(end, 1.0) * 1.02)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    shown = table[table["time"].astype(float).isin(listed)]
+    protected = protect_counts(shown[["group", "time", "at_risk"]].rename(
+        columns={"time": "day"}).astype({"day": "int64"}), ["at_risk"], not_counts=["day"])
+    frame = protected.frame
+    numbers = [f"<{profile.threshold + 1}" if pd.isna(v) else f"{int(v):,}"
+               for v in frame["at_risk"]]
+    widest = max((len(n) for n in numbers), default=1) * 0.64 * FONT_SIZE
+    days = _spaced(ax, listed, widest + 8.0)
+    ax.xaxis.set_major_locator(FixedLocator(days))
+    ax.set_xticklabels([f"{d:,.0f}" for d in days])
+    # numbers at risk under the axis: per group a name line, then each number at its
+    # tick's x (data coordinates), offset downwards in points
+    line = FONT_SIZE * 1.45
+    ax.annotate(f"Number at risk (rounded to {profile.base})", xy=(0, 0),
+                xycoords="axes fraction", xytext=(0, -_AT_RISK_TOP), textcoords="offset points",
+                ha="left", va="top", fontweight="bold")
+    for row, group in enumerate(at_risk_groups):
+        offset = _AT_RISK_TOP + line * (2 * row + 1)
+        ax.annotate(_name(group), xy=(0, 0), xycoords="axes fraction",
+                    xytext=(0, -offset), textcoords="offset points", ha="left", va="top",
+                    fontstyle="italic")
+        part = frame[(frame["group"] == group) & frame["day"].isin(days)]
+        for index, day in zip(part.index, part["day"], strict=True):
+            text = numbers[index]
+            ax.annotate(text, xy=(float(day), 0), xycoords=("data", "axes fraction"),
+                        xytext=(0, -offset - line), textcoords="offset points",
+                        ha="center", va="top", gid="at-risk")
+    if len(curves) > 1:
+        short = max(len(_name(g)) for g in curves) <= 12
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), frameon=False,
+                  borderaxespad=0.0, ncol=min(len(curves), 3) if short else 1)
+    ax.figure.tight_layout()
+    kind = "Rising step" if "CIF" in type(result).__name__ else "Falling step"
+    data = {"": require_table(_curve_table(curves, days), name="curves",
+                              not_counts=["day"]),
+            "at-risk": protected.rename(columns={"at_risk": "number_at_risk"})}
     mark_protected(ax.figure, rules={"min_at_risk": min_at_risk, "at_risk": "rounded",
-                                     "profile": profile.name})
+                                     "profile": profile.name}, data=data,
+                   alt=_alt(curves, ylabel, xlabel, min_at_risk, kind))
     return ax
+
+
+def _ratio_axis(ax: Any, low: float, high: float, xlabel: str) -> None:
+    """Log-scaled ratio axis with plain tick labels (0.5, 1, 2), a line at 1."""
+    ax.set_xscale("log")
+    ticks = [t for t in RATIO_TICKS if low / 1.5 <= t <= high * 1.5] or [0.5, 1.0, 2.0]
+    if 1.0 not in ticks:
+        ticks = sorted({*ticks, 1.0})
+    ax.set_xlim(min(ticks[0], low) / 1.15, max(ticks[-1], high) * 1.15)
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.axvline(1.0, color="#333333", linewidth=1.2, linestyle="--")
+    ax.set_xlabel(xlabel)
 
 
 def plot_forest(
@@ -79,27 +214,57 @@ def plot_forest(
     *,
     ax: Any = None,
     label_col: str = "term",
-    xlabel: str = "Hazard ratio (95% CI, log scale)",
+    ratio: str = "Hazard ratio",
+    below: str | None = None,
+    above: str | None = None,
 ) -> Any:
     """Forest plot of ratios with 95% CIs on a log scale (model estimates, no counts).
 
     ``summary``: estimates released by :func:`lifetools.disclosure.model_release`
     (anything else is refused: :func:`lifetools.disclosure.require_estimates`).
+    The axis label names the ``ratio`` and, when given, what a ratio ``below`` and
+    ``above`` 1 means in plain words ("Hazard ratio (log scale): below 1 = slower
+    discharge, above 1 = faster discharge").
+
+    Notes
+    -----
+    The axis is log-scaled with plain tick labels from :data:`RATIO_TICKS` covering
+    the intervals, a dashed reference line at 1, and ``xlabel`` saying in words which
+    side means what (the caller names the ratio and the direction). Labels read
+    through :func:`lifetools.labels.label`. Rows with no estimate are listed in the
+    data but not drawn. Checked in ``tests/unit/test_plots.py``.
     """
     apply_theme()
-    frame = require_estimates(summary, name="forest plot").frame
+    xlabel = (f"{ratio} (log scale): below 1 = {below}, above 1 = {above}"
+              if below and above else f"{ratio} (log scale; 1 = no difference)")
+    frame = require_estimates(summary, name="forest plot").frame.reset_index(drop=True)
+    names = [wrap(label(str(v)), 22) for v in frame[label_col]]
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.6 * len(frame) + 1.2))
+        lines = sum(n.count("\n") + 1 for n in names)
+        _, ax = plt.subplots(figsize=(WIDTH, 0.32 * lines + 0.5 * len(frame) + 1.6))
     y = np.arange(len(frame))[::-1]
-    ax.errorbar(frame["estimate"], y,
-                xerr=[frame["estimate"] - frame["ci_lower"],
-                      frame["ci_upper"] - frame["estimate"]],
-                fmt=MARKERS[1], color=PALETTE[0], capsize=3)
-    ax.axvline(1.0, color="#555555", linewidth=1, linestyle="--")
-    ax.set_xscale("log")
+    est = frame["estimate"].astype(float).to_numpy()
+    low = frame["ci_lower"].astype(float).to_numpy()
+    high = frame["ci_upper"].astype(float).to_numpy()
+    ok = np.isfinite(est) & np.isfinite(low) & np.isfinite(high) & (low > 0)
+    ax.errorbar(est[ok], y[ok], xerr=[est[ok] - low[ok], high[ok] - est[ok]],
+                fmt=MARKERS[1], color=PALETTE[0], capsize=4, markersize=7)
+    _ratio_axis(ax, float(low[ok].min()) if ok.any() else 0.5,
+                float(high[ok].max()) if ok.any() else 2.0, wrap(xlabel, 44))
     ax.set_yticks(y)
-    ax.set_yticklabels(frame[label_col])
-    ax.set_xlabel(xlabel)
+    ax.set_yticklabels(names)
+    ax.set_ylim(-0.6, len(frame) - 0.4)
+    ax.grid(axis="y", visible=False)
     ax.figure.tight_layout()
-    mark_protected(ax.figure, rules={"content": "model estimates"})
+    data = pd.DataFrame({"label": [label(str(v)) for v in frame[label_col]],
+                         "estimate": np.round(est, 4), "ci_lower": np.round(low, 4),
+                         "ci_upper": np.round(high, 4)})
+    parts = [f"{label(str(v))}: {format_ratio(e)} ({format_ratio(lo)} to {format_ratio(h)})"
+             if k else f"{label(str(v))}: not estimated"
+             for v, e, lo, h, k in zip(frame[label_col], est, low, high, ok, strict=True)]
+    alt = (f"Forest plot of {len(frame)} ratio" + ("s" if len(frame) != 1 else "")
+           + " with 95% confidence intervals on a log scale, a dashed line at 1. "
+           + "; ".join(parts) + ".")
+    mark_protected(ax.figure, rules={"content": "model estimates"},
+                   data={"": require_table(data, name="forest")}, alt=alt)
     return ax

@@ -1,23 +1,126 @@
-"""Palette, fonts and sizes: one place. Okabe-Ito colours, safe for colour blindness."""
+"""Palette, fonts and sizes: one place. Okabe-Ito colours, safe for colour blindness.
+
+Figures are drawn for a phone first: :data:`WIDTH` inches wide with no text under
+:data:`FONT_SIZE` points, so that a figure shown 390 CSS pixels wide still has text of
+at least :data:`MIN_PHONE_PX` pixels (:func:`phone_text_px` measures it; the tests of
+every figure function check it). Figures are published as PNG at :data:`DPI` dots per
+inch, twice the 96 CSS pixels per inch a browser draws them at, so they stay sharp on
+high-density screens.
+"""
 
 from __future__ import annotations
 
+import textwrap
+from typing import Any
+
 import matplotlib as mpl
 
-__all__ = ["MARKERS", "PALETTE", "apply_theme"]
+__all__ = ["DPI", "FONT_SIZE", "MARKERS", "MIN_PHONE_PX", "PALETTE", "PHONE_PX",
+           "SUPPRESSED_HATCH", "WIDTH", "apply_theme", "legend_below", "phone_text_px",
+           "suppressed_label", "suppressed_patch",
+           "wrap"]
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
            "#F0E442")
 """Okabe-Ito: blue, vermillion, green, reddish purple, orange, sky blue, black, yellow."""
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+FONT_SIZE = 13
+"""Smallest text in a figure, in points."""
+WIDTH = 5.2
+"""Figure width in inches before the tight crop."""
+DPI = 192
+"""PNG resolution: twice 96 CSS pixels per inch."""
+PHONE_PX = 390
+"""Width of a phone screen in CSS pixels (iPhone 12-15)."""
+MIN_PHONE_PX = 12
+"""Smallest text height, in CSS pixels, a figure may have when shown PHONE_PX wide."""
+SUPPRESSED_HATCH = "xx"
+"""Hatching of the placeholder drawn where a value is suppressed."""
 
 
 def apply_theme() -> None:
     """Set matplotlib defaults for report figures (large text, no chart junk)."""
     mpl.rcParams.update({
         "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
-        "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11,
+        "font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE, "axes.labelsize": FONT_SIZE,
+        "xtick.labelsize": FONT_SIZE, "ytick.labelsize": FONT_SIZE,
+        "legend.fontsize": FONT_SIZE, "legend.title_fontsize": FONT_SIZE,
         "axes.spines.top": False, "axes.spines.right": False,
-        "figure.dpi": 110, "savefig.dpi": 110, "axes.grid": True, "grid.alpha": 0.3,
-        "svg.hashsalt": "lifetools",
+        "figure.dpi": 96, "savefig.dpi": DPI, "axes.grid": True, "grid.alpha": 0.3,
+        "svg.hashsalt": "lifetools", "hatch.linewidth": 1.0,
     })
+
+
+def wrap(text: str, width: int = 24) -> str:
+    """Break a label onto lines of at most ``width`` characters (keeps figures narrow)."""
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def legend_below(ax: Any, *, ncol: int = 1, **kwargs: Any) -> Any:
+    """Put the legend under the axes' tick labels and x label, so it never covers data.
+
+    The gap is measured in points from the drawn tick labels and axis label, so it
+    holds whatever size the axes end up after ``tight_layout``.
+    """
+    from matplotlib.transforms import offset_copy
+
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    order = sorted(range(len(labels)), key=lambda i: labels[i] == suppressed_label())
+    handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    below = ax.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y0
+    gap = below * 72 / fig.dpi + 6
+    anchor = offset_copy(ax.transAxes, fig=fig, x=0, y=-gap, units="points")
+    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
+                     bbox_transform=anchor, frameon=False, ncol=ncol, borderaxespad=0.0,
+                     **kwargs)
+
+
+def phone_text_px(fig: Any, *, screen_px: int = PHONE_PX) -> float:
+    """Height in CSS pixels of the smallest visible text when ``fig`` is shown ``screen_px`` wide.
+
+    The figure is drawn with the tight crop :func:`lifetools.publication.render_png`
+    uses; a text of ``s`` points in a figure ``w`` points wide is ``s * screen_px / w``
+    pixels high on the screen.
+    """
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=20, bbox_inches="tight")
+    from matplotlib.image import imread
+
+    buffer.seek(0)
+    width_in = imread(buffer).shape[1] / 20
+    sizes = [t.get_fontsize() for t in fig.findobj(_visible_text)]
+    return min(sizes) * screen_px / (width_in * 72)
+
+
+def _visible_text(artist: Any) -> bool:
+    from matplotlib.text import Text
+
+    return (isinstance(artist, Text) and artist.get_visible()
+            and bool(artist.get_text().strip()))
+
+
+def suppressed_label() -> str:
+    """Legend words of a suppressed value, from the active profile."""
+    from lifetools.disclosure import active_profile
+
+    return f"Suppressed (fewer than {active_profile().threshold + 1})"
+
+
+def suppressed_patch(ax: Any, positions: Any, width: float, top: float, *,
+                     horizontal: bool = False) -> None:
+    """Draw hatched grey placeholders where values are suppressed (never a zero bar).
+
+    The placeholder spans the whole value axis, so it cannot be read as a value, and
+    carries the legend entry :func:`suppressed_label` (once per axes).
+    """
+    seen = any(c.get_label() == suppressed_label() for c in ax.containers)
+    draw = ax.barh if horizontal else ax.bar
+    size = {"height": width} if horizontal else {"width": width}
+    draw(positions, top, **size, color="none", edgecolor="#767676", hatch=SUPPRESSED_HATCH,
+         linewidth=1.0, label="_nolegend_" if seen else suppressed_label())

@@ -5,7 +5,8 @@ Every cell is read: markdown and code sources for identifiers, machine paths and
 figure texts recorded in sealed stamps) for those and, outside sealed displays, for
 small and unrounded counts; every file in ``files/`` is either the display functions'
 own write (``tables/<name>.csv`` of a sealed table, ``figures/<name>.png`` of a sealed
-figure, ``results.json`` of sealed results), checked again, or refused.
+figure and the ``figures/*.csv`` its stamp lists, ``results.json`` of sealed results),
+checked again, or refused.
 """
 
 from __future__ import annotations
@@ -215,12 +216,16 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
             owner = sealed.get(f"table:{path.stem}")
         elif parts[0] == "figures" and path.suffix == ".png" and len(parts) == 2:
             owner = sealed.get(f"figure:{path.stem}")
+        elif parts[0] == "figures" and path.suffix == ".csv" and len(parts) == 2:
+            # the data behind a figure: listed in the sealed figure's stamp
+            owner = next((m for k, m in sealed.items() if k.startswith("figure:") and
+                          f"figures/{path.name}" in m.get("downloads", [])), None)
         elif parts == ("results.json",):
             owner = next((m for k, m in sealed.items() if k.startswith("result:")), None)
-        elif parts == ("tables", NOTES_FILE):
+        elif parts in (("tables", NOTES_FILE), ("figures", NOTES_FILE)):
             # the notes on [c] and [x]: verified word for word against a profile's text
             text = path.read_text(encoding="utf-8", errors="replace")
-            if any(k.startswith("table:") for k in sealed) and text in _NOTES:
+            if any(k.startswith(f"{parts[0][:-1]}:") for k in sealed) and text in _NOTES:
                 continue
         if owner is None:
             yield name, "unsanctioned-file", ("a file no lifetools display function "

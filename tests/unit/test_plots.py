@@ -1,0 +1,343 @@
+"""Figures fit for a publication: aligned at-risk rows, ratio axes, human labels,
+suppressed values drawn, legends clear of data, text legible on a phone, data beside."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from lifetools import disclosure, plots, publication  # noqa: E402
+from lifetools.labels import is_raw_name, label  # noqa: E402
+from lifetools.plots.theme import MIN_PHONE_PX, SUPPRESSED_HATCH, phone_text_px  # noqa: E402
+from lifetools.survival import estimate_cif, estimate_km  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def output(tmp_path, monkeypatch):
+    folder = tmp_path / ".02_time_to_discharge.partial-123" / "files"
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(folder))
+    monkeypatch.setenv("LIFETOOLS_ANALYSIS", "02_time_to_discharge")
+    return folder
+
+
+def survival_data(n: int = 600, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "duration": rng.exponential(300, n).round() + 1,
+        "event": rng.integers(0, 3, n),
+        "group": rng.choice(["Used the Life Rooms", "Did not use them"], n)})
+
+
+def km_result():
+    return estimate_km(survival_data(), duration_col="duration", event_col="event",
+                       group_col="group")
+
+
+def forest_frame() -> pd.DataFrame:
+    return pd.DataFrame({"model": ["exposed", "age_per_10", "Naive model"],
+                         "estimate": [1.3, 0.62, 2.1], "ci_lower": [1.1, 0.5, 1.6],
+                         "ci_upper": [1.55, 0.8, 2.9]})
+
+
+def released(frame: pd.DataFrame):
+    """Estimates through the model release check (enough rows, nothing else checked)."""
+    rows = pd.DataFrame({"e": [1.0] * 100})
+    return disclosure.model_release(None, data=rows, event_col="e", level_cols=[],
+                                    summary=frame.iloc[0:0], converged=True
+                                    ).estimates(frame)
+
+
+def balance_frame() -> pd.DataFrame:
+    return pd.DataFrame({"covariate": ["imd_q1", "team_a06", "age_per_10",
+                                       "locality_north_sefton"],
+                         "smd_before": [0.3, -0.25, 0.12, 0.05],
+                         "smd_after": [0.02, 0.15, -0.01, 0.03]})
+
+
+def rates_with_a_suppressed_cell():
+    rng = np.random.default_rng(3)
+    rows = []
+    for group, n, lam in (("Life Rooms users", 400, 0.6), ("Comparison group", 400, 0.5),
+                          ("Small group", 30, 0.05)):
+        for period in ("Before first contact", "After first contact"):
+            rows.append(pd.DataFrame({"group": group, "period": period,
+                                      "events": rng.poisson(lam, n),
+                                      "years": np.full(n, 1.0)}))
+    frame = pd.concat(rows, ignore_index=True)
+    return disclosure.rates_table(frame, group_cols=["group", "period"],
+                                  event_col="events", person_time_col="years")
+
+
+def reach_with_a_suppressed_cell():
+    table = pd.DataFrame({"characteristic": ["Sex"] * 3,
+                          "group": ["Female", "Male", "Other or not known"],
+                          "Life Rooms users": [420, 380, 3],
+                          "Secondary care": [5200, 4800, 40]})
+    return disclosure.protected_shares(table, ["Life Rooms users", "Secondary care"],
+                                       by="characteristic")
+
+
+def monthly_frame() -> pd.DataFrame:
+    months = pd.date_range("2024-04-01", periods=12, freq="MS")
+    return pd.DataFrame({"month": np.repeat(months, 2),
+                         "team": ["Community mental health teams (A06)", "Other teams"] * 12,
+                         "referrals": [120, 60] * 5 + [3, 55] + [130, 65] * 6})
+
+
+def every_figure():
+    """One figure from every plot function, on data with raw names and suppression."""
+    cif = estimate_cif(survival_data(), duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group")
+    monthly = monthly_frame()
+    contacts = monthly[monthly["team"] == "Other teams"].rename(
+        columns={"referrals": "contacts"})[["month", "contacts"]]
+    curve = pd.DataFrame({"predicted": np.linspace(0.05, 0.5, 20),
+                          "observed": np.linspace(0.06, 0.45, 20),
+                          "ci_lower": np.linspace(0.03, 0.4, 20),
+                          "ci_upper": np.linspace(0.09, 0.5, 20)})
+    decision = pd.DataFrame({"threshold": [0.1, 0.2, 0.3], "model": [0.05, 0.03, 0.01],
+                             "treat_all": [0.04, -0.02, -0.1], "treat_none": [0.0] * 3})
+    return {
+        "survival": plots.plot_survival(km_result(), max_time=730),
+        "cif": plots.plot_survival(cif, ylabel="Share discharged", max_time=365),
+        "forest": plots.plot_forest(released(forest_frame()), label_col="model",
+                                    below="slower discharge", above="faster discharge"),
+        "love": plots.plot_love(balance_frame()),
+        "rates": plots.plot_rates(rates_with_a_suppressed_cell()),
+        "reach": plots.plot_reach(reach_with_a_suppressed_cell(), characteristic="Sex"),
+        "run": plots.plot_run_chart(contacts),
+        "monthly": plots.plot_monthly_counts(monthly),
+        "calibration": plots.plot_calibration(curve[["predicted", "observed"]]),
+        "calibration_curve": plots.plot_calibration_curve(curve),
+        "decision": plots.plot_decision_curve(decision),
+    }
+
+
+def texts(ax) -> list[str]:
+    fig = ax.figure
+    fig.canvas.draw()
+    return [t.get_text() for t in fig.findobj(matplotlib.text.Text)
+            if t.get_visible() and t.get_text().strip()]
+
+
+def test_plot_survival_at_risk_numbers_sit_at_their_day_ticks():
+    ax = plots.plot_survival(km_result(), max_time=730)
+    ax.figure.canvas.draw()
+    ticks = {float(t): ax.transData.transform((t, 0))[0] for t in ax.get_xticks()}
+    assert sorted(ticks) == [0.0, 90.0, 180.0, 365.0, 730.0]   # the at-risk days
+    renderer = ax.figure.canvas.get_renderer()
+    numbers = [t for t in ax.texts if t.get_gid() == "at-risk"]
+    assert len(numbers) == 2 * len(ticks)
+    centres = [(t.get_window_extent(renderer).x0 + t.get_window_extent(renderer).x1) / 2
+               for t in numbers]
+    for centre in centres:
+        assert min(abs(centre - x) for x in ticks.values()) < 0.5
+    per_tick = [sum(abs(c - x) < 0.5 for c in centres) for x in ticks.values()]
+    assert per_tick == [2] * len(ticks)
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["0", "90", "180", "365", "730"]
+
+
+def test_plot_survival_ticks_stop_at_the_end_of_the_drawn_curves():
+    ax = plots.plot_survival(km_result(), max_time=200)
+    assert max(ax.get_xticks()) <= 200
+    assert "365" not in texts(ax)
+
+
+def test_plot_survival_alt_text_describes_only_the_curves_drawn():
+    fig = plots.plot_survival(km_result(), max_time=730).figure
+    alt = fig._lifetools_alt
+    assert "2 curves" in alt and "Used the Life Rooms" in alt and "Did not use them" in alt
+    one = estimate_km(survival_data(), duration_col="duration", event_col="event")
+    alt_one = plots.plot_survival(one, max_time=730).figure._lifetools_alt
+    assert "1 curve." in alt_one and "Used the Life Rooms" not in alt_one
+
+
+def test_plot_forest_ratio_axis_is_log_with_plain_ticks_and_a_line_at_one():
+    ax = plots.plot_forest(released(forest_frame()), label_col="model", below="slower discharge",
+                           above="faster discharge")
+    assert ax.get_xscale() == "log"
+    shown = texts(ax)
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert set(ticks) <= {"0.25", "0.5", "1", "2", "4"}
+    assert {"0.5", "1", "2"} <= set(ticks)
+    assert not any("10^" in t or "$" in t or "times" in t for t in shown)
+    assert not [t for t in ax.xaxis.get_minorticklabels() if t.get_text()]
+    assert any(list(line.get_xdata()) == [1.0, 1.0] for line in ax.lines)
+    assert "below 1 = slower discharge, above 1 = faster discharge" in \
+        ax.get_xlabel().replace("\n", " ")
+
+
+def test_plot_forest_wide_interval_gets_plain_ticks_covering_it():
+    frame = pd.DataFrame({"model": ["Landmark"], "estimate": [4.1], "ci_lower": [0.59],
+                          "ci_upper": [29.2]})
+    ax = plots.plot_forest(released(frame), label_col="model")
+    ticks = [float(t.get_text()) for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks == [0.5, 1.0, 2.0, 4.0, 10.0, 20.0]
+    assert ax.get_xlim()[0] < 0.59 and ax.get_xlim()[1] > 29.2
+
+
+def test_plot_forest_without_direction_says_what_one_means():
+    ax = plots.plot_forest(released(forest_frame()), label_col="model", ratio="Rate ratio")
+    assert ax.get_xlabel().replace("\n", " ") == "Rate ratio (log scale; 1 = no difference)"
+
+
+def test_figures_show_human_labels_never_raw_names():
+    for name, ax in every_figure().items():
+        raw = [t for t in texts(ax) if is_raw_name(t)]
+        assert raw == [], name
+    love = texts(plots.plot_love(balance_frame()))
+    assert any("IMD quintile 1" in t for t in love)
+    assert any("Locality: North Sefton" in t.replace("\n", " ") for t in love)
+
+
+def test_label_unknown_raw_name_is_refused():
+    assert label("Already in words") == "Already in words"
+    with pytest.raises(KeyError, match="no human label"):
+        label("some_new_column")
+
+
+def test_plot_rates_suppressed_rate_is_a_hatched_placeholder_in_the_legend():
+    table = rates_with_a_suppressed_cell()
+    assert table.frame["rate"].isna().any()
+    ax = plots.plot_rates(table)
+    hatched = [p for p in ax.patches if p.get_hatch() == SUPPRESSED_HATCH]
+    assert len(hatched) == int(table.frame["rate"].isna().sum())
+    top = ax.get_ylim()[1]
+    assert all(p.get_height() == pytest.approx(top) for p in hatched)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Suppressed (fewer than 8)" in legend
+    assert "Suppressed (fewer than 8)" in ax.figure._lifetools_alt
+
+
+def test_plot_reach_suppressed_share_is_drawn_not_zero():
+    ax = plots.plot_reach(reach_with_a_suppressed_cell(), characteristic="Sex")
+    hatched = [p for p in ax.patches if p.get_hatch() == SUPPRESSED_HATCH]
+    assert hatched and all(p.get_width() == pytest.approx(ax.get_xlim()[1])
+                           for p in hatched)
+    assert "Suppressed (fewer than 8)" in [t.get_text()
+                                           for t in ax.get_legend().get_texts()]
+
+
+def test_plot_monthly_counts_suppressed_month_is_shaded_and_theme_applied():
+    matplotlib.rcdefaults()
+    ax = plots.plot_monthly_counts(monthly_frame())
+    assert matplotlib.rcParams["font.size"] == 13
+    hatched = [p for p in ax.patches if p.get_hatch() == SUPPRESSED_HATCH]
+    assert len(hatched) >= 1
+    assert "Suppressed (fewer than 8)" in [t.get_text()
+                                           for t in ax.get_legend().get_texts()]
+
+
+def test_legends_never_overlap_the_plotting_area():
+    for name, ax in every_figure().items():
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        ax.figure.canvas.draw()
+        box = legend.get_window_extent()
+        assert not box.overlaps(ax.get_window_extent()), name
+        labels = [ax.xaxis.label, *ax.get_xticklabels(), *ax.get_yticklabels()]
+        for text in (t for t in labels if t.get_text()):
+            assert not box.overlaps(text.get_window_extent()), (name, text.get_text())
+
+
+def test_every_figure_has_text_of_at_least_12_px_on_a_390_px_phone():
+    for name, ax in every_figure().items():
+        assert phone_text_px(ax.figure) >= MIN_PHONE_PX, name
+
+
+def test_phone_text_px_catches_a_figure_too_wide_for_its_text():
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ax.set_xlabel("small", fontsize=9)
+    assert phone_text_px(fig) < MIN_PHONE_PX
+
+
+def test_every_figure_carries_protected_data_and_generated_alt_text():
+    for name, ax in every_figure().items():
+        fig = ax.figure
+        assert fig._lifetools_data, name
+        assert all(isinstance(t, disclosure.ProtectedTable)
+                   for t in fig._lifetools_data.values()), name
+        assert len(fig._lifetools_alt) > 40, name
+
+
+def test_show_figure_writes_the_data_as_protected_csv_and_links_it(output):
+    shown = publication.show_figure(plots.plot_survival(km_result(), max_time=730),
+                                    name="km", caption="Time to discharge")
+    assert (output / "figures" / "km.png").exists()
+    curves = (output / "figures" / "km.csv").read_text()
+    at_risk = (output / "figures" / "km-at-risk.csv").read_text()
+    assert curves.startswith("group,day,estimate,ci_lower,ci_upper\n")
+    assert len(curves.splitlines()) <= 61            # a published table's row limit
+    assert at_risk.startswith("group,day,number_at_risk\n")
+    assert at_risk.splitlines()[1:6] == [f"Did not use them,{d},{n}" for d, n in zip(
+        (0, 90, 180, 365, 730), [r.split(",")[-1] for r in at_risk.splitlines()[1:6]],
+        strict=True)]
+    assert all(int(r.split(",")[-1]) % 5 == 0 for r in at_risk.splitlines()[1:])
+    assert (output / "figures" / "notes.txt").exists()
+    html, meta = shown._repr_mimebundle_()
+    markup = html["text/html"]
+    assert 'href="02_time_to_discharge/figures/km.csv"' in markup
+    assert 'href="02_time_to_discharge/figures/km-at-risk.csv"' in markup
+    assert f'alt="{shown.alt}"' in markup and "2 curves" in shown.alt
+    assert meta["lifetools"]["downloads"] == ["figures/km.csv", "figures/km-at-risk.csv"]
+
+
+def test_show_figure_png_is_2x_its_css_size(output):
+    shown = publication.show_figure(plots.plot_forest(released(forest_frame()), label_col="model"),
+                                    name="forest", caption="Ratios")
+    width, height = shown.size
+    pixels = (int.from_bytes(shown.png[16:20], "big"), int.from_bytes(shown.png[20:24], "big"))
+    assert 2 * width - pixels[0] in (0, 1) and 2 * height - pixels[1] in (0, 1)
+    assert f'width="{width}"' in shown._repr_mimebundle_()[0]["text/html"]
+
+
+def test_show_figure_bytes_are_deterministic(output):
+    first = publication.show_figure(plots.plot_survival(km_result()), name="a",
+                                    caption="c")
+    second = publication.show_figure(plots.plot_survival(km_result()), name="b",
+                                     caption="c")
+    assert first.png == second.png
+    assert (output / "figures" / "a.csv").read_bytes() == \
+        (output / "figures" / "b.csv").read_bytes()
+
+
+def test_plot_forest_row_without_estimate_is_listed_not_drawn():
+    frame = forest_frame()
+    frame.loc[1, ["estimate", "ci_lower", "ci_upper"]] = np.nan
+    ax = plots.plot_forest(released(frame), label_col="model")
+    assert len(ax.get_yticklabels()) == 3
+    assert "Age (per 10 years): not estimated" in ax.figure._lifetools_alt
+    assert ax.get_xscale() == "log"
+
+
+def test_plot_survival_close_at_risk_days_are_spaced_so_numbers_never_touch():
+    data = survival_data(n=3000)
+    data["duration"] = data["duration"] * 3
+    km = estimate_km(data, duration_col="duration", event_col="event", group_col="group",
+                     times=(0, 30, 90, 180, 365, 730, 1095))
+    ax = plots.plot_survival(km)
+    fig = ax.figure
+    fig.canvas.draw()
+    assert 30.0 not in list(ax.get_xticks())          # too close to day 0 here
+    renderer = fig.canvas.get_renderer()
+    rows: dict[float, list] = {}
+    for text in (t for t in ax.texts if t.get_gid() == "at-risk"):
+        box = text.get_window_extent(renderer)
+        rows.setdefault(round(box.y0), []).append(box)
+    for boxes in rows.values():
+        boxes.sort(key=lambda b: b.x0)
+        assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
+    assert len(rows) == 2
