@@ -298,7 +298,7 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
     _reference_pages(book)
     if (book / "methods" / "index.md").exists():
         _true_effects_page(book)
-    publication = furniture.read_publication(series.path)
+    publication = series.publication
     furniture.write_furniture(book, series=series, editions=editions,
                               publication=publication)
     for pages in editions:
