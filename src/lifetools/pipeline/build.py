@@ -411,6 +411,8 @@ def build_series(
         shutil.copytree(html / "editions" / eid, folder / layout.EDITION_HTML)
     if frozen:
         say(f"kept    the pages of {', '.join(frozen)} as released")
+    release.mark_archived(html, archived, current=series.current_edition,
+                          title=series.edition(series.current_edition).title)
     provenance.write_json(html / SITE_RECORD, {"key": key})
     say("checking the built site at the publish gate")
     assert_site_publishable(html)
