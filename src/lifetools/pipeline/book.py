@@ -10,7 +10,9 @@ Results as data (tables, figures, ``results.json``, the edition manifest) are co
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -35,6 +37,7 @@ from lifetools.pipeline.provenance import source_date_epoch, write_json
 from lifetools.pipeline.record import record_markdown
 from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
+from lifetools.pipeline.weight import trim_site
 from lifetools.publication import STAMP_KEY, read_results
 from lifetools.synthetic import TRUE_EFFECTS
 
@@ -142,6 +145,31 @@ def _flow_cell(nb: Any, files: Path) -> None:
     nb.cells.insert(at, nbformat.v4.new_markdown_cell(diagram))
 
 
+INLINE_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _figures_as_files(nb: Any, files: Path, prefix: str) -> None:
+    """Point each inline figure at its published file instead (same bytes).
+
+    A figure's PNG is inside the notebook as base64 and beside the page as
+    ``figures/<name>.png``; the page links the file (a third lighter than base64, and
+    not duplicated in the page source). An image with no identical file stays inline.
+    """
+    folder = files / "figures"
+    known = {hashlib.sha256(p.read_bytes()).hexdigest(): p.name
+             for p in sorted(folder.glob("*.png"))} if folder.is_dir() else {}
+
+    def link(match: re.Match[str]) -> str:
+        name = known.get(hashlib.sha256(base64.b64decode(match[1])).hexdigest())
+        return f'src="{prefix}/figures/{name}"' if name else match[0]
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            page = output.get("data", {}).get("text/html")
+            if known and isinstance(page, str) and "data:image/png;base64," in page:
+                output["data"]["text/html"] = INLINE_PNG.sub(link, page)
+
+
 def _report_page(
     run_dir: Path, target: Path, analysis: Analysis, pages: EditionPages,
     point: str = "", cite: str = "", comparison: str = "",
@@ -155,6 +183,7 @@ def _report_page(
     folder = layout.RunFolder(run_dir)
     nb = nbformat.read(folder.notebook, as_version=4)
     _flow_cell(nb, folder.files)
+    _figures_as_files(nb, folder.files, analysis.id)
     if comparison:
         nb.cells.append(nbformat.v4.new_markdown_cell(comparison))
     record = json.loads(folder.record.read_text())
@@ -431,6 +460,7 @@ def build_html(book: Path, *, log: Path) -> Path:
         repaired = repair_theme_html(text)
         if repaired != text:
             page.write_text(repaired, encoding="utf-8")
+    trim_site(html)
     return html
 
 
