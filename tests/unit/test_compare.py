@@ -7,6 +7,7 @@ import pytest
 from lifetools.pipeline.compare import (
     BEYOND,
     COUNT,
+    NO_INTERVAL,
     NOT_COMPARABLE,
     WITHIN,
     compare_results,
@@ -27,6 +28,7 @@ def results(hr, ci, people_text="115"):
     ((2.06, [1.50, 2.80]), (0.83, [0.60, 1.10]), BEYOND),
     ((2.06, [1.50, 2.80]), (1.50, [0.60, 1.50]), WITHIN),  # touching limits overlap
     ((None, [None, None]), (0.83, [0.60, 1.10]), NOT_COMPARABLE),
+    ((2.03, None), (0.58, None), NO_INTERVAL),
 ])
 def test_compare_results_interval_overlap_decides_the_words(old, new, words):
     rows = compare_results(results(*old), results(*new))

@@ -25,6 +25,7 @@ WITHIN = "within the uncertainty (the intervals overlap)"
 BEYOND = "larger than the uncertainty (the intervals do not overlap)"
 NOT_COMPARABLE = "cannot be compared (not estimated in both editions)"
 COUNT = "a count: no interval"
+NO_INTERVAL = "no interval published: cannot say"
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,10 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
         now_ci, old_ci = _interval(current, name), _interval(previous, name)
         if entry.get("kind") == "count":
             words = COUNT
-        elif now_ci is None or old_ci is None or finite(entry.get("value")) is None \
-                or finite(old.get("value")) is None:
+        elif finite(entry.get("value")) is None or finite(old.get("value")) is None:
             words = NOT_COMPARABLE
+        elif now_ci is None or old_ci is None:
+            words = NO_INTERVAL
         else:
             words = WITHIN if now_ci[0] <= old_ci[1] and old_ci[0] <= now_ci[1] else BEYOND
         rows.append(Comparison(str(entry.get("label") or name), _shown(old, old_ci),

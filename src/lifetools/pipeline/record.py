@@ -19,6 +19,7 @@ from typing import Any
 from lifetools.dictionary import Dictionary
 from lifetools.pipeline import layout
 from lifetools.pipeline.flow import read_flow
+from lifetools.pipeline.pages import long_date
 from lifetools.pipeline.series import Edition, Publication, Series
 
 __all__ = ["record_markdown"]
@@ -74,13 +75,13 @@ def _answers(series: Series, edition: Edition, runs: Mapping[str, Path],
                if disclosure.get("suppression_threshold") else "as stated on each table")
     commit = (manifest.get("code_version") or {}).get("commit")
     code = (f"lifetools commit `{commit[:12]}`" if commit else "the recorded code version")
-    where = (f"the code is at <{publication.repository}>" if publication.repository
-             else "the code is available from the {doc}`contact </about/contact>`")
+    where = (f"it is at <{publication.repository}>" if publication.repository
+             else "a copy is available from the {doc}`contact </about/contact>`")
     return {
         "1.1": f"Routinely collected, linked health and service records ({data}); "
                f"{{doc}}`landing page </index>`.",
-        "1.2": f"{series.title}, {edition.title}: {edition.period_start} to "
-               f"{edition.period_end}; every report page names its period.",
+        "1.2": f"{series.title}, {edition.title}: {long_date(edition.period_start)} to "
+               f"{long_date(edition.period_end)}; every report page names its period.",
         "1.3": f"{len(keyed)} of {len(tables)} tables are linked by a pseudonymous "
                "person key (`person_id`): " + ", ".join(keyed) + "; "
                "{doc}`data dictionary </data/index>`.",
@@ -108,7 +109,7 @@ def _answers(series: Series, edition: Edition, runs: Mapping[str, Path],
                 "each report's methods section and the {doc}`quality statement "
                 "</about/quality>` discuss what this means.",
         "22.1": f"Results as data (CSV, `results.json`) are published beside each "
-                f"report; the code is {code} and {where}; the data are not shared "
+                f"report; the code is {code}, and {where}; the data are not shared "
                 "(confidential patient information).",
     }
 
