@@ -1,78 +1,201 @@
-"""Human labels for the names analyses use: one place, read by figures and tables.
+"""The one source of the words a page shows for a machine name: tables and figures.
 
-A page never shows an analysis name (``imd_q1``, ``team_a06``, ``person_years``): it
-shows :func:`label` of it. Codes of a data-dictionary field read through
-:func:`code_label`, from the field's ``labels`` in ``data_dictionary/*.yaml``; names the
-analyses derive (model covariates, table columns) read from :data:`LABELS`, and the
-per-locality indicators (``locality_<name>``) from their name. :func:`is_raw_name`
-tells whether a text still looks like an analysis name, for the tests that no figure or
-table shows one.
+A report computes with machine names (``n``, ``person_years``, ``ci_lower``, ``imd_q1``,
+``money_debt_benefits``); a reader sees plain words ("Number", "Person-years", "Lower
+95% limit", "Most deprived fifth (IMD quintile 1)", "Money, debt and benefits"). This
+module is where every table header and row label of a published table gets its words:
+
+- a column name through :data:`COLUMN_LABELS` (:func:`column_label`);
+- a code in a column named like a data-dictionary field through that field's
+  ``labels`` in ``data_dictionary/*.yaml`` (:func:`value_label`);
+- a model term or other machine value in a label column through :data:`VALUE_LABELS`.
+
+:func:`label` gives figures the same words (axis labels, legends, love-plot rows),
+and :func:`code_label` a data-dictionary code of a named table and field.
+:func:`lifetools.tables.show_table` applies them to the page (the CSV beside the page
+keeps the machine names, which are stable for people who load it). A column name that
+looks like a machine name (an underscore, or a name in :data:`RAW_NAMES`) with no label
+is refused, so a new table cannot reach a page with raw headers.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["LABELS", "code_label", "is_raw_name", "label", "labels"]
+from lifetools.dictionary import load_dictionary
+from lifetools.errors import DictionaryError
 
-LABELS: Mapping[str, str] = {
+__all__ = ["COLUMN_LABELS", "LABELS", "RAW_NAMES", "VALUE_LABELS", "code_label",
+           "column_label", "is_raw_name", "label", "labels", "value_label"]
+
+COLUMN_LABELS: Mapping[str, str] = {
+    # counts and cohort steps
+    "n": "Number", "step": "Step", "measure": "Measure", "people": "People",
+    "events": "Events", "crises": "Crises", "visits": "Visits",
+    "prescriptions": "Social prescriptions", "responses": "Responses",
+    "agreeing": "Agreeing", "development": "Development cohort",
+    "validation": "Validation cohort",
+    # rates and estimates
+    "person_years": "Person-years", "rate": "Rate", "estimate": "Estimate",
+    "ci_lower": "Lower 95% limit", "ci_upper": "Upper 95% limit", "p_value": "p-value",
+    "per_cent": "Per cent", "statistic": "Test statistic", "df": "Degrees of freedom",
+    "action": "Action", "shrinkage": "Shrinkage", "epp": "Events per parameter",
+    "apparent": "Apparent", "optimism": "Optimism", "corrected": "Optimism-corrected",
+    # groupings and label columns
+    "term": "Estimate for", "model": "Model", "method": "Method", "group": "Group",
+    "period": "Period", "outcome": "Outcome", "characteristic": "Characteristic",
+    "question": "Question", "criterion": "Criterion", "variable": "Predictor",
+    "level": "Level", "knots": "Knots (years)", "note": "Note",
+    "site": "Life Rooms site", "pathway_category": "Pathway",
+    "imd_quintile": "IMD quintile (1 = most deprived)",
+    # prediction curves
+    "predicted": "Predicted risk", "observed": "Observed risk",
+    "threshold": "Risk threshold", "treat_all": "Net benefit: treat everyone",
+    "treat_none": "Net benefit: treat no one",
+    # figure data
+    "time": "Days", "at_risk": "Number at risk",
+    "smd_before": "Standardised difference before matching",
+    "smd_after": "Standardised difference after matching",
+    "covariate": "Characteristic", "month": "Month", "referrals": "Referrals",
+    "contacts": "Contacts",
+}
+"""Plain words for the column names reports publish."""
+
+RAW_NAMES = frozenset({"n", "df", "se", "epp", "step", "term", "p", "id", "key",
+                       "estimate", "group", "model"})
+"""Short machine names that are not words, refused as headers without a label."""
+
+VALUE_LABELS: Mapping[str, str] = {
+    # the crisis-risk model's predictors (lifetools.cohort.crisis.CRISIS_PREDICTORS)
+    "age": "Age (years)", "years_in_care": "Years in secondary care",
+    "female": "Female", "white": "White ethnic group",
+    "imd_q1": "Most deprived fifth (IMD quintile 1)",
+    "community_team": "Community mental-health team", "honos": "HoNOS score",
+    "honos_recorded": "HoNOS score recorded",
+    "prior_ae": "Mental-health A&E attendances in the previous year",
+    "prior_admissions": "Emergency admissions in the previous year",
+    "life_rooms": "Life Rooms use",
     # propensity-score covariates (lifetools.cohort.person_time.PROPENSITY_COVARIATES)
     "age_per_10": "Age (per 10 years)",
-    "female": "Female",
-    "white": "White ethnic group",
-    "imd_q1": "Most deprived fifth of areas (IMD quintile 1)",
     "imd_q2": "Second most deprived fifth (IMD quintile 2)",
     "team_a06": "In a community mental health team (A06)",
     "team_other": "In another mental health team",
     "baseline_ae": "A&E attendances per year (baseline window)",
     "baseline_admissions": "Emergency admissions per year (baseline window)",
-    "prior_ae": "A&E attendances (before window)",
-    "prior_admissions": "Emergency admissions (before window)",
     "locality_unknown": "Locality not known",
     # model terms of the survival reports
     "age_65_plus": "Aged 65 or over",
     "most_deprived_decile": "Most deprived tenth of areas",
     "deprivation_unknown": "Area not known (deprivation unknown)",
     "honos_per_5": "HoNOS score (per 5 points)",
-    # columns of published tables and figure data
-    "n": "Number of people",
-    "people": "People",
-    "events": "Events",
-    "person_years": "Person-years",
-    "rate": "Rate per person-year",
-    "estimate": "Estimate",
-    "ci_lower": "Lower 95% limit",
-    "ci_upper": "Upper 95% limit",
-    "p_value": "p-value",
-    "per_cent": "Per cent",
-    "step": "Step",
-    "time": "Days",
-    "at_risk": "Number at risk",
-    "smd_before": "Standardised difference before matching",
-    "smd_after": "Standardised difference after matching",
-    "covariate": "Characteristic",
-    "month": "Month",
-    "referrals": "Referrals",
-    "contacts": "Contacts",
-    "group": "Group",
-    "period": "Period",
-    "model": "Model",
-    "term": "Term",
 }
-"""Labels of the names the analyses derive (not dictionary fields)."""
+"""Plain words for machine values that reach a table's label columns (model terms)."""
 
-_RAW = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
-_RAW_WORDS = frozenset({"n", "step", "estimate", "group", "term", "model"})
+LEVEL_LABELS: Mapping[str, str] = {"0": "no", "1": "yes", "False": "no", "True": "yes"}
+RAW = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+SPLINE = re.compile(r"^(?P<base>[a-z][a-z0-9_]*)(?P<primes>'+)$")
 
 
-def label(name: str) -> str:
-    """The human label of an analysis name; a text that is already words is returned as is.
+def is_raw_name(text: Any) -> bool:
+    """Tell whether ``text`` looks like a machine name rather than words.
+
+    A snake_case identifier (``person_years``, ``imd_q1``) or a short machine name of
+    :data:`RAW_NAMES` (``n``, ``df``) is raw; words with spaces, capitals or
+    punctuation ("hazard ratio (95% CI)", "People") are not.
+    """
+    value = str(text).strip()
+    return bool(RAW.match(value)) or value in RAW_NAMES
+
+
+def column_label(name: Any) -> str:
+    """Return the header a published table shows for the column ``name``.
+
+    A name of :data:`COLUMN_LABELS` takes its label; any other name is already words
+    and is shown with a capital first letter ("hazard ratio (95% CI)" reads "Hazard
+    ratio (95% CI)"; "p-value" stays as it is).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` looks like a machine name (:func:`is_raw_name`) and has no label.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_labels.py`` and, over every table the reports
+    publish, ``tests/unit/test_tables.py``.
+    """
+    text = str(name).strip()
+    if text in COLUMN_LABELS:
+        return COLUMN_LABELS[text]
+    if is_raw_name(text):
+        raise ValueError(f"the table column {text!r} has no label: add one to "
+                         "lifetools.labels.COLUMN_LABELS or name the column in words")
+    if text.startswith("p-value") or not text[:1].islower():
+        return text
+    return text[:1].upper() + text[1:]
+
+
+@functools.lru_cache(maxsize=1)
+def _dictionary_labels() -> Mapping[str, Mapping[str, str]]:
+    """Code labels of every data-dictionary field, by field name (first table wins)."""
+    out: dict[str, Mapping[str, str]] = {}
+    try:
+        dictionary = load_dictionary()
+    except (DictionaryError, OSError):  # no dictionary: codes are shown as they are
+        return out
+    for table in dictionary.tables.values():
+        for spec in table.fields:
+            if spec.labels and spec.name not in out:
+                out[spec.name] = dict(spec.labels)
+    return out
+
+
+def value_label(value: Any, column: Any = None) -> Any:
+    """Return the words a table shows for one label cell of column ``column``.
+
+    In order: the data-dictionary label of a code when ``column`` is a dictionary field
+    with labels (``pathway_category``: ``money_debt_benefits`` reads "Money, debt and
+    benefits"); "yes"/"no" for a binary predictor's ``level``; :data:`VALUE_LABELS` for
+    a model term, with a spline term's primes read as "(spline term 1)"; anything else
+    unchanged (already words, or a number).
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_labels.py``.
+    """
+    if not isinstance(value, str):
+        return value
+    codes = _dictionary_labels().get(str(column)) if column is not None else None
+    if codes and value in codes:
+        return codes[value]
+    if str(column) == "level" and value in LEVEL_LABELS:
+        return LEVEL_LABELS[value]
+    if value in VALUE_LABELS:
+        return VALUE_LABELS[value]
+    spline = SPLINE.match(value)
+    if spline and spline["base"] in VALUE_LABELS:
+        return f"{VALUE_LABELS[spline['base']]} (spline term {len(spline['primes'])})"
+    return value
+
+
+LABELS: Mapping[str, str] = {**COLUMN_LABELS, **VALUE_LABELS}
+"""Every label of this module, for figures (a model term wins over a column name)."""
+
+
+def label(name: Any) -> str:
+    """The words a figure shows for a machine name; a text already in words as is.
 
     ``locality_<name>`` reads "Locality: <Name>". A name with no label that still looks
-    like an analysis name (``snake_case``) raises ``KeyError``: add it to
-    :data:`LABELS` (the test of every figure function relies on this).
+    like a machine name (:func:`is_raw_name`) raises ``KeyError``: add it to
+    :data:`COLUMN_LABELS` or :data:`VALUE_LABELS` (the test of every figure function
+    relies on this).
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_plots.py`` and ``tests/unit/test_labels.py``.
     """
     text = str(name)
     if text in LABELS:
@@ -80,30 +203,16 @@ def label(name: str) -> str:
     if text.startswith("locality_"):
         return "Locality: " + text.removeprefix("locality_").replace("_", " ").title()
     if is_raw_name(text):
-        raise KeyError(f"no human label for {text!r}: add it to lifetools.labels.LABELS")
+        raise KeyError(f"no human label for {text!r}: add it to lifetools.labels")
     return text
 
 
-def labels(names: Iterable[str]) -> list[str]:
+def labels(names: Any) -> list[str]:
     """:func:`label` of each name."""
     return [label(n) for n in names]
 
 
-def is_raw_name(text: str) -> bool:
-    """True for a text that looks like an analysis name (``imd_q1``, ``n``, ``step``)."""
-    text = str(text).strip()
-    return bool(_RAW.match(text)) or text in _RAW_WORDS
-
-
-@lru_cache(maxsize=1)
-def _dictionary():  # noqa: ANN202 - the data dictionary, read once
-    from lifetools.dictionary import load_dictionary
-
-    return load_dictionary()
-
-
-def code_label(table: str, field: str, code: str) -> str:
-    """The data dictionary's label of a code (``referrals.team_type`` ``A06`` reads
-    "Community mental health team - functional"); the code itself when it has none."""
-    spec = _dictionary().table(table).field(field)
-    return spec.labels.get(str(code), str(code))
+def code_label(table: str, field: str, code: Any) -> str:
+    """The data dictionary's label of a code of ``table.field`` (the code if none)."""
+    spec = load_dictionary().table(table).field(field)
+    return (spec.labels or {}).get(str(code), str(code))

@@ -7,7 +7,8 @@ protects through :func:`lifetools.disclosure.require_table` (which refuses whole
 columns it is not told about and frames carrying the old ``attrs`` flag). It refuses
 anything that looks row-level, writes ``tables/<name>.csv`` beside the page (suppressed
 cells ``[c]``, with ``tables/notes.txt``) and displays an accessible HTML table
-stamped for the publish gate.
+stamped for the publish gate, its headers and row labels in plain words from
+:mod:`lifetools.labels` (the CSV keeps the machine names).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from lifetools.disclosure import (
 from lifetools.disclosure.downloads import SUPPRESSED, shown_frame
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval
+from lifetools.labels import column_label, value_label
 from lifetools.publication import check_name, seal, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
@@ -46,7 +48,12 @@ MAX_ROWS = 60
 
 @dataclass(frozen=True)
 class PublishedTable:
-    """A protected table as shown in a report (``frame``: the cells as text)."""
+    """A protected table as shown in a report.
+
+    ``frame`` holds the cells as text under the machine column names (as in the CSV);
+    ``words`` the same cells as the page shows them, headers and row labels in plain
+    words (:mod:`lifetools.labels`).
+    """
 
     name: str
     caption: str
@@ -54,13 +61,15 @@ class PublishedTable:
     note: str = ""
     rules: dict[str, Any] = field(default_factory=dict)
     table: ProtectedTable | None = field(default=None, repr=False)
+    words: pd.DataFrame | None = field(default=None, repr=False)
 
     def to_html(self) -> str:
         """Accessible HTML: caption, column headers with scope, scrollable on a phone."""
+        shown = self.frame if self.words is None else self.words
         head = "".join(f'<th scope="col">{html.escape(str(c))}</th>'
-                       for c in self.frame.columns)
+                       for c in shown.columns)
         body = []
-        for row in self.frame.itertuples(index=False):
+        for row in shown.itertuples(index=False):
             cells = "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
             body.append(f"<tr>{cells}</tr>")
         note = f'<p class="lifetools-table-note">{html.escape(self.note)}</p>' \
@@ -109,6 +118,20 @@ def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
         elif pd.api.types.is_bool_dtype(frame[column]):
             text[column] = [{"True": "yes", "False": "no"}.get(t, t) for t in text[column]]
     return text
+
+
+def _in_words(text: pd.DataFrame) -> pd.DataFrame:
+    """The shown cells with plain-word headers and row labels (:mod:`lifetools.labels`).
+
+    Raises
+    ------
+    ValueError
+        If a column name looks like a machine name and has no label.
+    """
+    words = pd.DataFrame({column: [value_label(v, column) for v in text[column]]
+                          for column in text.columns}, index=text.index)
+    words.columns = [column_label(c) for c in text.columns]
+    return words
 
 
 def _check_not_row_level(frame: pd.DataFrame, name: str) -> None:
@@ -166,13 +189,20 @@ def show_table(
         If the table has identifying columns, looks row-level, has a whole-number
         column that is not protected, carries the old protection flag, or is a
         protected table changed after protection (the message names the column).
+    ValueError
+        If a column name looks like a machine name (``person_years``, ``n``) and has
+        no label in :data:`lifetools.labels.COLUMN_LABELS`.
     """
     check_name(name)
     _check_not_row_level(frame.frame if isinstance(frame, ProtectedTable) else frame,
                          name)
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
                           name=name, not_counts=not_counts)
-    rules = table.rules
+    text = _display(table, digits)
+    words = _in_words(text)
+    # the gate checks the counts of the page's table by its headers
+    rules = {**table.rules, "count_headers": [column_label(c) for c in
+                                              table.rules.get("count_cols", [])]}
     write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
     footnote = ""
     if rules["protected_cols"]:
@@ -180,9 +210,9 @@ def show_table(
                     + (", including cells hidden so that others cannot be worked out "
                        "from totals" if rules.get("secondary_cells") else "")
                     + f". {rule_sentence(table.record.profile.split('+')[0])}")
-    text = " ".join(t for t in (note, footnote) if t)
-    return PublishedTable(name=name, caption=caption, frame=_display(table, digits),
-                          note=text, rules=rules, table=table)
+    note_text = " ".join(t for t in (note, footnote) if t)
+    return PublishedTable(name=name, caption=caption, frame=text, note=note_text,
+                          rules=rules, table=table, words=words)
 
 
 def show_notes(notes: pd.DataFrame, *, name: str, caption: str) -> PublishedTable | None:

@@ -6,6 +6,7 @@ edition and a small population.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -20,6 +21,7 @@ from lifetools.pipeline.build import build_series
 from lifetools.pipeline.cli import main
 from lifetools.pipeline.layout import archive_dir, archive_html, site_dir
 from lifetools.pipeline.provenance import sha256_file
+from lifetools.pipeline.release import unmark_archived
 
 pytestmark = pytest.mark.slow
 PEOPLE = int(os.environ.get("LIFETOOLS_TEST_PEOPLE_SMALL", "3000"))
@@ -96,12 +98,20 @@ def test_build_archived_edition_pages_are_published_as_released(built_project):
         snapshot = archive_html("2023-24")
         published = site_dir() / "editions" / "2023-24"
         assert snapshot.is_dir()
+        def as_released(path):  # the archived-edition banner is the only addition
+            if path.suffix != ".html":
+                return sha256_file(path)
+            return hashlib.sha256(unmark_archived(path.read_text()).encode()).hexdigest()
+
         assert {str(p.relative_to(snapshot)): sha256_file(p)
                 for p in sorted(snapshot.rglob("*")) if p.is_file()} == {
-            str(p.relative_to(published)): sha256_file(p)
+            str(p.relative_to(published)): as_released(p)
             for p in sorted(published.rglob("*")) if p.is_file()}
-        # as released: it was the current edition then
-        assert "(current edition)" in (published / "index.html").read_text()
+        # as released: it was the current edition then; now it says it is archived
+        index = (published / "index.html").read_text()
+        assert "(current edition)" in index
+        assert "This is an archived edition</strong>, superseded by" in index
+        assert 'href="../2024-25/wellbeing.html"' in (published / "wellbeing.html").read_text()
 
 
 def test_build_republish_keeps_the_released_version_and_logs_the_reason(

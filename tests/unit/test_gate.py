@@ -218,3 +218,26 @@ def test_gate_refuses_a_hand_written_count_in_markdown(tmp_path):
     nb.cells[0].source = "In this period 2,634 people used the Life Rooms."
     nbformat.write(nb, path)
     assert {(f.cell, f.rule) for f in scan_notebook(path)} == {(1, "unrounded-count")}
+def test_gate_labelled_count_header_unrounded_count_is_found(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from lifetools.pipeline.gate.notebooks import _scan_output
+    from lifetools.tables import show_table
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    shown = show_table(pd.DataFrame({"group": ["a", "b"], "n": [30, 1234]}), name="g",
+                       caption="c", count_cols=["n"])
+    data, meta = shown._repr_mimebundle_()
+    assert meta["lifetools"]["rules"]["count_headers"] == ["Number"]
+    from lifetools.pipeline.gate.seals import _content_digest
+
+    def verified(html: str) -> dict:
+        mark = meta[publication.STAMP_KEY]
+        shown = {**data, "text/html": html}
+        return {"output_type": "display_data", "data": shown, "metadata": {
+            publication.STAMP_KEY: {**mark, "verified": _content_digest(shown, mark)}}}
+
+    assert not _scan_output(verified(data["text/html"]), "default")
+    # a count under the page's "Number" header that is not protected is found
+    tampered = verified(data["text/html"].replace("1,235", "1,234"))
+    assert "unrounded-count" in {rule for rule, _ in _scan_output(tampered, "default")}

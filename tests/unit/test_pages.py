@@ -6,14 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
+from lifetools.errors import ParameterError
 from lifetools.pipeline import pages
 from lifetools.pipeline.book import EditionPages
 from lifetools.pipeline.series import load_series
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = {"measure": "The hazard ratio of discharge", "estimate": "hr", "interval": "hr_ci",
-        "events": "events", "null": 1, "above": "faster discharge among users",
+        "events": "events", "no_effect": 1, "above": "faster discharge among users",
         "below": "slower discharge among users",
         "text": "Users were discharged at {estimate} times the rate ({interval}): {verdict}."}
 
@@ -50,21 +52,28 @@ def test_main_point_missing_result_says_could_not_be_estimated():
     assert pages.main_point(spec, {}) == "Activity could not be estimated in this edition."
 
 
-def test_read_publication_missing_block_or_wrong_types_take_defaults(tmp_path):
+def test_publication_missing_block_takes_defaults_and_unknown_keys_fail(tmp_path):
+    base = (ROOT / "analyses" / "analyses.yml").read_text()
+    head, _, rest = base.partition("publication:")
+    tail = rest[rest.index("\neditions:"):]
     path = tmp_path / "analyses.yml"
-    path.write_text("series: {title: x}\n")
-    assert pages.read_publication(path) == pages.Publication()
-    path.write_text("publication: {status: [1], contact: 3, main_points: {a: 1, b: {}}}\n")
-    read = pages.read_publication(path)
-    assert read.status == pages.Publication().status and read.contact_email == ""
-    assert dict(read.main_points) == {"b": {}}
+    path.write_text(head + tail)
+    assert load_series(path).publication == pages.Publication()
+    path.write_text(head + "publication:\n  main_points:\n    a:\n      null: 0.5\n"
+                    + tail)
+    with pytest.raises(ParameterError, match=r"analyses.yml:\d+: at publication/main_points: .*no_effect"):
+        load_series(path)
+    path.write_text(head + "publication:\n  contact: 3\n" + tail)
+    with pytest.raises(ParameterError, match="contact"):
+        load_series(path)
 
 
-def test_read_publication_project_series_has_a_point_for_every_report():
+def test_publication_project_series_has_a_point_for_every_report():
     series = load_series(ROOT / "analyses" / "analyses.yml")
-    publication = pages.read_publication(series.path)
+    publication = series.publication
     assert set(publication.main_points) == {a.id for a in series.analyses}
     assert publication.status_text  # a status the status page can explain
+    assert publication.contact_name == "Life Rooms statistics team"
 
 
 def test_reproduce_without_repository_has_no_placeholder():
@@ -89,7 +98,7 @@ def test_render_landing_fills_every_marker_from_results(tmp_path):
     landing = pages.render_landing(
         (ROOT / "book" / "index.md").read_text(), series=series, current=edition,
         runs={"time_to_discharge": run}, manifest=manifest,
-        publication=pages.read_publication(series.path), reports="REPORTS")
+        publication=series.publication, reports="REPORTS")
     assert "<!-- lifetools" not in landing
     assert "1.19 times the rate of people not using them (0.83 to 1.71): compatible " \
         "with no difference." in landing
@@ -102,8 +111,8 @@ def test_write_furniture_writes_calendar_status_contact_and_citations(tmp_path):
     manifest = {"finished_at": "2026-11-30T10:00:00+00:00", "data": {"synthetic": None}}
     editions = [EditionPages(e, {"wellbeing": tmp_path}, manifest)
                 for e in series.editions]
-    publication = pages.Publication(site_url="https://example.org/liferooms",
-                                    contact_email="a@example.org")
+    publication = pages.Publication(site_url="https://example.org/liferooms/",
+                                    contact={"email": "a@example.org"})
     pages.write_furniture(tmp_path, series=series, editions=editions,
                           publication=publication)
     about = tmp_path / "about"
@@ -136,11 +145,13 @@ def test_repair_theme_html_tables_take_the_keyboard_focus_once():
     assert repaired.count("tabindex") == 2 and repair_theme_html(repaired) == repaired
 
 
-def test_main_point_reads_no_effect_and_a_bare_yaml_null_key():
-    # `null: 0.5` in YAML is the key None: it must still set the no-effect value
+def test_main_point_reads_no_effect_and_refuses_a_bare_yaml_null_key():
+    # `null: 0.5` in YAML is the key None: refused, never read as the no-effect value
     results = {"c": {"kind": "estimate", "value": 0.83, "text": "0.83"},
                "c_ci": {"kind": "text", "value": [0.80, 0.86], "text": "0.80 to 0.86"}}
-    for key in ("no_effect", None):
-        spec = {"estimate": "c", "interval": "c_ci", key: 0.5, "above": "better",
-                "below": "worse", "text": "{estimate} ({interval}): {verdict}"}
-        assert pages.main_point(spec, results) == "0.83 (0.80 to 0.86): better"
+    spec = {"estimate": "c", "interval": "c_ci", "no_effect": 0.5, "above": "better",
+            "below": "worse", "text": "{estimate} ({interval}): {verdict}"}
+    assert pages.main_point(spec, results) == "0.83 (0.80 to 0.86): better"
+    spec.pop("no_effect")
+    with pytest.raises(ValidationError):
+        pages.main_point({**spec, None: 0.5}, results)

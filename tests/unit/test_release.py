@@ -134,3 +134,24 @@ def test_freeze_archived_pages_copies_the_released_pages(tmp_path):
         (html / "editions" / "2023-24" / "extra.html").write_text("new page")
         assert release.freeze_archived_pages(html, ["2023-24", "2022-23"]) == ["2023-24"]
         assert tree(html / "editions" / "2023-24") == tree(snapshot)
+
+
+def test_mark_archived_links_the_same_page_of_the_current_edition(tmp_path):
+    from lifetools.pipeline.release import mark_archived, unmark_archived
+
+    page = '<body><article class="bd-article"><h1>Wellbeing</h1></article></body>'
+    for eid in ("2023-24", "2024-25"):
+        (tmp_path / "editions" / eid).mkdir(parents=True)
+        (tmp_path / "editions" / eid / "wellbeing.html").write_text(page)
+    (tmp_path / "editions" / "2023-24" / "old.html").write_text(page)
+    assert mark_archived(tmp_path, ["2023-24"], current="2024-25",
+                         title="2024-25 edition") == 2
+    marked = (tmp_path / "editions" / "2023-24" / "wellbeing.html").read_text()
+    assert 'superseded by <a href="../2024-25/wellbeing.html">the 2024-25 edition</a>' \
+        in marked
+    assert 'href="../2024-25/index.html"' in (
+        tmp_path / "editions" / "2023-24" / "old.html").read_text()
+    assert unmark_archived(marked) == page
+    mark_archived(tmp_path, ["2023-24"], current="2024-25", title="2024-25 edition")
+    again = (tmp_path / "editions" / "2023-24" / "wellbeing.html").read_text()
+    assert again == marked  # marking twice leaves one banner

@@ -25,7 +25,8 @@ def test_show_table_protects_counts_and_writes_csv(output):
     notes = (output / "tables" / "notes.txt").read_text()
     assert "[c]: confidential" in notes and "Counts from 1 to 7 are suppressed" in notes
     data, meta = shown._repr_mimebundle_()
-    assert '<th scope="col">n</th>' in data["text/html"]
+    assert '<th scope="col">Number</th>' in data["text/html"]
+    assert '<th scope="col">Group</th>' in data["text/html"]
     assert "<caption>Cap</caption>" in data["text/html"] and "[c]" in data["text/html"]
     assert "1,235" in data["text/html"]
     assert meta["lifetools"]["kind"] == "table"
@@ -35,7 +36,7 @@ def test_show_table_keeps_already_protected_frames(output):
     frame = protect_counts(pd.DataFrame({"n": [12]}), ["n"])
     shown = show_table(frame, name="p", caption="c", count_cols=["n"])
     assert shown.table["n"].tolist() == [10]
-    assert shown.frame["n"].tolist() == ["10"]
+    assert shown.frame["n"].tolist() == ["10"] == shown.words["Number"].tolist()
 
 
 @pytest.mark.parametrize("frame", [
@@ -173,3 +174,19 @@ def test_show_table_not_estimable_rows_are_stamped_for_the_manifest():
     assert meta["lifetools"]["not_estimable"][0].startswith("sex: could not be estimated")
     fine = tables.PublishedTable("hr", "Hazard ratios", frame.iloc[:1])
     assert "not_estimable" not in fine._repr_mimebundle_()[1]["lifetools"]
+def test_show_table_headers_and_codes_in_words_csv_keeps_names(output):
+    frame = pd.DataFrame({"pathway_category": ["money_debt_benefits", "housing"],
+                          "person_years": [10.5, 2.25]})
+    shown = show_table(frame, name="w", caption="c")
+    assert list(shown.words.columns) == ["Pathway", "Person-years"]
+    assert shown.words["Pathway"].tolist() == ["Money, debt and benefits",
+                                               "Housing and homelessness"]
+    assert (output / "tables" / "w.csv").read_text().splitlines()[0] == \
+        "pathway_category,person_years"
+
+
+def test_show_table_unlabelled_machine_column_is_refused(output):
+    frame = pd.DataFrame({"term": ["a"], "odd_ratio_x": [1.5]})
+    with pytest.raises(ValueError, match="'odd_ratio_x' has no label"):
+        show_table(frame, name="r", caption="c")
+

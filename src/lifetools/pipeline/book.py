@@ -10,7 +10,9 @@ Results as data (tables, figures, ``results.json``, the edition manifest) are co
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -26,13 +28,18 @@ import nbformat
 import yaml
 
 from lifetools import config, errors
-from lifetools.dictionary import render_dictionary_pages
+from lifetools.dictionary import load_dictionary, render_dictionary_pages
 from lifetools.disclosure import rule_sentence
 from lifetools.pipeline import layout
 from lifetools.pipeline import pages as furniture
+from lifetools.pipeline.compare import compare_results, comparison_markdown
+from lifetools.pipeline.flow import flow_diagram, read_flow
 from lifetools.pipeline.provenance import source_date_epoch, write_json
+from lifetools.pipeline.record import record_markdown
 from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
+from lifetools.pipeline.weight import trim_site
+from lifetools.publication import STAMP_KEY, read_results
 from lifetools.synthetic import TRUE_EFFECTS
 
 logger = logging.getLogger(__name__)
@@ -134,16 +141,66 @@ def disclosure_line(manifest: Mapping[str, Any]) -> str:
             "{doc}`disclosure control </methods/disclosure-control>`.")
 
 
+def _flow_cell(nb: Any, files: Path) -> None:
+    """Put the participant flow diagram after the cell that shows the flow table."""
+    path = files / "tables" / "flow.csv"
+    if not path.exists():
+        return
+    columns, rows = read_flow(path)
+    if not rows:
+        return
+    at = len(nb.cells)
+    for index, cell in enumerate(nb.cells):
+        marks = [o.get("metadata", {}).get(STAMP_KEY, {}) for o in cell.get("outputs", [])]
+        if any(m.get("kind") == "table" and m.get("name") == "flow" for m in marks):
+            at = index + 1
+            break
+    diagram = flow_diagram(columns, rows, caption="Participant flow: how the cohort was "
+                           "formed (protected counts, as in the table)")
+    nb.cells.insert(at, nbformat.v4.new_markdown_cell(diagram))
+
+
+INLINE_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _figures_as_files(nb: Any, files: Path, prefix: str) -> None:
+    """Point each inline figure at its published file instead (same bytes).
+
+    A figure's PNG is inside the notebook as base64 and beside the page as
+    ``figures/<name>.png``; the page links the file (a third lighter than base64, and
+    not duplicated in the page source). An image with no identical file stays inline.
+    """
+    folder = files / "figures"
+    known = {hashlib.sha256(p.read_bytes()).hexdigest(): p.name
+             for p in sorted(folder.glob("*.png"))} if folder.is_dir() else {}
+
+    def link(match: re.Match[str]) -> str:
+        name = known.get(hashlib.sha256(base64.b64decode(match[1])).hexdigest())
+        return f'src="{prefix}/figures/{name}"' if name else match[0]
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            page = output.get("data", {}).get("text/html")
+            if known and isinstance(page, str) and "data:image/png;base64," in page:
+                output["data"]["text/html"] = INLINE_PNG.sub(link, page)
+
+
 def _report_page(
     run_dir: Path, target: Path, analysis: Analysis, pages: EditionPages,
-    point: str = "", cite: str = "",
+    point: str = "", cite: str = "", comparison: str = "",
 ) -> None:
     """Copy an executed notebook into the book with a banner, main point and provenance.
 
-    The heading names the edition so that every page has its own title.
+    The heading names the edition so that every page has its own title. A report with
+    a published flow table gets its flow diagram after the table (``flow.py``); with a
+    ``comparison`` (``compare.py``), that section comes before the provenance block.
     """
     folder = layout.RunFolder(run_dir)
     nb = nbformat.read(folder.notebook, as_version=4)
+    _flow_cell(nb, folder.files)
+    _figures_as_files(nb, folder.files, analysis.id)
+    if comparison:
+        nb.cells.append(nbformat.v4.new_markdown_cell(comparison))
     record = json.loads(folder.record.read_text())
     edition = pages.edition
     banner = (f"*{edition.title}: {period_text(edition)}.* "
@@ -185,7 +242,9 @@ def _edition_index(pages: EditionPages, analyses: Sequence[Analysis], current: b
     for analysis in analyses:
         lines.append(f"- {{doc}}`{analysis.title} <{analysis.id}>`: {analysis.summary}")
     lines += ["", 'The <a href="manifest.json">edition manifest</a> records code '
-              "version, data fingerprint, parameters and package versions.", ""]
+              "version, data fingerprint, parameters and package versions. The "
+              "{doc}`RECORD checklist <record>` says where each item of the reporting "
+              "guideline for routinely collected health data is met.", ""]
     return "\n".join(lines)
 
 
@@ -226,8 +285,8 @@ def _toc(series: Series, editions: Sequence[EditionPages], book: Path) -> dict:
     def edition_chapter(pages: EditionPages) -> dict:
         eid = pages.edition.id
         chapter = {"file": f"editions/{eid}/index"}
-        if pages.runs:
-            chapter["sections"] = [{"file": f"editions/{eid}/{a}"} for a in pages.runs]
+        chapter["sections"] = [{"file": f"editions/{eid}/{a}"} for a in pages.runs] \
+            + [{"file": f"editions/{eid}/record"}]
         return chapter
 
     parts = [
@@ -302,6 +361,25 @@ def _corrections_page(corrections: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _previous(pages: EditionPages, editions: Sequence[EditionPages]
+              ) -> EditionPages | None:
+    """The edition published just before this one (by period), if any."""
+    earlier = [p for p in editions
+               if p.edition.period_start < pages.edition.period_start]
+    return max(earlier, key=lambda p: p.edition.period_start, default=None)
+
+
+def _comparison(before: EditionPages | None, pages: EditionPages, analysis_id: str) -> str:
+    """The "Compared with the previous edition" section of one report ('' if none)."""
+    if before is None or analysis_id not in before.runs:
+        return ""
+    rows = compare_results(read_results(layout.RunFolder(before.runs[analysis_id]).files),
+                           read_results(layout.RunFolder(pages.runs[analysis_id]).files))
+    return comparison_markdown(rows, previous_title=before.edition.title,
+                               previous_link=f"../{before.edition.id}/{analysis_id}",
+                               current_title=pages.edition.title)
+
+
 def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPages],
                   corrections: Sequence[Mapping[str, Any]] = ()) -> Path:
     """Write the complete book source into ``stage`` and return its folder."""
@@ -313,11 +391,13 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
     _reference_pages(book)
     if (book / "methods" / "index.md").exists():
         _true_effects_page(book)
-    publication = furniture.read_publication(series.path)
+    publication = series.publication
     furniture.write_furniture(book, series=series, editions=editions,
                               publication=publication)
+    dictionary = load_dictionary()
     for pages in editions:
         eid = pages.edition.id
+        before = _previous(pages, editions)
         folder = book / "editions" / eid
         extra = book / "_extra" / "editions" / eid
         folder.mkdir(parents=True, exist_ok=True)
@@ -330,7 +410,8 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
             cite = furniture.citation(publication, series, pages.edition, pages.manifest,
                                       analysis)
             _report_page(run_dir, folder / f"{analysis.id}.ipynb", analysis, pages,
-                         points.get(analysis.id, ""), cite)
+                         points.get(analysis.id, ""), cite,
+                         _comparison(before, pages, analysis.id))
             if layout.RunFolder(run_dir).files.exists():
                 shutil.copytree(layout.RunFolder(run_dir).files, extra / analysis.id)
         write_json(extra / layout.MANIFEST, pages.manifest)
@@ -341,6 +422,8 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
             furniture.main_points_markdown(
                 [(series.analysis(a), t) for a, t in points.items()], "")])
         (folder / "index.md").write_text(_edition_index(pages, analyses, is_current, head))
+        (folder / "record.md").write_text(record_markdown(
+            series, pages.edition, pages.runs, pages.manifest, dictionary))
     (book / "editions" / "index.md").write_text(_archive_index(series, editions))
     (book / "editions" / "corrections.md").write_text(_corrections_page(corrections))
     current = next(p for p in editions if p.edition.id == series.current_edition)
@@ -392,6 +475,7 @@ def build_html(book: Path, *, log: Path) -> Path:
         repaired = repair_theme_html(text)
         if repaired != text:
             page.write_text(repaired, encoding="utf-8")
+    trim_site(html)
     return html
 
 

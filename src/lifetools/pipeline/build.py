@@ -25,7 +25,7 @@ from typing import Any
 from lifetools import config, disclosure
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DataValidationError, ParameterError
-from lifetools.pipeline import integrity, layout, provenance, release
+from lifetools.pipeline import integrity, layout, pdf, provenance, release
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
 from lifetools.pipeline.gate import (
     acro_verdicts,
@@ -525,10 +525,16 @@ def build_series(
     html = build_html(book, log=layout.logs_dir() / "book.log")
     frozen = release.freeze_archived_pages(html, archived)
     release.publish_versions(html, staged_archives)
+    current = next(p for p in editions if p.edition.id == series.current_edition)
+    printed = pdf.print_edition(html, series, current.edition, current.runs, current.manifest)
+    say(f"printed {len(printed)} report PDFs" if printed else
+        "no report PDFs: chromium is not installed or could not print")
     for eid, folder in staged_archives.items():
         shutil.copytree(html / "editions" / eid, folder / layout.EDITION_HTML)
     if frozen:
         say(f"kept    the pages of {', '.join(frozen)} as released")
+    release.mark_archived(html, archived, current=series.current_edition,
+                          title=series.edition(series.current_edition).title)
     provenance.write_json(html / SITE_RECORD, {"key": key})
     say("checking the built site at the publish gate")
     assert_site_publishable(html)

@@ -2,10 +2,9 @@
 
 Everything here is generated at build time from what was computed (each report's
 ``results.json``, each edition's manifest) and from the ``publication:`` block of
-``analyses/analyses.yml``, so no number on these pages is ever typed. The block is read
-by :func:`read_publication`, a tolerant reader: every key is optional and a missing or
-malformed key falls back to a stated default (the series model in
-:mod:`lifetools.pipeline.series` does not read it).
+``analyses/analyses.yml``, so no number on these pages is ever typed. The block is typed
+once, by :class:`lifetools.pipeline.series.Publication` (every key optional with a stated
+default, unknown keys refused with the file and line), and read from the loaded series.
 
 The fixed prose of the furniture (licence, revisions policy, accessibility statement,
 quality statement) lives in ``book/about/``; the pages that depend on configuration or
@@ -17,90 +16,21 @@ from __future__ import annotations
 import datetime as dt
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from lifetools.formatting import MISSING, format_value, verdict
 from lifetools.pipeline import layout
-from lifetools.pipeline.series import Analysis, Edition, Series
+from lifetools.pipeline.series import Analysis, Edition, MainPoint, Publication, Series
 from lifetools.publication import read_results
 
-__all__ = ["Publication", "main_point", "main_points_markdown", "read_publication",
-           "render_landing", "status_banner", "write_furniture"]
+__all__ = ["Publication", "main_point", "main_points_markdown", "render_landing",
+           "status_banner", "write_furniture"]
 
 MARKERS = {"banner": "<!-- lifetools:banner -->",
            "main_points": "<!-- lifetools:main-points -->",
            "reports": "<!-- lifetools:reports -->",
            "reproduce": "<!-- lifetools:reproduce -->"}
-STATUS_TEXT = {
-    "official statistics": (
-        "Official statistics are produced in line with the standards of "
-        "trustworthiness, quality and value in the Code of Practice for Statistics."),
-    "official statistics in development": (
-        "Official statistics in development are new or changing statistics, published "
-        "so that users can help shape them. They follow the standards of "
-        "trustworthiness, quality and value in the Code of Practice for Statistics as "
-        "far as they can while they are developed, and their methods may change."),
-    "management information": (
-        "Management information is produced to help run and improve services. It has "
-        "not been through the quality assurance that official statistics receive."),
-}
-
-
-@dataclass(frozen=True)
-class Publication:
-    """The ``publication:`` block of the series file, with its defaults."""
-
-    publisher: str = "Mersey Care NHS Foundation Trust"
-    status: str = "official statistics in development"
-    contact_name: str = ""
-    contact_email: str = ""
-    repository: str = ""
-    site_url: str = ""
-    next_release: str = "not yet announced"
-    main_points: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-
-    @property
-    def status_text(self) -> str:
-        """The explanation of the configured status (empty for an unknown label)."""
-        return STATUS_TEXT.get(self.status.lower(), "")
-
-
-def read_publication(series_file: Path) -> Publication:
-    """Read the ``publication:`` block of a series file; missing keys take defaults.
-
-    Strings are taken as given; a value of the wrong type is ignored rather than
-    failing the build (the block only words pages, it computes nothing).
-    """
-    try:
-        raw = (yaml.safe_load(Path(series_file).read_text(encoding="utf-8")) or {})
-    except (OSError, yaml.YAMLError):
-        raw = {}
-    block = raw.get("publication") if isinstance(raw, dict) else None
-    block = block if isinstance(block, dict) else {}
-    contact = block.get("contact") if isinstance(block.get("contact"), dict) else {}
-    defaults = Publication()
-
-    def text(value: Any, default: str) -> str:
-        return str(value).strip() if isinstance(value, (str, int, float)) else default
-
-    points = block.get("main_points")
-    return Publication(
-        publisher=text(block.get("publisher"), defaults.publisher),
-        status=text(block.get("status"), defaults.status),
-        contact_name=text(contact.get("name"), ""),
-        contact_email=text(contact.get("email"), ""),
-        repository=text(block.get("repository"), ""),
-        site_url=text(block.get("site_url"), "").rstrip("/"),
-        next_release=text(block.get("next_release"), defaults.next_release),
-        main_points={str(k): v for k, v in points.items() if isinstance(v, dict)}
-        if isinstance(points, dict) else {},
-    )
-
-
 def long_date(iso: str | None) -> str:
     """Return '30 November 2026' from an ISO date or date-time ('' when missing)."""
     if not iso:
@@ -114,42 +44,44 @@ def _value(results: Mapping[str, Any], key: Any) -> Any:
     return entry.get("value") if isinstance(entry, dict) else None
 
 
-def main_point(spec: Mapping[str, Any], results: Mapping[str, Any]) -> str:
+def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) -> str:
     """Return one plain sentence for a report from its ``results.json``.
 
-    ``spec`` is the report's entry under ``publication.main_points``: ``text``, a
-    template whose fields are ``{estimate}``, ``{interval}`` (the limits, "0.83 to
-    1.71"), ``{verdict}`` and the text of any key result (``{caseload}``); for an
-    estimate, ``estimate`` and ``interval`` (key result names), ``null``, ``above``,
-    ``below``, optionally ``events`` (a count's name, for the fewest-events rule) and
-    ``measure`` (what the estimate is, used when it could not be estimated).
+    ``spec`` is the report's :class:`~lifetools.pipeline.series.MainPoint` (a mapping
+    is validated into one): ``text``, a template whose fields are ``{estimate}``,
+    ``{interval}`` (the limits, "0.83 to 1.71"), ``{verdict}`` and the text of any key
+    result (``{caseload}``); for an estimate, ``estimate`` and ``interval`` (key result
+    names), ``no_effect``, ``above``, ``below``, optionally ``events`` (a count's name,
+    for the fewest-events rule) and ``measure`` (what the estimate is, used when it
+    could not be estimated).
 
     Notes
     -----
     Numbers come from :func:`lifetools.formatting.format_value`, words from
     :func:`lifetools.formatting.verdict`. Checked by ``tests/unit/test_pages.py``.
     """
+    if not isinstance(spec, MainPoint):
+        spec = Publication.model_validate({"main_points": {"report": dict(spec)}}
+                                          ).main_points["report"]
     fields = {name: str(entry.get("text", "")) for name, entry in results.items()
               if isinstance(entry, dict)}
-    measure = str(spec.get("measure") or "The main result")
-    if spec.get("estimate"):
-        estimate = _value(results, spec["estimate"])
-        limits = _value(results, spec.get("interval"))
+    measure = spec.measure or "The main result"
+    if spec.estimate:
+        estimate = _value(results, spec.estimate)
+        limits = _value(results, spec.interval)
         low, high = (limits if isinstance(limits, list) and len(limits) == 2
                      else (None, None))
-        # ``no_effect`` (a bare ``null:`` key is YAML's null and reads as the key None)
-        no_effect = spec.get("no_effect", spec.get("null", spec.get(None, 1)))
-        words = {"null": float(no_effect), "above": str(spec.get("above", "")),
-                 "below": str(spec.get("below", ""))}
-        if spec.get("events"):
-            words["events"] = _value(results, spec["events"])
+        words: dict[str, Any] = {"null": spec.no_effect, "above": spec.above,
+                                 "below": spec.below}
+        if spec.events:
+            words["events"] = _value(results, spec.events)
         said = verdict(estimate, low, high, **words)
         if said == MISSING:
             return f"{measure} could not be estimated in this edition."
-        kind = str(results.get(str(spec["estimate"]), {}).get("kind", "ratio"))
+        kind = str(results.get(spec.estimate, {}).get("kind", "ratio"))
         fields.update(estimate=format_value(estimate, kind=kind),
                       interval=format_value([low, high], kind="interval"), verdict=said)
-    template = str(spec.get("text") or "")
+    template = spec.text
     wanted = {name for _, name, _, _ in string.Formatter().parse(template) if name}
     if not template or wanted - set(fields):
         return f"{measure} could not be estimated in this edition."

@@ -13,6 +13,7 @@ where the file system allows), byte for byte, never rebuilt.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -23,8 +24,8 @@ from typing import Any
 
 from lifetools.pipeline import layout, provenance
 
-__all__ = ["STEPS", "Release", "freeze_archived_pages", "publish", "publish_draft",
-           "publish_versions", "stamp_draft"]
+__all__ = ["STEPS", "Release", "freeze_archived_pages", "mark_archived", "publish",
+           "publish_draft", "publish_versions", "stamp_draft", "unmark_archived"]
 
 #: The publish steps in order; :func:`_step` is called before each (tests inject a
 #: failure there to check that the previous release survives every one).
@@ -163,6 +164,46 @@ def publish_versions(html: Path, archives: Mapping[str, Path]) -> None:
             pages = version / layout.EDITION_HTML
             if pages.is_dir():
                 shutil.copytree(pages, html / "editions" / f"{eid}-{version.name}")
+
+
+ARTICLE = '<article class="bd-article">'
+ARCHIVED = re.compile(r'<div class="lifetools-archived" role="note">.*?</div>', re.S)
+
+
+def archived_banner(href: str, title: str) -> str:
+    """The note at the top of an archived edition's page, linking the newer page."""
+    return (f'<div class="lifetools-archived" role="note"><p><strong>This is an archived '
+            f'edition</strong>, superseded by <a href="{html.escape(href)}">the '
+            f"{html.escape(title)}</a>. Its numbers are kept as they were released."
+            "</p></div>")
+
+
+def mark_archived(html_dir: Path, editions: Sequence[str], *, current: str,
+                  title: str) -> int:
+    """Put the archived-edition banner at the top of every page of these editions.
+
+    The banner links each page to the same page of the ``current`` edition when it
+    exists, else to that edition's front page; it is added after the pages as
+    released were copied to the archive, so an edition's snapshot never holds it
+    (:func:`unmark_archived` takes it off). Returns the number of pages marked.
+    """
+    count = 0
+    for eid in editions:
+        folder = html_dir / "editions" / eid
+        for page in sorted(folder.glob("*.html")):
+            newer = html_dir / "editions" / current / page.name
+            href = f"../{current}/{page.name if newer.exists() else 'index.html'}"
+            text = unmark_archived(page.read_text(encoding="utf-8"))
+            marked = text.replace(ARTICLE, ARTICLE + archived_banner(href, title), 1)
+            if marked != text:
+                page.write_text(marked, encoding="utf-8")
+                count += 1
+    return count
+
+
+def unmark_archived(text: str) -> str:
+    """A page's HTML without the archived-edition banner (as released)."""
+    return ARCHIVED.sub("", text, count=1)
 
 
 DRAFT_BANNER = ('<div class="lifetools-draft" role="note" style="background:#fde7e9;'

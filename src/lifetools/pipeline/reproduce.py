@@ -31,8 +31,8 @@ from lifetools import config
 from lifetools.errors import ParameterError, ReproducibilityError
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.build import PreparedData
-from lifetools.pipeline.pages import read_publication
 from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
+from lifetools.pipeline.series import load_series
 from lifetools.synthetic import write_synthetic
 
 __all__ = ["Reproduction", "ValueDifference", "compare_file", "environment_differences",
@@ -103,7 +103,7 @@ def site_source(site: str | Path | None) -> SiteSource:
     """The published site to reproduce: ``site``, else the configured URL, else local."""
     if site is None:
         series_file = config.project_root() / "analyses" / "analyses.yml"
-        site = read_publication(series_file).site_url or layout.site_dir()
+        site = load_series(series_file).publication.site_url or layout.site_dir()
     return SiteSource(site)
 
 

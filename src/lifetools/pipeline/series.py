@@ -39,9 +39,13 @@ from lifetools.pipeline.parameters import (
 __all__ = [
     "CODE_LISTS",
     "PARAMETER_TYPES",
+    "STATUS_TEXT",
     "Analysis",
+    "Contact",
     "Edition",
+    "MainPoint",
     "Parameter",
+    "Publication",
     "Series",
     "load_series",
 ]
@@ -141,6 +145,91 @@ class _Disclosure(FrozenModel):
         return value
 
 
+STATUS_TEXT = {
+    "official statistics": (
+        "Official statistics are produced in line with the standards of "
+        "trustworthiness, quality and value in the Code of Practice for Statistics."),
+    "official statistics in development": (
+        "Official statistics in development are new or changing statistics, published "
+        "so that users can help shape them. They follow the standards of "
+        "trustworthiness, quality and value in the Code of Practice for Statistics as "
+        "far as they can while they are developed, and their methods may change."),
+    "management information": (
+        "Management information is produced to help run and improve services. It has "
+        "not been through the quality assurance that official statistics receive."),
+}
+
+
+class Contact(FrozenModel):
+    """Who answers questions about the statistics."""
+
+    name: str = ""
+    email: str = ""
+
+
+class MainPoint(FrozenModel):
+    """How one report's main point is worded (``publication.main_points.<id>``).
+
+    ``text`` is a template whose fields are ``{estimate}``, ``{interval}``,
+    ``{verdict}`` and the name of any key result; ``estimate``, ``interval`` and
+    ``events`` name key results; ``no_effect`` is the value meaning "no difference"
+    (1 for a ratio, 0 for a difference); ``above`` and ``below`` word an interval
+    wholly above or below it; ``measure`` names the estimate when it could not be
+    estimated. Unknown keys are refused (a bare YAML ``null:`` key among them).
+    """
+
+    measure: str = ""
+    text: str = ""
+    estimate: str | None = None
+    interval: str | None = None
+    events: str | None = None
+    no_effect: float = 1.0
+    above: str = ""
+    below: str = ""
+
+
+class Publication(FrozenModel):
+    """The ``publication:`` block: the published pages' wording, every key optional."""
+
+    publisher: str = "Mersey Care NHS Foundation Trust"
+    status: str = "official statistics in development"
+    contact: Contact = Contact()
+    repository: str = ""
+    site_url: str = ""
+    next_release: str = "not yet announced"
+    main_points: dict[str, MainPoint] = Field(default_factory=dict)
+
+    @field_validator("main_points", mode="before")
+    @classmethod
+    def _named_keys(cls, value: Any) -> Any:
+        for report, spec in (value.items() if isinstance(value, dict) else ()):
+            if isinstance(spec, dict) and any(not isinstance(k, str) for k in spec):
+                raise ValueError(
+                    f"main point {report!r} has a key that is not a name (a bare "
+                    "'null:' key is YAML's null): write 'no_effect:'")
+        return value
+
+    @field_validator("site_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.strip().rstrip("/")
+
+    @property
+    def contact_name(self) -> str:
+        """The contact's name (empty when not configured)."""
+        return self.contact.name
+
+    @property
+    def contact_email(self) -> str:
+        """The contact's email address (empty when not configured)."""
+        return self.contact.email
+
+    @property
+    def status_text(self) -> str:
+        """The explanation of the configured status (empty for an unknown label)."""
+        return STATUS_TEXT.get(self.status.lower(), "")
+
+
 class Series(FrozenModel):
     """The whole report series as declared in the series file."""
 
@@ -149,9 +238,9 @@ class Series(FrozenModel):
     disclosure: _Disclosure = _Disclosure()
     """The statistical disclosure control profile every report of the series is
     protected with (:data:`lifetools.disclosure.PROFILES`)."""
-    publication: dict[str, Any] = Field(default_factory=dict)
-    """The published pages' wording (contact, status, calendar, repository, site URL):
-    read by :func:`lifetools.pipeline.pages.read_publication`, not interpreted here."""
+    publication: Publication = Publication()
+    """The published pages' wording (contact, status, calendar, repository, site URL,
+    main points), read by :mod:`lifetools.pipeline.pages` and ``reproduce``."""
     editions: tuple[Edition, ...] = Field(min_length=1)
     analyses: tuple[Analysis, ...] = Field(min_length=1)
     _path: Path = PrivateAttr(default=Path("analyses.yml"))

@@ -139,7 +139,9 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
             if kind == "stream" and rules.STREAM_ROW_LEVEL.search(text):
                 found.append(("row-level", "printed output looks like a table of rows"))
         for head, rows in rules.html_tables(text):
-            count_cols = (mark.get("rules") or {}).get("count_cols", []) if stamped else []
+            marked = (mark.get("rules") or {}) if stamped else {}
+            # a page shows count columns under their labels (lifetools.labels)
+            count_cols = [*marked.get("count_cols", []), *marked.get("count_headers", [])]
             found += rules.table_findings(head, rows, count_cols=count_cols,
                                           profile=profile)
     return list(dict.fromkeys(found))

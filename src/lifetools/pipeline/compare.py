@@ -1,0 +1,105 @@
+"""What changed since the previous edition: each key result beside the previous one.
+
+Every report page of an edition that has a predecessor ends with a table of its key
+results next to the previous edition's, read from the two editions' ``results.json``
+(published, protected values: no count is recomputed and no difference of counts is
+shown, so nothing new can be worked out). For an estimate with a 95% interval in both
+editions the table says in plain words whether the change is within the uncertainty:
+the two intervals overlap ("within the uncertainty") or they do not ("larger than the
+uncertainty"). Overlapping intervals are a cautious reading: two estimates whose
+intervals overlap slightly can still differ, so the words never claim "no change".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lifetools.formatting import finite, format_interval, format_value
+
+__all__ = ["Comparison", "compare_results", "comparison_markdown"]
+
+NUMERIC = ("count", "ratio", "estimate", "rate", "percentage")
+WITHIN = "within the uncertainty (the intervals overlap)"
+BEYOND = "larger than the uncertainty (the intervals do not overlap)"
+NOT_COMPARABLE = "cannot be compared (not estimated in both editions)"
+COUNT = "a count: no interval"
+NO_INTERVAL = "no interval published: cannot say"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One key result in two editions, as shown, and what the change means."""
+
+    label: str
+    previous: str
+    current: str
+    words: str
+
+
+def _interval(results: Mapping[str, Any], name: str) -> tuple[float, float] | None:
+    entry = results.get(f"{name}_ci")
+    value = entry.get("value") if isinstance(entry, dict) else None
+    if isinstance(value, list) and len(value) == 2:
+        low, high = finite(value[0]), finite(value[1])
+        if low is not None and high is not None and low <= high:
+            return low, high
+    return None
+
+
+def _shown(entry: Mapping[str, Any], limits: tuple[float, float] | None) -> str:
+    kind = str(entry.get("kind"))
+    if kind == "count":
+        return str(entry.get("text") or format_value(entry.get("value"), kind="count"))
+    if limits is None:
+        return format_value(entry.get("value"), kind=kind)
+    return format_interval(entry.get("value"), *limits,
+                           kind="percentage" if kind == "percentage" else "ratio")
+
+
+def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
+                    ) -> list[Comparison]:
+    """Key results present in both editions, in the current edition's order.
+
+    Notes
+    -----
+    The verdict reads the published intervals only (overlap or not); counts are shown
+    as published, never subtracted. Checked by ``tests/unit/test_compare.py``.
+    """
+    rows = []
+    for name, entry in current.items():
+        old = previous.get(name)
+        if not (isinstance(entry, dict) and isinstance(old, dict)) \
+                or entry.get("kind") not in NUMERIC or old.get("kind") != entry.get("kind"):
+            continue
+        now_ci, old_ci = _interval(current, name), _interval(previous, name)
+        if entry.get("kind") == "count":
+            words = COUNT
+        elif finite(entry.get("value")) is None or finite(old.get("value")) is None:
+            words = NOT_COMPARABLE
+        elif now_ci is None or old_ci is None:
+            words = NO_INTERVAL
+        else:
+            words = WITHIN if now_ci[0] <= old_ci[1] and old_ci[0] <= now_ci[1] else BEYOND
+        rows.append(Comparison(str(entry.get("label") or name), _shown(old, old_ci),
+                               _shown(entry, now_ci), words))
+    return rows
+
+
+def comparison_markdown(rows: list[Comparison], *, previous_title: str,
+                        previous_link: str, current_title: str) -> str:
+    """The "Compared with the previous edition" section of a report page."""
+    if not rows:
+        return ""
+    cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731 - a table cell
+    lines = ["## Compared with the previous edition", "",
+             f"Key results of this edition beside those of the {{doc}}`{previous_title} "
+             f"<{previous_link}>`, with 95% confidence intervals where there are any. A "
+             "change is *within the uncertainty* when the two intervals overlap; counts "
+             "are shown as published.", "",
+             f"| Result | {cell(previous_title)} | {cell(current_title)} | Change |",
+             "|---|---|---|---|"]
+    lines += [f"| {cell(r.label)} | {cell(r.previous)} | {cell(r.current)} | "
+              f"{cell(r.words)} |" for r in rows]
+    return "\n".join([*lines, ""])

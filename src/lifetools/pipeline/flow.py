@@ -1,0 +1,82 @@
+"""Participant flow diagrams drawn from a report's published (protected) flow table.
+
+A survival or comparison report publishes how its cohort was formed as
+``tables/flow.csv`` (one row per step, counts already suppressed and rounded by
+:func:`lifetools.tables.show_table`). :func:`flow_diagram` turns those rows into a
+diagram of boxes joined by arrows, in HTML and CSS (``_static/lifetools.css``): an
+ordered list inside a ``<figure>``, so the list itself is the text equivalent a screen
+reader reads, in order, and the page needs no image. Only published cells are drawn:
+no count is recomputed and no difference between steps is shown (a difference of two
+rounded counts is not a protected count).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+from lifetools.disclosure import SUPPRESSED as SUPPRESSED_MARK
+from lifetools.formatting import suppressed_text
+from lifetools.labels import column_label
+
+__all__ = ["flow_diagram", "read_flow"]
+
+
+def read_flow(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Count column names and the rows (step, counts...) of a published flow CSV."""
+    with Path(path).open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    if not rows or len(rows[0]) < 2:
+        return [], []
+    return rows[0][1:], [r for r in rows[1:] if r]
+
+
+def _count(cell: str) -> str:
+    cell = cell.strip()
+    if cell in ("", SUPPRESSED_MARK):
+        return suppressed_text()
+    try:
+        number = float(cell)
+    except ValueError:
+        return html.escape(cell)
+    return f"{int(number):,}" if number.is_integer() else html.escape(cell)
+
+
+def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
+                 caption: str) -> str:
+    """Return the HTML of a flow diagram: one box per step, in order, with its counts.
+
+    Parameters
+    ----------
+    columns
+        The count columns (``n``; or ``development``, ``validation``).
+    rows
+        The steps: the step's words first, then its published counts ("[c]" or empty
+        for a suppressed cell, read "fewer than 8").
+    caption
+        The figure's caption.
+
+    Notes
+    -----
+    Counts are shown as published, with thousands separators. Checked by
+    ``tests/unit/test_flow.py``.
+    """
+    items = []
+    for row in rows:
+        step = html.escape(str(row[0]).strip())
+        step = step[:1].upper() + step[1:]
+        counts = [_count(c) for c in row[1:len(columns) + 1]]
+        if len(columns) == 1:
+            shown = f'<span class="lifetools-flow-count">{counts[0]}</span>'
+        else:
+            shown = "; ".join(
+                f'{html.escape(column_label(c))}: '
+                f'<span class="lifetools-flow-count">{n}</span>'
+                for c, n in zip(columns, counts, strict=False))
+        items.append(f'<li class="lifetools-flow-step"><span class="lifetools-flow-words">'
+                     f"{step}</span> {shown}</li>")
+    return (f'<figure class="lifetools-flow"><figcaption>{html.escape(caption)}'
+            f'</figcaption><ol class="lifetools-flow-steps">{"".join(items)}</ol>'
+            "</figure>")

@@ -1,0 +1,137 @@
+"""A PDF of each report, printed offline from its built page by headless Chromium.
+
+After the site is built, each report page of the current edition is printed to
+``editions/<edition>/<report>.pdf`` by Debian's ``chromium`` (``--print-to-pdf``, no
+network, the page read from disk) with a print stylesheet that puts the series, the
+edition, the statistics status, the published date and the page's address in the
+footer of every printed page (links within the site are printed as text: they would
+otherwise point at the build folder). The page then links its PDF. Chromium writes the time
+of printing and its own DOM node numbers into the file; :func:`normalise_pdf` replaces
+them (same lengths, so the cross-reference offsets stay valid) by the source date and
+numbers in order of appearance, so the same page prints to the same bytes.
+
+Without Chromium the site is published without PDFs (and says so in the build log).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from lifetools.pipeline.pages import long_date
+from lifetools.pipeline.provenance import source_date_epoch
+from lifetools.pipeline.series import Edition, Series
+
+__all__ = ["chromium", "normalise_pdf", "print_edition", "print_reports"]
+
+ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-pdf-header-footer")
+PDF_DATE = re.compile(rb"D:\d{14}[+-Z][0-9']*")
+NODE = re.compile(rb"node(\d{8})")
+ARTICLE = '<article class="bd-article">'
+LOCAL_LINK = re.compile(r'(<a\b[^>]*?)\shref="(?!https?://|mailto:)[^"]*"')
+
+
+def chromium() -> str | None:
+    """The Chromium executable, or None when it is not installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def normalise_pdf(data: bytes, when: dt.datetime) -> bytes:
+    """Chromium's PDF with its dates set to ``when`` and node ids renumbered in order.
+
+    Notes
+    -----
+    Every replacement keeps the byte length, so the cross-reference table stays
+    valid. Checked by ``tests/unit/test_pdf.py``.
+    """
+    stamp = when.strftime("D:%Y%m%d%H%M%S").encode()
+
+    def date(match: re.Match[bytes]) -> bytes:
+        text = match[0]
+        return (stamp + b"+00'00'")[:len(text)].ljust(len(text), b"'")
+
+    numbers: dict[bytes, bytes] = {}
+
+    def node(match: re.Match[bytes]) -> bytes:
+        numbers.setdefault(match[1], b"%08d" % len(numbers))
+        return b"node" + numbers[match[1]]
+
+    return NODE.sub(node, PDF_DATE.sub(date, data))
+
+
+def _footer_css(footer: str) -> str:
+    text = footer.replace("\\", "\\\\").replace('"', '\\"')
+    return ('<style media="print">@page { margin: 16mm 12mm 20mm; '
+            f'@bottom-left {{ content: "{text}"; font-size: 8pt; }} '
+            '@bottom-right { content: "Page " counter(page) " of " counter(pages); '
+            "font-size: 8pt; } } .bd-sidebar-primary, .bd-sidebar-secondary, "
+            ".bd-header, .bd-footer, .prev-next-area, .header-article "
+            "{ display: none !important; }</style>")
+
+
+def print_reports(html_dir: Path, edition: str, reports: Sequence[tuple[str, str]], *,
+                  when: dt.datetime, executable: str | None = None) -> list[Path]:
+    """Print each report page of ``edition`` to PDF and link it from the page.
+
+    ``reports`` are (report id, footer text) pairs. Returns the PDFs written (none
+    without Chromium; a page Chromium fails to print keeps no link).
+    """
+    executable = executable or chromium()
+    if executable is None:
+        return []
+    written = []
+    for report, footer in reports:
+        page = html_dir / "editions" / edition / f"{report}.html"
+        if not page.exists():
+            continue
+        text = page.read_text(encoding="utf-8")
+        printable = page.with_name(f".{report}.print.html")
+        # links to local files would print as file:// addresses of the build folder
+        printable.write_text(LOCAL_LINK.sub(r"\1", text).replace(
+            "</head>", _footer_css(footer) + "</head>", 1), encoding="utf-8")
+        target = page.with_suffix(".pdf")
+        try:
+            subprocess.run([executable, *ARGS, f"--print-to-pdf={target}",
+                            printable.resolve().as_uri()], capture_output=True,
+                           timeout=180, check=False)
+        finally:
+            printable.unlink(missing_ok=True)
+        if not target.exists() or target.stat().st_size == 0:
+            continue
+        target.write_bytes(normalise_pdf(target.read_bytes(), when))
+        size = f"{max(1, round(target.stat().st_size / 1000)):,} kB"
+        link = (f'<p class="lifetools-pdf"><a href="{html.escape(target.name)}">'
+                f"Download this report as a PDF ({size})</a></p>")
+        page.write_text(text.replace(ARTICLE, ARTICLE + link, 1), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def footer_text(series: Series, edition: Edition, manifest: Mapping[str, Any],
+                report: str) -> str:
+    """The footer of every printed page: series, edition, status, date, address."""
+    publication = series.publication
+    published = long_date(manifest.get("source_date") or manifest.get("finished_at"))
+    where = (f"{publication.site_url}/editions/{edition.id}/{report}.html"
+             if publication.site_url else "")
+    status = publication.status[:1].upper() + publication.status[1:]
+    return " ".join(t for t in (f"{series.title}, {edition.title}.", f"{status}.",
+                                f"Published {published}." if published else "", where)
+                    if t)
+
+
+def print_edition(html_dir: Path, series: Series, edition: Edition,
+                  runs: Mapping[str, Path], manifest: Mapping[str, Any]) -> list[Path]:
+    """Print every report page of one edition of a built site (see :func:`print_reports`)."""
+    when = dt.datetime.fromtimestamp(source_date_epoch(), tz=dt.UTC)
+    reports = [(a.id, footer_text(series, edition, manifest, a.id))
+               for a in series.analyses_in(edition.id) if a.id in runs]
+    return print_reports(html_dir, edition.id, reports, when=when)

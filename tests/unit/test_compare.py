@@ -1,0 +1,50 @@
+"""Key results beside the previous edition's (lifetools.pipeline.compare)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifetools.pipeline.compare import (
+    BEYOND,
+    COUNT,
+    NO_INTERVAL,
+    NOT_COMPARABLE,
+    WITHIN,
+    compare_results,
+    comparison_markdown,
+)
+
+
+def results(hr, ci, people_text="115"):
+    return {"people": {"kind": "count", "label": "People", "text": people_text,
+                       "value": None if people_text.startswith("fewer") else 115},
+            "hr": {"kind": "ratio", "label": "Hazard ratio", "text": "x", "value": hr},
+            "hr_ci": {"kind": "text", "label": "95% CI", "text": "x", "value": ci},
+            "note": {"kind": "text", "label": "Summary", "text": "words", "value": None}}
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ((2.06, [0.75, 5.60]), (0.83, [0.10, 6.94]), WITHIN),
+    ((2.06, [1.50, 2.80]), (0.83, [0.60, 1.10]), BEYOND),
+    ((2.06, [1.50, 2.80]), (1.50, [0.60, 1.50]), WITHIN),  # touching limits overlap
+    ((None, [None, None]), (0.83, [0.60, 1.10]), NOT_COMPARABLE),
+    ((2.03, None), (0.58, None), NO_INTERVAL),
+])
+def test_compare_results_interval_overlap_decides_the_words(old, new, words):
+    rows = compare_results(results(*old), results(*new))
+    assert [r.label for r in rows] == ["People", "Hazard ratio"]
+    assert rows[1].words == words
+    assert rows[0].words == COUNT
+
+
+def test_compare_results_shows_published_text_never_a_difference():
+    rows = compare_results(results(2.06, [0.75, 5.6], "fewer than 8"),
+                           results(0.83, [0.1, 6.94], "115"))
+    assert (rows[0].previous, rows[0].current) == ("fewer than 8", "115")
+    assert (rows[1].previous, rows[1].current) == ("2.06 (0.75 to 5.60)",
+                                                   "0.83 (0.10 to 6.94)")
+    text = comparison_markdown(rows, previous_title="2023-24 edition",
+                               previous_link="../2023-24/x", current_title="2024-25 edition")
+    assert "| Hazard ratio | 2.06 (0.75 to 5.60) | 0.83 (0.10 to 6.94) | within" in text
+    assert comparison_markdown([], previous_title="a", previous_link="b",
+                               current_title="c") == ""
