@@ -221,6 +221,7 @@ def test_gate_refuses_a_hand_written_count_in_markdown(tmp_path):
 def test_gate_labelled_count_header_unrounded_count_is_found(tmp_path, monkeypatch):
     import pandas as pd
 
+    from lifetools.disclosure import get_profile
     from lifetools.pipeline.gate.notebooks import _scan_output
     from lifetools.tables import show_table
 
@@ -237,7 +238,7 @@ def test_gate_labelled_count_header_unrounded_count_is_found(tmp_path, monkeypat
         return {"output_type": "display_data", "data": shown, "metadata": {
             publication.STAMP_KEY: {**mark, "verified": _content_digest(shown, mark)}}}
 
-    assert not _scan_output(verified(data["text/html"]), "default")
+    assert not _scan_output(verified(data["text/html"]), get_profile("default"))
     # a count under the page's "Number" header that is not protected is found
     tampered = verified(data["text/html"].replace("1,235", "1,234"))
-    assert "unrounded-count" in {rule for rule, _ in _scan_output(tampered, "default")}
+    assert "unrounded-count" in {rule for rule, _ in _scan_output(tampered, get_profile("default"))}
