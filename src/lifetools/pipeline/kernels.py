@@ -6,8 +6,8 @@ of a short report's time (issue 16). A :class:`WarmKernel` is started once per w
 imports lifetools once, and executes each notebook with papermill's own machinery
 (parameter injection, error banners, metadata) through a registered papermill engine that
 reuses the kernel. Before each notebook the kernel is put back in the state a fresh
-kernel has after ``import lifetools``: ``%reset -f`` (empty namespace, output history),
-execution count 1, figures closed, matplotlib settings, warning filters and numpy's error
+kernel has after ``import lifetools``: ``%reset -f`` as a new session (empty namespace
+and output history, execution count 1), figures closed, matplotlib settings, warning filters and numpy's error
 state as they were after the import, the disclosure profile back to the environment's,
 the run's environment variables and working folder. Data are loaded once per kernel by
 :func:`lifetools.loading.load_dataset`'s cache (enabled in warm kernels only), which
@@ -67,7 +67,6 @@ def reset(env, cwd):
     os.environ.update(env)
     os.chdir(cwd)
     gc.collect()
-    get_ipython().execution_count = 1
 """
 
 PRELUDE = f"""
@@ -78,8 +77,10 @@ _sys.modules["_lifetools_warm"] = _state
 del _sys, _types, _state
 """
 
+# ``%reset -f`` as a new session: an empty namespace and output history, execution count
+# 1 and a new history session (the same line numbers in one session are refused)
 RESET = """
-get_ipython().run_line_magic("reset", "-f")
+get_ipython().reset(new_session=True)
 __import__("sys").modules["_lifetools_warm"].reset({env}, {cwd})
 """
 
