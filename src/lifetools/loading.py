@@ -254,6 +254,8 @@ def _integers(column: pd.Series) -> pd.Series:
 
 def _dates(column: pd.Series) -> pd.Series:
     """Dates as datetime64[ns]; dates outside 1677-2262 (the ns range) -> missing."""
+    if column.dtype == "datetime64[ns]":
+        return column  # already the type, every value in range (Parquet timestamp[ns])
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
         low, high = pd.Timestamp.min, pd.Timestamp.max
         column = column.where((column >= low) & (column <= high))
@@ -261,13 +263,20 @@ def _dates(column: pd.Series) -> pd.Series:
     return pd.to_datetime(column, errors="coerce").astype("datetime64[ns]")
 
 
-def coerce_types(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    """Give each column its dictionary type (values that do not parse become missing)."""
+def coerce_types(frame: pd.DataFrame, spec: TableSpec, *,
+                 clean: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Give each column its dictionary type (values that do not parse become missing).
+
+    ``clean`` names string columns already holding Python ``str`` or ``None`` with no
+    empty string (prepared in Arrow by :func:`read_table`): they are kept as they are.
+    """
     out = {}
     for name in frame.columns:
         kind = spec.field(name).type if name in spec.field_names else "string"
         column = frame[name]
-        if kind == "date":
+        if name in clean and kind == "string" and column.dtype == object:
+            out[name] = column
+        elif kind == "date":
             out[name] = _dates(column)
         elif kind == "integer":
             out[name] = _integers(column)
@@ -297,14 +306,40 @@ def read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None
     if problem:
         raise DataValidationError(f"{Path(path).name}: {problem[1]} [rule: {problem[0]}]",
                                   hint="run `lifetools validate` on the folder")
+    clean: frozenset[str] = frozenset()
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        frame = pq.read_table(path, columns=list(columns) if columns else None).to_pandas()
+        table = pq.read_table(path, columns=list(columns) if columns else None)
+        table, clean = _clean_strings(table, spec)
+        frame = table.to_pandas()
     else:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
                             usecols=list(columns) if columns else None)
-    return coerce_types(frame, spec)
+    return coerce_types(frame, spec, clean=clean)
+
+
+def _clean_strings(table, spec: TableSpec):
+    """Empty strings to null in Arrow for the dictionary's string columns (fast).
+
+    Returns the table and the names of the columns done: pandas then receives ``str`` or
+    ``None`` and :func:`coerce_types` need not compare every value with ``""``.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    done = set()
+    for index, name in enumerate(table.column_names):
+        kind = spec.field(name).type if name in spec.field_names else "string"
+        column = table.column(index)
+        if kind != "string" or not (pa.types.is_string(column.type)
+                                    or pa.types.is_large_string(column.type)):
+            continue
+        empty = pc.fill_null(pc.equal(column, ""), False)
+        column = pc.if_else(empty, pa.scalar(None, column.type), column)
+        table = table.set_column(index, name, column)
+        done.add(name)
+    return table, frozenset(done)
 
 
 def load_dataset(

@@ -60,3 +60,26 @@ def test_load_dataset_without_the_cache_keeps_nothing(tmp_path, monkeypatch):
     write_feedback(tmp_path, [1, 2, 3])
     load_dataset(tmp_path, tables=["feedback"])
     assert loading._TYPED == {}
+
+
+def test_read_table_arrow_fast_path_equals_the_generic_coercion(tmp_path):
+    import pyarrow.parquet as pq
+
+    from lifetools.dictionary import load_dictionary
+    from lifetools.loading import coerce_types, read_table
+
+    frame = pd.DataFrame({
+        "response_id": ["F1", "", None, "F4"],
+        "site": ["01", "02", "", None],
+        "response_date": pd.to_datetime(["2024-05-01", None, "1900-01-01", "2262-04-11"]),
+        "access_easy": [1, None, 3, 4],
+        "fft_response": [1, 2, 3, 4],
+    })
+    frame.to_parquet(tmp_path / "feedback.parquet", index=False)
+    spec = load_dictionary().table("feedback")
+    fast = read_table(tmp_path / "feedback.parquet", spec)
+    generic = coerce_types(pq.read_table(tmp_path / "feedback.parquet").to_pandas(), spec)
+    pd.testing.assert_frame_equal(fast, generic, check_exact=True)
+    assert fast["response_id"].tolist() == ["F1", None, None, "F4"]
+    assert fast["site"].tolist() == ["01", "02", None, None]
+    assert str(fast["response_date"].dtype) == "datetime64[ns]"
