@@ -471,9 +471,14 @@ def compute(data_dir: str, repeats: int) -> dict:
                       for k in runs[0][1]}}
 
 
-def build(root: str, jobs: int) -> dict:
-    """``build_series`` in this child, on the project copy named by the environment."""
+def build(root: str, jobs: int, kernels: str = "warm") -> dict:
+    """``build_series`` in this child, on the project copy named by the environment.
+
+    ``kernels``: ``warm`` (one persistent kernel per worker, the default) or
+    ``isolated`` (a fresh kernel per notebook, as before issue 16).
+    """
     os.environ["LIFETOOLS_PROJECT_ROOT"] = root
+    os.environ["LIFETOOLS_KERNELS"] = kernels
     from lifetools.pipeline.build import build_series
 
     start = time.perf_counter()
