@@ -14,9 +14,10 @@ the run's environment variables and working folder. Data are loaded once per ker
 hands each notebook its own copy.
 
 A kernel that failed a notebook is shut down: the next notebook gets a fresh one.
-The published bytes are the same as with a fresh kernel per notebook
-(``tests/functional/test_build.py::test_build_forced_rerun_gives_byte_identical_notebooks
-_and_results`` rebuilds warm-built editions in isolated kernels and compares).
+The published bytes are the same as with a fresh kernel per notebook: the forced rerun
+in ``tests/functional/test_build.py`` rebuilds warm-built editions in isolated kernels and
+compares every notebook and output file; ``tests/unit/test_kernels.py`` checks that a
+notebook that changes the kernel's state leaves none of it to the next.
 """
 
 from __future__ import annotations
