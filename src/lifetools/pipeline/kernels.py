@@ -9,7 +9,8 @@ reuses the kernel. Before each notebook the kernel is put back in the state a fr
 kernel has after ``import lifetools``: ``%reset -f`` as a new session (empty namespace
 and output history, execution count 1), figures closed, matplotlib settings, warning filters and numpy's error
 state as they were after the import, the disclosure profile back to the environment's,
-the run's environment variables and working folder. Data are loaded once per kernel by
+the kernel's environment at start plus the run's own variables, and the working folder.
+Data are loaded once per kernel by
 :func:`lifetools.loading.load_dataset`'s cache (enabled in warm kernels only), which
 hands each notebook its own copy.
 
@@ -54,6 +55,7 @@ from IPython import get_ipython
 rc = {k: v for k, v in matplotlib.rcParams.items() if k != "backend"}
 filters = list(warnings.filters)
 np_err = numpy.geterr()
+environ = dict(os.environ)
 
 def reset(env, cwd):
     matplotlib.pyplot.close("all")
@@ -65,6 +67,7 @@ def reset(env, cwd):
     numpy.seterr(**np_err)
     lifetools.disclosure.set_active_profile(None)
     os.environ.clear()
+    os.environ.update(environ)
     os.environ.update(env)
     os.chdir(cwd)
     gc.collect()
@@ -194,8 +197,7 @@ class WarmKernel:
         if ENGINE not in _engines():
             _register_engine()
         logging.getLogger("papermill").setLevel(logging.ERROR)  # as --log-level ERROR
-        environment = {**self.env, **env}
-        self._run(RESET.format(env=json.dumps(environment), cwd=json.dumps(str(cwd))),
+        self._run(RESET.format(env=json.dumps(dict(env)), cwd=json.dumps(str(cwd))),
                   timeout=START_TIMEOUT)
         self.notebooks += 1
         papermill.execute_notebook(
