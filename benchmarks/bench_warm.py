@@ -10,7 +10,9 @@ Measured side by side in one run, each in its own child process (``steps.py``):
 4. a no-op rebuild of the warm copy.
 
 Ratios: cold / (the build's own data step + compute floor + the build's own book time),
-and notebook runs / compute floor. The published bytes of both builds (every executed
+notebook runs / compute floor, and CPU seconds of the whole build (its kernels included)
+/ CPU seconds of the compute floor (the machine is shared: CPU is the steadier measure;
+the CPU ratio has no data step or book in the floor). The published bytes of both builds (every executed
 notebook and every file under ``files/`` of every edition) are compared and the result
 reported. Results go to ``results/warm-kernels.json`` and ``.md``.
 
@@ -42,12 +44,15 @@ def published(root: Path) -> dict[str, str]:
             and (p.name == "notebook.ipynb" or "files" in p.relative_to(runs).parts)}
 
 
-def ratios(build: dict, compute_s: float) -> dict:
+def ratios(build: dict, compute_s: float, compute_cpu: float) -> dict:
     timings = build["timings"]
     floor = timings.get("data", 0.0) + compute_s + timings.get("book", 0.0)
     return {"cold_s": build["seconds"][0], "timings": timings,
             "floor_s": round(floor, 2),
             "cold_over_floor": round(build["seconds"][0] / floor, 2),
+            "cpu_s": build.get("cpu_seconds"),
+            "cpu_over_compute_cpu": round(build["cpu_seconds"] / compute_cpu, 2)
+            if build.get("cpu_seconds") and compute_cpu else None,
             "runs_over_compute": round(timings.get("runs", 0.0) / compute_s, 2),
             "peak_rss_mb": max(build["peak_rss_mb"], build["child_peak_rss_mb"])}
 
@@ -79,17 +84,22 @@ def main() -> int:
         same = published(roots["isolated"]) == published(roots["warm"])
         files = len(published(roots["warm"]))
     compute_s = compute["seconds"][0]
+    compute_cpu = (compute.get("cpu_seconds") or [None])[0]
     report = {
         "started": started, "machine": machine(), "people": args.people,
         "jobs": args.jobs, "threads": args.threads, "compute_s": compute_s,
         "compute_parts": compute.get("parts"),
-        "isolated": ratios(builds["isolated"], compute_s),
-        "warm": ratios(builds["warm"], compute_s),
+        "compute_cpu_s": compute_cpu,
+        "isolated": ratios(builds["isolated"], compute_s, compute_cpu),
+        "warm": ratios(builds["warm"], compute_s, compute_cpu),
         "noop_s": noop["seconds"][0], "noop_notebooks": noop.get("notebooks"),
         "published_files": files, "published_bytes_identical": same,
     }
     report["warm_over_isolated"] = round(report["warm"]["cold_s"]
                                          / report["isolated"]["cold_s"], 2)
+    if report["warm"]["cpu_s"] and report["isolated"]["cpu_s"]:
+        report["warm_cpu_over_isolated_cpu"] = round(report["warm"]["cpu_s"]
+                                                     / report["isolated"]["cpu_s"], 2)
     report["noop_over_cold"] = round(report["noop_s"] / report["warm"]["cold_s"], 4)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "warm-kernels.json").write_text(json.dumps(report, indent=1) + "\n")
@@ -107,7 +117,8 @@ def markdown(r: dict) -> str:
         f"{m['git_commit']}{' (uncommitted changes)' if m['git_dirty'] else ''}; "
         f"{r['people']:,} people, jobs {r['jobs']}, BLAS threads {r['threads']}.", "",
         "| build | cold s | data s | runs s | book s | floor s (data + compute + book) "
-        "| cold / floor | runs / compute | peak MB |", "|---|---|---|---|---|---|---|---|---|"]
+        "| cold / floor | runs / compute | CPU s | CPU / compute CPU | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|"]
     for mode in ("isolated", "warm"):
         b = r[mode]
         t = b["timings"]
@@ -115,10 +126,12 @@ def markdown(r: dict) -> str:
             f"| {mode} kernels | {b['cold_s']:.1f} | {t.get('data', 0):.1f} | "
             f"{t.get('runs', 0):.1f} | {t.get('book', 0):.1f} | {b['floor_s']:.1f} | "
             f"**{b['cold_over_floor']}x** | {b['runs_over_compute']}x | "
-            f"{b['peak_rss_mb']:.0f} |")
+            f"{b['cpu_s']} | {b['cpu_over_compute_cpu']}x | {b['peak_rss_mb']:.0f} |")
     lines += [
-        "", f"Compute floor {r['compute_s']:.1f} s (load once + every report's analysis, "
-        f"both editions). Warm / isolated cold build: {r['warm_over_isolated']}x. "
+        "", f"Compute floor {r['compute_s']:.1f} s, {r['compute_cpu_s']} CPU s (load "
+        "once + every report's analysis, "
+        f"both editions). Warm / isolated cold build: {r['warm_over_isolated']}x wall, "
+        f"{r.get('warm_cpu_over_isolated_cpu')}x CPU. "
         f"No-op rebuild {r['noop_s']:.1f} s = {r['noop_over_cold']:.1%} of the warm cold "
         f"build (notebooks {r['noop_notebooks']}).",
         f"Published bytes (every executed notebook and output file, {r['published_files']}"

@@ -7,10 +7,10 @@ imports lifetools once, and executes each notebook with papermill's own machiner
 (parameter injection, error banners, metadata) through a registered papermill engine that
 reuses the kernel. Before each notebook the kernel is put back in the state a fresh
 kernel has after ``import lifetools``: ``%reset -f`` as a new session (empty namespace
-and output history, execution count 1), figures closed, matplotlib settings, warning filters and numpy's error
-state as they were after the import, the disclosure profile back to the environment's,
-the kernel's environment at start plus the run's own variables, and the working folder.
-Data are loaded once per kernel by
+and output history, execution count 1), figures closed, matplotlib settings, warning
+filters and numpy's error state as they were after the import, the disclosure profile
+back to the environment's, the kernel's environment at start plus the run's own
+variables, and the working folder. Data are loaded once per kernel by
 :func:`lifetools.loading.load_dataset`'s cache (enabled in warm kernels only), which
 hands each notebook its own copy.
 
