@@ -24,6 +24,11 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+GIT_ENV = {"GIT_AUTHOR_NAME": "lifetools benchmark", "GIT_AUTHOR_EMAIL": "bench@example.org",
+           "GIT_COMMITTER_NAME": "lifetools benchmark",
+           "GIT_COMMITTER_EMAIL": "bench@example.org",
+           "GIT_AUTHOR_DATE": "2025-04-01T12:00:00Z",
+           "GIT_COMMITTER_DATE": "2025-04-01T12:00:00Z"}
 PROJECT_FILES = ("analyses", "book", "data_dictionary", "_config.yml", "CITATION.cff",
                  "GLOSSARY.md", "requirements.lock")
 
@@ -40,6 +45,13 @@ def copy_project(target: Path, people: int) -> Path:
     series = yaml.safe_load(series_file.read_text())
     series["data"]["synthetic"]["people"] = people
     series_file.write_text(yaml.safe_dump(series, sort_keys=False))
+    # publishing needs versioned code: the copy is a git repository with one commit
+    (target / ".gitignore").write_text("build/\npublic/\n")
+    env = {**os.environ, **GIT_ENV}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["commit", "-q", "-m", "benchmark project copy"]):
+        subprocess.run(["git", *args], cwd=target, env=env, check=True,
+                       capture_output=True)
     return target
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 NHS_TEST_NUMBERS = 909_090  # valid NHS numbers in the test range (generator limit)
 EDITIONS = (("2023-24", "2023-04-01", "2024-03-31"),
             ("2024-25", "2024-04-01", "2025-03-31"))
+CRISIS_DEFAULTS = {"n_boot": 200, "slope_band": (0.8, 1.2), "citl_band": (-0.2, 0.2)}
 PERIOD = {"period_start": EDITIONS[-1][1], "period_end": EDITIONS[-1][2]}
 ROW_IDS = {"referrals": ("referral_id", "R"), "ae_attendances": ("attendance_id", "AE"),
            "emergency_admissions": ("spell_id", "S"),
@@ -44,6 +45,17 @@ def say(text: str) -> None:
 
 def peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def cpu_seconds() -> float:
+    """User + system CPU of this process and of every child it has waited for.
+
+    A notebook kernel's CPU counts once its parent (papermill, or the build for a warm
+    kernel) has waited for it.
+    """
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def timed(func: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
@@ -320,6 +332,14 @@ def compare_cox(models: list[dict], repeats: int, r_repeats: int) -> list[dict]:
     return rows
 
 
+class NotFitted(Exception):
+    """A fit the reports would not make on these data (the reason is its message)."""
+
+
+def _not_fitted(reason: str) -> None:
+    raise NotFitted(reason)
+
+
 def fits(data_dir: str, repeats: int, r_repeats: int) -> dict:
     """Each model fit the reports call (lifetools wrappers), and Cox beside R."""
     from lifetools import cohort, regression, survival
@@ -342,8 +362,10 @@ def fits(data_dir: str, repeats: int, r_repeats: int) -> dict:
     in_match = periods[periods["person_id"].isin(matched.data["person_id"])]
     weighted = regression.weight_by_propensity(pt.people, treatment_col="user",
                                                covariates=pcovs, estimand="att")
-    with_weights = periods.assign(weight=periods["person_id"].map(
-        weighted.data.set_index("person_id")["weight"]))
+    # as analyse_emergency_care: no weighted DiD when the propensity model failed (it
+    # does not converge on some small datasets); the row then says why
+    with_weights = None if weighted.failure else periods.assign(
+        weight=periods["person_id"].map(weighted.data.set_index("person_id")["weight"]))
     logistic = after.merge(pt.people, on=["person_id", "group", "user"]).assign(
         any_ae=lambda f: (f["ae"] > 0).astype(float))
     wb = ds.wellbeing.dropna(subset=["person_id"])
@@ -389,9 +411,10 @@ def fits(data_dir: str, repeats: int, r_repeats: int) -> dict:
         "weight_by_propensity (ATT)": (len(pt.people),
                                        lambda: regression.weight_by_propensity(
             pt.people, treatment_col="user", covariates=pcovs, estimand="att")),
-        "estimate_did (weighted)": (len(with_weights), lambda: [regression.estimate_did(
+        "estimate_did (weighted)": (len(periods), lambda: [regression.estimate_did(
             with_weights, outcome_col=o, weights_col="weight")
-            for o in ("ae", "admissions")]),
+            for o in ("ae", "admissions")] if with_weights is not None else
+            _not_fitted(f"weighting failed: {weighted.failure}")),
         "fit_logistic any A&E": (len(logistic), lambda: regression.fit_logistic(
             logistic, outcome_col="any_ae", covariates=pcovs)),
         "fit_mixed_model SWEMWBS": (len(measures), lambda: regression.fit_mixed_model(
@@ -402,6 +425,9 @@ def fits(data_dir: str, repeats: int, r_repeats: int) -> dict:
         say(name)
         try:
             seconds, _ = timed(call, repeats)
+        except NotFitted as reason:
+            out.append({"name": name, "rows": rows, "seconds": [], "error": str(reason)})
+            continue
         except Exception as error:  # noqa: BLE001 - report the failure, carry on
             out.append({"name": name, "rows": rows, "seconds": [],
                         "error": f"failed: {type(error).__name__}"})
@@ -436,33 +462,42 @@ def compute(data_dir: str, repeats: int) -> dict:
                  "analyse_rereferral": lt.reports.analyse_rereferral,
                  "analyse_emergency_care": lt.reports.analyse_emergency_care,
                  "analyse_wellbeing": lt.reports.analyse_wellbeing,
-                 "analyse_reach": lt.reports.analyse_reach}
+                 "analyse_reach": lt.reports.analyse_reach,
+                 "analyse_crisis_risk": lt.reports.analyse_crisis_risk}
+        extra = {"analyse_crisis_risk": CRISIS_DEFAULTS}  # analyses.yml's defaults
         for _, first, last in EDITIONS:
             for name, func in calls.items():
                 clock = time.perf_counter()
-                func(ds, period_start=first, period_end=last)
+                func(ds, period_start=first, period_end=last, **extra.get(name, {}))
                 parts[name] = parts.get(name, 0.0) + time.perf_counter() - clock
         return parts
 
     runs = []
     for _ in range(max(repeats, 1)):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         parts = everything()
-        runs.append((round(time.perf_counter() - start, 4), parts))
-    return {"seconds": [r[0] for r in runs],
+        runs.append((round(time.perf_counter() - start, 4), parts,
+                     round(cpu_seconds() - cpu, 2)))
+    return {"seconds": [r[0] for r in runs], "cpu_seconds": [r[2] for r in runs],
             "parts": {k: round(statistics.median(r[1][k] for r in runs), 4)
                       for k in runs[0][1]}}
 
 
-def build(root: str, jobs: int) -> dict:
-    """``build_series`` in this child, on the project copy named by the environment."""
+def build(root: str, jobs: int, kernels: str = "warm") -> dict:
+    """``build_series`` in this child, on the project copy named by the environment.
+
+    ``kernels``: ``warm`` (one persistent kernel per worker, the default) or
+    ``isolated`` (a fresh kernel per notebook, as before issue 16).
+    """
     os.environ["LIFETOOLS_PROJECT_ROOT"] = root
+    os.environ["LIFETOOLS_KERNELS"] = kernels
     from lifetools.pipeline.build import build_series
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     summary = build_series(jobs=jobs, progress=say)
     statuses = [o.status for o in summary.outcomes]
     return {"seconds": [round(time.perf_counter() - start, 4)],
+            "cpu_seconds": round(cpu_seconds() - cpu, 2),
             "timings": {k: round(v, 4) for k, v in summary.timings.items()},
             "notebooks": {s: statuses.count(s) for s in sorted(set(statuses))}}
 

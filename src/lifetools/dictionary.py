@@ -7,6 +7,7 @@ problem is a :class:`~lifetools.errors.DictionaryError` naming the file, table a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,13 +173,34 @@ class Dictionary:
         return self.table(table).field(field_name).groups
 
 
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when installed (about ten times faster; same constructor)."""
+_LOADED: dict[tuple[str, str], Dictionary] = {}
+"""Dictionaries already loaded, by folder and a hash of every file in it."""
+
+
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DictionaryError(f"{path}: file does not exist") from None
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        pass
+    try:  # the pure-Python loader's message (line and column) for the error
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise DictionaryError(f"{path}: not valid YAML: {exc}") from None
+
+
+def _folder_key(folder: Path) -> tuple[str, str]:
+    """The folder and one SHA-256 over the name and bytes of every file in it."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(folder)).encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return str(folder), digest.hexdigest()
 
 
 def _check(raw: Any, schema: dict, path: Path) -> None:
@@ -259,12 +281,30 @@ def _table(path: Path, expected: str) -> TableSpec:
 def load_dictionary(path: Path | None = None) -> Dictionary:
     """Load and check the data dictionary (default ``data_dictionary/``).
 
+    The result is kept for the process and returned again while no file of the folder
+    changed (a hash of their bytes, far cheaper than parsing: reports and loading ask for
+    it several times per notebook).
+
     Raises
     ------
     DictionaryError
         Naming the file, table and field of the first problems found.
     """
     folder = Path(path) if path else config.dictionary_dir()
+    try:
+        key: tuple[str, str] | None = _folder_key(folder)
+    except OSError:
+        key = None
+    if key in _LOADED:  # parsed once per process while its files are unchanged
+        return _LOADED[key]
+    dictionary = _load_dictionary(folder)
+    if key is not None:
+        _LOADED.clear()
+        _LOADED[key] = dictionary
+    return dictionary
+
+
+def _load_dictionary(folder: Path) -> Dictionary:
     package_path = folder / "package.yaml"
     package = _read_yaml(package_path)
     if not isinstance(package, dict) or not isinstance(package.get("tables"), list):

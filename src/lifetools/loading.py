@@ -28,7 +28,7 @@ from lifetools import config
 from lifetools.dictionary import TableSpec, load_dictionary
 from lifetools.errors import DataValidationError
 
-__all__ = ["MAX_RECORD_BYTES", "Dataset", "FileIssue", "check_file", "coerce_types",
+__all__ = ["ENV_DATASET_CACHE", "MAX_RECORD_BYTES", "Dataset", "FileIssue", "check_file", "coerce_types",
            "load_dataset", "read_raw", "read_table", "scan_folder", "table_path"]
 
 MAX_RECORD_BYTES = 1 << 20
@@ -36,6 +36,11 @@ MAX_RECORD_BYTES = 1 << 20
 MAX_SAFE_INTEGER = 2**53
 """Integers beyond this (in magnitude) cannot be held exactly and are not accepted."""
 TABLE_SUFFIXES = (".parquet", ".csv")
+ENV_DATASET_CACHE = "LIFETOOLS_DATASET_CACHE"
+"""Set to ``1`` (the runner's warm kernels do) to keep typed tables between calls."""
+_TYPED: dict[str, tuple[tuple, pd.DataFrame]] = {}
+"""Typed tables kept by :func:`load_dataset` when the cache is on: table name to
+(stamp of file, columns and dictionary; the frame)."""
 MAX_COLUMNS = 200
 """A CSV with more columns than this is refused unread (the widest table has 12)."""
 
@@ -249,6 +254,8 @@ def _integers(column: pd.Series) -> pd.Series:
 
 def _dates(column: pd.Series) -> pd.Series:
     """Dates as datetime64[ns]; dates outside 1677-2262 (the ns range) -> missing."""
+    if column.dtype == "datetime64[ns]":
+        return column  # already the type, every value in range (Parquet timestamp[ns])
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
         low, high = pd.Timestamp.min, pd.Timestamp.max
         column = column.where((column >= low) & (column <= high))
@@ -256,13 +263,20 @@ def _dates(column: pd.Series) -> pd.Series:
     return pd.to_datetime(column, errors="coerce").astype("datetime64[ns]")
 
 
-def coerce_types(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
-    """Give each column its dictionary type (values that do not parse become missing)."""
+def coerce_types(frame: pd.DataFrame, spec: TableSpec, *,
+                 clean: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Give each column its dictionary type (values that do not parse become missing).
+
+    ``clean`` names string columns already holding Python ``str`` or ``None`` with no
+    empty string (prepared in Arrow by :func:`read_table`): they are kept as they are.
+    """
     out = {}
     for name in frame.columns:
         kind = spec.field(name).type if name in spec.field_names else "string"
         column = frame[name]
-        if kind == "date":
+        if name in clean and kind == "string" and column.dtype == object:
+            out[name] = column
+        elif kind == "date":
             out[name] = _dates(column)
         elif kind == "integer":
             out[name] = _integers(column)
@@ -292,14 +306,40 @@ def read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None
     if problem:
         raise DataValidationError(f"{Path(path).name}: {problem[1]} [rule: {problem[0]}]",
                                   hint="run `lifetools validate` on the folder")
+    clean: frozenset[str] = frozenset()
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        frame = pq.read_table(path, columns=list(columns) if columns else None).to_pandas()
+        table = pq.read_table(path, columns=list(columns) if columns else None)
+        table, clean = _clean_strings(table, spec)
+        frame = table.to_pandas()
     else:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
                             usecols=list(columns) if columns else None)
-    return coerce_types(frame, spec)
+    return coerce_types(frame, spec, clean=clean)
+
+
+def _clean_strings(table, spec: TableSpec):
+    """Empty strings to null in Arrow for the dictionary's string columns (fast).
+
+    Returns the table and the names of the columns done: pandas then receives ``str`` or
+    ``None`` and :func:`coerce_types` need not compare every value with ``""``.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    done = set()
+    for index, name in enumerate(table.column_names):
+        kind = spec.field(name).type if name in spec.field_names else "string"
+        column = table.column(index)
+        if kind != "string" or not (pa.types.is_string(column.type)
+                                    or pa.types.is_large_string(column.type)):
+            continue
+        empty = pc.fill_null(pc.equal(column, ""), False)
+        column = pc.if_else(empty, pa.scalar(None, column.type), column)
+        table = table.set_column(index, name, column)
+        done.add(name)
+    return table, frozenset(done)
 
 
 def load_dataset(
@@ -319,6 +359,15 @@ def load_dataset(
     columns
         Per table, only these columns (avoid loading what a report does not use).
 
+    Notes
+    -----
+    With ``LIFETOOLS_DATASET_CACHE=1`` in the environment (set in the runner's warm
+    kernels, which run many notebooks in one process) each typed table is kept in memory
+    and read again only when its file changes (real path, inode, size or modification
+    time) or the dictionary does; every call returns its own deep copy, so a notebook
+    that changes its frames does not change the next notebook's. Tested in
+    ``tests/unit/test_loading.py``.
+
     Raises
     ------
     DataValidationError
@@ -336,6 +385,7 @@ def load_dataset(
             f"table {refused[0].table or '(none)'}: {refused[0].message} "
             f"[rule: {refused[0].rule}]", hint="run `lifetools validate` on the folder")
     wanted = tables or [t for t in TABLES if t in files]
+    cache = os.environ.get(ENV_DATASET_CACHE) == "1"
     loaded = {}
     for name in wanted:
         path = files.get(name)
@@ -343,6 +393,23 @@ def load_dataset(
             raise DataValidationError(
                 f"table {name!r} has no file ({name}.parquet or {name}.csv)",
                 hint="run `lifetools validate` on the folder, or `lifetools synth`")
-        loaded[name] = read_table(path, dictionary.table(name),
-                                  (columns or {}).get(name))
+        wanted_columns = (columns or {}).get(name)
+        if not cache:
+            loaded[name] = read_table(path, dictionary.table(name), wanted_columns)
+            continue
+        stamp = _stamp(path, wanted_columns, dictionary)
+        kept = _TYPED.get(name)
+        if kept is None or kept[0] != stamp:
+            kept = _TYPED[name] = (stamp, read_table(path, dictionary.table(name),
+                                                     wanted_columns))
+        loaded[name] = kept[1].copy(deep=True)  # each caller its own frame to change
     return Dataset(path=data_dir, **loaded)
+
+
+def _stamp(path: Path, columns: Sequence[str] | None, dictionary) -> tuple:
+    """What identifies a typed table: file (real path, inode, size, modification time in
+    nanoseconds), the columns asked for and the dictionary (the same object while its
+    files are unchanged, :func:`lifetools.dictionary.load_dictionary`)."""
+    info = os.stat(path)
+    return (os.path.realpath(path), info.st_ino, info.st_size, info.st_mtime_ns,
+            tuple(columns) if columns else None, dictionary)

@@ -97,11 +97,13 @@ def edition_outputs(root: Path, edition: str) -> dict[str, str]:
 
 
 def test_build_forced_rerun_gives_byte_identical_notebooks_and_results(
-        project_copy_built):
+        project_copy_built, monkeypatch):
+    # built in warm kernels (one per worker); rerun with a fresh kernel per notebook
     before = edition_outputs(project_copy_built, "2024-25")
     assert any(name.endswith(".png") for name in before)
     assert any("/figures/" in name and name.endswith(".csv") for name in before)
     assert any(name.endswith(".csv") for name in before)
+    monkeypatch.setenv("LIFETOOLS_KERNELS", "isolated")
     with ProjectRoot(project_copy_built):
         summary = build_series(jobs=2, force=True)
     assert {o.status for o in summary.outcomes} == {"ran"}

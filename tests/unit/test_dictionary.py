@@ -100,3 +100,15 @@ def test_render_pages_one_per_table(tmp_path):
     assert "ReferralRequestReceivedDate" in referrals
     assert "plausible from 1900-01-01 to the extract date" in referrals
     assert "identifier" in (tmp_path / "people.md").read_text()
+
+
+def test_dictionary_parsed_once_until_a_file_changes(tmp_path):
+    folder = tmp_path / "dd"
+    shutil.copytree(ROOT, folder)
+    first = load_dictionary(folder)
+    assert load_dictionary(folder) is first  # kept: not parsed again
+    people = folder / "people.yaml"
+    people.write_text(people.read_text().replace("Pseudonymous person key",
+                                                 "Pseudonymous key of a person"))
+    changed = load_dictionary(folder)
+    assert changed is not first and changed.tables.keys() == first.tables.keys()

@@ -1,8 +1,10 @@
 """Execute report notebooks with papermill: incremental, parallel, failure-safe.
 
-Each run executes one analysis notebook for one edition in a fresh kernel (papermill in
-a subprocess), into a private folder that replaces the previous run only when the new
-one succeeded. A run is skipped, and its last good output reused, when its cache key is
+Each run executes one analysis notebook for one edition with papermill, into a private
+folder that replaces the previous run only when the new one succeeded. By default each
+worker runs its notebooks one after another in one warm kernel, reset between notebooks
+(:mod:`lifetools.pipeline.kernels`); ``LIFETOOLS_KERNELS=isolated`` gives every notebook
+a fresh kernel in a papermill child process. Both publish the same bytes. A run is skipped, and its last good output reused, when its cache key is
 unchanged: the key hashes the notebook, the resolved parameters, the input data's
 fingerprint, the disclosure control profile, the installed lifetools code and the lock
 file.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -20,7 +23,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,6 +37,7 @@ from lifetools.disclosure import ENV_VAR as SDC_PROFILE_ENV
 from lifetools.errors import AnalysisRunError, ParameterError
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.gate import new_key, verify_and_settle
+from lifetools.pipeline.kernels import WarmKernel, kernel_mode
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
 from lifetools.publication import SEAL_ENV
 
@@ -243,8 +246,13 @@ def stderr_log(spec: RunSpec) -> Path:
     return layout.logs_dir() / "stderr" / spec.edition / f"{spec.analysis}.txt"
 
 
-def _execute(spec: RunSpec, key: str) -> RunOutcome:
-    """Run papermill for one spec into a private folder; swap it in on success."""
+def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutcome:
+    """Run one spec into a private folder (papermill child, or a warm kernel); swap it in.
+
+    With ``kernel`` (a worker's warm kernels) the notebook runs in that worker's
+    persistent kernel; otherwise papermill runs it in a child process with a fresh
+    kernel. A warm kernel that failed a notebook is replaced before the next one.
+    """
     started = time.monotonic()
     seal_key = new_key()  # this run's secret: only in the kernel's environment
     work = layout.temp_sibling(spec.run_dir, "partial")
@@ -254,22 +262,27 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
     params_file = work / "parameters.yml"
     params_file.write_text(yaml.safe_dump(dict(spec.parameters), sort_keys=True))
     output = work / NOTEBOOK_NAME
-    command = [
-        sys.executable, "-m", "papermill", str(spec.source), str(output),
-        "-f", str(params_file), "-k", "python3", "--cwd", str(work),
-        "--no-progress-bar", "--log-level", "ERROR",
-    ]
-    done = run_child(command, env=_environment(spec, files_dir, seal_key),
-                     timeout=RUN_TIMEOUT_SECONDS)
+    if kernel is None:
+        command = [
+            sys.executable, "-m", "papermill", str(spec.source), str(output),
+            "-f", str(params_file), "-k", "python3", "--cwd", str(work),
+            "--no-progress-bar", "--log-level", "ERROR",
+        ]
+        done = run_child(command, env=_environment(spec, files_dir, seal_key),
+                         timeout=RUN_TIMEOUT_SECONDS)
+        returncode, tail = done.returncode, (done.stderr or done.stdout)
+    else:
+        returncode, tail = kernel.run(spec, output, params_file, work,
+                                      _environment(spec, files_dir, seal_key))
     seconds = time.monotonic() - started
-    if done.returncode != 0:
+    if returncode != 0:
         failed = layout.RunFolder(spec.run_dir).failed_notebook
         index, error = _failed_cell(output) if output.exists() else (None, "")
         if output.exists():
             shutil.copyfile(output, failed)
         if index is None:
-            tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-            error = error or " | ".join(tail) or f"papermill exited {done.returncode}"
+            lines = tail.strip().splitlines()[-3:]
+            error = error or " | ".join(lines) or f"papermill exited {returncode}"
             where = "before any cell ran"
         else:
             where = f"cell {index}"
@@ -310,6 +323,50 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
         work.rename(spec.run_dir)
     layout.RunFolder(spec.run_dir).failed_notebook.unlink(missing_ok=True)
     return RunOutcome(spec, "ran", seconds, record=record)
+
+
+class _Kernels:
+    """One worker's warm kernel: started on first use, replaced after a failure."""
+
+    def __init__(self) -> None:
+        self.kernel: WarmKernel | None = None
+
+    def run(self, spec: RunSpec, output: Path, params_file: Path, work: Path,
+            env: Mapping[str, str]) -> tuple[int, str]:
+        """Execute one notebook; return (0, "") or (1, what went wrong)."""
+        fixed = {k: v for k, v in env.items() if k not in _PER_RUN_ENV}
+        try:
+            if self.kernel is None or not self.kernel.alive():
+                self.close()
+                self.kernel = WarmKernel(fixed, register=_register_child)
+            self.kernel.execute(spec.source, output, parameters_file=params_file,
+                                env={k: env[k] for k in _PER_RUN_ENV if k in env},
+                                cwd=work, timeout=RUN_TIMEOUT_SECONDS)
+        except Exception as exc:  # noqa: BLE001 - a failed notebook, reported as one
+            logger.debug("%s: warm kernel run failed", spec.label, exc_info=True)
+            self.close()  # a fresh kernel for the next notebook: no poisoned state
+            name = type(exc).__name__
+            return 1, "" if name == "PapermillExecutionError" else f"{name}: {exc}"
+        return 0, ""
+
+    def close(self) -> None:
+        """Shut the kernel down (if any) and forget its process."""
+        if self.kernel is not None:
+            process = getattr(self.kernel.km.provisioner, "process", None)
+            self.kernel.shutdown()
+            with _CHILDREN_LOCK:
+                _CHILDREN.discard(process)
+        self.kernel = None
+
+
+_PER_RUN_ENV = (config.ENV_DATA_DIR, config.ENV_OUTPUT_DIR, config.ENV_EDITION,
+                config.ENV_PROJECT_ROOT, SEAL_ENV)
+"""Set before each notebook in a warm kernel; the rest is fixed at kernel start."""
+
+
+def _register_child(process: subprocess.Popen) -> None:
+    with _CHILDREN_LOCK:
+        _CHILDREN.add(process)
 
 
 _CHILDREN: set[subprocess.Popen] = set()
@@ -393,6 +450,7 @@ def execute_runs(
     force: bool = False,
     keep_going: bool = False,
     progress: Progress | None = None,
+    kernels: Literal["warm", "isolated"] | None = None,
 ) -> list[RunOutcome]:
     """Execute runs concurrently, reusing any whose cache key is unchanged.
 
@@ -408,6 +466,12 @@ def execute_runs(
         Start the remaining runs after a failure (otherwise no new run starts).
     progress
         Called with one line of text as each run starts, is reused, ends or fails.
+    kernels
+        ``warm``: each of the ``jobs`` workers runs its notebooks one after another in
+        one persistent kernel (:mod:`lifetools.pipeline.kernels`; a fresh one after a
+        failure); ``isolated``: a papermill child process with a fresh kernel per
+        notebook. Default: ``LIFETOOLS_KERNELS``, else ``warm``. Both publish the same
+        bytes.
 
     Returns
     -------
@@ -431,35 +495,75 @@ def execute_runs(
             say(f"reused  {spec.label} (unchanged)")
         else:
             pending.append((index, spec, key))
-    total = len(pending)
-    failed = False
-    with ThreadPoolExecutor(max_workers=jobs) as pool, _children_die_with_us():
-        futures = {}
-        queue = list(pending)
-
-        def submit_next() -> None:
-            index, spec, key = queue.pop(0)
-            say(f"running {spec.label} ...")
-            futures[pool.submit(_execute, spec, key)] = index
-
-        for _ in range(min(jobs, len(queue))):
-            submit_next()
-        done_count = 0
-        while futures:
-            future = next(as_completed(futures))
-            index = futures.pop(future)
-            outcome = future.result()
+    mode = kernels or kernel_mode()
+    workers = min(jobs, len(pending))
+    logger.debug("%d run(s) on %d worker(s), %s kernels", len(pending), workers, mode)
+    with _children_die_with_us():
+        for index, outcome in _run_workers(pending, workers, mode == "warm", keep_going,
+                                           say):
             outcomes[index] = outcome
-            done_count += 1
-            if outcome.status == "failed":
-                failed = True
-                say(f"FAILED  {outcome.spec.label} [{done_count}/{total}]")
-            else:
-                say(f"ran     {outcome.spec.label} in {outcome.seconds:.1f} s "
-                    f"[{done_count}/{total}]")
-            if queue and (keep_going or not failed):
-                submit_next()
     return [outcomes[i] for i in sorted(outcomes)]
+
+
+def _run_workers(pending: list[tuple[int, RunSpec, str]], workers: int, warm: bool,
+                 keep_going: bool, say: Progress):
+    """Yield (index, outcome) as runs end; each worker thread owns one warm kernel.
+
+    Workers take the next run from one queue, so ``jobs`` kernels share the work. After
+    a failure no worker starts another run unless ``keep_going``. Progress is reported
+    from the calling thread only.
+    """
+    todo: queue.Queue = queue.Queue()
+    for item in pending:
+        todo.put(item)
+    events: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:
+        kernel = _Kernels() if warm else None
+        try:
+            while not stop.is_set():
+                try:
+                    index, spec, key = todo.get_nowait()
+                except queue.Empty:
+                    return
+                events.put(("start", index, spec))
+                outcome = _execute(spec, key, kernel)
+                if outcome.status == "failed" and not keep_going:
+                    stop.set()
+                events.put(("done", index, outcome))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            stop.set()
+            events.put(("error", -1, exc))
+        finally:
+            if kernel is not None:
+                kernel.close()
+            events.put(("exit", -1, None))
+
+    threads = [threading.Thread(target=work, name=f"lifetools-run-{i}", daemon=True)
+               for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    total, done_count, running = len(pending), 0, len(threads)
+    try:
+        while running:
+            kind, index, value = events.get()
+            if kind == "exit":
+                running -= 1
+            elif kind == "error":
+                raise value
+            elif kind == "start":
+                say(f"running {value.label} ...")
+            else:
+                done_count += 1
+                if value.status == "failed":
+                    say(f"FAILED  {value.spec.label} [{done_count}/{total}]")
+                else:
+                    say(f"ran     {value.spec.label} in {value.seconds:.1f} s "
+                        f"[{done_count}/{total}]")
+                yield index, value
+    finally:
+        stop.set()
 
 
 def raise_for_failures(outcomes: Sequence[RunOutcome]) -> None:

@@ -1,0 +1,144 @@
+"""Cold build with warm kernels against a fresh kernel per notebook and the compute floor.
+
+Measured side by side in one run, each in its own child process (``steps.py``):
+
+1. a cold build of a fresh project copy with a fresh kernel per notebook
+   (``LIFETOOLS_KERNELS=isolated``, the build before issue 16's warm kernels);
+2. a cold build of another fresh copy with warm kernels (the default);
+3. the compute floor (``steps.compute``: one process loads the data once and calls every
+   report's analysis function for both editions);
+4. a no-op rebuild of the warm copy.
+
+Ratios: cold / (the build's own data step + compute floor + the build's own book time),
+notebook runs / compute floor, and CPU seconds of the whole build (its kernels included)
+/ CPU seconds of the compute floor (the machine is shared: CPU is the steadier measure;
+the CPU ratio has no data step or book in the floor). The published bytes of both builds (every executed
+notebook and every file under ``files/`` of every edition) are compared and the result
+reported. Results go to ``results/warm-kernels.json`` and ``.md``.
+
+    .venv/bin/python benchmarks/bench_warm.py --people 30000 --jobs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_build import copy_project  # noqa: E402
+from run import child, log, machine  # noqa: E402
+
+
+def published(root: Path) -> dict[str, str]:
+    """SHA-256 of every executed notebook and output file of every edition's runs."""
+    runs = root / "build" / "runs"
+    return {str(p.relative_to(runs)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(runs.rglob("*")) if p.is_file()
+            and (p.name == "notebook.ipynb" or "files" in p.relative_to(runs).parts)}
+
+
+def ratios(build: dict, compute_s: float, compute_cpu: float) -> dict:
+    timings = build["timings"]
+    floor = timings.get("data", 0.0) + compute_s + timings.get("book", 0.0)
+    return {"cold_s": build["seconds"][0], "timings": timings,
+            "floor_s": round(floor, 2),
+            "cold_over_floor": round(build["seconds"][0] / floor, 2),
+            "cpu_s": build.get("cpu_seconds"),
+            "cpu_over_compute_cpu": round(build["cpu_seconds"] / compute_cpu, 2)
+            if build.get("cpu_seconds") and compute_cpu else None,
+            "runs_over_compute": round(timings.get("runs", 0.0) / compute_s, 2),
+            "peak_rss_mb": max(build["peak_rss_mb"], build["child_peak_rss_mb"])}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=30000)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args()
+    started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    with tempfile.TemporaryDirectory(prefix="lifetools-warm-") as folder:
+        roots = {mode: copy_project(Path(folder) / mode, args.people)
+                 for mode in ("isolated", "warm")}
+        builds = {}
+        for mode, root in roots.items():
+            log(f"[{args.people:,} people] cold build, {mode} kernels, jobs {args.jobs}")
+            builds[mode] = child("build", args.threads, root=str(root), jobs=args.jobs,
+                                 kernels=mode)
+            if "error" in builds[mode]:
+                log(f"build failed: {builds[mode]}")
+                return 1
+        log(f"[{args.people:,} people] compute floor")
+        data = roots["isolated"] / "build" / "data" / "synthetic"
+        compute = child("compute", args.threads, data_dir=str(data), repeats=1)
+        log(f"[{args.people:,} people] no-op rebuild (warm)")
+        noop = child("build", args.threads, root=str(roots["warm"]), jobs=args.jobs)
+        same = published(roots["isolated"]) == published(roots["warm"])
+        files = len(published(roots["warm"]))
+    compute_s = compute["seconds"][0]
+    compute_cpu = (compute.get("cpu_seconds") or [None])[0]
+    report = {
+        "started": started, "machine": machine(), "people": args.people,
+        "jobs": args.jobs, "threads": args.threads, "compute_s": compute_s,
+        "compute_parts": compute.get("parts"),
+        "compute_cpu_s": compute_cpu,
+        "isolated": ratios(builds["isolated"], compute_s, compute_cpu),
+        "warm": ratios(builds["warm"], compute_s, compute_cpu),
+        "noop_s": noop["seconds"][0], "noop_notebooks": noop.get("notebooks"),
+        "published_files": files, "published_bytes_identical": same,
+    }
+    report["warm_over_isolated"] = round(report["warm"]["cold_s"]
+                                         / report["isolated"]["cold_s"], 2)
+    if report["warm"]["cpu_s"] and report["isolated"]["cpu_s"]:
+        report["warm_cpu_over_isolated_cpu"] = round(report["warm"]["cpu_s"]
+                                                     / report["isolated"]["cpu_s"], 2)
+    report["noop_over_cold"] = round(report["noop_s"] / report["warm"]["cold_s"], 4)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "warm-kernels.json").write_text(json.dumps(report, indent=1) + "\n")
+    text = markdown(report)
+    (args.out / "warm-kernels.md").write_text(text)
+    print(text)
+    return 0
+
+
+def markdown(r: dict) -> str:
+    m = r["machine"]
+    lines = [
+        "# Warm kernels: cold build against the compute floor", "",
+        f"Run {r['started']} on {m['cpu']}, {m['cores']} cores; commit "
+        f"{m['git_commit']}{' (uncommitted changes)' if m['git_dirty'] else ''}; "
+        f"{r['people']:,} people, jobs {r['jobs']}, BLAS threads {r['threads']}.", "",
+        "| build | cold s | data s | runs s | book s | floor s (data + compute + book) "
+        "| cold / floor | runs / compute | CPU s | CPU / compute CPU | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for mode in ("isolated", "warm"):
+        b = r[mode]
+        t = b["timings"]
+        lines.append(
+            f"| {mode} kernels | {b['cold_s']:.1f} | {t.get('data', 0):.1f} | "
+            f"{t.get('runs', 0):.1f} | {t.get('book', 0):.1f} | {b['floor_s']:.1f} | "
+            f"**{b['cold_over_floor']}x** | {b['runs_over_compute']}x | "
+            f"{b['cpu_s']} | {b['cpu_over_compute_cpu']}x | {b['peak_rss_mb']:.0f} |")
+    lines += [
+        "", f"Compute floor {r['compute_s']:.1f} s, {r['compute_cpu_s']} CPU s (load "
+        "once + every report's analysis, "
+        f"both editions). Warm / isolated cold build: {r['warm_over_isolated']}x wall, "
+        f"{r.get('warm_cpu_over_isolated_cpu')}x CPU. "
+        f"No-op rebuild {r['noop_s']:.1f} s = {r['noop_over_cold']:.1%} of the warm cold "
+        f"build (notebooks {r['noop_notebooks']}).",
+        f"Published bytes (every executed notebook and output file, {r['published_files']}"
+        f" files): {'identical' if r['published_bytes_identical'] else 'DIFFERENT'} "
+        "between the two builds."]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""Warm kernels: run many notebooks one after another in one persistent Jupyter kernel.
+
+A fresh kernel per notebook pays, before any statistics, for starting papermill and the
+kernel, importing lifetools (scipy, statsmodels, matplotlib) and loading the data: most
+of a short report's time (issue 16). A :class:`WarmKernel` is started once per worker,
+imports lifetools once, and executes each notebook with papermill's own machinery
+(parameter injection, error banners, metadata) through a registered papermill engine that
+reuses the kernel. Before each notebook the kernel is put back in the state a fresh
+kernel has after ``import lifetools``: ``%reset -f`` as a new session (empty namespace
+and output history, execution count 1), figures closed, matplotlib settings, warning
+filters and numpy's error state as they were after the import, the disclosure profile
+back to the environment's, the kernel's environment at start plus the run's own
+variables, and the working folder. Data are loaded once per kernel by
+:func:`lifetools.loading.load_dataset`'s cache (enabled in warm kernels only), which
+hands each notebook its own copy.
+
+A kernel that failed a notebook is shut down: the next notebook gets a fresh one.
+The published bytes are the same as with a fresh kernel per notebook: the forced rerun
+in ``tests/functional/test_build.py`` rebuilds warm-built editions in isolated kernels and
+compares every notebook and output file; ``tests/unit/test_kernels.py`` checks that a
+notebook that changes the kernel's state leaves none of it to the next.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from lifetools.loading import ENV_DATASET_CACHE
+
+__all__ = ["ENV_KERNELS", "WarmKernel", "kernel_mode"]
+
+logger = logging.getLogger(__name__)
+
+ENV_KERNELS = "LIFETOOLS_KERNELS"
+"""``warm`` (default: one persistent kernel per worker) or ``isolated`` (a fresh kernel
+in a papermill child process per notebook)."""
+ENGINE = "lifetools-warm"
+START_TIMEOUT = 120
+
+# The body of a module made once in each new kernel: it imports lifetools as a notebook
+# would, then keeps what a fresh kernel has at that point, so that ``reset`` can restore
+# it before every notebook (a module, not the user namespace, which ``%reset`` clears).
+STATE_MODULE = """
+import gc, os, sys, warnings
+import numpy, matplotlib, matplotlib.pyplot
+import lifetools
+from IPython import get_ipython
+
+rc = {k: v for k, v in matplotlib.rcParams.items() if k != "backend"}
+filters = list(warnings.filters)
+np_err = numpy.geterr()
+environ = dict(os.environ)
+
+def reset(env, cwd):
+    matplotlib.pyplot.close("all")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        matplotlib.rcParams.update(rc)
+    warnings.filters[:] = filters
+    warnings._filters_mutated()
+    numpy.seterr(**np_err)
+    lifetools.disclosure.set_active_profile(None)
+    os.environ.clear()
+    os.environ.update(environ)
+    os.environ.update(env)
+    os.chdir(cwd)
+    gc.collect()
+"""
+
+PRELUDE = f"""
+import sys as _sys, types as _types
+_state = _types.ModuleType("_lifetools_warm")
+exec(compile({STATE_MODULE!r}, "<lifetools-warm>", "exec"), _state.__dict__)
+_sys.modules["_lifetools_warm"] = _state
+del _sys, _types, _state
+"""
+
+# ``%reset -f`` as a new session: an empty namespace and output history, execution count
+# 1 and a new history session (the same line numbers in one session are refused)
+RESET = """
+get_ipython().reset(new_session=True)
+__import__("sys").modules["_lifetools_warm"].reset({env}, {cwd})
+"""
+
+
+def kernel_mode() -> str:
+    """Return how notebooks are executed: ``warm`` or ``isolated`` (``LIFETOOLS_KERNELS``)."""
+    mode = os.environ.get(ENV_KERNELS, "warm").strip().lower() or "warm"
+    if mode not in ("warm", "isolated"):
+        raise ValueError(f"{ENV_KERNELS} must be 'warm' or 'isolated', not {mode!r}")
+    return mode
+
+
+def _register_engine() -> None:
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmEngine(NBClientEngine):
+        """papermill's nbclient engine on an already running kernel and client."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
+                                     stdout_file=None, stderr_file=None,
+                                     start_timeout=60, execution_timeout=None, **kwargs):
+            kernel: WarmKernel = kwargs["warm_kernel"]
+            client = PapermillNotebookClient(
+                nb_man, km=kernel.km, timeout=execution_timeout,
+                startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            client.kc = kernel.kc  # nbclient keeps a client it did not create
+            return client.execute()
+
+    papermill_engines.register(ENGINE, WarmEngine)
+
+
+class WarmKernel:
+    """One persistent ``python3`` kernel that executes notebooks one after another.
+
+    Parameters
+    ----------
+    env
+        The kernel's environment at start (the runner's fixed variables; each notebook's
+        own are set by :meth:`execute`).
+    register
+        Called with the kernel's process once it is started (the runner kills its
+        process group on Ctrl-C, as for any child).
+
+    Notes
+    -----
+    Use from one thread only (its client's event loop belongs to that thread). Tested in
+    ``tests/unit/test_runner.py`` (state does not leak from one notebook to the next; a
+    failure restarts the kernel) and by the build's warm-against-isolated byte test.
+    """
+
+    def __init__(self, env: Mapping[str, str],
+                 register: Callable[[Any], None] | None = None) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self._sync = run_sync
+        self.env = {**env, ENV_DATASET_CACHE: "1"}
+        self.km = AsyncKernelManager(kernel_name="python3")
+        run_sync(self.km.start_kernel)(env=self.env)
+        process = getattr(self.km.provisioner, "process", None)
+        if register is not None and process is not None:
+            register(process)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
+        self.kc.allow_stdin = False
+        self.notebooks = 0
+        self._run(PRELUDE, timeout=START_TIMEOUT)
+
+    def _run(self, code: str, *, timeout: float) -> None:
+        """Execute setup code silently; raise RuntimeError if it fails."""
+
+        async def go() -> dict:
+            msg_id = self.kc.execute(code, silent=True, store_history=False,
+                                     allow_stdin=False, stop_on_error=False)
+            deadline = time.monotonic() + timeout
+            reply = None
+            while reply is None:
+                msg = await self.kc.get_shell_msg(timeout=max(deadline - time.monotonic(),
+                                                              0.1))
+                if msg["parent_header"].get("msg_id") == msg_id:
+                    reply = msg
+            while True:  # drain this request's iopub messages up to 'idle'
+                msg = await self.kc.get_iopub_msg(timeout=max(deadline - time.monotonic(),
+                                                              0.1))
+                if (msg["parent_header"].get("msg_id") == msg_id
+                        and msg["msg_type"] == "status"
+                        and msg["content"].get("execution_state") == "idle"):
+                    return reply
+
+        reply = self._sync(go)()
+        if reply["content"].get("status") != "ok":
+            content = reply["content"]
+            raise RuntimeError(f"warm kernel set-up failed: {content.get('ename')}: "
+                               f"{content.get('evalue')}")
+
+    def execute(self, source: Path, output: Path, *, parameters_file: Path,
+                env: Mapping[str, str], cwd: Path, timeout: float) -> None:
+        """Execute ``source`` into ``output`` with papermill on this kernel.
+
+        Raises whatever papermill raises (``PapermillExecutionError`` when a cell
+        failed: the output notebook is written with the error in place).
+        """
+        import papermill
+        from papermill.iorw import read_yaml_file
+
+        if ENGINE not in _engines():
+            _register_engine()
+        logging.getLogger("papermill").setLevel(logging.ERROR)  # as --log-level ERROR
+        self._run(RESET.format(env=json.dumps(dict(env)), cwd=json.dumps(str(cwd))),
+                  timeout=START_TIMEOUT)
+        self.notebooks += 1
+        papermill.execute_notebook(
+            str(source), str(output), parameters=read_yaml_file(str(parameters_file)),
+            engine_name=ENGINE, kernel_name="python3", progress_bar=False,
+            request_save_on_cell_execute=False, execution_timeout=timeout,
+            warm_kernel=self)
+
+    def alive(self) -> bool:
+        """Tell whether the kernel process is still running."""
+        return bool(self._sync(self.km.is_alive)())
+
+    def shutdown(self) -> None:
+        """Stop the client and the kernel (immediately); never raises."""
+        try:
+            self.kc.stop_channels()
+        except Exception:  # noqa: BLE001 - shutting down whatever state it is in
+            logger.debug("warm kernel: stopping channels failed", exc_info=True)
+        try:
+            self._sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001
+            logger.debug("warm kernel: shutdown failed", exc_info=True)
+
+
+def _engines() -> Mapping[str, Any]:
+    from papermill.engines import papermill_engines
+
+    return papermill_engines._engines

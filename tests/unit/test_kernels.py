@@ -1,0 +1,92 @@
+"""Warm kernels: one kernel runs many notebooks, each as if its kernel were fresh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lifetools.pipeline.kernels import kernel_mode
+from lifetools.pipeline.runner import RunSpec, execute_runs
+
+PERIOD = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
+PARAMETERS = 'period_start = "2024-04-01"\nperiod_end = "2025-03-31"'
+
+# Changes everything a notebook can leave behind in its kernel.
+LEAKY = [
+    "import os, warnings\nimport numpy as np, matplotlib, matplotlib.pyplot as plt\n"
+    "leaked = 1\nmatplotlib.rcParams['lines.linewidth'] = 9\nnp.seterr(all='raise')",
+    "warnings.simplefilter('ignore')\nplt.figure()\nos.chdir('/')\n"
+    "os.environ['LEAKED'] = '1'",
+]
+# Shows that state: the same bytes in a fresh kernel and after LEAKY in a warm one.
+PROBE = [
+    "import os, warnings\nimport numpy as np, matplotlib, matplotlib.pyplot as plt\n"
+    "import lifetools as lt\n'leaked' in dir(), 'LEAKED' in os.environ",
+    "matplotlib.rcParams['lines.linewidth'], np.geterr()['divide'], len(warnings.filters)",
+    "plt.get_fignums(), os.path.basename(os.getcwd()), lt.config.edition()",
+    "import sys\n'tabnanny' in sys.modules",
+]
+FAILING = ["import tabnanny\nleaked = 1", "1 / 0"]
+
+
+def notebook(folder: Path, name: str, cells: list[str]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    first = nbformat.v4.new_code_cell(PARAMETERS)
+    first.metadata["tags"] = ["parameters"]
+    nb.cells = [first, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    for number, cell in enumerate(nb.cells):
+        cell.id = f"cell-{number}"  # the same notebook bytes (and cache key) each time
+    path = folder / "analyses" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def spec(root: Path, name: str, cells: list[str]) -> RunSpec:
+    source = notebook(root, name, cells)
+    return RunSpec(edition="2024-25", analysis=source.stem, source=source,
+                   parameters=dict(PERIOD), run_dir=root / "runs" / source.stem,
+                   data_dir=root, data_fingerprint="fixture")
+
+
+def test_kernel_mode_unknown_value_is_refused(monkeypatch):
+    monkeypatch.setenv("LIFETOOLS_KERNELS", "tepid")
+    with pytest.raises(ValueError, match="warm' or 'isolated"):
+        kernel_mode()
+    monkeypatch.delenv("LIFETOOLS_KERNELS")
+    assert kernel_mode() == "warm"
+
+
+@pytest.mark.slow  # executes notebooks
+def test_warm_kernel_after_a_leaky_notebook_gives_the_bytes_of_a_fresh_kernel(tmp_path):
+    fresh = spec(tmp_path / "fresh", "probe.ipynb", PROBE)
+    [alone] = execute_runs([fresh], jobs=1, kernels="isolated")
+    specs = [spec(tmp_path / "warm", "leaky.ipynb", LEAKY),
+             spec(tmp_path / "warm", "probe.ipynb", PROBE)]
+    outcomes = execute_runs(specs, jobs=1, kernels="warm")
+    assert [o.status for o in [alone, *outcomes]] == ["ran"] * 3, [
+        o.error for o in [alone, *outcomes]]
+    probe = (specs[1].run_dir / "notebook.ipynb").read_bytes()
+    assert probe == (fresh.run_dir / "notebook.ipynb").read_bytes()
+    texts = [o.get("data", {}).get("text/plain", "") for c in nbformat.reads(
+        probe.decode(), as_version=4).cells for o in c.get("outputs", [])]
+    assert texts[0] == "(False, False)" and texts[-1] == "False"
+    assert texts[2].endswith("'2024-25')")
+
+
+@pytest.mark.slow  # executes notebooks
+def test_warm_kernel_failed_notebook_is_named_and_the_next_gets_a_fresh_kernel(
+        tmp_path):
+    specs = [spec(tmp_path, "failing.ipynb", FAILING),
+             spec(tmp_path, "probe.ipynb", PROBE)]
+    outcomes = execute_runs(specs, jobs=1, keep_going=True, kernels="warm")
+    assert [o.status for o in outcomes] == ["failed", "ran"]
+    assert "failing.ipynb failed at cell 3" in outcomes[0].error  # injected not counted
+    assert "ZeroDivisionError" in outcomes[0].error
+    nb = nbformat.read(specs[1].run_dir / "notebook.ipynb", as_version=4)
+    last = nb.cells[-1].outputs[0]["data"]["text/plain"]
+    assert last == "False"  # tabnanny, imported by the failed notebook, is gone

@@ -1,0 +1,85 @@
+"""load_dataset's typed-table cache (warm kernels): shared reads, private frames."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+from lifetools import loading
+from lifetools.loading import ENV_DATASET_CACHE, load_dataset
+
+
+def write_feedback(folder, scores) -> None:
+    pd.DataFrame({
+        "response_id": [f"F{i:06d}" for i in range(len(scores))],
+        "site": ["01"] * len(scores),
+        "response_date": ["2024-05-01"] * len(scores),
+        "access_easy": scores,
+        "fft_response": [1] * len(scores),
+    }).to_parquet(folder / "feedback.parquet", index=False)
+
+
+@pytest.fixture
+def cached(monkeypatch):
+    monkeypatch.setenv(ENV_DATASET_CACHE, "1")
+    loading._TYPED.clear()
+    yield
+    loading._TYPED.clear()
+
+
+def test_load_dataset_cache_reads_once_and_gives_each_call_its_own_frame(
+        tmp_path, cached, monkeypatch):
+    write_feedback(tmp_path, [1, 2, 3])
+    first = load_dataset(tmp_path, tables=["feedback"]).feedback
+    reads = []
+    monkeypatch.setattr(loading, "read_table", lambda *a, **k: reads.append(a))
+    first.loc[0, "access_easy"] = 5  # a notebook changing its data
+    second = load_dataset(tmp_path, tables=["feedback"]).feedback
+    assert reads == []
+    assert second["access_easy"].tolist() == [1, 2, 3]
+    assert str(second["access_easy"].dtype) == "Int64"
+
+
+def test_load_dataset_cache_changed_file_is_read_again(tmp_path, cached):
+    write_feedback(tmp_path, [1, 2, 3])
+    assert load_dataset(tmp_path, tables=["feedback"]).feedback["access_easy"].sum() == 6
+    write_feedback(tmp_path, [4, 4, 4])
+    stat = os.stat(tmp_path / "feedback.parquet")
+    os.utime(tmp_path / "feedback.parquet", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))
+    assert load_dataset(tmp_path, tables=["feedback"]).feedback["access_easy"].sum() == 12
+    columns = {"feedback": ["response_id", "access_easy"]}
+    narrow = load_dataset(tmp_path, tables=["feedback"], columns=columns).feedback
+    assert list(narrow.columns) == ["response_id", "access_easy"]
+
+
+def test_load_dataset_without_the_cache_keeps_nothing(tmp_path, monkeypatch):
+    monkeypatch.delenv(ENV_DATASET_CACHE, raising=False)
+    loading._TYPED.clear()
+    write_feedback(tmp_path, [1, 2, 3])
+    load_dataset(tmp_path, tables=["feedback"])
+    assert loading._TYPED == {}
+
+
+def test_read_table_arrow_fast_path_equals_the_generic_coercion(tmp_path):
+    import pyarrow.parquet as pq
+
+    from lifetools.dictionary import load_dictionary
+    from lifetools.loading import coerce_types, read_table
+
+    frame = pd.DataFrame({
+        "response_id": ["F1", "", None, "F4"],
+        "site": ["01", "02", "", None],
+        "response_date": pd.to_datetime(["2024-05-01", None, "1900-01-01", "2262-04-11"]),
+        "access_easy": [1, None, 3, 4],
+        "fft_response": [1, 2, 3, 4],
+    })
+    frame.to_parquet(tmp_path / "feedback.parquet", index=False)
+    spec = load_dictionary().table("feedback")
+    fast = read_table(tmp_path / "feedback.parquet", spec)
+    generic = coerce_types(pq.read_table(tmp_path / "feedback.parquet").to_pandas(), spec)
+    pd.testing.assert_frame_equal(fast, generic, check_exact=True)
+    assert fast["response_id"].tolist() == ["F1", None, None, "F4"]
+    assert fast["site"].tolist() == ["01", "02", None, None]
+    assert str(fast["response_date"].dtype) == "datetime64[ns]"
