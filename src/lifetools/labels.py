@@ -91,6 +91,15 @@ VALUE_LABELS: Mapping[str, str] = {
     "most_deprived_decile": "Most deprived tenth of areas",
     "deprivation_unknown": "Area not known (deprivation unknown)",
     "honos_per_5": "HoNOS score (per 5 points)",
+    # the exposure terms of the survival reports
+    "exposed": "Life Rooms use (time-varying)",
+    "ever_used": "Life Rooms use, ever (naive, fixed at referral)",
+    "exposed_at_landmark": "Life Rooms use by the landmark",
+    "exposed_before_split": "Life Rooms use by the landmark, early follow-up (to the "
+                            "median event time of users)",
+    "exposed_after_split": "Life Rooms use by the landmark, later follow-up",
+    "used_life_rooms": "Life Rooms use before discharge",
+    "GLOBAL": "Global test (all terms)",
 }
 """Plain words for machine values that reach a table's label columns (model terms)."""
 

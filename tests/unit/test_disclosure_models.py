@@ -47,7 +47,7 @@ def test_model_release_withholds_a_level_with_few_events():
     release = model_release(fitted(), data=data(9), event_col="event",
                             level_cols=["exposed"])
     assert not release.released
-    assert release.reason == "fewer than 10 events in exposed = 1.0"
+    assert release.reason == "fewer than 10 events among 'Life Rooms use (time-varying)'"
     assert release.levels["events"].tolist()[1] == 10  # 9 shown rounded
     few = model_release(fitted(), data=data(5), event_col="event",
                         level_cols=["exposed"])
@@ -55,9 +55,9 @@ def test_model_release_withholds_a_level_with_few_events():
 
 
 @pytest.mark.parametrize(("result", "reason"), [
-    (fitted(0.0, 0.0, float("inf")), "degenerate interval"),
-    (fitted(1.2, 1.2, 1.2), "degenerate interval"),
-    (fitted(1.2, 0.9, float("nan")), "degenerate interval"),
+    (fitted(0.0, 0.0, float("inf")), "confidence interval reaches 0 or infinity"),
+    (fitted(1.2, 1.2, 1.2), "confidence interval reaches 0 or infinity"),
+    (fitted(1.2, 0.9, float("nan")), "confidence interval reaches 0 or infinity"),
     (fitted(warnings=("Newton-Raphson failed to converge",)), "did not converge"),
     (fitted(model=SimpleNamespace(mle_retvals={"converged": False})),
      "did not converge"),
@@ -79,8 +79,8 @@ def test_withheld_model_is_shown_as_too_few_events_with_reason():
                             event_col="event", level_cols=["exposed"])
     table = table_estimates(release.estimates(fitted(0.0, 0.0, float("inf")).summary))
     assert table["estimate (95% CI)"].tolist() == [
-        f"{NOT_ESTIMABLE}: fewer than 10 events in exposed = 1.0; degenerate interval "
-        "(0, infinite or missing) for exposed"]
+        f"{NOT_ESTIMABLE}: fewer than 10 events among 'Life Rooms use (time-varying)'; "
+        "its confidence interval reaches 0 or infinity (Life Rooms use (time-varying))"]
     assert "to inf" not in table.to_string() and "0.00" not in table.to_string()
 
 

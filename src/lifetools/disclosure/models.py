@@ -30,6 +30,7 @@ from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
 from lifetools.errors import DisclosureError
+from lifetools.labels import label
 
 __all__ = ["ESTIMATE_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE", "ModelRelease",
            "combine_estimates", "model_release", "require_estimates"]
@@ -162,6 +163,25 @@ def _degenerate(summary: pd.DataFrame) -> list[str]:
     return bad
 
 
+def _term_words(term: str) -> str:
+    try:
+        return label(term)
+    except KeyError:
+        return term.replace("_", " ")
+
+
+def _group_words(variable: str, level: str) -> str:
+    """A model's group in words: "people aged 65 or over", "in total"."""
+    if level == "all":
+        return "in total"
+    name = _term_words(variable)
+    if str(level) in ("1", "1.0", "True"):
+        return f"'{name}'"
+    if str(level) in ("0", "0.0", "False"):
+        return f"'not {name[:1].lower()}{name[1:]}'"
+    return f"'{name}' = {level}"
+
+
 def model_release(
     result: Any,
     *,
@@ -210,17 +230,18 @@ def model_release(
             rows.append({"variable": col, "level": level, "people": int(mask.sum()),
                          "events": int(round(float(data.loc[mask, event_col].sum())))})
     table = pd.DataFrame(rows, columns=["variable", "level", "people", "events"])
-    few = [("all rows" if r.level == "all" else f"{r.variable} = {r.level}")
+    few = [_group_words(r.variable, r.level)
            for r in table.itertuples() if r.events < p.model_min_events]
-    reasons = ([f"fewer than {p.model_min_events} events in "
-                + ("all rows" if "all rows" in few else ", ".join(few))] if few else [])
+    reasons = ([f"fewer than {p.model_min_events} events "
+                + ("in total" if "in total" in few else "among " + "; ".join(few))]
+               if few else [])
     residual_df = int(len(data) - len(summary))
     if residual_df < MIN_RESIDUAL_DF:
         reasons.append(f"{residual_df} residual degrees of freedom (fewer than "
                        f"{MIN_RESIDUAL_DF})")
     if not (_converged(result) if converged is None else converged):
         reasons.append("the fit did not converge")
-    reasons += [f"degenerate interval (0, infinite or missing) for {term}"
+    reasons += [f"its confidence interval reaches 0 or infinity ({_term_words(term)})"
                 for term in _degenerate(summary)]
     levels = protect_counts(table, ["people", "events"], profile=p)
     return ModelRelease(released=not reasons, reasons=tuple(reasons), levels=levels,

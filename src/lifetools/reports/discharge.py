@@ -17,9 +17,11 @@ from lifetools.convergence import not_estimable_text, recorded_warnings
 from lifetools.disclosure import (
     NOT_ESTIMABLE,
     ProtectedTable,
+    active_profile,
     combine_estimates,
     model_release,
 )
+from lifetools.labels import VALUE_LABELS
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
     IMPUTATIONS,
@@ -50,20 +52,7 @@ from lifetools.survival import (
 __all__ = ["DischargeReport", "ReReferralReport", "analyse_discharge",
            "analyse_rereferral"]
 
-TERM_LABELS = {
-    "exposed": "Life Rooms use (time-varying)",
-    "ever_used": "Life Rooms use, ever (naive, fixed at referral)",
-    "exposed_at_landmark": "Life Rooms use by the landmark",
-    "exposed_before_split": "Life Rooms use by the landmark, early follow-up (to the "
-                            "median event time of users)",
-    "exposed_after_split": "Life Rooms use by the landmark, later follow-up",
-    "used_life_rooms": "Life Rooms use before discharge",
-    "age_65_plus": "Aged 65 or over", "age_per_10": "Age (per 10 years)",
-    "female": "Female", "most_deprived_decile": "Most deprived decile",
-    "deprivation_unknown": "Area not known (deprivation unknown)",
-    "honos_per_5": "HoNOS score (per 5 points)",
-    "GLOBAL": "Global test (all terms)",
-}
+TERM_LABELS = VALUE_LABELS  # one source of words (lifetools.labels)
 EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
 FINE_GRAY = "Fine-Gray"  # the model names of subdistribution hazard ratios start so
 COMPLETE_CASE = "{}, complete cases (HoNOS recorded; missing-data sensitivity)"
@@ -158,14 +147,30 @@ def _ratio_results(name: str, label: str, row: dict[str, Any], *,
     return out
 
 
-def _notes(models: dict[str, Any]) -> pd.DataFrame:
+def _left_out(planned: list[str], kept: list[str], kept_at_landmark: list[str],
+              events: str) -> list[dict[str, str]]:
+    """Notes naming the covariates left out of the adjustment as too sparse."""
+    least = active_profile().model_min_events
+    rows = []
+    for where, chosen in (("All models", kept), ("Landmark models", kept_at_landmark)):
+        gone = [c for c in planned if c not in chosen]
+        if gone and (where == "All models" or gone != [c for c in planned
+                                                         if c not in kept]):
+            rows.append({"model": where, "note": (
+                f"Left out of the adjustment, with fewer than {least} {events} in one "
+                f"of its groups: {'; '.join(TERM_LABELS.get(c, c) for c in gone)}.")})
+    return rows
+
+
+def _notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = ()) -> pd.DataFrame:
     """Every model's warnings (convergence, degeneracy, PH), one row each.
 
     No count of people or events is written into these notes (the time split's own
     reason, which has event counts, is left out and described in the PH table).
     """
-    rows = [{"model": name, "note": readable_note(note, TERM_LABELS)} for name, result in models.items()
-            for note in getattr(result, "warnings", ())]
+    rows = [*extra] + [{"model": name, "note": readable_note(note, TERM_LABELS)}
+                       for name, result in models.items()
+                       for note in getattr(result, "warnings", ())]
     return pd.DataFrame(rows, columns=["model", "note"])
 
 
@@ -277,7 +282,11 @@ def analyse_discharge(
                                     period_end=period_end, team_types=team_types,
                                     locality=locality)
     data = cohort.data
-    covariates = model_covariates(data)
+    covariates = model_covariates(data, "discharged")
+    at_landmark_covariates = model_covariates(_at_landmark(data, landmark_days),
+                                              "discharged")
+    left_out = _left_out(model_covariates(data), covariates, at_landmark_covariates,
+                         "discharges")
     times = (0, 90, 180, 365, 730)
     km = estimate_km(data, duration_col="duration", event_col="discharged",
                      entry_col="entry", times=times)
@@ -294,7 +303,8 @@ def analyse_discharge(
     def landmark_fit(part: pd.DataFrame, first: bool) -> Any:
         return fit_landmark(part, landmark=landmark_days, duration_col="duration",
                             event_col="discharged", exposure_time_col="exposure_day",
-                            covariates=covariates, entry_col="entry", check_ph=first)
+                            covariates=at_landmark_covariates, entry_col="entry",
+                            check_ph=first)
 
     with recorded_warnings():  # each fit carries its own warnings (shown in notes)
         tv = pooled(time_varying, copies)
@@ -305,7 +315,7 @@ def analyse_discharge(
         landmark = replace(landmarks[0], cox=combine_fits(
             [lm.cox for lm in landmarks], description=IMPUTED))
         fine_gray = pooled(lambda part, first: _fine_gray_landmark(
-            part, landmark_days, covariates), copies)
+            part, landmark_days, at_landmark_covariates), copies)
         complete = time_varying(complete_cases(data), False)
     split = None
     landmark_ph = landmark.cox.ph_test
@@ -316,7 +326,7 @@ def analyse_discharge(
             split = pooled(lambda part, first: fit_landmark_time_split(
                 part, landmark=landmark_days, duration_col="duration",
                 event_col="discharged", exposure_time_col="exposure_day",
-                covariates=covariates, entry_col="entry"), copies)
+                covariates=at_landmark_covariates, entry_col="entry"), copies)
     split_shown = split is not None and split.estimable
     names = {"tv": "Time-varying (correct)", "naive": "Naive fixed exposure (biased)",
              "landmark": f"Landmark at {landmark_days} days",
@@ -332,9 +342,12 @@ def analyse_discharge(
     checks = {
         "tv": (tv, copies[0], levels), "naive": (naive, copies[0], levels),
         "complete": (complete, complete_cases(data), levels),
-        "landmark": (landmark.cox, landmark_rows, ["exposed_at_landmark", *covariates]),
-        "fine_gray": (fine_gray, landmark_rows, ["exposed_at_landmark", *covariates]),
-        **({"split": (split, landmark_rows, ["exposed_at_landmark", *covariates])}
+        "landmark": (landmark.cox, landmark_rows,
+                     ["exposed_at_landmark", *at_landmark_covariates]),
+        "fine_gray": (fine_gray, landmark_rows,
+                      ["exposed_at_landmark", *at_landmark_covariates]),
+        **({"split": (split, landmark_rows,
+                      ["exposed_at_landmark", *at_landmark_covariates])}
            if split_shown else {})}
     releases = {name: model_release(fit, data=rows, event_col="discharged",
                                     level_cols=cols)
@@ -415,7 +428,7 @@ def analyse_discharge(
     notes = _notes({names["tv"]: tv, names["naive"]: naive, names["landmark"]: landmark.cox,
                     **({names["split"]: split} if split_shown else {}),
                     names["fine_gray"]: fine_gray, names["complete"]: complete,
-                    "Cumulative incidence": cif})
+                    "Cumulative incidence": cif}, left_out)
     return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,
@@ -474,7 +487,8 @@ def analyse_rereferral(
                                      locality=locality)
     data = cohort.data.assign(group=cohort.data["used_life_rooms"].map(
         {1.0: "Used the Life Rooms", 0.0: "Did not use the Life Rooms"}))
-    covariates = model_covariates(data)
+    covariates = model_covariates(data, "rereferred")
+    left_out = _left_out(model_covariates(data), covariates, covariates, "re-referrals")
     copies = imputed_copies(data, event_col="event", exposure_col="used_life_rooms",
                             m=imputations, seed=seed)
     cif = estimate_cif(data, duration_col="duration", event_col="event",
@@ -562,6 +576,6 @@ def analyse_rereferral(
                                           FINE_GRAY: fine_gray,
                                           COMPLETE_CASE.format("Cause-specific Cox"):
                                           complete,
-                                          "Cumulative incidence": cif}),
+                                          "Cumulative incidence": cif}, left_out),
                             fine_gray=fine_gray, complete_case=complete,
                             released=released)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.cohort import ADJUSTMENT_COVARIATES
+from lifetools.disclosure import active_profile
 from lifetools.regression.imputation import fit_imputed, impute_chained, nelson_aalen_at
 
 __all__ = ["IMPUTATIONS", "IMPUTED", "SEED", "complete_cases", "imputed_copies", "model_covariates",
@@ -38,14 +39,45 @@ def honos_usable(data: pd.DataFrame) -> bool:
     return int(data["honos_observed"].notna().sum()) >= MIN_OBSERVED
 
 
-def model_covariates(data: pd.DataFrame) -> list[str]:
-    """The adjustment covariates, with ``deprivation_unknown`` when any area is unknown
-    (a column of zeros would make the model singular), and without HoNOS when too few
-    scores are recorded (:func:`honos_usable`)."""
+def model_covariates(data: pd.DataFrame, event_col: str | None = None) -> list[str]:
+    """The adjustment covariates a model of ``data`` can carry.
+
+    ``deprivation_unknown`` is added when any area is unknown (a column of zeros would
+    make the model singular); HoNOS is left out when too few scores are recorded
+    (:func:`honos_usable`). With ``event_col``, a yes/no covariate either level of
+    which has fewer events than the disclosure profile's minimum per level is left out
+    too (:func:`sparse_covariates`): a pre-specified rule, so that a small group (13
+    people with no known area) cannot withhold the whole model at the release check,
+    and the estimate is adjusted for everything that can be estimated.
+    """
     unknown = ["deprivation_unknown"] if data["deprivation_unknown"].nunique() > 1 else []
     covariates = [c for c in ADJUSTMENT_COVARIATES if c != HONOS or honos_usable(data)]
     at = covariates.index("most_deprived_decile") + 1
-    return covariates[:at] + unknown + covariates[at:]
+    chosen = covariates[:at] + unknown + covariates[at:]
+    if event_col is None:
+        return chosen
+    sparse = set(sparse_covariates(data, chosen, event_col))
+    return [c for c in chosen if c not in sparse]
+
+
+def sparse_covariates(data: pd.DataFrame, covariates: Sequence[str],
+                      event_col: str) -> list[str]:
+    """The yes/no covariates with fewer than the minimum events in a level.
+
+    Events are rows with ``event_col`` equal to 1 (the event of interest; competing
+    events are not counted). The minimum is the active disclosure profile's
+    ``model_min_events`` (the release check's, :func:`lifetools.disclosure.model_release`).
+    """
+    least = active_profile().model_min_events
+    events = data[event_col] == 1
+    out = []
+    for col in covariates:
+        values = data[col]
+        if values.dropna().isin([0, 1]).all() and values.nunique() == 2:
+            if min(int((events & (values == 1)).sum()),
+                   int((events & (values == 0)).sum())) < least:
+                out.append(col)
+    return out
 
 
 def imputed_copies(data: pd.DataFrame, *, event_col: str, exposure_col: str,
