@@ -1,0 +1,42 @@
+"""The adjustment set leaves out a yes/no covariate too sparse for the release check."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lifetools.cohort import ADJUSTMENT_COVARIATES
+from lifetools.reports.missing import model_covariates, sparse_covariates
+
+
+def cohort(unknown_events: int) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 400
+    frame = pd.DataFrame({c: rng.integers(0, 2, n).astype(float)
+                          for c in ADJUSTMENT_COVARIATES})
+    frame["age_per_10"] = rng.normal(4, 1, n)
+    frame["honos_per_5"] = rng.normal(3, 1, n)
+    frame["honos_observed"] = frame["honos_per_5"]
+    frame["event"] = (rng.random(n) < 0.5).astype(float)
+    frame["deprivation_unknown"] = 0.0
+    unknown = frame.index[:30]
+    frame.loc[unknown, "deprivation_unknown"] = 1.0
+    frame.loc[unknown, "event"] = 0.0
+    frame.loc[unknown[:unknown_events], "event"] = 1.0
+    return frame
+
+
+def test_model_covariates_sparse_unknown_area_is_left_out():
+    sparse = cohort(unknown_events=9)
+    assert "deprivation_unknown" in model_covariates(sparse)
+    assert "deprivation_unknown" not in model_covariates(sparse, "event")
+    assert sparse_covariates(sparse, ["deprivation_unknown", "female"], "event") == [
+        "deprivation_unknown"]
+
+
+def test_model_covariates_ten_events_in_each_level_are_kept():
+    enough = cohort(unknown_events=10)
+    assert "deprivation_unknown" in model_covariates(enough, "event")
+    # competing events (2) are not counted as events of interest
+    competing = enough.assign(event=enough["event"].replace(1.0, 2.0))
+    assert set(sparse_covariates(competing, ["female"], "event")) == {"female"}
