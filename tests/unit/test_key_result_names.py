@@ -54,10 +54,15 @@ def recorded_in_notebook(nb) -> set[str]:
     return names
 
 
-def produced(report) -> set[str]:
+def kinds(report) -> dict[str, str]:
+    """Each recorded name and its kind."""
     if hasattr(report, "key_results"):
-        return {dict(item)["name"] for item in report.key_results}
-    return set(report.counts["key"])  # the cohort description: record_counts
+        return {dict(item)["name"]: dict(item)["kind"] for item in report.key_results}
+    return dict.fromkeys(report.counts["key"], "count")  # record_counts
+
+
+def produced(report) -> set[str]:
+    return set(kinds(report))
 
 
 def referred(analysis, nb, main_point) -> set[str]:
@@ -81,6 +86,25 @@ def test_key_results_referred_to_are_recorded(analysis, data):
     have = produced(CALLS[analysis](data)) | recorded_in_notebook(nb)
     missing = referred(analysis, nb, main_point) - have
     assert not missing, f"{entry.notebook} refers to results never recorded: {missing}"
+
+
+#: Kinds a page may glue inside its own words: a sentence made whole from what was
+#: computed, or a count (which reads "fewer than 8" when hidden). An estimate, an
+#: interval or a share that may be missing or withheld is glued only inside a sentence
+#: made by lifetools.reports.sentences, never inside fixed words.
+IN_WORDS = {"text", "count"}
+
+
+@pytest.mark.parametrize("analysis", list(CALLS))
+def test_markdown_glues_no_bare_estimate_interval_or_share(analysis, data):
+    entry = next(a for a in load_series().analyses if a.id == analysis)
+    nb = nbformat.read(ROOT / "analyses" / entry.notebook, as_version=4)
+    kind = kinds(CALLS[analysis](data))
+    glued = {m for cell in nb.cells if cell.cell_type == "markdown"
+             for m in GLUE.findall(cell.source)}
+    bare = {name: kind.get(name) for name in glued
+            if kind.get(name, "text") not in IN_WORDS or name.endswith("_ci")}
+    assert not bare, f"{entry.notebook} glues numbers into fixed words: {bare}"
 
 
 def test_key_results_renamed_result_is_caught(data):

@@ -56,3 +56,9 @@ def test_plain_reason_gives_the_first_reason_in_words():
                         "reaches 0; x: y") == ("its confidence interval reaches 0 "
                                                "(deprivation unknown)")
     assert plain_reason("the fit did not converge") == "the fit did not converge"
+
+
+def test_plain_reason_keeps_a_bracketed_list_whole():
+    assert plain_reason("too few events to estimate (fewer than 10 events among 'a'; "
+                        "'b'); the fit did not converge") == (
+        "too few events to estimate (fewer than 10 events among 'a'; 'b')")

@@ -409,6 +409,14 @@ def analyse_discharge(
                         f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
                         "days", _released_row(releases["fine_gray"], fine_gray,
                                               "exposed_at_landmark")),
+        {"name": "shr_landmark_sentence", "value": None, "kind": "text",
+         "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
+             _released_row(releases["fine_gray"], fine_gray, "exposed_at_landmark"),
+             found="Counting death as a competing event, the Fine-Gray subdistribution "
+             "hazard ratio for use by the landmark (a secondary estimate, among people "
+             "still open at the landmark) was {estimate} (95% confidence interval "
+             "{interval}).", missing="The Fine-Gray subdistribution hazard ratio for "
+             "use by the landmark (a secondary estimate, death competing)")},
         {"name": "hr_tv_sentence", "value": None, "kind": "text",
          "label": "Summary: Life Rooms use and discharge", "text": ratio_sentence(
              hr, found="Once they had started, their rate of discharge was {estimate} "
@@ -552,7 +560,15 @@ def analyse_rereferral(
         fine_gray, "used_life_rooms")) if fg_check.released else [
         {"name": f"shr_rereferral{tail}", "value": None, "kind": "text",
          "text": f"{NOT_ESTIMABLE} ({fg_check.reason})", "label": f"{lead}{shr_label}"}
-        for tail, lead in (("", ""), ("_ci", "95% CI: "))]))
+        for tail, lead in (("", ""), ("_ci", "95% CI: "))]),
+        {"name": "shr_rereferral_sentence", "value": None, "kind": "text",
+         "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
+             _estimate_row(fine_gray, "used_life_rooms") if fg_check.released else {
+                 "text": f"{NOT_ESTIMABLE} ({fg_check.reason})"},
+             found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
+             "(death competing) was {estimate} (95% confidence interval {interval}).",
+             missing="The Fine-Gray subdistribution hazard ratio (a secondary "
+             "estimate, death competing)")})
     # the complete-case and Fine-Gray models share the main model's verdict (same
     # people and events) and have release checks of their own (their own fits)
     columns = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note"]

@@ -32,6 +32,7 @@ from lifetools.regression import (
     share_meaningful_change,
     weight_by_propensity,
 )
+from lifetools.reports.sentences import plain_reason, result_sentence
 from lifetools.tables import table_estimates
 
 __all__ = ["Comparison", "EmergencyReport", "WellbeingReport", "analyse_emergency_care",
@@ -196,6 +197,29 @@ def release_estimates(estimates: pd.DataFrame, fitted_to: dict[str, tuple]
     return combine_estimates(parts)
 
 
+AE_JUDGE = {"null": 1.0, "above": "A&E attendances rose more among users than among the "
+            "comparison group", "below": "A&E attendances fell more among users than among "
+            "the comparison group"}
+ADMISSIONS_JUDGE = {"null": 1.0, "above": "emergency admissions rose more among users",
+                    "below": "emergency admissions fell more among users"}
+
+
+def _sentence(name: str, row: pd.Series, label: str, *, found: str, missing: str,
+              judge: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A key result ``<name>_sentence``: the ratio, its interval and verdict in words."""
+    withheld = row.get("withheld")
+    if isinstance(withheld, str) and withheld:
+        text = f"{missing} is not shown: {plain_reason(withheld)}."
+    else:
+        failure = row.get("failure")
+        text = result_sentence(
+            row.get("estimate"), kind="ratio", found=found, missing=missing,
+            interval=(row.get("ci_lower"), row.get("ci_upper")), judge=judge,
+            reason=str(failure) if pd.notna(failure) and failure else "")
+    return {"name": f"{name}_sentence", "value": None, "kind": "text", "text": text,
+            "label": f"Summary: {label}"}
+
+
 def _ratio_results(name: str, row: pd.Series, label: str) -> list[dict[str, Any]]:
     """Key results of one headline ratio: estimate, interval and E-values."""
     withheld = row.get("withheld")
@@ -218,6 +242,41 @@ def _ratio_results(name: str, row: pd.Series, label: str) -> list[dict[str, Any]
              "text": f"{row['e_value']:.2f} (confidence limit {row['e_value_ci']:.2f})",
              "label": f"E-value of the estimate (and of its CI limit nearest 1): "
                       f"{label}"}]
+
+
+def _evalue_sentence(row: pd.Series) -> dict[str, Any]:
+    """The E-value of the matched A&E estimate in a sentence (none when not estimated)."""
+    usable = (pd.isna(row.get("failure")) or not row.get("failure")) and not (
+        isinstance(row.get("withheld"), str) and row.get("withheld")) and pd.notna(
+        row.get("e_value")) and pd.notna(row.get("e_value_ci"))
+    text = (f"An unrecorded characteristic would have to be associated with both Life "
+            f"Rooms use and A&E attendance by a rate ratio of {row['e_value']:.2f} "
+            f"(confidence limit {row['e_value_ci']:.2f}) to explain the matched A&E "
+            "estimate away (E-value; the figure in brackets is for the confidence limit "
+            "nearest no effect)." if usable else
+            "No E-value is given: the matched A&E estimate could not be shown.")
+    return {"name": "did_ae_evalue_sentence", "value": None, "kind": "text", "text": text,
+            "label": "Summary: E-value of the matched A&E estimate"}
+
+
+def _balance_sentence(matched: float, weighted: float) -> dict[str, Any]:
+    """The largest standardised differences after matching and weighting, in words."""
+    def shown(value: float) -> str | None:
+        return None if value is None or not np.isfinite(value) else f"{value:.2f}"
+    m, w = shown(matched), shown(weighted)
+    if m is None or w is None:
+        text = ("Balance on the recorded characteristics could not be measured: the "
+                "matching or the weighting did not give a comparison group.")
+    else:
+        verdict = ("both meet" if max(matched, weighted) < 0.1 else
+                   "matching does not meet" if matched >= 0.1 and weighted < 0.1 else
+                   "weighting does not meet" if weighted >= 0.1 and matched < 0.1 else
+                   "neither meets")
+        text = (f"The largest standardised difference in the recorded characteristics is "
+                f"{m} after matching and {w} after weighting; below 0.1 is the usual "
+                f"target, which {verdict}.")
+    return {"name": "balance_sentence", "value": None, "kind": "text", "text": text,
+            "label": "Summary: balance after matching and weighting"}
 
 
 def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
@@ -328,6 +387,42 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
         *_ratio_results("before_after_ae", pick.loc[(ae, own)],
                         "A&E: users after against before"),
         c_stat,
+        _sentence("did_ae", pick.loc[(ae, DESIGNS["matched"])], "A&E, matched", judge=AE_JUDGE,
+                  found="Taking both comparisons together (difference-in-differences), "
+                  "A&E attendance after first contact changed by a factor of {value} "
+                  "relative to the matched comparison group (95% confidence interval "
+                  "{interval}): {verdict}.",
+                  missing="The matched difference-in-differences rate ratio for A&E "
+                  "attendance"),
+        _sentence("before_after_ae", pick.loc[(ae, own)], "A&E, users' own past",
+                  found="Compared only with their own past, users' A&E rate changed by "
+                  "a factor of {value} (95% confidence interval {interval}), which "
+                  "overstates any benefit if people come to the Life Rooms at a crisis "
+                  "peak.",
+                  missing="The change in users' A&E rate against their own past"),
+        _sentence("did_ae_weighted", pick.loc[(ae, DESIGNS["weighted"])],
+                  "A&E, weighted", judge=AE_JUDGE,
+                  found="Weighting every non-user by their likeness to users instead of "
+                  "matching gives a factor of {value} (95% confidence interval "
+                  "{interval}): {verdict}.",
+                  missing="The weighted difference-in-differences rate ratio for A&E"),
+        _sentence("did_admissions", pick.loc[(admissions, DESIGNS["matched"])],
+                  "emergency admissions, matched", judge=ADMISSIONS_JUDGE,
+                  found="For emergency admissions the matched difference-in-differences "
+                  "rate ratio is {value} (95% confidence interval {interval}): "
+                  "{verdict}.",
+                  missing="The matched difference-in-differences rate ratio for "
+                  "emergency admissions"),
+        _evalue_sentence(pick.loc[(ae, DESIGNS["matched"])]),
+        _balance_sentence(matched.max_abs_smd_after,
+                          comparison.weighted.max_abs_smd_after),
+        {"name": "c_statistic_sentence", "value": None, "kind": "text",
+         "label": "Summary: C-statistic of the A&E prediction model",
+         "text": result_sentence(
+             prediction.extra["c_statistic"][0] if prediction.estimable else None,
+             kind="estimate", found="C-statistic: {value}.",
+             missing="The C-statistic", reason="" if prediction.estimable
+             else str(prediction.reason))},
     )
     return EmergencyReport(flow=pt.flow, balance=matched.balance,
                            balance_weighted=comparison.weighted.balance, rates=rates,
@@ -428,6 +523,25 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
          "label": "95% CI of the mean change"},
         {"name": "share_improved", "value": improved,
          "kind": "percentage", "label": "Share improving by the threshold (%)"},
+    )
+    key += (
+        {"name": "mean_change_sentence", "value": None, "kind": "text",
+         "label": "Summary: mean change in SWEMWBS", "text": (
+             f"How their score changed on average is not shown: {plain_reason(withheld)}."
+             if withheld else result_sentence(
+                 mean, kind="estimate", interval=(low, high),
+                 judge={"null": 0.0, "above": "scores rose on average",
+                        "below": "scores fell on average"},
+                 found="Their score changed by {value} points on average (95% "
+                 "confidence interval {interval}): {verdict}.",
+                 missing="How their score changed on average"))},
+        {"name": "share_improved_sentence", "value": None, "kind": "text",
+         "label": "Summary: share improving", "text": result_sentence(
+             improved, kind="percentage",
+             found="{value} (95% confidence interval {interval}) improved by at least "
+             "the meaningful-change threshold.",
+             missing="The share who improved by at least the meaningful-change "
+             "threshold")},
     )
     return WellbeingReport(counts=counts, estimates=estimates, key_results=key,
                            pairs=pairs, released=released)

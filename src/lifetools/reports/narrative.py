@@ -16,6 +16,8 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure import active_profile
+from lifetools.labels import VALUE_LABELS
+from lifetools.reports.sentences import plain_reason
 
 __all__ = ["cumulative_share_sentence", "horizon_estimate", "ratio_sentence",
            "readable_note"]
@@ -43,8 +45,9 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> str:
     """
     text = row.get("text")
     if text:
-        verb = "" if str(text).startswith("could not be") else "could not be shown: "
-        return f"{missing} {verb}{text}."
+        verb = ("could not be estimated" if str(text).startswith("could not be")
+                else "could not be shown")
+        return f"{missing} {verb}: {plain_reason(str(text), VALUE_LABELS)}."
     return found.format(estimate=f"{row['estimate']:.2f}",
                         interval=f"{row['ci_lower']:.2f} to {row['ci_upper']:.2f}")
 

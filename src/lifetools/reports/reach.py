@@ -12,6 +12,7 @@ from lifetools.describe import describe_population, people_in_locality
 from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import ProtectedTable, declare_totals, model_release
 from lifetools.inequality import equity_summary
+from lifetools.reports.sentences import result_sentence
 
 __all__ = ["ReachReport", "analyse_reach", "protected_shares"]
 
@@ -117,7 +118,18 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
     key += ({"name": "access_easy", "value": access,
              "kind": "percentage", "label": "Said access was easy (%)"},
             {"name": "recommend", "value": recommend,
-             "kind": "percentage", "label": "Would recommend (%)"})
+             "kind": "percentage", "label": "Would recommend (%)"},
+            {"name": "feedback_sentence", "value": None, "kind": "text",
+             "label": "Summary: the feedback survey", "text": " ".join((
+                 result_sentence(access, kind="percentage", found="Of people answering "
+                                 "the feedback survey, {value} (95% confidence interval "
+                                 "{interval}) said access was easy.",
+                                 missing="The share saying access was easy"),
+                 result_sentence(recommend, kind="percentage", found="{value} (95% "
+                                 "confidence interval {interval}) would recommend the "
+                                 "Life Rooms.",
+                                 missing="The share who would recommend the Life Rooms"),
+             ))})
     return ReachReport(activity=activity, pathways=pathways, sites=sites,
                        monthly=monthly, satisfaction=satisfaction, reach=reach,
                        equity=equity, key_results=key,

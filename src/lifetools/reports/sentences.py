@@ -33,12 +33,22 @@ def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:
     for prefix in _PREFIXES:
         if text.lower().startswith(prefix):
             text = text[len(prefix):].strip()
-    first = text.split(";")[0].strip().rstrip(".")
+    first = _first_clause(text).strip().rstrip(".")
     term, sep, rest = first.partition(": ")
     if sep and " " not in term.strip():
         name = (labels or {}).get(term.strip(), term.strip().replace("_", " "))
         first = f"{rest} ({name})"
     return first or "the fit did not give an estimate"
+
+
+def _first_clause(text: str) -> str:
+    """Text up to the first ";" outside brackets."""
+    depth = 0
+    for at, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == ";" and depth == 0:
+            return text[:at]
+    return text
 
 
 def _degenerate(estimate: float, low: float | None, high: float | None,
