@@ -103,7 +103,8 @@ def site_source(site: str | Path | None) -> SiteSource:
     """The published site to reproduce: ``site``, else the configured URL, else local."""
     if site is None:
         series_file = config.project_root() / "analyses" / "analyses.yml"
-        site = load_series(series_file).publication.site_url or layout.site_dir()
+        site = ((load_series(series_file).publication.site_url if series_file.exists()
+                 else "") or layout.site_dir())
     return SiteSource(site)
 
 
