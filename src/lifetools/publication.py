@@ -128,8 +128,12 @@ def render_png(fig: Any, *, dpi: int = 192) -> bytes:
     """Render a figure as PNG bytes without volatile metadata (deterministic).
 
     192 dots per inch is twice the 96 CSS pixels per inch a browser draws the figure
-    at (:data:`lifetools.plots.theme.DPI`), so it stays sharp on phone screens.
+    at (:data:`lifetools.plots.theme.DPI`), so it stays sharp on phone screens. The
+    image is reduced to a palette of 256 colours (Pillow's fast octree, no dithering),
+    which keeps flat chart colours and a third of the bytes.
     """
+    from PIL import Image
+
     buffer = io.BytesIO()
     fig.savefig(
         buffer,
@@ -137,8 +141,14 @@ def render_png(fig: Any, *, dpi: int = 192) -> bytes:
         dpi=dpi,
         bbox_inches="tight",
         metadata={"Software": None},
+        facecolor="white",
     )
-    return buffer.getvalue()
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    palette = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
+                             dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)

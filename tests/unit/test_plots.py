@@ -341,3 +341,26 @@ def test_plot_survival_close_at_risk_days_are_spaced_so_numbers_never_touch():
         boxes.sort(key=lambda b: b.x0)
         assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
     assert len(rows) == 2
+
+
+def test_plot_forest_tick_labels_never_touch_on_a_wide_range():
+    frame = pd.DataFrame({"model": ["A", "B"], "estimate": [0.6, 1.0],
+                          "ci_lower": [0.06, 0.1], "ci_upper": [7.0, 9.0]})
+    ax = plots.plot_forest(frame, label_col="model")
+    ax.figure.canvas.draw()
+    boxes = sorted((t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()),
+                   key=lambda b: b.x0)
+    assert len(boxes) >= 3 and "1" in [t.get_text() for t in ax.get_xticklabels()]
+    assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
+
+
+def test_plot_survival_group_with_too_few_at_risk_is_named_as_not_drawn():
+    data = survival_data(n=600)
+    data.loc[data.index[:595], "group"] = "Did not use them"
+    data.loc[data.index[595:], "group"] = "Used the Life Rooms"
+    km = estimate_km(data, duration_col="duration", event_col="event", group_col="group")
+    ax = plots.plot_survival(km, max_time=730)
+    alt = ax.figure._lifetools_alt
+    assert "1 curve." in alt
+    assert "Not drawn (fewer than 10 at risk from the start): Used the Life Rooms." in alt
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Did not use them"]

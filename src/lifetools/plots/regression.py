@@ -40,7 +40,7 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
     wrapped = [wrap(n, 24) for n in names]
     if ax is None:
         lines = sum(n.count("\n") + 1 for n in wrapped)
-        _, ax = plt.subplots(figsize=(WIDTH, 0.3 * lines + 0.25 * len(names) + 2.4))
+        _, ax = plt.subplots(figsize=(WIDTH, 0.24 * lines + 0.12 * len(names) + 2.2))
     y = np.arange(len(balance))[::-1]
     before = balance["smd_before"].astype(float).abs()
     after = balance["smd_after"].astype(float).abs()

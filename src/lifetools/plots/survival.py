@@ -44,6 +44,8 @@ def _drawn(result: Any, min_at_risk: int, max_time: float | None) -> dict[str, p
         part = summary[(summary["group"] == group) & (summary["at_risk"] >= min_at_risk)]
         if max_time is not None:
             part = part[part["time"] <= max_time]
+        if part.empty:
+            continue  # fewer than min_at_risk from the start: nothing to draw
         first = pd.DataFrame({"time": [0.0], "estimate": [start], "ci_lower": [start],
                               "ci_upper": [start]})
         curves[group] = pd.concat([first, part[["time", "estimate", "ci_lower",
@@ -94,7 +96,7 @@ def _curve_table(curves: dict[str, pd.DataFrame], days: list[float]) -> pd.DataF
 
 
 def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk: int,
-         kind: str) -> str:
+         kind: str, missing: list[str]) -> str:
     parts = []
     for group, curve in curves.items():
         last = curve.iloc[-1]
@@ -104,7 +106,9 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
     count = f"{len(curves)} curve" + ("s" if len(curves) != 1 else "")
     return (f"{kind} chart of {ylabel.lower()} by {xlabel.lower()}, {count}. "
             + "; ".join(parts) + f". Each curve stops where fewer than {min_at_risk} "
-            "people remain at risk; shaded bands are 95% confidence intervals.")
+            "people remain at risk; shaded bands are 95% confidence intervals."
+            + (f" Not drawn (fewer than {min_at_risk} at risk from the start): "
+               + ", ".join(missing) + "." if missing else ""))
 
 
 def plot_survival(
@@ -140,6 +144,11 @@ def plot_survival(
         _, ax = plt.subplots(figsize=(WIDTH, 4.4 + 0.55 * len(at_risk_groups)
                                       + 0.3 * len(dict.fromkeys(result.summary["group"]))))
     curves = _drawn(result, min_at_risk, max_time)
+    missing = [_name(g) for g in dict.fromkeys(result.summary["group"]) if g not in curves]
+    if not curves:  # nothing to draw: an empty axis that says so
+        curves = {"No curve (too few at risk)": pd.DataFrame(
+            {"time": [0.0], "estimate": [np.nan], "ci_lower": [np.nan],
+             "ci_upper": [np.nan]})}
     for i, (group, curve) in enumerate(curves.items()):
         colour = PALETTE[i % len(PALETTE)]
         ax.step(curve["time"], curve["estimate"], where="post", color=colour,
@@ -179,7 +188,7 @@ def plot_survival(
             ax.annotate(text, xy=(float(day), 0), xycoords=("data", "axes fraction"),
                         xytext=(0, -offset - line), textcoords="offset points",
                         ha="center", va="top", gid="at-risk")
-    if len(curves) > 1:
+    if len(curves) > 1 or len(at_risk_groups) > 1 or missing:
         short = max(len(_name(g)) for g in curves) <= 12
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), frameon=False,
                   borderaxespad=0.0, ncol=min(len(curves), 3) if short else 1)
@@ -190,8 +199,35 @@ def plot_survival(
             "at-risk": protected.rename(columns={"at_risk": "number_at_risk"})}
     mark_protected(ax.figure, rules={"min_at_risk": min_at_risk, "at_risk": "rounded",
                                      "profile": profile.name}, data=data,
-                   alt=_alt(curves, ylabel, xlabel, min_at_risk, kind))
+                   alt=_alt(curves, ylabel, xlabel, min_at_risk, kind, missing))
     return ax
+
+
+def _thinned(ax: Any, ticks: list[float]) -> list[float]:
+    """Ticks far enough apart on the drawn log axis for their labels not to touch.
+
+    Outwards from 1 (always kept): a tick closer to the last kept one than the wider of
+    the two labels and a space is left out.
+    """
+    fig = ax.figure
+    fig.tight_layout()
+    box = ax.get_window_extent()
+    low, high = (math.log(v) for v in ax.get_xlim())
+    per_pt = (high - low) / max(box.width * 72 / fig.dpi, 1.0)
+
+    def room(a: float, b: float) -> bool:
+        need = (max(len(f"{a:g}"), len(f"{b:g}")) * 0.64 * FONT_SIZE + 10.0) * per_pt
+        return abs(math.log(a) - math.log(b)) >= need
+
+    kept = [1.0]
+    for side in (sorted(t for t in ticks if t > 1), sorted((t for t in ticks if t < 1),
+                                                           reverse=True)):
+        last = 1.0
+        for tick in side:
+            if room(tick, last):
+                kept.append(tick)
+                last = tick
+    return sorted(kept)
 
 
 def _ratio_axis(ax: Any, low: float, high: float, xlabel: str) -> None:
@@ -201,6 +237,7 @@ def _ratio_axis(ax: Any, low: float, high: float, xlabel: str) -> None:
     if 1.0 not in ticks:
         ticks = sorted({*ticks, 1.0})
     ax.set_xlim(min(ticks[0], low) / 1.15, max(ticks[-1], high) * 1.15)
+    ticks = _thinned(ax, ticks)
     ax.xaxis.set_major_locator(FixedLocator(ticks))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_minor_formatter(NullFormatter())
@@ -251,6 +288,9 @@ def plot_forest(
                 fmt=MARKERS[1], color=PALETTE[0], capsize=4, markersize=7)
     _ratio_axis(ax, float(low[ok].min()) if ok.any() else 0.5,
                 float(high[ok].max()) if ok.any() else 2.0, wrap(xlabel, 44))
+    for row in np.flatnonzero(~ok):
+        ax.text(1.0, y[row], "  not estimated", ha="left", va="center",
+                fontstyle="italic", color="#444444")
     ax.set_yticks(y)
     ax.set_yticklabels(names)
     ax.set_ylim(-0.6, len(frame) - 0.4)
