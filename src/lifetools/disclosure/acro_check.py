@@ -82,9 +82,20 @@ def _session() -> Any:
         raise DisclosureError(
             "the build asks for an ACRO cross-check (disclosure: acro: true) but the "
             "acro package is not installed", hint="pip install acro==1.0.2") from None
-    logging.getLogger("acro").setLevel(logging.ERROR)
-    with contextlib.redirect_stdout(io.StringIO()):
+    with _quiet():
         return acro.ACRO(suppress=False)
+
+
+@contextlib.contextmanager
+def _quiet() -> Any:
+    """ACRO's printing and INFO logging kept out of the notebook's streams."""
+    before = logging.root.manager.disable
+    logging.disable(logging.WARNING)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        logging.disable(before)
 
 
 def _last_flags(session: Any) -> pd.DataFrame:
@@ -120,7 +131,7 @@ def acro_count_verdict(raw: pd.DataFrame, count_cols: Sequence[str],
         if not cells.size:
             continue
         rows = pd.Series(np.repeat(cells, values[cells].astype(int)), name="cell")
-        with contextlib.redirect_stdout(io.StringIO()):
+        with _quiet():
             session.crosstab(rows, pd.Series(column, index=rows.index, name="count"))
         flags = _last_flags(session).iloc[:, 0]
         checked += len(cells)
@@ -156,7 +167,7 @@ def acro_magnitude_verdict(rows: pd.DataFrame, groups: Sequence[str], value_col:
     if data.empty:
         return AcroVerdict(_version(), 0, 0)
     session = _session()
-    with contextlib.redirect_stdout(io.StringIO()):
+    with _quiet():
         session.pivot_table(data, index=list(groups), values=value_col, aggfunc=statistic)
     flags = _last_flags(session)[value_col]
     disagreements = []
