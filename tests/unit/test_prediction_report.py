@@ -109,3 +109,22 @@ def test_prediction_figures_are_marked(report):
 
     assert is_marked(plots.plot_calibration_curve(report.calibration).figure)
     assert is_marked(plots.plot_decision_curve(report.decision).figure)
+
+
+def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectable(report):
+    from lifetools.disclosure import protect_counts
+
+    development, validation = report.cohorts
+    missing = report.missing.set_index("predictor")
+    assert missing.loc["honos", "missing, development"] == (
+        development.data["honos_recorded"] == 0).sum()
+    assert missing.loc["honos", "handling"] == "multiple imputation (10 copies)"
+    assert 0 < float(missing.loc["honos", "fraction of missing information"]) < 1
+    assert missing.loc["age", "handling"] == "none missing"
+    assert "honos_recorded" not in FrozenModel.from_json(report.model_json).terms
+    table = report.characteristics.set_index("characteristic")
+    assert table.loc["People", "development"] == len(development.data)
+    assert table.loc["Crisis within 12 months", "validation"] == validation.data["crisis"].sum()
+    protected = protect_counts(report.characteristics, ["development", "validation"])
+    assert len(protected.frame) == len(report.characteristics)
+    assert report.continuous.shape == (4, 3)

@@ -8,24 +8,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifetools.cohort.crisis import CRISIS_PREDICTORS, CrisisCohort, build_crisis_cohort
+from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
 from lifetools.disclosure import get_profile, model_release
 from lifetools.prediction import (
-    ModelSpec,
-    bootstrap_validation,
     calibration_curve,
     drift_check,
-    fit_prediction_model,
     minimum_sample_size,
     net_benefit,
     performance_by_group,
-    validate_frozen,
+)
+from lifetools.prediction.imputation import (
+    bootstrap_validation_imputed,
+    fit_imputed_model,
+    pool_performance,
+)
+from lifetools.reports.crisis_parts import (
+    IMPUTATIONS,
+    characteristics,
+    continuous_characteristics,
+    crisis_spec,
+    imputed_cohort,
+    missing_table,
+    with_missing_honos,
 )
 
 __all__ = ["CrisisRiskReport", "analyse_crisis_risk"]
 
-SPEC = ModelSpec("crisis", splines=CRISIS_PREDICTORS["splines"],
-                 linear=CRISIS_PREDICTORS["linear"])
 FAIRNESS_GROUPS = {"sex": "Sex", "ethnic_group": "Ethnic group",
                    "imd_quintile": "IMD quintile (1 = most deprived)"}
 MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
@@ -56,6 +64,9 @@ class CrisisRiskReport:
     calibration: pd.DataFrame
     decision: pd.DataFrame
     fairness: pd.DataFrame
+    missing: pd.DataFrame
+    characteristics: pd.DataFrame
+    continuous: pd.DataFrame
     drift: Any
     model_json: str
     key_results: tuple[dict[str, Any], ...]
@@ -68,7 +79,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                         citl_band: tuple[float, float] = (-0.2, 0.2),
                         thresholds: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35,
                                                          0.4, 0.45, 0.5),
-                        r2_fraction: float = 0.15) -> CrisisRiskReport:
+                        r2_fraction: float = 0.15,
+                        imputations: int = IMPUTATIONS) -> CrisisRiskReport:
     """Develop the crisis-risk model on the previous year, validate it on this one.
 
     Parameters
@@ -89,14 +101,20 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         Anticipated Cox-Snell R-squared for the sample size, as a fraction of its
         maximum at the observed prevalence (Riley et al. 2020 suggest 0.15 when nothing
         better is known).
+    imputations
+        Imputed copies of each cohort when HoNOS is missing.
 
     Notes
     -----
     Cohort: :func:`lifetools.cohort.crisis.build_crisis_cohort` (death competing,
-    counted as no crisis). Model: :func:`lifetools.prediction.fit_prediction_model`
+    counted as no crisis). Missing HoNOS: multiple imputation by chained equations in
+    each cohort (:mod:`lifetools.reports.crisis_parts`), the model fitted to each copy
+    and pooled by Rubin's rules (:func:`lifetools.prediction.imputation.fit_imputed_model`)
     with the van Houwelingen heuristic shrinkage; internal validation by Harrell's
-    bootstrap repeating the shrinkage; temporal validation of the frozen model, flexible
-    calibration curve, decision curve, drift check and performance by sex, ethnic group
+    bootstrap within each imputed copy, averaged (MI-boot); temporal validation of the
+    frozen model with performance pooled over the validation cohort's imputed copies
+    (the calibration curve, decision curve and fairness use each person's mean risk over
+    the copies); drift check and performance by sex, ethnic group
     and IMD quintile (groups with fewer than the profile's ``model_min_events`` people
     with or without a crisis suppressed). Tested in
     ``tests/unit/test_prediction_report.py``.
@@ -107,8 +125,11 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     development = build_crisis_cohort(
         dataset, index_date=(start - pd.DateOffset(years=1)).date().isoformat())
     validation = build_crisis_cohort(dataset, index_date=start.date().isoformat())
-    dev, val = development.data, validation.data
-    fit = fit_prediction_model(dev, SPEC, shrinkage="heuristic")
+    dev, val = with_missing_honos(development.data), with_missing_honos(validation.data)
+    spec = crisis_spec(dev)
+    dev_copies = imputed_cohort(dev, spec, m=imputations, seed=seed)
+    val_copies = imputed_cohort(val, spec, m=imputations, seed=seed + 1)
+    fit = fit_imputed_model(dev_copies, spec, shrinkage="heuristic")
     frozen = fit.frozen
     parameters = len(frozen.terms)
     prevalence = float(dev["crisis"].mean())
@@ -121,9 +142,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         epp=size.summary["epp"].map(lambda e: f"{e:.1f}"))[["criterion", "n", "shrinkage",
                                                             "epp"]]
     sample = sample.rename(columns={"n": "people needed", "epp": "events per parameter"})
-    se = fit.summary["se"].to_numpy() * np.r_[1.0, [frozen.shrinkage] * parameters]
-    coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - 1.96 * se,
-                               ci_upper=fit.summary["estimate"] + 1.96 * se)
+    half = (fit.summary["ci_upper"] - fit.summary["ci_lower"]).to_numpy() / 2
+    half = half * np.r_[1.0, [frozen.shrinkage] * parameters]
+    coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - half,
+                               ci_upper=fit.summary["estimate"] + half)
     release = model_release(fit, data=dev, event_col="crisis",
                             level_cols=["female", "white", "imd_q1", "community_team",
                                         "honos_recorded", "life_rooms"],
@@ -137,17 +159,19 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     knots = pd.DataFrame({"variable": list(frozen.knots),
                           "knots": [", ".join(f"{k:.2f}" for k in v)
                                     for v in frozen.knots.values()]})
-    boot = bootstrap_validation(dev, SPEC, n_boot=n_boot, seed=seed, shrinkage="heuristic")
+    boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
+                                        shrinkage="heuristic")
     internal = pd.DataFrame({
         "measure": [MEASURES[i] for i in boot.summary["index"]],
         **{col: boot.summary[col].map(lambda v: f"{v:.3f}")
            for col in ("apparent", "optimism", "corrected")}})
-    result = validate_frozen(frozen, val, "crisis")
+    risks = [frozen.predict_risk(c) for c in val_copies]
+    result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
     temporal = pd.DataFrame({
         "measure": [MEASURES[m] for m in result.summary["measure"]],
         "estimate (95% CI)": [_fmt(r.estimate, r.ci_lower, r.ci_upper)
                               for r in result.summary.itertuples()]})
-    risk = frozen.predict_risk(val)
+    risk = np.mean(risks, axis=0)
     curve = calibration_curve(val["crisis"], risk,
                               grid=np.quantile(risk, np.linspace(0.05, 0.95, 10)))
     decision = net_benefit(val["crisis"], risk, thresholds)
@@ -169,6 +193,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     flow = development.flow.rename(columns={"n": "development"}).assign(
         validation=validation.flow["n"])
     t = result.summary.set_index("measure")
+    terms = fit.summary.set_index("term")
+    honos_fmi = float(terms.loc["honos", "fmi"]) if "honos" in terms.index else 0.0
     key = (
         {"name": "development_people", "value": len(dev), "kind": "count",
          "label": "People in the development cohort"},
@@ -180,6 +206,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "label": "Minimum development sample size (Riley et al.)"},
         {"name": "parameters", "value": parameters, "kind": "text", "text": str(parameters),
          "label": "Candidate predictor parameters"},
+        {"name": "imputations", "value": len(dev_copies), "kind": "text",
+         "text": str(len(dev_copies)), "label": "Imputed copies of each cohort"},
         {"name": "shrinkage", "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": "c_corrected", "value": boot.corrected("c"), "kind": "estimate",
@@ -200,5 +228,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
                             knots=knots, release_levels=release.levels, internal=internal,
                             temporal=temporal, calibration=curve, decision=decision,
-                            fairness=fair, drift=drift, model_json=frozen.to_json(),
+                            fairness=fair, drift=drift,
+                            missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
+                                                  fmi=honos_fmi),
+                            characteristics=characteristics(dev, val),
+                            continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key, cohorts=(development, validation))

@@ -1,0 +1,108 @@
+"""Parts of the crisis-risk report: missing HoNOS, participant characteristics.
+
+Kept apart from :mod:`lifetools.reports.prediction` so that each module stays short.
+Counts are raw here; the notebook protects them (``show_table`` count columns).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lifetools.prediction import ModelSpec
+from lifetools.prediction.imputation import impute_predictors
+
+__all__ = ["COMPLETE_PREDICTORS", "IMPUTATIONS", "MIN_OBSERVED", "characteristics",
+           "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "with_missing_honos"]
+
+IMPUTATIONS = 10
+MIN_OBSERVED = 10
+"""Fewest recorded HoNOS scores for HoNOS to enter the model (imputed where missing)."""
+COMPLETE_PREDICTORS = ("age", "years_in_care", "female", "white", "imd_q1", "community_team",
+                       "prior_ae", "prior_admissions", "life_rooms")
+"""Predictors with no missing values (the imputation model's predictors, with the outcome)."""
+
+
+def with_missing_honos(data: pd.DataFrame) -> pd.DataFrame:
+    """The cohort with HoNOS missing (NaN) where it was not recorded."""
+    return data.assign(honos=data["honos"].where(data["honos_recorded"] == 1))
+
+
+def crisis_spec(data: pd.DataFrame) -> ModelSpec:
+    """The prespecified model; HoNOS left out when fewer than ``MIN_OBSERVED`` are recorded."""
+    honos = ("honos",) if int(data["honos"].notna().sum()) >= MIN_OBSERVED else ()
+    return ModelSpec("crisis", splines={"age": 4, "years_in_care": 3},
+                     linear=("female", "white", "imd_q1", "community_team", *honos,
+                             "prior_ae", "prior_admissions", "life_rooms"))
+
+
+def imputed_cohort(data: pd.DataFrame, spec: ModelSpec, *, m: int, seed: int
+                   ) -> list[pd.DataFrame]:
+    """``m`` imputed copies of a crisis cohort (one copy when nothing needs imputing).
+
+    Notes
+    -----
+    HoNOS is imputed by chained equations with predictive mean matching from the
+    complete predictors and the outcome (:func:`lifetools.prediction.imputation.
+    impute_predictors`); it is missing mostly by team type, which is in the
+    imputation model (missing at random given the predictors and outcome).
+    """
+    if "honos" not in spec.linear or not data["honos"].isna().any():
+        return [data.assign(honos=data["honos"].fillna(0.0))]
+    return impute_predictors(data, impute=["honos"], predictors=COMPLETE_PREDICTORS,
+                             outcome_col="crisis", m=m, seed=seed)
+
+
+def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,
+                  m: int, fmi: float) -> pd.DataFrame:
+    """People with each predictor missing in each cohort, and how it was handled."""
+    rows = []
+    for col in spec.columns:
+        handled = ("none missing" if not (dev[col].isna().any() or val[col].isna().any())
+                   else f"multiple imputation ({m} copies)")
+        rows.append({"predictor": col, "missing, development": int(dev[col].isna().sum()),
+                     "missing, validation": int(val[col].isna().sum()), "handling": handled,
+                     "fraction of missing information": (
+                         f"{fmi:.2f}" if col == "honos" and m > 1 else "")})
+    return pd.DataFrame(rows)
+
+
+def characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:
+    """Participant characteristics by cohort (TRIPOD+AI item 20b/20c).
+
+    Returns one row per binary characteristic with the people who have it in each
+    cohort (raw: protect before display); continuous predictors are in
+    :func:`continuous_characteristics`.
+    """
+    binary = {"female": "Female", "white": "White ethnic group",
+              "imd_q1": "Most deprived fifth of areas", "community_team": "Community team",
+              "honos_recorded": "HoNOS recorded", "life_rooms": "Any Life Rooms contact before",
+              "crisis": "Crisis within 12 months",
+              "died_first": "Died within 12 months with no crisis first"}
+    rows: list[dict[str, object]] = [
+        {"characteristic": "People", "development": len(dev), "validation": len(val)}]
+    for col, label in binary.items():
+        rows.append({"characteristic": label, "development": int(dev[col].sum()),
+                     "validation": int(val[col].sum())})
+    return pd.DataFrame(rows)
+
+
+def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:
+    """Medians and quartiles of the continuous predictors by cohort (TRIPOD+AI 20b).
+
+    Quartiles, not ranges: no extreme (single-person) value is shown.
+    """
+    def median(values: pd.Series) -> str:
+        v = values.dropna()
+        if v.empty:
+            return "not recorded"
+        q1, q2, q3 = np.quantile(v, [0.25, 0.5, 0.75])
+        return f"{q2:.1f} ({q1:.1f} to {q3:.1f})"
+
+    continuous = {"age": "Age, years", "years_in_care": "Time in care, years",
+                  "honos": "HoNOS, where recorded",
+                  "prior_ae": "A&E attendances in the year before"}
+    return pd.DataFrame([{"characteristic": label,
+                          "development: median (quartiles)": median(dev[col]),
+                          "validation: median (quartiles)": median(val[col])}
+                         for col, label in continuous.items()])

@@ -1,0 +1,107 @@
+"""Unit tests of lifetools.prediction.imputation (truth: tests/truth/test_prediction_imputation_truth.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifetools.prediction import (
+    ModelSpec,
+    bootstrap_validation,
+    fit_prediction_model,
+    performance,
+)
+from lifetools.prediction.imputation import (
+    bootstrap_validation_imputed,
+    fit_imputed_model,
+    impute_predictors,
+    pool_performance,
+)
+
+
+def cohort(n: int = 1500, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    age = rng.uniform(18, 90, n)
+    honos = rng.normal(12, 5, n)
+    lp = -1.5 + 0.0004 * (age - 50) ** 2 + 0.08 * (honos - 12)
+    y = (rng.random(n) < 1 / (1 + np.exp(-lp))).astype(int)
+    return pd.DataFrame({"age": age, "honos": honos, "y": y})
+
+
+SPEC = ModelSpec("y", splines={"age": 3}, linear=("honos",))
+
+
+def test_fit_imputed_model_identical_copies_equal_single_fit_with_no_between_variance():
+    data = cohort()
+    single = fit_prediction_model(data, SPEC)
+    pooled = fit_imputed_model([data, data.copy(), data.copy()], SPEC)
+    np.testing.assert_allclose(pooled.frozen.coefficients, single.frozen.coefficients,
+                               rtol=1e-10)
+    assert pooled.frozen.intercept == pytest.approx(single.frozen.intercept, abs=1e-10)
+    np.testing.assert_allclose(pooled.summary["se"], single.summary["se"], rtol=1e-10)
+    assert (pooled.summary["fmi"] == 0).all() and pooled.m == 3
+
+
+def test_fit_imputed_model_different_copies_rubin_se_exceeds_within():
+    data = cohort()
+    rng = np.random.default_rng(5)
+    copies = [data.assign(honos=data["honos"] + rng.normal(0, 2, len(data))) for _ in range(4)]
+    pooled = fit_imputed_model(copies, SPEC).summary.set_index("term")
+    within = np.mean([np.sqrt(np.diag(f.model.cov))[2] for f in
+                      fit_imputed_model(copies, SPEC).fits])
+    assert pooled.loc["honos", "se"] > within and pooled.loc["honos", "fmi"] > 0
+
+
+def test_pool_performance_identical_copies_equal_performance():
+    data = cohort()
+    risk = fit_prediction_model(data, SPEC).frozen.predict_risk(data)
+    one = performance(data["y"], risk).summary.set_index("measure")
+    pooled = pool_performance([data["y"]] * 3, [risk] * 3).summary.set_index("measure")
+    np.testing.assert_allclose(pooled["estimate"], one["estimate"], rtol=1e-9)
+    for m in ("slope", "citl", "oe_ratio"):
+        assert pooled.loc[m, "ci_lower"] == pytest.approx(one.loc[m, "ci_lower"], rel=1e-6)
+    # C pooled on the logit scale: a delta-method interval, not DeLong's symmetric one
+    assert pooled.loc["c", "ci_lower"] < one.loc["c", "estimate"] < pooled.loc["c", "ci_upper"]
+
+
+def test_pool_performance_differing_copies_mean_estimate_and_wider_interval():
+    data = cohort()
+    model = fit_prediction_model(data, SPEC).frozen
+    rng = np.random.default_rng(2)
+    risks = [model.predict_risk(data.assign(honos=data["honos"] + rng.normal(0, 3, len(data))))
+             for _ in range(5)]
+    pooled = pool_performance([data["y"]] * 5, risks).summary.set_index("measure")
+    slopes = [performance(data["y"], r).value("slope") for r in risks]
+    assert pooled.loc["slope", "estimate"] == pytest.approx(np.mean(slopes), abs=1e-12)
+    single = performance(data["y"], risks[0]).summary.set_index("measure")
+    assert (pooled.loc["slope", "ci_upper"] - pooled.loc["slope", "ci_lower"]
+            > single.loc["slope", "ci_upper"] - single.loc["slope", "ci_lower"])
+
+
+def test_bootstrap_validation_imputed_one_copy_equals_bootstrap_validation():
+    data = cohort(800)
+    a = bootstrap_validation(data, SPEC, n_boot=20, seed=3)
+    b = bootstrap_validation_imputed([data], SPEC, n_boot=20, seed=3)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+
+
+def test_impute_predictors_seeded_observed_values_kept_and_outcome_not_left_behind():
+    data = cohort(600)
+    data.loc[data.index % 4 == 0, "honos"] = np.nan
+    a = impute_predictors(data, impute=["honos"], predictors=["age"], outcome_col="y",
+                          m=3, seed=9)
+    b = impute_predictors(data, impute=["honos"], predictors=["age"], outcome_col="y",
+                          m=3, seed=9)
+    for left, right in zip(a, b, strict=True):
+        pd.testing.assert_frame_equal(left, right)
+        assert list(left.columns) == list(data.columns)
+        assert not left["honos"].isna().any()
+    observed = data["honos"].notna()
+    np.testing.assert_array_equal(a[0].loc[observed, "honos"], data.loc[observed, "honos"])
+    assert not np.array_equal(a[0]["honos"], a[1]["honos"])
+
+
+def test_fit_imputed_model_no_copies_raises():
+    with pytest.raises(ValueError, match="no imputed copies"):
+        fit_imputed_model([], SPEC)
