@@ -105,3 +105,19 @@ def test_impute_predictors_seeded_observed_values_kept_and_outcome_not_left_behi
 def test_fit_imputed_model_no_copies_raises():
     with pytest.raises(ValueError, match="no imputed copies"):
         fit_imputed_model([], SPEC)
+
+
+def test_fit_ridge_model_cv_chooses_grid_penalty_and_shrinks_towards_zero():
+    from lifetools.prediction.penalised import PENALTY_GRID, fit_ridge_model
+
+    data = cohort(400, seed=4)
+    ridge = fit_ridge_model(data, SPEC, folds=5)
+    assert ridge.penalty in PENALTY_GRID and len(ridge.cv) == len(PENALTY_GRID)
+    assert ridge.cv["deviance"].min() == ridge.cv.set_index("penalty").loc[
+        ridge.penalty, "deviance"]
+    unpenalised = fit_ridge_model(data, SPEC, penalty=0.0).frozen
+    heavy = fit_ridge_model(data, SPEC, penalty=100.0).frozen
+    assert np.abs(heavy.coefficients).sum() < np.abs(unpenalised.coefficients).sum()
+    assert heavy.shrinkage < 1 and unpenalised.shrinkage == pytest.approx(1.0)
+    ml = fit_prediction_model(data, SPEC, shrinkage="none").frozen
+    np.testing.assert_allclose(unpenalised.coefficients, ml.coefficients, rtol=1e-6)
