@@ -128,3 +128,17 @@ def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectab
     protected = protect_counts(report.characteristics, ["development", "validation"])
     assert len(protected.frame) == len(report.characteristics)
     assert report.continuous.shape == (4, 3)
+
+
+def test_analyse_crisis_risk_ridge_beside_shrunk_logistic_same_measures(report):
+    table = report.comparison.set_index("measure")
+    assert list(table.index) == ["C-statistic", "Calibration slope",
+                                 "Calibration-in-the-large (log-odds)", "Brier score"]
+    internal = report.internal.set_index("measure")
+    assert table.loc["C-statistic", "shrunk logistic, optimism-corrected"] == internal.loc[
+        "C-statistic", "corrected"]
+    temporal = report.temporal.set_index("measure")
+    assert table.loc["C-statistic", "shrunk logistic, next edition (95% CI)"] == temporal.loc[
+        "C-statistic", "estimate (95% CI)"]
+    assert table["ridge, next edition (95% CI)"].str.match(r"^0\.\d{3}|^-?\d").all()
+    assert any(k["name"] == "ridge_penalty" for k in report.key_results)

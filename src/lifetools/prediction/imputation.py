@@ -229,7 +229,8 @@ def pool_performance(outcomes: Sequence[np.ndarray], risks: Sequence[np.ndarray]
 
 def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec, *,
                                  n_boot: int = 200, seed: int = 20261130,
-                                 shrinkage: str | float = "none") -> BootstrapValidation:
+                                 shrinkage: str | float = "none",
+                                 develop: Any = None) -> BootstrapValidation:
     """Harrell's bootstrap within each imputed copy, averaged (MI-boot).
 
     Parameters
@@ -240,6 +241,8 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
         Total bootstrap samples, shared out over the copies (at least 10 per copy).
     seed : int
         Copy ``i`` uses seed ``seed + i``.
+    shrinkage, develop
+        The development procedure, as for :func:`bootstrap_validation`.
 
     Returns
     -------
@@ -257,7 +260,8 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
     """
     per_copy = max(int(np.ceil(n_boot / len(copies))), 10)
     results = [bootstrap_validation(c, spec, n_boot=per_copy, seed=seed + i,
-                                    shrinkage=shrinkage) for i, c in enumerate(copies)]
+                                    shrinkage=shrinkage, develop=develop)
+               for i, c in enumerate(copies)]
     columns = ["apparent", "optimism", "corrected"]
     stacked = np.stack([r.summary[columns].to_numpy() for r in results])
     summary = results[0].summary.copy()

@@ -12,7 +12,7 @@ import pandas as pd
 from lifetools.prediction.model import FrozenModel, ModelSpec, _design
 from lifetools.prediction.splines import rcs_knots
 
-__all__ = ["PENALTY_GRID", "RidgeModel", "fit_ridge", "fit_ridge_model"]
+__all__ = ["PENALTY_GRID", "RidgeModel", "fit_ridge", "fit_ridge_imputed", "fit_ridge_model"]
 
 PENALTY_GRID = tuple(float(v) for v in np.r_[0.0, np.geomspace(0.01, 100.0, 13)])
 """Penalties tried by cross-validation (``rms::lrm`` scale: per unit variance)."""
@@ -136,3 +136,32 @@ def fit_ridge_model(frame: pd.DataFrame, spec: ModelSpec, *,
               "penalty_choice": f"{folds}-fold cross-validated deviance" if rows else "given"}
     return RidgeModel(frozen=frozen, penalty=float(penalty),
                       cv=pd.DataFrame(rows, columns=["penalty", "deviance"]), method=method)
+
+
+def fit_ridge_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec, *, folds: int = 10,
+                      grid: Sequence[float] = PENALTY_GRID, seed: int = 20261130
+                      ) -> RidgeModel:
+    """A ridge model developed on imputed copies: one penalty, coefficients averaged.
+
+    Notes
+    -----
+    The penalty is chosen by cross-validation on the first copy and used in every copy
+    (knots placed on the first); the pooled model's intercept and coefficients are the
+    means over copies (Rubin's point estimate). No standard errors: penalised
+    estimates have none that a ridge model can honestly report.
+    """
+    first = fit_ridge_model(copies[0], spec, folds=folds, grid=grid, seed=seed)
+    knots = dict(first.frozen.knots)
+    fits = [first.frozen, *(fit_ridge_model(c, spec, penalty=first.penalty, knots=knots).frozen
+                            for c in copies[1:])]
+    coefficients = np.mean([f.coefficients for f in fits], axis=0)
+    base = first.frozen
+    frozen = FrozenModel(terms=base.terms, coefficients=tuple(float(v) for v in coefficients),
+                         intercept=float(np.mean([f.intercept for f in fits])), knots=knots,
+                         levels=base.levels, linear=base.linear,
+                         interactions=base.interactions,
+                         shrinkage=float(np.mean([f.shrinkage for f in fits])), n=base.n,
+                         events=base.events)
+    method = {**first.method, "imputation": f"penalty chosen on the first of {len(copies)} "
+                                            "imputed copies; coefficients averaged"}
+    return RidgeModel(frozen=frozen, penalty=first.penalty, cv=first.cv, method=method)

@@ -9,11 +9,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lifetools.prediction import ModelSpec
-from lifetools.prediction.imputation import impute_predictors
+from lifetools.prediction import FrozenModel, ModelSpec
+from lifetools.prediction.imputation import (
+    bootstrap_validation_imputed,
+    impute_predictors,
+    pool_performance,
+)
+from lifetools.prediction.penalised import (
+    RidgeModel,
+    fit_ridge_imputed,
+    fit_ridge_model,
+)
+from lifetools.prediction.validation import BootstrapValidation
 
 __all__ = ["COMPLETE_PREDICTORS", "IMPUTATIONS", "MIN_OBSERVED", "characteristics",
-           "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "with_missing_honos"]
+           "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "with_missing_honos"]
 
 IMPUTATIONS = 10
 MIN_OBSERVED = 10
@@ -106,3 +116,45 @@ def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataF
                           "development: median (quartiles)": median(dev[col]),
                           "validation: median (quartiles)": median(val[col])}
                          for col, label in continuous.items()])
+
+
+COMPARED = {"c": "C-statistic", "slope": "Calibration slope",
+            "citl": "Calibration-in-the-large (log-odds)", "brier": "Brier score"}
+
+
+def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
+                     spec: ModelSpec, *, shrunk: FrozenModel, shrunk_boot: BootstrapValidation,
+                     n_boot: int, seed: int, folds: int = 5
+                     ) -> tuple[pd.DataFrame, RidgeModel]:
+    """The shrunk logistic model beside a cross-validated ridge model, same measures.
+
+    Both are validated the same way: Harrell's bootstrap within each imputed
+    development copy with the same seeds (the ridge penalty re-chosen by ``folds``-fold
+    cross-validation in every bootstrap sample), and the frozen models applied to the
+    validation cohort's imputed copies, performance pooled by Rubin's rules.
+    """
+    ridge = fit_ridge_imputed(dev_copies, spec, folds=folds, seed=seed)
+
+    def develop(data: pd.DataFrame, knots: dict | None) -> FrozenModel:
+        return fit_ridge_model(data, spec, folds=folds, seed=seed, knots=knots).frozen
+
+    ridge_boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
+                                              develop=develop)
+    outcomes = [c["crisis"].to_numpy() for c in val_copies]
+    later = {name: pool_performance(outcomes, [m.predict_risk(c) for c in val_copies]
+                                    ).summary.set_index("measure")
+             for name, m in (("shrunk", shrunk), ("ridge", ridge.frozen))}
+    boots = {"shrunk": shrunk_boot.summary.set_index("index"),
+             "ridge": ridge_boot.summary.set_index("index")}
+
+    def shown(table: pd.DataFrame, m: str) -> str:
+        est, lo, hi = table.loc[m, ["estimate", "ci_lower", "ci_upper"]]
+        return f"{est:.3f}" if np.isnan(lo) else f"{est:.3f} ({lo:.3f} to {hi:.3f})"
+
+    rows = [{"measure": label,
+             "shrunk logistic, optimism-corrected": f"{boots['shrunk'].loc[m, 'corrected']:.3f}",
+             "ridge, optimism-corrected": f"{boots['ridge'].loc[m, 'corrected']:.3f}",
+             "shrunk logistic, next edition (95% CI)": shown(later["shrunk"], m),
+             "ridge, next edition (95% CI)": shown(later["ridge"], m)}
+            for m, label in COMPARED.items()]
+    return pd.DataFrame(rows), ridge

@@ -29,6 +29,7 @@ from lifetools.reports.crisis_parts import (
     crisis_spec,
     imputed_cohort,
     missing_table,
+    model_comparison,
     with_missing_honos,
 )
 
@@ -65,6 +66,7 @@ class CrisisRiskReport:
     decision: pd.DataFrame
     fairness: pd.DataFrame
     missing: pd.DataFrame
+    comparison: pd.DataFrame
     characteristics: pd.DataFrame
     continuous: pd.DataFrame
     drift: Any
@@ -165,6 +167,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "measure": [MEASURES[i] for i in boot.summary["index"]],
         **{col: boot.summary[col].map(lambda v: f"{v:.3f}")
            for col in ("apparent", "optimism", "corrected")}})
+    comparison, ridge = model_comparison(dev_copies, val_copies, spec, shrunk=frozen,
+                                         shrunk_boot=boot, n_boot=n_boot, seed=seed)
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
     temporal = pd.DataFrame({
@@ -208,6 +212,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "label": "Candidate predictor parameters"},
         {"name": "imputations", "value": len(dev_copies), "kind": "text",
          "text": str(len(dev_copies)), "label": "Imputed copies of each cohort"},
+        {"name": "ridge_penalty", "value": ridge.penalty, "kind": "text",
+         "text": f"{ridge.penalty:g}", "label": "Ridge penalty chosen by cross-validation"},
         {"name": "shrinkage", "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": "c_corrected", "value": boot.corrected("c"), "kind": "estimate",
@@ -231,6 +237,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                             fairness=fair, drift=drift,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
                                                   fmi=honos_fmi),
+                            comparison=comparison,
                             characteristics=characteristics(dev, val),
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key, cohorts=(development, validation))
