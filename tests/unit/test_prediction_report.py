@@ -61,6 +61,10 @@ def test_build_crisis_cohort_hand_built_tables_expected_people_and_outcomes():
     assert data.loc["C", "life_rooms"] == 1 and data.loc["A", "life_rooms"] == 0
     assert data.loc["B", "honos_recorded"] == 0 and data.loc["A", "honos"] == 10
     assert data.loc["A", "age"] == 44 and data.loc["A", "imd_q1"] == 1
+    # times: A's admission on 11 April is day 11, C's death on 20 April day 20
+    assert data["event_type"].to_dict() == {"A": 1, "B": 0, "C": 2, "G": 0, "H": 0}
+    assert data["days_to_event"].to_dict() == {"A": 11, "B": 365, "C": 20, "G": 365,
+                                               "H": 365}
 
 
 @pytest.fixture(scope="module")
