@@ -146,3 +146,12 @@ def test_analyse_crisis_risk_ridge_beside_shrunk_logistic_same_measures(report):
         "C-statistic", "estimate (95% CI)"]
     assert table["ridge, next edition (95% CI)"].str.match(r"^0\.\d{3}|^-?\d").all()
     assert any(k["name"] == "ridge_penalty" for k in report.key_results)
+
+
+def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
+    table = report.time_to_event.set_index("measure")
+    fg = table["Fine-Gray, 12-month cumulative incidence (95% CI)"]
+    assert fg.loc["C-statistic"].startswith("0.") and "to" in fg.loc["C-statistic"]
+    logistic = table["logistic (shrunk), 12-month risk (95% CI)"]
+    temporal = report.temporal.set_index("measure")["estimate (95% CI)"]
+    assert logistic.loc["C-statistic"] == temporal.loc["C-statistic"]

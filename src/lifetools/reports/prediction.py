@@ -30,6 +30,7 @@ from lifetools.reports.crisis_parts import (
     imputed_cohort,
     missing_table,
     model_comparison,
+    time_to_event,
     with_missing_honos,
 )
 
@@ -67,6 +68,7 @@ class CrisisRiskReport:
     fairness: pd.DataFrame
     missing: pd.DataFrame
     comparison: pd.DataFrame
+    time_to_event: pd.DataFrame
     characteristics: pd.DataFrame
     continuous: pd.DataFrame
     drift: Any
@@ -176,6 +178,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "estimate (95% CI)": [_fmt(r.estimate, r.ci_lower, r.ci_upper)
                               for r in result.summary.itertuples()]})
     risk = np.mean(risks, axis=0)
+    survival_table, _ = time_to_event(dev_copies, val_copies, spec, logistic=result)
     curve = calibration_curve(val["crisis"], risk,
                               grid=np.quantile(risk, np.linspace(0.05, 0.95, 10)))
     decision = net_benefit(val["crisis"], risk, thresholds)
@@ -237,7 +240,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                             fairness=fair, drift=drift,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
                                                   fmi=honos_fmi),
-                            comparison=comparison,
+                            comparison=comparison, time_to_event=survival_table,
                             characteristics=characteristics(dev, val),
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key, cohorts=(development, validation))
