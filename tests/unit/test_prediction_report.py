@@ -155,3 +155,13 @@ def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
     logistic = table["logistic (shrunk), 12-month risk (95% CI)"]
     temporal = report.temporal.set_index("measure")["estimate (95% CI)"]
     assert logistic.loc["C-statistic"] == temporal.loc["C-statistic"]
+
+
+def test_analyse_crisis_risk_tripod_checklist_filled_with_protected_counts(report):
+    checklist = report.checklist.set_index("item")
+    assert len(checklist) == 52 and (checklist["reported"].str.len() > 0).all()
+    development = report.cohorts[0].data
+    assert str(len(development)) not in checklist.loc["20a", "reported"] or (
+        len(development) % 5 == 0)
+    assert "imputations by chained equations" in checklist.loc["11", "reported"]
+    assert report.drift.verdict == checklist.loc["24", "reported"]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
-from lifetools.disclosure import get_profile, model_release
+from lifetools.disclosure import get_profile, model_release, protect_count
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
@@ -33,6 +33,7 @@ from lifetools.reports.crisis_parts import (
     time_to_event,
     with_missing_honos,
 )
+from lifetools.reports.tripod import tripod_checklist
 
 __all__ = ["CrisisRiskReport", "analyse_crisis_risk"]
 
@@ -69,6 +70,7 @@ class CrisisRiskReport:
     missing: pd.DataFrame
     comparison: pd.DataFrame
     time_to_event: pd.DataFrame
+    checklist: pd.DataFrame
     characteristics: pd.DataFrame
     continuous: pd.DataFrame
     drift: Any
@@ -234,6 +236,52 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         {"name": "drift_verdict", "value": drift.drifted, "kind": "text",
          "text": drift.verdict, "label": "Drift check"},
     )
+    def count(n: int) -> str:
+        shown = protect_count(n)
+        return "[c]" if shown is None else f"{shown:,}"
+
+    meta = {
+        "horizon_days": 365, "development_date": development.index_date,
+        "validation_date": validation.index_date,
+        "c_validation": _fmt(*t.loc["c", ["estimate", "ci_lower", "ci_upper"]], digits=2),
+        "c_corrected": f"{boot.corrected('c'):.2f}",
+        "slope_validation": _fmt(*t.loc["slope", ["estimate", "ci_lower", "ci_upper"]],
+                                 digits=2),
+        "citl_validation": _fmt(*t.loc["citl", ["estimate", "ci_lower", "ci_upper"]],
+                                digits=2),
+        "fairness_groups": ", ".join(
+            g if g[1:2].isupper() else g.lower()
+            for g in (v.split(" (")[0] for v in FAIRNESS_GROUPS.values())),
+        "outcome": "A mental-health-related A&E attendance or an emergency admission with an "
+                   "ICD-10 F-chapter primary diagnosis",
+        "competing": "Death before a crisis: no crisis in the logistic model (cumulative "
+                     "incidence with death competing); a competing event in the Fine-Gray "
+                     "model.",
+        "predictors": ", ".join(spec.columns), "parameters": parameters,
+        "required_people": count(size.n), "development_people": count(len(dev)),
+        "development_crises": count(int(dev["crisis"].sum())),
+        "validation_people": count(len(val)),
+        "validation_crises": count(int(val["crisis"].sum())),
+        "missing_handling": (
+            f"HoNOS missing for {count(int(dev['honos'].isna().sum()))} people in "
+            f"development: {len(dev_copies)} imputations by chained equations with the "
+            "outcome, Rubin's rules." if len(dev_copies) > 1 else
+            "No predictor value missing in the model: nothing imputed."),
+        "splines": "; ".join(f"{c}: restricted cubic spline, {k} knots"
+                             for c, k in spec.splines.items()),
+        "estimator": f"{fit.method['estimator']} (factor {frozen.shrinkage:.2f})",
+        "internal_method": f"{boot.method['estimator']}, {boot.n_boot} samples"
+                           + (f"; {boot.method['imputation']}" if "imputation" in boot.method
+                              else ""),
+        "slope_band": f"{slope_band[0]:g} to {slope_band[1]:g}",
+        "citl_band": f"{citl_band[0]:g} to {citl_band[1]:g}",
+        "comparison": f"Ridge logistic, penalty {ridge.penalty:g} by cross-validation, "
+                      "validated the same way; a Fine-Gray model at 12 months.",
+        "min_events": min_count,
+        "thresholds": f"{min(thresholds):.0%} to {max(thresholds):.0%}",
+        "release": "published" if release.released else f"withheld: {release.reason}",
+        "drift_verdict": drift.verdict,
+    }
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
                             knots=knots, release_levels=release.levels, internal=internal,
                             temporal=temporal, calibration=curve, decision=decision,
@@ -241,6 +289,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
                                                   fmi=honos_fmi),
                             comparison=comparison, time_to_event=survival_table,
+                            checklist=tripod_checklist(meta),
                             characteristics=characteristics(dev, val),
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key, cohorts=(development, validation))
