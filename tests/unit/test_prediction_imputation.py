@@ -121,3 +121,32 @@ def test_fit_ridge_model_cv_chooses_grid_penalty_and_shrinks_towards_zero():
     assert heavy.shrinkage < 1 and unpenalised.shrinkage == pytest.approx(1.0)
     ml = fit_prediction_model(data, SPEC, shrinkage="none").frozen
     np.testing.assert_allclose(unpenalised.coefficients, ml.coefficients, rtol=1e-6)
+
+
+def test_crisis_spec_too_few_honos_leaves_honos_out_and_nothing_imputed():
+    from lifetools.reports.crisis_parts import (
+        crisis_spec,
+        imputed_cohort,
+        with_missing_honos,
+    )
+
+    rng = np.random.default_rng(1)
+    n = 200
+    data = pd.DataFrame({c: rng.integers(0, 2, n) for c in
+                         ("female", "white", "imd_q1", "community_team", "life_rooms",
+                          "prior_ae", "prior_admissions", "crisis")}).assign(
+        age=rng.uniform(18, 80, n), years_in_care=rng.uniform(0, 5, n),
+        honos=rng.normal(12, 4, n), honos_recorded=(np.arange(n) < 9).astype(int))
+    data = with_missing_honos(data)
+    assert data["honos"].notna().sum() == 9
+    spec = crisis_spec(data)
+    assert "honos" not in spec.linear
+    copies = imputed_cohort(data, spec, m=5, seed=1)
+    assert len(copies) == 1
+    data.loc[:40, "honos_recorded"] = 1
+    data["honos"] = rng.normal(12, 4, n)
+    data = with_missing_honos(data)
+    spec = crisis_spec(data)
+    assert "honos" in spec.linear
+    copies = imputed_cohort(data, spec, m=3, seed=1)
+    assert len(copies) == 3 and not copies[0]["honos"].isna().any()
