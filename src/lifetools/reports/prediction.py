@@ -122,7 +122,11 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     (the calibration curve, decision curve and fairness use each person's mean risk over
     the copies); drift check and performance by sex, ethnic group
     and IMD quintile (groups with fewer than the profile's ``model_min_events`` people
-    with or without a crisis suppressed). Tested in
+    with or without a crisis suppressed). Beside the model: a cross-validated ridge
+    model validated the same way, and a Fine-Gray 12-month cumulative incidence with
+    death competing (:mod:`lifetools.reports.crisis_parts`); participant
+    characteristics of both cohorts; the TRIPOD+AI checklist generated from the
+    computed metadata (:mod:`lifetools.reports.tripod`). Tested in
     ``tests/unit/test_prediction_report.py``.
     """
     start = pd.Timestamp(period_start)
