@@ -61,6 +61,10 @@ def test_build_crisis_cohort_hand_built_tables_expected_people_and_outcomes():
     assert data.loc["C", "life_rooms"] == 1 and data.loc["A", "life_rooms"] == 0
     assert data.loc["B", "honos_recorded"] == 0 and data.loc["A", "honos"] == 10
     assert data.loc["A", "age"] == 44 and data.loc["A", "imd_q1"] == 1
+    # times: A's admission on 11 April is day 11, C's death on 20 April day 20
+    assert data["event_type"].to_dict() == {"A": 1, "B": 0, "C": 2, "G": 0, "H": 0}
+    assert data["days_to_event"].to_dict() == {"A": 11, "B": 365, "C": 20, "G": 365,
+                                               "H": 365}
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +113,55 @@ def test_prediction_figures_are_marked(report):
 
     assert is_marked(plots.plot_calibration_curve(report.calibration).figure)
     assert is_marked(plots.plot_decision_curve(report.decision).figure)
+
+
+def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectable(report):
+    from lifetools.disclosure import protect_counts
+
+    development, validation = report.cohorts
+    missing = report.missing.set_index("predictor")
+    assert missing.loc["honos", "missing, development"] == (
+        development.data["honos_recorded"] == 0).sum()
+    assert missing.loc["honos", "handling"] == "multiple imputation (10 copies)"
+    assert 0 < float(missing.loc["honos", "fraction of missing information"]) < 1
+    assert missing.loc["age", "handling"] == "none missing"
+    assert "honos_recorded" not in FrozenModel.from_json(report.model_json).terms
+    table = report.characteristics.set_index("characteristic")
+    assert table.loc["People", "development"] == len(development.data)
+    assert table.loc["Crisis within 12 months", "validation"] == validation.data["crisis"].sum()
+    protected = protect_counts(report.characteristics, ["development", "validation"])
+    assert len(protected.frame) == len(report.characteristics)
+    assert report.continuous.shape == (4, 3)
+
+
+def test_analyse_crisis_risk_ridge_beside_shrunk_logistic_same_measures(report):
+    table = report.comparison.set_index("measure")
+    assert list(table.index) == ["C-statistic", "Calibration slope",
+                                 "Calibration-in-the-large (log-odds)", "Brier score"]
+    internal = report.internal.set_index("measure")
+    assert table.loc["C-statistic", "shrunk logistic, optimism-corrected"] == internal.loc[
+        "C-statistic", "corrected"]
+    temporal = report.temporal.set_index("measure")
+    assert table.loc["C-statistic", "shrunk logistic, next edition (95% CI)"] == temporal.loc[
+        "C-statistic", "estimate (95% CI)"]
+    assert table["ridge, next edition (95% CI)"].str.match(r"^0\.\d{3}|^-?\d").all()
+    assert any(k["name"] == "ridge_penalty" for k in report.key_results)
+
+
+def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
+    table = report.time_to_event.set_index("measure")
+    fg = table["Fine-Gray, 12-month cumulative incidence (95% CI)"]
+    assert fg.loc["C-statistic"].startswith("0.") and "to" in fg.loc["C-statistic"]
+    logistic = table["logistic (shrunk), 12-month risk (95% CI)"]
+    temporal = report.temporal.set_index("measure")["estimate (95% CI)"]
+    assert logistic.loc["C-statistic"] == temporal.loc["C-statistic"]
+
+
+def test_analyse_crisis_risk_tripod_checklist_filled_with_protected_counts(report):
+    checklist = report.checklist.set_index("item")
+    assert len(checklist) == 52 and (checklist["reported"].str.len() > 0).all()
+    development = report.cohorts[0].data
+    assert str(len(development)) not in checklist.loc["20a", "reported"] or (
+        len(development) % 5 == 0)
+    assert "imputations by chained equations" in checklist.loc["11", "reported"]
+    assert report.drift.verdict == checklist.loc["24", "reported"]

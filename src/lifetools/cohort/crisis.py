@@ -62,7 +62,10 @@ def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 36
     -------
     CrisisCohort
         ``data`` has the predictors of :data:`CRISIS_PREDICTORS`, ``crisis`` (0/1) and
-        ``died_first`` (died within the horizon with no crisis before death).
+        ``died_first`` (died within the horizon with no crisis before death),
+        ``event_type`` (1 crisis, 2 death first, 0 neither) and ``days_to_event`` (day
+        of the first of them counting the index date as day 1; ``horizon_days`` when
+        neither), for a time-to-event model with death competing.
 
     Notes
     -----
@@ -136,6 +139,10 @@ def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 36
     crisis_day = frame["person_id"].map(first_crisis)
     frame["died_first"] = ((death < end) & (crisis_day.isna() | (death < crisis_day))
                            ).astype(int).to_numpy()
+    frame["event_type"] = np.where(frame["crisis"] == 1, 1,
+                                   np.where(frame["died_first"] == 1, 2, 0))
+    event_day = crisis_day.where(frame["crisis"] == 1, death.where(frame["died_first"] == 1))
+    frame["days_to_event"] = ((event_day - day).dt.days + 1).fillna(horizon_days).to_numpy()
     flow += [("Crisis within 12 months", int(frame["crisis"].sum())),
              ("Died within 12 months with no crisis first", int(frame["died_first"].sum()))]
     method = {"index_date": index_date, "horizon_days": horizon_days,

@@ -32,6 +32,12 @@ def c_statistic(outcome: np.ndarray, risk: np.ndarray) -> tuple[float, float, fl
     [0, 1]. Checked against ``pROC::ci.auc(method = "delong")`` in
     ``tests/reference/test_prediction_against_r.py``.
     """
+    auc, se = _delong(outcome, risk)
+    return (float(auc), float(max(auc - Z975 * se, 0.0)), float(min(auc + Z975 * se, 1.0)))
+
+
+def _delong(outcome: np.ndarray, risk: np.ndarray) -> tuple[float, float]:
+    """The C-statistic and DeLong's standard error."""
     y = np.asarray(outcome).astype(bool)
     r = np.asarray(risk, dtype=float)
     cases, controls = r[y], r[~y]
@@ -45,7 +51,7 @@ def c_statistic(outcome: np.ndarray, risk: np.ndarray) -> tuple[float, float, fl
     v10 = (all_ranks[:m] - rank_cases) / n            # placement of each case
     v01 = 1 - (all_ranks[m:] - rank_controls) / m     # placement of each control
     se = np.sqrt(v10.var(ddof=1) / m + v01.var(ddof=1) / n)
-    return (float(auc), float(max(auc - Z975 * se, 0.0)), float(min(auc + Z975 * se, 1.0)))
+    return float(auc), float(se)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +46,10 @@ class BootstrapValidation:
 
 def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 200,
                          seed: int = 20261130, shrinkage: str | float = "none",
-                         samples: Sequence[np.ndarray] | None = None) -> BootstrapValidation:
+                         samples: Sequence[np.ndarray] | None = None,
+                         develop: Callable[[pd.DataFrame, Mapping[str, tuple[float, ...]] | None],
+                                           FrozenModel] | None = None
+                         ) -> BootstrapValidation:
     """Optimism-corrected C, calibration slope and intercepts, and Brier score.
 
     Parameters
@@ -62,6 +65,11 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     samples : sequence of int arrays, optional
         Row positions (0-based) of each bootstrap sample, to repeat another program's
         samples exactly.
+    develop : callable, optional
+        Another development procedure, ``develop(frame, knots)`` returning a
+        :class:`FrozenModel` (``knots`` None on the original data); for example a ridge
+        model with its penalty chosen by cross-validation in each sample. Default:
+        :func:`fit_prediction_model` with ``shrinkage``.
 
     Returns
     -------
@@ -80,10 +88,16 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     against ``rms::validate`` with the same samples in
     ``tests/reference/test_prediction_against_r.py``.
     """
-    original = fit_prediction_model(frame, spec, shrinkage=shrinkage)
-    knots = dict(original.frozen.knots)
+    procedure = "the given procedure" if develop is not None else shrinkage
+    if develop is None:
+        def develop(data: pd.DataFrame, knots: Mapping[str, tuple[float, ...]] | None
+                    ) -> FrozenModel:
+            return fit_prediction_model(data, spec, shrinkage=shrinkage, knots=knots).frozen
+
+    original = develop(frame, None)
+    knots = dict(original.knots)
     y = frame[spec.outcome_col].to_numpy(dtype=float)
-    apparent = _indices(y, original.frozen.linear_predictor(frame))
+    apparent = _indices(y, original.linear_predictor(frame))
     if samples is None:
         rng = np.random.default_rng(seed)
         samples = [rng.integers(0, len(frame), len(frame)) for _ in range(n_boot)]
@@ -91,10 +105,10 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     for rows in samples:
         boot = frame.iloc[np.asarray(rows)]
         try:
-            fit = fit_prediction_model(boot, spec, shrinkage=shrinkage, knots=knots)
+            fit = develop(boot, knots)
             train = _indices(boot[spec.outcome_col].to_numpy(dtype=float),
-                             fit.frozen.linear_predictor(boot))
-            test = _indices(y, fit.frozen.linear_predictor(frame))
+                             fit.linear_predictor(boot))
+            test = _indices(y, fit.linear_predictor(frame))
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
             failed += 1
             continue
@@ -103,7 +117,7 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     summary = pd.DataFrame({"index": INDICES, "apparent": apparent, "optimism": mean_optimism,
                             "corrected": apparent - mean_optimism})
     method = {"estimator": "bootstrap optimism correction (Harrell)", "seed": seed,
-              "shrinkage": shrinkage, "knots": "fixed at the original data's positions"}
+              "shrinkage": procedure, "knots": "fixed at the original data's positions"}
     return BootstrapValidation(summary=summary, n_boot=len(samples) - failed,
                                n_failed=failed, method=method)
 

@@ -8,24 +8,35 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifetools.cohort.crisis import CRISIS_PREDICTORS, CrisisCohort, build_crisis_cohort
-from lifetools.disclosure import get_profile, model_release
+from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
+from lifetools.disclosure import get_profile, model_release, protect_count
 from lifetools.prediction import (
-    ModelSpec,
-    bootstrap_validation,
     calibration_curve,
     drift_check,
-    fit_prediction_model,
     minimum_sample_size,
     net_benefit,
     performance_by_group,
-    validate_frozen,
 )
+from lifetools.prediction.imputation import (
+    bootstrap_validation_imputed,
+    fit_imputed_model,
+    pool_performance,
+)
+from lifetools.reports.crisis_parts import (
+    IMPUTATIONS,
+    characteristics,
+    continuous_characteristics,
+    crisis_spec,
+    imputed_cohort,
+    missing_table,
+    model_comparison,
+    time_to_event,
+    with_missing_honos,
+)
+from lifetools.reports.tripod import tripod_checklist
 
 __all__ = ["CrisisRiskReport", "analyse_crisis_risk"]
 
-SPEC = ModelSpec("crisis", splines=CRISIS_PREDICTORS["splines"],
-                 linear=CRISIS_PREDICTORS["linear"])
 FAIRNESS_GROUPS = {"sex": "Sex", "ethnic_group": "Ethnic group",
                    "imd_quintile": "IMD quintile (1 = most deprived)"}
 MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
@@ -56,6 +67,12 @@ class CrisisRiskReport:
     calibration: pd.DataFrame
     decision: pd.DataFrame
     fairness: pd.DataFrame
+    missing: pd.DataFrame
+    comparison: pd.DataFrame
+    time_to_event: pd.DataFrame
+    checklist: pd.DataFrame
+    characteristics: pd.DataFrame
+    continuous: pd.DataFrame
     drift: Any
     model_json: str
     key_results: tuple[dict[str, Any], ...]
@@ -68,7 +85,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                         citl_band: tuple[float, float] = (-0.2, 0.2),
                         thresholds: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35,
                                                          0.4, 0.45, 0.5),
-                        r2_fraction: float = 0.15) -> CrisisRiskReport:
+                        r2_fraction: float = 0.15,
+                        imputations: int = IMPUTATIONS) -> CrisisRiskReport:
     """Develop the crisis-risk model on the previous year, validate it on this one.
 
     Parameters
@@ -89,16 +107,26 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         Anticipated Cox-Snell R-squared for the sample size, as a fraction of its
         maximum at the observed prevalence (Riley et al. 2020 suggest 0.15 when nothing
         better is known).
+    imputations
+        Imputed copies of each cohort when HoNOS is missing.
 
     Notes
     -----
     Cohort: :func:`lifetools.cohort.crisis.build_crisis_cohort` (death competing,
-    counted as no crisis). Model: :func:`lifetools.prediction.fit_prediction_model`
+    counted as no crisis). Missing HoNOS: multiple imputation by chained equations in
+    each cohort (:mod:`lifetools.reports.crisis_parts`), the model fitted to each copy
+    and pooled by Rubin's rules (:func:`lifetools.prediction.imputation.fit_imputed_model`)
     with the van Houwelingen heuristic shrinkage; internal validation by Harrell's
-    bootstrap repeating the shrinkage; temporal validation of the frozen model, flexible
-    calibration curve, decision curve, drift check and performance by sex, ethnic group
+    bootstrap within each imputed copy, averaged (MI-boot); temporal validation of the
+    frozen model with performance pooled over the validation cohort's imputed copies
+    (the calibration curve, decision curve and fairness use each person's mean risk over
+    the copies); drift check and performance by sex, ethnic group
     and IMD quintile (groups with fewer than the profile's ``model_min_events`` people
-    with or without a crisis suppressed). Tested in
+    with or without a crisis suppressed). Beside the model: a cross-validated ridge
+    model validated the same way, and a Fine-Gray 12-month cumulative incidence with
+    death competing (:mod:`lifetools.reports.crisis_parts`); participant
+    characteristics of both cohorts; the TRIPOD+AI checklist generated from the
+    computed metadata (:mod:`lifetools.reports.tripod`). Tested in
     ``tests/unit/test_prediction_report.py``.
     """
     start = pd.Timestamp(period_start)
@@ -107,8 +135,11 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     development = build_crisis_cohort(
         dataset, index_date=(start - pd.DateOffset(years=1)).date().isoformat())
     validation = build_crisis_cohort(dataset, index_date=start.date().isoformat())
-    dev, val = development.data, validation.data
-    fit = fit_prediction_model(dev, SPEC, shrinkage="heuristic")
+    dev, val = with_missing_honos(development.data), with_missing_honos(validation.data)
+    spec = crisis_spec(dev)
+    dev_copies = imputed_cohort(dev, spec, m=imputations, seed=seed)
+    val_copies = imputed_cohort(val, spec, m=imputations, seed=seed + 1)
+    fit = fit_imputed_model(dev_copies, spec, shrinkage="heuristic")
     frozen = fit.frozen
     parameters = len(frozen.terms)
     prevalence = float(dev["crisis"].mean())
@@ -121,9 +152,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         epp=size.summary["epp"].map(lambda e: f"{e:.1f}"))[["criterion", "n", "shrinkage",
                                                             "epp"]]
     sample = sample.rename(columns={"n": "people needed", "epp": "events per parameter"})
-    se = fit.summary["se"].to_numpy() * np.r_[1.0, [frozen.shrinkage] * parameters]
-    coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - 1.96 * se,
-                               ci_upper=fit.summary["estimate"] + 1.96 * se)
+    half = (fit.summary["ci_upper"] - fit.summary["ci_lower"]).to_numpy() / 2
+    half = half * np.r_[1.0, [frozen.shrinkage] * parameters]
+    coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - half,
+                               ci_upper=fit.summary["estimate"] + half)
     release = model_release(fit, data=dev, event_col="crisis",
                             level_cols=["female", "white", "imd_q1", "community_team",
                                         "honos_recorded", "life_rooms"],
@@ -137,17 +169,22 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     knots = pd.DataFrame({"variable": list(frozen.knots),
                           "knots": [", ".join(f"{k:.2f}" for k in v)
                                     for v in frozen.knots.values()]})
-    boot = bootstrap_validation(dev, SPEC, n_boot=n_boot, seed=seed, shrinkage="heuristic")
+    boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
+                                        shrinkage="heuristic")
     internal = pd.DataFrame({
         "measure": [MEASURES[i] for i in boot.summary["index"]],
         **{col: boot.summary[col].map(lambda v: f"{v:.3f}")
            for col in ("apparent", "optimism", "corrected")}})
-    result = validate_frozen(frozen, val, "crisis")
+    comparison, ridge = model_comparison(dev_copies, val_copies, spec, shrunk=frozen,
+                                         shrunk_boot=boot, n_boot=n_boot, seed=seed)
+    risks = [frozen.predict_risk(c) for c in val_copies]
+    result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
     temporal = pd.DataFrame({
         "measure": [MEASURES[m] for m in result.summary["measure"]],
         "estimate (95% CI)": [_fmt(r.estimate, r.ci_lower, r.ci_upper)
                               for r in result.summary.itertuples()]})
-    risk = frozen.predict_risk(val)
+    risk = np.mean(risks, axis=0)
+    survival_table, _ = time_to_event(dev_copies, val_copies, spec, logistic=result)
     curve = calibration_curve(val["crisis"], risk,
                               grid=np.quantile(risk, np.linspace(0.05, 0.95, 10)))
     decision = net_benefit(val["crisis"], risk, thresholds)
@@ -169,6 +206,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     flow = development.flow.rename(columns={"n": "development"}).assign(
         validation=validation.flow["n"])
     t = result.summary.set_index("measure")
+    terms = fit.summary.set_index("term")
+    honos_fmi = float(terms.loc["honos", "fmi"]) if "honos" in terms.index else 0.0
     key = (
         {"name": "development_people", "value": len(dev), "kind": "count",
          "label": "People in the development cohort"},
@@ -180,6 +219,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "label": "Minimum development sample size (Riley et al.)"},
         {"name": "parameters", "value": parameters, "kind": "text", "text": str(parameters),
          "label": "Candidate predictor parameters"},
+        {"name": "imputations", "value": len(dev_copies), "kind": "text",
+         "text": str(len(dev_copies)), "label": "Imputed copies of each cohort"},
+        {"name": "ridge_penalty", "value": ridge.penalty, "kind": "text",
+         "text": f"{ridge.penalty:g}", "label": "Ridge penalty chosen by cross-validation"},
         {"name": "shrinkage", "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": "c_corrected", "value": boot.corrected("c"), "kind": "estimate",
@@ -197,8 +240,60 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         {"name": "drift_verdict", "value": drift.drifted, "kind": "text",
          "text": drift.verdict, "label": "Drift check"},
     )
+    def count(n: int) -> str:
+        shown = protect_count(n)
+        return "[c]" if shown is None else f"{shown:,}"
+
+    meta = {
+        "horizon_days": 365, "development_date": development.index_date,
+        "validation_date": validation.index_date,
+        "c_validation": _fmt(*t.loc["c", ["estimate", "ci_lower", "ci_upper"]], digits=2),
+        "c_corrected": f"{boot.corrected('c'):.2f}",
+        "slope_validation": _fmt(*t.loc["slope", ["estimate", "ci_lower", "ci_upper"]],
+                                 digits=2),
+        "citl_validation": _fmt(*t.loc["citl", ["estimate", "ci_lower", "ci_upper"]],
+                                digits=2),
+        "fairness_groups": ", ".join(
+            g if g[1:2].isupper() else g.lower()
+            for g in (v.split(" (")[0] for v in FAIRNESS_GROUPS.values())),
+        "outcome": "A mental-health-related A&E attendance or an emergency admission with an "
+                   "ICD-10 F-chapter primary diagnosis",
+        "competing": "Death before a crisis: no crisis in the logistic model (cumulative "
+                     "incidence with death competing); a competing event in the Fine-Gray "
+                     "model.",
+        "predictors": ", ".join(spec.columns), "parameters": parameters,
+        "required_people": count(size.n), "development_people": count(len(dev)),
+        "development_crises": count(int(dev["crisis"].sum())),
+        "validation_people": count(len(val)),
+        "validation_crises": count(int(val["crisis"].sum())),
+        "missing_handling": (
+            f"HoNOS missing for {count(int(dev['honos'].isna().sum()))} people in "
+            f"development: {len(dev_copies)} imputations by chained equations with the "
+            "outcome, Rubin's rules." if len(dev_copies) > 1 else
+            "No predictor value missing in the model: nothing imputed."),
+        "splines": "; ".join(f"{c}: restricted cubic spline, {k} knots"
+                             for c, k in spec.splines.items()),
+        "estimator": f"{fit.method['estimator']} (factor {frozen.shrinkage:.2f})",
+        "internal_method": f"{boot.method['estimator']}, {boot.n_boot} samples"
+                           + (f"; {boot.method['imputation']}" if "imputation" in boot.method
+                              else ""),
+        "slope_band": f"{slope_band[0]:g} to {slope_band[1]:g}",
+        "citl_band": f"{citl_band[0]:g} to {citl_band[1]:g}",
+        "comparison": f"Ridge logistic, penalty {ridge.penalty:g} by cross-validation, "
+                      "validated the same way; a Fine-Gray model at 12 months.",
+        "min_events": min_count,
+        "thresholds": f"{min(thresholds):.0%} to {max(thresholds):.0%}",
+        "release": "published" if release.released else f"withheld: {release.reason}",
+        "drift_verdict": drift.verdict,
+    }
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
                             knots=knots, release_levels=release.levels, internal=internal,
                             temporal=temporal, calibration=curve, decision=decision,
-                            fairness=fair, drift=drift, model_json=frozen.to_json(),
+                            fairness=fair, drift=drift,
+                            missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
+                                                  fmi=honos_fmi),
+                            comparison=comparison, time_to_event=survival_table,
+                            checklist=tripod_checklist(meta),
+                            characteristics=characteristics(dev, val),
+                            continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key, cohorts=(development, validation))

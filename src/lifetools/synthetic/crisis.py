@@ -46,6 +46,10 @@ class CrisisRiskTruth:
     """Share of people with a crisis in the year before the period start."""
     life_rooms_share: float = 0.12
     inpatient_team_share: float = 0.10
+    death_share: float = 0.03
+    """Share of people without a crisis who die within the year (a competing event, on
+    a uniform day; a crisis also falls on a uniform day), so the true 12-month
+    cumulative incidence of crisis with death competing is ``true_risk``."""
     edition_extremes_per_year: float = 0.04
     """Edition 1 keeps each person with probability ``0.05 + |age - 40| *
     edition_extremes_per_year`` (at most 1): more of the youngest and oldest, a case-mix
@@ -88,8 +92,9 @@ def make_crisis_cohort(people: int, seed: int, *, edition: int = 0,
     -------
     pandas.DataFrame
         One row per person: ``age``, ``female``, ``imd_quintile``, ``honos`` (0-40),
-        ``prior_crisis``, ``life_rooms``, ``inpatient_team``, ``true_risk``, ``crisis``.
-        No identifiers.
+        ``prior_crisis``, ``life_rooms``, ``inpatient_team``, ``true_risk``, ``crisis``,
+        ``event_type`` (1 crisis, 2 death first, 0 neither) and ``days_to_event``
+        (drawn after everything else, so the other columns are unchanged). No identifiers.
 
     Notes
     -----
@@ -118,4 +123,8 @@ def make_crisis_cohort(people: int, seed: int, *, edition: int = 0,
     lp = true_crisis_log_odds(frame, truth)
     frame["true_risk"] = 1 / (1 + np.exp(-lp))
     frame["crisis"] = (own.random(n) < frame["true_risk"].to_numpy()).astype(int)
+    crisis_day = own.integers(1, 366, n)
+    died = (frame["crisis"].to_numpy() == 0) & (own.random(n) < truth.death_share)
+    frame["event_type"] = np.where(frame["crisis"] == 1, 1, np.where(died, 2, 0))
+    frame["days_to_event"] = np.where(frame["event_type"] > 0, crisis_day, 365)
     return frame

@@ -1,0 +1,204 @@
+"""Parts of the crisis-risk report: missing HoNOS, participant characteristics.
+
+Kept apart from :mod:`lifetools.reports.prediction` so that each module stays short.
+Counts are raw here; the notebook protects them (``show_table`` count columns).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lifetools.prediction import FrozenModel, ModelSpec
+from lifetools.prediction.imputation import (
+    bootstrap_validation_imputed,
+    impute_predictors,
+    pool_performance,
+)
+from lifetools.prediction.penalised import (
+    RidgeModel,
+    fit_ridge_imputed,
+    fit_ridge_model,
+)
+from lifetools.prediction.performance import Performance
+from lifetools.prediction.time_to_event import (
+    FrozenCumulativeIncidence,
+    fit_fine_gray_risk,
+    pool_fine_gray_risk,
+)
+from lifetools.prediction.validation import BootstrapValidation
+
+__all__ = ["COMPLETE_PREDICTORS", "IMPUTATIONS", "MIN_OBSERVED", "characteristics",
+           "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "time_to_event", "with_missing_honos"]
+
+IMPUTATIONS = 10
+MIN_OBSERVED = 10
+"""Fewest recorded HoNOS scores for HoNOS to enter the model (imputed where missing)."""
+COMPLETE_PREDICTORS = ("age", "years_in_care", "female", "white", "imd_q1", "community_team",
+                       "prior_ae", "prior_admissions", "life_rooms")
+"""Predictors with no missing values (the imputation model's predictors, with the outcome)."""
+
+
+def with_missing_honos(data: pd.DataFrame) -> pd.DataFrame:
+    """The cohort with HoNOS missing (NaN) where it was not recorded."""
+    return data.assign(honos=data["honos"].where(data["honos_recorded"] == 1))
+
+
+def crisis_spec(data: pd.DataFrame) -> ModelSpec:
+    """The prespecified model; HoNOS left out when fewer than ``MIN_OBSERVED`` are recorded."""
+    honos = ("honos",) if int(data["honos"].notna().sum()) >= MIN_OBSERVED else ()
+    return ModelSpec("crisis", splines={"age": 4, "years_in_care": 3},
+                     linear=("female", "white", "imd_q1", "community_team", *honos,
+                             "prior_ae", "prior_admissions", "life_rooms"))
+
+
+def imputed_cohort(data: pd.DataFrame, spec: ModelSpec, *, m: int, seed: int
+                   ) -> list[pd.DataFrame]:
+    """``m`` imputed copies of a crisis cohort (one copy when nothing needs imputing).
+
+    Notes
+    -----
+    HoNOS is imputed by chained equations with predictive mean matching from the
+    complete predictors and the outcome (:func:`lifetools.prediction.imputation.
+    impute_predictors`); it is missing mostly by team type, which is in the
+    imputation model (missing at random given the predictors and outcome).
+    """
+    if "honos" not in spec.linear or not data["honos"].isna().any():
+        return [data.assign(honos=data["honos"].fillna(0.0))]
+    return impute_predictors(data, impute=["honos"], predictors=COMPLETE_PREDICTORS,
+                             outcome_col="crisis", m=m, seed=seed)
+
+
+def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,
+                  m: int, fmi: float) -> pd.DataFrame:
+    """People with each predictor missing in each cohort, and how it was handled."""
+    rows = []
+    for col in spec.columns:
+        handled = ("none missing" if not (dev[col].isna().any() or val[col].isna().any())
+                   else f"multiple imputation ({m} copies)")
+        rows.append({"predictor": col, "missing, development": int(dev[col].isna().sum()),
+                     "missing, validation": int(val[col].isna().sum()), "handling": handled,
+                     "fraction of missing information": (
+                         f"{fmi:.2f}" if col == "honos" and m > 1 else "")})
+    return pd.DataFrame(rows)
+
+
+def characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:
+    """Participant characteristics by cohort (TRIPOD+AI item 20b/20c).
+
+    Returns one row per binary characteristic with the people who have it in each
+    cohort (raw: protect before display); continuous predictors are in
+    :func:`continuous_characteristics`.
+    """
+    binary = {"female": "Female", "white": "White ethnic group",
+              "imd_q1": "Most deprived fifth of areas", "community_team": "Community team",
+              "honos_recorded": "HoNOS recorded", "life_rooms": "Any Life Rooms contact before",
+              "crisis": "Crisis within 12 months",
+              "died_first": "Died within 12 months with no crisis first"}
+    rows: list[dict[str, object]] = [
+        {"characteristic": "People", "development": len(dev), "validation": len(val)}]
+    for col, label in binary.items():
+        rows.append({"characteristic": label, "development": int(dev[col].sum()),
+                     "validation": int(val[col].sum())})
+    return pd.DataFrame(rows)
+
+
+def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:
+    """Medians and quartiles of the continuous predictors by cohort (TRIPOD+AI 20b).
+
+    Quartiles, not ranges: no extreme (single-person) value is shown.
+    """
+    def median(values: pd.Series) -> str:
+        v = values.dropna()
+        if v.empty:
+            return "not recorded"
+        q1, q2, q3 = np.quantile(v, [0.25, 0.5, 0.75])
+        return f"{q2:.1f} ({q1:.1f} to {q3:.1f})"
+
+    continuous = {"age": "Age, years", "years_in_care": "Time in care, years",
+                  "honos": "HoNOS, where recorded",
+                  "prior_ae": "A&E attendances in the year before"}
+    return pd.DataFrame([{"characteristic": label,
+                          "development: median (quartiles)": median(dev[col]),
+                          "validation: median (quartiles)": median(val[col])}
+                         for col, label in continuous.items()])
+
+
+COMPARED = {"c": "C-statistic", "slope": "Calibration slope",
+            "citl": "Calibration-in-the-large (log-odds)", "brier": "Brier score"}
+
+
+def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
+                     spec: ModelSpec, *, shrunk: FrozenModel, shrunk_boot: BootstrapValidation,
+                     n_boot: int, seed: int, folds: int = 5
+                     ) -> tuple[pd.DataFrame, RidgeModel]:
+    """The shrunk logistic model beside a cross-validated ridge model, same measures.
+
+    Both are validated the same way: Harrell's bootstrap within each imputed
+    development copy with the same seeds (the ridge penalty re-chosen by ``folds``-fold
+    cross-validation in every bootstrap sample), and the frozen models applied to the
+    validation cohort's imputed copies, performance pooled by Rubin's rules.
+    """
+    ridge = fit_ridge_imputed(dev_copies, spec, folds=folds, seed=seed)
+
+    def develop(data: pd.DataFrame, knots: dict | None) -> FrozenModel:
+        return fit_ridge_model(data, spec, folds=folds, seed=seed, knots=knots).frozen
+
+    ridge_boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
+                                              develop=develop)
+    outcomes = [c["crisis"].to_numpy() for c in val_copies]
+    later = {name: pool_performance(outcomes, [m.predict_risk(c) for c in val_copies]
+                                    ).summary.set_index("measure")
+             for name, m in (("shrunk", shrunk), ("ridge", ridge.frozen))}
+    boots = {"shrunk": shrunk_boot.summary.set_index("index"),
+             "ridge": ridge_boot.summary.set_index("index")}
+
+    def shown(table: pd.DataFrame, m: str) -> str:
+        est, lo, hi = table.loc[m, ["estimate", "ci_lower", "ci_upper"]]
+        return f"{est:.3f}" if np.isnan(lo) else f"{est:.3f} ({lo:.3f} to {hi:.3f})"
+
+    rows = [{"measure": label,
+             "shrunk logistic, optimism-corrected": f"{boots['shrunk'].loc[m, 'corrected']:.3f}",
+             "ridge, optimism-corrected": f"{boots['ridge'].loc[m, 'corrected']:.3f}",
+             "shrunk logistic, next edition (95% CI)": shown(later["shrunk"], m),
+             "ridge, next edition (95% CI)": shown(later["ridge"], m)}
+            for m, label in COMPARED.items()]
+    return pd.DataFrame(rows), ridge
+
+
+def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
+                  spec: ModelSpec, *, logistic: Performance, horizon: int = 365
+                  ) -> tuple[pd.DataFrame, FrozenCumulativeIncidence]:
+    """The 12-month crisis risk from a Fine-Gray model (death competing), beside the
+    logistic model, in the next edition.
+
+    Notes
+    -----
+    Fine-Gray on each imputed development copy (:func:`lifetools.prediction.
+    time_to_event.fit_fine_gray_risk`, crisis = 1, death first = 2, no other
+    censoring before 12 months), pooled (mean coefficients and ``log H0(365)``); the
+    predicted 12-month cumulative incidence is validated on the next edition's imputed
+    copies and pooled by Rubin's rules. With complete follow-up to 12 months the
+    cumulative/dynamic time-dependent C at 12 months with deaths as controls (Blanche
+    et al. 2013, definition 2) is the C-statistic of the crisis indicator, and
+    calibration at 12 months is calibration of that indicator: the measures are those
+    of :func:`lifetools.prediction.performance`.
+    """
+    fits = [fit_fine_gray_risk(c, spec, duration_col="days_to_event",
+                               event_col="event_type", horizon=horizon) for c in dev_copies]
+    model = pool_fine_gray_risk(fits)
+    result = pool_performance([c["crisis"].to_numpy() for c in val_copies],
+                              [model.predict_risk(c) for c in val_copies])
+    tables = {"Fine-Gray, 12-month cumulative incidence (95% CI)":
+              result.summary.set_index("measure"),
+              "logistic (shrunk), 12-month risk (95% CI)":
+              logistic.summary.set_index("measure")}
+
+    def shown(table: pd.DataFrame, m: str) -> str:
+        est, lo, hi = table.loc[m, ["estimate", "ci_lower", "ci_upper"]]
+        return f"{est:.3f}" if np.isnan(lo) else f"{est:.3f} ({lo:.3f} to {hi:.3f})"
+
+    labels = {**COMPARED, "oe_ratio": "Observed / expected events"}
+    rows = [{"measure": label, **{name: shown(t, m) for name, t in tables.items()}}
+            for m, label in labels.items()]
+    return pd.DataFrame(rows), model

@@ -1,0 +1,182 @@
+"""The TRIPOD+AI checklist of the crisis-risk report, generated from what was computed.
+
+Each item of TRIPOD+AI (Collins et al. 2024, BMJ 385:e078378) is a template filled from
+the report's metadata (sample size, events, predictors, missing-data handling,
+validation method, performance with intervals) and the place where it is reported: a
+section heading of the report page, or a methods page. An item without a place, or
+whose template names metadata the report did not compute, stops the checklist with an
+error: nothing is written by hand per edition, and nothing is left blank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from string import Formatter
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["ITEMS", "SECTIONS", "TripodItem", "tripod_checklist"]
+
+OPENING = "Opening summary"
+COHORTS = "Who is in the cohorts"
+SIZE = "Was the development cohort large enough?"
+MODEL = "The model"
+INTERNAL = "Internal validation (development year)"
+TEMPORAL = "Temporal validation (this year)"
+PENALISED = "A penalised alternative"
+SURVIVAL = "A time-to-event version"
+DECISION = "Decision curve"
+FAIRNESS = "Fairness"
+LIMITS = "Methods and limitations"
+SECTIONS = (OPENING, COHORTS, SIZE, MODEL, INTERNAL, TEMPORAL, PENALISED, SURVIVAL,
+            DECISION, FAIRNESS, LIMITS)
+"""Section headings of the report page (``analyses/07_crisis_risk.ipynb``)."""
+CARD = "methods page: crisis-risk model card"
+METHODS = "methods page: clinical prediction models"
+
+
+@dataclass(frozen=True)
+class TripodItem:
+    """One checklist item: its number, topic, a template of what is reported, and where."""
+
+    item: str
+    topic: str
+    text: str
+    where: str
+
+
+ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
+    ("1", "Title", "A prediction model of a mental-health crisis within {horizon_days} days, "
+     "developed on {development_date} and temporally validated on {validation_date}.",
+     OPENING),
+    ("2", "Abstract", "What was asked, what was found (C-statistic {c_validation}), the drift "
+     "verdict and what the report does not show.", OPENING),
+    ("3a", "Background: healthcare context, rationale", "Learning system: prediction checked "
+     "from one edition to the next.", CARD),
+    ("3b", "Target population and intended use", "Service-level monitoring; not for "
+     "decisions about individuals.", CARD),
+    ("3c", "Known health inequalities", "Performance by {fairness_groups}.", FAIRNESS),
+    ("4", "Objectives", "Develop on {development_date}, validate on {validation_date}.",
+     OPENING),
+    ("5a", "Data sources", "Linked extract: MHSDS referrals, ECDS A&E, HES APC emergency "
+     "admissions, Life Rooms contacts.", COHORTS),
+    ("5b", "Dates", "Index dates {development_date} (development) and {validation_date} "
+     "(validation); {horizon_days} days' follow-up each.", COHORTS),
+    ("6a", "Setting", "Secondary mental-health services of one trust.", COHORTS),
+    ("6b", "Eligibility", "Referral open (made, not rejected, not discharged) on the index "
+     "date; alive on that date.", COHORTS),
+    ("6c", "Treatments received", "Not modelled; Life Rooms use before the index date is a "
+     "predictor.", LIMITS),
+    ("7", "Data preparation, quality checks", "Extract validated before any report; "
+     "duplicate A&E attendances excluded.", LIMITS),
+    ("8a", "Outcome definition, time horizon", "{outcome} within {horizon_days} days.",
+     COHORTS),
+    ("8b", "Outcome assessment blinded", "Routine records, recorded independently of the "
+     "predictors.", COHORTS),
+    ("8c", "Competing events", "{competing}", SURVIVAL),
+    ("9a", "Choice of predictors", "Prespecified, no selection on the data: {predictors}.",
+     LIMITS),
+    ("9b", "Predictor definitions and timing", "All measured on or before the index date.",
+     LIMITS),
+    ("9c", "Predictors measured the same way", "The same code builds both cohorts.", COHORTS),
+    ("10", "Sample size", "{parameters} candidate parameters; at least {required_people} "
+     "people needed (Riley et al. 2020); {development_people} in development.", SIZE),
+    ("11", "Missing data", "{missing_handling}", MODEL),
+    ("12a", "Data used in each analysis", "Development: {development_people} people, "
+     "{development_crises} crises; validation: {validation_people} people.", COHORTS),
+    ("12b", "Predictor handling", "{splines}; other predictors linear.", MODEL),
+    ("12c", "Model type, building, internal validation", "{estimator}; {internal_method}.",
+     INTERNAL),
+    ("12d", "Heterogeneity across clusters", "Single trust; not assessed.", LIMITS),
+    ("12e", "Performance measures", "C-statistic (DeLong), calibration slope and "
+     "calibration-in-the-large (Wald), O/E, Brier, flexible calibration curve, net benefit.",
+     TEMPORAL),
+    ("12f", "Model updating", "Not done; drift limits: slope {slope_band}, "
+     "calibration-in-the-large {citl_band}.", TEMPORAL),
+    ("12g", "Comparison with other models", "{comparison}", PENALISED),
+    ("13", "Class imbalance", "No re-sampling or re-weighting.", LIMITS),
+    ("14", "Fairness approach", "C and calibration-in-the-large with intervals by "
+     "{fairness_groups}; groups with fewer than {min_events} people with or without a "
+     "crisis not shown.", FAIRNESS),
+    ("15", "Model output and thresholds", "Predicted {horizon_days}-day risk; no threshold "
+     "chosen; decision curve over {thresholds}.", DECISION),
+    ("16", "Differences between development and evaluation data",
+     "Both cohorts' flow and characteristics side by side.", COHORTS),
+    ("17", "Ethics", "Routine pseudonymised data for service evaluation; synthetic data on "
+     "this site.", CARD),
+    ("18a", "Funding", "No external funding recorded.", CARD),
+    ("18b", "Conflicts of interest", "None recorded.", CARD),
+    ("18c", "Protocol", "Issue 19 of the project repository.", METHODS),
+    ("18d", "Registration", "Not registered (service evaluation).", CARD),
+    ("18e", "Data availability", "Patient data cannot be shared; the synthetic generator "
+     "and all code are public.", CARD),
+    ("18f", "Code availability", "lifetools.prediction, lifetools.reports.prediction, the "
+     "notebook.", METHODS),
+    ("19", "Patient and public involvement", "Not recorded for this report.", CARD),
+    ("20a", "Participant flow", "Development {development_people} people "
+     "({development_crises} crises); validation {validation_people} "
+     "({validation_crises} crises).", COHORTS),
+    ("20b", "Participant characteristics", "Tabulated for both cohorts.", COHORTS),
+    ("20c", "Comparison of development and evaluation distributions",
+     "Characteristics tables side by side.", COHORTS),
+    ("21", "Numbers in each analysis", "People and crises per level of each binary "
+     "predictor (model-counts table).", MODEL),
+    ("22", "Full model specification", "Coefficients and knots tables ({release}).", MODEL),
+    ("23a", "Performance with intervals", "Optimism-corrected C {c_corrected}; next edition "
+     "C {c_validation}, calibration slope {slope_validation}, calibration-in-the-large "
+     "{citl_validation}.", TEMPORAL),
+    ("23b", "Performance in key subgroups", "By {fairness_groups}.", FAIRNESS),
+    ("24", "Model updating results", "{drift_verdict}", TEMPORAL),
+    ("25", "Interpretation", "The opening summary and the drift verdict.", OPENING),
+    ("26", "Limitations", "Listed on the page and in the methods.", LIMITS),
+    ("27a", "Handling unavailable input data", "{missing_handling} Other missing "
+     "predictors stop the model with an error.", MODEL),
+    ("27b", "User interaction and expertise", "Not for clinicians' decisions about "
+     "individuals.", CARD),
+    ("27c", "Future research", "Listed in the model card.", CARD),
+))
+
+
+def tripod_checklist(meta: Mapping[str, Any],
+                     items: tuple[TripodItem, ...] = ITEMS) -> pd.DataFrame:
+    """The checklist with every item filled from ``meta`` and its place on the page.
+
+    Parameters
+    ----------
+    meta : mapping
+        What the report computed (counts already protected, numbers formatted).
+    items : tuple of TripodItem
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item``, ``topic``, ``reported`` (the filled template), ``where``.
+
+    Raises
+    ------
+    ValueError
+        When an item has no place (``where`` neither a report section nor a methods
+        page), names metadata that is missing or blank, or is empty once filled.
+
+    Notes
+    -----
+    Tested in ``tests/unit/test_tripod.py`` (an item with no source fails; the report's
+    checklist has no blank item and every place is a heading of notebook 07).
+    """
+    rows = []
+    for it in items:
+        if it.where not in SECTIONS and not it.where.startswith("methods page: "):
+            raise ValueError(f"TRIPOD+AI item {it.item} has no source on the page")
+        keys = [name for _, name, _, _ in Formatter().parse(it.text) if name]
+        missing = [k for k in keys if k not in meta or str(meta[k]).strip() == ""]
+        if missing:
+            raise ValueError(f"TRIPOD+AI item {it.item} needs metadata the report did not "
+                             f"compute: {missing}")
+        text = it.text.format(**{k: meta[k] for k in keys})
+        if not text.strip():
+            raise ValueError(f"TRIPOD+AI item {it.item} is blank")
+        rows.append({"item": it.item, "topic": it.topic, "reported": text,
+                     "where": it.where})
+    return pd.DataFrame(rows)

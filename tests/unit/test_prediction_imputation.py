@@ -1,0 +1,152 @@
+"""Unit tests of lifetools.prediction.imputation (truth: tests/truth/test_prediction_imputation_truth.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifetools.prediction import (
+    ModelSpec,
+    bootstrap_validation,
+    fit_prediction_model,
+    performance,
+)
+from lifetools.prediction.imputation import (
+    bootstrap_validation_imputed,
+    fit_imputed_model,
+    impute_predictors,
+    pool_performance,
+)
+
+
+def cohort(n: int = 1500, seed: int = 1) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    age = rng.uniform(18, 90, n)
+    honos = rng.normal(12, 5, n)
+    lp = -1.5 + 0.0004 * (age - 50) ** 2 + 0.08 * (honos - 12)
+    y = (rng.random(n) < 1 / (1 + np.exp(-lp))).astype(int)
+    return pd.DataFrame({"age": age, "honos": honos, "y": y})
+
+
+SPEC = ModelSpec("y", splines={"age": 3}, linear=("honos",))
+
+
+def test_fit_imputed_model_identical_copies_equal_single_fit_with_no_between_variance():
+    data = cohort()
+    single = fit_prediction_model(data, SPEC)
+    pooled = fit_imputed_model([data, data.copy(), data.copy()], SPEC)
+    np.testing.assert_allclose(pooled.frozen.coefficients, single.frozen.coefficients,
+                               rtol=1e-10)
+    assert pooled.frozen.intercept == pytest.approx(single.frozen.intercept, abs=1e-10)
+    np.testing.assert_allclose(pooled.summary["se"], single.summary["se"], rtol=1e-10)
+    assert (pooled.summary["fmi"] == 0).all() and pooled.m == 3
+
+
+def test_fit_imputed_model_different_copies_rubin_se_exceeds_within():
+    data = cohort()
+    rng = np.random.default_rng(5)
+    copies = [data.assign(honos=data["honos"] + rng.normal(0, 2, len(data))) for _ in range(4)]
+    pooled = fit_imputed_model(copies, SPEC).summary.set_index("term")
+    within = np.mean([np.sqrt(np.diag(f.model.cov))[2] for f in
+                      fit_imputed_model(copies, SPEC).fits])
+    assert pooled.loc["honos", "se"] > within and pooled.loc["honos", "fmi"] > 0
+
+
+def test_pool_performance_identical_copies_equal_performance():
+    data = cohort()
+    risk = fit_prediction_model(data, SPEC).frozen.predict_risk(data)
+    one = performance(data["y"], risk).summary.set_index("measure")
+    pooled = pool_performance([data["y"]] * 3, [risk] * 3).summary.set_index("measure")
+    np.testing.assert_allclose(pooled["estimate"], one["estimate"], rtol=1e-9)
+    for m in ("slope", "citl", "oe_ratio"):
+        assert pooled.loc[m, "ci_lower"] == pytest.approx(one.loc[m, "ci_lower"], rel=1e-6)
+    # C pooled on the logit scale: a delta-method interval, not DeLong's symmetric one
+    assert pooled.loc["c", "ci_lower"] < one.loc["c", "estimate"] < pooled.loc["c", "ci_upper"]
+
+
+def test_pool_performance_differing_copies_mean_estimate_and_wider_interval():
+    data = cohort()
+    model = fit_prediction_model(data, SPEC).frozen
+    rng = np.random.default_rng(2)
+    risks = [model.predict_risk(data.assign(honos=data["honos"] + rng.normal(0, 3, len(data))))
+             for _ in range(5)]
+    pooled = pool_performance([data["y"]] * 5, risks).summary.set_index("measure")
+    slopes = [performance(data["y"], r).value("slope") for r in risks]
+    assert pooled.loc["slope", "estimate"] == pytest.approx(np.mean(slopes), abs=1e-12)
+    single = performance(data["y"], risks[0]).summary.set_index("measure")
+    assert (pooled.loc["slope", "ci_upper"] - pooled.loc["slope", "ci_lower"]
+            > single.loc["slope", "ci_upper"] - single.loc["slope", "ci_lower"])
+
+
+def test_bootstrap_validation_imputed_one_copy_equals_bootstrap_validation():
+    data = cohort(800)
+    a = bootstrap_validation(data, SPEC, n_boot=20, seed=3)
+    b = bootstrap_validation_imputed([data], SPEC, n_boot=20, seed=3)
+    pd.testing.assert_frame_equal(a.summary, b.summary)
+
+
+def test_impute_predictors_seeded_observed_values_kept_and_outcome_not_left_behind():
+    data = cohort(600)
+    data.loc[data.index % 4 == 0, "honos"] = np.nan
+    a = impute_predictors(data, impute=["honos"], predictors=["age"], outcome_col="y",
+                          m=3, seed=9)
+    b = impute_predictors(data, impute=["honos"], predictors=["age"], outcome_col="y",
+                          m=3, seed=9)
+    for left, right in zip(a, b, strict=True):
+        pd.testing.assert_frame_equal(left, right)
+        assert list(left.columns) == list(data.columns)
+        assert not left["honos"].isna().any()
+    observed = data["honos"].notna()
+    np.testing.assert_array_equal(a[0].loc[observed, "honos"], data.loc[observed, "honos"])
+    assert not np.array_equal(a[0]["honos"], a[1]["honos"])
+
+
+def test_fit_imputed_model_no_copies_raises():
+    with pytest.raises(ValueError, match="no imputed copies"):
+        fit_imputed_model([], SPEC)
+
+
+def test_fit_ridge_model_cv_chooses_grid_penalty_and_shrinks_towards_zero():
+    from lifetools.prediction.penalised import PENALTY_GRID, fit_ridge_model
+
+    data = cohort(400, seed=4)
+    ridge = fit_ridge_model(data, SPEC, folds=5)
+    assert ridge.penalty in PENALTY_GRID and len(ridge.cv) == len(PENALTY_GRID)
+    assert ridge.cv["deviance"].min() == ridge.cv.set_index("penalty").loc[
+        ridge.penalty, "deviance"]
+    unpenalised = fit_ridge_model(data, SPEC, penalty=0.0).frozen
+    heavy = fit_ridge_model(data, SPEC, penalty=100.0).frozen
+    assert np.abs(heavy.coefficients).sum() < np.abs(unpenalised.coefficients).sum()
+    assert heavy.shrinkage < 1 and unpenalised.shrinkage == pytest.approx(1.0)
+    ml = fit_prediction_model(data, SPEC, shrinkage="none").frozen
+    np.testing.assert_allclose(unpenalised.coefficients, ml.coefficients, rtol=1e-6)
+
+
+def test_crisis_spec_too_few_honos_leaves_honos_out_and_nothing_imputed():
+    from lifetools.reports.crisis_parts import (
+        crisis_spec,
+        imputed_cohort,
+        with_missing_honos,
+    )
+
+    rng = np.random.default_rng(1)
+    n = 200
+    data = pd.DataFrame({c: rng.integers(0, 2, n) for c in
+                         ("female", "white", "imd_q1", "community_team", "life_rooms",
+                          "prior_ae", "prior_admissions", "crisis")}).assign(
+        age=rng.uniform(18, 80, n), years_in_care=rng.uniform(0, 5, n),
+        honos=rng.normal(12, 4, n), honos_recorded=(np.arange(n) < 9).astype(int))
+    data = with_missing_honos(data)
+    assert data["honos"].notna().sum() == 9
+    spec = crisis_spec(data)
+    assert "honos" not in spec.linear
+    copies = imputed_cohort(data, spec, m=5, seed=1)
+    assert len(copies) == 1
+    data.loc[:40, "honos_recorded"] = 1
+    data["honos"] = rng.normal(12, 4, n)
+    data = with_missing_honos(data)
+    spec = crisis_spec(data)
+    assert "honos" in spec.linear
+    copies = imputed_cohort(data, spec, m=3, seed=1)
+    assert len(copies) == 3 and not copies[0]["honos"].isna().any()

@@ -1,0 +1,64 @@
+"""The TRIPOD+AI checklist is generated: every item has a source and a place on the page."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from string import Formatter
+
+import pytest
+
+from lifetools.reports.tripod import (
+    ITEMS,
+    OPENING,
+    SECTIONS,
+    TripodItem,
+    tripod_checklist,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYS = {name for it in ITEMS for _, name, _, _ in Formatter().parse(it.text) if name}
+
+
+def meta() -> dict[str, str]:
+    return {k: f"<{k}>" for k in KEYS}
+
+
+def test_tripod_checklist_covers_every_tripod_ai_item_once():
+    numbers = [it.item for it in ITEMS]
+    assert len(numbers) == len(set(numbers)) == 52
+    expected = {"1", "2", "4", "7", "10", "11", "13", "14", "15", "16", "17", "19", "21",
+                "22", "24", "25", "26"}
+    assert expected <= set(numbers) and {"12g", "20c", "23b", "27c", "18f"} <= set(numbers)
+
+
+def test_tripod_checklist_filled_from_metadata_no_blank_item():
+    table = tripod_checklist(meta())
+    assert (table["reported"].str.strip() != "").all() and (table["where"] != "").all()
+    row = table.set_index("item").loc["10"]
+    assert "<required_people>" in row["reported"] and "<parameters>" in row["reported"]
+
+
+def test_tripod_checklist_item_without_source_fails():
+    orphan = TripodItem("99", "Made up", "Something.", "")
+    with pytest.raises(ValueError, match="item 99 has no source"):
+        tripod_checklist(meta(), items=(*ITEMS, orphan))
+
+
+def test_tripod_checklist_metadata_not_computed_fails():
+    partial = meta()
+    del partial["required_people"]
+    with pytest.raises(ValueError, match="item 10 needs metadata"):
+        tripod_checklist(partial)
+    partial = meta() | {"drift_verdict": " "}
+    with pytest.raises(ValueError, match="item 24 needs metadata"):
+        tripod_checklist(partial)
+
+
+def test_tripod_sections_are_headings_of_the_crisis_risk_page():
+    notebook = json.loads((ROOT / "analyses" / "07_crisis_risk.ipynb").read_text())
+    text = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"]
+    headings = {m for t in text for m in re.findall(r"^## (.+)$", t, flags=re.M)}
+    assert set(SECTIONS) - {OPENING} <= headings
+    assert text[0].startswith("# ") and "**What we found.**" in text[0]
