@@ -33,6 +33,7 @@ from lifetools.reports.crisis_parts import (
     time_to_event,
     with_missing_honos,
 )
+from lifetools.reports.sentences import result_sentence
 from lifetools.reports.tripod import tripod_checklist
 
 __all__ = ["CrisisRiskReport", "analyse_crisis_risk"]
@@ -239,6 +240,25 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "label": "Calibration-in-the-large in the next edition"},
         {"name": "drift_verdict", "value": drift.drifted, "kind": "text",
          "text": drift.verdict, "label": "Drift check"},
+        {"name": "c_corrected_sentence", "value": None, "kind": "text",
+         "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
+             boot.corrected("c"), kind="estimate", missing="The optimism-corrected "
+             "C-statistic", found="After correcting for optimism its C-statistic was "
+             "{value}.")},
+        {"name": "c_validation_sentence", "value": None, "kind": "text",
+         "label": "Summary: C-statistic in the next edition", "text": result_sentence(
+             float(t.loc["c", "estimate"]), kind="estimate",
+             interval=(float(t.loc["c", "ci_lower"]), float(t.loc["c", "ci_upper"])),
+             judge={"null": 0.5, "above": "it ranks people better than chance",
+                    "below": "it ranks people worse than chance"},
+             missing="The C-statistic of the frozen model in this year's cohort",
+             found="its C-statistic was {value} (95% confidence interval {interval}): "
+             "{verdict}.")},
+        {"name": "shrinkage_sentence", "value": None, "kind": "text",
+         "label": "Summary: uniform shrinkage", "text": result_sentence(
+             frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",
+             found="Every coefficient was shrunk by the uniform factor {value} (van "
+             "Houwelingen's heuristic) and the intercept re-estimated.")},
     )
     def count(n: int) -> str:
         shown = protect_count(n)
