@@ -50,14 +50,16 @@ __all__ = [
     "plan_runs",
     "prepare_data",
     "run_analyses",
+    "run_reasons",
 ]
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-#: Run-record fields that differ on every run: kept in build/runs and the timings
-#: log, never copied into the archive or the site.
-VOLATILE_RECORD_FIELDS = ("finished_at", "seconds")
+#: Run-record fields that differ on every run or with the cache's history (why a run
+#: was rerun): kept in build/runs and the timings log, never copied into the archive or
+#: the site (a clean and an incremental build of one commit publish the same bytes).
+VOLATILE_RECORD_FIELDS = ("finished_at", "seconds", "cause")
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ def edition_manifest(
                 "notebook_sha256": provenance.sha256_file(o.spec.source),
                 "parameters": dict(o.spec.parameters),
                 "key": o.record.get("key"),
+                "code_dependencies": (o.record.get("inputs") or {}).get("code", {}),
                 "files": layout.RunFolder(o.spec.run_dir).file_hashes(),
                 "unprotected_outputs": unprotected[o.spec.analysis],
             }
@@ -434,8 +437,18 @@ def _log_timings(timings: Mapping[str, float], outcomes: Sequence[RunOutcome],
     provenance.write_json(layout.timings_log(), {
         "finished_at": provenance.utc_now(), "seconds": round(seconds, 1),
         "steps": {k: round(v, 1) for k, v in timings.items()},
-        "runs": {o.spec.label: {"status": o.status, "seconds": round(o.seconds, 1)}
+        "runs": {o.spec.label: {"status": o.status, "seconds": round(o.seconds, 1),
+                                "why": run_reasons(o)}
                  for o in outcomes}})
+
+
+def run_reasons(outcome: RunOutcome) -> list[str]:
+    """Why a run ran (its record's ``cause``) or was reused (inputs unchanged)."""
+    if outcome.status == "reused":
+        return ["reused: its inputs are unchanged"]
+    if outcome.status == "failed":
+        return [outcome.error or "failed"]
+    return list(outcome.record.get("cause") or [])
 
 
 def clean_stale_folders() -> list[Path]:

@@ -27,7 +27,7 @@ from lifetools.errors import (
 )
 from lifetools.linkage import link_directory, load_pseudonym_key
 from lifetools.pipeline import layout
-from lifetools.pipeline.build import build_series, run_analyses
+from lifetools.pipeline.build import build_series, run_analyses, run_reasons
 from lifetools.pipeline.reproduce import reproduce_edition
 from lifetools.pipeline.runner import raise_for_failures
 from lifetools.pipeline.series import load_series
@@ -211,12 +211,13 @@ def link(ctx: Context, raw_dir: Path, out_dir: Path, synthetic_key: bool) -> Non
     click.echo(str(result))
 
 
-def _summary_table(outcomes) -> str:
-    rows = [("edition", "analysis", "status", "seconds")]
-    rows += [(o.spec.edition, o.spec.analysis, o.status, f"{o.seconds:.1f}")
-             for o in outcomes]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows]
+def _summary_table(outcomes, *, why: bool = False) -> str:
+    rows = [("edition", "analysis", "status", "seconds", *(("why",) if why else ()))]
+    rows += [(o.spec.edition, o.spec.analysis, o.status, f"{o.seconds:.1f}",
+              *(("; ".join(run_reasons(o)),) if why else ())) for o in outcomes]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+             for r in rows]
     counts = {s: sum(o.status == s for o in outcomes) for s in ("ran", "reused", "failed")}
     lines.append(f"{counts['ran']} ran, {counts['reused']} reused, "
                  f"{counts['failed']} failed")
@@ -260,7 +261,7 @@ def run(ctx: Context, analysis: str | None, parameters: tuple[tuple[str, str], .
     outcomes = run_analyses(analysis=analysis, overrides=dict(parameters),
                             edition=edition, data_dir=data_dir, jobs=jobs, force=force,
                             keep_going=keep_going, progress=ctx.say)
-    ctx.say(_summary_table(outcomes))
+    ctx.say(_summary_table(outcomes, why=ctx.verbosity >= 1))
     raise_for_failures(outcomes)
     for outcome in outcomes:
         click.echo(str(layout.RunFolder(outcome.spec.run_dir).notebook))
@@ -288,8 +289,10 @@ def build(ctx: Context, data_dir: Path | None, jobs: int | None, force: bool,
     Runs what changed, checks every output at the publish gate, builds the book in a
     staging folder and only then publishes it with the edition archives in one step.
     A failure or an interruption leaves the published site as it was; rerunning picks
-    up where it stopped. Refuses (exit 17) when tracked code or inputs differ from the
-    commit, unless --draft.
+    up where it stopped. Refuses (exit 19) when tracked code or inputs differ from the
+    commit, unless --draft. With -v the summary says why each notebook ran or was
+    reused (the notebook, parameters, data, lock, packages or the lifetools files it
+    uses changed).
     """
     if republish and not (reason or "").strip():
         raise click.UsageError("--republish needs --reason TEXT (shown in the "
@@ -298,7 +301,7 @@ def build(ctx: Context, data_dir: Path | None, jobs: int | None, force: bool,
                            keep_going=keep_going,
                            republish={e: reason or "" for e in republish},
                            draft=draft, progress=ctx.say)
-    ctx.say(_summary_table(summary.outcomes))
+    ctx.say(_summary_table(summary.outcomes, why=ctx.verbosity >= 1))
     ctx.say(f"built in {summary.seconds:.1f} s")
     click.echo(f"site: {summary.site.resolve() / 'index.html'}")
 

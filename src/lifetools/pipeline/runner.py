@@ -4,7 +4,9 @@ Each run executes one analysis notebook for one edition in a fresh kernel (paper
 a subprocess), into a private folder that replaces the previous run only when the new
 one succeeded. A run is skipped, and its last good output reused, when its cache key is
 unchanged: the key hashes the notebook, the resolved parameters, the input data's
-fingerprint, the installed lifetools code and the lock file.
+fingerprint, the lifetools modules the notebook uses, the lock file and the installed
+stack (:mod:`lifetools.pipeline.dependencies`); ``run.json`` records them and why the
+run was rerun.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from papermill import inspect_notebook
 
 from lifetools import config
 from lifetools.errors import AnalysisRunError, ParameterError
-from lifetools.pipeline import layout, provenance
+from lifetools.pipeline import dependencies, layout, provenance
 from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
 from lifetools.publication import SEAL_ENV
@@ -43,7 +45,6 @@ __all__ = [
     "kill_children",
     "raise_for_failures",
     "run_child",
-    "run_key",
 ]
 
 logger = logging.getLogger(__name__)
@@ -72,13 +73,16 @@ class RunSpec:
         """``edition/analysis``, as shown in progress and error messages."""
         return f"{self.edition}/{self.analysis}"
 
+    def inputs(self) -> dict[str, Any]:
+        """What this run depends on (:func:`lifetools.pipeline.dependencies.run_inputs`)."""
+        return dependencies.run_inputs(
+            notebook=self.source, parameters=self.parameters,
+            data_fingerprint=self.data_fingerprint, lock=provenance.lock_hash(),
+            packages=provenance.package_versions())
+
     def key(self) -> str:
-        """Return the cache key of this run (see :func:`run_key`)."""
-        return run_key(
-            notebook=self.source.read_bytes(),
-            parameters=self.parameters,
-            data_fingerprint=self.data_fingerprint,
-        )
+        """Return the cache key of this run: a digest of :meth:`inputs`."""
+        return dependencies.inputs_key(self.inputs())
 
 
 @dataclass(frozen=True)
@@ -91,19 +95,6 @@ class RunOutcome:
     error: str | None = None
     failed_notebook: Path | None = None
     record: Mapping[str, Any] = field(default_factory=dict)
-
-
-def run_key(*, notebook: bytes, parameters: Mapping[str, Any], data_fingerprint: str) -> str:
-    """Hash what decides a notebook's output: notebook, parameters, data, code, lock."""
-    return provenance.digest(
-        {
-            "notebook": provenance.digest(notebook.decode("utf-8", "replace")),
-            "parameters": dict(parameters),
-            "data": data_fingerprint,
-            "code": provenance.code_fingerprint(),
-            "lock": provenance.lock_hash(),
-        }
-    )
 
 
 def _reusable(spec: RunSpec, key: str) -> dict[str, Any] | None:
@@ -226,6 +217,10 @@ def stderr_log(spec: RunSpec) -> Path:
 def _execute(spec: RunSpec, key: str) -> RunOutcome:
     """Run papermill for one spec into a private folder; swap it in on success."""
     started = time.monotonic()
+    inputs = spec.inputs()
+    cause = dependencies.rerun_reasons(dependencies.previous_record(spec.run_dir), inputs,
+                                       spec.source.name) or [dependencies.FORCED]
+    logger.info("%s: rerun: %s", spec.label, "; ".join(cause))
     seal_key = new_key()  # this run's secret: only in the kernel's environment
     work = layout.temp_sibling(spec.run_dir, "partial")
     shutil.rmtree(work, ignore_errors=True)
@@ -264,6 +259,8 @@ def _execute(spec: RunSpec, key: str) -> RunOutcome:
     log.write_text("".join(stderr))
     record = {
         "key": key,
+        "inputs": inputs,
+        "cause": cause,
         "edition": spec.edition,
         "analysis": spec.analysis,
         "notebook": spec.source.name,
