@@ -81,3 +81,15 @@ def test_site_source_reads_folders_and_file_urls(tmp_path):
         source = reproduce.SiteSource(where)
         assert source.read("a.txt") == b"x"
         assert source.read("missing.txt") is None
+
+
+def test_compare_file_reads_quoted_cells_as_the_gate_does():
+    from lifetools.disclosure.downloads import read_csv
+
+    published = b'group,n\n"Sefton, North",[c]\nLiverpool,40\n'
+    reproduced = b'group,n\n"Sefton, North",15\nLiverpool,40\n'
+    assert read_csv(published) == (["group", "n"],
+                                   [["Sefton, North", "[c]"], ["Liverpool", "40"]])
+    [found] = reproduce.compare_file("t/tables/a.csv", published, reproduced)
+    assert (found.row, found.column, found.published, found.reproduced) == (
+        "1 (Sefton, North)", "n", "[c]", "15")

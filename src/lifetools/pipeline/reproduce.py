@@ -14,9 +14,7 @@ reproduced value).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import shutil
@@ -28,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from lifetools import config
+from lifetools.disclosure.downloads import read_csv
 from lifetools.errors import ParameterError, ReproducibilityError
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.build import PreparedData
@@ -159,11 +158,6 @@ def _data(manifest: Mapping[str, Any], data_dir: Path | None, say: Progress) -> 
     return PreparedData(Path(data_dir).resolve(), fingerprint, synthetic)
 
 
-def _csv_cells(data: bytes) -> tuple[list[str], list[list[str]]]:
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-    return (rows[0], rows[1:]) if rows else ([], [])
-
-
 def _json_leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict):
         for key in sorted(value):
@@ -187,8 +181,8 @@ def compare_file(table: str, published: bytes, reproduced: bytes) -> list[ValueD
     found = []
     try:
         if table.endswith(".csv"):
-            head_a, rows_a = _csv_cells(published)
-            head_b, rows_b = _csv_cells(reproduced)
+            head_a, rows_a = read_csv(published)
+            head_b, rows_b = read_csv(reproduced)
             columns = head_a if head_a == head_b else sorted(set(head_a) | set(head_b))
             for index in range(max(len(rows_a), len(rows_b))):
                 a = dict(zip(head_a, rows_a[index], strict=False)) if index < len(rows_a) else {}
