@@ -34,6 +34,7 @@ __all__ = [
     "ParameterError",
     "ReproducibilityError",
     "StatisticalWarning",
+    "UnreachableCommitError",
     "UnversionedCodeError",
     "UserError",
     "exit_code_table",
@@ -133,6 +134,12 @@ class UnversionedCodeError(UserError):
     """Publishing refused: tracked code or inputs differ from the recorded commit."""
 
     exit_code = 19
+
+
+class UnreachableCommitError(UserError):
+    """The recorded commit is not in the repository's history, or on no branch or tag."""
+
+    exit_code = 20
 
 
 EXIT_INTERRUPTED = 130

@@ -93,3 +93,15 @@ def test_compare_file_reads_quoted_cells_as_the_gate_does():
     [found] = reproduce.compare_file("t/tables/a.csv", published, reproduced)
     assert (found.row, found.column, found.published, found.reproduced) == (
         "1 (Sefton, North)", "n", "[c]", "15")
+
+
+def test_reproduce_commit_missing_from_the_history_exits_20(tmp_path, capsys):
+    site = published_site(tmp_path)  # this environment, commit abc123
+    (tmp_path / "requirements.lock").write_bytes(
+        (Path(__file__).resolve().parents[2] / "requirements.lock").read_bytes())
+    with ProjectRoot(tmp_path):
+        assert main(["reproduce", "2024-25", "--site", str(site)]) == 20
+    err = capsys.readouterr().err
+    assert "records commit abc123, which is not in the history" in err
+    assert "git fetch --tags origin" in err
+    assert not (tmp_path / "build").exists()

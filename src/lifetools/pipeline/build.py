@@ -340,6 +340,8 @@ def build_series(
     ------
     UnversionedCodeError
         Publishing (not a draft) from a work tree whose tracked inputs differ from HEAD.
+    UnreachableCommitError
+        Publishing (not a draft) from a commit on no branch or tag.
     DataValidationError, AnalysisRunError, DisclosureError, BuildError, ParameterError
         Nothing is published when any step fails; the previous site stays as it was.
     """
@@ -357,6 +359,8 @@ def build_series(
                                  hint="add --reason TEXT: it is shown in the corrections "
                                  "log on the site")
     version = integrity.check_versioned(draft=draft)
+    if not draft:
+        integrity.check_reachable(version.get("commit"), what="this build")
     source_date = provenance.source_date()
     data = prepare_data(series, data_dir=data_dir, progress=say)
     timings["data"] = time.monotonic() - clock

@@ -40,6 +40,7 @@ __all__ = [
     "citation",
     "code_fingerprint",
     "code_version",
+    "commit_refs",
     "data_fingerprint",
     "dictionary_fingerprint",
     "digest",
@@ -118,6 +119,22 @@ def changed_files(root: Path | None = None) -> list[str] | None:
     if out is None:
         return None
     return sorted({line[3:].split(" -> ")[-1] for line in out.splitlines() if line.strip()})
+
+
+def commit_refs(commit: str, root: Path | None = None) -> list[str] | None:
+    """Return the branches (local and remote-tracking) and tags whose history holds ``commit``.
+
+    ``None`` when the commit is not in the repository at all (or ``root`` is not a git
+    repository); an empty list for a commit on no branch or tag (a detached commit that
+    git may garbage-collect, so nobody else can check it out).
+    """
+    root = root or config.project_root()
+    if not commit or _git(root, "cat-file", "-e", f"{commit}^{{commit}}") is None:
+        return None
+    out = _git(root, "for-each-ref", "--contains", commit, "--format=%(refname)",
+               "refs/heads", "refs/remotes", "refs/tags")
+    return sorted(line.removeprefix("refs/") for line in (out or "").splitlines()
+                  if line.strip())
 
 
 def source_date_epoch(root: Path | None = None) -> int:

@@ -27,8 +27,12 @@ from typing import Any
 
 from lifetools import config
 from lifetools.disclosure.downloads import read_csv
-from lifetools.errors import ParameterError, ReproducibilityError
-from lifetools.pipeline import layout, provenance
+from lifetools.errors import (
+    ParameterError,
+    ReproducibilityError,
+    UnreachableCommitError,
+)
+from lifetools.pipeline import integrity, layout, provenance
 from lifetools.pipeline.build import PreparedData
 from lifetools.pipeline.pages import read_publication
 from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
@@ -234,6 +238,9 @@ def reproduce_edition(
     ReproducibilityError
         If the environment differs from the manifest's (before anything runs), or if any
         published file or number differs (each one named).
+    UnreachableCommitError
+        If the manifest's commit is not in this repository's history or on no branch or
+        tag (before anything runs; a note with ``allow_drift``).
     """
     say = progress or (lambda _line: None)
     source = site_source(site)
@@ -252,6 +259,13 @@ def reproduce_edition(
             f"edition {edition_id} was built with another environment; a run here would "
             "not test the published numbers:\n  " + "\n  ".join(drift),
             hint=_fix_command(manifest))
+    commit = (manifest.get("code_version") or {}).get("commit")
+    try:
+        integrity.check_reachable(commit, what=f"edition {edition_id}'s manifest")
+    except UnreachableCommitError as exc:
+        if not allow_drift:
+            raise
+        drift.append(str(exc))
     notes = tuple(drift)
     for line in drift:
         say(f"note: {line}")
