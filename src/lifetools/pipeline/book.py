@@ -29,7 +29,7 @@ from lifetools import config, errors
 from lifetools.dictionary import render_dictionary_pages
 from lifetools.pipeline import layout
 from lifetools.pipeline import pages as furniture
-from lifetools.pipeline.provenance import source_date_epoch, write_json
+from lifetools.pipeline.provenance import rerun_commands, source_date_epoch, write_json
 from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
 from lifetools.synthetic import TRUE_EFFECTS
@@ -109,12 +109,21 @@ def provenance_markdown(
         "",
         cite or "See CITATION.cff in the repository.",
         "",
-        "### How to reproduce",
+        "### Rerun this report",
         "",
-        "```text",
-        f"lifetools reproduce {edition.id}",
-        f"lifetools run {analysis.id} --edition {edition.id}",
+        "From a fresh clone, as written (nothing is copied by hand):",
+        "",
+        "```bash",
+        *rerun_commands(analysis=analysis.id, edition=edition.id, record=record,
+                        manifest=manifest),
         "```",
+        "",
+        f"The run uses the data with fingerprint `{record['data_fingerprint'][:16]}`"
+        + (" (the synthetic data are regenerated from their size and seed)"
+           if data.get("synthetic") else " (`EXTRACT_FOLDER`: the extract with that "
+           "fingerprint)")
+        + f"; `lifetools reproduce {edition.id}` compares every published number of "
+        "the edition.",
         "",
     ])
 

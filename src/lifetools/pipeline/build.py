@@ -32,6 +32,7 @@ from lifetools.pipeline.gate import (
     unprotected_outputs,
 )
 from lifetools.pipeline.gate.release_check import check_release
+from lifetools.pipeline.pages import read_publication
 from lifetools.pipeline.runner import (
     RunOutcome,
     RunSpec,
@@ -182,6 +183,7 @@ def edition_manifest(
     """
     edition = series.edition(edition_id)
     runs = [o for o in outcomes if o.spec.edition == edition_id]
+    publication = read_publication(series.path)
 
     unprotected = {o.spec.analysis: unprotected_outputs(layout.RunFolder(o.spec.run_dir).notebook)
                    for o in runs}
@@ -211,6 +213,8 @@ def edition_manifest(
         "disclosure": _disclosure_settings(unprotected),
         "citation": provenance.citation(),
         "reproduce": f"lifetools reproduce {edition.id}",
+        "repository": publication.repository or None,
+        "site_url": publication.site_url or None,
         "source_date": source_date,
     }
 

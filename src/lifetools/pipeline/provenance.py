@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import platform
+import shlex
 import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -46,6 +47,7 @@ __all__ = [
     "digest",
     "lock_hash",
     "package_versions",
+    "rerun_commands",
     "scrub_paths",
     "sha256_file",
     "source_date",
@@ -211,6 +213,39 @@ def citation(root: Path | None = None) -> dict[str, Any]:
     if data.get("url"):
         text += f" {data['url']}"
     return {**data, "text": text.strip()}
+
+
+def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
+                   manifest: Mapping[str, Any]) -> list[str]:
+    """The shell commands that rerun one report page from a fresh clone, as written.
+
+    Clone (the ``repository`` the manifest records, else a placeholder), check out the
+    recorded commit, set up from the lock file, run the analysis with the page's
+    parameters (each given with ``-p``, so the command shows them; such runs go to
+    ``build/adhoc/`` and never change a published site), then ``reproduce`` the edition
+    against the published site. No path of the build machine appears: a real extract is
+    named by a placeholder and its data fingerprint.
+
+    Notes
+    -----
+    Tested by ``tests/unit/test_build_manifest.py`` (no absolute path, every parameter).
+    """
+    commit = (record.get("code_version") or {}).get("commit") or "<the recorded commit>"
+    repository = manifest.get("repository") or "<repository URL>"
+    site = manifest.get("site_url") or ""
+    run = [".venv/bin/lifetools", "run", analysis, "--edition", edition]
+    for name, value in sorted(record.get("parameters", {}).items()):
+        if name not in ("period_start", "period_end") and value is not None:
+            run += ["-p", name, str(value)]
+    synthetic = (manifest.get("data") or {}).get("synthetic")
+    if not synthetic:
+        run += ["--data", "EXTRACT_FOLDER"]
+    reproduce = [".venv/bin/lifetools", "reproduce", edition, *(["--site", site]
+                                                                  if site else [])]
+    return [f"git clone {repository} lifetools && cd lifetools",
+            f"git checkout {commit}", "make setup",
+            " ".join(shlex.quote(part) for part in run),
+            " ".join(shlex.quote(part) for part in reproduce)]
 
 
 def utc_now() -> str:
