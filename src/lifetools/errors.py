@@ -34,6 +34,7 @@ __all__ = [
     "ParameterError",
     "ReproducibilityError",
     "StatisticalWarning",
+    "RapLevelError",
     "UnreachableCommitError",
     "UnversionedCodeError",
     "UserError",
@@ -140,6 +141,12 @@ class UnreachableCommitError(UserError):
     """The recorded commit is not in the repository's history, or on no branch or tag."""
 
     exit_code = 20
+
+
+class RapLevelError(UserError):
+    """The repository does not reach the RAP level required (``lifetools rap --require``)."""
+
+    exit_code = 21
 
 
 EXIT_INTERRUPTED = 130

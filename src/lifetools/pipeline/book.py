@@ -27,7 +27,7 @@ import yaml
 
 from lifetools import config, errors
 from lifetools.dictionary import render_dictionary_pages
-from lifetools.pipeline import layout
+from lifetools.pipeline import layout, rap
 from lifetools.pipeline import pages as furniture
 from lifetools.pipeline.provenance import rerun_commands, source_date_epoch, write_json
 from lifetools.pipeline.runner import run_child
@@ -305,6 +305,8 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
     shutil.copyfile(root / "_config.yml", book / "_config.yml")
     render_dictionary_pages(book / "data")
     _reference_pages(book)
+    if (book / "about").is_dir():
+        (book / "about" / "rap.md").write_text(rap.markdown(rap.assess()))
     if (book / "methods" / "index.md").exists():
         _true_effects_page(book)
     publication = furniture.read_publication(series.path)

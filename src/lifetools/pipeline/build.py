@@ -13,6 +13,7 @@ give the same ``public/`` tree.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
@@ -24,7 +25,7 @@ from typing import Any
 
 from lifetools import config, disclosure
 from lifetools.errors import DataValidationError, ParameterError
-from lifetools.pipeline import integrity, layout, provenance, release
+from lifetools.pipeline import integrity, layout, provenance, rap, release
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
 from lifetools.pipeline.gate import (
     assert_publishable,
@@ -300,6 +301,7 @@ def _site_key(editions: Sequence[EditionPages], *, draft: bool,
         "lock": provenance.lock_hash(),
         "draft": draft,
         "corrections": list(corrections),
+        "rap": [dataclasses.astuple(c) for c in rap.assess()],
     })
 
 

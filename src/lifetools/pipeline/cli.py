@@ -22,11 +22,12 @@ from lifetools.errors import (
     DataValidationError,
     LinkageError,
     OutputPathError,
+    RapLevelError,
     UserError,
     exit_code_table,
 )
 from lifetools.linkage import link_directory, load_pseudonym_key
-from lifetools.pipeline import layout
+from lifetools.pipeline import layout, rap
 from lifetools.pipeline.build import build_series, run_analyses, run_reasons
 from lifetools.pipeline.reproduce import reproduce_edition
 from lifetools.pipeline.runner import raise_for_failures
@@ -102,6 +103,7 @@ class _Group(click.Group):
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the final result.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """The command group: set the log level and the shared options (help is HELP)."""
     verbosity = -1 if quiet else verbose
     configure_logging(verbosity)
     ctx.obj = Context(verbosity)
@@ -344,6 +346,30 @@ def reproduce(ctx: Context, edition: str, site: str | None, data_dir: Path | Non
                                allow_drift=allow_drift, progress=ctx.say)
     click.echo(f"edition {edition}: all {result.files_compared} published files "
                f"reproduced exactly (reproduced files in {result.folder})")
+
+
+@cli.command(name="rap")
+@click.option("--require", type=click.Choice(["baseline", "silver", "gold"]),
+              help="Fail (exit 21) when the repository does not reach this level.")
+def rap_level(require: str | None) -> None:
+    """Compute the RAP level (baseline, silver, gold) criterion by criterion.
+
+    Checks each Reproducible Analytical Pipeline criterion the repository can show
+    (version control, tests, packaged code, exact dependencies, CI, outputs from
+    versioned code, reproducible build...) and prints the evidence; the site shows the
+    same table on its "RAP level" page.
+    """
+    criteria = rap.assess()
+    mark = {True: "met", False: "NOT MET", None: "not checkable"}
+    for c in criteria:
+        click.echo(f"{c.level:<8}  {mark[c.met]:<13}  {c.name}: {c.evidence}")
+    reached = rap.level_reached(criteria)
+    click.echo(f"RAP level reached: {reached or 'none'}")
+    if require and rap.LEVELS.index(require) > (
+            rap.LEVELS.index(reached) if reached else -1):
+        raise RapLevelError(
+            f"the repository reaches {reached or 'no'} RAP level, {require} is required",
+            hint="meet the criteria marked NOT MET above")
 
 
 @cli.command()

@@ -81,6 +81,7 @@ def _number(token: str) -> int:
 
 
 def disclosive(value: int) -> str | None:
+    """The rule a published count breaks (``small-count``, ``unrounded-count``), or None."""
     if 1 <= value <= SUPPRESSION_THRESHOLD:
         return "small-count"
     if value % ROUNDING_BASE:
