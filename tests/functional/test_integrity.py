@@ -6,6 +6,7 @@ edition and a small population.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -221,3 +222,34 @@ def test_status_edited_disclosure_module_reruns_every_notebook(project_copy_buil
     assert len(lines) >= 6
     assert all(line.startswith("rerun") and "lifetools/disclosure/protected.py" in line
                for line in lines), lines
+
+
+def rerun_block(page: Path) -> list[str]:
+    """The commands of a published page's "Rerun this report" block, as a reader copies them."""
+    html_text = page.read_text()
+    section = html_text[html_text.index("Rerun this report"):]
+    block = re.search(r"<pre>(.*?)</pre>", section, re.S)[1]
+    return [line for line in html.unescape(re.sub(r"<[^>]+>", "", block)).splitlines()
+            if line.strip()]
+
+
+def test_rerun_block_run_literally_in_a_fresh_clone_gives_the_published_files(
+        project_copy_built, tmp_path):
+    site = (project_copy_built / "public" / "site").resolve()
+    lines = rerun_block(site / "editions" / "2024-25" / "wellbeing.html")
+    assert lines[0].startswith("git clone ") and lines[2] == "make setup"
+    assert str(project_copy_built) not in "\n".join(lines)
+    clone = fresh_clone(project_copy_built, tmp_path / "clone")
+    subprocess.run(lines[1], shell=True, cwd=clone, check=True, capture_output=True)
+    # make setup is the environment these tests already run in
+    command = lines[3].replace(".venv/bin/lifetools", f"{sys.executable} -m lifetools", 1)
+    env = {**os.environ, "LIFETOOLS_PROJECT_ROOT": str(clone)}
+    done = subprocess.run(command, shell=True, cwd=clone, env=env, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    files = clone / "build" / "adhoc" / "2024-25" / "wellbeing" / "files"
+    published = site / "editions" / "2024-25" / "wellbeing"
+    produced = {str(p.relative_to(files)): sha256_file(p) for p in sorted(files.rglob("*"))
+                if p.is_file()}
+    assert produced and produced == {name: sha256_file(published / name)
+                                     for name in produced}
