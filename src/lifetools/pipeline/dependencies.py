@@ -30,8 +30,10 @@ from typing import Any
 
 from lifetools.fingerprint import digest, sha256_file
 from lifetools.pipeline import layout
+from lifetools.pipeline.provenance import package_versions
 
 __all__ = ["FORCED", "ModuleIndex", "code_dependencies", "effect_modules", "inputs_key",
+           "installed_versions",
            "notebook_roots", "previous_record", "rerun_reasons", "run_inputs"]
 
 PACKAGE = "lifetools"
@@ -119,6 +121,19 @@ def _parse(name: str, relative: str, source: bytes, package: bool,
                    not all(_effect_free(n) for n in tree.body))
 
 
+_HASHES: dict[Path, tuple[int, int, str, bytes]] = {}
+
+
+def _read(path: Path) -> tuple[str, bytes]:
+    """A file's SHA-256 and bytes, read again only when its size or mtime changed."""
+    stat = path.stat()
+    known = _HASHES.get(path)
+    if known is None or known[:2] != (stat.st_mtime_ns, stat.st_size):
+        known = (stat.st_mtime_ns, stat.st_size, sha256_file(path), path.read_bytes())
+        _HASHES[path] = known
+    return known[2], known[3]
+
+
 @functools.lru_cache(maxsize=512)
 def _parsed(name: str, relative: str, sha: str, source: bytes, package: bool,
             submodules: frozenset[str]) -> _Module:
@@ -149,10 +164,9 @@ class ModuleIndex:
         submodules = frozenset(names)
         self.modules: dict[str, _Module] = {}
         for name, (path, package) in names.items():
-            source = path.read_bytes()
+            sha, source = _read(path)
             relative = f"{PACKAGE}/{path.relative_to(self.package_dir).as_posix()}"
-            self.modules[name] = _parsed(name, relative, sha256_file(path), source,
-                                         package, submodules)
+            self.modules[name] = _parsed(name, relative, sha, source, package, submodules)
 
     def effect_modules(self) -> list[str]:
         """Library modules with import-time effects (each counts for every run)."""
@@ -271,6 +285,12 @@ def run_inputs(*, notebook: Path, parameters: Mapping[str, Any], data_fingerprin
     return {"notebook": sha256_file(notebook), "parameters": dict(parameters),
             "data": data_fingerprint, "code": code_dependencies(notebook, index),
             "lock": lock, "packages": dict(packages)}
+
+
+@functools.cache
+def installed_versions() -> dict[str, str]:
+    """The installed statistical stack, read once per process (it does not change under it)."""
+    return package_versions()
 
 
 def inputs_key(inputs: Mapping[str, Any]) -> str:

@@ -78,7 +78,7 @@ class RunSpec:
         return dependencies.run_inputs(
             notebook=self.source, parameters=self.parameters,
             data_fingerprint=self.data_fingerprint, lock=provenance.lock_hash(),
-            packages=provenance.package_versions())
+            packages=dependencies.installed_versions())
 
     def key(self) -> str:
         """Return the cache key of this run: a digest of :meth:`inputs`."""
