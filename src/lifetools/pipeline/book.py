@@ -113,7 +113,7 @@ def provenance_markdown(
         "",
         "From a fresh clone, as written (nothing is copied by hand):",
         "",
-        "```bash",
+        "```text",  # plain text: the commands stay whole in the html (no highlighting)
         *rerun_commands(analysis=analysis.id, edition=edition.id, record=record,
                         manifest=manifest),
         "```",
