@@ -11,6 +11,7 @@ ambiguous when several ``conftest.py`` files are on the path.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -74,6 +75,18 @@ def edit_series(root: Path, edit, *, commit: bool = True) -> None:
     path.write_text(yaml.safe_dump(series, sort_keys=False))
     if commit:
         commit_all(root, "edit the series")
+
+
+def site_state(root: Path) -> tuple[str, dict[str, str]]:
+    """The live site's release folder (the link's target) and the hash of every file in it.
+
+    Tests compare it before and after a build that must leave the published site alone.
+    """
+    link = root / "public" / "site"
+    files = {str(p.relative_to(link.resolve())):
+             hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(link.resolve().rglob("*")) if p.is_file()}
+    return os.readlink(link), files
 
 
 class ProjectRoot:

@@ -34,6 +34,8 @@ __all__ = [
     "ParameterError",
     "ReproducibilityError",
     "StatisticalWarning",
+    "RapLevelError",
+    "UnreachableCommitError",
     "UnversionedCodeError",
     "UserError",
     "exit_code_table",
@@ -133,6 +135,18 @@ class UnversionedCodeError(UserError):
     """Publishing refused: tracked code or inputs differ from the recorded commit."""
 
     exit_code = 19
+
+
+class UnreachableCommitError(UserError):
+    """The recorded commit is not in the repository's history, or on no branch or tag."""
+
+    exit_code = 20
+
+
+class RapLevelError(UserError):
+    """The repository does not reach the RAP level required (``lifetools rap --require``)."""
+
+    exit_code = 21
 
 
 EXIT_INTERRUPTED = 130

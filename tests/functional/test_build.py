@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from project_copy import ProjectRoot, commit_all, edit_series
+from project_copy import ProjectRoot, commit_all, edit_series, site_state
 
 from lifetools.pipeline.build import build_series
 from lifetools.pipeline.cli import main
@@ -27,14 +27,6 @@ from lifetools.pipeline.provenance import sha256_file
 from lifetools.pipeline.series import load_series
 
 pytestmark = pytest.mark.slow
-
-
-def site_state(root: Path) -> tuple[str, dict[str, str]]:
-    """The site's release folder and the hash of every file in it."""
-    link = root / "public" / "site"
-    files = {str(p.relative_to(link.resolve())): sha256_file(p)
-             for p in sorted(link.resolve().rglob("*")) if p.is_file()}
-    return os.readlink(link), files
 
 
 def test_build_site_has_a_page_for_every_entry_of_the_series(built_project, built_site):

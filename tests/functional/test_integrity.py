@@ -7,9 +7,13 @@ edition and a small population.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
+import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -179,3 +183,83 @@ def test_reproduce_altered_code_is_refused_then_fails_naming_the_numbers(
     assert "wellbeing/" in err and "value(s) differ" in err
     assert "cohort_description/" not in err.split("table  row  column")[0]
     assert ", reproduced " in err.split("table  row  column")[1]
+
+
+def edited_source(tmp_path: Path, module: str) -> dict[str, str]:
+    """A copy of the lifetools source with one module edited; the environment to run it."""
+    source = Path(__file__).resolve().parents[2] / "src"
+    copy = tmp_path / "src"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    path = copy / "lifetools" / module
+    path.write_text(path.read_text() + "\n# an edit that changes no number\n")
+    return {**os.environ, "PYTHONPATH": str(copy)}
+
+
+def run_outputs(root: Path, edition: str) -> dict[str, str]:
+    """Hash of every executed notebook and result file of an edition's runs."""
+    runs = root / "build" / "runs" / edition
+    return {str(p.relative_to(runs)): sha256_file(p) for p in sorted(runs.rglob("*"))
+            if p.is_file() and (p.name == "notebook.ipynb" or "files" in p.parts)}
+
+
+def test_build_edited_report_module_reruns_only_the_notebook_using_it(
+        project_copy_built, tmp_path):
+    before = run_outputs(project_copy_built, "2024-25")
+    env = {**edited_source(tmp_path, "reports/reach.py"),
+           "LIFETOOLS_PROJECT_ROOT": str(project_copy_built)}
+    done = subprocess.run([sys.executable, "-m", "lifetools", "-v", "build", "-j", "2"],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    ran = [line.split()[:2] for line in done.stderr.splitlines()
+           if re.match(r"^\S+\s+\S+\s+ran\s", line)]
+    assert ran == [["2024-25", "reach_and_activity"]]
+    assert "lifetools code it uses changed: lifetools/reports/reach.py" in done.stderr
+    record = json.loads((project_copy_built / "build" / "runs" / "2024-25"
+                         / "reach_and_activity" / "run.json").read_text())
+    assert record["cause"] == ["lifetools code it uses changed: lifetools/reports/reach.py"]
+    after = run_outputs(project_copy_built, "2024-25")
+    assert differing(before, after) == ["reach_and_activity/notebook.ipynb"]
+
+
+def test_status_edited_disclosure_module_reruns_every_notebook(project_copy_built,
+                                                              tmp_path):
+    env = {**edited_source(tmp_path, "disclosure/protected.py"),
+           "LIFETOOLS_PROJECT_ROOT": str(project_copy_built)}
+    done = subprocess.run([sys.executable, "-m", "lifetools", "status"], env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if "2024-25/" in line]
+    assert len(lines) >= 6
+    assert all(line.startswith("rerun") and "lifetools/disclosure/protected.py" in line
+               for line in lines), lines
+
+
+def rerun_block(page: Path) -> list[str]:
+    """The commands of a published page's "Rerun this report" block, as a reader copies them."""
+    html_text = page.read_text()
+    section = html_text[html_text.index("Rerun this report"):]
+    block = re.search(r"<pre>(.*?)</pre>", section, re.S)[1]
+    return [line for line in html.unescape(re.sub(r"<[^>]+>", "", block)).splitlines()
+            if line.strip()]
+
+
+def test_rerun_block_run_literally_in_a_fresh_clone_gives_the_published_files(
+        project_copy_built, tmp_path):
+    site = (project_copy_built / "public" / "site").resolve()
+    lines = rerun_block(site / "editions" / "2024-25" / "wellbeing.html")
+    assert lines[0].startswith("git clone ") and lines[2] == "make setup"
+    assert str(project_copy_built) not in "\n".join(lines)
+    clone = fresh_clone(project_copy_built, tmp_path / "clone")
+    subprocess.run(lines[1], shell=True, cwd=clone, check=True, capture_output=True)
+    # make setup is the environment these tests already run in
+    command = lines[3].replace(".venv/bin/lifetools", f"{sys.executable} -m lifetools", 1)
+    env = {**os.environ, "LIFETOOLS_PROJECT_ROOT": str(clone)}
+    done = subprocess.run(command, shell=True, cwd=clone, env=env, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    files = clone / "build" / "adhoc" / "2024-25" / "wellbeing" / "files"
+    published = site / "editions" / "2024-25" / "wellbeing"
+    produced = {str(p.relative_to(files)): sha256_file(p) for p in sorted(files.rglob("*"))
+                if p.is_file()}
+    assert produced and produced == {name: sha256_file(published / name)
+                                     for name in produced}

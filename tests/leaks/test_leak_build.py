@@ -5,25 +5,14 @@ Uses the session's built project copy (tests/conftest.py); one incremental build
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import nbformat
 import pytest
-from project_copy import ProjectRoot, commit_all
+from project_copy import ProjectRoot, commit_all, site_state
 
 from lifetools.pipeline.cli import main
-from lifetools.pipeline.provenance import sha256_file
 
 pytestmark = pytest.mark.slow
 
-
-def site_state(root: Path) -> tuple[str, dict[str, str]]:
-    """The site's release folder and the hash of every file in it."""
-    link = root / "public" / "site"
-    files = {str(p.relative_to(link.resolve())): sha256_file(p)
-             for p in sorted(link.resolve().rglob("*")) if p.is_file()}
-    return os.readlink(link), files
 
 FORGE = ('from IPython.display import display\n'
          'display({"text/html": "<p>12842 people</p>"}, raw=True,\n'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from pathlib import Path
 
@@ -152,3 +153,40 @@ def test_check_needs_unknown_column_is_a_parameter_error(tmp_path):
         Analysis(id="x", notebook="x.ipynb", title="x", needs=("people.person_id",))]})
     with pytest.raises(ParameterError, match="not an optional column"):
         check_needs(odd, data, ["2024-25"])
+
+
+def test_rerun_commands_give_commit_parameters_and_no_machine_path():
+    record = {"code_version": {"commit": "a" * 40},
+              "parameters": {"period_start": "2024-04-01", "period_end": "2025-03-31",
+                             "meaningful_change": 3.0, "locality": "North Liverpool",
+                             "unset": None}}
+    manifest = {"repository": "https://example.org/lifetools.git",
+                "site_url": "https://example.org/site",
+                "data": {"synthetic": {"people": 10, "seed": 1}}}
+    lines = provenance.rerun_commands(analysis="wellbeing", edition="2024-25",
+                                      record=record, manifest=manifest)
+    assert lines == [
+        "git clone https://example.org/lifetools.git lifetools && cd lifetools",
+        f"git checkout {'a' * 40}", "make setup",
+        ".venv/bin/lifetools run wellbeing --edition 2024-25 -p locality "
+        "'North Liverpool' -p meaningful_change 3.0",
+        ".venv/bin/lifetools reproduce 2024-25 --site https://example.org/site"]
+    real = provenance.rerun_commands(analysis="wellbeing", edition="2024-25",
+                                     record=record, manifest={"data": {}})
+    assert real[0].startswith("git clone <repository URL>")
+    assert real[3].endswith("--data EXTRACT_FOLDER")
+    assert not any("/tmp" in line or "/home" in line or "/work" in line
+                   for line in lines + real)
+
+
+def test_rerun_commands_run_line_is_accepted_by_the_command_line(tmp_path, capsys):
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    edition = series.editions[-1]
+    analysis = series.analyses_in(edition.id)[0]
+    record = {"parameters": series.resolve_parameters(analysis, edition)}
+    run = provenance.rerun_commands(analysis=analysis.id, edition=edition.id,
+                                    record=record, manifest={"data": {"synthetic": 1}})[3]
+    arguments = shlex.split(run)[1:]
+    # the parameters are those the series gives the edition: resolving them is a no-op
+    overrides = dict(zip(arguments[5::3], arguments[6::3], strict=True))
+    assert series.resolve_parameters(analysis, edition, overrides) == record["parameters"]

@@ -81,3 +81,27 @@ def test_site_source_reads_folders_and_file_urls(tmp_path):
         source = reproduce.SiteSource(where)
         assert source.read("a.txt") == b"x"
         assert source.read("missing.txt") is None
+
+
+def test_compare_file_reads_quoted_cells_as_the_gate_does():
+    from lifetools.disclosure.downloads import read_csv
+
+    published = b'group,n\n"Sefton, North",[c]\nLiverpool,40\n'
+    reproduced = b'group,n\n"Sefton, North",15\nLiverpool,40\n'
+    assert read_csv(published) == (["group", "n"],
+                                   [["Sefton, North", "[c]"], ["Liverpool", "40"]])
+    [found] = reproduce.compare_file("t/tables/a.csv", published, reproduced)
+    assert (found.row, found.column, found.published, found.reproduced) == (
+        "1 (Sefton, North)", "n", "[c]", "15")
+
+
+def test_reproduce_commit_missing_from_the_history_exits_20(tmp_path, capsys):
+    site = published_site(tmp_path)  # this environment, commit abc123
+    (tmp_path / "requirements.lock").write_bytes(
+        (Path(__file__).resolve().parents[2] / "requirements.lock").read_bytes())
+    with ProjectRoot(tmp_path):
+        assert main(["reproduce", "2024-25", "--site", str(site)]) == 20
+    err = capsys.readouterr().err
+    assert "records commit abc123, which is not in the history" in err
+    assert "git fetch --tags origin" in err
+    assert not (tmp_path / "build").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
@@ -11,11 +12,11 @@ import yaml
 
 from lifetools import disclosure, publication, tables
 from lifetools.errors import DisclosureError, ParameterError
-from lifetools.pipeline import provenance
+from lifetools.pipeline import dependencies, provenance
 from lifetools.pipeline.book import disclosure_line
 from lifetools.pipeline.build import PreparedData, edition_manifest, plan_runs
 from lifetools.pipeline.gate import assert_publishable, new_key, scan_notebook, seals
-from lifetools.pipeline.runner import RunOutcome, RunSpec, _environment, run_key
+from lifetools.pipeline.runner import RunOutcome, RunSpec, _environment
 from lifetools.pipeline.series import load_series
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,9 +63,9 @@ def test_runs_carry_the_series_profile_into_key_kernel_and_manifest(tmp_path,
     assert {s.sdc_profile for s in specs} == {"threshold-10"}
     env = _environment(specs[0], tmp_path, "k")
     assert env[disclosure.ENV_VAR] == "threshold-10"
-    same = dict(notebook=b"{}", parameters={}, data_fingerprint="x")
-    assert run_key(**same, sdc_profile="default") != run_key(**same,
-                                                            sdc_profile="mhsds")
+    monkeypatch.setattr(dependencies, "run_inputs", lambda **_: {"notebook": "n"})
+    assert replace(specs[0], sdc_profile="default").key() != replace(
+        specs[0], sdc_profile="mhsds").key()
     nb = nbformat.v4.new_notebook(cells=[])
     specs[0].run_dir.mkdir(parents=True)
     nbformat.write(nb, specs[0].run_dir / "notebook.ipynb")
@@ -137,7 +138,7 @@ def test_runspec_profile_defaults_to_default(tmp_path):
     assert spec.sdc_profile == "default"
 
 
-def test_series_acro_cross_check_reaches_every_kernel(tmp_path):
+def test_series_acro_cross_check_reaches_every_kernel(tmp_path, monkeypatch):
     series = load_series(SERIES)
     assert series.disclosure.acro is True  # the project's series asks for it
     data = PreparedData(tmp_path, {"combined": "x"})
@@ -146,5 +147,5 @@ def test_series_acro_cross_check_reaches_every_kernel(tmp_path):
     assert spec.acro and _environment(spec, tmp_path, "k")[disclosure.ENV_ACRO] == "1"
     off = RunSpec(**{**spec.__dict__, "acro": False})
     assert _environment(off, tmp_path, "k")[disclosure.ENV_ACRO] == "0"
-    same = dict(notebook=b"{}", parameters={}, data_fingerprint="x")
-    assert run_key(**same, acro=True) != run_key(**same)
+    monkeypatch.setattr(dependencies, "run_inputs", lambda **_: {"notebook": "n"})
+    assert spec.key() != off.key()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from project_copy import ProjectRoot
 
-from lifetools.pipeline import layout, provenance
+from lifetools.pipeline import layout
+from lifetools.pipeline.dependencies import inputs_key
 from lifetools.pipeline.runner import RunSpec
 from lifetools.pipeline.status import explain
 
@@ -26,9 +27,7 @@ def ran(tmp_path: Path) -> RunSpec:
     folder.path.mkdir(parents=True)
     folder.notebook.write_text("{}")
     folder.record.write_text(json.dumps({
-        "key": done.key(), "parameters": dict(done.parameters), "data_fingerprint": "d1",
-        "code_fingerprint": provenance.code_fingerprint(),
-        "lock_hash": provenance.lock_hash()}))
+        "key": done.key(), "inputs": done.inputs()}))
     return done
 
 
@@ -56,3 +55,23 @@ def test_explain_notebook_edit_is_named_when_nothing_else_changed(tmp_path):
 def test_explain_missing_run_folder_reruns(tmp_path):
     (tmp_path / "nb.ipynb").write_text("{}")
     assert explain(spec(tmp_path)).reasons == ("never run (no complete run folder)",)
+
+
+def test_explain_names_the_changed_package_version(tmp_path):
+    with ProjectRoot(tmp_path):
+        done = ran(tmp_path)
+        record = json.loads(layout.RunFolder(done.run_dir).record.read_text())
+        record["inputs"]["packages"]["statsmodels"] = "0.0.1"
+        record["key"] = inputs_key(record["inputs"])
+        layout.RunFolder(done.run_dir).record.write_text(json.dumps(record))
+        status = explain(done)
+    assert status.state == "rerun"
+    assert status.reasons[0].startswith("package statsmodels 0.0.1 -> ")
+
+
+def test_explain_record_without_inputs_reruns_saying_so(tmp_path):
+    with ProjectRoot(tmp_path):
+        done = ran(tmp_path)
+        layout.RunFolder(done.run_dir).record.write_text('{"key": "old"}')
+        status = explain(done)
+    assert status.reasons == ("run by a lifetools that kept no record of its inputs",)

@@ -9,6 +9,8 @@ profile (:func:`~lifetools.disclosure.rule_sentence`).
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,8 @@ from lifetools.disclosure.counts import require_table
 from lifetools.disclosure.profiles import get_profile, rule_sentence
 from lifetools.disclosure.protected import ProtectedTable
 
-__all__ = ["NOT_AVAILABLE", "NOTES_FILE", "SUPPRESSED", "notes_text", "shown_frame",
-           "write_csv"]
+__all__ = ["NOT_AVAILABLE", "NOTES_FILE", "SUPPRESSED", "notes_text", "read_csv",
+           "read_csv_records", "shown_frame", "write_csv"]
 
 SUPPRESSED = "[c]"
 NOT_AVAILABLE = "[x]"
@@ -86,3 +88,22 @@ def write_csv(table: ProtectedTable, path: Path, *, digits: int = 2) -> Path:
     (path.parent / NOTES_FILE).write_text(notes_text(table.record.profile
                                                      .split("+")[0]))
     return path
+
+
+def read_csv(data: bytes | str) -> tuple[list[str], list[list[str]]]:
+    """Read a published table (as :func:`write_csv` wrote it): its header and rows as text.
+
+    The one reader of published CSV files: the publish gate
+    (:mod:`lifetools.pipeline.gate`) and ``lifetools reproduce`` both read through it,
+    so they cannot disagree about a cell. Values stay text (``[c]`` is a value).
+    """
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    rows = list(csv.reader(io.StringIO(text)))
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
+def read_csv_records(data: bytes | str) -> list[dict[str, str | None]]:
+    """:func:`read_csv` as one mapping per non-empty row (short rows padded with None)."""
+    head, rows = read_csv(data)
+    return [dict(zip(head, [*row, *[None] * (len(head) - len(row))], strict=False))
+            for row in rows if row]

@@ -30,11 +30,11 @@ import yaml
 from lifetools import config, errors
 from lifetools.dictionary import load_dictionary, render_dictionary_pages
 from lifetools.disclosure import rule_sentence
-from lifetools.pipeline import layout
+from lifetools.pipeline import layout, rap
 from lifetools.pipeline import pages as furniture
 from lifetools.pipeline.compare import compare_results, comparison_markdown
 from lifetools.pipeline.flow import flow_diagram, read_flow
-from lifetools.pipeline.provenance import source_date_epoch, write_json
+from lifetools.pipeline.provenance import rerun_commands, source_date_epoch, write_json
 from lifetools.pipeline.record import record_markdown
 from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
@@ -118,12 +118,21 @@ def provenance_markdown(
         "",
         cite or "See CITATION.cff in the repository.",
         "",
-        "### How to reproduce",
+        "### Rerun this report",
         "",
-        "```text",
-        f"lifetools reproduce {edition.id}",
-        f"lifetools run {analysis.id} --edition {edition.id}",
+        "From a fresh clone, as written (nothing is copied by hand):",
+        "",
+        "```text",  # plain text: the commands stay whole in the html (no highlighting)
+        *rerun_commands(analysis=analysis.id, edition=edition.id, record=record,
+                        manifest=manifest),
         "```",
+        "",
+        f"The run uses the data with fingerprint `{record['data_fingerprint'][:16]}`"
+        + (" (the synthetic data are regenerated from their size and seed)"
+           if data.get("synthetic") else " (`EXTRACT_FOLDER`: the extract with that "
+           "fingerprint)")
+        + f"; `lifetools reproduce {edition.id}` compares every published number of "
+        "the edition.",
         "",
     ])
 
@@ -389,6 +398,8 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
     shutil.copyfile(root / "_config.yml", book / "_config.yml")
     render_dictionary_pages(book / "data")
     _reference_pages(book)
+    if (book / "about").is_dir():
+        (book / "about" / "rap.md").write_text(rap.markdown(rap.assess()))
     if (book / "methods" / "index.md").exists():
         _true_effects_page(book)
     publication = series.publication

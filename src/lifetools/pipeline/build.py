@@ -13,6 +13,7 @@ give the same ``public/`` tree.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import shutil
@@ -25,7 +26,7 @@ from typing import Any
 from lifetools import config, disclosure
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DataValidationError, ParameterError
-from lifetools.pipeline import integrity, layout, pdf, provenance, release
+from lifetools.pipeline import integrity, layout, pdf, provenance, rap, release
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
 from lifetools.pipeline.gate import (
     acro_verdicts,
@@ -56,14 +57,16 @@ __all__ = [
     "check_needs",
     "prepare_data",
     "run_analyses",
+    "run_reasons",
 ]
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
-#: Run-record fields that differ on every run: kept in build/runs and the timings
-#: log, never copied into the archive or the site.
-VOLATILE_RECORD_FIELDS = ("finished_at", "seconds")
+#: Run-record fields that differ on every run or with the cache's history (why a run
+#: was rerun): kept in build/runs and the timings log, never copied into the archive or
+#: the site (a clean and an incremental build of one commit publish the same bytes).
+VOLATILE_RECORD_FIELDS = ("finished_at", "seconds", "cause")
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,7 @@ def edition_manifest(
     """
     edition = series.edition(edition_id)
     runs = [o for o in outcomes if o.spec.edition == edition_id]
+    publication = series.publication
 
     unprotected = {o.spec.analysis: unprotected_outputs(layout.RunFolder(o.spec.run_dir).notebook)
                    for o in runs}
@@ -267,6 +271,7 @@ def edition_manifest(
                 "notebook_sha256": provenance.sha256_file(o.spec.source),
                 "parameters": dict(o.spec.parameters),
                 "key": o.record.get("key"),
+                "code_dependencies": (o.record.get("inputs") or {}).get("code", {}),
                 "files": layout.RunFolder(o.spec.run_dir).file_hashes(),
                 "unprotected_outputs": unprotected[o.spec.analysis],
                 "not_estimable": not_estimable_outputs(
@@ -282,6 +287,8 @@ def edition_manifest(
                                     for o in runs}}},
         "citation": provenance.citation(),
         "reproduce": f"lifetools reproduce {edition.id}",
+        "repository": publication.repository or None,
+        "site_url": publication.site_url or None,
         "source_date": source_date,
     }
 
@@ -407,6 +414,7 @@ def _site_key(editions: Sequence[EditionPages], *, draft: bool,
         "lock": provenance.lock_hash(),
         "draft": draft,
         "corrections": list(corrections),
+        "rap": [dataclasses.astuple(c) for c in rap.assess()],
     })
 
 
@@ -451,6 +459,8 @@ def build_series(
     ------
     UnversionedCodeError
         Publishing (not a draft) from a work tree whose tracked inputs differ from HEAD.
+    UnreachableCommitError
+        Publishing (not a draft) from a commit on no branch or tag.
     DataValidationError, AnalysisRunError, DisclosureError, BuildError, ParameterError
         Nothing is published when any step fails; the previous site stays as it was.
     """
@@ -468,6 +478,8 @@ def build_series(
                                  hint="add --reason TEXT: it is shown in the corrections "
                                  "log on the site")
     version = integrity.check_versioned(draft=draft)
+    if not draft:
+        integrity.check_reachable(version.get("commit"), what="this build")
     source_date = provenance.source_date()
     data = prepare_data(series, data_dir=data_dir, progress=say)
     timings["data"] = time.monotonic() - clock
@@ -558,8 +570,18 @@ def _log_timings(timings: Mapping[str, float], outcomes: Sequence[RunOutcome],
     provenance.write_json(layout.timings_log(), {
         "finished_at": provenance.utc_now(), "seconds": round(seconds, 1),
         "steps": {k: round(v, 1) for k, v in timings.items()},
-        "runs": {o.spec.label: {"status": o.status, "seconds": round(o.seconds, 1)}
+        "runs": {o.spec.label: {"status": o.status, "seconds": round(o.seconds, 1),
+                                "why": run_reasons(o)}
                  for o in outcomes}})
+
+
+def run_reasons(outcome: RunOutcome) -> list[str]:
+    """Why a run ran (its record's ``cause``) or was reused (inputs unchanged)."""
+    if outcome.status == "reused":
+        return ["reused: its inputs are unchanged"]
+    if outcome.status == "failed":
+        return [outcome.error or "failed"]
+    return list(outcome.record.get("cause") or [])
 
 
 def clean_stale_folders() -> list[Path]:

@@ -22,12 +22,13 @@ from lifetools.errors import (
     DataValidationError,
     LinkageError,
     OutputPathError,
+    RapLevelError,
     UserError,
     exit_code_table,
 )
 from lifetools.linkage import link_directory, load_pseudonym_key
-from lifetools.pipeline import layout
-from lifetools.pipeline.build import build_series, run_analyses
+from lifetools.pipeline import layout, rap
+from lifetools.pipeline.build import build_series, run_analyses, run_reasons
 from lifetools.pipeline.reproduce import reproduce_edition
 from lifetools.pipeline.runner import raise_for_failures
 from lifetools.pipeline.series import load_series
@@ -102,6 +103,7 @@ class _Group(click.Group):
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the final result.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """The command group: set the log level and the shared options (help is HELP)."""
     verbosity = -1 if quiet else verbose
     configure_logging(verbosity)
     ctx.obj = Context(verbosity)
@@ -211,12 +213,13 @@ def link(ctx: Context, raw_dir: Path, out_dir: Path, synthetic_key: bool) -> Non
     click.echo(str(result))
 
 
-def _summary_table(outcomes) -> str:
-    rows = [("edition", "analysis", "status", "seconds")]
-    rows += [(o.spec.edition, o.spec.analysis, o.status, f"{o.seconds:.1f}")
-             for o in outcomes]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows]
+def _summary_table(outcomes, *, why: bool = False) -> str:
+    rows = [("edition", "analysis", "status", "seconds", *(("why",) if why else ()))]
+    rows += [(o.spec.edition, o.spec.analysis, o.status, f"{o.seconds:.1f}",
+              *(("; ".join(run_reasons(o)),) if why else ())) for o in outcomes]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+             for r in rows]
     counts = {s: sum(o.status == s for o in outcomes) for s in ("ran", "reused", "failed")}
     lines.append(f"{counts['ran']} ran, {counts['reused']} reused, "
                  f"{counts['failed']} failed")
@@ -260,7 +263,7 @@ def run(ctx: Context, analysis: str | None, parameters: tuple[tuple[str, str], .
     outcomes = run_analyses(analysis=analysis, overrides=dict(parameters),
                             edition=edition, data_dir=data_dir, jobs=jobs, force=force,
                             keep_going=keep_going, progress=ctx.say)
-    ctx.say(_summary_table(outcomes))
+    ctx.say(_summary_table(outcomes, why=ctx.verbosity >= 1))
     raise_for_failures(outcomes)
     for outcome in outcomes:
         click.echo(str(layout.RunFolder(outcome.spec.run_dir).notebook))
@@ -288,8 +291,10 @@ def build(ctx: Context, data_dir: Path | None, jobs: int | None, force: bool,
     Runs what changed, checks every output at the publish gate, builds the book in a
     staging folder and only then publishes it with the edition archives in one step.
     A failure or an interruption leaves the published site as it was; rerunning picks
-    up where it stopped. Refuses (exit 17) when tracked code or inputs differ from the
-    commit, unless --draft.
+    up where it stopped. Refuses (exit 19) when tracked code or inputs differ from the
+    commit, unless --draft. With -v the summary says why each notebook ran or was
+    reused (the notebook, parameters, data, lock, packages or the lifetools files it
+    uses changed).
     """
     if republish and not (reason or "").strip():
         raise click.UsageError("--republish needs --reason TEXT (shown in the "
@@ -298,7 +303,7 @@ def build(ctx: Context, data_dir: Path | None, jobs: int | None, force: bool,
                            keep_going=keep_going,
                            republish={e: reason or "" for e in republish},
                            draft=draft, progress=ctx.say)
-    ctx.say(_summary_table(summary.outcomes))
+    ctx.say(_summary_table(summary.outcomes, why=ctx.verbosity >= 1))
     ctx.say(f"built in {summary.seconds:.1f} s")
     click.echo(f"site: {summary.site.resolve() / 'index.html'}")
 
@@ -341,6 +346,30 @@ def reproduce(ctx: Context, edition: str, site: str | None, data_dir: Path | Non
                                allow_drift=allow_drift, progress=ctx.say)
     click.echo(f"edition {edition}: all {result.files_compared} published files "
                f"reproduced exactly (reproduced files in {result.folder})")
+
+
+@cli.command(name="rap")
+@click.option("--require", type=click.Choice(["baseline", "silver", "gold"]),
+              help="Fail (exit 21) when the repository does not reach this level.")
+def rap_level(require: str | None) -> None:
+    """Compute the RAP level (baseline, silver, gold) criterion by criterion.
+
+    Checks each Reproducible Analytical Pipeline criterion the repository can show
+    (version control, tests, packaged code, exact dependencies, CI, outputs from
+    versioned code, reproducible build...) and prints the evidence; the site shows the
+    same table on its "RAP level" page.
+    """
+    criteria = rap.assess()
+    mark = {True: "met", False: "NOT MET", None: "not checkable"}
+    for c in criteria:
+        click.echo(f"{c.level:<8}  {mark[c.met]:<13}  {c.name}: {c.evidence}")
+    reached = rap.level_reached(criteria)
+    click.echo(f"RAP level reached: {reached or 'none'}")
+    if require and rap.LEVELS.index(require) > (
+            rap.LEVELS.index(reached) if reached else -1):
+        raise RapLevelError(
+            f"the repository reaches {reached or 'no'} RAP level, {require} is required",
+            hint="meet the criteria marked NOT MET above")
 
 
 @cli.command()

@@ -2,6 +2,8 @@
 
 - :func:`check_versioned`: nothing is published from tracked files that differ from
   the commit (RAP: outputs come from versioned code).
+- :func:`check_reachable`: the recorded commit is in the repository's history and on a
+  branch or tag (before publishing, and before ``lifetools reproduce`` runs).
 - :func:`corrections` and :func:`stage_versions`: a republished edition keeps its
   released version and logs the reason and the changed results.
 - :func:`check_data_window`: an edition outside the data's dates is refused, per
@@ -11,20 +13,27 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from lifetools import config
-from lifetools.errors import ParameterError, UnversionedCodeError
+from lifetools.errors import (
+    ParameterError,
+    UnreachableCommitError,
+    UnversionedCodeError,
+)
 from lifetools.loading import load_dataset
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.book import EditionPages, period_text
 from lifetools.pipeline.series import Series
 
-__all__ = ["check_data_window", "check_versioned", "corrections", "data_window",
-           "stage_versions"]
+__all__ = ["check_data_window", "check_reachable", "check_versioned", "corrections",
+           "data_window", "stage_versions"]
+
+logger = logging.getLogger(__name__)
 
 #: The table and column whose dates define the data's window: a referral is the event
 #: that brings a person into every report's cohort.
@@ -103,6 +112,37 @@ def check_versioned(*, draft: bool) -> dict[str, Any]:
             hint="commit (or stash) these changes and build again, or build a draft "
             "with `lifetools build --draft`")
     return version
+
+
+def check_reachable(commit: str | None, *, what: str = "the build") -> list[str]:
+    """Refuse a recorded commit that others could not check out; return the refs holding it.
+
+    The commit must be in this repository's history and on at least one branch or tag
+    (a detached commit on neither can be garbage-collected). A commit on no
+    remote-tracking branch and no tag is allowed with a warning: it is not pushed yet.
+
+    Raises
+    ------
+    UnreachableCommitError
+        If ``commit`` is missing, not in the history, or on no branch or tag.
+    """
+    short = (commit or "")[:12]
+    refs = provenance.commit_refs(commit) if commit else None
+    if refs is None:
+        raise UnreachableCommitError(
+            f"{what} records commit {short or '(none)'}, which is not in the history of "
+            f"the repository at {config.project_root()}: nobody can check it out here",
+            hint="fetch the branches and tags of the repository the edition was built "
+            "from (`git fetch --tags origin`), or clone that repository")
+    if not refs:
+        raise UnreachableCommitError(
+            f"{what} records commit {short}, which is on no branch or tag (a detached "
+            "commit can be garbage-collected: nobody else could check it out)",
+            hint=f"put it on a branch or tag it (`git tag <name> {short}`) and push it")
+    if not any(r.startswith(("remotes/", "tags/")) for r in refs):
+        logger.warning("commit %s is on no remote branch and no tag (%s): push it so "
+                       "that others can check it out", short, ", ".join(refs))
+    return refs
 
 
 def corrections(

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import platform
+import shlex
 import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -40,11 +41,13 @@ __all__ = [
     "citation",
     "code_fingerprint",
     "code_version",
+    "commit_refs",
     "data_fingerprint",
     "dictionary_fingerprint",
     "digest",
     "lock_hash",
     "package_versions",
+    "rerun_commands",
     "scrub_paths",
     "sha256_file",
     "source_date",
@@ -118,6 +121,22 @@ def changed_files(root: Path | None = None) -> list[str] | None:
     if out is None:
         return None
     return sorted({line[3:].split(" -> ")[-1] for line in out.splitlines() if line.strip()})
+
+
+def commit_refs(commit: str, root: Path | None = None) -> list[str] | None:
+    """Return the branches (local and remote-tracking) and tags whose history holds ``commit``.
+
+    ``None`` when the commit is not in the repository at all (or ``root`` is not a git
+    repository); an empty list for a commit on no branch or tag (a detached commit that
+    git may garbage-collect, so nobody else can check it out).
+    """
+    root = root or config.project_root()
+    if not commit or _git(root, "cat-file", "-e", f"{commit}^{{commit}}") is None:
+        return None
+    out = _git(root, "for-each-ref", "--contains", commit, "--format=%(refname)",
+               "refs/heads", "refs/remotes", "refs/tags")
+    return sorted(line.removeprefix("refs/") for line in (out or "").splitlines()
+                  if line.strip())
 
 
 def source_date_epoch(root: Path | None = None) -> int:
@@ -194,6 +213,39 @@ def citation(root: Path | None = None) -> dict[str, Any]:
     if data.get("url"):
         text += f" {data['url']}"
     return {**data, "text": text.strip()}
+
+
+def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
+                   manifest: Mapping[str, Any]) -> list[str]:
+    """The shell commands that rerun one report page from a fresh clone, as written.
+
+    Clone (the ``repository`` the manifest records, else a placeholder), check out the
+    recorded commit, set up from the lock file, run the analysis with the page's
+    parameters (each given with ``-p``, so the command shows them; such runs go to
+    ``build/adhoc/`` and never change a published site), then ``reproduce`` the edition
+    against the published site. No path of the build machine appears: a real extract is
+    named by a placeholder and its data fingerprint.
+
+    Notes
+    -----
+    Tested by ``tests/unit/test_build_manifest.py`` (no absolute path, every parameter).
+    """
+    commit = (record.get("code_version") or {}).get("commit") or "<the recorded commit>"
+    repository = manifest.get("repository") or "<repository URL>"
+    site = manifest.get("site_url") or ""
+    run = [".venv/bin/lifetools", "run", analysis, "--edition", edition]
+    for name, value in sorted(record.get("parameters", {}).items()):
+        if name not in ("period_start", "period_end") and value is not None:
+            run += ["-p", name, str(value)]
+    synthetic = (manifest.get("data") or {}).get("synthetic")
+    if not synthetic:
+        run += ["--data", "EXTRACT_FOLDER"]
+    reproduce = [".venv/bin/lifetools", "reproduce", edition, *(["--site", site]
+                                                                  if site else [])]
+    return [f"git clone {repository} lifetools && cd lifetools",
+            f"git checkout {commit}", "make setup",
+            " ".join(shlex.quote(part) for part in run),
+            " ".join(shlex.quote(part) for part in reproduce)]
 
 
 def utc_now() -> str:

@@ -14,9 +14,7 @@ reproduced value).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import shutil
@@ -28,8 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from lifetools import config
-from lifetools.errors import ParameterError, ReproducibilityError
-from lifetools.pipeline import layout, provenance
+from lifetools.disclosure.downloads import read_csv
+from lifetools.errors import (
+    ParameterError,
+    ReproducibilityError,
+    UnreachableCommitError,
+)
+from lifetools.pipeline import integrity, layout, provenance
 from lifetools.pipeline.build import PreparedData
 from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.pipeline.series import load_series
@@ -160,11 +163,6 @@ def _data(manifest: Mapping[str, Any], data_dir: Path | None, say: Progress) -> 
     return PreparedData(Path(data_dir).resolve(), fingerprint, synthetic)
 
 
-def _csv_cells(data: bytes) -> tuple[list[str], list[list[str]]]:
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
-    return (rows[0], rows[1:]) if rows else ([], [])
-
-
 def _json_leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict):
         for key in sorted(value):
@@ -188,8 +186,8 @@ def compare_file(table: str, published: bytes, reproduced: bytes) -> list[ValueD
     found = []
     try:
         if table.endswith(".csv"):
-            head_a, rows_a = _csv_cells(published)
-            head_b, rows_b = _csv_cells(reproduced)
+            head_a, rows_a = read_csv(published)
+            head_b, rows_b = read_csv(reproduced)
             columns = head_a if head_a == head_b else sorted(set(head_a) | set(head_b))
             for index in range(max(len(rows_a), len(rows_b))):
                 a = dict(zip(head_a, rows_a[index], strict=False)) if index < len(rows_a) else {}
@@ -241,6 +239,9 @@ def reproduce_edition(
     ReproducibilityError
         If the environment differs from the manifest's (before anything runs), or if any
         published file or number differs (each one named).
+    UnreachableCommitError
+        If the manifest's commit is not in this repository's history or on no branch or
+        tag (before anything runs; a note with ``allow_drift``).
     """
     say = progress or (lambda _line: None)
     source = site_source(site)
@@ -259,6 +260,13 @@ def reproduce_edition(
             f"edition {edition_id} was built with another environment; a run here would "
             "not test the published numbers:\n  " + "\n  ".join(drift),
             hint=_fix_command(manifest))
+    commit = (manifest.get("code_version") or {}).get("commit")
+    try:
+        integrity.check_reachable(commit, what=f"edition {edition_id}'s manifest")
+    except UnreachableCommitError as exc:
+        if not allow_drift:
+            raise
+        drift.append(str(exc))
     notes = tuple(drift)
     for line in drift:
         say(f"note: {line}")

@@ -6,8 +6,10 @@ worker runs its notebooks one after another in one warm kernel, reset between no
 (:mod:`lifetools.pipeline.kernels`); ``LIFETOOLS_KERNELS=isolated`` gives every notebook
 a fresh kernel in a papermill child process. Both publish the same bytes. A run is skipped, and its last good output reused, when its cache key is
 unchanged: the key hashes the notebook, the resolved parameters, the input data's
-fingerprint, the disclosure control profile, the installed lifetools code and the lock
-file.
+fingerprint, the disclosure control profile (and the ACRO cross-check), the lifetools
+modules the notebook uses, the lock file and the installed stack
+(:mod:`lifetools.pipeline.dependencies`); ``run.json`` records them and why the run was
+rerun.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from lifetools import config
 from lifetools.disclosure import ENV_ACRO
 from lifetools.disclosure import ENV_VAR as SDC_PROFILE_ENV
 from lifetools.errors import AnalysisRunError, ParameterError
-from lifetools.pipeline import layout, provenance
+from lifetools.pipeline import dependencies, layout, provenance
 from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.kernels import WarmKernel, kernel_mode
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
@@ -49,7 +51,6 @@ __all__ = [
     "kill_children",
     "raise_for_failures",
     "run_child",
-    "run_key",
 ]
 
 logger = logging.getLogger(__name__)
@@ -82,15 +83,18 @@ class RunSpec:
         """``edition/analysis``, as shown in progress and error messages."""
         return f"{self.edition}/{self.analysis}"
 
+    def inputs(self) -> dict[str, Any]:
+        """What this run depends on (:func:`lifetools.pipeline.dependencies.run_inputs`)."""
+        return {**dependencies.run_inputs(
+            notebook=self.source, parameters=self.parameters,
+            data_fingerprint=self.data_fingerprint, lock=provenance.lock_hash(),
+            packages=dependencies.installed_versions()),
+            # the disclosure control profile (and ACRO) decide what a run may show
+            "sdc_profile": self.sdc_profile, **({"acro": True} if self.acro else {})}
+
     def key(self) -> str:
-        """Return the cache key of this run (see :func:`run_key`)."""
-        return run_key(
-            notebook=self.source.read_bytes(),
-            parameters=self.parameters,
-            data_fingerprint=self.data_fingerprint,
-            sdc_profile=self.sdc_profile,
-            acro=self.acro,
-        )
+        """Return the cache key of this run: a digest of :meth:`inputs`."""
+        return dependencies.inputs_key(self.inputs())
 
 
 @dataclass(frozen=True)
@@ -103,23 +107,6 @@ class RunOutcome:
     error: str | None = None
     failed_notebook: Path | None = None
     record: Mapping[str, Any] = field(default_factory=dict)
-
-
-def run_key(*, notebook: bytes, parameters: Mapping[str, Any], data_fingerprint: str,
-            sdc_profile: str = "default", acro: bool = False) -> str:
-    """Hash what decides a notebook's output: notebook, parameters, data, SDC profile
-    (and the ACRO cross-check), code, lock."""
-    return provenance.digest(
-        {
-            **({"acro": True} if acro else {}),
-            "notebook": provenance.digest(notebook.decode("utf-8", "replace")),
-            "parameters": dict(parameters),
-            "data": data_fingerprint,
-            "sdc_profile": sdc_profile,
-            "code": provenance.code_fingerprint(),
-            "lock": provenance.lock_hash(),
-        }
-    )
 
 
 def _reusable(spec: RunSpec, key: str) -> dict[str, Any] | None:
@@ -254,6 +241,10 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
     kernel. A warm kernel that failed a notebook is replaced before the next one.
     """
     started = time.monotonic()
+    inputs = spec.inputs()
+    cause = dependencies.rerun_reasons(dependencies.previous_record(spec.run_dir), inputs,
+                                       spec.source.name) or [dependencies.FORCED]
+    logger.info("%s: rerun: %s", spec.label, "; ".join(cause))
     seal_key = new_key()  # this run's secret: only in the kernel's environment
     work = layout.temp_sibling(spec.run_dir, "partial")
     shutil.rmtree(work, ignore_errors=True)
@@ -297,6 +288,8 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
     log.write_text("".join(stderr))
     record = {
         "key": key,
+        "inputs": inputs,
+        "cause": cause,
         "edition": spec.edition,
         "analysis": spec.analysis,
         "notebook": spec.source.name,

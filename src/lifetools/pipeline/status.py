@@ -1,18 +1,18 @@
 """What ``lifetools build`` would rerun, and why (``lifetools status``).
 
 For each run of the series the cached run record is compared with what the run would
-read now: the notebook (through the cache key), its parameters, the data fingerprint,
-the lifetools source and the lock file. Archived editions are listed as kept.
+read now (:func:`lifetools.pipeline.dependencies.run_inputs`): the notebook, its
+parameters, the data fingerprint, the lifetools modules the notebook uses (each changed
+file named), the lock file and the installed stack. Archived editions are listed as kept.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lifetools.pipeline import layout, provenance
+from lifetools.pipeline import dependencies, layout
 from lifetools.pipeline.build import PreparedData, Progress, plan_runs, prepare_data
 from lifetools.pipeline.runner import RunSpec
 from lifetools.pipeline.series import Series, load_series
@@ -35,26 +35,12 @@ class RunStatus:
 
 def explain(spec: RunSpec) -> RunStatus:
     """Say whether ``spec`` would be reused and, if not, what changed."""
-    folder = layout.RunFolder(spec.run_dir)
-    if not folder.complete():
-        return RunStatus(spec.label, "rerun", ("never run (no complete run folder)",))
-    record = json.loads(folder.record.read_text())
-    if record.get("key") == spec.key():
+    inputs = spec.inputs()
+    previous = dependencies.previous_record(spec.run_dir)
+    if previous is not None and previous.get("key") == dependencies.inputs_key(inputs):
         return RunStatus(spec.label, "reuse")
-    reasons = []
-    if record.get("parameters") != dict(spec.parameters):
-        changed = sorted(k for k in set(record.get("parameters", {})) | set(spec.parameters)
-                         if record.get("parameters", {}).get(k) != spec.parameters.get(k))
-        reasons.append(f"parameters changed ({', '.join(changed)})")
-    if record.get("data_fingerprint") != spec.data_fingerprint:
-        reasons.append("input data or data dictionary changed")
-    if record.get("code_fingerprint") != provenance.code_fingerprint():
-        reasons.append("lifetools source changed")
-    if record.get("lock_hash") != provenance.lock_hash():
-        reasons.append("requirements.lock changed")
-    if not reasons:
-        reasons.append(f"notebook {spec.source.name} changed")
-    return RunStatus(spec.label, "rerun", tuple(reasons))
+    reasons = dependencies.rerun_reasons(previous, inputs, spec.source.name)
+    return RunStatus(spec.label, "rerun", tuple(reasons or ["cache key changed"]))
 
 
 def series_status(series: Series, data: PreparedData) -> list[RunStatus]:

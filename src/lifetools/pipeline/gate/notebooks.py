@@ -11,8 +11,6 @@ checked again, or refused.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from lifetools.disclosure import (
     get_profile,
     notes_text,
 )
+from lifetools.disclosure.downloads import read_csv
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.layout import FILES_DIR
@@ -198,11 +197,6 @@ def _sealed(nb: Any) -> dict[str, dict[str, Any]]:
     return marks
 
 
-def _csv_rows(text: str) -> tuple[list[str], list[list[str]]]:
-    rows = list(csv.reader(io.StringIO(text)))
-    return (rows[0], rows[1:]) if rows else ([], [])
-
-
 def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
                ) -> Iterable[tuple[str, str, str]]:
     """Check every file a run will publish; yield ``(file, rule, detail)``."""
@@ -237,7 +231,7 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
         text = path.read_text(encoding="utf-8", errors="replace")
         found = rules.identifier_findings(text) + rules.kofn_findings(text, profile)
         if path.suffix == ".csv":
-            head, rows = _csv_rows(text)
+            head, rows = read_csv(text)
             counts = (owner or {}).get("rules", {}).get("count_cols", []) if owner else []
             found += rules.table_findings(head, rows, count_cols=counts, profile=profile)
         if parts == ("results.json",):

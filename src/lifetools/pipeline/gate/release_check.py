@@ -16,8 +16,6 @@ a released edition); the same is written to ``build/logs/differencing.json``.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -27,6 +25,7 @@ from typing import Any
 import nbformat
 
 from lifetools.disclosure import SUPPRESSED
+from lifetools.disclosure.downloads import read_csv_records
 from lifetools.errors import DisclosureError
 from lifetools.pipeline import layout
 from lifetools.pipeline.gate.differencing import (
@@ -82,7 +81,7 @@ def read_run(folder: Path, *, edition: str, analysis: str, period: tuple[str, st
         path = run.files / "tables" / f"{mark.get('name')}.csv"
         if not rules.get("count_cols") or not path.exists():
             continue
-        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+        rows = read_csv_records(path.read_bytes())
         protected = set(rules.get("protected_cols") or ())
         counts = [c for c in rules["count_cols"] if rows and c in rows[0]]
         label_cols = [c for c in (rows[0] if rows else {}) if c not in protected]

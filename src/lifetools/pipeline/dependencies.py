@@ -1,0 +1,340 @@
+"""What a run depends on: the inputs of the run cache, and why a run reruns.
+
+A run is reused only when every input it depends on is unchanged (:func:`run_inputs`):
+the notebook, its parameters, the data fingerprint (tables and dictionary), the lock
+file, the installed statistical stack, and the source of the lifetools modules the
+notebook actually reaches (:func:`code_dependencies`), not the whole package: editing
+``reports/reach.py`` reruns the reach notebook only; editing a disclosure module every
+notebook uses reruns them all. :func:`rerun_reasons` names what changed.
+
+The modules a notebook reaches are found statically. Each ``lt.a.b...`` chain in its
+code cells is resolved through the package ``__init__`` files that re-export it to the
+module defining the name; that module counts whole, with every lifetools module it
+imports (at top level or inside a function, absolute or relative), transitively. A
+package ``__init__`` passed through counts as a file (it decides what a name means),
+not the siblings it also re-exports. The runner (which writes every run's notebook)
+counts for every run. A module with import-time effects (a top-level statement other
+than imports, definitions and assignments to names) would count for every run too;
+the library has none (``tests/unit/test_dependencies.py``).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lifetools.fingerprint import digest, sha256_file
+from lifetools.pipeline import layout
+from lifetools.pipeline.provenance import package_versions
+
+__all__ = ["FORCED", "ModuleIndex", "code_dependencies", "effect_modules", "inputs_key",
+           "installed_versions",
+           "notebook_roots", "previous_record", "rerun_reasons", "run_inputs"]
+
+PACKAGE = "lifetools"
+#: Modules every run depends on: the runner writes (tidies, seals) every run's notebook.
+ALWAYS = ("lifetools.pipeline.runner",)
+#: Run as a script only, never imported by a kernel.
+NOT_IMPORTED = frozenset({"lifetools.__main__"})
+
+#: Why a run whose inputs are unchanged ran again.
+FORCED = "rerun on request (--force): its inputs are unchanged"
+
+Target = tuple[str, str | None]  # (module, dotted name in it), or (module, None): all of it
+
+
+@dataclass(frozen=True)
+class _Module:
+    name: str
+    relative: str
+    sha256: str
+    package: bool
+    bindings: Mapping[str, Target]
+    defined: frozenset[str]
+    imports: tuple[Target, ...]
+    effects: bool
+
+
+def _absolute(module: str, package: bool, level: int, name: str | None) -> str:
+    if level == 0:
+        return name or ""
+    parts = module.split(".")
+    base = parts if package else parts[:-1]
+    base = base[: len(base) - (level - 1)]
+    return ".".join([*base, *([name] if name else [])])
+
+
+def _effect_free(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef
+                  | ast.AsyncFunctionDef | ast.ClassDef):
+        return True
+    if isinstance(node, ast.Expr):
+        return isinstance(node.value, ast.Constant)
+    if isinstance(node, ast.If):  # `if __name__ == "__main__":` runs only as a script
+        return "__name__" in ast.unparse(node.test) and "__main__" in ast.unparse(node.test)
+    if isinstance(node, ast.Assign):
+        return all(isinstance(t, ast.Name | ast.Tuple) for t in node.targets)
+    if isinstance(node, ast.AnnAssign | ast.AugAssign):
+        return isinstance(node.target, ast.Name)
+    return False
+
+
+def _parse(name: str, relative: str, source: bytes, package: bool,
+           submodules: set[str]) -> _Module:
+    tree = ast.parse(source)
+    bindings: dict[str, Target] = {}
+    imports: list[Target] = []
+    for node in ast.walk(tree):
+        top = node in tree.body
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] != PACKAGE:
+                    continue
+                imports.append((alias.name, None))
+                if top:
+                    local = alias.asname or alias.name.split(".")[0]
+                    bindings[local] = (alias.name if alias.asname else PACKAGE, None)
+        elif isinstance(node, ast.ImportFrom):
+            source_module = _absolute(name, package, node.level, node.module)
+            if source_module.split(".")[0] != PACKAGE:
+                continue
+            for alias in node.names:
+                full = f"{source_module}.{alias.name}"
+                target: Target = ((full, None) if full in submodules
+                                  else (source_module, alias.name))
+                imports.append(target)
+                if top:
+                    bindings[alias.asname or alias.name] = target
+    defined = {n.name for n in tree.body
+               if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
+    for node in tree.body:
+        targets = (node.targets if isinstance(node, ast.Assign)
+                   else [node.target] if isinstance(node, ast.AnnAssign) else [])
+        defined |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return _Module(name, relative, "", package, bindings, frozenset(defined),
+                   tuple(dict.fromkeys(imports)),
+                   not all(_effect_free(n) for n in tree.body))
+
+
+_HASHES: dict[Path, tuple[int, int, str, bytes]] = {}
+
+
+def _read(path: Path) -> tuple[str, bytes]:
+    """A file's SHA-256 and bytes, read again only when its size or mtime changed."""
+    stat = path.stat()
+    known = _HASHES.get(path)
+    if known is None or known[:2] != (stat.st_mtime_ns, stat.st_size):
+        known = (stat.st_mtime_ns, stat.st_size, sha256_file(path), path.read_bytes())
+        _HASHES[path] = known
+    return known[2], known[3]
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(name: str, relative: str, sha: str, source: bytes, package: bool,
+            submodules: frozenset[str]) -> _Module:
+    parsed = _parse(name, relative, source, package, set(submodules))
+    return _Module(name, relative, sha, package, parsed.bindings, parsed.defined,
+                   parsed.imports, parsed.effects)
+
+
+class ModuleIndex:
+    """Every module of a lifetools source tree, parsed for its imports and names.
+
+    Parameters
+    ----------
+    package_dir
+        The ``lifetools`` package folder; default: the one this process runs.
+    """
+
+    def __init__(self, package_dir: Path | None = None) -> None:
+        self.package_dir = Path(package_dir or Path(__file__).resolve().parents[1])
+        files = sorted(p for p in self.package_dir.rglob("*.py")
+                       if "__pycache__" not in p.parts)
+        names = {}
+        for path in files:
+            parts = path.relative_to(self.package_dir).with_suffix("").parts
+            package = parts[-1] == "__init__"
+            names[".".join([PACKAGE, *(parts[:-1] if package else parts)])] = (path,
+                                                                               package)
+        submodules = frozenset(names)
+        self.modules: dict[str, _Module] = {}
+        for name, (path, package) in names.items():
+            sha, source = _read(path)
+            relative = f"{PACKAGE}/{path.relative_to(self.package_dir).as_posix()}"
+            self.modules[name] = _parsed(name, relative, sha, source, package, submodules)
+
+    def effect_modules(self) -> list[str]:
+        """Library modules with import-time effects (each counts for every run)."""
+        return sorted(n for n, m in self.modules.items() if m.effects
+                      and n not in NOT_IMPORTED and not n.startswith(f"{PACKAGE}.pipeline"))
+
+    def closure(self, roots: Iterable[Target]) -> set[str]:
+        """The modules whose source decides what ``roots`` do (module names)."""
+        found: set[str] = set()
+        seen: set[Target] = set()
+        todo = [*roots, *((m, None) for m in (*ALWAYS, *self.effect_modules()))]
+        while todo:
+            item = todo.pop()
+            if item in seen:
+                continue
+            seen.add(item)
+            module, attr = item
+            entry = self.modules.get(module)
+            if entry is None:  # no such module in this tree (nothing to hash)
+                continue
+            head, _, rest = (attr or "").partition(".")
+            if not head:
+                found.add(module)
+                todo += entry.imports
+            elif f"{module}.{head}" in self.modules:
+                found.add(module)  # the package file passed through
+                todo.append((f"{module}.{head}", rest or None))
+            elif head in entry.bindings and head not in entry.defined:
+                found.add(module)
+                bound, name = entry.bindings[head]
+                todo.append((bound, ".".join(filter(None, (name, rest))) or None))
+            else:  # defined here, or unknown: the whole module
+                todo.append((module, None))
+        return found
+
+    def hashes(self, modules: Iterable[str]) -> dict[str, str]:
+        """SHA-256 of each module's source, by path (``lifetools/reports/reach.py``)."""
+        return {self.modules[m].relative: self.modules[m].sha256
+                for m in sorted(modules, key=lambda m: self.modules[m].relative)}
+
+
+def _chains(tree: ast.AST, names: Mapping[str, Target]) -> Iterable[tuple[str, list[str]]]:
+    """Yield (bound name, attribute chain) for every use of a name bound to lifetools."""
+    if isinstance(tree, ast.Attribute):
+        parts, node = [], tree
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and node.id in names:
+            yield node.id, parts[::-1]
+            return
+    if isinstance(tree, ast.Name) and tree.id in names:
+        yield tree.id, []
+        return
+    for child in ast.iter_child_nodes(tree):
+        yield from _chains(child, names)
+
+
+def notebook_roots(notebook: Path, index: ModuleIndex) -> list[Target] | None:
+    """What a notebook's code cells reach in lifetools (None: cannot tell, so all)."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+        code = ["".join(c.get("source", "")) if isinstance(c.get("source"), list)
+                else c.get("source", "") for c in cells if c.get("cell_type") == "code"]
+        trees = [ast.parse("\n".join(line for line in text.splitlines()
+                                     if not line.lstrip().startswith(("%", "!"))))
+                 for text in code]
+    except (OSError, ValueError, SyntaxError, AttributeError):
+        return None
+    names: dict[str, Target] = {}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] == PACKAGE:
+                        names[alias.asname or PACKAGE] = (
+                            alias.name if alias.asname else PACKAGE, None)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] \
+                    == PACKAGE:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    names[alias.asname or alias.name] = (
+                        (full, None) if full in index.modules else (node.module, alias.name))
+    roots: list[Target] = []
+    for tree in trees:
+        for name, chain in _chains(tree, names):
+            module, attr = names[name]
+            roots.append((module, ".".join(filter(None, (attr, *chain))) or None))
+    return roots
+
+
+def code_dependencies(notebook: Path, index: ModuleIndex | None = None) -> dict[str, str]:
+    """The lifetools source files a notebook's run depends on, with their SHA-256.
+
+    Notes
+    -----
+    Static: see the module docstring for the rules. A notebook that cannot be parsed
+    depends on the whole package. Tested by ``tests/unit/test_dependencies.py``.
+    """
+    index = index or ModuleIndex()
+    roots = notebook_roots(notebook, index)
+    if roots is None:
+        return index.hashes(index.modules)
+    return index.hashes(index.closure(roots))
+
+
+def effect_modules(index: ModuleIndex | None = None) -> list[str]:
+    """Library modules with import-time effects (they count for every run)."""
+    return (index or ModuleIndex()).effect_modules()
+
+
+def run_inputs(*, notebook: Path, parameters: Mapping[str, Any], data_fingerprint: str,
+               lock: str | None, packages: Mapping[str, str],
+               index: ModuleIndex | None = None) -> dict[str, Any]:
+    """Everything a run depends on; its digest is the run's cache key."""
+    return {"notebook": sha256_file(notebook), "parameters": dict(parameters),
+            "data": data_fingerprint, "code": code_dependencies(notebook, index),
+            "lock": lock, "packages": dict(packages)}
+
+
+@functools.cache
+def installed_versions() -> dict[str, str]:
+    """The installed statistical stack, read once per process (it does not change under it)."""
+    return package_versions()
+
+
+def inputs_key(inputs: Mapping[str, Any]) -> str:
+    """The cache key of a run: one digest over its inputs."""
+    return digest(dict(inputs))
+
+
+def previous_record(run_dir: Path) -> dict[str, Any] | None:
+    """The record of the last complete run in ``run_dir`` (None if there is none)."""
+    folder = layout.RunFolder(run_dir)
+    if not folder.complete():
+        return None
+    try:
+        return json.loads(folder.record.read_text())
+    except ValueError:
+        return None
+
+
+def rerun_reasons(previous: Mapping[str, Any] | None, inputs: Mapping[str, Any],
+                  notebook_name: str = "the notebook") -> list[str]:
+    """Say what changed since the previous run's record (empty: nothing changed)."""
+    if previous is None:
+        return ["never run (no complete run folder)"]
+    before = previous.get("inputs")
+    if not isinstance(before, Mapping):
+        return ["run by a lifetools that kept no record of its inputs"]
+    reasons = []
+    old, new = before.get("parameters", {}), inputs["parameters"]
+    changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    if changed:
+        reasons.append(f"parameters changed ({', '.join(changed)})")
+    if before.get("notebook") != inputs["notebook"]:
+        reasons.append(f"notebook {notebook_name} changed")
+    if before.get("data") != inputs["data"]:
+        reasons.append("input data or data dictionary changed")
+    old, new = before.get("code", {}), inputs["code"]
+    edited = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    if edited:
+        shown = ", ".join(edited[:5]) + (f" and {len(edited) - 5} more"
+                                         if len(edited) > 5 else "")
+        reasons.append(f"lifetools code it uses changed: {shown}")
+    if before.get("lock") != inputs["lock"]:
+        reasons.append("requirements.lock changed")
+    old, new = before.get("packages", {}), inputs["packages"]
+    reasons += [f"package {k} {old.get(k, 'absent')} -> {new.get(k, 'absent')}"
+                for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+    return reasons

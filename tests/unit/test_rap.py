@@ -1,0 +1,62 @@
+"""The RAP level is computed from the repository, criterion by criterion."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from project_copy import ProjectRoot, commit_all
+
+from lifetools.errors import RapLevelError
+from lifetools.pipeline import rap
+from lifetools.pipeline.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_assess_this_repository_reaches_gold():
+    criteria = rap.assess(ROOT)
+    assert rap.level_reached(criteria) == "gold", [c for c in criteria if c.met is False]
+    assert {c.level for c in criteria} == set(rap.LEVELS)
+
+
+def test_assess_bare_repository_misses_baseline_naming_the_criteria(tmp_path):
+    (tmp_path / "README.md").write_text("x")
+    criteria = rap.assess(tmp_path)
+    missed = {c.name for c in criteria if c.met is False}
+    assert "Code is version controlled" in missed
+    assert rap.level_reached(criteria) is None
+
+
+def test_assess_unpinned_lock_and_undocumented_function_miss_silver(tmp_path):
+    for name in ("README.md", "pyproject.toml", "CHANGELOG.md"):
+        shutil.copyfile(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "src", tmp_path / "src",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "src" / "lifetools" / "extra.py").write_text("def helper():\n    pass\n")
+    (tmp_path / "requirements.lock").write_text("pandas>=2\nnumpy==2.1.0\n")
+    commit_all(tmp_path, "a repository")
+    criteria = {c.name: c for c in rap.assess(tmp_path)}
+    assert rap.level_reached(list(criteria.values())) == "baseline"
+    assert criteria["Dependencies recorded with exact versions"].evidence == \
+        "1 of 2 pinned exactly"
+    assert "src/lifetools/extra.py:helper" in \
+        criteria["Code is well documented (docstrings)"].evidence
+
+
+def test_level_reached_does_not_count_uncheckable_criteria():
+    criteria = [rap.Criterion("baseline", "a", True, ""),
+                rap.Criterion("baseline", "b", None, ""),
+                rap.Criterion("silver", "c", False, ""),
+                rap.Criterion("gold", "d", True, "")]
+    assert rap.level_reached(criteria) == "baseline"
+    assert "| silver | c | **not met** |" in rap.markdown(criteria)
+
+
+def test_cli_rap_require_above_the_level_exits_21(tmp_path, capsys):
+    (tmp_path / "README.md").write_text("x")
+    with ProjectRoot(tmp_path):
+        assert main(["rap", "--require", "baseline"]) == RapLevelError.exit_code == 21
+    out, err = capsys.readouterr()
+    assert "RAP level reached: none" in out
+    assert "baseline is required" in err
