@@ -26,6 +26,7 @@ __all__ = [
     "DictionaryError",
     "DisclosureError",
     "DisclosureWarning",
+    "EngineError",
     "ExitCode",
     "LifetoolsError",
     "LifetoolsWarning",
@@ -133,6 +134,15 @@ class UnversionedCodeError(UserError):
     """Publishing refused: tracked code or inputs differ from the recorded commit."""
 
     exit_code = 19
+
+
+class EngineError(UserError):
+    """The data engine (PostgreSQL, Spark, a DuckDB file) cannot be reached or refused the login.
+
+    Messages name the source without its password (``lifetools.engines``).
+    """
+
+    exit_code = 20
 
 
 EXIT_INTERRUPTED = 130
