@@ -81,16 +81,21 @@ def discharge_queries(t: Any, *, start: pd.Timestamp, end: pd.Timestamp,
     flow.append((f"to team types {', '.join(team_types)}", refs))
     refs = refs.filter(refs.rejection_date.isnull())
     flow.append(("accepted (not rejected)", refs))
-    closed_before = (refs.discharge_date <= end_at) & (refs.discharge_date < start_at)
-    refs = refs.filter((refs.referral_date <= end_at) & ~closed_before.fill_null(False))
+    # not closed before the period (a closure after period_end is not yet known);
+    # written without COALESCE over a predicate, which T-SQL cannot evaluate
+    refs = refs.filter((refs.referral_date <= end_at)
+                       & (refs.discharge_date.isnull() | (refs.discharge_date > end_at)
+                          | (refs.discharge_date >= start_at)))
     flow.append(("open at some time during the period", refs))
     refs = refs.filter(refs.person_id.isin(people.person_id))
     flow.append((f"people living in {locality}" if locality != "all"
                  else "linked to a person", refs))
     deaths = people.select("person_id", "date_of_death")
     joined = _left(refs, deaths, "person_id")
-    died_before = joined.date_of_death < ibis.greatest(joined.referral_date, start_at)
-    refs = joined.filter(~died_before.fill_null(False)).drop("date_of_death")
+    follow_up = ibis.ifelse(joined.referral_date > start_at, joined.referral_date,
+                            start_at)  # CASE WHEN: GREATEST needs SQL Server 2022
+    refs = joined.filter(joined.date_of_death.isnull()
+                         | (joined.date_of_death >= follow_up)).drop("date_of_death")
     flow.append(("alive at the start of follow-up", refs))
     refs = _first_per_person(refs.select(*REFERRAL_TYPES, "person_id"),
                              ["referral_date", "referral_id"])
