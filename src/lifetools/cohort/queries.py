@@ -17,7 +17,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
-__all__ = ["CohortQueries", "discharge_queries", "first_contact", "people_query",
+__all__ = ["SURVIVAL_COLUMNS", "CohortQueries", "discharge_queries", "first_contact", "people_query",
            "rereferral_queries"]
 
 PERSON_TYPES = {"person_id": "string", "year_of_birth": "integer", "sex": "string",
@@ -26,6 +26,16 @@ PERSON_TYPES = {"person_id": "string", "year_of_birth": "integer", "sex": "strin
 REFERRAL_TYPES = {"referral_id": "string", "referral_date": "date", "team_type": "string",
                   "discharge_date": "date", "closure_reason": "string",
                   "honos_baseline": "integer"}
+
+
+SURVIVAL_COLUMNS = {
+    "people": ("person_id", "year_of_birth", "sex", "lsoa_code", "date_of_death"),
+    "deprivation": ("lsoa_code", "locality", "imd_decile", "imd_quintile"),
+    "referrals": ("referral_id", "person_id", "referral_date", "team_type",
+                  "rejection_date", "discharge_date", "closure_reason", "honos_baseline"),
+    "life_rooms_contacts": ("person_id", "contact_date"),
+}
+"""The columns the survival cohorts read (checked in a warehouse before querying)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ def _with_person(t: Any, refs: Any, people: Any) -> Any:
 def discharge_queries(t: Any, *, start: pd.Timestamp, end: pd.Timestamp,
                       team_types: Sequence[str], locality: str) -> CohortQueries:
     """Eligible referrals of :func:`~lifetools.cohort.build_discharge_cohort`."""
+    t.require(SURVIVAL_COLUMNS)
     people = people_query(t, locality)
     start_at, end_at = ibis.literal(start), ibis.literal(end)
     refs = t.referrals
@@ -109,6 +120,7 @@ def rereferral_queries(t: Any, *, start: pd.Timestamp, end: pd.Timestamp,
                        discharge_codes: Sequence[str]) -> CohortQueries:
     """First discharges of :func:`~lifetools.cohort.build_rereferral_cohort`, with the
     date of each person's next referral (to any team) up to ``end``."""
+    t.require(SURVIVAL_COLUMNS)
     people = people_query(t, locality)
     start_at, end_at = ibis.literal(start), ibis.literal(end)
     all_refs = t.referrals

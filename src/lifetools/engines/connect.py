@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import ibis
 
@@ -87,14 +87,15 @@ def _duckdb_file(source: Source, env: Any) -> EngineTables:
 
 def _postgres(source: Source, env: Any) -> EngineTables:
     parts = urlsplit(source.location)
+    query = dict(parse_qsl(parts.query))
     try:
         connector = ibis.postgres.connect
     except Exception:  # noqa: BLE001 - the optional driver is missing
         raise EngineError("the PostgreSQL client is not installed",
                           hint="pip install 'ibis-framework[postgres]'") from None
-    options = {"host": parts.hostname, "port": parts.port, "user": parts.username,
-               "database": parts.path.strip("/") or None,
-               "password": read_secret(env)}
+    options = {"host": parts.hostname or query.pop("host", None), "port": parts.port,
+               "user": parts.username, "database": parts.path.strip("/") or None,
+               "password": read_secret(env), **query}
     try:
         backend = connector(**{k: v for k, v in options.items() if v is not None})
     except Exception as error:  # noqa: BLE001 - translated below, never echoed

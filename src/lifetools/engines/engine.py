@@ -45,12 +45,21 @@ class EngineTables:
 
     ``backend`` is the ibis backend, ``engine`` its name, ``where`` what may be printed
     about the source (never a password). Tables are attributes (``tables.referrals``).
+    ``typed`` is True when the tables already have the dictionary's types (frames from
+    :func:`lifetools.load_dataset`); otherwise builders check the columns they use
+    (:meth:`require`).
     """
 
     backend: Any
     engine: str
     where: str
     tables: dict[str, Any] = field(default_factory=dict)
+    typed: bool = False
+
+    def require(self, needed: Mapping[str, Iterable[str]]) -> None:
+        """Check the columns a build needs (:func:`check_columns`) unless ``typed``."""
+        if not self.typed:
+            check_columns(self, needed)
 
     def __getattr__(self, name: str) -> Any:
         tables = self.__dict__.get("tables", {})
@@ -121,7 +130,7 @@ def engine_tables(data: Any) -> EngineTables:
             backend.con.register(name, frame)
             tables[name] = _typed_nulls(backend.table(name), name)
     return EngineTables(backend=backend, engine="duckdb", where="the loaded tables",
-                        tables=tables)
+                        tables=tables, typed=True)
 
 
 def _typed_nulls(table: Any, name: str) -> Any:
@@ -138,7 +147,8 @@ def _typed_nulls(table: Any, name: str) -> Any:
 def unbound_tables(names: Iterable[str] = TABLES) -> EngineTables:
     """Tables with the dictionary's schemas and no data: for compiling SQL only."""
     tables = {name: ibis.table(dictionary_schema(name), name=name) for name in names}
-    return EngineTables(backend=None, engine="none", where="(unbound)", tables=tables)
+    return EngineTables(backend=None, engine="none", where="(unbound)", tables=tables,
+                        typed=True)
 
 
 def check_columns(tables: EngineTables, needed: Mapping[str, Iterable[str]]) -> None:

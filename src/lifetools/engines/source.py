@@ -34,10 +34,11 @@ _SPARK_LOCAL = re.compile(r"^spark://local(\[(\d+|\*)\])?$")
 
 
 def redact_url(text: str) -> str:
-    """Return ``text`` with any password (and query string) of a URL removed.
+    """Return ``text`` with any password of a URL removed.
 
-    ``postgresql://user:secret@host/db?password=x`` becomes
-    ``postgresql://user:***@host/db``. Text that is not a URL is returned as is.
+    ``postgresql://user:secret@host/db?password=x&sslmode=require`` becomes
+    ``postgresql://user:***@host/db?sslmode=require``. Text that is not a URL is
+    returned as is.
     """
     if "://" not in text:
         return text
@@ -47,7 +48,9 @@ def redact_url(text: str) -> str:
         userinfo, host = netloc.rsplit("@", 1)
         user = userinfo.split(":", 1)[0]
         netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    query = "&".join(q for q in parts.query.split("&")
+                     if q and "password" not in q.lower())
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,7 @@ def parse_source(text: str | os.PathLike) -> Source:
                      f"{PASSWORD_FILE_ENV}")
         if not parts.hostname and not parts.path.strip("/"):
             raise UserError(f"the data source {redact_url(raw)} names no database")
-        return Source("postgres", urlunsplit(parts._replace(query="")),
-                      user=parts.username)
+        return Source("postgres", raw, user=parts.username)
     if raw.startswith("spark://"):
         if not _SPARK_LOCAL.match(raw):
             raise UserError(f"the Spark source {redact_url(raw)} is not spark://local[N]",
