@@ -18,6 +18,7 @@ from lifetools.cohort import build_discharge_cohort, build_rereferral_cohort
 from lifetools.errors import DataValidationError, EngineError, UserError
 
 PERIOD = {"period_start": "2021-04-01", "period_end": "2024-03-31"}
+pytestmark = pytest.mark.xdist_group("postgres")  # one server, on one worker
 
 
 def test_parse_source_kinds_folder_duckdb_postgres_spark(tmp_path):

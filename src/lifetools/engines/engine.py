@@ -10,6 +10,7 @@ expressions against it and bring only the per-person frames to pandas with
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,10 @@ from lifetools.loading import TABLES, coerce_types
 
 __all__ = ["EngineTables", "check_columns", "dictionary_schema", "engine_tables",
            "unbound_tables"]
+
+# ibis 12 calls DuckDB 1.5's fetch_arrow_table, deprecated there (renamed): not ours to fix
+warnings.filterwarnings("ignore", message=r"fetch_arrow_table\(\) is deprecated",
+                        category=DeprecationWarning)
 
 _IBIS_TYPES = {"date": "timestamp", "integer": "int64", "number": "float64",
                "boolean": "boolean", "string": "string"}
