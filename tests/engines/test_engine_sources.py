@@ -160,3 +160,33 @@ def test_error_messages_never_hold_the_password_file_contents(tmp_path):
         engines.connect(source, env={engines.PASSWORD_FILE_ENV: str(secret)})
     assert "file-secret" not in caught.value.render()
     assert os.fspath(secret) not in caught.value.render()
+
+
+def test_engine_fingerprint_order_independent_and_changed_by_one_value(tmp_path, synthetic):
+    from lifetools.engines.fingerprint import engine_fingerprint
+
+    memory = engine_fingerprint(engines.engine_tables(synthetic))["tables"]["referrals"]
+    shuffled = synthetic.referrals.sample(frac=1, random_state=3)
+    shuffled.to_parquet(tmp_path / "referrals.parquet", index=False)
+    folder = engine_fingerprint(engines.connect(engines.parse_source(tmp_path)))
+    assert folder["tables"]["referrals"] == memory
+    assert folder["engine"] == "duckdb" and folder["source"].startswith("files:")
+    changed = shuffled.copy()
+    changed.iloc[5, changed.columns.get_loc("team_type")] = "C01"
+    changed.to_parquet(tmp_path / "referrals.parquet", index=False)
+    again = engine_fingerprint(engines.connect(engines.parse_source(tmp_path)))
+    assert again["tables"]["referrals"]["rows"] == memory["rows"]
+    assert again["tables"]["referrals"]["checksum"] != memory["checksum"]
+
+
+def test_engine_fingerprint_on_postgres_counts_rows_and_names_no_password(postgres,
+                                                                          synthetic):
+    from lifetools.engines.fingerprint import engine_fingerprint
+
+    _, port = postgres
+    source = engines.parse_source(f"postgresql://analyst@127.0.0.1:{port}/postgres")
+    record = engine_fingerprint(engines.connect(
+        source, env={engines.PASSWORD_ENV: ANALYST_PASSWORD}))
+    assert record["engine"] == "postgres" and record["version"].startswith("15")
+    assert record["tables"]["referrals"]["rows"] == len(synthetic.referrals)
+    assert ANALYST_PASSWORD not in str(record)
