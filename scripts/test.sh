@@ -17,16 +17,20 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-# PostgreSQL for the engine-equality tests (tests/engines): Debian's server, started by
-# the tests themselves in a temporary folder as the `postgres` user. Installed when
+# PostgreSQL and Java for the engine-equality tests (tests/engines): Debian's server,
+# started by the tests themselves in a temporary folder as the `postgres` user, and the
+# Java 17 runtime of local Spark (pyspark comes from requirements.lock). Installed when
 # missing and we may; LIFETOOLS_REQUIRE_ENGINES makes those tests fail, not skip.
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+missing=""
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="postgresql"
+command -v java >/dev/null 2>&1 || missing="$missing openjdk-17-jre-headless"
+if [ -n "$missing" ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing Debian's postgresql for the engine tests..."
-    apt-get update -qq >/dev/null && apt-get install -y -qq postgresql >/dev/null
+    echo "installing Debian's $missing for the engine tests..."
+    apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null
   else
-    echo "postgresql is not installed: the PostgreSQL engine tests will fail." >&2
-    echo "Install it with: sudo apt-get install postgresql" >&2
+    echo "$missing not installed: the PostgreSQL/Spark engine tests will fail." >&2
+    echo "Install with: sudo apt-get install $missing" >&2
   fi
 fi
 export LIFETOOLS_REQUIRE_ENGINES=1

@@ -89,3 +89,40 @@ def postgres(synthetic):
         subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m",
                                         "immediate", "stop"]), capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def spark(synthetic):
+    """A local Spark session (``local[2]``) with the synthetic tables as temporary views
+    over Parquet files (as a data lake holds them); its warehouse in a temporary folder."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        if os.environ.get("LIFETOOLS_REQUIRE_ENGINES"):
+            pytest.fail("pyspark is not installed (requirements.lock)")
+        pytest.skip("pyspark is not installed")
+    if not shutil.which("java"):
+        if os.environ.get("LIFETOOLS_REQUIRE_ENGINES"):
+            pytest.fail("Java is not installed (apt-get install openjdk-17-jre-headless)")
+        pytest.skip("Java is not installed")
+    folder = Path(tempfile.mkdtemp(prefix="lifetools-spark-"))
+    session = (SparkSession.builder.master("local[2]")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.shuffle.partitions", "4")
+               .config("spark.sql.warehouse.dir", str(folder / "warehouse"))
+               .config("spark.local.dir", str(folder / "local"))
+               .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={folder}")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        for name in ("people", "deprivation", "referrals", "life_rooms_contacts"):
+            path = folder / f"{name}.parquet"
+            getattr(synthetic, name).to_parquet(  # Spark reads no nanosecond times
+                path, index=False, coerce_timestamps="us", allow_truncated_timestamps=True)
+            session.read.parquet(str(path)).createOrReplaceTempView(name)
+        yield session
+    finally:
+        session.stop()
+        shutil.rmtree(folder, ignore_errors=True)

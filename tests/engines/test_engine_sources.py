@@ -27,7 +27,7 @@ def test_parse_source_kinds_folder_duckdb_postgres_spark(tmp_path):
     assert engines.parse_source(tmp_path / "x.duckdb").engine == "duckdb"
     pg = engines.parse_source("postgresql://analyst@db.trust.nhs.uk:5432/mhsds")
     assert (pg.engine, pg.user) == ("postgres", "analyst")
-    assert engines.parse_source("spark://local[2]").engine == "spark"
+    assert engines.parse_source("spark://local[2]").display() == "spark:spark://local[2]"
     assert engines.parse_source("sc://spark.example:15002").engine == "spark"
 
 
@@ -190,3 +190,14 @@ def test_engine_fingerprint_on_postgres_counts_rows_and_names_no_password(postgr
     assert record["engine"] == "postgres" and record["version"].startswith("15")
     assert record["tables"]["referrals"]["rows"] == len(synthetic.referrals)
     assert ANALYST_PASSWORD not in str(record)
+
+
+@pytest.mark.parametrize("build", ["discharge", "rereferral"])
+def test_spark_local_cohorts_equal_pandas(spark, synthetic, build):
+    tables = engines.connect(engines.parse_source("spark://local[2]"))
+    assert tables.engine == "spark"
+    ours = {"discharge": build_discharge_cohort,
+            "rereferral": build_rereferral_cohort}[build](tables, **PERIOD)
+    theirs = getattr(reference, f"build_{build}_cohort")(synthetic, **PERIOD)
+    pd.testing.assert_frame_equal(ours.data, theirs.data, check_exact=True)
+    pd.testing.assert_frame_equal(ours.flow, theirs.flow, check_exact=True)

@@ -120,7 +120,10 @@ def _spark(source: Source, env: Any) -> EngineTables:
         raise EngineError("Spark is not installed",
                           hint="pip install pyspark==4.0.5 and install a Java 17 "
                                "runtime") from None
-    builder = SparkSession.builder.config("spark.ui.enabled", "false")
+    # UTC: dates are calendar dates, never shifted by the machine's time zone
+    builder = (SparkSession.builder.config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC"))
     if source.location.startswith("sc://"):
         builder = builder.remote(source.location)
     else:

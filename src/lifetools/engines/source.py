@@ -42,7 +42,10 @@ def redact_url(text: str) -> str:
     """
     if "://" not in text:
         return text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # not a host URL (spark://local[2]): keep only the scheme
+        return text if "@" not in text else text.split("://", 1)[0] + "://(withheld)"
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, host = netloc.rsplit("@", 1)
