@@ -97,7 +97,8 @@ def build_discharge_cohort(
     tables = engine_tables(dataset)
     queries = discharge_queries(tables, start=start, end=end, team_types=team_types,
                                 locality=locality)
-    flow = [(label, tables.count(expr)) for label, expr in queries.flow]
+    flow = list(zip([label for label, _ in queries.flow],
+                    tables.counts([expr for _, expr in queries.flow]), strict=True))
     frame = tables.fetch(queries.frame, queries.types)
     frame = _covariates(frame, frame["referral_date"])
     death = frame["date_of_death"].where(frame["date_of_death"] <= end)
@@ -198,7 +199,8 @@ def build_rereferral_cohort(
     tables = engine_tables(dataset)
     queries = rereferral_queries(tables, start=start, end=end, team_types=team_types,
                                  locality=locality, discharge_codes=groups["discharge"])
-    flow = [(label, tables.count(expr)) for label, expr in queries.flow]
+    flow = list(zip([label for label, _ in queries.flow],
+                    tables.counts([expr for _, expr in queries.flow]), strict=True))
     frame = tables.fetch(queries.frame, queries.types)
     frame = _covariates(frame, frame["discharge_date"])
     next_ref = frame["next_referral"]

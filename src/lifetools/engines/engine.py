@@ -11,7 +11,7 @@ expressions against it and bring only the per-person frames to pandas with
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +95,14 @@ class EngineTables:
         spec = _Spec(types)
         return coerce_types(frame, spec)  # type: ignore[arg-type]
 
+    def counts(self, exprs: Sequence[Any]) -> list[int]:
+        """Rows of each expression, counted in the engine in one query (one compile,
+        one round trip: a flow table's steps share their scans)."""
+        parts = [e.aggregate(step=ibis.literal(i), n=e.count()) for i, e in enumerate(exprs)]
+        frame = self.fetch(ibis.union(*parts, distinct=False) if len(parts) > 1
+                           else parts[0])
+        return [int(n) for n in frame.sort_values("step")["n"]]
+
     def count(self, expr: Any) -> int:
         """Number of rows of ``expr``, counted in the engine."""
         return int(self.backend.execute(expr.count()))
@@ -133,20 +141,23 @@ def engine_tables(data: Any) -> EngineTables:
         frame = getattr(data, name, None)
         if frame is not None:
             backend.con.register(name, frame)
-            tables[name] = _typed_nulls(backend.table(name), name)
+            tables[name] = _typed_nulls(backend.table(name), name, frame)
     return EngineTables(backend=backend, engine="duckdb", where="the loaded tables",
                         tables=tables, typed=True)
 
 
-def _typed_nulls(table: Any, name: str) -> Any:
-    """Give columns that hold only missing values (no type in Arrow) their dictionary
-    type, so expressions over them type-check (a hand-built frame, an empty table)."""
+def _typed_nulls(table: Any, name: str, frame: pd.DataFrame) -> Any:
+    """Give columns that hold no value their dictionary type: DuckDB guesses the type
+    of an empty or all-missing text column (NULL, or INTEGER in DuckDB 1.5), and a
+    guess breaks the expressions over it (a hand-built frame, an empty table)."""
+    schema = table.schema()
+    untyped = [c for c in schema if schema[c].is_null() or schema[c].is_unknown()
+               or not frame[c].notna().any()]
+    if not untyped:
+        return table  # the usual case: no need to read the dictionary
     spec = load_dictionary().table(name)
     kinds = {f.name: _IBIS_TYPES.get(f.type, "string") for f in spec.fields}
-    schema = table.schema()
-    casts = {c: table[c].cast(kinds.get(c, "string")) for c in schema
-             if schema[c].is_null() or schema[c].is_unknown()}
-    return table.mutate(**casts) if casts else table
+    return table.mutate(**{c: ibis.null(kinds.get(c, "string")) for c in untyped})
 
 
 def unbound_tables(names: Iterable[str] = TABLES) -> EngineTables:
