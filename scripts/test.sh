@@ -17,6 +17,24 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# PostgreSQL and Java for the engine-equality tests (tests/engines): Debian's server,
+# started by the tests themselves in a temporary folder as the `postgres` user, and the
+# Java 17 runtime of local Spark (pyspark comes from requirements.lock). Installed when
+# missing and we may; LIFETOOLS_REQUIRE_ENGINES makes those tests fail, not skip.
+missing=""
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="postgresql"
+command -v java >/dev/null 2>&1 || missing="$missing openjdk-17-jre-headless"
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's $missing for the engine tests..."
+    apt-get update -qq >/dev/null && apt-get install -y -qq $missing >/dev/null
+  else
+    echo "$missing not installed: the PostgreSQL/Spark engine tests will fail." >&2
+    echo "Install with: sudo apt-get install $missing" >&2
+  fi
+fi
+export LIFETOOLS_REQUIRE_ENGINES=1
+
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/lint-imports --no-cache
 # Coverage counts the package as the tests run it in this process and its xdist

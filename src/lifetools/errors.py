@@ -26,6 +26,7 @@ __all__ = [
     "DictionaryError",
     "DisclosureError",
     "DisclosureWarning",
+    "EngineError",
     "ExitCode",
     "LifetoolsError",
     "LifetoolsWarning",
@@ -141,6 +142,15 @@ class UnreachableCommitError(UserError):
     """The recorded commit is not in the repository's history, or on no branch or tag."""
 
     exit_code = 20
+
+
+class EngineError(UserError):
+    """The data engine (PostgreSQL, Spark, a DuckDB file) cannot be reached or refused the login.
+
+    Messages name the source without its password (``lifetools.engines``).
+    """
+
+    exit_code = 22
 
 
 class RapLevelError(UserError):

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifetools.describe import people_in_locality
+from lifetools.cohort.queries import discharge_queries, rereferral_queries
 from lifetools.dictionary import load_dictionary
+from lifetools.engines import engine_tables
 
 __all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
@@ -93,31 +94,12 @@ def build_discharge_cohort(
     """
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
     groups = closure_groups()
-    people = people_in_locality(dataset, locality)
-    people = people.merge(dataset.deprivation[["lsoa_code", "imd_decile"]],
-                          on="lsoa_code", how="left")
-    refs = dataset.referrals
-    flow = [("Referrals in the extract", len(refs))]
-    refs = refs[refs["team_type"].isin(list(team_types))]
-    flow.append((f"to team types {', '.join(team_types)}", len(refs)))
-    refs = refs[refs["rejection_date"].isna()]
-    flow.append(("accepted (not rejected)", len(refs)))
-    closed = refs["discharge_date"].where(refs["discharge_date"] <= end)
-    refs = refs[(refs["referral_date"] <= end) & ~(closed < start)]
-    flow.append(("open at some time during the period", len(refs)))
-    refs = refs[refs["person_id"].isin(people["person_id"])]
-    flow.append((f"people living in {locality}" if locality != "all"
-                 else "linked to a person", len(refs)))
-    died = refs["person_id"].map(people.drop_duplicates("person_id").set_index(
-        "person_id")["date_of_death"])
-    refs = refs[~(died < refs["referral_date"].clip(lower=start))]
-    flow.append(("alive at the start of follow-up", len(refs)))
-    refs = refs.sort_values(["person_id", "referral_date", "referral_id"]).drop_duplicates(
-        "person_id")
-    flow.append(("first such referral per person", len(refs)))
-    frame = refs.merge(people[["person_id", "year_of_birth", "sex", "date_of_death",
-                               "imd_decile", "imd_quintile"]], on="person_id",
-                       how="left")
+    tables = engine_tables(dataset)
+    queries = discharge_queries(tables, start=start, end=end, team_types=team_types,
+                                locality=locality)
+    flow = list(zip([label for label, _ in queries.flow],
+                    tables.counts([expr for _, expr in queries.flow]), strict=True))
+    frame = tables.fetch(queries.frame, queries.types)
     frame = _covariates(frame, frame["referral_date"])
     death = frame["date_of_death"].where(frame["date_of_death"] <= end)
     discharge = frame["discharge_date"].where(frame["discharge_date"] <= end)
@@ -132,7 +114,7 @@ def build_discharge_cohort(
     days = (stop_date - frame["referral_date"]).dt.days.astype(float)
     entry = (start - frame["referral_date"]).dt.days.clip(lower=0).astype(float)
     duration = np.maximum(np.maximum(days, 1.0), entry + 1)
-    first = frame["person_id"].map(first_life_rooms_contact(dataset))
+    first = frame["first_contact"]
     offset = (first - frame["referral_date"]).dt.days.astype(float)
     exposure = np.where(first.notna() & (offset <= days), np.clip(offset, 0, None),
                         np.nan)
@@ -214,32 +196,20 @@ def build_rereferral_cohort(
     """
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
     groups = closure_groups()
-    people = people_in_locality(dataset, locality).merge(
-        dataset.deprivation[["lsoa_code", "imd_decile"]], on="lsoa_code", how="left")
-    refs = dataset.referrals
-    flow = [("Referrals in the extract", len(refs))]
-    done = refs[refs["team_type"].isin(list(team_types))
-                & refs["closure_reason"].isin(groups["discharge"])]
-    flow.append(("discharged from the team types", len(done)))
-    done = done[(done["discharge_date"] >= start) & (done["discharge_date"] <= end)]
-    flow.append(("discharged during the period", len(done)))
-    done = done[done["person_id"].isin(people["person_id"])]
-    done = done.sort_values(["person_id", "discharge_date"]).drop_duplicates("person_id")
-    flow.append(("first discharge per person", len(done)))
-    frame = done.merge(people[["person_id", "year_of_birth", "sex", "date_of_death",
-                               "imd_decile", "imd_quintile"]], on="person_id", how="left")
+    tables = engine_tables(dataset)
+    queries = rereferral_queries(tables, start=start, end=end, team_types=team_types,
+                                 locality=locality, discharge_codes=groups["discharge"])
+    flow = list(zip([label for label, _ in queries.flow],
+                    tables.counts([expr for _, expr in queries.flow]), strict=True))
+    frame = tables.fetch(queries.frame, queries.types)
     frame = _covariates(frame, frame["discharge_date"])
-    later = refs[["person_id", "referral_date"]].merge(
-        frame[["person_id", "discharge_date"]], on="person_id")
-    later = later[(later["referral_date"] > later["discharge_date"])
-                  & (later["referral_date"] <= end)]
-    next_ref = frame["person_id"].map(later.groupby("person_id")["referral_date"].min())
+    next_ref = frame["next_referral"]
     death = frame["date_of_death"].where(frame["date_of_death"] <= end)
     stop = pd.concat([next_ref, death, pd.Series(end, index=frame.index)],
                      axis=1).min(axis=1)
     event = np.where(next_ref.notna() & (next_ref <= stop), 1,
                      np.where(death.notna() & (death <= stop), 2, 0))
-    first = frame["person_id"].map(first_life_rooms_contact(dataset))
+    first = frame["first_contact"]
     data = frame.assign(
         duration=np.maximum((stop - frame["discharge_date"]).dt.days.astype(float), 1.0),
         event=event.astype(int), rereferred=(event == 1).astype(int),

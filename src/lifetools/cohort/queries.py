@@ -1,0 +1,146 @@
+"""The relational part of the cohort builders, as ibis expressions.
+
+Each function takes :class:`~lifetools.engines.EngineTables` and returns a
+:class:`CohortQueries`: the flow steps (one expression per step, counted in the engine)
+and the per-person frame, the only thing fetched into pandas. The same expressions run
+on embedded DuckDB (the default build), a DuckDB file, PostgreSQL or Spark, and are
+compiled to T-SQL in ``tests/unit/test_engine_sql.py`` (golden files under
+``tests/fixtures/sql/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import pandas as pd
+
+__all__ = ["SURVIVAL_COLUMNS", "CohortQueries", "discharge_queries", "first_contact", "people_query",
+           "rereferral_queries"]
+
+PERSON_TYPES = {"person_id": "string", "year_of_birth": "integer", "sex": "string",
+                "date_of_death": "date", "imd_decile": "integer",
+                "imd_quintile": "integer"}
+REFERRAL_TYPES = {"referral_id": "string", "referral_date": "date", "team_type": "string",
+                  "discharge_date": "date", "closure_reason": "string",
+                  "honos_baseline": "integer"}
+
+
+SURVIVAL_COLUMNS = {
+    "people": ("person_id", "year_of_birth", "sex", "lsoa_code", "date_of_death"),
+    "deprivation": ("lsoa_code", "locality", "imd_decile", "imd_quintile"),
+    "referrals": ("referral_id", "person_id", "referral_date", "team_type",
+                  "rejection_date", "discharge_date", "closure_reason", "honos_baseline"),
+    "life_rooms_contacts": ("person_id", "contact_date"),
+}
+"""The columns the survival cohorts read (checked in a warehouse before querying)."""
+
+
+@dataclass(frozen=True)
+class CohortQueries:
+    """Flow steps (label, expression whose rows are counted) and the per-person frame
+    with the dictionary types of its columns (for fetching)."""
+
+    flow: tuple[tuple[str, Any], ...]
+    frame: Any
+    types: Mapping[str, str]
+
+
+def people_query(t: Any, locality: str = "all") -> Any:
+    """People with their area's locality and deprivation (``people_in_locality``)."""
+    areas = t.deprivation.select("lsoa_code", "locality", "imd_quintile", "imd_decile")
+    people = _left(t.people, areas, "lsoa_code")
+    if locality != "all":
+        people = people.filter(people.locality == locality)
+    return people
+
+
+def first_contact(t: Any) -> Any:
+    """Each linked person's first Life Rooms contact date (``first_contact``)."""
+    contacts = t.life_rooms_contacts
+    contacts = contacts.filter(contacts.person_id.notnull())
+    return contacts.group_by("person_id").agg(first_contact=contacts.contact_date.min())
+
+
+def _left(table: Any, other: Any, key: str) -> Any:
+    """Left join on one key column, keeping the left table's key only."""
+    return table.left_join(other, key, rname="{name}_right").drop(f"{key}_right")
+
+
+def _first_per_person(table: Any, order: Sequence[str]) -> Any:
+    ranked = table.mutate(_rank=ibis.row_number().over(
+        group_by=table.person_id, order_by=[table[c] for c in order]))
+    return ranked.filter(ranked._rank == 0).drop("_rank")
+
+
+def _with_person(t: Any, refs: Any, people: Any) -> Any:
+    persons = people.select(*[c for c in PERSON_TYPES])
+    return _left(_left(refs, persons, "person_id"), first_contact(t), "person_id")
+
+
+def discharge_queries(t: Any, *, start: pd.Timestamp, end: pd.Timestamp,
+                      team_types: Sequence[str], locality: str) -> CohortQueries:
+    """Eligible referrals of :func:`~lifetools.cohort.build_discharge_cohort`."""
+    t.require(SURVIVAL_COLUMNS)
+    people = people_query(t, locality)
+    start_at, end_at = ibis.literal(start), ibis.literal(end)
+    refs = t.referrals
+    flow = [("Referrals in the extract", refs)]
+    refs = refs.filter(refs.team_type.isin(list(team_types)))
+    flow.append((f"to team types {', '.join(team_types)}", refs))
+    refs = refs.filter(refs.rejection_date.isnull())
+    flow.append(("accepted (not rejected)", refs))
+    # not closed before the period (a closure after period_end is not yet known);
+    # written without COALESCE over a predicate, which T-SQL cannot evaluate
+    refs = refs.filter((refs.referral_date <= end_at)
+                       & (refs.discharge_date.isnull() | (refs.discharge_date > end_at)
+                          | (refs.discharge_date >= start_at)))
+    flow.append(("open at some time during the period", refs))
+    refs = refs.filter(refs.person_id.isin(people.person_id))
+    flow.append((f"people living in {locality}" if locality != "all"
+                 else "linked to a person", refs))
+    deaths = people.select("person_id", "date_of_death")
+    joined = _left(refs, deaths, "person_id")
+    follow_up = ibis.ifelse(joined.referral_date > start_at, joined.referral_date,
+                            start_at)  # CASE WHEN: GREATEST needs SQL Server 2022
+    refs = joined.filter(joined.date_of_death.isnull()
+                         | (joined.date_of_death >= follow_up)).drop("date_of_death")
+    flow.append(("alive at the start of follow-up", refs))
+    refs = _first_per_person(refs.select(*REFERRAL_TYPES, "person_id"),
+                             ["referral_date", "referral_id"])
+    flow.append(("first such referral per person", refs))
+    return CohortQueries(flow=tuple(flow), frame=_with_person(t, refs, people),
+                         types={**REFERRAL_TYPES, **PERSON_TYPES, "first_contact": "date"})
+
+
+def rereferral_queries(t: Any, *, start: pd.Timestamp, end: pd.Timestamp,
+                       team_types: Sequence[str], locality: str,
+                       discharge_codes: Sequence[str]) -> CohortQueries:
+    """First discharges of :func:`~lifetools.cohort.build_rereferral_cohort`, with the
+    date of each person's next referral (to any team) up to ``end``."""
+    t.require(SURVIVAL_COLUMNS)
+    people = people_query(t, locality)
+    start_at, end_at = ibis.literal(start), ibis.literal(end)
+    all_refs = t.referrals
+    flow = [("Referrals in the extract", all_refs)]
+    done = all_refs.filter(all_refs.team_type.isin(list(team_types))
+                           & all_refs.closure_reason.isin(list(discharge_codes)))
+    done = done.select(*REFERRAL_TYPES, "person_id")
+    flow.append(("discharged from the team types", done))
+    done = done.filter((done.discharge_date >= start_at) & (done.discharge_date <= end_at))
+    flow.append(("discharged during the period", done))
+    done = done.filter(done.person_id.isin(people.person_id))
+    done = _first_per_person(done, ["discharge_date", "referral_date", "referral_id"])
+    flow.append(("first discharge per person", done))
+    later = all_refs.select("person_id", "referral_date").inner_join(
+        done.select("person_id", "discharge_date"), "person_id")
+    later = later.select("person_id", "referral_date", "discharge_date")
+    later = later.filter((later.referral_date > later.discharge_date)
+                         & (later.referral_date <= end_at))
+    next_ref = later.group_by("person_id").agg(next_referral=later.referral_date.min())
+    frame = _left(_with_person(t, done, people), next_ref, "person_id")
+    return CohortQueries(flow=tuple(flow), frame=frame,
+                         types={**REFERRAL_TYPES, **PERSON_TYPES, "first_contact": "date",
+                                "next_referral": "date"})

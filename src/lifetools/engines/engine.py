@@ -1,0 +1,198 @@
+"""The relational layer: the analysis tables as ibis tables in the engine where they live.
+
+:func:`engine_tables` gives the cohort builders one object, :class:`EngineTables`, for
+every kind of input: a :class:`~lifetools.loading.Dataset` already in memory (the default
+build: its frames are registered, without copying, as views of an embedded DuckDB) or a
+:class:`~lifetools.engines.source.Source` (:func:`connect`). Cohort builders write ibis
+expressions against it and bring only the per-person frames to pandas with
+:meth:`EngineTables.fetch`, which gives them the dictionary's pandas types.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from lifetools.dictionary import load_dictionary
+from lifetools.errors import DataValidationError
+from lifetools.loading import TABLES, coerce_types
+
+__all__ = ["EngineTables", "check_columns", "dictionary_schema", "engine_tables",
+           "unbound_tables"]
+
+# ibis 12 calls DuckDB 1.5's fetch_arrow_table, deprecated there (renamed): not ours to fix
+warnings.filterwarnings("ignore", message=r"fetch_arrow_table\(\) is deprecated",
+                        category=DeprecationWarning)
+
+_IBIS_TYPES = {"date": "timestamp", "integer": "int64", "number": "float64",
+               "boolean": "boolean", "string": "string"}
+_ACCEPTS = {"date": ("is_temporal",), "integer": ("is_integer",),
+            "number": ("is_numeric",), "boolean": ("is_boolean",),
+            "string": ("is_string",)}
+_WORDS = {"date": "a date", "integer": "a whole number", "number": "a number",
+          "boolean": "true/false", "string": "text"}
+
+
+def dictionary_schema(table: str) -> ibis.Schema:
+    """The ibis schema of one table from the data dictionary (dates as timestamps)."""
+    spec = load_dictionary().table(table)
+    return ibis.schema({f.name: _IBIS_TYPES.get(f.type, "string") for f in spec.fields})
+
+
+@dataclass
+class EngineTables:
+    """The analysis tables of one engine connection, as ibis tables.
+
+    ``backend`` is the ibis backend, ``engine`` its name, ``where`` what may be printed
+    about the source (never a password). Tables are attributes (``tables.referrals``).
+    ``typed`` is True when the tables already have the dictionary's types (frames from
+    :func:`lifetools.load_dataset`); otherwise builders check the columns they use
+    (:meth:`require`).
+    """
+
+    backend: Any
+    engine: str
+    where: str
+    tables: dict[str, Any] = field(default_factory=dict)
+    typed: bool = False
+
+    def require(self, needed: Mapping[str, Iterable[str]]) -> None:
+        """Check the columns a build needs (:func:`check_columns`) unless ``typed``."""
+        if not self.typed:
+            check_columns(self, needed)
+
+    def __getattr__(self, name: str) -> Any:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        if name in TABLES:
+            raise DataValidationError(f"table {name!r} is not in {self.where}",
+                                      hint="load it into the warehouse, or check the "
+                                           "schema named in the source")
+        raise AttributeError(name)
+
+    @property
+    def version(self) -> str:
+        """The engine's version string."""
+        return str(self.backend.version)
+
+    def fetch(self, expr: Any, types: Mapping[str, str] | None = None) -> pd.DataFrame:
+        """Execute ``expr`` in the engine and return a pandas frame.
+
+        ``types`` maps columns to dictionary types (``date``, ``integer``, ...): those
+        columns get the pandas types of :func:`lifetools.load_dataset` (``datetime64[ns]``,
+        ``Int64``, ``object`` text with ``None``), so a frame fetched from any engine
+        equals the one pandas built.
+        """
+        frame = self.backend.execute(expr)
+        if not types:
+            return frame
+        spec = _Spec(types)
+        return coerce_types(frame, spec)  # type: ignore[arg-type]
+
+    def counts(self, exprs: Sequence[Any]) -> list[int]:
+        """Rows of each expression, counted in the engine in one query (one compile,
+        one round trip: a flow table's steps share their scans)."""
+        parts = [e.aggregate(step=ibis.literal(i), n=e.count()) for i, e in enumerate(exprs)]
+        frame = self.fetch(ibis.union(*parts, distinct=False) if len(parts) > 1
+                           else parts[0])
+        return [int(n) for n in frame.sort_values("step")["n"]]
+
+    def count(self, expr: Any) -> int:
+        """Number of rows of ``expr``, counted in the engine."""
+        return int(self.backend.execute(expr.count()))
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    type: str
+
+
+class _Spec:
+    """Just enough of a ``TableSpec`` for :func:`coerce_types`."""
+
+    def __init__(self, types: Mapping[str, str]) -> None:
+        self.fields = tuple(_Field(k, v) for k, v in types.items())
+        self.field_names = tuple(types)
+
+    def field(self, name: str) -> _Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+def engine_tables(data: Any) -> EngineTables:
+    """The tables of ``data`` as ibis tables.
+
+    ``data`` is an :class:`EngineTables` (returned as is) or a ``Dataset`` of pandas
+    frames: each loaded frame becomes a view of a new embedded DuckDB connection
+    (registered through Arrow, not copied), so the default build runs the same ibis
+    expressions as a warehouse.
+    """
+    if isinstance(data, EngineTables):
+        return data
+    backend = ibis.duckdb.connect()
+    tables = {}
+    for name in TABLES:
+        frame = getattr(data, name, None)
+        if frame is not None:
+            backend.con.register(name, frame)
+            tables[name] = _typed_nulls(backend.table(name), name, frame)
+    return EngineTables(backend=backend, engine="duckdb", where="the loaded tables",
+                        tables=tables, typed=True)
+
+
+def _typed_nulls(table: Any, name: str, frame: pd.DataFrame) -> Any:
+    """Give columns that hold no value their dictionary type: DuckDB guesses the type
+    of an empty or all-missing text column (NULL, or INTEGER in DuckDB 1.5), and a
+    guess breaks the expressions over it (a hand-built frame, an empty table)."""
+    schema = table.schema()
+    untyped = [c for c in schema if schema[c].is_null() or schema[c].is_unknown()
+               or not frame[c].notna().any()]
+    if not untyped:
+        return table  # the usual case: no need to read the dictionary
+    spec = load_dictionary().table(name)
+    kinds = {f.name: _IBIS_TYPES.get(f.type, "string") for f in spec.fields}
+    return table.mutate(**{c: ibis.null(kinds.get(c, "string")) for c in untyped})
+
+
+def unbound_tables(names: Iterable[str] = TABLES) -> EngineTables:
+    """Tables with the dictionary's schemas and no data: for compiling SQL only."""
+    tables = {name: ibis.table(dictionary_schema(name), name=name) for name in names}
+    return EngineTables(backend=None, engine="none", where="(unbound)", tables=tables,
+                        typed=True)
+
+
+def check_columns(tables: EngineTables, needed: Mapping[str, Iterable[str]]) -> None:
+    """Check the engine's tables have the columns a build needs, with usable types.
+
+    Raises
+    ------
+    DataValidationError
+        Naming the table and column: a table or column that is missing, or a column
+        whose type cannot hold the dictionary's (text where a date belongs).
+
+    Notes
+    -----
+    Tested in ``tests/unit/test_engines.py`` (files, DuckDB database).
+    """
+    dictionary = load_dictionary()
+    for table, columns in needed.items():
+        schema = getattr(tables, table).schema()
+        spec = dictionary.table(table)
+        for column in columns:
+            if column not in schema:
+                raise DataValidationError(
+                    f"table {table!r} in {tables.where} has no column {column!r}",
+                    hint="the column names must be the data dictionary's")
+            kind = spec.field(column).type
+            dtype = schema[column]
+            if not any(getattr(dtype, test)() for test in _ACCEPTS.get(kind, ())):
+                raise DataValidationError(
+                    f"table {table!r}, column {column!r}: the dictionary says "
+                    f"{_WORDS.get(kind, kind)}, {tables.where} has {dtype}",
+                    hint="cast the column in the warehouse (a view), or fix the extract")

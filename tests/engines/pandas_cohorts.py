@@ -1,0 +1,247 @@
+"""The pandas cohort builders the ibis builders replaced (lifetools before issue 18),
+kept verbatim as the reference of the engine-equality tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lifetools.describe import people_in_locality
+from lifetools.dictionary import load_dictionary
+
+EVENT_CODES = {"censored": 0, "discharge": 1, "transfer": 2, "death": 3}
+ADJUSTMENT_COVARIATES = ("age_65_plus", "age_per_10", "female", "most_deprived_decile",
+                         "honos_per_5")
+MISSING_DATA_COLUMNS = ("deprivation_unknown", "honos_observed")
+"""Cohort columns for the missing-data analysis: unknown area as its own category, and
+HoNOS (per 5 points, centred at 11) with its missing values kept for imputation."""
+
+
+def closure_groups() -> dict[str, tuple[str, ...]]:
+    """Closure-reason groups (transfer, death, discharge) from the data dictionary."""
+    return dict(load_dictionary().groups("referrals", "closure_reason"))
+
+
+@dataclass(frozen=True)
+class DischargeCohort:
+    """One row per person: entry, duration, event code, covariates, exposure timing.
+
+    ``data`` columns: person_id, entry, duration (days from referral), event (0-3, see
+    ``EVENT_CODES``), discharged (1/0), exposure_day (days from referral to first Life
+    Rooms contact within follow-up, NaN otherwise), ever_used (naive fixed exposure),
+    and the covariates in ``ADJUSTMENT_COVARIATES`` plus imd_quintile.
+    """
+
+    data: pd.DataFrame
+    flow: pd.DataFrame
+    method: dict[str, Any] = field(default_factory=dict)
+
+
+def first_life_rooms_contact(dataset: Any) -> pd.Series:
+    """Date of each linked person's first Life Rooms contact."""
+    contacts = dataset.life_rooms_contacts.dropna(subset=["person_id"])
+    return contacts.groupby("person_id")["contact_date"].min()
+
+
+def _covariates(frame: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:
+    """Covariates. ``honos_observed`` keeps missing HoNOS missing (the reports impute
+    it); ``honos_per_5`` is median-filled, kept only for the fits that predate
+    imputation (truth tests); ``deprivation_unknown`` marks an unknown area, its own
+    category beside ``most_deprived_decile`` (which is 0 there)."""
+    age = reference.dt.year - frame["year_of_birth"].astype(float)
+    honos = frame["honos_baseline"].astype(float)
+    return frame.assign(
+        age=age, age_per_10=(age - 45) / 10, age_65_plus=(age >= 65).astype(float),
+        female=(frame["sex"] == "2").astype(float),
+        most_deprived_decile=(frame["imd_decile"] == 1).fillna(False).astype(float),
+        deprivation_unknown=frame["imd_decile"].isna().astype(float),
+        honos_observed=(honos - 11) / 5,
+        honos_per_5=((honos.fillna(honos.median()) - 11) / 5),
+    )
+
+
+def build_discharge_cohort(
+    dataset: Any,
+    *,
+    period_start: str,
+    period_end: str,
+    team_types: Sequence[str] = ("A06",),
+    locality: str = "all",
+) -> DischargeCohort:
+    """Accepted referrals to ``team_types`` open during the period, one per person.
+
+    Eligibility: accepted (not rejected) referral to one of the team types, received
+    on or before ``period_end`` and not closed before ``period_start``; the person's
+    first such referral. Index date: the referral date. Delayed entry: referrals
+    already open at ``period_start`` enter at that day. A person who died before
+    follow-up would start (before ``period_start`` for a referral open then, a referral
+    left open after a death) was never at risk and is left out (flow step "alive at the
+    start of follow-up"); a death on the day follow-up starts is an event on day one.
+    Follow-up ends at discharge, death, transfer, or ``period_end``. Events: discharge
+    (closure group 'discharge'), transfer and death compete.
+    """
+    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
+    groups = closure_groups()
+    people = people_in_locality(dataset, locality)
+    people = people.merge(dataset.deprivation[["lsoa_code", "imd_decile"]],
+                          on="lsoa_code", how="left")
+    refs = dataset.referrals
+    flow = [("Referrals in the extract", len(refs))]
+    refs = refs[refs["team_type"].isin(list(team_types))]
+    flow.append((f"to team types {', '.join(team_types)}", len(refs)))
+    refs = refs[refs["rejection_date"].isna()]
+    flow.append(("accepted (not rejected)", len(refs)))
+    closed = refs["discharge_date"].where(refs["discharge_date"] <= end)
+    refs = refs[(refs["referral_date"] <= end) & ~(closed < start)]
+    flow.append(("open at some time during the period", len(refs)))
+    refs = refs[refs["person_id"].isin(people["person_id"])]
+    flow.append((f"people living in {locality}" if locality != "all"
+                 else "linked to a person", len(refs)))
+    died = refs["person_id"].map(people.drop_duplicates("person_id").set_index(
+        "person_id")["date_of_death"])
+    refs = refs[~(died < refs["referral_date"].clip(lower=start))]
+    flow.append(("alive at the start of follow-up", len(refs)))
+    refs = refs.sort_values(["person_id", "referral_date", "referral_id"]).drop_duplicates(
+        "person_id")
+    flow.append(("first such referral per person", len(refs)))
+    frame = refs.merge(people[["person_id", "year_of_birth", "sex", "date_of_death",
+                               "imd_decile", "imd_quintile"]], on="person_id",
+                       how="left")
+    frame = _covariates(frame, frame["referral_date"])
+    death = frame["date_of_death"].where(frame["date_of_death"] <= end)
+    discharge = frame["discharge_date"].where(frame["discharge_date"] <= end)
+    stop_date = pd.concat([discharge, death, pd.Series(end, index=frame.index)],
+                          axis=1).min(axis=1)
+    reason = frame["closure_reason"].fillna("")
+    event = np.where(discharge.notna() & (discharge <= stop_date), np.where(
+        reason.isin(groups["transfer"]), 2, np.where(reason.isin(groups["death"]), 3, 1)),
+        0)
+    event = np.where(death.notna() & (death <= stop_date) & (event == 0), 3, event)
+    event = np.where(death.notna() & (death <= stop_date) & (event == 1), 3, event)
+    days = (stop_date - frame["referral_date"]).dt.days.astype(float)
+    entry = (start - frame["referral_date"]).dt.days.clip(lower=0).astype(float)
+    duration = np.maximum(np.maximum(days, 1.0), entry + 1)
+    first = frame["person_id"].map(first_life_rooms_contact(dataset))
+    offset = (first - frame["referral_date"]).dt.days.astype(float)
+    exposure = np.where(first.notna() & (offset <= days), np.clip(offset, 0, None),
+                        np.nan)
+    later = first.notna() & (first <= end)
+    data = frame.assign(entry=entry, duration=duration, event=event.astype(int),
+                        discharged=(event == 1).astype(int), exposure_day=exposure,
+                        ever_used=later.astype(float))
+    keep = ["person_id", "referral_date", "team_type", "entry", "duration", "event",
+            "discharged", "exposure_day", "ever_used", "age", "imd_quintile",
+            *ADJUSTMENT_COVARIATES, *MISSING_DATA_COLUMNS]
+    data = data[keep].sort_values(["referral_date", "person_id"], ignore_index=True)
+    return DischargeCohort(
+        data=data, flow=pd.DataFrame(flow, columns=["step", "n"]),
+        method={"index": "referral date", "delayed_entry": "period start",
+                "events": EVENT_CODES, "closure_groups": groups,
+                "period": [period_start, period_end], "team_types": list(team_types)},
+    )
+
+
+def split_at_exposure(data: pd.DataFrame, *, id_col: str = "person_id",
+                      exposure_col: str = "exposure_day", entry_col: str = "entry",
+                      duration_col: str = "duration", event_col: str = "discharged"
+                      ) -> pd.DataFrame:
+    """Start-stop rows split at first exposure: ``start, stop, event, exposed``.
+
+    People exposed at or before entry are exposed throughout; people exposed later
+    contribute an unexposed row up to the exposure day (an event on that day counts as
+    unexposed) and an exposed row after it. Exposure on or after the day follow-up
+    ends (``exposure_col >= duration_col``, such as a first contact on the day of
+    discharge) adds no exposed time: the whole follow-up and its event are unexposed,
+    so no immortal time is credited to the exposed.
+
+    Notes
+    -----
+    Pinned by ``tests/spec/test_discharge_cohort_spec.py`` (one row per rule).
+    """
+    exposure = data[exposure_col]
+    within = exposure.notna() & (exposure < data[duration_col])
+    split = within & (exposure > data[entry_col])
+    whole = data.assign(start=data[entry_col], stop=data[duration_col],
+                        event=data[event_col],
+                        exposed=(within & ~split).astype(float))
+    before = data[split].assign(start=data.loc[split, entry_col], stop=exposure[split],
+                                event=0, exposed=0.0)
+    after = data[split].assign(start=exposure[split], stop=data.loc[split, duration_col],
+                               event=data.loc[split, event_col], exposed=1.0)
+    long = pd.concat([whole[~split], before, after], ignore_index=True)
+    return long.sort_values([id_col, "start"], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class ReReferralCohort:
+    """One row per person discharged in the period: time to next referral.
+
+    ``data`` columns: person_id, discharge_date, duration (days), event (0 censored,
+    1 re-referred, 2 died), rereferred (1/0), used_life_rooms (first Life Rooms contact
+    on or before discharge), covariates.
+    """
+
+    data: pd.DataFrame
+    flow: pd.DataFrame
+    method: dict[str, Any] = field(default_factory=dict)
+
+
+def build_rereferral_cohort(
+    dataset: Any,
+    *,
+    period_start: str,
+    period_end: str,
+    team_types: Sequence[str] = ("A06",),
+    locality: str = "all",
+) -> ReReferralCohort:
+    """People discharged (closure group 'discharge') from the team types in the period.
+
+    Follow-up starts at the first such discharge and ends at the next referral to any
+    secondary mental-health team (the event), death (competing) or ``period_end``.
+    Life Rooms use is fixed at discharge (contact on or before the discharge date), so
+    there is no immortal time.
+    """
+    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
+    groups = closure_groups()
+    people = people_in_locality(dataset, locality).merge(
+        dataset.deprivation[["lsoa_code", "imd_decile"]], on="lsoa_code", how="left")
+    refs = dataset.referrals
+    flow = [("Referrals in the extract", len(refs))]
+    done = refs[refs["team_type"].isin(list(team_types))
+                & refs["closure_reason"].isin(groups["discharge"])]
+    flow.append(("discharged from the team types", len(done)))
+    done = done[(done["discharge_date"] >= start) & (done["discharge_date"] <= end)]
+    flow.append(("discharged during the period", len(done)))
+    done = done[done["person_id"].isin(people["person_id"])]
+    done = done.sort_values(["person_id", "discharge_date"]).drop_duplicates("person_id")
+    flow.append(("first discharge per person", len(done)))
+    frame = done.merge(people[["person_id", "year_of_birth", "sex", "date_of_death",
+                               "imd_decile", "imd_quintile"]], on="person_id", how="left")
+    frame = _covariates(frame, frame["discharge_date"])
+    later = refs[["person_id", "referral_date"]].merge(
+        frame[["person_id", "discharge_date"]], on="person_id")
+    later = later[(later["referral_date"] > later["discharge_date"])
+                  & (later["referral_date"] <= end)]
+    next_ref = frame["person_id"].map(later.groupby("person_id")["referral_date"].min())
+    death = frame["date_of_death"].where(frame["date_of_death"] <= end)
+    stop = pd.concat([next_ref, death, pd.Series(end, index=frame.index)],
+                     axis=1).min(axis=1)
+    event = np.where(next_ref.notna() & (next_ref <= stop), 1,
+                     np.where(death.notna() & (death <= stop), 2, 0))
+    first = frame["person_id"].map(first_life_rooms_contact(dataset))
+    data = frame.assign(
+        duration=np.maximum((stop - frame["discharge_date"]).dt.days.astype(float), 1.0),
+        event=event.astype(int), rereferred=(event == 1).astype(int),
+        used_life_rooms=(first.notna() & (first <= frame["discharge_date"])).astype(float))
+    keep = ["person_id", "discharge_date", "duration", "event", "rereferred",
+            "used_life_rooms", "imd_quintile", *ADJUSTMENT_COVARIATES,
+            *MISSING_DATA_COLUMNS]
+    return ReReferralCohort(
+        data=data[keep].sort_values(["discharge_date", "person_id"], ignore_index=True),
+        flow=pd.DataFrame(flow, columns=["step", "n"]),
+        method={"index": "first discharge in the period", "event": "next referral",
+                "competing": "death", "period": [period_start, period_end]})

@@ -1,0 +1,70 @@
+"""The cohort queries compiled to T-SQL (SQL Server), kept as reviewed golden files.
+
+No SQL Server runs here, so the SQL Server dialect is checked by compiling every cohort
+expression with ``ibis.to_sql(expr, dialect="mssql")`` over tables with the data
+dictionary's schemas, and comparing with ``tests/fixtures/sql/*.sql``. A change to a
+cohort query changes its SQL, and this test fails until the new SQL is reviewed and the
+golden files are regenerated with::
+
+    LIFETOOLS_UPDATE_SQL=1 .venv/bin/pytest tests/engines/test_engine_sql.py
+
+(then read ``git diff tests/fixtures/sql`` before committing).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pytest
+
+from lifetools.cohort.discharge import closure_groups
+from lifetools.cohort.queries import discharge_queries, rereferral_queries
+from lifetools.engines import unbound_tables
+
+GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "sql"
+PERIOD = {"start": pd.Timestamp("2024-04-01"), "end": pd.Timestamp("2025-03-31")}
+
+
+@functools.cache
+def _queries():
+    tables = unbound_tables()
+    return {
+        "discharge_cohort": discharge_queries(tables, **PERIOD, team_types=("A06",),
+                                              locality="all"),
+        "rereferral_cohort": rereferral_queries(
+            tables, **PERIOD, team_types=("A06",), locality="all",
+            discharge_codes=closure_groups()["discharge"]),
+    }
+
+
+def _script(queries, dialect: str) -> str:
+    steps = [expr.aggregate(step=ibis.literal(i), n=expr.count())
+             for i, (_, expr) in enumerate(queries.flow)]
+    labels = "".join(f"--   step {i}: {label}\n" for i, (label, _) in enumerate(queries.flow))
+    union = ibis.union(*steps, distinct=False)
+    parts = [f"-- flow (one query; as EngineTables.counts)\n{labels}"
+             f"{ibis.to_sql(union, dialect=dialect)};"]
+    parts.append(f"-- per-person frame\n{ibis.to_sql(queries.frame, dialect=dialect)};")
+    return "\n\n".join(parts) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(_queries()))
+def test_cohort_queries_tsql_equal_golden_files(name):
+    sql = _script(_queries()[name], "mssql")
+    path = GOLDEN / f"{name}.mssql.sql"
+    if os.environ.get("LIFETOOLS_UPDATE_SQL"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(sql, encoding="utf-8")
+    assert path.exists(), f"no golden file {path.name}: regenerate (module docstring)"
+    assert sql == path.read_text(encoding="utf-8"), (
+        f"the T-SQL of {name} changed: review it and regenerate (module docstring)")
+
+
+@pytest.mark.parametrize("name", sorted(_queries()))
+def test_cohort_queries_compile_to_postgres_and_spark_sql(name):
+    for dialect in ("postgres", "pyspark"):
+        assert "SELECT" in _script(_queries()[name], dialect)
