@@ -207,6 +207,10 @@ def test_runner_moves_stderr_out_of_the_notebook_with_author_cell_numbers():
     ("Aged 65 or over", set()),
     ("by 153 days after discharge, the longest follow-up", set()),
     ("13 of the users", set()),
+    ("<td>19</td><td>Patient and public involvement</td>", set()),
+    ("<td>Seen</td><td>19</td></tr><tr><td>people</td>", set()),
+    ("In this period 2,634\npeople used it", {"unrounded-count"}),
+    ("item 19. Patient involvement", set()),
 ])
 def test_counted_findings_reads_counts_of_people_not_bounds_or_times(text, rules):
     assert {rule for rule, _ in counted_findings(text)} == rules

@@ -132,7 +132,7 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
     for text in texts:
         visible = rules.strip_markup(text)
         found += (rules.identifier_findings(text) + rules.kofn_findings(visible, profile)
-                  + rules.counted_findings(visible, profile))
+                  + rules.counted_findings(text, profile))
         if not stamped:
             found += rules.count_findings(visible, profile)
             if kind == "stream" and rules.STREAM_ROW_LEVEL.search(text):
@@ -175,7 +175,7 @@ def scan_notebook(path: Path, *, name: str | None = None,
         text = cell.get("source", "")
         found = (rules.identifier_findings(text, columns=False)
                  + rules.kofn_findings(text, profile)
-                 + rules.counted_findings(rules.strip_markup(text), profile))
+                 + rules.counted_findings(text, profile))
         findings += [Finding(label, number, 0, r, f"{cell.cell_type} cell: {d}")
                      for r, d in dict.fromkeys(found)]
         for index, output in enumerate(cell.get("outputs", []), start=1):

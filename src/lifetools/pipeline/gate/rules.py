@@ -42,9 +42,13 @@ COUNTED_NOUNS = (r"people|persons?|patients?|(?:service\s+)?users?|individuals?|
                  r"children|clients?|referrals?|visits?|visitors?|attendances?|"
                  r"admissions?|contacts?|discharges?|deaths?|events?|crises|"
                  r"prescriptions?|responses?|respondents?|pairs?")
+_GAP = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"  # spaces with at most one line break
 COUNTED = re.compile(
     r"(?<![\w.,\-/:#%])(\d{1,3}(?:,\d{3})+|\d+)(?![\w\-/:%]|[.,]\d)"
-    rf"\s+((?:[A-Za-z&\-]+\s+){{0,2}}?)(?:{COUNTED_NOUNS})\b", re.IGNORECASE)
+    rf"{_GAP}((?:[A-Za-z&\-]+{_GAP}){{0,2}}?)(?:{COUNTED_NOUNS})\b")
+#: Tags that end a table cell, a row, a paragraph or a list item: a number in one and
+#: a word in the next are not "a number of people".
+_BLOCK_END = re.compile(r"</?(?:td|th|tr|p|li|div|h\d|caption|br|table)\b[^>]*>", re.I)
 #: Words between a number and a noun that make the number something else ("153 days
 #: after discharge", "2 of the events").
 NOT_A_COUNT = re.compile(r"(?:days?|weeks?|months?|years?|hours?|after|before|since|per|"
@@ -147,6 +151,7 @@ def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Foun
     """
     p = _profile(profile)
     found: Found = []
+    text = strip_markup(_BLOCK_END.sub("\n\n", text)) if "<" in text else text
     for match in COUNTED.finditer(BASE64_IMAGE.sub("", text)):
         before = text[max(match.start() - 25, 0):match.start()].split()
         if before and (BOUND.fullmatch(" ".join(before[-2:]))
