@@ -192,6 +192,11 @@ def _forest_figure():
 
     frame = pd.DataFrame({"model": ["Naive", "Landmark"], "estimate": [1.3, 0.9],
                           "ci_lower": [1.1, 0.7], "ci_upper": [1.5, 1.2]})
+    from lifetools.disclosure import model_release
+
+    rows = pd.DataFrame({"e": [1.0] * 100})  # enough rows; nothing else checked
+    frame = model_release(None, data=rows, event_col="e", level_cols=[],
+                          summary=frame.iloc[0:0], converged=True).estimates(frame)
     return publication.show_figure(plots.plot_forest(frame, label_col="model"),
                                    name="ratios", caption="Ratios")
 

@@ -346,7 +346,7 @@ def test_plot_survival_close_at_risk_days_are_spaced_so_numbers_never_touch():
 def test_plot_forest_tick_labels_never_touch_on_a_wide_range():
     frame = pd.DataFrame({"model": ["A", "B"], "estimate": [0.6, 1.0],
                           "ci_lower": [0.06, 0.1], "ci_upper": [7.0, 9.0]})
-    ax = plots.plot_forest(frame, label_col="model")
+    ax = plots.plot_forest(released(frame), label_col="model")
     ax.figure.canvas.draw()
     boxes = sorted((t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()),
                    key=lambda b: b.x0)

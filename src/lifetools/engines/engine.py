@@ -25,9 +25,13 @@ from lifetools.loading import TABLES, coerce_types
 __all__ = ["EngineTables", "check_columns", "dictionary_schema", "engine_tables",
            "unbound_tables"]
 
-# ibis 12 calls DuckDB 1.5's fetch_arrow_table, deprecated there (renamed): not ours to fix
-warnings.filterwarnings("ignore", message=r"fetch_arrow_table\(\) is deprecated",
-                        category=DeprecationWarning)
+
+
+def _quiet_duckdb() -> None:
+    """ibis 12 calls DuckDB 1.5's fetch_arrow_table, deprecated there (renamed): not ours
+    to fix. Set when tables are made, not on import (importing has no side effects)."""
+    warnings.filterwarnings("ignore", message=r"fetch_arrow_table\(\) is deprecated",
+                            category=DeprecationWarning)
 
 _IBIS_TYPES = {"date": "timestamp", "integer": "int64", "number": "float64",
                "boolean": "boolean", "string": "string"}
@@ -135,6 +139,7 @@ def engine_tables(data: Any) -> EngineTables:
     """
     if isinstance(data, EngineTables):
         return data
+    _quiet_duckdb()
     backend = ibis.duckdb.connect()
     tables = {}
     for name in TABLES:
