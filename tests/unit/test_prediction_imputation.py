@@ -150,3 +150,16 @@ def test_crisis_spec_too_few_honos_leaves_honos_out_and_nothing_imputed():
     assert "honos" in spec.linear
     copies = imputed_cohort(data, spec, m=3, seed=1)
     assert len(copies) == 3 and not copies[0]["honos"].isna().any()
+
+
+def test_fit_ridge_model_constant_column_never_crashes_the_choice():
+    # a column constant in the development data: the unpenalised fit has no maximum, so
+    # penalty 0 is not a candidate (it raised LinAlgError in a 3,000-person build)
+    from lifetools.prediction.penalised import fit_ridge_model
+
+    data = cohort()
+    data = data.assign(flag=(data.index == data.index[0]).astype(float))
+    spec = ModelSpec("y", splines={"age": 3}, linear=("honos", "flag"))
+    model = fit_ridge_model(data, spec, folds=5)  # one training fold has flag all 0
+    assert model.penalty > 0
+    assert np.isinf(model.cv.set_index("penalty").loc[0.0, "deviance"])

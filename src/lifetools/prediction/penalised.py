@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -120,13 +121,21 @@ def fit_ridge_model(frame: pd.DataFrame, spec: ModelSpec, *,
             dev = 0.0
             for k in range(folds):
                 train = fold != k
-                b = fit_ridge(x[train], y[train], lam)
+                try:
+                    b = fit_ridge(x[train], y[train], lam)
+                except np.linalg.LinAlgError:  # no maximum in this fold (a constant
+                    dev = math.inf             # column, no penalty): not a candidate
+                    break
                 dev += _deviance(y[~train], b[0] + x[~train] @ b[1:])
             rows.append((float(lam), dev))
-        penalty = min(rows, key=lambda r: r[1])[0]
+        usable = [r for r in rows if math.isfinite(r[1])]
+        penalty = min(usable, key=lambda r: r[1])[0] if usable else max(grid)
     beta = fit_ridge(x, y, float(penalty))
-    ml = fit_ridge(x, y, 0.0)
-    spread = float(np.std(x @ beta[1:]) / np.std(x @ ml[1:])) if x.shape[1] else 1.0
+    try:
+        ml = fit_ridge(x, y, 0.0)
+        spread = float(np.std(x @ beta[1:]) / np.std(x @ ml[1:])) if x.shape[1] else 1.0
+    except np.linalg.LinAlgError:  # the unpenalised fit has no maximum: no spread ratio
+        spread = float("nan")
     frozen = FrozenModel(terms=tuple(names), coefficients=tuple(float(v) for v in beta[1:]),
                          intercept=float(beta[0]), knots=knots, levels=levels,
                          linear=tuple(spec.linear), interactions=tuple(spec.interactions),
