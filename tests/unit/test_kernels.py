@@ -25,7 +25,8 @@ PROBE = [
     "import os, warnings\nimport numpy as np, matplotlib, matplotlib.pyplot as plt\n"
     "import lifetools as lt\n'leaked' in dir(), 'LEAKED' in os.environ",
     "matplotlib.rcParams['lines.linewidth'], np.geterr()['divide'], len(warnings.filters)",
-    "plt.get_fignums(), os.path.basename(os.getcwd()), lt.config.edition()",
+    "plt.get_fignums(), os.path.basename(os.getcwd()), lt.config.edition(), "
+    "lt.config.analysis(), os.environ.get('LIFETOOLS_SDC_PROFILE')",
     "import sys\n'tabnanny' in sys.modules",
 ]
 FAILING = ["import tabnanny\nleaked = 1", "1 / 0"]
@@ -75,7 +76,7 @@ def test_warm_kernel_after_a_leaky_notebook_gives_the_bytes_of_a_fresh_kernel(tm
     texts = [o.get("data", {}).get("text/plain", "") for c in nbformat.reads(
         probe.decode(), as_version=4).cells for o in c.get("outputs", [])]
     assert texts[0] == "(False, False)" and texts[-1] == "False"
-    assert texts[2].endswith("'2024-25')")
+    assert texts[2].endswith("'2024-25', 'probe', 'default')")
 
 
 @pytest.mark.slow  # executes notebooks

@@ -332,9 +332,11 @@ class _Kernels:
             if self.kernel is None or not self.kernel.alive():
                 self.close()
                 self.kernel = WarmKernel(fixed, register=_register_child)
+            # the whole run environment is set before each notebook (the kernel's reset
+            # restores its start environment, then applies this): a variable added to
+            # _environment can never keep the previous notebook's value
             self.kernel.execute(spec.source, output, parameters_file=params_file,
-                                env={k: env[k] for k in _PER_RUN_ENV if k in env},
-                                cwd=work, timeout=RUN_TIMEOUT_SECONDS)
+                                env=dict(env), cwd=work, timeout=RUN_TIMEOUT_SECONDS)
         except Exception as exc:  # noqa: BLE001 - a failed notebook, reported as one
             logger.debug("%s: warm kernel run failed", spec.label, exc_info=True)
             self.close()  # a fresh kernel for the next notebook: no poisoned state
@@ -353,8 +355,9 @@ class _Kernels:
 
 
 _PER_RUN_ENV = (config.ENV_DATA_DIR, config.ENV_OUTPUT_DIR, config.ENV_EDITION,
-                config.ENV_PROJECT_ROOT, SEAL_ENV)
-"""Set before each notebook in a warm kernel; the rest is fixed at kernel start."""
+                config.ENV_ANALYSIS, config.ENV_PROJECT_ROOT, SEAL_ENV)
+"""Left out of the kernel's start environment (they name one run: its folder, its seal
+key); every variable of the run is set again before each notebook."""
 
 
 def _register_child(process: subprocess.Popen) -> None:
