@@ -107,7 +107,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("17", "Ethics", "Routine pseudonymised data for service evaluation; synthetic data on "
      "this site.", CARD),
     ("18a", "Funding", "No external funding recorded.", CARD),
-    ("18b", "Conflicts of interest", "None recorded.", CARD),
+    ("18b", "Conflicts of interest", "No conflicts of interest are recorded.", CARD),
     ("18c", "Protocol", "Issue 19 of the project repository.", METHODS),
     ("18d", "Registration", "Not registered (service evaluation).", CARD),
     ("18e", "Data availability", "Patient data cannot be shared; the synthetic generator "
