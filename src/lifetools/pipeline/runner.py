@@ -386,11 +386,14 @@ def run_child(
     outlive its parent is gone after an interrupt).
     """
     logger.debug("running %s", " ".join(map(str, command)))
-    child = subprocess.Popen(
-        list(map(str, command)), env=dict(env) if env is not None else None, cwd=cwd,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-    )
+    # started and registered under one lock: kill_children (which takes it) can never
+    # run between the start and the registration and miss a live child
     with _CHILDREN_LOCK:
+        child = subprocess.Popen(
+            list(map(str, command)), env=dict(env) if env is not None else None, cwd=cwd,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        )
         _CHILDREN.add(child)
     try:
         stdout, stderr = child.communicate(timeout=timeout)
