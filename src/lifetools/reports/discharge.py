@@ -149,17 +149,22 @@ def _ratio_results(name: str, label: str, row: dict[str, Any], *,
 
 def _left_out(planned: list[str], kept: list[str], kept_at_landmark: list[str],
               events: str) -> list[dict[str, str]]:
-    """Notes naming the covariates left out of the adjustment as too sparse."""
+    """Notes naming the covariates left out of the adjustment as too sparse.
+
+    One row for all models, and one for the landmark models when more are left out
+    there (fewer people are still open at the landmark).
+    """
     least = active_profile().model_min_events
-    rows = []
-    for where, chosen in (("All models", kept), ("Landmark models", kept_at_landmark)):
-        gone = [c for c in planned if c not in chosen]
-        if gone and (where == "All models" or gone != [c for c in planned
-                                                         if c not in kept]):
-            rows.append({"model": where, "note": (
-                f"Left out of the adjustment, with fewer than {least} {events} in one "
-                f"of its groups: {'; '.join(TERM_LABELS.get(c, c) for c in gone)}.")})
-    return rows
+    gone = [c for c in planned if c not in kept]
+    gone_at_landmark = [c for c in planned if c not in kept_at_landmark]
+    rows = [(where, names) for where, names in (
+        ("All models", gone),
+        ("Landmark models", gone_at_landmark if gone_at_landmark != gone else []))
+        if names]
+    return [{"model": where, "note": (
+        f"Left out of the adjustment, with fewer than {least} {events} in one of its "
+        f"groups: {'; '.join(TERM_LABELS.get(c, c) for c in names)}.")}
+        for where, names in rows]
 
 
 def _notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = ()) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure import active_profile
+from lifetools.formatting import format_bounds, format_value
 from lifetools.labels import VALUE_LABELS
 from lifetools.reports.sentences import plain_reason
 
@@ -48,8 +49,8 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> str:
         verb = ("could not be estimated" if str(text).startswith("could not be")
                 else "could not be shown")
         return f"{missing} {verb}: {plain_reason(str(text), VALUE_LABELS)}."
-    return found.format(estimate=f"{row['estimate']:.2f}",
-                        interval=f"{row['ci_lower']:.2f} to {row['ci_upper']:.2f}")
+    return found.format(estimate=format_value(row["estimate"], kind="ratio"),
+                        interval=format_bounds(row["ci_lower"], row["ci_upper"]))
 
 
 def horizon_estimate(summary: pd.DataFrame, durations: pd.Series, *,

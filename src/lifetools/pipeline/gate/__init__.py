@@ -61,6 +61,17 @@ HINT = ("show tables with lt.tables.show_table, figures with lt.plots.show_figur
         "and write nothing else to the output folder")
 
 
+def _stamps(path: Path) -> list[dict[str, Any]]:
+    """Every output stamp of an executed notebook, in order (none if it is missing)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    marks = (output.get("metadata", {}).get(STAMP_KEY)
+             for cell in nbformat.read(path, as_version=4).cells
+             for output in cell.get("outputs", []))
+    return [mark for mark in marks if isinstance(mark, dict)]
+
+
 def unprotected_outputs(path: Path) -> list[str]:
     """Names of the outputs of an executed notebook shown with protection switched off.
 
@@ -68,16 +79,8 @@ def unprotected_outputs(path: Path) -> list[str]:
     :func:`lifetools.disclosure.protect_counts` with ``enabled=False`` carries
     ``"enabled": false`` in its rules. A missing notebook has none.
     """
-    path = Path(path)
-    if not path.exists():
-        return []
-    names = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            mark = output.get("metadata", {}).get(STAMP_KEY, {})
-            if (mark.get("rules") or {}).get("enabled") is False:
-                names.append(f"{mark.get('kind')}:{mark.get('name')}")
-    return sorted(set(names))
+    return sorted({f"{mark.get('kind')}:{mark.get('name')}" for mark in _stamps(path)
+                   if (mark.get("rules") or {}).get("enabled") is False})
 
 
 def not_estimable_outputs(path: Path) -> list[str]:
@@ -90,38 +93,23 @@ def not_estimable_outputs(path: Path) -> list[str]:
     them into the edition's manifest and warns about each, so no result is withheld
     from a page without a record of why.
     """
-    path = Path(path)
-    if not path.exists():
-        return []
-    found: list[str] = []
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            mark = output.get("metadata", {}).get(STAMP_KEY, {})
-            for entry in mark.get("not_estimable") or []:
-                line = f"{mark.get('kind')}:{mark.get('name')}: {entry}"
-                if line not in found:
-                    found.append(line)
-    return found
+    lines = (f"{mark.get('kind')}:{mark.get('name')}: {entry}"
+             for mark in _stamps(path) for entry in mark.get("not_estimable") or [])
+    return list(dict.fromkeys(lines))
 
 
 def acro_verdicts(path: Path) -> dict[str, Any]:
     """ACRO's verdicts on one executed notebook's tables, summed for the manifest."""
-    path = Path(path)
     total = {"tables": 0, "cells_checked": 0, "cells_flagged": 0,
              "documented_differences": 0, "disagreements": 0}
-    if not path.exists():
-        return total
-    for cell in nbformat.read(path, as_version=4).cells:
-        for output in cell.get("outputs", []):
-            mark = output.get("metadata", {}).get(STAMP_KEY, {})
-            verdict = (mark.get("rules") or {}).get("acro") if isinstance(mark, dict) \
-                else None
-            if verdict:
-                total["tables"] += 1
-                total["cells_checked"] += int(verdict.get("checked", 0))
-                total["cells_flagged"] += int(verdict.get("flagged", 0))
-                total["documented_differences"] += len(verdict.get("differences", []))
-                total["disagreements"] += len(verdict.get("disagreements", []))
+    for mark in _stamps(path):
+        verdict = (mark.get("rules") or {}).get("acro")
+        if verdict:
+            total["tables"] += 1
+            total["cells_checked"] += int(verdict.get("checked", 0))
+            total["cells_flagged"] += int(verdict.get("flagged", 0))
+            total["documented_differences"] += len(verdict.get("differences", []))
+            total["disagreements"] += len(verdict.get("disagreements", []))
     return total
 
 
