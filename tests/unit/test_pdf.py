@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,27 @@ def test_print_reports_same_page_same_bytes_no_build_path_and_linked(tmp_path):
                                                                  ).read_text()
     assert pdfs[0] == pdfs[1] and pdfs[0].startswith(b"%PDF")
     assert str(tmp_path).encode() not in pdfs[0] and b"file:" not in pdfs[0]
+
+
+def test_print_reports_prints_the_page_without_its_scripts(tmp_path):
+    # the theme's deferred scripts change the page after it loads (icons, thebe): a
+    # print on a busy machine could catch it half-changed, so none are printed
+    fake = tmp_path / "chromium"
+    fake.write_text("#!" + sys.executable + "\n"
+                    "import sys, urllib.parse, urllib.request\n"
+                    "target = [a for a in sys.argv if a.startswith('--print-to-pdf=')][0]\n"
+                    "page = urllib.request.urlopen(sys.argv[-1]).read()\n"
+                    "open(target.split('=', 1)[1], 'wb').write(b'%PDF-fake ' + page)\n")
+    fake.chmod(0o755)
+    folder = tmp_path / "editions" / "e"
+    folder.mkdir(parents=True)
+    (folder / "r.html").write_text(
+        '<html><head><script src="x.js"></script><SCRIPT defer>\nlater()\n</SCRIPT>'
+        '</head><body><article class="bd-article"><p>Report text</p>'
+        '<script>document.body.append("late")</script></article></body></html>')
+    [pdf] = print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN,
+                          executable=str(fake))
+    printed = pdf.read_bytes()
+    assert b"Report text" in printed and b"@bottom-left" in printed
+    assert b"script" not in printed.lower() and b"later()" not in printed
+    assert "<script" in (folder / "r.html").read_text()  # the page itself keeps them

@@ -5,7 +5,8 @@ After the site is built, each report page of the current edition is printed to
 network, the page read from disk) with a print stylesheet that puts the series, the
 edition, the statistics status, the published date and the page's address in the
 footer of every printed page (links within the site are printed as text: they would
-otherwise point at the build folder). The page then links its PDF. Chromium writes the time
+otherwise point at the build folder; scripts are left out, so what is printed is the page
+as loaded, not a state a deferred script reached in time). The page then links its PDF. Chromium writes the time
 of printing and its own DOM node numbers into the file; :func:`normalise_pdf` replaces
 them (same lengths, so the cross-reference offsets stay valid) by the source date and
 numbers in order of appearance, so the same page prints to the same bytes.
@@ -37,6 +38,7 @@ PDF_DATE = re.compile(rb"D:\d{14}[+-Z][0-9']*")
 NODE = re.compile(rb"node(\d{8})")
 ARTICLE = '<article class="bd-article">'
 LOCAL_LINK = re.compile(r'(<a\b[^>]*?)\shref="(?!https?://|mailto:)[^"]*"')
+SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 
 
 def chromium() -> str | None:
@@ -94,8 +96,11 @@ def print_reports(html_dir: Path, edition: str, reports: Sequence[tuple[str, str
             continue
         text = page.read_text(encoding="utf-8")
         printable = page.with_name(f".{report}.print.html")
-        # links to local files would print as file:// addresses of the build folder
-        printable.write_text(LOCAL_LINK.sub(r"\1", text).replace(
+        # links to local files would print as file:// addresses of the build folder;
+        # scripts are left out: the theme's deferred ones (icons, thebe) change the page
+        # after it has loaded, so a print on a busy machine could catch it half-changed
+        static = SCRIPT.sub("", LOCAL_LINK.sub(r"\1", text))
+        printable.write_text(static.replace(
             "</head>", _footer_css(footer) + "</head>", 1), encoding="utf-8")
         target = page.with_suffix(".pdf")
         try:
