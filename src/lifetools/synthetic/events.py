@@ -6,17 +6,17 @@ import numpy as np
 import pandas as pd
 
 from lifetools.dictionary import load_dictionary
-from lifetools.synthetic.truth import TRUE_EFFECTS, WINDOW_END, WINDOW_START
+from lifetools.synthetic.truth import (
+    SWEMWBS_METRIC,
+    TRUE_EFFECTS,
+    WINDOW_END,
+    WINDOW_START,
+)
 
 __all__ = ["SWEMWBS_METRIC", "life_rooms_start", "make_admissions", "make_ae",
            "make_feedback", "make_life_rooms", "make_wellbeing"]
 
 END_DAY = (WINDOW_END - WINDOW_START).days
-# SWEMWBS raw (7-35) to metric score conversion (Warwick Medical School table).
-SWEMWBS_METRIC = np.array([7.00, 9.51, 11.25, 12.40, 13.33, 14.08, 14.75, 15.32, 15.84,
-                           16.36, 16.88, 17.43, 17.98, 18.59, 19.25, 19.98, 20.73, 21.54,
-                           22.35, 23.21, 24.11, 25.03, 26.02, 27.03, 28.13, 29.31, 30.70,
-                           32.55, 35.00])
 PATHWAYS = {"money_debt_benefits": .25, "social_isolation": .18, "housing": .15,
             "learning_wellbeing": .15, "employment": .12, "physical_activity": .05,
             "arts_culture": .04, "other": .06}
@@ -191,7 +191,8 @@ def make_wellbeing(rng, people: pd.DataFrame, start: np.ndarray) -> pd.DataFrame
     users = np.flatnonzero(~np.isnan(start))
     base = users[rng.random(len(users)) < 0.4]
     end = _follow_up_end(people)
-    base_metric = np.clip(rng.normal(19.5, 4.0, len(base)), 7, 35)
+    base_metric = np.clip(rng.normal(t.wellbeing_baseline_mean, t.wellbeing_baseline_sd,
+                                    len(base)), 7, 35)
     follow_day = start[base] + np.floor(rng.uniform(60, 180, len(base)))
     paired = (rng.random(len(base)) < 0.5) & (follow_day < end[base]) & (
         follow_day <= END_DAY)
