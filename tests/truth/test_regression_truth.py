@@ -81,8 +81,8 @@ def test_wellbeing_mean_change_ci_covers_truth(truth_data):
     result = estimate_paired_change(pairs)
     estimate, low, high = result.estimate("mean change")
     # Scores are clipped to 7-35 and converted to raw and back with the published
-    # table, which moves the expected change from 2.0 to 1.986 (2,000,000 simulated
-    # pairs, Monte Carlo SE 0.003): far inside the interval (half-width about
+    # table, which moves the expected change from 2.0 to 1.9911 (computed,
+    # TRUE_EFFECTS.wellbeing_expected_change()): far inside the interval (half-width about
     # 2 SE), so no slack is allowed. The estimate must also be within 3 standard errors.
     truth = TRUE_EFFECTS.wellbeing_mean_change
     assert low <= truth <= high, (estimate, low, high)

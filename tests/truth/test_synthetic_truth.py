@@ -67,3 +67,31 @@ def test_nhs_numbers_and_linkage_leave_no_identifier(truth_data):
         assert "nhs_number" not in frame.columns
     linked = truth_data.life_rooms_contacts["person_id"].notna().mean()
     assert 0.94 < linked < 0.99
+
+
+def test_wellbeing_expected_change_matches_simulation():
+    # the generator's own steps (normal baseline and change, clip to 7-35, nearest raw
+    # score, metric table) on 8 million pairs: Monte Carlo SE about 0.0014, so the
+    # computed 1.9911 must be within 3 SE and the parameter 2.0 (6 SE away) must not
+    from lifetools.synthetic.events import SWEMWBS_METRIC, _to_raw
+
+    t = TRUE_EFFECTS
+    rng = np.random.default_rng(13)
+    metric, raw = [], []
+    for _ in range(16):
+        base = np.clip(rng.normal(t.wellbeing_baseline_mean, t.wellbeing_baseline_sd,
+                                  500_000), 7, 35)
+        follow = np.clip(base + rng.normal(t.wellbeing_mean_change,
+                                           t.wellbeing_change_sd, len(base)), 7, 35)
+        before, after = _to_raw(base), _to_raw(follow)
+        metric.append(SWEMWBS_METRIC[after - 7] - SWEMWBS_METRIC[before - 7])
+        raw.append(after - before)
+    means = {}
+    for scale, changes in (("metric", np.concatenate(metric)),
+                           ("raw", np.concatenate(raw))):
+        se = changes.std(ddof=1) / np.sqrt(len(changes))
+        means[scale] = changes.mean()
+        expected = t.wellbeing_expected_change(scale)
+        assert abs(means[scale] - expected) < 3 * se, (scale, means[scale], expected)
+    se_metric = np.concatenate(metric).std(ddof=1) / np.sqrt(8_000_000)
+    assert abs(means["metric"] - t.wellbeing_mean_change) > 3 * se_metric, means
