@@ -24,14 +24,41 @@ from project_copy import (  # noqa: F401 - re-exported for fixtures
     edit_series,
 )
 
-SITE_FIXTURES = {"built_project", "built_site", "project_copy_built"}
+#: Session fixtures that take minutes to make, and the xdist group of the tests using
+#: them: under ``--dist loadgroup`` each group runs on one worker, so each fixture is
+#: made once per run instead of once per worker that happens to receive such a test.
+EXPENSIVE_FIXTURES = {
+    # two series builds; ``site`` (tests/functional) asks for ``built_site`` at run time,
+    # invisible to ``fixturenames``: without it those modules built the series again
+    # on the other worker
+    "site": {"built_project", "built_site", "project_copy_built", "site"},
+    "truth_data": {"truth_data"},  # 150,000 synthetic people (tests/truth/conftest.py)
+}
 
 
 def pytest_collection_modifyitems(items):
-    """Keep every test that needs the built site on one xdist worker (built once)."""
+    """Keep the tests sharing an expensive fixture on one xdist worker.
+
+    The tests of an expensive session fixture share its group; the tests of a module
+    with a module-scoped fixture (a report fitted on generated data, a synthetic
+    extract written to files) share their module's group, as ``--dist loadscope``
+    would, so that the fixture is made once and not once on each worker.
+    """
     for item in items:
-        if SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("site"))
+        used = set(getattr(item, "fixturenames", ()))
+        group = next((name for name, fixtures in EXPENSIVE_FIXTURES.items()
+                      if fixtures & used), None)
+        if group is None and _uses_module_fixture(item, used):
+            group = item.nodeid.split("::")[0]
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _uses_module_fixture(item, used: set[str]) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = getattr(info, "name2fixturedefs", {})
+    return any(definition.scope == "module"
+               for name in used for definition in definitions.get(name, ()))
 
 
 @pytest.fixture(scope="session")
