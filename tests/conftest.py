@@ -108,4 +108,8 @@ def project_copy_built(built_project, tmp_path) -> Path:
 # Property tests never depend on timing: a loaded 2-core machine made a 80 ms example
 # take 289 ms and fail hypothesis' default 200 ms deadline ("Unreliable test timings").
 settings.register_profile("lifetools", deadline=None, print_blob=True)
+# The fast loop (`make check`: --hypothesis-profile=check) tries 25 examples where a
+# test sets no number (100 in `make test`); a test's own max_examples is kept.
+settings.register_profile("check", parent=settings.get_profile("lifetools"),
+                          max_examples=25)
 settings.load_profile("lifetools")
