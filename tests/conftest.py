@@ -36,7 +36,8 @@ EXPENSIVE_FIXTURES = {
 }
 
 
-def pytest_collection_modifyitems(items):
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups in its workers
+def pytest_collection_modifyitems(config, items):
     """Keep the tests sharing an expensive fixture on one xdist worker.
 
     The tests of an expensive session fixture share its group; the tests of a module
@@ -52,6 +53,20 @@ def pytest_collection_modifyitems(items):
             group = item.nodeid.split("::")[0]
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
+            if getattr(config.option, "loadgroup", False) and "@" not in item.nodeid:
+                _suffix_group(item, group)
+
+
+def _suffix_group(item, group: str) -> None:
+    """Append ``@group`` to the test's id, as xdist's loadgroup scheduler reads it.
+
+    pytest-xdist 3.8 does this by setting ``item._nodeid``, which pytest 9 no longer
+    reads (the id lives in ``item._id``): every ``xdist_group`` was silently ignored and
+    each worker built the series, the truth data and the module fixtures for itself.
+    """
+    from _pytest.nodeid import coerce_node_id
+
+    item._id = coerce_node_id(f"{item.nodeid}@{group}")
 
 
 def _uses_module_fixture(item, used: set[str]) -> bool:
