@@ -53,12 +53,16 @@ def pytest_collection_modifyitems(config, items):
             group = item.nodeid.split("::")[0]
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
-            if getattr(config.option, "loadgroup", False) and "@" not in item.nodeid:
-                _suffix_group(item, group)
+        if getattr(config.option, "loadgroup", False):
+            names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name"))
+                            for mark in item.iter_markers("xdist_group")})
+            if names and not item.nodeid.endswith("@" + "_".join(names)):
+                _suffix_group(item, "_".join(names))
 
 
 def _suffix_group(item, group: str) -> None:
-    """Append ``@group`` to the test's id, as xdist's loadgroup scheduler reads it.
+    """Append ``@group`` to the test's id, as xdist's loadgroup scheduler reads it
+    (groups named by a test's own ``xdist_group`` marks, joined as xdist joins them).
 
     pytest-xdist 3.8 does this by setting ``item._nodeid``, which pytest 9 no longer
     reads (the id lives in ``item._id``): every ``xdist_group`` was silently ignored and
