@@ -24,14 +24,60 @@ from project_copy import (  # noqa: F401 - re-exported for fixtures
     edit_series,
 )
 
-SITE_FIXTURES = {"built_project", "built_site", "project_copy_built"}
+#: Session fixtures that take minutes to make, and the xdist group of the tests using
+#: them: under ``--dist loadgroup`` each group runs on one worker, so each fixture is
+#: made once per run instead of once per worker that happens to receive such a test.
+EXPENSIVE_FIXTURES = {
+    # two series builds; ``site`` (tests/functional) asks for ``built_site`` at run time,
+    # invisible to ``fixturenames``: without it those modules built the series again
+    # on the other worker
+    "site": {"built_project", "built_site", "project_copy_built", "site"},
+    "truth_data": {"truth_data"},  # 150,000 synthetic people (tests/truth/conftest.py)
+}
 
 
-def pytest_collection_modifyitems(items):
-    """Keep every test that needs the built site on one xdist worker (built once)."""
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups in its workers
+def pytest_collection_modifyitems(config, items):
+    """Keep the tests sharing an expensive fixture on one xdist worker.
+
+    The tests of an expensive session fixture share its group; the tests of a module
+    with a module-scoped fixture (a report fitted on generated data, a synthetic
+    extract written to files) share their module's group, as ``--dist loadscope``
+    would, so that the fixture is made once and not once on each worker.
+    """
     for item in items:
-        if SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group("site"))
+        used = set(getattr(item, "fixturenames", ()))
+        group = next((name for name, fixtures in EXPENSIVE_FIXTURES.items()
+                      if fixtures & used), None)
+        if group is None and _uses_module_fixture(item, used):
+            group = item.nodeid.split("::")[0]
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+        if getattr(config.option, "loadgroup", False):
+            names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name"))
+                            for mark in item.iter_markers("xdist_group")})
+            if names and not item.nodeid.endswith("@" + "_".join(names)):
+                _suffix_group(item, "_".join(names))
+
+
+def _suffix_group(item, group: str) -> None:
+    """Append ``@group`` to the test's id, as xdist's loadgroup scheduler reads it
+    (groups named by a test's own ``xdist_group`` marks, joined as xdist joins them).
+
+    pytest-xdist 3.8 does this by setting ``item._nodeid``, which pytest 9 no longer
+    reads (the id lives in ``item._id``): every ``xdist_group`` was silently ignored and
+    each worker built the series, the truth data and the module fixtures for itself.
+    """
+    from _pytest.nodeid import coerce_node_id
+
+    item._id = coerce_node_id(f"{item.nodeid}@{group}")
+
+
+def _uses_module_fixture(item, used: set[str]) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = getattr(info, "name2fixturedefs", {})
+    return any(definition.scope == "module"
+               for name in used for definition in definitions.get(name, ()))
 
 
 @pytest.fixture(scope="session")
@@ -81,4 +127,8 @@ def project_copy_built(built_project, tmp_path) -> Path:
 # Property tests never depend on timing: a loaded 2-core machine made a 80 ms example
 # take 289 ms and fail hypothesis' default 200 ms deadline ("Unreliable test timings").
 settings.register_profile("lifetools", deadline=None, print_blob=True)
+# The fast loop (`make check`: --hypothesis-profile=check) tries 25 examples where a
+# test sets no number (100 in `make test`); a test's own max_examples is kept.
+settings.register_profile("check", parent=settings.get_profile("lifetools"),
+                          max_examples=25)
 settings.load_profile("lifetools")

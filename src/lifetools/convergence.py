@@ -45,13 +45,11 @@ def degenerate_terms(terms: Sequence[str], coef, se, *, ratio: bool = True,
     a fit that did not converge, or a term whose estimate diverges because no event
     separates its levels).
     """
-    from scipy.stats import norm
+    from lifetools.results import wald_interval
 
-    z = norm.ppf(1 - alpha / 2)
     coef, se = np.asarray(coef, dtype=float), np.asarray(se, dtype=float)
     reasons: dict[str, str] = {}
-    with np.errstate(over="ignore", invalid="ignore"):
-        low, high = np.exp(coef - z * se), np.exp(coef + z * se)
+    low, high = wald_interval(coef, se, alpha=alpha, exponentiate=True)
     for i, term in enumerate(terms):
         if not np.isfinite(coef[i]):
             reasons[term] = "the estimate is not finite"

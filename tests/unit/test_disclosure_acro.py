@@ -45,6 +45,7 @@ GROUPS = st.lists(st.tuples(st.sampled_from("abcdef"),
                   min_size=1, max_size=120)
 
 
+@pytest.mark.slow  # 40 ACRO sessions: 15 s
 @settings(deadline=None, max_examples=40,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(GROUPS)

@@ -77,6 +77,7 @@ def report(tmp_path_factory):
                                period_end="2025-03-31", n_boot=20)
 
 
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_synthetic_data_all_parts_present(report):
     names = {k["name"] for k in report.key_results}
     assert {"c_validation", "slope_validation", "drift_verdict", "required_people"} <= names
@@ -87,6 +88,7 @@ def test_analyse_crisis_risk_synthetic_data_all_parts_present(report):
     assert frozen.terms[0] == "age" and "years_in_care" in frozen.knots
 
 
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_published_tables_carry_no_person_rows(report):
     development, validation = report.cohorts
     for table in (report.flow, report.coefficients, report.knots, report.internal,
@@ -104,6 +106,7 @@ def test_analyse_crisis_risk_short_period_raises():
         analyse_crisis_risk(tiny(), period_start="2024-04-01", period_end="2024-09-30")
 
 
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_prediction_figures_are_marked(report):
     import matplotlib
 
@@ -115,6 +118,7 @@ def test_prediction_figures_are_marked(report):
     assert is_marked(plots.plot_decision_curve(report.decision).figure)
 
 
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectable(report):
     from lifetools.disclosure import protect_counts
 
@@ -134,6 +138,7 @@ def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectab
     assert report.continuous.shape == (4, 3)
 
 
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_ridge_beside_shrunk_logistic_same_measures(report):
     table = report.comparison.set_index("measure")
     assert list(table.index) == ["C-statistic", "Calibration slope",
@@ -148,6 +153,7 @@ def test_analyse_crisis_risk_ridge_beside_shrunk_logistic_same_measures(report):
     assert any(k["name"] == "ridge_penalty" for k in report.key_results)
 
 
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
     table = report.time_to_event.set_index("measure")
     fg = table["Fine-Gray, 12-month cumulative incidence (95% CI)"]
@@ -157,6 +163,7 @@ def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
     assert logistic.loc["C-statistic"] == temporal.loc["C-statistic"]
 
 
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_tripod_checklist_filled_with_protected_counts(report):
     checklist = report.checklist.set_index("item")
     assert len(checklist) == 52 and (checklist["reported"].str.len() > 0).all()

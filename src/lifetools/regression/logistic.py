@@ -108,7 +108,7 @@ def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str
     return ModelResult(
         summary=tidy(x.columns, fit.params, fit.bse, fit.pvalues, len(df),
                      exponentiate=True, alpha=alpha),
-        n=len(df), model=fit,
+        n=len(df), events=int(y.sum()), model=fit,
         extra={"c_statistic": auc, "calibration_in_the_large": in_the_large,
                "calibration_slope": slope, "calibration_table": table,
                "apparent": True},

@@ -1,4 +1,4 @@
-"""Frozen result objects of the regression estimators."""
+"""Frozen result objects of the regression estimators (:class:`lifetools.results.Result`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+
+from lifetools.results import Interval, Result, wald_interval
 
 __all__ = ["BalanceResult", "ModelResult", "checked_summary", "tidy"]
 
@@ -15,11 +16,11 @@ __all__ = ["BalanceResult", "ModelResult", "checked_summary", "tidy"]
 def tidy(terms, coef, se, p_value, n: int, *, exponentiate: bool,
          alpha: float = 0.05) -> pd.DataFrame:
     """Tidy table: term, estimate, ci_lower, ci_upper, p_value, n (Wald intervals)."""
-    z = norm.ppf(1 - alpha / 2)
-    coef, se = np.asarray(coef, float), np.asarray(se, float)
-    link = np.exp if exponentiate else (lambda x: x)
-    return pd.DataFrame({"term": list(terms), "estimate": link(coef),
-                         "ci_lower": link(coef - z * se), "ci_upper": link(coef + z * se),
+    coef = np.asarray(coef, float)
+    lower, upper = wald_interval(coef, se, alpha=alpha, exponentiate=exponentiate)
+    return pd.DataFrame({"term": list(terms),
+                         "estimate": np.exp(coef) if exponentiate else coef,
+                         "ci_lower": lower, "ci_upper": upper,
                          "p_value": np.asarray(p_value, float), "n": n})
 
 
@@ -50,13 +51,14 @@ def checked_summary(summary: pd.DataFrame, coef, se, *, converged: bool,
 
 
 @dataclass(frozen=True)
-class ModelResult:
+class ModelResult(Result):
     """A fitted model: tidy ``summary``, counts, method record, library object.
 
     ``estimable`` is False when the fit did not converge or an estimate is degenerate
     (not finite, or an interval reaching 0 or infinity); ``reason`` then says why, and
     the affected rows of ``summary`` hold NaN. ``warnings`` carries the warnings of the
-    libraries underneath.
+    libraries underneath. ``events`` is the number with the outcome where the model
+    has one (a logistic model), else ``None``.
     """
 
     summary: pd.DataFrame
@@ -67,11 +69,11 @@ class ModelResult:
     model: Any = field(default=None, repr=False)
     estimable: bool = True
     reason: str = ""
+    events: int | None = None
 
-    def estimate(self, term: str) -> tuple[float, float, float]:
-        """(estimate, ci_lower, ci_upper) of one term."""
-        row = self.summary.set_index("term").loc[term]
-        return float(row["estimate"]), float(row["ci_lower"]), float(row["ci_upper"])
+    def estimate(self, term: str) -> Interval:
+        """(estimate, ci_lower, ci_upper) of one term: :meth:`Result.interval`."""
+        return self.interval(term)
 
 
 @dataclass(frozen=True)

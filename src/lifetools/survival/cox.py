@@ -12,6 +12,7 @@ from scipy.stats import norm
 
 from lifetools.convergence import degenerate_terms, recorded_warnings
 from lifetools.errors import StatisticalWarning
+from lifetools.results import wald_interval
 from lifetools.survival.efron import EfronFit, fit_efron
 from lifetools.survival.partial_likelihood import cox_global_tests
 from lifetools.survival.results import CoxResult, library_versions
@@ -80,12 +81,12 @@ def _efron(stop, event, x, terms: list[str], *, start=None, strata=None, ties: s
 
 def _summary(terms, coef, se, alpha: float, bad: dict[str, str]) -> pd.DataFrame:
     """Hazard ratios; terms in ``bad`` get NaN ratios, limits and p (coef, se kept)."""
-    z = norm.ppf(1 - alpha / 2)
     coef, se = np.asarray(coef, float), np.asarray(se, float)
+    lower, upper = wald_interval(coef, se, alpha=alpha, exponentiate=True)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         table = pd.DataFrame({
             "term": list(terms), "estimate": np.exp(coef),
-            "ci_lower": np.exp(coef - z * se), "ci_upper": np.exp(coef + z * se),
+            "ci_lower": lower, "ci_upper": upper,
             "p_value": 2 * norm.sf(np.abs(coef / se)), "coef": coef, "se": se,
         })
     table["estimable"] = ~table["term"].isin(list(bad))

@@ -1,4 +1,4 @@
-"""Frozen result objects of the survival estimators."""
+"""Frozen result objects of the survival estimators (each a :class:`lifetools.results.Result`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+
+from lifetools.results import Interval, Result
 
 __all__ = ["CIFResult", "CoxResult", "KMResult", "LandmarkResult", "library_versions"]
 
@@ -27,8 +29,26 @@ def _installed_versions() -> tuple[tuple[str, str], ...]:
                  for name in ("lifelines", "statsmodels"))
 
 
+class _PeopleAndEvents(Result):
+    """``n`` and ``events`` of a survival result: its people and its events."""
+
+    __slots__ = ()
+    n_people: int
+    n_events: int
+
+    @property
+    def n(self) -> int:  # type: ignore[override]
+        """People in the analysis (``n_people``)."""
+        return self.n_people
+
+    @property
+    def events(self) -> int:  # type: ignore[override]
+        """People with the event of interest (``n_events``)."""
+        return self.n_events
+
+
 @dataclass(frozen=True)
-class KMResult:
+class KMResult(_PeopleAndEvents):
     """Kaplan-Meier survival by group.
 
     ``summary``: group, time, estimate, ci_lower, ci_upper, se (Greenwood standard
@@ -49,7 +69,7 @@ class KMResult:
 
 
 @dataclass(frozen=True)
-class CIFResult:
+class CIFResult(_PeopleAndEvents):
     """Aalen-Johansen cumulative incidence of one event type, competing risks, by group.
 
     ``summary``: group, time, estimate, ci_lower, ci_upper, at_risk.
@@ -66,7 +86,7 @@ class CIFResult:
 
 
 @dataclass(frozen=True)
-class CoxResult:
+class CoxResult(_PeopleAndEvents):
     """Cox proportional hazards: hazard ratios and the proportional-hazards test.
 
     ``summary``: term, estimate (hazard ratio), ci_lower, ci_upper, p_value, coef, se;
@@ -88,10 +108,9 @@ class CoxResult:
     reason: str = ""
     global_tests: pd.DataFrame | None = None
 
-    def hazard_ratio(self, term: str) -> tuple[float, float, float]:
-        """(estimate, ci_lower, ci_upper) of one term."""
-        row = self.summary.set_index("term").loc[term]
-        return float(row["estimate"]), float(row["ci_lower"]), float(row["ci_upper"])
+    def hazard_ratio(self, term: str) -> Interval:
+        """(estimate, ci_lower, ci_upper) of one term: :meth:`Result.interval`."""
+        return self.interval(term)
 
 
 @dataclass(frozen=True)
