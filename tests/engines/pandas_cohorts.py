@@ -1,15 +1,16 @@
 """The pandas cohort builders the ibis builders replaced (lifetools before issue 18),
-kept verbatim as the reference of the engine-equality tests."""
+kept verbatim as the reference of the engine-equality tests (but for their arguments,
+now one :class:`~lifetools.cohort.CohortSpec`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lifetools.cohort import CohortSpec
 from lifetools.describe import people_in_locality
 from lifetools.dictionary import load_dictionary
 
@@ -64,14 +65,7 @@ def _covariates(frame: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:
     )
 
 
-def build_discharge_cohort(
-    dataset: Any,
-    *,
-    period_start: str,
-    period_end: str,
-    team_types: Sequence[str] = ("A06",),
-    locality: str = "all",
-) -> DischargeCohort:
+def build_discharge_cohort(dataset: Any, spec: CohortSpec) -> DischargeCohort:
     """Accepted referrals to ``team_types`` open during the period, one per person.
 
     Eligibility: accepted (not rejected) referral to one of the team types, received
@@ -84,6 +78,8 @@ def build_discharge_cohort(
     Follow-up ends at discharge, death, transfer, or ``period_end``. Events: discharge
     (closure group 'discharge'), transfer and death compete.
     """
+    period_start, period_end = spec.period_start, spec.period_end
+    team_types, locality = spec.team_types, spec.locality
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
     groups = closure_groups()
     people = people_in_locality(dataset, locality)
@@ -190,14 +186,7 @@ class ReReferralCohort:
     method: dict[str, Any] = field(default_factory=dict)
 
 
-def build_rereferral_cohort(
-    dataset: Any,
-    *,
-    period_start: str,
-    period_end: str,
-    team_types: Sequence[str] = ("A06",),
-    locality: str = "all",
-) -> ReReferralCohort:
+def build_rereferral_cohort(dataset: Any, spec: CohortSpec) -> ReReferralCohort:
     """People discharged (closure group 'discharge') from the team types in the period.
 
     Follow-up starts at the first such discharge and ends at the next referral to any
@@ -205,6 +194,8 @@ def build_rereferral_cohort(
     Life Rooms use is fixed at discharge (contact on or before the discharge date), so
     there is no immortal time.
     """
+    period_start, period_end = spec.period_start, spec.period_end
+    team_types, locality = spec.team_types, spec.locality
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
     groups = closure_groups()
     people = people_in_locality(dataset, locality).merge(

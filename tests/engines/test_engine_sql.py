@@ -18,26 +18,24 @@ import os
 from pathlib import Path
 
 import ibis
-import pandas as pd
 import pytest
 
+from lifetools.cohort import CohortSpec
 from lifetools.cohort.discharge import closure_groups
 from lifetools.cohort.queries import discharge_queries, rereferral_queries
 from lifetools.engines import unbound_tables
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "sql"
-PERIOD = {"start": pd.Timestamp("2024-04-01"), "end": pd.Timestamp("2025-03-31")}
+SPEC = CohortSpec("2024-04-01", "2025-03-31")
 
 
 @functools.cache
 def _queries():
     tables = unbound_tables()
     return {
-        "discharge_cohort": discharge_queries(tables, **PERIOD, team_types=("A06",),
-                                              locality="all"),
+        "discharge_cohort": discharge_queries(tables, SPEC),
         "rereferral_cohort": rereferral_queries(
-            tables, **PERIOD, team_types=("A06",), locality="all",
-            discharge_codes=closure_groups()["discharge"]),
+            tables, SPEC, discharge_codes=closure_groups()["discharge"]),
     }
 
 

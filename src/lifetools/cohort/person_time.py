@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort.discharge import first_life_rooms_contact
+from lifetools.cohort.spec import CohortSpec
 from lifetools.describe import people_in_locality
 
 __all__ = ["PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time",
@@ -151,17 +152,14 @@ def _covariates(frame: pd.DataFrame, dataset: Any) -> pd.DataFrame:
         team_other=((team != "none") & (team != "A06")).astype(float), **dummies)
 
 
-def build_person_time(
-    dataset: Any,
-    *,
-    period_start: str,
-    period_end: str,
-    window_days: int = 365,
-    locality: str = "all",
-    seed: int = 20250331,
-) -> PersonTime:
-    """Build before/after person-time for users and a comparison pool (see module)."""
-    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
+def build_person_time(dataset: Any, spec: CohortSpec, *, window_days: int = 365,
+                      seed: int = 20250331) -> PersonTime:
+    """Build before/after person-time for users and a comparison pool (see module).
+
+    ``spec`` (:class:`~lifetools.cohort.CohortSpec`) gives the period and the locality;
+    its team types are not used (the cohort is everyone linked, in care or not).
+    """
+    start, end, locality = spec.start, spec.end, spec.locality
     data_start = dataset.ae_attendances["arrival_date"].min()
     people = people_in_locality(dataset, locality)
     first = people["person_id"].map(first_life_rooms_contact(dataset))

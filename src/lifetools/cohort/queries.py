@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import ibis
-import pandas as pd
+
+from lifetools.cohort.spec import CohortSpec
 
 __all__ = ["SURVIVAL_COLUMNS", "CohortQueries", "discharge_queries", "first_contact", "people_query",
            "rereferral_queries"]
@@ -80,10 +81,10 @@ def _with_person(t: Any, refs: Any, people: Any) -> Any:
     return _left(_left(refs, persons, "person_id"), first_contact(t), "person_id")
 
 
-def discharge_queries(t: Any, *, start: pd.Timestamp, end: pd.Timestamp,
-                      team_types: Sequence[str], locality: str) -> CohortQueries:
+def discharge_queries(t: Any, spec: CohortSpec) -> CohortQueries:
     """Eligible referrals of :func:`~lifetools.cohort.build_discharge_cohort`."""
     t.require(SURVIVAL_COLUMNS)
+    start, end, team_types, locality = spec.start, spec.end, spec.team_types, spec.locality
     people = people_query(t, locality)
     start_at, end_at = ibis.literal(start), ibis.literal(end)
     refs = t.referrals
@@ -115,12 +116,12 @@ def discharge_queries(t: Any, *, start: pd.Timestamp, end: pd.Timestamp,
                          types={**REFERRAL_TYPES, **PERSON_TYPES, "first_contact": "date"})
 
 
-def rereferral_queries(t: Any, *, start: pd.Timestamp, end: pd.Timestamp,
-                       team_types: Sequence[str], locality: str,
+def rereferral_queries(t: Any, spec: CohortSpec, *,
                        discharge_codes: Sequence[str]) -> CohortQueries:
     """First discharges of :func:`~lifetools.cohort.build_rereferral_cohort`, with the
-    date of each person's next referral (to any team) up to ``end``."""
+    date of each person's next referral (to any team) up to ``spec.period_end``."""
     t.require(SURVIVAL_COLUMNS)
+    start, end, team_types, locality = spec.start, spec.end, spec.team_types, spec.locality
     people = people_query(t, locality)
     start_at, end_at = ibis.literal(start), ibis.literal(end)
     all_refs = t.referrals
