@@ -11,6 +11,15 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort import CohortSpec
+from lifetools.cohort.person_time import (
+    LOCALITY_PREFIX,
+    PRIOR_OUTCOMES,
+    PROPENSITY_COVARIATES,
+    PersonTime,
+    _slug,
+    count_in_windows,
+    unplanned_attendances,
+)
 from lifetools.describe import people_in_locality
 from lifetools.dictionary import load_dictionary
 
@@ -236,3 +245,99 @@ def build_rereferral_cohort(dataset: Any, spec: CohortSpec) -> ReReferralCohort:
         flow=pd.DataFrame(flow, columns=["step", "n"]),
         method={"index": "first discharge in the period", "event": "next referral",
                 "competing": "death", "period": [period_start, period_end]})
+
+
+# ---- person-time (lifetools before the person-time cohort moved to the engine) ----
+
+def _person_time_covariates(frame: pd.DataFrame, dataset: Any) -> pd.DataFrame:
+    age = frame["index_date"].dt.year - frame["year_of_birth"].astype(float)
+    refs = dataset.referrals[dataset.referrals["rejection_date"].isna()]
+    open_refs = refs[["person_id", "referral_date", "discharge_date", "team_type"]].merge(
+        frame[["person_id", "index_date"]], on="person_id")
+    is_open = (open_refs["referral_date"] <= open_refs["index_date"]) & (
+        open_refs["discharge_date"].isna()
+        | (open_refs["discharge_date"] >= open_refs["index_date"]))
+    latest = open_refs[is_open].sort_values(["person_id", "referral_date", "team_type"])
+    team = frame["person_id"].map(latest.groupby("person_id")["team_type"].last())
+    team = team.fillna("none").astype(object)
+    quintile = frame["imd_quintile"].astype(float)
+    locality = frame["locality"].fillna("unknown")
+    dummies = {_slug(name): (locality == name).astype(float)
+               for name in sorted(locality.unique())}
+    return frame.assign(
+        age=age, age_per_10=(age - 45) / 10, female=(frame["sex"] == "2").astype(float),
+        white=frame["ethnic_category"].isin(["A", "B", "C"]).astype(float),
+        imd_q1=(quintile == 1).astype(float), imd_q2=(quintile == 2).astype(float),
+        team_type=team, secondary_care=(team != "none").astype(float),
+        team_a06=(team == "A06").astype(float),
+        team_other=((team != "none") & (team != "A06")).astype(float), **dummies)
+
+
+def build_person_time(dataset: Any, spec: CohortSpec, *, window_days: int = 365,
+                      seed: int = 20250331) -> PersonTime:
+    """Build before/after person-time for users and a comparison pool (see module).
+
+    ``spec`` (:class:`~lifetools.cohort.CohortSpec`) gives the period and the locality;
+    its team types are not used (the cohort is everyone linked, in care or not).
+    """
+    start, end, locality = spec.start, spec.end, spec.locality
+    data_start = dataset.ae_attendances["arrival_date"].min()
+    people = people_in_locality(dataset, locality)
+    first = people["person_id"].map(first_life_rooms_contact(dataset))
+    users = people[(first >= start) & (first <= end)].assign(
+        index_date=first[(first >= start) & (first <= end)], group="Life Rooms users")
+    flow = [("People in the linked data", len(people)),
+            ("first Life Rooms contact during the period", len(users))]
+    pool = people[first.isna() | (first > end)]
+    rng = np.random.default_rng(seed)
+    drawn = users["index_date"].to_numpy()[rng.integers(0, max(len(users), 1), len(pool))]
+    pool = pool.assign(index_date=pd.to_datetime(drawn) if len(users) else pd.NaT,
+                       group="Comparison pool")
+    pool = pool[~(pool["date_of_death"] <= pool["index_date"])]
+    flow.append(("possible comparison people (never used, alive at index)", len(pool)))
+    frame = pd.concat([users, pool], ignore_index=True)
+    window = pd.Timedelta(days=window_days)
+    before_start = (frame["index_date"] - window).clip(lower=data_start)
+    death = frame["date_of_death"].fillna(pd.Timestamp.max)
+    after_end = pd.concat([frame["index_date"] + window, death,
+                           pd.Series(end + pd.Timedelta(days=1), index=frame.index)],
+                          axis=1).min(axis=1)
+    windows = pd.concat([
+        pd.DataFrame({"person_id": frame["person_id"], "start": before_start,
+                      "end": frame["index_date"], "after": 0, "group": frame["group"]}),
+        pd.DataFrame({"person_id": frame["person_id"], "start": frame["index_date"],
+                      "end": after_end, "after": 1, "group": frame["group"]}),
+    ], ignore_index=True)
+    windows["person_years"] = (windows["end"] - windows["start"]).dt.days / 365.25
+    windows["ae"] = count_in_windows(unplanned_attendances(dataset), windows)
+    admissions = dataset.emergency_admissions[["person_id", "admission_date"]].rename(
+        columns={"admission_date": "date"})
+    windows["admissions"] = count_in_windows(admissions, windows)
+    prior = windows[windows["after"] == 0].set_index("person_id")
+    frame = frame.assign(prior_ae=frame["person_id"].map(prior["ae"]).astype(float),
+                         prior_admissions=frame["person_id"].map(
+                             prior["admissions"]).astype(float))
+    baseline = pd.DataFrame({"person_id": frame["person_id"],
+                             "start": (frame["index_date"] - 2 * window).clip(
+                                 lower=data_start),
+                             "end": frame["index_date"] - window})
+    years = ((baseline["end"] - baseline["start"]).dt.days / 365.25).clip(lower=0)
+    per_year = years.where(years > 0)
+    frame = frame.assign(
+        baseline_years=years,
+        baseline_ae=count_in_windows(unplanned_attendances(dataset), baseline) / per_year,
+        baseline_admissions=count_in_windows(admissions, baseline) / per_year)
+    frame = _person_time_covariates(frame, dataset)
+    frame["user"] = (frame["group"] == "Life Rooms users").astype(float)
+    keep = ["person_id", "group", "user", "index_date", "age", "imd_quintile",
+            "locality", "team_type", "secondary_care", *PROPENSITY_COVARIATES,
+            *PRIOR_OUTCOMES, "baseline_years",
+            *sorted(c for c in frame.columns if c.startswith(LOCALITY_PREFIX))]
+    periods = windows[windows["person_years"] > 0].sort_values(
+        ["person_id", "after"], ignore_index=True)
+    return PersonTime(
+        people=frame[keep].sort_values(["group", "person_id"], ignore_index=True),
+        periods=periods, flow=pd.DataFrame(flow, columns=["step", "n"]),
+        method={"window_days": window_days, "data_start": str(data_start.date()),
+                "ae": "unplanned (categories 1-3), department types 01 and 03, "
+                      "duplicates excluded", "seed": seed})

@@ -145,3 +145,76 @@ def rereferral_queries(t: Any, spec: CohortSpec, *,
     return CohortQueries(flow=tuple(flow), frame=frame,
                          types={**REFERRAL_TYPES, **PERSON_TYPES, "first_contact": "date",
                                 "next_referral": "date"})
+
+
+PERSON_TIME_COLUMNS = {
+    "people": ("person_id", "year_of_birth", "sex", "ethnic_category", "lsoa_code",
+               "date_of_death"),
+    "deprivation": ("lsoa_code", "locality", "imd_quintile"),
+    "referrals": ("person_id", "referral_date", "team_type", "rejection_date",
+                  "discharge_date"),
+    "life_rooms_contacts": ("person_id", "contact_date"),
+    "ae_attendances": ("person_id", "arrival_date", "attendance_category",
+                       "department_type", "duplicate_flag"),
+    "emergency_admissions": ("person_id", "admission_date"),
+}
+"""The columns person-time reads (checked in a warehouse before querying)."""
+
+PERSON_TIME_TYPES = {"person_id": "string", "year_of_birth": "integer", "sex": "string",
+                     "ethnic_category": "string", "date_of_death": "date",
+                     "locality": "string", "imd_quintile": "integer",
+                     "first_contact": "date"}
+
+
+def person_time_people(t: Any, locality: str) -> Any:
+    """Everyone living in ``locality`` with their first Life Rooms contact (the users
+    and the comparison pool of :func:`~lifetools.cohort.build_person_time`)."""
+    people = people_query(t, locality).select(*[c for c in PERSON_TIME_TYPES
+                                                if c != "first_contact"])
+    return _left(people, first_contact(t), "person_id")
+
+
+def unplanned_ae(t: Any) -> Any:
+    """A&E attendances the reports count (``unplanned_attendances``): categories 1-3,
+    department types 01/03, not duplicates; columns ``person_id, date``."""
+    ae = t.ae_attendances
+    keep = (ae.attendance_category.isin(["1", "2", "3"])
+            & ae.department_type.isin(["01", "03"]) & ~ae.duplicate_flag.fill_null(False))
+    return ae.filter(keep).select("person_id", date=ae.arrival_date)
+
+
+def emergency_admissions(t: Any) -> Any:
+    """Emergency admissions as events: ``person_id, date``."""
+    adm = t.emergency_admissions
+    return adm.select("person_id", date=adm.admission_date)
+
+
+def window_counts(events: Any, windows: Any, names: Sequence[str]) -> Any:
+    """Events per person in each named window ``[<name>_start, <name>_end)``.
+
+    ``events`` has ``person_id, date``; ``windows`` one row per person with the bounds.
+    One join and one grouped sum (as ``count_in_windows``): an event or bound that is
+    missing counts nothing, a window with start >= end counts 0. People with no event
+    have no row (count 0).
+    """
+    joined = events.inner_join(windows, "person_id")
+    return joined.group_by("person_id").agg(**{
+        name: ibis.ifelse((joined.date >= joined[f"{name}_start"])
+                          & (joined.date < joined[f"{name}_end"]), 1, 0).sum()
+        for name in names})
+
+
+def team_at_index(t: Any, index: Any) -> Any:
+    """Team type of each person's accepted referral open on ``index_date`` (the latest;
+    ties by team type, the last), from ``index`` (``person_id, index_date``)."""
+    refs = t.referrals
+    refs = refs.filter(refs.rejection_date.isnull()).select(
+        "person_id", "referral_date", "discharge_date", "team_type")
+    joined = refs.inner_join(index, "person_id")
+    joined = joined.filter((joined.referral_date <= joined.index_date)
+                           & (joined.discharge_date.isnull()
+                              | (joined.discharge_date >= joined.index_date)))
+    ranked = joined.mutate(_rank=ibis.row_number().over(
+        group_by=joined.person_id,
+        order_by=[joined.referral_date.desc(), joined.team_type.desc()]))
+    return ranked.filter(ranked._rank == 0).select("person_id", "team_type")
