@@ -178,8 +178,10 @@ def unplanned_ae(t: Any) -> Any:
     """A&E attendances the reports count (``unplanned_attendances``): categories 1-3,
     department types 01/03, not duplicates; columns ``person_id, date``."""
     ae = t.ae_attendances
+    # not COALESCE(flag, FALSE): T-SQL cannot evaluate COALESCE over a predicate
     keep = (ae.attendance_category.isin(["1", "2", "3"])
-            & ae.department_type.isin(["01", "03"]) & ~ae.duplicate_flag.fill_null(False))
+            & ae.department_type.isin(["01", "03"])
+            & (ae.duplicate_flag.isnull() | ~ae.duplicate_flag))
     return ae.filter(keep).select("person_id", date=ae.arrival_date)
 
 
