@@ -202,3 +202,19 @@ def test_spark_local_cohorts_equal_pandas(spark, synthetic, build):
     theirs = getattr(reference, f"build_{build}_cohort")(synthetic, SPEC)
     pd.testing.assert_frame_equal(ours.data, theirs.data, check_exact=True)
     pd.testing.assert_frame_equal(ours.flow, theirs.flow, check_exact=True)
+
+
+def test_engine_record_names_the_kind_of_source_not_its_place(tmp_path, synthetic):
+    from lifetools.engines import engine_record
+
+    for name in ("people", "referrals"):
+        getattr(synthetic, name).to_parquet(tmp_path / f"{name}.parquet", index=False)
+    record = engine_record(engines.parse_source(tmp_path))
+    assert record["source"] == "files" and record["engine"] == "duckdb"
+    assert str(tmp_path) not in str(record)
+    assert record["tables"]["referrals"]["rows"] == len(synthetic.referrals)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    for name in ("people", "referrals"):
+        (tmp_path / f"{name}.parquet").rename(other / f"{name}.parquet")
+    assert engine_record(engines.parse_source(other)) == record
