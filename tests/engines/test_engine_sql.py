@@ -18,11 +18,13 @@ import os
 from pathlib import Path
 
 import ibis
+import pandas as pd
 import pytest
 
 from lifetools.cohort import CohortSpec
 from lifetools.cohort.discharge import closure_groups
 from lifetools.cohort.queries import (
+    crisis_queries,
     discharge_queries,
     emergency_admissions,
     person_time_people,
@@ -84,7 +86,9 @@ def _person_time_script(dialect: str) -> str:
 
 
 SCRIPTS = {**{name: functools.partial(_script, queries) for name, queries in
-              _queries().items()}, "person_time": _person_time_script}
+              _queries().items()}, "person_time": _person_time_script,
+           "crisis_cohort": functools.partial(_script, crisis_queries(
+               unbound_tables(), day=pd.Timestamp("2024-04-01"), horizon_days=365))}
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))

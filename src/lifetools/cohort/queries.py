@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import ibis
+import pandas as pd
 
 from lifetools.cohort.spec import CohortSpec
 
@@ -220,3 +221,68 @@ def team_at_index(t: Any, index: Any) -> Any:
         group_by=joined.person_id,
         order_by=[joined.referral_date.desc(), joined.team_type.desc()]))
     return ranked.filter(ranked._rank == 0).select("person_id", "team_type")
+
+
+CRISIS_TYPES = {"person_id": "string", "year_of_birth": "integer", "sex": "string",
+                "ethnic_category": "string", "date_of_death": "date",
+                "team_type": "string", "honos_baseline": "integer",
+                "first_open": "date", "imd_quintile": "integer", "prior_ae": "integer",
+                "prior_admissions": "integer", "life_rooms": "integer",
+                "first_crisis": "date"}
+
+
+def _latest(table: Any, order: Sequence[str]) -> Any:
+    ranked = table.mutate(_rank=ibis.row_number().over(
+        group_by=table.person_id, order_by=[table[c].desc() for c in order]))
+    return ranked.filter(ranked._rank == 0).drop("_rank")
+
+
+def _events_between(events: Any, start: Any, end: Any, name: str) -> Any:
+    inside = events.filter((events.date >= start) & (events.date < end))
+    return inside.group_by("person_id").agg(**{name: inside.count()})
+
+
+def crisis_queries(t: Any, *, day: pd.Timestamp, horizon_days: int) -> CohortQueries:
+    """People open to secondary care on ``day`` with what the crisis-risk model needs
+    (:func:`~lifetools.cohort.build_crisis_cohort`): the latest open referral's team,
+    its last recorded HoNOS, the first open referral's date, deprivation, prior use in
+    the year before, Life Rooms use before ``day``, and the first crisis in
+    ``[day, day + horizon)``. Flow: people open (and in the people table), alive."""
+    at = ibis.literal(day)
+    refs = t.referrals
+    open_refs = refs.filter(refs.rejection_date.isnull() & (refs.referral_date < at)
+                            & (refs.discharge_date.isnull() | (refs.discharge_date >= at)))
+    order = ("referral_date", "referral_id")
+    latest = _latest(open_refs.filter(open_refs.team_type.notnull()), order).select(
+        "person_id", "team_type")
+    honos = _latest(open_refs.filter(open_refs.honos_baseline.notnull()), order).select(
+        "person_id", "honos_baseline")
+    first_open = open_refs.group_by("person_id").agg(first_open=open_refs.referral_date.min())
+    people = t.people.select("person_id", "year_of_birth", "sex", "ethnic_category",
+                             "lsoa_code", "date_of_death")
+    opened = people.filter(people.person_id.isin(open_refs.person_id))
+    alive = opened.filter(opened.date_of_death.isnull() | (opened.date_of_death > at))
+    areas = t.deprivation.select("lsoa_code", "imd_quintile")
+    frame = _left(alive, areas, "lsoa_code").drop("lsoa_code")
+    year_before = ibis.literal(day - pd.Timedelta(days=365))
+    contacts = t.life_rooms_contacts
+    users = contacts.filter(contacts.contact_date < at).group_by("person_id").agg(
+        life_rooms=ibis.literal(1))
+    ae = t.ae_attendances
+    mh_ae = ae.filter(ae.mh_related & (ae.duplicate_flag.isnull() | ~ae.duplicate_flag)
+                      ).select("person_id", date=ae.arrival_date)
+    adm = t.emergency_admissions
+    mh_adm = adm.filter(adm.primary_diagnosis.upper().startswith("F")).select(
+        "person_id", date=adm.admission_date)
+    crises = ibis.union(mh_ae, mh_adm, distinct=False)
+    end = ibis.literal(day + pd.Timedelta(days=horizon_days))
+    crises = crises.filter((crises.date >= at) & (crises.date < end))
+    first_crisis = crises.group_by("person_id").agg(first_crisis=crises.date.min())
+    for part in (latest, honos, first_open,
+                 _events_between(unplanned_ae(t), year_before, at, "prior_ae"),
+                 _events_between(emergency_admissions(t), year_before, at,
+                                 "prior_admissions"), users, first_crisis):
+        frame = _left(frame, part, "person_id")
+    return CohortQueries(flow=(("Referrals open on the index date (people)", opened),
+                               ("Alive on the index date", alive)),
+                         frame=frame, types=CRISIS_TYPES)
