@@ -49,7 +49,8 @@ def child(method: str, folder: str) -> dict:
         module = pandas_cohorts if method == "pandas" else lt.cohort
         discharge, rereferral = module.build_discharge_cohort, module.build_rereferral_cohort
     start = time.perf_counter()
-    frames = [discharge(data, **PERIOD).data, rereferral(data, **PERIOD).data]
+    spec = lt.cohort.CohortSpec(**PERIOD)
+    frames = [discharge(data, spec).data, rereferral(data, spec).data]
     seconds = time.perf_counter() - start
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent
     status = Path("/proc/self/status").read_text().splitlines()

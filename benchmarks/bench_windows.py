@@ -39,12 +39,12 @@ def cpu(func, repeats: int) -> float:
 def measure(data: Path, people: int, repeats: int) -> dict:
     from test_person_time import merge_count
 
-    from lifetools.cohort import build_person_time
+    from lifetools.cohort import CohortSpec, build_person_time
     from lifetools.cohort.person_time import count_in_windows, unplanned_attendances
     from lifetools.loading import load_dataset
 
     ds = load_dataset(data)
-    pt = build_person_time(ds, **PERIOD)
+    pt = build_person_time(ds, CohortSpec(**PERIOD))
     windows = pt.periods[["person_id", "start", "end"]]
     ae = unplanned_attendances(ds)
     admissions = ds.emergency_admissions[["person_id", "admission_date"]].rename(
@@ -54,7 +54,7 @@ def measure(data: Path, people: int, repeats: int) -> dict:
         return lambda: (func(ae, windows), func(admissions, windows))
 
     return {"people": people, "windows": len(windows), "events": len(ae) + len(admissions),
-            "build_person_time": cpu(lambda: build_person_time(ds, **PERIOD), repeats),
+            "build_person_time": cpu(lambda: build_person_time(ds, CohortSpec(**PERIOD)), repeats),
             "count_in_windows": cpu(counts(count_in_windows), repeats),
             "merge_count (before)": cpu(counts(merge_count), repeats),
             "count_in_windows peak MB": peak_mb(counts(count_in_windows)),

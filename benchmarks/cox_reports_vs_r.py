@@ -44,6 +44,7 @@ writeLines(toJSON(out, digits = NA), commandArgs(TRUE)[2])
 def models(data, start: str, end: str) -> list[dict]:
     """The four Cox models of the two reports: data (no identifiers), columns, terms."""
     from lifetools.cohort import (
+        CohortSpec,
         build_discharge_cohort,
         build_rereferral_cohort,
         split_at_exposure,
@@ -52,12 +53,12 @@ def models(data, start: str, end: str) -> list[dict]:
     from lifetools.survival.landmark import _landmark_data
 
     cov = list(ADJUSTMENT_COVARIATES)
-    cohort = build_discharge_cohort(data, period_start=start, period_end=end).data
+    cohort = build_discharge_cohort(data, CohortSpec(start, end)).data
     long = split_at_exposure(cohort)
     long = long.assign(pid=pd.factorize(long["person_id"])[0])
     landmark, _ = _landmark_data(cohort, landmark=90, duration_col="duration",
                                  exposure_time_col="exposure_day", entry_col="entry")
-    rerefer = build_rereferral_cohort(data, period_start=start, period_end=end).data
+    rerefer = build_rereferral_cohort(data, CohortSpec(start, end)).data
     return [
         {"name": "tv", "frame": long, "start": "start", "stop": "stop", "event": "event",
          "terms": ["exposed", *cov]},

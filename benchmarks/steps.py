@@ -164,7 +164,7 @@ def cohorts(data_dir: str, repeats: int) -> dict:
                        ("build_rereferral_cohort", cohort.build_rereferral_cohort),
                        ("build_person_time", cohort.build_person_time)):
         say(name)
-        seconds, result = timed(lambda f=func: f(ds, **PERIOD), repeats)
+        seconds, result = timed(lambda f=func: f(ds, cohort.CohortSpec(**PERIOD)), repeats)
         rows = len(result.periods if name == "build_person_time" else result.data)
         out[name] = {"seconds": seconds, "rows": rows}
         if name == "build_discharge_cohort":
@@ -248,9 +248,9 @@ def cox_models(ds: Any) -> list[dict]:
     from lifetools import cohort
 
     covs = list(cohort.ADJUSTMENT_COVARIATES)
-    data = cohort.build_discharge_cohort(ds, **PERIOD).data
+    data = cohort.build_discharge_cohort(ds, cohort.CohortSpec(**PERIOD)).data
     long = cohort.split_at_exposure(data)
-    rerefer = cohort.build_rereferral_cohort(ds, **PERIOD).data
+    rerefer = cohort.build_rereferral_cohort(ds, cohort.CohortSpec(**PERIOD)).data
     landmark = data[(data["duration"] > 90) & (data["entry"] <= 90)].copy()
     landmark["exposed_at_landmark"] = (landmark["exposure_day"] <= 90).fillna(
         False).astype(float)
@@ -349,10 +349,10 @@ def fits(data_dir: str, repeats: int, r_repeats: int) -> dict:
     warnings.simplefilter("ignore", StatisticalWarning)
     ds = load_dataset(Path(data_dir))
     covs = list(cohort.ADJUSTMENT_COVARIATES)
-    data = cohort.build_discharge_cohort(ds, **PERIOD).data
-    rerefer = cohort.build_rereferral_cohort(ds, **PERIOD).data
+    data = cohort.build_discharge_cohort(ds, cohort.CohortSpec(**PERIOD)).data
+    rerefer = cohort.build_rereferral_cohort(ds, cohort.CohortSpec(**PERIOD)).data
     rerefer = rerefer.assign(group=rerefer["used_life_rooms"].astype(str))
-    pt = cohort.build_person_time(ds, **PERIOD)
+    pt = cohort.build_person_time(ds, cohort.CohortSpec(**PERIOD))
     periods = pt.periods.assign(user=pt.periods["person_id"].map(
         pt.people.set_index("person_id")["user"]))
     after, users = periods[periods["after"] == 1], periods[periods["user"] == 1]

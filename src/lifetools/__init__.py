@@ -3,7 +3,7 @@
 Notebooks use it as ``import lifetools as lt``::
 
     data = lt.load_dataset()
-    cohort = lt.cohort.build_discharge_cohort(data, period_start=..., period_end=...)
+    cohort = lt.cohort.build_discharge_cohort(data, lt.cohort.CohortSpec(start, end))
     lt.tables.show_table(cohort.flow, name="flow", caption="...", count_cols=["n"])
 
 This package is the library that runs inside a notebook kernel. The publishing program

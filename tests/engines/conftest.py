@@ -117,7 +117,8 @@ def spark(synthetic):
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     try:
-        for name in ("people", "deprivation", "referrals", "life_rooms_contacts"):
+        for name in ("people", "deprivation", "referrals", "life_rooms_contacts",
+                     "ae_attendances", "emergency_admissions"):
             path = folder / f"{name}.parquet"
             getattr(synthetic, name).to_parquet(  # Spark reads no nanosecond times
                 path, index=False, coerce_timestamps="us", allow_truncated_timestamps=True)

@@ -1,15 +1,26 @@
 """The pandas cohort builders the ibis builders replaced (lifetools before issue 18),
-kept verbatim as the reference of the engine-equality tests."""
+kept verbatim as the reference of the engine-equality tests (but for their arguments,
+now one :class:`~lifetools.cohort.CohortSpec`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from lifetools.cohort import CohortSpec
+from lifetools.cohort.crisis import CrisisCohort
+from lifetools.cohort.person_time import (
+    LOCALITY_PREFIX,
+    PRIOR_OUTCOMES,
+    PROPENSITY_COVARIATES,
+    PersonTime,
+    _slug,
+    count_in_windows,
+    unplanned_attendances,
+)
 from lifetools.describe import people_in_locality
 from lifetools.dictionary import load_dictionary
 
@@ -64,14 +75,7 @@ def _covariates(frame: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:
     )
 
 
-def build_discharge_cohort(
-    dataset: Any,
-    *,
-    period_start: str,
-    period_end: str,
-    team_types: Sequence[str] = ("A06",),
-    locality: str = "all",
-) -> DischargeCohort:
+def build_discharge_cohort(dataset: Any, spec: CohortSpec) -> DischargeCohort:
     """Accepted referrals to ``team_types`` open during the period, one per person.
 
     Eligibility: accepted (not rejected) referral to one of the team types, received
@@ -84,6 +88,8 @@ def build_discharge_cohort(
     Follow-up ends at discharge, death, transfer, or ``period_end``. Events: discharge
     (closure group 'discharge'), transfer and death compete.
     """
+    period_start, period_end = spec.period_start, spec.period_end
+    team_types, locality = spec.team_types, spec.locality
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
     groups = closure_groups()
     people = people_in_locality(dataset, locality)
@@ -190,14 +196,7 @@ class ReReferralCohort:
     method: dict[str, Any] = field(default_factory=dict)
 
 
-def build_rereferral_cohort(
-    dataset: Any,
-    *,
-    period_start: str,
-    period_end: str,
-    team_types: Sequence[str] = ("A06",),
-    locality: str = "all",
-) -> ReReferralCohort:
+def build_rereferral_cohort(dataset: Any, spec: CohortSpec) -> ReReferralCohort:
     """People discharged (closure group 'discharge') from the team types in the period.
 
     Follow-up starts at the first such discharge and ends at the next referral to any
@@ -205,6 +204,8 @@ def build_rereferral_cohort(
     Life Rooms use is fixed at discharge (contact on or before the discharge date), so
     there is no immortal time.
     """
+    period_start, period_end = spec.period_start, spec.period_end
+    team_types, locality = spec.team_types, spec.locality
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
     groups = closure_groups()
     people = people_in_locality(dataset, locality).merge(
@@ -245,3 +246,223 @@ def build_rereferral_cohort(
         flow=pd.DataFrame(flow, columns=["step", "n"]),
         method={"index": "first discharge in the period", "event": "next referral",
                 "competing": "death", "period": [period_start, period_end]})
+
+
+# ---- person-time (lifetools before the person-time cohort moved to the engine) ----
+
+def _person_time_covariates(frame: pd.DataFrame, dataset: Any) -> pd.DataFrame:
+    age = frame["index_date"].dt.year - frame["year_of_birth"].astype(float)
+    refs = dataset.referrals[dataset.referrals["rejection_date"].isna()]
+    open_refs = refs[["person_id", "referral_date", "discharge_date", "team_type"]].merge(
+        frame[["person_id", "index_date"]], on="person_id")
+    is_open = (open_refs["referral_date"] <= open_refs["index_date"]) & (
+        open_refs["discharge_date"].isna()
+        | (open_refs["discharge_date"] >= open_refs["index_date"]))
+    latest = open_refs[is_open].sort_values(["person_id", "referral_date", "team_type"])
+    team = frame["person_id"].map(latest.groupby("person_id")["team_type"].last())
+    team = team.fillna("none").astype(object)
+    quintile = frame["imd_quintile"].astype(float)
+    locality = frame["locality"].fillna("unknown")
+    dummies = {_slug(name): (locality == name).astype(float)
+               for name in sorted(locality.unique())}
+    return frame.assign(
+        age=age, age_per_10=(age - 45) / 10, female=(frame["sex"] == "2").astype(float),
+        white=frame["ethnic_category"].isin(["A", "B", "C"]).astype(float),
+        imd_q1=(quintile == 1).astype(float), imd_q2=(quintile == 2).astype(float),
+        team_type=team, secondary_care=(team != "none").astype(float),
+        team_a06=(team == "A06").astype(float),
+        team_other=((team != "none") & (team != "A06")).astype(float), **dummies)
+
+
+def build_person_time(dataset: Any, spec: CohortSpec, *, window_days: int = 365,
+                      seed: int = 20250331) -> PersonTime:
+    """Build before/after person-time for users and a comparison pool (see module).
+
+    ``spec`` (:class:`~lifetools.cohort.CohortSpec`) gives the period and the locality;
+    its team types are not used (the cohort is everyone linked, in care or not).
+    """
+    start, end, locality = spec.start, spec.end, spec.locality
+    data_start = dataset.ae_attendances["arrival_date"].min()
+    people = people_in_locality(dataset, locality)
+    first = people["person_id"].map(first_life_rooms_contact(dataset))
+    users = people[(first >= start) & (first <= end)].assign(
+        index_date=first[(first >= start) & (first <= end)], group="Life Rooms users")
+    flow = [("People in the linked data", len(people)),
+            ("first Life Rooms contact during the period", len(users))]
+    pool = people[first.isna() | (first > end)]
+    rng = np.random.default_rng(seed)
+    drawn = users["index_date"].to_numpy()[rng.integers(0, max(len(users), 1), len(pool))]
+    pool = pool.assign(index_date=pd.to_datetime(drawn) if len(users) else pd.NaT,
+                       group="Comparison pool")
+    pool = pool[~(pool["date_of_death"] <= pool["index_date"])]
+    flow.append(("possible comparison people (never used, alive at index)", len(pool)))
+    frame = pd.concat([users, pool], ignore_index=True)
+    window = pd.Timedelta(days=window_days)
+    before_start = (frame["index_date"] - window).clip(lower=data_start)
+    death = frame["date_of_death"].fillna(pd.Timestamp.max)
+    after_end = pd.concat([frame["index_date"] + window, death,
+                           pd.Series(end + pd.Timedelta(days=1), index=frame.index)],
+                          axis=1).min(axis=1)
+    windows = pd.concat([
+        pd.DataFrame({"person_id": frame["person_id"], "start": before_start,
+                      "end": frame["index_date"], "after": 0, "group": frame["group"]}),
+        pd.DataFrame({"person_id": frame["person_id"], "start": frame["index_date"],
+                      "end": after_end, "after": 1, "group": frame["group"]}),
+    ], ignore_index=True)
+    windows["person_years"] = (windows["end"] - windows["start"]).dt.days / 365.25
+    windows["ae"] = count_in_windows(unplanned_attendances(dataset), windows)
+    admissions = dataset.emergency_admissions[["person_id", "admission_date"]].rename(
+        columns={"admission_date": "date"})
+    windows["admissions"] = count_in_windows(admissions, windows)
+    prior = windows[windows["after"] == 0].set_index("person_id")
+    frame = frame.assign(prior_ae=frame["person_id"].map(prior["ae"]).astype(float),
+                         prior_admissions=frame["person_id"].map(
+                             prior["admissions"]).astype(float))
+    baseline = pd.DataFrame({"person_id": frame["person_id"],
+                             "start": (frame["index_date"] - 2 * window).clip(
+                                 lower=data_start),
+                             "end": frame["index_date"] - window})
+    years = ((baseline["end"] - baseline["start"]).dt.days / 365.25).clip(lower=0)
+    per_year = years.where(years > 0)
+    frame = frame.assign(
+        baseline_years=years,
+        baseline_ae=count_in_windows(unplanned_attendances(dataset), baseline) / per_year,
+        baseline_admissions=count_in_windows(admissions, baseline) / per_year)
+    frame = _person_time_covariates(frame, dataset)
+    frame["user"] = (frame["group"] == "Life Rooms users").astype(float)
+    keep = ["person_id", "group", "user", "index_date", "age", "imd_quintile",
+            "locality", "team_type", "secondary_care", *PROPENSITY_COVARIATES,
+            *PRIOR_OUTCOMES, "baseline_years",
+            *sorted(c for c in frame.columns if c.startswith(LOCALITY_PREFIX))]
+    periods = windows[windows["person_years"] > 0].sort_values(
+        ["person_id", "after"], ignore_index=True)
+    return PersonTime(
+        people=frame[keep].sort_values(["group", "person_id"], ignore_index=True),
+        periods=periods, flow=pd.DataFrame(flow, columns=["step", "n"]),
+        method={"window_days": window_days, "data_start": str(data_start.date()),
+                "ae": "unplanned (categories 1-3), department types 01 and 03, "
+                      "duplicates excluded", "seed": seed})
+
+
+# ---- crisis cohort (lifetools before the crisis cohort moved to the engine) ----
+
+COMMUNITY_TEAMS = ("A05", "A06", "A07", "A08")
+
+
+def _crises(dataset: Any) -> pd.DataFrame:
+    ae = dataset.ae_attendances
+    keep = ae["mh_related"].fillna(False).astype(bool) & ~ae["duplicate_flag"].fillna(False)
+    mh_ae = ae.loc[keep, ["person_id", "arrival_date"]].rename(columns={"arrival_date": "date"})
+    adm = dataset.emergency_admissions
+    f_chapter = adm["primary_diagnosis"].fillna("").str.upper().str.startswith("F")
+    mh_adm = adm.loc[f_chapter, ["person_id", "admission_date"]].rename(
+        columns={"admission_date": "date"})
+    return pd.concat([mh_ae, mh_adm], ignore_index=True)
+
+
+def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 365
+                        ) -> CrisisCohort:
+    """People open to secondary mental-health services on ``index_date``, with predictors
+    known on that date and whether they had a mental-health crisis in the next year.
+
+    Parameters
+    ----------
+    dataset
+        The analysis tables (:func:`lifetools.load_dataset`).
+    index_date : str
+        ISO date: the start of an edition's period.
+    horizon_days : int
+        Prediction horizon (365).
+
+    Returns
+    -------
+    CrisisCohort
+        ``data`` has the predictors of :data:`CRISIS_PREDICTORS`, ``crisis`` (0/1) and
+        ``died_first`` (died within the horizon with no crisis before death),
+        ``event_type`` (1 crisis, 2 death first, 0 neither) and ``days_to_event`` (day
+        of the first of them counting the index date as day 1; ``horizon_days`` when
+        neither), for a time-to-event model with death competing.
+
+    Notes
+    -----
+    Open: a referral not rejected, made before the index date and not discharged before
+    it; the person alive on the index date. Team: the latest open referral's team type,
+    ``community_team`` for A05-A08. Ethnicity: ``white`` (A-C); deprivation:
+    ``imd_q1`` (most deprived fifth; unknown LSOA counts as not). HoNOS: that referral's baseline score,
+    0 with ``honos_recorded = 0`` when missing (missing by team type, not at random).
+    Prior use: unplanned A&E attendances (categories 1-3, types 01/03, no duplicates)
+    and emergency admissions in the year before, capped at 5 and 3. Outcome: a
+    mental-health-related A&E attendance (``mh_related``, no duplicates) or an
+    emergency admission with an ICD-10 F-chapter primary diagnosis in
+    ``[index_date, index_date + horizon)``. Death is a competing event: a person who
+    dies first counts as no crisis. Follow-up is complete for everyone (no loss to
+    follow-up within an extract), so the share with a crisis estimates the cumulative
+    incidence of crisis with death competing, not the risk had death been prevented.
+    Tested in ``tests/unit/test_prediction_report.py``.
+    """
+    day = pd.Timestamp(index_date)
+    end = day + pd.Timedelta(days=horizon_days)
+    refs = dataset.referrals
+    is_open = (refs["rejection_date"].isna() & (refs["referral_date"] < day)
+               & (refs["discharge_date"].isna() | (refs["discharge_date"] >= day)))
+    open_refs = refs[is_open].sort_values(["person_id", "referral_date", "referral_id"])
+    latest = open_refs.groupby("person_id").last()
+    first_open = open_refs.groupby("person_id")["referral_date"].min()
+    people = dataset.people.set_index("person_id")
+    ids = latest.index[latest.index.isin(people.index)]
+    persons = people.loc[ids]
+    alive = persons["date_of_death"].isna() | (persons["date_of_death"] > day)
+    flow = [("Referrals open on the index date (people)", len(ids)),
+            ("Alive on the index date", int(alive.sum()))]
+    persons = persons[alive]
+    ids = persons.index
+    deprivation = dataset.deprivation.set_index("lsoa_code")["imd_quintile"]
+    quintile = persons["lsoa_code"].map(deprivation)
+    ethnic = persons["ethnic_category"].fillna("Z")
+    team = latest.loc[ids, "team_type"].fillna("")
+    honos = latest.loc[ids, "honos_baseline"].astype(float)
+    frame = pd.DataFrame({
+        "person_id": ids,
+        "age": (day.year - persons["year_of_birth"].astype(float)).to_numpy(),
+        "female": (persons["sex"] == "2").astype(int).to_numpy(),
+        "sex": np.where(persons["sex"] == "2", "Female",
+                        np.where(persons["sex"] == "1", "Male", "Other or not known")),
+        "white": ethnic.isin(["A", "B", "C"]).astype(int).to_numpy(),
+        "imd_q1": (quintile.astype(float) == 1).astype(int).to_numpy(),
+        "community_team": team.isin(COMMUNITY_TEAMS).astype(int).to_numpy(),
+        "ethnic_group": np.select([ethnic.isin(["A", "B", "C"]), ethnic.isin(["Z", "99"])],
+                                  ["White", "Not known"], "Other ethnic groups"),
+        "imd_quintile": quintile.map(lambda q: "unknown" if pd.isna(q) else str(int(q))
+                                     ).to_numpy(),
+        "honos": honos.fillna(0.0).to_numpy(),
+        "honos_recorded": honos.notna().astype(int).to_numpy(),
+        "years_in_care": ((day - first_open.loc[ids]).dt.days / 365.25).to_numpy(),
+    })
+    windows = pd.DataFrame({"person_id": frame["person_id"],
+                            "start": day - pd.Timedelta(days=365), "end": day})
+    admissions = dataset.emergency_admissions[["person_id", "admission_date"]].rename(
+        columns={"admission_date": "date"})
+    frame["prior_ae"] = np.minimum(count_in_windows(unplanned_attendances(dataset), windows), 5)
+    frame["prior_admissions"] = np.minimum(count_in_windows(admissions, windows), 3)
+    contacts = dataset.life_rooms_contacts
+    users = set(contacts.loc[contacts["contact_date"] < day, "person_id"].dropna())
+    frame["life_rooms"] = frame["person_id"].isin(users).astype(int)
+    crises = _crises(dataset)
+    first_crisis = crises[(crises["date"] >= day) & (crises["date"] < end)].groupby(
+        "person_id")["date"].min()
+    frame["crisis"] = frame["person_id"].isin(first_crisis.index).astype(int)
+    death = frame["person_id"].map(persons["date_of_death"])
+    crisis_day = frame["person_id"].map(first_crisis)
+    frame["died_first"] = ((death < end) & (crisis_day.isna() | (death < crisis_day))
+                           ).astype(int).to_numpy()
+    frame["event_type"] = np.where(frame["crisis"] == 1, 1,
+                                   np.where(frame["died_first"] == 1, 2, 0))
+    event_day = crisis_day.where(frame["crisis"] == 1, death.where(frame["died_first"] == 1))
+    frame["days_to_event"] = ((event_day - day).dt.days + 1).fillna(horizon_days).to_numpy()
+    flow += [("Crisis within 12 months", int(frame["crisis"].sum())),
+             ("Died within 12 months with no crisis first", int(frame["died_first"].sum()))]
+    method = {"index_date": index_date, "horizon_days": horizon_days,
+              "competing_death": "counted as no crisis (cumulative incidence)"}
+    return CrisisCohort(data=frame.reset_index(drop=True),
+                        flow=pd.DataFrame(flow, columns=["step", "n"]),
+                        index_date=index_date, method=method)

@@ -12,10 +12,11 @@ import pandas_cohorts as reference
 import pytest
 
 from lifetools import engines
-from lifetools.cohort import build_discharge_cohort, build_rereferral_cohort
+from lifetools.cohort import CohortSpec, build_discharge_cohort, build_rereferral_cohort
 from lifetools.synthetic import generate_dataset
 
 PERIOD = {"period_start": "2021-04-01", "period_end": "2024-03-31"}
+SPEC = CohortSpec(**PERIOD)
 OPTIONS = [{}, {"locality": "North Liverpool"}, {"team_types": ("A06", "A05")}]
 
 
@@ -40,19 +41,19 @@ def _same(ours, theirs):
 
 @pytest.mark.parametrize("options", OPTIONS)
 def test_discharge_cohort_ibis_duckdb_equals_pandas(data, options):
-    _same(build_discharge_cohort(data, **PERIOD, **options),
-          reference.build_discharge_cohort(data, **PERIOD, **options))
+    _same(build_discharge_cohort(data, CohortSpec(**PERIOD, **options)),
+          reference.build_discharge_cohort(data, CohortSpec(**PERIOD, **options)))
 
 
 @pytest.mark.parametrize("options", OPTIONS)
 def test_rereferral_cohort_ibis_duckdb_equals_pandas(data, options):
-    _same(build_rereferral_cohort(data, **PERIOD, **options),
-          reference.build_rereferral_cohort(data, **PERIOD, **options))
+    _same(build_rereferral_cohort(data, CohortSpec(**PERIOD, **options)),
+          reference.build_rereferral_cohort(data, CohortSpec(**PERIOD, **options)))
 
 
 def test_cohorts_from_a_parquet_folder_source_equal_pandas(data, folder):
     tables = engines.connect(engines.parse_source(folder))
-    _same(build_discharge_cohort(tables, **PERIOD),
-          reference.build_discharge_cohort(data, **PERIOD))
-    _same(build_rereferral_cohort(tables, **PERIOD),
-          reference.build_rereferral_cohort(data, **PERIOD))
+    _same(build_discharge_cohort(tables, SPEC),
+          reference.build_discharge_cohort(data, SPEC))
+    _same(build_rereferral_cohort(tables, SPEC),
+          reference.build_rereferral_cohort(data, SPEC))

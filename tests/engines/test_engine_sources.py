@@ -14,10 +14,11 @@ import pytest
 from conftest import ANALYST_PASSWORD
 
 from lifetools import engines
-from lifetools.cohort import build_discharge_cohort, build_rereferral_cohort
+from lifetools.cohort import CohortSpec, build_discharge_cohort, build_rereferral_cohort
 from lifetools.errors import DataValidationError, EngineError, UserError
 
 PERIOD = {"period_start": "2021-04-01", "period_end": "2024-03-31"}
+SPEC = CohortSpec(**PERIOD)
 pytestmark = pytest.mark.xdist_group("postgres")  # one server, on one worker
 
 
@@ -82,14 +83,14 @@ def test_duckdb_file_source_equals_pandas_and_reports_a_missing_table(tmp_path, 
             frame = getattr(synthetic, name)  # noqa: F841 - read by DuckDB by name
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
     tables = engines.connect(engines.parse_source(path))
-    ours = build_discharge_cohort(tables, **PERIOD)
+    ours = build_discharge_cohort(tables, SPEC)
     pd.testing.assert_frame_equal(ours.data,
-                                  reference.build_discharge_cohort(synthetic, **PERIOD).data)
+                                  reference.build_discharge_cohort(synthetic, SPEC).data)
     tables.backend.disconnect()
     with duckdb.connect(str(path)) as con:
         con.execute("DROP TABLE life_rooms_contacts")
     with pytest.raises(DataValidationError, match="life_rooms_contacts") as caught:
-        build_discharge_cohort(engines.connect(engines.parse_source(path)), **PERIOD)
+        build_discharge_cohort(engines.connect(engines.parse_source(path)), SPEC)
     assert caught.value.exit_code == 11
 
 
@@ -101,7 +102,7 @@ def test_csv_folder_with_a_missing_column_names_table_and_column(tmp_path, synth
                                                          index=False)
     tables = engines.connect(engines.parse_source(tmp_path))
     with pytest.raises(DataValidationError, match="'referrals'.*'team_type'"):
-        build_rereferral_cohort(tables, **PERIOD)
+        build_rereferral_cohort(tables, SPEC)
 
 
 def _postgres_url(postgres, database="postgres", user="postgres"):
@@ -114,8 +115,8 @@ def test_postgres_cohorts_equal_pandas(postgres, synthetic, build):
     tables = engines.connect(engines.parse_source(_postgres_url(postgres)))
     assert tables.engine == "postgres"
     ours = {"discharge": build_discharge_cohort,
-            "rereferral": build_rereferral_cohort}[build](tables, **PERIOD)
-    theirs = getattr(reference, f"build_{build}_cohort")(synthetic, **PERIOD)
+            "rereferral": build_rereferral_cohort}[build](tables, SPEC)
+    theirs = getattr(reference, f"build_{build}_cohort")(synthetic, SPEC)
     pd.testing.assert_frame_equal(ours.data, theirs.data, check_exact=True)
     pd.testing.assert_frame_equal(ours.flow, theirs.flow, check_exact=True)
 
@@ -145,7 +146,7 @@ def test_postgres_unreachable_server_is_an_engine_error():
 def test_postgres_missing_table_and_text_dates_name_table_and_column(postgres):
     tables = engines.connect(engines.parse_source(_postgres_url(postgres, "retyped")))
     with pytest.raises(DataValidationError, match="table 'people' is not in"):
-        build_discharge_cohort(tables, **PERIOD)
+        build_discharge_cohort(tables, SPEC)
     with pytest.raises(DataValidationError,
                        match="table 'referrals', column 'referral_date'.*a date"):
         engines.check_columns(tables, {"referrals": ["referral_date"]})
@@ -197,7 +198,23 @@ def test_spark_local_cohorts_equal_pandas(spark, synthetic, build):
     tables = engines.connect(engines.parse_source("spark://local[2]"))
     assert tables.engine == "spark"
     ours = {"discharge": build_discharge_cohort,
-            "rereferral": build_rereferral_cohort}[build](tables, **PERIOD)
-    theirs = getattr(reference, f"build_{build}_cohort")(synthetic, **PERIOD)
+            "rereferral": build_rereferral_cohort}[build](tables, SPEC)
+    theirs = getattr(reference, f"build_{build}_cohort")(synthetic, SPEC)
     pd.testing.assert_frame_equal(ours.data, theirs.data, check_exact=True)
     pd.testing.assert_frame_equal(ours.flow, theirs.flow, check_exact=True)
+
+
+def test_engine_record_names_the_kind_of_source_not_its_place(tmp_path, synthetic):
+    from lifetools.engines import engine_record
+
+    for name in ("people", "referrals"):
+        getattr(synthetic, name).to_parquet(tmp_path / f"{name}.parquet", index=False)
+    record = engine_record(engines.parse_source(tmp_path))
+    assert record["source"] == "files" and record["engine"] == "duckdb"
+    assert str(tmp_path) not in str(record)
+    assert record["tables"]["referrals"]["rows"] == len(synthetic.referrals)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    for name in ("people", "referrals"):
+        (tmp_path / f"{name}.parquet").rename(other / f"{name}.parquet")
+    assert engine_record(engines.parse_source(other)) == record

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 from cohort_spec import contacts, dataset, people, referrals, rows
 
-from lifetools.cohort import build_discharge_cohort, split_at_exposure
+from lifetools.cohort import CohortSpec, build_discharge_cohort, split_at_exposure
 
 PERIOD = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
 
@@ -65,7 +65,7 @@ def _cohort(referral_frame=REFERRALS, deaths=DEATHS, contact_frame=None, **optio
     ids = sorted(set(referral_frame["person_id"]))
     data = dataset(people_frame=people(ids, died=deaths, lsoa=options.pop("lsoa", None)),
                    referral_frame=referral_frame, contact_frame=contact_frame)
-    return build_discharge_cohort(data, **PERIOD, **options).data
+    return build_discharge_cohort(data, CohortSpec(**PERIOD, **options)).data
 
 
 def test_discharge_cohort_entry_exit_and_events_per_person():
@@ -115,7 +115,7 @@ def test_discharge_cohort_flow_counts_people_dead_before_follow_up():
     ids = sorted(set(frame["person_id"]))
     flow = build_discharge_cohort(dataset(
         people_frame=people(ids, died={"d1": "2024-02-01", "d3": "2024-04-20"}),
-        referral_frame=frame), **PERIOD).flow
+        referral_frame=frame), CohortSpec(**PERIOD)).flow
     counts = dict(zip(flow["step"], flow["n"], strict=True))
     assert counts["linked to a person"] == 3
     assert counts["alive at the start of follow-up"] == 1
@@ -184,7 +184,7 @@ def test_split_at_exposure_contact_on_discharge_day_is_unexposed_follow_up():
 def test_discharge_cohort_flow_counts_each_step():
     flow = build_discharge_cohort(
         dataset(people_frame=people(sorted(set(REFERRALS["person_id"])), died=DEATHS),
-                referral_frame=REFERRALS), **PERIOD).flow
+                referral_frame=REFERRALS), CohortSpec(**PERIOD)).flow
     counts = dict(zip(flow["step"], flow["n"], strict=True))
     assert counts["Referrals in the extract"] == len(REFERRALS) == 21
     assert counts["to team types A06"] == 20           # p6 is A05

@@ -14,7 +14,7 @@ import dataclasses
 import pandas as pd
 from cohort_spec import contacts, dataset, people, referrals, table
 
-from lifetools.cohort import build_person_time
+from lifetools.cohort import CohortSpec, build_person_time
 
 PERIOD = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
 
@@ -50,7 +50,7 @@ def _person_time():
     ae = AE.assign(duplicate_flag=AE["duplicate_flag"] == "True")
     data = dataclasses.replace(data, ae_attendances=ae, emergency_admissions=pd.DataFrame(
         {"person_id": ["u1"], "admission_date": pd.to_datetime(["2024-06-15"])}))
-    return build_person_time(data, **PERIOD, window_days=365)
+    return build_person_time(data, CohortSpec(**PERIOD), window_days=365)
 
 
 def test_person_time_users_and_comparison_pool():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from cohort_spec import contacts, dataset, people, referrals, rows
 
-from lifetools.cohort import build_rereferral_cohort
+from lifetools.cohort import CohortSpec, build_rereferral_cohort
 
 PERIOD = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
 
@@ -41,7 +41,7 @@ def test_rereferral_cohort_events_durations_and_exposure_per_person():
     ids = sorted(set(REFERRALS["person_id"]))
     data = build_rereferral_cohort(
         dataset(people_frame=people(ids, died={"r3": "2024-07-01"}),
-                referral_frame=REFERRALS, contact_frame=CONTACTS), **PERIOD).data
+                referral_frame=REFERRALS, contact_frame=CONTACTS), CohortSpec(**PERIOD)).data
     assert rows(data, ["duration", "event", "rereferred", "used_life_rooms"]) == {
         "r1": (92, 1, 1, 0),
         "r2": (303, 0, 0, 0),

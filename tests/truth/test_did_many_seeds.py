@@ -44,7 +44,12 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from lifetools.cohort import PRIOR_OUTCOMES, build_person_time, propensity_covariates
+from lifetools.cohort import (
+    PRIOR_OUTCOMES,
+    CohortSpec,
+    build_person_time,
+    propensity_covariates,
+)
 from lifetools.regression import compare_before_after
 from lifetools.reports.emergency import compare_with_non_users
 from lifetools.synthetic import TRUE_EFFECTS, generate_dataset
@@ -84,7 +89,7 @@ def did_with_errors_by_row(periods: pd.DataFrame, outcome: str) -> tuple[float, 
 
 
 def rows_for_seed(seed: int) -> list[dict]:
-    pt = build_person_time(generate_dataset(PEOPLE, seed), **PERIOD)
+    pt = build_person_time(generate_dataset(PEOPLE, seed), CohortSpec(**PERIOD))
     rows = []
     designs = {"report": compare_with_non_users(pt),
                "outcome_matched": compare_with_non_users(

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from lifetools.cohort import build_person_time, propensity_covariates
+from lifetools.cohort import CohortSpec, build_person_time, propensity_covariates
 from lifetools.regression import (
     compare_before_after,
     estimate_did,
@@ -23,8 +23,7 @@ RR = TRUE_EFFECTS.ae_rr_life_rooms
 
 @pytest.fixture(scope="module")
 def person_time(truth_data):
-    return build_person_time(truth_data, period_start="2021-04-01",
-                             period_end="2024-03-31")
+    return build_person_time(truth_data, CohortSpec("2021-04-01", "2024-03-31"))
 
 
 def test_before_after_ci_covers_true_rate_ratio(person_time):

@@ -52,6 +52,7 @@ import pytest
 
 from lifetools.cohort import (
     ADJUSTMENT_COVARIATES,
+    CohortSpec,
     build_discharge_cohort,
     build_rereferral_cohort,
     first_life_rooms_contact,
@@ -97,7 +98,7 @@ def rows_for_seed(seed: int) -> list[dict]:
         rows.append({"seed": seed, "effect": effect, "method": method, "truth": truth,
                      "estimate": estimate, "ci_lower": low, "ci_upper": high})
 
-    discharge = complete_cases(build_discharge_cohort(data, **PERIOD).data)
+    discharge = complete_cases(build_discharge_cohort(data, CohortSpec(**PERIOD)).data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         tv = fit_cox_time_varying(split_at_exposure(discharge), id_col="person_id",
@@ -110,7 +111,7 @@ def rows_for_seed(seed: int) -> list[dict]:
     add("discharge_hr", "report", truth, _hr(tv, "exposed"))
     add("discharge_hr", "ever_used", truth, _hr(naive, "ever_used"))
 
-    cohort = complete_cases(build_rereferral_cohort(data, **PERIOD).data)
+    cohort = complete_cases(build_rereferral_cohort(data, CohortSpec(**PERIOD)).data)
     first = cohort["person_id"].map(first_life_rooms_contact(data))
     by_end = first.notna() & (first <= pd.Timestamp(PERIOD["period_end"]))
     cohort = cohort.assign(used_ever=by_end.astype(float))

@@ -7,6 +7,7 @@ import warnings
 
 from lifetools.cohort import (
     ADJUSTMENT_COVARIATES,
+    CohortSpec,
     build_discharge_cohort,
     split_at_exposure,
 )
@@ -17,8 +18,7 @@ TRUTH = TRUE_EFFECTS.discharge_hr_life_rooms
 
 
 def cohort(data):
-    return build_discharge_cohort(data, period_start="2019-04-01",
-                                  period_end="2025-03-31").data
+    return build_discharge_cohort(data, CohortSpec("2019-04-01", "2025-03-31")).data
 
 
 def test_time_varying_cox_ci_covers_true_hazard_ratio(truth_data):

@@ -190,3 +190,17 @@ def test_rerun_commands_run_line_is_accepted_by_the_command_line(tmp_path, capsy
     # the parameters are those the series gives the edition: resolving them is a no-op
     overrides = dict(zip(arguments[5::3], arguments[6::3], strict=True))
     assert series.resolve_parameters(analysis, edition, overrides) == record["parameters"]
+
+
+def test_edition_manifest_records_the_engine_and_its_fingerprint(tmp_path, monkeypatch):
+    monkeypatch.setattr(provenance, "code_version", lambda: {"commit": None})
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    engine = {"engine": "duckdb", "version": "v1.5.6", "source": "files",
+              "method": "m", "tables": {"people": {"rows": 3, "checksum": "ab"}}}
+    data = PreparedData(tmp_path, {"combined": "x"}, engine=engine)
+    manifest = edition_manifest(series, series.editions[0].id, data,
+                                [outcome(tmp_path, series, "a", enabled=True)], "t")
+    assert manifest["data"]["engine"] == engine
+    bare = PreparedData(tmp_path, {"combined": "x"})
+    assert edition_manifest(series, series.editions[0].id, bare, [], "t")["data"][
+        "engine"] is None

@@ -24,8 +24,9 @@ from lifetools.cohort.person_time import (
     propensity_covariates,
     unplanned_attendances,
 )
+from lifetools.cohort.spec import CohortSpec
 
-__all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
+__all__ = ["CohortSpec", "ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
            "first_life_rooms_contact", "split_at_exposure", "PRIOR_OUTCOMES",
            "PROPENSITY_COVARIATES",

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifetools.cohort.person_time import count_in_windows, unplanned_attendances
+from lifetools.cohort.queries import crisis_queries
+from lifetools.engines import engine_tables
 
 __all__ = ["CRISIS_PREDICTORS", "CrisisCohort", "build_crisis_cohort"]
 
@@ -21,6 +22,18 @@ CRISIS_PREDICTORS = {
 parameters. Groups for fairness: ``sex``, ``ethnic_group``, ``imd_quintile``."""
 
 COMMUNITY_TEAMS = ("A05", "A06", "A07", "A08")
+CRISIS_COLUMNS = {
+    "people": ("person_id", "year_of_birth", "sex", "ethnic_category", "lsoa_code",
+               "date_of_death"),
+    "deprivation": ("lsoa_code", "imd_quintile"),
+    "referrals": ("referral_id", "person_id", "referral_date", "rejection_date",
+                  "discharge_date", "team_type", "honos_baseline"),
+    "life_rooms_contacts": ("person_id", "contact_date"),
+    "ae_attendances": ("person_id", "arrival_date", "attendance_category",
+                       "department_type", "duplicate_flag", "mh_related"),
+    "emergency_admissions": ("person_id", "admission_date", "primary_diagnosis"),
+}
+"""The columns the crisis cohort reads (checked in a warehouse before querying)."""
 
 
 @dataclass(frozen=True)
@@ -33,17 +46,6 @@ class CrisisCohort:
     method: dict[str, Any]
 
 
-def _crises(dataset: Any) -> pd.DataFrame:
-    ae = dataset.ae_attendances
-    keep = ae["mh_related"].fillna(False).astype(bool) & ~ae["duplicate_flag"].fillna(False)
-    mh_ae = ae.loc[keep, ["person_id", "arrival_date"]].rename(columns={"arrival_date": "date"})
-    adm = dataset.emergency_admissions
-    f_chapter = adm["primary_diagnosis"].fillna("").str.upper().str.startswith("F")
-    mh_adm = adm.loc[f_chapter, ["person_id", "admission_date"]].rename(
-        columns={"admission_date": "date"})
-    return pd.concat([mh_ae, mh_adm], ignore_index=True)
-
-
 def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 365
                         ) -> CrisisCohort:
     """People open to secondary mental-health services on ``index_date``, with predictors
@@ -52,7 +54,8 @@ def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 36
     Parameters
     ----------
     dataset
-        The analysis tables (:func:`lifetools.load_dataset`).
+        The analysis tables (:func:`lifetools.load_dataset`) or
+        :class:`~lifetools.engines.EngineTables`.
     index_date : str
         ISO date: the start of an edition's period.
     horizon_days : int
@@ -82,35 +85,31 @@ def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 36
     dies first counts as no crisis. Follow-up is complete for everyone (no loss to
     follow-up within an extract), so the share with a crisis estimates the cumulative
     incidence of crisis with death competing, not the risk had death been prevented.
-    Tested in ``tests/unit/test_prediction_report.py``.
+    The people and their predictors and outcomes are one query in the engine
+    (:func:`~lifetools.cohort.queries.crisis_queries`); the derived columns are made in
+    pandas. Tested in ``tests/unit/test_prediction_report.py``; equal to the pandas
+    builder it replaced on DuckDB, PostgreSQL and Spark in
+    ``tests/engines/test_engine_crisis.py``.
     """
     day = pd.Timestamp(index_date)
     end = day + pd.Timedelta(days=horizon_days)
-    refs = dataset.referrals
-    is_open = (refs["rejection_date"].isna() & (refs["referral_date"] < day)
-               & (refs["discharge_date"].isna() | (refs["discharge_date"] >= day)))
-    open_refs = refs[is_open].sort_values(["person_id", "referral_date", "referral_id"])
-    latest = open_refs.groupby("person_id").last()
-    first_open = open_refs.groupby("person_id")["referral_date"].min()
-    people = dataset.people.set_index("person_id")
-    ids = latest.index[latest.index.isin(people.index)]
-    persons = people.loc[ids]
-    alive = persons["date_of_death"].isna() | (persons["date_of_death"] > day)
-    flow = [("Referrals open on the index date (people)", len(ids)),
-            ("Alive on the index date", int(alive.sum()))]
-    persons = persons[alive]
-    ids = persons.index
-    deprivation = dataset.deprivation.set_index("lsoa_code")["imd_quintile"]
-    quintile = persons["lsoa_code"].map(deprivation)
-    ethnic = persons["ethnic_category"].fillna("Z")
-    team = latest.loc[ids, "team_type"].fillna("")
-    honos = latest.loc[ids, "honos_baseline"].astype(float)
+    tables = engine_tables(dataset)
+    tables.require(CRISIS_COLUMNS)
+    queries = crisis_queries(tables, day=day, horizon_days=horizon_days)
+    flow = list(zip([label for label, _ in queries.flow],
+                    tables.counts([expr for _, expr in queries.flow]), strict=True))
+    people = tables.fetch(queries.frame, queries.types).sort_values(
+        "person_id", ignore_index=True)
+    ethnic = people["ethnic_category"].fillna("Z")
+    team = people["team_type"].fillna("")
+    honos = people["honos_baseline"].astype(float)
+    quintile = people["imd_quintile"]
     frame = pd.DataFrame({
-        "person_id": ids,
-        "age": (day.year - persons["year_of_birth"].astype(float)).to_numpy(),
-        "female": (persons["sex"] == "2").astype(int).to_numpy(),
-        "sex": np.where(persons["sex"] == "2", "Female",
-                        np.where(persons["sex"] == "1", "Male", "Other or not known")),
+        "person_id": people["person_id"],
+        "age": (day.year - people["year_of_birth"].astype(float)).to_numpy(),
+        "female": (people["sex"] == "2").astype(int).to_numpy(),
+        "sex": np.where(people["sex"] == "2", "Female",
+                        np.where(people["sex"] == "1", "Male", "Other or not known")),
         "white": ethnic.isin(["A", "B", "C"]).astype(int).to_numpy(),
         "imd_q1": (quintile.astype(float) == 1).astype(int).to_numpy(),
         "community_team": team.isin(COMMUNITY_TEAMS).astype(int).to_numpy(),
@@ -120,23 +119,15 @@ def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 36
                                      ).to_numpy(),
         "honos": honos.fillna(0.0).to_numpy(),
         "honos_recorded": honos.notna().astype(int).to_numpy(),
-        "years_in_care": ((day - first_open.loc[ids]).dt.days / 365.25).to_numpy(),
+        "years_in_care": ((day - people["first_open"]).dt.days / 365.25).to_numpy(),
     })
-    windows = pd.DataFrame({"person_id": frame["person_id"],
-                            "start": day - pd.Timedelta(days=365), "end": day})
-    admissions = dataset.emergency_admissions[["person_id", "admission_date"]].rename(
-        columns={"admission_date": "date"})
-    frame["prior_ae"] = np.minimum(count_in_windows(unplanned_attendances(dataset), windows), 5)
-    frame["prior_admissions"] = np.minimum(count_in_windows(admissions, windows), 3)
-    contacts = dataset.life_rooms_contacts
-    users = set(contacts.loc[contacts["contact_date"] < day, "person_id"].dropna())
-    frame["life_rooms"] = frame["person_id"].isin(users).astype(int)
-    crises = _crises(dataset)
-    first_crisis = crises[(crises["date"] >= day) & (crises["date"] < end)].groupby(
-        "person_id")["date"].min()
-    frame["crisis"] = frame["person_id"].isin(first_crisis.index).astype(int)
-    death = frame["person_id"].map(persons["date_of_death"])
-    crisis_day = frame["person_id"].map(first_crisis)
+    frame["prior_ae"] = np.minimum(people["prior_ae"].fillna(0).astype(int), 5)
+    frame["prior_admissions"] = np.minimum(
+        people["prior_admissions"].fillna(0).astype(int), 3)
+    frame["life_rooms"] = people["life_rooms"].notna().astype(int)
+    crisis_day = people["first_crisis"]
+    frame["crisis"] = crisis_day.notna().astype(int)
+    death = people["date_of_death"]
     frame["died_first"] = ((death < end) & (crisis_day.isna() | (death < crisis_day))
                            ).astype(int).to_numpy()
     frame["event_type"] = np.where(frame["crisis"] == 1, 1,

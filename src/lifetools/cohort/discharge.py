@@ -6,7 +6,6 @@ censoring), so an edition can always be rebuilt from a later extract.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort.queries import discharge_queries, rereferral_queries
+from lifetools.cohort.spec import CohortSpec
 from lifetools.dictionary import load_dictionary
 from lifetools.engines import engine_tables
 
@@ -72,18 +72,13 @@ def _covariates(frame: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:
     )
 
 
-def build_discharge_cohort(
-    dataset: Any,
-    *,
-    period_start: str,
-    period_end: str,
-    team_types: Sequence[str] = ("A06",),
-    locality: str = "all",
-) -> DischargeCohort:
-    """Accepted referrals to ``team_types`` open during the period, one per person.
+def build_discharge_cohort(dataset: Any, spec: CohortSpec) -> DischargeCohort:
+    """Accepted referrals to ``spec.team_types`` open during its period, one per person.
 
-    Eligibility: accepted (not rejected) referral to one of the team types, received
-    on or before ``period_end`` and not closed before ``period_start``; the person's
+    Eligibility (``spec``: a :class:`~lifetools.cohort.CohortSpec`): accepted (not
+    rejected) referral to one of the team types, by a person living in
+    ``spec.locality``, received on or before ``period_end`` and not closed before
+    ``period_start``; the person's
     first such referral. Index date: the referral date. Delayed entry: referrals
     already open at ``period_start`` enter at that day. A person who died before
     follow-up would start (before ``period_start`` for a referral open then, a referral
@@ -92,11 +87,10 @@ def build_discharge_cohort(
     Follow-up ends at discharge, death, transfer, or ``period_end``. Events: discharge
     (closure group 'discharge'), transfer and death compete.
     """
-    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
+    start, end = spec.start, spec.end
     groups = closure_groups()
     tables = engine_tables(dataset)
-    queries = discharge_queries(tables, start=start, end=end, team_types=team_types,
-                                locality=locality)
+    queries = discharge_queries(tables, spec)
     flow = list(zip([label for label, _ in queries.flow],
                     tables.counts([expr for _, expr in queries.flow]), strict=True))
     frame = tables.fetch(queries.frame, queries.types)
@@ -130,7 +124,8 @@ def build_discharge_cohort(
         data=data, flow=pd.DataFrame(flow, columns=["step", "n"]),
         method={"index": "referral date", "delayed_entry": "period start",
                 "events": EVENT_CODES, "closure_groups": groups,
-                "period": [period_start, period_end], "team_types": list(team_types)},
+                "period": [spec.period_start, spec.period_end],
+                "team_types": list(spec.team_types)},
     )
 
 
@@ -179,26 +174,19 @@ class ReReferralCohort:
     method: dict[str, Any] = field(default_factory=dict)
 
 
-def build_rereferral_cohort(
-    dataset: Any,
-    *,
-    period_start: str,
-    period_end: str,
-    team_types: Sequence[str] = ("A06",),
-    locality: str = "all",
-) -> ReReferralCohort:
-    """People discharged (closure group 'discharge') from the team types in the period.
+def build_rereferral_cohort(dataset: Any, spec: CohortSpec) -> ReReferralCohort:
+    """People discharged (closure group 'discharge') from ``spec.team_types`` in its
+    period (``spec``: a :class:`~lifetools.cohort.CohortSpec`).
 
     Follow-up starts at the first such discharge and ends at the next referral to any
     secondary mental-health team (the event), death (competing) or ``period_end``.
     Life Rooms use is fixed at discharge (contact on or before the discharge date), so
     there is no immortal time.
     """
-    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
+    end = spec.end
     groups = closure_groups()
     tables = engine_tables(dataset)
-    queries = rereferral_queries(tables, start=start, end=end, team_types=team_types,
-                                 locality=locality, discharge_codes=groups["discharge"])
+    queries = rereferral_queries(tables, spec, discharge_codes=groups["discharge"])
     flow = list(zip([label for label, _ in queries.flow],
                     tables.counts([expr for _, expr in queries.flow]), strict=True))
     frame = tables.fetch(queries.frame, queries.types)
@@ -221,4 +209,4 @@ def build_rereferral_cohort(
         data=data[keep].sort_values(["discharge_date", "person_id"], ignore_index=True),
         flow=pd.DataFrame(flow, columns=["step", "n"]),
         method={"index": "first discharge in the period", "event": "next referral",
-                "competing": "death", "period": [period_start, period_end]})
+                "competing": "death", "period": [spec.period_start, spec.period_end]})

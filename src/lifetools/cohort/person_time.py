@@ -37,11 +37,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 
-from lifetools.cohort.discharge import first_life_rooms_contact
-from lifetools.describe import people_in_locality
+from lifetools.cohort.queries import (
+    PERSON_TIME_COLUMNS,
+    PERSON_TIME_TYPES,
+    emergency_admissions,
+    person_time_people,
+    team_at_index,
+    unplanned_ae,
+    window_counts,
+)
+from lifetools.cohort.spec import CohortSpec
+from lifetools.engines import EngineTables, engine_tables
 
 __all__ = ["PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time",
            "count_in_windows", "propensity_covariates", "unplanned_attendances"]
@@ -127,17 +137,9 @@ def count_in_windows(events: pd.DataFrame, windows: pd.DataFrame) -> pd.Series:
     return pd.Series(counts, index=windows.index)
 
 
-def _covariates(frame: pd.DataFrame, dataset: Any) -> pd.DataFrame:
+def _covariates(frame: pd.DataFrame, team: pd.Series) -> pd.DataFrame:
     age = frame["index_date"].dt.year - frame["year_of_birth"].astype(float)
-    refs = dataset.referrals[dataset.referrals["rejection_date"].isna()]
-    open_refs = refs[["person_id", "referral_date", "discharge_date", "team_type"]].merge(
-        frame[["person_id", "index_date"]], on="person_id")
-    is_open = (open_refs["referral_date"] <= open_refs["index_date"]) & (
-        open_refs["discharge_date"].isna()
-        | (open_refs["discharge_date"] >= open_refs["index_date"]))
-    latest = open_refs[is_open].sort_values(["person_id", "referral_date", "team_type"])
-    team = frame["person_id"].map(latest.groupby("person_id")["team_type"].last())
-    team = team.fillna("none").astype(object)
+    team = frame["person_id"].map(team).fillna("none").astype(object)
     quintile = frame["imd_quintile"].astype(float)
     locality = frame["locality"].fillna("unknown")
     dummies = {_slug(name): (locality == name).astype(float)
@@ -151,20 +153,55 @@ def _covariates(frame: pd.DataFrame, dataset: Any) -> pd.DataFrame:
         team_other=((team != "none") & (team != "A06")).astype(float), **dummies)
 
 
-def build_person_time(
-    dataset: Any,
-    *,
-    period_start: str,
-    period_end: str,
-    window_days: int = 365,
-    locality: str = "all",
-    seed: int = 20250331,
-) -> PersonTime:
-    """Build before/after person-time for users and a comparison pool (see module)."""
-    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
-    data_start = dataset.ae_attendances["arrival_date"].min()
-    people = people_in_locality(dataset, locality)
-    first = people["person_id"].map(first_life_rooms_contact(dataset))
+def _in_extract_order(dataset: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    """The people in the order the seeded draw takes them: the people table's row order
+    for loaded frames (as before issue 18), person id order in an engine (a warehouse
+    table has no row order)."""
+    if isinstance(dataset, EngineTables):
+        return frame.sort_values("person_id", ignore_index=True)
+    ids = dataset.people["person_id"]
+    position = pd.Series(np.arange(len(ids)), index=ids.to_numpy()).groupby(level=0).min()
+    order = np.argsort(frame["person_id"].map(position).to_numpy(), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def _counts(tables: EngineTables, events: Any, bounds: pd.DataFrame,
+            names: tuple[str, ...]) -> pd.DataFrame:
+    """Events per person in each window, counted in the engine (0 for no event)."""
+    windows = ibis.memtable(bounds[["person_id", *[f"{n}_{e}" for n in names
+                                                   for e in ("start", "end")]]])
+    counts = tables.fetch(window_counts(events, windows, names))
+    counts = counts.set_index("person_id").reindex(bounds["person_id"]).fillna(0)
+    return counts.astype("int64").reset_index(drop=True)
+
+
+def build_person_time(dataset: Any, spec: CohortSpec, *, window_days: int = 365,
+                      seed: int = 20250331) -> PersonTime:
+    """Build before/after person-time for users and a comparison pool (see module).
+
+    ``dataset`` is a loaded dataset or :class:`~lifetools.engines.EngineTables`;
+    ``spec`` (:class:`~lifetools.cohort.CohortSpec`) gives the period and the locality
+    (its team types are not used: the cohort is everyone linked, in care or not).
+
+    Notes
+    -----
+    In the engine: the people of the locality with their first contact, the first A&E
+    date, the team open at the index date, and the events in each window (one join
+    and grouped sum per event table, :func:`~lifetools.cohort.queries.window_counts`).
+    In pandas: the seeded draw of the pool's index dates (over the people in the
+    people table's row order, or person id order in an engine), the window bounds
+    (sent back to the engine as a small per-person table) and the covariates.
+    Checked equal to the pandas builder it replaced on DuckDB, PostgreSQL and Spark
+    in ``tests/engines/test_engine_person_time.py``.
+    """
+    start, end = spec.start, spec.end
+    tables = engine_tables(dataset)
+    tables.require(PERSON_TIME_COLUMNS)
+    data_start = pd.Timestamp(tables.backend.execute(
+        tables.ae_attendances.arrival_date.min()))
+    people = _in_extract_order(dataset, tables.fetch(
+        person_time_people(tables, spec.locality), PERSON_TIME_TYPES))
+    first = people["first_contact"]
     users = people[(first >= start) & (first <= end)].assign(
         index_date=first[(first >= start) & (first <= end)], group="Life Rooms users")
     flow = [("People in the linked data", len(people)),
@@ -178,37 +215,38 @@ def build_person_time(
     flow.append(("possible comparison people (never used, alive at index)", len(pool)))
     frame = pd.concat([users, pool], ignore_index=True)
     window = pd.Timedelta(days=window_days)
-    before_start = (frame["index_date"] - window).clip(lower=data_start)
     death = frame["date_of_death"].fillna(pd.Timestamp.max)
-    after_end = pd.concat([frame["index_date"] + window, death,
-                           pd.Series(end + pd.Timedelta(days=1), index=frame.index)],
-                          axis=1).min(axis=1)
+    bounds = pd.DataFrame({
+        "person_id": frame["person_id"],
+        "before_start": (frame["index_date"] - window).clip(lower=data_start),
+        "before_end": frame["index_date"], "after_start": frame["index_date"],
+        "after_end": pd.concat([frame["index_date"] + window, death,
+                                pd.Series(end + pd.Timedelta(days=1), index=frame.index)],
+                               axis=1).min(axis=1),
+        "baseline_start": (frame["index_date"] - 2 * window).clip(lower=data_start),
+        "baseline_end": frame["index_date"] - window})
+    names = ("before", "after", "baseline")
+    ae = _counts(tables, unplanned_ae(tables), bounds, names)
+    admissions = _counts(tables, emergency_admissions(tables), bounds, names)
     windows = pd.concat([
-        pd.DataFrame({"person_id": frame["person_id"], "start": before_start,
-                      "end": frame["index_date"], "after": 0, "group": frame["group"]}),
+        pd.DataFrame({"person_id": frame["person_id"], "start": bounds["before_start"],
+                      "end": frame["index_date"], "after": 0, "group": frame["group"],
+                      "ae": ae["before"], "admissions": admissions["before"]}),
         pd.DataFrame({"person_id": frame["person_id"], "start": frame["index_date"],
-                      "end": after_end, "after": 1, "group": frame["group"]}),
+                      "end": bounds["after_end"], "after": 1, "group": frame["group"],
+                      "ae": ae["after"], "admissions": admissions["after"]}),
     ], ignore_index=True)
-    windows["person_years"] = (windows["end"] - windows["start"]).dt.days / 365.25
-    windows["ae"] = count_in_windows(unplanned_attendances(dataset), windows)
-    admissions = dataset.emergency_admissions[["person_id", "admission_date"]].rename(
-        columns={"admission_date": "date"})
-    windows["admissions"] = count_in_windows(admissions, windows)
-    prior = windows[windows["after"] == 0].set_index("person_id")
-    frame = frame.assign(prior_ae=frame["person_id"].map(prior["ae"]).astype(float),
-                         prior_admissions=frame["person_id"].map(
-                             prior["admissions"]).astype(float))
-    baseline = pd.DataFrame({"person_id": frame["person_id"],
-                             "start": (frame["index_date"] - 2 * window).clip(
-                                 lower=data_start),
-                             "end": frame["index_date"] - window})
-    years = ((baseline["end"] - baseline["start"]).dt.days / 365.25).clip(lower=0)
+    windows.insert(5, "person_years", (windows["end"] - windows["start"]).dt.days / 365.25)
+    years = ((bounds["baseline_end"] - bounds["baseline_start"]).dt.days / 365.25).clip(
+        lower=0)
     per_year = years.where(years > 0)
-    frame = frame.assign(
-        baseline_years=years,
-        baseline_ae=count_in_windows(unplanned_attendances(dataset), baseline) / per_year,
-        baseline_admissions=count_in_windows(admissions, baseline) / per_year)
-    frame = _covariates(frame, dataset)
+    frame = frame.assign(prior_ae=ae["before"].astype(float),
+                         prior_admissions=admissions["before"].astype(float),
+                         baseline_years=years, baseline_ae=ae["baseline"] / per_year,
+                         baseline_admissions=admissions["baseline"] / per_year)
+    index = ibis.memtable(frame[["person_id", "index_date"]])
+    team = tables.fetch(team_at_index(tables, index)).set_index("person_id")["team_type"]
+    frame = _covariates(frame, team)
     frame["user"] = (frame["group"] == "Life Rooms users").astype(float)
     keep = ["person_id", "group", "user", "index_date", "age", "imd_quintile",
             "locality", "team_type", "secondary_care", *PROPENSITY_COVARIATES,

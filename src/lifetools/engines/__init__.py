@@ -15,7 +15,11 @@ from lifetools.engines.engine import (
     engine_tables,
     unbound_tables,
 )
-from lifetools.engines.fingerprint import CHECKSUM_METHOD, engine_fingerprint
+from lifetools.engines.fingerprint import (
+    CHECKSUM_METHOD,
+    engine_fingerprint,
+    engine_record,
+)
 from lifetools.engines.source import (
     ENGINES,
     PASSWORD_ENV,
@@ -28,5 +32,6 @@ from lifetools.engines.source import (
 )
 
 __all__ = ["CHECKSUM_METHOD", "ENGINES", "PASSWORD_ENV", "PASSWORD_FILE_ENV", "EngineError", "EngineTables",
-           "Source", "check_columns", "connect", "dictionary_schema", "engine_fingerprint", "engine_tables",
+           "Source", "check_columns", "connect", "dictionary_schema", "engine_fingerprint", "engine_record",
+           "engine_tables",
            "parse_source", "read_secret", "redact_url", "unbound_tables"]

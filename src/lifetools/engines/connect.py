@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import ibis
 
 from lifetools.dictionary import load_dictionary
-from lifetools.engines.engine import _IBIS_TYPES, EngineTables
+from lifetools.engines.engine import _IBIS_TYPES, EngineTables, _quiet_duckdb
 from lifetools.engines.source import EngineError, Source, read_secret
 from lifetools.errors import DataValidationError
 from lifetools.loading import TABLES, table_path
@@ -51,6 +51,7 @@ def connect(source: Source, *, env: Any = None) -> EngineTables:
 def _files(source: Source, env: Any) -> EngineTables:
     """DuckDB over the folder's files: Parquet as typed, CSV as text cast to the
     dictionary's types (a value that does not parse becomes missing, as for pandas)."""
+    _quiet_duckdb()
     backend = ibis.duckdb.connect()
     dictionary = load_dictionary()
     tables = {}

@@ -16,8 +16,9 @@ import json
 from typing import Any
 
 from lifetools.engines.engine import EngineTables
+from lifetools.engines.source import Source
 
-__all__ = ["CHECKSUM_METHOD", "engine_fingerprint"]
+__all__ = ["CHECKSUM_METHOD", "engine_fingerprint", "engine_record"]
 
 _PRIME = 1_000_000_007
 CHECKSUM_METHOD = ("per column: sum over rows of the engine's hash of the value as text "
@@ -48,3 +49,26 @@ def engine_fingerprint(tables: EngineTables) -> dict[str, Any]:
                      "checksum": hashlib.sha256(digest.encode()).hexdigest()}
     return {"engine": tables.engine, "version": tables.version, "source": tables.where,
             "method": CHECKSUM_METHOD, "tables": out}
+
+
+def engine_record(source: Source) -> dict[str, Any]:
+    """What an edition manifest records of the engine: :func:`engine_fingerprint` with
+    the kind of source (``files``, ``duckdb``, ``postgres``, ``spark``) in place of its
+    place, so a manifest names no path, host, user or password and two builds of the
+    same data in two folders record the same bytes.
+
+    Notes
+    -----
+    Tested in ``tests/engines/test_engine_sources.py`` and, in the manifest,
+    ``tests/unit/test_build_manifest.py``.
+    """
+    from lifetools.engines.connect import connect
+
+    tables = connect(source)
+    try:
+        record = engine_fingerprint(tables)
+    finally:
+        disconnect = getattr(tables.backend, "disconnect", None)
+        if disconnect is not None and source.engine in ("files", "duckdb"):
+            disconnect()
+    return {**record, "source": source.engine}

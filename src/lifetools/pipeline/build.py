@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lifetools import config, disclosure
+from lifetools import config, disclosure, engines
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DataValidationError, ParameterError
 from lifetools.pipeline import integrity, layout, pdf, provenance, rap, release
@@ -78,6 +78,9 @@ class PreparedData:
     synthetic: Mapping[str, int] | None = None
     #: Optional columns ("table.column") with no value in any row of the extract.
     empty_columns: tuple[str, ...] = ()
+    #: The engine that read the data and its in-engine fingerprint
+    #: (:func:`lifetools.engines.engine_record`: no path, host or credential).
+    engine: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,8 @@ def prepare_data(
                        if p.rule is Rule.COLUMN_EMPTY)
         provenance.write_json(marker, {"empty_columns": empty})
     empty_columns = json.loads(marker.read_text())["empty_columns"]
-    return PreparedData(data_dir, fingerprint, synthetic, tuple(empty_columns))
+    engine = engines.engine_record(engines.parse_source(data_dir))
+    return PreparedData(data_dir, fingerprint, synthetic, tuple(empty_columns), engine)
 
 
 def check_needs(series: Series, data: PreparedData, editions: Sequence[str]) -> None:
@@ -264,7 +268,8 @@ def edition_manifest(
         "lock_hash": provenance.lock_hash(),
         "packages": provenance.package_versions(),
         "data": {"fingerprint": dict(data.fingerprint),
-                 "synthetic": dict(data.synthetic) if data.synthetic else None},
+                 "synthetic": dict(data.synthetic) if data.synthetic else None,
+                 "engine": dict(data.engine) if data.engine else None},
         "analyses": {
             o.spec.analysis: {
                 "notebook": o.spec.source.name,

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.cohort import (
+    CohortSpec,
     build_discharge_cohort,
     build_rereferral_cohort,
     split_at_exposure,
@@ -283,9 +284,8 @@ def analyse_discharge(
     ``hazard_ratios``, and its key results read "could not be estimated: <reason>".
     Every warning of the fits is in ``notes`` (model, note); none is silenced.
     """
-    cohort = build_discharge_cohort(dataset, period_start=period_start,
-                                    period_end=period_end, team_types=team_types,
-                                    locality=locality)
+    cohort = build_discharge_cohort(dataset, CohortSpec(period_start, period_end,
+                                    tuple(team_types), locality))
     data = cohort.data
     covariates = model_covariates(data, "discharged")
     at_landmark_covariates = model_covariates(_at_landmark(data, landmark_days),
@@ -495,9 +495,8 @@ def analyse_rereferral(
     Missing data as :func:`analyse_discharge`: HoNOS imputed (``imputations`` copies,
     Rubin's rules), unknown area its own category, complete-case Cox beside it.
     """
-    cohort = build_rereferral_cohort(dataset, period_start=period_start,
-                                     period_end=period_end, team_types=team_types,
-                                     locality=locality)
+    cohort = build_rereferral_cohort(dataset, CohortSpec(period_start, period_end,
+                                     tuple(team_types), locality))
     data = cohort.data.assign(group=cohort.data["used_life_rooms"].map(
         {1.0: "Used the Life Rooms", 0.0: "Did not use the Life Rooms"}))
     covariates = model_covariates(data, "rereferred")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools import disclosure
-from lifetools.cohort import build_person_time, propensity_covariates
+from lifetools.cohort import CohortSpec, build_person_time, propensity_covariates
 from lifetools.disclosure import (
     ProtectedTable,
     combine_estimates,
@@ -302,8 +302,8 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     design's; both divide by the unmatched pooled SD. An estimate that could not be
     made says why ("could not be estimated: ...") in the table and key results.
     """
-    pt = build_person_time(dataset, period_start=period_start, period_end=period_end,
-                           window_days=window_days, locality=locality)
+    pt = build_person_time(dataset, CohortSpec(period_start, period_end, locality=locality),
+                           window_days=window_days)
     comparison = compare_with_non_users(pt, caliper=caliper)
     covariates = list(comparison.covariates)
     matched, periods = comparison.matched, comparison.periods

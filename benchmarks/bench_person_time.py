@@ -1,0 +1,97 @@
+"""Person-time: ibis on DuckDB against the pandas code it replaced (issue 18).
+
+For each synthetic dataset size, builds the before/after person-time of the emergency
+care report (``build_person_time``) two ways, each in its own child process (so peak
+memory is the method's own), side by side in one run:
+
+- ``pandas``: the pandas builder before issue 18 (``tests/engines/pandas_cohorts.py``),
+  on the tables loaded by ``lt.load_dataset``;
+- ``ibis-duckdb (loaded)``: today's builder on the same loaded tables (the default
+  build: the frames are views of an embedded DuckDB).
+
+Reports wall seconds of the build (load excluded; the best of ``--repeats``), the
+ratio to pandas, and the peak resident memory of the whole child (load included).
+Writes ``<out>.json`` and ``<out>.md``. Not a timed test: run by hand::
+
+    .venv/bin/python benchmarks/bench_person_time.py --people 30000,150000 \\
+        --out benchmarks/results/person-time
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PERIOD = ("2021-04-01", "2024-03-31")
+METHODS = ("pandas", "ibis-duckdb (loaded)")
+TABLES = ["people", "deprivation", "referrals", "life_rooms_contacts", "ae_attendances",
+          "emergency_admissions"]
+
+
+def child(method: str, folder: str, repeats: int) -> dict:
+    """Build person-time one way; return the best seconds, peak MB and rows."""
+    sys.path.insert(0, str(HERE.parent / "tests" / "engines"))
+    import pandas_cohorts
+
+    import lifetools as lt
+
+    data = lt.load_dataset(Path(folder), tables=TABLES)
+    build = pandas_cohorts.build_person_time if method == "pandas" else (
+        lt.cohort.build_person_time)
+    spec = lt.cohort.CohortSpec(*PERIOD)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = build(data, spec)
+        times.append(time.perf_counter() - start)
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the parent
+    status = Path("/proc/self/status").read_text().splitlines()
+    peak_mb = int(next(ln for ln in status if ln.startswith("VmHWM")).split()[1]) / 1024
+    return {"method": method, "seconds": round(min(times), 2), "peak_mb": round(peak_mb),
+            "people_rows": len(result.people), "period_rows": len(result.periods)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", default="30000,150000")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out", default=str(HERE / "results" / "person-time"))
+    parser.add_argument("--child", nargs=2, metavar=("METHOD", "FOLDER"))
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(*args.child, args.repeats)))
+        return
+    from lifetools.synthetic import write_synthetic
+
+    rows = []
+    for people in (int(p) for p in args.people.split(",")):
+        with tempfile.TemporaryDirectory() as folder:
+            write_synthetic(Path(folder), people=people, seed=1)
+            for method in METHODS:
+                done = subprocess.run([sys.executable, __file__, "--child", method, folder,
+                                       "--repeats", str(args.repeats)],
+                                      capture_output=True, text=True, check=True)
+                rows.append({"people": people, **json.loads(done.stdout.splitlines()[-1])})
+                print(rows[-1], flush=True)
+    for row in rows:
+        base = next(r for r in rows if r["people"] == row["people"]
+                    and r["method"] == "pandas")
+        row["ratio_to_pandas"] = round(row["seconds"] / base["seconds"], 2)
+    out = Path(args.out)
+    out.with_suffix(".json").write_text(json.dumps(rows, indent=1) + "\n")
+    lines = ["| people | method | build s (best) | ratio to pandas | peak MB (child) | "
+             "people rows | period rows |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r['people']:,} | {r['method']} | {r['seconds']} | "
+              f"{r['ratio_to_pandas']} | {r['peak_mb']:,} | {r['people_rows']:,} | "
+              f"{r['period_rows']:,} |" for r in rows]
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
