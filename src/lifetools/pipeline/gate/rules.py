@@ -60,7 +60,7 @@ COUNTED = re.compile(
     rf"{_GAP}((?:[A-Za-z&\-]+{_GAP}){{0,2}}?)(?i:{COUNTED_NOUNS})\b")
 #: A count given after a label: "n = 13", "users: 13".
 LABELLED = re.compile(rf"(?i:\b(?:n|{COUNTED_NOUNS}))\s*[:=]\s*(\d{{1,3}}(?:,\d{{3}})+|\d+)"
-                      r"(?![\w.]|,\d)")
+                      r"(?!\w|[.,]\d)")
 SLASH = re.compile(r"(?<![\w./\-])(\d[\d,]*)\s*/\s*(\d[\d,]*)(?![\w./\-])")
 #: Tags that end a table cell, a row, a paragraph or a list item: a number in one and
 #: a word in the next are not "a number of people".
