@@ -427,7 +427,7 @@ def _reason_problem(text: str, profile: SdcProfile) -> str:
         token = match.group(0)
         if "." in token:
             continue
-        words = text[:match.start()].split()
+        words = re.findall(r"[A-Za-z]+", text[:match.start()])
         before = " ".join(words[-2:])
         if words and (BOUND_WORDS.fullmatch(words[-1]) or BOUND_WORDS.fullmatch(before)):
             continue
