@@ -12,7 +12,6 @@ import pandas as pd
 from lifetools import disclosure
 from lifetools.cohort import build_person_time, propensity_covariates
 from lifetools.disclosure import (
-    NOT_ESTIMABLE,
     Estimate,
     Parameter,
     ProtectedTable,
@@ -147,9 +146,6 @@ class EmergencyReport:
     """``estimates`` as released by the model release check (what pages show)."""
     equity_estimates: ProtectedTable | None = None
     """``equity.summary`` as released by the model release check."""
-    prediction_release: Any = None
-    """The A&E prediction model's release check (its C-statistic is shown only if
-    released)."""
 
 
 def _numbers(result, term: str) -> dict[str, Any]:
@@ -362,14 +358,6 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                                                                 "user"])
     after = after.assign(any_ae=(after["ae"] > 0).astype(float))
     prediction = fit_logistic(after, outcome_col="any_ae", covariates=covariates)
-    # the same release check as every published model: events per level, residual
-    # degrees of freedom, convergence, intervals
-    prediction_release = model_release(
-        prediction, data=after, event_col="any_ae",
-        level_cols=[c for c in covariates if c in after.columns]) \
-        if prediction.estimable else None
-    withheld_prediction = "" if prediction_release is None or \
-        prediction_release.released else prediction_release.reason
     matched_rows = periods[periods["person_id"].isin(matched.data["person_id"])] \
         if matched.failure is None else periods
     released = release_estimates(estimates, {
@@ -385,11 +373,7 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     own = "Users: after against before (own control)"
     c_stat = ({"name": "c_statistic", "value": prediction.extra["c_statistic"][0],
                "kind": "estimate", "label": "C-statistic of the A&E prediction model"}
-              if prediction.estimable and not withheld_prediction else
-              {"name": "c_statistic", "value": None, "kind": "text",
-               "text": reason_text(f"{NOT_ESTIMABLE} ({withheld_prediction})"),
-               "label": "C-statistic of the A&E prediction model"}
-              if withheld_prediction else
+              if prediction.estimable else
               {"name": "c_statistic", "value": None, "kind": "text",
                "text": reason_text(f"could not be estimated: {prediction.reason}"),
                "label": "C-statistic of the A&E prediction model"})
@@ -448,8 +432,7 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                           comparison.weighted.max_abs_smd_after),
         {"name": "c_statistic_sentence", "value": None, "kind": "text",
          "label": "Summary: C-statistic of the A&E prediction model",
-         "text": not_shown_sentence("The C-statistic", plain_reason(withheld_prediction))
-         if withheld_prediction else result_sentence(
+         "text": result_sentence(
              prediction.extra["c_statistic"][0] if prediction.estimable else None,
              kind="estimate", found="C-statistic: {value}.",
              missing="The C-statistic", reason="" if prediction.estimable
@@ -458,7 +441,6 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     return EmergencyReport(flow=pt.flow, balance=matched.balance,
                            balance_weighted=comparison.weighted.balance, rates=rates,
                            estimates=estimates, equity=equity, prediction=prediction,
-                           prediction_release=prediction_release,
                            key_results=key, person_time=pt,
                            estimates_table=estimates_table(released), released=released,
                            equity_estimates=equity_estimates)
