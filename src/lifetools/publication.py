@@ -25,8 +25,14 @@ from typing import Any, Literal
 
 from lifetools import config
 from lifetools.disclosure import (
+    Estimate,
+    Interval,
+    Level,
+    ProtectedText,
     ProtectedValue,
-    get_profile,
+    Reason,
+    compose,
+    protect_text,
     protected_count,
 )
 from lifetools.errors import DisclosureError
@@ -279,24 +285,54 @@ def format_number(value: Any, *, kind: str, digits: int = 2) -> str:
     ratios, estimates and rates; percentages have one decimal place and counts none.
     """
     if isinstance(value, ProtectedValue):
-        return _format_protected(value, digits=digits)
+        return str(_format_protected(value, digits=digits))
     places = digits if kind in ("ratio", "estimate", "rate", "interval") else None
     return format_value(value, kind=kind, digits=places)
 
 
-def _format_protected(value: ProtectedValue, *, digits: int) -> str:
+def _format_protected(value: ProtectedValue, *, digits: int) -> ProtectedText:
     if value.value is None:
         if value.kind == "count":
-            p = get_profile(value.profile)
-            return f"fewer than {p.threshold + 1}" if p.threshold else "not available"
-        return f"not shown ({value.reason})"
+            return compose("{n}", n=value)
+        return compose("not shown ({why})", why=Reason(value.reason, value.profile))
     if value.kind == "count":
-        return f"{int(value.value):,}"
+        return compose("{n}", n=value)
     if value.kind == "share":
-        low, high = value.interval or (float("nan"), float("nan"))
         d = max(digits - 1, 0)
-        return f"{value.value:.{d}f}% (95% CI {low:.{d}f}% to {high:.{d}f}%)"
-    return f"{value.value:.{digits}f}"
+        low, high = value.interval or (float("nan"), float("nan"))
+        return compose("{v} ({level} CI {ci})", v=value, level=Level(95),
+                       ci=Interval(low, high, d, percent=True, of=value))
+    return compose("{v}", v=value)
+
+
+def result_text(value: Any, *, kind: str, digits: int = 2) -> ProtectedText:
+    """The text of a key result made from its value, every number a protected part.
+
+    Counts, shares, rates, means and differences arrive as protected values; model
+    estimates (``ratio``, ``estimate``) become an :class:`~lifetools.disclosure.Estimate`
+    and ``interval`` two limits an :class:`~lifetools.disclosure.Interval`; a missing
+    value reads "could not be estimated".
+    """
+    if isinstance(value, ProtectedValue):
+        return _format_protected(value, digits=digits)
+    if kind in ("ratio", "estimate", "rate"):
+        return (compose("{v}", v=Estimate(float(value), digits))
+                if finite(value) is not None else protect_text(MISSING))
+    if kind == "interval" and isinstance(value, (list, tuple)) and len(value) == 2:
+        low, high = (finite(v) for v in value)
+        return (compose("{ci}", ci=Interval(low, high, digits))
+                if low is not None and high is not None else protect_text(MISSING))
+    if isinstance(value, ProtectedText):
+        return value.verify()
+    if value is None or isinstance(value, str):
+        return protect_text(format_value(value, kind="text"))
+    if isinstance(value, bool):
+        return protect_text(format_value(value, kind="text"))
+    raise DisclosureError(
+        f"unprotected-number-in-text: a {kind} result given as a plain "
+        f"{type(value).__name__} has no protected text",
+        hint="record counts with kind='count', estimates with kind='estimate', or a "
+             "text made by lt.disclosure.compose")
 
 
 @dataclass(frozen=True)
@@ -308,6 +344,8 @@ class KeyResult:
     kind: str
     label: str
     text: str
+    spans: tuple[dict[str, Any], ...] = ()
+    """Where each protected number lies in ``text`` and what it was (stamped)."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
         # myst-nb reads a glued text/plain with ast.literal_eval: "2,635" would become
@@ -319,7 +357,8 @@ class KeyResult:
             if MISSING in self.text else {}
         meta = {
             "scrapbook": {"name": self.name, "mime_prefix": GLUE_PREFIX},
-            **stamp("result", self.name, result_kind=self.kind, **extra),
+            **stamp("result", self.name, result_kind=self.kind,
+                    spans=[dict(s) for s in self.spans], **extra),
         }
         return seal(data, meta)
 
@@ -390,13 +429,16 @@ def record(
     """
     check_name(name)
     value = _protect_result(name, value, kind, text)
-    shown = text if text is not None else format_number(value, kind=kind, digits=digits)
-    # a text about numbers that are missing ("nan to nan") never reaches a page; a text
-    # with no value (a generated sentence, a reason) is shown as written
-    if (text is not None and value is not None and not isinstance(value, ProtectedValue)
-            and _has_missing(value)):
-        shown = MISSING if kind == "text" else format_number(value, kind=kind,
-                                                             digits=digits)
+    if text is not None and value is not None and not isinstance(value, ProtectedValue) \
+            and _has_missing(value):
+        # a text about numbers that are missing ("nan to nan") never reaches a page
+        shown = protect_text(MISSING) if kind == "text" else result_text(
+            value, kind=kind, digits=digits)
+    elif text is not None:
+        shown = protect_text(text)
+        _value_in_text(name, value, shown)
+    else:
+        shown = result_text(value, kind=kind, digits=digits)
     stored = value
     extra: dict[str, Any] = {}
     if isinstance(value, ProtectedValue):
@@ -407,12 +449,45 @@ def record(
         if value.numerator is not None:
             extra["numerator"] = _json_value(value.numerator)
             extra["denominator"] = _json_value(value.denominator)
+    elif isinstance(value, ProtectedText):
+        stored = str(value)
     path = config.output_dir() / "results.json"
     results = json.loads(path.read_text()) if path.exists() else {}
     results[name] = {"value": _json_value(stored), "kind": kind, "label": label,
-                     "text": shown, **extra}
+                     "text": str(shown), **extra}
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    return KeyResult(name=name, value=stored, kind=kind, label=label, text=shown)
+    return KeyResult(name=name, value=stored, kind=kind, label=label, text=str(shown),
+                     spans=tuple(_json_value_map(s) for s in shown.stamp()))
+
+
+def _json_value_map(span: dict[str, Any]) -> dict[str, Any]:
+    return {k: _json_value(v) for k, v in span.items()}
+
+
+def span_numbers(spans: Any) -> set[float]:
+    """The numbers the protected spans of a text were made from."""
+    found: set[float] = set()
+    for span in spans or ():
+        for key in ("value", "low", "high"):
+            number = finite(span.get(key)) if isinstance(span, dict) else None
+            if number is not None:
+                found.add(round(number, 10))
+    return found
+
+
+def _value_in_text(name: str, value: Any, text: ProtectedText) -> None:
+    """A result's numeric value must be one of the protected numbers of its text."""
+    values = value if isinstance(value, (list, tuple)) else [value]
+    numbers = span_numbers(text.spans)
+    for item in values:
+        if isinstance(item, (bool, str, ProtectedText)) or item is None:
+            continue
+        number = finite(item)
+        if number is not None and round(number, 10) not in numbers:
+            raise DisclosureError(
+                f"unprotected-number-in-text: result {name!r} stores a number that is "
+                "not one of the protected numbers of its text",
+                hint="make the text with lt.disclosure.compose from the same value")
 
 
 @dataclass(frozen=True)

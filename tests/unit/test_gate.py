@@ -89,10 +89,13 @@ def test_gate_stops_each_kind_of_leak(tmp_path, kind):
 
 def test_gate_passes_stamped_outputs_and_ignores_image_payloads(tmp_path):
     figure = stamped('<img src="data:image/png;base64,9434765919AAAA"/>', "figure")
+    # a key result's stamp records its protected span ("1,235": a published count)
     glue = {"output_type": "display_data",
-            "data": {publication.GLUE_PREFIX + "text/plain": "1,235"},
-            "metadata": {**publication.stamp("result", "n"),
-                         "scrapbook": {"name": "n"}}}
+            "data": {publication.GLUE_PREFIX + "text/plain": "'1,235'",
+                     "text/plain": "1,235"},
+            "metadata": {**publication.stamp("result", "n", spans=[
+                {"start": 0, "end": 5, "kind": "count", "value": 1235,
+                 "profile": "default"}]), "scrapbook": {"name": "n"}}}
     path = notebook(tmp_path, [stamped("<td>1,235</td><td>2024-03-31</td>"), figure,
                                glue, stream("fitting model\n")])
     assert scan_notebook(path) == []

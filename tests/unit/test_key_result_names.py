@@ -112,3 +112,18 @@ def test_key_results_renamed_result_is_caught(data):
         "{glue:text}`hr_tv_renamed` times")])
     have = produced(CALLS["time_to_discharge"](data))
     assert referred("time_to_discharge", nb, None) - have == {"hr_tv_renamed"}
+
+
+@pytest.mark.parametrize("analysis", [a for a in CALLS if a != "cohort_description"])
+def test_key_results_record_as_protected_text(analysis, data, tmp_path, monkeypatch):
+    # every sentence a report records has each number in a protected span, as the gate
+    # re-checks it (lifetools.disclosure.text.text_findings): nothing typed by hand
+    from lifetools import publication
+    from lifetools.disclosure.text import text_findings
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    shown = publication.record_all(CALLS[analysis](data).key_results)
+    assert shown.results
+    refused = {r.name: text_findings(r.text, [dict(s) for s in r.spans])
+               for r in shown.results}
+    assert not {k: v for k, v in refused.items() if v}

@@ -11,7 +11,7 @@ from lifetools.reports.narrative import (
     readable_note,
 )
 
-FOUND = "The ratio was {estimate} (95% confidence interval {interval})."
+FOUND = "The ratio was {estimate} ({level} confidence interval {interval})."
 MISSING = "How the groups compared"
 
 

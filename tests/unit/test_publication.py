@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from lifetools import publication  # noqa: E402
+from lifetools import disclosure, publication  # noqa: E402
 from lifetools.errors import DisclosureError  # noqa: E402
 
 
@@ -110,8 +110,10 @@ def test_record_counts_records_every_row(output):
 
 def test_record_sentence_without_value_is_shown_as_written(output):
     # the reports' generated sentences have no value: they must reach the page whole
+    text = disclosure.compose("Their rate of discharge was {hr} times that of others.",
+                                 hr=disclosure.Estimate(1.19))
     shown = publication.record("hr_sentence", None, kind="text", label="Summary",
-                               text="Their rate of discharge was 1.19 times that of others.")
+                               text=text)
     assert shown.text == "Their rate of discharge was 1.19 times that of others."
 
 

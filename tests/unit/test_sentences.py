@@ -9,7 +9,7 @@ import pytest
 from lifetools.disclosure import protected_count, share
 from lifetools.reports.sentences import plain_reason, result_sentence
 
-FOUND = "The rate ratio was {value} (95% confidence interval {interval}): {verdict}."
+FOUND = "The rate ratio was {value} ({level} confidence interval {interval}): {verdict}."
 JUDGE = {"null": 1.0, "above": "more among users", "below": "fewer among users"}
 
 
@@ -47,7 +47,7 @@ def test_result_sentence_withheld_share_says_why():
     assert text.startswith("The share improving is not shown: ")
     shown = result_sentence(share(protected_count(20), protected_count(40)),
                             kind="percentage", missing="The share improving",
-                            found="{value} improved (95% confidence interval {interval}).")
+                            found="{value} improved ({level} confidence interval {interval}).")
     assert shown.startswith("50.0% improved (95% confidence interval ")
 
 

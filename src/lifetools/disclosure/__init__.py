@@ -15,6 +15,8 @@ Every count, share, rate, sum or mean that reaches a page goes through this pack
 - :mod:`.magnitude`: threshold and dominance rules for sums and means;
 - :mod:`.models`: the release check of a fitted model and the only maker of
   released model estimates (:func:`require_estimates` is what displays accept);
+- :mod:`.text`: :class:`ProtectedText`, made by :func:`compose` from protected and
+  typed parts only: no number in a published sentence was typed by hand;
 - :mod:`.downloads`: CSV files with ``[c]`` and their notes;
 - :mod:`.acro_check`: ACRO's verdict on the same rows as each protected table, when
   the build asks for the cross-check.
@@ -84,8 +86,24 @@ from lifetools.disclosure.rules import (
     round_count,
     suppress_secondary,
 )
+from lifetools.disclosure.text import (
+    Duration,
+    Estimate,
+    Interval,
+    Level,
+    Parameter,
+    Period,
+    ProtectedText,
+    Reason,
+    RuleNumber,
+    compose,
+    join,
+    protect_text,
+)
 
 __all__ = [
+    "Duration", "Estimate", "Interval", "Level", "Parameter", "Period", "ProtectedText",
+    "Reason", "RuleNumber", "compose", "join", "protect_text",
     "ENV_ACRO", "ENV_VAR", "AcroVerdict", "NOTES_FILE", "acro_count_verdict",
     "acro_enabled", "acro_magnitude_verdict", "NOT_ESTIMABLE", "PROFILES",
     "PROTECTION_ATTR", "SUPPRESSED",

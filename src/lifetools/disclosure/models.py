@@ -237,8 +237,8 @@ def model_release(
                if few else [])
     residual_df = int(len(data) - len(summary))
     if residual_df < MIN_RESIDUAL_DF:
-        reasons.append(f"{residual_df} residual degrees of freedom (fewer than "
-                       f"{MIN_RESIDUAL_DF})")
+        # the number itself is not stated: len(data) less the terms would give a count
+        reasons.append(f"fewer than {MIN_RESIDUAL_DF} residual degrees of freedom")
     if not (_converged(result) if converged is None else converged):
         reasons.append("the fit did not converge")
     reasons += [f"its confidence interval reaches 0 or infinity ({_term_words(term)})"

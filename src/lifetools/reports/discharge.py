@@ -17,9 +17,11 @@ from lifetools.cohort import (
 from lifetools.convergence import not_estimable_text, recorded_warnings
 from lifetools.disclosure import (
     NOT_ESTIMABLE,
+    Estimate,
     ProtectedTable,
     active_profile,
     combine_estimates,
+    compose,
     model_release,
 )
 from lifetools.labels import VALUE_LABELS
@@ -39,6 +41,7 @@ from lifetools.reports.narrative import (
     ratio_sentence,
     readable_note,
 )
+from lifetools.reports.sentences import interval_text, reason_text
 from lifetools.survival import (
     CIFResult,
     estimate_cif,
@@ -140,9 +143,10 @@ def _ratio_results(name: str, label: str, row: dict[str, Any], *,
                    ci: bool = True) -> list[dict[str, Any]]:
     """Key results of a ratio and its interval; the reason when not estimable."""
     out = [{"name": name, "value": row["estimate"], "kind": "ratio", "label": label,
-            **({"text": row["text"]} if row["text"] else {})}]
+            **({"text": reason_text(row["text"])} if row["text"] else {})}]
     if ci:
-        text = row["text"] or f"{row['ci_lower']:.2f} to {row['ci_upper']:.2f}"
+        text = (reason_text(row["text"]) if row["text"]
+                else interval_text(row["ci_lower"], row["ci_upper"]))
         out.append({"name": f"{name}_ci", "value": [row["ci_lower"], row["ci_upper"]],
                     "kind": "text", "text": text, "label": f"95% CI: {label}"})
     return out
@@ -419,13 +423,13 @@ def analyse_discharge(
              _released_row(releases["fine_gray"], fine_gray, "exposed_at_landmark"),
              found="Counting death as a competing event, the Fine-Gray subdistribution "
              "hazard ratio for use by the landmark (a secondary estimate, among people "
-             "still open at the landmark) was {estimate} (95% confidence interval "
+             "still open at the landmark) was {estimate} ({level} confidence interval "
              "{interval}).", missing="The Fine-Gray subdistribution hazard ratio for "
              "use by the landmark (a secondary estimate, death competing)")},
         {"name": "hr_tv_sentence", "value": None, "kind": "text",
          "label": "Summary: Life Rooms use and discharge", "text": ratio_sentence(
              hr, found="Once they had started, their rate of discharge was {estimate} "
-             "times that of similar people who had not (95% confidence interval "
+             "times that of similar people who had not ({level} confidence interval "
              f"{{interval}}), after allowing for {ADJUSTED_FOR}.",
              missing="How their rate of discharge compared with that of similar people "
              "who had not used the Life Rooms")},
@@ -540,21 +544,22 @@ def analyse_rereferral(
         {"name": "rereferred", "value": int(data["rereferred"].sum()), "kind": "count",
          "label": "People re-referred during follow-up"},
         {"name": "rereferral_1y", "value": 100 * share, "kind": "estimate",
-         "text": "not estimated" if at_horizon is None else f"{100 * share:.1f}%",
+         "text": compose("not estimated") if at_horizon is None else compose(
+             "{share}", share=Estimate(100 * share, 1, percent=True)),
          "label": f"Cumulative incidence of re-referral by {horizon} days after "
                   "discharge (%)"},
         {"name": "rereferral_sentence", "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
              horizon, at_horizon, event="referred again")},
         *(_ratio_results("hr_rereferral", label, hr) if release.released else [
-            {"name": "hr_rereferral", "value": None, "kind": "text", "text": hr["text"],
+            {"name": "hr_rereferral", "value": None, "kind": "text", "text": reason_text(hr["text"]),
              "label": label},
             {"name": "hr_rereferral_ci", "value": None, "kind": "text",
-             "text": hr["text"], "label": f"95% CI: {label}"}]),
+             "text": reason_text(hr["text"]), "label": f"95% CI: {label}"}]),
         {"name": "hr_rereferral_sentence", "value": None, "kind": "text",
          "label": "Summary: Life Rooms use and re-referral", "text": ratio_sentence(
              hr, found="The rate of re-referral among Life Rooms users was {estimate} "
-             "times that of non-users with similar characteristics (95% confidence "
+             "times that of non-users with similar characteristics ({level} confidence "
              "interval {interval}).", missing="How the rate of re-referral among Life "
              "Rooms users compared with that of similar non-users")},
     )
@@ -563,14 +568,14 @@ def analyse_rereferral(
     key = (*key, *(_ratio_results("shr_rereferral", shr_label, _estimate_row(
         fine_gray, "used_life_rooms")) if fg_check.released else [
         {"name": f"shr_rereferral{tail}", "value": None, "kind": "text",
-         "text": f"{NOT_ESTIMABLE} ({fg_check.reason})", "label": f"{lead}{shr_label}"}
+         "text": reason_text(f"{NOT_ESTIMABLE} ({fg_check.reason})"), "label": f"{lead}{shr_label}"}
         for tail, lead in (("", ""), ("_ci", "95% CI: "))]),
         {"name": "shr_rereferral_sentence", "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
              _estimate_row(fine_gray, "used_life_rooms") if fg_check.released else {
                  "text": f"{NOT_ESTIMABLE} ({fg_check.reason})"},
              found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
-             "(death competing) was {estimate} (95% confidence interval {interval}).",
+             "(death competing) was {estimate} ({level} confidence interval {interval}).",
              missing="The Fine-Gray subdistribution hazard ratio (a secondary "
              "estimate, death competing)")})
     # the complete-case and Fine-Gray models share the main model's verdict (same

@@ -12,8 +12,11 @@ import pandas as pd
 from lifetools import disclosure
 from lifetools.cohort import CohortSpec, build_person_time, propensity_covariates
 from lifetools.disclosure import (
+    Estimate,
+    Parameter,
     ProtectedTable,
     combine_estimates,
+    compose,
     model_release,
     require_estimates,
 )
@@ -32,7 +35,13 @@ from lifetools.regression import (
     share_meaningful_change,
     weight_by_propensity,
 )
-from lifetools.reports.sentences import plain_reason, result_sentence
+from lifetools.reports.sentences import (
+    interval_text,
+    not_shown_sentence,
+    plain_reason,
+    reason_text,
+    result_sentence,
+)
 from lifetools.tables import table_estimates
 
 __all__ = ["Comparison", "EmergencyReport", "WellbeingReport", "analyse_emergency_care",
@@ -209,7 +218,7 @@ def _sentence(name: str, row: pd.Series, label: str, *, found: str, missing: str
     """A key result ``<name>_sentence``: the ratio, its interval and verdict in words."""
     withheld = row.get("withheld")
     if isinstance(withheld, str) and withheld:
-        text = f"{missing} is not shown: {plain_reason(withheld)}."
+        text = not_shown_sentence(missing, plain_reason(withheld))
     else:
         failure = row.get("failure")
         text = result_sentence(
@@ -224,8 +233,8 @@ def _ratio_results(name: str, row: pd.Series, label: str) -> list[dict[str, Any]
     """Key results of one headline ratio: estimate, interval and E-values."""
     withheld = row.get("withheld")
     if pd.notna(row["failure"]) or (isinstance(withheld, str) and withheld):
-        text = (f"could not be estimated: {row['failure']}" if pd.notna(row["failure"])
-                else str(withheld))
+        text = reason_text(f"could not be estimated: {row['failure']}"
+                           if pd.notna(row["failure"]) else str(withheld))
         return [{"name": name, "value": None, "kind": "text", "text": text,
                  "label": label},
                 {"name": f"{name}_ci", "value": None, "kind": "text", "text": text,
@@ -236,10 +245,12 @@ def _ratio_results(name: str, row: pd.Series, label: str) -> list[dict[str, Any]
     return [{"name": name, "value": float(row["estimate"]), "kind": "ratio",
              "label": label},
             {"name": f"{name}_ci", "value": [low, high], "kind": "text",
-             "text": f"{low:.2f} to {high:.2f}", "label": f"95% CI: {label}"},
+             "text": interval_text(low, high), "label": f"95% CI: {label}"},
             {"name": f"{name}_evalue",
              "value": [float(row["e_value"]), float(row["e_value_ci"])], "kind": "text",
-             "text": f"{row['e_value']:.2f} (confidence limit {row['e_value_ci']:.2f})",
+             "text": compose("{e} (confidence limit {limit})",
+                             e=Estimate(float(row["e_value"])),
+                             limit=Estimate(float(row["e_value_ci"]))),
              "label": f"E-value of the estimate (and of its CI limit nearest 1): "
                       f"{label}"}]
 
@@ -249,32 +260,35 @@ def _evalue_sentence(row: pd.Series) -> dict[str, Any]:
     usable = (pd.isna(row.get("failure")) or not row.get("failure")) and not (
         isinstance(row.get("withheld"), str) and row.get("withheld")) and pd.notna(
         row.get("e_value")) and pd.notna(row.get("e_value_ci"))
-    text = (f"An unrecorded characteristic would have to be associated with both Life "
-            f"Rooms use and A&E attendance by a rate ratio of {row['e_value']:.2f} "
-            f"(confidence limit {row['e_value_ci']:.2f}) to explain the matched A&E "
-            "estimate away (E-value; the figure in brackets is for the confidence limit "
-            "nearest no effect)." if usable else
-            "No E-value is given: the matched A&E estimate could not be shown.")
+    text = (compose("An unrecorded characteristic would have to be associated with both "
+                    "Life Rooms use and A&E attendance by a rate ratio of {e} "
+                    "(confidence limit {limit}) to explain the matched A&E estimate away "
+                    "(E-value; the figure in brackets is for the confidence limit "
+                    "nearest no effect).", e=Estimate(float(row["e_value"])),
+                    limit=Estimate(float(row["e_value_ci"]))) if usable else
+            compose("No E-value is given: the matched A&E estimate could not be shown."))
     return {"name": "did_ae_evalue_sentence", "value": None, "kind": "text", "text": text,
             "label": "Summary: E-value of the matched A&E estimate"}
 
 
 def _balance_sentence(matched: float, weighted: float) -> dict[str, Any]:
     """The largest standardised differences after matching and weighting, in words."""
-    def shown(value: float) -> str | None:
-        return None if value is None or not np.isfinite(value) else f"{value:.2f}"
+    def shown(value: float) -> Estimate | None:
+        return None if value is None or not np.isfinite(value) else Estimate(value)
     m, w = shown(matched), shown(weighted)
     if m is None or w is None:
-        text = ("Balance on the recorded characteristics could not be measured: the "
+        text = compose("Balance on the recorded characteristics could not be measured: the "
                 "matching or the weighting did not give a comparison group.")
     else:
         verdict = ("both meet" if max(matched, weighted) < 0.1 else
                    "matching does not meet" if matched >= 0.1 and weighted < 0.1 else
                    "weighting does not meet" if weighted >= 0.1 and matched < 0.1 else
                    "neither meets")
-        text = (f"The largest standardised difference in the recorded characteristics is "
-                f"{m} after matching and {w} after weighting; below 0.1 is the usual "
-                f"target, which {verdict}.")
+        text = compose("The largest standardised difference in the recorded "
+                       "characteristics is {m} after matching and {w} after weighting; "
+                       "below {target} is the usual target, which {verdict}.", m=m, w=w,
+                       target=Parameter(0.1, "balance target (standardised difference)"),
+                       verdict=verdict)
     return {"name": "balance_sentence", "value": None, "kind": "text", "text": text,
             "label": "Summary: balance after matching and weighting"}
 
@@ -361,7 +375,7 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                "kind": "estimate", "label": "C-statistic of the A&E prediction model"}
               if prediction.estimable else
               {"name": "c_statistic", "value": None, "kind": "text",
-               "text": f"could not be estimated: {prediction.reason}",
+               "text": reason_text(f"could not be estimated: {prediction.reason}"),
                "label": "C-statistic of the A&E prediction model"})
     key = (
         {"name": "users", "value": int(pt.people["user"].sum()), "kind": "count",
@@ -390,26 +404,26 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
         _sentence("did_ae", pick.loc[(ae, DESIGNS["matched"])], "A&E, matched", judge=AE_JUDGE,
                   found="Taking both comparisons together (difference-in-differences), "
                   "A&E attendance after first contact changed by a factor of {value} "
-                  "relative to the matched comparison group (95% confidence interval "
+                  "relative to the matched comparison group ({level} confidence interval "
                   "{interval}): {verdict}.",
                   missing="The matched difference-in-differences rate ratio for A&E "
                   "attendance"),
         _sentence("before_after_ae", pick.loc[(ae, own)], "A&E, users' own past",
                   found="Compared only with their own past, users' A&E rate changed by "
-                  "a factor of {value} (95% confidence interval {interval}), which "
+                  "a factor of {value} ({level} confidence interval {interval}), which "
                   "overstates any benefit if people come to the Life Rooms at a crisis "
                   "peak.",
                   missing="The change in users' A&E rate against their own past"),
         _sentence("did_ae_weighted", pick.loc[(ae, DESIGNS["weighted"])],
                   "A&E, weighted", judge=AE_JUDGE,
                   found="Weighting every non-user by their likeness to users instead of "
-                  "matching gives a factor of {value} (95% confidence interval "
+                  "matching gives a factor of {value} ({level} confidence interval "
                   "{interval}): {verdict}.",
                   missing="The weighted difference-in-differences rate ratio for A&E"),
         _sentence("did_admissions", pick.loc[(admissions, DESIGNS["matched"])],
                   "emergency admissions, matched", judge=ADMISSIONS_JUDGE,
                   found="For emergency admissions the matched difference-in-differences "
-                  "rate ratio is {value} (95% confidence interval {interval}): "
+                  "rate ratio is {value} ({level} confidence interval {interval}): "
                   "{verdict}.",
                   missing="The matched difference-in-differences rate ratio for "
                   "emergency admissions"),
@@ -519,7 +533,8 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
         {"name": "mean_change", "value": mean, "kind": "estimate",
          "label": "Mean change in SWEMWBS metric score"},
         {"name": "mean_change_ci", "value": [low, high], "kind": "text",
-         "text": f"not shown ({withheld})" if withheld else f"{low:.2f} to {high:.2f}",
+         "text": compose("not shown ({why})", why=reason_text(withheld)) if withheld
+         else interval_text(low, high),
          "label": "95% CI of the mean change"},
         {"name": "share_improved", "value": improved,
          "kind": "percentage", "label": "Share improving by the threshold (%)"},
@@ -527,18 +542,19 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
     key += (
         {"name": "mean_change_sentence", "value": None, "kind": "text",
          "label": "Summary: mean change in SWEMWBS", "text": (
-             f"How their score changed on average is not shown: {plain_reason(withheld)}."
+             not_shown_sentence("How their score changed on average",
+                                plain_reason(withheld))
              if withheld else result_sentence(
                  mean, kind="estimate", interval=(low, high),
                  judge={"null": 0.0, "above": "scores rose on average",
                         "below": "scores fell on average"},
-                 found="Their score changed by {value} points on average (95% "
+                 found="Their score changed by {value} points on average ({level} "
                  "confidence interval {interval}): {verdict}.",
                  missing="How their score changed on average"))},
         {"name": "share_improved_sentence", "value": None, "kind": "text",
          "label": "Summary: share improving", "text": result_sentence(
              improved, kind="percentage",
-             found="{value} (95% confidence interval {interval}) improved by at least "
+             found="{value} ({level} confidence interval {interval}) improved by at least "
              "the meaningful-change threshold.",
              missing="The share who improved by at least the meaningful-change "
              "threshold")},

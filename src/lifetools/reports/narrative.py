@@ -15,16 +15,23 @@ from typing import Any
 
 import pandas as pd
 
-from lifetools.disclosure import active_profile
-from lifetools.formatting import format_bounds, format_value
+from lifetools.disclosure import (
+    Duration,
+    Estimate,
+    Interval,
+    ProtectedText,
+    Reason,
+    active_profile,
+    compose,
+)
 from lifetools.labels import VALUE_LABELS
-from lifetools.reports.sentences import plain_reason
+from lifetools.reports.sentences import CI_LEVEL, plain_reason
 
 __all__ = ["cumulative_share_sentence", "horizon_estimate", "ratio_sentence",
            "readable_note"]
 
 
-def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> str:
+def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> ProtectedText:
     """One sentence about a ratio: its value and interval, or why it is not shown.
 
     Parameters
@@ -34,8 +41,9 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> str:
         else the reason shown in place of the number, such as "could not be estimated:
         the model did not converge" or "too few events to estimate (...)").
     found
-        The sentence when estimated, with ``{estimate}`` and ``{interval}`` fields
-        (formatted to 2 decimal places, the interval as "lower to upper").
+        The sentence when estimated, with ``{estimate}``, ``{interval}`` and ``{level}``
+        fields (formatted to 2 decimal places, the interval as "lower to upper", the
+        level "95%"); its fixed words hold no number.
     missing
         The subject of the sentence when not estimated; the reason follows it ("could
         not be estimated: ..." as given, any other reason after "could not be shown:").
@@ -48,9 +56,11 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> str:
     if text:
         verb = ("could not be estimated" if str(text).startswith("could not be")
                 else "could not be shown")
-        return f"{missing} {verb}: {plain_reason(str(text), VALUE_LABELS)}."
-    return found.format(estimate=format_value(row["estimate"], kind="ratio"),
-                        interval=format_bounds(row["ci_lower"], row["ci_upper"]))
+        return compose("{missing} {verb}: {why}.", missing=missing, verb=verb,
+                       why=Reason(plain_reason(str(text), VALUE_LABELS)))
+    return compose(found, estimate=Estimate(float(row["estimate"]), 2),
+                   interval=Interval(float(row["ci_lower"]), float(row["ci_upper"]), 2),
+                   level=CI_LEVEL)
 
 
 def horizon_estimate(summary: pd.DataFrame, durations: pd.Series, *,
@@ -79,7 +89,7 @@ def horizon_estimate(summary: pd.DataFrame, durations: pd.Series, *,
 
 
 def cumulative_share_sentence(horizon: int, row: pd.Series | None, *, event: str,
-                              days: int = 365) -> str:
+                              days: int = 365) -> ProtectedText:
     """The share with the event by the horizon, with its interval, in one sentence.
 
     Says when follow-up within the period is too short to reach ``days`` (a year), and
@@ -90,18 +100,22 @@ def cumulative_share_sentence(horizon: int, row: pd.Series | None, *, event: str
     Checked by ``tests/unit/test_narrative.py``.
     """
     if row is None:
-        return (f"Too few people were followed after discharge to estimate the share "
-                f"{event}.")
-    share = f"an estimated {100 * row['estimate']:.1f}%"
+        return compose("Too few people were followed after discharge to estimate the "
+                       "share {event}.", event=event)
+    share = compose("an estimated {value}", value=Estimate(100 * row["estimate"], 1,
+                                                           percent=True))
     if pd.notna(row["ci_lower"]) and pd.notna(row["ci_upper"]):
-        share += (f" (95% confidence interval {100 * row['ci_lower']:.1f}% to "
-                  f"{100 * row['ci_upper']:.1f}%)")
-    span = "a year" if days == 365 else f"{days} days"
+        share = compose("{share} ({level} confidence interval {interval})", share=share,
+                        level=CI_LEVEL, interval=Interval(
+                            100 * row["ci_lower"], 100 * row["ci_upper"], 1, percent=True))
+    span = compose("a year") if days == 365 else compose("{d}", d=Duration(days))
     if horizon >= days:
-        return f"Within {span} of discharge, {share} had been {event}."
-    return (f"Too few people could be followed for {span} within the period; by "
-            f"{horizon} days after discharge, the longest follow-up with enough people "
-            f"still followed, {share} had been {event}.")
+        return compose("Within {span} of discharge, {share} had been {event}.",
+                       span=span, share=share, event=event)
+    return compose("Too few people could be followed for {span} within the period; by "
+                   "{horizon} after discharge, the longest follow-up with enough people "
+                   "still followed, {share} had been {event}.", span=span,
+                   horizon=Duration(horizon), share=share, event=event)
 
 
 def readable_note(note: str, labels: Mapping[str, str]) -> str:

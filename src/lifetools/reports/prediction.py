@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
-from lifetools.disclosure import get_profile, model_release, protect_count
+from lifetools.disclosure import (
+    Parameter,
+    compose,
+    get_profile,
+    model_release,
+    protect_count,
+)
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
@@ -33,7 +39,7 @@ from lifetools.reports.crisis_parts import (
     time_to_event,
     with_missing_honos,
 )
-from lifetools.reports.sentences import result_sentence
+from lifetools.reports.sentences import interval_text, reason_text, result_sentence
 from lifetools.reports.tripod import tripod_checklist
 
 __all__ = ["CrisisRiskReport", "analyse_crisis_risk"]
@@ -218,12 +224,15 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "label": "People in the validation cohort"},
         {"name": "required_people", "value": size.n, "kind": "count",
          "label": "Minimum development sample size (Riley et al.)"},
-        {"name": "parameters", "value": parameters, "kind": "text", "text": str(parameters),
+        {"name": "parameters", "value": parameters, "kind": "text", "text": compose(
+            "{n}", n=Parameter(parameters, "candidate predictor parameters")),
          "label": "Candidate predictor parameters"},
         {"name": "imputations", "value": len(dev_copies), "kind": "text",
-         "text": str(len(dev_copies)), "label": "Imputed copies of each cohort"},
+         "text": compose("{n}", n=Parameter(len(dev_copies), "imputed copies")),
+         "label": "Imputed copies of each cohort"},
         {"name": "ridge_penalty", "value": ridge.penalty, "kind": "text",
-         "text": f"{ridge.penalty:g}", "label": "Ridge penalty chosen by cross-validation"},
+         "text": compose("{p}", p=Parameter(float(ridge.penalty), "ridge penalty")),
+         "label": "Ridge penalty chosen by cross-validation"},
         {"name": "shrinkage", "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": "c_corrected", "value": boot.corrected("c"), "kind": "estimate",
@@ -232,14 +241,14 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "label": "C-statistic in the next edition"},
         {"name": "c_validation_ci", "value": [float(t.loc["c", "ci_lower"]),
                                               float(t.loc["c", "ci_upper"])],
-         "kind": "text", "text": f"{t.loc['c', 'ci_lower']:.2f} to {t.loc['c', 'ci_upper']:.2f}",
+         "kind": "text", "text": interval_text(t.loc["c", "ci_lower"], t.loc["c", "ci_upper"]),
          "label": "95% CI of the C-statistic in the next edition"},
         {"name": "slope_validation", "value": drift.slope, "kind": "estimate",
          "label": "Calibration slope in the next edition"},
         {"name": "citl_validation", "value": drift.citl, "kind": "estimate",
          "label": "Calibration-in-the-large in the next edition"},
         {"name": "drift_verdict", "value": drift.drifted, "kind": "text",
-         "text": drift.verdict, "label": "Drift check"},
+         "text": reason_text(drift.verdict), "label": "Drift check"},
         {"name": "c_corrected_sentence", "value": None, "kind": "text",
          "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
              boot.corrected("c"), kind="estimate", missing="The optimism-corrected "
@@ -252,7 +261,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
              judge={"null": 0.5, "above": "it ranks people better than chance",
                     "below": "it ranks people worse than chance"},
              missing="The C-statistic of the frozen model in this year's cohort",
-             found="its C-statistic was {value} (95% confidence interval {interval}): "
+             found="its C-statistic was {value} ({level} confidence interval {interval}): "
              "{verdict}.")},
         {"name": "shrinkage_sentence", "value": None, "kind": "text",
          "label": "Summary: uniform shrinkage", "text": result_sentence(

@@ -10,7 +10,7 @@ import pandas as pd
 from lifetools import disclosure
 from lifetools.describe import describe_population, people_in_locality
 from lifetools.dictionary import load_dictionary
-from lifetools.disclosure import ProtectedTable, declare_totals, model_release
+from lifetools.disclosure import ProtectedTable, declare_totals, join, model_release
 from lifetools.inequality import equity_summary
 from lifetools.reports.sentences import result_sentence
 
@@ -120,12 +120,12 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
             {"name": "recommend", "value": recommend,
              "kind": "percentage", "label": "Would recommend (%)"},
             {"name": "feedback_sentence", "value": None, "kind": "text",
-             "label": "Summary: the feedback survey", "text": " ".join((
+             "label": "Summary: the feedback survey", "text": join(" ", (
                  result_sentence(access, kind="percentage", found="Of people answering "
-                                 "the feedback survey, {value} (95% confidence interval "
+                                 "the feedback survey, {value} ({level} confidence interval "
                                  "{interval}) said access was easy.",
                                  missing="The share saying access was easy"),
-                 result_sentence(recommend, kind="percentage", found="{value} (95% "
+                 result_sentence(recommend, kind="percentage", found="{value} ({level} "
                                  "confidence interval {interval}) would recommend the "
                                  "Life Rooms.",
                                  missing="The share who would recommend the Life Rooms"),

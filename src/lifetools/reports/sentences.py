@@ -14,10 +14,22 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lifetools.disclosure import ProtectedValue
-from lifetools.formatting import finite, format_bounds, format_value, verdict
+from lifetools.disclosure import (
+    Estimate,
+    Interval,
+    Level,
+    ProtectedText,
+    ProtectedValue,
+    Reason,
+    compose,
+)
+from lifetools.formatting import finite, verdict
 
-__all__ = ["plain_reason", "result_sentence"]
+__all__ = ["CI_LEVEL", "estimate_part", "interval_text", "not_shown_sentence",
+           "plain_reason", "reason_text", "result_sentence"]
+
+CI_LEVEL = Level(95)
+"""The confidence level every interval on the site is stated at (``{level}``)."""
 
 _PREFIXES = ("could not be estimated:", "not estimable:", "withheld:")
 
@@ -84,7 +96,8 @@ def result_sentence(
         ``ratio``, ``estimate``, ``percentage``, ``rate``.
     found
         The sentence when the value can be shown; may use ``{value}``, ``{interval}``
-        ("0.83 to 1.71") and ``{verdict}``.
+        ("0.83 to 1.71"), ``{verdict}`` and ``{level}`` ("95%"). Its fixed words hold
+        no number (:func:`lifetools.disclosure.compose`).
     missing
         The subject of the sentence when it cannot ("The rate ratio for emergency
         admissions"): "<missing> could not be estimated: <reason>." or "<missing> is
@@ -102,6 +115,11 @@ def result_sentence(
     labels
         Model term names to words, for the reason.
 
+    Returns
+    -------
+    ProtectedText
+        Every number in it a protected part, for :func:`lifetools.publication.record`.
+
     Notes
     -----
     Checked by ``tests/unit/test_sentences.py``; used for every result a report's
@@ -109,30 +127,57 @@ def result_sentence(
     quotes no bare estimate, interval or share).
     """
     if reason:
-        return f"{missing} could not be estimated: {plain_reason(reason, labels)}."
+        return compose("{missing} could not be estimated: {why}.", missing=missing,
+                       why=Reason(plain_reason(reason, labels)))
     number = value
+    protected = isinstance(value, ProtectedValue)
     if isinstance(value, ProtectedValue):
         if value.suppressed:
-            why = plain_reason(value.reason, labels) if value.reason else \
-                "hidden to protect privacy"
-            return f"{missing} is not shown: {why}."
+            return not_shown_sentence(missing, plain_reason(value.reason, labels)
+                                      if value.reason else "")
         number = value.value
         interval = value.interval if interval is None else interval
     estimate = finite(number)
     if estimate is None:
-        return f"{missing} could not be estimated in this edition."
-    bounds = ""
+        return compose("{missing} could not be estimated in this edition.",
+                       missing=missing)
+    bounds: Any = ""
+    places = (1 if kind == "percentage" else 2) if digits is None else digits
     if interval is not None:
         low, high = (finite(v) for v in interval)
         if _degenerate(estimate, low, high, ratio=kind == "ratio"):
-            return (f"{missing} could not be estimated: its confidence interval is "
-                    "missing, infinite or of no width.")
-        bounds = format_bounds(low, high, kind=kind, digits=digits)
+            return compose("{missing} could not be estimated: its confidence interval is "
+                           "missing, infinite or of no width.", missing=missing)
+        bounds = Interval(low, high, places, percent=kind == "percentage",
+                          of=value if protected and interval is value.interval else None)
     words = ""
     if judge is not None:
         limits = interval if interval is not None else (math.nan, math.nan)
         extra = {"events": judge["events"]} if "events" in judge else {}
         words = verdict(estimate, limits[0], limits[1], null=judge["null"],
                         above=judge["above"], below=judge["below"], **extra)
-    return found.format(value=format_value(estimate, kind=kind, digits=digits),
-                        interval=bounds, verdict=words)
+    shown = value if protected and digits is None else estimate_part(
+        estimate, kind=kind, digits=digits)
+    return compose(found, value=shown, interval=bounds, verdict=words, level=CI_LEVEL)
+
+
+def estimate_part(value: float, *, kind: str, digits: int | None = None) -> Estimate:
+    """An estimate as a protected part, with the kind's decimal places."""
+    places = (1 if kind == "percentage" else 2) if digits is None else digits
+    return Estimate(float(value), places, percent=kind == "percentage")
+
+
+def not_shown_sentence(missing: str, why: str = "") -> ProtectedText:
+    """"<missing> is not shown: <why>." (the reason a library gave, or privacy)."""
+    return compose("{missing} is not shown: {why}.", missing=missing,
+                   why=Reason(why) if why else "hidden to protect privacy")
+
+
+def reason_text(reason: Any) -> ProtectedText:
+    """A reason a fit or a release check gave, as a protected text (its numbers checked)."""
+    return compose("{why}", why=Reason(str(reason)))
+
+
+def interval_text(low: float, high: float, digits: int = 2) -> ProtectedText:
+    """Two confidence limits as a protected text: "0.83 to 1.71"."""
+    return compose("{ci}", ci=Interval(float(low), float(high), digits))

@@ -27,10 +27,11 @@ from lifetools.disclosure import (
     notes_text,
 )
 from lifetools.disclosure.downloads import read_csv
+from lifetools.disclosure.text import text_findings
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.layout import FILES_DIR
-from lifetools.publication import STAMP_KEY
+from lifetools.publication import GLUE_PREFIX, STAMP_KEY, span_numbers
 
 __all__ = ["Finding", "scan_files", "scan_notebook"]
 
@@ -126,13 +127,17 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
         found += _profile_findings(mark, profile)
         found += acro_findings(mark, acro)
     stamped = isinstance(mark, dict) and not found
+    result = stamped and mark.get("kind") == "result"
+    if result:
+        found += result_findings(output, profile)
     texts = _texts(output)
     if stamped:
         texts += [str(t) for t in mark.get("texts", [])]
     for text in texts:
         visible = rules.strip_markup(text)
-        found += (rules.identifier_findings(text) + rules.kofn_findings(visible, profile)
-                  + rules.counted_findings(text, profile))
+        found += rules.identifier_findings(text) + rules.kofn_findings(visible, profile)
+        if not result:  # a key result's text is checked span by span (above)
+            found += rules.counted_findings(text, profile)
         if not stamped:
             found += rules.count_findings(visible, profile)
             if kind == "stream" and rules.STREAM_ROW_LEVEL.search(text):
@@ -144,6 +149,26 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
             found += rules.table_findings(head, rows, count_cols=count_cols,
                                           profile=profile)
     return list(dict.fromkeys(found))
+
+
+def result_findings(output: dict[str, Any], profile: SdcProfile) -> rules.Found:
+    """A key result's text, verified span by span (not trusted).
+
+    Its stamp records where each protected number lies and what it was
+    (:mod:`lifetools.disclosure.text`); each span is re-rendered from that record and
+    re-checked against the profile's rules, and any digit or number word outside every
+    span is refused. The glued copy must say the same as the text.
+    """
+    mark = output.get("metadata", {}).get(STAMP_KEY) or {}
+    data = output.get("data", {})
+    text = data.get("text/plain", "")
+    found = text_findings(text if isinstance(text, str) else "", mark.get("spans"),
+                          profile)
+    glued = data.get(GLUE_PREFIX + "text/plain")
+    if glued is not None and glued != repr(text):
+        found.append(("unprotected-number-in-text", "the glued copy of a key result "
+                      "differs from its verified text"))
+    return found
 
 
 def _position(cells: list[Any]) -> list[int]:
@@ -235,9 +260,50 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
             counts = (owner or {}).get("rules", {}).get("count_cols", []) if owner else []
             found += rules.table_findings(head, rows, count_cols=counts, profile=profile)
         if parts == ("results.json",):
-            found += _result_counts(text, profile)
+            found += _result_counts(text, profile) + _result_texts(text, nb, profile)
         for rule, detail in dict.fromkeys(found):
             yield name, rule, detail
+
+
+def _shown_results(nb: Any) -> dict[str, tuple[str, Any]]:
+    """Text and spans of every sealed key result of a notebook, by name."""
+    shown = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY)
+            if isinstance(mark, dict) and mark.get("kind") == "result" and \
+                    mark.get("verified") and not seal_findings(output):
+                shown[str(mark.get("name"))] = (output.get("data", {}).get("text/plain"),
+                                                mark.get("spans"))
+    return shown
+
+
+def _result_texts(text: str, nb: Any, profile: SdcProfile) -> rules.Found:
+    """Each text in results.json is a sealed key result's verified text, its numbers too."""
+    try:
+        results = json.loads(text)
+    except ValueError:
+        return []
+    shown = _shown_results(nb)
+    found: rules.Found = []
+    for name, entry in results.items():
+        if not isinstance(entry, dict) or entry.get("kind") == "count":
+            continue
+        page = shown.get(str(name))
+        if page is None or page[0] != entry.get("text"):
+            found.append(("unprotected-number-in-text", "a text in results.json that is "
+                          "not the verified text of a key result shown in the notebook"))
+            continue
+        found += text_findings(str(entry.get("text")), page[1], profile)
+        value = entry.get("value")
+        numbers = span_numbers(page[1])
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, (int, float)) and not isinstance(item, bool) and \
+                    round(float(item), 10) not in numbers and entry.get("kind") in (
+                        "text", "estimate", "ratio", "interval"):
+                found.append(("unprotected-number-in-text", "a value in results.json "
+                              "that is none of the protected numbers of its text"))
+    return list(dict.fromkeys(found))
 
 
 def _result_counts(text: str, profile: SdcProfile) -> rules.Found:

@@ -41,11 +41,27 @@ KOFN = re.compile(r"(?<![\w.])(\d[\d,]*)\s+(?:out\s+)?of\s+(\d[\d,]*)(?![\w.]|,\
 COUNTED_NOUNS = (r"people|persons?|patients?|(?:service\s+)?users?|individuals?|men|women|"
                  r"children|clients?|referrals?|visits?|visitors?|attendances?|"
                  r"admissions?|contacts?|discharges?|deaths?|events?|crises|"
-                 r"prescriptions?|responses?|respondents?|pairs?")
+                 r"prescriptions?|responses?|respondents?|pairs?|adults?|residents?|"
+                 r"cases?|members?|participants?|carers?|families|family|households?|"
+                 r"staff|students?|survivors?|victims?|veterans?|cohort|sample|"
+                 r"episodes?|records?|rows?|improved|attended|died|responded")
 _GAP = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"  # spaces with at most one line break
+#: Number words read as counts ("seven people improved"), with their values.
+WORD_VALUES = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen".split())} | {
+    w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty "
+                                    "ninety".split(), start=2)}
+_WORD = "|".join(sorted(WORD_VALUES, key=len, reverse=True))
 COUNTED = re.compile(
-    r"(?<![\w.,\-/:#%])(\d{1,3}(?:,\d{3})+|\d+)(?![\w\-/:%]|[.,]\d)"
-    rf"{_GAP}((?:[A-Za-z&\-]+{_GAP}){{0,2}}?)(?:{COUNTED_NOUNS})\b")
+    rf"(?<![\w.,\-/:#%])(\d{{1,3}}(?:,\d{{3}})+|\d+|(?i:\b(?:{_WORD})\b))"
+    r"(?![\w\-/:%]|[.,]\d)"
+    rf"(?:{_GAP}\([^()\n]{{0,30}}\))?"  # "13 (32.5%) users"
+    rf"{_GAP}((?:[A-Za-z&\-]+{_GAP}){{0,2}}?)(?i:{COUNTED_NOUNS})\b")
+#: A count given after a label: "n = 13", "users: 13".
+LABELLED = re.compile(rf"(?i:\b(?:n|{COUNTED_NOUNS}))\s*[:=]\s*(\d{{1,3}}(?:,\d{{3}})+|\d+)"
+                      r"(?!\w|[.,]\d)")
+SLASH = re.compile(r"(?<![\w./\-])(\d[\d,]*)\s*/\s*(\d[\d,]*)(?![\w./\-])")
 #: Tags that end a table cell, a row, a paragraph or a list item: a number in one and
 #: a word in the next are not "a number of people".
 _BLOCK_END = re.compile(r"</?(?:td|th|tr|p|li|div|h\d|caption|br|table)\b[^>]*>", re.I)
@@ -103,7 +119,8 @@ def identifier_findings(text: str, *, allow: Iterable[str] = (),
 
 
 def _number(token: str) -> int:
-    return int(token.replace(",", ""))
+    word = WORD_VALUES.get(token.lower())
+    return word if word is not None else int(token.replace(",", ""))
 
 
 def _profile(profile: SdcProfile | str | None) -> SdcProfile:
@@ -164,15 +181,21 @@ def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Foun
                   f"would not publish ({rule})") if rule else ""
         if rule and (rule, detail) not in found:
             found.append((rule, detail))
+    for match in LABELLED.finditer(text):
+        rule = disclosive(_number(match.group(1)), p)
+        if rule and (rule, "a labelled count") not in found:
+            found.append((rule, f"a labelled count ('n = ...', 'users: ...') that the "
+                          f"{p.name!r} rules would not publish"))
     return found
 
 
 def kofn_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
     """``k of n`` with either number small or unrounded ("33.3% (1 of 3)")."""
     p = _profile(profile)
-    for match in KOFN.finditer(text):
+    for match in [*KOFN.finditer(text), *SLASH.finditer(text)]:
         if any(disclosive(_number(g), p) for g in match.groups()):
-            return [("k-of-n", "a 'k of n' phrase with a small or unrounded count")]
+            return [("k-of-n", "a 'k of n' (or 'k/n') phrase with a small or unrounded "
+                     "count")]
     return []
 
 

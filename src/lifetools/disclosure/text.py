@@ -1,0 +1,478 @@
+"""Protected text: every number in a published sentence comes from a typed value.
+
+A sentence on a page is a :class:`ProtectedText`, made only by :func:`compose` from a
+template and its parts. The template's fixed words may hold no digit and no number
+word ("seven"); every number comes from a part, and each part is typed:
+
+- a :class:`~lifetools.disclosure.ProtectedValue` (a protected count, share, rate,
+  mean or difference; a suppressed count reads "fewer than 8");
+- :class:`Estimate` and :class:`Interval`: a model or statistical estimate and its
+  limits, always written with decimal places;
+- :class:`Duration` (``365 days``), :class:`Period` (``2024-25``), :class:`Level` (a
+  confidence level, ``95%``), :class:`RuleNumber` (a number of the SDC profile, such
+  as its threshold) and :class:`Parameter` (a named analysis parameter, such as the
+  number of imputations): numbers that are not counts of people, each of a declared
+  kind;
+- :class:`Reason`: a reason a library function wrote (a fit that did not converge, a
+  model withheld), whose whole numbers must be counts the profile would publish or
+  follow a bound ("fewer than 10 events");
+- another :class:`ProtectedText`, or plain words with no number in them.
+
+A :class:`ProtectedText` is a ``str`` (it can be shown anywhere a string can) that
+remembers where each part's text lies (its spans) and what each part was. Any string
+operation (``+``, ``.format``, ``" ".join``) gives a plain ``str``, which
+:func:`lifetools.publication.record` refuses if it holds a number. The record of
+spans is written into the display's sealed stamp; the publish gate re-renders every
+span from what it records, re-checks it against the profile's rules
+(:func:`span_findings`) and refuses any digit or number word outside a span
+(:func:`text_findings`). Checked by ``tests/unit/test_protected_text.py`` and
+``tests/leaks/test_text_leaks.py``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import re
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from numbers import Integral
+from typing import Any
+
+from lifetools.disclosure.profiles import SdcProfile, get_profile
+from lifetools.disclosure.protected import ProtectedValue, _seal
+from lifetools.errors import DisclosureError
+
+__all__ = ["NUMBER_WORDS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
+           "Level", "Parameter", "Period", "ProtectedText", "Reason", "RuleNumber",
+           "compose", "join", "numbers_in", "protect_text", "span_findings",
+           "text_findings"]
+
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
+                "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty",
+                "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
+                "thousand", "million", "billion", "dozen", "dozens", "hundreds",
+                "thousands")
+"""Words that write a number: refused in fixed words like digits."""
+_NUMBERS = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_TOKEN = re.compile(r"(?<![\d.,])-?\d[\d,]*(?:\.\d+)?")
+BOUND_WORDS = re.compile(r"(?:fewer|less|more|greater)\s+than|at\s+(?:least|most)|under|"
+                         r"over|below|above|in|per|within|after|every|each|outside|"
+                         r"from|to|of|minimum|maximum|threshold", re.IGNORECASE)
+"""Words after which a number in a reason is a bound or a setting, not a count."""
+UNITS = ("day", "week", "month", "year")
+LEVELS = (80, 90, 95, 99)
+RULE_QUANTITIES = {
+    "threshold": lambda p: p.threshold,
+    "threshold+1": lambda p: p.threshold + 1,
+    "base": lambda p: p.base,
+    "base+1": lambda p: p.base + 1,
+    "2*base": lambda p: 2 * p.base,
+    "midpoint": lambda p: p.base - p.base // 2,
+    "2*base-midpoint": lambda p: 2 * p.base - p.base // 2,
+    "min_at_risk": lambda p: p.min_at_risk,
+    "magnitude_threshold": lambda p: p.magnitude_threshold,
+    "model_min_events": lambda p: p.model_min_events,
+    "smallest": lambda p: 1,
+    "zero": lambda p: 0,
+}
+"""The numbers a profile states, by name: what a :class:`RuleNumber` may print."""
+_PERIOD = re.compile(r"(?:19|20)\d{2}(?:-\d{2}(?:-\d{2})?)?")
+_SEALED = object()
+
+
+def numbers_in(text: str) -> list[tuple[int, int, str]]:
+    """Where ``text`` writes a number: ``(start, end, "digit" | "number word")``."""
+    return [(m.start(), m.end(), "digit" if m.group(0).isdigit() else "number word")
+            for m in _NUMBERS.finditer(text)]
+
+
+def _fixed(number: float, digits: int, percent: bool = False) -> str:
+    text = f"{number:,.{digits}f}"
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        text = text[1:]  # "-0.00" is zero
+    return f"{text}%" if percent else text
+
+
+def _finite(value: Any) -> float | None:
+    if value is None or isinstance(value, (bool, str)):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A model or statistical estimate, written with ``digits`` decimal places."""
+
+    value: float
+    digits: int = 2
+    percent: bool = False
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Confidence limits ("0.83 to 1.71"), with ``digits`` decimal places.
+
+    ``of`` is the protected share, rate or mean they belong to, when they are its
+    interval (the gate then recomputes them from its published numbers).
+    """
+
+    low: float
+    high: float
+    digits: int = 2
+    percent: bool = False
+    of: ProtectedValue | None = None
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A length of follow-up or a window: ``365 days``, ``12 months``."""
+
+    value: int
+    unit: str = "day"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year, an edition or a date: ``2024``, ``2024-25``, ``2024-04-01``."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Level:
+    """A confidence level: ``95%``."""
+
+    value: int = 95
+
+
+@dataclass(frozen=True)
+class RuleNumber:
+    """A number the SDC profile states (:data:`RULE_QUANTITIES`), such as its threshold."""
+
+    quantity: str
+    profile: str | None = None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named analysis parameter (a setting or a design size, never a count of people)."""
+
+    value: int | float
+    name: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason written by a library function (why a result is not shown)."""
+
+    text: str
+    profile: str | None = None
+
+
+def _render(kind: str, d: Mapping[str, Any]) -> str:
+    """The text of a span, from what its record says (the gate's re-render too)."""
+    if kind == "count":
+        value = d["value"]
+        return (get_profile(d["profile"]).suppressed_words() if value is None
+                else f"{int(value):,}")
+    if kind in ("share", "rate", "mean", "difference", "estimate"):
+        return _fixed(float(d["value"]), int(d["digits"]), bool(d.get("percent")))
+    if kind == "interval":
+        return (f"{_fixed(float(d['low']), int(d['digits']), bool(d.get('percent')))} to "
+                f"{_fixed(float(d['high']), int(d['digits']), bool(d.get('percent')))}")
+    if kind == "duration":
+        n = int(d["value"])
+        return f"{n:,} {d['unit']}{'' if n == 1 else 's'}"
+    if kind == "level":
+        return f"{int(d['value'])}%"
+    if kind == "rule":
+        value = RULE_QUANTITIES[d["quantity"]](get_profile(d["profile"]))
+        return "zero" if d["quantity"] == "zero" else str(value)
+    if kind == "parameter":
+        value = d["value"]
+        return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+    if kind in ("period", "reason"):
+        return str(d["text"])
+    raise DisclosureError(f"unknown kind of protected span {kind!r}")
+
+
+def _part(part: Any, profile: SdcProfile) -> tuple[str, list[dict[str, Any]]]:
+    """The text of one part and its spans (relative to that text)."""
+    if isinstance(part, ProtectedText):
+        part.verify()
+        return str(part), [dict(s) for s in part.spans]
+    if isinstance(part, str):
+        if numbers_in(part):
+            raise DisclosureError(
+                "unprotected-number-in-text: a plain string part holds a digit or a "
+                "number word", hint="give the number as a protected value or a typed "
+                "part (Estimate, Duration, Parameter ...) of lt.disclosure.compose")
+        return part, []
+    if isinstance(part, ProtectedValue):
+        part.verify()
+        if part.kind == "count":
+            detail: dict[str, Any] = {"value": part.value, "profile": part.profile}
+        else:
+            if part.value is None:
+                raise DisclosureError(f"a suppressed {part.kind} has no number to "
+                                      "write: state its reason instead")
+            detail = {"value": float(part.value), "digits": 1 if part.kind == "share"
+                      else 2, "percent": part.kind == "share",
+                      "numerator": part.numerator, "denominator": part.denominator,
+                      "profile": part.profile}
+        kind = part.kind
+    elif isinstance(part, Estimate):
+        if _finite(part.value) is None or part.digits < 1:
+            raise DisclosureError("an Estimate needs a finite value and at least one "
+                                  "decimal place (a whole number could be a count)")
+        kind, detail = "estimate", {"value": float(part.value), "digits": part.digits,
+                                    "percent": part.percent}
+    elif isinstance(part, Interval):
+        if None in (_finite(part.low), _finite(part.high)) or part.digits < 1 \
+                or part.low > part.high:
+            raise DisclosureError("an Interval needs finite limits in order and at least "
+                                  "one decimal place")
+        kind, detail = "interval", {"low": float(part.low), "high": float(part.high),
+                                    "digits": part.digits, "percent": part.percent}
+        if part.of is not None:
+            of = part.of.verify()
+            detail.update(of_kind=of.kind, numerator=of.numerator,
+                          denominator=of.denominator, profile=of.profile)
+    elif isinstance(part, Duration):
+        kind, detail = "duration", {"value": int(part.value), "unit": part.unit}
+    elif isinstance(part, Period):
+        kind, detail = "period", {"text": part.text}
+    elif isinstance(part, Level):
+        kind, detail = "level", {"value": int(part.value)}
+    elif isinstance(part, RuleNumber):
+        kind, detail = "rule", {"quantity": part.quantity,
+                                "profile": part.profile or profile.name}
+    elif isinstance(part, Parameter):
+        value = (int(part.value) if isinstance(part.value, Integral)
+                 and not isinstance(part.value, bool) else float(part.value))
+        kind, detail = "parameter", {"value": value, "name": part.name}
+    elif isinstance(part, Reason):
+        kind, detail = "reason", {"text": part.text,
+                                  "profile": part.profile or profile.name}
+    else:
+        raise DisclosureError(
+            f"unprotected-number-in-text: a {type(part).__name__} is not a protected "
+            "part of a text", hint="use a ProtectedValue, Estimate, Interval, Duration, "
+            "Period, Level, RuleNumber, Parameter, Reason or plain words")
+    problem = _check(kind, detail)
+    if problem:
+        raise DisclosureError(f"{kind} part refused: {problem}")
+    text = _render(kind, detail)
+    return text, [{"start": 0, "end": len(text), "kind": kind, **detail}]
+
+
+class ProtectedText(str):
+    """A text whose every number came from a typed, checked part (made by :func:`compose`)."""
+
+    spans: tuple[Mapping[str, Any], ...]
+
+    def __new__(cls, text: str, spans: Iterable[Mapping[str, Any]], seal: str,
+                _token: object = None) -> ProtectedText:
+        if _token is not _SEALED:
+            raise DisclosureError("a ProtectedText can only be made by "
+                                  "lt.disclosure.compose")
+        self = super().__new__(cls, text)
+        object.__setattr__(self, "spans", tuple(dict(s) for s in spans))
+        object.__setattr__(self, "_seal", seal)
+        return self
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a ProtectedText cannot be changed")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))  # a copy is a plain string: it is not protected
+
+    def verify(self) -> ProtectedText:
+        """Return ``self`` if its text and spans are as :func:`compose` made them."""
+        if not hmac.compare_digest(self._seal, _text_seal(str(self), self.spans)):
+            raise DisclosureError("a ProtectedText was changed after it was composed")
+        return self
+
+    def stamp(self) -> list[dict[str, Any]]:
+        """The spans as written into a display's stamp (JSON)."""
+        return [dict(s) for s in self.spans]
+
+
+def _text_seal(text: str, spans: Iterable[Mapping[str, Any]]) -> str:
+    return _seal("text", text, json.dumps(list(spans), sort_keys=True, default=str))
+
+
+def _make(text: str, spans: list[dict[str, Any]]) -> ProtectedText:
+    return ProtectedText(text, spans, _text_seal(text, spans), _token=_SEALED)
+
+
+def compose(template: str, /, profile: SdcProfile | str | None = None,
+            **parts: Any) -> ProtectedText:
+    """Fill a template's ``{fields}`` with protected parts; the only maker of a text.
+
+    Raises
+    ------
+    DisclosureError
+        ``unprotected-number-in-text`` when the template's fixed words hold a digit or
+        a number word, or a part is not a protected type; or a part fails its rule.
+
+    Notes
+    -----
+    Format specifications and positional fields are refused: a part formats itself.
+    Tested in ``tests/unit/test_protected_text.py``.
+    """
+    p = get_profile(profile)
+    text, spans = "", []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        if numbers_in(literal):
+            raise DisclosureError(
+                "unprotected-number-in-text: the fixed words of a text hold a digit or "
+                "a number word", hint="give every number as a protected part")
+        text += literal
+        if field is None:
+            continue
+        if spec or conversion or not field.isidentifier():
+            raise DisclosureError("a text template field is a plain name, without a "
+                                  "format specification")
+        rendered, inner = _part(parts[field], p)
+        spans += [{**s, "start": s["start"] + len(text), "end": s["end"] + len(text)}
+                  for s in inner]
+        text += rendered
+    return _make(text, spans)
+
+
+def join(separator: str, texts: Iterable[Any]) -> ProtectedText:
+    """Join protected texts (or number-free words) with ``separator``."""
+    items = list(texts)
+    fields = {f"part{i}": t for i, t in enumerate(items)}
+    return compose(separator.replace("{", "{{").replace("}", "}}").join(
+        "{" + k + "}" for k in fields), **fields)
+
+
+def protect_text(text: Any) -> ProtectedText:
+    """A :class:`ProtectedText` as given, or number-free words made into one."""
+    if isinstance(text, ProtectedText):
+        return text.verify()
+    if not isinstance(text, str):
+        raise DisclosureError(f"expected a text, got {type(text).__name__}")
+    if numbers_in(text):
+        raise DisclosureError(
+            "unprotected-number-in-text: a hand-written text holds a digit or a number "
+            "word, which did not come from a protected value",
+            hint="build the text with lt.disclosure.compose from protected values")
+    return _make(text, [])
+
+
+def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None) -> str:
+    """Why a span's record breaks its rule ("" when it does not)."""
+    if profile is not None and "profile" in d and d["profile"] != profile.name:
+        return f"made under the {d['profile']!r} rules, not {profile.name!r}"
+    p = get_profile(d.get("profile")) if d.get("profile") else profile
+    if kind == "count":
+        value = d.get("value")
+        if value is not None and not (isinstance(value, int) and p.publishable(value)):
+            return "a count the profile would not publish"
+        return ""
+    if kind in ("share", "rate", "mean", "difference", "interval", "estimate"):
+        values = ([d.get("low"), d.get("high")] if kind == "interval"
+                  else [d.get("value")])
+        if any(_finite(v) is None for v in values) or int(d.get("digits", 0)) < 1:
+            return "not a finite number written with decimal places"
+        of = d.get("of_kind", kind)
+        num, den = d.get("numerator"), d.get("denominator")
+        if of == "share":
+            if not all(isinstance(c, int) and p.publishable(c) for c in (num, den)) or \
+                    not den:
+                return "a share whose numerator or denominator is not a published count"
+            if kind == "share" and abs(float(d["value"]) - 100 * num / den) > 1e-6:
+                return "a share that is not its published numerator over its denominator"
+            if kind == "interval":
+                from lifetools.disclosure.derived import wilson_interval
+                low, high = wilson_interval(num, den)
+                if abs(100 * low - d["low"]) > 1e-6 or abs(100 * high - d["high"]) > 1e-6:
+                    return "a share's interval that is not the Wilson interval of its " \
+                           "published numbers"
+        if of == "rate" and not (isinstance(num, int) and p.publishable(num)):
+            return "a rate whose numerator is not a published count"
+        return ""
+    if kind == "duration":
+        return "" if d.get("unit") in UNITS and int(d["value"]) >= 0 else \
+            "a duration needs a whole number of days, weeks, months or years"
+    if kind == "level":
+        return "" if d.get("value") in LEVELS else "not a usual confidence level"
+    if kind == "rule":
+        return "" if d.get("quantity") in RULE_QUANTITIES else "not a rule of the profile"
+    if kind == "parameter":
+        return "" if str(d.get("name", "")).strip() else "a parameter needs a name"
+    if kind == "period":
+        return "" if _PERIOD.fullmatch(str(d.get("text"))) else \
+            "not a year, an edition or a date"
+    if kind == "reason":
+        return _reason_problem(str(d.get("text", "")), p)
+    return f"unknown kind {kind!r}"
+
+
+def _reason_problem(text: str, profile: SdcProfile) -> str:
+    if re.search(r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", text, re.IGNORECASE):
+        return "a reason that writes a number in words"
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if "." in token:
+            continue
+        words = re.findall(r"[A-Za-z]+", text[:match.start()])
+        before = " ".join(words[-2:])
+        if words and (BOUND_WORDS.fullmatch(words[-1]) or BOUND_WORDS.fullmatch(before)):
+            continue
+        value = int(token.replace(",", ""))
+        if not profile.publishable(abs(value)):
+            return "a reason that states a count the profile would not publish"
+    return ""
+
+
+def span_findings(text: str, span: Mapping[str, Any],
+                  profile: SdcProfile | str | None = None) -> list[tuple[str, str]]:
+    """The gate's re-check of one recorded span: re-rendered and checked by its rule."""
+    kind = span.get("kind", "")
+    detail = {k: v for k, v in span.items() if k not in ("start", "end", "kind")}
+    try:
+        problem = _check(kind, detail, get_profile(profile))
+        if not problem and _render(kind, detail) != text:
+            problem = "its text is not what its recorded value gives"
+    except (KeyError, TypeError, ValueError, DisclosureError):
+        problem = "its record is incomplete"
+    return [("protected-span", f"a {kind or 'unknown'} span refused: {problem}")] \
+        if problem else []
+
+
+def text_findings(text: str, spans: Any, profile: SdcProfile | str | None = None
+                  ) -> list[tuple[str, str]]:
+    """Refusals for a sealed text: bad spans, and numbers outside every span."""
+    if not isinstance(spans, list):
+        spans = []
+    found: list[tuple[str, str]] = []
+    outside, at = [], 0
+    for span in sorted((s for s in spans if isinstance(s, dict)),
+                       key=lambda s: (s.get("start", 0), s.get("end", 0))):
+        start, end = span.get("start"), span.get("end")
+        if not (isinstance(start, int) and isinstance(end, int) and at <= start <= end
+                <= len(text)):
+            found.append(("protected-span", "a span lies outside the text or overlaps "
+                          "another"))
+            continue
+        found += span_findings(text[start:end], span, profile)
+        outside.append(text[at:start])
+        at = end
+    outside.append(text[at:])
+    kinds = {k for part in outside for _, _, k in numbers_in(part)}
+    for kind in sorted(kinds):
+        found.append(("unprotected-number-in-text", f"a {kind} outside every protected "
+                      "value of the text (a number typed by hand)"))
+    return list(dict.fromkeys(found))

@@ -1,0 +1,148 @@
+"""Leaks in free text: numbers typed by hand, refused by the type and by the gate.
+
+An outsider found these forms passing the gate's count-noun pattern: a number word
+("seven people improved"), "n = 13", "users: 13", "13 (32.5%) users", nouns outside the
+list ("2,634 adults", "2634 residents") and "3/40 improved". Each is refused when
+authored through the API (:func:`lifetools.publication.record`,
+:func:`lifetools.disclosure.compose`), and when injected into an executed notebook: as a
+sealed key result (with no spans, or with a forged span), in a Markdown cell, in a
+table cell and in a stream. Real report sentences pass.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from runfolder import RunFolder, display, stream
+from test_leaks import refused
+
+from lifetools import disclosure, publication, tables
+from lifetools.errors import DisclosureError
+from lifetools.pipeline.gate import scan_notebook
+from lifetools.reports.narrative import cumulative_share_sentence, ratio_sentence
+from lifetools.reports.sentences import result_sentence
+
+LEAKS = {  # text: the rule the pattern gate names where no type can be checked
+    "seven people improved": "small-count",
+    "n = 13": "unrounded-count",
+    "users: 13": "unrounded-count",
+    "13 (32.5%) users": "unrounded-count",
+    "2,634 adults": "unrounded-count",
+    "2634 residents": "unrounded-count",
+    "3/40 improved": "k-of-n",
+}
+TYPED = "unprotected-number-in-text"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch) -> RunFolder:
+    folder = RunFolder(tmp_path, monkeypatch)
+    folder.markdown("## How people fared")
+    return folder
+
+
+def sealed_result(text: str, spans: list[dict]) -> dict:
+    data, metadata = publication.seal(
+        {publication.GLUE_PREFIX + "text/plain": repr(text), "text/plain": text},
+        publication.stamp("result", "improved", result_kind="text", spans=spans))
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+def test_text_leaks_authored_through_the_api_are_refused(leak, run):
+    with pytest.raises(DisclosureError, match=TYPED):
+        publication.record("improved", None, kind="text", label="Summary", text=leak)
+    with pytest.raises(DisclosureError, match=TYPED):
+        publication.record("improved", leak, kind="text", label="Summary")
+    with pytest.raises(DisclosureError, match=TYPED):
+        publication.record("change", 1.25, kind="estimate", label="Change", text=leak)
+    with pytest.raises(DisclosureError, match=TYPED):
+        disclosure.compose(leak)
+    with pytest.raises(DisclosureError, match=TYPED):
+        disclosure.compose("{who} did well.", who=leak)
+    # a plain string that went through str operations is no longer protected
+    sentence = disclosure.compose("{n} people improved", n=disclosure.protected_count(40))
+    with pytest.raises(DisclosureError, match=TYPED):
+        publication.record("improved", None, kind="text", label="Summary",
+                           text=sentence + f" ({leak})")
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+def test_text_leaks_injected_as_a_sealed_result_are_refused(leak, run):
+    cell = run.code(sealed_result(leak, []))
+    refused(run.write(), cell, TYPED)
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+def test_text_leaks_injected_with_a_forged_span_are_refused(leak, run):
+    # the stamp claims the whole text is a library reason, or the number a count
+    number = next(m for m in __import__("re").finditer(r"\d[\d,]*", leak)) \
+        if any(c.isdigit() for c in leak) else None
+    spans = [{"start": 0, "end": len(leak), "kind": "reason", "text": leak,
+              "profile": "default"}]
+    cell = run.code(sealed_result(leak, spans))
+    if number is not None:
+        value = int(number.group(0).replace(",", ""))
+        cell = run.code(sealed_result(leak, [{"start": number.start(),
+                                              "end": number.end(), "kind": "count",
+                                              "value": value, "profile": "default"}]))
+    refused(run.write(), cell, "protected-span")
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+def test_text_leaks_in_markdown_are_refused(leak, run):
+    cell = run.markdown(f"Of those who came, {leak}.")
+    refused(run.write(), cell, LEAKS[leak])
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+def test_text_leaks_in_a_stream_are_refused(leak, run):
+    cell = run.code(stream(f"{leak}\n"))
+    refused(run.write(), cell, LEAKS[leak])
+
+
+@pytest.mark.parametrize("leak", LEAKS)
+def test_text_leaks_in_a_table_cell_are_refused(leak, run):
+    frame = pd.DataFrame({"group": [leak, "Secondary care"], "n": [1234, 12842]})
+    cell = run.code(display(tables.show_table(frame, name="groups", count_cols=["n"],
+                                              caption="People by group")))
+    refused(run.write(), cell, LEAKS[leak])
+
+
+def test_text_leaks_real_report_sentences_pass(run):
+    share = disclosure.share(disclosure.protected_count(40), disclosure.protected_count(95))
+    row = pd.Series({"estimate": 0.21, "ci_lower": 0.17, "ci_upper": 0.26})
+    sentences = {
+        "hr_sentence": ratio_sentence(
+            {"estimate": 1.19, "ci_lower": 0.83, "ci_upper": 1.71, "text": None},
+            found="Their rate was {estimate} times that of others ({level} confidence "
+            "interval {interval}).", missing="Their rate"),
+        "withheld_sentence": ratio_sentence(
+            {"text": "too few events to estimate (fewer than 10 events in total)"},
+            found="{estimate}", missing="The rate ratio"),
+        "share_sentence": result_sentence(
+            share, kind="percentage", found="{value} ({level} confidence interval "
+            "{interval}) improved.", missing="The share improving"),
+        "cif_sentence": cumulative_share_sentence(153, row, event="referred again"),
+        "sdc_rule": disclosure.rule_sentence(),
+    }
+    for name, text in sentences.items():
+        assert isinstance(text, disclosure.ProtectedText)
+        run.code(display(publication.record(name, None, kind="text", label=name,
+                                            text=text)))
+    run.code(display(publication.record("ci", [0.83, 1.71], kind="interval",
+                                        label="CI")))
+    run.code(display(publication.record("c", 0.71, kind="estimate", label="C")))
+    run.code(display(publication.record("share", share, kind="percentage",
+                                        label="Share")))
+    assert "by 153 days after discharge" in sentences["cif_sentence"]
+    assert scan_notebook(run.write()) == []
+
+
+def test_text_leaks_share_span_not_from_its_published_counts_is_refused(run):
+    share = disclosure.share(disclosure.protected_count(40), disclosure.protected_count(95))
+    shown = publication.record("share", share, kind="percentage", label="Share")
+    spans = [dict(s) for s in shown.spans]
+    spans[0]["numerator"] = 13  # an unrounded numerator behind the same words
+    cell = run.code(sealed_result(shown.text, spans))
+    refused(run.write(), cell, "protected-span")
