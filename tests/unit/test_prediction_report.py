@@ -165,3 +165,23 @@ def test_analyse_crisis_risk_tripod_checklist_filled_with_protected_counts(repor
         len(development) % 5 == 0)
     assert "imputations by chained equations" in checklist.loc["11", "reported"]
     assert report.drift.verdict == checklist.loc["24", "reported"]
+
+
+def test_analyse_crisis_risk_fine_gray_hazard_ratios_released_as_protected_table(report):
+    from lifetools.disclosure import ProtectedTable
+    from lifetools.tables import table_estimates
+
+    assert isinstance(report.fine_gray, ProtectedTable)
+    frame = report.fine_gray.frame
+    terms = FrozenModel.from_json(report.model_json).terms
+    assert list(frame["term"]) == list(terms)  # the same predictors as the logistic model
+    released = frame["estimate"].notna()
+    assert released.all() or "withheld" in frame
+    shown = frame[released]
+    assert ((shown["ci_lower"] < shown["estimate"]) & (shown["estimate"] < shown["ci_upper"])
+            & (shown["ci_lower"] > 0)).all()
+    table = table_estimates(report.fine_gray, label="subdistribution hazard ratio")
+    assert list(table.columns) == ["term", "subdistribution hazard ratio (95% CI)"]
+    checklist = report.checklist.set_index("item")
+    assert "subdistribution hazard ratios (published)" in checklist.loc["22", "reported"] \
+        or "withheld" in checklist.loc["22", "reported"]

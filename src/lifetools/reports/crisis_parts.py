@@ -6,6 +6,8 @@ Counts are raw here; the notebook protects them (``show_table`` count columns).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -23,12 +25,13 @@ from lifetools.prediction.penalised import (
 from lifetools.prediction.performance import Performance
 from lifetools.prediction.time_to_event import (
     FrozenCumulativeIncidence,
+    fine_gray_hazard_ratios,
     fit_fine_gray_risk,
     pool_fine_gray_risk,
 )
 from lifetools.prediction.validation import BootstrapValidation
 
-__all__ = ["COMPLETE_PREDICTORS", "IMPUTATIONS", "MIN_OBSERVED", "characteristics",
+__all__ = ["COMPLETE_PREDICTORS", "IMPUTATIONS", "FineGrayPart", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "time_to_event", "with_missing_honos"]
 
 IMPUTATIONS = 10
@@ -166,11 +169,33 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
     return pd.DataFrame(rows), ridge
 
 
+@dataclass(frozen=True)
+class FineGrayPart:
+    """The report's Fine-Gray model: its validation table, frozen model and ratios.
+
+    ``summary`` is the pooled subdistribution hazard ratios
+    (:func:`lifetools.prediction.time_to_event.fine_gray_hazard_ratios`: term, coef, se,
+    estimate, ci_lower, ci_upper, p_value, fmi; raw until released by
+    :func:`lifetools.disclosure.model_release`); ``warnings`` those of every fit.
+    """
+
+    table: pd.DataFrame
+    model: FrozenCumulativeIncidence
+    summary: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+
+
 def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
                   spec: ModelSpec, *, logistic: Performance, horizon: int = 365
-                  ) -> tuple[pd.DataFrame, FrozenCumulativeIncidence]:
+                  ) -> FineGrayPart:
     """The 12-month crisis risk from a Fine-Gray model (death competing), beside the
-    logistic model, in the next edition.
+    logistic model, in the next edition; and the model's subdistribution hazard ratios.
+
+    Returns
+    -------
+    FineGrayPart
+        The performance table, the pooled frozen model and the pooled subdistribution
+        hazard ratios.
 
     Notes
     -----
@@ -182,7 +207,9 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
     cumulative/dynamic time-dependent C at 12 months with deaths as controls (Blanche
     et al. 2013, definition 2) is the C-statistic of the crisis indicator, and
     calibration at 12 months is calibration of that indicator: the measures are those
-    of :func:`lifetools.prediction.performance`.
+    of :func:`lifetools.prediction.performance`. Hazard ratios: Breslow ties, robust
+    standard errors, Rubin's rules over the copies on the log scale (t on Rubin's
+    degrees of freedom).
     """
     fits = [fit_fine_gray_risk(c, spec, duration_col="days_to_event",
                                event_col="event_type", horizon=horizon) for c in dev_copies]
@@ -201,4 +228,6 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
     labels = {**COMPARED, "oe_ratio": "Observed / expected events"}
     rows = [{"measure": label, **{name: shown(t, m) for name, t in tables.items()}}
             for m, label in labels.items()]
-    return pd.DataFrame(rows), model
+    return FineGrayPart(table=pd.DataFrame(rows), model=model,
+                        summary=fine_gray_hazard_ratios(fits),
+                        warnings=tuple(dict.fromkeys(w for f in fits for w in f.warnings)))

@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
-from lifetools.disclosure import get_profile, model_release, protect_count
+from lifetools.disclosure import (
+    ProtectedTable,
+    get_profile,
+    model_release,
+    protect_count,
+)
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
@@ -73,6 +78,7 @@ class CrisisRiskReport:
     time_to_event: pd.DataFrame
     checklist: pd.DataFrame
     characteristics: pd.DataFrame
+    fine_gray: ProtectedTable  # subdistribution hazard ratios as released
     continuous: pd.DataFrame
     drift: Any
     model_json: str
@@ -157,9 +163,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     half = half * np.r_[1.0, [frozen.shrinkage] * parameters]
     coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - half,
                                ci_upper=fit.summary["estimate"] + half)
-    release = model_release(fit, data=dev, event_col="crisis",
-                            level_cols=["female", "white", "imd_q1", "community_team",
-                                        "honos_recorded", "life_rooms"],
+    level_cols = ["female", "white", "imd_q1", "community_team", "honos_recorded",
+                  "life_rooms"]
+    release = model_release(fit, data=dev, event_col="crisis", level_cols=level_cols,
                             summary=coefs, converged=not fit.warnings)
     shown = release.estimates(coefs).frame  # released estimates only (a sealed type)
     coefficients = pd.DataFrame({
@@ -185,7 +191,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "estimate (95% CI)": [_fmt(r.estimate, r.ci_lower, r.ci_upper)
                               for r in result.summary.itertuples()]})
     risk = np.mean(risks, axis=0)
-    survival_table, _ = time_to_event(dev_copies, val_copies, spec, logistic=result)
+    fg = time_to_event(dev_copies, val_copies, spec, logistic=result)
+    fg_release = model_release(fg, data=dev, event_col="crisis", level_cols=level_cols)
+    fine_gray = fg_release.estimates(fg.summary[["term", "estimate", "ci_lower",
+                                                 "ci_upper"]])
     curve = calibration_curve(val["crisis"], risk,
                               grid=np.quantile(risk, np.linspace(0.05, 0.95, 10)))
     decision = net_benefit(val["crisis"], risk, thresholds)
@@ -304,6 +313,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "min_events": min_count,
         "thresholds": f"{min(thresholds):.0%} to {max(thresholds):.0%}",
         "release": "published" if release.released else f"withheld: {release.reason}",
+        "fine_gray_release": "published" if fg_release.released
+                             else f"withheld: {fg_release.reason}",
         "drift_verdict": drift.verdict,
     }
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
@@ -312,8 +323,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                             fairness=fair, drift=drift,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
                                                   fmi=honos_fmi),
-                            comparison=comparison, time_to_event=survival_table,
+                            comparison=comparison, time_to_event=fg.table,
                             checklist=tripod_checklist(meta),
-                            characteristics=characteristics(dev, val),
+                            characteristics=characteristics(dev, val), fine_gray=fine_gray,
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key, cohorts=(development, validation))
