@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.prediction import FrozenModel, ModelSpec
+from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
 from lifetools.prediction.imputation import (
     bootstrap_validation_imputed,
     impute_predictors,
@@ -31,10 +32,14 @@ from lifetools.prediction.time_to_event import (
 )
 from lifetools.prediction.validation import BootstrapValidation
 
-__all__ = ["COMPLETE_PREDICTORS", "IMPUTATIONS", "FineGrayPart", "MIN_OBSERVED", "characteristics",
+__all__ = ["COMPLETE_PREDICTORS", "IMPUTATIONS", "INTERNAL_METHODS", "FineGrayPart",
+           "internal_validation", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "time_to_event", "with_missing_honos"]
 
 IMPUTATIONS = 10
+INTERNAL_METHODS = ("mi-boot", "boot-mi")
+"""Internal validation with missing predictors: bootstrap within each imputed copy
+(MI-boot, the default) or imputation repeated inside each bootstrap sample (boot-MI)."""
 MIN_OBSERVED = 10
 """Fewest recorded HoNOS scores for HoNOS to enter the model (imputed where missing)."""
 COMPLETE_PREDICTORS = ("age", "years_in_care", "female", "white", "imd_q1", "community_team",
@@ -70,6 +75,61 @@ def imputed_cohort(data: pd.DataFrame, spec: ModelSpec, *, m: int, seed: int
         return [data.assign(honos=data["honos"].fillna(0.0))]
     return impute_predictors(data, impute=["honos"], predictors=COMPLETE_PREDICTORS,
                              outcome_col="crisis", m=m, seed=seed)
+
+
+def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
+                        spec: ModelSpec, *, method: str, n_boot: int, seed: int,
+                        imputations: int
+                        ) -> tuple[BootstrapValidation, BootstrapValidation, str]:
+    """The report's internal validation, the MI-boot run the model comparison uses, and
+    a sentence saying exactly what was done.
+
+    Parameters
+    ----------
+    dev : DataFrame
+        The development cohort with HoNOS missing where not recorded.
+    dev_copies : list of DataFrame
+        Its imputed copies (:func:`imputed_cohort`).
+    method : {"mi-boot", "boot-mi"}
+        ``"mi-boot"``: Harrell's bootstrap within each imputed copy, averaged
+        (:func:`lifetools.prediction.imputation.bootstrap_validation_imputed`).
+        ``"boot-mi"``: each bootstrap sample drawn before imputation and imputed afresh
+        with ``imputations`` copies (:func:`lifetools.prediction.boot_mi.
+        bootstrap_validation_boot_mi`); the model comparison still uses MI-boot for
+        both models, so that its columns are comparable.
+
+    Notes
+    -----
+    Both with the heuristic shrinkage repeated in each sample and seed ``seed``. With
+    nothing imputed (one copy) both are Harrell's plain bootstrap and MI-boot is used.
+    Tested in ``tests/unit/test_prediction_boot_mi.py``.
+    """
+    if method not in INTERNAL_METHODS:
+        raise ValueError(f"internal validation must be one of {INTERNAL_METHODS}, "
+                         f"not {method!r}")
+    mi_boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
+                                           shrinkage="heuristic")
+    m = len(dev_copies)
+    if m == 1:
+        return mi_boot, mi_boot, (f"Harrell's bootstrap optimism correction with "
+                                  f"{mi_boot.n_boot} samples (nothing was imputed).")
+    if method == "mi-boot":
+        per = max(int(np.ceil(n_boot / m)), 10)  # as bootstrap_validation_imputed shares
+        return mi_boot, mi_boot, (
+            f"Harrell's bootstrap optimism correction with {per * m} samples, "
+            f"{per} within each of the {m} imputed copies, results averaged (MI-boot, "
+            "Wahl et al. 2016). The imputation is not repeated inside the samples: each "
+            "copy's imputed values used every person, so the optimism may be slightly "
+            "underestimated.")
+    boot = bootstrap_validation_boot_mi(
+        dev, spec, impute=lambda d, s: imputed_cohort(d, spec, m=imputations, seed=s),
+        n_boot=n_boot, seed=seed, shrinkage="heuristic", original=dev_copies)
+    return boot, mi_boot, (
+        f"Harrell's bootstrap optimism correction with {boot.n_boot} samples drawn before "
+        f"imputation; each sample imputed afresh ({imputations} copies) and the model "
+        "developed on it pooled by Rubin's rules, so the correction covers the "
+        "imputation too (boot-MI, Wahl et al. 2016). The model comparison uses "
+        "bootstrap within each imputed copy (MI-boot) for both models.")
 
 
 def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,

@@ -23,7 +23,6 @@ from lifetools.prediction import (
     performance_by_group,
 )
 from lifetools.prediction.imputation import (
-    bootstrap_validation_imputed,
     fit_imputed_model,
     pool_performance,
 )
@@ -33,6 +32,7 @@ from lifetools.reports.crisis_parts import (
     continuous_characteristics,
     crisis_spec,
     imputed_cohort,
+    internal_validation,
     missing_table,
     model_comparison,
     time_to_event,
@@ -93,7 +93,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                         thresholds: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35,
                                                          0.4, 0.45, 0.5),
                         r2_fraction: float = 0.15,
-                        imputations: int = IMPUTATIONS) -> CrisisRiskReport:
+                        imputations: int = IMPUTATIONS,
+                        internal: str = "mi-boot") -> CrisisRiskReport:
     """Develop the crisis-risk model on the previous year, validate it on this one.
 
     Parameters
@@ -116,6 +117,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         better is known).
     imputations
         Imputed copies of each cohort when HoNOS is missing.
+    internal : {"mi-boot", "boot-mi"}
+        Internal validation with imputed predictors: bootstrap within each imputed copy
+        (MI-boot, default) or imputation repeated inside each bootstrap sample (boot-MI;
+        :func:`lifetools.reports.crisis_parts.internal_validation`).
 
     Notes
     -----
@@ -124,7 +129,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     each cohort (:mod:`lifetools.reports.crisis_parts`), the model fitted to each copy
     and pooled by Rubin's rules (:func:`lifetools.prediction.imputation.fit_imputed_model`)
     with the van Houwelingen heuristic shrinkage; internal validation by Harrell's
-    bootstrap within each imputed copy, averaged (MI-boot); temporal validation of the
+    bootstrap within each imputed copy, averaged (MI-boot), or with the imputation
+    repeated inside each bootstrap sample (boot-MI, ``internal``); temporal validation of the
     frozen model with performance pooled over the validation cohort's imputed copies
     (the calibration curve, decision curve and fairness use each person's mean risk over
     the copies); drift check and performance by sex, ethnic group
@@ -176,14 +182,15 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     knots = pd.DataFrame({"variable": list(frozen.knots),
                           "knots": [", ".join(f"{k:.2f}" for k in v)
                                     for v in frozen.knots.values()]})
-    boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
-                                        shrinkage="heuristic")
+    boot, mi_boot, internal_method = internal_validation(
+        dev, dev_copies, spec, method=internal, n_boot=n_boot, seed=seed,
+        imputations=imputations)
     internal = pd.DataFrame({
         "measure": [MEASURES[i] for i in boot.summary["index"]],
         **{col: boot.summary[col].map(lambda v: f"{v:.3f}")
            for col in ("apparent", "optimism", "corrected")}})
     comparison, ridge = model_comparison(dev_copies, val_copies, spec, shrunk=frozen,
-                                         shrunk_boot=boot, n_boot=n_boot, seed=seed)
+                                         shrunk_boot=mi_boot, n_boot=n_boot, seed=seed)
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
     temporal = pd.DataFrame({
@@ -233,6 +240,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "text": str(len(dev_copies)), "label": "Imputed copies of each cohort"},
         {"name": "ridge_penalty", "value": ridge.penalty, "kind": "text",
          "text": f"{ridge.penalty:g}", "label": "Ridge penalty chosen by cross-validation"},
+        {"name": "internal_method", "value": internal, "kind": "text",
+         "text": internal_method, "label": "Internal validation method"},
         {"name": "shrinkage", "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": "c_corrected", "value": boot.corrected("c"), "kind": "estimate",
@@ -303,9 +312,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "splines": "; ".join(f"{c}: restricted cubic spline, {k} knots"
                              for c, k in spec.splines.items()),
         "estimator": f"{fit.method['estimator']} (factor {frozen.shrinkage:.2f})",
-        "internal_method": f"{boot.method['estimator']}, {boot.n_boot} samples"
-                           + (f"; {boot.method['imputation']}" if "imputation" in boot.method
-                              else ""),
+        "internal_method": internal_method,
         "slope_band": f"{slope_band[0]:g} to {slope_band[1]:g}",
         "citl_band": f"{citl_band[0]:g} to {citl_band[1]:g}",
         "comparison": f"Ridge logistic, penalty {ridge.penalty:g} by cross-validation, "

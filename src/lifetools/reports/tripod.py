@@ -87,7 +87,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("12a", "Data used in each analysis", "Development: {development_people} people, "
      "{development_crises} crises; validation: {validation_people} people.", COHORTS),
     ("12b", "Predictor handling", "{splines}; other predictors linear.", MODEL),
-    ("12c", "Model type, building, internal validation", "{estimator}; {internal_method}.",
+    ("12c", "Model type, building, internal validation", "{estimator}. {internal_method}",
      INTERNAL),
     ("12d", "Heterogeneity across clusters", "Single trust; not assessed.", LIMITS),
     ("12e", "Performance measures", "C-statistic (DeLong), calibration slope and "
