@@ -215,3 +215,18 @@ def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(r
     checklist = report.checklist.set_index("item")
     assert "MI-boot" in checklist.loc["12c", "reported"]
     assert any(k["name"] == "internal_method" for k in report.key_results)
+
+
+def test_analyse_crisis_risk_key_results_recorded_as_the_notebook_records_them(
+        report, tmp_path, monkeypatch):
+    # the notebook's cell `lt.publication.record_all(report.key_results)`: every value
+    # must be writable to results.json (a DataFrame once reached it through a name clash)
+    import json
+
+    from lifetools import config, publication
+
+    monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path))
+    publication.record_all(report.key_results)
+    written = json.loads((tmp_path / "results.json").read_text())
+    assert {k["name"] for k in report.key_results} <= set(written)
+    assert {k["name"]: k for k in report.key_results}["internal_method"]["value"] == "mi-boot"

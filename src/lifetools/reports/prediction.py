@@ -185,7 +185,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     boot, mi_boot, internal_method = internal_validation(
         dev, dev_copies, spec, method=internal, n_boot=n_boot, seed=seed,
         imputations=imputations)
-    internal = pd.DataFrame({
+    internal_table = pd.DataFrame({
         "measure": [MEASURES[i] for i in boot.summary["index"]],
         **{col: boot.summary[col].map(lambda v: f"{v:.3f}")
            for col in ("apparent", "optimism", "corrected")}})
@@ -325,7 +325,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "drift_verdict": drift.verdict,
     }
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
-                            knots=knots, release_levels=release.levels, internal=internal,
+                            knots=knots, release_levels=release.levels, internal=internal_table,
                             temporal=temporal, calibration=curve, decision=decision,
                             fairness=fair, drift=drift,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
