@@ -157,3 +157,24 @@ def test_frozen_model_unseen_category_level_raises():
     later.loc[0, "group"] = "d"
     with pytest.raises(ValueError, match="not fitted with"):
         frozen.predict_risk(later)
+
+
+def test_fine_gray_hazard_ratios_two_copies_pooled_by_rubins_rules_by_hand():
+    from types import SimpleNamespace
+
+    from lifetools.prediction.time_to_event import fine_gray_hazard_ratios
+
+    # two copies: coef 0.2 and 0.4 (se 0.1 each): W = 0.01, B = 0.02,
+    # T = W + 1.5 B = 0.04, r = 0.03 / 0.01 = 3, df = (1 + 1/3)^2 = 16/9
+    fits = [SimpleNamespace(summary=pd.DataFrame({"term": ["x"], "coef": [b], "se": [0.1]}))
+            for b in (0.2, 0.4)]
+    row = fine_gray_hazard_ratios(fits).iloc[0]
+    from scipy import stats
+
+    t = stats.t.ppf(0.975, 16 / 9)
+    assert row["estimate"] == pytest.approx(np.exp(0.3), rel=1e-12)
+    assert row["se"] == pytest.approx(0.2, rel=1e-12)
+    assert row["ci_lower"] == pytest.approx(np.exp(0.3 - t * 0.2), rel=1e-10)
+    assert row["ci_upper"] == pytest.approx(np.exp(0.3 + t * 0.2), rel=1e-10)
+    with pytest.raises(ValueError, match="no Fine-Gray"):
+        fine_gray_hazard_ratios([])

@@ -172,3 +172,68 @@ def test_analyse_crisis_risk_tripod_checklist_filled_with_protected_counts(repor
         len(development) % 5 == 0)
     assert "imputations by chained equations" in checklist.loc["11", "reported"]
     assert report.drift.verdict == checklist.loc["24", "reported"]
+
+
+def test_analyse_crisis_risk_fine_gray_hazard_ratios_released_as_protected_table(report):
+    from lifetools.disclosure import ProtectedTable
+    from lifetools.tables import table_estimates
+
+    assert isinstance(report.fine_gray, ProtectedTable)
+    frame = report.fine_gray.frame
+    terms = FrozenModel.from_json(report.model_json).terms
+    assert list(frame["term"]) == list(terms)  # the same predictors as the logistic model
+    released = frame["estimate"].notna()
+    assert released.all() or "withheld" in frame
+    shown = frame[released]
+    assert ((shown["ci_lower"] < shown["estimate"]) & (shown["estimate"] < shown["ci_upper"])
+            & (shown["ci_lower"] > 0)).all()
+    table = table_estimates(report.fine_gray, label="subdistribution hazard ratio")
+    assert list(table.columns) == ["term", "subdistribution hazard ratio (95% CI)"]
+    checklist = report.checklist.set_index("item")
+    assert "subdistribution hazard ratios (published)" in checklist.loc["22", "reported"] \
+        or "withheld" in checklist.loc["22", "reported"]
+
+
+def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(report):
+    from lifetools.reports.crisis_parts import (
+        crisis_spec,
+        imputed_cohort,
+        internal_validation,
+        with_missing_honos,
+    )
+
+    dev = with_missing_honos(report.cohorts[0].data)
+    spec = crisis_spec(dev)
+    copies = imputed_cohort(dev, spec, m=2, seed=1)
+    boot, mi_boot, words = internal_validation(dev, copies, spec, method="boot-mi",
+                                               n_boot=10, seed=1, imputations=2)
+    assert "inside each of 10 bootstrap samples" in boot.method["imputation"]
+    assert "within each of 2 imputed copies" in mi_boot.method["imputation"]
+    assert "drawn before imputation" in words and "imputed afresh (2 copies)" in words
+    assert boot.n_boot + boot.n_failed == 10
+    assert 0.5 < boot.corrected("c") < boot.summary.set_index("index").loc["c", "apparent"]
+    same, also, said = internal_validation(dev, copies, spec, method="mi-boot", n_boot=20,
+                                           seed=1, imputations=2)
+    assert same is also and "not repeated inside the samples" in said
+    assert "20 samples, 10 within each of the 2 imputed copies" in said
+    with pytest.raises(ValueError, match="internal validation"):
+        internal_validation(dev, copies, spec, method="boot", n_boot=10, seed=1,
+                            imputations=2)
+    checklist = report.checklist.set_index("item")
+    assert "MI-boot" in checklist.loc["12c", "reported"]
+    assert any(k["name"] == "internal_method" for k in report.key_results)
+
+
+def test_analyse_crisis_risk_key_results_recorded_as_the_notebook_records_them(
+        report, tmp_path, monkeypatch):
+    # the notebook's cell `lt.publication.record_all(report.key_results)`: every value
+    # must be writable to results.json (a DataFrame once reached it through a name clash)
+    import json
+
+    from lifetools import config, publication
+
+    monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path))
+    publication.record_all(report.key_results)
+    written = json.loads((tmp_path / "results.json").read_text())
+    assert {k["name"] for k in report.key_results} <= set(written)
+    assert {k["name"]: k for k in report.key_results}["internal_method"]["value"] == "mi-boot"

@@ -13,7 +13,7 @@ inside every bootstrap sample.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,7 +85,8 @@ class ImputedModel:
 
 
 def fit_imputed_model(copies: Sequence[pd.DataFrame], spec: ModelSpec, *,
-                      shrinkage: str | float = "heuristic") -> ImputedModel:
+                      shrinkage: str | float = "heuristic",
+                      knots: Mapping[str, tuple[float, ...]] | None = None) -> ImputedModel:
     """Fit the risk model to each imputed copy and pool it.
 
     Parameters
@@ -97,6 +98,8 @@ def fit_imputed_model(copies: Sequence[pd.DataFrame], spec: ModelSpec, *,
         As for :func:`lifetools.prediction.fit_prediction_model`; the heuristic factor
         is ``(LR - df) / LR`` with LR the mean model likelihood-ratio statistic over
         the copies.
+    knots : mapping, optional
+        Spline knots to use (default: placed on the first copy).
 
     Returns
     -------
@@ -116,7 +119,7 @@ def fit_imputed_model(copies: Sequence[pd.DataFrame], spec: ModelSpec, *,
     """
     if not copies:
         raise ValueError("no imputed copies")
-    first = fit_prediction_model(copies[0], spec, shrinkage="none")
+    first = fit_prediction_model(copies[0], spec, shrinkage="none", knots=knots)
     knots = dict(first.frozen.knots)
     fits = [first, *(fit_prediction_model(c, spec, shrinkage="none", knots=knots)
                      for c in copies[1:])]

@@ -6,10 +6,14 @@ Counts are raw here; the notebook protects them (``show_table`` count columns).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from lifetools.disclosure import Parameter, Period, compose
 from lifetools.prediction import FrozenModel, ModelSpec
+from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
 from lifetools.prediction.imputation import (
     bootstrap_validation_imputed,
     impute_predictors,
@@ -23,15 +27,20 @@ from lifetools.prediction.penalised import (
 from lifetools.prediction.performance import Performance
 from lifetools.prediction.time_to_event import (
     FrozenCumulativeIncidence,
+    fine_gray_hazard_ratios,
     fit_fine_gray_risk,
     pool_fine_gray_risk,
 )
 from lifetools.prediction.validation import BootstrapValidation
 
-__all__ = ["COMPLETE_PREDICTORS", "IMPUTATIONS", "MIN_OBSERVED", "characteristics",
+__all__ = ["COMPLETE_PREDICTORS", "IMPUTATIONS", "INTERNAL_METHODS", "FineGrayPart",
+           "internal_validation", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "time_to_event", "with_missing_honos"]
 
 IMPUTATIONS = 10
+INTERNAL_METHODS = ("mi-boot", "boot-mi")
+"""Internal validation with missing predictors: bootstrap within each imputed copy
+(MI-boot, the default) or imputation repeated inside each bootstrap sample (boot-MI)."""
 MIN_OBSERVED = 10
 """Fewest recorded HoNOS scores for HoNOS to enter the model (imputed where missing)."""
 COMPLETE_PREDICTORS = ("age", "years_in_care", "female", "white", "imd_q1", "community_team",
@@ -67,6 +76,66 @@ def imputed_cohort(data: pd.DataFrame, spec: ModelSpec, *, m: int, seed: int
         return [data.assign(honos=data["honos"].fillna(0.0))]
     return impute_predictors(data, impute=["honos"], predictors=COMPLETE_PREDICTORS,
                              outcome_col="crisis", m=m, seed=seed)
+
+
+def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
+                        spec: ModelSpec, *, method: str, n_boot: int, seed: int,
+                        imputations: int
+                        ) -> tuple[BootstrapValidation, BootstrapValidation, str]:
+    """The report's internal validation, the MI-boot run the model comparison uses, and
+    a sentence saying exactly what was done.
+
+    Parameters
+    ----------
+    dev : DataFrame
+        The development cohort with HoNOS missing where not recorded.
+    dev_copies : list of DataFrame
+        Its imputed copies (:func:`imputed_cohort`).
+    method : {"mi-boot", "boot-mi"}
+        ``"mi-boot"``: Harrell's bootstrap within each imputed copy, averaged
+        (:func:`lifetools.prediction.imputation.bootstrap_validation_imputed`).
+        ``"boot-mi"``: each bootstrap sample drawn before imputation and imputed afresh
+        with ``imputations`` copies (:func:`lifetools.prediction.boot_mi.
+        bootstrap_validation_boot_mi`); the model comparison still uses MI-boot for
+        both models, so that its columns are comparable.
+
+    Notes
+    -----
+    Both with the heuristic shrinkage repeated in each sample and seed ``seed``. With
+    nothing imputed (one copy) both are Harrell's plain bootstrap and MI-boot is used.
+    Tested in ``tests/unit/test_prediction_boot_mi.py``.
+    """
+    if method not in INTERNAL_METHODS:
+        raise ValueError(f"internal validation must be one of {INTERNAL_METHODS}, "
+                         f"not {method!r}")
+    mi_boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
+                                           shrinkage="heuristic")
+    m = len(dev_copies)
+    if m == 1:
+        return mi_boot, mi_boot, compose(
+            "Harrell's bootstrap optimism correction with {n} samples (nothing was "
+            "imputed).", n=Parameter(mi_boot.n_boot, "bootstrap samples"))
+    if method == "mi-boot":
+        per = max(int(np.ceil(n_boot / m)), 10)  # as bootstrap_validation_imputed shares
+        return mi_boot, mi_boot, compose(
+            "Harrell's bootstrap optimism correction with {total} samples, {per} within "
+            "each of the {m} imputed copies, results averaged (MI-boot, Wahl et al. "
+            "{year}). The imputation is not repeated inside the samples: each copy's "
+            "imputed values used every person, so the optimism may be slightly "
+            "underestimated.", total=Parameter(per * m, "bootstrap samples"),
+            per=Parameter(per, "bootstrap samples per imputed copy"),
+            m=Parameter(m, "imputed copies"), year=Period("2016"))
+    boot = bootstrap_validation_boot_mi(
+        dev, spec, impute=lambda d, s: imputed_cohort(d, spec, m=imputations, seed=s),
+        n_boot=n_boot, seed=seed, shrinkage="heuristic", original=dev_copies)
+    return boot, mi_boot, compose(
+        "Harrell's bootstrap optimism correction with {n} samples drawn before "
+        "imputation; each sample imputed afresh ({m} copies) and the model developed on "
+        "it pooled by Rubin's rules, so the correction covers the imputation too "
+        "(boot-MI, Wahl et al. {year}). The model comparison uses bootstrap within each "
+        "imputed copy (MI-boot) for both models.",
+        n=Parameter(boot.n_boot, "bootstrap samples"),
+        m=Parameter(imputations, "imputed copies"), year=Period("2016"))
 
 
 def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,
@@ -166,11 +235,33 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
     return pd.DataFrame(rows), ridge
 
 
+@dataclass(frozen=True)
+class FineGrayPart:
+    """The report's Fine-Gray model: its validation table, frozen model and ratios.
+
+    ``summary`` is the pooled subdistribution hazard ratios
+    (:func:`lifetools.prediction.time_to_event.fine_gray_hazard_ratios`: term, coef, se,
+    estimate, ci_lower, ci_upper, p_value, fmi; raw until released by
+    :func:`lifetools.disclosure.model_release`); ``warnings`` those of every fit.
+    """
+
+    table: pd.DataFrame
+    model: FrozenCumulativeIncidence
+    summary: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+
+
 def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
                   spec: ModelSpec, *, logistic: Performance, horizon: int = 365
-                  ) -> tuple[pd.DataFrame, FrozenCumulativeIncidence]:
+                  ) -> FineGrayPart:
     """The 12-month crisis risk from a Fine-Gray model (death competing), beside the
-    logistic model, in the next edition.
+    logistic model, in the next edition; and the model's subdistribution hazard ratios.
+
+    Returns
+    -------
+    FineGrayPart
+        The performance table, the pooled frozen model and the pooled subdistribution
+        hazard ratios.
 
     Notes
     -----
@@ -182,7 +273,9 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
     cumulative/dynamic time-dependent C at 12 months with deaths as controls (Blanche
     et al. 2013, definition 2) is the C-statistic of the crisis indicator, and
     calibration at 12 months is calibration of that indicator: the measures are those
-    of :func:`lifetools.prediction.performance`.
+    of :func:`lifetools.prediction.performance`. Hazard ratios: Breslow ties, robust
+    standard errors, Rubin's rules over the copies on the log scale (t on Rubin's
+    degrees of freedom).
     """
     fits = [fit_fine_gray_risk(c, spec, duration_col="days_to_event",
                                event_col="event_type", horizon=horizon) for c in dev_copies]
@@ -201,4 +294,6 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
     labels = {**COMPARED, "oe_ratio": "Observed / expected events"}
     rows = [{"measure": label, **{name: shown(t, m) for name, t in tables.items()}}
             for m, label in labels.items()]
-    return pd.DataFrame(rows), model
+    return FineGrayPart(table=pd.DataFrame(rows), model=model,
+                        summary=fine_gray_hazard_ratios(fits),
+                        warnings=tuple(dict.fromkeys(w for f in fits for w in f.warnings)))

@@ -11,6 +11,7 @@ import pandas as pd
 from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
 from lifetools.disclosure import (
     Parameter,
+    ProtectedTable,
     compose,
     get_profile,
     model_release,
@@ -24,7 +25,6 @@ from lifetools.prediction import (
     performance_by_group,
 )
 from lifetools.prediction.imputation import (
-    bootstrap_validation_imputed,
     fit_imputed_model,
     pool_performance,
 )
@@ -34,6 +34,7 @@ from lifetools.reports.crisis_parts import (
     continuous_characteristics,
     crisis_spec,
     imputed_cohort,
+    internal_validation,
     missing_table,
     model_comparison,
     time_to_event,
@@ -79,6 +80,7 @@ class CrisisRiskReport:
     time_to_event: pd.DataFrame
     checklist: pd.DataFrame
     characteristics: pd.DataFrame
+    fine_gray: ProtectedTable  # subdistribution hazard ratios as released
     continuous: pd.DataFrame
     drift: Any
     model_json: str
@@ -93,7 +95,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                         thresholds: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35,
                                                          0.4, 0.45, 0.5),
                         r2_fraction: float = 0.15,
-                        imputations: int = IMPUTATIONS) -> CrisisRiskReport:
+                        imputations: int = IMPUTATIONS,
+                        internal: str = "mi-boot") -> CrisisRiskReport:
     """Develop the crisis-risk model on the previous year, validate it on this one.
 
     Parameters
@@ -116,6 +119,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         better is known).
     imputations
         Imputed copies of each cohort when HoNOS is missing.
+    internal : {"mi-boot", "boot-mi"}
+        Internal validation with imputed predictors: bootstrap within each imputed copy
+        (MI-boot, default) or imputation repeated inside each bootstrap sample (boot-MI;
+        :func:`lifetools.reports.crisis_parts.internal_validation`).
 
     Notes
     -----
@@ -124,7 +131,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     each cohort (:mod:`lifetools.reports.crisis_parts`), the model fitted to each copy
     and pooled by Rubin's rules (:func:`lifetools.prediction.imputation.fit_imputed_model`)
     with the van Houwelingen heuristic shrinkage; internal validation by Harrell's
-    bootstrap within each imputed copy, averaged (MI-boot); temporal validation of the
+    bootstrap within each imputed copy, averaged (MI-boot), or with the imputation
+    repeated inside each bootstrap sample (boot-MI, ``internal``); temporal validation of the
     frozen model with performance pooled over the validation cohort's imputed copies
     (the calibration curve, decision curve and fairness use each person's mean risk over
     the copies); drift check and performance by sex, ethnic group
@@ -163,9 +171,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     half = half * np.r_[1.0, [frozen.shrinkage] * parameters]
     coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - half,
                                ci_upper=fit.summary["estimate"] + half)
-    release = model_release(fit, data=dev, event_col="crisis",
-                            level_cols=["female", "white", "imd_q1", "community_team",
-                                        "honos_recorded", "life_rooms"],
+    level_cols = ["female", "white", "imd_q1", "community_team", "honos_recorded",
+                  "life_rooms"]
+    release = model_release(fit, data=dev, event_col="crisis", level_cols=level_cols,
                             summary=coefs, converged=not fit.warnings)
     shown = release.estimates(coefs).frame  # released estimates only (a sealed type)
     coefficients = pd.DataFrame({
@@ -176,14 +184,15 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     knots = pd.DataFrame({"variable": list(frozen.knots),
                           "knots": [", ".join(f"{k:.2f}" for k in v)
                                     for v in frozen.knots.values()]})
-    boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
-                                        shrinkage="heuristic")
-    internal = pd.DataFrame({
+    boot, mi_boot, internal_method = internal_validation(
+        dev, dev_copies, spec, method=internal, n_boot=n_boot, seed=seed,
+        imputations=imputations)
+    internal_table = pd.DataFrame({
         "measure": [MEASURES[i] for i in boot.summary["index"]],
         **{col: boot.summary[col].map(lambda v: f"{v:.3f}")
            for col in ("apparent", "optimism", "corrected")}})
     comparison, ridge = model_comparison(dev_copies, val_copies, spec, shrunk=frozen,
-                                         shrunk_boot=boot, n_boot=n_boot, seed=seed)
+                                         shrunk_boot=mi_boot, n_boot=n_boot, seed=seed)
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
     temporal = pd.DataFrame({
@@ -191,7 +200,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "estimate (95% CI)": [_fmt(r.estimate, r.ci_lower, r.ci_upper)
                               for r in result.summary.itertuples()]})
     risk = np.mean(risks, axis=0)
-    survival_table, _ = time_to_event(dev_copies, val_copies, spec, logistic=result)
+    fg = time_to_event(dev_copies, val_copies, spec, logistic=result)
+    fg_release = model_release(fg, data=dev, event_col="crisis", level_cols=level_cols)
+    fine_gray = fg_release.estimates(fg.summary[["term", "estimate", "ci_lower",
+                                                 "ci_upper"]])
     curve = calibration_curve(val["crisis"], risk,
                               grid=np.quantile(risk, np.linspace(0.05, 0.95, 10)))
     decision = net_benefit(val["crisis"], risk, thresholds)
@@ -233,6 +245,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         {"name": "ridge_penalty", "value": ridge.penalty, "kind": "text",
          "text": compose("{p}", p=Parameter(float(ridge.penalty), "ridge penalty")),
          "label": "Ridge penalty chosen by cross-validation"},
+        {"name": "internal_method", "value": internal, "kind": "text",
+         "text": internal_method, "label": "Internal validation method"},
         {"name": "shrinkage", "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": "c_corrected", "value": boot.corrected("c"), "kind": "estimate",
@@ -303,9 +317,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "splines": "; ".join(f"{c}: restricted cubic spline, {k} knots"
                              for c, k in spec.splines.items()),
         "estimator": f"{fit.method['estimator']} (factor {frozen.shrinkage:.2f})",
-        "internal_method": f"{boot.method['estimator']}, {boot.n_boot} samples"
-                           + (f"; {boot.method['imputation']}" if "imputation" in boot.method
-                              else ""),
+        "internal_method": internal_method,
         "slope_band": f"{slope_band[0]:g} to {slope_band[1]:g}",
         "citl_band": f"{citl_band[0]:g} to {citl_band[1]:g}",
         "comparison": f"Ridge logistic, penalty {ridge.penalty:g} by cross-validation, "
@@ -313,16 +325,18 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "min_events": min_count,
         "thresholds": f"{min(thresholds):.0%} to {max(thresholds):.0%}",
         "release": "published" if release.released else f"withheld: {release.reason}",
+        "fine_gray_release": "published" if fg_release.released
+                             else f"withheld: {fg_release.reason}",
         "drift_verdict": drift.verdict,
     }
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
-                            knots=knots, release_levels=release.levels, internal=internal,
+                            knots=knots, release_levels=release.levels, internal=internal_table,
                             temporal=temporal, calibration=curve, decision=decision,
                             fairness=fair, drift=drift,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
                                                   fmi=honos_fmi),
-                            comparison=comparison, time_to_event=survival_table,
+                            comparison=comparison, time_to_event=fg.table,
                             checklist=tripod_checklist(meta),
-                            characteristics=characteristics(dev, val),
+                            characteristics=characteristics(dev, val), fine_gray=fine_gray,
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key, cohorts=(development, validation))

@@ -87,7 +87,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("12a", "Data used in each analysis", "Development: {development_people} people, "
      "{development_crises} crises; validation: {validation_people} people.", COHORTS),
     ("12b", "Predictor handling", "{splines}; other predictors linear.", MODEL),
-    ("12c", "Model type, building, internal validation", "{estimator}; {internal_method}.",
+    ("12c", "Model type, building, internal validation", "{estimator}. {internal_method}",
      INTERNAL),
     ("12d", "Heterogeneity across clusters", "Single trust; not assessed.", LIMITS),
     ("12e", "Performance measures", "C-statistic (DeLong), calibration slope and "
@@ -123,7 +123,8 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
      "Characteristics tables side by side.", COHORTS),
     ("21", "Numbers in each analysis", "People and crises per level of each binary "
      "predictor (model-counts table).", MODEL),
-    ("22", "Full model specification", "Coefficients and knots tables ({release}).", MODEL),
+    ("22", "Full model specification", "Coefficients and knots tables ({release}); the "
+     "Fine-Gray model's subdistribution hazard ratios ({fine_gray_release}).", MODEL),
     ("23a", "Performance with intervals", "Optimism-corrected C {c_corrected}; next edition "
      "C {c_validation}, calibration slope {slope_validation}, calibration-in-the-large "
      "{citl_validation}.", TEMPORAL),
