@@ -1,84 +1,156 @@
-"""Summary sentences generated from results: estimated, not estimated, withheld."""
+"""Markdown is narrative: editing it re-renders a run's page, never re-executes the run."""
 
 from __future__ import annotations
 
-import pandas as pd
+import json
+import shutil
+from pathlib import Path
 
-from lifetools.reports.narrative import (
-    cumulative_share_sentence,
-    horizon_estimate,
-    ratio_sentence,
-    readable_note,
-)
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-FOUND = "The ratio was {estimate} (95% confidence interval {interval})."
-MISSING = "How the groups compared"
+from lifetools.pipeline.dependencies import inputs_key, run_inputs
+from lifetools.pipeline.narrative import code_digest, narrative_digest, rerender
+from lifetools.pipeline.runner import RunSpec, execute_runs
 
-
-def test_ratio_sentence_estimated_gives_value_and_interval_to_two_places():
-    row = {"estimate": 1.2, "ci_lower": 0.8, "ci_upper": 1.75, "text": None}
-    assert ratio_sentence(row, found=FOUND, missing=MISSING) == (
-        "The ratio was 1.20 (95% confidence interval 0.80 to 1.75).")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
 
 
-def test_ratio_sentence_not_estimable_gives_reason_not_numbers():
-    row = {"estimate": float("nan"), "ci_lower": float("nan"),
-           "ci_upper": float("nan"), "text": "could not be estimated: no events"}
-    assert ratio_sentence(row, found=FOUND, missing=MISSING) == (
-        "How the groups compared could not be estimated: no events.")
+def source(tmp_path: Path, markdown: str = "# Title", name: str = "nb.ipynb",
+           code: str = "x = 2 * scale") -> Path:
+    nb = new_notebook(cells=[
+        new_markdown_cell(markdown),
+        new_code_cell("scale = 1", metadata={"tags": ["parameters"]}),
+        new_code_cell(code),
+        new_markdown_cell("The answer is {glue:text}`answer`."),
+    ])
+    path = tmp_path / name
+    nbformat.write(nb, path)
+    return path
 
 
-def test_ratio_sentence_withheld_says_could_not_be_shown_with_reason():
-    row = {"estimate": float("nan"), "ci_lower": float("nan"),
-           "ci_upper": float("nan"),
-           "text": "too few events to estimate (fewer than 10 events in a group)"}
-    sentence = ratio_sentence(row, found=FOUND, missing=MISSING)
-    assert sentence == ("How the groups compared could not be shown: too few events to "
-                        "estimate (fewer than 10 events in a group).")
-    assert "nan" not in sentence
+def edit(path: Path, change) -> Path:
+    nb = nbformat.read(path, as_version=4)
+    change(nb)
+    nbformat.write(nb, path)
+    return path
 
 
-def _cif(times, at_risk):
-    n = len(times)
-    return pd.DataFrame({"time": times, "estimate": [0.01 * (i + 1) for i in range(n)],
-                         "ci_lower": [0.005 * (i + 1) for i in range(n)],
-                         "ci_upper": [0.02 * (i + 1) for i in range(n)],
-                         "at_risk": at_risk})
+def test_code_digest_markdown_edits_leave_it_and_change_the_narrative(tmp_path):
+    path = source(tmp_path)
+    code, text = code_digest(path), narrative_digest(path)
+    edit(path, lambda nb: setattr(nb.cells[0], "source", "# Title  \n"))
+    assert (code_digest(path), narrative_digest(path) != text) == (code, True)
+    edit(path, lambda nb: nb.cells.insert(2, new_markdown_cell("More words.")))
+    assert code_digest(path) == code
 
 
-def test_horizon_estimate_a_year_when_enough_people_followed_that_long():
-    summary = _cif([10.0, 200.0, 300.0, 400.0], [100, 60, 40, 20])
-    horizon, row = horizon_estimate(summary, pd.Series([365.0] * 12 + [20.0] * 50))
-    assert horizon == 365
-    assert row["time"] == 300.0  # the estimate in force on day 365
+@pytest.mark.parametrize("change", [
+    lambda nb: setattr(nb.cells[2], "source", "x = 3 * scale"),
+    lambda nb: nb.cells[2].metadata.update(tags=["parameters"]),
+    lambda nb: nb.cells.append(new_code_cell("y = 1")),
+    lambda nb: nb.metadata.update(kernelspec={"name": "other"}),
+])
+def test_code_digest_code_tag_cell_or_kernel_edits_change_it(tmp_path, change):
+    path = source(tmp_path)
+    before = code_digest(path)
+    assert code_digest(edit(path, change)) != before
 
 
-def test_horizon_estimate_stops_where_too_few_remain_at_risk():
-    summary = _cif([10.0, 200.0, 230.0, 300.0], [100, 40, 10, 9])
-    horizon, row = horizon_estimate(summary, pd.Series([310.0] * 9 + [20.0] * 50))
-    assert horizon == 230
-    assert row["time"] == 230.0
+def test_inputs_key_leaves_the_narrative_out(tmp_path):
+    path = source(tmp_path)
+
+    def key() -> str:
+        return inputs_key(run_inputs(notebook=path, parameters={}, data_fingerprint="d",
+                                     lock=None, packages={}))
+
+    before = key()
+    edit(path, lambda nb: setattr(nb.cells[3], "source", "Now {glue:text}`answer`!"))
+    assert key() == before
+    edit(path, lambda nb: setattr(nb.cells[2], "source", "x = 5"))
+    assert key() != before
 
 
-def test_cumulative_share_sentence_says_when_follow_up_is_short():
-    summary = _cif([10.0, 230.0], [100, 40])
-    short = cumulative_share_sentence(230, summary.iloc[1], event="referred again")
-    assert short == ("Too few people could be followed for a year within the period; by "
-                     "230 days after discharge, the longest follow-up with enough people "
-                     "still followed, an estimated 2.0% (95% confidence interval 1.0% to "
-                     "4.0%) had been referred again.")
-    year = cumulative_share_sentence(365, summary.iloc[1], event="referred again")
-    assert year.startswith("Within a year of discharge, an estimated 2.0%")
-    assert cumulative_share_sentence(0, None, event="referred again").startswith(
-        "Too few people")
+def executed(tmp_path: Path) -> Path:
+    """A notebook as the runner leaves it: injected parameters, outputs, numbered ids."""
+    injected = new_code_cell("scale = 3", metadata={"tags": ["injected-parameters",
+                                                             "remove-cell"]})
+    out = new_output("display_data", data={"text/plain": "6"})
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Title"),
+        new_code_cell("scale = 1", metadata={"tags": ["parameters", "remove-cell"]}),
+        injected,
+        new_code_cell("x = 2 * scale", outputs=[out], execution_count=3,
+                      metadata={"tags": ["remove-input"]}),
+        new_markdown_cell("The answer is {glue:text}`answer`."),
+    ])
+    for number, cell in enumerate(nb.cells, start=1):
+        cell.id = f"cell-{number}"
+    path = tmp_path / "run" / "notebook.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    return path
 
 
-def test_readable_note_labels_term_lists_and_keeps_first_sentence():
-    labels = {"female": "Female", "ever_used": "Life Rooms use"}
-    assert readable_note("proportional hazards may not hold for ['ever_used', 'female'] "
-                         "(cox.zph, p < 0.05)", labels) == (
-        "proportional hazards may not hold for Life Rooms use; Female (cox.zph, p < 0.05)")
-    long = ("ConvergenceWarning: Column x have very low variance. This may harm "
-            "convergence. For example:\n\n>>> print(df.loc[events, 'x'].var())")
-    assert readable_note(long, labels) == (
-        "ConvergenceWarning: Column x have very low variance.")
+def test_rerender_takes_the_new_markdown_and_keeps_code_cells_and_outputs(tmp_path):
+    run = executed(tmp_path)
+    before = [c for c in nbformat.read(run, as_version=4).cells if c.cell_type == "code"]
+    path = edit(source(tmp_path), lambda nb: nb.cells.insert(
+        2, new_markdown_cell("New words, then {glue:text}`answer`.")))
+    rerender(run, path)
+    nb = nbformat.read(run, as_version=4)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "code", "code", "markdown",
+                                              "code", "markdown"]
+    assert nb.cells[3].source == "New words, then {glue:text}`answer`."
+    assert "injected-parameters" in nb.cells[2].metadata["tags"]
+    after = [c for c in nb.cells if c.cell_type == "code"]
+    assert [(c.source, c.metadata, c.get("outputs")) for c in after] == [
+        (c.source, c.metadata, c.get("outputs")) for c in before]
+    assert [c.id for c in nb.cells] == [f"cell-{n}" for n in range(1, 7)]
+
+
+def test_rerender_different_code_cells_are_refused(tmp_path):
+    run = executed(tmp_path)
+    before = run.read_bytes()
+    with pytest.raises(ValueError, match="same code cells"):
+        rerender(run, source(tmp_path, code="x = 4 * scale"))
+    assert run.read_bytes() == before
+
+
+def make_spec(tmp_path: Path) -> RunSpec:
+    path = tmp_path / "analyses" / "ok.ipynb"
+    if not path.exists():
+        path.parent.mkdir(parents=True)
+        shutil.copyfile(FIXTURES / "ok.ipynb", path)
+    return RunSpec(edition="2024-25", analysis="ok", source=path,
+                   parameters={"period_start": "2024-04-01", "period_end": "2025-03-31",
+                               "scale": 2},
+                   run_dir=tmp_path / "runs" / "ok", data_dir=tmp_path,
+                   data_fingerprint="fixture")
+
+
+@pytest.mark.slow  # executes a notebook with papermill, twice
+def test_runner_markdown_edit_rerenders_as_a_rerun_would_write_it(tmp_path):
+    spec = make_spec(tmp_path)
+    assert [o.status for o in execute_runs([spec], jobs=1)] == ["ran"]
+    files = (spec.run_dir / "files" / "results.json").read_bytes()
+    edit(spec.source, lambda nb: (
+        setattr(nb.cells[0], "source", "# A tiny report, reworded\n\nIt is "
+                "{glue:text}`answer`."),
+        nb.cells.append(nbformat.from_dict({"cell_type": "markdown", "metadata": {},
+                                            "source": "A closing note."}))))
+    [outcome] = execute_runs([spec], jobs=1)
+    assert outcome.status == "rerendered"
+    assert outcome.record["rendered"] == [
+        "re-rendered, not re-executed: the markdown of ok.ipynb changed"]
+    rendered = (spec.run_dir / "notebook.ipynb").read_bytes()
+    assert b"reworded" in rendered and b"A closing note." in rendered
+    assert (spec.run_dir / "files" / "results.json").read_bytes() == files
+    record = json.loads((spec.run_dir / "run.json").read_text())
+    assert record["inputs"] == spec.inputs()
+    assert [o.status for o in execute_runs([spec], jobs=1)] == ["reused"]
+    [forced] = execute_runs([spec], jobs=1, force=True)
+    assert forced.status == "ran"
+    assert (spec.run_dir / "notebook.ipynb").read_bytes() == rendered
+    assert (spec.run_dir / "files" / "results.json").read_bytes() == files

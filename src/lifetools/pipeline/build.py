@@ -404,7 +404,9 @@ def _site_key(editions: Sequence[EditionPages], *, draft: bool,
              root / "analyses" / "analyses.yml",
              *sorted(p for p in (root / "book").rglob("*") if p.is_file())]
     return provenance.digest({
-        "editions": {p.edition.id: {a: provenance.sha256_file(layout.RunFolder(d).record)
+        # the record and the notebook: a re-rendered run changes its markdown only
+        "editions": {p.edition.id: {a: [provenance.sha256_file(layout.RunFolder(d).record),
+                                        provenance.sha256_file(layout.RunFolder(d).notebook)]
                                     for a, d in sorted(p.runs.items())}
                      for p in editions},
         "fixed": {str(p.relative_to(root)): provenance.sha256_file(p)
@@ -579,6 +581,8 @@ def run_reasons(outcome: RunOutcome) -> list[str]:
     """Why a run ran (its record's ``cause``) or was reused (inputs unchanged)."""
     if outcome.status == "reused":
         return ["reused: its inputs are unchanged"]
+    if outcome.status == "rerendered":
+        return list(outcome.record.get("rendered") or [])
     if outcome.status == "failed":
         return [outcome.error or "failed"]
     return list(outcome.record.get("cause") or [])

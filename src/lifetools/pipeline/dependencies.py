@@ -1,7 +1,8 @@
 """What a run depends on: the inputs of the run cache, and why a run reruns.
 
 A run is reused only when every input it depends on is unchanged (:func:`run_inputs`):
-the notebook, its parameters, the data fingerprint (tables and dictionary), the lock
+the notebook's code cells (its markdown is the narrative,
+re-rendered without execution: :mod:`lifetools.pipeline.narrative`), its parameters, the data fingerprint (tables and dictionary), the lock
 file, the installed statistical stack, and the source of the lifetools modules the
 notebook actually reaches (:func:`code_dependencies`), not the whole package: editing
 ``reports/reach.py`` reruns the reach notebook only; editing a disclosure module every
@@ -29,12 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from lifetools.fingerprint import digest, sha256_file
-from lifetools.pipeline import layout
+from lifetools.pipeline import layout, narrative
 from lifetools.pipeline.provenance import package_versions
 
-__all__ = ["FORCED", "ModuleIndex", "code_dependencies", "effect_modules", "inputs_key",
+__all__ = ["FORCED", "NARRATIVE", "ModuleIndex", "code_dependencies", "effect_modules", "inputs_key",
            "installed_versions",
-           "notebook_roots", "previous_record", "rerun_reasons", "run_inputs"]
+           "notebook_roots", "previous_record", "rerender_reason", "rerun_reasons",
+           "run_inputs"]
 
 PACKAGE = "lifetools"
 #: Modules every run depends on: the runner writes (tidies, seals) every run's notebook.
@@ -44,6 +46,9 @@ NOT_IMPORTED = frozenset({"lifetools.__main__"})
 
 #: Why a run whose inputs are unchanged ran again.
 FORCED = "rerun on request (--force): its inputs are unchanged"
+
+#: The input that is not part of the cache key: markdown changes re-render, never rerun.
+NARRATIVE = "narrative"
 
 Target = tuple[str, str | None]  # (module, dotted name in it), or (module, None): all of it
 
@@ -281,8 +286,14 @@ def effect_modules(index: ModuleIndex | None = None) -> list[str]:
 def run_inputs(*, notebook: Path, parameters: Mapping[str, Any], data_fingerprint: str,
                lock: str | None, packages: Mapping[str, str],
                index: ModuleIndex | None = None) -> dict[str, Any]:
-    """Everything a run depends on; its digest is the run's cache key."""
-    return {"notebook": sha256_file(notebook), "parameters": dict(parameters),
+    """Everything a run depends on; its digest (narrative left out) is the run's cache key.
+
+    ``notebook`` digests the code cells and metadata only
+    (:func:`lifetools.pipeline.narrative.code_digest`); ``narrative`` the markdown,
+    which decides what the page says but not what the run computes.
+    """
+    return {"notebook": narrative.code_digest(notebook),
+            NARRATIVE: narrative.narrative_digest(notebook), "parameters": dict(parameters),
             "data": data_fingerprint, "code": code_dependencies(notebook, index),
             "lock": lock, "packages": dict(packages)}
 
@@ -294,8 +305,8 @@ def installed_versions() -> dict[str, str]:
 
 
 def inputs_key(inputs: Mapping[str, Any]) -> str:
-    """The cache key of a run: one digest over its inputs."""
-    return digest(dict(inputs))
+    """The cache key of a run: one digest over its inputs, the narrative left out."""
+    return digest({k: v for k, v in inputs.items() if k != NARRATIVE})
 
 
 def previous_record(run_dir: Path) -> dict[str, Any] | None:
@@ -307,6 +318,15 @@ def previous_record(run_dir: Path) -> dict[str, Any] | None:
         return json.loads(folder.record.read_text())
     except ValueError:
         return None
+
+
+def rerender_reason(previous: Mapping[str, Any], inputs: Mapping[str, Any],
+                    notebook_name: str = "the notebook") -> str | None:
+    """Why a reusable run is re-rendered (its markdown changed), or None if it is not."""
+    before = previous.get("inputs")
+    if isinstance(before, Mapping) and before.get(NARRATIVE) == inputs.get(NARRATIVE):
+        return None
+    return f"re-rendered, not re-executed: the markdown of {notebook_name} changed"
 
 
 def rerun_reasons(previous: Mapping[str, Any] | None, inputs: Mapping[str, Any],

@@ -5,11 +5,12 @@ folder that replaces the previous run only when the new one succeeded. By defaul
 worker runs its notebooks one after another in one warm kernel, reset between notebooks
 (:mod:`lifetools.pipeline.kernels`); ``LIFETOOLS_KERNELS=isolated`` gives every notebook
 a fresh kernel in a papermill child process. Both publish the same bytes. A run is skipped, and its last good output reused, when its cache key is
-unchanged: the key hashes the notebook, the resolved parameters, the input data's
+unchanged: the key hashes the notebook's code cells, the resolved parameters, the input data's
 fingerprint, the disclosure control profile (and the ACRO cross-check), the lifetools
 modules the notebook uses, the lock file and the installed stack
 (:mod:`lifetools.pipeline.dependencies`); ``run.json`` records them and why the run was
-rerun.
+rerun. A reusable run whose markdown changed is re-rendered, not re-executed: the new
+markdown is merged into its executed notebook (:mod:`lifetools.pipeline.narrative`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from lifetools import config
 from lifetools.disclosure import ENV_ACRO
 from lifetools.disclosure import ENV_VAR as SDC_PROFILE_ENV
 from lifetools.errors import AnalysisRunError, ParameterError
-from lifetools.pipeline import dependencies, layout, provenance
+from lifetools.pipeline import dependencies, layout, narrative, provenance
 from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.kernels import WarmKernel, kernel_mode
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
@@ -102,7 +103,7 @@ class RunOutcome:
     """What happened to one run: ran, reused, or failed."""
 
     spec: RunSpec
-    status: Literal["ran", "reused", "failed"]
+    status: Literal["ran", "reused", "rerendered", "failed"]
     seconds: float
     error: str | None = None
     failed_notebook: Path | None = None
@@ -116,6 +117,28 @@ def _reusable(spec: RunSpec, key: str) -> dict[str, Any] | None:
         return None
     record = json.loads(record_path.read_text())
     return record if record.get("key") == key else None
+
+
+def _reuse(spec: RunSpec, record: dict[str, Any]) -> RunOutcome:
+    """Reuse a run whose key is unchanged; re-render it if its markdown changed.
+
+    A re-rendered run keeps every code cell and output and every published file; its
+    notebook takes the source's markdown and its record the new inputs, with the
+    reason under ``rendered`` (the record's ``cause`` still says why it last ran).
+    """
+    started = time.monotonic()
+    inputs = spec.inputs()
+    reason = dependencies.rerender_reason(record, inputs, spec.source.name)
+    if reason is None:
+        logger.info("%s: reused: its inputs are unchanged", spec.label)
+        return RunOutcome(spec, "reused", 0.0, record=record)
+    folder = layout.RunFolder(spec.run_dir)
+    narrative.rerender(folder.notebook, spec.source)
+    record = {**record, "inputs": inputs, "rendered": [reason]}
+    partial = layout.temp_sibling(folder.record, "partial")
+    provenance.write_json(partial, record).replace(folder.record)
+    logger.info("%s: %s", spec.label, reason)
+    return RunOutcome(spec, "rerendered", time.monotonic() - started, record=record)
 
 
 def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str]:
@@ -490,8 +513,10 @@ def execute_runs(
         logger.debug("%s: cache key %s, %s", spec.label, key[:12],
                      "reusable" if record is not None else "to run")
         if record is not None:
-            outcomes[index] = RunOutcome(spec, "reused", 0.0, record=record)
-            say(f"reused  {spec.label} (unchanged)")
+            outcomes[index] = _reuse(spec, record)
+            say(f"reused  {spec.label} (unchanged)" if outcomes[index].status == "reused"
+                else f"rendered {spec.label} (markdown changed: re-rendered, not "
+                "re-executed)")
         else:
             pending.append((index, spec, key))
     mode = kernels or kernel_mode()
