@@ -33,7 +33,8 @@ from lifetools.fingerprint import digest, sha256_file
 from lifetools.pipeline import layout, narrative
 from lifetools.pipeline.provenance import package_versions
 
-__all__ = ["FORCED", "NARRATIVE", "ModuleIndex", "code_dependencies", "effect_modules", "inputs_key",
+__all__ = ["FORCED", "GENERATOR", "NARRATIVE", "ModuleIndex", "code_dependencies",
+           "effect_modules", "generator_dependencies", "inputs_key",
            "installed_versions",
            "notebook_roots", "previous_record", "rerender_reason", "rerun_reasons",
            "run_inputs"]
@@ -46,6 +47,9 @@ NOT_IMPORTED = frozenset({"lifetools.__main__"})
 
 #: Why a run whose inputs are unchanged ran again.
 FORCED = "rerun on request (--force): its inputs are unchanged"
+
+#: The synthetic data generator's entry point: what it reaches decides the data.
+GENERATOR: tuple[str, str] = ("lifetools.synthetic", "write_synthetic")
 
 #: The input that is not part of the cache key: markdown changes re-render, never rerun.
 NARRATIVE = "narrative"
@@ -178,11 +182,16 @@ class ModuleIndex:
         return sorted(n for n, m in self.modules.items() if m.effects
                       and n not in NOT_IMPORTED and not n.startswith(f"{PACKAGE}.pipeline"))
 
-    def closure(self, roots: Iterable[Target]) -> set[str]:
-        """The modules whose source decides what ``roots`` do (module names)."""
+    def closure(self, roots: Iterable[Target], *, runner: bool = True) -> set[str]:
+        """The modules whose source decides what ``roots`` do (module names).
+
+        ``runner``: count the runner too (it writes every run's notebook); False for
+        code that runs outside a notebook (the synthetic generator).
+        """
         found: set[str] = set()
         seen: set[Target] = set()
-        todo = [*roots, *((m, None) for m in (*ALWAYS, *self.effect_modules()))]
+        always = ALWAYS if runner else ()
+        todo = [*roots, *((m, None) for m in (*always, *self.effect_modules()))]
         while todo:
             item = todo.pop()
             if item in seen:
@@ -276,6 +285,20 @@ def code_dependencies(notebook: Path, index: ModuleIndex | None = None) -> dict[
     if roots is None:
         return index.hashes(index.modules)
     return index.hashes(index.closure(roots))
+
+
+def generator_dependencies(index: ModuleIndex | None = None) -> dict[str, str]:
+    """The lifetools source files the synthetic generator reaches, with their SHA-256.
+
+    Notes
+    -----
+    The static closure of :data:`GENERATOR` (the same rules as a notebook's, without
+    the runner): the generator's modules and what they import (the dictionary reader,
+    the linkage that pseudonymises the generated records). Tested by
+    ``tests/unit/test_dependencies.py``.
+    """
+    index = index or ModuleIndex()
+    return index.hashes(index.closure([GENERATOR], runner=False))
 
 
 def effect_modules(index: ModuleIndex | None = None) -> list[str]:
