@@ -66,8 +66,9 @@ def test_build_markdown_edit_rerenders_without_executing_and_code_edit_reruns(tm
                             "source": "A sentence added after publication."})
         commit_all(root, "reword the wellbeing report")
         words = build_series(jobs=2)
-        assert statuses(words).pop("wellbeing") == "rerendered"
-        assert set(statuses(words).values()) == {"reused"}
+        done = statuses(words)
+        assert done.pop("wellbeing") == "rerendered"
+        assert set(done.values()) == {"reused"}
         assert result_files(root) == files
         page = (site_dir() / "editions" / edition / "wellbeing.html").read_text()
         assert "A sentence added after publication." in page
