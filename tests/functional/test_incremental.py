@@ -26,7 +26,8 @@ PEOPLE = int(os.environ.get("LIFETOOLS_TEST_PEOPLE_SMALL", "3000"))
 def result_files(root: Path) -> dict[str, str]:
     runs = root / "build" / "runs"
     return {str(p.relative_to(runs)): sha256_file(p) for p in sorted(runs.rglob("*"))
-            if p.is_file() and "files" in p.relative_to(runs).parts}
+            if p.is_file() and "files" in p.relative_to(runs).parts
+            and ".cache" not in p.relative_to(runs).parts}
 
 
 def add_cell(notebook: Path, cell) -> None:

@@ -11,6 +11,8 @@ modules the notebook uses, the lock file and the installed stack
 (:mod:`lifetools.pipeline.dependencies`); ``run.json`` records them and why the run was
 rerun. A reusable run whose markdown changed is re-rendered, not re-executed: the new
 markdown is merged into its executed notebook (:mod:`lifetools.pipeline.narrative`).
+A replaced run is kept by its key (:data:`CACHED_RUNS` per analysis, least recently
+used evicted) and swapped back in when its inputs return.
 """
 
 from __future__ import annotations
@@ -139,6 +141,58 @@ def _reuse(spec: RunSpec, record: dict[str, Any]) -> RunOutcome:
     provenance.write_json(partial, record).replace(folder.record)
     logger.info("%s: %s", spec.label, reason)
     return RunOutcome(spec, "rerendered", time.monotonic() - started, record=record)
+
+
+#: Earlier runs kept per analysis (by cache key): switching back is a reuse, not a run.
+CACHED_RUNS = 4
+
+
+def _swap_in(folder: Path, run_dir: Path) -> None:
+    """Make ``folder`` the run folder; keep the one it replaces in the run cache."""
+    if not run_dir.exists():
+        folder.rename(run_dir)
+        return
+    old = layout.temp_sibling(run_dir, "old")
+    run_dir.rename(old)
+    folder.rename(run_dir)
+    _keep(old, run_dir)
+
+
+def _keep(old: Path, run_dir: Path) -> None:
+    """File a replaced run under its cache key; evict the least recently used beyond
+    :data:`CACHED_RUNS`."""
+    try:
+        key = json.loads((old / RUN_RECORD).read_text())["key"]
+    except (OSError, ValueError, KeyError, TypeError):
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    cache = layout.run_cache(run_dir)
+    target = cache / str(key)
+    cache.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(target, ignore_errors=True)
+    old.rename(target)
+    os.utime(target)
+    kept = sorted(cache.iterdir(), key=lambda p: (p.stat().st_mtime_ns, p.name),
+                  reverse=True)
+    for stale in kept[CACHED_RUNS:]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _restore(spec: RunSpec, key: str) -> dict[str, Any] | None:
+    """Bring back a cached earlier run with this key (the live one goes to the cache)."""
+    cached = layout.run_cache(spec.run_dir) / key
+    folder = layout.RunFolder(cached)
+    if not folder.complete():
+        return None
+    try:
+        record = json.loads(folder.record.read_text())
+    except ValueError:
+        return None
+    if record.get("key") != key:
+        return None
+    _swap_in(cached, spec.run_dir)
+    logger.info("%s: restored the cached run with its inputs", spec.label)
+    return record
 
 
 def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str]:
@@ -330,13 +384,7 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         "seconds": round(seconds, 1),
     }
     provenance.write_json(work / RUN_RECORD, record)
-    if spec.run_dir.exists():
-        old = layout.temp_sibling(spec.run_dir, "old")
-        spec.run_dir.rename(old)
-        work.rename(spec.run_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        work.rename(spec.run_dir)
+    _swap_in(work, spec.run_dir)
     layout.RunFolder(spec.run_dir).failed_notebook.unlink(missing_ok=True)
     return RunOutcome(spec, "ran", seconds, record=record)
 
@@ -509,7 +557,7 @@ def execute_runs(
     for index, spec in enumerate(specs):
         spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
         key = spec.key()
-        record = None if force else _reusable(spec, key)
+        record = None if force else (_reusable(spec, key) or _restore(spec, key))
         logger.debug("%s: cache key %s, %s", spec.label, key[:12],
                      "reusable" if record is not None else "to run")
         if record is not None:
