@@ -92,3 +92,17 @@ def test_explain_markdown_only_edit_renders_without_rerunning(tmp_path):
         status = explain(done)
     assert str(status) == ("render 2024-25/wellbeing: re-rendered, not re-executed: "
                            "the markdown of nb.ipynb changed")
+
+
+def test_explain_inputs_of_a_cached_earlier_run_are_reused(tmp_path):
+    with ProjectRoot(tmp_path):
+        done = ran(tmp_path)
+        other = spec(tmp_path, meaningful_change=2.5)
+        cached = layout.RunFolder(layout.run_cache(other.run_dir) / other.key())
+        cached.path.mkdir(parents=True)
+        cached.notebook.write_text("{}")
+        cached.record.write_text(json.dumps({"key": other.key(), "inputs": other.inputs()}))
+        assert explain(done).state == "reuse"
+        status = explain(other)
+    assert (status.state, status.reasons) == (
+        "reuse", ("an earlier run with these inputs is kept in the run cache",))

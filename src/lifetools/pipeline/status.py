@@ -45,6 +45,10 @@ def explain(spec: RunSpec) -> RunStatus:
         reason = dependencies.rerender_reason(previous, inputs, spec.source.name)
         return (RunStatus(spec.label, "reuse") if reason is None
                 else RunStatus(spec.label, "render", (reason,)))
+    if layout.RunFolder(layout.run_cache(spec.run_dir)
+                        / dependencies.inputs_key(inputs)).complete():
+        return RunStatus(spec.label, "reuse", ("an earlier run with these inputs is kept "
+                                               "in the run cache",))
     reasons = dependencies.rerun_reasons(previous, inputs, spec.source.name)
     return RunStatus(spec.label, "rerun", tuple(reasons or ["cache key changed"]))
 
