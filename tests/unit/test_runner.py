@@ -10,6 +10,7 @@ import nbformat
 import pytest
 
 from lifetools.errors import AnalysisRunError, ParameterError
+from lifetools.pipeline import runner
 from lifetools.pipeline.runner import (
     RunSpec,
     check_notebook_parameters,
@@ -105,3 +106,30 @@ def test_runner_forced_rerun_writes_a_byte_identical_notebook(tmp_path):
     assert (spec.run_dir / "notebook.ipynb").read_bytes() == first
     nb = nbformat.reads(first.decode(), as_version=4)
     assert nb.metadata["lifetools"]["notebook"] == "ok.ipynb"
+
+
+@pytest.mark.slow  # executes notebooks with papermill
+def test_runner_switching_parameters_back_reuses_the_cached_run(tmp_path):
+    first = execute_runs([make_spec(tmp_path, "ok.ipynb", scale=1)], jobs=1)
+    one = (tmp_path / "runs" / "ok" / "files" / "results.json").read_bytes()
+    other = execute_runs([make_spec(tmp_path, "ok.ipynb", scale=5)], jobs=1)
+    back = execute_runs([make_spec(tmp_path, "ok.ipynb", scale=1)], jobs=1)
+    again = execute_runs([make_spec(tmp_path, "ok.ipynb", scale=5)], jobs=1)
+    assert [o.status for o in first + other + back + again] == [
+        "ran", "ran", "reused", "reused"]
+    assert json.loads(one)["answer"]["value"] == 21
+    assert json.loads((tmp_path / "runs" / "ok" / "files" / "results.json")
+                      .read_text())["answer"]["value"] == 105
+
+
+@pytest.mark.slow  # executes notebooks with papermill
+def test_runner_run_cache_keeps_at_most_the_bound_evicting_the_oldest(tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setattr(runner, "CACHED_RUNS", 1)
+    for scale in (1, 2, 3):
+        execute_runs([make_spec(tmp_path, "ok.ipynb", scale=scale)], jobs=1)
+    cache = tmp_path / ".cache" / "runs" / "ok"
+    assert len(list(cache.iterdir())) == 1
+    statuses = [execute_runs([make_spec(tmp_path, "ok.ipynb", scale=s)], jobs=1)[0].status
+                for s in (2, 1)]
+    assert statuses == ["reused", "ran"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from project_copy import ProjectRoot
 
 from lifetools.pipeline import layout
@@ -75,3 +77,32 @@ def test_explain_record_without_inputs_reruns_saying_so(tmp_path):
         layout.RunFolder(done.run_dir).record.write_text('{"key": "old"}')
         status = explain(done)
     assert status.reasons == ("run by a lifetools that kept no record of its inputs",)
+
+
+def test_explain_markdown_only_edit_renders_without_rerunning(tmp_path):
+    with ProjectRoot(tmp_path):
+        done = ran(tmp_path)
+        nbformat.write(new_notebook(cells=[new_markdown_cell("Before."),
+                                           new_code_cell("x = 1")]), done.source)
+        layout.RunFolder(done.run_dir).record.write_text(json.dumps({
+            "key": done.key(), "inputs": done.inputs()}))
+        nb = nbformat.read(done.source, as_version=4)
+        nb.cells[0].source = "After: {glue:text}`answer`."
+        nbformat.write(nb, done.source)
+        status = explain(done)
+    assert str(status) == ("render 2024-25/wellbeing: re-rendered, not re-executed: "
+                           "the markdown of nb.ipynb changed")
+
+
+def test_explain_inputs_of_a_cached_earlier_run_are_reused(tmp_path):
+    with ProjectRoot(tmp_path):
+        done = ran(tmp_path)
+        other = spec(tmp_path, meaningful_change=2.5)
+        cached = layout.RunFolder(layout.run_cache(other.run_dir) / other.key())
+        cached.path.mkdir(parents=True)
+        cached.notebook.write_text("{}")
+        cached.record.write_text(json.dumps({"key": other.key(), "inputs": other.inputs()}))
+        assert explain(done).state == "reuse"
+        status = explain(other)
+    assert (status.state, status.reasons) == (
+        "reuse", ("an earlier run with these inputs is kept in the run cache",))

@@ -26,7 +26,15 @@ from typing import Any
 from lifetools import config, disclosure, engines
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DataValidationError, ParameterError
-from lifetools.pipeline import integrity, layout, pdf, provenance, rap, release
+from lifetools.pipeline import (
+    dependencies,
+    integrity,
+    layout,
+    pdf,
+    provenance,
+    rap,
+    release,
+)
 from lifetools.pipeline.book import EditionPages, assemble_book, build_html
 from lifetools.pipeline.gate import (
     acro_verdicts,
@@ -75,7 +83,7 @@ class PreparedData:
 
     path: Path
     fingerprint: Mapping[str, Any]
-    synthetic: Mapping[str, int] | None = None
+    synthetic: Mapping[str, Any] | None = None
     #: Optional columns ("table.column") with no value in any row of the extract.
     empty_columns: tuple[str, ...] = ()
     #: The engine that read the data and its in-engine fingerprint
@@ -94,18 +102,30 @@ class BuildSummary:
     timings: Mapping[str, float] = field(default_factory=dict)
 
 
-def _synthetic(series: Series, progress: Progress) -> tuple[Path, dict[str, int]]:
-    wanted = {"people": series.synthetic_people, "seed": series.synthetic_seed}
+def _synthetic(series: Series, progress: Progress) -> tuple[Path, dict[str, Any]]:
+    """The embedded synthetic data: reused while size, seed, generator and dictionary hold.
+
+    ``generator`` digests the source of every lifetools module the generator reaches
+    (:func:`lifetools.pipeline.dependencies.generator_dependencies`): a change to the
+    generator's code regenerates the data rather than publishing stale data under the
+    claim of the seed. The manifest records all four.
+    """
+    wanted = {"people": series.synthetic_people, "seed": series.synthetic_seed,
+              "generator": provenance.digest(dependencies.generator_dependencies()),
+              "dictionary": provenance.dictionary_fingerprint()}
     target = config.default_data_dir()
     marker = target / "synthetic.json"
     complete = marker.exists() and (target / "datapackage.json").exists()
-    if complete and json.loads(marker.read_text()) == wanted:
+    found = json.loads(marker.read_text()) if complete else {}
+    if found == wanted:
         return target, wanted
     # imported only when generating, so that a no-op build does not pay for it
     from lifetools.synthetic import write_synthetic
 
+    changed = [k for k in wanted if found and found.get(k) != wanted[k]]
     progress(f"generating synthetic data: {wanted['people']:,} people, "
-             f"seed {wanted['seed']}")
+             f"seed {wanted['seed']}" + (f" ({', '.join(changed)} changed)"
+                                         if changed else ""))
     work = layout.temp_sibling(target, "partial")
     shutil.rmtree(work, ignore_errors=True)
     write_synthetic(work, people=wanted["people"], seed=wanted["seed"])
@@ -409,7 +429,9 @@ def _site_key(editions: Sequence[EditionPages], *, draft: bool,
              root / "analyses" / "analyses.yml",
              *sorted(p for p in (root / "book").rglob("*") if p.is_file())]
     return provenance.digest({
-        "editions": {p.edition.id: {a: provenance.sha256_file(layout.RunFolder(d).record)
+        # the record and the notebook: a re-rendered run changes its markdown only
+        "editions": {p.edition.id: {a: [provenance.sha256_file(layout.RunFolder(d).record),
+                                        provenance.sha256_file(layout.RunFolder(d).notebook)]
                                     for a, d in sorted(p.runs.items())}
                      for p in editions},
         "fixed": {str(p.relative_to(root)): provenance.sha256_file(p)
@@ -584,6 +606,8 @@ def run_reasons(outcome: RunOutcome) -> list[str]:
     """Why a run ran (its record's ``cause``) or was reused (inputs unchanged)."""
     if outcome.status == "reused":
         return ["reused: its inputs are unchanged"]
+    if outcome.status == "rerendered":
+        return list(outcome.record.get("rendered") or [])
     if outcome.status == "failed":
         return [outcome.error or "failed"]
     return list(outcome.record.get("cause") or [])

@@ -220,9 +220,11 @@ def _summary_table(outcomes, *, why: bool = False) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
              for r in rows]
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("ran", "reused", "failed")}
+    counts = {s: sum(o.status == s for o in outcomes)
+              for s in ("ran", "reused", "rerendered", "failed")}
     lines.append(f"{counts['ran']} ran, {counts['reused']} reused, "
-                 f"{counts['failed']} failed")
+                 + (f"{counts['rerendered']} re-rendered, " if counts["rerendered"] else "")
+                 + f"{counts['failed']} failed")
     return "\n".join(lines)
 
 

@@ -1,7 +1,8 @@
 """What a run depends on: the inputs of the run cache, and why a run reruns.
 
 A run is reused only when every input it depends on is unchanged (:func:`run_inputs`):
-the notebook, its parameters, the data fingerprint (tables and dictionary), the lock
+the notebook's code cells (its markdown is the narrative,
+re-rendered without execution: :mod:`lifetools.pipeline.narrative`), its parameters, the data fingerprint (tables and dictionary), the lock
 file, the installed statistical stack, and the source of the lifetools modules the
 notebook actually reaches (:func:`code_dependencies`), not the whole package: editing
 ``reports/reach.py`` reruns the reach notebook only; editing a disclosure module every
@@ -29,12 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from lifetools.fingerprint import digest, sha256_file
-from lifetools.pipeline import layout
+from lifetools.pipeline import layout, narrative
 from lifetools.pipeline.provenance import package_versions
 
-__all__ = ["FORCED", "ModuleIndex", "code_dependencies", "effect_modules", "inputs_key",
+__all__ = ["FORCED", "GENERATOR", "NARRATIVE", "ModuleIndex", "code_dependencies",
+           "effect_modules", "generator_dependencies", "inputs_key",
            "installed_versions",
-           "notebook_roots", "previous_record", "rerun_reasons", "run_inputs"]
+           "notebook_roots", "previous_record", "rerender_reason", "rerun_reasons",
+           "run_inputs"]
 
 PACKAGE = "lifetools"
 #: Modules every run depends on: the runner writes (tidies, seals) every run's notebook.
@@ -44,6 +47,12 @@ NOT_IMPORTED = frozenset({"lifetools.__main__"})
 
 #: Why a run whose inputs are unchanged ran again.
 FORCED = "rerun on request (--force): its inputs are unchanged"
+
+#: The synthetic data generator's entry point: what it reaches decides the data.
+GENERATOR: tuple[str, str] = ("lifetools.synthetic", "write_synthetic")
+
+#: The input that is not part of the cache key: markdown changes re-render, never rerun.
+NARRATIVE = "narrative"
 
 Target = tuple[str, str | None]  # (module, dotted name in it), or (module, None): all of it
 
@@ -173,11 +182,16 @@ class ModuleIndex:
         return sorted(n for n, m in self.modules.items() if m.effects
                       and n not in NOT_IMPORTED and not n.startswith(f"{PACKAGE}.pipeline"))
 
-    def closure(self, roots: Iterable[Target]) -> set[str]:
-        """The modules whose source decides what ``roots`` do (module names)."""
+    def closure(self, roots: Iterable[Target], *, runner: bool = True) -> set[str]:
+        """The modules whose source decides what ``roots`` do (module names).
+
+        ``runner``: count the runner too (it writes every run's notebook); False for
+        code that runs outside a notebook (the synthetic generator).
+        """
         found: set[str] = set()
         seen: set[Target] = set()
-        todo = [*roots, *((m, None) for m in (*ALWAYS, *self.effect_modules()))]
+        always = ALWAYS if runner else ()
+        todo = [*roots, *((m, None) for m in (*always, *self.effect_modules()))]
         while todo:
             item = todo.pop()
             if item in seen:
@@ -273,6 +287,20 @@ def code_dependencies(notebook: Path, index: ModuleIndex | None = None) -> dict[
     return index.hashes(index.closure(roots))
 
 
+def generator_dependencies(index: ModuleIndex | None = None) -> dict[str, str]:
+    """The lifetools source files the synthetic generator reaches, with their SHA-256.
+
+    Notes
+    -----
+    The static closure of :data:`GENERATOR` (the same rules as a notebook's, without
+    the runner): the generator's modules and what they import (the dictionary reader,
+    the linkage that pseudonymises the generated records). Tested by
+    ``tests/unit/test_dependencies.py``.
+    """
+    index = index or ModuleIndex()
+    return index.hashes(index.closure([GENERATOR], runner=False))
+
+
 def effect_modules(index: ModuleIndex | None = None) -> list[str]:
     """Library modules with import-time effects (they count for every run)."""
     return (index or ModuleIndex()).effect_modules()
@@ -281,8 +309,14 @@ def effect_modules(index: ModuleIndex | None = None) -> list[str]:
 def run_inputs(*, notebook: Path, parameters: Mapping[str, Any], data_fingerprint: str,
                lock: str | None, packages: Mapping[str, str],
                index: ModuleIndex | None = None) -> dict[str, Any]:
-    """Everything a run depends on; its digest is the run's cache key."""
-    return {"notebook": sha256_file(notebook), "parameters": dict(parameters),
+    """Everything a run depends on; its digest (narrative left out) is the run's cache key.
+
+    ``notebook`` digests the code cells and metadata only
+    (:func:`lifetools.pipeline.narrative.code_digest`); ``narrative`` the markdown,
+    which decides what the page says but not what the run computes.
+    """
+    return {"notebook": narrative.code_digest(notebook),
+            NARRATIVE: narrative.narrative_digest(notebook), "parameters": dict(parameters),
             "data": data_fingerprint, "code": code_dependencies(notebook, index),
             "lock": lock, "packages": dict(packages)}
 
@@ -294,8 +328,8 @@ def installed_versions() -> dict[str, str]:
 
 
 def inputs_key(inputs: Mapping[str, Any]) -> str:
-    """The cache key of a run: one digest over its inputs."""
-    return digest(dict(inputs))
+    """The cache key of a run: one digest over its inputs, the narrative left out."""
+    return digest({k: v for k, v in inputs.items() if k != NARRATIVE})
 
 
 def previous_record(run_dir: Path) -> dict[str, Any] | None:
@@ -307,6 +341,15 @@ def previous_record(run_dir: Path) -> dict[str, Any] | None:
         return json.loads(folder.record.read_text())
     except ValueError:
         return None
+
+
+def rerender_reason(previous: Mapping[str, Any], inputs: Mapping[str, Any],
+                    notebook_name: str = "the notebook") -> str | None:
+    """Why a reusable run is re-rendered (its markdown changed), or None if it is not."""
+    before = previous.get("inputs")
+    if isinstance(before, Mapping) and before.get(NARRATIVE) == inputs.get(NARRATIVE):
+        return None
+    return f"re-rendered, not re-executed: the markdown of {notebook_name} changed"
 
 
 def rerun_reasons(previous: Mapping[str, Any] | None, inputs: Mapping[str, Any],

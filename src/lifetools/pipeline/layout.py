@@ -6,6 +6,7 @@ publish step are named here and nowhere else, so the runner, the build, the book
 
     build/runs/<edition>/<analysis>/          a run folder (RunFolder)
         notebook.ipynb  run.json  files/
+    build/runs/.cache/<edition>/<analysis>/<key>/  earlier runs kept by cache key
     build/adhoc/<edition>/<analysis>/         runs with overridden parameters
     build/reproduce/<edition>/...             re-executions by ``lifetools reproduce``
     build/stage/<token>/                      the book source being built
@@ -64,6 +65,7 @@ __all__ = [
     "not_estimable_log",
     "releases_dir",
     "reproduce_root",
+    "run_cache",
     "runs_root",
     "site_dir",
     "stage_root",
@@ -119,6 +121,15 @@ def file_hashes(folder: Path) -> dict[str, str]:
         return {}
     return {str(p.relative_to(folder)): sha256_file(p)
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_cache(run_dir: Path) -> Path:
+    """Earlier runs of one analysis, one folder per cache key.
+
+    ``build/runs/.cache/<edition>/<analysis>/<key>``: beside the editions' folders, not
+    in them, so an edition's folder holds its live runs only.
+    """
+    return run_dir.parent.parent / ".cache" / run_dir.parent.name / run_dir.name
 
 
 def runs_root() -> Path:

@@ -5,11 +5,14 @@ folder that replaces the previous run only when the new one succeeded. By defaul
 worker runs its notebooks one after another in one warm kernel, reset between notebooks
 (:mod:`lifetools.pipeline.kernels`); ``LIFETOOLS_KERNELS=isolated`` gives every notebook
 a fresh kernel in a papermill child process. Both publish the same bytes. A run is skipped, and its last good output reused, when its cache key is
-unchanged: the key hashes the notebook, the resolved parameters, the input data's
+unchanged: the key hashes the notebook's code cells, the resolved parameters, the input data's
 fingerprint, the disclosure control profile (and the ACRO cross-check), the lifetools
 modules the notebook uses, the lock file and the installed stack
 (:mod:`lifetools.pipeline.dependencies`); ``run.json`` records them and why the run was
-rerun.
+rerun. A reusable run whose markdown changed is re-rendered, not re-executed: the new
+markdown is merged into its executed notebook (:mod:`lifetools.pipeline.narrative`).
+A replaced run is kept by its key (:data:`CACHED_RUNS` per analysis, least recently
+used evicted) and swapped back in when its inputs return.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from lifetools import config
 from lifetools.disclosure import ENV_ACRO
 from lifetools.disclosure import ENV_VAR as SDC_PROFILE_ENV
 from lifetools.errors import AnalysisRunError, ParameterError
-from lifetools.pipeline import dependencies, layout, provenance
+from lifetools.pipeline import dependencies, layout, narrative, provenance
 from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.kernels import WarmKernel, kernel_mode
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
@@ -102,7 +105,7 @@ class RunOutcome:
     """What happened to one run: ran, reused, or failed."""
 
     spec: RunSpec
-    status: Literal["ran", "reused", "failed"]
+    status: Literal["ran", "reused", "rerendered", "failed"]
     seconds: float
     error: str | None = None
     failed_notebook: Path | None = None
@@ -116,6 +119,80 @@ def _reusable(spec: RunSpec, key: str) -> dict[str, Any] | None:
         return None
     record = json.loads(record_path.read_text())
     return record if record.get("key") == key else None
+
+
+def _reuse(spec: RunSpec, record: dict[str, Any]) -> RunOutcome:
+    """Reuse a run whose key is unchanged; re-render it if its markdown changed.
+
+    A re-rendered run keeps every code cell and output and every published file; its
+    notebook takes the source's markdown and its record the new inputs, with the
+    reason under ``rendered`` (the record's ``cause`` still says why it last ran).
+    """
+    started = time.monotonic()
+    inputs = spec.inputs()
+    reason = dependencies.rerender_reason(record, inputs, spec.source.name)
+    if reason is None:
+        logger.info("%s: reused: its inputs are unchanged", spec.label)
+        return RunOutcome(spec, "reused", 0.0, record=record)
+    folder = layout.RunFolder(spec.run_dir)
+    narrative.rerender(folder.notebook, spec.source)
+    record = {**record, "inputs": inputs, "rendered": [reason]}
+    partial = layout.temp_sibling(folder.record, "partial")
+    provenance.write_json(partial, record).replace(folder.record)
+    logger.info("%s: %s", spec.label, reason)
+    return RunOutcome(spec, "rerendered", time.monotonic() - started, record=record)
+
+
+#: Earlier runs kept per analysis (by cache key): switching back is a reuse, not a run.
+CACHED_RUNS = 4
+
+
+def _swap_in(folder: Path, run_dir: Path) -> None:
+    """Make ``folder`` the run folder; keep the one it replaces in the run cache."""
+    if not run_dir.exists():
+        folder.rename(run_dir)
+        return
+    old = layout.temp_sibling(run_dir, "old")
+    run_dir.rename(old)
+    folder.rename(run_dir)
+    _keep(old, run_dir)
+
+
+def _keep(old: Path, run_dir: Path) -> None:
+    """File a replaced run under its cache key; evict the least recently used beyond
+    :data:`CACHED_RUNS`."""
+    try:
+        key = json.loads((old / RUN_RECORD).read_text())["key"]
+    except (OSError, ValueError, KeyError, TypeError):
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    cache = layout.run_cache(run_dir)
+    target = cache / str(key)
+    cache.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(target, ignore_errors=True)
+    old.rename(target)
+    os.utime(target)
+    kept = sorted(cache.iterdir(), key=lambda p: (p.stat().st_mtime_ns, p.name),
+                  reverse=True)
+    for stale in kept[CACHED_RUNS:]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _restore(spec: RunSpec, key: str) -> dict[str, Any] | None:
+    """Bring back a cached earlier run with this key (the live one goes to the cache)."""
+    cached = layout.run_cache(spec.run_dir) / key
+    folder = layout.RunFolder(cached)
+    if not folder.complete():
+        return None
+    try:
+        record = json.loads(folder.record.read_text())
+    except ValueError:
+        return None
+    if record.get("key") != key:
+        return None
+    _swap_in(cached, spec.run_dir)
+    logger.info("%s: restored the cached run with its inputs", spec.label)
+    return record
 
 
 def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str]:
@@ -307,13 +384,7 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         "seconds": round(seconds, 1),
     }
     provenance.write_json(work / RUN_RECORD, record)
-    if spec.run_dir.exists():
-        old = layout.temp_sibling(spec.run_dir, "old")
-        spec.run_dir.rename(old)
-        work.rename(spec.run_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        work.rename(spec.run_dir)
+    _swap_in(work, spec.run_dir)
     layout.RunFolder(spec.run_dir).failed_notebook.unlink(missing_ok=True)
     return RunOutcome(spec, "ran", seconds, record=record)
 
@@ -486,12 +557,14 @@ def execute_runs(
     for index, spec in enumerate(specs):
         spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
         key = spec.key()
-        record = None if force else _reusable(spec, key)
+        record = None if force else (_reusable(spec, key) or _restore(spec, key))
         logger.debug("%s: cache key %s, %s", spec.label, key[:12],
                      "reusable" if record is not None else "to run")
         if record is not None:
-            outcomes[index] = RunOutcome(spec, "reused", 0.0, record=record)
-            say(f"reused  {spec.label} (unchanged)")
+            outcomes[index] = _reuse(spec, record)
+            say(f"reused  {spec.label} (unchanged)" if outcomes[index].status == "reused"
+                else f"rendered {spec.label} (markdown changed: re-rendered, not "
+                "re-executed)")
         else:
             pending.append((index, spec, key))
     mode = kernels or kernel_mode()

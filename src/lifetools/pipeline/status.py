@@ -22,7 +22,11 @@ __all__ = ["RunStatus", "explain", "series_status"]
 
 @dataclass(frozen=True)
 class RunStatus:
-    """One run: ``reuse``, ``rerun`` or ``kept`` (archived), with the reasons."""
+    """One run: ``reuse``, ``render``, ``rerun`` or ``kept`` (archived), with the reasons.
+
+    ``render``: the inputs of the run are unchanged but its markdown is not; the page is
+    re-rendered from the executed notebook without executing it.
+    """
 
     label: str
     state: str
@@ -38,7 +42,13 @@ def explain(spec: RunSpec) -> RunStatus:
     inputs = spec.inputs()
     previous = dependencies.previous_record(spec.run_dir)
     if previous is not None and previous.get("key") == dependencies.inputs_key(inputs):
-        return RunStatus(spec.label, "reuse")
+        reason = dependencies.rerender_reason(previous, inputs, spec.source.name)
+        return (RunStatus(spec.label, "reuse") if reason is None
+                else RunStatus(spec.label, "render", (reason,)))
+    if layout.RunFolder(layout.run_cache(spec.run_dir)
+                        / dependencies.inputs_key(inputs)).complete():
+        return RunStatus(spec.label, "reuse", ("an earlier run with these inputs is kept "
+                                               "in the run cache",))
     reasons = dependencies.rerun_reasons(previous, inputs, spec.source.name)
     return RunStatus(spec.label, "rerun", tuple(reasons or ["cache key changed"]))
 
