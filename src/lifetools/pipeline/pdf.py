@@ -33,7 +33,7 @@ __all__ = ["chromium", "normalise_pdf", "print_edition", "print_reports"]
 
 ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-pdf-header-footer")
+        "--no-pdf-header-footer", "--generate-pdf-document-outline")
 PDF_DATE = re.compile(rb"D:\d{14}[+-Z][0-9']*")
 NODE = re.compile(rb"node(\d{8})")
 ARTICLE = '<article class="bd-article">'
