@@ -11,6 +11,11 @@ of printing and its own DOM node numbers into the file; :func:`normalise_pdf` re
 them (same lengths, so the cross-reference offsets stay valid) by the source date and
 numbers in order of appearance, so the same page prints to the same bytes.
 
+The PDF is tagged (Chromium writes a structure tree, ``/MarkInfo <</Marked true>>``, the
+page's ``<title>`` as ``/Title`` and its ``lang`` as ``/Lang``) and has bookmarks made from
+the page's headings (``--generate-pdf-document-outline``); checked by
+``tests/unit/test_pdf.py::test_print_reports_pdf_is_tagged_with_title_language_and_outline``.
+
 Without Chromium the site is published without PDFs (and says so in the build log).
 """
 
