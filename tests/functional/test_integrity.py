@@ -142,6 +142,24 @@ def test_build_republish_keeps_the_released_version_and_logs_the_reason(
         page = (site_dir() / "editions" / "corrections.html").read_text()
         assert reason in page and "2023-24-v1/index.html" in page
         assert (site_dir() / "editions" / "2023-24-v1" / "index.html").exists()
+        # every page of the corrected edition says so and links the page as first
+        # released; every page of the version it replaces links the correction
+        corrected = sorted((site_dir() / "editions" / "2023-24").glob("*.html"))
+        assert corrected
+        for path in corrected:
+            text = path.read_text()
+            assert text.count('class="lifetools-corrected"') == 1, path.name
+            assert html.escape(reason) in text
+            first = "2023-24-v1/" + (path.name if (
+                site_dir() / "editions" / "2023-24-v1" / path.name).exists() else "index.html")
+            assert f'href="../{first}">This page as first released</a>' in text
+        assert "Results changed on this page: <code>" in (
+            site_dir() / "editions" / "2023-24" / "wellbeing.html").read_text()
+        for path in sorted((site_dir() / "editions" / "2023-24-v1").glob("*.html")):
+            text = path.read_text()
+            assert "<strong>This version has been superseded</strong>" in text, path.name
+            assert "<title>Superseded (v1): " in text
+            assert 'href="../2023-24/' in text
 
 
 def fresh_clone(built: Path, target: Path) -> Path:

@@ -84,3 +84,27 @@ def test_print_reports_prints_the_page_without_its_scripts(tmp_path):
     assert b"Report text" in printed and b"@bottom-left" in printed
     assert b"script" not in printed.lower() and b"later()" not in printed
     assert "<script" in (folder / "r.html").read_text()  # the page itself keeps them
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")
+def test_print_reports_pdf_is_tagged_with_title_language_and_outline(tmp_path):
+    folder = tmp_path / "editions" / "e"
+    folder.mkdir(parents=True)
+    (folder / "r.html").write_text(
+        '<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">'
+        "<title>Wellbeing, 2024-25 edition</title></head><body>"
+        '<article class="bd-article"><h1>Wellbeing</h1><p>Main point.</p>'
+        '<h2>Change in score</h2><img alt="A chart of the change" src="x.png">'
+        "<table><tr><th>Group</th></tr><tr><td>All</td></tr></table></article>"
+        "</body></html>")
+    [pdf] = print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN)
+    data = pdf.read_bytes()
+    catalogue = data[data.index(b"/Type /Catalog"):]
+    catalogue = catalogue[:catalogue.index(b"\nendobj")]
+    assert b"/StructTreeRoot" in catalogue  # tagged: a structure tree
+    assert b"/MarkInfo <</Type /MarkInfo\n/Marked true>>" in catalogue
+    assert b"/Lang (en-GB)" in catalogue
+    assert b"/Outlines" in catalogue  # bookmarks from the page's headings
+    assert b"/Title (Wellbeing, 2024-25 edition)" in data  # document information
+    assert b"/Title (Wellbeing)" in data and b"/Title (Change in score)" in data

@@ -542,6 +542,9 @@ def build_series(
         staged = _stage_archive(pages, stage / "archives" / eid)
         if eid in republish and not draft and _archived(eid):
             integrity.stage_versions(eid, stage / "archives" / eid)
+        elif not draft and layout.archive_versions(eid).is_dir():  # earlier versions stay
+            versions = layout.archive_versions(eid)
+            shutil.copytree(versions, stage / "archives" / eid / versions.name)
         staged_archives[eid] = stage / "archives" / eid
         editions.append(staged)
     notebooks = [layout.RunFolder(p.runs[a]).notebook for p in editions for a in p.runs]
@@ -563,9 +566,13 @@ def build_series(
                              corrections=corrections)
     html = build_html(book, log=layout.logs_dir() / "book.log")
     frozen = release.freeze_archived_pages(html, archived)
-    release.publish_versions(html, staged_archives)
-    current = next(p for p in editions if p.edition.id == series.current_edition)
-    printed = pdf.print_edition(html, series, current.edition, current.runs, current.manifest)
+    release.publish_versions(html, {**{e: layout.archive_dir(e) for e in archived},
+                                    **staged_archives})
+    release.mark_corrections(html, corrections,
+                             titles={a.id: a.title for a in series.analyses})
+    printed = [path for p in editions
+               if p.edition.id == series.current_edition or p.edition.id in republish
+               for path in pdf.print_edition(html, series, p.edition, p.runs, p.manifest)]
     say(f"printed {len(printed)} report PDFs" if printed else
         "no report PDFs: chromium is not installed or could not print")
     for eid, folder in staged_archives.items():

@@ -11,6 +11,11 @@ of printing and its own DOM node numbers into the file; :func:`normalise_pdf` re
 them (same lengths, so the cross-reference offsets stay valid) by the source date and
 numbers in order of appearance, so the same page prints to the same bytes.
 
+The PDF is tagged (Chromium writes a structure tree, ``/MarkInfo <</Marked true>>``, the
+page's ``<title>`` as ``/Title`` and its ``lang`` as ``/Lang``) and has bookmarks made from
+the page's headings (``--generate-pdf-document-outline``); checked by
+``tests/unit/test_pdf.py::test_print_reports_pdf_is_tagged_with_title_language_and_outline``.
+
 Without Chromium the site is published without PDFs (and says so in the build log).
 """
 
@@ -33,7 +38,7 @@ __all__ = ["chromium", "normalise_pdf", "print_edition", "print_reports"]
 
 ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-pdf-header-footer")
+        "--no-pdf-header-footer", "--generate-pdf-document-outline")
 PDF_DATE = re.compile(rb"D:\d{14}[+-Z][0-9']*")
 NODE = re.compile(rb"node(\d{8})")
 ARTICLE = '<article class="bd-article">'

@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from lifetools.pipeline import layout, provenance
+from lifetools.pipeline.pages import long_date
 
-__all__ = ["STEPS", "Release", "freeze_archived_pages", "mark_archived", "publish",
-           "publish_draft", "publish_versions", "stamp_draft", "unmark_archived"]
+__all__ = ["STEPS", "Release", "freeze_archived_pages", "mark_archived", "mark_corrections",
+           "publish", "publish_draft", "publish_versions", "stamp_draft",
+           "unmark_archived", "unmark_corrections"]
 
 #: The publish steps in order; :func:`_step` is called before each (tests inject a
 #: failure there to check that the previous release survives every one).
@@ -204,6 +206,118 @@ def mark_archived(html_dir: Path, editions: Sequence[str], *, current: str,
 def unmark_archived(text: str) -> str:
     """A page's HTML without the archived-edition banner (as released)."""
     return ARCHIVED.sub("", text, count=1)
+
+
+CORRECTED = re.compile(r'<div class="lifetools-corrected" role="note">.*?</div>', re.S)
+SUPERSEDED = re.compile(r'<div class="lifetools-superseded" role="note">.*?</div>', re.S)
+
+
+def _changes(entry: Mapping[str, Any], page: str, titles: Mapping[str, str]) -> str:
+    """What one correction changed, said for one page: its files, or the reports."""
+    files = [str(f) for f in entry.get("changed_files", [])]
+    here = [f.split("/", 1)[1] for f in files if f.split("/", 1)[0] == page and "/" in f]
+    if here:
+        return ("Results changed on this page: "
+                + ", ".join(f"<code>{html.escape(f)}</code>" for f in here) + ".")
+    reports = sorted({f.split("/", 1)[0] for f in files})
+    if not reports:
+        return "No published result changed."
+    named = ", ".join(html.escape(titles.get(r, r)) for r in reports)
+    return (f"Results changed in: {named}." if page == "index" else
+            f"No result on this page changed; results changed in: {named}.")
+
+
+def corrected_banner(entries: Sequence[Mapping[str, Any]], page: str, *,
+                     editions: Path, titles: Mapping[str, str]) -> str:
+    """The note at the top of every page of a corrected edition, one line per correction.
+
+    ``entries`` are the edition's corrections log entries, oldest first; ``editions``
+    the site's ``editions/`` folder, where each superseded version's same page
+    (``<id>-v<N>/<page>.html``) is linked when it exists (else that version's front
+    page).
+    """
+    lines = []
+    for number, entry in enumerate(entries):
+        version = str(entry["superseded"])
+        folder = editions / f"{entry['edition']}-{version}"
+        target = f"{page}.html" if (folder / f"{page}.html").exists() else "index.html"
+        what = "as first released" if number == 0 else f"as corrected before ({version})"
+        lines.append(
+            f"<p><strong>Corrected on {long_date(entry.get('date'))}.</strong> "
+            f"{html.escape(str(entry.get('reason', '')).strip().rstrip('.'))}. "
+            f"{_changes(entry, page, titles)} "
+            f'<a href="../{folder.name}/{target}">This page {what}</a>.</p>')
+    return ('<div class="lifetools-corrected" role="note"><p><strong>This edition has '
+            "been corrected</strong> since it was first released; the "
+            '<a href="../corrections.html">corrections log</a> lists every correction.'
+            "</p>" + "".join(lines) + "</div>")
+
+
+def superseded_banner(entry: Mapping[str, Any], href: str) -> str:
+    """The note at the top of every page of a superseded version, linking the correction."""
+    return ('<div class="lifetools-superseded" role="note"><p><strong>This version has '
+            f"been superseded</strong>: it was corrected on {long_date(entry.get('date'))} "
+            f"({html.escape(str(entry.get('reason', '')).strip().rstrip('.'))}). "
+            f'<a href="{html.escape(href)}">Read the corrected page</a>. This version is '
+            "kept as it was released.</p></div>")
+
+
+def _put(text: str, pattern: re.Pattern[str], banner: str) -> str:
+    """Replace the page's banner of this kind in place, or add it after the heading."""
+    if pattern.search(text):
+        return pattern.sub(lambda _m: banner, text, count=1)
+    return text.replace(ARTICLE, ARTICLE + banner, 1)
+
+
+def mark_corrections(html_dir: Path, corrections: Sequence[Mapping[str, Any]], *,
+                     titles: Mapping[str, str] | None = None) -> int:
+    """Put the correction banners on the pages of corrected editions and their versions.
+
+    Every page of a corrected edition (``editions/<id>/``) says when and why it was
+    corrected, what changed (from the corrections log ``corrections``) and links the
+    same page as first released (``editions/<id>-v1/``); every page of a superseded
+    version (``editions/<id>-v<N>/``) says it is superseded, links the corrected page
+    and has its version in its title. Marking twice gives the same bytes (a banner is
+    replaced where it stands). Returns the number of pages changed.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_release.py`` (``test_mark_corrections_*``) and, end
+    to end, ``tests/functional/test_integrity.py`` (the republish test).
+    """
+    titles = titles or {}
+    by_edition: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in corrections:
+        by_edition.setdefault(str(entry["edition"]), []).append(entry)
+    count = 0
+    for eid, entries in sorted(by_edition.items()):
+        folder = html_dir / "editions" / eid
+        changed = []
+        for page in sorted(folder.glob("*.html")):
+            text = page.read_text(encoding="utf-8")
+            marked = _put(text, CORRECTED, corrected_banner(
+                entries, page.stem, editions=html_dir / "editions", titles=titles))
+            changed.append((page, text, marked))
+        for entry in entries:
+            version = html_dir / "editions" / f"{eid}-{entry['superseded']}"
+            for page in sorted(version.glob("*.html")):
+                href = f"../{eid}/{page.name if (folder / page.name).exists() else 'index.html'}"
+                text = page.read_text(encoding="utf-8")
+                marked = _put(text, SUPERSEDED, superseded_banner(entry, href))
+                title = f"<title>Superseded ({entry['superseded']}): "
+                if title not in marked:
+                    marked = marked.replace("<title>", title, 1)
+                changed.append((page, text, marked))
+        for page, text, marked in changed:
+            if marked != text:
+                page.write_text(marked, encoding="utf-8")
+                count += 1
+    return count
+
+
+def unmark_corrections(text: str) -> str:
+    """A page's HTML without its correction or superseded banner."""
+    return SUPERSEDED.sub("", CORRECTED.sub("", text, count=1), count=1)
 
 
 DRAFT_BANNER = ('<div class="lifetools-draft" role="note" style="background:#fde7e9;'
