@@ -29,3 +29,15 @@ def test_default_data_weighted_comparison_is_balanced(default_data, edition):
                                     period_end=period.period_end)
     smd = {k["name"]: k["value"] for k in report.key_results}
     assert min(smd["max_smd"], smd["max_smd_weighted"]) < 0.1, smd
+
+
+@pytest.mark.parametrize("edition", [e.id for e in SERIES.editions])
+def test_default_data_ae_prediction_model_is_released(default_data, edition):
+    # the release check counts age and the baseline rates as one term each; read as
+    # categories, the baseline admission rate's top values withheld the whole model
+    period = SERIES.edition(edition)
+    report = analyse_emergency_care(default_data, period_start=period.period_start,
+                                    period_end=period.period_end)
+    assert report.prediction_release.released, report.prediction_release.reason
+    key = {k["name"]: k for k in report.key_results}
+    assert key["c_statistic"]["kind"] == "estimate" and key["c_statistic"]["value"] > 0.5

@@ -68,6 +68,34 @@ def test_model_release_withholds_degenerate_or_non_converged(result, reason):
     assert not release.released and reason in release.reason
 
 
+def test_model_release_rate_with_few_values_without_hint_is_read_as_categories():
+    # a baseline rate of 0, 1 or 5 per year: three "levels", the top one with 2 events
+    frame = data(40).assign(rate=np.r_[np.full(196, 0.0), np.full(2, 1.0), [5.0, 5.0]])
+    frame.loc[frame.index[-2:], "event"] = 1
+    naive = model_release(fitted(), data=frame, event_col="event",
+                          level_cols=["exposed", "rate"])
+    assert not naive.released and "'Rate' = 5.0" in naive.reason
+    hinted = model_release(fitted(), data=frame, event_col="event",
+                           level_cols=["exposed", "rate"], continuous=["rate"])
+    assert hinted.released, hinted.reason
+    levels = hinted.levels.frame
+    assert levels.loc[levels["variable"] == "rate", "level"].tolist() == ["all"]
+
+
+def test_model_release_continuous_hint_still_withholds_a_binary_level():
+    frame = data(9).assign(rate=np.linspace(0, 3, 200))
+    release = model_release(fitted(), data=frame, event_col="event",
+                            level_cols=["exposed", "rate"], continuous=["rate"])
+    assert not release.released
+    assert "Life Rooms use" in release.reason and "rate" not in release.reason
+
+
+def test_model_release_continuous_hint_outside_level_cols_is_an_error():
+    with pytest.raises(ValueError, match="not in level_cols"):
+        model_release(fitted(), data=data(20), event_col="event",
+                      level_cols=["exposed"], continuous=["age"])
+
+
 def test_model_release_residual_df():
     release = model_release(fitted(), data=data(10, n=40).head(10), event_col="event",
                             level_cols=[])

@@ -172,8 +172,34 @@ def test_emergency_report(data):
     assert set(report.rates["ae"]["group"]) == {"Life Rooms users", "Matched comparison"}
     assert is_marked(plots.plot_love(report.balance).figure)
     assert is_marked(plots.plot_rates(report.rates["ae"]).figure)
-    assert is_marked(plots.plot_calibration(
-        report.prediction.extra["calibration_table"]).figure)
+    assert report.prediction_release.released, report.prediction_release.reason
+    assert report.calibration.equals(report.prediction.extra["calibration_table"])
+    assert is_marked(plots.plot_calibration(report.calibration).figure)
+    key = {k["name"]: k for k in report.key_results}
+    assert 0.5 < key["c_statistic"]["value"] < 1
+
+
+def test_emergency_report_prediction_model_with_few_events_per_level_is_withheld(
+        data, monkeypatch):
+    # without the continuous hint the baseline admission rate (a handful of distinct
+    # values) is read as categories, and its top levels have fewer than 10 events
+    from lifetools.reports import emergency
+
+    monkeypatch.setattr(emergency, "PREDICTION_CONTINUOUS", ("age_per_10",))
+    report = reports.analyse_emergency_care(data, **PERIOD)
+    release = report.prediction_release
+    assert not release.released
+    assert release.reason.startswith("fewer than 10 events among 'Emergency admissions "
+                                     "per year (baseline window)' = ")
+    key = {k["name"]: k for k in report.key_results}
+    assert key["c_statistic"]["value"] is None
+    assert str(key["c_statistic"]["text"]).startswith(
+        "too few events to estimate (fewer than 10 events among 'Emergency admissions")
+    assert str(key["c_statistic_sentence"]["text"]).startswith(
+        "The C-statistic is not shown: fewer than 10 events")
+    assert report.calibration.empty
+    figure = plots.plot_calibration(report.calibration).figure
+    assert is_marked(figure) and len(figure.axes[0].lines) == 1  # the diagonal only
 
 
 def test_emergency_report_propensity_not_converged_says_could_not_be_estimated(

@@ -191,6 +191,7 @@ def model_release(
     summary: pd.DataFrame | None = None,
     converged: bool | None = None,
     profile: str | SdcProfile | None = None,
+    continuous: Sequence[str] = (),
 ) -> ModelRelease:
     """Decide whether a fitted model's output may be published.
 
@@ -211,6 +212,11 @@ def model_release(
     converged
         Whether the fit converged (default: read from the fitted model and its
         warnings).
+    continuous
+        Columns of ``level_cols`` that enter the model as one linear term (an age, a
+        rate, a count per year): counted as one level whatever their number of
+        distinct values, so that a rate with few distinct values is not read as
+        categories. A name not in ``level_cols`` is an error.
 
     Notes
     -----
@@ -220,10 +226,14 @@ def model_release(
     """
     p = get_profile(profile)
     summary = result.summary if summary is None else summary
+    unknown = sorted(set(continuous) - set(level_cols))
+    if unknown:
+        raise ValueError(f"continuous columns not in level_cols: {unknown}")
     rows = []
     for col in level_cols:
         values = data[col]
-        levels = ([("all", values.notna())] if values.nunique() > MAX_LEVELS else
+        levels = ([("all", values.notna())]
+                  if col in continuous or values.nunique() > MAX_LEVELS else
                   [(str(level), values == level) for level in
                    sorted(values.dropna().unique(), key=str)])
         for level, mask in levels:

@@ -127,12 +127,25 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
 
 
 def plot_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
-    """Observed against predicted risk by tenth of predicted risk (apparent)."""
+    """Observed against predicted risk by tenth of predicted risk (apparent).
+
+    An empty ``table`` (a withheld model: ``EmergencyReport.calibration``) draws only
+    the line of perfect calibration.
+    """
     apply_theme()
     if ax is None:
         _, ax = plt.subplots(figsize=(WIDTH, WIDTH))
     ax.plot([0, 1], [0, 1], color="#555555", linestyle="--", linewidth=1,
             label="Perfect calibration")
+    if table.empty:  # the model was withheld by its release check, or not fitted
+        ax.set_xlabel("Predicted risk")
+        ax.set_ylabel("Observed risk")
+        legend_below(ax)
+        ax.figure.tight_layout()
+        mark_protected(ax.figure, rules={"content": "no model output (withheld)"},
+                       data={}, alt="No calibration is shown: the model was withheld by "
+                       "its release check or could not be fitted (the text says why).")
+        return ax
     ax.plot(table["predicted"], table["observed"], marker=MARKERS[0], color=PALETTE[0],
             label="Model")
     top = float(max(table["predicted"].max(), table["observed"].max()) * 1.1)

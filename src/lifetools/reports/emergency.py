@@ -12,6 +12,7 @@ import pandas as pd
 from lifetools import disclosure
 from lifetools.cohort import CohortSpec, build_person_time, propensity_covariates
 from lifetools.disclosure import (
+    NOT_ESTIMABLE,
     Estimate,
     Parameter,
     ProtectedTable,
@@ -49,6 +50,9 @@ __all__ = ["Comparison", "EmergencyReport", "WellbeingReport", "analyse_emergenc
            "release_estimates"]
 
 OUTCOMES = {"ae": "A&E attendances", "admissions": "Emergency admissions"}
+PREDICTION_CONTINUOUS = ("age_per_10", "baseline_ae", "baseline_admissions")
+"""Covariates of the A&E prediction model that enter it as one linear term (age and the
+baseline rates): the release check counts them as one level, not as categories."""
 
 
 def rate_table(periods: pd.DataFrame, outcome: str) -> ProtectedTable:
@@ -146,6 +150,19 @@ class EmergencyReport:
     """``estimates`` as released by the model release check (what pages show)."""
     equity_estimates: ProtectedTable | None = None
     """``equity.summary`` as released by the model release check."""
+    prediction_release: Any = None
+    """The A&E prediction model's release check (None when the fit failed)."""
+
+    @property
+    def calibration(self) -> pd.DataFrame:
+        """The prediction model's calibration table; empty when the model is withheld
+        or could not be fitted (the page then shows no points, and says why)."""
+        table = self.prediction.extra.get("calibration_table") \
+            if self.prediction.estimable else None
+        if table is None or self.prediction_release is None \
+                or not self.prediction_release.released:
+            return pd.DataFrame({"predicted": [], "observed": []}, dtype=float)
+        return table
 
 
 def _numbers(result, term: str) -> dict[str, Any]:
@@ -358,6 +375,15 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                                                                 "user"])
     after = after.assign(any_ae=(after["ae"] > 0).astype(float))
     prediction = fit_logistic(after, outcome_col="any_ae", covariates=covariates)
+    # the release check of every published model (events per level, residual degrees
+    # of freedom, convergence, intervals); age and the baseline rates are one term each
+    levels = [c for c in covariates if c in after.columns]
+    prediction_release = model_release(
+        prediction, data=after, event_col="any_ae", level_cols=levels,
+        continuous=[c for c in levels if c in PREDICTION_CONTINUOUS]) \
+        if prediction.estimable else None
+    withheld_prediction = "" if prediction_release is None or \
+        prediction_release.released else prediction_release.reason
     matched_rows = periods[periods["person_id"].isin(matched.data["person_id"])] \
         if matched.failure is None else periods
     released = release_estimates(estimates, {
@@ -373,7 +399,11 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     own = "Users: after against before (own control)"
     c_stat = ({"name": "c_statistic", "value": prediction.extra["c_statistic"][0],
                "kind": "estimate", "label": "C-statistic of the A&E prediction model"}
-              if prediction.estimable else
+              if prediction.estimable and not withheld_prediction else
+              {"name": "c_statistic", "value": None, "kind": "text",
+               "text": reason_text(f"{NOT_ESTIMABLE} ({withheld_prediction})"),
+               "label": "C-statistic of the A&E prediction model"}
+              if withheld_prediction else
               {"name": "c_statistic", "value": None, "kind": "text",
                "text": reason_text(f"could not be estimated: {prediction.reason}"),
                "label": "C-statistic of the A&E prediction model"})
@@ -432,7 +462,8 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                           comparison.weighted.max_abs_smd_after),
         {"name": "c_statistic_sentence", "value": None, "kind": "text",
          "label": "Summary: C-statistic of the A&E prediction model",
-         "text": result_sentence(
+         "text": not_shown_sentence("The C-statistic", plain_reason(withheld_prediction))
+         if withheld_prediction else result_sentence(
              prediction.extra["c_statistic"][0] if prediction.estimable else None,
              kind="estimate", found="C-statistic: {value}.",
              missing="The C-statistic", reason="" if prediction.estimable
@@ -441,7 +472,7 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     return EmergencyReport(flow=pt.flow, balance=matched.balance,
                            balance_weighted=comparison.weighted.balance, rates=rates,
                            estimates=estimates, equity=equity, prediction=prediction,
-                           key_results=key, person_time=pt,
+                           prediction_release=prediction_release, key_results=key, person_time=pt,
                            estimates_table=estimates_table(released), released=released,
                            equity_estimates=equity_estimates)
 
