@@ -146,3 +146,30 @@ def test_text_leaks_share_span_not_from_its_published_counts_is_refused(run):
     spans[0]["numerator"] = 13  # an unrounded numerator behind the same words
     cell = run.code(sealed_result(shown.text, spans))
     refused(run.write(), cell, "protected-span")
+
+
+def test_text_leaks_count_wrapped_as_a_parameter_is_refused(run):
+    # a count of 13 people passed off as a setting: an undeclared name is refused by
+    # the type; a run parameter's name with another value, or a declared setting's
+    # name with a value it cannot take, is refused by the gate (forged span)
+    with pytest.raises(DisclosureError, match="neither a parameter of the run"):
+        disclosure.compose("A team of {n} met.", n=disclosure.Parameter(13, "team size"))
+    run.cells[1].source += "\nn_boot = 200"
+    text = disclosure.compose("A team of {n} met.", n=disclosure.Parameter(13, "n_boot"))
+    cell = run.code(display(publication.record("team", None, kind="text", label="Team",
+                                               text=text)))
+    forged = [{"start": 10, "end": 12, "kind": "parameter", "value": 13,
+               "name": "imputed copies"}]
+    other = run.code(sealed_result("A team of 13 met.", forged))
+    message = refused(run.write(), cell, "protected-span")
+    assert "13 is not the run's value of the parameter 'n_boot'" in message
+    assert f"cell {other}" in message and "can take" in message
+
+
+def test_text_leaks_parameter_with_the_runs_value_passes(run):
+    run.cells[1].source += "\nn_boot = 200"
+    text = disclosure.compose("Validated with {n} bootstrap samples.",
+                              n=disclosure.Parameter(200, "n_boot"))
+    run.code(display(publication.record("boot", None, kind="text", label="Boot",
+                                        text=text)))
+    assert scan_notebook(run.write()) == []

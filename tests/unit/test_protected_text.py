@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import pandas as pd
 import pytest
 
 from lifetools import disclosure
@@ -36,6 +37,43 @@ def test_compose_number_in_fixed_words_is_refused(template):
 def test_compose_part_breaking_its_rule_is_refused(part, rule):
     with pytest.raises(DisclosureError, match=rule):
         compose("It was {x}.", x=part)
+
+
+@pytest.mark.parametrize("part, rule", [
+    (Parameter(13, "people in the team"), "neither a parameter of the run nor"),
+    (Parameter(13, "imputed copies"), "not a value the library's setting"),
+    (Parameter(0.13, "balance target (standardised difference)"), "not a value"),
+    (Parameter(0.5, "ridge penalty"), "not a value")])
+def test_compose_parameter_not_declared_or_not_its_value_is_refused(part, rule):
+    with pytest.raises(DisclosureError, match=rule):
+        compose("It was {x}.", x=part)
+
+
+def test_parameter_span_run_parameter_checked_against_the_runs_value():
+    text = compose("with {n} samples", n=Parameter(200, "n_boot"))  # kernel: name only
+    span = text.spans[0]
+    assert text_findings(text, [span], "default", {"n_boot": 200}) == []
+    assert text_findings(text, [span], "default", {"n_boot": 500})[0][1].endswith(
+        "200 is not the run's value of the parameter 'n_boot'")
+    assert "not a recorded parameter" in text_findings(text, [span], "default", {})[0][1]
+    # a setting that depends on a run parameter is checked once the run's are known
+    boot = compose("{n}", n=Parameter(200, "bootstrap samples"))
+    assert text_findings(boot, list(boot.spans), "default", {"n_boot": 200}) == []
+    assert text_findings(boot, list(boot.spans), "default", {"n_boot": 20})
+    assert text_findings(boot, list(boot.spans), "default", {})  # n_boot not recorded
+
+
+def test_settings_agree_with_the_reports_they_describe():
+    from lifetools.disclosure.settings import IMPUTED_COPIES, SETTINGS
+    from lifetools.reports import crisis_parts
+
+    assert IMPUTED_COPIES == crisis_parts.IMPUTATIONS
+    frame = pd.DataFrame({"honos": [1.0] * crisis_parts.MIN_OBSERVED})
+    sizes = set()
+    for data in (frame, frame.assign(honos=float("nan"))):
+        spec = crisis_parts.crisis_spec(data)
+        sizes.add(sum(k - 1 for k in spec.splines.values()) + len(spec.linear))
+    assert sizes == SETTINGS["candidate predictor parameters"]({})
 
 
 def test_compose_records_a_span_per_number_that_the_gate_accepts():

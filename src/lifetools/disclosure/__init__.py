@@ -86,6 +86,7 @@ from lifetools.disclosure.rules import (
     round_count,
     suppress_secondary,
 )
+from lifetools.disclosure.settings import SETTINGS
 from lifetools.disclosure.text import (
     Duration,
     Estimate,
@@ -103,7 +104,7 @@ from lifetools.disclosure.text import (
 
 __all__ = [
     "Duration", "Estimate", "Interval", "Level", "Parameter", "Period", "ProtectedText",
-    "Reason", "RuleNumber", "compose", "join", "protect_text",
+    "Reason", "RuleNumber", "SETTINGS", "compose", "join", "protect_text",
     "ENV_ACRO", "ENV_VAR", "AcroVerdict", "NOTES_FILE", "acro_count_verdict",
     "acro_enabled", "acro_magnitude_verdict", "NOT_ESTIMABLE", "PROFILES",
     "PROTECTION_ATTR", "SUPPRESSED",

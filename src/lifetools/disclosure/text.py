@@ -43,6 +43,7 @@ from typing import Any
 
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
+from lifetools.disclosure.settings import parameter_problem
 from lifetools.errors import DisclosureError
 
 __all__ = ["NUMBER_WORDS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
@@ -81,6 +82,7 @@ RULE_QUANTITIES = {
 }
 """The numbers a profile states, by name: what a :class:`RuleNumber` may print."""
 _PERIOD = re.compile(r"(?:19|20)\d{2}(?:-\d{2}(?:-\d{2})?)?")
+
 _SEALED = object()
 
 
@@ -163,7 +165,13 @@ class RuleNumber:
 
 @dataclass(frozen=True)
 class Parameter:
-    """A named analysis parameter (a setting or a design size, never a count of people)."""
+    """A named analysis parameter (a setting or a design size, never a count of people).
+
+    ``name`` is a parameter of the run (``n_boot``: :data:`RUN_PARAMETER`), whose value
+    the gate checks against the run's recorded parameters, or a library setting of
+    :data:`~lifetools.disclosure.settings.SETTINGS`, whose value must be one it can
+    take. Anything else is refused.
+    """
 
     value: int | float
     name: str
@@ -371,7 +379,8 @@ def protect_text(text: Any) -> ProtectedText:
     return _make(text, [])
 
 
-def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None) -> str:
+def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
+           parameters: Mapping[str, Any] | None = None) -> str:
     """Why a span's record breaks its rule ("" when it does not)."""
     if profile is not None and "profile" in d and d["profile"] != profile.name:
         return f"made under the {d['profile']!r} rules, not {profile.name!r}"
@@ -411,7 +420,7 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None) -
     if kind == "rule":
         return "" if d.get("quantity") in RULE_QUANTITIES else "not a rule of the profile"
     if kind == "parameter":
-        return "" if str(d.get("name", "")).strip() else "a parameter needs a name"
+        return parameter_problem(str(d.get("name", "")), d.get("value"), parameters)
     if kind == "period":
         return "" if _PERIOD.fullmatch(str(d.get("text"))) else \
             "not a year, an edition or a date"
@@ -438,12 +447,17 @@ def _reason_problem(text: str, profile: SdcProfile) -> str:
 
 
 def span_findings(text: str, span: Mapping[str, Any],
-                  profile: SdcProfile | str | None = None) -> list[tuple[str, str]]:
-    """The gate's re-check of one recorded span: re-rendered and checked by its rule."""
+                  profile: SdcProfile | str | None = None,
+                  parameters: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
+    """The gate's re-check of one recorded span: re-rendered and checked by its rule.
+
+    ``parameters``: the run's recorded parameters, against which a parameter span's
+    name and value are checked (``{}`` when the run recorded none).
+    """
     kind = span.get("kind", "")
     detail = {k: v for k, v in span.items() if k not in ("start", "end", "kind")}
     try:
-        problem = _check(kind, detail, get_profile(profile))
+        problem = _check(kind, detail, get_profile(profile), parameters)
         if not problem and _render(kind, detail) != text:
             problem = "its text is not what its recorded value gives"
     except (KeyError, TypeError, ValueError, DisclosureError):
@@ -452,8 +466,8 @@ def span_findings(text: str, span: Mapping[str, Any],
         if problem else []
 
 
-def text_findings(text: str, spans: Any, profile: SdcProfile | str | None = None
-                  ) -> list[tuple[str, str]]:
+def text_findings(text: str, spans: Any, profile: SdcProfile | str | None = None,
+                  parameters: Mapping[str, Any] | None = None) -> list[tuple[str, str]]:
     """Refusals for a sealed text: bad spans, and numbers outside every span."""
     if not isinstance(spans, list):
         spans = []
@@ -467,7 +481,7 @@ def text_findings(text: str, spans: Any, profile: SdcProfile | str | None = None
             found.append(("protected-span", "a span lies outside the text or overlaps "
                           "another"))
             continue
-        found += span_findings(text[start:end], span, profile)
+        found += span_findings(text[start:end], span, profile, parameters)
         outside.append(text[at:start])
         at = end
     outside.append(text[at:])

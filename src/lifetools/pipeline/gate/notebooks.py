@@ -11,6 +11,7 @@ checked again, or refused.
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -111,8 +112,39 @@ def acro_findings(mark: Any, required: bool) -> rules.Found:
             for row, column, why in verdict.get("disagreements", [])]
 
 
+def run_parameters(nb: Any) -> dict[str, Any]:
+    """The run's parameters: the notebook's parameters cell, then the injected cell,
+    then what the runner recorded in the notebook's metadata (later ones win).
+
+    Only literal assignments are read (``name = 200``); anything else is left out, so a
+    parameter span naming it is refused.
+    """
+    values: dict[str, Any] = {}
+    for tag in ("parameters", "injected-parameters"):
+        for cell in nb.cells:
+            if cell.get("cell_type") != "code" or \
+                    tag not in cell.get("metadata", {}).get("tags", []):
+                continue
+            try:
+                tree = ast.parse(cell.get("source", ""))
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                        isinstance(node.targets[0], ast.Name):
+                    try:
+                        values[node.targets[0].id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        continue
+    recorded = nb.metadata.get("lifetools", {}).get("parameters")
+    if isinstance(recorded, dict):
+        values.update(recorded)
+    return values
+
+
 def _scan_output(output: dict[str, Any], profile: SdcProfile,
-                 acro: bool = False) -> rules.Found:
+                 acro: bool = False, parameters: dict[str, Any] | None = None
+                 ) -> rules.Found:
     kind = output.get("output_type")
     found: rules.Found = []
     if kind == "error":
@@ -129,7 +161,7 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
     stamped = isinstance(mark, dict) and not found
     result = stamped and mark.get("kind") == "result"
     if result:
-        found += result_findings(output, profile)
+        found += result_findings(output, profile, parameters or {})
     texts = _texts(output)
     if stamped:
         texts += [str(t) for t in mark.get("texts", [])]
@@ -151,19 +183,21 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
     return list(dict.fromkeys(found))
 
 
-def result_findings(output: dict[str, Any], profile: SdcProfile) -> rules.Found:
+def result_findings(output: dict[str, Any], profile: SdcProfile,
+                    parameters: dict[str, Any] | None = None) -> rules.Found:
     """A key result's text, verified span by span (not trusted).
 
     Its stamp records where each protected number lies and what it was
     (:mod:`lifetools.disclosure.text`); each span is re-rendered from that record and
-    re-checked against the profile's rules, and any digit or number word outside every
+    re-checked against the profile's rules (a parameter against the run's
+    ``parameters``, :func:`run_parameters`), and any digit or number word outside every
     span is refused. The glued copy must say the same as the text.
     """
     mark = output.get("metadata", {}).get(STAMP_KEY) or {}
     data = output.get("data", {})
     text = data.get("text/plain", "")
     found = text_findings(text if isinstance(text, str) else "", mark.get("spans"),
-                          profile)
+                          profile, parameters or {})
     glued = data.get(GLUE_PREFIX + "text/plain")
     if glued is not None and glued != repr(text):
         found.append(("unprotected-number-in-text", "the glued copy of a key result "
@@ -196,6 +230,7 @@ def scan_notebook(path: Path, *, name: str | None = None,
     source = nb.metadata.get("lifetools", {}).get("notebook") or path.name
     label = f"{name} ({source})" if name else str(path)
     findings = []
+    parameters = run_parameters(nb)
     for number, cell in zip(_position(nb.cells), nb.cells, strict=True):
         text = cell.get("source", "")
         found = (rules.identifier_findings(text, columns=False)
@@ -205,7 +240,7 @@ def scan_notebook(path: Path, *, name: str | None = None,
                      for r, d in dict.fromkeys(found)]
         for index, output in enumerate(cell.get("outputs", []), start=1):
             findings += [Finding(label, number, index, r, d)
-                         for r, d in _scan_output(output, profile, acro)]
+                         for r, d in _scan_output(output, profile, acro, parameters)]
     findings += [Finding(label, 0, 0, r, d, file=f)
                  for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile)]
     return findings
@@ -294,7 +329,8 @@ def _result_texts(text: str, nb: Any, profile: SdcProfile) -> rules.Found:
             found.append(("unprotected-number-in-text", "a text in results.json that is "
                           "not the verified text of a key result shown in the notebook"))
             continue
-        found += text_findings(str(entry.get("text")), page[1], profile)
+        found += text_findings(str(entry.get("text")), page[1], profile,
+                               run_parameters(nb))
         value = entry.get("value")
         numbers = span_numbers(page[1])
         for item in value if isinstance(value, list) else [value]:

@@ -1,0 +1,100 @@
+"""What a :class:`~lifetools.disclosure.text.Parameter` may name, and the values it may take.
+
+A number in a published sentence that is not a count, an estimate or a rule is a
+parameter: a setting of the analysis (the number of bootstrap samples) or a design size
+(imputed copies). ``Parameter(13, "people in the team")`` must not pass as one, so a
+parameter's name is either
+
+- a parameter of the run (an identifier such as ``n_boot``, :data:`RUN_PARAMETER`):
+  the publish gate checks the value is the run's recorded value of that parameter
+  (the notebook's metadata, written by the runner from ``analyses/analyses.yml`` and
+  the notebook's parameters cell); or
+- a setting of the library (:data:`SETTINGS`), whose value must be one the setting
+  can take given the run's parameters.
+
+Checked by ``tests/unit/test_protected_text.py`` and ``tests/leaks/test_text_leaks.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from typing import Any
+
+__all__ = ["IMPUTED_COPIES", "RUN_PARAMETER", "SETTINGS", "parameter_problem"]
+
+RUN_PARAMETER = re.compile(r"[a-z_][a-z0-9_]*")
+"""A :class:`Parameter` named like this is a parameter of the run (the notebook's
+parameters cell, ``analyses/analyses.yml``): the gate checks its value is the run's."""
+IMPUTED_COPIES = 10
+"""Imputed copies the crisis-risk report makes (``reports.crisis_parts.IMPUTATIONS``;
+``tests/unit/test_protected_text.py`` checks they agree)."""
+MIN_BOOT_PER_COPY = 10
+"""Bootstrap samples within each imputed copy at least (MI-boot)."""
+
+
+def _boot_per_copy(params: Mapping[str, Any]) -> Collection[float] | None:
+    n = params.get("n_boot")
+    return None if n is None else {max(math.ceil(int(n) / m), MIN_BOOT_PER_COPY)
+                                   for m in (1, IMPUTED_COPIES)}
+
+
+def _boot_total(params: Mapping[str, Any]) -> Collection[float] | None:
+    n = params.get("n_boot")
+    return None if n is None else {int(n), *(
+        max(math.ceil(int(n) / m), MIN_BOOT_PER_COPY) * m for m in (1, IMPUTED_COPIES))}
+
+
+def _ridge_grid(params: Mapping[str, Any]) -> Collection[float]:
+    from lifetools.prediction.penalised import PENALTY_GRID
+
+    return {float(v) for v in PENALTY_GRID}
+
+
+SETTINGS: dict[str, Callable[[Mapping[str, Any]], Collection[float] | None]] = {
+    "balance target (standardised difference)": lambda params: {0.1},
+    "imputed copies": lambda params: {1, IMPUTED_COPIES},
+    "bootstrap samples": _boot_total,
+    "bootstrap samples per imputed copy": _boot_per_copy,
+    "candidate predictor parameters": lambda params: {12, 13},  # crisis_spec's terms
+    "ridge penalty": _ridge_grid,
+}
+"""The library's settings a :class:`Parameter` may name (a name that is not a run
+parameter), each with the values it can take given the run's parameters (``None``: it
+needs a run parameter not given). A value outside them is refused: a count of people
+cannot be passed off as a setting."""
+
+
+def _same(value: Any, allowed: Iterable[Any]) -> bool:
+    try:
+        return any(math.isclose(float(value), float(a), rel_tol=1e-9, abs_tol=1e-12)
+                   for a in allowed)
+    except (TypeError, ValueError):
+        return any(value == a for a in allowed)
+
+
+def parameter_problem(name: str, value: Any,
+                       parameters: Mapping[str, Any] | None) -> str:
+    """Why a parameter span is refused: not a run parameter or setting, or not its value.
+
+    ``parameters`` are the run's recorded parameters (the gate); ``None`` when they are
+    not known (:func:`compose` in a kernel), when only the name and a setting's value
+    that needs no run parameter are checked.
+    """
+    if name in SETTINGS:
+        allowed = SETTINGS[name](parameters or {})
+        if allowed is None:
+            return "" if parameters is None else \
+                f"the setting {name!r} depends on a run parameter that is not recorded"
+        return "" if _same(value, allowed) else \
+            f"{value!r} is not a value the library's setting {name!r} can take"
+    if not RUN_PARAMETER.fullmatch(name):
+        return (f"the name {name!r} is neither a parameter of the run nor a declared "
+                "setting of the library (lt.disclosure.SETTINGS)")
+    if parameters is None:
+        return ""
+    if name not in parameters:
+        return f"{name!r} is not a recorded parameter of the run"
+    return "" if _same(value, [parameters[name]]) else \
+        f"{value!r} is not the run's value of the parameter {name!r}"
