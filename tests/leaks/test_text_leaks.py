@@ -173,3 +173,49 @@ def test_text_leaks_parameter_with_the_runs_value_passes(run):
     run.code(display(publication.record("boot", None, kind="text", label="Boot",
                                         text=text)))
     assert scan_notebook(run.write()) == []
+
+
+PROSE = "unprotected-number-in-prose"
+OTHER_WORDS = ("A team of 13 met on Tuesdays.", "We spoke to 13.",
+               "The group grew to 2,634 by March.", "Thirteen came back.")
+
+
+@pytest.mark.parametrize("leak", OTHER_WORDS)
+def test_text_leaks_count_in_other_words_in_markdown_is_refused(leak, run):
+    cell = run.markdown(f"## What happened\n\n{leak}")
+    message = refused(run.write(), cell, PROSE)
+    assert "Markdown" in message
+
+
+@pytest.mark.parametrize("leak", OTHER_WORDS)
+def test_text_leaks_count_in_other_words_in_a_table_label_is_refused(leak, run):
+    frame = pd.DataFrame({"group": [leak, "Secondary care"], "n": [1235, 12840]})
+    cell = run.code(display(tables.show_table(frame, name="groups", count_cols=["n"],
+                                              caption="People by group")))
+    assert "a table's label" in refused(run.write(), cell, PROSE)
+
+
+@pytest.mark.parametrize("leak", OTHER_WORDS)
+def test_text_leaks_count_in_other_words_in_a_figure_annotation_is_refused(leak, run):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.bar(["a", "b"], [10, 20])
+    ax.annotate(leak, (0, 10))
+    publication.mark_protected(fig)
+    shown = publication.show_figure(fig, name="contacts", alt="Bars", caption="Contacts")
+    cell = run.code(display(shown))
+    plt.close(fig)
+    assert "a figure's text" in refused(run.write(), cell, PROSE)
+
+
+def test_text_leaks_numbers_in_allowed_prose_forms_pass(run):
+    run.cells[1].source += "\nmeaningful_change = 3.0"
+    run.markdown("## 2. Methods\n\nFollowed for 12 months in 2024-25 (Daw and Hatfield "
+                 "2018); counts fewer than 8 are hidden and others rounded to the nearest "
+                 "5; the 95% interval; rates per 1,000 people; {glue:text}`users` came.")
+    frame = pd.DataFrame({"group": ["Improved by 3 or more", "Aged 65 or over"],
+                          "n": [1235, 12840]})
+    run.code(display(tables.show_table(frame, name="groups", count_cols=["n"],
+                                       caption="People by group")))
+    assert scan_notebook(run.write()) == []

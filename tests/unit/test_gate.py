@@ -224,7 +224,10 @@ def test_gate_refuses_a_hand_written_count_in_markdown(tmp_path):
     nb = nbformat.read(path, as_version=4)
     nb.cells[0].source = "In this period 2,634 people used the Life Rooms."
     nbformat.write(nb, path)
-    assert {(f.cell, f.rule) for f in scan_notebook(path)} == {(1, "unrounded-count")}
+    assert {(f.cell, f.rule) for f in scan_notebook(path)} == {
+        (1, "unrounded-count"), (1, "unprotected-number-in-prose")}
+
+
 def test_gate_labelled_count_header_unrounded_count_is_found(tmp_path, monkeypatch):
     import pandas as pd
 

@@ -30,6 +30,7 @@ from lifetools.disclosure import (
 from lifetools.disclosure.downloads import read_csv
 from lifetools.disclosure.text import text_findings
 from lifetools.pipeline.gate import rules
+from lifetools.pipeline.gate.prose import has_words, prose_findings
 from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.layout import FILES_DIR
 from lifetools.publication import GLUE_PREFIX, STAMP_KEY, span_numbers
@@ -165,6 +166,7 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
     texts = _texts(output)
     if stamped:
         texts += [str(t) for t in mark.get("texts", [])]
+        found += _label_findings(mark, texts, profile, parameters or {})
     for text in texts:
         visible = rules.strip_markup(text)
         found += rules.identifier_findings(text) + rules.kofn_findings(visible, profile)
@@ -180,6 +182,28 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
             count_cols = [*marked.get("count_cols", []), *marked.get("count_headers", [])]
             found += rules.table_findings(head, rows, count_cols=count_cols,
                                           profile=profile)
+    return list(dict.fromkeys(found))
+
+
+def _label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
+                    parameters: dict[str, Any]) -> rules.Found:
+    """Numbers written by hand in a sealed table's headers and row labels (its first
+    column), or in a figure's texts (title, labels, annotations; a tick label holds no
+    words): :mod:`lifetools.pipeline.gate.prose`."""
+    found: rules.Found = []
+    values = list(parameters.values())
+    if mark.get("kind") == "figure":
+        for text in mark.get("texts", []):
+            if has_words(str(text)):
+                found += prose_findings(str(text), profile, where="a figure's text",
+                                        parameters=values)
+    elif mark.get("kind") == "table":
+        for text in texts:
+            for head, rows in rules.html_tables(text):
+                for cell in [*head, *(row[0] for row in rows if row)]:
+                    if has_words(cell):
+                        found += prose_findings(cell, profile, where="a table's label",
+                                                parameters=values)
     return list(dict.fromkeys(found))
 
 
@@ -236,6 +260,9 @@ def scan_notebook(path: Path, *, name: str | None = None,
         found = (rules.identifier_findings(text, columns=False)
                  + rules.kofn_findings(text, profile)
                  + rules.counted_findings(text, profile))
+        if cell.get("cell_type") == "markdown":
+            found += prose_findings(text, profile, where="Markdown",
+                                    parameters=parameters.values())
         findings += [Finding(label, number, 0, r, f"{cell.cell_type} cell: {d}")
                      for r, d in dict.fromkeys(found)]
         for index, output in enumerate(cell.get("outputs", []), start=1):
