@@ -219,3 +219,30 @@ def test_text_leaks_numbers_in_allowed_prose_forms_pass(run):
     run.code(display(tables.show_table(frame, name="groups", count_cols=["n"],
                                        caption="People by group")))
     assert scan_notebook(run.write()) == []
+
+
+def test_text_leaks_count_in_inline_code_in_markdown_is_refused(run):
+    # found by the outsider check: inline code is shown as text, and a count
+    # formatted as code passed both the count patterns and the prose rule
+    cell = run.markdown("Completion was checked by hand for the `13` people seen at home.")
+    refused(run.write(), cell, PROSE)
+
+
+@pytest.mark.parametrize("kind", ["table", "figure"])
+def test_text_leaks_count_in_a_caption_is_refused(kind, run):
+    # found by the outsider check: an author's caption was read by the count patterns
+    # only, so "the 13 who moved away" passed
+    caption = "SWEMWBS completion (the 13 who moved away are left out)"
+    if kind == "table":
+        frame = pd.DataFrame({"group": ["Users", "Secondary care"], "n": [1235, 12840]})
+        shown = tables.show_table(frame, name="groups", count_cols=["n"], caption=caption)
+    else:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots()
+        ax.bar(["a", "b"], [10, 20])
+        publication.mark_protected(fig)
+        shown = publication.show_figure(fig, name="bars", alt="Bars", caption=caption)
+        plt.close(fig)
+    cell = run.code(display(shown))
+    assert "a caption" in refused(run.write(), cell, PROSE)

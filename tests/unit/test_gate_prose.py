@@ -11,7 +11,7 @@ from lifetools.pipeline.gate.prose import PROSE_RULE, has_words, prose_findings
     "A team of 13 met.", "Of those who came, 2,634 stayed.", "It was 13.",
     "The group had 13.0 on average.", "A team of thirteen met.", "We saw twenty.",
     "fewer than 13 people", "13 (32.5%) of them", "Aged 13 to 14: 13 came",
-    "see `code` then 13 more"])
+    "see `code` then 13 more", "Everyone met: `13` people in all.", "`n_boot = 200`"])
 def test_prose_findings_number_written_by_hand_is_refused(text):
     assert [rule for rule, _ in prose_findings(text, "default")] == [PROSE_RULE]
 
@@ -24,7 +24,7 @@ def test_prose_findings_number_written_by_hand_is_refused(text):
     "per 1,000 people", "team A06, an L2 penalty", "types 01 and 03",
     "categories 1-3", "1:1 matching", "(1 = most deprived)", "Aged 65 or over",
     "scores run from 7 to 35", "## 2. Methods", "1. first item", "default 3 points",
-    "[a link](https://example.org/13)", "<!-- 13 -->", "`n_boot = 200`",
+    "[a link](https://example.org/13)", "<!-- 13 -->", "`lt.reports`",
     "three criteria of Riley", "an anticipated R-squared of 15% of its maximum"])
 def test_prose_findings_allowed_forms_pass(text):
     assert prose_findings(text, "default") == []
@@ -46,3 +46,16 @@ def test_prose_findings_detail_never_quotes_the_number():
 def test_has_words_tells_labels_from_numbers():
     assert has_words("Aged 65 or over") and not has_words("1,250") and \
         not has_words("0.83 to 1.71".replace("to", "-"))
+
+
+def test_prose_findings_every_markdown_cell_of_the_series_passes():
+    import json
+    from pathlib import Path
+
+    notebooks = sorted((Path(__file__).resolve().parents[2] / "analyses").glob("*.ipynb"))
+    assert notebooks
+    for path in notebooks:
+        for number, cell in enumerate(json.loads(path.read_text())["cells"], start=1):
+            if cell["cell_type"] == "markdown":
+                assert prose_findings("".join(cell["source"]), "default") == [], (
+                    path.name, number)

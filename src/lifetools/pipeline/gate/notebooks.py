@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,9 +188,9 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
 
 def _label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
                     parameters: dict[str, Any]) -> rules.Found:
-    """Numbers written by hand in a sealed table's headers and row labels (its first
-    column), or in a figure's texts (title, labels, annotations; a tick label holds no
-    words): :mod:`lifetools.pipeline.gate.prose`."""
+    """Numbers written by hand in a sealed table's or figure's caption, a table's
+    headers and row labels (its first column), or a figure's texts (title, labels,
+    annotations; a tick label holds no words): :mod:`lifetools.pipeline.gate.prose`."""
     found: rules.Found = []
     values = list(parameters.values())
     if mark.get("kind") == "figure":
@@ -197,7 +198,12 @@ def _label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
             if has_words(str(text)):
                 found += prose_findings(str(text), profile, where="a figure's text",
                                         parameters=values)
-    elif mark.get("kind") == "table":
+    for text in texts:  # an author's caption, of a table or a figure
+        for caption in re.findall(r"<(?:fig)?caption\b[^>]*>(.*?)</(?:fig)?caption>", text,
+                                  flags=re.S | re.I):
+            found += prose_findings(rules.strip_markup(caption), profile,
+                                    where="a caption", parameters=values)
+    if mark.get("kind") == "table":
         for text in texts:
             for head, rows in rules.html_tables(text):
                 for cell in [*head, *(row[0] for row in rows if row)]:

@@ -7,8 +7,8 @@ pass ("a team of 13 met"). Here the default is the other way round: **every numb
 written in digits in prose is refused** (``unprotected-number-in-prose``) unless it is
 in one of the forms below, none of which states a count of people:
 
-- inside a glued key result (``{glue:text}`name```, verified span by span), inline
-  code, a URL or a link target, an HTML comment;
+- inside a glued key result (``{glue:text}`name```, verified span by span), a URL or
+  a link target, an HTML comment (inline code is shown as text: it is read like prose);
 - a number with a non-zero decimal part (``2.66``, ``0.2``): a setting or estimate;
 - a year, an edition or a date (``2018``, ``2024-25``, ``2024-04-01``);
 - followed by a unit: ``%``, days, weeks, months, years, hours, knots, points,
@@ -54,7 +54,6 @@ PROSE_RULE = "unprotected-number-in-prose"
 
 _HIDDEN = re.compile(
     r"\{glue(?::\w+)?\}`[^`]*`"           # a glued key result (verified by its spans)
-    r"|`[^`\n]*`"                          # inline code
     r"|<!--.*?-->"                         # an HTML comment
     r"|\]\([^)\s]*\)"                      # a link target
     r"|https?://\S+|www\.\S+"              # a URL
