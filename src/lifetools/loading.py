@@ -25,7 +25,15 @@ import numpy as np
 import pandas as pd
 
 from lifetools import config
-from lifetools.compact_ids import ID_COLUMN, compact_wanted, encode_ids, id_list
+from lifetools.compact_ids import (
+    ENV_SKIP_UNUSED,
+    ID_COLUMN,
+    UNUSED_COLUMNS,
+    compact_wanted,
+    encode_ids,
+    file_columns,
+    id_list,
+)
 from lifetools.dictionary import TableSpec, load_dictionary
 from lifetools.errors import DataValidationError
 
@@ -364,6 +372,7 @@ def load_dataset(
     tables: Sequence[str] | None = None,
     columns: Mapping[str, Sequence[str]] | None = None,
     compact_ids: bool | None = None,
+    skip_unused: bool | None = None,
 ) -> Dataset:
     """Load the analysis tables with their dictionary types.
 
@@ -379,6 +388,9 @@ def load_dataset(
         ``person_id`` as order-preserving integer codes (``Int64``) instead of the
         64-character strings (:mod:`lifetools.compact_ids`); default: on when
         ``LIFETOOLS_COMPACT_IDS=1`` is in the environment (the build's kernels).
+    skip_unused
+        Leave out :data:`UNUSED_COLUMNS` of a table whose ``columns`` are not given;
+        default: on when ``LIFETOOLS_SKIP_UNUSED_COLUMNS=1`` (the build's kernels).
 
     Notes
     -----
@@ -410,6 +422,8 @@ def load_dataset(
     wanted = tables or [t for t in TABLES if t in files]
     cache = os.environ.get(ENV_DATASET_CACHE) == "1"
     ids = id_list(files) if compact_wanted(compact_ids) else None
+    if skip_unused is None:
+        skip_unused = os.environ.get(ENV_SKIP_UNUSED) == "1"
     loaded = {}
     for name in wanted:
         path = files.get(name)
@@ -418,6 +432,9 @@ def load_dataset(
                 f"table {name!r} has no file ({name}.parquet or {name}.csv)",
                 hint="run `lifetools validate` on the folder, or `lifetools synth`")
         wanted_columns = (columns or {}).get(name)
+        if wanted_columns is None and skip_unused and name in UNUSED_COLUMNS:
+            wanted_columns = [c for c in file_columns(path)
+                              if c not in UNUSED_COLUMNS[name]]
         if not cache:
             loaded[name] = read_table(path, dictionary.table(name), wanted_columns,
                                       ids=ids)

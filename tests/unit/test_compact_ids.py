@@ -99,6 +99,16 @@ def test_encode_ids_unknown_id_cites_row_not_value(tmp_path):
     assert hex_id(2) not in str(caught.value)
 
 
+def test_load_dataset_skip_unused_leaves_out_row_keys(tmp_path, monkeypatch):
+    write_people(tmp_path, [hex_id(1)], [hex_id(1)])
+    assert "attendance_id" in load_dataset(tmp_path).ae_attendances.columns
+    assert list(load_dataset(tmp_path, skip_unused=True).ae_attendances.columns) == [
+        "person_id"]
+    monkeypatch.setenv(loading.ENV_SKIP_UNUSED, "1")
+    asked = load_dataset(tmp_path, columns={"ae_attendances": ["attendance_id"]})
+    assert list(asked.ae_attendances.columns) == ["attendance_id"]  # asked for: kept
+
+
 def test_coerce_types_keeps_integer_person_id_as_int64():
     spec = lt.dictionary.load_dictionary().table("people")
     frame = loading.coerce_types(pd.DataFrame({"person_id": np.array([3, 1])}), spec)
@@ -148,10 +158,10 @@ def _analyse(data) -> dict:
     return out
 
 
-def test_reports_with_compact_ids_equal_reports_with_string_ids(tmp_path):
+def test_reports_with_compact_ids_and_no_unused_columns_equal_reports_before(tmp_path):
     write_synthetic(tmp_path / "data", people=3000, seed=20250331)
     strings = _analyse(load_dataset(tmp_path / "data"))
-    codes = _analyse(load_dataset(tmp_path / "data", compact_ids=True))
+    codes = _analyse(load_dataset(tmp_path / "data", compact_ids=True, skip_unused=True))
     assert strings.keys() == codes.keys()
     frames = [k for k, v in strings.items() if isinstance(v, pd.DataFrame) and len(v)]
     assert len(frames) > 50  # the comparison covers the reports' tables
