@@ -34,6 +34,7 @@ def write_people(folder, ids, events) -> None:
 def fresh(monkeypatch):
     monkeypatch.delenv(ENV_COMPACT_IDS, raising=False)
     monkeypatch.delenv(ENV_DATASET_CACHE, raising=False)
+    monkeypatch.delenv(loading.ENV_SKIP_UNUSED, raising=False)
     compact_ids._IDS.clear()
     loading._TYPED.clear()
     yield
