@@ -25,6 +25,15 @@ import numpy as np
 import pandas as pd
 
 from lifetools import config
+from lifetools.compact_ids import (
+    ENV_SKIP_UNUSED,
+    ID_COLUMN,
+    UNUSED_COLUMNS,
+    compact_wanted,
+    encode_ids,
+    file_columns,
+    id_list,
+)
 from lifetools.dictionary import TableSpec, load_dictionary
 from lifetools.errors import DataValidationError
 
@@ -276,6 +285,8 @@ def coerce_types(frame: pd.DataFrame, spec: TableSpec, *,
         column = frame[name]
         if name in clean and kind == "string" and column.dtype == object:
             out[name] = column
+        elif name == ID_COLUMN and pd.api.types.is_integer_dtype(column.dtype):
+            out[name] = column.astype("Int64")  # compact person ids (lifetools.compact_ids)
         elif kind == "date":
             out[name] = _dates(column)
         elif kind == "integer":
@@ -294,8 +305,12 @@ def coerce_types(frame: pd.DataFrame, spec: TableSpec, *,
     return pd.DataFrame(out, index=frame.index)
 
 
-def read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None):
+def read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None,
+               *, ids=None):
     """Read one table file with its dictionary types.
+
+    ``ids`` (the sorted id list of :func:`lifetools.compact_ids.id_list`) turns
+    ``person_id`` into compact integer codes, never held as Python strings.
 
     Raises
     ------
@@ -311,11 +326,20 @@ def read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None
         import pyarrow.parquet as pq
 
         table = pq.read_table(path, columns=list(columns) if columns else None)
+        codes = None
+        if ids is not None and ID_COLUMN in table.column_names:
+            codes = (table.column_names.index(ID_COLUMN),
+                     encode_ids(table.column(ID_COLUMN), ids))
+            table = table.drop_columns([ID_COLUMN])
         table, clean = _clean_strings(table, spec)
-        frame = table.to_pandas()
-    else:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                            usecols=list(columns) if columns else None)
+        frame = coerce_types(table.to_pandas(), spec, clean=clean)
+        if codes is not None:
+            frame.insert(codes[0], ID_COLUMN, codes[1].set_axis(frame.index))
+        return frame
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                        usecols=list(columns) if columns else None)
+    if ids is not None and ID_COLUMN in frame.columns:
+        frame[ID_COLUMN] = encode_ids(frame[ID_COLUMN], ids).set_axis(frame.index)
     return coerce_types(frame, spec, clean=clean)
 
 
@@ -347,6 +371,8 @@ def load_dataset(
     *,
     tables: Sequence[str] | None = None,
     columns: Mapping[str, Sequence[str]] | None = None,
+    compact_ids: bool | None = None,
+    skip_unused: bool | None = None,
 ) -> Dataset:
     """Load the analysis tables with their dictionary types.
 
@@ -358,6 +384,13 @@ def load_dataset(
         Only these tables (others are ``None``); default every table present.
     columns
         Per table, only these columns (avoid loading what a report does not use).
+    compact_ids
+        ``person_id`` as order-preserving integer codes (``Int64``) instead of the
+        64-character strings (:mod:`lifetools.compact_ids`); default: on when
+        ``LIFETOOLS_COMPACT_IDS=1`` is in the environment (the build's kernels).
+    skip_unused
+        Leave out :data:`UNUSED_COLUMNS` of a table whose ``columns`` are not given;
+        default: on when ``LIFETOOLS_SKIP_UNUSED_COLUMNS=1`` (the build's kernels).
 
     Notes
     -----
@@ -366,7 +399,9 @@ def load_dataset(
     and read again only when its file changes (real path, inode, size or modification
     time) or the dictionary does; every call returns its own deep copy, so a notebook
     that changes its frames does not change the next notebook's. Tested in
-    ``tests/unit/test_loading.py``.
+    ``tests/unit/test_loading.py``. Compact ids are tested in
+    ``tests/unit/test_compact_ids.py`` (codes, order, and every report's tables equal to
+    those computed with the strings).
 
     Raises
     ------
@@ -386,6 +421,9 @@ def load_dataset(
             f"[rule: {refused[0].rule}]", hint="run `lifetools validate` on the folder")
     wanted = tables or [t for t in TABLES if t in files]
     cache = os.environ.get(ENV_DATASET_CACHE) == "1"
+    ids = id_list(files) if compact_wanted(compact_ids) else None
+    if skip_unused is None:
+        skip_unused = os.environ.get(ENV_SKIP_UNUSED) == "1"
     loaded = {}
     for name in wanted:
         path = files.get(name)
@@ -394,14 +432,18 @@ def load_dataset(
                 f"table {name!r} has no file ({name}.parquet or {name}.csv)",
                 hint="run `lifetools validate` on the folder, or `lifetools synth`")
         wanted_columns = (columns or {}).get(name)
+        if wanted_columns is None and skip_unused and name in UNUSED_COLUMNS:
+            wanted_columns = [c for c in file_columns(path)
+                              if c not in UNUSED_COLUMNS[name]]
         if not cache:
-            loaded[name] = read_table(path, dictionary.table(name), wanted_columns)
+            loaded[name] = read_table(path, dictionary.table(name), wanted_columns,
+                                      ids=ids)
             continue
-        stamp = _stamp(path, wanted_columns, dictionary)
+        stamp = (_stamp(path, wanted_columns, dictionary), ids)
         kept = _TYPED.get(name)
-        if kept is None or kept[0] != stamp:
+        if kept is None or kept[0][0] != stamp[0] or kept[0][1] is not ids:
             kept = _TYPED[name] = (stamp, read_table(path, dictionary.table(name),
-                                                     wanted_columns))
+                                                     wanted_columns, ids=ids))
         loaded[name] = kept[1].copy(deep=True)  # each caller its own frame to change
     return Dataset(path=data_dir, **loaded)
 

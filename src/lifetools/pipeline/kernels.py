@@ -12,7 +12,9 @@ filters and numpy's error state as they were after the import, the disclosure pr
 back to the environment's, the kernel's environment at start plus the run's own
 variables, and the working folder. Data are loaded once per kernel by
 :func:`lifetools.loading.load_dataset`'s cache (enabled in warm kernels only), which
-hands each notebook its own copy.
+hands each notebook its own copy, with person ids as compact integer codes and without
+the columns no analysis reads (:mod:`lifetools.compact_ids`; isolated kernels keep the strings and every column, so the build test's
+byte comparison of the two modes also checks that compact ids change no published byte).
 
 A kernel that failed a notebook is shut down: the next notebook gets a fresh one.
 The published bytes are the same as with a fresh kernel per notebook: the forced rerun
@@ -31,6 +33,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from lifetools.compact_ids import ENV_COMPACT_IDS, ENV_SKIP_UNUSED
 from lifetools.loading import ENV_DATASET_CACHE
 
 __all__ = ["ENV_KERNELS", "WarmKernel", "kernel_mode"]
@@ -144,7 +147,8 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         self._sync = run_sync
-        self.env = {**env, ENV_DATASET_CACHE: "1"}
+        self.env = {**env, ENV_DATASET_CACHE: "1", ENV_COMPACT_IDS: "1",
+                    ENV_SKIP_UNUSED: "1"}
         self.km = AsyncKernelManager(kernel_name="python3")
         run_sync(self.km.start_kernel)(env=self.env)
         process = getattr(self.km.provisioner, "process", None)

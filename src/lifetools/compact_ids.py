@@ -1,0 +1,138 @@
+"""Compact person ids: order-preserving integer codes in place of the 64-character keys.
+
+A person id (``person_id``, the HMAC-SHA-256 pseudonym, 64 hexadecimal characters) held
+as a Python string costs about 120 bytes a row in pandas, in every table that has one;
+as an integer it costs 9. :func:`lifetools.load_dataset` with ``compact_ids=True`` (or
+``LIFETOOLS_COMPACT_IDS=1`` in the environment, which the build's notebook kernels set)
+replaces each ``person_id`` by its position in the sorted list of every distinct id of
+the data folder's tables (``Int64``; a missing id stays missing).
+
+Because the codes follow the ids' sort order, sorting, grouping, merging and taking
+people "in person id order" give the same rows in the same order as the strings did:
+no published number or byte depends on the change (person ids are never published).
+The codes are built from every table file of the folder, not only the tables loaded,
+so the same person has the same code in every call on the same files.
+
+The build's kernels also leave out :data:`UNUSED_COLUMNS` (``skip_unused=True``, or
+``LIFETOOLS_SKIP_UNUSED_COLUMNS=1``): row keys and fields no analysis reads.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["ENV_COMPACT_IDS", "ENV_SKIP_UNUSED", "ID_COLUMN", "UNUSED_COLUMNS", "compact_wanted",
+           "encode_ids", "file_columns", "id_list"]
+
+ENV_COMPACT_IDS = "LIFETOOLS_COMPACT_IDS"
+"""Set to ``1`` to make :func:`lifetools.load_dataset` give compact person ids."""
+ID_COLUMN = "person_id"
+"""The column coded: the person key of every person-level table."""
+ENV_SKIP_UNUSED = "LIFETOOLS_SKIP_UNUSED_COLUMNS"
+"""Set to ``1`` (the build's warm kernels do) to leave out :data:`UNUSED_COLUMNS`."""
+UNUSED_COLUMNS = {"ae_attendances": ("attendance_id", "disposal"),
+                  "emergency_admissions": ("spell_id", "admission_method"),
+                  "referrals": ("primary_reason",),
+                  "life_rooms_contacts": ("contact_id",),
+                  "social_prescriptions": ("prescription_id",),
+                  "wellbeing": ("measurement_id",), "feedback": ("response_id",)}
+"""Columns no analysis of lifetools reads (row keys, three descriptive fields): at
+1,500,000 people the A&E row keys alone are 8.75 million Python strings."""
+_IDS: dict[tuple, object] = {}
+"""The last id list built, keyed by the stamps of the files it was read from."""
+
+
+def compact_wanted(compact_ids: bool | None) -> bool:
+    """The caller's choice, else ``LIFETOOLS_COMPACT_IDS=1`` in the environment."""
+    if compact_ids is not None:
+        return compact_ids
+    return os.environ.get(ENV_COMPACT_IDS) == "1"
+
+
+def file_columns(path: Path) -> list[str]:
+    """A table file's column names, read from its header (Parquet schema, CSV line 1)."""
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    return list(pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8-sig").columns)
+
+
+def _stamp(path: Path) -> tuple:
+    info = os.stat(path)
+    return (os.path.realpath(path), info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _read_ids(path: Path):
+    """The distinct non-empty ids of one table file (Arrow), or None without the column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    if path.suffix == ".parquet":
+        if ID_COLUMN not in pq.ParquetFile(path).schema_arrow.names:
+            return None
+        column = pq.read_table(path, columns=[ID_COLUMN]).column(0)
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            column = pc.cast(column, pa.string())
+    else:
+        header = pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8-sig")
+        if ID_COLUMN not in header.columns:
+            return None
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                            usecols=[ID_COLUMN], encoding="utf-8-sig")
+        column = pa.chunked_array([pa.array(frame[ID_COLUMN], type=pa.string())])
+    column = pc.cast(column, pa.large_string())
+    return pc.unique(pc.drop_null(column.combine_chunks()))
+
+
+def id_list(files: Mapping[str, Path]):
+    """Every distinct person id of the files, sorted (an Arrow array; built once while
+    the files are unchanged). Empty strings are missing values, not ids."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    stamp = tuple(sorted((name, _stamp(path)) for name, path in files.items()))
+    kept = _IDS.get(stamp)
+    if kept is not None:
+        return kept
+    parts = [ids for path in files.values() if (ids := _read_ids(Path(path))) is not None]
+    ids = pc.unique(pa.concat_arrays(parts)) if parts else pa.array([], pa.large_string())
+    ids = ids.filter(pc.not_equal(ids, ""))
+    ids = ids.take(pc.array_sort_indices(ids))
+    _IDS.clear()  # one folder at a time: the list of a previous folder is dropped
+    _IDS[stamp] = ids
+    return ids
+
+
+def encode_ids(column, ids) -> pd.Series:
+    """The codes of an Arrow (or pandas) column of ids: positions in ``ids`` (``Int64``).
+
+    An id that is missing or empty stays missing. Raises ``ValueError`` (citing a row
+    number, never an id) for an id not in ``ids``, which cannot happen when ``ids`` was
+    built from the same files by :func:`id_list`.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(column, pd.Series):
+        column = pa.array(column.astype(object).where(column.notna(), None),
+                          type=pa.large_string())
+    elif not isinstance(column, pa.ChunkedArray | pa.Array):
+        raise TypeError("column must be an Arrow array or a pandas Series")
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    column = pc.cast(column, pa.large_string())
+    missing = pc.or_kleene(pc.is_null(column), pc.equal(column, ""))
+    codes = pc.index_in(column, value_set=ids)
+    lost = pc.and_(pc.is_null(codes), pc.invert(pc.fill_null(missing, True)))
+    if pc.any(lost).as_py():
+        row = pc.index(lost, True).as_py() + 1
+        raise ValueError(f"row {row}: a person id not in the folder's tables")
+    codes = pc.cast(codes, pa.int64())
+    return pd.Series(codes.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get),
+                     name=ID_COLUMN)

@@ -1,0 +1,178 @@
+"""Compact person ids: order-preserving codes, and every report's tables unchanged."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import lifetools as lt
+from lifetools import compact_ids, loading
+from lifetools.compact_ids import ENV_COMPACT_IDS, encode_ids, id_list
+from lifetools.loading import ENV_DATASET_CACHE, load_dataset
+from lifetools.synthetic import write_synthetic
+
+EDITIONS = (("2023-04-01", "2024-03-31"), ("2024-04-01", "2025-03-31"))
+CRISIS = {"n_boot": 20, "slope_band": (0.8, 1.2), "citl_band": (-0.2, 0.2)}
+
+
+def hex_id(i: int) -> str:
+    return f"{i:064x}"
+
+
+def write_people(folder, ids, events) -> None:
+    pd.DataFrame({"person_id": ids}).to_parquet(folder / "people.parquet", index=False)
+    pd.DataFrame({"attendance_id": [f"AE{i:06d}" for i in range(len(events))],
+                  "person_id": events}).to_parquet(folder / "ae_attendances.parquet",
+                                                   index=False)
+
+
+@pytest.fixture(autouse=True)
+def fresh(monkeypatch):
+    monkeypatch.delenv(ENV_COMPACT_IDS, raising=False)
+    monkeypatch.delenv(ENV_DATASET_CACHE, raising=False)
+    monkeypatch.delenv(loading.ENV_SKIP_UNUSED, raising=False)
+    compact_ids._IDS.clear()
+    loading._TYPED.clear()
+    yield
+    compact_ids._IDS.clear()
+    loading._TYPED.clear()
+
+
+def test_load_dataset_compact_ids_follow_sort_order_across_tables(tmp_path):
+    write_people(tmp_path, [hex_id(9), hex_id(2), hex_id(5)],
+                 [hex_id(5), hex_id(7), None, "", hex_id(2)])  # 7: not in people
+    data = load_dataset(tmp_path, tables=["people", "ae_attendances"], compact_ids=True)
+    assert str(data.people["person_id"].dtype) == "Int64"
+    # sorted ids 2, 5, 7, 9 -> codes 0, 1, 2, 3; missing and empty stay missing
+    assert data.people["person_id"].tolist() == [3, 0, 1]
+    assert data.ae_attendances["person_id"].tolist()[:3] == [1, 2, pd.NA]
+    assert data.ae_attendances["person_id"].isna().tolist() == [False, False, True,
+                                                                True, False]
+
+
+def test_load_dataset_compact_ids_same_codes_when_one_table_loaded(tmp_path):
+    write_people(tmp_path, [hex_id(9), hex_id(2)], [hex_id(1), hex_id(9)])
+    alone = load_dataset(tmp_path, tables=["people"], compact_ids=True).people
+    both = load_dataset(tmp_path, compact_ids=True).people
+    assert alone["person_id"].tolist() == both["person_id"].tolist() == [2, 1]
+
+
+def test_load_dataset_environment_turns_compact_ids_on(tmp_path, monkeypatch):
+    write_people(tmp_path, [hex_id(3), hex_id(1)], [])
+    assert load_dataset(tmp_path, tables=["people"]).people["person_id"].tolist() == [
+        hex_id(3), hex_id(1)]
+    monkeypatch.setenv(ENV_COMPACT_IDS, "1")
+    assert load_dataset(tmp_path, tables=["people"]).people["person_id"].tolist() == [1, 0]
+
+
+def test_load_dataset_cache_rebuilds_codes_when_a_table_changes(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_DATASET_CACHE, "1")
+    write_people(tmp_path, [hex_id(4), hex_id(6)], [])
+    first = load_dataset(tmp_path, tables=["people"], compact_ids=True).people
+    write_people(tmp_path, [hex_id(4), hex_id(6)], [hex_id(5)])  # 5 now sorts between
+    second = load_dataset(tmp_path, tables=["people"], compact_ids=True).people
+    assert first["person_id"].tolist() == [0, 1]
+    assert second["person_id"].tolist() == [0, 2]
+
+
+def test_load_dataset_compact_ids_from_csv_equal_parquet(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_people(tmp_path / "a", [hex_id(8), hex_id(3)], [hex_id(3)])
+    for name in ("people", "ae_attendances"):
+        pd.read_parquet(tmp_path / "a" / f"{name}.parquet").to_csv(
+            tmp_path / "b" / f"{name}.csv", index=False)
+    parquet = load_dataset(tmp_path / "a", compact_ids=True)
+    csv = load_dataset(tmp_path / "b", compact_ids=True)
+    pd.testing.assert_frame_equal(parquet.people, csv.people)
+    assert csv.ae_attendances["person_id"].tolist() == [0]
+
+
+def test_encode_ids_unknown_id_cites_row_not_value(tmp_path):
+    write_people(tmp_path, [hex_id(1)], [])
+    ids = id_list(loading.scan_folder(tmp_path, loading.TABLES)[0])
+    with pytest.raises(ValueError, match="row 2") as caught:
+        encode_ids(pd.Series([hex_id(1), hex_id(2)]), ids)
+    assert hex_id(2) not in str(caught.value)
+
+
+def test_load_dataset_skip_unused_leaves_out_row_keys(tmp_path, monkeypatch):
+    write_people(tmp_path, [hex_id(1)], [hex_id(1)])
+    assert "attendance_id" in load_dataset(tmp_path).ae_attendances.columns
+    assert list(load_dataset(tmp_path, skip_unused=True).ae_attendances.columns) == [
+        "person_id"]
+    monkeypatch.setenv(loading.ENV_SKIP_UNUSED, "1")
+    asked = load_dataset(tmp_path, columns={"ae_attendances": ["attendance_id"]})
+    assert list(asked.ae_attendances.columns) == ["attendance_id"]  # asked for: kept
+
+
+def test_coerce_types_keeps_integer_person_id_as_int64():
+    spec = lt.dictionary.load_dictionary().table("people")
+    frame = loading.coerce_types(pd.DataFrame({"person_id": np.array([3, 1])}), spec)
+    assert str(frame["person_id"].dtype) == "Int64"
+
+
+# ------------------------------------------------ every report, both ways ----
+
+def _comparable(value, path: str, out: dict) -> None:
+    """Collect the frames, series, numbers and texts of a result (ids dropped)."""
+    if isinstance(value, pd.DataFrame):
+        frame = value.drop(columns=[c for c in value.columns if c == "person_id"])
+        if frame.index.name == "person_id":
+            frame = frame.reset_index(drop=True)
+        out[path] = frame.reset_index(drop=True)
+    elif isinstance(value, pd.Series):
+        out[path] = value.reset_index(drop=value.index.name == "person_id")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            _comparable(getattr(value, field.name), f"{path}.{field.name}", out)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _comparable(item, f"{path}[{key!r}]", out)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _comparable(item, f"{path}[{i}]", out)
+    elif isinstance(value, str | int | float | bool | np.number) or value is None:
+        out[path] = value
+
+
+def _analyse(data) -> dict:
+    calls = {"describe_population": lt.describe.describe_population,
+             "analyse_discharge": lt.reports.analyse_discharge,
+             "analyse_rereferral": lt.reports.analyse_rereferral,
+             "analyse_emergency_care": lt.reports.analyse_emergency_care,
+             "analyse_wellbeing": lt.reports.analyse_wellbeing,
+             "analyse_reach": lt.reports.analyse_reach,
+             "analyse_crisis_risk": lt.reports.analyse_crisis_risk}
+    out: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for first, last in EDITIONS:
+            for name, func in calls.items():
+                extra = CRISIS if name == "analyse_crisis_risk" else {}
+                result = func(data, period_start=first, period_end=last, **extra)
+                _comparable(result, f"{name}({first})", out)
+    return out
+
+
+def test_reports_with_compact_ids_and_no_unused_columns_equal_reports_before(tmp_path):
+    write_synthetic(tmp_path / "data", people=3000, seed=20250331)
+    strings = _analyse(load_dataset(tmp_path / "data"))
+    codes = _analyse(load_dataset(tmp_path / "data", compact_ids=True, skip_unused=True))
+    assert strings.keys() == codes.keys()
+    frames = [k for k, v in strings.items() if isinstance(v, pd.DataFrame) and len(v)]
+    assert len(frames) > 50  # the comparison covers the reports' tables
+    for key, value in strings.items():
+        other = codes[key]
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(value, other, obj=key)
+        elif isinstance(value, pd.Series):
+            pd.testing.assert_series_equal(value, other, obj=key)
+        elif isinstance(value, float) and np.isnan(value):
+            assert isinstance(other, float) and np.isnan(other), key
+        else:
+            assert value == other, key
