@@ -8,6 +8,9 @@ by tests/reference/R/make_reference_counts.R (R 4.2.2, MASS 7.3-58.2, sandwich 3
 from the committed insurance.csv and rossi.csv (lifelines' load_rossi()). R is not
 needed to run these tests: they read the committed values only. Negative binomial:
 reference_nb.json, produced by tests/reference/R/make_reference_nb.R (MASS 7.3-58.2).
+Wellbeing mixed model on a synthetic extract (wellbeing_seed3003.csv):
+reference_wellbeing_lmer.json, produced by tests/reference/R/make_reference_wellbeing_lmer.R
+(lme4 1.1.31).
 """
 
 from __future__ import annotations
