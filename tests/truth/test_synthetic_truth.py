@@ -95,3 +95,26 @@ def test_wellbeing_expected_change_matches_simulation():
         assert abs(means[scale] - expected) < 3 * se, (scale, means[scale], expected)
     se_metric = np.concatenate(metric).std(ddof=1) / np.sqrt(8_000_000)
     assert abs(means["metric"] - t.wellbeing_mean_change) > 3 * se_metric, means
+
+
+def test_crisis_true_c_matches_recomputation():
+    # CRISIS_TRUE_C is recomputed from the generator: the mean over 4 cohorts of
+    # 250,000 people (seeds 200-203, not those used to set it) within 0.0015 (about
+    # 3.5 SE: the population C varies by about 0.0004-0.0009 between seeds). A model
+    # with no interaction and no age term has a clearly lower C (the truth is not 0.5
+    # or a typed guess)
+    import dataclasses
+
+    from lifetools.synthetic.crisis import (
+        CRISIS_TRUE_C,
+        CRISIS_TRUTH,
+        true_c_statistic,
+    )
+
+    for edition, stated in CRISIS_TRUE_C.items():
+        again = np.mean([true_c_statistic(edition, people=250_000, seed=s)
+                         for s in range(200, 204)])
+        assert abs(again - stated) < 0.0015, (edition, again)
+    flatter = dataclasses.replace(CRISIS_TRUTH, prior_crisis_x_honos_per_5=0.0,
+                                  age_linear=0.0, age_quadratic=0.0)
+    assert true_c_statistic(1, people=250_000, seed=200, truth=flatter) < 0.75

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -213,3 +215,76 @@ def test_mixed_model_singular_design_is_not_estimable_not_an_error():
     result = fit_mixed_model(once)
     assert not result.estimable and "singular" in result.reason
     assert result.summary["estimate"].isna().all()
+
+
+def _two_visits(seed: int, *, people: int = 300, person_sd: float = 3.5) -> pd.DataFrame:
+    """A baseline and (for about half) a follow-up per person, random intercept."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"person_id": np.repeat(np.arange(people), 2),
+                          "follow_up": np.tile([0.0, 1.0], people)})
+    frame["swemwbs_metric"] = (20 + 2 * frame["follow_up"]
+                               + rng.normal(0, 2.7, len(frame))
+                               + np.repeat(rng.normal(0, person_sd, people), 2))
+    dropped = (frame["follow_up"] == 1) & (rng.random(len(frame)) < 0.5)
+    return frame[~dropped].reset_index(drop=True)
+
+
+def test_mixed_convergence_bfgs_precision_loss_at_the_maximum_is_converged():
+    # BFGS to a gradient of 1e-12 stops on precision loss here (statsmodels:
+    # converged False) although it is at the maximum: the check says converged, and
+    # fit_mixed_model's estimate equals that fit's
+    import statsmodels.formula.api as smf
+
+    from lifetools.regression.wellbeing import fit_mixed_model, mixed_convergence
+
+    data = _two_visits(2)
+    model = smf.mixedlm("swemwbs_metric ~ follow_up", data, groups=data["person_id"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = model.fit(reml=True, method="bfgs", gtol=1e-12, maxiter=500)
+    assert not fit.converged
+    check = mixed_convergence(model, fit)
+    assert check["converged"] and check["step"] < 1e-6 and not check["singular"]
+    result = fit_mixed_model(data)
+    assert result.estimable and not result.warnings
+    assert result.estimate("follow_up")[0] == pytest.approx(fit.fe_params["follow_up"],
+                                                           rel=1e-9)
+    assert result.extra["newton_step"] < 1e-6
+
+
+def test_mixed_convergence_stopped_short_is_not_converged():
+    # the same model stopped after 2 BFGS iterations from statsmodels' start: the
+    # check refuses it (a large Newton step remains)
+    import statsmodels.formula.api as smf
+
+    from lifetools.regression.wellbeing import mixed_convergence
+
+    data = _two_visits(0)
+    model = smf.mixedlm("swemwbs_metric ~ follow_up", data, groups=data["person_id"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = model.fit(reml=True, method="bfgs", maxiter=1)
+    check = mixed_convergence(model, fit)
+    assert not check["converged"] and check["step"] > 1e-3
+
+
+def test_mixed_model_boundary_variance_is_reported_as_singular():
+    # no between-person variance to speak of (SD 0.3 against 3): the REML estimate is
+    # on the boundary; kept (as lme4's singular fit) and said so in the warnings
+    from lifetools.regression.wellbeing import fit_mixed_model
+
+    result = fit_mixed_model(_two_visits(1, people=200, person_sd=0.0))
+    assert result.extra["singular"] and result.extra["group_variance"] < 1e-6
+    assert result.estimable
+    assert any(note.startswith("singular fit") for note in result.warnings)
+
+
+def test_mixed_model_random_slope_with_two_visits_is_not_estimable_and_says_why():
+    # two measurements a person: intercept variance, slope variance, their covariance
+    # and the residual variance are four parameters for three moments
+    from lifetools.regression.wellbeing import fit_mixed_model
+
+    result = fit_mixed_model(_two_visits(1, people=200), random_slope=True)
+    assert not result.estimable
+    assert result.summary["estimate"].isna().all()
+    assert "no strict maximum" in result.reason

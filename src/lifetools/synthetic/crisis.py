@@ -17,7 +17,8 @@ import pandas as pd
 
 from lifetools.synthetic.population import make_deprivation, make_people
 
-__all__ = ["CRISIS_TRUTH", "CrisisRiskTruth", "make_crisis_cohort", "true_crisis_log_odds"]
+__all__ = ["CRISIS_TRUE_C", "CRISIS_TRUTH", "CrisisRiskTruth", "expected_c_statistic",
+           "make_crisis_cohort", "true_c_statistic", "true_crisis_log_odds"]
 
 
 @dataclass(frozen=True)
@@ -128,3 +129,49 @@ def make_crisis_cohort(people: int, seed: int, *, edition: int = 0,
     frame["event_type"] = np.where(frame["crisis"] == 1, 1, np.where(died, 2, 0))
     frame["days_to_event"] = np.where(frame["event_type"] > 0, crisis_day, 365)
     return frame
+
+
+CRISIS_TRUE_C: dict[int, float] = {0: 0.7831, 1: 0.7947}
+"""The true risk model's C in each edition's population (development 0, next 1):
+:func:`true_c_statistic` averaged over 8 cohorts of 1,000,000 and 250,000 people
+(seeds 0-3 and 100-103; the seed's areas make the population C vary by about 0.0004
+between seeds, so the mean's SE is about 0.0002). Recomputed by
+``tests/truth/test_synthetic_truth.py::test_crisis_true_c_matches_recomputation``."""
+
+
+def expected_c_statistic(risk: np.ndarray) -> float:
+    """The C-statistic a risk score is expected to have when outcomes are drawn from it.
+
+    ``sum_{i != j} p_i (1 - p_j) [p_i > p_j] / sum_{i != j} p_i (1 - p_j)``, ties
+    counting one half: the expectation over Bernoulli(``risk``) outcomes of the
+    Mann-Whitney numerator over that of its denominator (the limit of the sample C as
+    the sample grows). Sorting makes it O(n log n).
+
+    Notes
+    -----
+    Checked against a brute-force double sum and a simulation in
+    ``tests/unit/test_synthetic_crisis_c.py``.
+    """
+    p = np.sort(np.asarray(risk, dtype=float))
+    q = 1 - p
+    below = np.concatenate([[0.0], np.cumsum(q)])       # sum of q over sorted j < k
+    left = np.searchsorted(p, p, side="left")            # first index of each tie group
+    right = np.searchsorted(p, p, side="right")
+    lower = below[left]                                   # strictly lower risks
+    tied = below[right] - below[left] - q                 # tied risks, not i itself
+    numerator = float(np.sum(p * (lower + 0.5 * tied)))
+    denominator = float(p.sum() * q.sum() - np.sum(p * q))
+    return numerator / denominator
+
+
+def true_c_statistic(edition: int = 0, *, people: int = 1_000_000, seed: int = 0,
+                     truth: CrisisRiskTruth = CRISIS_TRUTH) -> float:
+    """The true risk model's C in an edition's population, from a large cohort.
+
+    :func:`expected_c_statistic` of ``true_risk`` on ``make_crisis_cohort(people,
+    seed, edition=edition)``: no outcome is drawn, so only the sampling of the
+    predictors varies (Monte Carlo SE about 0.0003 at the default size, from the spread
+    over independent seeds in ``tests/truth/test_synthetic_truth.py``).
+    """
+    return expected_c_statistic(make_crisis_cohort(people, seed, edition=edition,
+                                                   truth=truth)["true_risk"].to_numpy())
