@@ -123,9 +123,10 @@ OVERFLOW = """() => {
 #: so axe measures the final colours. Returns the theme the page shows.
 SETTLE = """async () => {
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-  await Promise.all(document.getAnimations()
-    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
-    .map(a => a.finished.catch(() => null)));
+  await Promise.race([new Promise(r => setTimeout(r, 5000)),  // a paused one never ends
+    Promise.all(document.getAnimations()
+      .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+      .map(a => a.finished.catch(() => null)))]);
   return document.documentElement.dataset.theme || null;
 }"""
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG},
