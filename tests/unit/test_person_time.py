@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,6 +78,7 @@ def _frame(rows: list[tuple], names: tuple[str, ...], index: list[int] | None = 
     return frame
 
 
+@pytest.mark.slow  # 200 examples: 11 s at load 10, over the fast loop's 10 s bound
 @settings(deadline=None, max_examples=200)
 @given(events=st.lists(st.tuples(ids, days), max_size=25),
        windows=st.lists(st.tuples(ids, days, days), min_size=1, max_size=12),
