@@ -74,7 +74,7 @@ def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("crisis")
     write_synthetic(folder, people=8000, seed=21)
     return analyse_crisis_risk(load_dataset(folder), period_start="2024-04-01",
-                               period_end="2025-03-31", n_boot=20)
+                               period_end="2025-03-31", n_boot=20, imputations=3)
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -126,7 +126,7 @@ def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectab
     missing = report.missing.set_index("predictor")
     assert missing.loc["honos", "missing, development"] == (
         development.data["honos_recorded"] == 0).sum()
-    assert missing.loc["honos", "handling"] == "multiple imputation (10 copies)"
+    assert missing.loc["honos", "handling"] == "multiple imputation (3 copies)"
     assert 0 < float(missing.loc["honos", "fraction of missing information"]) < 1
     assert missing.loc["age", "handling"] == "none missing"
     assert "honos_recorded" not in FrozenModel.from_json(report.model_json).terms
@@ -206,11 +206,11 @@ def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(r
     spec = crisis_spec(dev)
     copies = imputed_cohort(dev, spec, m=2, seed=1)
     boot, mi_boot, words = internal_validation(dev, copies, spec, method="boot-mi",
-                                               n_boot=10, seed=1, imputations=2)
-    assert "inside each of 10 bootstrap samples" in boot.method["imputation"]
+                                               n_boot=5, seed=1, imputations=2)
+    assert "inside each of 5 bootstrap samples" in boot.method["imputation"]
     assert "within each of 2 imputed copies" in mi_boot.method["imputation"]
     assert "drawn before imputation" in words and "imputed afresh (2 copies)" in words
-    assert boot.n_boot + boot.n_failed == 10
+    assert boot.n_boot + boot.n_failed == 5
     assert 0.5 < boot.corrected("c") < boot.summary.set_index("index").loc["c", "apparent"]
     same, also, said = internal_validation(dev, copies, spec, method="mi-boot", n_boot=20,
                                            seed=1, imputations=2)
