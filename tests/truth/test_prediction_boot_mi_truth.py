@@ -15,7 +15,10 @@ from boot_mi_cohort import SPEC, cohort, impute
 
 from lifetools.prediction import c_statistic
 from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
-from lifetools.prediction.imputation import bootstrap_validation_imputed, fit_imputed_model
+from lifetools.prediction.imputation import (
+    bootstrap_validation_imputed,
+    fit_imputed_model,
+)
 
 pytestmark = pytest.mark.slow
 
