@@ -154,6 +154,24 @@ def test_analyse_crisis_risk_ridge_beside_shrunk_logistic_same_measures(report):
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
+def test_analyse_crisis_risk_lasso_beside_in_next_edition_and_said_why_not_published(report):
+    from lifetools.disclosure import ProtectedText
+
+    table = report.comparison.set_index("measure")
+    lasso = table["lasso, next edition (95% CI)"]
+    assert lasso.loc["C-statistic"].startswith("0.") and " to " in lasso.loc["C-statistic"]
+    assert "lasso, optimism-corrected" not in table  # validated on the next edition only
+    key = {k["name"]: k for k in report.key_results}
+    sentence = key["lasso_sentence"]["text"]
+    assert isinstance(sentence, ProtectedText)
+    terms = len(FrozenModel.from_json(report.model_json).terms)
+    assert f"removed {key['lasso_sentence']['value']} of its {terms} coefficients" in sentence
+    assert "published model stays the shrunk logistic model" in sentence
+    assert "lasso logistic, penalty" in report.checklist.set_index("item").loc[
+        "12g", "reported"]
+
+
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
     table = report.time_to_event.set_index("measure")
     fg = table["Fine-Gray, 12-month cumulative incidence (95% CI)"]
@@ -237,3 +255,19 @@ def test_analyse_crisis_risk_key_results_recorded_as_the_notebook_records_them(
     written = json.loads((tmp_path / "results.json").read_text())
     assert {k["name"] for k in report.key_results} <= set(written)
     assert {k["name"]: k for k in report.key_results}["internal_method"]["value"] == "mi-boot"
+
+
+def test_analyse_crisis_risk_sample_size_and_threshold_said_from_the_run(report):
+    from lifetools.disclosure import ProtectedText, get_profile, protect_count
+
+    key = {k["name"]: k for k in report.key_results}
+    development = report.cohorts[0].data
+    required = int(report.sample_size["people needed"].max())
+    sentence = key["sample_size_sentence"]["text"]
+    assert isinstance(sentence, ProtectedText)
+    assert f"had {protect_count(len(development)):,} people" in sentence
+    assert f"needed {protect_count(required):,}." in sentence
+    enough = len(development) >= required
+    assert key["sample_size_sentence"]["value"] is enough
+    assert ("large enough" in sentence) is enough
+    assert key["min_events"]["text"] == str(get_profile().model_min_events)

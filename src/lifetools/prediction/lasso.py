@@ -20,7 +20,8 @@ from lifetools.prediction.model import FrozenModel, ModelSpec, _design
 from lifetools.prediction.penalised import RidgeModel, _deviance, fit_ridge
 from lifetools.prediction.splines import rcs_knots
 
-__all__ = ["LASSO_RATIOS", "fit_lasso", "fit_lasso_model", "lasso_grid", "lasso_kkt"]
+__all__ = ["LASSO_RATIOS", "fit_lasso", "fit_lasso_imputed", "fit_lasso_model", "lasso_grid",
+           "lasso_kkt"]
 
 LASSO_RATIOS = tuple(float(v) for v in np.geomspace(1.0, 1e-3, 14))
 """Penalties tried, as fractions of the smallest penalty that sets every slope to 0."""
@@ -227,3 +228,40 @@ def fit_lasso_model(frame: pd.DataFrame, spec: ModelSpec, *,
               "zero_coefficients": int(np.sum(beta[1:] == 0))}
     return RidgeModel(frozen=frozen, penalty=float(penalty),
                       cv=pd.DataFrame(rows, columns=["penalty", "deviance"]), method=method)
+
+
+def fit_lasso_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec, *, folds: int = 10,
+                      ratios: Sequence[float] = LASSO_RATIOS, seed: int = 20261130
+                      ) -> RidgeModel:
+    """A lasso model developed on imputed copies: one penalty, coefficients averaged.
+
+    Returns
+    -------
+    RidgeModel
+        As :func:`fit_lasso_model`; ``method["zero_coefficients"]`` counts the
+        coefficients that are exactly 0 in every copy (so 0 in the pooled model).
+
+    Notes
+    -----
+    As :func:`lifetools.prediction.penalised.fit_ridge_imputed`: the penalty is chosen
+    by cross-validation on the first copy and used in every copy (knots placed on the
+    first); the pooled intercept and coefficients are the means over copies (Rubin's
+    point estimate). A coefficient selected in some copies only is averaged with its
+    zeros. No standard errors. Tested in ``tests/unit/test_prediction_lasso.py``.
+    """
+    first = fit_lasso_model(copies[0], spec, folds=folds, ratios=ratios, seed=seed)
+    knots = dict(first.frozen.knots)
+    fits = [first.frozen, *(fit_lasso_model(c, spec, penalty=first.penalty, knots=knots).frozen
+                            for c in copies[1:])]
+    coefficients = np.mean([f.coefficients for f in fits], axis=0)
+    base = first.frozen
+    frozen = FrozenModel(terms=base.terms, coefficients=tuple(float(v) for v in coefficients),
+                         intercept=float(np.mean([f.intercept for f in fits])), knots=knots,
+                         levels=base.levels, linear=base.linear,
+                         interactions=base.interactions,
+                         shrinkage=float(np.mean([f.shrinkage for f in fits])), n=base.n,
+                         events=base.events)
+    method = {**first.method, "zero_coefficients": int(np.sum(coefficients == 0)),
+              "imputation": f"penalty chosen on the first of {len(copies)} imputed copies; "
+                            "coefficients averaged"}
+    return RidgeModel(frozen=frozen, penalty=first.penalty, cv=first.cv, method=method)
