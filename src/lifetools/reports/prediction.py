@@ -141,9 +141,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     the copies); drift check and performance by sex, ethnic group
     and IMD quintile (groups with fewer than the profile's ``model_min_events`` people
     with or without a crisis suppressed). Beside the model: a cross-validated ridge
-    model validated the same way, a cross-validated lasso model validated on
-    the next edition only (a sensitivity comparison), and a Fine-Gray 12-month cumulative incidence with
-    death competing (:mod:`lifetools.reports.crisis_parts`); participant
+    model validated the same way, a cross-validated lasso model validated on the next
+    edition only (a sensitivity comparison), and a Fine-Gray 12-month cumulative
+    incidence with death competing (:mod:`lifetools.reports.crisis_parts`); participant
     characteristics of both cohorts; the TRIPOD+AI checklist generated from the
     computed metadata (:mod:`lifetools.reports.tripod`). Tested in
     ``tests/unit/test_prediction_report.py``.
@@ -272,8 +272,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
              "The lasso model (penalising the absolute size of the coefficients), its "
              "penalty ({penalty} on glmnet's scale) "
              "chosen by {folds}-fold cross-validation on the first imputed copy, removed "
-             "{zeros} of its {terms} coefficients from the model. It is a sensitivity comparison, "
-             "validated on this year's cohort only: choosing its penalty again in every "
+             "{zeros} of its {terms} coefficients from the model. It is a sensitivity "
+             "comparison, validated on this year's cohort only: choosing its penalty again in every "
              "bootstrap sample would add minutes to every build. The published model "
              "stays the shrunk logistic model: its predictors were prespecified, not "
              "selected on the data; the lasso's selection can change between imputed "
