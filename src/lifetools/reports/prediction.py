@@ -271,8 +271,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "text": compose(
              "The lasso model (penalising the absolute size of the coefficients), its "
              "penalty ({penalty} on glmnet's scale) "
-             "chosen by {folds}-fold cross-validation on the first imputed copy, removed "
-             "{zeros} of its {terms} coefficients from the model. It is a sensitivity "
+             "chosen by {folds}-fold cross-validation on the first imputed copy, kept "
+             "{kept} coefficients and removed {zeros}. It is a sensitivity "
              "comparison, validated on this year's cohort only: choosing its penalty again in every "
              "bootstrap sample would add minutes to every build. The published model "
              "stays the shrunk logistic model: its predictors were prespecified, not "
@@ -281,7 +281,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
              "to publish.", penalty=Parameter(float(lasso.penalty), "lasso penalty"),
              folds=Parameter(COMPARISON_FOLDS, "cross-validation folds"),
              zeros=Parameter(zeros, "coefficients set to zero"),
-             terms=Parameter(parameters, "candidate predictor parameters"))},
+             kept=Parameter(parameters - zeros, "coefficients kept"))},
         {"name": "internal_method", "value": internal, "kind": "text",
          "text": internal_method, "label": "Internal validation method"},
         {"name": "shrinkage", "value": frozen.shrinkage, "kind": "estimate",
@@ -359,8 +359,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "citl_band": f"{citl_band[0]:g} to {citl_band[1]:g}",
         "comparison": f"Ridge logistic, penalty {ridge.penalty:g} by cross-validation, "
                       "validated the same way; lasso logistic, penalty "
-                      f"{lasso.penalty:g} by cross-validation, {zeros} of {parameters} "
-                      "coefficients zero, validated on the next edition only (a "
+                      f"{lasso.penalty:g} by cross-validation, {parameters - zeros} "
+                      f"coefficients kept and {zeros} removed, validated on the next "
+                      "edition only (a "
                       "sensitivity comparison); a Fine-Gray model at 12 months.",
         "min_events": min_count,
         "thresholds": f"{min(thresholds):.0%} to {max(thresholds):.0%}",
