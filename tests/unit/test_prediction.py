@@ -117,6 +117,11 @@ def test_drift_check_miscalibrated_risks_flagged_in_words():
     true = 1 / (1 + np.exp(-data["true_lp"]))
     held = drift_check(performance(data["y"], true))
     assert not held.drifted and held.verdict.startswith("Calibration held")
+    assert "cannot be ruled out" not in held.verdict  # 5,000 people: narrow intervals
+    small = cohort(300, seed=3)
+    wide = drift_check(performance(small["y"], 1 / (1 + np.exp(-small["true_lp"]))))
+    assert not wide.drifted and wide.verdict.startswith("Calibration held")
+    assert "reaches beyond the limits: drift of that size cannot be ruled out" in wide.verdict
     extreme = 1 / (1 + np.exp(-2 * data["true_lp"]))  # slope 0.5
     flagged = drift_check(performance(data["y"], extreme))
     assert flagged.drifted and "too extreme" in flagged.verdict

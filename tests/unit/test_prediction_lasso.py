@@ -15,7 +15,13 @@ import pandas as pd
 import pytest
 
 from lifetools.prediction import ModelSpec
-from lifetools.prediction.lasso import fit_lasso, fit_lasso_model, lasso_grid, lasso_kkt
+from lifetools.prediction.lasso import (
+    fit_lasso,
+    fit_lasso_imputed,
+    fit_lasso_model,
+    lasso_grid,
+    lasso_kkt,
+)
 from lifetools.prediction.penalised import fit_ridge_model
 
 TRUE = np.array([1.0, -0.7, 0.5, 0, 0, 0, 0, 0, 0, 0])  # slopes; 7 known zeros
@@ -95,3 +101,23 @@ def test_fit_lasso_model_same_folds_as_ridge_and_penalty_from_grid():
     assert risk.mean() == pytest.approx(y.mean(), abs=0.01)
     fixed = fit_lasso_model(frame, spec, penalty=lasso.penalty)
     assert fixed.frozen.coefficients == lasso.frozen.coefficients and fixed.cv.empty
+
+
+def test_fit_lasso_imputed_one_penalty_coefficients_averaged_over_copies():
+    x, y = data(n=1200)
+    names = [f"x{i}" for i in range(len(TRUE))]
+    spec = ModelSpec("y", linear=tuple(names))
+    first = pd.DataFrame(x, columns=names).assign(y=y)
+    second = first.assign(x0=first["x0"] + np.random.default_rng(1).normal(0, 0.5, len(y)))
+    pooled = fit_lasso_imputed([first, second], spec, folds=5, seed=7)
+    alone = fit_lasso_model(first, spec, folds=5, seed=7)
+    assert pooled.penalty == alone.penalty  # chosen on the first copy
+    other = fit_lasso_model(second, spec, penalty=alone.penalty)
+    expected = (np.array(alone.frozen.coefficients) + other.frozen.coefficients) / 2
+    np.testing.assert_allclose(pooled.frozen.coefficients, expected, atol=1e-12)
+    assert pooled.frozen.intercept == pytest.approx(
+        (alone.frozen.intercept + other.frozen.intercept) / 2)
+    both_zero = (np.array(alone.frozen.coefficients) == 0) & (
+        np.array(other.frozen.coefficients) == 0)
+    assert pooled.method["zero_coefficients"] == int(both_zero.sum()) > 0
+    assert "first of 2 imputed copies" in pooled.method["imputation"]

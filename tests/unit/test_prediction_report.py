@@ -74,7 +74,7 @@ def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("crisis")
     write_synthetic(folder, people=8000, seed=21)
     return analyse_crisis_risk(load_dataset(folder), period_start="2024-04-01",
-                               period_end="2025-03-31", n_boot=20)
+                               period_end="2025-03-31", n_boot=20, imputations=3)
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -126,7 +126,7 @@ def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectab
     missing = report.missing.set_index("predictor")
     assert missing.loc["honos", "missing, development"] == (
         development.data["honos_recorded"] == 0).sum()
-    assert missing.loc["honos", "handling"] == "multiple imputation (10 copies)"
+    assert missing.loc["honos", "handling"] == "multiple imputation (3 copies)"
     assert 0 < float(missing.loc["honos", "fraction of missing information"]) < 1
     assert missing.loc["age", "handling"] == "none missing"
     assert "honos_recorded" not in FrozenModel.from_json(report.model_json).terms
@@ -151,6 +151,25 @@ def test_analyse_crisis_risk_ridge_beside_shrunk_logistic_same_measures(report):
         "C-statistic", "estimate (95% CI)"]
     assert table["ridge, next edition (95% CI)"].str.match(r"^0\.\d{3}|^-?\d").all()
     assert any(k["name"] == "ridge_penalty" for k in report.key_results)
+
+
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
+def test_analyse_crisis_risk_lasso_beside_in_next_edition_and_said_why_not_published(report):
+    from lifetools.disclosure import ProtectedText
+
+    table = report.comparison.set_index("measure")
+    lasso = table["lasso, next edition (95% CI)"]
+    assert lasso.loc["C-statistic"].startswith("0.") and " to " in lasso.loc["C-statistic"]
+    assert "lasso, optimism-corrected" not in table  # validated on the next edition only
+    key = {k["name"]: k for k in report.key_results}
+    sentence = key["lasso_sentence"]["text"]
+    assert isinstance(sentence, ProtectedText)
+    terms = len(FrozenModel.from_json(report.model_json).terms)
+    zeros = key["lasso_sentence"]["value"]
+    assert f"kept {terms - zeros} coefficients and removed {zeros}." in sentence
+    assert "published model stays the shrunk logistic model" in sentence
+    assert "lasso logistic, penalty" in report.checklist.set_index("item").loc[
+        "12g", "reported"]
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -206,11 +225,11 @@ def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(r
     spec = crisis_spec(dev)
     copies = imputed_cohort(dev, spec, m=2, seed=1)
     boot, mi_boot, words = internal_validation(dev, copies, spec, method="boot-mi",
-                                               n_boot=10, seed=1, imputations=2)
-    assert "inside each of 10 bootstrap samples" in boot.method["imputation"]
+                                               n_boot=5, seed=1, imputations=2)
+    assert "inside each of 5 bootstrap samples" in boot.method["imputation"]
     assert "within each of 2 imputed copies" in mi_boot.method["imputation"]
     assert "drawn before imputation" in words and "imputed afresh (2 copies)" in words
-    assert boot.n_boot + boot.n_failed == 10
+    assert boot.n_boot + boot.n_failed == 5
     assert 0.5 < boot.corrected("c") < boot.summary.set_index("index").loc["c", "apparent"]
     same, also, said = internal_validation(dev, copies, spec, method="mi-boot", n_boot=20,
                                            seed=1, imputations=2)
@@ -237,3 +256,19 @@ def test_analyse_crisis_risk_key_results_recorded_as_the_notebook_records_them(
     written = json.loads((tmp_path / "results.json").read_text())
     assert {k["name"] for k in report.key_results} <= set(written)
     assert {k["name"]: k for k in report.key_results}["internal_method"]["value"] == "mi-boot"
+
+
+def test_analyse_crisis_risk_sample_size_and_threshold_said_from_the_run(report):
+    from lifetools.disclosure import ProtectedText, get_profile, protect_count
+
+    key = {k["name"]: k for k in report.key_results}
+    development = report.cohorts[0].data
+    required = int(report.sample_size["people needed"].max())
+    sentence = key["sample_size_sentence"]["text"]
+    assert isinstance(sentence, ProtectedText)
+    assert f"had {protect_count(len(development)):,} people" in sentence
+    assert f"needed {protect_count(required):,}." in sentence
+    enough = len(development) >= required
+    assert key["sample_size_sentence"]["value"] is enough
+    assert ("large enough" in sentence) is enough
+    assert key["min_events"]["text"] == str(get_profile().model_min_events)

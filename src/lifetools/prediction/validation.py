@@ -142,7 +142,9 @@ def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 
     -----
     Flags drift when the calibration slope or calibration-in-the-large (log-odds)
     estimate lies outside its band; the verdict gives each estimate with its 95%
-    interval and what it means for the predicted risks. Bands are the report's stated
+    interval and what it means for the predicted risks; a verdict of no drift says
+    when an interval reaches beyond its band (the estimate is within the limits, but
+    drift of that size is not ruled out). Bands are the report's stated
     limits (defaults 0.8-1.2 and -0.2 to 0.2, about an 18% relative error in the
     odds). Truth test: ``tests/truth/test_prediction_truth.py``.
     """
@@ -170,6 +172,13 @@ def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 
         verdict = (f"Calibration held: the calibration slope ({slope:.2f}, {interval('slope')}) "
                    f"and calibration-in-the-large ({citl:.2f}, {interval('citl')}) are within "
                    f"the stated limits.")
+        wide = [name for m, band, name in (("slope", slope_band, "calibration slope"),
+                                           ("citl", citl_band, "calibration-in-the-large"))
+                if table.loc[m, "ci_lower"] < band[0] or table.loc[m, "ci_upper"] > band[1]]
+        if wide:
+            verdict += (f" The 95% interval of the {' and of the '.join(wide)} reaches "
+                        "beyond the limits: drift of that size cannot be ruled out in a "
+                        "cohort of this size.")
     return DriftCheck(drifted=bool(words), verdict=verdict, slope=slope, citl=citl,
                       slope_band=slope_band, citl_band=citl_band)
 

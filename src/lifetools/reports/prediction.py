@@ -12,10 +12,12 @@ from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
 from lifetools.disclosure import (
     Parameter,
     ProtectedTable,
+    RuleNumber,
     compose,
     get_profile,
     model_release,
     protect_count,
+    protected_count,
 )
 from lifetools.prediction import (
     calibration_curve,
@@ -29,6 +31,7 @@ from lifetools.prediction.imputation import (
     pool_performance,
 )
 from lifetools.reports.crisis_parts import (
+    COMPARISON_FOLDS,
     IMPUTATIONS,
     characteristics,
     continuous_characteristics,
@@ -138,8 +141,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     the copies); drift check and performance by sex, ethnic group
     and IMD quintile (groups with fewer than the profile's ``model_min_events`` people
     with or without a crisis suppressed). Beside the model: a cross-validated ridge
-    model validated the same way, and a Fine-Gray 12-month cumulative incidence with
-    death competing (:mod:`lifetools.reports.crisis_parts`); participant
+    model validated the same way, a cross-validated lasso model validated on the next
+    edition only (a sensitivity comparison), and a Fine-Gray 12-month cumulative
+    incidence with death competing (:mod:`lifetools.reports.crisis_parts`); participant
     characteristics of both cohorts; the TRIPOD+AI checklist generated from the
     computed metadata (:mod:`lifetools.reports.tripod`). Tested in
     ``tests/unit/test_prediction_report.py``.
@@ -191,8 +195,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "measure": [MEASURES[i] for i in boot.summary["index"]],
         **{col: boot.summary[col].map(lambda v: f"{v:.3f}")
            for col in ("apparent", "optimism", "corrected")}})
-    comparison, ridge = model_comparison(dev_copies, val_copies, spec, shrunk=frozen,
-                                         shrunk_boot=mi_boot, n_boot=n_boot, seed=seed)
+    comparison, ridge, lasso = model_comparison(
+        dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
+        seed=seed, folds=COMPARISON_FOLDS)
+    zeros = int(lasso.method["zero_coefficients"])
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
     temporal = pd.DataFrame({
@@ -236,6 +242,18 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "label": "People in the validation cohort"},
         {"name": "required_people", "value": size.n, "kind": "count",
          "label": "Minimum development sample size (Riley et al.)"},
+        {"name": "sample_size_sentence", "value": bool(len(dev) >= size.n), "kind": "text",
+         "label": "Summary: development cohort against the minimum sample size",
+         "text": compose(
+             "The development cohort had {people} people; the largest of Riley's "
+             "criteria needed {needed}. " + (
+                 "It was large enough." if len(dev) >= size.n else
+                 "It was smaller than needed: expect more overfitting than the criteria "
+                 "allow, and read the optimism-corrected measures below."),
+             people=protected_count(len(dev)), needed=protected_count(size.n))},
+        {"name": "min_events", "value": None, "kind": "text",
+         "text": compose("{n}", n=RuleNumber("model_min_events")),
+         "label": "Fewest events (or non-events) for a group or a predictor level shown"},
         {"name": "parameters", "value": parameters, "kind": "text", "text": compose(
             "{n}", n=Parameter(parameters, "candidate predictor parameters")),
          "label": "Candidate predictor parameters"},
@@ -245,6 +263,25 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         {"name": "ridge_penalty", "value": ridge.penalty, "kind": "text",
          "text": compose("{p}", p=Parameter(float(ridge.penalty), "ridge penalty")),
          "label": "Ridge penalty chosen by cross-validation"},
+        {"name": "lasso_penalty", "value": lasso.penalty, "kind": "text",
+         "text": compose("{p}", p=Parameter(float(lasso.penalty), "lasso penalty")),
+         "label": "Lasso penalty chosen by cross-validation"},
+        {"name": "lasso_sentence", "value": zeros, "kind": "text",
+         "label": "The lasso comparison and why it is not the published model",
+         "text": compose(
+             "The lasso model (penalising the absolute size of the coefficients), its "
+             "penalty ({penalty} on glmnet's scale) "
+             "chosen by {folds}-fold cross-validation on the first imputed copy, kept "
+             "{kept} coefficients and removed {zeros}. It is a sensitivity "
+             "comparison, validated on this year's cohort only: choosing its penalty again in every "
+             "bootstrap sample would add minutes to every build. The published model "
+             "stays the shrunk logistic model: its predictors were prespecified, not "
+             "selected on the data; the lasso's selection can change between imputed "
+             "copies; and penalised coefficients have no confidence intervals "
+             "to publish.", penalty=Parameter(float(lasso.penalty), "lasso penalty"),
+             folds=Parameter(COMPARISON_FOLDS, "cross-validation folds"),
+             zeros=Parameter(zeros, "coefficients set to zero"),
+             kept=Parameter(parameters - zeros, "coefficients kept"))},
         {"name": "internal_method", "value": internal, "kind": "text",
          "text": internal_method, "label": "Internal validation method"},
         {"name": "shrinkage", "value": frozen.shrinkage, "kind": "estimate",
@@ -321,7 +358,11 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "slope_band": f"{slope_band[0]:g} to {slope_band[1]:g}",
         "citl_band": f"{citl_band[0]:g} to {citl_band[1]:g}",
         "comparison": f"Ridge logistic, penalty {ridge.penalty:g} by cross-validation, "
-                      "validated the same way; a Fine-Gray model at 12 months.",
+                      "validated the same way; lasso logistic, penalty "
+                      f"{lasso.penalty:g} by cross-validation, {parameters - zeros} "
+                      f"coefficients kept and {zeros} removed, validated on the next "
+                      "edition only (a "
+                      "sensitivity comparison); a Fine-Gray model at 12 months.",
         "min_events": min_count,
         "thresholds": f"{min(thresholds):.0%} to {max(thresholds):.0%}",
         "release": "published" if release.released else f"withheld: {release.reason}",
