@@ -64,10 +64,11 @@ def test_parameter_span_run_parameter_checked_against_the_runs_value():
 
 
 def test_settings_agree_with_the_reports_they_describe():
-    from lifetools.disclosure.settings import IMPUTED_COPIES, SETTINGS
+    from lifetools.disclosure.settings import CV_FOLDS, IMPUTED_COPIES, SETTINGS
     from lifetools.reports import crisis_parts
 
     assert IMPUTED_COPIES == crisis_parts.IMPUTATIONS
+    assert CV_FOLDS == crisis_parts.COMPARISON_FOLDS
     frame = pd.DataFrame({"honos": [1.0] * crisis_parts.MIN_OBSERVED})
     sizes = set()
     for data in (frame, frame.assign(honos=float("nan"))):

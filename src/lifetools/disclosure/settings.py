@@ -30,6 +30,12 @@ parameters cell, ``analyses/analyses.yml``): the gate checks its value is the ru
 IMPUTED_COPIES = 10
 """Imputed copies the crisis-risk report makes (``reports.crisis_parts.IMPUTATIONS``;
 ``tests/unit/test_protected_text.py`` checks they agree)."""
+CV_FOLDS = 5
+"""Cross-validation folds of the crisis-risk report's penalised comparisons
+(``reports.crisis_parts.COMPARISON_FOLDS``; checked to agree by
+``tests/unit/test_protected_text.py``)."""
+MAX_PREDICTOR_PARAMETERS = 13
+"""The most candidate predictor parameters a crisis-risk model has (``crisis_spec``)."""
 MIN_BOOT_PER_COPY = 10
 """Bootstrap samples within each imputed copy at least (MI-boot)."""
 
@@ -54,11 +60,16 @@ def _ridge_grid(params: Mapping[str, Any]) -> Collection[float]:
 
 SETTINGS: dict[str, Callable[[Mapping[str, Any]], Collection[float] | None]] = {
     "balance target (standardised difference)": lambda params: {0.1},
-    "imputed copies": lambda params: {1, IMPUTED_COPIES},
+    # the report's default, or fewer (a quicker rerun through the library)
+    "imputed copies": lambda params: set(range(1, IMPUTED_COPIES + 1)),
     "bootstrap samples": _boot_total,
     "bootstrap samples per imputed copy": _boot_per_copy,
-    "candidate predictor parameters": lambda params: {12, 13},  # crisis_spec's terms
+    "candidate predictor parameters": lambda params: {MAX_PREDICTOR_PARAMETERS - 1,
+                                                      MAX_PREDICTOR_PARAMETERS},
     "ridge penalty": _ridge_grid,
+    "cross-validation folds": lambda params: {CV_FOLDS},
+    "coefficients kept": lambda params: set(range(MAX_PREDICTOR_PARAMETERS + 1)),
+    "coefficients set to zero": lambda params: set(range(MAX_PREDICTOR_PARAMETERS + 1)),
 }
 """The library's settings a :class:`Parameter` may name (a name that is not a run
 parameter), each with the values it can take given the run's parameters (``None``: it

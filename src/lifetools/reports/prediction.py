@@ -10,6 +10,7 @@ import pandas as pd
 
 from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
 from lifetools.disclosure import (
+    Estimate,
     Parameter,
     ProtectedTable,
     RuleNumber,
@@ -62,6 +63,17 @@ def _fmt(value: float, low: float = float("nan"), high: float = float("nan"),
         return "not shown"
     text = f"{value:.{digits}f}"
     return text if np.isnan(low) else f"{text} ({low:.{digits}f} to {high:.{digits}f})"
+
+
+def _penalty_estimate(penalty: float) -> Estimate:
+    """A penalty chosen by cross-validation, written to three significant figures.
+
+    It is an estimate (chosen on the data), not a setting: its value depends on the
+    cohort, so it is published as an :class:`~lifetools.disclosure.Estimate`.
+    """
+    value = float(penalty)
+    digits = 2 - int(np.floor(np.log10(abs(value)))) if value else 2
+    return Estimate(value, digits=max(digits, 1))
 
 
 @dataclass(frozen=True)
@@ -264,7 +276,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "text": compose("{p}", p=Parameter(float(ridge.penalty), "ridge penalty")),
          "label": "Ridge penalty chosen by cross-validation"},
         {"name": "lasso_penalty", "value": lasso.penalty, "kind": "text",
-         "text": compose("{p}", p=Parameter(float(lasso.penalty), "lasso penalty")),
+         "text": compose("{p}", p=_penalty_estimate(lasso.penalty)),
          "label": "Lasso penalty chosen by cross-validation"},
         {"name": "lasso_sentence", "value": zeros, "kind": "text",
          "label": "The lasso comparison and why it is not the published model",
@@ -278,7 +290,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
              "stays the shrunk logistic model: its predictors were prespecified, not "
              "selected on the data; the lasso's selection can change between imputed "
              "copies; and penalised coefficients have no confidence intervals "
-             "to publish.", penalty=Parameter(float(lasso.penalty), "lasso penalty"),
+             "to publish.", penalty=_penalty_estimate(lasso.penalty),
              folds=Parameter(COMPARISON_FOLDS, "cross-validation folds"),
              zeros=Parameter(zeros, "coefficients set to zero"),
              kept=Parameter(parameters - zeros, "coefficients kept"))},
