@@ -256,6 +256,9 @@ def plan_runs(
                 run_dir=runs_root / edition.id / analysis.id,
                 data_dir=data.path,
                 data_fingerprint=data.fingerprint["combined"],
+                data_tables=(dependencies.table_hashes(data.fingerprint)
+                             if "tables" in data.fingerprint else None),
+                data_dictionary=data.fingerprint.get("dictionary"),
                 title=analysis.title,
                 sdc_profile=series.sdc_profile.name,
                 acro=series.disclosure.acro,

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import queue
+import secrets
 import shutil
 import signal
 import subprocess
@@ -40,6 +41,7 @@ from lifetools import config
 from lifetools.disclosure import ENV_ACRO
 from lifetools.disclosure import ENV_VAR as SDC_PROFILE_ENV
 from lifetools.errors import AnalysisRunError, ParameterError
+from lifetools.loading import ENV_READS_LOG
 from lifetools.pipeline import dependencies, layout, narrative, provenance
 from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.kernels import WarmKernel, kernel_mode
@@ -80,6 +82,11 @@ class RunSpec:
     """The disclosure control profile (``disclosure: profile:`` of the series file)."""
     acro: bool = False
     """Whether every protected table is cross-checked with ACRO (``disclosure: acro:``)."""
+    data_tables: Mapping[str, str] | None = None
+    """Table name to the SHA-256 of its file: the key then covers only the tables a run
+    read (:func:`lifetools.pipeline.dependencies.inputs_key`); None: every table counts."""
+    data_dictionary: str | None = None
+    """The data dictionary's digest (with ``data_tables``)."""
 
     @property
     def label(self) -> str:
@@ -91,12 +98,14 @@ class RunSpec:
         return {**dependencies.run_inputs(
             notebook=self.source, parameters=self.parameters,
             data_fingerprint=self.data_fingerprint, lock=provenance.lock_hash(),
-            packages=dependencies.installed_versions()),
+            packages=dependencies.installed_versions(), tables=self.data_tables,
+            dictionary=self.data_dictionary),
             # the disclosure control profile (and ACRO) decide what a run may show
             "sdc_profile": self.sdc_profile, **({"acro": True} if self.acro else {})}
 
     def key(self) -> str:
-        """Return the cache key of this run: a digest of :meth:`inputs`."""
+        """Return the cache key of this run before it ran: a digest of :meth:`inputs`
+        with every table (the key of a run that ran covers the tables it read)."""
         return dependencies.inputs_key(self.inputs())
 
 
@@ -112,13 +121,14 @@ class RunOutcome:
     record: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _reusable(spec: RunSpec, key: str) -> dict[str, Any] | None:
+def _reusable(spec: RunSpec, inputs: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The live run's record if its key, over the tables it read, matches ``inputs``."""
     folder = layout.RunFolder(spec.run_dir)
     record_path = folder.record
     if not folder.complete():
         return None
     record = json.loads(record_path.read_text())
-    return record if record.get("key") == key else None
+    return record if record.get("key") == dependencies.record_key(record, inputs) else None
 
 
 def _reuse(spec: RunSpec, record: dict[str, Any]) -> RunOutcome:
@@ -131,12 +141,23 @@ def _reuse(spec: RunSpec, record: dict[str, Any]) -> RunOutcome:
     started = time.monotonic()
     inputs = spec.inputs()
     reason = dependencies.rerender_reason(record, inputs, spec.source.name)
-    if reason is None:
-        logger.info("%s: reused: its inputs are unchanged", spec.label)
-        return RunOutcome(spec, "reused", 0.0, record=record)
     folder = layout.RunFolder(spec.run_dir)
+    if reason is None:
+        if record.get("data_fingerprint") == spec.data_fingerprint:
+            logger.info("%s: reused: its inputs are unchanged", spec.label)
+            return RunOutcome(spec, "reused", 0.0, record=record)
+        # only tables it did not read changed: the record names the data of this build,
+        # as a re-execution's would
+        unread = dependencies.unread_changes(record, inputs)
+        record = {**record, "inputs": inputs, "data_fingerprint": spec.data_fingerprint}
+        partial = layout.temp_sibling(folder.record, "partial")
+        provenance.write_json(partial, record).replace(folder.record)
+        logger.info("%s: reused: changed tables it did not read: %s", spec.label,
+                    ", ".join(unread) or "none")
+        return RunOutcome(spec, "reused", 0.0, record=record)
     narrative.rerender(folder.notebook, spec.source)
-    record = {**record, "inputs": inputs, "rendered": [reason]}
+    record = {**record, "inputs": inputs, "data_fingerprint": spec.data_fingerprint,
+              "rendered": [reason]}
     partial = layout.temp_sibling(folder.record, "partial")
     provenance.write_json(partial, record).replace(folder.record)
     logger.info("%s: %s", spec.label, reason)
@@ -178,24 +199,35 @@ def _keep(old: Path, run_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _restore(spec: RunSpec, key: str) -> dict[str, Any] | None:
-    """Bring back a cached earlier run with this key (the live one goes to the cache)."""
-    cached = layout.run_cache(spec.run_dir) / key
-    folder = layout.RunFolder(cached)
-    if not folder.complete():
+def cached_match(run_dir: Path, inputs: Mapping[str, Any]) -> Path | None:
+    """A cached earlier run whose key, over the tables it read, matches ``inputs``."""
+    cache = layout.run_cache(run_dir)
+    for cached in sorted(cache.iterdir()) if cache.is_dir() else []:
+        folder = layout.RunFolder(cached)
+        if not folder.complete():
+            continue
+        try:
+            record = json.loads(folder.record.read_text())
+        except ValueError:
+            continue
+        if record.get("key") == cached.name == dependencies.record_key(record, inputs):
+            return cached
+    return None
+
+
+def _restore(spec: RunSpec, inputs: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Bring back a cached earlier run with these inputs (the live one goes to the cache)."""
+    cached = cached_match(spec.run_dir, inputs)
+    if cached is None:
         return None
-    try:
-        record = json.loads(folder.record.read_text())
-    except ValueError:
-        return None
-    if record.get("key") != key:
-        return None
+    record = json.loads(layout.RunFolder(cached).record.read_text())
     _swap_in(cached, spec.run_dir)
     logger.info("%s: restored the cached run with its inputs", spec.label)
     return record
 
 
-def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str]:
+def _environment(spec: RunSpec, files_dir: Path, seal_key: str,
+                 reads_log: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -214,6 +246,8 @@ def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str
             SEAL_ENV: seal_key,
         }
     )
+    if reads_log is not None:
+        env[ENV_READS_LOG] = str(reads_log)
     return env
 
 
@@ -330,18 +364,21 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
     params_file = work / "parameters.yml"
     params_file.write_text(yaml.safe_dump(dict(spec.parameters), sort_keys=True))
     output = work / NOTEBOOK_NAME
+    # the tables the notebook reads are appended here (lifetools.loading.note_read); a
+    # name new to every run, so a warm kernel's memory of what it noted never carries over
+    reads_log = work / f".reads-{secrets.token_hex(8)}"
     if kernel is None:
         command = [
             sys.executable, "-m", "papermill", str(spec.source), str(output),
             "-f", str(params_file), "-k", "python3", "--cwd", str(work),
             "--no-progress-bar", "--log-level", "ERROR",
         ]
-        done = run_child(command, env=_environment(spec, files_dir, seal_key),
+        done = run_child(command, env=_environment(spec, files_dir, seal_key, reads_log),
                          timeout=RUN_TIMEOUT_SECONDS)
         returncode, tail = done.returncode, (done.stderr or done.stdout)
     else:
         returncode, tail = kernel.run(spec, output, params_file, work,
-                                      _environment(spec, files_dir, seal_key))
+                                      _environment(spec, files_dir, seal_key, reads_log))
     seconds = time.monotonic() - started
     if returncode != 0:
         failed = layout.RunFolder(spec.run_dir).failed_notebook
@@ -359,6 +396,9 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         return RunOutcome(spec, "failed", seconds, message,
                           failed if failed.exists() else None)
     params_file.unlink()
+    reads = sorted(set(reads_log.read_text().split())) if reads_log.exists() else []
+    reads_log.unlink(missing_ok=True)
+    key = dependencies.inputs_key(inputs, reads if spec.data_tables is not None else None)
     stderr = _tidy_notebook(output, spec, key, seal_key)
     log = stderr_log(spec)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -374,6 +414,7 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         "data_fingerprint": spec.data_fingerprint,
         "sdc_profile": spec.sdc_profile,
         "acro": spec.acro,
+        **({dependencies.READS: reads} if spec.data_tables is not None else {}),
         "code_fingerprint": provenance.code_fingerprint(),
         "code_version": provenance.code_version(),
         "lock_hash": provenance.lock_hash(),
@@ -426,7 +467,7 @@ class _Kernels:
 
 
 _PER_RUN_ENV = (config.ENV_DATA_DIR, config.ENV_OUTPUT_DIR, config.ENV_EDITION,
-                config.ENV_ANALYSIS, config.ENV_PROJECT_ROOT, SEAL_ENV)
+                config.ENV_ANALYSIS, config.ENV_PROJECT_ROOT, SEAL_ENV, ENV_READS_LOG)
 """Left out of the kernel's start environment (they name one run: its folder, its seal
 key); every variable of the run is set again before each notebook."""
 
@@ -556,8 +597,9 @@ def execute_runs(
         check_notebook_parameters(spec)
     for index, spec in enumerate(specs):
         spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
-        key = spec.key()
-        record = None if force else (_reusable(spec, key) or _restore(spec, key))
+        inputs = spec.inputs()
+        key = dependencies.inputs_key(inputs)
+        record = None if force else (_reusable(spec, inputs) or _restore(spec, inputs))
         logger.debug("%s: cache key %s, %s", spec.label, key[:12],
                      "reusable" if record is not None else "to run")
         if record is not None:
