@@ -10,21 +10,18 @@ fingerprint, the disclosure control profile (and the ACRO cross-check), the life
 modules the notebook uses, the lock file and the installed stack
 (:mod:`lifetools.pipeline.dependencies`); ``run.json`` records them and why the run was
 rerun. A reusable run whose markdown changed is re-rendered, not re-executed: the new
-markdown is merged into its executed notebook (:mod:`lifetools.pipeline.narrative`).
-A replaced run is kept by its key (:data:`CACHED_RUNS` per analysis, least recently
-used evicted) and swapped back in when its inputs return.
+markdown is merged into its executed notebook (:mod:`lifetools.pipeline.reuse`).
+A replaced run is kept by its key and swapped back in when its inputs return
+(:mod:`lifetools.pipeline.run_cache`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -42,10 +39,18 @@ from lifetools.disclosure import ENV_ACRO
 from lifetools.disclosure import ENV_VAR as SDC_PROFILE_ENV
 from lifetools.errors import AnalysisRunError, ParameterError
 from lifetools.loading import ENV_READS_LOG
-from lifetools.pipeline import dependencies, layout, narrative, provenance
+from lifetools.pipeline import dependencies, layout, provenance, run_cache
 from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.kernels import WarmKernel, kernel_mode
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
+from lifetools.pipeline.processes import (
+    children_die_with_us,
+    forget_child,
+    kill_children,
+    register_child,
+    run_child,
+)
+from lifetools.pipeline.reuse import reuse
 from lifetools.publication import SEAL_ENV
 
 __all__ = [
@@ -119,111 +124,6 @@ class RunOutcome:
     error: str | None = None
     failed_notebook: Path | None = None
     record: Mapping[str, Any] = field(default_factory=dict)
-
-
-def _reusable(spec: RunSpec, inputs: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The live run's record if its key, over the tables it read, matches ``inputs``."""
-    folder = layout.RunFolder(spec.run_dir)
-    record_path = folder.record
-    if not folder.complete():
-        return None
-    record = json.loads(record_path.read_text())
-    return record if record.get("key") == dependencies.record_key(record, inputs) else None
-
-
-def _reuse(spec: RunSpec, record: dict[str, Any]) -> RunOutcome:
-    """Reuse a run whose key is unchanged; re-render it if its markdown changed.
-
-    A re-rendered run keeps every code cell and output and every published file; its
-    notebook takes the source's markdown and its record the new inputs, with the
-    reason under ``rendered`` (the record's ``cause`` still says why it last ran).
-    """
-    started = time.monotonic()
-    inputs = spec.inputs()
-    reason = dependencies.rerender_reason(record, inputs, spec.source.name)
-    folder = layout.RunFolder(spec.run_dir)
-    if reason is None:
-        if record.get("data_fingerprint") == spec.data_fingerprint:
-            logger.info("%s: reused: its inputs are unchanged", spec.label)
-            return RunOutcome(spec, "reused", 0.0, record=record)
-        # only tables it did not read changed: the record names the data of this build,
-        # as a re-execution's would
-        unread = dependencies.unread_changes(record, inputs)
-        record = {**record, "inputs": inputs, "data_fingerprint": spec.data_fingerprint}
-        partial = layout.temp_sibling(folder.record, "partial")
-        provenance.write_json(partial, record).replace(folder.record)
-        logger.info("%s: reused: changed tables it did not read: %s", spec.label,
-                    ", ".join(unread) or "none")
-        return RunOutcome(spec, "reused", 0.0, record=record)
-    narrative.rerender(folder.notebook, spec.source)
-    record = {**record, "inputs": inputs, "data_fingerprint": spec.data_fingerprint,
-              "rendered": [reason]}
-    partial = layout.temp_sibling(folder.record, "partial")
-    provenance.write_json(partial, record).replace(folder.record)
-    logger.info("%s: %s", spec.label, reason)
-    return RunOutcome(spec, "rerendered", time.monotonic() - started, record=record)
-
-
-#: Earlier runs kept per analysis (by cache key): switching back is a reuse, not a run.
-CACHED_RUNS = 4
-
-
-def _swap_in(folder: Path, run_dir: Path) -> None:
-    """Make ``folder`` the run folder; keep the one it replaces in the run cache."""
-    if not run_dir.exists():
-        folder.rename(run_dir)
-        return
-    old = layout.temp_sibling(run_dir, "old")
-    run_dir.rename(old)
-    folder.rename(run_dir)
-    _keep(old, run_dir)
-
-
-def _keep(old: Path, run_dir: Path) -> None:
-    """File a replaced run under its cache key; evict the least recently used beyond
-    :data:`CACHED_RUNS`."""
-    try:
-        key = json.loads((old / RUN_RECORD).read_text())["key"]
-    except (OSError, ValueError, KeyError, TypeError):
-        shutil.rmtree(old, ignore_errors=True)
-        return
-    cache = layout.run_cache(run_dir)
-    target = cache / str(key)
-    cache.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(target, ignore_errors=True)
-    old.rename(target)
-    os.utime(target)
-    kept = sorted(cache.iterdir(), key=lambda p: (p.stat().st_mtime_ns, p.name),
-                  reverse=True)
-    for stale in kept[CACHED_RUNS:]:
-        shutil.rmtree(stale, ignore_errors=True)
-
-
-def cached_match(run_dir: Path, inputs: Mapping[str, Any]) -> Path | None:
-    """A cached earlier run whose key, over the tables it read, matches ``inputs``."""
-    cache = layout.run_cache(run_dir)
-    for cached in sorted(cache.iterdir()) if cache.is_dir() else []:
-        folder = layout.RunFolder(cached)
-        if not folder.complete():
-            continue
-        try:
-            record = json.loads(folder.record.read_text())
-        except ValueError:
-            continue
-        if record.get("key") == cached.name == dependencies.record_key(record, inputs):
-            return cached
-    return None
-
-
-def _restore(spec: RunSpec, inputs: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Bring back a cached earlier run with these inputs (the live one goes to the cache)."""
-    cached = cached_match(spec.run_dir, inputs)
-    if cached is None:
-        return None
-    record = json.loads(layout.RunFolder(cached).record.read_text())
-    _swap_in(cached, spec.run_dir)
-    logger.info("%s: restored the cached run with its inputs", spec.label)
-    return record
 
 
 def _environment(spec: RunSpec, files_dir: Path, seal_key: str,
@@ -350,6 +250,8 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
     With ``kernel`` (a worker's warm kernels) the notebook runs in that worker's
     persistent kernel; otherwise papermill runs it in a child process with a fresh
     kernel. A warm kernel that failed a notebook is replaced before the next one.
+    ``key`` is the key before the run (every table); the run is filed under its key
+    over the tables it read (``reads`` in its record).
     """
     started = time.monotonic()
     inputs = spec.inputs()
@@ -425,7 +327,7 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         "seconds": round(seconds, 1),
     }
     provenance.write_json(work / RUN_RECORD, record)
-    _swap_in(work, spec.run_dir)
+    run_cache.swap_in(work, spec.run_dir)
     layout.RunFolder(spec.run_dir).failed_notebook.unlink(missing_ok=True)
     return RunOutcome(spec, "ran", seconds, record=record)
 
@@ -443,7 +345,7 @@ class _Kernels:
         try:
             if self.kernel is None or not self.kernel.alive():
                 self.close()
-                self.kernel = WarmKernel(fixed, register=_register_child)
+                self.kernel = WarmKernel(fixed, register=register_child)
             # the whole run environment is set before each notebook (the kernel's reset
             # restores its start environment, then applies this): a variable added to
             # _environment can never keep the previous notebook's value
@@ -461,8 +363,7 @@ class _Kernels:
         if self.kernel is not None:
             process = getattr(self.kernel.km.provisioner, "process", None)
             self.kernel.shutdown()
-            with _CHILDREN_LOCK:
-                _CHILDREN.discard(process)
+            forget_child(process)
         self.kernel = None
 
 
@@ -470,88 +371,6 @@ _PER_RUN_ENV = (config.ENV_DATA_DIR, config.ENV_OUTPUT_DIR, config.ENV_EDITION,
                 config.ENV_ANALYSIS, config.ENV_PROJECT_ROOT, SEAL_ENV, ENV_READS_LOG)
 """Left out of the kernel's start environment (they name one run: its folder, its seal
 key); every variable of the run is set again before each notebook."""
-
-
-def _register_child(process: subprocess.Popen) -> None:
-    with _CHILDREN_LOCK:
-        _CHILDREN.add(process)
-
-
-_CHILDREN: set[subprocess.Popen] = set()
-_CHILDREN_LOCK = threading.Lock()
-
-
-def run_child(
-    command: Sequence[str], *, env: Mapping[str, str] | None = None,
-    timeout: float | None = None, cwd: Path | None = None,
-) -> subprocess.CompletedProcess:
-    """Run a child (papermill, jupyter-book) in its own process group; capture output.
-
-    The child and everything it starts (a kernel, sphinx workers) form one process
-    group, so Ctrl-C in the terminal does not reach them half-way through a write, and
-    the whole group is killed when this call is interrupted, times out or the parent
-    unwinds for any reason (:func:`kill_children` kills every live group at once).
-
-    Notes
-    -----
-    Tested by ``tests/unit/test_processes.py`` (a grandchild that would
-    outlive its parent is gone after an interrupt).
-    """
-    logger.debug("running %s", " ".join(map(str, command)))
-    # started and registered under one lock: kill_children (which takes it) can never
-    # run between the start and the registration and miss a live child
-    with _CHILDREN_LOCK:
-        child = subprocess.Popen(
-            list(map(str, command)), env=dict(env) if env is not None else None, cwd=cwd,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            start_new_session=True,
-        )
-        _CHILDREN.add(child)
-    try:
-        stdout, stderr = child.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(child)
-        stdout, stderr = child.communicate()
-        stderr += f"\ntimed out after {timeout:.0f} s"
-        logger.warning("%s timed out after %.0f s", command[0], timeout)
-    except BaseException:
-        _kill_group(child)
-        child.communicate()
-        raise
-    finally:
-        with _CHILDREN_LOCK:
-            _CHILDREN.discard(child)
-    _kill_group(child)  # whatever the child left behind in its group
-    return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
-
-
-def _kill_group(child: subprocess.Popen) -> None:
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def kill_children() -> int:
-    """Kill the process group of every child still running; return how many."""
-    with _CHILDREN_LOCK:
-        children = list(_CHILDREN)
-    for child in children:
-        _kill_group(child)
-    if children:
-        logger.info("killed %d child process group(s)", len(children))
-    return len(children)
-
-
-class _children_die_with_us:  # noqa: N801 - used as a context manager
-    """On any exception (Ctrl-C included) kill every child group before unwinding."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, _value, _traceback) -> None:
-        if kind is not None:
-            kill_children()
 
 
 def execute_runs(
@@ -599,11 +418,13 @@ def execute_runs(
         spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
         inputs = spec.inputs()
         key = dependencies.inputs_key(inputs)
-        record = None if force else (_reusable(spec, inputs) or _restore(spec, inputs))
+        record = None if force else (run_cache.live_record(spec.run_dir, inputs)
+                                     or run_cache.restore(spec.run_dir, inputs, spec.label))
         logger.debug("%s: cache key %s, %s", spec.label, key[:12],
                      "reusable" if record is not None else "to run")
         if record is not None:
-            outcomes[index] = _reuse(spec, record)
+            status, record, seconds = reuse(spec, record)
+            outcomes[index] = RunOutcome(spec, status, seconds, record=record)
             say(f"reused  {spec.label} (unchanged)" if outcomes[index].status == "reused"
                 else f"rendered {spec.label} (markdown changed: re-rendered, not "
                 "re-executed)")
@@ -612,7 +433,7 @@ def execute_runs(
     mode = kernels or kernel_mode()
     workers = min(jobs, len(pending))
     logger.debug("%d run(s) on %d worker(s), %s kernels", len(pending), workers, mode)
-    with _children_die_with_us():
+    with children_die_with_us():
         for index, outcome in _run_workers(pending, workers, mode == "warm", keep_going,
                                            say):
             outcomes[index] = outcome

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from lifetools.pipeline import dependencies, layout
 from lifetools.pipeline.build import PreparedData, Progress, plan_runs, prepare_data
-from lifetools.pipeline.runner import RunSpec, cached_match
+from lifetools.pipeline.run_cache import cached_match
+from lifetools.pipeline.runner import RunSpec
 from lifetools.pipeline.series import Series, load_series
 
 __all__ = ["RunStatus", "explain", "series_status"]
