@@ -37,8 +37,9 @@ from lifetools.compact_ids import (
 from lifetools.dictionary import TableSpec, load_dictionary
 from lifetools.errors import DataValidationError
 
-__all__ = ["ENV_DATASET_CACHE", "MAX_RECORD_BYTES", "Dataset", "FileIssue", "check_file", "coerce_types",
-           "load_dataset", "read_raw", "read_table", "scan_folder", "table_path"]
+__all__ = ["ENV_DATASET_CACHE", "ENV_READS_LOG", "MAX_RECORD_BYTES", "Dataset", "FileIssue", "check_file", "coerce_types",
+           "load_dataset", "note_read", "read_raw", "read_table", "scan_folder",
+           "table_path", "untracked"]
 
 MAX_RECORD_BYTES = 1 << 20
 """Longest CSV record read (1 MiB); a Parquet column may hold this plus 1 KiB a row."""
@@ -51,6 +52,9 @@ _TYPED: dict[str, tuple[tuple, pd.DataFrame]] = {}
 """Typed tables kept by :func:`load_dataset` when the cache is on: table name to
 (stamp of file, columns and dictionary; the frame)."""
 MAX_COLUMNS = 200
+ENV_READS_LOG = "LIFETOOLS_READS_LOG"
+"""A file the runner names: each table an analysis reads is appended to it, one a line."""
+_NOTED: set[tuple[str, str]] = set()
 """A CSV with more columns than this is refused unread (the widest table has 12)."""
 
 
@@ -69,14 +73,51 @@ class Dataset:
     wellbeing: pd.DataFrame | None = None
     feedback: pd.DataFrame | None = None
 
+    def __getattribute__(self, name: str):
+        if name in _TABLE_FIELDS:
+            note_read(name)
+        return object.__getattribute__(self, name)
+
     def fingerprint(self) -> dict:
         """SHA-256 of every input table file and of the dictionary."""
         from lifetools.fingerprint import data_fingerprint
 
+        for name in TABLES:
+            note_read(name)
         return data_fingerprint(self.path)
 
 
 TABLES = tuple(f.name for f in fields(Dataset) if f.name != "path")
+_TABLE_FIELDS = frozenset(TABLES)
+
+
+def note_read(table: str) -> None:
+    """Record that the running analysis read ``table`` (its frame, or a view of it).
+
+    Notes
+    -----
+    Appends the table's name to the file named by :data:`ENV_READS_LOG` (set by the
+    runner for each run; nothing happens without it), once per file and table. The
+    runner keys a run's cache on the tables it read
+    (:mod:`lifetools.pipeline.dependencies`). Every attribute access to a table of a
+    :class:`Dataset` counts, so ``dataclasses.replace`` or ``asdict`` of a dataset
+    count every table. Tested in ``tests/unit/test_reads.py``.
+    """
+    log = os.environ.get(ENV_READS_LOG)
+    if not log or (log, table) in _NOTED:
+        return
+    _NOTED.add((log, table))
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(f"{table}\n")
+
+
+def untracked(data, name: str):
+    """A table of ``data`` (a :class:`Dataset` or any object with table attributes)
+    without recording a read: for code that only passes the frame on, such as
+    :func:`lifetools.engines.engine_tables`, whose tables record their own reads."""
+    if isinstance(data, Dataset):
+        return object.__getattribute__(data, name)
+    return getattr(data, name, None)
 
 
 @dataclass(frozen=True)
@@ -216,6 +257,7 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
     over the bounds of :func:`check_file`, more than :data:`MAX_COLUMNS` columns, not
     comma-separated, not UTF-8, or not readable. Messages quote no value of the file.
     """
+    note_read(Path(path).stem)
     problem = check_file(path)
     if problem:
         return None, problem
@@ -307,7 +349,7 @@ def coerce_types(frame: pd.DataFrame, spec: TableSpec, *,
 
 def read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None,
                *, ids=None):
-    """Read one table file with its dictionary types.
+    """Read one table file with its dictionary types (a read of the table: :func:`note_read`).
 
     ``ids`` (the sorted id list of :func:`lifetools.compact_ids.id_list`) turns
     ``person_id`` into compact integer codes, never held as Python strings.
@@ -317,6 +359,12 @@ def read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None
     DataValidationError
         If the file is over the size bounds, not UTF-8, or not readable.
     """
+    note_read(Path(path).stem)
+    return _read_table(Path(path), spec, columns, ids=ids)
+
+
+def _read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None,
+                *, ids=None):
     problem = check_file(Path(path))
     if problem:
         raise DataValidationError(f"{Path(path).name}: {problem[1]} [rule: {problem[0]}]",
@@ -436,14 +484,14 @@ def load_dataset(
             wanted_columns = [c for c in file_columns(path)
                               if c not in UNUSED_COLUMNS[name]]
         if not cache:
-            loaded[name] = read_table(path, dictionary.table(name), wanted_columns,
-                                      ids=ids)
+            loaded[name] = _read_table(path, dictionary.table(name), wanted_columns,
+                                       ids=ids)
             continue
         stamp = (_stamp(path, wanted_columns, dictionary), ids)
         kept = _TYPED.get(name)
         if kept is None or kept[0][0] != stamp[0] or kept[0][1] is not ids:
-            kept = _TYPED[name] = (stamp, read_table(path, dictionary.table(name),
-                                                     wanted_columns, ids=ids))
+            kept = _TYPED[name] = (stamp, _read_table(path, dictionary.table(name),
+                                                      wanted_columns, ids=ids))
         loaded[name] = kept[1].copy(deep=True)  # each caller its own frame to change
     return Dataset(path=data_dir, **loaded)
 

@@ -1,16 +1,20 @@
-"""Incremental builds: a markdown-only edit re-renders its page; a code edit re-executes.
+"""Incremental builds: a markdown-only edit re-renders its page; a code edit re-executes;
+a display-only edit (the book's text, the glossary) executes nothing; a change in one
+table reruns only the runs that read it.
 
 One small project (LIFETOOLS_TEST_PEOPLE_SMALL people, one edition), built once, then
-edited three times. The build times of the markdown-only and the code edit are printed
+edited five times. The build times of the markdown-only and the code edit are printed
 (``-s``) for the reproducibility page's figures.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nbformat
+import pyarrow.parquet as pq
 import pytest
 from project_copy import ProjectRoot, commit_all, copy_project, edit_series
 
@@ -81,6 +85,43 @@ def test_build_markdown_edit_rerenders_without_executing_and_code_edit_reruns(tm
         code = build_series(jobs=2)
         assert statuses(code)["wellbeing"] == "ran"
         assert result_files(root) == files
+
+        # display only: the book's text and the glossary rebuild pages, execute nothing
+        glossary = root / "GLOSSARY.md"
+        glossary.write_text(glossary.read_text() + "\nZebra term\n: Added to the glossary.\n")
+        howto = root / "book" / "howto" / "index.md"
+        howto.write_text(howto.read_text() + "\nA line added to the how-to guides.\n")
+        commit_all(root, "display-only edits")
+        display = build_series(jobs=2)
+        assert set(statuses(display).values()) == {"reused"}
+        assert result_files(root) == files
+        pages = "".join(p.read_text() for p in site_dir().rglob("*.html"))
+        assert "Added to the glossary." in pages
+        assert "A line added to the how-to guides." in pages
+
+        # data: a change in one table reruns the runs that read it, and only those
+        reads = {o.spec.analysis: set(o.record["reads"]) for o in display.outcomes}
+        tables = sorted(set().union(*reads.values()))
+        events = ("feedback", "wellbeing", "social_prescriptions", "ae_attendances",
+                  "emergency_admissions", "life_rooms_contacts", "referrals")
+        some = [t for t in events if t in tables
+                and 0 < sum(t in r for r in reads.values()) < len(reads)]
+        assert some, reads  # an event table read by some runs but not all (its last
+        # row dropped: the extract stays valid)
+        extract = tmp_path / "extract"
+        shutil.copytree(display.outcomes[0].spec.data_dir, extract)
+        changed = extract / f"{some[0]}.parquet"
+        table = pq.read_table(changed)
+        pq.write_table(table.slice(0, table.num_rows - 1), changed)
+        data = build_series(jobs=2, data_dir=extract)
+        assert statuses(data) == {a: "ran" if some[0] in r else "reused"
+                                  for a, r in reads.items()}
+        unread = [o for o in data.outcomes if o.status == "reused"]
+        assert all(o.record["data_fingerprint"] == data.outcomes[0].spec.data_fingerprint
+                   for o in unread)
     print(f"\nrebuild after a markdown-only edit: {words.seconds:.1f} s "
           f"(runs {words.timings['runs']:.1f} s); after a code edit: {code.seconds:.1f} s "
-          f"(runs {code.timings['runs']:.1f} s); first build {first.seconds:.1f} s")
+          f"(runs {code.timings['runs']:.1f} s); display-only: {display.seconds:.1f} s "
+          f"(runs {display.timings['runs']:.1f} s); table {some[0]} changed: "
+          f"{data.seconds:.1f} s (runs {data.timings['runs']:.1f} s); reads {reads}; "
+          f"first build {first.seconds:.1f} s")

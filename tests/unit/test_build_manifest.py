@@ -114,6 +114,26 @@ def test_build_edition_beyond_the_data_is_refused_per_report_before_any_run(tmp_
     assert not (root / "build" / "runs").exists()
 
 
+def test_edition_manifest_reads_each_executed_notebook_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(provenance, "code_version", lambda: {"commit": None})
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    outcomes = [outcome(tmp_path, series, "a", enabled=True),
+                outcome(tmp_path, series, "b", enabled=False)]
+    read = nbformat.read
+    paths: list[Path] = []
+
+    def counted(path, *args, **kwargs):
+        paths.append(Path(path))
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(nbformat, "read", counted)
+    manifest = edition_manifest(series, series.editions[0].id,
+                                PreparedData(tmp_path, {"combined": "x"}), outcomes, "t")
+    assert sorted(p.parent.name for p in paths) == ["a", "b"]
+    assert manifest["disclosure"]["unprotected_outputs"] == {"b": ["table:counts"]}
+    assert manifest["disclosure"]["acro"]["outputs"]["a"]["tables"] == 0
+
+
 def test_edition_manifest_lists_results_that_could_not_be_estimated(tmp_path, monkeypatch,
                                                                     caplog):
     monkeypatch.setattr(provenance, "code_version", lambda: {"commit": None})

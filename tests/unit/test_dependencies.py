@@ -48,7 +48,9 @@ def test_code_dependencies_disclosure_and_runner_in_every_notebook(index):
         assert "lifetools/disclosure/protected.py" in found, nb.name
         assert "lifetools/pipeline/runner.py" in found, nb.name
         assert "lifetools/pipeline/build.py" not in found, nb.name
-        assert len(found) < len(index.modules) / 2, nb.name
+        # not the whole package; the runner's own closure (its run cache, reuse and
+        # processes modules included: 14 pipeline files) counts for every notebook
+        assert len(found) < 0.55 * len(index.modules), nb.name
 
 
 def test_code_dependencies_reexport_resolves_to_the_defining_module(tmp_path):

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from lifetools.errors import AnalysisRunError, ParameterError
-from lifetools.pipeline import runner
+from lifetools.pipeline import run_cache
 from lifetools.pipeline.runner import (
     RunSpec,
     check_notebook_parameters,
@@ -125,7 +125,7 @@ def test_runner_switching_parameters_back_reuses_the_cached_run(tmp_path):
 @pytest.mark.slow  # executes notebooks with papermill
 def test_runner_run_cache_keeps_at_most_the_bound_evicting_the_oldest(tmp_path,
                                                                       monkeypatch):
-    monkeypatch.setattr(runner, "CACHED_RUNS", 1)
+    monkeypatch.setattr(run_cache, "CACHED_RUNS", 1)
     for scale in (1, 2, 3):
         execute_runs([make_spec(tmp_path, "ok.ipynb", scale=scale)], jobs=1)
     cache = tmp_path / ".cache" / "runs" / "ok"

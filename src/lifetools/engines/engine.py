@@ -20,7 +20,7 @@ import pandas as pd
 
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DataValidationError
-from lifetools.loading import TABLES, coerce_types
+from lifetools.loading import TABLES, coerce_types, note_read, untracked
 
 __all__ = ["EngineTables", "check_columns", "dictionary_schema", "engine_tables",
            "unbound_tables"]
@@ -73,6 +73,7 @@ class EngineTables:
     def __getattr__(self, name: str) -> Any:
         tables = self.__dict__.get("tables", {})
         if name in tables:
+            note_read(name)
             return tables[name]
         if name in TABLES:
             raise DataValidationError(f"table {name!r} is not in {self.where}",
@@ -143,7 +144,7 @@ def engine_tables(data: Any) -> EngineTables:
     backend = ibis.duckdb.connect()
     tables = {}
     for name in TABLES:
-        frame = getattr(data, name, None)
+        frame = untracked(data, name)
         if frame is not None:
             backend.con.register(name, frame)
             tables[name] = _typed_nulls(backend.table(name), name, frame)

@@ -41,6 +41,7 @@ from lifetools.pipeline.gate import (
     assert_publishable,
     assert_site_publishable,
     not_estimable_outputs,
+    output_stamps,
     unprotected_outputs,
 )
 from lifetools.pipeline.gate.release_check import check_release
@@ -256,6 +257,9 @@ def plan_runs(
                 run_dir=runs_root / edition.id / analysis.id,
                 data_dir=data.path,
                 data_fingerprint=data.fingerprint["combined"],
+                data_tables=(dependencies.table_hashes(data.fingerprint)
+                             if "tables" in data.fingerprint else None),
+                data_dictionary=data.fingerprint.get("dictionary"),
                 title=analysis.title,
                 sdc_profile=series.sdc_profile.name,
                 acro=series.disclosure.acro,
@@ -276,8 +280,10 @@ def edition_manifest(
     runs = [o for o in outcomes if o.spec.edition == edition_id]
     publication = series.publication
 
-    unprotected = {o.spec.analysis: unprotected_outputs(layout.RunFolder(o.spec.run_dir).notebook)
-                   for o in runs}
+    # each executed notebook read once; its stamps serve the three summaries below
+    stamps = {o.spec.analysis: output_stamps(layout.RunFolder(o.spec.run_dir).notebook)
+              for o in runs}
+    unprotected = {name: unprotected_outputs(marks) for name, marks in stamps.items()}
     return {
         "edition": {"id": edition.id, "title": edition.title,
                     "period_start": edition.period_start,
@@ -299,17 +305,15 @@ def edition_manifest(
                 "code_dependencies": (o.record.get("inputs") or {}).get("code", {}),
                 "files": layout.RunFolder(o.spec.run_dir).file_hashes(),
                 "unprotected_outputs": unprotected[o.spec.analysis],
-                "not_estimable": not_estimable_outputs(
-                    layout.RunFolder(o.spec.run_dir).notebook),
+                "not_estimable": not_estimable_outputs(stamps[o.spec.analysis]),
             }
             for o in runs
         },
         "disclosure": {**disclosure_settings(series.sdc_profile, unprotected),
                        "acro": {"enabled": series.disclosure.acro,
                                 "package": provenance.package_versions(["acro"])["acro"],
-                                "outputs": {o.spec.analysis: acro_verdicts(
-                                    layout.RunFolder(o.spec.run_dir).notebook)
-                                    for o in runs}}},
+                                "outputs": {name: acro_verdicts(marks)
+                                            for name, marks in stamps.items()}}},
         "citation": provenance.citation(),
         "reproduce": f"lifetools reproduce {edition.id}",
         "repository": publication.repository or None,

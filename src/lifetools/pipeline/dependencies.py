@@ -8,6 +8,12 @@ notebook actually reaches (:func:`code_dependencies`), not the whole package: ed
 ``reports/reach.py`` reruns the reach notebook only; editing a disclosure module every
 notebook uses reruns them all. :func:`rerun_reasons` names what changed.
 
+The data count only through the tables a run read, recorded at run time
+(:func:`lifetools.loading.note_read`, the record's ``reads``) and the data dictionary:
+once a run has run, a change in a table it did not read does not rerun it
+(:func:`inputs_key`). Reads are recorded per table, not per column: a change in any
+column of a table the run read reruns it.
+
 The modules a notebook reaches are found statically. Each ``lt.a.b...`` chain in its
 code cells is resolved through the package ``__init__`` files that re-export it to the
 module defining the name; that module counts whole, with every lifetools module it
@@ -36,8 +42,8 @@ from lifetools.pipeline.provenance import package_versions
 __all__ = ["FORCED", "GENERATOR", "NARRATIVE", "ModuleIndex", "code_dependencies",
            "effect_modules", "generator_dependencies", "inputs_key",
            "installed_versions",
-           "notebook_roots", "previous_record", "rerender_reason", "rerun_reasons",
-           "run_inputs"]
+           "notebook_roots", "previous_record", "record_key", "rerender_reason",
+           "rerun_reasons", "run_inputs", "table_hashes", "unread_changes"]
 
 PACKAGE = "lifetools"
 #: Modules every run depends on: the runner writes (tidies, seals) every run's notebook.
@@ -53,6 +59,8 @@ GENERATOR: tuple[str, str] = ("lifetools.synthetic", "write_synthetic")
 
 #: The input that is not part of the cache key: markdown changes re-render, never rerun.
 NARRATIVE = "narrative"
+#: Inputs (and the record field) by which the key covers only the tables a run read.
+TABLES, DICTIONARY, READS = "tables", "dictionary", "reads"
 
 Target = tuple[str, str | None]  # (module, dotted name in it), or (module, None): all of it
 
@@ -308,17 +316,30 @@ def effect_modules(index: ModuleIndex | None = None) -> list[str]:
 
 def run_inputs(*, notebook: Path, parameters: Mapping[str, Any], data_fingerprint: str,
                lock: str | None, packages: Mapping[str, str],
-               index: ModuleIndex | None = None) -> dict[str, Any]:
+               index: ModuleIndex | None = None, tables: Mapping[str, str] | None = None,
+               dictionary: str | None = None) -> dict[str, Any]:
     """Everything a run depends on; its digest (narrative left out) is the run's cache key.
 
     ``notebook`` digests the code cells and metadata only
     (:func:`lifetools.pipeline.narrative.code_digest`); ``narrative`` the markdown,
-    which decides what the page says but not what the run computes.
+    which decides what the page says but not what the run computes. ``tables`` (table
+    name to the SHA-256 of its file) and ``dictionary`` (the dictionary's digest) let
+    the key cover only the tables the run read (:func:`inputs_key`).
     """
-    return {"notebook": narrative.code_digest(notebook),
-            NARRATIVE: narrative.narrative_digest(notebook), "parameters": dict(parameters),
-            "data": data_fingerprint, "code": code_dependencies(notebook, index),
-            "lock": lock, "packages": dict(packages)}
+    inputs = {"notebook": narrative.code_digest(notebook),
+              NARRATIVE: narrative.narrative_digest(notebook),
+              "parameters": dict(parameters), "data": data_fingerprint,
+              "code": code_dependencies(notebook, index), "lock": lock,
+              "packages": dict(packages)}
+    if tables is not None:
+        inputs[TABLES] = dict(tables)
+        inputs[DICTIONARY] = dictionary
+    return inputs
+
+
+def table_hashes(fingerprint: Mapping[str, Any]) -> dict[str, str]:
+    """Table name to file SHA-256, from :func:`lifetools.fingerprint.data_fingerprint`."""
+    return {Path(name).stem: sha for name, sha in fingerprint.get("tables", {}).items()}
 
 
 @functools.cache
@@ -327,9 +348,26 @@ def installed_versions() -> dict[str, str]:
     return package_versions()
 
 
-def inputs_key(inputs: Mapping[str, Any]) -> str:
-    """The cache key of a run: one digest over its inputs, the narrative left out."""
-    return digest({k: v for k, v in inputs.items() if k != NARRATIVE})
+def inputs_key(inputs: Mapping[str, Any], reads: Iterable[str] | None = None) -> str:
+    """The cache key of a run: one digest over its inputs, the narrative left out.
+
+    With ``reads`` (the tables the run read, recorded at run time) and per-table
+    hashes in ``inputs``, the data count only through those tables and the dictionary:
+    a change in a table the run did not read leaves the key unchanged. Without them
+    (a run not yet executed, or a record that kept no reads) every table counts.
+    """
+    kept = {k: v for k, v in inputs.items() if k != NARRATIVE}
+    if reads is not None and TABLES in kept:
+        tables = kept.pop(TABLES)
+        kept.pop("data", None)
+        kept[TABLES] = {t: tables.get(t) for t in sorted(set(reads))}
+    return digest(kept)
+
+
+def record_key(record: Mapping[str, Any], inputs: Mapping[str, Any]) -> str:
+    """The key ``inputs`` would have for a run that read what ``record``'s run read."""
+    reads = record.get(READS)
+    return inputs_key(inputs, reads if isinstance(reads, list) else None)
 
 
 def previous_record(run_dir: Path) -> dict[str, Any] | None:
@@ -367,7 +405,13 @@ def rerun_reasons(previous: Mapping[str, Any] | None, inputs: Mapping[str, Any],
         reasons.append(f"parameters changed ({', '.join(changed)})")
     if before.get("notebook") != inputs["notebook"]:
         reasons.append(f"notebook {notebook_name} changed")
-    if before.get("data") != inputs["data"]:
+    reads = previous.get(READS)
+    if isinstance(reads, list) and TABLES in before and TABLES in inputs:
+        if before.get(DICTIONARY) != inputs.get(DICTIONARY):
+            reasons.append("data dictionary changed")
+        reasons += [f"table {t} changed (the run read it)" for t in sorted(reads)
+                    if before[TABLES].get(t) != inputs[TABLES].get(t)]
+    elif before.get("data") != inputs["data"]:
         reasons.append("input data or data dictionary changed")
     old, new = before.get("code", {}), inputs["code"]
     edited = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
@@ -381,3 +425,14 @@ def rerun_reasons(previous: Mapping[str, Any] | None, inputs: Mapping[str, Any],
     reasons += [f"package {k} {old.get(k, 'absent')} -> {new.get(k, 'absent')}"
                 for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
     return reasons
+
+
+def unread_changes(previous: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[str]:
+    """Tables that changed since ``previous`` ran but that it did not read (no rerun)."""
+    before, reads = previous.get("inputs"), previous.get(READS)
+    if not (isinstance(before, Mapping) and isinstance(reads, list)
+            and TABLES in before and TABLES in inputs):
+        return []
+    old, new = before[TABLES], inputs[TABLES]
+    return sorted(t for t in set(old) | set(new)
+                  if t not in reads and old.get(t) != new.get(t))

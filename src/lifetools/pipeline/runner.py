@@ -10,20 +10,18 @@ fingerprint, the disclosure control profile (and the ACRO cross-check), the life
 modules the notebook uses, the lock file and the installed stack
 (:mod:`lifetools.pipeline.dependencies`); ``run.json`` records them and why the run was
 rerun. A reusable run whose markdown changed is re-rendered, not re-executed: the new
-markdown is merged into its executed notebook (:mod:`lifetools.pipeline.narrative`).
-A replaced run is kept by its key (:data:`CACHED_RUNS` per analysis, least recently
-used evicted) and swapped back in when its inputs return.
+markdown is merged into its executed notebook (:mod:`lifetools.pipeline.reuse`).
+A replaced run is kept by its key and swapped back in when its inputs return
+(:mod:`lifetools.pipeline.run_cache`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
+import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -40,10 +38,19 @@ from lifetools import config
 from lifetools.disclosure import ENV_ACRO
 from lifetools.disclosure import ENV_VAR as SDC_PROFILE_ENV
 from lifetools.errors import AnalysisRunError, ParameterError
-from lifetools.pipeline import dependencies, layout, narrative, provenance
+from lifetools.loading import ENV_READS_LOG
+from lifetools.pipeline import dependencies, layout, provenance, run_cache
 from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.kernels import WarmKernel, kernel_mode
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
+from lifetools.pipeline.processes import (
+    children_die_with_us,
+    forget_child,
+    kill_children,
+    register_child,
+    run_child,
+)
+from lifetools.pipeline.reuse import reuse
 from lifetools.publication import SEAL_ENV
 
 __all__ = [
@@ -80,6 +87,11 @@ class RunSpec:
     """The disclosure control profile (``disclosure: profile:`` of the series file)."""
     acro: bool = False
     """Whether every protected table is cross-checked with ACRO (``disclosure: acro:``)."""
+    data_tables: Mapping[str, str] | None = None
+    """Table name to the SHA-256 of its file: the key then covers only the tables a run
+    read (:func:`lifetools.pipeline.dependencies.inputs_key`); None: every table counts."""
+    data_dictionary: str | None = None
+    """The data dictionary's digest (with ``data_tables``)."""
 
     @property
     def label(self) -> str:
@@ -91,12 +103,14 @@ class RunSpec:
         return {**dependencies.run_inputs(
             notebook=self.source, parameters=self.parameters,
             data_fingerprint=self.data_fingerprint, lock=provenance.lock_hash(),
-            packages=dependencies.installed_versions()),
+            packages=dependencies.installed_versions(), tables=self.data_tables,
+            dictionary=self.data_dictionary),
             # the disclosure control profile (and ACRO) decide what a run may show
             "sdc_profile": self.sdc_profile, **({"acro": True} if self.acro else {})}
 
     def key(self) -> str:
-        """Return the cache key of this run: a digest of :meth:`inputs`."""
+        """Return the cache key of this run before it ran: a digest of :meth:`inputs`
+        with every table (the key of a run that ran covers the tables it read)."""
         return dependencies.inputs_key(self.inputs())
 
 
@@ -112,90 +126,8 @@ class RunOutcome:
     record: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _reusable(spec: RunSpec, key: str) -> dict[str, Any] | None:
-    folder = layout.RunFolder(spec.run_dir)
-    record_path = folder.record
-    if not folder.complete():
-        return None
-    record = json.loads(record_path.read_text())
-    return record if record.get("key") == key else None
-
-
-def _reuse(spec: RunSpec, record: dict[str, Any]) -> RunOutcome:
-    """Reuse a run whose key is unchanged; re-render it if its markdown changed.
-
-    A re-rendered run keeps every code cell and output and every published file; its
-    notebook takes the source's markdown and its record the new inputs, with the
-    reason under ``rendered`` (the record's ``cause`` still says why it last ran).
-    """
-    started = time.monotonic()
-    inputs = spec.inputs()
-    reason = dependencies.rerender_reason(record, inputs, spec.source.name)
-    if reason is None:
-        logger.info("%s: reused: its inputs are unchanged", spec.label)
-        return RunOutcome(spec, "reused", 0.0, record=record)
-    folder = layout.RunFolder(spec.run_dir)
-    narrative.rerender(folder.notebook, spec.source)
-    record = {**record, "inputs": inputs, "rendered": [reason]}
-    partial = layout.temp_sibling(folder.record, "partial")
-    provenance.write_json(partial, record).replace(folder.record)
-    logger.info("%s: %s", spec.label, reason)
-    return RunOutcome(spec, "rerendered", time.monotonic() - started, record=record)
-
-
-#: Earlier runs kept per analysis (by cache key): switching back is a reuse, not a run.
-CACHED_RUNS = 4
-
-
-def _swap_in(folder: Path, run_dir: Path) -> None:
-    """Make ``folder`` the run folder; keep the one it replaces in the run cache."""
-    if not run_dir.exists():
-        folder.rename(run_dir)
-        return
-    old = layout.temp_sibling(run_dir, "old")
-    run_dir.rename(old)
-    folder.rename(run_dir)
-    _keep(old, run_dir)
-
-
-def _keep(old: Path, run_dir: Path) -> None:
-    """File a replaced run under its cache key; evict the least recently used beyond
-    :data:`CACHED_RUNS`."""
-    try:
-        key = json.loads((old / RUN_RECORD).read_text())["key"]
-    except (OSError, ValueError, KeyError, TypeError):
-        shutil.rmtree(old, ignore_errors=True)
-        return
-    cache = layout.run_cache(run_dir)
-    target = cache / str(key)
-    cache.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(target, ignore_errors=True)
-    old.rename(target)
-    os.utime(target)
-    kept = sorted(cache.iterdir(), key=lambda p: (p.stat().st_mtime_ns, p.name),
-                  reverse=True)
-    for stale in kept[CACHED_RUNS:]:
-        shutil.rmtree(stale, ignore_errors=True)
-
-
-def _restore(spec: RunSpec, key: str) -> dict[str, Any] | None:
-    """Bring back a cached earlier run with this key (the live one goes to the cache)."""
-    cached = layout.run_cache(spec.run_dir) / key
-    folder = layout.RunFolder(cached)
-    if not folder.complete():
-        return None
-    try:
-        record = json.loads(folder.record.read_text())
-    except ValueError:
-        return None
-    if record.get("key") != key:
-        return None
-    _swap_in(cached, spec.run_dir)
-    logger.info("%s: restored the cached run with its inputs", spec.label)
-    return record
-
-
-def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str]:
+def _environment(spec: RunSpec, files_dir: Path, seal_key: str,
+                 reads_log: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -214,6 +146,8 @@ def _environment(spec: RunSpec, files_dir: Path, seal_key: str) -> dict[str, str
             SEAL_ENV: seal_key,
         }
     )
+    if reads_log is not None:
+        env[ENV_READS_LOG] = str(reads_log)
     return env
 
 
@@ -316,6 +250,8 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
     With ``kernel`` (a worker's warm kernels) the notebook runs in that worker's
     persistent kernel; otherwise papermill runs it in a child process with a fresh
     kernel. A warm kernel that failed a notebook is replaced before the next one.
+    ``key`` is the key before the run (every table); the run is filed under its key
+    over the tables it read (``reads`` in its record).
     """
     started = time.monotonic()
     inputs = spec.inputs()
@@ -330,18 +266,21 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
     params_file = work / "parameters.yml"
     params_file.write_text(yaml.safe_dump(dict(spec.parameters), sort_keys=True))
     output = work / NOTEBOOK_NAME
+    # the tables the notebook reads are appended here (lifetools.loading.note_read); a
+    # name new to every run, so a warm kernel's memory of what it noted never carries over
+    reads_log = work / f".reads-{secrets.token_hex(8)}"
     if kernel is None:
         command = [
             sys.executable, "-m", "papermill", str(spec.source), str(output),
             "-f", str(params_file), "-k", "python3", "--cwd", str(work),
             "--no-progress-bar", "--log-level", "ERROR",
         ]
-        done = run_child(command, env=_environment(spec, files_dir, seal_key),
+        done = run_child(command, env=_environment(spec, files_dir, seal_key, reads_log),
                          timeout=RUN_TIMEOUT_SECONDS)
         returncode, tail = done.returncode, (done.stderr or done.stdout)
     else:
         returncode, tail = kernel.run(spec, output, params_file, work,
-                                      _environment(spec, files_dir, seal_key))
+                                      _environment(spec, files_dir, seal_key, reads_log))
     seconds = time.monotonic() - started
     if returncode != 0:
         failed = layout.RunFolder(spec.run_dir).failed_notebook
@@ -359,6 +298,9 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         return RunOutcome(spec, "failed", seconds, message,
                           failed if failed.exists() else None)
     params_file.unlink()
+    reads = sorted(set(reads_log.read_text().split())) if reads_log.exists() else []
+    reads_log.unlink(missing_ok=True)
+    key = dependencies.inputs_key(inputs, reads if spec.data_tables is not None else None)
     stderr = _tidy_notebook(output, spec, key, seal_key)
     log = stderr_log(spec)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -374,6 +316,7 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         "data_fingerprint": spec.data_fingerprint,
         "sdc_profile": spec.sdc_profile,
         "acro": spec.acro,
+        **({dependencies.READS: reads} if spec.data_tables is not None else {}),
         "code_fingerprint": provenance.code_fingerprint(),
         "code_version": provenance.code_version(),
         "lock_hash": provenance.lock_hash(),
@@ -384,7 +327,7 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         "seconds": round(seconds, 1),
     }
     provenance.write_json(work / RUN_RECORD, record)
-    _swap_in(work, spec.run_dir)
+    run_cache.swap_in(work, spec.run_dir)
     layout.RunFolder(spec.run_dir).failed_notebook.unlink(missing_ok=True)
     return RunOutcome(spec, "ran", seconds, record=record)
 
@@ -402,7 +345,7 @@ class _Kernels:
         try:
             if self.kernel is None or not self.kernel.alive():
                 self.close()
-                self.kernel = WarmKernel(fixed, register=_register_child)
+                self.kernel = WarmKernel(fixed, register=register_child)
             # the whole run environment is set before each notebook (the kernel's reset
             # restores its start environment, then applies this): a variable added to
             # _environment can never keep the previous notebook's value
@@ -420,97 +363,14 @@ class _Kernels:
         if self.kernel is not None:
             process = getattr(self.kernel.km.provisioner, "process", None)
             self.kernel.shutdown()
-            with _CHILDREN_LOCK:
-                _CHILDREN.discard(process)
+            forget_child(process)
         self.kernel = None
 
 
 _PER_RUN_ENV = (config.ENV_DATA_DIR, config.ENV_OUTPUT_DIR, config.ENV_EDITION,
-                config.ENV_ANALYSIS, config.ENV_PROJECT_ROOT, SEAL_ENV)
+                config.ENV_ANALYSIS, config.ENV_PROJECT_ROOT, SEAL_ENV, ENV_READS_LOG)
 """Left out of the kernel's start environment (they name one run: its folder, its seal
 key); every variable of the run is set again before each notebook."""
-
-
-def _register_child(process: subprocess.Popen) -> None:
-    with _CHILDREN_LOCK:
-        _CHILDREN.add(process)
-
-
-_CHILDREN: set[subprocess.Popen] = set()
-_CHILDREN_LOCK = threading.Lock()
-
-
-def run_child(
-    command: Sequence[str], *, env: Mapping[str, str] | None = None,
-    timeout: float | None = None, cwd: Path | None = None,
-) -> subprocess.CompletedProcess:
-    """Run a child (papermill, jupyter-book) in its own process group; capture output.
-
-    The child and everything it starts (a kernel, sphinx workers) form one process
-    group, so Ctrl-C in the terminal does not reach them half-way through a write, and
-    the whole group is killed when this call is interrupted, times out or the parent
-    unwinds for any reason (:func:`kill_children` kills every live group at once).
-
-    Notes
-    -----
-    Tested by ``tests/unit/test_processes.py`` (a grandchild that would
-    outlive its parent is gone after an interrupt).
-    """
-    logger.debug("running %s", " ".join(map(str, command)))
-    # started and registered under one lock: kill_children (which takes it) can never
-    # run between the start and the registration and miss a live child
-    with _CHILDREN_LOCK:
-        child = subprocess.Popen(
-            list(map(str, command)), env=dict(env) if env is not None else None, cwd=cwd,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            start_new_session=True,
-        )
-        _CHILDREN.add(child)
-    try:
-        stdout, stderr = child.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(child)
-        stdout, stderr = child.communicate()
-        stderr += f"\ntimed out after {timeout:.0f} s"
-        logger.warning("%s timed out after %.0f s", command[0], timeout)
-    except BaseException:
-        _kill_group(child)
-        child.communicate()
-        raise
-    finally:
-        with _CHILDREN_LOCK:
-            _CHILDREN.discard(child)
-    _kill_group(child)  # whatever the child left behind in its group
-    return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
-
-
-def _kill_group(child: subprocess.Popen) -> None:
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def kill_children() -> int:
-    """Kill the process group of every child still running; return how many."""
-    with _CHILDREN_LOCK:
-        children = list(_CHILDREN)
-    for child in children:
-        _kill_group(child)
-    if children:
-        logger.info("killed %d child process group(s)", len(children))
-    return len(children)
-
-
-class _children_die_with_us:  # noqa: N801 - used as a context manager
-    """On any exception (Ctrl-C included) kill every child group before unwinding."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind, _value, _traceback) -> None:
-        if kind is not None:
-            kill_children()
 
 
 def execute_runs(
@@ -556,12 +416,15 @@ def execute_runs(
         check_notebook_parameters(spec)
     for index, spec in enumerate(specs):
         spec.run_dir.parent.mkdir(parents=True, exist_ok=True)
-        key = spec.key()
-        record = None if force else (_reusable(spec, key) or _restore(spec, key))
+        inputs = spec.inputs()
+        key = dependencies.inputs_key(inputs)
+        record = None if force else (run_cache.live_record(spec.run_dir, inputs)
+                                     or run_cache.restore(spec.run_dir, inputs, spec.label))
         logger.debug("%s: cache key %s, %s", spec.label, key[:12],
                      "reusable" if record is not None else "to run")
         if record is not None:
-            outcomes[index] = _reuse(spec, record)
+            status, record, seconds = reuse(spec, record)
+            outcomes[index] = RunOutcome(spec, status, seconds, record=record)
             say(f"reused  {spec.label} (unchanged)" if outcomes[index].status == "reused"
                 else f"rendered {spec.label} (markdown changed: re-rendered, not "
                 "re-executed)")
@@ -570,7 +433,7 @@ def execute_runs(
     mode = kernels or kernel_mode()
     workers = min(jobs, len(pending))
     logger.debug("%d run(s) on %d worker(s), %s kernels", len(pending), workers, mode)
-    with _children_die_with_us():
+    with children_die_with_us():
         for index, outcome in _run_workers(pending, workers, mode == "warm", keep_going,
                                            say):
             outcomes[index] = outcome

@@ -2,7 +2,8 @@
 
 For each run of the series the cached run record is compared with what the run would
 read now (:func:`lifetools.pipeline.dependencies.run_inputs`): the notebook, its
-parameters, the data fingerprint, the lifetools modules the notebook uses (each changed
+parameters, the tables the run read (each changed one named; a changed table it did
+not read is named too, without a rerun) and the dictionary, the lifetools modules the notebook uses (each changed
 file named), the lock file and the installed stack. Archived editions are listed as kept.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from lifetools.pipeline import dependencies, layout
 from lifetools.pipeline.build import PreparedData, Progress, plan_runs, prepare_data
+from lifetools.pipeline.run_cache import cached_match
 from lifetools.pipeline.runner import RunSpec
 from lifetools.pipeline.series import Series, load_series
 
@@ -41,12 +43,14 @@ def explain(spec: RunSpec) -> RunStatus:
     """Say whether ``spec`` would be reused and, if not, what changed."""
     inputs = spec.inputs()
     previous = dependencies.previous_record(spec.run_dir)
-    if previous is not None and previous.get("key") == dependencies.inputs_key(inputs):
+    if previous is not None and previous.get("key") == dependencies.record_key(previous,
+                                                                               inputs):
         reason = dependencies.rerender_reason(previous, inputs, spec.source.name)
-        return (RunStatus(spec.label, "reuse") if reason is None
-                else RunStatus(spec.label, "render", (reason,)))
-    if layout.RunFolder(layout.run_cache(spec.run_dir)
-                        / dependencies.inputs_key(inputs)).complete():
+        unread = tuple(f"table {t} changed, not read by this run"
+                       for t in dependencies.unread_changes(previous, inputs))
+        return (RunStatus(spec.label, "reuse", unread) if reason is None
+                else RunStatus(spec.label, "render", (reason, *unread)))
+    if cached_match(spec.run_dir, inputs) is not None:
         return RunStatus(spec.label, "reuse", ("an earlier run with these inputs is kept "
                                                "in the run cache",))
     reasons = dependencies.rerun_reasons(previous, inputs, spec.source.name)

@@ -52,7 +52,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["PATTERNS", "Finding", "acro_verdicts", "assert_publishable",
            "assert_site_publishable", "check_notebooks", "new_key", "nhs_number_valid",
-           "not_estimable_outputs", "scan_files",
+           "not_estimable_outputs", "output_stamps", "scan_files",
            "scan_notebook", "scan_site", "seal_digest", "unprotected_outputs",
            "verify_and_settle"]
 
@@ -61,8 +61,18 @@ HINT = ("show tables with lt.tables.show_table, figures with lt.plots.show_figur
         "and write nothing else to the output folder")
 
 
-def _stamps(path: Path) -> list[dict[str, Any]]:
-    """Every output stamp of an executed notebook, in order (none if it is missing)."""
+def output_stamps(path: Path) -> list[dict[str, Any]]:
+    """Every output stamp of an executed notebook, in order (none if it is missing).
+
+    Read once and passed to :func:`unprotected_outputs`, :func:`not_estimable_outputs`
+    and :func:`acro_verdicts` in place of the path, the notebook is parsed once.
+    """
+    return _stamps(path)
+
+
+def _stamps(path: Path | Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not isinstance(path, str | Path):
+        return list(path)  # the stamps, already read (output_stamps)
     path = Path(path)
     if not path.exists():
         return []
@@ -72,7 +82,7 @@ def _stamps(path: Path) -> list[dict[str, Any]]:
     return [mark for mark in marks if isinstance(mark, dict)]
 
 
-def unprotected_outputs(path: Path) -> list[str]:
+def unprotected_outputs(path: Path | Sequence[dict[str, Any]]) -> list[str]:
     """Names of the outputs of an executed notebook shown with protection switched off.
 
     Read from the stamps: a table whose counts went through
@@ -83,7 +93,7 @@ def unprotected_outputs(path: Path) -> list[str]:
                    if (mark.get("rules") or {}).get("enabled") is False})
 
 
-def not_estimable_outputs(path: Path) -> list[str]:
+def not_estimable_outputs(path: Path | Sequence[dict[str, Any]]) -> list[str]:
     """What an executed notebook shows as "could not be estimated", output by output.
 
     Read from the stamps (tables and key results record the cells and results that
@@ -98,7 +108,7 @@ def not_estimable_outputs(path: Path) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
-def acro_verdicts(path: Path) -> dict[str, Any]:
+def acro_verdicts(path: Path | Sequence[dict[str, Any]]) -> dict[str, Any]:
     """ACRO's verdicts on one executed notebook's tables, summed for the manifest."""
     total = {"tables": 0, "cells_checked": 0, "cells_flagged": 0,
              "documented_differences": 0, "disagreements": 0}
