@@ -291,6 +291,7 @@ def test_show_figure_writes_the_data_as_protected_csv_and_links_it(output):
     markup = html["text/html"]
     assert 'href="02_time_to_discharge/figures/km.csv"' in markup
     assert 'href="02_time_to_discharge/figures/km-at-risk.csv"' in markup
+    assert "km (CSV)</a>; <a " in markup  # two links, separated
     assert f'alt="{shown.alt}"' in markup and "2 curves" in shown.alt
     assert meta["lifetools"]["downloads"] == ["figures/km.csv", "figures/km-at-risk.csv"]
 
