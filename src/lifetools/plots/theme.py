@@ -88,9 +88,15 @@ def legend_below(ax: Any, *, ncol: int = 1, **kwargs: Any) -> Any:
     gap = below * 72 / fig.dpi + 6
     anchor = blended_transform_factory(
         fig.transFigure, offset_copy(ax.transAxes, fig=fig, x=0, y=-gap, units="points"))
-    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
-                     bbox_transform=anchor, frameon=False, ncol=ncol, borderaxespad=0.0,
-                     **kwargs)
+    legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
+                       bbox_transform=anchor, frameon=False, ncol=ncol, borderaxespad=0.0,
+                       **kwargs)
+    if ncol > 1 and legend.get_window_extent(renderer).width / fig.dpi > MAX_WIDTH - 0.25:
+        # too wide for a phone in columns (a long entry such as "Suppressed ..."): one
+        legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
+                           bbox_transform=anchor, frameon=False, ncol=1,
+                           borderaxespad=0.0, **kwargs)
+    return legend
 
 
 def cropped_width(fig: Any) -> float:
@@ -114,13 +120,16 @@ def fit_to_phone(fig: Any, *, max_width: float = MAX_WIDTH) -> None:
     The figure is made narrower by the excess and laid out again (``tight_layout``),
     up to four times: the axes shrink, the text keeps its size. Text wider than the
     axes (a long axis label, a wide legend) does not shrink this way: the figure is
-    then left as it was (never made worse) and the phone test fails; wrap the text.
+    then left as it was (never made worse, and never narrower than 0.8 x WIDTH) and
+    the phone test fails; wrap the text.
     """
     width = cropped_width(fig)
     for _ in range(4):
         if width <= max_width:
             return
         before = fig.get_figwidth()
+        if before - (width - max_width) < 0.8 * WIDTH:  # the axes would be squeezed
+            return
         fig.set_figwidth(before - (width - max_width) - 0.02)
         fig.tight_layout()
         narrower = cropped_width(fig)
