@@ -176,7 +176,7 @@ class PublishedFigure:
         encoded = base64.b64encode(self.png).decode("ascii")
         width, height = self.size
         dims = f' width="{width}" height="{height}"' if width else ""
-        links = "".join(
+        links = "; ".join(  # separated: two links never read as one long name
             f'<a href="{html.escape(self.folder + f)}" download>'
             f'{html.escape(_download_text(f))}</a>' for f in self.downloads)
         data_line = (f'<p class="lifetools-figure-data">Data behind this figure: {links}'

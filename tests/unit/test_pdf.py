@@ -105,6 +105,46 @@ def test_print_reports_pdf_is_tagged_with_title_language_and_outline(tmp_path):
     assert b"/StructTreeRoot" in catalogue  # tagged: a structure tree
     assert b"/MarkInfo <</Type /MarkInfo\n/Marked true>>" in catalogue
     assert b"/Lang (en-GB)" in catalogue
+    # a viewer's title bar shows the document title, not the file name
+    assert b"/ViewerPreferences <</Type /ViewerPreferences\n/DisplayDocTitle true>>" in catalogue
     assert b"/Outlines" in catalogue  # bookmarks from the page's headings
     assert b"/Title (Wellbeing, 2024-25 edition)" in data  # document information
     assert b"/Title (Wellbeing)" in data and b"/Title (Change in score)" in data
+
+
+def test_printable_links_local_made_absolute_in_page_and_external_kept():
+    from lifetools.pipeline.pdf import _printable_links
+
+    text = ('<a class="x" href="#main">in</a> <a href="https://ogl.example/">out</a> '
+            '<a href="../../methods/cox.html#ties">method</a> '
+            '<a class="r" href="r/figures/f.csv?a=1&amp;b=2">data</a>')
+    url = "https://stats.example/lt/editions/e/r.html"
+    assert _printable_links(text, url) == (
+        '<a class="x" href="#main">in</a> <a href="https://ogl.example/">out</a> '
+        '<a href="https://stats.example/lt/methods/cox.html#ties">method</a> '
+        '<a class="r" href="https://stats.example/lt/editions/e/r/figures/f.csv?a=1&amp;b=2">'
+        "data</a>")
+    # no published address: a site link is printed as text, never as a build path
+    assert _printable_links(text, "") == (
+        '<a class="x" href="#main">in</a> <a href="https://ogl.example/">out</a> '
+        "<a>method</a> <a class=\"r\">data</a>")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")
+def test_print_reports_pdf_keeps_links_within_the_page_to_the_site_and_outside(tmp_path):
+    folder = tmp_path / "editions" / "e"
+    folder.mkdir(parents=True)
+    (folder / "r.html").write_text(
+        '<!DOCTYPE html><html lang="en-GB"><head><title>R</title></head><body>'
+        '<article class="bd-article"><p><a href="#later">Later</a> '
+        '<a href="https://www.nationalarchives.gov.uk/doc/open-government-licence/">OGL</a> '
+        '<a href="../../methods/cox.html">Methods</a></p><div style="height:1400px"></div>'
+        '<h2 id="later">Later section</h2></article></body></html>')
+    [pdf] = print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN,
+                          site_url="https://stats.example/lt")
+    data = pdf.read_bytes()
+    assert b"/URI (https://www.nationalarchives.gov.uk/doc/open-government-licence/)" in data
+    assert b"/URI (https://stats.example/lt/methods/cox.html)" in data
+    assert b"/Subtype /Link" in data and b"/Dest" in data  # the in-page link
+    assert str(tmp_path).encode() not in data and b"file:" not in data

@@ -291,6 +291,7 @@ def test_show_figure_writes_the_data_as_protected_csv_and_links_it(output):
     markup = html["text/html"]
     assert 'href="02_time_to_discharge/figures/km.csv"' in markup
     assert 'href="02_time_to_discharge/figures/km-at-risk.csv"' in markup
+    assert "km (CSV)</a>; <a " in markup  # two links, separated
     assert f'alt="{shown.alt}"' in markup and "2 curves" in shown.alt
     assert meta["lifetools"]["downloads"] == ["figures/km.csv", "figures/km-at-risk.csv"]
 
@@ -364,3 +365,27 @@ def test_plot_survival_group_with_too_few_at_risk_is_named_as_not_drawn():
     assert "1 curve." in alt
     assert "Not drawn (fewer than 10 at risk from the start): Used the Life Rooms." in alt
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Did not use them"]
+
+
+def test_legend_below_too_wide_for_a_phone_in_columns_is_one_column():
+    from lifetools.plots.theme import MAX_WIDTH, cropped_width, legend_below
+
+    fig, ax = plt.subplots(figsize=(4.9, 4))
+    for name in ("Monthly count", "Special cause", "Mean", "Process limits",
+                 "Suppressed (fewer than 8)", "Another long legend entry"):
+        ax.plot([0, 1], [0, 1], label=name)
+    legend = legend_below(ax, ncol=2)
+    fig.tight_layout()
+    assert legend._ncols == 1
+    assert cropped_width(fig) <= MAX_WIDTH
+
+
+def test_plot_run_chart_with_suppressed_months_has_phone_legible_text():
+    # the 2023-24 run chart: a suppressed month adds a long legend entry, whose two
+    # columns had made the figure 5.4 inches wide (11.4 px text on a phone)
+    months = pd.date_range("2023-04-01", periods=12, freq="MS")
+    contacts = pd.DataFrame({"month": months,
+                             "contacts": [3, 4, 15, 15, 10, 15, 15, 10, 2, 10, 15, 15]})
+    ax = plots.plot_run_chart(contacts)
+    assert "Suppressed" in " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert phone_text_px(ax.figure) >= MIN_PHONE_PX

@@ -62,3 +62,13 @@ def test_plain_reason_keeps_a_bracketed_list_whole():
     assert plain_reason("too few events to estimate (fewer than 10 events among 'a'; "
                         "'b'); the fit did not converge") == (
         "too few events to estimate (fewer than 10 events among 'a'; 'b')")
+
+
+def test_result_sentence_share_of_all_shows_its_interval_to_100_per_cent():
+    # 25 of 25: the Wilson upper limit is 0.9999999999999999, a hair under the share;
+    # the reach page said the share "could not be estimated" beside the main point
+    # quoting it as 100.0% (95% CI 86.7% to 100.0%)
+    everyone = share(protected_count(25), protected_count(25))
+    text = result_sentence(everyone, kind="percentage", missing="The share saying yes",
+                           found="{value} said yes ({level} confidence interval {interval}).")
+    assert text == "100.0% said yes (95% confidence interval 86.7% to 100.0%)."

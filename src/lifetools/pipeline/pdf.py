@@ -4,15 +4,17 @@ After the site is built, each report page of the current edition is printed to
 ``editions/<edition>/<report>.pdf`` by Debian's ``chromium`` (``--print-to-pdf``, no
 network, the page read from disk) with a print stylesheet that puts the series, the
 edition, the statistics status, the published date and the page's address in the
-footer of every printed page (links within the site are printed as text: they would
-otherwise point at the build folder; scripts are left out, so what is printed is the page
+footer of every printed page (links within the page and to other sites stay links;
+links to the site's other pages point at its published address, ``site_url``, or without
+one are printed as text: they would otherwise point at the build folder; scripts are left out, so what is printed is the page
 as loaded, not a state a deferred script reached in time). The page then links its PDF. Chromium writes the time
 of printing and its own DOM node numbers into the file; :func:`normalise_pdf` replaces
 them (same lengths, so the cross-reference offsets stay valid) by the source date and
 numbers in order of appearance, so the same page prints to the same bytes.
 
 The PDF is tagged (Chromium writes a structure tree, ``/MarkInfo <</Marked true>>``, the
-page's ``<title>`` as ``/Title`` and its ``lang`` as ``/Lang``) and has bookmarks made from
+page's ``<title>`` as ``/Title``, ``/DisplayDocTitle true`` so a viewer shows that title
+rather than the file name, and its ``lang`` as ``/Lang``) and has bookmarks made from
 the page's headings (``--generate-pdf-document-outline``); checked by
 ``tests/unit/test_pdf.py::test_print_reports_pdf_is_tagged_with_title_language_and_outline``.
 
@@ -29,6 +31,7 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from lifetools.pipeline.pages import long_date
 from lifetools.pipeline.provenance import source_date_epoch
@@ -42,7 +45,7 @@ ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 PDF_DATE = re.compile(rb"D:\d{14}[+-Z][0-9']*")
 NODE = re.compile(rb"node(\d{8})")
 ARTICLE = '<article class="bd-article">'
-LOCAL_LINK = re.compile(r'(<a\b[^>]*?)\shref="(?!https?://|mailto:)[^"]*"')
+LOCAL_LINK = re.compile(r'(<a\b[^>]*?)\shref="(?!https?://|mailto:|#)([^"]*)"')
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
 
 
@@ -84,12 +87,31 @@ def _footer_css(footer: str) -> str:
             "{ display: none !important; }</style>")
 
 
+def _printable_links(text: str, page_url: str) -> str:
+    """The page's links as a PDF can keep them.
+
+    Links within the page (``#...``) and to other sites stay as they are (Chromium
+    prints them as PDF links); a link to another page or file of the site is made
+    absolute under ``page_url`` (the page's published address), or, with no address
+    configured, printed as text (it would otherwise point at the build folder).
+    """
+    def local(match: re.Match[str]) -> str:
+        if not page_url:
+            return match[1]
+        return f'{match[1]} href="{html.escape(urljoin(page_url, html.unescape(match[2])))}"'
+
+    return LOCAL_LINK.sub(local, text)
+
+
 def print_reports(html_dir: Path, edition: str, reports: Sequence[tuple[str, str]], *,
-                  when: dt.datetime, executable: str | None = None) -> list[Path]:
+                  when: dt.datetime, executable: str | None = None,
+                  site_url: str = "") -> list[Path]:
     """Print each report page of ``edition`` to PDF and link it from the page.
 
-    ``reports`` are (report id, footer text) pairs. Returns the PDFs written (none
-    without Chromium; a page Chromium fails to print keeps no link).
+    ``reports`` are (report id, footer text) pairs; ``site_url`` is the site's
+    published address (links to the site's other pages print as links to it; none:
+    as text). Returns the PDFs written (none without Chromium; a page Chromium fails
+    to print keeps no link).
     """
     executable = executable or chromium()
     if executable is None:
@@ -104,7 +126,9 @@ def print_reports(html_dir: Path, edition: str, reports: Sequence[tuple[str, str
         # links to local files would print as file:// addresses of the build folder;
         # scripts are left out: the theme's deferred ones (icons, thebe) change the page
         # after it has loaded, so a print on a busy machine could catch it half-changed
-        static = SCRIPT.sub("", LOCAL_LINK.sub(r"\1", text))
+        page_url = (f"{site_url.rstrip('/')}/editions/{edition}/{report}.html"
+                    if site_url else "")
+        static = SCRIPT.sub("", _printable_links(text, page_url))
         printable.write_text(static.replace(
             "</head>", _footer_css(footer) + "</head>", 1), encoding="utf-8")
         target = page.with_suffix(".pdf")
@@ -144,4 +168,5 @@ def print_edition(html_dir: Path, series: Series, edition: Edition,
     when = dt.datetime.fromtimestamp(source_date_epoch(), tz=dt.UTC)
     reports = [(a.id, footer_text(series, edition, manifest, a.id))
                for a in series.analyses_in(edition.id) if a.id in runs]
-    return print_reports(html_dir, edition.id, reports, when=when)
+    return print_reports(html_dir, edition.id, reports, when=when,
+                         site_url=series.publication.site_url)

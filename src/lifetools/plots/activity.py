@@ -16,6 +16,7 @@ from lifetools.plots.theme import (
     SUPPRESSED_HATCH,
     WIDTH,
     apply_theme,
+    fit_to_phone,
     legend_below,
     suppressed_label,
     suppressed_patch,
@@ -78,6 +79,7 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
     ax.figure.autofmt_xdate()
     legend_below(ax, ncol=2)
     ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
     shown = values.dropna()
     alt = (f"Run chart of {ylabel.lower()} over {len(values)} months with the mean and "
            f"process limits. Counts range from {format_count(shown.min())} to "
@@ -124,6 +126,7 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
     ax.set_xlabel("Per cent of each population\n(from rounded counts)")
     legend_below(ax)
     ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
     shown = [f"{g}: users {format_percentage(u, missing='suppressed')}, caseload "
              f"{format_percentage(c, missing='suppressed')}"
              for g, u, c in zip(part["group"], values[columns[0]], values[columns[1]],

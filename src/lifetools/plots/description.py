@@ -11,7 +11,14 @@ from lifetools.disclosure import protect_counts
 from lifetools.formatting import format_count
 from lifetools.labels import label
 from lifetools.plots.activity import mark_suppressed_months
-from lifetools.plots.theme import MARKERS, PALETTE, WIDTH, apply_theme, legend_below
+from lifetools.plots.theme import (
+    MARKERS,
+    PALETTE,
+    WIDTH,
+    apply_theme,
+    fit_to_phone,
+    legend_below,
+)
 from lifetools.publication import mark_protected
 
 __all__ = ["plot_monthly_counts"]
@@ -64,6 +71,7 @@ def plot_monthly_counts(
     ax.figure.autofmt_xdate()
     legend_below(ax)
     ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
     alt = (f"Line chart of {ylabel.lower()} over {data[x].nunique()} months, "
            f"{len(groups)} line" + ("s" if len(groups) != 1 else "") + ". "
            + "; ".join(lines) + f" a month. Months with a suppressed count: {count}.")

@@ -9,7 +9,14 @@ import pandas as pd
 
 from lifetools.disclosure import require_table
 from lifetools.formatting import format_ratio
-from lifetools.plots.theme import MARKERS, PALETTE, WIDTH, apply_theme, legend_below
+from lifetools.plots.theme import (
+    MARKERS,
+    PALETTE,
+    WIDTH,
+    apply_theme,
+    fit_to_phone,
+    legend_below,
+)
 from lifetools.publication import mark_protected
 
 __all__ = ["plot_calibration_curve", "plot_decision_curve"]
@@ -37,6 +44,7 @@ def plot_calibration_curve(curve: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.set_ylabel("Observed risk")
     legend_below(ax)
     ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
     data = curve[["predicted", "observed", "ci_lower", "ci_upper"]].astype(float).round(4)
     gap = (data["observed"] - data["predicted"]).abs()
     alt = ("Flexible calibration curve of observed against predicted risk with its 95% "
@@ -68,6 +76,7 @@ def plot_decision_curve(table: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.set_ylabel("Net benefit")
     legend_below(ax)
     ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
     data = table[["threshold", "model", "treat_all", "treat_none"]].astype(float).round(5)
     better = data[(data["model"] > data["treat_all"]) & (data["model"] > data["treat_none"])]
     alt = (f"Net benefit of the model, of treating everyone and of treating no one at "

@@ -16,6 +16,7 @@ from lifetools.plots.theme import (
     PALETTE,
     WIDTH,
     apply_theme,
+    fit_to_phone,
     legend_below,
     suppressed_label,
     suppressed_patch,
@@ -52,9 +53,10 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
     ax.set_yticks(y)
     ax.set_yticklabels(wrapped)
     ax.set_xlim(left=0)
-    ax.set_xlabel("Absolute standardised mean\ndifference")
+    ax.set_xlabel("Absolute standardised\nmean difference")
     legend_below(ax)
     ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
     balanced = int((after < threshold).sum())
     known = int(after.notna().sum())
     worst = after.idxmax() if known else None
@@ -116,6 +118,7 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
     ax.set_ylabel(ylabel)
     legend_below(ax)
     ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
     shown = [f"{label(str(r.group))}, {label(str(r.period))}: {format_ratio(r.rate)} "
              f"({format_ratio(r.ci_lower)} to {format_ratio(r.ci_upper)})"
              for r in frame.itertuples() if pd.notna(r.rate)]
@@ -155,6 +158,7 @@ def plot_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.set_ylabel("Observed risk")
     legend_below(ax)
     ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
     data = pd.DataFrame({"predicted": table["predicted"].astype(float).round(4),
                          "observed": table["observed"].astype(float).round(4)})
     gap = (data["observed"] - data["predicted"]).abs()

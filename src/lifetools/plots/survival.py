@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from lifetools.disclosure import (
     active_profile,
@@ -18,7 +19,15 @@ from lifetools.disclosure import (
 )
 from lifetools.formatting import format_ratio
 from lifetools.labels import label
-from lifetools.plots.theme import FONT_SIZE, MARKERS, PALETTE, WIDTH, apply_theme, wrap
+from lifetools.plots.theme import (
+    FONT_SIZE,
+    MARKERS,
+    PALETTE,
+    WIDTH,
+    apply_theme,
+    fit_to_phone,
+    wrap,
+)
 from lifetools.publication import mark_protected
 
 __all__ = ["RATIO_TICKS", "plot_forest", "plot_survival"]
@@ -190,9 +199,15 @@ def plot_survival(
                         ha="center", va="top", gid="at-risk")
     if len(curves) > 1 or len(at_risk_groups) > 1 or missing:
         short = max(len(_name(g)) for g in curves) <= 12
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.02), frameon=False,
+        # from the figure's left edge, so a three-column legend fits the phone width,
+        # and clear of the top tick label ("1.0"), which stands above the axes
+        above = offset_copy(ax.transAxes, fig=ax.figure, x=0, y=FONT_SIZE * 0.75,
+                            units="points")
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False,
+                  bbox_transform=blended_transform_factory(ax.figure.transFigure, above),
                   borderaxespad=0.0, ncol=min(len(curves), 3) if short else 1)
     ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
     kind = "Rising step" if "CIF" in type(result).__name__ else "Falling step"
     data = {"": require_table(_curve_table(curves, days), name="curves",
                               not_counts=["day"]),
@@ -287,7 +302,7 @@ def plot_forest(
     ax.errorbar(est[ok], y[ok], xerr=[est[ok] - low[ok], high[ok] - est[ok]],
                 fmt=MARKERS[1], color=PALETTE[0], capsize=4, markersize=7)
     _ratio_axis(ax, float(low[ok].min()) if ok.any() else 0.5,
-                float(high[ok].max()) if ok.any() else 2.0, wrap(xlabel, 44))
+                float(high[ok].max()) if ok.any() else 2.0, wrap(xlabel, 34))
     for row in np.flatnonzero(~ok):
         ax.text(1.0, y[row], "  not estimated", ha="left", va="center",
                 fontstyle="italic", color="#444444")
@@ -296,6 +311,7 @@ def plot_forest(
     ax.set_ylim(-0.6, len(frame) - 0.4)
     ax.grid(axis="y", visible=False)
     ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
     data = pd.DataFrame({"label": [label(str(v)) for v in frame[label_col]],
                          "estimate": np.round(est, 4), "ci_lower": np.round(low, 4),
                          "ci_upper": np.round(high, 4)})

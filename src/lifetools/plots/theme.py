@@ -1,9 +1,11 @@
 """Palette, fonts and sizes: one place. Okabe-Ito colours, safe for colour blindness.
 
 Figures are drawn for a phone first: :data:`WIDTH` inches wide with no text under
-:data:`FONT_SIZE` points, so that a figure shown 390 CSS pixels wide still has text of
-at least :data:`MIN_PHONE_PX` pixels (:func:`phone_text_px` measures it; the tests of
-every figure function check it). Figures are published as PNG at :data:`DPI` dots per
+:data:`FONT_SIZE` points, and :func:`fit_to_phone` narrows a figure whose cropped
+width is over :data:`MAX_WIDTH`, so that a figure shown on a 390 CSS pixel wide phone
+(:data:`PHONE_FIGURE_PX` wide after the page's margins) still has text of at least
+:data:`MIN_PHONE_PX` pixels (:func:`phone_text_px` measures it; the tests of every
+figure function check it). Figures are published as PNG at :data:`DPI` dots per
 inch, twice the 96 CSS pixels per inch a browser draws them at, so they stay sharp on
 high-density screens.
 """
@@ -15,8 +17,9 @@ from typing import Any
 
 import matplotlib as mpl
 
-__all__ = ["DPI", "FONT_SIZE", "MARKERS", "MIN_PHONE_PX", "PALETTE", "PHONE_PX",
-           "SUPPRESSED_HATCH", "WIDTH", "apply_theme", "legend_below", "phone_text_px",
+__all__ = ["DPI", "FONT_SIZE", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX", "PALETTE",
+           "PHONE_FIGURE_PX", "PHONE_PX", "SUPPRESSED_HATCH", "WIDTH", "apply_theme",
+           "cropped_width", "fit_to_phone", "legend_below", "phone_text_px",
            "suppressed_label", "suppressed_patch",
            "wrap"]
 
@@ -26,14 +29,22 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 FONT_SIZE = 13
 """Smallest text in a figure, in points."""
-WIDTH = 5.2
+WIDTH = 4.9
 """Figure width in inches before the tight crop."""
 DPI = 192
 """PNG resolution: twice 96 CSS pixels per inch."""
 PHONE_PX = 390
 """Width of a phone screen in CSS pixels (iPhone 12-15)."""
+PHONE_FIGURE_PX = 342
+"""Width in CSS pixels a figure is shown at on a PHONE_PX wide screen: the article's
+padding (2 x 16 px) and the figure's (2 x 8 px) take the rest. Measured in Chromium
+(``tests/functional/test_figures_in_browser.py`` checks it on the built site)."""
 MIN_PHONE_PX = 12
-"""Smallest text height, in CSS pixels, a figure may have when shown PHONE_PX wide."""
+"""Smallest text height, in CSS pixels, a figure may have when shown on a phone."""
+MAX_WIDTH = 5.0
+"""Widest a figure may be after the tight crop, in inches: FONT_SIZE-point text in a
+figure this wide, shown PHONE_FIGURE_PX wide, is 12.35 CSS px high (5.14 inches would
+be exactly 12)."""
 SUPPRESSED_HATCH = "xx"
 """Hatching of the placeholder drawn where a value is suppressed."""
 
@@ -60,9 +71,11 @@ def legend_below(ax: Any, *, ncol: int = 1, **kwargs: Any) -> Any:
     """Put the legend under the axes' tick labels and x label, so it never covers data.
 
     The gap is measured in points from the drawn tick labels and axis label, so it
-    holds whatever size the axes end up after ``tight_layout``.
+    holds whatever size the axes end up after ``tight_layout``. The legend starts at
+    the figure's left edge, not the axes', so a wide legend does not widen the figure
+    (and shrink its text on a phone).
     """
-    from matplotlib.transforms import offset_copy
+    from matplotlib.transforms import blended_transform_factory, offset_copy
 
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
@@ -73,29 +86,71 @@ def legend_below(ax: Any, *, ncol: int = 1, **kwargs: Any) -> Any:
     renderer = fig.canvas.get_renderer()
     below = ax.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y0
     gap = below * 72 / fig.dpi + 6
-    anchor = offset_copy(ax.transAxes, fig=fig, x=0, y=-gap, units="points")
-    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
-                     bbox_transform=anchor, frameon=False, ncol=ncol, borderaxespad=0.0,
-                     **kwargs)
+    anchor = blended_transform_factory(
+        fig.transFigure, offset_copy(ax.transAxes, fig=fig, x=0, y=-gap, units="points"))
+    legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
+                       bbox_transform=anchor, frameon=False, ncol=ncol, borderaxespad=0.0,
+                       **kwargs)
+    if ncol > 1 and legend.get_window_extent(renderer).width / fig.dpi > MAX_WIDTH - 0.25:
+        # too wide for a phone in columns (a long entry such as "Suppressed ..."): one
+        legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
+                           bbox_transform=anchor, frameon=False, ncol=1,
+                           borderaxespad=0.0, **kwargs)
+    return legend
 
 
-def phone_text_px(fig: Any, *, screen_px: int = PHONE_PX) -> float:
-    """Height in CSS pixels of the smallest visible text when ``fig`` is shown ``screen_px`` wide.
+def cropped_width(fig: Any) -> float:
+    """Width in inches of ``fig`` as published: the tight crop at :data:`DPI`.
 
-    The figure is drawn with the tight crop :func:`lifetools.publication.render_png`
-    uses; a text of ``s`` points in a figure ``w`` points wide is ``s * screen_px / w``
-    pixels high on the screen.
+    Drawn at the published resolution, as :func:`lifetools.publication.render_png`
+    draws it (text is laid out differently at a low resolution).
     """
     import io
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=20, bbox_inches="tight")
-    from matplotlib.image import imread
+    from PIL import Image
 
-    buffer.seek(0)
-    width_in = imread(buffer).shape[1] / 20
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
+    return Image.open(io.BytesIO(buffer.getvalue())).size[0] / DPI
+
+
+def fit_to_phone(fig: Any, *, max_width: float = MAX_WIDTH) -> None:
+    """Narrow ``fig`` until its cropped width is at most ``max_width`` inches.
+
+    The figure is made narrower by the excess and laid out again (``tight_layout``),
+    up to four times: the axes shrink, the text keeps its size. Text wider than the
+    axes (a long axis label, a wide legend) does not shrink this way: the figure is
+    then left as it was (never made worse, and never narrower than 0.8 x WIDTH) and
+    the phone test fails; wrap the text.
+    """
+    width = cropped_width(fig)
+    for _ in range(4):
+        if width <= max_width:
+            return
+        before = fig.get_figwidth()
+        if before - (width - max_width) < 0.8 * WIDTH:  # the axes would be squeezed
+            return
+        fig.set_figwidth(before - (width - max_width) - 0.02)
+        fig.tight_layout()
+        narrower = cropped_width(fig)
+        if narrower >= width - 0.01:  # text wider than the axes: narrowing cannot help
+            fig.set_figwidth(before)
+            fig.tight_layout()
+            return
+        width = narrower
+
+
+def phone_text_px(fig: Any, *, screen_px: int = PHONE_FIGURE_PX) -> float:
+    """Height in CSS pixels of the smallest visible text of ``fig`` shown on a phone.
+
+    A published figure is an image :data:`DPI` dots per inch, shown at half its pixels
+    (96 CSS px per inch) and at most ``screen_px`` wide (the width a figure gets on a
+    390 px phone). A text of ``s`` points is ``s * 96 / 72`` CSS px at natural size,
+    scaled by ``screen_px / natural width`` when the image is wider than the screen.
+    """
+    natural_px = cropped_width(fig) * 96
     sizes = [t.get_fontsize() for t in fig.findobj(_visible_text)]
-    return min(sizes) * screen_px / (width_in * 72)
+    return min(sizes) * 96 / 72 * min(1.0, screen_px / natural_px)
 
 
 def _visible_text(artist: Any) -> bool:

@@ -67,7 +67,9 @@ def _degenerate(estimate: float, low: float | None, high: float | None,
                 ratio: bool) -> bool:
     if low is None or high is None:
         return True
-    if not low <= estimate <= high or low == high:
+    # a share of 100%: its Wilson upper limit computes as 0.9999999999999999
+    slack = 1e-9 * max(1.0, abs(estimate))
+    if not low - slack <= estimate <= high + slack or low == high:
         return True
     return ratio and (low <= 0 or math.isinf(high))
 

@@ -1,0 +1,116 @@
+"""Every published figure's text, measured as a phone shows it (#15).
+
+A figure is a PNG drawn at :data:`~lifetools.plots.theme.DPI` (twice 96 CSS px per
+inch) whose smallest text is :data:`~lifetools.plots.theme.FONT_SIZE` points (checked
+on every figure function by ``tests/unit/test_plots.py`` and on the reports' figures
+by ``tests/unit/test_reports.py``). Its text is therefore
+``FONT_SIZE * 96 / 72 * shown width / natural width`` CSS px high. Here the shown width
+is measured in headless Chromium at 390 x 844 on every report page of every edition,
+and each PNG's width is read from the file.
+
+Set ``LIFETOOLS_BUILT_SITE`` to a built ``public/site`` folder to check it without
+building the project copy again.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import struct
+import threading
+from pathlib import Path
+
+import pytest
+
+from lifetools.plots.theme import (
+    DPI,
+    FONT_SIZE,
+    MAX_WIDTH,
+    MIN_PHONE_PX,
+    PHONE_FIGURE_PX,
+)
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def site(request) -> Path:
+    given = os.environ.get("LIFETOOLS_BUILT_SITE")
+    return Path(given).resolve() if given else request.getfixturevalue("built_site")
+
+
+def report_pages(site: Path) -> list[str]:
+    return [str(p.relative_to(site)) for p in sorted((site / "editions").glob("*/*.html"))
+            if p.stem not in ("index", "record")]
+
+
+def figure_files(site: Path) -> list[Path]:
+    return sorted(site.glob("editions/*/*/figures/*.png"))
+
+
+def png_width(path: Path) -> int:
+    with path.open("rb") as handle:
+        header = handle.read(24)
+    return struct.unpack(">I", header[16:20])[0]
+
+
+def text_px(shown: float, natural_css: float) -> float:
+    """CSS px of FONT_SIZE-point text in a figure ``natural_css`` px wide shown ``shown``."""
+    return FONT_SIZE * 96 / 72 * shown / natural_css
+
+
+def test_text_px_of_a_figure_shrunk_to_a_phone_known_values():
+    assert text_px(500, 500) == pytest.approx(17.333, abs=1e-3)   # natural size
+    assert text_px(342, 494) == pytest.approx(12.0, abs=0.01)      # 5.146 in: the limit
+    assert text_px(342, 592) < MIN_PHONE_PX                        # the old run chart
+
+
+def test_every_published_figure_is_narrow_enough_for_phone_text(site):
+    files = figure_files(site)
+    assert len(files) >= 12, [str(p) for p in files]
+    widths = {str(p.relative_to(site)): png_width(p) for p in files}
+    wide = {k: w for k, w in widths.items() if w > MAX_WIDTH * DPI + 1}
+    assert not wide, wide
+    smallest = min(text_px(min(PHONE_FIGURE_PX, w / 2), w / 2) for w in widths.values())
+    assert smallest >= MIN_PHONE_PX
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # noqa: D102 - keep test output clean
+        pass
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+def test_every_figure_text_at_least_12_css_px_in_chromium_at_390_px(site):
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    server = f"http://127.0.0.1:{httpd.server_address[1]}"
+    measured: dict[str, tuple[float, float]] = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM,
+                                        args=["--headless", "--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            for name in report_pages(site):
+                page.goto(f"{server}/{name}", wait_until="load")
+                for src, shown, natural in page.eval_on_selector_all(
+                        "figure.lifetools-figure img",
+                        "els => els.map(e => [e.getAttribute('src'), "
+                        "e.getBoundingClientRect().width, e.naturalWidth])"):
+                    measured[f"{name} {src}"] = (shown, text_px(shown, natural / 2))
+            browser.close()
+    finally:
+        httpd.shutdown()
+    assert len(measured) >= 12, measured
+    small = {k: round(v[1], 2) for k, v in measured.items() if v[1] < MIN_PHONE_PX}
+    assert not small, small
+    # the width the unit tests assume a phone gives a figure
+    assert max(shown for shown, _ in measured.values()) == pytest.approx(PHONE_FIGURE_PX,
+                                                                         abs=1.0)
