@@ -28,12 +28,11 @@ import pandas as pd
 from lifetools.datapackage import PACKAGE_FILE, read_package
 from lifetools.dictionary import Dictionary, FieldSpec, TableSpec, load_dictionary
 from lifetools.errors import DataValidationError, OutputPathError
-from lifetools.loading import coerce_types, is_duckdb_file, read_raw, scan_folder
+from lifetools.loading import coerce_types, read_raw, scan_folder
 from lifetools.redaction import looks_identifying, safe_text
 
-__all__ = ["Problem", "Rule", "ValidationReport", "check_frame", "raise_for_problems",
-           "duckdb_types", "validate_directory", "validate_duckdb",
-           "validate_tables"]
+__all__ = ["MAX_ROWS_KEPT", "Problem", "Rule", "ValidationReport", "check_frame",
+           "raise_for_problems", "validate_directory", "validate_tables"]
 
 MAX_ROWS_KEPT = 1000
 
@@ -420,7 +419,8 @@ def validate_directory(
     ----------
     path
         Folder holding ``<table>.parquet`` or ``<table>.csv`` files and the extract's
-        ``datapackage.json``; or a DuckDB database file (:func:`validate_duckdb`).
+        ``datapackage.json``; or a DuckDB database file
+        (:func:`lifetools.engines.checks.validate_duckdb`).
     tables
         Only these tables (default: every table in the dictionary).
 
@@ -437,96 +437,11 @@ def validate_directory(
     """
     dictionary = load_dictionary()
     if Path(path).is_file():
+        from lifetools.engines.checks import validate_duckdb
+
         return validate_duckdb(Path(path), tables=tables)
     if not Path(path).is_dir():
         return ValidationReport(Path(path), (Problem(
             "(folder)", "(all)", None, Rule.FILE_MISSING, "the data folder does not exist"),))
     return validate_tables(Path(path), dictionary, tables or list(dictionary.tables))
 
-
-_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
-             "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
-_WORDS = {"date": "a date", "integer": "a whole number", "number": "a number",
-          "boolean": "true/false", "string": "text"}
-
-
-def _holds(kind: str, stored: str) -> bool:
-    """Whether a DuckDB column type can hold the dictionary's type without parsing."""
-    if kind == "date":
-        return stored == "DATE" or stored.startswith("TIMESTAMP")
-    if kind == "integer":
-        return stored in _INTEGERS
-    if kind == "number":
-        return stored in _INTEGERS or stored in ("FLOAT", "DOUBLE") or stored.startswith(
-            "DECIMAL")
-    return stored == {"boolean": "BOOLEAN"}.get(kind, "VARCHAR")
-
-
-def duckdb_types(path: Path) -> dict[str, dict[str, str]] | None:
-    """Per table, each column's DuckDB type (None when DuckDB cannot open the file)."""
-    import duckdb
-
-    try:
-        with duckdb.connect(str(path), read_only=True) as connection:
-            rows = connection.sql("SELECT table_name, column_name, data_type FROM "
-                                  "information_schema.columns ORDER BY ordinal_position"
-                                  ).fetchall()
-    except duckdb.Error:
-        return None
-    types: dict[str, dict[str, str]] = {}
-    for table, column, stored in rows:
-        types.setdefault(table, {})[column] = stored
-    return types
-
-
-def validate_duckdb(path: Path, *, tables: Sequence[str] | None = None) -> ValidationReport:
-    """Validate the tables of a DuckDB database file against the data dictionary.
-
-    The same rules and report as :func:`validate_directory`; the extract's
-    ``datapackage.json`` sits beside the file. A table missing is ``file.missing``, a
-    column whose stored type cannot hold the dictionary's (dates stored as text) is
-    ``type``, named by table and column; rows are numbered in the table's stored order.
-
-    Notes
-    -----
-    Tested in ``tests/engines/test_duckdb_extract.py``.
-    """
-    import datetime as dt
-
-    from lifetools.loading import read_duckdb_table
-
-    dictionary, path = load_dictionary(), Path(path)
-    label = path.name
-    if not is_duckdb_file(path):
-        return ValidationReport(path, (Problem(label, "(all)", None, Rule.FILE_UNREADABLE,
-                                               "is not a DuckDB database file"),))
-    types = duckdb_types(path)
-    if types is None:
-        return ValidationReport(path, (Problem(
-            label, "(all)", None, Rule.FILE_UNREADABLE, "cannot be opened by DuckDB "
-            "(damaged, a newer format, or open for writing in another program)"),))
-    extract_date, reason = read_package(path.parent, dictionary)
-    problems = [Problem(PACKAGE_FILE, "(package)", None, Rule.PACKAGE, reason)] if reason \
-        else []
-    frames, paths = {}, {}
-    for name in tables or list(dictionary.tables):
-        spec = dictionary.table(name)
-        out = _Collector(f"{label}:{name}", name)
-        if name not in types:
-            problems.append(Problem(out.file, name, None, Rule.FILE_MISSING,
-                                    f"no table {name!r} in the DuckDB file"))
-            continue
-        wrong = [f.name for f in spec.fields if f.name in types[name]
-                 and not _holds(f.type, types[name][f.name])]
-        for column in wrong:
-            out.add(column, Rule.TYPE, f"is stored as {types[name][column]}; the "
-                    f"dictionary says {_WORDS[spec.field(column).type]}")
-        raw = read_duckdb_table(path, name, typed=False).drop(columns=wrong)
-        frame, found = check_frame(raw, spec, extract_date or dt.date.today(), out)
-        problems += [p for p in found if not (p.rule is Rule.COLUMN_MISSING
-                                              and p.column in wrong)]
-        paths[name] = Path(out.file)
-        if frame is not None:
-            frames[name] = frame
-    problems += _check_links(frames, dictionary, paths)
-    return ValidationReport(path, tuple(problems))

@@ -134,3 +134,45 @@ def test_prepare_data_not_a_duckdb_file_refused(tmp_path):
     with pytest.raises(DataValidationError, match="is not a DuckDB database file") as error:
         prepare_data(load_series(), data_dir=bad)
     assert error.value.exit_code == 11
+
+
+_INJECTED = """
+UPDATE people SET sex = 'Z' WHERE rowid IN (4, 9);
+UPDATE people SET year_of_birth = 1850 WHERE rowid = 6;
+UPDATE people SET person_id = (SELECT person_id FROM people WHERE rowid = 0) WHERE rowid = 12;
+UPDATE people SET lsoa_code = 'W0100001' WHERE rowid = 15;
+UPDATE people SET date_of_death = TIMESTAMP '2010-06-01' WHERE rowid = 20;
+UPDATE people SET year_of_birth = 2015 WHERE rowid = 21 AND date_of_death IS NOT NULL;
+UPDATE referrals SET team_type = NULL WHERE rowid IN (2, 7);
+UPDATE referrals SET referral_source = '' WHERE rowid = 3;
+UPDATE referrals SET priority = '7' WHERE rowid = 5;
+UPDATE referrals SET honos_baseline = 60 WHERE rowid = 8;
+UPDATE referrals SET discharge_date = referral_date - INTERVAL 3 DAY WHERE rowid = 10;
+UPDATE referrals SET closure_reason = '01', discharge_date = NULL WHERE rowid = 11;
+UPDATE referrals SET referral_id = (SELECT referral_id FROM referrals WHERE rowid = 1)
+  WHERE rowid = 13;
+UPDATE referrals SET person_id = repeat('f', 64) WHERE rowid = 14;
+UPDATE referrals SET person_id = (SELECT person_id FROM people WHERE rowid = 20),
+  referral_date = TIMESTAMP '2020-01-01' WHERE rowid = 16;
+"""
+
+
+def test_validate_duckdb_in_engine_report_equals_pandas_checks_on_bad_rows(extract,
+                                                                            tmp_path):
+    bad = _changed(extract, tmp_path, _INJECTED)
+    from lifetools.engines.checks import validate_duckdb
+
+    in_engine = validate_duckdb(bad)
+    in_pandas = validate_duckdb(bad, in_engine=False)
+    assert in_engine.problems == in_pandas.problems
+    assert in_engine.render() == in_pandas.render()
+    rules = {(p.table, p.rule) for p in in_engine.errors}
+    assert {("people", Rule.ENUM), ("people", Rule.RANGE), ("people", Rule.UNIQUE),
+            ("people", Rule.PATTERN), ("referrals", Rule.REQUIRED),
+            ("referrals", Rule.NOT_BEFORE), ("referrals", Rule.PRESENT_TOGETHER),
+            ("referrals", Rule.FOREIGN_KEY), ("referrals", Rule.AFTER_DEATH)} <= rules
+    sex = next(p for p in in_engine.errors if p.rule is Rule.ENUM and p.table == "people")
+    assert sex.count == 2 and sex.rows == (5, 10) and sex.examples == ()  # quasi-identifier
+    priority = next(p for p in in_engine.errors if p.column == "priority")
+    assert priority.rows == (6,) and priority.examples == ("'7'",)
+    assert not any(p.examples for p in in_engine.problems if p.column == "person_id")

@@ -25,6 +25,7 @@ from typing import Any
 
 from lifetools import config, disclosure, engines
 from lifetools.dictionary import load_dictionary
+from lifetools.engines.checks import duckdb_types
 from lifetools.errors import DataValidationError, ParameterError
 from lifetools.loading import is_duckdb_file
 from lifetools.pipeline import (
@@ -52,7 +53,7 @@ from lifetools.pipeline.runner import (
     raise_for_failures,
 )
 from lifetools.pipeline.series import Series, load_series
-from lifetools.validation import Rule, duckdb_types, validate_directory
+from lifetools.validation import Rule, validate_directory
 
 __all__ = [
     "BuildSummary",
