@@ -15,6 +15,9 @@ Writes ``<out>.json`` and ``<out>.md``. Not a timed test: run by hand::
 
     .venv/bin/python benchmarks/bench_person_time.py --people 30000,150000 \\
         --out benchmarks/results/person-time
+
+``--data 1500000=/tmp/perf-data/1500k`` reuses an extract already written (for
+example by ``bench_memory.py``) instead of generating one.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", default=str(HERE / "results" / "person-time"))
     parser.add_argument("--child", nargs=2, metavar=("METHOD", "FOLDER"))
+    parser.add_argument("--data", default="", help="PEOPLE=FOLDER,...: existing extracts")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(*args.child, args.repeats)))
@@ -70,9 +74,13 @@ def main() -> None:
     from lifetools.synthetic import write_synthetic
 
     rows = []
-    for people in (int(p) for p in args.people.split(",")):
-        with tempfile.TemporaryDirectory() as folder:
-            write_synthetic(Path(folder), people=people, seed=1)
+    given = dict(item.split("=", 1) for item in args.data.split(",") if item)
+    sizes = [int(p) for p in given] or [int(p) for p in args.people.split(",")]
+    for people in sizes:
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = given.get(str(people), scratch)
+            if folder == scratch:
+                write_synthetic(Path(folder), people=people, seed=1)
             for method in METHODS:
                 done = subprocess.run([sys.executable, __file__, "--child", method, folder,
                                        "--repeats", str(args.repeats)],

@@ -176,3 +176,21 @@ def test_validate_duckdb_in_engine_report_equals_pandas_checks_on_bad_rows(extra
     priority = next(p for p in in_engine.errors if p.column == "priority")
     assert priority.rows == (6,) and priority.examples == ("'7'",)
     assert not any(p.examples for p in in_engine.problems if p.column == "person_id")
+
+
+def test_write_duckdb_csv_table_stored_typed_loads_equal(extract, tmp_path):
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for name in ("people", "referrals"):
+        frame = pd.read_parquet(extract[0] / f"{name}.parquet")
+        frame.to_csv(folder / f"{name}.csv", index=False, date_format="%Y-%m-%d")
+    shutil.copyfile(extract[0] / "datapackage.json", folder / "datapackage.json")
+    (tmp_path / "out").mkdir()
+    file = lt.engines.write_duckdb(folder, tmp_path / "out" / "csv.duckdb")
+    for name in ("people", "referrals"):
+        pd.testing.assert_frame_equal(getattr(lt.load_dataset(file, tables=[name]), name),
+                                      getattr(lt.load_dataset(folder, tables=[name]), name),
+                                      check_exact=True)
+    from lifetools.engines.checks import duckdb_types
+
+    assert duckdb_types(file)["referrals"]["referral_date"].startswith("TIMESTAMP")
