@@ -37,9 +37,10 @@ from lifetools.compact_ids import (
 from lifetools.dictionary import TableSpec, load_dictionary
 from lifetools.errors import DataValidationError
 
-__all__ = ["ENV_DATASET_CACHE", "ENV_READS_LOG", "MAX_RECORD_BYTES", "Dataset", "FileIssue", "check_file", "coerce_types",
-           "load_dataset", "note_read", "read_raw", "read_table", "scan_folder",
-           "table_path", "untracked"]
+__all__ = ["ENV_DATASET_CACHE", "ENV_READS_LOG", "MAX_RECORD_BYTES", "Dataset", "FileIssue",
+           "check_file", "coerce_types", "is_duckdb_file", "load_dataset", "note_read",
+           "read_duckdb_table", "read_raw", "read_table", "scan_folder", "table_path",
+           "untracked"]
 
 MAX_RECORD_BYTES = 1 << 20
 """Longest CSV record read (1 MiB); a Parquet column may hold this plus 1 KiB a row."""
@@ -414,6 +415,61 @@ def _clean_strings(table, spec: TableSpec):
     return table, frozenset(done)
 
 
+def is_duckdb_file(path: Path) -> bool:
+    """Whether ``path`` is a regular file with a DuckDB database header (``DUCK`` at
+    byte 8): read before DuckDB opens it, so a wrong file is named, not a crash."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
+def read_duckdb_table(path: Path, name: str, spec: TableSpec | None = None,
+                      columns: Sequence[str] | None = None, *,
+                      typed: bool = True) -> pd.DataFrame:
+    """Read one table of a DuckDB database file, in its stored row order.
+
+    With ``typed`` (the default) the columns get their dictionary types exactly as a
+    Parquet file's do (:func:`read_table`), so a build from a DuckDB file sees the same
+    frames as a build from the Parquet files it was made from; without, the frame is
+    as DuckDB holds it (for validation). The file is opened read-only.
+    """
+    import duckdb
+
+    wanted = ", ".join('"' + c.replace('"', '""') + '"' for c in columns) if columns else "*"
+    with duckdb.connect(str(path), read_only=True) as connection:
+        table = connection.sql(
+            f'SELECT {wanted} FROM "{name}"').to_arrow_table()  # insertion order kept
+    if not typed or spec is None:
+        return table.to_pandas()
+    table, clean = _clean_strings(table, spec)
+    return coerce_types(table.to_pandas(), spec, clean=clean)
+
+
+def _load_duckdb(path: Path, tables: Sequence[str] | None,
+                 columns: Mapping[str, Sequence[str]] | None) -> Dataset:
+    """:func:`load_dataset` from a DuckDB database file (``lifetools build --data
+    extract.duckdb``)."""
+    import duckdb
+
+    dictionary = load_dictionary()
+    with duckdb.connect(str(path), read_only=True) as connection:
+        present = {row[0] for row in connection.sql("SHOW TABLES").fetchall()}
+    wanted = tables or [t for t in TABLES if t in present]
+    loaded = {}
+    for name in wanted:
+        if name not in present:
+            raise DataValidationError(f"table {name!r} is not in the DuckDB file",
+                                      hint="run `lifetools validate` on the file")
+        loaded[name] = read_duckdb_table(path, name, dictionary.table(name),
+                                         (columns or {}).get(name))
+    return Dataset(path=path, **loaded)
+
+
 def load_dataset(
     data_dir: Path | None = None,
     *,
@@ -427,7 +483,8 @@ def load_dataset(
     Parameters
     ----------
     data_dir
-        Folder of table files; default :func:`lifetools.config.data_dir`.
+        Folder of table files, or a DuckDB database file holding the tables; default
+        :func:`lifetools.config.data_dir`.
     tables
         Only these tables (others are ``None``); default every table present.
     columns
@@ -457,6 +514,8 @@ def load_dataset(
         If a requested table has no file.
     """
     data_dir = Path(data_dir) if data_dir else config.data_dir()
+    if data_dir.is_file() and is_duckdb_file(data_dir):
+        return _load_duckdb(data_dir, tables, columns)
     dictionary = load_dictionary()
     if not data_dir.is_dir():
         raise DataValidationError("the data folder does not exist",

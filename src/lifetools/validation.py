@@ -31,8 +31,8 @@ from lifetools.errors import DataValidationError, OutputPathError
 from lifetools.loading import coerce_types, read_raw, scan_folder
 from lifetools.redaction import looks_identifying, safe_text
 
-__all__ = ["Problem", "Rule", "ValidationReport", "raise_for_problems",
-           "validate_directory", "validate_tables"]
+__all__ = ["MAX_ROWS_KEPT", "Problem", "Rule", "ValidationReport", "check_frame",
+           "raise_for_problems", "validate_directory", "validate_tables"]
 
 MAX_ROWS_KEPT = 1000
 
@@ -301,6 +301,13 @@ def _check_table(path: Path, spec: TableSpec, extract_date) -> tuple[pd.DataFram
     raw = _read_raw(path, out)
     if raw is None:
         return None, out.problems
+    return check_frame(raw, spec, extract_date, out)
+
+
+def check_frame(raw: pd.DataFrame, spec: TableSpec, extract_date,
+                out: _Collector) -> tuple[pd.DataFrame | None, list]:
+    """Check one table as read (from a file or a DuckDB database): the typed frame (or
+    None when the table cannot be typed) and every problem found."""
     for name in spec.field_names:
         if name not in raw.columns:
             out.add(name, Rule.COLUMN_MISSING, "is missing from the file")
@@ -412,7 +419,8 @@ def validate_directory(
     ----------
     path
         Folder holding ``<table>.parquet`` or ``<table>.csv`` files and the extract's
-        ``datapackage.json``.
+        ``datapackage.json``; or a DuckDB database file
+        (:func:`lifetools.engines.checks.validate_duckdb`).
     tables
         Only these tables (default: every table in the dictionary).
 
@@ -428,7 +436,12 @@ def validate_directory(
     ``tests/unit/test_validation.py`` and ``tests/hostile/``.
     """
     dictionary = load_dictionary()
+    if Path(path).is_file():
+        from lifetools.engines.checks import validate_duckdb
+
+        return validate_duckdb(Path(path), tables=tables)
     if not Path(path).is_dir():
         return ValidationReport(Path(path), (Problem(
             "(folder)", "(all)", None, Rule.FILE_MISSING, "the data folder does not exist"),))
     return validate_tables(Path(path), dictionary, tables or list(dictionary.tables))
+

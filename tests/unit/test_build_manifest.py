@@ -195,6 +195,9 @@ def test_rerun_commands_give_commit_parameters_and_no_machine_path():
                                      record=record, manifest={"data": {}})
     assert real[0].startswith("git clone <repository URL>")
     assert real[3].endswith("--data EXTRACT_FOLDER")
+    duckdb = provenance.rerun_commands(analysis="wellbeing", edition="2024-25", record=record,
+                                       manifest={"data": {"engine": {"source": "duckdb"}}})
+    assert duckdb[3].endswith("--data EXTRACT.duckdb")
     assert not any("/tmp" in line or "/home" in line or "/work" in line
                    for line in lines + real)
 

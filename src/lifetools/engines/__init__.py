@@ -15,6 +15,7 @@ from lifetools.engines.engine import (
     engine_tables,
     unbound_tables,
 )
+from lifetools.engines.extract import write_duckdb
 from lifetools.engines.fingerprint import (
     CHECKSUM_METHOD,
     engine_fingerprint,
@@ -34,4 +35,4 @@ from lifetools.engines.source import (
 __all__ = ["CHECKSUM_METHOD", "ENGINES", "PASSWORD_ENV", "PASSWORD_FILE_ENV", "EngineError", "EngineTables",
            "Source", "check_columns", "connect", "dictionary_schema", "engine_fingerprint", "engine_record",
            "engine_tables",
-           "parse_source", "read_secret", "redact_url", "unbound_tables"]
+           "parse_source", "read_secret", "redact_url", "unbound_tables", "write_duckdb"]

@@ -129,8 +129,10 @@ def provenance_markdown(
         "",
         f"The run uses the data with fingerprint `{record['data_fingerprint'][:16]}`"
         + (" (the synthetic data are regenerated from their size and seed)"
-           if data.get("synthetic") else " (`EXTRACT_FOLDER`: the extract with that "
-           "fingerprint)")
+           if data.get("synthetic") else
+           " (`EXTRACT.duckdb`: the DuckDB extract with that fingerprint)"
+           if (data.get("engine") or {}).get("source") == "duckdb" else
+           " (`EXTRACT_FOLDER`: the extract with that fingerprint)")
         + f"; `lifetools reproduce {edition.id}` compares every published number of "
         "the edition.",
         "",

@@ -25,7 +25,9 @@ from typing import Any
 
 from lifetools import config, disclosure, engines
 from lifetools.dictionary import load_dictionary
+from lifetools.engines.checks import duckdb_types
 from lifetools.errors import DataValidationError, ParameterError
+from lifetools.loading import is_duckdb_file
 from lifetools.pipeline import (
     dependencies,
     integrity,
@@ -157,9 +159,10 @@ def prepare_data(
 ) -> PreparedData:
     """Find (or generate) the input data and validate it before anything runs.
 
-    With ``data_dir=None`` the embedded synthetic dataset declared in the series file
-    is generated under ``build/data/synthetic`` (once; reused while its size and seed
-    are unchanged). Validation results are cached by the data's fingerprint.
+    ``data_dir`` is a folder of table files or a DuckDB database file; when None, the
+    series file's ``data: source:`` if set. Otherwise the embedded synthetic dataset
+    declared in the series file is generated under ``build/data/synthetic`` (once;
+    reused while its size and seed are unchanged). Validation results are cached by the data's fingerprint.
 
     Raises
     ------
@@ -168,19 +171,37 @@ def prepare_data(
     """
     say = progress or (lambda _line: None)
     synthetic = None
+    if data_dir is None and series.data.source:
+        data_dir = config.project_root() / series.data.source
     if data_dir is None:
         data_dir, synthetic = _synthetic(series, say)
     shown = _shown_path(Path(data_dir))
     data_dir = Path(data_dir).resolve()
+    if data_dir.is_file():
+        return _prepare_duckdb(data_dir, shown, say)
     if not data_dir.is_dir():
         what = "is not a folder" if data_dir.exists() else "does not exist"
         raise DataValidationError(f"{shown}: the data folder {what}",
-                                  hint="give --data the folder of the extract's tables")
+                                  hint="give --data the folder of the extract's tables "
+                                       "or a DuckDB database file")
     fingerprint = provenance.data_fingerprint(data_dir, cache=layout.fingerprint_cache())
-    marker = layout.validated_marker(fingerprint["combined"])
+    empty_columns = _validated(fingerprint["combined"], data_dir, shown, say)
+    engine = engines.engine_record(engines.parse_source(data_dir))
+    return PreparedData(data_dir, fingerprint, synthetic, tuple(empty_columns), engine)
+
+
+def _validated(key: str, path: Path, shown: str, say: Progress) -> list[str]:
+    """Validate the extract once per fingerprint; return its empty optional columns.
+
+    Raises
+    ------
+    DataValidationError
+        If the data break any dictionary rule: nothing runs on invalid data.
+    """
+    marker = layout.validated_marker(key)
     if not marker.exists() or not marker.read_text().strip():
         say(f"validating {shown}")
-        report = validate_directory(data_dir)
+        report = validate_directory(path)
         if not report.ok:
             raise DataValidationError(
                 report.render(), report=report,
@@ -189,9 +210,37 @@ def prepare_data(
         empty = sorted(f"{p.table}.{p.column}" for p in report.warnings
                        if p.rule is Rule.COLUMN_EMPTY)
         provenance.write_json(marker, {"empty_columns": empty})
-    empty_columns = json.loads(marker.read_text())["empty_columns"]
-    engine = engines.engine_record(engines.parse_source(data_dir))
-    return PreparedData(data_dir, fingerprint, synthetic, tuple(empty_columns), engine)
+    return json.loads(marker.read_text())["empty_columns"]
+
+
+def duckdb_fingerprint(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The data fingerprint of a DuckDB database file, computed in the engine, and the
+    manifest's engine record (:func:`lifetools.engines.engine_record`).
+
+    The fingerprint has the folder fingerprint's keys: ``tables`` (each table's
+    order-independent checksum), ``dictionary`` and ``combined`` (over both, the
+    engine's version, as checksums compare on one engine only, and each column's stored
+    type: values read as text do not tell a date from text holding a date).
+    """
+    engine = engines.engine_record(engines.parse_source(path))
+    tables = {name: entry["checksum"] for name, entry in engine["tables"].items()}
+    dictionary = provenance.dictionary_fingerprint()
+    combined = provenance.digest({"tables": tables, "dictionary": dictionary,
+                                  "engine": engine["version"],
+                                  "types": duckdb_types(path)})
+    return {"tables": tables, "dictionary": dictionary, "combined": combined}, engine
+
+
+def _prepare_duckdb(path: Path, shown: str, say: Progress) -> PreparedData:
+    """:func:`prepare_data` for a DuckDB database file: validated, and fingerprinted
+    in the engine (row counts and order-independent checksums, no file digest)."""
+    if not is_duckdb_file(path):
+        raise DataValidationError(f"{shown}: is not a DuckDB database file",
+                                  hint="give --data the folder of the extract's tables "
+                                       "or a DuckDB database file")
+    fingerprint, engine = duckdb_fingerprint(path)
+    empty_columns = _validated(fingerprint["combined"], path, shown, say)
+    return PreparedData(path, fingerprint, None, tuple(empty_columns), engine)
 
 
 def check_needs(series: Series, data: PreparedData, editions: Sequence[str]) -> None:

@@ -171,7 +171,7 @@ def synth(ctx: Context, people: int, seed: int, out: Path) -> None:
               help="Rows shown for a rule that fails many times.")
 @pass_context
 def validate(ctx: Context, data_dir: Path, report: Path | None, max_rows: int) -> None:
-    """Check every table in DATA_DIR against the data dictionary.
+    """Check every table in DATA_DIR (a folder, or a DuckDB file) against the dictionary.
 
     Collects every problem (file, table, column, row, rule) before reporting. Exit 0
     when clean, 11 otherwise. Identifier values are never printed: rows are cited.
@@ -232,9 +232,10 @@ _jobs_option = click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
     help="Notebooks run at once  [default: number of cores]")
 _data_option = click.option(
-    "--data", "data_dir", type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of analysis tables (a real extract). Default: the embedded "
-    "synthetic dataset, generated on first use.")
+    "--data", "data_dir", type=click.Path(path_type=Path),
+    help="Folder of analysis tables, or a DuckDB database file holding them (a real "
+    "extract). Default: analyses.yml's data source, else the embedded synthetic "
+    "dataset, generated on first use.")
 
 
 @cli.command()

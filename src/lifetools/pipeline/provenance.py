@@ -238,8 +238,9 @@ def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
         if name not in ("period_start", "period_end") and value is not None:
             run += ["-p", name, str(value)]
     synthetic = (manifest.get("data") or {}).get("synthetic")
-    if not synthetic:
-        run += ["--data", "EXTRACT_FOLDER"]
+    if not synthetic:  # the kind of source only: a manifest names no path
+        engine = ((manifest.get("data") or {}).get("engine") or {}).get("source")
+        run += ["--data", "EXTRACT.duckdb" if engine == "duckdb" else "EXTRACT_FOLDER"]
     reproduce = [".venv/bin/lifetools", "reproduce", edition, *(["--site", site]
                                                                   if site else [])]
     return [f"git clone {repository} lifetools && cd lifetools",

@@ -33,7 +33,7 @@ from lifetools.errors import (
     UnreachableCommitError,
 )
 from lifetools.pipeline import integrity, layout, provenance
-from lifetools.pipeline.build import PreparedData
+from lifetools.pipeline.build import PreparedData, duckdb_fingerprint
 from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.pipeline.series import load_series
 from lifetools.synthetic import write_synthetic
@@ -159,6 +159,9 @@ def _data(manifest: Mapping[str, Any], data_dir: Path | None, say: Progress) -> 
         say(f"regenerating synthetic data: {synthetic['people']:,} people, "
             f"seed {synthetic['seed']}")
         write_synthetic(data_dir, people=synthetic["people"], seed=synthetic["seed"])
+    if Path(data_dir).is_file():  # a DuckDB database file: fingerprinted in the engine
+        fingerprint, engine = duckdb_fingerprint(Path(data_dir).resolve())
+        return PreparedData(Path(data_dir).resolve(), fingerprint, synthetic, (), engine)
     fingerprint = provenance.data_fingerprint(Path(data_dir))
     return PreparedData(Path(data_dir).resolve(), fingerprint, synthetic)
 

@@ -1,0 +1,342 @@
+"""Validation of a DuckDB database file: the dictionary's checks as queries in DuckDB.
+
+Each rule is a boolean ibis expression over the table; one aggregate query per table
+counts the failing rows of every rule, and only for a rule that fails are the row
+numbers of a bounded sample fetched (:data:`~lifetools.validation.MAX_ROWS_KEPT`),
+with the column's values only where the pandas checks echo them (never an identifying
+field's). Rows are numbered in the table's stored order. The report is the one
+:func:`lifetools.validation.validate_duckdb` gives with the pandas checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from lifetools.datapackage import PACKAGE_FILE, read_package
+from lifetools.dictionary import Dictionary, TableSpec, load_dictionary
+from lifetools.loading import is_duckdb_file
+from lifetools.redaction import safe_text
+from lifetools.validation import (
+    MAX_ROWS_KEPT,
+    Problem,
+    Rule,
+    ValidationReport,
+    _check_links,
+    _Collector,
+    _examples,
+    check_frame,
+)
+
+__all__ = ["duckdb_types", "engine_problems", "validate_duckdb"]
+
+_ROW = "__row"
+
+
+def _missing(table: Any, spec: TableSpec, column: str) -> Any:
+    value = table[column]
+    if spec.field(column).type == "string":
+        return value.isnull() | (value == "")
+    return value.isnull()
+
+
+def _table(backend: Any, name: str) -> Any:
+    return backend.sql(f'SELECT row_number() OVER (ORDER BY rowid) AS "{_ROW}", * '
+                       f'FROM "{name}"')
+
+
+def _field_rules(table: Any, spec: TableSpec, extract_date: Any) -> list[tuple]:
+    """(column, rule, message, bad, echo values, level) in the pandas checks' order."""
+    out: list[tuple] = []
+    for field in spec.fields:
+        if field.name not in table.columns:
+            continue
+        value, missing = table[field.name], _missing(table, spec, field.name)
+        present = ~missing
+        if field.required:
+            out.append((field.name, Rule.REQUIRED, "has no value", missing, False, "error"))
+        else:
+            out.append((field.name, Rule.COLUMN_EMPTY, "has no value in any row (optional "
+                        "column; analyses using it report it as not available)", None,
+                        False, "warning"))
+        if field.enum is not None:
+            allowed = sorted({str(v) for v in field.enum})
+            out.append((field.name, Rule.ENUM, f"is not one of {', '.join(allowed)}",
+                        present & ~value.cast("string").isin(allowed), True, "error"))
+        if field.pattern:
+            out.append((field.name, Rule.PATTERN,
+                        f"does not match the pattern {field.pattern}",
+                        present & ~value.cast("string").re_search(f"^(?:{field.pattern})$"),
+                        True, "error"))
+        low, high = field.bounds(extract_date)
+        for bound, word, rule in ((field.minimum, "below the minimum", Rule.RANGE),
+                                  (field.maximum, "above the maximum", Rule.RANGE),
+                                  (low, "before the plausible start", Rule.PLAUSIBLE),
+                                  (high, "after the plausible end", Rule.PLAUSIBLE)):
+            if bound is None:
+                continue
+            limit = ibis.literal(pd.Timestamp(bound)) if field.type == "date" else bound
+            if rule is Rule.PLAUSIBLE and field.type != "date":
+                word = word.replace("before", "below").replace("after", "above")
+            test = (value < limit) if "below" in word or "before" in word else value > limit
+            shown = bound.isoformat() if hasattr(bound, "isoformat") else bound
+            out.append((field.name, rule, f"is {word} {shown}", present & test, True,
+                        "error"))
+        if field.unique:
+            later = ibis.row_number().over(group_by=value, order_by=table[_ROW]) > 0
+            out.append((field.name, Rule.UNIQUE, "repeats a value that must be unique",
+                        present & later, False, "error"))
+    return out
+
+
+def _table_rules(table: Any, spec: TableSpec) -> list[tuple]:
+    out: list[tuple] = []
+    for rule in spec.rules:
+        a, b = rule["field"], rule["other"]
+        if a not in table.columns or b not in table.columns:
+            continue
+        if rule["rule"] == "not_before":
+            out.append((a, Rule.NOT_BEFORE, f"is before '{b}' (end before start)",
+                        table[a] < table[b], False, "error"))
+        elif rule["rule"] == "year_not_after":
+            out.append((a, Rule.YEAR_NOT_AFTER, f"is after the year of '{b}'",
+                        table[a] > table[b].year(), False, "error"))
+        else:
+            out.append((a, Rule.PRESENT_TOGETHER, f"is set but '{b}' is empty",
+                        ~_missing(table, spec, a) & _missing(table, spec, b), False,
+                        "error"))
+    keys = list(spec.primary_key)
+    if len(keys) > 1 and all(k in table.columns for k in keys):
+        later = ibis.row_number().over(group_by=[table[k] for k in keys],
+                                       order_by=table[_ROW]) > 0
+        out.append((",".join(keys), Rule.PRIMARY_KEY, "duplicate key", later, False,
+                    "error"))
+    return out
+
+
+def _run(backend: Any, table: Any, checks: list[tuple], label: str, name: str,
+         spec: TableSpec | None) -> list[Problem]:
+    """Count every check in one query; fetch a bounded sample of rows for each failing."""
+    if not checks:
+        return []
+    flagged = table.mutate(**{f"c{i}": (c[3] if c[3] is not None else
+                                        ~_missing(table, spec, c[0])).fill_null(False)
+                              for i, c in enumerate(checks)})
+    counts = backend.execute(flagged.aggregate(
+        **{f"c{i}": flagged[f"c{i}"].cast("int64").sum() for i in range(len(checks))},
+        rows=flagged.count())).iloc[0]
+    problems = []
+    for i, (column, rule, message, bad, echo, level) in enumerate(checks):
+        count = int(counts[f"c{i}"] or 0)
+        if bad is None:  # an optional column: a warning when no row has a value
+            if int(counts["rows"]) and count == 0:
+                problems.append(Problem(label, name, column, rule, message, level=level))
+            continue
+        if count == 0:
+            continue
+        keep = [_ROW, column] if echo else [_ROW]
+        sample = backend.execute(flagged.filter(flagged[f"c{i}"]).select(*keep)
+                                 .order_by(_ROW).limit(MAX_ROWS_KEPT))
+        examples: tuple[str, ...] = ()
+        if echo and spec is not None and not spec.field(column).is_identifying:
+            examples = _examples(sample[column].iloc[:50])
+        problems.append(Problem(label, name, column, rule, message, count,
+                                tuple(int(r) for r in sample[_ROW]), examples, level))
+    return problems
+
+
+def engine_problems(path: Path, dictionary: Dictionary, names: list[str],
+                    skip: dict[str, list[str]], extract_date: Any,
+                    label: str) -> dict[str, list[Problem]]:
+    """The row problems of each table of a DuckDB file, found by queries in DuckDB.
+
+    ``skip`` names, per table, the columns not to check (stored in a type that cannot
+    hold the dictionary's: reported already). Returns per table its field and row-rule
+    problems, and under ``"(links)"`` the foreign-key and date-of-death problems.
+
+    Notes
+    -----
+    Tested against the pandas checks on injected bad rows in
+    ``tests/engines/test_duckdb_extract.py``.
+    """
+    backend = ibis.duckdb.connect(str(path), read_only=True)
+    try:
+        tables = {n: _table(backend, n) for n in names}
+        tables = {n: t.drop(*[c for c in skip.get(n, []) if c in t.columns])
+                  for n, t in tables.items()}
+        found: dict[str, list[Problem]] = {}
+        for name, table in tables.items():
+            spec = dictionary.table(name)
+            checks = _field_rules(table, spec, extract_date) + _table_rules(table, spec)
+            found[name] = _run(backend, table, checks, f"{label}:{name}", name, spec)
+        found["(links)"] = _links(backend, tables, dictionary, label)
+        return found
+    finally:
+        backend.disconnect()
+
+
+def _links(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
+           label: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, table in tables.items():
+        spec = dictionary.table(name)
+        checks = []
+        for key in spec.foreign_keys:
+            target = key["reference"]["resource"]
+            column, ref = key["fields"][0], key["reference"]["fields"][0]
+            if target not in tables or column not in table.columns \
+                    or ref not in tables[target].columns:
+                continue
+            known = tables[target].filter(tables[target][ref].notnull())[ref]
+            checks.append((column, Rule.FOREIGN_KEY, f"has values not found in "
+                           f"'{target}.{ref}'", table[column].notnull()
+                           & ~table[column].isin(known), False, "error"))
+        problems += _run(backend, table, checks, f"{label}:{name}", name, spec)
+    people = tables.get("people")
+    if people is None or not {"person_id", "date_of_death"} <= set(people.columns):
+        return problems
+    first = people.filter(people.person_id.notnull()).mutate(
+        n=ibis.row_number().over(group_by=people.person_id, order_by=people[_ROW]))
+    deaths = first.filter((first.n == 0) & first.date_of_death.notnull()).select(
+        death_id=first.person_id, death=first.date_of_death)
+    for rule in dictionary.cross_table_rules:
+        table = tables.get(rule["table"])
+        if table is None or not {"person_id", rule["field"]} <= set(table.columns):
+            continue
+        joined = table.left_join(deaths, table.person_id == deaths.death_id).select(
+            *table.columns, "death")
+        checks = [(rule["field"], Rule.AFTER_DEATH, "is after the person's date of death",
+                   joined[rule["field"]] > joined.death, False, "error")]
+        problems += _run(backend, joined, checks, f"{label}:{rule['table']}",
+                         rule["table"], None)
+    return problems
+
+
+_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+             "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+_WORDS = {"date": "a date", "integer": "a whole number", "number": "a number",
+          "boolean": "true/false", "string": "text"}
+
+
+def _holds(kind: str, stored: str) -> bool:
+    """Whether a DuckDB column type can hold the dictionary's type without parsing."""
+    if kind == "date":
+        return stored == "DATE" or stored.startswith("TIMESTAMP")
+    if kind == "integer":
+        return stored in _INTEGERS
+    if kind == "number":
+        return stored in _INTEGERS or stored in ("FLOAT", "DOUBLE") or stored.startswith(
+            "DECIMAL")
+    return stored == {"boolean": "BOOLEAN"}.get(kind, "VARCHAR")
+
+
+def duckdb_types(path: Path) -> dict[str, dict[str, str]] | None:
+    """Per table, each column's DuckDB type (None when DuckDB cannot open the file)."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            rows = connection.sql("SELECT table_name, column_name, data_type FROM "
+                                  "information_schema.columns ORDER BY ordinal_position"
+                                  ).fetchall()
+    except duckdb.Error:
+        return None
+    types: dict[str, dict[str, str]] = {}
+    for table, column, stored in rows:
+        types.setdefault(table, {})[column] = stored
+    return types
+
+
+def validate_duckdb(path: Path, *, tables: Sequence[str] | None = None,
+                    in_engine: bool = True) -> ValidationReport:
+    """Validate the tables of a DuckDB database file against the data dictionary.
+
+    The same rules and report as :func:`validate_directory`; the extract's
+    ``datapackage.json`` sits beside the file. A table missing is ``file.missing``, a
+    column whose stored type cannot hold the dictionary's (dates stored as text) is
+    ``type``, named by table and column; rows are numbered in the table's stored order.
+    With ``in_engine`` (the default) the row checks run as queries in DuckDB
+    (:mod:`lifetools.engines.checks`): only counts and a bounded sample of row numbers
+    come back. Otherwise each table is read into pandas and checked as a file is.
+
+    Notes
+    -----
+    Tested in ``tests/engines/test_duckdb_extract.py`` (the two ways give equal reports
+    on injected bad rows).
+    """
+    import datetime as dt
+
+    from lifetools.loading import read_duckdb_table
+
+    dictionary, path = load_dictionary(), Path(path)
+    label = path.name
+    if not is_duckdb_file(path):
+        return ValidationReport(path, (Problem(label, "(all)", None, Rule.FILE_UNREADABLE,
+                                               "is not a DuckDB database file"),))
+    types = duckdb_types(path)
+    if types is None:
+        return ValidationReport(path, (Problem(
+            label, "(all)", None, Rule.FILE_UNREADABLE, "cannot be opened by DuckDB "
+            "(damaged, a newer format, or open for writing in another program)"),))
+    extract_date, reason = read_package(path.parent, dictionary)
+    extract_date = extract_date or dt.date.today()
+    problems = [Problem(PACKAGE_FILE, "(package)", None, Rule.PACKAGE, reason)] if reason \
+        else []
+    frames, paths, found, checked, skip = {}, {}, {}, [], {}
+    for name in tables or list(dictionary.tables):
+        spec = dictionary.table(name)
+        out = _Collector(f"{label}:{name}", name)
+        if name not in types:
+            problems.append(Problem(out.file, name, None, Rule.FILE_MISSING,
+                                    f"no table {name!r} in the DuckDB file"))
+            continue
+        skip[name] = [f.name for f in spec.fields if f.name in types[name]
+                      and not _holds(f.type, types[name][f.name])]
+        for column in skip[name]:
+            out.add(column, Rule.TYPE, f"is stored as {types[name][column]}; the "
+                    f"dictionary says {_WORDS[spec.field(column).type]}")
+        if in_engine:
+            checked += [name] if _header(path, name, spec, types[name], out) else []
+            found[name] = out.problems
+            continue
+        raw = read_duckdb_table(path, name, typed=False).drop(columns=skip[name])
+        frame, listed = check_frame(raw, spec, extract_date, out)
+        found[name] = [p for p in listed if not (p.rule is Rule.COLUMN_MISSING
+                                                  and p.column in skip[name])]
+        paths[name] = Path(out.file)
+        if frame is not None:
+            frames[name] = frame
+    if in_engine:
+        rows = engine_problems(path, dictionary, checked, skip, extract_date, label)
+        for name, listed in found.items():
+            problems += listed + rows.get(name, [])
+        return ValidationReport(path, tuple(problems + rows["(links)"]))
+    for listed in found.values():
+        problems += listed
+    problems += _check_links(frames, dictionary, paths)
+    return ValidationReport(path, tuple(problems))
+
+
+def _header(path: Path, name: str, spec: TableSpec, stored: dict[str, str],
+            out: _Collector) -> bool:
+    """The checks of a table before its rows (as :func:`check_frame` makes them):
+    missing and unknown columns, no rows. Whether the rows are to be checked."""
+    import duckdb
+
+    for column in spec.field_names:
+        if column not in stored:
+            out.add(column, Rule.COLUMN_MISSING, "is missing from the file")
+    for number, column in enumerate(stored, start=1):
+        if column not in spec.field_names:
+            out.add(safe_text(column, placeholder=f"#{number}"), Rule.COLUMN_EXTRA,
+                    "is not in the data dictionary")
+    with duckdb.connect(str(path), read_only=True) as connection:
+        count = connection.sql(f'SELECT count(*) FROM "{name}"').fetchone()
+    if not count or count[0] == 0:
+        out.add(None, Rule.TABLE_EMPTY, "has no rows")
+        return False
+    return True
