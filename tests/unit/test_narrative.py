@@ -80,5 +80,18 @@ def test_readable_note_labels_term_lists_and_keeps_first_sentence():
         "proportional hazards may not hold for Life Rooms use; Female (cox.zph, p < 0.05)")
     long = ("ConvergenceWarning: Column x have very low variance. This may harm "
             "convergence. For example:\n\n>>> print(df.loc[events, 'x'].var())")
-    assert readable_note(long, labels) == (
-        "ConvergenceWarning: Column x have very low variance.")
+    assert readable_note(long, labels) == "Column x have very low variance."
+
+
+def test_readable_note_terms_opening_a_clause_read_as_labels_without_the_class():
+    labels = {"age_per_10": "Age (per 10 years)", "female": "Female"}
+    assert readable_note("StatisticalWarning: age_per_10: its coefficient may be "
+                         "infinite (R's rule: the fit stopped; too few events?)",
+                         labels) == ("Age (per 10 years): its coefficient may be infinite "
+                                     "(R's rule: the fit stopped; too few events?)")
+    assert readable_note("not estimable: age_per_10: did not converge; female: did not "
+                         "converge; honos_per_5: did not converge", labels) == (
+        "not estimable: Age (per 10 years): did not converge; Female: did not converge; "
+        "honos per 5: did not converge")
+    assert readable_note("StatisticalWarning: fit failed: LinAlgError: Singular matrix",
+                         labels) == "fit failed: LinAlgError: Singular matrix"

@@ -118,11 +118,20 @@ def cumulative_share_sentence(horizon: int, row: pd.Series | None, *, event: str
                    horizon=Duration(horizon), share=share, event=event)
 
 
-def readable_note(note: str, labels: Mapping[str, str]) -> str:
-    """A fit's note in short words: its first sentence, lists of terms as labels.
+_WARNING_CLASS = re.compile(r"^[A-Z][A-Za-z]*(?:Warning|Error): ")
+"""The Python class a library warning's text starts with ("StatisticalWarning: ")."""
+_CLAUSE_TERM = re.compile(r"(^|; |: )([a-z][a-z0-9]*_[a-z0-9_]*|[a-z][a-z0-9]*(?=: )): ")
+"""A model term opening a clause: a snake_case name, or a one-word term, before ": "."""
 
-    "proportional hazards may not hold for ['female']" reads "... for Female"; a long
-    library message (code examples, links) is cut to its first sentence.
+
+def readable_note(note: str, labels: Mapping[str, str]) -> str:
+    """A fit's note in short words: its first sentence, model terms as labels.
+
+    "proportional hazards may not hold for ['female']" reads "... for Female"; a term
+    that opens a clause ("age_per_10: its coefficient may be infinite", or after
+    "not estimable: " or "; ") reads as its label ("Age (per 10 years): ..."); the
+    warning's Python class ("StatisticalWarning: ") is left out; a long library
+    message (code examples, links) is cut to its first sentence.
 
     Notes
     -----
@@ -131,8 +140,15 @@ def readable_note(note: str, labels: Mapping[str, str]) -> str:
     first = note.strip().split("\n")[0]
     cut = first.split(". ")[0]
     first = cut if cut == first else f"{cut}."
+    first = _WARNING_CLASS.sub("", first)
 
     def terms(match: re.Match[str]) -> str:
         return "; ".join(labels.get(n, n) for n in re.findall(r"'([^']*)'",
                                                                match.group(0)))
-    return re.sub(r"\['[^']*'(?:, '[^']*')*\]", terms, first)
+
+    def term(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return f"{match.group(1)}{labels.get(name, name.replace('_', ' '))}: "
+
+    first = re.sub(r"\['[^']*'(?:, '[^']*')*\]", terms, first)
+    return _CLAUSE_TERM.sub(term, first)
