@@ -202,6 +202,15 @@ def test_figures_show_human_labels_never_raw_names():
     assert any("Locality: North Sefton" in t.replace("\n", " ") for t in love)
 
 
+def test_plot_love_with_no_one_matched_says_so_in_legend_and_alt_text():
+    ax = plots.plot_love(balance_frame().assign(smd_after=float("nan")))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "After matching: no one matched" in legend
+    alt = ax.figure._lifetools_alt
+    assert "No one was matched" in alt and "0 of 0" not in alt
+    plt.close(ax.figure)
+
+
 def test_label_unknown_raw_name_is_refused():
     assert label("Already in words") == "Already in words"
     with pytest.raises(KeyError, match="no human label"):

@@ -47,7 +47,9 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
     after = balance["smd_after"].astype(float).abs()
     ax.scatter(before, y, marker=MARKERS[0], color=PALETTE[1], s=45,
                label="Before matching")
-    ax.scatter(after, y, marker=MARKERS[1], color=PALETTE[0], s=45, label="After matching")
+    matched = bool(after.notna().any())
+    ax.scatter(after, y, marker=MARKERS[1], color=PALETTE[0], s=45,
+               label="After matching" if matched else "After matching: no one matched")
     ax.axvline(threshold, color="#555555", linestyle="--", linewidth=1,
                label=f"Target: under {threshold:g}")
     ax.set_yticks(y)
@@ -62,9 +64,12 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
     worst = after.idxmax() if known else None
     alt = (f"Dot plot of the absolute standardised difference of {len(names)} "
            f"characteristics before and after matching, with a dashed line at "
-           f"{threshold:g}. After matching {balanced} of {known} are under {threshold:g}"
-           + (f"; the largest is {names[balance.index.get_loc(worst)]} at "
-              f"{format_ratio(after[worst])}." if worst is not None else "."))
+           f"{threshold:g}. " + (
+               f"After matching {balanced} of {known} are under {threshold:g}"
+               + (f"; the largest is {names[balance.index.get_loc(worst)]} at "
+                  f"{format_ratio(after[worst])}." if worst is not None else ".")
+               if matched else "No one was matched, so only the differences before "
+               "matching are drawn."))
     data = pd.DataFrame({"characteristic": names, "smd_before": before.round(4),
                          "smd_after": after.round(4)})
     mark_protected(ax.figure, rules={"content": "standardised differences (no counts)"},
