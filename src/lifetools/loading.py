@@ -53,10 +53,11 @@ _TYPED: dict[str, tuple[tuple, pd.DataFrame]] = {}
 """Typed tables kept by :func:`load_dataset` when the cache is on: table name to
 (stamp of file, columns and dictionary; the frame)."""
 MAX_COLUMNS = 200
+"""A CSV with more columns than this is refused unread (the widest table has 12)."""
 ENV_READS_LOG = "LIFETOOLS_READS_LOG"
 """A file the runner names: each table an analysis reads is appended to it, one a line."""
 _NOTED: set[tuple[str, str]] = set()
-"""A CSV with more columns than this is refused unread (the widest table has 12)."""
+"""(log file, table) pairs already written by :func:`note_read` in this process."""
 
 
 @dataclass(frozen=True)
