@@ -55,7 +55,7 @@ def test_build_hostile_data_is_refused_before_any_notebook(case, project, data,
 
 @pytest.mark.parametrize(("where", "expected"), [
     ("nowhere", 11), ("empty", 11),
-    ("a-file", 2),  # click refuses a file for a folder option: a usage error
+    ("a-file", 11),  # a file must be a DuckDB database: a data error naming it
 ])
 def test_build_hostile_data_folder_that_is_not_an_extract(where, expected, project,
                                                           tmp_path, monkeypatch, capsys):
