@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from lifetools.prediction.model import FrozenModel, ModelSpec, _design
-from lifetools.prediction.penalised import RidgeModel, _deviance, fit_ridge
+from lifetools.prediction.penalised import (
+    RidgeModel,
+    _deviance,
+    fit_ridge,
+    pool_penalised,
+)
 from lifetools.prediction.splines import rcs_knots
 
 __all__ = ["LASSO_RATIOS", "fit_lasso", "fit_lasso_imputed", "fit_lasso_model", "lasso_grid",
@@ -251,17 +257,8 @@ def fit_lasso_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec, *, folds:
     """
     first = fit_lasso_model(copies[0], spec, folds=folds, ratios=ratios, seed=seed)
     knots = dict(first.frozen.knots)
-    fits = [first.frozen, *(fit_lasso_model(c, spec, penalty=first.penalty, knots=knots).frozen
-                            for c in copies[1:])]
-    coefficients = np.mean([f.coefficients for f in fits], axis=0)
-    base = first.frozen
-    frozen = FrozenModel(terms=base.terms, coefficients=tuple(float(v) for v in coefficients),
-                         intercept=float(np.mean([f.intercept for f in fits])), knots=knots,
-                         levels=base.levels, linear=base.linear,
-                         interactions=base.interactions,
-                         shrinkage=float(np.mean([f.shrinkage for f in fits])), n=base.n,
-                         events=base.events)
-    method = {**first.method, "zero_coefficients": int(np.sum(coefficients == 0)),
-              "imputation": f"penalty chosen on the first of {len(copies)} imputed copies; "
-                            "coefficients averaged"}
-    return RidgeModel(frozen=frozen, penalty=first.penalty, cv=first.cv, method=method)
+    pooled = pool_penalised(first, [
+        fit_lasso_model(c, spec, penalty=first.penalty, knots=knots).frozen
+        for c in copies[1:]])
+    zeros = int(np.sum(np.asarray(pooled.frozen.coefficients) == 0))
+    return replace(pooled, method={**pooled.method, "zero_coefficients": zeros})

@@ -13,7 +13,8 @@ import pandas as pd
 from lifetools.prediction.model import FrozenModel, ModelSpec, _design
 from lifetools.prediction.splines import rcs_knots
 
-__all__ = ["PENALTY_GRID", "RidgeModel", "fit_ridge", "fit_ridge_imputed", "fit_ridge_model"]
+__all__ = ["PENALTY_GRID", "RidgeModel", "fit_ridge", "fit_ridge_imputed", "fit_ridge_model",
+           "pool_penalised"]
 
 PENALTY_GRID = tuple(float(v) for v in np.r_[0.0, np.geomspace(0.01, 100.0, 13)])
 """Penalties tried by cross-validation (``rms::lrm`` scale: per unit variance)."""
@@ -161,16 +162,28 @@ def fit_ridge_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec, *, folds:
     """
     first = fit_ridge_model(copies[0], spec, folds=folds, grid=grid, seed=seed)
     knots = dict(first.frozen.knots)
-    fits = [first.frozen, *(fit_ridge_model(c, spec, penalty=first.penalty, knots=knots).frozen
-                            for c in copies[1:])]
+    return pool_penalised(first, [
+        fit_ridge_model(c, spec, penalty=first.penalty, knots=knots).frozen
+        for c in copies[1:]])
+
+
+def pool_penalised(first: RidgeModel, others: Sequence[FrozenModel]) -> RidgeModel:
+    """Pool a penalised model over imputed copies: ``first`` (penalty chosen on the
+    first copy) and ``others`` (the other copies, fitted with its penalty and knots).
+
+    The intercept, coefficients and shrinkage are the means over copies (Rubin's point
+    estimate); terms, knots, levels, n and events are the first copy's. Used by
+    :func:`fit_ridge_imputed` and :func:`lifetools.prediction.lasso.fit_lasso_imputed`.
+    """
+    fits = [first.frozen, *others]
     coefficients = np.mean([f.coefficients for f in fits], axis=0)
     base = first.frozen
     frozen = FrozenModel(terms=base.terms, coefficients=tuple(float(v) for v in coefficients),
-                         intercept=float(np.mean([f.intercept for f in fits])), knots=knots,
-                         levels=base.levels, linear=base.linear,
+                         intercept=float(np.mean([f.intercept for f in fits])),
+                         knots=dict(base.knots), levels=base.levels, linear=base.linear,
                          interactions=base.interactions,
                          shrinkage=float(np.mean([f.shrinkage for f in fits])), n=base.n,
                          events=base.events)
-    method = {**first.method, "imputation": f"penalty chosen on the first of {len(copies)} "
+    method = {**first.method, "imputation": f"penalty chosen on the first of {len(fits)} "
                                             "imputed copies; coefficients averaged"}
     return RidgeModel(frozen=frozen, penalty=first.penalty, cv=first.cv, method=method)
