@@ -17,6 +17,8 @@ from lifetools.prediction import (
     performance,
     performance_by_group,
     rcs_basis,
+    rcs_centiles,
+    rcs_knots,
     validate_frozen,
 )
 
@@ -59,6 +61,18 @@ def test_rcs_basis_beyond_last_knot_is_linear():
     basis = rcs_basis(x, (1.0, 3.0, 5.0, 7.0))
     second = np.diff(basis, n=2, axis=0)
     np.testing.assert_allclose(second, 0.0, atol=1e-9)
+
+
+def test_rcs_centiles_are_where_rcs_knots_places_knots():
+    # Harrell's default: 5, 27.5, 50, 72.5, 95 for 5 knots (rms::rcs, Hmisc::rcspline.eval)
+    assert rcs_centiles(5) == (5.0, 27.5, 50.0, 72.5, 95.0)
+    assert rcs_centiles(4) == (5.0, 35.0, 65.0, 95.0)
+    x = np.random.default_rng(3).normal(50, 15, 2000)
+    for k in (3, 4, 5, 6, 7):
+        expected = np.quantile(x, np.asarray(rcs_centiles(k)) / 100)
+        np.testing.assert_allclose(rcs_knots(x, k), expected, rtol=1e-9)
+    with pytest.raises(ValueError, match="3 to 7"):
+        rcs_centiles(8)
 
 
 def test_fit_prediction_model_heuristic_shrinkage_keeps_mean_risk():

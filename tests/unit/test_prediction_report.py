@@ -193,6 +193,39 @@ def test_analyse_crisis_risk_tripod_checklist_filled_with_protected_counts(repor
     assert report.drift.verdict == checklist.loc["24", "reported"]
 
 
+def test_crisis_spec_age_five_knots_counted_and_said_as_fitted():
+    # issue 13: 5 knots for age; the parameter count follows and the page says the knots
+    import json
+    import re
+    from pathlib import Path
+
+    from lifetools.disclosure.settings import MAX_PREDICTOR_PARAMETERS
+    from lifetools.reports.crisis_parts import AGE_KNOTS, crisis_spec
+
+    spec = crisis_spec(pd.DataFrame({"honos": [1.0] * 20}))
+    assert spec.splines == {"age": AGE_KNOTS, "years_in_care": 3} and AGE_KNOTS == 5
+    assert sum(k - 1 for k in spec.splines.values()) + len(spec.linear) == \
+        MAX_PREDICTOR_PARAMETERS == 14
+    notebook = json.loads((Path(__file__).resolve().parents[2] / "analyses"
+                           / "07_crisis_risk.ipynb").read_text())
+    text = " ".join("".join(c["source"]) for c in notebook["cells"]
+                    if c["cell_type"] == "markdown").replace("\n", " ")
+    said = dict(re.findall(r"(age|time in care) \((\d) knots", text))
+    assert said == {"age": str(AGE_KNOTS), "time in care": str(spec.splines["years_in_care"])}
+
+
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
+def test_analyse_crisis_risk_checklist_states_the_fitted_knots(report):
+    frozen = FrozenModel.from_json(report.model_json)
+    item = report.checklist.set_index("item").loc["12b", "reported"]
+    age = ", ".join(f"{v:.2f}" for v in frozen.knots["age"])
+    assert len(frozen.knots["age"]) == 5 and len(frozen.terms) in (13, 14)
+    assert f"age: restricted cubic spline, 5 knots at {age} (Harrell's centiles 5, 27.5, " \
+           "50, 72.5, 95)" in item
+    assert "years_in_care: restricted cubic spline, 3 knots at" in item
+    assert report.knots.set_index("variable").loc["age", "knots"] == age
+
+
 def test_analyse_crisis_risk_fine_gray_hazard_ratios_released_as_protected_table(report):
     from lifetools.disclosure import ProtectedTable
     from lifetools.tables import table_estimates

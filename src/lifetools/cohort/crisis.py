@@ -14,11 +14,11 @@ from lifetools.engines import engine_tables
 __all__ = ["CRISIS_PREDICTORS", "CrisisCohort", "build_crisis_cohort"]
 
 CRISIS_PREDICTORS = {
-    "splines": {"age": 4, "years_in_care": 3},
+    "splines": {"age": 5, "years_in_care": 3},
     "linear": ("female", "white", "imd_q1", "community_team", "honos", "honos_recorded",
                "prior_ae", "prior_admissions", "life_rooms"),
 }
-"""The prespecified predictors (issue 19): spline terms (knots) and linear terms; 14
+"""The prespecified predictors (issue 19): spline terms (knots) and linear terms; 15
 parameters. Groups for fairness: ``sex``, ``ethnic_group``, ``imd_quintile``."""
 
 COMMUNITY_TEAMS = ("A05", "A06", "A07", "A08")

@@ -34,7 +34,7 @@ CV_FOLDS = 5
 """Cross-validation folds of the crisis-risk report's penalised comparisons
 (``reports.crisis_parts.COMPARISON_FOLDS``; checked to agree by
 ``tests/unit/test_protected_text.py``)."""
-MAX_PREDICTOR_PARAMETERS = 13
+MAX_PREDICTOR_PARAMETERS = 14
 """The most candidate predictor parameters a crisis-risk model has (``crisis_spec``)."""
 MIN_BOOT_PER_COPY = 10
 """Bootstrap samples within each imputed copy at least (MI-boot)."""

@@ -18,7 +18,7 @@ from lifetools.prediction.performance import (
     performance,
 )
 from lifetools.prediction.sample_size import SampleSize, minimum_sample_size
-from lifetools.prediction.splines import rcs_basis, rcs_knots
+from lifetools.prediction.splines import rcs_basis, rcs_centiles, rcs_knots
 from lifetools.prediction.validation import (
     BootstrapValidation,
     DriftCheck,
@@ -32,6 +32,7 @@ __all__ = [
     "BootstrapValidation", "DriftCheck", "FrozenModel", "ModelSpec", "Performance",
     "PredictionModel", "SampleSize", "bootstrap_validation", "c_statistic",
     "calibration_curve", "drift_check", "fit_prediction_model", "minimum_sample_size",
-    "net_benefit", "performance", "performance_by_group", "rcs_basis", "rcs_knots",
+    "net_benefit", "performance", "performance_by_group", "rcs_basis", "rcs_centiles",
+    "rcs_knots",
     "validate_frozen",
 ]

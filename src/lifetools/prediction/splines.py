@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["rcs_basis", "rcs_knots"]
+__all__ = ["rcs_basis", "rcs_centiles", "rcs_knots"]
 
 _OUTER = {3: 0.10, 4: 0.05, 5: 0.05, 6: 0.05}
+
+
+def rcs_centiles(n_knots: int) -> tuple[float, ...]:
+    """The centiles (per cent) at which :func:`rcs_knots` places ``n_knots`` knots.
+
+    Harrell's rule with 100 or more values and no tied extreme: equally spaced from
+    ``outer`` to ``100 - outer`` per cent (5, 27.5, 50, 72.5, 95 for 5 knots).
+    """
+    if n_knots < 3 or n_knots > 7:
+        raise ValueError("Harrell's knot placement has 3 to 7 knots")
+    outer = _OUTER.get(n_knots, 0.025)
+    low = 100 * outer
+    return tuple(low + j * (100 - 2 * low) / (n_knots - 1) for j in range(n_knots))
 
 
 def rcs_knots(values: np.ndarray, n_knots: int = 4, *, fractied: float = 0.05) -> tuple[float, ...]:

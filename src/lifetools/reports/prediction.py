@@ -26,6 +26,7 @@ from lifetools.prediction import (
     minimum_sample_size,
     net_benefit,
     performance_by_group,
+    rcs_centiles,
 )
 from lifetools.prediction.imputation import (
     fit_imputed_model,
@@ -363,8 +364,11 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
             f"development: {len(dev_copies)} imputations by chained equations with the "
             "outcome, Rubin's rules." if len(dev_copies) > 1 else
             "No predictor value missing in the model: nothing imputed."),
-        "splines": "; ".join(f"{c}: restricted cubic spline, {k} knots"
-                             for c, k in spec.splines.items()),
+        "splines": "; ".join(
+            f"{c}: restricted cubic spline, {k} knots at "
+            f"{', '.join(f'{v:.2f}' for v in frozen.knots[c])} (Harrell's centiles "
+            f"{', '.join(f'{q:g}' for q in rcs_centiles(k))})"
+            for c, k in spec.splines.items()),
         "estimator": f"{fit.method['estimator']} (factor {frozen.shrinkage:.2f})",
         "internal_method": internal_method,
         "slope_band": f"{slope_band[0]:g} to {slope_band[1]:g}",
