@@ -24,7 +24,9 @@ def _indices(y: np.ndarray, lp: np.ndarray) -> np.ndarray:
     m = y.sum()
     ranks = stats.rankdata(lp)
     c = (ranks[y == 1].sum() - m * (m + 1) / 2) / (m * (len(y) - m))
-    recal = fit_logit(lp, y).coef
+    # a model with no predictor left (a lasso that set every slope to 0) ranks everyone
+    # alike: C is 0.5 and the calibration slope and its intercept are undefined
+    recal = fit_logit(lp, y).coef if np.std(lp) > 1e-8 else np.array([np.nan, np.nan])
     citl = fit_logit(np.empty((len(y), 0)), y, offset=lp).coef[0]
     brier = np.mean((1 / (1 + np.exp(-lp)) - y) ** 2)
     return np.array([c, recal[1], recal[0], citl, brier])
@@ -84,7 +86,10 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     development procedure is repeated in each sample, its performance in that sample
     (training) compared with its performance on the original data (test). Knots are
     fixed at their positions in the original data, as ``validate`` does with the
-    stored design matrix. Samples whose fit fails are dropped and counted. Checked
+    stored design matrix. Samples whose fit fails are dropped and counted. A model
+    whose linear predictor is constant (every slope 0) has C 0.5 and no calibration
+    slope or recalibration intercept: those two are averaged over the samples where
+    they exist (the sample is not dropped). Checked
     against ``rms::validate`` with the same samples in
     ``tests/reference/test_prediction_against_r.py``.
     """
@@ -113,7 +118,9 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
             failed += 1
             continue
         optimism.append(train - test)
-    mean_optimism = np.mean(optimism, axis=0)
+    with np.errstate(invalid="ignore"):  # an index undefined in every sample stays NaN
+        mean_optimism = np.array([np.mean(v[~np.isnan(v)]) if (~np.isnan(v)).any()
+                                  else np.nan for v in np.asarray(optimism).T])
     summary = pd.DataFrame({"index": INDICES, "apparent": apparent, "optimism": mean_optimism,
                             "corrected": apparent - mean_optimism})
     method = {"estimator": "bootstrap optimism correction (Harrell)", "seed": seed,

@@ -6,7 +6,7 @@ Counts are raw here; the notebook protects them (``show_table`` count columns).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ from lifetools.prediction.imputation import (
     impute_predictors,
     pool_performance,
 )
-from lifetools.prediction.lasso import fit_lasso_imputed
+from lifetools.prediction.lasso import fit_lasso_imputed, fit_lasso_model
 from lifetools.prediction.penalised import (
     RidgeModel,
     fit_ridge_imputed,
@@ -213,6 +213,8 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
                      ) -> tuple[pd.DataFrame, RidgeModel, RidgeModel]:
     """The shrunk logistic model beside cross-validated ridge and lasso models.
 
+    Every model is optimism-corrected by the bootstrap and validated on the next edition.
+
     Returns
     -------
     tuple
@@ -220,14 +222,16 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
 
     Notes
     -----
-    The shrunk and ridge models are validated the same way: Harrell's bootstrap within
-    each imputed development copy with the same seeds (the ridge penalty re-chosen by
-    ``folds``-fold cross-validation in every bootstrap sample), and the frozen models
-    applied to the validation cohort's imputed copies, performance pooled by Rubin's
-    rules. The lasso (:func:`lifetools.prediction.lasso.fit_lasso_imputed`, the same
-    folds) is a sensitivity comparison validated on the next edition only: re-choosing
-    its penalty in every bootstrap sample would add minutes to every build. Tested in
-    ``tests/unit/test_prediction_report.py``.
+    The three models are validated the same way: Harrell's bootstrap within each
+    imputed development copy with the same seeds and ``n_boot`` samples in all (the
+    ridge and lasso penalties re-chosen by ``folds``-fold cross-validation in every
+    bootstrap sample, so the optimism covers the choice of penalty and, for the lasso,
+    the selection of predictors), and the frozen models applied to the validation
+    cohort's imputed copies, performance pooled by Rubin's rules. The lasso
+    (:func:`lifetools.prediction.lasso.fit_lasso_imputed`, the same folds) records its
+    bootstrap in ``method["bootstrap_samples"]`` and ``method["bootstrap_failed"]``.
+    Tested in ``tests/unit/test_prediction_report.py``; the lasso's bootstrap against
+    known optimism in ``tests/unit/test_prediction_lasso_optimism.py``.
     """
     ridge = fit_ridge_imputed(dev_copies, spec, folds=folds, seed=seed)
     lasso = fit_lasso_imputed(dev_copies, spec, folds=folds, seed=seed)
@@ -235,15 +239,23 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
     def develop(data: pd.DataFrame, knots: dict | None) -> FrozenModel:
         return fit_ridge_model(data, spec, folds=folds, seed=seed, knots=knots).frozen
 
+    def develop_lasso(data: pd.DataFrame, knots: dict | None) -> FrozenModel:
+        return fit_lasso_model(data, spec, folds=folds, seed=seed, knots=knots).frozen
+
     ridge_boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
                                               develop=develop)
+    lasso_boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
+                                              develop=develop_lasso)
+    lasso = replace(lasso, method={**lasso.method, "bootstrap_samples": lasso_boot.n_boot,
+                                   "bootstrap_failed": lasso_boot.n_failed})
     outcomes = [c["crisis"].to_numpy() for c in val_copies]
     later = {name: pool_performance(outcomes, [m.predict_risk(c) for c in val_copies]
                                     ).summary.set_index("measure")
              for name, m in (("shrunk", shrunk), ("ridge", ridge.frozen),
                              ("lasso", lasso.frozen))}
     boots = {"shrunk": shrunk_boot.summary.set_index("index"),
-             "ridge": ridge_boot.summary.set_index("index")}
+             "ridge": ridge_boot.summary.set_index("index"),
+             "lasso": lasso_boot.summary.set_index("index")}
 
     def shown(table: pd.DataFrame, m: str) -> str:
         est, lo, hi = table.loc[m, ["estimate", "ci_lower", "ci_upper"]]
@@ -252,6 +264,7 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
     rows = [{"measure": label,
              "shrunk logistic, optimism-corrected": f"{boots['shrunk'].loc[m, 'corrected']:.3f}",
              "ridge, optimism-corrected": f"{boots['ridge'].loc[m, 'corrected']:.3f}",
+             "lasso, optimism-corrected": f"{boots['lasso'].loc[m, 'corrected']:.3f}",
              "shrunk logistic, next edition (95% CI)": shown(later["shrunk"], m),
              "ridge, next edition (95% CI)": shown(later["ridge"], m),
              "lasso, next edition (95% CI)": shown(later["lasso"], m)}
