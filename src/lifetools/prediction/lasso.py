@@ -21,6 +21,7 @@ from lifetools.prediction.model import FrozenModel, ModelSpec, _design
 from lifetools.prediction.penalised import (
     RidgeModel,
     _deviance,
+    cv_folds,
     fit_ridge,
     pool_penalised,
 )
@@ -234,7 +235,9 @@ def fit_lasso_model(frame: pd.DataFrame, spec: ModelSpec, *,
         A fixed penalty (glmnet's ``lambda``; no cross-validation).
     folds, ratios, seed
         The folds of :func:`lifetools.prediction.penalised.fit_ridge_model` (the same
-        ``default_rng(seed)`` permutation); penalties :func:`lasso_grid` of the whole
+        ``default_rng(seed)`` permutation, :func:`lifetools.prediction.penalised.cv_folds`:
+        the copies of one person in a bootstrap sample stay in one fold); penalties
+        :func:`lasso_grid` of the whole
         data; the one with the smallest out-of-fold deviance is chosen.
 
     Returns
@@ -258,7 +261,7 @@ def fit_lasso_model(frame: pd.DataFrame, spec: ModelSpec, *,
     rows: list[tuple[float, float]] = []
     if penalty is None:
         grid = lasso_grid(x, y, ratios)
-        fold = np.random.default_rng(seed).permutation(len(y)) % folds
+        fold = cv_folds(frame, folds, seed)
         deviance = np.zeros(len(grid))
         for k in range(folds):
             train = fold != k
