@@ -167,3 +167,12 @@ def test_crisis_misspecified_model_over_seeds_fails_both_criteria(estimates,
     result = judge(pick(estimates, "misspecified", estimate_of))
     assert result["covered"] < MIN_COVERED, result
     assert abs(result["mean_bias"]) > result["band"], result
+
+
+def test_report_model_uses_the_age_knots_this_suite_shows_unbiased():
+    # the published crisis-risk model (reports.crisis_parts) follows the suite (issue 13)
+    from lifetools.reports.crisis_parts import AGE_KNOTS, crisis_spec
+
+    spec = crisis_spec(pd.DataFrame({"honos": [1.0] * 20}))
+    assert spec.splines["age"] == AGE_KNOTS == MODELS["correct"].splines["age"]
+    assert AGE_KNOTS != MODELS["four_knots"].splines["age"]
