@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure import declare_totals
+from lifetools.result_names import CohortName
 
 __all__ = [
     "AGE_BANDS",
@@ -156,7 +157,8 @@ def describe_population(
     received = referrals[(referrals["referral_date"] >= start)
                          & (referrals["referral_date"] <= end)]
     counts = pd.DataFrame({"key": [
-        "people", "caseload", "referrals", "users", "users_in_care", "contacts",
+        CohortName.PEOPLE, CohortName.CASELOAD, CohortName.REFERRALS, CohortName.USERS,
+        CohortName.USERS_IN_CARE, CohortName.CONTACTS,
     ], "measure": [
         "People in the linked data",
         "People in secondary mental-health care during the period",

@@ -425,9 +425,10 @@ def record(
     The text shown is :func:`lifetools.formatting.format_value`'s ("2,635", "3.20",
     "42.0%", for ``kind="interval"`` and two limits "0.83 to 1.71"); a missing or
     non-finite value reads "could not be estimated", also when ``text`` is given.
-    Reference the result in Markdown as ``{glue:text}`name```.
+    Reference the result in Markdown as ``{glue:text}`name```. ``name`` is one of the
+    names declared in :mod:`lifetools.result_names` (stored as a plain string).
     """
-    check_name(name)
+    name = check_name(str(name))
     value = _protect_result(name, value, kind, text)
     if text is not None and value is not None and not isinstance(value, ProtectedValue) \
             and _has_missing(value):

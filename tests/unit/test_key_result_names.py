@@ -3,13 +3,14 @@
 A notebook's Markdown quotes key results by name (``{glue:text}`name```) and the
 landing page's main points name them in ``analyses.yml``; the names are made by the
 report functions (``key_results``), by ``record_counts`` or by a ``record`` call in
-the notebook. A result renamed on one side only would leave a blank on the page: here
-each report runs on a small extract and every name referred to must be recorded.
+the notebook, from the names declared in ``lifetools.result_names``. A result renamed
+on one side only would leave a blank on the page: here each report runs on a small
+extract, every name referred to must be recorded, and each report must produce exactly
+its declared names (the checks that need no report run are in ``test_result_names.py``).
 """
 
 from __future__ import annotations
 
-import ast
 import re
 import string
 from pathlib import Path
@@ -21,6 +22,7 @@ import nbformat  # noqa: E402
 import pytest  # noqa: E402
 import yaml  # noqa: E402
 from report_calls import CALLS  # noqa: E402
+from test_result_names import DECLARED, name_problems, notebook_records  # noqa: E402
 
 from lifetools.loading import load_dataset  # noqa: E402
 from lifetools.pipeline.series import load_series  # noqa: E402
@@ -40,18 +42,21 @@ def data(tmp_path_factory):
     return load_dataset(folder)
 
 
+@pytest.fixture(scope="module")
+def run(data):
+    """Each analysis's report, run once for all the tests of this module."""
+    done: dict[str, object] = {}
+
+    def report(analysis: str):
+        if analysis not in done:
+            done[analysis] = CALLS[analysis](data)
+        return done[analysis]
+    return report
+
+
 def recorded_in_notebook(nb) -> set[str]:
     """Names given as the first argument of ``lt.publication.record(...)`` calls."""
-    names = set()
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for node in ast.walk(ast.parse(cell.source)):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "record" and node.args
-                    and isinstance(node.args[0], ast.Constant)):
-                names.add(node.args[0].value)
-    return names
+    return notebook_records(nb)[0]
 
 
 def kinds(report) -> dict[str, str]:
@@ -77,13 +82,13 @@ def referred(analysis, nb, main_point) -> set[str]:
 
 
 @pytest.mark.parametrize("analysis", list(CALLS))
-def test_key_results_referred_to_are_recorded(analysis, data):
+def test_key_results_referred_to_are_recorded(analysis, run):
     series = load_series()
     entry = next(a for a in series.analyses if a.id == analysis)
     nb = nbformat.read(ROOT / "analyses" / entry.notebook, as_version=4)
     raw = yaml.safe_load((ROOT / "analyses" / "analyses.yml").read_text())
     main_point = raw["publication"]["main_points"].get(analysis)
-    have = produced(CALLS[analysis](data)) | recorded_in_notebook(nb)
+    have = produced(run(analysis)) | recorded_in_notebook(nb)
     missing = referred(analysis, nb, main_point) - have
     assert not missing, f"{entry.notebook} refers to results never recorded: {missing}"
 
@@ -96,10 +101,10 @@ IN_WORDS = {"text", "count"}
 
 
 @pytest.mark.parametrize("analysis", list(CALLS))
-def test_markdown_glues_no_bare_estimate_interval_or_share(analysis, data):
+def test_markdown_glues_no_bare_estimate_interval_or_share(analysis, run):
     entry = next(a for a in load_series().analyses if a.id == analysis)
     nb = nbformat.read(ROOT / "analyses" / entry.notebook, as_version=4)
-    kind = kinds(CALLS[analysis](data))
+    kind = kinds(run(analysis))
     glued = {m for cell in nb.cells if cell.cell_type == "markdown"
              for m in GLUE.findall(cell.source)}
     bare = {name: kind.get(name) for name in glued
@@ -107,23 +112,30 @@ def test_markdown_glues_no_bare_estimate_interval_or_share(analysis, data):
     assert not bare, f"{entry.notebook} glues numbers into fixed words: {bare}"
 
 
-def test_key_results_renamed_result_is_caught(data):
+def test_key_results_renamed_result_is_caught(run):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "{glue:text}`hr_tv_renamed` times")])
-    have = produced(CALLS["time_to_discharge"](data))
+    have = produced(run("time_to_discharge"))
     assert referred("time_to_discharge", nb, None) - have == {"hr_tv_renamed"}
 
 
 @pytest.mark.parametrize("analysis", [a for a in CALLS if a != "cohort_description"])
-def test_key_results_record_as_protected_text(analysis, data, tmp_path, monkeypatch):
+def test_key_results_record_as_protected_text(analysis, run, tmp_path, monkeypatch):
     # every sentence a report records has each number in a protected span, as the gate
     # re-checks it (lifetools.disclosure.text.text_findings): nothing typed by hand
     from lifetools import publication
     from lifetools.disclosure.text import text_findings
 
     monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
-    shown = publication.record_all(CALLS[analysis](data).key_results)
+    shown = publication.record_all(run(analysis).key_results)
     assert shown.results
     refused = {r.name: text_findings(r.text, [dict(s) for s in r.spans])
                for r in shown.results}
     assert not {k: v for k, v in refused.items() if v}
+
+
+@pytest.mark.parametrize("analysis", list(CALLS))
+def test_key_results_produced_are_exactly_the_declared_names(analysis, run):
+    # a declared name the report never produces, a name it produces undeclared, or a
+    # name typed as a string in the report code: each fails here
+    assert name_problems(run(analysis), DECLARED[analysis]) == {}

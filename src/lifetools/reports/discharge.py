@@ -42,6 +42,7 @@ from lifetools.reports.narrative import (
     readable_note,
 )
 from lifetools.reports.sentences import interval_text, reason_text
+from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival import (
     CIFResult,
     estimate_cif,
@@ -139,15 +140,16 @@ def _estimate_row(result, term: str) -> dict[str, Any]:
             "ci_upper": float(row["ci_upper"]), "text": None}
 
 
-def _ratio_results(name: str, label: str, row: dict[str, Any], *,
-                   ci: bool = True) -> list[dict[str, Any]]:
+def _ratio_results(name: DischargeName | ReReferralName, label: str,
+                   row: dict[str, Any], *, ci: bool = True) -> list[dict[str, Any]]:
     """Key results of a ratio and its interval; the reason when not estimable."""
     out = [{"name": name, "value": row["estimate"], "kind": "ratio", "label": label,
             **({"text": reason_text(row["text"])} if row["text"] else {})}]
     if ci:
         text = (reason_text(row["text"]) if row["text"]
                 else interval_text(row["ci_lower"], row["ci_upper"]))
-        out.append({"name": f"{name}_ci", "value": [row["ci_lower"], row["ci_upper"]],
+        out.append({"name": derived(name, "ci"),
+                    "value": [row["ci_lower"], row["ci_upper"]],
                     "kind": "text", "text": text, "label": f"95% CI: {label}"})
     return out
 
@@ -401,24 +403,29 @@ def analyse_discharge(
     hr = _released_row(releases["tv"], tv, "exposed")
     naive_hr = _released_row(releases["naive"], naive, "ever_used")
     key = (
-        {"name": "cohort_people", "value": len(data), "kind": "count",
+        {"name": DischargeName.COHORT_PEOPLE, "value": len(data), "kind": "count",
          "label": "People in the discharge cohort"},
-        {"name": "cohort_users", "value": int(data["exposure_day"].notna().sum()),
+        {"name": DischargeName.COHORT_USERS,
+         "value": int(data["exposure_day"].notna().sum()),
          "kind": "count", "label": "People who used the Life Rooms while open"},
-        {"name": "discharged", "value": int(data["discharged"].sum()), "kind": "count",
+        {"name": DischargeName.DISCHARGED, "value": int(data["discharged"].sum()),
+         "kind": "count",
          "label": "People discharged during follow-up"},
-        *_ratio_results("hr_tv", "Hazard ratio of discharge, Life Rooms use "
-                        "(time-varying)", hr),
-        *_ratio_results("hr_naive", "Hazard ratio, naive fixed exposure (biased)",
+        *_ratio_results(DischargeName.HR_TV, "Hazard ratio of discharge, Life Rooms "
+                        "use (time-varying)", hr),
+        *_ratio_results(DischargeName.HR_NAIVE,
+                        "Hazard ratio, naive fixed exposure (biased)",
                         naive_hr, ci=False),
-        *_ratio_results("hr_tv_complete_case", "Hazard ratio of discharge, Life Rooms use "
+        *_ratio_results(DischargeName.HR_TV_COMPLETE_CASE,
+                        "Hazard ratio of discharge, Life Rooms use "
                         "(time-varying), complete cases (sensitivity)",
                         _released_row(releases["complete"], complete, "exposed")),
-        *_ratio_results("shr_landmark", f"Subdistribution hazard ratio of discharge "
+        *_ratio_results(DischargeName.SHR_LANDMARK,
+                        f"Subdistribution hazard ratio of discharge "
                         f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
                         "days", _released_row(releases["fine_gray"], fine_gray,
                                               "exposed_at_landmark")),
-        {"name": "shr_landmark_sentence", "value": None, "kind": "text",
+        {"name": DischargeName.SHR_LANDMARK_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
              _released_row(releases["fine_gray"], fine_gray, "exposed_at_landmark"),
              found="Counting death as a competing event, the Fine-Gray subdistribution "
@@ -426,14 +433,14 @@ def analyse_discharge(
              "still open at the landmark) was {estimate} ({level} confidence interval "
              "{interval}).", missing="The Fine-Gray subdistribution hazard ratio for "
              "use by the landmark (a secondary estimate, death competing)")},
-        {"name": "hr_tv_sentence", "value": None, "kind": "text",
+        {"name": DischargeName.HR_TV_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: Life Rooms use and discharge", "text": ratio_sentence(
              hr, found="Once they had started, their rate of discharge was {estimate} "
              "times that of similar people who had not ({level} confidence interval "
              f"{{interval}}), after allowing for {ADJUSTED_FOR}.",
              missing="How their rate of discharge compared with that of similar people "
              "who had not used the Life Rooms")},
-        {"name": "hr_naive_sentence", "value": None, "kind": "text",
+        {"name": DischargeName.HR_NAIVE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the naive comparison", "text": ratio_sentence(
              naive_hr, found="A naive comparison that counts people as users from the "
              "day they were referred gives {estimate}: it is biased, because users "
@@ -539,24 +546,27 @@ def analyse_rereferral(
         "text": f"{NOT_ESTIMABLE} ({release.reason})"}
     label = "Hazard ratio of re-referral, Life Rooms use before discharge"
     key = (
-        {"name": "discharged_people", "value": len(data), "kind": "count",
+        {"name": ReReferralName.DISCHARGED_PEOPLE, "value": len(data), "kind": "count",
          "label": "People discharged in the period"},
-        {"name": "rereferred", "value": int(data["rereferred"].sum()), "kind": "count",
+        {"name": ReReferralName.REREFERRED, "value": int(data["rereferred"].sum()),
+         "kind": "count",
          "label": "People re-referred during follow-up"},
-        {"name": "rereferral_1y", "value": 100 * share, "kind": "estimate",
+        {"name": ReReferralName.REREFERRAL_1Y, "value": 100 * share, "kind": "estimate",
          "text": compose("not estimated") if at_horizon is None else compose(
              "{share}", share=Estimate(100 * share, 1, percent=True)),
          "label": f"Cumulative incidence of re-referral by {horizon} days after "
                   "discharge (%)"},
-        {"name": "rereferral_sentence", "value": None, "kind": "text",
+        {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
              horizon, at_horizon, event="referred again")},
-        *(_ratio_results("hr_rereferral", label, hr) if release.released else [
-            {"name": "hr_rereferral", "value": None, "kind": "text", "text": reason_text(hr["text"]),
+        *(_ratio_results(ReReferralName.HR_REREFERRAL, label, hr)
+          if release.released else [
+            {"name": ReReferralName.HR_REREFERRAL, "value": None, "kind": "text",
+             "text": reason_text(hr["text"]),
              "label": label},
-            {"name": "hr_rereferral_ci", "value": None, "kind": "text",
+            {"name": ReReferralName.HR_REREFERRAL_CI, "value": None, "kind": "text",
              "text": reason_text(hr["text"]), "label": f"95% CI: {label}"}]),
-        {"name": "hr_rereferral_sentence", "value": None, "kind": "text",
+        {"name": ReReferralName.HR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: Life Rooms use and re-referral", "text": ratio_sentence(
              hr, found="The rate of re-referral among Life Rooms users was {estimate} "
              "times that of non-users with similar characteristics ({level} confidence "
@@ -565,12 +575,14 @@ def analyse_rereferral(
     )
     shr_label = ("Subdistribution hazard ratio of re-referral (Fine-Gray, death "
                  "competing), Life Rooms use before discharge")
-    key = (*key, *(_ratio_results("shr_rereferral", shr_label, _estimate_row(
-        fine_gray, "used_life_rooms")) if fg_check.released else [
-        {"name": f"shr_rereferral{tail}", "value": None, "kind": "text",
+    key = (*key, *(_ratio_results(ReReferralName.SHR_REREFERRAL, shr_label,
+                                  _estimate_row(fine_gray, "used_life_rooms"))
+                   if fg_check.released else [
+        {"name": name, "value": None, "kind": "text",
          "text": reason_text(f"{NOT_ESTIMABLE} ({fg_check.reason})"), "label": f"{lead}{shr_label}"}
-        for tail, lead in (("", ""), ("_ci", "95% CI: "))]),
-        {"name": "shr_rereferral_sentence", "value": None, "kind": "text",
+        for name, lead in ((ReReferralName.SHR_REREFERRAL, ""),
+                           (ReReferralName.SHR_REREFERRAL_CI, "95% CI: "))]),
+        {"name": ReReferralName.SHR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
              _estimate_row(fine_gray, "used_life_rooms") if fg_check.released else {
                  "text": f"{NOT_ESTIMABLE} ({fg_check.reason})"},

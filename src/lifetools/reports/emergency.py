@@ -43,6 +43,7 @@ from lifetools.reports.sentences import (
     reason_text,
     result_sentence,
 )
+from lifetools.result_names import EmergencyName, WellbeingName, derived
 from lifetools.tables import table_estimates
 
 __all__ = ["Comparison", "EmergencyReport", "WellbeingReport", "analyse_emergency_care",
@@ -230,7 +231,7 @@ ADMISSIONS_JUDGE = {"null": 1.0, "above": "emergency admissions rose more among 
                     "below": "emergency admissions fell more among users"}
 
 
-def _sentence(name: str, row: pd.Series, label: str, *, found: str, missing: str,
+def _sentence(name: EmergencyName, row: pd.Series, label: str, *, found: str, missing: str,
               judge: dict[str, Any] | None = None) -> dict[str, Any]:
     """A key result ``<name>_sentence``: the ratio, its interval and verdict in words."""
     withheld = row.get("withheld")
@@ -242,11 +243,11 @@ def _sentence(name: str, row: pd.Series, label: str, *, found: str, missing: str
             row.get("estimate"), kind="ratio", found=found, missing=missing,
             interval=(row.get("ci_lower"), row.get("ci_upper")), judge=judge,
             reason=str(failure) if pd.notna(failure) and failure else "")
-    return {"name": f"{name}_sentence", "value": None, "kind": "text", "text": text,
+    return {"name": derived(name, "sentence"), "value": None, "kind": "text", "text": text,
             "label": f"Summary: {label}"}
 
 
-def _ratio_results(name: str, row: pd.Series, label: str) -> list[dict[str, Any]]:
+def _ratio_results(name: EmergencyName, row: pd.Series, label: str) -> list[dict[str, Any]]:
     """Key results of one headline ratio: estimate, interval and E-values."""
     withheld = row.get("withheld")
     if pd.notna(row["failure"]) or (isinstance(withheld, str) and withheld):
@@ -254,16 +255,16 @@ def _ratio_results(name: str, row: pd.Series, label: str) -> list[dict[str, Any]
                            if pd.notna(row["failure"]) else str(withheld))
         return [{"name": name, "value": None, "kind": "text", "text": text,
                  "label": label},
-                {"name": f"{name}_ci", "value": None, "kind": "text", "text": text,
+                {"name": derived(name, "ci"), "value": None, "kind": "text", "text": text,
                  "label": f"95% CI: {label}"},
-                {"name": f"{name}_evalue", "value": None, "kind": "text", "text": text,
+                {"name": derived(name, "evalue"), "value": None, "kind": "text", "text": text,
                  "label": f"E-value: {label}"}]
     low, high = float(row["ci_lower"]), float(row["ci_upper"])
     return [{"name": name, "value": float(row["estimate"]), "kind": "ratio",
              "label": label},
-            {"name": f"{name}_ci", "value": [low, high], "kind": "text",
+            {"name": derived(name, "ci"), "value": [low, high], "kind": "text",
              "text": interval_text(low, high), "label": f"95% CI: {label}"},
-            {"name": f"{name}_evalue",
+            {"name": derived(name, "evalue"),
              "value": [float(row["e_value"]), float(row["e_value_ci"])], "kind": "text",
              "text": compose("{e} (confidence limit {limit})",
                              e=Estimate(float(row["e_value"])),
@@ -284,7 +285,8 @@ def _evalue_sentence(row: pd.Series) -> dict[str, Any]:
                     "nearest no effect).", e=Estimate(float(row["e_value"])),
                     limit=Estimate(float(row["e_value_ci"]))) if usable else
             compose("No E-value is given: the matched A&E estimate could not be shown."))
-    return {"name": "did_ae_evalue_sentence", "value": None, "kind": "text", "text": text,
+    return {"name": EmergencyName.DID_AE_EVALUE_SENTENCE, "value": None, "kind": "text",
+            "text": text,
             "label": "Summary: E-value of the matched A&E estimate"}
 
 
@@ -306,7 +308,7 @@ def _balance_sentence(matched: float, weighted: float) -> dict[str, Any]:
                        "below {target} is the usual target, which {verdict}.", m=m, w=w,
                        target=Parameter(0.1, "balance target (standardised difference)"),
                        verdict=verdict)
-    return {"name": "balance_sentence", "value": None, "kind": "text", "text": text,
+    return {"name": EmergencyName.BALANCE_SENTENCE, "value": None, "kind": "text", "text": text,
             "label": "Summary: balance after matching and weighting"}
 
 
@@ -397,60 +399,62 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     pick = released_rows.set_index(["outcome", "term"])
     ae, admissions = OUTCOMES["ae"], OUTCOMES["admissions"]
     own = "Users: after against before (own control)"
-    c_stat = ({"name": "c_statistic", "value": prediction.extra["c_statistic"][0],
+    c_stat = ({"name": EmergencyName.C_STATISTIC, "value": prediction.extra["c_statistic"][0],
                "kind": "estimate", "label": "C-statistic of the A&E prediction model"}
               if prediction.estimable and not withheld_prediction else
-              {"name": "c_statistic", "value": None, "kind": "text",
+              {"name": EmergencyName.C_STATISTIC, "value": None, "kind": "text",
                "text": reason_text(f"{NOT_ESTIMABLE} ({withheld_prediction})"),
                "label": "C-statistic of the A&E prediction model"}
               if withheld_prediction else
-              {"name": "c_statistic", "value": None, "kind": "text",
+              {"name": EmergencyName.C_STATISTIC, "value": None, "kind": "text",
                "text": reason_text(f"could not be estimated: {prediction.reason}"),
                "label": "C-statistic of the A&E prediction model"})
     key = (
-        {"name": "users", "value": int(pt.people["user"].sum()), "kind": "count",
+        {"name": EmergencyName.USERS, "value": int(pt.people["user"].sum()), "kind": "count",
          "label": "People whose first Life Rooms contact was in the period"},
-        {"name": "matched_pairs", "value": matched.method.get("matched_pairs", 0),
+        {"name": EmergencyName.MATCHED_PAIRS, "value": matched.method.get("matched_pairs", 0),
          "kind": "count", "label": "Matched pairs"},
-        {"name": "max_smd", "value": matched.max_abs_smd_after, "kind": "estimate",
+        {"name": EmergencyName.MAX_SMD, "value": matched.max_abs_smd_after, "kind": "estimate",
          "label": "Largest absolute standardised difference after matching"},
-        *_ratio_results("did_ae", pick.loc[(ae, DESIGNS["matched"])],
+        *_ratio_results(EmergencyName.DID_AE, pick.loc[(ae, DESIGNS["matched"])],
                         "A&E: matched difference-in-differences rate ratio"),
-        {"name": "max_smd_weighted", "value": comparison.weighted.max_abs_smd_after,
+        {"name": EmergencyName.MAX_SMD_WEIGHTED, "value": comparison.weighted.max_abs_smd_after,
          "kind": "estimate",
          "label": "Largest absolute standardised difference after weighting"},
-        *_ratio_results("did_ae_weighted", pick.loc[(ae, DESIGNS["weighted"])],
+        *_ratio_results(EmergencyName.DID_AE_WEIGHTED, pick.loc[(ae, DESIGNS["weighted"])],
                         "A&E: weighted (ATT) difference-in-differences rate ratio"),
-        *_ratio_results("did_admissions", pick.loc[(admissions, DESIGNS["matched"])],
+        *_ratio_results(EmergencyName.DID_ADMISSIONS,
+                        pick.loc[(admissions, DESIGNS["matched"])],
                         "Emergency admissions: matched difference-in-differences "
                         "rate ratio"),
-        *_ratio_results("did_admissions_weighted",
+        *_ratio_results(EmergencyName.DID_ADMISSIONS_WEIGHTED,
                         pick.loc[(admissions, DESIGNS["weighted"])],
                         "Emergency admissions: weighted (ATT) difference-in-differences "
                         "rate ratio"),
-        *_ratio_results("before_after_ae", pick.loc[(ae, own)],
+        *_ratio_results(EmergencyName.BEFORE_AFTER_AE, pick.loc[(ae, own)],
                         "A&E: users after against before"),
         c_stat,
-        _sentence("did_ae", pick.loc[(ae, DESIGNS["matched"])], "A&E, matched", judge=AE_JUDGE,
+        _sentence(EmergencyName.DID_AE, pick.loc[(ae, DESIGNS["matched"])], "A&E, matched",
+                  judge=AE_JUDGE,
                   found="Taking both comparisons together (difference-in-differences), "
                   "A&E attendance after first contact changed by a factor of {value} "
                   "relative to the matched comparison group ({level} confidence interval "
                   "{interval}): {verdict}.",
                   missing="The matched difference-in-differences rate ratio for A&E "
                   "attendance"),
-        _sentence("before_after_ae", pick.loc[(ae, own)], "A&E, users' own past",
+        _sentence(EmergencyName.BEFORE_AFTER_AE, pick.loc[(ae, own)], "A&E, users' own past",
                   found="Compared only with their own past, users' A&E rate changed by "
                   "a factor of {value} ({level} confidence interval {interval}), which "
                   "overstates any benefit if people come to the Life Rooms at a crisis "
                   "peak.",
                   missing="The change in users' A&E rate against their own past"),
-        _sentence("did_ae_weighted", pick.loc[(ae, DESIGNS["weighted"])],
+        _sentence(EmergencyName.DID_AE_WEIGHTED, pick.loc[(ae, DESIGNS["weighted"])],
                   "A&E, weighted", judge=AE_JUDGE,
                   found="Weighting every non-user by their likeness to users instead of "
                   "matching gives a factor of {value} ({level} confidence interval "
                   "{interval}): {verdict}.",
                   missing="The weighted difference-in-differences rate ratio for A&E"),
-        _sentence("did_admissions", pick.loc[(admissions, DESIGNS["matched"])],
+        _sentence(EmergencyName.DID_ADMISSIONS, pick.loc[(admissions, DESIGNS["matched"])],
                   "emergency admissions, matched", judge=ADMISSIONS_JUDGE,
                   found="For emergency admissions the matched difference-in-differences "
                   "rate ratio is {value} ({level} confidence interval {interval}): "
@@ -460,7 +464,7 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
         _evalue_sentence(pick.loc[(ae, DESIGNS["matched"])]),
         _balance_sentence(matched.max_abs_smd_after,
                           comparison.weighted.max_abs_smd_after),
-        {"name": "c_statistic_sentence", "value": None, "kind": "text",
+        {"name": EmergencyName.C_STATISTIC_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: C-statistic of the A&E prediction model",
          "text": not_shown_sentence("The C-statistic", plain_reason(withheld_prediction))
          if withheld_prediction else result_sentence(
@@ -557,21 +561,21 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
     mean, low, high = ((float("nan"),) * 3 if withheld else
                        change.estimate("mean change"))
     key = (
-        {"name": "baseline_people", "value": len(baseline_people), "kind": "count",
+        {"name": WellbeingName.BASELINE_PEOPLE, "value": len(baseline_people), "kind": "count",
          "label": "People with a baseline SWEMWBS in the period"},
-        {"name": "paired_people", "value": len(pairs), "kind": "count",
+        {"name": WellbeingName.PAIRED_PEOPLE, "value": len(pairs), "kind": "count",
          "label": "People with baseline and follow-up"},
-        {"name": "mean_change", "value": mean, "kind": "estimate",
+        {"name": WellbeingName.MEAN_CHANGE, "value": mean, "kind": "estimate",
          "label": "Mean change in SWEMWBS metric score"},
-        {"name": "mean_change_ci", "value": [low, high], "kind": "text",
+        {"name": WellbeingName.MEAN_CHANGE_CI, "value": [low, high], "kind": "text",
          "text": compose("not shown ({why})", why=reason_text(withheld)) if withheld
          else interval_text(low, high),
          "label": "95% CI of the mean change"},
-        {"name": "share_improved", "value": improved,
+        {"name": WellbeingName.SHARE_IMPROVED, "value": improved,
          "kind": "percentage", "label": "Share improving by the threshold (%)"},
     )
     key += (
-        {"name": "mean_change_sentence", "value": None, "kind": "text",
+        {"name": WellbeingName.MEAN_CHANGE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: mean change in SWEMWBS", "text": (
              not_shown_sentence("How their score changed on average",
                                 plain_reason(withheld))
@@ -582,7 +586,7 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
                  found="Their score changed by {value} points on average ({level} "
                  "confidence interval {interval}): {verdict}.",
                  missing="How their score changed on average"))},
-        {"name": "share_improved_sentence", "value": None, "kind": "text",
+        {"name": WellbeingName.SHARE_IMPROVED_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share improving", "text": result_sentence(
              improved, kind="percentage",
              found="{value} ({level} confidence interval {interval}) improved by at least "

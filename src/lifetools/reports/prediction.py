@@ -47,6 +47,7 @@ from lifetools.reports.crisis_parts import (
 )
 from lifetools.reports.sentences import interval_text, reason_text, result_sentence
 from lifetools.reports.tripod import tripod_checklist
+from lifetools.result_names import CrisisName
 
 __all__ = ["CrisisRiskReport", "analyse_crisis_risk"]
 
@@ -248,15 +249,17 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     terms = fit.summary.set_index("term")
     honos_fmi = float(terms.loc["honos", "fmi"]) if "honos" in terms.index else 0.0
     key = (
-        {"name": "development_people", "value": len(dev), "kind": "count",
+        {"name": CrisisName.DEVELOPMENT_PEOPLE, "value": len(dev), "kind": "count",
          "label": "People in the development cohort"},
-        {"name": "development_crises", "value": int(dev["crisis"].sum()), "kind": "count",
+        {"name": CrisisName.DEVELOPMENT_CRISES, "value": int(dev["crisis"].sum()),
+         "kind": "count",
          "label": "Crises in the development cohort"},
-        {"name": "validation_people", "value": len(val), "kind": "count",
+        {"name": CrisisName.VALIDATION_PEOPLE, "value": len(val), "kind": "count",
          "label": "People in the validation cohort"},
-        {"name": "required_people", "value": size.n, "kind": "count",
+        {"name": CrisisName.REQUIRED_PEOPLE, "value": size.n, "kind": "count",
          "label": "Minimum development sample size (Riley et al.)"},
-        {"name": "sample_size_sentence", "value": bool(len(dev) >= size.n), "kind": "text",
+        {"name": CrisisName.SAMPLE_SIZE_SENTENCE, "value": bool(len(dev) >= size.n),
+         "kind": "text",
          "label": "Summary: development cohort against the minimum sample size",
          "text": compose(
              "The development cohort had {people} people; the largest of Riley's "
@@ -265,22 +268,22 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                  "It was smaller than needed: expect more overfitting than the criteria "
                  "allow, and read the optimism-corrected measures below."),
              people=protected_count(len(dev)), needed=protected_count(size.n))},
-        {"name": "min_events", "value": None, "kind": "text",
+        {"name": CrisisName.MIN_EVENTS, "value": None, "kind": "text",
          "text": compose("{n}", n=RuleNumber("model_min_events")),
          "label": "Fewest events (or non-events) for a group or a predictor level shown"},
-        {"name": "parameters", "value": parameters, "kind": "text", "text": compose(
+        {"name": CrisisName.PARAMETERS, "value": parameters, "kind": "text", "text": compose(
             "{n}", n=Parameter(parameters, "candidate predictor parameters")),
          "label": "Candidate predictor parameters"},
-        {"name": "imputations", "value": len(dev_copies), "kind": "text",
+        {"name": CrisisName.IMPUTATIONS, "value": len(dev_copies), "kind": "text",
          "text": compose("{n}", n=Parameter(len(dev_copies), "imputed copies")),
          "label": "Imputed copies of each cohort"},
-        {"name": "ridge_penalty", "value": ridge.penalty, "kind": "text",
+        {"name": CrisisName.RIDGE_PENALTY, "value": ridge.penalty, "kind": "text",
          "text": compose("{p}", p=Parameter(float(ridge.penalty), "ridge penalty")),
          "label": "Ridge penalty chosen by cross-validation"},
-        {"name": "lasso_penalty", "value": lasso.penalty, "kind": "text",
+        {"name": CrisisName.LASSO_PENALTY, "value": lasso.penalty, "kind": "text",
          "text": compose("{p}", p=_penalty_estimate(lasso.penalty)),
          "label": "Lasso penalty chosen by cross-validation"},
-        {"name": "lasso_sentence", "value": zeros, "kind": "text",
+        {"name": CrisisName.LASSO_SENTENCE, "value": zeros, "kind": "text",
          "label": "The lasso comparison and why it is not the published model",
          "text": compose(
              "The lasso model (penalising the absolute size of the coefficients), its "
@@ -299,30 +302,31 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
              folds=Parameter(COMPARISON_FOLDS, "cross-validation folds"),
              zeros=Parameter(zeros, "coefficients set to zero"),
              kept=Parameter(parameters - zeros, "coefficients kept"))},
-        {"name": "internal_method", "value": internal, "kind": "text",
+        {"name": CrisisName.INTERNAL_METHOD, "value": internal, "kind": "text",
          "text": internal_method, "label": "Internal validation method"},
-        {"name": "shrinkage", "value": frozen.shrinkage, "kind": "estimate",
+        {"name": CrisisName.SHRINKAGE, "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
-        {"name": "c_corrected", "value": boot.corrected("c"), "kind": "estimate",
+        {"name": CrisisName.C_CORRECTED, "value": boot.corrected("c"), "kind": "estimate",
          "label": "Optimism-corrected C-statistic (development)"},
-        {"name": "c_validation", "value": float(t.loc["c", "estimate"]), "kind": "estimate",
+        {"name": CrisisName.C_VALIDATION, "value": float(t.loc["c", "estimate"]),
+         "kind": "estimate",
          "label": "C-statistic in the next edition"},
-        {"name": "c_validation_ci", "value": [float(t.loc["c", "ci_lower"]),
+        {"name": CrisisName.C_VALIDATION_CI, "value": [float(t.loc["c", "ci_lower"]),
                                               float(t.loc["c", "ci_upper"])],
          "kind": "text", "text": interval_text(t.loc["c", "ci_lower"], t.loc["c", "ci_upper"]),
          "label": "95% CI of the C-statistic in the next edition"},
-        {"name": "slope_validation", "value": drift.slope, "kind": "estimate",
+        {"name": CrisisName.SLOPE_VALIDATION, "value": drift.slope, "kind": "estimate",
          "label": "Calibration slope in the next edition"},
-        {"name": "citl_validation", "value": drift.citl, "kind": "estimate",
+        {"name": CrisisName.CITL_VALIDATION, "value": drift.citl, "kind": "estimate",
          "label": "Calibration-in-the-large in the next edition"},
-        {"name": "drift_verdict", "value": drift.drifted, "kind": "text",
+        {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",
          "text": reason_text(drift.verdict), "label": "Drift check"},
-        {"name": "c_corrected_sentence", "value": None, "kind": "text",
+        {"name": CrisisName.C_CORRECTED_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
              boot.corrected("c"), kind="estimate", missing="The optimism-corrected "
              "C-statistic", found="After correcting for optimism its C-statistic was "
              "{value}.")},
-        {"name": "c_validation_sentence", "value": None, "kind": "text",
+        {"name": CrisisName.C_VALIDATION_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: C-statistic in the next edition", "text": result_sentence(
              float(t.loc["c", "estimate"]), kind="estimate",
              interval=(float(t.loc["c", "ci_lower"]), float(t.loc["c", "ci_upper"])),
@@ -331,7 +335,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
              missing="The C-statistic of the frozen model in this year's cohort",
              found="its C-statistic was {value} ({level} confidence interval {interval}): "
              "{verdict}.")},
-        {"name": "shrinkage_sentence", "value": None, "kind": "text",
+        {"name": CrisisName.SHRINKAGE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: uniform shrinkage", "text": result_sentence(
              frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",
              found="Every coefficient was shrunk by the uniform factor {value} (van "

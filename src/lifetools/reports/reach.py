@@ -13,6 +13,7 @@ from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import ProtectedTable, declare_totals, join, model_release
 from lifetools.inequality import equity_summary
 from lifetools.reports.sentences import result_sentence
+from lifetools.result_names import ReachName
 
 __all__ = ["ReachReport", "analyse_reach", "protected_shares"]
 
@@ -83,8 +84,9 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
         contacts = contacts[contacts["site"].isin(sites)]
         prescriptions = prescriptions[prescriptions["site"].isin(sites)]
         feedback = feedback[feedback["site"].isin(sites)]
-    activity = pd.DataFrame({"key": ["visits", "visitors", "prescriptions",
-                                     "gp_registrations", "nationalities"],
+    activity = pd.DataFrame({"key": [ReachName.VISITS, ReachName.VISITORS,
+                                     ReachName.PRESCRIPTIONS, ReachName.GP_REGISTRATIONS,
+                                     ReachName.NATIONALITIES],
                              "measure": ["Visits (all Life Rooms contacts)",
                                          "People visiting (linked records)",
                                          "Social prescriptions",
@@ -115,11 +117,11 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
     satisfaction, (access, recommend) = _satisfaction(feedback)
     key = tuple({"name": k, "value": int(v), "kind": "count", "label": m}
                 for k, m, v in activity[["key", "measure", "n"]].itertuples(index=False))
-    key += ({"name": "access_easy", "value": access,
+    key += ({"name": ReachName.ACCESS_EASY, "value": access,
              "kind": "percentage", "label": "Said access was easy (%)"},
-            {"name": "recommend", "value": recommend,
+            {"name": ReachName.RECOMMEND, "value": recommend,
              "kind": "percentage", "label": "Would recommend (%)"},
-            {"name": "feedback_sentence", "value": None, "kind": "text",
+            {"name": ReachName.FEEDBACK_SENTENCE, "value": None, "kind": "text",
              "label": "Summary: the feedback survey", "text": join(" ", (
                  result_sentence(access, kind="percentage", found="Of people answering "
                                  "the feedback survey, {value} ({level} confidence interval "
