@@ -21,10 +21,12 @@ from project_copy import (  # noqa: F401 - re-exported for fixtures
     PROJECT_FILES,
     ROOT,
     TEST_PEOPLE,
+    TEST_PEOPLE_SMALL,
     ProjectRoot,
     commit_all,
     copy_project,
     edit_series,
+    only_first_edition,
 )
 
 #: Session fixtures that take minutes to make, and the xdist group of the tests using
@@ -35,15 +37,26 @@ EXPENSIVE_FIXTURES = {
     # invisible to ``fixturenames``: without it those modules built the series again
     # on the other worker
     "site": {"built_project", "built_site", "project_copy_built", "site"},
+    # one edition of a small project, built once from its Parquet folder: the
+    # folder-against-DuckDB comparison and the incremental builds start from it
+    "small_build": {"small_build"},
     "truth_data": {"truth_data"},  # 150,000 synthetic people (tests/truth/conftest.py)
 }
 
+
+#: Module fixtures that take more than 10 s to make: every test using one is ``slow``
+#: (run by ``make test``, not by ``make check``), where marking some of its tests would
+#: still make the fixture for the first unmarked one.
+SLOW_FIXTURES = {
+    # the crisis report on 8,000 generated people: 15 s at load 2-4, 97 s at load 15
+    "tests/unit/test_prediction_report.py": {"report"},
+}
 
 #: The groups that start first, in this order (under ``--dist loadgroup``, which then
 #: hands out groups and tests in collection order, ``--no-loadscope-reorder``): the
 #: longest chains of work go first so that the two workers end together. Then every
 #: other ``slow`` test, then the rest.
-START_FIRST = ("site", "did_many_seeds")
+START_FIRST = ("site", "small_build", "did_many_seeds")
 
 #: Where the workers leave each test's group for the controller's scheduler (a folder
 #: made by the controller, named in this environment variable that its workers inherit).
@@ -60,6 +73,7 @@ def pytest_configure(config):
                                 shutil.rmtree(folder, ignore_errors=True)))
 
 
+@pytest.hookimpl(tryfirst=True)  # its marks must be there when -m deselects
 def pytest_collection_modifyitems(config, items):
     """Keep the tests sharing an expensive fixture on one xdist worker; longest first.
 
@@ -76,6 +90,8 @@ def pytest_collection_modifyitems(config, items):
     groups, rank = {}, {}
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
+        if used & SLOW_FIXTURES.get(item.nodeid.split("::")[0], set()):
+            item.add_marker(pytest.mark.slow)
         group = next((name for name, fixtures in EXPENSIVE_FIXTURES.items()
                       if fixtures & used), None)
         if group is None and _uses_module_fixture(item, used):
@@ -152,12 +168,8 @@ def built_project(tmp_path_factory) -> dict:
 
     root = copy_project(tmp_path_factory.mktemp("project"))
 
-    def only_first(series: dict) -> None:
-        series["editions"] = series["editions"][:1]
-        series["series"]["current_edition"] = series["editions"][0]["id"]
-
     original = (root / "analyses" / "analyses.yml").read_text()
-    edit_series(root, only_first)
+    edit_series(root, only_first_edition)
     with ProjectRoot(root):
         first = build_series(jobs=2)
         old = archive_dir("2023-24")
@@ -173,6 +185,23 @@ def built_project(tmp_path_factory) -> dict:
 def built_site(built_project) -> Path:
     """The published html folder of the built project copy."""
     return (built_project["root"] / "public" / "site").resolve()
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory) -> dict:
+    """One edition (2023-24) of a project copy of ``TEST_PEOPLE_SMALL`` people, built
+    from its synthetic Parquet folder. Tests read it or copy it, never change it.
+
+    Returns a dict with the project ``root`` and the build ``summary``.
+    """
+    from lifetools.pipeline.build import build_series
+
+    root = copy_project(tmp_path_factory.mktemp("small") / "project",
+                        people=TEST_PEOPLE_SMALL)
+    edit_series(root, only_first_edition)
+    with ProjectRoot(root):
+        summary = build_series(jobs=2)
+    return {"root": root, "summary": summary}
 
 
 @pytest.fixture
