@@ -27,7 +27,8 @@ test: setup  ## run every test (unit, reference, truth, functional, notebooks, b
 check: setup  ## the fast loop (under 60 s): ruff, import contracts, unit and spec tests
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 -m "not slow and not browser" \
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadgroup --no-loadscope-reorder \
+	  -m "not slow and not browser" \
 	  --hypothesis-profile=check tests/unit tests/spec
 
 lint: setup  ## ruff over the package and tests

@@ -42,5 +42,7 @@ export LIFETOOLS_REQUIRE_ENGINES=1
 # functions, plots, the prediction report) is executed there and not measured.
 # Measured 81% on 2026-11-30 (95% before the second wave added code that runs mostly
 # in kernels); the floor is 80 until kernel coverage is collected (COVERAGE_PROCESS_START).
-exec .venv/bin/pytest -n 2 --dist loadgroup --durations=30 \
+# --no-loadscope-reorder: groups start in collection order, which tests/conftest.py sorts
+# (the longest chains first), not by their number of tests.
+exec .venv/bin/pytest -n 2 --dist loadgroup --no-loadscope-reorder --durations=30 \
   --cov=lifetools --cov-report=term --cov-fail-under=80 "$@"

@@ -8,7 +8,10 @@ added as the current edition, so tests can check that the first is never rewritt
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,10 +21,12 @@ from project_copy import (  # noqa: F401 - re-exported for fixtures
     PROJECT_FILES,
     ROOT,
     TEST_PEOPLE,
+    TEST_PEOPLE_SMALL,
     ProjectRoot,
     commit_all,
     copy_project,
     edit_series,
+    only_first_edition,
 )
 
 #: Session fixtures that take minutes to make, and the xdist group of the tests using
@@ -32,45 +37,115 @@ EXPENSIVE_FIXTURES = {
     # invisible to ``fixturenames``: without it those modules built the series again
     # on the other worker
     "site": {"built_project", "built_site", "project_copy_built", "site"},
+    # one edition of a small project, built once from its Parquet folder: the
+    # folder-against-DuckDB comparison and the incremental builds start from it
+    "small_build": {"small_build"},
     "truth_data": {"truth_data"},  # 150,000 synthetic people (tests/truth/conftest.py)
 }
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups in its workers
+#: Module fixtures that take more than 10 s to make: every test using one is ``slow``
+#: (run by ``make test``, not by ``make check``), where marking some of its tests would
+#: still make the fixture for the first unmarked one.
+SLOW_FIXTURES = {
+    # the crisis report on 8,000 generated people: 15 s at load 2-4, 97 s at load 15
+    "tests/unit/test_prediction_report.py": {"report"},
+}
+
+#: The groups that start first, in this order (under ``--dist loadgroup``, which then
+#: hands out groups and tests in collection order, ``--no-loadscope-reorder``): the
+#: longest chains of work go first so that the two workers end together. Then every
+#: other ``slow`` test, then the rest.
+START_FIRST = ("site", "small_build", "did_many_seeds")
+
+#: Where the workers leave each test's group for the controller's scheduler (a folder
+#: made by the controller, named in this environment variable that its workers inherit).
+GROUPS_ENV = "LIFETOOLS_XDIST_GROUPS"
+
+
+def pytest_configure(config):
+    """In the controller of a ``--dist loadgroup`` run: a folder for the workers' groups."""
+    if hasattr(config, "workerinput") or config.getoption("dist", "no") != "loadgroup":
+        return
+    folder = tempfile.mkdtemp(prefix="lifetools-xdist-groups-")
+    os.environ[GROUPS_ENV] = folder
+    config.add_cleanup(lambda: (os.environ.pop(GROUPS_ENV, None),
+                                shutil.rmtree(folder, ignore_errors=True)))
+
+
+@pytest.hookimpl(tryfirst=True)  # its marks must be there when -m deselects
 def pytest_collection_modifyitems(config, items):
-    """Keep the tests sharing an expensive fixture on one xdist worker.
+    """Keep the tests sharing an expensive fixture on one xdist worker; longest first.
 
     The tests of an expensive session fixture share its group; the tests of a module
     with a module-scoped fixture (a report fitted on generated data, a synthetic
     extract written to files) share their module's group, as ``--dist loadscope``
-    would, so that the fixture is made once and not once on each worker.
+    would, so that the fixture is made once and not once on each worker. Each test's
+    groups are its ``xdist_group`` marks, joined as xdist joins them.
+
+    The groups reach the scheduler through a file (see :func:`_write_groups`), not
+    through the test's id: pytest-xdist 3.8 appends ``@group`` to ``item._nodeid``,
+    which pytest 9 no longer reads, so every ``xdist_group`` was silently ignored.
     """
+    groups, rank = {}, {}
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
+        if used & SLOW_FIXTURES.get(item.nodeid.split("::")[0], set()):
+            item.add_marker(pytest.mark.slow)
         group = next((name for name, fixtures in EXPENSIVE_FIXTURES.items()
                       if fixtures & used), None)
         if group is None and _uses_module_fixture(item, used):
             group = item.nodeid.split("::")[0]
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
-        if getattr(config.option, "loadgroup", False):
-            names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name"))
-                            for mark in item.iter_markers("xdist_group")})
-            if names and not item.nodeid.endswith("@" + "_".join(names)):
-                _suffix_group(item, "_".join(names))
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name"))
+                        for mark in item.iter_markers("xdist_group")})
+        if names:
+            groups[item.nodeid] = "_".join(names)
+        rank[item.nodeid] = _start_rank(item, names)
+    items.sort(key=lambda item: rank[item.nodeid])
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and os.environ.get(GROUPS_ENV):
+        _write_groups(Path(os.environ[GROUPS_ENV]), workerinput["workerid"], groups)
 
 
-def _suffix_group(item, group: str) -> None:
-    """Append ``@group`` to the test's id, as xdist's loadgroup scheduler reads it
-    (groups named by a test's own ``xdist_group`` marks, joined as xdist joins them).
+def _start_rank(item, groups: list[str]) -> int:
+    """0, 1, ... for the groups of :data:`START_FIRST`; then slow tests; then the rest."""
+    for rank, name in enumerate(START_FIRST):
+        if name in groups:
+            return rank
+    return len(START_FIRST) + (item.get_closest_marker("slow") is None)
 
-    pytest-xdist 3.8 does this by setting ``item._nodeid``, which pytest 9 no longer
-    reads (the id lives in ``item._id``): every ``xdist_group`` was silently ignored and
-    each worker built the series, the truth data and the module fixtures for itself.
+
+def _write_groups(folder: Path, worker: str, groups: dict[str, str]) -> None:
+    """One worker's ``{test id: group}``, written whole (renamed into place)."""
+    partial = folder / f"{worker}.json.partial"
+    partial.write_text(json.dumps(groups))
+    partial.replace(folder / f"{worker}.json")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup`` reading each test's group from its worker's file.
+
+    The scheduler sees test ids only; it is given ``id@group`` (what xdist's loadgroup
+    scheduler parses) for the tests that have a group. Workers run tests by their
+    index in the collection, so the changed ids never reach them.
     """
-    from _pytest.nodeid import coerce_node_id
+    if config.getoption("dist", "no") != "loadgroup" or not os.environ.get(GROUPS_ENV):
+        return None
+    from xdist.scheduler import LoadGroupScheduling
 
-    item._id = coerce_node_id(f"{item.nodeid}@{group}")
+    folder = Path(os.environ[GROUPS_ENV])
+
+    class FileGroupScheduling(LoadGroupScheduling):
+        def add_node_collection(self, node, collection):
+            groups = json.loads(
+                (folder / f"{node.workerinput['workerid']}.json").read_text())
+            super().add_node_collection(
+                node, [f"{t}@{groups[t]}" if t in groups else t for t in collection])
+
+    return FileGroupScheduling(config, log)
 
 
 def _uses_module_fixture(item, used: set[str]) -> bool:
@@ -93,12 +168,8 @@ def built_project(tmp_path_factory) -> dict:
 
     root = copy_project(tmp_path_factory.mktemp("project"))
 
-    def only_first(series: dict) -> None:
-        series["editions"] = series["editions"][:1]
-        series["series"]["current_edition"] = series["editions"][0]["id"]
-
     original = (root / "analyses" / "analyses.yml").read_text()
-    edit_series(root, only_first)
+    edit_series(root, only_first_edition)
     with ProjectRoot(root):
         first = build_series(jobs=2)
         old = archive_dir("2023-24")
@@ -114,6 +185,23 @@ def built_project(tmp_path_factory) -> dict:
 def built_site(built_project) -> Path:
     """The published html folder of the built project copy."""
     return (built_project["root"] / "public" / "site").resolve()
+
+
+@pytest.fixture(scope="session")
+def small_build(tmp_path_factory) -> dict:
+    """One edition (2023-24) of a project copy of ``TEST_PEOPLE_SMALL`` people, built
+    from its synthetic Parquet folder. Tests read it or copy it, never change it.
+
+    Returns a dict with the project ``root`` and the build ``summary``.
+    """
+    from lifetools.pipeline.build import build_series
+
+    root = copy_project(tmp_path_factory.mktemp("small") / "project",
+                        people=TEST_PEOPLE_SMALL)
+    edit_series(root, only_first_edition)
+    with ProjectRoot(root):
+        summary = build_series(jobs=2)
+    return {"root": root, "summary": summary}
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ PROJECT_FILES = ("analyses", "book", "data_dictionary", "_config.yml", "CITATION
                  "GLOSSARY.md", "requirements.lock")
 ENV_PROJECT_ROOT = "LIFETOOLS_PROJECT_ROOT"  # lifetools.config.ENV_PROJECT_ROOT
 TEST_PEOPLE = int(os.environ.get("LIFETOOLS_TEST_PEOPLE", "12000"))
+#: The one-edition projects of tests/functional/test_integrity.py and test_incremental.py
+TEST_PEOPLE_SMALL = int(os.environ.get("LIFETOOLS_TEST_PEOPLE_SMALL", "3000"))
 
 
 def copy_project(target: Path, *, people: int = TEST_PEOPLE) -> Path:
@@ -75,6 +77,12 @@ def edit_series(root: Path, edit, *, commit: bool = True) -> None:
     path.write_text(yaml.safe_dump(series, sort_keys=False))
     if commit:
         commit_all(root, "edit the series")
+
+
+def only_first_edition(series: dict) -> None:
+    """Keep the series' first edition only, as its current edition (for ``edit_series``)."""
+    series["editions"] = series["editions"][:1]
+    series["series"]["current_edition"] = series["editions"][0]["id"]
 
 
 def site_state(root: Path) -> tuple[str, dict[str, str]]:

@@ -3,7 +3,7 @@
 The file is made from a Parquet folder by ``lt.engines.write_duckdb``; every table then
 loads to frames equal, value for value and type for type, to the folder's. The full
 build from such a file publishes the same result files as the folder's build
-(``tests/functional/test_duckdb_build.py``).
+(``tests/functional/test_integrity.py``).
 """
 
 from __future__ import annotations

@@ -2,21 +2,22 @@
 a display-only edit (the book's text, the glossary) executes nothing; a change in one
 table reruns only the runs that read it.
 
-One small project (LIFETOOLS_TEST_PEOPLE_SMALL people, one edition), built once, then
-edited five times. The build times of the markdown-only and the code edit are printed
-(``-s``) for the reproducibility page's figures.
+A copy of the session's small built project (``small_build`` in tests/conftest.py:
+LIFETOOLS_TEST_PEOPLE_SMALL people, one edition, built once and shared with the
+folder-against-DuckDB comparison), then edited five times. The build times of the
+markdown-only and the code edit are printed (``-s``) for the reproducibility page's
+figures.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import nbformat
 import pyarrow.parquet as pq
 import pytest
-from project_copy import ProjectRoot, commit_all, copy_project, edit_series
+from project_copy import ProjectRoot, commit_all
 
 from lifetools.errors import DisclosureError
 from lifetools.pipeline.build import build_series
@@ -24,7 +25,6 @@ from lifetools.pipeline.layout import site_dir
 from lifetools.pipeline.provenance import sha256_file
 
 pytestmark = pytest.mark.slow
-PEOPLE = int(os.environ.get("LIFETOOLS_TEST_PEOPLE_SMALL", "3000"))
 
 
 def result_files(root: Path) -> dict[str, str]:
@@ -44,18 +44,14 @@ def statuses(summary) -> dict[str, str]:
     return {o.spec.analysis: o.status for o in summary.outcomes}
 
 
-def test_build_markdown_edit_rerenders_without_executing_and_code_edit_reruns(tmp_path):
-    root = copy_project(tmp_path / "project", people=PEOPLE)
-
-    def only_first(series: dict) -> None:
-        series["editions"] = series["editions"][:1]
-        series["series"]["current_edition"] = series["editions"][0]["id"]
-
-    edit_series(root, only_first)
+def test_build_markdown_edit_rerenders_without_executing_and_code_edit_reruns(
+        small_build, tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(small_build["root"], root, symlinks=True)
+    first = small_build["summary"]
     notebook = root / "analyses" / "05_wellbeing.ipynb"
     original = notebook.read_text()
     with ProjectRoot(root):
-        first = build_series(jobs=2)
         edition = first.outcomes[0].spec.edition
         files = result_files(root)
 

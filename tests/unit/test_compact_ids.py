@@ -15,7 +15,9 @@ from lifetools.compact_ids import ENV_COMPACT_IDS, encode_ids, id_list
 from lifetools.loading import ENV_DATASET_CACHE, load_dataset
 from lifetools.synthetic import write_synthetic
 
-EDITIONS = (("2023-04-01", "2024-03-31"), ("2024-04-01", "2025-03-31"))
+#: One edition, the current one: the reports run the same code for every period, and a
+#: second edition doubled the test's time (153 s in CI) and takes the same code path.
+EDITIONS = (("2024-04-01", "2025-03-31"),)
 CRISIS = {"n_boot": 20, "slope_band": (0.8, 1.2), "citl_band": (-0.2, 0.2)}
 
 
@@ -159,13 +161,14 @@ def _analyse(data) -> dict:
     return out
 
 
+@pytest.mark.slow  # every report, twice, on 3,000 people: 50 s; `make test` runs it
 def test_reports_with_compact_ids_and_no_unused_columns_equal_reports_before(tmp_path):
     write_synthetic(tmp_path / "data", people=3000, seed=20250331)
     strings = _analyse(load_dataset(tmp_path / "data"))
     codes = _analyse(load_dataset(tmp_path / "data", compact_ids=True, skip_unused=True))
     assert strings.keys() == codes.keys()
     frames = [k for k, v in strings.items() if isinstance(v, pd.DataFrame) and len(v)]
-    assert len(frames) > 50  # the comparison covers the reports' tables
+    assert len(frames) > 50  # the comparison covers the reports' tables (69 of them)
     for key, value in strings.items():
         other = codes[key]
         if isinstance(value, pd.DataFrame):

@@ -279,6 +279,7 @@ def test_mixed_model_boundary_variance_is_reported_as_singular():
     assert any(note.startswith("singular fit") for note in result.warnings)
 
 
+@pytest.mark.slow  # 8 s at load 2-4 (a random slope on 200 people); `make test` runs it
 def test_mixed_model_random_slope_with_two_visits_is_not_estimable_and_says_why():
     # two measurements a person: intercept variance, slope variance, their covariance
     # and the residual variance are four parameters for three moments

@@ -104,7 +104,7 @@ def _ci(root: Path) -> tuple[bool, str]:
 
 def _reproducible_build(root: Path) -> tuple[bool, str]:
     test = root / "tests" / "functional" / "test_integrity.py"
-    name = "test_build_two_clean_builds_in_two_folders_give_byte_identical_public_trees"
+    name = "test_build_two_clean_builds_byte_identical_and_from_a_duckdb_file_same_results"
     ok = test.exists() and name in test.read_text()
     return ok, (f"{test.relative_to(root)}::{name}" if ok
                 else "no test comparing two clean builds")
