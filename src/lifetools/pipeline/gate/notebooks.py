@@ -192,7 +192,7 @@ def _label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
     headers and row labels (its first column), or a figure's texts (title, labels,
     annotations; a tick label holds no words): :mod:`lifetools.pipeline.gate.prose`."""
     found: rules.Found = []
-    values = list(parameters.values())
+    values = parameters
     if mark.get("kind") == "figure":
         for text in mark.get("texts", []):
             if has_words(str(text)):
@@ -268,7 +268,7 @@ def scan_notebook(path: Path, *, name: str | None = None,
                  + rules.counted_findings(text, profile))
         if cell.get("cell_type") == "markdown":
             found += prose_findings(text, profile, where="Markdown",
-                                    parameters=parameters.values())
+                                    parameters=parameters)
         findings += [Finding(label, number, 0, r, f"{cell.cell_type} cell: {d}")
                      for r, d in dict.fromkeys(found)]
         for index, output in enumerate(cell.get("outputs", []), start=1):
