@@ -37,7 +37,7 @@ in one of the forms below, none of which states a count of people:
 - a code or a label: digits glued to letters (``A06``, ``L2``), zero-padded (``01``),
   a ratio (``1:1``), a scale anchor (``1 = most deprived``), after a label noun
   (categories, types, quintile, item, section, rule, step, figure, table, aged,
-  term), a deprivation quintile's label ("1 (most deprived)"), a score's range
+  term, issue), a model's level ("'IMD quintile' = 2"), a deprivation quintile's label ("1 (most deprived)"), a score's range
   ("scores run from 7 to 35"), a heading's section number or a list item's number.
 
 Where it applies: every Markdown cell; a sealed table's headers and its first column
@@ -78,7 +78,8 @@ _HIDDEN = re.compile(
     r"|https?://\S+|www\.\S+"              # a URL
     r"|data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+", re.S)
 _FORMS = re.compile(
-    r"(?<!\d)(?:19|20)\d{2}-\d{2}(?:-\d{2})?(?![\d,])"        # an edition, a date
+    r"(?<!\d)(?:19|20)\d{2}-\d{2}(?:-\d{2})?(?!\d|,\d)"      # an edition, a date
+    r"|'[^'\n]{1,80}'[ \t]*=[ \t]*\d+(?!\d|[.,]\d)"           # a model's level
     r"|^[ \t]*#{1,6}[ \t]+\d+(?:\.\d+)*"                      # a heading's number
     r"|^[ \t]*\d+[.)][ \t]"                                   # a list item's number
     r"|(?<![\w.,])\d+:\d+(?![\w:])"                           # a ratio, 1:1
@@ -86,7 +87,7 @@ _FORMS = re.compile(
     r"|(?<![\w.,])0\d+(?![\w,])"                              # a zero-padded code
     r"|[A-Za-z]\d+|\d+(?:st|nd|rd|th)?(?=[A-Za-z])"           # a code, A06, L2
     r"|(?i:\b(?:categor(?:y|ies)|types?|quintiles?|deciles?|items?|sections?|rules?|"
-    r"steps?|stages?|figures?|tables?|chapters?|appendix|aged?|ages|terms?)"
+    r"steps?|stages?|figures?|tables?|chapters?|appendix|aged?|ages|terms?|issues?)"
     r"[ \t]+\d+(?:[ \t]*(?:-|–|to|and|or)[ \t]*\d+)*)"       # a label: item 3, aged 18-24
     r"|(?i:\b(?:scores?|scale)\b(?:[ \t]+\w+){0,3}[ \t]+from[ \t]+\d+[ \t]+to[ \t]+\d+)"
     r"|(?i:\bper[ \t]+(?:1|10|100|1,?000|10,?000|100,?000)\b)"  # a rate's scale
