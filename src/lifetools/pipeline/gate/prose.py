@@ -242,7 +242,7 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
                 continue
             found.append((PROSE_RULE, f"a number before a unit in {where} that is none "
                           "of the run's parameters or the series' declared durations and "
-                          "settings (\"13 days\" typed by hand): state it through a key "
+                          "settings (a number of days typed by hand): state it through a key "
                           "result"))
             break
         if value in values:
