@@ -25,6 +25,7 @@ from lifetools import config
 from lifetools.convergence import not_estimable_text
 from lifetools.disclosure import (
     ProtectedTable,
+    ProtectedText,
     Totals,
     require_estimates,
     require_table,
@@ -62,6 +63,9 @@ class PublishedTable:
     rules: dict[str, Any] = field(default_factory=dict)
     table: ProtectedTable | None = field(default=None, repr=False)
     words: pd.DataFrame | None = field(default=None, repr=False)
+    spans: tuple[tuple[int, str, list[dict[str, Any]]], ...] = field(default=(),
+                                                                     repr=False)
+    """Cells that are protected texts: (row, header, spans), for the gate to verify."""
 
     def to_html(self) -> str:
         """Accessible HTML: caption, column headers with scope, scrollable on a phone."""
@@ -83,7 +87,9 @@ class PublishedTable:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
         data = {"text/html": self.to_html(), "text/plain": f"Table: {self.caption}"}
         problems = not_estimable_cells(self.frame)
-        extra = {"not_estimable": problems} if problems else {}
+        extra: dict[str, Any] = {"not_estimable": problems} if problems else {}
+        if self.spans:
+            extra["cell_spans"] = [list(cell) for cell in self.spans]
         return seal(data, stamp("table", self.name, rules=self.rules, **extra))
 
 
@@ -202,7 +208,13 @@ def show_table(
     words = _in_words(text)
     # the gate checks the counts of the page's table by its headers
     rules = {**table.rules, "count_headers": [column_label(c) for c in
-                                              table.rules.get("count_cols", [])]}
+                                              table.rules.get("count_cols", [])],
+             # and its other cells by what protected or declared them (gate.tables)
+             "protected_headers": [column_label(c) for c in table.rules.get(
+                 "protected_cols", []) if c not in table.rules.get("count_cols", [])],
+             "not_count_headers": [column_label(c) for c in not_counts
+                                   if c in table.columns],
+             "label_headers": [column_label(c) for c in _label_columns(table.frame)]}
     write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
     footnote = ""
     if rules["protected_cols"]:
@@ -212,7 +224,32 @@ def show_table(
                     + f". {rule_sentence(table.record.profile.split('+')[0])}")
     note_text = " ".join(t for t in (note, footnote) if t)
     return PublishedTable(name=name, caption=caption, frame=text, note=note_text,
-                          rules=rules, table=table, words=words)
+                          rules=rules, table=table, words=words,
+                          spans=_text_spans(table.frame, words))
+
+
+def _label_columns(frame: pd.DataFrame) -> list[str]:
+    """The leading columns of text (groups, levels, terms): the table's row labels."""
+    labels = []
+    for column in frame.columns:
+        if not (pd.api.types.is_object_dtype(frame[column])
+                or isinstance(frame[column].dtype, pd.CategoricalDtype)
+                or pd.api.types.is_string_dtype(frame[column])):
+            break
+        labels.append(column)
+    return labels
+
+
+def _text_spans(frame: pd.DataFrame, words: pd.DataFrame
+                ) -> tuple[tuple[int, str, list[dict[str, Any]]], ...]:
+    """Where a cell beyond the first column is a protected text, shown as it is."""
+    found = []
+    for index, column in enumerate(frame.columns[1:], start=1):
+        for row, value in enumerate(frame[column].tolist()):
+            if isinstance(value, ProtectedText) and str(words.iat[row, index]) == str(
+                    value.verify()):
+                found.append((row, str(words.columns[index]), value.stamp()))
+    return tuple(found)
 
 
 def show_notes(notes: pd.DataFrame, *, name: str, caption: str) -> PublishedTable | None:

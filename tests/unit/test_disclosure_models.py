@@ -112,6 +112,24 @@ def test_withheld_model_is_shown_as_too_few_events_with_reason():
     assert "to inf" not in table.to_string() and "0.00" not in table.to_string()
 
 
+@pytest.mark.parametrize("event_col, unit", [("people", "people"),
+                                             ("observations", "observations"),
+                                             ("event", "events")])
+def test_model_release_withheld_names_the_unit_its_outcome_counts(event_col, unit):
+    # a mean over people withheld read "too few events to estimate" (note5, #12)
+    rows = data(5).assign(people=1, observations=1).head(8)
+    release = model_release(fitted(), data=rows, event_col=event_col, level_cols=[])
+    table = table_estimates(release.estimates(fitted().summary))
+    text = table["estimate (95% CI)"].tolist()[0]
+    assert text.startswith(f"too few {unit} to estimate: ")
+    assert ("events" in text) == (unit == "events")
+    # the unit is sealed with the verdict: it cannot be changed by hand
+    with pytest.raises(DisclosureError, match="only be made by"):
+        type(release)(released=False, reasons=release.reasons, levels=release.levels,
+                      residual_df=release.residual_df, seal=release.seal, unit="events"
+                      if unit != "events" else "people")
+
+
 def test_model_release_cannot_be_made_by_hand():
     # a verdict written by hand would let a model skip the checks
     levels = model_release(fitted(), data=data(10), event_col="event",

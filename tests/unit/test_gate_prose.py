@@ -23,7 +23,7 @@ def test_prose_findings_number_written_by_hand_is_refused(text):
     "fewer than 8 people", "fewer than 10 crises", "nearest 5", "a ratio above 1",
     "per 1,000 people", "team A06, an L2 penalty", "types 01 and 03",
     "categories 1-3", "1:1 matching", "(1 = most deprived)", "Aged 65 or over",
-    "scores run from 7 to 35", "## 2. Methods", "1. first item", "default 3 points",
+    "scores run from 7 to 35", "## 2. Methods", "1. first item",
     "[a link](https://example.org/13)", "<!-- 13 -->", "`lt.reports`",
     "three criteria of Riley", "an anticipated R-squared of 15% of its maximum"])
 def test_prose_findings_allowed_forms_pass(text):
@@ -33,8 +33,8 @@ def test_prose_findings_allowed_forms_pass(text):
 def test_prose_findings_rule_numbers_are_the_profiles():
     # "at most 7" states the default profile's rule (1-7 suppressed); under
     # threshold-10 (1-9 suppressed, round to 5) 7 is none of its numbers
-    assert prose_findings("at most 7 people", "default") == []
-    assert prose_findings("at most 7 people", "threshold-10")
+    assert prose_findings("Counts of at most 7 are hidden.", "default") == []
+    assert prose_findings("Counts of at most 7 are hidden.", "threshold-10")
     assert prose_findings("fewer than 10 people", "threshold-10") == []
 
 
@@ -52,10 +52,69 @@ def test_prose_findings_every_markdown_cell_of_the_series_passes():
     import json
     from pathlib import Path
 
+    import nbformat
+
+    from lifetools.pipeline.gate.notebooks import run_parameters
+
     notebooks = sorted((Path(__file__).resolve().parents[2] / "analyses").glob("*.ipynb"))
     assert notebooks
     for path in notebooks:
+        # read with the notebook's own parameters, as the gate reads it
+        parameters = run_parameters(nbformat.reads(path.read_text(), as_version=4))
         for number, cell in enumerate(json.loads(path.read_text())["cells"], start=1):
             if cell["cell_type"] == "markdown":
-                assert prose_findings("".join(cell["source"]), "default") == [], (
-                    path.name, number)
+                assert prose_findings("".join(cell["source"]), "default",
+                                      parameters=parameters) == [], (path.name, number)
+
+
+RUN = {"period_start": "2024-04-01", "period_end": "2025-03-31", "landmark_days": 90,
+       "meaningful_change": 3.0}
+
+
+@pytest.mark.parametrize("text", [
+    # a count before a unit: only the run's and the series' declared values pass
+    "They waited 13 days.", "13 weeks later", "a 13-month wait", "13% of them",
+    "13 points higher", "We fitted 13 knots.", "over 91 days",
+    # a year-shaped count: a real year only in a citation or a time context in range
+    "A team of 2018 met.", "The group grew to 2024.", "2024 came back.",
+    "In 2031 many came.",
+    # a rule number after a bound that does not state the rule
+    "At least 8 people came.", "Over 10 joined.", "fewer than 5 people improved",
+    "more than 10 attended the launch", "up to 7 of them",
+    # a number word up to ten that counts people or something unnamed
+    "a team of seven", "Seven came back.", "two volunteers helped",
+    "We met five."])
+def test_prose_findings_count_in_an_allowed_shape_is_refused(text):
+    assert [rule for rule, _ in prose_findings(text, "default", parameters=RUN)] == [
+        PROSE_RULE]
+
+
+@pytest.mark.parametrize("text", [
+    "a landmark at 90 days", "followed for 12 months", "a 12-month risk",
+    "365 days' follow-up", "default 3 points", "the 95% confidence interval",
+    "age (4 knots)", "in 2024, during 2025", "between 2023 and 2025",
+    "(Daw and Hatfield 2018)", "Riley et al. (2020)", "(Collins et al. 2024)",
+    "counts fewer than 8 are hidden and others are rounded to the nearest 5",
+    "the curve stops where fewer than 10 people remain at risk",
+    "Cells of at least 1 and at most 7 are suppressed.", "A ratio below 1 means less.",
+    "three criteria of Riley", "the largest of the three", "the two groups' dates",
+    "Four comparisons, from least", "seven months in a row, or seven in a row rising"])
+def test_prose_findings_declared_and_real_forms_pass(text):
+    assert prose_findings(text, "default", parameters=RUN) == []
+
+
+def test_prose_findings_durations_are_the_runs_parameters():
+    # "90 days" is a setting only where the run has landmark_days = 90
+    assert prose_findings("a landmark at 90 days", "default") != []
+    assert prose_findings("a landmark at 90 days", "default",
+                          parameters={"landmark_days": 90}) == []
+
+
+def test_prose_findings_crisis_horizon_is_the_reports():
+    import inspect
+
+    from lifetools.disclosure.settings import CRISIS_HORIZON_DAYS
+    from lifetools.reports import crisis_parts
+
+    horizon = inspect.signature(crisis_parts.time_to_event).parameters["horizon"]
+    assert horizon.default == CRISIS_HORIZON_DAYS

@@ -61,6 +61,7 @@ from lifetools.disclosure.models import (
     ModelRelease,
     combine_estimates,
     model_release,
+    not_estimable,
     require_estimates,
 )
 from lifetools.disclosure.profiles import (
@@ -106,7 +107,7 @@ __all__ = [
     "Duration", "Estimate", "Interval", "Level", "Parameter", "Period", "ProtectedText",
     "Reason", "RuleNumber", "SETTINGS", "compose", "join", "protect_text",
     "ENV_ACRO", "ENV_VAR", "AcroVerdict", "NOTES_FILE", "acro_count_verdict",
-    "acro_enabled", "acro_magnitude_verdict", "NOT_ESTIMABLE", "PROFILES",
+    "acro_enabled", "acro_magnitude_verdict", "NOT_ESTIMABLE", "not_estimable", "PROFILES",
     "PROTECTION_ATTR", "SUPPRESSED",
     "TOTALS_ATTR", "ModelRelease", "ProtectedTable", "ProtectedValue",
     "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "combine_estimates",

@@ -33,13 +33,20 @@ from lifetools.errors import DisclosureError
 from lifetools.labels import label
 
 __all__ = ["ESTIMATE_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE", "ModelRelease",
-           "combine_estimates", "model_release", "require_estimates"]
+           "UNITS", "combine_estimates", "model_release", "not_estimable",
+           "require_estimates"]
 
 ESTIMATE_COLUMNS = ("estimate", "ci_lower", "ci_upper", "p_value", "se", "e_value",
                     "e_value_ci")
 """Columns of a model summary that carry the model's numbers (blanked when withheld)."""
 
 NOT_ESTIMABLE = "too few events to estimate"
+"""The withheld text of a model whose rows are events (see :func:`not_estimable`)."""
+UNITS = {"people": "people", "person": "people", "observations": "observations",
+         "measurements": "measurements"}
+"""Outcome columns whose rows count something other than events: the withheld text
+and the reasons name that unit ("too few people to estimate"). Any other outcome
+column counts events."""
 MIN_RESIDUAL_DF = 10
 """ACRO's default minimum residual degrees of freedom for a model."""
 MAX_LEVELS = 12
@@ -59,9 +66,12 @@ class ModelRelease:
     levels: ProtectedTable
     residual_df: int
     seal: str = field(default="", repr=False)
+    unit: str = "events"
+    """What the model's outcome counts (``events``, ``people``, ``observations``)."""
 
     def __post_init__(self) -> None:
-        if self.seal != _release_seal(self.released, self.reasons, self.residual_df):
+        if self.seal != _release_seal(self.released, self.reasons, self.residual_df,
+                                      self.unit):
             raise DisclosureError(
                 "a ModelRelease can only be made by lt.disclosure.model_release",
                 hint="check the model with lt.disclosure.model_release before showing it")
@@ -83,7 +93,7 @@ class ModelRelease:
         for col in ESTIMATE_COLUMNS:
             if col in out:
                 out[col] = float("nan")
-        return out.assign(withheld=f"{NOT_ESTIMABLE}: {self.reason}")
+        return out.assign(withheld=f"{not_estimable(self.unit)}: {self.reason}")
 
     def estimates(self, summary: pd.DataFrame) -> ProtectedTable:
         """The model's estimates as released: a protected table (the only maker).
@@ -103,8 +113,17 @@ class ModelRelease:
             f"model {verdict}; residual degrees of freedom {self.residual_df}",))
 
 
-def _release_seal(released: bool, reasons: Sequence[str], residual_df: int) -> str:
-    return _seal("model-release", released, list(reasons), residual_df)
+def not_estimable(unit: str = "events") -> str:
+    """The withheld text naming the unit the model counts ("too few people to estimate").
+
+    ``unit`` is ``events`` (:data:`NOT_ESTIMABLE`), or one of :data:`UNITS`' values.
+    """
+    return f"too few {unit} to estimate"
+
+
+def _release_seal(released: bool, reasons: Sequence[str], residual_df: int,
+                  unit: str = "events") -> str:
+    return _seal("model-release", released, list(reasons), residual_df, unit)
 
 
 def require_estimates(table: Any, *, name: str = "table") -> ProtectedTable:
@@ -218,6 +237,11 @@ def model_release(
         distinct values, so that a rate with few distinct values is not read as
         categories. A name not in ``level_cols`` is an error.
 
+    The reasons and the withheld text name what ``event_col`` counts: people when it
+    is ``people`` (a mean over people: "too few people to estimate: fewer than 10
+    people in total"), observations when it is ``observations`` (:data:`UNITS`),
+    events otherwise.
+
     Notes
     -----
     Counts per level are raw while deciding and protected in ``levels``. Intervals are
@@ -242,7 +266,8 @@ def model_release(
     table = pd.DataFrame(rows, columns=["variable", "level", "people", "events"])
     few = [_group_words(r.variable, r.level)
            for r in table.itertuples() if r.events < p.model_min_events]
-    reasons = ([f"fewer than {p.model_min_events} events "
+    unit = UNITS.get(event_col, "events")
+    reasons = ([f"fewer than {p.model_min_events} {unit} "
                 + ("in total" if "in total" in few else "among " + "; ".join(few))]
                if few else [])
     residual_df = int(len(data) - len(summary))
@@ -255,5 +280,5 @@ def model_release(
                 for term in _degenerate(summary)]
     levels = protect_counts(table, ["people", "events"], profile=p)
     return ModelRelease(released=not reasons, reasons=tuple(reasons), levels=levels,
-                        residual_df=residual_df,
-                        seal=_release_seal(not reasons, reasons, residual_df))
+                        residual_df=residual_df, unit=unit,
+                        seal=_release_seal(not reasons, reasons, residual_df, unit))

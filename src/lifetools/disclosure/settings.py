@@ -22,7 +22,8 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
-__all__ = ["IMPUTED_COPIES", "RUN_PARAMETER", "SETTINGS", "parameter_problem"]
+__all__ = ["DURATIONS", "IMPUTED_COPIES", "RUN_PARAMETER", "SETTINGS", "UNIT_SETTINGS",
+           "parameter_problem"]
 
 RUN_PARAMETER = re.compile(r"[a-z_][a-z0-9_]*")
 """A :class:`Parameter` named like this is a parameter of the run (the notebook's
@@ -36,6 +37,21 @@ CV_FOLDS = 5
 ``tests/unit/test_protected_text.py``)."""
 MAX_PREDICTOR_PARAMETERS = 14
 """The most candidate predictor parameters a crisis-risk model has (``crisis_spec``)."""
+CRISIS_HORIZON_DAYS = 365
+"""The crisis-risk models' horizon (``reports.crisis_parts`` ``horizon``; checked to
+agree by ``tests/unit/test_gate_prose.py``)."""
+DURATIONS: dict[str, int] = {"crisis-risk horizon": CRISIS_HORIZON_DAYS}
+"""Durations, in days, the series states in prose beside the run's ``*_days``,
+``*_weeks``, ``*_months`` and ``*_years`` parameters: a number before a time unit in
+prose ("12 months", "365 days") must be one of them (the publish gate's prose rule)."""
+UNIT_SETTINGS: dict[str, frozenset[int]] = {
+    "%": frozenset({80, 90, 95, 99, 15}),  # confidence levels; Riley's anticipated R2
+    "knot": frozenset({3, 4, 5}),          # restricted cubic splines of the crisis model
+    "decimal place": frozenset({0, 1, 2, 3}),
+}
+"""Whole numbers the series states in prose before a unit that is not a time, by unit
+(beside the run's parameter values): confidence levels and Riley et al.'s anticipated
+R-squared (15% of its maximum) before "%", spline knots, decimal places."""
 MIN_BOOT_PER_COPY = 10
 """Bootstrap samples within each imputed copy at least (MI-boot)."""
 

@@ -3,7 +3,8 @@
 Every cell is read: markdown and code sources for identifiers, machine paths and
 ``k of n`` phrases; every output (streams including stderr, errors, every MIME type,
 figure texts recorded in sealed stamps) for those and, outside sealed displays, for
-small and unrounded counts; every file in ``files/`` is either the display functions'
+small and unrounded counts; a sealed table's cells beyond its first column, and any
+number in a stream, by :mod:`lifetools.pipeline.gate.tables`; every file in ``files/`` is either the display functions'
 own write (``tables/<name>.csv`` of a sealed table, ``figures/<name>.png`` of a sealed
 figure and the ``figures/*.csv`` its stamp lists, ``results.json`` of sealed results),
 checked again, or refused.
@@ -29,10 +30,11 @@ from lifetools.disclosure import (
     notes_text,
 )
 from lifetools.disclosure.downloads import read_csv
-from lifetools.disclosure.text import text_findings
+from lifetools.disclosure.text import span_findings, text_findings
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.prose import has_words, prose_findings
 from lifetools.pipeline.gate.seals import seal_findings
+from lifetools.pipeline.gate.tables import cell_findings, stream_findings
 from lifetools.pipeline.layout import FILES_DIR
 from lifetools.publication import GLUE_PREFIX, STAMP_KEY, span_numbers
 
@@ -145,8 +147,8 @@ def run_parameters(nb: Any) -> dict[str, Any]:
 
 
 def _scan_output(output: dict[str, Any], profile: SdcProfile,
-                 acro: bool = False, parameters: dict[str, Any] | None = None
-                 ) -> rules.Found:
+                 acro: bool = False, parameters: dict[str, Any] | None = None,
+                 settings: dict[str, Any] | None = None) -> rules.Found:
     kind = output.get("output_type")
     found: rules.Found = []
     if kind == "error":
@@ -177,12 +179,17 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
             found += rules.count_findings(visible, profile)
             if kind == "stream" and rules.STREAM_ROW_LEVEL.search(text):
                 found.append(("row-level", "printed output looks like a table of rows"))
+        if kind == "stream":
+            found += stream_findings(text)
         for head, rows in rules.html_tables(text):
             marked = (mark.get("rules") or {}) if stamped else {}
             # a page shows count columns under their labels (lifetools.labels)
             count_cols = [*marked.get("count_cols", []), *marked.get("count_headers", [])]
             found += rules.table_findings(head, rows, count_cols=count_cols,
                                           profile=profile)
+            if stamped and mark.get("kind") == "table":
+                found += cell_findings(head, rows, mark, profile,
+                                       {**(settings or {}), **(parameters or {})})
     return list(dict.fromkeys(found))
 
 
@@ -192,7 +199,7 @@ def _label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
     headers and row labels (its first column), or a figure's texts (title, labels,
     annotations; a tick label holds no words): :mod:`lifetools.pipeline.gate.prose`."""
     found: rules.Found = []
-    values = list(parameters.values())
+    values = parameters
     if mark.get("kind") == "figure":
         for text in mark.get("texts", []):
             if has_words(str(text)):
@@ -235,6 +242,34 @@ def result_findings(output: dict[str, Any], profile: SdcProfile,
     return found
 
 
+def verified_settings(nb: Any) -> dict[str, Any]:
+    """The settings a notebook states through verified key results, by span name.
+
+    A parameter span of a sealed key result names a run parameter or a declared
+    setting (:data:`lifetools.disclosure.SETTINGS`) and its value passed the gate's
+    check; a table cell may repeat that value ("13 candidate parameters" beside the key
+    result that states them), and nothing new is disclosed. Only parameter spans: a
+    count is read by the profile wherever it appears.
+    """
+    found: dict[str, Any] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY)
+            if not (isinstance(mark, dict) and mark.get("kind") == "result"
+                    and mark.get("verified") and not seal_findings(output)):
+                continue
+            text = str(output.get("data", {}).get("text/plain", ""))
+            for span in mark.get("spans") or []:
+                if not (isinstance(span, dict) and span.get("kind") == "parameter"):
+                    continue
+                start, end = span.get("start"), span.get("end")
+                if isinstance(start, int) and isinstance(end, int) and not \
+                        span_findings(text[start:end], span, notebook_profile(nb),
+                                      run_parameters(nb)):
+                    found[f"setting:{span.get('name')}"] = span.get("value")
+    return found
+
+
 def _position(cells: list[Any]) -> list[int]:
     """Cell numbers as the author sees them: papermill's injected cells do not count."""
     numbers, position = [], 0
@@ -261,6 +296,7 @@ def scan_notebook(path: Path, *, name: str | None = None,
     label = f"{name} ({source})" if name else str(path)
     findings = []
     parameters = run_parameters(nb)
+    settings = verified_settings(nb)
     for number, cell in zip(_position(nb.cells), nb.cells, strict=True):
         text = cell.get("source", "")
         found = (rules.identifier_findings(text, columns=False)
@@ -268,12 +304,13 @@ def scan_notebook(path: Path, *, name: str | None = None,
                  + rules.counted_findings(text, profile))
         if cell.get("cell_type") == "markdown":
             found += prose_findings(text, profile, where="Markdown",
-                                    parameters=parameters.values())
+                                    parameters=parameters)
         findings += [Finding(label, number, 0, r, f"{cell.cell_type} cell: {d}")
                      for r, d in dict.fromkeys(found)]
         for index, output in enumerate(cell.get("outputs", []), start=1):
             findings += [Finding(label, number, index, r, d)
-                         for r, d in _scan_output(output, profile, acro, parameters)]
+                         for r, d in _scan_output(output, profile, acro, parameters,
+                                                  settings)]
     findings += [Finding(label, 0, 0, r, d, file=f)
                  for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile)]
     return findings

@@ -1,0 +1,138 @@
+"""The gate's rules for the cells of a sealed table beyond its first column, and streams.
+
+A table's count columns are checked against the profile (``count_cols`` in its stamp,
+:func:`lifetools.pipeline.gate.rules.table_findings`) and its headers and row labels by
+the prose rule (:mod:`lifetools.pipeline.gate.prose`). Every other cell is checked
+here (``unprotected-number-in-table``), as the gate checks other text: each number in
+it must be
+
+- in a column the stamp records as protected by a disclosure rule (a share, a rate,
+  a magnitude: ``protected_headers``), written with decimal places as the rule wrote
+  it;
+- in a label column (the leading text columns of the table, ``label_headers``: a
+  group, a level): a category code ("1", "18-24", "65+") or words the prose rule
+  allows, as in the first column;
+- in a column the author declared not a count (``not_counts`` of
+  :func:`lifetools.tables.show_table`: a year, a day, degrees of freedom), recorded in
+  the stamp (``not_count_headers``);
+- inside a protected text the stamp records span by span (``cell_spans``: a cell that
+  was a :class:`~lifetools.disclosure.ProtectedText`), re-rendered and re-checked
+  like a key result (:func:`lifetools.disclosure.text.text_findings`);
+- written with decimal places (an estimate, an interval: "1.19 (0.83 to 1.71)"); but
+  a column of two or more cells all written with zero decimals ("13.00", "20.00")
+  that no rule protected is refused (counts cast to decimals);
+- in a cell of words, a form the prose rule allows (a unit the run declares, a rule
+  number stating its rule, a label) or a number the profile would publish as a count
+  (a protected count written into a text: its protection record is not in the stamp,
+  so the residual risk is that of the count patterns).
+
+A stream (stdout, and stderr when the runner did not move it out) has no record at
+all, so any number in it, in digits or in words, is refused (``unverifiable-stream``):
+a number reaches a page through a display function or not at all. Tested in
+``tests/unit/test_gate_tables.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from lifetools.disclosure import SdcProfile
+from lifetools.disclosure.text import numbers_in, text_findings
+from lifetools.pipeline.gate import rules
+from lifetools.pipeline.gate.prose import has_words, prose_findings
+from lifetools.tables import SUPPRESSED
+
+__all__ = ["STREAM_RULE", "TABLE_RULE", "cell_findings", "stream_findings"]
+
+TABLE_RULE = "unprotected-number-in-table"
+STREAM_RULE = "unverifiable-stream"
+_MARKS = {"", SUPPRESSED, "[x]"}
+_DECIMAL = re.compile(r"(?<![\w.,])-?(?:\d{1,3}(?:,\d{3})+|\d+)\.(\d+)(?![\w.]|,\d)")
+_WHOLE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?![\w]|[.,]\d)")
+_ZERO_DECIMALS = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.0+$")
+_CODE = re.compile(r"\d{1,2}(?:\+|\s*(?:-|–|to)\s*\d{1,2})?")
+
+
+def _finding(detail: str) -> tuple[str, str]:
+    return (TABLE_RULE, detail)
+
+
+def _words_cell(cell: str, profile: SdcProfile, parameters: Mapping[str, Any]
+                ) -> list[tuple[str, str]]:
+    """A cell of words: decimals are estimates; each whole number is an allowed prose
+    form or a count the profile publishes."""
+    text = _DECIMAL.sub(" ", cell)
+    for match in _WHOLE.finditer(text):
+        value = int(match.group(1).replace(",", ""))
+        if profile.publishable(value):
+            text = text[:match.start()] + " " * (match.end() - match.start()) + \
+                text[match.end():]
+    found = prose_findings(text, profile, where="a table cell", parameters=parameters)
+    return [_finding("a number in a table cell that is neither a protected value nor "
+                     "a form that is not a count (" + d.split(" (", 1)[-1].split(")")[0]
+                     + ")") for _, d in found]
+
+
+def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any],
+                  profile: SdcProfile, parameters: Mapping[str, Any]
+                  ) -> list[tuple[str, str]]:
+    """``unprotected-number-in-table`` for the cells of a sealed table outside its
+    count columns (the module docstring lists what passes; the first column's words
+    are the prose rule's); the detail names the column, never the value."""
+    stamped = mark.get("rules") or {}
+    counts = {*stamped.get("count_cols", []), *stamped.get("count_headers", [])}
+    protected = set(stamped.get("protected_headers", []))
+    declared = set(stamped.get("not_count_headers", []))
+    labels = set(stamped.get("label_headers", []))
+    spans = {(int(r), str(h)): s for r, h, s in mark.get("cell_spans") or []
+             if isinstance(r, int)}
+    found: list[tuple[str, str]] = []
+    for index, name in enumerate(head):
+        if index == 0:
+            labels.add(name)  # the first column is the rows' label
+        if name in counts:
+            continue
+        cells = [row[index].strip() for row in rows if index < len(row)]
+        shown = [c for c in cells if c not in _MARKS]
+        for number, cell in enumerate(cells):
+            if cell in _MARKS:
+                continue
+            if (number, name) in spans:
+                found += [(TABLE_RULE, f"column {name!r}: {d}") for _, d in
+                          text_findings(cell, spans[(number, name)], profile,
+                                        parameters)]
+            elif name in protected or name in declared:
+                if name in protected and _WHOLE.search(_DECIMAL.sub(" ", cell)):
+                    found.append(_finding(f"column {name!r} is protected by a rule that "
+                                          "writes decimals, and holds a whole number"))
+            elif name in labels and (index == 0 or not has_words(cell)):
+                if has_words(cell):
+                    continue  # the first column's words: the prose rule reads them
+                if not _CODE.fullmatch(cell) and _WHOLE.search(_DECIMAL.sub(" ", cell)):
+                    found.append(_finding(f"label column {name!r} holds a number that is "
+                                          "not a category code (1, 18-24, 65+)"))
+            elif has_words(cell):
+                found += [(r, f"column {name!r}: {d}")
+                          for r, d in _words_cell(cell, profile, parameters)]
+            elif _WHOLE.search(_DECIMAL.sub(" ", cell)):
+                found.append(_finding(f"column {name!r} holds a whole number that is not "
+                                      "a protected count (declare the column in "
+                                      "count_cols, or in not_counts if it is not one)"))
+        if len(shown) >= 2 and name not in protected | declared and \
+                all(_ZERO_DECIMALS.match(c) for c in shown) and \
+                any(c.strip("-0.,") for c in shown):
+            found.append(_finding(f"column {name!r} holds only whole numbers written "
+                                  "with zero decimals (counts cast to decimals?)"))
+    return list(dict.fromkeys(found))
+
+
+def stream_findings(text: str) -> list[tuple[str, str]]:
+    """``unverifiable-stream`` if printed output holds a number, in digits or words."""
+    visible = rules.BASE64_IMAGE.sub("", text)
+    if numbers_in(visible):
+        return [(STREAM_RULE, "a number printed to a stream (print, a warning, a log): "
+                 "it carries no protection record the gate can verify; show numbers "
+                 "through lt.publication.record or lt.tables.show_table")]
+    return []

@@ -1,0 +1,109 @@
+"""Leaks in table cells beyond the first column, and in streams (#12, note5 "Left").
+
+Table cells outside the count columns were read by the count patterns only, so a count
+written as text, as a string of digits, cast to decimals, or in a second label column
+passed. Each is now refused by ``unprotected-number-in-table``
+(:mod:`lifetools.pipeline.gate.tables`), and any number printed to a stream by
+``unverifiable-stream``. Tables the series shows (decimals, intervals, reasons, declared
+non-count columns, protected texts) pass.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from runfolder import RunFolder, display, stream
+from test_leaks import refused
+
+from lifetools import disclosure, publication, tables
+from lifetools.pipeline.gate import scan_notebook
+
+TABLE = "unprotected-number-in-table"
+STREAM = "unverifiable-stream"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch) -> RunFolder:
+    return RunFolder(tmp_path, monkeypatch)
+
+
+def shown(frame: pd.DataFrame, **kwargs) -> dict:
+    return display(tables.show_table(frame, name="groups", caption="People by group",
+                                     **kwargs))
+
+
+BASE = {"group": ["Life Rooms users", "Secondary care"], "n": [1235, 12840]}
+CELL_LEAKS = {
+    "a count in words": {"note": ["13 came to the launch", "none"]},
+    "a count after a bound": {"note": ["at least 8 people came", "none"]},
+    "a count as digits in a text column": {"extra": ["13", "2634"]},
+    "a count cast to decimals": {"raw": [13.0, 12842.0]},
+    "a count in a second label column": {"n": [1235, 12840], "sub": ["2634", "12"]},
+    "a count before a unit": {"note": ["waited 13 days", "none"]},
+    "a count as a number word": {"note": ["a team of seven", "none"]},
+}
+
+
+@pytest.mark.parametrize("leak", CELL_LEAKS)
+def test_cell_leaks_in_a_sealed_table_are_refused(leak, run):
+    columns = CELL_LEAKS[leak]
+    frame = pd.DataFrame({"group": BASE["group"], **columns, "n": BASE["n"]}) \
+        if "sub" not in columns else pd.DataFrame(
+            {"group": BASE["group"], "sub": columns["sub"], "n": BASE["n"]})
+    cell = run.code(shown(frame, count_cols=["n"]))
+    message = refused(run.write(), cell, TABLE)
+    assert "13" not in message.split(TABLE, 1)[1] and "2634" not in message
+
+
+def test_cell_leaks_series_shaped_tables_pass(run):
+    run.cells[1].source += "\nn_boot = 200"
+    frame = pd.DataFrame({
+        "group": ["1 (most deprived)", "18-24"],
+        "n": [1235, 12840],
+        "estimate": ["1.19 (0.83 to 1.71)", "1.00 (1.00 to 1.00)"],
+        "note": ["too few people to estimate: fewer than 10 residual degrees of freedom",
+                 "its confidence interval reaches 0 or infinity"],
+        "df": [1, 2],
+        "rate": [0.25, 12.5],
+        "zero": [0.0, 0.0],
+    })
+    run.code(shown(frame, count_cols=["n"], not_counts=["df"]))
+    text = disclosure.compose("{n} bootstrap samples",
+                              n=disclosure.Parameter(200, "n_boot"))
+    run.code(shown(pd.DataFrame({"step": ["Validation"], "how": [text]})))
+    assert scan_notebook(run.write()) == []
+
+
+def test_cell_leaks_protected_text_cell_is_verified_not_trusted(run):
+    # a protected text in a cell is re-checked span by span against the run: a
+    # parameter span whose value is not the run's is refused
+    run.cells[1].source += "\nn_boot = 200"
+    text = disclosure.compose("{n} bootstrap samples",
+                              n=disclosure.Parameter(13, "n_boot"))
+    published = tables.show_table(pd.DataFrame({"step": ["Validation"], "how": [text]}),
+                                  name="steps", caption="Steps")
+    assert published.spans and published.spans[0][:2] == (0, "How")
+    cell = run.code(display(published))
+    assert "not the run's value" in refused(run.write(), cell, TABLE)
+
+
+@pytest.mark.parametrize("text", ["fitting 3 models\n", "rows kept: 1235\n",
+                                  "seven people left\n", "done in 2.5 s\n"])
+def test_cell_leaks_any_number_in_a_stream_is_refused(text, run):
+    cell = run.code(stream(text))
+    refused(run.write(), cell, STREAM)
+
+
+def test_cell_leaks_stream_without_numbers_passes(run):
+    run.code(stream("fitting the model\n"))
+    assert scan_notebook(run.write()) == []
+
+
+def test_cell_leaks_forged_table_stamp_cannot_declare_a_count_column_safe(run):
+    # the stamp's headers are sealed with the table: declaring a column "not a count"
+    # by editing the stamp afterwards makes it a forged stamp
+    output = shown(pd.DataFrame({"group": BASE["group"], "extra": ["13", "2634"],
+                                 "n": BASE["n"]}), count_cols=["n"])
+    output["metadata"][publication.STAMP_KEY]["rules"]["not_count_headers"] = ["Extra"]
+    cell = run.code(output)
+    refused(run.write(), cell, "forged-stamp")
