@@ -127,7 +127,7 @@ def _run(backend: Any, table: Any, checks: list[tuple], label: str, name: str,
                                         ~_missing(table, spec, c[0])).fill_null(False)
                               for i, c in enumerate(checks)})
     counts = backend.execute(flagged.aggregate(
-        **{f"c{i}": flagged[f"c{i}"].cast("int64").sum() for i in range(len(checks))},
+        **{f"c{i}": flagged[f"c{i}"].ifelse(1, 0).sum() for i in range(len(checks))},
         rows=flagged.count())).iloc[0]
     problems = []
     for i, (column, rule, message, bad, echo, level) in enumerate(checks):

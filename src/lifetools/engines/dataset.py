@@ -6,7 +6,8 @@ in pandas only where a report needs them.
 receive its :class:`~lifetools.engines.EngineTables` (:func:`engine_tables` returns
 them as they are) and run as queries on the server; the per-person frames come back
 to pandas. A report that reads a whole table as a frame (``dataset.wellbeing``) gets
-it fetched once, with the dictionary's pandas types, in the table's stored order.
+it fetched once, with the dictionary's pandas types, in primary-key order (a
+warehouse table has no row order; :func:`numbered`).
 """
 
 from __future__ import annotations
@@ -23,29 +24,46 @@ from lifetools.engines.source import parse_source
 from lifetools.errors import DataValidationError
 from lifetools.loading import TABLES, _clean_strings, coerce_types, note_read
 
-__all__ = ["EngineDataset", "fetch_table", "open_dataset", "stored_order"]
+_ROW = "__row"
+
+__all__ = ["EngineDataset", "fetch_table", "numbered", "open_dataset", "stored_order"]
+
+
+def numbered(tables: EngineTables, name: str) -> Any:
+    """The table with each row's number (1, 2, ...) in key order in a column ``__row``.
+
+    A warehouse table has no row order (PostgreSQL fills space left on earlier pages,
+    so even a table loaded in one pass is not stored in load order): rows are numbered
+    by the table's primary key (the data dictionary's), ties (a key that validation
+    finds repeated) in PostgreSQL's physical order. Validation cites these numbers, and
+    :func:`fetch_table` returns the rows in this order.
+    """
+    import ibis
+
+    keys = load_dictionary().table(name).primary_key
+    table = tables.tables[name]
+    if tables.engine == "postgres":
+        order = ", ".join('"' + k.replace('"', '""') + '"' for k in keys if k in
+                          table.columns)
+        return tables.backend.sql(f'SELECT row_number() OVER (ORDER BY '
+                                  f'{order + ", " if order else ""}ctid) AS "{_ROW}", '
+                                  f'* FROM "{name}"')
+    keys = [k for k in keys if k in table.columns]
+    return table.mutate(**{_ROW: ibis.row_number().over(order_by=keys) + 1}
+                        ).relocate(_ROW)
 
 
 def stored_order(tables: EngineTables, name: str,
                  columns: Sequence[str] | None = None) -> Any:
-    """The table ``name`` as an ibis expression in the server's stored row order.
-
-    PostgreSQL: physical order (``ctid``), which is load order for a table that was
-    loaded and not updated; the numbering of validation's rows and the order of fetched
-    frames both follow it. Other engines: the table as it is scanned.
-    """
-    wanted = ", ".join('"' + c.replace('"', '""') + '"' for c in columns) if columns \
-        else "*"
-    if tables.engine == "postgres":
-        return tables.backend.sql(f'SELECT {wanted} FROM "{name}" ORDER BY ctid')
-    table = tables.tables[name]
-    return table.select(*columns) if columns else table
+    """The table ``name`` (only ``columns``, if given) in key order (:func:`numbered`)."""
+    table = numbered(tables, name)
+    return table.order_by(_ROW).select(*(columns or tables.tables[name].columns))
 
 
 def fetch_table(tables: EngineTables, name: str,
                 columns: Sequence[str] | None = None) -> pd.DataFrame:
     """One whole table brought to pandas with the dictionary's types (as
-    :func:`lifetools.load_dataset` gives a Parquet file's), in stored order."""
+    :func:`lifetools.load_dataset` gives a Parquet file's), in key order."""
     spec = load_dictionary().table(name)
     arrow = tables.backend.to_pyarrow(stored_order(tables, name, columns))
     arrow, clean = _clean_strings(arrow, spec)

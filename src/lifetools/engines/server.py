@@ -4,7 +4,8 @@ data fingerprint of a build, computed there.
 ``lifetools validate postgresql://analyst@host/db`` and ``lifetools build --data
 postgresql://...`` check the dictionary's rules with the queries of
 :mod:`lifetools.engines.checks`: only counts and a bounded sample of row numbers
-leave the server (rows numbered in stored order, :func:`stored_order`). A server holds
+leave the server (rows numbered in primary-key order, :func:`numbered`: a warehouse
+table has no row order). A server holds
 no ``datapackage.json``: the report says so in a warning, the dictionary version is not
 checked, and plausible dates end today.
 """
@@ -16,9 +17,9 @@ from typing import Any
 
 from lifetools import fingerprint as file_fingerprint
 from lifetools.dictionary import load_dictionary
-from lifetools.engines.checks import _ROW, table_problems
+from lifetools.engines.checks import table_problems
 from lifetools.engines.connect import connect
-from lifetools.engines.dataset import stored_order
+from lifetools.engines.dataset import numbered
 from lifetools.engines.engine import _ACCEPTS, _WORDS, EngineTables
 from lifetools.engines.fingerprint import engine_fingerprint
 from lifetools.engines.source import Source
@@ -26,17 +27,6 @@ from lifetools.redaction import safe_text
 from lifetools.validation import Problem, Rule, ValidationReport, _Collector
 
 __all__ = ["server_fingerprint", "validate_server"]
-
-
-def _numbered(tables: EngineTables, name: str) -> Any:
-    """The table with its stored row number (1, 2, ...) in ``__row``."""
-    if tables.engine == "postgres":
-        return tables.backend.sql(f'SELECT row_number() OVER (ORDER BY ctid) AS "{_ROW}", '
-                                  f'* FROM "{name}"')
-    import ibis
-
-    table = stored_order(tables, name)
-    return table.mutate(**{_ROW: ibis.row_number() + 1}).relocate(_ROW)
 
 
 def _stored_type(dtype: Any) -> str:
@@ -59,8 +49,8 @@ def validate_server(source: Source, *, tables: list[str] | None = None,
 
     Notes
     -----
-    Tested in ``tests/engines/test_engine_build.py`` (PostgreSQL: a clean extract
-    passes; bad rows are found at their load-order row numbers, as for the folder).
+    Tested in ``tests/engines/test_engine_server.py`` (PostgreSQL: a clean extract
+    passes; bad rows are found at the row numbers of a key-sorted folder).
     """
     dictionary = load_dictionary()
     engine = connection or connect(source)
@@ -92,7 +82,7 @@ def validate_server(source: Source, *, tables: list[str] | None = None,
         if engine.count(engine.tables[name]) == 0:
             out.add(None, Rule.TABLE_EMPTY, "has no rows")
             continue
-        checked[name] = _numbered(engine, name)
+        checked[name] = numbered(engine, name)
     rows = table_problems(engine.backend, checked, dictionary, skip, dt.date.today(),
                           label)
     for name, listed in found.items():
