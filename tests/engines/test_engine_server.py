@@ -98,7 +98,10 @@ def test_prepare_data_postgres_fingerprint_on_the_server_names_no_place(small, p
     shown = repr(data.engine) + repr(data.fingerprint)
     assert "analyst" not in shown and "127.0.0.1" not in shown
     assert ANALYST_PASSWORD not in shown
-    assert prepare_data(load_series(), data_dir=small[1]).fingerprint == data.fingerprint
+    series = load_series()
+    from_file = series.model_copy(update={"data": series.data.model_copy(
+        update={"source": small[1]})})  # analyses.yml's data: source:
+    assert prepare_data(from_file).fingerprint == data.fingerprint
 
 
 def test_validate_postgres_password_never_in_any_output(small, tmp_path, capsys,
