@@ -50,7 +50,8 @@ def validate_server(source: Source, *, tables: list[str] | None = None,
     Notes
     -----
     Tested in ``tests/engines/test_engine_server.py`` (PostgreSQL: a clean extract
-    passes; bad rows are found at the row numbers of a key-sorted folder).
+    passes; bad rows are found at the row numbers of a key-sorted folder) and
+    ``tests/engines/test_engine_sources.py`` (Spark local: a clean extract passes).
     """
     dictionary = load_dictionary()
     engine = connection or connect(source)
