@@ -21,6 +21,7 @@ __all__ = [
     "analysis",
     "build_dir",
     "data_dir",
+    "data_source",
     "default_data_dir",
     "dictionary_dir",
     "edition",
@@ -79,6 +80,12 @@ def data_dir() -> Path:
     """Return the folder of the validated analysis tables for this run."""
     value = os.environ.get(ENV_DATA_DIR)
     return Path(value) if value else default_data_dir()
+
+
+def data_source() -> str:
+    """Return the data source of this run as given: a folder, a DuckDB file, or a
+    server URL (``postgresql://...``, never with a password), which a path would spoil."""
+    return os.environ.get(ENV_DATA_DIR) or str(default_data_dir())
 
 
 def output_dir() -> Path:

@@ -37,7 +37,7 @@ from lifetools.compact_ids import (
 from lifetools.dictionary import TableSpec, load_dictionary
 from lifetools.errors import DataValidationError
 
-__all__ = ["ENV_DATASET_CACHE", "ENV_READS_LOG", "MAX_RECORD_BYTES", "Dataset", "FileIssue",
+__all__ = ["DUCKDB_SUFFIXES", "ENV_DATASET_CACHE", "ENV_READS_LOG", "MAX_RECORD_BYTES", "Dataset", "FileIssue",
            "check_file", "coerce_types", "is_duckdb_file", "load_dataset", "note_read",
            "read_duckdb_table", "read_raw", "read_table", "scan_folder", "table_path",
            "untracked"]
@@ -47,6 +47,8 @@ MAX_RECORD_BYTES = 1 << 20
 MAX_SAFE_INTEGER = 2**53
 """Integers beyond this (in magnitude) cannot be held exactly and are not accepted."""
 TABLE_SUFFIXES = (".parquet", ".csv")
+DUCKDB_SUFFIXES = (".duckdb", ".db")
+"""Names a DuckDB database file may end with (a missing one is named as a file)."""
 ENV_DATASET_CACHE = "LIFETOOLS_DATASET_CACHE"
 """Set to ``1`` (the runner's warm kernels do) to keep typed tables between calls."""
 _TYPED: dict[str, tuple[tuple, pd.DataFrame]] = {}
@@ -454,20 +456,31 @@ def read_duckdb_table(path: Path, name: str, spec: TableSpec | None = None,
 def _load_duckdb(path: Path, tables: Sequence[str] | None,
                  columns: Mapping[str, Sequence[str]] | None) -> Dataset:
     """:func:`load_dataset` from a DuckDB database file (``lifetools build --data
-    extract.duckdb``)."""
+    extract.duckdb``). With the warm kernels' cache on, each typed table is kept as a
+    folder's is, keyed by the file's stamp (a changed file is read again)."""
     import duckdb
 
     dictionary = load_dictionary()
     with duckdb.connect(str(path), read_only=True) as connection:
         present = {row[0] for row in connection.sql("SHOW TABLES").fetchall()}
     wanted = tables or [t for t in TABLES if t in present]
+    cache = os.environ.get(ENV_DATASET_CACHE) == "1"
     loaded = {}
     for name in wanted:
         if name not in present:
             raise DataValidationError(f"table {name!r} is not in the DuckDB file",
                                       hint="run `lifetools validate` on the file")
-        loaded[name] = read_duckdb_table(path, name, dictionary.table(name),
-                                         (columns or {}).get(name))
+        wanted_columns = (columns or {}).get(name)
+        if not cache:
+            loaded[name] = read_duckdb_table(path, name, dictionary.table(name),
+                                             wanted_columns)
+            continue
+        stamp = (_stamp(path, wanted_columns, dictionary), None)
+        kept = _TYPED.get(name)
+        if kept is None or kept[0][0] != stamp[0] or kept[0][1] is not None:
+            kept = _TYPED[name] = (stamp, read_duckdb_table(
+                path, name, dictionary.table(name), wanted_columns))
+        loaded[name] = kept[1].copy(deep=True)  # each caller its own frame to change
     return Dataset(path=path, **loaded)
 
 
@@ -514,11 +527,19 @@ def load_dataset(
     DataValidationError
         If a requested table has no file.
     """
-    data_dir = Path(data_dir) if data_dir else config.data_dir()
+    raw = os.fspath(data_dir) if data_dir else config.data_source()
+    if "://" in raw and not Path(raw).exists():  # a server: cohorts run there
+        from lifetools.engines.dataset import open_dataset
+
+        return open_dataset(raw, tables=tables, columns=columns)
+    data_dir = Path(raw)
     if data_dir.is_file() and is_duckdb_file(data_dir):
         return _load_duckdb(data_dir, tables, columns)
     dictionary = load_dictionary()
     if not data_dir.is_dir():
+        if data_dir.suffix in DUCKDB_SUFFIXES:
+            raise DataValidationError(f"the DuckDB file {data_dir.name} does not exist",
+                                      hint="give --data an existing .duckdb file")
         raise DataValidationError("the data folder does not exist",
                                   hint="run `lifetools synth` or give the extract's folder")
     files, issues = scan_folder(data_dir, TABLES)

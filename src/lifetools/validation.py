@@ -411,7 +411,7 @@ def validate_tables(
 
 
 def validate_directory(
-    path: Path, *, tables: Sequence[str] | None = None
+    path: Path | str, *, tables: Sequence[str] | None = None
 ) -> ValidationReport:
     """Validate every table of a data folder against the data dictionary.
 
@@ -420,7 +420,9 @@ def validate_directory(
     path
         Folder holding ``<table>.parquet`` or ``<table>.csv`` files and the extract's
         ``datapackage.json``; or a DuckDB database file
-        (:func:`lifetools.engines.checks.validate_duckdb`).
+        (:func:`lifetools.engines.checks.validate_duckdb`); or a server URL
+        (``postgresql://user@host/db``, checked by queries on the server:
+        :func:`lifetools.engines.server.validate_server`).
     tables
         Only these tables (default: every table in the dictionary).
 
@@ -436,11 +438,20 @@ def validate_directory(
     ``tests/unit/test_validation.py`` and ``tests/hostile/``.
     """
     dictionary = load_dictionary()
+    if "://" in str(path) and not Path(path).exists():  # a server: checked there
+        from lifetools.engines import parse_source
+        from lifetools.engines.server import validate_server
+
+        return validate_server(parse_source(str(path)), tables=list(tables or []) or None)
     if Path(path).is_file():
         from lifetools.engines.checks import validate_duckdb
 
         return validate_duckdb(Path(path), tables=tables)
     if not Path(path).is_dir():
+        if Path(path).suffix in (".duckdb", ".db"):
+            return ValidationReport(Path(path), (Problem(
+                "(file)", "(all)", None, Rule.FILE_MISSING,
+                f"the DuckDB file {Path(path).name} does not exist"),))
         return ValidationReport(Path(path), (Problem(
             "(folder)", "(all)", None, Rule.FILE_MISSING, "the data folder does not exist"),))
     return validate_tables(Path(path), dictionary, tables or list(dictionary.tables))

@@ -127,3 +127,44 @@ def spark(synthetic):
     finally:
         session.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def load_folder(postgres, folder: Path, database: str) -> str:
+    """Load an extract folder's tables (typed as ``load_dataset`` reads them, in file
+    order) into a new database of the test server, readable by ``analyst``; return the
+    URL an analyst gives (no password: it comes from the environment)."""
+    import ibis
+
+    from lifetools.loading import TABLES, load_dataset
+
+    socket_dir, port = postgres
+    admin = ibis.postgres.connect(host=str(socket_dir), port=port, user="postgres",
+                                  database="postgres")
+    admin.raw_sql(f'CREATE DATABASE "{database}"')
+    admin.disconnect()
+    con = ibis.postgres.connect(host=str(socket_dir), port=port, user="postgres",
+                                database=database)
+    data = load_dataset(folder)
+    for name in TABLES:
+        frame = getattr(data, name)
+        if frame is not None:
+            con.create_table(name, frame)
+    con.raw_sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO analyst")
+    con.disconnect()
+    return f"postgresql://analyst@127.0.0.1:{port}/{database}"
+
+
+def sort_by_key(folder: Path) -> Path:
+    """Rewrite each Parquet table of ``folder`` in primary-key order: the order in which
+    a server's rows are numbered and fetched (a warehouse table has no row order), so
+    the folder and the server hold the same rows in the same order."""
+    import pyarrow.parquet as pq
+
+    from lifetools.dictionary import load_dictionary
+
+    dictionary = load_dictionary()
+    for path in sorted(folder.glob("*.parquet")):
+        keys = dictionary.table(path.stem).primary_key
+        table = pq.read_table(path)
+        pq.write_table(table.sort_by([(k, "ascending") for k in keys]), path)
+    return folder

@@ -194,3 +194,41 @@ def test_write_duckdb_csv_table_stored_typed_loads_equal(extract, tmp_path):
     from lifetools.engines.checks import duckdb_types
 
     assert duckdb_types(file)["referrals"]["referral_date"].startswith("TIMESTAMP")
+
+
+def test_missing_duckdb_path_is_named_a_file_not_a_folder(tmp_path, capsys):
+    gone = tmp_path / "extract.duckdb"
+    report = validate_directory(gone)
+    assert [(p.rule, p.message) for p in report.errors] == [
+        (Rule.FILE_MISSING, "the DuckDB file extract.duckdb does not exist")]
+    assert main(["validate", str(gone)]) == 11
+    err = capsys.readouterr().err
+    assert "the DuckDB file extract.duckdb does not exist" in err and "folder" not in err
+    with pytest.raises(DataValidationError, match="the DuckDB file does not exist"):
+        prepare_data(load_series(), data_dir=gone)
+    with pytest.raises(DataValidationError, match="DuckDB file extract.duckdb does not"):
+        lt.load_dataset(gone)
+
+
+def test_load_dataset_duckdb_file_tables_kept_in_the_warm_cache(extract, tmp_path,
+                                                                 monkeypatch):
+    from lifetools import loading
+
+    monkeypatch.setenv(loading.ENV_DATASET_CACHE, "1")
+    monkeypatch.setattr(loading, "_TYPED", {})
+    file = _changed(extract, tmp_path, "SELECT 1")
+    first = lt.load_dataset(file, tables=["people"]).people
+    reads = []
+    real = loading.read_duckdb_table
+    monkeypatch.setattr(loading, "read_duckdb_table",
+                        lambda *a, **k: reads.append(a[1]) or real(*a, **k))
+    first.loc[0, "sex"] = "Z"  # a notebook changing its frame changes no other's
+    second = lt.load_dataset(file, tables=["people"]).people
+    assert reads == []
+    pd.testing.assert_frame_equal(second, lt.load_dataset(extract[1],
+                                                          tables=["people"]).people)
+    assert reads == ["people"]  # another file: read, not taken from the cache
+    with duckdb.connect(str(file)) as connection:
+        connection.execute("DELETE FROM people WHERE rowid = 0")
+    assert len(lt.load_dataset(file, tables=["people"]).people) == 599
+    assert reads == ["people", "people"]  # the changed file is read again

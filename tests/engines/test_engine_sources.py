@@ -218,3 +218,20 @@ def test_engine_record_names_the_kind_of_source_not_its_place(tmp_path, syntheti
     for name in ("people", "referrals"):
         (tmp_path / f"{name}.parquet").rename(other / f"{name}.parquet")
     assert engine_record(engines.parse_source(other)) == record
+
+
+def test_spark_local_validates_on_spark_and_loads_tables_in_key_order(spark, synthetic):
+    import lifetools as lt
+    from lifetools.dictionary import load_dictionary
+    from lifetools.validation import validate_directory
+
+    names = ["people", "deprivation", "referrals", "life_rooms_contacts",
+             "ae_attendances", "emergency_admissions"]
+    report = validate_directory("spark://local[2]", tables=names)
+    assert report.ok, report.render()
+    data = lt.load_dataset("spark://local[2]", tables=["people", "referrals"])
+    assert lt.engines.engine_tables(data).engine == "spark"
+    for name in ("people", "referrals"):
+        keys = list(load_dictionary().table(name).primary_key)
+        expected = getattr(synthetic, name).sort_values(keys, ignore_index=True)
+        pd.testing.assert_frame_equal(getattr(data, name), expected, check_exact=True)

@@ -32,7 +32,7 @@ from lifetools.validation import (
     check_frame,
 )
 
-__all__ = ["duckdb_types", "engine_problems", "validate_duckdb"]
+__all__ = ["duckdb_types", "engine_problems", "table_problems", "validate_duckdb"]
 
 _ROW = "__row"
 
@@ -127,7 +127,7 @@ def _run(backend: Any, table: Any, checks: list[tuple], label: str, name: str,
                                         ~_missing(table, spec, c[0])).fill_null(False)
                               for i, c in enumerate(checks)})
     counts = backend.execute(flagged.aggregate(
-        **{f"c{i}": flagged[f"c{i}"].cast("int64").sum() for i in range(len(checks))},
+        **{f"c{i}": flagged[f"c{i}"].ifelse(1, 0).sum() for i in range(len(checks))},
         rows=flagged.count())).iloc[0]
     problems = []
     for i, (column, rule, message, bad, echo, level) in enumerate(checks):
@@ -165,18 +165,26 @@ def engine_problems(path: Path, dictionary: Dictionary, names: list[str],
     """
     backend = ibis.duckdb.connect(str(path), read_only=True)
     try:
-        tables = {n: _table(backend, n) for n in names}
-        tables = {n: t.drop(*[c for c in skip.get(n, []) if c in t.columns])
-                  for n, t in tables.items()}
-        found: dict[str, list[Problem]] = {}
-        for name, table in tables.items():
-            spec = dictionary.table(name)
-            checks = _field_rules(table, spec, extract_date) + _table_rules(table, spec)
-            found[name] = _run(backend, table, checks, f"{label}:{name}", name, spec)
-        found["(links)"] = _links(backend, tables, dictionary, label)
-        return found
+        return table_problems(backend, {n: _table(backend, n) for n in names},
+                              dictionary, skip, extract_date, label)
     finally:
         backend.disconnect()
+
+
+def table_problems(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
+                   skip: dict[str, list[str]], extract_date: Any,
+                   label: str) -> dict[str, list[Problem]]:
+    """:func:`engine_problems` on any ibis backend: ``tables`` are the tables to check,
+    each with its row number in a column ``__row`` (1 for the first stored row)."""
+    tables = {n: t.drop(*[c for c in skip.get(n, []) if c in t.columns])
+              for n, t in tables.items()}
+    found: dict[str, list[Problem]] = {}
+    for name, table in tables.items():
+        spec = dictionary.table(name)
+        checks = _field_rules(table, spec, extract_date) + _table_rules(table, spec)
+        found[name] = _run(backend, table, checks, f"{label}:{name}", name, spec)
+    found["(links)"] = _links(backend, tables, dictionary, label)
+    return found
 
 
 def _links(backend: Any, tables: dict[str, Any], dictionary: Dictionary,

@@ -140,6 +140,9 @@ def engine_tables(data: Any) -> EngineTables:
     """
     if isinstance(data, EngineTables):
         return data
+    inner = getattr(data, "engine", None)  # a server's dataset (engines.dataset)
+    if isinstance(inner, EngineTables):
+        return inner
     _quiet_duckdb()
     backend = ibis.duckdb.connect()
     tables = {}

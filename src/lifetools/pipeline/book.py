@@ -132,6 +132,9 @@ def provenance_markdown(
            if data.get("synthetic") else
            " (`EXTRACT.duckdb`: the DuckDB extract with that fingerprint)"
            if (data.get("engine") or {}).get("source") == "duckdb" else
+           " (`postgresql://USER@HOST/DATABASE`: the database with that fingerprint, "
+           "the password in `LIFETOOLS_DB_PASSWORD`)"
+           if (data.get("engine") or {}).get("source") == "postgres" else
            " (`EXTRACT_FOLDER`: the extract with that fingerprint)")
         + f"; `lifetools reproduce {edition.id}` compares every published number of "
         "the edition.",

@@ -27,7 +27,7 @@ from lifetools import config, disclosure, engines
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.checks import duckdb_types
 from lifetools.errors import DataValidationError, ParameterError
-from lifetools.loading import is_duckdb_file
+from lifetools.loading import DUCKDB_SUFFIXES, is_duckdb_file
 from lifetools.pipeline import (
     dependencies,
     integrity,
@@ -84,7 +84,8 @@ VOLATILE_RECORD_FIELDS = ("finished_at", "seconds", "cause")
 class PreparedData:
     """Validated input data for a build: where it is and what it hashes to."""
 
-    path: Path
+    path: Path | str
+    """A folder or DuckDB file, or a server's source text (a URL without password)."""
     fingerprint: Mapping[str, Any]
     synthetic: Mapping[str, Any] | None = None
     #: Optional columns ("table.column") with no value in any row of the extract.
@@ -155,11 +156,14 @@ def _shown_path(path: Path) -> str:
 
 
 def prepare_data(
-    series: Series, *, data_dir: Path | None = None, progress: Progress | None = None
+    series: Series, *, data_dir: Path | str | None = None,
+    progress: Progress | None = None
 ) -> PreparedData:
     """Find (or generate) the input data and validate it before anything runs.
 
-    ``data_dir`` is a folder of table files or a DuckDB database file; when None, the
+    ``data_dir`` is a folder of table files, a DuckDB database file, or a server URL
+    (``postgresql://user@host/db``: validated and fingerprinted by queries on the
+    server, :func:`_prepare_server`); when None, the
     series file's ``data: source:`` if set. Otherwise the embedded synthetic dataset
     declared in the series file is generated under ``build/data/synthetic`` (once;
     reused while its size and seed are unchanged). Validation results are cached by the data's fingerprint.
@@ -172,15 +176,22 @@ def prepare_data(
     say = progress or (lambda _line: None)
     synthetic = None
     if data_dir is None and series.data.source:
-        data_dir = config.project_root() / series.data.source
+        data_dir = (series.data.source if "://" in series.data.source
+                    else config.project_root() / series.data.source)
     if data_dir is None:
         data_dir, synthetic = _synthetic(series, say)
+    if isinstance(data_dir, str) and "://" in data_dir and not Path(data_dir).exists():
+        return _prepare_server(engines.parse_source(data_dir), say)
     shown = _shown_path(Path(data_dir))
     data_dir = Path(data_dir).resolve()
     if data_dir.is_file():
         return _prepare_duckdb(data_dir, shown, say)
     if not data_dir.is_dir():
         what = "is not a folder" if data_dir.exists() else "does not exist"
+        if data_dir.suffix in DUCKDB_SUFFIXES and not data_dir.exists():
+            raise DataValidationError(f"{shown}: the DuckDB file does not exist",
+                                      hint="give --data an existing DuckDB database file "
+                                           "or the folder of the extract's tables")
         raise DataValidationError(f"{shown}: the data folder {what}",
                                   hint="give --data the folder of the extract's tables "
                                        "or a DuckDB database file")
@@ -188,6 +199,39 @@ def prepare_data(
     empty_columns = _validated(fingerprint["combined"], data_dir, shown, say)
     engine = engines.engine_record(engines.parse_source(data_dir))
     return PreparedData(data_dir, fingerprint, synthetic, tuple(empty_columns), engine)
+
+
+def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
+    """:func:`prepare_data` for a server (``postgresql://...``): fingerprinted and
+    validated by queries on the server; the runs receive the source text (never a
+    password: that stays in the environment or its owner-only file)."""
+    from lifetools.engines.server import server_fingerprint, validate_server
+
+    tables = engines.connect(source)
+    try:
+        fingerprint, engine = server_fingerprint(tables)
+        marker = layout.validated_marker(fingerprint["combined"])
+        if not marker.exists() or not marker.read_text().strip():
+            say(f"validating {source.display()}")
+            _record_validation(marker, validate_server(source, connection=tables))
+    finally:
+        disconnect = getattr(tables.backend, "disconnect", None)
+        if disconnect is not None and source.engine != "spark":
+            disconnect()
+    empty = json.loads(marker.read_text())["empty_columns"]
+    return PreparedData(source.location, fingerprint, None, tuple(empty), engine)  # type: ignore[arg-type]
+
+
+def _record_validation(marker: Path, report: Any) -> None:
+    """Raise for a failed validation report; else note its empty optional columns."""
+    if not report.ok:
+        raise DataValidationError(
+            report.render(), report=report,
+            hint="fix the data (or the dictionary) and run again; nothing was run",
+        )
+    empty = sorted(f"{p.table}.{p.column}" for p in report.warnings
+                   if p.rule is Rule.COLUMN_EMPTY)
+    provenance.write_json(marker, {"empty_columns": empty})
 
 
 def _validated(key: str, path: Path, shown: str, say: Progress) -> list[str]:
@@ -201,15 +245,7 @@ def _validated(key: str, path: Path, shown: str, say: Progress) -> list[str]:
     marker = layout.validated_marker(key)
     if not marker.exists() or not marker.read_text().strip():
         say(f"validating {shown}")
-        report = validate_directory(path)
-        if not report.ok:
-            raise DataValidationError(
-                report.render(), report=report,
-                hint="fix the data (or the dictionary) and run again; nothing was run",
-            )
-        empty = sorted(f"{p.table}.{p.column}" for p in report.warnings
-                       if p.rule is Rule.COLUMN_EMPTY)
-        provenance.write_json(marker, {"empty_columns": empty})
+        _record_validation(marker, validate_directory(path))
     return json.loads(marker.read_text())["empty_columns"]
 
 
@@ -504,7 +540,7 @@ def _published_key(record: Path) -> str | None:
 
 def build_series(
     *,
-    data_dir: Path | None = None,
+    data_dir: Path | str | None = None,
     jobs: int | None = None,
     force: bool = False,
     keep_going: bool = False,
@@ -696,7 +732,7 @@ def run_analyses(
     analysis: str | None = None,
     overrides: Mapping[str, Any] | None = None,
     edition: str | None = None,
-    data_dir: Path | None = None,
+    data_dir: Path | str | None = None,
     jobs: int | None = None,
     force: bool = False,
     keep_going: bool = False,

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from lifetools import __version__
+from lifetools.engines import redact_url
 from lifetools.errors import (
     EXIT_INTERRUPTED,
     DataValidationError,
@@ -164,14 +165,15 @@ def synth(ctx: Context, people: int, seed: int, out: Path) -> None:
 
 
 @cli.command()
-@click.argument("data_dir", type=click.Path(path_type=Path))
+@click.argument("data_dir", type=str)
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write every problem to this file (.csv or .json).")
 @click.option("--max-rows", type=click.IntRange(min=1), default=5, show_default=True,
               help="Rows shown for a rule that fails many times.")
 @pass_context
-def validate(ctx: Context, data_dir: Path, report: Path | None, max_rows: int) -> None:
-    """Check every table in DATA_DIR (a folder, or a DuckDB file) against the dictionary.
+def validate(ctx: Context, data_dir: str, report: Path | None, max_rows: int) -> None:
+    """Check every table in DATA_DIR (a folder, a DuckDB file, or a PostgreSQL URL)
+    against the dictionary.
 
     Collects every problem (file, table, column, row, rule) before reporting. Exit 0
     when clean, 11 otherwise. Identifier values are never printed: rows are cited.
@@ -188,7 +190,7 @@ def validate(ctx: Context, data_dir: Path, report: Path | None, max_rows: int) -
             hint="allowed values and rules are in data_dictionary/<table>.yaml"
             + (f"; full report: {report}" if report else ""),
         )
-    click.echo(f"{data_dir}: all tables valid")
+    click.echo(f"{redact_url(data_dir)}: all tables valid")
 
 
 @cli.command()
@@ -232,10 +234,12 @@ _jobs_option = click.option(
     "-j", "--jobs", type=click.IntRange(min=1), default=None,
     help="Notebooks run at once  [default: number of cores]")
 _data_option = click.option(
-    "--data", "data_dir", type=click.Path(path_type=Path),
-    help="Folder of analysis tables, or a DuckDB database file holding them (a real "
-    "extract). Default: analyses.yml's data source, else the embedded synthetic "
-    "dataset, generated on first use.")
+    "--data", "data_dir", type=str,
+    help="Folder of analysis tables, a DuckDB database file holding them (a real "
+    "extract), or a PostgreSQL URL (postgresql://user@host/db; the password from "
+    "LIFETOOLS_DB_PASSWORD or an owner-only file named in LIFETOOLS_DB_PASSWORD_FILE). "
+    "Default: analyses.yml's data source, else the embedded synthetic dataset, generated "
+    "on first use.")
 
 
 @cli.command()
@@ -250,7 +254,7 @@ _data_option = click.option(
 @click.option("--keep-going", is_flag=True, help="Run the rest after a failure.")
 @pass_context
 def run(ctx: Context, analysis: str | None, parameters: tuple[tuple[str, str], ...],
-        edition: str | None, data_dir: Path | None, jobs: int | None, force: bool,
+        edition: str | None, data_dir: str | None, jobs: int | None, force: bool,
         keep_going: bool) -> None:
     """Execute analysis notebooks with papermill (all of them, or ANALYSIS).
 
@@ -286,7 +290,7 @@ def run(ctx: Context, analysis: str | None, parameters: tuple[tuple[str, str], .
               help="Build from uncommitted changes into public/draft, every page "
               "stamped DRAFT; the live site is not touched.")
 @pass_context
-def build(ctx: Context, data_dir: Path | None, jobs: int | None, force: bool,
+def build(ctx: Context, data_dir: str | None, jobs: int | None, force: bool,
           keep_going: bool, republish: tuple[str, ...], reason: str | None,
           draft: bool) -> None:
     """Build and publish the whole report series as a website.
@@ -336,7 +340,7 @@ def params(analysis: str) -> None:
               help="Run even though code, lock file or packages differ from the "
               "manifest (differences are reported; never proof of reproduction).")
 @pass_context
-def reproduce(ctx: Context, edition: str, site: str | None, data_dir: Path | None,
+def reproduce(ctx: Context, edition: str, site: str | None, data_dir: str | None,
               jobs: int | None, allow_drift: bool) -> None:
     """Re-execute a published EDITION and compare every published file and number.
 
@@ -378,7 +382,7 @@ def rap_level(require: str | None) -> None:
 @cli.command()
 @_data_option
 @pass_context
-def status(ctx: Context, data_dir: Path | None) -> None:
+def status(ctx: Context, data_dir: str | None) -> None:
     """Explain what `lifetools build` would rerun, and why (nothing is run)."""
     for line in build_status(data_dir=data_dir, progress=ctx.say):
         click.echo(str(line))

@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 WINDOW_TABLE, WINDOW_COLUMN = "referrals", "referral_date"
 
 
-def data_window(data_dir: Path) -> tuple[str, str] | None:
+def data_window(data_dir: Path | str) -> tuple[str, str] | None:
     """Return the first and last referral date in the data (ISO), or None if none."""
     frame = load_dataset(data_dir, tables=[WINDOW_TABLE],
                          columns={WINDOW_TABLE: [WINDOW_COLUMN]}).referrals
@@ -50,7 +50,7 @@ def data_window(data_dir: Path) -> tuple[str, str] | None:
     return dates.min().date().isoformat(), dates.max().date().isoformat()
 
 
-def check_data_window(series: Series, data_dir: Path,
+def check_data_window(series: Series, data_dir: Path | str,
                       editions: Sequence[str] | None = None) -> None:
     """Refuse editions whose reporting period lies outside the data's referral dates.
 

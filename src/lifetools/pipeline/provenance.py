@@ -240,7 +240,9 @@ def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
     synthetic = (manifest.get("data") or {}).get("synthetic")
     if not synthetic:  # the kind of source only: a manifest names no path
         engine = ((manifest.get("data") or {}).get("engine") or {}).get("source")
-        run += ["--data", "EXTRACT.duckdb" if engine == "duckdb" else "EXTRACT_FOLDER"]
+        run += ["--data", {"duckdb": "EXTRACT.duckdb",
+                           "postgres": "postgresql://USER@HOST/DATABASE"}.get(
+                               engine, "EXTRACT_FOLDER")]
     reproduce = [".venv/bin/lifetools", "reproduce", edition, *(["--site", site]
                                                                   if site else [])]
     return [f"git clone {repository} lifetools && cd lifetools",

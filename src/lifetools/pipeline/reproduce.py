@@ -145,7 +145,8 @@ def _fix_command(manifest: Mapping[str, Any]) -> str:
             "python -m pip install --no-deps -e .  (then run this command again)")
 
 
-def _data(manifest: Mapping[str, Any], data_dir: Path | None, say: Progress) -> PreparedData:
+def _data(manifest: Mapping[str, Any], data_dir: Path | str | None,
+          say: Progress) -> PreparedData:
     recorded = manifest["data"]
     synthetic = recorded.get("synthetic")
     if data_dir is None:
@@ -159,6 +160,13 @@ def _data(manifest: Mapping[str, Any], data_dir: Path | None, say: Progress) -> 
         say(f"regenerating synthetic data: {synthetic['people']:,} people, "
             f"seed {synthetic['seed']}")
         write_synthetic(data_dir, people=synthetic["people"], seed=synthetic["seed"])
+    if isinstance(data_dir, str) and "://" in data_dir and not Path(data_dir).exists():
+        from lifetools import engines
+        from lifetools.engines.server import server_fingerprint
+
+        source = engines.parse_source(data_dir)  # a server: fingerprinted there
+        fingerprint, engine = server_fingerprint(engines.connect(source))
+        return PreparedData(source.location, fingerprint, None, (), engine)
     if Path(data_dir).is_file():  # a DuckDB database file: fingerprinted in the engine
         fingerprint, engine = duckdb_fingerprint(Path(data_dir).resolve())
         return PreparedData(Path(data_dir).resolve(), fingerprint, synthetic, (), engine)
@@ -219,7 +227,7 @@ def reproduce_edition(
     edition_id: str,
     *,
     site: str | Path | None = None,
-    data_dir: Path | None = None,
+    data_dir: Path | str | None = None,
     jobs: int | None = None,
     allow_drift: bool = False,
     progress: Progress | None = None,

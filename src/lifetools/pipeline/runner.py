@@ -80,7 +80,7 @@ class RunSpec:
     source: Path
     parameters: Mapping[str, Any]
     run_dir: Path
-    data_dir: Path
+    data_dir: Path | str
     data_fingerprint: str
     title: str = ""
     sdc_profile: str = "default"

@@ -130,7 +130,8 @@ class _Data(FrozenModel):
     synthetic: _Synthetic = _Synthetic()
     source: str | None = None
     """The extract to build from when ``--data`` is not given: a folder of table files
-    or a DuckDB database file, relative to the project root. None: the synthetic data."""
+    or a DuckDB database file, relative to the project root, or a PostgreSQL URL with no
+    password (``postgresql://analyst@host/db``). None: the synthetic data."""
 
 
 class _Disclosure(FrozenModel):

@@ -68,7 +68,7 @@ def series_status(series: Series, data: PreparedData) -> list[RunStatus]:
     return found
 
 
-def build_status(*, data_dir: Path | None = None,
+def build_status(*, data_dir: Path | str | None = None,
                  progress: Progress | None = None) -> list[RunStatus]:
     """What ``lifetools build`` would rerun and why: prepare the data, then explain."""
     series = load_series()

@@ -1,0 +1,114 @@
+"""The analysis tables of a database server as a dataset: cohorts in the engine, frames
+in pandas only where a report needs them.
+
+``lt.load_dataset("postgresql://...")`` (and so every notebook of a build given
+``--data postgresql://...``) returns an :class:`EngineDataset`. The cohort builders
+receive its :class:`~lifetools.engines.EngineTables` (:func:`engine_tables` returns
+them as they are) and run as queries on the server; the per-person frames come back
+to pandas. A report that reads a whole table as a frame (``dataset.wellbeing``) gets
+it fetched once, with the dictionary's pandas types, in primary-key order (a
+warehouse table has no row order; :func:`numbered`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from lifetools.dictionary import load_dictionary
+from lifetools.engines.connect import connect
+from lifetools.engines.engine import EngineTables
+from lifetools.engines.source import parse_source
+from lifetools.errors import DataValidationError
+from lifetools.loading import TABLES, _clean_strings, coerce_types, note_read
+
+_ROW = "__row"
+
+__all__ = ["EngineDataset", "fetch_table", "numbered", "open_dataset", "stored_order"]
+
+
+def numbered(tables: EngineTables, name: str) -> Any:
+    """The table with each row's number (1, 2, ...) in key order in a column ``__row``.
+
+    A warehouse table has no row order (PostgreSQL fills space left on earlier pages,
+    so even a table loaded in one pass is not stored in load order): rows are numbered
+    by the table's primary key (the data dictionary's), ties (a key that validation
+    finds repeated) in PostgreSQL's physical order. Validation cites these numbers, and
+    :func:`fetch_table` returns the rows in this order.
+    """
+    import ibis
+
+    keys = load_dictionary().table(name).primary_key
+    table = tables.tables[name]
+    if tables.engine == "postgres":
+        order = ", ".join('"' + k.replace('"', '""') + '"' for k in keys if k in
+                          table.columns)
+        return tables.backend.sql(f'SELECT row_number() OVER (ORDER BY '
+                                  f'{order + ", " if order else ""}ctid) AS "{_ROW}", '
+                                  f'* FROM "{name}"')
+    keys = [k for k in keys if k in table.columns]
+    return table.mutate(**{_ROW: ibis.row_number().over(order_by=keys) + 1}
+                        ).relocate(_ROW)
+
+
+def stored_order(tables: EngineTables, name: str,
+                 columns: Sequence[str] | None = None) -> Any:
+    """The table ``name`` (only ``columns``, if given) in key order (:func:`numbered`)."""
+    table = numbered(tables, name)
+    return table.order_by(_ROW).select(*(columns or tables.tables[name].columns))
+
+
+def fetch_table(tables: EngineTables, name: str,
+                columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """One whole table brought to pandas with the dictionary's types (as
+    :func:`lifetools.load_dataset` gives a Parquet file's), in key order."""
+    spec = load_dictionary().table(name)
+    arrow = tables.backend.to_pyarrow(stored_order(tables, name, columns))
+    arrow, clean = _clean_strings(arrow, spec)
+    return coerce_types(arrow.to_pandas(), spec, clean=clean)
+
+
+class EngineDataset:
+    """The analysis tables of a server source, with the attributes of a ``Dataset``.
+
+    ``path`` is the source as it may be printed (no password). ``engine`` holds the
+    ibis tables; a table read as an attribute is fetched to pandas on first use and
+    kept. Reads are recorded as for a ``Dataset``.
+
+    Notes
+    -----
+    Tested in ``tests/engines/test_engine_build.py`` (a full build from PostgreSQL
+    publishes the folder build's bytes).
+    """
+
+    def __init__(self, engine: EngineTables, *, tables: Sequence[str] | None = None,
+                 columns: Mapping[str, Sequence[str]] | None = None) -> None:
+        missing = [n for n in tables or () if n not in engine.tables]
+        if missing:
+            raise DataValidationError(f"table {missing[0]!r} is not in {engine.where}",
+                                      hint="run `lifetools validate` on the source")
+        self.engine = engine
+        self.path = engine.where
+        self._wanted = tuple(tables or [n for n in TABLES if n in engine.tables])
+        self._columns = dict(columns or {})
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in TABLES:
+            raise AttributeError(name)
+        if name not in self._wanted:
+            return None
+        note_read(name)
+        if name not in self._frames:
+            self._frames[name] = fetch_table(self.engine, name, self._columns.get(name))
+        return self._frames[name]
+
+
+def open_dataset(source: str, *, tables: Sequence[str] | None = None,
+                 columns: Mapping[str, Sequence[str]] | None = None) -> EngineDataset:
+    """Connect to a server source (``postgresql://...``, ``spark://local[N]``) and
+    return its tables as an :class:`EngineDataset` (what :func:`lifetools.load_dataset`
+    returns for such a source)."""
+    return EngineDataset(connect(parse_source(source)), tables=tables, columns=columns)

@@ -1,0 +1,127 @@
+"""A PostgreSQL database as the extract: validation on the server, tables as frames,
+and no credential in any output.
+
+The extract folder is loaded into a database of the throwaway server (``conftest``);
+the analyst logs in over TCP with a password from the environment or an owner-only
+file. The full build from such a database is ``tests/engines/test_engine_build.py``.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from conftest import ANALYST_PASSWORD, load_folder, sort_by_key
+
+import lifetools as lt
+from lifetools import engines
+from lifetools.loading import TABLES
+from lifetools.pipeline.build import prepare_data
+from lifetools.pipeline.cli import main
+from lifetools.pipeline.series import load_series
+from lifetools.synthetic import write_synthetic
+from lifetools.validation import Rule, validate_directory
+
+pytestmark = pytest.mark.xdist_group("postgres")  # one server, on one worker
+
+
+@pytest.fixture(scope="module")
+def small(postgres, tmp_path_factory):
+    """A 600-person extract folder (rows in key order) and the same tables in database
+    ``small``."""
+    folder = tmp_path_factory.mktemp("server-extract") / "folder"
+    write_synthetic(folder, people=600, seed=11)
+    sort_by_key(folder)
+    return folder, load_folder(postgres, folder, "small")
+
+
+@pytest.fixture
+def password(monkeypatch):
+    monkeypatch.setenv(engines.PASSWORD_ENV, ANALYST_PASSWORD)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+
+
+def _found(report):
+    """The problems of the tables (a folder's extra files and package aside)."""
+    return [(p.table, p.column, p.rule, p.count, p.rows, p.examples)
+            for p in report.problems if p.rule not in (Rule.PACKAGE, Rule.FILE_UNKNOWN)]
+
+
+def test_validate_postgres_clean_extract_passes_as_the_folder(small, password):
+    report = validate_directory(small[1])
+    assert report.ok, report.render()
+    assert [p.rule for p in report.warnings if p.rule is Rule.PACKAGE] == [Rule.PACKAGE]
+    assert _found(report) == _found(validate_directory(small[0]))
+
+
+_BAD = {"people": {"sex": {4: "Z", 9: "Z"}},
+        "referrals": {"priority": {5: "7"}, "person_id": {14: "f" * 64}}}
+
+
+def test_validate_postgres_bad_rows_found_at_the_folders_rows(small, postgres, password,
+                                                              tmp_path):
+    folder = tmp_path / "bad"
+    shutil.copytree(small[0], folder)
+    for table, columns in _BAD.items():
+        frame = pd.read_parquet(folder / f"{table}.parquet")
+        for column, rows in columns.items():
+            for row, value in rows.items():
+                frame.loc[row, column] = value
+        frame.to_parquet(folder / f"{table}.parquet", index=False)
+    in_folder = validate_directory(folder)
+    on_server = validate_directory(load_folder(postgres, folder, "bad"))
+    assert _found(on_server) == _found(in_folder)
+    assert {(p.table, p.column, p.rule) for p in on_server.errors} == {
+        ("people", "sex", Rule.ENUM), ("referrals", "priority", Rule.ENUM),
+        ("referrals", "person_id", Rule.FOREIGN_KEY)}
+    sex = next(p for p in on_server.errors if p.column == "sex")
+    assert sex.rows == (5, 10) and sex.examples == ()  # a quasi-identifier: no values
+
+
+def test_load_dataset_postgres_frames_equal_the_folders(small, password):
+    from_server, from_folder = lt.load_dataset(small[1]), lt.load_dataset(small[0])
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(from_server, name),
+                                      getattr(from_folder, name), check_exact=True)
+    assert lt.engines.engine_tables(from_server).engine == "postgres"
+    only = lt.load_dataset(small[1], tables=["referrals"],
+                           columns={"referrals": ["person_id", "referral_date"]})
+    assert list(only.referrals.columns) == ["person_id", "referral_date"]
+    assert only.people is None
+
+
+def test_prepare_data_postgres_fingerprint_on_the_server_names_no_place(small, password):
+    data = prepare_data(load_series(), data_dir=small[1])
+    assert data.engine["source"] == "postgres" and data.engine["engine"] == "postgres"
+    assert data.engine["tables"]["people"]["rows"] == 600
+    shown = repr(data.engine) + repr(data.fingerprint)
+    assert "analyst" not in shown and "127.0.0.1" not in shown
+    assert ANALYST_PASSWORD not in shown
+    series = load_series()
+    from_file = series.model_copy(update={"data": series.data.model_copy(
+        update={"source": small[1]})})  # analyses.yml's data: source:
+    assert prepare_data(from_file).fingerprint == data.fingerprint
+
+
+def test_validate_postgres_password_never_in_any_output(small, tmp_path, capsys,
+                                                        monkeypatch):
+    monkeypatch.delenv(engines.PASSWORD_ENV, raising=False)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    secret = tmp_path / "pw"
+    secret.write_text(ANALYST_PASSWORD + "\n")
+    secret.chmod(0o600)
+    monkeypatch.setenv(engines.PASSWORD_FILE_ENV, str(secret))
+    report = tmp_path / "report.json"
+    assert main(["validate", small[1], "--report", str(report)]) == 0
+    written = [capsys.readouterr(), report.read_text()]
+    monkeypatch.setenv(engines.PASSWORD_ENV, "not-" + ANALYST_PASSWORD)
+    assert main(["validate", small[1]]) == 22  # refused login: an engine error
+    written.append(capsys.readouterr())
+    with_password = small[1].replace("analyst@", f"analyst:{ANALYST_PASSWORD}@")
+    assert main(["validate", with_password]) != 0  # refused before connecting
+    written.append(capsys.readouterr())
+    text = repr(written)
+    assert "refused the login of user analyst" in text
+    assert "has a password in it" in text
+    assert ANALYST_PASSWORD not in text and "Traceback" not in text
