@@ -71,7 +71,7 @@ def test_inputs_key_change_in_an_unread_table_keeps_it_and_a_read_one_changes_it
     assert key(base) != key(other_table)  # before a run: every table counts
     assert key(base, ["people"]) != key({**base, "dictionary": "y"}, ["people"])
     assert dependencies.unread_changes(
-        {"inputs": base, "reads": ["people"]}, other_table) == ["referrals"]
+        {"inputs": base, "reads": ["people"]}, other_table) == ["table referrals"]
 
 
 def _write(data_dir: Path, table: str, values: list[str]) -> None:
