@@ -104,7 +104,7 @@ _METADATA = frozenset({"columns", "index", "shape", "dtypes", "empty", "ndim", "
                        "size", "keys"})
 #: Attributes of the recorder itself.
 _OWN = frozenset({"_lt_table", "_lt_all", "_lt_note", "_lt_key_columns", "__class__",
-                  "_constructor", "_constructor_sliced", "__dict__"})
+                  "_constructor", "_constructor_sliced"})
 
 
 class RecordingFrame(pd.DataFrame):

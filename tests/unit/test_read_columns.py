@@ -80,6 +80,7 @@ def test_recording_frame_named_access_records_only_those_columns(log, use, expec
     lambda f: f._mgr,
     lambda f: repr(f),
     lambda f: f.__array__(),
+    lambda f: vars(f),
 ])
 def test_recording_frame_whole_frame_use_records_every_column(log, use):
     use(_frame())
@@ -127,6 +128,15 @@ def test_dataset_tables_record_columns_and_untracked_records_nothing(tmp_path, l
     assert _read(log) == {}
     _ = data.people["b"], data.referrals
     assert _read(log) == {"people": ["b"], "referrals": []}
+
+
+def test_untracked_is_used_only_to_hand_frames_to_the_engine():
+    """``untracked`` is the one way to a table that records nothing: only the engine
+    may use it (its ibis tables record their own reads)."""
+    source = Path(__file__).resolve().parents[2] / "src" / "lifetools"
+    users = sorted(str(p.relative_to(source)) for p in source.rglob("*.py")
+                   if "untracked(" in p.read_text(encoding="utf-8"))
+    assert users == ["engines/engine.py", "loading.py"]
 
 
 def _engine_data(tmp_path: Path) -> Dataset:
