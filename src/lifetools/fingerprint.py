@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from lifetools import config
 
-__all__ = ["TABLE_SUFFIXES", "data_fingerprint", "dictionary_fingerprint", "digest",
-           "sha256_file"]
+__all__ = ["COLUMN_HASH_METHOD", "TABLE_SUFFIXES", "column_fingerprints",
+           "data_fingerprint", "dictionary_fingerprint", "digest", "sha256_file",
+           "table_columns"]
 
 TABLE_SUFFIXES = (".parquet", ".csv")
 
@@ -84,3 +86,80 @@ def dictionary_fingerprint(dictionary_dir: Path | None = None) -> str:
     folder = dictionary_dir or config.dictionary_dir()
     files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
     return digest({str(p.relative_to(folder)): sha256_file(p) for p in files})
+
+
+COLUMN_HASH_METHOD = "sha256 of pandas hash_pandas_object (siphash, index left out) v1"
+"""How a column's fingerprint is made (part of each; a new method changes every one)."""
+
+
+def _column_hash(name: str, arrow_type: str, values) -> str:
+    import pandas as pd
+
+    h = hashlib.sha256(f"{COLUMN_HASH_METHOD}|{name}|{arrow_type}|{len(values)}|"
+                       .encode())
+    rows = pd.util.hash_pandas_object(values, index=False).to_numpy()
+    h.update(rows.astype("<u8").tobytes())
+    return h.hexdigest()
+
+
+def column_fingerprints(path: Path) -> dict[str, Any]:
+    """The fingerprint of each column of one table file, as stored.
+
+    Returns ``rows`` (the number of rows), ``names`` (the columns in file order) and
+    ``columns`` (column name to a SHA-256 of its values in row order).
+
+    Notes
+    -----
+    Each column is read with pyarrow (Parquet) or as text (CSV), its values hashed one
+    by one with pandas' ``hash_pandas_object`` (SipHash with a fixed key, missing values
+    included) and the 64-bit row hashes digested in order with the column's name, Arrow
+    type and length (:data:`COLUMN_HASH_METHOD`): the same on every machine, and any
+    change to a value, a row's position or the number of rows changes it. The file's
+    own SHA-256 stays the fingerprint of the whole table. Tested in
+    ``tests/unit/test_read_columns.py``.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        columns = {name: _column_hash(name, str(table.schema.field(name).type),
+                                      table.column(name).to_pandas())
+                   for name in table.column_names}
+        return {"rows": table.num_rows, "names": list(table.column_names),
+                "columns": columns}
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return {"rows": len(frame), "names": [str(c) for c in frame.columns],
+            "columns": {str(c): _column_hash(str(c), "string", frame[c])
+                        for c in frame.columns}}
+
+
+def table_columns(data_dir: Path, tables: Mapping[str, str], *,
+                  cache: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Column fingerprints (:func:`column_fingerprints`) of every table of a folder.
+
+    ``tables`` maps file names to their SHA-256 (``data_fingerprint(...)["tables"]``);
+    with ``cache`` (a JSON file) a file whose SHA-256 was seen before is not read
+    again: the fingerprints are kept by the file's content, so they are computed once
+    per extract, not once per build.
+    """
+    try:
+        known = json.loads(cache.read_text()) if cache is not None else {}
+    except (OSError, ValueError):
+        known = {}
+    found = {}
+    for name, sha in sorted(tables.items()):
+        if known.get(sha, {}).get("method") != COLUMN_HASH_METHOD:
+            known[sha] = {"method": COLUMN_HASH_METHOD,
+                          **column_fingerprints(Path(data_dir) / name)}
+        entry = known[sha]
+        found[Path(name).stem] = {k: entry[k] for k in ("rows", "names", "columns")}
+    if cache is not None:
+        wanted = {sha: known[sha] for sha in tables.values()}
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f".{cache.name}.partial")
+        partial.write_text(json.dumps(wanted, sort_keys=True))
+        partial.replace(cache)
+    return found

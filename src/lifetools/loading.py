@@ -36,6 +36,7 @@ from lifetools.compact_ids import (
 )
 from lifetools.dictionary import TableSpec, load_dictionary
 from lifetools.errors import DataValidationError
+from lifetools.reads import ENV_READS_LOG, note_read, recording, untracked_frame
 
 __all__ = ["DUCKDB_SUFFIXES", "ENV_DATASET_CACHE", "ENV_READS_LOG", "MAX_RECORD_BYTES", "Dataset", "FileIssue",
            "check_file", "coerce_types", "is_duckdb_file", "load_dataset", "note_read",
@@ -56,15 +57,15 @@ _TYPED: dict[str, tuple[tuple, pd.DataFrame]] = {}
 (stamp of file, columns and dictionary; the frame)."""
 MAX_COLUMNS = 200
 """A CSV with more columns than this is refused unread (the widest table has 12)."""
-ENV_READS_LOG = "LIFETOOLS_READS_LOG"
-"""A file the runner names: each table an analysis reads is appended to it, one a line."""
-_NOTED: set[tuple[str, str]] = set()
-"""(log file, table) pairs already written by :func:`note_read` in this process."""
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """The analysis tables; a table not loaded is ``None``."""
+    """The analysis tables; a table not loaded is ``None``.
+
+    Each table is a :class:`lifetools.reads.RecordingFrame` over the loaded frame (no
+    copy): taking it notes the table, and the frame notes the columns read.
+    """
 
     path: Path
     people: pd.DataFrame | None = None
@@ -77,42 +78,29 @@ class Dataset:
     wellbeing: pd.DataFrame | None = None
     feedback: pd.DataFrame | None = None
 
+    def __post_init__(self) -> None:
+        for name in TABLES:
+            frame = object.__getattribute__(self, name)
+            if isinstance(frame, pd.DataFrame):
+                object.__setattr__(self, name, recording(frame, name))
+
     def __getattribute__(self, name: str):
         if name in _TABLE_FIELDS:
             note_read(name)
+        elif name == "path":  # whoever holds the folder can read any file in it
+            for table in TABLES:
+                note_read(table, None)
         return object.__getattribute__(self, name)
 
     def fingerprint(self) -> dict:
         """SHA-256 of every input table file and of the dictionary."""
         from lifetools.fingerprint import data_fingerprint
 
-        for name in TABLES:
-            note_read(name)
-        return data_fingerprint(self.path)
+        return data_fingerprint(self.path)  # taking the path notes every table
 
 
 TABLES = tuple(f.name for f in fields(Dataset) if f.name != "path")
 _TABLE_FIELDS = frozenset(TABLES)
-
-
-def note_read(table: str) -> None:
-    """Record that the running analysis read ``table`` (its frame, or a view of it).
-
-    Notes
-    -----
-    Appends the table's name to the file named by :data:`ENV_READS_LOG` (set by the
-    runner for each run; nothing happens without it), once per file and table. The
-    runner keys a run's cache on the tables it read
-    (:mod:`lifetools.pipeline.dependencies`). Every attribute access to a table of a
-    :class:`Dataset` counts, so ``dataclasses.replace`` or ``asdict`` of a dataset
-    count every table. Tested in ``tests/unit/test_reads.py``.
-    """
-    log = os.environ.get(ENV_READS_LOG)
-    if not log or (log, table) in _NOTED:
-        return
-    _NOTED.add((log, table))
-    with open(log, "a", encoding="utf-8") as handle:
-        handle.write(f"{table}\n")
 
 
 def untracked(data, name: str):
@@ -120,8 +108,8 @@ def untracked(data, name: str):
     without recording a read: for code that only passes the frame on, such as
     :func:`lifetools.engines.engine_tables`, whose tables record their own reads."""
     if isinstance(data, Dataset):
-        return object.__getattribute__(data, name)
-    return getattr(data, name, None)
+        return untracked_frame(object.__getattribute__(data, name))
+    return untracked_frame(getattr(data, name, None))
 
 
 @dataclass(frozen=True)
@@ -261,7 +249,7 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
     over the bounds of :func:`check_file`, more than :data:`MAX_COLUMNS` columns, not
     comma-separated, not UTF-8, or not readable. Messages quote no value of the file.
     """
-    note_read(Path(path).stem)
+    note_read(Path(path).stem, None)
     problem = check_file(path)
     if problem:
         return None, problem
@@ -353,7 +341,8 @@ def coerce_types(frame: pd.DataFrame, spec: TableSpec, *,
 
 def read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None,
                *, ids=None):
-    """Read one table file with its dictionary types (a read of the table: :func:`note_read`).
+    """Read one table file with its dictionary types (a read of ``columns``, default
+    every column: :func:`note_read`).
 
     ``ids`` (the sorted id list of :func:`lifetools.compact_ids.id_list`) turns
     ``person_id`` into compact integer codes, never held as Python strings.
@@ -363,7 +352,7 @@ def read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = None
     DataValidationError
         If the file is over the size bounds, not UTF-8, or not readable.
     """
-    note_read(Path(path).stem)
+    note_read(Path(path).stem, list(columns) if columns else None)
     return _read_table(Path(path), spec, columns, ids=ids)
 
 

@@ -23,6 +23,7 @@ from lifetools.errors import DisclosureError
 from lifetools.pipeline.build import build_series
 from lifetools.pipeline.layout import site_dir
 from lifetools.pipeline.provenance import sha256_file
+from lifetools.pipeline.status import build_status
 
 pytestmark = pytest.mark.slow
 
@@ -121,3 +122,62 @@ def test_build_markdown_edit_rerenders_without_executing_and_code_edit_reruns(
           f"(runs {display.timings['runs']:.1f} s); table {some[0]} changed: "
           f"{data.seconds:.1f} s (runs {data.timings['runs']:.1f} s); reads {reads}; "
           f"first build {first.seconds:.1f} s")
+
+
+def _reverse_column(path: Path, column: str) -> None:
+    """Write ``path`` again with ``column``'s values in reverse row order (every value
+    stays one the dictionary allows; the other columns are untouched)."""
+    table = pq.read_table(path)
+    values = table.column(column)
+    reversed_ = values.take(list(range(len(values) - 1, -1, -1)))
+    assert not reversed_.equals(values), column  # the change is real
+    pq.write_table(table.set_column(table.column_names.index(column), column, reversed_),
+                   path)
+
+
+def test_build_column_change_reruns_only_the_runs_that_read_the_column(tmp_path):
+    """Reads are recorded per column: a column no report reads reruns nothing and the
+    result files stay byte-identical; a column one report reads reruns that one."""
+    root = copy_project(tmp_path / "project", people=PEOPLE)
+
+    def only_first(series: dict) -> None:
+        series["editions"] = series["editions"][:1]
+        series["series"]["current_edition"] = series["editions"][0]["id"]
+
+    edit_series(root, only_first)
+    with ProjectRoot(root):
+        first = build_series(jobs=2)
+        files = result_files(root)
+        read = {o.spec.analysis: o.record["read_columns"] for o in first.outcomes}
+
+        def readers(table: str, column: str) -> set[str]:
+            return {a for a, r in read.items()
+                    if column in r.get(table, []) or "*" in r.get(table, [])}
+
+        extract = tmp_path / "extract"
+        shutil.copytree(first.outcomes[0].spec.data_dir, extract)
+        assert not readers("deprivation", "population"), read
+        _reverse_column(extract / "deprivation.parquet", "population")
+        status = {s.label.split("/")[-1]: s for s in build_status(data_dir=extract)}
+        assert {s.state for s in status.values()} == {"reuse"}
+        assert ("column population of table deprivation changed, not read by this run"
+                in status["cohort_description"].reasons)
+        unread = build_series(jobs=2, data_dir=extract)
+        assert set(statuses(unread).values()) == {"reused"}
+        assert result_files(root) == files
+
+        assert len(readers("feedback", "fft_response")) == 1, read
+        (reader,) = readers("feedback", "fft_response")
+        _reverse_column(extract / "feedback.parquet", "fft_response")
+        status = {s.label.split("/")[-1]: s for s in build_status(data_dir=extract)}
+        assert status[reader].state == "rerun"
+        assert status[reader].reasons == (
+            "column fft_response of table feedback changed (the run read it)",)
+        one = build_series(jobs=2, data_dir=extract)
+        assert statuses(one) == {a: "ran" if a == reader else "reused" for a in read}
+        others = {k: v for k, v in files.items() if f"/{reader}/" not in f"/{k}"}
+        assert {k: v for k, v in result_files(root).items() if k in others} == others
+    print(f"\nunread column changed: {unread.seconds:.1f} s (runs "
+          f"{unread.timings['runs']:.1f} s); a column of {reader} changed: "
+          f"{one.seconds:.1f} s (runs {one.timings['runs']:.1f} s); first build "
+          f"{first.seconds:.1f} s; reads {read}")

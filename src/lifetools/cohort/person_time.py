@@ -197,7 +197,7 @@ def build_person_time(dataset: Any, spec: CohortSpec, *, window_days: int = 365,
     start, end = spec.start, spec.end
     tables = engine_tables(dataset)
     tables.require(PERSON_TIME_COLUMNS)
-    data_start = pd.Timestamp(tables.backend.execute(
+    data_start = pd.Timestamp(tables.value(
         tables.ae_attendances.arrival_date.min()))
     people = _in_extract_order(dataset, tables.fetch(
         person_time_people(tables, spec.locality), PERSON_TIME_TYPES))

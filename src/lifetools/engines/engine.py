@@ -19,6 +19,7 @@ import ibis
 import pandas as pd
 
 from lifetools.dictionary import load_dictionary
+from lifetools.engines.columns import precise, record_expression, recording_backend
 from lifetools.errors import DataValidationError
 from lifetools.loading import TABLES, coerce_types, note_read, untracked
 
@@ -65,6 +66,11 @@ class EngineTables:
     tables: dict[str, Any] = field(default_factory=dict)
     typed: bool = False
 
+    def __post_init__(self) -> None:
+        # every way into the engine other than fetch/count/counts/value counts every
+        # column of every table (lifetools.engines.columns.RecordingBackend)
+        recording_backend(self.backend, tuple(self.tables))
+
     def require(self, needed: Mapping[str, Iterable[str]]) -> None:
         """Check the columns a build needs (:func:`check_columns`) unless ``typed``."""
         if not self.typed:
@@ -73,7 +79,7 @@ class EngineTables:
     def __getattr__(self, name: str) -> Any:
         tables = self.__dict__.get("tables", {})
         if name in tables:
-            note_read(name)
+            note_read(name)  # touched; the columns are noted when an expression runs
             return tables[name]
         if name in TABLES:
             raise DataValidationError(f"table {name!r} is not in {self.where}",
@@ -92,9 +98,12 @@ class EngineTables:
         ``types`` maps columns to dictionary types (``date``, ``integer``, ...): those
         columns get the pandas types of :func:`lifetools.load_dataset` (``datetime64[ns]``,
         ``Int64``, ``object`` text with ``None``), so a frame fetched from any engine
-        equals the one pandas built.
+        equals the one pandas built. The columns ``expr`` reads are recorded
+        (:func:`lifetools.engines.columns.record_expression`).
         """
-        frame = self.backend.execute(expr)
+        record_expression(expr, tuple(self.tables))
+        with precise():
+            frame = self.backend.execute(expr)
         if not types:
             return frame
         spec = _Spec(types)
@@ -110,7 +119,14 @@ class EngineTables:
 
     def count(self, expr: Any) -> int:
         """Number of rows of ``expr``, counted in the engine."""
-        return int(self.backend.execute(expr.count()))
+        return int(self.value(expr.count()))
+
+    def value(self, expr: Any) -> Any:
+        """Execute a scalar expression in the engine and return its value (its reads
+        recorded, as :meth:`fetch`'s)."""
+        record_expression(expr, tuple(self.tables))
+        with precise():
+            return self.backend.execute(expr)
 
 
 @dataclass(frozen=True)
@@ -146,11 +162,12 @@ def engine_tables(data: Any) -> EngineTables:
     _quiet_duckdb()
     backend = ibis.duckdb.connect()
     tables = {}
-    for name in TABLES:
-        frame = untracked(data, name)
-        if frame is not None:
-            backend.con.register(name, frame)
-            tables[name] = _typed_nulls(backend.table(name), name, frame)
+    with precise():
+        for name in TABLES:
+            frame = untracked(data, name)
+            if frame is not None:
+                backend.con.register(name, frame)
+                tables[name] = _typed_nulls(backend.table(name), name, frame)
     return EngineTables(backend=backend, engine="duckdb", where="the loaded tables",
                         tables=tables, typed=True)
 

@@ -27,6 +27,7 @@ from lifetools import config, disclosure, engines
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.checks import duckdb_types
 from lifetools.errors import DataValidationError, ParameterError
+from lifetools.fingerprint import table_columns
 from lifetools.loading import DUCKDB_SUFFIXES, is_duckdb_file
 from lifetools.pipeline import (
     dependencies,
@@ -93,6 +94,10 @@ class PreparedData:
     #: The engine that read the data and its in-engine fingerprint
     #: (:func:`lifetools.engines.engine_record`: no path, host or credential).
     engine: Mapping[str, Any] | None = None
+    #: Per table: rows, column names and each column's fingerprint
+    #: (:func:`lifetools.fingerprint.table_columns`); None for a DuckDB file (its
+    #: runs are keyed on whole tables). Not in the manifest.
+    columns: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -198,7 +203,9 @@ def prepare_data(
     fingerprint = provenance.data_fingerprint(data_dir, cache=layout.fingerprint_cache())
     empty_columns = _validated(fingerprint["combined"], data_dir, shown, say)
     engine = engines.engine_record(engines.parse_source(data_dir))
-    return PreparedData(data_dir, fingerprint, synthetic, tuple(empty_columns), engine)
+    columns = table_columns(data_dir, fingerprint["tables"], cache=layout.column_cache())
+    return PreparedData(data_dir, fingerprint, synthetic, tuple(empty_columns), engine,
+                        columns)
 
 
 def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
@@ -345,6 +352,7 @@ def plan_runs(
                 data_tables=(dependencies.table_hashes(data.fingerprint)
                              if "tables" in data.fingerprint else None),
                 data_dictionary=data.fingerprint.get("dictionary"),
+                data_columns=data.columns,
                 title=analysis.title,
                 sdc_profile=series.sdc_profile.name,
                 acro=series.disclosure.acro,

@@ -8,11 +8,14 @@ notebook actually reaches (:func:`code_dependencies`), not the whole package: ed
 ``reports/reach.py`` reruns the reach notebook only; editing a disclosure module every
 notebook uses reruns them all. :func:`rerun_reasons` names what changed.
 
-The data count only through the tables a run read, recorded at run time
-(:func:`lifetools.loading.note_read`, the record's ``reads``) and the data dictionary:
-once a run has run, a change in a table it did not read does not rerun it
-(:func:`inputs_key`). Reads are recorded per table, not per column: a change in any
-column of a table the run read reruns it.
+The data count only through the tables and columns a run read, recorded at run time
+(:mod:`lifetools.reads`; the record's ``reads`` and ``read_columns``) and the data
+dictionary: once a run has run, a change in a table it did not touch, or in a column of
+a table it did not read, does not rerun it (:func:`inputs_key`). Each column counts by
+its fingerprint (:func:`lifetools.fingerprint.table_columns`, computed once per
+extract); a table the run touched counts by its rows and column names too; a table
+read whole (``*``), or an extract with no column fingerprints (a DuckDB file), counts
+by the table's hash.
 
 The modules a notebook reaches are found statically. Each ``lt.a.b...`` chain in its
 code cells is resolved through the package ``__init__`` files that re-export it to the
@@ -37,9 +40,20 @@ from typing import Any
 
 from lifetools.fingerprint import digest, sha256_file
 from lifetools.pipeline import layout, narrative
+from lifetools.pipeline.data_key import (
+    COLUMNS,
+    DICTIONARY,
+    READ_COLUMNS,
+    READS,
+    TABLES,
+    read_changes,
+    read_part,
+    table_hashes,
+    unread_changes,
+)
 from lifetools.pipeline.provenance import package_versions
 
-__all__ = ["FORCED", "GENERATOR", "NARRATIVE", "ModuleIndex", "code_dependencies",
+__all__ = ["COLUMNS", "FORCED", "GENERATOR", "NARRATIVE", "READ_COLUMNS", "ModuleIndex", "code_dependencies",
            "effect_modules", "generator_dependencies", "inputs_key",
            "installed_versions",
            "notebook_roots", "previous_record", "record_key", "rerender_reason",
@@ -59,8 +73,6 @@ GENERATOR: tuple[str, str] = ("lifetools.synthetic", "write_synthetic")
 
 #: The input that is not part of the cache key: markdown changes re-render, never rerun.
 NARRATIVE = "narrative"
-#: Inputs (and the record field) by which the key covers only the tables a run read.
-TABLES, DICTIONARY, READS = "tables", "dictionary", "reads"
 
 Target = tuple[str, str | None]  # (module, dotted name in it), or (module, None): all of it
 
@@ -317,14 +329,16 @@ def effect_modules(index: ModuleIndex | None = None) -> list[str]:
 def run_inputs(*, notebook: Path, parameters: Mapping[str, Any], data_fingerprint: str,
                lock: str | None, packages: Mapping[str, str],
                index: ModuleIndex | None = None, tables: Mapping[str, str] | None = None,
-               dictionary: str | None = None) -> dict[str, Any]:
+               dictionary: str | None = None,
+               columns: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Everything a run depends on; its digest (narrative left out) is the run's cache key.
 
     ``notebook`` digests the code cells and metadata only
     (:func:`lifetools.pipeline.narrative.code_digest`); ``narrative`` the markdown,
     which decides what the page says but not what the run computes. ``tables`` (table
     name to the SHA-256 of its file) and ``dictionary`` (the dictionary's digest) let
-    the key cover only the tables the run read (:func:`inputs_key`).
+    the key cover only the tables the run read (:func:`inputs_key`); ``columns`` (per
+    table: rows, names and column fingerprints) only the columns it read.
     """
     inputs = {"notebook": narrative.code_digest(notebook),
               NARRATIVE: narrative.narrative_digest(notebook),
@@ -334,12 +348,9 @@ def run_inputs(*, notebook: Path, parameters: Mapping[str, Any], data_fingerprin
     if tables is not None:
         inputs[TABLES] = dict(tables)
         inputs[DICTIONARY] = dictionary
+        if columns is not None:
+            inputs[COLUMNS] = {t: dict(c) for t, c in columns.items()}
     return inputs
-
-
-def table_hashes(fingerprint: Mapping[str, Any]) -> dict[str, str]:
-    """Table name to file SHA-256, from :func:`lifetools.fingerprint.data_fingerprint`."""
-    return {Path(name).stem: sha for name, sha in fingerprint.get("tables", {}).items()}
 
 
 @functools.cache
@@ -348,26 +359,32 @@ def installed_versions() -> dict[str, str]:
     return package_versions()
 
 
-def inputs_key(inputs: Mapping[str, Any], reads: Iterable[str] | None = None) -> str:
+def inputs_key(inputs: Mapping[str, Any], reads: Iterable[str] | None = None,
+               columns: Mapping[str, Any] | None = None) -> str:
     """The cache key of a run: one digest over its inputs, the narrative left out.
 
     With ``reads`` (the tables the run read, recorded at run time) and per-table
     hashes in ``inputs``, the data count only through those tables and the dictionary:
-    a change in a table the run did not read leaves the key unchanged. Without them
-    (a run not yet executed, or a record that kept no reads) every table counts.
+    a change in a table the run did not read leaves the key unchanged. With
+    ``columns`` too (table to the columns read, ``["*"]`` for all) and column
+    fingerprints in ``inputs``, a table counts only through its rows, its column names
+    and the columns read. Without ``reads`` (a run not yet executed, or a record that
+    kept no reads) every table counts.
     """
     kept = {k: v for k, v in inputs.items() if k != NARRATIVE}
     if reads is not None and TABLES in kept:
-        tables = kept.pop(TABLES)
+        kept.pop(TABLES)
         kept.pop("data", None)
-        kept[TABLES] = {t: tables.get(t) for t in sorted(set(reads))}
+        kept.pop(COLUMNS, None)
+        kept[TABLES] = {t: read_part(inputs, t, columns) for t in sorted(set(reads))}
     return digest(kept)
 
 
 def record_key(record: Mapping[str, Any], inputs: Mapping[str, Any]) -> str:
     """The key ``inputs`` would have for a run that read what ``record``'s run read."""
-    reads = record.get(READS)
-    return inputs_key(inputs, reads if isinstance(reads, list) else None)
+    reads, columns = record.get(READS), record.get(READ_COLUMNS)
+    return inputs_key(inputs, reads if isinstance(reads, list) else None,
+                      columns if isinstance(columns, Mapping) else None)
 
 
 def previous_record(run_dir: Path) -> dict[str, Any] | None:
@@ -409,8 +426,7 @@ def rerun_reasons(previous: Mapping[str, Any] | None, inputs: Mapping[str, Any],
     if isinstance(reads, list) and TABLES in before and TABLES in inputs:
         if before.get(DICTIONARY) != inputs.get(DICTIONARY):
             reasons.append("data dictionary changed")
-        reasons += [f"table {t} changed (the run read it)" for t in sorted(reads)
-                    if before[TABLES].get(t) != inputs[TABLES].get(t)]
+        reasons += read_changes(previous, before, inputs, reads)
     elif before.get("data") != inputs["data"]:
         reasons.append("input data or data dictionary changed")
     old, new = before.get("code", {}), inputs["code"]
@@ -425,14 +441,3 @@ def rerun_reasons(previous: Mapping[str, Any] | None, inputs: Mapping[str, Any],
     reasons += [f"package {k} {old.get(k, 'absent')} -> {new.get(k, 'absent')}"
                 for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
     return reasons
-
-
-def unread_changes(previous: Mapping[str, Any], inputs: Mapping[str, Any]) -> list[str]:
-    """Tables that changed since ``previous`` ran but that it did not read (no rerun)."""
-    before, reads = previous.get("inputs"), previous.get(READS)
-    if not (isinstance(before, Mapping) and isinstance(reads, list)
-            and TABLES in before and TABLES in inputs):
-        return []
-    old, new = before[TABLES], inputs[TABLES]
-    return sorted(t for t in set(old) | set(new)
-                  if t not in reads and old.get(t) != new.get(t))

@@ -182,6 +182,11 @@ def fingerprint_cache() -> Path:
     return config.build_dir() / "validated" / "fingerprints.json"
 
 
+def column_cache() -> Path:
+    """Cached column fingerprints of the input tables, by each file's SHA-256."""
+    return config.build_dir() / "validated" / "columns.json"
+
+
 def archive_dir(edition_id: str) -> Path:
     """The archive of an edition as released: ``public/editions/<edition>``."""
     return editions_root() / edition_id

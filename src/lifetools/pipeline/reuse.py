@@ -4,7 +4,7 @@ A re-rendered run keeps every code cell and output and every published file; its
 notebook takes the source's markdown (:func:`lifetools.pipeline.narrative.rerender`)
 and its record the new inputs, with the reason under ``rendered`` (the record's
 ``cause`` still says why it last ran). A reused run whose key is unchanged while the
-data fingerprint is not (only tables it did not read changed) gets the new
+data fingerprint is not (only tables or columns it did not read changed) gets the new
 fingerprint in its record, as a re-execution would. Tested in
 ``tests/unit/test_pipeline_narrative.py`` and ``tests/unit/test_reads.py``.
 """
@@ -54,7 +54,7 @@ def reuse(spec: _Run, record: dict[str, Any]
         unread = dependencies.unread_changes(record, inputs)
         record = {**record, "inputs": inputs, "data_fingerprint": spec.data_fingerprint}
         _write(folder.record, record)
-        logger.info("%s: reused: changed tables it did not read: %s", spec.label,
+        logger.info("%s: reused: changed data it did not read: %s", spec.label,
                     ", ".join(unread) or "none")
         return "reused", record, 0.0
     narrative.rerender(folder.notebook, spec.source)

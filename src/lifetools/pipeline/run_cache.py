@@ -1,7 +1,7 @@
 """The run cache: the live run of each analysis and its earlier runs, kept by key.
 
 A run is reusable when its record's key equals the key its inputs have now over the
-tables it read (:func:`lifetools.pipeline.dependencies.record_key`). A run replaced by
+tables and columns it read (:func:`lifetools.pipeline.dependencies.record_key`). A run replaced by
 a new one is kept under ``layout.run_cache`` by its key (:data:`CACHED_RUNS` per
 analysis, least recently used evicted) and swapped back in when its inputs return.
 Tested in ``tests/unit/test_runner.py`` and ``tests/unit/test_reads.py``.

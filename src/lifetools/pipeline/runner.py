@@ -52,6 +52,7 @@ from lifetools.pipeline.processes import (
 )
 from lifetools.pipeline.reuse import reuse
 from lifetools.publication import SEAL_ENV
+from lifetools.reads import parse_log
 
 __all__ = [
     "RunOutcome",
@@ -92,6 +93,9 @@ class RunSpec:
     read (:func:`lifetools.pipeline.dependencies.inputs_key`); None: every table counts."""
     data_dictionary: str | None = None
     """The data dictionary's digest (with ``data_tables``)."""
+    data_columns: Mapping[str, Any] | None = None
+    """Per table: rows, column names and column fingerprints: the key then covers only
+    the columns a run read (:func:`lifetools.fingerprint.table_columns`)."""
 
     @property
     def label(self) -> str:
@@ -104,7 +108,7 @@ class RunSpec:
             notebook=self.source, parameters=self.parameters,
             data_fingerprint=self.data_fingerprint, lock=provenance.lock_hash(),
             packages=dependencies.installed_versions(), tables=self.data_tables,
-            dictionary=self.data_dictionary),
+            dictionary=self.data_dictionary, columns=self.data_columns),
             # the disclosure control profile (and ACRO) decide what a run may show
             "sdc_profile": self.sdc_profile, **({"acro": True} if self.acro else {})}
 
@@ -266,8 +270,9 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
     params_file = work / "parameters.yml"
     params_file.write_text(yaml.safe_dump(dict(spec.parameters), sort_keys=True))
     output = work / NOTEBOOK_NAME
-    # the tables the notebook reads are appended here (lifetools.loading.note_read); a
-    # name new to every run, so a warm kernel's memory of what it noted never carries over
+    # the tables and columns the notebook reads are appended here (lifetools.reads.
+    # note_read); a name new to every run, so a warm kernel's memory of what it noted
+    # never carries over
     reads_log = work / f".reads-{secrets.token_hex(8)}"
     if kernel is None:
         command = [
@@ -298,9 +303,11 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         return RunOutcome(spec, "failed", seconds, message,
                           failed if failed.exists() else None)
     params_file.unlink()
-    reads = sorted(set(reads_log.read_text().split())) if reads_log.exists() else []
+    read_columns = parse_log(reads_log.read_text()) if reads_log.exists() else {}
+    reads = sorted(read_columns)
     reads_log.unlink(missing_ok=True)
-    key = dependencies.inputs_key(inputs, reads if spec.data_tables is not None else None)
+    key = (dependencies.inputs_key(inputs, reads, read_columns)
+           if spec.data_tables is not None else dependencies.inputs_key(inputs))
     stderr = _tidy_notebook(output, spec, key, seal_key)
     log = stderr_log(spec)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -316,7 +323,8 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         "data_fingerprint": spec.data_fingerprint,
         "sdc_profile": spec.sdc_profile,
         "acro": spec.acro,
-        **({dependencies.READS: reads} if spec.data_tables is not None else {}),
+        **({dependencies.READS: reads, dependencies.READ_COLUMNS: read_columns}
+           if spec.data_tables is not None else {}),
         "code_fingerprint": provenance.code_fingerprint(),
         "code_version": provenance.code_version(),
         "lock_hash": provenance.lock_hash(),

@@ -2,8 +2,9 @@
 
 For each run of the series the cached run record is compared with what the run would
 read now (:func:`lifetools.pipeline.dependencies.run_inputs`): the notebook, its
-parameters, the tables the run read (each changed one named; a changed table it did
-not read is named too, without a rerun) and the dictionary, the lifetools modules the notebook uses (each changed
+parameters, the tables and columns the run read (each changed one named: "column X of
+table Y changed (the run read it)"; a changed table or column it did not read is named
+too, without a rerun) and the dictionary, the lifetools modules the notebook uses (each changed
 file named), the lock file and the installed stack. Archived editions are listed as kept.
 """
 
@@ -46,8 +47,8 @@ def explain(spec: RunSpec) -> RunStatus:
     if previous is not None and previous.get("key") == dependencies.record_key(previous,
                                                                                inputs):
         reason = dependencies.rerender_reason(previous, inputs, spec.source.name)
-        unread = tuple(f"table {t} changed, not read by this run"
-                       for t in dependencies.unread_changes(previous, inputs))
+        unread = tuple(f"{what} changed, not read by this run"
+                       for what in dependencies.unread_changes(previous, inputs))
         return (RunStatus(spec.label, "reuse", unread) if reason is None
                 else RunStatus(spec.label, "render", (reason, *unread)))
     if cached_match(spec.run_dir, inputs) is not None:
