@@ -100,7 +100,7 @@ class EngineDataset:
             raise AttributeError(name)
         if name not in self._wanted:
             return None
-        note_read(name)
+        note_read(name, None)  # the whole table reaches pandas
         if name not in self._frames:
             self._frames[name] = fetch_table(self.engine, name, self._columns.get(name))
         return self._frames[name]
