@@ -304,7 +304,10 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
         if parts[0] == "tables" and path.suffix == ".csv" and len(parts) == 2:
             owner = sealed.get(f"table:{path.stem}")
         elif parts[0] == "figures" and path.suffix == ".png" and len(parts) == 2:
-            owner = sealed.get(f"figure:{path.stem}")
+            # a figure's PNG, or another rendering of it its stamp lists (narrow phone)
+            owner = sealed.get(f"figure:{path.stem}") or next(
+                (m for k, m in sealed.items() if k.startswith("figure:") and
+                 f"figures/{path.name}" in m.get("images", [])), None)
         elif parts[0] == "figures" and path.suffix == ".csv" and len(parts) == 2:
             # the data behind a figure: listed in the sealed figure's stamp
             owner = next((m for k, m in sealed.items() if k.startswith("figure:") and
