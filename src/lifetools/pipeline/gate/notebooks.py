@@ -195,9 +195,9 @@ def _label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
     values = list(parameters.values())
     if mark.get("kind") == "figure":
         for text in mark.get("texts", []):
-            if has_words(str(text)):
-                found += prose_findings(str(text), profile, where="a figure's text",
-                                        parameters=values)
+            if has_words(str(text)):  # a line break in a label is layout, not words
+                found += prose_findings(" ".join(str(text).split()), profile,
+                                        where="a figure's text", parameters=values)
     for text in texts:  # an author's caption, of a table or a figure
         for caption in re.findall(r"<(?:fig)?caption\b[^>]*>(.*?)</(?:fig)?caption>", text,
                                   flags=re.S | re.I):
