@@ -344,6 +344,25 @@ def test_every_figure_drawn_narrow_has_text_of_at_least_12_px_on_a_320_px_phone(
                for ax in every_figure().values()) < MIN_PHONE_PX
 
 
+def test_plot_survival_three_short_curves_drawn_narrow_fit_with_ticks_apart():
+    # the discharge page's cumulative incidence (Discharge, Transfer, Death): its
+    # legend in three columns made the narrow figure 4.77 in wide, ticks touching
+    from lifetools.plots.theme import NARROW_MAX_WIDTH, cropped_width, narrow_layout
+
+    data = survival_data(900, seed=4).assign(
+        group=lambda f: np.array(["Discharge", "Transfer", "Death"])[
+            np.arange(len(f)) % 3])
+    result = estimate_km(data.assign(event=(data["event"] > 0).astype(int)),
+                         duration_col="duration", event_col="event", group_col="group")
+    with narrow_layout():
+        ax = plots.plot_survival(result, max_time=730)
+    assert cropped_width(ax.figure) <= NARROW_MAX_WIDTH + 0.01
+    ax.figure.canvas.draw()
+    ends = sorted((t.get_window_extent().x0, t.get_window_extent().x1)
+                  for t in ax.get_xticklabels())
+    assert len(ends) >= 2 and all(a[1] < b[0] for a, b in zip(ends, ends[1:]))
+
+
 def test_show_figure_narrow_rendering_is_a_picture_source_with_its_own_file(output):
     from lifetools.plots.theme import NARROW_MEDIA
 

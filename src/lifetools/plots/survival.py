@@ -205,7 +205,9 @@ def plot_survival(
                         xytext=(0, -offset - line), textcoords="offset points",
                         ha="center", va="top", gid="at-risk")
     if len(curves) > 1 or len(at_risk_groups) > 1 or missing:
-        short = max(len(_name(g)) for g in curves) <= 12
+        # short names side by side (three at most; two on a narrow phone)
+        short = max(len(_name(g)) for g in curves) <= 12 and not (
+            is_narrow() and len(curves) > 2)
         # from the figure's left edge, so a three-column legend fits the phone width,
         # and clear of the top tick label ("1.0"), which stands above the axes
         above = offset_copy(ax.transAxes, fig=ax.figure, x=0, y=FONT_SIZE * 0.75,
