@@ -360,7 +360,7 @@ def test_plot_survival_three_short_curves_drawn_narrow_fit_with_ticks_apart():
     ax.figure.canvas.draw()
     ends = sorted((t.get_window_extent().x0, t.get_window_extent().x1)
                   for t in ax.get_xticklabels())
-    assert len(ends) >= 2 and all(a[1] < b[0] for a, b in zip(ends, ends[1:]))
+    assert len(ends) >= 2 and all(a[1] < b[0] for a, b in zip(ends, ends[1:], strict=False))
 
 
 def test_show_figure_narrow_rendering_is_a_picture_source_with_its_own_file(output):
