@@ -6,7 +6,9 @@ on every figure function by ``tests/unit/test_plots.py`` and on the reports' fig
 by ``tests/unit/test_reports.py``). Its text is therefore
 ``FONT_SIZE * 96 / 72 * shown width / natural width`` CSS px high. Here the shown width
 is measured in headless Chromium at 390 x 844 and at 320 x 640 (WCAG's reflow width)
-on every report page of every edition, and each PNG's width is read from the file.
+on every report page of every edition, in the light and dark colour schemes (the width
+is the image's content box: the theme pads images in dark), and each PNG's width is
+read from the file.
 Under 390 px a page serves each figure's narrow rendering (``<name>-narrow.png``, drawn
 for the phone: ``<picture><source media=NARROW_MEDIA>``); the browser's choice
 (``currentSrc``) is checked too.
@@ -119,15 +121,23 @@ def test_every_figure_text_at_least_12_css_px_in_chromium_on_a_phone(site, scree
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM,
                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": screen[0], "height": screen[1]})
-            for name in report_pages(site):
-                page.goto(f"{server}/{name}", wait_until="load")
-                for src, shown, natural, current in page.eval_on_selector_all(
-                        "figure.lifetools-figure img",
-                        "els => els.map(e => [e.getAttribute('src'), "
-                        "e.getBoundingClientRect().width, e.naturalWidth, e.currentSrc])"):
-                    measured[f"{name} {src}"] = (shown, text_px(shown, natural / 2),
-                                                 current)
+            for scheme in ("light", "dark"):  # the theme pads images in dark
+                page = browser.new_page(viewport={"width": screen[0], "height": screen[1]},
+                                        color_scheme=scheme)
+                for name in report_pages(site):
+                    page.goto(f"{server}/{name}", wait_until="load")
+                    page.wait_for_function(
+                        f"document.documentElement.dataset.theme === '{scheme}'")
+                    for src, shown, natural, current in page.eval_on_selector_all(
+                            "figure.lifetools-figure img",
+                            "els => els.map(e => { const s = getComputedStyle(e); "
+                            "return [e.getAttribute('src'), e.getBoundingClientRect().width"
+                            " - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)"
+                            " - parseFloat(s.borderLeftWidth) - parseFloat(s.borderRightWidth),"
+                            " e.naturalWidth, e.currentSrc]; })"):
+                        measured[f"{scheme} {name} {src}"] = (
+                            shown, text_px(shown, natural / 2), current)
+                page.close()
             browser.close()
     finally:
         httpd.shutdown()
