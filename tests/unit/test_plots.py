@@ -363,6 +363,23 @@ def test_plot_survival_three_short_curves_drawn_narrow_fit_with_ticks_apart():
     assert len(ends) >= 2 and all(a[1] < b[0] for a, b in zip(ends, ends[1:], strict=False))
 
 
+def test_plot_love_drawn_narrow_labels_never_overlap():
+    # the emergency page's 16 characteristics, wrapped onto up to three lines
+    from lifetools.plots.theme import narrow_layout
+
+    names = ["age_per_10", "female", "white", "imd_q1", "imd_q2", "team_a06",
+             "team_other", "baseline_ae", "baseline_admissions", "locality_central_liverpool",
+             "locality_halton", "locality_knowsley", "locality_north_liverpool",
+             "locality_sefton", "locality_st_helens", "locality_warrington"]
+    balance = pd.DataFrame({"covariate": names, "smd_before": 0.2, "smd_after": 0.05})
+    with narrow_layout():
+        ax = plots.plot_love(balance)
+    ax.figure.canvas.draw()
+    boxes = sorted((t.get_window_extent().y0, t.get_window_extent().y1)
+                   for t in ax.get_yticklabels())
+    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), boxes
+
+
 def test_show_figure_narrow_rendering_is_a_picture_source_with_its_own_file(output):
     from lifetools.plots.theme import NARROW_MEDIA
 

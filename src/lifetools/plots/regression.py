@@ -44,7 +44,11 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
     wrapped = [wrap(n, 24) for n in names]
     if ax is None:
         lines = sum(n.count("\n") + 1 for n in wrapped)
-        _, ax = plt.subplots(figsize=(figure_width(), 0.24 * lines + 0.12 * len(names) + 2.2))
+        height = 0.24 * lines + 0.12 * len(names) + 2.2
+        if is_narrow():  # rows evenly spaced: room for the longest label on each
+            most = max((n.count("\n") + 1 for n in wrapped), default=1)
+            height = max(height, len(names) * (0.24 * most + 0.14) + 2.6)
+        _, ax = plt.subplots(figsize=(figure_width(), height))
     y = np.arange(len(balance))[::-1]
     before = balance["smd_before"].astype(float).abs()
     after = balance["smd_after"].astype(float).abs()
