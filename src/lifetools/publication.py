@@ -43,6 +43,7 @@ __all__ = [
     "STAMP_KEY",
     "KeyResult",
     "KeyResults",
+    "NARROW_SUFFIX",
     "PublishedFigure",
     "figure_downloads",
     "format_number",
@@ -98,6 +99,10 @@ def seal(data: dict[str, Any], metadata: dict[str, Any]) -> tuple[dict, dict]:
                          separators=(",", ":"), ensure_ascii=True, default=str)
     digest = hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
     return data, {**metadata, STAMP_KEY: {**mark, "seal": digest}}
+
+
+NARROW_SUFFIX = "-narrow"
+"""File stem suffix of a figure's narrow-phone rendering: ``figures/<name>-narrow.png``."""
 
 
 def check_name(name: str) -> str:
@@ -171,11 +176,22 @@ class PublishedFigure:
     size: tuple[int, int] = (0, 0)
     """Width and height in CSS pixels (half the PNG's pixels: it is drawn at 2x)."""
     folder: str = ""
+    narrow: bytes = field(default=b"", repr=False)
+    """The rendering drawn for a narrow phone (empty when there is none)."""
+    narrow_size: tuple[int, int] = (0, 0)
+    media: str = ""
+    """The media query of the screens that get ``narrow``."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
         encoded = base64.b64encode(self.png).decode("ascii")
         width, height = self.size
         dims = f' width="{width}" height="{height}"' if width else ""
+        source = ""
+        if self.narrow:  # art direction: a phone narrower than 390 px gets its own
+            w, h = self.narrow_size
+            source = (f'<source media="{html.escape(self.media)}" srcset="data:image/png;'
+                      f'base64,{base64.b64encode(self.narrow).decode("ascii")}" '
+                      f'width="{w}" height="{h}"/>')
         links = "; ".join(  # separated: two links never read as one long name
             f'<a href="{html.escape(self.folder + f)}" download>'
             f'{html.escape(_download_text(f))}</a>' for f in self.downloads)
@@ -183,13 +199,17 @@ class PublishedFigure:
                      "</p>" if links else "")
         markup = (
             f'<figure class="lifetools-figure" id="figure-{self.name}">'
-            f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(self.alt)}"'
+            + (f"<picture>{source}" if source else "")
+            + f'<img src="data:image/png;base64,{encoded}" alt="{html.escape(self.alt)}"'
             f'{dims} style="max-width:100%;height:auto"/>'
+            + ("</picture>" if source else "") +
             f"<figcaption>{html.escape(self.caption)}</figcaption>{data_line}</figure>"
         )
         data = {"text/html": markup, "text/plain": f"Figure: {self.caption}"}
         return seal(data, stamp("figure", self.name, rules=self.rules,
-                                texts=list(self.texts), downloads=list(self.downloads)))
+                                texts=list(self.texts), downloads=list(self.downloads),
+                                **({"images": [f"figures/{self.name}{NARROW_SUFFIX}.png"]}
+                                   if self.narrow else {})))
 
 
 def _download_text(path: str) -> str:
@@ -224,7 +244,11 @@ def show_figure(figure: Any, *, name: str, caption: str,
     name
         File stem: the PNG is written to ``figures/<name>.png`` in the output folder,
         and the data drawn to ``figures/<name>.csv`` (and ``figures/<name>-<part>.csv``
-        when the figure draws more than one table), linked under the caption.
+        when the figure draws more than one table), linked under the caption. A
+        figure the plot function made itself is drawn again for a narrow phone
+        (:mod:`lifetools.plots.theme`) as ``figures/<name>-narrow.png``, served by a
+        ``<picture>`` source to screens under 390 CSS px wide; its words are added
+        to the texts the gate reads.
     caption
         The visible caption.
     alt
@@ -255,21 +279,52 @@ def show_figure(figure: Any, *, name: str, caption: str,
         raise ValueError(f"figure {name!r} needs both alt text and a caption")
     png = render_png(fig)
     width, height = _png_size(png)
-    texts = tuple(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))
-                  if isinstance(t.get_text(), str) and t.get_text().strip())
+    texts = _figure_texts(fig)
+    narrow, media = _narrow_rendering(fig)
+    if narrow is not None:  # its words too (wrapped differently) go to the gate
+        texts += tuple(t for t in _figure_texts(narrow) if t not in texts)
+        narrow_png = render_png(narrow)
+        plt.close(narrow)
     folder = config.output_dir()
     target = folder / "figures" / f"{check_name(name)}.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(png)
+    if narrow is not None:
+        target.with_name(f"{name}{NARROW_SUFFIX}.png").write_bytes(narrow_png)
     downloads = figure_downloads(fig, name, folder)
     rules = dict(getattr(fig, _FIGURE_ATTR))
     plt.close(fig)
     # the site publishes a run's files under <analysis>/ beside the report page
     analysis = config.analysis()
+    small = ((0, 0) if narrow is None else
+             tuple((v + 1) // 2 for v in _png_size(narrow_png)))
     return PublishedFigure(name=name, alt=alt, caption=caption, png=png, rules=rules,
                            texts=texts, downloads=downloads,
                            size=((width + 1) // 2, (height + 1) // 2),
-                           folder=f"{analysis}/" if analysis else "")
+                           folder=f"{analysis}/" if analysis else "",
+                           narrow=b"" if narrow is None else narrow_png,
+                           narrow_size=small, media=media)
+
+
+def _figure_texts(fig: Any) -> tuple[str, ...]:
+    return tuple(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))
+                 if isinstance(t.get_text(), str) and t.get_text().strip())
+
+
+def _narrow_rendering(fig: Any) -> tuple[Any, str]:
+    """The figure drawn again for a narrow phone, and the media query that gets it.
+
+    Only a figure a :mod:`lifetools.plots` function made itself can be drawn again
+    (:func:`lifetools.plots.theme.redrawable`); ``(None, "")`` otherwise.
+    """
+    from lifetools.plots.theme import NARROW_MEDIA, REDRAW_ATTR, narrow_layout
+
+    redraw = getattr(fig, REDRAW_ATTR, None)
+    if redraw is None:
+        return None, ""
+    with narrow_layout():
+        drawn = redraw()
+    return getattr(drawn, "figure", drawn), NARROW_MEDIA
 
 
 def _png_size(png: bytes) -> tuple[int, int]:

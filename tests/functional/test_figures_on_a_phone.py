@@ -5,8 +5,13 @@ inch) whose smallest text is :data:`~lifetools.plots.theme.FONT_SIZE` points (ch
 on every figure function by ``tests/unit/test_plots.py`` and on the reports' figures
 by ``tests/unit/test_reports.py``). Its text is therefore
 ``FONT_SIZE * 96 / 72 * shown width / natural width`` CSS px high. Here the shown width
-is measured in headless Chromium at 390 x 844 on every report page of every edition,
-and each PNG's width is read from the file.
+is measured in headless Chromium at 390 x 844 and at 320 x 640 (WCAG's reflow width)
+on every report page of every edition, in the light and dark colour schemes (the width
+is the image's content box: the theme pads images in dark), and each PNG's width is
+read from the file.
+Under 390 px a page serves each figure's narrow rendering (``<name>-narrow.png``, drawn
+for the phone: ``<picture><source media=NARROW_MEDIA>``); the browser's choice
+(``currentSrc``) is checked too.
 
 Set ``LIFETOOLS_BUILT_SITE`` to a built ``public/site`` folder to check it without
 building the project copy again.
@@ -29,8 +34,13 @@ from lifetools.plots.theme import (
     FONT_SIZE,
     MAX_WIDTH,
     MIN_PHONE_PX,
+    NARROW_FIGURE_PX,
+    NARROW_MAX_WIDTH,
+    NARROW_PX,
     PHONE_FIGURE_PX,
+    PHONE_PX,
 )
+from lifetools.publication import NARROW_SUFFIX
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -47,8 +57,9 @@ def report_pages(site: Path) -> list[str]:
             if p.stem not in ("index", "record")]
 
 
-def figure_files(site: Path) -> list[Path]:
-    return sorted(site.glob("editions/*/*/figures/*.png"))
+def figure_files(site: Path, *, narrow: bool = False) -> list[Path]:
+    return sorted(p for p in site.glob("editions/*/*/figures/*.png")
+                  if p.stem.endswith(NARROW_SUFFIX) == narrow)
 
 
 def png_width(path: Path) -> int:
@@ -78,6 +89,16 @@ def test_every_published_figure_is_narrow_enough_for_phone_text(site):
     assert smallest >= MIN_PHONE_PX
 
 
+def test_every_published_figure_has_a_narrow_rendering_for_a_320_px_phone(site):
+    wide, narrow = figure_files(site), figure_files(site, narrow=True)
+    assert [p.with_name(p.stem + NARROW_SUFFIX + ".png") for p in wide] == narrow
+    widths = {str(p.relative_to(site)): png_width(p) for p in narrow}
+    too_wide = {k: w for k, w in widths.items() if w > NARROW_MAX_WIDTH * DPI + 1}
+    assert not too_wide, too_wide
+    smallest = min(text_px(min(NARROW_FIGURE_PX, w / 2), w / 2) for w in widths.values())
+    assert smallest >= MIN_PHONE_PX
+
+
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # noqa: D102 - keep test output clean
         pass
@@ -85,32 +106,49 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
-def test_every_figure_text_at_least_12_css_px_in_chromium_at_390_px(site):
+@pytest.mark.parametrize(("screen", "figure_px", "narrow"), [
+    ((PHONE_PX, 844), PHONE_FIGURE_PX, False), ((NARROW_PX, 640), NARROW_FIGURE_PX, True)])
+def test_every_figure_text_at_least_12_css_px_in_chromium_on_a_phone(site, screen,
+                                                                     figure_px, narrow):
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(Quiet, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     server = f"http://127.0.0.1:{httpd.server_address[1]}"
-    measured: dict[str, tuple[float, float]] = {}
+    measured: dict[str, tuple[float, float, str]] = {}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM,
                                         args=["--headless", "--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 390, "height": 844})
-            for name in report_pages(site):
-                page.goto(f"{server}/{name}", wait_until="load")
-                for src, shown, natural in page.eval_on_selector_all(
-                        "figure.lifetools-figure img",
-                        "els => els.map(e => [e.getAttribute('src'), "
-                        "e.getBoundingClientRect().width, e.naturalWidth])"):
-                    measured[f"{name} {src}"] = (shown, text_px(shown, natural / 2))
+            for scheme in ("light", "dark"):  # the theme pads images in dark
+                page = browser.new_page(viewport={"width": screen[0], "height": screen[1]},
+                                        color_scheme=scheme)
+                for name in report_pages(site):
+                    page.goto(f"{server}/{name}", wait_until="load")
+                    page.wait_for_function(
+                        f"document.documentElement.dataset.theme === '{scheme}'")
+                    for src, shown, natural, current in page.eval_on_selector_all(
+                            "figure.lifetools-figure img",
+                            "els => els.map(e => { const s = getComputedStyle(e); "
+                            "return [e.getAttribute('src'), e.getBoundingClientRect().width"
+                            " - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)"
+                            " - parseFloat(s.borderLeftWidth) - parseFloat(s.borderRightWidth),"
+                            " e.naturalWidth, e.currentSrc]; })"):
+                        measured[f"{scheme} {name} {src}"] = (
+                            shown, text_px(shown, natural / 2), current)
+                page.close()
             browser.close()
     finally:
         httpd.shutdown()
     assert len(measured) >= 12, measured
     small = {k: round(v[1], 2) for k, v in measured.items() if v[1] < MIN_PHONE_PX}
     assert not small, small
+    # the rendering the browser chose: the narrow one under 390 px, else the wide one
+    chosen = {k: v[2].rsplit("/", 1)[-1] for k, v in measured.items()}
+    wrong = {k: c for k, c in chosen.items()
+             if c.removesuffix(".png").endswith(NARROW_SUFFIX) != narrow}
+    assert not wrong, wrong
     # the width the unit tests assume a phone gives a figure
-    assert max(shown for shown, _ in measured.values()) == pytest.approx(PHONE_FIGURE_PX,
-                                                                         abs=1.0)
+    assert max(shown for shown, _, _ in measured.values()) == pytest.approx(figure_px,
+                                                                            abs=1.0)

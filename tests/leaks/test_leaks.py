@@ -208,6 +208,15 @@ def test_leaks_figure_data_csv_listed_by_its_sealed_figure_passes(run):
     assert scan_notebook(path) == []
 
 
+def test_leaks_narrow_png_listed_by_its_sealed_figure_passes_another_is_refused(run):
+    run.code(display(_forest_figure()))
+    assert (run.files / "figures" / "ratios-narrow.png").exists()  # listed: passes
+    assert scan_notebook(run.write()) == []
+    (run.files / "figures" / "other-narrow.png").write_bytes(
+        (run.files / "figures" / "ratios-narrow.png").read_bytes())
+    refused(run.write(), None, "unsanctioned-file", "files/figures/other-narrow.png")
+
+
 def test_leaks_csv_in_figures_not_listed_by_a_figure_is_refused(run):
     run.code(display(_forest_figure()))
     (run.files / "figures" / "extra.csv").write_text("label,estimate\nA,1.00\n")

@@ -118,3 +118,17 @@ def test_prose_findings_crisis_horizon_is_the_reports():
 
     horizon = inspect.signature(crisis_parts.time_to_event).parameters["horizon"]
     assert horizon.default == CRISIS_HORIZON_DAYS
+
+
+def test_label_findings_figure_text_wrapped_onto_lines_reads_as_one_phrase():
+    # a narrow rendering wraps "5 (least deprived)" onto two lines: still a label;
+    # a count stays refused wherever the line breaks
+    from lifetools.disclosure import get_profile
+    from lifetools.pipeline.gate.notebooks import _label_findings
+
+    def findings(text: str) -> list:
+        return _label_findings({"kind": "figure", "texts": [text]}, [],
+                               get_profile("default"), {})
+
+    assert findings("5 (least\ndeprived)") == findings("5 (least deprived)") == []
+    assert findings("People seen:\n1234") and findings("People\nseen 1234")

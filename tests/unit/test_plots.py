@@ -320,8 +320,94 @@ def test_show_figure_bytes_are_deterministic(output):
     second = publication.show_figure(plots.plot_survival(km_result()), name="b",
                                      caption="c")
     assert first.png == second.png
+    assert first.narrow and first.narrow == second.narrow
     assert (output / "figures" / "a.csv").read_bytes() == \
         (output / "figures" / "b.csv").read_bytes()
+
+
+def test_every_figure_drawn_narrow_has_text_of_at_least_12_px_on_a_320_px_phone():
+    from lifetools.plots.theme import (
+        NARROW_FIGURE_PX,
+        NARROW_MAX_WIDTH,
+        cropped_width,
+        narrow_layout,
+    )
+
+    with narrow_layout():
+        figures = every_figure()
+    for name, ax in figures.items():
+        assert cropped_width(ax.figure) <= NARROW_MAX_WIDTH + 0.01, name
+        assert phone_text_px(ax.figure, screen_px=NARROW_FIGURE_PX) >= MIN_PHONE_PX, name
+    plt.close("all")
+    # the wide rendering alone would not do at 320 px
+    assert min(phone_text_px(ax.figure, screen_px=NARROW_FIGURE_PX)
+               for ax in every_figure().values()) < MIN_PHONE_PX
+
+
+def test_plot_survival_three_short_curves_drawn_narrow_fit_with_ticks_apart():
+    # the discharge page's cumulative incidence (Discharge, Transfer, Death): its
+    # legend in three columns made the narrow figure 4.77 in wide, ticks touching
+    from lifetools.plots.theme import NARROW_MAX_WIDTH, cropped_width, narrow_layout
+
+    data = survival_data(900, seed=4).assign(
+        group=lambda f: np.array(["Discharge", "Transfer", "Death"])[
+            np.arange(len(f)) % 3])
+    result = estimate_km(data.assign(event=(data["event"] > 0).astype(int)),
+                         duration_col="duration", event_col="event", group_col="group")
+    with narrow_layout():
+        ax = plots.plot_survival(result, max_time=730)
+    assert cropped_width(ax.figure) <= NARROW_MAX_WIDTH + 0.01
+    ax.figure.canvas.draw()
+    ends = sorted((t.get_window_extent().x0, t.get_window_extent().x1)
+                  for t in ax.get_xticklabels())
+    assert len(ends) >= 2 and all(a[1] < b[0] for a, b in zip(ends, ends[1:], strict=False))
+
+
+def test_plot_love_drawn_narrow_labels_never_overlap():
+    # the emergency page's 16 characteristics, wrapped onto up to three lines
+    from lifetools.plots.theme import narrow_layout
+
+    names = ["age_per_10", "female", "white", "imd_q1", "imd_q2", "team_a06",
+             "team_other", "baseline_ae", "baseline_admissions", "locality_central_liverpool",
+             "locality_halton", "locality_knowsley", "locality_north_liverpool",
+             "locality_sefton", "locality_st_helens", "locality_warrington"]
+    balance = pd.DataFrame({"covariate": names, "smd_before": 0.2, "smd_after": 0.05})
+    with narrow_layout():
+        ax = plots.plot_love(balance)
+    ax.figure.canvas.draw()
+    boxes = sorted((t.get_window_extent().y0, t.get_window_extent().y1)
+                   for t in ax.get_yticklabels())
+    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), boxes
+
+
+def test_show_figure_narrow_rendering_is_a_picture_source_with_its_own_file(output):
+    from lifetools.plots.theme import NARROW_MEDIA
+
+    shown = publication.show_figure(plots.plot_survival(km_result(), max_time=730),
+                                    name="km", caption="Time to discharge")
+    narrow = output / "figures" / "km-narrow.png"
+    assert narrow.read_bytes() == shown.narrow
+    assert 0 < shown.narrow_size[0] < shown.size[0]
+    html, meta = shown._repr_mimebundle_()
+    markup = html["text/html"]
+    assert markup.count("<picture>") == 1 and markup.index("<source") < markup.index("<img")
+    assert f'<source media="{NARROW_MEDIA}" srcset="data:image/png;base64,' in markup
+    assert f'width="{shown.narrow_size[0]}"' in markup
+    assert markup.count("alt=") == 1              # one alt text, the same for both
+    assert meta["lifetools"]["images"] == ["figures/km-narrow.png"]
+    # the narrow words (the at-risk heading on two lines) reach the gate too
+    assert "Number at risk\n(rounded to 5)" in meta["lifetools"]["texts"]
+    assert "Number at risk (rounded to 5)" in meta["lifetools"]["texts"]
+
+
+def test_show_figure_drawn_into_given_axes_has_no_narrow_rendering(output):
+    _, ax = plt.subplots()
+    shown = publication.show_figure(plots.plot_forest(released(forest_frame()), ax=ax,
+                                                      label_col="model"),
+                                    name="forest", caption="Ratios")
+    assert shown.narrow == b"" and "<picture>" not in shown._repr_mimebundle_()[0][
+        "text/html"]
+    assert not (output / "figures" / "forest-narrow.png").exists()
 
 
 def test_plot_forest_row_without_estimate_is_listed_not_drawn():

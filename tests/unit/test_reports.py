@@ -233,6 +233,30 @@ def test_wellbeing_report(data):
     assert len(report.estimates) == 3
 
 
+def test_analyse_wellbeing_withheld_summary_and_table_give_one_reason():
+    # 4,000 people, 2024-25: too few pairs. The summary said "fewer than 10
+    # contributors (threshold rule)" while the table said "fewer than 10 residual
+    # degrees of freedom; its confidence interval reaches 0 or infinity"
+    from lifetools.synthetic import generate_dataset
+    from lifetools.tables import table_estimates
+
+    report = reports.analyse_wellbeing(generate_dataset(4000, 20250401),
+                                       period_start="2024-04-01",
+                                       period_end="2025-03-31")
+    table = table_estimates(report.released, label="estimate", keep=["method"])
+    cells = dict(zip(table["method"], table["estimate (95% CI)"], strict=True))
+    text = {k["name"]: str(k["text"]) for k in report.key_results if "text" in k}
+    reasons = {}
+    for name, method in (("mean_change_sentence", "Mean paired change (t interval)"),
+                         ("share_improved_sentence",
+                          "Share improving (Wilson interval)")):
+        assert " is not shown: " in text[name], text[name]
+        reasons[name] = text[name].split(" is not shown: ", 1)[1].removesuffix(".")
+        assert cells[method].endswith(f": {reasons[name]}"), (cells[method], reasons)
+    assert text["mean_change_ci"] == f"not shown ({reasons['mean_change_sentence']})"
+    assert "reaches 0 or infinity" not in " ".join(cells.values())
+
+
 def test_reach_report(data):
     report = reports.analyse_reach(data, **PERIOD)
     assert report.activity.set_index("key").loc["visits", "n"] > 0

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from lifetools.disclosure import protected_count, share
-from lifetools.reports.sentences import plain_reason, result_sentence
+from lifetools.disclosure import NOT_ESTIMABLE, model_release, protected_count, share
+from lifetools.reports.sentences import (
+    plain_reason,
+    result_sentence,
+    withheld_reasons,
+    withheld_text,
+)
 
 FOUND = "The rate ratio was {value} ({level} confidence interval {interval}): {verdict}."
 JUDGE = {"null": 1.0, "above": "more among users", "below": "fewer among users"}
@@ -72,3 +79,31 @@ def test_result_sentence_share_of_all_shows_its_interval_to_100_per_cent():
     text = result_sentence(everyone, kind="percentage", missing="The share saying yes",
                            found="{value} said yes ({level} confidence interval {interval}).")
     assert text == "100.0% said yes (95% confidence interval 86.7% to 100.0%)."
+
+
+def _check(events: int):
+    """A real release check of one estimate on 200 rows with ``events`` events."""
+    from types import SimpleNamespace
+
+    rows = pd.DataFrame({"event": np.r_[np.ones(events), np.zeros(200 - events)]})
+    fit = SimpleNamespace(summary=pd.DataFrame({
+        "term": ["mean change"], "estimate": [1.0], "ci_lower": [0.5],
+        "ci_upper": [1.5]}), warnings=(), model=None)
+    return model_release(fit, data=rows.assign(all=1), event_col="event",
+                         level_cols=["all"])
+
+
+def test_withheld_reasons_failed_check_first_then_rule_then_none():
+    passed, failed = _check(40), _check(4)
+    assert passed.released and not failed.released
+    why = withheld_reasons([failed, passed, passed],
+                           ["fewer than 10 contributors (threshold rule)",
+                            "the numerator is suppressed", ""])
+    assert why == [failed.reason, "the numerator is suppressed", ""]
+    # the table's cell states the same reason, in the words a failed check writes
+    applied = failed.apply(pd.DataFrame({"estimate": [1.0]}))["withheld"].iloc[0]
+    assert withheld_text(failed, why[0]) == applied == f"{NOT_ESTIMABLE}: {why[0]}"
+    assert withheld_text(passed, why[1]) == "withheld: the numerator is suppressed"
+    assert withheld_text(passed, why[2]) == ""
+    with pytest.raises(ValueError, match="one disclosure reason"):
+        withheld_reasons([passed], [])

@@ -197,7 +197,9 @@ def _group_words(variable: str, level: str) -> str:
     if str(level) in ("1", "1.0", "True"):
         return f"'{name}'"
     if str(level) in ("0", "0.0", "False"):
-        return f"'not {name[:1].lower()}{name[1:]}'"
+        words = name.split(" ")  # a name ("Life Rooms use") keeps its capital
+        keep = len(words) > 1 and words[1][:1].isupper()
+        return f"'not {name if keep else name[:1].lower() + name[1:]}'"
     return f"'{name}' = {level}"
 
 
@@ -211,6 +213,7 @@ def model_release(
     converged: bool | None = None,
     profile: str | SdcProfile | None = None,
     continuous: Sequence[str] = (),
+    id_col: str | None = None,
 ) -> ModelRelease:
     """Decide whether a fitted model's output may be published.
 
@@ -236,6 +239,10 @@ def model_release(
         rate, a count per year): counted as one level whatever their number of
         distinct values, so that a rate with few distinct values is not read as
         categories. A name not in ``level_cols`` is an error.
+    id_col
+        For data with several rows per person (start-stop rows of a time-varying
+        exposure): people are counted as distinct ids, per level and for the residual
+        degrees of freedom; events are still counted per row (where they happened).
 
     The reasons and the withheld text name what ``event_col`` counts: people when it
     is ``people`` (a mean over people: "too few people to estimate: fewer than 10
@@ -261,7 +268,9 @@ def model_release(
                   [(str(level), values == level) for level in
                    sorted(values.dropna().unique(), key=str)])
         for level, mask in levels:
-            rows.append({"variable": col, "level": level, "people": int(mask.sum()),
+            people = (int(mask.sum()) if id_col is None else
+                      int(data.loc[mask, id_col].nunique()))
+            rows.append({"variable": col, "level": level, "people": people,
                          "events": int(round(float(data.loc[mask, event_col].sum())))})
     table = pd.DataFrame(rows, columns=["variable", "level", "people", "events"])
     few = [_group_words(r.variable, r.level)
@@ -270,7 +279,8 @@ def model_release(
     reasons = ([f"fewer than {p.model_min_events} {unit} "
                 + ("in total" if "in total" in few else "among " + "; ".join(few))]
                if few else [])
-    residual_df = int(len(data) - len(summary))
+    n = len(data) if id_col is None else int(data[id_col].nunique())
+    residual_df = int(n - len(summary))
     if residual_df < MIN_RESIDUAL_DF:
         # the number itself is not stated: len(data) less the terms would give a count
         reasons.append(f"fewer than {MIN_RESIDUAL_DF} residual degrees of freedom")

@@ -174,7 +174,7 @@ def _flow_cell(nb: Any, files: Path) -> None:
     nb.cells.insert(at, nbformat.v4.new_markdown_cell(diagram))
 
 
-INLINE_PNG = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+INLINE_PNG = re.compile(r'(src|srcset)="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 
 def _figures_as_files(nb: Any, files: Path, prefix: str) -> None:
@@ -182,15 +182,17 @@ def _figures_as_files(nb: Any, files: Path, prefix: str) -> None:
 
     A figure's PNG is inside the notebook as base64 and beside the page as
     ``figures/<name>.png``; the page links the file (a third lighter than base64, and
-    not duplicated in the page source). An image with no identical file stays inline.
+    not duplicated in the page source). So does a ``<picture>`` source (``srcset``,
+    the narrow-phone rendering ``figures/<name>-narrow.png``). An image with no
+    identical file stays inline.
     """
     folder = files / "figures"
     known = {hashlib.sha256(p.read_bytes()).hexdigest(): p.name
              for p in sorted(folder.glob("*.png"))} if folder.is_dir() else {}
 
     def link(match: re.Match[str]) -> str:
-        name = known.get(hashlib.sha256(base64.b64decode(match[1])).hexdigest())
-        return f'src="{prefix}/figures/{name}"' if name else match[0]
+        name = known.get(hashlib.sha256(base64.b64decode(match[2])).hexdigest())
+        return f'{match[1]}="{prefix}/figures/{name}"' if name else match[0]
 
     for cell in nb.cells:
         for output in cell.get("outputs", []):

@@ -14,10 +14,12 @@ from lifetools.labels import label
 from lifetools.plots.theme import (
     PALETTE,
     SUPPRESSED_HATCH,
-    WIDTH,
     apply_theme,
+    figure_width,
     fit_to_phone,
+    is_narrow,
     legend_below,
+    redrawable,
     suppressed_label,
     suppressed_patch,
     wrap,
@@ -46,6 +48,7 @@ def mark_suppressed_months(ax: Any, months: pd.Series, hidden: np.ndarray) -> in
     return int(hidden.sum())
 
 
+@redrawable
 def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contacts",
                    ax: Any = None, ylabel: str = "Contacts per month") -> Any:
     """XmR run chart of protected monthly counts with special-cause points marked.
@@ -58,7 +61,7 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
     """
     apply_theme()
     if ax is None:
-        _, ax = plt.subplots(figsize=(WIDTH, 5))
+        _, ax = plt.subplots(figsize=(figure_width(), 5))
     # the months add up to the period's total, which is published
     protected = protect_counts(monthly, [y], totals="columns")
     values = protected[y].astype("Float64").astype(float)
@@ -91,6 +94,7 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
     return ax
 
 
+@redrawable
 def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> Any:
     """Percentage of Life Rooms users and of the caseload in each group (protected).
 
@@ -105,7 +109,7 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
     frame = protected.frame
     part = frame[frame["characteristic"] == characteristic]
     if ax is None:
-        _, ax = plt.subplots(figsize=(WIDTH, 0.75 * len(part) + 2.6))
+        _, ax = plt.subplots(figsize=(figure_width(), 0.75 * len(part) + 2.6))
     y = np.arange(len(part))[::-1]
     values = {c: part[c].astype("Float64").astype("float64") for c in columns}
     top = max(float(np.nanmax(v)) if v.notna().any() else 0.0 for v in values.values())
@@ -123,7 +127,8 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
     ax.set_xlim(0, top)
     ax.set_yticks(y)
     ax.set_yticklabels([wrap(label(str(g)), 22) for g in part["group"]])
-    ax.set_xlabel("Per cent of each population\n(from rounded counts)")
+    ax.set_xlabel("Per cent of each population\n(from rounded counts)",
+                  loc="right" if is_narrow() else "center")  # narrow: over the labels
     legend_below(ax)
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)

@@ -14,16 +14,18 @@ from lifetools.plots.activity import mark_suppressed_months
 from lifetools.plots.theme import (
     MARKERS,
     PALETTE,
-    WIDTH,
     apply_theme,
+    figure_width,
     fit_to_phone,
     legend_below,
+    redrawable,
 )
 from lifetools.publication import mark_protected
 
 __all__ = ["plot_monthly_counts"]
 
 
+@redrawable
 def plot_monthly_counts(
     monthly: pd.DataFrame,
     *,
@@ -47,7 +49,7 @@ def plot_monthly_counts(
     """
     apply_theme()
     if ax is None:
-        _, ax = plt.subplots(figsize=(WIDTH, 5))
+        _, ax = plt.subplots(figsize=(figure_width(), 5))
     # the months add up to the period's total, which is published
     protected = protect_counts(monthly, [y], totals="columns")
     data = protected.frame

@@ -12,16 +12,18 @@ from lifetools.formatting import format_ratio
 from lifetools.plots.theme import (
     MARKERS,
     PALETTE,
-    WIDTH,
     apply_theme,
+    figure_width,
     fit_to_phone,
     legend_below,
+    redrawable,
 )
 from lifetools.publication import mark_protected
 
 __all__ = ["plot_calibration_curve", "plot_decision_curve"]
 
 
+@redrawable
 def plot_calibration_curve(curve: pd.DataFrame, *, ax: Any = None) -> Any:
     """Flexible calibration curve with its 95% band (from ``calibration_curve``).
 
@@ -30,7 +32,7 @@ def plot_calibration_curve(curve: pd.DataFrame, *, ax: Any = None) -> Any:
     """
     apply_theme()
     if ax is None:
-        _, ax = plt.subplots(figsize=(WIDTH, WIDTH))
+        _, ax = plt.subplots(figsize=(figure_width(), figure_width()))
     top = float(max(curve["predicted"].max(), curve["ci_upper"].max()) * 1.05)
     ax.plot([0, top], [0, top], color="#555555", linestyle="--", linewidth=1,
             label="Perfect calibration")
@@ -58,11 +60,12 @@ def plot_calibration_curve(curve: pd.DataFrame, *, ax: Any = None) -> Any:
     return ax
 
 
+@redrawable
 def plot_decision_curve(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """Net benefit of the model, treat-all and treat-none by threshold (``net_benefit``)."""
     apply_theme()
     if ax is None:
-        _, ax = plt.subplots(figsize=(WIDTH, 5))
+        _, ax = plt.subplots(figsize=(figure_width(), 5))
     ax.plot(table["threshold"], table["model"], marker=MARKERS[0], color=PALETTE[0],
             label="Model")
     ax.plot(table["threshold"], table["treat_all"], marker=MARKERS[1], color=PALETTE[1],

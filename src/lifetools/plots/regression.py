@@ -14,10 +14,12 @@ from lifetools.labels import label
 from lifetools.plots.theme import (
     MARKERS,
     PALETTE,
-    WIDTH,
     apply_theme,
+    figure_width,
     fit_to_phone,
+    is_narrow,
     legend_below,
+    redrawable,
     suppressed_label,
     suppressed_patch,
     wrap,
@@ -27,6 +29,7 @@ from lifetools.publication import mark_protected
 __all__ = ["plot_calibration", "plot_love", "plot_rates"]
 
 
+@redrawable
 def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) -> Any:
     """Love plot: |SMD| of each covariate before and after matching (target < 0.1).
 
@@ -41,7 +44,11 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
     wrapped = [wrap(n, 24) for n in names]
     if ax is None:
         lines = sum(n.count("\n") + 1 for n in wrapped)
-        _, ax = plt.subplots(figsize=(WIDTH, 0.24 * lines + 0.12 * len(names) + 2.2))
+        height = 0.24 * lines + 0.12 * len(names) + 2.2
+        if is_narrow():  # rows evenly spaced: room for the longest label on each
+            most = max((n.count("\n") + 1 for n in wrapped), default=1)
+            height = max(height, len(names) * (0.24 * most + 0.14) + 2.6)
+        _, ax = plt.subplots(figsize=(figure_width(), height))
     y = np.arange(len(balance))[::-1]
     before = balance["smd_before"].astype(float).abs()
     after = balance["smd_after"].astype(float).abs()
@@ -55,7 +62,8 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
     ax.set_yticks(y)
     ax.set_yticklabels(wrapped)
     ax.set_xlim(left=0)
-    ax.set_xlabel("Absolute standardised\nmean difference")
+    ax.set_xlabel("Absolute standardised\nmean difference",
+                  loc="right" if is_narrow() else "center")  # narrow: over the labels
     legend_below(ax)
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)
@@ -77,6 +85,7 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
     return ax
 
 
+@redrawable
 def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
                ylabel: str = "Attendances per person-year") -> Any:
     """Rates with 95% CIs by group and period (before/after first contact).
@@ -98,7 +107,7 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
     for col in ("rate", "ci_lower", "ci_upper"):
         frame[col] = frame[col].astype("Float64").astype("float64")
     if ax is None:
-        _, ax = plt.subplots(figsize=(WIDTH, 5))
+        _, ax = plt.subplots(figsize=(figure_width(), 5))
     groups = list(dict.fromkeys(frame["group"]))
     periods = list(dict.fromkeys(frame["period"]))
     width = 0.8 / len(groups)
@@ -134,6 +143,7 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
     return ax
 
 
+@redrawable
 def plot_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """Observed against predicted risk by tenth of predicted risk (apparent).
 
@@ -142,7 +152,7 @@ def plot_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """
     apply_theme()
     if ax is None:
-        _, ax = plt.subplots(figsize=(WIDTH, WIDTH))
+        _, ax = plt.subplots(figsize=(figure_width(), figure_width()))
     ax.plot([0, 1], [0, 1], color="#555555", linestyle="--", linewidth=1,
             label="Perfect calibration")
     if table.empty:  # the model was withheld by its release check, or not fitted

@@ -23,9 +23,11 @@ from lifetools.plots.theme import (
     FONT_SIZE,
     MARKERS,
     PALETTE,
-    WIDTH,
     apply_theme,
+    figure_width,
     fit_to_phone,
+    is_narrow,
+    redrawable,
     wrap,
 )
 from lifetools.publication import mark_protected
@@ -120,6 +122,7 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
                + ", ".join(missing) + "." if missing else ""))
 
 
+@redrawable
 def plot_survival(
     result: Any,
     *,
@@ -149,8 +152,12 @@ def plot_survival(
     min_at_risk = profile.min_at_risk
     table = result.at_risk
     at_risk_groups = list(dict.fromkeys(table["group"]))
+    title = (f"Number at risk{chr(10) if is_narrow() else ' '}"
+             f"(rounded to {profile.base})")
+    title_lines = title.count("\n")
     if ax is None:
-        _, ax = plt.subplots(figsize=(WIDTH, 4.4 + 0.55 * len(at_risk_groups)
+        _, ax = plt.subplots(figsize=(figure_width(), 4.4 + 0.25 * title_lines
+                                      + 0.55 * len(at_risk_groups)
                                       + 0.3 * len(dict.fromkeys(result.summary["group"]))))
     curves = _drawn(result, min_at_risk, max_time)
     missing = [_name(g) for g in dict.fromkeys(result.summary["group"]) if g not in curves]
@@ -183,11 +190,11 @@ def plot_survival(
     # numbers at risk under the axis: per group a name line, then each number at its
     # tick's x (data coordinates), offset downwards in points
     line = FONT_SIZE * 1.45
-    ax.annotate(f"Number at risk (rounded to {profile.base})", xy=(0, 0),
+    ax.annotate(title, xy=(0, 0),
                 xycoords="axes fraction", xytext=(0, -_AT_RISK_TOP), textcoords="offset points",
                 ha="left", va="top", fontweight="bold")
     for row, group in enumerate(at_risk_groups):
-        offset = _AT_RISK_TOP + line * (2 * row + 1)
+        offset = _AT_RISK_TOP + line * (2 * row + 1 + title_lines)
         ax.annotate(_name(group), xy=(0, 0), xycoords="axes fraction",
                     xytext=(0, -offset), textcoords="offset points", ha="left", va="top",
                     fontstyle="italic")
@@ -198,7 +205,9 @@ def plot_survival(
                         xytext=(0, -offset - line), textcoords="offset points",
                         ha="center", va="top", gid="at-risk")
     if len(curves) > 1 or len(at_risk_groups) > 1 or missing:
-        short = max(len(_name(g)) for g in curves) <= 12
+        # short names side by side (three at most; two on a narrow phone)
+        short = max(len(_name(g)) for g in curves) <= 12 and not (
+            is_narrow() and len(curves) > 2)
         # from the figure's left edge, so a three-column legend fits the phone width,
         # and clear of the top tick label ("1.0"), which stands above the axes
         above = offset_copy(ax.transAxes, fig=ax.figure, x=0, y=FONT_SIZE * 0.75,
@@ -261,6 +270,7 @@ def _ratio_axis(ax: Any, low: float, high: float, xlabel: str) -> None:
     ax.set_xlabel(xlabel)
 
 
+@redrawable
 def plot_forest(
     summary: Any,
     *,
@@ -293,7 +303,7 @@ def plot_forest(
     names = [wrap(label(str(v)), 22) for v in frame[label_col]]
     if ax is None:
         lines = sum(n.count("\n") + 1 for n in names)
-        _, ax = plt.subplots(figsize=(WIDTH, 0.32 * lines + 0.5 * len(frame) + 1.6))
+        _, ax = plt.subplots(figsize=(figure_width(), 0.32 * lines + 0.5 * len(frame) + 1.6))
     y = np.arange(len(frame))[::-1]
     est = frame["estimate"].astype(float).to_numpy()
     low = frame["ci_lower"].astype(float).to_numpy()

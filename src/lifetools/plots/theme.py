@@ -8,20 +8,34 @@ width is over :data:`MAX_WIDTH`, so that a figure shown on a 390 CSS pixel wide 
 figure function check it). Figures are published as PNG at :data:`DPI` dots per
 inch, twice the 96 CSS pixels per inch a browser draws them at, so they stay sharp on
 high-density screens.
+
+A phone narrower than :data:`PHONE_PX` (down to :data:`NARROW_PX`, 320 CSS px, the
+width WCAG's reflow criterion names) gets its own rendering of each figure, drawn
+for that width (art direction, not a shrunk copy): :func:`redrawable` lets
+:func:`lifetools.publication.show_figure` call the plot function again inside
+:func:`narrow_layout`, where :func:`figure_width`, :func:`max_width` and :func:`wrap`
+give the narrow sizes, so at-risk days, tick spacing, label wrapping and legend
+columns are chosen again for :data:`NARROW_MAX_WIDTH` inches. The page serves it with
+``<picture><source media=NARROW_MEDIA>``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import textwrap
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import matplotlib as mpl
 
-__all__ = ["DPI", "FONT_SIZE", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX", "PALETTE",
+__all__ = ["DPI", "FONT_SIZE", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX", "NARROW_FIGURE_PX",
+           "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH", "PALETTE",
            "PHONE_FIGURE_PX", "PHONE_PX", "SUPPRESSED_HATCH", "WIDTH", "apply_theme",
-           "cropped_width", "fit_to_phone", "legend_below", "phone_text_px",
-           "suppressed_label", "suppressed_patch",
-           "wrap"]
+           "cropped_width", "figure_width", "fit_to_phone", "is_narrow", "legend_below",
+           "max_width", "narrow_layout", "phone_text_px", "redrawable",
+           "suppressed_label", "suppressed_patch", "wrap"]
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
            "#F0E442")
@@ -45,8 +59,69 @@ MAX_WIDTH = 5.0
 """Widest a figure may be after the tight crop, in inches: FONT_SIZE-point text in a
 figure this wide, shown PHONE_FIGURE_PX wide, is 12.35 CSS px high (5.14 inches would
 be exactly 12)."""
+NARROW_PX = 320
+"""The narrowest screen figures are drawn for, in CSS pixels (WCAG 1.4.10 reflow)."""
+NARROW_FIGURE_PX = 272
+"""Width in CSS pixels a figure is shown at on a NARROW_PX wide screen (the same
+48 px of padding as at PHONE_PX; measured in Chromium by
+``tests/functional/test_figures_on_a_phone.py``)."""
+NARROW_WIDTH = 3.8
+"""Width in inches a narrow rendering is drawn at, before the tight crop."""
+NARROW_MAX_WIDTH = 3.9
+"""Widest a narrow rendering may be after the crop: FONT_SIZE-point text in it, shown
+NARROW_FIGURE_PX wide, is 12.6 CSS px high (4.08 inches would be exactly 12)."""
+NARROW_MEDIA = "(max-width: 389px)"
+"""Screens that get the narrow rendering: every screen narrower than PHONE_PX, where
+the wide one would be shown under PHONE_FIGURE_PX wide."""
 SUPPRESSED_HATCH = "xx"
 """Hatching of the placeholder drawn where a value is suppressed."""
+
+
+_NARROW: contextvars.ContextVar[bool] = contextvars.ContextVar("lifetools_narrow",
+                                                                default=False)
+REDRAW_ATTR = "_lifetools_redraw"
+"""Attribute of a figure drawn by a :func:`redrawable` function: the call, to redraw."""
+
+
+def is_narrow() -> bool:
+    """Whether figures are being drawn for a narrow phone (inside :func:`narrow_layout`)."""
+    return _NARROW.get()
+
+
+@contextlib.contextmanager
+def narrow_layout() -> Iterator[None]:
+    """Draw figures for a :data:`NARROW_PX` phone while inside this block."""
+    token = _NARROW.set(True)
+    try:
+        yield
+    finally:
+        _NARROW.reset(token)
+
+
+def figure_width() -> float:
+    """Width in inches to draw a figure at: :data:`WIDTH`, or narrow on a small phone."""
+    return NARROW_WIDTH if is_narrow() else WIDTH
+
+
+def max_width() -> float:
+    """Widest a figure may be after the crop: :data:`MAX_WIDTH` or the narrow one."""
+    return NARROW_MAX_WIDTH if is_narrow() else MAX_WIDTH
+
+
+def redrawable(plot: Callable[..., Any]) -> Callable[..., Any]:
+    """Let :func:`lifetools.publication.show_figure` draw a plot again, narrow.
+
+    A figure the plot function made itself (no ``ax`` given) keeps the call; a figure
+    drawn into the caller's axes is published in one rendering only.
+    """
+    @functools.wraps(plot)
+    def draw(*args: Any, **kwargs: Any) -> Any:
+        ax = plot(*args, **kwargs)
+        if kwargs.get("ax") is None:
+            setattr(ax.figure, REDRAW_ATTR, functools.partial(plot, *args, **kwargs))
+        return ax
+
+    return draw
 
 
 def apply_theme() -> None:
@@ -63,7 +138,17 @@ def apply_theme() -> None:
 
 
 def wrap(text: str, width: int = 24) -> str:
-    """Break a label onto lines of at most ``width`` characters (keeps figures narrow)."""
+    """Break a label onto lines of at most ``width`` characters (keeps figures narrow).
+
+    In :func:`narrow_layout`, lines are shorter in proportion to the narrower figure,
+    and never break around " = " ("1 = no difference" is one phrase, read whole by the
+    gate's rule for numbers in figure texts).
+    """
+    if is_narrow():  # and "1 = no difference" stays on one line (one phrase)
+        width = max(10, round(width * NARROW_WIDTH / WIDTH))
+        glued = str(text).replace(" = ", "\u00a0=\u00a0")
+        lines = textwrap.wrap(glued, width)
+        return "\n".join(lines).replace("\u00a0", " ") or str(text)
     return "\n".join(textwrap.wrap(str(text), width)) or str(text)
 
 
@@ -82,6 +167,8 @@ def legend_below(ax: Any, *, ncol: int = 1, **kwargs: Any) -> Any:
         return None
     order = sorted(range(len(labels)), key=lambda i: labels[i] == suppressed_label())
     handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+    if is_narrow():  # a long entry on two lines rather than a wider figure
+        labels = [wrap(text, 38) for text in labels]
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
     below = ax.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y0
@@ -91,7 +178,7 @@ def legend_below(ax: Any, *, ncol: int = 1, **kwargs: Any) -> Any:
     legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
                        bbox_transform=anchor, frameon=False, ncol=ncol, borderaxespad=0.0,
                        **kwargs)
-    if ncol > 1 and legend.get_window_extent(renderer).width / fig.dpi > MAX_WIDTH - 0.25:
+    if ncol > 1 and legend.get_window_extent(renderer).width / fig.dpi > max_width() - 0.25:
         # too wide for a phone in columns (a long entry such as "Suppressed ..."): one
         legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
                            bbox_transform=anchor, frameon=False, ncol=1,
@@ -114,8 +201,11 @@ def cropped_width(fig: Any) -> float:
     return Image.open(io.BytesIO(buffer.getvalue())).size[0] / DPI
 
 
-def fit_to_phone(fig: Any, *, max_width: float = MAX_WIDTH) -> None:
+def fit_to_phone(fig: Any, *, max_width: float | None = None) -> None:
     """Narrow ``fig`` until its cropped width is at most ``max_width`` inches.
+
+    ``max_width`` defaults to :func:`max_width` (:data:`MAX_WIDTH`, or
+    :data:`NARROW_MAX_WIDTH` in :func:`narrow_layout`).
 
     The figure is made narrower by the excess and laid out again (``tight_layout``),
     up to four times: the axes shrink, the text keeps its size. Text wider than the
@@ -123,14 +213,16 @@ def fit_to_phone(fig: Any, *, max_width: float = MAX_WIDTH) -> None:
     then left as it was (never made worse, and never narrower than 0.8 x WIDTH) and
     the phone test fails; wrap the text.
     """
+    limit = (NARROW_MAX_WIDTH if is_narrow() else MAX_WIDTH) if max_width is None \
+        else max_width
     width = cropped_width(fig)
     for _ in range(4):
-        if width <= max_width:
+        if width <= limit:
             return
         before = fig.get_figwidth()
-        if before - (width - max_width) < 0.8 * WIDTH:  # the axes would be squeezed
+        if before - (width - limit) < 0.8 * figure_width():  # axes squeezed
             return
-        fig.set_figwidth(before - (width - max_width) - 0.02)
+        fig.set_figwidth(before - (width - limit) - 0.02)
         fig.tight_layout()
         narrower = cropped_width(fig)
         if narrower >= width - 0.01:  # text wider than the axes: narrowing cannot help

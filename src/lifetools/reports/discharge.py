@@ -54,7 +54,7 @@ from lifetools.survival import (
     fit_landmark_time_split,
 )
 
-__all__ = ["DischargeReport", "ReReferralReport", "analyse_discharge",
+__all__ = ["DischargeReport", "ReReferralReport", "analyse_discharge", "time_varying_release",
            "analyse_rereferral"]
 
 TERM_LABELS = VALUE_LABELS  # one source of words (lifetools.labels)
@@ -196,6 +196,28 @@ def _released_row(release: Any, result: Any, term: str) -> dict[str, Any]:
         return row
     return {**dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
             "text": f"{NOT_ESTIMABLE} ({release.reason})"}
+
+
+def time_varying_release(fit: Any, data: pd.DataFrame, covariates: Sequence[str],
+                         **kwargs: Any) -> Any:
+    """Release check of a time-varying Cox model on the rows it fits.
+
+    ``data`` is one row per person (the discharge cohort); the check counts events in
+    the start-stop rows of :func:`~lifetools.cohort.split_at_exposure`: per level of
+    ``exposed`` (exposed and unexposed person-time) and of each covariate, people as
+    distinct ids. A reason therefore names the exposure the model fits ("Life Rooms use
+    (time-varying)"), not ever-use. ``kwargs`` go to
+    :func:`~lifetools.disclosure.model_release` (a profile, say).
+
+    Notes
+    -----
+    A user whose only event came before their first contact counts it as unexposed,
+    as the model does. Tested in ``tests/unit/test_discharge_release.py``.
+    """
+    rows = split_at_exposure(data)
+    return model_release(fit, data=rows, event_col="event",
+                         level_cols=["exposed", *covariates], id_col="person_id",
+                         **kwargs)
 
 
 def _at_landmark(data: pd.DataFrame, landmark: float) -> pd.DataFrame:
@@ -348,11 +370,11 @@ def analyse_discharge(
              "complete": COMPLETE_CASE.format("Time-varying")}
     # release check of every model shown (n, events per level, residual df,
     # convergence, intervals): a model that fails is withheld with its reason
-    levels = ["ever_used", *covariates]
+    # the time-varying models are checked on the start-stop rows they fit: events
+    # in exposed and unexposed person-time, not by ever-use (the naive model's)
     landmark_rows = _at_landmark(copies[0], landmark_days)
     checks = {
-        "tv": (tv, copies[0], levels), "naive": (naive, copies[0], levels),
-        "complete": (complete, complete_cases(data), levels),
+        "naive": (naive, copies[0], ["ever_used", *covariates]),
         "landmark": (landmark.cox, landmark_rows,
                      ["exposed_at_landmark", *at_landmark_covariates]),
         "fine_gray": (fine_gray, landmark_rows,
@@ -363,13 +385,18 @@ def analyse_discharge(
     releases = {name: model_release(fit, data=rows, event_col="discharged",
                                     level_cols=cols)
                 for name, (fit, rows, cols) in checks.items()}
+    releases["tv"] = time_varying_release(tv, copies[0], covariates)
+    releases["complete"] = time_varying_release(complete, complete_cases(data),
+                                                covariates)
+    fits = {"tv": tv, "complete": complete,
+            **{name: fit for name, (fit, _, _) in checks.items()}}
     shown_rows = {"tv": tv.summary, "complete": complete.summary.head(1),
                   "naive": naive.summary.head(1), "landmark": landmark.cox.summary.head(1),
                   **({"split": split.summary.head(2)} if split_shown else {}),
                   "fine_gray": fine_gray.summary.head(1)}
     columns = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note"]
     released = combine_estimates([
-        releases[name].estimates(_label(_with_note(rows, checks[name][0]),
+        releases[name].estimates(_label(_with_note(rows, fits[name]),
                                         names[name])[columns])
         for name, rows in shown_rows.items()])
     released = released.select([*columns, *(["withheld"] if "withheld" in

@@ -42,6 +42,8 @@ from lifetools.reports.sentences import (
     plain_reason,
     reason_text,
     result_sentence,
+    withheld_reasons,
+    withheld_text,
 )
 from lifetools.result_names import EmergencyName, WellbeingName, derived
 from lifetools.tables import table_estimates
@@ -521,7 +523,6 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
     # the share from the published counts (Wilson interval of those); the means are
     # magnitudes: withheld when too few people or dominated by one or two
     improved = disclosure.share(int(share.extra["improved"]), len(pairs))
-    withheld = disclosure.magnitude_reason(pairs["change"].to_numpy())
     low, high = improved.interval or (float("nan"), float("nan"))
     shown_share = share.summary.assign(
         estimate=float("nan") if improved.value is None else improved.value / 100,
@@ -532,14 +533,9 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
             term="follow-up against baseline", method="Linear mixed model (REML)"),
         shown_share.assign(method="Share improving (Wilson interval)"),
     ], ignore_index=True)[["method", "term", "estimate", "ci_lower", "ci_upper"]]
-    if withheld:
-        estimates.loc[:1, ["estimate", "ci_lower", "ci_upper"]] = float("nan")
-        estimates["withheld"] = [f"withheld: {withheld}"] * 2 + [
-            "" if improved.value is not None else f"withheld: {improved.reason}"]
-    elif improved.value is None:
-        estimates["withheld"] = ["", "", f"withheld: {improved.reason}"]
-    # every row through the model release check: the t interval and the share on
-    # the pairs, the mixed model on the measurements (events: observations per level)
+    # every row through the model release check, on the estimates as fitted: the t
+    # interval and the share on the pairs, the mixed model on the measurements
+    # (events: observations per level)
     checks = [
         model_release(change, data=pairs.assign(people=1), event_col="people",
                       level_cols=[], summary=estimates.iloc[[0]]),
@@ -550,10 +546,16 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
         # lower limit of 0 is no fault): residual degrees of freedom only
         model_release(share, data=pairs.assign(people=1), event_col="people",
                       level_cols=[], summary=estimates.iloc[0:0], converged=True)]
+    magnitude = disclosure.magnitude_reason(pairs["change"].to_numpy())
+    why = withheld_reasons(checks, [magnitude, magnitude, improved.reason or ""])
+    if any(why):
+        withheld = [i for i, reason in enumerate(why) if reason]
+        estimates.loc[withheld, ["estimate", "ci_lower", "ci_upper"]] = float("nan")
+        estimates["withheld"] = [withheld_text(check, reason)
+                                 for check, reason in zip(checks, why, strict=True)]
     released = combine_estimates([check.estimates(estimates.iloc[[i]])
                                   for i, check in enumerate(checks)])
-    if not checks[0].released and not withheld:
-        withheld = checks[0].reason
+    withheld, share_withheld = why[0], why[2]
     counts = pd.DataFrame({"measure": [
         "People with a baseline measurement in the period",
         "People with a baseline and a follow-up", "People improving by the threshold"],
@@ -577,8 +579,7 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
     key += (
         {"name": WellbeingName.MEAN_CHANGE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: mean change in SWEMWBS", "text": (
-             not_shown_sentence("How their score changed on average",
-                                plain_reason(withheld))
+             not_shown_sentence("How their score changed on average", withheld)
              if withheld else result_sentence(
                  mean, kind="estimate", interval=(low, high),
                  judge={"null": 0.0, "above": "scores rose on average",
@@ -587,7 +588,9 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
                  "confidence interval {interval}): {verdict}.",
                  missing="How their score changed on average"))},
         {"name": WellbeingName.SHARE_IMPROVED_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: share improving", "text": result_sentence(
+         "label": "Summary: share improving", "text": not_shown_sentence(
+             "The share who improved by at least the meaningful-change threshold",
+             share_withheld) if share_withheld else result_sentence(
              improved, kind="percentage",
              found="{value} ({level} confidence interval {interval}) improved by at least "
              "the meaningful-change threshold.",

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lifetools.disclosure import (
+    NOT_ESTIMABLE,
     Estimate,
     Interval,
     Level,
@@ -26,7 +27,8 @@ from lifetools.disclosure import (
 from lifetools.formatting import finite, verdict
 
 __all__ = ["CI_LEVEL", "estimate_part", "interval_text", "not_shown_sentence",
-           "plain_reason", "reason_text", "result_sentence"]
+           "plain_reason", "reason_text", "result_sentence", "withheld_reasons",
+           "withheld_text"]
 
 CI_LEVEL = Level(95)
 """The confidence level every interval on the site is stated at (``{level}``)."""
@@ -183,3 +185,36 @@ def reason_text(reason: Any) -> ProtectedText:
 def interval_text(low: float, high: float, digits: int = 2) -> ProtectedText:
     """Two confidence limits as a protected text: "0.83 to 1.71"."""
     return compose("{ci}", ci=Interval(float(low), float(high), digits))
+
+
+def withheld_reasons(checks: Sequence[Any], rules: Sequence[str]) -> list[str]:
+    """Why each row of a results table is withheld ("" when shown): one reason per row.
+
+    ``checks`` are the rows' release checks (:func:`lifetools.disclosure.model_release`)
+    and ``rules`` the reasons a disclosure rule gave for the same rows (a magnitude rule,
+    a suppressed numerator; "" when none). A failed release check comes first, because
+    the table it makes states that reason; otherwise the rule's reason. A page's summary
+    and its table both read this reason, so they cannot disagree (the table through
+    :func:`withheld_text`).
+
+    Notes
+    -----
+    Tested in ``tests/unit/test_sentences.py``
+    (``test_withheld_reasons_*``) and, on the wellbeing report, in
+    ``tests/unit/test_reports.py`` (``test_analyse_wellbeing_withheld_*``).
+    """
+    if len(checks) != len(rules):
+        raise ValueError("one disclosure reason per release check")
+    return [check.reason if not check.released else str(rule or "")
+            for check, rule in zip(checks, rules, strict=True)]
+
+
+def withheld_text(check: Any, reason: str) -> str:
+    """The ``withheld`` cell a table shows for a row withheld for ``reason`` ("" if none).
+
+    Equal to what a failed release check writes (``ModelRelease.apply``), so that the
+    cell and the summary sentence give the same reason.
+    """
+    if not reason:
+        return ""
+    return f"{NOT_ESTIMABLE}: {reason}" if not check.released else f"withheld: {reason}"

@@ -202,9 +202,9 @@ def _label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
     values = parameters
     if mark.get("kind") == "figure":
         for text in mark.get("texts", []):
-            if has_words(str(text)):
-                found += prose_findings(str(text), profile, where="a figure's text",
-                                        parameters=values)
+            if has_words(str(text)):  # a line break in a label is layout, not words
+                found += prose_findings(" ".join(str(text).split()), profile,
+                                        where="a figure's text", parameters=values)
     for text in texts:  # an author's caption, of a table or a figure
         for caption in re.findall(r"<(?:fig)?caption\b[^>]*>(.*?)</(?:fig)?caption>", text,
                                   flags=re.S | re.I):
@@ -341,7 +341,10 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
         if parts[0] == "tables" and path.suffix == ".csv" and len(parts) == 2:
             owner = sealed.get(f"table:{path.stem}")
         elif parts[0] == "figures" and path.suffix == ".png" and len(parts) == 2:
-            owner = sealed.get(f"figure:{path.stem}")
+            # a figure's PNG, or another rendering of it its stamp lists (narrow phone)
+            owner = sealed.get(f"figure:{path.stem}") or next(
+                (m for k, m in sealed.items() if k.startswith("figure:") and
+                 f"figures/{path.name}" in m.get("images", [])), None)
         elif parts[0] == "figures" and path.suffix == ".csv" and len(parts) == 2:
             # the data behind a figure: listed in the sealed figure's stamp
             owner = next((m for k, m in sealed.items() if k.startswith("figure:") and

@@ -1,0 +1,74 @@
+"""The discharge report's release check of its time-varying models (#15).
+
+The time-varying model fits Life Rooms use as exposed and unexposed person-time
+(``split_at_exposure``), so its release check counts events there, not by ever-use:
+a user discharged before their first contact is an unexposed event.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lifetools.cohort import split_at_exposure
+from lifetools.disclosure import model_release
+from lifetools.reports.discharge import time_varying_release
+from lifetools.survival import fit_cox_time_varying
+
+
+def cohort(late_users: int, early_users: int, non_users: int = 60) -> pd.DataFrame:
+    """One row per person: users first seen after (late) or before (early) discharge."""
+    rng = np.random.default_rng(7)
+    n = late_users + early_users + non_users
+    duration = rng.integers(60, 400, n).astype(float)
+    exposure = np.r_[duration[:late_users] + 5,            # first contact after discharge
+                     duration[late_users:late_users + early_users] / 2,
+                     np.full(non_users, np.nan)]
+    return pd.DataFrame({
+        "person_id": [f"p{i:03d}" for i in range(n)], "entry": 0.0,
+        "duration": duration, "discharged": 1, "exposure_day": exposure,
+        "ever_used": (~np.isnan(exposure)).astype(float),
+        "female": np.arange(n) % 2})
+
+
+def fit(data: pd.DataFrame):
+    return fit_cox_time_varying(split_at_exposure(data), id_col="person_id",
+                                start_col="start", stop_col="stop", event_col="event",
+                                covariates=["exposed", "female"], check_ph=False)
+
+
+def test_time_varying_release_few_exposed_events_withholds_naming_the_model_exposure():
+    # 30 users discharged before their first contact, 6 after it: 36 ever-users with
+    # an event, but only 6 events in exposed person-time
+    data = cohort(late_users=30, early_users=6)
+    model = fit(data)
+    release = time_varying_release(model, data, ["female"])
+    assert not release.released
+    assert release.reason == ("fewer than 10 events among 'Life Rooms use "
+                              "(time-varying)'")
+    # the old check, by ever-use, released it with the wrong variable's counts
+    naive_check = model_release(model, data=data, event_col="discharged",
+                                level_cols=["ever_used", "female"])
+    assert naive_check.released
+
+
+def test_time_varying_release_counts_people_once_and_events_where_they_happened():
+    data = cohort(late_users=5, early_users=20)
+    release = time_varying_release(fit(data), data, ["female"])
+    assert release.released and release.reason == ""
+    levels = release.levels.frame.set_index(["variable", "level"])
+    # 20 early users have an unexposed row and an exposed row: each counts as one
+    # person in each level, their 20 events in the exposed level only
+    assert levels.loc[("exposed", "1.0"), "events"] == 20
+    assert levels.loc[("exposed", "0.0"), "events"] == 65
+    assert levels.loc[("exposed", "0.0"), "people"] == 85
+    assert levels.loc[("female", "0"), "people"] + levels.loc[("female", "1"),
+                                                               "people"] == 85
+    assert release.residual_df == 85 - 2  # people, not start-stop rows, less the terms
+
+
+def test_group_words_not_keeps_the_capital_of_a_name_only():
+    from lifetools.disclosure.models import _group_words
+
+    assert _group_words("exposed", "0.0") == "'not Life Rooms use (time-varying)'"
+    assert _group_words("female", "0") == "'not female'"
