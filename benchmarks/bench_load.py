@@ -138,8 +138,8 @@ def main() -> None:
             cpu = [c for run in done_runs for c in run["cpu_s"]]
             wall = [w for run in done_runs for w in run["wall_s"]]
             sizes[people][tree] = {
-                "cpu_s": cpu, "wall_s": wall, "cpu_median": statistics.median(cpu),
-                "wall_median": statistics.median(wall),
+                "cpu_s": cpu, "wall_s": wall, "cpu_median": round(statistics.median(cpu), 3),
+                "wall_median": round(statistics.median(wall), 3),
                 "peak_mb": max(run["peak_mb"] for run in done_runs),
                 "frames_sha256": done_runs[0]["frames_sha256"],
                 "same_frames_each_run": len({run["frames_sha256"] for run in done_runs}) == 1,
