@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import tempfile
 import time
@@ -63,11 +64,19 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--modes", default="isolated,warm",
+                        help="builds to time: isolated,warm (default) or warm alone")
+    parser.add_argument("--name", default="warm-kernels",
+                        help="results file name (without .json / .md)")
     args = parser.parse_args()
+    modes = tuple(m for m in ("isolated", "warm") if m in args.modes.split(","))
+    if "warm" not in modes:
+        parser.error("--modes must include warm")
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+    load_before = [round(x, 1) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="lifetools-warm-") as folder:
         roots = {mode: copy_project(Path(folder) / mode, args.people)
-                 for mode in ("isolated", "warm")}
+                 for mode in modes}
         builds = {}
         for mode, root in roots.items():
             log(f"[{args.people:,} people] cold build, {mode} kernels, jobs {args.jobs}")
@@ -77,11 +86,12 @@ def main() -> int:
                 log(f"build failed: {builds[mode]}")
                 return 1
         log(f"[{args.people:,} people] compute floor")
-        data = roots["isolated"] / "build" / "data" / "synthetic"
+        data = roots[modes[0]] / "build" / "data" / "synthetic"
         compute = child("compute", args.threads, data_dir=str(data), repeats=1)
         log(f"[{args.people:,} people] no-op rebuild (warm)")
         noop = child("build", args.threads, root=str(roots["warm"]), jobs=args.jobs)
-        same = published(roots["isolated"]) == published(roots["warm"])
+        same = (published(roots["isolated"]) == published(roots["warm"])
+                if "isolated" in roots else None)
         files = len(published(roots["warm"]))
     compute_s = compute["seconds"][0]
     compute_cpu = (compute.get("cpu_seconds") or [None])[0]
@@ -90,36 +100,43 @@ def main() -> int:
         "jobs": args.jobs, "threads": args.threads, "compute_s": compute_s,
         "compute_parts": compute.get("parts"),
         "compute_cpu_s": compute_cpu,
-        "isolated": ratios(builds["isolated"], compute_s, compute_cpu),
-        "warm": ratios(builds["warm"], compute_s, compute_cpu),
+        **{mode: ratios(builds[mode], compute_s, compute_cpu) for mode in modes},
         "noop_s": noop["seconds"][0], "noop_notebooks": noop.get("notebooks"),
         "published_files": files, "published_bytes_identical": same,
     }
-    report["warm_over_isolated"] = round(report["warm"]["cold_s"]
-                                         / report["isolated"]["cold_s"], 2)
-    if report["warm"]["cpu_s"] and report["isolated"]["cpu_s"]:
+    report["load_average"] = {"before": load_before,
+                              "after": [round(x, 1) for x in os.getloadavg()]}
+    if "isolated" in report:
+        report["warm_over_isolated"] = round(report["warm"]["cold_s"]
+                                             / report["isolated"]["cold_s"], 2)
+    if "isolated" in report and report["warm"]["cpu_s"] and report["isolated"]["cpu_s"]:
         report["warm_cpu_over_isolated_cpu"] = round(report["warm"]["cpu_s"]
                                                      / report["isolated"]["cpu_s"], 2)
     report["noop_over_cold"] = round(report["noop_s"] / report["warm"]["cold_s"], 4)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "warm-kernels.json").write_text(json.dumps(report, indent=1) + "\n")
+    (args.out / f"{args.name}.json").write_text(json.dumps(report, indent=1) + "\n")
     text = markdown(report)
-    (args.out / "warm-kernels.md").write_text(text)
+    (args.out / f"{args.name}.md").write_text(text)
     print(text)
     return 0
 
 
 def markdown(r: dict) -> str:
     m = r["machine"]
+    load = r.get("load_average")
     lines = [
         "# Warm kernels: cold build against the compute floor", "",
         f"Run {r['started']} on {m['cpu']}, {m['cores']} cores; commit "
         f"{m['git_commit']}{' (uncommitted changes)' if m['git_dirty'] else ''}; "
-        f"{r['people']:,} people, jobs {r['jobs']}, BLAS threads {r['threads']}.", "",
+        f"{r['people']:,} people, jobs {r['jobs']}, BLAS threads {r['threads']}"
+        + (f"; load average {load['before']} before, {load['after']} after" if load
+           else "") + ".", "",
         "| build | cold s | data s | runs s | book s | floor s (data + compute + book) "
         "| cold / floor | runs / compute | CPU s | CPU / compute CPU | peak MB |",
         "|---|---|---|---|---|---|---|---|---|---|---|"]
     for mode in ("isolated", "warm"):
+        if mode not in r:
+            continue
         b = r[mode]
         t = b["timings"]
         lines.append(
@@ -129,14 +146,15 @@ def markdown(r: dict) -> str:
             f"{b['cpu_s']} | {b['cpu_over_compute_cpu']}x | {b['peak_rss_mb']:.0f} |")
     lines += [
         "", f"Compute floor {r['compute_s']:.1f} s, {r['compute_cpu_s']} CPU s (load "
-        "once + every report's analysis, "
-        f"both editions). Warm / isolated cold build: {r['warm_over_isolated']}x wall, "
-        f"{r.get('warm_cpu_over_isolated_cpu')}x CPU. "
-        f"No-op rebuild {r['noop_s']:.1f} s = {r['noop_over_cold']:.1%} of the warm cold "
-        f"build (notebooks {r['noop_notebooks']}).",
+        "once + every report's analysis, both editions). "
+        + (f"Warm / isolated cold build: {r['warm_over_isolated']}x wall, "
+           f"{r.get('warm_cpu_over_isolated_cpu')}x CPU. " if "isolated" in r else "")
+        + f"No-op rebuild {r['noop_s']:.1f} s = {r['noop_over_cold']:.1%} of the warm "
+        f"cold build (notebooks {r['noop_notebooks']}).",
         f"Published bytes (every executed notebook and output file, {r['published_files']}"
-        f" files): {'identical' if r['published_bytes_identical'] else 'DIFFERENT'} "
-        "between the two builds."]
+        " files): " + ({True: "identical", False: "DIFFERENT"}.get(
+            r["published_bytes_identical"], "not compared (warm build only)"))
+        + (" between the two builds." if "isolated" in r else ".")]
     return "\n".join(lines) + "\n"
 
 

@@ -340,14 +340,21 @@ def _not_fitted(reason: str) -> None:
     raise NotFitted(reason)
 
 
-def fits(data_dir: str, repeats: int, r_repeats: int) -> dict:
-    """Each model fit the reports call (lifetools wrappers), and Cox beside R."""
+def fits(data_dir: str, repeats: int, r_repeats: int, cox: bool = True) -> dict:
+    """Each model fit the reports call (lifetools wrappers), and Cox beside R.
+
+    ``cox=False`` leaves out the Cox comparison (R and the other backends), to measure
+    the fits' peak memory alone; the peak after the load and the cohorts is reported as
+    ``peak_after_load_mb`` and ``peak_after_cohorts_mb``. The load follows the
+    environment (``LIFETOOLS_COMPACT_IDS``, ``LIFETOOLS_SKIP_UNUSED_COLUMNS``).
+    """
     from lifetools import cohort, regression, survival
     from lifetools.errors import StatisticalWarning
     from lifetools.loading import load_dataset
 
     warnings.simplefilter("ignore", StatisticalWarning)
     ds = load_dataset(Path(data_dir))
+    after_load = peak_mb()
     covs = list(cohort.ADJUSTMENT_COVARIATES)
     data = cohort.build_discharge_cohort(ds, cohort.CohortSpec(**PERIOD)).data
     rerefer = cohort.build_rereferral_cohort(ds, cohort.CohortSpec(**PERIOD)).data
@@ -373,6 +380,7 @@ def fits(data_dir: str, repeats: int, r_repeats: int) -> dict:
         PERIOD["period_start"], PERIOD["period_end"])]["person_id"])
     measures = wb[wb["person_id"].isin(base)].assign(
         follow_up=lambda f: (f["timepoint"] == "follow_up").astype(float))
+    after_cohorts = peak_mb()
     calls = {
         "fit_cox discharge (entry, as reported)": (len(data), lambda: survival.fit_cox(
             data, duration_col="duration", event_col="discharged", entry_col="entry",
@@ -432,9 +440,11 @@ def fits(data_dir: str, repeats: int, r_repeats: int) -> dict:
             out.append({"name": name, "rows": rows, "seconds": [],
                         "error": f"failed: {type(error).__name__}"})
             continue
-        out.append({"name": name, "rows": rows, "seconds": seconds})
-    cox = compare_cox(cox_models(ds), repeats, repeats)
-    return {"fits": out, "cox": cox}
+        out.append({"name": name, "rows": rows, "seconds": seconds,
+                    "peak_so_far_mb": peak_mb()})
+    cox = compare_cox(cox_models(ds), repeats, repeats) if cox else []
+    return {"fits": out, "cox": cox, "peak_after_load_mb": after_load,
+            "peak_after_cohorts_mb": after_cohorts}
 
 
 def cox_scaled(data_dir: str, rows: int, repeats: int) -> dict:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 __all__ = ["ENV_COMPACT_IDS", "ENV_SKIP_UNUSED", "ID_COLUMN", "UNUSED_COLUMNS", "compact_wanted",
-           "encode_ids", "file_columns", "id_list"]
+           "encode_ids", "file_codes", "file_columns", "id_list"]
 
 ENV_COMPACT_IDS = "LIFETOOLS_COMPACT_IDS"
 """Set to ``1`` to make :func:`lifetools.load_dataset` give compact person ids."""
@@ -42,8 +42,9 @@ UNUSED_COLUMNS = {"ae_attendances": ("attendance_id", "disposal"),
                   "wellbeing": ("measurement_id",), "feedback": ("response_id",)}
 """Columns no analysis of lifetools reads (row keys, three descriptive fields): at
 1,500,000 people the A&E row keys alone are 8.75 million Python strings."""
-_IDS: dict[tuple, object] = {}
-"""The last id list built, keyed by the stamps of the files it was read from."""
+_IDS: dict[tuple, tuple] = {}
+"""The last id list built and its Parquet files' codes, keyed by the stamps of the files
+it was read from."""
 
 
 def compact_wanted(compact_ids: bool | None) -> bool:
@@ -68,7 +69,7 @@ def _stamp(path: Path) -> tuple:
 
 
 def _read_ids(path: Path):
-    """The distinct non-empty ids of one table file (Arrow), or None without the column."""
+    """A table file's ids as one Arrow (chunked) string column, or None without it."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -79,34 +80,88 @@ def _read_ids(path: Path):
         column = pq.read_table(path, columns=[ID_COLUMN]).column(0)
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             column = pc.cast(column, pa.string())
-    else:
-        header = pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8-sig")
-        if ID_COLUMN not in header.columns:
-            return None
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                            usecols=[ID_COLUMN], encoding="utf-8-sig")
-        column = pa.chunked_array([pa.array(frame[ID_COLUMN], type=pa.string())])
-    column = pc.cast(column, pa.large_string())
-    return pc.unique(pc.drop_null(column.combine_chunks()))
+        return column
+    header = pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8-sig")
+    if ID_COLUMN not in header.columns:
+        return None
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                        usecols=[ID_COLUMN], encoding="utf-8-sig")
+    return pa.chunked_array([pa.array(frame[ID_COLUMN], type=pa.large_string())])
 
 
 def id_list(files: Mapping[str, Path]):
     """Every distinct person id of the files, sorted (an Arrow array; built once while
-    the files are unchanged). Empty strings are missing values, not ids."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    the files are unchanged). Empty strings are missing values, not ids.
 
+    Notes
+    -----
+    Each file's ids are dictionary-encoded once (one hash pass over its rows); the
+    files' dictionaries are then merged and sorted, and each Parquet file's codes are
+    kept (:func:`file_codes`) so that loading the table neither reads its ids again
+    nor looks each row up in the sorted list (issue 16: the lookup of 12.4 million
+    64-character ids in a 1.5-million-entry hash table grew faster than the data).
+    Tested in ``tests/unit/test_compact_ids.py``.
+    """
     stamp = tuple(sorted((name, _stamp(path)) for name, path in files.items()))
     kept = _IDS.get(stamp)
     if kept is not None:
-        return kept
-    parts = [ids for path in files.values() if (ids := _read_ids(Path(path))) is not None]
-    ids = pc.unique(pa.concat_arrays(parts)) if parts else pa.array([], pa.large_string())
-    ids = ids.filter(pc.not_equal(ids, ""))
-    ids = ids.take(pc.array_sort_indices(ids))
+        return kept[0]
+    ids, codes = _build(files)
     _IDS.clear()  # one folder at a time: the list of a previous folder is dropped
-    _IDS[stamp] = ids
+    _IDS[stamp] = (ids, codes)
     return ids
+
+
+def _build(files: Mapping[str, Path]):
+    """The sorted id list and, per Parquet file (by :func:`_stamp`), its rows' codes
+    (``int32`` or ``int64`` numpy, ``-1`` for a missing or empty id)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = {}
+    for path in map(Path, files.values()):
+        column = _read_ids(path)
+        if column is not None:
+            encoded[path] = pc.dictionary_encode(column)  # one dictionary for all chunks
+    locals_ = [pc.cast(e.chunk(0).dictionary if e.num_chunks else pa.array([], pa.string()),
+                       pa.large_string()) for e in encoded.values()]
+    merged = pc.dictionary_encode(pa.concat_arrays(locals_) if locals_
+                                  else pa.array([], pa.large_string()))
+    distinct = merged.dictionary
+    order = pc.array_sort_indices(distinct).to_numpy()
+    empty = pc.equal(distinct, "").to_numpy(zero_copy_only=False)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    kept = ~empty[order]
+    rank[order[kept]] = np.arange(int(kept.sum()))
+    rank[empty] = -1
+    ids = distinct.take(pa.array(order[kept]))
+    small = np.int32 if len(ids) < 2**31 - 1 else np.int64
+    codes: dict[tuple, object] = {}
+    merged_codes = rank[merged.indices.to_numpy()].astype(small)
+    start = 0
+    for (path, enc), local in zip(encoded.items(), locals_, strict=True):
+        lookup = np.append(merged_codes[start:start + len(local)], small(-1))
+        start += len(local)
+        if path.suffix == ".parquet":  # a null index (missing id) takes the last: -1
+            index = pc.fill_null(pa.chunked_array([c.indices for c in enc.chunks],
+                                                  pa.int32()), -1).to_numpy()
+            codes[_stamp(path)] = lookup[index]
+    return ids, codes
+
+
+def file_codes(path: Path, ids):
+    """The codes of a Parquet file's ``person_id`` rows made by the :func:`id_list` call
+    that returned ``ids`` (a pandas ``Int64`` series), or None when they were not kept
+    (a CSV file, another list, or the file changed since)."""
+    for kept_ids, codes in _IDS.values():
+        if kept_ids is ids:
+            values = codes.get(_stamp(Path(path)))
+            if values is None:
+                return None
+            return pd.Series(pd.arrays.IntegerArray(values.astype("int64"), values < 0),
+                             name=ID_COLUMN)
+    return None
 
 
 def encode_ids(column, ids) -> pd.Series:

@@ -31,6 +31,7 @@ from lifetools.compact_ids import (
     UNUSED_COLUMNS,
     compact_wanted,
     encode_ids,
+    file_codes,
     file_columns,
     id_list,
 )
@@ -366,9 +367,20 @@ def _read_table(path: Path, spec: TableSpec, columns: Sequence[str] | None = Non
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        table = pq.read_table(path, columns=list(columns) if columns else None)
+        names = list(columns) if columns else None
+        known = file_codes(path, ids) if ids is not None else None
+        position: int | None = None
+        if known is not None:  # codes made with the id list: the ids are not read again
+            names = names or file_columns(path)
+            position = names.index(ID_COLUMN) if ID_COLUMN in names else None
+            names = [c for c in names if c != ID_COLUMN]
+        table = pq.read_table(path, columns=names)
         codes = None
-        if ids is not None and ID_COLUMN in table.column_names:
+        if known is not None and position is not None and len(known) == table.num_rows:
+            codes = (position, known)
+        elif known is not None and position is not None:  # file changed: read as before
+            table = pq.read_table(path, columns=list(columns) if columns else None)
+        if codes is None and ids is not None and ID_COLUMN in table.column_names:
             codes = (table.column_names.index(ID_COLUMN),
                      encode_ids(table.column(ID_COLUMN), ids))
             table = table.drop_columns([ID_COLUMN])

@@ -179,3 +179,28 @@ def test_reports_with_compact_ids_and_no_unused_columns_equal_reports_before(tmp
             assert isinstance(other, float) and np.isnan(other), key
         else:
             assert value == other, key
+
+
+def test_load_dataset_kept_codes_equal_lookup_over_row_groups_and_gaps(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(3)
+    people = [hex_id(int(i)) for i in rng.permutation(50)]
+    events = [hex_id(int(i)) for i in rng.integers(0, 60, 400)]  # 50-59: not in people
+    events[7], events[99], events[300] = None, "", None
+    pd.DataFrame({"person_id": people}).to_parquet(tmp_path / "people.parquet",
+                                                   index=False)
+    table = pa.table({"arrival_date": pa.array(["2024-05-01"] * 400),
+                      "person_id": pa.array(events, pa.string())})
+    pq.write_table(table, tmp_path / "ae_attendances.parquet", row_group_size=64)
+    data = load_dataset(tmp_path, compact_ids=True)
+    ids = id_list(loading.scan_folder(tmp_path, loading.TABLES)[0])
+    assert compact_ids.file_codes(tmp_path / "ae_attendances.parquet", ids) is not None
+    looked_up = encode_ids(pd.Series(events, dtype=object), ids)
+    assert list(data.ae_attendances.columns) == ["arrival_date", "person_id"]
+    pd.testing.assert_series_equal(data.ae_attendances["person_id"], looked_up,
+                                   check_names=False)
+    assert data.ae_attendances["person_id"].isna().sum() == 3
+    assert sorted(ids.to_pylist()) == ids.to_pylist() and len(ids) == len(
+        set(people) | {e for e in events if e})
