@@ -329,19 +329,26 @@ def validate_duckdb(path: Path, *, tables: Sequence[str] | None = None,
     return ValidationReport(path, tuple(problems))
 
 
+def column_problems(spec: TableSpec, stored: Sequence[str], out: Any, where: str) -> None:
+    """Add to ``out`` each dictionary column missing from the stored ``table`` (or
+    ``file``: ``where``) and each stored column the dictionary does not know (named
+    only when its name is safe to show, else by its position)."""
+    for column in spec.field_names:
+        if column not in stored:
+            out.add(column, Rule.COLUMN_MISSING, f"is missing from the {where}")
+    for number, column in enumerate(stored, start=1):
+        if column not in spec.field_names:
+            out.add(safe_text(column, placeholder=f"#{number}"), Rule.COLUMN_EXTRA,
+                    "is not in the data dictionary")
+
+
 def _header(path: Path, name: str, spec: TableSpec, stored: dict[str, str],
             out: _Collector) -> bool:
     """The checks of a table before its rows (as :func:`check_frame` makes them):
     missing and unknown columns, no rows. Whether the rows are to be checked."""
     import duckdb
 
-    for column in spec.field_names:
-        if column not in stored:
-            out.add(column, Rule.COLUMN_MISSING, "is missing from the file")
-    for number, column in enumerate(stored, start=1):
-        if column not in spec.field_names:
-            out.add(safe_text(column, placeholder=f"#{number}"), Rule.COLUMN_EXTRA,
-                    "is not in the data dictionary")
+    column_problems(spec, list(stored), out, "file")
     with duckdb.connect(str(path), read_only=True) as connection:
         count = connection.sql(f'SELECT count(*) FROM "{name}"').fetchone()
     if not count or count[0] == 0:

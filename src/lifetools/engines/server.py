@@ -17,13 +17,12 @@ from typing import Any
 
 from lifetools import fingerprint as file_fingerprint
 from lifetools.dictionary import load_dictionary
-from lifetools.engines.checks import table_problems
+from lifetools.engines.checks import column_problems, table_problems
 from lifetools.engines.connect import connect
 from lifetools.engines.dataset import numbered
 from lifetools.engines.engine import _ACCEPTS, _WORDS, EngineTables
 from lifetools.engines.fingerprint import engine_fingerprint
 from lifetools.engines.source import Source
-from lifetools.redaction import safe_text
 from lifetools.validation import Problem, Rule, ValidationReport, _Collector
 
 __all__ = ["server_fingerprint", "validate_server"]
@@ -68,13 +67,7 @@ def validate_server(source: Source, *, tables: list[str] | None = None,
             out.add(None, Rule.FILE_MISSING, f"no table {name!r} on the server")
             continue
         schema = engine.tables[name].schema()
-        for column in spec.field_names:
-            if column not in schema:
-                out.add(column, Rule.COLUMN_MISSING, "is missing from the table")
-        for number, column in enumerate(schema, start=1):
-            if column not in spec.field_names:
-                out.add(safe_text(column, placeholder=f"#{number}"), Rule.COLUMN_EXTRA,
-                        "is not in the data dictionary")
+        column_problems(spec, list(schema), out, "table")
         skip[name] = [f.name for f in spec.fields if f.name in schema and not any(
             getattr(schema[f.name], test)() for test in _ACCEPTS.get(f.type, ()))]
         for column in skip[name]:
