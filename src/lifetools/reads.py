@@ -136,10 +136,9 @@ class RecordingFrame(pd.DataFrame):
     def _lt_note(self, columns: Iterable[str] | None) -> None:
         """Note ``columns`` (None: every column this frame holds) as read."""
         table = object.__getattribute__(self, "_lt_table")
-        if columns is None:
+        if columns is None:  # every column of the table, not only those loaded here:
+            # a warm kernel skips unused columns, and the key must not depend on that
             object.__setattr__(self, "_lt_all", True)
-            with quiet():
-                columns = [str(c) for c in pd.DataFrame.__getattribute__(self, "columns")]
         note_read(table, columns)
 
     def __getattribute__(self, name: str) -> Any:
