@@ -4,9 +4,10 @@ A key result is recorded under a name (``results.json``, the glue a page quotes 
 ``{glue:text}`name```, the landing page's main points in ``analyses/analyses.yml``).
 Each report declares its names here as a :class:`~enum.StrEnum`, and the report code
 builds its key results from these members only: a name typed anywhere else is either
-a reference (Markdown, ``analyses.yml``), which ``tests/unit/test_key_result_names.py``
-checks against these declarations, or a fault that test finds (a report producing a
-name not declared here, or a declared name its report never produces).
+a reference (Markdown, ``analyses.yml``), which ``tests/unit/test_result_names.py``
+checks against these declarations, or a fault ``tests/unit/test_key_result_names.py``
+finds (a report producing a name not declared here, or a declared name its report
+never produces).
 
 Members are strings (``DischargeName.HR_TV == "hr_tv"``), so ``results.json`` and the
 published pages hold the same bytes as with plain strings. A notebook refers to a
