@@ -20,7 +20,9 @@ it must be
   like a key result (:func:`lifetools.disclosure.text.text_findings`);
 - written with decimal places (an estimate, an interval: "1.19 (0.83 to 1.71)"); but
   a column of two or more cells all written with zero decimals ("13.00", "20.00")
-  that no rule protected is refused (counts cast to decimals);
+  that no rule protected is refused (counts cast to decimals), and so is a column's
+  only shown cell ("13.00" in a one-row table) unless it is 0, 1 (a reference level's
+  "1.00") or a number the profile publishes as a count;
 - in a cell of words, a form the prose rule allows (a unit the run declares, a rule
   number stating its rule, a label) or a number the profile would publish as a count
   (a protected count written into a text: its protection record is not in the stamp,
@@ -53,6 +55,14 @@ _DECIMAL = re.compile(r"(?<![\w.,])-?(?:\d{1,3}(?:,\d{3})+|\d+)\.(\d+)(?![\w.]|,
 _WHOLE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?![\w]|[.,]\d)")
 _ZERO_DECIMALS = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.0+$")
 _CODE = re.compile(r"\d{1,2}(?:\+|\s*(?:-|–|to)\s*\d{1,2})?")
+
+
+def _lone_count(cell: str, profile: SdcProfile) -> bool:
+    """A column's only shown cell written with zero decimals ("13.00") reads as a count
+    cast to decimals unless it is 0 or 1 (a reference level's "1.00") or a number the
+    profile publishes as a count (it discloses nothing a published count would not)."""
+    value = int(float(cell.replace(",", "")))
+    return abs(value) > 1 and not profile.publishable(abs(value))
 
 
 def _finding(detail: str) -> tuple[str, str]:
@@ -120,9 +130,10 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
                 found.append(_finding(f"column {name!r} holds a whole number that is not "
                                       "a protected count (declare the column in "
                                       "count_cols, or in not_counts if it is not one)"))
-        if len(shown) >= 2 and name not in protected | declared and \
+        if name not in protected | declared and shown and \
                 all(_ZERO_DECIMALS.match(c) for c in shown) and \
-                any(c.strip("-0.,") for c in shown):
+                (len(shown) >= 2 and any(c.strip("-0.,") for c in shown)
+                 or len(shown) == 1 and _lone_count(shown[0], profile)):
             found.append(_finding(f"column {name!r} holds only whole numbers written "
                                   "with zero decimals (counts cast to decimals?)"))
     return list(dict.fromkeys(found))
