@@ -47,8 +47,9 @@ that holds words (titles, axis labels, legends, annotations; a tick label is a n
 and is read by the count rules).
 
 Whole-number words above ten ("thirteen", "twenty") are refused like digits. Words from
-two to ten are allowed only before a noun that does not count people (:data:`NOUNS`:
-"three criteria", "four comparisons", "seven months", "seven in a row") or after "the"
+two to ten are allowed only before a noun that never counts people or events
+(:data:`NOUNS`: "three criteria", "four comparisons", "seven months", "seven in a
+row"; not "seven groups", "seven times", "seven person-years") or after "the"
 / "these" / "those" ("the largest of the three"); "a team of seven" and "seven came"
 are refused ("one" is an article as often as a number: it is read by the count
 patterns, which refuse "one person"). A number that must be stated in prose is glued
@@ -120,14 +121,21 @@ _WORDS_ABOVE_TEN = re.compile(
     r"nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
     r"thousand|dozens?)\b")
 _SMALL_WORD = re.compile(r"\b(?i:two|three|four|five|six|seven|eight|nine|ten)\b")
-NOUNS = (r"days?|weeks?|months?|years?|criteria|criterion|comparisons?|groups?|cohorts?|"
-         r"models?|methods?|editions?|reports?|rules?|ways?|times|parts?|steps?|stages?|"
+NOUNS = (r"days?|weeks?|months?|years?|criteria|criterion|comparisons?|"
+         r"models?|methods?|editions?|rules?|ways?|steps?|stages?|"
          r"sections?|tables?|figures?|columns?|categories|levels?|terms?|knots?|"
-         r"decimal|copies|imputations?|questions?|items?|measures?|outcomes?|checks?|"
-         r"tests?|sides?|scales?|periods?|analyses|estimates?|limits?|kinds?|sources?|"
+         r"decimal|copies|imputations?|questions?|items?|measures?|"
+         r"sides?|scales?|periods?|analyses|estimates?|limits?|kinds?|"
          r"in\s+a\s+row")
-"""What a number word from two to ten may count in prose: never people."""
-_NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:[a-z]+[\s-]+)?(?:{NOUNS})\b)")
+"""What a number word from two to ten may count in prose: nouns that never count
+people or events. Nouns that can ("groups", "cohorts", "teams" of people; "times",
+"tests", "checks", "reports", "outcomes", "sources", "parts" that can be events or
+records) are not in it: "seven groups" is refused."""
+_PEOPLE_WORD = (r"people|persons?|patients?|users?|clients?|adults?|children|men|women|"
+                r"staff|volunteers?|residents?|referrals?|visits?|admissions?|"
+                r"attendances?|contacts?|events?|cases?|person")
+_NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:(?!(?:{_PEOPLE_WORD})\b)[a-z]+[\s-]+)?"
+                         rf"(?:{NOUNS})\b)")
 _ANAPHOR = re.compile(r"(?i:\b(?:the|these|those|all)\s+$)")
 
 
@@ -209,7 +217,7 @@ def _word_findings(visible: str, where: str) -> list[tuple[str, str]]:
                 _ANAPHOR.search(visible[max(match.start() - 10, 0):match.start()]):
             continue
         return [(PROSE_RULE, f"a number word in {where} that counts something other "
-                 "than criteria, comparisons, groups or a time (a team, people ...): "
+                 "than criteria, comparisons, models or a time (a team, groups, times ...): "
                  "state it through a key result")]
     return []
 
