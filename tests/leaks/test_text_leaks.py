@@ -264,3 +264,12 @@ def test_text_leaks_number_word_before_a_noun_that_never_counts_people_passes(ru
     run.markdown("We checked three criteria in four comparisons over seven months; "
                  "the two groups' dates differ.")
     assert scan_notebook(run.write()) == []
+
+
+def test_text_leaks_count_equal_to_a_run_parameter_is_refused(run):
+    # n_boot is 200: "200 bootstrap samples" names it, "a team of 200" is a count
+    run.cells[1].source += "\nn_boot = 200"
+    run.markdown("We drew 200 bootstrap samples.")
+    assert scan_notebook(run.write()) == []
+    cell = run.markdown("A team of 200 met on Tuesdays.")
+    refused(run.write(), cell, PROSE)
