@@ -273,3 +273,11 @@ def test_text_leaks_count_equal_to_a_run_parameter_is_refused(run):
     assert scan_notebook(run.write()) == []
     cell = run.markdown("A team of 200 met on Tuesdays.")
     refused(run.write(), cell, PROSE)
+
+
+@pytest.mark.parametrize("leak", ["The group grew to 2024.", "In 2031 many came.",
+                                  "2024 came back."])
+def test_text_leaks_count_shaped_like_a_year_is_refused(leak, run):
+    # a bare year passes only after a word of time and within the run's years
+    cell = run.markdown(leak)
+    refused(run.write(), cell, PROSE)

@@ -168,3 +168,15 @@ def test_prose_findings_every_whole_number_parameter_declares_its_words():
              if p["type"] in ("int", "float") and float(p["default"]).is_integer()
              and not re.search(r"_(day|week|month|year)s?$", name)}
     assert whole and whole <= set(PARAMETER_WORDS)
+
+
+def test_prose_findings_year_is_a_year_only_within_the_runs_dates():
+    # accepted (book/methods/disclosure-control.md): a year after a word of time within
+    # the run's years, one either side; outside them, or with no dates, it is refused
+    dates = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
+    for year in (2023, 2024, 2025, 2026):
+        assert prose_findings(f"in {year}", "default", parameters=dates) == []
+    for year in (2022, 2027):
+        assert prose_findings(f"in {year}", "default", parameters=dates)
+    assert prose_findings("in 2024", "default", parameters={})
+    assert prose_findings("2024 came in", "default", parameters=dates)
