@@ -123,3 +123,17 @@ def test_cell_leaks_one_row_reference_or_publishable_value_passes(value, run):
     frame = pd.DataFrame({"group": ["Life Rooms users"], "ratio": [value], "n": [1235]})
     run.code(shown(frame, count_cols=["n"]))
     assert scan_notebook(run.write()) == []
+
+
+@pytest.mark.parametrize("sub", [["13", "12"], ["1", "13"], ["13-14", "1"], ["11+", "2"]])
+def test_cell_leaks_undeclared_code_in_a_second_label_column_is_refused(sub, run):
+    frame = pd.DataFrame({"group": BASE["group"], "sub": sub, "n": BASE["n"]})
+    cell = run.code(shown(frame, count_cols=["n"]))
+    assert "declared category" in refused(run.write(), cell, TABLE)
+
+
+@pytest.mark.parametrize("sub", [["1", "5"], ["18-24", "75+"], ["01", "04"], ["2", "99"]])
+def test_cell_leaks_declared_category_in_a_second_label_column_passes(sub, run):
+    frame = pd.DataFrame({"group": BASE["group"], "sub": sub, "n": BASE["n"]})
+    run.code(shown(frame, count_cols=["n"]))
+    assert scan_notebook(run.write()) == []
