@@ -180,3 +180,14 @@ def test_prose_findings_year_is_a_year_only_within_the_runs_dates():
         assert prose_findings(f"in {year}", "default", parameters=dates)
     assert prose_findings("in 2024", "default", parameters={})
     assert prose_findings("2024 came in", "default", parameters=dates)
+
+
+def test_prose_findings_every_setting_declares_its_words():
+    # a setting a key result states ("setting:<name>") passes only beside its words
+    from lifetools.disclosure.settings import PARAMETER_WORDS, SETTINGS
+
+    assert set(SETTINGS) <= set(PARAMETER_WORDS)
+    run = {"setting:coefficients set to zero": 4, "setting:candidate predictor "
+           "parameters": 13}
+    assert prose_findings("13 candidate parameters; 4 removed", parameters=run) == []
+    assert prose_findings("a team of 13", parameters=run)

@@ -57,6 +57,17 @@ PARAMETER_WORDS: dict[str, str] = {
     # "3 points", "improved by 3 or more" (a bound that ends the phrase, not "3 or
     # more people")
     "meaningful_change": r"(?:SWEMWBS\s+)?points?|or\s+more(?![ \t]+[A-Za-z])",
+    # the library's settings a notebook's verified key results state (``setting:<name>``
+    # in the gate's parameters), named as the reports' plain texts name them
+    "balance target (standardised difference)": r"standardised\s+differences?",
+    "imputed copies": r"(?:imputed\s+)?copies|imputations?",
+    "bootstrap samples": r"(?:bootstrap\s+)?samples?",
+    "bootstrap samples per imputed copy": r"(?:bootstrap\s+)?samples?|within\s+each",
+    "candidate predictor parameters": r"candidate\s+(?:predictor\s+)?parameters?",
+    "ridge penalty": r"penalty",
+    "cross-validation folds": r"(?:cross-validation\s+)?folds?",
+    "coefficients kept": r"coefficients?\s+kept",
+    "coefficients set to zero": r"(?:coefficients?\s+)?(?:set\s+to\s+zero|removed)",
 }
 """The words that name each whole-number run parameter in prose (a regular expression,
 case-insensitive), declared once per parameter of ``analyses/analyses.yml``: the

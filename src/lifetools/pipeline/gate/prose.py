@@ -167,7 +167,7 @@ def _named_values(parameters: Iterable[Any] | Mapping[str, Any]
         return {}
     named: dict[float, list[re.Pattern[str]]] = {}
     for name, value in parameters.items():
-        words = PARAMETER_WORDS.get(str(name))
+        words = PARAMETER_WORDS.get(str(name).removeprefix("setting:"))
         if words and isinstance(value, (int, float)) and not isinstance(value, bool):
             named.setdefault(float(value), []).append(
                 re.compile(rf"[ \t]*(?:-[ \t]*)?(?i:{words})\b"))
