@@ -107,3 +107,33 @@ def test_cell_leaks_forged_table_stamp_cannot_declare_a_count_column_safe(run):
     output["metadata"][publication.STAMP_KEY]["rules"]["not_count_headers"] = ["Extra"]
     cell = run.code(output)
     refused(run.write(), cell, "forged-stamp")
+
+
+@pytest.mark.parametrize("value", [13.0, 2634.0, 2.0])
+def test_cell_leaks_count_cast_to_decimals_in_a_one_row_table_is_refused(value, run):
+    # one shown cell "13.00": a count cast to decimals, not an estimate
+    frame = pd.DataFrame({"group": ["Life Rooms users"], "raw": [value], "n": [1235]})
+    cell = run.code(shown(frame, count_cols=["n"]))
+    refused(run.write(), cell, TABLE)
+
+
+@pytest.mark.parametrize("value", [1.0, 0.0, 15.0, 1.19])
+def test_cell_leaks_one_row_reference_or_publishable_value_passes(value, run):
+    # a reference level's "1.00", a zero, a publishable number or an estimate
+    frame = pd.DataFrame({"group": ["Life Rooms users"], "ratio": [value], "n": [1235]})
+    run.code(shown(frame, count_cols=["n"]))
+    assert scan_notebook(run.write()) == []
+
+
+@pytest.mark.parametrize("sub", [["13", "12"], ["1", "13"], ["13-14", "1"], ["11+", "2"]])
+def test_cell_leaks_undeclared_code_in_a_second_label_column_is_refused(sub, run):
+    frame = pd.DataFrame({"group": BASE["group"], "sub": sub, "n": BASE["n"]})
+    cell = run.code(shown(frame, count_cols=["n"]))
+    assert "declared category" in refused(run.write(), cell, TABLE)
+
+
+@pytest.mark.parametrize("sub", [["1", "5"], ["18-24", "75+"], ["01", "04"], ["2", "99"]])
+def test_cell_leaks_declared_category_in_a_second_label_column_passes(sub, run):
+    frame = pd.DataFrame({"group": BASE["group"], "sub": sub, "n": BASE["n"]})
+    run.code(shown(frame, count_cols=["n"]))
+    assert scan_notebook(run.write()) == []

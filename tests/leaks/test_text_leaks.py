@@ -246,3 +246,38 @@ def test_text_leaks_count_in_a_caption_is_refused(kind, run):
         plt.close(fig)
     cell = run.code(display(shown))
     assert "a caption" in refused(run.write(), cell, PROSE)
+
+
+NOUN_COUNTS = ("Seven groups met on Tuesdays.", "Two cohorts joined.",
+               "She came seven times.", "Three tests were positive.",
+               "Seven person-years were lost.", "Five volunteer groups helped.")
+
+
+@pytest.mark.parametrize("leak", NOUN_COUNTS)
+def test_text_leaks_number_word_before_a_noun_that_counts_people_is_refused(leak, run):
+    # only nouns that never count people or events may follow a number word
+    cell = run.markdown(f"## What happened\n\n{leak}")
+    refused(run.write(), cell, PROSE)
+
+
+def test_text_leaks_number_word_before_a_noun_that_never_counts_people_passes(run):
+    run.markdown("We checked three criteria in four comparisons over seven months; "
+                 "the two groups' dates differ.")
+    assert scan_notebook(run.write()) == []
+
+
+def test_text_leaks_count_equal_to_a_run_parameter_is_refused(run):
+    # n_boot is 200: "200 bootstrap samples" names it, "a team of 200" is a count
+    run.cells[1].source += "\nn_boot = 200"
+    run.markdown("We drew 200 bootstrap samples.")
+    assert scan_notebook(run.write()) == []
+    cell = run.markdown("A team of 200 met on Tuesdays.")
+    refused(run.write(), cell, PROSE)
+
+
+@pytest.mark.parametrize("leak", ["The group grew to 2024.", "In 2031 many came.",
+                                  "2024 came back."])
+def test_text_leaks_count_shaped_like_a_year_is_refused(leak, run):
+    # a bare year passes only after a word of time and within the run's years
+    cell = run.markdown(leak)
+    refused(run.write(), cell, PROSE)

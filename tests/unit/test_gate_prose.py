@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lifetools.pipeline.gate.prose import PROSE_RULE, has_words, prose_findings
@@ -132,3 +134,60 @@ def test_label_findings_figure_text_wrapped_onto_lines_reads_as_one_phrase():
 
     assert findings("5 (least\ndeprived)") == findings("5 (least deprived)") == []
     assert findings("People seen:\n1234") and findings("People\nseen 1234")
+
+
+@pytest.mark.parametrize("text", [
+    "A team of 200 met.", "200 people came.", "We saw 200%.", "200 days later",
+    "3 came back.", "a team of 3", "3 or more people came", "3 bootstrap samples"])
+def test_prose_findings_parameter_value_away_from_its_words_is_refused(text):
+    # a run parameter's value passes only before the words that name it
+    run = {**RUN, "n_boot": 200}
+    assert [rule for rule, _ in prose_findings(text, "default", parameters=run)] == [
+        PROSE_RULE]
+
+
+@pytest.mark.parametrize("text", [
+    "200 bootstrap samples", "with 200 bootstrap replicates", "default 3 points",
+    "Improved by 3 or more", "a change of 3 SWEMWBS points"])
+def test_prose_findings_parameter_value_beside_its_words_passes(text):
+    assert prose_findings(text, "default", parameters={**RUN, "n_boot": 200}) == []
+
+
+def test_prose_findings_every_whole_number_parameter_declares_its_words():
+    # analyses.yml owns the parameters; settings.PARAMETER_WORDS their wording in prose
+    from pathlib import Path
+
+    import yaml
+
+    from lifetools.disclosure.settings import PARAMETER_WORDS
+
+    spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "analyses"
+                           / "analyses.yml").read_text())
+    whole = {name for analysis in spec["analyses"]
+             for name, p in (analysis.get("parameters") or {}).items()
+             if p["type"] in ("int", "float") and float(p["default"]).is_integer()
+             and not re.search(r"_(day|week|month|year)s?$", name)}
+    assert whole and whole <= set(PARAMETER_WORDS)
+
+
+def test_prose_findings_year_is_a_year_only_within_the_runs_dates():
+    # accepted (book/methods/disclosure-control.md): a year after a word of time within
+    # the run's years, one either side; outside them, or with no dates, it is refused
+    dates = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
+    for year in (2023, 2024, 2025, 2026):
+        assert prose_findings(f"in {year}", "default", parameters=dates) == []
+    for year in (2022, 2027):
+        assert prose_findings(f"in {year}", "default", parameters=dates)
+    assert prose_findings("in 2024", "default", parameters={})
+    assert prose_findings("2024 came in", "default", parameters=dates)
+
+
+def test_prose_findings_every_setting_declares_its_words():
+    # a setting a key result states ("setting:<name>") passes only beside its words
+    from lifetools.disclosure.settings import PARAMETER_WORDS, SETTINGS
+
+    assert set(SETTINGS) <= set(PARAMETER_WORDS)
+    run = {"setting:coefficients set to zero": 4, "setting:candidate predictor "
+           "parameters": 13}
+    assert prose_findings("13 candidate parameters; 4 removed", parameters=run) == []
+    assert prose_findings("a team of 13", parameters=run)

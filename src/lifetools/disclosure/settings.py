@@ -22,8 +22,8 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
-__all__ = ["DURATIONS", "IMPUTED_COPIES", "RUN_PARAMETER", "SETTINGS", "UNIT_SETTINGS",
-           "parameter_problem"]
+__all__ = ["DURATIONS", "IMPUTED_COPIES", "PARAMETER_WORDS", "RUN_PARAMETER", "SETTINGS",
+           "UNIT_SETTINGS", "parameter_problem"]
 
 RUN_PARAMETER = re.compile(r"[a-z_][a-z0-9_]*")
 """A :class:`Parameter` named like this is a parameter of the run (the notebook's
@@ -52,6 +52,31 @@ UNIT_SETTINGS: dict[str, frozenset[int]] = {
 """Whole numbers the series states in prose before a unit that is not a time, by unit
 (beside the run's parameter values): confidence levels and Riley et al.'s anticipated
 R-squared (15% of its maximum) before "%", spline knots, decimal places."""
+PARAMETER_WORDS: dict[str, str] = {
+    "n_boot": r"bootstrap\s+(?:samples?|replicates?|resamples?)",
+    # "3 points", "improved by 3 or more" (a bound that ends the phrase, not "3 or
+    # more people")
+    "meaningful_change": r"(?:SWEMWBS\s+)?points?|or\s+more(?![ \t]+[A-Za-z])",
+    # the library's settings a notebook's verified key results state (``setting:<name>``
+    # in the gate's parameters), named as the reports' plain texts name them
+    "balance target (standardised difference)": r"standardised\s+differences?",
+    "imputed copies": r"(?:imputed\s+)?copies|imputations?",
+    "bootstrap samples": r"(?:bootstrap\s+)?samples?",
+    "bootstrap samples per imputed copy": r"(?:bootstrap\s+)?samples?|within\s+each",
+    "candidate predictor parameters": r"candidate\s+(?:predictor\s+)?parameters?",
+    "ridge penalty": r"penalty",
+    "cross-validation folds": r"(?:cross-validation\s+)?folds?",
+    "coefficients kept": r"coefficients?\s+kept",
+    "coefficients set to zero": r"(?:coefficients?\s+)?(?:set\s+to\s+zero|removed)",
+}
+"""The words that name each whole-number run parameter in prose (a regular expression,
+case-insensitive), declared once per parameter of ``analyses/analyses.yml``: the
+publish gate's prose rule lets a parameter's value pass only directly before them
+("200 bootstrap samples", "3 points"), so "a team of 200" is refused when ``n_boot``
+is 200. A duration parameter (``*_days``, ``*_weeks``, ``*_months``, ``*_years``) is
+named by its unit ("90 days"); a parameter with a fractional value needs no words (a
+number with decimals is not a count). ``tests/unit/test_gate_prose.py`` checks every
+whole-number parameter in ``analyses.yml`` is declared here."""
 MIN_BOOT_PER_COPY = 10
 """Bootstrap samples within each imputed copy at least (MI-boot)."""
 

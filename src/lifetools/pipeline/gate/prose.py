@@ -18,8 +18,9 @@ in one of the forms below, none of which states a count of people:
 - before a unit, **verified**: a time ("12 months", "90 days", "a 12-month risk") must
   be a duration the run declares (a ``*_days``/``*_weeks``/``*_months``/``*_years``
   parameter) or the series does (:data:`lifetools.disclosure.settings.DURATIONS`);
-  ``%``, knots, points, standard deviations or decimal places must be a value of the
-  run's parameters or of :data:`~lifetools.disclosure.settings.UNIT_SETTINGS` (a
+  ``%``, knots, points, standard deviations or decimal places must be a parameter's
+  value before its declared words (below) or in
+  :data:`~lifetools.disclosure.settings.UNIT_SETTINGS` (a
   confidence level, the knots of a spline). "13 days" or "13%" typed by hand is refused;
 - a number the edition's SDC profile states (its threshold, rounding base, minimum
   events ..., 0 or 1: :data:`lifetools.disclosure.text.RULE_QUANTITIES`, recomputed
@@ -32,8 +33,11 @@ in one of the forms below, none of which states a count of people:
   ratio above 1") is allowed;
 - a rate's scale ("per 1,000": a power of ten after "per"), a term's scale ("HoNOS
   score (per 5 points)", "Age (per 10 years)");
-- the value of one of the run's parameters ("improved by 3 or more" where the run's
-  ``meaningful_change`` is 3), read from the notebook as the gate reads them;
+- the value of one of the run's parameters directly before the words that name it
+  (:data:`~lifetools.disclosure.settings.PARAMETER_WORDS`, declared once per
+  parameter: "200 bootstrap samples" where the run's ``n_boot`` is 200, "3 points"
+  where ``meaningful_change`` is 3), read from the notebook as the gate reads them;
+  "a team of 200" is refused;
 - a code or a label: digits glued to letters (``A06``, ``L2``), zero-padded (``01``),
   a ratio (``1:1``), a scale anchor (``1 = most deprived``), after a label noun
   (categories, types, quintile, item, section, rule, step, figure, table, aged,
@@ -47,8 +51,9 @@ that holds words (titles, axis labels, legends, annotations; a tick label is a n
 and is read by the count rules).
 
 Whole-number words above ten ("thirteen", "twenty") are refused like digits. Words from
-two to ten are allowed only before a noun that does not count people (:data:`NOUNS`:
-"three criteria", "four comparisons", "seven months", "seven in a row") or after "the"
+two to ten are allowed only before a noun that never counts people or events
+(:data:`NOUNS`: "three criteria", "four comparisons", "seven months", "seven in a
+row"; not "seven groups", "seven times", "seven person-years") or after "the"
 / "these" / "those" ("the largest of the three"); "a team of seven" and "seven came"
 are refused ("one" is an article as often as a number: it is read by the count
 patterns, which refuse "one person"). A number that must be stated in prose is glued
@@ -64,7 +69,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from lifetools.disclosure import SdcProfile, get_profile
-from lifetools.disclosure.settings import DURATIONS, UNIT_SETTINGS
+from lifetools.disclosure.settings import DURATIONS, PARAMETER_WORDS, UNIT_SETTINGS
 from lifetools.disclosure.text import RULE_QUANTITIES
 
 __all__ = ["NOUNS", "PROSE_RULE", "prose_findings", "has_words"]
@@ -120,14 +125,21 @@ _WORDS_ABOVE_TEN = re.compile(
     r"nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
     r"thousand|dozens?)\b")
 _SMALL_WORD = re.compile(r"\b(?i:two|three|four|five|six|seven|eight|nine|ten)\b")
-NOUNS = (r"days?|weeks?|months?|years?|criteria|criterion|comparisons?|groups?|cohorts?|"
-         r"models?|methods?|editions?|reports?|rules?|ways?|times|parts?|steps?|stages?|"
+NOUNS = (r"days?|weeks?|months?|years?|criteria|criterion|comparisons?|"
+         r"models?|methods?|editions?|rules?|ways?|steps?|stages?|"
          r"sections?|tables?|figures?|columns?|categories|levels?|terms?|knots?|"
-         r"decimal|copies|imputations?|questions?|items?|measures?|outcomes?|checks?|"
-         r"tests?|sides?|scales?|periods?|analyses|estimates?|limits?|kinds?|sources?|"
+         r"decimal|copies|imputations?|questions?|items?|measures?|"
+         r"sides?|scales?|periods?|analyses|estimates?|limits?|kinds?|"
          r"in\s+a\s+row")
-"""What a number word from two to ten may count in prose: never people."""
-_NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:[a-z]+[\s-]+)?(?:{NOUNS})\b)")
+"""What a number word from two to ten may count in prose: nouns that never count
+people or events. Nouns that can ("groups", "cohorts", "teams" of people; "times",
+"tests", "checks", "reports", "outcomes", "sources", "parts" that can be events or
+records) are not in it: "seven groups" is refused."""
+_PEOPLE_WORD = (r"people|persons?|patients?|users?|clients?|adults?|children|men|women|"
+                r"staff|volunteers?|residents?|referrals?|visits?|admissions?|"
+                r"attendances?|contacts?|events?|cases?|person")
+_NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:(?!(?:{_PEOPLE_WORD})\b)[a-z]+[\s-]+)?"
+                         rf"(?:{NOUNS})\b)")
 _ANAPHOR = re.compile(r"(?i:\b(?:the|these|those|all)\s+$)")
 
 
@@ -146,13 +158,27 @@ def _fewer_values(profile: SdcProfile) -> set[int]:
             int(profile.model_min_events), int(profile.magnitude_threshold)}
 
 
+def _named_values(parameters: Iterable[Any] | Mapping[str, Any]
+                  ) -> dict[float, list[re.Pattern[str]]]:
+    """The run's whole-number parameter values, each with the words that name it in
+    prose (:data:`~lifetools.disclosure.settings.PARAMETER_WORDS`); a parameter with
+    no declared words is left out, so its value passes nowhere by being its value."""
+    if not isinstance(parameters, Mapping):
+        return {}
+    named: dict[float, list[re.Pattern[str]]] = {}
+    for name, value in parameters.items():
+        words = PARAMETER_WORDS.get(str(name).removeprefix("setting:"))
+        if words and isinstance(value, (int, float)) and not isinstance(value, bool):
+            named.setdefault(float(value), []).append(
+                re.compile(rf"[ \t]*(?:-[ \t]*)?(?i:{words})\b"))
+    return named
+
+
 def _declared(parameters: Iterable[Any] | Mapping[str, Any]
-              ) -> tuple[set[float], set[float], set[int]]:
-    """The run's parameter values, its declared durations in days, and its years."""
+              ) -> tuple[set[float], set[int]]:
+    """The run's declared durations in days, and its years."""
     named = dict(parameters) if isinstance(parameters, Mapping) else \
         {str(i): v for i, v in enumerate(parameters)}
-    values = {float(v) for v in named.values()
-              if isinstance(v, (int, float)) and not isinstance(v, bool)}
     days = {float(v) for v in DURATIONS.values()}
     years: set[int] = set()
     for name, value in named.items():
@@ -163,17 +189,17 @@ def _declared(parameters: Iterable[Any] | Mapping[str, Any]
             years.add(int(value[:4]))
     if years:
         years = set(range(min(years) - 1, max(years) + 2))
-    return values, days, years
+    return days, years
 
 
-def _unit_ok(value: int, unit: str, values: set[float], days: set[float]) -> bool:
+def _unit_ok(value: int, unit: str, days: set[float]) -> bool:
     unit = re.sub(r"\s+", " ", unit.lower()).rstrip("s")
     if unit in _DAYS:
         return any(abs(value * _DAYS[unit] - d) <= (1 if unit == "month" else 0.5)
                    * max(value if unit == "month" else 1, 1) for d in days)
     if unit in ("per cent", "percent"):
         unit = "%"
-    return value in values or value in UNIT_SETTINGS.get(unit, ())
+    return value in UNIT_SETTINGS.get(unit, ())
 
 
 def _sentence(text: str, at: int) -> str:
@@ -209,7 +235,7 @@ def _word_findings(visible: str, where: str) -> list[tuple[str, str]]:
                 _ANAPHOR.search(visible[max(match.start() - 10, 0):match.start()]):
             continue
         return [(PROSE_RULE, f"a number word in {where} that counts something other "
-                 "than criteria, comparisons, groups or a time (a team, people ...): "
+                 "than criteria, comparisons, models or a time (a team, groups, times ...): "
                  "state it through a key result")]
     return []
 
@@ -221,13 +247,15 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
     """``unprotected-number-in-prose`` for each number ``text`` writes outside the forms
     the module docstring lists (one finding per kind; never the number itself).
 
-    ``parameters``: the run's parameters, by name (a mapping) or their values; a whole
-    number equal to one of them is a setting the run declared ("improved by 3 or
-    more"), not a count. Names ending ``_days`` (``_weeks``, ``_months``, ``_years``)
+    ``parameters``: the run's parameters by name; a whole number equal to one of them
+    passes only directly before the words that name that parameter
+    (:data:`~lifetools.disclosure.settings.PARAMETER_WORDS`: "200 bootstrap samples",
+    "3 points"), so "a team of 200" is refused when ``n_boot`` is 200. Names ending ``_days`` (``_weeks``, ``_months``, ``_years``)
     declare durations; date values declare the years prose may name.
     """
     p = get_profile(profile)
-    values, days, years = _declared(parameters)
+    days, years = _declared(parameters)
+    named = _named_values(parameters)
     rules = _rule_values(p)
     visible = _FORMS.sub(" ", _HIDDEN.sub(" ", text))
     found: list[tuple[str, str]] = []
@@ -236,17 +264,17 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
         if fraction and fraction.strip(".0"):
             continue
         value = int(match.group(1).replace(",", ""))
+        if any(words.match(visible, match.end()) for words in named.get(value, ())):
+            continue  # a run parameter's value before the words that name it
         unit = _UNIT.match(visible, match.end())
         if unit:
-            if _unit_ok(value, unit.group("unit"), values, days):
+            if _unit_ok(value, unit.group("unit"), days):
                 continue
             found.append((PROSE_RULE, f"a number before a unit in {where} that is none "
                           "of the run's parameters or the series' declared durations and "
                           "settings (a number of days typed by hand): state it through a key "
                           "result"))
             break
-        if value in values:
-            continue
         if 1900 <= value <= 2099 and "," not in match.group(1) and not fraction and \
                 _year_ok(visible, match.start(), years, value):
             continue

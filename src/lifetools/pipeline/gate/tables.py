@@ -11,7 +11,9 @@ it must be
   it;
 - in a label column (the leading text columns of the table, ``label_headers``: a
   group, a level): a category code ("1", "18-24", "65+") or words the prose rule
-  allows, as in the first column;
+  allows, as in the first column; after the first column, a code must be a declared
+  category (:data:`CATEGORY_CODES`: IMD quintiles, age bands, sex and ethnic-group
+  codes, or zero-padded): "13" is refused;
 - in a column the author declared not a count (``not_counts`` of
   :func:`lifetools.tables.show_table`: a year, a day, degrees of freedom), recorded in
   the stamp (``not_count_headers``);
@@ -20,7 +22,9 @@ it must be
   like a key result (:func:`lifetools.disclosure.text.text_findings`);
 - written with decimal places (an estimate, an interval: "1.19 (0.83 to 1.71)"); but
   a column of two or more cells all written with zero decimals ("13.00", "20.00")
-  that no rule protected is refused (counts cast to decimals);
+  that no rule protected is refused (counts cast to decimals), and so is a column's
+  only shown cell ("13.00" in a one-row table) unless it is 0, 1 (a reference level's
+  "1.00") or a number the profile publishes as a count;
 - in a cell of words, a form the prose rule allows (a unit the run declares, a rule
   number stating its rule, a label) or a number the profile would publish as a count
   (a protected count written into a text: its protection record is not in the stamp,
@@ -38,13 +42,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lifetools.describe import AGE_BANDS, ETHNIC_GROUPS, SEX_LABELS
 from lifetools.disclosure import SdcProfile
 from lifetools.disclosure.text import numbers_in, text_findings
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.prose import has_words, prose_findings
 from lifetools.tables import SUPPRESSED
 
-__all__ = ["STREAM_RULE", "TABLE_RULE", "cell_findings", "stream_findings"]
+__all__ = ["CATEGORY_CODES", "STREAM_RULE", "TABLE_RULE", "cell_findings", "stream_findings"]
 
 TABLE_RULE = "unprotected-number-in-table"
 STREAM_RULE = "unverifiable-stream"
@@ -53,6 +58,27 @@ _DECIMAL = re.compile(r"(?<![\w.,])-?(?:\d{1,3}(?:,\d{3})+|\d+)\.(\d+)(?![\w.]|,
 _WHOLE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?![\w]|[.,]\d)")
 _ZERO_DECIMALS = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.0+$")
 _CODE = re.compile(r"\d{1,2}(?:\+|\s*(?:-|–|to)\s*\d{1,2})?")
+_BAND = re.compile(r"\s*(?:-|–|to)\s*")
+CATEGORY_CODES = frozenset(
+    {str(q) for q in range(1, 6)}                                # IMD quintiles
+    | {b[2] for b in AGE_BANDS} | {f"{b[0]}+" for b in AGE_BANDS}  # age bands
+    | {c for c in (*SEX_LABELS, *ETHNIC_GROUPS) if c.isdigit()})  # coded fields
+"""The numbers a label column after the first may hold: declared categories (IMD
+quintiles 1-5, the age bands of :data:`lifetools.describe.AGE_BANDS`, the digit codes
+of sex and ethnic group) or a zero-padded code ("01")."""
+
+
+def _declared_code(cell: str) -> bool:
+    code = _BAND.sub("-", cell.strip())
+    return code in CATEGORY_CODES or bool(re.fullmatch(r"0\d", code))
+
+
+def _lone_count(cell: str, profile: SdcProfile) -> bool:
+    """A column's only shown cell written with zero decimals ("13.00") reads as a count
+    cast to decimals unless it is 0 or 1 (a reference level's "1.00") or a number the
+    profile publishes as a count (it discloses nothing a published count would not)."""
+    value = int(float(cell.replace(",", "")))
+    return abs(value) > 1 and not profile.publishable(abs(value))
 
 
 def _finding(detail: str) -> tuple[str, str]:
@@ -110,7 +136,12 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
             elif name in labels and (index == 0 or not has_words(cell)):
                 if has_words(cell):
                     continue  # the first column's words: the prose rule reads them
-                if not _CODE.fullmatch(cell) and _WHOLE.search(_DECIMAL.sub(" ", cell)):
+                if index > 0 and _CODE.fullmatch(cell) and not _declared_code(cell):
+                    found.append(_finding(f"label column {name!r} holds a number that is "
+                                          "not a declared category (an IMD quintile, an "
+                                          "age band, a dictionary code)"))
+                elif not _CODE.fullmatch(cell) and \
+                        _WHOLE.search(_DECIMAL.sub(" ", cell)):
                     found.append(_finding(f"label column {name!r} holds a number that is "
                                           "not a category code (1, 18-24, 65+)"))
             elif has_words(cell):
@@ -120,9 +151,10 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
                 found.append(_finding(f"column {name!r} holds a whole number that is not "
                                       "a protected count (declare the column in "
                                       "count_cols, or in not_counts if it is not one)"))
-        if len(shown) >= 2 and name not in protected | declared and \
+        if name not in protected | declared and shown and \
                 all(_ZERO_DECIMALS.match(c) for c in shown) and \
-                any(c.strip("-0.,") for c in shown):
+                (len(shown) >= 2 and any(c.strip("-0.,") for c in shown)
+                 or len(shown) == 1 and _lone_count(shown[0], profile)):
             found.append(_finding(f"column {name!r} holds only whole numbers written "
                                   "with zero decimals (counts cast to decimals?)"))
     return list(dict.fromkeys(found))
