@@ -27,7 +27,8 @@ def test_prose_findings_number_written_by_hand_is_refused(text):
     "categories 1-3", "1:1 matching", "(1 = most deprived)", "Aged 65 or over",
     "scores run from 7 to 35", "## 2. Methods", "1. first item",
     "[a link](https://example.org/13)", "<!-- 13 -->", "`lt.reports`",
-    "three criteria of Riley", "an anticipated R-squared of 15% of its maximum"])
+    "three criteria of Riley", "an anticipated R-squared of 15% of its maximum",
+    "(Harrell's centiles 5, 27.5, 50, 72.5, 95)", "at percentiles 10, 50, 90"])
 def test_prose_findings_allowed_forms_pass(text):
     assert prose_findings(text, "default") == []
 

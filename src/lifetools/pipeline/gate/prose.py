@@ -41,7 +41,7 @@ in one of the forms below, none of which states a count of people:
 - a code or a label: digits glued to letters (``A06``, ``L2``), zero-padded (``01``),
   a ratio (``1:1``), a scale anchor (``1 = most deprived``), after a label noun
   (categories, types, quintile, item, section, rule, step, figure, table, aged,
-  term, issue), a model's level ("'IMD quintile' = 2"), a deprivation quintile's label ("1 (most deprived)"), a score's range
+  term, issue), the centiles a method names ("Harrell's centiles 5, 27.5, 50"), a model's level ("'IMD quintile' = 2"), a deprivation quintile's label ("1 (most deprived)"), a score's range
   ("scores run from 7 to 35"), a heading's section number or a list item's number.
 
 Where it applies: every Markdown cell; a sealed table's headers and its first column
@@ -94,6 +94,7 @@ _FORMS = re.compile(
     r"|(?i:\b(?:categor(?:y|ies)|types?|quintiles?|deciles?|items?|sections?|rules?|"
     r"steps?|stages?|figures?|tables?|chapters?|appendix|aged?|ages|terms?|issues?)"
     r"[ \t]+\d+(?:[ \t]*(?:-|–|to|and|or)[ \t]*\d+)*)"       # a label: item 3, aged 18-24
+    r"|(?i:\b(?:per)?centiles?[ \t]+\d+(?:\.\d+)?(?:,[ \t]*\d+(?:\.\d+)?)*)"  # centiles 5, 50
     r"|(?i:\b(?:scores?|scale)\b(?:[ \t]+\w+){0,3}[ \t]+from[ \t]+\d+[ \t]+to[ \t]+\d+)"
     r"|(?i:\bper[ \t]+(?:1|10|100|1,?000|10,?000|100,?000)\b)"  # a rate's scale
     r"|(?i:\bper[ \t]+\d+[ \t]+(?:points?|years?|months?|days?|units?)\b)"  # a term's
