@@ -16,6 +16,11 @@
 #   Python: the test checks cv_folds still gives these folds). cv.glmnet clips predicted
 #   risks to [1e-5, 1 - 1e-5]; the smallest and largest out-of-fold risks are stored to
 #   show the clipping did not act.
+# The same for a fixed synthetic data set (key "synthetic"): 600 people, 12 columns (a
+# correlated pair, a binary, a skewed column, 6 pure-noise columns; outcome from a known
+# logistic model), tests/reference/data/lasso_synthetic.csv, its folds in
+# lasso_synthetic_foldid.csv; both written by Python (the generator is in
+# tests/reference/test_glmnet_against_r.py, `synthetic_data`, which the test checks).
 # Run from the repository root: Rscript tests/reference/R/make_reference_glmnet.R
 # Data: tests/reference/data/birthwt.csv (written by make_reference_prediction.R).
 suppressMessages({library(rms); library(glmnet); library(jsonlite)})
@@ -26,7 +31,7 @@ y <- d$low
 foldid <- read.csv("tests/reference/data/birthwt_foldid.csv")$foldid
 tight <- list(family = "binomial", standardize = TRUE, thresh = 1e-20, maxit = 1e7)
 
-kkt <- function(b, lambda) {  # largest violation of the optimality conditions
+kkt <- function(X, y, b, lambda) {  # largest violation of the optimality conditions
   s <- sqrt(colMeans(sweep(X, 2, colMeans(X))^2))
   D <- cbind(1, X)
   grad <- drop(crossprod(D, y - plogis(drop(D %*% b)))) / nrow(X)
@@ -35,21 +40,32 @@ kkt <- function(b, lambda) {  # largest violation of the optimality conditions
   max(c(abs(grad[active] - (w * sign(b))[active]), pmax(abs(grad[!active]) - w[!active], 0)))
 }
 
-out <- list(R = R.version.string, glmnet = as.character(packageVersion("glmnet")),
-            columns = colnames(X))
-fixed <- do.call(glmnet, c(list(x = X, y = y, lambda = c(0.02, 0.005)), tight))
-for (i in 1:2) {
-  b <- unname(as.matrix(coef(fixed))[, i])
-  out[[paste0("lambda_", fixed$lambda[i])]] <- list(coef = b, kkt = kkt(b, fixed$lambda[i]))
+reference <- function(X, y, foldid, fixed_lambdas) {
+  res <- list(columns = colnames(X))
+  fixed <- do.call(glmnet, c(list(x = X, y = y, lambda = fixed_lambdas), tight))
+  for (i in seq_along(fixed_lambdas)) {
+    b <- unname(as.matrix(coef(fixed))[, i])
+    res[[paste0("lambda_", fixed$lambda[i])]] <- list(coef = b, kkt = kkt(X, y, b, fixed$lambda[i]))
+  }
+  path <- do.call(glmnet, c(list(x = X, y = y, nlambda = 14, lambda.min.ratio = 1e-3), tight))
+  coefs <- unname(as.matrix(coef(path)))
+  res$path <- list(lambda = path$lambda,
+                   coef = lapply(seq_along(path$lambda), function(i) coefs[, i]),
+                   kkt = max(sapply(seq_along(path$lambda),
+                                    function(i) kkt(X, y, coefs[, i], path$lambda[i]))))
+  cv <- do.call(cv.glmnet, c(list(x = X, y = y, lambda = path$lambda, foldid = foldid,
+                                  type.measure = "deviance", keep = TRUE), tight))
+  risk <- plogis(cv$fit.preval)
+  res$cv <- list(foldid = foldid, lambda = cv$lambda, cvm = cv$cvm, lambda_min = cv$lambda.min,
+                 min_risk = min(risk), max_risk = max(risk))
+  res
 }
-path <- do.call(glmnet, c(list(x = X, y = y, nlambda = 14, lambda.min.ratio = 1e-3), tight))
-coefs <- unname(as.matrix(coef(path)))
-out$path <- list(lambda = path$lambda, coef = lapply(seq_along(path$lambda), function(i) coefs[, i]),
-                 kkt = max(sapply(seq_along(path$lambda), function(i) kkt(coefs[, i], path$lambda[i]))))
-cv <- do.call(cv.glmnet, c(list(x = X, y = y, lambda = path$lambda, foldid = foldid,
-                                type.measure = "deviance", keep = TRUE), tight))
-risk <- plogis(cv$fit.preval)
-out$cv <- list(foldid = foldid, lambda = cv$lambda, cvm = cv$cvm, lambda_min = cv$lambda.min,
-               min_risk = min(risk), max_risk = max(risk))
+
+out <- c(list(R = R.version.string, glmnet = as.character(packageVersion("glmnet"))),
+         reference(X, y, foldid, c(0.02, 0.005)))
+syn <- read.csv("tests/reference/data/lasso_synthetic.csv")
+out$synthetic <- reference(as.matrix(syn[, -1]), syn$y,
+                           read.csv("tests/reference/data/lasso_synthetic_foldid.csv")$foldid,
+                           c(0.05, 0.01))
 write(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE),
       "tests/reference/results/reference_glmnet.json")
