@@ -90,7 +90,7 @@ def tolerance(x: np.ndarray, y: np.ndarray, ours: np.ndarray, theirs: np.ndarray
     return bound
 
 
-def test_synthetic_data_file_is_the_generators():
+def test_synthetic_data_generator_gives_the_file_r_read_against_r():
     pd.testing.assert_frame_equal(synthetic_data(), SYNTHETIC, check_dtype=False, atol=0)
 
 
