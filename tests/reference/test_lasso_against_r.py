@@ -1,6 +1,7 @@
 """Lasso logistic regression and its bootstrap against R without glmnet (R 4.2.2).
 
-glmnet is not installed. tests/reference/R/make_reference_lasso.R minimises glmnet's
+Written before glmnet was installed (glmnet itself: test_glmnet_against_r.py).
+tests/reference/R/make_reference_lasso.R minimises glmnet's
 objective (standardised L1 penalty) with base R's ``optim`` (L-BFGS-B on ``b = u - v``),
 polishes the result by Newton's method on the support it found, and checks the
 Karush-Kuhn-Tucker conditions (met to 5e-15); it then runs Harrell's bootstrap of the

@@ -1,9 +1,9 @@
 """Lasso logistic regression: optimality conditions, known zeros, an independent solver.
 
-glmnet is not installed: the known answers are the lasso's Karush-Kuhn-Tucker
-conditions checked numerically, synthetic data with known zero coefficients, and
-statsmodels' independent ``Logit.fit_regularized(method="l1")`` (SLSQP) on the same
-objective.
+Known answers without R (glmnet: tests/reference/test_glmnet_against_r.py): the
+lasso's Karush-Kuhn-Tucker conditions checked numerically, synthetic data with known
+zero coefficients, and statsmodels' independent ``Logit.fit_regularized(method="l1")``
+(SLSQP) on the same objective.
 """
 
 from __future__ import annotations

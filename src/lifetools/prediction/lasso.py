@@ -155,7 +155,8 @@ def fit_lasso(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-1
     the objective changes by less than ``tol``. Checked by the lasso's optimality
     (Karush-Kuhn-Tucker) conditions (:func:`lasso_kkt`), against statsmodels'
     independent ``Logit.fit_regularized(method="l1")`` and on data with known zero
-    coefficients in ``tests/unit/test_prediction_lasso.py``.
+    coefficients in ``tests/unit/test_prediction_lasso.py``; against glmnet 4.1-6 at two
+    penalties and along its path in ``tests/reference/test_glmnet_against_r.py``.
     """
     y = np.asarray(y, dtype=float)
     n = len(y)
@@ -251,7 +252,9 @@ def fit_lasso_model(frame: pd.DataFrame, spec: ModelSpec, *,
     -----
     Estimator: :func:`fit_lasso`, warm-started along the grid from the largest penalty.
     Spline terms are penalised one by one (not as a group). No standard errors.
-    Tested in ``tests/unit/test_prediction_lasso.py``.
+    Tested in ``tests/unit/test_prediction_lasso.py``; the penalty grid, the
+    out-of-fold deviance and the chosen penalty equal ``cv.glmnet``'s with the same folds
+    (``tests/reference/test_glmnet_against_r.py``).
     """
     y = frame[spec.outcome_col].to_numpy(dtype=float)
     knots = dict(knots) if knots is not None else {

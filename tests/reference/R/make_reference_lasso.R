@@ -1,4 +1,5 @@
-# Reference values for lifetools.prediction.lasso without glmnet (not installed): the
+# Reference values for lifetools.prediction.lasso without glmnet (written before glmnet was
+# installed; glmnet itself: make_reference_glmnet.R): the
 # lasso logistic objective of glmnet (standardize = TRUE),
 #   -LL(b) / n + lambda * sum_j s_j |b_j|   (s_j: SD of design column j, divisor n),
 # minimised by base R's optim (L-BFGS-B on b = u - v, u, v >= 0), then polished by
