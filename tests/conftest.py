@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import tempfile
+import time
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -146,6 +148,58 @@ def pytest_xdist_make_scheduler(config, log):
                 node, [f"{t}@{groups[t]}" if t in groups else t for t in collection])
 
     return FileGroupScheduling(config, log)
+
+
+#: In the controller of an xdist run, per worker: its tests, busy seconds and when (in
+#: seconds since the session started) its last test ended; and each test's seconds.
+_WORKERS: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+_TEST_SECONDS: dict[tuple[str, str], float] = defaultdict(float)
+_SESSION_START: list[float] = []
+
+
+def pytest_sessionstart(session):
+    """Remember when the run started (the workers' finish times count from it)."""
+    _SESSION_START.append(time.monotonic())
+
+
+def pytest_runtest_logreport(report):
+    """In the controller of an xdist run: add each phase's time to its worker.
+
+    A worker's last report says when it finished: the run's wall time is the later of
+    the two, and the gap between them is what moving groups between workers can win.
+    """
+    node = getattr(report, "node", None)
+    if node is None or not _SESSION_START:
+        return
+    worker = node.workerinput["workerid"]
+    totals = _WORKERS[worker]
+    totals[0] += report.when == "call"
+    totals[1] += report.duration
+    totals[2] = time.monotonic() - _SESSION_START[0]
+    _TEST_SECONDS[(worker, report.nodeid)] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Each worker's tests, busy time, finish time and five longest groups (a group is
+    an ``xdist_group``, or a test's module when it has none)."""
+    if not _WORKERS:
+        return
+    groups: dict[str, str] = {}
+    folder = os.environ.get(GROUPS_ENV)
+    for path in Path(folder).glob("*.json") if folder else ():
+        groups.update(json.loads(path.read_text()))
+    seconds: dict[tuple[str, str], float] = defaultdict(float)
+    for (worker, nodeid), duration in _TEST_SECONDS.items():
+        seconds[(worker, groups.get(nodeid, nodeid.split("::")[0]))] += duration
+    terminalreporter.section("xdist workers (busy: setup + call + teardown)")
+    for worker, (tests, busy, end) in sorted(_WORKERS.items()):
+        terminalreporter.write_line(
+            f"{worker}: {int(tests)} tests, busy {busy:.0f} s, its last test ended "
+            f"{end:.0f} s after the start")
+        longest = sorted(((s, g) for (w, g), s in seconds.items() if w == worker),
+                         reverse=True)[:5]
+        terminalreporter.write_line(
+            "  longest groups: " + "; ".join(f"{g} {s:.0f} s" for s, g in longest))
 
 
 def _uses_module_fixture(item, used: set[str]) -> bool:
