@@ -40,8 +40,10 @@ EXPENSIVE_FIXTURES = {
     # on the other worker
     "site": {"built_project", "built_site", "project_copy_built", "site"},
     # one edition of a small project, built once from its Parquet folder: the
-    # folder-against-DuckDB comparison and the incremental builds start from it
-    "small_build": {"small_build"},
+    # folder-against-DuckDB comparison, the incremental builds and the PostgreSQL build
+    # start from it. The engines' PostgreSQL server and Spark session join it: the
+    # PostgreSQL build needs both the build and the server, each made once per run.
+    "small_build": {"small_build", "postgres", "spark"},
     "truth_data": {"truth_data"},  # 150,000 synthetic people (tests/truth/conftest.py)
 }
 
@@ -82,8 +84,11 @@ def pytest_collection_modifyitems(config, items):
     The tests of an expensive session fixture share its group; the tests of a module
     with a module-scoped fixture (a report fitted on generated data, a synthetic
     extract written to files) share their module's group, as ``--dist loadscope``
-    would, so that the fixture is made once and not once on each worker. Each test's
-    groups are its ``xdist_group`` marks, joined as xdist joins them.
+    would, so that the fixture is made once and not once on each worker. A test has
+    one group: its expensive fixture's, else its ``xdist_group`` marks (joined, as
+    xdist joins them), else its module's. (Joining all three had put one module of
+    the ``postgres`` group, whose module fixture it also used, in a group of its
+    own: the server could be started on both workers.)
 
     The groups reach the scheduler through a file (see :func:`_write_groups`), not
     through the test's id: pytest-xdist 3.8 appends ``@group`` to ``item._nodeid``,
@@ -94,17 +99,17 @@ def pytest_collection_modifyitems(config, items):
         used = set(getattr(item, "fixturenames", ()))
         if used & SLOW_FIXTURES.get(item.nodeid.split("::")[0], set()):
             item.add_marker(pytest.mark.slow)
+        marked = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name"))
+                         for mark in item.iter_markers("xdist_group")})
         group = next((name for name, fixtures in EXPENSIVE_FIXTURES.items()
-                      if fixtures & used), None)
+                      if fixtures & used), None) or "_".join(marked) or None
         if group is None and _uses_module_fixture(item, used):
             group = item.nodeid.split("::")[0]
         if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
-        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name"))
-                        for mark in item.iter_markers("xdist_group")})
-        if names:
-            groups[item.nodeid] = "_".join(names)
-        rank[item.nodeid] = _start_rank(item, names)
+            groups[item.nodeid] = group
+            if group not in marked:
+                item.add_marker(pytest.mark.xdist_group(group))
+        rank[item.nodeid] = _start_rank(item, [group] if group else [])
     items.sort(key=lambda item: rank[item.nodeid])
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and os.environ.get(GROUPS_ENV):
