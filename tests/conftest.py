@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import tempfile
+import time
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -38,8 +40,10 @@ EXPENSIVE_FIXTURES = {
     # on the other worker
     "site": {"built_project", "built_site", "project_copy_built", "site"},
     # one edition of a small project, built once from its Parquet folder: the
-    # folder-against-DuckDB comparison and the incremental builds start from it
-    "small_build": {"small_build"},
+    # folder-against-DuckDB comparison, the incremental builds and the PostgreSQL build
+    # start from it. The engines' PostgreSQL server and Spark session join it: the
+    # PostgreSQL build needs both the build and the server, each made once per run.
+    "small_build": {"small_build", "postgres", "spark"},
     "truth_data": {"truth_data"},  # 150,000 synthetic people (tests/truth/conftest.py)
 }
 
@@ -80,8 +84,11 @@ def pytest_collection_modifyitems(config, items):
     The tests of an expensive session fixture share its group; the tests of a module
     with a module-scoped fixture (a report fitted on generated data, a synthetic
     extract written to files) share their module's group, as ``--dist loadscope``
-    would, so that the fixture is made once and not once on each worker. Each test's
-    groups are its ``xdist_group`` marks, joined as xdist joins them.
+    would, so that the fixture is made once and not once on each worker. A test has
+    one group: its expensive fixture's, else its ``xdist_group`` marks (joined, as
+    xdist joins them), else its module's. (Joining all three had put one module of
+    the ``postgres`` group, whose module fixture it also used, in a group of its
+    own: the server could be started on both workers.)
 
     The groups reach the scheduler through a file (see :func:`_write_groups`), not
     through the test's id: pytest-xdist 3.8 appends ``@group`` to ``item._nodeid``,
@@ -92,17 +99,17 @@ def pytest_collection_modifyitems(config, items):
         used = set(getattr(item, "fixturenames", ()))
         if used & SLOW_FIXTURES.get(item.nodeid.split("::")[0], set()):
             item.add_marker(pytest.mark.slow)
+        marked = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name"))
+                         for mark in item.iter_markers("xdist_group")})
         group = next((name for name, fixtures in EXPENSIVE_FIXTURES.items()
-                      if fixtures & used), None)
+                      if fixtures & used), None) or "_".join(marked) or None
         if group is None and _uses_module_fixture(item, used):
             group = item.nodeid.split("::")[0]
         if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
-        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name"))
-                        for mark in item.iter_markers("xdist_group")})
-        if names:
-            groups[item.nodeid] = "_".join(names)
-        rank[item.nodeid] = _start_rank(item, names)
+            groups[item.nodeid] = group
+            if group not in marked:
+                item.add_marker(pytest.mark.xdist_group(group))
+        rank[item.nodeid] = _start_rank(item, [group] if group else [])
     items.sort(key=lambda item: rank[item.nodeid])
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and os.environ.get(GROUPS_ENV):
@@ -146,6 +153,58 @@ def pytest_xdist_make_scheduler(config, log):
                 node, [f"{t}@{groups[t]}" if t in groups else t for t in collection])
 
     return FileGroupScheduling(config, log)
+
+
+#: In the controller of an xdist run, per worker: its tests, busy seconds and when (in
+#: seconds since the session started) its last test ended; and each test's seconds.
+_WORKERS: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+_TEST_SECONDS: dict[tuple[str, str], float] = defaultdict(float)
+_SESSION_START: list[float] = []
+
+
+def pytest_sessionstart(session):
+    """Remember when the run started (the workers' finish times count from it)."""
+    _SESSION_START.append(time.monotonic())
+
+
+def pytest_runtest_logreport(report):
+    """In the controller of an xdist run: add each phase's time to its worker.
+
+    A worker's last report says when it finished: the run's wall time is the later of
+    the two, and the gap between them is what moving groups between workers can win.
+    """
+    node = getattr(report, "node", None)
+    if node is None or not _SESSION_START:
+        return
+    worker = node.workerinput["workerid"]
+    totals = _WORKERS[worker]
+    totals[0] += report.when == "call"
+    totals[1] += report.duration
+    totals[2] = time.monotonic() - _SESSION_START[0]
+    _TEST_SECONDS[(worker, report.nodeid)] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Each worker's tests, busy time, finish time and five longest groups (a group is
+    an ``xdist_group``, or a test's module when it has none)."""
+    if not _WORKERS:
+        return
+    groups: dict[str, str] = {}
+    folder = os.environ.get(GROUPS_ENV)
+    for path in Path(folder).glob("*.json") if folder else ():
+        groups.update(json.loads(path.read_text()))
+    seconds: dict[tuple[str, str], float] = defaultdict(float)
+    for (worker, nodeid), duration in _TEST_SECONDS.items():
+        seconds[(worker, groups.get(nodeid, nodeid.split("::")[0]))] += duration
+    terminalreporter.section("xdist workers (busy: setup + call + teardown)")
+    for worker, (tests, busy, end) in sorted(_WORKERS.items()):
+        terminalreporter.write_line(
+            f"{worker}: {int(tests)} tests, busy {busy:.0f} s, its last test ended "
+            f"{end:.0f} s after the start")
+        longest = sorted(((s, g) for (w, g), s in seconds.items() if w == worker),
+                         reverse=True)[:5]
+        terminalreporter.write_line(
+            "  longest groups: " + "; ".join(f"{g} {s:.0f} s" for s, g in longest))
 
 
 def _uses_module_fixture(item, used: set[str]) -> bool:

@@ -1,49 +1,77 @@
 """A full build from PostgreSQL publishes the folder build's result files, and no output
 holds the database password.
 
-One edition of a 4,000-person project copy is built from its synthetic Parquet folder
-(rows in primary-key order: the order a server's rows are fetched in, as a warehouse
-table has none), then from the same tables in a database of the throwaway server
-(``conftest``), the analyst's password in the environment: every published result file
-has the same bytes; the manifest records the engine and a fingerprint computed there.
+The folder build is the session's shared ``small_build`` (tests/conftest.py: one edition
+of a ``TEST_PEOPLE_SMALL``-person project copy, built from its synthetic Parquet folder):
+this test does not build it again. Its tables are loaded into a database of the
+throwaway server (``conftest``) and the project is built from there, the analyst's
+password in the environment: every published result file has the same bytes; the
+manifest records the engine and a fingerprint computed there.
+
+Row order: a warehouse table has none, so the server's rows are fetched in primary-key
+order. The synthetic ``people`` table is not written in key order (every other table
+is), and the emergency-care comparison's seeded draw follows the people in row order:
+that report alone is compared with its run on the key-sorted tables (one notebook, run
+as ``lifetools run`` runs it: the build's run folder, without a site).
+Every other report is compared with the shared build itself, so the test also shows
+that their results do not depend on the tables' row order.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 
 import pytest
 from conftest import ANALYST_PASSWORD, load_folder, sort_by_key
-from project_copy import ProjectRoot, copy_project, edit_series
+from project_copy import (
+    TEST_PEOPLE_SMALL,
+    ProjectRoot,
+    copy_project,
+    edit_series,
+    only_first_edition,
+)
 
-from lifetools import engines
+from lifetools import config, engines
 from lifetools.pipeline import layout
-from lifetools.pipeline.build import build_series
-from lifetools.synthetic import write_synthetic
+from lifetools.pipeline.build import build_series, run_analyses
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]
+# Group: ``small_build`` (tests/conftest.py gives it to the tests using that fixture),
+# not ``postgres``: a joined group could run on the other worker and build it again.
+pytestmark = pytest.mark.slow
 
-PEOPLE = 4000
+#: The reports whose result files depend on the rows' order (a seeded draw follows the
+#: people table's row order), compared with their run on the key-sorted folder.
+ROW_ORDER_REPORTS = ("emergency_care",)
+
+
+def _published(outcomes) -> dict[str, dict[str, str]]:
+    """Each run's result files (path: SHA-256), by analysis."""
+    return {o.spec.analysis: layout.RunFolder(o.spec.run_dir).file_hashes()
+            for o in outcomes}
 
 
 def test_build_postgres_publishes_the_folders_bytes_and_never_the_password(
-        postgres, tmp_path, monkeypatch, capfd):
-    root = copy_project(tmp_path / "project", people=PEOPLE)
-
-    def only_first(series: dict) -> None:
-        series["editions"] = series["editions"][:1]
-        series["series"]["current_edition"] = series["editions"][0]["id"]
-
-    edit_series(root, only_first)
-    folder = tmp_path / "extract"
-    write_synthetic(folder, people=PEOPLE, seed=20250331)
+        small_build, postgres, tmp_path, monkeypatch, capfd):
+    with ProjectRoot(small_build["root"]):
+        source = config.default_data_dir()
+    folder = tmp_path / "extract"  # the shared build's tables, in key order
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("synthetic.json"))
     sort_by_key(folder)
+    files = _published(small_build["summary"].outcomes)
+    assert set(ROW_ORDER_REPORTS) < set(files)
+
+    sorted_root = copy_project(tmp_path / "sorted", people=TEST_PEOPLE_SMALL)
+    edit_series(sorted_root, only_first_edition)
+    with ProjectRoot(sorted_root):  # the build's runs, without a site
+        for analysis in ROW_ORDER_REPORTS:
+            files.update(_published(run_analyses(analysis=analysis, data_dir=folder)))
+
+    root = copy_project(tmp_path / "project", people=TEST_PEOPLE_SMALL)
+    edit_series(root, only_first_edition)
     monkeypatch.setenv(engines.PASSWORD_ENV, ANALYST_PASSWORD)
     with ProjectRoot(root):
-        first = build_series(jobs=2, data_dir=folder)
-        files = {o.spec.analysis: layout.RunFolder(o.spec.run_dir).file_hashes()
-                 for o in first.outcomes}
         url = load_folder(postgres, folder, "build")
         clock = time.monotonic()
         second = build_series(jobs=2, data_dir=url)
@@ -58,7 +86,7 @@ def test_build_postgres_publishes_the_folders_bytes_and_never_the_password(
                 / "manifest.json").read_text()
     record = json.loads(manifest)["data"]["engine"]
     assert (record["source"], record["engine"]) == ("postgres", "postgres")
-    assert record["tables"]["people"]["rows"] == PEOPLE
+    assert record["tables"]["people"]["rows"] == TEST_PEOPLE_SMALL
     assert "analyst" not in manifest and "127.0.0.1" not in manifest
     secret = ANALYST_PASSWORD.encode()
     leaked = [str(p.relative_to(root)) for p in sorted(root.rglob("*"))
