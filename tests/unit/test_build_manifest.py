@@ -193,11 +193,13 @@ def test_rerun_commands_give_commit_parameters_and_no_machine_path():
         ".venv/bin/lifetools reproduce 2024-25 --site https://example.org/site"]
     real = provenance.rerun_commands(analysis="wellbeing", edition="2024-25",
                                      record=record, manifest={"data": {}})
-    assert real[0].startswith("git clone <repository URL>")
-    assert real[3].endswith("--data EXTRACT_FOLDER")
+    # no repository: no "<repository URL>" placeholder on the page (#15); the page
+    # says where to get a copy and the commands start in it
+    assert real[0] == f"git checkout {'a' * 40}" and "<" not in " ".join(real)
+    assert real[2].endswith("--data EXTRACT_FOLDER")
     duckdb = provenance.rerun_commands(analysis="wellbeing", edition="2024-25", record=record,
                                        manifest={"data": {"engine": {"source": "duckdb"}}})
-    assert duckdb[3].endswith("--data EXTRACT.duckdb")
+    assert duckdb[2].endswith("--data EXTRACT.duckdb")
     assert not any("/tmp" in line or "/home" in line or "/work" in line
                    for line in lines + real)
 
@@ -208,7 +210,7 @@ def test_rerun_commands_run_line_is_accepted_by_the_command_line(tmp_path, capsy
     analysis = series.analyses_in(edition.id)[0]
     record = {"parameters": series.resolve_parameters(analysis, edition)}
     run = provenance.rerun_commands(analysis=analysis.id, edition=edition.id,
-                                    record=record, manifest={"data": {"synthetic": 1}})[3]
+                                    record=record, manifest={"data": {"synthetic": 1}})[2]
     arguments = shlex.split(run)[1:]
     # the parameters are those the series gives the edition: resolving them is a no-op
     overrides = dict(zip(arguments[5::3], arguments[6::3], strict=True))
