@@ -229,3 +229,25 @@ def test_edition_manifest_records_the_engine_and_its_fingerprint(tmp_path, monke
     bare = PreparedData(tmp_path, {"combined": "x"})
     assert edition_manifest(series, series.editions[0].id, bare, [], "t")["data"][
         "engine"] is None
+
+
+def test_older_editions_first_build_of_two_marks_the_older_one(tmp_path):
+    # make report on a fresh clone builds both editions at once: nothing was archived
+    # before, and 2023-24 was published with no "archived edition" banner
+    from lifetools.pipeline import release
+    from lifetools.pipeline.build import older_editions
+
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    html = tmp_path / "html"
+    for edition in series.editions:
+        folder = html / "editions" / edition.id
+        folder.mkdir(parents=True)
+        (folder / "wellbeing.html").write_text('<article class="bd-article"><h1>W</h1>')
+    older = older_editions(series, html)
+    assert older == [e.id for e in series.editions if e.id != series.current_edition]
+    assert older and series.current_edition not in older
+    release.mark_archived(html, older, current=series.current_edition, title="new")
+    for edition in series.editions:
+        page = (html / "editions" / edition.id / "wellbeing.html").read_text()
+        assert ("This is an archived edition" in page) == (edition.id in older)
+    assert older_editions(series, tmp_path / "empty") == []

@@ -466,6 +466,15 @@ def edition_profiles(editions: Sequence[EditionPages]) -> dict[Path, str]:
             for p in editions for a in p.runs}
 
 
+def older_editions(series: Series, html: Path) -> list[str]:
+    """Every edition on the site other than the current one: each gets the archived
+    banner, whether it was archived before this build or is released with it (a first
+    build of several editions, as ``make report`` makes, published 2023-24 without it;
+    ``tests/unit/test_build_manifest.py::test_older_editions_*``)."""
+    return [e.id for e in series.editions if e.id != series.current_edition
+            and (html / "editions" / e.id).is_dir()]
+
+
 def _archived(edition_id: str) -> bool:
     return layout.archive_manifest(edition_id).exists()
 
@@ -676,7 +685,7 @@ def build_series(
         shutil.copytree(html / "editions" / eid, folder / layout.EDITION_HTML)
     if frozen:
         say(f"kept    the pages of {', '.join(frozen)} as released")
-    release.mark_archived(html, archived, current=series.current_edition,
+    release.mark_archived(html, older_editions(series, html), current=series.current_edition,
                           title=series.edition(series.current_edition).title)
     provenance.write_json(html / SITE_RECORD, {"key": key})
     say("checking the built site at the publish gate")
