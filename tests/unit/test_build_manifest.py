@@ -251,3 +251,15 @@ def test_older_editions_first_build_of_two_marks_the_older_one(tmp_path):
         page = (html / "editions" / edition.id / "wellbeing.html").read_text()
         assert ("This is an archived edition" in page) == (edition.id in older)
     assert older_editions(series, tmp_path / "empty") == []
+
+
+def test_editions_to_print_first_build_prints_every_released_edition():
+    from lifetools.pipeline.build import editions_to_print
+
+    # a first build releases both editions: both get their PDFs before being archived
+    assert editions_to_print(["2023-24", "2024-25"], [], {}) == ["2023-24", "2024-25"]
+    # a later build keeps the archived edition's pages (and PDFs) as released
+    assert editions_to_print(["2023-24", "2024-25"], ["2023-24"], {}) == ["2024-25"]
+    # a correction prints the republished edition again
+    assert editions_to_print(["2023-24", "2024-25"], ["2023-24"],
+                             {"2023-24": "typo"}) == ["2023-24", "2024-25"]
