@@ -183,3 +183,12 @@ def test_model_release_not_converged_says_could_not_be_estimated():
     released = model_release(fitted(), data=data(30), event_col="event",
                              level_cols=["exposed"])
     assert released.headline == released.withheld == ""
+
+
+def test_model_release_difference_in_differences_groups_read_in_words():
+    # the emergency page: "too few events to estimate: fewer than 10 events among 'user'"
+    frame = pd.DataFrame({"user": [1.0] * 4 + [0.0] * 96, "after": [0, 1] * 50,
+                          "event": [1] * 4 + [1] * 60 + [0] * 36})
+    release = model_release(fitted(), data=frame, event_col="event",
+                            level_cols=["user", "after"])
+    assert "'Life Rooms users'" in release.reason and "'user'" not in release.reason
