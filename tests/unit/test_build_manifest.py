@@ -207,14 +207,19 @@ def test_rerun_commands_give_commit_parameters_and_no_machine_path():
 def test_rerun_commands_run_line_is_accepted_by_the_command_line(tmp_path, capsys):
     series = load_series(ROOT / "analyses" / "analyses.yml")
     edition = series.editions[-1]
-    analysis = series.analyses_in(edition.id)[0]
-    record = {"parameters": series.resolve_parameters(analysis, edition)}
-    run = provenance.rerun_commands(analysis=analysis.id, edition=edition.id,
-                                    record=record, manifest={"data": {"synthetic": 1}})[2]
-    arguments = shlex.split(run)[1:]
-    # the parameters are those the series gives the edition: resolving them is a no-op
-    overrides = dict(zip(arguments[5::3], arguments[6::3], strict=True))
-    assert series.resolve_parameters(analysis, edition, overrides) == record["parameters"]
+    # every analysis: the discharge pages printed "-p team_types '['A06']'" (a repr,
+    # read back as the one code "['A06']"); only the first analysis was checked
+    for analysis in series.analyses_in(edition.id):
+        record = {"parameters": series.resolve_parameters(analysis, edition)}
+        run = provenance.rerun_commands(analysis=analysis.id, edition=edition.id,
+                                        record=record,
+                                        manifest={"data": {"synthetic": 1}})[2]
+        assert "[" not in run and "'" not in run, run
+        arguments = shlex.split(run)[1:]
+        # the parameters are those the series gives the edition: resolving is a no-op
+        overrides = dict(zip(arguments[5::3], arguments[6::3], strict=True))
+        assert series.resolve_parameters(analysis, edition, overrides) == \
+            record["parameters"], analysis.id
 
 
 def test_edition_manifest_records_the_engine_and_its_fingerprint(tmp_path, monkeypatch):

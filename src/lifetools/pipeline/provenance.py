@@ -238,7 +238,11 @@ def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
     run = [".venv/bin/lifetools", "run", analysis, "--edition", edition]
     for name, value in sorted(record.get("parameters", {}).items()):
         if name not in ("period_start", "period_end") and value is not None:
-            run += ["-p", name, str(value)]
+            # a list as the command line reads it ("A06,A05"), never a Python repr
+            # ("['A06']" was printed, and read back as one code "['A06']")
+            shown = (",".join(map(str, value)) if isinstance(value, list | tuple)
+                     else str(value))
+            run += ["-p", name, shown]
     synthetic = (manifest.get("data") or {}).get("synthetic")
     if not synthetic:  # the kind of source only: a manifest names no path
         engine = ((manifest.get("data") or {}).get("engine") or {}).get("source")
