@@ -60,6 +60,19 @@ def test_main_point_not_estimated_gives_the_reason_the_report_gave(text, said):
     assert pages.main_point(SPEC, shown) == said
 
 
+def test_main_point_not_estimated_reads_the_reason_from_the_summary_sentence():
+    # wellbeing: the estimate's own text is only "could not be estimated"; its summary
+    # sentence ("<name>_sentence") says why
+    shown = results(None, (None, None))
+    shown["hr"]["text"] = "could not be estimated"
+    shown["hr_sentence"] = {"value": None, "kind": "text", "text": "How their score "
+                            "changed is not shown: fewer than 10 residual degrees of "
+                            "freedom."}
+    assert pages.main_point(SPEC, shown) == (
+        "The hazard ratio of discharge could not be estimated in this edition: fewer "
+        "than 10 residual degrees of freedom.")
+
+
 def test_main_point_counts_template_uses_the_glued_text():
     spec = {"text": "{caseload} people, {users} users."}
     shown = {"caseload": {"value": 2635, "kind": "count", "text": "2,635"},

@@ -61,8 +61,13 @@ def why_not_estimated(text: str) -> str:
     return ""
 
 
-def _not_estimated(measure: str, entry: Any) -> str:
+def _not_estimated(measure: str, entry: Any, sentence: Any = None) -> str:
     why = why_not_estimated(entry.get("text", "")) if isinstance(entry, dict) else ""
+    said = str(sentence.get("text", "")) if isinstance(sentence, dict) else ""
+    for marker in (" is not shown: ", " could not be shown: "):
+        if not why and marker in said:  # the report's own summary gives the reason
+            why = why_not_estimated(said.split(marker, 1)[1]) or \
+                said.split(marker, 1)[1].strip().rstrip(".")
     return f"{measure} could not be estimated in this edition" + (
         f": {why}." if why else ".")
 
@@ -100,7 +105,8 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
             words["events"] = _value(results, spec.events)
         said = verdict(estimate, low, high, **words)
         if said == MISSING:
-            return _not_estimated(measure, results.get(str(spec.estimate)))
+            return _not_estimated(measure, results.get(str(spec.estimate)),
+                                  results.get(f"{spec.estimate}_sentence"))
         kind = str(results.get(spec.estimate, {}).get("kind", "ratio"))
         fields.update(estimate=format_value(estimate, kind=kind),
                       interval=format_value([low, high], kind="interval"), verdict=said)
