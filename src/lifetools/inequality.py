@@ -36,11 +36,20 @@ import pandas as pd
 
 from lifetools.disclosure import ProtectedTable, poisson_interval, rates_table
 
-__all__ = ["InequalityResult", "equity_summary", "estimate_sii", "poisson_interval",
-           "rank_midpoints", "rates_by_group"]
+__all__ = ["InequalityResult", "equity_summary", "estimate_sii", "per_person_time",
+           "poisson_interval", "rank_midpoints", "rates_by_group"]
 
 SIMULATIONS = 10_000
 SEED = 20250331
+
+
+def per_person_time(per: float) -> str:
+    """The unit of a rate in words: "per person-year", "per 1000 person-years".
+
+    A rate per 1 person-year read "per 1 person-years" on the emergency page
+    (``test_per_person_time_one_reads_per_person_year``).
+    """
+    return "per person-year" if per == 1 else f"per {per:g} person-years"
 
 
 def rates_by_group(frame: pd.DataFrame, *, group_col: str | list[str], event_col: str,
@@ -143,7 +152,7 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
                             "rii_upper", "rii_mean", "rii_mean_lower",
                             "rii_mean_upper"), float("nan"))
     summary = pd.DataFrame({
-        "term": [f"Slope index of inequality ({label} per {per:g} person-years)",
+        "term": [f"Slope index of inequality ({label} {per_person_time(per)})",
                  "Relative index of inequality (most / least deprived)",
                  "Relative index of inequality (SII / mean rate)"],
         "estimate": [per * values["sii"], values["rii"], values["rii_mean"]],

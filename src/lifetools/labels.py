@@ -86,6 +86,9 @@ VALUE_LABELS: Mapping[str, str] = {
     "baseline_ae": "A&E attendances per year (baseline window)",
     "baseline_admissions": "Emergency admissions per year (baseline window)",
     "locality_unknown": "Locality not known",
+    # the difference-in-differences model's groups (emergency care: a withheld
+    # model's reason read "fewer than 10 events among 'user'")
+    "user": "Life Rooms users", "after": "After first contact",
     # model terms of the survival reports
     "age_65_plus": "Aged 65 or over",
     "most_deprived_decile": "Most deprived tenth of areas",

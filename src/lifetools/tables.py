@@ -338,6 +338,10 @@ def _row_reasons(summary: pd.DataFrame) -> list[str | None]:
     return out
 
 
+MODEL_LABELS = ("model", "method")
+"""Label columns :func:`table_estimates` carries when a summary's terms repeat."""
+
+
 def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
                     digits: int = 2, keep: Sequence[str] = ()) -> pd.DataFrame:
     """Turn released model estimates into a publication table with 95% CIs.
@@ -346,7 +350,10 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     :func:`lifetools.disclosure.model_release` (``release.estimates(summary)``): a
     plain model summary is refused with :class:`~lifetools.errors.DisclosureError`.
 
-    ``keep`` names label columns (such as ``model``) to carry in front. A row that
+    ``keep`` names label columns (such as ``model``) to carry in front; when it is
+    empty and the terms repeat (several models in one summary), the summary's
+    :data:`MODEL_LABELS` columns are carried, so that no two rows of the table read
+    the same (``test_table_estimates_several_models_carry_the_model_column``). A row that
     could not be estimated (``failure``, ``withheld``, ``estimable`` False with
     ``reason``, a ``note`` "could not be estimated: ...", or numbers that are missing,
     infinite or degenerate) shows its reason in the estimate column and no p-value.
@@ -356,6 +363,9 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     Checked by ``tests/unit/test_tables.py`` and ``tests/unit/test_disclosure_models.py``.
     """
     summary = require_estimates(summary, name=f"{label} table").frame
+    terms = summary["term"] if "term" in summary else pd.Series(summary.index)
+    if not keep and terms.duplicated().any():
+        keep = [col for col in MODEL_LABELS if col in summary]
     reasons = [text if text is not None else format_estimate(e, lo, hi, digits)
                if _degenerate_reason([float(e), float(lo), float(hi)]) else None
                for text, e, lo, hi in zip(_row_reasons(summary), summary["estimate"],

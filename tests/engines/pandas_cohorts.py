@@ -21,6 +21,7 @@ from lifetools.cohort.person_time import (
     count_in_windows,
     unplanned_attendances,
 )
+from lifetools.cohort.queries import team_step
 from lifetools.describe import people_in_locality
 from lifetools.dictionary import load_dictionary
 
@@ -98,7 +99,7 @@ def build_discharge_cohort(dataset: Any, spec: CohortSpec) -> DischargeCohort:
     refs = dataset.referrals
     flow = [("Referrals in the extract", len(refs))]
     refs = refs[refs["team_type"].isin(list(team_types))]
-    flow.append((f"to team types {', '.join(team_types)}", len(refs)))
+    flow.append((team_step(team_types), len(refs)))
     refs = refs[refs["rejection_date"].isna()]
     flow.append(("accepted (not rejected)", len(refs)))
     closed = refs["discharge_date"].where(refs["discharge_date"] <= end)
@@ -214,7 +215,7 @@ def build_rereferral_cohort(dataset: Any, spec: CohortSpec) -> ReReferralCohort:
     flow = [("Referrals in the extract", len(refs))]
     done = refs[refs["team_type"].isin(list(team_types))
                 & refs["closure_reason"].isin(groups["discharge"])]
-    flow.append(("discharged from the team types", len(done)))
+    flow.append(("discharged from those teams", len(done)))
     done = done[(done["discharge_date"] >= start) & (done["discharge_date"] <= end)]
     flow.append(("discharged during the period", len(done)))
     done = done[done["person_id"].isin(people["person_id"])]

@@ -301,12 +301,15 @@ def test_rerun_block_run_literally_in_a_fresh_clone_gives_the_published_files(
         project_copy_built, tmp_path):
     site = (project_copy_built / "public" / "site").resolve()
     lines = rerun_block(site / "editions" / "2024-25" / "wellbeing.html")
-    assert lines[0].startswith("git clone ") and lines[2] == "make setup"
+    # no repository is configured: the page says to ask the contact for a copy and
+    # prints no placeholder clone command; the commands start in that copy
+    assert lines[0].startswith("git checkout ") and lines[1] == "make setup"
+    assert "ask the" in site.joinpath("editions", "2024-25", "wellbeing.html").read_text()
     assert str(project_copy_built) not in "\n".join(lines)
     clone = fresh_clone(project_copy_built, tmp_path / "clone")
-    subprocess.run(lines[1], shell=True, cwd=clone, check=True, capture_output=True)
+    subprocess.run(lines[0], shell=True, cwd=clone, check=True, capture_output=True)
     # make setup is the environment these tests already run in
-    command = lines[3].replace(".venv/bin/lifetools", f"{sys.executable} -m lifetools", 1)
+    command = lines[2].replace(".venv/bin/lifetools", f"{sys.executable} -m lifetools", 1)
     env = {**os.environ, "LIFETOOLS_PROJECT_ROOT": str(clone)}
     done = subprocess.run(command, shell=True, cwd=clone, env=env, capture_output=True,
                           text=True, check=False)

@@ -187,9 +187,20 @@ def test_discharge_cohort_flow_counts_each_step():
                 referral_frame=REFERRALS), CohortSpec(**PERIOD)).flow
     counts = dict(zip(flow["step"], flow["n"], strict=True))
     assert counts["Referrals in the extract"] == len(REFERRALS) == 21
-    assert counts["to team types A06"] == 20           # p6 is A05
+    assert counts["referred to a community mental health team - functional (A06)"] \
+        == 20                                          # p6 is A05
     assert counts["accepted (not rejected)"] == 18     # p5, p16's first
     assert counts["open at some time during the period"] == 15  # p3, p4, p18's first
     assert counts["alive at the start of follow-up"] == 15     # no death before the period
     assert counts["first such referral per person"] == 14       # p15's second
     assert pd.Series(list(EXPECTED)).is_unique
+
+
+def test_team_step_words_the_code_from_the_dictionary():
+    # the flow table and diagram read "to team types A06": a code a reader cannot know
+    from lifetools.cohort.queries import team_step
+
+    assert team_step(["A06"]) == (
+        "referred to a community mental health team - functional (A06)")
+    assert team_step(["A06", "A07"]).endswith(
+        "(A06) or community mental health team - organic (A07)")

@@ -193,11 +193,13 @@ def test_rerun_commands_give_commit_parameters_and_no_machine_path():
         ".venv/bin/lifetools reproduce 2024-25 --site https://example.org/site"]
     real = provenance.rerun_commands(analysis="wellbeing", edition="2024-25",
                                      record=record, manifest={"data": {}})
-    assert real[0].startswith("git clone <repository URL>")
-    assert real[3].endswith("--data EXTRACT_FOLDER")
+    # no repository: no "<repository URL>" placeholder on the page (#15); the page
+    # says where to get a copy and the commands start in it
+    assert real[0] == f"git checkout {'a' * 40}" and "<" not in " ".join(real)
+    assert real[2].endswith("--data EXTRACT_FOLDER")
     duckdb = provenance.rerun_commands(analysis="wellbeing", edition="2024-25", record=record,
                                        manifest={"data": {"engine": {"source": "duckdb"}}})
-    assert duckdb[3].endswith("--data EXTRACT.duckdb")
+    assert duckdb[2].endswith("--data EXTRACT.duckdb")
     assert not any("/tmp" in line or "/home" in line or "/work" in line
                    for line in lines + real)
 
@@ -205,14 +207,19 @@ def test_rerun_commands_give_commit_parameters_and_no_machine_path():
 def test_rerun_commands_run_line_is_accepted_by_the_command_line(tmp_path, capsys):
     series = load_series(ROOT / "analyses" / "analyses.yml")
     edition = series.editions[-1]
-    analysis = series.analyses_in(edition.id)[0]
-    record = {"parameters": series.resolve_parameters(analysis, edition)}
-    run = provenance.rerun_commands(analysis=analysis.id, edition=edition.id,
-                                    record=record, manifest={"data": {"synthetic": 1}})[3]
-    arguments = shlex.split(run)[1:]
-    # the parameters are those the series gives the edition: resolving them is a no-op
-    overrides = dict(zip(arguments[5::3], arguments[6::3], strict=True))
-    assert series.resolve_parameters(analysis, edition, overrides) == record["parameters"]
+    # every analysis: the discharge pages printed "-p team_types '['A06']'" (a repr,
+    # read back as the one code "['A06']"); only the first analysis was checked
+    for analysis in series.analyses_in(edition.id):
+        record = {"parameters": series.resolve_parameters(analysis, edition)}
+        run = provenance.rerun_commands(analysis=analysis.id, edition=edition.id,
+                                        record=record,
+                                        manifest={"data": {"synthetic": 1}})[2]
+        assert "[" not in run and "'" not in run, run
+        arguments = shlex.split(run)[1:]
+        # the parameters are those the series gives the edition: resolving is a no-op
+        overrides = dict(zip(arguments[5::3], arguments[6::3], strict=True))
+        assert series.resolve_parameters(analysis, edition, overrides) == \
+            record["parameters"], analysis.id
 
 
 def test_edition_manifest_records_the_engine_and_its_fingerprint(tmp_path, monkeypatch):
@@ -227,3 +234,37 @@ def test_edition_manifest_records_the_engine_and_its_fingerprint(tmp_path, monke
     bare = PreparedData(tmp_path, {"combined": "x"})
     assert edition_manifest(series, series.editions[0].id, bare, [], "t")["data"][
         "engine"] is None
+
+
+def test_older_editions_first_build_of_two_marks_the_older_one(tmp_path):
+    # make report on a fresh clone builds both editions at once: nothing was archived
+    # before, and 2023-24 was published with no "archived edition" banner
+    from lifetools.pipeline import release
+    from lifetools.pipeline.build import older_editions
+
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    html = tmp_path / "html"
+    for edition in series.editions:
+        folder = html / "editions" / edition.id
+        folder.mkdir(parents=True)
+        (folder / "wellbeing.html").write_text('<article class="bd-article"><h1>W</h1>')
+    older = older_editions(series, html)
+    assert older == [e.id for e in series.editions if e.id != series.current_edition]
+    assert older and series.current_edition not in older
+    release.mark_archived(html, older, current=series.current_edition, title="new")
+    for edition in series.editions:
+        page = (html / "editions" / edition.id / "wellbeing.html").read_text()
+        assert ("This is an archived edition" in page) == (edition.id in older)
+    assert older_editions(series, tmp_path / "empty") == []
+
+
+def test_editions_to_print_first_build_prints_every_released_edition():
+    from lifetools.pipeline.build import editions_to_print
+
+    # a first build releases both editions: both get their PDFs before being archived
+    assert editions_to_print(["2023-24", "2024-25"], [], {}) == ["2023-24", "2024-25"]
+    # a later build keeps the archived edition's pages (and PDFs) as released
+    assert editions_to_print(["2023-24", "2024-25"], ["2023-24"], {}) == ["2024-25"]
+    # a correction prints the republished edition again
+    assert editions_to_print(["2023-24", "2024-25"], ["2023-24"],
+                             {"2023-24": "typo"}) == ["2023-24", "2024-25"]

@@ -166,3 +166,29 @@ def test_displays_refuse_model_estimates_not_released(show):
     with pytest.raises(DisclosureError, match="added after disclosure control"):
         show(release.estimates(fitted().summary).assign(raw_events=[9]))
     show(release.estimates(fitted().summary))
+
+
+def test_model_release_not_converged_says_could_not_be_estimated():
+    # the 2024-25 emergency page at 10,000 people: "too few events to estimate: the fit
+    # did not converge" told readers events were few when the propensity fit had failed
+    failed = model_release(fitted(model=SimpleNamespace(mle_retvals={"converged": False})),
+                           data=data(30), event_col="event", level_cols=["exposed"])
+    assert failed.headline == "could not be estimated"
+    assert failed.withheld == "could not be estimated: the fit did not converge"
+    assert failed.apply(fitted().summary)["withheld"].tolist() == [failed.withheld]
+    few = model_release(fitted(model=SimpleNamespace(mle_retvals={"converged": False})),
+                        data=data(5), event_col="event", level_cols=["exposed"])
+    assert few.withheld.startswith(f"{NOT_ESTIMABLE}: fewer than 10 events")
+    assert few.withheld.endswith("; the fit did not converge")
+    released = model_release(fitted(), data=data(30), event_col="event",
+                             level_cols=["exposed"])
+    assert released.headline == released.withheld == ""
+
+
+def test_model_release_difference_in_differences_groups_read_in_words():
+    # the emergency page: "too few events to estimate: fewer than 10 events among 'user'"
+    frame = pd.DataFrame({"user": [1.0] * 4 + [0.0] * 96, "after": [0, 1] * 50,
+                          "event": [1] * 4 + [1] * 60 + [0] * 36})
+    release = model_release(fitted(), data=frame, event_col="event",
+                            level_cols=["user", "after"])
+    assert "'Life Rooms users'" in release.reason and "'user'" not in release.reason

@@ -78,3 +78,11 @@ def test_equity_summary_reports_rii_mean_as_third_row():
     assert "SII / mean rate" in row["term"]
     assert row["estimate"] == pytest.approx(0.10 / 0.06)
     assert row["ci_lower"] < row["estimate"] < row["ci_upper"]
+
+
+def test_per_person_time_one_reads_per_person_year():
+    # the emergency page's SII row read "A&E attendances per 1 person-years"
+    from lifetools.inequality import per_person_time
+
+    assert per_person_time(1.0) == "per person-year"
+    assert per_person_time(1000) == "per 1000 person-years"

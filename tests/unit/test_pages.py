@@ -40,6 +40,39 @@ def test_main_point_estimate_reads_number_interval_and_verdict(hr, ci, events, s
     assert pages.main_point(SPEC, results(hr, ci, events)) == sentence
 
 
+@pytest.mark.parametrize(("text", "said"), [
+    ("too few events to estimate (fewer than 10 events in total)",
+     "The hazard ratio of discharge could not be estimated in this edition: too few "
+     "events (fewer than 10 events in total)."),
+    ("could not be estimated: the propensity model did not converge",
+     "The hazard ratio of discharge could not be estimated in this edition: the "
+     "propensity model did not converge."),
+    ("too few people to estimate: fewer than 10 residual degrees of freedom",
+     "The hazard ratio of discharge could not be estimated in this edition: too few "
+     "people: fewer than 10 residual degrees of freedom."),
+    ("", "The hazard ratio of discharge could not be estimated in this edition."),
+])
+def test_main_point_not_estimated_gives_the_reason_the_report_gave(text, said):
+    # the 2024-25 landing page at 10,000 people said only "could not be estimated"
+    # for three of seven reports, while each report page gave the reason
+    shown = results(None, (None, None))
+    shown["hr"]["text"] = text
+    assert pages.main_point(SPEC, shown) == said
+
+
+def test_main_point_not_estimated_reads_the_reason_from_the_summary_sentence():
+    # wellbeing: the estimate's own text is only "could not be estimated"; its summary
+    # sentence ("<name>_sentence") says why
+    shown = results(None, (None, None))
+    shown["hr"]["text"] = "could not be estimated"
+    shown["hr_sentence"] = {"value": None, "kind": "text", "text": "How their score "
+                            "changed is not shown: fewer than 10 residual degrees of "
+                            "freedom."}
+    assert pages.main_point(SPEC, shown) == (
+        "The hazard ratio of discharge could not be estimated in this edition: fewer "
+        "than 10 residual degrees of freedom.")
+
+
 def test_main_point_counts_template_uses_the_glued_text():
     spec = {"text": "{caseload} people, {users} users."}
     shown = {"caseload": {"value": 2635, "kind": "count", "text": "2,635"},
@@ -125,6 +158,20 @@ def test_write_furniture_writes_calendar_status_contact_and_citations(tmp_path):
             f"{series.title}, 2024-25 edition. Published 30 November 2026. "
             "https://example.org/liferooms/editions/2024-25/wellbeing.html") in cite
     assert "@techreport{liferooms_2024_25_wellbeing," in cite
+
+
+def test_citation_built_manifest_without_finished_at_dates_from_the_commit():
+    # a built manifest has no wall-clock "finished_at" (#14): the citation took the
+    # year from today's date and printed no publication date at all
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    edition = series.editions[-1]
+    manifest = {"source_date": "2025-04-01T12:00:00+00:00"}
+    cite = pages.citation(pages.Publication(), series, edition, manifest,
+                          series.analysis("wellbeing"))
+    assert cite.startswith("Mersey Care NHS Foundation Trust (2025). Wellbeing. ")
+    assert cite.endswith("Published 1 April 2025.")
+    assert pages.citation(pages.Publication(), series, edition, {}).startswith(
+        "Mersey Care NHS Foundation Trust (n.d.).")
 
 
 def test_repair_theme_html_sidebar_becomes_a_named_region():

@@ -460,6 +460,10 @@ def test_plot_survival_group_with_too_few_at_risk_is_named_as_not_drawn():
     assert "1 curve." in alt
     assert "Not drawn (fewer than 10 at risk from the start): Used the Life Rooms." in alt
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Did not use them"]
+    # its numbers at risk (rounded: "10" for 8 or 9) are still listed: the row says no
+    # curve is drawn, as the 2023-24 re-referral figure did not
+    names = [t.get_text() for t in ax.texts if t.get_fontstyle() == "italic"]
+    assert names == ["Did not use them", "Used the Life Rooms (no curve)"]
 
 
 def test_legend_below_too_wide_for_a_phone_in_columns_is_one_column():

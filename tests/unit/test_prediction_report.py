@@ -199,6 +199,11 @@ def test_analyse_crisis_risk_tripod_checklist_filled_with_protected_counts(repor
         len(development) % 5 == 0)
     assert "imputations by chained equations" in checklist.loc["11", "reported"]
     assert report.drift.verdict == checklist.loc["24", "reported"]
+    # the page's checklist named predictors by column ("years_in_care, imd_q1, honos")
+    words = " ".join(checklist["reported"]).replace(";", " ").replace(",", " ").split()
+    assert not [w for w in words if "_" in w], checklist.loc[["9a", "12b"]]
+    assert "Most deprived fifth (IMD quintile 1)" in checklist.loc["9a", "reported"]
+    assert not checklist.loc["12b", "reported"].startswith("age:")
 
 
 def test_crisis_spec_age_five_knots_counted_and_said_as_fitted():
@@ -228,9 +233,9 @@ def test_analyse_crisis_risk_checklist_states_the_fitted_knots(report):
     item = report.checklist.set_index("item").loc["12b", "reported"]
     age = ", ".join(f"{v:.2f}" for v in frozen.knots["age"])
     assert len(frozen.knots["age"]) == 5 and len(frozen.terms) in (13, 14)
-    assert f"age: restricted cubic spline, 5 knots at {age} (Harrell's centiles 5, 27.5, " \
-           "50, 72.5, 95)" in item
-    assert "years_in_care: restricted cubic spline, 3 knots at" in item
+    assert f"Age (years): restricted cubic spline, 5 knots at {age} (Harrell's centiles " \
+           "5, 27.5, 50, 72.5, 95)" in item
+    assert "Years in secondary care: restricted cubic spline, 3 knots at" in item
     assert report.knots.set_index("variable").loc["age", "knots"] == age
 
 

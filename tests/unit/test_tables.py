@@ -73,6 +73,20 @@ def test_estimate_formatting():
     assert format_estimate(2, 1, 3, digits=1) == "2.0 (1.0 to 3.0)"
 
 
+def test_table_estimates_several_models_carry_the_model_column():
+    # the re-referral page listed "Life Rooms use before discharge" three times: the
+    # Cox, complete-case and Fine-Gray rows without the column saying which model
+    summary = pd.DataFrame({"term": ["use", "age", "use"], "estimate": [1.2, 1.0, 1.3],
+                            "ci_lower": [1.1, 0.9, 1.1], "ci_upper": [1.4, 1.1, 1.5],
+                            "model": ["Cox", "Cox", "Fine-Gray"]})
+    table = table_estimates(released(summary), label="HR")
+    assert table.columns[0] == "model" and table["model"].tolist() == [
+        "Cox", "Cox", "Fine-Gray"]
+    assert not table[["model", "term"]].duplicated().any()
+    one = table_estimates(released(summary.head(2)), label="HR")  # terms differ
+    assert "model" not in one.columns
+
+
 def test_show_table_csv_writes_missing_estimates_as_x_not_c(output):
     frame = pd.DataFrame({"term": ["a", "b"], "estimate": [1.5, float("nan")]})
     show_table(frame, name="e", caption="c")

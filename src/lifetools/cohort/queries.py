@@ -18,6 +18,7 @@ import ibis
 import pandas as pd
 
 from lifetools.cohort.spec import CohortSpec
+from lifetools.labels import code_label
 
 __all__ = ["SURVIVAL_COLUMNS", "CohortQueries", "discharge_queries", "first_contact", "people_query",
            "rereferral_queries"]
@@ -82,6 +83,18 @@ def _with_person(t: Any, refs: Any, people: Any) -> Any:
     return _left(_left(refs, persons, "person_id"), first_contact(t), "person_id")
 
 
+def team_step(team_types: Sequence[str]) -> str:
+    """The flow step of the team filter in words, with the codes in brackets.
+
+    "to team types A06" showed readers a code only; it reads "referred to a
+    community mental health team - functional (A06)", from the data dictionary's
+    labels (``test_team_step_words_the_code_from_the_dictionary``).
+    """
+    named = [f"{code_label('referrals', 'team_type', code)} ({code})"
+             for code in team_types]
+    return "referred to a " + " or ".join(n[0].lower() + n[1:] for n in named)
+
+
 def discharge_queries(t: Any, spec: CohortSpec) -> CohortQueries:
     """Eligible referrals of :func:`~lifetools.cohort.build_discharge_cohort`."""
     t.require(SURVIVAL_COLUMNS)
@@ -91,7 +104,7 @@ def discharge_queries(t: Any, spec: CohortSpec) -> CohortQueries:
     refs = t.referrals
     flow = [("Referrals in the extract", refs)]
     refs = refs.filter(refs.team_type.isin(list(team_types)))
-    flow.append((f"to team types {', '.join(team_types)}", refs))
+    flow.append((team_step(team_types), refs))
     refs = refs.filter(refs.rejection_date.isnull())
     flow.append(("accepted (not rejected)", refs))
     # not closed before the period (a closure after period_end is not yet known);
@@ -130,7 +143,7 @@ def rereferral_queries(t: Any, spec: CohortSpec, *,
     done = all_refs.filter(all_refs.team_type.isin(list(team_types))
                            & all_refs.closure_reason.isin(list(discharge_codes)))
     done = done.select(*REFERRAL_TYPES, "person_id")
-    flow.append(("discharged from the team types", done))
+    flow.append(("discharged from those teams", done))
     done = done.filter((done.discharge_date >= start_at) & (done.discharge_date <= end_at))
     flow.append(("discharged during the period", done))
     done = done.filter(done.person_id.isin(people.person_id))

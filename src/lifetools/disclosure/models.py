@@ -41,6 +41,8 @@ ESTIMATE_COLUMNS = ("estimate", "ci_lower", "ci_upper", "p_value", "se", "e_valu
 """Columns of a model summary that carry the model's numbers (blanked when withheld)."""
 
 NOT_ESTIMABLE = "too few events to estimate"
+COULD_NOT = "could not be estimated"
+"""The withheld text of a model withheld for no count (a fit that did not converge)."""
 """The withheld text of a model whose rows are events (see :func:`not_estimable`)."""
 UNITS = {"people": "people", "person": "people", "observations": "observations",
          "measurements": "measurements"}
@@ -81,6 +83,26 @@ class ModelRelease:
         """All reasons in one sentence ("" when released)."""
         return "; ".join(self.reasons)
 
+    @property
+    def headline(self) -> str:
+        """What :attr:`withheld` says before its reasons ("" when released)."""
+        if self.released:
+            return ""
+        few = any(r.startswith("fewer than") for r in self.reasons)
+        return not_estimable(self.unit) if few else COULD_NOT
+
+    @property
+    def withheld(self) -> str:
+        """The text shown instead of the estimates ("" when released).
+
+        "too few events to estimate: <reasons>" (the model's unit) when a count is
+        under its threshold ("fewer than ..."); otherwise, when the only reasons are a
+        fit that did not converge or a degenerate interval, "could not be estimated:
+        <reasons>", so that a reader is never told events were too few when they were
+        not (``test_model_release_not_converged_says_could_not_be_estimated``).
+        """
+        return f"{self.headline}: {self.reason}" if not self.released else ""
+
     def apply(self, summary: pd.DataFrame) -> pd.DataFrame:
         """The summary if released; else its terms with missing estimates.
 
@@ -93,7 +115,7 @@ class ModelRelease:
         for col in ESTIMATE_COLUMNS:
             if col in out:
                 out[col] = float("nan")
-        return out.assign(withheld=f"{not_estimable(self.unit)}: {self.reason}")
+        return out.assign(withheld=self.withheld)
 
     def estimates(self, summary: pd.DataFrame) -> ProtectedTable:
         """The model's estimates as released: a protected table (the only maker).

@@ -120,7 +120,11 @@ def provenance_markdown(
         "",
         "### Rerun this report",
         "",
-        "From a fresh clone, as written (nothing is copied by hand):",
+        ("From a fresh clone, as written (nothing is copied by hand):"
+         if manifest.get("repository") else
+         "The code is not yet in a public repository: ask the {doc}`contact "
+         "</about/contact>` for a copy. Then, in that copy, as written (nothing is "
+         "copied by hand):"),
         "",
         "```text",  # plain text: the commands stay whole in the html (no highlighting)
         *rerun_commands(analysis=analysis.id, edition=edition.id, record=record,

@@ -18,7 +18,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -466,6 +466,25 @@ def edition_profiles(editions: Sequence[EditionPages]) -> dict[Path, str]:
             for p in editions for a in p.runs}
 
 
+def editions_to_print(published: Sequence[str], archived: Sequence[str],
+                      republish: Collection[str]) -> list[str]:
+    """The editions whose report pages are printed to PDF in this build: every edition
+    released by it (not archived before) and every one republished. An archived
+    edition's pages are kept as released, PDFs included; a first build of several
+    editions (``make report``) printed only the current one, so the older edition was
+    released, and frozen, with no PDF (``test_editions_to_print_*``)."""
+    return [e for e in published if e not in archived or e in republish]
+
+
+def older_editions(series: Series, html: Path) -> list[str]:
+    """Every edition on the site other than the current one: each gets the archived
+    banner, whether it was archived before this build or is released with it (a first
+    build of several editions, as ``make report`` makes, published 2023-24 without it;
+    ``tests/unit/test_build_manifest.py::test_older_editions_*``)."""
+    return [e.id for e in series.editions if e.id != series.current_edition
+            and (html / "editions" / e.id).is_dir()]
+
+
 def _archived(edition_id: str) -> bool:
     return layout.archive_manifest(edition_id).exists()
 
@@ -667,8 +686,8 @@ def build_series(
                                     **staged_archives})
     release.mark_corrections(html, corrections,
                              titles={a.id: a.title for a in series.analyses})
-    printed = [path for p in editions
-               if p.edition.id == series.current_edition or p.edition.id in republish
+    printing = editions_to_print([p.edition.id for p in editions], archived, republish)
+    printed = [path for p in editions if p.edition.id in printing
                for path in pdf.print_edition(html, series, p.edition, p.runs, p.manifest)]
     say(f"printed {len(printed)} report PDFs" if printed else
         "no report PDFs: chromium is not installed or could not print")
@@ -676,7 +695,7 @@ def build_series(
         shutil.copytree(html / "editions" / eid, folder / layout.EDITION_HTML)
     if frozen:
         say(f"kept    the pages of {', '.join(frozen)} as released")
-    release.mark_archived(html, archived, current=series.current_edition,
+    release.mark_archived(html, older_editions(series, html), current=series.current_edition,
                           title=series.edition(series.current_edition).title)
     provenance.write_json(html / SITE_RECORD, {"key": key})
     say("checking the built site at the publish gate")

@@ -25,6 +25,7 @@ from lifetools.pipeline.series import Analysis, Edition, MainPoint, Publication,
 from lifetools.publication import read_results
 
 __all__ = ["Publication", "main_point", "main_points_markdown", "render_landing",
+           "why_not_estimated",
            "status_banner", "write_furniture"]
 
 MARKERS = {"banner": "<!-- lifetools:banner -->",
@@ -42,6 +43,33 @@ def long_date(iso: str | None) -> str:
 def _value(results: Mapping[str, Any], key: Any) -> Any:
     entry = results.get(str(key)) if key else None
     return entry.get("value") if isinstance(entry, dict) else None
+
+
+def why_not_estimated(text: str) -> str:
+    """A key result's withheld text as the reason a main point gives ("" if none).
+
+    "too few events to estimate (fewer than 10 events in total)" reads "too few events
+    (fewer than 10 events in total)"; "could not be estimated: the fit did not
+    converge" reads "the fit did not converge".
+    """
+    text = str(text or "").strip().rstrip(".")
+    if text.lower().startswith("could not be estimated"):
+        return text[len("could not be estimated"):].lstrip(": ").strip()
+    if text.startswith("too few ") and " to estimate" in text:
+        head, _, rest = text.partition(" to estimate")
+        return f"{head}{rest}".replace(" :", ":").strip()
+    return ""
+
+
+def _not_estimated(measure: str, entry: Any, sentence: Any = None) -> str:
+    why = why_not_estimated(entry.get("text", "")) if isinstance(entry, dict) else ""
+    said = str(sentence.get("text", "")) if isinstance(sentence, dict) else ""
+    for marker in (" is not shown: ", " could not be shown: "):
+        if not why and marker in said:  # the report's own summary gives the reason
+            why = why_not_estimated(said.split(marker, 1)[1]) or \
+                said.split(marker, 1)[1].strip().rstrip(".")
+    return f"{measure} could not be estimated in this edition" + (
+        f": {why}." if why else ".")
 
 
 def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) -> str:
@@ -77,7 +105,8 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
             words["events"] = _value(results, spec.events)
         said = verdict(estimate, low, high, **words)
         if said == MISSING:
-            return f"{measure} could not be estimated in this edition."
+            return _not_estimated(measure, results.get(str(spec.estimate)),
+                                  results.get(f"{spec.estimate}_sentence"))
         kind = str(results.get(spec.estimate, {}).get("kind", "ratio"))
         fields.update(estimate=format_value(estimate, kind=kind),
                       interval=format_value([low, high], kind="interval"), verdict=said)
@@ -163,21 +192,27 @@ def render_landing(text: str, *, series: Series, current: Edition, runs: Mapping
     return text
 
 
+def _published(manifest: Mapping[str, Any]) -> str:
+    """The edition's publication date as ISO text: the commit's (``source_date``), as the
+    banner and the release calendar give it; never the build's wall clock ("" if none)."""
+    return str(manifest.get("source_date") or manifest.get("finished_at") or "")
+
+
 def citation(publication: Publication, series: Series, edition: Edition,
              manifest: Mapping[str, Any], analysis: Analysis | None = None) -> str:
     """One citation line for an edition, or a report of it."""
-    year = (manifest.get("finished_at") or dt.date.today().isoformat())[:4]
+    year = _published(manifest)[:4] or "n.d."
     title = f"{analysis.title}. " if analysis else ""
     page = f"editions/{edition.id}/" + (f"{analysis.id}.html" if analysis else "index.html")
     where = f" {publication.site_url}/{page}" if publication.site_url else ""
-    published = long_date(manifest.get("finished_at"))
+    published = long_date(_published(manifest))
     return (f"{publication.publisher} ({year}). {title}{series.title}, {edition.title}. "
             + (f"Published {published}." if published else "") + where).strip()
 
 
 def _bibtex(publication: Publication, series: Series, edition: Edition,
             manifest: Mapping[str, Any], analysis: Analysis) -> str:
-    year = (manifest.get("finished_at") or dt.date.today().isoformat())[:4]
+    year = _published(manifest)[:4] or "n.d."
     key = f"liferooms_{edition.id.replace('-', '_')}_{analysis.id}"
     url = (f"\n  url = {{{publication.site_url}/editions/{edition.id}/{analysis.id}.html}},"
            if publication.site_url else "")

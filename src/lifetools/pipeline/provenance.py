@@ -219,7 +219,9 @@ def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
                    manifest: Mapping[str, Any]) -> list[str]:
     """The shell commands that rerun one report page from a fresh clone, as written.
 
-    Clone (the ``repository`` the manifest records, else a placeholder), check out the
+    Clone (the ``repository`` the manifest records; with none, the commands start in a
+    copy of the code, which the page says to ask the contact for: no placeholder
+    URL is printed as if it were a command), check out the
     recorded commit, set up from the lock file, run the analysis with the page's
     parameters (each given with ``-p``, so the command shows them; such runs go to
     ``build/adhoc/`` and never change a published site), then ``reproduce`` the edition
@@ -231,12 +233,16 @@ def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
     Tested by ``tests/unit/test_build_manifest.py`` (no absolute path, every parameter).
     """
     commit = (record.get("code_version") or {}).get("commit") or "<the recorded commit>"
-    repository = manifest.get("repository") or "<repository URL>"
+    repository = manifest.get("repository")
     site = manifest.get("site_url") or ""
     run = [".venv/bin/lifetools", "run", analysis, "--edition", edition]
     for name, value in sorted(record.get("parameters", {}).items()):
         if name not in ("period_start", "period_end") and value is not None:
-            run += ["-p", name, str(value)]
+            # a list as the command line reads it ("A06,A05"), never a Python repr
+            # ("['A06']" was printed, and read back as one code "['A06']")
+            shown = (",".join(map(str, value)) if isinstance(value, list | tuple)
+                     else str(value))
+            run += ["-p", name, shown]
     synthetic = (manifest.get("data") or {}).get("synthetic")
     if not synthetic:  # the kind of source only: a manifest names no path
         engine = ((manifest.get("data") or {}).get("engine") or {}).get("source")
@@ -245,8 +251,8 @@ def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
                                engine, "EXTRACT_FOLDER")]
     reproduce = [".venv/bin/lifetools", "reproduce", edition, *(["--site", site]
                                                                   if site else [])]
-    return [f"git clone {repository} lifetools && cd lifetools",
-            f"git checkout {commit}", "make setup",
+    clone = [f"git clone {repository} lifetools && cd lifetools"] if repository else []
+    return [*clone, f"git checkout {commit}", "make setup",
             " ".join(shlex.quote(part) for part in run),
             " ".join(shlex.quote(part) for part in reproduce)]
 

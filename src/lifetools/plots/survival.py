@@ -195,7 +195,10 @@ def plot_survival(
                 ha="left", va="top", fontweight="bold")
     for row, group in enumerate(at_risk_groups):
         offset = _AT_RISK_TOP + line * (2 * row + 1 + title_lines)
-        ax.annotate(_name(group), xy=(0, 0), xycoords="axes fraction",
+        # a group whose curve is not drawn says so beside its numbers at risk, which
+        # (rounded) can read 10 when fewer than 10 were at risk before rounding
+        named = _name(group) + ("" if group in curves else " (no curve)")
+        ax.annotate(named, xy=(0, 0), xycoords="axes fraction",
                     xytext=(0, -offset), textcoords="offset points", ha="left", va="top",
                     fontstyle="italic")
         part = frame[(frame["group"] == group) & frame["day"].isin(days)]

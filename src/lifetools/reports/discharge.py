@@ -16,7 +16,6 @@ from lifetools.cohort import (
 )
 from lifetools.convergence import not_estimable_text, recorded_warnings
 from lifetools.disclosure import (
-    NOT_ESTIMABLE,
     Estimate,
     ProtectedTable,
     active_profile,
@@ -195,7 +194,7 @@ def _released_row(release: Any, result: Any, term: str) -> dict[str, Any]:
     if release.released or row["text"]:
         return row
     return {**dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
-            "text": f"{NOT_ESTIMABLE} ({release.reason})"}
+            "text": f"{release.headline} ({release.reason})"}
 
 
 def time_varying_release(fit: Any, data: pd.DataFrame, covariates: Sequence[str],
@@ -570,7 +569,7 @@ def analyse_rereferral(
     share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
     hr = _estimate_row(cox, "used_life_rooms") if release.released else {
         **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
-        "text": f"{NOT_ESTIMABLE} ({release.reason})"}
+        "text": f"{release.headline} ({release.reason})"}
     label = "Hazard ratio of re-referral, Life Rooms use before discharge"
     key = (
         {"name": ReReferralName.DISCHARGED_PEOPLE, "value": len(data), "kind": "count",
@@ -606,13 +605,14 @@ def analyse_rereferral(
                                   _estimate_row(fine_gray, "used_life_rooms"))
                    if fg_check.released else [
         {"name": name, "value": None, "kind": "text",
-         "text": reason_text(f"{NOT_ESTIMABLE} ({fg_check.reason})"), "label": f"{lead}{shr_label}"}
+         "text": reason_text(f"{fg_check.headline} ({fg_check.reason})"),
+         "label": f"{lead}{shr_label}"}
         for name, lead in ((ReReferralName.SHR_REREFERRAL, ""),
                            (ReReferralName.SHR_REREFERRAL_CI, "95% CI: "))]),
         {"name": ReReferralName.SHR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
              _estimate_row(fine_gray, "used_life_rooms") if fg_check.released else {
-                 "text": f"{NOT_ESTIMABLE} ({fg_check.reason})"},
+                 "text": f"{fg_check.headline} ({fg_check.reason})"},
              found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
              "(death competing) was {estimate} ({level} confidence interval {interval}).",
              missing="The Fine-Gray subdistribution hazard ratio (a secondary "

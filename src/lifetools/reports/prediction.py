@@ -20,6 +20,7 @@ from lifetools.disclosure import (
     protect_count,
     protected_count,
 )
+from lifetools.labels import label
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
@@ -362,7 +363,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "competing": "Death before a crisis: no crisis in the logistic model (cumulative "
                      "incidence with death competing); a competing event in the Fine-Gray "
                      "model.",
-        "predictors": ", ".join(spec.columns), "parameters": parameters,
+        "predictors": "; ".join(label(c) for c in spec.columns), "parameters": parameters,
         "required_people": count(size.n), "development_people": count(len(dev)),
         "development_crises": count(int(dev["crisis"].sum())),
         "validation_people": count(len(val)),
@@ -373,7 +374,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
             "outcome, Rubin's rules." if len(dev_copies) > 1 else
             "No predictor value missing in the model: nothing imputed."),
         "splines": "; ".join(
-            f"{c}: restricted cubic spline, {k} knots at "
+            f"{label(c)}: restricted cubic spline, {k} knots at "
             f"{', '.join(f'{v:.2f}' for v in frozen.knots[c])} (Harrell's centiles "
             f"{', '.join(f'{q:g}' for q in rcs_centiles(k))})"
             for c, k in spec.splines.items()),

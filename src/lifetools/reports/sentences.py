@@ -217,4 +217,8 @@ def withheld_text(check: Any, reason: str) -> str:
     """
     if not reason:
         return ""
-    return f"{NOT_ESTIMABLE}: {reason}" if not check.released else f"withheld: {reason}"
+    if check.released:
+        return f"withheld: {reason}"
+    said = getattr(check, "withheld", "")  # a ModelRelease words its own reasons
+    return said if isinstance(said, str) and said.endswith(reason) and said \
+        else f"{NOT_ESTIMABLE}: {reason}"
