@@ -145,3 +145,14 @@ def test_load_dataset_postgres_numbered_rows_keep_an_unsorted_folders_order(
     on_server, in_folder = validate_directory(url), validate_directory(folder)
     assert _found(on_server) == _found(in_folder)  # no unknown column __row
     assert next(p for p in on_server.errors if p.column == "sex").rows == (4,)
+
+
+def test_describe_population_on_postgres_equals_the_folders(small, password):
+    from lifetools.describe import describe_population
+
+    period = {"period_start": "2023-04-01", "period_end": "2024-03-31"}
+    on_server = describe_population(lt.load_dataset(small[1]), **period)
+    in_folder = describe_population(lt.load_dataset(small[0]), **period)
+    for part in ("counts", "characteristics", "monthly"):
+        assert getattr(on_server, part).to_csv() == getattr(in_folder, part).to_csv()
+    assert on_server.count("caseload") > 0
