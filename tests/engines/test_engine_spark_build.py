@@ -6,7 +6,9 @@ server in its own process (loopback only, a fresh bearer token in the environmen
 the kernels reach it by its ``sc://localhost:PORT`` URL. The tables are the shared
 one-edition folder build's Parquet files (``small_build``), registered in the local
 Spark's catalog with each row's number in the file (``__row``), so the rows come back
-in the folder's order, which is not key order.
+in the folder's order, which is not key order. Measured at 3,000 people (load 20-28,
+crisis-risk left out): Spark started in 150 s, the Spark build took 942 s against
+366 s for the folder build; all 75 result files of the 6 analyses identical.
 """
 
 from __future__ import annotations
@@ -47,11 +49,15 @@ def _numbered_copy(folder, target):
 
 def test_build_spark_local_publishes_the_folders_bytes_and_never_the_token(
         small_build, tmp_path, capfd):
-    if not shutil.which("java"):
+    import importlib.util
+
+    missing = ("Java (apt-get install openjdk-17-jre-headless)" if not shutil.which("java")
+               else "Spark Connect's client (grpcio, requirements.lock)"
+               if importlib.util.find_spec("grpc") is None else None)
+    if missing:
         if os.environ.get("LIFETOOLS_REQUIRE_ENGINES"):
-            pytest.fail("Java is not installed (apt-get install openjdk-17-jre-headless)")
-        pytest.skip("Java is not installed")
-    pytest.importorskip("grpc", reason="Spark Connect's client (grpcio) is not installed")
+            pytest.fail(f"{missing} is not installed")
+        pytest.skip(f"{missing} is not installed")
     root = tmp_path / "project"
     shutil.copytree(small_build["root"], root, symlinks=True)
     files = {o.spec.analysis: layout.RunFolder(o.spec.run_dir).file_hashes()
