@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure import declare_totals
+from lifetools.engines import engine_tables
 from lifetools.result_names import CohortName
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "describe_population",
     "ethnic_group",
     "people_in_locality",
+    "population_queries",
     "sex_label",
 ]
 
@@ -80,11 +82,40 @@ class PopulationDescription:
         return int(self.counts.set_index("key").loc[key, "n"])
 
 
-def _open_in_period(referrals: pd.DataFrame, start: pd.Timestamp,
-                    end: pd.Timestamp) -> pd.DataFrame:
-    accepted = referrals[referrals["rejection_date"].isna()]
-    ends = accepted["discharge_date"].fillna(pd.Timestamp.max)
-    return accepted[(accepted["referral_date"] <= end) & (ends >= start)]
+def population_queries(t: Any, start: pd.Timestamp, end: pd.Timestamp,
+                       locality: str = "all") -> dict[str, Any]:
+    """The relations of :func:`describe_population`, as ibis expressions over the
+    engine's tables ``t`` (compiled to T-SQL in ``tests/engines/test_engine_sql.py``)."""
+    import ibis
+
+    areas = t.deprivation.select("lsoa_code", "locality", "imd_quintile")
+    people = t.people.left_join(areas, "lsoa_code", rname="{name}_right"
+                                ).drop("lsoa_code_right")
+    if locality != "all":
+        people = people.filter(people.locality == locality)
+    start_at, end_at = ibis.literal(start), ibis.literal(end)
+    refs = t.referrals
+    refs = refs.filter(refs.person_id.isin(people.person_id))
+    # accepted, referred by the end and not discharged before the start
+    open_refs = refs.filter(refs.rejection_date.isnull() & (refs.referral_date <= end_at)
+                            & (refs.discharge_date.isnull()
+                               | (refs.discharge_date >= start_at)))
+    received = refs.filter((refs.referral_date >= start_at) & (refs.referral_date <= end_at))
+    contacts = t.life_rooms_contacts
+    linked = contacts.filter((contacts.contact_date >= start_at)
+                             & (contacts.contact_date <= end_at)
+                             & contacts.person_id.isin(people.person_id))
+    caseload = open_refs.select("person_id").distinct()
+    users = linked.select("person_id").distinct()
+    team = ibis.cases((received.team_type == "A06", "Community mental health teams (A06)"),
+                      else_="Other teams")
+    # year and month, not DATETRUNC (which needs SQL Server 2022)
+    monthly = received.group_by(year=received.referral_date.year(),
+                                month=received.referral_date.month(), team=team
+                                ).agg(referrals=received.count())
+    return {"people": people, "caseload": caseload, "users": users, "received": received,
+            "linked": linked, "monthly": monthly,
+            "both": caseload.intersect(users), "either": caseload.union(users)}
 
 
 def _characteristics(people: pd.DataFrame, groups: dict[str, pd.Index],
@@ -139,23 +170,19 @@ def describe_population(
 
     Notes
     -----
+    The counts, the people of the two populations and the monthly referrals are
+    queries in the engine that holds the data (:func:`population_queries`: embedded
+    DuckDB over the loaded tables, or the server of ``lt.load_dataset(URL)``); only the
+    people counted reach pandas, one row each. Tested in ``tests/unit/test_describe.py``.
     Secondary-care caseload = people with an accepted referral open at any time in the
     period. Life Rooms users = people with a linked Life Rooms contact in the period.
     Ages are whole years at the end of the period, from year of birth.
     """
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
-    people = people_in_locality(dataset, locality)
-    ids = pd.Index(people["person_id"])
-    referrals = dataset.referrals[dataset.referrals["person_id"].isin(ids)]
-    open_refs = _open_in_period(referrals, start, end)
-    contacts = dataset.life_rooms_contacts
-    in_period = contacts[(contacts["contact_date"] >= start)
-                         & (contacts["contact_date"] <= end)]
-    linked = in_period[in_period["person_id"].isin(ids)]
-    caseload = pd.Index(open_refs["person_id"].unique())
-    users = pd.Index(linked["person_id"].unique())
-    received = referrals[(referrals["referral_date"] >= start)
-                         & (referrals["referral_date"] <= end)]
+    tables = engine_tables(dataset)
+    q = population_queries(tables, start, end, locality)
+    n = tables.counts([q["people"], q["caseload"], q["received"], q["users"], q["both"],
+                       q["linked"]])
     counts = pd.DataFrame({"key": [
         CohortName.PEOPLE, CohortName.CASELOAD, CohortName.REFERRALS, CohortName.USERS,
         CohortName.USERS_IN_CARE, CohortName.CONTACTS,
@@ -166,17 +193,28 @@ def describe_population(
         "People who used the Life Rooms during the period",
         "Life Rooms users who were also in secondary care",
         "Life Rooms contacts linked to people in the data",
-    ], "n": [len(ids), len(caseload), len(received), len(users),
-             len(users.intersection(caseload)), len(linked)]})
+    ], "n": n})
+    # only the people of the two populations reach pandas, one row each
+    people = q["people"]
+    people = tables.fetch(people.filter(people.person_id.isin(q["either"].person_id))
+                          .select("person_id", "year_of_birth", "sex", "ethnic_category",
+                                  "imd_quintile"),
+                          {"person_id": "string", "year_of_birth": "integer",
+                           "sex": "string", "ethnic_category": "string",
+                           "imd_quintile": "integer"})
+    caseload = pd.Index(tables.fetch(q["caseload"])["person_id"])
+    users = pd.Index(tables.fetch(q["users"])["person_id"])
     characteristics = _characteristics(
         people, {"Secondary care": caseload, "Life Rooms users": users}, end
     )
-    monthly = (received.assign(
-        month=received["referral_date"].dt.to_period("M").dt.to_timestamp(),
-        team=received["team_type"].where(received["team_type"] == "A06", "Other teams")
-        .replace({"A06": "Community mental health teams (A06)"}))
-        .groupby(["month", "team"]).size().rename("referrals").reset_index()
-        .sort_values(["month", "team"], kind="stable", ignore_index=True))
+    monthly = tables.fetch(q["monthly"])
+    monthly = pd.DataFrame({
+        "month": pd.to_datetime(pd.DataFrame({"year": monthly["year"],
+                                              "month": monthly["month"], "day": 1})
+                                ).astype("datetime64[ns]"),
+        "team": monthly["team"].astype("object"),
+        "referrals": monthly["referrals"].astype("int64"),
+    }).sort_values(["month", "team"], kind="stable", ignore_index=True)
     return PopulationDescription(
         counts=counts, characteristics=characteristics, monthly=monthly,
         method={"caseload": "accepted referral open at any time in the period",

@@ -129,11 +129,13 @@ def spark(synthetic):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def load_folder(postgres, folder: Path, database: str) -> str:
+def load_folder(postgres, folder: Path, database: str, *, numbered: bool = False) -> str:
     """Load an extract folder's tables (typed as ``load_dataset`` reads them, in file
     order) into a new database of the test server, readable by ``analyst``; return the
-    URL an analyst gives (no password: it comes from the environment)."""
+    URL an analyst gives (no password: it comes from the environment). ``numbered``:
+    each row's number in its file (1, 2, ...) in a column ``__row``."""
     import ibis
+    import pandas as pd
 
     from lifetools.loading import TABLES, load_dataset
 
@@ -148,6 +150,8 @@ def load_folder(postgres, folder: Path, database: str) -> str:
     for name in TABLES:
         frame = getattr(data, name)
         if frame is not None:
+            if numbered:
+                frame = pd.DataFrame(frame).assign(__row=range(1, len(frame) + 1))
             con.create_table(name, frame)
     con.raw_sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO analyst")
     con.disconnect()

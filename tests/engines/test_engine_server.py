@@ -126,3 +126,33 @@ def test_validate_postgres_password_never_in_any_output(small, tmp_path, capsys,
     assert "refused the login of user analyst" in text
     assert "has a password in it" in text
     assert ANALYST_PASSWORD not in text and "Traceback" not in text
+
+
+def test_load_dataset_postgres_numbered_rows_keep_an_unsorted_folders_order(
+        postgres, password, tmp_path):
+    folder = tmp_path / "unsorted"
+    write_synthetic(folder, people=300, seed=12)
+    frame = pd.read_parquet(folder / "people.parquet").sample(frac=1, random_state=1)
+    frame.loc[frame.index[3], "sex"] = "Z"  # rows not in key order, one bad value
+    frame.to_parquet(folder / "people.parquet", index=False)
+    url = load_folder(postgres, folder, "numbered", numbered=True)
+    from_server, from_folder = lt.load_dataset(url), lt.load_dataset(folder)
+    assert not frame["person_id"].is_monotonic_increasing
+    for name in TABLES:  # the folder's row order, and no __row column
+        pd.testing.assert_frame_equal(getattr(from_server, name),
+                                      getattr(from_folder, name), check_exact=True,
+                                      check_frame_type=False)
+    on_server, in_folder = validate_directory(url), validate_directory(folder)
+    assert _found(on_server) == _found(in_folder)  # no unknown column __row
+    assert next(p for p in on_server.errors if p.column == "sex").rows == (4,)
+
+
+def test_describe_population_on_postgres_equals_the_folders(small, password):
+    from lifetools.describe import describe_population
+
+    period = {"period_start": "2023-04-01", "period_end": "2024-03-31"}
+    on_server = describe_population(lt.load_dataset(small[1]), **period)
+    in_folder = describe_population(lt.load_dataset(small[0]), **period)
+    for part in ("counts", "characteristics", "monthly"):
+        assert getattr(on_server, part).to_csv() == getattr(in_folder, part).to_csv()
+    assert on_server.count("caseload") > 0

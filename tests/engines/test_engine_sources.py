@@ -41,6 +41,14 @@ def test_parse_source_password_in_url_refused_without_echoing_it(text):
     assert "LIFETOOLS_DB_PASSWORD" in caught.value.render()
 
 
+def test_parse_source_spark_connect_token_in_url_refused_without_echoing_it():
+    with pytest.raises(UserError) as caught:
+        engines.parse_source("sc://workspace.example:443/;use_ssl=true;token=dapi-hunter2")
+    shown = caught.value.render()
+    assert "hunter2" not in shown and "SPARK_CONNECT_AUTHENTICATE_TOKEN" in shown
+    assert "sc://workspace.example:443" in shown
+
+
 @pytest.mark.parametrize("text", ["mysql://db/x", "spark://cluster:7077", "no/such/place"])
 def test_parse_source_unknown_kinds_are_user_errors(text):
     with pytest.raises(UserError):

@@ -33,6 +33,7 @@ from lifetools.cohort.queries import (
     unplanned_ae,
     window_counts,
 )
+from lifetools.describe import population_queries
 from lifetools.engines import unbound_tables
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "sql"
@@ -85,8 +86,17 @@ def _person_time_script(dialect: str) -> str:
                         for label, expr in parts.items()) + "\n"
 
 
+def _population_script(dialect: str) -> str:
+    """The cohort description's queries (``describe_population``)."""
+    parts = population_queries(unbound_tables(), pd.Timestamp("2024-04-01"),
+                               pd.Timestamp("2025-03-31"), "North Liverpool")
+    return "\n\n".join(f"-- {label}\n{ibis.to_sql(expr, dialect=dialect)};"
+                        for label, expr in parts.items()) + "\n"
+
+
 SCRIPTS = {**{name: functools.partial(_script, queries) for name, queries in
               _queries().items()}, "person_time": _person_time_script,
+           "population": _population_script,
            "crisis_cohort": functools.partial(_script, crisis_queries(
                unbound_tables(), day=pd.Timestamp("2024-04-01"), horizon_days=365))}
 

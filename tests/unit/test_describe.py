@@ -70,6 +70,26 @@ def test_describe_population_characteristics_and_monthly():
     assert list(result.monthly.columns) == ["month", "team", "referrals"]
 
 
+def test_describe_population_period_without_referrals_gives_zero_counts_and_empty_months():
+    result = describe_population(tiny_dataset(), period_start="2030-04-01",
+                                 period_end="2031-03-31")
+    assert [result.count(k) for k in ("caseload", "referrals", "users", "contacts")] == [
+        1, 0, 0, 0]  # p1 referred in May 2024, never discharged: still open
+    assert result.monthly.empty and list(result.monthly.columns) == [
+        "month", "team", "referrals"]
+    assert str(result.monthly["month"].dtype) == "datetime64[ns]"
+
+
+def test_describe_population_months_and_teams_by_definition():
+    result = describe_population(tiny_dataset(), period_start="2024-04-01",
+                                 period_end="2025-03-31")
+    assert result.monthly.to_dict("list") == {
+        "month": [D("2024-05-01"), D("2024-06-01"), D("2024-07-01")],
+        "team": ["Community mental health teams (A06)", "Other teams",
+                 "Community mental health teams (A06)"],
+        "referrals": [1, 1, 1]}
+
+
 def test_groupings():
     assert list(age_band(pd.Series([17, 18, 24, 25, 74, 75, 101]))) == [
         "0-17", "18-24", "18-24", "25-34", "65-74", "75+", "75+"]

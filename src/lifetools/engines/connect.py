@@ -121,21 +121,23 @@ def _spark(source: Source, env: Any) -> EngineTables:
         raise EngineError("Spark is not installed",
                           hint="pip install pyspark==4.0.5 and install a Java 17 "
                                "runtime") from None
-    # UTC: dates are calendar dates, never shifted by the machine's time zone
-    builder = (SparkSession.builder.config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.session.timeZone", "UTC"))
-    if source.location.startswith("sc://"):
-        builder = builder.remote(source.location)
-    else:
-        builder = builder.master(source.location.removeprefix("spark://"))
     try:
-        session = builder.getOrCreate()
+        if source.location.startswith("sc://"):  # Spark Connect: a server's catalog
+            from lifetools.engines.spark import remote_session
+
+            session = remote_session(source.location)
+        else:  # in this process (a Databricks notebook's or a script's session)
+            # UTC: dates are calendar dates, never shifted by the machine's time zone
+            session = (SparkSession.builder.config("spark.ui.enabled", "false")
+                       .config("spark.ui.showConsoleProgress", "false")
+                       .config("spark.sql.session.timeZone", "UTC")
+                       .master(source.location.removeprefix("spark://")).getOrCreate())
         backend = ibis.pyspark.connect(session)
     except Exception:  # noqa: BLE001 - translated, never echoed
         raise EngineError(f"could not start or reach Spark at {source.display()}",
                           hint="is Java 17 installed (JAVA_HOME), or the Spark Connect "
-                               "server running?") from None
+                               "server running (its token in "
+                               "SPARK_CONNECT_AUTHENTICATE_TOKEN)?") from None
     present = set(backend.list_tables())
     return EngineTables(backend=backend, engine="spark", where=source.display(),
                         tables={n: backend.table(n) for n in TABLES if n in present})

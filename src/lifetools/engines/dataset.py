@@ -24,9 +24,10 @@ from lifetools.engines.source import parse_source
 from lifetools.errors import DataValidationError
 from lifetools.loading import TABLES, _clean_strings, coerce_types, note_read
 
-_ROW = "__row"
+ROW_COLUMN = _ROW = "__row"
+"""The column of a server table that holds its rows' numbers in load order, if any."""
 
-__all__ = ["EngineDataset", "fetch_table", "numbered", "open_dataset", "stored_order"]
+__all__ = ["ROW_COLUMN", "EngineDataset", "fetch_table", "numbered", "open_dataset", "stored_order"]
 
 
 def numbered(tables: EngineTables, name: str) -> Any:
@@ -35,13 +36,17 @@ def numbered(tables: EngineTables, name: str) -> Any:
     A warehouse table has no row order (PostgreSQL fills space left on earlier pages,
     so even a table loaded in one pass is not stored in load order): rows are numbered
     by the table's primary key (the data dictionary's), ties (a key that validation
-    finds repeated) in PostgreSQL's physical order. Validation cites these numbers, and
-    :func:`fetch_table` returns the rows in this order.
+    finds repeated) in PostgreSQL's physical order. A table loaded with its rows'
+    numbers in a column ``__row`` (:data:`ROW_COLUMN`: 1, 2, ... in the folder's order)
+    keeps that order, so a build from it publishes any folder's bytes. Validation cites
+    these numbers, and :func:`fetch_table` returns the rows in this order.
     """
     import ibis
 
     keys = load_dictionary().table(name).primary_key
     table = tables.tables[name]
+    if ROW_COLUMN in table.columns:  # numbered when loaded: the source's own order
+        return table.relocate(ROW_COLUMN)
     if tables.engine == "postgres":
         order = ", ".join('"' + k.replace('"', '""') + '"' for k in keys if k in
                           table.columns)
@@ -57,7 +62,8 @@ def stored_order(tables: EngineTables, name: str,
                  columns: Sequence[str] | None = None) -> Any:
     """The table ``name`` (only ``columns``, if given) in key order (:func:`numbered`)."""
     table = numbered(tables, name)
-    return table.order_by(_ROW).select(*(columns or tables.tables[name].columns))
+    return table.order_by(_ROW).select(*(columns or [c for c in tables.tables[name].columns
+                                                     if c != _ROW]))
 
 
 def fetch_table(tables: EngineTables, name: str,

@@ -19,7 +19,7 @@ from lifetools import fingerprint as file_fingerprint
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.checks import column_problems, table_problems
 from lifetools.engines.connect import connect
-from lifetools.engines.dataset import numbered
+from lifetools.engines.dataset import ROW_COLUMN, numbered
 from lifetools.engines.engine import _ACCEPTS, _WORDS, EngineTables
 from lifetools.engines.fingerprint import engine_fingerprint
 from lifetools.engines.source import Source
@@ -67,7 +67,7 @@ def validate_server(source: Source, *, tables: list[str] | None = None,
             out.add(None, Rule.FILE_MISSING, f"no table {name!r} on the server")
             continue
         schema = engine.tables[name].schema()
-        column_problems(spec, list(schema), out, "table")
+        column_problems(spec, [c for c in schema if c != ROW_COLUMN], out, "table")
         skip[name] = [f.name for f in spec.fields if f.name in schema and not any(
             getattr(schema[f.name], test)() for test in _ACCEPTS.get(f.type, ()))]
         for column in skip[name]:

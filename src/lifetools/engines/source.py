@@ -103,6 +103,10 @@ def parse_source(text: str | os.PathLike) -> Source:
                             hint="use spark://local[2] or a Spark Connect URL sc://host:port")
         return Source("spark", raw)
     if raw.startswith("sc://"):
+        if "token=" in raw.lower():
+            raise UserError(
+                f"the Spark Connect URL {raw.split('/;', 1)[0]} has a token in it",
+                hint="remove it: set SPARK_CONNECT_AUTHENTICATE_TOKEN in the environment")
         return Source("spark", redact_url(raw))
     if raw.startswith("duckdb://"):
         return Source("duckdb", raw.removeprefix("duckdb://"))

@@ -213,7 +213,9 @@ def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
     validated by queries on the server; the runs receive the source text (never a
     password: that stays in the environment or its owner-only file)."""
     from lifetools.engines.server import server_fingerprint, validate_server
+    from lifetools.engines.spark import served
 
+    source = served(source)  # spark://local[N]: a Connect server the kernels reach
     tables = engines.connect(source)
     try:
         fingerprint, engine = server_fingerprint(tables)

@@ -237,8 +237,9 @@ _data_option = click.option(
     "--data", "data_dir", type=str,
     help="Folder of analysis tables, a DuckDB database file holding them (a real "
     "extract), or a PostgreSQL URL (postgresql://user@host/db; the password from "
-    "LIFETOOLS_DB_PASSWORD or an owner-only file named in LIFETOOLS_DB_PASSWORD_FILE). "
-    "Default: analyses.yml's data source, else the embedded synthetic dataset, generated "
+    "LIFETOOLS_DB_PASSWORD or an owner-only file named in LIFETOOLS_DB_PASSWORD_FILE), "
+    "or a Spark Connect URL (sc://host:port; a token from "
+    "SPARK_CONNECT_AUTHENTICATE_TOKEN). Default: analyses.yml's data source, else the embedded synthetic dataset, generated "
     "on first use.")
 
 

@@ -247,7 +247,8 @@ def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
     if not synthetic:  # the kind of source only: a manifest names no path
         engine = ((manifest.get("data") or {}).get("engine") or {}).get("source")
         run += ["--data", {"duckdb": "EXTRACT.duckdb",
-                           "postgres": "postgresql://USER@HOST/DATABASE"}.get(
+                           "postgres": "postgresql://USER@HOST/DATABASE",
+                           "spark": "sc://HOST:PORT"}.get(
                                engine, "EXTRACT_FOLDER")]
     reproduce = [".venv/bin/lifetools", "reproduce", edition, *(["--site", site]
                                                                   if site else [])]
