@@ -64,11 +64,32 @@ def _reverse(path: Path, column: str) -> None:
     pq.write_table(table, path)
 
 
-def _project(where: Path, people: int) -> Path:
-    from project_copy import copy_project, edit_series, only_first_edition
+def _edit(series: dict, leave_out: list[str]) -> None:
+    """The first edition only, without the analyses ``leave_out`` (and their main
+    points)."""
+    from project_copy import only_first_edition
+
+    only_first_edition(series)
+    series["analyses"] = [a for a in series["analyses"] if a["id"] not in leave_out]
+
+    def drop(value):
+        if isinstance(value, dict):
+            for key in [k for k in value if k in leave_out]:
+                del value[key]
+            for item in value.values():
+                drop(item)
+        elif isinstance(value, list):
+            for item in value:
+                drop(item)
+
+    drop(series)
+
+
+def _project(where: Path, people: int, leave_out: list[str]) -> Path:
+    from project_copy import copy_project, edit_series
 
     root = copy_project(where / "project", people=people)
-    edit_series(root, only_first_edition)
+    edit_series(root, lambda series: _edit(series, leave_out))
     return root
 
 
@@ -76,6 +97,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=3000)
     parser.add_argument("--clean", default="abc", help="cases to check against a clean build")
+    parser.add_argument("--leave-out", nargs="*", default=[],
+                        help="analyses left out of the series (for example one the "
+                             "publish gate refuses at this size)")
     args = parser.parse_args()
     from project_copy import ProjectRoot
 
@@ -83,9 +107,9 @@ def main() -> None:
     from lifetools.pipeline.status import build_status
 
     out = HERE / "results" / "column-reruns.json"
-    report: dict = {"people": args.people, "cases": {}}
+    report: dict = {"people": args.people, "left_out": args.leave_out, "cases": {}}
     with tempfile.TemporaryDirectory(prefix="lt-column-reruns-") as tmp:
-        root = _project(Path(tmp) / "base", args.people)
+        root = _project(Path(tmp) / "base", args.people, args.leave_out)
         with ProjectRoot(root):
             started = time.perf_counter()
             first = build_series(jobs=2)
@@ -109,7 +133,7 @@ def main() -> None:
                      "status": status, "seconds": round(seconds, 1),
                      "outcomes": {o.spec.analysis: o.status for o in summary.outcomes}}
             if case in args.clean:
-                clean = _project(Path(tmp) / f"clean-{case}", args.people)
+                clean = _project(Path(tmp) / f"clean-{case}", args.people, args.leave_out)
                 with ProjectRoot(clean):
                     build_series(jobs=2, data_dir=extract)
                 a, b = _files(root), _files(clean)

@@ -4,7 +4,8 @@ A folder's tables get one fingerprint per column from their files
 (:func:`lifetools.fingerprint.table_columns`); a DuckDB file's tables get them here, by
 one aggregate query per table that DuckDB runs over the stored rows, so that a run
 keyed on the columns it read (:mod:`lifetools.pipeline.data_key`) is not rerun when a
-column it did not read changes.
+column it did not read changes. A server's tables (:func:`server_columns`) get them
+by one aggregate query per table on the server, at each build.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 
 from lifetools.fingerprint import cached_sha256
 
-__all__ = ["DUCKDB_COLUMN_METHOD", "duckdb_columns"]
+__all__ = ["DUCKDB_COLUMN_METHOD", "SERVER_COLUMN_METHOD", "duckdb_columns",
+           "server_columns"]
 
 DUCKDB_COLUMN_METHOD = ("duckdb: per column, the sum over rows of hash(rowid, value) "
                         "as a 128-bit integer, with the column's name, type and the "
@@ -85,4 +87,47 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
         partial.write_text(json.dumps({key: {"method": DUCKDB_COLUMN_METHOD,
                                              "tables": found}}, sort_keys=True))
         partial.replace(cache)
+    return found
+
+
+SERVER_COLUMN_METHOD = ("server: per column, the sum over rows of the engine's hash of "
+                        "the row's number in key order and the value as text (missing "
+                        "as a marker), with the column's name, type and the table's "
+                        "rows; per table, SHA-256 of its columns v1")
+"""How a server column's fingerprint is made (part of each)."""
+
+
+def server_columns(tables: Any) -> dict[str, dict[str, Any]]:
+    """:func:`duckdb_columns` for the tables of a server
+    (:class:`~lifetools.engines.EngineTables`), computed on the server.
+
+    Notes
+    -----
+    One aggregate query per table: for each column, the sum over rows of the engine's
+    hash (PostgreSQL: the 64-bit ``hashtextextended``) of the row's number and the
+    value as text (missing values as a marker). Rows are numbered in the order a build
+    fetches them (:func:`lifetools.engines.dataset.numbered`: primary key, ties in
+    physical order), so a changed value, a value moved to another row or a new row
+    changes the column's fingerprint and a change to another column does not. Not
+    cached: a server has no file whose hash says the data are unchanged. Tested in
+    ``tests/engines/test_duckdb_column_keys.py`` (PostgreSQL).
+    """
+    from lifetools.engines.dataset import _ROW, numbered
+
+    found = {}
+    for name in sorted(tables.tables):
+        schema = tables.tables[name].schema()
+        names = [str(c) for c in schema.names]
+        table = numbered(tables, name)
+        row = table[_ROW].cast("string")
+        sums = {f"c{i}": row.concat("|", table[c].cast("string").fill_null("\u2400")
+                                    ).hash().sum() for i, c in enumerate(names)}
+        result = tables.fetch(table.aggregate(rows=table.count(), **sums)).iloc[0]
+        rows = int(result["rows"])
+        columns = {}
+        for i, c in enumerate(names):
+            text = f"{SERVER_COLUMN_METHOD}|{c}|{schema[c]}|{rows}|{result[f'c{i}']}"
+            columns[c] = hashlib.sha256(text.encode()).hexdigest()
+        whole = hashlib.sha256(json.dumps([rows, names, columns]).encode()).hexdigest()
+        found[name] = {"rows": rows, "names": names, "columns": columns, "table": whole}
     return found

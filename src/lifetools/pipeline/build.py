@@ -26,7 +26,7 @@ from typing import Any
 from lifetools import config, disclosure, engines
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.checks import duckdb_types
-from lifetools.engines.column_keys import duckdb_columns
+from lifetools.engines.column_keys import duckdb_columns, server_columns
 from lifetools.errors import DataValidationError, ParameterError
 from lifetools.fingerprint import table_columns
 from lifetools.loading import DUCKDB_SUFFIXES, is_duckdb_file
@@ -97,8 +97,8 @@ class PreparedData:
     engine: Mapping[str, Any] | None = None
     #: Per table: rows, column names and each column's fingerprint
     #: (:func:`lifetools.fingerprint.table_columns`, or for a DuckDB file
-    #: :func:`lifetools.engines.column_keys.duckdb_columns`); None for a server (its
-    #: runs are keyed on whole tables). Not in the manifest.
+    #: :func:`lifetools.engines.column_keys.duckdb_columns`, for a server
+    #: :func:`~lifetools.engines.column_keys.server_columns`). Not in the manifest.
     columns: Mapping[str, Any] | None = None
 
 
@@ -219,6 +219,7 @@ def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
     tables = engines.connect(source)
     try:
         fingerprint, engine = server_fingerprint(tables)
+        columns = server_columns(tables)
         marker = layout.validated_marker(fingerprint["combined"])
         if not marker.exists() or not marker.read_text().strip():
             say(f"validating {source.display()}")
@@ -228,7 +229,8 @@ def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
         if disconnect is not None and source.engine != "spark":
             disconnect()
     empty = json.loads(marker.read_text())["empty_columns"]
-    return PreparedData(source.location, fingerprint, None, tuple(empty), engine)  # type: ignore[arg-type]
+    return PreparedData(source.location, fingerprint, None, tuple(empty), engine,  # type: ignore[arg-type]
+                        columns)
 
 
 def _record_validation(marker: Path, report: Any) -> None:
