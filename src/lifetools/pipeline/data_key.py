@@ -3,13 +3,13 @@
 A run records the tables it touched (``reads``) and the columns of each it read
 (``read_columns``, ``["*"]`` for every column; :mod:`lifetools.reads`). Its key covers,
 per table read, the table's rows, column names and the fingerprints of the columns
-read (:func:`lifetools.fingerprint.table_columns`), or the table's file hash when it
-read every column or the extract has no column fingerprints (a server). A DuckDB
-file's column fingerprints are computed in the engine
-(:func:`lifetools.engines.column_keys.duckdb_columns`), with a fingerprint of the
-whole table in stored order (``table``) that a whole-table read counts too. This
-module says what of a table a run depends on and what changed. Tested in
-``tests/unit/test_read_columns.py`` and ``tests/unit/test_reads.py``.
+read (:func:`lifetools.fingerprint.table_columns`), or the table's hash when it read
+every column or the extract has no column fingerprints. A DuckDB file's or a server's
+column fingerprints are computed in the engine (:mod:`lifetools.engines.column_keys`),
+with a fingerprint of the whole table in row order (``table``) that a whole-table read
+counts too. This module says what of a table a run depends on and what changed.
+Tested in ``tests/unit/test_read_columns.py``, ``tests/unit/test_reads.py`` and
+``tests/engines/test_duckdb_column_keys.py``.
 """
 
 from __future__ import annotations
