@@ -14,7 +14,7 @@ from typing import Any
 
 from lifetools import config
 
-__all__ = ["COLUMN_HASH_METHOD", "TABLE_SUFFIXES", "column_fingerprints",
+__all__ = ["COLUMN_HASH_METHOD", "TABLE_SUFFIXES", "cached_sha256", "column_fingerprints",
            "data_fingerprint", "dictionary_fingerprint", "digest", "sha256_file",
            "table_columns"]
 
@@ -56,6 +56,12 @@ def _cached_sha256(paths: list[Path], cache: Path) -> list[str]:
         partial.write_text(json.dumps({**known, **entries}, sort_keys=True))
         partial.replace(cache)
     return hashes
+
+
+def cached_sha256(path: Path, cache: Path | None) -> str:
+    """SHA-256 of one file, kept in ``cache`` (a JSON file) by size and modification
+    time as :func:`data_fingerprint` keeps its tables' (None: always computed)."""
+    return sha256_file(path) if cache is None else _cached_sha256([Path(path)], cache)[0]
 
 
 def data_fingerprint(data_dir: Path, dictionary_dir: Path | None = None, *,

@@ -14,9 +14,12 @@ reruns too much; under-recording would publish stale numbers):
 - the tables of a :class:`~lifetools.loading.Dataset` are :class:`RecordingFrame`\\ s
   (this module): a column taken by name (``frame["x"]``, ``frame[["x", "y"]]``,
   ``frame.x``, ``frame.loc[rows, "x"]``) counts that column; metadata (``columns``,
-  ``index``, ``shape``, ``dtypes``, ``len``) counts none; any other attribute or
-  method, public or internal (``merge``, ``copy``, iteration of rows, ``_mgr`` taken
-  by pandas or numpy code) counts every column;
+  ``index``, ``shape``, ``dtypes``, ``len``) counts none; ``frame.merge(...)`` and
+  ``frame.join(...)`` count their key columns and return a traced frame
+  (:mod:`lifetools.reads_merge`) whose columns count, when read, the table columns
+  they came from; any other attribute or method, public or internal (``copy``,
+  iteration of rows, ``_mgr`` taken by pandas or numpy code, ``pd.merge(frame, ...)``)
+  counts every column;
 - the ibis tables of :func:`lifetools.engines.engine_tables`: an expression executed
   through ``fetch``, ``count``, ``counts`` or ``value`` counts the columns it names
   (:func:`lifetools.engines.columns.expression_columns`); any other execution through
@@ -37,7 +40,7 @@ import pandas as pd
 from pandas.api.types import is_bool_dtype, is_list_like
 
 __all__ = ["ALL", "ENV_READS_LOG", "RecordingFrame", "note_read", "parse_log", "quiet",
-           "recording", "untracked_frame"]
+           "recording", "same_tracing", "untracked_frame"]
 
 ENV_READS_LOG = "LIFETOOLS_READS_LOG"
 """A file the runner names: each table and column an analysis reads is appended to it."""
@@ -103,8 +106,10 @@ def parse_log(text: str) -> dict[str, list[str]]:
 _METADATA = frozenset({"columns", "index", "shape", "dtypes", "empty", "ndim", "axes",
                        "size", "keys"})
 #: Attributes of the recorder itself.
-_OWN = frozenset({"_lt_table", "_lt_all", "_lt_note", "_lt_key_columns", "__class__",
-                  "_constructor", "_constructor_sliced"})
+_OWN = frozenset({"_lt_table", "_lt_all", "_lt_sources", "_lt_note", "_lt_key_columns",
+                  "_lt_tables", "__class__", "_constructor", "_constructor_sliced"})
+#: Methods traced column by column (:mod:`lifetools.reads_merge`).
+_TRACED = frozenset({"merge", "join"})
 
 
 class RecordingFrame(pd.DataFrame):
@@ -125,21 +130,38 @@ class RecordingFrame(pd.DataFrame):
     ``tests/unit/test_read_columns.py``.
     """
 
-    _metadata = ["_lt_table", "_lt_all"]
+    _metadata = ["_lt_table", "_lt_all", "_lt_sources"]
     _lt_table = ""
     _lt_all = True  # until :func:`recording` has set the frame up: record nothing
+    #: A merged frame's columns to the (table, column)s each came from (None: the
+    #: frame is one table's, each column its own; :mod:`lifetools.reads_merge`).
+    _lt_sources: dict[str, frozenset[tuple[str, str]]] | None = None
 
     @property
     def _constructor(self):
         return pd.DataFrame
 
+    def _lt_tables(self) -> list[str]:
+        """The tables this frame's data come from."""
+        sources = object.__getattribute__(self, "_lt_sources")
+        if sources is None:
+            return [object.__getattribute__(self, "_lt_table")]
+        return sorted({t for found in sources.values() for t, _ in found})
+
     def _lt_note(self, columns: Iterable[str] | None) -> None:
         """Note ``columns`` (None: every column this frame holds) as read."""
-        table = object.__getattribute__(self, "_lt_table")
+        sources = object.__getattribute__(self, "_lt_sources")
         if columns is None:  # every column of the table, not only those loaded here:
             # a warm kernel skips unused columns, and the key must not depend on that
             object.__setattr__(self, "_lt_all", True)
-        note_read(table, columns)
+        if sources is None:
+            note_read(object.__getattribute__(self, "_lt_table"), columns)
+            return
+        for table in self._lt_tables():  # a merged frame: its tables' columns
+            note_read(table, None if columns is None else ())
+        for column in columns or ():
+            for table, name in sorted(sources.get(column, ())):
+                note_read(table, None if name == ALL else [name])
 
     def __getattribute__(self, name: str) -> Any:
         if name in _OWN or _is_quiet() or object.__getattribute__(self, "_lt_all"):
@@ -157,6 +179,10 @@ class RecordingFrame(pd.DataFrame):
                 return pd.DataFrame.__getattr__(self, name)
         if name in ("loc", "iloc"):
             return _Indexer(self, name)
+        if name in _TRACED:
+            from lifetools.reads_merge import traced_method
+
+            return traced_method(self, name)
         self._lt_note(None)
         return object.__getattribute__(self, name)
 
@@ -186,7 +212,7 @@ class RecordingFrame(pd.DataFrame):
             # selected rows record their columns as they are read, as this frame does
             with quiet():
                 rows = super().__getitem__(key)
-            return recording(rows, object.__getattribute__(self, "_lt_table"))
+            return same_tracing(rows, self)
         self._lt_note(columns)
         with quiet():
             return super().__getitem__(key)
@@ -249,7 +275,7 @@ class _Indexer:
             real = self._real()
             with quiet():
                 rows = real[key]
-            return recording(rows, object.__getattribute__(self._frame, "_lt_table"))
+            return same_tracing(rows, self._frame)
         self._frame._lt_note(columns)
         real = self._real()
         with quiet():
@@ -273,6 +299,25 @@ def recording(frame: pd.DataFrame | None, table: str) -> pd.DataFrame | None:
     with quiet():
         out = RecordingFrame._from_mgr(frame._mgr, axes=frame._mgr.axes)
         object.__setattr__(out, "_lt_table", table)
+        object.__setattr__(out, "_lt_all", False)
+        object.__setattr__(out, "attrs", dict(frame.attrs))
+    return out
+
+
+def same_tracing(frame: pd.DataFrame, like: RecordingFrame,
+                 sources: Mapping[str, frozenset[tuple[str, str]]] | None = None
+                 ) -> pd.DataFrame:
+    """``frame`` (rows or a merge of ``like``) recording as ``like`` does, or as a
+    merged frame of ``sources`` (its columns to the table columns they came from)."""
+    if sources is None:
+        sources = object.__getattribute__(like, "_lt_sources")
+        if sources is None:
+            return recording(frame, object.__getattribute__(like, "_lt_table"))
+    if not any(sources.values()):
+        return frame  # every column it holds was counted already
+    with quiet():
+        out = RecordingFrame._from_mgr(frame._mgr, axes=frame._mgr.axes)
+        object.__setattr__(out, "_lt_sources", dict(sources))
         object.__setattr__(out, "_lt_all", False)
         object.__setattr__(out, "attrs", dict(frame.attrs))
     return out

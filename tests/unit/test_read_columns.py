@@ -56,6 +56,9 @@ def _read(log: Path) -> dict[str, list[str]]:
     (lambda f: f.loc[f["a"] > 1].b, ["a", "b"]),
     (lambda f: (len(f), f.columns, f.shape, f.dtypes, f.index, f.empty, "a" in f), []),
     (lambda f: list(f), []),  # a frame iterates over its column names
+    # a merge counts its keys; its result is traced (tests/unit/test_read_merges.py)
+    (lambda f: f.merge(pd.DataFrame({"a": [1]}), on="a"), ["a"]),
+    (lambda f: f.merge(pd.DataFrame({"a": [1]}), on="a")["b"], ["a", "b"]),
 ])
 def test_recording_frame_named_access_records_only_those_columns(log, use, expected):
     use(_frame())
@@ -63,8 +66,9 @@ def test_recording_frame_named_access_records_only_those_columns(log, use, expec
 
 
 @pytest.mark.parametrize("use", [
-    lambda f: f.merge(pd.DataFrame({"a": [1]}), on="a"),
+    lambda f: f.merge(pd.DataFrame({"a": [1]}), on="a").sum(),
     lambda f: pd.DataFrame({"a": [1]}).merge(f, on="a"),
+    lambda f: pd.merge(f, pd.DataFrame({"a": [1]}), on="a"),
     lambda f: pd.concat([f, f]),
     lambda f: f.copy(),
     lambda f: list(f.itertuples()),
@@ -89,7 +93,7 @@ def test_recording_frame_whole_frame_use_records_every_column(log, use):
 
 
 _PRECISE = {"columns", "index", "shape", "dtypes", "empty", "ndim", "axes", "size", "keys",
-            "loc", "iloc", "a", "b", "c",
+            "loc", "iloc", "a", "b", "c", "merge", "join",
             "_constructor", "_constructor_sliced"}  # these two give classes, no data
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from lifetools import config, disclosure, engines
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.checks import duckdb_types
+from lifetools.engines.column_keys import duckdb_columns, server_columns
 from lifetools.errors import DataValidationError, ParameterError
 from lifetools.fingerprint import table_columns
 from lifetools.loading import DUCKDB_SUFFIXES, is_duckdb_file
@@ -95,8 +96,9 @@ class PreparedData:
     #: (:func:`lifetools.engines.engine_record`: no path, host or credential).
     engine: Mapping[str, Any] | None = None
     #: Per table: rows, column names and each column's fingerprint
-    #: (:func:`lifetools.fingerprint.table_columns`); None for a DuckDB file (its
-    #: runs are keyed on whole tables). Not in the manifest.
+    #: (:func:`lifetools.fingerprint.table_columns`, or for a DuckDB file
+    #: :func:`lifetools.engines.column_keys.duckdb_columns`, for a server
+    #: :func:`~lifetools.engines.column_keys.server_columns`). Not in the manifest.
     columns: Mapping[str, Any] | None = None
 
 
@@ -219,6 +221,7 @@ def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
     tables = engines.connect(source)
     try:
         fingerprint, engine = server_fingerprint(tables)
+        columns = server_columns(tables)
         marker = layout.validated_marker(fingerprint["combined"])
         if not marker.exists() or not marker.read_text().strip():
             say(f"validating {source.display()}")
@@ -228,7 +231,8 @@ def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
         if disconnect is not None and source.engine != "spark":
             disconnect()
     empty = json.loads(marker.read_text())["empty_columns"]
-    return PreparedData(source.location, fingerprint, None, tuple(empty), engine)  # type: ignore[arg-type]
+    return PreparedData(source.location, fingerprint, None, tuple(empty), engine,  # type: ignore[arg-type]
+                        columns)
 
 
 def _record_validation(marker: Path, report: Any) -> None:
@@ -285,7 +289,9 @@ def _prepare_duckdb(path: Path, shown: str, say: Progress) -> PreparedData:
                                        "or a DuckDB database file")
     fingerprint, engine = duckdb_fingerprint(path)
     empty_columns = _validated(fingerprint["combined"], path, shown, say)
-    return PreparedData(path, fingerprint, None, tuple(empty_columns), engine)
+    columns = duckdb_columns(path, cache=layout.duckdb_column_cache(),
+                             stamps=layout.fingerprint_cache())
+    return PreparedData(path, fingerprint, None, tuple(empty_columns), engine, columns)
 
 
 def check_needs(series: Series, data: PreparedData, editions: Sequence[str]) -> None:

@@ -3,10 +3,13 @@
 A run records the tables it touched (``reads``) and the columns of each it read
 (``read_columns``, ``["*"]`` for every column; :mod:`lifetools.reads`). Its key covers,
 per table read, the table's rows, column names and the fingerprints of the columns
-read (:func:`lifetools.fingerprint.table_columns`), or the table's file hash when it
-read every column or the extract has no column fingerprints (a DuckDB file). This
-module says what of a table a run depends on and what changed. Tested in
-``tests/unit/test_read_columns.py`` and ``tests/unit/test_reads.py``.
+read (:func:`lifetools.fingerprint.table_columns`), or the table's hash when it read
+every column or the extract has no column fingerprints. A DuckDB file's or a server's
+column fingerprints are computed in the engine (:mod:`lifetools.engines.column_keys`),
+with a fingerprint of the whole table in row order (``table``) that a whole-table read
+counts too. This module says what of a table a run depends on and what changed.
+Tested in ``tests/unit/test_read_columns.py``, ``tests/unit/test_reads.py`` and
+``tests/engines/test_duckdb_column_keys.py``.
 """
 
 from __future__ import annotations
@@ -35,8 +38,12 @@ def read_part(inputs: Mapping[str, Any], table: str,
     """What of ``table`` a run that read ``columns`` of it depends on."""
     read = columns.get(table) if columns is not None else None
     fingerprints = inputs.get(COLUMNS, {}).get(table)
-    if not isinstance(read, list) or ALL in read or not isinstance(fingerprints, Mapping):
+    if not isinstance(fingerprints, Mapping):
         return inputs[TABLES].get(table)  # the whole table, by its hash
+    if not isinstance(read, list) or ALL in read:
+        whole = fingerprints.get("table")  # a DuckDB file's table, in stored order
+        return (inputs[TABLES].get(table) if whole is None
+                else [inputs[TABLES].get(table), whole])
     values = fingerprints.get("columns", {})
     return {"rows": fingerprints.get("rows"), "names": fingerprints.get("names"),
             "columns": {c: values.get(c) for c in sorted(read)}}
@@ -61,12 +68,20 @@ def _column_changes(before: Mapping[str, Any], inputs: Mapping[str, Any],
     return shape, sorted(c for c in set(a) | set(b) if a.get(c) != b.get(c))
 
 
+def _same(before: Mapping[str, Any], inputs: Mapping[str, Any], table: str) -> bool:
+    """Whether ``table`` is unchanged: its hash and any column fingerprints (a DuckDB
+    file's table checksum does not see values swapped between rows; they do)."""
+    old, new = before.get(COLUMNS, {}).get(table), inputs.get(COLUMNS, {}).get(table)
+    return (before[TABLES].get(table) == inputs[TABLES].get(table)
+            and (old is None or new is None or old == new))
+
+
 def read_changes(previous: Mapping[str, Any], before: Mapping[str, Any],
                   inputs: Mapping[str, Any], reads: list[str]) -> list[str]:
     """Why the data rerun a run: each table or column it read that changed."""
     reasons = []
     for table in sorted(reads):
-        if before[TABLES].get(table) == inputs[TABLES].get(table):
+        if _same(before, inputs, table):
             continue
         read, changes = _columns_read(previous, table), _column_changes(before, inputs,
                                                                         table)
@@ -93,7 +108,7 @@ def unread_changes(previous: Mapping[str, Any], inputs: Mapping[str, Any]) -> li
     old, new = before[TABLES], inputs[TABLES]
     found = []
     for table in sorted(set(old) | set(new)):
-        if old.get(table) == new.get(table):
+        if _same(before, inputs, table):
             continue
         if table not in reads:
             found.append(f"table {table}")

@@ -14,8 +14,10 @@ dictionary: once a run has run, a change in a table it did not touch, or in a co
 a table it did not read, does not rerun it (:func:`inputs_key`). Each column counts by
 its fingerprint (:func:`lifetools.fingerprint.table_columns`, computed once per
 extract); a table the run touched counts by its rows and column names too; a table
-read whole (``*``), or an extract with no column fingerprints (a DuckDB file), counts
-by the table's hash.
+read whole (``*``) counts by the table's hash (and, for a DuckDB file or a server,
+the fingerprint of the whole table in row order). Column fingerprints come from the
+files of a folder, or are computed in the engine for a DuckDB file or a server
+(:mod:`lifetools.engines.column_keys`).
 
 The modules a notebook reaches are found statically. Each ``lt.a.b...`` chain in its
 code cells is resolved through the package ``__init__`` files that re-export it to the

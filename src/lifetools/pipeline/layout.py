@@ -187,6 +187,11 @@ def column_cache() -> Path:
     return config.build_dir() / "validated" / "columns.json"
 
 
+def duckdb_column_cache() -> Path:
+    """Cached column fingerprints of a DuckDB database file, by the file's SHA-256."""
+    return config.build_dir() / "validated" / "duckdb-columns.json"
+
+
 def archive_dir(edition_id: str) -> Path:
     """The archive of an edition as released: ``public/editions/<edition>``."""
     return editions_root() / edition_id
