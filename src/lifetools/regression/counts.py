@@ -12,6 +12,7 @@ from scipy.special import digamma, gammaln, polygamma
 from scipy.stats import norm
 
 from lifetools.convergence import degenerate_terms, recorded_warnings
+from lifetools.regression.irls import fit_freeing_iterations
 from lifetools.regression.results import ModelResult, checked_summary, tidy
 
 __all__ = ["compare_before_after", "fit_negative_binomial", "fit_poisson"]
@@ -45,10 +46,10 @@ def fit_poisson(
         model = sm.GLM(df[outcome_col].astype(float), x, family=sm.families.Poisson(),
                        offset=np.log(df[person_time_col].astype(float)))
         if cluster_col:
-            fit = model.fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(
-                df[cluster_col])[0]})
+            fit = fit_freeing_iterations(model, cov_type="cluster", cov_kwds={
+                "groups": pd.factorize(df[cluster_col])[0]})
         else:
-            fit = model.fit(cov_type="HC0" if robust else "nonrobust")
+            fit = fit_freeing_iterations(model, cov_type="HC0" if robust else "nonrobust")
         bse, pvalues = fit.bse, fit.pvalues  # computed here: their warnings recorded
     notes = list(notes)
     converged = bool(fit.converged) and not any("ConvergenceWarning" in n for n in notes)

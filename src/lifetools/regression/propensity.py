@@ -13,6 +13,7 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import SpecificationWarning
 
+from lifetools.regression.irls import fit_freeing_iterations
 from lifetools.regression.results import BalanceResult, ModelResult, tidy
 
 __all__ = ["PropensityModel", "balance_table", "estimate_did", "estimate_propensity",
@@ -285,7 +286,9 @@ def estimate_did(
     ``tests/truth/test_regression_truth.py``, ``tests/truth/test_did_many_seeds.py``
     and ``tests/unit/test_regression.py``.
     """
-    data = periods[periods[person_time_col] > 0].sort_values([id_col, period_col])
+    used = list(dict.fromkeys([id_col, period_col, group_col, person_time_col,
+                               outcome_col, *([weights_col] if weights_col else [])]))
+    data = periods.loc[periods[person_time_col] > 0, used].sort_values([id_col, period_col])
     x = pd.DataFrame({"const": 1.0, "life_rooms": data[group_col].astype(float),
                       "after": data[period_col].astype(float)}, index=data.index)
     x["did"] = x["life_rooms"] * x["after"]
@@ -310,7 +313,8 @@ def estimate_did(
             # var_weights; for the cluster sandwich used here it equals the sandwich
             # computed by hand (tests/unit/test_regression.py)
             warnings.simplefilter("ignore", SpecificationWarning)
-            fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
+            fit = fit_freeing_iterations(model, cov_type="cluster",
+                                         cov_kwds={"groups": groups})
             bse = np.asarray(fit.bse, float)
         estimator = ("difference-in-differences, weighted Poisson GLM (ratio of "
                      "weighted rate ratios)")
