@@ -65,6 +65,7 @@ __all__ = [
     "disclosure_settings",
     "edition_manifest",
     "edition_profiles",
+    "parameter_words",
     "plan_runs",
     "check_needs",
     "prepare_data",
@@ -466,6 +467,16 @@ def edition_profiles(editions: Sequence[EditionPages]) -> dict[Path, str]:
             for p in editions for a in p.runs}
 
 
+def parameter_words(series: Series, editions: Sequence[EditionPages]
+                    ) -> dict[Path, dict[str, tuple[str, ...]]]:
+    """The phrases that name each notebook's parameters in prose: the ``words`` its
+    analysis declares in the series file (an analysis since removed has none)."""
+    declared = {a.id: {n: p.words for n, p in a.parameters.items() if p.words}
+                for a in series.analyses}
+    return {layout.RunFolder(p.runs[a]).notebook: declared.get(a, {})
+            for p in editions for a in p.runs}
+
+
 def _archived(edition_id: str) -> bool:
     return layout.archive_manifest(edition_id).exists()
 
@@ -647,7 +658,8 @@ def build_series(
     notebooks = [layout.RunFolder(p.runs[a]).notebook for p in editions for a in p.runs]
 
     say(f"checking {len(notebooks)} notebooks at the publish gate")
-    assert_publishable(notebooks, edition_profiles(editions))
+    assert_publishable(notebooks, edition_profiles(editions),
+                       parameter_words(series, editions))
     say("checking the release for differencing (every edition, every table)")
     check_release(editions, frozen=archived)
     key = _site_key(editions, draft=draft, corrections=corrections)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from lifetools.disclosure import (
 from lifetools.disclosure.downloads import read_csv
 from lifetools.disclosure.text import span_findings, text_findings
 from lifetools.pipeline.gate import rules
-from lifetools.pipeline.gate.prose import has_words, prose_findings
+from lifetools.pipeline.gate.prose import RunParameters, has_words, prose_findings
 from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.gate.tables import cell_findings, stream_findings
 from lifetools.pipeline.layout import FILES_DIR
@@ -189,8 +189,15 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
                                           profile=profile)
             if stamped and mark.get("kind") == "table":
                 found += cell_findings(head, rows, mark, profile,
-                                       {**(settings or {}), **(parameters or {})})
+                                       _with_settings(parameters, settings))
     return list(dict.fromkeys(found))
+
+
+def _with_settings(parameters: dict[str, Any] | None,
+                   settings: dict[str, Any] | None) -> RunParameters:
+    """The run's parameters (their declared words kept) and the settings it states."""
+    words = getattr(parameters, "words", None)
+    return RunParameters(parameters, words=words).with_values(settings or {})
 
 
 def _label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
@@ -281,12 +288,15 @@ def _position(cells: list[Any]) -> list[int]:
 
 
 def scan_notebook(path: Path, *, name: str | None = None,
-                  profile: SdcProfile | str | None = None) -> list[Finding]:
+                  profile: SdcProfile | str | None = None,
+                  words: Mapping[str, Sequence[str]] | None = None) -> list[Finding]:
     """Return every refused cell, output and file of one executed notebook.
 
     Counts are read with ``profile``: the profile the edition was built with (the
     build passes its manifest's); by default the one the runner recorded in the
-    notebook's metadata.
+    notebook's metadata. ``words``: the phrases that name each of the analysis's
+    parameters in prose (``words:`` in ``analyses.yml``; the build passes them); a
+    parameter without them passes nowhere in prose by its value.
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
@@ -295,7 +305,7 @@ def scan_notebook(path: Path, *, name: str | None = None,
     source = nb.metadata.get("lifetools", {}).get("notebook") or path.name
     label = f"{name} ({source})" if name else str(path)
     findings = []
-    parameters = run_parameters(nb)
+    parameters = RunParameters(run_parameters(nb), words=words)
     settings = verified_settings(nb)
     for number, cell in zip(_position(nb.cells), nb.cells, strict=True):
         text = cell.get("source", "")

@@ -34,14 +34,15 @@ in one of the forms below, none of which states a count of people:
 - a rate's scale ("per 1,000": a power of ten after "per"), a term's scale ("HoNOS
   score (per 5 points)", "Age (per 10 years)");
 - the value of one of the run's parameters directly before the words that name it
-  (:data:`~lifetools.disclosure.settings.PARAMETER_WORDS`, declared once per
-  parameter: "200 bootstrap samples" where the run's ``n_boot`` is 200, "3 points"
-  where ``meaningful_change`` is 3), read from the notebook as the gate reads them;
-  "a team of 200" is refused;
+  (declared once per parameter, ``words:`` in ``analyses/analyses.yml``, passed in
+  :class:`RunParameters`: "200 bootstrap samples" where the run's ``n_boot`` is 200,
+  "3 SWEMWBS points" where ``meaningful_change`` is 3), or of a library setting a
+  verified key result states before its words
+  (:data:`~lifetools.disclosure.settings.SETTING_WORDS`); "a team of 200" is refused;
 - a code or a label: digits glued to letters (``A06``, ``L2``), zero-padded (``01``),
   a ratio (``1:1``), a scale anchor (``1 = most deprived``), after a label noun
   (categories, types, quintile, item, section, rule, step, figure, table, aged,
-  term, issue), a model's level ("'IMD quintile' = 2"), a deprivation quintile's label ("1 (most deprived)"), a score's range
+  term, issue), a spline's centiles ("Harrell's centiles 5, 27.5, 50"), a model's level ("'IMD quintile' = 2"), a deprivation quintile's label ("1 (most deprived)"), a score's range
   ("scores run from 7 to 35"), a heading's section number or a list item's number.
 
 Where it applies: every Markdown cell; a sealed table's headers and its first column
@@ -69,10 +70,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from lifetools.disclosure import SdcProfile, get_profile
-from lifetools.disclosure.settings import DURATIONS, PARAMETER_WORDS, UNIT_SETTINGS
+from lifetools.disclosure.settings import (
+    DURATION_NAME,
+    DURATIONS,
+    SETTING_WORDS,
+    UNIT_SETTINGS,
+    phrase_pattern,
+)
 from lifetools.disclosure.text import RULE_QUANTITIES
 
-__all__ = ["NOUNS", "PROSE_RULE", "prose_findings", "has_words"]
+__all__ = ["NOUNS", "PROSE_RULE", "RunParameters", "prose_findings", "has_words"]
 
 PROSE_RULE = "unprotected-number-in-prose"
 
@@ -94,6 +101,8 @@ _FORMS = re.compile(
     r"|(?i:\b(?:categor(?:y|ies)|types?|quintiles?|deciles?|items?|sections?|rules?|"
     r"steps?|stages?|figures?|tables?|chapters?|appendix|aged?|ages|terms?|issues?)"
     r"[ \t]+\d+(?:[ \t]*(?:-|–|to|and|or)[ \t]*\d+)*)"       # a label: item 3, aged 18-24
+    r"|(?i:\b(?:per)?centiles?[ \t]+(?:100|\d{1,2})(?:\.\d+)?"        # knots' centiles
+    r"(?:,[ \t]*(?:100|\d{1,2})(?:\.\d+)?)*(?![\d.,]*\d))"
     r"|(?i:\b(?:scores?|scale)\b(?:[ \t]+\w+){0,3}[ \t]+from[ \t]+\d+[ \t]+to[ \t]+\d+)"
     r"|(?i:\bper[ \t]+(?:1|10|100|1,?000|10,?000|100,?000)\b)"  # a rate's scale
     r"|(?i:\bper[ \t]+\d+[ \t]+(?:points?|years?|months?|days?|units?)\b)"  # a term's
@@ -104,7 +113,7 @@ _UNIT = re.compile(r"\s*(?:-\s*)?(?P<unit>%|(?i:per\s?cent|days?|weeks?|months?|
                    r"hours?|minutes?|knots?|points?|standard\s+deviations?|"
                    r"SDs?|decimal\s+places?)\b)")
 _DAYS = {"day": 1, "week": 7, "month": 365 / 12, "year": 365}
-_TIME_PARAMETER = re.compile(r"_(day|week|month|year)s?$")
+_TIME_PARAMETER = DURATION_NAME
 _RULE_WORDS = re.compile(r"(?i:(?:nearest|multiples?\s+of|threshold\s+of|rounded\s+to)"
                          r"\s*$)")
 _FEWER = re.compile(r"(?i:(?:fewer|less)\s+than\s*$)")
@@ -143,6 +152,25 @@ _NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:(?!(?:{_PEOPLE_WORD})\b)[a-z]+[\s-]+)?"
 _ANAPHOR = re.compile(r"(?i:\b(?:the|these|those|all)\s+$)")
 
 
+class RunParameters(dict[str, Any]):
+    """A run's parameters by name, with the phrases that name each in prose.
+
+    ``words`` maps a parameter's name to its declared ``words`` (``analyses.yml``,
+    :class:`lifetools.pipeline.parameters.Parameter`); the publish gate builds it from
+    the series file. A parameter with no words passes nowhere in prose by its value.
+    """
+
+    def __init__(self, values: Mapping[str, Any] | None = None, *,
+                 words: Mapping[str, Iterable[str]] | None = None) -> None:
+        super().__init__(values or {})
+        self.words: dict[str, tuple[str, ...]] = {
+            str(k): tuple(v) for k, v in (words or {}).items()}
+
+    def with_values(self, values: Mapping[str, Any]) -> RunParameters:
+        """A copy with ``values`` added (the settings a notebook states), same words."""
+        return RunParameters({**values, **self}, words=self.words)
+
+
 def has_words(text: str) -> bool:
     """Whether a table cell or figure text is prose (holds a letter), not a number."""
     return bool(re.search(r"[A-Za-z]{2,}", text))
@@ -161,13 +189,17 @@ def _fewer_values(profile: SdcProfile) -> set[int]:
 def _named_values(parameters: Iterable[Any] | Mapping[str, Any]
                   ) -> dict[float, list[re.Pattern[str]]]:
     """The run's whole-number parameter values, each with the words that name it in
-    prose (:data:`~lifetools.disclosure.settings.PARAMETER_WORDS`); a parameter with
-    no declared words is left out, so its value passes nowhere by being its value."""
+    prose (a run parameter's declared ``words``, :class:`RunParameters`; a setting's
+    :data:`~lifetools.disclosure.settings.SETTING_WORDS`); a parameter with no
+    declared words is left out, so its value passes nowhere by being its value."""
     if not isinstance(parameters, Mapping):
         return {}
+    own = getattr(parameters, "words", {})
     named: dict[float, list[re.Pattern[str]]] = {}
     for name, value in parameters.items():
-        words = PARAMETER_WORDS.get(str(name).removeprefix("setting:"))
+        name = str(name)
+        words = SETTING_WORDS.get(name.removeprefix("setting:")) \
+            if name.startswith("setting:") else phrase_pattern(own.get(name, ()))
         if words and isinstance(value, (int, float)) and not isinstance(value, bool):
             named.setdefault(float(value), []).append(
                 re.compile(rf"[ \t]*(?:-[ \t]*)?(?i:{words})\b"))
@@ -249,8 +281,8 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
 
     ``parameters``: the run's parameters by name; a whole number equal to one of them
     passes only directly before the words that name that parameter
-    (:data:`~lifetools.disclosure.settings.PARAMETER_WORDS`: "200 bootstrap samples",
-    "3 points"), so "a team of 200" is refused when ``n_boot`` is 200. Names ending ``_days`` (``_weeks``, ``_months``, ``_years``)
+    (their declared ``words`` when ``parameters`` is a :class:`RunParameters`: "200
+    bootstrap samples", "3 SWEMWBS points"), so "a team of 200" is refused when ``n_boot`` is 200. Names ending ``_days`` (``_weeks``, ``_months``, ``_years``)
     declare durations; date values declare the years prose may name.
     """
     p = get_profile(profile)
