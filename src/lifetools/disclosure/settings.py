@@ -24,7 +24,7 @@ from typing import Any
 
 __all__ = ["DURATIONS", "DURATION_NAME", "IMPUTED_COPIES", "LOOSE_WORDS", "RUN_PARAMETER",
            "SETTINGS", "SETTING_WORDS", "UNIT_SETTINGS", "loose_words", "parameter_problem",
-           "phrase_pattern"]
+           "phrase_patterns"]
 
 RUN_PARAMETER = re.compile(r"[a-z_][a-z0-9_]*")
 """A :class:`Parameter` named like this is a parameter of the run (the notebook's
@@ -104,11 +104,20 @@ def loose_words(phrases: Iterable[str]) -> list[str]:
     return loose
 
 
-def phrase_pattern(phrases: Iterable[str]) -> str:
-    """A regular expression for a parameter's declared ``words`` (plain phrases, matched
-    case-insensitively with any spacing); empty when there are none."""
-    return "|".join(r"\s+".join(map(re.escape, str(p).split())) for p in phrases
-                    if str(p).split())
+def phrase_patterns(phrases: Iterable[str]) -> list[tuple[str, str]]:
+    """Regular expressions (before the value, after it) for a parameter's declared
+    ``words``: plain phrases, matched case-insensitively with any spacing. A phrase
+    names the words after the value ("bootstrap samples": "200 bootstrap samples"), or
+    marks the value's place with ``{}`` ("improved by {} or more")."""
+    def pattern(part: str) -> str:
+        return r"\s+".join(map(re.escape, part.split()))
+
+    found = []
+    for phrase in map(str, phrases):
+        before, _, after = phrase.rpartition("{}") if "{}" in phrase else ("", "", phrase)
+        if before.strip() or after.strip():
+            found.append((pattern(before), pattern(after)))
+    return found
 
 
 MIN_BOOT_PER_COPY = 10

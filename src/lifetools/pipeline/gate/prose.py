@@ -10,6 +10,9 @@ in one of the forms below, none of which states a count of people:
 - inside a glued key result (``{glue:text}`name```, verified span by span), a URL or
   a link target, an HTML comment (inline code is shown as text: it is read like prose);
 - a number with a non-zero decimal part (``2.66``, ``0.2``): a setting or estimate;
+  but not a percentage ("42.9% of users"): a share typed by hand can reveal a small
+  count (3 of 7), so it must be glued from a key result computed from published
+  counts (a confidence level or a centile, "97.5%", passes);
 - an edition or a date (``2024-25``, ``2024-04-01``); a year on its own (``2018``)
   only as a real year: in a citation ("Daw and Hatfield 2018", "Riley et al.
   (2020)", "(Smith 2019)"), or after a word of time ("in", "since", "during", a
@@ -75,7 +78,7 @@ from lifetools.disclosure.settings import (
     DURATIONS,
     SETTING_WORDS,
     UNIT_SETTINGS,
-    phrase_pattern,
+    phrase_patterns,
 )
 from lifetools.disclosure.text import RULE_QUANTITIES
 
@@ -112,6 +115,11 @@ _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w]|[.,]\d
 _UNIT = re.compile(r"\s*(?:-\s*)?(?P<unit>%|(?i:per\s?cent|days?|weeks?|months?|years?|"
                    r"hours?|minutes?|knots?|points?|standard\s+deviations?|"
                    r"SDs?|decimal\s+places?)\b)")
+_SHARE = re.compile(r"[ \t]*(?:%|(?i:per[ \t]?cent)\b)")
+_LEVEL = re.compile(r"(?i:confidence|credible|centile|percentile|quantile|interval|"
+                    r"significance|alpha|level|R-?squared|R2)[^.%]{0,30}$")
+_LEVEL_AFTER = re.compile(r"(?i:[ \t]*(?:two-sided[ \t]+)?(?:confidence|credible|"
+                          r"prediction|uncertainty|centile|percentile|quantile))")
 _DAYS = {"day": 1, "week": 7, "month": 365 / 12, "year": 365}
 _TIME_PARAMETER = DURATION_NAME
 _RULE_WORDS = re.compile(r"(?i:(?:nearest|multiples?\s+of|threshold\s+of|rounded\s+to)"
@@ -147,6 +155,8 @@ records) are not in it: "seven groups" is refused."""
 _PEOPLE_WORD = (r"people|persons?|patients?|users?|clients?|adults?|children|men|women|"
                 r"staff|volunteers?|residents?|referrals?|visits?|admissions?|"
                 r"attendances?|contacts?|events?|cases?|person")
+_NOT_PEOPLE_NEXT = rf"(?![ \t]+(?:[A-Za-z-]+[ \t]+)?(?i:{_PEOPLE_WORD})\b)"
+"""After a parameter's words, no noun that counts people: "3 or more people" is a count."""
 _NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:(?!(?:{_PEOPLE_WORD})\b)[a-z]+[\s-]+)?"
                          rf"(?:{NOUNS})\b)")
 _ANAPHOR = re.compile(r"(?i:\b(?:the|these|those|all)\s+$)")
@@ -187,7 +197,7 @@ def _fewer_values(profile: SdcProfile) -> set[int]:
 
 
 def _named_values(parameters: Iterable[Any] | Mapping[str, Any]
-                  ) -> dict[float, list[re.Pattern[str]]]:
+                  ) -> dict[float, list[tuple[re.Pattern[str] | None, re.Pattern[str]]]]:
     """The run's whole-number parameter values, each with the words that name it in
     prose (a run parameter's declared ``words``, :class:`RunParameters`; a setting's
     :data:`~lifetools.disclosure.settings.SETTING_WORDS`); a parameter with no
@@ -195,14 +205,19 @@ def _named_values(parameters: Iterable[Any] | Mapping[str, Any]
     if not isinstance(parameters, Mapping):
         return {}
     own = getattr(parameters, "words", {})
-    named: dict[float, list[re.Pattern[str]]] = {}
+    named: dict[float, list[tuple[re.Pattern[str] | None, re.Pattern[str]]]] = {}
     for name, value in parameters.items():
         name = str(name)
-        words = SETTING_WORDS.get(name.removeprefix("setting:")) \
-            if name.startswith("setting:") else phrase_pattern(own.get(name, ()))
-        if words and isinstance(value, (int, float)) and not isinstance(value, bool):
-            named.setdefault(float(value), []).append(
-                re.compile(rf"[ \t]*(?:-[ \t]*)?(?i:{words})\b"))
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        forms = ([("", SETTING_WORDS[name[8:]])] if name[8:] in SETTING_WORDS else []) \
+            if name.startswith("setting:") else phrase_patterns(own.get(name, ()))
+        for before, after in forms:
+            named.setdefault(float(value), []).append((
+                re.compile(rf"(?i:(?<![A-Za-z]){before})[ \t]*$") if before else None,
+                re.compile(
+                    (rf"[ \t]*(?:-[ \t]*)?(?i:{after})\b" if after else "")
+                    + _NOT_PEOPLE_NEXT)))
     return named
 
 
@@ -294,10 +309,20 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
     for match in _NUMBER.finditer(visible):
         fraction = match.group(2)
         if fraction and fraction.strip(".0"):
+            share = _SHARE.match(visible, match.end())
+            if share and not (_LEVEL.search(visible[max(match.start() - 40, 0):
+                                                    match.start()])
+                              or _LEVEL_AFTER.match(visible, share.end())):
+                found.append((PROSE_RULE, f"a percentage typed by hand in {where}: a "
+                              "share must come from published counts, glued from a key "
+                              "result (lt.publication.record)"))
+                break
             continue
         value = int(match.group(1).replace(",", ""))
-        if any(words.match(visible, match.end()) for words in named.get(value, ())):
-            continue  # a run parameter's value before the words that name it
+        if any(after.match(visible, match.end()) and (
+                before is None or before.search(visible, 0, match.start()))
+               for before, after in named.get(value, ())):
+            continue  # a run parameter's value beside the words that name it
         unit = _UNIT.match(visible, match.end())
         if unit:
             if _unit_ok(value, unit.group("unit"), days):
