@@ -20,7 +20,8 @@ from lifetools.pipeline.gate.prose import (
     "A team of 13 met.", "Of those who came, 2,634 stayed.", "It was 13.",
     "The group had 13.0 on average.", "A team of thirteen met.", "We saw twenty.",
     "fewer than 13 people", "13 (32.5%) of them", "Aged 13 to 14: 13 came",
-    "see `code` then 13 more", "Everyone met: `13` people in all.", "`n_boot = 200`"])
+    "see `code` then 13 more", "Everyone met: `13` people in all.", "`n_boot = 200`",
+    "<!-- 13 -->", "<!-- Sefton: 13 users -->"])
 def test_prose_findings_number_written_by_hand_is_refused(text):
     assert [rule for rule, _ in prose_findings(text, "default")] == [PROSE_RULE]
 
@@ -33,7 +34,7 @@ def test_prose_findings_number_written_by_hand_is_refused(text):
     "per 1,000 people", "team A06, an L2 penalty", "types 01 and 03",
     "categories 1-3", "1:1 matching", "(1 = most deprived)", "Aged 65 or over",
     "scores run from 7 to 35", "## 2. Methods", "1. first item",
-    "[a link](https://example.org/13)", "<!-- 13 -->", "`lt.reports`",
+    "[a link](https://example.org/13)", "`lt.reports`",
     "three criteria of Riley", "an anticipated R-squared of 15% of its maximum"])
 def test_prose_findings_allowed_forms_pass(text):
     assert prose_findings(text, "default") == []

@@ -8,7 +8,8 @@ written in digits in prose is refused** (``unprotected-number-in-prose``) unless
 in one of the forms below, none of which states a count of people:
 
 - inside a glued key result (``{glue:text}`name```, verified span by span), a URL or
-  a link target, an HTML comment (inline code is shown as text: it is read like prose);
+  a link target (inline code is shown as text, and an HTML comment is published in the
+  page's source: both are read like prose);
 - a number with a non-zero decimal part (``2.66``, ``0.2``): a setting or estimate;
   but not a percentage ("42.9% of users"): a share typed by hand can reveal a small
   count (3 of 7), so it must be glued from a key result computed from published
@@ -88,7 +89,6 @@ PROSE_RULE = "unprotected-number-in-prose"
 
 _HIDDEN = re.compile(
     r"\{glue(?::\w+)?\}`[^`]*`"           # a glued key result (verified by its spans)
-    r"|<!--.*?-->"                         # an HTML comment
     r"|\]\([^)\s]*\)"                      # a link target
     r"|https?://\S+|www\.\S+"              # a URL
     r"|data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+", re.S)
@@ -304,7 +304,7 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
     days, years = _declared(parameters)
     named = _named_values(parameters)
     rules = _rule_values(p)
-    visible = _FORMS.sub(" ", _HIDDEN.sub(" ", text))
+    visible = _FORMS.sub(" ", _HIDDEN.sub(" ", re.sub(r"<!--|-->", " ", text)))
     found: list[tuple[str, str]] = []
     for match in _NUMBER.finditer(visible):
         fraction = match.group(2)
@@ -339,7 +339,9 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
             continue
         found.append((PROSE_RULE, f"a number written by hand in {where} (not a glued "
                       "key result, a date, a unit, a rule number of the profile or a "
-                      "label): state it through a key result"))
+                      "label): state it through a key result, or, for a run "
+                      "parameter's value, write it beside the words declared for it "
+                      "(words: in analyses.yml)"))
         break
     if not found:
         found += _word_findings(visible, where)

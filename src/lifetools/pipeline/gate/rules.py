@@ -22,11 +22,13 @@ __all__ = ["PATTERNS", "count_findings", "counted_findings", "identifier_finding
 
 Found = list[tuple[str, str]]
 
-NHS_CANDIDATE = re.compile(r"(?<![\w.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w.])")
+NHS_CANDIDATE = re.compile(r"(?<![\w.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\w|\.\d)")
 PATTERNS = {
     "person-id": re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])"),
     "date-of-birth": re.compile(
-        r"(birth|\bdob\b)[^\n]{0,40}\d{4}-\d{2}-\d{2}|\d{4}-\d{2}-\d{2}[^\n]{0,40}birth",
+        r"(birth|\bdob\b|\bborn\b)[^\n]{0,40}(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}"
+        r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+        r"[a-z]*\s+\d{4})|\d{4}-\d{2}-\d{2}[^\n]{0,40}birth",
         re.IGNORECASE),
     "postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b"),
     "machine-path": re.compile(
@@ -202,8 +204,20 @@ def kofn_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
 def strip_markup(text: str) -> str:
     """The visible text of an HTML fragment (scripts, styles and images removed)."""
     text = BASE64_IMAGE.sub("", text)
+    # a comment is not shown but is published in the page's source: its words count
+    text = re.sub(r"<!--(.*?)-->", r" \1 ", text, flags=re.S)
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
-    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return html.unescape(re.sub(r"<[^>]+>", _attribute_text, text))
+
+
+_SPOKEN = re.compile(r"""\b(?:alt|title|aria-label|aria-description|summary)\s*=\s*"""
+                     r"""(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _attribute_text(tag: re.Match[str]) -> str:
+    """A tag's spoken or hovered attributes (alt, title, aria-label): published text."""
+    said = [a or b for a, b in _SPOKEN.findall(tag.group(0))]
+    return " " + " ".join(said) + " " if said else " "
 
 
 def html_tables(markup: str) -> list[tuple[list[str], list[list[str]]]]:
