@@ -75,3 +75,15 @@ def test_outsider_leaks_count_in_an_html_comment_is_refused(run):
 def test_outsider_leaks_identifier_as_people_write_it_is_refused(run, text, rule):
     cell = run.markdown(f"## Example\n\n{text}")
     refused(run.write(), cell, rule)
+
+
+@pytest.mark.parametrize("text", ["Sefton had XIII users.", "Only III people came."])
+def test_outsider_leaks_count_in_roman_numerals_is_refused(run, text):
+    cell = run.markdown(f"## Sefton\n\n{text}")
+    message = refused(run.write(), cell, "count")
+    assert "Roman numerals" in message
+
+
+def test_outsider_leaks_roman_numerals_that_are_no_count_pass(run):
+    run.markdown("## Part II\n\nA Phase III trial design; XX people (rounded) came.")
+    assert scan_notebook(run.write()) == []

@@ -159,6 +159,20 @@ def count_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
     return found
 
 
+#: A count in Roman numerals before a noun of people ("XIII users"); "Phase II
+#: trial" is not a count.
+ROMAN_COUNTED = re.compile(
+    r"\b((?=[MDCLXVI]{2,}\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
+    rf"{_GAP}(?:[A-Za-z&\-]+{_GAP}){{0,2}}?(?i:{COUNTED_NOUNS})\b")
+_ROMAN = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
+
+
+def _roman(numeral: str) -> int:
+    values = [_ROMAN[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v
+               for i, v in enumerate(values))
+
+
 def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
     """Small or unrounded numbers of people or records, anywhere ("2634 people").
 
@@ -183,6 +197,11 @@ def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Foun
                   f"would not publish ({rule})") if rule else ""
         if rule and (rule, detail) not in found:
             found.append((rule, detail))
+    for match in ROMAN_COUNTED.finditer(text):
+        rule = disclosive(_roman(match.group(1)), p)
+        if rule and not any(r == rule for r, _ in found):
+            found.append((rule, f"a number of people or records in Roman numerals that "
+                          f"the {p.name!r} rules would not publish ({rule})"))
     for match in LABELLED.finditer(text):
         rule = disclosive(_number(match.group(1)), p)
         if rule and (rule, "a labelled count") not in found:
