@@ -87,3 +87,30 @@ def test_outsider_leaks_count_in_roman_numerals_is_refused(run, text):
 def test_outsider_leaks_roman_numerals_that_are_no_count_pass(run):
     run.markdown("## Part II\n\nA Phase III trial design; XX people (rounded) came.")
     assert scan_notebook(run.write()) == []
+
+
+def test_outsider_leaks_count_in_a_cells_metadata_is_refused(run):
+    # the executed notebook is published in the edition's archive, metadata and all
+    cell = run.markdown("## Reach\n\nSee the chart above.")
+    run.cells[-1].metadata["note"] = "Sefton had 13 users"
+    refused(run.write(), cell, "unrounded-count")
+
+
+def test_outsider_leaks_identifier_in_the_notebooks_metadata_is_refused(run):
+    path = run.write()
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["author_notes"] = {"example": "NHS 943 476 5919"}
+    nbformat.write(nb, path)
+    assert "nhs-number" in {f.rule for f in scan_notebook(path)}
+
+
+def test_outsider_leaks_runner_metadata_is_not_read_as_text(run):
+    path = run.write()
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["lifetools"] = {"key": "a" * 64, "parameters": {"n_boot": 200}}
+    nbformat.write(nb, path)
+    assert scan_notebook(path) == []

@@ -347,7 +347,11 @@ def scan_notebook(path: Path, *, name: str | None = None,
     findings = []
     parameters = RunParameters(run_parameters(nb), words=words)
     settings = verified_settings(nb)
+    findings += [Finding(label, 0, 0, r, f"the notebook's metadata: {d}")
+                 for r, d in _metadata_findings(nb.metadata, profile, _RUNNER_METADATA)]
     for number, cell in zip(_position(nb.cells), nb.cells, strict=True):
+        findings += [Finding(label, number, 0, r, f"{cell.cell_type} cell's metadata: {d}")
+                     for r, d in _metadata_findings(cell.get("metadata", {}), profile)]
         text = cell.get("source", "")
         found = (rules.identifier_findings(text, columns=False)
                  + rules.kofn_findings(text, profile)
@@ -364,6 +368,35 @@ def scan_notebook(path: Path, *, name: str | None = None,
     findings += [Finding(label, 0, 0, r, d, file=f)
                  for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile)]
     return findings
+
+
+_RUNNER_METADATA = ("kernelspec", "language_info", "papermill", "lifetools")
+"""Notebook metadata the runner and Jupyter write (the run's record, its key and
+parameters): read by the gate through the run record, not as text."""
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in [str(k), *_strings(v)]]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
+def _metadata_findings(metadata: Any, profile: SdcProfile,
+                       skip: tuple[str, ...] = ()) -> rules.Found:
+    """Text an author put in a cell's or the notebook's metadata: the executed notebook
+    is published in the edition's archive, so it is read like Markdown."""
+    kept = {k: v for k, v in dict(metadata or {}).items() if k not in skip}
+    text = "\n\n".join(_strings(kept))
+    if not text.strip():
+        return []
+    found = (rules.identifier_findings(text, columns=False) + rules.kofn_findings(text, profile)
+             + rules.counted_findings(text, profile)
+             + prose_findings(text, profile, where="metadata"))
+    return list(dict.fromkeys(found))
 
 
 def _sealed(nb: Any) -> dict[str, dict[str, Any]]:
