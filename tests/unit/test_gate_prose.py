@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from pathlib import Path
 
 import pytest
 
-from lifetools.pipeline.gate.prose import PROSE_RULE, has_words, prose_findings
+from lifetools.pipeline.gate.prose import (
+    PROSE_RULE,
+    RunParameters,
+    has_words,
+    prose_findings,
+)
 
 
 @pytest.mark.parametrize("text", [
     "A team of 13 met.", "Of those who came, 2,634 stayed.", "It was 13.",
     "The group had 13.0 on average.", "A team of thirteen met.", "We saw twenty.",
     "fewer than 13 people", "13 (32.5%) of them", "Aged 13 to 14: 13 came",
-    "see `code` then 13 more", "Everyone met: `13` people in all.", "`n_boot = 200`"])
+    "see `code` then 13 more", "Everyone met: `13` people in all.", "`n_boot = 200`",
+    "<!-- 13 -->", "<!-- Sefton: 13 users -->"])
 def test_prose_findings_number_written_by_hand_is_refused(text):
     assert [rule for rule, _ in prose_findings(text, "default")] == [PROSE_RULE]
 
@@ -26,7 +34,7 @@ def test_prose_findings_number_written_by_hand_is_refused(text):
     "per 1,000 people", "team A06, an L2 penalty", "types 01 and 03",
     "categories 1-3", "1:1 matching", "(1 = most deprived)", "Aged 65 or over",
     "scores run from 7 to 35", "## 2. Methods", "1. first item",
-    "[a link](https://example.org/13)", "<!-- 13 -->", "`lt.reports`",
+    "[a link](https://example.org/13)", "`lt.reports`",
     "three criteria of Riley", "an anticipated R-squared of 15% of its maximum",
     "(Harrell's centiles 5, 27.5, 50, 72.5, 95)", "at percentiles 10, 50, 90"])
 def test_prose_findings_allowed_forms_pass(text):
@@ -63,7 +71,9 @@ def test_prose_findings_every_markdown_cell_of_the_series_passes():
     assert notebooks
     for path in notebooks:
         # read with the notebook's own parameters, as the gate reads it
-        parameters = run_parameters(nbformat.reads(path.read_text(), as_version=4))
+        parameters = RunParameters(
+            run_parameters(nbformat.reads(path.read_text(), as_version=4)),
+            words=_series_words())
         for number, cell in enumerate(json.loads(path.read_text())["cells"], start=1):
             if cell["cell_type"] == "markdown":
                 assert prose_findings("".join(cell["source"]), "default",
@@ -103,7 +113,7 @@ def test_prose_findings_count_in_an_allowed_shape_is_refused(text):
     "three criteria of Riley", "the largest of the three", "the two groups' dates",
     "Four comparisons, from least", "seven months in a row, or seven in a row rising"])
 def test_prose_findings_declared_and_real_forms_pass(text):
-    assert prose_findings(text, "default", parameters=RUN) == []
+    assert prose_findings(text, "default", parameters=_declared_run()) == []
 
 
 def test_prose_findings_durations_are_the_runs_parameters():
@@ -137,30 +147,54 @@ def test_label_findings_figure_text_wrapped_onto_lines_reads_as_one_phrase():
     assert findings("People seen:\n1234") and findings("People\nseen 1234")
 
 
+@functools.cache
+def _series_words() -> dict[str, tuple[str, ...]]:
+    from lifetools.pipeline.series import load_series
+
+    series = load_series(Path(__file__).resolve().parents[2] / "analyses" / "analyses.yml")
+    return {name: p.words for a in series.analyses for name, p in a.parameters.items()
+            if p.words}
+
+
+def _declared_run(**values) -> RunParameters:
+    return RunParameters({**RUN, **values}, words=_series_words())
+
+
 @pytest.mark.parametrize("text", [
     "A team of 200 met.", "200 people came.", "We saw 200%.", "200 days later",
-    "3 came back.", "a team of 3", "3 or more people came", "3 bootstrap samples"])
+    "3 came back.", "a team of 3", "3 or more people came", "3 bootstrap samples",
+    "Improved by 3 or more people", "200 samples", "3 or more", "200 samples were taken",
+    "a team of 3 or more", "200 bootstrap samples of people"])
 def test_prose_findings_parameter_value_away_from_its_words_is_refused(text):
-    # a run parameter's value passes only before the words that name it
-    run = {**RUN, "n_boot": 200}
+    # a run parameter's value passes only before the words analyses.yml declares for it
+    run = _declared_run(n_boot=200)
     assert [rule for rule, _ in prose_findings(text, "default", parameters=run)] == [
         PROSE_RULE]
 
 
 @pytest.mark.parametrize("text", [
     "200 bootstrap samples", "with 200 bootstrap replicates", "default 3 points",
-    "Improved by 3 or more", "a change of 3 SWEMWBS points"])
+    "Improved by 3 or more", "a change of 3 SWEMWBS points", "3 points"])
 def test_prose_findings_parameter_value_beside_its_words_passes(text):
-    assert prose_findings(text, "default", parameters={**RUN, "n_boot": 200}) == []
+    assert prose_findings(text, "default", parameters=_declared_run(n_boot=200)) == []
 
 
-def test_prose_findings_every_whole_number_parameter_declares_its_words():
-    # analyses.yml owns the parameters; settings.PARAMETER_WORDS their wording in prose
-    from pathlib import Path
+def test_prose_findings_parameter_without_declared_words_passes_nowhere():
+    # words come from analyses.yml only: a plain mapping (no words) lets no value pass
+    assert prose_findings("200 bootstrap samples", "default",
+                          parameters={**RUN, "n_boot": 200})
+    run = RunParameters({"team_size": 13}, words={"team_size": ("team members",)})
+    assert prose_findings("13 team members", "default", parameters=run) == []
+    assert prose_findings("a team of 13", "default", parameters=run)
 
+
+def test_prose_findings_every_number_parameter_declares_its_words():
+    # analyses.yml owns a parameter's words: every whole-number parameter of the
+    # series declares them (durations are named by their unit); the schema refuses a
+    # loose phrase, words on a duration or on a non-number
     import yaml
 
-    from lifetools.disclosure.settings import PARAMETER_WORDS
+    from lifetools.pipeline.parameters import Parameter
 
     spec = yaml.safe_load((Path(__file__).resolve().parents[2] / "analyses"
                            / "analyses.yml").read_text())
@@ -168,7 +202,15 @@ def test_prose_findings_every_whole_number_parameter_declares_its_words():
              for name, p in (analysis.get("parameters") or {}).items()
              if p["type"] in ("int", "float") and float(p["default"]).is_integer()
              and not re.search(r"_(day|week|month|year)s?$", name)}
-    assert whole and whole <= set(PARAMETER_WORDS)
+    assert whole and whole <= set(_series_words())
+    with pytest.raises(ValueError, match="named by its unit"):
+        Parameter(name="window_days", type="int", default=3, minimum=1, words=["days"])
+    for loose in (["samples"], ["or more"], ["people"], ["3"], ["number of cases"]):
+        with pytest.raises(ValueError, match="could name a count"):
+            Parameter(name="k", type="int", default=3, minimum=1, words=loose)
+    with pytest.raises(ValueError, match="only for numbers"):
+        Parameter(name="k", type="bool", default=True, words=["flags"])
+    Parameter(name="k", type="int", default=3, minimum=1, words=["nearest neighbours"])
 
 
 def test_prose_findings_year_is_a_year_only_within_the_runs_dates():
@@ -185,9 +227,14 @@ def test_prose_findings_year_is_a_year_only_within_the_runs_dates():
 
 def test_prose_findings_every_setting_declares_its_words():
     # a setting a key result states ("setting:<name>") passes only beside its words
-    from lifetools.disclosure.settings import PARAMETER_WORDS, SETTINGS
+    from lifetools.disclosure.settings import LOOSE_WORDS, SETTING_WORDS, SETTINGS
 
-    assert set(SETTINGS) <= set(PARAMETER_WORDS)
+    assert set(SETTINGS) <= set(SETTING_WORDS)
+    short = {"bootstrap samples", "bootstrap samples per imputed copy",
+             "coefficients set to zero"}  # the TRIPOD table's repeated short forms
+    for name, words in SETTING_WORDS.items():  # none named by a loose word alone
+        assert name in short or not [w for w in [*LOOSE_WORDS, "or more", "removed"]
+                                     if re.fullmatch(words, w, flags=re.I)], name
     run = {"setting:coefficients set to zero": 4, "setting:candidate predictor "
            "parameters": 13}
     assert prose_findings("13 candidate parameters; 4 removed", parameters=run) == []

@@ -22,8 +22,9 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
-__all__ = ["DURATIONS", "IMPUTED_COPIES", "PARAMETER_WORDS", "RUN_PARAMETER", "SETTINGS",
-           "UNIT_SETTINGS", "parameter_problem"]
+__all__ = ["DURATIONS", "DURATION_NAME", "IMPUTED_COPIES", "LOOSE_WORDS", "RUN_PARAMETER",
+           "SETTINGS", "SETTING_WORDS", "UNIT_SETTINGS", "loose_words", "parameter_problem",
+           "phrase_patterns"]
 
 RUN_PARAMETER = re.compile(r"[a-z_][a-z0-9_]*")
 """A :class:`Parameter` named like this is a parameter of the run (the notebook's
@@ -52,15 +53,11 @@ UNIT_SETTINGS: dict[str, frozenset[int]] = {
 """Whole numbers the series states in prose before a unit that is not a time, by unit
 (beside the run's parameter values): confidence levels and Riley et al.'s anticipated
 R-squared (15% of its maximum) before "%", spline knots, decimal places."""
-PARAMETER_WORDS: dict[str, str] = {
-    "n_boot": r"bootstrap\s+(?:samples?|replicates?|resamples?)",
-    # "3 points", "improved by 3 or more" (a bound that ends the phrase, not "3 or
-    # more people")
-    "meaningful_change": r"(?:SWEMWBS\s+)?points?|or\s+more(?![ \t]+[A-Za-z])",
-    # the library's settings a notebook's verified key results state (``setting:<name>``
-    # in the gate's parameters), named as the reports' plain texts name them
+SETTING_WORDS: dict[str, str] = {
     "balance target (standardised difference)": r"standardised\s+differences?",
     "imputed copies": r"(?:imputed\s+)?copies|imputations?",
+    # the crisis TRIPOD table repeats the verified text "with 200 samples, 20 within
+    # each of the 10 imputed copies" (the value must also be the setting's)
     "bootstrap samples": r"(?:bootstrap\s+)?samples?",
     "bootstrap samples per imputed copy": r"(?:bootstrap\s+)?samples?|within\s+each",
     "candidate predictor parameters": r"candidate\s+(?:predictor\s+)?parameters?",
@@ -69,14 +66,60 @@ PARAMETER_WORDS: dict[str, str] = {
     "coefficients kept": r"coefficients?\s+kept",
     "coefficients set to zero": r"(?:coefficients?\s+)?(?:set\s+to\s+zero|removed)",
 }
-"""The words that name each whole-number run parameter in prose (a regular expression,
-case-insensitive), declared once per parameter of ``analyses/analyses.yml``: the
-publish gate's prose rule lets a parameter's value pass only directly before them
-("200 bootstrap samples", "3 points"), so "a team of 200" is refused when ``n_boot``
-is 200. A duration parameter (``*_days``, ``*_weeks``, ``*_months``, ``*_years``) is
-named by its unit ("90 days"); a parameter with a fractional value needs no words (a
-number with decimals is not a count). ``tests/unit/test_gate_prose.py`` checks every
-whole-number parameter in ``analyses.yml`` is declared here."""
+"""The words that name each library setting in prose (a regular expression,
+case-insensitive): the publish gate lets the value a notebook's verified key result
+states for a setting (``setting:<name>`` in the gate's parameters) pass only directly
+before them ("9 coefficients kept"). A parameter of the run declares its own words in
+``analyses/analyses.yml`` (``words:``, :class:`lifetools.pipeline.parameters.Parameter`),
+which is their only owner. ``tests/unit/test_gate_prose.py`` checks every setting has
+its words. Three settings keep a short form the crisis TRIPOD table repeats from a
+verified key result ("200 samples", "20 within each", "4 removed"): the value must
+still be one the setting takes given the run."""
+DURATION_NAME = re.compile(r"_(day|week|month|year)s?$")
+"""A run parameter named like this is a duration, named in prose by its unit
+("90 days"): it declares no words."""
+LOOSE_WORDS = frozenset({
+    "people", "person", "persons", "patient", "patients", "user", "users", "client",
+    "clients", "adult", "adults", "children", "men", "women", "staff", "member",
+    "members", "volunteer", "volunteers", "resident", "residents", "referral",
+    "referrals", "visit", "visits", "admission", "admissions", "attendance",
+    "attendances", "contact", "contacts", "event", "events", "case", "cases",
+    "record", "records", "row", "rows", "sample", "samples", "time", "times", "group",
+    "groups", "team", "teams", "more", "less", "fewer", "or", "and", "than", "at",
+    "least", "most", "over", "under", "up", "to", "of", "in", "the", "a", "an",
+    "each", "per", "total", "number", "count", "counts", "n"})
+"""Words that alone could name a count of people, records or a bound: a parameter's
+or a setting's naming phrase made only of them ("samples", "or more", "people") would
+let a count written before them pass as the parameter's value."""
+
+
+def loose_words(phrases: Iterable[str]) -> list[str]:
+    """The phrases (a parameter's ``words``) made only of :data:`LOOSE_WORDS`, or with
+    no letters: too loose to name a parameter ("samples", "or more")."""
+    loose = []
+    for phrase in phrases:
+        words = re.findall(r"[a-z]+", str(phrase).lower())
+        if not words or all(w in LOOSE_WORDS for w in words):
+            loose.append(str(phrase))
+    return loose
+
+
+def phrase_patterns(phrases: Iterable[str]) -> list[tuple[str, str]]:
+    """Regular expressions (before the value, after it) for a parameter's declared
+    ``words``: plain phrases, matched case-insensitively with any spacing. A phrase
+    names the words after the value ("bootstrap samples": "200 bootstrap samples"), or
+    marks the value's place with ``{}`` ("improved by {} or more")."""
+    def pattern(part: str) -> str:
+        return r"\s+".join(map(re.escape, part.split()))
+
+    found = []
+    for phrase in map(str, phrases):
+        before, _, after = phrase.rpartition("{}") if "{}" in phrase else ("", "", phrase)
+        if before.strip() or after.strip():
+            found.append((pattern(before), pattern(after)))
+    return found
+
+
 MIN_BOOT_PER_COPY = 10
 """Bootstrap samples within each imputed copy at least (MI-boot)."""
 

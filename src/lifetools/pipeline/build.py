@@ -66,6 +66,7 @@ __all__ = [
     "disclosure_settings",
     "edition_manifest",
     "edition_profiles",
+    "parameter_words",
     "plan_runs",
     "check_needs",
     "prepare_data",
@@ -493,6 +494,16 @@ def older_editions(series: Series, html: Path) -> list[str]:
             and (html / "editions" / e.id).is_dir()]
 
 
+def parameter_words(series: Series, editions: Sequence[EditionPages]
+                    ) -> dict[Path, dict[str, tuple[str, ...]]]:
+    """The phrases that name each notebook's parameters in prose: the ``words`` its
+    analysis declares in the series file (an analysis since removed has none)."""
+    declared = {a.id: {n: p.words for n, p in a.parameters.items() if p.words}
+                for a in series.analyses}
+    return {layout.RunFolder(p.runs[a]).notebook: declared.get(a, {})
+            for p in editions for a in p.runs}
+
+
 def _archived(edition_id: str) -> bool:
     return layout.archive_manifest(edition_id).exists()
 
@@ -674,7 +685,8 @@ def build_series(
     notebooks = [layout.RunFolder(p.runs[a]).notebook for p in editions for a in p.runs]
 
     say(f"checking {len(notebooks)} notebooks at the publish gate")
-    assert_publishable(notebooks, edition_profiles(editions))
+    assert_publishable(notebooks, edition_profiles(editions),
+                       parameter_words(series, editions))
     say("checking the release for differencing (every edition, every table)")
     check_release(editions, frozen=archived)
     key = _site_key(editions, draft=draft, corrections=corrections)

@@ -5,6 +5,15 @@ A parameter of ``analyses/analyses.yml`` is parsed into :class:`Parameter`: its 
 the declaration or a code list of the data dictionary, or a range). :meth:`Parameter.
 coerce` turns a command-line string into the type and :meth:`Parameter.check` refuses a
 value outside the domain, naming the parameter, the value and the allowed values.
+
+A number parameter whose value the reports write in prose declares ``words``: the
+phrases that name it ("200 bootstrap samples", "3 SWEMWBS points"). The publish gate
+lets the run's value of a parameter pass in prose only directly before one of them
+(:mod:`lifetools.pipeline.gate.prose`; without words it passes nowhere);
+``analyses.yml`` is their one owner, so a new parameter brings its words with it and
+no library code is edited. A duration (``*_days``, ``*_weeks``, ``*_months``,
+``*_years``) is named by its unit and takes none. A phrase that could name a count of people, or a bound ("people", "samples",
+"or more"), is refused by :func:`lifetools.disclosure.settings.loose_words`.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from lifetools.disclosure.settings import DURATION_NAME, loose_words
 from lifetools.errors import ParameterError
 
 __all__ = ["CODE_LISTS", "EDITION_PARAMETERS", "PARAMETER_TYPES", "FrozenModel", "Parameter"]
@@ -127,6 +137,23 @@ class Parameter(FrozenModel):
     maximum: float | None = None
     exclusive_minimum: float | None = None
     exclusive_maximum: float | None = None
+    words: tuple[str, ...] = ()
+    """Phrases that name the value in prose (matched case-insensitively, any spacing):
+    the gate lets the run's value pass only directly before one of them."""
+
+    @model_validator(mode="after")
+    def _declares_its_words(self) -> Parameter:
+        if self.words and self.type not in ("int", "float"):
+            raise ValueError(f"words are only for numbers, not for a {self.type}")
+        if self.words and DURATION_NAME.search(self.name):
+            raise ValueError("a duration (a name ending _days, _weeks, _months or "
+                             "_years) is named by its unit: it takes no words")
+        loose = loose_words(self.words)
+        if loose:
+            raise ValueError(f"words {', '.join(map(repr, loose))} could name a count "
+                             "of people or a bound: name the parameter itself "
+                             "(\"bootstrap samples\", not \"samples\")")
+        return self
 
     @model_validator(mode="after")
     def _declares_a_domain(self) -> Parameter:

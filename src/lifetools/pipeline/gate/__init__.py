@@ -124,19 +124,22 @@ def acro_verdicts(path: Path | Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def check_notebooks(paths: Iterable[Path],
-                    profiles: Mapping[Path, SdcProfile | str] | None = None
+                    profiles: Mapping[Path, SdcProfile | str] | None = None,
+                    words: Mapping[Path, Mapping[str, Sequence[str]]] | None = None
                     ) -> list[Finding]:
     """Scan several notebooks; a notebook is named by its edition/analysis folder.
 
     ``profiles`` gives the SDC profile of each notebook's edition (from its manifest);
-    a notebook not in it is read with the profile its runner recorded.
+    a notebook not in it is read with the profile its runner recorded. ``words`` gives
+    the phrases that name each notebook's parameters in prose (``analyses.yml``).
     """
     findings = []
     for path in paths:
         path = Path(path)
         findings += scan_notebook(path, name=f"{path.parent.parent.name}/"
                                   f"{path.parent.name}",
-                                  profile=(profiles or {}).get(path))
+                                  profile=(profiles or {}).get(path),
+                                  words=(words or {}).get(path))
     return findings
 
 
@@ -150,12 +153,15 @@ def _refuse(findings: Sequence[Finding], what: str) -> None:
 
 
 def assert_publishable(paths: Sequence[Path],
-                       profiles: Mapping[Path, SdcProfile | str] | None = None) -> None:
+                       profiles: Mapping[Path, SdcProfile | str] | None = None,
+                       words: Mapping[Path, Mapping[str, Sequence[str]]] | None = None
+                       ) -> None:
     """Raise DisclosureError naming notebook, cell and rule if anything is unsafe.
 
-    ``profiles``: each notebook's edition profile (see :func:`check_notebooks`).
+    ``profiles``: each notebook's edition profile; ``words``: the phrases naming its
+    parameters (see :func:`check_notebooks`).
     """
-    findings = check_notebooks(paths, profiles)
+    findings = check_notebooks(paths, profiles, words)
     logger.info("publish gate: %d notebook(s), %d finding(s)", len(paths), len(findings))
     _refuse(findings, "output(s)")
 

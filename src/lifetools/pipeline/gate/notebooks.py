@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from lifetools.disclosure import (
 from lifetools.disclosure.downloads import read_csv
 from lifetools.disclosure.text import span_findings, text_findings
 from lifetools.pipeline.gate import rules
-from lifetools.pipeline.gate.prose import has_words, prose_findings
+from lifetools.pipeline.gate.prose import RunParameters, has_words, prose_findings
 from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.gate.tables import cell_findings, stream_findings
 from lifetools.pipeline.layout import FILES_DIR
@@ -189,8 +189,54 @@ def _scan_output(output: dict[str, Any], profile: SdcProfile,
                                           profile=profile)
             if stamped and mark.get("kind") == "table":
                 found += cell_findings(head, rows, mark, profile,
-                                       {**(settings or {}), **(parameters or {})})
+                                       _with_settings(parameters, settings))
     return list(dict.fromkeys(found))
+
+
+def _with_settings(parameters: dict[str, Any] | None,
+                   settings: dict[str, Any] | None) -> RunParameters:
+    """The run's parameters (their declared words kept) and the settings it states."""
+    words = getattr(parameters, "words", None)
+    return RunParameters(parameters, words=words).with_values(settings or {})
+
+
+_FIGURE_NUMBER = re.compile(r"[-−]?\d+(?:\.\d+)?")
+_NICE = sorted({m * 10.0 ** k for m in (1, 2, 2.5, 5) for k in range(-3, 7)})
+
+
+def _on_scale(value: float, present: set[float]) -> bool:
+    """Whether ``value`` sits on an axis scale drawn with it: three values in steps of
+    1, 2, 2.5 or 5 times a power of ten, or a ratio axis's doublings or tenfolds."""
+    def near(x: float) -> bool:
+        return any(abs(x - p) <= 1e-9 * max(1.0, abs(x)) for p in present)
+
+    for step in _NICE:
+        if abs(value / step - round(value / step)) > 1e-9:
+            continue
+        if any(near(value + a * step) and near(value + b * step)
+               for a, b in ((-1, 1), (1, 2), (-2, -1))):
+            return True
+    return value > 0 and any(near(value * a) and near(value * b) for r in (2, 10)
+                             for a, b in ((1 / r, r), (r, r * r), (1 / r / r, 1 / r)))
+
+
+def figure_number_findings(texts: list[str], profile: SdcProfile) -> rules.Found:
+    """A figure's texts that are only a number (tick labels, at-risk counts, bar
+    labels): a whole number passes if the profile would publish it as a count, or if it
+    sits on an axis scale drawn with it (:func:`_on_scale`); "13" set as a tick label
+    beside "2634" is refused. Tested in ``tests/leaks/test_text_leaks.py``."""
+    numbers = [float(t.strip().replace("−", "-")) for t in texts
+               if _FIGURE_NUMBER.fullmatch(t.strip())]
+    present = set(numbers)
+    for value in numbers:
+        if not value.is_integer() or profile.publishable(int(abs(value))) or \
+                _on_scale(value, present):
+            continue
+        rule = "small-count" if abs(value) <= profile.threshold else "unrounded-count"
+        return [(rule, "a number in a figure (a tick label, a bar's label or an "
+                 "annotation) that is on no axis scale drawn with it and that the rules "
+                 "would not publish as a count")]
+    return []
 
 
 def _label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
@@ -201,6 +247,7 @@ def _label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
     found: rules.Found = []
     values = parameters
     if mark.get("kind") == "figure":
+        found += figure_number_findings([str(t) for t in mark.get("texts", [])], profile)
         for text in mark.get("texts", []):
             if has_words(str(text)):  # a line break in a label is layout, not words
                 found += prose_findings(" ".join(str(text).split()), profile,
@@ -281,12 +328,15 @@ def _position(cells: list[Any]) -> list[int]:
 
 
 def scan_notebook(path: Path, *, name: str | None = None,
-                  profile: SdcProfile | str | None = None) -> list[Finding]:
+                  profile: SdcProfile | str | None = None,
+                  words: Mapping[str, Sequence[str]] | None = None) -> list[Finding]:
     """Return every refused cell, output and file of one executed notebook.
 
     Counts are read with ``profile``: the profile the edition was built with (the
     build passes its manifest's); by default the one the runner recorded in the
-    notebook's metadata.
+    notebook's metadata. ``words``: the phrases that name each of the analysis's
+    parameters in prose (``words:`` in ``analyses.yml``; the build passes them); a
+    parameter without them passes nowhere in prose by its value.
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
@@ -295,9 +345,13 @@ def scan_notebook(path: Path, *, name: str | None = None,
     source = nb.metadata.get("lifetools", {}).get("notebook") or path.name
     label = f"{name} ({source})" if name else str(path)
     findings = []
-    parameters = run_parameters(nb)
+    parameters = RunParameters(run_parameters(nb), words=words)
     settings = verified_settings(nb)
+    findings += [Finding(label, 0, 0, r, f"the notebook's metadata: {d}")
+                 for r, d in _metadata_findings(nb.metadata, profile, _RUNNER_METADATA)]
     for number, cell in zip(_position(nb.cells), nb.cells, strict=True):
+        findings += [Finding(label, number, 0, r, f"{cell.cell_type} cell's metadata: {d}")
+                     for r, d in _metadata_findings(cell.get("metadata", {}), profile)]
         text = cell.get("source", "")
         found = (rules.identifier_findings(text, columns=False)
                  + rules.kofn_findings(text, profile)
@@ -314,6 +368,35 @@ def scan_notebook(path: Path, *, name: str | None = None,
     findings += [Finding(label, 0, 0, r, d, file=f)
                  for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile)]
     return findings
+
+
+_RUNNER_METADATA = ("kernelspec", "language_info", "papermill", "lifetools")
+"""Notebook metadata the runner and Jupyter write (the run's record, its key and
+parameters): read by the gate through the run record, not as text."""
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in [str(k), *_strings(v)]]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return [] if value is None or isinstance(value, bool) else [str(value)]
+
+
+def _metadata_findings(metadata: Any, profile: SdcProfile,
+                       skip: tuple[str, ...] = ()) -> rules.Found:
+    """Text an author put in a cell's or the notebook's metadata: the executed notebook
+    is published in the edition's archive, so it is read like Markdown."""
+    kept = {k: v for k, v in dict(metadata or {}).items() if k not in skip}
+    text = "\n\n".join(_strings(kept))
+    if not text.strip():
+        return []
+    found = (rules.identifier_findings(text, columns=False) + rules.kofn_findings(text, profile)
+             + rules.counted_findings(text, profile)
+             + prose_findings(text, profile, where="metadata"))
+    return list(dict.fromkeys(found))
 
 
 def _sealed(nb: Any) -> dict[str, dict[str, Any]]:

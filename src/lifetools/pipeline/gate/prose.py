@@ -8,8 +8,12 @@ written in digits in prose is refused** (``unprotected-number-in-prose``) unless
 in one of the forms below, none of which states a count of people:
 
 - inside a glued key result (``{glue:text}`name```, verified span by span), a URL or
-  a link target, an HTML comment (inline code is shown as text: it is read like prose);
+  a link target (inline code is shown as text, and an HTML comment is published in the
+  page's source: both are read like prose);
 - a number with a non-zero decimal part (``2.66``, ``0.2``): a setting or estimate;
+  but not a percentage ("42.9% of users"): a share typed by hand can reveal a small
+  count (3 of 7), so it must be glued from a key result computed from published
+  counts (a confidence level or a centile, "97.5%", passes);
 - an edition or a date (``2024-25``, ``2024-04-01``); a year on its own (``2018``)
   only as a real year: in a citation ("Daw and Hatfield 2018", "Riley et al.
   (2020)", "(Smith 2019)"), or after a word of time ("in", "since", "during", a
@@ -34,14 +38,15 @@ in one of the forms below, none of which states a count of people:
 - a rate's scale ("per 1,000": a power of ten after "per"), a term's scale ("HoNOS
   score (per 5 points)", "Age (per 10 years)");
 - the value of one of the run's parameters directly before the words that name it
-  (:data:`~lifetools.disclosure.settings.PARAMETER_WORDS`, declared once per
-  parameter: "200 bootstrap samples" where the run's ``n_boot`` is 200, "3 points"
-  where ``meaningful_change`` is 3), read from the notebook as the gate reads them;
-  "a team of 200" is refused;
+  (declared once per parameter, ``words:`` in ``analyses/analyses.yml``, passed in
+  :class:`RunParameters`: "200 bootstrap samples" where the run's ``n_boot`` is 200,
+  "3 SWEMWBS points" where ``meaningful_change`` is 3), or of a library setting a
+  verified key result states before its words
+  (:data:`~lifetools.disclosure.settings.SETTING_WORDS`); "a team of 200" is refused;
 - a code or a label: digits glued to letters (``A06``, ``L2``), zero-padded (``01``),
   a ratio (``1:1``), a scale anchor (``1 = most deprived``), after a label noun
   (categories, types, quintile, item, section, rule, step, figure, table, aged,
-  term, issue), the centiles a method names ("Harrell's centiles 5, 27.5, 50"), a model's level ("'IMD quintile' = 2"), a deprivation quintile's label ("1 (most deprived)"), a score's range
+  term, issue), a spline's centiles ("Harrell's centiles 5, 27.5, 50"), a model's level ("'IMD quintile' = 2"), a deprivation quintile's label ("1 (most deprived)"), a score's range
   ("scores run from 7 to 35"), a heading's section number or a list item's number.
 
 Where it applies: every Markdown cell; a sealed table's headers and its first column
@@ -69,16 +74,21 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from lifetools.disclosure import SdcProfile, get_profile
-from lifetools.disclosure.settings import DURATIONS, PARAMETER_WORDS, UNIT_SETTINGS
+from lifetools.disclosure.settings import (
+    DURATION_NAME,
+    DURATIONS,
+    SETTING_WORDS,
+    UNIT_SETTINGS,
+    phrase_patterns,
+)
 from lifetools.disclosure.text import RULE_QUANTITIES
 
-__all__ = ["NOUNS", "PROSE_RULE", "prose_findings", "has_words"]
+__all__ = ["NOUNS", "PROSE_RULE", "RunParameters", "prose_findings", "has_words"]
 
 PROSE_RULE = "unprotected-number-in-prose"
 
 _HIDDEN = re.compile(
     r"\{glue(?::\w+)?\}`[^`]*`"           # a glued key result (verified by its spans)
-    r"|<!--.*?-->"                         # an HTML comment
     r"|\]\([^)\s]*\)"                      # a link target
     r"|https?://\S+|www\.\S+"              # a URL
     r"|data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+", re.S)
@@ -94,7 +104,8 @@ _FORMS = re.compile(
     r"|(?i:\b(?:categor(?:y|ies)|types?|quintiles?|deciles?|items?|sections?|rules?|"
     r"steps?|stages?|figures?|tables?|chapters?|appendix|aged?|ages|terms?|issues?)"
     r"[ \t]+\d+(?:[ \t]*(?:-|–|to|and|or)[ \t]*\d+)*)"       # a label: item 3, aged 18-24
-    r"|(?i:\b(?:per)?centiles?[ \t]+\d+(?:\.\d+)?(?:,[ \t]*\d+(?:\.\d+)?)*)"  # centiles 5, 50
+    r"|(?i:\b(?:per)?centiles?[ \t]+(?:100|\d{1,2})(?:\.\d+)?"        # knots' centiles
+    r"(?:,[ \t]*(?:100|\d{1,2})(?:\.\d+)?)*(?![\d.,]*\d))"
     r"|(?i:\b(?:scores?|scale)\b(?:[ \t]+\w+){0,3}[ \t]+from[ \t]+\d+[ \t]+to[ \t]+\d+)"
     r"|(?i:\bper[ \t]+(?:1|10|100|1,?000|10,?000|100,?000)\b)"  # a rate's scale
     r"|(?i:\bper[ \t]+\d+[ \t]+(?:points?|years?|months?|days?|units?)\b)"  # a term's
@@ -104,8 +115,13 @@ _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w]|[.,]\d
 _UNIT = re.compile(r"\s*(?:-\s*)?(?P<unit>%|(?i:per\s?cent|days?|weeks?|months?|years?|"
                    r"hours?|minutes?|knots?|points?|standard\s+deviations?|"
                    r"SDs?|decimal\s+places?)\b)")
+_SHARE = re.compile(r"[ \t]*(?:%|(?i:per[ \t]?cent)\b)")
+_LEVEL = re.compile(r"(?i:confidence|credible|centile|percentile|quantile|interval|"
+                    r"significance|alpha|level|R-?squared|R2)[^.%]{0,30}$")
+_LEVEL_AFTER = re.compile(r"(?i:[ \t]*(?:two-sided[ \t]+)?(?:confidence|credible|"
+                          r"prediction|uncertainty|centile|percentile|quantile))")
 _DAYS = {"day": 1, "week": 7, "month": 365 / 12, "year": 365}
-_TIME_PARAMETER = re.compile(r"_(day|week|month|year)s?$")
+_TIME_PARAMETER = DURATION_NAME
 _RULE_WORDS = re.compile(r"(?i:(?:nearest|multiples?\s+of|threshold\s+of|rounded\s+to)"
                          r"\s*$)")
 _FEWER = re.compile(r"(?i:(?:fewer|less)\s+than\s*$)")
@@ -139,9 +155,30 @@ records) are not in it: "seven groups" is refused."""
 _PEOPLE_WORD = (r"people|persons?|patients?|users?|clients?|adults?|children|men|women|"
                 r"staff|volunteers?|residents?|referrals?|visits?|admissions?|"
                 r"attendances?|contacts?|events?|cases?|person")
+_NOT_PEOPLE_NEXT = rf"(?![ \t]+(?:[A-Za-z-]+[ \t]+)?(?i:{_PEOPLE_WORD})\b)"
+"""After a parameter's words, no noun that counts people: "3 or more people" is a count."""
 _NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:(?!(?:{_PEOPLE_WORD})\b)[a-z]+[\s-]+)?"
                          rf"(?:{NOUNS})\b)")
 _ANAPHOR = re.compile(r"(?i:\b(?:the|these|those|all)\s+$)")
+
+
+class RunParameters(dict[str, Any]):
+    """A run's parameters by name, with the phrases that name each in prose.
+
+    ``words`` maps a parameter's name to its declared ``words`` (``analyses.yml``,
+    :class:`lifetools.pipeline.parameters.Parameter`); the publish gate builds it from
+    the series file. A parameter with no words passes nowhere in prose by its value.
+    """
+
+    def __init__(self, values: Mapping[str, Any] | None = None, *,
+                 words: Mapping[str, Iterable[str]] | None = None) -> None:
+        super().__init__(values or {})
+        self.words: dict[str, tuple[str, ...]] = {
+            str(k): tuple(v) for k, v in (words or {}).items()}
+
+    def with_values(self, values: Mapping[str, Any]) -> RunParameters:
+        """A copy with ``values`` added (the settings a notebook states), same words."""
+        return RunParameters({**values, **self}, words=self.words)
 
 
 def has_words(text: str) -> bool:
@@ -160,18 +197,27 @@ def _fewer_values(profile: SdcProfile) -> set[int]:
 
 
 def _named_values(parameters: Iterable[Any] | Mapping[str, Any]
-                  ) -> dict[float, list[re.Pattern[str]]]:
+                  ) -> dict[float, list[tuple[re.Pattern[str] | None, re.Pattern[str]]]]:
     """The run's whole-number parameter values, each with the words that name it in
-    prose (:data:`~lifetools.disclosure.settings.PARAMETER_WORDS`); a parameter with
-    no declared words is left out, so its value passes nowhere by being its value."""
+    prose (a run parameter's declared ``words``, :class:`RunParameters`; a setting's
+    :data:`~lifetools.disclosure.settings.SETTING_WORDS`); a parameter with no
+    declared words is left out, so its value passes nowhere by being its value."""
     if not isinstance(parameters, Mapping):
         return {}
-    named: dict[float, list[re.Pattern[str]]] = {}
+    own = getattr(parameters, "words", {})
+    named: dict[float, list[tuple[re.Pattern[str] | None, re.Pattern[str]]]] = {}
     for name, value in parameters.items():
-        words = PARAMETER_WORDS.get(str(name).removeprefix("setting:"))
-        if words and isinstance(value, (int, float)) and not isinstance(value, bool):
-            named.setdefault(float(value), []).append(
-                re.compile(rf"[ \t]*(?:-[ \t]*)?(?i:{words})\b"))
+        name = str(name)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        forms = ([("", SETTING_WORDS[name[8:]])] if name[8:] in SETTING_WORDS else []) \
+            if name.startswith("setting:") else phrase_patterns(own.get(name, ()))
+        for before, after in forms:
+            named.setdefault(float(value), []).append((
+                re.compile(rf"(?i:(?<![A-Za-z]){before})[ \t]*$") if before else None,
+                re.compile(
+                    (rf"[ \t]*(?:-[ \t]*)?(?i:{after})\b" if after else "")
+                    + _NOT_PEOPLE_NEXT)))
     return named
 
 
@@ -250,23 +296,33 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
 
     ``parameters``: the run's parameters by name; a whole number equal to one of them
     passes only directly before the words that name that parameter
-    (:data:`~lifetools.disclosure.settings.PARAMETER_WORDS`: "200 bootstrap samples",
-    "3 points"), so "a team of 200" is refused when ``n_boot`` is 200. Names ending ``_days`` (``_weeks``, ``_months``, ``_years``)
+    (their declared ``words`` when ``parameters`` is a :class:`RunParameters`: "200
+    bootstrap samples", "3 SWEMWBS points"), so "a team of 200" is refused when ``n_boot`` is 200. Names ending ``_days`` (``_weeks``, ``_months``, ``_years``)
     declare durations; date values declare the years prose may name.
     """
     p = get_profile(profile)
     days, years = _declared(parameters)
     named = _named_values(parameters)
     rules = _rule_values(p)
-    visible = _FORMS.sub(" ", _HIDDEN.sub(" ", text))
+    visible = _FORMS.sub(" ", _HIDDEN.sub(" ", re.sub(r"<!--|-->", " ", text)))
     found: list[tuple[str, str]] = []
     for match in _NUMBER.finditer(visible):
         fraction = match.group(2)
         if fraction and fraction.strip(".0"):
+            share = _SHARE.match(visible, match.end())
+            if share and not (_LEVEL.search(visible[max(match.start() - 40, 0):
+                                                    match.start()])
+                              or _LEVEL_AFTER.match(visible, share.end())):
+                found.append((PROSE_RULE, f"a percentage typed by hand in {where}: a "
+                              "share must come from published counts, glued from a key "
+                              "result (lt.publication.record)"))
+                break
             continue
         value = int(match.group(1).replace(",", ""))
-        if any(words.match(visible, match.end()) for words in named.get(value, ())):
-            continue  # a run parameter's value before the words that name it
+        if any(after.match(visible, match.end()) and (
+                before is None or before.search(visible, 0, match.start()))
+               for before, after in named.get(value, ())):
+            continue  # a run parameter's value beside the words that name it
         unit = _UNIT.match(visible, match.end())
         if unit:
             if _unit_ok(value, unit.group("unit"), days):
@@ -283,7 +339,9 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
             continue
         found.append((PROSE_RULE, f"a number written by hand in {where} (not a glued "
                       "key result, a date, a unit, a rule number of the profile or a "
-                      "label): state it through a key result"))
+                      "label): state it through a key result, or, for a run "
+                      "parameter's value, write it beside the words declared for it "
+                      "(words: in analyses.yml)"))
         break
     if not found:
         found += _word_findings(visible, where)

@@ -22,11 +22,13 @@ __all__ = ["PATTERNS", "count_findings", "counted_findings", "identifier_finding
 
 Found = list[tuple[str, str]]
 
-NHS_CANDIDATE = re.compile(r"(?<![\w.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\w.])")
+NHS_CANDIDATE = re.compile(r"(?<![\w.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\w|\.\d)")
 PATTERNS = {
     "person-id": re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])"),
     "date-of-birth": re.compile(
-        r"(birth|\bdob\b)[^\n]{0,40}\d{4}-\d{2}-\d{2}|\d{4}-\d{2}-\d{2}[^\n]{0,40}birth",
+        r"(birth|\bdob\b|\bborn\b)[^\n]{0,40}(?:\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4}"
+        r"|\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+        r"[a-z]*\s+\d{4})|\d{4}-\d{2}-\d{2}[^\n]{0,40}birth",
         re.IGNORECASE),
     "postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b"),
     "machine-path": re.compile(
@@ -157,6 +159,20 @@ def count_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
     return found
 
 
+#: A count in Roman numerals before a noun of people ("XIII users"); "Phase II
+#: trial" is not a count.
+ROMAN_COUNTED = re.compile(
+    r"\b((?=[MDCLXVI]{2,}\b)M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
+    rf"{_GAP}(?:[A-Za-z&\-]+{_GAP}){{0,2}}?(?i:{COUNTED_NOUNS})\b")
+_ROMAN = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
+
+
+def _roman(numeral: str) -> int:
+    values = [_ROMAN[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v
+               for i, v in enumerate(values))
+
+
 def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
     """Small or unrounded numbers of people or records, anywhere ("2634 people").
 
@@ -181,6 +197,11 @@ def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Foun
                   f"would not publish ({rule})") if rule else ""
         if rule and (rule, detail) not in found:
             found.append((rule, detail))
+    for match in ROMAN_COUNTED.finditer(text):
+        rule = disclosive(_roman(match.group(1)), p)
+        if rule and not any(r == rule for r, _ in found):
+            found.append((rule, f"a number of people or records in Roman numerals that "
+                          f"the {p.name!r} rules would not publish ({rule})"))
     for match in LABELLED.finditer(text):
         rule = disclosive(_number(match.group(1)), p)
         if rule and (rule, "a labelled count") not in found:
@@ -202,8 +223,20 @@ def kofn_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
 def strip_markup(text: str) -> str:
     """The visible text of an HTML fragment (scripts, styles and images removed)."""
     text = BASE64_IMAGE.sub("", text)
+    # a comment is not shown but is published in the page's source: its words count
+    text = re.sub(r"<!--(.*?)-->", r" \1 ", text, flags=re.S)
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
-    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+    return html.unescape(re.sub(r"<[^>]+>", _attribute_text, text))
+
+
+_SPOKEN = re.compile(r"""\b(?:alt|title|aria-label|aria-description|summary)\s*=\s*"""
+                     r"""(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _attribute_text(tag: re.Match[str]) -> str:
+    """A tag's spoken or hovered attributes (alt, title, aria-label): published text."""
+    said = [a or b for a, b in _SPOKEN.findall(tag.group(0))]
+    return " " + " ".join(said) + " " if said else " "
 
 
 def html_tables(markup: str) -> list[tuple[list[str], list[list[str]]]]:
