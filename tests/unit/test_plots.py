@@ -202,6 +202,29 @@ def test_figures_show_human_labels_never_raw_names():
     assert any("Locality: North Sefton" in t.replace("\n", " ") for t in love)
 
 
+def test_every_figures_alt_text_passes_the_gates_k_of_n_rule():
+    """Alt text is published (the gate reads alt attributes): a generated "14 of 17"
+    about anything is refused as a share of people, so no figure may write one."""
+    from lifetools.pipeline.gate.rules import kofn_findings
+
+    for name, ax in every_figure().items():
+        alt = getattr(ax.figure, "_lifetools_alt", "")
+        assert kofn_findings(alt) == [], (name, alt)
+
+
+def test_plot_love_alt_text_passes_the_gates_k_of_n_rule():
+    from lifetools.pipeline.gate.rules import kofn_findings
+
+    ax = plots.plot_love(balance_frame())
+    alt = ax.figure._lifetools_alt
+    assert "After matching 1 is at or above 0.1" in alt and kofn_findings(alt) == []
+    plt.close(ax.figure)
+    ax = plots.plot_love(balance_frame().assign(smd_after=0.01))
+    alt = ax.figure._lifetools_alt
+    assert "After matching all 4 are under 0.1" in alt and kofn_findings(alt) == []
+    plt.close(ax.figure)
+
+
 def test_plot_love_with_no_one_matched_says_so_in_legend_and_alt_text():
     ax = plots.plot_love(balance_frame().assign(smd_after=float("nan")))
     legend = [t.get_text() for t in ax.get_legend().get_texts()]

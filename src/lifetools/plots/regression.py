@@ -73,7 +73,10 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
     alt = (f"Dot plot of the absolute standardised difference of {len(names)} "
            f"characteristics before and after matching, with a dashed line at "
            f"{threshold:g}. " + (
-               f"After matching {balanced} of {known} are under {threshold:g}"
+               # no "k of n": the gate's k-of-n rule reads it as a share of people
+               (f"After matching all {known} are under {threshold:g}" if balanced == known
+                else f"After matching {known - balanced} "
+                f"{'is' if known - balanced == 1 else 'are'} at or above {threshold:g}")
                + (f"; the largest is {names[balance.index.get_loc(worst)]} at "
                   f"{format_ratio(after[worst])}." if worst is not None else ".")
                if matched else "No one was matched, so only the differences before "
