@@ -465,8 +465,10 @@ def compute(data_dir: str, repeats: int) -> dict:
 
     def everything() -> dict[str, float]:
         parts, start = {}, time.perf_counter()
+        cpu_start = time.process_time()
         ds = lt.load_dataset(Path(data_dir))
         parts["load_dataset"] = time.perf_counter() - start
+        parts["cpu:load_dataset"] = time.process_time() - cpu_start
         calls = {"describe_population": lt.describe.describe_population,
                  "analyse_discharge": lt.reports.analyse_discharge,
                  "analyse_rereferral": lt.reports.analyse_rereferral,
@@ -477,9 +479,11 @@ def compute(data_dir: str, repeats: int) -> dict:
         extra = {"analyse_crisis_risk": CRISIS_DEFAULTS}  # analyses.yml's defaults
         for _, first, last in EDITIONS:
             for name, func in calls.items():
-                clock = time.perf_counter()
+                clock, cpu = time.perf_counter(), time.process_time()
                 func(ds, period_start=first, period_end=last, **extra.get(name, {}))
                 parts[name] = parts.get(name, 0.0) + time.perf_counter() - clock
+                parts[f"cpu:{name}"] = (parts.get(f"cpu:{name}", 0.0)
+                                        + time.process_time() - cpu)
         return parts
 
     runs = []
@@ -509,6 +513,9 @@ def build(root: str, jobs: int, kernels: str = "warm") -> dict:
     return {"seconds": [round(time.perf_counter() - start, 4)],
             "cpu_seconds": round(cpu_seconds() - cpu, 2),
             "timings": {k: round(v, 4) for k, v in summary.timings.items()},
+            "runs": {o.spec.label: {"status": o.status, "seconds": round(o.seconds, 1),
+                                    "cpu_seconds": o.record.get("cpu_seconds")}
+                     for o in summary.outcomes},
             "notebooks": {s: statuses.count(s) for s in sorted(set(statuses))}}
 
 
