@@ -506,26 +506,45 @@ def build(root: str, jobs: int, kernels: str = "warm", force: bool = False) -> d
     """
     os.environ["LIFETOOLS_PROJECT_ROOT"] = root
     os.environ["LIFETOOLS_KERNELS"] = kernels
+    from lifetools.errors import DisclosureError
     from lifetools.pipeline.build import build_series
 
-    marks: dict[str, float] = {}
+    marks: dict[str, tuple[float, float]] = {}
 
     def progress(text: str) -> None:
-        # CPU at the phase boundaries, for a build that does not record its own
-        # (timings "data_cpu", "runs_cpu", "book_cpu"): kernels are reaped before the gate
+        # wall and CPU at the phase boundaries, for a build that does not record its own
+        # CPU (timings "data_cpu", "runs_cpu", "book_cpu") or that the gate refuses:
+        # kernels are reaped before the gate
         if text.startswith(("running", "reused", "rendered")):
-            marks.setdefault("runs", cpu_seconds())
+            marks.setdefault("runs", (time.perf_counter(), cpu_seconds()))
         elif text.startswith("checking") and "notebooks" in text:
-            marks.setdefault("book", cpu_seconds())
+            marks.setdefault("book", (time.perf_counter(), cpu_seconds()))
         say(text)
 
     start, cpu = time.perf_counter(), cpu_seconds()
-    summary = build_series(jobs=jobs, progress=progress, force=force)
+    try:
+        summary = build_series(jobs=jobs, progress=progress, force=force)
+    except DisclosureError as exc:  # the notebook phase is over: report it, no book
+        if len(marks) < 2:
+            raise
+        (w1, c1), (w2, c2) = marks["runs"], marks["book"]
+        runs = {}
+        for record in sorted(Path(root, "build", "runs").glob("*/*/run.json")):
+            r = json.loads(record.read_text())
+            runs[f"{r['edition']}/{r['analysis']}"] = {
+                "status": "ran", "seconds": r["seconds"],
+                "cpu_seconds": r.get("cpu_seconds")}
+        return {"seconds": [round(w2 - start, 4)], "cpu_seconds": round(c2 - cpu, 2),
+                "timings": {"data": round(w1 - start, 4), "runs": round(w2 - w1, 4),
+                            "data_cpu": round(c1 - cpu, 2), "runs_cpu": round(c2 - c1, 2)},
+                "runs": runs, "gate_refused": str(exc).splitlines()[0],
+                "notebooks": {"ran": len(runs)}}
     end = cpu_seconds()
     timings = dict(summary.timings)
     if "runs_cpu" not in timings and len(marks) == 2:
-        timings.update(data_cpu=marks["runs"] - cpu, runs_cpu=marks["book"] - marks["runs"],
-                       book_cpu=end - marks["book"])
+        timings.update(data_cpu=marks["runs"][1] - cpu,
+                       runs_cpu=marks["book"][1] - marks["runs"][1],
+                       book_cpu=end - marks["book"][1])
     statuses = [o.status for o in summary.outcomes]
     return {"seconds": [round(time.perf_counter() - start, 4)],
             "cpu_seconds": round(end - cpu, 2),
