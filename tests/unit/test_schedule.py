@@ -87,3 +87,20 @@ def test_runner_warm_run_records_kernel_cpu_and_two_workers_run_all(tmp_path):
     again = execute_runs(specs, jobs=2, kernels="warm", force=True)
     assert [o.spec.run_dir for o in again] == [s.run_dir for s in specs]
     assert all((s.run_dir / "notebook.ipynb").exists() for s in specs)
+
+
+def test_stage_archive_run_record_loses_cpu_and_wall_seconds(tmp_path, monkeypatch):
+    from lifetools.pipeline import build, layout
+    from lifetools.pipeline.book import EditionPages
+
+    monkeypatch.setenv("LIFETOOLS_PROJECT_ROOT", str(tmp_path))
+    run = layout.RunFolder(tmp_path / "runs" / "crisis_risk")
+    run.path.mkdir(parents=True)
+    run.notebook.write_text("{}", encoding="utf-8")
+    run.record.write_text('{"key": "k", "seconds": 9.5, "cpu_seconds": 4.2, '
+                          '"finished_at": "now", "cause": ["forced"]}')
+    staged = build._stage_archive(EditionPages(None, {"crisis_risk": run.path}, {}),
+                                  tmp_path / "stage")
+    record = layout.RunFolder(staged.runs["crisis_risk"]).record.read_text()
+    assert '"key": "k"' in record.replace("\n", " ").replace("  ", " ")
+    assert "cpu_seconds" not in record and "seconds" not in record
