@@ -126,6 +126,13 @@ def main() -> int:
         other = "before" if "before" in roots else "isolated"
         same = (published(roots[other]) == published(roots["warm"])
                 if other in roots else None)
+        # the files alone: a notebook records its run key, which covers lifetools'
+        # source, so notebooks of two different checkouts differ by design
+        same_files = ({k: v for k, v in published(roots[other]).items()
+                       if not k.endswith("notebook.ipynb")}
+                      == {k: v for k, v in published(roots["warm"]).items()
+                          if not k.endswith("notebook.ipynb")}
+                      if other in roots else None)
         files = len(published(roots["warm"]))
     compute_s = compute["seconds"][0]
     compute_cpu = (compute.get("cpu_seconds") or [None])[0]
@@ -141,6 +148,7 @@ def main() -> int:
         "compared_with": other if other in roots else None,
         "noop_s": noop["seconds"][0], "noop_notebooks": noop.get("notebooks"),
         "published_files": files, "published_bytes_identical": same,
+        "output_files_identical": same_files,
     }
     report["load_average"] = {"before": load_before,
                               "after": [round(x, 1) for x in os.getloadavg()]}
@@ -206,7 +214,9 @@ def markdown(r: dict) -> str:
         f"Published bytes (every executed notebook and output file, {r['published_files']}"
         " files): " + ({True: "identical", False: "DIFFERENT"}.get(
             r["published_bytes_identical"], "not compared (warm build only)"))
-        + (f" between the {r['compared_with']} and warm builds."
+        + (f" between the {r['compared_with']} and warm builds; output files alone "
+           f"(without the notebooks, which record a key over lifetools' source): "
+           f"{r.get('output_files_identical')}."
            if r.get("compared_with") else ".")]
     for mode, b in r.get("rebuilds", {}).items():
         t = b.get("timings") or {}
