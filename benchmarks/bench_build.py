@@ -33,10 +33,11 @@ PROJECT_FILES = ("analyses", "book", "data_dictionary", "_config.yml", "CITATION
                  "GLOSSARY.md", "requirements.lock")
 
 
-def copy_project(target: Path, people: int) -> Path:
-    """Copy the project's inputs into ``target`` with ``people`` synthetic people."""
+def copy_project(target: Path, people: int, root: Path = ROOT) -> Path:
+    """Copy the project's inputs (of the checkout ``root``) into ``target`` with
+    ``people`` synthetic people."""
     for name in PROJECT_FILES:
-        source = ROOT / name
+        source = root / name
         if source.is_dir():
             shutil.copytree(source, target / name)
         elif source.exists():

@@ -10,9 +10,15 @@ Measured side by side in one run, each in its own child process (``steps.py``):
 4. a no-op rebuild of the warm copy.
 
 Ratios: cold / (the build's own data step + compute floor + the build's own book time),
-notebook runs / compute floor, and CPU seconds of the whole build (its kernels included)
-/ CPU seconds of the compute floor (the machine is shared: CPU is the steadier measure;
-the CPU ratio has no data step or book in the floor). The published bytes of both builds (every executed
+notebook runs / compute floor, and the same by CPU seconds: the build records each
+phase's CPU (its own and its reaped children's: kernels, jupyter-book, chromium), so the
+CPU floor is data CPU + compute-floor CPU + book CPU (the machine is shared: wall time
+says as much about the load as about the build; CPU is the steadier measure).
+
+``--before DIR`` adds a build from another checkout (its ``src`` and project files: e.g.
+the branch point), timed in the same run, so a change is measured side by side;
+``--rebuild`` also times a forced rebuild of each copy (every notebook rerun, with the
+costs the cold build recorded: the order ``-j`` workers start them in can use them). The published bytes of both builds (every executed
 notebook and every file under ``files/`` of every edition) are compared and the result
 reported. Results go to ``results/warm-kernels.json`` and ``.md``.
 
@@ -48,13 +54,23 @@ def published(root: Path) -> dict[str, str]:
 def ratios(build: dict, compute_s: float, compute_cpu: float) -> dict:
     timings = build["timings"]
     floor = timings.get("data", 0.0) + compute_s + timings.get("book", 0.0)
+    # a build the publish gate refused has no book step: both sides then leave it out
+    cpu_floor = (timings["data_cpu"] + compute_cpu + timings.get("book_cpu", 0.0)
+                 if "runs_cpu" in timings and compute_cpu else None)
     return {"cold_s": build["seconds"][0], "timings": timings,
             "floor_s": round(floor, 2),
             "cold_over_floor": round(build["seconds"][0] / floor, 2),
             "cpu_s": build.get("cpu_seconds"),
+            "cpu_floor_s": round(cpu_floor, 2) if cpu_floor else None,
+            "cpu_over_cpu_floor": round(build["cpu_seconds"] / cpu_floor, 2)
+            if build.get("cpu_seconds") and cpu_floor else None,
             "cpu_over_compute_cpu": round(build["cpu_seconds"] / compute_cpu, 2)
             if build.get("cpu_seconds") and compute_cpu else None,
             "runs_over_compute": round(timings.get("runs", 0.0) / compute_s, 2),
+            "runs_cpu_over_compute_cpu": round(timings["runs_cpu"] / compute_cpu, 2)
+            if "runs_cpu" in timings and compute_cpu else None,
+            "notebooks": build.get("runs"),
+            "gate_refused": build.get("gate_refused"),
             "peak_rss_mb": max(build["peak_rss_mb"], build["child_peak_rss_mb"])}
 
 
@@ -66,32 +82,57 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--modes", default="isolated,warm",
                         help="builds to time: isolated,warm (default) or warm alone")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="a checkout: also time a warm build of its src and project "
+                        "files (mode 'before'), side by side")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="also time a forced rebuild of each copy")
     parser.add_argument("--name", default="warm-kernels",
                         help="results file name (without .json / .md)")
     args = parser.parse_args()
     modes = tuple(m for m in ("isolated", "warm") if m in args.modes.split(","))
     if "warm" not in modes:
         parser.error("--modes must include warm")
+    if args.before:
+        modes = ("before", *modes)
+    sources = {m: (args.before.resolve() if m == "before" else HERE.parent) for m in modes}
+    paths = {m: str(sources[m] / "src") for m in modes}
     started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     load_before = [round(x, 1) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="lifetools-warm-") as folder:
-        roots = {mode: copy_project(Path(folder) / mode, args.people)
+        roots = {mode: copy_project(Path(folder) / mode, args.people, sources[mode])
                  for mode in modes}
-        builds = {}
+        builds, rebuilds = {}, {}
         for mode, root in roots.items():
             log(f"[{args.people:,} people] cold build, {mode} kernels, jobs {args.jobs}")
             builds[mode] = child("build", args.threads, root=str(root), jobs=args.jobs,
-                                 kernels=mode)
+                                 kernels="isolated" if mode == "isolated" else "warm",
+                                 pythonpath=paths[mode])
             if "error" in builds[mode]:
                 log(f"build failed: {builds[mode]}")
                 return 1
+        for mode, root in roots.items() if args.rebuild else ():
+            log(f"[{args.people:,} people] forced rebuild, {mode}, jobs {args.jobs}")
+            rebuilds[mode] = child("build", args.threads, root=str(root), jobs=args.jobs,
+                                   kernels="isolated" if mode == "isolated" else "warm",
+                                   force=True, pythonpath=paths[mode])
         log(f"[{args.people:,} people] compute floor")
         data = roots[modes[0]] / "build" / "data" / "synthetic"
         compute = child("compute", args.threads, data_dir=str(data), repeats=1)
         log(f"[{args.people:,} people] no-op rebuild (warm)")
-        noop = child("build", args.threads, root=str(roots["warm"]), jobs=args.jobs)
-        same = (published(roots["isolated"]) == published(roots["warm"])
-                if "isolated" in roots else None)
+        noop = (child("build", args.threads, root=str(roots["warm"]), jobs=args.jobs,
+                      pythonpath=paths["warm"])
+                if "gate_refused" not in builds["warm"] else {"seconds": [float("nan")]})
+        other = "before" if "before" in roots else "isolated"
+        same = (published(roots[other]) == published(roots["warm"])
+                if other in roots else None)
+        # the files alone: a notebook records its run key, which covers lifetools'
+        # source, so notebooks of two different checkouts differ by design
+        same_files = ({k: v for k, v in published(roots[other]).items()
+                       if not k.endswith("notebook.ipynb")}
+                      == {k: v for k, v in published(roots["warm"]).items()
+                          if not k.endswith("notebook.ipynb")}
+                      if other in roots else None)
         files = len(published(roots["warm"]))
     compute_s = compute["seconds"][0]
     compute_cpu = (compute.get("cpu_seconds") or [None])[0]
@@ -101,8 +142,13 @@ def main() -> int:
         "compute_parts": compute.get("parts"),
         "compute_cpu_s": compute_cpu,
         **{mode: ratios(builds[mode], compute_s, compute_cpu) for mode in modes},
+        "rebuilds": {mode: {"seconds": b.get("seconds", [None])[0],
+                            "cpu_s": b.get("cpu_seconds"), "timings": b.get("timings")}
+                     for mode, b in rebuilds.items()},
+        "compared_with": other if other in roots else None,
         "noop_s": noop["seconds"][0], "noop_notebooks": noop.get("notebooks"),
         "published_files": files, "published_bytes_identical": same,
+        "output_files_identical": same_files,
     }
     report["load_average"] = {"before": load_before,
                               "after": [round(x, 1) for x in os.getloadavg()]}
@@ -124,6 +170,8 @@ def main() -> int:
 def markdown(r: dict) -> str:
     m = r["machine"]
     load = r.get("load_average")
+    names = {"before": "before (warm, --before checkout)", "isolated": "isolated kernels",
+             "warm": "warm kernels"}
     lines = [
         "# Warm kernels: cold build against the compute floor", "",
         f"Run {r['started']} on {m['cpu']}, {m['cores']} cores; commit "
@@ -132,18 +180,30 @@ def markdown(r: dict) -> str:
         + (f"; load average {load['before']} before, {load['after']} after" if load
            else "") + ".", "",
         "| build | cold s | data s | runs s | book s | floor s (data + compute + book) "
-        "| cold / floor | runs / compute | CPU s | CPU / compute CPU | peak MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for mode in ("isolated", "warm"):
+        "| cold / floor | runs / compute | CPU s (data, runs, book) | CPU floor s "
+        "| CPU / CPU floor | runs CPU / compute CPU | peak MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for mode in ("before", "isolated", "warm"):
         if mode not in r:
             continue
         b = r[mode]
         t = b["timings"]
+        cpu = (f"{b['cpu_s']} ({t['data_cpu']:.1f}, {t['runs_cpu']:.1f}, "
+               f"{t.get('book_cpu', float('nan')):.1f})" if "runs_cpu" in t
+               else f"{b['cpu_s']}")
         lines.append(
-            f"| {mode} kernels | {b['cold_s']:.1f} | {t.get('data', 0):.1f} | "
+            f"| {names[mode]} | {b['cold_s']:.1f} | {t.get('data', 0):.1f} | "
             f"{t.get('runs', 0):.1f} | {t.get('book', 0):.1f} | {b['floor_s']:.1f} | "
             f"**{b['cold_over_floor']}x** | {b['runs_over_compute']}x | "
-            f"{b['cpu_s']} | {b['cpu_over_compute_cpu']}x | {b['peak_rss_mb']:.0f} |")
+            f"{cpu} | {b.get('cpu_floor_s')} | **{b.get('cpu_over_cpu_floor')}x** | "
+            f"{b.get('runs_cpu_over_compute_cpu')}x | {b['peak_rss_mb']:.0f} |")
+    parts = r.get("compute_parts") or {}
+    refused = [m for m in ("before", "isolated", "warm") if (r.get(m) or {}).get("gate_refused")]
+    if refused:
+        lines += ["", f"The publish gate refused the {', '.join(refused)} build(s) after the "
+                  "notebook phase (" + r[refused[0]]["gate_refused"] + "): those rows stop "
+                  "there, with no book step in the build or in its floor, and no no-op "
+                  "rebuild."]
     lines += [
         "", f"Compute floor {r['compute_s']:.1f} s, {r['compute_cpu_s']} CPU s (load "
         "once + every report's analysis, both editions). "
@@ -154,7 +214,28 @@ def markdown(r: dict) -> str:
         f"Published bytes (every executed notebook and output file, {r['published_files']}"
         " files): " + ({True: "identical", False: "DIFFERENT"}.get(
             r["published_bytes_identical"], "not compared (warm build only)"))
-        + (" between the two builds." if "isolated" in r else ".")]
+        + (f" between the {r['compared_with']} and warm builds; output files alone "
+           f"(without the notebooks, which record a key over lifetools' source): "
+           f"{r.get('output_files_identical')}."
+           if r.get("compared_with") else ".")]
+    for mode, b in r.get("rebuilds", {}).items():
+        t = b.get("timings") or {}
+        lines.append(f"Forced rebuild, {names[mode]}: {b['seconds']} s, {b['cpu_s']} CPU s "
+                     f"(runs {t.get('runs', 0):.1f} s, {t.get('runs_cpu', 0):.1f} CPU s).")
+    runs = (r.get("warm") or {}).get("notebooks") or {}
+    if runs:
+        lines += ["", "| notebook (warm build) | wall s | kernel CPU s | compute floor CPU s "
+                  "(its analysis, both editions) |", "|---|---|---|---|"]
+        floor = {"cohort_description": "describe_population",
+                 "time_to_discharge": "analyse_discharge",
+                 "re_referral": "analyse_rereferral",
+                 "emergency_care": "analyse_emergency_care",
+                 "wellbeing": "analyse_wellbeing", "reach_and_activity": "analyse_reach",
+                 "crisis_risk": "analyse_crisis_risk"}
+        for label, run in runs.items():
+            part = parts.get(f"cpu:{floor.get(label.split('/')[-1], '')}")
+            lines.append(f"| {label} | {run['seconds']} | {run.get('cpu_seconds')} | "
+                         + (f"{part:.1f}" if part is not None else "") + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -45,9 +45,14 @@ def median(values: list[float] | None) -> float | None:
     return round(statistics.median(values), 4) if values else None
 
 
-def child(step: str, threads: int, **kwargs) -> dict:
-    """Run one step of ``steps.py`` in a fresh process; its JSON result or an error."""
+def child(step: str, threads: int, *, pythonpath: str | None = None, **kwargs) -> dict:
+    """Run one step of ``steps.py`` in a fresh process; its JSON result or an error.
+
+    ``pythonpath``: import lifetools from there (another checkout's ``src``).
+    """
     env = {**os.environ, "PYTHONWARNINGS": "ignore", "MPLBACKEND": "Agg"}
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[name] = str(threads)
     result = subprocess.run([sys.executable, str(HERE / "steps.py"), step,

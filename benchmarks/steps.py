@@ -465,8 +465,10 @@ def compute(data_dir: str, repeats: int) -> dict:
 
     def everything() -> dict[str, float]:
         parts, start = {}, time.perf_counter()
+        cpu_start = time.process_time()
         ds = lt.load_dataset(Path(data_dir))
         parts["load_dataset"] = time.perf_counter() - start
+        parts["cpu:load_dataset"] = time.process_time() - cpu_start
         calls = {"describe_population": lt.describe.describe_population,
                  "analyse_discharge": lt.reports.analyse_discharge,
                  "analyse_rereferral": lt.reports.analyse_rereferral,
@@ -477,9 +479,11 @@ def compute(data_dir: str, repeats: int) -> dict:
         extra = {"analyse_crisis_risk": CRISIS_DEFAULTS}  # analyses.yml's defaults
         for _, first, last in EDITIONS:
             for name, func in calls.items():
-                clock = time.perf_counter()
+                clock, cpu = time.perf_counter(), time.process_time()
                 func(ds, period_start=first, period_end=last, **extra.get(name, {}))
                 parts[name] = parts.get(name, 0.0) + time.perf_counter() - clock
+                parts[f"cpu:{name}"] = (parts.get(f"cpu:{name}", 0.0)
+                                        + time.process_time() - cpu)
         return parts
 
     runs = []
@@ -493,22 +497,61 @@ def compute(data_dir: str, repeats: int) -> dict:
                       for k in runs[0][1]}}
 
 
-def build(root: str, jobs: int, kernels: str = "warm") -> dict:
+def build(root: str, jobs: int, kernels: str = "warm", force: bool = False) -> dict:
     """``build_series`` in this child, on the project copy named by the environment.
 
     ``kernels``: ``warm`` (one persistent kernel per worker, the default) or
-    ``isolated`` (a fresh kernel per notebook, as before issue 16).
+    ``isolated`` (a fresh kernel per notebook, as before issue 16). ``force``: rerun
+    every notebook (a rebuild whose runs have records of their last cost).
     """
     os.environ["LIFETOOLS_PROJECT_ROOT"] = root
     os.environ["LIFETOOLS_KERNELS"] = kernels
+    from lifetools.errors import DisclosureError
     from lifetools.pipeline.build import build_series
 
+    marks: dict[str, tuple[float, float]] = {}
+
+    def progress(text: str) -> None:
+        # wall and CPU at the phase boundaries, for a build that does not record its own
+        # CPU (timings "data_cpu", "runs_cpu", "book_cpu") or that the gate refuses:
+        # kernels are reaped before the gate
+        if text.startswith(("running", "reused", "rendered")):
+            marks.setdefault("runs", (time.perf_counter(), cpu_seconds()))
+        elif text.startswith("checking") and "notebooks" in text:
+            marks.setdefault("book", (time.perf_counter(), cpu_seconds()))
+        say(text)
+
     start, cpu = time.perf_counter(), cpu_seconds()
-    summary = build_series(jobs=jobs, progress=say)
+    try:
+        summary = build_series(jobs=jobs, progress=progress, force=force)
+    except DisclosureError as exc:  # the notebook phase is over: report it, no book
+        if len(marks) < 2:
+            raise
+        (w1, c1), (w2, c2) = marks["runs"], marks["book"]
+        runs = {}
+        for record in sorted(Path(root, "build", "runs").glob("*/*/run.json")):
+            r = json.loads(record.read_text())
+            runs[f"{r['edition']}/{r['analysis']}"] = {
+                "status": "ran", "seconds": r["seconds"],
+                "cpu_seconds": r.get("cpu_seconds")}
+        return {"seconds": [round(w2 - start, 4)], "cpu_seconds": round(c2 - cpu, 2),
+                "timings": {"data": round(w1 - start, 4), "runs": round(w2 - w1, 4),
+                            "data_cpu": round(c1 - cpu, 2), "runs_cpu": round(c2 - c1, 2)},
+                "runs": runs, "gate_refused": str(exc).splitlines()[0],
+                "notebooks": {"ran": len(runs)}}
+    end = cpu_seconds()
+    timings = dict(summary.timings)
+    if "runs_cpu" not in timings and len(marks) == 2:
+        timings.update(data_cpu=marks["runs"][1] - cpu,
+                       runs_cpu=marks["book"][1] - marks["runs"][1],
+                       book_cpu=end - marks["book"][1])
     statuses = [o.status for o in summary.outcomes]
     return {"seconds": [round(time.perf_counter() - start, 4)],
-            "cpu_seconds": round(cpu_seconds() - cpu, 2),
-            "timings": {k: round(v, 4) for k, v in summary.timings.items()},
+            "cpu_seconds": round(end - cpu, 2),
+            "timings": {k: round(v, 4) for k, v in timings.items()},
+            "runs": {o.spec.label: {"status": o.status, "seconds": round(o.seconds, 1),
+                                    "cpu_seconds": o.record.get("cpu_seconds")}
+                     for o in summary.outcomes},
             "notebooks": {s: statuses.count(s) for s in sorted(set(statuses))}}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import resource
 import shutil
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -80,7 +81,7 @@ Progress = Callable[[str], None]
 #: Run-record fields that differ on every run or with the cache's history (why a run
 #: was rerun): kept in build/runs and the timings log, never copied into the archive or
 #: the site (a clean and an incremental build of one commit publish the same bytes).
-VOLATILE_RECORD_FIELDS = ("finished_at", "seconds", "cause")
+VOLATILE_RECORD_FIELDS = ("finished_at", "seconds", "cpu_seconds", "cause")
 
 
 @dataclass(frozen=True)
@@ -628,6 +629,7 @@ def build_series(
     """
     say = progress or (lambda _line: None)
     clock = time.monotonic()
+    cpu = _cpu_seconds()
     timings: dict[str, float] = {}
     series = series or load_series()
     clean_stale_folders()
@@ -645,6 +647,7 @@ def build_series(
     source_date = provenance.source_date()
     data = prepare_data(series, data_dir=data_dir, progress=say)
     timings["data"] = time.monotonic() - clock
+    timings["data_cpu"] = _cpu_seconds() - cpu
     integrity.check_data_window(series, data.path)
     to_run = [e.id for e in series.editions
               if e.id == series.current_edition or not _archived(e.id)
@@ -657,6 +660,7 @@ def build_series(
     outcomes = execute_runs(specs, jobs=jobs, force=force, keep_going=keep_going,
                             progress=say)
     timings["runs"] = time.monotonic() - clock - timings["data"]
+    timings["runs_cpu"] = _cpu_seconds() - cpu - timings["data_cpu"]
     raise_for_failures(outcomes)
     stage = layout.stage_root() / "release"
     shutil.rmtree(layout.stage_root(), ignore_errors=True)
@@ -721,6 +725,8 @@ def build_series(
     say("checking the built site at the publish gate")
     assert_site_publishable(html)
     timings["book"] = time.monotonic() - clock - timings["data"] - timings["runs"]
+    timings["book_cpu"] = (_cpu_seconds() - cpu - timings["data_cpu"]
+                           - timings["runs_cpu"])
     if draft:
         release.stamp_draft(html)
         site = release.publish_draft(html)
@@ -734,9 +740,21 @@ def build_series(
     return BuildSummary(outcomes, archived, site, seconds, timings)
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of every child it has reaped.
+
+    Warm kernels are reaped when the notebook phase ends and papermill, jupyter-book and
+    chromium children when they exit, so each phase's difference covers its children
+    (the ``*_cpu`` timings: wall time on a shared machine says more about the load).
+    """
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _log_timings(timings: Mapping[str, float], outcomes: Sequence[RunOutcome],
                  seconds: float) -> None:
-    """Write the build's wall-clock timings to build/logs (never to the site)."""
+    """Write the build's wall-clock and CPU timings to build/logs (never to the site)."""
     provenance.write_json(layout.timings_log(), {
         "finished_at": provenance.utc_now(), "seconds": round(seconds, 1),
         "steps": {k: round(v, 1) for k, v in timings.items()},

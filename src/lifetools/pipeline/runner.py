@@ -51,6 +51,12 @@ from lifetools.pipeline.processes import (
     run_child,
 )
 from lifetools.pipeline.reuse import reuse
+from lifetools.pipeline.schedule import (
+    CPU_FIELD,
+    longest_first,
+    process_cpu_seconds,
+    recorded_cost,
+)
 from lifetools.publication import SEAL_ENV
 from lifetools.reads import parse_log
 
@@ -283,9 +289,11 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
         done = run_child(command, env=_environment(spec, files_dir, seal_key, reads_log),
                          timeout=RUN_TIMEOUT_SECONDS)
         returncode, tail = done.returncode, (done.stderr or done.stdout)
+        cpu = None
     else:
-        returncode, tail = kernel.run(spec, output, params_file, work,
-                                      _environment(spec, files_dir, seal_key, reads_log))
+        returncode, tail, cpu = kernel.run(
+            spec, output, params_file, work,
+            _environment(spec, files_dir, seal_key, reads_log))
     seconds = time.monotonic() - started
     if returncode != 0:
         failed = layout.RunFolder(spec.run_dir).failed_notebook
@@ -333,6 +341,9 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
                         if p.is_file()),
         "finished_at": provenance.utc_now(),
         "seconds": round(seconds, 1),
+        # the kernel's CPU for this notebook (warm kernels): the next build's estimate
+        # of its cost, for the order runs start in (lifetools.pipeline.schedule)
+        **({CPU_FIELD: round(cpu, 1)} if cpu is not None else {}),
     }
     provenance.write_json(work / RUN_RECORD, record)
     run_cache.swap_in(work, spec.run_dir)
@@ -347,13 +358,16 @@ class _Kernels:
         self.kernel: WarmKernel | None = None
 
     def run(self, spec: RunSpec, output: Path, params_file: Path, work: Path,
-            env: Mapping[str, str]) -> tuple[int, str]:
-        """Execute one notebook; return (0, "") or (1, what went wrong)."""
+            env: Mapping[str, str]) -> tuple[int, str, float | None]:
+        """Execute one notebook; return (0, "", CPU seconds of the kernel for it, if
+        known) or (1, what went wrong, None)."""
         fixed = {k: v for k, v in env.items() if k not in _PER_RUN_ENV}
         try:
             if self.kernel is None or not self.kernel.alive():
                 self.close()
                 self.kernel = WarmKernel(fixed, register=register_child)
+            pid = getattr(getattr(self.kernel.km.provisioner, "process", None), "pid", None)
+            before = process_cpu_seconds(pid) if pid else None
             # the whole run environment is set before each notebook (the kernel's reset
             # restores its start environment, then applies this): a variable added to
             # _environment can never keep the previous notebook's value
@@ -363,8 +377,10 @@ class _Kernels:
             logger.debug("%s: warm kernel run failed", spec.label, exc_info=True)
             self.close()  # a fresh kernel for the next notebook: no poisoned state
             name = type(exc).__name__
-            return 1, "" if name == "PapermillExecutionError" else f"{name}: {exc}"
-        return 0, ""
+            return 1, "" if name == "PapermillExecutionError" else f"{name}: {exc}", None
+        after = process_cpu_seconds(pid) if pid else None
+        return 0, "", (after - before if before is not None and after is not None
+                       else None)
 
     def close(self) -> None:
         """Shut the kernel down (if any) and forget its process."""
@@ -440,6 +456,10 @@ def execute_runs(
             pending.append((index, spec, key))
     mode = kernels or kernel_mode()
     workers = min(jobs, len(pending))
+    if workers > 1:  # the longest first, so that none is left to run alone at the end
+        pending = longest_first(
+            pending, analysis=lambda item: item[1].analysis,
+            cost=lambda item: recorded_cost(dependencies.previous_record(item[1].run_dir)))
     logger.debug("%d run(s) on %d worker(s), %s kernels", len(pending), workers, mode)
     with children_die_with_us():
         for index, outcome in _run_workers(pending, workers, mode == "warm", keep_going,
