@@ -26,7 +26,9 @@ __all__ = [
     "MIN_EVENTS",
     "MISSING",
     "NO_DIFFERENCE",
+    "BOUND_DIGITS_LIMIT",
     "TOO_FEW_EVENTS",
+    "bound_places",
     "finite",
     "format_bounds",
     "format_count",
@@ -34,6 +36,7 @@ __all__ = [
     "format_percentage",
     "format_ratio",
     "format_value",
+    "shown_bound",
     "suppressed_text",
     "verdict",
 ]
@@ -44,6 +47,8 @@ NO_DIFFERENCE = "compatible with no difference"
 TOO_FEW_EVENTS = "too few events to tell"
 MIN_EVENTS = 10
 """Fewest events for which a verdict is given (the usual ten events per variable)."""
+BOUND_DIGITS_LIMIT = 4
+"""Most decimal places a confidence limit gets to keep it off the no-difference value."""
 _UNSET: Any = object()
 
 
@@ -69,6 +74,35 @@ def _fixed(number: float, digits: int) -> str:
     text = f"{number:,.{digits}f}"
     # "-0.00" is zero: a rounded-away sign is not a finding
     return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+
+
+def bound_places(value: float, *, digits: int, null: float | None,
+                 limit: int = BOUND_DIGITS_LIMIT) -> int:
+    """Decimal places for a confidence limit, so that it never reads as the null value.
+
+    A limit that is not the no-difference value ``null`` but rounds onto it at
+    ``digits`` places (1.004 for a ratio: "1.00") gets the fewest extra places, up to
+    ``limit``, that keep it on its true side ("1.004"). When even ``limit`` places
+    round onto ``null`` (or ``null`` is ``None``, or the limit is ``null``), ``digits``.
+
+    Notes
+    -----
+    Rounding is monotone, so a shown limit that differs from ``null`` is on the same
+    side of it as the limit itself: :func:`verdict` reads the shown limits and can
+    never contradict them. Checked by ``tests/unit/test_formatting.py``
+    (``test_bound_places_*``).
+    """
+    if null is None or value == null:
+        return digits
+    for places in range(digits, max(digits, limit) + 1):
+        if float(f"{value:.{places}f}") != null:
+            return places
+    return digits
+
+
+def shown_bound(value: float, *, digits: int, null: float | None) -> float:
+    """The number a reader sees for a confidence limit (after :func:`bound_places`)."""
+    return float(f"{value:.{bound_places(value, digits=digits, null=null)}f}")
 
 
 def suppressed_text() -> str:
@@ -108,31 +142,40 @@ def format_percentage(value: Any, *, digits: int = 1, missing: str = MISSING) ->
 
 
 def format_bounds(lower: Any, upper: Any, *, kind: str = "ratio", digits: int | None = None,
-                  missing: str = MISSING) -> str:
-    """Format the limits of an interval: "0.83 to 1.71"."""
-    if finite(lower) is None or finite(upper) is None:
+                  missing: str = MISSING, null: float | None = None) -> str:
+    """Format the limits of an interval: "0.83 to 1.71".
+
+    With ``null`` (1 for a ratio, 0 for a difference), a limit that would round onto it
+    but is not it gets extra decimal places (:func:`bound_places`): "1.004 to 4.03".
+    """
+    low, high = finite(lower), finite(upper)
+    if low is None or high is None:
         return missing
-    return (f"{format_value(lower, kind=kind, digits=digits)} to "
-            f"{format_value(upper, kind=kind, digits=digits)}")
+    base = (1 if kind == "percentage" else 2) if digits is None else digits
+    return " to ".join(
+        format_value(v, kind=kind, digits=bound_places(v, digits=base, null=null))
+        for v in (low, high))
 
 
 def format_interval(estimate: Any, lower: Any, upper: Any, *, kind: str = "ratio",
-                    digits: int | None = None, missing: str = MISSING) -> str:
+                    digits: int | None = None, missing: str = MISSING,
+                    null: float | None = None) -> str:
     """Format an estimate with its interval: "1.19 (0.83 to 1.71)".
 
     When the estimate or either limit is missing the whole reads ``missing``: an
-    estimate without its interval is not published as if it were certain.
+    estimate without its interval is not published as if it were certain. ``null``:
+    as for :func:`format_bounds`.
     """
     if finite(estimate) is None:
         return missing
-    bounds = format_bounds(lower, upper, kind=kind, digits=digits, missing="")
+    bounds = format_bounds(lower, upper, kind=kind, digits=digits, missing="", null=null)
     if not bounds:
         return missing
     return f"{format_value(estimate, kind=kind, digits=digits)} ({bounds})"
 
 
 def format_value(value: Any, *, kind: str, digits: int | None = None,
-                 missing: str | None = None) -> str:
+                 missing: str | None = None, null: float | None = None) -> str:
     """Format one published value by its kind; the single entry point for pages.
 
     Parameters
@@ -148,6 +191,9 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
     missing
         Text for a missing or non-finite value; defaults to "fewer than 8" for counts
         (suppressed) and "could not be estimated" otherwise.
+    null
+        For ``kind="interval"``: the no-difference value; a limit that would round
+        onto it but is not it gets extra decimal places (:func:`bound_places`).
 
     Notes
     -----
@@ -164,7 +210,8 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
     if kind == "interval":
         if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
             return missing
-        return format_bounds(value[0], value[1], digits=digits, missing=missing)
+        return format_bounds(value[0], value[1], digits=digits, missing=missing,
+                             null=null)
     if kind == "text":
         text = "" if value is None else str(value).strip()
         return text or missing
@@ -182,6 +229,7 @@ def verdict(
     below: str,
     events: Any = _UNSET,
     min_events: int = MIN_EVENTS,
+    digits: int = 2,
 ) -> str:
     """Say in plain words what an estimate and its confidence interval show.
 
@@ -201,6 +249,9 @@ def verdict(
         events count applies (a mean change).
     min_events
         Fewest events for which a verdict is given.
+    digits
+        Decimal places the page shows the limits with (before :func:`bound_places`
+        adds any): the verdict reads the limits as shown.
 
     Returns
     -------
@@ -212,7 +263,10 @@ def verdict(
 
     Notes
     -----
-    The verdict reads the interval only, never a p-value, and never claims a cause.
+    The limits are judged as the page shows them (:func:`shown_bound`): a limit that
+    is not ``null`` keeps enough decimal places (up to :data:`BOUND_DIGITS_LIMIT`) to
+    show its side of it, and one that rounds onto ``null`` even then reads, and is
+    judged, as ``null`` ("compatible with no difference"). The verdict reads the interval only, never a p-value, and never claims a cause.
     Wording rules: ``book/methods/verdicts.md``. Checked by
     ``tests/unit/test_formatting.py``.
     """
@@ -226,6 +280,8 @@ def verdict(
         count = finite(events)
         if count is None or count < min_events:
             return TOO_FEW_EVENTS
-    if low <= null <= high:  # type: ignore[operator]
+    low = shown_bound(low, digits=digits, null=null)  # type: ignore[arg-type]
+    high = shown_bound(high, digits=digits, null=null)  # type: ignore[arg-type]
+    if low <= null <= high:
         return NO_DIFFERENCE
-    return above if low > null else below  # type: ignore[operator]
+    return above if low > null else below

@@ -288,14 +288,16 @@ def _missing(value: Any) -> bool:
 
 
 def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2, *,
-                    reason: str | None = None) -> str:
+                    reason: str | None = None, null: float | None = None) -> str:
     """Format 'estimate (lower to upper)' as reports quote it.
 
     An estimate that could not be estimated is never printed as numbers: with a
     ``reason`` (the result's ``reason``, a table's ``failure``) it reads "could not be
     estimated: <reason>"; a missing or infinite estimate or limit, a limit of 0 or an
     interval of no width reads "could not be estimated: <what is wrong>" (never
-    "nan (nan to nan)" or "0.00 (0.00 to inf)").
+    "nan (nan to nan)" or "0.00 (0.00 to inf)"). ``null`` (1 for a ratio): a limit that
+    would round onto it but is not it gets extra decimal places ("1.004"; see
+    :func:`lifetools.formatting.bound_places`).
 
     Notes
     -----
@@ -307,7 +309,7 @@ def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2
     degenerate = _degenerate_reason(values)
     if degenerate is not None:
         return not_estimable_text(degenerate)
-    return format_interval(estimate, lower, upper, digits=digits)
+    return format_interval(estimate, lower, upper, digits=digits, null=null)
 
 
 def _row_reasons(summary: pd.DataFrame) -> list[str | None]:
@@ -343,7 +345,8 @@ MODEL_LABELS = ("model", "method")
 
 
 def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
-                    digits: int = 2, keep: Sequence[str] = ()) -> pd.DataFrame:
+                    digits: int = 2, keep: Sequence[str] = (),
+                    null: float | None | str = "auto") -> pd.DataFrame:
     """Turn released model estimates into a publication table with 95% CIs.
 
     ``summary`` must be estimates released by
@@ -358,15 +361,22 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     ``reason``, a ``note`` "could not be estimated: ...", or numbers that are missing,
     infinite or degenerate) shows its reason in the estimate column and no p-value.
 
+    ``null`` is the no-difference value: a limit that would round onto it but is not it
+    gets extra decimal places ("1.004 to 4.03", :func:`lifetools.formatting.bound_places`).
+    ``"auto"`` takes 1 when ``label`` names a ratio ("hazard ratio") and none otherwise.
+
     Notes
     -----
     Checked by ``tests/unit/test_tables.py`` and ``tests/unit/test_disclosure_models.py``.
     """
     summary = require_estimates(summary, name=f"{label} table").frame
+    if null == "auto":
+        null = 1.0 if "ratio" in label.lower() else None
+    null = None if null is None else float(null)
     terms = summary["term"] if "term" in summary else pd.Series(summary.index)
     if not keep and terms.duplicated().any():
         keep = [col for col in MODEL_LABELS if col in summary]
-    reasons = [text if text is not None else format_estimate(e, lo, hi, digits)
+    reasons = [text if text is not None else format_estimate(e, lo, hi, digits, null=null)
                if _degenerate_reason([float(e), float(lo), float(hi)]) else None
                for text, e, lo, hi in zip(_row_reasons(summary), summary["estimate"],
                                           summary["ci_lower"], summary["ci_upper"],
@@ -375,7 +385,7 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
         **{col: summary[col].to_numpy() for col in keep},
         "term": summary["term"] if "term" in summary else summary.index.astype(str),
         f"{label} (95% CI)": [
-            text if text is not None else format_estimate(e, lo, hi, digits)
+            text if text is not None else format_estimate(e, lo, hi, digits, null=null)
             for text, e, lo, hi in zip(reasons, summary["estimate"], summary["ci_lower"],
                                        summary["ci_upper"], strict=True)],
     })

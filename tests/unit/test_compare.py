@@ -46,5 +46,18 @@ def test_compare_results_shows_published_text_never_a_difference():
     text = comparison_markdown(rows, previous_title="2023-24 edition",
                                previous_link="../2023-24/x", current_title="2024-25 edition")
     assert "| Hazard ratio | 2.06 (0.75 to 5.60) | 0.83 (0.10 to 6.94) | within" in text
+    assert "no interval" not in text  # a page may show intervals that are not compared
     assert comparison_markdown([], previous_title="a", previous_link="b",
                                current_title="c") == ""
+
+
+def test_compare_results_words_never_say_an_interval_is_missing():
+    rows = compare_results(results(2.03, None), results(0.58, None))
+    assert rows[0].words == COUNT and rows[1].words == NO_INTERVAL
+    for words in (COUNT, NO_INTERVAL):
+        assert "no interval" not in words and words.startswith("not assessed")
+
+
+def test_compare_results_ratio_limit_rounding_onto_one_shows_its_side():
+    rows = compare_results(results(2.06, [0.75, 5.6]), results(1.9, [1.004, 4.03]))
+    assert rows[1].current == "1.90 (1.004 to 4.03)"

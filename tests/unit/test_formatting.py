@@ -146,6 +146,46 @@ def test_verdict_fewer_than_minimum_events_is_too_few_to_tell(events, expected):
     assert fmt.verdict(1.4, 1.1, 1.8, null=1, events=events, **WORDS) == expected
 
 
+# Limits near the null ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "null", "places"), [
+    (1.004, 1.0, 3), (0.9951, 1.0, 3), (0.9996, 1.0, 4), (1.0004, 1.0, 4),
+    (1.00004, 1.0, 2),  # rounds onto the null even at the limit: the usual places
+    (1.0, 1.0, 2), (1.006, 1.0, 2), (4.03, 1.0, 2), (0.004, 0.0, 3), (-0.0004, 0.0, 4),
+    (1.004, None, 2), (1.004, 0.0, 2)])
+def test_bound_places_limit_rounding_onto_null_gets_extra_places(value, null, places):
+    assert fmt.bound_places(value, digits=2, null=null) == places
+
+
+def test_format_bounds_lower_limit_rounding_onto_null_shows_its_side():
+    assert fmt.format_value([1.004, 4.03], kind="interval", null=1) == "1.004 to 4.03"
+    assert fmt.format_interval(1.9, 1.004, 4.03, null=1) == "1.90 (1.004 to 4.03)"
+    assert fmt.format_bounds(0.31, 0.9996, null=1) == "0.31 to 0.9996"
+    assert fmt.format_bounds(-3.2, -0.002, kind="estimate", null=0) == "-3.20 to -0.002"
+    assert fmt.format_bounds(1.004, 4.03) == "1.00 to 4.03"  # no null: no change
+    assert fmt.format_bounds(1.0, 4.03, null=1) == "1.00 to 4.03"  # the null itself
+
+
+@pytest.mark.parametrize(("lower", "expected"), [
+    (1.004, "faster discharge among users"),  # shown "1.004": wholly above 1
+    (1.00004, fmt.NO_DIFFERENCE),  # shown "1.00" even at the limit: judged as shown
+])
+def test_verdict_limit_near_null_agrees_with_the_shown_limit(lower, expected):
+    assert fmt.verdict(1.9, lower, 4.03, null=1, **WORDS) == expected
+    shown = fmt.format_bounds(lower, 4.03, null=1).split(" to ")[0]
+    assert (float(shown) > 1) == (expected != fmt.NO_DIFFERENCE)
+
+
+@settings(deadline=None)
+@given(st.floats(min_value=0.5, max_value=2.0), st.floats(min_value=1e-9, max_value=1.0))
+def test_verdict_any_limit_near_null_never_contradicts_the_shown_interval(low, width):
+    high = low + width
+    shown = [float(t) for t in fmt.format_bounds(low, high, null=1).split(" to ")]
+    said = fmt.verdict(low, low, high, null=1, above="up", below="down")
+    assert said == ("up" if shown[0] > 1 else "down" if shown[1] < 1
+                    else fmt.NO_DIFFERENCE)
+
+
 def test_verdict_missing_estimate_takes_precedence_over_too_few_events():
     assert fmt.verdict(None, 1.1, 1.8, null=1, events=3, **WORDS) == fmt.MISSING
 
@@ -155,9 +195,13 @@ def test_verdict_missing_estimate_takes_precedence_over_too_few_events():
 def test_verdict_any_interval_follows_the_rules(a, b, c, null):
     low, est, high = sorted((a, b, c))
     said = fmt.verdict(est, low, high, null=null, above="up", below="down")
-    if low <= null <= high:
+    # the verdict reads the limits as shown (a limit rounding onto the null even at
+    # the most places shown reads, and is judged, as the null)
+    shown_low = fmt.shown_bound(low, digits=2, null=null)
+    shown_high = fmt.shown_bound(high, digits=2, null=null)
+    if shown_low <= null <= shown_high:
         assert said == fmt.NO_DIFFERENCE
-    elif low > null:
+    elif shown_low > null:
         assert said == "up"
     else:
         assert said == "down"

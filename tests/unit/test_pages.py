@@ -33,6 +33,10 @@ def results(hr=1.4, ci=(1.1, 1.8), events=2635):
      "compatible with no difference."),
     (0.5, (0.3, 0.9), None, "Users were discharged at 0.50 times the rate (0.30 to 0.90): "
      "too few events to tell."),
+    (1.9, (1.004, 4.03), 2635, "Users were discharged at 1.90 times the rate (1.004 to "
+     "4.03): faster discharge among users."),
+    (1.9, (1.00004, 4.03), 2635, "Users were discharged at 1.90 times the rate (1.00 to "
+     "4.03): compatible with no difference."),
     (None, (None, None), 2635, "The hazard ratio of discharge could not be estimated in "
      "this edition."),
 ])

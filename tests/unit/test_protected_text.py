@@ -89,6 +89,19 @@ def test_compose_records_a_span_per_number_that_the_gate_accepts():
     assert text_findings(text, text.stamp()) == []
 
 
+def test_compose_interval_limit_near_null_extra_places_the_gate_accepts():
+    text = compose("the ratio was {r} ({ci})", r=Estimate(1.9),
+                   ci=Interval(1.004, 4.03, null=1.0))
+    assert text == "the ratio was 1.90 (1.004 to 4.03)"
+    spans = text.stamp()
+    assert spans[-1]["null"] == 1.0
+    assert text_findings(text, spans) == []
+    del spans[-1]["null"]  # the record no longer explains the extra place
+    assert {r for r, _ in text_findings(text, spans)} == {"protected-span"}
+    plain = compose("{ci}", ci=Interval(0.83, 1.71, null=1.0))  # nothing near 1
+    assert "null" not in plain.stamp()[0]
+
+
 def test_protected_text_string_operations_lose_protection():
     text = compose("{n} people", n=protected_count(40))
     for plain in (text + " more", f"{text}", " ".join([text, "x"]), copy.deepcopy(text)):

@@ -10,6 +10,7 @@ import pytest
 
 from lifetools.disclosure import NOT_ESTIMABLE, model_release, protected_count, share
 from lifetools.reports.sentences import (
+    interval_text,
     plain_reason,
     result_sentence,
     withheld_reasons,
@@ -25,6 +26,15 @@ def test_result_sentence_states_value_interval_and_verdict():
                            interval=(0.7, 0.95), judge=JUDGE)
     assert text == ("The rate ratio was 0.80 (95% confidence interval 0.70 to 0.95): "
                     "fewer among users.")
+
+
+def test_result_sentence_limit_rounding_onto_null_shows_extra_places():
+    text = result_sentence(1.9, kind="ratio", found=FOUND, missing="The rate ratio",
+                           interval=(1.004, 4.03), judge=JUDGE)
+    assert text == ("The rate ratio was 1.90 (95% confidence interval 1.004 to 4.03): "
+                    "more among users.")
+    assert str(interval_text(1.004, 4.03, null=1.0)) == "1.004 to 4.03"
+    assert str(interval_text(1.004, 4.03)) == "1.00 to 4.03"
 
 
 @pytest.mark.parametrize(("value", "interval", "reason", "expected"), [

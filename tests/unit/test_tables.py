@@ -87,6 +87,17 @@ def test_table_estimates_several_models_carry_the_model_column():
     assert "model" not in one.columns
 
 
+def test_table_estimates_ratio_limit_rounding_onto_one_shows_its_side():
+    summary = pd.DataFrame({"term": ["use", "age"], "estimate": [1.9, 0.5],
+                            "ci_lower": [1.004, 0.3], "ci_upper": [4.03, 0.9996]})
+    column = "hazard ratio (95% CI)"
+    assert table_estimates(released(summary), label="hazard ratio")[column].tolist() == [
+        "1.90 (1.004 to 4.03)", "0.50 (0.30 to 0.9996)"]
+    mean = table_estimates(released(summary), label="estimate")["estimate (95% CI)"]
+    assert mean.tolist() == ["1.90 (1.00 to 4.03)", "0.50 (0.30 to 1.00)"]  # no null
+    assert format_estimate(1.9, 1.004, 4.03, null=1.0) == "1.90 (1.004 to 4.03)"
+
+
 def test_show_table_csv_writes_missing_estimates_as_x_not_c(output):
     frame = pd.DataFrame({"term": ["a", "b"], "estimate": [1.5, float("nan")]})
     show_table(frame, name="e", caption="c")

@@ -123,7 +123,10 @@ class Interval:
     """Confidence limits ("0.83 to 1.71"), with ``digits`` decimal places.
 
     ``of`` is the protected share, rate or mean they belong to, when they are its
-    interval (the gate then recomputes them from its published numbers).
+    interval (the gate then recomputes them from its published numbers). ``null`` is
+    the no-difference value (1 for a ratio, 0 for a difference): a limit that would
+    round onto it but is not it is written with extra decimal places ("1.004"), by
+    :func:`lifetools.formatting.bound_places`.
     """
 
     low: float
@@ -131,6 +134,7 @@ class Interval:
     digits: int = 2
     percent: bool = False
     of: ProtectedValue | None = None
+    null: float | None = None
 
 
 @dataclass(frozen=True)
@@ -194,8 +198,12 @@ def _render(kind: str, d: Mapping[str, Any]) -> str:
     if kind in ("share", "rate", "mean", "difference", "estimate"):
         return _fixed(float(d["value"]), int(d["digits"]), bool(d.get("percent")))
     if kind == "interval":
-        return (f"{_fixed(float(d['low']), int(d['digits']), bool(d.get('percent')))} to "
-                f"{_fixed(float(d['high']), int(d['digits']), bool(d.get('percent')))}")
+        from lifetools.formatting import bound_places  # formatting imports this package
+        null = d.get("null")
+        return " to ".join(
+            _fixed(float(d[end]), bound_places(float(d[end]), digits=int(d["digits"]),
+                                               null=null), bool(d.get("percent")))
+            for end in ("low", "high"))
     if kind == "duration":
         n = int(d["value"])
         return f"{n:,} {d['unit']}{'' if n == 1 else 's'}"
@@ -250,6 +258,11 @@ def _part(part: Any, profile: SdcProfile) -> tuple[str, list[dict[str, Any]]]:
                                   "one decimal place")
         kind, detail = "interval", {"low": float(part.low), "high": float(part.high),
                                     "digits": part.digits, "percent": part.percent}
+        from lifetools.formatting import bound_places
+        if part.null is not None and any(  # recorded only where it changes the text
+                bound_places(v, digits=part.digits, null=part.null) != part.digits
+                for v in (float(part.low), float(part.high))):
+            detail["null"] = float(part.null)
         if part.of is not None:
             of = part.of.verify()
             detail.update(of_kind=of.kind, numerator=of.numerator,

@@ -8,6 +8,9 @@ editions the table says in plain words whether the change is within the uncertai
 the two intervals overlap ("within the uncertainty") or they do not ("larger than the
 uncertainty"). Overlapping intervals are a cautious reading: two estimates whose
 intervals overlap slightly can still differ, so the words never claim "no change".
+A count is not assessed (no difference of counts is shown), nor is an estimate whose
+interval is not a key result of both editions (a page may still show that interval
+in a model table, so the words never say there is none).
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ NUMERIC = ("count", "ratio", "estimate", "rate", "percentage")
 WITHIN = "within the uncertainty (the intervals overlap)"
 BEYOND = "larger than the uncertainty (the intervals do not overlap)"
 NOT_COMPARABLE = "cannot be compared (not estimated in both editions)"
-COUNT = "a count: no interval"
-NO_INTERVAL = "no interval published: cannot say"
+COUNT = "not assessed: a count, shown as published"
+NO_INTERVAL = "not assessed: its interval is not among the key results"
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,9 @@ def _shown(entry: Mapping[str, Any], limits: tuple[float, float] | None) -> str:
         return str(entry.get("text") or format_value(entry.get("value"), kind="count"))
     if limits is None:
         return format_value(entry.get("value"), kind=kind)
-    return format_interval(entry.get("value"), *limits,
-                           kind="percentage" if kind == "percentage" else "ratio")
+    return format_interval(entry.get("value"), *limits,  # a ratio's null is 1
+                           kind="percentage" if kind == "percentage" else "ratio",
+                           null=1.0 if kind == "ratio" else None)
 
 
 def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
@@ -95,9 +99,9 @@ def comparison_markdown(rows: list[Comparison], *, previous_title: str,
     cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731 - a table cell
     lines = ["## Compared with the previous edition", "",
              f"Key results of this edition beside those of the {{doc}}`{previous_title} "
-             f"<{previous_link}>`, with 95% confidence intervals where there are any. A "
-             "change is *within the uncertainty* when the two intervals overlap; counts "
-             "are shown as published.", "",
+             f"<{previous_link}>`, with 95% confidence intervals where they are key "
+             "results. A change is *within the uncertainty* when the two intervals "
+             "overlap; counts are shown as published and not assessed.", "",
              f"| Result | {cell(previous_title)} | {cell(current_title)} | Change |",
              "|---|---|---|---|"]
     lines += [f"| {cell(r.label)} | {cell(r.previous)} | {cell(r.current)} | "

@@ -103,13 +103,14 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
                                  "below": spec.below}
         if spec.events:
             words["events"] = _value(results, spec.events)
-        said = verdict(estimate, low, high, **words)
+        kind = str(results.get(spec.estimate, {}).get("kind", "ratio"))
+        said = verdict(estimate, low, high, **words)  # limits shown to 2 places
         if said == MISSING:
             return _not_estimated(measure, results.get(str(spec.estimate)),
                                   results.get(f"{spec.estimate}_sentence"))
-        kind = str(results.get(spec.estimate, {}).get("kind", "ratio"))
         fields.update(estimate=format_value(estimate, kind=kind),
-                      interval=format_value([low, high], kind="interval"), verdict=said)
+                      interval=format_value([low, high], kind="interval",
+                                            null=spec.no_effect), verdict=said)
     template = spec.text
     wanted = {name for _, name, _, _ in string.Formatter().parse(template) if name}
     if not template or wanted - set(fields):

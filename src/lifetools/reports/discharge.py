@@ -146,7 +146,7 @@ def _ratio_results(name: DischargeName | ReReferralName, label: str,
             **({"text": reason_text(row["text"])} if row["text"] else {})}]
     if ci:
         text = (reason_text(row["text"]) if row["text"]
-                else interval_text(row["ci_lower"], row["ci_upper"]))
+                else interval_text(row["ci_lower"], row["ci_upper"], null=1.0))
         out.append({"name": derived(name, "ci"),
                     "value": [row["ci_lower"], row["ci_upper"]],
                     "kind": "text", "text": text, "label": f"95% CI: {label}"})

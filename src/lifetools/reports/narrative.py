@@ -59,7 +59,8 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> Protecte
         return compose("{missing} {verb}: {why}.", missing=missing, verb=verb,
                        why=Reason(plain_reason(str(text), VALUE_LABELS)))
     return compose(found, estimate=Estimate(float(row["estimate"]), 2),
-                   interval=Interval(float(row["ci_lower"]), float(row["ci_upper"]), 2),
+                   interval=Interval(float(row["ci_lower"]), float(row["ci_upper"]), 2,
+                                     null=1.0),
                    level=CI_LEVEL)
 
 

@@ -153,13 +153,15 @@ def result_sentence(
             return compose("{missing} could not be estimated: its confidence interval is "
                            "missing, infinite or of no width.", missing=missing)
         bounds = Interval(low, high, places, percent=kind == "percentage",
-                          of=value if protected and interval is value.interval else None)
+                          of=value if protected and interval is value.interval else None,
+                          null=None if judge is None else float(judge["null"]))
     words = ""
     if judge is not None:
         limits = interval if interval is not None else (math.nan, math.nan)
         extra = {"events": judge["events"]} if "events" in judge else {}
         words = verdict(estimate, limits[0], limits[1], null=judge["null"],
-                        above=judge["above"], below=judge["below"], **extra)
+                        above=judge["above"], below=judge["below"], digits=places,
+                        **extra)
     shown = value if protected and digits is None else estimate_part(
         estimate, kind=kind, digits=digits)
     return compose(found, value=shown, interval=bounds, verdict=words, level=CI_LEVEL)
@@ -182,9 +184,15 @@ def reason_text(reason: Any) -> ProtectedText:
     return compose("{why}", why=Reason(str(reason)))
 
 
-def interval_text(low: float, high: float, digits: int = 2) -> ProtectedText:
-    """Two confidence limits as a protected text: "0.83 to 1.71"."""
-    return compose("{ci}", ci=Interval(float(low), float(high), digits))
+def interval_text(low: float, high: float, digits: int = 2, *,
+                  null: float | None = None) -> ProtectedText:
+    """Two confidence limits as a protected text: "0.83 to 1.71".
+
+    ``null`` (1 for a ratio, 0 for a difference): a limit that would round onto it but
+    is not it gets extra decimal places, "1.004 to 4.03"
+    (:func:`lifetools.formatting.bound_places`).
+    """
+    return compose("{ci}", ci=Interval(float(low), float(high), digits, null=null))
 
 
 def withheld_reasons(checks: Sequence[Any], rules: Sequence[str]) -> list[str]:
