@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import warnings
@@ -29,18 +28,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PERIOD = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
+sys.path.insert(0, str(HERE))
 
-
-def _vm(key: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(key):
-            return round(int(line.split()[1]) / 1024, 1)
-    raise KeyError(key)
-
-
-def _cpu() -> float:
-    me = resource.getrusage(resource.RUSAGE_SELF)
-    return me.ru_utime + me.ru_stime
+from bench_memory import _cpu, _vm  # noqa: E402  (one reader of /proc and rusage)
 
 
 def child(folder: str) -> dict:
