@@ -489,6 +489,23 @@ def test_plot_survival_group_with_too_few_at_risk_is_named_as_not_drawn():
     assert names == ["Did not use them", "Used the Life Rooms (no curve)"]
 
 
+def test_plot_survival_not_drawn_group_fits_a_phone_when_narrow():
+    # the 2023-24 re-referral figure: "Used the Life Rooms (no curve)" from the axes'
+    # edge made the narrow figure 4.3 inches wide (CI at 20fef02: 11 px text at 320 px)
+    from lifetools.plots.theme import NARROW_MAX_WIDTH, cropped_width, narrow_layout
+
+    data = survival_data(n=600)
+    data.loc[data.index[:595], "group"] = "Did not use the Life Rooms"
+    data.loc[data.index[595:], "group"] = "Used the Life Rooms"
+    km = estimate_km(data, duration_col="duration", event_col="event", group_col="group")
+    with narrow_layout():
+        ax = plots.plot_survival(km, max_time=365)
+        assert cropped_width(ax.figure) <= NARROW_MAX_WIDTH
+        names = [t.get_text() for t in ax.texts if t.get_fontstyle() == "italic"]
+        assert "Used the Life Rooms (no curve)" in names
+    plt.close(ax.figure)
+
+
 def test_legend_below_too_wide_for_a_phone_in_columns_is_one_column():
     from lifetools.plots.theme import MAX_WIDTH, cropped_width, legend_below
 
