@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lifetools.disclosure import (
-    NOT_ESTIMABLE,
     Estimate,
     Interval,
     Level,
@@ -227,6 +226,4 @@ def withheld_text(check: Any, reason: str) -> str:
         return ""
     if check.released:
         return f"withheld: {reason}"
-    said = getattr(check, "withheld", "")  # a ModelRelease words its own reasons
-    return said if isinstance(said, str) and said.endswith(reason) and said \
-        else f"{NOT_ESTIMABLE}: {reason}"
+    return f"{check.headline}: {reason}"  # as ModelRelease.withheld words it
