@@ -266,7 +266,8 @@ def verdict(
     The limits are judged as the page shows them (:func:`shown_bound`): a limit that
     is not ``null`` keeps enough decimal places (up to :data:`BOUND_DIGITS_LIMIT`) to
     show its side of it, and one that rounds onto ``null`` even then reads, and is
-    judged, as ``null`` ("compatible with no difference"). The verdict reads the interval only, never a p-value, and never claims a cause.
+    judged, as ``null`` ("compatible with no difference"). The verdict reads the
+    interval only, never a p-value, and never claims a cause.
     Wording rules: ``book/methods/verdicts.md``. Checked by
     ``tests/unit/test_formatting.py``.
     """

@@ -41,9 +41,10 @@ ESTIMATE_COLUMNS = ("estimate", "ci_lower", "ci_upper", "p_value", "se", "e_valu
 """Columns of a model summary that carry the model's numbers (blanked when withheld)."""
 
 NOT_ESTIMABLE = "too few events to estimate"
-COULD_NOT = "could not be estimated"
-"""The withheld text of a model withheld for no count (a fit that did not converge)."""
 """The withheld text of a model whose rows are events (see :func:`not_estimable`)."""
+COULD_NOT = "could not be estimated"
+"""The withheld text of a model withheld for no count (a fit that did not converge);
+the words of :data:`lifetools.formatting.MISSING`, which imports this package."""
 UNITS = {"people": "people", "person": "people", "observations": "observations",
          "measurements": "measurements"}
 """Outcome columns whose rows count something other than events: the withheld text

@@ -43,8 +43,9 @@ def fit_freeing_iterations(model: Any, **fit_kwargs: Any) -> Any:
     The objects alive before the fit are frozen (:func:`gc.freeze`) for its duration,
     so each collection looks only at the fit's own new objects (about a millisecond),
     and unfrozen afterwards. The model's family is swapped for a collecting copy during
-    the fit and restored after (on the model and on its results). Results are bit-identical to ``model.fit`` (tested in
-    ``tests/unit/test_regression_memory.py``, which also checks the peak is lower).
+    the fit and restored after (on the model and on its results). Results are
+    bit-identical to ``model.fit`` (tested in ``tests/unit/test_irls_memory.py``, which
+    also checks the peak is lower).
     """
     family = model.family
     model.family = _collecting(family)
