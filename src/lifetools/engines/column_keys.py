@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,17 @@ def _table_columns(connection: Any, table: str) -> dict[str, Any]:
     types = {str(row[0]): str(row[1]) for row in described}
     sums = "".join(f", CAST(sum(hash(rowid, {_quoted(c)})) AS VARCHAR)" for c in names)
     row = connection.sql(f"SELECT count(*){sums} FROM {_quoted(table)}").fetchone()
-    rows = int(row[0])
+    return _fingerprints(DUCKDB_COLUMN_METHOD, names, types, int(row[0]), row[1:])
+
+
+def _fingerprints(method: str, names: list[str], types: Mapping[str, Any], rows: int,
+                  totals: Sequence[Any]) -> dict[str, Any]:
+    """A table's entry from the engine's per-column sums (``totals``, as ``names``):
+    each column's SHA-256 over the method, its name, type, the rows and its sum, and
+    the whole table's over those."""
     columns = {}
-    for name, total in zip(names, row[1:], strict=True):
-        text = f"{DUCKDB_COLUMN_METHOD}|{name}|{types[name]}|{rows}|{total}"
+    for name, total in zip(names, totals, strict=True):
+        text = f"{method}|{name}|{types[name]}|{rows}|{total}"
         columns[name] = hashlib.sha256(text.encode()).hexdigest()
     whole = hashlib.sha256(json.dumps([rows, names, columns]).encode()).hexdigest()
     return {"rows": rows, "names": names, "columns": columns, "table": whole}
@@ -123,11 +131,7 @@ def server_columns(tables: Any) -> dict[str, dict[str, Any]]:
         sums = {f"c{i}": row.concat("|", table[c].cast("string").fill_null("\u2400")
                                     ).hash().sum() for i, c in enumerate(names)}
         result = tables.fetch(table.aggregate(rows=table.count(), **sums)).iloc[0]
-        rows = int(result["rows"])
-        columns = {}
-        for i, c in enumerate(names):
-            text = f"{SERVER_COLUMN_METHOD}|{c}|{schema[c]}|{rows}|{result[f'c{i}']}"
-            columns[c] = hashlib.sha256(text.encode()).hexdigest()
-        whole = hashlib.sha256(json.dumps([rows, names, columns]).encode()).hexdigest()
-        found[name] = {"rows": rows, "names": names, "columns": columns, "table": whole}
+        found[name] = _fingerprints(SERVER_COLUMN_METHOD, names, schema,
+                                    int(result["rows"]),
+                                    [result[f"c{i}"] for i in range(len(names))])
     return found
