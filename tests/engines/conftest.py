@@ -172,3 +172,34 @@ def sort_by_key(folder: Path) -> Path:
         table = pq.read_table(path)
         pq.write_table(table.sort_by([(k, "ascending") for k in keys]), path)
     return folder
+
+
+def published(outcomes) -> dict[str, dict[str, str]]:
+    """Each run's result files (path: SHA-256), by analysis."""
+    from lifetools.pipeline import layout
+
+    return {o.spec.analysis: layout.RunFolder(o.spec.run_dir).file_hashes()
+            for o in outcomes}
+
+
+def assert_engine_build_published(built, files: dict[str, dict[str, str]], root: Path, *,
+                                  engine: str, secret: str, capfd) -> str:
+    """A build from an engine reran every analysis and published exactly ``files``; its
+    manifest names the engine; ``secret`` (a password, a token) is in no file under
+    ``root`` and in no captured output. Returns the manifest's text."""
+    import json
+
+    assert {o.spec.analysis for o in built.outcomes} == set(files)
+    assert all(o.status == "ran" for o in built.outcomes)  # not reused from the cache
+    for analysis, found in published(built.outcomes).items():
+        assert found and found == files[analysis], analysis
+    manifest = (built.site / "editions" / built.outcomes[0].spec.edition
+                / "manifest.json").read_text()
+    record = json.loads(manifest)["data"]["engine"]
+    assert (record["source"], record["engine"]) == (engine, engine)
+    leaked = [str(p.relative_to(root)) for p in sorted(root.rglob("*"))
+              if p.is_file() and not p.is_symlink() and secret.encode() in p.read_bytes()]
+    assert leaked == []  # manifests, run.json, logs, notebooks, pages, caches
+    out = capfd.readouterr()
+    assert secret not in out.out + out.err
+    return manifest

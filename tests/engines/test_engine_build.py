@@ -24,7 +24,13 @@ import shutil
 import time
 
 import pytest
-from conftest import ANALYST_PASSWORD, load_folder, sort_by_key
+from conftest import (
+    ANALYST_PASSWORD,
+    assert_engine_build_published,
+    load_folder,
+    published,
+    sort_by_key,
+)
 from project_copy import (
     TEST_PEOPLE_SMALL,
     ProjectRoot,
@@ -34,7 +40,6 @@ from project_copy import (
 )
 
 from lifetools import config, engines
-from lifetools.pipeline import layout
 from lifetools.pipeline.build import build_series, run_analyses
 
 # Group: ``small_build`` (tests/conftest.py gives it to the tests using that fixture),
@@ -46,12 +51,6 @@ pytestmark = pytest.mark.slow
 ROW_ORDER_REPORTS = ("emergency_care",)
 
 
-def _published(outcomes) -> dict[str, dict[str, str]]:
-    """Each run's result files (path: SHA-256), by analysis."""
-    return {o.spec.analysis: layout.RunFolder(o.spec.run_dir).file_hashes()
-            for o in outcomes}
-
-
 def test_build_postgres_publishes_the_folders_bytes_and_never_the_password(
         small_build, postgres, tmp_path, monkeypatch, capfd):
     with ProjectRoot(small_build["root"]):
@@ -59,14 +58,14 @@ def test_build_postgres_publishes_the_folders_bytes_and_never_the_password(
     folder = tmp_path / "extract"  # the shared build's tables, in key order
     shutil.copytree(source, folder, ignore=shutil.ignore_patterns("synthetic.json"))
     sort_by_key(folder)
-    files = _published(small_build["summary"].outcomes)
+    files = published(small_build["summary"].outcomes)
     assert set(ROW_ORDER_REPORTS) < set(files)
 
     sorted_root = copy_project(tmp_path / "sorted", people=TEST_PEOPLE_SMALL)
     edit_series(sorted_root, only_first_edition)
     with ProjectRoot(sorted_root):  # the build's runs, without a site
         for analysis in ROW_ORDER_REPORTS:
-            files.update(_published(run_analyses(analysis=analysis, data_dir=folder)))
+            files.update(published(run_analyses(analysis=analysis, data_dir=folder)))
 
     root = copy_project(tmp_path / "project", people=TEST_PEOPLE_SMALL)
     edit_series(root, only_first_edition)
@@ -77,20 +76,8 @@ def test_build_postgres_publishes_the_folders_bytes_and_never_the_password(
         second = build_series(jobs=2, data_dir=url)
         with capfd.disabled():  # the figure the engines note quotes
             print(f"\nbuild from PostgreSQL: {time.monotonic() - clock:.0f} s")
-    assert {o.spec.analysis for o in second.outcomes} == set(files)
-    assert all(o.status == "ran" for o in second.outcomes)  # not reused from the cache
-    for outcome in second.outcomes:
-        published = layout.RunFolder(outcome.spec.run_dir).file_hashes()
-        assert published and published == files[outcome.spec.analysis], outcome.spec.analysis
-    manifest = (second.site / "editions" / second.outcomes[0].spec.edition
-                / "manifest.json").read_text()
+    manifest = assert_engine_build_published(second, files, root, engine="postgres",
+                                             secret=ANALYST_PASSWORD, capfd=capfd)
     record = json.loads(manifest)["data"]["engine"]
-    assert (record["source"], record["engine"]) == ("postgres", "postgres")
     assert record["tables"]["people"]["rows"] == TEST_PEOPLE_SMALL
     assert "analyst" not in manifest and "127.0.0.1" not in manifest
-    secret = ANALYST_PASSWORD.encode()
-    leaked = [str(p.relative_to(root)) for p in sorted(root.rglob("*"))
-              if p.is_file() and not p.is_symlink() and secret in p.read_bytes()]
-    assert leaked == []  # manifests, run.json, logs, notebooks, pages, caches
-    out = capfd.readouterr()
-    assert ANALYST_PASSWORD not in out.out + out.err

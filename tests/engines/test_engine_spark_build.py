@@ -13,17 +13,16 @@ crisis-risk left out): Spark started in 150 s, the Spark build took 942 s agains
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
 
 import pytest
+from conftest import assert_engine_build_published, published
 from project_copy import ProjectRoot
 
 from lifetools.engines.dataset import ROW_COLUMN
 from lifetools.engines.spark import TOKEN_ENV, local_connect, remote_session
-from lifetools.pipeline import layout
 from lifetools.pipeline.build import build_series
 
 pytestmark = [pytest.mark.slow]
@@ -60,8 +59,7 @@ def test_build_spark_local_publishes_the_folders_bytes_and_never_the_token(
         pytest.skip(f"{missing} is not installed")
     root = tmp_path / "project"
     shutil.copytree(small_build["root"], root, symlinks=True)
-    files = {o.spec.analysis: layout.RunFolder(o.spec.run_dir).file_hashes()
-             for o in small_build["summary"].outcomes}
+    files = published(small_build["summary"].outcomes)
     tables = _numbered_copy(small_build["root"] / "build" / "data" / "synthetic",
                             tmp_path / "lake")
     url = local_connect("local[2]")
@@ -74,18 +72,5 @@ def test_build_spark_local_publishes_the_folders_bytes_and_never_the_token(
         built = build_series(jobs=2, data_dir="spark://local[2]")
     with capfd.disabled():  # the figure the engines note quotes
         print(f"\nbuild from Spark Connect: {time.monotonic() - clock:.0f} s")
-    assert {o.spec.analysis for o in built.outcomes} == set(files)
-    assert all(o.status == "ran" for o in built.outcomes)  # not reused from the cache
-    for outcome in built.outcomes:
-        published = layout.RunFolder(outcome.spec.run_dir).file_hashes()
-        assert published and published == files[outcome.spec.analysis], outcome.spec.analysis
-    manifest = (built.site / "editions" / built.outcomes[0].spec.edition
-                / "manifest.json").read_text()
-    record = json.loads(manifest)["data"]["engine"]
-    assert (record["source"], record["engine"]) == ("spark", "spark")
-    token = os.environ[TOKEN_ENV].encode()
-    leaked = [str(p.relative_to(root)) for p in sorted(root.rglob("*"))
-              if p.is_file() and not p.is_symlink() and token in p.read_bytes()]
-    assert leaked == []  # manifests, run.json, logs, notebooks, pages, caches
-    out = capfd.readouterr()
-    assert token.decode() not in out.out + out.err
+    assert_engine_build_published(built, files, root, engine="spark",
+                                  secret=os.environ[TOKEN_ENV], capfd=capfd)
