@@ -1,9 +1,10 @@
 """Measure Harrell's and the .632+ correction of the lasso's C on pure noise, many seeds.
 
 Not a test: the measurement behind the table on the prediction methods page ("What
-Harrell's correction estimates"). The set-up is
-``test_prediction_lasso_optimism_truth.py``'s (100 people, 20 noise predictors, the
-lasso with 5-fold cross-validated penalty, 20 bootstrap samples per seed).
+Harrell's correction estimates"), and, on 12 seeds, of
+``test_prediction_lasso_optimism_truth.py``, which calls :func:`measure` (100 people,
+20 noise predictors, the lasso with 5-fold cross-validated penalty, 20 bootstrap
+samples per seed).
 
 Run from the repository root (about 5 s of CPU per seed)::
 
