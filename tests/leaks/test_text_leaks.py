@@ -313,3 +313,68 @@ def test_text_leaks_parameter_value_with_loose_words_is_refused(leak, run):
     cell = run.markdown(f"## Change\n\n{leak}")
     found = [f for f in scan_notebook(run.write(), words=words) if f.cell == cell]
     assert [f.rule for f in found] == [PROSE]
+
+
+def _state_settings(run: RunFolder, *, n_boot: int, zeros: int, kept: int) -> None:
+    """Verified key results stating library settings, as the crisis report's do."""
+    run.cells[1].source += f"\nn_boot = {n_boot}"
+    per = max(-(-n_boot // 10), 10)
+    internal = disclosure.compose(
+        "Harrell's bootstrap optimism correction with {total} samples, {per} within "
+        "each of the {m} imputed copies.",
+        total=disclosure.Parameter(per * 10, "bootstrap samples"),
+        per=disclosure.Parameter(per, "bootstrap samples per imputed copy"),
+        m=disclosure.Parameter(10, "imputed copies"))
+    plain = disclosure.compose(
+        "Harrell's bootstrap optimism correction with {n} samples (nothing was "
+        "imputed).", n=disclosure.Parameter(n_boot, "bootstrap samples"))
+    lasso = disclosure.compose(
+        "The lasso, its penalty chosen by {folds}-fold cross-validation, kept {kept} "
+        "coefficients and removed {zeros}.",
+        folds=disclosure.Parameter(5, "cross-validation folds"),
+        kept=disclosure.Parameter(kept, "coefficients kept"),
+        zeros=disclosure.Parameter(zeros, "coefficients set to zero"))
+    size = disclosure.compose("{n}", n=disclosure.Parameter(13, "candidate predictor "
+                                                             "parameters"))
+    for name, text in (("internal", internal), ("plain", plain), ("lasso", lasso),
+                       ("parameters", size)):
+        run.code(display(publication.record(name, None, kind="text", label=name,
+                                            text=text)))
+
+
+SETTING_LEAKS = {  # a count standing before a setting's short words, equal to its value
+    "In Sefton 13 samples were taken from users.": {"n_boot": 13, "zeros": 4, "kept": 9},
+    "Of the waiting list, 7 removed themselves.": {"n_boot": 200, "zeros": 7, "kept": 7},
+    "Sefton's teams: 13 within each came back.": {"n_boot": 130, "zeros": 4, "kept": 9},
+}
+
+
+@pytest.mark.parametrize("leak", SETTING_LEAKS)
+def test_text_leaks_count_before_a_settings_short_words_is_refused(leak, run):
+    # issue 12: "samples", "within each" and "removed" alone let a count in a table's
+    # words pass when it equalled the value a verified key result stated for a setting
+    _state_settings(run, **SETTING_LEAKS[leak])
+    frame = pd.DataFrame({"topic": ["Sefton", "Knowsley"],
+                          "reported": [leak, "Not assessed."]})
+    cell = run.code(display(tables.show_table(frame, name="notes", count_cols=[],
+                                              caption="What we found")))
+    found = scan_notebook(run.write())
+    assert [(f.cell, f.rule) for f in found] == [(cell, "unprotected-number-in-table")]
+
+
+def test_text_leaks_settings_repeated_in_the_tripod_form_pass(run):
+    # the crisis TRIPOD+AI table repeats verified key results in its own words
+    _state_settings(run, n_boot=200, zeros=4, kept=9)
+    frame = pd.DataFrame({
+        "item": ["12c", "12g", "10", "11"],
+        "reported": [
+            "Shrunk logistic regression (factor 0.91). Harrell's bootstrap optimism "
+            "correction with 200 samples, 20 within each of the 10 imputed copies.",
+            "Lasso logistic, penalty 0.0123 by cross-validation, 9 coefficients kept "
+            "and 4 removed, validated the same way (the penalty re-chosen in each of "
+            "200 bootstrap samples).",
+            "13 candidate parameters; see the table.",
+            "HoNOS: 10 imputations by chained equations with the outcome."]})
+    run.code(display(tables.show_table(frame, name="tripod", count_cols=[],
+                                       caption="TRIPOD+AI checklist")))
+    assert scan_notebook(run.write()) == []

@@ -226,16 +226,24 @@ def test_prose_findings_year_is_a_year_only_within_the_runs_dates():
 
 
 def test_prose_findings_every_setting_declares_its_words():
-    # a setting a key result states ("setting:<name>") passes only beside its words
-    from lifetools.disclosure.settings import LOOSE_WORDS, SETTING_WORDS, SETTINGS
+    # a setting a key result states ("setting:<name>") passes only beside its words,
+    # and no setting is named by loose words alone ("samples", "within each", "removed")
+    from lifetools.disclosure.settings import SETTING_WORDS, SETTINGS, loose_words
 
     assert set(SETTINGS) <= set(SETTING_WORDS)
-    short = {"bootstrap samples", "bootstrap samples per imputed copy",
-             "coefficients set to zero"}  # the TRIPOD table's repeated short forms
-    for name, words in SETTING_WORDS.items():  # none named by a loose word alone
-        assert name in short or not [w for w in [*LOOSE_WORDS, "or more", "removed"]
-                                     if re.fullmatch(words, w, flags=re.I)], name
-    run = {"setting:coefficients set to zero": 4, "setting:candidate predictor "
-           "parameters": 13}
-    assert prose_findings("13 candidate parameters; 4 removed", parameters=run) == []
-    assert prose_findings("a team of 13", parameters=run)
+    for name, words in SETTING_WORDS.items():
+        assert words and not loose_words(words), name
+    assert loose_words(["within each", "removed", "samples", "4 removed"]) == [
+        "within each", "removed", "samples", "4 removed"]
+    run = {"setting:coefficients set to zero": (4,), "setting:coefficients kept": (9,),
+           "setting:candidate predictor parameters": (13,),
+           "setting:bootstrap samples": (130, 13),
+           "setting:bootstrap samples per imputed copy": (13,),
+           "setting:imputed copies": (10,)}
+    for said in ("13 candidate parameters; 9 coefficients kept and 4 removed",
+                 "Harrell's bootstrap optimism correction with 130 samples, 13 within "
+                 "each of the 10 imputed copies", "in each of 13 bootstrap samples"):
+        assert prose_findings(said, parameters=run) == [], said
+    for leak in ("a team of 13", "4 removed", "13 samples", "13 within each team",
+                 "9 coefficients kept and 4 removed people"):
+        assert prose_findings(leak, parameters=run), leak

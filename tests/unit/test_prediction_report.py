@@ -318,3 +318,42 @@ def test_analyse_crisis_risk_sample_size_and_threshold_said_from_the_run(report)
     assert key["sample_size_sentence"]["value"] is enough
     assert ("large enough" in sentence) is enough
     assert key["min_events"]["text"] == str(get_profile().model_min_events)
+
+
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s (shared fixture)
+def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
+        report, tmp_path, monkeypatch):
+    # issue 12: the TRIPOD+AI table repeats verified key results ("with 30 samples, 10
+    # within each of the 3 imputed copies", "9 coefficients kept and 4 removed"); with
+    # each setting named only by its specific words, the page still publishes
+    import nbformat
+
+    from lifetools import config, publication, tables
+    from lifetools.pipeline.gate import new_key, scan_notebook, verify_and_settle
+
+    key = new_key()
+    monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path))
+    monkeypatch.setenv(publication.SEAL_ENV, key)
+    parameters = nbformat.v4.new_code_cell("n_boot = 20")
+    parameters.metadata["tags"] = ["parameters"]
+    cells = [parameters]
+    shown = [*publication.record_all(report.key_results).results,
+             tables.show_table(report.checklist, name="tripod-ai",
+                               caption="TRIPOD+AI checklist"),
+             tables.show_table(report.missing, name="missing-data",
+                               count_cols=["missing, development", "missing, validation"],
+                               caption="Missing predictor values")]
+    for obj in shown:
+        cell = nbformat.v4.new_code_cell("lt.tables.show_table(...)")
+        data, metadata = obj._repr_mimebundle_()
+        cell.outputs = [nbformat.from_dict({"output_type": "display_data", "data": data,
+                                            "metadata": metadata})]
+        cells.append(cell)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["lifetools"] = {"notebook": "07_crisis_risk.ipynb"}
+    verify_and_settle(nb, key)
+    path = tmp_path / "notebook.ipynb"
+    nbformat.write(nb, path)
+    said = " ".join(report.checklist["reported"])
+    assert "within each of the 3 imputed copies" in said and " removed" in said
+    assert scan_notebook(path) == []

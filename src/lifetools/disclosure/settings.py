@@ -53,28 +53,40 @@ UNIT_SETTINGS: dict[str, frozenset[int]] = {
 """Whole numbers the series states in prose before a unit that is not a time, by unit
 (beside the run's parameter values): confidence levels and Riley et al.'s anticipated
 R-squared (15% of its maximum) before "%", spline knots, decimal places."""
-SETTING_WORDS: dict[str, str] = {
-    "balance target (standardised difference)": r"standardised\s+differences?",
-    "imputed copies": r"(?:imputed\s+)?copies|imputations?",
-    # the crisis TRIPOD table repeats the verified text "with 200 samples, 20 within
-    # each of the 10 imputed copies" (the value must also be the setting's)
-    "bootstrap samples": r"(?:bootstrap\s+)?samples?",
-    "bootstrap samples per imputed copy": r"(?:bootstrap\s+)?samples?|within\s+each",
-    "candidate predictor parameters": r"candidate\s+(?:predictor\s+)?parameters?",
-    "ridge penalty": r"penalty",
-    "cross-validation folds": r"(?:cross-validation\s+)?folds?",
-    "coefficients kept": r"coefficients?\s+kept",
-    "coefficients set to zero": r"(?:coefficients?\s+)?(?:set\s+to\s+zero|removed)",
+SETTING_WORDS: dict[str, tuple[str, ...]] = {
+    "balance target (standardised difference)": (
+        "{} standardised difference", "{} standardised differences",
+        "below {} is the usual target"),
+    "imputed copies": (
+        "{} imputed copies", "{} imputations by chained equations",
+        "imputed afresh ({} copies", "multiple imputation ({} copies"),
+    "bootstrap samples": ("{} bootstrap samples", "optimism correction with {} samples"),
+    "bootstrap samples per imputed copy": (
+        "optimism correction with {} samples, {} within each of the",
+        "{} bootstrap samples within each imputed copy"),
+    "candidate predictor parameters": (
+        "{} candidate parameters", "{} candidate predictor parameters"),
+    "ridge penalty": ("ridge logistic, penalty {}", "ridge penalty of {}"),
+    "cross-validation folds": ("{}-fold cross-validation", "{} cross-validation folds"),
+    "coefficients kept": ("{} coefficients kept", "kept {} coefficients"),
+    "coefficients set to zero": (
+        "{} coefficients set to zero", "coefficients kept and {} removed",
+        "coefficients and removed {}"),
 }
-"""The words that name each library setting in prose (a regular expression,
-case-insensitive): the publish gate lets the value a notebook's verified key result
-states for a setting (``setting:<name>`` in the gate's parameters) pass only directly
-before them ("9 coefficients kept"). A parameter of the run declares its own words in
-``analyses/analyses.yml`` (``words:``, :class:`lifetools.pipeline.parameters.Parameter`),
-which is their only owner. ``tests/unit/test_gate_prose.py`` checks every setting has
-its words. Three settings keep a short form the crisis TRIPOD table repeats from a
-verified key result ("200 samples", "20 within each", "4 removed"): the value must
-still be one the setting takes given the run."""
+"""The phrases that name each library setting in prose, written as a run parameter's
+``words:`` are written (:func:`phrase_patterns`: a phrase names
+the words after the value, or marks the value's place with ``{}``; matched
+case-insensitively with any spacing). The publish gate lets the value a notebook's
+verified key result states for a setting (``setting:<name>`` in the gate's parameters)
+pass in a table's words only in one of them ("9 coefficients kept", "coefficients kept
+and 4 removed", "correction with 200 samples, 20 within each of the"): the
+crisis TRIPOD table repeats the verified key results in these words. No phrase is
+made only of :data:`LOOSE_WORDS` ("samples", "within each", "removed"), so a count
+of people equal to a setting's value ("13 samples", "7 removed") is refused. A
+parameter of the run declares its own words in ``analyses/analyses.yml``
+(:class:`lifetools.pipeline.parameters.Parameter`), which is their only owner.
+``tests/unit/test_gate_prose.py`` checks every setting has its words and none is loose;
+``tests/leaks/test_text_leaks.py`` the leaks and the TRIPOD forms."""
 DURATION_NAME = re.compile(r"_(day|week|month|year)s?$")
 """A run parameter named like this is a duration, named in prose by its unit
 ("90 days"): it declares no words."""
@@ -87,7 +99,9 @@ LOOSE_WORDS = frozenset({
     "record", "records", "row", "rows", "sample", "samples", "time", "times", "group",
     "groups", "team", "teams", "more", "less", "fewer", "or", "and", "than", "at",
     "least", "most", "over", "under", "up", "to", "of", "in", "the", "a", "an",
-    "each", "per", "total", "number", "count", "counts", "n"})
+    "each", "per", "total", "number", "count", "counts", "n", "within", "removed",
+    "excluded", "dropped", "left", "kept", "remaining", "taken", "drawn", "seen",
+    "with", "by", "from", "for", "were", "was", "is", "are"})
 """Words that alone could name a count of people, records or a bound: a parameter's
 or a setting's naming phrase made only of them ("samples", "or more", "people") would
 let a count written before them pass as the parameter's value."""
@@ -104,11 +118,17 @@ def loose_words(phrases: Iterable[str]) -> list[str]:
     return loose
 
 
+_ANY_NUMBER = r"\s*(?:\d[\d,]*(?:\.\d+)?)?\s*"
+
+
 def phrase_patterns(phrases: Iterable[str]) -> list[tuple[str, str]]:
     """Regular expressions (before the value, after it) for a parameter's declared
     ``words``: plain phrases, matched case-insensitively with any spacing. A phrase
     names the words after the value ("bootstrap samples": "200 bootstrap samples"), or
-    marks the value's place with ``{}`` ("improved by {} or more")."""
+    marks the value's place with ``{}`` ("improved by {} or more"); an earlier ``{}``
+    stands for any number written in digits, or the blank a published count leaves
+    where the gate has already read it ("correction with {} samples, {} within each of
+    the": the value is the second)."""
     def pattern(part: str) -> str:
         return r"\s+".join(map(re.escape, part.split()))
 
@@ -116,7 +136,8 @@ def phrase_patterns(phrases: Iterable[str]) -> list[tuple[str, str]]:
     for phrase in map(str, phrases):
         before, _, after = phrase.rpartition("{}") if "{}" in phrase else ("", "", phrase)
         if before.strip() or after.strip():
-            found.append((pattern(before), pattern(after)))
+            found.append((_ANY_NUMBER.join(map(pattern, before.split("{}"))),
+                          pattern(after)))
     return found
 
 
@@ -125,15 +146,16 @@ MIN_BOOT_PER_COPY = 10
 
 
 def _boot_per_copy(params: Mapping[str, Any]) -> Collection[float] | None:
-    n = params.get("n_boot")
+    n = params.get("n_boot")  # over the copies "imputed copies" can take
     return None if n is None else {max(math.ceil(int(n) / m), MIN_BOOT_PER_COPY)
-                                   for m in (1, IMPUTED_COPIES)}
+                                   for m in range(1, IMPUTED_COPIES + 1)}
 
 
 def _boot_total(params: Mapping[str, Any]) -> Collection[float] | None:
     n = params.get("n_boot")
     return None if n is None else {int(n), *(
-        max(math.ceil(int(n) / m), MIN_BOOT_PER_COPY) * m for m in (1, IMPUTED_COPIES))}
+        max(math.ceil(int(n) / m), MIN_BOOT_PER_COPY) * m
+        for m in range(1, IMPUTED_COPIES + 1))}
 
 
 def _ridge_grid(params: Mapping[str, Any]) -> Collection[float]:

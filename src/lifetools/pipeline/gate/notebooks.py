@@ -289,8 +289,10 @@ def result_findings(output: dict[str, Any], profile: SdcProfile,
     return found
 
 
-def verified_settings(nb: Any) -> dict[str, Any]:
-    """The settings a notebook states through verified key results, by span name.
+def verified_settings(nb: Any) -> dict[str, tuple[Any, ...]]:
+    """The values a notebook states for each setting through verified key results, by
+    span name (a setting may be stated more than once: the bootstrap samples of the
+    internal validation and of the lasso's).
 
     A parameter span of a sealed key result names a run parameter or a declared
     setting (:data:`lifetools.disclosure.SETTINGS`) and its value passed the gate's
@@ -298,7 +300,7 @@ def verified_settings(nb: Any) -> dict[str, Any]:
     result that states them), and nothing new is disclosed. Only parameter spans: a
     count is read by the profile wherever it appears.
     """
-    found: dict[str, Any] = {}
+    found: dict[str, tuple[Any, ...]] = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             mark = output.get("metadata", {}).get(STAMP_KEY)
@@ -313,7 +315,8 @@ def verified_settings(nb: Any) -> dict[str, Any]:
                 if isinstance(start, int) and isinstance(end, int) and not \
                         span_findings(text[start:end], span, notebook_profile(nb),
                                       run_parameters(nb)):
-                    found[f"setting:{span.get('name')}"] = span.get("value")
+                    name = f"setting:{span.get('name')}"
+                    found[name] = (*found.get(name, ()), span.get("value"))
     return found
 
 

@@ -206,13 +206,13 @@ def _named_values(parameters: Iterable[Any] | Mapping[str, Any]
         return {}
     own = getattr(parameters, "words", {})
     named: dict[float, list[tuple[re.Pattern[str] | None, re.Pattern[str]]]] = {}
-    for name, value in parameters.items():
+    for name, given in parameters.items():
         name = str(name)
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            continue
-        forms = ([("", SETTING_WORDS[name[8:]])] if name[8:] in SETTING_WORDS else []) \
+        values = [v for v in (given if isinstance(given, (tuple, frozenset)) else [given])
+                  if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        forms = phrase_patterns(SETTING_WORDS.get(name[8:], ())) \
             if name.startswith("setting:") else phrase_patterns(own.get(name, ()))
-        for before, after in forms:
+        for (before, after), value in ((f, v) for f in forms for v in values):
             named.setdefault(float(value), []).append((
                 re.compile(rf"(?i:(?<![A-Za-z]){before})[ \t]*$") if before else None,
                 re.compile(
