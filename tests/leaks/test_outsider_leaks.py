@@ -13,7 +13,7 @@ from test_leaks import refused
 from lifetools import publication
 from lifetools.disclosure import get_profile
 from lifetools.pipeline.gate import scan_notebook
-from lifetools.pipeline.gate.notebooks import figure_number_findings
+from lifetools.pipeline.gate.outputs import figure_number_findings
 
 
 @pytest.fixture

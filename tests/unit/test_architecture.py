@@ -63,6 +63,8 @@ def test_contracts_hold_on_the_package():
     ("prediction/model.py", "import lifetools.plots", "never display or publish"),
     ("prediction/validation.py", "import lifetools.pipeline.gate", "never imports the publishing"),
     ("pipeline/build.py", "import lifetools.pipeline.cli", "Nothing imports the command"),
+    ("pipeline/gate/files.py", "import lifetools.pipeline.gate.outputs",
+     "The gate's layers"),
 ])
 def test_contracts_fail_on_a_wrong_import(tmp_path, module, line, contract):
     src = tmp_path / "src"

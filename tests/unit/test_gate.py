@@ -234,7 +234,7 @@ def test_gate_labelled_count_header_unrounded_count_is_found(tmp_path, monkeypat
     import pandas as pd
 
     from lifetools.disclosure import get_profile
-    from lifetools.pipeline.gate.notebooks import _scan_output
+    from lifetools.pipeline.gate.outputs import scan_output
     from lifetools.tables import show_table
 
     monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
@@ -250,7 +250,7 @@ def test_gate_labelled_count_header_unrounded_count_is_found(tmp_path, monkeypat
         return {"output_type": "display_data", "data": shown, "metadata": {
             publication.STAMP_KEY: {**mark, "verified": _content_digest(shown, mark)}}}
 
-    assert not _scan_output(verified(data["text/html"]), get_profile("default"))
+    assert not scan_output(verified(data["text/html"]), get_profile("default"))
     # a count under the page's "Number" header that is not protected is found
     tampered = verified(data["text/html"].replace("1,235", "1,234"))
-    assert "unrounded-count" in {rule for rule, _ in _scan_output(tampered, get_profile("default"))}
+    assert "unrounded-count" in {rule for rule, _ in scan_output(tampered, get_profile("default"))}

@@ -65,7 +65,7 @@ def test_prose_findings_every_markdown_cell_of_the_series_passes():
 
     import nbformat
 
-    from lifetools.pipeline.gate.notebooks import run_parameters
+    from lifetools.pipeline.gate.run_record import run_parameters
 
     notebooks = sorted((Path(__file__).resolve().parents[2] / "analyses").glob("*.ipynb"))
     assert notebooks
@@ -137,11 +137,11 @@ def test_label_findings_figure_text_wrapped_onto_lines_reads_as_one_phrase():
     # a narrow rendering wraps "5 (least deprived)" onto two lines: still a label;
     # a count stays refused wherever the line breaks
     from lifetools.disclosure import get_profile
-    from lifetools.pipeline.gate.notebooks import _label_findings
+    from lifetools.pipeline.gate.outputs import label_findings
 
     def findings(text: str) -> list:
-        return _label_findings({"kind": "figure", "texts": [text]}, [],
-                               get_profile("default"), {})
+        return label_findings({"kind": "figure", "texts": [text]}, [],
+                              get_profile("default"), {})
 
     assert findings("5 (least\ndeprived)") == findings("5 (least deprived)") == []
     assert findings("People seen:\n1234") and findings("People\nseen 1234")

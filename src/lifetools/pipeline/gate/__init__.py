@@ -1,7 +1,9 @@
 """The publish gate: nothing reaches the site unless every published byte is checked.
 
 Before the book is built every executed notebook and its ``files/`` are scanned
-(:mod:`.notebooks`); after it is built, the staging site is scanned (:mod:`.site`).
+(:mod:`.notebooks`: cells and metadata; :mod:`.outputs`: each output; :mod:`.files`:
+the run folder's ``files/``; :mod:`.run_record`: what the run recorded, read by all
+three); after it is built, the staging site is scanned (:mod:`.site`).
 Stamps are believed only when sealed by a display function in this run and verified by
 the runner (:mod:`.seals`). Rules (each names the notebook, the cell as the author
 numbers it, and never the offending value):

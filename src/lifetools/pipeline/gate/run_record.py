@@ -1,0 +1,121 @@
+"""What a run left in its executed notebook that the gate reads as its record.
+
+The profile and parameters the runner recorded, the sealed and verified stamps, the
+key results a notebook showed and the settings they state, and the cells' numbers as
+the author sees them. Read by :mod:`.outputs`, :mod:`.files` and :mod:`.notebooks`.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from lifetools.disclosure import SdcProfile, get_profile
+from lifetools.disclosure.text import span_findings
+from lifetools.pipeline.gate.seals import seal_findings
+from lifetools.publication import STAMP_KEY
+
+__all__ = ["INJECTED_TAGS", "author_numbers", "notebook_profile", "run_parameters",
+           "sealed_stamps", "shown_results", "verified_settings"]
+
+INJECTED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+
+def notebook_profile(nb: Any) -> SdcProfile:
+    """The profile a run was made with, as its runner recorded it (else ``default``)."""
+    return get_profile(nb.metadata.get("lifetools", {}).get("sdc_profile") or "default")
+
+
+def run_parameters(nb: Any) -> dict[str, Any]:
+    """The run's parameters: the notebook's parameters cell, then the injected cell,
+    then what the runner recorded in the notebook's metadata (later ones win).
+
+    Only literal assignments are read (``name = 200``); anything else is left out, so a
+    parameter span naming it is refused.
+    """
+    values: dict[str, Any] = {}
+    for tag in ("parameters", "injected-parameters"):
+        for cell in nb.cells:
+            if cell.get("cell_type") != "code" or \
+                    tag not in cell.get("metadata", {}).get("tags", []):
+                continue
+            try:
+                tree = ast.parse(cell.get("source", ""))
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                        isinstance(node.targets[0], ast.Name):
+                    try:
+                        values[node.targets[0].id] = ast.literal_eval(node.value)
+                    except ValueError:
+                        continue
+    recorded = nb.metadata.get("lifetools", {}).get("parameters")
+    if isinstance(recorded, dict):
+        values.update(recorded)
+    return values
+
+
+def verified_settings(nb: Any) -> dict[str, tuple[Any, ...]]:
+    """The values a notebook states for each setting through verified key results, by
+    span name (a setting may be stated more than once: the bootstrap samples of the
+    internal validation and of the lasso's).
+
+    A parameter span of a sealed key result names a run parameter or a declared
+    setting (:data:`lifetools.disclosure.SETTINGS`) and its value passed the gate's
+    check; a table cell may repeat that value ("13 candidate parameters" beside the key
+    result that states them), and nothing new is disclosed. Only parameter spans: a
+    count is read by the profile wherever it appears.
+    """
+    found: dict[str, tuple[Any, ...]] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY)
+            if not (isinstance(mark, dict) and mark.get("kind") == "result"
+                    and mark.get("verified") and not seal_findings(output)):
+                continue
+            text = str(output.get("data", {}).get("text/plain", ""))
+            for span in mark.get("spans") or []:
+                if not (isinstance(span, dict) and span.get("kind") == "parameter"):
+                    continue
+                start, end = span.get("start"), span.get("end")
+                if isinstance(start, int) and isinstance(end, int) and not \
+                        span_findings(text[start:end], span, notebook_profile(nb),
+                                      run_parameters(nb)):
+                    name = f"setting:{span.get('name')}"
+                    found[name] = (*found.get(name, ()), span.get("value"))
+    return found
+
+
+def sealed_stamps(nb: Any) -> dict[str, dict[str, Any]]:
+    """The sealed, verified stamps of a notebook by ``kind:name``."""
+    marks = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY)
+            if isinstance(mark, dict) and mark.get("verified") and not seal_findings(output):
+                marks[f"{mark.get('kind')}:{mark.get('name')}"] = mark
+    return marks
+
+
+def shown_results(nb: Any) -> dict[str, tuple[str, Any]]:
+    """Text and spans of every sealed key result of a notebook, by name."""
+    shown = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY)
+            if isinstance(mark, dict) and mark.get("kind") == "result" and \
+                    mark.get("verified") and not seal_findings(output):
+                shown[str(mark.get("name"))] = (output.get("data", {}).get("text/plain"),
+                                                mark.get("spans"))
+    return shown
+
+
+def author_numbers(cells: list[Any]) -> list[int]:
+    """Cell numbers as the author sees them: papermill's injected cells do not count."""
+    numbers, position = [], 0
+    for cell in cells:
+        if not INJECTED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            position += 1
+        numbers.append(max(position, 1))
+    return numbers
