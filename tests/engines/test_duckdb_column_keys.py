@@ -122,3 +122,74 @@ def test_prepare_data_duckdb_run_key_covers_only_the_columns_read(extract, tmp_p
     if not reruns:
         assert unread_changes(previous, _inputs(second)) == [
             "column population of table deprivation"]
+
+
+def _fingerprint_pair(tmp_path, values: list, kind: str) -> tuple[str, str]:
+    """One column's fingerprint by the DuckDB path and by the folder (Parquet) path."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from lifetools.fingerprint import column_fingerprints
+
+    folder = tmp_path / f"t{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    path = folder / "t.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(f"CREATE TABLE t (x {kind})")
+        connection.executemany("INSERT INTO t VALUES (?)", [[v] for v in values])
+        arrow = connection.sql("SELECT x FROM t ORDER BY rowid").arrow()
+    arrow = arrow.read_all() if isinstance(arrow, pa.RecordBatchReader) else arrow
+    pq.write_table(arrow, folder / "t.parquet")
+    return (duckdb_columns(path)["t"]["columns"]["x"],
+            column_fingerprints(folder / "t.parquet")["columns"]["x"])
+
+
+@pytest.mark.parametrize(("kind", "before", "after", "duckdb_changed", "folder_changed"), [
+    # issue 14: DuckDB's hash gives 0.0 and -0.0 one value: the sign bit is hashed too
+    ("DOUBLE", [1.5, 0.0], [1.5, -0.0], True, True),
+    ("REAL", [1.5, 0.0], [1.5, -0.0], True, True),
+    ("DOUBLE", [1.5, 0.0], [1.5, 0.25], True, True),
+    # a NaN and a missing value: both NaN in pandas; the DuckDB path reruns (more)
+    ("DOUBLE", [1.5, float("nan")], [1.5, None], True, False),
+    ("DECIMAL(18,2)", ["1.50", "2.00"], ["1.50", "2.01"], True, True),
+    ("DECIMAL(38,2)", ["1.50", "2.00"], ["1.50", "2.01"], True, True),
+])
+def test_duckdb_columns_float_and_decimal_changes_as_the_folder_path_sees_them(
+        tmp_path, kind, before, after, duckdb_changed, folder_changed):
+    first, second = (_fingerprint_pair(tmp_path, v, kind) for v in (before, after))
+    assert (first[0] != second[0], first[1] != second[1]) == (duckdb_changed,
+                                                             folder_changed)
+
+
+def test_duckdb_columns_equal_decimals_in_other_widths_differ_by_type(tmp_path):
+    # DuckDB hashes DECIMAL(18,2) (64-bit) and DECIMAL(38,2) (128-bit) 1.50 alike; the
+    # type is part of the fingerprint, so a change of width is a change
+    narrow, wide = (_fingerprint_pair(tmp_path, ["1.50", "-0.00"], kind)[0]
+                    for kind in ("DECIMAL(18,2)", "DECIMAL(38,2)"))
+    assert narrow != wide
+    with duckdb.connect() as connection:
+        assert connection.sql("SELECT hash(1.50::DECIMAL(18,2)) = "
+                              "hash(1.50::DECIMAL(38,2))").fetchone() == (True,)
+
+
+def test_duckdb_columns_nan_payloads_hash_alike_and_read_alike(tmp_path):
+    # a NaN's payload is not a change the build can see: every NaN reads as missing
+    import struct
+
+    import numpy as np
+
+    from lifetools.loading import read_duckdb_table
+
+    other = struct.unpack("<d", struct.pack("<Q", 0x7FF8000000000001))[0]
+    paths = []
+    for nan in (float("nan"), other):
+        path = tmp_path / f"nan{len(paths)}.duckdb"
+        with duckdb.connect(str(path)) as connection:
+            connection.execute("CREATE TABLE t (x DOUBLE)")
+            connection.execute("INSERT INTO t VALUES (1.5), (?)", [nan])
+        paths.append(path)
+    keys = [duckdb_columns(p)["t"]["columns"]["x"] for p in paths]
+    assert keys[0] == keys[1]
+    frames = [read_duckdb_table(p, "t", typed=False) for p in paths]
+    assert all(np.isnan(f["x"].iloc[1]) for f in frames)
+    assert frames[0].equals(frames[1])

@@ -22,20 +22,31 @@ __all__ = ["DUCKDB_COLUMN_METHOD", "SERVER_COLUMN_METHOD", "duckdb_columns",
            "server_columns"]
 
 DUCKDB_COLUMN_METHOD = ("duckdb: per column, the sum over rows of hash(rowid, value) "
-                        "as a 128-bit integer, with the column's name, type and the "
-                        "table's rows; per table, SHA-256 of its columns v1")
+                        "(a float's with its sign bit) as a 128-bit integer, with the "
+                        "column's name, type and the table's rows; per table, SHA-256 "
+                        "of its columns v2")
 """How a DuckDB column's fingerprint is made (part of each)."""
+_FLOATS = frozenset({"FLOAT", "REAL", "FLOAT4", "DOUBLE", "FLOAT8"})
+"""DuckDB types whose ``hash`` gives 0.0 and -0.0 one value: their sign bit is hashed
+with them."""
 
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _value(name: str, kind: str) -> str:
+    """What is hashed of a column's value: the value, and a float's sign bit."""
+    quoted = _quoted(name)
+    return f"{quoted}, signbit({quoted})" if kind.upper() in _FLOATS else quoted
+
+
 def _table_columns(connection: Any, table: str) -> dict[str, Any]:
     described = connection.sql(f"DESCRIBE {_quoted(table)}").fetchall()
     names = [str(row[0]) for row in described]
     types = {str(row[0]): str(row[1]) for row in described}
-    sums = "".join(f", CAST(sum(hash(rowid, {_quoted(c)})) AS VARCHAR)" for c in names)
+    sums = "".join(f", CAST(sum(hash(rowid, {_value(c, types[c])})) AS VARCHAR)"
+                   for c in names)
     row = connection.sql(f"SELECT count(*){sums} FROM {_quoted(table)}").fetchone()
     return _fingerprints(DUCKDB_COLUMN_METHOD, names, types, int(row[0]), row[1:])
 
@@ -73,7 +84,19 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
     change to another column does not. The engine's own table checksum
     (:mod:`lifetools.engines.fingerprint`) does not see values swapped between rows;
     ``table`` does. Sums of 64-bit hashes collide only by chance (about 2**-64 per
-    change). Tested in ``tests/engines/test_duckdb_column_keys.py``.
+    change).
+
+    Where DuckDB's ``hash`` gives equal values one hash, the fingerprint follows the
+    values the build reads, and never says "unchanged" for a change the build could
+    see: 0.0 and -0.0 hash alike, so a float's sign bit is hashed with it (as the
+    folder path, which hashes a float's bits, tells them apart); NaNs of different
+    payloads hash alike (pandas reads every NaN as the same missing value; the folder
+    path tells payloads apart, a rerun more), and a NaN and a missing value hash apart
+    (the folder path reads both as NaN, a rerun fewer); equal decimals stored in
+    different widths (DECIMAL(18,2), DECIMAL(38,2)) hash alike, but the column's type
+    is part of its fingerprint, so a change of type changes it. INTERVAL '1 month' and
+    '30 days' hash alike: the build reads both as 30 days. Tested in
+    ``tests/engines/test_duckdb_column_keys.py``.
     """
     import duckdb
 
