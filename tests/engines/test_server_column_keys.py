@@ -7,6 +7,8 @@ fingerprint only.
 
 from __future__ import annotations
 
+import itertools
+
 import ibis
 import pytest
 from conftest import ANALYST_PASSWORD, load_folder
@@ -16,6 +18,7 @@ from lifetools.engines.column_keys import server_columns
 from lifetools.synthetic import write_synthetic
 
 pytestmark = pytest.mark.xdist_group("postgres")  # one server, on one worker
+_DATABASES = itertools.count()  # one database per test on the session's server
 
 
 @pytest.fixture
@@ -23,9 +26,10 @@ def server(postgres, tmp_path, monkeypatch):
     monkeypatch.setenv(engines.PASSWORD_ENV, ANALYST_PASSWORD)
     monkeypatch.delenv("PGPASSWORD", raising=False)
     write_synthetic(tmp_path / "folder", people=300, seed=3)
-    url = load_folder(postgres, tmp_path / "folder", "columnkeys")
+    database = f"columnkeys{next(_DATABASES)}"
+    url = load_folder(postgres, tmp_path / "folder", database)
     admin = ibis.postgres.connect(host=str(postgres[0]), port=postgres[1],
-                                  user="postgres", database="columnkeys")
+                                  user="postgres", database=database)
 
     def columns() -> dict:
         tables = engines.connect(engines.parse_source(url))
@@ -34,6 +38,7 @@ def server(postgres, tmp_path, monkeypatch):
         finally:
             tables.backend.disconnect()
 
+    columns.url = url
     yield admin, columns
     admin.disconnect()
 
@@ -60,3 +65,33 @@ def test_server_columns_one_value_or_a_swap_changes_only_that_column(server):
     third = columns()
     assert _changed(second, third) == {"deprivation": {"population"}}
     assert third["deprivation"]["table"] != second["deprivation"]["table"]
+
+
+SESSION = ("-c DateStyle=SQL,DMY -c extra_float_digits=-10 -c IntervalStyle=sql_standard "
+           "-c bytea_output=escape")
+"""Another analyst's session settings (libpq reads PGOPTIONS when it connects)."""
+
+
+def test_server_columns_same_whatever_the_sessions_text_settings(server, monkeypatch):
+    # issue 14: values are fingerprinted as text; a session's DateStyle or
+    # extra_float_digits changed every date's or float's text (a rerun for nothing),
+    # and at extra_float_digits = -10 a float changed in its tenth digit printed alike
+    admin, columns = server
+    first = columns()
+    assert "swemwbs_metric" in first["wellbeing"]["columns"]  # a float column
+    monkeypatch.setenv("PGOPTIONS", SESSION)
+    other = engines.connect(engines.parse_source(columns.url))
+    try:
+        shown = other.backend.raw_sql("SELECT current_setting('DateStyle'), "
+                                      "current_setting('extra_float_digits')").fetchone()
+        assert shown == ("SQL, DMY", "-10")  # the session really is set otherwise
+        assert server_columns(other) == first
+        assert other.backend.raw_sql("SELECT current_setting('DateStyle')"
+                                     ).fetchone() == ("SQL, DMY",)  # and put back
+    finally:
+        other.backend.disconnect()
+    admin.raw_sql("UPDATE wellbeing SET swemwbs_metric = swemwbs_metric * (1 + 1e-10) "
+                  "WHERE swemwbs_metric = (SELECT min(swemwbs_metric) FROM wellbeing "
+                  "WHERE swemwbs_metric > 0)")
+    monkeypatch.setenv("PGOPTIONS", SESSION)  # the other analyst's session again
+    assert _changed(first, columns()) == {"wellbeing": {"swemwbs_metric"}}

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from lifetools.fingerprint import cached_sha256
 
-__all__ = ["DUCKDB_COLUMN_METHOD", "SERVER_COLUMN_METHOD", "duckdb_columns",
-           "server_columns"]
+__all__ = ["DUCKDB_COLUMN_METHOD", "POSTGRES_TEXT_SETTINGS", "SERVER_COLUMN_METHOD",
+           "duckdb_columns", "server_columns"]
 
 DUCKDB_COLUMN_METHOD = ("duckdb: per column, the sum over rows of hash(rowid, value) "
                         "(a float's with its sign bit) as a 128-bit integer, with the "
@@ -123,9 +124,40 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
 
 SERVER_COLUMN_METHOD = ("server: per column, the sum over rows of the engine's hash of "
                         "the row's number in key order and the value as text (missing "
-                        "as a marker), with the column's name, type and the table's "
-                        "rows; per table, SHA-256 of its columns v1")
+                        "as a marker; PostgreSQL's text settings pinned), summed "
+                        "exactly, with the column's name, type and the table's rows; "
+                        "per table, SHA-256 of its columns v2")
 """How a server column's fingerprint is made (part of each)."""
+POSTGRES_TEXT_SETTINGS = (("DateStyle", "ISO, YMD"), ("IntervalStyle", "postgres"),
+                          ("extra_float_digits", "3"), ("TimeZone", "UTC"),
+                          ("bytea_output", "hex"))
+"""The PostgreSQL session settings that change a value's text, pinned while a server's
+columns are fingerprinted: dates and times in ISO order and UTC, every float with the
+fewest digits that give it back exactly (``extra_float_digits`` above 0; at -10 two
+floats that differ in the sixth digit would print alike), intervals and bytes in one
+style."""
+
+
+@contextmanager
+def _pinned_text_settings(backend: Any) -> Iterator[None]:
+    """:data:`POSTGRES_TEXT_SETTINGS` for the session of a PostgreSQL ``backend`` (an
+    ibis backend), the session's own settings put back after; other engines as they
+    are."""
+    if getattr(backend, "name", "") != "postgres":
+        yield
+        return
+    with backend.con.cursor() as cursor:
+        saved = []
+        for name, value in POSTGRES_TEXT_SETTINGS:
+            cursor.execute("SELECT current_setting(%s)", (name,))
+            saved.append((name, cursor.fetchone()[0]))
+            cursor.execute("SELECT set_config(%s, %s, false)", (name, value))
+    try:
+        yield
+    finally:
+        with backend.con.cursor() as cursor:
+            for name, value in saved:
+                cursor.execute("SELECT set_config(%s, %s, false)", (name, value))
 
 
 def server_columns(tables: Any) -> dict[str, dict[str, Any]]:
@@ -136,13 +168,24 @@ def server_columns(tables: Any) -> dict[str, dict[str, Any]]:
     -----
     One aggregate query per table: for each column, the sum over rows of the engine's
     hash (PostgreSQL: the 64-bit ``hashtextextended``) of the row's number and the
-    value as text (missing values as a marker). Rows are numbered in the order a build
+    value as text (missing values as a marker), summed as a 38-digit decimal and
+    fetched as text (fetched as a 64-bit integer, the overflowing sum saturated to one
+    value whatever the column held). Rows are numbered in the order a build
     fetches them (:func:`lifetools.engines.dataset.numbered`: primary key, ties in
     physical order), so a changed value, a value moved to another row or a new row
-    changes the column's fingerprint and a change to another column does not. Not
-    cached: a server has no file whose hash says the data are unchanged. Tested in
-    ``tests/engines/test_duckdb_column_keys.py`` (PostgreSQL).
+    changes the column's fingerprint and a change to another column does not. A
+    value's text depends on the session's settings (``DateStyle``, ``TimeZone``,
+    ``extra_float_digits``, ``IntervalStyle``, ``bytea_output``): they are pinned for
+    the query (:data:`POSTGRES_TEXT_SETTINGS`), so two sessions set differently give
+    the same fingerprints, and no setting can print two floats alike. Not cached: a
+    server has no file whose hash says the data are unchanged. Tested in
+    ``tests/engines/test_server_column_keys.py`` (PostgreSQL).
     """
+    with _pinned_text_settings(tables.backend):
+        return _server_columns(tables)
+
+
+def _server_columns(tables: Any) -> dict[str, dict[str, Any]]:
     from lifetools.engines.dataset import _ROW, numbered
 
     found = {}
@@ -151,8 +194,11 @@ def server_columns(tables: Any) -> dict[str, dict[str, Any]]:
         names = [str(c) for c in schema.names]
         table = numbered(tables, name)
         row = table[_ROW].cast("string")
+        # summed as a 38-digit decimal and fetched as its text: a 64-bit sum overflows
+        # (fetched as int64 it saturated, the same total for every value)
         sums = {f"c{i}": row.concat("|", table[c].cast("string").fill_null("\u2400")
-                                    ).hash().sum() for i, c in enumerate(names)}
+                                    ).hash().cast("decimal(38, 0)").sum().cast("string")
+                for i, c in enumerate(names)}
         result = tables.fetch(table.aggregate(rows=table.count(), **sums)).iloc[0]
         found[name] = _fingerprints(SERVER_COLUMN_METHOD, names, schema,
                                     int(result["rows"]),
