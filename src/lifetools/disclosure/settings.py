@@ -73,10 +73,10 @@ SETTING_WORDS: dict[str, tuple[str, ...]] = {
         "{} coefficients set to zero", "coefficients kept and {} removed",
         "coefficients and removed {}"),
 }
-"""The phrases that name each library setting in prose, written as a run parameter's
-``words:`` are written (:func:`phrase_patterns`: a phrase names
-the words after the value, or marks the value's place with ``{}``; matched
-case-insensitively with any spacing). The publish gate lets the value a notebook's
+"""The phrases that name each library setting in prose, in the form of a run
+parameter's ``words:`` (:func:`phrase_patterns`: a phrase names the words after the
+value, or marks the value's place with ``{}``; matched case-insensitively with any
+spacing). The publish gate lets the value a notebook's
 verified key result states for a setting (``setting:<name>`` in the gate's parameters)
 pass in a table's words only in one of them ("9 coefficients kept", "coefficients kept
 and 4 removed", "correction with 200 samples, 20 within each of the"): the
