@@ -95,3 +95,20 @@ def test_estimate_did_cell_without_events_is_not_estimable():
         assert not result.estimable
         assert result.reason == ("no events in users after: the ratio of rate ratios "
                                  "is 0 or infinite")
+
+
+def test_matching_and_weighting_given_a_model_reuse_it_with_the_same_result(monkeypatch):
+    df = people()
+    model = fit_propensity(df, treatment_col="user", covariates=["x"])
+    expected = (match_on_propensity(df, treatment_col="user", covariates=["x"]),
+                weight_by_propensity(df, treatment_col="user", covariates=["x"]))
+
+    def refit(*args, **kwargs):
+        raise AssertionError("the given model was fitted again")
+
+    monkeypatch.setattr("lifetools.regression.propensity.fit_propensity", refit)
+    got = (match_on_propensity(df, treatment_col="user", covariates=["x"], model=model),
+           weight_by_propensity(df, treatment_col="user", covariates=["x"], model=model))
+    for before, after in zip(expected, got, strict=True):
+        pd.testing.assert_frame_equal(before.data, after.data)
+        pd.testing.assert_frame_equal(before.balance, after.balance)

@@ -199,6 +199,7 @@ def match_on_propensity(
     covariates: Sequence[str],
     caliper: float = 0.2,
     id_col: str = "person_id",
+    model: PropensityModel | None = None,
 ) -> BalanceResult:
     """1:1 nearest-neighbour matching without replacement on the logit of the score.
 
@@ -209,8 +210,11 @@ def match_on_propensity(
     (:func:`common_support`) are neither matched nor used as controls (``method``'s
     ``outside_support``). When the propensity model cannot be used
     (:func:`fit_propensity`), nothing is matched: the result's ``failure`` says why.
+    ``model``: a :func:`fit_propensity` result for ``df`` and ``covariates``, to reuse
+    one fit for matching and weighting (default: fitted here).
     """
-    model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
+    if model is None:
+        model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
     if model.failure:
         return _failed(df, model, {"design": "1:1 nearest-neighbour matching"},
                        treatment_col=treatment_col, covariates=covariates)
@@ -253,7 +257,8 @@ def match_on_propensity(
 
 def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
                          covariates: Sequence[str], trim: float = 0.01,
-                         estimand: Literal["att", "ate"] = "att") -> BalanceResult:
+                         estimand: Literal["att", "ate"] = "att",
+                         model: PropensityModel | None = None) -> BalanceResult:
     """Inverse-probability-of-treatment weights.
 
     Scores are clipped to at most ``1 - trim`` (ATT) or to ``[trim, 1 - trim]`` (ATE).
@@ -265,11 +270,13 @@ def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
     ``data`` holds only the people inside the common support (:func:`common_support`;
     ``method``'s ``outside_support``); balance is still measured against everyone.
     When the propensity model cannot be used (:func:`fit_propensity`), nothing is
-    weighted: the result's ``failure`` says why.
+    weighted: the result's ``failure`` says why. ``model``: as for
+    :func:`match_on_propensity`.
     """
     if estimand not in ("att", "ate"):
         raise ValueError(f"estimand must be 'att' or 'ate', not {estimand!r}")
-    model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
+    if model is None:
+        model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
     if model.failure:
         return _failed(df, model, {"design": "inverse probability of treatment weights",
                                    "estimand": estimand},

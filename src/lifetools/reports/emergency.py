@@ -34,6 +34,7 @@ from lifetools.regression import (
     fit_logistic,
     fit_mixed_model,
     fit_poisson,
+    fit_propensity,
     match_on_propensity,
     paired_measurements,
     share_meaningful_change,
@@ -113,10 +114,11 @@ def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
     """
     covariates = list(propensity_covariates(pt.people) if covariates is None
                       else covariates)
+    model = fit_propensity(pt.people, treatment_col="user", covariates=covariates)
     matched = match_on_propensity(pt.people, treatment_col="user",
-                                  covariates=covariates, caliper=caliper)
+                                  covariates=covariates, caliper=caliper, model=model)
     weighted = weight_by_propensity(pt.people, treatment_col="user",
-                                    covariates=covariates, estimand="att")
+                                    covariates=covariates, estimand="att", model=model)
     groups = pt.people.set_index("person_id")["user"]
     periods = pt.periods.assign(user=pt.periods["person_id"].map(groups))
     data = {"matched": periods[periods["person_id"].isin(matched.data["person_id"])]}
