@@ -28,14 +28,28 @@ def test_fit_propensity_converged_model_has_no_failure():
     assert model.scores.between(0, 1, inclusive="neither").all()
 
 
+def jointly_separated(n: int = 400, seed: int = 1) -> pd.DataFrame:
+    """Users are those with x + w > 0: each covariate overlaps alone, not together."""
+    rng = np.random.default_rng(seed)
+    x, w = rng.normal(size=n), rng.normal(size=n)
+    return pd.DataFrame({"person_id": [f"p{i:04d}" for i in range(n)], "x": x, "w": w,
+                         "user": (x + w > 0).astype(float)})
+
+
 def test_fit_propensity_separated_groups_sets_failure():
-    df = people(separated=True)
-    model = fit_propensity(df, treatment_col="user", covariates=["x"])
-    assert not model.converged
+    df = jointly_separated()
+    model = fit_propensity(df, treatment_col="user", covariates=["x", "w"])
+    assert not model.converged and model.outside_support == ()
     assert model.failure == "the propensity model did not converge in 200 iterations"
     assert any("converge" in w for w in model.warnings)
     with pytest.raises(ValueError, match="cannot be used: the propensity model"):
-        estimate_propensity(df, treatment_col="user", covariates=["x"])
+        estimate_propensity(df, treatment_col="user", covariates=["x", "w"])
+
+
+def test_fit_propensity_one_covariate_separating_completely_says_so():
+    model = fit_propensity(people(separated=True), treatment_col="user",
+                           covariates=["x"])
+    assert model.failure.startswith("users and non-users do not overlap")
 
 
 def test_fit_propensity_iteration_limit_sets_failure():
@@ -54,9 +68,9 @@ def test_fit_propensity_missing_covariate_cites_row_not_person():
 
 
 def test_matching_and_weighting_separated_groups_return_failure_not_a_design():
-    df = people(separated=True)
-    matched = match_on_propensity(df, treatment_col="user", covariates=["x"])
-    weighted = weight_by_propensity(df, treatment_col="user", covariates=["x"])
+    df = jointly_separated()
+    matched = match_on_propensity(df, treatment_col="user", covariates=["x", "w"])
+    weighted = weight_by_propensity(df, treatment_col="user", covariates=["x", "w"])
     for design in (matched, weighted):
         assert design.failure.startswith("the propensity model did not converge")
         assert design.data.empty
@@ -81,3 +95,20 @@ def test_estimate_did_cell_without_events_is_not_estimable():
         assert not result.estimable
         assert result.reason == ("no events in users after: the ratio of rate ratios "
                                  "is 0 or infinite")
+
+
+def test_matching_and_weighting_given_a_model_reuse_it_with_the_same_result(monkeypatch):
+    df = people()
+    model = fit_propensity(df, treatment_col="user", covariates=["x"])
+    expected = (match_on_propensity(df, treatment_col="user", covariates=["x"]),
+                weight_by_propensity(df, treatment_col="user", covariates=["x"]))
+
+    def refit(*args, **kwargs):
+        raise AssertionError("the given model was fitted again")
+
+    monkeypatch.setattr("lifetools.regression.propensity.fit_propensity", refit)
+    got = (match_on_propensity(df, treatment_col="user", covariates=["x"], model=model),
+           weight_by_propensity(df, treatment_col="user", covariates=["x"], model=model))
+    for before, after in zip(expected, got, strict=True):
+        pd.testing.assert_frame_equal(before.data, after.data)
+        pd.testing.assert_frame_equal(before.balance, after.balance)

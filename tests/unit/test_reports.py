@@ -205,10 +205,12 @@ def test_emergency_report_prediction_model_with_few_events_per_level_is_withheld
 def test_emergency_report_propensity_not_converged_says_could_not_be_estimated(
         data, monkeypatch):
     from lifetools.regression import propensity
+    from lifetools.reports import emergency
 
     fit = propensity.fit_propensity
-    monkeypatch.setattr(propensity, "fit_propensity",
-                        lambda *args, **kwargs: fit(*args, **kwargs, maxiter=1))
+    for module in (propensity, emergency):  # the report fits once, in its own module
+        monkeypatch.setattr(module, "fit_propensity",
+                            lambda *args, **kwargs: fit(*args, **kwargs, maxiter=1))
     report = reports.analyse_emergency_care(data, **PERIOD)
     did = report.estimates[report.estimates["term"].str.contains("difference")]
     assert len(did) == 4

@@ -24,6 +24,7 @@ from lifetools.regression.propensity import (
     weight_by_propensity,
 )
 from lifetools.regression.results import BalanceResult, ModelResult
+from lifetools.regression.support import OutsideSupport, common_support
 from lifetools.regression.wellbeing import (
     estimate_paired_change,
     fit_mixed_model,
@@ -32,8 +33,8 @@ from lifetools.regression.wellbeing import (
     wilson_interval,
 )
 
-__all__ = ["BalanceResult", "ModelResult", "PropensityModel", "balance_table", "c_statistic", "calibration",
-           "compare_before_after", "e_value", "e_values", "estimate_did", "estimate_paired_change",
+__all__ = ["BalanceResult", "ModelResult", "OutsideSupport", "PropensityModel", "balance_table", "c_statistic", "calibration",
+           "common_support", "compare_before_after", "e_value", "e_values", "estimate_did", "estimate_paired_change",
            "estimate_propensity", "fit_logistic", "fit_propensity", "fit_mixed_model",
            "fit_negative_binomial", "fit_poisson", "match_on_propensity",
            "paired_measurements", "share_meaningful_change", "standardised_differences",

@@ -15,10 +15,11 @@ from statsmodels.tools.sm_exceptions import SpecificationWarning
 
 from lifetools.regression.irls import fit_freeing_iterations
 from lifetools.regression.results import BalanceResult, ModelResult, tidy
+from lifetools.regression.support import OutsideSupport, common_support
 
 __all__ = ["PropensityModel", "balance_table", "estimate_did", "estimate_propensity",
-           "fit_propensity", "match_on_propensity", "standardised_differences",
-           "weight_by_propensity"]
+           "fit_propensity", "match_on_propensity",
+           "standardised_differences", "weight_by_propensity"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class PropensityModel:
     ``failure`` says why the scores cannot be used (``None`` when they can): missing
     covariate values, a fit that did not converge, non-finite coefficients, or scores
     of exactly 0 or 1 (separation). ``warnings`` holds the fitting library's messages.
+    ``support`` is ``True`` for the people the model was fitted to and scored (``None``:
+    everyone); ``outside_support`` says who was left out and why
+    (:class:`OutsideSupport`, :func:`common_support`).
     """
 
     scores: pd.Series
@@ -36,6 +40,15 @@ class PropensityModel:
     failure: str | None = None
     warnings: tuple[str, ...] = ()
     model: Any = field(default=None, repr=False)
+    support: pd.Series | None = field(default=None, repr=False)
+    outside_support: tuple[OutsideSupport, ...] = ()
+
+    @property
+    def inside(self) -> pd.Series:
+        """``True`` for the people inside the common support (everyone by default)."""
+        if self.support is None:
+            return pd.Series(True, index=self.scores.index)
+        return self.support
 
 
 def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence[str],
@@ -47,14 +60,28 @@ def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence
     statsmodels ``Logit`` by maximum likelihood (Newton, at most ``maxiter``
     iterations), main effects of ``covariates`` and an intercept. A covariate constant
     in ``df`` (e.g. a locality indicator in a single-locality report) cannot be
-    estimated beside the intercept and is left out. Nothing is fitted when a covariate
-    has missing values. The result's ``failure`` is set when the fit did not converge,
+    estimated beside the intercept and is left out. People beyond a covariate value
+    that separates users from non-users (a locality with no users) are outside the
+    common support and left out before fitting (:func:`common_support`; the result's
+    ``support`` and ``outside_support``; their scores are missing). Nothing is fitted
+    when a covariate has missing values. The result's ``failure`` is set when the fit
+    did not converge,
     a coefficient is not finite, or a score is exactly 0 or 1; matching, weighting and
     the difference-in-differences then stop and say why
     (``tests/unit/test_propensity.py``).
     """
-    used = tuple(c for c in covariates if df[c].nunique(dropna=False) > 1)
+    inside, outside = common_support(df, treatment_col=treatment_col,
+                                     covariates=covariates)
+    kept = df.loc[inside]
+    used = tuple(c for c in covariates if kept[c].nunique(dropna=False) > 1)
     empty = pd.Series(np.nan, index=df.index, name="propensity")
+    support = None if not outside else inside
+    if outside and kept[treatment_col].nunique() < 2:
+        return PropensityModel(
+            scores=empty, covariates=used, converged=False, support=support,
+            outside_support=outside,
+            failure=("users and non-users do not overlap on a recorded characteristic "
+                     "(complete separation), so no one can be compared"))
     missing = df[list(used)].isna()
     if missing.to_numpy().any():
         columns = [c for c in used if missing[c].any()]
@@ -63,11 +90,12 @@ def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence
             scores=empty, covariates=used, converged=False,
             failure=(f"{int(missing.any(axis=1).sum())} people have no value of "
                      f"{', '.join(columns)} (first at row {first})"))
-    x = sm.add_constant(df[list(used)].astype(float), has_constant="add")
+    x = sm.add_constant(kept[list(used)].astype(float), has_constant="add")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.Logit(df[treatment_col].astype(float), x).fit(disp=0, maxiter=maxiter)
-        scores = pd.Series(fit.predict(x), index=df.index, name="propensity")
+        fit = sm.Logit(kept[treatment_col].astype(float), x).fit(disp=0, maxiter=maxiter)
+        scores = pd.Series(fit.predict(x), index=kept.index, name="propensity"
+                           ).reindex(df.index)
     messages = tuple(dict.fromkeys(str(w.message) for w in caught))
     converged = bool(fit.mle_retvals.get("converged", False))
     failure = None
@@ -79,7 +107,8 @@ def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence
         failure = ("the propensity model separates users from non-users (scores of "
                    "exactly 0 or 1)")
     return PropensityModel(scores=scores, covariates=used, converged=converged,
-                           failure=failure, warnings=messages, model=fit)
+                           failure=failure, warnings=messages, model=fit,
+                           support=support, outside_support=outside)
 
 
 def estimate_propensity(df: pd.DataFrame, *, treatment_col: str,
@@ -108,6 +137,14 @@ def _failed(df: pd.DataFrame, model: PropensityModel, method: dict[str, Any], *,
     return BalanceResult(data=df.iloc[0:0], balance=balance,
                          method={**method, "failure": model.failure}, model=model,
                          failure=model.failure)
+
+
+def _support_method(model: PropensityModel) -> dict[str, Any]:
+    """The design's record of the people left outside the common support, if any."""
+    if not model.outside_support:
+        return {}
+    return {"outside_support": model.outside_support,
+            "outside_support_people": int((~model.inside).sum())}
 
 
 def standardised_differences(df: pd.DataFrame, *, treatment_col: str,
@@ -162,16 +199,22 @@ def match_on_propensity(
     covariates: Sequence[str],
     caliper: float = 0.2,
     id_col: str = "person_id",
+    model: PropensityModel | None = None,
 ) -> BalanceResult:
     """1:1 nearest-neighbour matching without replacement on the logit of the score.
 
     Treated people are matched in order of decreasing score (hardest first) to the
     nearest unused control within ``caliper`` standard deviations of the logit score;
     ties are broken by ``id_col`` so the match is deterministic. Unmatched treated
-    people are dropped (reported in ``method``). When the propensity model cannot be
-    used (:func:`fit_propensity`), nothing is matched: the result's ``failure`` says why.
+    people are dropped (reported in ``method``); people outside the common support
+    (:func:`common_support`) are neither matched nor used as controls (``method``'s
+    ``outside_support``). When the propensity model cannot be used
+    (:func:`fit_propensity`), nothing is matched: the result's ``failure`` says why.
+    ``model``: a :func:`fit_propensity` result for ``df`` and ``covariates``, to reuse
+    one fit for matching and weighting (default: fitted here).
     """
-    model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
+    if model is None:
+        model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
     if model.failure:
         return _failed(df, model, {"design": "1:1 nearest-neighbour matching"},
                        treatment_col=treatment_col, covariates=covariates)
@@ -179,11 +222,12 @@ def match_on_propensity(
     logit = np.log(ps / (1 - ps))
     width = caliper * float(logit.std())
     treated = df[treatment_col] == 1
-    controls = df.loc[~treated].assign(_logit=logit[~treated]).sort_values(
-        ["_logit", id_col])
+    inside = model.inside
+    controls = df.loc[~treated & inside].assign(_logit=logit[~treated & inside]
+                                                ).sort_values(["_logit", id_col])
     values = controls["_logit"].to_numpy()
     used = np.zeros(len(values), dtype=bool)
-    order = df.loc[treated].assign(_logit=logit[treated]).sort_values(
+    order = df.loc[treated & inside].assign(_logit=logit[treated & inside]).sort_values(
         ["_logit", id_col], ascending=[False, True])
     pairs = []
     for index, value in zip(order.index, order["_logit"].to_numpy(), strict=True):
@@ -206,13 +250,15 @@ def match_on_propensity(
                                             covariates=covariates),
         method={"design": "1:1 nearest-neighbour matching without replacement",
                 "caliper": f"{caliper} SD of the logit propensity score",
-                "treated": int(treated.sum()), "matched_pairs": len(pairs)},
+                "treated": int(treated.sum()), "matched_pairs": len(pairs),
+                **_support_method(model)},
         model=model)
 
 
 def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
                          covariates: Sequence[str], trim: float = 0.01,
-                         estimand: Literal["att", "ate"] = "att") -> BalanceResult:
+                         estimand: Literal["att", "ate"] = "att",
+                         model: PropensityModel | None = None) -> BalanceResult:
     """Inverse-probability-of-treatment weights.
 
     Scores are clipped to at most ``1 - trim`` (ATT) or to ``[trim, 1 - trim]`` (ATE).
@@ -221,17 +267,23 @@ def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
     1, non-users ``e / (1 - e)``. ``estimand="ate"``: stabilised weights ``p / e`` for
     users and ``(1 - p) / (1 - e)`` for non-users, ``p`` the share of users. The weights
     are in ``data["weight"]``; pass ``weights_col="weight"`` to :func:`estimate_did`.
+    ``data`` holds only the people inside the common support (:func:`common_support`;
+    ``method``'s ``outside_support``); balance is still measured against everyone.
     When the propensity model cannot be used (:func:`fit_propensity`), nothing is
-    weighted: the result's ``failure`` says why.
+    weighted: the result's ``failure`` says why. ``model``: as for
+    :func:`match_on_propensity`.
     """
     if estimand not in ("att", "ate"):
         raise ValueError(f"estimand must be 'att' or 'ate', not {estimand!r}")
-    model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
+    if model is None:
+        model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
     if model.failure:
         return _failed(df, model, {"design": "inverse probability of treatment weights",
                                    "estimand": estimand},
                        treatment_col=treatment_col, covariates=covariates)
-    ps = model.scores
+    everyone = df
+    df = df.loc[model.inside]
+    ps = model.scores.loc[df.index]
     # ATT weights only grow as e nears 1; clipping small scores up would inflate the
     # weight of every unlikely non-user (with a rare exposure, most of the pool)
     ps = ps.clip(upper=1 - trim) if estimand == "att" else ps.clip(trim, 1 - trim)
@@ -245,10 +297,11 @@ def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
         design = "stabilised inverse probability of treatment weights, ATE"
     data = df.assign(propensity=ps, weight=weights)
     return BalanceResult(
-        data=data, balance=balance_table(df, data, treatment_col=treatment_col,
+        data=data, balance=balance_table(everyone, data, treatment_col=treatment_col,
                                          covariates=covariates,
                                          weights=data["weight"]),
-        method={"design": design, "estimand": estimand, "trim": trim}, model=model)
+        method={"design": design, "estimand": estimand, "trim": trim,
+                **_support_method(model)}, model=model)
 
 
 def estimate_did(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,9 @@ from lifetools.disclosure import (
     model_release,
     require_estimates,
 )
+from lifetools.disclosure.text import join, numbers_in
 from lifetools.inequality import equity_summary, rates_by_group
+from lifetools.labels import label
 from lifetools.regression import (
     BalanceResult,
     compare_before_after,
@@ -31,6 +34,7 @@ from lifetools.regression import (
     fit_logistic,
     fit_mixed_model,
     fit_poisson,
+    fit_propensity,
     match_on_propensity,
     paired_measurements,
     share_meaningful_change,
@@ -101,21 +105,26 @@ def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
     pre-period counts themselves, so the comparison group does not regress to the mean
     (Daw and Hatfield 2018; ``book/methods/propensity.md``). 1:1 caliper matching
     (Poisson GEE DiD) and ATT weighting (weighted Poisson GLM DiD, cluster-robust
-    errors). When the propensity model cannot be used, or a DiD fit fails, the rows
+    errors). People at an indicator level that only one group has (say a locality
+    with no users) are outside the common support and left out of both designs
+    (``lifetools.regression.common_support``; ``matched.method["outside_support"]``).
+    When the propensity model cannot be used, or a DiD fit fails, the rows
     say why in ``failure`` and carry no estimate. Checked over 20 seeds in
     ``tests/truth/test_did_many_seeds.py``.
     """
     covariates = list(propensity_covariates(pt.people) if covariates is None
                       else covariates)
+    model = fit_propensity(pt.people, treatment_col="user", covariates=covariates)
     matched = match_on_propensity(pt.people, treatment_col="user",
-                                  covariates=covariates, caliper=caliper)
+                                  covariates=covariates, caliper=caliper, model=model)
     weighted = weight_by_propensity(pt.people, treatment_col="user",
-                                    covariates=covariates, estimand="att")
+                                    covariates=covariates, estimand="att", model=model)
     groups = pt.people.set_index("person_id")["user"]
     periods = pt.periods.assign(user=pt.periods["person_id"].map(groups))
     data = {"matched": periods[periods["person_id"].isin(matched.data["person_id"])]}
     if weighted.failure is None:
-        data["weighted"] = periods.assign(weight=periods["person_id"].map(
+        inside = periods[periods["person_id"].isin(weighted.data["person_id"])]
+        data["weighted"] = inside.assign(weight=inside["person_id"].map(
             weighted.data.set_index("person_id")["weight"]))
     rows = []
     for outcome in outcomes:
@@ -292,8 +301,56 @@ def _evalue_sentence(row: pd.Series) -> dict[str, Any]:
             "label": "Summary: E-value of the matched A&E estimate"}
 
 
-def _balance_sentence(matched: float, weighted: float) -> dict[str, Any]:
-    """The largest standardised differences after matching and weighting, in words."""
+def _level_words(covariate: str) -> str:
+    """A covariate's label for a sentence, without a bracketed code ("(A06)")."""
+    words = re.sub(r"\s*\([^)]*\d[^)]*\)", "", label(covariate)).strip()
+    return words if words and not numbers_in(words) else "one recorded characteristic"
+
+
+SUPPORT_WORDS = {
+    (True, "above", "users"): "No Life Rooms user had {w}, so the non-users with it were "
+                              "left out of the comparison",
+    (True, "below", "users"): "Every Life Rooms user had {w}, so the non-users without it "
+                              "were left out of the comparison",
+    (True, "above", "non-users"): "Everyone with {w} used the Life Rooms, so these users "
+                                  "were left out of the comparison",
+    (True, "below", "non-users"): "Every non-user had {w}, so the users without it were "
+                                  "left out of the comparison",
+    (False, "above", "users"): "No Life Rooms user had a value of {w} above the lowest "
+                               "among non-users, so the non-users above it were left out "
+                               "of the comparison",
+    (False, "below", "users"): "No Life Rooms user had a value of {w} below the highest "
+                               "among non-users, so the non-users below it were left out "
+                               "of the comparison",
+    (False, "above", "non-users"): "No non-user had a value of {w} above the lowest among "
+                                   "users, so the users above it were left out of the "
+                                   "comparison",
+    (False, "below", "non-users"): "No non-user had a value of {w} below the highest "
+                                   "among users, so the users below it were left out of "
+                                   "the comparison"}
+
+
+def support_sentence(outside: Sequence[Any]) -> str:
+    """Who was left outside the common support, and why, in words ("" if no one).
+
+    ``outside``: the :class:`lifetools.regression.OutsideSupport` records of
+    :func:`lifetools.regression.common_support`. Tested in
+    ``tests/unit/test_propensity_support.py``.
+    """
+    parts = []
+    for o in outside:
+        why = ("none of them could be compared with a user" if o.group == "users" else
+               "no non-user could be compared with them")
+        words = f"\"{_level_words(o.covariate)}\""
+        parts.append(SUPPORT_WORDS[(o.indicator, o.side, o.group)].replace("{w}", words)
+                     + f": {why}.")
+    return " ".join(parts)
+
+
+def _balance_sentence(matched: float, weighted: float,
+                      outside: Sequence[Any] = ()) -> dict[str, Any]:
+    """The largest standardised differences after matching and weighting, in words,
+    after who was left outside the common support (:func:`support_sentence`)."""
     def shown(value: float) -> Estimate | None:
         return None if value is None or not np.isfinite(value) else Estimate(value)
     m, w = shown(matched), shown(weighted)
@@ -310,6 +367,8 @@ def _balance_sentence(matched: float, weighted: float) -> dict[str, Any]:
                        "below {target} is the usual target, which {verdict}.", m=m, w=w,
                        target=Parameter(0.1, "balance target (standardised difference)"),
                        verdict=verdict)
+    if outside:
+        text = join(" ", [support_sentence(outside), text])
     return {"name": EmergencyName.BALANCE_SENTENCE, "value": None, "kind": "text", "text": text,
             "label": "Summary: balance after matching and weighting"}
 
@@ -390,13 +449,15 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
         prediction_release.released else prediction_release.reason
     matched_rows = periods[periods["person_id"].isin(matched.data["person_id"])] \
         if matched.failure is None else periods
+    weighted_rows = periods[periods["person_id"].isin(comparison.weighted.data[
+        "person_id"])] if comparison.weighted.failure is None else periods
     released = release_estimates(estimates, {
         "Unadjusted: users against all non-users, after": (
             periods[periods["after"] == 1], ["user"]),
         "Users: after against before (own control)": (
             periods[periods["user"] == 1], ["after"]),
         DESIGNS["matched"]: (matched_rows, ["user", "after"]),
-        DESIGNS["weighted"]: (periods, ["user", "after"])})
+        DESIGNS["weighted"]: (weighted_rows, ["user", "after"])})
     released_rows = released.frame
     pick = released_rows.set_index(["outcome", "term"])
     ae, admissions = OUTCOMES["ae"], OUTCOMES["admissions"]
@@ -465,7 +526,8 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                   "emergency admissions"),
         _evalue_sentence(pick.loc[(ae, DESIGNS["matched"])]),
         _balance_sentence(matched.max_abs_smd_after,
-                          comparison.weighted.max_abs_smd_after),
+                          comparison.weighted.max_abs_smd_after,
+                          matched.method.get("outside_support", ())),
         {"name": EmergencyName.C_STATISTIC_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: C-statistic of the A&E prediction model",
          "text": not_shown_sentence("The C-statistic", plain_reason(withheld_prediction))
