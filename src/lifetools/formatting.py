@@ -4,7 +4,8 @@ Every number a reader sees in a sentence (glued key results, the landing page's 
 points, the furniture pages) goes through :func:`format_value` or one of the functions
 it calls, so the same number reads the same everywhere: counts with thousands
 separators ("2,635"), ratios and estimates to 2 decimal places with trailing zeros kept
-("3.20", "1.00"), percentages to 1 ("42.0%"), intervals as "1.19 (0.83 to 1.71)".
+("3.20", "1.00"), percentages to 1 ("42.0%"), intervals as "1.19 (0.83 to 1.71)",
+magnitudes (person-years) with the places their disclosure rule published ("8,922").
 A missing or non-finite value (``None``, NaN, infinity, ``pd.NA``) never reaches the
 page as "nan", "None" or "inf": it reads "could not be estimated" (or the reason the
 caller gives).
@@ -33,6 +34,7 @@ __all__ = [
     "format_bounds",
     "format_count",
     "format_interval",
+    "format_magnitude",
     "format_percentage",
     "format_ratio",
     "format_value",
@@ -135,6 +137,17 @@ def format_ratio(value: Any, *, digits: int = 2, missing: str = MISSING) -> str:
     return missing if number is None else _fixed(number, digits)
 
 
+def format_magnitude(value: Any, *, digits: int = 0, missing: str = MISSING) -> str:
+    """Format a magnitude (a sum such as person-years) to ``digits`` places: "8,922".
+
+    ``digits`` is what the disclosure rule published the magnitude with (person-years
+    are rounded to whole years: 0), never more: "8,922.00" adds places the number does
+    not have.
+    """
+    number = finite(value)
+    return missing if number is None else _fixed(number, digits)
+
+
 def format_percentage(value: Any, *, digits: int = 1, missing: str = MISSING) -> str:
     """Format a percentage (already out of 100) to 1 decimal place: "42.0%"."""
     number = finite(value)
@@ -185,7 +198,8 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
         the text).
     kind
         ``count``, ``ratio``, ``estimate``, ``rate`` (2 decimal places), ``percentage``
-        (1), ``interval`` (two limits, 2 decimal places) or ``text``.
+        (1), ``magnitude`` (0: person-years), ``interval`` (two limits, 2 decimal
+        places) or ``text``.
     digits
         Decimal places, overriding the kind's default.
     missing
@@ -207,6 +221,9 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
                                  missing=missing)
     if kind in ("ratio", "estimate", "rate"):
         return format_ratio(value, digits=2 if digits is None else digits, missing=missing)
+    if kind == "magnitude":
+        return format_magnitude(value, digits=0 if digits is None else digits,
+                                missing=missing)
     if kind == "interval":
         if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
             return missing
@@ -216,7 +233,7 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
         text = "" if value is None else str(value).strip()
         return text or missing
     raise ValueError(f"unknown kind {kind!r}: count, ratio, estimate, rate, percentage, "
-                     "interval or text")
+                     "magnitude, interval or text")
 
 
 def verdict(

@@ -28,8 +28,8 @@ from typing import Any
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DictionaryError
 
-__all__ = ["COLUMN_LABELS", "LABELS", "RAW_NAMES", "VALUE_LABELS", "code_label",
-           "column_label", "is_raw_name", "label", "labels", "value_label"]
+__all__ = ["COLUMN_LABELS", "LABELS", "RAW_NAMES", "TERMS", "VALUE_LABELS", "code_label",
+           "column_label", "is_raw_name", "label", "labels", "value_label", "with_words"]
 
 COLUMN_LABELS: Mapping[str, str] = {
     # counts and cohort steps
@@ -228,3 +228,34 @@ def code_label(table: str, field: str, code: Any) -> str:
     """The data dictionary's label of a code of ``table.field`` (the code if none)."""
     spec = load_dictionary().table(table).field(field)
     return (spec.labels or {}).get(str(code), str(code))
+
+
+TERMS: Mapping[str, str] = {
+    "C-statistic": "how well the model ranks people by risk",
+    "calibration-in-the-large": "whether the predicted risks are too high or too low "
+                                "on average",
+    "residual degrees of freedom": "too few people for the number of terms the model "
+                                   "estimates",
+    "the learning system's alarm": "the check that the model's predictions are still "
+                                   "accurate",
+}
+"""Technical terms a public page may use only beside their plain words (this mapping).
+
+The words are the one source for the reports' sentences and reasons
+(:func:`with_words`) and for the glossary (``GLOSSARY.md``); the test of the reports'
+texts (``tests/unit/test_jargon.py``) refuses a term shown without them."""
+
+
+def with_words(term: str) -> str:
+    """A technical term of :data:`TERMS` followed by its plain words: "term (words)".
+
+    Raises
+    ------
+    KeyError
+        If ``term`` is not in :data:`TERMS` (add its plain words there first).
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_jargon.py``.
+    """
+    return f"{term} ({TERMS[term]})"

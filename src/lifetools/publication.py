@@ -482,6 +482,10 @@ def record(
     non-finite value reads "could not be estimated", also when ``text`` is given.
     Reference the result in Markdown as ``{glue:text}`name```. ``name`` is one of the
     names declared in :mod:`lifetools.result_names` (stored as a plain string).
+    When the text is an interval whose no-difference value changed how a limit is
+    written ("1.004 to 4.03"), that value is stored as ``null``, so that a page that
+    formats the limits again (the comparison with the previous edition) writes them
+    the same way.
     """
     name = check_name(str(name))
     value = _protect_result(name, value, kind, text)
@@ -507,6 +511,9 @@ def record(
             extra["denominator"] = _json_value(value.denominator)
     elif isinstance(value, ProtectedText):
         stored = str(value)
+    nulls = {span["null"] for span in shown.spans if "null" in span}
+    if len(nulls) == 1:  # an interval's null where it changed the text ("1.004 to")
+        extra["null"] = _json_value(nulls.pop())
     path = config.output_dir() / "results.json"
     results = json.loads(path.read_text()) if path.exists() else {}
     results[name] = {"value": _json_value(stored), "kind": kind, "label": label,

@@ -34,7 +34,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.downloads import SUPPRESSED, shown_frame
 from lifetools.errors import DisclosureError
-from lifetools.formatting import MISSING, format_interval
+from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import column_label, value_label
 from lifetools.publication import check_name, seal, stamp
 
@@ -110,19 +110,29 @@ def not_estimable_cells(frame: pd.DataFrame) -> list[str]:
 
 
 def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
-    """Cells as shown on the page: thousands separators, ``[c]``, ``[x]``."""
+    """Cells as shown on the page: thousands separators, ``[c]``, ``[x]``.
+
+    Every number goes through :func:`lifetools.formatting.format_value`: counts as
+    counts ("2,635"), a column a disclosure rule published with fixed places with those
+    places (person-years whole, "8,922"; a share to 1, "42.9": the protection record's
+    ``places``), any other number with ``digits`` places.
+    """
     text = shown_frame(table, digits=digits)
     frame = table.frame
     for column in frame.columns:
-        if pd.api.types.is_integer_dtype(frame[column]) and not \
-                pd.api.types.is_bool_dtype(frame[column]):
-            text[column] = [t if t.startswith("[") else f"{int(t):,}"
-                            for t in text[column]]
-        elif pd.api.types.is_float_dtype(frame[column]):
-            text[column] = [t if t.startswith("[") else f"{float(t):,.{digits}f}"
-                            for t in text[column]]
-        elif pd.api.types.is_bool_dtype(frame[column]):
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series):
             text[column] = [{"True": "yes", "False": "no"}.get(t, t) for t in text[column]]
+            continue
+        places = table.record.places_of(column)
+        if pd.api.types.is_integer_dtype(series):
+            kind, shown = "count", None
+        elif pd.api.types.is_float_dtype(series):
+            kind, shown = ("ratio", digits) if places is None else ("magnitude", places)
+        else:
+            continue
+        text[column] = [t if t.startswith("[") else format_value(v, kind=kind, digits=shown)
+                        for t, v in zip(text[column], series.tolist(), strict=True)]
     return text
 
 
@@ -215,6 +225,10 @@ def show_table(
              "not_count_headers": [column_label(c) for c in not_counts
                                    if c in table.columns],
              "label_headers": [column_label(c) for c in _label_columns(table.frame)]}
+    places = {column_label(c): n for c, n in table.record.places
+              if c in rules["protected_cols"]}
+    if places:  # the places each such column is shown with, for the gate to check
+        rules["protected_places"] = places
     write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
     footnote = ""
     if rules["protected_cols"]:

@@ -137,3 +137,29 @@ def test_cell_leaks_declared_category_in_a_second_label_column_passes(sub, run):
     frame = pd.DataFrame({"group": BASE["group"], "sub": sub, "n": BASE["n"]})
     run.code(shown(frame, count_cols=["n"]))
     assert scan_notebook(run.write()) == []
+
+
+def _rates() -> disclosure.ProtectedTable:
+    rows = pd.DataFrame({"group": ["Life Rooms users"] * 40 + ["Secondary care"] * 40,
+                         "events": [3] * 40 + [1] * 40,
+                         "years": [8922.3 / 40] * 40 + [450.2 / 40] * 40})
+    return disclosure.rates_table(rows, group_cols="group", event_col="events",
+                                  person_time_col="years")
+
+
+def test_cell_leaks_whole_person_years_pass_as_the_rule_published_them(run):
+    # person-years are published whole ("8,922", not "8,922.00"): the stamp records the
+    # places the rule published them with, and the gate reads every cell against them
+    output = display(tables.show_table(_rates(), name="rates", caption="Rates"))
+    assert "<td>8,922</td>" in output["data"]["text/html"]
+    run.code(output)
+    assert scan_notebook(run.write()) == []
+
+
+def test_cell_leaks_stamped_places_cannot_be_changed_to_free_a_column(run):
+    # declaring the rate column whole after the fact (so that a whole number could
+    # pass there) makes a forged stamp
+    output = display(tables.show_table(_rates(), name="rates", caption="Rates"))
+    output["metadata"][publication.STAMP_KEY]["rules"]["protected_places"]["Rate"] = 0
+    cell = run.code(output)
+    refused(run.write(), cell, "forged-stamp")

@@ -221,3 +221,20 @@ def test_leaks_csv_in_figures_not_listed_by_a_figure_is_refused(run):
     run.code(display(_forest_figure()))
     (run.files / "figures" / "extra.csv").write_text("label,estimate\nA,1.00\n")
     refused(run.write(), None, "unsanctioned-file", "files/figures/extra.csv")
+
+
+def test_leaks_interval_null_in_results_json_is_checked_against_its_text(run):
+    # results.json keeps an interval's null where it changed the text ("-0.004 to"),
+    # for the comparison with the next edition; it must be the null the text used
+    from lifetools.reports.sentences import interval_text
+
+    run.code(display(publication.record("change_ci", [-0.004, 1.2], kind="text",
+                                        label="95% CI of the change",
+                                        text=interval_text(-0.004, 1.2, null=0.0))))
+    path = run.write()
+    assert scan_notebook(path) == []
+    results = run.files / "results.json"
+    data = json.loads(results.read_text())
+    data["change_ci"]["null"] = 13
+    results.write_text(json.dumps(data))
+    refused(path, None, "unprotected-number-in-text", "files/results.json")

@@ -61,3 +61,31 @@ def test_compare_results_words_never_say_an_interval_is_missing():
 def test_compare_results_ratio_limit_rounding_onto_one_shows_its_side():
     rows = compare_results(results(2.06, [0.75, 5.6]), results(1.9, [1.004, 4.03]))
     assert rows[1].current == "1.90 (1.004 to 4.03)"
+
+
+def _mean_change(value, ci, null=None):
+    interval = {"kind": "text", "label": "95% CI", "text": "x", "value": ci}
+    if null is not None:
+        interval["null"] = null
+    return {"change": {"kind": "estimate", "label": "Mean change", "text": "x",
+                       "value": value}, "change_ci": interval}
+
+
+def test_compare_results_difference_limit_keeps_its_side_of_its_recorded_null():
+    # a mean change's limit -0.004 read "0.00" (0 is its null): now as on its page
+    rows = compare_results(_mean_change(0.5, [-0.004, 1.2], null=0.0),
+                           _mean_change(0.9, [0.0004, 1.8], null=0.0))
+    assert (rows[0].previous, rows[0].current) == ("0.50 (-0.004 to 1.20)",
+                                                   "0.90 (0.0004 to 1.80)")
+
+
+def test_compare_results_ratio_limit_keeps_its_side_of_one_without_a_record():
+    rows = compare_results(results(2.06, [1.004, 4.03]), results(0.83, [0.5, 0.9996]))
+    assert (rows[1].previous, rows[1].current) == ("2.06 (1.004 to 4.03)",
+                                                   "0.83 (0.50 to 0.9996)")
+
+
+def test_compare_results_estimate_without_a_recorded_null_reads_as_published():
+    # no null recorded: the edition's text did not depend on one (a C-statistic 0.67)
+    rows = compare_results(_mean_change(0.78, [0.67, 0.86]), _mean_change(0.8, [0.7, 0.9]))
+    assert rows[0].current == "0.80 (0.70 to 0.90)"

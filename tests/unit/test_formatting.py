@@ -74,6 +74,14 @@ def test_format_value_known_values_keep_trailing_zeros(value, kind, text):
     assert fmt.format_value(value, kind=kind) == text
 
 
+@pytest.mark.parametrize(("value", "digits", "text"), [
+    (8922.0, None, "8,922"), (8922.0, 0, "8,922"), (15.0, None, "15"),
+    (9.1, 1, "9.1"), (100.0, 1, "100.0"), (2011.4, None, "2,011")])
+def test_format_value_magnitude_has_the_places_its_rule_published(value, digits, text):
+    # person-years are published whole: "8,922", never "8,922.00"
+    assert fmt.format_value(value, kind="magnitude", digits=digits) == text
+
+
 @settings(deadline=None)
 @given(missing_values, st.sampled_from(["ratio", "estimate", "rate", "percentage"]))
 def test_format_value_missing_or_not_finite_reads_could_not_be_estimated(value, kind):

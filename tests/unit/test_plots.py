@@ -528,3 +528,13 @@ def test_plot_run_chart_with_suppressed_months_has_phone_legible_text():
     ax = plots.plot_run_chart(contacts)
     assert "Suppressed" in " ".join(t.get_text() for t in ax.get_legend().get_texts())
     assert phone_text_px(ax.figure) >= MIN_PHONE_PX
+
+
+def test_plot_forest_alt_text_limit_rounding_onto_one_keeps_its_side():
+    # 1.004 would read "1.00" beside a verdict of a difference: bound_places keeps it
+    frame = pd.DataFrame({"model": ["exposed", "age_per_10"], "estimate": [2.1, 0.7],
+                          "ci_lower": [1.004, 0.5], "ci_upper": [4.03, 0.9996]})
+    ax = plots.plot_forest(released(frame), label_col="model")
+    alt = ax.figure._lifetools_alt
+    assert "2.10 (1.004 to 4.03)" in alt and "0.70 (0.50 to 0.9996)" in alt
+    assert "1.00 to" not in alt and "to 1.00)" not in alt

@@ -90,6 +90,18 @@ def test_record_given_text_with_missing_limit_reads_could_not_be_estimated(outpu
     assert "Infinity" not in (output / "results.json").read_text()
 
 
+def test_record_interval_null_stored_only_where_it_changed_the_text(output):
+    from lifetools.reports.sentences import interval_text
+
+    publication.record("near", [-0.004, 1.2], kind="text", label="CI",
+                       text=interval_text(-0.004, 1.2, null=0.0))
+    publication.record("far", [0.3, 1.2], kind="text", label="CI",
+                       text=interval_text(0.3, 1.2, null=0.0))
+    results = publication.read_results(output)
+    assert (results["near"]["text"], results["near"]["null"]) == ("-0.004 to 1.20", 0.0)
+    assert "null" not in results["far"]  # the text is the same without it: bytes kept
+
+
 @pytest.mark.parametrize(("value", "kind", "text"), [
     (1.23456, "estimate", "1.23"), (12.5, "percentage", "12.5%"), (None, "ratio",
     "could not be estimated"), ("hello", "text", "hello"),

@@ -215,3 +215,43 @@ def test_show_table_unlabelled_machine_column_is_refused(output):
     with pytest.raises(ValueError, match="'odd_ratio_x' has no label"):
         show_table(frame, name="r", caption="c")
 
+
+
+def _rates_rows() -> pd.DataFrame:
+    # 40 people a group, person-time summing to 8,922.3 and 450.2 years
+    return pd.DataFrame({"group": ["Life Rooms users"] * 40 + ["Secondary care"] * 40,
+                         "events": [3] * 40 + [1] * 40,
+                         "years": [8922.3 / 40] * 40 + [450.2 / 40] * 40})
+
+
+def test_show_table_person_years_whole_on_the_page_csv_unchanged(output):
+    from lifetools.disclosure import rates_table
+
+    table = rates_table(_rates_rows(), group_cols="group", event_col="events",
+                        person_time_col="years")
+    shown = show_table(table, name="rates", caption="Rates")
+    assert shown.words["Person-years"].tolist() == ["8,922", "450"]
+    assert shown.words["Rate"].tolist() == ["0.01", "0.09"]  # other numbers: 2 places
+    assert shown.rules["protected_places"] == {"Person-years": 0}
+    # the download keeps what it published before (full precision of the table)
+    csv = (output / "tables" / "rates.csv").read_text().splitlines()
+    assert csv[1].split(",")[3] == "8922.00"
+
+
+def test_show_table_shares_shown_to_one_place(output):
+    from lifetools.disclosure import protected_shares
+
+    frame = pd.DataFrame({"level": ["a", "b", "c"], "n": [300, 700, 1000]})
+    shown = show_table(protected_shares(frame, ["n"]), name="shares", caption="Shares")
+    assert shown.words.iloc[:, -1].tolist() == ["15.0", "35.0", "50.0"]
+    assert shown.rules["protected_places"] == {shown.words.columns[-1]: 1}
+
+
+def test_protected_table_places_follow_select_and_rename():
+    from lifetools.disclosure import rates_table
+
+    table = rates_table(_rates_rows(), group_cols="group", event_col="events",
+                        person_time_col="years")
+    renamed = table.rename(columns={"person_years": "years"}).select(["group", "years"])
+    assert renamed.record.places == (("years", 0),)
+    assert table.select(["group", "rate"]).record.places == ()

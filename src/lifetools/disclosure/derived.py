@@ -186,7 +186,8 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  secondary=protected.record.secondary,
                  secondary_cells=protected.record.secondary_cells,
-                 acro=protected.record.acro)  # ACRO's verdict on the counts beneath
+                 acro=protected.record.acro,  # ACRO's verdict on the counts beneath
+                 places=tuple((f"{col} %", digits) for col in count_cols))
 
 
 def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
@@ -233,7 +234,8 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     roles = tuple((c, protected.record.role(c) or ("magnitude" if c == "person_years"
                                                   else "rate")) for c in out.columns)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
-                 acro=protected.record.acro)  # ACRO's verdict on the counts beneath
+                 acro=protected.record.acro,  # ACRO's verdict on the counts beneath
+                 places=(("person_years", 0),))  # whole years, as rate() rounds them
 
 
 def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
@@ -267,4 +269,5 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
         for col in ("per_cent", "ci_lower", "ci_upper")]
     roles = tuple((c, protected.record.role(c) or "share") for c in out.columns)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
-                 acro=protected.record.acro)  # ACRO's verdict on the counts beneath
+                 acro=protected.record.acro,  # ACRO's verdict on the counts beneath
+                 places=tuple((c, digits) for c in ("per_cent", "ci_lower", "ci_upper")))

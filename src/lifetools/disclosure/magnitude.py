@@ -134,4 +134,4 @@ def protect_magnitudes(
         for key in ("checked", "flagged", "differences", "disagreements"):
             verdict[key] = verdict[key] + counted.get(key, type(verdict[key])())
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
-                 acro=verdict)
+                 acro=verdict, places=((value_col, digits),))

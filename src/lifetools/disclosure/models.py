@@ -30,7 +30,7 @@ from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
 from lifetools.errors import DisclosureError
-from lifetools.labels import label
+from lifetools.labels import TERMS, label
 
 __all__ = ["ESTIMATE_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE", "ModelRelease",
            "UNITS", "combine_estimates", "model_release", "not_estimable",
@@ -306,7 +306,9 @@ def model_release(
     residual_df = int(n - len(summary))
     if residual_df < MIN_RESIDUAL_DF:
         # the number itself is not stated: len(data) less the terms would give a count
-        reasons.append(f"fewer than {MIN_RESIDUAL_DF} residual degrees of freedom")
+        # "fewer than" first: the headline reads it as too few (people) to estimate
+        reasons.append(f"fewer than {MIN_RESIDUAL_DF} residual degrees of freedom "
+                       f"({TERMS['residual degrees of freedom']})")
     if not (_converged(result) if converged is None else converged):
         reasons.append("the fit did not converge")
     reasons += [f"its confidence interval reaches 0 or infinity ({_term_words(term)})"

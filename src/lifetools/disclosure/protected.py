@@ -79,6 +79,10 @@ class ProtectionRecord:
     seals: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     acro: Mapping[str, Any] | None = None
     """ACRO's verdict on the same rows (:mod:`.acro_check`), when it was asked for."""
+    places: tuple[tuple[str, int], ...] = ()
+    """Decimal places a rule published a derived column with (person-years: 0, a
+    share: 1); a page shows those columns with these places, and the publish gate
+    checks that it did (:mod:`lifetools.pipeline.gate.tables`)."""
 
     def role(self, column: str) -> str | None:
         """The role of a column, or ``None`` when it was not in the protected table."""
@@ -87,6 +91,10 @@ class ProtectionRecord:
     def columns_with(self, *roles: str) -> list[str]:
         """Columns having one of ``roles``, in table order."""
         return [c for c, r in self.roles if r in roles]
+
+    def places_of(self, column: str) -> int | None:
+        """The decimal places the rule published ``column`` with, if it fixed them."""
+        return dict(self.places).get(column)
 
 
 class ProtectedTable:
@@ -199,9 +207,13 @@ class ProtectedTable:
 
     # operations that stay protected -------------------------------------------------
     def _remint(self, frame: pd.DataFrame, roles: Iterable[tuple[str, str]],
-                suppressed: Iterable[tuple[int, str, str]]) -> ProtectedTable:
+                suppressed: Iterable[tuple[int, str, str]],
+                names: Mapping[str, str] | None = None) -> ProtectedTable:
+        names = names or {}
+        places = tuple((names.get(c, c), n) for c, n in self._record.places
+                       if names.get(c, c) in frame.columns)
         return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
-                     like=self._record)
+                     like=self._record, places=places)
 
     def select(self, columns: Sequence[str]) -> ProtectedTable:
         """The same rows with only ``columns`` (in that order), still protected."""
@@ -240,7 +252,8 @@ class ProtectedTable:
         names = {c: columns.get(c, c) for c in self._frame.columns}
         return self._remint(self._frame.rename(columns=names),
                             [(names[c], r) for c, r in self._record.roles],
-                            [(i, names[c], why) for i, c, why in self._record.suppressed])
+                            [(i, names[c], why) for i, c, why in self._record.suppressed],
+                            names)
 
     def sort_values(self, by: str | list[str], *, ascending: bool | list[bool] = True
                     ) -> ProtectedTable:
@@ -289,24 +302,30 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           like: ProtectionRecord | None = None, profile: SdcProfile | None = None,
           enabled: bool = True, secondary: Mapping[str, Any] | None = None,
           secondary_cells: int = 0, notes: tuple[str, ...] = (),
-          acro: Mapping[str, Any] | None = None) -> ProtectedTable:
-    """Make a protected table (the only place one is made)."""
+          acro: Mapping[str, Any] | None = None,
+          places: tuple[tuple[str, int], ...] = ()) -> ProtectedTable:
+    """Make a protected table (the only place one is made).
+
+    ``places``: the decimal places a rule published a column with (see
+    :attr:`ProtectionRecord.places`); only columns of the table are kept.
+    """
     frame = frame.reset_index(drop=True)
     frame.attrs = {}
     seals = tuple((str(c), _column_seal(frame, c)) for c in frame.columns)
+    places = tuple((str(c), int(n)) for c, n in places if c in frame.columns)
     if like is not None:
         record = ProtectionRecord(
             profile=like.profile, enabled=like.enabled, threshold=like.threshold,
             base=like.base, rounding=like.rounding, roles=roles, suppressed=suppressed,
             secondary=like.secondary, secondary_cells=like.secondary_cells,
-            notes=like.notes, seals=seals, acro=like.acro)
+            notes=like.notes, seals=seals, acro=like.acro, places=places)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
             profile=p.name, enabled=enabled, threshold=p.threshold, base=p.base,
             rounding=p.rounding, roles=roles, suppressed=suppressed,
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
-            seals=seals, acro=acro)
+            seals=seals, acro=acro, places=places)
     return ProtectedTable(frame, record, _token=_TOKEN)
 
 

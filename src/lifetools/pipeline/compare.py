@@ -41,25 +41,38 @@ class Comparison:
     words: str
 
 
-def _interval(results: Mapping[str, Any], name: str) -> tuple[float, float] | None:
+def _interval(results: Mapping[str, Any], name: str
+              ) -> tuple[tuple[float, float], float | None] | None:
+    """The published limits of ``name`` and the null recorded with them, if any."""
     entry = results.get(f"{name}_ci")
     value = entry.get("value") if isinstance(entry, dict) else None
     if isinstance(value, list) and len(value) == 2:
         low, high = finite(value[0]), finite(value[1])
         if low is not None and high is not None and low <= high:
-            return low, high
+            return (low, high), finite(entry.get("null"))
     return None
 
 
-def _shown(entry: Mapping[str, Any], limits: tuple[float, float] | None) -> str:
+def _shown(entry: Mapping[str, Any],
+           interval: tuple[tuple[float, float], float | None] | None) -> str:
+    """The result as its edition published it, through the one formatter.
+
+    A limit that would round onto the no-difference value keeps its side ("1.004"):
+    a ratio's null is 1; any other estimate's is the one its edition recorded with
+    the interval (0 for a difference, 0.5 for a C-statistic), stored only where it
+    changed the text, so the limits read here as on the edition's own page.
+    """
     kind = str(entry.get("kind"))
     if kind == "count":
         return str(entry.get("text") or format_value(entry.get("value"), kind="count"))
-    if limits is None:
+    if interval is None:
         return format_value(entry.get("value"), kind=kind)
-    return format_interval(entry.get("value"), *limits,  # a ratio's null is 1
+    limits, null = interval
+    if null is None and kind == "ratio":
+        null = 1.0
+    return format_interval(entry.get("value"), *limits,
                            kind="percentage" if kind == "percentage" else "ratio",
-                           null=1.0 if kind == "ratio" else None)
+                           null=null)
 
 
 def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
@@ -77,7 +90,9 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
         if not (isinstance(entry, dict) and isinstance(old, dict)) \
                 or entry.get("kind") not in NUMERIC or old.get("kind") != entry.get("kind"):
             continue
-        now_ci, old_ci = _interval(current, name), _interval(previous, name)
+        now, old_interval = _interval(current, name), _interval(previous, name)
+        now_ci = None if now is None else now[0]
+        old_ci = None if old_interval is None else old_interval[0]
         if entry.get("kind") == "count":
             words = COUNT
         elif finite(entry.get("value")) is None or finite(old.get("value")) is None:
@@ -86,8 +101,8 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
             words = NO_INTERVAL
         else:
             words = WITHIN if now_ci[0] <= old_ci[1] and old_ci[0] <= now_ci[1] else BEYOND
-        rows.append(Comparison(str(entry.get("label") or name), _shown(old, old_ci),
-                               _shown(entry, now_ci), words))
+        rows.append(Comparison(str(entry.get("label") or name), _shown(old, old_interval),
+                               _shown(entry, now), words))
     return rows
 
 

@@ -17,7 +17,7 @@ from lifetools.disclosure import (
     require_estimates,
     require_table,
 )
-from lifetools.formatting import format_ratio
+from lifetools.formatting import format_interval, format_ratio
 from lifetools.labels import label
 from lifetools.plots.theme import (
     FONT_SIZE,
@@ -300,8 +300,10 @@ def plot_forest(
     The axis is log-scaled with plain tick labels from :data:`RATIO_TICKS` covering
     the intervals, a dashed reference line at 1, and ``xlabel`` saying in words which
     side means what (the caller names the ratio and the direction). Labels read
-    through :func:`lifetools.labels.label`. Rows with no estimate are listed in the
-    data but not drawn. Checked in ``tests/unit/test_plots.py``.
+    through :func:`lifetools.labels.label`; the alt text's intervals through
+    :func:`lifetools.formatting.format_interval` with null 1 (a limit rounding onto 1
+    keeps its side, :func:`~lifetools.formatting.bound_places`). Rows with no estimate
+    are listed in the data but not drawn. Checked in ``tests/unit/test_plots.py``.
     """
     apply_theme()
     xlabel = (f"{ratio} (log scale): below 1 = {below}, above 1 = {above}"
@@ -332,7 +334,8 @@ def plot_forest(
     data = pd.DataFrame({"label": [label(str(v)) for v in frame[label_col]],
                          "estimate": np.round(est, 4), "ci_lower": np.round(low, 4),
                          "ci_upper": np.round(high, 4)})
-    parts = [f"{label(str(v))}: {format_ratio(e)} ({format_ratio(lo)} to {format_ratio(h)})"
+    # a limit that rounds onto 1 keeps the places that show its side ("1.004")
+    parts = [f"{label(str(v))}: {format_interval(e, lo, h, null=1.0)}"
              if k else f"{label(str(v))}: not estimated"
              for v, e, lo, h, k in zip(frame[label_col], est, low, high, ok, strict=True)]
     alt = (f"Forest plot of {len(frame)} ratio" + ("s" if len(frame) != 1 else "")

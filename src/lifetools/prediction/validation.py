@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from lifetools.labels import TERMS
 from lifetools.prediction._logit import fit_logit
 from lifetools.prediction.model import FrozenModel, ModelSpec, fit_prediction_model
 from lifetools.prediction.performance import Performance, c_statistic, performance
@@ -16,6 +17,8 @@ from lifetools.prediction.performance import Performance, c_statistic, performan
 __all__ = ["BootstrapValidation", "DriftCheck", "bootstrap_validation", "drift_check",
            "plus632_estimate", "validate_frozen",
            "performance_by_group"]
+
+_CITL = "calibration-in-the-large"
 
 INDICES = ("c", "slope", "recalibration_intercept", "citl", "brier")
 
@@ -213,10 +216,12 @@ class DriftCheck:
 
 def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 1.2),
                 citl_band: tuple[float, float] = (-0.2, 0.2)) -> DriftCheck:
-    """The learning system's alarm: has calibration drifted beyond the stated limits?
+    """The check that the model is still accurate: has calibration drifted beyond the limits?
 
     Notes
     -----
+    The learning system's alarm. Calibration-in-the-large is named beside its plain
+    words (:data:`lifetools.labels.TERMS`).
     Flags drift when the calibration slope or calibration-in-the-large (log-odds)
     estimate lies outside its band; the verdict gives each estimate with its 95%
     interval and what it means for the predicted risks; a verdict of no drift says
@@ -239,16 +244,16 @@ def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 
                      f"{slope_band[0]:g} to {slope_band[1]:g}: predicted risks are {shape}")
     if not citl_band[0] <= citl <= citl_band[1]:
         side = "under-predicts" if citl > 0 else "over-predicts"
-        words.append(f"calibration-in-the-large is {citl:.2f} on the log-odds scale "
-                     f"({interval('citl')}), outside {citl_band[0]:g} to {citl_band[1]:g}: "
-                     f"the model {side} risk on average")
+        words.append(f"calibration-in-the-large ({TERMS[_CITL]}) is {citl:.2f} on the "
+                     f"log-odds scale ({interval('citl')}), outside {citl_band[0]:g} to "
+                     f"{citl_band[1]:g}: the model {side} risk on average")
     if words:
         verdict = ("Calibration has drifted: " + "; ".join(words)
                    + ". The model should be recalibrated or refitted before further use.")
     else:
         verdict = (f"Calibration held: the calibration slope ({slope:.2f}, {interval('slope')}) "
-                   f"and calibration-in-the-large ({citl:.2f}, {interval('citl')}) are within "
-                   f"the stated limits.")
+                   f"and calibration-in-the-large ({citl:.2f}, {interval('citl')}), which "
+                   f"says {TERMS[_CITL]}, are within the stated limits.")
         wide = [name for m, band, name in (("slope", slope_band, "calibration slope"),
                                            ("citl", citl_band, "calibration-in-the-large"))
                 if table.loc[m, "ci_lower"] < band[0] or table.loc[m, "ci_upper"] > band[1]]

@@ -24,7 +24,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.text import join, numbers_in
 from lifetools.inequality import equity_summary, rates_by_group
-from lifetools.labels import label
+from lifetools.labels import label, with_words
 from lifetools.regression import (
     BalanceResult,
     compare_before_after,
@@ -41,6 +41,7 @@ from lifetools.regression import (
     weight_by_propensity,
 )
 from lifetools.reports.sentences import (
+    C_STATISTIC,
     interval_text,
     not_shown_sentence,
     plain_reason,
@@ -462,16 +463,17 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     pick = released_rows.set_index(["outcome", "term"])
     ae, admissions = OUTCOMES["ae"], OUTCOMES["admissions"]
     own = "Users: after against before (own control)"
+    c_label = f"{with_words('C-statistic')} of the A&E prediction model"
     c_stat = ({"name": EmergencyName.C_STATISTIC, "value": prediction.extra["c_statistic"][0],
-               "kind": "estimate", "label": "C-statistic of the A&E prediction model"}
+               "kind": "estimate", "label": c_label}
               if prediction.estimable and not withheld_prediction else
               {"name": EmergencyName.C_STATISTIC, "value": None, "kind": "text",
                "text": reason_text(f"{NOT_ESTIMABLE} ({withheld_prediction})"),
-               "label": "C-statistic of the A&E prediction model"}
+               "label": c_label}
               if withheld_prediction else
               {"name": EmergencyName.C_STATISTIC, "value": None, "kind": "text",
                "text": reason_text(f"could not be estimated: {prediction.reason}"),
-               "label": "C-statistic of the A&E prediction model"})
+               "label": c_label})
     key = (
         {"name": EmergencyName.USERS, "value": int(pt.people["user"].sum()), "kind": "count",
          "label": "People whose first Life Rooms contact was in the period"},
@@ -530,11 +532,12 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                           matched.method.get("outside_support", ())),
         {"name": EmergencyName.C_STATISTIC_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: C-statistic of the A&E prediction model",
-         "text": not_shown_sentence("The C-statistic", plain_reason(withheld_prediction))
+         "text": not_shown_sentence(C_STATISTIC["emergency"][1],
+                                    plain_reason(withheld_prediction))
          if withheld_prediction else result_sentence(
              prediction.extra["c_statistic"][0] if prediction.estimable else None,
-             kind="estimate", found="C-statistic: {value}.",
-             missing="The C-statistic", reason="" if prediction.estimable
+             kind="estimate", found=C_STATISTIC["emergency"][0],
+             missing=C_STATISTIC["emergency"][1], reason="" if prediction.estimable
              else str(prediction.reason))},
     )
     return EmergencyReport(flow=pt.flow, balance=matched.balance,

@@ -20,7 +20,7 @@ from lifetools.disclosure import (
     protect_count,
     protected_count,
 )
-from lifetools.labels import label
+from lifetools.labels import TERMS, label, with_words
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
@@ -46,7 +46,12 @@ from lifetools.reports.crisis_parts import (
     time_to_event,
     with_missing_honos,
 )
-from lifetools.reports.sentences import interval_text, reason_text, result_sentence
+from lifetools.reports.sentences import (
+    C_STATISTIC,
+    interval_text,
+    reason_text,
+    result_sentence,
+)
 from lifetools.reports.tripod import tripod_checklist
 from lifetools.result_names import CrisisName
 
@@ -308,10 +313,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         {"name": CrisisName.SHRINKAGE, "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": CrisisName.C_CORRECTED, "value": boot.corrected("c"), "kind": "estimate",
-         "label": "Optimism-corrected C-statistic (development)"},
+         "label": f"Optimism-corrected {with_words('C-statistic')} (development)"},
         {"name": CrisisName.C_VALIDATION, "value": float(t.loc["c", "estimate"]),
          "kind": "estimate",
-         "label": "C-statistic in the next edition"},
+         "label": f"{with_words('C-statistic')} in the next edition"},
         {"name": CrisisName.C_VALIDATION_CI, "value": [float(t.loc["c", "ci_lower"]),
                                               float(t.loc["c", "ci_upper"])],
          "kind": "text", "text": interval_text(t.loc["c", "ci_lower"], t.loc["c", "ci_upper"],
@@ -320,23 +325,21 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         {"name": CrisisName.SLOPE_VALIDATION, "value": drift.slope, "kind": "estimate",
          "label": "Calibration slope in the next edition"},
         {"name": CrisisName.CITL_VALIDATION, "value": drift.citl, "kind": "estimate",
-         "label": "Calibration-in-the-large in the next edition"},
+         "label": f"Calibration-in-the-large ({TERMS['calibration-in-the-large']}) "
+                  "in the next edition"},
         {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",
          "text": reason_text(drift.verdict), "label": "Drift check"},
         {"name": CrisisName.C_CORRECTED_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
-             boot.corrected("c"), kind="estimate", missing="The optimism-corrected "
-             "C-statistic", found="After correcting for optimism its C-statistic was "
-             "{value}.")},
+             boot.corrected("c"), kind="estimate", missing=C_STATISTIC["corrected"][1],
+             found=C_STATISTIC["corrected"][0])},
         {"name": CrisisName.C_VALIDATION_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: C-statistic in the next edition", "text": result_sentence(
              float(t.loc["c", "estimate"]), kind="estimate",
              interval=(float(t.loc["c", "ci_lower"]), float(t.loc["c", "ci_upper"])),
              judge={"null": 0.5, "above": "it ranks people better than chance",
                     "below": "it ranks people worse than chance"},
-             missing="The C-statistic of the frozen model in this year's cohort",
-             found="its C-statistic was {value} ({level} confidence interval {interval}): "
-             "{verdict}.")},
+             missing=C_STATISTIC["validation"][1], found=C_STATISTIC["validation"][0])},
         {"name": CrisisName.SHRINKAGE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: uniform shrinkage", "text": result_sentence(
              frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",

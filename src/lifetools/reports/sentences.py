@@ -24,8 +24,9 @@ from lifetools.disclosure import (
     compose,
 )
 from lifetools.formatting import finite, verdict
+from lifetools.labels import with_words
 
-__all__ = ["CI_LEVEL", "estimate_part", "interval_text", "not_shown_sentence",
+__all__ = ["CI_LEVEL", "C_STATISTIC", "estimate_part", "interval_text", "not_shown_sentence",
            "plain_reason", "reason_text", "result_sentence", "withheld_reasons",
            "withheld_text"]
 
@@ -33,6 +34,18 @@ CI_LEVEL = Level(95)
 """The confidence level every interval on the site is stated at (``{level}``)."""
 
 _PREFIXES = ("could not be estimated:", "not estimable:", "withheld:")
+
+_C = with_words("C-statistic")  # "C-statistic (how well the model ranks people by risk)"
+C_STATISTIC = {
+    "corrected": ("After correcting for optimism its " + _C + " was {value}.",
+                  "The optimism-corrected " + _C),
+    "validation": ("its " + _C + " was {value} ({level} confidence interval {interval}): "
+                   "{verdict}.", "The " + _C + " of the frozen model in this year's cohort"),
+    "emergency": ("The " + _C + " of the A&E prediction model was {value}.", "The " + _C),
+}
+"""The reports' sentences of a C-statistic (``found``, ``missing`` of
+:func:`result_sentence`), the term beside its plain words (:data:`lifetools.labels.TERMS`):
+the crisis report's optimism-corrected and next-edition values, the emergency report's."""
 
 
 def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:

@@ -111,6 +111,10 @@ def _result_texts(text: str, nb: Any, profile: SdcProfile) -> rules.Found:
                         "text", "estimate", "ratio", "interval"):
                 found.append(("unprotected-number-in-text", "a value in results.json "
                               "that is none of the protected numbers of its text"))
+        if "null" in entry and entry["null"] not in [
+                span.get("null") for span in page[1] or () if isinstance(span, dict)]:
+            found.append(("unprotected-number-in-text", "a null in results.json that is "
+                          "not the null its text's interval was written with"))
     return list(dict.fromkeys(found))
 
 

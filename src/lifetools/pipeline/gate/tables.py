@@ -8,7 +8,10 @@ it must be
 
 - in a column the stamp records as protected by a disclosure rule (a share, a rate,
   a magnitude: ``protected_headers``), written with decimal places as the rule wrote
-  it;
+  it: where the rule fixed the places (``protected_places``, from the protection
+  record: person-years are published whole, a share to 1 place) each cell is one
+  number with exactly those places ("8,922" passes only there; "8,922.00" or "42.86"
+  there is refused), and elsewhere a whole number is refused;
 - in a label column (the leading text columns of the table, ``label_headers``: a
   group, a level): a category code ("1", "18-24", "65+") or words the prose rule
   allows, as in the first column; after the first column, a code must be a declared
@@ -81,6 +84,14 @@ def _lone_count(cell: str, profile: SdcProfile) -> bool:
     return abs(value) > 1 and not profile.publishable(abs(value))
 
 
+def _fixed_places(cell: str, places: Any) -> bool:
+    """The cell is one number written with exactly ``places`` decimal places."""
+    if not isinstance(places, int) or isinstance(places, bool) or places < 0:
+        return False
+    decimals = rf"\.\d{{{places}}}" if places else ""
+    return bool(re.fullmatch(rf"-?(?:\d{{1,3}}(?:,\d{{3}})+|\d+){decimals}", cell))
+
+
 def _finding(detail: str) -> tuple[str, str]:
     return (TABLE_RULE, detail)
 
@@ -110,6 +121,7 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
     stamped = mark.get("rules") or {}
     counts = {*stamped.get("count_cols", []), *stamped.get("count_headers", [])}
     protected = set(stamped.get("protected_headers", []))
+    places = stamped.get("protected_places") or {}
     declared = set(stamped.get("not_count_headers", []))
     labels = set(stamped.get("label_headers", []))
     spans = {(int(r), str(h)): s for r, h, s in mark.get("cell_spans") or []
@@ -129,6 +141,11 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
                 found += [(TABLE_RULE, f"column {name!r}: {d}") for _, d in
                           text_findings(cell, spans[(number, name)], profile,
                                         parameters)]
+            elif name in protected and name in places:
+                if not _fixed_places(cell, places[name]):
+                    found.append(_finding(f"column {name!r} is protected by a rule that "
+                                          f"publishes it with {places[name]} decimal "
+                                          "places, and holds a cell written otherwise"))
             elif name in protected or name in declared:
                 if name in protected and _WHOLE.search(_DECIMAL.sub(" ", cell)):
                     found.append(_finding(f"column {name!r} is protected by a rule that "

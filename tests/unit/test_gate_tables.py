@@ -1,0 +1,61 @@
+"""The gate's rule for protected table columns whose rule fixed the decimal places.
+
+Person-years are published whole ("8,922") and shares to 1 place ("42.9"); the stamp
+records those places (``protected_places``) and the gate checks every cell of such a
+column against them, while a protected column without recorded places still refuses a
+whole number (a count written into a column of decimals).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lifetools.disclosure import get_profile
+from lifetools.pipeline.gate.tables import TABLE_RULE, cell_findings
+
+HEAD = ["Group", "People", "Person-years", "Rate"]
+
+
+def _mark(places: dict | None) -> dict:
+    rules = {"count_cols": ["people"], "count_headers": ["People"],
+             "protected_headers": ["Person-years", "Rate"]}
+    if places is not None:
+        rules["protected_places"] = places
+    return {"rules": rules}
+
+
+def _found(years: list[str], places: dict | None) -> list[tuple[str, str]]:
+    rows = [["Life Rooms users", "40", years[0], "0.01"],
+            ["Secondary care", "40", years[1], "0.09"]]
+    return cell_findings(HEAD, rows, _mark(places), get_profile("default"), {})
+
+
+def test_cell_findings_whole_person_years_with_places_zero_pass():
+    assert _found(["8,922", "450"], {"Person-years": 0}) == []
+
+
+def test_cell_findings_whole_number_in_protected_column_without_places_is_refused():
+    found = _found(["8,922", "450"], None)
+    assert found and found[0][0] == TABLE_RULE and "Person-years" in found[0][1]
+
+
+@pytest.mark.parametrize("years", [["8,922.00", "450"], ["8,922", "450.5"],
+                                   ["8922 years", "450"], ["8,922", "1.19 (0.8 to 2)"]])
+def test_cell_findings_cell_not_written_with_the_stamped_places_is_refused(years):
+    found = _found(years, {"Person-years": 0})
+    assert [rule for rule, _ in found] == [TABLE_RULE]
+    assert "0 decimal places" in found[0][1]
+
+
+@pytest.mark.parametrize("places", [-1, "0", None, True])
+def test_cell_findings_malformed_stamped_places_are_refused(places):
+    assert _found(["8,922", "450"], {"Person-years": places})
+
+
+def test_cell_findings_places_for_a_column_not_protected_do_not_free_it():
+    # places name a column the stamp does not record as protected: the usual rules
+    rows = [["Life Rooms users", "40", "8,922", "13"], ["Secondary care", "40", "450", "20"]]
+    mark = {"rules": {"count_headers": ["People"], "protected_headers": ["Person-years"],
+                      "protected_places": {"Person-years": 0, "Rate": 0}}}
+    found = cell_findings(HEAD, rows, mark, get_profile("default"), {})
+    assert any("'Rate'" in detail for _, detail in found)
