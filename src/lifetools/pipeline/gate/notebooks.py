@@ -29,7 +29,7 @@ from lifetools.disclosure import (
     get_profile,
     notes_text,
 )
-from lifetools.disclosure.downloads import read_csv
+from lifetools.disclosure.downloads import column_notes, read_csv
 from lifetools.disclosure.text import span_findings, text_findings
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.prose import RunParameters, has_words, prose_findings
@@ -435,9 +435,12 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
         elif parts == ("results.json",):
             owner = next((m for k, m in sealed.items() if k.startswith("result:")), None)
         elif parts in (("tables", NOTES_FILE), ("figures", NOTES_FILE)):
-            # the notes on [c] and [x]: verified word for word against a profile's text
+            # the notes on [c] and [x] and the folder's columns: verified word for word
+            # against a profile's text and the list made from the folder's CSV headers
             text = path.read_text(encoding="utf-8", errors="replace")
-            if any(k.startswith(f"{parts[0][:-1]}:") for k in sealed) and text in _NOTES:
+            columns = column_notes(path.parent)
+            if any(k.startswith(f"{parts[0][:-1]}:") for k in sealed) and \
+                    text in {notes + columns for notes in _NOTES}:
                 continue
         if owner is None:
             yield name, "unsanctioned-file", ("a file no lifetools display function "
