@@ -25,8 +25,8 @@ from lifetools.pipeline import layout
 from lifetools.pipeline.series import Analysis, Edition, MainPoint, Publication, Series
 from lifetools.publication import read_results
 
-__all__ = ["Publication", "disclosure_rule", "main_point", "main_points_markdown", "render_landing",
-           "why_not_estimated",
+__all__ = ["Publication", "disclosure_rule", "main_point", "main_points_markdown",
+           "render_landing", "why_not_estimated",
            "status_banner", "write_furniture"]
 
 MARKERS = {"banner": "<!-- lifetools:banner -->",
