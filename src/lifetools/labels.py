@@ -28,8 +28,9 @@ from typing import Any
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DictionaryError
 
-__all__ = ["COLUMN_LABELS", "LABELS", "RAW_NAMES", "TERMS", "VALUE_LABELS", "code_label",
-           "column_label", "is_raw_name", "label", "labels", "value_label", "with_words"]
+__all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "LABELS", "RAW_NAMES", "TERMS", "VALUE_LABELS",
+           "code_label", "column_label", "column_unit", "is_raw_name", "label", "labels",
+           "value_label", "with_words"]
 
 COLUMN_LABELS: Mapping[str, str] = {
     # counts and cohort steps
@@ -60,9 +61,46 @@ COLUMN_LABELS: Mapping[str, str] = {
     "smd_before": "Standardised difference before matching",
     "smd_after": "Standardised difference after matching",
     "covariate": "Characteristic", "month": "Month", "referrals": "Referrals",
-    "contacts": "Contacts",
+    "contacts": "Contacts", "number_at_risk": "Number at risk",
 }
 """Plain words for the column names reports publish."""
+
+_COUNT = "a count of people or events, protected as above"
+WORDS = "words (no unit)"
+_NUMBER = ("a number in the unit of the measure its row names, or that the table's "
+           "caption on the report page names")
+COLUMN_UNITS: Mapping[str, str] = {
+    **dict.fromkeys(("n", "people", "events", "crises", "visits", "prescriptions",
+                     "responses", "agreeing", "referrals", "contacts", "number_at_risk",
+                     "at_risk", "development", "validation", "Life Rooms users",
+                     "Secondary care", "people needed", "missing, development",
+                     "missing, validation"), _COUNT),
+    **dict.fromkeys(("imd_quintile", "IMD quintile (1 = most deprived)"),
+                    "a fifth of areas by the Index of Multiple Deprivation (1 = most "
+                    "deprived, 5 = least)"),
+    "level": "a level of the predictor (for a yes/no predictor 0 = no, 1 = yes)",
+    "person_years": "person-years (years of follow-up added up over people)",
+    "rate": "events per person-year",
+    **dict.fromkeys(("ci_lower", "ci_upper"), "the unit of the estimate, rate or "
+                    "percentage in the same row"),
+    **dict.fromkeys(("per_cent", "Life Rooms users %", "Secondary care %"),
+                    "per cent (0 to 100)"),
+    **dict.fromkeys(("p_value", "p-value"), "a probability (0 to 1)"),
+    **dict.fromkeys(("day", "time"), "days from the start of follow-up"),
+    "knots": "years", "month": "a calendar month",
+    **dict.fromkeys(("predicted", "observed", "threshold"), "a risk (0 to 1)"),
+    **dict.fromkeys(("treat_all", "treat_none"), "net benefit: true positives less "
+                    "weighted false positives, per person (at most 1)"),
+    **dict.fromkeys(("smd_before", "smd_after"), "standard deviations (the difference "
+                    "in means over the pooled standard deviation)"),
+    "statistic": "a chi-squared statistic (no unit)", "df": "a whole number (no unit)",
+    "shrinkage": "a factor from 0 to 1 (no unit)",
+    "events per parameter": "events per model parameter",
+    "fraction of missing information": "a proportion (0 to 1)",
+    "E-value (CI limit)": "a risk ratio (no unit)",
+    **dict.fromkeys(("estimate", "apparent", "optimism", "corrected"), _NUMBER),
+}
+"""The unit of each numeric column a published CSV may hold (:func:`column_unit`)."""
 
 RAW_NAMES = frozenset({"n", "df", "se", "epp", "step", "term", "p", "id", "key",
                        "estimate", "group", "model"})
@@ -148,6 +186,31 @@ def column_label(name: Any) -> str:
     if text.startswith("p-value") or not text[:1].islower():
         return text
     return text[:1].upper() + text[1:]
+
+
+def column_unit(name: Any, cells: Any = ()) -> str:
+    """The unit of a published CSV column, for the notes beside the downloads.
+
+    :data:`COLUMN_UNITS` first; then "an estimate and its 95% confidence interval, as
+    text" for a header naming one; for any other column whose cells (``cells``, the
+    column's values as written) are all numbers or ``[c]``/``[x]``, the measure its row
+    or the table's caption names; else "words".
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_labels.py``.
+    """
+    text = str(name).strip()
+    if text in COLUMN_UNITS:
+        return COLUMN_UNITS[text]
+    if "(95% CI)" in text:
+        return "an estimate and its 95% confidence interval, as text"
+    if "median (quartiles)" in text:
+        return "a median and its quartiles, as text, in the unit its row names"
+    values = [str(c).replace(",", "") for c in cells if str(c) not in ("[c]", "[x]")]
+    if values and all(re.fullmatch(r"-?\d+(\.\d+)?", v) for v in values):
+        return _NUMBER
+    return WORDS
 
 
 @functools.lru_cache(maxsize=1)

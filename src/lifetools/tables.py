@@ -68,19 +68,25 @@ class PublishedTable:
     """Cells that are protected texts: (row, header, spans), for the gate to verify."""
 
     def to_html(self) -> str:
-        """Accessible HTML: caption, column headers with scope, scrollable on a phone."""
+        """Accessible HTML: caption, column headers with scope, stacked on a phone.
+
+        Each body cell carries its column's header as ``data-label``: below 600 px
+        (``book/_static/lifetools.css``) a row of a ``lifetools-stacked`` table shows
+        as "header: value" lines, so no column is off-screen.
+        """
         shown = self.frame if self.words is None else self.words
-        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>'
-                       for c in shown.columns)
+        labels = [html.escape(str(c)) for c in shown.columns]
+        head = "".join(f'<th scope="col">{label}</th>' for label in labels)
         body = []
         for row in shown.itertuples(index=False):
-            cells = "".join(f"<td>{html.escape(str(v))}</td>" for v in row)
+            cells = "".join(f'<td data-label="{label}">{html.escape(str(v))}</td>'
+                            for label, v in zip(labels, row, strict=True))
             body.append(f"<tr>{cells}</tr>")
         note = f'<p class="lifetools-table-note">{html.escape(self.note)}</p>' \
             if self.note else ""
         return (f'<div class="lifetools-table" role="region" tabindex="0" '
                 f'aria-label="{html.escape(self.caption)}" style="overflow-x:auto">'
-                f'<table class="table"><caption>{html.escape(self.caption)}</caption>'
+                f'<table class="table lifetools-stacked"><caption>{html.escape(self.caption)}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
                 f"{note}</div>")
 

@@ -7,7 +7,8 @@
   every page loads without a script error, no internal link is broken (checked once),
   axe-core (``axe-playwright-python``) finds no violation of any impact against WCAG
   2.0/2.1 A/AA, 2.2 AA and axe's best-practice rules, nothing scrolls sideways at 320 px
-  (WCAG 1.4.10 reflow), and every control reached by Tab shows a focus ring (2.4.7).
+  (WCAG 1.4.10 reflow) nor is any table cell's right edge (tables stack as
+  "header: value" lines), and every control reached by Tab shows a focus ring (2.4.7).
 - From the built HTML alone: ``lang="en-GB"``, a unique ``<title>`` per page, and no
   page shows a Python repr, "nan", "None", "inf" or an empty section.
 
@@ -118,6 +119,18 @@ OVERFLOW = """() => {
 }"""
 
 
+#: Table cells a reader sees (body cells, and the head of a table that does not stack)
+#: whose right edge is beyond the viewport: a column off-screen even when the table
+#: scrolls inside its own box (so the page-level overflow check does not see it).
+CELLS_OFF_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll(
+      '.bd-article td, .bd-article tbody th, .bd-article table:not(.lifetools-stacked) th')]
+    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > width + 1; })
+    .slice(0, 3).map(e => e.textContent.trim().slice(0, 30));
+}"""
+
+
 #: After the colour scheme changes: two frames (the theme's listener sets ``data-theme``
 #: and the styles are recomputed), then every finite animation and transition finished,
 #: so axe measures the final colours. Returns the theme the page shows.
@@ -175,6 +188,10 @@ def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, widt
                     overflow.append(f"{scheme}-{width} {name}: {measured['scroll']} px "
                                     f"wide at {measured['width']} px "
                                     f"({', '.join(measured['wide'])})")
+                cut = page.evaluate(CELLS_OFF_SCREEN)
+                if cut:
+                    overflow.append(f"{scheme}-{width} {name}: table cells beyond the "
+                                    f"viewport ({', '.join(cut)})")
             for violation in violations:
                 line = (f"{scheme}-{width} {name}: {violation['id']} "
                         f"({violation['impact']}): {violation['help']} "

@@ -5,7 +5,8 @@ inch) whose smallest text is :data:`~lifetools.plots.theme.FONT_SIZE` points (ch
 on every figure function by ``tests/unit/test_plots.py`` and on the reports' figures
 by ``tests/unit/test_reports.py``). Its text is therefore
 ``FONT_SIZE * 96 / 72 * shown width / natural width`` CSS px high. Here the shown width
-is measured in headless Chromium at 390 x 844 and at 320 x 640 (WCAG's reflow width)
+is measured in headless Chromium at 390 x 844, at 320 x 640 (WCAG's reflow width)
+and at 280 x 640 (a folded phone's cover screen)
 on every report page of every edition, in the light and dark colour schemes (the width
 is the image's content box: the theme pads images in dark), and each PNG's width is
 read from the file.
@@ -104,10 +105,16 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+#: A folded phone's cover screen (280 CSS px, under WCAG's 320): the page's margins
+#: narrow there (``book/_static/lifetools.css``), so figures are shown 264 px wide.
+FOLDED_PX, FOLDED_FIGURE_PX = 280, 264
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 @pytest.mark.parametrize(("screen", "figure_px", "narrow"), [
-    ((PHONE_PX, 844), PHONE_FIGURE_PX, False), ((NARROW_PX, 640), NARROW_FIGURE_PX, True)])
+    ((PHONE_PX, 844), PHONE_FIGURE_PX, False), ((NARROW_PX, 640), NARROW_FIGURE_PX, True),
+    ((FOLDED_PX, 640), FOLDED_FIGURE_PX, True)])
 def test_every_figure_text_at_least_12_css_px_in_chromium_on_a_phone(site, screen,
                                                                      figure_px, narrow):
     from playwright.sync_api import sync_playwright

@@ -64,6 +64,14 @@ def test_leaks_row_level_csv_in_files_is_refused(run):
     assert "row-level" in message and "person-id" in message
 
 
+def test_leaks_notes_file_not_made_from_the_folder_is_refused(run):
+    # notes.txt lists the folder's CSV columns; a hand-edited note (here naming a count)
+    # is not the text the gate makes from the profile and the CSV headers
+    notes = run.files / "tables" / "notes.txt"
+    notes.write_text(notes.read_text() + "  n: Number; 13 people were left out\n")
+    refused(run.write(), None, "unsanctioned-file", "files/tables/notes.txt")
+
+
 def test_leaks_nhs_number_in_markdown_is_refused(run):
     cell = run.markdown(f"One person (NHS number {NHS}) was excluded.")
     refused(run.write(), cell, "nhs-number")

@@ -169,3 +169,29 @@ def test_write_csv_writes_suppressed_cells_as_c_never_blank_or_zero(tmp_path):
     disclosure.write_csv(table, tmp_path / "sites.csv")
     assert (tmp_path / "sites.csv").read_text() == "site,visits\na,[c]\nb,[c]\nc,0\n"
     assert "[c]: confidential" in (tmp_path / "notes.txt").read_text()
+
+
+def test_write_csv_notes_list_every_column_of_every_csv_with_words_and_unit(tmp_path):
+    rates = disclosure.protect_counts(pd.DataFrame(
+        {"group": ["a", "b"], "people": [40, 50], "person_years": [12.5, 20.0],
+         "rate": [0.4, 0.5], "ci_lower": [0.2, 0.3], "ci_upper": [0.7, 0.8]}),
+        ["people"])
+    flow = disclosure.protect_counts(pd.DataFrame({"step": ["x"], "n": [100]}), ["n"])
+    disclosure.write_csv(rates, tmp_path / "rates.csv")
+    disclosure.write_csv(flow, tmp_path / "flow.csv")
+    notes = (tmp_path / "notes.txt").read_text()
+    assert notes.startswith(disclosure.notes_text("default"))  # symbols and rules first
+    listed = notes.split("Columns of each file")[1].splitlines()
+    files = [line for line in listed if line.endswith(".csv")]
+    assert files == ["flow.csv", "rates.csv"]  # every CSV of the folder, whoever wrote last
+    columns = [line.strip().split(":")[0] for line in listed if line.startswith("  ")]
+    assert columns == ["step", "n", "group", "people", "person_years", "rate", "ci_lower",
+                       "ci_upper"]
+    assert "  person_years: Person-years; unit: person-years" in notes
+    assert "  rate: Rate; unit: events per person-year\n" in notes
+    assert "  n: Number; unit: a count of people or events, protected as above\n" in notes
+    assert "  ci_lower: Lower 95% limit; unit: the unit of the estimate" in notes
+    assert "  group: Group; unit: words (no unit)\n" in notes
+    assert notes == disclosure.notes_text("default") + disclosure.column_notes(tmp_path)
+    (tmp_path / "flow.csv").unlink()
+    assert "flow.csv" not in disclosure.column_notes(tmp_path)

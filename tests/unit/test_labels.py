@@ -43,3 +43,19 @@ def test_value_label_codes_terms_and_levels_read_as_words(value, column, shown):
     ("hazard ratio (95% CI)", False), ("people", False), ("Number", False)])
 def test_is_raw_name_machine_names_only(text, raw):
     assert is_raw_name(text) is raw
+
+
+@pytest.mark.parametrize(("name", "cells", "unit"), [
+    ("rate", ["0.11"], "events per person-year"),
+    ("p-value", ["0.430"], "a probability (0 to 1)"),
+    ("hazard ratio (95% CI)", ["1.26 (0.71 to 2.23)"],
+     "an estimate and its 95% confidence interval, as text"),
+    ("development: median (quartiles)", ["43.0 (31.0 to 56.0)"],
+     "a median and its quartiles, as text, in the unit its row names"),
+    ("Model", ["0.16", "[c]", "[x]"], "a number in the unit of the measure its row names, "
+     "or that the table's caption on the report page names"),
+    ("Model", ["Cause-specific Cox"], "words (no unit)")])
+def test_column_unit_known_interval_numeric_and_word_columns(name, cells, unit):
+    from lifetools.labels import column_unit
+
+    assert column_unit(name, cells) == unit

@@ -143,6 +143,31 @@ def test_render_landing_fills_every_marker_from_results(tmp_path):
     assert "Published on 30 November 2026." in landing and "REPORTS" in landing
 
 
+def test_render_landing_disclosure_rule_follows_the_setting(tmp_path):
+    # the landing page typed "rounded to the nearest 5 and counts of 1 to 7 are hidden"
+    # by hand; it now states the rule of the profile set in analyses.yml
+    text = (ROOT / "analyses" / "analyses.yml").read_text()
+    assert "disclosure:\n  profile: default\n" in text
+    changed = tmp_path / "analyses.yml"
+    changed.write_text(text.replace("disclosure:\n  profile: default\n",
+                                    "disclosure:\n  profile: mhsds\n"))
+
+    def landing(series, manifest):
+        return pages.render_landing(
+            (ROOT / "book" / "index.md").read_text(), series=series,
+            current=series.edition(series.current_edition), runs={}, manifest=manifest,
+            publication=series.publication, reports="")
+
+    default = landing(load_series(ROOT / "analyses" / "analyses.yml"), {})
+    assert "identify a person.\nCounts from 1 to 7 are suppressed and shown as [c]; " \
+        "other counts are rounded to the nearest 5.\n" in default
+    mhsds = landing(load_series(changed), {})
+    assert "Counts from 1 to 4 are suppressed" in mhsds and "1 to 7" not in mhsds
+    recorded = landing(load_series(changed),
+                       {"disclosure": {"profile": "opensafely-midpoint6"}})
+    assert "rounded to the midpoint of each band of 6" in recorded  # what it was built with
+
+
 def test_write_furniture_writes_calendar_status_contact_and_citations(tmp_path):
     series = load_series(ROOT / "analyses" / "analyses.yml")
     manifest = {"finished_at": "2026-11-30T10:00:00+00:00", "data": {"synthetic": None}}

@@ -54,7 +54,13 @@ from lifetools.disclosure.derived import (
     shares_table,
     wilson_interval,
 )
-from lifetools.disclosure.downloads import NOTES_FILE, SUPPRESSED, notes_text, write_csv
+from lifetools.disclosure.downloads import (
+    NOTES_FILE,
+    SUPPRESSED,
+    column_notes,
+    notes_text,
+    write_csv,
+)
 from lifetools.disclosure.magnitude import magnitude_reason, protect_magnitudes
 from lifetools.disclosure.models import (
     NOT_ESTIMABLE,
@@ -113,7 +119,7 @@ __all__ = [
     "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "combine_estimates",
     "declare_totals",
     "difference", "get_profile", "hide_secondary", "is_protected", "magnitude_reason",
-    "model_release", "notes_text", "poisson_interval", "protect_count",
+    "model_release", "notes_text", "column_notes", "poisson_interval", "protect_count",
     "protect_counts", "protect_magnitudes", "protected_count", "protected_shares",
     "rate", "rates_table", "require_count", "require_estimates", "require_table",
     "round_count",

@@ -4,7 +4,9 @@ Suppressed cells are written ``[c]`` (confidential), never blank and never zero,
 other missing values ``[x]`` (not available), as the Government Statistical Service
 recommends for machine-readable tables; a ``notes.txt`` beside the CSV files says
 what the symbols mean and which rules were applied, in sentences made from the
-profile (:func:`~lifetools.disclosure.rule_sentence`).
+profile (:func:`~lifetools.disclosure.rule_sentence`), and lists every column of every
+CSV file in the folder with the words the page shows for it and its unit
+(:func:`column_notes`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import pandas as pd
 from lifetools.disclosure.counts import require_table
 from lifetools.disclosure.profiles import get_profile, rule_sentence
 from lifetools.disclosure.protected import ProtectedTable
+from lifetools.labels import column_label, column_unit
 
-__all__ = ["NOT_AVAILABLE", "NOTES_FILE", "SUPPRESSED", "notes_text", "read_csv",
-           "read_csv_records", "shown_frame", "write_csv"]
+__all__ = ["NOT_AVAILABLE", "NOTES_FILE", "SUPPRESSED", "column_notes", "notes_text",
+           "read_csv", "read_csv_records", "shown_frame", "write_csv"]
 
 SUPPRESSED = "[c]"
 NOT_AVAILABLE = "[x]"
@@ -43,6 +46,37 @@ def notes_text(profile: str | None = None) -> str:
         f"{p.magnitude_threshold} contributors, and are hidden when the "
         f"{p.nk_n} largest contributions exceed {p.nk_k:.0%} of the total or the "
         f"rest is under {p.p_percent:g}% of the largest.\n")
+
+
+def column_notes(folder: Path) -> str:
+    """The notes' list of every column of every CSV file in ``folder``.
+
+    For each file (by name) each column in order: its name as in the file's first row,
+    the words the report page shows for it (:func:`lifetools.labels.column_label`; a
+    name without a label reads as its words) and its unit
+    (:func:`lifetools.labels.column_unit`). "" when the folder has no CSV file.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_disclosure_types.py``; the publish gate
+    (:mod:`lifetools.pipeline.gate.notebooks`) accepts a notes file only when it equals
+    :func:`notes_text` followed by this list for its folder.
+    """
+    lines = []
+    for path in sorted(Path(folder).glob("*.csv")):
+        head, rows = read_csv(path.read_bytes())
+        lines += ["", path.name]
+        for index, name in enumerate(head):
+            try:
+                words = column_label(name)
+            except ValueError:  # a machine name without a label: its words
+                words = name.replace("_", " ")
+            cells = [row[index] for row in rows if index < len(row)]
+            lines.append(f"  {name}: {words}; unit: {column_unit(name, cells)}")
+    if not lines:
+        return ""
+    return ("\nColumns of each file (its name in the file's first row: the words the "
+            "report page shows for it; its unit)\n" + "\n".join(lines) + "\n")
 
 
 def shown_frame(table: ProtectedTable, *, digits: int = 2) -> pd.DataFrame:
@@ -85,8 +119,8 @@ def write_csv(table: ProtectedTable, path: Path, *, digits: int = 2) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     shown_frame(table, digits=digits).to_csv(path, index=False, lineterminator="\n")
-    (path.parent / NOTES_FILE).write_text(notes_text(table.record.profile
-                                                     .split("+")[0]))
+    (path.parent / NOTES_FILE).write_text(notes_text(table.record.profile.split("+")[0])
+                                          + column_notes(path.parent))
     return path
 
 

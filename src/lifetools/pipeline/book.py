@@ -38,6 +38,7 @@ from lifetools.pipeline.provenance import rerun_commands, source_date_epoch, wri
 from lifetools.pipeline.record import record_markdown
 from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
+from lifetools.pipeline.table_labels import label_table_cells
 from lifetools.pipeline.weight import trim_site
 from lifetools.publication import STAMP_KEY, read_results
 from lifetools.synthetic import TRUE_EFFECTS
@@ -523,6 +524,8 @@ def repair_theme_html(text: str) -> str:
     - A table too wide for a phone scrolls inside its own box (``_static/lifetools.css``);
       keyboard users must be able to reach and scroll it (axe rule
       ``scrollable-region-focusable``, WCAG 2.1.1), so every table takes the focus.
+    - Every simple table stacks on a phone (``table_labels.label_table_cells``: each
+      body cell gets its column header as ``data-label``), not only the report tables.
     """
     seen, kept = set(), []
     for line in text.splitlines(keepends=True):
@@ -536,6 +539,6 @@ def repair_theme_html(text: str) -> str:
         lambda m: m.group(1) + '<summary aria-label="Show or hide the pages of '
         + m.group(2).replace('"', "&quot;") + '">', text)
     text = text.replace(SIDEBAR, SIDEBAR[:-1] + ' role="region" aria-label="Site menu">')
-    text = TABLE.sub('<table tabindex="0"', text)
+    text = label_table_cells(TABLE.sub('<table tabindex="0"', text))
     return text.replace(BARE_TOGGLE, '<summary aria-label="Show or hide the pages of '
                         'this section"><span class="toctree-toggle"')

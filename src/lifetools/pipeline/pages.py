@@ -19,19 +19,21 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from lifetools.disclosure import rule_sentence
 from lifetools.formatting import MISSING, format_value, verdict
 from lifetools.pipeline import layout
 from lifetools.pipeline.series import Analysis, Edition, MainPoint, Publication, Series
 from lifetools.publication import read_results
 
-__all__ = ["Publication", "main_point", "main_points_markdown", "render_landing",
-           "why_not_estimated",
+__all__ = ["Publication", "disclosure_rule", "main_point", "main_points_markdown",
+           "render_landing", "why_not_estimated",
            "status_banner", "write_furniture"]
 
 MARKERS = {"banner": "<!-- lifetools:banner -->",
            "main_points": "<!-- lifetools:main-points -->",
            "reports": "<!-- lifetools:reports -->",
-           "reproduce": "<!-- lifetools:reproduce -->"}
+           "reproduce": "<!-- lifetools:reproduce -->",
+           "disclosure": "<!-- lifetools:disclosure -->"}
 def long_date(iso: str | None) -> str:
     """Return '30 November 2026' from an ISO date or date-time ('' when missing)."""
     if not iso:
@@ -180,17 +182,32 @@ def reproduce_markdown(publication: Publication) -> str:
 def render_landing(text: str, *, series: Series, current: Edition, runs: Mapping[str, Path],
                    manifest: Mapping[str, Any], publication: Publication,
                    reports: str) -> str:
-    """Fill the landing page's markers: banner, main points, reports, reproduce."""
+    """Fill the landing page's markers: banner, main points, reports, reproduce and the
+    disclosure rule."""
     points = edition_points(series, current, runs, publication)
     filled = {
         "banner": status_banner(current, manifest, publication, current=True),
         "main_points": main_points_markdown(points, f"editions/{current.id}/"),
         "reports": reports,
         "reproduce": reproduce_markdown(publication),
+        "disclosure": disclosure_rule(series, manifest),
     }
     for key, marker in MARKERS.items():
         text = text.replace(marker, filled[key])
     return text
+
+
+def disclosure_rule(series: Series, manifest: Mapping[str, Any]) -> str:
+    """The disclosure rule the current edition was protected with, as one sentence.
+
+    The profile is the one its manifest records (``disclosure.profile``), else the
+    series file's (``disclosure: profile:`` in ``analyses/analyses.yml``, the one place
+    it is chosen); its numbers come from the profile
+    (:func:`lifetools.disclosure.rule_sentence`), never typed on the page. Checked by
+    ``tests/unit/test_pages.py::test_render_landing_disclosure_rule_follows_the_setting``.
+    """
+    recorded = manifest.get("disclosure", {}).get("profile")
+    return str(rule_sentence(recorded or series.sdc_profile))
 
 
 def _published(manifest: Mapping[str, Any]) -> str:

@@ -20,7 +20,7 @@ from lifetools.disclosure import (
     get_profile,
     notes_text,
 )
-from lifetools.disclosure.downloads import read_csv
+from lifetools.disclosure.downloads import column_notes, read_csv
 from lifetools.disclosure.text import text_findings
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.run_record import (
@@ -64,9 +64,13 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
         elif parts == ("results.json",):
             owner = next((m for k, m in sealed.items() if k.startswith("result:")), None)
         elif parts in (("tables", NOTES_FILE), ("figures", NOTES_FILE)):
-            # the notes on [c] and [x]: verified word for word against a profile's text
+            # the notes on [c] and [x] and the folder's columns: verified word for word
+            # against a profile's text and the list made from the folder's CSV headers
+            # (or the profile's text alone: runs written before the list was added)
             text = path.read_text(encoding="utf-8", errors="replace")
-            if any(k.startswith(f"{parts[0][:-1]}:") for k in sealed) and text in _NOTES:
+            columns = column_notes(path.parent)
+            if any(k.startswith(f"{parts[0][:-1]}:") for k in sealed) and (
+                    text in _NOTES or text in {notes + columns for notes in _NOTES}):
                 continue
         if owner is None:
             yield name, "unsanctioned-file", ("a file no lifetools display function "
