@@ -118,8 +118,10 @@ def population_queries(t: Any, start: pd.Timestamp, end: pd.Timestamp,
             "both": caseload.intersect(users), "either": caseload.union(users)}
 
 
-def _characteristics(people: pd.DataFrame, groups: dict[str, pd.Index],
+def _characteristics(people: pd.DataFrame, groups: dict[str, Any],
                      end: pd.Timestamp) -> pd.DataFrame:
+    """Counts per characteristic and group; ``groups`` maps each population to a
+    boolean mask of the rows of ``people`` in it."""
     frame = pd.DataFrame({
         "person_id": people["person_id"],
         "Age band": age_band(end.year - people["year_of_birth"]),
@@ -131,10 +133,8 @@ def _characteristics(people: pd.DataFrame, groups: dict[str, pd.Index],
     })
     tables = []
     for characteristic in ("Age band", "Sex", "Ethnic group", "Deprivation quintile"):
-        columns = {
-            name: frame[frame["person_id"].isin(ids)][characteristic].value_counts()
-            for name, ids in groups.items()
-        }
+        columns = {name: frame[rows][characteristic].value_counts()
+                   for name, rows in groups.items()}
         table = pd.DataFrame(columns).fillna(0).astype("int64")
         table.index.name = "group"
         table = table.reset_index().sort_values("group", kind="stable")
@@ -194,18 +194,21 @@ def describe_population(
         "Life Rooms users who were also in secondary care",
         "Life Rooms contacts linked to people in the data",
     ], "n": n})
-    # only the people of the two populations reach pandas, one row each
+    # only the people of the two populations reach pandas, one row each, with the
+    # population(s) each is in (one query, not three)
     people = q["people"]
-    people = tables.fetch(people.filter(people.person_id.isin(q["either"].person_id))
-                          .select("person_id", "year_of_birth", "sex", "ethnic_category",
-                                  "imd_quintile"),
+    in_care = people.person_id.isin(q["caseload"].person_id).fill_null(False)
+    user = people.person_id.isin(q["users"].person_id).fill_null(False)
+    people = tables.fetch(people.select("person_id", "year_of_birth", "sex",
+                                        "ethnic_category", "imd_quintile",
+                                        in_care=in_care, user=user)
+                          .filter(lambda t: t.in_care | t.user),
                           {"person_id": "string", "year_of_birth": "integer",
                            "sex": "string", "ethnic_category": "string",
                            "imd_quintile": "integer"})
-    caseload = pd.Index(tables.fetch(q["caseload"])["person_id"])
-    users = pd.Index(tables.fetch(q["users"])["person_id"])
     characteristics = _characteristics(
-        people, {"Secondary care": caseload, "Life Rooms users": users}, end
+        people, {"Secondary care": people["in_care"].to_numpy(bool),
+                 "Life Rooms users": people["user"].to_numpy(bool)}, end
     )
     monthly = tables.fetch(q["monthly"])
     monthly = pd.DataFrame({

@@ -262,15 +262,9 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
         except Exception as exc:  # noqa: BLE001 - any read failure is the user's file
             return None, ("file.unreadable", f"cannot be read as Parquet (truncated or "
                                              f"not Parquet: {type(exc).__name__})")
-    with open(path, "rb") as handle:
-        header = handle.readline(MAX_RECORD_BYTES).decode("utf-8", errors="replace")
-    if header.count(",") >= MAX_COLUMNS:
-        return None, ("value.too_long", f"has more than {MAX_COLUMNS} columns; the file "
-                                        "was not read")
-    if "," not in header and any(d in header for d in (";", "\t", "|")):
-        delimiter = next(d for d in (";", "\t", "|") if d in header)
-        return None, ("file.delimiter", f"uses {delimiter!r} between columns; lifetools "
-                                        "reads comma-separated CSV")
+    problem = csv_header_problem(path)
+    if problem:
+        return None, problem
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False,
                            encoding="utf-8-sig"), None
@@ -278,6 +272,22 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
         return None, ("file.encoding", "is not UTF-8 text; save it as CSV UTF-8")
     except Exception as exc:  # noqa: BLE001 - malformed CSV is the user's file
         return None, ("file.unreadable", f"is not valid CSV ({type(exc).__name__})")
+
+
+def csv_header_problem(path: Path) -> tuple[str, str] | None:
+    """``(rule, message)`` when a CSV file's first line has too many columns or another
+    delimiter than the comma (read by :func:`read_raw` and the engine's folder checks,
+    :mod:`lifetools.engines.folder`), else None."""
+    with open(path, "rb") as handle:
+        header = handle.readline(MAX_RECORD_BYTES).decode("utf-8", errors="replace")
+    if header.count(",") >= MAX_COLUMNS:
+        return ("value.too_long", f"has more than {MAX_COLUMNS} columns; the file was "
+                                  "not read")
+    if "," not in header and any(d in header for d in (";", "\t", "|")):
+        delimiter = next(d for d in (";", "\t", "|") if d in header)
+        return ("file.delimiter", f"uses {delimiter!r} between columns; lifetools reads "
+                                  "comma-separated CSV")
+    return None
 
 
 def table_path(data_dir: Path, name: str) -> Path | None:

@@ -384,19 +384,34 @@ def _folder_problems(path: Path, dictionary: Dictionary, tables: Sequence[str]):
 
 
 def validate_tables(
-    path: Path, dictionary: Dictionary, tables: Sequence[str]
+    path: Path, dictionary: Dictionary, tables: Sequence[str], *, in_engine: bool = True
 ) -> ValidationReport:
     """Validate the named tables of a folder against a dictionary.
+
+    With ``in_engine`` (the default) each file is checked by queries in embedded DuckDB
+    (:func:`lifetools.engines.folder.folder_problems`); a folder with a Parquet column
+    type those queries do not read, or ``in_engine=False``, is read into pandas and
+    checked here. Both give the same report.
 
     Notes
     -----
     Without a readable ``datapackage.json`` the extract date is taken as today, so dates
-    are still bounded (and the missing package is itself an error).
+    are still bounded (and the missing package is itself an error). The two ways are
+    compared in ``tests/engines/test_folder_validation.py``.
     """
     import datetime as dt
 
     files, problems, extract_date = _folder_problems(Path(path), dictionary, tables)
     extract_date = extract_date or dt.date.today()
+    if in_engine:
+        from lifetools.engines.folder import FolderNeedsPandas, folder_problems
+
+        try:
+            found = folder_problems(files, dictionary, tables, extract_date)
+        except FolderNeedsPandas:
+            pass
+        else:
+            return ValidationReport(Path(path), tuple(problems + found))
     frames, paths = {}, {}
     for name in tables:
         if name not in files:

@@ -22,6 +22,7 @@ from lifetools.dictionary import Dictionary, TableSpec, load_dictionary
 from lifetools.loading import is_duckdb_file
 from lifetools.redaction import safe_text
 from lifetools.validation import (
+    _TYPE_WORDS,
     MAX_ROWS_KEPT,
     Problem,
     Rule,
@@ -35,6 +36,11 @@ from lifetools.validation import (
 __all__ = ["duckdb_types", "engine_problems", "table_problems", "validate_duckdb"]
 
 _ROW = "__row"
+TYPE_FAILED, RAW_EMPTY, RAW_TEXT = "__bad_", "__empty_", "__raw_"
+"""Prefixes of the columns a typed table may carry per field (the folder's checks,
+:mod:`lifetools.engines.folder`): whether its value failed to parse (a ``type``
+problem), whether the value as stored was empty (``required``), and the stored value as
+text (shown for a ``type`` problem)."""
 
 
 def _missing(table: Any, spec: TableSpec, column: str) -> Any:
@@ -50,15 +56,21 @@ def _table(backend: Any, name: str) -> Any:
 
 
 def _field_rules(table: Any, spec: TableSpec, extract_date: Any) -> list[tuple]:
-    """(column, rule, message, bad, echo values, level) in the pandas checks' order."""
+    """(column, rule, message, bad, echo values, level) in the pandas checks' order;
+    echo is False, True (the column's values) or the name of the column to show."""
     out: list[tuple] = []
     for field in spec.fields:
         if field.name not in table.columns:
             continue
         value, missing = table[field.name], _missing(table, spec, field.name)
         present = ~missing
+        if TYPE_FAILED + field.name in table.columns:
+            out.append((field.name, Rule.TYPE, f"is not {_TYPE_WORDS[field.type]}",
+                        table[TYPE_FAILED + field.name], RAW_TEXT + field.name, "error"))
         if field.required:
-            out.append((field.name, Rule.REQUIRED, "has no value", missing, False, "error"))
+            empty = table[RAW_EMPTY + field.name] if RAW_EMPTY + field.name in \
+                table.columns else missing
+            out.append((field.name, Rule.REQUIRED, "has no value", empty, False, "error"))
         else:
             out.append((field.name, Rule.COLUMN_EMPTY, "has no value in any row (optional "
                         "column; analyses using it report it as not available)", None,
@@ -123,12 +135,17 @@ def _run(backend: Any, table: Any, checks: list[tuple], label: str, name: str,
     """Count every check in one query; fetch a bounded sample of rows for each failing."""
     if not checks:
         return []
-    flagged = table.mutate(**{f"c{i}": (c[3] if c[3] is not None else
-                                        ~_missing(table, spec, c[0])).fill_null(False)
-                              for i, c in enumerate(checks)})
+    flags = {f"c{i}": (c[3] if c[3] is not None else
+                       ~_missing(table, spec, c[0])).fill_null(False)
+             for i, c in enumerate(checks)}
+    # window flags (repeats) are columns first; the others are summed as they are, so
+    # the counting query stays small to compile (ibis compiling was most of the time)
+    window = {k for k, c in zip(flags, checks, strict=True)
+              if c[1] in (Rule.UNIQUE, Rule.PRIMARY_KEY)}
+    flagged = table.mutate(**{k: flags[k] for k in window}) if window else table
     counts = backend.execute(flagged.aggregate(
-        **{f"c{i}": flagged[f"c{i}"].ifelse(1, 0).sum() for i in range(len(checks))},
-        rows=flagged.count())).iloc[0]
+        **{k: (flagged[k] if k in window else v).ifelse(1, 0).sum()
+           for k, v in flags.items()}, rows=flagged.count())).iloc[0]
     problems = []
     for i, (column, rule, message, bad, echo, level) in enumerate(checks):
         count = int(counts[f"c{i}"] or 0)
@@ -138,12 +155,14 @@ def _run(backend: Any, table: Any, checks: list[tuple], label: str, name: str,
             continue
         if count == 0:
             continue
-        keep = [_ROW, column] if echo else [_ROW]
-        sample = backend.execute(flagged.filter(flagged[f"c{i}"]).select(*keep)
+        shown = echo if isinstance(echo, str) else column
+        keep = [_ROW, shown] if echo else [_ROW]
+        flag = flagged[f"c{i}"] if f"c{i}" in window else flags[f"c{i}"]
+        sample = backend.execute(flagged.filter(flag).select(*keep)
                                  .order_by(_ROW).limit(MAX_ROWS_KEPT))
         examples: tuple[str, ...] = ()
         if echo and spec is not None and not spec.field(column).is_identifying:
-            examples = _examples(sample[column].iloc[:50])
+            examples = _examples(sample[shown].iloc[:50])
         problems.append(Problem(label, name, column, rule, message, count,
                                 tuple(int(r) for r in sample[_ROW]), examples, level))
     return problems
@@ -173,22 +192,25 @@ def engine_problems(path: Path, dictionary: Dictionary, names: list[str],
 
 def table_problems(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
                    skip: dict[str, list[str]], extract_date: Any,
-                   label: str) -> dict[str, list[Problem]]:
+                   label: str, files: dict[str, str] | None = None
+                   ) -> dict[str, list[Problem]]:
     """:func:`engine_problems` on any ibis backend: ``tables`` are the tables to check,
-    each with its row number in a column ``__row`` (1 for the first stored row)."""
+    each with its row number in a column ``__row`` (1 for the first stored row).
+    Problems name the file ``files[table]`` if given, else ``label:table``."""
     tables = {n: t.drop(*[c for c in skip.get(n, []) if c in t.columns])
               for n, t in tables.items()}
+    files = files or {n: f"{label}:{n}" for n in tables}
     found: dict[str, list[Problem]] = {}
     for name, table in tables.items():
         spec = dictionary.table(name)
         checks = _field_rules(table, spec, extract_date) + _table_rules(table, spec)
-        found[name] = _run(backend, table, checks, f"{label}:{name}", name, spec)
-    found["(links)"] = _links(backend, tables, dictionary, label)
+        found[name] = _run(backend, table, checks, files[name], name, spec)
+    found["(links)"] = _links(backend, tables, dictionary, files)
     return found
 
 
 def _links(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
-           label: str) -> list[Problem]:
+           files: dict[str, str]) -> list[Problem]:
     problems: list[Problem] = []
     for name, table in tables.items():
         spec = dictionary.table(name)
@@ -203,7 +225,7 @@ def _links(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
             checks.append((column, Rule.FOREIGN_KEY, f"has values not found in "
                            f"'{target}.{ref}'", table[column].notnull()
                            & ~table[column].isin(known), False, "error"))
-        problems += _run(backend, table, checks, f"{label}:{name}", name, spec)
+        problems += _run(backend, table, checks, files[name], name, spec)
     people = tables.get("people")
     if people is None or not {"person_id", "date_of_death"} <= set(people.columns):
         return problems
@@ -219,8 +241,8 @@ def _links(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
             *table.columns, "death")
         checks = [(rule["field"], Rule.AFTER_DEATH, "is after the person's date of death",
                    joined[rule["field"]] > joined.death, False, "error")]
-        problems += _run(backend, joined, checks, f"{label}:{rule['table']}",
-                         rule["table"], None)
+        problems += _run(backend, joined, checks, files[rule["table"]], rule["table"],
+                         None)
     return problems
 
 

@@ -11,7 +11,7 @@ expressions against it and bring only the per-person frames to pandas with
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,24 +161,43 @@ def engine_tables(data: Any) -> EngineTables:
         return inner
     _quiet_duckdb()
     backend = ibis.duckdb.connect()
-    tables = {}
-    with precise():
-        for name in TABLES:
-            frame = untracked(data, name)
-            if frame is not None:
-                backend.con.register(name, frame)
-                tables[name] = _typed_nulls(backend.table(name), name, frame)
+    frames = {name: frame for name in TABLES
+              if (frame := untracked(data, name)) is not None}
     return EngineTables(backend=backend, engine="duckdb", where="the loaded tables",
-                        tables=tables, typed=True)
+                        tables=_Registered(backend, frames), typed=True)
+
+
+class _Registered(Mapping):
+    """The loaded frames as tables of an embedded DuckDB, each registered when first
+    used: a report reading four tables does not pay for registering nine (registering
+    and reading back a view's schema was most of a small call's time)."""
+
+    def __init__(self, backend: Any, frames: dict[str, pd.DataFrame]) -> None:
+        self._backend, self._frames, self._tables = backend, frames, {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._tables:
+            frame = self._frames[name]
+            with precise():
+                self._backend.con.register(name, frame)
+                self._tables[name] = _typed_nulls(self._backend.table(name), name, frame)
+        return self._tables[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frames)
+
+    def __len__(self) -> int:
+        return len(self._frames)
 
 
 def _typed_nulls(table: Any, name: str, frame: pd.DataFrame) -> Any:
     """Give columns that hold no value their dictionary type: DuckDB guesses the type
     of an empty or all-missing text column (NULL, or INTEGER in DuckDB 1.5), and a
-    guess breaks the expressions over it (a hand-built frame, an empty table)."""
+    guess breaks the expressions over it (a hand-built frame, an empty table). Only
+    text (object) columns are looked at for a value, up to the first one."""
     schema = table.schema()
     untyped = [c for c in schema if schema[c].is_null() or schema[c].is_unknown()
-               or not frame[c].notna().any()]
+               or (frame[c].dtype == object and frame[c].first_valid_index() is None)]
     if not untyped:
         return table  # the usual case: no need to read the dictionary
     spec = load_dictionary().table(name)

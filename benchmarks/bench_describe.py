@@ -1,0 +1,114 @@
+"""`describe_population` per call, side by side in one process: the pandas code (before
+issue 18), the first engine version and the current one.
+
+Usage: ``python benchmarks/bench_describe.py [--people 3000] [--repeats 5]``. The two
+earlier versions are read from git (``PANDAS_REV``, ``ENGINE_REV``) and run on the same
+loaded dataset as the current code, interleaved call by call so that a change of load
+on the machine falls on all three alike. Each call's CPU time (this process, all
+threads) and wall time are recorded; the results must be equal (frames compared), and
+the medians go to ``benchmarks/results/describe.{json,md}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+import lifetools as lt
+from lifetools.describe import describe_population
+from lifetools.synthetic import write_synthetic
+
+ROOT = Path(__file__).resolve().parents[1]
+PANDAS_REV = "8caf0cb^"  # describe.py before it ran as queries
+ENGINE_REV = "9e26988"  # describe.py and engines/engine.py before this change
+PERIODS = (("2023-04-01", "2024-03-31"), ("2024-04-01", "2025-03-31"))
+
+
+def _source(rev: str, path: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{path}"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def _module(name: str, source: str, **names) -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.__dict__.update(names)
+    sys.modules[name] = module
+    exec(compile(source, f"<{name}>", "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
+def versions() -> dict:
+    """The three ``describe_population`` functions, by name."""
+    pandas_version = _module("_describe_pandas", _source(PANDAS_REV,
+                                                         "src/lifetools/describe.py"))
+    _module("_engine_before", _source(ENGINE_REV, "src/lifetools/engines/engine.py"))
+    before = _source(ENGINE_REV, "src/lifetools/describe.py").replace(
+        "from lifetools.engines import engine_tables",
+        "from _engine_before import engine_tables")
+    assert "_engine_before" in before
+    engine_version = _module("_describe_before", before)
+    return {"pandas (before issue 18)": pandas_version.describe_population,
+            "engine, before": engine_version.describe_population,
+            "engine, now": describe_population}
+
+
+def _same(a, b) -> bool:
+    return all(getattr(a, k).equals(getattr(b, k))
+               for k in ("counts", "characteristics", "monthly"))
+
+
+def run(people: int, repeats: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        write_synthetic(Path(folder), people=people, seed=3)
+        dataset = lt.load_dataset(Path(folder))
+        functions = versions()
+        seconds: dict[str, list[tuple[float, float]]] = {k: [] for k in functions}
+        for repeat in range(repeats + 1):  # the first round warms imports and caches
+            for start, end in PERIODS:
+                results = {}
+                for name, function in functions.items():
+                    cpu, wall = time.process_time(), time.perf_counter()
+                    results[name] = function(dataset, period_start=start, period_end=end)
+                    if repeat:
+                        seconds[name].append((time.process_time() - cpu,
+                                              time.perf_counter() - wall))
+                first = next(iter(results.values()))
+                assert all(_same(first, r) for r in results.values()), "results differ"
+    with open("/proc/loadavg") as handle:
+        load = handle.read().split()[:3]
+    rows = {name: {"cpu_s": statistics.median(c for c, _ in s),
+                   "wall_s": statistics.median(w for _, w in s), "calls": len(s)}
+            for name, s in seconds.items()}
+    now = rows["engine, now"]
+    for row in rows.values():
+        row["cpu_ratio_to_now"] = row["cpu_s"] / now["cpu_s"]
+    return {"people": people, "repeats": repeats, "load_average": load, "rows": rows}
+
+
+def write(result: dict, stem: str) -> None:
+    out = ROOT / "benchmarks" / "results"
+    (out / f"{stem}.json").write_text(json.dumps(result, indent=2) + "\n")
+    lines = [f"# describe_population per call, {result['people']:,} people",
+             "", f"Median of {result['rows']['engine, now']['calls']} calls each "
+             f"(two periods x {result['repeats']}), interleaved in one process; load "
+             f"average at the end {' '.join(result['load_average'])}. Results equal.",
+             "", "| version | CPU s | wall s | CPU ratio to now |", "|---|---|---|---|"]
+    lines += [f"| {name} | {r['cpu_s']:.3f} | {r['wall_s']:.3f} | "
+              f"{r['cpu_ratio_to_now']:.2f} |" for name, r in result["rows"].items()]
+    (out / f"{stem}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=3000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    write(run(args.people, args.repeats), f"describe-{args.people // 1000}k")
