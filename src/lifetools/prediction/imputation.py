@@ -250,7 +250,9 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
     Returns
     -------
     BootstrapValidation
-        ``summary`` the mean over copies of apparent, optimism and corrected values.
+        ``summary`` the mean over copies of apparent, optimism and corrected values;
+        ``training`` every copy's samples' training values stacked, so that
+        :meth:`BootstrapValidation.interval` takes its percentiles over all of them.
 
     Notes
     -----
@@ -273,4 +275,5 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
               "imputation": f"bootstrap within each of {len(copies)} imputed copies "
                             f"({per_copy} samples each), averaged (MI-boot, Wahl et al. 2016)"}
     return BootstrapValidation(summary=summary, n_boot=sum(r.n_boot for r in results),
-                               n_failed=sum(r.n_failed for r in results), method=method)
+                               n_failed=sum(r.n_failed for r in results), method=method,
+                               training=np.concatenate([r.training for r in results]))
