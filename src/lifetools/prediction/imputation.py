@@ -233,7 +233,8 @@ def pool_performance(outcomes: Sequence[np.ndarray], risks: Sequence[np.ndarray]
 def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec, *,
                                  n_boot: int = 200, seed: int = 20261130,
                                  shrinkage: str | float = "none",
-                                 develop: Any = None) -> BootstrapValidation:
+                                 develop: Any = None,
+                                 plus632: bool = False) -> BootstrapValidation:
     """Harrell's bootstrap within each imputed copy, averaged (MI-boot).
 
     Parameters
@@ -246,6 +247,9 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
         Copy ``i`` uses seed ``seed + i``.
     shrinkage, develop
         The development procedure, as for :func:`bootstrap_validation`.
+    plus632 : bool
+        Also the .632+ estimates of C and the Brier score in each copy, averaged
+        (columns ``oob`` and ``corrected_632plus``, as :func:`bootstrap_validation`).
 
     Returns
     -------
@@ -265,9 +269,11 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
     """
     per_copy = max(int(np.ceil(n_boot / len(copies))), 10)
     results = [bootstrap_validation(c, spec, n_boot=per_copy, seed=seed + i,
-                                    shrinkage=shrinkage, develop=develop)
+                                    shrinkage=shrinkage, develop=develop, plus632=plus632)
                for i, c in enumerate(copies)]
     columns = ["apparent", "optimism", "corrected"]
+    if plus632:
+        columns += ["oob", "corrected_632plus"]
     stacked = np.stack([r.summary[columns].to_numpy() for r in results])
     summary = results[0].summary.copy()
     summary[columns] = stacked.mean(axis=0)
