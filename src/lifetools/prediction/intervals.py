@@ -109,8 +109,8 @@ def net_benefit_interval(outcome: np.ndarray, risk: np.ndarray,
     Returns
     -------
     DataFrame
-        The columns of :func:`net_benefit` (``threshold``, ``model``, ``treat_all``,
-        ``treat_none``) and ``model_lower``, ``model_upper``.
+        ``threshold``, ``model``, ``model_lower``, ``model_upper``, ``treat_all``,
+        ``treat_none`` (the columns of :func:`net_benefit` and the model's limits).
 
     Notes
     -----
@@ -132,4 +132,6 @@ def net_benefit_interval(outcome: np.ndarray, risk: np.ndarray,
     treated = p[:, None] >= th[None, :]
     contribution = treated * (y[:, None] - (1 - y[:, None]) * (th / (1 - th))[None, :])
     low, high = _percentile_means(contribution, n_boot=n_boot, seed=seed, level=level)
-    return table.assign(model_lower=low, model_upper=high)
+    table = table.assign(model_lower=low, model_upper=high)
+    return table[["threshold", "model", "model_lower", "model_upper", "treat_all",
+                  "treat_none"]]
