@@ -56,6 +56,8 @@ COLUMN_LABELS: Mapping[str, str] = {
     "predicted": "Predicted risk", "observed": "Observed risk",
     "threshold": "Risk threshold", "treat_all": "Net benefit: treat everyone",
     "treat_none": "Net benefit: treat no one",
+    "model_lower": "Net benefit of the model: lower 95% limit (percentile bootstrap)",
+    "model_upper": "Net benefit of the model: upper 95% limit (percentile bootstrap)",
     # figure data
     "time": "Days", "at_risk": "Number at risk",
     "smd_before": "Standardised difference before matching",

@@ -28,6 +28,47 @@ def test_boot_mi_nothing_to_impute_equals_bootstrap_validation(shrinkage):
     assert boot_mi.n_boot == plain.n_boot == 15
 
 
+def test_boot_mi_plus632_nothing_to_impute_equals_bootstrap_validation():
+    # .632+ and the location-shifted interval through boot-MI: with one copy equal to
+    # the plain bootstrap's, sample by sample
+    data = cohort(600, 1, missing=0.0)
+    boot_mi = bootstrap_validation_boot_mi(data, SPEC, impute=lambda d, s: [d], n_boot=15,
+                                           seed=4, shrinkage="heuristic", plus632=True)
+    plain = bootstrap_validation(data, SPEC, n_boot=15, seed=4, shrinkage="heuristic",
+                                 plus632=True)
+    cols = ["apparent", "oob", "corrected_632plus"]
+    np.testing.assert_allclose(boot_mi.summary[cols], plain.summary[cols], atol=1e-8)
+    np.testing.assert_allclose(boot_mi.training, plain.training, atol=1e-8)
+    for index in ("c", "brier"):
+        np.testing.assert_allclose(boot_mi.interval(index), plain.interval(index), atol=1e-8)
+        np.testing.assert_allclose(
+            boot_mi.interval(index, estimate="corrected_632plus"),
+            plain.interval(index, estimate="corrected_632plus"), atol=1e-8)
+    assert "plus632" in boot_mi.method
+
+
+def test_boot_mi_plus632_two_copies_out_of_bag_averaged_over_original_copies():
+    data = cohort(300, 3)
+    copies = impute(data, 5, m=2)
+    result = bootstrap_validation_boot_mi(data, SPEC, impute=lambda d, s: impute(d, s, m=2),
+                                          n_boot=4, seed=5, original=copies, plus632=True)
+    rng = np.random.default_rng(5)
+    samples = [rng.integers(0, len(data), len(data)) for _ in range(4)]
+    oob = []
+    for b, rows in enumerate(samples):
+        boot = data.iloc[rows].reset_index(drop=True)
+        model = fit_imputed_model(impute(boot, 6 + b, m=2), SPEC, shrinkage="none",
+                                  knots=dict(fit_imputed_model(copies, SPEC,
+                                                               shrinkage="none").frozen.knots)
+                                  ).frozen
+        out = ~np.isin(np.arange(len(data)), rows)
+        oob.append(np.mean([c_statistic(c["y"].to_numpy()[out],
+                                        model.linear_predictor(c)[out])[0] for c in copies]))
+    table = result.summary.set_index("index")
+    assert table.loc["c", "oob"] == pytest.approx(np.mean(oob), abs=1e-12)
+    assert table.loc["c", "corrected_632plus"] < table.loc["c", "apparent"]
+
+
 def test_boot_mi_imputes_inside_every_bootstrap_sample():
     data = cohort(200, 2)
     calls: list[tuple[int, int, int]] = []

@@ -357,3 +357,47 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
     said = " ".join(report.checklist["reported"])
     assert "within each of the 3 imputed copies" in said and " removed" in said
     assert scan_notebook(path) == []
+
+
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
+def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
+    # Brier score of the next edition and net benefit with percentile intervals; the
+    # internal table's corrected C and Brier with a location-shifted interval and .632+
+    temporal = report.temporal.set_index("measure")["estimate (95% CI)"]
+    assert " to " in temporal["Brier score"]
+    decision = report.decision
+    assert ((decision["model_lower"] <= decision["model"])
+            & (decision["model"] <= decision["model_upper"])).all()
+    internal = report.internal.set_index("measure")
+    shown = internal["optimism-corrected: 95% CI (location-shifted bootstrap)"]
+    for measure in ("C-statistic", "Brier score"):
+        low, high = (float(v) for v in shown[measure].split(" to "))
+        assert low <= float(internal.loc[measure, "corrected"]) <= high
+        assert float(internal.loc[measure, ".632+ estimate"]) > 0
+    assert shown["Calibration slope"] == internal.loc["Calibration slope",
+                                                      ".632+ estimate"] == "not defined"
+
+
+def test_internal_validation_table_uses_kept_samples_and_632plus():
+    from lifetools.prediction import BootstrapValidation
+    from lifetools.prediction.validation import INDICES
+    from lifetools.reports.crisis_parts import internal_validation_table
+    from lifetools.reports.prediction import MEASURES
+
+    summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0, 0, 0.15],
+                            "optimism": [0.05, 0.1, 0, 0, -0.01],
+                            "corrected": [0.75, 0.9, 0, 0, 0.16],
+                            "oob": [0.7, np.nan, np.nan, np.nan, 0.17],
+                            "corrected_632plus": [0.72, np.nan, np.nan, np.nan, 0.165]})
+    # training C 0.78 to 0.82 by 0.01: 2.5% and 97.5% percentiles 0.781 and 0.819
+    training = np.tile([0.0, 1.0, 0.0, 0.0, 0.15], (5, 1))
+    training[:, 0] = [0.78, 0.79, 0.80, 0.81, 0.82]
+    training[:, 4] = [0.14, 0.15, 0.15, 0.15, 0.16]
+    boot = BootstrapValidation(summary=summary, n_boot=5, n_failed=0, method={},
+                               training=training)
+    table = internal_validation_table(boot, MEASURES).set_index("measure")
+    column = "optimism-corrected: 95% CI (location-shifted bootstrap)"
+    assert table.loc["C-statistic", column] == "0.731 to 0.769"  # minus 0.05
+    assert table.loc["Brier score", column] == "0.151 to 0.169"  # 0.141, 0.159 plus 0.01
+    assert table.loc["C-statistic", ".632+ estimate"] == "0.720"
+    assert table.loc["Calibration slope", column] == "not defined"

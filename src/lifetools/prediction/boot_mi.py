@@ -18,7 +18,14 @@ import pandas as pd
 
 from lifetools.prediction.imputation import fit_imputed_model
 from lifetools.prediction.model import FrozenModel, ModelSpec
-from lifetools.prediction.validation import INDICES, BootstrapValidation, _indices
+from lifetools.prediction.validation import (
+    INDICES,
+    BootstrapValidation,
+    _indices,
+    _out_of_bag,
+    _with_plus632,
+    no_information_brier,
+)
 
 __all__ = ["bootstrap_validation_boot_mi"]
 
@@ -37,7 +44,8 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
                                  impute: Impute, n_boot: int = 200, seed: int = 20261130,
                                  shrinkage: str | float = "none",
                                  original: Sequence[pd.DataFrame] | None = None,
-                                 develop: Develop | None = None) -> BootstrapValidation:
+                                 develop: Develop | None = None,
+                                 plus632: bool = False) -> BootstrapValidation:
     """Harrell's optimism correction with multiple imputation inside each sample.
 
     Parameters
@@ -61,13 +69,18 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
         Another development procedure ``develop(copies, knots)`` returning a
         :class:`FrozenModel` (``knots`` None on the original data). Default: the model
         fitted to each copy and pooled by Rubin's rules, with ``shrinkage``.
+    plus632 : bool
+        Also the out-of-bag indexes and the .632+ estimates of C and the Brier score
+        (columns ``oob`` and ``corrected_632plus``), as
+        :func:`lifetools.prediction.bootstrap_validation` computes them. Default False.
 
     Returns
     -------
     BootstrapValidation
         As :func:`lifetools.prediction.bootstrap_validation`: rows ``c``, ``slope``,
         ``recalibration_intercept``, ``citl``, ``brier``; ``method["imputation"]`` says
-        how the imputation was repeated.
+        how the imputation was repeated; ``training`` each sample's training indexes
+        (for :meth:`BootstrapValidation.interval`).
 
     Notes
     -----
@@ -77,7 +90,12 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
     original positions); training indices averaged over the sample's copies, test
     indices averaged over the original copies; optimism the mean of training minus
     test, corrected = apparent - optimism. A sample whose imputation or fit fails is
-    dropped and counted. Cost: one imputation run per sample (``m`` copies) besides
+    dropped and counted. With ``plus632``, a sample's out-of-bag people are the
+    people of ``frame`` not drawn into it: its model's C and Brier score on them are
+    computed in each original copy and averaged over the copies, then over samples;
+    the no-information Brier score is averaged over the original copies; the .632+
+    estimate is formed from these averages (Efron and Tibshirani 1997). Cost: one
+    imputation run per sample (``m`` copies) besides
     the fits. With nothing to impute it equals
     :func:`lifetools.prediction.bootstrap_validation` sample by sample; tested in
     ``tests/unit/test_prediction_boot_mi.py`` (that equality, imputation inside each
@@ -96,7 +114,7 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
     apparent = _mean_indices(originals, model, spec.outcome_col)
     rng = np.random.default_rng(seed)
     samples = [rng.integers(0, len(frame), len(frame)) for _ in range(n_boot)]
-    optimism, failed = [], 0
+    optimism, failed, training, oob = [], 0, [], []
     for b, rows in enumerate(samples):
         boot = frame.iloc[np.asarray(rows)].reset_index(drop=True)
         try:
@@ -104,18 +122,31 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
             fit = develop(copies, knots)
             train = _mean_indices(copies, fit, spec.outcome_col)
             test = _mean_indices(originals, fit, spec.outcome_col)
+            if plus632:
+                oob.append(np.mean([_out_of_bag(
+                    c[spec.outcome_col].to_numpy(dtype=float),
+                    np.asarray(fit.linear_predictor(c)), np.asarray(rows))
+                    for c in originals], axis=0))
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
             failed += 1
             continue
         optimism.append(train - test)
+        training.append(train)
     mean_optimism = np.mean(optimism, axis=0)
     summary = pd.DataFrame({"index": INDICES, "apparent": apparent,
                             "optimism": mean_optimism, "corrected": apparent - mean_optimism})
+    if plus632:
+        summary = _with_plus632(summary, oob, float(np.mean([no_information_brier(
+            c[spec.outcome_col].to_numpy(dtype=float),
+            np.asarray(model.linear_predictor(c))) for c in originals])))
     method = {"estimator": "bootstrap optimism correction (Harrell)", "seed": seed,
               "shrinkage": procedure,
               "knots": "fixed at the original data's positions",
               "imputation": f"imputation repeated inside each of {n_boot} bootstrap samples "
                             f"({len(originals)} imputed copies each, model pooled by "
                             "Rubin's rules; boot-MI, Wahl et al. 2016)"}
+    if plus632:
+        method["plus632"] = ".632+ bootstrap (Efron and Tibshirani 1997) for C and Brier"
     return BootstrapValidation(summary=summary, n_boot=len(samples) - failed,
-                               n_failed=failed, method=method)
+                               n_failed=failed, method=method,
+                               training=np.asarray(training).reshape(-1, len(INDICES)))

@@ -233,7 +233,8 @@ def pool_performance(outcomes: Sequence[np.ndarray], risks: Sequence[np.ndarray]
 def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec, *,
                                  n_boot: int = 200, seed: int = 20261130,
                                  shrinkage: str | float = "none",
-                                 develop: Any = None) -> BootstrapValidation:
+                                 develop: Any = None,
+                                 plus632: bool = False) -> BootstrapValidation:
     """Harrell's bootstrap within each imputed copy, averaged (MI-boot).
 
     Parameters
@@ -246,11 +247,16 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
         Copy ``i`` uses seed ``seed + i``.
     shrinkage, develop
         The development procedure, as for :func:`bootstrap_validation`.
+    plus632 : bool
+        Also the .632+ estimates of C and the Brier score in each copy, averaged
+        (columns ``oob`` and ``corrected_632plus``, as :func:`bootstrap_validation`).
 
     Returns
     -------
     BootstrapValidation
-        ``summary`` the mean over copies of apparent, optimism and corrected values.
+        ``summary`` the mean over copies of apparent, optimism and corrected values;
+        ``training`` every copy's samples' training values stacked, so that
+        :meth:`BootstrapValidation.interval` takes its percentiles over all of them.
 
     Notes
     -----
@@ -263,9 +269,11 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
     """
     per_copy = max(int(np.ceil(n_boot / len(copies))), 10)
     results = [bootstrap_validation(c, spec, n_boot=per_copy, seed=seed + i,
-                                    shrinkage=shrinkage, develop=develop)
+                                    shrinkage=shrinkage, develop=develop, plus632=plus632)
                for i, c in enumerate(copies)]
     columns = ["apparent", "optimism", "corrected"]
+    if plus632:
+        columns += ["oob", "corrected_632plus"]
     stacked = np.stack([r.summary[columns].to_numpy() for r in results])
     summary = results[0].summary.copy()
     summary[columns] = stacked.mean(axis=0)
@@ -273,4 +281,5 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
               "imputation": f"bootstrap within each of {len(copies)} imputed copies "
                             f"({per_copy} samples each), averaged (MI-boot, Wahl et al. 2016)"}
     return BootstrapValidation(summary=summary, n_boot=sum(r.n_boot for r in results),
-                               n_failed=sum(r.n_failed for r in results), method=method)
+                               n_failed=sum(r.n_failed for r in results), method=method,
+                               training=np.concatenate([r.training for r in results]))

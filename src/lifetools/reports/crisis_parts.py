@@ -6,6 +6,7 @@ Counts are raw here; the notebook protects them (``show_table`` count columns).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -35,7 +36,7 @@ from lifetools.prediction.time_to_event import (
 from lifetools.prediction.validation import BootstrapValidation
 
 __all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS", "INTERNAL_METHODS", "FineGrayPart",
-           "internal_validation", "MIN_OBSERVED", "characteristics",
+           "internal_validation", "internal_validation_table", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "time_to_event", "with_missing_honos"]
 
 IMPUTATIONS = 10
@@ -111,7 +112,9 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
 
     Notes
     -----
-    Both with the heuristic shrinkage repeated in each sample and seed ``seed``. With
+    Both with the heuristic shrinkage repeated in each sample and seed ``seed``, and
+    with the .632+ estimates of C and the Brier score (``plus632=True``: the Harrell
+    columns are unchanged by it). With
     nothing imputed (one copy) both are Harrell's plain bootstrap and MI-boot is used.
     Tested in ``tests/unit/test_prediction_boot_mi.py``.
     """
@@ -119,7 +122,7 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
         raise ValueError(f"internal validation must be one of {INTERNAL_METHODS}, "
                          f"not {method!r}")
     mi_boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
-                                           shrinkage="heuristic")
+                                           shrinkage="heuristic", plus632=True)
     m = len(dev_copies)
     if m == 1:
         return mi_boot, mi_boot, compose(
@@ -137,7 +140,7 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
             m=Parameter(m, "imputed copies"), year=Period("2016"))
     boot = bootstrap_validation_boot_mi(
         dev, spec, impute=lambda d, s: imputed_cohort(d, spec, m=imputations, seed=s),
-        n_boot=n_boot, seed=seed, shrinkage="heuristic", original=dev_copies)
+        n_boot=n_boot, seed=seed, shrinkage="heuristic", original=dev_copies, plus632=True)
     return boot, mi_boot, compose(
         "Harrell's bootstrap optimism correction with {n} samples drawn before "
         "imputation; each sample imputed afresh ({m} copies) and the model developed on "
@@ -146,6 +149,51 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
         "imputed copy (MI-boot) for both models.",
         n=Parameter(boot.n_boot, "bootstrap samples"),
         m=Parameter(imputations, "imputed copies"), year=Period("2016"))
+
+
+INTERVAL_INDICES = ("c", "brier")
+"""The internal-validation indexes shown with a location-shifted interval and a .632+
+estimate (the calibration indexes have neither: see
+:meth:`lifetools.prediction.BootstrapValidation.interval`)."""
+
+
+def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, str]
+                              ) -> pd.DataFrame:
+    """The internal-validation table: apparent, optimism, corrected, its interval, .632+.
+
+    Parameters
+    ----------
+    boot : BootstrapValidation
+        With the .632+ columns (``plus632=True``) and the samples' training values.
+    labels : mapping
+        The words of each index (``c``: "C-statistic", ...).
+
+    Notes
+    -----
+    The optimism-corrected C-statistic and Brier score get Noma et al.'s (2021)
+    location-shifted bootstrap interval and the .632+ estimate (Efron and Tibshirani
+    1997); the calibration rows say "not defined". Tested in
+    ``tests/unit/test_prediction_report.py``.
+    """
+    summary = boot.summary.set_index("index")
+
+    def interval(index: str) -> str:
+        if index not in INTERVAL_INDICES:
+            return "not defined"
+        low, high = boot.interval(index)
+        return "not estimated" if np.isnan(low) else f"{low:.3f} to {high:.3f}"
+
+    def plus(index: str) -> str:
+        value = summary.loc[index, "corrected_632plus"] if index in INTERVAL_INDICES else np.nan
+        return "not defined" if np.isnan(value) else f"{value:.3f}"
+
+    return pd.DataFrame({
+        "measure": [labels[i] for i in summary.index],
+        **{col: summary[col].map(lambda v: f"{v:.3f}").to_numpy()
+           for col in ("apparent", "optimism", "corrected")},
+        "optimism-corrected: 95% CI (location-shifted bootstrap)":
+            [interval(i) for i in summary.index],
+        ".632+ estimate": [plus(i) for i in summary.index]})
 
 
 def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,

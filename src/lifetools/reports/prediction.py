@@ -25,7 +25,6 @@ from lifetools.prediction import (
     calibration_curve,
     drift_check,
     minimum_sample_size,
-    net_benefit,
     performance_by_group,
     rcs_centiles,
 )
@@ -33,6 +32,7 @@ from lifetools.prediction.imputation import (
     fit_imputed_model,
     pool_performance,
 )
+from lifetools.prediction.intervals import brier_interval, net_benefit_interval
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     IMPUTATIONS,
@@ -41,6 +41,7 @@ from lifetools.reports.crisis_parts import (
     crisis_spec,
     imputed_cohort,
     internal_validation,
+    internal_validation_table,
     missing_table,
     model_comparison,
     time_to_event,
@@ -211,10 +212,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     boot, mi_boot, internal_method = internal_validation(
         dev, dev_copies, spec, method=internal, n_boot=n_boot, seed=seed,
         imputations=imputations)
-    internal_table = pd.DataFrame({
-        "measure": [MEASURES[i] for i in boot.summary["index"]],
-        **{col: boot.summary[col].map(lambda v: f"{v:.3f}")
-           for col in ("apparent", "optimism", "corrected")}})
+    internal_table = internal_validation_table(boot, MEASURES)
     comparison, ridge, lasso = model_comparison(
         dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
         seed=seed, folds=COMPARISON_FOLDS)
@@ -222,10 +220,13 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     lasso_drawn = int(lasso.method["bootstrap_samples"] + lasso.method["bootstrap_failed"])
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
+    brier = brier_interval(val["crisis"].to_numpy(dtype=float), risks, seed=seed + 2)
     temporal = pd.DataFrame({
         "measure": [MEASURES[m] for m in result.summary["measure"]],
-        "estimate (95% CI)": [_fmt(r.estimate, r.ci_lower, r.ci_upper)
-                              for r in result.summary.itertuples()]})
+        "estimate (95% CI)": [
+            _fmt(brier.estimate, brier.ci_lower, brier.ci_upper) if r.measure == "brier"
+            else _fmt(r.estimate, r.ci_lower, r.ci_upper)
+            for r in result.summary.itertuples()]})
     risk = np.mean(risks, axis=0)
     fg = time_to_event(dev_copies, val_copies, spec, logistic=result)
     fg_release = model_release(fg, data=dev, event_col="crisis", level_cols=level_cols)
@@ -233,7 +234,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                                                  "ci_upper"]])
     curve = calibration_curve(val["crisis"], risk,
                               grid=np.quantile(risk, np.linspace(0.05, 0.95, 10)))
-    decision = net_benefit(val["crisis"], risk, thresholds)
+    decision = net_benefit_interval(val["crisis"].to_numpy(dtype=float), risk, thresholds,
+                                    seed=seed + 3)
     drift = drift_check(result, slope_band=slope_band, citl_band=citl_band)
     min_count = get_profile().model_min_events
     fairness = pd.concat([
@@ -354,7 +356,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "horizon_days": 365, "development_date": development.index_date,
         "validation_date": validation.index_date,
         "c_validation": _fmt(*t.loc["c", ["estimate", "ci_lower", "ci_upper"]], digits=2),
-        "c_corrected": f"{boot.corrected('c'):.2f}",
+        "c_corrected": _fmt(boot.corrected("c"), *boot.interval("c"), digits=2),
         "slope_validation": _fmt(*t.loc["slope", ["estimate", "ci_lower", "ci_upper"]],
                                  digits=2),
         "citl_validation": _fmt(*t.loc["citl", ["estimate", "ci_lower", "ci_upper"]],
