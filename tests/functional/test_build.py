@@ -17,7 +17,7 @@ import time
 
 import nbformat
 import pytest
-from project_copy import ProjectRoot, commit_all, edit_series, site_state
+from project_copy import ProjectRoot, commit_all, site_state
 
 from lifetools.pipeline.build import build_series
 from lifetools.pipeline.cli import main
@@ -86,19 +86,6 @@ def test_build_archived_edition_keeps_the_series_order(project_copy_built):
             / "index.html").read_text()
     positions = [page.index(f'href="{a}.html"') for a in order]
     assert positions == sorted(positions)
-
-
-def test_build_parameter_change_reruns_only_that_notebook(project_copy_built):
-    def change(series: dict) -> None:
-        entry = next(a for a in series["analyses"] if a["id"] == "wellbeing")
-        entry["parameters"]["meaningful_change"]["default"] = 2.5
-
-    edit_series(project_copy_built, change)
-    with ProjectRoot(project_copy_built):
-        summary = build_series(jobs=2)
-    ran = {(o.spec.edition, o.spec.analysis) for o in summary.outcomes
-           if o.status == "ran"}
-    assert ran == {("2024-25", "wellbeing")}
 
 
 def test_build_failing_notebook_exits_14_and_leaves_site(project_copy_built, capsys):

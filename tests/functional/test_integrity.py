@@ -167,6 +167,11 @@ def test_build_archived_edition_pages_are_published_as_released(built_project):
 
 def test_build_republish_keeps_the_released_version_and_logs_the_reason(
         project_copy_built, capsys):
+    """A parameter change reruns only the current edition's notebook that takes it (the
+    archived edition is left as released); republishing the archived edition with a
+    reason then keeps its released version beside the correction. (The first half was
+    ``test_build_parameter_change_reruns_only_that_notebook`` in test_build.py, on a
+    copy of its own of the built project.)"""
     with ProjectRoot(project_copy_built):
         old = archive_dir("2023-24")
         before = {str(p.relative_to(old)): sha256_file(p)
@@ -177,6 +182,12 @@ def test_build_republish_keeps_the_released_version_and_logs_the_reason(
             entry["parameters"]["meaningful_change"]["default"] = 2.5
 
         edit_series(project_copy_built, change)
+        summary = build_series(jobs=2)
+        ran = {(o.spec.edition, o.spec.analysis) for o in summary.outcomes
+               if o.status == "ran"}
+        assert ran == {("2024-25", "wellbeing")}
+        assert {str(p.relative_to(old)): sha256_file(p)
+                for p in sorted(old.rglob("*")) if p.is_file()} == before
         reason = "meaningful change threshold corrected to 2.5 points"
         assert main(["build", "-j", "2", "--republish", "2023-24", "--reason", reason]) == 0
         kept = archive_dir("2023-24") / "versions" / "v1"
