@@ -29,6 +29,9 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from figure_text import assert_phone_figures, measure_figures
+
+from lifetools.plots.theme import NARROW_FIGURE_PX, NARROW_PX
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -84,6 +87,13 @@ def pages(site: Path) -> list[str]:
     return sorted(str(p.relative_to(site)) for p in site.rglob("*.html")
                   if not any(part.startswith(skip) for part in p.relative_to(site).parts)
                   and p.name not in ("genindex.html", "search.html"))
+
+
+def is_report_page(name: str) -> bool:
+    """A report page of an edition (``editions/<edition>/<report>.html``)."""
+    parts = name.split("/")
+    return (len(parts) == 3 and parts[0] == "editions"
+            and parts[2] not in ("index.html", "record.html"))
 
 
 def report_page(site: Path) -> str:
@@ -162,7 +172,7 @@ def axe_violations(page, scheme: str) -> list[dict]:
     return page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
 
 
-@pytest.mark.parametrize("width", [1280, 320])
+@pytest.mark.parametrize("width", [1280, NARROW_PX])
 def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, width):
     """Each page loaded once at ``width``, audited in the light and the dark scheme."""
     from axe_playwright_python.sync_playwright import Axe
@@ -173,6 +183,7 @@ def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, widt
                                   viewport={"width": width, "height": 900})
     page = context.new_page()
     errors, broken, failures, minor, overflow = [], set(), [], [], []
+    figures: dict[str, tuple[float, float, str]] = {}
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     for name in checked:
         response = page.goto(f"{server}/{name}", wait_until="load")
@@ -182,6 +193,8 @@ def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, widt
         page.evaluate(script)  # axe-core, once per load
         for scheme in ("light", "dark"):
             violations = axe_violations(page, scheme)
+            if width == NARROW_PX and is_report_page(name):
+                figures.update(measure_figures(page, f"{scheme} {name}"))
             if width <= 320:
                 measured = page.evaluate(OVERFLOW)
                 if measured["scroll"] > measured["width"]:
@@ -204,6 +217,8 @@ def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, widt
     assert not broken, sorted(broken)[:20]
     assert not overflow, "scrolls sideways:\n" + "\n".join(overflow[:30])
     assert not failures, "\n".join(failures[:30])
+    if width == NARROW_PX:  # every figure's text at 320 px (test_figures_on_a_phone.py)
+        assert_phone_figures(figures, NARROW_FIGURE_PX, narrow=True)
 
 
 FOCUS = """() => {

@@ -5,11 +5,12 @@ inch) whose smallest text is :data:`~lifetools.plots.theme.FONT_SIZE` points (ch
 on every figure function by ``tests/unit/test_plots.py`` and on the reports' figures
 by ``tests/unit/test_reports.py``). Its text is therefore
 ``FONT_SIZE * 96 / 72 * shown width / natural width`` CSS px high. Here the shown width
-is measured in headless Chromium at 390 x 844, at 320 x 640 (WCAG's reflow width)
-and at 280 x 640 (a folded phone's cover screen)
-on every report page of every edition, in the light and dark colour schemes (the width
-is the image's content box: the theme pads images in dark), and each PNG's width is
-read from the file.
+is measured in headless Chromium at 390 x 844 here, at 320 px (WCAG's reflow width)
+by the accessibility audit (``test_accessibility.py``, which has every page open at
+320 px in both schemes: its 320 px pass fails on the same figures), and at 280 x 640 (a
+folded phone's cover screen) here, on every report page
+of every edition, in the light and dark colour schemes (the width is the image's
+content box: the theme pads images in dark), and each PNG's width is read from the file.
 Under 390 px a page serves each figure's narrow rendering (``<name>-narrow.png``, drawn
 for the phone: ``<picture><source media=NARROW_MEDIA>``); the browser's choice
 (``currentSrc``) is checked too.
@@ -29,15 +30,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from figure_text import assert_phone_figures, measure_figures, text_px
 
 from lifetools.plots.theme import (
     DPI,
-    FONT_SIZE,
     MAX_WIDTH,
     MIN_PHONE_PX,
     NARROW_FIGURE_PX,
     NARROW_MAX_WIDTH,
-    NARROW_PX,
     PHONE_FIGURE_PX,
     PHONE_PX,
 )
@@ -67,11 +67,6 @@ def png_width(path: Path) -> int:
     with path.open("rb") as handle:
         header = handle.read(24)
     return struct.unpack(">I", header[16:20])[0]
-
-
-def text_px(shown: float, natural_css: float) -> float:
-    """CSS px of FONT_SIZE-point text in a figure ``natural_css`` px wide shown ``shown``."""
-    return FONT_SIZE * 96 / 72 * shown / natural_css
 
 
 def test_text_px_of_a_figure_shrunk_to_a_phone_known_values():
@@ -113,10 +108,11 @@ FOLDED_PX, FOLDED_FIGURE_PX = 280, 264
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 @pytest.mark.parametrize(("screen", "figure_px", "narrow"), [
-    ((PHONE_PX, 844), PHONE_FIGURE_PX, False), ((NARROW_PX, 640), NARROW_FIGURE_PX, True),
-    ((FOLDED_PX, 640), FOLDED_FIGURE_PX, True)])
+    ((PHONE_PX, 844), PHONE_FIGURE_PX, False), ((FOLDED_PX, 640), FOLDED_FIGURE_PX, True)])
 def test_every_figure_text_at_least_12_css_px_in_chromium_on_a_phone(site, screen,
                                                                      figure_px, narrow):
+    """At 390 x 844 and at 280 x 640 (a folded phone's cover screen); at 320 px the
+    accessibility audit measures them (see the module docstring)."""
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(Quiet, directory=str(site))
@@ -135,27 +131,9 @@ def test_every_figure_text_at_least_12_css_px_in_chromium_on_a_phone(site, scree
                     page.goto(f"{server}/{name}", wait_until="load")
                     page.wait_for_function(
                         f"document.documentElement.dataset.theme === '{scheme}'")
-                    for src, shown, natural, current in page.eval_on_selector_all(
-                            "figure.lifetools-figure img",
-                            "els => els.map(e => { const s = getComputedStyle(e); "
-                            "return [e.getAttribute('src'), e.getBoundingClientRect().width"
-                            " - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight)"
-                            " - parseFloat(s.borderLeftWidth) - parseFloat(s.borderRightWidth),"
-                            " e.naturalWidth, e.currentSrc]; })"):
-                        measured[f"{scheme} {name} {src}"] = (
-                            shown, text_px(shown, natural / 2), current)
+                    measured.update(measure_figures(page, f"{scheme} {name}"))
                 page.close()
             browser.close()
     finally:
         httpd.shutdown()
-    assert len(measured) >= 12, measured
-    small = {k: round(v[1], 2) for k, v in measured.items() if v[1] < MIN_PHONE_PX}
-    assert not small, small
-    # the rendering the browser chose: the narrow one under 390 px, else the wide one
-    chosen = {k: v[2].rsplit("/", 1)[-1] for k, v in measured.items()}
-    wrong = {k: c for k, c in chosen.items()
-             if c.removesuffix(".png").endswith(NARROW_SUFFIX) != narrow}
-    assert not wrong, wrong
-    # the width the unit tests assume a phone gives a figure
-    assert max(shown for shown, _, _ in measured.values()) == pytest.approx(figure_px,
-                                                                            abs=1.0)
+    assert_phone_figures(measured, figure_px, narrow=narrow)

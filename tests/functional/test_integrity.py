@@ -31,6 +31,7 @@ import lifetools as lt
 from lifetools.errors import UnversionedCodeError
 from lifetools.pipeline.build import build_series
 from lifetools.pipeline.cli import main
+from lifetools.pipeline.kernels import ENV_KERNELS
 from lifetools.pipeline.layout import RunFolder, archive_dir, archive_html, site_dir
 from lifetools.pipeline.provenance import sha256_file
 from lifetools.pipeline.release import unmark_archived
@@ -56,10 +57,16 @@ def differing(one: dict[str, str], two: dict[str, str]) -> list[str]:
 
 
 def test_build_two_clean_builds_byte_identical_and_from_a_duckdb_file_same_results(
-        small_build, tmp_path):
+        small_build, tmp_path, monkeypatch):
     """Two clean builds of one edition in two folders (the session's ``small_build``
     and a new copy) give byte-identical public trees: no path, time or order leaks
-    into any file. The second folder is then built again from a DuckDB file made of
+    into any file. The session's build runs its notebooks in warm kernels (the
+    default), the new copy's in isolated ones (``LIFETOOLS_KERNELS=isolated``: a fresh
+    kernel per notebook, person ids as strings, every column loaded), so the same
+    comparison shows that the two kernel modes publish the same notebooks, figures and
+    result files (this replaced ``test_build_forced_rerun_gives_byte_identical_notebooks
+    _and_results``, which re-executed the 12,000-person edition for it).
+    The second folder is then built again from a DuckDB file made of
     its synthetic Parquet folder (``lt.engines.write_duckdb``): every run executes
     again and publishes the same result files, byte for byte; the manifest's data
     record names the engine. (Builds from the two sources differ in their data
@@ -70,10 +77,14 @@ def test_build_two_clean_builds_byte_identical_and_from_a_duckdb_file_same_resul
     one = small_build["root"]
     two = copy_project(tmp_path / "two" / "project", people=TEST_PEOPLE_SMALL)
     edit_series(two, only_first_edition)
-    with ProjectRoot(two):
+    with ProjectRoot(two), monkeypatch.context() as isolated:
+        isolated.setenv(ENV_KERNELS, "isolated")
         build_series(jobs=2)
     trees = [public_tree(one), public_tree(two)]
     assert len(trees[0]) > 50
+    assert any(n.endswith("/notebook.ipynb") for n in trees[0])
+    assert any(n.endswith(".png") for n in trees[0])
+    assert any("/figures/" in n and n.endswith(".csv") for n in trees[0])
     # the release folder is named by the site's content hash: compare what is inside
     # first, so a difference names its file rather than every path of the release
     inside = [{n.split("/", 2)[2]: h for n, h in t.items()
@@ -156,6 +167,11 @@ def test_build_archived_edition_pages_are_published_as_released(built_project):
 
 def test_build_republish_keeps_the_released_version_and_logs_the_reason(
         project_copy_built, capsys):
+    """A parameter change reruns only the current edition's notebook that takes it (the
+    archived edition is left as released); republishing the archived edition with a
+    reason then keeps its released version beside the correction. (The first half was
+    ``test_build_parameter_change_reruns_only_that_notebook`` in test_build.py, on a
+    copy of its own of the built project.)"""
     with ProjectRoot(project_copy_built):
         old = archive_dir("2023-24")
         before = {str(p.relative_to(old)): sha256_file(p)
@@ -166,6 +182,12 @@ def test_build_republish_keeps_the_released_version_and_logs_the_reason(
             entry["parameters"]["meaningful_change"]["default"] = 2.5
 
         edit_series(project_copy_built, change)
+        summary = build_series(jobs=2)
+        ran = {(o.spec.edition, o.spec.analysis) for o in summary.outcomes
+               if o.status == "ran"}
+        assert ran == {("2024-25", "wellbeing")}
+        assert {str(p.relative_to(old)): sha256_file(p)
+                for p in sorted(old.rglob("*")) if p.is_file()} == before
         reason = "meaningful change threshold corrected to 2.5 points"
         assert main(["build", "-j", "2", "--republish", "2023-24", "--reason", reason]) == 0
         kept = archive_dir("2023-24") / "versions" / "v1"
@@ -219,24 +241,44 @@ def test_reproduce_fresh_clone_reproduces_the_published_edition(project_copy_bui
 
 def test_reproduce_altered_code_is_refused_then_fails_naming_the_numbers(
         project_copy_built, tmp_path, capsys):
+    """An altered notebook is refused; with ``--allow-drift`` its changed numbers are
+    named, and so is a value tampered with in another report's published file.
+
+    One re-execution of the edition checks both (the tampered file was a test of its
+    own, ``test_reproduce_edition_reports_the_tampered_published_value``, which
+    re-executed the whole 12,000-person edition again for it).
+    """
     clone = fresh_clone(project_copy_built, tmp_path / "clone")
     notebook = clone / "analyses" / "05_wellbeing.ipynb"
     notebook.write_text(notebook.read_text().replace(
         "meaningful_change=meaningful_change,", "meaningful_change=meaningful_change + 2,"))
     commit_all(clone, "an altered analysis")
-    site = str((project_copy_built / "public" / "site").resolve())
+    site = (project_copy_built / "public" / "site").resolve()
+    tampered = next(p for p in sorted((site / "editions" / "2024-25").glob("*/results.json"))
+                    if p.parent.name not in ("cohort_description", "wellbeing"))
+    results = json.loads(tampered.read_text())
+    key = sorted(results)[0]
+    tampered.unlink()  # the release's files may be hard links: never edit in place
+    results[key] = "tampered"
+    tampered.write_text(json.dumps(results))
     with ProjectRoot(clone):
-        assert main(["reproduce", "2024-25", "--site", site]) == 16
+        assert main(["reproduce", "2024-25", "--site", str(site)]) == 16
         refused = capsys.readouterr().err
         assert "notebook analyses/05_wellbeing.ipynb (wellbeing) differs" in refused
         assert "HINT: git checkout" in refused
         assert not (clone / "build" / "reproduce").exists()
-        code = main(["reproduce", "2024-25", "-j", "2", "--site", site, "--allow-drift"])
+        code = main(["reproduce", "2024-25", "-j", "2", "--site", str(site),
+                     "--allow-drift"])
     err = capsys.readouterr().err
     assert code == 16
-    assert "wellbeing/" in err and "value(s) differ" in err
-    assert "cohort_description/" not in err.split("table  row  column")[0]
-    assert ", reproduced " in err.split("table  row  column")[1]
+    differences, values = err.split("table  row  column")
+    assert "wellbeing/" in differences and "value(s) differ" in differences
+    assert "cohort_description/" not in differences
+    assert (f"{tampered.parent.name}/results.json: the published file does not match"
+            in differences)
+    assert f"row {key}" in values and 'published "tampered"' in values
+    assert ", reproduced " in values
+    assert "reproduced files in" in err
 
 
 def edited_source(tmp_path: Path, module: str) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import inspect
 import re
@@ -30,10 +31,16 @@ def test_names(path: Path) -> set[str]:
 test_names.__test__ = False  # a helper, not a test
 
 
+@functools.cache
+def _test_files(root: Path) -> dict[Path, set[str]]:
+    """The test names of every test file under ``root/tests``, parsed once per session."""
+    return {path: test_names(path) for path in (root / "tests").rglob("test_*.py")}
+
+
 def broken_test_references(pages: Path, root: Path) -> list[str]:
     """Every test path, ``path::name`` and bare test name on the pages that is missing."""
-    known = {name for path in (root / "tests").rglob("test_*.py")
-             for name in test_names(path)}
+    names = _test_files(root)
+    known = set().union(*names.values())
     problems = []
     for page in sorted(pages.glob("*.md")):
         text = page.read_text()
@@ -41,7 +48,9 @@ def broken_test_references(pages: Path, root: Path) -> list[str]:
             if not (root / path).is_file():
                 problems.append(f"{page.name}: {path} does not exist")
         for path, name in sorted(set(NODE.findall(text))):
-            if (root / path).is_file() and name not in test_names(root / path):
+            file = root / path
+            if file.is_file() and name not in (
+                    names[file] if file in names else test_names(file)):
                 problems.append(f"{page.name}: {path} has no {name}")
         for name in sorted(set(NAME.findall(text))):
             if name not in known:

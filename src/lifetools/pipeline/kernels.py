@@ -13,13 +13,14 @@ back to the environment's, the kernel's environment at start plus the run's own
 variables, and the working folder. Data are loaded once per kernel by
 :func:`lifetools.loading.load_dataset`'s cache (enabled in warm kernels only), which
 hands each notebook its own copy, with person ids as compact integer codes and without
-the columns no analysis reads (:mod:`lifetools.compact_ids`; isolated kernels keep the strings and every column, so the build test's
+the columns no analysis reads (:mod:`lifetools.compact_ids`; isolated kernels keep the strings and every column, so the integrity test's
 byte comparison of the two modes also checks that compact ids change no published byte).
 
 A kernel that failed a notebook is shut down: the next notebook gets a fresh one.
-The published bytes are the same as with a fresh kernel per notebook: the forced rerun
-in ``tests/functional/test_build.py`` rebuilds warm-built editions in isolated kernels and
-compares every notebook and output file; ``tests/unit/test_kernels.py`` checks that a
+The published bytes are the same as with a fresh kernel per notebook: the two clean
+builds of ``tests/functional/test_integrity.py`` (one in warm kernels, one in isolated
+kernels) must give byte-identical public trees, every notebook and output file
+included; ``tests/unit/test_kernels.py`` checks that a
 notebook that changes the kernel's state leaves none of it to the next.
 """
 

@@ -63,8 +63,8 @@ NARROW_PX = 320
 """The narrowest screen figures are drawn for, in CSS pixels (WCAG 1.4.10 reflow)."""
 NARROW_FIGURE_PX = 272
 """Width in CSS pixels a figure is shown at on a NARROW_PX wide screen (the same
-48 px of padding as at PHONE_PX; measured in Chromium by
-``tests/functional/test_figures_on_a_phone.py``)."""
+48 px of padding as at PHONE_PX; measured in Chromium by the 320 px pass of
+``tests/functional/test_accessibility.py``)."""
 NARROW_WIDTH = 3.8
 """Width in inches a narrow rendering is drawn at, before the tight crop."""
 NARROW_MAX_WIDTH = 3.9
