@@ -168,19 +168,23 @@ def engine_tables(data: Any) -> EngineTables:
 
 
 class _Registered(Mapping):
-    """The loaded frames as tables of an embedded DuckDB, each registered when first
-    used: a report reading four tables does not pay for registering nine (registering
-    and reading back a view's schema was most of a small call's time)."""
+    """The loaded frames as tables of an embedded DuckDB. Every frame is registered at
+    once (a few milliseconds: SQL text may reach any table), but each ibis table is
+    made, and its schema read back and checked, when first used: a report reading four
+    tables does not pay for nine (reading back a view's schema was most of a small
+    call's time)."""
 
     def __init__(self, backend: Any, frames: dict[str, pd.DataFrame]) -> None:
         self._backend, self._frames, self._tables = backend, frames, {}
+        with precise():
+            for name, frame in frames.items():
+                backend.con.register(name, frame)
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._tables:
-            frame = self._frames[name]
             with precise():
-                self._backend.con.register(name, frame)
-                self._tables[name] = _typed_nulls(self._backend.table(name), name, frame)
+                self._tables[name] = _typed_nulls(self._backend.table(name), name,
+                                                  self._frames[name])
         return self._tables[name]
 
     def __iter__(self) -> Iterator[str]:
