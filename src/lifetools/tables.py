@@ -229,6 +229,10 @@ def show_table(
               if c in rules["protected_cols"]}
     if places:  # the places each such column is shown with, for the gate to check
         rules["protected_places"] = places
+    bases = {column_label(c): n for c, n in table.record.bases
+             if c in rules["protected_cols"]}
+    if bases:  # the base each such column was rounded to (person-years), for the gate
+        rules["protected_bases"] = bases
     write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
     footnote = ""
     if rules["protected_cols"]:

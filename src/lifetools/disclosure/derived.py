@@ -25,7 +25,7 @@ from lifetools.disclosure.protected import ProtectedTable, ProtectedValue, _mint
 from lifetools.disclosure.rules import protect_count
 
 __all__ = ["difference", "poisson_interval", "protected_shares", "rate", "rates_table",
-           "share", "shares_table", "wilson_interval"]
+           "round_person_time", "share", "shares_table", "wilson_interval"]
 
 
 def wilson_interval(successes: float, n: float, alpha: float = 0.05
@@ -94,36 +94,60 @@ def share(numerator: int | ProtectedValue, denominator: int | ProtectedValue, *,
                   denominator=n.value, interval=(100 * low, 100 * high))
 
 
+def round_person_time(person_time: float, *,
+                      profile: str | SdcProfile | None = None) -> float:
+    """Person-time as published: to the nearest multiple of the profile's count base.
+
+    Where each person contributes at most about a year, person-years are close to the
+    number of people: exact whole years beside a people count rounded to the base give
+    the exact headcount away (490 people beside 492 person-years means 492 people).
+    Rounded to the same base as the counts (``SdcProfile.base``; halves up) they tell
+    no more than the rounded count does.
+
+    Notes
+    -----
+    Nearest multiple of ``base``, halves up, whatever the profile's count rounding
+    (person-time is not a count: there is no midpoint band). Tested in
+    ``tests/unit/test_disclosure_person_time.py``.
+    """
+    base = get_profile(profile).base
+    return float(base * math.floor(person_time / base + 0.5))
+
+
 def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,
          contributions: Sequence[float] | None = None, per: float = 1.0,
          profile: str | SdcProfile | None = None) -> ProtectedValue:
     """Events per ``per`` person-years from the published events and person-time.
 
-    Person-time is a magnitude: it is published rounded to whole years, and
-    suppressed (with the rate) when fewer than the profile's magnitude threshold of
-    people contribute or one or two people dominate it (``contributions``: each
-    person's person-time). The interval is exact (Garwood) on the published events.
+    Person-time is a magnitude: it is published (``denominator``) rounded to the
+    profile's count base (:func:`round_person_time`), and suppressed (with the rate)
+    when fewer than the profile's magnitude threshold of people contribute or one or
+    two people dominate it (``contributions``: each person's person-time). The rate
+    and its interval are computed from the person-time before that rounding (to the
+    whole year), so rounding the person-years does not move the rate.
 
     Notes
     -----
-    Estimator: published events / published person-years; CI: exact Poisson
-    (Garwood) limits of the published events over the published person-years.
-    Tested in ``tests/unit/test_disclosure_derived.py``.
+    Estimator: published events / person-years to the whole year; CI: exact Poisson
+    (Garwood) limits of the published events over the same person-years.
+    Tested in ``tests/unit/test_disclosure_derived.py`` and
+    ``tests/unit/test_disclosure_person_time.py``.
     """
     p = get_profile(profile)
     k = _published(events, p)
     why = magnitude_reason(contributions if contributions is not None else
                            [person_time / max(contributors, 1)] * contributors,
                            profile=p)
-    years = None if why else float(round(person_time))
+    years = None if why else float(round(person_time))  # what the rate is computed from
+    shown = None if years is None else round_person_time(person_time, profile=p)
     if k.value is None or years is None or years == 0:
         reason = why or ("the events are suppressed" if k.value is None else
                          "no person-time")
-        return _value("rate", None, p, numerator=k.value, denominator=years,
+        return _value("rate", None, p, numerator=k.value, denominator=shown,
                       reason=reason)
     low, high = poisson_interval(k.value)
     return _value("rate", per * k.value / years, p, numerator=k.value,
-                  denominator=years, interval=(per * low / years, per * high / years))
+                  denominator=shown, interval=(per * low / years, per * high / years))
 
 
 def difference(a: ProtectedValue, b: ProtectedValue) -> ProtectedValue:
@@ -197,9 +221,11 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
 
     ``frame`` has one row per person (or person-period). Counts of people and events
     are protected; person-years are a magnitude (threshold and dominance rules, see
-    :func:`~lifetools.disclosure.protect_magnitudes`) published to whole years; the
-    rate and its exact (Garwood) interval are computed from the published events and
-    person-years, and suppressed when either is.
+    :func:`~lifetools.disclosure.protect_magnitudes`) published rounded to the
+    profile's count base (:func:`round_person_time`), and suppressed where the people
+    count beside them is (they would give it back); the rate and its exact (Garwood)
+    interval are computed from the published events and the person-years before that
+    rounding (to the whole year), and suppressed when either is.
 
     Notes
     -----
@@ -220,7 +246,11 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
                   contributions=years.tolist(), per=per, profile=p)
              for row, (_, years) in zip(raw.itertuples(index=False),
                                         grouped[person_time_col], strict=True)]
-    out["person_years"] = pd.array([r.denominator for r in rates], dtype="Float64")
+    people_hidden = {r for r, c, _ in protected.record.suppressed if c == "people"}
+    years_hidden = [r.denominator is None or i in people_hidden
+                    for i, r in enumerate(rates)]
+    out["person_years"] = pd.array([None if h else r.denominator for r, h in
+                                    zip(rates, years_hidden, strict=True)], dtype="Float64")
     out["rate"] = pd.array([r.value for r in rates], dtype="Float64")
     out["ci_lower"] = pd.array([None if r.interval is None else r.interval[0]
                                 for r in rates], dtype="Float64")
@@ -229,13 +259,13 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     suppressed = list(protected.record.suppressed) + [
         (i, col, "derived") for i, r in enumerate(rates) if r.value is None
         for col in ("rate", "ci_lower", "ci_upper")] + [
-        (i, "person_years", "magnitude") for i, r in enumerate(rates)
-        if r.denominator is None]
+        (i, "person_years", "magnitude") for i, h in enumerate(years_hidden) if h]
     roles = tuple((c, protected.record.role(c) or ("magnitude" if c == "person_years"
                                                   else "rate")) for c in out.columns)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath
-                 places=(("person_years", 0),))  # whole years, as rate() rounds them
+                 places=(("person_years", 0),),  # whole years, rounded to the base
+                 bases=(("person_years", p.base),))
 
 
 def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
