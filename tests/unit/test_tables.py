@@ -235,6 +235,8 @@ def test_show_table_person_years_to_the_count_base_on_the_page_and_csv(output):
     assert shown.words["Rate"].tolist() == ["0.01", "0.09"]  # other numbers: 2 places
     assert shown.rules["protected_places"] == {"Person-years": 0}
     assert shown.rules["protected_bases"] == {"Person-years": 5}
+    assert "Person-years are rounded to the nearest 5; rates are computed from the " \
+        "unrounded person-years." in shown.note
     # the download publishes the same rounded person-years
     csv = (output / "tables" / "rates.csv").read_text().splitlines()
     assert csv[1].split(",")[3] == "8920.00"
