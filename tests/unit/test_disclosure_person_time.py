@@ -25,13 +25,16 @@ def test_round_person_time_default_profile_nearest_multiple_of_five(years, shown
     assert round_person_time(years) == shown
 
 
-def test_round_person_time_base_from_the_profile_not_typed():
-    # the base is the profile's (the one owner): a base-6 profile rounds to 6s
-    six = next(p for p in disclosure.PROFILES.values() if p.base == 6)
-    assert round_person_time(491.5, profile=six) == 492.0
-    assert round_person_time(488.0, profile=six) == 486.0
-    assert round_person_time(491.5, profile=get_profile("default")) == \
-        get_profile("default").base * 98
+def test_round_person_time_base_and_rounding_from_the_profile_not_typed():
+    # the base and rounding are the profile's (the one owner): OpenSAFELY's midpoint
+    # 6 gives the midpoint of the band, as it does for the people count beside it
+    six = get_profile("opensafely-midpoint6")
+    assert round_person_time(491.5, profile=six) == 489.0   # band 487-492
+    assert round_person_time(10.0, profile=six) == 9.0       # as round_count(10)
+    assert round_person_time(0.0, profile=six) == 0.0
+    ten = disclosure.SdcProfile("ten", threshold=7, base=10)
+    assert round_person_time(491.5, profile=ten) == 490.0
+    assert round_person_time(495.0, profile=ten) == 500.0
 
 
 @settings(deadline=None, max_examples=200)

@@ -78,3 +78,12 @@ def test_cell_findings_person_years_without_the_profiles_base_are_refused(bases)
     found = _found(["8,920", "450"], {"Person-years": 0}, bases)
     assert any("does not record as rounded to the count base (5)" in detail
                for _, detail in found)
+
+
+def test_cell_findings_person_years_with_midpoint_rounding_are_band_midpoints():
+    six = get_profile("opensafely-midpoint6")
+    rows = [["Life Rooms users", "489", "489", "0.01"], ["Secondary care", "9", "0", "0.09"]]
+    mark = _mark({"Person-years": 0}, {"Person-years": 6})
+    assert cell_findings(HEAD, rows, mark, six, {}) == []
+    rows[0][2] = "492"  # a multiple of 6, but not how counts are rounded
+    assert any("count base (6)" in d for _, d in cell_findings(HEAD, rows, mark, six, {}))

@@ -22,7 +22,7 @@ from lifetools.disclosure.counts import protect_counts, protected_count
 from lifetools.disclosure.magnitude import magnitude_reason
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, ProtectedValue, _mint, _value
-from lifetools.disclosure.rules import protect_count
+from lifetools.disclosure.rules import protect_count, round_count
 
 __all__ = ["difference", "poisson_interval", "protected_shares", "rate", "rates_table",
            "round_person_time", "share", "shares_table", "wilson_interval"]
@@ -96,22 +96,22 @@ def share(numerator: int | ProtectedValue, denominator: int | ProtectedValue, *,
 
 def round_person_time(person_time: float, *,
                       profile: str | SdcProfile | None = None) -> float:
-    """Person-time as published: to the nearest multiple of the profile's count base.
+    """Person-time as published: rounded as the profile rounds counts, to its base.
 
     Where each person contributes at most about a year, person-years are close to the
     number of people: exact whole years beside a people count rounded to the base give
     the exact headcount away (490 people beside 492 person-years means 492 people).
-    Rounded to the same base as the counts (``SdcProfile.base``; halves up) they tell
-    no more than the rounded count does.
+    Rounded as the counts are (``SdcProfile.base`` and ``rounding``: the nearest
+    multiple of 5, halves up, by default; the midpoint of a band of 6 with OpenSAFELY's
+    midpoint rounding) they tell no more than the rounded count does.
 
     Notes
     -----
-    Nearest multiple of ``base``, halves up, whatever the profile's count rounding
-    (person-time is not a count: there is no midpoint band). Tested in
+    :func:`~lifetools.disclosure.round_count` on the person-time (the one rounding
+    rule; no threshold: person-time has the magnitude rules). Tested in
     ``tests/unit/test_disclosure_person_time.py``.
     """
-    base = get_profile(profile).base
-    return float(base * math.floor(person_time / base + 0.5))
+    return float(round_count(person_time, profile=get_profile(profile)))
 
 
 def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,

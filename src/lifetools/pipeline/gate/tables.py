@@ -13,7 +13,8 @@ it must be
   number with exactly those places ("8,922" passes only there; "8,922.00" or "42.86"
   there is refused), and elsewhere a whole number is refused;
 - in a person-time column (a header beginning "Person-years" or "Person-time"): a
-  multiple of the profile's count base, as the stamp records the rule rounded it
+  multiple of the profile's count base (with midpoint rounding, the midpoint of a
+  band, as counts are), as the stamp records the rule rounded it
   (``protected_bases``, from the protection record): exact person-years beside a
   rounded people count would give the headcount back; a person-time column without
   that record, or with a base other than the profile's, is refused;
@@ -46,6 +47,7 @@ a number reaches a page through a display function or not at all. Tested in
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -101,10 +103,15 @@ def _person_time_findings(name: str, shown: list[str], base: Any,
                          f"as rounded to the count base ({profile.base}): exact "
                          "person-years beside a rounded count give the count back")]
     for cell in shown:
-        if not _NUMBER.fullmatch(cell) or float(cell.replace(",", "")) % base:
+        value = float(cell.replace(",", "")) if _NUMBER.fullmatch(cell) else math.nan
+        if profile.rounding == "midpoint":  # the midpoint of a band, as counts are
+            rounded = value == 0 or (value + base // 2) % base == 0
+        else:
+            rounded = value % base == 0
+        if not rounded:
             return [_finding(f"column {name!r} holds person-time that is not a multiple "
-                             f"of the count base ({base}): exact person-years beside a "
-                             "rounded count give the count back")]
+                             f"of the count base ({base}) as counts are rounded: exact "
+                             "person-years beside a rounded count give the count back")]
     return []
 
 
