@@ -240,9 +240,11 @@ def show_table(
                     + (", including cells hidden so that others cannot be worked out "
                        "from totals" if rules.get("secondary_cells") else "")
                     + f". {rule_sentence(table.record.profile.split('+')[0])}")
-        if bases:  # person-years rounded as counts are; the rates are not moved by it
-            footnote += (f" Person-years are rounded to the nearest {table.record.base}; "
-                         "rates are computed from the unrounded person-years.")
+        if bases:  # person-years rounded as counts are, and the rates from them
+            rounded = ("as counts are" if table.record.rounding == "midpoint" else
+                       f"to the nearest {table.record.base}")
+            footnote += (f" Person-years are rounded {rounded}; rates are computed from "
+                         "the rounded numbers shown.")
     note_text = " ".join(t for t in (note, footnote) if t)
     return PublishedTable(name=name, caption=caption, frame=text, note=note_text,
                           rules=rules, table=table, words=words,

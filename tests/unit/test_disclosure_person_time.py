@@ -3,8 +3,9 @@
 Where each person contributes at most about a year, exact person-years beside a people
 count rounded to the base give the headcount away (490 people beside 492 person-years
 means 492 people). ``round_person_time`` rounds to the profile's base; ``rate`` and
-``rates_table`` publish it so, with the rate still from the whole-year person-time, and
-person-years hidden where the people count beside them is.
+``rates_table`` publish it so, with the rate from the published (rounded) person-years
+(a rate from the exact ones gives them back), and person-years and rate hidden where the
+people count beside them is.
 """
 
 from __future__ import annotations
@@ -46,11 +47,11 @@ def test_rate_person_years_do_not_give_the_headcount_back(people, share):
     base = get_profile().base
     assert result.denominator % base == 0
     assert abs(result.denominator - people * share) <= base / 2
-    if result.value is not None:  # the rate from the whole years, not the rounded ones
-        assert result.value == pytest.approx(result.numerator / round(people * share))
+    if result.value is not None:  # the rate from the published person-years
+        assert result.value == pytest.approx(result.numerator / result.denominator)
 
 
-def test_rates_table_person_years_rounded_to_the_base_rate_from_exact_years():
+def test_rates_table_person_years_rounded_to_the_base_rate_from_published_years():
     # 492 people with a year each in "a": "490" people beside "492" person-years leaked
     frame = pd.DataFrame({"g": ["a"] * 492 + ["b"] * 60, "events": [1] * 552,
                           "years": [1.0] * 552})
@@ -58,7 +59,7 @@ def test_rates_table_person_years_rounded_to_the_base_rate_from_exact_years():
                                  person_time_col="years")
     assert out["people"].tolist() == [490, 60]
     assert out["person_years"].tolist() == [490.0, 60.0]      # not 492
-    assert out["rate"].iloc[0] == pytest.approx(490 / 492)    # from the exact years
+    assert out["rate"].iloc[0] == pytest.approx(490 / 490)    # not 490 / 492
     assert out.record.bases == (("person_years", get_profile().base),)
 
 
@@ -71,5 +72,20 @@ def test_rates_table_person_years_of_a_suppressed_people_count_are_suppressed():
     out = disclosure.rates_table(frame, group_cols="g", event_col="events",
                                  person_time_col="years", profile=strict)
     assert pd.isna(out["people"].iloc[1])
-    assert pd.isna(out["person_years"].iloc[1])
+    assert pd.isna(out["person_years"].iloc[1]) and pd.isna(out["rate"].iloc[1])
     assert (1, "person_years", "magnitude") in out.record.suppressed
+    assert (1, "rate", "derived") in out.record.suppressed
+
+
+def test_rates_table_rate_per_1000_does_not_give_the_headcount_back():
+    # the reach page: 245 users among 3,588 people, one person-year each, rate per
+    # 1000 written to 2 places. From the exact years "68.28" would solve to
+    # 3,587.9-3,588.4 people; from the published ones it solves to the published 3,590
+    frame = pd.DataFrame({"g": ["a"] * 3588, "used": [1] * 245 + [0] * 3343,
+                          "one": [1.0] * 3588})
+    out = disclosure.rates_table(frame, group_cols="g", event_col="used",
+                                 person_time_col="one", per=1000)
+    shown = round(float(out["rate"].iloc[0]), 2)
+    solved = float(out["events"].iloc[0]) * 1000 / shown
+    assert out["person_years"].iloc[0] == out["people"].iloc[0] == 3590
+    assert abs(solved - 3590) < abs(solved - 3588)

@@ -230,13 +230,13 @@ def test_show_table_person_years_to_the_count_base_on_the_page_and_csv(output):
     table = rates_table(_rates_rows(), group_cols="group", event_col="events",
                         person_time_col="years")
     shown = show_table(table, name="rates", caption="Rates")
-    # person-years to the count base (8,922.3 -> 8,920), the rate from the exact years
+    # person-years to the count base (8,922.3 -> 8,920), the rate from the numbers shown
     assert shown.words["Person-years"].tolist() == ["8,920", "450"]
     assert shown.words["Rate"].tolist() == ["0.01", "0.09"]  # other numbers: 2 places
     assert shown.rules["protected_places"] == {"Person-years": 0}
     assert shown.rules["protected_bases"] == {"Person-years": 5}
     assert "Person-years are rounded to the nearest 5; rates are computed from the " \
-        "unrounded person-years." in shown.note
+        "rounded numbers shown." in shown.note
     # the download publishes the same rounded person-years
     csv = (output / "tables" / "rates.csv").read_text().splitlines()
     assert csv[1].split(",")[3] == "8920.00"

@@ -123,13 +123,15 @@ def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,
     profile's count base (:func:`round_person_time`), and suppressed (with the rate)
     when fewer than the profile's magnitude threshold of people contribute or one or
     two people dominate it (``contributions``: each person's person-time). The rate
-    and its interval are computed from the person-time before that rounding (to the
-    whole year), so rounding the person-years does not move the rate.
+    and its interval are computed from the published events and the published
+    (rounded) person-years: a rate from the exact person-years would give them back
+    (245 users per 1000 people written "68.28" over 3,588 people gives 3,588, not
+    3,590), and with them the headcount the rounded count hides.
 
     Notes
     -----
-    Estimator: published events / person-years to the whole year; CI: exact Poisson
-    (Garwood) limits of the published events over the same person-years.
+    Estimator: published events / published person-years; CI: exact Poisson
+    (Garwood) limits of the published events over the published person-years.
     Tested in ``tests/unit/test_disclosure_derived.py`` and
     ``tests/unit/test_disclosure_person_time.py``.
     """
@@ -138,16 +140,15 @@ def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,
     why = magnitude_reason(contributions if contributions is not None else
                            [person_time / max(contributors, 1)] * contributors,
                            profile=p)
-    years = None if why else float(round(person_time))  # what the rate is computed from
-    shown = None if years is None else round_person_time(person_time, profile=p)
+    years = None if why else round_person_time(person_time, profile=p)
     if k.value is None or years is None or years == 0:
         reason = why or ("the events are suppressed" if k.value is None else
                          "no person-time")
-        return _value("rate", None, p, numerator=k.value, denominator=shown,
+        return _value("rate", None, p, numerator=k.value, denominator=years,
                       reason=reason)
     low, high = poisson_interval(k.value)
     return _value("rate", per * k.value / years, p, numerator=k.value,
-                  denominator=shown, interval=(per * low / years, per * high / years))
+                  denominator=years, interval=(per * low / years, per * high / years))
 
 
 def difference(a: ProtectedValue, b: ProtectedValue) -> ProtectedValue:
@@ -224,8 +225,8 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     :func:`~lifetools.disclosure.protect_magnitudes`) published rounded to the
     profile's count base (:func:`round_person_time`), and suppressed where the people
     count beside them is (they would give it back); the rate and its exact (Garwood)
-    interval are computed from the published events and the person-years before that
-    rounding (to the whole year), and suppressed when either is.
+    interval are computed from the published events and person-years, and suppressed
+    when either is.
 
     Notes
     -----
@@ -251,6 +252,9 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
                     for i, r in enumerate(rates)]
     out["person_years"] = pd.array([None if h else r.denominator for r, h in
                                     zip(rates, years_hidden, strict=True)], dtype="Float64")
+    rates = [r if i not in people_hidden else _value("rate", None, p,
+                                                     reason="the people are suppressed")
+             for i, r in enumerate(rates)]  # the rate would give the person-years back
     out["rate"] = pd.array([r.value for r in rates], dtype="Float64")
     out["ci_lower"] = pd.array([None if r.interval is None else r.interval[0]
                                 for r in rates], dtype="Float64")
