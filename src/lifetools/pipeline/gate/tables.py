@@ -10,7 +10,7 @@ it must be
   a magnitude: ``protected_headers``), written with decimal places as the rule wrote
   it: where the rule fixed the places (``protected_places``, from the protection
   record: person-years are published whole, a share to 1 place) each cell is one
-  number with exactly those places ("8,922" passes only there; "8,922.00" or "42.86"
+  number with exactly those places ("8,920" passes only there; "8,920.00" or "42.86"
   there is refused), and elsewhere a whole number is refused;
 - in a person-time column (a header beginning "Person-years" or "Person-time"): a
   multiple of the profile's count base (with midpoint rounding, the midpoint of a
