@@ -59,9 +59,10 @@ def rates_by_group(frame: pd.DataFrame, *, group_col: str | list[str], event_col
     A :class:`~lifetools.disclosure.ProtectedTable` made by
     :func:`lifetools.disclosure.rates_table`: counts of events and people are
     protected (suppressed 1-7, rounded to 5 by default), person-years follow the
-    magnitude rules (at least 10 people, no dominance) and are published to whole
-    years, and the rates and their exact (Garwood) intervals are computed from the
-    published events and person-years; a suppressed input gives no rate.
+    magnitude rules (at least 10 people, no dominance) and are published rounded to
+    the profile's count base (hidden beside a hidden people count), and the rates and
+    their exact (Garwood) intervals are computed from the published events and
+    person-years; a suppressed input gives no rate.
     """
     return rates_table(frame, group_cols=group_col, event_col=event_col,
                        person_time_col=person_time_col, per=per)

@@ -235,6 +235,10 @@ def show_table(
               if c in rules["protected_cols"]}
     if places:  # the places each such column is shown with, for the gate to check
         rules["protected_places"] = places
+    bases = {column_label(c): n for c, n in table.record.bases
+             if c in rules["protected_cols"]}
+    if bases:  # the base each such column was rounded to (person-years), for the gate
+        rules["protected_bases"] = bases
     write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
     footnote = ""
     if rules["protected_cols"]:
@@ -242,6 +246,11 @@ def show_table(
                     + (", including cells hidden so that others cannot be worked out "
                        "from totals" if rules.get("secondary_cells") else "")
                     + f". {rule_sentence(table.record.profile.split('+')[0])}")
+        if bases:  # person-years rounded as counts are, and the rates from them
+            rounded = ("as counts are" if table.record.rounding == "midpoint" else
+                       f"to the nearest {table.record.base}")
+            footnote += (f" Person-years are rounded {rounded}; rates are computed from "
+                         "the rounded numbers shown.")
     note_text = " ".join(t for t in (note, footnote) if t)
     return PublishedTable(name=name, caption=caption, frame=text, note=note_text,
                           rules=rules, table=table, words=words,

@@ -148,10 +148,10 @@ def _rates() -> disclosure.ProtectedTable:
 
 
 def test_cell_leaks_whole_person_years_pass_as_the_rule_published_them(run):
-    # person-years are published whole ("8,922", not "8,922.00"): the stamp records the
-    # places the rule published them with, and the gate reads every cell against them
+    # person-years are published whole and to the count base ("8,920", not "8,922.00"):
+    # the stamp records the places and base, and the gate reads every cell against them
     output = display(tables.show_table(_rates(), name="rates", caption="Rates"))
-    assert "<td>8,922</td>" in output["data"]["text/html"]
+    assert "<td>8,920</td>" in output["data"]["text/html"]
     run.code(output)
     assert scan_notebook(run.write()) == []
 
@@ -161,5 +161,27 @@ def test_cell_leaks_stamped_places_cannot_be_changed_to_free_a_column(run):
     # pass there) makes a forged stamp
     output = display(tables.show_table(_rates(), name="rates", caption="Rates"))
     output["metadata"][publication.STAMP_KEY]["rules"]["protected_places"]["Rate"] = 0
+    cell = run.code(output)
+    refused(run.write(), cell, "forged-stamp")
+
+
+def test_cell_leaks_exact_person_years_beside_a_rounded_count_are_refused(run):
+    # 492 people with a year each: "490" people beside "492" person-years gives the
+    # headcount away. A magnitude table of person-time whole (places 0) but not rounded
+    # to the count base is refused by the gate, whatever the places
+    rows = pd.DataFrame({"group": ["Life Rooms users"] * 492, "person_years": [1.0] * 492})
+    table = disclosure.protect_magnitudes(rows, group_cols="group",
+                                          value_col="person_years", digits=0)
+    table = table.select(["group", "contributors", "person_years"])
+    output = display(tables.show_table(table, name="years", caption="Person-years"))
+    assert "<td>492</td>" in output["data"]["text/html"]
+    cell = run.code(output)
+    message = refused(run.write(), cell, TABLE)
+    assert "count base (5)" in message and "492" not in message
+
+
+def test_cell_leaks_stamped_person_time_base_cannot_be_removed(run):
+    output = display(tables.show_table(_rates(), name="rates", caption="Rates"))
+    del output["metadata"][publication.STAMP_KEY]["rules"]["protected_bases"]
     cell = run.code(output)
     refused(run.write(), cell, "forged-stamp")

@@ -16,46 +16,74 @@ from lifetools.pipeline.gate.tables import TABLE_RULE, cell_findings
 HEAD = ["Group", "People", "Person-years", "Rate"]
 
 
-def _mark(places: dict | None) -> dict:
+def _mark(places: dict | None, bases: dict | None = None) -> dict:
     rules = {"count_cols": ["people"], "count_headers": ["People"],
-             "protected_headers": ["Person-years", "Rate"]}
+             "protected_headers": ["Person-years", "Rate"],
+             "protected_bases": {"Person-years": 5} if bases is None else bases}
     if places is not None:
         rules["protected_places"] = places
     return {"rules": rules}
 
 
-def _found(years: list[str], places: dict | None) -> list[tuple[str, str]]:
+def _found(years: list[str], places: dict | None, bases: dict | None = None
+           ) -> list[tuple[str, str]]:
     rows = [["Life Rooms users", "40", years[0], "0.01"],
             ["Secondary care", "40", years[1], "0.09"]]
-    return cell_findings(HEAD, rows, _mark(places), get_profile("default"), {})
+    return cell_findings(HEAD, rows, _mark(places, bases), get_profile("default"), {})
 
 
 def test_cell_findings_whole_person_years_with_places_zero_pass():
-    assert _found(["8,922", "450"], {"Person-years": 0}) == []
+    assert _found(["8,920", "450"], {"Person-years": 0}) == []
 
 
 def test_cell_findings_whole_number_in_protected_column_without_places_is_refused():
-    found = _found(["8,922", "450"], None)
+    found = _found(["8,920", "450"], None)
     assert found and found[0][0] == TABLE_RULE and "Person-years" in found[0][1]
 
 
-@pytest.mark.parametrize("years", [["8,922.00", "450"], ["8,922", "450.5"],
-                                   ["8922 years", "450"], ["8,922", "1.19 (0.8 to 2)"]])
+@pytest.mark.parametrize("years", [["8,920.00", "450"], ["8,920", "450.0"],
+                                   ["8920 years", "450"], ["8,920", "1.19 (0.8 to 2)"]])
 def test_cell_findings_cell_not_written_with_the_stamped_places_is_refused(years):
     found = _found(years, {"Person-years": 0})
-    assert [rule for rule, _ in found] == [TABLE_RULE]
-    assert "0 decimal places" in found[0][1]
+    assert found and {rule for rule, _ in found} == {TABLE_RULE}
+    assert any("0 decimal places" in detail for _, detail in found)
 
 
 @pytest.mark.parametrize("places", [-1, "0", None, True])
 def test_cell_findings_malformed_stamped_places_are_refused(places):
-    assert _found(["8,922", "450"], {"Person-years": places})
+    assert _found(["8,920", "450"], {"Person-years": places})
 
 
 def test_cell_findings_places_for_a_column_not_protected_do_not_free_it():
     # places name a column the stamp does not record as protected: the usual rules
     rows = [["Life Rooms users", "40", "8,922", "13"], ["Secondary care", "40", "450", "20"]]
     mark = {"rules": {"count_headers": ["People"], "protected_headers": ["Person-years"],
-                      "protected_places": {"Person-years": 0, "Rate": 0}}}
+                      "protected_places": {"Person-years": 0, "Rate": 0},
+                      "protected_bases": {"Person-years": 5}}}
     found = cell_findings(HEAD, rows, mark, get_profile("default"), {})
     assert any("'Rate'" in detail for _, detail in found)
+
+
+@pytest.mark.parametrize("years", [["8,922", "450"], ["8,920", "451"], ["8,920.5", "450"]])
+def test_cell_findings_person_years_not_a_multiple_of_the_count_base_are_refused(years):
+    # the leak: 490 people beside 492 person-years gives 492 people away
+    found = _found(years, {"Person-years": 0})
+    assert any("multiple of the count base (5)" in detail for _, detail in found)
+
+
+@pytest.mark.parametrize("bases", [{}, {"Person-years": 1}, {"Person-years": 10},
+                                   {"Person-years": True}])
+def test_cell_findings_person_years_without_the_profiles_base_are_refused(bases):
+    # a stamp that does not record person-time rounded to the profile's count base
+    found = _found(["8,920", "450"], {"Person-years": 0}, bases)
+    assert any("does not record as rounded to the count base (5)" in detail
+               for _, detail in found)
+
+
+def test_cell_findings_person_years_with_midpoint_rounding_are_band_midpoints():
+    six = get_profile("opensafely-midpoint6")
+    rows = [["Life Rooms users", "489", "489", "0.01"], ["Secondary care", "9", "0", "0.09"]]
+    mark = _mark({"Person-years": 0}, {"Person-years": 6})
+    assert cell_findings(HEAD, rows, mark, six, {}) == []
+    rows[0][2] = "492"  # a multiple of 6, but not how counts are rounded
+    assert any("count base (6)" in d for _, d in cell_findings(HEAD, rows, mark, six, {}))

@@ -224,18 +224,22 @@ def _rates_rows() -> pd.DataFrame:
                          "years": [8922.3 / 40] * 40 + [450.2 / 40] * 40})
 
 
-def test_show_table_person_years_whole_on_the_page_csv_unchanged(output):
+def test_show_table_person_years_to_the_count_base_on_the_page_and_csv(output):
     from lifetools.disclosure import rates_table
 
     table = rates_table(_rates_rows(), group_cols="group", event_col="events",
                         person_time_col="years")
     shown = show_table(table, name="rates", caption="Rates")
-    assert shown.words["Person-years"].tolist() == ["8,922", "450"]
+    # person-years to the count base (8,922.3 -> 8,920), the rate from the numbers shown
+    assert shown.words["Person-years"].tolist() == ["8,920", "450"]
     assert shown.words["Rate"].tolist() == ["0.01", "0.09"]  # other numbers: 2 places
     assert shown.rules["protected_places"] == {"Person-years": 0}
-    # the download keeps what it published before (full precision of the table)
+    assert shown.rules["protected_bases"] == {"Person-years": 5}
+    assert "Person-years are rounded to the nearest 5; rates are computed from the " \
+        "rounded numbers shown." in shown.note
+    # the download publishes the same rounded person-years
     csv = (output / "tables" / "rates.csv").read_text().splitlines()
-    assert csv[1].split(",")[3] == "8922.00"
+    assert csv[1].split(",")[3] == "8920.00"
 
 
 def test_show_table_shares_shown_to_one_place(output):
@@ -254,4 +258,6 @@ def test_protected_table_places_follow_select_and_rename():
                         person_time_col="years")
     renamed = table.rename(columns={"person_years": "years"}).select(["group", "years"])
     assert renamed.record.places == (("years", 0),)
+    assert renamed.record.bases == (("years", 5),)
+    assert table.select(["group", "rate"]).record.bases == ()
     assert table.select(["group", "rate"]).record.places == ()

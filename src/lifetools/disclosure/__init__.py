@@ -50,6 +50,7 @@ from lifetools.disclosure.derived import (
     protected_shares,
     rate,
     rates_table,
+    round_person_time,
     share,
     shares_table,
     wilson_interval,
@@ -122,7 +123,7 @@ __all__ = [
     "model_release", "notes_text", "column_notes", "poisson_interval", "protect_count",
     "protect_counts", "protect_magnitudes", "protected_count", "protected_shares",
     "rate", "rates_table", "require_count", "require_estimates", "require_table",
-    "round_count",
+    "round_count", "round_person_time",
     "rule_sentence", "set_active_profile", "share", "shares_table", "suppress_secondary",
     "use_profile", "wilson_interval", "write_csv",
 ]

@@ -22,10 +22,10 @@ from lifetools.disclosure.counts import protect_counts, protected_count
 from lifetools.disclosure.magnitude import magnitude_reason
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, ProtectedValue, _mint, _value
-from lifetools.disclosure.rules import protect_count
+from lifetools.disclosure.rules import protect_count, round_count
 
 __all__ = ["difference", "poisson_interval", "protected_shares", "rate", "rates_table",
-           "share", "shares_table", "wilson_interval"]
+           "round_person_time", "share", "shares_table", "wilson_interval"]
 
 
 def wilson_interval(successes: float, n: float, alpha: float = 0.05
@@ -94,28 +94,53 @@ def share(numerator: int | ProtectedValue, denominator: int | ProtectedValue, *,
                   denominator=n.value, interval=(100 * low, 100 * high))
 
 
+def round_person_time(person_time: float, *,
+                      profile: str | SdcProfile | None = None) -> float:
+    """Person-time as published: rounded as the profile rounds counts, to its base.
+
+    Where each person contributes at most about a year, person-years are close to the
+    number of people: exact whole years beside a people count rounded to the base give
+    the exact headcount away (490 people beside 492 person-years means 492 people).
+    Rounded as the counts are (``SdcProfile.base`` and ``rounding``: the nearest
+    multiple of 5, halves up, by default; the midpoint of a band of 6 with OpenSAFELY's
+    midpoint rounding) they tell no more than the rounded count does.
+
+    Notes
+    -----
+    :func:`~lifetools.disclosure.round_count` on the person-time (the one rounding
+    rule; no threshold: person-time has the magnitude rules). Tested in
+    ``tests/unit/test_disclosure_person_time.py``.
+    """
+    return float(round_count(person_time, profile=get_profile(profile)))
+
+
 def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,
          contributions: Sequence[float] | None = None, per: float = 1.0,
          profile: str | SdcProfile | None = None) -> ProtectedValue:
     """Events per ``per`` person-years from the published events and person-time.
 
-    Person-time is a magnitude: it is published rounded to whole years, and
-    suppressed (with the rate) when fewer than the profile's magnitude threshold of
-    people contribute or one or two people dominate it (``contributions``: each
-    person's person-time). The interval is exact (Garwood) on the published events.
+    Person-time is a magnitude: it is published (``denominator``) rounded to the
+    profile's count base (:func:`round_person_time`), and suppressed (with the rate)
+    when fewer than the profile's magnitude threshold of people contribute or one or
+    two people dominate it (``contributions``: each person's person-time). The rate
+    and its interval are computed from the published events and the published
+    (rounded) person-years: a rate from the exact person-years would give them back
+    (245 users per 1000 people written "68.28" over 3,588 people gives 3,588, not
+    3,590), and with them the headcount the rounded count hides.
 
     Notes
     -----
     Estimator: published events / published person-years; CI: exact Poisson
     (Garwood) limits of the published events over the published person-years.
-    Tested in ``tests/unit/test_disclosure_derived.py``.
+    Tested in ``tests/unit/test_disclosure_derived.py`` and
+    ``tests/unit/test_disclosure_person_time.py``.
     """
     p = get_profile(profile)
     k = _published(events, p)
     why = magnitude_reason(contributions if contributions is not None else
                            [person_time / max(contributors, 1)] * contributors,
                            profile=p)
-    years = None if why else float(round(person_time))
+    years = None if why else round_person_time(person_time, profile=p)
     if k.value is None or years is None or years == 0:
         reason = why or ("the events are suppressed" if k.value is None else
                          "no person-time")
@@ -197,9 +222,11 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
 
     ``frame`` has one row per person (or person-period). Counts of people and events
     are protected; person-years are a magnitude (threshold and dominance rules, see
-    :func:`~lifetools.disclosure.protect_magnitudes`) published to whole years; the
-    rate and its exact (Garwood) interval are computed from the published events and
-    person-years, and suppressed when either is.
+    :func:`~lifetools.disclosure.protect_magnitudes`) published rounded to the
+    profile's count base (:func:`round_person_time`), and suppressed where the people
+    count beside them is (they would give it back); the rate and its exact (Garwood)
+    interval are computed from the published events and person-years, and suppressed
+    when either is.
 
     Notes
     -----
@@ -220,7 +247,14 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
                   contributions=years.tolist(), per=per, profile=p)
              for row, (_, years) in zip(raw.itertuples(index=False),
                                         grouped[person_time_col], strict=True)]
-    out["person_years"] = pd.array([r.denominator for r in rates], dtype="Float64")
+    people_hidden = {r for r, c, _ in protected.record.suppressed if c == "people"}
+    years_hidden = [r.denominator is None or i in people_hidden
+                    for i, r in enumerate(rates)]
+    out["person_years"] = pd.array([None if h else r.denominator for r, h in
+                                    zip(rates, years_hidden, strict=True)], dtype="Float64")
+    rates = [r if i not in people_hidden else _value("rate", None, p,
+                                                     reason="the people are suppressed")
+             for i, r in enumerate(rates)]  # the rate would give the person-years back
     out["rate"] = pd.array([r.value for r in rates], dtype="Float64")
     out["ci_lower"] = pd.array([None if r.interval is None else r.interval[0]
                                 for r in rates], dtype="Float64")
@@ -229,13 +263,13 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     suppressed = list(protected.record.suppressed) + [
         (i, col, "derived") for i, r in enumerate(rates) if r.value is None
         for col in ("rate", "ci_lower", "ci_upper")] + [
-        (i, "person_years", "magnitude") for i, r in enumerate(rates)
-        if r.denominator is None]
+        (i, "person_years", "magnitude") for i, h in enumerate(years_hidden) if h]
     roles = tuple((c, protected.record.role(c) or ("magnitude" if c == "person_years"
                                                   else "rate")) for c in out.columns)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath
-                 places=(("person_years", 0),))  # whole years, as rate() rounds them
+                 places=(("person_years", 0),),  # whole years, rounded to the base
+                 bases=(("person_years", p.base),))
 
 
 def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,

@@ -83,6 +83,10 @@ class ProtectionRecord:
     """Decimal places a rule published a derived column with (person-years: 0, a
     share: 1); a page shows those columns with these places, and the publish gate
     checks that it did (:mod:`lifetools.pipeline.gate.tables`)."""
+    bases: tuple[tuple[str, int], ...] = ()
+    """The base a rule rounded a magnitude column to (person-years: the profile's count
+    base, :func:`~lifetools.disclosure.round_person_time`); the publish gate refuses a
+    cell of such a column that is not a multiple of it."""
 
     def role(self, column: str) -> str | None:
         """The role of a column, or ``None`` when it was not in the protected table."""
@@ -95,6 +99,10 @@ class ProtectionRecord:
     def places_of(self, column: str) -> int | None:
         """The decimal places the rule published ``column`` with, if it fixed them."""
         return dict(self.places).get(column)
+
+    def base_of(self, column: str) -> int | None:
+        """The base the rule rounded ``column`` to, if it rounded it to one."""
+        return dict(self.bases).get(column)
 
 
 class ProtectedTable:
@@ -212,8 +220,10 @@ class ProtectedTable:
         names = names or {}
         places = tuple((names.get(c, c), n) for c, n in self._record.places
                        if names.get(c, c) in frame.columns)
+        bases = tuple((names.get(c, c), n) for c, n in self._record.bases
+                      if names.get(c, c) in frame.columns)
         return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
-                     like=self._record, places=places)
+                     like=self._record, places=places, bases=bases)
 
     def select(self, columns: Sequence[str]) -> ProtectedTable:
         """The same rows with only ``columns`` (in that order), still protected."""
@@ -303,29 +313,33 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           enabled: bool = True, secondary: Mapping[str, Any] | None = None,
           secondary_cells: int = 0, notes: tuple[str, ...] = (),
           acro: Mapping[str, Any] | None = None,
-          places: tuple[tuple[str, int], ...] = ()) -> ProtectedTable:
+          places: tuple[tuple[str, int], ...] = (),
+          bases: tuple[tuple[str, int], ...] = ()) -> ProtectedTable:
     """Make a protected table (the only place one is made).
 
     ``places``: the decimal places a rule published a column with (see
-    :attr:`ProtectionRecord.places`); only columns of the table are kept.
+    :attr:`ProtectionRecord.places`); ``bases``: the base it rounded a column to
+    (:attr:`ProtectionRecord.bases`); only columns of the table are kept.
     """
     frame = frame.reset_index(drop=True)
     frame.attrs = {}
     seals = tuple((str(c), _column_seal(frame, c)) for c in frame.columns)
     places = tuple((str(c), int(n)) for c, n in places if c in frame.columns)
+    bases = tuple((str(c), int(n)) for c, n in bases if c in frame.columns)
     if like is not None:
         record = ProtectionRecord(
             profile=like.profile, enabled=like.enabled, threshold=like.threshold,
             base=like.base, rounding=like.rounding, roles=roles, suppressed=suppressed,
             secondary=like.secondary, secondary_cells=like.secondary_cells,
-            notes=like.notes, seals=seals, acro=like.acro, places=places)
+            notes=like.notes, seals=seals, acro=like.acro, places=places,
+            bases=bases)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
             profile=p.name, enabled=enabled, threshold=p.threshold, base=p.base,
             rounding=p.rounding, roles=roles, suppressed=suppressed,
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
-            seals=seals, acro=acro, places=places)
+            seals=seals, acro=acro, places=places, bases=bases)
     return ProtectedTable(frame, record, _token=_TOKEN)
 
 

@@ -10,8 +10,14 @@ it must be
   a magnitude: ``protected_headers``), written with decimal places as the rule wrote
   it: where the rule fixed the places (``protected_places``, from the protection
   record: person-years are published whole, a share to 1 place) each cell is one
-  number with exactly those places ("8,922" passes only there; "8,922.00" or "42.86"
+  number with exactly those places ("8,920" passes only there; "8,920.00" or "42.86"
   there is refused), and elsewhere a whole number is refused;
+- in a person-time column (a header beginning "Person-years" or "Person-time"): a
+  multiple of the profile's count base (with midpoint rounding, the midpoint of a
+  band, as counts are), as the stamp records the rule rounded it
+  (``protected_bases``, from the protection record): exact person-years beside a
+  rounded people count would give the headcount back; a person-time column without
+  that record, or with a base other than the profile's, is refused;
 - in a label column (the leading text columns of the table, ``label_headers``: a
   group, a level): a category code ("1", "18-24", "65+") or words the prose rule
   allows, as in the first column; after the first column, a code must be a declared
@@ -41,6 +47,7 @@ a number reaches a page through a display function or not at all. Tested in
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -84,6 +91,30 @@ def _lone_count(cell: str, profile: SdcProfile) -> bool:
     return abs(value) > 1 and not profile.publishable(abs(value))
 
 
+_PERSON_TIME = re.compile(r"person[- ](?:years?|time)\b", re.IGNORECASE)
+_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
+def _person_time_findings(name: str, shown: list[str], base: Any,
+                          profile: SdcProfile) -> list[tuple[str, str]]:
+    """A person-time column: every cell a multiple of the profile's count base."""
+    if isinstance(base, bool) or base != profile.base:
+        return [_finding(f"column {name!r} holds person-time the stamp does not record "
+                         f"as rounded to the count base ({profile.base}): exact "
+                         "person-years beside a rounded count give the count back")]
+    for cell in shown:
+        value = float(cell.replace(",", "")) if _NUMBER.fullmatch(cell) else math.nan
+        if profile.rounding == "midpoint":  # the midpoint of a band, as counts are
+            rounded = value == 0 or (value + base // 2) % base == 0
+        else:
+            rounded = value % base == 0
+        if not rounded:
+            return [_finding(f"column {name!r} holds person-time that is not a multiple "
+                             f"of the count base ({base}) as counts are rounded: exact "
+                             "person-years beside a rounded count give the count back")]
+    return []
+
+
 def _fixed_places(cell: str, places: Any) -> bool:
     """The cell is one number written with exactly ``places`` decimal places."""
     if not isinstance(places, int) or isinstance(places, bool) or places < 0:
@@ -122,6 +153,7 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
     counts = {*stamped.get("count_cols", []), *stamped.get("count_headers", [])}
     protected = set(stamped.get("protected_headers", []))
     places = stamped.get("protected_places") or {}
+    bases = stamped.get("protected_bases") or {}
     declared = set(stamped.get("not_count_headers", []))
     labels = set(stamped.get("label_headers", []))
     spans = {(int(r), str(h)): s for r, h, s in mark.get("cell_spans") or []
@@ -134,6 +166,8 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
             continue
         cells = [row[index].strip() for row in rows if index < len(row)]
         shown = [c for c in cells if c not in _MARKS]
+        if _PERSON_TIME.match(name):
+            found += _person_time_findings(name, shown, bases.get(name), profile)
         for number, cell in enumerate(cells):
             if cell in _MARKS:
                 continue
