@@ -73,6 +73,9 @@ def acro_findings(mark: Any, required: bool) -> rules.Found:
 def scan_output(output: dict[str, Any], profile: SdcProfile,
                  acro: bool = False, parameters: dict[str, Any] | None = None,
                  settings: dict[str, Any] | None = None) -> rules.Found:
+    """Every finding on one output of a notebook: its stamp and seal, its texts and
+    HTML tables, checked against the profile, the run's parameters and the library
+    settings the notebook stated."""
     kind = output.get("output_type")
     found: rules.Found = []
     if kind == "error":
