@@ -196,7 +196,8 @@ def test_emergency_report_prediction_model_with_few_events_per_level_is_withheld
     assert str(key["c_statistic"]["text"]).startswith(
         "too few events to estimate (fewer than 10 events among 'Emergency admissions")
     assert str(key["c_statistic_sentence"]["text"]).startswith(
-        "The C-statistic is not shown: fewer than 10 events")
+        "The C-statistic (how well the model ranks people by risk) is not shown: "
+        "fewer than 10 events")
     assert report.calibration.empty
     figure = plots.plot_calibration(report.calibration).figure
     assert is_marked(figure) and len(figure.axes[0].lines) == 1  # the diagonal only
