@@ -93,6 +93,18 @@ def test_load_dataset_typed_cache_frames_equal_uncached(extract, tmp_path, compa
     assert_same(plain, warm)
 
 
+def test_load_dataset_typed_cache_csv_folder_frames_equal(tmp_path, monkeypatch):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    data.mkdir()
+    (data / "people.csv").write_text(f"person_id,year_of_birth,sex,date_of_death\n"
+                                     f"{hex_id(5)},1970,1,\n{hex_id(2)},,,2020-01-31\n")
+    plain = frames(load(data, compact_ids=True))
+    load(data, compact_ids=True, typed_cache=cache)
+    no_reads(monkeypatch)
+    assert_same(plain, frames(load(data, compact_ids=True, typed_cache=cache)))
+    assert plain["people"]["person_id"].tolist() == [1, 0]
+
+
 def test_load_dataset_typed_cache_environment_and_columns(extract, tmp_path, monkeypatch):
     monkeypatch.setenv(ENV_TYPED_CACHE, str(tmp_path))
     monkeypatch.setenv(ENV_DATASET_CACHE, "1")  # the warm kernels' memory cache too
