@@ -10,11 +10,16 @@ Arrow's threads included) and wall seconds of each load, peak resident memory
 (``VmHWM``), and a SHA-256 of every loaded frame (values, dtypes, column order, index)
 so that the trees can be checked to give the same frames. The growth exponent between
 the smallest and largest size is ``log(ratio of median CPU) / log(ratio of people)``.
+With ``--cached TREE`` a tree loads with a typed on-disk cache
+(:mod:`lifetools.typed_cache`, a fresh folder per round): one child loads once and
+writes the cache (reported as the tree's first load), then another child, a later
+kernel, loads ``--repeats`` times from it (the tree's figures and exponent).
 Writes ``<out>.json`` and ``<out>.md``. Not a timed test: run by hand::
 
     nice -n 10 .venv/bin/python benchmarks/bench_load.py \\
         --data 150000=/tmp/perf-data/150k,1500000=/tmp/perf-data/1500k \\
-        --trees before=/tmp/src-before,after=src --out benchmarks/results/load
+        --trees before=/tmp/src-before,after=src --cached after \\
+        --out benchmarks/results/load
 """
 
 from __future__ import annotations
@@ -25,9 +30,11 @@ import json
 import math
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,8 +54,9 @@ def _peak_mb() -> float:
     raise KeyError("VmHWM")
 
 
-def child(folder: str, repeats: int) -> dict:
-    """Load the folder ``repeats`` times in this process (the caches emptied each time)."""
+def child(folder: str, repeats: int, cache: str = "") -> dict:
+    """Load the folder ``repeats`` times in this process (the memory caches emptied each
+    time), with the typed on-disk cache folder ``cache`` if not empty."""
     import pandas as pd
 
     import lifetools as lt
@@ -60,9 +68,12 @@ def child(folder: str, repeats: int) -> dict:
     for _ in range(repeats):
         compact_ids._IDS.clear()
         loading._TYPED.clear()
+        if cache:  # the code's key, as a new kernel computes it (an older tree has none)
+            sys.modules["lifetools.typed_cache"]._CODE.clear()
         data = None
         start, used = time.perf_counter(), _cpu()
-        data = lt.load_dataset(Path(folder), compact_ids=True, skip_unused=True)
+        extra = {"typed_cache": cache} if cache else {}
+        data = lt.load_dataset(Path(folder), compact_ids=True, skip_unused=True, **extra)
         cpu.append(round(_cpu() - used, 3))
         wall.append(round(time.perf_counter() - start, 3))
     digest = hashlib.sha256()
@@ -85,7 +96,11 @@ def _markdown(r: dict) -> str:
              f"{r['load_after']} after; `nice -n 10`; command `{r['command']}`. Each "
              f"figure is the median of {r['repeats']} loads in each of {r['rounds']} "
              "alternating child processes per tree (CPU = user + system, Arrow's threads "
-             "included).", "",
+             "included)." + (" Trees with a typed on-disk cache: " + ", ".join(
+                 r.get("cached", [])) + " (their figures are loads by a later process "
+                                        "from the cache; the first load, which wrote it, "
+                                        "is on its own row)." if r.get("cached") else ""),
+             "",
              "| people | tree | CPU s (median) | CPU s (each) | wall s (median) | peak MB |"
              " frames SHA-256 |", "|---|---|---|---|---|---|---|"]
     for size, trees in r["sizes"].items():
@@ -93,6 +108,13 @@ def _markdown(r: dict) -> str:
             lines.append(f"| {int(size):,} | {tree} | **{m['cpu_median']}** | "
                          f"{', '.join(map(str, m['cpu_s']))} | {m['wall_median']} | "
                          f"{m['peak_mb']:,.0f} | {m['frames_sha256'][:16]} |")
+            if "first_load" in m:
+                f = m["first_load"]
+                lines.append(f"| {int(size):,} | {tree}, first load (writes the cache) | "
+                             f"{statistics.median(f['cpu_s']):.3f} | "
+                             f"{', '.join(map(str, f['cpu_s']))} | "
+                             f"{statistics.median(f['wall_s']):.3f} | "
+                             f"{f['peak_mb']:,.0f} | (same) |")
     lines += ["", "Growth exponent of the load's CPU time between the smallest and largest "
               "size (log CPU ratio / log people ratio): " + ", ".join(
                   f"{tree} **{value:.3f}**" for tree, value in r["exponents"].items())
@@ -109,41 +131,60 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3, help="loads per child")
     parser.add_argument("--rounds", type=int, default=2, help="children per tree and size")
     parser.add_argument("--out", default=str(HERE / "results" / "load"))
-    parser.add_argument("--child", nargs=2, metavar=("FOLDER", "REPEATS"),
+    parser.add_argument("--cached", default="",
+                        help="trees (comma-separated) that load with a typed cache")
+    parser.add_argument("--child", nargs=3, metavar=("FOLDER", "REPEATS", "CACHE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child[0], int(args.child[1]))))
+        print(json.dumps(child(args.child[0], int(args.child[1]), args.child[2])))
         return
     trees = dict(pair.split("=") for pair in args.trees.split(","))
+    cached = set(filter(None, args.cached.split(",")))
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     load_before = [round(x, 1) for x in os.getloadavg()]
     sizes: dict[str, dict] = {}
     for pair in args.data.split(","):
         people, folder = pair.split("=")
         runs: dict[str, list[dict]] = {tree: [] for tree in trees}
+        first: dict[str, list[dict]] = {tree: [] for tree in cached}
         for round_ in range(args.rounds):
             for tree, src in trees.items():
                 print(f"{people} people, {tree}, round {round_ + 1}", file=sys.stderr,
                       flush=True)
                 env = {**os.environ, "PYTHONPATH": str(Path(src).resolve()),
                        "OMP_NUM_THREADS": "1"}
-                done = subprocess.run([sys.executable, __file__, "--data", args.data,
-                                       "--trees", args.trees, "--child", folder,
-                                       str(args.repeats)], capture_output=True, text=True,
-                                      check=True, env=env)
-                runs[tree].append(json.loads(done.stdout.strip().splitlines()[-1]))
+                cache = tempfile.mkdtemp(prefix="typed-") if tree in cached else ""
+
+                def run(repeats: int, env=env, cache=cache, folder=folder) -> dict:
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--data", args.data, "--trees",
+                         args.trees, "--child", folder, str(repeats), cache],
+                        capture_output=True, text=True, check=True, env=env)
+                    return json.loads(done.stdout.strip().splitlines()[-1])
+
+                if cache:
+                    first[tree].append(run(1))  # writes the cache
+                runs[tree].append(run(args.repeats))
+                if cache:
+                    shutil.rmtree(cache, ignore_errors=True)
         sizes[people] = {}
         for tree, done_runs in runs.items():
-            cpu = [c for run in done_runs for c in run["cpu_s"]]
-            wall = [w for run in done_runs for w in run["wall_s"]]
+            cpu = [c for run_ in done_runs for c in run_["cpu_s"]]
+            wall = [w for run_ in done_runs for w in run_["wall_s"]]
+            every = done_runs + first.get(tree, [])
             sizes[people][tree] = {
                 "cpu_s": cpu, "wall_s": wall, "cpu_median": round(statistics.median(cpu), 3),
                 "wall_median": round(statistics.median(wall), 3),
-                "peak_mb": max(run["peak_mb"] for run in done_runs),
+                "peak_mb": max(run_["peak_mb"] for run_ in done_runs),
                 "frames_sha256": done_runs[0]["frames_sha256"],
-                "same_frames_each_run": len({run["frames_sha256"] for run in done_runs}) == 1,
+                "same_frames_each_run": len({r["frames_sha256"] for r in every}) == 1,
                 "source": done_runs[0]["source"]}
+            if tree in cached:
+                sizes[people][tree]["first_load"] = {
+                    "cpu_s": [c for r in first[tree] for c in r["cpu_s"]],
+                    "wall_s": [w for r in first[tree] for w in r["wall_s"]],
+                    "peak_mb": max(r["peak_mb"] for r in first[tree])}
     commit = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
     people = sorted(sizes, key=int)
@@ -159,6 +200,7 @@ def main() -> None:
               "load_after": [round(x, 1) for x in os.getloadavg()], "commit": commit,
               "command": " ".join(["bench_load.py"] + sys.argv[1:]),
               "repeats": args.repeats, "rounds": args.rounds, "sizes": sizes,
+              "cached": sorted(cached),
               "exponents": {k: round(v, 3) for k, v in exponents.items()},
               "identical": identical}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,8 @@ from lifetools.compact_ids import (
 from lifetools.dictionary import TableSpec, load_dictionary
 from lifetools.errors import DataValidationError
 from lifetools.reads import ENV_READS_LOG, note_read, recording, untracked_frame
+from lifetools.typed_cache import cache_folder as typed_cache_folder
+from lifetools.typed_cache import entry_path, folder_key, read_entry, write_entry
 
 __all__ = ["DUCKDB_SUFFIXES", "ENV_DATASET_CACHE", "ENV_READS_LOG", "MAX_RECORD_BYTES", "Dataset", "FileIssue",
            "check_file", "coerce_types", "is_duckdb_file", "load_dataset", "note_read",
@@ -502,6 +504,7 @@ def load_dataset(
     columns: Mapping[str, Sequence[str]] | None = None,
     compact_ids: bool | None = None,
     skip_unused: bool | None = None,
+    typed_cache: os.PathLike | str | None = None,
 ) -> Dataset:
     """Load the analysis tables with their dictionary types.
 
@@ -521,6 +524,11 @@ def load_dataset(
     skip_unused
         Leave out :data:`UNUSED_COLUMNS` of a table whose ``columns`` are not given;
         default: on when ``LIFETOOLS_SKIP_UNUSED_COLUMNS=1`` (the build's kernels).
+    typed_cache
+        A folder keeping the typed tables on disk between processes
+        (:mod:`lifetools.typed_cache`): a later load of the same files with the same
+        dictionary and code reads them typed and coded, without the id list; default
+        ``LIFETOOLS_TYPED_CACHE`` (unset: no cache). Frames are equal either way.
 
     Notes
     -----
@@ -561,7 +569,11 @@ def load_dataset(
             f"[rule: {refused[0].rule}]", hint="run `lifetools validate` on the folder")
     wanted = tables or [t for t in TABLES if t in files]
     cache = os.environ.get(ENV_DATASET_CACHE) == "1"
-    ids = id_list(files) if compact_wanted(compact_ids) else None
+    compact = compact_wanted(compact_ids)
+    on_disk = typed_cache_folder(typed_cache)
+    disk_key = (folder_key(files, config.dictionary_dir(), on_disk, compact=compact)
+                if on_disk is not None else None)
+    ids = id_list(files) if compact and disk_key is None else None
     if skip_unused is None:
         skip_unused = os.environ.get(ENV_SKIP_UNUSED) == "1"
     loaded = {}
@@ -575,17 +587,38 @@ def load_dataset(
         if wanted_columns is None and skip_unused and name in UNUSED_COLUMNS:
             wanted_columns = [c for c in file_columns(path)
                               if c not in UNUSED_COLUMNS[name]]
-        if not cache:
-            loaded[name] = _read_table(path, dictionary.table(name), wanted_columns,
-                                       ids=ids)
-            continue
-        stamp = (_stamp(path, wanted_columns, dictionary), ids)
-        kept = _TYPED.get(name)
-        if kept is None or kept[0][0] != stamp[0] or kept[0][1] is not ids:
-            kept = _TYPED[name] = (stamp, _read_table(path, dictionary.table(name),
-                                                      wanted_columns, ids=ids))
+        token = disk_key if disk_key is not None else ids
+        stamp = (_stamp(path, wanted_columns, dictionary), token)
+        kept = _TYPED.get(name) if cache else None
+        if kept is None or kept[0][0] != stamp[0] or not (
+                kept[0][1] is token or (isinstance(kept[0][1], str) and kept[0][1] == token)):
+            if disk_key is None:
+                frame = _read_table(path, dictionary.table(name), wanted_columns, ids=ids)
+            else:
+                frame, ids = _read_cached(on_disk, disk_key, files, name, wanted_columns,
+                                          ids, compact)
+            if not cache:
+                loaded[name] = frame
+                continue
+            kept = _TYPED[name] = (stamp, frame)
         loaded[name] = kept[1].copy(deep=True)  # each caller its own frame to change
     return Dataset(path=data_dir, **loaded)
+
+
+def _read_cached(folder: Path, key: str, files: Mapping[str, Path], name: str,
+                 columns: Sequence[str] | None, ids, compact: bool):
+    """A typed table from the on-disk cache (:mod:`lifetools.typed_cache`), else read
+    from its file and kept there; returns the frame and the id list (built only when a
+    table had to be read with compact ids)."""
+    entry = entry_path(folder, key, name, columns)
+    frame = read_entry(entry)
+    if frame is not None:
+        return frame, ids
+    if compact and ids is None:
+        ids = id_list(files)
+    frame = _read_table(files[name], load_dictionary().table(name), columns, ids=ids)
+    write_entry(entry, frame)
+    return frame, ids
 
 
 def _stamp(path: Path, columns: Sequence[str] | None, dictionary) -> tuple:

@@ -71,6 +71,7 @@ __all__ = [
     "stage_root",
     "temp_sibling",
     "timings_log",
+    "typed_cache",
     "validated_marker",
 ]
 
@@ -180,6 +181,12 @@ def editions_root() -> Path:
 def fingerprint_cache() -> Path:
     """Cached SHA-256 of the input tables by size and modification time (no-op builds)."""
     return config.build_dir() / "validated" / "fingerprints.json"
+
+
+def typed_cache() -> Path:
+    """Typed tables kept by the notebooks' loads, by data fingerprint (``build/typed``,
+    :mod:`lifetools.typed_cache`)."""
+    return config.build_dir() / "typed"
 
 
 def column_cache() -> Path:

@@ -59,6 +59,7 @@ from lifetools.pipeline.schedule import (
 )
 from lifetools.publication import SEAL_ENV
 from lifetools.reads import parse_log
+from lifetools.typed_cache import ENV_TYPED_CACHE
 
 __all__ = [
     "RunOutcome",
@@ -158,6 +159,7 @@ def _environment(spec: RunSpec, files_dir: Path, seal_key: str,
     )
     if reads_log is not None:
         env[ENV_READS_LOG] = str(reads_log)
+    env.setdefault(ENV_TYPED_CACHE, str(layout.typed_cache()))  # empty: no cache
     return env
 
 

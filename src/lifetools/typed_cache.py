@@ -1,0 +1,192 @@
+"""A typed on-disk cache of the loaded tables, keyed by the data's fingerprint.
+
+:func:`lifetools.load_dataset` gives every column its dictionary type and, with compact
+ids, codes every ``person_id`` by its rank among every id of the folder's files
+(:mod:`lifetools.compact_ids`). Building that id list hashes every 64-character id of
+every table, the part of the load that grows faster than the data (issue 16). With a
+cache folder (``LIFETOOLS_TYPED_CACHE=<folder>``, which the build's notebook kernels
+set, or ``load_dataset(..., typed_cache=<folder>)``) each typed table is written once as
+an uncompressed Arrow IPC (Feather) file with its final types (pandas metadata kept), and
+a later load, in this or any other process, is a memory-mapped typed read: the ids are
+not read.
+
+An entry is found under ``<folder>/<key>/<table>-<columns>.arrow`` where ``key`` is one
+SHA-256 over: the SHA-256 of every table file of the data folder (the codes depend on
+all of them), the dictionary's bytes, the code that makes the frames (the source of
+this module, :mod:`lifetools.loading`, :mod:`lifetools.compact_ids` and
+:mod:`lifetools.dictionary`; the pandas, pyarrow and numpy versions; :data:`FORMAT`),
+and whether ids are compact. A change of any of them is another key: an entry is
+never read for other data, dictionary or code. File hashes are remembered in
+``<folder>/hashes.json`` against each file's real path, inode, size, modification and
+change times (the change time cannot be set back by a program), so an unchanged
+folder is not read again to be hashed.
+
+Entries are written to a private temporary file and renamed into place, so two
+processes writing the same entry at once each leave a whole file (the same bytes) and a
+reader sees either no entry or a whole one. An entry that cannot be read is treated as
+missing and written again. Writing is best effort: a full disk or read-only folder
+leaves the load to read the data as without a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder", "entry_path", "folder_key",
+           "read_entry", "write_entry"]
+
+ENV_TYPED_CACHE = "LIFETOOLS_TYPED_CACHE"
+"""A folder: :func:`lifetools.load_dataset` keeps its typed tables there."""
+FORMAT = "typed-cache v1 (Arrow IPC, uncompressed, pandas metadata)"
+"""Part of every key: a new layout of the entries is a new key."""
+KEEP = 2
+"""Keys kept in a cache folder: older ones (other data or code) are removed."""
+_HASHES = "hashes.json"
+_CODE: list[str] = []
+"""The code's part of the key, computed once per process."""
+
+
+def cache_folder(typed_cache: os.PathLike | str | None) -> Path | None:
+    """The caller's folder, else ``LIFETOOLS_TYPED_CACHE`` (empty or unset: no cache)."""
+    if typed_cache is not None:
+        return Path(typed_cache)
+    raw = os.environ.get(ENV_TYPED_CACHE, "")
+    return Path(raw) if raw else None
+
+
+def _code_key() -> str:
+    if not _CODE:
+        import numpy
+        import pyarrow
+
+        from lifetools import compact_ids, dictionary, loading
+
+        digest = hashlib.sha256(FORMAT.encode())
+        for module in (sys.modules[__name__], loading, compact_ids, dictionary):
+            digest.update(Path(str(module.__file__)).read_bytes())
+        digest.update(f"|{pd.__version__}|{pyarrow.__version__}|{numpy.__version__}|"
+                      f"{sys.version_info[:2]}".encode())
+        _CODE.append(digest.hexdigest())
+    return _CODE[0]
+
+
+def _file_stamp(path: Path) -> list:
+    info = os.stat(path)
+    return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _file_hashes(paths: Sequence[Path], cache: Path) -> list[str]:
+    """SHA-256 of each file, reusing ``cache/hashes.json`` entries whose real path,
+    inode, size, modification and change times (ns) all still match."""
+    memo = cache / _HASHES
+    try:
+        known = json.loads(memo.read_text())
+    except (OSError, ValueError):
+        known = {}
+    hashes, changed = [], {}
+    for path in paths:
+        real = os.path.realpath(path)
+        stamp = _file_stamp(Path(real))
+        entry = known.get(real)
+        if isinstance(entry, list) and entry[:-1] == stamp:
+            hashes.append(entry[-1])
+            continue
+        value = _sha256(Path(real))
+        if _file_stamp(Path(real)) == stamp:  # not remembered if it changed while read
+            changed[real] = [*stamp, value]
+        hashes.append(value)
+    if changed:
+        _replace_text(memo, json.dumps({**known, **changed}, sort_keys=True))
+    return hashes
+
+
+def _replace_text(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        with os.fdopen(handle, "w") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError:
+        pass  # best effort: the hashes are computed again next time
+
+
+def folder_key(files: Mapping[str, Path], dictionary_dir: Path, cache: Path, *,
+               compact: bool) -> str:
+    """The key of a data folder's typed tables (see the module's notes)."""
+    from lifetools.dictionary import _folder_key
+
+    names = sorted(files)
+    hashes = _file_hashes([Path(files[n]) for n in names], cache)
+    parts = {"tables": {f"{n}{Path(files[n]).suffix}": h
+                        for n, h in zip(names, hashes, strict=True)},
+             "dictionary": _folder_key(Path(dictionary_dir))[1],
+             "code": _code_key(), "compact_ids": bool(compact)}
+    text = json.dumps(parts, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def entry_path(cache: Path, key: str, table: str, columns: Sequence[str] | None) -> Path:
+    """Where a table's typed frame with ``columns`` (None: the file's) is kept."""
+    wanted = json.dumps(list(columns) if columns is not None else None)
+    return cache / key / f"{table}-{hashlib.sha256(wanted.encode()).hexdigest()[:16]}.arrow"
+
+
+def read_entry(path: Path) -> pd.DataFrame | None:
+    """The frame kept at ``path``, or None when there is none or it cannot be read."""
+    import pyarrow.feather as feather
+
+    try:
+        return feather.read_table(path, memory_map=True).to_pandas()
+    except (OSError, ValueError, KeyError):
+        return None  # missing, or not a whole Arrow file: read the data instead
+
+
+def write_entry(path: Path, frame: pd.DataFrame) -> bool:
+    """Keep ``frame`` at ``path`` (written aside, then renamed into place); old keys of
+    the cache folder beyond the newest :data:`KEEP` are removed. False if not written."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        os.close(handle)
+        feather.write_feather(pa.Table.from_pandas(frame), temporary,
+                              compression="uncompressed")
+        os.replace(temporary, path)
+    except (OSError, pa.ArrowException):
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        return False
+    _prune(path.parent.parent, keep=path.parent.name)
+    return True
+
+
+def _prune(cache: Path, keep: str) -> None:
+    """Remove key folders other than ``keep`` beyond the newest :data:`KEEP`."""
+    try:
+        folders = sorted((p for p in cache.iterdir() if p.is_dir() and p.name != keep),
+                         key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    except OSError:
+        return
+    for old in folders[KEEP - 1:]:
+        shutil.rmtree(old, ignore_errors=True)  # a reader's mapped file stays readable

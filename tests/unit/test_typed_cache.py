@@ -1,0 +1,271 @@
+"""The typed on-disk cache of loaded tables: equal frames, never stale, safe to share."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.feather as feather
+import pytest
+
+from lifetools import compact_ids, config, loading, typed_cache
+from lifetools.compact_ids import ENV_COMPACT_IDS
+from lifetools.loading import ENV_DATASET_CACHE, TABLES, load_dataset, untracked
+from lifetools.synthetic import write_synthetic
+from lifetools.typed_cache import ENV_TYPED_CACHE, entry_path, read_entry, write_entry
+
+SRC = Path(loading.__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("typed") / "data"
+    write_synthetic(folder, people=300, seed=3)
+    shutil.rmtree(folder / "raw", ignore_errors=True)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def fresh(monkeypatch):
+    for name in (ENV_COMPACT_IDS, ENV_DATASET_CACHE, ENV_TYPED_CACHE,
+                 loading.ENV_SKIP_UNUSED):
+        monkeypatch.delenv(name, raising=False)
+    compact_ids._IDS.clear()
+    loading._TYPED.clear()
+    yield
+    compact_ids._IDS.clear()
+    loading._TYPED.clear()
+
+
+def hex_id(i: int) -> str:
+    return f"{i:064x}"
+
+
+def write_people(folder: Path, ids) -> None:
+    folder.mkdir(exist_ok=True)
+    pd.DataFrame({"person_id": ids, "year_of_birth": [1980] * len(ids)}).to_parquet(
+        folder / "people.parquet", index=False)
+
+
+def frames(data) -> dict[str, pd.DataFrame]:
+    return {name: untracked(data, name) for name in TABLES
+            if untracked(data, name) is not None}
+
+
+def assert_same(left: dict, right: dict) -> None:
+    assert left.keys() == right.keys()
+    for name, frame in left.items():
+        other = right[name]
+        pd.testing.assert_frame_equal(frame, other, check_exact=True)
+        assert type(frame.index) is type(other.index), name
+        for column in frame.select_dtypes(include="object").columns:  # str or None
+            assert frame[column].map(type).equals(other[column].map(type)), column
+
+
+def load(folder, **kwargs):
+    compact_ids._IDS.clear()
+    return load_dataset(folder, skip_unused=True, **kwargs)
+
+
+def no_reads(monkeypatch) -> None:
+    """Make any read of a table file or of the ids fail."""
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("read the data instead of the cache")
+
+    monkeypatch.setattr(loading, "_read_table", refuse)
+    monkeypatch.setattr(loading, "id_list", refuse)
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_load_dataset_typed_cache_frames_equal_uncached(extract, tmp_path, compact,
+                                                        monkeypatch):
+    plain = frames(load(extract, compact_ids=compact))
+    cold = frames(load(extract, compact_ids=compact, typed_cache=tmp_path))
+    no_reads(monkeypatch)
+    warm = frames(load(extract, compact_ids=compact, typed_cache=tmp_path))
+    assert_same(plain, cold)
+    assert_same(plain, warm)
+
+
+def test_load_dataset_typed_cache_csv_folder_frames_equal(tmp_path, monkeypatch):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    data.mkdir()
+    (data / "people.csv").write_text(f"person_id,year_of_birth,sex,date_of_death\n"
+                                     f"{hex_id(5)},1970,1,\n{hex_id(2)},,,2020-01-31\n")
+    plain = frames(load(data, compact_ids=True))
+    load(data, compact_ids=True, typed_cache=cache)
+    no_reads(monkeypatch)
+    assert_same(plain, frames(load(data, compact_ids=True, typed_cache=cache)))
+    assert plain["people"]["person_id"].tolist() == [1, 0]
+
+
+def test_load_dataset_typed_cache_environment_and_columns(extract, tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_TYPED_CACHE, str(tmp_path))
+    monkeypatch.setenv(ENV_DATASET_CACHE, "1")  # the warm kernels' memory cache too
+    whole = frames(load(extract, compact_ids=True))
+    some = load(extract, compact_ids=True, tables=["people"],
+                columns={"people": ["sex", "person_id"]}).people
+    monkeypatch.delenv(ENV_TYPED_CACHE)
+    loading._TYPED.clear()
+    assert_same(whole, frames(load(extract, compact_ids=True)))
+    assert list(some.columns) == ["sex", "person_id"]
+    assert some.equals(whole["people"][["sex", "person_id"]])
+
+
+def test_load_dataset_typed_cache_warm_load_reads_no_ids(extract, tmp_path, monkeypatch):
+    load(extract, compact_ids=True, typed_cache=tmp_path)
+    no_reads(monkeypatch)
+    people = load(extract, compact_ids=True, typed_cache=tmp_path).people
+    assert str(people["person_id"].dtype) == "Int64"
+
+
+def test_load_dataset_typed_cache_data_changed_same_size_and_time_not_stale(tmp_path):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    write_people(data, [hex_id(4), hex_id(6)])
+    first = load(data, compact_ids=True, typed_cache=cache).people["person_id"].tolist()
+    path = data / "people.parquet"
+    info = os.stat(path)
+    write_people(data, [hex_id(7), hex_id(6)])  # same length: the same size
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))  # and the old time
+    assert os.stat(path).st_size == info.st_size
+    second = load(data, compact_ids=True, typed_cache=cache).people["person_id"].tolist()
+    assert first == [0, 1]
+    assert second == [1, 0]  # 7 now sorts after 6
+
+
+def test_load_dataset_typed_cache_new_file_changes_codes(tmp_path):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    write_people(data, [hex_id(4), hex_id(6)])
+    load(data, compact_ids=True, typed_cache=cache)
+    pd.DataFrame({"attendance_id": ["A1"], "person_id": [hex_id(5)]}).to_parquet(
+        data / "ae_attendances.parquet", index=False)  # 5 sorts between 4 and 6
+    people = load(data, compact_ids=True, typed_cache=cache, tables=["people"]).people
+    assert people["person_id"].tolist() == [0, 2]
+
+
+def test_load_dataset_typed_cache_dictionary_change_not_stale(tmp_path, monkeypatch):
+    data, cache, words = tmp_path / "data", tmp_path / "cache", tmp_path / "dictionary"
+    write_people(data, [hex_id(1)])
+    shutil.copytree(config.dictionary_dir(), words)
+    monkeypatch.setattr(config, "dictionary_dir", lambda: words)
+    before = load(data, typed_cache=cache).people
+    people = words / "people.yaml"
+    text = people.read_text()
+    assert "  - name: year_of_birth\n    type: integer\n" in text
+    people.write_text(text.replace("  - name: year_of_birth\n    type: integer\n",
+                                   "  - name: year_of_birth\n    type: number\n"))
+    after = load(data, typed_cache=cache).people
+    assert str(before["year_of_birth"].dtype) == "Int64"
+    assert str(after["year_of_birth"].dtype) == "float64"
+
+
+def test_load_dataset_typed_cache_code_change_not_stale(tmp_path, monkeypatch):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    write_people(data, [hex_id(1)])
+    load(data, typed_cache=cache)
+    reads = []
+    real = loading._read_table
+    monkeypatch.setattr(loading, "_read_table",
+                        lambda *a, **k: reads.append(a[0]) or real(*a, **k))
+    load(data, typed_cache=cache)
+    assert reads == []
+    monkeypatch.setattr(typed_cache, "_CODE", ["another version of the code"])
+    load(data, typed_cache=cache)
+    assert [Path(p).name for p in reads] == ["people.parquet"]
+
+
+def test_code_key_covers_loading_source():
+    typed_cache._code_key()
+    digest = hashlib.sha256(typed_cache.FORMAT.encode())
+    for name in ("typed_cache.py", "loading.py", "compact_ids.py", "dictionary.py"):
+        digest.update((SRC / "lifetools" / name).read_bytes())
+    import numpy
+    import pyarrow
+    digest.update(f"|{pd.__version__}|{pyarrow.__version__}|{numpy.__version__}|"
+                  f"{sys.version_info[:2]}".encode())
+    assert typed_cache._code_key() == digest.hexdigest()
+
+
+def test_load_dataset_typed_cache_broken_entry_read_again(tmp_path, monkeypatch):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    write_people(data, [hex_id(2), hex_id(1)])
+    first = load(data, compact_ids=True, typed_cache=cache).people
+    (entry,) = cache.glob("*/people-*.arrow")
+    entry.write_bytes(entry.read_bytes()[:40])  # a torn file
+    assert read_entry(entry) is None
+    again = load(data, compact_ids=True, typed_cache=cache).people
+    assert again.equals(first)
+    assert read_entry(entry).equals(first)  # written again whole
+
+
+def test_load_dataset_typed_cache_old_keys_pruned(tmp_path, monkeypatch):
+    data, cache = tmp_path / "data", tmp_path / "cache"
+    for step in range(typed_cache.KEEP + 2):
+        write_people(data, [hex_id(step + 1)])
+        load(data, typed_cache=cache)
+    assert len([p for p in cache.iterdir() if p.is_dir()]) == typed_cache.KEEP
+
+
+def test_write_entry_two_writers_at_once_leave_one_whole_file(tmp_path, monkeypatch):
+    frame = pd.DataFrame({"person_id": pd.array([1, None], dtype="Int64"),
+                          "sex": ["F", None]})
+    path = entry_path(tmp_path, "k", "people", None)
+    both = threading.Barrier(2, timeout=30)
+    seen = []
+    real = feather.write_feather
+
+    def slow(table, where, **kwargs):
+        real(table, where, **kwargs)
+        both.wait()  # both files written aside, neither renamed yet
+        seen.append(read_entry(path))
+        both.wait()
+
+    monkeypatch.setattr(feather, "write_feather", slow)
+    done = []
+    workers = [threading.Thread(target=lambda: done.append(write_entry(path, frame)))
+               for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert done == [True, True]
+    assert seen == [None, None]  # nothing at the entry's path while being written
+    assert read_entry(path).equals(frame)
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no leftovers
+
+
+FRAMES_DIGEST = (
+    "import hashlib, sys; import pandas as pd\n"
+    "from lifetools.loading import TABLES, load_dataset, untracked\n"
+    "def digest(d):\n"
+    "    h = hashlib.sha256()\n"
+    "    for n in TABLES:\n"
+    "        f = untracked(d, n)\n"
+    "        h.update(pd.util.hash_pandas_object(f).to_numpy().tobytes())\n"
+    "        h.update(str(list(f.dtypes)).encode())\n"
+    "    return h.hexdigest()\n")
+
+
+@pytest.mark.slow  # two processes importing lifetools: about 8 s of CPU
+def test_load_dataset_typed_cache_two_processes_at_once(extract, tmp_path):
+    script = FRAMES_DIGEST + (
+        "print(digest(load_dataset(sys.argv[1], compact_ids=True, skip_unused=True,"
+        " typed_cache=sys.argv[2])))")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    runs = [subprocess.Popen([sys.executable, "-c", script, str(extract), str(tmp_path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=env) for _ in range(2)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    namespace: dict = {}
+    exec(FRAMES_DIGEST, namespace)  # noqa: S102 - the same digest in this process
+    plain = namespace["digest"](load(extract, compact_ids=True))
+    cached = namespace["digest"](load(extract, compact_ids=True, typed_cache=tmp_path))
+    assert {out.strip() for out, _ in outputs} == {plain} == {cached}
+    assert not list(tmp_path.glob("*/.*"))  # no file left aside
