@@ -41,6 +41,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from lifetools.fingerprint import sha256_file
+
 __all__ = ["ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder", "entry_path", "folder_key",
            "read_entry", "write_entry"]
 
@@ -84,14 +86,6 @@ def _file_stamp(path: Path) -> list:
     return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _file_hashes(paths: Sequence[Path], cache: Path) -> list[str]:
     """SHA-256 of each file, reusing ``cache/hashes.json`` entries whose real path,
     inode, size, modification and change times (ns) all still match."""
@@ -108,7 +102,7 @@ def _file_hashes(paths: Sequence[Path], cache: Path) -> list[str]:
         if isinstance(entry, list) and entry[:-1] == stamp:
             hashes.append(entry[-1])
             continue
-        value = _sha256(Path(real))
+        value = sha256_file(Path(real))
         if _file_stamp(Path(real)) == stamp:  # not remembered if it changed while read
             changed[real] = [*stamp, value]
         hashes.append(value)
