@@ -15,6 +15,7 @@ from lifetools.pipeline.runner import (
     RunSpec,
     check_notebook_parameters,
     execute_runs,
+    papermill_command,
     raise_for_failures,
 )
 
@@ -133,3 +134,16 @@ def test_runner_run_cache_keeps_at_most_the_bound_evicting_the_oldest(tmp_path,
     statuses = [execute_runs([make_spec(tmp_path, "ok.ipynb", scale=s)], jobs=1)[0].status
                 for s in (2, 1)]
     assert statuses == ["reused", "ran"]
+
+
+def test_isolated_kernels_get_the_same_start_timeout_as_warm_ones(tmp_path):
+    """A papermill child waits START_TIMEOUT seconds for its kernel, not papermill's 60:
+    one CI run failed "Kernel didn't respond in 60 seconds" on a busy 2-core machine."""
+    from lifetools.pipeline.kernels import START_TIMEOUT
+
+    command = papermill_command(tmp_path / "a.ipynb", tmp_path / "b.ipynb",
+                                tmp_path / "p.yml", tmp_path)
+    assert START_TIMEOUT >= 300
+    at = command.index("--start-timeout")
+    assert int(command[at + 1]) == START_TIMEOUT
+    assert command[1:3] == ["-m", "papermill"]

@@ -37,7 +37,7 @@ from typing import Any
 from lifetools.compact_ids import ENV_COMPACT_IDS, ENV_SKIP_UNUSED
 from lifetools.loading import ENV_DATASET_CACHE
 
-__all__ = ["ENV_KERNELS", "WarmKernel", "kernel_mode"]
+__all__ = ["ENV_KERNELS", "START_TIMEOUT", "WarmKernel", "kernel_mode"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,10 @@ ENV_KERNELS = "LIFETOOLS_KERNELS"
 """``warm`` (default: one persistent kernel per worker) or ``isolated`` (a fresh kernel
 in a papermill child process per notebook)."""
 ENGINE = "lifetools-warm"
-START_TIMEOUT = 120
+START_TIMEOUT = 300
+"""Seconds a kernel may take to start and answer (warm or isolated). papermill's default
+of 60 s was exceeded once on a busy 2-core CI machine ("Kernel didn't respond in 60
+seconds" before any cell ran); a kernel that truly hangs still fails, five minutes on."""
 
 # The body of a module made once in each new kernel: it imports lifetools as a notebook
 # would, then keeps what a fresh kernel has at that point, so that ``reset`` can restore
@@ -111,7 +114,8 @@ def _register_engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False,
                                      stdout_file=None, stderr_file=None,
-                                     start_timeout=60, execution_timeout=None, **kwargs):
+                                     start_timeout=START_TIMEOUT,
+                                     execution_timeout=None, **kwargs):
             kernel: WarmKernel = kwargs["warm_kernel"]
             client = PapermillNotebookClient(
                 nb_man, km=kernel.km, timeout=execution_timeout,
@@ -209,6 +213,7 @@ class WarmKernel:
             str(source), str(output), parameters=read_yaml_file(str(parameters_file)),
             engine_name=ENGINE, kernel_name="python3", progress_bar=False,
             request_save_on_cell_execute=False, execution_timeout=timeout,
+            start_timeout=START_TIMEOUT,
             warm_kernel=self)
 
     def alive(self) -> bool:

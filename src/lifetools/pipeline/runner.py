@@ -41,7 +41,7 @@ from lifetools.errors import AnalysisRunError, ParameterError
 from lifetools.loading import ENV_READS_LOG
 from lifetools.pipeline import dependencies, layout, provenance, run_cache
 from lifetools.pipeline.gate import new_key, verify_and_settle
-from lifetools.pipeline.kernels import WarmKernel, kernel_mode
+from lifetools.pipeline.kernels import START_TIMEOUT, WarmKernel, kernel_mode
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME, RUN_RECORD
 from lifetools.pipeline.processes import (
     children_die_with_us,
@@ -256,6 +256,22 @@ def stderr_log(spec: RunSpec) -> Path:
     return layout.logs_dir() / "stderr" / spec.edition / f"{spec.analysis}.txt"
 
 
+def papermill_command(source: Path, output: Path, params_file: Path,
+                      work: Path) -> list[str]:
+    """The command that runs one notebook in an isolated kernel (a papermill child).
+
+    The kernel may take :data:`~lifetools.pipeline.kernels.START_TIMEOUT` seconds to
+    start, as a warm kernel may: papermill's own 60 s was once too short on a busy
+    2-core machine.
+    """
+    return [
+        sys.executable, "-m", "papermill", str(source), str(output),
+        "-f", str(params_file), "-k", "python3", "--cwd", str(work),
+        "--no-progress-bar", "--log-level", "ERROR",
+        "--start-timeout", str(START_TIMEOUT),
+    ]
+
+
 def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutcome:
     """Run one spec into a private folder (papermill child, or a warm kernel); swap it in.
 
@@ -283,12 +299,7 @@ def _execute(spec: RunSpec, key: str, kernel: _Kernels | None = None) -> RunOutc
     # never carries over
     reads_log = work / f".reads-{secrets.token_hex(8)}"
     if kernel is None:
-        command = [
-            sys.executable, "-m", "papermill", str(spec.source), str(output),
-            "-f", str(params_file), "-k", "python3", "--cwd", str(work),
-            "--no-progress-bar", "--log-level", "ERROR",
-        ]
-        done = run_child(command, env=_environment(spec, files_dir, seal_key, reads_log),
+        done = run_child(papermill_command(spec.source, output, params_file, work), env=_environment(spec, files_dir, seal_key, reads_log),
                          timeout=RUN_TIMEOUT_SECONDS)
         returncode, tail = done.returncode, (done.stderr or done.stdout)
         cpu = None
