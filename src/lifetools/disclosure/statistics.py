@@ -15,7 +15,7 @@ the publish gate (``unprotected-statistic``). An extreme is never published.
 Phrases that name a model's estimate or an interval ("rate ratio", "mean difference",
 "mean change", "cumulative incidence (%)", "95% CI", "percentile bootstrap") or say
 what an estimate means ("too high or too low on average") are not statistics of
-people's values and are left out before matching. Tested in ``tests/leaks/test_statistic_leaks.py``.
+people's values and are left out before matching. Tested in ``tests/leaks/test_author_leaks.py``.
 """
 
 from __future__ import annotations
