@@ -16,14 +16,20 @@ Confidence intervals by Monte Carlo: each group's rate is redrawn from its Poiss
 count (rate = count / person-time), the line refitted, and the 2.5th and 97.5th
 percentiles taken (10,000 draws, fixed seed: deterministic).
 
-Protected and unprotected counts: the rates by quintile and their exact (Garwood)
-Poisson intervals shown in ``rates`` are computed from the *protected* counts
-(suppressed 1-7, rounded to 5), while the SII and RII are fitted to the *unprotected*
-counts. This is deliberate: the SII and RII are model estimates, not counts, so they
-are not themselves subject to count suppression or rounding, and fitting them to
-rounded counts would add error. The consequence is that the fitted line cannot be
-reproduced exactly from the published table of rates. They are computed only when no
-quintile's count is suppressed.
+Protected values only: the rates by quintile and their exact (Garwood) Poisson
+intervals shown in ``rates``, and the SII and RII, are all computed from the
+*published* numbers: events and people protected as counts (suppressed 1-7, rounded
+to 5 by default) and person-years rounded to the profile's count base. A line fitted
+to the unprotected counts would be a function of the raw counts that the published
+table does not give: with five quintiles, the SII, the two RIIs and the published
+rates are enough equations to solve for raw counts the rounding hid (DOMAIN.md:
+"derive percentages and rates from the protected counts"; issue 12). Fitted to the
+published numbers, the indices can be reproduced exactly from the published table of
+rates, so they disclose nothing the table does not. They are refused (missing, with
+the model release's reason) when a quintile's events or person-years are suppressed:
+a fit would need the hidden cells, and no imputed value is published. The cost is the
+rounding error in the fit, which is small beside the Monte Carlo interval when
+quintiles hold more than a few dozen events.
 """
 
 from __future__ import annotations
@@ -90,7 +96,8 @@ def estimate_sii(counts: np.ndarray, person_time: np.ndarray, *,
 
     Returns ``sii``, ``rii`` (ratio of fitted ends) and ``rii_mean`` (SII over the
     person-time-weighted mean rate), each with ``_lower`` and ``_upper`` Monte Carlo
-    limits. Pass unprotected counts: these are model estimates (see module).
+    limits. Pass the published (protected) counts and person-time (see module);
+    :func:`equity_summary` does.
     """
     counts = np.asarray(counts, float)
     years = np.asarray(person_time, float)
@@ -135,9 +142,9 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
 
     ``rates`` uses protected counts; ``summary`` has three rows: the SII (per ``per``
     person-years), the RII as the ratio of the fitted ends, and the RII as SII over the
-    mean rate (``rii_mean``), all fitted to the unprotected counts (model estimates,
-    not counts; see module) and missing when a quintile's count is suppressed or fewer
-    than three quintiles remain.
+    mean rate (``rii_mean``), all fitted to the published (protected) events and
+    person-years of ``rates`` (see module) and missing when a quintile's events or
+    person-years are suppressed or fewer than three quintiles remain.
     """
     data = frame.dropna(subset=[quintile_col]).assign(
         **{quintile_col: lambda f: f[quintile_col].astype(int)})
@@ -145,10 +152,13 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
     rates = rates_by_group(data.rename(columns={quintile_col: shown_col}),
                            group_col=shown_col, event_col=event_col,
                            person_time_col=person_time_col, per=per)
-    raw = data.groupby(quintile_col).agg(events=(event_col, "sum"),
-                                         years=(person_time_col, "sum")).sort_index()
-    usable = rates["events"].notna().all() and len(raw) >= 3
-    values = estimate_sii(raw["events"].to_numpy(), raw["years"].to_numpy()) if usable \
+    # the published events and person-years, in quintile order (see module)
+    events = pd.to_numeric(pd.Series(rates["events"]), errors="coerce").to_numpy(float)
+    years = pd.to_numeric(pd.Series(rates["person_years"]), errors="coerce"
+                          ).to_numpy(float)
+    usable = len(events) >= 3 and bool(np.isfinite(events).all()
+                                       and np.isfinite(years).all() and (years > 0).all())
+    values = estimate_sii(events, years) if usable \
         else dict.fromkeys(("sii", "sii_lower", "sii_upper", "rii", "rii_lower",
                             "rii_upper", "rii_mean", "rii_mean_lower",
                             "rii_mean_upper"), float("nan"))
@@ -168,5 +178,5 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
         "ci_method": f"Monte Carlo, {SIMULATIONS:,} Poisson draws, seed {SEED}",
         "rii": "ratio of fitted values at the most and least deprived ends; "
                "rii_mean: SII / person-time-weighted mean rate",
-        "counts": "rates from protected counts; SII and RII fitted to unprotected "
-                  "counts (model estimates)"})
+        "counts": "rates, SII and RII from the published (protected) events and "
+                  "person-years; refused when a quintile's are suppressed"})

@@ -31,10 +31,12 @@ from lifetools.disclosure import (
     ProtectedText,
     ProtectedValue,
     Reason,
+    active_profile,
     compose,
     protect_text,
     protected_count,
 )
+from lifetools.disclosure.statistics import names_statistic
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, finite, format_value
 
@@ -45,6 +47,7 @@ __all__ = [
     "KeyResults",
     "NARROW_SUFFIX",
     "PublishedFigure",
+    "figure_download_rules",
     "figure_downloads",
     "format_number",
     "is_marked",
@@ -173,6 +176,8 @@ class PublishedFigure:
     rules: dict[str, Any] = field(default_factory=dict)
     texts: tuple[str, ...] = ()
     downloads: tuple[str, ...] = ()
+    download_rules: dict[str, Any] = field(default_factory=dict)
+    """What protected each download's columns (:func:`figure_download_rules`)."""
     size: tuple[int, int] = (0, 0)
     """Width and height in CSS pixels (half the PNG's pixels: it is drawn at 2x)."""
     folder: str = ""
@@ -208,6 +213,8 @@ class PublishedFigure:
         data = {"text/html": markup, "text/plain": f"Figure: {self.caption}"}
         return seal(data, stamp("figure", self.name, rules=self.rules,
                                 texts=list(self.texts), downloads=list(self.downloads),
+                                **({"download_rules": self.download_rules}
+                                   if self.download_rules else {}),
                                 **({"images": [f"figures/{self.name}{NARROW_SUFFIX}.png"]}
                                    if self.narrow else {})))
 
@@ -215,6 +222,21 @@ class PublishedFigure:
 def _download_text(path: str) -> str:
     stem = path.rsplit("/", 1)[-1].removesuffix(".csv")
     return f"{stem} (CSV)"
+
+
+def figure_download_rules(fig: Any, name: str) -> dict[str, dict[str, Any]]:
+    """What protected each column of each table a figure draws, by its CSV's path.
+
+    :func:`lifetools.disclosure.downloads.header_rules` of each table
+    :func:`figure_downloads` writes, keyed by the same relative path: the figure's
+    stamp carries it so that the publish gate verifies the downloads' counts and
+    person-years by the rules that made them (``tests/leaks/test_download_leaks.py``).
+    """
+    from lifetools.disclosure.downloads import header_rules
+
+    return {f"figures/{check_name(f'{name}-{part}' if part else name)}.csv":
+            header_rules(table)
+            for part, table in sorted(getattr(fig, _DATA_ATTR, {}).items())}
 
 
 def figure_downloads(fig: Any, name: str, folder: Path) -> tuple[str, ...]:
@@ -292,6 +314,7 @@ def show_figure(figure: Any, *, name: str, caption: str,
     if narrow is not None:
         target.with_name(f"{name}{NARROW_SUFFIX}.png").write_bytes(narrow_png)
     downloads = figure_downloads(fig, name, folder)
+    download_rules = figure_download_rules(fig, name)
     rules = dict(getattr(fig, _FIGURE_ATTR))
     plt.close(fig)
     # the site publishes a run's files under <analysis>/ beside the report page
@@ -300,6 +323,7 @@ def show_figure(figure: Any, *, name: str, caption: str,
              tuple((v + 1) // 2 for v in _png_size(narrow_png)))
     return PublishedFigure(name=name, alt=alt, caption=caption, png=png, rules=rules,
                            texts=texts, downloads=downloads,
+                           download_rules=download_rules,
                            size=((width + 1) // 2, (height + 1) // 2),
                            folder=f"{analysis}/" if analysis else "",
                            narrow=b"" if narrow is None else narrow_png,
@@ -434,7 +458,7 @@ def _protect_result(name: str, value: Any, kind: str, text: str | None) -> Any:
     """The value a result of ``kind`` may carry, or DisclosureError naming it."""
     needed = PROTECTED_KINDS.get(kind)
     if needed is None:
-        return value
+        return _check_estimate(name, value, kind)
     if text is not None:
         raise DisclosureError(f"result {name!r} ({kind}): its text is made from the "
                               "protected value; a hand-written text is refused")
@@ -447,6 +471,20 @@ def _protect_result(name: str, value: Any, kind: str, text: str | None) -> Any:
             hint=f"derive it with lt.disclosure.{'share' if needed == 'share' else needed}"
                  "(...) from the counts")
     return value.verify()
+
+
+def _check_estimate(name: str, value: Any, kind: str) -> Any:
+    """A model's number recorded as given: refused when it is a count cast to decimals
+    (a whole number other than 0 and 1 the profile would not publish as a count)."""
+    if kind not in ("estimate", "ratio", "interval"):
+        return value
+    for item in value if isinstance(value, (list, tuple)) else [value]:
+        if isinstance(item, float) and math.isfinite(item) and item.is_integer() and \
+                abs(item) > 1 and not active_profile().publishable(int(abs(item))):
+            raise DisclosureError(f"result {name!r} ({kind}) is a whole number the "
+                                  "profile would not publish as a count (a count cast "
+                                  "to decimals?)", hint="record counts with kind='count'")
+    return value
 
 
 def _has_missing(value: Any) -> bool:
@@ -488,6 +526,11 @@ def record(
     the same way.
     """
     name = check_name(str(name))
+    word = names_statistic(label) if kind in ("estimate", "ratio", "interval") else None
+    if word:  # an extreme, a mean or a share typed in as a model's number
+        raise DisclosureError(f"result {name!r} ({kind}): its label names a statistic of "
+                              f"people's values ({word!r}) that no disclosure rule made",
+                              hint="derive it with lt.disclosure (share, rate, mean)")
     value = _protect_result(name, value, kind, text)
     if text is not None and value is not None and not isinstance(value, ProtectedValue) \
             and _has_missing(value):

@@ -32,7 +32,8 @@ from lifetools.disclosure import (
     rule_sentence,
     write_csv,
 )
-from lifetools.disclosure.downloads import SUPPRESSED, shown_frame
+from lifetools.disclosure.downloads import SUPPRESSED, header_rules, shown_frame
+from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import column_label, value_label
@@ -220,25 +221,13 @@ def show_table(
                          name)
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
                           name=name, not_counts=not_counts)
+    require_no_loose_statistics(table, name=name)
     text = _display(table, digits)
     words = _in_words(text)
-    # the gate checks the counts of the page's table by its headers
-    rules = {**table.rules, "count_headers": [column_label(c) for c in
-                                              table.rules.get("count_cols", [])],
-             # and its other cells by what protected or declared them (gate.tables)
-             "protected_headers": [column_label(c) for c in table.rules.get(
-                 "protected_cols", []) if c not in table.rules.get("count_cols", [])],
-             "not_count_headers": [column_label(c) for c in not_counts
-                                   if c in table.columns],
-             "label_headers": [column_label(c) for c in _label_columns(table.frame)]}
-    places = {column_label(c): n for c, n in table.record.places
-              if c in rules["protected_cols"]}
-    if places:  # the places each such column is shown with, for the gate to check
-        rules["protected_places"] = places
-    bases = {column_label(c): n for c, n in table.record.bases
-             if c in rules["protected_cols"]}
-    if bases:  # the base each such column was rounded to (person-years), for the gate
-        rules["protected_bases"] = bases
+    # the gate checks the counts of the page's table by its headers, and its other
+    # cells by what protected or declared them (gate.tables); the download the same
+    rules = {**table.rules, **header_rules(table, not_counts)}
+    bases = rules.get("protected_bases", {})
     write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
     footnote = ""
     if rules["protected_cols"]:
@@ -255,18 +244,6 @@ def show_table(
     return PublishedTable(name=name, caption=caption, frame=text, note=note_text,
                           rules=rules, table=table, words=words,
                           spans=_text_spans(table.frame, words))
-
-
-def _label_columns(frame: pd.DataFrame) -> list[str]:
-    """The leading columns of text (groups, levels, terms): the table's row labels."""
-    labels = []
-    for column in frame.columns:
-        if not (pd.api.types.is_object_dtype(frame[column])
-                or isinstance(frame[column].dtype, pd.CategoricalDtype)
-                or pd.api.types.is_string_dtype(frame[column])):
-            break
-        labels.append(column)
-    return labels
 
 
 def _text_spans(frame: pd.DataFrame, words: pd.DataFrame

@@ -60,11 +60,11 @@ def test_cell_leaks_series_shaped_tables_pass(run):
     frame = pd.DataFrame({
         "group": ["1 (most deprived)", "18-24"],
         "n": [1235, 12840],
-        "estimate": ["1.19 (0.83 to 1.71)", "1.00 (1.00 to 1.00)"],
+        "hazard ratio (95% CI)": ["1.19 (0.83 to 1.71)", "1.00 (1.00 to 1.00)"],
         "note": ["too few people to estimate: fewer than 10 residual degrees of freedom",
                  "its confidence interval reaches 0 or infinity"],
         "df": [1, 2],
-        "rate": [0.25, 12.5],
+        "shrinkage": [0.25, 12.5],
         "zero": [0.0, 0.0],
     })
     run.code(shown(frame, count_cols=["n"], not_counts=["df"]))

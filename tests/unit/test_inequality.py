@@ -70,8 +70,8 @@ def test_equity_summary_gradient_and_missing_quintiles():
 
 def test_equity_summary_reports_rii_mean_as_third_row():
     # worked example of the module docstring: SII/mean = 0.10 / 0.06, per 1 person-year
-    frame = pd.DataFrame({"imd_quintile": [1, 2, 3, 4, 5],
-                          "events": [100, 80, 60, 40, 20], "years": [1000.0] * 5})
+    # (100 people of 10 person-years per quintile: person-years need 10 contributors)
+    frame = _people([100, 80, 60, 40, 20]).assign(years=10.0)
     result = equity_summary(frame, event_col="events", person_time_col="years")
     assert len(result.summary) == 3
     row = result.summary.iloc[2]
@@ -86,3 +86,40 @@ def test_per_person_time_one_reads_per_person_year():
 
     assert per_person_time(1.0) == "per person-year"
     assert per_person_time(1000) == "per 1000 person-years"
+
+
+def _people(events: list[int], people: int = 100) -> pd.DataFrame:
+    """One row per person, one person-year each: ``events[q - 1]`` events in quintile q."""
+    rows = [(q, int(i < k)) for q, k in enumerate(events, start=1) for i in range(people)]
+    frame = pd.DataFrame(rows, columns=["imd_quintile", "events"])
+    return frame.assign(years=1.0)
+
+
+def test_equity_summary_sii_is_fitted_to_the_published_counts_hand_computed():
+    # raw events 22, 14, 9 in three quintiles of 100 person-years each are published
+    # as 20, 15, 10 (rounded to 5). Equal weights put the quintiles at x = 1/6, 1/2,
+    # 5/6; the least-squares slope through three equally spaced points is
+    # (y3 - y1) / (x3 - x1), so SII = -(0.10 - 0.20) / (2/3) = 0.15 per person-year
+    # (fitted 0.225 at x = 0 and 0.075 at x = 1: RII = 3; mean rate 0.15: SII/mean 1).
+    # Fitted to the raw counts it would be (0.22 - 0.09) / (2/3) = 0.195, and with the
+    # published rates 0.195 gives the raw 22 and 9 back.
+    result = equity_summary(_people([22, 14, 9]), event_col="events",
+                            person_time_col="years")
+    assert result.rates["events"].tolist() == [20, 15, 10]
+    assert result.rates["person_years"].tolist() == [100, 100, 100]
+    sii, rii, rii_mean = result.summary["estimate"].tolist()
+    assert sii == pytest.approx(0.15, abs=1e-12)
+    assert rii == pytest.approx(3.0, abs=1e-12)
+    assert rii_mean == pytest.approx(1.0, abs=1e-12)
+    assert sii != pytest.approx(0.195, abs=1e-3)
+    assert "published" in result.method["counts"]
+
+
+def test_equity_summary_refuses_the_sii_when_a_quintile_is_suppressed():
+    # 5 events in quintile 3 are suppressed: a line through the other two would need
+    # the hidden cell (or an imputed value), so no index is published
+    result = equity_summary(_people([40, 20, 5]), event_col="events",
+                            person_time_col="years")
+    assert pd.isna(result.rates["events"].iloc[2])
+    assert result.summary["estimate"].isna().all()
+    assert result.summary[["ci_lower", "ci_upper"]].isna().all().all()

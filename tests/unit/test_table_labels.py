@@ -51,10 +51,12 @@ def test_repair_theme_html_stacks_every_simple_table():
 
 def test_show_table_html_every_cell_has_its_header_as_data_label(tmp_path, monkeypatch):
     monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
-    frame = pd.DataFrame({"group": ["a", "b"], "n": [30, 1234], "rate": [0.12, 1.5]})
+    # (a plain "rate" is refused: rates come from lt.disclosure; a decimal column here)
+    frame = pd.DataFrame({"group": ["a", "b"], "n": [30, 1234],
+                          "shrinkage": [0.12, 1.5]})
     markup = show_table(frame, name="t", caption="Cap", count_cols=["n"]).to_html()
     headers = re.findall(r'<th scope="col">([^<]*)</th>', markup)
-    assert headers == ["Group", "Number", "Rate"]
+    assert headers == ["Group", "Number", "Shrinkage"]
     assert [re.search(r'data-label="([^"]*)"', c).group(1) for c in cells(markup)] == headers * 2
     assert f'class="table {STACKED}"' in markup and "<caption>Cap</caption>" in markup
     assert label_table_cells(markup) == markup  # the build adds nothing to a report table

@@ -18,10 +18,12 @@ def output(tmp_path, monkeypatch):
 
 
 def test_show_table_protects_counts_and_writes_csv(output):
-    frame = pd.DataFrame({"group": ["a", "b"], "n": [3, 1234], "rate": [0.1234, 1.5]})
+    # (a decimal column no rule made must not name a statistic: a "rate" is refused)
+    frame = pd.DataFrame({"group": ["a", "b"], "n": [3, 1234],
+                          "shrinkage": [0.1234, 1.5]})
     shown = show_table(frame, name="t", caption="Cap", count_cols=["n"])
     assert (output / "tables" / "t.csv").read_text() == (
-        "group,n,rate\na,[c],0.12\nb,1235,1.50\n")
+        "group,n,shrinkage\na,[c],0.12\nb,1235,1.50\n")
     notes = (output / "tables" / "notes.txt").read_text()
     assert "[c]: confidential" in notes and "Counts from 1 to 7 are suppressed" in notes
     data, meta = shown._repr_mimebundle_()
@@ -99,10 +101,11 @@ def test_table_estimates_ratio_limit_rounding_onto_one_shows_its_side():
 
 
 def test_show_table_csv_writes_missing_estimates_as_x_not_c(output):
-    frame = pd.DataFrame({"term": ["a", "b"], "estimate": [1.5, float("nan")]})
+    # (a plain frame's "estimate" is refused: a model's numbers need model_release)
+    frame = pd.DataFrame({"term": ["a", "b"], "shrinkage": [1.5, float("nan")]})
     show_table(frame, name="e", caption="c")
     assert (output / "tables" / "e.csv").read_text() == (
-        "term,estimate\na,1.50\nb,[x]\n")
+        "term,shrinkage\na,1.50\nb,[x]\n")
 
 
 def test_show_table_footnote_states_the_active_profile(output):

@@ -23,8 +23,9 @@ from lifetools.disclosure.profiles import get_profile, rule_sentence
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.labels import column_label, column_unit
 
-__all__ = ["NOT_AVAILABLE", "NOTES_FILE", "SUPPRESSED", "column_notes", "notes_text",
-           "read_csv", "read_csv_records", "shown_frame", "write_csv"]
+__all__ = ["NOT_AVAILABLE", "NOTES_FILE", "SUPPRESSED", "column_notes", "header_rules",
+           "label_columns", "notes_text", "read_csv", "read_csv_records", "shown_frame",
+           "write_csv"]
 
 SUPPRESSED = "[c]"
 NOT_AVAILABLE = "[x]"
@@ -77,6 +78,53 @@ def column_notes(folder: Path) -> str:
         return ""
     return ("\nColumns of each file (its name in the file's first row: the words the "
             "report page shows for it; its unit)\n" + "\n".join(lines) + "\n")
+
+
+def label_columns(frame: pd.DataFrame) -> list[str]:
+    """The leading columns of text (groups, levels, terms): the table's row labels."""
+    labels = []
+    for column in frame.columns:
+        if not (pd.api.types.is_object_dtype(frame[column])
+                or isinstance(frame[column].dtype, pd.CategoricalDtype)
+                or pd.api.types.is_string_dtype(frame[column])):
+            break
+        labels.append(column)
+    return labels
+
+
+def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
+    """What protected each column of ``table``, keyed by the header a page shows.
+
+    The record a stamp carries for the publish gate to verify every cell of the table
+    as shown and as downloaded (:mod:`lifetools.pipeline.gate.tables`,
+    :mod:`lifetools.pipeline.gate.files`): its count columns (``count_headers``),
+    columns a rule protected (``protected_headers``), whole-number columns declared
+    not counts (``not_count_headers``), its row labels (``label_headers``), a model's
+    numbers :func:`~lifetools.disclosure.model_release` released
+    (``estimate_headers``), the places
+    a rule fixed (``protected_places``) and the base a rule rounded a magnitude to
+    (``protected_bases``: person-years). Used by :func:`lifetools.tables.show_table`
+    and :func:`lifetools.publication.show_figure` (the data behind a figure).
+    """
+    rules = table.rules
+    protected = rules.get("protected_cols", [])
+    record: dict[str, Any] = {
+        "count_headers": [column_label(c) for c in rules.get("count_cols", [])],
+        "protected_headers": [column_label(c) for c in protected
+                              if c not in rules.get("count_cols", [])],
+        "not_count_headers": [column_label(c) for c in not_counts
+                              if c in table.columns],
+        "label_headers": [column_label(c) for c in label_columns(table.frame)]}
+    released = table.record.columns_with("estimate")
+    if released:  # a model's numbers lt.disclosure.model_release released
+        record["estimate_headers"] = [column_label(c) for c in released]
+    places = {column_label(c): n for c, n in table.record.places if c in protected}
+    if places:  # the places each such column is shown with
+        record["protected_places"] = places
+    bases = {column_label(c): n for c, n in table.record.bases if c in protected}
+    if bases:  # the base each such column was rounded to (person-years)
+        record["protected_bases"] = bases
+    return record
 
 
 def shown_frame(table: ProtectedTable, *, digits: int = 2) -> pd.DataFrame:

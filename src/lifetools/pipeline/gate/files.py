@@ -4,11 +4,25 @@ Every file is either the display functions' own write (``tables/<name>.csv`` of 
 sealed table, ``figures/<name>.png`` of a sealed figure and the ``figures/*.csv`` its
 stamp lists, ``results.json`` of sealed results, the notes on ``[c]`` word for word),
 checked again, or refused (``unsanctioned-file``).
+
+Each CSV download is verified, not trusted, by the rules of the table a page shows
+(:mod:`lifetools.pipeline.gate.tables`), read by the record of what protected each
+column: the sealed table's stamp, or for the data behind a figure the
+``download_rules`` its sealed stamp carries. Its headers are read as the page shows
+them (:func:`lifetools.labels.column_label`). Counts must be protected counts;
+person-years must be multiples of the profile's count base, with the record saying
+the rule rounded them (``unprotected-number-in-table``); a column a rule wrote at fixed
+places ("8920.00" for person-years published whole is read as 8920) must hold no
+other places; a header or row label naming a statistic over numbers no rule made is
+refused (``unprotected-statistic``). The label and axis columns of a download hold
+codes and dates as the data have them (a month as a timestamp, a level as 0 or 1),
+not the page's words, so the page's label-cell rules are not applied to them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,14 +34,29 @@ from lifetools.disclosure import (
     get_profile,
     notes_text,
 )
-from lifetools.disclosure.downloads import column_notes, read_csv
+from lifetools.disclosure.downloads import (
+    NOT_AVAILABLE,
+    SUPPRESSED,
+    column_notes,
+    read_csv,
+)
+from lifetools.disclosure.statistics import STATISTIC_RULE, names_statistic
 from lifetools.disclosure.text import text_findings
+from lifetools.labels import column_label
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.run_record import (
     notebook_profile,
     run_parameters,
     sealed_stamps,
     shown_results,
+)
+from lifetools.pipeline.gate.tables import (
+    TABLE_RULE,
+    fixed_places,
+    is_person_time,
+    model_findings,
+    person_time_findings,
+    statistic_findings,
 )
 from lifetools.pipeline.layout import FILES_DIR
 from lifetools.publication import span_numbers
@@ -39,9 +68,13 @@ TEXT_FILES = {".csv", ".json", ".svg", ".txt", ".md", ".html", ".tsv"}
 _NOTES = {notes_text(name) for name in PROFILES}
 
 
-def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
-               ) -> Iterable[tuple[str, str, str]]:
-    """Check every file a run will publish; yield ``(file, rule, detail)``."""
+def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
+               parameters: Any = None) -> Iterable[tuple[str, str, str]]:
+    """Check every file a run will publish; yield ``(file, rule, detail)``.
+
+    ``parameters``: the run's parameters (with the settings it states) as the
+    outputs are checked with (default: the run's parameters alone).
+    """
     if not folder.is_dir():
         return
     profile = notebook_profile(nb) if profile is None else get_profile(profile)
@@ -80,13 +113,81 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None
         text = path.read_text(encoding="utf-8", errors="replace")
         found = rules.identifier_findings(text) + rules.kofn_findings(text, profile)
         if path.suffix == ".csv":
-            head, rows = read_csv(text)
-            counts = (owner or {}).get("rules", {}).get("count_cols", []) if owner else []
-            found += rules.table_findings(head, rows, count_cols=counts, profile=profile)
+            found += _csv_findings(text, _download_record(parts, owner), profile,
+                                   run_parameters(nb) if parameters is None else parameters,
+                                   tables=parts[0] != "figures")
         if parts == ("results.json",):
             found += _result_counts(text, profile) + _result_texts(text, nb, profile)
+            found += _result_statistics(text, profile)
         for rule, detail in dict.fromkeys(found):
             yield name, rule, detail
+
+
+def _download_record(parts: tuple[str, ...], owner: Any) -> dict[str, Any]:
+    """What protected a CSV's columns: its sealed table's rules, or its figure's record
+    of the table it drew (empty: nothing is recorded, so nothing passes unverified)."""
+    if not isinstance(owner, dict):
+        return {}
+    if parts[0] == "figures":
+        record = (owner.get("download_rules") or {}).get(f"figures/{parts[-1]}")
+    else:
+        record = owner.get("rules")
+    return record if isinstance(record, dict) else {}
+
+
+def _shown_header(name: str) -> str:
+    try:
+        return column_label(name)
+    except ValueError:  # a machine name no label covers: checked as it is
+        return name
+
+
+_NUMBER = re.compile(r"(-?\d+)(?:\.(\d+))?")
+
+
+def _at_places(cell: str, places: Any) -> str:
+    """A CSV cell as the page writes it at a rule's ``places`` (8920.00 -> 8920), when
+    the places beyond are zeros; otherwise unchanged (and refused by the places rule)."""
+    match = _NUMBER.fullmatch(cell.strip())
+    if match is None or not isinstance(places, int) or isinstance(places, bool):
+        return cell
+    decimals = match.group(2) or ""
+    if len(decimals) <= places or decimals[places:].strip("0"):
+        return cell
+    return match.group(1) + (f".{decimals[:places]}" if places else "")
+
+
+def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile,
+                  parameters: Any, *, tables: bool = True) -> rules.Found:
+    """A CSV download checked by the record of its rules, as the page's table is: its
+    count columns, its person-time (multiples of the count base, as the record says the
+    rule rounded it), the places a rule fixed, and statistics no rule made."""
+    del parameters  # the cells of words are the page's table's (gate.tables)
+    head, rows = read_csv(text)
+    shown = [_shown_header(h) for h in head]
+    counts = {*record.get("count_headers", []),
+              *(_shown_header(c) for c in record.get("count_cols", []))}
+    protected = set(record.get("protected_headers", []))
+    places = record.get("protected_places") or {}
+    bases = record.get("protected_bases") or {}
+    found = rules.table_findings(shown, rows, count_cols=counts, profile=profile)
+    for index, name in enumerate(shown):
+        if name in counts:
+            continue
+        cells = [row[index].strip() for row in rows if index < len(row)]
+        cells = [c for c in cells if c not in (SUPPRESSED, NOT_AVAILABLE, "")]
+        if is_person_time(name) or name in bases:
+            found += person_time_findings(name, cells, bases.get(name), profile)
+        if name in protected and name in places and not all(
+                fixed_places(_at_places(c, places[name]), places[name]) for c in cells):
+            found.append((TABLE_RULE, f"column {name!r} is protected by a rule that "
+                          f"publishes it with {places[name]} decimal places, and holds "
+                          "a cell written with others"))
+    labels = set(record.get("label_headers", [])) | set(shown[:1])
+    found += statistic_findings(shown, rows, shielded=counts | protected | labels)
+    if tables:  # a table's download; a figure's data is drawn from released tables
+        found += model_findings(shown, rows, record)
+    return found
 
 
 def _result_texts(text: str, nb: Any, profile: SdcProfile) -> rules.Found:
@@ -119,6 +220,38 @@ def _result_texts(text: str, nb: Any, profile: SdcProfile) -> rules.Found:
                 span.get("null") for span in page[1] or () if isinstance(span, dict)]:
             found.append(("unprotected-number-in-text", "a null in results.json that is "
                           "not the null its text's interval was written with"))
+    return list(dict.fromkeys(found))
+
+
+ESTIMATE_KINDS = ("estimate", "ratio", "interval")
+"""Key results recorded as given (a model's numbers): no disclosure rule made them."""
+
+
+def _result_statistics(text: str, profile: SdcProfile) -> rules.Found:
+    """A key result recorded as a model estimate that is a statistic of people's values
+    by its label (a mean, a share, an extreme: ``unprotected-statistic``), or whose
+    value is a whole number other than 0 and 1 that the profile would not publish as a
+    count (a count cast to decimals: "12.00")."""
+    try:
+        results = json.loads(text)
+    except ValueError:
+        return []
+    found: rules.Found = []
+    for entry in results.values() if isinstance(results, dict) else ():
+        if not isinstance(entry, dict) or entry.get("kind") not in ESTIMATE_KINDS:
+            continue
+        word = names_statistic(entry.get("label", ""))
+        if word:
+            found.append((STATISTIC_RULE, f"a key result recorded as a model estimate "
+                          f"whose label names a statistic of people's values ({word!r}):"
+                          " derive it with lt.disclosure (share, rate, magnitudes)"))
+        value = entry.get("value")
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, float) and item.is_integer() and abs(item) > 1 and \
+                    not profile.publishable(int(abs(item))):
+                found.append(("unrounded-count", "a key result recorded as a model "
+                              "estimate holds a whole number the profile would not "
+                              "publish as a count (a count cast to decimals?)"))
     return list(dict.fromkeys(found))
 
 

@@ -23,7 +23,7 @@ from lifetools.pipeline.gate.tables import cell_findings, stream_findings
 from lifetools.publication import GLUE_PREFIX, STAMP_KEY
 
 __all__ = ["acro_findings", "figure_number_findings", "label_findings", "result_findings",
-           "scan_output"]
+           "scan_output", "with_settings"]
 
 
 def _texts(output: dict[str, Any]) -> list[str]:
@@ -116,11 +116,11 @@ def scan_output(output: dict[str, Any], profile: SdcProfile,
                                           profile=profile)
             if stamped and mark.get("kind") == "table":
                 found += cell_findings(head, rows, mark, profile,
-                                       _with_settings(parameters, settings))
+                                       with_settings(parameters, settings))
     return list(dict.fromkeys(found))
 
 
-def _with_settings(parameters: dict[str, Any] | None,
+def with_settings(parameters: dict[str, Any] | None,
                    settings: dict[str, Any] | None) -> RunParameters:
     """The run's parameters (their declared words kept) and the settings it states."""
     words = getattr(parameters, "words", None)

@@ -39,6 +39,15 @@ it must be
   (a protected count written into a text: its protection record is not in the stamp,
   so the residual risk is that of the count patterns).
 
+A column header or a row label naming a statistic of people's values (a share, a
+rate, a mean, a median, a total, a standard deviation, an extreme:
+:func:`lifetools.disclosure.statistics.names_statistic`) over numbers no rule
+protected is refused as well (``unprotected-statistic``): a mean or a share typed into
+a table with decimals passes every rule above, and an extreme is one person's value.
+
+A table's "Estimate" column that the stamp does not record as released by
+:func:`lifetools.disclosure.model_release` is refused (``unreleased-model``).
+
 A stream (stdout, and stderr when the runner did not move it out) has no record at
 all, so any number in it, in digits or in words, is refused (``unverifiable-stream``):
 a number reaches a page through a display function or not at all. Tested in
@@ -54,12 +63,16 @@ from typing import Any
 
 from lifetools.describe import AGE_BANDS, ETHNIC_GROUPS, SEX_LABELS
 from lifetools.disclosure import SdcProfile
+from lifetools.disclosure.statistics import STATISTIC_RULE, names_statistic
 from lifetools.disclosure.text import numbers_in, text_findings
+from lifetools.labels import column_label
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.prose import has_words, prose_findings
 from lifetools.tables import SUPPRESSED
 
-__all__ = ["CATEGORY_CODES", "STREAM_RULE", "TABLE_RULE", "cell_findings", "stream_findings"]
+__all__ = ["CATEGORY_CODES", "MODEL_RULE", "STREAM_RULE", "TABLE_RULE", "cell_findings",
+           "fixed_places", "is_person_time", "model_findings", "person_time_findings",
+           "statistic_findings", "stream_findings"]
 
 TABLE_RULE = "unprotected-number-in-table"
 STREAM_RULE = "unverifiable-stream"
@@ -95,7 +108,12 @@ _PERSON_TIME = re.compile(r"person[- ](?:years?|time)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
-def _person_time_findings(name: str, shown: list[str], base: Any,
+def is_person_time(header: str) -> bool:
+    """A header of person-time ("Person-years", "Person-time at risk")."""
+    return bool(_PERSON_TIME.match(header))
+
+
+def person_time_findings(name: str, shown: list[str], base: Any,
                           profile: SdcProfile) -> list[tuple[str, str]]:
     """A person-time column: every cell a multiple of the profile's count base."""
     if isinstance(base, bool) or base != profile.base:
@@ -115,7 +133,7 @@ def _person_time_findings(name: str, shown: list[str], base: Any,
     return []
 
 
-def _fixed_places(cell: str, places: Any) -> bool:
+def fixed_places(cell: str, places: Any) -> bool:
     """The cell is one number written with exactly ``places`` decimal places."""
     if not isinstance(places, int) or isinstance(places, bool) or places < 0:
         return False
@@ -166,8 +184,8 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
             continue
         cells = [row[index].strip() for row in rows if index < len(row)]
         shown = [c for c in cells if c not in _MARKS]
-        if _PERSON_TIME.match(name):
-            found += _person_time_findings(name, shown, bases.get(name), profile)
+        if is_person_time(name):
+            found += person_time_findings(name, shown, bases.get(name), profile)
         for number, cell in enumerate(cells):
             if cell in _MARKS:
                 continue
@@ -176,7 +194,7 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
                           text_findings(cell, spans[(number, name)], profile,
                                         parameters)]
             elif name in protected and name in places:
-                if not _fixed_places(cell, places[name]):
+                if not fixed_places(cell, places[name]):
                     found.append(_finding(f"column {name!r} is protected by a rule that "
                                           f"publishes it with {places[name]} decimal "
                                           "places, and holds a cell written otherwise"))
@@ -208,7 +226,61 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
                  or len(shown) == 1 and _lone_count(shown[0], profile)):
             found.append(_finding(f"column {name!r} holds only whole numbers written "
                                   "with zero decimals (counts cast to decimals?)"))
+    found += statistic_findings(head, rows, shielded=counts | protected | labels,
+                                spans=set(spans))
+    found += model_findings(head, rows, stamped)
     return list(dict.fromkeys(found))
+
+
+MODEL_HEADER = column_label("estimate")
+MODEL_RULE = "unreleased-model"
+
+
+def model_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str, Any]
+                   ) -> list[tuple[str, str]]:
+    """``unreleased-model``: a table's column of a model's estimates ("Estimate") that
+    its stamp does not record as released by :func:`lifetools.disclosure.model_release`
+    (``estimate_headers``: events per level, convergence and intervals checked).
+
+    Only the estimate column: interval limits are also a rate's (protected) or a
+    curve's, and the data behind a figure (a survival curve's "Estimate") is drawn by
+    a plot function that takes released or protected tables only."""
+    if MODEL_HEADER not in head or MODEL_HEADER in stamped.get("estimate_headers", []) \
+            or MODEL_HEADER in stamped.get("protected_headers", []):
+        return []
+    index = head.index(MODEL_HEADER)
+    if any(index < len(row) and re.search(r"\d", row[index]) for row in rows):
+        return [(MODEL_RULE, f"column {MODEL_HEADER!r} holds a model's estimates that "
+                 "lt.disclosure.model_release did not release (events per level, "
+                 "convergence, intervals)")]
+    return []
+
+
+
+def statistic_findings(head: list[str], rows: list[list[str]], *, shielded: set[str],
+                       spans: set[tuple[int, str]] = frozenset()
+                       ) -> list[tuple[str, str]]:
+    """``unprotected-statistic``: a header or row label naming a statistic of people's
+    values over a number in a column no rule protected (``shielded``: counts, columns
+    a rule made, label columns; ``spans``: cells that are protected texts)."""
+    found: list[tuple[str, str]] = []
+    loose = [i for i, name in enumerate(head) if i > 0 and name not in shielded]
+    for i in loose:
+        word = names_statistic(head[i])
+        if word and any(i < len(row) and (n, head[i]) not in spans and
+                        re.search(r"\d", row[i]) for n, row in enumerate(rows)):
+            found.append((STATISTIC_RULE, f"column {head[i]!r} names a statistic of "
+                          f"people's values ({word!r}) that no disclosure rule made: "
+                          "derive it with lt.disclosure (share, rate, magnitudes)"))
+    for n, row in enumerate(rows):
+        word = names_statistic(row[0]) if row else None
+        if word and any(i < len(row) and (n, head[i]) not in spans and
+                        re.search(r"\d", row[i]) for i in loose):
+            found.append((STATISTIC_RULE, f"a row label names a statistic of people's "
+                          f"values ({word!r}) beside a number no disclosure rule made: "
+                          "derive it with lt.disclosure (share, rate, magnitudes)"))
+            break
+    return found
 
 
 def stream_findings(text: str) -> list[tuple[str, str]]:

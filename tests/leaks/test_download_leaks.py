@@ -1,0 +1,116 @@
+"""CSV downloads verified by the rules of the table a page shows (issue 12, wave 11).
+
+The gate read a download's count columns only, so person-years written exact in a
+CSV (a hand-edited ``tables/<name>.csv``, or the data behind a figure) were published
+although the page's table holds them rounded to the count base: exact person-years
+beside a rounded people count give the headcount back. Each download is now checked
+by the record of what protected its columns (the sealed table's stamp; the figure's
+``download_rules``), as the page's table is.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from runfolder import RunFolder, display
+from test_leaks import refused
+
+from lifetools import publication, tables
+from lifetools.disclosure import rates_table
+from lifetools.pipeline.gate import scan_notebook
+from lifetools.pipeline.gate.files import _at_places
+
+RULE = "unprotected-number-in-table"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch) -> RunFolder:
+    return RunFolder(tmp_path, monkeypatch)
+
+
+def _rates() -> object:
+    # 40 people of 1.37 person-years per group: 54.8 person-years, published as 55
+    frame = pd.DataFrame({"group": ["Sefton"] * 40 + ["Knowsley"] * 40,
+                          "events": [1, 0] * 40, "years": [1.37] * 80})
+    return rates_table(frame, group_cols="group", event_col="events",
+                       person_time_col="years")
+
+
+def _rates_figure(run: RunFolder) -> int:
+    fig, ax = plt.subplots()
+    ax.bar(["a", "b"], [10, 20])
+    publication.mark_protected(fig, data={"": _rates()})
+    shown = publication.show_figure(fig, name="rates", alt="Bars", caption="Rates")
+    plt.close(fig)
+    return run.code(display(shown))
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_download_leaks_rates_table_and_figure_data_pass(run):
+    run.code(display(tables.show_table(_rates(), name="rates", caption="Rates")))
+    _rates_figure(run)
+    assert "55.00" in (run.files / "tables" / "rates.csv").read_text()
+    assert scan_notebook(run.write()) == []
+
+
+def test_download_leaks_exact_person_years_in_a_table_csv_are_refused(run):
+    run.code(display(tables.show_table(_rates(), name="rates", caption="Rates")))
+    path = run.write()
+    _edit(run.files / "tables" / "rates.csv", "55.00", "54.80")
+    message = refused(path, None, RULE, "files/tables/rates.csv")
+    assert "not a multiple of the count base" in message and "54.8" not in message
+
+
+def test_download_leaks_person_years_rounded_to_another_base_are_refused(run):
+    # 54 is whole but not a multiple of 5: the rule did not round it
+    run.code(display(tables.show_table(_rates(), name="rates", caption="Rates")))
+    path = run.write()
+    _edit(run.files / "tables" / "rates.csv", "55.00", "54.00")
+    refused(path, None, RULE, "files/tables/rates.csv")
+
+
+def test_download_leaks_exact_person_years_in_a_figures_data_are_refused(run):
+    _rates_figure(run)
+    path = run.write()
+    _edit(run.files / "figures" / "rates.csv", "55.00", "54.80")
+    refused(path, None, RULE, "files/figures/rates.csv")
+
+
+def test_download_leaks_raw_count_in_a_figures_data_is_refused(run):
+    # the figure's record names its count columns: events 20 published, 21 is raw
+    _rates_figure(run)
+    path = run.write()
+    text = (run.files / "figures" / "rates.csv").read_text()
+    (run.files / "figures" / "rates.csv").write_text(text.replace(",20,", ",21,", 1))
+    refused(path, None, "unrounded-count", "files/figures/rates.csv")
+
+
+def test_download_leaks_person_years_without_a_record_are_refused(run):
+    # a figure whose stamp records no rules for its data: nothing passes unverified
+    fig, ax = plt.subplots()
+    ax.bar(["a", "b"], [10, 20])
+    publication.mark_protected(fig, data={"": _rates()})
+    shown = publication.show_figure(fig, name="rates", alt="Bars", caption="Rates")
+    plt.close(fig)
+    data, metadata = shown._repr_mimebundle_()
+    mark = metadata[publication.STAMP_KEY]
+    mark.pop("download_rules")
+    data, metadata = publication.seal(data, publication.stamp(
+        "figure", "rates", **{k: v for k, v in mark.items()
+                              if k not in ("protected", "kind", "name", "seal")}))
+    run.code({"output_type": "display_data", "data": data, "metadata": metadata})
+    message = refused(run.write(), None, RULE, "files/figures/rates.csv")
+    assert "does not record as rounded" in message
+
+
+@pytest.mark.parametrize(("cell", "places", "read"), [
+    ("8920.00", 0, "8920"), ("8920.40", 0, "8920.40"), ("42.90", 1, "42.9"),
+    ("42.86", 1, "42.86"), ("[c]", 0, "[c]"), ("-3.00", 0, "-3"), ("7", 0, "7")])
+def test_download_leaks_cells_read_at_the_rules_places(cell, places, read):
+    assert _at_places(cell, places) == read
