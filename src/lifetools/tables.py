@@ -142,16 +142,23 @@ def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
     return text
 
 
-def _in_words(text: pd.DataFrame) -> pd.DataFrame:
+def _in_words(text: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """The shown cells with plain-word headers and row labels (:mod:`lifetools.labels`).
+
+    A cell of ``frame`` that is a protected text is shown as it was rendered (the gate
+    re-renders it span by span); every other text cell through
+    :func:`lifetools.labels.value_label` (codes, model terms, technical terms beside
+    their plain words).
 
     Raises
     ------
     ValueError
         If a column name looks like a machine name and has no label.
     """
-    words = pd.DataFrame({column: [value_label(v, column) for v in text[column]]
-                          for column in text.columns}, index=text.index)
+    words = pd.DataFrame({column: [
+        v if isinstance(raw, ProtectedText) else value_label(v, column)
+        for v, raw in zip(text[column], frame[column], strict=True)]
+        for column in text.columns}, index=text.index)
     words.columns = [column_label(c) for c in text.columns]
     return words
 
@@ -221,7 +228,7 @@ def show_table(
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
                           name=name, not_counts=not_counts)
     text = _display(table, digits)
-    words = _in_words(text)
+    words = _in_words(text, table.frame)
     # the gate checks the counts of the page's table by its headers
     rules = {**table.rules, "count_headers": [column_label(c) for c in
                                               table.rules.get("count_cols", [])],
