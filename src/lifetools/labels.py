@@ -28,9 +28,10 @@ from typing import Any
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DictionaryError
 
-__all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "LABELS", "RAW_NAMES", "TERMS", "VALUE_LABELS",
-           "code_label", "column_label", "column_unit", "is_raw_name", "label", "labels",
-           "value_label", "with_words"]
+__all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "LABELS", "RAW_NAMES", "TERMS", "TERM_PATTERNS",
+           "VALUE_LABELS", "code_label", "column_label", "column_unit", "explain_terms",
+           "in_words", "is_raw_name", "label", "labels", "term_label", "value_label",
+           "with_words"]
 
 COLUMN_LABELS: Mapping[str, str] = {
     # counts and cohort steps
@@ -165,7 +166,9 @@ def is_raw_name(text: Any) -> bool:
 def column_label(name: Any) -> str:
     """Return the header a published table shows for the column ``name``.
 
-    A name of :data:`COLUMN_LABELS` takes its label; any other name is already words
+    A name of :data:`COLUMN_LABELS` takes its label; a technical term of :data:`TERMS`
+    (with a bracket: "C-statistic (95% CI)") its plain words with the term in brackets
+    (:func:`term_label`); any other name is already words
     and is shown with a capital first letter ("hazard ratio (95% CI)" reads "Hazard
     ratio (95% CI)"; "p-value" stays as it is).
 
@@ -182,6 +185,8 @@ def column_label(name: Any) -> str:
     text = str(name).strip()
     if text in COLUMN_LABELS:
         return COLUMN_LABELS[text]
+    if (term := term_label(text)) is not None:
+        return term
     if is_raw_name(text):
         raise ValueError(f"the table column {text!r} has no label: add one to "
                          "lifetools.labels.COLUMN_LABELS or name the column in words")
@@ -236,8 +241,10 @@ def value_label(value: Any, column: Any = None) -> Any:
     In order: the data-dictionary label of a code when ``column`` is a dictionary field
     with labels (``pathway_category``: ``money_debt_benefits`` reads "Money, debt and
     benefits"); "yes"/"no" for a binary predictor's ``level``; :data:`VALUE_LABELS` for
-    a model term, with a spline term's primes read as "(spline term 1)"; anything else
-    unchanged (already words, or a number).
+    a model term, with a spline term's primes read as "(spline term 1)"; any other text
+    with each technical term of :data:`TERMS` beside its plain words
+    (:func:`explain_terms`: a cell that is only a term, "C-statistic", reads "How well
+    the model ranks people by risk (C-statistic)"); a number unchanged.
 
     Notes
     -----
@@ -255,7 +262,7 @@ def value_label(value: Any, column: Any = None) -> Any:
     spline = SPLINE.match(value)
     if spline and spline["base"] in VALUE_LABELS:
         return f"{VALUE_LABELS[spline['base']]} (spline term {len(spline['primes'])})"
-    return value
+    return explain_terms(value)
 
 
 LABELS: Mapping[str, str] = {**COLUMN_LABELS, **VALUE_LABELS}
@@ -299,6 +306,18 @@ TERMS: Mapping[str, str] = {
     "C-statistic": "how well the model ranks people by risk",
     "calibration-in-the-large": "whether the predicted risks are too high or too low "
                                 "on average",
+    "calibration slope": "whether the predicted risks are spread out too much or too "
+                         "little",
+    "recalibration intercept": "how far the predicted risks are off on average once "
+                               "their spread is put right",
+    "observed / expected events": "how many crises there were for each one the model "
+                                  "predicted",
+    "Brier score": "the average squared gap between each predicted risk and what "
+                   "happened",
+    "net benefit": "the good done by acting on the model's predictions, less the harm of "
+                   "acting when it was not needed",
+    "events per parameter": "how many people with the outcome there were for each "
+                            "number the model estimates",
     "residual degrees of freedom": "too few people for the number of terms the model "
                                    "estimates",
     "the learning system's alarm": "the check that the model's predictions are still "
@@ -307,8 +326,19 @@ TERMS: Mapping[str, str] = {
 """Technical terms a public page may use only beside their plain words (this mapping).
 
 The words are the one source for the reports' sentences and reasons
-(:func:`with_words`) and for the glossary (``GLOSSARY.md``); the test of the reports'
-texts (``tests/unit/test_jargon.py``) refuses a term shown without them."""
+(:func:`with_words`), for the row labels and texts of published tables
+(:func:`in_words`, :func:`explain_terms`, through :func:`value_label`) and for the
+glossary (``GLOSSARY.md``); the test of the reports' texts
+(``tests/unit/test_jargon.py``) refuses a term shown without them."""
+
+TERM_PATTERNS: Mapping[str, str] = {
+    "C-statistic": r"C-statistic|(?<![\w/.-])(?-i:C)(?=\s+(?:and calibration|\d*\.\d))",
+    "Brier score": r"Brier(?: score)?\b",
+    "observed / expected events": r"observed\s*/\s*expected events|(?<![\w/])O/E\b",
+}
+"""Other spellings of a term of :data:`TERMS` that a text may use ("Brier", "O/E", a
+bare capital "C" before a decimal number or "and calibration"); any other term is
+found as it is written (any case, whole words)."""
 
 
 def with_words(term: str) -> str:
@@ -324,3 +354,91 @@ def with_words(term: str) -> str:
     Checked by ``tests/unit/test_jargon.py``.
     """
     return f"{term} ({TERMS[term]})"
+
+
+def in_words(term: str, detail: str = "") -> str:
+    """A table's label for a technical term: its plain words, the term in brackets.
+
+    "How well the model ranks people by risk (C-statistic)", as other labels keep a
+    code in brackets ("Most deprived fifth (IMD quintile 1)"); ``detail`` (a scale, a
+    method) joins the term in the brackets: "(calibration-in-the-large, log-odds)".
+
+    Raises
+    ------
+    KeyError
+        If ``term`` is not in :data:`TERMS`.
+    """
+    words = TERMS[term]
+    inside = f"{term}, {detail}" if detail else term
+    return f"{words[:1].upper()}{words[1:]} ({inside})"
+
+
+def _whole(term: str) -> str:
+    return rf"(?<![\w-]){re.escape(term)}(?![\w-])"
+
+
+@functools.cache
+def _term_finder() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    found = "|".join(f"(?P<t{i}>{TERM_PATTERNS.get(term, _whole(term))})"
+                     for i, term in enumerate(TERMS))
+    inside = r"(?:\s\((?P<inside>[^()]*)\))?"
+    return (re.compile(rf"(?:{found}){inside}", re.IGNORECASE),
+            re.compile(rf"^(?:{found}){inside}$", re.IGNORECASE))
+
+
+def _term_of(match: re.Match[str]) -> str:
+    return next(term for i, term in enumerate(TERMS) if match.group(f"t{i}"))
+
+
+def term_label(text: str) -> str | None:
+    """The label of a cell or header that is a technical term, or None if it is not.
+
+    "C-statistic" reads "How well the model ranks people by risk (C-statistic)";
+    "Calibration-in-the-large (log-odds)" reads "Whether the predicted risks are too
+    high or too low on average (calibration-in-the-large, log-odds)" (:func:`in_words`).
+    """
+    match = _term_finder()[1].match(" ".join(str(text).split()))
+    if match is None:
+        return None
+    return in_words(_term_of(match), match.group("inside") or "")
+
+
+def explain_terms(text: str) -> str:
+    """``text`` with each technical term of :data:`TERMS` beside its plain words once.
+
+    A text that is only a term is a row label: :func:`term_label`. In a sentence the
+    first use of a term reads "term (plain words)" as :func:`with_words` writes it, in
+    the term's own spelling ("Brier" and "O/E" read "Brier score", "observed /
+    expected events"; :data:`TERM_PATTERNS`); a bracket without figures that follows
+    the term joins the words ("calibration-in-the-large (Wald)" reads
+    "calibration-in-the-large (whether the predicted risks are too high or too low on
+    average; Wald)"). A term whose words the text already has is left as it is, as is
+    every later use. Only words are added, no digit: the numbers a text carries and
+    their order are unchanged.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_jargon.py``, which reads every TRIPOD+AI checklist
+    item and every row label of the crisis report's performance tables through it.
+    """
+    whole = term_label(text)
+    if whole is not None:
+        return whole
+    low = " ".join(text.split()).lower()
+    done = {term for term, words in TERMS.items() if words.lower() in low}
+
+    def replace(match: re.Match[str]) -> str:
+        term = _term_of(match)
+        if term in done:
+            return match.group(0)
+        done.add(term)
+        written = match.group(f"t{list(TERMS).index(term)}")
+        spelling = written if written.lower() == term.lower() else term
+        inside = match.group("inside")
+        if inside is not None and re.search(r"\d", inside):
+            # a bracket of figures ("(0.95, 95% CI ...)") stays as it was, after the words
+            return f"{spelling} ({TERMS[term]})" + match.group(0)[len(written):]
+        extra = f"; {inside}" if inside else ""
+        return f"{spelling} ({TERMS[term]}{extra})"
+    return _term_finder()[0].sub(replace, text)
+

@@ -143,16 +143,23 @@ def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
     return text
 
 
-def _in_words(text: pd.DataFrame) -> pd.DataFrame:
+def _in_words(text: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """The shown cells with plain-word headers and row labels (:mod:`lifetools.labels`).
+
+    A cell of ``frame`` that is a protected text is shown as it was rendered (the gate
+    re-renders it span by span); every other text cell through
+    :func:`lifetools.labels.value_label` (codes, model terms, technical terms beside
+    their plain words).
 
     Raises
     ------
     ValueError
         If a column name looks like a machine name and has no label.
     """
-    words = pd.DataFrame({column: [value_label(v, column) for v in text[column]]
-                          for column in text.columns}, index=text.index)
+    words = pd.DataFrame({column: [
+        v if isinstance(raw, ProtectedText) else value_label(v, column)
+        for v, raw in zip(text[column], frame[column], strict=True)]
+        for column in text.columns}, index=text.index)
     words.columns = [column_label(c) for c in text.columns]
     return words
 
@@ -223,7 +230,7 @@ def show_table(
                           name=name, not_counts=not_counts)
     require_no_loose_statistics(table, name=name)
     text = _display(table, digits)
-    words = _in_words(text)
+    words = _in_words(text, table.frame)
     # the gate checks the counts of the page's table by its headers, and its other
     # cells by what protected or declared them (gate.tables); the download the same
     rules = {**table.rules, **header_rules(table, not_counts)}

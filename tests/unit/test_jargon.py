@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from string import Formatter
 from types import SimpleNamespace
 
 import nbformat
@@ -19,14 +20,27 @@ import pandas as pd
 import pytest
 
 from lifetools.disclosure import model_release
-from lifetools.labels import TERMS, with_words
+from lifetools.labels import (
+    TERMS,
+    column_label,
+    explain_terms,
+    in_words,
+    term_label,
+    value_label,
+    with_words,
+)
 from lifetools.prediction import drift_check, performance
+from lifetools.reports.crisis_parts import COMPARED
+from lifetools.reports.prediction import MEASURES
 from lifetools.reports.sentences import (
     C_STATISTIC,
     not_shown_sentence,
     plain_reason,
+    reason_text,
     result_sentence,
 )
+from lifetools.reports.tripod import ITEMS, tripod_checklist
+from lifetools.tables import show_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,10 +76,79 @@ def _cohort(n: int, shift: float) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.parametrize(("n", "shift"), [(5000, 0.0), (300, 0.0), (5000, 1.0)])
 def test_jargon_drift_verdict_explains_every_term(n, shift):
-    # held with narrow intervals, held with wide ones, drifted in the average level
+    # held with narrow intervals, held with wide ones, drifted in the average level;
+    # the page shows it through reason_text (the checklist's CSV keeps the library's words)
     verdict = drift_check(performance(*_cohort(n, shift))).verdict
-    assert "calibration-in-the-large" in verdict
-    assert unexplained(verdict) == []
+    shown = str(reason_text(verdict))
+    assert "calibration-in-the-large" in shown
+    assert unexplained(shown) == []
+    assert re.findall(r"\d+", shown) == re.findall(r"\d+", verdict)  # only words added
+
+
+def test_jargon_explain_terms_words_once_in_the_term_s_own_spelling():
+    text = ("C-statistic (DeLong), calibration slope and calibration-in-the-large (Wald), "
+            "O/E, Brier; optimism-corrected C: location-shifted.")
+    assert explain_terms(text) == (
+        f"C-statistic ({TERMS['C-statistic']}; DeLong), calibration slope "
+        f"({TERMS['calibration slope']}) and calibration-in-the-large "
+        f"({TERMS['calibration-in-the-large']}; Wald), observed / expected events "
+        f"({TERMS['observed / expected events']}), Brier score ({TERMS['Brier score']}); "
+        "optimism-corrected C: location-shifted.")
+    assert explain_terms(explain_terms(text)) == explain_terms(text)
+    assert unexplained(explain_terms(text)) == []
+    # a bare C is the C-statistic only before a decimal number or "and calibration"
+    assert explain_terms("Next edition C 0.70 (0.65 to 0.75).") == (
+        f"Next edition C-statistic ({TERMS['C-statistic']}) 0.70 (0.65 to 0.75).")
+    for other in ("Group c and d", "Group C and D", "Ethnic group C", "Group C: other",
+                  "ICD-10 C 50", "c 0.71"):
+        assert explain_terms(other) == other
+    # a bracket of figures stays after the words, unchanged
+    assert explain_terms("the calibration slope (0.95, 95% CI 0.81 to 1.10) held") == (
+        f"the calibration slope ({TERMS['calibration slope']}) (0.95, 95% CI 0.81 to "
+        "1.10) held")
+
+
+def test_jargon_row_labels_plain_words_first_term_in_brackets():
+    assert term_label("C-statistic") == ("How well the model ranks people by risk "
+                                         "(C-statistic)")
+    assert term_label("Calibration-in-the-large (log-odds)") == (
+        "Whether the predicted risks are too high or too low on average "
+        "(calibration-in-the-large, log-odds)")
+    assert column_label("C-statistic (95% CI)") == (
+        "How well the model ranks people by risk (C-statistic, 95% CI)")
+    assert term_label("Calibration slope in the next edition") is None
+    assert value_label("Observed / expected events", "measure") == in_words(
+        "observed / expected events")
+
+
+@pytest.mark.parametrize("measures", [MEASURES, COMPARED], ids=["performance", "comparison"])
+def test_jargon_crisis_performance_row_labels_are_plain_words(measures):
+    for machine, row in measures.items():
+        shown = value_label(row, "measure")
+        assert shown != row and unexplained(shown) == [], machine
+        assert shown.endswith(")") and shown[:1].isupper(), shown
+
+
+def test_jargon_table_shows_plain_words_and_its_csv_keeps_the_terms(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    frame = pd.DataFrame({"measure": ["C-statistic", "Brier score"],
+                          "estimate (95% CI)": ["0.71 (0.65 to 0.77)", "0.11 (0.10 to 0.12)"]})
+    shown = show_table(frame, name="performance", caption="Performance")
+    assert list(shown.words["Measure"]) == [in_words("C-statistic"), in_words("Brier score")]
+    assert list(shown.words["Estimate (95% CI)"]) == list(frame["estimate (95% CI)"])
+    csv = (tmp_path / "tables" / "performance.csv").read_text()
+    assert "C-statistic" in csv and "ranks people" not in csv  # the download is unchanged
+    assert "How well the model ranks people by risk (C-statistic)" in shown.to_html()
+
+
+def test_jargon_tripod_checklist_items_shown_in_plain_words():
+    fields = {f for item in ITEMS for _, f, _, _ in Formatter().parse(item.text) if f}
+    checklist = tripod_checklist(dict.fromkeys(fields, "0.71 (0.65 to 0.77)"))
+    shown = {(row.item, column): value_label(getattr(row, column), column)
+             for row in checklist.itertuples() for column in ("topic", "reported")}
+    assert {k: unexplained(v) for k, v in shown.items() if unexplained(v)} == {}
+    assert "Brier score (" in shown[("12e", "reported")]
+    assert shown[("12e", "reported")].startswith(f"C-statistic ({TERMS['C-statistic']}; DeLong)")
 
 
 def test_jargon_model_withheld_for_residual_degrees_of_freedom_is_explained():

@@ -3,6 +3,9 @@ suppressed values drawn, legends clear of data, text legible on a phone, data be
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -13,6 +16,7 @@ import pytest  # noqa: E402
 
 from lifetools import disclosure, plots, publication  # noqa: E402
 from lifetools.labels import is_raw_name, label  # noqa: E402
+from lifetools.plots import theme  # noqa: E402
 from lifetools.plots.theme import MIN_PHONE_PX, SUPPRESSED_HATCH, phone_text_px  # noqa: E402
 from lifetools.survival import estimate_cif, estimate_km  # noqa: E402
 
@@ -295,6 +299,32 @@ def test_legends_never_overlap_the_plotting_area(figures):
 def test_every_figure_has_text_of_at_least_12_px_on_a_390_px_phone(figures):
     for name, ax in figures.items():
         assert phone_text_px(ax.figure) >= MIN_PHONE_PX, name
+
+
+def test_figure_text_at_least_12_px_on_every_screen_from_276_px_no_minimum_width():
+    # rendered px = points * 96/72 * shown width / (cropped inches * 96), for the
+    # rendering served at each width, at the widest crop fit_to_phone lets it keep
+    assert theme.shown_figure_px(theme.PHONE_PX) == theme.PHONE_FIGURE_PX == 342
+    assert theme.shown_figure_px(theme.NARROW_PX) == theme.NARROW_FIGURE_PX == 272
+    assert theme.shown_figure_px(280) == 264  # measured in Chromium (figures.md)
+    widths = range(theme.LEGIBLE_FROM_PX, 2561)
+    smallest = {w: theme.smallest_text_px(w) for w in widths}
+    assert min(smallest.values()) >= MIN_PHONE_PX
+    assert theme.smallest_text_px(theme.LEGIBLE_FROM_PX - 1) < MIN_PHONE_PX  # the edge
+    assert theme.LEGIBLE_FROM_PX <= theme.NARROW_PX  # WCAG 1.4.10's width is covered
+    assert round(smallest[theme.NARROW_PX], 2) == 12.59  # the narrow file at 320 px
+    assert round(smallest[theme.PHONE_PX], 2) == 12.35  # the wide file at 390 px
+    assert smallest[1280] == pytest.approx(theme.FONT_SIZE * 96 / 72)  # natural size
+    # the narrow file is served exactly below the phone width, and the stylesheet's
+    # margins are the ones assumed (a figure has no minimum width: it never scrolls)
+    assert theme.NARROW_MEDIA == f"(max-width: {theme.PHONE_PX - 1}px)"
+    css = (Path(__file__).resolve().parents[2] / "book" / "_static"
+           / "lifetools.css").read_text()
+    small = css.split("@media (max-width: 319.98px)", 1)[1].split("}\n}", 1)[0]
+    assert f"padding-left: {theme.SMALL_SCREEN_MARGINS_PX // 2}px" in small
+    assert "figure.lifetools-figure { padding-left: 0" in small
+    rules = re.findall(r"([^{}]*)\{([^{}]*)\}", css)
+    assert not [sel for sel, body in rules if "figure" in sel and "min-width" in body]
 
 
 def test_phone_text_px_catches_a_figure_too_wide_for_its_text():

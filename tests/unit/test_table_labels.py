@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -10,6 +11,7 @@ from lifetools.pipeline.book import repair_theme_html
 from lifetools.pipeline.table_labels import STACKED, label_table_cells
 from lifetools.tables import show_table
 
+ROOT = Path(__file__).resolve().parents[2]
 SPHINX = ('<table class="table">\n<thead>\n<tr class="row-odd"><th class="head"><p>Name</p>'
           '</th>\n<th class="head"><p>Tolerance &amp; source</p></th>\n</tr>\n</thead>\n'
           '<tbody>\n<tr class="row-even"><td><p>Cox</p></td>\n<td><p>1e-9</p></td>\n</tr>\n'
@@ -30,12 +32,89 @@ def test_label_table_cells_sphinx_table_every_cell_labelled_and_scoped():
     assert label_table_cells(page) == page
 
 
-def test_label_table_cells_merged_or_headless_tables_left_to_scroll():
-    merged = SPHINX.replace("<td></td>", '<td colspan="1"></td>')
+def test_label_table_cells_headless_or_ragged_tables_left_to_scroll():
     headless = re.sub(r"<thead>.*?</thead>", "", SPHINX, flags=re.S)
     ragged = SPHINX.replace("<td></td>\n", "")
-    for table in (merged, headless, ragged):
+    wider = SPHINX.replace("<td></td>", '<td colspan="2"></td>')
+    for table in (headless, ragged, wider):
         assert label_table_cells(table) == table
+
+
+#: pandas' HTML of a table with two levels of columns and of rows (DataFrame.to_html)
+MULTI = """<table border="1" class="dataframe">
+  <thead>
+    <tr>
+      <th></th>
+      <th></th>
+      <th colspan="2" halign="left">Development</th>
+      <th colspan="2" halign="left">Validation</th>
+    </tr>
+    <tr>
+      <th>Characteristic</th>
+      <th>Group</th>
+      <th>People</th>
+      <th>Crises</th>
+      <th>People</th>
+      <th>Crises</th>
+    </tr>
+  </thead>
+  <tbody>
+    <tr>
+      <th rowspan="2" valign="top">Sex</th>
+      <th>Male</th>
+      <td>100</td><td>10</td><td>90</td><td>15</td>
+    </tr>
+    <tr>
+      <th>Female</th>
+      <td>120</td><td>20</td><td>95</td><td>10</td>
+    </tr>
+    <tr>
+      <th>Age</th>
+      <th>18-24</th>
+      <td colspan="4">not shown</td>
+    </tr>
+  </tbody>
+</table>"""
+
+
+def labels_of(page: str) -> list[list[str]]:
+    """The data-label of each body cell, row by row (copies of merged cells marked +)."""
+    body = re.search(r"<tbody>(.*)</tbody>", page, re.S).group(1)
+    return [[("+" if "lifetools-repeat" in tag else "") + re.search(
+        r'data-label="([^"]*)"', tag).group(1)
+        for tag in re.findall(r"<t[dh]\b[^>]*>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_label_table_cells_merged_headers_joined_into_each_label():
+    page = label_table_cells(MULTI)
+    columns = ["Characteristic", "Group", "Development: People", "Development: Crises",
+               "Validation: People", "Validation: Crises"]
+    assert labels_of(page) == [columns, ["+Characteristic", *columns[1:]],
+                               columns[:2] + ["Development / Validation"]]
+    assert f'class="dataframe {STACKED}"' in page
+    assert '<th scope="colgroup" colspan="2" halign="left">Development</th>' in page
+    assert page.count('<th scope="col"') == 8
+    assert label_table_cells(page) == page
+
+
+def test_label_table_cells_merged_row_cell_repeated_in_each_stacked_row():
+    page = label_table_cells(MULTI)
+    second = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>")[1], re.S)[1]
+    # the copy comes first in its row, where the merged cell's column is, and is hidden
+    # from screen readers (the table's structure still has the merged cell)
+    assert second.strip().startswith('<th class="lifetools-repeat" aria-hidden="true" '
+                                     'data-label="Characteristic">Sex</th>')
+    assert '<th rowspan="2" valign="top" data-label="Characteristic" scope="row">Sex</th>' \
+        in page
+    css = (ROOT / "book" / "_static" / "lifetools.css").read_text()
+    assert ".bd-article table .lifetools-repeat { display: none; }" in css
+    assert ".bd-article table.lifetools-stacked .lifetools-repeat { display: block; }" in css
+
+
+def test_label_table_cells_merged_header_rows_that_do_not_tile_left_to_scroll():
+    broken = MULTI.replace('<th colspan="2" halign="left">Validation</th>', "")
+    assert label_table_cells(broken) == broken
 
 
 def test_label_table_cells_body_row_headers_get_row_scope():

@@ -8,6 +8,12 @@ writes them for the report tables; :func:`label_table_cells` writes them, after 
 book is built, into every other table of a page (the Markdown tables of the methods,
 data and "About" pages, which Sphinx renders without them). The table's own semantics
 (``<caption>``, ``<th scope="col">``) stay in the HTML at every width.
+
+A table with merged cells stacks too (WCAG 1.4.10 at 320 px): a column under merged
+headers (several head rows, ``colspan``: pandas' two-level columns) is labelled with
+them all, "Development: People"; a body cell merged down several rows (``rowspan``:
+pandas' two-level rows) is copied, hidden at full width, into each later row it covers,
+so that each stacked row still names its group.
 """
 
 from __future__ import annotations
@@ -15,15 +21,15 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["STACKED", "label_table_cells"]
+__all__ = ["REPEAT", "STACKED", "label_table_cells"]
 
 STACKED = "lifetools-stacked"
+REPEAT = "lifetools-repeat"
 _TABLE = re.compile(r"<table\b[^>]*>.*?</table>", re.S | re.I)
 _THEAD = re.compile(r"<thead\b[^>]*>(.*?)</thead>", re.S | re.I)
 _TBODY = re.compile(r"(<tbody\b[^>]*>)(.*?)(</tbody>)", re.S | re.I)
 _ROW = re.compile(r"(<tr\b[^>]*>)(.*?)(</tr>)", re.S | re.I)
-_HEADER = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S | re.I)
-_CELL_TAG = re.compile(r"<(td|th)\b([^>]*)>", re.I)
+_CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S | re.I)
 _TABLE_TAG = re.compile(r"<table\b([^>]*)>", re.I)
 
 
@@ -41,57 +47,156 @@ def _with_class(tag: str) -> str:
     return tag[:found.start()] + f'class="{found.group(1)} {STACKED}"' + tag[found.end():]
 
 
-def _label_row(row: str, labels: list[str]) -> str | None:
-    """A body row with ``data-label`` on each cell, or None when the cells do not match."""
-    cells = list(_CELL_TAG.finditer(row))
-    if len(cells) != len(labels):
+def _span(attributes: str, name: str) -> int:
+    found = re.search(rf'\b{name}\s*=\s*"?(\d+)', attributes, re.I)
+    return max(1, int(found.group(1))) if found else 1
+
+
+def _header_labels(head: str) -> list[list[str]] | None:
+    """Each column's header texts from the top row down: ["Development", "People"].
+
+    The head's rows are laid out on a grid (``colspan``, ``rowspan``); a column's texts
+    are those of the cells over it, each once, empty ones left out. None when the rows
+    do not make a rectangle.
+    """
+    grid: list[list[str | None]] = []
+    for r, row in enumerate(_ROW.finditer(head)):
+        while len(grid) <= r:
+            grid.append([])
+        c = 0
+        for cell in _CELL.finditer(row.group(2)):
+            while c < len(grid[r]) and grid[r][c] is not None:
+                c += 1
+            text = _text(cell.group(3))
+            for dr in range(_span(cell.group(2), "rowspan")):
+                while len(grid) <= r + dr:
+                    grid.append([])
+                line = grid[r + dr]
+                for dc in range(_span(cell.group(2), "colspan")):
+                    line.extend([None] * (c + dc + 1 - len(line)))
+                    line[c + dc] = text
+            c += _span(cell.group(2), "colspan")
+    widths = {len(line) for line in grid}
+    if len(widths) != 1 or any(v is None for line in grid for v in line):
         return None
+    columns = []
+    for c in range(widths.pop()):
+        parts: list[str] = []
+        for line in grid:
+            if line[c] and line[c] not in parts:
+                parts.append(str(line[c]))
+        columns.append(parts)
+    return columns
+
+
+def _cell_label(columns: list[list[str]], start: int, width: int) -> str:
+    """A body cell's label: its column's header texts joined ("Development: People").
+
+    A cell across several columns takes the headers they share ("Development"), else
+    their top headers ("Development / Validation"); across every column, none.
+    """
+    spanned = columns[start:start + width]
+    if width == 1:
+        return ": ".join(spanned[0])
+    if width >= len(columns):
+        return ""
+    shared = []
+    for parts in zip(*spanned, strict=False):
+        if len(set(parts)) > 1:
+            break
+        shared.append(parts[0])
+    if shared:
+        return ": ".join(shared)
+    return " / ".join(dict.fromkeys(parts[0] for parts in spanned if parts))
+
+
+def _labelled_tag(name: str, attributes: str, label: str) -> str:
+    if "data-label=" not in attributes:
+        attributes += f' data-label="{html.escape(label)}"'
+    if name.lower() == "th" and "scope=" not in attributes:
+        attributes += ' scope="row"'
+    return f"<{name}{attributes}>"
+
+
+def _label_body(body: str, labels: list[list[str]]) -> str | None:
+    """The body's rows with each cell labelled, or None when the cells do not match.
+
+    A cell merged down several rows (``rowspan``) stays where it is; each later row it
+    covers gets a copy marked ``lifetools-repeat`` (hidden, except when the table
+    stacks: a stacked row then still says which group it is in; hidden from screen
+    readers, which have the table's own structure).
+    """
+    pending: dict[int, tuple[int, str]] = {}  # column -> (rows still covered, copy)
     out, at = [], 0
-    for cell, label in zip(cells, labels, strict=True):
-        name, attributes = cell.group(1), cell.group(2)
-        if "data-label=" not in attributes:
-            attributes += f' data-label="{html.escape(label)}"'
-        if name.lower() == "th" and "scope=" not in attributes:
-            attributes += ' scope="row"'
-        out += [row[at:cell.start()], f"<{name}{attributes}>"]
-        at = cell.end()
-    return "".join(out) + row[at:]
+    for row in _ROW.finditer(body):
+        cells = list(_CELL.finditer(row.group(2)))
+        taken = {c: copy for c, (_, copy) in pending.items()}
+        pending = {c: (n - 1, copy) for c, (n, copy) in pending.items() if n > 1}
+        pieces, c, inner_at = [], 0, 0
+        inner = row.group(2)
+        for cell in cells:
+            while c in taken:
+                pieces.append(taken.pop(c))
+                c += 1
+            name, attributes = cell.group(1), cell.group(2)
+            width, height = _span(attributes, "colspan"), _span(attributes, "rowspan")
+            if c + width > len(labels):
+                return None
+            label = _cell_label(labels, c, width)
+            pieces_before = inner[inner_at:cell.start()]
+            tag = _labelled_tag(name, attributes, label)
+            pieces.append(pieces_before + tag + cell.group(3) + f"</{name}>")
+            inner_at = cell.end()
+            if height > 1 and REPEAT not in attributes:
+                copy = (f'<{name} class="{REPEAT}" aria-hidden="true" '
+                        f'data-label="{html.escape(label)}">{cell.group(3)}</{name}>')
+                for dc in range(width):
+                    pending[c + dc] = (height - 1, copy if dc == 0 else "")
+            c += width
+        while c in taken:
+            pieces.append(taken.pop(c))
+            c += 1
+        if c != len(labels):
+            return None
+        out += [body[at:row.start(2)], "".join(pieces) + inner[inner_at:]]
+        at = row.end(2)
+    out.append(body[at:])
+    return "".join(out)
 
 
 def _label_table(table: str) -> str:
     head = _THEAD.search(table)
     body = _TBODY.search(table)
-    if head is None or body is None or re.search(r"\b(colspan|rowspan)=", table, re.I) \
-            or len(_ROW.findall(head.group(1))) != 1:
-        return table  # not one plain header row: left to scroll in its box
-    labels = [_text(h) for h in _HEADER.findall(head.group(1))]
-    rows = []
-    for row in _ROW.finditer(body.group(2)):
-        labelled = _label_row(row.group(2), labels)
-        if labelled is None:
-            return table
-        rows.append((row, labelled))
-    new_body, at = [], 0
-    for row, labelled in rows:
-        new_body += [body.group(2)[at:row.start(2)], labelled]
-        at = row.end(2)
-    new_body.append(body.group(2)[at:])
-    thead = re.sub(r"<th\b(?![^>]*\bscope=)([^>]*)>", r'<th scope="col"\1>',
+    if head is None or body is None or REPEAT in table:
+        return table  # no head row (or labelled already): left to scroll in its box
+    labels = _header_labels(head.group(1))
+    new_body = None if labels is None else _label_body(body.group(2), labels)
+    if new_body is None:
+        return table  # rows that do not match the head: left to scroll in its box
+    thead = re.sub(r"<th\b(?![^>]*\bscope=)([^>]*)>",
+                   lambda m: f'<th scope="{_head_scope(m.group(1))}"{m.group(1)}>',
                    head.group(0), flags=re.I)
     table = (table[:head.start()] + thead + table[head.end():body.start()]
-             + body.group(1) + "".join(new_body) + body.group(3) + table[body.end():])
+             + body.group(1) + new_body + body.group(3) + table[body.end():])
     return _TABLE_TAG.sub(lambda m: _with_class(m.group(0)), table, count=1)
 
 
-def label_table_cells(page: str) -> str:
-    """Every simple table of an HTML page, marked to stack on a phone.
+def _head_scope(attributes: str) -> str:
+    return "colgroup" if _span(attributes, "colspan") > 1 else "col"
 
-    A table with one header row in ``<thead>``, a ``<tbody>`` whose rows have one cell
-    per header, and no merged cells gets ``class="lifetools-stacked"``, a
-    ``data-label`` (its column's header text) on every body cell that has none, and
-    ``scope`` on its header cells (``col`` in the head, ``row`` in the body). Any other
-    table is left as it was (it scrolls inside its own box). Running it twice changes
-    nothing.
+
+def label_table_cells(page: str) -> str:
+    """Every table of an HTML page whose cells tile its head, marked to stack on a phone.
+
+    A table with a ``<thead>`` (one or more rows) and a ``<tbody>`` whose rows fill the
+    head's columns, merged cells counted by their ``colspan`` and ``rowspan``, gets
+    ``class="lifetools-stacked"``, a ``data-label`` on every body cell that has none
+    (its column's header texts, top down, joined by ": "), ``scope`` on its header
+    cells (``col``, or ``colgroup`` over several columns, in the head; ``row`` in the
+    body) and, for each body cell merged down several rows, a copy in each later row
+    (class ``lifetools-repeat``, ``aria-hidden``: shown only when the table stacks).
+    Any other table (no head, rows that do not fill it) is left as it was: it scrolls
+    inside its own box. Running it twice changes nothing.
 
     Notes
     -----

@@ -17,6 +17,17 @@ for that width (art direction, not a shrunk copy): :func:`redrawable` lets
 give the narrow sizes, so at-risk days, tick spacing, label wrapping and legend
 columns are chosen again for :data:`NARROW_MAX_WIDTH` inches. The page serves it with
 ``<picture><source media=NARROW_MEDIA>``.
+
+How a figure scales on a narrow screen (WCAG 1.4.10: no sideways scrolling at 320
+CSS px, so a figure is never given a minimum width): it is always shown as wide as the
+column, and the rendering served there is the one whose text stays legible at that
+width. :func:`shown_figure_px` is the column width the stylesheet gives a figure on a
+screen of a given width (``book/_static/lifetools.css``), :func:`smallest_text_px` the
+smallest text there at the widest crop a rendering may have, and
+:data:`LEGIBLE_FROM_PX` the narrowest screen where it is still :data:`MIN_PHONE_PX`:
+276 px, below WCAG's 320. Narrower than that (no phone sold; a 280 px folded cover
+screen is above it) the text scales under 12 px with the picture, which keeps the page
+free of sideways scrolling; the alt text and the figure's CSV say the same in full.
 """
 
 from __future__ import annotations
@@ -30,11 +41,13 @@ from typing import Any
 
 import matplotlib as mpl
 
-__all__ = ["DPI", "FONT_SIZE", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX", "NARROW_FIGURE_PX",
-           "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH", "PALETTE",
-           "PHONE_FIGURE_PX", "PHONE_PX", "SUPPRESSED_HATCH", "WIDTH", "apply_theme",
+__all__ = ["DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
+           "NARROW_FIGURE_PX", "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH",
+           "PAGE_MARGINS_PX", "PALETTE", "PHONE_FIGURE_PX", "PHONE_PX",
+           "SMALL_SCREEN_MARGINS_PX", "SUPPRESSED_HATCH", "WIDTH", "apply_theme",
            "cropped_width", "figure_width", "fit_to_phone", "is_narrow", "legend_below",
-           "max_width", "narrow_layout", "phone_text_px", "redrawable",
+           "max_width", "narrow_layout", "phone_text_px", "redrawable", "shown_figure_px",
+           "smallest_text_px",
            "suppressed_label", "suppressed_patch", "wrap"]
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -73,6 +86,15 @@ NARROW_FIGURE_PX wide, is 12.6 CSS px high (4.08 inches would be exactly 12)."""
 NARROW_MEDIA = "(max-width: 389px)"
 """Screens that get the narrow rendering: every screen narrower than PHONE_PX, where
 the wide one would be shown under PHONE_FIGURE_PX wide."""
+PAGE_MARGINS_PX = 48
+"""What a figure loses to margins from :data:`NARROW_PX` up: the article's padding
+(2 x 16 px) and the figure's own (2 x 8 px) (``book/_static/lifetools.css``)."""
+SMALL_SCREEN_MARGINS_PX = 16
+"""The same under :data:`NARROW_PX`: the stylesheet narrows the article's padding to
+2 x 8 px and drops the figure's."""
+LEGIBLE_FROM_PX = 276
+"""The narrowest screen, in CSS px, on which every figure's smallest text is at least
+:data:`MIN_PHONE_PX` (:func:`smallest_text_px`; checked in ``tests/unit/test_plots.py``)."""
 SUPPRESSED_HATCH = "xx"
 """Hatching of the placeholder drawn where a value is suppressed."""
 
@@ -230,6 +252,31 @@ def fit_to_phone(fig: Any, *, max_width: float | None = None) -> None:
             fig.tight_layout()
             return
         width = narrower
+
+
+def shown_figure_px(screen_px: float) -> float:
+    """Width in CSS px the stylesheet gives a figure on a screen ``screen_px`` wide.
+
+    The column less :data:`PAGE_MARGINS_PX` (:data:`SMALL_SCREEN_MARGINS_PX` under
+    :data:`NARROW_PX`): 342 px at 390 (:data:`PHONE_FIGURE_PX`), 272 at 320
+    (:data:`NARROW_FIGURE_PX`), 264 at 280, the widths the browser tests measure.
+    """
+    margins = SMALL_SCREEN_MARGINS_PX if screen_px < NARROW_PX else PAGE_MARGINS_PX
+    return float(screen_px - margins)
+
+
+def smallest_text_px(screen_px: float, *, font_size: float = FONT_SIZE) -> float:
+    """Smallest figure text, in CSS px, on a screen ``screen_px`` wide: the worst case.
+
+    The rendering the page serves there (the narrow one under :data:`PHONE_PX`,
+    :data:`NARROW_MEDIA`) at the widest crop it may have (:data:`NARROW_MAX_WIDTH` or
+    :data:`MAX_WIDTH` inches, ``fit_to_phone``), shown :func:`shown_figure_px` wide
+    and never wider than its natural size: ``font_size * 96 / 72 * min(1, shown /
+    (inches * 96))``. A figure cropped narrower has larger text (:func:`phone_text_px`
+    measures a drawn one).
+    """
+    inches = NARROW_MAX_WIDTH if screen_px < PHONE_PX else MAX_WIDTH
+    return font_size * 96 / 72 * min(1.0, shown_figure_px(screen_px) / (inches * 96))
 
 
 def phone_text_px(fig: Any, *, screen_px: int = PHONE_FIGURE_PX) -> float:

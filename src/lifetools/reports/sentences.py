@@ -24,7 +24,7 @@ from lifetools.disclosure import (
     compose,
 )
 from lifetools.formatting import finite, verdict
-from lifetools.labels import with_words
+from lifetools.labels import explain_terms, with_words
 
 __all__ = ["CI_LEVEL", "C_STATISTIC", "estimate_part", "interval_text", "not_shown_sentence",
            "plain_reason", "reason_text", "result_sentence", "withheld_reasons",
@@ -192,8 +192,14 @@ def not_shown_sentence(missing: str, why: str = "") -> ProtectedText:
 
 
 def reason_text(reason: Any) -> ProtectedText:
-    """A reason a fit or a release check gave, as a protected text (its numbers checked)."""
-    return compose("{why}", why=Reason(str(reason)))
+    """A reason a fit or a release check gave, as a protected text (its numbers checked).
+
+    Each technical term in it is given its plain words once
+    (:func:`lifetools.labels.explain_terms`: "the calibration slope (whether the
+    predicted risks are spread out too much or too little)"); the reason as the library
+    wrote it (the crisis report's TRIPOD+AI checklist keeps it) is unchanged.
+    """
+    return compose("{why}", why=Reason(explain_terms(str(reason))))
 
 
 def interval_text(low: float, high: float, digits: int = 2, *,
