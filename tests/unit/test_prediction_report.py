@@ -440,7 +440,10 @@ def test_internal_validation_table_two_stage_column_from_its_limits():
     from lifetools.prediction import BootstrapValidation
     from lifetools.prediction.intervals import TwoStageInterval
     from lifetools.prediction.validation import INDICES
-    from lifetools.reports.crisis_parts import TWO_STAGE_COLUMN, internal_validation_table
+    from lifetools.reports.crisis_parts import (
+        TWO_STAGE_COLUMN,
+        internal_validation_table,
+    )
     from lifetools.reports.prediction import MEASURES
 
     summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0, 0, 0.15],

@@ -20,16 +20,16 @@ from lifetools.prediction.imputation import (
     impute_predictors,
     pool_performance,
 )
+from lifetools.prediction.intervals import (
+    TwoStageInterval,
+    brier_interval,
+    mean_interval,
+)
 from lifetools.prediction.lasso import fit_lasso_imputed, fit_lasso_model
 from lifetools.prediction.penalised import (
     RidgeModel,
     fit_ridge_imputed,
     fit_ridge_model,
-)
-from lifetools.prediction.intervals import (
-    TwoStageInterval,
-    brier_interval,
-    mean_interval,
 )
 from lifetools.prediction.performance import Performance
 from lifetools.prediction.time_to_event import (
@@ -42,7 +42,7 @@ from lifetools.prediction.validation import BootstrapValidation
 from lifetools.survival.competing import estimate_cif
 
 __all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS", "INTERNAL_METHODS", "FineGrayPart",
-           "internal_validation", "internal_validation_table", "MIN_OBSERVED", "characteristics",
+           "internal_validation", "internal_validation_table", "MIN_OBSERVED", "TWO_STAGE_COLUMN", "characteristics",
            "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "time_to_event", "with_missing_honos"]
 
 IMPUTATIONS = 10

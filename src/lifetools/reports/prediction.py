@@ -161,7 +161,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     and pooled by Rubin's rules (:func:`lifetools.prediction.imputation.fit_imputed_model`)
     with the van Houwelingen heuristic shrinkage; internal validation by Harrell's
     bootstrap within each imputed copy, averaged (MI-boot), or with the imputation
-    repeated inside each bootstrap sample (boot-MI, ``internal``); temporal validation of the
+    repeated inside each bootstrap sample (boot-MI, ``internal``), with the two-stage
+    bootstrap interval of every optimism-corrected index (``n_boot`` outer samples of
+    :data:`lifetools.prediction.intervals.INNER_BOOT` inner, within the imputed copies,
+    seed ``seed + 5``); temporal validation of the
     frozen model with performance pooled over the validation cohort's imputed copies
     (the calibration curve, decision curve and fairness use each person's mean risk over
     the copies); drift check and performance by sex, ethnic group
