@@ -13,14 +13,18 @@ parameters: a little overfitted).
   calibration-in-the-large in 70,000 new people). Criteria over 12 development
   samples: it covers that truth in at least 9 (95% coverage less 3 binomial SDs) for
   each index, and the mean of the interval midpoints of the slope is within 3 Monte
-  Carlo SEs of it (an uncorrected interval, centred on the apparent slope 1, is about
-  0.05 off: 15 SEs). It does not cover each single model's own slope at the nominal
-  rate: the corrected slope hardly varies with it (book/methods/prediction.md).
+  Carlo SEs of it (an uncorrected interval, centred on the apparent slope 1, is 17 SEs
+  off). It does not cover each single model's own slope at the nominal rate: the
+  corrected slope hardly varies with it (book/methods/prediction.md).
 - **Observed 12-month cumulative incidence** (Aalen-Johansen with its log(-log)
   interval, death competing): covers the population's true cumulative incidence (the
   mean ``true_risk`` of the 70,000) in at least 9 of 12 cohorts.
 - **Mean predicted risk** (:func:`lifetools.prediction.intervals.mean_interval`): covers
   the same fixed model's mean predicted risk in the 70,000 in at least 9 of 12.
+
+Measured (2026-12-01): expected slope 0.957 and calibration-in-the-large 0.020, each
+covered 12 of 12; mean slope midpoint 0.954 (1.3 SEs below); cumulative incidence 11 of
+12, mean risk 12 of 12; 31 s of CPU for both tests.
 """
 
 from __future__ import annotations
