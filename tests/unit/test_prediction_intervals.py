@@ -124,3 +124,67 @@ def test_bootstrap_validation_interval_location_shifted_by_hand():
     plain = boot.summary.set_index("index").loc["c"]
     assert boot.interval("c")[1] < np.quantile(train[:, 0], 0.975)  # shifted down
     assert plain["optimism"] > 0
+
+
+def test_two_stage_interval_percentiles_of_harrell_in_each_outer_sample_by_hand():
+    # Noma et al. 2021, two-stage: each outer sample's Harrell-corrected indexes (inner
+    # samples drawn from the outer sample), then type-7 percentiles over outer samples
+    from lifetools.prediction.intervals import two_stage_interval, two_stage_samples
+
+    frame = overfit_data(5)
+    spec = ModelSpec("y", linear=("a", "b", "c"))
+    got = two_stage_interval(frame, spec, n_outer=12, n_inner=4, seed=7)
+    drawn = two_stage_samples(len(frame), n_outer=12, n_inner=4, seed=7)
+    rng = np.random.default_rng(7)  # the draws: outer sample, then its inner samples
+    assert (drawn[0][0] == rng.integers(0, len(frame), len(frame))).all()
+    assert (drawn[0][1][0] == rng.integers(0, len(frame), len(frame))).all()
+    by_hand = []
+    for outer, inner in drawn:
+        data = frame.iloc[outer].reset_index(drop=True)
+        model = fit_prediction_model(data, spec, shrinkage="none").frozen
+        apparent = _indices(data["y"].to_numpy(), model.linear_predictor(data))
+        optimism = []
+        for rows in inner:
+            fit = fit_prediction_model(data.iloc[rows], spec, shrinkage="none").frozen
+            optimism.append(_indices(data["y"].to_numpy()[rows],
+                                     fit.linear_predictor(data.iloc[rows]))
+                            - _indices(data["y"].to_numpy(), fit.linear_predictor(data)))
+        by_hand.append(apparent - np.mean(optimism, axis=0))
+    by_hand = np.asarray(by_hand)
+    np.testing.assert_allclose(got.corrected, by_hand, atol=1e-12)
+    for j, name in enumerate(INDICES):
+        assert got.interval(name) == pytest.approx(
+            tuple(np.quantile(by_hand[:, j], [0.025, 0.975])), abs=1e-12)
+    # the calibration slope has an interval with width (the location-shifted one is
+    # not defined for it), and its outer samples' corrected slopes lie below 1 on average
+    # (this 120-person model is overfitted)
+    low, high = got.interval("slope")
+    assert 0 < low < high and high - low > 0.1
+    assert by_hand[:, INDICES.index("slope")].mean() < 1
+
+
+def test_two_stage_interval_copies_share_outer_samples_each_with_its_seed():
+    from lifetools.prediction.intervals import two_stage_interval
+
+    spec = ModelSpec("y", linear=("a", "b", "c"))
+    copies = [overfit_data(5), overfit_data(6)]
+    both = two_stage_interval(copies, spec, n_outer=20, n_inner=3, seed=4)
+    first = two_stage_interval(copies[0], spec, n_outer=10, n_inner=3, seed=4)
+    second = two_stage_interval(copies[1], spec, n_outer=10, n_inner=3, seed=5)
+    assert both.n_outer == 20 and both.method["copies"] == 2
+    np.testing.assert_array_equal(both.corrected,
+                                  np.vstack([first.corrected, second.corrected]))
+
+
+def test_mean_interval_hand_percentiles_and_brier_samples():
+    from lifetools.prediction.intervals import mean_interval
+
+    y, p = beta_cohort(11, n=80)
+    mean, low, high = mean_interval(p, n_boot=40, seed=3)
+    rng = np.random.default_rng(3)
+    means = [p[rng.integers(0, 80, 80)].mean() for _ in range(40)]
+    assert mean == pytest.approx(p.mean(), abs=1e-15)
+    assert (low, high) == pytest.approx(tuple(np.quantile(means, [0.025, 0.975])),
+                                        abs=1e-15)
+    with pytest.raises(ValueError, match="one value per person"):
+        mean_interval(np.ones((2, 3)))

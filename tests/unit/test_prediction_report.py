@@ -342,7 +342,16 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
                                caption="TRIPOD+AI checklist"),
              tables.show_table(report.missing, name="missing-data",
                                count_cols=["missing, development", "missing, validation"],
-                               caption="Missing predictor values")]
+                               caption="Missing predictor values"),
+             # issue 19: the tables with the new interval columns and rows, as the
+             # notebook shows them
+             tables.show_table(report.internal, name="internal-validation",
+                               caption="Apparent, optimism and optimism-corrected "
+                                       "performance"),
+             tables.show_table(report.comparison, name="model-comparison",
+                               caption="Shrunk logistic, ridge and lasso models"),
+             tables.show_table(report.time_to_event, name="time-to-event",
+                               caption="Fine-Gray and logistic 12-month risks")]
     for obj in shown:
         cell = nbformat.v4.new_code_cell("lt.tables.show_table(...)")
         data, metadata = obj._repr_mimebundle_()
@@ -376,6 +385,29 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
         assert float(internal.loc[measure, ".632+ estimate"]) > 0
     assert shown["Calibration slope"] == internal.loc["Calibration slope",
                                                       ".632+ estimate"] == "not defined"
+    # issue 19: the two-stage bootstrap interval for every index, the calibration slope
+    # and calibration-in-the-large included
+    two_stage = internal["optimism-corrected: 95% CI (two-stage bootstrap)"]
+    for measure in ("Calibration slope", "Calibration-in-the-large (log-odds)",
+                    "C-statistic", "Brier score"):
+        low, high = (float(v) for v in two_stage[measure].split(" to "))
+        assert low < high
+    # the Brier rows of the model comparison and of the time-to-event table have
+    # intervals; the time-to-event table shows the mean predicted 12-month risk and the
+    # observed 12-month cumulative incidence with intervals
+    comparison = report.comparison.set_index("measure")
+    for column in comparison.columns:
+        if "next edition" in column:
+            assert " to " in comparison.loc["Brier score", column]
+    fg = report.time_to_event.set_index("measure")
+    for column in fg.columns:
+        for measure in ("Brier score", "Mean predicted 12-month risk",
+                        "Observed 12-month cumulative incidence (Aalen-Johansen)"):
+            assert " to " in fg.loc[measure, column], (measure, column)
+    development, validation = report.cohorts
+    observed = fg.loc["Observed 12-month cumulative incidence (Aalen-Johansen)"].iloc[0]
+    # complete follow-up: the Aalen-Johansen estimate is the share with a crisis
+    assert observed.startswith(f"{validation.data['crisis'].mean():.3f} (")
 
 
 def test_internal_validation_table_uses_kept_samples_and_632plus():
@@ -401,3 +433,33 @@ def test_internal_validation_table_uses_kept_samples_and_632plus():
     assert table.loc["Brier score", column] == "0.151 to 0.169"  # 0.141, 0.159 plus 0.01
     assert table.loc["C-statistic", ".632+ estimate"] == "0.720"
     assert table.loc["Calibration slope", column] == "not defined"
+    assert "optimism-corrected: 95% CI (two-stage bootstrap)" not in table.columns
+
+
+def test_internal_validation_table_two_stage_column_from_its_limits():
+    from lifetools.prediction import BootstrapValidation
+    from lifetools.prediction.intervals import TwoStageInterval
+    from lifetools.prediction.validation import INDICES
+    from lifetools.reports.crisis_parts import (
+        TWO_STAGE_COLUMN,
+        internal_validation_table,
+    )
+    from lifetools.reports.prediction import MEASURES
+
+    summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0, 0, 0.15],
+                            "optimism": [0.05, 0.1, 0, 0, -0.01],
+                            "corrected": [0.75, 0.9, 0, 0, 0.16],
+                            "oob": np.nan, "corrected_632plus": np.nan})
+    boot = BootstrapValidation(summary=summary, n_boot=0, n_failed=0, method={},
+                               training=None)
+    limits = pd.DataFrame({"index": INDICES,
+                           "ci_lower": [0.7, 0.8123, -0.2, np.nan, 0.14],
+                           "ci_upper": [0.79, 0.9876, 0.1, np.nan, 0.18]})
+    two_stage = TwoStageInterval(summary=limits, n_outer=20, n_inner=5, n_failed=0,
+                                 method={}, corrected=np.empty((0, 5)))
+    table = internal_validation_table(boot, MEASURES, two_stage).set_index("measure")
+    assert table.loc["Calibration slope", TWO_STAGE_COLUMN] == "0.812 to 0.988"
+    assert table.loc["C-statistic", TWO_STAGE_COLUMN] == "0.700 to 0.790"
+    assert table.loc["Calibration-in-the-large (log-odds)", TWO_STAGE_COLUMN] == (
+        "not estimated")
+    assert list(table.columns).index(TWO_STAGE_COLUMN) == 4  # after the shifted interval

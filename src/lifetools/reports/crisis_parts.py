@@ -20,6 +20,11 @@ from lifetools.prediction.imputation import (
     impute_predictors,
     pool_performance,
 )
+from lifetools.prediction.intervals import (
+    TwoStageInterval,
+    brier_interval,
+    mean_interval,
+)
 from lifetools.prediction.lasso import fit_lasso_imputed, fit_lasso_model
 from lifetools.prediction.penalised import (
     RidgeModel,
@@ -34,9 +39,10 @@ from lifetools.prediction.time_to_event import (
     pool_fine_gray_risk,
 )
 from lifetools.prediction.validation import BootstrapValidation
+from lifetools.survival.competing import estimate_cif
 
 __all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS", "INTERNAL_METHODS", "FineGrayPart",
-           "internal_validation", "internal_validation_table", "MIN_OBSERVED", "characteristics",
+           "internal_validation", "internal_validation_table", "MIN_OBSERVED", "TWO_STAGE_COLUMN", "characteristics",
            "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "time_to_event", "with_missing_honos"]
 
 IMPUTATIONS = 10
@@ -157,9 +163,13 @@ estimate (the calibration indexes have neither: see
 :meth:`lifetools.prediction.BootstrapValidation.interval`)."""
 
 
-def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, str]
-                              ) -> pd.DataFrame:
-    """The internal-validation table: apparent, optimism, corrected, its interval, .632+.
+TWO_STAGE_COLUMN = "optimism-corrected: 95% CI (two-stage bootstrap)"
+"""The internal-validation column of the two-stage bootstrap interval (every index)."""
+
+
+def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, str],
+                              two_stage: TwoStageInterval | None = None) -> pd.DataFrame:
+    """The internal-validation table: apparent, optimism, corrected, its intervals, .632+.
 
     Parameters
     ----------
@@ -167,13 +177,18 @@ def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, st
         With the .632+ columns (``plus632=True``) and the samples' training values.
     labels : mapping
         The words of each index (``c``: "C-statistic", ...).
+    two_stage : TwoStageInterval, optional
+        The two-stage bootstrap intervals
+        (:func:`lifetools.prediction.intervals.two_stage_interval`): shown in the column
+        :data:`TWO_STAGE_COLUMN` for every index (the column is left out without it).
 
     Notes
     -----
     The optimism-corrected C-statistic and Brier score get Noma et al.'s (2021)
     location-shifted bootstrap interval and the .632+ estimate (Efron and Tibshirani
-    1997); the calibration rows say "not defined". Tested in
-    ``tests/unit/test_prediction_report.py``.
+    1997); the calibration rows say "not defined" there. Every index, the calibration
+    slope and intercepts included, gets Noma et al.'s two-stage bootstrap interval when
+    ``two_stage`` is given. Tested in ``tests/unit/test_prediction_report.py``.
     """
     summary = boot.summary.set_index("index")
 
@@ -187,13 +202,20 @@ def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, st
         value = summary.loc[index, "corrected_632plus"] if index in INTERVAL_INDICES else np.nan
         return "not defined" if np.isnan(value) else f"{value:.3f}"
 
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "measure": [labels[i] for i in summary.index],
         **{col: summary[col].map(lambda v: f"{v:.3f}").to_numpy()
            for col in ("apparent", "optimism", "corrected")},
         "optimism-corrected: 95% CI (location-shifted bootstrap)":
             [interval(i) for i in summary.index],
         ".632+ estimate": [plus(i) for i in summary.index]})
+    if two_stage is not None:
+        limits = two_stage.summary.set_index("index")
+        table.insert(5, TWO_STAGE_COLUMN, [
+            "not estimated" if np.isnan(limits.loc[i, "ci_lower"])
+            else f"{limits.loc[i, 'ci_lower']:.3f} to {limits.loc[i, 'ci_upper']:.3f}"
+            for i in summary.index])
+    return table
 
 
 def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,
@@ -251,6 +273,17 @@ def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataF
                          for col, label in continuous.items()])
 
 
+def _with_brier_interval(summary: pd.DataFrame, outcome: np.ndarray,
+                         risks: list[np.ndarray], *, seed: int) -> pd.DataFrame:
+    """A pooled performance summary indexed by measure, the Brier row given the
+    percentile bootstrap interval of :func:`lifetools.prediction.intervals.brier_interval`
+    (the report's default samples; the estimate is the pooled one, the same value)."""
+    table = summary.set_index("measure")
+    brier = brier_interval(np.asarray(outcome, dtype=float), risks, seed=seed)
+    table.loc["brier", ["ci_lower", "ci_upper"]] = [brier.ci_lower, brier.ci_upper]
+    return table
+
+
 COMPARED = {"c": "C-statistic", "slope": "Calibration slope",
             "citl": "Calibration-in-the-large (log-odds)", "brier": "Brier score"}
 
@@ -297,8 +330,9 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
     lasso = replace(lasso, method={**lasso.method, "bootstrap_samples": lasso_boot.n_boot,
                                    "bootstrap_failed": lasso_boot.n_failed})
     outcomes = [c["crisis"].to_numpy() for c in val_copies]
-    later = {name: pool_performance(outcomes, [m.predict_risk(c) for c in val_copies]
-                                    ).summary.set_index("measure")
+    later = {name: _with_brier_interval(
+        pool_performance(outcomes, [m.predict_risk(c) for c in val_copies]).summary,
+        outcomes[0], [m.predict_risk(c) for c in val_copies], seed=seed + 2)
              for name, m in (("shrunk", shrunk), ("ridge", ridge.frozen),
                              ("lasso", lasso.frozen))}
     boots = {"shrunk": shrunk_boot.summary.set_index("index"),
@@ -337,7 +371,8 @@ class FineGrayPart:
 
 
 def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
-                  spec: ModelSpec, *, logistic: Performance, horizon: int = 365
+                  spec: ModelSpec, *, logistic: Performance,
+                  logistic_risks: list[np.ndarray], seed: int, horizon: int = 365
                   ) -> FineGrayPart:
     """The 12-month crisis risk from a Fine-Gray model (death competing), beside the
     logistic model, in the next edition; and the model's subdistribution hazard ratios.
@@ -361,22 +396,47 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
     of :func:`lifetools.prediction.performance`. Hazard ratios: Breslow ties, robust
     standard errors, Rubin's rules over the copies on the log scale (t on Rubin's
     degrees of freedom).
+
+    Intervals beside those of :func:`lifetools.prediction.imputation.pool_performance`:
+    the Brier score of each model by the percentile bootstrap over people of
+    :func:`lifetools.prediction.intervals.brier_interval` (seed ``seed + 2``, the
+    temporal table's); the mean predicted 12-month risk (for the Fine-Gray model the
+    mean predicted cumulative incidence) by the same bootstrap of the mean
+    (:func:`lifetools.prediction.intervals.mean_interval`, each person's risk averaged
+    over the copies, seed ``seed + 4``), the models fixed as in every other row; and
+    the observed 12-month cumulative incidence of crisis with death competing by the
+    Aalen-Johansen estimator with its delta-method interval on the log(-log) scale
+    (:func:`lifetools.survival.estimate_cif`, checked against R ``survfit``).
     """
     fits = [fit_fine_gray_risk(c, spec, duration_col="days_to_event",
                                event_col="event_type", horizon=horizon) for c in dev_copies]
     model = pool_fine_gray_risk(fits)
-    result = pool_performance([c["crisis"].to_numpy() for c in val_copies],
-                              [model.predict_risk(c) for c in val_copies])
-    tables = {"Fine-Gray, 12-month cumulative incidence (95% CI)":
-              result.summary.set_index("measure"),
-              "logistic (shrunk), 12-month risk (95% CI)":
-              logistic.summary.set_index("measure")}
+    outcome = val_copies[0]["crisis"].to_numpy()
+    fg_risks = [model.predict_risk(c) for c in val_copies]
+    result = pool_performance([c["crisis"].to_numpy() for c in val_copies], fg_risks)
+    observed = estimate_cif(val_copies[0], duration_col="days_to_event",
+                            event_col="event_type", event_of_interest=1,
+                            times=(horizon,)).summary
+    observed = observed[observed["time"] <= horizon].iloc[-1]
+    tables = {}
+    for name, summary, risks in (
+            ("Fine-Gray, 12-month cumulative incidence (95% CI)", result.summary, fg_risks),
+            ("logistic (shrunk), 12-month risk (95% CI)", logistic.summary,
+             logistic_risks)):
+        table = _with_brier_interval(summary, outcome, risks, seed=seed + 2)
+        table.loc["mean_risk", ["estimate", "ci_lower", "ci_upper"]] = mean_interval(
+            np.mean(risks, axis=0), seed=seed + 4)
+        table.loc["observed_cif", ["estimate", "ci_lower", "ci_upper"]] = observed[
+            ["estimate", "ci_lower", "ci_upper"]].to_numpy(dtype=float)
+        tables[name] = table
 
     def shown(table: pd.DataFrame, m: str) -> str:
         est, lo, hi = table.loc[m, ["estimate", "ci_lower", "ci_upper"]]
         return f"{est:.3f}" if np.isnan(lo) else f"{est:.3f} ({lo:.3f} to {hi:.3f})"
 
-    labels = {**COMPARED, "oe_ratio": "Observed / expected events"}
+    labels = {**COMPARED, "oe_ratio": "Observed / expected events",
+              "mean_risk": "Mean predicted 12-month risk",
+              "observed_cif": "Observed 12-month cumulative incidence (Aalen-Johansen)"}
     rows = [{"measure": label, **{name: shown(t, m) for name, t in tables.items()}}
             for m, label in labels.items()]
     return FineGrayPart(table=pd.DataFrame(rows), model=model,

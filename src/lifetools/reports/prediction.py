@@ -32,7 +32,12 @@ from lifetools.prediction.imputation import (
     fit_imputed_model,
     pool_performance,
 )
-from lifetools.prediction.intervals import brier_interval, net_benefit_interval
+from lifetools.prediction.intervals import (
+    INNER_BOOT,
+    brier_interval,
+    net_benefit_interval,
+    two_stage_interval,
+)
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     IMPUTATIONS,
@@ -156,7 +161,10 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     and pooled by Rubin's rules (:func:`lifetools.prediction.imputation.fit_imputed_model`)
     with the van Houwelingen heuristic shrinkage; internal validation by Harrell's
     bootstrap within each imputed copy, averaged (MI-boot), or with the imputation
-    repeated inside each bootstrap sample (boot-MI, ``internal``); temporal validation of the
+    repeated inside each bootstrap sample (boot-MI, ``internal``), with the two-stage
+    bootstrap interval of every optimism-corrected index (``n_boot`` outer samples of
+    :data:`lifetools.prediction.intervals.INNER_BOOT` inner, within the imputed copies,
+    seed ``seed + 5``); temporal validation of the
     frozen model with performance pooled over the validation cohort's imputed copies
     (the calibration curve, decision curve and fairness use each person's mean risk over
     the copies); drift check and performance by sex, ethnic group
@@ -212,7 +220,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     boot, mi_boot, internal_method = internal_validation(
         dev, dev_copies, spec, method=internal, n_boot=n_boot, seed=seed,
         imputations=imputations)
-    internal_table = internal_validation_table(boot, MEASURES)
+    two_stage = two_stage_interval(dev_copies, spec, n_outer=n_boot, n_inner=INNER_BOOT,
+                                   seed=seed + 5, shrinkage="heuristic")
+    internal_table = internal_validation_table(boot, MEASURES, two_stage)
     comparison, ridge, lasso = model_comparison(
         dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
         seed=seed, folds=COMPARISON_FOLDS)
@@ -228,7 +238,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
             else _fmt(r.estimate, r.ci_lower, r.ci_upper)
             for r in result.summary.itertuples()]})
     risk = np.mean(risks, axis=0)
-    fg = time_to_event(dev_copies, val_copies, spec, logistic=result)
+    fg = time_to_event(dev_copies, val_copies, spec, logistic=result, logistic_risks=risks,
+                       seed=seed)
     fg_release = model_release(fg, data=dev, event_col="crisis", level_cols=level_cols)
     fine_gray = fg_release.estimates(fg.summary[["term", "estimate", "ci_lower",
                                                  "ci_upper"]])

@@ -93,7 +93,8 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("12e", "Performance measures", "C-statistic (DeLong), calibration slope and "
      "calibration-in-the-large (Wald), O/E, Brier, flexible calibration curve, net benefit "
      "(Brier and net benefit: percentile bootstrap over people); optimism-corrected C: "
-     "location-shifted bootstrap (Noma et al.).",
+     "location-shifted bootstrap (Noma et al.); every optimism-corrected measure, "
+     "calibration included: two-stage bootstrap (Noma et al.).",
      TEMPORAL),
     ("12f", "Model updating", "Not done; drift limits: slope {slope_band}, "
      "calibration-in-the-large {citl_band}.", TEMPORAL),
