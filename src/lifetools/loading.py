@@ -245,12 +245,14 @@ def _check_parquet(path: Path) -> tuple[str, str] | None:
     return None
 
 
-def read_raw(path: Path) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
+def read_raw(path: Path, *, skip: Sequence[str] = ()
+             ) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
     """Read a table file as it is (Parquet with its types, CSV as text), within bounds.
 
     Returns ``(frame, None)``, or ``(None, (rule, message))`` when the file is refused:
     over the bounds of :func:`check_file`, more than :data:`MAX_COLUMNS` columns, not
     comma-separated, not UTF-8, or not readable. Messages quote no value of the file.
+    ``skip``: Parquet columns left unread (a column stored in a type validation refuses).
     """
     note_read(Path(path).stem, None)
     problem = check_file(path)
@@ -260,6 +262,10 @@ def read_raw(path: Path) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
         import pyarrow.parquet as pq
 
         try:
+            if skip:
+                names = pq.read_schema(path).names
+                return pq.read_table(path, columns=[n for n in names if n not in skip]
+                                     ).to_pandas(), None
             return pq.read_table(path).to_pandas(), None
         except Exception as exc:  # noqa: BLE001 - any read failure is the user's file
             return None, ("file.unreadable", f"cannot be read as Parquet (truncated or "

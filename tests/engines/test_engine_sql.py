@@ -117,3 +117,18 @@ def test_cohort_queries_tsql_equal_golden_files(name):
 def test_cohort_queries_compile_to_postgres_and_spark_sql(name):
     for dialect in ("postgres", "pyspark"):
         assert "SELECT" in SCRIPTS[name](dialect)
+
+
+@pytest.mark.parametrize(("engine", "dialect"), [("duckdb", "duckdb"),
+                                                 ("postgres", "postgres"),
+                                                 ("spark", "pyspark")])
+def test_hash64_compiles_to_each_engines_64_bit_hash(engine, dialect):
+    import re
+
+    from lifetools.engines.fingerprint import HASH64, hash64
+
+    table = unbound_tables(["people"]).tables["people"]
+    sql = ibis.to_sql(table.aggregate(s=hash64(table.sex, engine).sum()),
+                      dialect=dialect).upper()
+    functions = set(re.findall(r"\b(\w*HASH\w*)\(", sql))
+    assert functions == {HASH64[engine].upper()}, sql  # never Spark's 32-bit HASH

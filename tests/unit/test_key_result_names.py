@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import string
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -26,6 +27,7 @@ from test_result_names import DECLARED, name_problems, notebook_records  # noqa:
 
 from lifetools.loading import load_dataset  # noqa: E402
 from lifetools.pipeline.series import load_series  # noqa: E402
+from lifetools.reads import ENV_READS_LOG, parse_log  # noqa: E402
 from lifetools.synthetic import write_synthetic  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -43,15 +45,64 @@ def data(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def run(data):
-    """Each analysis's report, run once for all the tests of this module."""
+def run(data, tmp_path_factory):
+    """Each analysis's report, run once for all the tests of this module, with the
+    runner's reads log on (``report.reads(analysis)``: what it recorded, and what its
+    cohort builders touched, :func:`_watched`)."""
     done: dict[str, object] = {}
+    seen: dict[str, tuple[dict, set, dict]] = {}
+    logs = tmp_path_factory.mktemp("reads")
 
     def report(analysis: str):
         if analysis not in done:
-            done[analysis] = CALLS[analysis](data)
+            log = logs / f"{analysis}.log"
+            with pytest.MonkeyPatch.context() as patch, _watched(patch) as watched:
+                patch.setenv(ENV_READS_LOG, str(log))
+                done[analysis] = CALLS[analysis](data)
+            recorded = parse_log(log.read_text()) if log.exists() else {}
+            seen[analysis] = (recorded, *watched)
         return done[analysis]
+
+    def reads(analysis: str) -> tuple[dict, set, dict]:
+        report(analysis)
+        return seen[analysis]
+    report.reads = reads
     return report
+
+
+@contextmanager
+def _watched(patch):
+    """Inside: the tables of every ibis expression the cohort builders execute
+    (:class:`lifetools.engines.EngineTables`), found by their table nodes and not by
+    the recorder's column walk, and the columns each builder requires (``require``)."""
+    import ibis.expr.operations as ops
+
+    from lifetools.engines import EngineTables
+
+    touched: set[str] = set()
+    required: dict[str, set[str]] = {}
+    fetch, value, require = EngineTables.fetch, EngineTables.value, EngineTables.require
+
+    def tables_of(expr) -> None:
+        touched.update(node.name for node in expr.op().find(ops.DatabaseTable))
+
+    def watched_fetch(self, expr, types=None):
+        tables_of(expr)
+        return fetch(self, expr, types)
+
+    def watched_value(self, expr):
+        tables_of(expr)
+        return value(self, expr)
+
+    def watched_require(self, needed):
+        for table, columns in needed.items():
+            required.setdefault(table, set()).update(columns)
+        return require(self, needed)
+
+    patch.setattr(EngineTables, "fetch", watched_fetch)
+    patch.setattr(EngineTables, "value", watched_value)
+    patch.setattr(EngineTables, "require", watched_require)
+    yield touched, required
 
 
 def recorded_in_notebook(nb) -> set[str]:
@@ -139,3 +190,29 @@ def test_key_results_produced_are_exactly_the_declared_names(analysis, run):
     # a declared name the report never produces, a name it produces undeclared, or a
     # name typed as a string in the report code: each fails here
     assert name_problems(run(analysis), DECLARED[analysis]) == {}
+
+
+def test_key_results_every_analysis_is_run_here():
+    # an analysis of analyses.yml left out of CALLS would escape every check of this
+    # module, the reads below among them
+    assert {a.id for a in load_series().analyses} == set(CALLS)
+
+
+@pytest.mark.parametrize("analysis", list(CALLS))
+def test_report_reads_recorded_hold_every_table_its_builders_use(analysis, run):
+    # issue 14: a run is keyed on the tables and columns it recorded (run.json
+    # read_columns); a table a cohort builder queried or requires that is not recorded
+    # would let a change to it reuse a stale run. Columns: a builder requires more than
+    # one call reads (the survival builders require deprivation.locality, read only
+    # for one locality), so required columns are not all recorded, by design
+    recorded, touched, required = run.reads(analysis)
+    assert recorded, f"{analysis} recorded no read"
+    assert touched | set(required) <= set(recorded), (touched | set(required)) - set(
+        recorded)
+    if analysis == "crisis_risk":  # its builder reads every column it requires
+        from lifetools.cohort.crisis import CRISIS_COLUMNS
+
+        assert set(CRISIS_COLUMNS) <= touched
+        missing = {f"{t}.{c}" for t, columns in CRISIS_COLUMNS.items() for c in columns
+                   if not {c, "*"} & set(recorded[t])}
+        assert not missing, missing

@@ -105,3 +105,20 @@ def test_reproduce_commit_missing_from_the_history_exits_20(tmp_path, capsys):
     assert "records commit abc123, which is not in the history" in err
     assert "git fetch --tags origin" in err
     assert not (tmp_path / "build").exists()
+
+
+def test_method_difference_names_another_checksum_method_or_engine():
+    # an edition built from a DuckDB file or a server before the 64-bit checksums
+    # records a method without a version: its fingerprint differs for the same data,
+    # which is not "the input data differ"
+    from lifetools.engines import CHECKSUM_METHOD
+    from lifetools.pipeline.reproduce import method_difference
+
+    now = {"engine": "duckdb", "source": "duckdb", "method": CHECKSUM_METHOD}
+    old = {**now, "method": "per column: sum over rows of the engine's hash ... mod 1000000007"}
+    assert method_difference(now, dict(now)) is None
+    assert "another method" in method_difference(old, now)
+    assert "computed on postgres" in method_difference({**now, "engine": "postgres"}, now)
+    folder = {**now, "source": "files"}  # a folder's fingerprint is its files' SHA-256
+    assert method_difference(old, folder) is None
+    assert method_difference(None, now) is None

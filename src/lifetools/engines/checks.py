@@ -24,6 +24,7 @@ from lifetools.redaction import safe_text
 from lifetools.validation import (
     _TYPE_WORDS,
     MAX_ROWS_KEPT,
+    STORED_TYPE_WORDS,
     Problem,
     Rule,
     ValidationReport,
@@ -248,8 +249,7 @@ def _links(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
 
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
              "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
-_WORDS = {"date": "a date", "integer": "a whole number", "number": "a number",
-          "boolean": "true/false", "string": "text"}
+_WORDS = STORED_TYPE_WORDS
 
 
 def _holds(kind: str, stored: str) -> bool:

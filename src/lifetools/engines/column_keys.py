@@ -122,12 +122,14 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
     return found
 
 
-SERVER_COLUMN_METHOD = ("server: per column, the sum over rows of the engine's hash of "
+SERVER_COLUMN_METHOD = ("server: per column, the sum over rows of the engine's 64-bit "
+                        "hash (PostgreSQL hashtextextended, Spark xxhash64) of "
                         "the row's number in key order and the value as text (missing "
                         "as a marker; PostgreSQL's text settings pinned), summed "
                         "exactly, with the column's name, type and the table's rows; "
-                        "per table, SHA-256 of its columns v2")
-"""How a server column's fingerprint is made (part of each)."""
+                        "per table, SHA-256 of its columns v3")
+"""How a server column's fingerprint is made (part of each). v2 hashed with Spark's
+32-bit ``hash`` on Spark (:data:`lifetools.engines.fingerprint.HASH64`)."""
 POSTGRES_TEXT_SETTINGS = (("DateStyle", "ISO, YMD"), ("IntervalStyle", "postgres"),
                           ("extra_float_digits", "3"), ("TimeZone", "UTC"),
                           ("bytea_output", "hex"))
@@ -167,7 +169,8 @@ def server_columns(tables: Any) -> dict[str, dict[str, Any]]:
     Notes
     -----
     One aggregate query per table: for each column, the sum over rows of the engine's
-    hash (PostgreSQL: the 64-bit ``hashtextextended``) of the row's number and the
+    64-bit hash (PostgreSQL ``hashtextextended``, Spark ``xxhash64``:
+    :func:`lifetools.engines.fingerprint.hash64`) of the row's number and the
     value as text (missing values as a marker), summed as a 38-digit decimal and
     fetched as text (fetched as a 64-bit integer, the overflowing sum saturated to one
     value whatever the column held). Rows are numbered in the order a build
@@ -179,7 +182,8 @@ def server_columns(tables: Any) -> dict[str, dict[str, Any]]:
     the query (:data:`POSTGRES_TEXT_SETTINGS`), so two sessions set differently give
     the same fingerprints, and no setting can print two floats alike. Not cached: a
     server has no file whose hash says the data are unchanged. Tested in
-    ``tests/engines/test_server_column_keys.py`` (PostgreSQL).
+    ``tests/engines/test_server_column_keys.py`` (PostgreSQL) and
+    ``tests/engines/test_engine_spark_fingerprint.py`` (Spark).
     """
     with _pinned_text_settings(tables.backend):
         return _server_columns(tables)
@@ -187,6 +191,7 @@ def server_columns(tables: Any) -> dict[str, dict[str, Any]]:
 
 def _server_columns(tables: Any) -> dict[str, dict[str, Any]]:
     from lifetools.engines.dataset import _ROW, numbered
+    from lifetools.engines.fingerprint import hash64
 
     found = {}
     for name in sorted(tables.tables):
@@ -196,8 +201,8 @@ def _server_columns(tables: Any) -> dict[str, dict[str, Any]]:
         row = table[_ROW].cast("string")
         # summed as a 38-digit decimal and fetched as its text: a 64-bit sum overflows
         # (fetched as int64 it saturated, the same total for every value)
-        sums = {f"c{i}": row.concat("|", table[c].cast("string").fill_null("\u2400")
-                                    ).hash().cast("decimal(38, 0)").sum().cast("string")
+        sums = {f"c{i}": hash64(row.concat("|", table[c].cast("string").fill_null("\u2400")),
+                                tables.engine).cast("decimal(38, 0)").sum().cast("string")
                 for i, c in enumerate(names)}
         result = tables.fetch(table.aggregate(rows=table.count(), **sums)).iloc[0]
         found[name] = _fingerprints(SERVER_COLUMN_METHOD, names, schema,

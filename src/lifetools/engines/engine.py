@@ -22,6 +22,7 @@ from lifetools.dictionary import load_dictionary
 from lifetools.engines.columns import precise, record_expression, recording_backend
 from lifetools.errors import DataValidationError
 from lifetools.loading import TABLES, coerce_types, note_read, untracked
+from lifetools.validation import STORED_TYPE_WORDS
 
 __all__ = ["EngineTables", "check_columns", "dictionary_schema", "engine_tables",
            "unbound_tables"]
@@ -39,8 +40,7 @@ _IBIS_TYPES = {"date": "timestamp", "integer": "int64", "number": "float64",
 _ACCEPTS = {"date": ("is_temporal",), "integer": ("is_integer",),
             "number": ("is_numeric",), "boolean": ("is_boolean",),
             "string": ("is_string",)}
-_WORDS = {"date": "a date", "integer": "a whole number", "number": "a number",
-          "boolean": "true/false", "string": "text"}
+_WORDS = STORED_TYPE_WORDS
 
 
 def dictionary_schema(table: str) -> ibis.Schema:

@@ -2,11 +2,12 @@
 
 For the manifest of a run on a warehouse: the tables never leave the engine, so the
 file digests of :mod:`lifetools.fingerprint` cannot be taken. Each table gives its row
-count and, per column, the sum of the engine's hash of each value as text (missing
-values as a fixed marker) modulo a prime: a sum does not depend on row order. The
+count and, per column, the exact sum over rows of the engine's 64-bit hash of each value
+as text (missing values as a fixed marker): a sum does not depend on row order. The
 table's checksum is the SHA-256 of its column sums. Hash functions differ between
-engines, so a checksum compares runs on the same engine only (the record names the
-engine and its version); row counts compare across engines.
+engines (and a value's text with them: a date, a float), so a checksum compares runs on
+the same engine only (the record names the engine, its version and the method); row
+counts compare across engines.
 """
 
 from __future__ import annotations
@@ -15,14 +16,47 @@ import hashlib
 import json
 from typing import Any
 
+import ibis
+import ibis.expr.datatypes as dt
+
 from lifetools.engines.engine import EngineTables
 from lifetools.engines.source import Source
 
-__all__ = ["CHECKSUM_METHOD", "engine_fingerprint", "engine_record"]
+__all__ = ["CHECKSUM_METHOD", "HASH64", "engine_fingerprint", "engine_record", "hash64"]
 
-_PRIME = 1_000_000_007
-CHECKSUM_METHOD = ("per column: sum over rows of the engine's hash of the value as text "
-                   f"(missing as a marker) mod {_PRIME}; per table: SHA-256 of the sums")
+HASH64 = {"duckdb": "hash", "postgres": "hashtextextended", "spark": "xxhash64"}
+"""Each engine's 64-bit hash of a text (DuckDB's ``hash`` is unsigned, read as signed).
+Spark's ``hash`` (what ibis compiles ``.hash()`` to there) is 32-bit Murmur3: a sum of
+32-bit hashes misses one change in about 4 billion, and a table of billions of rows
+holds many values whose hashes collide, so Spark's ``xxhash64`` is used instead."""
+
+CHECKSUM_METHOD = ("v2: per column: exact sum over rows of the engine's 64-bit hash of "
+                   "the value as text (missing as a marker; DuckDB hash, PostgreSQL "
+                   "hashtextextended, Spark xxhash64); per table: SHA-256 of the sums")
+"""How a checksum is made, recorded in each manifest's engine record (``method``): a
+checksum compares with one made by the same method on the same engine only. The
+first method (recorded without a version) reduced each hash modulo 1,000,000,007 before
+summing (about 30 bits of each hash kept, whatever its width) and used Spark's 32-bit
+``hash``."""
+
+
+@ibis.udf.scalar.builtin(name="xxhash64")
+def _xxhash64(text: str) -> dt.int64:  # type: ignore[empty-body]
+    """Spark SQL's built-in 64-bit xxHash (seed 42)."""
+
+
+def hash64(value: Any, engine: str) -> Any:
+    """The ibis expression of ``engine``'s 64-bit hash of ``value`` (a text
+    expression), as a signed 64-bit integer (:data:`HASH64`).
+
+    Notes
+    -----
+    ibis compiles ``.hash()`` to a 64-bit hash on DuckDB and PostgreSQL and to Spark's
+    32-bit ``hash``; on Spark this gives ``xxhash64`` instead. Tested in
+    ``tests/engines/test_engine_sources.py`` (the SQL of each engine) and on a local
+    Spark in ``tests/engines/test_engine_spark_fingerprint.py``.
+    """
+    return _xxhash64(value) if engine == "spark" else value.hash()
 
 
 def engine_fingerprint(tables: EngineTables) -> dict[str, Any]:
@@ -40,8 +74,11 @@ def engine_fingerprint(tables: EngineTables) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in sorted(tables.tables):
         table = tables.tables[name]
-        sums = {f"c{i}": (table[c].cast("string").fill_null("\u2400").hash() % _PRIME
-                          ).sum() for i, c in enumerate(table.columns)}
+        # summed exactly as a 38-digit decimal, fetched as text: a 64-bit sum of
+        # 64-bit hashes overflows
+        sums = {f"c{i}": hash64(table[c].cast("string").fill_null("\u2400"),
+                                tables.engine).cast("decimal(38, 0)").sum().cast("string")
+                for i, c in enumerate(table.columns)}
         row = tables.fetch(table.aggregate(rows=table.count(), **sums)).iloc[0]
         digest = json.dumps({c: [str(row[f"c{i}"])] for i, c in enumerate(table.columns)},
                             sort_keys=True)

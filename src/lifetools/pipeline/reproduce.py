@@ -39,7 +39,7 @@ from lifetools.pipeline.series import load_series
 from lifetools.synthetic import write_synthetic
 
 __all__ = ["Reproduction", "ValueDifference", "compare_file", "environment_differences",
-           "reproduce_edition", "site_source"]
+           "method_difference", "reproduce_edition", "site_source"]
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +174,29 @@ def _data(manifest: Mapping[str, Any], data_dir: Path | str | None,
     return PreparedData(Path(data_dir).resolve(), fingerprint, synthetic)
 
 
+def method_difference(recorded: Any, current: Any) -> str | None:
+    """Why two engine records' checksums cannot be compared, or None.
+
+    A DuckDB file's or a server's data fingerprint is made of checksums computed in
+    the engine (:data:`lifetools.engines.CHECKSUM_METHOD`, recorded as the engine
+    record's ``method``); made by another method (an edition built before the 64-bit
+    sums, whose method has no version), or on another engine, they differ for the same
+    data. A folder's fingerprint is its files' SHA-256 and never depends on them.
+    Tested in ``tests/unit/test_reproduce.py``.
+    """
+    if not isinstance(recorded, Mapping) or not isinstance(current, Mapping):
+        return None
+    if current.get("source") not in ("duckdb", "postgres", "spark"):
+        return None
+    if recorded.get("engine") != current.get("engine"):
+        return (f"it was computed on {recorded.get('engine')}, the data here are on "
+                f"{current.get('engine')}")
+    if recorded.get("method") != current.get("method"):
+        return ("its checksums were made by another method than this version of "
+                "lifetools makes (the manifest's data.engine.method)")
+    return None
+
+
 def _json_leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict):
         for key in sorted(value):
@@ -283,6 +306,11 @@ def reproduce_edition(
         say(f"note: {line}")
     data = _data(manifest, data_dir, say)
     if data.fingerprint["combined"] != manifest["data"]["fingerprint"]["combined"]:
+        other = method_difference(manifest["data"].get("engine"), data.engine)
+        if other:
+            raise ReproducibilityError(
+                f"edition {edition_id}: its data fingerprint cannot be compared: {other}",
+                hint=_fix_command(manifest))
         raise ReproducibilityError(
             f"edition {edition_id}: the input data differ from the published edition's "
             "(data fingerprint)",
