@@ -21,12 +21,17 @@ from lifetools.errors import DictionaryError
 __all__ = [
     "FIELD_TYPES",
     "SENSITIVITIES",
+    "STORED_TYPE_WORDS",
     "Dictionary",
     "FieldSpec",
     "TableSpec",
     "load_dictionary",
     "render_dictionary_pages",
 ]
+
+STORED_TYPE_WORDS = {"date": "a date", "integer": "a whole number", "number": "a number",
+                     "boolean": "true/false", "string": "text"}
+"""The dictionary's types in words, for a column stored in a type that cannot hold one."""
 
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date")
 SENSITIVITIES = ("identifier", "quasi-identifier", "none")

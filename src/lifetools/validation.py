@@ -26,7 +26,13 @@ import numpy as np
 import pandas as pd
 
 from lifetools.datapackage import PACKAGE_FILE, read_package
-from lifetools.dictionary import Dictionary, FieldSpec, TableSpec, load_dictionary
+from lifetools.dictionary import (
+    STORED_TYPE_WORDS,
+    Dictionary,
+    FieldSpec,
+    TableSpec,
+    load_dictionary,
+)
 from lifetools.errors import DataValidationError, OutputPathError
 from lifetools.loading import coerce_types, read_raw, scan_folder
 from lifetools.redaction import looks_identifying, safe_text
@@ -213,9 +219,6 @@ def _read_raw(path: Path, out: _Collector, skip: Sequence[str] = ()) -> pd.DataF
 
 _TYPE_WORDS = {"date": "a valid date (YYYY-MM-DD)", "integer": "a whole number",
                "number": "a number", "boolean": "true or false"}
-STORED_TYPE_WORDS = {"date": "a date", "integer": "a whole number", "number": "a number",
-                     "boolean": "true/false", "string": "text"}
-"""The dictionary's types in words, for a column stored in a type that cannot hold one."""
 
 
 def _typed_column(raw: pd.Series, spec: FieldSpec, out: _Collector) -> pd.Series:

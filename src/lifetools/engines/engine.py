@@ -18,11 +18,10 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from lifetools.dictionary import load_dictionary
+from lifetools.dictionary import STORED_TYPE_WORDS, load_dictionary
 from lifetools.engines.columns import precise, record_expression, recording_backend
 from lifetools.errors import DataValidationError
 from lifetools.loading import TABLES, coerce_types, note_read, untracked
-from lifetools.validation import STORED_TYPE_WORDS
 
 __all__ = ["EngineTables", "check_columns", "dictionary_schema", "engine_tables",
            "unbound_tables"]
