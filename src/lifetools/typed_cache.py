@@ -13,9 +13,8 @@ not read.
 An entry is found under ``<folder>/<key>/<table>-<columns>.arrow`` where ``key`` is one
 SHA-256 over: the SHA-256 of every table file of the data folder (the codes depend on
 all of them), the dictionary's bytes, the code that makes the frames (the source of
-this module, :mod:`lifetools.loading`, :mod:`lifetools.compact_ids` and
-:mod:`lifetools.dictionary`; the pandas, pyarrow and numpy versions; :data:`FORMAT`),
-and whether ids are compact. A change of any of them is another key: an entry is
+every module of :data:`CODE_MODULES`, the pandas, pyarrow, numpy and PyYAML versions,
+:data:`FORMAT`) and whether ids are compact. A change of any is another key: an entry is
 never read for other data, dictionary or code. File hashes are remembered in
 ``<folder>/hashes.json`` against each file's real path, inode, size, modification and
 change times (the change time cannot be set back by a program), so an unchanged
@@ -43,13 +42,25 @@ import pandas as pd
 
 from lifetools.fingerprint import sha256_file
 
-__all__ = ["ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder", "entry_path", "folder_key",
-           "read_entry", "write_entry"]
+__all__ = ["CODE_MODULES", "ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder", "entry_path",
+           "folder_key", "module_source", "read_entry", "write_entry"]
 
 ENV_TYPED_CACHE = "LIFETOOLS_TYPED_CACHE"
 """A folder: :func:`lifetools.load_dataset` keeps its typed tables there."""
 FORMAT = "typed-cache v1 (Arrow IPC, uncompressed, pandas metadata)"
 """Part of every key: a new layout of the entries is a new key."""
+CODE_MODULES = (
+    "lifetools.typed_cache", "lifetools.loading", "lifetools.compact_ids",
+    "lifetools.config", "lifetools.dictionary", "lifetools.errors", "lifetools.fingerprint",
+    "lifetools.reads", "lifetools.reads_merge", "lifetools.engines.columns",
+    "lifetools.engines.connect", "lifetools.engines.dataset", "lifetools.engines.engine",
+    "lifetools.engines.source", "lifetools.engines.spark",
+)
+"""The modules whose source is part of every key: :mod:`lifetools.loading`, this module
+and every lifetools module they import, at any depth and inside functions too (the
+server branch's :mod:`lifetools.engines` modules included: more than the folder path
+needs, never less). ``tests/unit/test_typed_cache.py`` walks the imports of the source
+(``ast``) and fails when a module they reach is not listed."""
 KEEP = 2
 """Keys kept in a cache folder: older ones (other data or code) are removed."""
 _HASHES = "hashes.json"
@@ -65,18 +76,24 @@ def cache_folder(typed_cache: os.PathLike | str | None) -> Path | None:
     return Path(raw) if raw else None
 
 
+def module_source(name: str) -> bytes:
+    """The source bytes of the lifetools module ``name``, read without importing it."""
+    path = Path(__file__).parent.joinpath(*name.split(".")[1:])
+    return (path / "__init__.py" if path.is_dir() else path.with_suffix(".py")).read_bytes()
+
+
 def _code_key() -> str:
     if not _CODE:
         import numpy
         import pyarrow
-
-        from lifetools import compact_ids, dictionary, loading
+        import yaml
 
         digest = hashlib.sha256(FORMAT.encode())
-        for module in (sys.modules[__name__], loading, compact_ids, dictionary):
-            digest.update(Path(str(module.__file__)).read_bytes())
+        for name in CODE_MODULES:
+            source = hashlib.sha256(module_source(name)).hexdigest()
+            digest.update(f"|{name}:{source}".encode())
         digest.update(f"|{pd.__version__}|{pyarrow.__version__}|{numpy.__version__}|"
-                      f"{sys.version_info[:2]}".encode())
+                      f"{yaml.__version__}|{sys.version_info[:2]}".encode())
         _CODE.append(digest.hexdigest())
     return _CODE[0]
 

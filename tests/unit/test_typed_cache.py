@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import shutil
@@ -180,15 +181,86 @@ def test_load_dataset_typed_cache_code_change_not_stale(tmp_path, monkeypatch):
     assert [Path(p).name for p in reads] == ["people.parquet"]
 
 
-def test_code_key_covers_loading_source():
-    typed_cache._code_key()
-    digest = hashlib.sha256(typed_cache.FORMAT.encode())
-    for name in ("typed_cache.py", "loading.py", "compact_ids.py", "dictionary.py"):
-        digest.update((SRC / "lifetools" / name).read_bytes())
+def _lifetools_imports(name: str) -> set[str]:
+    """The lifetools modules ``name``'s source imports, at any depth (functions too)."""
+    tree = ast.parse(typed_cache.module_source(name))
+    package = name if (SRC.joinpath(*name.split(".")) / "__init__.py").exists() \
+        else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "lifetools"}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            if base.split(".")[0] != "lifetools":
+                continue
+            for alias in node.names:  # ``from lifetools import config``: a module
+                module = f"{base}.{alias.name}"
+                path = SRC.joinpath(*module.split("."))
+                found.add(module if path.with_suffix(".py").exists()
+                          or (path / "__init__.py").exists() else base)
+    return found
+
+
+def load_path_modules() -> set[str]:
+    """Every lifetools module the load path's source reaches through its imports
+    (the package ``lifetools`` itself, which imports every module, is not followed)."""
+    seen: set[str] = set()
+    todo = ["lifetools.loading", "lifetools.typed_cache"]
+    while todo:
+        name = todo.pop()
+        if name in seen or name == "lifetools":
+            continue
+        seen.add(name)
+        todo += _lifetools_imports(name)
+    return seen
+
+
+def test_code_modules_cover_every_module_the_load_path_imports():
+    missing = load_path_modules() - set(typed_cache.CODE_MODULES)
+    assert not missing, f"add to typed_cache.CODE_MODULES: {sorted(missing)}"
+    assert {"lifetools.loading", "lifetools.compact_ids", "lifetools.dictionary",
+            "lifetools.config", "lifetools.reads"} <= load_path_modules()
+
+
+def test_import_walk_finds_a_new_import(monkeypatch):
+    """The walk that guards CODE_MODULES sees imports inside functions and relative ones."""
+    real = typed_cache.module_source
+    extra = {"lifetools.loading": b"\ndef later():\n    from lifetools import spc\n",
+             "lifetools.reads": b"\nfrom .linkage import link_people\n"}
+    monkeypatch.setattr(typed_cache, "module_source",
+                        lambda name: real(name) + extra.get(name, b""))
+    assert {"lifetools.spc", "lifetools.linkage"} <= load_path_modules()
+
+
+@pytest.mark.parametrize("module", typed_cache.CODE_MODULES)
+def test_code_key_changes_with_each_load_path_module(module, monkeypatch):
+    monkeypatch.setattr(typed_cache, "_CODE", [])
+    before = typed_cache._code_key()
+    real = typed_cache.module_source
+    monkeypatch.setattr(typed_cache, "module_source",
+                        lambda name: real(name) + (b"# edited\n" if name == module else b""))
+    monkeypatch.setattr(typed_cache, "_CODE", [])
+    assert typed_cache._code_key() != before
+    monkeypatch.setattr(typed_cache, "module_source", real)
+    monkeypatch.setattr(typed_cache, "_CODE", [])
+    assert typed_cache._code_key() == before
+
+
+def test_code_key_is_the_modules_sources_and_versions(monkeypatch):
+    monkeypatch.setattr(typed_cache, "_CODE", [])
     import numpy
     import pyarrow
+    import yaml
+    digest = hashlib.sha256(typed_cache.FORMAT.encode())
+    for name in typed_cache.CODE_MODULES:
+        path = SRC.joinpath(*name.split(".")).with_suffix(".py")
+        digest.update(f"|{name}:{hashlib.sha256(path.read_bytes()).hexdigest()}".encode())
     digest.update(f"|{pd.__version__}|{pyarrow.__version__}|{numpy.__version__}|"
-                  f"{sys.version_info[:2]}".encode())
+                  f"{yaml.__version__}|{sys.version_info[:2]}".encode())
     assert typed_cache._code_key() == digest.hexdigest()
 
 

@@ -1,7 +1,8 @@
 """Validation of a DuckDB database file: the dictionary's checks as queries in DuckDB.
 
 Each rule is a boolean ibis expression over the table; one aggregate query per table
-counts the failing rows of every rule, and only for a rule that fails are the row
+counts the failing rows of every rule, its foreign keys' included (read back as one row
+of Arrow, not a pandas frame), and only for a rule that fails are the row
 numbers of a bounded sample fetched (:data:`~lifetools.validation.MAX_ROWS_KEPT`),
 with the column's values only where the pandas checks echo them (never an identifying
 field's). Rows are numbered in the table's stored order. The report is the one
@@ -131,11 +132,10 @@ def _table_rules(table: Any, spec: TableSpec) -> list[tuple]:
     return out
 
 
-def _run(backend: Any, table: Any, checks: list[tuple], label: str, name: str,
-         spec: TableSpec | None) -> list[Problem]:
-    """Count every check in one query; fetch a bounded sample of rows for each failing."""
-    if not checks:
-        return []
+def _count(backend: Any, table: Any, checks: list[tuple],
+           spec: TableSpec | None) -> tuple[Any, dict[str, Any], set[str], dict[str, Any]]:
+    """Count the failing rows of every check in one query: (the table with its window
+    flags, the flags, the names of the window flags, the counts and ``rows``)."""
     flags = {f"c{i}": (c[3] if c[3] is not None else
                        ~_missing(table, spec, c[0])).fill_null(False)
              for i, c in enumerate(checks)}
@@ -144,11 +144,21 @@ def _run(backend: Any, table: Any, checks: list[tuple], label: str, name: str,
     window = {k for k, c in zip(flags, checks, strict=True)
               if c[1] in (Rule.UNIQUE, Rule.PRIMARY_KEY)}
     flagged = table.mutate(**{k: flags[k] for k in window}) if window else table
-    counts = backend.execute(flagged.aggregate(
+    # one row of counts, read from Arrow (a pandas frame of one row and a column per
+    # check cost more to convert than the query took)
+    counts = backend.to_pyarrow(flagged.aggregate(
         **{k: (flagged[k] if k in window else v).ifelse(1, 0).sum()
-           for k, v in flags.items()}, rows=flagged.count())).iloc[0]
+           for k, v in flags.items()}, rows=flagged.count())).to_pylist()[0]
+    return flagged, flags, window, counts
+
+
+def _problems(backend: Any, counted: tuple, checks: list[tuple], first: int, label: str,
+              name: str, spec: TableSpec | None) -> list[Problem]:
+    """The problems of ``checks`` (flags ``c{first}`` on of :func:`_count`'s), each
+    failing one with a bounded sample of its rows."""
+    flagged, flags, window, counts = counted
     problems = []
-    for i, (column, rule, message, bad, echo, level) in enumerate(checks):
+    for i, (column, rule, message, bad, echo, level) in enumerate(checks, start=first):
         count = int(counts[f"c{i}"] or 0)
         if bad is None:  # an optional column: a warning when no row has a value
             if int(counts["rows"]) and count == 0:
@@ -167,6 +177,15 @@ def _run(backend: Any, table: Any, checks: list[tuple], label: str, name: str,
         problems.append(Problem(label, name, column, rule, message, count,
                                 tuple(int(r) for r in sample[_ROW]), examples, level))
     return problems
+
+
+def _run(backend: Any, table: Any, checks: list[tuple], label: str, name: str,
+         spec: TableSpec | None) -> list[Problem]:
+    """Count every check in one query; fetch a bounded sample of rows for each failing."""
+    if not checks:
+        return []
+    counted = _count(backend, table, checks, spec)
+    return _problems(backend, counted, checks, 0, label, name, spec)
 
 
 def engine_problems(path: Path, dictionary: Dictionary, names: list[str],
@@ -202,31 +221,40 @@ def table_problems(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
               for n, t in tables.items()}
     files = files or {n: f"{label}:{n}" for n in tables}
     found: dict[str, list[Problem]] = {}
-    for name, table in tables.items():
+    links: list[Problem] = []
+    for name, table in tables.items():  # one counting query per table, its links too
         spec = dictionary.table(name)
         checks = _field_rules(table, spec, extract_date) + _table_rules(table, spec)
-        found[name] = _run(backend, table, checks, files[name], name, spec)
-    found["(links)"] = _links(backend, tables, dictionary, files)
+        keys = _foreign_keys(tables, name, spec)
+        if not checks + keys:
+            found[name] = []
+            continue
+        counted = _count(backend, table, checks + keys, spec)
+        found[name] = _problems(backend, counted, checks, 0, files[name], name, spec)
+        links += _problems(backend, counted, keys, len(checks), files[name], name, spec)
+    found["(links)"] = links + _after_death(backend, tables, dictionary, files)
     return found
 
 
-def _links(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
-           files: dict[str, str]) -> list[Problem]:
+def _foreign_keys(tables: dict[str, Any], name: str, spec: TableSpec) -> list[tuple]:
+    """The foreign-key checks of table ``name`` (those whose columns are there)."""
+    table, checks = tables[name], []
+    for key in spec.foreign_keys:
+        target = key["reference"]["resource"]
+        column, ref = key["fields"][0], key["reference"]["fields"][0]
+        if target not in tables or column not in table.columns \
+                or ref not in tables[target].columns:
+            continue
+        known = tables[target].filter(tables[target][ref].notnull())[ref]
+        checks.append((column, Rule.FOREIGN_KEY, f"has values not found in "
+                       f"'{target}.{ref}'", table[column].notnull()
+                       & ~table[column].isin(known), False, "error"))
+    return checks
+
+
+def _after_death(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
+                 files: dict[str, str]) -> list[Problem]:
     problems: list[Problem] = []
-    for name, table in tables.items():
-        spec = dictionary.table(name)
-        checks = []
-        for key in spec.foreign_keys:
-            target = key["reference"]["resource"]
-            column, ref = key["fields"][0], key["reference"]["fields"][0]
-            if target not in tables or column not in table.columns \
-                    or ref not in tables[target].columns:
-                continue
-            known = tables[target].filter(tables[target][ref].notnull())[ref]
-            checks.append((column, Rule.FOREIGN_KEY, f"has values not found in "
-                           f"'{target}.{ref}'", table[column].notnull()
-                           & ~table[column].isin(known), False, "error"))
-        problems += _run(backend, table, checks, files[name], name, spec)
     people = tables.get("people")
     if people is None or not {"person_id", "date_of_death"} <= set(people.columns):
         return problems

@@ -2,10 +2,11 @@
 
 The folder is scanned and every file bounded before it is opened, as for pandas
 (:func:`lifetools.loading.scan_folder`, :func:`lifetools.loading.check_file`). Each
-table file is then read by DuckDB (Parquet in place, numbered by its file row; CSV as
-text into a temporary table, numbered in file order), each dictionary column is typed
-by a SQL expression that accepts what the pandas reader accepts, and the dictionary's
-rules run as queries (:func:`lifetools.engines.checks.table_problems`): counts of
+table file is then read by DuckDB (Parquet in place through a view, numbered by its file
+row, its footer read once by pyarrow for the names and the row count and its types by
+one ``DESCRIBE``; CSV as text into a temporary table, numbered in file order), all in
+one connection; each dictionary column is typed by a SQL expression that accepts what
+the pandas reader accepts, and the dictionary's rules run as queries (:func:`lifetools.engines.checks.table_problems`): counts of
 failing rows per rule and a bounded sample of row numbers come back, never a table.
 The report is the one the pandas checks give (same problems in the same order, same
 row numbers), which ``tests/engines/test_folder_validation.py`` checks.
@@ -133,14 +134,17 @@ def _csv_names(path: Path) -> tuple[list[str], int] | None:
 
 
 def _read_csv(backend: Any, path: Path, table: str) -> tuple[list[str], list[str],
+                                                             list[str], int,
                                                              tuple[str, str] | None]:
-    """Load a CSV file as text into ``table``: (names, SQL columns, problem)."""
+    """Load a CSV file as text into ``table``: (names, SQL columns, their stored types,
+    rows, problem)."""
     import duckdb
 
     problem = csv_header_problem(path)
     found = None if problem else _csv_names(path)
     if problem or found is None:
-        return [], [], problem or ("file.unreadable", "is not valid CSV (EmptyDataError)")
+        return [], [], [], 0, problem or ("file.unreadable",
+                                          "is not valid CSV (EmptyDataError)")
     names, blank = found
     columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(names)))
     try:
@@ -151,11 +155,13 @@ def _read_csv(backend: Any, path: Path, table: str) -> tuple[list[str], list[str
             "null_padding = true, parallel = false, encoding = 'utf-8')")
     except duckdb.Error as exc:
         if "unicode" in str(exc).lower():
-            return [], [], ("file.encoding", "is not UTF-8 text; save it as CSV UTF-8")
-        return [], [], ("file.unreadable", "is not valid CSV (ParserError)")
-    if _dropped_tail(path, backend.raw_sql(f"SELECT count(*) FROM {table}").fetchone()[0]):
-        return [], [], ("file.unreadable", "is not valid CSV (ParserError)")
-    return names, [f"c{i}" for i in range(len(names))], None
+            return [], [], [], 0, ("file.encoding",
+                                   "is not UTF-8 text; save it as CSV UTF-8")
+        return [], [], [], 0, ("file.unreadable", "is not valid CSV (ParserError)")
+    rows = backend.raw_sql(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if _dropped_tail(path, rows):
+        return [], [], [], 0, ("file.unreadable", "is not valid CSV (ParserError)")
+    return names, [f"c{i}" for i in range(len(names))], ["VARCHAR"] * len(names), rows, None
 
 
 def _dropped_tail(path: Path, rows: int) -> bool:
@@ -175,26 +181,26 @@ def _dropped_tail(path: Path, rows: int) -> bool:
 
 
 def _read_parquet(backend: Any, path: Path, table: str) -> tuple[list[str], list[str],
+                                                                 list[str], int,
                                                                  tuple[str, str] | None]:
-    """A view of a Parquet file in ``table``: (names, SQL columns, problem)."""
+    """A view of a Parquet file in ``table``: (names, SQL columns, their stored types,
+    rows, problem). The file's footer is read once, by pyarrow (names and rows)."""
     import duckdb
     import pyarrow.parquet as pq
 
-    names = list(pq.read_schema(path).names)
+    footer = pq.read_metadata(path)
+    names = list(footer.schema.to_arrow_schema().names)
     try:
         backend.raw_sql(f"CREATE TEMP VIEW {table} AS SELECT * FROM read_parquet("
                         f"{_text(str(path))}, file_row_number = true)")
-        stored = [row[0] for row in backend.raw_sql(f"DESCRIBE {table}").fetchall()]
+        described = backend.raw_sql(f"DESCRIBE {table}").fetchall()
     except duckdb.Error as exc:
-        return [], [], ("file.unreadable", f"cannot be read as Parquet (truncated or not "
-                                           f"Parquet: {type(exc).__name__})")
-    if stored[:-1] != names and len(set(names)) == len(names):
+        return [], [], [], 0, ("file.unreadable", f"cannot be read as Parquet (truncated "
+                                                  f"or not Parquet: {type(exc).__name__})")
+    stored = [row[0] for row in described[:-1]]  # the last: file_row_number
+    if stored != names and len(set(names)) == len(names):
         raise FolderNeedsPandas("column names DuckDB reads otherwise")
-    return names, stored[:-1], None
-
-
-def _types(backend: Any, table: str) -> list[str]:
-    return [row[1] for row in backend.raw_sql(f"DESCRIBE {table}").fetchall()]
+    return names, stored, [row[1] for row in described[:-1]], footer.num_rows, None
 
 
 def _check_table(backend: Any, path: Path, spec: TableSpec, number: int,
@@ -206,7 +212,7 @@ def _check_table(backend: Any, path: Path, spec: TableSpec, number: int,
     raw = f"raw_{number}"
     if problem is None:
         read = _read_parquet if path.suffix == ".parquet" else _read_csv
-        names, columns, problem = read(backend, path, raw)
+        names, columns, types, rows, problem = read(backend, path, raw)
     if problem:
         out.add(None, Rule(problem[0]), problem[1])
         return None
@@ -220,11 +226,10 @@ def _check_table(backend: Any, path: Path, spec: TableSpec, number: int,
     if len(set(names)) < len(names):
         out.add(None, Rule.COLUMN_EXTRA, "has two columns with the same name")
         return None
-    count = backend.raw_sql(f"SELECT count(*) FROM {raw}").fetchone()
-    if not count or count[0] == 0:
+    if rows == 0:
         out.add(None, Rule.TABLE_EMPTY, "has no rows")
         return None
-    stored = dict(zip(names, zip(columns, _types(backend, raw), strict=False), strict=True))
+    stored = dict(zip(names, zip(columns, types, strict=True), strict=True))
     order = ("file_row_number + 1" if path.suffix == ".parquet"
              else "row_number() OVER (ORDER BY rowid)")
     select = [f"{order} AS {_ROW}"]
