@@ -61,3 +61,22 @@ def test_fits_on_separated_data_write_no_overflow_warning(fit):
     assert coef[2] < -100  # diverging: the condition that overflowed is reproduced
     if hasattr(result, "converged"):  # the maximum-likelihood fit says it did not
         assert not result.converged
+
+
+def test_validation_brier_of_a_diverged_linear_predictor_is_silent():
+    # a frozen model from a bootstrap sample with separation applied to the original
+    # people: its Brier score overflowed in exp (crisis risk, 2,000 people)
+    from lifetools.prediction.validation import _out_of_bag, no_information_brier
+
+    y = np.r_[np.zeros(50), np.ones(50)]
+    lp = np.r_[np.full(50, -2000.0), np.linspace(-1, 1, 50)]
+    rows = np.arange(0, 100, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        brier = _out_of_bag(y, lp, rows)[4]
+        no_information = no_information_brier(y, lp)
+    out = np.ones(100, dtype=bool)
+    out[rows] = False
+    p = np.r_[np.zeros(50), 1 / (1 + np.exp(-np.linspace(-1, 1, 50)))]
+    assert brier == np.mean((p[out] - y[out]) ** 2)
+    assert no_information == np.mean(p ** 2) - 2 * p.mean() * y.mean() + y.mean()
