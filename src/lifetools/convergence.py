@@ -43,6 +43,11 @@ def standard_errors(cov) -> np.ndarray:
     diverging coefficient, separation) has no standard error. ``np.sqrt`` gave the same
     NaN with "invalid value encountered in sqrt" on the notebook's stderr (crisis risk,
     2,000 people); :func:`degenerate_terms` then flags the term with its reason.
+
+    Notes
+    -----
+    Elsewhere equal to ``np.sqrt(np.diag(cov))``. Tested in
+    ``tests/unit/test_convergence.py``.
     """
     variance = np.diag(np.asarray(cov, dtype=float))
     out = np.full(variance.shape, np.nan)
