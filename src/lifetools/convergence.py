@@ -15,7 +15,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
-__all__ = ["degenerate_terms", "not_estimable_text", "recorded_warnings"]
+__all__ = ["degenerate_terms", "not_estimable_text", "recorded_warnings",
+           "standard_errors"]
 
 
 @contextmanager
@@ -33,6 +34,26 @@ def recorded_warnings() -> Iterator[list[str]]:
         text = f"{item.category.__name__}: {item.message}"
         if text not in notes:
             notes.append(text)
+
+
+def standard_errors(cov) -> np.ndarray:
+    """The square roots of a covariance matrix's diagonal; NaN where it is negative.
+
+    A negative variance (the inverse information of a fit that has no maximum: a
+    diverging coefficient, separation) has no standard error. ``np.sqrt`` gave the same
+    NaN with "invalid value encountered in sqrt" on the notebook's stderr (crisis risk,
+    2,000 people); :func:`degenerate_terms` then flags the term with its reason.
+
+    Notes
+    -----
+    Elsewhere equal to ``np.sqrt(np.diag(cov))``. Tested in
+    ``tests/unit/test_convergence.py``.
+    """
+    variance = np.diag(np.asarray(cov, dtype=float))
+    out = np.full(variance.shape, np.nan)
+    usable = ~(variance < 0)  # NaN stays NaN
+    out[usable] = np.sqrt(variance[usable])
+    return out
 
 
 def degenerate_terms(terms: Sequence[str], coef, se, *, ratio: bool = True,

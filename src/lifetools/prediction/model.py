@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifetools.prediction._logit import fit_logit
+from lifetools.convergence import standard_errors
+from lifetools.prediction._logit import fit_logit, inverse_logit
 from lifetools.prediction.splines import rcs_basis, rcs_knots
 
 __all__ = ["FrozenModel", "ModelSpec", "PredictionModel", "fit_prediction_model"]
@@ -67,7 +68,7 @@ class FrozenModel:
 
     def predict_risk(self, frame: pd.DataFrame) -> np.ndarray:
         """Predicted probability of the outcome for each row of ``frame``."""
-        return 1 / (1 + np.exp(-self.linear_predictor(frame)))
+        return inverse_logit(self.linear_predictor(frame))
 
     def to_json(self) -> str:
         """The model as a JSON document (the published model)."""
@@ -186,7 +187,7 @@ def fit_prediction_model(frame: pd.DataFrame, spec: ModelSpec, *,
                          intercept=intercept, knots=knots, levels=levels,
                          linear=tuple(spec.linear), interactions=tuple(spec.interactions),
                          shrinkage=float(factor), n=len(y), events=int(y.sum()))
-    se = np.sqrt(np.diag(fit.cov))
+    se = standard_errors(fit.cov)
     summary = pd.DataFrame({"term": ["Intercept", *names], "estimate_ml": fit.coef, "se": se,
                             "estimate": [intercept, *slopes]})
     method = {"estimator": "logistic regression, maximum likelihood with uniform shrinkage",

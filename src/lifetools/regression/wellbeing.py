@@ -12,9 +12,12 @@ from scipy import stats
 from lifetools.convergence import recorded_warnings
 from lifetools.regression.results import ModelResult, checked_summary, tidy
 
-__all__ = ["MIXED_METHODS", "estimate_paired_change", "fit_mixed_model", "mixed_convergence",
-           "paired_measurements",
+__all__ = ["MIN_PAIRS", "MIXED_METHODS", "estimate_paired_change", "fit_mixed_model",
+           "mixed_convergence", "paired_measurements",
            "share_meaningful_change", "wilson_interval"]
+
+#: the fewest pairs with a standard deviation (a t interval, a paired t-test)
+MIN_PAIRS = 2
 
 
 def paired_measurements(wellbeing: pd.DataFrame, *, period_start: str, period_end: str,
@@ -42,20 +45,41 @@ def estimate_paired_change(pairs: pd.DataFrame, *, change_col: str = "change",
     Notes
     -----
     Mean of follow-up minus baseline; CI mean +/- t(n-1) SE; p-value of the paired
-    t-test (scipy ``ttest_1samp`` on the changes). Checked in
-    ``tests/unit/test_regression_wellbeing.py`` and on synthetic truth.
+    t-test (scipy ``ttest_1samp`` on the changes). Not estimable (``estimable`` False,
+    ``reason`` and a ``warnings`` line say why; the interval and p-value NaN) with
+    fewer than :data:`MIN_PAIRS` pairs (no standard deviation: scipy would warn
+    ``SmallSampleWarning`` or divide by zero) or when every change is the same (a
+    standard error of 0); the t-test is then not run. Checked in
+    ``tests/unit/test_regression.py`` (``test_paired_change_*``) and on synthetic truth.
     """
     change = pairs[change_col].astype(float)
     n = len(change)
-    mean, se = change.mean(), change.std(ddof=1) / np.sqrt(n)
+    method = {"estimator": "mean paired change", "ci_method": "t", "test": "paired t-test"}
+    if n < MIN_PAIRS:
+        reason = (f"fewer than {MIN_PAIRS} people with a baseline and a follow-up (a "
+                  "paired t-test needs a standard deviation)")
+        summary = pd.DataFrame({"term": ["mean change"], "n": [n], **dict.fromkeys(
+            ["estimate", "ci_lower", "ci_upper", "p_value"], [float("nan")])})
+        return ModelResult(summary=summary[["term", "estimate", "ci_lower", "ci_upper",
+                                            "p_value", "n"]], n=n, method=method,
+                           warnings=(f"not estimable: {reason}",), estimable=False,
+                           reason=reason)
+    # every change the same: a standard error of 0, not the rounding of their mean (no
+    # interval; scipy's t-test would warn of catastrophic cancellation and give p = 0)
+    same = bool(change.nunique() == 1)
+    mean, se = change.mean(), 0.0 if same else change.std(ddof=1) / np.sqrt(n)
     half = stats.t.ppf(1 - alpha / 2, n - 1) * se
-    p = stats.ttest_1samp(change, 0.0).pvalue
     summary = pd.DataFrame({"term": ["mean change"], "estimate": [mean],
                             "ci_lower": [mean - half], "ci_upper": [mean + half],
-                            "p_value": [p], "n": [n]})
-    return ModelResult(summary=summary, n=n,
-                       method={"estimator": "mean paired change", "ci_method": "t",
-                               "test": "paired t-test"})
+                            "p_value": [float("nan")], "n": [n]})
+    notes: list[str] = []
+    summary, estimable, reason = checked_summary(
+        summary, [mean], [se], converged=True, failure="", notes=notes, ratio=False,
+        alpha=alpha)
+    if estimable:
+        summary.loc[0, "p_value"] = stats.ttest_1samp(change, 0.0).pvalue
+    return ModelResult(summary=summary, n=n, method=method, warnings=tuple(notes),
+                       estimable=estimable, reason=reason)
 
 
 #: the optimisers tried in turn, each from where the last stopped (statsmodels names)

@@ -18,7 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from lifetools.convergence import degenerate_terms
+from lifetools.convergence import degenerate_terms, standard_errors
 from lifetools.survival.cox import _summary
 from lifetools.survival.partial_likelihood import (
     cox_global_tests,
@@ -167,7 +167,7 @@ def fit_fine_gray(
             cov = weighted_robust_covariance(rows["fg_stop"], rows["fg_status"],
                                              rows[terms], coef, cov,
                                              clusters=rows["fg_row"], **args)
-    se = np.sqrt(np.diag(cov)) if cov is not None else np.full(len(terms), np.nan)
+    se = standard_errors(cov) if cov is not None else np.full(len(terms), np.nan)
     bad = degenerate_terms(terms, coef, se, alpha=alpha)
     if not converged:
         bad = dict.fromkeys(terms, "did not converge")
