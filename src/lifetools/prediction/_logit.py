@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def fit_logit(x: np.ndarray, y: np.ndarray, *, offset: np.ndarray | None = None,
     current = _loglik(design @ beta + off, y)
     converged = False
     for _ in range(max_iter):
-        p = 1 / (1 + np.exp(-(design @ beta + off)))
+        p = expit(design @ beta + off)
         info = design.T @ (design * (p * (1 - p))[:, None])
         step = np.linalg.solve(info, design.T @ (y - p))
         size = 1.0
@@ -55,7 +56,7 @@ def fit_logit(x: np.ndarray, y: np.ndarray, *, offset: np.ndarray | None = None,
         if abs(change) < tol and np.max(np.abs(size * step)) < 1e-7:
             converged = True
             break
-    p = 1 / (1 + np.exp(-(design @ beta + off)))
+    p = expit(design @ beta + off)
     cov = np.linalg.inv(design.T @ (design * (p * (1 - p))[:, None]))
     rate = y.mean()
     null = float(n * (rate * np.log(rate) + (1 - rate) * np.log(1 - rate))) if 0 < rate < 1 else 0.0

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from lifetools.prediction.model import FrozenModel, ModelSpec, _design
 from lifetools.prediction.penalised import (
@@ -172,7 +173,7 @@ def fit_lasso(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-1
     current = _objective(design, y, beta, weights)
     for _ in range(max_iter):
         eta = design @ beta
-        p = 1 / (1 + np.exp(-eta))
+        p = expit(eta)
         w = np.clip(p * (1 - p), 1e-10, None)
         z = eta + (y - p) / w
         new = np.asarray(_coordinate_descent(design.T @ (design * w[:, None]) / n,
@@ -202,7 +203,7 @@ def lasso_kkt(x: np.ndarray, y: np.ndarray, beta: np.ndarray, penalty: float
     n = len(y)
     x = np.asarray(x, dtype=float).reshape(n, -1)
     design = np.column_stack([np.ones(n), x])
-    p = 1 / (1 + np.exp(-(design @ beta)))
+    p = expit(design @ beta)
     grad = design.T @ (y - p) / n
     bound = np.r_[0.0, x.std(axis=0) * penalty]
     active = beta != 0

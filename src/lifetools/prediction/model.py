@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from lifetools.prediction._logit import fit_logit
 from lifetools.prediction.splines import rcs_basis, rcs_knots
@@ -67,7 +68,7 @@ class FrozenModel:
 
     def predict_risk(self, frame: pd.DataFrame) -> np.ndarray:
         """Predicted probability of the outcome for each row of ``frame``."""
-        return 1 / (1 + np.exp(-self.linear_predictor(frame)))
+        return expit(self.linear_predictor(frame))
 
     def to_json(self) -> str:
         """The model as a JSON document (the published model)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from lifetools.prediction.model import FrozenModel, ModelSpec, _design
 from lifetools.prediction.splines import rcs_knots
@@ -48,7 +49,7 @@ def fit_ridge(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-1
 
     current = objective(beta)
     for _ in range(max_iter):
-        p = 1 / (1 + np.exp(-(design @ beta)))
+        p = expit(design @ beta)
         info = design.T @ (design * (p * (1 - p))[:, None]) + np.diag(scale)
         step = np.linalg.solve(info, design.T @ (y - p) - scale * beta)
         size = 1.0

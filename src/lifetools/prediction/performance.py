@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import expit
 
 from lifetools.prediction._logit import fit_logit
 from lifetools.prediction.splines import rcs_basis, rcs_knots
@@ -142,7 +143,6 @@ def calibration_curve(outcome: np.ndarray, risk: np.ndarray, *, n_knots: int = 4
     design = np.column_stack([np.ones(len(grid)), rcs_basis(_logit(grid), knots)])
     eta = design @ fit.coef
     se = np.sqrt(np.einsum("ij,jk,ik->i", design, fit.cov, design))
-    expit = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
     return pd.DataFrame({"predicted": grid, "observed": expit(eta),
                          "ci_lower": expit(eta - Z975 * se), "ci_upper": expit(eta + Z975 * se)})
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import expit
 
 from lifetools.labels import TERMS
 from lifetools.prediction._logit import fit_logit
@@ -31,7 +32,7 @@ def _indices(y: np.ndarray, lp: np.ndarray) -> np.ndarray:
     # alike: C is 0.5 and the calibration slope and its intercept are undefined
     recal = fit_logit(lp, y).coef if np.std(lp) > 1e-8 else np.array([np.nan, np.nan])
     citl = fit_logit(np.empty((len(y), 0)), y, offset=lp).coef[0]
-    brier = np.mean((1 / (1 + np.exp(-lp)) - y) ** 2)
+    brier = np.mean((expit(lp) - y) ** 2)
     return np.array([c, recal[1], recal[0], citl, brier])
 
 
@@ -46,7 +47,7 @@ def _out_of_bag(y: np.ndarray, lp: np.ndarray, rows: np.ndarray) -> np.ndarray:
         ranks = stats.rankdata(lp_out)
         values[0] = (ranks[y_out == 1].sum() - m * (m + 1) / 2) / (m * (len(y_out) - m))
     if len(y_out):
-        values[4] = np.mean((1 / (1 + np.exp(-lp_out)) - y_out) ** 2)
+        values[4] = np.mean((expit(lp_out) - y_out) ** 2)
     return values
 
 
@@ -227,7 +228,7 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
 
 def no_information_brier(y: np.ndarray, lp: np.ndarray) -> float:
     """The Brier score with predictions unrelated to outcomes: mean of ``(p_j - y_i)^2``."""
-    risk = 1 / (1 + np.exp(-np.asarray(lp, dtype=float)))
+    risk = expit(np.asarray(lp, dtype=float))
     return float(np.mean(risk ** 2) - 2 * risk.mean() * y.mean() + y.mean())
 
 
