@@ -6,9 +6,12 @@ extract by these hashes, so they live beside the data code rather than in the pi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Mapping
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,31 +39,64 @@ def digest(value: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _cached_sha256(paths: list[Path], cache: Path) -> list[str]:
-    """SHA-256 of each file, reusing ``cache`` entries whose size and mtime still match."""
+def _file_stamp(path: str) -> list[int]:
+    """What identifies a file's bytes without reading them: inode, size, modification
+    and change times (ns). The change time cannot be set back by a program, so a file
+    rewritten with its old size and modification time restored has another stamp."""
+    info = os.stat(path)
+    return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write ``text`` to a private temporary file beside ``path`` and rename it into
+    place: a reader (or a second writer) sees the old whole file or the new one, never a
+    part. Best effort: a read-only folder or a full disk leaves ``path`` as it was."""
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        with os.fdopen(handle, "w") as out:
+            out.write(text)
+        os.replace(temporary, path)
+        temporary = None
+    except OSError:
+        pass  # best effort: the hashes are computed again next time
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _cached_sha256(paths: Sequence[Path], cache: Path) -> list[str]:
+    """SHA-256 of each file, reusing ``cache`` (a JSON file) entries whose real path,
+    inode, size, modification and change times (ns) all still match."""
     try:
         known = json.loads(cache.read_text())
     except (OSError, ValueError):
         known = {}
-    hashes, entries = [], {}
+    if not isinstance(known, dict):
+        known = {}
+    hashes, changed = [], {}
     for path in paths:
-        stat = path.stat()
-        key, stamp = str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
-        entry = known.get(key)
-        digest_ = entry[2] if entry and entry[:2] == stamp else sha256_file(path)
-        hashes.append(digest_)
-        entries[key] = [*stamp, digest_]
-    if any(known.get(k) != v for k, v in entries.items()):
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(f".{cache.name}.partial")
-        partial.write_text(json.dumps({**known, **entries}, sort_keys=True))
-        partial.replace(cache)
+        real = os.path.realpath(path)
+        stamp = _file_stamp(real)
+        entry = known.get(real)
+        if isinstance(entry, list) and entry[:-1] == stamp:
+            hashes.append(entry[-1])
+            continue
+        value = sha256_file(Path(real))
+        if _file_stamp(real) == stamp:  # not remembered if it changed while read
+            changed[real] = [*stamp, value]
+        hashes.append(value)
+    if changed:
+        _replace_text(cache, json.dumps({**known, **changed}, sort_keys=True))
     return hashes
 
 
 def cached_sha256(path: Path, cache: Path | None) -> str:
-    """SHA-256 of one file, kept in ``cache`` (a JSON file) by size and modification
-    time as :func:`data_fingerprint` keeps its tables' (None: always computed)."""
+    """SHA-256 of one file, kept in ``cache`` (a JSON file) by its real path, inode,
+    size, modification and change times as :func:`data_fingerprint` keeps its tables'
+    (None: always computed)."""
     return sha256_file(path) if cache is None else _cached_sha256([Path(path)], cache)[0]
 
 
@@ -70,9 +106,9 @@ def data_fingerprint(data_dir: Path, dictionary_dir: Path | None = None, *,
 
     Returns a mapping with ``tables`` (file name to hash), ``dictionary`` (one hash over
     every dictionary file) and ``combined`` (one hash over both). With ``cache`` (a JSON
-    file) a table whose size and modification time (nanoseconds) match the cached entry
-    is not read again: its cached hash is used (as ``make`` trusts modification times); a
-    changed or new file is hashed and the cache updated.
+    file) a table whose real path, inode, size, modification and change times
+    (nanoseconds) match the cached entry is not read again: its cached hash is used; a
+    changed or new file is hashed and the cache updated (written whole, then renamed).
     """
     files = [p for p in sorted(Path(data_dir).iterdir())
              if p.is_file() and p.suffix in TABLE_SUFFIXES]
@@ -164,8 +200,5 @@ def table_columns(data_dir: Path, tables: Mapping[str, str], *,
         found[Path(name).stem] = {k: entry[k] for k in ("rows", "names", "columns")}
     if cache is not None:
         wanted = {sha: known[sha] for sha in tables.values()}
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(f".{cache.name}.partial")
-        partial.write_text(json.dumps(wanted, sort_keys=True))
-        partial.replace(cache)
+        _replace_text(cache, json.dumps(wanted, sort_keys=True))
     return found

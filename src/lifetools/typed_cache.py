@@ -16,9 +16,10 @@ all of them), the dictionary's bytes, the code that makes the frames (the source
 every module of :data:`CODE_MODULES`, the pandas, pyarrow, numpy and PyYAML versions,
 :data:`FORMAT`) and whether ids are compact. A change of any is another key: an entry is
 never read for other data, dictionary or code. File hashes are remembered in
-``<folder>/hashes.json`` against each file's real path, inode, size, modification and
-change times (the change time cannot be set back by a program), so an unchanged
-folder is not read again to be hashed.
+``<folder>/hashes.json`` by :mod:`lifetools.fingerprint` (the one owner of the file hash
+cache, as for the build's data fingerprint) against each file's real path, inode, size,
+modification and change times (the change time cannot be set back by a program), so an
+unchanged folder is not read again to be hashed.
 
 Entries are written to a private temporary file and renamed into place, so two
 processes writing the same entry at once each leave a whole file (the same bytes) and a
@@ -40,7 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lifetools.fingerprint import sha256_file
+from lifetools.fingerprint import _cached_sha256
 
 __all__ = ["CODE_MODULES", "ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder", "entry_path",
            "folder_key", "module_source", "read_entry", "write_entry"]
@@ -98,54 +99,13 @@ def _code_key() -> str:
     return _CODE[0]
 
 
-def _file_stamp(path: Path) -> list:
-    info = os.stat(path)
-    return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-
-
-def _file_hashes(paths: Sequence[Path], cache: Path) -> list[str]:
-    """SHA-256 of each file, reusing ``cache/hashes.json`` entries whose real path,
-    inode, size, modification and change times (ns) all still match."""
-    memo = cache / _HASHES
-    try:
-        known = json.loads(memo.read_text())
-    except (OSError, ValueError):
-        known = {}
-    hashes, changed = [], {}
-    for path in paths:
-        real = os.path.realpath(path)
-        stamp = _file_stamp(Path(real))
-        entry = known.get(real)
-        if isinstance(entry, list) and entry[:-1] == stamp:
-            hashes.append(entry[-1])
-            continue
-        value = sha256_file(Path(real))
-        if _file_stamp(Path(real)) == stamp:  # not remembered if it changed while read
-            changed[real] = [*stamp, value]
-        hashes.append(value)
-    if changed:
-        _replace_text(memo, json.dumps({**known, **changed}, sort_keys=True))
-    return hashes
-
-
-def _replace_text(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(handle, "w") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except OSError:
-        pass  # best effort: the hashes are computed again next time
-
-
 def folder_key(files: Mapping[str, Path], dictionary_dir: Path, cache: Path, *,
                compact: bool) -> str:
     """The key of a data folder's typed tables (see the module's notes)."""
     from lifetools.dictionary import _folder_key
 
     names = sorted(files)
-    hashes = _file_hashes([Path(files[n]) for n in names], cache)
+    hashes = _cached_sha256([Path(files[n]) for n in names], cache / _HASHES)
     parts = {"tables": {f"{n}{Path(files[n]).suffix}": h
                         for n, h in zip(names, hashes, strict=True)},
              "dictionary": _folder_key(Path(dictionary_dir))[1],

@@ -24,6 +24,9 @@ from lifetools.synthetic import generate_dataset
 
 PEOPLE, SEED = 4000, 7
 ANALYST_PASSWORD = "a-test-only-password"  # noqa: S105 - a throwaway local server
+PG_START_TIMEOUT = 300
+"""Seconds ``pg_ctl -w`` waits for the server (its default 60 s: too few on a busy
+2-core machine)."""
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +67,8 @@ def postgres(synthetic):
                    check=True, capture_output=True)
     options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-l",
-                                    str(folder / "log"), "-w", "-o", options, "start"]),
+                                    str(folder / "log"), "-w", "-t",
+                                    str(PG_START_TIMEOUT), "-o", options, "start"]),
                    check=True, capture_output=True)
     try:
         import ibis

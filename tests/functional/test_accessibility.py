@@ -35,6 +35,9 @@ from lifetools.plots.theme import NARROW_FIGURE_PX, NARROW_PX
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BROWSER_TIMEOUT_MS = 300_000
+"""Playwright's waits (launch, load, functions): its default 30 s is exceeded on a busy
+2-core machine."""
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-quic"]
@@ -77,9 +80,17 @@ def browser():
 
     assert Path(CHROMIUM).exists(), "install Debian's chromium (make test does)"
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS,
+                                      timeout=BROWSER_TIMEOUT_MS)
         yield launched
         launched.close()
+
+
+def _new_context(browser, **options):
+    """A browser context whose waits allow :data:`BROWSER_TIMEOUT_MS`."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
+    return context
 
 
 def pages(site: Path) -> list[str]:
@@ -179,8 +190,8 @@ def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, widt
 
     script, checked = Axe().axe_script, pages(site)
     assert len(checked) > 20
-    context = browser.new_context(color_scheme="light",
-                                  viewport={"width": width, "height": 900})
+    context = _new_context(browser, color_scheme="light",
+                                    viewport={"width": width, "height": 900})
     page = context.new_page()
     errors, broken, failures, minor, overflow = [], set(), [], [], []
     figures: dict[str, tuple[float, float, str]] = {}
@@ -235,8 +246,8 @@ FOCUS = """() => {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_keyboard_every_control_shows_visible_focus(site, server, browser, scheme):
-    context = browser.new_context(color_scheme=scheme,
-                                  viewport={"width": 1280, "height": 900})
+    context = _new_context(browser, color_scheme=scheme,
+                                    viewport={"width": 1280, "height": 900})
     page = context.new_page()
     missing = []
     for name in ("index.html", report_page(site)):
@@ -255,7 +266,7 @@ def test_screenshots_of_landing_and_a_report(site, server, browser, tmp_path):
     folder.mkdir(parents=True, exist_ok=True)
     taken = []
     for width, height in ((1280, 900), (390, 844)):
-        context = browser.new_context(viewport={"width": width, "height": height})
+        context = _new_context(browser, viewport={"width": width, "height": height})
         page = context.new_page()
         for name, stem in (("index.html", "landing"), (report_page(site), "report")):
             page.goto(f"{server}/{name}", wait_until="load")
@@ -357,7 +368,7 @@ def test_axe_violations_contrast_failing_only_in_dark_is_found_after_the_switch(
     # as the site's theme does: the switched page, once settled, is what axe audits
     from axe_playwright_python.sync_playwright import Axe
 
-    context = browser.new_context(color_scheme="light")
+    context = _new_context(browser, color_scheme="light")
     page = context.new_page()
     page.set_content(THEMED)
     page.evaluate(Axe().axe_script)

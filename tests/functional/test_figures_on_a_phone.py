@@ -45,6 +45,9 @@ from lifetools.publication import NARROW_SUFFIX
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+BROWSER_TIMEOUT_MS = 300_000
+"""Playwright's waits (launch, load, functions): its default 30 s is exceeded on a busy
+2-core machine."""
 
 
 @pytest.fixture(scope="module")
@@ -123,10 +126,12 @@ def test_every_figure_text_at_least_12_css_px_in_chromium_on_a_phone(site, scree
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM,
-                                        args=["--headless", "--no-sandbox", "--disable-gpu"])
+                                        args=["--headless", "--no-sandbox", "--disable-gpu"],
+                                        timeout=BROWSER_TIMEOUT_MS)
             for scheme in ("light", "dark"):  # the theme pads images in dark
                 page = browser.new_page(viewport={"width": screen[0], "height": screen[1]},
                                         color_scheme=scheme)
+                page.set_default_timeout(BROWSER_TIMEOUT_MS)
                 for name in report_pages(site):
                     page.goto(f"{server}/{name}", wait_until="load")
                     page.wait_for_function(

@@ -463,3 +463,25 @@ def test_internal_validation_table_two_stage_column_from_its_limits():
     assert table.loc["Calibration-in-the-large (log-odds)", TWO_STAGE_COLUMN] == (
         "not estimated")
     assert list(table.columns).index(TWO_STAGE_COLUMN) == 4  # after the shifted interval
+
+
+def test_internal_validation_table_zero_by_construction_reads_zero_whatever_its_sign():
+    # the apparent calibration-in-the-large is 0 up to rounding error of either sign
+    # (two ways of computing the logistic function differ in the last bit): "0.000", never "-0.000"
+    from lifetools.prediction import BootstrapValidation
+    from lifetools.prediction.validation import INDICES
+    from lifetools.reports.crisis_parts import internal_validation_table
+    from lifetools.reports.prediction import MEASURES
+
+    summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0.18, -3e-16, 0.15],
+                            "optimism": [0.05, 0.1, 0.2, -0.02, -0.01],
+                            "corrected": [0.75, 0.9, -0.02, 0.02, 0.16],
+                            "oob": [0.7, np.nan, np.nan, np.nan, 0.17],
+                            "corrected_632plus": [0.72, np.nan, np.nan, np.nan, 0.165]})
+    boot = BootstrapValidation(summary=summary, n_boot=5, n_failed=0, method={},
+                               training=np.tile([0.8, 1.0, 0.18, 0.0, 0.15], (5, 1)))
+    table = internal_validation_table(boot, MEASURES).set_index("measure")
+    row = table.loc["Calibration-in-the-large (log-odds)"]
+    assert (row["apparent"], row["optimism"], row["corrected"]) == ("0.000", "-0.020",
+                                                                    "0.020")
+    assert table.loc["Recalibration intercept (log-odds)", "corrected"] == "-0.020"

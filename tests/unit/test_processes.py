@@ -22,17 +22,37 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
 
 
+WAIT = 300
+"""Seconds a test waits for a child to start or die: a hang fails, a busy 2-core machine
+does not (these tests observe order, never speed)."""
+GRANDCHILD_SECONDS = 3 * WAIT
+"""How long a grandchild lives unless killed: longer than any wait, so a wait that ends
+sooner saw it killed."""
+
+
 def _script(pidfile: Path) -> list[str]:
     # the child starts a grandchild that would outlive it, then waits for it
-    return ["sh", "-c", f"sleep 60 & echo $! > {pidfile}; wait"]
+    return ["sh", "-c", f"sleep {GRANDCHILD_SECONDS} & echo $! > {pidfile}; wait"]
 
 
 def _wait_for(path: Path) -> int:
-    for _ in range(200):
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
         if path.exists() and path.read_text().strip():
             return int(path.read_text())
         time.sleep(0.05)
     raise AssertionError("the child never started")
+
+
+def _dies(pid: int) -> bool:
+    """Whether ``pid`` is dead within :data:`WAIT` seconds (a killed process is reaped
+    a moment after its pipes close)."""
+    deadline = time.monotonic() + WAIT
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def test_run_child_captures_output_and_return_code():
@@ -49,10 +69,10 @@ def test_run_child_timeout_kills_the_grandchild(tmp_path):
     pidfile = tmp_path / "pid"
     started = time.monotonic()
     done = run_child(_script(pidfile), timeout=1)
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < GRANDCHILD_SECONDS  # not left to end by itself
     assert done.returncode != 0
     assert "timed out" in done.stderr
-    assert not _alive(_wait_for(pidfile))
+    assert _dies(_wait_for(pidfile))
 
 
 def test_kill_children_on_interrupt_kills_the_whole_group(tmp_path):
@@ -63,11 +83,10 @@ def test_kill_children_on_interrupt_kills_the_whole_group(tmp_path):
     grandchild = _wait_for(pidfile)
     assert _alive(grandchild)
     assert kill_children() == 1
-    thread.join(timeout=30)
+    thread.join(timeout=WAIT)
     assert not thread.is_alive()
     assert result["done"].returncode != 0
-    time.sleep(0.2)
-    assert not _alive(grandchild)
+    assert _dies(grandchild)
 
 
 def _dead_pid() -> int:

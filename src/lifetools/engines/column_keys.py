@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from lifetools.fingerprint import cached_sha256
+from lifetools.fingerprint import _replace_text, cached_sha256
 
 __all__ = ["DUCKDB_COLUMN_METHOD", "POSTGRES_TEXT_SETTINGS", "SERVER_COLUMN_METHOD",
            "duckdb_columns", "server_columns"]
@@ -72,7 +72,8 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
     ``table`` (a fingerprint of the whole table, row order included).
 
     With ``cache`` (a JSON file) the fingerprints are kept by the file's SHA-256 (itself
-    kept in ``stamps`` by size and modification time): computed once per extract.
+    kept in ``stamps`` by :func:`lifetools.fingerprint.cached_sha256`): computed once
+    per extract.
 
     Notes
     -----
@@ -113,12 +114,9 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
     with duckdb.connect(str(path), read_only=True) as connection:
         tables = sorted(str(r[0]) for r in connection.sql("SHOW TABLES").fetchall())
         found = {table: _table_columns(connection, table) for table in tables}
-    if cache is not None:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_name(f".{cache.name}.partial")
-        partial.write_text(json.dumps({key: {"method": DUCKDB_COLUMN_METHOD,
-                                             "tables": found}}, sort_keys=True))
-        partial.replace(cache)
+    if cache is not None:  # written whole and renamed: a reader never sees a part
+        _replace_text(cache, json.dumps({key: {"method": DUCKDB_COLUMN_METHOD,
+                                               "tables": found}}, sort_keys=True))
     return found
 
 

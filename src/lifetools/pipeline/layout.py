@@ -179,7 +179,8 @@ def editions_root() -> Path:
 
 
 def fingerprint_cache() -> Path:
-    """Cached SHA-256 of the input tables by size and modification time (no-op builds)."""
+    """Cached SHA-256 of the input tables by real path, inode, size, modification and
+    change times (no-op builds; :func:`lifetools.fingerprint.data_fingerprint`)."""
     return config.build_dir() / "validated" / "fingerprints.json"
 
 

@@ -39,6 +39,8 @@ from lifetools.pipeline.series import Edition, Series
 
 __all__ = ["chromium", "normalise_pdf", "print_edition", "print_reports"]
 
+PRINT_TIMEOUT = 600
+"""Seconds one report may take to print: a busy 2-core machine slows Chromium many-fold."""
 ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-pdf-header-footer", "--generate-pdf-document-outline")
@@ -135,7 +137,7 @@ def print_reports(html_dir: Path, edition: str, reports: Sequence[tuple[str, str
         try:
             subprocess.run([executable, *ARGS, f"--print-to-pdf={target}",
                             printable.resolve().as_uri()], capture_output=True,
-                           timeout=180, check=False)
+                           timeout=PRINT_TIMEOUT, check=False)
         finally:
             printable.unlink(missing_ok=True)
         if not target.exists() or target.stat().st_size == 0:

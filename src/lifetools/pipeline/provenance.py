@@ -33,6 +33,10 @@ from lifetools.fingerprint import (
 
 logger = logging.getLogger(__name__)
 
+GIT_TIMEOUT = 300
+"""Seconds a git query may take: a timed-out one reads as unversioned, and a busy
+machine (or a cold disk cache) can make ``git status`` take many seconds."""
+
 __all__ = [
     "STACK_PACKAGES",
     "TABLE_SUFFIXES",
@@ -78,7 +82,8 @@ def code_version(root: Path | None = None) -> dict[str, Any]:
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, text=True, timeout=20
+                ["git", *args], cwd=root, capture_output=True, text=True,
+                timeout=GIT_TIMEOUT,
             )
         except (OSError, subprocess.SubprocessError) as exc:
             logger.debug("git %s failed: %s", args[0], exc)
@@ -100,7 +105,7 @@ VERSIONED_PATHS = ("src", "analyses", "data_dictionary", "book", "requirements.l
 def _git(root: Path, *args: str) -> str | None:
     try:
         done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
-                              timeout=20, check=False)
+                              timeout=GIT_TIMEOUT, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout if done.returncode == 0 else None

@@ -43,6 +43,10 @@ __all__ = ["Reproduction", "ValueDifference", "compare_file", "environment_diffe
 
 logger = logging.getLogger(__name__)
 
+FETCH_TIMEOUT = 300
+"""Seconds to wait for one published file: a slow answer (a busy server) is not an
+absent file."""
+
 Progress = Callable[[str], None]
 SHOWN = 40
 
@@ -96,7 +100,8 @@ class SiteSource:
             path = self.folder / relative
             return path.read_bytes() if path.is_file() else None
         try:
-            with urllib.request.urlopen(f"{self.url}/{relative}", timeout=60) as answer:
+            with urllib.request.urlopen(f"{self.url}/{relative}",
+                                        timeout=FETCH_TIMEOUT) as answer:
                 return answer.read()
         except OSError:
             return None

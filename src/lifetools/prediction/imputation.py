@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifetools.prediction._logit import fit_logit
+from lifetools.prediction._logit import fit_logit, inverse_logit
 from lifetools.prediction.model import (
     FrozenModel,
     ModelSpec,
@@ -212,7 +212,7 @@ def pool_performance(outcomes: Sequence[np.ndarray], risks: Sequence[np.ndarray]
         est["oe_ratio"].append(float(np.log(table.loc["oe_ratio", "estimate"])))
         var["oe_ratio"].append(1 / max(float(np.sum(y)), 1.0))
     rows = []
-    back = {"c": lambda v: 1 / (1 + np.exp(-v)), "oe_ratio": np.exp}
+    back = {"c": inverse_logit, "oe_ratio": np.exp}
     for name in ("c", "slope", "citl", "recalibration_intercept", "oe_ratio", "brier"):
         if name in est:
             pooled = rubin_combine(np.array(est[name])[:, None], np.array(var[name])[:, None])

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lifetools.prediction._logit import fit_logit
+from lifetools.prediction._logit import fit_logit, inverse_logit
 from lifetools.prediction.splines import rcs_basis, rcs_knots
 
 __all__ = ["Performance", "c_statistic", "calibration_curve", "net_benefit", "performance"]
@@ -142,9 +142,9 @@ def calibration_curve(outcome: np.ndarray, risk: np.ndarray, *, n_knots: int = 4
     design = np.column_stack([np.ones(len(grid)), rcs_basis(_logit(grid), knots)])
     eta = design @ fit.coef
     se = np.sqrt(np.einsum("ij,jk,ik->i", design, fit.cov, design))
-    expit = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
-    return pd.DataFrame({"predicted": grid, "observed": expit(eta),
-                         "ci_lower": expit(eta - Z975 * se), "ci_upper": expit(eta + Z975 * se)})
+    return pd.DataFrame({"predicted": grid, "observed": inverse_logit(eta),
+                         "ci_lower": inverse_logit(eta - Z975 * se),
+                         "ci_upper": inverse_logit(eta + Z975 * se)})
 
 
 def net_benefit(outcome: np.ndarray, risk: np.ndarray,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.disclosure import Parameter, Period, compose
+from lifetools.formatting import format_value
 from lifetools.prediction import FrozenModel, ModelSpec
 from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
 from lifetools.prediction.imputation import (
@@ -204,7 +205,10 @@ def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, st
 
     table = pd.DataFrame({
         "measure": [labels[i] for i in summary.index],
-        **{col: summary[col].map(lambda v: f"{v:.3f}").to_numpy()
+        # the one formatter: an apparent calibration-in-the-large of 0 by construction
+        # reads "0.000" whatever the sign of its rounding error ("-0.000" with f"{:.3f}")
+        **{col: summary[col].map(lambda v: format_value(v, kind="estimate", digits=3)
+                                 ).to_numpy()
            for col in ("apparent", "optimism", "corrected")},
         "optimism-corrected: 95% CI (location-shifted bootstrap)":
             [interval(i) for i in summary.index],

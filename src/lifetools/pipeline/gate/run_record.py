@@ -8,6 +8,7 @@ the author sees them. Read by :mod:`.outputs`, :mod:`.files` and :mod:`.notebook
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from typing import Any
 
 from lifetools.disclosure import SdcProfile, get_profile
@@ -68,47 +69,42 @@ def verified_settings(nb: Any) -> dict[str, tuple[Any, ...]]:
     count is read by the profile wherever it appears.
     """
     found: dict[str, tuple[Any, ...]] = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            mark = output.get("metadata", {}).get(STAMP_KEY)
-            if not (isinstance(mark, dict) and mark.get("kind") == "result"
-                    and mark.get("verified") and not seal_findings(output)):
+    for output, mark in _sealed(nb):
+        if mark.get("kind") != "result":
+            continue
+        text = str(output.get("data", {}).get("text/plain", ""))
+        for span in mark.get("spans") or []:
+            if not (isinstance(span, dict) and span.get("kind") == "parameter"):
                 continue
-            text = str(output.get("data", {}).get("text/plain", ""))
-            for span in mark.get("spans") or []:
-                if not (isinstance(span, dict) and span.get("kind") == "parameter"):
-                    continue
-                start, end = span.get("start"), span.get("end")
-                if isinstance(start, int) and isinstance(end, int) and not \
-                        span_findings(text[start:end], span, notebook_profile(nb),
-                                      run_parameters(nb)):
-                    name = f"setting:{span.get('name')}"
-                    found[name] = (*found.get(name, ()), span.get("value"))
+            start, end = span.get("start"), span.get("end")
+            if isinstance(start, int) and isinstance(end, int) and not \
+                    span_findings(text[start:end], span, notebook_profile(nb),
+                                  run_parameters(nb)):
+                name = f"setting:{span.get('name')}"
+                found[name] = (*found.get(name, ()), span.get("value"))
     return found
 
 
-def sealed_stamps(nb: Any) -> dict[str, dict[str, Any]]:
-    """The sealed, verified stamps of a notebook by ``kind:name``."""
-    marks = {}
+def _sealed(nb: Any) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """Each output of a notebook whose stamp is verified and whose seal holds, with
+    that stamp, in notebook order: the one reading of the run's record."""
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             mark = output.get("metadata", {}).get(STAMP_KEY)
             if isinstance(mark, dict) and mark.get("verified") and not seal_findings(output):
-                marks[f"{mark.get('kind')}:{mark.get('name')}"] = mark
-    return marks
+                yield output, mark
+
+
+def sealed_stamps(nb: Any) -> dict[str, dict[str, Any]]:
+    """The sealed, verified stamps of a notebook by ``kind:name``."""
+    return {f"{mark.get('kind')}:{mark.get('name')}": mark for _output, mark in _sealed(nb)}
 
 
 def shown_results(nb: Any) -> dict[str, tuple[str, Any]]:
     """Text and spans of every sealed key result of a notebook, by name."""
-    shown = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            mark = output.get("metadata", {}).get(STAMP_KEY)
-            if isinstance(mark, dict) and mark.get("kind") == "result" and \
-                    mark.get("verified") and not seal_findings(output):
-                shown[str(mark.get("name"))] = (output.get("data", {}).get("text/plain"),
-                                                mark.get("spans"))
-    return shown
+    return {str(mark.get("name")): (output.get("data", {}).get("text/plain"),
+                                    mark.get("spans"))
+            for output, mark in _sealed(nb) if mark.get("kind") == "result"}
 
 
 def author_numbers(cells: list[Any]) -> list[int]:
