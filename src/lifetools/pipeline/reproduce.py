@@ -324,7 +324,9 @@ def reproduce_edition(
                 parameters=entry["parameters"], run_dir=runs_root / name,
                 data_dir=data.path, data_fingerprint=data.fingerprint["combined"],
                 sdc_profile=manifest.get("disclosure", {}).get("profile", "default"),
-                acro=bool(manifest.get("disclosure", {}).get("acro", {}).get("enabled")))
+                acro=bool(manifest.get("disclosure", {}).get("acro", {}).get("enabled")),
+                parameter_words={k: tuple(v) for k, v in
+                                 (entry.get("parameter_words") or {}).items()})
         for name, entry in sorted(manifest["analyses"].items())
     ]
     outcomes = execute_runs(specs, jobs=jobs, force=True, keep_going=True, progress=say)
