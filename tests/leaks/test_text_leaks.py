@@ -223,6 +223,61 @@ def test_text_leaks_numbers_in_allowed_prose_forms_pass(run):
     assert scan_notebook(run.write(), words=words) == []
 
 
+def _tidied(run: RunFolder, words: dict[str, tuple[str, ...]]):
+    """The run's notebook as the runner leaves it: sealed, tidied, its record written."""
+    import nbformat
+
+    from lifetools.pipeline.layout import NOTEBOOK_NAME
+    from lifetools.pipeline.runner import RunSpec, _tidy_notebook
+
+    path = run.path / NOTEBOOK_NAME
+    nbformat.write(nbformat.v4.new_notebook(cells=run.cells), path)
+    spec = RunSpec(edition="2024-25", analysis="cohort_description",
+                   source=run.path / "01_cohort_description.ipynb",
+                   parameters={"period_start": "2024-04-01", "meaningful_change": 3.0},
+                   run_dir=run.path, data_dir=run.path, data_fingerprint="0" * 64,
+                   parameter_words=words)
+    _tidy_notebook(path, spec, "0" * 64, run.key)
+    return path
+
+
+def test_text_leaks_published_notebook_rechecked_gets_the_builds_verdict(run):
+    # found offline (issue 12): the wellbeing table's "improved by 3 or more" names
+    # meaningful_change by the words analyses.yml declares; the build passed them, so
+    # the build published it, but the gate run again on the published notebook alone
+    # (no series file) refused it. The runner records the words in the notebook.
+    words = {"meaningful_change": ("SWEMWBS points", "points", "improved by {} or more")}
+    frame = pd.DataFrame({"group": ["Improved by 3 or more", "Aged 65 or over"],
+                          "n": [1235, 12840]})
+    run.code(display(tables.show_table(frame, name="groups", count_cols=["n"],
+                                       caption="People by group")))
+    path = _tidied(run, words)
+    assert scan_notebook(path, words=words) == []  # as the build checks it
+    assert scan_notebook(path) == []  # checked again from what was published
+    # words recorded are only words: a count beside no parameter's words is refused
+    cell = run.markdown("A team of 3 met on Tuesdays.")
+    path = _tidied(run, words)
+    assert {f.cell for f in scan_notebook(path)} == {cell} == \
+        {f.cell for f in scan_notebook(path, words=words)}
+
+
+def test_text_leaks_recorded_words_too_loose_to_name_a_parameter_pass_nothing(run):
+    # the series file refuses loose words ("or more"); read back from a notebook's
+    # metadata they are left out, so an edited notebook cannot widen what passes
+    frame = pd.DataFrame({"group": ["3 or more", "Aged 65 or over"], "n": [1235, 12840]})
+    cell = run.code(display(tables.show_table(frame, name="groups", count_cols=["n"],
+                                              caption="People by group")))
+    path = _tidied(run, {"meaningful_change": ("or more",)})
+    assert [f.cell for f in scan_notebook(path)] == [cell]
+
+
+def test_text_leaks_gate_reads_the_words_where_the_runner_writes_them():
+    from lifetools.pipeline import dependencies
+    from lifetools.pipeline.gate import run_record
+
+    assert run_record.PARAMETER_WORDS == dependencies.PARAMETER_WORDS
+
+
 def test_text_leaks_count_in_inline_code_in_markdown_is_refused(run):
     # found by the outsider check: inline code is shown as text, and a count
     # formatted as code passed both the count patterns and the prose rule

@@ -123,5 +123,17 @@ def test_rerun_reasons_name_parameters_data_lock_and_packages():
         "package statsmodels 0.14.4 -> 0.14.5"]
 
 
+def test_rerun_reasons_name_parameters_whose_words_changed():
+    # the runner records a parameter's words in the notebook for the gate: a change
+    # in analyses.yml reruns the analysis so the published notebook records the new ones
+    from lifetools.pipeline.dependencies import PARAMETER_WORDS
+
+    old = inputs(**{PARAMETER_WORDS: {"a": ["points"], "b": ["days"]}})
+    new = inputs(**{PARAMETER_WORDS: {"a": ["SWEMWBS points"], "b": ["days"]}})
+    assert rerun_reasons({"inputs": old}, new) == [
+        "the words naming parameters in prose changed (a)"]
+    assert rerun_reasons({"inputs": inputs()}, inputs()) == []
+
+
 def test_rerun_reasons_first_run_says_never_run():
     assert rerun_reasons(None, inputs()) == ["never run (no complete run folder)"]

@@ -122,3 +122,27 @@ def test_method_difference_names_another_checksum_method_or_engine():
     folder = {**now, "source": "files"}  # a folder's fingerprint is its files' SHA-256
     assert method_difference(old, folder) is None
     assert method_difference(None, now) is None
+
+
+def test_manifest_specs_carry_the_words_naming_parameters_as_the_build_ran_them(
+        tmp_path):
+    # the build records each analysis's words in the manifest and the run's notebook;
+    # a reproduced notebook records the same words, so the gate reads it as it read the
+    # published one (an analysis its manifest records none for runs without words)
+    from lifetools.pipeline.build import PreparedData
+    words = {"meaningful_change": ["SWEMWBS points", "improved by {} or more"]}
+    manifest = {"disclosure": {"profile": "threshold-10", "acro": {"enabled": True}},
+                "analyses": {
+                    "wellbeing": {"notebook": "05_wellbeing.ipynb",
+                                  "parameters": {"meaningful_change": 3.0},
+                                  "parameter_words": words},
+                    "reach_and_activity": {"notebook": "06_reach_and_activity.ipynb",
+                                           "parameters": {}}}}
+    data = PreparedData(tmp_path / "data", {"combined": "f" * 64})
+    reach, wellbeing = reproduce.manifest_specs(
+        manifest, "2024-25", data=data, sources=tmp_path / "analyses",
+        runs_root=tmp_path / "runs")
+    assert wellbeing.words() == words and reach.parameter_words == {}
+    assert (wellbeing.sdc_profile, wellbeing.acro) == ("threshold-10", True)
+    assert wellbeing.run_dir == tmp_path / "runs" / "wellbeing"
+    assert wellbeing.source == tmp_path / "analyses" / "05_wellbeing.ipynb"

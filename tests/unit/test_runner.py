@@ -34,6 +34,21 @@ def make_spec(tmp_path: Path, name: str, **parameters) -> RunSpec:
                    data_dir=tmp_path, data_fingerprint="fixture")
 
 
+def test_run_key_covers_the_parameters_words_only_where_declared(tmp_path):
+    # the runner records the words in the notebook, where the gate reads them again:
+    # new words rerun the analysis; an analysis declaring none keeps its key
+    from dataclasses import replace
+
+    from lifetools.pipeline.dependencies import PARAMETER_WORDS
+
+    spec = make_spec(tmp_path, "ok.ipynb", scale=3)
+    worded = replace(spec, parameter_words={"scale": ("times larger",)})
+    assert PARAMETER_WORDS not in spec.inputs()
+    assert worded.inputs()[PARAMETER_WORDS] == {"scale": ["times larger"]}
+    assert worded.key() != spec.key() != replace(
+        spec, parameter_words={"scale": ("times the size",)}).key()
+
+
 @pytest.mark.slow  # executes notebooks with papermill
 def test_runner_broken_notebook_fails_naming_notebook_and_cell(tmp_path):
     spec = make_spec(tmp_path, "broken.ipynb")

@@ -366,6 +366,8 @@ def plan_runs(
                 title=analysis.title,
                 sdc_profile=series.sdc_profile.name,
                 acro=series.disclosure.acro,
+                parameter_words={n: p.words for n, p in analysis.parameters.items()
+                                 if p.words},
             ))
     return specs
 
@@ -404,6 +406,8 @@ def edition_manifest(
                 "notebook": o.spec.source.name,
                 "notebook_sha256": provenance.sha256_file(o.spec.source),
                 "parameters": dict(o.spec.parameters),
+                **({"parameter_words": o.spec.words()} if o.spec.parameter_words
+                   else {}),
                 "key": o.record.get("key"),
                 "code_dependencies": (o.record.get("inputs") or {}).get("code", {}),
                 "files": layout.RunFolder(o.spec.run_dir).file_hashes(),

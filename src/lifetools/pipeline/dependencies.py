@@ -55,7 +55,8 @@ from lifetools.pipeline.data_key import (
 )
 from lifetools.pipeline.provenance import package_versions
 
-__all__ = ["COLUMNS", "FORCED", "GENERATOR", "NARRATIVE", "READ_COLUMNS", "ModuleIndex", "code_dependencies",
+__all__ = ["COLUMNS", "FORCED", "GENERATOR", "NARRATIVE", "PARAMETER_WORDS", "READ_COLUMNS",
+           "ModuleIndex", "code_dependencies",
            "effect_modules", "generator_dependencies", "inputs_key",
            "installed_versions",
            "notebook_roots", "previous_record", "record_key", "rerender_reason",
@@ -75,6 +76,11 @@ GENERATOR: tuple[str, str] = ("lifetools.synthetic", "write_synthetic")
 
 #: The input that is not part of the cache key: markdown changes re-render, never rerun.
 NARRATIVE = "narrative"
+
+#: The input holding the phrases that name a run's parameters in prose (``words:`` in
+#: ``analyses.yml``): the runner records them in the notebook, where the publish gate
+#: reads them again, so a change reruns the analysis (left out when it declares none).
+PARAMETER_WORDS = "parameter_words"
 
 Target = tuple[str, str | None]  # (module, dotted name in it), or (module, None): all of it
 
@@ -424,6 +430,10 @@ def rerun_reasons(previous: Mapping[str, Any] | None, inputs: Mapping[str, Any],
         reasons.append(f"parameters changed ({', '.join(changed)})")
     if before.get("notebook") != inputs["notebook"]:
         reasons.append(f"notebook {notebook_name} changed")
+    old, new = before.get(PARAMETER_WORDS, {}), inputs.get(PARAMETER_WORDS, {})
+    reworded = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+    if reworded:
+        reasons.append(f"the words naming parameters in prose changed ({', '.join(reworded)})")
     reads = previous.get(READS)
     if isinstance(reads, list) and TABLES in before and TABLES in inputs:
         if before.get(DICTIONARY) != inputs.get(DICTIONARY):

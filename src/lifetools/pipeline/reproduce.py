@@ -39,6 +39,7 @@ from lifetools.pipeline.series import load_series
 from lifetools.synthetic import write_synthetic
 
 __all__ = ["Reproduction", "ValueDifference", "compare_file", "environment_differences",
+           "manifest_specs",
            "method_difference", "reproduce_edition", "site_source"]
 
 logger = logging.getLogger(__name__)
@@ -251,6 +252,23 @@ def compare_file(table: str, published: bytes, reproduced: bytes) -> list[ValueD
                             f"sha256 {hashlib.sha256(reproduced).hexdigest()[:12]}")]
 
 
+def manifest_specs(manifest: Mapping[str, Any], edition_id: str, *, data: PreparedData,
+                   sources: Path, runs_root: Path) -> list[RunSpec]:
+    """The runs of a published edition as its manifest records them: each analysis's
+    notebook, parameters and the words naming them in prose, the profile and ACRO."""
+    disclosure = manifest.get("disclosure", {})
+    return [
+        RunSpec(edition=edition_id, analysis=name, source=sources / entry["notebook"],
+                parameters=entry["parameters"], run_dir=runs_root / name,
+                data_dir=data.path, data_fingerprint=data.fingerprint["combined"],
+                sdc_profile=disclosure.get("profile", "default"),
+                acro=bool(disclosure.get("acro", {}).get("enabled")),
+                parameter_words={k: tuple(v) for k, v in
+                                 (entry.get("parameter_words") or {}).items()})
+        for name, entry in sorted(manifest["analyses"].items())
+    ]
+
+
 def reproduce_edition(
     edition_id: str,
     *,
@@ -323,15 +341,8 @@ def reproduce_edition(
     root = config.project_root()
     runs_root = layout.reproduce_root(edition_id)
     say(f"reproducing into {runs_root}")
-    specs = [
-        RunSpec(edition=edition_id, analysis=name,
-                source=root / "analyses" / entry["notebook"],
-                parameters=entry["parameters"], run_dir=runs_root / name,
-                data_dir=data.path, data_fingerprint=data.fingerprint["combined"],
-                sdc_profile=manifest.get("disclosure", {}).get("profile", "default"),
-                acro=bool(manifest.get("disclosure", {}).get("acro", {}).get("enabled")))
-        for name, entry in sorted(manifest["analyses"].items())
-    ]
+    specs = manifest_specs(manifest, edition_id, data=data, sources=root / "analyses",
+                           runs_root=runs_root)
     outcomes = execute_runs(specs, jobs=jobs, force=True, keep_going=True, progress=say)
     raise_for_failures(outcomes)
     compared, differences, values = 0, [], []

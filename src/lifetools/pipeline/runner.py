@@ -95,6 +95,9 @@ class RunSpec:
     """The disclosure control profile (``disclosure: profile:`` of the series file)."""
     acro: bool = False
     """Whether every protected table is cross-checked with ACRO (``disclosure: acro:``)."""
+    parameter_words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The phrases naming each parameter in prose (``words:`` in ``analyses.yml``),
+    recorded in the executed notebook for the publish gate to read it again by."""
     data_tables: Mapping[str, str] | None = None
     """Table name to the SHA-256 of its file: the key then covers only the tables a run
     read (:func:`lifetools.pipeline.dependencies.inputs_key`); None: every table counts."""
@@ -117,7 +120,13 @@ class RunSpec:
             packages=dependencies.installed_versions(), tables=self.data_tables,
             dictionary=self.data_dictionary, columns=self.data_columns),
             # the disclosure control profile (and ACRO) decide what a run may show
-            "sdc_profile": self.sdc_profile, **({"acro": True} if self.acro else {})}
+            "sdc_profile": self.sdc_profile, **({"acro": True} if self.acro else {}),
+            **({dependencies.PARAMETER_WORDS: self.words()} if self.parameter_words
+               else {})}
+
+    def words(self) -> dict[str, list[str]]:
+        """The parameters' words as recorded (JSON): sorted by parameter name."""
+        return {k: list(v) for k, v in sorted(self.parameter_words.items())}
 
     def key(self) -> str:
         """Return the cache key of this run before it ran: a digest of :meth:`inputs`
@@ -224,6 +233,9 @@ def _tidy_notebook(path: Path, spec: RunSpec, key: str, seal_key: str) -> list[s
         "sdc_profile": spec.sdc_profile,
         "acro": spec.acro,
         "key": key,
+        # the gate reads a published notebook's parameters in prose by these words
+        **({dependencies.PARAMETER_WORDS: spec.words()} if spec.parameter_words
+           else {}),
     }
     nbformat.write(nb, path)
     return stderr

@@ -24,6 +24,7 @@ from lifetools.pipeline.gate.prose import RunParameters, prose_findings
 from lifetools.pipeline.gate.run_record import (
     author_numbers,
     notebook_profile,
+    parameter_words,
     run_parameters,
     verified_settings,
 )
@@ -63,8 +64,10 @@ def scan_notebook(path: Path, *, name: str | None = None,
     Counts are read with ``profile``: the profile the edition was built with (the
     build passes its manifest's); by default the one the runner recorded in the
     notebook's metadata. ``words``: the phrases that name each of the analysis's
-    parameters in prose (``words:`` in ``analyses.yml``; the build passes them); a
-    parameter without them passes nowhere in prose by its value.
+    parameters in prose (``words:`` in ``analyses.yml``; the build passes them); by
+    default the words the runner recorded in the notebook's metadata, so a published
+    notebook checked again gets the build's verdict. A parameter without words passes
+    nowhere in prose by its value.
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
@@ -73,7 +76,8 @@ def scan_notebook(path: Path, *, name: str | None = None,
     source = nb.metadata.get("lifetools", {}).get("notebook") or path.name
     label = f"{name} ({source})" if name else str(path)
     findings = []
-    parameters = RunParameters(run_parameters(nb), words=words)
+    parameters = RunParameters(run_parameters(nb),
+                               words=parameter_words(nb) if words is None else words)
     settings = verified_settings(nb)
     findings += [Finding(label, 0, 0, r, f"the notebook's metadata: {d}")
                  for r, d in _metadata_findings(nb.metadata, profile, _RUNNER_METADATA)]

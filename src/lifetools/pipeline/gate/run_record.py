@@ -1,6 +1,7 @@
 """What a run left in its executed notebook that the gate reads as its record.
 
-The profile and parameters the runner recorded, the sealed and verified stamps, the
+The profile and parameters the runner recorded (with the words that name the
+parameters in prose, so a published notebook is checked again as the build checked it), the sealed and verified stamps, the
 key results a notebook showed and the settings they state, and the cells' numbers as
 the author sees them. Read by :mod:`.outputs`, :mod:`.files` and :mod:`.notebooks`.
 """
@@ -12,19 +13,47 @@ from collections.abc import Iterator
 from typing import Any
 
 from lifetools.disclosure import SdcProfile, get_profile
+from lifetools.disclosure.settings import loose_words
 from lifetools.disclosure.text import span_findings
 from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.publication import STAMP_KEY
 
-__all__ = ["INJECTED_TAGS", "author_numbers", "notebook_profile", "run_parameters",
-           "sealed_stamps", "shown_results", "verified_settings"]
+__all__ = ["INJECTED_TAGS", "PARAMETER_WORDS", "author_numbers", "notebook_profile",
+           "parameter_words", "run_parameters", "sealed_stamps", "shown_results",
+           "verified_settings"]
 
 INJECTED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
+
+PARAMETER_WORDS = "parameter_words"
+"""Where the runner records, in the notebook's ``lifetools`` metadata, the phrases
+that name each parameter in prose (``words:`` in ``analyses.yml``): the runner's
+input of the same name (:data:`lifetools.pipeline.dependencies.PARAMETER_WORDS`; the
+gate imports no run-cache module, and the runner no more of the gate)."""
 
 
 def notebook_profile(nb: Any) -> SdcProfile:
     """The profile a run was made with, as its runner recorded it (else ``default``)."""
     return get_profile(nb.metadata.get("lifetools", {}).get("sdc_profile") or "default")
+
+
+def parameter_words(nb: Any) -> dict[str, tuple[str, ...]]:
+    """The phrases naming each parameter in prose, as the runner recorded them.
+
+    The build passes the series file's words to the gate; a published notebook checked
+    again on its own (``scan_notebook`` without ``words``) is read by these, the same
+    words, so it gets the build's verdict. Only phrases a series file may declare are
+    read: a loose one ("or more", no letters) is left out, so it lets nothing pass.
+    """
+    recorded = nb.metadata.get("lifetools", {}).get(PARAMETER_WORDS)
+    if not isinstance(recorded, dict):
+        return {}
+    words = {}
+    for name, phrases in recorded.items():
+        if isinstance(phrases, list | tuple):
+            kept = [str(p) for p in phrases if isinstance(p, str)]
+            loose = set(loose_words(kept))
+            words[str(name)] = tuple(p for p in kept if p not in loose)
+    return {name: phrases for name, phrases in words.items() if phrases}
 
 
 def run_parameters(nb: Any) -> dict[str, Any]:
