@@ -315,6 +315,10 @@ def show_figure(figure: Any, *, name: str, caption: str,
         target.with_name(f"{name}{NARROW_SUFFIX}.png").write_bytes(narrow_png)
     downloads = figure_downloads(fig, name, folder)
     download_rules = figure_download_rules(fig, name)
+    from lifetools.disclosure.downloads import NOTES_KEY, file_notes
+
+    for path in downloads:  # each download's lines of notes.txt as written (gate.files)
+        download_rules[path][NOTES_KEY] = file_notes(folder / path)
     rules = dict(getattr(fig, _FIGURE_ATTR))
     plt.close(fig)
     # the site publishes a run's files under <analysis>/ beside the report page

@@ -32,7 +32,13 @@ from lifetools.disclosure import (
     rule_sentence,
     write_csv,
 )
-from lifetools.disclosure.downloads import SUPPRESSED, header_rules, shown_frame
+from lifetools.disclosure.downloads import (
+    NOTES_KEY,
+    SUPPRESSED,
+    file_notes,
+    header_rules,
+    shown_frame,
+)
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
@@ -235,7 +241,10 @@ def show_table(
     # cells by what protected or declared them (gate.tables); the download the same
     rules = {**table.rules, **header_rules(table, not_counts)}
     bases = rules.get("protected_bases", {})
-    write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
+    path = write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
+    # its lines of notes.txt as written: the gate re-checks a published edition's
+    # notes by them, not by the labels of the code checking it (gate.files)
+    rules[NOTES_KEY] = file_notes(path)
     footnote = ""
     if rules["protected_cols"]:
         footnote = (f"{SUPPRESSED}: hidden to protect privacy"

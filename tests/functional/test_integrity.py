@@ -237,6 +237,13 @@ def test_reproduce_fresh_clone_reproduces_the_published_edition(project_copy_bui
     assert code == 0, err
     assert "published files reproduced exactly" in out
     assert str(clone / "build" / "reproduce" / "2024-25") in out
+    # each reproduced run records the published run's key: the same tables, columns,
+    # code and parameters keyed the same way (the per-table hashes the build gives)
+    manifest = json.loads((project_copy_built / "public" / "site" / "editions" /
+                           "2024-25" / "manifest.json").read_text())
+    for name, entry in manifest["analyses"].items():
+        record = RunFolder(clone / "build" / "reproduce" / "2024-25" / name).record
+        assert json.loads(record.read_text())["key"] == entry["key"], name
 
 
 def test_reproduce_altered_code_is_refused_then_fails_naming_the_numbers(

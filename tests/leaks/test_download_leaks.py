@@ -114,3 +114,18 @@ def test_download_leaks_person_years_without_a_record_are_refused(run):
     ("42.86", 1, "42.86"), ("[c]", 0, "[c]"), ("-3.00", 0, "-3"), ("7", 0, "7")])
 def test_download_leaks_cells_read_at_the_rules_places(cell, places, read):
     assert _at_places(cell, places) == read
+
+
+def test_download_leaks_figures_notes_rechecked_by_the_words_written(run, monkeypatch):
+    # the notes beside a figure's data are checked by the lines its sealed stamp
+    # recorded (download_rules), not by newer labels; a count added is refused
+    from lifetools import labels
+    _rates_figure(run)
+    path = run.write()
+    notes = run.files / "figures" / "notes.txt"
+    written = notes.read_text()
+    assert "  group: Group; unit:" in written
+    monkeypatch.setitem(labels.COLUMN_LABELS, "group", "Area")
+    assert scan_notebook(path) == []
+    notes.write_text(written.replace("  group: Group;", "  group: Group (21 people);"))
+    refused(path, None, "unsanctioned-file", "files/figures/notes.txt")

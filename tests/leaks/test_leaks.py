@@ -56,6 +56,30 @@ def test_leaks_clean_run_folder_passes(run):
     assert_publishable([path])
 
 
+def test_leaks_notes_file_rechecked_by_the_words_its_build_wrote(run, monkeypatch):
+    # a published edition re-checked by newer code that words a column otherwise: its
+    # notes are verified by the words its sealed stamp recorded when the file was
+    # written, so they pass; a count written into them is still refused
+    from lifetools import labels
+    from lifetools.disclosure.downloads import column_notes
+    path = run.write()
+    notes = run.files / "tables" / "notes.txt"
+    written = notes.read_text()
+    assert "  n: Number; unit:" in written
+    monkeypatch.setitem(labels.COLUMN_LABELS, "n", "Number of people")
+    assert column_notes(run.files / "tables") not in written  # the new code's words
+    assert scan_notebook(path) == []
+    assert_publishable([path])
+    notes.write_text(written + "  n: Number; 13 people were left out\n")
+    refused(path, None, "unsanctioned-file", "files/tables/notes.txt")
+    # the recorded lines must name the file's own columns: words recorded for another
+    # header are not used, and the new code's words are then required
+    notes.write_text(written)
+    csv_file = run.files / "tables" / "counts.csv"
+    csv_file.write_text(csv_file.read_text().replace("group,n", "group,people", 1))
+    refused(path, None, "unsanctioned-file", "files/tables/notes.txt")
+
+
 def test_leaks_row_level_csv_in_files_is_refused(run):
     frame = pd.DataFrame({"person_id": [f"{i:064x}" for i in range(100)],
                           "age": range(100)})

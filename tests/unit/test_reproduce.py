@@ -146,3 +146,51 @@ def test_manifest_specs_carry_the_words_naming_parameters_as_the_build_ran_them(
     assert (wellbeing.sdc_profile, wellbeing.acro) == ("threshold-10", True)
     assert wellbeing.run_dir == tmp_path / "runs" / "wellbeing"
     assert wellbeing.source == tmp_path / "analyses" / "05_wellbeing.ipynb"
+
+
+def test_manifest_specs_give_each_run_the_inputs_and_key_the_build_gave_it(tmp_path):
+    # the build keys a run by the tables and columns it read (per-table hashes,
+    # dictionary digest, column fingerprints); a reproduced run is given the same from
+    # the manifest's data fingerprint, so it records the published run's key
+    from lifetools import config
+    from lifetools.pipeline import dependencies
+    from lifetools.pipeline.build import PreparedData, plan_runs
+    from lifetools.pipeline.series import load_series
+    root = config.project_root()
+    series = load_series(root / "analyses" / "analyses.yml")
+    people = {"rows": 30, "names": ["person_id", "age"],
+              "columns": {"person_id": "1" * 64, "age": "2" * 64}}
+    fingerprint = {"tables": {"people.csv": "a" * 64, "sessions.csv": "b" * 64},
+                   "dictionary": "d" * 64, "combined": "f" * 64}
+    data = PreparedData(tmp_path / "data", fingerprint, columns={"people": people})
+    built = plan_runs(series, data, editions=["2024-25"], runs_root=tmp_path / "runs")
+    manifest = json.loads(json.dumps({
+        "data": {"fingerprint": fingerprint},
+        "disclosure": {"profile": series.sdc_profile.name,
+                       "acro": {"enabled": series.disclosure.acro}},
+        "analyses": {s.analysis: {"notebook": s.source.name,
+                                  "parameters": dict(s.parameters),
+                                  **({"parameter_words": s.words()}
+                                     if s.parameter_words else {})}
+                     for s in built}}, default=str))
+    reproduced = reproduce.manifest_specs(manifest, "2024-25", data=data,
+                                          sources=root / "analyses",
+                                          runs_root=tmp_path / "again")
+    assert [s.analysis for s in reproduced] == sorted(s.analysis for s in built)
+    by_name = {s.analysis: s for s in built}
+    reads, read_columns = ["people"], {"people": ["age"]}
+    for spec in reproduced:
+        original = by_name[spec.analysis]
+        assert spec.data_tables == {"people": "a" * 64, "sessions": "b" * 64}
+        assert spec.data_dictionary == "d" * 64 and spec.data_columns == {"people": people}
+        assert spec.inputs() == original.inputs(), spec.analysis
+        # the key the runner records once the run has read a column of one table
+        assert dependencies.inputs_key(spec.inputs(), reads, read_columns) == \
+            dependencies.inputs_key(original.inputs(), reads, read_columns)
+    # without the hashes (the change this test guards) the recorded key differs
+    bare = reproduce.manifest_specs({**manifest, "data": {"fingerprint": {
+        "combined": "f" * 64}}}, "2024-25", data=data, sources=root / "analyses",
+        runs_root=tmp_path / "bare")[0]
+    assert bare.data_tables is None and bare.data_columns is None
+    assert dependencies.inputs_key(bare.inputs()) != dependencies.inputs_key(
+        by_name[bare.analysis].inputs(), reads, read_columns)

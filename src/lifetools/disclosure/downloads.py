@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,15 @@ from lifetools.disclosure.profiles import get_profile, rule_sentence
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.labels import column_label, column_unit
 
-__all__ = ["NOT_AVAILABLE", "NOTES_FILE", "SUPPRESSED", "column_notes", "header_rules",
-           "label_columns", "notes_text", "read_csv", "read_csv_records", "shown_frame",
+__all__ = ["NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY", "SUPPRESSED", "column_notes", "file_notes",
+           "header_rules", "label_columns", "notes_text", "read_csv", "read_csv_records", "shown_frame",
            "write_csv"]
 
 SUPPRESSED = "[c]"
 NOT_AVAILABLE = "[x]"
 NOTES_FILE = "notes.txt"
+NOTES_KEY = "notes"
+"""The key of a download's rules (a sealed stamp's) holding its :func:`file_notes`."""
 
 
 def notes_text(profile: str | None = None) -> str:
@@ -49,35 +52,59 @@ def notes_text(profile: str | None = None) -> str:
         f"rest is under {p.p_percent:g}% of the largest.\n")
 
 
-def column_notes(folder: Path) -> str:
+def file_notes(path: Path) -> str:
+    """The notes' lines on one CSV file: a blank line, its name, then each column in
+    order (its name as in the file's first row: the words the report page shows for it,
+    :func:`lifetools.labels.column_label`, a name without a label reading as its words;
+    its unit, :func:`lifetools.labels.column_unit`)."""
+    path = Path(path)
+    head, rows = read_csv(path.read_bytes())
+    lines = ["", path.name]
+    for index, name in enumerate(head):
+        try:
+            words = column_label(name)
+        except ValueError:  # a machine name without a label: its words
+            words = name.replace("_", " ")
+        cells = [row[index] for row in rows if index < len(row)]
+        lines.append(f"  {name}: {words}; unit: {column_unit(name, cells)}")
+    return "\n".join(lines)
+
+
+def _describes(lines: str, path: Path) -> bool:
+    """Whether ``lines`` (a :func:`file_notes` text) name ``path`` and its columns, in
+    the order of its first row, one line each."""
+    head, _ = read_csv(path.read_bytes())
+    parts = lines.split("\n")
+    return (parts[:2] == ["", path.name] and len(parts) == len(head) + 2
+            and all(line.startswith(f"  {name}: ") and "\n" not in line
+                    for line, name in zip(parts[2:], head, strict=True)))
+
+
+def column_notes(folder: Path, recorded: Mapping[str, str] | None = None) -> str:
     """The notes' list of every column of every CSV file in ``folder``.
 
-    For each file (by name) each column in order: its name as in the file's first row,
-    the words the report page shows for it (:func:`lifetools.labels.column_label`; a
-    name without a label reads as its words) and its unit
-    (:func:`lifetools.labels.column_unit`). "" when the folder has no CSV file.
+    For each file (by name) its :func:`file_notes`. "" when the folder has no CSV file.
+    ``recorded`` (file name to its :func:`file_notes` as the display function that
+    wrote the file recorded it in its sealed stamp, :data:`NOTES_KEY` of the download's
+    rules) is used for a file whose lines it holds, provided they name the file and
+    its columns in order: the publish gate then checks a published edition's notes
+    by the words its build wrote, not by the labels of the code checking it.
 
     Notes
     -----
     Checked by ``tests/unit/test_disclosure_types.py``; the publish gate
-    (:mod:`lifetools.pipeline.gate.notebooks`) accepts a notes file only when it equals
+    (:mod:`lifetools.pipeline.gate.files`) accepts a notes file only when it equals
     :func:`notes_text` followed by this list for its folder.
     """
-    lines = []
+    blocks = []
     for path in sorted(Path(folder).glob("*.csv")):
-        head, rows = read_csv(path.read_bytes())
-        lines += ["", path.name]
-        for index, name in enumerate(head):
-            try:
-                words = column_label(name)
-            except ValueError:  # a machine name without a label: its words
-                words = name.replace("_", " ")
-            cells = [row[index] for row in rows if index < len(row)]
-            lines.append(f"  {name}: {words}; unit: {column_unit(name, cells)}")
-    if not lines:
+        kept = (recorded or {}).get(path.name)
+        blocks.append(kept if isinstance(kept, str) and _describes(kept, path)
+                      else file_notes(path))
+    if not blocks:
         return ""
     return ("\nColumns of each file (its name in the file's first row: the words the "
-            "report page shows for it; its unit)\n" + "\n".join(lines) + "\n")
+            "report page shows for it; its unit)\n" + "\n".join(blocks) + "\n")
 
 
 def label_columns(frame: pd.DataFrame) -> list[str]:

@@ -27,12 +27,14 @@ from typing import Any
 
 from lifetools import config
 from lifetools.disclosure.downloads import read_csv
+from lifetools.engines.column_keys import duckdb_columns, server_columns
 from lifetools.errors import (
     ParameterError,
     ReproducibilityError,
     UnreachableCommitError,
 )
-from lifetools.pipeline import integrity, layout, provenance
+from lifetools.fingerprint import table_columns
+from lifetools.pipeline import dependencies, integrity, layout, provenance
 from lifetools.pipeline.build import PreparedData, duckdb_fingerprint
 from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.pipeline.series import load_series
@@ -171,13 +173,22 @@ def _data(manifest: Mapping[str, Any], data_dir: Path | str | None,
         from lifetools.engines.server import server_fingerprint
 
         source = engines.parse_source(data_dir)  # a server: fingerprinted there
-        fingerprint, engine = server_fingerprint(engines.connect(source))
-        return PreparedData(source.location, fingerprint, None, (), engine)
-    if Path(data_dir).is_file():  # a DuckDB database file: fingerprinted in the engine
-        fingerprint, engine = duckdb_fingerprint(Path(data_dir).resolve())
-        return PreparedData(Path(data_dir).resolve(), fingerprint, synthetic, (), engine)
-    fingerprint = provenance.data_fingerprint(Path(data_dir))
-    return PreparedData(Path(data_dir).resolve(), fingerprint, synthetic)
+        tables = engines.connect(source)
+        fingerprint, engine = server_fingerprint(tables)
+        return PreparedData(source.location, fingerprint, None, (), engine,
+                            server_columns(tables))
+    path = Path(data_dir).resolve()
+    if path.is_file():  # a DuckDB database file: fingerprinted in the engine
+        fingerprint, engine = duckdb_fingerprint(path)
+        return PreparedData(path, fingerprint, synthetic, (), engine,
+                            duckdb_columns(path, cache=layout.duckdb_column_cache(),
+                                           stamps=layout.fingerprint_cache()))
+    fingerprint = provenance.data_fingerprint(path)
+    # the column fingerprints the build gives its runs (build.prepare_data): a run's
+    # key covers the columns it read, so the reproduced run records the published key
+    return PreparedData(path, fingerprint, synthetic,
+                        columns=table_columns(path, fingerprint["tables"],
+                                              cache=layout.column_cache()))
 
 
 def method_difference(recorded: Any, current: Any) -> str | None:
@@ -255,12 +266,26 @@ def compare_file(table: str, published: bytes, reproduced: bytes) -> list[ValueD
 def manifest_specs(manifest: Mapping[str, Any], edition_id: str, *, data: PreparedData,
                    sources: Path, runs_root: Path) -> list[RunSpec]:
     """The runs of a published edition as its manifest records them: each analysis's
-    notebook, parameters and the words naming them in prose, the profile and ACRO."""
+    notebook, parameters and the words naming them in prose, the profile and ACRO.
+
+    As the build does (:func:`lifetools.pipeline.build.plan_runs`), each run is given
+    the per-table hashes and the dictionary digest of the data fingerprint the manifest
+    records (``data.fingerprint``: the same as ``data``'s, which
+    :func:`reproduce_edition` checks first) and ``data``'s column fingerprints, so that
+    its key covers the tables and columns it read: a reproduced run of unchanged data
+    and code records the published run's key (the manifest's ``analyses.<name>.key``).
+    A manifest whose fingerprint lists no tables gives runs keyed by every table.
+    """
     disclosure = manifest.get("disclosure", {})
+    fingerprint = (manifest.get("data") or {}).get("fingerprint") or data.fingerprint
+    per_table = "tables" in fingerprint
     return [
         RunSpec(edition=edition_id, analysis=name, source=sources / entry["notebook"],
                 parameters=entry["parameters"], run_dir=runs_root / name,
                 data_dir=data.path, data_fingerprint=data.fingerprint["combined"],
+                data_tables=dependencies.table_hashes(fingerprint) if per_table else None,
+                data_dictionary=fingerprint.get("dictionary") if per_table else None,
+                data_columns=data.columns if per_table else None,
                 sdc_profile=disclosure.get("profile", "default"),
                 acro=bool(disclosure.get("acro", {}).get("enabled")),
                 parameter_words={k: tuple(v) for k, v in

@@ -36,6 +36,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.downloads import (
     NOT_AVAILABLE,
+    NOTES_KEY,
     SUPPRESSED,
     column_notes,
     read_csv,
@@ -99,9 +100,12 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
         elif parts in (("tables", NOTES_FILE), ("figures", NOTES_FILE)):
             # the notes on [c] and [x] and the folder's columns: verified word for word
             # against a profile's text and the list made from the folder's CSV headers
-            # (or the profile's text alone: runs written before the list was added)
+            # with the words each file's sealed stamp recorded as written (the labels
+            # of this code for a file whose stamp recorded none), so a published
+            # edition re-checks by its own words (or the profile's text alone: runs
+            # written before the list was added)
             text = path.read_text(encoding="utf-8", errors="replace")
-            columns = column_notes(path.parent)
+            columns = column_notes(path.parent, _recorded_notes(sealed, parts[0]))
             if any(k.startswith(f"{parts[0][:-1]}:") for k in sealed) and (
                     text in _NOTES or text in {notes + columns for notes in _NOTES}):
                 continue
@@ -121,6 +125,26 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
             found += _result_statistics(text, profile)
         for rule, detail in dict.fromkeys(found):
             yield name, rule, detail
+
+
+def _recorded_notes(sealed: dict[str, Any], folder: str) -> dict[str, str]:
+    """File name to the notes' lines on it its sealed stamp recorded when the display
+    function wrote it (``NOTES_KEY`` of a table's rules, of a figure's download rules)."""
+    found: dict[str, str] = {}
+    for key, mark in sorted(sealed.items()):
+        if folder == "tables" and key.startswith("table:"):
+            records = {f"{key.removeprefix('table:')}.csv": mark.get("rules")}
+        elif folder == "figures" and key.startswith("figure:"):
+            rules = mark.get("download_rules")
+            records = ({str(path).rsplit("/", 1)[-1]: record
+                        for path, record in rules.items()}
+                       if isinstance(rules, dict) else {})
+        else:
+            continue
+        found.update({name: record[NOTES_KEY] for name, record in records.items()
+                      if isinstance(record, dict)
+                      and isinstance(record.get(NOTES_KEY), str)})
+    return found
 
 
 def _download_record(parts: tuple[str, ...], owner: Any) -> dict[str, Any]:
