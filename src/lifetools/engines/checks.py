@@ -7,6 +7,11 @@ numbers of a bounded sample fetched (:data:`~lifetools.validation.MAX_ROWS_KEPT`
 with the column's values only where the pandas checks echo them (never an identifying
 field's). Rows are numbered in the table's stored order. The report is the one
 :func:`lifetools.validation.validate_duckdb` gives with the pandas checks.
+
+On DuckDB, when the tables are named tables or views (a folder's,
+:mod:`lifetools.engines.folder`), the checks are built over unbound tables of the same
+names and schemas, once per process for a shape, dictionary and extract date, and each
+query's SQL is compiled once (:func:`table_problems`); the rules are the same ones.
 """
 
 from __future__ import annotations
