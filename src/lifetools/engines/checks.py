@@ -89,14 +89,12 @@ def _sql(op: Any) -> str:
 
 
 def _unbound(table: Any) -> Any:
-    """A DuckDB table by its name and schema alone (so that its checks' expressions
-    are equal from one connection to the next), or None for a query."""
+    """A DuckDB table as ibis's ``unbind`` gives it (name, namespace and schema, no
+    connection: so that its checks' expressions are equal from one connection to the
+    next), or None for a query."""
     from ibis.expr import operations as ops
 
-    op = table.op()
-    if not isinstance(op, ops.DatabaseTable):
-        return None
-    return ibis.table(table.schema(), name=op.name)
+    return table.unbind() if isinstance(table.op(), ops.DatabaseTable) else None
 
 
 def _missing(table: Any, spec: TableSpec, column: str) -> Any:
