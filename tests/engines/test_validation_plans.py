@@ -60,8 +60,9 @@ def test_second_folder_same_shape_reuses_plan_and_reports_its_own_rows(clean, tm
     again = _report(clean)
     assert again.ok, again.problems
     assert len(checks._PLANS) == plans  # the same shape: the plan built once
-    # a sample query (the failing rule's rows) is the only SQL compiled since
-    assert checks._sql.cache_info().misses == compiled + 1
+    # at most the failing rule's sample query is compiled since (none if an earlier
+    # test in this process sampled the same rule on a folder of this shape)
+    assert checks._sql.cache_info().misses <= compiled + 1
 
 
 def test_other_extract_date_builds_another_plan(clean, tmp_path):
