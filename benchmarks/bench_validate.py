@@ -76,12 +76,15 @@ def _markdown(r: dict) -> str:
              f"{r['load_after']} after; command `{r['command']}`. CPU seconds (user + "
              "system, DuckDB's and Arrow's threads included), median of "
              f"{r['repeats']} validations in each of {r['rounds']} alternating child "
-             "processes per way; imports and the dictionary not timed.", "",
-             "| people | way | CPU s (median) | CPU s (each) | ratio to pandas | problems |"
-             " report SHA-256 |", "|---|---|---|---|---|---|---|"]
+             "processes per way; imports and the dictionary not timed. Cold: a "
+             "process's first validation; warm: its later ones (the checks in DuckDB "
+             "keep their built queries for the process).", "",
+             "| people | way | CPU s (median) | cold | warm | CPU s (each) | ratio to "
+             "pandas | problems | report SHA-256 |", "|---|---|---|---|---|---|---|---|---|"]
     for size, ways in r["sizes"].items():
         for way, m in ways.items():
             lines.append(f"| {int(size):,} | {way} | **{m['cpu_median']}** | "
+                         f"{m['cold_median']} | {m['warm_median']} | "
                          f"{', '.join(map(str, m['cpu_s']))} | "
                          f"{m['ratio_to_pandas']:.2f}x | {m['problems']} | "
                          f"{m['report_sha256'][:16]} |")
@@ -123,6 +126,10 @@ def main() -> None:
             cpu = [c for run in done for c in run["cpu_s"]]
             sizes[people][way] = {
                 "cpu_s": cpu, "cpu_median": round(statistics.median(cpu), 3),
+                "cold_median": round(statistics.median(d["cpu_s"][0] for d in done), 3),
+                "warm_median": round(statistics.median(
+                    c for d in done for c in d["cpu_s"][1:]), 3) if args.repeats > 1
+                else None,
                 "ratio_to_pandas": round(statistics.median(cpu) / pandas, 3),
                 "problems": done[0]["problems"],
                 "report_sha256": done[0]["report_sha256"],

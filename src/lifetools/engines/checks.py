@@ -7,10 +7,16 @@ numbers of a bounded sample fetched (:data:`~lifetools.validation.MAX_ROWS_KEPT`
 with the column's values only where the pandas checks echo them (never an identifying
 field's). Rows are numbered in the table's stored order. The report is the one
 :func:`lifetools.validation.validate_duckdb` gives with the pandas checks.
+
+On DuckDB, when the tables are named tables or views (a folder's,
+:mod:`lifetools.engines.folder`), the checks are built over unbound tables of the same
+names and schemas, once per process for a shape, dictionary and extract date, and each
+query's SQL is compiled once (:func:`table_problems`); the rules are the same ones.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -43,6 +49,52 @@ TYPE_FAILED, RAW_EMPTY, RAW_TEXT = "__bad_", "__empty_", "__raw_"
 :mod:`lifetools.engines.folder`): whether its value failed to parse (a ``type``
 problem), whether the value as stored was empty (``required``), and the stored value as
 text (shown for a ``type`` problem)."""
+
+
+class _Queries:
+    """Runs the checks' queries on ``backend``. With ``cached`` (a DuckDB backend whose
+    tables are unbound, :func:`table_problems`), each query's SQL is compiled by ibis
+    once per process for its expression (:func:`_sql`: the same tables' names and
+    schemas, rules and extract date give the same expression) and run by DuckDB."""
+
+    def __init__(self, backend: Any, cached: bool) -> None:
+        self.backend, self.cached = backend, cached
+
+    def row(self, expr: Any) -> dict[str, Any]:
+        """The one row of ``expr`` as a dict."""
+        if not self.cached:
+            return self.backend.to_pyarrow(expr).to_pylist()[0]
+        found = self.backend.con.sql(_sql(expr.op()))
+        return dict(zip(found.columns, found.fetchone(), strict=True))
+
+    def frame(self, expr: Any) -> pd.DataFrame:
+        """The rows of ``expr`` as a pandas frame (as ibis gives them)."""
+        if not self.cached:
+            return self.backend.execute(expr)
+        from ibis.backends.duckdb.converter import DuckDBPandasData
+
+        # as ibis's DuckDB backend converts a result (its ``execute``)
+        table = self.backend.con.sql(_sql(expr.op())).to_arrow_table()
+        frame = pd.DataFrame({name: column.to_pylist() if column.null_count else
+                              column.to_pandas() for name, column in
+                              zip(table.column_names, table.columns, strict=True)})
+        return DuckDBPandasData.convert_table(frame, expr.schema())
+
+
+@functools.lru_cache(maxsize=1024)
+def _sql(op: Any) -> str:
+    """DuckDB SQL of an ibis expression over unbound tables (compiled once: ibis
+    building and compiling the counting queries was most of a small folder's time)."""
+    return ibis.to_sql(op.to_expr(), dialect="duckdb", pretty=False)
+
+
+def _unbound(table: Any) -> Any:
+    """A DuckDB table as ibis's ``unbind`` gives it (name, namespace and schema, no
+    connection: so that its checks' expressions are equal from one connection to the
+    next), or None for a query."""
+    from ibis.expr import operations as ops
+
+    return table.unbind() if isinstance(table.op(), ops.DatabaseTable) else None
 
 
 def _missing(table: Any, spec: TableSpec, column: str) -> Any:
@@ -132,10 +184,10 @@ def _table_rules(table: Any, spec: TableSpec) -> list[tuple]:
     return out
 
 
-def _count(backend: Any, table: Any, checks: list[tuple],
-           spec: TableSpec | None) -> tuple[Any, dict[str, Any], set[str], dict[str, Any]]:
-    """Count the failing rows of every check in one query: (the table with its window
-    flags, the flags, the names of the window flags, the counts and ``rows``)."""
+def _counting(table: Any, checks: list[tuple], spec: TableSpec | None) -> tuple:
+    """The query counting the failing rows of every check at once: (the table with its
+    window flags, the flags, the names of the window flags, the counting expression,
+    whose one row holds each flag's count and ``rows``)."""
     flags = {f"c{i}": (c[3] if c[3] is not None else
                        ~_missing(table, spec, c[0])).fill_null(False)
              for i, c in enumerate(checks)}
@@ -144,17 +196,15 @@ def _count(backend: Any, table: Any, checks: list[tuple],
     window = {k for k, c in zip(flags, checks, strict=True)
               if c[1] in (Rule.UNIQUE, Rule.PRIMARY_KEY)}
     flagged = table.mutate(**{k: flags[k] for k in window}) if window else table
-    # one row of counts, read from Arrow (a pandas frame of one row and a column per
-    # check cost more to convert than the query took)
-    counts = backend.to_pyarrow(flagged.aggregate(
+    return flagged, flags, window, flagged.aggregate(
         **{k: (flagged[k] if k in window else v).ifelse(1, 0).sum()
-           for k, v in flags.items()}, rows=flagged.count())).to_pylist()[0]
-    return flagged, flags, window, counts
+           for k, v in flags.items()}, rows=flagged.count())
 
 
-def _problems(backend: Any, counted: tuple, checks: list[tuple], first: int, label: str,
+def _problems(queries: _Queries, counted: tuple, checks: list[tuple], first: int, label: str,
               name: str, spec: TableSpec | None) -> list[Problem]:
-    """The problems of ``checks`` (flags ``c{first}`` on of :func:`_count`'s), each
+    """The problems of ``checks`` (flags ``c{first}`` on of :func:`_counting`'s, with
+    its counts for its expression), each
     failing one with a bounded sample of its rows."""
     flagged, flags, window, counts = counted
     problems = []
@@ -169,7 +219,7 @@ def _problems(backend: Any, counted: tuple, checks: list[tuple], first: int, lab
         shown = echo if isinstance(echo, str) else column
         keep = [_ROW, shown] if echo else [_ROW]
         flag = flagged[f"c{i}"] if f"c{i}" in window else flags[f"c{i}"]
-        sample = backend.execute(flagged.filter(flag).select(*keep)
+        sample = queries.frame(flagged.filter(flag).select(*keep)
                                  .order_by(_ROW).limit(MAX_ROWS_KEPT))
         examples: tuple[str, ...] = ()
         if echo and spec is not None and not spec.field(column).is_identifying:
@@ -177,15 +227,6 @@ def _problems(backend: Any, counted: tuple, checks: list[tuple], first: int, lab
         problems.append(Problem(label, name, column, rule, message, count,
                                 tuple(int(r) for r in sample[_ROW]), examples, level))
     return problems
-
-
-def _run(backend: Any, table: Any, checks: list[tuple], label: str, name: str,
-         spec: TableSpec | None) -> list[Problem]:
-    """Count every check in one query; fetch a bounded sample of rows for each failing."""
-    if not checks:
-        return []
-    counted = _count(backend, table, checks, spec)
-    return _problems(backend, counted, checks, 0, label, name, spec)
 
 
 def engine_problems(path: Path, dictionary: Dictionary, names: list[str],
@@ -216,24 +257,73 @@ def table_problems(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
                    ) -> dict[str, list[Problem]]:
     """:func:`engine_problems` on any ibis backend: ``tables`` are the tables to check,
     each with its row number in a column ``__row`` (1 for the first stored row).
-    Problems name the file ``files[table]`` if given, else ``label:table``."""
+    Problems name the file ``files[table]`` if given, else ``label:table``.
+
+    On DuckDB, when every table is a named table or view, the checks are built over
+    unbound tables of the same names and schemas, so that a second folder of the same
+    shape (the same dictionary, columns, stored types and extract date) reuses their
+    compiled SQL (:class:`_Queries`); the report is the same either way."""
+    unbound = {n: _unbound(t) for n, t in tables.items()} \
+        if getattr(backend, "name", None) == "duckdb" else {}
+    cached = bool(unbound) and all(t is not None for t in unbound.values())
+    queries = _Queries(backend, cached)
+    tables = unbound if cached else tables
     tables = {n: t.drop(*[c for c in skip.get(n, []) if c in t.columns])
               for n, t in tables.items()}
     files = files or {n: f"{label}:{n}" for n in tables}
+    built = _cached_plan(tables, dictionary, extract_date) if cached else \
+        _plan(tables, dictionary, extract_date)
     found: dict[str, list[Problem]] = {}
     links: list[Problem] = []
-    for name, table in tables.items():  # one counting query per table, its links too
+    for name, checks, own, counting in built:  # one counting query per table, links too
+        if counting is None:
+            found[name] = []
+            continue
+        spec = dictionary.table(name) if own is not None else None
+        # one row of counts, read from Arrow (a pandas frame of one row and a column
+        # per check cost more to convert than the query took)
+        counted = (*counting[:3], queries.row(counting[3]))
+        if own is None:  # a check across tables (after death)
+            links += _problems(queries, counted, checks, 0, files[name], name, spec)
+            continue
+        found[name] = _problems(queries, counted, checks[:own], 0, files[name], name,
+                                spec)
+        links += _problems(queries, counted, checks[own:], own, files[name], name, spec)
+    found["(links)"] = links
+    return found
+
+
+def _plan(tables: dict[str, Any], dictionary: Dictionary,
+          extract_date: Any) -> list[tuple]:
+    """The checks' queries, built and not run: per table (name, checks, how many are
+    the table's own before its foreign keys, counting of :func:`_counting` or None when
+    there are no checks), then each check across tables (own None)."""
+    built: list[tuple] = []
+    for name, table in tables.items():
         spec = dictionary.table(name)
         checks = _field_rules(table, spec, extract_date) + _table_rules(table, spec)
         keys = _foreign_keys(tables, name, spec)
-        if not checks + keys:
-            found[name] = []
-            continue
-        counted = _count(backend, table, checks + keys, spec)
-        found[name] = _problems(backend, counted, checks, 0, files[name], name, spec)
-        links += _problems(backend, counted, keys, len(checks), files[name], name, spec)
-    found["(links)"] = links + _after_death(backend, tables, dictionary, files)
-    return found
+        built.append((name, checks + keys, len(checks),
+                      _counting(table, checks + keys, spec) if checks + keys else None))
+    return built + _after_death(tables, dictionary)
+
+
+_PLANS: dict[tuple, list[tuple]] = {}
+"""Plans already built in this process (:func:`_cached_plan`), a few at most."""
+
+
+def _cached_plan(tables: dict[str, Any], dictionary: Dictionary,
+                 extract_date: Any) -> list[tuple]:
+    """:func:`_plan` of unbound tables, built once per process for the tables' names
+    and schemas, the dictionary (all of it, as ``repr`` shows it) and the extract date:
+    the expressions hold no connection, and :func:`_sql` keeps their SQL."""
+    key = (tuple((name, table.op()) for name, table in tables.items()),
+           repr(dictionary), extract_date)
+    if key not in _PLANS:
+        if len(_PLANS) >= 16:
+            _PLANS.clear()
+        _PLANS[key] = _plan(tables, dictionary, extract_date)
+    return _PLANS[key]
 
 
 def _foreign_keys(tables: dict[str, Any], name: str, spec: TableSpec) -> list[tuple]:
@@ -252,12 +342,12 @@ def _foreign_keys(tables: dict[str, Any], name: str, spec: TableSpec) -> list[tu
     return checks
 
 
-def _after_death(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
-                 files: dict[str, str]) -> list[Problem]:
-    problems: list[Problem] = []
+def _after_death(tables: dict[str, Any], dictionary: Dictionary) -> list[tuple]:
+    """The date-of-death checks across tables, as :func:`_plan` lists them."""
+    built: list[tuple] = []
     people = tables.get("people")
     if people is None or not {"person_id", "date_of_death"} <= set(people.columns):
-        return problems
+        return built
     first = people.filter(people.person_id.notnull()).mutate(
         n=ibis.row_number().over(group_by=people.person_id, order_by=people[_ROW]))
     deaths = first.filter((first.n == 0) & first.date_of_death.notnull()).select(
@@ -270,9 +360,8 @@ def _after_death(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
             *table.columns, "death")
         checks = [(rule["field"], Rule.AFTER_DEATH, "is after the person's date of death",
                    joined[rule["field"]] > joined.death, False, "error")]
-        problems += _run(backend, joined, checks, files[rule["table"]], rule["table"],
-                         None)
-    return problems
+        built.append((rule["table"], checks, None, _counting(joined, checks, None)))
+    return built
 
 
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
