@@ -11,15 +11,16 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from lifetools import config
 
-__all__ = ["COLUMN_HASH_METHOD", "TABLE_SUFFIXES", "cached_sha256", "column_fingerprints",
-           "data_fingerprint", "dictionary_fingerprint", "digest", "sha256_file",
-           "table_columns"]
+__all__ = ["COLUMN_HASH_METHOD", "TABLE_SUFFIXES", "cached_sha256", "cached_sha256_files",
+           "column_fingerprints",
+           "data_fingerprint", "dictionary_fingerprint", "digest", "replace_text", "replaced",
+           "sha256_file", "table_columns"]
 
 TABLE_SUFFIXES = (".parquet", ".csv")
 
@@ -47,27 +48,37 @@ def _file_stamp(path: str) -> list[int]:
     return [info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
 
 
-def _replace_text(path: Path, text: str) -> None:
-    """Write ``text`` to a private temporary file beside ``path`` and rename it into
-    place: a reader (or a second writer) sees the old whole file or the new one, never a
-    part. Best effort: a read-only folder or a full disk leaves ``path`` as it was."""
-    temporary = None
+@contextlib.contextmanager
+def replaced(path: Path) -> Iterator[Path]:
+    """Yield a private temporary file beside ``path`` to write; leaving the block
+    renames it into place, so a reader (or a second writer) sees the old whole file or
+    the new one, never a part. On an error (or an interrupt) the temporary file is
+    removed, ``path`` is left as it was and the error propagates."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(handle)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(handle, "w") as out:
-            out.write(text)
+        yield Path(temporary)
         os.replace(temporary, path)
-        temporary = None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def replace_text(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` through :func:`replaced`. Best effort, for caches: a
+    read-only folder or a full disk leaves ``path`` as it was and returns False."""
+    try:
+        with replaced(path) as temporary:
+            temporary.write_text(text, encoding="utf-8")
     except OSError:
-        pass  # best effort: the hashes are computed again next time
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        return False  # best effort: the cache is computed again next time
+    return True
 
 
-def _cached_sha256(paths: Sequence[Path], cache: Path) -> list[str]:
+def cached_sha256_files(paths: Sequence[Path], cache: Path) -> list[str]:
     """SHA-256 of each file, reusing ``cache`` (a JSON file) entries whose real path,
     inode, size, modification and change times (ns) all still match."""
     try:
@@ -89,7 +100,7 @@ def _cached_sha256(paths: Sequence[Path], cache: Path) -> list[str]:
             changed[real] = [*stamp, value]
         hashes.append(value)
     if changed:
-        _replace_text(cache, json.dumps({**known, **changed}, sort_keys=True))
+        replace_text(cache, json.dumps({**known, **changed}, sort_keys=True))
     return hashes
 
 
@@ -97,7 +108,7 @@ def cached_sha256(path: Path, cache: Path | None) -> str:
     """SHA-256 of one file, kept in ``cache`` (a JSON file) by its real path, inode,
     size, modification and change times as :func:`data_fingerprint` keeps its tables'
     (None: always computed)."""
-    return sha256_file(path) if cache is None else _cached_sha256([Path(path)], cache)[0]
+    return sha256_file(path) if cache is None else cached_sha256_files([Path(path)], cache)[0]
 
 
 def data_fingerprint(data_dir: Path, dictionary_dir: Path | None = None, *,
@@ -112,7 +123,7 @@ def data_fingerprint(data_dir: Path, dictionary_dir: Path | None = None, *,
     """
     files = [p for p in sorted(Path(data_dir).iterdir())
              if p.is_file() and p.suffix in TABLE_SUFFIXES]
-    hashes = (_cached_sha256(files, cache) if cache is not None
+    hashes = (cached_sha256_files(files, cache) if cache is not None
               else [sha256_file(p) for p in files])
     tables = {p.name: h for p, h in zip(files, hashes, strict=True)}
     dictionary = dictionary_fingerprint(dictionary_dir)
@@ -200,5 +211,5 @@ def table_columns(data_dir: Path, tables: Mapping[str, str], *,
         found[Path(name).stem] = {k: entry[k] for k in ("rows", "names", "columns")}
     if cache is not None:
         wanted = {sha: known[sha] for sha in tables.values()}
-        _replace_text(cache, json.dumps(wanted, sort_keys=True))
+        replace_text(cache, json.dumps(wanted, sort_keys=True))
     return found

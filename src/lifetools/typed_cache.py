@@ -35,13 +35,12 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from lifetools.fingerprint import _cached_sha256
+from lifetools.fingerprint import cached_sha256_files, replaced
 
 __all__ = ["CODE_MODULES", "ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder", "entry_path",
            "folder_key", "module_source", "read_entry", "write_entry"]
@@ -105,7 +104,7 @@ def folder_key(files: Mapping[str, Path], dictionary_dir: Path, cache: Path, *,
     from lifetools.dictionary import _folder_key
 
     names = sorted(files)
-    hashes = _cached_sha256([Path(files[n]) for n in names], cache / _HASHES)
+    hashes = cached_sha256_files([Path(files[n]) for n in names], cache / _HASHES)
     parts = {"tables": {f"{n}{Path(files[n]).suffix}": h
                         for n, h in zip(names, hashes, strict=True)},
              "dictionary": _folder_key(Path(dictionary_dir))[1],
@@ -136,17 +135,11 @@ def write_entry(path: Path, frame: pd.DataFrame) -> bool:
     import pyarrow as pa
     import pyarrow.feather as feather
 
-    temporary = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        os.close(handle)
-        feather.write_feather(pa.Table.from_pandas(frame), temporary,
-                              compression="uncompressed")
-        os.replace(temporary, path)
+        with replaced(path) as temporary:
+            feather.write_feather(pa.Table.from_pandas(frame), temporary,
+                                  compression="uncompressed")
     except (OSError, pa.ArrowException):
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
         return False
     _prune(path.parent.parent, keep=path.parent.name)
     return True

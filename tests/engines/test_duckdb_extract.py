@@ -232,3 +232,17 @@ def test_load_dataset_duckdb_file_tables_kept_in_the_warm_cache(extract, tmp_pat
         connection.execute("DELETE FROM people WHERE rowid = 0")
     assert len(lt.load_dataset(file, tables=["people"]).people) == 599
     assert reads == ["people", "people"]  # the changed file is read again
+
+
+@pytest.mark.parametrize("kind", [0, 1], ids=["folder", "duckdb-file"])
+def test_reproduce_fingerprints_the_data_as_the_build_does(extract, kind):
+    """``lifetools reproduce`` and the build share one fingerprinting path (the
+    fingerprint, the engine record and the column keys a run's key is made of): a
+    reproduced run can only record the published key if the two agree."""
+    from lifetools.pipeline import reproduce
+
+    built = prepare_data(load_series(), data_dir=extract[kind])
+    again = reproduce._data({"data": {"synthetic": None}}, extract[kind], lambda _l: None)
+    assert (again.fingerprint, again.engine, again.columns) == (
+        built.fingerprint, built.engine, built.columns)
+    assert again.columns and again.engine["source"] == ("files", "duckdb")[kind]

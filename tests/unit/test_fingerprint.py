@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from lifetools import fingerprint
 
 
@@ -144,7 +146,7 @@ def test_cached_sha256_concurrent_writers_leave_one_whole_cache(tmp_path):
 
     def hash_one(i: int) -> None:
         start.wait()
-        results[i] = fingerprint._cached_sha256([files[i], *files], cache)
+        results[i] = fingerprint.cached_sha256_files([files[i], *files], cache)
 
     threads = [threading.Thread(target=hash_one, args=(i,)) for i in range(len(files))]
     for thread in threads:
@@ -157,3 +159,29 @@ def test_cached_sha256_concurrent_writers_leave_one_whole_cache(tmp_path):
     known = json.loads(cache.read_text())
     assert {k: v[-1] for k, v in known.items()} == {
         os.path.realpath(p): h for p, h in zip(files, expected, strict=True)}
+
+
+def test_replaced_renames_on_success_and_leaves_the_old_file_on_an_error(tmp_path):
+    target = tmp_path / "sub" / "cache.json"
+    with fingerprint.replaced(target) as temporary:
+        assert temporary.parent == target.parent and temporary != target
+        temporary.write_text("first")
+    assert target.read_text() == "first"
+
+    class Interrupted(Exception):
+        pass
+
+    with pytest.raises(Interrupted), fingerprint.replaced(target) as temporary:
+        temporary.write_text("half")
+        raise Interrupted
+    assert target.read_text() == "first"
+    assert [p.name for p in target.parent.iterdir()] == ["cache.json"]
+
+
+def test_replace_text_is_best_effort_on_a_read_only_folder(tmp_path, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(fingerprint.tempfile, "mkstemp", refuse)
+    assert fingerprint.replace_text(tmp_path / "x.json", "{}") is False
+    assert not (tmp_path / "x.json").exists()

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from lifetools.fingerprint import _replace_text, cached_sha256
+from lifetools.fingerprint import cached_sha256, replace_text
 
 __all__ = ["DUCKDB_COLUMN_METHOD", "POSTGRES_TEXT_SETTINGS", "SERVER_COLUMN_METHOD",
            "duckdb_columns", "server_columns"]
@@ -115,7 +115,7 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
         tables = sorted(str(r[0]) for r in connection.sql("SHOW TABLES").fetchall())
         found = {table: _table_columns(connection, table) for table in tables}
     if cache is not None:  # written whole and renamed: a reader never sees a part
-        _replace_text(cache, json.dumps({key: {"method": DUCKDB_COLUMN_METHOD,
+        replace_text(cache, json.dumps({key: {"method": DUCKDB_COLUMN_METHOD,
                                                "tables": found}}, sort_keys=True))
     return found
 

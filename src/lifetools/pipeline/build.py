@@ -204,37 +204,72 @@ def prepare_data(
         raise DataValidationError(f"{shown}: the data folder {what}",
                                   hint="give --data the folder of the extract's tables "
                                        "or a DuckDB database file")
-    fingerprint = provenance.data_fingerprint(data_dir, cache=layout.fingerprint_cache())
-    empty_columns = _validated(fingerprint["combined"], data_dir, shown, say)
-    engine = engines.engine_record(engines.parse_source(data_dir))
-    columns = table_columns(data_dir, fingerprint["tables"], cache=layout.column_cache())
-    return PreparedData(data_dir, fingerprint, synthetic, tuple(empty_columns), engine,
-                        columns)
+    return fingerprinted(data_dir, synthetic=synthetic,
+                         validate=lambda key: _validated(key, data_dir, shown, say))
+
+
+def fingerprinted(data: Path | engines.Source, *, tables: Any = None,
+                  synthetic: Mapping[str, Any] | None = None,
+                  validate: Callable[[str], Sequence[str]] | None = None) -> PreparedData:
+    """What the data are and hash to, by their kind: the one place a build and
+    ``lifetools reproduce`` fingerprint a source.
+
+    ``data`` is a folder of table files (SHA-256 of each file, kept in
+    :func:`layout.fingerprint_cache`; the engine's record; each column's fingerprint), a
+    DuckDB database file (checksums computed in the engine,
+    :func:`duckdb_fingerprint`; column keys from :func:`duckdb_columns`) or a server's
+    :class:`~lifetools.engines.Source` (fingerprinted by queries there, on ``tables``,
+    its connection, when given). ``validate`` (given the combined fingerprint; returns
+    the empty optional columns) runs as soon as the fingerprint is known and before
+    anything else reads the values, so invalid data fail with the validation report
+    rather than a failed checksum query; without it nothing is validated (``reproduce``
+    compares the fingerprint with one a validated build recorded).
+    """
+    check = validate or (lambda _key: ())
+    if isinstance(data, engines.Source):
+        from lifetools.engines.server import server_fingerprint
+
+        tables = engines.connect(data) if tables is None else tables
+        fingerprint, engine = server_fingerprint(tables)
+        columns = server_columns(tables)
+        return PreparedData(data.location, fingerprint, None, tuple(check(fingerprint[
+            "combined"])), engine, columns)
+    if data.is_file():
+        fingerprint, engine = duckdb_fingerprint(data)
+        empty = tuple(check(fingerprint["combined"]))
+        return PreparedData(data, fingerprint, synthetic, empty, engine,
+                            duckdb_columns(data, cache=layout.duckdb_column_cache(),
+                                           stamps=layout.fingerprint_cache()))
+    fingerprint = provenance.data_fingerprint(data, cache=layout.fingerprint_cache())
+    empty = tuple(check(fingerprint["combined"]))
+    engine = engines.engine_record(engines.parse_source(data))
+    columns = table_columns(data, fingerprint["tables"], cache=layout.column_cache())
+    return PreparedData(data, fingerprint, synthetic, empty, engine, columns)
 
 
 def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
     """:func:`prepare_data` for a server (``postgresql://...``): fingerprinted and
     validated by queries on the server; the runs receive the source text (never a
     password: that stays in the environment or its owner-only file)."""
-    from lifetools.engines.server import server_fingerprint, validate_server
+    from lifetools.engines.server import validate_server
     from lifetools.engines.spark import served
 
     source = served(source)  # spark://local[N]: a Connect server the kernels reach
     tables = engines.connect(source)
-    try:
-        fingerprint, engine = server_fingerprint(tables)
-        columns = server_columns(tables)
-        marker = layout.validated_marker(fingerprint["combined"])
+
+    def validate(key: str) -> list[str]:
+        marker = layout.validated_marker(key)
         if not marker.exists() or not marker.read_text().strip():
             say(f"validating {source.display()}")
             _record_validation(marker, validate_server(source, connection=tables))
+        return json.loads(marker.read_text())["empty_columns"]
+
+    try:
+        return fingerprinted(source, tables=tables, validate=validate)
     finally:
         disconnect = getattr(tables.backend, "disconnect", None)
         if disconnect is not None and source.engine != "spark":
             disconnect()
-    empty = json.loads(marker.read_text())["empty_columns"]
-    return PreparedData(source.location, fingerprint, None, tuple(empty), engine,  # type: ignore[arg-type]
-                        columns)
 
 
 def _record_validation(marker: Path, report: Any) -> None:
@@ -289,11 +324,7 @@ def _prepare_duckdb(path: Path, shown: str, say: Progress) -> PreparedData:
         raise DataValidationError(f"{shown}: is not a DuckDB database file",
                                   hint="give --data the folder of the extract's tables "
                                        "or a DuckDB database file")
-    fingerprint, engine = duckdb_fingerprint(path)
-    empty_columns = _validated(fingerprint["combined"], path, shown, say)
-    columns = duckdb_columns(path, cache=layout.duckdb_column_cache(),
-                             stamps=layout.fingerprint_cache())
-    return PreparedData(path, fingerprint, None, tuple(empty_columns), engine, columns)
+    return fingerprinted(path, validate=lambda key: _validated(key, path, shown, say))
 
 
 def check_needs(series: Series, data: PreparedData, editions: Sequence[str]) -> None:

@@ -27,15 +27,13 @@ from typing import Any
 
 from lifetools import config
 from lifetools.disclosure.downloads import read_csv
-from lifetools.engines.column_keys import duckdb_columns, server_columns
 from lifetools.errors import (
     ParameterError,
     ReproducibilityError,
     UnreachableCommitError,
 )
-from lifetools.fingerprint import table_columns
 from lifetools.pipeline import dependencies, integrity, layout, provenance
-from lifetools.pipeline.build import PreparedData, duckdb_fingerprint
+from lifetools.pipeline.build import PreparedData, fingerprinted
 from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.pipeline.series import load_series
 from lifetools.synthetic import write_synthetic
@@ -170,25 +168,11 @@ def _data(manifest: Mapping[str, Any], data_dir: Path | str | None,
         write_synthetic(data_dir, people=synthetic["people"], seed=synthetic["seed"])
     if isinstance(data_dir, str) and "://" in data_dir and not Path(data_dir).exists():
         from lifetools import engines
-        from lifetools.engines.server import server_fingerprint
 
-        source = engines.parse_source(data_dir)  # a server: fingerprinted there
-        tables = engines.connect(source)
-        fingerprint, engine = server_fingerprint(tables)
-        return PreparedData(source.location, fingerprint, None, (), engine,
-                            server_columns(tables))
-    path = Path(data_dir).resolve()
-    if path.is_file():  # a DuckDB database file: fingerprinted in the engine
-        fingerprint, engine = duckdb_fingerprint(path)
-        return PreparedData(path, fingerprint, synthetic, (), engine,
-                            duckdb_columns(path, cache=layout.duckdb_column_cache(),
-                                           stamps=layout.fingerprint_cache()))
-    fingerprint = provenance.data_fingerprint(path)
-    # the column fingerprints the build gives its runs (build.prepare_data): a run's
-    # key covers the columns it read, so the reproduced run records the published key
-    return PreparedData(path, fingerprint, synthetic,
-                        columns=table_columns(path, fingerprint["tables"],
-                                              cache=layout.column_cache()))
+        return fingerprinted(engines.parse_source(data_dir))  # a server: fingerprinted there
+    # the fingerprint and column keys the build gives its runs: a run's key covers the
+    # columns it read, so the reproduced run records the published key
+    return fingerprinted(Path(data_dir).resolve(), synthetic=synthetic)
 
 
 def method_difference(recorded: Any, current: Any) -> str | None:
