@@ -28,7 +28,8 @@ from lifetools.survival.partial_likelihood import (
     weighted_robust_covariance,
 )
 
-__all__ = ["CIF_INTERVAL_METHOD", "cif_interval", "pooled_cif_interval"]
+__all__ = ["CIF_INTERVAL_METHOD", "cif_interval", "pooled_cif_interval",
+           "risk_group_intervals"]
 
 CIF_INTERVAL_METHOD = {
     "estimator": "Fine-Gray cumulative incidence 1 - exp(-H0(h) exp(x b)), Breslow "
@@ -209,3 +210,44 @@ def pooled_cif_interval(fits: Sequence[FineGrayRisk], profiles: Sequence[pd.Data
     return _table(pd.unique(labels), pooled["estimate"].to_numpy(),
                   pooled["se"].to_numpy(), pooled["ci_lower"].to_numpy(),
                   pooled["ci_upper"].to_numpy())
+
+
+def risk_group_intervals(fits: Sequence[FineGrayRisk], copies: Sequence[pd.DataFrame],
+                         risk: np.ndarray, *, groups: int = 5,
+                         level: float = 0.95) -> pd.DataFrame:
+    """Predicted incidence of each risk group, and of everyone, with its interval.
+
+    Parameters
+    ----------
+    fits : sequence of FineGrayRisk
+        One fit per imputed copy of the development cohort.
+    copies : sequence of DataFrame
+        The people the groups are made of (one frame per fit: their imputed copies).
+    risk : array
+        Each person's predicted risk (for example averaged over the copies): the people
+        are cut into ``groups`` groups of equal size by it (ties by position).
+
+    Returns
+    -------
+    DataFrame
+        ``group`` (0 = everyone, then 1 = least predicted risk to ``groups``),
+        ``people``, ``estimate`` (the group's predicted incidence on average over its
+        people), ``ci_lower``, ``ci_upper``, ``cloglog``, ``se_cloglog``.
+
+    Notes
+    -----
+    :func:`pooled_cif_interval` of each group (each person in one group and in
+    "everyone"). The interval carries the fit's uncertainty (coefficients and
+    baseline); the group's people are taken as given.
+    """
+    risk = np.asarray(risk, dtype=float)
+    n = len(risk)
+    rank = stats.rankdata(risk, method="ordinal")
+    member = np.ceil(groups * rank / n).astype(int)
+    labels = np.r_[np.zeros(n, int), member]
+    profiles = [pd.concat([c, c], ignore_index=True) for c in copies]
+    table = pooled_cif_interval(fits, profiles, groups=labels, level=level)
+    table = table.sort_values("group", kind="stable").reset_index(drop=True)
+    people = pd.Series(labels).value_counts()
+    table.insert(1, "people", [int(people[g]) for g in table["group"]])
+    return table
