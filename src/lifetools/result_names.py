@@ -169,6 +169,7 @@ class CrisisName(StrEnum):
     C_CORRECTED_SENTENCE = "c_corrected_sentence"
     C_VALIDATION_SENTENCE = "c_validation_sentence"
     SHRINKAGE_SENTENCE = "shrinkage_sentence"
+    FINE_GRAY_INCIDENCE_SENTENCE = "fine_gray_incidence_sentence"
 
 
 #: Every declaration, one per report (and the notebooks' own).

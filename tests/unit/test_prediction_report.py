@@ -190,6 +190,26 @@ def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
     assert logistic.loc["C-statistic"] == temporal.loc["C-statistic"]
 
 
+def test_analyse_crisis_risk_fine_gray_risk_groups_with_fit_intervals(report):
+    from lifetools.reports.crisis_parts import RISK_GROUP_COLUMN
+
+    table = report.fine_gray_groups
+    assert list(table.iloc[:, 0]) == ["Everyone", "First fifth (least predicted risk)",
+                                      "Second fifth", "Third fifth", "Fourth fifth",
+                                      "Last fifth (most predicted risk)"]
+    assert table["people"].iloc[0] == table["people"].iloc[1:].sum()
+    values = [[float(v) for v in cell.replace("(", "").replace(")", "").split()
+               if v != "to"] for cell in table[RISK_GROUP_COLUMN]]
+    assert all(low < est < high for est, low, high in values)
+    predicted = [est for est, _, _ in values[1:]]
+    assert predicted == sorted(predicted) and predicted[0] < predicted[-1]
+    key = {k["name"]: k for k in report.key_results}
+    sentence = key["fine_gray_incidence_sentence"]["text"]
+    assert f"{values[0][0]:.3f} on average" in sentence
+    assert sentence.endswith(("compatible with no difference.", "over-predicts.",
+                              "under-predicts."))
+
+
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_tripod_checklist_filled_with_protected_counts(report):
     checklist = report.checklist.set_index("item")
@@ -351,7 +371,12 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
              tables.show_table(report.comparison, name="model-comparison",
                                caption="Shrunk logistic, ridge and lasso models"),
              tables.show_table(report.time_to_event, name="time-to-event",
-                               caption="Fine-Gray and logistic 12-month risks")]
+                               caption="Fine-Gray and logistic 12-month risks"),
+             # issues 13 and 19: the Fine-Gray risk groups with their intervals
+             tables.show_table(report.fine_gray_groups, name="fine-gray-risk-groups",
+                               count_cols=["people"],
+                               caption="Fine-Gray model: predicted 12-month cumulative "
+                                       "incidence by risk group (95% CI)")]
     for obj in shown:
         cell = nbformat.v4.new_code_cell("lt.tables.show_table(...)")
         data, metadata = obj._repr_mimebundle_()
@@ -365,7 +390,8 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
     nbformat.write(nb, path)
     said = " ".join(report.checklist["reported"])
     assert "within each of the 3 imputed copies" in said and " removed" in said
-    assert scan_notebook(path) == []
+    findings = scan_notebook(path)
+    assert findings == [], [str(f) for f in findings]
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from lifetools.disclosure import Parameter, Period, compose
-from lifetools.formatting import format_value
+from lifetools.formatting import format_interval, format_value
 from lifetools.prediction import FrozenModel, ModelSpec
 from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
+from lifetools.prediction.cif_interval import risk_group_intervals
 from lifetools.prediction.imputation import (
     bootstrap_validation_imputed,
     impute_predictors,
@@ -44,7 +45,7 @@ from lifetools.survival.competing import estimate_cif
 
 __all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS", "INTERNAL_METHODS", "FineGrayPart",
            "internal_validation", "internal_validation_table", "MIN_OBSERVED", "TWO_STAGE_COLUMN", "characteristics",
-           "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "time_to_event", "with_missing_honos"]
+           "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "risk_group_table", "time_to_event", "with_missing_honos"]
 
 IMPUTATIONS = 10
 COMPARISON_FOLDS = 5
@@ -365,13 +366,19 @@ class FineGrayPart:
     ``summary`` is the pooled subdistribution hazard ratios
     (:func:`lifetools.prediction.time_to_event.fine_gray_hazard_ratios`: term, coef, se,
     estimate, ci_lower, ci_upper, p_value, fmi; raw until released by
-    :func:`lifetools.disclosure.model_release`); ``warnings`` those of every fit.
+    :func:`lifetools.disclosure.model_release`); ``warnings`` those of every fit;
+    ``risk_groups`` the predicted 12-month incidence of everyone and of each fifth of
+    predicted risk in the next edition, with intervals carrying the fit's uncertainty
+    (:func:`lifetools.prediction.cif_interval.risk_group_intervals`; people raw);
+    ``observed_cif`` the next edition's observed 12-month incidence (Aalen-Johansen).
     """
 
     table: pd.DataFrame
     model: FrozenCumulativeIncidence
     summary: pd.DataFrame
     warnings: tuple[str, ...] = ()
+    risk_groups: pd.DataFrame | None = None
+    observed_cif: float = float("nan")
 
 
 def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
@@ -411,6 +418,12 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
     the observed 12-month cumulative incidence of crisis with death competing by the
     Aalen-Johansen estimator with its delta-method interval on the log(-log) scale
     (:func:`lifetools.survival.estimate_cif`, checked against R ``survfit``).
+
+    Risk groups: this edition's people cut into fifths by their predicted incidence
+    (averaged over the copies); each fifth's, and everyone's, predicted incidence with
+    the interval of :func:`lifetools.prediction.cif_interval.risk_group_intervals`
+    (coefficient and baseline uncertainty, delta method on the log(-log) scale, Rubin's
+    rules over the copies).
     """
     fits = [fit_fine_gray_risk(c, spec, duration_col="days_to_event",
                                event_col="event_type", horizon=horizon) for c in dev_copies]
@@ -445,4 +458,30 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
             for m, label in labels.items()]
     return FineGrayPart(table=pd.DataFrame(rows), model=model,
                         summary=fine_gray_hazard_ratios(fits),
-                        warnings=tuple(dict.fromkeys(w for f in fits for w in f.warnings)))
+                        warnings=tuple(dict.fromkeys(w for f in fits for w in f.warnings)),
+                        risk_groups=risk_group_intervals(fits, val_copies,
+                                                         np.mean(fg_risks, axis=0)),
+                        observed_cif=float(observed["estimate"]))
+
+
+RISK_GROUP_COLUMN = "predicted 12-month cumulative incidence (95% CI)"
+FIFTHS = ("Everyone", "First fifth (least predicted risk)", "Second fifth", "Third fifth",
+          "Fourth fifth", "Last fifth (most predicted risk)")
+"""Row labels of :func:`risk_group_table` (words, not digits: row labels are prose)."""
+"""The risk-group table's column of predicted incidences (:func:`risk_group_table`)."""
+
+
+def risk_group_table(groups: pd.DataFrame, *, min_people: int) -> pd.DataFrame:
+    """The risk groups as shown: group, people (raw: protected when shown) and the
+    predicted 12-month incidence with its interval (3 decimal places, as the
+    time-to-event table), or "suppressed: too few" for a group of fewer than
+    ``min_people`` people."""
+    if sorted(groups["group"]) != list(range(len(FIFTHS))):
+        raise ValueError("the risk groups must be everyone (0) and fifths 1 to 5")
+    return pd.DataFrame({
+        "predicted risk group": [FIFTHS[int(g)] for g in groups["group"]],
+        "people": groups["people"].to_numpy(),
+        RISK_GROUP_COLUMN: [
+            "suppressed: too few" if r.people < min_people else
+            format_interval(r.estimate, r.ci_lower, r.ci_upper, kind="estimate", digits=3)
+            for r in groups.itertuples()]})

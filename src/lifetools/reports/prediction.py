@@ -49,6 +49,7 @@ from lifetools.reports.crisis_parts import (
     internal_validation_table,
     missing_table,
     model_comparison,
+    risk_group_table,
     time_to_event,
     with_missing_honos,
 )
@@ -110,6 +111,7 @@ class CrisisRiskReport:
     checklist: pd.DataFrame
     characteristics: pd.DataFrame
     fine_gray: ProtectedTable  # subdistribution hazard ratios as released
+    fine_gray_groups: pd.DataFrame  # predicted incidence by risk group (people raw)
     continuous: pd.DataFrame
     drift: Any
     model_json: str
@@ -249,6 +251,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                                     seed=seed + 3)
     drift = drift_check(result, slope_band=slope_band, citl_band=citl_band)
     min_count = get_profile().model_min_events
+    fg_everyone = fg.risk_groups.iloc[0]
     fairness = pd.concat([
         performance_by_group(val["crisis"], risk, val[col], min_count=min_count).assign(
             characteristic=label) for col, label in FAIRNESS_GROUPS.items()],
@@ -358,6 +361,25 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
              frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",
              found="Every coefficient was shrunk by the uniform factor {value} (van "
              "Houwelingen's heuristic) and the intercept re-estimated.")},
+        {"name": CrisisName.FINE_GRAY_INCIDENCE_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: the Fine-Gray model's predicted 12-month cumulative incidence "
+                  "in this year's cohort",
+         "text": result_sentence(
+             float(fg_everyone["estimate"]), kind="estimate", digits=3,
+             interval=(float(fg_everyone["ci_lower"]), float(fg_everyone["ci_upper"])),
+             judge={"null": fg.observed_cif,
+                    "above": "above the observed cumulative incidence: the model "
+                             "over-predicts",
+                    "below": "below the observed cumulative incidence: the model "
+                             "under-predicts"},
+             missing="The Fine-Gray model's predicted cumulative incidence of crisis "
+                     "within a year",
+             found="Over this year's cohort, the Fine-Gray model predicts a cumulative "
+                   "incidence of crisis within a year of {value} on average ({level} "
+                   "confidence interval {interval}, carrying the uncertainty of the "
+                   "model's coefficients and baseline); against the observed "
+                   "cumulative incidence in the table above, the prediction is "
+                   "{verdict}.")},
     )
     def count(n: int) -> str:
         shown = protect_count(n)
@@ -421,5 +443,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                             comparison=comparison, time_to_event=fg.table,
                             checklist=tripod_checklist(meta),
                             characteristics=characteristics(dev, val), fine_gray=fine_gray,
+                            fine_gray_groups=risk_group_table(fg.risk_groups,
+                                                              min_people=min_count),
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key, cohorts=(development, validation))

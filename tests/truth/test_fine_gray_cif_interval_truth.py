@@ -1,0 +1,87 @@
+"""Truth test: the predicted cumulative incidence interval covers the true incidence.
+
+Data from a known Fine-Gray model (Fine and Gray 1999, section 5): covariates
+``x1 ~ N(0, 1)`` and ``x2 ~ Bernoulli(0.5)``; the cumulative incidence of the event of
+interest is ``F1(t | x) = 1 - (1 - P (1 - exp(-t)))^exp(x b1)`` with ``P = 0.4``,
+``b1 = (0.5, -0.5)``; otherwise the competing event, exponential with rate
+``exp(x b2)``, ``b2 = (0.3, 0.3)``; censoring uniform on (0, 3). Times are rounded up
+to 0.01 (about 100 distinct event times before the horizon: tied times, like days in a
+year). Horizon 1. Targets: two profiles, ``(0, 1)`` (true incidence 0.162) and
+``(1.5, 0)`` (0.460, a profile far from the centre), and the mean incidence of a fixed
+group of 40 profiles (0.232).
+
+400 samples (seeds 0-399) of 400 people, Fine-Gray with Breslow ties
+(:func:`lifetools.prediction.time_to_event.fit_fine_gray_risk`), the 95% interval of
+:func:`lifetools.prediction.cif_interval.cif_interval`. Criteria: coverage within three
+binomial standard errors of 95% (0.917 to 0.983), mean error of the incidence within
+three Monte Carlo standard errors of 0; the naive interval that treats the baseline as
+known covers at most 90% at every target.
+Measured (2026-12-01): coverage 0.955, 0.9525, 0.9575; mean errors -0.0012, -0.0009,
+-0.0009 (Monte Carlo SE 0.0013, 0.0031, 0.0012); naive coverage 0.8425, 0.86, 0.2375;
+about 35 s of CPU. Without ties the same: 0.955, 0.95, 0.96 and naive 0.85, 0.87, 0.24.
+With heavy ties (rounded to 0.1: about 10 distinct times before the horizon) Breslow's
+approximation attenuates the coefficients and the incidence is biased by -0.004 to
+-0.014 (3 to 5 Monte Carlo SE); coverage stayed 0.94 to 0.97.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifetools.prediction import ModelSpec
+from lifetools.prediction.cif_interval import cif_interval
+from lifetools.prediction.time_to_event import fit_fine_gray_risk
+
+pytestmark = pytest.mark.slow
+
+B1, B2, P, HORIZON = np.array([0.5, -0.5]), np.array([0.3, 0.3]), 0.4, 1.0
+SPEC = ModelSpec("unused", linear=("x1", "x2"))
+SEEDS, PEOPLE = 400, 400
+
+
+def true_cif(x: np.ndarray, t: float = HORIZON) -> np.ndarray:
+    return 1 - (1 - P * (1 - np.exp(-t))) ** np.exp(x @ B1)
+
+
+def draw(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = np.column_stack([rng.normal(size=n), rng.integers(0, 2, n)]).astype(float)
+    p1 = true_cif(x, np.inf)
+    first = rng.uniform(size=n) < p1
+    v = rng.uniform(size=n) * p1  # F1(t1 | x) = v: invert the true incidence
+    t1 = -np.log(1 - (1 - (1 - v) ** np.exp(-(x @ B1))) / P)
+    t2 = rng.exponential(np.exp(-(x @ B2)))
+    t = np.where(first, t1, t2)
+    censor = rng.uniform(0, 3, n)
+    return pd.DataFrame({"time": np.ceil(np.minimum(t, censor) * 100) / 100,
+                         "event": np.where(t <= censor, np.where(first, 1, 2), 0),
+                         "x1": x[:, 0], "x2": x[:, 1]})
+
+
+def test_cif_interval_covers_true_incidence_naive_interval_undercovers():
+    profiles = pd.DataFrame({"x1": [0.0, 1.5], "x2": [1.0, 0.0]})
+    rng = np.random.default_rng(99)
+    group = pd.DataFrame({"x1": rng.normal(size=40),
+                          "x2": rng.integers(0, 2, 40).astype(float)})
+    truth = np.r_[true_cif(profiles.to_numpy()), true_cif(group.to_numpy()).mean()]
+    covered = {"coefficients and baseline": np.zeros(3), "coefficients": np.zeros(3)}
+    errors = []
+    for seed in range(SEEDS):
+        fit = fit_fine_gray_risk(draw(PEOPLE, seed), SPEC, duration_col="time",
+                                 event_col="event", horizon=HORIZON)
+        for uncertainty in covered:
+            table = pd.concat([
+                cif_interval(fit, profiles, uncertainty=uncertainty),
+                cif_interval(fit, group, groups=np.zeros(40), uncertainty=uncertainty)])
+            covered[uncertainty] += ((table["ci_lower"].to_numpy() < truth)
+                                     & (truth < table["ci_upper"].to_numpy()))
+        errors.append(table["estimate"].to_numpy() - truth)
+    coverage = covered["coefficients and baseline"] / SEEDS
+    margin = 3 * np.sqrt(0.95 * 0.05 / SEEDS)
+    assert np.all(np.abs(coverage - 0.95) < margin), coverage
+    errors = np.array(errors)
+    mcse = errors.std(axis=0, ddof=1) / np.sqrt(SEEDS)
+    assert np.all(np.abs(errors.mean(axis=0)) < 3 * mcse), (errors.mean(axis=0), mcse)
+    assert np.all(covered["coefficients"] / SEEDS <= 0.90), covered["coefficients"]
