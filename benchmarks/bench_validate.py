@@ -27,6 +27,7 @@ import hashlib
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -132,6 +133,9 @@ def main() -> None:
             for way, (src, engine, sql) in ways.items():
                 print(f"{people} people, {way}", file=sys.stderr, flush=True)
                 runs[way].append(_run_child(src, folder, args.repeats, engine, sql))
+        for _src, _engine, sql in ways.values():
+            if sql:
+                shutil.rmtree(sql, ignore_errors=True)
         pandas = statistics.median(c for run in runs["pandas checks"] for c in run["cpu_s"])
         sizes[people] = {}
         for way, done in runs.items():
