@@ -86,6 +86,7 @@ def _fresh_process():
     """As a new process starts: no plan built, no SQL compiled."""
     checks._PLANS.clear()
     checks._sql.cache_clear()
+    checks._WRITTEN.clear()
 
 
 def test_kept_sql_validates_a_clean_folder_without_building_or_compiling(clean, tmp_path):

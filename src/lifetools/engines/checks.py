@@ -412,11 +412,19 @@ def _kept_plan(tables: dict[str, Any], dictionary: Dictionary, extract_date: Any
     folder = sql_cache_folder(sql_cache)
     if folder is None or _plan_key(tables, dictionary, extract_date) in _PLANS:
         return None
+    path = _plan_file(tables, dictionary, extract_date, folder)
     try:
-        kept = json.loads(_plan_file(tables, dictionary, extract_date, folder).read_text())
+        kept = json.loads(path.read_text())
     except (OSError, ValueError):
-        return None
-    return kept if isinstance(kept, list) and all(map(_well_formed, kept)) else None
+        kept = None
+    if isinstance(kept, list) and all(map(_well_formed, kept)):
+        return kept
+    _WRITTEN.discard(path)  # missing or damaged: to be written again
+    return None
+
+
+_WRITTEN: set[Path] = set()
+"""Plan files this process wrote (not written again for each later validation)."""
 
 
 def _well_formed(entry: Any) -> bool:
@@ -441,20 +449,27 @@ def _keep_plan(tables: dict[str, Any], dictionary: Dictionary, extract_date: Any
     folder = sql_cache_folder(sql_cache)
     if folder is None:
         return
+    path = _plan_file(tables, dictionary, extract_date, folder)
+    if path in _WRITTEN:
+        return
     kept = [{"name": name, "own": own,
              "sql": None if counting is None else _sql(counting[3].op()),
              "checks": [[c[0], str(c[1]), c[2], c[3] is not None, c[4], c[5]]
                         for c in checks]}
             for name, checks, own, counting in built]
-    path = _plan_file(tables, dictionary, extract_date, folder)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    except OSError:
+        return
+    try:
         with os.fdopen(handle, "w") as out:
             json.dump(kept, out)
         os.replace(temporary, path)
     except OSError:
+        Path(temporary).unlink(missing_ok=True)
         return
+    _WRITTEN.add(path)
 
 
 def _plan(tables: dict[str, Any], dictionary: Dictionary,
