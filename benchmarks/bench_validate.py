@@ -27,9 +27,11 @@ import hashlib
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,8 +63,10 @@ def child(folder: str, repeats: int, in_engine: bool) -> dict:
             "report_sha256": digest.hexdigest()}
 
 
-def _run_child(src: str, folder: str, repeats: int, in_engine: bool) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(Path(src).resolve()), "PYTHONWARNINGS": "ignore"}
+def _run_child(src: str, folder: str, repeats: int, in_engine: bool,
+               sql_cache: str = "") -> dict:
+    env = {**os.environ, "PYTHONPATH": str(Path(src).resolve()), "PYTHONWARNINGS": "ignore",
+           "LIFETOOLS_SQL_CACHE": sql_cache}
     done = subprocess.run([sys.executable, __file__, "--child", folder, str(repeats),
                            "1" if in_engine else "0"], env=env, stdout=subprocess.PIPE,
                           text=True, check=True)
@@ -78,7 +82,8 @@ def _markdown(r: dict) -> str:
              f"{r['repeats']} validations in each of {r['rounds']} alternating child "
              "processes per way; imports and the dictionary not timed. Cold: a "
              "process's first validation; warm: its later ones (the checks in DuckDB "
-             "keep their built queries for the process).", "",
+             "keep their built queries for the process; with kept SQL, a process's "
+             "first validation runs the SQL an earlier process compiled).", "",
              "| people | way | CPU s (median) | cold | warm | CPU s (each) | ratio to "
              "pandas | problems | report SHA-256 |", "|---|---|---|---|---|---|---|---|---|"]
     for size, ways in r["sizes"].items():
@@ -99,6 +104,9 @@ def main() -> None:
     parser.add_argument("--trees", help="name=src-folder pairs (the first also runs pandas)")
     parser.add_argument("--repeats", type=int, default=2, help="validations per child")
     parser.add_argument("--rounds", type=int, default=2, help="children per way and size")
+    parser.add_argument("--kept-sql", action="store_true",
+                        help="add a way: the last tree with its checks' SQL kept on disk "
+                             "(LIFETOOLS_SQL_CACHE, written by an untimed child first)")
     parser.add_argument("--out", default=str(HERE / "results" / "validate"))
     parser.add_argument("--child", nargs=3, metavar=("FOLDER", "REPEATS", "ENGINE"),
                         help=argparse.SUPPRESS)
@@ -113,13 +121,21 @@ def main() -> None:
     sizes: dict[str, dict] = {}
     for pair in args.data.split(","):
         people, folder = pair.split("=")
-        ways = {"pandas checks": (first, False)} | {
-            f"DuckDB checks, {tree}": (src, True) for tree, src in trees.items()}
+        ways = {"pandas checks": (first, False, "")} | {
+            f"DuckDB checks, {tree}": (src, True, "") for tree, src in trees.items()}
+        if args.kept_sql:
+            tree, src = list(trees.items())[-1]
+            kept = tempfile.mkdtemp(prefix="bench-validate-sql-")
+            _run_child(src, folder, 1, True, kept)  # writes the SQL; not timed
+            ways[f"DuckDB checks, {tree}, kept SQL"] = (src, True, kept)
         runs: dict[str, list[dict]] = {way: [] for way in ways}
         for _ in range(args.rounds):
-            for way, (src, engine) in ways.items():
+            for way, (src, engine, sql) in ways.items():
                 print(f"{people} people, {way}", file=sys.stderr, flush=True)
-                runs[way].append(_run_child(src, folder, args.repeats, engine))
+                runs[way].append(_run_child(src, folder, args.repeats, engine, sql))
+        for _src, _engine, sql in ways.values():
+            if sql:
+                shutil.rmtree(sql, ignore_errors=True)
         pandas = statistics.median(c for run in runs["pandas checks"] for c in run["cpu_s"])
         sizes[people] = {}
         for way, done in runs.items():

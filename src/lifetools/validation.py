@@ -422,14 +422,17 @@ def _folder_problems(path: Path, dictionary: Dictionary, tables: Sequence[str]):
 
 
 def validate_tables(
-    path: Path, dictionary: Dictionary, tables: Sequence[str], *, in_engine: bool = True
+    path: Path, dictionary: Dictionary, tables: Sequence[str], *, in_engine: bool = True,
+    sql_cache: Path | str | None = None
 ) -> ValidationReport:
     """Validate the named tables of a folder against a dictionary.
 
     With ``in_engine`` (the default) each file is checked by queries in embedded DuckDB
     (:func:`lifetools.engines.folder.folder_problems`); a folder with a Parquet column
     type those queries do not read, or ``in_engine=False``, is read into pandas and
-    checked here. Both give the same report.
+    checked here. Both give the same report. ``sql_cache`` (else
+    ``LIFETOOLS_SQL_CACHE``; unset: none) is a folder where the queries' SQL is kept
+    between processes (:func:`lifetools.engines.checks.table_problems`).
 
     Notes
     -----
@@ -445,7 +448,7 @@ def validate_tables(
         from lifetools.engines.folder import FolderNeedsPandas, folder_problems
 
         try:
-            found = folder_problems(files, dictionary, tables, extract_date)
+            found = folder_problems(files, dictionary, tables, extract_date, sql_cache)
         except FolderNeedsPandas:
             pass
         else:
@@ -464,7 +467,8 @@ def validate_tables(
 
 
 def validate_directory(
-    path: Path | str, *, tables: Sequence[str] | None = None
+    path: Path | str, *, tables: Sequence[str] | None = None,
+    sql_cache: Path | str | None = None
 ) -> ValidationReport:
     """Validate every table of a data folder against the data dictionary.
 
@@ -478,6 +482,10 @@ def validate_directory(
         :func:`lifetools.engines.server.validate_server`).
     tables
         Only these tables (default: every table in the dictionary).
+    sql_cache
+        A folder keeping the checks' compiled SQL between processes, for a folder's
+        checks in DuckDB (default ``LIFETOOLS_SQL_CACHE``; unset: none; the build keeps
+        it in ``build/validated/sql``). The report is the same with or without.
 
     Returns
     -------
@@ -507,5 +515,6 @@ def validate_directory(
                 f"the DuckDB file {Path(path).name} does not exist"),))
         return ValidationReport(Path(path), (Problem(
             "(folder)", "(all)", None, Rule.FILE_MISSING, "the data folder does not exist"),))
-    return validate_tables(Path(path), dictionary, tables or list(dictionary.tables))
+    return validate_tables(Path(path), dictionary, tables or list(dictionary.tables),
+                           sql_cache=sql_cache)
 

@@ -75,3 +75,75 @@ def test_other_extract_date_builds_another_plan(clean, tmp_path):
     assert _report(clean).ok
     assert _report(later).ok
     assert len(checks._PLANS) == 2  # the plausible bounds hang on the extract date
+
+
+def _kept(folder, cache):
+    dictionary = load_dictionary()
+    return validate_tables(folder, dictionary, list(dictionary.tables), sql_cache=cache)
+
+
+def _fresh_process():
+    """As a new process starts: no plan built, no SQL compiled."""
+    checks._PLANS.clear()
+    checks._sql.cache_clear()
+    checks._WRITTEN.clear()
+
+
+def test_kept_sql_validates_a_clean_folder_without_building_or_compiling(clean, tmp_path):
+    cache = tmp_path / "sql"
+    _fresh_process()
+    first = _kept(clean, cache)
+    assert first.ok, first.problems
+    assert len(list(cache.glob("*.json"))) == 1
+    _fresh_process()
+    again = _kept(clean, cache)
+    assert again.problems == first.problems
+    assert checks._PLANS == {} and checks._sql.cache_info().misses == 0
+    # the report equals the one built without a cache folder
+    _fresh_process()
+    assert _report(clean).problems == first.problems
+
+
+def test_kept_sql_on_a_broken_folder_builds_the_plan_for_its_sample(clean, tmp_path):
+    cache = tmp_path / "sql"
+    broken = _copy(clean, tmp_path / "broken")
+    frame = pd.read_parquet(broken / "referrals.parquet")
+    frame.loc[2, "priority"] = "9"  # not an allowed code: row 3 of the file
+    frame.to_parquet(broken / "referrals.parquet", index=False)
+    _fresh_process()
+    assert _kept(clean, cache).ok
+    _fresh_process()
+    kept = _kept(broken, cache)
+    _fresh_process()
+    built = _report(broken)
+    assert kept.problems == built.problems
+    assert [(p.table, p.column, p.rows) for p in kept.problems
+            if p.rule is Rule.ENUM] == [("referrals", "priority", (3,))]
+
+
+def test_damaged_kept_sql_is_written_again_not_used(clean, tmp_path):
+    cache = tmp_path / "sql"
+    _fresh_process()
+    first = _kept(clean, cache)
+    (entry,) = cache.glob("*.json")
+    kept = json.loads(entry.read_text())
+    for damaged in ("{not json", json.dumps([{"name": "people"}]),
+                    json.dumps(kept)[:-100]):
+        entry.write_text(damaged)
+        _fresh_process()
+        assert _kept(clean, cache).problems == first.problems
+        assert json.loads(entry.read_text()) == kept
+
+
+def test_kept_sql_other_extract_date_is_another_entry(clean, tmp_path):
+    cache = tmp_path / "sql"
+    later = _copy(clean, tmp_path / "later")
+    package = json.loads((later / "datapackage.json").read_text())
+    package["extract_date"] = (dt.date.fromisoformat(package["extract_date"])
+                               + dt.timedelta(days=1)).isoformat()
+    (later / "datapackage.json").write_text(json.dumps(package))
+    _fresh_process()
+    assert _kept(clean, cache).ok
+    _fresh_process()
+    assert _kept(later, cache).ok
+    assert len(list(cache.glob("*.json"))) == 2

@@ -112,6 +112,8 @@ def test_build_edition_beyond_the_data_is_refused_per_report_before_any_run(tmp_
                 "the data cover referrals from") in err
     assert "edition 2024-25" not in err and "Traceback" not in err
     assert not (root / "build" / "runs").exists()
+    # the data were validated, the checks' SQL kept for the next build's validation
+    assert len(list((root / "build" / "validated" / "sql").glob("*.json"))) == 1
 
 
 def test_edition_manifest_reads_each_executed_notebook_once(tmp_path, monkeypatch):

@@ -98,3 +98,57 @@ def test_groupings():
         "Other ethnic group", "Not stated", "Not known", "Not known"]
     assert list(sex_label(pd.Series(["1", "2", "9"]))) == [
         "Male", "Female", "Other or not known"]
+
+
+def _dataset():
+    from pathlib import Path
+
+    from lifetools.loading import Dataset
+
+    return Dataset(Path("."), **vars(tiny_dataset()))
+
+
+def _equal(a, b) -> bool:
+    return all(getattr(a, k).equals(getattr(b, k))
+               for k in ("counts", "characteristics", "monthly"))
+
+
+def test_engine_tables_of_a_dataset_kept_while_its_frames_are_unchanged():
+    from dataclasses import replace
+
+    from lifetools.engines import engine_tables
+
+    data = _dataset()
+    tables = engine_tables(data)
+    assert engine_tables(data) is tables  # the frames registered once
+    assert engine_tables(replace(data, path=data.path)) is not tables  # another dataset
+    object.__getattribute__(data, "people")["note"] = "x"  # a column added in place
+    again = engine_tables(data)
+    assert again is not tables and "note" in again.people.columns
+    assert engine_tables(data) is again
+
+
+def test_describe_population_same_again_and_compiled_once_per_query(monkeypatch):
+    import ibis.backends.duckdb as duckdb_backend
+
+    compiled = []
+    compile_sql = duckdb_backend.Backend.compile
+
+    def counting(self, *args, **kwargs):
+        compiled.append(1)
+        return compile_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb_backend.Backend, "compile", counting)
+    data = _dataset()
+    first = describe_population(data, period_start="2024-04-01", period_end="2025-03-31")
+    queries = len(compiled)
+    assert queries >= 3  # counts, people, monthly
+    again = describe_population(data, period_start="2024-04-01", period_end="2025-03-31")
+    assert _equal(first, again) and len(compiled) == queries
+    other = describe_population(data, period_start="2023-04-01", period_end="2024-03-31")
+    assert len(compiled) > queries  # another period: other SQL
+    # each equals a call on the same tables not kept (a namespace: a new connection)
+    for period, result in ((("2024-04-01", "2025-03-31"), first),
+                           (("2023-04-01", "2024-03-31"), other)):
+        assert _equal(result, describe_population(tiny_dataset(), period_start=period[0],
+                                                  period_end=period[1]))

@@ -17,6 +17,10 @@ query's SQL is compiled once (:func:`table_problems`); the rules are the same on
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -41,7 +45,8 @@ from lifetools.validation import (
     check_frame,
 )
 
-__all__ = ["duckdb_types", "engine_problems", "table_problems", "validate_duckdb"]
+__all__ = ["SQL_CACHE_ENV", "duckdb_types", "engine_problems", "sql_cache_folder",
+           "table_problems", "validate_duckdb"]
 
 _ROW = "__row"
 TYPE_FAILED, RAW_EMPTY, RAW_TEXT = "__bad_", "__empty_", "__raw_"
@@ -64,7 +69,11 @@ class _Queries:
         """The one row of ``expr`` as a dict."""
         if not self.cached:
             return self.backend.to_pyarrow(expr).to_pylist()[0]
-        found = self.backend.con.sql(_sql(expr.op()))
+        return self.row_sql(_sql(expr.op()))
+
+    def row_sql(self, sql: str) -> dict[str, Any]:
+        """The one row of a query's SQL as a dict (a kept plan's, cached only)."""
+        found = self.backend.con.sql(sql)
         return dict(zip(found.columns, found.fetchone(), strict=True))
 
     def frame(self, expr: Any) -> pd.DataFrame:
@@ -201,12 +210,12 @@ def _counting(table: Any, checks: list[tuple], spec: TableSpec | None) -> tuple:
            for k, v in flags.items()}, rows=flagged.count())
 
 
-def _problems(queries: _Queries, counted: tuple, checks: list[tuple], first: int, label: str,
-              name: str, spec: TableSpec | None) -> list[Problem]:
+def _problems(counts: dict[str, Any], checks: Sequence[tuple], first: int, label: str,
+              name: str, spec: TableSpec | None, sample: Any) -> list[Problem]:
     """The problems of ``checks`` (flags ``c{first}`` on of :func:`_counting`'s, with
-    its counts for its expression), each
-    failing one with a bounded sample of its rows."""
-    flagged, flags, window, counts = counted
+    ``counts`` the one row of its counting query), each failing one with a bounded
+    sample of its rows: ``sample(i, columns)`` the frame of those columns of the rows
+    failing check ``c{i}``, in row order, at most :data:`MAX_ROWS_KEPT`."""
     problems = []
     for i, (column, rule, message, bad, echo, level) in enumerate(checks, start=first):
         count = int(counts[f"c{i}"] or 0)
@@ -218,15 +227,24 @@ def _problems(queries: _Queries, counted: tuple, checks: list[tuple], first: int
             continue
         shown = echo if isinstance(echo, str) else column
         keep = [_ROW, shown] if echo else [_ROW]
-        flag = flagged[f"c{i}"] if f"c{i}" in window else flags[f"c{i}"]
-        sample = queries.frame(flagged.filter(flag).select(*keep)
-                                 .order_by(_ROW).limit(MAX_ROWS_KEPT))
+        found = sample(i, keep)
         examples: tuple[str, ...] = ()
         if echo and spec is not None and not spec.field(column).is_identifying:
-            examples = _examples(sample[shown].iloc[:50])
+            examples = _examples(found[shown].iloc[:50])
         problems.append(Problem(label, name, column, rule, message, count,
-                                tuple(int(r) for r in sample[_ROW]), examples, level))
+                                tuple(int(r) for r in found[_ROW]), examples, level))
     return problems
+
+
+def _sampler(queries: _Queries, counting: tuple) -> Any:
+    """``sample`` of :func:`_problems` for a built counting query (:func:`_counting`)."""
+    flagged, flags, window = counting[:3]
+
+    def sample(i: int, keep: list[str]) -> pd.DataFrame:
+        flag = flagged[f"c{i}"] if f"c{i}" in window else flags[f"c{i}"]
+        return queries.frame(flagged.filter(flag).select(*keep).order_by(_ROW)
+                             .limit(MAX_ROWS_KEPT))
+    return sample
 
 
 def engine_problems(path: Path, dictionary: Dictionary, names: list[str],
@@ -253,7 +271,8 @@ def engine_problems(path: Path, dictionary: Dictionary, names: list[str],
 
 def table_problems(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
                    skip: dict[str, list[str]], extract_date: Any,
-                   label: str, files: dict[str, str] | None = None
+                   label: str, files: dict[str, str] | None = None,
+                   sql_cache: os.PathLike | str | None = None
                    ) -> dict[str, list[Problem]]:
     """:func:`engine_problems` on any ibis backend: ``tables`` are the tables to check,
     each with its row number in a column ``__row`` (1 for the first stored row).
@@ -262,7 +281,12 @@ def table_problems(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
     On DuckDB, when every table is a named table or view, the checks are built over
     unbound tables of the same names and schemas, so that a second folder of the same
     shape (the same dictionary, columns, stored types and extract date) reuses their
-    compiled SQL (:class:`_Queries`); the report is the same either way."""
+    compiled SQL (:class:`_Queries`); the report is the same either way. With a cache
+    folder (``sql_cache``, else ``LIFETOOLS_SQL_CACHE``) each counting query's SQL and
+    its checks' words are also kept on disk (:func:`_keep_plan`), so that a process's
+    first validation of a folder of a known shape runs them without building or
+    compiling the checks (most of a small folder's first validation, issue 16); only
+    when a check fails is the plan built, for its sample rows."""
     unbound = {n: _unbound(t) for n, t in tables.items()} \
         if getattr(backend, "name", None) == "duckdb" else {}
     cached = bool(unbound) and all(t is not None for t in unbound.values())
@@ -271,8 +295,21 @@ def table_problems(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
     tables = {n: t.drop(*[c for c in skip.get(n, []) if c in t.columns])
               for n, t in tables.items()}
     files = files or {n: f"{label}:{n}" for n in tables}
+    if cached:
+        kept = _kept_plan(tables, dictionary, extract_date, sql_cache)
+        found = _run_kept(queries, kept, dictionary, files) if kept is not None else None
+        if found is not None:
+            return found
     built = _cached_plan(tables, dictionary, extract_date) if cached else \
         _plan(tables, dictionary, extract_date)
+    if cached:
+        _keep_plan(tables, dictionary, extract_date, sql_cache, built)
+    return _run_plan(queries, built, dictionary, files)
+
+
+def _run_plan(queries: _Queries, built: list[tuple], dictionary: Dictionary,
+              files: dict[str, str]) -> dict[str, list[Problem]]:
+    """The problems found by the queries of a plan (:func:`_plan`)."""
     found: dict[str, list[Problem]] = {}
     links: list[Problem] = []
     for name, checks, own, counting in built:  # one counting query per table, links too
@@ -282,15 +319,157 @@ def table_problems(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
         spec = dictionary.table(name) if own is not None else None
         # one row of counts, read from Arrow (a pandas frame of one row and a column
         # per check cost more to convert than the query took)
-        counted = (*counting[:3], queries.row(counting[3]))
+        counts, sample = queries.row(counting[3]), _sampler(queries, counting)
         if own is None:  # a check across tables (after death)
-            links += _problems(queries, counted, checks, 0, files[name], name, spec)
+            links += _problems(counts, checks, 0, files[name], name, spec, sample)
             continue
-        found[name] = _problems(queries, counted, checks[:own], 0, files[name], name,
-                                spec)
-        links += _problems(queries, counted, checks[own:], own, files[name], name, spec)
+        found[name] = _problems(counts, checks[:own], 0, files[name], name, spec, sample)
+        links += _problems(counts, checks[own:], own, files[name], name, spec, sample)
     found["(links)"] = links
     return found
+
+
+def _run_kept(queries: _Queries, kept: list[dict], dictionary: Dictionary,
+              files: dict[str, str]) -> dict[str, list[Problem]] | None:
+    """The problems of a clean folder from a kept plan's SQL (:func:`_keep_plan`),
+    without building or compiling any ibis expression; None when a check fails (its
+    sample needs the built plan) or the kept plan does not fit."""
+    found: dict[str, list[Problem]] = {}
+    links: list[Problem] = []
+
+    def failing(i: int, keep: list[str]) -> pd.DataFrame:
+        raise _NeedsPlan
+
+    try:
+        for entry in kept:
+            name, own, sql = entry["name"], entry["own"], entry["sql"]
+            if sql is None:
+                found[name] = []
+                continue
+            checks = [(c, Rule(r), m, True if bad else None, e, lv)
+                      for c, r, m, bad, e, lv in entry["checks"]]
+            spec = dictionary.table(name) if own is not None else None
+            counts = queries.row_sql(sql)
+            if own is None:
+                links += _problems(counts, checks, 0, files[name], name, spec, failing)
+                continue
+            found[name] = _problems(counts, checks[:own], 0, files[name], name, spec,
+                                    failing)
+            links += _problems(counts, checks[own:], own, files[name], name, spec, failing)
+    except _NeedsPlan:
+        return None
+    found["(links)"] = links
+    return found
+
+
+class _NeedsPlan(Exception):
+    """A check of a kept plan failed: its sample needs the built plan."""
+
+
+SQL_CACHE_ENV = "LIFETOOLS_SQL_CACHE"
+"""A folder: the checks' SQL kept between processes (:func:`_keep_plan`)."""
+_SQL_FORMAT = "validation-sql v1"
+_SQL_CODE = ("lifetools.engines.checks", "lifetools.engines.folder", "lifetools.validation",
+             "lifetools.dictionary")
+"""Modules whose source is part of a kept plan's key (the rules, the typed views, the
+problems' words, the dictionary's bounds)."""
+
+
+def sql_cache_folder(sql_cache: os.PathLike | str | None = None) -> Path | None:
+    """The caller's folder, else ``LIFETOOLS_SQL_CACHE`` (empty or unset: none)."""
+    if sql_cache is not None:
+        return Path(sql_cache)
+    raw = os.environ.get(SQL_CACHE_ENV, "")
+    return Path(raw) if raw else None
+
+
+def _plan_file(tables: dict[str, Any], dictionary: Dictionary, extract_date: Any,
+               folder: Path) -> Path:
+    """Where a plan is kept: one SHA-256 over what :func:`_cached_plan` keys on (the
+    tables' names, namespaces and schemas, the dictionary, the extract date) and the
+    code and versions that compile it."""
+    import duckdb
+    import sqlglot
+
+    from lifetools.typed_cache import module_source
+
+    digest = hashlib.sha256(f"{_SQL_FORMAT}|{ibis.__version__}|{sqlglot.__version__}|"
+                            f"{duckdb.__version__}|{extract_date}|".encode())
+    for name in _SQL_CODE:
+        digest.update(hashlib.sha256(module_source(name)).digest())
+    digest.update(repr(dictionary).encode())
+    for name, table in tables.items():
+        schema = table.schema()
+        digest.update(repr((name, table.op().namespace,
+                            [(c, str(schema[c])) for c in schema])).encode())
+    return folder / f"{digest.hexdigest()}.json"
+
+
+def _kept_plan(tables: dict[str, Any], dictionary: Dictionary, extract_date: Any,
+               sql_cache: os.PathLike | str | None) -> list[dict] | None:
+    """A plan kept by an earlier process (:func:`_keep_plan`), or None: none kept, no
+    cache folder, an entry that cannot be read, or the plan already built here."""
+    folder = sql_cache_folder(sql_cache)
+    if folder is None or _plan_key(tables, dictionary, extract_date) in _PLANS:
+        return None
+    path = _plan_file(tables, dictionary, extract_date, folder)
+    try:
+        kept = json.loads(path.read_text())
+    except (OSError, ValueError):
+        kept = None
+    if isinstance(kept, list) and all(map(_well_formed, kept)):
+        return kept
+    _WRITTEN.discard(path)  # missing or damaged: to be written again
+    return None
+
+
+_WRITTEN: set[Path] = set()
+"""Plan files this process wrote (not written again for each later validation)."""
+
+
+def _well_formed(entry: Any) -> bool:
+    """Whether a kept plan's entry has the fields and types :func:`_keep_plan` writes
+    (a damaged file is rebuilt, never half used)."""
+    rules = {str(r) for r in Rule}
+    return (isinstance(entry, dict) and set(entry) == {"name", "own", "sql", "checks"}
+            and isinstance(entry["name"], str) and isinstance(entry["checks"], list)
+            and (entry["own"] is None or isinstance(entry["own"], int))
+            and (entry["sql"] is None or isinstance(entry["sql"], str))
+            and all(isinstance(c, list) and len(c) == 6 and isinstance(c[0], str)
+                    and c[1] in rules and isinstance(c[2], str) and isinstance(c[3], bool)
+                    and isinstance(c[4], bool | str) and c[5] in ("error", "warning")
+                    for c in entry["checks"]))
+
+
+def _keep_plan(tables: dict[str, Any], dictionary: Dictionary, extract_date: Any,
+               sql_cache: os.PathLike | str | None, built: list[tuple]) -> None:
+    """Write a built plan's counting SQL and its checks' words to the cache folder
+    (best effort: a folder that cannot be written keeps nothing), through a private
+    temporary file renamed into place."""
+    folder = sql_cache_folder(sql_cache)
+    if folder is None:
+        return
+    path = _plan_file(tables, dictionary, extract_date, folder)
+    if path in _WRITTEN:
+        return
+    kept = [{"name": name, "own": own,
+             "sql": None if counting is None else _sql(counting[3].op()),
+             "checks": [[c[0], str(c[1]), c[2], c[3] is not None, c[4], c[5]]
+                        for c in checks]}
+            for name, checks, own, counting in built]
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(handle, "w") as out:
+            json.dump(kept, out)
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        return
+    _WRITTEN.add(path)
 
 
 def _plan(tables: dict[str, Any], dictionary: Dictionary,
@@ -312,13 +491,17 @@ _PLANS: dict[tuple, list[tuple]] = {}
 """Plans already built in this process (:func:`_cached_plan`), a few at most."""
 
 
+def _plan_key(tables: dict[str, Any], dictionary: Dictionary, extract_date: Any) -> tuple:
+    return (tuple((name, table.op()) for name, table in tables.items()),
+            repr(dictionary), extract_date)
+
+
 def _cached_plan(tables: dict[str, Any], dictionary: Dictionary,
                  extract_date: Any) -> list[tuple]:
     """:func:`_plan` of unbound tables, built once per process for the tables' names
     and schemas, the dictionary (all of it, as ``repr`` shows it) and the extract date:
     the expressions hold no connection, and :func:`_sql` keeps their SQL."""
-    key = (tuple((name, table.op()) for name, table in tables.items()),
-           repr(dictionary), extract_date)
+    key = _plan_key(tables, dictionary, extract_date)
     if key not in _PLANS:
         if len(_PLANS) >= 16:
             _PLANS.clear()

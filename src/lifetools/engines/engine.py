@@ -11,6 +11,7 @@ expressions against it and bring only the per-person frames to pandas with
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +22,7 @@ import pandas as pd
 from lifetools.dictionary import STORED_TYPE_WORDS, load_dictionary
 from lifetools.engines.columns import precise, record_expression, recording_backend
 from lifetools.errors import DataValidationError
-from lifetools.loading import TABLES, coerce_types, note_read, untracked
+from lifetools.loading import TABLES, Dataset, coerce_types, note_read, untracked
 
 __all__ = ["EngineTables", "check_columns", "dictionary_schema", "engine_tables",
            "unbound_tables"]
@@ -149,21 +150,96 @@ def engine_tables(data: Any) -> EngineTables:
     """The tables of ``data`` as ibis tables.
 
     ``data`` is an :class:`EngineTables` (returned as is) or a ``Dataset`` of pandas
-    frames: each loaded frame becomes a view of a new embedded DuckDB connection
+    frames: each loaded frame becomes a view of an embedded DuckDB connection
     (registered through Arrow, not copied), so the default build runs the same ibis
-    expressions as a warehouse.
+    expressions as a warehouse. A ``Dataset``'s connection is made once and kept while
+    the dataset lives and its frames are the same objects with the same columns and
+    dtypes (:data:`_SHARED`).
     """
     if isinstance(data, EngineTables):
         return data
     inner = getattr(data, "engine", None)  # a server's dataset (engines.dataset)
     if isinstance(inner, EngineTables):
         return inner
-    _quiet_duckdb()
-    backend = ibis.duckdb.connect()
     frames = {name: frame for name in TABLES
               if (frame := untracked(data, name)) is not None}
-    return EngineTables(backend=backend, engine="duckdb", where="the loaded tables",
-                        tables=_Registered(backend, frames), typed=True)
+    shape = _shape(data, frames) if isinstance(data, Dataset) else None
+    kept = _SHARED.get(id(data))
+    if shape is not None and kept is not None and kept[0]() is data \
+            and _same_shape(kept[1], shape):
+        return kept[2]
+    _quiet_duckdb()
+    backend = _reusing_sql(ibis.duckdb.connect())
+    tables = EngineTables(backend=backend, engine="duckdb", where="the loaded tables",
+                          tables=_Registered(backend, frames), typed=True)
+    if shape is not None:
+        _share(data, shape, tables)
+    return tables
+
+
+_SQL_AT_MOST = 64
+
+
+def _reusing_sql(backend: Any) -> Any:
+    """``backend`` (an embedded DuckDB of loaded frames) keeping the SQL ibis compiles
+    for an expression, so that the same query asked again (a report's for the same
+    period, in a warm kernel's next notebook) is not compiled again (compiling was
+    about half of a small ``describe_population`` call's time). Keyed by the
+    expression's operation (equal expressions over the same tables are equal); not for
+    expressions holding in-memory tables (each is another table) or parameters."""
+    from ibis.expr import operations as ops
+
+    compile_once, kept = backend.compile, {}
+
+    def compile(expr: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs.get("params") or set(kwargs) - {"params", "limit"}:
+            return compile_once(expr, *args, **kwargs)
+        key = (expr.op(), kwargs.get("limit"))
+        if key not in kept:
+            if expr.op().find(ops.InMemoryTable):
+                return compile_once(expr, **kwargs)
+            if len(kept) >= _SQL_AT_MOST:
+                kept.clear()
+            kept[key] = compile_once(expr, **kwargs)
+        return kept[key]
+
+    backend.compile = compile
+    return backend
+
+
+def _same_shape(kept: tuple, now: tuple) -> bool:
+    return len(kept) == len(now) and all(
+        a[0] == b[0] and a[1] is b[1] and a[2] is b[2] and a[3:] == b[3:]
+        for a, b in zip(kept, now, strict=True))
+
+
+def _shape(data: Dataset, frames: dict[str, pd.DataFrame]) -> tuple:
+    """What an entry of :data:`_SHARED` is kept for: each table's frame object and its
+    block manager (pinned by the entry, so their ids stay theirs), columns and dtypes
+    (read from ``frames``, the same data untracked: no read is noted)."""
+    return tuple((name, object.__getattribute__(data, name), plain._mgr,
+                  tuple(plain.columns), tuple(plain.dtypes))
+                 for name, plain in frames.items())
+
+
+_SHARED: dict[int, tuple[Any, tuple, EngineTables]] = {}
+"""The embedded DuckDB of each live :class:`~lifetools.loading.Dataset` (by ``id``):
+its weak reference, the shape its frames had (each frame's identity, columns and
+dtypes) and its tables. A report calling several builders, or a warm kernel running
+several notebooks on one dataset, registers the frames and reads their schemas once
+(most of a small ``describe_population`` call's time, issue 16). An entry holds the
+frames, so no other frame can take their ids while it lives; it goes when the dataset
+is collected, or when its frames are replaced."""
+_SHARE_AT_MOST = 4
+
+
+def _share(data: Dataset, shape: tuple, tables: EngineTables) -> None:
+    key = id(data)
+    if key not in _SHARED:
+        while len(_SHARED) >= _SHARE_AT_MOST:
+            _SHARED.pop(next(iter(_SHARED)))
+        weakref.finalize(data, _SHARED.pop, key, None)
+    _SHARED[key] = (weakref.ref(data), shape, tables)
 
 
 class _Registered(Mapping):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -252,10 +253,13 @@ def _check_table(backend: Any, path: Path, spec: TableSpec, number: int,
 
 
 def folder_problems(files: dict[str, Path], dictionary: Dictionary,
-                    tables: Sequence[str], extract_date: dt.date) -> list[Problem]:
+                    tables: Sequence[str], extract_date: dt.date,
+                    sql_cache: os.PathLike | str | None = None) -> list[Problem]:
     """The problems of each table file of a folder, then those across tables.
 
-    ``files`` are the safe files of the tables (:func:`lifetools.loading.scan_folder`).
+    ``files`` are the safe files of the tables (:func:`lifetools.loading.scan_folder`);
+    ``sql_cache`` a folder keeping the checks' SQL between processes
+    (:func:`lifetools.engines.checks.table_problems`).
 
     Raises
     ------
@@ -281,7 +285,8 @@ def folder_problems(files: dict[str, Path], dictionary: Dictionary,
             if table is not None:
                 typed[name] = table
         rows = table_problems(backend, typed, dictionary, {}, extract_date, "",
-                              files={n: files[n].name for n in typed})
+                              files={n: files[n].name for n in typed},
+                              sql_cache=sql_cache)
         problems: list[Problem] = []
         for name, listed in found.items():
             problems += listed + rows.get(name, [])

@@ -295,7 +295,7 @@ def _validated(key: str, path: Path, shown: str, say: Progress) -> list[str]:
     marker = layout.validated_marker(key)
     if not marker.exists() or not marker.read_text().strip():
         say(f"validating {shown}")
-        _record_validation(marker, validate_directory(path))
+        _record_validation(marker, validate_directory(path, sql_cache=layout.sql_cache()))
     return json.loads(marker.read_text())["empty_columns"]
 
 

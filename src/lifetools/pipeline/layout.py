@@ -68,6 +68,7 @@ __all__ = [
     "run_cache",
     "runs_root",
     "site_dir",
+    "sql_cache",
     "stage_root",
     "temp_sibling",
     "timings_log",
@@ -188,6 +189,12 @@ def typed_cache() -> Path:
     """Typed tables kept by the notebooks' loads, by data fingerprint (``build/typed``,
     :mod:`lifetools.typed_cache`)."""
     return config.build_dir() / "typed"
+
+
+def sql_cache() -> Path:
+    """The validation checks' compiled SQL, kept by the shape of the data
+    (``build/validated/sql``, :func:`lifetools.engines.checks.table_problems`)."""
+    return config.build_dir() / "validated" / "sql"
 
 
 def column_cache() -> Path:
