@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -212,6 +213,19 @@ def _uses_module_fixture(item, used: set[str]) -> bool:
     definitions = getattr(info, "name2fixturedefs", {})
     return any(definition.scope == "module"
                for name in used for definition in definitions.get(name, ()))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every pyplot figure a test left open (a figure the display functions did
+    not show: a test's own plot, a report's figures): open figures pile up in a worker
+    across tests, and the 21st raised matplotlib's "More than 20 figures" warning in
+    whichever test drew it. matplotlib is not imported here for tests that never use it.
+    """
+    yield
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from lifetools.pipeline.cli import main
-from lifetools.synthetic import generate_tables, write_synthetic
+from lifetools.synthetic import _dates, generate_tables, write_synthetic
 from lifetools.synthetic.population import make_nhs_numbers
 
 
@@ -24,6 +25,23 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     write_synthetic(tmp_path / "c", people=1500, seed=12)
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert digest(tmp_path / "a") != digest(tmp_path / "c")
+
+
+def test_dates_of_missing_days_are_nat_whatever_memory_held():
+    # pandas' to_timedelta(unit="D") leaves a NaN's fractional part uninitialised and
+    # rounds it: memory just freed that held 1e300 made it overflow ("overflow
+    # encountered in multiply", seen in the generator's tests). Missing days are not
+    # passed to it.
+    days = np.array([1.5, np.nan, 2.0, np.nan, 3.0, 4.0, 5.0, np.nan])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(20):
+            junk = [np.full(len(days), 1e300) for _ in range(4)]
+            del junk
+            dates = _dates(days)
+    assert dates.isna().tolist() == [False, True, False, True, False, False, False, True]
+    assert dates.dtype == "datetime64[ns]"
+    assert dates[0] - dates[2] == pd.Timedelta(hours=-12)
 
 
 def test_nhs_numbers_are_valid_and_in_the_test_range():

@@ -62,13 +62,16 @@ def _covariates(frame: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:
     category beside ``most_deprived_decile`` (which is 0 there)."""
     age = reference.dt.year - frame["year_of_birth"].astype(float)
     honos = frame["honos_baseline"].astype(float)
+    # an empty optional column stays missing (its median would be NaN, with numpy's
+    # "Mean of empty slice" warning)
+    median = honos.median() if honos.notna().any() else np.nan
     return frame.assign(
         age=age, age_per_10=(age - 45) / 10, age_65_plus=(age >= 65).astype(float),
         female=(frame["sex"] == "2").astype(float),
         most_deprived_decile=(frame["imd_decile"] == 1).fillna(False).astype(float),
         deprivation_unknown=frame["imd_decile"].isna().astype(float),
         honos_observed=(honos - 11) / 5,
-        honos_per_5=((honos.fillna(honos.median()) - 11) / 5),
+        honos_per_5=((honos.fillna(median) - 11) / 5),
     )
 
 

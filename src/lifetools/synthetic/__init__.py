@@ -64,8 +64,18 @@ class SyntheticSummary:
 
 
 def _dates(days: pd.Series | np.ndarray) -> pd.Series:
-    values = pd.Series(np.asarray(days, dtype="float64"))
-    return pd.to_datetime(WINDOW_START) + pd.to_timedelta(values, unit="D")
+    """Day numbers (missing: NaN) as dates (missing: NaT).
+
+    The missing days are converted as day 0 and then masked: pandas (2.3) leaves a
+    NaN's fractional part uninitialised in ``to_timedelta(unit="D")`` and rounds it,
+    so whatever memory was there could overflow (numpy's "overflow/invalid value
+    encountered in multiply" in whichever test the generator ran). The dates are the
+    same either way.
+    """
+    values = np.asarray(days, dtype="float64")
+    missing = np.isnan(values)
+    known = pd.Series(np.where(missing, 0.0, values))
+    return (pd.to_datetime(WINDOW_START) + pd.to_timedelta(known, unit="D")).mask(missing)
 
 
 def _mistype(rng, numbers: np.ndarray) -> np.ndarray:
