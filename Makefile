@@ -24,7 +24,7 @@ report: setup  ## build the whole report series on the embedded synthetic data
 test: setup  ## run every test (unit, reference, truth, functional, notebooks, browser)
 	bash scripts/test.sh
 
-check: setup  ## the fast loop (under 60 s): ruff, import contracts, unit and spec tests
+check: setup  ## the fast loop (target under 60 s; times in the README): ruff, import contracts, unit and spec tests
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadgroup --no-loadscope-reorder \

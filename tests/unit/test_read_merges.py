@@ -12,6 +12,7 @@ it would be a column the run depends on and did not count: a stale result publis
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 from collections.abc import Callable
@@ -28,6 +29,12 @@ _LOGS = itertools.count()
 
 
 def _tables() -> dict[str, pd.DataFrame]:
+    """The two tables (made once per module: every use copies or only reads them)."""
+    return dict(_made_tables())
+
+
+@functools.cache
+def _made_tables() -> dict[str, pd.DataFrame]:
     people = pd.DataFrame({"id": [1, 2, 2, 3, 5], "k2": ["p", "q", "p", "q", "p"],
                            "a": [10, 20, 30, 40, 50], "b": ["u", "v", "w", "x", "y"],
                            "c": [0.5, np.nan, 1.5, 2.5, 3.5]})
@@ -37,10 +44,12 @@ def _tables() -> dict[str, pd.DataFrame]:
     return {"people": people, "places": places}
 
 
-def _perturbed(frame: pd.DataFrame, column: str) -> list[pd.DataFrame]:
-    """``frame`` with ``column`` changed in three ways (its type kept): reversed, a
-    value no other row has, and a missing value (a whole-number column: a value
-    duplicated from the next row)."""
+@functools.cache
+def _perturbed(table: str, column: str) -> tuple[pd.DataFrame, ...]:
+    """Table ``table`` with ``column`` changed in three ways (its type kept): reversed,
+    a value no other row has, and a missing value (a whole-number column: a value
+    duplicated from the next row). Made once per module; every use copies them."""
+    frame = _made_tables()[table]
     values = frame[column]
     new = {np.dtype("int64"): 1000, np.dtype("float64"): 1000.5}.get(values.dtype, "zz")
     last = None if values.dtype != np.dtype("int64") else values.iloc[1]
@@ -52,7 +61,7 @@ def _perturbed(frame: pd.DataFrame, column: str) -> list[pd.DataFrame]:
         else:
             copy.loc[0, column] = change
         out.append(copy)
-    return out
+    return tuple(out)
 
 
 def _canonical(value: Any) -> Any:
@@ -60,9 +69,11 @@ def _canonical(value: Any) -> Any:
     with quiet():
         if isinstance(value, pd.DataFrame | pd.Series):
             frame = value.to_frame() if isinstance(value, pd.Series) else value
-            frame = pd.DataFrame(frame)
+            # labels and values exactly, by repr (the shortest repr of a float that
+            # reads back as it; JSON's was cut at 15 digits and cost more to write)
             return (isinstance(value, pd.Series), [str(t) for t in frame.dtypes],
-                    frame.to_json(orient="split", double_precision=15))
+                    repr(frame.columns.tolist()), repr(frame.index.tolist()),
+                    repr(frame.to_numpy(dtype=object).tolist()))
         if isinstance(value, tuple | list):
             return [_canonical(v) for v in value]
         return repr(value)
@@ -175,7 +186,7 @@ def _untraced_changes(name: str, tmp_path: Path) -> tuple[int, list[str]]:
         for column in frame.columns:
             untraced = [u for u, t in traced.items()
                         if column not in t.get(table, []) and "*" not in t.get(table, [])]
-            for changed in _perturbed(frame, column) if untraced else []:
+            for changed in _perturbed(table, column) if untraced else []:
                 found = _results({**_tables(), table: changed}, merge,
                                  {u: uses[u] for u in untraced})
                 wrong += [f"{name}, {u}: a change in {table}.{column}, not traced "
