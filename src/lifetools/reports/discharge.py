@@ -567,6 +567,11 @@ def analyse_rereferral(
                            event_of_interest=1)
     horizon, at_horizon = horizon_estimate(overall.summary, data["duration"])
     share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
+    # the curve's cumulative incidence is a statistic of people's values: quoted only
+    # with the release of the same people's events in total (lifetools.publication.record)
+    cif_release = model_release(overall, data=data.assign(everyone="all"),
+                                event_col="rereferred", level_cols=["everyone"],
+                                summary=overall.summary.iloc[0:0], converged=True)
     hr = _estimate_row(cox, "used_life_rooms") if release.released else {
         **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
         "text": f"{release.headline} ({release.reason})"}
@@ -581,7 +586,7 @@ def analyse_rereferral(
          "text": compose("not estimated") if at_horizon is None else compose(
              "{share}", share=Estimate(100 * share, 1, percent=True)),
          "label": f"Cumulative incidence of re-referral by {horizon} days after "
-                  "discharge (%)"},
+                  "discharge (%)", "released": cif_release},
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
              horizon, at_horizon, event="referred again")},
