@@ -187,3 +187,21 @@ def test_gate_classes_download_headers_read_by_the_recorded_words(run, monkeypat
     monkeypatch.setitem(labels.COLUMN_LABELS, "mean_score", "Score")
     found = {(f.file, f.rule) for f in scan_notebook(run.write())}
     assert ("files/tables/scores.csv", "unprotected-statistic") in found
+
+
+@pytest.mark.slow
+def test_gate_classes_cumulative_incidence_of_few_events_is_not_quoted(tmp_path):
+    # 4,000 synthetic people: 25 discharged in the period, fewer than 10 re-referred;
+    # the curve's 12-month cumulative incidence (one event: 4.76%) is not quoted
+    import math
+
+    from report_calls import CALLS
+
+    from lifetools import load_dataset
+    from lifetools.synthetic import write_synthetic
+
+    write_synthetic(tmp_path, people=4000, seed=8)
+    report = CALLS["re_referral"](load_dataset(tmp_path))
+    item = next(dict(i) for i in report.key_results if i["name"] == "rereferral_1y")
+    assert math.isnan(item["value"]) and not item["released"].released
+    assert not any(ch.isdigit() for ch in str(item["text"]))

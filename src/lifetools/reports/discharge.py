@@ -566,12 +566,15 @@ def analyse_rereferral(
     overall = estimate_cif(data, duration_col="duration", event_col="event",
                            event_of_interest=1)
     horizon, at_horizon = horizon_estimate(overall.summary, data["duration"])
-    share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
     # the curve's cumulative incidence is a statistic of people's values: quoted only
-    # with the release of the same people's events in total (lifetools.publication.record)
+    # with the release of the same people's events in total (lifetools.publication.record);
+    # with fewer events it is not quoted (one event in 21 people would read 4.8%)
     cif_release = model_release(overall, data=data.assign(everyone="all"),
                                 event_col="rereferred", level_cols=["everyone"],
                                 summary=overall.summary.iloc[0:0], converged=True)
+    if not cif_release.released:
+        at_horizon = None
+    share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
     hr = _estimate_row(cox, "used_life_rooms") if release.released else {
         **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
         "text": f"{release.headline} ({release.reason})"}
