@@ -239,6 +239,12 @@ def figure_download_rules(fig: Any, name: str) -> dict[str, dict[str, Any]]:
             for part, table in sorted(getattr(fig, _DATA_ATTR, {}).items())}
 
 
+def figure_download_rules_paths(fig: Any, name: str) -> list[str]:
+    """The relative paths of the CSVs a figure's tables are written to, in order."""
+    return [f"figures/{check_name(f'{name}-{part}' if part else name)}.csv"
+            for part, _ in sorted(getattr(fig, _DATA_ATTR, {}).items())]
+
+
 def figure_downloads(fig: Any, name: str, folder: Path) -> tuple[str, ...]:
     """Write the protected tables a figure draws as ``figures/<name>[-<part>].csv``.
 
@@ -315,10 +321,13 @@ def show_figure(figure: Any, *, name: str, caption: str,
         target.with_name(f"{name}{NARROW_SUFFIX}.png").write_bytes(narrow_png)
     downloads = figure_downloads(fig, name, folder)
     download_rules = figure_download_rules(fig, name)
-    from lifetools.disclosure.downloads import NOTES_KEY, file_notes
+    from lifetools.disclosure.downloads import written_record
 
-    for path in downloads:  # each download's lines of notes.txt as written (gate.files)
-        download_rules[path][NOTES_KEY] = file_notes(folder / path)
+    tables = dict(zip(figure_download_rules_paths(fig, name),
+                      (t for _, t in sorted(getattr(fig, _DATA_ATTR, {}).items())),
+                      strict=True))
+    for path in downloads:  # each download's notes and header words as written
+        download_rules[path].update(written_record(folder / path, tables[path]))
     rules = dict(getattr(fig, _FIGURE_ATTR))
     plt.close(fig)
     # the site publishes a run's files under <analysis>/ beside the report page
@@ -429,6 +438,9 @@ class KeyResult:
     text: str
     spans: tuple[dict[str, Any], ...] = ()
     """Where each protected number lies in ``text`` and what it was (stamped)."""
+    released: bool = False
+    """A statistic-named estimate (a mean change, a cumulative incidence) recorded
+    with the :class:`~lifetools.disclosure.ModelRelease` that released it (stamped)."""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
         # myst-nb reads a glued text/plain with ast.literal_eval: "2,635" would become
@@ -438,6 +450,8 @@ class KeyResult:
         data = {GLUE_PREFIX + "text/plain": repr(self.text), "text/plain": self.text}
         extra = {"not_estimable": [f"{self.label}: {self.text}"]} \
             if MISSING in self.text else {}
+        if self.released:
+            extra["released"] = True
         meta = {
             "scrapbook": {"name": self.name, "mime_prefix": GLUE_PREFIX},
             **stamp("result", self.name, result_kind=self.kind,
@@ -508,6 +522,7 @@ def record(
     label: str,
     text: str | None = None,
     digits: int = 2,
+    released: Any = None,
 ) -> KeyResult:
     """Record a key result: write it to ``results.json`` and glue it for the narrative.
 
@@ -518,7 +533,11 @@ def record(
     numbers by :func:`lifetools.disclosure.share`, ``rate`` ...); a plain number is
     refused with :class:`DisclosureError`, and so is a hand-written ``text`` for any
     of these kinds. Shares are shown with their Wilson 95% interval. Model estimates
-    (``"estimate"``, ``"ratio"``, ``"interval"``) and ``"text"`` are recorded as given.
+    (``"estimate"``, ``"ratio"``, ``"interval"``) and ``"text"`` are recorded as given;
+    an estimate whose label names a statistic of people's values (a mean change, a
+    cumulative incidence: :func:`lifetools.disclosure.statistics.names_statistic`) only
+    with ``released``, the :class:`~lifetools.disclosure.ModelRelease` that released
+    it (stamped ``released``), or when it is missing.
     The text shown is :func:`lifetools.formatting.format_value`'s ("2,635", "3.20",
     "42.0%", for ``kind="interval"`` and two limits "0.83 to 1.71"); a missing or
     non-finite value reads "could not be estimated", also when ``text`` is given.
@@ -531,7 +550,10 @@ def record(
     """
     name = check_name(str(name))
     word = names_statistic(label) if kind in ("estimate", "ratio", "interval") else None
-    if word:  # an extreme, a mean or a share typed in as a model's number
+    made_by_release = word is not None and _released(released)
+    if word and not made_by_release and not _has_missing(value):
+        # an extreme, a mean or a share typed in as a model's number; a released
+        # model's mean change or a curve's cumulative incidence names its release
         raise DisclosureError(f"result {name!r} ({kind}): its label names a statistic of "
                               f"people's values ({word!r}) that no disclosure rule made",
                               hint="derive it with lt.disclosure (share, rate, mean)")
@@ -563,11 +585,25 @@ def record(
         extra["null"] = _json_value(nulls.pop())
     path = config.output_dir() / "results.json"
     results = json.loads(path.read_text()) if path.exists() else {}
+    if made_by_release and not _has_missing(value):
+        extra["released"] = True  # the gate checks the sealed stamp says so too
     results[name] = {"value": _json_value(stored), "kind": kind, "label": label,
                      "text": str(shown), **extra}
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     return KeyResult(name=name, value=stored, kind=kind, label=label, text=str(shown),
-                     spans=tuple(_json_value_map(s) for s in shown.stamp()))
+                     spans=tuple(_json_value_map(s) for s in shown.stamp()),
+                     released=bool(extra.get("released")))
+
+
+def _released(release: Any) -> bool:
+    """Whether ``release`` is a :class:`~lifetools.disclosure.ModelRelease` (sealed:
+    only :func:`~lifetools.disclosure.model_release` makes one) that released."""
+    from lifetools.disclosure.models import ModelRelease
+
+    if not isinstance(release, ModelRelease):
+        return False
+    ModelRelease.__post_init__(release)  # its fields still match its seal
+    return release.released
 
 
 def _json_value_map(span: dict[str, Any]) -> dict[str, Any]:

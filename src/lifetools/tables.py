@@ -33,11 +33,10 @@ from lifetools.disclosure import (
     write_csv,
 )
 from lifetools.disclosure.downloads import (
-    NOTES_KEY,
     SUPPRESSED,
-    file_notes,
     header_rules,
     shown_frame,
+    written_record,
 )
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.errors import DisclosureError
@@ -244,7 +243,7 @@ def show_table(
     path = write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
     # its lines of notes.txt as written: the gate re-checks a published edition's
     # notes by them, not by the labels of the code checking it (gate.files)
-    rules[NOTES_KEY] = file_notes(path)
+    rules.update(written_record(path, table))
     footnote = ""
     if rules["protected_cols"]:
         footnote = (f"{SUPPRESSED}: hidden to protect privacy"

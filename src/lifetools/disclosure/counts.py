@@ -21,6 +21,7 @@ from lifetools.disclosure.protected import (
     ProtectedValue,
     _mint,
     _value,
+    require_suppressed_kept,
 )
 from lifetools.disclosure.rules import (
     Totals,
@@ -109,6 +110,7 @@ def protect_counts(
     """
     if isinstance(frame, ProtectedTable):
         frame = frame.verify().frame
+    require_suppressed_kept(frame)
     missing = [c for c in count_cols if c not in frame.columns]
     if missing:
         raise KeyError(f"count columns not in the table: {missing}")

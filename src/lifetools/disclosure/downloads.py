@@ -24,7 +24,8 @@ from lifetools.disclosure.profiles import get_profile, rule_sentence
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.labels import column_label, column_unit
 
-__all__ = ["NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY", "SUPPRESSED", "column_notes", "file_notes",
+__all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
+           "SUPPRESSED", "column_notes", "file_notes", "written_record",
            "header_rules", "label_columns", "notes_text", "read_csv", "read_csv_records", "shown_frame",
            "write_csv"]
 
@@ -33,6 +34,29 @@ NOT_AVAILABLE = "[x]"
 NOTES_FILE = "notes.txt"
 NOTES_KEY = "notes"
 """The key of a download's rules (a sealed stamp's) holding its :func:`file_notes`."""
+NOTES_HEAD_KEY = "notes_head"
+"""The key of a download's rules holding the :func:`notes_text` written beside it."""
+HEADERS_KEY = "header_words"
+"""The key of a download's rules holding the words the page shows for each of its
+CSV headers, as written (:func:`written_record`)."""
+
+
+def written_record(path: Path, table: ProtectedTable) -> dict[str, Any]:
+    """What a display function records in its sealed stamp about a CSV it wrote: its
+    lines of the notes (:data:`NOTES_KEY`), the notes' text on the rules
+    (:data:`NOTES_HEAD_KEY`) and the page's words for each header
+    (:data:`HEADERS_KEY`). The publish gate re-checks a published edition by this
+    record, not by the code checking it (:mod:`lifetools.pipeline.gate.files`)."""
+    head, _ = read_csv(Path(path).read_bytes())
+    words = {}
+    for name in head:
+        try:
+            words[name] = column_label(name)
+        except ValueError:  # a machine name without a label: read as it is
+            words[name] = name
+    return {NOTES_KEY: file_notes(path),
+            NOTES_HEAD_KEY: notes_text(table.record.profile.split("+")[0]),
+            HEADERS_KEY: words}
 
 
 def notes_text(profile: str | None = None) -> str:

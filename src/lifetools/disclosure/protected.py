@@ -31,13 +31,44 @@ import pandas as pd
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.errors import DisclosureError
 
-__all__ = ["PROTECTED_ROLES", "ProtectedTable", "ProtectedValue", "ProtectionRecord",
-           "is_protected"]
+__all__ = ["PROTECTED_ROLES", "SUPPRESSED_CELLS_ATTR", "ProtectedTable", "ProtectedValue",
+           "ProtectionRecord", "is_protected", "require_suppressed_kept"]
 
 _TOKEN = object()
 _KEY = secrets.token_bytes(32)
 PROTECTED_ROLES = ("count", "share", "rate", "magnitude")
 """Column roles whose values were made by a disclosure rule."""
+SUPPRESSED_CELLS_ATTR = "lifetools_suppressed_cells"
+"""Key in the ``attrs`` of :attr:`ProtectedTable.frame` listing the cells a rule hid
+(row label, column, the row's first cell): a suppressed cell never reads as zero, so
+a frame whose hidden cell was filled with a number (``.fillna(0)``, ``.replace``)
+is refused when protected again (:func:`require_suppressed_kept`). The list only
+refuses; it protects nothing."""
+
+
+def require_suppressed_kept(frame: pd.DataFrame, *, name: str | None = None) -> None:
+    """Refuse a frame from a protected table whose suppressed cell now holds a number.
+
+    Raises
+    ------
+    DisclosureError
+        Naming the table, the column and the row (never a value).
+    """
+    cells = frame.attrs.get(SUPPRESSED_CELLS_ATTR) or ()
+    first = frame.columns[0] if len(frame.columns) else None
+    for row, column, label in cells:
+        if row not in frame.index or column not in frame.columns:
+            continue  # the row or the column was left out: nothing is shown
+        if label is not None and first is not None and \
+                str(frame.at[row, first]) != label:
+            continue  # rows renumbered: another row now has this label
+        if _plain(frame.at[row, column]) is not None:
+            raise DisclosureError(
+                (f"table {name!r}: " if name else "") +
+                f"column {column!r} holds a number in a cell that "
+                "disclosure control suppressed: a suppressed cell never reads as zero "
+                "(.fillna, .replace)", hint="show the protected table itself: a "
+                "suppressed cell is shown and downloaded as [c]")
 
 
 def _plain(value: Any) -> Any:
@@ -138,8 +169,17 @@ class ProtectedTable:
 
     @property
     def frame(self) -> pd.DataFrame:
-        """A copy of the table as a plain DataFrame (not protected any more)."""
-        return self._frame.copy()
+        """A copy of the table as a plain DataFrame (not protected any more).
+
+        Its ``attrs`` list the suppressed cells (:data:`SUPPRESSED_CELLS_ATTR`), so
+        that protecting it again refuses a hidden cell filled with a number."""
+        out = self._frame.copy()
+        if self._record.suppressed and len(out.columns):
+            first = out.columns[0]
+            out.attrs[SUPPRESSED_CELLS_ATTR] = tuple(
+                (row, column, None if column == first else str(out.at[row, first]))
+                for row, column, _ in self._record.suppressed)
+        return out
 
     @property
     def columns(self) -> pd.Index:

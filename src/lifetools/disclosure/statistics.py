@@ -13,9 +13,12 @@ statistic, over numbers no rule protected, is refused: at source by
 the publish gate (``unprotected-statistic``). An extreme is never published.
 
 Phrases that name a model's estimate or an interval ("rate ratio", "mean difference",
-"mean change", "cumulative incidence (%)", "95% CI", "percentile bootstrap") or say
-what an estimate means ("too high or too low on average") are not statistics of
-people's values and are left out before matching. Tested in ``tests/leaks/test_author_leaks.py``.
+"95% CI", "percentile bootstrap") or say what an estimate means ("too high or too low
+on average": the words of :data:`lifetools.labels.TERMS`) are not statistics of
+people's values and are left out before matching (:data:`MODEL_PHRASES`). "Mean
+change", "on average", "average", "typical" and "cumulative incidence" are
+(:data:`STATISTIC_WORDS`): a model's mean change or a curve's cumulative incidence is
+shown only as a released or protected number. Tested in ``tests/leaks/test_author_leaks.py``.
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ import numpy as np
 from lifetools.disclosure.downloads import label_columns
 from lifetools.disclosure.protected import PROTECTED_ROLES, ProtectedTable
 from lifetools.errors import DisclosureError
-from lifetools.labels import column_label
+from lifetools.labels import TERMS, column_label
 
-__all__ = ["MODEL_COLUMNS", "STATISTIC_RULE", "names_statistic",
+__all__ = ["MODEL_COLUMNS", "MODEL_PHRASES", "STATISTIC_RULE", "STATISTIC_WORDS", "names_statistic",
            "require_no_loose_statistics"]
 
 MODEL_COLUMNS = ("estimate", "se")
@@ -41,18 +44,41 @@ p-values also a test's: the proportional-hazards test)."""
 
 STATISTIC_RULE = "unprotected-statistic"
 
+MODEL_PHRASES = (
+    r"(?:rate|mean|odds|hazard|risk|incidence|sub-?distribution)\s+(?:ratio|difference)s?",
+    r"differences?\s+in\s+(?:the\s+)?means?",
+    r"\d+\s*%\s*(?:confidence\s+)?(?:CI|interval|limit|bound)s?",
+    r"percentile\s+bootstrap", r"pooled\s+standard\s+deviation")
+"""Phrases that name a model's estimate or an interval, not a statistic of people's
+values: left out before matching (with the plain words of every technical term,
+:data:`lifetools.labels.TERMS`, which say what an estimate means: "too high or too
+low on average")."""
+
+STATISTIC_WORDS = (
+    r"%", r"per\s*cent", r"percentages?", r"proportions?", r"shares?", r"rates?",
+    r"means?", r"mean\s+changes?", r"averages?", r"averaged", r"on\s+average",
+    r"typical(?:ly)?", r"medians?", r"quartiles?", r"percentiles?", r"inter-?quartile",
+    r"IQR", r"standard\s+deviations?", r"SD", r"variances?", r"min(?:imum)?",
+    r"max(?:imum)?", r"ranges?", r"youngest", r"oldest", r"highest", r"lowest",
+    r"earliest", r"latest", r"totals?", r"sums?", r"cumulative\s+incidences?",
+    r"cumulative\s+(?:risk|probabilit(?:y|ies)|shares?)", r"incidences?",
+    r"prevalences?")
+"""The words that name a statistic of people's values, in one place: a share, a
+rate, a mean (a mean change, "on average", "typical"), a median or other quantile,
+a spread, an extreme, a total, a cumulative incidence or risk. A model's estimate
+under these words (the mean change of a released model, a curve's cumulative
+incidence) is shown only as released (``estimate`` columns of
+:func:`~lifetools.disclosure.model_release`) or protected (a rule's share, rate or
+magnitude)."""
+
 _NOT_STATISTICS = re.compile(
-    r"\b(?:rate|mean|odds|hazard|risk|incidence|sub-?distribution)\s+(?:ratio|"
-    r"difference)s?\b|\bdifferences?\s+in\s+(?:the\s+)?means?\b"
-    r"|\d+\s*%\s*(?:confidence\s+)?(?:CI|interval|limit|bound)s?\b"
-    r"|\bpercentile\s+bootstrap\b|\bpooled\s+standard\s+deviation\b"
-    r"|\bmean\s+changes?\b|\bon\s+average\b|\bcumulative\s+incidence\b.*",
+    "|".join([*(rf"\b{p}\b" for p in MODEL_PHRASES),
+              *(re.escape(words) for words in sorted(TERMS.values(), key=len,
+                                                     reverse=True))]),
     re.IGNORECASE)
 _STATISTIC = re.compile(
-    r"%|\b(?:per\s*cent|percentages?|proportions?|shares?|rates?|means?|averages?|"
-    r"medians?|quartiles?|percentiles?|inter-?quartile|IQR|standard\s+deviations?|SD|"
-    r"variances?|min(?:imum)?|max(?:imum)?|ranges?|youngest|oldest|highest|lowest|"
-    r"earliest|latest|totals?|sums?)\b", re.IGNORECASE)
+    "%|" + r"\b(?:" + "|".join(sorted(STATISTIC_WORDS[1:], key=len, reverse=True))
+    + r")\b", re.IGNORECASE)
 
 
 def names_statistic(text: object) -> str | None:

@@ -566,6 +566,14 @@ def analyse_rereferral(
     overall = estimate_cif(data, duration_col="duration", event_col="event",
                            event_of_interest=1)
     horizon, at_horizon = horizon_estimate(overall.summary, data["duration"])
+    # the curve's cumulative incidence is a statistic of people's values: quoted only
+    # with the release of the same people's events in total (lifetools.publication.record);
+    # with fewer events it is not quoted (one event in 21 people would read 4.8%)
+    cif_release = model_release(overall, data=data.assign(everyone="all"),
+                                event_col="rereferred", level_cols=["everyone"],
+                                summary=overall.summary.iloc[0:0], converged=True)
+    if not cif_release.released:
+        at_horizon = None
     share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
     hr = _estimate_row(cox, "used_life_rooms") if release.released else {
         **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
@@ -581,7 +589,7 @@ def analyse_rereferral(
          "text": compose("not estimated") if at_horizon is None else compose(
              "{share}", share=Estimate(100 * share, 1, percent=True)),
          "label": f"Cumulative incidence of re-referral by {horizon} days after "
-                  "discharge (%)"},
+                  "discharge (%)", "released": cif_release},
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
              horizon, at_horizon, event="referred again")},

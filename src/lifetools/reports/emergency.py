@@ -633,7 +633,7 @@ def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
         {"name": WellbeingName.PAIRED_PEOPLE, "value": len(pairs), "kind": "count",
          "label": "People with baseline and follow-up"},
         {"name": WellbeingName.MEAN_CHANGE, "value": mean, "kind": "estimate",
-         "label": "Mean change in SWEMWBS metric score"},
+         "label": "Mean change in SWEMWBS metric score", "released": checks[0]},
         {"name": WellbeingName.MEAN_CHANGE_CI, "value": [low, high], "kind": "text",
          "text": compose("not shown ({why})", why=reason_text(withheld)) if withheld
          else interval_text(low, high, null=0.0),

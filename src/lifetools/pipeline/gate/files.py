@@ -35,7 +35,9 @@ from lifetools.disclosure import (
     notes_text,
 )
 from lifetools.disclosure.downloads import (
+    HEADERS_KEY,
     NOT_AVAILABLE,
+    NOTES_HEAD_KEY,
     NOTES_KEY,
     SUPPRESSED,
     column_notes,
@@ -99,16 +101,23 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
             owner = next((m for k, m in sealed.items() if k.startswith("result:")), None)
         elif parts in (("tables", NOTES_FILE), ("figures", NOTES_FILE)):
             # the notes on [c] and [x] and the folder's columns: verified word for word
-            # against a profile's text and the list made from the folder's CSV headers
-            # with the words each file's sealed stamp recorded as written (the labels
-            # of this code for a file whose stamp recorded none), so a published
-            # edition re-checks by its own words (or the profile's text alone: runs
-            # written before the list was added)
+            # against the text on the rules and the list of the folder's CSV headers
+            # that the sealed stamps recorded when the files were written (this code's
+            # words only for runs written before the record), so a published edition
+            # re-checks by its own record, not by the code checking it; every number
+            # of the text on the rules must be a rule number of the profile
             text = path.read_text(encoding="utf-8", errors="replace")
             columns = column_notes(path.parent, _recorded_notes(sealed, parts[0]))
+            heads = _recorded_notes(sealed, parts[0], NOTES_HEAD_KEY)
+            heads_known = set(heads.values()) or _NOTES
             if any(k.startswith(f"{parts[0][:-1]}:") for k in sealed) and (
-                    text in _NOTES or text in {notes + columns for notes in _NOTES}):
-                continue
+                    text in heads_known or
+                    text in {notes + columns for notes in heads_known}):
+                owner = {}
+                found = [f for head in heads_known if text.startswith(head)
+                         for f in _rule_text_findings(head, profile)][:1]
+                for rule, detail in found:
+                    yield name, rule, detail
         if owner is None:
             yield name, "unsanctioned-file", ("a file no lifetools display function "
                                               "wrote for a sealed output of this notebook")
@@ -122,28 +131,47 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
                                    tables=parts[0] != "figures")
         if parts == ("results.json",):
             found += _result_counts(text, profile) + _result_texts(text, nb, profile)
-            found += _result_statistics(text, profile)
+            found += _result_statistics(text, profile, sealed)
         for rule, detail in dict.fromkeys(found):
             yield name, rule, detail
 
 
-def _recorded_notes(sealed: dict[str, Any], folder: str) -> dict[str, str]:
+def _rule_text_findings(head: str, profile: SdcProfile) -> rules.Found:
+    """Every number of the notes' text on the rules must be a rule number of the
+    profile (its threshold and base, the bands of midpoint rounding, the magnitude
+    threshold, the dominance rules' n, k and p): read from the profile, not from the
+    code that writes the text, so a changed text cannot carry another number."""
+    p = profile
+    allowed = {1, p.threshold, p.threshold + 1, p.base, p.magnitude_threshold, p.nk_n,
+               round(p.nk_k * 100), p.p_percent, p.min_at_risk, p.model_min_events}
+    if p.rounding == "midpoint":
+        allowed |= {p.base // 2, p.base + 1, 2 * p.base, p.base + p.base // 2}
+    for number in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", head):
+        if float(number) not in allowed:
+            return [("unsanctioned-file", "the notes' text on the rules holds a number "
+                     "that is no rule number of the profile")]
+    return []
+
+
+def _recorded_notes(sealed: dict[str, Any], folder: str,
+                    key: str = NOTES_KEY) -> dict[str, str]:
     """File name to the notes' lines on it its sealed stamp recorded when the display
-    function wrote it (``NOTES_KEY`` of a table's rules, of a figure's download rules)."""
+    function wrote it (``NOTES_KEY`` of a table's rules, of a figure's download rules;
+    ``NOTES_HEAD_KEY``: the text on the rules written beside it)."""
     found: dict[str, str] = {}
-    for key, mark in sorted(sealed.items()):
-        if folder == "tables" and key.startswith("table:"):
-            records = {f"{key.removeprefix('table:')}.csv": mark.get("rules")}
-        elif folder == "figures" and key.startswith("figure:"):
+    for stamp_key, mark in sorted(sealed.items()):
+        if folder == "tables" and stamp_key.startswith("table:"):
+            records = {f"{stamp_key.removeprefix('table:')}.csv": mark.get("rules")}
+        elif folder == "figures" and stamp_key.startswith("figure:"):
             rules = mark.get("download_rules")
             records = ({str(path).rsplit("/", 1)[-1]: record
                         for path, record in rules.items()}
                        if isinstance(rules, dict) else {})
         else:
             continue
-        found.update({name: record[NOTES_KEY] for name, record in records.items()
+        found.update({name: record[key] for name, record in records.items()
                       if isinstance(record, dict)
-                      and isinstance(record.get(NOTES_KEY), str)})
+                      and isinstance(record.get(key), str)})
     return found
 
 
@@ -188,7 +216,12 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile,
     rule rounded it), the places a rule fixed, and statistics no rule made."""
     del parameters  # the cells of words are the page's table's (gate.tables)
     head, rows = read_csv(text)
-    shown = [_shown_header(h) for h in head]
+    written = record.get(HEADERS_KEY)
+    written = written if isinstance(written, dict) else {}
+    # the page's words for each header as the display function recorded them (this
+    # code's labels only for a download written before the record)
+    shown = [written[h] if isinstance(written.get(h), str) else _shown_header(h)
+             for h in head]
     counts = {*record.get("count_headers", []),
               *(_shown_header(c) for c in record.get("count_cols", []))}
     protected = set(record.get("protected_headers", []))
@@ -208,7 +241,8 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile,
                           f"publishes it with {places[name]} decimal places, and holds "
                           "a cell written with others"))
     labels = set(record.get("label_headers", [])) | set(shown[:1])
-    found += statistic_findings(shown, rows, shielded=counts | protected | labels)
+    found += statistic_findings(shown, rows, shielded=counts | protected | labels,
+                                words=head)
     if tables:  # a table's download; a figure's data is drawn from released tables
         found += model_findings(shown, rows, record)
     return found
@@ -251,9 +285,13 @@ ESTIMATE_KINDS = ("estimate", "ratio", "interval")
 """Key results recorded as given (a model's numbers): no disclosure rule made them."""
 
 
-def _result_statistics(text: str, profile: SdcProfile) -> rules.Found:
+def _result_statistics(text: str, profile: SdcProfile,
+                       sealed: dict[str, dict[str, Any]] | None = None) -> rules.Found:
     """A key result recorded as a model estimate that is a statistic of people's values
-    by its label (a mean, a share, an extreme: ``unprotected-statistic``), or whose
+    by its label (a mean, a mean change, a share, a cumulative incidence, an extreme:
+    ``unprotected-statistic``) unless it is missing or both its entry and its sealed
+    stamp say a released model made it (``released``: recorded with the
+    :class:`~lifetools.disclosure.ModelRelease`), or whose
     value is a whole number other than 0 and 1 that the profile would not publish as a
     count (a count cast to decimals: "12.00")."""
     try:
@@ -261,11 +299,15 @@ def _result_statistics(text: str, profile: SdcProfile) -> rules.Found:
     except ValueError:
         return []
     found: rules.Found = []
-    for entry in results.values() if isinstance(results, dict) else ():
+    for name, entry in results.items() if isinstance(results, dict) else ():
         if not isinstance(entry, dict) or entry.get("kind") not in ESTIMATE_KINDS:
             continue
         word = names_statistic(entry.get("label", ""))
-        if word:
+        value = entry.get("value")
+        missing = value is None or isinstance(value, list) and None in value
+        stamp = (sealed or {}).get(f"result:{name}") or {}
+        if word and not missing and not (entry.get("released") is True
+                                         and stamp.get("released") is True):
             found.append((STATISTIC_RULE, f"a key result recorded as a model estimate "
                           f"whose label names a statistic of people's values ({word!r}):"
                           " derive it with lt.disclosure (share, rate, magnitudes)"))

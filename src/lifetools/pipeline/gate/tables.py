@@ -45,8 +45,11 @@ rate, a mean, a median, a total, a standard deviation, an extreme:
 protected is refused as well (``unprotected-statistic``): a mean or a share typed into
 a table with decimals passes every rule above, and an extreme is one person's value.
 
-A table's "Estimate" column that the stamp does not record as released by
-:func:`lifetools.disclosure.model_release` is refused (``unreleased-model``).
+A table's model estimates that the stamp does not record as released by
+:func:`lifetools.disclosure.model_release` or made by a rule are refused
+(``unreleased-model``): an "Estimate" column, any numeric column beside confidence
+limits (the limits too), a column of estimates with their intervals
+(:func:`model_findings`).
 
 A stream (stdout, and stderr when the runner did not move it out) has no record at
 all, so any number in it, in digits or in words, is refused (``unverifiable-stream``):
@@ -234,39 +237,63 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
 
 MODEL_HEADER = column_label("estimate")
 MODEL_RULE = "unreleased-model"
+_LIMIT = re.compile(r"\b(?:lower|upper)\b.*\b(?:limits?|bounds?|CI|interval)\b"
+                    r"|\b(?:limits?|bounds?|CI)\b.*\b(?:lower|upper)\b", re.IGNORECASE)
 
 
 def model_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str, Any]
                    ) -> list[tuple[str, str]]:
-    """``unreleased-model``: a table's column of a model's estimates ("Estimate") that
-    its stamp does not record as released by :func:`lifetools.disclosure.model_release`
-    (``estimate_headers``: events per level, convergence and intervals checked).
+    """``unreleased-model``: a table's model estimates that its stamp does not record
+    as released by :func:`lifetools.disclosure.model_release` (``estimate_headers``:
+    events per level, convergence and intervals checked) or as made by a disclosure
+    rule (``protected_headers``: a rate or a share with its interval).
 
-    Only the estimate column: interval limits are also a rate's (protected) or a
-    curve's, and the data behind a figure (a survival curve's "Estimate") is drawn by
-    a plot function that takes released or protected tables only."""
-    if MODEL_HEADER not in head or MODEL_HEADER in stamped.get("estimate_headers", []) \
-            or MODEL_HEADER in stamped.get("protected_headers", []):
-        return []
-    index = head.index(MODEL_HEADER)
-    if any(index < len(row) and re.search(r"\d", row[index]) for row in rows):
-        return [(MODEL_RULE, f"column {MODEL_HEADER!r} holds a model's estimates that "
-                 "lt.disclosure.model_release did not release (events per level, "
-                 "convergence, intervals)")]
-    return []
-
+    What makes a column a model's estimate is the data, not its name: a column
+    headed "Estimate"; and in a table whose rows are labelled in words (terms,
+    groups), every numeric column beside confidence limits (a header naming a lower
+    or upper limit, bound or CI), the limits included: a rate ratio or an observed
+    risk under any header. Label columns, counts and declared non-counts are not
+    estimates. A curve over a numeric axis (a calibration or decision curve: its first
+    column a number) and a cell holding an estimate with its interval as text are
+    not read as model estimates here: the crisis-risk report publishes them without
+    a release record (issue 12, left open). The data behind a figure (a survival
+    curve's "Estimate") is drawn by a plot function that takes released or protected
+    tables only, and is not read here."""
+    shielded = {*stamped.get("estimate_headers", []), *stamped.get("protected_headers", []),
+                *stamped.get("count_cols", []), *stamped.get("count_headers", []),
+                *stamped.get("not_count_headers", []), *stamped.get("label_headers", [])}
+    worded = any(has_words(row[0]) for row in rows if row)
+    limits = worded and [i for i, name in enumerate(head) if i > 0 and _LIMIT.search(name)]
+    found = []
+    for index, name in enumerate(head):
+        if index == 0 or name in shielded:
+            continue
+        cells = [row[index].strip() for row in rows if index < len(row)]
+        numeric = any(_NUMBER.fullmatch(c) for c in cells)
+        estimate = (name == MODEL_HEADER and any(re.search(r"\d", c) for c in cells)
+                    or limits and numeric)
+        if estimate:
+            found.append((MODEL_RULE, f"column {name!r} holds a model's estimates (beside "
+                          "confidence limits, or with an interval) that "
+                          "lt.disclosure.model_release did not release (events per level, "
+                          "convergence, intervals) and no disclosure rule made"))
+    return found
 
 
 def statistic_findings(head: list[str], rows: list[list[str]], *, shielded: set[str],
-                       spans: set[tuple[int, str]] = frozenset()
-                       ) -> list[tuple[str, str]]:
+                       spans: set[tuple[int, str]] = frozenset(),
+                       words: list[str] | None = None) -> list[tuple[str, str]]:
     """``unprotected-statistic``: a header or row label naming a statistic of people's
     values over a number in a column no rule protected (``shielded``: counts, columns
-    a rule made, label columns; ``spans``: cells that are protected texts)."""
+    a rule made, label columns; ``spans``: cells that are protected texts). ``words``:
+    other names of each column read as well (a download's own header beside the
+    page's words for it), so that neither hides a statistic."""
     found: list[tuple[str, str]] = []
     loose = [i for i, name in enumerate(head) if i > 0 and name not in shielded]
     for i in loose:
-        word = names_statistic(head[i])
+        word = names_statistic(head[i]) or (
+            names_statistic(words[i].replace("_", " ")) if words and i < len(words)
+            else None)
         if word and any(i < len(row) and (n, head[i]) not in spans and
                         re.search(r"\d", row[i]) for n, row in enumerate(rows)):
             found.append((STATISTIC_RULE, f"column {head[i]!r} names a statistic of "
