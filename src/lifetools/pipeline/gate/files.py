@@ -72,12 +72,8 @@ _NOTES = {notes_text(name) for name in PROFILES}
 
 
 def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
-               parameters: Any = None) -> Iterable[tuple[str, str, str]]:
-    """Check every file a run will publish; yield ``(file, rule, detail)``.
-
-    ``parameters``: the run's parameters (with the settings it states) as the
-    outputs are checked with (default: the run's parameters alone).
-    """
+               ) -> Iterable[tuple[str, str, str]]:
+    """Check every file a run will publish; yield ``(file, rule, detail)``."""
     if not folder.is_dir():
         return
     profile = notebook_profile(nb) if profile is None else get_profile(profile)
@@ -127,7 +123,6 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
         found = rules.identifier_findings(text) + rules.kofn_findings(text, profile)
         if path.suffix == ".csv":
             found += _csv_findings(text, _download_record(parts, owner), profile,
-                                   run_parameters(nb) if parameters is None else parameters,
                                    tables=parts[0] != "figures")
         if parts == ("results.json",):
             found += _result_counts(text, profile) + _result_texts(text, nb, profile)
@@ -209,12 +204,12 @@ def _at_places(cell: str, places: Any) -> str:
     return match.group(1) + (f".{decimals[:places]}" if places else "")
 
 
-def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile,
-                  parameters: Any, *, tables: bool = True) -> rules.Found:
+def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
+                  tables: bool = True) -> rules.Found:
     """A CSV download checked by the record of its rules, as the page's table is: its
     count columns, its person-time (multiples of the count base, as the record says the
     rule rounded it), the places a rule fixed, and statistics no rule made."""
-    del parameters  # the cells of words are the page's table's (gate.tables)
+    # (the cells of words are the page's table's, checked by gate.tables)
     head, rows = read_csv(text)
     written = record.get(HEADERS_KEY)
     written = written if isinstance(written, dict) else {}

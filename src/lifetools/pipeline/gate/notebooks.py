@@ -19,7 +19,7 @@ import nbformat
 from lifetools.disclosure import SdcProfile, get_profile
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.files import scan_files
-from lifetools.pipeline.gate.outputs import scan_output, with_settings
+from lifetools.pipeline.gate.outputs import scan_output
 from lifetools.pipeline.gate.prose import RunParameters, prose_findings
 from lifetools.pipeline.gate.run_record import (
     author_numbers,
@@ -98,8 +98,7 @@ def scan_notebook(path: Path, *, name: str | None = None,
                          for r, d in scan_output(output, profile, acro, parameters,
                                                  settings)]
     findings += [Finding(label, 0, 0, r, d, file=f)
-                 for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile,
-                                           with_settings(parameters, settings))]
+                 for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile)]
     return findings
 
 
