@@ -15,7 +15,10 @@ import pandas as pd
 import pytest
 
 from lifetools.prediction import ModelSpec, bootstrap_validation, fit_prediction_model
+from lifetools.disclosure.text import text_findings
 from lifetools.prediction._logit import fit_logit
+from lifetools.prediction.validation import BootstrapValidation
+from lifetools.reports.crisis_parts import UNRELIABLE_LIMIT, fit_reliability
 from lifetools.prediction.intervals import two_stage_interval
 from lifetools.prediction.lasso import fit_lasso_model
 from lifetools.prediction.penalised import fit_ridge_model, ridge_fit
@@ -109,3 +112,60 @@ def test_penalised_fits_report_convergence(frame):
     assert fit_lasso_model(bad, SPEC, penalty=0.01).frozen.converged
 
 
+
+
+def _boot(n_boot: int, failed: int, unreliable: int) -> BootstrapValidation:
+    return BootstrapValidation(summary=pd.DataFrame(), n_boot=n_boot, n_failed=failed,
+                               method={}, n_unreliable=unreliable)
+
+
+def _gate(text, n_boot: int = 200) -> list:
+    return text_findings(str(text), [dict(s) for s in text.spans], "default",
+                         {"n_boot": n_boot})
+
+
+def test_fit_reliability_counts_says_kept_and_passes_the_gate():
+    part = fit_reliability(_boot(198, 2, 10), others=7)
+    assert (part.unreliable, part.drawn, part.others) == (12, 200, 7)
+    assert part.share == pytest.approx(0.06) and not part.flagged
+    words = str(part.text)
+    assert "12 bootstrap samples could not be fitted reliably" in words
+    assert "out of 200 bootstrap samples drawn" in words
+    assert "include them, as R's rms::validate does" in words
+    assert "7 more fits could not be fitted reliably" in words
+    assert "should not be relied on" not in words
+    assert _gate(part.text) == []
+
+
+def test_fit_reliability_flags_more_than_one_in_ten():
+    at_limit = fit_reliability(_boot(200, 0, 20))  # exactly 10%: not flagged
+    above = fit_reliability(_boot(199, 1, 20))      # 21 of 200
+    assert not at_limit.flagged and above.flagged
+    assert UNRELIABLE_LIMIT == 0.10
+    assert "should not be relied on" in str(above.text)
+    assert "more fits" not in str(above.text)  # nothing else unreliable: not said
+    assert _gate(above.text) == []
+
+
+def test_fit_reliability_every_sample_fitted_says_so():
+    part = fit_reliability(_boot(200, 0, 0))
+    assert not part.flagged and part.unreliable == 0
+    assert "Each of the 200 bootstrap samples" in str(part.text)
+    assert _gate(part.text) == []
+
+
+def test_fit_reliability_count_beyond_the_samples_drawn_is_caught_by_the_gate():
+    # the gate allows a count up to the samples drawn, not beyond
+    part = fit_reliability(_boot(500, 0, 300))
+    assert _gate(part.text, n_boot=200) != []
+
+
+def test_cross_validation_folds_that_separate_are_counted(frame):
+    bad = frame.iloc[_separated_sample(frame)].reset_index(drop=True)
+    ridge = fit_ridge_model(bad, SPEC, folds=3, grid=(0.0,), seed=1)
+    assert ridge.method["cv_folds"] == 3
+    assert ridge.method["cv_folds_unreliable"] == ridge.method["cv_fits_unreliable"] >= 1
+    fine = fit_ridge_model(bad, SPEC, folds=3, grid=(1.0,), seed=1)
+    assert fine.method["cv_folds_unreliable"] == 0
+    lasso = fit_lasso_model(bad, SPEC, folds=3, seed=1)
+    assert 0 <= lasso.method["cv_folds_unreliable"] <= 3

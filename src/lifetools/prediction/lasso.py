@@ -276,15 +276,18 @@ def fit_lasso_model(frame: pd.DataFrame, spec: ModelSpec, *,
         grid = lasso_grid(x, y, ratios)
         fold = cv_folds(frame, folds, seed)
         deviance = np.zeros(len(grid))
+        unsettled = np.zeros(len(grid), dtype=int)  # folds whose fit did not converge
         for k in range(folds):
             train = fold != k
             beta = None
             for i, lam in enumerate(grid):
-                beta = fit_lasso(x[train], y[train], lam, start=beta)
+                beta, settled = lasso_fit(x[train], y[train], lam, start=beta)
+                unsettled[i] += not settled
                 deviance[i] += _deviance(y[~train], beta[0] + x[~train] @ beta[1:])
         rows = [(float(lam), float(d)) for lam, d in zip(grid, deviance, strict=True)]
         finite = [r for r in rows if math.isfinite(r[1])]
         penalty = min(finite, key=lambda r: r[1])[0] if finite else grid[0]
+        cv_unsettled = (int(unsettled[list(grid).index(penalty)]), int(unsettled.sum()))
     beta, converged = lasso_fit(x, y, float(penalty))
     try:
         ml = fit_ridge(x, y, 0.0)
@@ -301,6 +304,9 @@ def fit_lasso_model(frame: pd.DataFrame, spec: ModelSpec, *,
               "penalty": float(penalty),
               "penalty_choice": f"{folds}-fold cross-validated deviance" if rows else "given",
               "zero_coefficients": int(np.sum(beta[1:] == 0))}
+    if rows:  # cross-validation folds whose fit did not converge
+        method["cv_folds"] = folds
+        method["cv_folds_unreliable"], method["cv_fits_unreliable"] = cv_unsettled
     return RidgeModel(frozen=frozen, penalty=float(penalty),
                       cv=pd.DataFrame(rows, columns=["penalty", "deviance"]), method=method)
 

@@ -146,15 +146,17 @@ def fit_ridge_model(frame: pd.DataFrame, spec: ModelSpec, *,
     rows = []
     if penalty is None:
         fold = cv_folds(frame, folds, seed)
+        unsettled: dict[float, int] = {}  # folds whose fit did not converge, per penalty
         for lam in grid:
-            dev = 0.0
+            dev, unsettled[float(lam)] = 0.0, 0
             for k in range(folds):
                 train = fold != k
                 try:
-                    b = fit_ridge(x[train], y[train], lam)
+                    b, settled = ridge_fit(x[train], y[train], lam)
                 except np.linalg.LinAlgError:  # no maximum in this fold (a constant
                     dev = math.inf             # column, no penalty): not a candidate
                     break
+                unsettled[float(lam)] += not settled
                 dev += _deviance(y[~train], b[0] + x[~train] @ b[1:])
             rows.append((float(lam), dev))
         usable = [r for r in rows if math.isfinite(r[1])]
@@ -173,6 +175,10 @@ def fit_ridge_model(frame: pd.DataFrame, spec: ModelSpec, *,
     method = {"estimator": "ridge logistic regression (rms::lrm penalty scale)",
               "penalty": float(penalty),
               "penalty_choice": f"{folds}-fold cross-validated deviance" if rows else "given"}
+    if rows:  # cross-validation folds whose fit did not converge (separation)
+        method["cv_folds"] = folds
+        method["cv_folds_unreliable"] = unsettled.get(float(penalty), 0)
+        method["cv_fits_unreliable"] = sum(unsettled.values())
     return RidgeModel(frozen=frozen, penalty=float(penalty),
                       cv=pd.DataFrame(rows, columns=["penalty", "deviance"]), method=method)
 
