@@ -14,14 +14,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifetools.prediction import ModelSpec, bootstrap_validation, fit_prediction_model
 from lifetools.disclosure.text import text_findings
+from lifetools.prediction import ModelSpec, bootstrap_validation, fit_prediction_model
 from lifetools.prediction._logit import fit_logit
-from lifetools.prediction.validation import BootstrapValidation
-from lifetools.reports.crisis_parts import UNRELIABLE_LIMIT, fit_reliability
 from lifetools.prediction.intervals import two_stage_interval
 from lifetools.prediction.lasso import fit_lasso_model
 from lifetools.prediction.penalised import fit_ridge_model, ridge_fit
+from lifetools.prediction.validation import BootstrapValidation
+from lifetools.reports.crisis_parts import UNRELIABLE_LIMIT, fit_reliability
 
 SPEC = ModelSpec("y", linear=("x", "rare"))
 
