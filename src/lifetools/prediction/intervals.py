@@ -260,7 +260,9 @@ def two_stage_interval(copies: pd.DataFrame | Sequence[pd.DataFrame], spec: Mode
     the same model. With imputed copies the outer samples are shared out over the
     copies and the percentiles taken over every copy's corrected indexes together
     (pooled sampling; Schomaker and Heumann 2018, Stat Med 37:2252). Outer samples whose
-    development fails are dropped and counted; inner failures are dropped by
+    development raises are dropped and counted (``n_failed``); outer samples whose
+    development separates or does not converge are kept and counted (``n_unreliable``);
+    inner samples are handled and counted by
     :func:`lifetools.prediction.bootstrap_validation`. Checked against R (``glm``, the
     same samples) in ``tests/reference/test_prediction_intervals_against_r.py`` and
     against synthetic truth (coverage of the developed model's calibration slope in a
