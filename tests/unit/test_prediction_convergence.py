@@ -169,3 +169,12 @@ def test_cross_validation_folds_that_separate_are_counted(frame):
     assert fine.method["cv_folds_unreliable"] == 0
     lasso = fit_lasso_model(bad, SPEC, folds=3, seed=1)
     assert 0 <= lasso.method["cv_folds_unreliable"] <= 3
+
+
+def test_fit_reliability_flags_a_development_fit_that_did_not_converge():
+    boot = BootstrapValidation(summary=pd.DataFrame(), n_boot=200, n_failed=0, method={},
+                               n_unreliable=0, converged=False)
+    part = fit_reliability(boot)
+    assert part.flagged
+    assert "did not converge itself" in str(part.text)
+    assert _gate(part.text) == []

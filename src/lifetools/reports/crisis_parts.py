@@ -197,7 +197,8 @@ def fit_reliability(boot: BootstrapValidation, *, others: int = 0) -> FitReliabi
     the optimism as ``rms::validate`` keeps them. Samples whose fit raised are left out,
     as ``rms::validate`` leaves out a failed fit, and counted here too. Above
     :data:`UNRELIABLE_LIMIT` the sentence says the corrected calibration measures are
-    not to be relied on. Tested in ``tests/unit/test_prediction_convergence.py``.
+    not to be relied on; if the model developed on the whole cohort did not converge
+    (``boot.converged`` False) it is flagged and says so whatever the samples did. Tested in ``tests/unit/test_prediction_convergence.py``.
     """
     drawn = boot.n_boot + boot.n_failed
     bad = boot.n_failed + boot.n_unreliable
@@ -223,10 +224,14 @@ def fit_reliability(boot: BootstrapValidation, *, others: int = 0) -> FitReliabi
                "stopped and should not be relied on; the corrected C-statistic and Brier "
                "score are hardly affected."
                if flagged and bad else "")
+    if not boot.converged:  # the model itself: flagged whatever the samples did
+        verdict += (" The model developed on the whole cohort did not converge itself (a "
+                    "predictor separated the outcome): none of its performance figures "
+                    "should be relied on.")
     used = {k: v for k, v in params.items()
             if "{" + k + "}" in head + tail}
     return FitReliability(drawn=drawn, unreliable=bad, others=int(others), share=share,
-                          flagged=flagged and bool(bad),
+                          flagged=(flagged and bool(bad)) or not boot.converged,
                           text=compose(head + tail + verdict, **used))
 
 
