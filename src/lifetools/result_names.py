@@ -159,6 +159,7 @@ class CrisisName(StrEnum):
     LASSO_PENALTY = "lasso_penalty"
     LASSO_SENTENCE = "lasso_sentence"
     INTERNAL_METHOD = "internal_method"
+    FIT_RELIABILITY = "fit_reliability"
     SHRINKAGE = "shrinkage"
     C_CORRECTED = "c_corrected"
     C_VALIDATION = "c_validation"

@@ -80,7 +80,11 @@ def report(tmp_path_factory):
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_synthetic_data_all_parts_present(report):
     names = {k["name"] for k in report.key_results}
-    assert {"c_validation", "slope_validation", "drift_verdict", "required_people"} <= names
+    assert {"c_validation", "slope_validation", "drift_verdict", "required_people",
+            "fit_reliability"} <= names
+    reliability = {k["name"]: k for k in report.key_results}["fit_reliability"]
+    assert isinstance(reliability["value"], bool)  # flagged or not, said in words
+    assert "bootstrap samples" in str(reliability["text"])
     assert report.drift.verdict.startswith(("Calibration held", "Calibration has drifted"))
     assert len(report.decision) == 9 and (report.decision["treat_none"] == 0).all()
     assert report.sample_size["people needed"].min() > 0

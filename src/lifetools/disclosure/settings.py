@@ -61,6 +61,9 @@ SETTING_WORDS: dict[str, tuple[str, ...]] = {
         "{} imputed copies", "{} imputations by chained equations",
         "imputed afresh ({} copies", "multiple imputation ({} copies"),
     "bootstrap samples": ("{} bootstrap samples", "optimism correction with {} samples"),
+    "bootstrap samples not fitted reliably": (
+        "{} bootstrap samples could not be fitted reliably",),
+    "resampled fits not fitted reliably": ("{} more fits could not be fitted reliably",),
     "bootstrap samples per imputed copy": (
         "optimism correction with {} samples, {} within each of the",
         "{} bootstrap samples within each imputed copy"),
@@ -151,6 +154,11 @@ def _boot_per_copy(params: Mapping[str, Any]) -> Collection[float] | None:
                                    for m in range(1, IMPUTED_COPIES + 1)}
 
 
+INNER_FITS_PER_SAMPLE = 100
+"""A bound on the fits the crisis report's other resampling makes per bootstrap sample
+(the nested interval's inner samples, the ridge and lasso bootstraps and their folds)."""
+
+
 def _boot_total(params: Mapping[str, Any]) -> Collection[float] | None:
     n = params.get("n_boot")
     return None if n is None else {int(n), *(
@@ -169,6 +177,15 @@ SETTINGS: dict[str, Callable[[Mapping[str, Any]], Collection[float] | None]] = {
     # the report's default, or fewer (a quicker rerun through the library)
     "imputed copies": lambda params: set(range(1, IMPUTED_COPIES + 1)),
     "bootstrap samples": _boot_total,
+    # resamples whose fit did not converge or separated: at most every sample drawn,
+    # and for the other resampling (nested interval, ridge, lasso, folds) at most the
+    # fits it makes (INNER_FITS_PER_SAMPLE per bootstrap sample)
+    "bootstrap samples not fitted reliably": lambda params: (
+        None if params.get("n_boot") is None
+        else set(range(0, max(_boot_total(params) or {0}) + 1))),
+    "resampled fits not fitted reliably": lambda params: (
+        None if params.get("n_boot") is None
+        else set(range(0, INNER_FITS_PER_SAMPLE * max(_boot_total(params) or {0}) + 1))),
     "bootstrap samples per imputed copy": _boot_per_copy,
     "candidate predictor parameters": lambda params: {MAX_PREDICTOR_PARAMETERS - 1,
                                                       MAX_PREDICTOR_PARAMETERS},

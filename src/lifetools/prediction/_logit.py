@@ -48,11 +48,21 @@ def _loglik(eta: np.ndarray, y: np.ndarray) -> float:
 
 
 def fit_logit(x: np.ndarray, y: np.ndarray, *, offset: np.ndarray | None = None,
-              intercept: bool = True, tol: float = 1e-10, max_iter: int = 50) -> LogitFit:
+              intercept: bool = True, tol: float = 1e-10, max_iter: int = 50,
+              stop_on_separation: bool = False) -> LogitFit:
     """Fit ``logit P(y = 1) = offset + [1, x] b`` by Newton-Raphson with step halving.
 
     ``x`` may have zero columns (intercept only). The covariance is the inverse of the
     observed (= expected) information at the estimate.
+
+    With separation a coefficient diverges and, once fitted probabilities reach 0 or 1
+    in double precision, the information matrix becomes singular. By default that
+    raises ``numpy.linalg.LinAlgError``. With ``stop_on_separation`` the iterations stop
+    there instead and the fit is returned with ``converged`` False, the coefficients
+    where the last step left them and a NaN covariance, as R's ``lrm.fit`` returns a
+    separated fit (which ``rms::validate`` then keeps). A design that is singular at
+    the start (a constant or collinear column) still raises: R's fit fails there too.
+    Tested in ``tests/unit/test_prediction_convergence.py``.
     """
     y = np.asarray(y, dtype=float)
     n = len(y)
@@ -64,11 +74,17 @@ def fit_logit(x: np.ndarray, y: np.ndarray, *, offset: np.ndarray | None = None,
         rate = np.clip(y.mean(), 1e-8, 1 - 1e-8)
         beta[0] = np.log(rate / (1 - rate)) - (off.mean() if offset is not None else 0.0)
     current = _loglik(design @ beta + off, y)
-    converged = False
-    for _ in range(max_iter):
+    converged, singular = False, False
+    for iteration in range(max_iter):
         p = inverse_logit(design @ beta + off)
         info = design.T @ (design * (p * (1 - p))[:, None])
-        step = np.linalg.solve(info, design.T @ (y - p))
+        try:
+            step = np.linalg.solve(info, design.T @ (y - p))
+        except np.linalg.LinAlgError:
+            if not stop_on_separation or iteration == 0:
+                raise
+            singular = True  # fitted probabilities reached 0 or 1: separation
+            break
         size = 1.0
         while True:
             trial = beta + size * step
@@ -81,7 +97,67 @@ def fit_logit(x: np.ndarray, y: np.ndarray, *, offset: np.ndarray | None = None,
             converged = True
             break
     p = inverse_logit(design @ beta + off)
-    cov = np.linalg.inv(design.T @ (design * (p * (1 - p))[:, None]))
+    if singular:
+        cov = np.full((design.shape[1], design.shape[1]), np.nan)
+    else:
+        cov = np.linalg.inv(design.T @ (design * (p * (1 - p))[:, None]))
     rate = y.mean()
     null = float(n * (rate * np.log(rate) + (1 - rate) * np.log(1 - rate))) if 0 < rate < 1 else 0.0
     return LogitFit(coef=beta, cov=cov, loglik=current, loglik_null=null, converged=converged)
+
+
+def fit_logit_rms(x: np.ndarray, y: np.ndarray, *, eps: float = 0.025,
+                  max_iter: int = 12) -> LogitFit:
+    """Logistic regression stopped by the rule of R's ``rms::lrm.fit`` (rms 6.5-0).
+
+    Newton-Raphson with step halving from the intercept-only start, as
+    :func:`fit_logit`; the iterations stop one Newton step after the first whose
+    change in -2 log L is below ``eps`` (``lrm.fit``'s ``eps = 0.025``), and the fit is
+    ``converged`` if that happened within ``max_iter`` (``maxit = 12``) steps. Where the
+    maximum exists this is the maximum to within about 1e-5; where the outcome is
+    separated it is the point ``lrm.fit`` stops at and reports as converged (a diverging
+    coefficient near 8 for a binary predictor), which ``rms::validate`` keeps. It is used
+    only for development fits whose own maximum does not exist
+    (:func:`lifetools.prediction.fit_prediction_model`). Reproduces ``lrm.fit``'s
+    coefficients to 1e-6 on separated birthwt samples
+    (``tests/reference/test_validate_separation_against_r.py``).
+    """
+    y = np.asarray(y, dtype=float)
+    n = len(y)
+    design = np.column_stack([np.ones(n), np.asarray(x, dtype=float).reshape(n, -1)])
+    beta = np.zeros(design.shape[1])
+    rate = np.clip(y.mean(), 1e-8, 1 - 1e-8)
+    beta[0] = np.log(rate / (1 - rate))
+    current = _loglik(design @ beta, y)
+    settled, converged, singular = False, False, False
+    for iteration in range(max_iter):
+        p = inverse_logit(design @ beta)
+        info = design.T @ (design * (p * (1 - p))[:, None])
+        try:
+            step = np.linalg.solve(info, design.T @ (y - p))
+        except np.linalg.LinAlgError:
+            if iteration == 0:
+                raise
+            singular = True
+            break
+        size = 1.0
+        while True:
+            trial = beta + size * step
+            value = _loglik(design @ trial, y)
+            if value >= current - 1e-12 or size < 1e-6:
+                break
+            size /= 2
+        beta, change, current = trial, value - current, value
+        if settled:
+            converged = True
+            break
+        settled = 2 * abs(change) < eps
+    p = inverse_logit(design @ beta)
+    info = design.T @ (design * (p * (1 - p))[:, None])
+    if singular or np.linalg.matrix_rank(info) < len(beta):
+        cov = np.full((len(beta), len(beta)), np.nan)
+    else:
+        cov = np.linalg.inv(info)
+    null = float(n * (rate * np.log(rate) + (1 - rate) * np.log(1 - rate))) if 0 < y.mean() < 1 else 0.0
+    return LogitFit(coef=beta, cov=cov, loglik=current, loglik_null=null,
+                    converged=converged and not singular)

@@ -90,7 +90,9 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
     original positions); training indices averaged over the sample's copies, test
     indices averaged over the original copies; optimism the mean of training minus
     test, corrected = apparent - optimism. A sample whose imputation or fit fails is
-    dropped and counted. With ``plus632``, a sample's out-of-bag people are the
+    dropped and counted (``n_failed``); a sample whose pooled fit did not converge in
+    some copy (separation) is kept, as ``rms::validate`` keeps it, and counted
+    (``n_unreliable``). With ``plus632``, a sample's out-of-bag people are the
     people of ``frame`` not drawn into it: its model's C and Brier score on them are
     computed in each original copy and averaged over the copies, then over samples;
     the no-information Brier score is averaged over the original copies; the .632+
@@ -114,7 +116,7 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
     apparent = _mean_indices(originals, model, spec.outcome_col)
     rng = np.random.default_rng(seed)
     samples = [rng.integers(0, len(frame), len(frame)) for _ in range(n_boot)]
-    optimism, failed, training, oob = [], 0, [], []
+    optimism, failed, training, oob, unreliable = [], 0, [], [], 0
     for b, rows in enumerate(samples):
         boot = frame.iloc[np.asarray(rows)].reset_index(drop=True)
         try:
@@ -130,6 +132,7 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
             failed += 1
             continue
+        unreliable += not fit.converged  # kept, as rms::validate keeps it, and counted
         optimism.append(train - test)
         training.append(train)
     mean_optimism = np.mean(optimism, axis=0)
@@ -149,4 +152,5 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
         method["plus632"] = ".632+ bootstrap (Efron and Tibshirani 1997) for C and Brier"
     return BootstrapValidation(summary=summary, n_boot=len(samples) - failed,
                                n_failed=failed, method=method,
-                               training=np.asarray(training).reshape(-1, len(INDICES)))
+                               training=np.asarray(training).reshape(-1, len(INDICES)),
+                               n_unreliable=unreliable, converged=model.converged)

@@ -140,17 +140,20 @@ def fit_imputed_model(copies: Sequence[pd.DataFrame], spec: ModelSpec, *,
     else:
         factor = float(shrinkage)
     slopes = pooled["estimate"].to_numpy()[1:] * factor
-    intercepts = []
+    intercepts, converged = [], all(f.frozen.converged for f in fits)
     for copy, fit in zip(copies, fits, strict=True):
         offset = fit.frozen.design(copy) @ slopes
         y = copy[spec.outcome_col].to_numpy(dtype=float)
-        intercepts.append(float(fit_logit(np.empty((len(y), 0)), y, offset=offset).coef[0]))
+        refit = fit_logit(np.empty((len(y), 0)), y, offset=offset)
+        intercepts.append(float(refit.coef[0]))
+        converged = converged and refit.converged
     intercept = float(np.mean(intercepts))
     base = first.frozen
     frozen = FrozenModel(terms=base.terms, coefficients=tuple(float(b) for b in slopes),
                          intercept=intercept, knots=knots, levels=base.levels,
                          linear=base.linear, interactions=base.interactions,
-                         shrinkage=float(factor), n=base.n, events=base.events)
+                         shrinkage=float(factor), n=base.n, events=base.events,
+                         converged=bool(converged and np.isfinite(intercept)))
     summary = pd.DataFrame({"term": ["Intercept", *base.terms],
                             "estimate_ml": pooled["estimate"].to_numpy(),
                             "se": pooled["se"].to_numpy(),
@@ -282,4 +285,5 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
                             f"({per_copy} samples each), averaged (MI-boot, Wahl et al. 2016)"}
     return BootstrapValidation(summary=summary, n_boot=sum(r.n_boot for r in results),
                                n_failed=sum(r.n_failed for r in results), method=method,
-                               training=np.concatenate([r.training for r in results]))
+                               training=np.concatenate([r.training for r in results]),
+                               converged=all(r.converged for r in results))

@@ -169,7 +169,11 @@ class TwoStageInterval:
     ``summary``: one row per index (``c``, ``slope``, ``recalibration_intercept``,
     ``citl``, ``brier``) with ``ci_lower`` and ``ci_upper``; ``corrected`` the
     optimism-corrected indexes of every outer sample (one row each, columns in the
-    order of ``summary``).
+    order of ``summary``). ``n_failed``: outer samples left out (their validation
+    raised); ``n_unreliable``: outer samples kept whose development fit did not converge
+    or showed separation; ``n_inner_failed`` and ``n_inner_unreliable``: the same counts
+    over the inner samples of the outer samples used (kept as ``rms::validate`` keeps
+    them: :func:`lifetools.prediction.bootstrap_validation`).
     """
 
     summary: pd.DataFrame
@@ -178,6 +182,9 @@ class TwoStageInterval:
     n_failed: int
     method: dict
     corrected: np.ndarray = field(repr=False, compare=False)
+    n_unreliable: int = 0
+    n_inner_failed: int = 0
+    n_inner_unreliable: int = 0
 
     def interval(self, index: str) -> tuple[float, float]:
         """``(lower, upper)`` of one index."""
@@ -253,7 +260,9 @@ def two_stage_interval(copies: pd.DataFrame | Sequence[pd.DataFrame], spec: Mode
     the same model. With imputed copies the outer samples are shared out over the
     copies and the percentiles taken over every copy's corrected indexes together
     (pooled sampling; Schomaker and Heumann 2018, Stat Med 37:2252). Outer samples whose
-    development fails are dropped and counted; inner failures are dropped by
+    development raises are dropped and counted (``n_failed``); outer samples whose
+    development separates or does not converge are kept and counted (``n_unreliable``);
+    inner samples are handled and counted by
     :func:`lifetools.prediction.bootstrap_validation`. Checked against R (``glm``, the
     same samples) in ``tests/reference/test_prediction_intervals_against_r.py`` and
     against synthetic truth (coverage of the developed model's calibration slope in a
@@ -264,7 +273,7 @@ def two_stage_interval(copies: pd.DataFrame | Sequence[pd.DataFrame], spec: Mode
     if samples is None:
         samples = [two_stage_samples(len(f), n_outer=per_copy, n_inner=n_inner, seed=seed + i)
                    for i, f in enumerate(frames)]
-    corrected, failed = [], 0
+    corrected, failed, unreliable, inner_failed, inner_unreliable = [], 0, 0, 0, 0
     for frame, drawn in zip(frames, samples, strict=True):
         for outer, inner in drawn:
             data = frame.iloc[np.asarray(outer)].reset_index(drop=True)
@@ -274,6 +283,9 @@ def two_stage_interval(copies: pd.DataFrame | Sequence[pd.DataFrame], spec: Mode
             except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
                 failed += 1
                 continue
+            unreliable += not boot.converged  # kept, counted
+            inner_failed += boot.n_failed
+            inner_unreliable += boot.n_unreliable
             corrected.append(boot.summary["corrected"].to_numpy(dtype=float))
     values = np.asarray(corrected, dtype=float).reshape(-1, len(INDICES))
     alpha = 1 - level
@@ -287,4 +299,6 @@ def two_stage_interval(copies: pd.DataFrame | Sequence[pd.DataFrame], spec: Mode
                           f"{len(values)} outer samples of {n_inner} inner samples, seed {seed}",
               "copies": len(frames)}
     return TwoStageInterval(summary=summary, n_outer=len(values), n_inner=n_inner,
-                            n_failed=failed, method=method, corrected=values)
+                            n_failed=failed, method=method, corrected=values,
+                            n_unreliable=unreliable, n_inner_failed=inner_failed,
+                            n_inner_unreliable=inner_unreliable)

@@ -29,7 +29,7 @@ from lifetools.prediction.penalised import (
 from lifetools.prediction.splines import rcs_knots
 
 __all__ = ["LASSO_RATIOS", "fit_lasso", "fit_lasso_imputed", "fit_lasso_model", "lasso_grid",
-           "lasso_kkt"]
+           "lasso_fit", "lasso_kkt"]
 
 LASSO_RATIOS = tuple(float(v) for v in np.geomspace(1.0, 1e-3, 14))
 """Penalties tried, as fractions of the smallest penalty that sets every slope to 0."""
@@ -133,7 +133,16 @@ def _coordinate_descent(gram: np.ndarray, cross: np.ndarray, weights: np.ndarray
 
 def fit_lasso(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-12,
               max_iter: int = 200, start: np.ndarray | None = None) -> np.ndarray:
-    """Coefficients ``[intercept, slopes]`` minimising ``-LL/n + penalty sum(s_j |b_j|)``.
+    """Coefficients ``[intercept, slopes]`` of :func:`lasso_fit` (without its convergence)."""
+    return lasso_fit(x, y, penalty, tol=tol, max_iter=max_iter, start=start)[0]
+
+
+def lasso_fit(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-12,
+              max_iter: int = 200, start: np.ndarray | None = None
+              ) -> tuple[np.ndarray, bool]:
+    """Coefficients ``[intercept, slopes]`` minimising ``-LL/n + penalty sum(s_j |b_j|)``,
+    and whether the fit converged (the objective settled within ``max_iter`` steps,
+    coefficients finite).
 
     Parameters
     ----------
@@ -187,8 +196,8 @@ def fit_lasso(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-1
             size /= 2
         beta, change, current = trial, current - value, value
         if change < tol:
-            break
-    return beta
+            return beta, bool(np.all(np.isfinite(beta)))
+    return beta, False
 
 
 def lasso_kkt(x: np.ndarray, y: np.ndarray, beta: np.ndarray, penalty: float
@@ -267,16 +276,19 @@ def fit_lasso_model(frame: pd.DataFrame, spec: ModelSpec, *,
         grid = lasso_grid(x, y, ratios)
         fold = cv_folds(frame, folds, seed)
         deviance = np.zeros(len(grid))
+        unsettled = np.zeros(len(grid), dtype=int)  # folds whose fit did not converge
         for k in range(folds):
             train = fold != k
             beta = None
             for i, lam in enumerate(grid):
-                beta = fit_lasso(x[train], y[train], lam, start=beta)
+                beta, settled = lasso_fit(x[train], y[train], lam, start=beta)
+                unsettled[i] += not settled
                 deviance[i] += _deviance(y[~train], beta[0] + x[~train] @ beta[1:])
         rows = [(float(lam), float(d)) for lam, d in zip(grid, deviance, strict=True)]
         finite = [r for r in rows if math.isfinite(r[1])]
         penalty = min(finite, key=lambda r: r[1])[0] if finite else grid[0]
-    beta = fit_lasso(x, y, float(penalty))
+        cv_unsettled = (int(unsettled[list(grid).index(penalty)]), int(unsettled.sum()))
+    beta, converged = lasso_fit(x, y, float(penalty))
     try:
         ml = fit_ridge(x, y, 0.0)
         spread = float(np.std(x @ beta[1:]) / np.std(x @ ml[1:])) if x.shape[1] else 1.0
@@ -285,12 +297,16 @@ def fit_lasso_model(frame: pd.DataFrame, spec: ModelSpec, *,
     frozen = FrozenModel(terms=tuple(names), coefficients=tuple(float(v) for v in beta[1:]),
                          intercept=float(beta[0]), knots=knots, levels=levels,
                          linear=tuple(spec.linear), interactions=tuple(spec.interactions),
-                         shrinkage=spread, n=len(y), events=int(y.sum()))
+                         shrinkage=spread, n=len(y), events=int(y.sum()),
+                         converged=converged)
     method = {"estimator": "lasso logistic regression (glmnet lambda scale, "
                            "standardised penalty)",
               "penalty": float(penalty),
               "penalty_choice": f"{folds}-fold cross-validated deviance" if rows else "given",
               "zero_coefficients": int(np.sum(beta[1:] == 0))}
+    if rows:  # cross-validation folds whose fit did not converge
+        method["cv_folds"] = folds
+        method["cv_folds_unreliable"], method["cv_fits_unreliable"] = cv_unsettled
     return RidgeModel(frozen=frozen, penalty=float(penalty),
                       cv=pd.DataFrame(rows, columns=["penalty", "deviance"]), method=method)
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lifetools.convergence import standard_errors
-from lifetools.prediction._logit import fit_logit, inverse_logit
+from lifetools.convergence import degenerate_terms, standard_errors
+from lifetools.prediction._logit import fit_logit, fit_logit_rms, inverse_logit
 from lifetools.prediction.splines import rcs_basis, rcs_knots
 
 __all__ = ["FrozenModel", "ModelSpec", "PredictionModel", "fit_prediction_model"]
@@ -44,7 +44,11 @@ class FrozenModel:
     """A fitted model as data: terms, coefficients, knots and levels (JSON-serialisable).
 
     Everything needed to compute a risk for a new person, and nothing about the people
-    it was fitted on except ``n`` and ``events``.
+    it was fitted on except ``n`` and ``events``. ``converged`` says whether the
+    development fit reached its maximum with finite estimates (False: the fit did not
+    converge, or the outcome is separated and a coefficient diverges); it describes
+    the fit, not the model, and is not written by :meth:`to_json`. Bootstrap
+    validation drops and counts the samples whose development fit did not converge.
     """
 
     terms: tuple[str, ...]
@@ -57,6 +61,7 @@ class FrozenModel:
     shrinkage: float
     n: int
     events: int
+    converged: bool = field(default=True, compare=False)
 
     def design(self, frame: pd.DataFrame) -> np.ndarray:
         """The design matrix (no intercept column) of ``frame`` for this model's terms."""
@@ -72,7 +77,7 @@ class FrozenModel:
 
     def to_json(self) -> str:
         """The model as a JSON document (the published model)."""
-        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "converged"}
         data["knots"] = {k: list(v) for k, v in self.knots.items()}
         data["levels"] = {k: list(v) for k, v in self.levels.items()}
         return json.dumps(data, indent=1, sort_keys=True)
@@ -171,7 +176,10 @@ def fit_prediction_model(frame: pd.DataFrame, spec: ModelSpec, *,
         col: rcs_knots(frame[col].to_numpy(dtype=float), k) for col, k in spec.splines.items()}
     levels = {col: tuple(sorted(frame[col].astype(str).unique())) for col in spec.categorical}
     x, names = _design(frame, knots, spec.linear, levels, spec.interactions)
-    fit = fit_logit(x, y)
+    fit = fit_logit(x, y, stop_on_separation=True)  # a bootstrap sample may separate
+    ml_converged = fit.converged
+    if not ml_converged:  # no maximum (separation): stop where R's lrm.fit stops
+        fit = replace(fit_logit_rms(x, y), converged=False)
     lr = 2 * (fit.loglik - fit.loglik_null)
     df = x.shape[1]
     if shrinkage == "heuristic":
@@ -181,13 +189,19 @@ def fit_prediction_model(frame: pd.DataFrame, spec: ModelSpec, *,
     else:
         factor = float(shrinkage)
     slopes = fit.coef[1:] * factor
-    intercept = float(fit_logit(np.empty((len(y), 0)), y, offset=x @ slopes).coef[0])
-    warnings = () if fit.converged else ("the maximum-likelihood fit did not converge",)
+    refit = fit_logit(np.empty((len(y), 0)), y, offset=x @ slopes)
+    intercept = float(refit.coef[0])
+    if not ml_converged and factor == 1.0:  # R's lrm.fit coefficients as they stopped
+        intercept = float(fit.coef[0])
+    se = standard_errors(fit.cov)
+    degenerate = degenerate_terms(["Intercept", *names], fit.coef, se)
+    warnings = () if ml_converged else ("the maximum-likelihood fit did not converge",)
     frozen = FrozenModel(terms=tuple(names), coefficients=tuple(float(b) for b in slopes),
                          intercept=intercept, knots=knots, levels=levels,
                          linear=tuple(spec.linear), interactions=tuple(spec.interactions),
-                         shrinkage=float(factor), n=len(y), events=int(y.sum()))
-    se = standard_errors(fit.cov)
+                         shrinkage=float(factor), n=len(y), events=int(y.sum()),
+                         converged=bool(ml_converged and refit.converged and not degenerate
+                                        and np.isfinite(intercept)))
     summary = pd.DataFrame({"term": ["Intercept", *names], "estimate_ml": fit.coef, "se": se,
                             "estimate": [intercept, *slopes]})
     method = {"estimator": "logistic regression, maximum likelihood with uniform shrinkage",

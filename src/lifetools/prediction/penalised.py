@@ -15,7 +15,7 @@ from lifetools.prediction.model import FrozenModel, ModelSpec, _design
 from lifetools.prediction.splines import rcs_knots
 
 __all__ = ["PENALTY_GRID", "RidgeModel", "cv_folds", "fit_ridge", "fit_ridge_imputed",
-           "fit_ridge_model", "pool_penalised"]
+           "fit_ridge_model", "pool_penalised", "ridge_fit"]
 
 PENALTY_GRID = tuple(float(v) for v in np.r_[0.0, np.geomspace(0.01, 100.0, 13)])
 """Penalties tried by cross-validation (``rms::lrm`` scale: per unit variance)."""
@@ -23,11 +23,21 @@ PENALTY_GRID = tuple(float(v) for v in np.r_[0.0, np.geomspace(0.01, 100.0, 13)]
 
 def fit_ridge(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-10,
               max_iter: int = 100) -> np.ndarray:
-    """Coefficients ``[intercept, slopes]`` maximising ``LL - penalty/2 sum(v_j b_j^2)``.
+    """Coefficients ``[intercept, slopes]`` of :func:`ridge_fit` (without its convergence)."""
+    return ridge_fit(x, y, penalty, tol=tol, max_iter=max_iter)[0]
+
+
+def ridge_fit(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-10,
+              max_iter: int = 100) -> tuple[np.ndarray, bool]:
+    """Coefficients ``[intercept, slopes]`` maximising ``LL - penalty/2 sum(v_j b_j^2)``,
+    and whether the fit converged.
 
     ``v_j`` is the sample variance (n - 1) of column ``j``: the penalty of
     ``rms::lrm(penalty = )`` with its default penalty matrix, so the penalty does not
-    depend on the units of a predictor. The intercept is not penalised.
+    depend on the units of a predictor. The intercept is not penalised. Converged: the
+    objective and the step settled within ``max_iter`` iterations, with finite
+    coefficients (with no penalty and a separated outcome a coefficient diverges and
+    the fit does not converge).
 
     Notes
     -----
@@ -61,8 +71,8 @@ def fit_ridge(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-1
             size /= 2
         beta, change, current = trial, value - current, value
         if abs(change) < tol and np.max(np.abs(size * step)) < 1e-8:
-            break
-    return beta
+            return beta, bool(np.all(np.isfinite(beta)))
+    return beta, False
 
 
 def cv_folds(frame: pd.DataFrame, folds: int, seed: int) -> np.ndarray:
@@ -136,20 +146,22 @@ def fit_ridge_model(frame: pd.DataFrame, spec: ModelSpec, *,
     rows = []
     if penalty is None:
         fold = cv_folds(frame, folds, seed)
+        unsettled: dict[float, int] = {}  # folds whose fit did not converge, per penalty
         for lam in grid:
-            dev = 0.0
+            dev, unsettled[float(lam)] = 0.0, 0
             for k in range(folds):
                 train = fold != k
                 try:
-                    b = fit_ridge(x[train], y[train], lam)
+                    b, settled = ridge_fit(x[train], y[train], lam)
                 except np.linalg.LinAlgError:  # no maximum in this fold (a constant
                     dev = math.inf             # column, no penalty): not a candidate
                     break
+                unsettled[float(lam)] += not settled
                 dev += _deviance(y[~train], b[0] + x[~train] @ b[1:])
             rows.append((float(lam), dev))
         usable = [r for r in rows if math.isfinite(r[1])]
         penalty = min(usable, key=lambda r: r[1])[0] if usable else max(grid)
-    beta = fit_ridge(x, y, float(penalty))
+    beta, converged = ridge_fit(x, y, float(penalty))
     try:
         ml = fit_ridge(x, y, 0.0)
         spread = float(np.std(x @ beta[1:]) / np.std(x @ ml[1:])) if x.shape[1] else 1.0
@@ -158,10 +170,15 @@ def fit_ridge_model(frame: pd.DataFrame, spec: ModelSpec, *,
     frozen = FrozenModel(terms=tuple(names), coefficients=tuple(float(v) for v in beta[1:]),
                          intercept=float(beta[0]), knots=knots, levels=levels,
                          linear=tuple(spec.linear), interactions=tuple(spec.interactions),
-                         shrinkage=spread, n=len(y), events=int(y.sum()))
+                         shrinkage=spread, n=len(y), events=int(y.sum()),
+                         converged=converged)
     method = {"estimator": "ridge logistic regression (rms::lrm penalty scale)",
               "penalty": float(penalty),
               "penalty_choice": f"{folds}-fold cross-validated deviance" if rows else "given"}
+    if rows:  # cross-validation folds whose fit did not converge (separation)
+        method["cv_folds"] = folds
+        method["cv_folds_unreliable"] = unsettled.get(float(penalty), 0)
+        method["cv_fits_unreliable"] = sum(unsettled.values())
     return RidgeModel(frozen=frozen, penalty=float(penalty),
                       cv=pd.DataFrame(rows, columns=["penalty", "deviance"]), method=method)
 
@@ -201,7 +218,7 @@ def pool_penalised(first: RidgeModel, others: Sequence[FrozenModel]) -> RidgeMod
                          knots=dict(base.knots), levels=base.levels, linear=base.linear,
                          interactions=base.interactions,
                          shrinkage=float(np.mean([f.shrinkage for f in fits])), n=base.n,
-                         events=base.events)
+                         events=base.events, converged=all(f.converged for f in fits))
     method = {**first.method, "imputation": f"penalty chosen on the first of {len(fits)} "
                                             "imputed copies; coefficients averaged"}
     return RidgeModel(frozen=frozen, penalty=first.penalty, cv=first.cv, method=method)

@@ -52,13 +52,29 @@ def _out_of_bag(y: np.ndarray, lp: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class BootstrapValidation:
-    """Apparent, optimism and optimism-corrected performance (Harrell's bootstrap)."""
+    """Apparent, optimism and optimism-corrected performance (Harrell's bootstrap).
+
+    ``n_boot`` counts the samples used; ``n_failed`` the samples left out because
+    their development fit raised (a singular information matrix: R's "Divergence or
+    singularity in N samples"); ``n_unreliable`` the samples used whose development
+    fit did not converge or showed separation (:attr:`FrozenModel.converged` False),
+    kept in the optimism as ``rms::validate`` keeps them. ``converged``: whether the
+    model developed on the original data converged.
+    """
 
     summary: pd.DataFrame
     n_boot: int
     n_failed: int
     method: dict
     training: np.ndarray | None = field(default=None, repr=False, compare=False)
+    n_unreliable: int = 0
+    converged: bool = True
+
+    @property
+    def unreliable_share(self) -> float:
+        """Share of the samples drawn that were left out or fitted unreliably."""
+        drawn = self.n_boot + self.n_failed
+        return (self.n_failed + self.n_unreliable) / drawn if drawn else float("nan")
 
     def corrected(self, index: str) -> float:
         """The optimism-corrected value of one index."""
@@ -158,7 +174,17 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     development procedure is repeated in each sample, its performance in that sample
     (training) compared with its performance on the original data (test). Knots are
     fixed at their positions in the original data, as ``validate`` does with the
-    stored design matrix. Samples whose fit fails are dropped and counted. A model
+    stored design matrix. Samples whose fit raises (a singular information matrix) are
+    left out and counted in ``n_failed``, as ``rms::validate`` leaves out the fits
+    ``lrm.fit`` reports as failed. Samples whose fit returns but did not converge or
+    shows separation (:attr:`FrozenModel.converged` False: the Newton steps did not
+    settle, or a coefficient's Wald interval reaches 0 or infinity) are KEPT in the
+    optimism, as ``rms::validate`` keeps them, and counted in ``n_unreliable`` (their
+    diverging coefficient is wherever the fitter stopped: R's ``lrm.fit`` stops on a
+    change in -2 log L below 0.025, lifetools after 50 Newton steps; the methods page
+    and ``tests/reference/test_validate_separation_against_r.py`` say what this
+    changes). Leaving them out instead is anti-conservative (shown over seeds in
+    ``tests/truth/test_prediction_separation_truth.py``). A model
     whose linear predictor is constant (every slope 0) has C 0.5 and no calibration
     slope or recalibration intercept: those two are averaged over the samples where
     they exist (the sample is not dropped). Checked
@@ -192,7 +218,7 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     if samples is None:
         rng = np.random.default_rng(seed)
         samples = [rng.integers(0, len(frame), len(frame)) for _ in range(n_boot)]
-    optimism, failed, oob, training = [], 0, [], []
+    optimism, failed, oob, training, unreliable = [], 0, [], [], 0
     for rows in samples:
         boot = frame.iloc[np.asarray(rows)]
         try:
@@ -206,11 +232,13 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
             failed += 1
             continue
+        unreliable += not fit.converged  # kept, as rms::validate keeps it, and counted
         optimism.append(train - test)
         training.append(train)
     with np.errstate(invalid="ignore"):  # an index undefined in every sample stays NaN
         mean_optimism = np.array([np.mean(v[~np.isnan(v)]) if (~np.isnan(v)).any()
-                                  else np.nan for v in np.asarray(optimism).T])
+                                  else np.nan for v in np.asarray(optimism, dtype=float)
+                                  .reshape(-1, len(INDICES)).T])
     summary = pd.DataFrame({"index": INDICES, "apparent": apparent, "optimism": mean_optimism,
                             "corrected": apparent - mean_optimism})
     if plus632:
@@ -222,7 +250,8 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
         method["plus632"] = ".632+ bootstrap (Efron and Tibshirani 1997) for C and Brier"
     return BootstrapValidation(summary=summary, n_boot=len(samples) - failed,
                                n_failed=failed, method=method,
-                               training=np.asarray(training).reshape(-1, len(INDICES)))
+                               training=np.asarray(training).reshape(-1, len(INDICES)),
+                               n_unreliable=unreliable, converged=original.converged)
 
 
 def no_information_brier(y: np.ndarray, lp: np.ndarray) -> float:

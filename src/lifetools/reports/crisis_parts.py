@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from lifetools.disclosure import Parameter, Period, compose
+from lifetools.disclosure import Parameter, Period, ProtectedText, compose
 from lifetools.formatting import format_interval, format_value
 from lifetools.prediction import FrozenModel, ModelSpec
 from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
@@ -43,9 +43,9 @@ from lifetools.prediction.time_to_event import (
 from lifetools.prediction.validation import BootstrapValidation
 from lifetools.survival.competing import estimate_cif
 
-__all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS", "INTERNAL_METHODS", "FineGrayPart",
+__all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS", "INTERNAL_METHODS", "FineGrayPart", "FitReliability", "UNRELIABLE_LIMIT",
            "internal_validation", "internal_validation_table", "MIN_OBSERVED", "TWO_STAGE_COLUMN", "characteristics",
-           "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table", "model_comparison", "risk_group_table", "time_to_event", "with_missing_honos"]
+           "continuous_characteristics", "crisis_spec", "fit_reliability", "imputed_cohort", "missing_table", "model_comparison", "risk_group_table", "time_to_event", "with_missing_honos"]
 
 IMPUTATIONS = 10
 COMPARISON_FOLDS = 5
@@ -157,6 +157,83 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
         "imputed copy (MI-boot) for both models.",
         n=Parameter(boot.n_boot, "bootstrap samples"),
         m=Parameter(imputations, "imputed copies"), year=Period("2016"))
+
+
+UNRELIABLE_LIMIT = 0.10
+"""The share of the internal validation's bootstrap samples fitted unreliably (not
+converged, or separated) above which the report flags its corrected calibration
+measures. Such samples are kept, as ``rms::validate`` keeps them, but their diverging
+coefficients stop wherever the fitter stops, and the corrected calibration slope then
+depends on that convention: on the birthwt reference (13 of 40 samples separated) R's
+convention (training slope 1) and lifetools' (training slope measured) differ by 0.020,
+about 0.006 per tenth of the samples, so below one in ten the convention moves the
+corrected slope by less than 0.01, the precision it is shown to
+(``tests/reference/test_validate_separation_against_r.py``)."""
+
+
+@dataclass(frozen=True)
+class FitReliability:
+    """How many resampled fits could not be fitted reliably, in words, with a verdict.
+
+    ``share``: of the internal validation's bootstrap samples, the share left out (the
+    fit raised) or fitted unreliably (kept); ``flagged``: ``share`` above
+    :data:`UNRELIABLE_LIMIT`; ``others``: unreliable or failed fits in the rest of the
+    resampling (the nested interval's outer and inner samples, the ridge and lasso
+    bootstraps, and the cross-validation folds at the chosen penalties).
+    """
+
+    drawn: int
+    unreliable: int
+    others: int
+    share: float
+    flagged: bool
+    text: ProtectedText
+
+
+def fit_reliability(boot: BootstrapValidation, *, others: int = 0) -> FitReliability:
+    """The sentence saying how many resampled fits could not be fitted reliably.
+
+    A fit is unreliable when it did not converge or showed separation
+    (:attr:`lifetools.prediction.FrozenModel.converged` False); such samples are kept in
+    the optimism as ``rms::validate`` keeps them. Samples whose fit raised are left out,
+    as ``rms::validate`` leaves out a failed fit, and counted here too. Above
+    :data:`UNRELIABLE_LIMIT` the sentence says the corrected calibration measures are
+    not to be relied on; if the model developed on the whole cohort did not converge
+    (``boot.converged`` False) it is flagged and says so whatever the samples did. Tested in ``tests/unit/test_prediction_convergence.py``.
+    """
+    drawn = boot.n_boot + boot.n_failed
+    bad = boot.n_failed + boot.n_unreliable
+    share = bad / drawn if drawn else float("nan")
+    flagged = bool(share > UNRELIABLE_LIMIT) if drawn else True
+    params = {"k": Parameter(int(bad), "bootstrap samples not fitted reliably"),
+              "n": Parameter(int(drawn), "bootstrap samples"),
+              "m": Parameter(int(others), "resampled fits not fitted reliably")}
+    head = ("In the internal validation, {k} bootstrap samples could not be fitted "
+            "reliably (the fit did not converge, or a predictor separated the people "
+            "with and without a crisis in the sample) out of {n} bootstrap samples drawn."
+            if bad else
+            "Each of the {n} bootstrap samples of the internal validation was fitted "
+            "reliably (the fit converged and no predictor separated the outcome).")
+    if bad:
+        head += (" The corrected figures include them, as R's rms::validate does; "
+                 "leaving them out would flatter the model.")
+    tail = (" In the rest of the resampling (the nested bootstrap interval, the ridge and "
+            "lasso bootstraps and their cross-validation folds), {m} more fits could not "
+            "be fitted reliably." if others else "")
+    verdict = (" That is more than the report allows (see the methods page): the "
+               "corrected calibration slope and intercept depend on where those fits "
+               "stopped and should not be relied on; the corrected C-statistic and Brier "
+               "score are hardly affected."
+               if flagged and bad else "")
+    if not boot.converged:  # the model itself: flagged whatever the samples did
+        verdict += (" The model developed on the whole cohort did not converge itself (a "
+                    "predictor separated the outcome): none of its performance figures "
+                    "should be relied on.")
+    used = {k: v for k, v in params.items()
+            if "{" + k + "}" in head + tail}
+    return FitReliability(drawn=drawn, unreliable=bad, others=int(others), share=share,
+                          flagged=(flagged and bool(bad)) or not boot.converged,
+                          text=compose(head + tail + verdict, **used))
 
 
 INTERVAL_INDICES = ("c", "brier")
@@ -333,7 +410,11 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
     lasso_boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
                                               develop=develop_lasso)
     lasso = replace(lasso, method={**lasso.method, "bootstrap_samples": lasso_boot.n_boot,
-                                   "bootstrap_failed": lasso_boot.n_failed})
+                                   "bootstrap_failed": lasso_boot.n_failed,
+                                   "bootstrap_unreliable": lasso_boot.n_unreliable})
+    ridge = replace(ridge, method={**ridge.method, "bootstrap_samples": ridge_boot.n_boot,
+                                   "bootstrap_failed": ridge_boot.n_failed,
+                                   "bootstrap_unreliable": ridge_boot.n_unreliable})
     outcomes = [c["crisis"].to_numpy() for c in val_copies]
     later = {name: _with_brier_interval(
         pool_performance(outcomes, [m.predict_risk(c) for c in val_copies]).summary,

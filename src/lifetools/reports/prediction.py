@@ -44,6 +44,7 @@ from lifetools.reports.crisis_parts import (
     characteristics,
     continuous_characteristics,
     crisis_spec,
+    fit_reliability,
     imputed_cohort,
     internal_validation,
     internal_validation_table,
@@ -229,6 +230,11 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
         seed=seed, folds=COMPARISON_FOLDS)
     zeros = int(lasso.method["zero_coefficients"])
+    reliability = fit_reliability(boot, others=int(
+        two_stage.n_failed + two_stage.n_unreliable + two_stage.n_inner_failed
+        + two_stage.n_inner_unreliable
+        + sum(int(m.method.get(k, 0)) for m in (ridge, lasso)
+              for k in ("bootstrap_failed", "bootstrap_unreliable", "cv_folds_unreliable"))))
     lasso_drawn = int(lasso.method["bootstrap_samples"] + lasso.method["bootstrap_failed"])
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
@@ -326,6 +332,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
              kept=Parameter(parameters - zeros, "coefficients kept"))},
         {"name": CrisisName.INTERNAL_METHOD, "value": internal, "kind": "text",
          "text": internal_method, "label": "Internal validation method"},
+        {"name": CrisisName.FIT_RELIABILITY, "value": reliability.flagged, "kind": "text",
+         "text": reliability.text,
+         "label": "Resampled fits that did not converge or separated, and the verdict"},
         {"name": CrisisName.SHRINKAGE, "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": CrisisName.C_CORRECTED, "value": boot.corrected("c"), "kind": "estimate",
