@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from lifetools import disclosure, plots, publication  # noqa: E402
-from lifetools.labels import is_raw_name, label  # noqa: E402
+from lifetools.labels import TERMS, is_raw_name, label  # noqa: E402
 from lifetools.plots import theme  # noqa: E402
 from lifetools.plots.theme import MIN_PHONE_PX, SUPPRESSED_HATCH, phone_text_px  # noqa: E402
 from lifetools.survival import estimate_cif, estimate_km  # noqa: E402
@@ -340,6 +340,27 @@ def test_every_figure_carries_protected_data_and_generated_alt_text(figures):
         assert all(isinstance(t, disclosure.ProtectedTable)
                    for t in fig._lifetools_data.values()), name
         assert len(fig._lifetools_alt) > 40, name
+
+
+def test_every_figure_alt_text_explains_its_technical_terms(figures):
+    # alt text is read in place of the picture: a term of lifetools.labels.TERMS in it
+    # comes with its plain words, as on the page ("net benefit (the good done ...)")
+    unexplained = {}
+    for name, ax in figures.items():
+        alt = " ".join(ax.figure._lifetools_alt.split()).lower()
+        missing = [t for t, w in TERMS.items() if t.lower() in alt and w.lower() not in alt]
+        if missing:
+            unexplained[name] = missing
+    assert unexplained == {}
+
+
+def test_show_figure_refuses_alt_text_typed_over_the_generated_one(output):
+    # the alt text a plot function generated from what it drew is the one published: a
+    # typed one ("risk thresholds from 10% to 50%") can describe what is not drawn
+    ax = plots.plot_survival(km_result(), max_time=730)
+    with pytest.raises(ValueError, match="generated from the data"):
+        publication.show_figure(ax, name="km", caption="Time to discharge",
+                                alt="Two curves falling to zero by day 365.")
 
 
 def test_show_figure_writes_the_data_as_protected_csv_and_links_it(output):
