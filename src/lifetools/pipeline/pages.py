@@ -105,6 +105,8 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
                                  "below": spec.below}
         if spec.events:
             words["events"] = _value(results, spec.events)
+        if spec.on_null:
+            words["on_null"] = spec.on_null
         kind = str(results.get(spec.estimate, {}).get("kind", "ratio"))
         said = verdict(estimate, low, high, **words)  # limits shown to 2 places
         if said == MISSING:
