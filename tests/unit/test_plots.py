@@ -327,6 +327,15 @@ def test_figure_text_at_least_12_px_on_every_screen_from_276_px_no_minimum_width
     assert not [sel for sel, body in rules if "figure" in sel and "min-width" in body]
 
 
+def test_accessibility_statement_names_the_tested_legible_width():
+    # the statement said "from about 272 pixels" while the tested edge is 276: the
+    # limit it declares is the one the test above measures, and only that one
+    statement = " ".join((Path(__file__).resolve().parents[2] / "book" / "about"
+                          / "accessibility.md").read_text().split())
+    named = re.findall(r"(?:from|narrower than) (?:about )?(\d+) pixels", statement)
+    assert named and set(named) == {str(theme.LEGIBLE_FROM_PX)}, named
+
+
 def test_phone_text_px_catches_a_figure_too_wide_for_its_text():
     fig, ax = plt.subplots(figsize=(9, 4))
     ax.set_xlabel("small", fontsize=9)
