@@ -274,9 +274,8 @@ def show_figure(figure: Any, *, name: str, caption: str,
     caption
         The visible caption.
     alt
-        Alternative text for screen readers, only for a figure whose plot function
-        generated none: the text a plot function generated from the data it drew is
-        always used (so it cannot describe curves not drawn).
+        Alternative text for screen readers. By default the text the plot function
+        generated from the data it drew (so it cannot describe curves not drawn).
 
     Returns
     -------
@@ -287,9 +286,6 @@ def show_figure(figure: Any, *, name: str, caption: str,
     ------
     DisclosureError
         If the figure was not drawn (and protected) by a ``lifetools.plots`` function.
-    ValueError
-        If alt text is given for a figure whose plot function generated its own, or
-        either the alt text or the caption is empty.
     """
     import matplotlib.pyplot as plt
 
@@ -300,12 +296,7 @@ def show_figure(figure: Any, *, name: str, caption: str,
             "counts have not been through disclosure control",
             hint="draw it with a lt.plots.plot_* function",
         )
-    generated = getattr(fig, _ALT_ATTR, None)
-    if generated and alt is not None and alt != generated:
-        raise ValueError(f"figure {name!r} has alt text generated from the data it "
-                         "draws: leave out alt= (a typed alt text can describe what "
-                         "is not drawn)")
-    alt = generated if alt is None else alt
+    alt = getattr(fig, _ALT_ATTR, None) if alt is None else alt
     if not (alt or "").strip() or not caption.strip():
         raise ValueError(f"figure {name!r} needs both alt text and a caption")
     png = render_png(fig)
