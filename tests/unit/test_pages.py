@@ -77,6 +77,19 @@ def test_main_point_not_estimated_reads_the_reason_from_the_summary_sentence():
         "than 10 residual degrees of freedom.")
 
 
+def test_main_point_not_estimated_reads_a_could_not_be_estimated_sentence():
+    # the 2024-25 discharge page at 3,000 people: the main point said only "could not
+    # be estimated in this edition" while the summary below it gave the reason
+    shown = results(None, (None, None))
+    shown["hr"]["text"] = "could not be estimated"
+    shown["hr_sentence"] = {"value": None, "kind": "text", "text": "How their rate of "
+                            "discharge compared could not be estimated: its confidence "
+                            "interval reaches 0 or infinity (Life Rooms use)."}
+    assert pages.main_point(SPEC, shown) == (
+        "The hazard ratio of discharge could not be estimated in this edition: its "
+        "confidence interval reaches 0 or infinity (Life Rooms use).")
+
+
 def test_main_point_counts_template_uses_the_glued_text():
     spec = {"text": "{caseload} people, {users} users."}
     shown = {"caseload": {"value": 2635, "kind": "count", "text": "2,635"},

@@ -66,7 +66,7 @@ def why_not_estimated(text: str) -> str:
 def _not_estimated(measure: str, entry: Any, sentence: Any = None) -> str:
     why = why_not_estimated(entry.get("text", "")) if isinstance(entry, dict) else ""
     said = str(sentence.get("text", "")) if isinstance(sentence, dict) else ""
-    for marker in (" is not shown: ", " could not be shown: "):
+    for marker in (" is not shown: ", " could not be shown: ", " could not be estimated: "):
         if not why and marker in said:  # the report's own summary gives the reason
             why = why_not_estimated(said.split(marker, 1)[1]) or \
                 said.split(marker, 1)[1].strip().rstrip(".")
