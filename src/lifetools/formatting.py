@@ -247,6 +247,7 @@ def verdict(
     events: Any = _UNSET,
     min_events: int = MIN_EVENTS,
     digits: int = 2,
+    on_null: str = NO_DIFFERENCE,
 ) -> str:
     """Say in plain words what an estimate and its confidence interval show.
 
@@ -269,14 +270,19 @@ def verdict(
     digits
         Decimal places the page shows the limits with (before :func:`bound_places`
         adds any): the verdict reads the limits as shown.
+    on_null
+        The words for an interval that includes ``null``, for a measure whose ``null``
+        is not "no difference" (a C-statistic's 0.5: "compatible with ranking people
+        no better than chance").
 
     Returns
     -------
     str
         In this order of precedence: "could not be estimated" (estimate or a limit
         missing or not finite, or limits out of order); "too few events to tell"
-        (fewer than ``min_events`` events); "compatible with no difference" (the
-        interval includes ``null``, limits included); ``above`` or ``below``.
+        (fewer than ``min_events`` events); ``on_null``, by default "compatible with
+        no difference" (the interval includes ``null``, limits included); ``above`` or
+        ``below``.
 
     Notes
     -----
@@ -301,5 +307,5 @@ def verdict(
     low = shown_bound(low, digits=digits, null=null)  # type: ignore[arg-type]
     high = shown_bound(high, digits=digits, null=null)  # type: ignore[arg-type]
     if low <= null <= high:
-        return NO_DIFFERENCE
+        return on_null
     return above if low > null else below

@@ -44,7 +44,9 @@ COLUMN_LABELS: Mapping[str, str] = {
     "person_years": "Person-years", "rate": "Rate", "estimate": "Estimate",
     "ci_lower": "Lower 95% limit", "ci_upper": "Upper 95% limit", "p_value": "p-value",
     "per_cent": "Per cent", "statistic": "Test statistic", "df": "Degrees of freedom",
-    "action": "Action", "shrinkage": "Shrinkage", "epp": "Events per parameter",
+    "action": "Action", "shrinkage": "Shrinkage",
+    "epp": "People with the outcome for each number the model estimates (events per "
+           "parameter)",
     "apparent": "Apparent", "optimism": "Optimism", "corrected": "Optimism-corrected",
     # groupings and label columns
     "term": "Estimate for", "model": "Model", "method": "Method", "group": "Group",
@@ -55,10 +57,15 @@ COLUMN_LABELS: Mapping[str, str] = {
     "imd_quintile": "IMD quintile (1 = most deprived)",
     # prediction curves
     "predicted": "Predicted risk", "observed": "Observed risk",
-    "threshold": "Risk threshold", "treat_all": "Net benefit: treat everyone",
-    "treat_none": "Net benefit: treat no one",
-    "model_lower": "Net benefit of the model: lower 95% limit (percentile bootstrap)",
-    "model_upper": "Net benefit of the model: upper 95% limit (percentile bootstrap)",
+    "threshold": "Risk threshold",
+    "treat_all": "Good done less harm done if everyone is treated (net benefit: treat "
+                 "everyone)",
+    "treat_none": "Good done less harm done if no one is treated (net benefit: treat no "
+                  "one)",
+    "model_lower": "Good done less harm done by acting on the model's predictions: lower "
+                   "95% limit (net benefit, percentile bootstrap)",
+    "model_upper": "Good done less harm done by acting on the model's predictions: upper "
+                   "95% limit (net benefit, percentile bootstrap)",
     # figure data
     "time": "Days", "at_risk": "Number at risk",
     "smd_before": "Standardised difference before matching",

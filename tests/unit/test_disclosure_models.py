@@ -106,9 +106,9 @@ def test_withheld_model_is_shown_as_too_few_events_with_reason():
     release = model_release(fitted(0.0, 0.0, float("inf")), data=data(5),
                             event_col="event", level_cols=["exposed"])
     table = table_estimates(release.estimates(fitted(0.0, 0.0, float("inf")).summary))
+    # the open interval follows from the too few events: one reason, not two
     assert table["estimate (95% CI)"].tolist() == [
-        f"{NOT_ESTIMABLE}: fewer than 10 events among 'Life Rooms use (time-varying)'; "
-        "its confidence interval reaches 0 or infinity (Life Rooms use (time-varying))"]
+        f"{NOT_ESTIMABLE}: fewer than 10 events among 'Life Rooms use (time-varying)'"]
     assert "to inf" not in table.to_string() and "0.00" not in table.to_string()
 
 
@@ -192,3 +192,22 @@ def test_model_release_difference_in_differences_groups_read_in_words():
     release = model_release(fitted(), data=frame, event_col="event",
                             level_cols=["user", "after"])
     assert "'Life Rooms users'" in release.reason and "'user'" not in release.reason
+
+
+def test_model_release_open_intervals_of_several_terms_are_one_reason():
+    # the 2024-25 landing page at 3,000 people read "too few events (fewer than 10
+    # events in total; its confidence interval reaches 0 or infinity (Life Rooms use
+    # before discharge); its confidence interval reaches 0 or infinity (Age (per 10
+    # years)); its confidence interval reaches 0 or infinity (HoNOS score ...)))"
+    summary = pd.DataFrame({"term": ["exposed", "age_per_10", "honos_per_5"],
+                            "estimate": [0.0, 1.2, 9.0], "ci_lower": [0.0, 0.0, 1.0],
+                            "ci_upper": [float("inf"), float("inf"), float("inf")],
+                            "p_value": [0.9, 0.9, 0.9]})
+    result = SimpleNamespace(summary=summary, warnings=(), model=None)
+    enough = model_release(result, data=data(30), event_col="event",
+                           level_cols=["exposed"])
+    assert enough.reasons == ("the confidence intervals reach 0 or infinity (Life Rooms "
+                              "use (time-varying), Age (per 10 years) and HoNOS score "
+                              "(per 5 points))",)
+    few = model_release(result, data=data(5), event_col="event", level_cols=["exposed"])
+    assert few.reasons == ("fewer than 10 events among 'Life Rooms use (time-varying)'",)

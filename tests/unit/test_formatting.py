@@ -223,3 +223,11 @@ def test_finite_rejects_non_numbers():
     assert fmt.finite("1.0") is None
     assert fmt.finite(np.float32(2.5)) == 2.5
     assert math.isclose(fmt.finite(np.int64(3)), 3.0)
+
+
+def test_verdict_on_null_words_replace_no_difference_only_when_the_null_is_inside():
+    words = {"null": 0.5, "above": "better than chance", "below": "worse than chance",
+             "on_null": "compatible with ranking people no better than chance"}
+    assert fmt.verdict(0.63, 0.48, 0.76, **words) == words["on_null"]
+    assert fmt.verdict(0.71, 0.65, 0.77, **words) == "better than chance"
+    assert fmt.verdict(None, 0.48, 0.76, **words) == "could not be estimated"

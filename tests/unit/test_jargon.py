@@ -9,6 +9,7 @@ reports in each of their forms). The glossary carries every term with the same w
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from string import Formatter
@@ -21,7 +22,9 @@ import pytest
 
 from lifetools.disclosure import model_release
 from lifetools.labels import (
+    COLUMN_LABELS,
     TERMS,
+    VALUE_LABELS,
     column_label,
     explain_terms,
     in_words,
@@ -187,3 +190,49 @@ def test_jargon_glossary_gives_every_term_its_plain_words():
         entry = glossary.split(f" {term.lower()} : ", 1)
         assert len(entry) == 2, term
         assert words.lower() in entry[1].split(" : ", 1)[0], term
+
+
+def _terms_in(text: str) -> list[str]:
+    low = " ".join(str(text).split()).lower()
+    return [term for term in TERMS if re.search(rf"(?<![\w-]){re.escape(term.lower())}"
+                                                rf"(?![\w-])", low)]
+
+
+@pytest.mark.parametrize("labels", [COLUMN_LABELS, VALUE_LABELS], ids=["columns", "values"])
+def test_jargon_every_label_plain_words_first_term_in_brackets(labels):
+    # a header or row label that names a technical term opens with plain words and
+    # keeps the term in brackets ("Good done less harm done if everyone is treated
+    # (net benefit: treat everyone)"), as term_label writes a term of a cell
+    wrong = {}
+    for machine, shown in labels.items():
+        for term in _terms_in(shown):
+            opening = shown.lower().index("(") if "(" in shown else len(shown)
+            if shown.lower().find(term.lower()) < opening:
+                wrong[machine] = shown
+    assert wrong == {}
+
+
+def test_jargon_label_with_a_bare_term_first_is_found():
+    assert _terms_in("Net benefit: treat everyone") == ["net benefit"]
+    assert _terms_in("Events per parameter") == ["events per parameter"]
+    assert _terms_in("Good done (net benefit)") == ["net benefit"]
+
+
+def _notebook_texts() -> dict[str, str]:
+    """Each caption, alt text and note typed in a report notebook's code cells."""
+    found = {}
+    for path in sorted((ROOT / "analyses").glob("*.ipynb")):
+        for number, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if (isinstance(node, ast.keyword) and node.arg in ("caption", "alt", "note")
+                        and isinstance(node.value, ast.Constant)):
+                    found[f"{path.name} cell {number} {node.arg}"] = node.value.value
+    return found
+
+
+def test_jargon_report_notebook_captions_explain_every_term():
+    texts = _notebook_texts()
+    assert len(texts) > 40
+    assert {k: unexplained(v) for k, v in texts.items() if unexplained(v)} == {}

@@ -77,6 +77,19 @@ def test_main_point_not_estimated_reads_the_reason_from_the_summary_sentence():
         "than 10 residual degrees of freedom.")
 
 
+def test_main_point_not_estimated_reads_a_could_not_be_estimated_sentence():
+    # the 2024-25 discharge page at 3,000 people: the main point said only "could not
+    # be estimated in this edition" while the summary below it gave the reason
+    shown = results(None, (None, None))
+    shown["hr"]["text"] = "could not be estimated"
+    shown["hr_sentence"] = {"value": None, "kind": "text", "text": "How their rate of "
+                            "discharge compared could not be estimated: its confidence "
+                            "interval reaches 0 or infinity (Life Rooms use)."}
+    assert pages.main_point(SPEC, shown) == (
+        "The hazard ratio of discharge could not be estimated in this edition: its "
+        "confidence interval reaches 0 or infinity (Life Rooms use).")
+
+
 def test_main_point_counts_template_uses_the_glued_text():
     spec = {"text": "{caseload} people, {users} users."}
     shown = {"caseload": {"value": 2635, "kind": "count", "text": "2,635"},
@@ -231,3 +244,31 @@ def test_main_point_reads_no_effect_and_refuses_a_bare_yaml_null_key():
     spec.pop("no_effect")
     with pytest.raises(ValidationError):
         pages.main_point({**spec, None: 0.5}, results)
+
+
+def test_main_point_c_statistic_compatible_with_chance_in_the_reports_words():
+    # the 2024-25 crisis main point read "0.63 (0.48 to 0.76): compatible with no
+    # difference": a C-statistic's 0.5 is chance, not a difference; the report's
+    # sentence and the landing page's point use the same words
+    from lifetools.reports.prediction import C_JUDGE
+
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    spec = series.publication.main_points["crisis_risk"]
+    assert (spec.no_effect, spec.on_null, spec.above, spec.below) == (
+        C_JUDGE["null"], C_JUDGE["on_null"], C_JUDGE["above"], C_JUDGE["below"])
+    found = {"c_validation": {"kind": "estimate", "value": 0.63, "text": "0.63"},
+             "c_validation_ci": {"kind": "text", "value": [0.48, 0.76], "text": "x"},
+             "drift_verdict": {"kind": "text", "value": None, "text": "No drift."}}
+    said = pages.main_point(spec, found)
+    assert "(0.48 to 0.76): compatible with ranking people no better than chance." in said
+    assert "no difference" not in said
+
+
+def test_main_points_of_the_project_explain_every_technical_term():
+    from lifetools.labels import TERMS
+
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    for report, spec in series.publication.main_points.items():
+        text = " ".join(spec.text.split()).lower()
+        bare = [t for t, w in TERMS.items() if t.lower() in text and w.lower() not in text]
+        assert not bare, (report, bare)

@@ -15,7 +15,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from lifetools import disclosure, plots, publication  # noqa: E402
-from lifetools.labels import is_raw_name, label  # noqa: E402
+from lifetools.labels import TERMS, is_raw_name, label  # noqa: E402
 from lifetools.plots import theme  # noqa: E402
 from lifetools.plots.theme import MIN_PHONE_PX, SUPPRESSED_HATCH, phone_text_px  # noqa: E402
 from lifetools.survival import estimate_cif, estimate_km  # noqa: E402
@@ -327,6 +327,15 @@ def test_figure_text_at_least_12_px_on_every_screen_from_276_px_no_minimum_width
     assert not [sel for sel, body in rules if "figure" in sel and "min-width" in body]
 
 
+def test_accessibility_statement_names_the_tested_legible_width():
+    # the statement said "from about 272 pixels" while the tested edge is 276: the
+    # limit it declares is the one the test above measures, and only that one
+    statement = " ".join((Path(__file__).resolve().parents[2] / "book" / "about"
+                          / "accessibility.md").read_text().split())
+    named = re.findall(r"(?:from|narrower than) (?:about )?(\d+) pixels", statement)
+    assert named and set(named) == {str(theme.LEGIBLE_FROM_PX)}, named
+
+
 def test_phone_text_px_catches_a_figure_too_wide_for_its_text():
     fig, ax = plt.subplots(figsize=(9, 4))
     ax.set_xlabel("small", fontsize=9)
@@ -340,6 +349,36 @@ def test_every_figure_carries_protected_data_and_generated_alt_text(figures):
         assert all(isinstance(t, disclosure.ProtectedTable)
                    for t in fig._lifetools_data.values()), name
         assert len(fig._lifetools_alt) > 40, name
+
+
+def test_every_figure_alt_text_explains_its_technical_terms(figures):
+    # alt text is read in place of the picture: a term of lifetools.labels.TERMS in it
+    # comes with its plain words, as on the page ("net benefit (the good done ...)")
+    unexplained = {}
+    for name, ax in figures.items():
+        alt = " ".join(ax.figure._lifetools_alt.split()).lower()
+        missing = [t for t, w in TERMS.items() if t.lower() in alt and w.lower() not in alt]
+        if missing:
+            unexplained[name] = missing
+    assert unexplained == {}
+
+
+def test_report_notebooks_type_no_alt_text_over_the_generated_one():
+    # the crisis notebook typed "... by risk threshold from 10% to 50%" over the alt
+    # text plot_decision_curve generates from the thresholds it drew: every lt.plots
+    # function writes its own (checked above), so a report notebook passes no alt=
+    import ast
+
+    import nbformat
+
+    typed = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "analyses").glob("*.ipynb")):
+        for number, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            if cell.cell_type == "code" and any(
+                    isinstance(node, ast.keyword) and node.arg == "alt"
+                    for node in ast.walk(ast.parse(cell.source))):
+                typed.append(f"{path.name} cell {number}")
+    assert typed == []
 
 
 def test_show_figure_writes_the_data_as_protected_csv_and_links_it(output):

@@ -212,6 +212,22 @@ def _term_words(term: str) -> str:
         return term.replace("_", " ")
 
 
+def _degenerate_reason(terms: list[str], *, too_few: bool) -> list[str]:
+    """The one reason naming every term whose interval reaches 0 or infinity.
+
+    None when another reason (too few events, people or residual degrees of freedom, a
+    fit that did not converge) already says why: the open interval follows from it, and
+    a reason per term read "its confidence interval reaches 0 or infinity (A); its
+    confidence interval reaches 0 or infinity (B)" on the landing page.
+    """
+    if not terms or too_few:
+        return []
+    if len(terms) == 1:
+        return [f"its confidence interval reaches 0 or infinity ({terms[0]})"]
+    named = ", ".join(terms[:-1]) + f" and {terms[-1]}"
+    return [f"the confidence intervals reach 0 or infinity ({named})"]
+
+
 def _group_words(variable: str, level: str) -> str:
     """A model's group in words: "people aged 65 or over", "in total"."""
     if level == "all":
@@ -311,8 +327,8 @@ def model_release(
                        f"({TERMS['residual degrees of freedom']})")
     if not (_converged(result) if converged is None else converged):
         reasons.append("the fit did not converge")
-    reasons += [f"its confidence interval reaches 0 or infinity ({_term_words(term)})"
-                for term in _degenerate(summary)]
+    reasons += _degenerate_reason([_term_words(term) for term in _degenerate(summary)],
+                                  too_few=bool(reasons))
     levels = protect_counts(table, ["people", "events"], profile=p)
     return ModelRelease(released=not reasons, reasons=tuple(reasons), levels=levels,
                         residual_df=residual_df, unit=unit,

@@ -66,7 +66,7 @@ def why_not_estimated(text: str) -> str:
 def _not_estimated(measure: str, entry: Any, sentence: Any = None) -> str:
     why = why_not_estimated(entry.get("text", "")) if isinstance(entry, dict) else ""
     said = str(sentence.get("text", "")) if isinstance(sentence, dict) else ""
-    for marker in (" is not shown: ", " could not be shown: "):
+    for marker in (" is not shown: ", " could not be shown: ", " could not be estimated: "):
         if not why and marker in said:  # the report's own summary gives the reason
             why = why_not_estimated(said.split(marker, 1)[1]) or \
                 said.split(marker, 1)[1].strip().rstrip(".")
@@ -105,6 +105,8 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
                                  "below": spec.below}
         if spec.events:
             words["events"] = _value(results, spec.events)
+        if spec.on_null:
+            words["on_null"] = spec.on_null
         kind = str(results.get(spec.estimate, {}).get("kind", "ratio"))
         said = verdict(estimate, low, high, **words)  # limits shown to 2 places
         if said == MISSING:

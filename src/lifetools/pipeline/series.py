@@ -178,8 +178,9 @@ class MainPoint(FrozenModel):
     ``{verdict}`` and the name of any key result; ``estimate``, ``interval`` and
     ``events`` name key results; ``no_effect`` is the value meaning "no difference"
     (1 for a ratio, 0 for a difference); ``above`` and ``below`` word an interval
-    wholly above or below it; ``measure`` names the estimate when it could not be
-    estimated. Unknown keys are refused (a bare YAML ``null:`` key among them).
+    wholly above or below it, ``on_null`` an interval that includes it (default
+    "compatible with no difference"); ``measure`` names the estimate when it could not
+    be estimated. Unknown keys are refused (a bare YAML ``null:`` key among them).
     """
 
     measure: str = ""
@@ -190,6 +191,7 @@ class MainPoint(FrozenModel):
     no_effect: float = 1.0
     above: str = ""
     below: str = ""
+    on_null: str = ""
 
 
 class Publication(FrozenModel):

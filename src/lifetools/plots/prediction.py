@@ -9,6 +9,7 @@ import pandas as pd
 
 from lifetools.disclosure import require_table
 from lifetools.formatting import format_ratio
+from lifetools.labels import with_words
 from lifetools.plots.theme import (
     MARKERS,
     PALETTE,
@@ -82,7 +83,9 @@ def plot_decision_curve(table: pd.DataFrame, *, ax: Any = None) -> Any:
     fit_to_phone(ax.figure)
     data = table[["threshold", "model", "treat_all", "treat_none"]].astype(float).round(5)
     better = data[(data["model"] > data["treat_all"]) & (data["model"] > data["treat_none"])]
-    alt = (f"Net benefit of the model, of treating everyone and of treating no one at "
+    words = with_words("net benefit")
+    alt = (f"{words[:1].upper()}{words[1:]} of the model, of treating everyone and of "
+           f"treating no one at "
            f"{len(data)} risk thresholds from {format_ratio(data['threshold'].min())} to "
            f"{format_ratio(data['threshold'].max())}. "
            + (f"The model has the highest net benefit at {len(better)} of them, between "

@@ -71,6 +71,11 @@ MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
             "citl": "Calibration-in-the-large (log-odds)",
             "recalibration_intercept": "Recalibration intercept (log-odds)",
             "oe_ratio": "Observed / expected events", "brier": "Brier score"}
+C_JUDGE = {"null": 0.5, "on_null": "compatible with ranking people no better than chance",
+           "above": "it ranks people better than chance",
+           "below": "it ranks people worse than chance"}
+"""The verdict's words for a C-statistic's interval (0.5 ranks no better than chance);
+the landing page's main point in ``analyses/analyses.yml`` uses the same words."""
 
 
 def _fmt(value: float, low: float = float("nan"), high: float = float("nan"),
@@ -362,8 +367,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
          "label": "Summary: C-statistic in the next edition", "text": result_sentence(
              float(t.loc["c", "estimate"]), kind="estimate",
              interval=(float(t.loc["c", "ci_lower"]), float(t.loc["c", "ci_upper"])),
-             judge={"null": 0.5, "above": "it ranks people better than chance",
-                    "below": "it ranks people worse than chance"},
+             judge=C_JUDGE,
              missing=C_STATISTIC["validation"][1], found=C_STATISTIC["validation"][0])},
         {"name": CrisisName.SHRINKAGE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: uniform shrinkage", "text": result_sentence(

@@ -125,7 +125,8 @@ def result_sentence(
         Why the fit could not be estimated (its ``reason``); wins over the numbers.
     judge
         For ``{verdict}``: ``null`` (the no-difference value), ``above`` and ``below``
-        (the words for an interval wholly above or below it), optionally ``events``.
+        (the words for an interval wholly above or below it), optionally ``events``
+        and ``on_null`` (the words for an interval that includes ``null``).
     digits
         Decimal places, overriding the kind's default.
     labels
@@ -170,7 +171,7 @@ def result_sentence(
     words = ""
     if judge is not None:
         limits = interval if interval is not None else (math.nan, math.nan)
-        extra = {"events": judge["events"]} if "events" in judge else {}
+        extra = {key: judge[key] for key in ("events", "on_null") if key in judge}
         words = verdict(estimate, limits[0], limits[1], null=judge["null"],
                         above=judge["above"], below=judge["below"], digits=places,
                         **extra)
