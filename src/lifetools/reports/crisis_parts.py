@@ -545,7 +545,7 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
                         observed_cif=float(observed["estimate"]))
 
 
-RISK_GROUP_COLUMN = "predicted 12-month cumulative incidence (95% CI)"
+RISK_GROUP_COLUMN = "predicted 12-month risk of crisis (95% CI)"
 FIFTHS = ("Everyone", "First fifth (least predicted risk)", "Second fifth", "Third fifth",
           "Fourth fifth", "Last fifth (most predicted risk)")
 """Row labels of :func:`risk_group_table` (words, not digits: row labels are prose)."""
