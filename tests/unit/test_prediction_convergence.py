@@ -137,6 +137,16 @@ def test_fit_reliability_counts_says_kept_and_passes_the_gate():
     assert _gate(part.text) == []
 
 
+def test_fit_reliability_one_sample_and_one_fit_in_the_singular():
+    part = fit_reliability(_boot(200, 0, 1), others=1)
+    words = str(part.text)
+    assert "1 bootstrap sample could not be fitted reliably" in words
+    assert "include it, as R's rms::validate does; leaving it out" in words
+    assert "1 more fit could not be fitted reliably" in words
+    assert "samples could not" not in words and "fits could not" not in words
+    assert _gate(part.text) == []
+
+
 def test_fit_reliability_flags_more_than_one_in_ten():
     at_limit = fit_reliability(_boot(200, 0, 20))  # exactly 10%: not flagged
     above = fit_reliability(_boot(199, 1, 20))      # 21 of 200

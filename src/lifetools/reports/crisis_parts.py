@@ -208,18 +208,22 @@ def fit_reliability(boot: BootstrapValidation, *, others: int = 0) -> FitReliabi
     params = {"k": Parameter(int(bad), "bootstrap samples not fitted reliably"),
               "n": Parameter(int(drawn), "bootstrap samples"),
               "m": Parameter(int(others), "resampled fits not fitted reliably")}
-    head = ("In the internal validation, {k} bootstrap samples could not be fitted "
+    one = bad == 1  # "1 bootstrap sample ... it", never "1 bootstrap samples"
+    head = ("In the internal validation, {k} bootstrap "
+            + ("sample" if one else "samples") + " could not be fitted "
             "reliably (the fit did not converge, or a predictor separated the people "
             "with and without a crisis in the sample) out of {n} bootstrap samples drawn."
             if bad else
             "Each of the {n} bootstrap samples of the internal validation was fitted "
             "reliably (the fit converged and no predictor separated the outcome).")
     if bad:
-        head += (" The corrected figures include them, as R's rms::validate does; "
-                 "leaving them out would flatter the model.")
+        head += (" The corrected figures include " + ("it" if one else "them")
+                 + ", as R's rms::validate does; leaving "
+                 + ("it" if one else "them") + " out would flatter the model.")
     tail = (" In the rest of the resampling (the nested bootstrap interval, the ridge and "
-            "lasso bootstraps and their cross-validation folds), {m} more fits could not "
-            "be fitted reliably." if others else "")
+            "lasso bootstraps and their cross-validation folds), {m} more "
+            + ("fit" if others == 1 else "fits") + " could not be fitted reliably."
+            if others else "")
     verdict = (" That is more than the report allows (see the methods page): the "
                "corrected calibration slope and intercept depend on where those fits "
                "stopped and should not be relied on; the corrected C-statistic and Brier "
