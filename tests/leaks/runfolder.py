@@ -13,6 +13,7 @@ import nbformat
 import pandas as pd
 
 from lifetools import config, publication, tables
+from lifetools.disclosure import NOTES_FILE, column_notes, notes_text
 from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME
 
@@ -73,3 +74,29 @@ def safe_table(name: str = "counts") -> dict[str, Any]:
                           "n": [1234, 12842]})
     return display(tables.show_table(frame, name=name, count_cols=["n"],
                                      caption="People in the period"))
+
+
+def counted_folder(tmp_path: Path, monkeypatch: Any) -> RunFolder:
+    """A run folder that starts clean: a heading and a protected count table, the
+    notebook most leak tests inject one mistake into."""
+    folder = RunFolder(tmp_path, monkeypatch)
+    folder.markdown("## How many people\n\nThe counts below are rounded.")
+    folder.code(safe_table())
+    return folder
+
+
+def sealed_table(run: RunFolder, frame: pd.DataFrame, name: str, *,
+                 notes: bool = False) -> int:
+    """A table sealed by hand with its CSV, as a display function would write it (or
+    one past its source checks, or an older lifetools); with ``notes`` the folder's
+    ``notes.txt`` as well. Returns the cell's number."""
+    data, metadata = publication.seal(
+        {"text/html": frame.to_html(index=False)},
+        publication.stamp("table", name, rules={"count_cols": [],
+                                                "label_headers": [frame.columns[0]]}))
+    (run.files / "tables").mkdir(parents=True, exist_ok=True)
+    frame.to_csv(run.files / "tables" / f"{name}.csv", index=False)
+    if notes:
+        (run.files / "tables" / NOTES_FILE).write_text(
+            notes_text() + column_notes(run.files / "tables"))
+    return run.code({"output_type": "display_data", "data": data, "metadata": metadata})

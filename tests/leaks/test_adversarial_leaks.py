@@ -23,28 +23,14 @@ import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 import pytest
-from runfolder import RunFolder, display, safe_table
+from runfolder import RunFolder, counted_folder, display, safe_table, sealed_table
 
 from lifetools import publication, tables
-from lifetools.disclosure import NOTES_FILE, column_notes, notes_text, protect_counts
+from lifetools.disclosure import protect_counts
 from lifetools.errors import DisclosureError
 from lifetools.pipeline.gate import assert_publishable, scan_notebook
 
 matplotlib.use("Agg")
-
-
-def _sealed_table(run: RunFolder, frame: pd.DataFrame, name: str) -> None:
-    """A table sealed by hand with its CSV (what a display function past its source
-    checks, or an older lifetools, would write)."""
-    data, metadata = publication.seal(
-        {"text/html": frame.to_html(index=False)},
-        publication.stamp("table", name, rules={"count_cols": [],
-                                                "label_headers": [frame.columns[0]]}))
-    (run.files / "tables").mkdir(parents=True, exist_ok=True)
-    frame.to_csv(run.files / "tables" / f"{name}.csv", index=False)
-    (run.files / "tables" / NOTES_FILE).write_text(
-        notes_text() + column_notes(run.files / "tables"))
-    run.code({"output_type": "display_data", "data": data, "metadata": metadata})
 
 
 def _shown(run: RunFolder, frame, name: str, **kwargs) -> None:
@@ -70,32 +56,32 @@ def mean_change_on_average(run: RunFolder) -> None:
 
 
 def mean_change_typed_into_a_table(run: RunFolder) -> None:
-    _sealed_table(run, pd.DataFrame({"Site": ["Walton", "Bootle"],
-                                     "Mean change in score": [3.25, -1.5]}), "change")
+    sealed_table(run, pd.DataFrame({"Site": ["Walton", "Bootle"],
+                                     "Mean change in score": [3.25, -1.5]}), "change", notes=True)
 
 
 def cumulative_incidence_in_a_table(run: RunFolder) -> None:
-    _sealed_table(run, pd.DataFrame({"Locality": ["Sefton", "Knowsley"],
-                                     "Cumulative incidence (%)": [33.33, 66.67]}), "cif")
+    sealed_table(run, pd.DataFrame({"Locality": ["Sefton", "Knowsley"],
+                                     "Cumulative incidence (%)": [33.33, 66.67]}), "cif", notes=True)
 
 
 def average_age_as_a_row_label(run: RunFolder) -> None:
-    _sealed_table(run, pd.DataFrame({"Measure": ["Average age", "Typical age"],
-                                     "Years": [47.25, 51.5]}), "ages")
+    sealed_table(run, pd.DataFrame({"Measure": ["Average age", "Typical age"],
+                                     "Years": [47.25, 51.5]}), "ages", notes=True)
 
 
 def rate_ratio_under_another_header(run: RunFolder) -> None:
-    _sealed_table(run, pd.DataFrame({"Group": ["Aged 65 or over", "Female"],
+    sealed_table(run, pd.DataFrame({"Group": ["Aged 65 or over", "Female"],
                                      "Ratio of rates": [2.31, 0.87],
                                      "Lower 95% limit": [0.45, 0.6],
-                                     "Upper 95% limit": [11.9, 1.2]}), "ratios")
+                                     "Upper 95% limit": [11.9, 1.2]}), "ratios", notes=True)
 
 
 def calibration_curve_with_limits(run: RunFolder) -> None:
-    _sealed_table(run, pd.DataFrame({"Risk group": ["Low", "High"],
+    sealed_table(run, pd.DataFrame({"Risk group": ["Low", "High"],
                                      "Observed risk": [0.12, 0.41],
                                      "Lower 95% limit": [0.05, 0.2],
-                                     "Upper 95% limit": [0.25, 0.66]}), "calibration")
+                                     "Upper 95% limit": [0.25, 0.66]}), "calibration", notes=True)
 
 
 def false_zero_by_fillna(run: RunFolder) -> None:
@@ -156,10 +142,7 @@ LEAKS = {f.__name__: f for f in (
 
 @pytest.fixture
 def run(tmp_path, monkeypatch) -> RunFolder:
-    folder = RunFolder(tmp_path, monkeypatch)
-    folder.markdown("## How many people\n\nThe counts below are rounded.")
-    folder.code(safe_table())
-    return folder
+    return counted_folder(tmp_path, monkeypatch)
 
 
 def test_adversarial_leaks_clean_folder_passes(run):

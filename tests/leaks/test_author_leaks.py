@@ -24,7 +24,7 @@ import json
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-from runfolder import RunFolder, display, safe_table
+from runfolder import RunFolder, counted_folder, display, sealed_table
 from test_leaks import refused
 
 from lifetools import publication, tables
@@ -35,21 +35,7 @@ STATISTIC = "unprotected-statistic"
 
 @pytest.fixture
 def run(tmp_path, monkeypatch) -> RunFolder:
-    folder = RunFolder(tmp_path, monkeypatch)
-    folder.markdown("## How many people\n\nThe counts below are rounded.")
-    folder.code(safe_table())
-    return folder
-
-
-def _sealed_table(run: RunFolder, frame: pd.DataFrame, name: str) -> int:
-    """The table sealed by hand, with its CSV, as a display function would write it."""
-    data, metadata = publication.seal(
-        {"text/html": frame.to_html(index=False)},
-        publication.stamp("table", name, rules={"count_cols": [],
-                                                "label_headers": [frame.columns[0]]}))
-    (run.files / "tables").mkdir(parents=True, exist_ok=True)
-    frame.to_csv(run.files / "tables" / f"{name}.csv", index=False)
-    return run.code({"output_type": "display_data", "data": data, "metadata": metadata})
+    return counted_folder(tmp_path, monkeypatch)
 
 
 STATISTIC_TABLES = {
@@ -71,7 +57,7 @@ def test_author_leaks_statistic_typed_into_a_table_is_refused(leak, run):
     frame = STATISTIC_TABLES[leak]
     with pytest.raises(DisclosureError, match="statistic of people's values"):
         tables.show_table(frame, name="stats", caption="Scores")
-    cell = _sealed_table(run, frame, "stats")
+    cell = sealed_table(run, frame, "stats")
     message = refused(run.write(), cell, STATISTIC)
     assert "files/tables/stats.csv: unprotected-statistic" in message
     for value in frame.iloc[:, 1]:
@@ -105,7 +91,7 @@ def test_author_leaks_model_coefficients_from_a_plain_summary_are_refused(run):
     shown = frame.rename(columns={"term": "Estimate for", "estimate": "Estimate",
                                   "ci_lower": "Lower 95% limit",
                                   "ci_upper": "Upper 95% limit"})
-    cell = _sealed_table(run, shown, "model")
+    cell = sealed_table(run, shown, "model")
     message = refused(run.write(), cell, "unreleased-model")
     assert "files/tables/model.csv: unreleased-model" in message
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from runfolder import RunFolder, display, safe_table
+from runfolder import RunFolder, counted_folder, display, safe_table
 from test_leaks import refused
 
 from lifetools import labels, publication, tables
@@ -31,10 +31,7 @@ from lifetools.pipeline.gate.tables import model_findings
 
 @pytest.fixture
 def run(tmp_path, monkeypatch) -> RunFolder:
-    folder = RunFolder(tmp_path, monkeypatch)
-    folder.markdown("## How many people\n\nThe counts below are rounded.")
-    folder.code(safe_table())
-    return folder
+    return counted_folder(tmp_path, monkeypatch)
 
 
 # 1. model estimates by their data --------------------------------------------------

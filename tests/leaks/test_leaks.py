@@ -17,7 +17,7 @@ import matplotlib
 import nbformat
 import pandas as pd
 import pytest
-from runfolder import SOURCE, RunFolder, display, safe_table, stream
+from runfolder import SOURCE, RunFolder, counted_folder, display, safe_table, stream
 
 from lifetools import publication
 from lifetools.errors import DisclosureError
@@ -42,9 +42,7 @@ def refused(path, cell: int | None, rule: str, file: str | None = None) -> str:
 
 @pytest.fixture
 def run(tmp_path, monkeypatch) -> RunFolder:
-    folder = RunFolder(tmp_path, monkeypatch)
-    folder.markdown("## How many people\n\nThe counts below are rounded.")
-    folder.code(safe_table())
+    folder = counted_folder(tmp_path, monkeypatch)
     folder.code(display(publication.record("people", 12842, kind="count",
                                            label="People")))
     return folder
