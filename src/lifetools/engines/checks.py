@@ -20,7 +20,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ import pandas as pd
 
 from lifetools.datapackage import PACKAGE_FILE, read_package
 from lifetools.dictionary import Dictionary, TableSpec, load_dictionary
+from lifetools.fingerprint import replace_text
 from lifetools.loading import is_duckdb_file
 from lifetools.redaction import safe_text
 from lifetools.validation import (
@@ -459,17 +459,10 @@ def _keep_plan(tables: dict[str, Any], dictionary: Dictionary, extract_date: Any
             for name, checks, own, counting in built]
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
     except OSError:
         return
-    try:
-        with os.fdopen(handle, "w") as out:
-            json.dump(kept, out)
-        os.replace(temporary, path)
-    except OSError:
-        Path(temporary).unlink(missing_ok=True)
-        return
-    _WRITTEN.add(path)
+    if replace_text(path, json.dumps(kept)):
+        _WRITTEN.add(path)
 
 
 def _plan(tables: dict[str, Any], dictionary: Dictionary,
