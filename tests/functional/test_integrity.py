@@ -56,6 +56,16 @@ def differing(one: dict[str, str], two: dict[str, str]) -> list[str]:
     return sorted(n for n in set(one) | set(two) if one.get(n) != two.get(n))
 
 
+def first_difference(one: Path, two: Path) -> str:
+    """Where two files first differ, with the bytes around it: a failure names the
+    cause (a date, a number, an order), not only the file."""
+    a, b = one.read_bytes(), two.read_bytes()
+    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+              min(len(a), len(b)))
+    return (f"{one.name}: {len(a):,} and {len(b):,} bytes, first difference at {at:,}: "
+            f"{a[max(0, at - 60):at + 60]!r} / {b[max(0, at - 60):at + 60]!r}")
+
+
 def test_build_two_clean_builds_byte_identical_and_from_a_duckdb_file_same_results(
         small_build, tmp_path, monkeypatch):
     """Two clean builds of one edition in two folders (the session's ``small_build``
@@ -89,7 +99,10 @@ def test_build_two_clean_builds_byte_identical_and_from_a_duckdb_file_same_resul
     # first, so a difference names its file rather than every path of the release
     inside = [{n.split("/", 2)[2]: h for n, h in t.items()
                if n.startswith("releases/") and n.count("/") >= 2} for t in trees]
-    assert differing(*inside) == []
+    assert differing(*inside) == [], [
+        first_difference(*(root / "public" / next(k for k in t if k.endswith("/" + n))
+                           for root, t in zip((one, two), trees, strict=True)))
+        for n in differing(*inside)[:3] if all(n in i for i in inside)]
     assert differing(*trees) == []
     text = "".join((two / "public" / n).read_text(errors="ignore")
                    for n in trees[1] if n.endswith((".html", ".json", ".ipynb", ".js")))

@@ -8,9 +8,12 @@ footer of every printed page (links within the page and to other sites stay link
 links to the site's other pages point at its published address, ``site_url``, or without
 one are printed as text: they would otherwise point at the build folder; scripts are left out, so what is printed is the page
 as loaded, not a state a deferred script reached in time). The page then links its PDF. Chromium writes the time
-of printing and its own DOM node numbers into the file; :func:`normalise_pdf` replaces
-them (same lengths, so the cross-reference offsets stay valid) by the source date and
-numbers in order of appearance, so the same page prints to the same bytes.
+of printing and its own DOM node numbers into the file (the numbers, and the order of
+the structure tree's ID index, follow the order the renderer happened to number the
+page's nodes in); :func:`normalise_pdf` replaces them (same lengths, so the
+cross-reference offsets stay valid) by the source date and numbers in order of
+appearance, and sorts the ID index by the new numbers, so the same page prints to the
+same bytes.
 
 The PDF is tagged (Chromium writes a structure tree, ``/MarkInfo <</Marked true>>``, the
 page's ``<title>`` as ``/Title``, ``/DisplayDocTitle true`` so a viewer shows that title
@@ -46,6 +49,9 @@ ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--no-pdf-header-footer", "--generate-pdf-document-outline")
 PDF_DATE = re.compile(rb"D:\d{14}[+-Z][0-9']*")
 NODE = re.compile(rb"node(\d{8})")
+ID_PAIR = re.compile(rb"(\(node\d{8}\)) (\d+ \d+ R)")
+ID_TREE_LEAF = re.compile(rb"/Limits \[\(node\d{8}\) \(node\d{8}\)\](?P<gap>\s*)"
+                          rb"/Names \[(?P<names>(?:\(node\d{8}\) \d+ \d+ R ?)+)\]")
 ARTICLE = '<article class="bd-article">'
 LOCAL_LINK = re.compile(r'(<a\b[^>]*?)\shref="(?!https?://|mailto:|#)([^"]*)"')
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
@@ -59,6 +65,12 @@ def chromium() -> str | None:
 def normalise_pdf(data: bytes, when: dt.datetime) -> bytes:
     """Chromium's PDF with its dates set to ``when`` and node ids renumbered in order.
 
+    Node ids are renumbered in the order the structure elements name them (the ID
+    tree's own listing is left out of that order), and the ID tree is sorted again by
+    the new numbers: Chromium's numbers, and its ID tree's order, follow the order in
+    which the renderer happened to give the page's nodes their ids, which a busy
+    machine can change.
+
     Notes
     -----
     Every replacement keeps the byte length, so the cross-reference table stays
@@ -70,13 +82,29 @@ def normalise_pdf(data: bytes, when: dt.datetime) -> bytes:
         text = match[0]
         return (stamp + b"+00'00'")[:len(text)].ljust(len(text), b"'")
 
+    data = PDF_DATE.sub(date, data)
+    leaves = [m.span() for m in ID_TREE_LEAF.finditer(data)]
     numbers: dict[bytes, bytes] = {}
+    for found in NODE.finditer(data):
+        if not any(start <= found.start() < end for start, end in leaves):
+            numbers.setdefault(found[1], b"%08d" % len(numbers))
+    for found in NODE.finditer(data):
+        numbers.setdefault(found[1], b"%08d" % len(numbers))
+    data = NODE.sub(lambda m: b"node" + numbers[m[1]], data)
+    return ID_TREE_LEAF.sub(_sorted_leaf, data)
 
-    def node(match: re.Match[bytes]) -> bytes:
-        numbers.setdefault(match[1], b"%08d" % len(numbers))
-        return b"node" + numbers[match[1]]
 
-    return NODE.sub(node, PDF_DATE.sub(date, data))
+def _sorted_leaf(match: re.Match[bytes]) -> bytes:
+    """An ID-tree leaf with its (key, reference) pairs in the order of the new keys.
+
+    Chromium (Skia) writes the leaf sorted by its own node numbers, which follow the
+    order the renderer happened to give nodes their ids, not the order of the page;
+    after renumbering in order of appearance the pairs are sorted again, so the leaf no
+    longer carries that order. The same pairs joined the same way keep the length.
+    """
+    pairs = sorted(ID_PAIR.findall(match["names"]))
+    names = b" ".join(b"%s %s" % pair for pair in pairs)
+    return b"/Limits [%s %s]%s/Names [%s]" % (pairs[0][0], pairs[-1][0], match["gap"], names)
 
 
 def _footer_css(footer: str) -> str:
