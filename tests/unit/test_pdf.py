@@ -114,6 +114,52 @@ def test_print_reports_prints_the_page_without_its_scripts(tmp_path):
     assert "<script" in (folder / "r.html").read_text()  # the page itself keeps them
 
 
+
+def _counting_chromium(tmp_path: Path, outputs: list[str]) -> Path:
+    """A stand-in for Chromium printing ``outputs[i]`` on its i-th call (the last one
+    from then on), each call counted in ``calls``."""
+    fake = tmp_path / "chromium"
+    fake.write_text("#!" + sys.executable + "\n"
+                    "import pathlib, sys\n"
+                    f"outputs = {outputs!r}\n"
+                    f"calls = pathlib.Path({str(tmp_path / 'calls')!r})\n"
+                    "n = len(calls.read_text()) if calls.exists() else 0\n"
+                    "calls.write_text('x' * (n + 1))\n"
+                    "target = [a for a in sys.argv if a.startswith('--print-to-pdf=')][0]\n"
+                    "text = outputs[min(n, len(outputs) - 1)]\n"
+                    "open(target.split('=', 1)[1], 'w').write(text)\n")
+    fake.chmod(0o755)
+    folder = tmp_path / "editions" / "e"
+    folder.mkdir(parents=True)
+    (folder / "r.html").write_text('<html><body><article class="bd-article"><p>R</p>'
+                                   "</article></body></html>")
+    return fake
+
+
+@pytest.mark.parametrize(("outputs", "calls", "published"), [
+    (["%PDF-1 a"], 2, "%PDF-1 a"),                          # two prints agree
+    (["%PDF-1 busy", "%PDF-1 a", "%PDF-1 a"], 3, "%PDF-1 a"),  # the odd one out is not kept
+    (["%PDF-1 a", "%PDF-1 b", "%PDF-1 a"], 3, "%PDF-1 a"),
+])
+def test_print_reports_publishes_a_pdf_only_when_two_prints_agree(tmp_path, outputs, calls,
+                                                                  published):
+    fake = _counting_chromium(tmp_path, outputs)
+    [pdf] = print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN, executable=str(fake))
+    assert pdf.read_text() == published
+    assert len((tmp_path / "calls").read_text()) == calls
+    assert 'href="r.pdf"' in (tmp_path / "editions" / "e" / "r.html").read_text()
+
+
+def test_print_reports_prints_that_never_agree_publish_no_pdf_and_say_so(tmp_path, caplog):
+    fake = _counting_chromium(tmp_path, ["%PDF-1 a", "%PDF-1 b", "%PDF-1 c"])
+    with caplog.at_level("WARNING", logger="lifetools.pipeline.pdf"):
+        assert print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN,
+                             executable=str(fake)) == []
+    folder = tmp_path / "editions" / "e"
+    assert not (folder / "r.pdf").exists() and "r.pdf" not in (folder / "r.html").read_text()
+    assert "r.pdf: 3 prints of the page gave 3 different PDFs" in caplog.text
+    assert sorted(p.name for p in folder.iterdir()) == ["r.html"]  # no print file left
+
 @pytest.mark.slow
 @pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")
 def test_print_reports_pdf_is_tagged_with_title_language_and_outline(tmp_path):

@@ -13,7 +13,9 @@ the structure tree's ID index, follow the order the renderer happened to number 
 page's nodes in); :func:`normalise_pdf` replaces them (same lengths, so the
 cross-reference offsets stay valid) by the source date and numbers in order of
 appearance, and sorts the ID index by the new numbers, so the same page prints to the
-same bytes.
+same bytes. Each page is printed until two prints agree byte for byte (at most three;
+prints that never agree publish no PDF and are logged), so a PDF is published only when
+printing it again reproduced it.
 
 The PDF is tagged (Chromium writes a structure tree, ``/MarkInfo <</Marked true>>``, the
 page's ``<title>`` as ``/Title``, ``/DisplayDocTitle true`` so a viewer shows that title
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 import re
 import shutil
 import subprocess
@@ -42,6 +45,10 @@ from lifetools.pipeline.series import Edition, Series
 
 __all__ = ["chromium", "normalise_pdf", "print_edition", "print_reports"]
 
+logger = logging.getLogger(__name__)
+
+MOST_PRINTS = 3
+"""Prints of one page tried for two that agree byte for byte (see :func:`_agreed_print`)."""
 PRINT_TIMEOUT = 600
 """Seconds one report may take to print: a busy 2-core machine slows Chromium many-fold."""
 ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -163,20 +170,55 @@ def print_reports(html_dir: Path, edition: str, reports: Sequence[tuple[str, str
             "</head>", _footer_css(footer) + "</head>", 1), encoding="utf-8")
         target = page.with_suffix(".pdf")
         try:
-            subprocess.run([executable, *ARGS, f"--print-to-pdf={target}",
-                            printable.resolve().as_uri()], capture_output=True,
-                           timeout=PRINT_TIMEOUT, check=False)
+            printed = _agreed_print(executable, printable, target, when)
         finally:
             printable.unlink(missing_ok=True)
-        if not target.exists() or target.stat().st_size == 0:
+        if printed is None:
             continue
-        target.write_bytes(normalise_pdf(target.read_bytes(), when))
+        target.write_bytes(printed)
         size = f"{max(1, round(target.stat().st_size / 1000)):,} kB"
         link = (f'<p class="lifetools-pdf"><a href="{html.escape(target.name)}">'
                 f"Download this report as a PDF ({size})</a></p>")
         page.write_text(text.replace(ARTICLE, ARTICLE + link, 1), encoding="utf-8")
         written.append(target)
     return written
+
+
+def _print_once(executable: str, printable: Path, target: Path,
+                when: dt.datetime) -> bytes | None:
+    """One print of ``printable`` by Chromium, normalised (None: nothing printed)."""
+    target.unlink(missing_ok=True)
+    subprocess.run([executable, *ARGS, f"--print-to-pdf={target}",
+                    printable.resolve().as_uri()], capture_output=True,
+                   timeout=PRINT_TIMEOUT, check=False)
+    if not target.exists() or target.stat().st_size == 0:
+        return None
+    data = normalise_pdf(target.read_bytes(), when)
+    target.unlink()
+    return data
+
+
+def _agreed_print(executable: str, printable: Path, target: Path,
+                  when: dt.datetime) -> bytes | None:
+    """The page's PDF once two of at most :data:`MOST_PRINTS` prints agree byte for byte.
+
+    A PDF is published only when printing the page again gave the same bytes: what
+    Chromium writes can depend on the order its renderer reached the page's nodes
+    (normalised, see :func:`normalise_pdf`) and on anything else a busy machine
+    changes that is not. Prints that never agree publish no PDF (the page keeps no
+    link) and are logged, rather than a file another build would not reproduce.
+    """
+    seen: list[bytes] = []
+    for _ in range(MOST_PRINTS):
+        data = _print_once(executable, printable, target, when)
+        if data is None:
+            return None
+        if data in seen:
+            return data
+        seen.append(data)
+    logger.warning("%s: %d prints of the page gave %d different PDFs; published "
+                   "without its PDF", target.name, MOST_PRINTS, len(seen))
+    return None
 
 
 def footer_text(series: Series, edition: Edition, manifest: Mapping[str, Any],
