@@ -126,6 +126,10 @@ def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
                                "compared with that of similar non-users could not be "
                                "shown: too few events to estimate (")
     assert "nan" not in sentence and "times" not in sentence
+    # the share re-referred is withheld by the same check: its sentence says why
+    share = key["rereferral_sentence"]["text"]
+    assert share.startswith("The share referred again could not be shown: too few "
+                            "events to estimate ("), share
 
 
 def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatch):
