@@ -329,3 +329,22 @@ def test_report_figures_have_human_labels_and_phone_legible_text(data):
         shown = [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]
         assert [t for t in shown if is_raw_name(t)] == [], name
         assert phone_text_px(fig) >= MIN_PHONE_PX, name
+
+
+def test_discharge_notebook_methods_state_the_missing_data_handling_the_report_does():
+    # the page said "HoNOS is filled with the cohort median" after the report had moved
+    # to chained-equation imputation (lifetools.reports.missing)
+    from pathlib import Path
+
+    import nbformat
+
+    from lifetools.reports.missing import IMPUTED
+
+    path = Path(__file__).resolve().parents[2] / "analyses" / "02_time_to_discharge.ipynb"
+    text = " ".join(" ".join(cell.source.split()) for cell in nbformat.read(
+        path, as_version=4).cells if cell.cell_type == "markdown")
+    bullet = text[text.index("**Missing data**"):text.index("**Limitations**")]
+    assert "median" not in bullet and "not in the most deprived" not in bullet
+    assert "chained equations" in bullet and "Rubin's rules" in bullet
+    assert "predictive mean matching" in IMPUTED and "predictive mean matching" in bullet
+    assert "complete cases" in bullet and "Area not known" in bullet
