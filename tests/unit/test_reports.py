@@ -348,3 +348,17 @@ def test_discharge_notebook_methods_state_the_missing_data_handling_the_report_d
     assert "chained equations" in bullet and "Rubin's rules" in bullet
     assert "predictive mean matching" in IMPUTED and "predictive mean matching" in bullet
     assert "complete cases" in bullet and "Area not known" in bullet
+
+
+def test_rereferral_notebook_says_sparse_characteristics_are_left_out():
+    # the 2024-25 page said "adjusted for age, sex, deprivation and HoNOS" while its
+    # notes listed sex and deprivation as left out (lifetools.reports.missing)
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[2] / "analyses" / "03_re_referral.ipynb"
+    text = " ".join(" ".join(cell.source.split()) for cell in nbformat.read(
+        path, as_version=4).cells if cell.cell_type == "markdown")
+    assert "adjusted for age, sex, deprivation and HoNOS, except a yes/no characteristic "\
+           "with too few re-referrals" in text
