@@ -89,3 +89,23 @@ def test_compare_results_estimate_without_a_recorded_null_reads_as_published():
     # no null recorded: the edition's text did not depend on one (a C-statistic 0.67)
     rows = compare_results(_mean_change(0.78, [0.67, 0.86]), _mean_change(0.8, [0.7, 0.9]))
     assert rows[0].current == "0.80 (0.70 to 0.90)"
+
+
+def test_compare_results_estimate_without_interval_reads_as_its_page_wrote_it():
+    # the re-referral page wrote "7.1%"; its comparison row read "7.12" (the stored
+    # value formatted again as a plain estimate)
+    def share(value, text):
+        return {"share": {"kind": "estimate", "label": "Cumulative incidence (%)",
+                          "text": text, "value": value}}
+
+    rows = compare_results(share(None, "could not be estimated"), share(7.1211583131,
+                                                                         "7.1%"))
+    assert (rows[0].previous, rows[0].current) == ("could not be estimated", "7.1%")
+    assert rows[0].words == NOT_COMPARABLE
+    # a share's recorded text carries its interval, which the words do not assess
+    rows = compare_results(
+        {"easy": {"kind": "percentage", "label": "Easy (%)", "value": 99.0,
+                  "text": "99.0% (95% CI 96.0% to 99.7%)"}},
+        {"easy": {"kind": "percentage", "label": "Easy (%)", "value": 100.0,
+                  "text": "100.0% (95% CI 97.1% to 100.0%)"}})
+    assert (rows[0].previous, rows[0].current) == ("99.0%", "100.0%")

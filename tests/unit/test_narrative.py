@@ -73,6 +73,19 @@ def test_cumulative_share_sentence_says_when_follow_up_is_short():
         "Too few people")
 
 
+def test_cumulative_share_sentence_withheld_gives_the_release_reason_not_follow_up():
+    # the 2023-24 re-referral page said "Too few people were followed" when the share
+    # was withheld by the release check for too few events
+    summary = _cif([10.0, 230.0], [100, 40])
+    text = cumulative_share_sentence(
+        230, summary.iloc[1], event="referred again",
+        withheld="too few events to estimate (fewer than 10 events in total)")
+    assert text == ("The share referred again could not be shown: too few events to "
+                    "estimate (fewer than 10 events in total).")
+    assert "followed" not in cumulative_share_sentence(
+        0, None, event="referred again", withheld="too few events to estimate")
+
+
 def test_readable_note_labels_term_lists_and_keeps_first_sentence():
     labels = {"female": "Female", "ever_used": "Life Rooms use"}
     assert readable_note("proportional hazards may not hold for ['ever_used', 'female'] "

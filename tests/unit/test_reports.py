@@ -126,6 +126,10 @@ def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
                                "compared with that of similar non-users could not be "
                                "shown: too few events to estimate (")
     assert "nan" not in sentence and "times" not in sentence
+    # the share re-referred is withheld by the same check: its sentence says why
+    share = key["rereferral_sentence"]["text"]
+    assert share.startswith("The share referred again could not be shown: too few "
+                            "events to estimate ("), share
 
 
 def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatch):
@@ -325,3 +329,36 @@ def test_report_figures_have_human_labels_and_phone_legible_text(data):
         shown = [t.get_text() for t in fig.findobj(Text) if t.get_text().strip()]
         assert [t for t in shown if is_raw_name(t)] == [], name
         assert phone_text_px(fig) >= MIN_PHONE_PX, name
+
+
+def test_discharge_notebook_methods_state_the_missing_data_handling_the_report_does():
+    # the page said "HoNOS is filled with the cohort median" after the report had moved
+    # to chained-equation imputation (lifetools.reports.missing)
+    from pathlib import Path
+
+    import nbformat
+
+    from lifetools.reports.missing import IMPUTED
+
+    path = Path(__file__).resolve().parents[2] / "analyses" / "02_time_to_discharge.ipynb"
+    text = " ".join(" ".join(cell.source.split()) for cell in nbformat.read(
+        path, as_version=4).cells if cell.cell_type == "markdown")
+    bullet = text[text.index("**Missing data**"):text.index("**Limitations**")]
+    assert "median" not in bullet and "not in the most deprived" not in bullet
+    assert "chained equations" in bullet and "Rubin's rules" in bullet
+    assert "predictive mean matching" in IMPUTED and "predictive mean matching" in bullet
+    assert "complete cases" in bullet and "Area not known" in bullet
+
+
+def test_rereferral_notebook_says_sparse_characteristics_are_left_out():
+    # the 2024-25 page said "adjusted for age, sex, deprivation and HoNOS" while its
+    # notes listed sex and deprivation as left out (lifetools.reports.missing)
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[2] / "analyses" / "03_re_referral.ipynb"
+    text = " ".join(" ".join(cell.source.split()) for cell in nbformat.read(
+        path, as_version=4).cells if cell.cell_type == "markdown")
+    assert "adjusted for age, sex, deprivation and HoNOS, except a yes/no characteristic "\
+           "with too few re-referrals" in text

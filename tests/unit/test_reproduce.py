@@ -194,3 +194,25 @@ def test_manifest_specs_give_each_run_the_inputs_and_key_the_build_gave_it(tmp_p
     assert bare.data_tables is None and bare.data_columns is None
     assert dependencies.inputs_key(bare.inputs()) != dependencies.inputs_key(
         by_name[bare.analysis].inputs(), reads, read_columns)
+
+
+def test_difference_error_counts_files_once_and_names_a_file_changed_after_publication():
+    # one altered byte in a published CSV was reported as "2 of 102 files differ" with
+    # the hint "report this as a bug" (wave 13, the outsider's reading)
+    table = "wellbeing/tables/change.csv"
+    value = reproduce.ValueDifference(table, "2 (Linear mixed model (REML))",
+                                      "estimate (95% CI)", "3.11 (1.72 to 4.48)",
+                                      "3.10 (1.72 to 4.48)")
+    result = reproduce.Reproduction(
+        "2024-25", 102, (f"{table}: the published file does not match its manifest hash",
+                         f"{table}: 1 value(s) differ"), (value,), Path("out"))
+    error = reproduce.difference_error(result, tampered=[table])
+    assert "1 of 102 files differ" in str(error)
+    assert "changed after publication" in error.hint and "bug" not in error.hint
+    assert "published 3.11 (1.72 to 4.48), reproduced 3.10" in str(error)
+    # a value that differs with the published bytes intact is a bug (or drift)
+    same = reproduce.Reproduction("2024-25", 102, (f"{table}: 1 value(s) differ",),
+                                  (value,), Path("out"))
+    assert "report this as a bug" in reproduce.difference_error(same).hint
+    assert reproduce.difference_error(same, fix="git checkout abc").hint == (
+        "git checkout abc")

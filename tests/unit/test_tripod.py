@@ -62,3 +62,18 @@ def test_tripod_sections_are_headings_of_the_crisis_risk_page():
     headings = {m for t in text for m in re.findall(r"^## (.+)$", t, flags=re.M)}
     assert set(SECTIONS) - {OPENING} <= headings
     assert text[0].startswith("# ") and "**What we found.**" in text[0]
+
+
+def test_tripod_data_availability_does_not_claim_the_code_is_public():
+    # item 18e said "all code are public" while every page says the code is not yet in
+    # a public repository (publication.repository unset): where the code is, is the
+    # site's to say, from analyses.yml
+    reported = tripod_checklist(meta()).set_index("item").loc["18e", "reported"]
+    assert "public" not in reported and "Rerun this report" in reported
+
+
+def test_tripod_items_placed_on_the_model_card_are_on_it():
+    card = (ROOT / "book" / "methods" / "crisis-risk-model-card.md").read_text()
+    for word in ("Ethics", "Funding", "Conflicts of interest", "Registration",
+                 "patient data cannot be shared", "Patient and public involvement"):
+        assert word.lower() in card.lower(), word

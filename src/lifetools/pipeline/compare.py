@@ -57,14 +57,18 @@ def _shown(entry: Mapping[str, Any],
            interval: tuple[tuple[float, float], float | None] | None) -> str:
     """The result as its edition published it, through the one formatter.
 
+    Without an interval, a model's estimate reads as its page wrote it (its recorded
+    text: a cumulative incidence "7.1%", not its stored value re-formatted as "7.12").
     A limit that would round onto the no-difference value keeps its side ("1.004"):
     a ratio's null is 1; any other estimate's is the one its edition recorded with
     the interval (0 for a difference, 0.5 for a C-statistic), stored only where it
     changed the text, so the limits read here as on the edition's own page.
     """
     kind = str(entry.get("kind"))
-    if kind == "count":
-        return str(entry.get("text") or format_value(entry.get("value"), kind="count"))
+    if kind == "count" or (interval is None and kind in ("estimate", "ratio")):
+        # the text the edition's page showed ("7.1%", not the stored value "7.12"); a
+        # share's text carries its interval, which the words do not assess: its value
+        return str(entry.get("text") or format_value(entry.get("value"), kind=kind))
     if interval is None:
         return format_value(entry.get("value"), kind=kind)
     limits, null = interval

@@ -38,9 +38,9 @@ from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.pipeline.series import load_series
 from lifetools.synthetic import write_synthetic
 
-__all__ = ["Reproduction", "ValueDifference", "compare_file", "environment_differences",
-           "manifest_specs",
-           "method_difference", "reproduce_edition", "site_source"]
+__all__ = ["Reproduction", "ValueDifference", "compare_file", "difference_error",
+           "environment_differences", "manifest_specs", "method_difference",
+           "reproduce_edition", "site_source"]
 
 logger = logging.getLogger(__name__)
 
@@ -354,7 +354,7 @@ def reproduce_edition(
                            runs_root=runs_root)
     outcomes = execute_runs(specs, jobs=jobs, force=True, keep_going=True, progress=say)
     raise_for_failures(outcomes)
-    compared, differences, values = 0, [], []
+    compared, differences, values, tampered = 0, [], [], []
     for spec in specs:
         recorded = manifest["analyses"][spec.analysis]["files"]
         folder = layout.RunFolder(spec.run_dir).files
@@ -367,6 +367,7 @@ def reproduce_edition(
                     and hashlib.sha256(published).hexdigest() != recorded[name]:
                 differences.append(f"{table}: the published file does not match its "
                                    "manifest hash")
+                tampered.append(table)
             if name not in current:
                 differences.append(f"{table}: published, not reproduced")
             elif published is None:
@@ -381,13 +382,41 @@ def reproduce_edition(
     logger.info("edition %s: %d files compared, %d differ", edition_id, compared,
                 len(differences))
     if differences:
-        lines = [str(v) for v in values[:SHOWN]]
-        more = [f"... and {len(values) - SHOWN} more values"] if len(values) > SHOWN else []
-        raise ReproducibilityError(
-            f"edition {edition_id}: {len(differences)} of {compared} files differ "
-            f"(reproduced files in {runs_root}):\n  " + "\n  ".join(differences[:50])
-            + ("\n  table  row  column: published, reproduced\n  " + "\n  ".join(lines + more)
-               if lines else ""),
-            hint=_fix_command(manifest) if notes else
-            "the code, lock file and packages match the manifest: report this as a bug")
+        raise difference_error(result, tampered=tampered,
+                               fix=_fix_command(manifest) if notes else None)
     return result
+
+
+def difference_error(result: Reproduction, *, tampered: list[str] | tuple[str, ...] = (),
+                     fix: str | None = None) -> ReproducibilityError:
+    """The error of a reproduction that found differences: each file once, and the fix.
+
+    A file can differ twice (its published bytes against the manifest's hash, and its
+    values against the re-execution): the count is of files. A published file whose
+    bytes do not match the hash its edition's manifest recorded was changed after
+    publication: the hint says so (not "report this as a bug"). ``fix``: the command
+    that restores the recorded environment, when the environment drifted.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_reproduce.py``.
+    """
+    files = {line.split(": ", 1)[0] for line in result.differences}
+    lines = [str(v) for v in result.values[:SHOWN]]
+    more = ([f"... and {len(result.values) - SHOWN} more values"]
+            if len(result.values) > SHOWN else [])
+    if tampered:
+        hint = (f"{len(tampered)} published file(s) changed after publication (their "
+                "bytes do not match the edition's manifest): compare the site with the "
+                "release it was published from")
+    elif fix:
+        hint = fix
+    else:
+        hint = "the code, lock file and packages match the manifest: report this as a bug"
+    return ReproducibilityError(
+        f"edition {result.edition}: {len(files)} of {result.files_compared} files differ "
+        f"(reproduced files in {result.folder}):\n  "
+        + "\n  ".join(result.differences[:50])
+        + ("\n  table  row  column: published, reproduced\n  " + "\n  ".join(lines + more)
+           if lines else ""),
+        hint=hint)

@@ -572,7 +572,9 @@ def analyse_rereferral(
     cif_release = model_release(overall, data=data.assign(everyone="all"),
                                 event_col="rereferred", level_cols=["everyone"],
                                 summary=overall.summary.iloc[0:0], converged=True)
-    if not cif_release.released:
+    withheld = None if cif_release.released else (
+        f"{cif_release.headline} ({cif_release.reason})")
+    if withheld:
         at_horizon = None
     share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
     hr = _estimate_row(cox, "used_life_rooms") if release.released else {
@@ -592,7 +594,7 @@ def analyse_rereferral(
                   "discharge (%)", "released": cif_release},
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
-             horizon, at_horizon, event="referred again")},
+             horizon, at_horizon, event="referred again", withheld=withheld)},
         *(_ratio_results(ReReferralName.HR_REREFERRAL, label, hr)
           if release.released else [
             {"name": ReReferralName.HR_REREFERRAL, "value": None, "kind": "text",

@@ -90,16 +90,22 @@ def horizon_estimate(summary: pd.DataFrame, durations: pd.Series, *,
 
 
 def cumulative_share_sentence(horizon: int, row: pd.Series | None, *, event: str,
-                              days: int = 365) -> ProtectedText:
+                              days: int = 365, withheld: str | None = None
+                              ) -> ProtectedText:
     """The share with the event by the horizon, with its interval, in one sentence.
 
     Says when follow-up within the period is too short to reach ``days`` (a year), and
-    at what day the estimate is quoted instead.
+    at what day the estimate is quoted instead. ``withheld``: the reason a release
+    check gave for not quoting the share (too few events, say); the sentence then gives
+    that reason, not short follow-up.
 
     Notes
     -----
     Checked by ``tests/unit/test_narrative.py``.
     """
+    if withheld:
+        return compose("The share {event} could not be shown: {why}.", event=event,
+                       why=Reason(plain_reason(withheld, VALUE_LABELS)))
     if row is None:
         return compose("Too few people were followed after discharge to estimate the "
                        "share {event}.", event=event)
