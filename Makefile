@@ -27,7 +27,11 @@ test: setup  ## run every test (unit, reference, truth, functional, notebooks, b
 check: setup  ## the fast loop (target under 60 s; times in the README): ruff, import contracts, unit and spec tests
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadgroup --no-loadscope-reorder \
+	@# bytecode written even where PYTHONDONTWRITEBYTECODE is set: pytest keeps each test
+	@# module's assertion rewriting in __pycache__ (git-ignored), ~7 s of CPU per worker
+	@# on every later run; nbval (notebook tests only) is not loaded
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -q -p no:cacheprovider -p no:nbval \
+	  -n 2 --dist loadgroup --no-loadscope-reorder \
 	  -m "not slow and not browser" \
 	  --hypothesis-profile=check tests/unit tests/spec
 

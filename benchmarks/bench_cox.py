@@ -25,7 +25,6 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
 
 import argparse  # noqa: E402
-import json  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -41,7 +40,7 @@ import numpy as np  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from steps import cox_models, python_cox, r_version, say, stack  # noqa: E402
+from steps import cox_models, python_cox, r_version, say, stack, write_results  # noqa: E402,E501
 
 R_SCRIPT = r"""
 suppressPackageStartupMessages(library(survival))
@@ -188,14 +187,11 @@ def write(rows: list[dict], args: argparse.Namespace) -> None:
     import pandas as pd
     import statsmodels
 
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"date": time.strftime("%Y-%m-%d %H:%M"), "rows_target": args.rows,
             "people": None if args.data else args.people, "repeats": args.repeats,
             "r": r_version(), "statsmodels": statsmodels.__version__,
             "pandas": pd.__version__, "numpy": np.__version__, "threads": 1,
             "load_average": os.getloadavg()}
-    out.with_suffix(".json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
     lines = [f"# Cox at about {args.rows:,} rows: fit_efron, fit_cox, PHReg, R coxph",
              "", f"Run {meta['date']}; R {meta['r']}; statsmodels {meta['statsmodels']}; "
              f"one BLAS thread; load average {meta['load_average'][0]:.1f} on 2 cores. "
@@ -214,8 +210,7 @@ def write(rows: list[dict], args: argparse.Namespace) -> None:
             f"{row.get('phreg_over_r_cpu')} | {row['efron_iter']}, {row.get('r_iter')} | "
             f"{row.get('max_abs_coef_diff_r', float('nan')):.1e}, "
             f"{row.get('max_abs_coef_diff_r_wrapper', float('nan')):.1e} |")
-    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_results(args.out, {"meta": meta, "rows": rows}, "\n".join(lines))
 
 
 if __name__ == "__main__":

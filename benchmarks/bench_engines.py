@@ -28,6 +28,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from steps import write_results  # noqa: E402
+
 PERIOD = {"period_start": "2021-04-01", "period_end": "2024-03-31"}
 METHODS = ("pandas", "ibis-duckdb (loaded)", "ibis-duckdb (files)")
 TABLES = ["people", "deprivation", "referrals", "life_rooms_contacts"]
@@ -81,13 +84,11 @@ def main() -> None:
                                       capture_output=True, text=True, check=True)
                 rows.append({"people": people, **json.loads(done.stdout.splitlines()[-1])})
                 print(rows[-1], flush=True)
-    out = Path(args.out)
-    out.with_suffix(".json").write_text(json.dumps(rows, indent=1) + "\n")
     lines = ["| people | method | build s | peak MB (child) | per-person rows | frames MB |",
              "|---|---|---|---|---|---|"]
     lines += [f"| {r['people']:,} | {r['method']} | {r['seconds']} | {r['peak_mb']:,} | "
               f"{r['frame_rows']:,} | {r['frame_mb']} |" for r in rows]
-    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    write_results(args.out, rows, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from steps import write_results  # noqa: E402
+
 PERIOD = ("2021-04-01", "2024-03-31")
 METHODS = ("pandas", "ibis-duckdb (loaded)", "ibis-duckdb (file)")
 TABLES = ["people", "deprivation", "referrals", "life_rooms_contacts", "ae_attendances",
@@ -102,14 +105,12 @@ def main() -> None:
         base = next((r for r in rows if r["people"] == row["people"]
                      and r["method"] == "pandas"), None)
         row["ratio_to_pandas"] = round(row["seconds"] / base["seconds"], 2) if base else None
-    out = Path(args.out)
-    out.with_suffix(".json").write_text(json.dumps(rows, indent=1) + "\n")
     lines = ["| people | method | build s (best) | ratio to pandas | peak MB (child) | "
              "people rows | period rows |", "|---|---|---|---|---|---|---|"]
     lines += [f"| {r['people']:,} | {r['method']} | {r['seconds']} | "
               f"{r['ratio_to_pandas']} | {r['peak_mb']:,} | {r['people_rows']:,} | "
               f"{r['period_rows']:,} |" for r in rows]
-    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    write_results(args.out, rows, "\n".join(lines))
 
 
 def lt_engines_write(folder: Path, target: Path) -> None:

@@ -44,6 +44,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from steps import write_results  # noqa: E402
+
 PERIOD = {"period_start": "2021-04-01", "period_end": "2024-03-31"}
 TABLES = ("people", "deprivation", "referrals", "life_rooms_contacts")
 WAYS = ("duckdb", "spark")
@@ -222,11 +225,7 @@ def main() -> None:
               "rows": runs["duckdb"]["rows"], **runs,
               "summary": {way: _summary(runs[way]) for way in WAYS},
               "identical": runs["duckdb"]["sha256"] == runs["spark"]["sha256"]}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    out.with_suffix(".md").write_text(_markdown(result))
-    print(_markdown(result))
+    write_results(args.out, result, _markdown(result), indent=2)
 
 
 if __name__ == "__main__":

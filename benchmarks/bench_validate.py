@@ -36,6 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from steps import write_results  # noqa: E402
 
 
 def _cpu() -> float:
@@ -162,11 +164,7 @@ def main() -> None:
               "command": " ".join(["benchmarks/bench_validate.py", *sys.argv[1:]]),
               "repeats": args.repeats, "rounds": args.rounds, "trees": trees,
               "sizes": sizes, "identical": per_size, "report_digests": len(digests)}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    out.with_suffix(".md").write_text(_markdown(result))
-    print(_markdown(result))
+    write_results(args.out, result, _markdown(result), indent=2)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ with ``n`` the number of people. Writes ``<out>.json`` and ``<out>.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 import sys
@@ -23,6 +22,9 @@ import tracemalloc
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from steps import write_results  # noqa: E402
+
 sys.path.insert(0, str(HERE.parent / "tests" / "unit"))
 PERIOD = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
 
@@ -97,11 +99,6 @@ def main() -> None:
     first, last = rows[0], rows[-1]
     growth = {s: round(math.log(last[s] / first[s]) / math.log(last["people"] / first["people"]),
                        3) for s in steps}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(
-        {"date": time.strftime("%Y-%m-%d %H:%M"), "rows": rows, "exponent": growth},
-        indent=1))
     lines = ["# Windowed counts: CPU seconds and growth exponent", "",
              f"Run {time.strftime('%Y-%m-%d %H:%M')}, median of {args.repeats}; exponent "
              f"= log(t ratio) / log(people ratio), {first['people']:,} to "
@@ -112,8 +109,8 @@ def main() -> None:
         lines.append(f"| {row['people']:,} | {row['windows']:,} | {row['events']:,} | "
                      + " | ".join(str(row[s]) for s in steps) + " |")
     lines.append("| exponent | | | " + " | ".join(str(growth[s]) for s in steps) + " |")
-    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_results(args.out, {"date": time.strftime("%Y-%m-%d %H:%M"), "rows": rows,
+                             "exponent": growth}, "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -58,6 +58,16 @@ def cpu_seconds() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
+def write_results(out: str | Path, data: Any, markdown: str, *, indent: int = 1) -> None:
+    """A benchmark's results: ``OUT.json`` (``data``) and ``OUT.md`` (``markdown``, the
+    table), its folder made if missing; the table is printed too."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix(".json").write_text(json.dumps(data, indent=indent) + "\n")
+    out.with_suffix(".md").write_text(markdown.rstrip("\n") + "\n")
+    print(markdown.rstrip("\n"))
+
+
 def timed(func: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
     """Run ``func`` ``repeats`` times; return each run's seconds and the last result."""
     seconds, result = [], None

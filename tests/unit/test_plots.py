@@ -296,6 +296,19 @@ def test_legends_never_overlap_the_plotting_area(figures):
             assert not box.overlaps(text.get_window_extent()), (name, text.get_text())
 
 
+def test_cropped_width_is_the_width_of_the_png_savefig_crops(figures):
+    # cropped_width lays the figure out and measures its tight box without drawing
+    # the pixels: it must agree, to the pixel, with the PNG savefig crops at DPI (as
+    # render_png publishes it)
+    import io
+
+    for name, ax in figures.items():
+        buffer = io.BytesIO()
+        ax.figure.savefig(buffer, format="png", dpi=theme.DPI, bbox_inches="tight")
+        pixels = int.from_bytes(buffer.getvalue()[16:20], "big")
+        assert theme.cropped_width(ax.figure) == pixels / theme.DPI, name
+
+
 def test_every_figure_has_text_of_at_least_12_px_on_a_390_px_phone(figures):
     for name, ax in figures.items():
         assert phone_text_px(ax.figure) >= MIN_PHONE_PX, name
