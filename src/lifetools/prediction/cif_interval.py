@@ -23,12 +23,13 @@ from scipy import stats
 from lifetools.prediction.model import _design
 from lifetools.prediction.time_to_event import FineGrayRisk
 from lifetools.regression.imputation import rubin_combine
+from lifetools.survival.competing import incidence_from_cloglog
 from lifetools.survival.partial_likelihood import (
     cox_partial_likelihood,
     weighted_robust_covariance,
 )
 
-__all__ = ["CIF_INTERVAL_METHOD", "cif_interval", "pooled_cif_interval",
+__all__ = ["CIF_INTERVAL_METHOD", "cif_interval", "incidence_from_cloglog", "pooled_cif_interval",
            "risk_group_intervals"]
 
 CIF_INTERVAL_METHOD = {
@@ -113,9 +114,7 @@ def _cloglog_terms(fit: FineGrayRisk, profiles: pd.DataFrame, groups: np.ndarray
 
 def _table(labels: Sequence, estimate: np.ndarray, se: np.ndarray, low: np.ndarray,
            high: np.ndarray) -> pd.DataFrame:
-    def cif(v: np.ndarray) -> np.ndarray:
-        return -np.expm1(-np.exp(v))
-
+    cif = incidence_from_cloglog
     return pd.DataFrame({"group": list(labels), "estimate": cif(estimate),
                          "ci_lower": cif(low), "ci_upper": cif(high),
                          "cloglog": estimate, "se_cloglog": se})

@@ -18,7 +18,7 @@ from scipy.stats import norm
 from lifetools.survival.kaplan_meier import at_risk_table
 from lifetools.survival.results import CIFResult, library_versions
 
-__all__ = ["aalen_johansen", "cif_limits", "estimate_cif"]
+__all__ = ["CLOGLOG_ONE", "aalen_johansen", "cif_limits", "estimate_cif", "incidence_from_cloglog"]
 
 
 def aalen_johansen(stop: np.ndarray, status: np.ndarray, event: int,
@@ -52,6 +52,22 @@ def aalen_johansen(stop: np.ndarray, status: np.ndarray, event: int,
     return times, ip, np.sqrt(np.clip(v, 0, None)), n
 
 
+CLOGLOG_ONE = 40.0
+"""A cloglog at or above which the incidence is 1 in double precision (1 - exp(-e^40))."""
+
+
+def incidence_from_cloglog(v: np.ndarray) -> np.ndarray:
+    """``1 - exp(-exp(v))``, the inverse of log(-log(1 - F)), without overflow.
+
+    An interval's upper limit on the cloglog scale can be far above the estimate (a
+    wide interval from a small group: 800 at 2,000 people), where ``exp(v)`` overflows
+    to infinity with a RuntimeWarning although the incidence is exactly 1. Values at or
+    above :data:`CLOGLOG_ONE` are taken there first (the result is 1 either way); NaN
+    stays NaN. Tested in ``tests/unit/test_cif_cloglog.py``.
+    """
+    return -np.expm1(-np.exp(np.minimum(v, CLOGLOG_ONE)))
+
+
 def cif_limits(cif: np.ndarray, se: np.ndarray, z: float
                ) -> tuple[np.ndarray, np.ndarray]:
     """Confidence limits of a cumulative incidence on the log(-log(1 - F)) scale.
@@ -64,8 +80,8 @@ def cif_limits(cif: np.ndarray, se: np.ndarray, z: float
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.log(-np.log(1 - cif))
         half = z * se / np.abs((1 - cif) * np.log(1 - cif))
-        lower = 1 - np.exp(-np.exp(scale - half))
-        upper = 1 - np.exp(-np.exp(scale + half))
+        lower = 1 - np.exp(-np.exp(np.minimum(scale - half, CLOGLOG_ONE)))
+        upper = 1 - np.exp(-np.exp(np.minimum(scale + half, CLOGLOG_ONE)))
     certain = ((cif == 0) | (cif == 1)) & (se == 0)  # no variance: the point itself
     return np.where(certain, cif, lower), np.where(certain, cif, upper)
 

@@ -108,7 +108,9 @@ def km_limits(surv: np.ndarray, greenwood: np.ndarray, z: float,
         elif conf_type == "log-log":
             scale = np.log(-np.log(surv))
             half = z * sd / np.abs(np.log(surv))
-            lower, upper = np.exp(-np.exp(scale + half)), np.exp(-np.exp(scale - half))
+            # exp(-exp(40)) is 0 in double precision: the clip only avoids overflow
+            lower = np.exp(-np.exp(np.minimum(scale + half, 40.0)))
+            upper = np.exp(-np.exp(np.minimum(scale - half, 40.0)))
             inside = (surv > 0) & (surv < 1)
             lower, upper = np.where(inside, lower, np.nan), np.where(inside, upper, np.nan)
         else:
