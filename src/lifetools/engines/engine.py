@@ -282,7 +282,7 @@ def _all_text(frames: Mapping[str, pd.DataFrame]) -> bool:
     unsampled, and :func:`_typed_nulls` gives it the dictionary's type either way)."""
     return all(pd.api.types.infer_dtype(frame.iloc[:, i], skipna=True) in ("string", "empty")
                for frame in frames.values()
-               for i, dtype in enumerate(frame.dtypes) 
+               for i, dtype in enumerate(frame.dtypes)
                if pd.api.types.is_object_dtype(dtype))
 
 
