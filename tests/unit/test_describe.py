@@ -152,3 +152,22 @@ def test_describe_population_same_again_and_compiled_once_per_query(monkeypatch)
                            (("2023-04-01", "2024-03-31"), other)):
         assert _equal(result, describe_population(tiny_dataset(), period_start=period[0],
                                                   period_end=period[1]))
+
+
+def test_engine_tables_skip_sampling_text_columns_only_when_every_object_column_is_text():
+    from lifetools.engines import engine_tables
+
+    def setting(tables):
+        return tables.backend.con.sql(
+            "SELECT current_setting('pandas_analyze_sample')").fetchone()[0]
+
+    text = engine_tables(tiny_dataset())  # strings and None: VARCHAR unsampled
+    assert setting(text) == 0
+    assert text.people.schema()["sex"].is_string()
+    mixed = tiny_dataset()
+    mixed.people["year_of_birth"] = mixed.people["year_of_birth"].astype(object)
+    tables = engine_tables(mixed)  # Python ints in an object column: still sampled
+    assert setting(tables) > 0
+    assert tables.people.schema()["year_of_birth"].is_integer()
+    assert describe_population(mixed, period_start="2024-04-01", period_end="2025-03-31"
+                               ).count("people") == 4

@@ -252,6 +252,13 @@ class _Registered(Mapping):
     def __init__(self, backend: Any, frames: dict[str, pd.DataFrame]) -> None:
         self._backend, self._frames, self._tables = backend, frames, {}
         with precise():
+            if _all_text(frames):
+                # DuckDB samples every object column of a registered frame to guess
+                # its type each time a query names the frame (unused columns too):
+                # half of a small query's time. Columns of strings are VARCHAR either
+                # way, so the guess is skipped when every object column holds only
+                # strings (a frame of lt.load_dataset); anything else is still sampled
+                backend.con.execute("SET pandas_analyze_sample = 0")
             for name, frame in frames.items():
                 backend.con.register(name, frame)
 
@@ -267,6 +274,16 @@ class _Registered(Mapping):
 
     def __len__(self) -> int:
         return len(self._frames)
+
+
+def _all_text(frames: Mapping[str, pd.DataFrame]) -> bool:
+    """Whether every object column of ``frames`` holds only strings and missing values
+    (one pass in C per column; a column with no value counts: DuckDB types it VARCHAR
+    unsampled, and :func:`_typed_nulls` gives it the dictionary's type either way)."""
+    return all(pd.api.types.infer_dtype(frame.iloc[:, i], skipna=True) in ("string", "empty")
+               for frame in frames.values()
+               for i, dtype in enumerate(frame.dtypes)
+               if pd.api.types.is_object_dtype(dtype))
 
 
 def _typed_nulls(table: Any, name: str, frame: pd.DataFrame) -> Any:
