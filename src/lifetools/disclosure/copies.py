@@ -27,7 +27,7 @@ the protected copy first. Tested in ``tests/unit/test_disclosure_copies.py``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -38,7 +38,10 @@ from lifetools.errors import DisclosureError
 __all__ = ["ProtectedCopy", "copy_of", "require_copy_kept"]
 
 _SOURCE = "_lifetools_source"
-Source = Mapping[Any, frozenset]
+Source = tuple[tuple[pd.DataFrame, tuple[tuple[Any, Any], ...]], ...]
+"""A copy's record: each protected table's frame it came from (held, not copied: a
+protected table never changes) with (the table's column, its name in the copy). The
+values are read from it only when the copy is checked."""
 
 
 def _key(value: Any) -> Any:
@@ -92,31 +95,40 @@ class ProtectedCopy(pd.DataFrame):
         source = getattr(self, _SOURCE, None)
         if source is not None and isinstance(target, ProtectedCopy):
             names = dict(zip(before, target.columns, strict=True))
-            object.__setattr__(target, _SOURCE,
-                               {names.get(c, c): v for c, v in source.items()})
+            object.__setattr__(target, _SOURCE, tuple(
+                (frame, tuple((c, names.get(now, now)) for c, now in columns))
+                for frame, columns in source))
         return out
 
 
-def _union(operands: Iterable[Any]) -> dict[Any, frozenset] | None:
-    """The record of a combination: what each protected operand published, joined.
+def _union(operands: Iterable[Any]) -> Source | None:
+    """The record of a combination: its protected operands' records, joined.
 
     None (nothing verifiable) when a protected operand had already lost its record."""
-    joined: dict[Any, frozenset] = {}
+    joined: Source = ()
     for operand in operands:
         if not isinstance(operand, ProtectedCopy):
             continue  # a plain frame vouches for nothing
         source = getattr(operand, _SOURCE, None)
         if source is None:
             return None
-        for column, values in source.items():
-            joined[column] = joined.get(column, frozenset()) | values
+        joined += tuple(source)
     return joined
 
 
+def _published(source: Source, column: Any) -> frozenset | None:
+    """The values the protected tables published in what is now ``column`` (None
+    when no protected table had it)."""
+    found = [_values(frame[c]) for frame, columns in source for c, now in columns
+             if now == column]
+    return frozenset().union(*found) if found else None
+
+
 def copy_of(frame: pd.DataFrame) -> ProtectedCopy:
-    """A :class:`ProtectedCopy` of a protected table's frame, recording its values."""
+    """A :class:`ProtectedCopy` of a protected table's frame (which must never change:
+    the copy's record holds it)."""
     copy = ProtectedCopy(frame.copy())
-    object.__setattr__(copy, _SOURCE, {c: _values(frame[c]) for c in frame.columns})
+    object.__setattr__(copy, _SOURCE, ((frame, tuple((c, c) for c in frame.columns)),))
     return copy
 
 
@@ -146,7 +158,7 @@ def require_copy_kept(frame: pd.DataFrame, *, name: str | None = None) -> None:
             "with another copy whose protection record was lost: its cells cannot be "
             "verified", hint="combine the protected tables with ProtectedTable.merge")
     for column in frame.columns:
-        allowed = source.get(column)
+        allowed = _published(source, column)
         if allowed is None:
             if any(shows_number(v) for v in frame[column].tolist()):
                 raise DisclosureError(
