@@ -233,9 +233,12 @@ def show_table(
                          name)
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
                           name=name, not_counts=not_counts)
-    require_no_loose_statistics(table, name=name)
     text = _display(table, digits)
     words = _in_words(text, table.frame)
+    spans = _text_spans(table.frame, words)
+    # the gate's statistic rule on the cells the gate will read (page and download)
+    require_no_loose_statistics(table, name=name, words=words,
+                                spans={(row, header) for row, header, _ in spans})
     # the gate checks the counts of the page's table by its headers, and its other
     # cells by what protected or declared them (gate.tables); the download the same
     rules = {**table.rules, **header_rules(table, not_counts)}
@@ -257,8 +260,7 @@ def show_table(
                          "the rounded numbers shown.")
     note_text = " ".join(t for t in (note, footnote) if t)
     return PublishedTable(name=name, caption=caption, frame=text, note=note_text,
-                          rules=rules, table=table, words=words,
-                          spans=_text_spans(table.frame, words))
+                          rules=rules, table=table, words=words, spans=spans)
 
 
 def _text_spans(frame: pd.DataFrame, words: pd.DataFrame

@@ -9,11 +9,11 @@ Measured on main d774614, before this wave's fixes, 6 of the 14 published (exit 
 the mean change of 3 people recorded as "on average", a mean change and a cumulative
 incidence typed into tables, an observed risk beside its confidence limits under
 another header, a false 0 from ``.fillna(0)`` on a protected table, and raw mean
-scores merged into a protected table under a plain header. After: 1 (the last, kept
-as a strict expected failure: a column of people's mean values under a header that
-names no statistic, added by ``.merge`` to a protected table's frame, which drops the
-frame's record; nothing in the data tells it from a model's estimate without a
-release record).
+scores merged into a protected table under a plain header. After: 0. The last (a
+column of people's mean values under a header that names no statistic, added by
+``.merge`` to a protected table's frame) is refused at source since wave 13: the frame
+is a :class:`~lifetools.disclosure.copies.ProtectedCopy` whose record survives the
+merge, and ``show_table`` refuses the column it did not publish.
 """
 
 from __future__ import annotations
@@ -130,7 +130,6 @@ def protected_merged_with_raw_means(run: RunFolder) -> None:
     _shown(run, counts.frame.merge(raw), "merged", count_cols=["n"])
 
 
-OPEN = {"protected_merged_with_raw_means"}
 LEAKS = {f.__name__: f for f in (
     mean_change_on_average, mean_change_typed_into_a_table,
     cumulative_incidence_in_a_table, average_age_as_a_row_label,
@@ -149,9 +148,7 @@ def test_adversarial_leaks_clean_folder_passes(run):
     assert scan_notebook(run.write()) == []
 
 
-@pytest.mark.parametrize("leak", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="open class"))
-    if name in OPEN else name for name in LEAKS])
+@pytest.mark.parametrize("leak", list(LEAKS))
 def test_adversarial_leaks_injected_leak_is_never_published(leak, run):
     try:
         LEAKS[leak](run)

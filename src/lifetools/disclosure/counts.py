@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure.acro_check import acro_count_verdict, acro_enabled
+from lifetools.disclosure.copies import require_copy_kept
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import (
     ProtectedTable,
@@ -100,7 +101,10 @@ def protect_counts(
     Raises
     ------
     DisclosureError
-        Naming a whole-number column that is neither a count nor declared not one.
+        Naming a whole-number column that is neither a count nor declared not one;
+        or, for a copy of a protected table (``ProtectedTable.frame``), a column
+        added holding numbers or a value the table did not publish
+        (:func:`~lifetools.disclosure.copies.require_copy_kept`).
 
     Notes
     -----
@@ -111,6 +115,7 @@ def protect_counts(
     if isinstance(frame, ProtectedTable):
         frame = frame.verify().frame
     require_suppressed_kept(frame)
+    require_copy_kept(frame)  # a protected table's copy that gained what it did not publish
     missing = [c for c in count_cols if c not in frame.columns]
     if missing:
         raise KeyError(f"count columns not in the table: {missing}")

@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from lifetools.disclosure.copies import ProtectedCopy, copy_of
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.errors import DisclosureError
 
@@ -143,8 +144,9 @@ class ProtectedTable:
     ``protect_magnitudes``, ``protected_shares``, ``rates_table`` ...). Reading it
     (``table["n"]``, ``table.frame``, ``len(table)``) gives copies; the operations that
     keep it protected are :meth:`select`, :meth:`rows`, :meth:`sort_values`,
-    :meth:`rename` and :meth:`drop`. Any other change (``assign``, ``merge``) gives a
-    table that :meth:`verify` refuses, naming the column.
+    :meth:`rename`, :meth:`drop` and :meth:`merge` with another protected table. Any
+    other change (``assign``, a merge with a plain frame) gives a table that
+    :meth:`verify` refuses, naming the column; setting a column is refused at once.
     """
 
     __slots__ = ("_frame", "_record")
@@ -168,12 +170,17 @@ class ProtectedTable:
         return self._record
 
     @property
-    def frame(self) -> pd.DataFrame:
-        """A copy of the table as a plain DataFrame (not protected any more).
+    def frame(self) -> ProtectedCopy:
+        """A copy of the table as a DataFrame (not protected any more).
 
-        Its ``attrs`` list the suppressed cells (:data:`SUPPRESSED_CELLS_ATTR`), so
-        that protecting it again refuses a hidden cell filled with a number."""
-        out = self._frame.copy()
+        A :class:`~lifetools.disclosure.copies.ProtectedCopy`: it records the values
+        each column published, through pandas operations and combinations, so that
+        showing it again refuses a column added to it holding numbers (``.merge``,
+        ``.assign``) or a value the table did not publish
+        (:func:`~lifetools.disclosure.copies.require_copy_kept`). Its ``attrs`` list
+        the suppressed cells (:data:`SUPPRESSED_CELLS_ATTR`), so that protecting it
+        again refuses a hidden cell filled with a number."""
+        out = copy_of(self._frame)
         if self._record.suppressed and len(out.columns):
             first = out.columns[0]
             out.attrs[SUPPRESSED_CELLS_ATTR] = tuple(
@@ -323,14 +330,76 @@ class ProtectedTable:
                               _token=_TOKEN)
 
     def merge(self, other: Any, **kwargs: Any) -> ProtectedTable:
-        """Merge: the result is refused by :meth:`verify` unless nothing changed."""
-        other = other.frame if isinstance(other, ProtectedTable) else other
-        merged = self._frame.merge(other, **kwargs)
-        return ProtectedTable(merged, self._record, _token=_TOKEN)
+        """Merge with another protected table (still protected), or with anything
+        else (the result is refused by :meth:`verify`, naming the first added column).
+
+        Two protected tables made with the same rules merge on their label columns
+        (``on``; any ``how``): each column keeps its role, and each suppressed cell
+        stays suppressed in every row it lands in.
+
+        Raises
+        ------
+        DisclosureError
+            If the two tables were protected with different rules, would share a
+            column that is not a key (rename one first), or are joined on a column a
+            rule made.
+        """
+        if not isinstance(other, ProtectedTable):
+            merged = self._frame.merge(other, **kwargs)
+            return ProtectedTable(merged, self._record, _token=_TOKEN)
+        return _merge_protected(self.verify(), other.verify(), **kwargs)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        raise DisclosureError(
+            f"column {key!r} cannot be set in a protected table: it would not be "
+            "protected", hint="protect it with lt.disclosure and merge the protected "
+            "tables (ProtectedTable.merge)")
 
     def copy(self) -> ProtectedTable:
         """The same protected table (it is immutable)."""
         return self
+
+
+_ROWS = ("__lifetools_left_row", "__lifetools_right_row")
+
+
+def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
+                     ) -> ProtectedTable:
+    """Two verified protected tables merged, still protected (see ``merge``)."""
+    a, b = left.record, right.record
+    rules = ("profile", "enabled", "threshold", "base", "rounding")
+    if any(getattr(a, r) != getattr(b, r) for r in rules):
+        raise DisclosureError("the two protected tables were made with different rules "
+                              f"({a.profile!r}, {b.profile!r}): protect them alike first")
+    if any(k in kwargs for k in ("left_on", "right_on", "left_index", "right_index",
+                                 "suffixes")):
+        raise DisclosureError("protected tables merge on shared label columns (on=)")
+    shared = [c for c in left.columns if c in right.columns]
+    keys = kwargs.pop("on", shared)
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    overlap = [c for c in shared if c not in keys]
+    if overlap:
+        raise DisclosureError(f"column {overlap[0]!r} is in both protected tables: "
+                              "rename one (ProtectedTable.rename) or merge on it")
+    made = [c for c in keys if a.role(c) in PROTECTED_ROLES or b.role(c) in PROTECTED_ROLES]
+    if made:
+        raise DisclosureError(f"column {made[0]!r} was made by a disclosure rule: "
+                              "protected tables merge on their label columns")
+    merged = left._frame.assign(**{_ROWS[0]: range(len(left))}).merge(
+        right._frame.assign(**{_ROWS[1]: range(len(right))}), on=keys, **kwargs)
+    sides = ((a, merged[_ROWS[0]].tolist()), (b, merged[_ROWS[1]].tolist()))
+    suppressed = []
+    for record, origin in sides:
+        for new, old in enumerate(origin):
+            suppressed += [(new, c, why) for r, c, why in record.suppressed
+                           if old == old and r == int(old)]
+    roles = dict(a.roles)
+    roles.update((c, r) for c, r in b.roles if c not in roles)
+    frame = merged.drop(columns=list(_ROWS))
+    return _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
+                 suppressed=tuple(suppressed), like=a,
+                 secondary_cells=sum(why == "secondary" for _, _, why in suppressed),
+                 places=(*a.places, *b.places), bases=(*a.bases, *b.bases))
 
 
 def _check_publishable_counts(values: pd.Series, column: str,
@@ -361,7 +430,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     :attr:`ProtectionRecord.places`); ``bases``: the base it rounded a column to
     (:attr:`ProtectionRecord.bases`); only columns of the table are kept.
     """
-    frame = frame.reset_index(drop=True)
+    frame = pd.DataFrame(frame.reset_index(drop=True))  # never a ProtectedCopy
     frame.attrs = {}
     seals = tuple((str(c), _column_seal(frame, c)) for c in frame.columns)
     places = tuple((str(c), int(n)) for c, n in places if c in frame.columns)
@@ -370,7 +439,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
         record = ProtectionRecord(
             profile=like.profile, enabled=like.enabled, threshold=like.threshold,
             base=like.base, rounding=like.rounding, roles=roles, suppressed=suppressed,
-            secondary=like.secondary, secondary_cells=like.secondary_cells,
+            secondary=like.secondary,
+            secondary_cells=max(like.secondary_cells, secondary_cells),
             notes=like.notes, seals=seals, acro=like.acro, places=places,
             bases=bases)
     else:

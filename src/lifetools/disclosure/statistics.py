@@ -18,24 +18,33 @@ on average": the words of :data:`lifetools.labels.TERMS`) are not statistics of
 people's values and are left out before matching (:data:`MODEL_PHRASES`). "Mean
 change", "on average", "average", "typical" and "cumulative incidence" are
 (:data:`STATISTIC_WORDS`): a model's mean change or a curve's cumulative incidence is
-shown only as a released or protected number. Tested in ``tests/leaks/test_author_leaks.py``.
+shown only as a released or protected number.
+
+The rule has one owner, :func:`statistic_findings`, reading each cell with
+:func:`lifetools.disclosure.cells.cell_numbers` (a number, or digits in a text): the
+gate runs it on what a page and a download show, and
+:func:`require_no_loose_statistics` on the same cells before ``show_table`` shows
+them, so the two cannot disagree. Tested in ``tests/leaks/test_author_leaks.py`` and
+``tests/leaks/test_statistic_agreement.py``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-import numpy as np
+import pandas as pd
 
-from lifetools.disclosure.downloads import label_columns
-from lifetools.disclosure.protected import PROTECTED_ROLES, ProtectedTable
+from lifetools.disclosure.cells import shows_number
+from lifetools.disclosure.downloads import header_rules, shown_frame
+from lifetools.disclosure.protected import ProtectedTable
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, column_label
 
-__all__ = ["MODEL_COLUMNS", "MODEL_PHRASES", "STATISTIC_RULE", "STATISTIC_WORDS", "names_statistic",
-           "require_no_loose_statistics"]
+__all__ = ["MODEL_COLUMNS", "MODEL_PHRASES", "STATISTIC_RULE", "STATISTIC_WORDS",
+           "names_statistic", "require_no_loose_statistics", "shielded_headers",
+           "statistic_findings"]
 
 MODEL_COLUMNS = ("estimate", "se")
 """A model summary's columns (:data:`lifetools.disclosure.models.ESTIMATE_COLUMNS`)
@@ -92,50 +101,101 @@ def names_statistic(text: object) -> str | None:
     return match.group(0) if match else None
 
 
-def _has_numbers(values: Iterable[Any]) -> bool:
-    return any(isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-               and v == v for v in values)
+def statistic_findings(head: list[str], rows: list[list[Any]], *, shielded: set[str],
+                       spans: Collection[tuple[int, str]] = frozenset(),
+                       words: list[str] | None = None) -> list[tuple[str, str]]:
+    """``unprotected-statistic``: a header or row label naming a statistic of people's
+    values over a number in a column no rule protected.
+
+    ``head``: the headers as the page shows them; ``rows``: the cells (as shown, or as
+    downloaded); ``shielded``: headers of counts, of columns a rule made and of label
+    columns; ``spans``: (row, header) of cells that are protected texts; ``words``:
+    other names of each column read as well (a download's own header beside the
+    page's words for it), so that neither hides a statistic. A cell holds a number
+    when :func:`lifetools.disclosure.cells.cell_numbers` reads one in it: a number, or
+    digits in a text ("12.3 (10.1 to 14.5)").
+
+    The one owner of the rule: the publish gate calls it on a sealed table's page and
+    download (:mod:`lifetools.pipeline.gate.tables`, :mod:`lifetools.pipeline.gate.files`),
+    and :func:`require_no_loose_statistics` on the same cells before they are shown.
+    """
+    found: list[tuple[str, str]] = []
+    loose = [i for i, name in enumerate(head) if i > 0 and name not in shielded]
+    for i in loose:
+        word = names_statistic(head[i]) or (
+            names_statistic(str(words[i]).replace("_", " ")) if words and i < len(words)
+            else None)
+        if word and any(i < len(row) and (n, head[i]) not in spans and
+                        shows_number(row[i]) for n, row in enumerate(rows)):
+            found.append((STATISTIC_RULE, f"column {head[i]!r} names a statistic of "
+                          f"people's values ({word!r}) that no disclosure rule made: "
+                          "derive it with lt.disclosure (share, rate, magnitudes)"))
+    for n, row in enumerate(rows):
+        word = names_statistic(row[0]) if row else None
+        if word and any(i < len(row) and (n, head[i]) not in spans and
+                        shows_number(row[i]) for i in loose):
+            found.append((STATISTIC_RULE, f"row {n + 1} is labelled with a statistic of "
+                          f"people's values ({word!r}) beside a number no disclosure "
+                          "rule made: derive it with lt.disclosure (share, rate, "
+                          "magnitudes)"))
+            break
+    return found
 
 
-def require_no_loose_statistics(table: ProtectedTable, *, name: str) -> ProtectedTable:
-    """Refuse a table that shows a statistic or a model's numbers no rule released.
+def shielded_headers(rules: Mapping[str, Any], head: Sequence[str]) -> set[str]:
+    """The headers a table's stamp shields from :func:`statistic_findings`: its counts,
+    the columns a rule made, its label columns and its first column (``rules``: what
+    :func:`lifetools.disclosure.downloads.header_rules` records)."""
+    return {*rules.get("count_headers", []), *rules.get("protected_headers", []),
+            *rules.get("label_headers", []), *head[:1]}
 
-    A column whose header names a statistic of people's values (:func:`names_statistic`)
-    or a row whose label does, over numbers in a column that no disclosure rule made
-    (roles count, share, rate, magnitude), is refused; so is a model-summary column
-    (a coefficient or its standard error)
-    that :func:`~lifetools.disclosure.model_release` did not release (events per level,
-    convergence, degenerate intervals unchecked): :data:`MODEL_COLUMNS`.
+
+def require_no_loose_statistics(table: ProtectedTable, *, name: str,
+                                words: pd.DataFrame | None = None,
+                                spans: Collection[tuple[int, str]] = frozenset()
+                                ) -> ProtectedTable:
+    """Refuse, before it is shown, a table the publish gate would refuse as a
+    statistic or a model's numbers no rule released.
+
+    The statistic rule is :func:`statistic_findings`, the gate's own, run on the cells
+    the gate will read: the page's (``words``: the shown cells under the page's
+    headers, as :func:`lifetools.tables.show_table` renders them; by default the
+    download's cells under the headers' labels) and the download's (its cells, read
+    under the page's headers and its own). So a column headed by a statistic ("Mean
+    score") holding a number or a text with digits ("12.3 (10.1 to 14.5)"), or a row
+    labelled with one beside such a cell, is refused here as at the gate. A
+    model-summary column (a coefficient or its standard error) that
+    :func:`~lifetools.disclosure.model_release` did not release is refused too
+    (:data:`MODEL_COLUMNS`).
 
     Raises
     ------
     DisclosureError
-        Naming the table and the column (never a value).
+        Naming the table, the column (or row) and the rule (never a value).
     """
     frame, record = table.frame, table.record
-    labels = set(label_columns(frame))
-    loose = [c for c in list(frame.columns)[1:] if c not in labels and
-             record.role(c) not in PROTECTED_ROLES]
-    for column in loose:
+    for column in list(frame.columns)[1:]:
         if column in MODEL_COLUMNS and record.role(column) != "estimate":
             raise DisclosureError(
                 f"table {name!r}: column {column!r} holds a model's numbers that "
                 "lt.disclosure.model_release did not release",
                 hint="show them with lt.tables.table_estimates(release.estimates(...))")
-        word = names_statistic(_header(column))
-        if word and _has_numbers(frame[column].tolist()):
-            raise DisclosureError(
-                f"table {name!r}: column {column!r} names a statistic of people's values "
-                f"({word!r}) that no disclosure rule made",
-                hint="derive it with lt.disclosure (share, rate, protect_magnitudes)")
-    if len(frame.columns) and loose:
-        for row, first in enumerate(frame[frame.columns[0]].tolist()):
-            word = names_statistic(first)
-            if word and _has_numbers(frame.iloc[row][loose].tolist()):
-                raise DisclosureError(
-                    f"table {name!r}: row {row + 1} is labelled with a statistic of "
-                    f"people's values ({word!r}) beside a number no disclosure rule made",
-                    hint="derive it with lt.disclosure (share, rate, protect_magnitudes)")
+    download = shown_frame(table)
+    machine = [str(c) for c in download.columns]
+    head = [_header(c) for c in download.columns]
+    page = download if words is None else words
+    page_head = head if words is None else [str(c) for c in words.columns]
+    shielded = shielded_headers(header_rules(table), page_head)
+    found = statistic_findings(page_head, page.astype(str).values.tolist(),
+                               shielded=shielded, spans=spans)
+    found += statistic_findings(head, download.values.tolist(),
+                                shielded=shielded_headers(header_rules(table), head),
+                                words=machine)
+    if found:
+        rule, detail = found[0]
+        raise DisclosureError(f"table {name!r}: {detail} (rule {rule!r})",
+                              hint="derive it with lt.disclosure (share, rate, "
+                                   "protect_magnitudes)")
     return table
 
 

@@ -44,6 +44,10 @@ rate, a mean, a median, a total, a standard deviation, an extreme:
 :func:`lifetools.disclosure.statistics.names_statistic`) over numbers no rule
 protected is refused as well (``unprotected-statistic``): a mean or a share typed into
 a table with decimals passes every rule above, and an extreme is one person's value.
+That rule has one owner, :func:`lifetools.disclosure.statistics.statistic_findings`
+(a cell holds a number when :func:`lifetools.disclosure.cells.cell_numbers` reads one:
+a number or digits in a text), which ``show_table`` runs on the same cells before they
+are shown, so a table the gate refuses this way is refused at source.
 
 A table's model estimates that the stamp does not record as released by
 :func:`lifetools.disclosure.model_release` or made by a rule are refused
@@ -66,7 +70,7 @@ from typing import Any
 
 from lifetools.describe import AGE_BANDS, ETHNIC_GROUPS, SEX_LABELS
 from lifetools.disclosure import SdcProfile
-from lifetools.disclosure.statistics import STATISTIC_RULE, names_statistic
+from lifetools.disclosure.statistics import statistic_findings
 from lifetools.disclosure.text import numbers_in, text_findings
 from lifetools.labels import column_label
 from lifetools.pipeline.gate import rules
@@ -277,36 +281,6 @@ def model_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str,
                           "confidence limits, or with an interval) that "
                           "lt.disclosure.model_release did not release (events per level, "
                           "convergence, intervals) and no disclosure rule made"))
-    return found
-
-
-def statistic_findings(head: list[str], rows: list[list[str]], *, shielded: set[str],
-                       spans: set[tuple[int, str]] = frozenset(),
-                       words: list[str] | None = None) -> list[tuple[str, str]]:
-    """``unprotected-statistic``: a header or row label naming a statistic of people's
-    values over a number in a column no rule protected (``shielded``: counts, columns
-    a rule made, label columns; ``spans``: cells that are protected texts). ``words``:
-    other names of each column read as well (a download's own header beside the
-    page's words for it), so that neither hides a statistic."""
-    found: list[tuple[str, str]] = []
-    loose = [i for i, name in enumerate(head) if i > 0 and name not in shielded]
-    for i in loose:
-        word = names_statistic(head[i]) or (
-            names_statistic(words[i].replace("_", " ")) if words and i < len(words)
-            else None)
-        if word and any(i < len(row) and (n, head[i]) not in spans and
-                        re.search(r"\d", row[i]) for n, row in enumerate(rows)):
-            found.append((STATISTIC_RULE, f"column {head[i]!r} names a statistic of "
-                          f"people's values ({word!r}) that no disclosure rule made: "
-                          "derive it with lt.disclosure (share, rate, magnitudes)"))
-    for n, row in enumerate(rows):
-        word = names_statistic(row[0]) if row else None
-        if word and any(i < len(row) and (n, head[i]) not in spans and
-                        re.search(r"\d", row[i]) for i in loose):
-            found.append((STATISTIC_RULE, f"a row label names a statistic of people's "
-                          f"values ({word!r}) beside a number no disclosure rule made: "
-                          "derive it with lt.disclosure (share, rate, magnitudes)"))
-            break
     return found
 
 

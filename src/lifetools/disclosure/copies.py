@@ -1,0 +1,177 @@
+"""A protected table's cells as a DataFrame that keeps its protection record.
+
+:attr:`lifetools.disclosure.ProtectedTable.frame` gives a :class:`ProtectedCopy`: a
+DataFrame (for computing, plotting, reading) that remembers, for each column, the
+values the protected table published in it. pandas keeps the type and the record
+through what is done to the copy (``.assign``, a column set, ``.fillna``, ``.replace``,
+selection, sorting, dropping rows), and this class keeps it through what combines it
+with other frames (``.merge``, ``.join``, ``pd.concat`` with the copy first): the
+record of a combination is the union of the records of its protected operands, so a
+column or rows from a plain frame are not covered by it.
+
+The displays and makers that take a plain frame (``show_table``, ``protect_counts``)
+call :func:`require_copy_kept`: a copy whose every column holds only values its
+protected table published (a subset of rows, the columns reordered, two protected
+tables merged or stacked) passes and is protected again as a plain frame; a copy that
+gained a column holding numbers (raw means merged in), or whose column holds a value
+the protected table did not publish, is refused with
+:class:`~lifetools.errors.DisclosureError` naming the table and the column.
+
+Left open: pandas gives a combination the type of its *first* operand, so a plain
+frame on the left (``raw.merge(table.frame)``, ``pd.concat([raw, table.frame])``, a
+protected column assigned into a plain frame) makes a plain frame, which carries no
+record to verify. Combine protected tables with :meth:`ProtectedTable.merge` or with
+the protected copy first. Tested in ``tests/unit/test_disclosure_copies.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from lifetools.disclosure.cells import shows_number
+from lifetools.errors import DisclosureError
+
+__all__ = ["ProtectedCopy", "copy_of", "require_copy_kept"]
+
+_SOURCE = "_lifetools_source"
+Source = tuple[tuple[pd.DataFrame, tuple[tuple[Any, Any], ...]], ...]
+"""A copy's record: each protected table's frame it came from (held, not copied: a
+protected table never changes) with (the table's column, its name in the copy). The
+values are read from it only when the copy is checked."""
+
+
+def _key(value: Any) -> Any:
+    """A cell's value as compared with the protected table's (None when missing)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, (int, float)):
+        return None if isinstance(value, float) and math.isnan(value) else float(value)
+    return ("text", str(value))
+
+
+def _values(series: pd.Series) -> frozenset:
+    return frozenset(k for k in map(_key, series.tolist()) if k is not None)
+
+
+class ProtectedCopy(pd.DataFrame):
+    """A copy of a protected table's cells (not itself protected).
+
+    Its record (the values each column published) follows it through pandas
+    operations; :func:`require_copy_kept` checks it before it is shown again.
+    """
+
+    _metadata = [_SOURCE]
+
+    @property
+    def _constructor(self) -> type[ProtectedCopy]:
+        return ProtectedCopy
+
+    def __finalize__(self, other: Any, method: str | None = None,
+                     **kwargs: Any) -> ProtectedCopy:
+        out = super().__finalize__(other, method=method, **kwargs)
+        if method == "merge":
+            operands: Iterable[Any] = (getattr(other, "orig_left", None),
+                                       getattr(other, "orig_right", None))
+        elif method == "concat":
+            operands = getattr(other, "objs", ())
+        else:
+            return out
+        object.__setattr__(out, _SOURCE, _union(operands))
+        return out
+
+    def rename(self, *args: Any, **kwargs: Any) -> Any:
+        """``DataFrame.rename``; a renamed column keeps its record."""
+        before = list(self.columns)
+        out = super().rename(*args, **kwargs)
+        target = self if out is None else out  # inplace=True returns None
+        source = getattr(self, _SOURCE, None)
+        if source is not None and isinstance(target, ProtectedCopy):
+            names = dict(zip(before, target.columns, strict=True))
+            object.__setattr__(target, _SOURCE, tuple(
+                (frame, tuple((c, names.get(now, now)) for c, now in columns))
+                for frame, columns in source))
+        return out
+
+
+def _union(operands: Iterable[Any]) -> Source | None:
+    """The record of a combination: its protected operands' records, joined.
+
+    None (nothing verifiable) when a protected operand had already lost its record."""
+    joined: Source = ()
+    for operand in operands:
+        if not isinstance(operand, ProtectedCopy):
+            continue  # a plain frame vouches for nothing
+        source = getattr(operand, _SOURCE, None)
+        if source is None:
+            return None
+        joined += tuple(source)
+    return joined
+
+
+def _published(source: Source, column: Any) -> frozenset | None:
+    """The values the protected tables published in what is now ``column`` (None
+    when no protected table had it)."""
+    found = [_values(frame[c]) for frame, columns in source for c, now in columns
+             if now == column]
+    return frozenset().union(*found) if found else None
+
+
+def copy_of(frame: pd.DataFrame) -> ProtectedCopy:
+    """A :class:`ProtectedCopy` of a protected table's frame (which must never change:
+    the copy's record holds it)."""
+    copy = ProtectedCopy(frame.copy())
+    object.__setattr__(copy, _SOURCE, ((frame, tuple((c, c) for c in frame.columns)),))
+    return copy
+
+
+def require_copy_kept(frame: pd.DataFrame, *, name: str | None = None) -> None:
+    """Refuse a copy of a protected table that holds what the table did not publish.
+
+    A plain DataFrame passes (it is protected as given). A :class:`ProtectedCopy`
+    passes when each of its cells that shows a number
+    (:func:`~lifetools.disclosure.cells.cell_numbers`) holds a value its protected
+    table(s) published in that column (rows left out, reordered or repeated by a merge
+    of protected tables, missing cells and relabelled words are allowed).
+
+    Raises
+    ------
+    DisclosureError
+        Naming the table and the first column that was added holding numbers
+        (``.merge``, ``.join``, ``pd.concat``, ``.assign``, a column set) or that holds
+        a value its protected table did not publish; or when the record was lost.
+    """
+    if not isinstance(frame, ProtectedCopy):
+        return
+    where = f"table {name!r}: " if name else ""
+    source = getattr(frame, _SOURCE, None)
+    if source is None:
+        raise DisclosureError(
+            f"{where}a copy of a protected table (ProtectedTable.frame) was combined "
+            "with another copy whose protection record was lost: its cells cannot be "
+            "verified", hint="combine the protected tables with ProtectedTable.merge")
+    for column in frame.columns:
+        allowed = _published(source, column)
+        if allowed is None:
+            if any(shows_number(v) for v in frame[column].tolist()):
+                raise DisclosureError(
+                    f"{where}column {column!r} was added to a protected table's cells "
+                    "(.merge, .join, pd.concat, .assign or a column set) and holds "
+                    "numbers that no disclosure rule made",
+                    hint="protect it with lt.disclosure (protect_counts, "
+                         "protect_magnitudes, share, rate) and merge the protected tables")
+            continue
+        if any(k is not None and k not in allowed and shows_number(v)
+               for v, k in ((v, _key(v)) for v in frame[column].tolist())):
+            raise DisclosureError(
+                f"{where}column {column!r} holds a value that its protected table did "
+                "not publish (changed, or rows from an unprotected frame added)",
+                hint="show the protected table itself, or protect the new values with "
+                     "lt.disclosure first")

@@ -1,0 +1,192 @@
+"""A protected table's copy (``ProtectedTable.frame``) keeps its record through pandas.
+
+Each pandas operation that adds numbers to a protected table's cells (``.merge``,
+``.join``, ``pd.concat``, ``.assign``, a column set, ``.insert``, a changed value) is
+refused when the copy is shown again, naming the table and the column; legitimate
+reuse (the copy shown again, fewer rows, a rename, two protected tables merged or
+stacked, ``ProtectedTable.merge``) still publishes.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lifetools import tables
+from lifetools.disclosure import ProtectedTable, protect_counts
+from lifetools.disclosure.copies import ProtectedCopy, require_copy_kept
+from lifetools.errors import DisclosureError
+
+RAW_MEANS = pd.DataFrame({"group": ["Sefton", "Knowsley", "Wirral"],
+                          "SWEMWBS score": [23.17, 19.4, 21.05]})
+
+
+@pytest.fixture(autouse=True)
+def output(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    return tmp_path
+
+
+def _counts(column: str = "n", values=(95, 120, 3)) -> ProtectedTable:
+    return protect_counts(pd.DataFrame({"group": ["Sefton", "Knowsley", "Wirral"],
+                                        column: list(values)}), [column])
+
+
+def _show(frame, count_cols=("n",)):
+    return tables.show_table(frame, name="merged", caption="People",
+                             count_cols=list(count_cols))
+
+
+def _set_column(frame):
+    frame["SWEMWBS score"] = RAW_MEANS["SWEMWBS score"]
+    return frame
+
+
+def _insert(frame):
+    frame.insert(1, "SWEMWBS score", RAW_MEANS["SWEMWBS score"].tolist())
+    return frame
+
+
+ADDED = {
+    "merge": lambda f: f.merge(RAW_MEANS, on="group"),
+    "merge left": lambda f: f.merge(RAW_MEANS, on="group", how="left"),
+    "pd.merge": lambda f: pd.merge(f, RAW_MEANS, on="group"),
+    "join": lambda f: f.set_index("group").join(RAW_MEANS.set_index("group"))
+    .reset_index(),
+    "concat columns": lambda f: pd.concat([f, RAW_MEANS[["SWEMWBS score"]]], axis=1),
+    "assign": lambda f: f.assign(**{"SWEMWBS score": RAW_MEANS["SWEMWBS score"]}),
+    "column set": _set_column,
+    "insert": _insert,
+    "means as text": lambda f: f.assign(score=[f"{v:.1f}" for v in
+                                               RAW_MEANS["SWEMWBS score"]]),
+}
+
+
+@pytest.mark.parametrize("operation", ADDED)
+def test_copy_numbers_added_by_pandas_are_refused_naming_the_column(operation):
+    frame = ADDED[operation](_counts().frame)
+    assert isinstance(frame, ProtectedCopy)
+    column = "score" if operation == "means as text" else "SWEMWBS score"
+    with pytest.raises(DisclosureError, match=rf"table 'merged': column '{column}' was "
+                       "added to a protected table's cells"):
+        _show(frame)
+
+
+CHANGED = {
+    "a count replaced": lambda f: f.replace({120: 122}),
+    "rows of a plain frame stacked": lambda f: pd.concat(
+        [f, pd.DataFrame({"group": ["Halton"], "n": [4]})], ignore_index=True),
+    "a count changed": lambda f: f.assign(n=f["n"] + 1),
+    "a renamed copy's count changed": lambda f: f.rename(columns={"n": "people"})
+    .assign(people=[96, 121, pd.NA]),
+}
+
+
+@pytest.mark.parametrize("operation", CHANGED)
+def test_copy_values_the_table_did_not_publish_are_refused(operation):
+    frame = CHANGED[operation](_counts().frame)
+    count = "people" if "renamed" in operation else "n"
+    with pytest.raises(DisclosureError, match=f"table 'merged': column '{count}' holds a "
+                       "value that its protected table did not publish"):
+        _show(frame, count_cols=[count])
+
+
+def test_copy_filled_suppressed_cell_is_refused_as_never_zero():
+    with pytest.raises(DisclosureError, match="never reads as zero"):
+        _show(_counts().frame.fillna(0))
+
+
+def test_copy_text_labels_merged_in_or_relabelled_are_allowed():
+    names = pd.DataFrame({"group": ["Sefton", "Knowsley", "Wirral"],
+                          "area": ["North", "South", "West"]})
+    shown = _show(_counts().frame.merge(names, on="group"))
+    assert shown.frame["area"].tolist() == ["North", "South", "West"]
+    upper = _counts().frame.assign(group=lambda f: f["group"].str.upper())
+    assert _show(upper).frame["group"].tolist() == ["SEFTON", "KNOWSLEY", "WIRRAL"]
+
+
+def test_copy_shown_again_fewer_rows_or_renamed_publishes():
+    frame = _counts().frame
+    assert _show(frame).frame["n"].tolist() == ["95", "120", "[c]"]
+    assert _show(frame.dropna().reset_index(drop=True)).frame["n"].tolist() == [
+        "95", "120"]
+    renamed = frame.rename(columns={"n": "people"})
+    assert _show(renamed, count_cols=["people"]).frame["people"].tolist() == [
+        "95", "120", "[c]"]
+
+
+def test_copy_merge_and_concat_of_two_protected_tables_publish():
+    people, visits = _counts(), _counts("visits", (40, 5, 60))
+    merged = _show(people.frame.merge(visits.frame, on="group"),
+                   count_cols=["n", "visits"])
+    assert merged.frame.values.tolist() == [["Sefton", "95", "40"],
+                                             ["Knowsley", "120", "[c]"],
+                                             ["Wirral", "[c]", "60"]]
+    stacked = pd.concat([people.frame, visits.frame.rename(columns={"visits": "n"})],
+                        ignore_index=True)
+    assert _show(stacked).frame["n"].tolist() == ["95", "120", "[c]", "40", "[c]", "60"]
+
+
+def test_copy_combined_with_a_copy_that_lost_its_record_is_refused():
+    lost = _counts().frame
+    object.__setattr__(lost, "_lifetools_source", None)
+    with pytest.raises(DisclosureError, match="record was lost"):
+        require_copy_kept(_counts().frame.merge(lost, on="group"), name="t")
+
+
+@pytest.mark.xfail(strict=True, reason="left open: pandas gives a combination the type "
+                   "of its first operand, so a plain frame first carries no record")
+def test_copy_after_a_plain_frame_is_refused():
+    with pytest.raises(DisclosureError):
+        _show(RAW_MEANS.merge(_counts().frame, on="group"))
+
+
+def test_protected_merge_of_two_protected_tables_stays_protected():
+    people, visits = _counts(), _counts("visits", (40, 5, 60))
+    merged = people.merge(visits, on="group")
+    assert isinstance(merged, ProtectedTable)
+    merged.verify()
+    assert merged.count_cols == ["n", "visits"]
+    assert merged.is_suppressed(2, "n") and merged.is_suppressed(1, "visits")
+    assert not merged.is_suppressed(0, "n")
+    shown = tables.show_table(merged, name="both", caption="People and visits",
+                              count_cols=["n", "visits"])
+    assert shown.frame["visits"].tolist() == ["40", "[c]", "60"]
+
+
+def test_protected_merge_keeps_suppressed_cells_in_reordered_rows():
+    people = _counts()
+    visits = protect_counts(pd.DataFrame({"group": ["Wirral", "Sefton", "Knowsley"],
+                                          "visits": [2, 50, 70]}), ["visits"])
+    merged = people.merge(visits, on="group", how="left")
+    assert merged.frame["group"].tolist() == ["Sefton", "Knowsley", "Wirral"]
+    assert merged.is_suppressed(2, "visits") and merged.is_suppressed(2, "n")
+    assert merged.frame["visits"].tolist()[:2] == [50, 70]
+
+
+@pytest.mark.parametrize(("other", "message"), [
+    (lambda: _counts().rename(columns={"n": "n"}), "'n' is in both"),
+    (lambda: protect_counts(pd.DataFrame({"group": ["Sefton"], "m": [40]}), ["m"],
+                            profile="threshold-10"), "different rules"),
+])
+def test_protected_merge_refuses_what_it_cannot_keep(other, message):
+    with pytest.raises(DisclosureError, match=message):
+        _counts().merge(other(), on="group")
+
+
+def test_protected_merge_on_a_count_is_refused():
+    with pytest.raises(DisclosureError, match="'n' was made by a disclosure rule"):
+        _counts().merge(_counts(), on=["group", "n"])
+
+
+def test_protected_merge_with_a_plain_frame_is_refused_naming_the_column():
+    with pytest.raises(DisclosureError, match="'SWEMWBS score' was added"):
+        _show(_counts().merge(RAW_MEANS, on="group"))
+
+
+def test_protected_table_column_set_and_concat_are_refused():
+    table = _counts()
+    with pytest.raises(DisclosureError, match="'SWEMWBS score' cannot be set"):
+        table["SWEMWBS score"] = RAW_MEANS["SWEMWBS score"]
+    with pytest.raises(TypeError):
+        pd.concat([table, RAW_MEANS])
