@@ -55,7 +55,7 @@ def test_uncertainty_sentence_explains_an_interval_only_when_one_was_estimated()
     assert uncertainty_sentence([failed, estimated]) == (
         "Each confidence interval shows the range of values compatible with the data.")
     none = uncertainty_sentence([failed, withheld])
-    assert none.startswith("No confidence interval could be estimated")
+    assert none.startswith("No confidence interval is shown")
     assert "range of values" not in none
 
 

@@ -70,7 +70,7 @@ def uncertainty_sentence(rows: list[dict[str, Any]]) -> ProtectedText:
     ``rows`` are the ratio rows the summary quotes (as for :func:`ratio_sentence`: a
     row whose ``text`` is set was not estimated). When at least one has a confidence
     interval the sentence explains what an interval shows; when none has, it says that
-    none could be estimated, rather than describing an interval the page does not show.
+    none is shown, rather than describing an interval the page does not show.
 
     Notes
     -----
@@ -79,8 +79,8 @@ def uncertainty_sentence(rows: list[dict[str, Any]]) -> ProtectedText:
     if any(not row.get("text") for row in rows):
         return compose("Each confidence interval shows the range of values compatible "
                        "with the data.")
-    return compose("No confidence interval could be estimated, so how precise these "
-                   "comparisons are cannot be said.")
+    return compose("No confidence interval is shown (the reasons are given above), so "
+                   "how precise these comparisons are cannot be said.")
 
 
 def horizon_estimate(summary: pd.DataFrame, durations: pd.Series, *,
