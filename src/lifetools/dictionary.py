@@ -8,6 +8,7 @@ problem is a :class:`~lifetools.errors.DictionaryError` naming the file, table a
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -336,6 +337,15 @@ def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _source(text: str) -> str:
+    """A source field as the page shows it: its name as code, so that a long one
+    ("EC_Discharge_Status_SNOMED_CT") wraps inside a table cell (``lifetools.css``), and
+    any words around it ("derived from", "(year only)") as text."""
+    found = re.match(r"^((?:derived from )?)([^\s(`]+)(.*)$", text)
+    return _cell(text if found is None else
+                 f"{found.group(1)}`{found.group(2)}`{found.group(3)}")
+
+
 def _allowed(spec: FieldSpec) -> str:
     parts = []
     if spec.enum is not None:
@@ -385,7 +395,7 @@ def render_dictionary_pages(out_dir: Path, dictionary: Dictionary | None = None)
         for spec in table.fields:
             lines.append(
                 f"| `{spec.name}` | {spec.type} | {'yes' if spec.required else 'no'} | "
-                f"{_allowed(spec)} | {spec.sensitivity} | {_cell(spec.source or '')} | "
+                f"{_allowed(spec)} | {spec.sensitivity} | {_source(spec.source or '')} | "
                 f"{_cell(spec.description)} |")
         page = out_dir / f"{table.name}.md"
         page.write_text("\n".join(lines) + "\n")

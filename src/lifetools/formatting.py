@@ -22,6 +22,7 @@ from numbers import Integral, Real
 from typing import Any
 
 from lifetools.disclosure import active_profile
+from lifetools.disclosure.text import fixed
 
 __all__ = [
     "MIN_EVENTS",
@@ -73,9 +74,9 @@ def finite(value: Any) -> float | None:
 
 
 def _fixed(number: float, digits: int) -> str:
-    text = f"{number:,.{digits}f}"
-    # "-0.00" is zero: a rounded-away sign is not a finding
-    return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
+    # the sign ("-0.00" is zero; "−0.23" with the minus sign) is the protected texts'
+    # rule too: one function writes it (lifetools.disclosure.text.fixed)
+    return fixed(number, digits)
 
 
 def bound_places(value: float, *, digits: int, null: float | None,

@@ -61,6 +61,7 @@ class DischargeName(StrEnum):
     SHR_LANDMARK_SENTENCE = "shr_landmark_sentence"
     HR_TV_SENTENCE = "hr_tv_sentence"
     HR_NAIVE_SENTENCE = "hr_naive_sentence"
+    UNCERTAINTY_SENTENCE = "uncertainty_sentence"
 
 
 @unique

@@ -8,7 +8,8 @@
   axe-core (``axe-playwright-python``) finds no violation of any impact against WCAG
   2.0/2.1 A/AA, 2.2 AA and axe's best-practice rules, nothing scrolls sideways at 320 px
   (WCAG 1.4.10 reflow) nor is any table cell's right edge (tables stack as
-  "header: value" lines), and every control reached by Tab shows a focus ring (2.4.7).
+  "header: value" lines), no table scrolls sideways in its box at 1280 px
+  (:mod:`table_fit`), and every control reached by Tab shows a focus ring (2.4.7).
 - From the built HTML alone: ``lang="en-GB"``, a unique ``<title>`` per page, and no
   page shows a Python repr, "nan", "None", "inf" or an empty section.
 
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import pytest
 from figure_text import assert_phone_figures, measure_figures
+from table_fit import DESKTOP_PX, wide_tables
 
 from lifetools.plots.theme import NARROW_FIGURE_PX, NARROW_PX
 
@@ -183,7 +185,7 @@ def axe_violations(page, scheme: str) -> list[dict]:
     return page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)["violations"]
 
 
-@pytest.mark.parametrize("width", [1280, NARROW_PX])
+@pytest.mark.parametrize("width", [DESKTOP_PX, NARROW_PX])
 def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, width):
     """Each page loaded once at ``width``, audited in the light and the dark scheme."""
     from axe_playwright_python.sync_playwright import Axe
@@ -199,8 +201,9 @@ def test_every_page_in_browser_axe_clean_and_reflows(site, server, browser, widt
     for name in checked:
         response = page.goto(f"{server}/{name}", wait_until="load")
         assert response is not None and response.status == 200, name
-        if width == 1280:
+        if width == DESKTOP_PX:
             broken |= broken_links(page, server, site, name)
+            overflow += wide_tables(page, name)  # a table scrolling in its box
         page.evaluate(script)  # axe-core, once per load
         for scheme in ("light", "dark"):
             violations = axe_violations(page, scheme)

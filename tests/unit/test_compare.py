@@ -75,7 +75,7 @@ def test_compare_results_difference_limit_keeps_its_side_of_its_recorded_null():
     # a mean change's limit -0.004 read "0.00" (0 is its null): now as on its page
     rows = compare_results(_mean_change(0.5, [-0.004, 1.2], null=0.0),
                            _mean_change(0.9, [0.0004, 1.8], null=0.0))
-    assert (rows[0].previous, rows[0].current) == ("0.50 (-0.004 to 1.20)",
+    assert (rows[0].previous, rows[0].current) == ("0.50 (\u22120.004 to 1.20)",
                                                    "0.90 (0.0004 to 1.80)")
 
 

@@ -171,6 +171,22 @@ def test_write_csv_writes_suppressed_cells_as_c_never_blank_or_zero(tmp_path):
     assert "[c]: confidential" in (tmp_path / "notes.txt").read_text()
 
 
+def test_write_csv_negative_numbers_hyphen_minus_in_every_cell_page_minus_sign(tmp_path):
+    # the page writes U+2212; the CSV keeps the ASCII hyphen-minus in number and text
+    # cells alike, so programs read its numbers and the file stays ASCII (#15)
+    from lifetools.formatting import format_interval
+
+    table = disclosure.protect_counts(pd.DataFrame(
+        {"measure": ["change"], "people": [40], "estimate": [-0.23],
+         "interval": [format_interval(-0.23, -0.51, 0.05, kind="estimate", null=0.0)]}),
+        ["people"])
+    assert table.frame["interval"][0] == "\u22120.23 (\u22120.51 to 0.05)"
+    disclosure.write_csv(table, tmp_path / "change.csv")
+    data = (tmp_path / "change.csv").read_bytes()
+    assert data == (b"measure,people,estimate,interval\n"
+                    b"change,40,-0.23,-0.23 (-0.51 to 0.05)\n")
+
+
 def test_write_csv_notes_list_every_column_of_every_csv_with_words_and_unit(tmp_path):
     rates = disclosure.protect_counts(pd.DataFrame(
         {"group": ["a", "b"], "people": [40, 50], "person_years": [12.5, 20.0],

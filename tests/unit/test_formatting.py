@@ -12,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifetools import formatting as fmt
+from lifetools.disclosure.text import MINUS
 
 COUNT = re.compile(r"^\d{1,3}(,\d{3})*$")
-FIXED2 = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d{2}$")
-PERCENT1 = re.compile(r"^-?\d{1,3}(,\d{3})*\.\d%$")
+FIXED2 = re.compile(r"^−?\d{1,3}(,\d{3})*\.\d{2}$")
+PERCENT1 = re.compile(r"^−?\d{1,3}(,\d{3})*\.\d%$")
 BAD = ("nan", "none", "inf", "e+", "e-", "(", ")", "'", "[")
 finite_floats = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12,
                           max_value=1e12)
@@ -24,7 +25,9 @@ missing_values = st.sampled_from([None, float("nan"), float("inf"), float("-inf"
 
 
 def number(text: str) -> float:
-    return float(text.rstrip("%").replace(",", ""))
+    """A formatted number read back (the minus sign is U+2212, never a hyphen)."""
+    assert "-" not in text, text
+    return float(text.rstrip("%").replace(",", "").replace(MINUS, "-"))
 
 
 @settings(deadline=None)
@@ -67,11 +70,30 @@ def test_format_percentage_any_finite_value_has_one_place(x):
 @pytest.mark.parametrize(("value", "kind", "text"), [
     (3.2, "ratio", "3.20"), (1.0, "ratio", "1.00"), (np.float64(0.999), "ratio", "1.00"),
     (13271.0, "estimate", "13,271.00"), (-0.001, "estimate", "0.00"),
-    (-1.25, "estimate", "-1.25"), (42.0, "percentage", "42.0%"),
+    (-1.25, "estimate", "−1.25"), (42.0, "percentage", "42.0%"),
     (8.9, "percentage", "8.9%"), ((0.83, 1.71), "interval", "0.83 to 1.71"),
     ("  a note ", "text", "a note")])
 def test_format_value_known_values_keep_trailing_zeros(value, kind, text):
     assert fmt.format_value(value, kind=kind) == text
+
+
+@pytest.mark.parametrize(("value", "kind", "text"), [
+    (-0.23, "ratio", "\u22120.23"), (-1234.5, "estimate", "\u22121,234.50"),
+    (-12.25, "percentage", "\u221212.2%"), (-8922.4, "magnitude", "\u22128,922"),
+    ((-0.51, 0.05), "interval", "\u22120.51 to 0.05"), (-0.004, "ratio", "0.00")])
+def test_format_value_negative_number_minus_sign_not_hyphen(value, kind, text):
+    # U+2212, which screen readers say as "minus"; a number rounding to zero has no sign
+    shown = fmt.format_value(value, kind=kind)
+    assert shown == text and "-" not in shown
+
+
+def test_format_value_negative_number_protected_text_same_minus_sign():
+    # a sentence's number (a protected text's span) is written by the same function
+    from lifetools.disclosure import Estimate, Interval, compose
+
+    text = compose("a change of {v} ({i})", v=Estimate(-0.23, 2),
+                   i=Interval(-0.51, 0.05, 2, null=0.0))
+    assert str(text) == "a change of \u22120.23 (\u22120.51 to 0.05)"
 
 
 @pytest.mark.parametrize(("value", "digits", "text"), [
@@ -169,7 +191,7 @@ def test_format_bounds_lower_limit_rounding_onto_null_shows_its_side():
     assert fmt.format_value([1.004, 4.03], kind="interval", null=1) == "1.004 to 4.03"
     assert fmt.format_interval(1.9, 1.004, 4.03, null=1) == "1.90 (1.004 to 4.03)"
     assert fmt.format_bounds(0.31, 0.9996, null=1) == "0.31 to 0.9996"
-    assert fmt.format_bounds(-3.2, -0.002, kind="estimate", null=0) == "-3.20 to -0.002"
+    assert fmt.format_bounds(-3.2, -0.002, kind="estimate", null=0) == "−3.20 to −0.002"
     assert fmt.format_bounds(1.004, 4.03) == "1.00 to 4.03"  # no null: no change
     assert fmt.format_bounds(1.0, 4.03, null=1) == "1.00 to 4.03"  # the null itself
 

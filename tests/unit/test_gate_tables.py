@@ -87,3 +87,27 @@ def test_cell_findings_person_years_with_midpoint_rounding_are_band_midpoints():
     assert cell_findings(HEAD, rows, mark, six, {}) == []
     rows[0][2] = "492"  # a multiple of 6, but not how counts are rounded
     assert any("count base (6)" in d for _, d in cell_findings(HEAD, rows, mark, six, {}))
+
+
+def test_cell_findings_negative_number_with_the_pages_minus_sign_reads_as_a_number():
+    # the pages write U+2212 (lifetools.disclosure.text.MINUS): a protected column's
+    # "−1.5" has its stamped places, and a column of "−13.00" is still a count cast to
+    # decimals, as it was with a hyphen
+    rows = [["Life Rooms users", "40", "8,920", "\u22121.5"],
+            ["Secondary care", "40", "450", "0.5"]]
+    mark = _mark({"Person-years": 0, "Rate": 1})
+    assert cell_findings(HEAD, rows, mark, get_profile("default"), {}) == []
+    cast = [["Life Rooms users", "40", "8,920", "\u221213.00"],
+            ["Secondary care", "40", "450", "\u221227.00"]]
+    mark = {"rules": {"count_headers": ["People"], "protected_headers": ["Person-years"],
+                      "protected_bases": {"Person-years": 5},
+                      "protected_places": {"Person-years": 0}}}
+    found = cell_findings(HEAD, cast, mark, get_profile("default"), {})
+    assert any("zero decimals" in detail for _, detail in found)
+
+
+def test_count_findings_negative_number_is_not_a_count_whatever_its_minus():
+    from lifetools.pipeline.gate.rules import count_findings
+
+    assert count_findings("a change of -3 and of \u22123 points") == []
+    assert count_findings("3 people") != []

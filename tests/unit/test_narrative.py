@@ -9,6 +9,7 @@ from lifetools.reports.narrative import (
     horizon_estimate,
     ratio_sentence,
     readable_note,
+    uncertainty_sentence,
 )
 
 FOUND = "The ratio was {estimate} ({level} confidence interval {interval})."
@@ -44,6 +45,18 @@ def _cif(times, at_risk):
                          "ci_lower": [0.005 * (i + 1) for i in range(n)],
                          "ci_upper": [0.02 * (i + 1) for i in range(n)],
                          "at_risk": at_risk})
+
+
+def test_uncertainty_sentence_explains_an_interval_only_when_one_was_estimated():
+    estimated = {"estimate": 1.2, "ci_lower": 0.8, "ci_upper": 1.75, "text": None}
+    failed = {"estimate": float("nan"), "ci_lower": float("nan"),
+              "ci_upper": float("nan"), "text": "could not be estimated: no events"}
+    withheld = {**failed, "text": "too few events to estimate (fewer than 10 events)"}
+    assert uncertainty_sentence([failed, estimated]) == (
+        "Each confidence interval shows the range of values compatible with the data.")
+    none = uncertainty_sentence([failed, withheld])
+    assert none.startswith("No confidence interval is shown")
+    assert "range of values" not in none
 
 
 def test_horizon_estimate_a_year_when_enough_people_followed_that_long():

@@ -512,6 +512,6 @@ def test_internal_validation_table_zero_by_construction_reads_zero_whatever_its_
                                training=np.tile([0.8, 1.0, 0.18, 0.0, 0.15], (5, 1)))
     table = internal_validation_table(boot, MEASURES).set_index("measure")
     row = table.loc["Calibration-in-the-large (log-odds)"]
-    assert (row["apparent"], row["optimism"], row["corrected"]) == ("0.000", "-0.020",
+    assert (row["apparent"], row["optimism"], row["corrected"]) == ("0.000", "\u22120.020",
                                                                     "0.020")
-    assert table.loc["Recalibration intercept (log-odds)", "corrected"] == "-0.020"
+    assert table.loc["Recalibration intercept (log-odds)", "corrected"] == "\u22120.020"

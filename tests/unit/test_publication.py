@@ -98,7 +98,7 @@ def test_record_interval_null_stored_only_where_it_changed_the_text(output):
     publication.record("far", [0.3, 1.2], kind="text", label="CI",
                        text=interval_text(0.3, 1.2, null=0.0))
     results = publication.read_results(output)
-    assert (results["near"]["text"], results["near"]["null"]) == ("-0.004 to 1.20", 0.0)
+    assert (results["near"]["text"], results["near"]["null"]) == ("\u22120.004 to 1.20", 0.0)
     assert "null" not in results["far"]  # the text is the same without it: bytes kept
 
 

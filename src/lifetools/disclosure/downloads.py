@@ -22,6 +22,7 @@ import pandas as pd
 from lifetools.disclosure.counts import require_table
 from lifetools.disclosure.profiles import get_profile, rule_sentence
 from lifetools.disclosure.protected import ProtectedTable
+from lifetools.disclosure.text import MINUS
 from lifetools.labels import column_label, column_unit
 
 __all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
@@ -206,6 +207,15 @@ def _text(value: Any, digits: int) -> str:
 def write_csv(table: ProtectedTable, path: Path, *, digits: int = 2) -> Path:
     """Write a protected table as CSV (``[c]`` for suppressed cells) and the notes file.
 
+    Every cell is written with the hyphen-minus for a negative sign: numbers from their
+    values ("-0.23"), and text cells (an interval written out, "-0.23 (-0.51 to 0.05)")
+    with the page's minus sign (:data:`~lifetools.disclosure.text.MINUS`) written back
+    as a hyphen-minus. A CSV is read by programs (pandas, R and spreadsheets read only
+    the hyphen-minus as a sign) and opened by people in spreadsheets that take a file
+    without a byte-order mark for a legacy code page (the minus sign, the files' only
+    non-ASCII character, would show as "âˆ’"): so a download keeps one spelling of a
+    sign in all its cells, and its bytes stay ASCII (``book/methods/verdicts.md``).
+
     Raises
     ------
     DisclosureError
@@ -217,7 +227,9 @@ def write_csv(table: ProtectedTable, path: Path, *, digits: int = 2) -> Path:
     table.verify()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    shown_frame(table, digits=digits).to_csv(path, index=False, lineterminator="\n")
+    cells = shown_frame(table, digits=digits)
+    cells = cells.apply(lambda column: column.str.replace(MINUS, "-", regex=False))
+    cells.to_csv(path, index=False, lineterminator="\n")
     (path.parent / NOTES_FILE).write_text(notes_text(table.record.profile.split("+")[0])
                                           + column_notes(path.parent))
     return path

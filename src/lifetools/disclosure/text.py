@@ -46,9 +46,9 @@ from lifetools.disclosure.protected import ProtectedValue, _seal
 from lifetools.disclosure.settings import parameter_problem
 from lifetools.errors import DisclosureError
 
-__all__ = ["NUMBER_WORDS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
+__all__ = ["MINUS", "NUMBER_WORDS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
            "Level", "Parameter", "Period", "ProtectedText", "Reason", "RuleNumber",
-           "compose", "join", "numbers_in", "protect_text", "span_findings",
+           "compose", "fixed", "join", "numbers_in", "protect_text", "span_findings",
            "text_findings"]
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -92,10 +92,28 @@ def numbers_in(text: str) -> list[tuple[int, int, str]]:
             for m in _NUMBERS.finditer(text)]
 
 
-def _fixed(number: float, digits: int, percent: bool = False) -> str:
+MINUS = "\u2212"
+"""The sign of a negative number a reader sees: the minus sign (U+2212), which screen
+readers say as "minus" and typesetting expects, not the hyphen-minus of program text.
+Only published CSV files keep the hyphen-minus (``downloads.write_csv``)."""
+
+
+def fixed(number: float, digits: int, percent: bool = False) -> str:
+    """Write a number to ``digits`` places with thousands separators: "1,234.50", "−0.23".
+
+    The one place a published number gets its sign: a negative number is written with
+    the minus sign :data:`MINUS`, and one that rounds to zero ("-0.00") is zero, with no
+    sign (a rounded-away sign is not a finding). ``lifetools.formatting`` formats with
+    it, and so does every protected text's span (:func:`_render`, the gate's re-render).
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_formatting.py`` (``test_format_*_minus_sign*``).
+    """
     text = f"{number:,.{digits}f}"
-    if text.startswith("-") and not any(c in "123456789" for c in text):
-        text = text[1:]  # "-0.00" is zero
+    if text.startswith("-"):
+        # "-0.00" is zero; any other negative number gets the minus sign
+        text = MINUS + text[1:] if any(c in "123456789" for c in text) else text[1:]
     return f"{text}%" if percent else text
 
 
@@ -196,12 +214,12 @@ def _render(kind: str, d: Mapping[str, Any]) -> str:
         return (get_profile(d["profile"]).suppressed_words() if value is None
                 else f"{int(value):,}")
     if kind in ("share", "rate", "mean", "difference", "estimate"):
-        return _fixed(float(d["value"]), int(d["digits"]), bool(d.get("percent")))
+        return fixed(float(d["value"]), int(d["digits"]), bool(d.get("percent")))
     if kind == "interval":
         from lifetools.formatting import bound_places  # formatting imports this package
         null = d.get("null")
         return " to ".join(
-            _fixed(float(d[end]), bound_places(float(d[end]), digits=int(d["digits"]),
+            fixed(float(d[end]), bound_places(float(d[end]), digits=int(d["digits"]),
                                                null=null), bool(d.get("percent")))
             for end in ("low", "high"))
     if kind == "duration":

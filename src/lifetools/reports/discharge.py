@@ -39,6 +39,7 @@ from lifetools.reports.narrative import (
     horizon_estimate,
     ratio_sentence,
     readable_note,
+    uncertainty_sentence,
 )
 from lifetools.reports.sentences import interval_text, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
@@ -428,6 +429,7 @@ def analyse_discharge(
     ) for row in table.to_dict("records")], columns=PH_COLUMNS)
     hr = _released_row(releases["tv"], tv, "exposed")
     naive_hr = _released_row(releases["naive"], naive, "ever_used")
+    fine_gray_hr = _released_row(releases["fine_gray"], fine_gray, "exposed_at_landmark")
     key = (
         {"name": DischargeName.COHORT_PEOPLE, "value": len(data), "kind": "count",
          "label": "People in the discharge cohort"},
@@ -449,11 +451,10 @@ def analyse_discharge(
         *_ratio_results(DischargeName.SHR_LANDMARK,
                         f"Subdistribution hazard ratio of discharge "
                         f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
-                        "days", _released_row(releases["fine_gray"], fine_gray,
-                                              "exposed_at_landmark")),
+                        "days", fine_gray_hr),
         {"name": DischargeName.SHR_LANDMARK_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
-             _released_row(releases["fine_gray"], fine_gray, "exposed_at_landmark"),
+             fine_gray_hr,
              found="Counting death as a competing event, the Fine-Gray subdistribution "
              "hazard ratio for use by the landmark (a secondary estimate, among people "
              "still open at the landmark) was {estimate} ({level} confidence interval "
@@ -474,6 +475,10 @@ def analyse_discharge(
              missing="A naive comparison that counts people as users from the day they "
              "were referred (biased, because users could not have been discharged "
              "before they first came)")},
+        # the intervals the summary quotes (the naive comparison is quoted without one)
+        {"name": DischargeName.UNCERTAINTY_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: what the confidence intervals show",
+         "text": uncertainty_sentence([hr, fine_gray_hr])},
     )
     notes = _notes({names["tv"]: tv, names["naive"]: naive, names["landmark"]: landmark.cox,
                     **({names["split"]: split} if split_shown else {}),

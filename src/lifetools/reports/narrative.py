@@ -28,7 +28,7 @@ from lifetools.labels import VALUE_LABELS
 from lifetools.reports.sentences import CI_LEVEL, plain_reason
 
 __all__ = ["cumulative_share_sentence", "horizon_estimate", "ratio_sentence",
-           "readable_note"]
+           "readable_note", "uncertainty_sentence"]
 
 
 def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> ProtectedText:
@@ -62,6 +62,25 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> Protecte
                    interval=Interval(float(row["ci_lower"]), float(row["ci_upper"]), 2,
                                      null=1.0),
                    level=CI_LEVEL)
+
+
+def uncertainty_sentence(rows: list[dict[str, Any]]) -> ProtectedText:
+    """What the summary may say about the uncertainty of its ratios, from what was computed.
+
+    ``rows`` are the ratio rows the summary quotes (as for :func:`ratio_sentence`: a
+    row whose ``text`` is set was not estimated). When at least one has a confidence
+    interval the sentence explains what an interval shows; when none has, it says that
+    none is shown, rather than describing an interval the page does not show.
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_narrative.py``.
+    """
+    if any(not row.get("text") for row in rows):
+        return compose("Each confidence interval shows the range of values compatible "
+                       "with the data.")
+    return compose("No confidence interval is shown (the reasons are given above), so "
+                   "how precise these comparisons are cannot be said.")
 
 
 def horizon_estimate(summary: pd.DataFrame, durations: pd.Series, *,

@@ -35,7 +35,7 @@ PATTERNS = {
         r"(?<![\w.])/(?:home|tmp|root|Users|var/folders|private/var|work|mnt|opt)/[^\s\"'<>]*"
         r"|site-packages|dist-packages|[A-Za-z]:\\\\?(?:Users|Documents)"),
 }
-NUMBER = re.compile(r"(?<![\w.,\-/:#%])(\d{1,3}(?:,\d{3})+|\d+)(?![\w\-/:%]|[.,]\d)")
+NUMBER = re.compile(r"(?<![\w.,\-−/:#%])(\d{1,3}(?:,\d{3})+|\d+)(?![\w\-/:%]|[.,]\d)")
 KOFN = re.compile(r"(?<![\w.])(\d[\d,]*)\s+(?:out\s+)?of\s+(\d[\d,]*)(?![\w.]|,\d)",
                   re.IGNORECASE)
 #: Words that say a number counts people or their records ("2,634 people", "12 new

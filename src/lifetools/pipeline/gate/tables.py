@@ -71,7 +71,7 @@ from typing import Any
 from lifetools.describe import AGE_BANDS, ETHNIC_GROUPS, SEX_LABELS
 from lifetools.disclosure import SdcProfile
 from lifetools.disclosure.statistics import statistic_findings
-from lifetools.disclosure.text import numbers_in, text_findings
+from lifetools.disclosure.text import MINUS, numbers_in, text_findings
 from lifetools.labels import column_label
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.prose import has_words, prose_findings
@@ -84,9 +84,9 @@ __all__ = ["CATEGORY_CODES", "MODEL_RULE", "STREAM_RULE", "TABLE_RULE", "cell_fi
 TABLE_RULE = "unprotected-number-in-table"
 STREAM_RULE = "unverifiable-stream"
 _MARKS = {"", SUPPRESSED, "[x]"}
-_DECIMAL = re.compile(r"(?<![\w.,])-?(?:\d{1,3}(?:,\d{3})+|\d+)\.(\d+)(?![\w.]|,\d)")
+_DECIMAL = re.compile(r"(?<![\w.,])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)\.(\d+)(?![\w.]|,\d)")
 _WHOLE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?![\w]|[.,]\d)")
-_ZERO_DECIMALS = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)\.0+$")
+_ZERO_DECIMALS = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)\.0+$")
 _CODE = re.compile(r"\d{1,2}(?:\+|\s*(?:-|–|to)\s*\d{1,2})?")
 _BAND = re.compile(r"\s*(?:-|–|to)\s*")
 CATEGORY_CODES = frozenset(
@@ -98,6 +98,12 @@ quintiles 1-5, the age bands of :data:`lifetools.describe.AGE_BANDS`, the digit 
 of sex and ethnic group) or a zero-padded code ("01")."""
 
 
+def _number(cell: str) -> float:
+    """A page's number cell as a float: "1,234.50", "−0.23" (the pages' minus sign,
+    :data:`~lifetools.disclosure.text.MINUS`) or "-0.23"."""
+    return float(cell.replace(",", "").replace(MINUS, "-"))
+
+
 def _declared_code(cell: str) -> bool:
     code = _BAND.sub("-", cell.strip())
     return code in CATEGORY_CODES or bool(re.fullmatch(r"0\d", code))
@@ -107,12 +113,12 @@ def _lone_count(cell: str, profile: SdcProfile) -> bool:
     """A column's only shown cell written with zero decimals ("13.00") reads as a count
     cast to decimals unless it is 0 or 1 (a reference level's "1.00") or a number the
     profile publishes as a count (it discloses nothing a published count would not)."""
-    value = int(float(cell.replace(",", "")))
+    value = int(_number(cell))
     return abs(value) > 1 and not profile.publishable(abs(value))
 
 
 _PERSON_TIME = re.compile(r"person[- ](?:years?|time)\b", re.IGNORECASE)
-_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_NUMBER = re.compile(r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 def is_person_time(header: str) -> bool:
@@ -128,7 +134,7 @@ def person_time_findings(name: str, shown: list[str], base: Any,
                          f"as rounded to the count base ({profile.base}): exact "
                          "person-years beside a rounded count give the count back")]
     for cell in shown:
-        value = float(cell.replace(",", "")) if _NUMBER.fullmatch(cell) else math.nan
+        value = _number(cell) if _NUMBER.fullmatch(cell) else math.nan
         if profile.rounding == "midpoint":  # the midpoint of a band, as counts are
             rounded = value == 0 or (value + base // 2) % base == 0
         else:
@@ -145,7 +151,7 @@ def fixed_places(cell: str, places: Any) -> bool:
     if not isinstance(places, int) or isinstance(places, bool) or places < 0:
         return False
     decimals = rf"\.\d{{{places}}}" if places else ""
-    return bool(re.fullmatch(rf"-?(?:\d{{1,3}}(?:,\d{{3}})+|\d+){decimals}", cell))
+    return bool(re.fullmatch(rf"[-−]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+){decimals}", cell))
 
 
 def _finding(detail: str) -> tuple[str, str]:
@@ -229,7 +235,7 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
                                       "count_cols, or in not_counts if it is not one)"))
         if name not in protected | declared and shown and \
                 all(_ZERO_DECIMALS.match(c) for c in shown) and \
-                (len(shown) >= 2 and any(c.strip("-0.,") for c in shown)
+                (len(shown) >= 2 and any(c.strip("-−0.,") for c in shown)
                  or len(shown) == 1 and _lone_count(shown[0], profile)):
             found.append(_finding(f"column {name!r} holds only whole numbers written "
                                   "with zero decimals (counts cast to decimals?)"))
