@@ -12,6 +12,7 @@ from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 from matplotlib.transforms import blended_transform_factory, offset_copy
 
 from lifetools.disclosure import (
+    ProtectedTable,
     active_profile,
     protect_counts,
     require_estimates,
@@ -32,7 +33,7 @@ from lifetools.plots.theme import (
 )
 from lifetools.publication import mark_protected
 
-__all__ = ["RATIO_TICKS", "plot_forest", "plot_survival"]
+__all__ = ["RATIO_TICKS", "plot_forest", "plot_survival", "survival_curve_table"]
 
 RATIO_TICKS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0, 50.0)
 """Ticks of a ratio axis (log scale), labelled as plain numbers; those covering the
@@ -46,22 +47,78 @@ def _name(group: Any) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _drawn(result: Any, min_at_risk: int, max_time: float | None) -> dict[str, pd.DataFrame]:
-    """Each group's curve as drawn: from time 0 to where fewer than ``min_at_risk`` remain."""
+def _drawable(result: Any, min_at_risk: int,
+              max_time: float | None) -> dict[Any, pd.DataFrame]:
+    """Each group's rows while at least ``min_at_risk`` remain at risk (none: left out)."""
     summary = result.summary
-    start = 0.0 if "CIF" in type(result).__name__ else 1.0
-    curves = {}
+    rows = {}
     for group in dict.fromkeys(summary["group"]):
         part = summary[(summary["group"] == group) & (summary["at_risk"] >= min_at_risk)]
         if max_time is not None:
             part = part[part["time"] <= max_time]
-        if part.empty:
-            continue  # fewer than min_at_risk from the start: nothing to draw
-        first = pd.DataFrame({"time": [0.0], "estimate": [start], "ci_lower": [start],
-                              "ci_upper": [start]})
-        curves[group] = pd.concat([first, part[["time", "estimate", "ci_lower",
-                                                "ci_upper"]]], ignore_index=True)
-    return curves
+        if not part.empty:
+            rows[group] = part
+    return rows
+
+
+def _grid(end: float, groups: int, days: list[float]) -> list[float]:
+    """The days a curve is published at: every 30 days or more (at most 60 rows in all),
+    and the days of the at-risk table."""
+    per_group = max(2, _GRID_ROWS // max(1, groups) - len(days))
+    step = max(30, 30 * math.ceil(end / 30 / per_group))
+    return sorted({*np.arange(0, end + 1, step).tolist(), *days})
+
+
+def survival_curve_table(result: Any, *, max_time: float | None = None) -> ProtectedTable:
+    """The published curve of each group: what a figure and its alt text are drawn from.
+
+    Disclosure control (active profile): a curve is read on a grid of days (every 30
+    days or more, and the days of the at-risk table) only while at least
+    ``min_at_risk`` people remain at risk; it moves at a grid day only once more than
+    ``threshold`` events (8 by default) have accrued since it last moved, otherwise
+    it holds its last published value (estimate and interval). So no step of the
+    published curve is the effect of 1 to ``threshold`` events, and no count can be
+    read off it. Nothing else of ``result.summary`` reaches a figure.
+
+    Returns
+    -------
+    ProtectedTable
+        ``group`` (its name as shown), ``day``, ``estimate``,
+        ``ci_lower``, ``ci_upper`` (rounded to 4 decimals).
+    """
+    profile = active_profile()
+    start = 0.0 if "CIF" in type(result).__name__ else 1.0
+    rows_of = _drawable(result, profile.min_at_risk, max_time)
+    out = []
+    if rows_of:
+        stops = {g: float(r["time"].max()) for g, r in rows_of.items()}
+        end = max(stops.values())
+        listed = [float(t) for t in dict.fromkeys(result.at_risk["time"]) if float(t) <= end]
+        grid = _grid(end, len(rows_of), listed)
+        for group, rows in rows_of.items():
+            times = rows["time"].to_numpy(dtype=float)
+            events = np.cumsum(rows["events"].to_numpy(dtype=int))
+            shown = (start, start, start)
+            moved_at = 0  # cumulative events when the curve last moved
+            for day in (d for d in grid if d <= stops[group]):
+                upto = int(np.searchsorted(times, day, side="right"))
+                if upto and events[upto - 1] - moved_at > profile.threshold:
+                    last = rows.iloc[upto - 1]
+                    shown = (float(last["estimate"]), float(last["ci_lower"]),
+                             float(last["ci_upper"]))
+                    moved_at = int(events[upto - 1])
+                out.append({"group": _name(group), "day": int(round(day)),
+                            "estimate": round(shown[0], 4),
+                            "ci_lower": round(shown[1], 4),
+                            "ci_upper": round(shown[2], 4)})
+    frame = pd.DataFrame(out, columns=["group", "day", "estimate", "ci_lower", "ci_upper"])
+    return require_table(frame, name="curves", not_counts=["day"])
+
+
+def _curves(table: pd.DataFrame) -> dict[Any, pd.DataFrame]:
+    """The published curve table split by group, in its order."""
+    return {g: table[table["group"] == g].reset_index(drop=True)
+            for g in dict.fromkeys(table["group"])}
 
 
 def _spaced(ax: Any, days: list[float], gap_pt: float) -> list[float]:
@@ -83,41 +140,20 @@ def _spaced(ax: Any, days: list[float], gap_pt: float) -> list[float]:
     return kept
 
 
-def _at(curve: pd.DataFrame, day: float) -> pd.Series:
-    """The step function's value at ``day`` (the last step at or before it)."""
-    return curve[curve["time"] <= day].iloc[-1]
-
-
-def _curve_table(curves: dict[str, pd.DataFrame], days: list[float]) -> pd.DataFrame:
-    """The curves read at a grid of days up to where each stops (the figure's data)."""
-    end = max(float(c["time"].max()) for c in curves.values())
-    per_group = max(2, _GRID_ROWS // max(1, len(curves)) - len(days))
-    step = max(30, 30 * math.ceil(end / 30 / per_group))
-    grid = sorted({*np.arange(0, end + 1, step).tolist(), *days})
-    rows = []
-    for group, curve in curves.items():
-        stop = float(curve["time"].max())
-        for day in (d for d in grid if d <= stop):
-            value = _at(curve, day)
-            rows.append({"group": _name(group), "day": int(round(day)),
-                         "estimate": round(float(value["estimate"]), 4),
-                         "ci_lower": round(float(value["ci_lower"]), 4),
-                         "ci_upper": round(float(value["ci_upper"]), 4)})
-    return pd.DataFrame(rows)
-
-
 def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk: int,
-         kind: str, missing: list[str]) -> str:
+         threshold: int, kind: str, missing: list[str]) -> str:
+    """The alt text, from the published curve table only."""
     parts = []
     for group, curve in curves.items():
         last = curve.iloc[-1]
-        parts.append(f"{_name(group)}: from {format_ratio(curve['estimate'].iloc[0])} at "
+        parts.append(f"{group}: from {format_ratio(curve['estimate'].iloc[0])} at "
                      f"day 0 to {format_ratio(last['estimate'])} at day "
-                     f"{float(last['time']):,.0f}")
+                     f"{int(last['day']):,}")
     count = f"{len(curves)} curve" + ("s" if len(curves) != 1 else "")
     return (f"{kind} chart of {ylabel.lower()} by {xlabel.lower()}, {count}. "
             + "; ".join(parts) + f". Each curve stops where fewer than {min_at_risk} "
-            "people remain at risk; shaded bands are 95% confidence intervals."
+            f"people remain at risk and moves only after more than {threshold} events; "
+            "shaded bands are 95% confidence intervals."
             + (f" Not drawn (fewer than {min_at_risk} at risk from the start): "
                + ", ".join(missing) + "." if missing else ""))
 
@@ -133,9 +169,12 @@ def plot_survival(
 ) -> Any:
     """Plot KM or cumulative-incidence curves by group, with CI bands and at-risk rows.
 
-    Disclosure control (active profile): each curve stops where fewer than its
-    ``min_at_risk`` people remain at risk; the numbers at risk under the axis are
-    protected counts (by default suppressed 1-7, rounded to 5).
+    Disclosure control (active profile): the curves drawn, their alt text and their
+    download are the published curve table (:func:`survival_curve_table`) and nothing
+    else: each read on a grid of days while at least ``min_at_risk`` people remain at
+    risk, moving only after more than ``threshold`` events, so no step counts 1 to 7
+    events. The numbers at risk under the axis are protected counts (by default
+    suppressed 1-7, rounded to 5).
 
     Notes
     -----
@@ -143,9 +182,9 @@ def plot_survival(
     of the longest drawn curve, leaving out a day closer to the one before it on the
     drawn axis than the widest number at risk (so numbers never run together), and each number at
     risk is placed at its day in data coordinates, so the rows line up with the ticks
-    by construction (checked in ``tests/unit/test_plots.py``). The figure's data (each curve read on a grid of
-    days, and the numbers at risk) is attached for download, and its alt text is
-    generated from the curves drawn.
+    by construction (checked in ``tests/unit/test_plots.py``). The figure's data (the
+    published curve table, and the numbers at risk) is attached for download, and its
+    alt text is generated from that table.
     """
     apply_theme()
     profile = active_profile()
@@ -159,19 +198,22 @@ def plot_survival(
         _, ax = plt.subplots(figsize=(figure_width(), 4.4 + 0.25 * title_lines
                                       + 0.55 * len(at_risk_groups)
                                       + 0.3 * len(dict.fromkeys(result.summary["group"]))))
-    curves = _drawn(result, min_at_risk, max_time)
-    missing = [_name(g) for g in dict.fromkeys(result.summary["group"]) if g not in curves]
+    # the figure is drawn only from the published curve table (no raw step reaches it)
+    published = survival_curve_table(result, max_time=max_time)
+    curves = _curves(published.frame)
+    missing = [_name(g) for g in dict.fromkeys(result.summary["group"])
+               if _name(g) not in curves]
     if not curves:  # nothing to draw: an empty axis that says so
         curves = {"No curve (too few at risk)": pd.DataFrame(
-            {"time": [0.0], "estimate": [np.nan], "ci_lower": [np.nan],
+            {"day": [0], "estimate": [np.nan], "ci_lower": [np.nan],
              "ci_upper": [np.nan]})}
     for i, (group, curve) in enumerate(curves.items()):
         colour = PALETTE[i % len(PALETTE)]
-        ax.step(curve["time"], curve["estimate"], where="post", color=colour,
-                label=_name(group), linestyle=("-", "--", ":", "-.")[i % 4], linewidth=2)
-        ax.fill_between(curve["time"], curve["ci_lower"], curve["ci_upper"], step="post",
+        ax.step(curve["day"], curve["estimate"], where="post", color=colour,
+                label=group, linestyle=("-", "--", ":", "-.")[i % 4], linewidth=2)
+        ax.fill_between(curve["day"], curve["ci_lower"], curve["ci_upper"], step="post",
                         alpha=0.2, color=colour, linewidth=0)
-    end = max(float(c["time"].max()) for c in curves.values())
+    end = max(float(c["day"].max()) for c in curves.values())
     listed = [float(t) for t in dict.fromkeys(table["time"]) if float(t) <= end]
     ax.set_xlim(0, max(end, 1.0) * 1.02)
     ax.set_ylim(0, 1)
@@ -201,7 +243,7 @@ def plot_survival(
         offset = _AT_RISK_TOP + line * (2 * row + 1 + title_lines)
         # a group whose curve is not drawn says so beside its numbers at risk, which
         # (rounded) can read 10 when fewer than 10 were at risk before rounding
-        named = _name(group) + ("" if group in curves else " (no curve)")
+        named = _name(group) + ("" if _name(group) in curves else " (no curve)")
         ax.annotate(named, xy=(0.01 if is_narrow() else 0, 0), xycoords=left,
                     xytext=(0, -offset), textcoords="offset points", ha="left", va="top",
                     fontstyle="italic")
@@ -213,7 +255,7 @@ def plot_survival(
                         ha="center", va="top", gid="at-risk")
     if len(curves) > 1 or len(at_risk_groups) > 1 or missing:
         # short names side by side (three at most; two on a narrow phone)
-        short = max(len(_name(g)) for g in curves) <= 12 and not (
+        short = max(len(g) for g in curves) <= 12 and not (
             is_narrow() and len(curves) > 2)
         # from the figure's left edge, so a three-column legend fits the phone width,
         # and clear of the top tick label ("1.0"), which stands above the axes
@@ -225,12 +267,12 @@ def plot_survival(
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)
     kind = "Rising step" if "CIF" in type(result).__name__ else "Falling step"
-    data = {"": require_table(_curve_table(curves, days), name="curves",
-                              not_counts=["day"]),
+    data = {"": published,
             "at-risk": protected.rename(columns={"at_risk": "number_at_risk"})}
     mark_protected(ax.figure, rules={"min_at_risk": min_at_risk, "at_risk": "rounded",
                                      "profile": profile.name}, data=data,
-                   alt=_alt(curves, ylabel, xlabel, min_at_risk, kind, missing))
+                   alt=_alt(curves, ylabel, xlabel, min_at_risk, profile.threshold, kind,
+                            missing))
     return ax
 
 

@@ -104,8 +104,20 @@ def _cif_by_event(data: pd.DataFrame, events: dict[str, int], entry_col: str | N
 PH_COLUMNS = ["model", "term", "statistic", "df", "p_value", "action"]
 
 
-def _ph_table(result: Any, model: str, *, exposure_action: str) -> pd.DataFrame:
-    """The cox.zph test of one model (per term and global) and what was done."""
+def _ph_table(result: Any, model: str, *, exposure_action: str,
+              release: Any) -> pd.DataFrame:
+    """The cox.zph test of one model (per term and global) and what was done.
+
+    A diagnostic is an output of its model: when the model's release check
+    (``release``, a :class:`lifetools.disclosure.ModelRelease`) withholds it, its test
+    is withheld with it (one row saying so, no statistic), as its estimates are.
+    """
+    if not release.released:
+        return pd.DataFrame([{"model": model, "term": "(all terms)",
+                              "statistic": float("nan"), "df": float("nan"),
+                              "p_value": float("nan"),
+                              "action": f"withheld with the model ({release.withheld})"}],
+                            columns=PH_COLUMNS)
     if result.ph_test is None:
         return pd.DataFrame([{"model": model, "term": "(all terms)",
                               "statistic": float("nan"), "df": float("nan"),
@@ -422,10 +434,12 @@ def analyse_discharge(
     else:
         landmark_action = average
     ph = pd.DataFrame([row for table in (
-        _ph_table(tv, names["tv"], exposure_action=average),
-        _ph_table(naive, names["naive"], exposure_action=average),
+        _ph_table(tv, names["tv"], exposure_action=average, release=releases["tv"]),
+        _ph_table(naive, names["naive"], exposure_action=average,
+                  release=releases["naive"]),
         _ph_table(landmark.cox, f"Landmark at {landmark_days} days (Life Rooms use fixed "
-                  "at the landmark, follow-up from it)", exposure_action=landmark_action),
+                  "at the landmark, follow-up from it)", exposure_action=landmark_action,
+                  release=releases["landmark"]),
     ) for row in table.to_dict("records")], columns=PH_COLUMNS)
     hr = _released_row(releases["tv"], tv, "exposed")
     naive_hr = _released_row(releases["naive"], naive, "ever_used")
@@ -648,7 +662,7 @@ def analyse_rereferral(
                                             released.columns else [])])
     ratios = released.frame
     ph = _ph_table(cox, "Cause-specific Cox", exposure_action=(
-        "noted: the hazard ratio is an average over follow-up"))
+        "noted: the hazard ratio is an average over follow-up"), release=release)
     return ReReferralReport(flow=cohort.flow, cif=cif, cox=cox, hazard_ratios=ratios,
                             key_results=key, cohort=cohort, release=release, ph_test=ph,
                             notes=_notes({"Cause-specific Cox": cox,

@@ -130,9 +130,14 @@ def estimate_cif(
             part[duration_col].to_numpy(), part[event_col].to_numpy(), event_of_interest,
             part[entry_col].to_numpy() if entry_col else None)
         lower, upper = cif_limits(cif, se, z)
+        # events of interest at each time (what a step of the curve counts)
+        of_interest = part.loc[part[event_col] == event_of_interest, duration_col]
+        events = of_interest.astype(float).value_counts().reindex(
+            np.asarray(times_k, dtype=float), fill_value=0).to_numpy(dtype=int)
         frames.append(pd.DataFrame({
             "group": name, "time": times_k, "estimate": cif,
-            "ci_lower": lower, "ci_upper": upper, "se": se, "at_risk": n}))
+            "ci_lower": lower, "ci_upper": upper, "se": se, "at_risk": n,
+            "events": events}))
     summary = pd.concat(frames, ignore_index=True)
     undefined = summary["ci_lower"].isna() | summary["ci_upper"].isna()
     notes = ()

@@ -230,6 +230,7 @@ def estimate_km(
             "estimate": sf.to_numpy(), "ci_lower": lower, "ci_upper": upper,
             "se": sf.to_numpy() * np.sqrt(greenwood),
             "at_risk": table["at_risk"].to_numpy(),
+            "events": table["observed"].to_numpy(dtype=int),
         }))
         models[name] = fitter
     logrank = None
