@@ -136,6 +136,9 @@ class InequalityResult:
     rates: ProtectedTable
     summary: pd.DataFrame
     method: dict[str, Any] = field(default_factory=dict)
+    withheld: tuple[str, ...] = ()
+    """Why the SII and RII are missing when a fifth's counts are suppressed (for
+    :func:`lifetools.disclosure.model_release`'s ``withheld``)."""
 
 
 def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
@@ -187,7 +190,10 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
         "ci_upper": [per * values["sii_upper"], values["rii_upper"],
                      values["rii_mean_upper"]],
     })
-    return InequalityResult(rates=rates, summary=summary, method={
+    hidden = not (np.isfinite(events).all() and np.isfinite(years).all())
+    return InequalityResult(rates=rates, summary=summary, withheld=(
+        ("the counts of a deprivation fifth are suppressed",) if hidden else ()),
+        method={
         "estimator": "PHE slope and relative index of inequality",
         "rank": "population (person-time) weighted cumulative midpoints",
         "ci_method": f"Monte Carlo, {SIMULATIONS:,} Poisson draws, seed {SEED}",

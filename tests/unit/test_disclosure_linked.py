@@ -85,7 +85,14 @@ def test_linked_tables_do_not():
     assert rates.loc[4, "people"] == 200  # the population is not the shared count
     assert (4, "events", disclosure.LINKED) in equity.rates.record.suppressed
     assert equity.summary["estimate"].isna().all()  # the slope would give it back
+    assert equity.withheld == ("the counts of a deprivation fifth are suppressed",)
+    release = disclosure.model_release(equity, data=people.dropna(), event_col="used",
+                                       level_cols=["imd_quintile"],
+                                       withheld=equity.withheld)
+    assert release.reasons == equity.withheld  # not "the interval reaches 0 or infinity"
     equity.rates.verify()
+    assert equity_summary(people, event_col="used", person_time_col="one"
+                          ).withheld == ()
 
 
 def test_carry_suppression_keeps_what_was_hidden_and_refuses_unknown_columns():

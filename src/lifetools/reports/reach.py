@@ -131,7 +131,8 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
     equity = linked_equity(people, reach)
     # the indices are fitted to the quintiles' counts: users per quintile checked
     equity_estimates = model_release(equity, data=people, event_col="used",
-                                     level_cols=["imd_quintile"]).estimates(equity.summary)
+                                     level_cols=["imd_quintile"],
+                                     withheld=equity.withheld).estimates(equity.summary)
     satisfaction, (access, recommend) = _satisfaction(feedback)
     key = tuple({"name": k, "value": int(v), "kind": "count", "label": m}
                 for k, m, v in activity[["key", "measure", "n"]].itertuples(index=False))
