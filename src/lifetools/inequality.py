@@ -34,13 +34,19 @@ quintiles hold more than a few dozen events.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lifetools.disclosure import ProtectedTable, poisson_interval, rates_table
+from lifetools.disclosure import (
+    ProtectedTable,
+    carry_suppression,
+    poisson_interval,
+    rates_table,
+)
 
 __all__ = ["InequalityResult", "equity_summary", "estimate_sii", "per_person_time",
            "poisson_interval", "rank_midpoints", "rates_by_group"]
@@ -130,11 +136,15 @@ class InequalityResult:
     rates: ProtectedTable
     summary: pd.DataFrame
     method: dict[str, Any] = field(default_factory=dict)
+    withheld: tuple[str, ...] = ()
+    """Why the SII and RII are missing when a fifth's counts are suppressed (for
+    :func:`lifetools.disclosure.model_release`'s ``withheld``)."""
 
 
 def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
                    quintile_col: str = "imd_quintile", label: str = "rate",
-                   per: float = 1.0) -> InequalityResult:
+                   per: float = 1.0, hide_events: Collection[str] = ()
+                   ) -> InequalityResult:
     """Rates by IMD quintile with exact CIs, and the SII and RII of the gradient.
 
     ``frame`` has one row per person (or person-period): the event count, person-time
@@ -145,6 +155,11 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
     mean rate (``rii_mean``), all fitted to the published (protected) events and
     person-years of ``rates`` (see module) and missing when a quintile's events or
     person-years are suppressed or fewer than three quintiles remain.
+
+    ``hide_events``: quintiles (as text, "1" to "5") whose events another table on the
+    same page hides (:func:`lifetools.disclosure.hidden_labels`): hidden here too, with
+    their rates (:func:`lifetools.disclosure.carry_suppression`), so the two tables
+    cannot be differenced; the SII and RII are then missing.
     """
     data = frame.dropna(subset=[quintile_col]).assign(
         **{quintile_col: lambda f: f[quintile_col].astype(int)})
@@ -152,6 +167,9 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
     rates = rates_by_group(data.rename(columns={quintile_col: shown_col}),
                            group_col=shown_col, event_col=event_col,
                            person_time_col=person_time_col, per=per)
+    if hide_events:
+        rates = carry_suppression(rates, label_col=shown_col, column="events",
+                                  labels=hide_events)
     # the published events and person-years, in quintile order (see module)
     events = pd.to_numeric(pd.Series(rates["events"]), errors="coerce").to_numpy(float)
     years = pd.to_numeric(pd.Series(rates["person_years"]), errors="coerce"
@@ -172,7 +190,10 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
         "ci_upper": [per * values["sii_upper"], values["rii_upper"],
                      values["rii_mean_upper"]],
     })
-    return InequalityResult(rates=rates, summary=summary, method={
+    hidden = not (np.isfinite(events).all() and np.isfinite(years).all())
+    return InequalityResult(rates=rates, summary=summary, withheld=(
+        ("the counts of a deprivation fifth are suppressed",) if hidden else ()),
+        method={
         "estimator": "PHE slope and relative index of inequality",
         "rank": "population (person-time) weighted cumulative midpoints",
         "ci_method": f"Monte Carlo, {SIMULATIONS:,} Poisson draws, seed {SEED}",

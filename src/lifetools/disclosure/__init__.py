@@ -12,6 +12,8 @@ Every count, share, rate, sum or mean that reaches a page goes through this pack
   :func:`require_table`, the check every display runs;
 - :mod:`.derived`: shares (with Wilson intervals), rates and differences from
   published numbers, the complementary rule;
+- :mod:`.linked`: one suppression pattern for tables on one page sharing a count
+  (:func:`hidden_labels`, :func:`carry_suppression`);
 - :mod:`.magnitude`: threshold and dominance rules for sums and means;
 - :mod:`.models`: the release check of a fitted model and the only maker of
   released model estimates (:func:`require_estimates` is what displays accept);
@@ -62,6 +64,7 @@ from lifetools.disclosure.downloads import (
     notes_text,
     write_csv,
 )
+from lifetools.disclosure.linked import LINKED, carry_suppression, hidden_labels
 from lifetools.disclosure.magnitude import magnitude_reason, protect_magnitudes
 from lifetools.disclosure.models import (
     NOT_ESTIMABLE,
@@ -114,7 +117,8 @@ __all__ = [
     "Duration", "Estimate", "Interval", "Level", "Parameter", "Period", "ProtectedText",
     "Reason", "RuleNumber", "SETTINGS", "compose", "join", "protect_text",
     "ENV_ACRO", "ENV_VAR", "AcroVerdict", "NOTES_FILE", "acro_count_verdict",
-    "acro_enabled", "acro_magnitude_verdict", "NOT_ESTIMABLE", "not_estimable", "PROFILES",
+    "acro_enabled", "acro_magnitude_verdict", "LINKED", "carry_suppression",
+    "hidden_labels", "NOT_ESTIMABLE", "not_estimable", "PROFILES",
     "PROTECTION_ATTR", "SUPPRESSED",
     "TOTALS_ATTR", "ModelRelease", "ProtectedTable", "ProtectedValue",
     "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "combine_estimates",

@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lifetools.disclosure.acro_check import acro_count_verdict, acro_enabled
@@ -26,14 +27,23 @@ from lifetools.disclosure.protected import (
 )
 from lifetools.disclosure.rules import (
     Totals,
+    hide_secondary,
     protect_count,
     suppress_secondary,
     totals_groups,
 )
 from lifetools.errors import DisclosureError, DisclosureWarning
 
-__all__ = ["PROTECTION_ATTR", "TOTALS_ATTR", "declare_totals", "protect_counts",
-           "protected_count", "require_count", "require_table"]
+__all__ = ["DENOMINATOR", "PROTECTION_ATTR", "TOTALS_ATTR", "declare_totals",
+           "protect_counts", "protected_count", "require_count", "require_table"]
+
+DENOMINATOR = "people"
+"""The count column that is the group size of its row: in a protected table whose
+counts include it, every other count of a row whose group size is suppressed is an
+outcome of that group (crises, events, users) and is suppressed too (reason
+``denominator suppressed``): "0 crises" beside a hidden group of 1 to 10 people says
+that none of them had one (group attribute disclosure), and an outcome equal to a
+secondarily hidden group size gives the size back."""
 
 PROTECTION_ATTR = "lifetools_protection"
 """The old ``DataFrame.attrs`` flag. It is no longer written or trusted: a frame that
@@ -139,9 +149,18 @@ def protect_counts(
     hide = (suppress_secondary(frame, count_cols, totals=totals, by=by, profile=p)
             if enabled and totals is not None else None)
     out = frame.reset_index(drop=True)
+    shown = {col: [_protect(v, p, enabled) for v in out[col].tolist()]
+             for col in count_cols}
+    hidden = pd.DataFrame({col: [v is None and enabled for v in shown[col]]
+                           for col in count_cols}, dtype=bool)
+    if hide is not None:
+        hidden = hidden | hide.reset_index(drop=True)
+    by_group = _hide_outcomes_of_hidden_groups(out, list(count_cols), hidden,
+                                               totals=totals, by=by) \
+        if enabled else hidden
     suppressed = []
     for col in count_cols:
-        values = [_protect(v, p, enabled) for v in out[col].tolist()]
+        values = shown[col]
         for row, value in enumerate(values):
             if value is None and enabled:
                 # a count already hidden upstream stays hidden ([c], not [x])
@@ -150,6 +169,12 @@ def protect_counts(
             elif hide is not None and bool(hide[col].iloc[row]):
                 values[row] = None
                 suppressed.append((row, col, "secondary"))
+            elif bool(by_group[col].iloc[row]):
+                values[row] = None
+                suppressed.append((row, col, "denominator suppressed" if
+                                   col != DENOMINATOR and
+                                   bool(by_group[DENOMINATOR].iloc[row])
+                                   else "secondary"))
         out[col] = pd.array(values, dtype="Int64")
     roles = tuple((str(c), "count" if c in count_cols else "other") for c in out.columns)
     verdict = (acro_count_verdict(frame.reset_index(drop=True), count_cols, out,
@@ -158,6 +183,32 @@ def protect_counts(
                  enabled=enabled, acro=verdict,
                  secondary=None if hide is None else {"totals": totals, "by": by},
                  secondary_cells=sum(1 for s in suppressed if s[2] == "secondary"))
+
+
+def _hide_outcomes_of_hidden_groups(frame: pd.DataFrame, count_cols: list[str],
+                                    hidden: pd.DataFrame, *,
+                                    totals: Totals | None, by: str | None
+                                    ) -> pd.DataFrame:
+    """Hidden cells after the group-size rule (:data:`DENOMINATOR`).
+
+    A row whose group size is hidden has its other counts hidden too; with published
+    totals, secondary suppression is applied again to the cells this hid (and the
+    rule again to any group size that hid), until nothing changes.
+    """
+    if DENOMINATOR not in count_cols or len(count_cols) < 2:
+        return hidden
+    mask = hidden.to_numpy(dtype=bool).copy()
+    at = count_cols.index(DENOMINATOR)
+    values = frame[count_cols].to_numpy(dtype="float64", na_value=np.nan).ravel()
+    groups = totals_groups(frame, len(count_cols), totals, by) \
+        if totals is not None else None
+    while True:
+        before = mask.copy()
+        mask[mask[:, at], :] = True
+        if groups is not None:
+            mask = hide_secondary(mask.ravel(), values, groups).reshape(mask.shape)
+        if (mask == before).all():
+            return pd.DataFrame(mask, columns=count_cols)
 
 
 def _protect(value: Any, profile: SdcProfile, enabled: bool) -> int | None:

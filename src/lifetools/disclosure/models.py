@@ -253,6 +253,7 @@ def model_release(
     profile: str | SdcProfile | None = None,
     continuous: Sequence[str] = (),
     id_col: str | None = None,
+    withheld: Sequence[str] = (),
 ) -> ModelRelease:
     """Decide whether a fitted model's output may be published.
 
@@ -282,6 +283,10 @@ def model_release(
         For data with several rows per person (start-stop rows of a time-varying
         exposure): people are counted as distinct ids, per level and for the residual
         degrees of freedom; events are still counted per row (where they happened).
+    withheld
+        Reasons the caller knows the output cannot be published (the counts it was
+        fitted to are suppressed), given first; they stand in for the open-interval
+        reason their missing estimates would otherwise give.
 
     The reasons and the withheld text name what ``event_col`` counts: people when it
     is ``people`` (a mean over people: "too few people to estimate: fewer than 10
@@ -315,9 +320,10 @@ def model_release(
     few = [_group_words(r.variable, r.level)
            for r in table.itertuples() if r.events < p.model_min_events]
     unit = UNITS.get(event_col, "events")
-    reasons = ([f"fewer than {p.model_min_events} {unit} "
-                + ("in total" if "in total" in few else "among " + "; ".join(few))]
-               if few else [])
+    reasons = list(withheld) + (
+        [f"fewer than {p.model_min_events} {unit} "
+         + ("in total" if "in total" in few else "among " + "; ".join(few))]
+        if few else [])
     n = len(data) if id_col is None else int(data[id_col].nunique())
     residual_df = int(n - len(summary))
     if residual_df < MIN_RESIDUAL_DF:

@@ -434,7 +434,8 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
     equity = equity_summary(before, event_col="ae", person_time_col="person_years",
                             label="A&E attendances")
     equity_estimates = model_release(equity, data=before, event_col="ae",
-                                     level_cols=["imd_quintile"]).estimates(equity.summary)
+                                     level_cols=["imd_quintile"],
+                                     withheld=equity.withheld).estimates(equity.summary)
     after = periods[periods["after"] == 1].merge(pt.people, on=["person_id", "group",
                                                                 "user"])
     after = after.assign(any_ae=(after["ae"] > 0).astype(float))

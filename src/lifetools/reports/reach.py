@@ -15,7 +15,11 @@ from lifetools.inequality import equity_summary
 from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
 
-__all__ = ["ReachReport", "analyse_reach", "protected_shares"]
+__all__ = ["DEPRIVATION", "ReachReport", "analyse_reach", "linked_equity",
+           "protected_shares"]
+
+DEPRIVATION = "Deprivation quintile"
+"""The characteristic of the reach table whose groups are the equity table's fifths."""
 
 
 def protected_shares(table: pd.DataFrame, count_cols: list[str]) -> ProtectedTable:
@@ -27,6 +31,21 @@ def protected_shares(table: pd.DataFrame, count_cols: list[str]) -> ProtectedTab
     (see :func:`lifetools.disclosure.protected_shares`).
     """
     return disclosure.protected_shares(table, count_cols, by="characteristic")
+
+
+def linked_equity(people: pd.DataFrame, reach: ProtectedTable) -> Any:
+    """Life Rooms users per 1000 people by deprivation fifth, protected with ``reach``.
+
+    Both tables publish the users of each fifth: a fifth whose users the
+    characteristics table hides (often only to protect its "Not known" row) is hidden
+    in the equity table too (its rate and the slope index with it), or subtracting the published fifths from the users' total
+    would give back the "Not known" count (differencing across the two tables).
+    """
+    hidden = disclosure.hidden_labels(reach, label_col="group", column="Life Rooms users",
+                                      where={"characteristic": DEPRIVATION})
+    fifths = {label.split(" ")[0] for label in hidden if label[:1].isdigit()}
+    return equity_summary(people, event_col="used", person_time_col="one",
+                          label="Life Rooms users", per=1000, hide_events=fifths)
 
 
 def _satisfaction(feedback: pd.DataFrame) -> tuple[ProtectedTable, tuple]:
@@ -109,11 +128,11 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
     people = people_in_locality(dataset, locality)
     users = set(contacts["person_id"].dropna())
     people = people.assign(used=people["person_id"].isin(users).astype(int), one=1.0)
-    equity = equity_summary(people, event_col="used", person_time_col="one",
-                            label="Life Rooms users", per=1000)
+    equity = linked_equity(people, reach)
     # the indices are fitted to the quintiles' counts: users per quintile checked
     equity_estimates = model_release(equity, data=people, event_col="used",
-                                     level_cols=["imd_quintile"]).estimates(equity.summary)
+                                     level_cols=["imd_quintile"],
+                                     withheld=equity.withheld).estimates(equity.summary)
     satisfaction, (access, recommend) = _satisfaction(feedback)
     key = tuple({"name": k, "value": int(v), "kind": "count", "label": m}
                 for k, m, v in activity[["key", "measure", "n"]].itertuples(index=False))

@@ -1,0 +1,109 @@
+"""Linked tables on one page (issue 12, D2): one suppression pattern for both.
+
+The reach page published Life Rooms users by deprivation fifth twice: in the
+characteristics table (the least deprived fifth hidden, secondary suppression
+protecting "Not known") and in the equity table (the same fifth shown). The users'
+total minus the five fifths gave "Not known" back. The equity table now hides what the
+characteristics table hides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifetools import disclosure
+from lifetools.inequality import equity_summary
+from lifetools.reports.reach import DEPRIVATION, linked_equity, protected_shares
+
+USERS = [40, 30, 25, 20, 15]  # fifths 1 (most deprived) to 5
+NOT_KNOWN = 5  # users with no deprivation fifth: a count from 1 to 7
+
+
+def _people() -> pd.DataFrame:
+    rows = []
+    for q, used in enumerate(USERS, start=1):
+        rows += [(q, 1)] * used + [(q, 0)] * (200 - used)
+    rows += [(np.nan, 1)] * NOT_KNOWN + [(np.nan, 0)] * 45
+    frame = pd.DataFrame(rows, columns=["imd_quintile", "used"])
+    return frame.assign(one=1.0)
+
+
+def _reach(people: pd.DataFrame) -> disclosure.ProtectedTable:
+    labels = people["imd_quintile"].map(
+        lambda q: "Not known" if pd.isna(q) else f"{int(q)}"
+        + (" (most deprived)" if q == 1 else " (least deprived)" if q == 5 else ""))
+    table = pd.DataFrame({
+        "Secondary care": labels.value_counts(),
+        "Life Rooms users": labels[people["used"] == 1].value_counts()}).fillna(0)
+    table = table.astype("int64").rename_axis("group").reset_index()
+    table.insert(0, "characteristic", DEPRIVATION)
+    return protected_shares(disclosure.declare_totals(table, totals="columns",
+                                           by="characteristic"),
+                            ["Secondary care", "Life Rooms users"])
+
+
+def _not_known_from(reach: disclosure.ProtectedTable, equity_rates) -> int | None:
+    """What a reader works out: the users' total minus the fifths the pages show."""
+    total = disclosure.protect_count(sum(USERS) + NOT_KNOWN)
+    shown = reach.frame
+    shown = shown[shown["group"] != "Not known"].reset_index(drop=True)
+    fifths = []
+    for row in range(len(shown)):
+        cell = shown.at[row, "Life Rooms users"]
+        if pd.isna(cell):
+            cell = equity_rates.frame.at[row, "events"]  # the same fifth elsewhere
+        if pd.isna(cell):
+            return None
+        fifths.append(int(cell))
+    return total - sum(fifths)
+
+
+def test_the_characteristics_table_hides_a_fifth_to_protect_not_known():
+    reach = _reach(_people())
+    assert disclosure.hidden_labels(reach, label_col="group", column="Life Rooms users",
+                                    where={"characteristic": DEPRIVATION}) == \
+        {"Not known", "5 (least deprived)"}
+
+
+def test_unlinked_tables_give_the_hidden_cell_back():
+    people = _people()
+    old = equity_summary(people, event_col="used", person_time_col="one",
+                         label="Life Rooms users", per=1000)  # as the page was made
+    assert _not_known_from(_reach(people), old.rates) == NOT_KNOWN
+
+
+def test_linked_tables_do_not():
+    people = _people()
+    reach = _reach(people)
+    equity = linked_equity(people, reach)
+    assert _not_known_from(reach, equity.rates) is None
+    rates = equity.rates.frame
+    assert rates["events"].isna().tolist() == [False] * 4 + [True]
+    assert rates.loc[4, ["rate", "ci_lower", "ci_upper"]].isna().all()
+    assert rates.loc[4, "people"] == 200  # the population is not the shared count
+    assert (4, "events", disclosure.LINKED) in equity.rates.record.suppressed
+    assert equity.summary["estimate"].isna().all()  # the slope would give it back
+    assert equity.withheld == ("the counts of a deprivation fifth are suppressed",)
+    release = disclosure.model_release(equity, data=people.dropna(), event_col="used",
+                                       level_cols=["imd_quintile"],
+                                       withheld=equity.withheld)
+    assert release.reasons == equity.withheld  # not "the interval reaches 0 or infinity"
+    equity.rates.verify()
+    assert equity_summary(people, event_col="used", person_time_col="one"
+                          ).withheld == ()
+
+
+def test_carry_suppression_keeps_what_was_hidden_and_refuses_unknown_columns():
+    people = _people()
+    rates = equity_summary(people, event_col="used", person_time_col="one").rates
+    label = rates.columns[0]
+    again = disclosure.carry_suppression(rates, label_col=label, column="events",
+                                         labels={"5"})
+    twice = disclosure.carry_suppression(again, label_col=label, column="events",
+                                         labels={"5"})
+    assert twice.record.suppressed == again.record.suppressed
+    with pytest.raises(KeyError):
+        disclosure.carry_suppression(rates, label_col=label, column="crises",
+                                     labels={"5"})
