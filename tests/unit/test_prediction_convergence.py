@@ -21,7 +21,7 @@ from lifetools.prediction.intervals import two_stage_interval
 from lifetools.prediction.lasso import fit_lasso_model
 from lifetools.prediction.penalised import fit_ridge_model, ridge_fit
 from lifetools.prediction.validation import BootstrapValidation
-from lifetools.reports.crisis_parts import UNRELIABLE_LIMIT, fit_reliability
+from lifetools.reports.crisis_internal import UNRELIABLE_LIMIT, fit_reliability
 
 SPEC = ModelSpec("y", linear=("x", "rare"))
 
@@ -188,3 +188,4 @@ def test_fit_reliability_flags_a_development_fit_that_did_not_converge():
     assert part.flagged
     assert "did not converge itself" in str(part.text)
     assert _gate(part.text) == []
+

@@ -195,7 +195,7 @@ def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
 
 
 def test_analyse_crisis_risk_fine_gray_risk_groups_with_fit_intervals(report):
-    from lifetools.reports.crisis_parts import RISK_GROUP_COLUMN
+    from lifetools.reports.crisis_models import RISK_GROUP_COLUMN
 
     table = report.fine_gray_groups
     assert list(table.iloc[:, 0]) == ["Everyone", "First fifth (least predicted risk)",
@@ -284,10 +284,10 @@ def test_analyse_crisis_risk_fine_gray_hazard_ratios_released_as_protected_table
 
 
 def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(report):
+    from lifetools.reports.crisis_internal import internal_validation
     from lifetools.reports.crisis_parts import (
         crisis_spec,
         imputed_cohort,
-        internal_validation,
         with_missing_honos,
     )
 
@@ -443,7 +443,7 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
 def test_internal_validation_table_uses_kept_samples_and_632plus():
     from lifetools.prediction import BootstrapValidation
     from lifetools.prediction.validation import INDICES
-    from lifetools.reports.crisis_parts import internal_validation_table
+    from lifetools.reports.crisis_internal import internal_validation_table
     from lifetools.reports.prediction import MEASURES
 
     summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0, 0, 0.15],
@@ -470,7 +470,7 @@ def test_internal_validation_table_two_stage_column_from_its_limits():
     from lifetools.prediction import BootstrapValidation
     from lifetools.prediction.intervals import TwoStageInterval
     from lifetools.prediction.validation import INDICES
-    from lifetools.reports.crisis_parts import (
+    from lifetools.reports.crisis_internal import (
         TWO_STAGE_COLUMN,
         internal_validation_table,
     )
@@ -500,7 +500,7 @@ def test_internal_validation_table_zero_by_construction_reads_zero_whatever_its_
     # (two ways of computing the logistic function differ in the last bit): "0.000", never "-0.000"
     from lifetools.prediction import BootstrapValidation
     from lifetools.prediction.validation import INDICES
-    from lifetools.reports.crisis_parts import internal_validation_table
+    from lifetools.reports.crisis_internal import internal_validation_table
     from lifetools.reports.prediction import MEASURES
 
     summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0.18, -3e-16, 0.15],

@@ -38,20 +38,24 @@ from lifetools.prediction.intervals import (
     net_benefit_interval,
     two_stage_interval,
 )
+from lifetools.reports.crisis_internal import (
+    fit_reliability,
+    internal_validation,
+    internal_validation_table,
+)
+from lifetools.reports.crisis_models import (
+    model_comparison,
+    risk_group_table,
+    time_to_event,
+)
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     IMPUTATIONS,
     characteristics,
     continuous_characteristics,
     crisis_spec,
-    fit_reliability,
     imputed_cohort,
-    internal_validation,
-    internal_validation_table,
     missing_table,
-    model_comparison,
-    risk_group_table,
-    time_to_event,
     with_missing_honos,
 )
 from lifetools.reports.sentences import (
@@ -159,7 +163,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     internal : {"mi-boot", "boot-mi"}
         Internal validation with imputed predictors: bootstrap within each imputed copy
         (MI-boot, default) or imputation repeated inside each bootstrap sample (boot-MI;
-        :func:`lifetools.reports.crisis_parts.internal_validation`).
+        :func:`lifetools.reports.crisis_internal.internal_validation`).
 
     Notes
     -----
@@ -180,7 +184,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     with or without a crisis suppressed). Beside the model: a cross-validated ridge
     model and a cross-validated lasso model validated the same way (each penalty
     re-chosen in every bootstrap sample), and a Fine-Gray 12-month cumulative
-    incidence with death competing (:mod:`lifetools.reports.crisis_parts`); participant
+    incidence with death competing (:mod:`lifetools.reports.crisis_models`); participant
     characteristics of both cohorts; the TRIPOD+AI checklist generated from the
     computed metadata (:mod:`lifetools.reports.tripod`). Tested in
     ``tests/unit/test_prediction_report.py``.
