@@ -189,3 +189,17 @@ def test_fit_reliability_flags_a_development_fit_that_did_not_converge():
     assert "did not converge itself" in str(part.text)
     assert _gate(part.text) == []
 
+
+def test_bootstrap_within_imputed_copies_counts_every_copys_unreliable_samples(frame):
+    # MI-boot (the report's default internal validation) summed n_boot and n_failed over
+    # the copies but dropped n_unreliable, so the page said every sample was fitted
+    # reliably whatever happened (issue 19)
+    from lifetools.prediction.imputation import bootstrap_validation_imputed
+
+    shuffled = frame.sample(frac=1.0, random_state=5).reset_index(drop=True)
+    copies = [frame, shuffled]
+    pooled = bootstrap_validation_imputed(copies, SPEC, n_boot=60, seed=7)
+    each = [bootstrap_validation(c, SPEC, n_boot=30, seed=7 + i) for i, c in enumerate(copies)]
+    assert pooled.n_unreliable == sum(b.n_unreliable for b in each)
+    assert pooled.n_unreliable > 0  # about one sample in seven draws no rare event
+    assert pooled.n_boot + pooled.n_failed == 60
