@@ -18,11 +18,12 @@ from lifetools.prediction import ModelSpec
 from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
 from lifetools.prediction.imputation import bootstrap_validation_imputed
 from lifetools.prediction.intervals import TwoStageInterval
+from lifetools.prediction.penalised import RidgeModel
 from lifetools.prediction.validation import BootstrapValidation
 from lifetools.reports.crisis_parts import INTERNAL_METHODS, imputed_cohort
 
-__all__ = ["INTERVAL_INDICES", "TWO_STAGE_COLUMN", "UNRELIABLE_LIMIT", "FitReliability",
-           "fit_reliability", "internal_validation", "internal_validation_table"]
+__all__ = ["INTERVAL_INDICES", "OTHER_PARTS", "TWO_STAGE_COLUMN", "UNRELIABLE_LIMIT",
+           "FitReliability", "fit_reliability", "other_fits", "internal_validation", "internal_validation_table"]
 
 
 def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
@@ -98,15 +99,50 @@ corrected slope by less than 0.01, the precision it is shown to
 (``tests/reference/test_validate_separation_against_r.py``)."""
 
 
+OTHER_PARTS = {
+    "outer": "the nested bootstrap interval's outer samples",
+    "inner": "the nested bootstrap interval's inner samples",
+    "ridge_boot": "the ridge model's bootstrap samples",
+    "ridge_folds": "the ridge model's cross-validation folds at its chosen penalty",
+    "lasso_boot": "the lasso model's bootstrap samples",
+    "lasso_folds": "the lasso model's cross-validation folds at its chosen penalty",
+}
+"""The parts of the crisis report's resampling beyond the internal validation's
+bootstrap, in the words the fit-reliability sentence names them by (:func:`other_fits`)."""
+
+
+def other_fits(two_stage: TwoStageInterval, ridge: RidgeModel, lasso: RidgeModel
+               ) -> dict[str, int]:
+    """The fits that raised or were unreliable in each part of :data:`OTHER_PARTS`.
+
+    From what each part computed: the two-stage interval's outer and inner samples
+    (``n_failed + n_unreliable``, ``n_inner_failed + n_inner_unreliable``), the ridge
+    and lasso bootstraps (``method["bootstrap_failed"] + method["bootstrap_unreliable"]``,
+    as :func:`lifetools.reports.crisis_models.model_comparison` records them) and their
+    cross-validation folds at the chosen penalty (``method["cv_folds_unreliable"]``).
+    """
+    def boot(model: RidgeModel) -> int:
+        return int(model.method.get("bootstrap_failed", 0)
+                   + model.method.get("bootstrap_unreliable", 0))
+
+    return {"outer": int(two_stage.n_failed + two_stage.n_unreliable),
+            "inner": int(two_stage.n_inner_failed + two_stage.n_inner_unreliable),
+            "ridge_boot": boot(ridge),
+            "ridge_folds": int(ridge.method.get("cv_folds_unreliable", 0)),
+            "lasso_boot": boot(lasso),
+            "lasso_folds": int(lasso.method.get("cv_folds_unreliable", 0))}
+
+
 @dataclass(frozen=True)
 class FitReliability:
     """How many resampled fits could not be fitted reliably, in words, with a verdict.
 
-    ``share``: of the internal validation's bootstrap samples, the share left out (the
-    fit raised) or fitted unreliably (kept); ``flagged``: ``share`` above
-    :data:`UNRELIABLE_LIMIT`; ``others``: unreliable or failed fits in the rest of the
-    resampling (the nested interval's outer and inner samples, the ridge and lasso
-    bootstraps, and the cross-validation folds at the chosen penalties).
+    ``development_converged``: whether the model developed on the whole cohort
+    converged; ``share``: of the internal validation's bootstrap samples, the share left
+    out (the fit raised) or fitted unreliably (kept); ``flagged``: ``share`` above
+    :data:`UNRELIABLE_LIMIT`, or the development model did not converge; ``others``:
+    unreliable or failed fits in the rest of the resampling, in all, and ``parts`` the
+    same by part (:data:`OTHER_PARTS`' keys, in its order).
     """
 
     drawn: int
@@ -115,56 +151,100 @@ class FitReliability:
     share: float
     flagged: bool
     text: ProtectedText
+    development_converged: bool = True
+    parts: tuple[tuple[str, int], ...] = ()
 
 
-def fit_reliability(boot: BootstrapValidation, *, others: int = 0) -> FitReliability:
-    """The sentence saying how many resampled fits could not be fitted reliably.
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
+
+def fit_reliability(boot: BootstrapValidation, *, development_converged: bool = True,
+                    others: Mapping[str, int] | None = None) -> FitReliability:
+    """The sentence saying whether the development model and its resampled fits could
+    be fitted reliably.
+
+    Parameters
+    ----------
+    boot : BootstrapValidation
+        The internal validation; ``boot.converged`` is whether its own fit on the
+        original data (each imputed copy) converged.
+    development_converged : bool
+        Whether the published model (pooled over the copies) converged.
+    others : mapping, optional
+        Unreliable or failed fits in each other part of the resampling, keyed as
+        :data:`OTHER_PARTS` (:func:`other_fits`).
+
+    Notes
+    -----
     A fit is unreliable when it did not converge or showed separation
     (:attr:`lifetools.prediction.FrozenModel.converged` False); such samples are kept in
     the optimism as ``rms::validate`` keeps them. Samples whose fit raised are left out,
-    as ``rms::validate`` leaves out a failed fit, and counted here too. Above
-    :data:`UNRELIABLE_LIMIT` the sentence says the corrected calibration measures are
-    not to be relied on; if the model developed on the whole cohort did not converge
-    (``boot.converged`` False) it is flagged and says so whatever the samples did. Tested in ``tests/unit/test_prediction_convergence.py``.
+    as ``rms::validate`` leaves out a failed fit, and counted here too. The sentence
+    opens with the development model (converged or not: both ``development_converged``
+    and ``boot.converged`` must hold) and goes on to the samples, so a page never says
+    the samples were fitted reliably without saying what became of the model itself;
+    then the other parts, each named. Above :data:`UNRELIABLE_LIMIT` it says the
+    corrected calibration measures are not to be relied on; a development model that
+    did not converge is flagged whatever the samples did. Tested in
+    ``tests/unit/test_prediction_convergence.py``.
     """
+    unknown = set(others or {}) - set(OTHER_PARTS)
+    if unknown:
+        raise ValueError(f"unknown parts of the resampling: {sorted(unknown)}")
+    parts = tuple((k, int((others or {}).get(k, 0))) for k in OTHER_PARTS)
+    total = sum(n for _, n in parts)
+    converged = bool(development_converged and boot.converged)
     drawn = boot.n_boot + boot.n_failed
     bad = boot.n_failed + boot.n_unreliable
     share = bad / drawn if drawn else float("nan")
     flagged = bool(share > UNRELIABLE_LIMIT) if drawn else True
     params = {"k": Parameter(int(bad), "bootstrap samples not fitted reliably"),
               "n": Parameter(int(drawn), "bootstrap samples"),
-              "m": Parameter(int(others), "resampled fits not fitted reliably")}
+              "m": Parameter(int(total), "resampled fits not fitted reliably"),
+              **{f"p_{k}": Parameter(n, "resampled fits not fitted reliably")
+                 for k, n in parts if n}}
     one = bad == 1  # "1 bootstrap sample ... it", never "1 bootstrap samples"
-    head = ("In the internal validation, {k} bootstrap "
-            + ("sample" if one else "samples") + " could not be fitted "
-            "reliably (the fit did not converge, or a predictor separated the people "
-            "with and without a crisis in the sample) out of {n} bootstrap samples drawn."
-            if bad else
-            "Each of the {n} bootstrap samples of the internal validation was fitted "
-            "reliably (the fit converged and no predictor separated the outcome).")
+    model = ("The model developed on the whole cohort converged" if converged else
+             "The model developed on the whole cohort did not converge (a predictor "
+             "separated the people with and without a crisis, or the fit did not "
+             "settle)")
     if bad:
-        head += (" The corrected figures include " + ("it" if one else "them")
-                 + ", as R's rms::validate does; leaving "
-                 + ("it" if one else "them") + " out would flatter the model.")
-    tail = (" In the rest of the resampling (the nested bootstrap interval, the ridge and "
-            "lasso bootstraps and their cross-validation folds), {m} more "
-            + ("fit" if others == 1 else "fits") + " could not be fitted reliably."
-            if others else "")
+        head = (model + "; in the internal validation, {k} bootstrap "
+                + ("sample" if one else "samples") + " could not be fitted "
+                "reliably (the fit did not converge, or a predictor separated the people "
+                "with and without a crisis in the sample) out of {n} bootstrap samples "
+                "drawn. The corrected figures include " + ("it" if one else "them")
+                + ", as R's rms::validate does; leaving " + ("it" if one else "them")
+                + " out would flatter the model.")
+    else:
+        head = (model + (", and" if converged else ", although") + " each of the {n} "
+                "bootstrap samples of the internal validation was fitted reliably (the "
+                "fit converged and no predictor separated the outcome).")
     verdict = (" That is more than the report allows (see the methods page): the "
                "corrected calibration slope and intercept depend on where those fits "
                "stopped and should not be relied on; the corrected C-statistic and Brier "
                "score are hardly affected."
                if flagged and bad else "")
-    if not boot.converged:  # the model itself: flagged whatever the samples did
-        verdict += (" The model developed on the whole cohort did not converge itself (a "
-                    "predictor separated the outcome): none of its performance figures "
-                    "should be relied on.")
-    used = {k: v for k, v in params.items()
-            if "{" + k + "}" in head + tail}
-    return FitReliability(drawn=drawn, unreliable=bad, others=int(others), share=share,
-                          flagged=(flagged and bool(bad)) or not boot.converged,
-                          text=compose(head + tail + verdict, **used))
+    if not converged:  # the model itself: flagged whatever the samples did
+        verdict += (" As the model itself did not converge, none of its performance "
+                    "figures should be relied on.")
+    if total:
+        listed = _listed(["{p_" + k + "} of " + OTHER_PARTS[k] for k, n in parts if n])
+        tail = (" In the rest of the resampling, {m} more "
+                + ("fit" if total == 1 else "fits") + " could not be fitted reliably: "
+                + listed + ".")
+    else:
+        tail = (" Every fit in the rest of the resampling (the nested bootstrap interval, "
+                "the ridge and lasso bootstraps and their cross-validation folds at the "
+                "chosen penalties) was fitted reliably." if others is not None else "")
+    words = head + verdict + tail
+    used = {k: v for k, v in params.items() if "{" + k + "}" in words}
+    return FitReliability(drawn=drawn, unreliable=bad, others=total, share=share,
+                          flagged=(flagged and bool(bad)) or not converged,
+                          text=compose(words, **used), development_converged=converged,
+                          parts=parts)
+
 
 INTERVAL_INDICES = ("c", "brier")
 """The internal-validation indexes shown with a location-shifted interval and a .632+

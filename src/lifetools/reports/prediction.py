@@ -42,6 +42,7 @@ from lifetools.reports.crisis_internal import (
     fit_reliability,
     internal_validation,
     internal_validation_table,
+    other_fits,
 )
 from lifetools.reports.crisis_models import (
     model_comparison,
@@ -239,11 +240,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
         seed=seed, folds=COMPARISON_FOLDS)
     zeros = int(lasso.method["zero_coefficients"])
-    reliability = fit_reliability(boot, others=int(
-        two_stage.n_failed + two_stage.n_unreliable + two_stage.n_inner_failed
-        + two_stage.n_inner_unreliable
-        + sum(int(m.method.get(k, 0)) for m in (ridge, lasso)
-              for k in ("bootstrap_failed", "bootstrap_unreliable", "cv_folds_unreliable"))))
+    reliability = fit_reliability(
+        boot, development_converged=bool(frozen.converged and not fit.warnings),
+        others=other_fits(two_stage, ridge, lasso))
     lasso_drawn = int(lasso.method["bootstrap_samples"] + lasso.method["bootstrap_failed"])
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
