@@ -515,3 +515,46 @@ def test_internal_validation_table_zero_by_construction_reads_zero_whatever_its_
     assert (row["apparent"], row["optimism"], row["corrected"]) == ("0.000", "-0.020",
                                                                     "0.020")
     assert table.loc["Recalibration intercept (log-odds)", "corrected"] == "-0.020"
+
+
+def test_estimate_text_through_the_one_formatter_zero_never_negative():
+    from lifetools.formatting import MISSING
+    from lifetools.reports.crisis_parts import estimate_text
+
+    assert estimate_text(0.71234, 0.69012, 0.73391) == "0.712 (0.690 to 0.734)"
+    assert estimate_text(-0.0004, -0.0312, 0.0301) == "0.000 (-0.031 to 0.030)"  # not -0.000
+    assert estimate_text(0.18149) == "0.181"  # no interval: the estimate alone
+    assert estimate_text(0.5, float("nan"), 0.7) == "0.500"
+    assert estimate_text(float("nan"), 0.1, 0.2) == MISSING
+    assert estimate_text(float("inf")) == MISSING  # never "inf"
+    assert estimate_text(None, missing="not shown") == "not shown"
+
+
+def test_crisis_settings_written_as_before_through_the_formatter():
+    from lifetools.prediction import rcs_centiles
+    from lifetools.prediction.penalised import PENALTY_GRID
+    from lifetools.reports.prediction import _setting
+
+    # every ridge penalty, knot centile and drift band as f"{v:g}" wrote them
+    for value in (*PENALTY_GRID, *rcs_centiles(3), *rcs_centiles(5), 0.8, 1.2, -0.2, 0.2,
+                  0.0123456789):
+        assert _setting(value) == f"{value:g}", value
+    assert _setting(0.000043219) == "0.000043219"  # where :g wrote "4.3219e-05"
+
+
+def test_continuous_characteristics_medians_and_missing_information_formatted():
+    from lifetools.prediction import ModelSpec
+    from lifetools.reports.crisis_parts import continuous_characteristics, missing_table
+
+    dev = pd.DataFrame({"age": [20.0, 30.0, 40.0, 50.0, 60.0], "years_in_care": [1.0] * 5,
+                        "honos": [np.nan] * 5, "prior_ae": [0, 0, 1, 2, 3]})
+    table = continuous_characteristics(dev, dev).set_index("characteristic")
+    assert table.loc["Age, years", "development: median (quartiles)"] == \
+        "40.0 (30.0 to 50.0)"
+    assert table.loc["HoNOS, where recorded", "validation: median (quartiles)"] == \
+        "not recorded"
+    spec = ModelSpec("crisis", linear=("honos", "prior_ae"))
+    missing = missing_table(dev, dev.assign(honos=1.0), spec=spec, m=10, fmi=0.2349)
+    row = missing.set_index("predictor").loc["honos"]
+    assert row["handling"] == "multiple imputation (10 copies)"
+    assert row["fraction of missing information"] == "0.23"

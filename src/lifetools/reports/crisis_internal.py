@@ -285,11 +285,13 @@ def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, st
         if index not in INTERVAL_INDICES:
             return "not defined"
         low, high = boot.interval(index)
-        return "not estimated" if np.isnan(low) else f"{low:.3f} to {high:.3f}"
+        return "not estimated" if np.isnan(low) else format_value((low, high),
+                                                                  kind="interval", digits=3)
 
     def plus(index: str) -> str:
         value = summary.loc[index, "corrected_632plus"] if index in INTERVAL_INDICES else np.nan
-        return "not defined" if np.isnan(value) else f"{value:.3f}"
+        return "not defined" if np.isnan(value) else format_value(value, kind="estimate",
+                                                                  digits=3)
 
     table = pd.DataFrame({
         "measure": [labels[i] for i in summary.index],
@@ -305,6 +307,7 @@ def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, st
         limits = two_stage.summary.set_index("index")
         table.insert(5, TWO_STAGE_COLUMN, [
             "not estimated" if np.isnan(limits.loc[i, "ci_lower"])
-            else f"{limits.loc[i, 'ci_lower']:.3f} to {limits.loc[i, 'ci_upper']:.3f}"
+            else format_value((limits.loc[i, "ci_lower"], limits.loc[i, "ci_upper"]),
+                              kind="interval", digits=3)
             for i in summary.index])
     return table

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from lifetools.formatting import format_interval
+from lifetools.formatting import format_interval, format_value
 from lifetools.prediction import FrozenModel, ModelSpec
 from lifetools.prediction.cif_interval import risk_group_intervals
 from lifetools.prediction.imputation import (
@@ -34,7 +34,7 @@ from lifetools.prediction.time_to_event import (
     pool_fine_gray_risk,
 )
 from lifetools.prediction.validation import BootstrapValidation
-from lifetools.reports.crisis_parts import COMPARISON_FOLDS
+from lifetools.reports.crisis_parts import COMPARISON_FOLDS, estimate_text
 from lifetools.survival.competing import estimate_cif
 
 __all__ = ["COMPARED", "FIFTHS", "RISK_GROUP_COLUMN", "FineGrayPart", "model_comparison",
@@ -112,18 +112,21 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
              "lasso": lasso_boot.summary.set_index("index")}
 
     def shown(table: pd.DataFrame, m: str) -> str:
-        est, lo, hi = table.loc[m, ["estimate", "ci_lower", "ci_upper"]]
-        return f"{est:.3f}" if np.isnan(lo) else f"{est:.3f} ({lo:.3f} to {hi:.3f})"
+        return estimate_text(*table.loc[m, ["estimate", "ci_lower", "ci_upper"]])
+
+    def corrected(name: str, m: str) -> str:
+        return format_value(boots[name].loc[m, "corrected"], kind="estimate", digits=3)
 
     rows = [{"measure": label,
-             "shrunk logistic, optimism-corrected": f"{boots['shrunk'].loc[m, 'corrected']:.3f}",
-             "ridge, optimism-corrected": f"{boots['ridge'].loc[m, 'corrected']:.3f}",
-             "lasso, optimism-corrected": f"{boots['lasso'].loc[m, 'corrected']:.3f}",
+             "shrunk logistic, optimism-corrected": corrected("shrunk", m),
+             "ridge, optimism-corrected": corrected("ridge", m),
+             "lasso, optimism-corrected": corrected("lasso", m),
              "shrunk logistic, next edition (95% CI)": shown(later["shrunk"], m),
              "ridge, next edition (95% CI)": shown(later["ridge"], m),
              "lasso, next edition (95% CI)": shown(later["lasso"], m)}
             for m, label in COMPARED.items()]
     return pd.DataFrame(rows), ridge, lasso
+
 
 @dataclass(frozen=True)
 class FineGrayPart:
@@ -214,8 +217,7 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
         tables[name] = table
 
     def shown(table: pd.DataFrame, m: str) -> str:
-        est, lo, hi = table.loc[m, ["estimate", "ci_lower", "ci_upper"]]
-        return f"{est:.3f}" if np.isnan(lo) else f"{est:.3f} ({lo:.3f} to {hi:.3f})"
+        return estimate_text(*table.loc[m, ["estimate", "ci_lower", "ci_upper"]])
 
     labels = {**COMPARED, "oe_ratio": "Observed / expected events",
               "mean_risk": "Mean predicted 12-month risk",

@@ -12,12 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lifetools.formatting import MISSING, finite, format_interval, format_value
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.imputation import impute_predictors
 
 __all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS",
            "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
-           "continuous_characteristics", "crisis_spec", "imputed_cohort", "missing_table",
+           "continuous_characteristics", "crisis_spec", "estimate_text", "imputed_cohort", "missing_table",
            "with_missing_honos"]
 
 IMPUTATIONS = 10
@@ -68,17 +69,31 @@ def imputed_cohort(data: pd.DataFrame, spec: ModelSpec, *, m: int, seed: int
     return impute_predictors(data, impute=["honos"], predictors=COMPLETE_PREDICTORS,
                              outcome_col="crisis", m=m, seed=seed)
 
+def estimate_text(value: float, low: float = float("nan"), high: float = float("nan"), *,
+                  digits: int = 3, missing: str = MISSING) -> str:
+    """An estimate with its interval, or alone when it has none ("0.712 (0.690 to
+    0.733)", "0.181"), through the one number formatter
+    (:func:`lifetools.formatting.format_value`): a zero never reads "-0.000";
+    ``missing`` when the estimate is missing or not finite."""
+    if finite(value) is None:
+        return missing
+    if finite(low) is None or finite(high) is None:
+        return format_value(value, kind="estimate", digits=digits)
+    return format_interval(value, low, high, kind="estimate", digits=digits)
+
+
 def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,
                   m: int, fmi: float) -> pd.DataFrame:
     """People with each predictor missing in each cohort, and how it was handled."""
     rows = []
     for col in spec.columns:
         handled = ("none missing" if not (dev[col].isna().any() or val[col].isna().any())
-                   else f"multiple imputation ({m} copies)")
+                   else f"multiple imputation ({format_value(m, kind='magnitude')} copies)")
         rows.append({"predictor": col, "missing, development": int(dev[col].isna().sum()),
                      "missing, validation": int(val[col].isna().sum()), "handling": handled,
                      "fraction of missing information": (
-                         f"{fmi:.2f}" if col == "honos" and m > 1 else "")})
+                         format_value(fmi, kind="estimate", digits=2)
+                         if col == "honos" and m > 1 else "")})
     return pd.DataFrame(rows)
 
 
@@ -112,7 +127,7 @@ def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataF
         if v.empty:
             return "not recorded"
         q1, q2, q3 = np.quantile(v, [0.25, 0.5, 0.75])
-        return f"{q2:.1f} ({q1:.1f} to {q3:.1f})"
+        return format_interval(q2, q1, q3, kind="estimate", digits=1)
 
     continuous = {"age": "Age, years", "years_in_care": "Time in care, years",
                   "honos": "HoNOS, where recorded",

@@ -20,6 +20,7 @@ from lifetools.disclosure import (
     protect_count,
     protected_count,
 )
+from lifetools.formatting import format_value
 from lifetools.labels import TERMS, label, with_words
 from lifetools.prediction import (
     calibration_curve,
@@ -55,6 +56,7 @@ from lifetools.reports.crisis_parts import (
     characteristics,
     continuous_characteristics,
     crisis_spec,
+    estimate_text,
     imputed_cohort,
     missing_table,
     with_missing_honos,
@@ -85,10 +87,25 @@ the landing page's main point in ``analyses/analyses.yml`` uses the same words."
 
 def _fmt(value: float, low: float = float("nan"), high: float = float("nan"),
          digits: int = 3) -> str:
-    if value is None or np.isnan(value):
-        return "not shown"
-    text = f"{value:.{digits}f}"
-    return text if np.isnan(low) else f"{text} ({low:.{digits}f} to {high:.{digits}f})"
+    return estimate_text(value, low, high, digits=digits, missing="not shown")
+
+
+def _places(value: float, figures: int = 6) -> int:
+    """Decimal places that write ``value`` to ``figures`` significant figures with no
+    trailing zero (as ``f"{value:g}"`` for the report's settings: 0.8, 27.5, 2.15443),
+    for :func:`lifetools.formatting.format_value`."""
+    if not value:
+        return 0
+    places = max(figures - 1 - int(np.floor(np.log10(abs(value)))), 0)
+    target = round(value, places)
+    while places and round(value, places - 1) == target:
+        places -= 1
+    return places
+
+
+def _setting(value: float) -> str:
+    """A setting or a chosen penalty written as ``f"{value:g}"`` wrote it."""
+    return format_value(value, kind="estimate", digits=_places(value))
 
 
 def _penalty_estimate(penalty: float) -> Estimate:
@@ -210,7 +227,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                                r2_cs=r2_fraction * max_r2)
     sample = size.summary.assign(
         shrinkage=size.summary["shrinkage"].map(lambda s: _fmt(s)),
-        epp=size.summary["epp"].map(lambda e: f"{e:.1f}"))[["criterion", "n", "shrinkage",
+        epp=size.summary["epp"].map(lambda e: format_value(e, kind="estimate", digits=1)))[["criterion", "n", "shrinkage",
                                                             "epp"]]
     sample = sample.rename(columns={"n": "people needed", "epp": "events per parameter"})
     half = (fit.summary["ci_upper"] - fit.summary["ci_lower"]).to_numpy() / 2
@@ -228,7 +245,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
             _fmt(e, lo, hi) for e, lo, hi in zip(shown["estimate"], shown["ci_lower"],
                                                  shown["ci_upper"], strict=True)]})
     knots = pd.DataFrame({"variable": list(frozen.knots),
-                          "knots": [", ".join(f"{k:.2f}" for k in v)
+                          "knots": [", ".join(format_value(k, kind="estimate", digits=2)
+                                              for k in v)
                                     for v in frozen.knots.values()]})
     boot, mi_boot, internal_method = internal_validation(
         dev, dev_copies, spec, method=internal, n_boot=n_boot, seed=seed,
@@ -399,7 +417,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     )
     def count(n: int) -> str:
         shown = protect_count(n)
-        return "[c]" if shown is None else f"{shown:,}"
+        return "[c]" if shown is None else format_value(shown, kind="count")
 
     meta = {
         "horizon_days": 365, "development_date": development.index_date,
@@ -425,26 +443,34 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "validation_crises": count(int(val["crisis"].sum())),
         "missing_handling": (
             f"HoNOS missing for {count(int(dev['honos'].isna().sum()))} people in "
-            f"development: {len(dev_copies)} imputations by chained equations with the "
+            f"development: {format_value(len(dev_copies), kind='magnitude')} imputations "
+            "by chained equations with the "
             "outcome, Rubin's rules." if len(dev_copies) > 1 else
             "No predictor value missing in the model: nothing imputed."),
         "splines": "; ".join(
-            f"{label(c)}: restricted cubic spline, {k} knots at "
-            f"{', '.join(f'{v:.2f}' for v in frozen.knots[c])} (Harrell's centiles "
-            f"{', '.join(f'{q:g}' for q in rcs_centiles(k))})"
+            f"{label(c)}: restricted cubic spline, {format_value(k, kind='magnitude')} "
+            "knots at " + ", ".join(format_value(v, kind="estimate", digits=2)
+                                    for v in frozen.knots[c])
+            + " (Harrell's centiles " + ", ".join(_setting(q) for q in rcs_centiles(k))
+            + ")"
             for c, k in spec.splines.items()),
-        "estimator": f"{fit.method['estimator']} (factor {frozen.shrinkage:.2f})",
+        "estimator": f"{fit.method['estimator']} (factor "
+                     f"{format_value(frozen.shrinkage, kind='estimate', digits=2)})",
         "internal_method": internal_method,
-        "slope_band": f"{slope_band[0]:g} to {slope_band[1]:g}",
-        "citl_band": f"{citl_band[0]:g} to {citl_band[1]:g}",
-        "comparison": f"Ridge logistic, penalty {ridge.penalty:g} by cross-validation, "
+        "slope_band": f"{_setting(slope_band[0])} to {_setting(slope_band[1])}",
+        "citl_band": f"{_setting(citl_band[0])} to {_setting(citl_band[1])}",
+        "comparison": f"Ridge logistic, penalty {_setting(ridge.penalty)} by "
+                      "cross-validation, "
                       "validated the same way; lasso logistic, penalty "
-                      f"{lasso.penalty:g} by cross-validation, {parameters - zeros} "
-                      f"coefficients kept and {zeros} removed, validated the same way "
-                      f"(the penalty re-chosen in each of {lasso_drawn} bootstrap samples); "
+                      f"{_setting(lasso.penalty)} by cross-validation, "
+                      f"{format_value(parameters - zeros, kind='magnitude')} coefficients "
+                      f"kept and {format_value(zeros, kind='magnitude')} removed, validated "
+                      "the same way (the penalty re-chosen in each of "
+                      f"{format_value(lasso_drawn, kind='magnitude')} bootstrap samples); "
                       "a Fine-Gray model at 12 months.",
         "min_events": min_count,
-        "thresholds": f"{min(thresholds):.0%} to {max(thresholds):.0%}",
+        "thresholds": " to ".join(format_value(100 * t, kind="percentage", digits=0)
+                                  for t in (min(thresholds), max(thresholds))),
         "release": "published" if release.released else f"withheld: {release.reason}",
         "fine_gray_release": "published" if fg_release.released
                              else f"withheld: {fg_release.reason}",
