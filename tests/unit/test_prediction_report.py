@@ -99,7 +99,7 @@ def test_analyse_crisis_risk_published_tables_carry_no_person_rows(report):
                   report.temporal, report.calibration, report.decision, report.fairness):
         assert "person_id" not in table.columns
         assert len(table) < 50
-    fair = report.fairness
+    fair = report.before_release["fairness"]
     suppressed = fair["C-statistic (95% CI)"].str.startswith("suppressed")
     few = np.minimum(fair["crises"], fair["people"] - fair["crises"]) < 10
     assert (suppressed == few).all() and suppressed.any()
@@ -118,8 +118,8 @@ def test_prediction_figures_are_marked(report):
     from lifetools import plots
     from lifetools.publication import is_marked
 
-    assert is_marked(plots.plot_calibration_curve(report.calibration).figure)
-    assert is_marked(plots.plot_decision_curve(report.decision).figure)
+    assert is_marked(plots.plot_calibration_curve(report.calibration_figure).figure)
+    assert is_marked(plots.plot_decision_curve(report.decision_figure).figure)
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -186,7 +186,7 @@ def test_analyse_crisis_risk_lasso_optimism_corrected_and_said_why_not_published
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
-    table = report.time_to_event.set_index("measure")
+    table = report.before_release["time_to_event"].set_index("measure")
     fg = table["Fine-Gray, 12-month cumulative incidence (95% CI)"]
     assert fg.loc["C-statistic"].startswith("0.") and "to" in fg.loc["C-statistic"]
     logistic = table["logistic (shrunk), 12-month risk (95% CI)"]
@@ -197,7 +197,7 @@ def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
 def test_analyse_crisis_risk_fine_gray_risk_groups_with_fit_intervals(report):
     from lifetools.reports.crisis_models import RISK_GROUP_COLUMN
 
-    table = report.fine_gray_groups
+    table = report.before_release["fine_gray_groups"]
     assert list(table.iloc[:, 0]) == ["Everyone", "First fifth (least predicted risk)",
                                       "Second fifth", "Third fifth", "Fourth fifth",
                                       "Last fifth (most predicted risk)"]
@@ -380,7 +380,16 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
              tables.show_table(report.fine_gray_groups, name="fine-gray-risk-groups",
                                count_cols=["people"],
                                caption="Fine-Gray model: predicted 12-month cumulative "
-                                       "incidence by risk group (95% CI)")]
+                                       "incidence by risk group (95% CI)"),
+             # issue 19: the model's outputs, tied to its release, as the notebook
+             # shows them
+             tables.show_table(report.calibration, name="calibration-curve",
+                               caption="Flexible calibration"),
+             tables.show_table(report.decision, name="decision-curve",
+                               not_counts=["treat_none"], caption="Net benefit"),
+             tables.show_table(report.fairness, name="fairness",
+                               count_cols=["people", "crises"],
+                               caption="Performance by sex, ethnic group and deprivation")]
     for obj in shown:
         cell = nbformat.v4.new_code_cell("lt.tables.show_table(...)")
         data, metadata = obj._repr_mimebundle_()
@@ -404,7 +413,7 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
     # internal table's corrected C and Brier with a location-shifted interval and .632+
     temporal = report.temporal.set_index("measure")["estimate (95% CI)"]
     assert " to " in temporal["Brier score"]
-    decision = report.decision
+    decision = report.before_release["decision"]
     assert ((decision["model_lower"] <= decision["model"])
             & (decision["model"] <= decision["model_upper"])).all()
     internal = report.internal.set_index("measure")
@@ -429,7 +438,7 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
     for column in comparison.columns:
         if "next edition" in column:
             assert " to " in comparison.loc["Brier score", column]
-    fg = report.time_to_event.set_index("measure")
+    fg = report.before_release["time_to_event"].set_index("measure")
     for column in fg.columns:
         for measure in ("Brier score", "Mean predicted 12-month risk",
                         "Observed 12-month cumulative incidence (Aalen-Johansen)"):
@@ -558,3 +567,53 @@ def test_continuous_characteristics_medians_and_missing_information_formatted():
     row = missing.set_index("predictor").loc["honos"]
     assert row["handling"] == "multiple imputation (10 copies)"
     assert row["fraction of missing information"] == "0.23"
+
+
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s (shared fixture)
+def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
+    # issue 19: the calibration curve, decision curve, fairness, time-to-event and
+    # Fine-Gray risk-group tables are the models' outputs: each model column is recorded
+    # as released by lt.disclosure.model_release (the stamp's estimate_headers)
+    from lifetools.disclosure import ProtectedTable
+    from lifetools.disclosure.downloads import header_rules
+    from lifetools.reports.crisis_models import (
+        FINE_GRAY_COLUMN,
+        LOGISTIC_COLUMN,
+        RISK_GROUP_COLUMN,
+    )
+
+    expected = {
+        "calibration": ["predicted", "observed", "ci_lower", "ci_upper"],
+        "decision": ["model", "model_lower", "model_upper"],
+        "fairness": ["C-statistic (95% CI)", "calibration-in-the-large (95% CI)"],
+        "time_to_event": [FINE_GRAY_COLUMN, LOGISTIC_COLUMN],
+        "fine_gray_groups": [RISK_GROUP_COLUMN]}
+    for name, columns in expected.items():
+        table = getattr(report, name)
+        assert isinstance(table, ProtectedTable), name
+        assert table.verify().record.columns_with("estimate") == columns, name
+        assert header_rules(table)["estimate_headers"], name
+    assert report.fairness.count_cols == ["people", "crises"]
+    assert report.fine_gray_groups.count_cols == ["people"]
+    # each table as its model's release decides: unchanged when released, the model's
+    # columns blank with the reason when withheld (at 8,000 people both models are
+    # withheld: fewer than 10 crises in some level; the released case is
+    # test_model_outputs_tie_each_column_to_its_models_release)
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+
+    withheld = [name for name in expected if WITHHELD_COLUMN in getattr(report, name).columns]
+    for name, columns in expected.items():
+        published = getattr(report, name).frame
+        raw = report.before_release[name]
+        if name in withheld:
+            assert published[WITHHELD_COLUMN].iloc[0].startswith(
+                ("too few events to estimate", "could not be estimated")), name
+            assert published[columns].isna().all().all(), name
+        else:
+            assert published[columns].equals(raw[columns]), name
+    release_checked = {"calibration", "decision", "fairness"} <= set(withheld) or not \
+        {"calibration", "decision", "fairness"} & set(withheld)
+    assert release_checked  # one release for the logistic model's three tables
+    # the figures draw the curves the tables come from
+    assert report.calibration_figure is report.before_release["calibration"]
+    assert report.decision_figure is report.before_release["decision"]

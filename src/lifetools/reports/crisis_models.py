@@ -37,7 +37,7 @@ from lifetools.prediction.validation import BootstrapValidation
 from lifetools.reports.crisis_parts import COMPARISON_FOLDS, estimate_text
 from lifetools.survival.competing import estimate_cif
 
-__all__ = ["COMPARED", "FIFTHS", "RISK_GROUP_COLUMN", "FineGrayPart", "model_comparison",
+__all__ = ["COMPARED", "FIFTHS", "FINE_GRAY_COLUMN", "LOGISTIC_COLUMN", "RISK_GROUP_COLUMN", "FineGrayPart", "model_comparison",
            "risk_group_table", "time_to_event"]
 
 
@@ -150,6 +150,11 @@ class FineGrayPart:
     observed_cif: float = float("nan")
 
 
+FINE_GRAY_COLUMN = "Fine-Gray, 12-month cumulative incidence (95% CI)"
+LOGISTIC_COLUMN = "logistic (shrunk), 12-month risk (95% CI)"
+"""The time-to-event table's columns: each model's numbers (:func:`time_to_event`)."""
+
+
 def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
                   spec: ModelSpec, *, logistic: Performance,
                   logistic_risks: list[np.ndarray], seed: int, horizon: int = 365
@@ -206,8 +211,8 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
     observed = observed[observed["time"] <= horizon].iloc[-1]
     tables = {}
     for name, summary, risks in (
-            ("Fine-Gray, 12-month cumulative incidence (95% CI)", result.summary, fg_risks),
-            ("logistic (shrunk), 12-month risk (95% CI)", logistic.summary,
+            (FINE_GRAY_COLUMN, result.summary, fg_risks),
+            (LOGISTIC_COLUMN, logistic.summary,
              logistic_risks)):
         table = _with_brier_interval(summary, outcome, risks, seed=seed + 2)
         table.loc["mean_risk", ["estimate", "ci_lower", "ci_upper"]] = mean_interval(

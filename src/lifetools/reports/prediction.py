@@ -16,6 +16,7 @@ from lifetools.disclosure import (
     RuleNumber,
     compose,
     get_profile,
+    model_outputs,
     model_release,
     protect_count,
     protected_count,
@@ -46,6 +47,9 @@ from lifetools.reports.crisis_internal import (
     other_fits,
 )
 from lifetools.reports.crisis_models import (
+    FINE_GRAY_COLUMN,
+    LOGISTIC_COLUMN,
+    RISK_GROUP_COLUMN,
     model_comparison,
     risk_group_table,
     time_to_event,
@@ -130,21 +134,30 @@ class CrisisRiskReport:
     release_levels: Any
     internal: pd.DataFrame
     temporal: pd.DataFrame
-    calibration: pd.DataFrame
-    decision: pd.DataFrame
-    fairness: pd.DataFrame
+    calibration: ProtectedTable  # the model's outputs, tied to its release
+    decision: ProtectedTable
+    fairness: ProtectedTable
     missing: pd.DataFrame
     comparison: pd.DataFrame
-    time_to_event: pd.DataFrame
+    time_to_event: ProtectedTable
     checklist: pd.DataFrame
     characteristics: pd.DataFrame
     fine_gray: ProtectedTable  # subdistribution hazard ratios as released
-    fine_gray_groups: pd.DataFrame  # predicted incidence by risk group (people raw)
+    fine_gray_groups: ProtectedTable  # predicted incidence by risk group
     continuous: pd.DataFrame
     drift: Any
     model_json: str
     key_results: tuple[dict[str, Any], ...]
     cohorts: tuple[CrisisCohort, CrisisCohort] = field(repr=False, default=None)
+    calibration_figure: pd.DataFrame | None = None
+    """The calibration curve the figure draws (its plot function protects what it draws)."""
+    decision_figure: pd.DataFrame | None = None
+    """The decision curve the figure draws."""
+    before_release: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
+    """The model-output tables (``calibration``, ``decision``, ``fairness``,
+    ``time_to_event``, ``fine_gray_groups``) before their models' release check, counts
+    raw: for checking the numbers, never shown (a withheld model's are blank in the
+    published tables)."""
 
 
 def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
@@ -476,16 +489,32 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                              else f"withheld: {fg_release.reason}",
         "drift_verdict": drift.verdict,
     }
+    raw = {"calibration": curve, "decision": decision, "fairness": fair,
+           "time_to_event": fg.table,
+           "fine_gray_groups": risk_group_table(fg.risk_groups, min_people=min_count)}
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
                             knots=knots, release_levels=release.levels, internal=internal_table,
-                            temporal=temporal, calibration=curve, decision=decision,
-                            fairness=fair, drift=drift,
+                            temporal=temporal, calibration=model_outputs(
+                                curve, dict.fromkeys(curve.columns, release)),
+                            decision=model_outputs(
+                                decision, dict.fromkeys(("model", "model_lower", "model_upper"),
+                                                        release), not_counts=["treat_none"]),
+                            fairness=model_outputs(
+                                fair, dict.fromkeys(("C-statistic (95% CI)",
+                                                     "calibration-in-the-large (95% CI)"),
+                                                    release),
+                                count_cols=["people", "crises"]),
+                            drift=drift, calibration_figure=curve, decision_figure=decision,
+                            before_release=raw,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
                                                   fmi=honos_fmi),
-                            comparison=comparison, time_to_event=fg.table,
+                            comparison=comparison, time_to_event=model_outputs(
+                                fg.table, {FINE_GRAY_COLUMN: fg_release,
+                                           LOGISTIC_COLUMN: release}),
                             checklist=tripod_checklist(meta),
                             characteristics=characteristics(dev, val), fine_gray=fine_gray,
-                            fine_gray_groups=risk_group_table(fg.risk_groups,
-                                                              min_people=min_count),
+                            fine_gray_groups=model_outputs(
+                                raw["fine_gray_groups"], {RISK_GROUP_COLUMN: fg_release},
+                                count_cols=["people"]),
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key, cohorts=(development, validation))
