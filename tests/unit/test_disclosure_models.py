@@ -244,6 +244,9 @@ def test_model_outputs_tie_each_column_to_its_models_release(tmp_path, monkeypat
     assert shown[WITHHELD_COLUMN].unique().tolist() == [bad.withheld]
     tables.show_table(one, name="withheld", caption="Withheld", count_cols=["people"])
     assert "[x]" in (tmp_path / "tables" / "withheld.csv").read_text()
+    curve = pd.DataFrame({"predicted": [0.1, 0.2], "observed": [0.12, 0.18]})
+    blank = model_outputs(curve, dict.fromkeys(curve.columns, bad)).frame
+    assert blank["observed"].dtype == float and blank["observed"].isna().all()
     with pytest.raises(KeyError, match="not in the table"):
         model_outputs(frame, {"elsewhere": good})
     with pytest.raises(DisclosureError, match="whole numbers but is not protected"):

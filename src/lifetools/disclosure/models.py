@@ -178,7 +178,9 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
     for column, release in releases.items():
         ModelRelease.__post_init__(release)  # sealed: made by model_release only
         if not release.released:
-            shown[column] = pd.Series([float("nan")] * len(shown), dtype=object)
+            numeric = pd.api.types.is_numeric_dtype(shown[column])  # notes keep its unit
+            shown[column] = pd.Series([float("nan")] * len(shown),
+                                      dtype=float if numeric else object)
             reasons.append(release.withheld)
     if reasons:
         shown[WITHHELD_COLUMN] = "; ".join(dict.fromkeys(reasons))
