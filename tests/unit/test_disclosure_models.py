@@ -247,6 +247,13 @@ def test_model_outputs_tie_each_column_to_its_models_release(tmp_path, monkeypat
     curve = pd.DataFrame({"predicted": [0.1, 0.2], "observed": [0.12, 0.18]})
     blank = model_outputs(curve, dict.fromkeys(curve.columns, bad)).frame
     assert blank["observed"].dtype == float and blank["observed"].isna().all()
+    # a blank numeric column keeps its unit in the download's notes (written "[x]")
+    from lifetools.disclosure.downloads import file_notes
+
+    net = pd.DataFrame({"threshold": [0.1, 0.2], "model": [0.05, 0.03]})
+    tables.show_table(model_outputs(net, {"model": bad}), name="net", caption="Net")
+    notes = file_notes(tmp_path / "tables" / "net.csv")
+    assert "  model: Model; unit: a number in the unit of the measure" in notes
     with pytest.raises(KeyError, match="not in the table"):
         model_outputs(frame, {"elsewhere": good})
     with pytest.raises(DisclosureError, match="whole numbers but is not protected"):
