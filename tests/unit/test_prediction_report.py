@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -118,8 +119,18 @@ def test_prediction_figures_are_marked(report):
     from lifetools import plots
     from lifetools.publication import is_marked
 
-    assert is_marked(plots.plot_calibration_curve(report.calibration_figure).figure)
-    assert is_marked(plots.plot_decision_curve(report.decision_figure).figure)
+    calibration = plots.plot_calibration_curve(report.calibration).figure
+    decision = plots.plot_decision_curve(report.decision).figure
+    assert is_marked(calibration) and is_marked(decision)
+    # at 8,000 people the logistic model is withheld: its curves are not drawn
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+
+    why = report.calibration.frame[WITHHELD_COLUMN].iloc[0]
+    assert [line.get_label() for line in calibration.axes[0].get_lines()] == [
+        "Perfect calibration"]
+    assert "Model" not in [line.get_label() for line in decision.axes[0].get_lines()]
+    assert calibration._lifetools_alt.endswith(f"is not shown: {why}.")
+    assert decision._lifetools_alt.endswith(f"is not shown: {why}.")
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -208,10 +219,13 @@ def test_analyse_crisis_risk_fine_gray_risk_groups_with_fit_intervals(report):
     predicted = [est for est, _, _ in values[1:]]
     assert predicted == sorted(predicted) and predicted[0] < predicted[-1]
     key = {k["name"]: k for k in report.key_results}
-    sentence = key["fine_gray_incidence_sentence"]["text"]
-    assert f"{values[0][0]:.3f} on average" in sentence
-    assert sentence.endswith(("compatible with no difference.", "over-predicts.",
-                              "under-predicts."))
+    sentence = str(key["fine_gray_incidence_sentence"]["text"])
+    # at 8,000 people the Fine-Gray model is withheld: the sentence says so and gives
+    # no number (a released model's sentence passes through model_results unchanged:
+    # test_model_results_follow_the_models_release)
+    assert f"{values[0][0]:.3f}" not in sentence
+    assert sentence.startswith("The Fine-Gray model's predicted cumulative incidence of "
+                               "crisis within a year is not shown: too few events")
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -614,6 +628,54 @@ def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
     release_checked = {"calibration", "decision", "fairness"} <= set(withheld) or not \
         {"calibration", "decision", "fairness"} & set(withheld)
     assert release_checked  # one release for the logistic model's three tables
-    # the figures draw the curves the tables come from
-    assert report.calibration_figure is report.before_release["calibration"]
-    assert report.decision_figure is report.before_release["decision"]
+    # every key result built from a withheld model's output states no number
+    results = {r["name"]: r for r in report.key_results}
+    logistic = ("shrinkage", "c_corrected", "c_validation", "c_validation_ci",
+                "slope_validation", "citl_validation", "drift_verdict",
+                "c_corrected_sentence", "c_validation_sentence", "shrinkage_sentence")
+    for name, table in ((logistic, "calibration"),
+                        (("fine_gray_incidence_sentence",), "fine_gray_groups")):
+        why = getattr(report, table).frame[WITHHELD_COLUMN].iloc[0]
+        for one in name:
+            text = str(results[one]["text"])
+            assert results[one]["value"] is None and results[one]["kind"] == "text", one
+            assert "too few events to estimate" in text, one
+            assert not re.search(r"\d", re.sub(r"fewer than \d+", "", text)), (one, text)
+            assert why.split(": ", 1)[1].split(";")[0] in text, one
+
+
+def test_model_results_follow_the_models_release():
+    # issue 19: a key result built from a model's output states its number when the
+    # model is released, and no number, with the release's reason, when it is withheld
+    from lifetools.disclosure import model_release
+    from lifetools.reports.prediction import model_results
+    from lifetools.reports.sentences import result_sentence
+
+    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    fit = SimpleNamespace(summary=summary, warnings=(), model=None)
+    event = np.zeros(200)
+    event[100:140] = 1
+    releases = []
+    for events in (10, 9):
+        event[:100] = np.arange(100) < events
+        releases.append(model_release(fit, data=pd.DataFrame({
+            "exposed": np.r_[np.ones(100), np.zeros(100)], "event": event.copy()}),
+            event_col="event", level_cols=["exposed"]))
+    good, bad = releases
+    value = {"name": "c_validation", "value": 0.712, "kind": "estimate", "label": "C"}
+    sentence = {"name": "c_sentence", "value": None, "kind": "text", "label": "Summary",
+                "text": result_sentence(0.712, kind="estimate", missing="The C-statistic",
+                                        found="Its C-statistic was {value}."),
+                "subject": "The C-statistic"}
+    shown = model_results(good, value, sentence)
+    assert shown[0] == value and str(shown[1]["text"]) == "Its C-statistic was 0.71."
+    assert "subject" not in shown[1]
+    hidden = model_results(bad, value, sentence)
+    assert [(r["name"], r["label"], r["value"], r["kind"]) for r in hidden] == [
+        ("c_validation", "C", None, "text"), ("c_sentence", "Summary", None, "text")]
+    assert str(hidden[0]["text"]).startswith(f"{bad.headline} (")
+    assert str(hidden[1]["text"]).startswith("The C-statistic is not shown: too few events")
+    for result in hidden:
+        text = str(result["text"])
+        assert "0.71" not in text and bad.reason.split(";")[0].split(" (")[0] in text

@@ -22,7 +22,7 @@ from lifetools.disclosure import (
     protected_count,
 )
 from lifetools.formatting import format_value
-from lifetools.labels import TERMS, label, with_words
+from lifetools.labels import TERMS, explain_terms, label, with_words
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
@@ -68,13 +68,14 @@ from lifetools.reports.crisis_parts import (
 from lifetools.reports.sentences import (
     C_STATISTIC,
     interval_text,
+    not_shown_sentence,
     reason_text,
     result_sentence,
 )
 from lifetools.reports.tripod import tripod_checklist
 from lifetools.result_names import CrisisName
 
-__all__ = ["CrisisRiskReport", "analyse_crisis_risk"]
+__all__ = ["CrisisRiskReport", "analyse_crisis_risk", "model_results"]
 
 FAIRNESS_GROUPS = {"sex": "Sex", "ethnic_group": "Ethnic group",
                    "imd_quintile": "IMD quintile (1 = most deprived)"}
@@ -123,6 +124,27 @@ def _penalty_estimate(penalty: float) -> Estimate:
     return Estimate(value, digits=max(digits, 1))
 
 
+def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """Key results built from a model's output, as that model's release allows.
+
+    Released: each result as given (its ``subject`` key dropped). Withheld: each
+    result keeps its name and label and states no number: ``value`` None, ``kind``
+    ``text``; a sentence (a result with a ``subject``, the words its ``missing`` text
+    uses) reads "<subject> is not shown: <why>.", any other result the reason alone,
+    "too few events to estimate (<reasons>)" as the model's coefficients table says
+    it (:attr:`~lifetools.disclosure.ModelRelease.headline` and ``reason``), which a
+    landing page's main point reads as why it was not estimated
+    (:func:`lifetools.pipeline.pages.why_not_estimated`). Tested in
+    ``tests/unit/test_prediction_report.py``.
+    """
+    if release.released:
+        return tuple({k: v for k, v in r.items() if k != "subject"} for r in results)
+    why = f"{release.headline} ({release.reason})"
+    return tuple({"name": r["name"], "label": r["label"], "value": None, "kind": "text",
+                  "text": not_shown_sentence(r["subject"], explain_terms(why))
+                  if "subject" in r else reason_text(why)} for r in results)
+
+
 @dataclass(frozen=True)
 class CrisisRiskReport:
     """Everything the crisis-risk report shows; counts raw (protected when shown)."""
@@ -149,10 +171,6 @@ class CrisisRiskReport:
     model_json: str
     key_results: tuple[dict[str, Any], ...]
     cohorts: tuple[CrisisCohort, CrisisCohort] = field(repr=False, default=None)
-    calibration_figure: pd.DataFrame | None = None
-    """The calibration curve the figure draws (its plot function protects what it draws)."""
-    decision_figure: pd.DataFrame | None = None
-    """The decision curve the figure draws."""
     before_release: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
     """The model-output tables (``calibration``, ``decision``, ``fairness``,
     ``time_to_event``, ``fine_gray_groups``) before their models' release check, counts
@@ -374,6 +392,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         {"name": CrisisName.FIT_RELIABILITY, "value": reliability.flagged, "kind": "text",
          "text": reliability.text,
          "label": "Resampled fits that did not converge or separated, and the verdict"},
+        *model_results(
+        release,
         {"name": CrisisName.SHRINKAGE, "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": CrisisName.C_CORRECTED, "value": boot.corrected("c"), "kind": "estimate",
@@ -396,18 +416,22 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         {"name": CrisisName.C_CORRECTED_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
              boot.corrected("c"), kind="estimate", missing=C_STATISTIC["corrected"][1],
-             found=C_STATISTIC["corrected"][0])},
+             found=C_STATISTIC["corrected"][0]), "subject": C_STATISTIC["corrected"][1]},
         {"name": CrisisName.C_VALIDATION_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: C-statistic in the next edition", "text": result_sentence(
              float(t.loc["c", "estimate"]), kind="estimate",
              interval=(float(t.loc["c", "ci_lower"]), float(t.loc["c", "ci_upper"])),
              judge=C_JUDGE,
-             missing=C_STATISTIC["validation"][1], found=C_STATISTIC["validation"][0])},
+             missing=C_STATISTIC["validation"][1], found=C_STATISTIC["validation"][0]),
+         "subject": C_STATISTIC["validation"][1]},
         {"name": CrisisName.SHRINKAGE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: uniform shrinkage", "text": result_sentence(
              frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",
              found="Every coefficient was shrunk by the uniform factor {value} (van "
-             "Houwelingen's heuristic) and the intercept re-estimated.")},
+             "Houwelingen's heuristic) and the intercept re-estimated."),
+         "subject": "The uniform shrinkage factor"}),
+        *model_results(
+        fg_release,
         {"name": CrisisName.FINE_GRAY_INCIDENCE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray model's predicted 12-month cumulative incidence "
                   "in this year's cohort",
@@ -426,7 +450,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                    "confidence interval {interval}, carrying the uncertainty of the "
                    "model's coefficients and baseline); against the observed "
                    "cumulative incidence in the table above, the prediction is "
-                   "{verdict}.")},
+                   "{verdict}."),
+         "subject": "The Fine-Gray model's predicted cumulative incidence of crisis "
+                    "within a year"}),
     )
     def count(n: int) -> str:
         shown = protect_count(n)
@@ -504,7 +530,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                                                      "calibration-in-the-large (95% CI)"),
                                                     release),
                                 count_cols=["people", "crises"]),
-                            drift=drift, calibration_figure=curve, decision_figure=decision,
+                            drift=drift,
                             before_release=raw,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
                                                   fmi=honos_fmi),
