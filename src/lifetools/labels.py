@@ -208,7 +208,8 @@ def column_unit(name: Any, cells: Any = ()) -> str:
     :data:`COLUMN_UNITS` first; then "an estimate and its 95% confidence interval, as
     text" for a header naming one; for any other column whose cells (``cells``, the
     column's values as written) are all numbers or ``[c]``/``[x]``, the measure its row
-    or the table's caption names; else "words".
+    or the table's caption names (so also a column written wholly as ``[x]``: a withheld
+    model's numbers, :func:`lifetools.disclosure.model_outputs`); else "words".
 
     Notes
     -----
@@ -221,8 +222,11 @@ def column_unit(name: Any, cells: Any = ()) -> str:
         return "an estimate and its 95% confidence interval, as text"
     if "median (quartiles)" in text:
         return "a median and its quartiles, as text, in the unit its row names"
-    values = [str(c).replace(",", "") for c in cells if str(c) not in ("[c]", "[x]")]
+    cells = [str(c) for c in cells]
+    values = [c.replace(",", "") for c in cells if c not in ("[c]", "[x]")]
     if values and all(re.fullmatch(r"-?\d+(\.\d+)?", v) for v in values):
+        return _NUMBER
+    if cells and not values:  # every cell withheld ([x]) or suppressed ([c]): numbers
         return _NUMBER
     return WORDS
 

@@ -4,7 +4,7 @@ Twelve samples of 100 people with 20 pure-noise predictors (outcome risk 0.4, un
 to every predictor), so every model's true C is 0.5. The development procedure is the
 crisis report's lasso: the penalty chosen by 5-fold cross-validation, re-chosen in each
 of 20 bootstrap samples (:func:`lifetools.prediction.bootstrap_validation` with a
-``develop`` callback, as :func:`lifetools.reports.crisis_parts.model_comparison` uses),
+``develop`` callback, as :func:`lifetools.reports.crisis_models.model_comparison` uses),
 the copies of a person in a bootstrap sample kept in one fold
 (:func:`lifetools.prediction.penalised.cv_folds`). The same samples give Harrell's
 correction and the .632+ estimate (``plus632=True``).

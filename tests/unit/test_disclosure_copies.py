@@ -190,3 +190,18 @@ def test_protected_table_column_set_and_concat_are_refused():
         table["SWEMWBS score"] = RAW_MEANS["SWEMWBS score"]
     with pytest.raises(TypeError):
         pd.concat([table, RAW_MEANS])
+
+
+def test_copy_rounded_to_fewer_places_is_kept_a_changed_value_is_not():
+    # a figure's data are the released table's values rounded to 4 places: they show
+    # less than the table published (the crisis calibration figure was refused)
+    from lifetools.disclosure.copies import copy_of
+
+    copy = copy_of(pd.DataFrame({"predicted": [0.123456789, 0.4567891, 0.07],
+                                 "observed": [0.1, 0.55555, 0.02]}))
+    require_copy_kept(copy.round(4), name="calibration")
+    require_copy_kept(copy.astype(float).round(2), name="calibration")
+    with pytest.raises(DisclosureError, match="column 'predicted' holds a value that its "
+                       "protected table did not publish"):
+        require_copy_kept(copy.assign(predicted=copy["predicted"] + 0.001).round(4),
+                          name="calibration")

@@ -211,3 +211,50 @@ def test_model_release_open_intervals_of_several_terms_are_one_reason():
                               "(per 5 points))",)
     few = model_release(result, data=data(5), event_col="event", level_cols=["exposed"])
     assert few.reasons == ("fewer than 10 events among 'Life Rooms use (time-varying)'",)
+
+
+def test_model_outputs_tie_each_column_to_its_models_release(tmp_path, monkeypatch):
+    # issue 19: the crisis report's calibration, decision and fairness tables, and its
+    # time-to-event and risk-group tables, carry the release of the model that made them
+    from lifetools import config, tables
+    from lifetools.disclosure import model_outputs
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+
+    monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path))
+    good = model_release(fitted(), data=data(10), event_col="event", level_cols=["exposed"])
+    bad = model_release(fitted(), data=data(9), event_col="event", level_cols=["exposed"])
+    frame = pd.DataFrame({"group": ["Female", "Male"], "people": [50, 53],
+                          "logistic (95% CI)": ["0.712 (0.690 to 0.734)", "0.650"],
+                          "Fine-Gray (95% CI)": ["0.201 (0.1 to 0.3)", "0.180"]})
+    both = model_outputs(frame, {"logistic (95% CI)": good, "Fine-Gray (95% CI)": good},
+                         count_cols=["people"])
+    assert both.record.columns_with("estimate") == ["logistic (95% CI)",
+                                                    "Fine-Gray (95% CI)"]
+    assert both.count_cols == ["people"] and both.frame["people"].tolist() == [50, 55]
+    assert both.frame.drop(columns="people").equals(frame.drop(columns="people"))
+    stamp = tables.show_table(both, name="outputs", caption="Outputs",
+                              count_cols=["people"]).rules
+    assert stamp["estimate_headers"] == ["Logistic (95% CI)", "Fine-Gray (95% CI)"]  # as shown
+    # a withheld model's column is blanked and the table says why; the other's kept
+    one = model_outputs(frame, {"logistic (95% CI)": good, "Fine-Gray (95% CI)": bad},
+                        count_cols=["people"])
+    shown = one.frame
+    assert shown["Fine-Gray (95% CI)"].isna().all()
+    assert shown["logistic (95% CI)"].tolist() == frame["logistic (95% CI)"].tolist()
+    assert shown[WITHHELD_COLUMN].unique().tolist() == [bad.withheld]
+    tables.show_table(one, name="withheld", caption="Withheld", count_cols=["people"])
+    assert "[x]" in (tmp_path / "tables" / "withheld.csv").read_text()
+    curve = pd.DataFrame({"predicted": [0.1, 0.2], "observed": [0.12, 0.18]})
+    blank = model_outputs(curve, dict.fromkeys(curve.columns, bad)).frame
+    assert blank["observed"].dtype == float and blank["observed"].isna().all()
+    # a blank numeric column keeps its unit in the download's notes (written "[x]")
+    from lifetools.disclosure.downloads import file_notes
+
+    net = pd.DataFrame({"threshold": [0.1, 0.2], "model": [0.05, 0.03]})
+    tables.show_table(model_outputs(net, {"model": bad}), name="net", caption="Net")
+    notes = file_notes(tmp_path / "tables" / "net.csv")
+    assert "  model: Model; unit: a number in the unit of the measure" in notes
+    with pytest.raises(KeyError, match="not in the table"):
+        model_outputs(frame, {"elsewhere": good})
+    with pytest.raises(DisclosureError, match="whole numbers but is not protected"):
+        model_outputs(frame, {"logistic (95% CI)": good})  # people not declared

@@ -127,9 +127,9 @@ def test_prose_findings_crisis_horizon_is_the_reports():
     import inspect
 
     from lifetools.disclosure.settings import CRISIS_HORIZON_DAYS
-    from lifetools.reports import crisis_parts
+    from lifetools.reports import crisis_models
 
-    horizon = inspect.signature(crisis_parts.time_to_event).parameters["horizon"]
+    horizon = inspect.signature(crisis_models.time_to_event).parameters["horizon"]
     assert horizon.default == CRISIS_HORIZON_DAYS
 
 

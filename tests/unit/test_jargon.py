@@ -33,7 +33,7 @@ from lifetools.labels import (
     with_words,
 )
 from lifetools.prediction import drift_check, performance
-from lifetools.reports.crisis_parts import COMPARED
+from lifetools.reports.crisis_models import COMPARED
 from lifetools.reports.prediction import MEASURES
 from lifetools.reports.sentences import (
     C_STATISTIC,

@@ -54,7 +54,9 @@ def test_is_raw_name_machine_names_only(text, raw):
      "a median and its quartiles, as text, in the unit its row names"),
     ("Model", ["0.16", "[c]", "[x]"], "a number in the unit of the measure its row names, "
      "or that the table's caption on the report page names"),
-    ("Model", ["Cause-specific Cox"], "words (no unit)")])
+    ("model", ["[x]", "[x]"], "a number in the unit of the measure its row names, "
+     "or that the table's caption on the report page names"),
+    ("Model", ["Cause-specific Cox"], "words (no unit)"), ("note", [], "words (no unit)")])
 def test_column_unit_known_interval_numeric_and_word_columns(name, cells, unit):
     from lifetools.labels import column_unit
 

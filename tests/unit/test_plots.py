@@ -626,3 +626,72 @@ def test_plot_forest_alt_text_limit_rounding_onto_one_keeps_its_side():
     alt = ax.figure._lifetools_alt
     assert "2.10 (1.004 to 4.03)" in alt and "0.70 (0.50 to 0.9996)" in alt
     assert "1.00 to" not in alt and "to 1.00)" not in alt
+
+
+def _releases():
+    """A released and a withheld model release (9 events in one level: fewer than 10)."""
+    from types import SimpleNamespace
+
+    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    fit = SimpleNamespace(summary=summary, warnings=(), model=None)
+
+    def cohort(events: int) -> pd.DataFrame:
+        event = np.zeros(200)
+        event[:events] = 1
+        event[100:140] = 1
+        return pd.DataFrame({"exposed": np.r_[np.ones(100), np.zeros(100)], "event": event})
+
+    return tuple(disclosure.model_release(fit, data=cohort(k), event_col="event",
+                                          level_cols=["exposed"]) for k in (10, 9))
+
+
+def _no_number_but_the_reason(text: str, reason: str) -> bool:
+    return not re.search(r"\d", text.replace(reason, ""))
+
+
+def test_prediction_figures_of_a_withheld_model_draw_no_curve_and_state_no_number():
+    # issue 19: a withheld model's calibration and decision curves are not drawn, their
+    # alt text and caption say so with the release's reason; a released one's still are
+    good, bad = _releases()
+    curve = pd.DataFrame({"predicted": np.linspace(0.05, 0.5, 10),
+                          "observed": np.linspace(0.06, 0.45, 10),
+                          "ci_lower": np.linspace(0.03, 0.4, 10),
+                          "ci_upper": np.linspace(0.09, 0.5, 10)})
+    decision = pd.DataFrame({"threshold": [0.1, 0.2, 0.3], "model": [0.05, 0.03, 0.01],
+                             "model_lower": [0.04, 0.02, 0.0],
+                             "model_upper": [0.06, 0.04, 0.02],
+                             "treat_all": [0.04, -0.02, -0.1], "treat_none": [0.0] * 3})
+    model_cols = ("model", "model_lower", "model_upper")
+    for release in (good, bad):
+        calibration = disclosure.model_outputs(curve, dict.fromkeys(curve.columns, release))
+        net = disclosure.model_outputs(decision, dict.fromkeys(model_cols, release),
+                                       not_counts=["treat_none"])
+        cal_fig = plots.plot_calibration_curve(calibration).figure
+        dec_fig = plots.plot_decision_curve(net).figure
+        cal_ax, dec_ax = cal_fig.axes[0], dec_fig.axes[0]
+        cal_data = cal_fig._lifetools_data[""].frame
+        dec_data = dec_fig._lifetools_data[""].frame
+        labels = [line.get_label() for line in dec_ax.get_lines()]
+        caption = plots.model_caption(net, "Decision curve")
+        if release.released:
+            assert len(cal_ax.get_lines()) == 2 and cal_ax.collections  # curve and band
+            assert cal_data.equals(curve.round(4))
+            assert "largest gap" in cal_fig._lifetools_alt
+            assert "Model" in labels and dec_data["model"].notna().all()
+            assert "highest net benefit at 3 of them" in dec_fig._lifetools_alt
+            assert caption == "Decision curve"
+        else:
+            why = release.withheld
+            assert why.startswith("too few events to estimate")
+            # only the line of perfect calibration: no curve, no band, nothing drawn
+            assert [line.get_label() for line in cal_ax.get_lines()] == [
+                "Perfect calibration"] and not cal_ax.collections
+            assert cal_data.isna().all().all()
+            assert cal_fig._lifetools_alt.endswith(f"is not shown: {why}.")
+            assert _no_number_but_the_reason(cal_fig._lifetools_alt, why)
+            assert labels == ["Treat all", "Treat none"] and dec_data["model"].isna().all()
+            assert dec_fig._lifetools_alt.endswith(f"The model's curve is not shown: {why}.")
+            assert "highest net benefit" not in dec_fig._lifetools_alt
+            assert caption == f"Decision curve. The model's curves are not shown: {why}."
+        plt.close("all")

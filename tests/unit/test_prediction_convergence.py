@@ -21,7 +21,12 @@ from lifetools.prediction.intervals import two_stage_interval
 from lifetools.prediction.lasso import fit_lasso_model
 from lifetools.prediction.penalised import fit_ridge_model, ridge_fit
 from lifetools.prediction.validation import BootstrapValidation
-from lifetools.reports.crisis_parts import UNRELIABLE_LIMIT, fit_reliability
+from lifetools.reports.crisis_internal import (
+    OTHER_PARTS,
+    UNRELIABLE_LIMIT,
+    fit_reliability,
+    other_fits,
+)
 
 SPEC = ModelSpec("y", linear=("x", "rare"))
 
@@ -125,24 +130,27 @@ def _gate(text, n_boot: int = 200) -> list:
 
 
 def test_fit_reliability_counts_says_kept_and_passes_the_gate():
-    part = fit_reliability(_boot(198, 2, 10), others=7)
+    part = fit_reliability(_boot(198, 2, 10), others={"inner": 5, "lasso_folds": 2})
     assert (part.unreliable, part.drawn, part.others) == (12, 200, 7)
     assert part.share == pytest.approx(0.06) and not part.flagged
     words = str(part.text)
     assert "12 bootstrap samples could not be fitted reliably" in words
     assert "out of 200 bootstrap samples drawn" in words
     assert "include them, as R's rms::validate does" in words
-    assert "7 more fits could not be fitted reliably" in words
+    assert "7 more fits could not be fitted reliably: 5 of the nested bootstrap " \
+        "interval's inner samples and 2 of the lasso model's cross-validation folds" in words
+    assert "ridge" not in words  # a part with none is not listed
     assert "should not be relied on" not in words
     assert _gate(part.text) == []
 
 
 def test_fit_reliability_one_sample_and_one_fit_in_the_singular():
-    part = fit_reliability(_boot(200, 0, 1), others=1)
+    part = fit_reliability(_boot(200, 0, 1), others={"ridge_boot": 1})
     words = str(part.text)
     assert "1 bootstrap sample could not be fitted reliably" in words
     assert "include it, as R's rms::validate does; leaving it out" in words
-    assert "1 more fit could not be fitted reliably" in words
+    assert "1 more fit could not be fitted reliably: 1 of the ridge model's bootstrap " \
+        "samples." in words
     assert "samples could not" not in words and "fits could not" not in words
     assert _gate(part.text) == []
 
@@ -160,8 +168,11 @@ def test_fit_reliability_flags_more_than_one_in_ten():
 def test_fit_reliability_every_sample_fitted_says_so():
     part = fit_reliability(_boot(200, 0, 0))
     assert not part.flagged and part.unreliable == 0
-    assert "Each of the 200 bootstrap samples" in str(part.text)
+    assert "converged, and each of the 200 bootstrap samples" in str(part.text)
     assert _gate(part.text) == []
+    nothing_else = fit_reliability(_boot(200, 0, 0), others=dict.fromkeys(OTHER_PARTS, 0))
+    assert "Every fit in the rest of the resampling" in str(nothing_else.text)
+    assert nothing_else.parts == tuple((k, 0) for k in OTHER_PARTS)
 
 
 def test_fit_reliability_count_beyond_the_samples_drawn_is_caught_by_the_gate():
@@ -185,6 +196,82 @@ def test_fit_reliability_flags_a_development_fit_that_did_not_converge():
     boot = BootstrapValidation(summary=pd.DataFrame(), n_boot=200, n_failed=0, method={},
                                n_unreliable=0, converged=False)
     part = fit_reliability(boot)
-    assert part.flagged
-    assert "did not converge itself" in str(part.text)
+    assert part.flagged and not part.development_converged
+    words = str(part.text)
+    # one sentence from both: never "each sample fitted reliably" alone
+    assert words.startswith("The model developed on the whole cohort did not converge")
+    assert "although each of the 200 bootstrap samples" in words
+    assert "none of its performance figures should be relied on" in words
     assert _gate(part.text) == []
+
+
+def test_fit_reliability_separated_development_cohort_says_the_model_did_not_converge(
+        frame):
+    # a real development cohort where the rare predictor separates the outcome: the
+    # model on the whole cohort does not converge, whatever its bootstrap samples do
+    bad = frame.iloc[_separated_sample(frame)].reset_index(drop=True)
+    model = fit_prediction_model(bad, SPEC, shrinkage="heuristic")
+    assert not model.frozen.converged
+    boot = bootstrap_validation(bad, SPEC, n_boot=20, seed=2, shrinkage="heuristic")
+    assert not boot.converged
+    part = fit_reliability(boot, development_converged=model.frozen.converged)
+    words = str(part.text)
+    assert part.flagged
+    assert "whole cohort did not converge" in words and "cohort converged" not in words
+    assert _gate(part.text, n_boot=20) == []
+    # the published model's own flag counts too, when the bootstrap's fit converged
+    good = fit_reliability(_boot(200, 0, 0), development_converged=False)
+    assert good.flagged and "did not converge" in str(good.text)
+
+
+def test_fit_reliability_a_sample_that_failed_is_said_beside_a_converged_model(frame):
+    good = _usable_samples(frame)
+    boot = bootstrap_validation(frame, SPEC, samples=[good[0], _separated_sample(frame),
+                                                      *good[1:]])
+    assert boot.converged and boot.n_unreliable == 1
+    part = fit_reliability(boot, development_converged=True)
+    words = str(part.text)
+    assert words.startswith("The model developed on the whole cohort converged; in the "
+                            "internal validation, 1 bootstrap sample could not be fitted")
+    assert "out of 4 bootstrap samples drawn" in words
+    assert part.flagged  # 1 of 4 is above one in ten
+    assert _gate(part.text, n_boot=4) == []
+
+
+def test_fit_reliability_other_parts_counted_from_what_each_computed():
+    from types import SimpleNamespace
+
+    two_stage = SimpleNamespace(n_failed=1, n_unreliable=2, n_inner_failed=3,
+                                n_inner_unreliable=40)
+    ridge = SimpleNamespace(method={"bootstrap_failed": 0, "bootstrap_unreliable": 6,
+                                    "cv_folds_unreliable": 1})
+    lasso = SimpleNamespace(method={"bootstrap_failed": 2, "bootstrap_unreliable": 0,
+                                    "cv_folds_unreliable": 0})
+    parts = other_fits(two_stage, ridge, lasso)
+    assert parts == {"outer": 3, "inner": 43, "ridge_boot": 6, "ridge_folds": 1,
+                     "lasso_boot": 2, "lasso_folds": 0}
+    part = fit_reliability(_boot(200, 0, 0), others=parts)
+    words = str(part.text)
+    assert part.others == 55
+    assert ("55 more fits could not be fitted reliably: 3 of the nested bootstrap "
+            "interval's outer samples, 43 of the nested bootstrap interval's inner "
+            "samples, 6 of the ridge model's bootstrap samples, 1 of the ridge model's "
+            "cross-validation folds at its chosen penalty and 2 of the lasso model's "
+            "bootstrap samples.") in words
+    assert _gate(part.text) == []
+    with pytest.raises(ValueError, match="unknown parts"):
+        fit_reliability(_boot(200, 0, 0), others={"elsewhere": 1})
+
+def test_bootstrap_within_imputed_copies_counts_every_copys_unreliable_samples(frame):
+    # MI-boot (the report's default internal validation) summed n_boot and n_failed over
+    # the copies but dropped n_unreliable, so the page said every sample was fitted
+    # reliably whatever happened (issue 19)
+    from lifetools.prediction.imputation import bootstrap_validation_imputed
+
+    shuffled = frame.sample(frac=1.0, random_state=5).reset_index(drop=True)
+    copies = [frame, shuffled]
+    pooled = bootstrap_validation_imputed(copies, SPEC, n_boot=60, seed=7)
+    each = [bootstrap_validation(c, SPEC, n_boot=30, seed=7 + i) for i, c in enumerate(copies)]
+    assert pooled.n_unreliable == sum(b.n_unreliable for b in each)
+    assert pooled.n_unreliable > 0  # about one sample in seven draws no rare event
+    assert pooled.n_boot + pooled.n_failed == 60

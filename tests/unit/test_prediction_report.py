@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -99,7 +100,7 @@ def test_analyse_crisis_risk_published_tables_carry_no_person_rows(report):
                   report.temporal, report.calibration, report.decision, report.fairness):
         assert "person_id" not in table.columns
         assert len(table) < 50
-    fair = report.fairness
+    fair = report.before_release["fairness"]
     suppressed = fair["C-statistic (95% CI)"].str.startswith("suppressed")
     few = np.minimum(fair["crises"], fair["people"] - fair["crises"]) < 10
     assert (suppressed == few).all() and suppressed.any()
@@ -118,8 +119,18 @@ def test_prediction_figures_are_marked(report):
     from lifetools import plots
     from lifetools.publication import is_marked
 
-    assert is_marked(plots.plot_calibration_curve(report.calibration).figure)
-    assert is_marked(plots.plot_decision_curve(report.decision).figure)
+    calibration = plots.plot_calibration_curve(report.calibration).figure
+    decision = plots.plot_decision_curve(report.decision).figure
+    assert is_marked(calibration) and is_marked(decision)
+    # at 8,000 people the logistic model is withheld: its curves are not drawn
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+
+    why = report.calibration.frame[WITHHELD_COLUMN].iloc[0]
+    assert [line.get_label() for line in calibration.axes[0].get_lines()] == [
+        "Perfect calibration"]
+    assert "Model" not in [line.get_label() for line in decision.axes[0].get_lines()]
+    assert calibration._lifetools_alt.endswith(f"is not shown: {why}.")
+    assert decision._lifetools_alt.endswith(f"is not shown: {why}.")
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -186,7 +197,7 @@ def test_analyse_crisis_risk_lasso_optimism_corrected_and_said_why_not_published
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
-    table = report.time_to_event.set_index("measure")
+    table = report.before_release["time_to_event"].set_index("measure")
     fg = table["Fine-Gray, 12-month cumulative incidence (95% CI)"]
     assert fg.loc["C-statistic"].startswith("0.") and "to" in fg.loc["C-statistic"]
     logistic = table["logistic (shrunk), 12-month risk (95% CI)"]
@@ -195,9 +206,9 @@ def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
 
 
 def test_analyse_crisis_risk_fine_gray_risk_groups_with_fit_intervals(report):
-    from lifetools.reports.crisis_parts import RISK_GROUP_COLUMN
+    from lifetools.reports.crisis_models import RISK_GROUP_COLUMN
 
-    table = report.fine_gray_groups
+    table = report.before_release["fine_gray_groups"]
     assert list(table.iloc[:, 0]) == ["Everyone", "First fifth (least predicted risk)",
                                       "Second fifth", "Third fifth", "Fourth fifth",
                                       "Last fifth (most predicted risk)"]
@@ -208,10 +219,13 @@ def test_analyse_crisis_risk_fine_gray_risk_groups_with_fit_intervals(report):
     predicted = [est for est, _, _ in values[1:]]
     assert predicted == sorted(predicted) and predicted[0] < predicted[-1]
     key = {k["name"]: k for k in report.key_results}
-    sentence = key["fine_gray_incidence_sentence"]["text"]
-    assert f"{values[0][0]:.3f} on average" in sentence
-    assert sentence.endswith(("compatible with no difference.", "over-predicts.",
-                              "under-predicts."))
+    sentence = str(key["fine_gray_incidence_sentence"]["text"])
+    # at 8,000 people the Fine-Gray model is withheld: the sentence says so and gives
+    # no number (a released model's sentence passes through model_results unchanged:
+    # test_model_results_follow_the_models_release)
+    assert f"{values[0][0]:.3f}" not in sentence
+    assert sentence.startswith("The Fine-Gray model's predicted cumulative incidence of "
+                               "crisis within a year is not shown: too few events")
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -284,10 +298,10 @@ def test_analyse_crisis_risk_fine_gray_hazard_ratios_released_as_protected_table
 
 
 def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(report):
+    from lifetools.reports.crisis_internal import internal_validation
     from lifetools.reports.crisis_parts import (
         crisis_spec,
         imputed_cohort,
-        internal_validation,
         with_missing_honos,
     )
 
@@ -380,7 +394,16 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
              tables.show_table(report.fine_gray_groups, name="fine-gray-risk-groups",
                                count_cols=["people"],
                                caption="Fine-Gray model: predicted 12-month cumulative "
-                                       "incidence by risk group (95% CI)")]
+                                       "incidence by risk group (95% CI)"),
+             # issue 19: the model's outputs, tied to its release, as the notebook
+             # shows them
+             tables.show_table(report.calibration, name="calibration-curve",
+                               caption="Flexible calibration"),
+             tables.show_table(report.decision, name="decision-curve",
+                               not_counts=["treat_none"], caption="Net benefit"),
+             tables.show_table(report.fairness, name="fairness",
+                               count_cols=["people", "crises"],
+                               caption="Performance by sex, ethnic group and deprivation")]
     for obj in shown:
         cell = nbformat.v4.new_code_cell("lt.tables.show_table(...)")
         data, metadata = obj._repr_mimebundle_()
@@ -404,7 +427,7 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
     # internal table's corrected C and Brier with a location-shifted interval and .632+
     temporal = report.temporal.set_index("measure")["estimate (95% CI)"]
     assert " to " in temporal["Brier score"]
-    decision = report.decision
+    decision = report.before_release["decision"]
     assert ((decision["model_lower"] <= decision["model"])
             & (decision["model"] <= decision["model_upper"])).all()
     internal = report.internal.set_index("measure")
@@ -429,7 +452,7 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
     for column in comparison.columns:
         if "next edition" in column:
             assert " to " in comparison.loc["Brier score", column]
-    fg = report.time_to_event.set_index("measure")
+    fg = report.before_release["time_to_event"].set_index("measure")
     for column in fg.columns:
         for measure in ("Brier score", "Mean predicted 12-month risk",
                         "Observed 12-month cumulative incidence (Aalen-Johansen)"):
@@ -443,7 +466,7 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
 def test_internal_validation_table_uses_kept_samples_and_632plus():
     from lifetools.prediction import BootstrapValidation
     from lifetools.prediction.validation import INDICES
-    from lifetools.reports.crisis_parts import internal_validation_table
+    from lifetools.reports.crisis_internal import internal_validation_table
     from lifetools.reports.prediction import MEASURES
 
     summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0, 0, 0.15],
@@ -470,7 +493,7 @@ def test_internal_validation_table_two_stage_column_from_its_limits():
     from lifetools.prediction import BootstrapValidation
     from lifetools.prediction.intervals import TwoStageInterval
     from lifetools.prediction.validation import INDICES
-    from lifetools.reports.crisis_parts import (
+    from lifetools.reports.crisis_internal import (
         TWO_STAGE_COLUMN,
         internal_validation_table,
     )
@@ -500,7 +523,7 @@ def test_internal_validation_table_zero_by_construction_reads_zero_whatever_its_
     # (two ways of computing the logistic function differ in the last bit): "0.000", never "-0.000"
     from lifetools.prediction import BootstrapValidation
     from lifetools.prediction.validation import INDICES
-    from lifetools.reports.crisis_parts import internal_validation_table
+    from lifetools.reports.crisis_internal import internal_validation_table
     from lifetools.reports.prediction import MEASURES
 
     summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0.18, -3e-16, 0.15],
@@ -515,3 +538,145 @@ def test_internal_validation_table_zero_by_construction_reads_zero_whatever_its_
     assert (row["apparent"], row["optimism"], row["corrected"]) == ("0.000", "\u22120.020",
                                                                     "0.020")
     assert table.loc["Recalibration intercept (log-odds)", "corrected"] == "\u22120.020"
+
+
+def test_estimate_text_through_the_one_formatter_zero_never_negative():
+    from lifetools.formatting import MISSING
+    from lifetools.reports.crisis_parts import estimate_text
+
+    assert estimate_text(0.71234, 0.69012, 0.73391) == "0.712 (0.690 to 0.734)"
+    assert estimate_text(-0.0004, -0.0312, 0.0301) == "0.000 (\u22120.031 to 0.030)"  # not -0.000
+    assert estimate_text(0.18149) == "0.181"  # no interval: the estimate alone
+    assert estimate_text(0.5, float("nan"), 0.7) == "0.500"
+    assert estimate_text(float("nan"), 0.1, 0.2) == MISSING
+    assert estimate_text(float("inf")) == MISSING  # never "inf"
+    assert estimate_text(None, missing="not shown") == "not shown"
+
+
+def test_crisis_settings_written_as_before_through_the_formatter():
+    from lifetools.prediction import rcs_centiles
+    from lifetools.prediction.penalised import PENALTY_GRID
+    from lifetools.reports.prediction import _setting
+
+    # every ridge penalty, knot centile and drift band as f"{v:g}" wrote them, a
+    # negative one with the pages' minus sign (disclosure.text.MINUS)
+    for value in (*PENALTY_GRID, *rcs_centiles(3), *rcs_centiles(5), 0.8, 1.2, -0.2, 0.2,
+                  0.0123456789):
+        assert _setting(value) == f"{value:g}".replace("-", "\u2212"), value
+    assert _setting(0.000043219) == "0.000043219"  # where :g wrote "4.3219e-05"
+
+
+def test_continuous_characteristics_medians_and_missing_information_formatted():
+    from lifetools.prediction import ModelSpec
+    from lifetools.reports.crisis_parts import continuous_characteristics, missing_table
+
+    dev = pd.DataFrame({"age": [20.0, 30.0, 40.0, 50.0, 60.0], "years_in_care": [1.0] * 5,
+                        "honos": [np.nan] * 5, "prior_ae": [0, 0, 1, 2, 3]})
+    table = continuous_characteristics(dev, dev).set_index("characteristic")
+    assert table.loc["Age, years", "development: median (quartiles)"] == \
+        "40.0 (30.0 to 50.0)"
+    assert table.loc["HoNOS, where recorded", "validation: median (quartiles)"] == \
+        "not recorded"
+    spec = ModelSpec("crisis", linear=("honos", "prior_ae"))
+    missing = missing_table(dev, dev.assign(honos=1.0), spec=spec, m=10, fmi=0.2349)
+    row = missing.set_index("predictor").loc["honos"]
+    assert row["handling"] == "multiple imputation (10 copies)"
+    assert row["fraction of missing information"] == "0.23"
+
+
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s (shared fixture)
+def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
+    # issue 19: the calibration curve, decision curve, fairness, time-to-event and
+    # Fine-Gray risk-group tables are the models' outputs: each model column is recorded
+    # as released by lt.disclosure.model_release (the stamp's estimate_headers)
+    from lifetools.disclosure import ProtectedTable
+    from lifetools.disclosure.downloads import header_rules
+    from lifetools.reports.crisis_models import (
+        FINE_GRAY_COLUMN,
+        LOGISTIC_COLUMN,
+        RISK_GROUP_COLUMN,
+    )
+
+    expected = {
+        "calibration": ["predicted", "observed", "ci_lower", "ci_upper"],
+        "decision": ["model", "model_lower", "model_upper"],
+        "fairness": ["C-statistic (95% CI)", "calibration-in-the-large (95% CI)"],
+        "time_to_event": [FINE_GRAY_COLUMN, LOGISTIC_COLUMN],
+        "fine_gray_groups": [RISK_GROUP_COLUMN]}
+    for name, columns in expected.items():
+        table = getattr(report, name)
+        assert isinstance(table, ProtectedTable), name
+        assert table.verify().record.columns_with("estimate") == columns, name
+        assert header_rules(table)["estimate_headers"], name
+    assert report.fairness.count_cols == ["people", "crises"]
+    assert report.fine_gray_groups.count_cols == ["people"]
+    # each table as its model's release decides: unchanged when released, the model's
+    # columns blank with the reason when withheld (at 8,000 people both models are
+    # withheld: fewer than 10 crises in some level; the released case is
+    # test_model_outputs_tie_each_column_to_its_models_release)
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+
+    withheld = [name for name in expected if WITHHELD_COLUMN in getattr(report, name).columns]
+    for name, columns in expected.items():
+        published = getattr(report, name).frame
+        raw = report.before_release[name]
+        if name in withheld:
+            assert published[WITHHELD_COLUMN].iloc[0].startswith(
+                ("too few events to estimate", "could not be estimated")), name
+            assert published[columns].isna().all().all(), name
+        else:
+            assert published[columns].equals(raw[columns]), name
+    release_checked = {"calibration", "decision", "fairness"} <= set(withheld) or not \
+        {"calibration", "decision", "fairness"} & set(withheld)
+    assert release_checked  # one release for the logistic model's three tables
+    # every key result built from a withheld model's output states no number
+    results = {r["name"]: r for r in report.key_results}
+    logistic = ("shrinkage", "c_corrected", "c_validation", "c_validation_ci",
+                "slope_validation", "citl_validation", "drift_verdict",
+                "c_corrected_sentence", "c_validation_sentence", "shrinkage_sentence")
+    for name, table in ((logistic, "calibration"),
+                        (("fine_gray_incidence_sentence",), "fine_gray_groups")):
+        why = getattr(report, table).frame[WITHHELD_COLUMN].iloc[0]
+        for one in name:
+            text = str(results[one]["text"])
+            assert results[one]["value"] is None and results[one]["kind"] == "text", one
+            assert "too few events to estimate" in text, one
+            assert not re.search(r"\d", re.sub(r"(fewer than|quintile) \d+", "", text)), (one, text)
+            assert why.split(": ", 1)[1].split(";")[0] in text, one
+
+
+def test_model_results_follow_the_models_release():
+    # issue 19: a key result built from a model's output states its number when the
+    # model is released, and no number, with the release's reason, when it is withheld
+    from lifetools.disclosure import model_release
+    from lifetools.reports.prediction import model_results
+    from lifetools.reports.sentences import result_sentence
+
+    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    fit = SimpleNamespace(summary=summary, warnings=(), model=None)
+    event = np.zeros(200)
+    event[100:140] = 1
+    releases = []
+    for events in (10, 9):
+        event[:100] = np.arange(100) < events
+        releases.append(model_release(fit, data=pd.DataFrame({
+            "exposed": np.r_[np.ones(100), np.zeros(100)], "event": event.copy()}),
+            event_col="event", level_cols=["exposed"]))
+    good, bad = releases
+    value = {"name": "c_validation", "value": 0.712, "kind": "estimate", "label": "C"}
+    sentence = {"name": "c_sentence", "value": None, "kind": "text", "label": "Summary",
+                "text": result_sentence(0.712, kind="estimate", missing="The C-statistic",
+                                        found="Its C-statistic was {value}."),
+                "subject": "The C-statistic"}
+    shown = model_results(good, value, sentence)
+    assert shown[0] == value and str(shown[1]["text"]) == "Its C-statistic was 0.71."
+    assert "subject" not in shown[1]
+    hidden = model_results(bad, value, sentence)
+    assert [(r["name"], r["label"], r["value"], r["kind"]) for r in hidden] == [
+        ("c_validation", "C", None, "text"), ("c_sentence", "Summary", None, "text")]
+    assert str(hidden[0]["text"]).startswith(f"{bad.headline} (")
+    assert str(hidden[1]["text"]).startswith("The C-statistic is not shown: too few events")
+    for result in hidden:
+        text = str(result["text"])
+        assert "0.71" not in text and bad.reason.split(";")[0].split(" (")[0] in text

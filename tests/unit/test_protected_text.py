@@ -29,6 +29,14 @@ def test_compose_number_in_fixed_words_is_refused(template):
         compose(template, n=protected_count(40))
 
 
+def test_compose_reason_naming_an_imd_quintile_is_not_a_count():
+    # a release check's reason names a predictor level by its quintile: not a count
+    why = "fewer than 10 events among 'not most deprived fifth (IMD quintile 1)'"
+    assert str(compose("{why}", why=Reason(why))) == why
+    with pytest.raises(DisclosureError, match="would not publish"):
+        compose("{why}", why=Reason("quintile 1 had 3 people"))
+
+
 @pytest.mark.parametrize("part, rule", [
     (Estimate(13.0, 0), "decimal place"), (Estimate(float("nan")), "finite"),
     (Interval(2.0, 1.0), "in order"), (Duration(3, "fortnight"), "duration"),

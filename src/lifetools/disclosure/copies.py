@@ -4,7 +4,7 @@
 DataFrame (for computing, plotting, reading) that remembers, for each column, the
 values the protected table published in it. pandas keeps the type and the record
 through what is done to the copy (``.assign``, a column set, ``.fillna``, ``.replace``,
-selection, sorting, dropping rows), and this class keeps it through what combines it
+selection, sorting, dropping rows, ``.round``), and this class keeps it through what combines it
 with other frames (``.merge``, ``.join``, ``pd.concat`` with the copy first): the
 record of a combination is the union of the records of its protected operands, so a
 column or rows from a plain frame are not covered by it.
@@ -30,6 +30,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lifetools.disclosure.cells import shows_number
@@ -124,6 +125,20 @@ def _published(source: Source, column: Any) -> frozenset | None:
     return frozenset().union(*found) if found else None
 
 
+def _rounded_from(value: Any, allowed: frozenset) -> bool:
+    """Whether ``value`` is a published number rounded to fewer places (a figure's data
+    rounded to 4 places by ``.round(4)``): it shows less than the published value did.
+    Rounded as pandas rounds (numpy's ``round``)."""
+    if not isinstance(value, float):
+        return False
+    text = repr(value)
+    if "e" in text or "inf" in text:
+        return False
+    places = len(text.split(".", 1)[1]) if "." in text else 0
+    return any(isinstance(p, float) and float(np.round(p, places)) == value
+               for p in allowed)
+
+
 def copy_of(frame: pd.DataFrame) -> ProtectedCopy:
     """A :class:`ProtectedCopy` of a protected table's frame (which must never change:
     the copy's record holds it)."""
@@ -138,7 +153,7 @@ def require_copy_kept(frame: pd.DataFrame, *, name: str | None = None) -> None:
     A plain DataFrame passes (it is protected as given). A :class:`ProtectedCopy`
     passes when each of its cells that shows a number
     (:func:`~lifetools.disclosure.cells.cell_numbers`) holds a value its protected
-    table(s) published in that column (rows left out, reordered or repeated by a merge
+    table(s) published in that column, or one rounded to fewer places (rows left out, reordered or repeated by a merge
     of protected tables, missing cells and relabelled words are allowed).
 
     Raises
@@ -169,6 +184,7 @@ def require_copy_kept(frame: pd.DataFrame, *, name: str | None = None) -> None:
                          "protect_magnitudes, share, rate) and merge the protected tables")
             continue
         if any(k is not None and k not in allowed and shows_number(v)
+               and not _rounded_from(k, allowed)
                for v, k in ((v, _key(v)) for v in frame[column].tolist())):
             raise DisclosureError(
                 f"{where}column {column!r} holds a value that its protected table did "

@@ -20,7 +20,7 @@ of freedom, convergence and intervals were checked.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,8 +33,8 @@ from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, label
 
 __all__ = ["ESTIMATE_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE", "ModelRelease",
-           "UNITS", "combine_estimates", "model_release", "not_estimable",
-           "require_estimates"]
+           "UNITS", "WITHHELD_COLUMN", "combine_estimates", "model_outputs", "model_release",
+           "not_estimable", "require_estimates"]
 
 ESTIMATE_COLUMNS = ("estimate", "ci_lower", "ci_upper", "p_value", "se", "e_value",
                     "e_value_ci")
@@ -134,6 +134,61 @@ class ModelRelease:
         verdict = "released" if self.released else f"withheld: {self.reason}"
         return _mint(shown, roles=roles, notes=(
             f"model {verdict}; residual degrees of freedom {self.residual_df}",))
+
+
+WITHHELD_COLUMN = "why not shown"
+"""The column :func:`model_outputs` adds to say why a withheld model's numbers are
+blank."""
+
+
+def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
+                  count_cols: Sequence[str] = (), not_counts: Sequence[str] = ()
+                  ) -> ProtectedTable:
+    """A table of numbers that released models made, tied to their releases.
+
+    For what a model makes beyond its coefficients: its predictions' performance, a
+    calibration or decision curve, predicted risks by group. ``releases`` maps each
+    column of model output to the :class:`ModelRelease` of the model that made it
+    (two models may share a table, one column each).
+
+    Returns
+    -------
+    ProtectedTable
+        ``count_cols`` protected as :func:`lifetools.disclosure.protect_counts` does
+        (``not_counts`` as there), and each column of ``releases`` with the role
+        ``estimate``, so that a page's stamp records it as a released model's output
+        (``estimate_headers``: :func:`lifetools.disclosure.header_rules`) for the
+        publish gate. A column whose model was withheld is blanked (every cell
+        missing: ``[x]``) and a column :data:`WITHHELD_COLUMN` says why (the release's
+        :attr:`ModelRelease.withheld`, one sentence per model); a table whose models
+        were all released is unchanged, cell for cell.
+
+    Raises
+    ------
+    KeyError
+        For a column of ``releases`` that is not in ``table``.
+    DisclosureError
+        For a release that was not made by :func:`model_release`.
+    """
+    missing = [c for c in releases if c not in table.columns]
+    if missing:
+        raise KeyError(f"model output columns not in the table: {missing}")
+    shown = table.reset_index(drop=True).copy()
+    reasons = []
+    for column, release in releases.items():
+        ModelRelease.__post_init__(release)  # sealed: made by model_release only
+        if not release.released:
+            numeric = pd.api.types.is_numeric_dtype(shown[column])  # notes keep its unit
+            shown[column] = pd.Series([float("nan")] * len(shown),
+                                      dtype=float if numeric else object)
+            reasons.append(release.withheld)
+    if reasons:
+        shown[WITHHELD_COLUMN] = "; ".join(dict.fromkeys(reasons))
+    protected = protect_counts(shown, list(count_cols), not_counts=not_counts)
+    record = protected.record
+    roles = tuple((c, "estimate" if c in releases else r) for c, r in record.roles)
+    return _mint(protected.frame, roles=roles, suppressed=record.suppressed, like=record,
+                 places=record.places, bases=record.bases)
 
 
 def not_estimable(unit: str = "events") -> str:

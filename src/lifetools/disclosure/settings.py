@@ -39,8 +39,8 @@ CV_FOLDS = 5
 MAX_PREDICTOR_PARAMETERS = 14
 """The most candidate predictor parameters a crisis-risk model has (``crisis_spec``)."""
 CRISIS_HORIZON_DAYS = 365
-"""The crisis-risk models' horizon (``reports.crisis_parts`` ``horizon``; checked to
-agree by ``tests/unit/test_gate_prose.py``)."""
+"""The crisis-risk models' horizon (``reports.crisis_models.time_to_event``'s
+``horizon``; checked to agree by ``tests/unit/test_gate_prose.py``)."""
 DURATIONS: dict[str, int] = {"crisis-risk horizon": CRISIS_HORIZON_DAYS}
 """Durations, in days, the series states in prose beside the run's ``*_days``,
 ``*_weeks``, ``*_months`` and ``*_years`` parameters: a number before a time unit in

@@ -62,8 +62,11 @@ _NUMBERS = re.compile(r"\d|\b(?:" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECA
 _TOKEN = re.compile(r"(?<![\d.,])-?\d[\d,]*(?:\.\d+)?")
 BOUND_WORDS = re.compile(r"(?:fewer|less|more|greater)\s+than|at\s+(?:least|most)|under|"
                          r"over|below|above|in|per|within|after|every|each|outside|"
-                         r"from|to|of|minimum|maximum|threshold", re.IGNORECASE)
-"""Words after which a number in a reason is a bound or a setting, not a count."""
+                         r"from|to|of|minimum|maximum|threshold|quintile",
+                         re.IGNORECASE)
+"""Words after which a number in a reason is a bound or a setting, not a count (a
+quintile's number names a fifth of areas: a release check's reason names the level
+"Most deprived fifth (IMD quintile 1)")."""
 UNITS = ("day", "week", "month", "year")
 LEVELS = (80, 90, 95, 99)
 RULE_QUANTITIES = {

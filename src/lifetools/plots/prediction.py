@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from lifetools.disclosure import require_table
+from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.formatting import format_ratio
 from lifetools.labels import with_words
 from lifetools.plots.theme import (
@@ -21,26 +22,61 @@ from lifetools.plots.theme import (
 )
 from lifetools.publication import mark_protected
 
-__all__ = ["plot_calibration_curve", "plot_decision_curve"]
+__all__ = ["model_caption", "plot_calibration_curve", "plot_decision_curve"]
+
+CALIBRATION_COLUMNS = ("predicted", "observed", "ci_lower", "ci_upper")
+
+
+def _released(table: Any, name: str) -> tuple[pd.DataFrame, str]:
+    """The released table's frame and why its model's columns are blank ("" if shown).
+
+    ``table`` is what :func:`lifetools.disclosure.model_outputs` made (a plain frame is
+    protected as :func:`lifetools.disclosure.require_table` does); the reason is the
+    table's :data:`~lifetools.disclosure.WITHHELD_COLUMN`, the release record's words.
+    """
+    frame = require_table(table, name=name).frame
+    why = ""
+    if WITHHELD_COLUMN in frame.columns and len(frame):
+        why = str(frame[WITHHELD_COLUMN].iloc[0])
+    return frame, why
+
+
+def model_caption(table: Any, caption: str) -> str:
+    """A model figure's caption: ``caption``, and when the table's model was withheld,
+    that its curves are not shown and why (the release record's words)."""
+    _, why = _released(table, "figure")
+    return f"{caption}. The model's curves are not shown: {why}." if why else caption
+
 
 
 @redrawable
-def plot_calibration_curve(curve: pd.DataFrame, *, ax: Any = None) -> Any:
+def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
     """Flexible calibration curve with its 95% band (from ``calibration_curve``).
 
-    The curve is a model (spline logistic regression) evaluated on a grid of predicted
-    risks, not a plot of people or groups; nothing in it is a count.
+    ``curve`` is the released table (:func:`lifetools.disclosure.model_outputs`): when
+    its model was withheld its columns are blank and the figure draws no curve, only
+    the line of perfect calibration, and its alt text says the curve is not shown and
+    why. The curve is a model (spline logistic regression) evaluated on a grid of
+    predicted risks, not a plot of people or groups; nothing in it is a count.
     """
     apply_theme()
+    frame, why = _released(curve, "calibration")
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), figure_width()))
-    top = float(max(curve["predicted"].max(), curve["ci_upper"].max()) * 1.05)
+    data = frame[list(CALIBRATION_COLUMNS)].astype(float).round(4)
+    shown = not why and data.notna().any().all()
+    top = float(max(data["predicted"].max(), data["ci_upper"].max()) * 1.05) \
+        if shown else 1.0
     ax.plot([0, top], [0, top], color="#555555", linestyle="--", linewidth=1,
             label="Perfect calibration")
-    ax.fill_between(curve["predicted"], curve["ci_lower"], curve["ci_upper"],
-                    color=PALETTE[0], alpha=0.2, label="95% band")
-    ax.plot(curve["predicted"], curve["observed"], marker=MARKERS[0], color=PALETTE[0],
-            label="Flexible calibration")
+    if shown:
+        ax.fill_between(data["predicted"], data["ci_lower"], data["ci_upper"],
+                        color=PALETTE[0], alpha=0.2, label="95% band")
+        ax.plot(data["predicted"], data["observed"], marker=MARKERS[0], color=PALETTE[0],
+                label="Flexible calibration")
+    else:
+        ax.text(0.5, 0.5, "The model's curve is not shown", ha="center", va="center",
+                transform=ax.transAxes)
     ax.set_xlim(0, top)
     ax.set_ylim(0, top)
     ax.set_xlabel("Predicted risk")
@@ -48,13 +84,16 @@ def plot_calibration_curve(curve: pd.DataFrame, *, ax: Any = None) -> Any:
     legend_below(ax)
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)
-    data = curve[["predicted", "observed", "ci_lower", "ci_upper"]].astype(float).round(4)
-    gap = (data["observed"] - data["predicted"]).abs()
-    alt = ("Flexible calibration curve of observed against predicted risk with its 95% "
-           "band and a dashed line of perfect calibration, over predicted risks from "
-           f"{format_ratio(data['predicted'].min())} to "
-           f"{format_ratio(data['predicted'].max())}; the largest gap between observed "
-           f"and predicted is {format_ratio(gap.max())}.")
+    if shown:
+        gap = (data["observed"] - data["predicted"]).abs()
+        alt = ("Flexible calibration curve of observed against predicted risk with its "
+               "95% band and a dashed line of perfect calibration, over predicted risks "
+               f"from {format_ratio(data['predicted'].min())} to "
+               f"{format_ratio(data['predicted'].max())}; the largest gap between "
+               f"observed and predicted is {format_ratio(gap.max())}.")
+    else:
+        alt = ("A dashed line of perfect calibration only: the model's calibration curve "
+               f"is not shown: {why or 'the model made no curve'}.")
     mark_protected(ax.figure, rules={"content": "a fitted curve, no counts"},
                    data={"": require_table(data.reset_index(drop=True),
                                            name="calibration")}, alt=alt)
@@ -62,36 +101,52 @@ def plot_calibration_curve(curve: pd.DataFrame, *, ax: Any = None) -> Any:
 
 
 @redrawable
-def plot_decision_curve(table: pd.DataFrame, *, ax: Any = None) -> Any:
-    """Net benefit of the model, treat-all and treat-none by threshold (``net_benefit``)."""
+def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
+    """Net benefit of the model, treat-all and treat-none by threshold (``net_benefit``).
+
+    ``table`` is the released table (:func:`lifetools.disclosure.model_outputs`): when
+    its model was withheld its ``model`` column is blank and the figure draws treat-all
+    and treat-none only; the alt text says the model's curve is not shown and why.
+    """
     apply_theme()
+    frame, why = _released(table, "decision")
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), 5))
-    ax.plot(table["threshold"], table["model"], marker=MARKERS[0], color=PALETTE[0],
-            label="Model")
-    ax.plot(table["threshold"], table["treat_all"], marker=MARKERS[1], color=PALETTE[1],
+    data = frame[["threshold", "model", "treat_all", "treat_none"]].astype(float).round(5)
+    shown = not why and bool(data["model"].notna().any())
+    if shown:
+        ax.plot(data["threshold"], data["model"], marker=MARKERS[0], color=PALETTE[0],
+                label="Model")
+    ax.plot(data["threshold"], data["treat_all"], marker=MARKERS[1], color=PALETTE[1],
             label="Treat all")
-    ax.plot(table["threshold"], table["treat_none"], color="#555555", linestyle="--",
+    ax.plot(data["threshold"], data["treat_none"], color="#555555", linestyle="--",
             label="Treat none")
-    low = min(0.0, float(table["model"].min()))
-    high = float(max(table["model"].max(), table["treat_all"].max())) * 1.1
+    drawn = data["model"] if shown else data["treat_all"]
+    low = min(0.0, float(drawn.min()))
+    high = float(max(drawn.max(), data["treat_all"].max())) * 1.1
     ax.set_ylim(low - 0.02, high)
     ax.set_xlabel("Risk threshold")
     ax.set_ylabel("Net benefit")
     legend_below(ax)
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)
-    data = table[["threshold", "model", "treat_all", "treat_none"]].astype(float).round(5)
-    better = data[(data["model"] > data["treat_all"]) & (data["model"] > data["treat_none"])]
     words = with_words("net benefit")
-    alt = (f"{words[:1].upper()}{words[1:]} of the model, of treating everyone and of "
-           f"treating no one at "
-           f"{len(data)} risk thresholds from {format_ratio(data['threshold'].min())} to "
-           f"{format_ratio(data['threshold'].max())}. "
-           + (f"The model has the highest net benefit at {len(better)} of them, between "
-              f"{format_ratio(better['threshold'].min())} and "
-              f"{format_ratio(better['threshold'].max())}." if len(better) else
-              "The model never has the highest net benefit."))
+    thresholds = (f"{len(data)} risk thresholds from "
+                  f"{format_ratio(data['threshold'].min())} to "
+                  f"{format_ratio(data['threshold'].max())}")
+    if shown:
+        better = data[(data["model"] > data["treat_all"])
+                      & (data["model"] > data["treat_none"])]
+        alt = (f"{words[:1].upper()}{words[1:]} of the model, of treating everyone and "
+               f"of treating no one at {thresholds}. "
+               + (f"The model has the highest net benefit at {len(better)} of them, "
+                  f"between {format_ratio(better['threshold'].min())} and "
+                  f"{format_ratio(better['threshold'].max())}." if len(better) else
+                  "The model never has the highest net benefit."))
+    else:
+        alt = (f"{words[:1].upper()}{words[1:]} of treating everyone and of treating no "
+               f"one at {thresholds}. The model's curve is not shown: "
+               f"{why or 'the model made no curve'}.")
     mark_protected(ax.figure, rules={"content": "net benefit per person, no counts"},
                    data={"": require_table(data.reset_index(drop=True),
                                            name="decision")}, alt=alt)

@@ -259,7 +259,9 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
     BootstrapValidation
         ``summary`` the mean over copies of apparent, optimism and corrected values;
         ``training`` every copy's samples' training values stacked, so that
-        :meth:`BootstrapValidation.interval` takes its percentiles over all of them.
+        :meth:`BootstrapValidation.interval` takes its percentiles over all of them;
+        ``n_boot``, ``n_failed`` and ``n_unreliable`` summed over the copies,
+        ``converged`` whether every copy's original fit converged.
 
     Notes
     -----
@@ -286,4 +288,5 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
     return BootstrapValidation(summary=summary, n_boot=sum(r.n_boot for r in results),
                                n_failed=sum(r.n_failed for r in results), method=method,
                                training=np.concatenate([r.training for r in results]),
+                               n_unreliable=sum(r.n_unreliable for r in results),
                                converged=all(r.converged for r in results))

@@ -16,11 +16,13 @@ from lifetools.disclosure import (
     RuleNumber,
     compose,
     get_profile,
+    model_outputs,
     model_release,
     protect_count,
     protected_count,
 )
-from lifetools.labels import TERMS, label, with_words
+from lifetools.formatting import format_value
+from lifetools.labels import TERMS, explain_terms, label, with_words
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
@@ -38,32 +40,42 @@ from lifetools.prediction.intervals import (
     net_benefit_interval,
     two_stage_interval,
 )
+from lifetools.reports.crisis_internal import (
+    fit_reliability,
+    internal_validation,
+    internal_validation_table,
+    other_fits,
+)
+from lifetools.reports.crisis_models import (
+    FINE_GRAY_COLUMN,
+    LOGISTIC_COLUMN,
+    RISK_GROUP_COLUMN,
+    model_comparison,
+    risk_group_table,
+    time_to_event,
+)
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     IMPUTATIONS,
     characteristics,
     continuous_characteristics,
     crisis_spec,
-    fit_reliability,
+    estimate_text,
     imputed_cohort,
-    internal_validation,
-    internal_validation_table,
     missing_table,
-    model_comparison,
-    risk_group_table,
-    time_to_event,
     with_missing_honos,
 )
 from lifetools.reports.sentences import (
     C_STATISTIC,
     interval_text,
+    not_shown_sentence,
     reason_text,
     result_sentence,
 )
 from lifetools.reports.tripod import tripod_checklist
 from lifetools.result_names import CrisisName
 
-__all__ = ["CrisisRiskReport", "analyse_crisis_risk"]
+__all__ = ["CrisisRiskReport", "analyse_crisis_risk", "model_results"]
 
 FAIRNESS_GROUPS = {"sex": "Sex", "ethnic_group": "Ethnic group",
                    "imd_quintile": "IMD quintile (1 = most deprived)"}
@@ -80,10 +92,25 @@ the landing page's main point in ``analyses/analyses.yml`` uses the same words."
 
 def _fmt(value: float, low: float = float("nan"), high: float = float("nan"),
          digits: int = 3) -> str:
-    if value is None or np.isnan(value):
-        return "not shown"
-    text = f"{value:.{digits}f}"
-    return text if np.isnan(low) else f"{text} ({low:.{digits}f} to {high:.{digits}f})"
+    return estimate_text(value, low, high, digits=digits, missing="not shown")
+
+
+def _places(value: float, figures: int = 6) -> int:
+    """Decimal places that write ``value`` to ``figures`` significant figures with no
+    trailing zero (as ``f"{value:g}"`` for the report's settings: 0.8, 27.5, 2.15443),
+    for :func:`lifetools.formatting.format_value`."""
+    if not value:
+        return 0
+    places = max(figures - 1 - int(np.floor(np.log10(abs(value)))), 0)
+    target = round(value, places)
+    while places and round(value, places - 1) == target:
+        places -= 1
+    return places
+
+
+def _setting(value: float) -> str:
+    """A setting or a chosen penalty written as ``f"{value:g}"`` wrote it."""
+    return format_value(value, kind="estimate", digits=_places(value))
 
 
 def _penalty_estimate(penalty: float) -> Estimate:
@@ -97,6 +124,27 @@ def _penalty_estimate(penalty: float) -> Estimate:
     return Estimate(value, digits=max(digits, 1))
 
 
+def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """Key results built from a model's output, as that model's release allows.
+
+    Released: each result as given (its ``subject`` key dropped). Withheld: each
+    result keeps its name and label and states no number: ``value`` None, ``kind``
+    ``text``; a sentence (a result with a ``subject``, the words its ``missing`` text
+    uses) reads "<subject> is not shown: <why>.", any other result the reason alone,
+    "too few events to estimate (<reasons>)" as the model's coefficients table says
+    it (:attr:`~lifetools.disclosure.ModelRelease.headline` and ``reason``), which a
+    landing page's main point reads as why it was not estimated
+    (:func:`lifetools.pipeline.pages.why_not_estimated`). Tested in
+    ``tests/unit/test_prediction_report.py``.
+    """
+    if release.released:
+        return tuple({k: v for k, v in r.items() if k != "subject"} for r in results)
+    why = f"{release.headline} ({release.reason})"
+    return tuple({"name": r["name"], "label": r["label"], "value": None, "kind": "text",
+                  "text": not_shown_sentence(r["subject"], explain_terms(why))
+                  if "subject" in r else reason_text(why)} for r in results)
+
+
 @dataclass(frozen=True)
 class CrisisRiskReport:
     """Everything the crisis-risk report shows; counts raw (protected when shown)."""
@@ -108,21 +156,26 @@ class CrisisRiskReport:
     release_levels: Any
     internal: pd.DataFrame
     temporal: pd.DataFrame
-    calibration: pd.DataFrame
-    decision: pd.DataFrame
-    fairness: pd.DataFrame
+    calibration: ProtectedTable  # the model's outputs, tied to its release
+    decision: ProtectedTable
+    fairness: ProtectedTable
     missing: pd.DataFrame
     comparison: pd.DataFrame
-    time_to_event: pd.DataFrame
+    time_to_event: ProtectedTable
     checklist: pd.DataFrame
     characteristics: pd.DataFrame
     fine_gray: ProtectedTable  # subdistribution hazard ratios as released
-    fine_gray_groups: pd.DataFrame  # predicted incidence by risk group (people raw)
+    fine_gray_groups: ProtectedTable  # predicted incidence by risk group
     continuous: pd.DataFrame
     drift: Any
     model_json: str
     key_results: tuple[dict[str, Any], ...]
     cohorts: tuple[CrisisCohort, CrisisCohort] = field(repr=False, default=None)
+    before_release: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
+    """The model-output tables (``calibration``, ``decision``, ``fairness``,
+    ``time_to_event``, ``fine_gray_groups``) before their models' release check, counts
+    raw: for checking the numbers, never shown (a withheld model's are blank in the
+    published tables)."""
 
 
 def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
@@ -159,7 +212,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     internal : {"mi-boot", "boot-mi"}
         Internal validation with imputed predictors: bootstrap within each imputed copy
         (MI-boot, default) or imputation repeated inside each bootstrap sample (boot-MI;
-        :func:`lifetools.reports.crisis_parts.internal_validation`).
+        :func:`lifetools.reports.crisis_internal.internal_validation`).
 
     Notes
     -----
@@ -180,7 +233,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     with or without a crisis suppressed). Beside the model: a cross-validated ridge
     model and a cross-validated lasso model validated the same way (each penalty
     re-chosen in every bootstrap sample), and a Fine-Gray 12-month cumulative
-    incidence with death competing (:mod:`lifetools.reports.crisis_parts`); participant
+    incidence with death competing (:mod:`lifetools.reports.crisis_models`); participant
     characteristics of both cohorts; the TRIPOD+AI checklist generated from the
     computed metadata (:mod:`lifetools.reports.tripod`). Tested in
     ``tests/unit/test_prediction_report.py``.
@@ -205,7 +258,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                                r2_cs=r2_fraction * max_r2)
     sample = size.summary.assign(
         shrinkage=size.summary["shrinkage"].map(lambda s: _fmt(s)),
-        epp=size.summary["epp"].map(lambda e: f"{e:.1f}"))[["criterion", "n", "shrinkage",
+        epp=size.summary["epp"].map(lambda e: format_value(e, kind="estimate", digits=1)))[["criterion", "n", "shrinkage",
                                                             "epp"]]
     sample = sample.rename(columns={"n": "people needed", "epp": "events per parameter"})
     half = (fit.summary["ci_upper"] - fit.summary["ci_lower"]).to_numpy() / 2
@@ -223,7 +276,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
             _fmt(e, lo, hi) for e, lo, hi in zip(shown["estimate"], shown["ci_lower"],
                                                  shown["ci_upper"], strict=True)]})
     knots = pd.DataFrame({"variable": list(frozen.knots),
-                          "knots": [", ".join(f"{k:.2f}" for k in v)
+                          "knots": [", ".join(format_value(k, kind="estimate", digits=2)
+                                              for k in v)
                                     for v in frozen.knots.values()]})
     boot, mi_boot, internal_method = internal_validation(
         dev, dev_copies, spec, method=internal, n_boot=n_boot, seed=seed,
@@ -235,11 +289,9 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
         seed=seed, folds=COMPARISON_FOLDS)
     zeros = int(lasso.method["zero_coefficients"])
-    reliability = fit_reliability(boot, others=int(
-        two_stage.n_failed + two_stage.n_unreliable + two_stage.n_inner_failed
-        + two_stage.n_inner_unreliable
-        + sum(int(m.method.get(k, 0)) for m in (ridge, lasso)
-              for k in ("bootstrap_failed", "bootstrap_unreliable", "cv_folds_unreliable"))))
+    reliability = fit_reliability(
+        boot, development_converged=bool(frozen.converged and not fit.warnings),
+        others=other_fits(two_stage, ridge, lasso))
     lasso_drawn = int(lasso.method["bootstrap_samples"] + lasso.method["bootstrap_failed"])
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
@@ -340,6 +392,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         {"name": CrisisName.FIT_RELIABILITY, "value": reliability.flagged, "kind": "text",
          "text": reliability.text,
          "label": "Resampled fits that did not converge or separated, and the verdict"},
+        *model_results(
+        release,
         {"name": CrisisName.SHRINKAGE, "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": CrisisName.C_CORRECTED, "value": boot.corrected("c"), "kind": "estimate",
@@ -362,18 +416,22 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         {"name": CrisisName.C_CORRECTED_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
              boot.corrected("c"), kind="estimate", missing=C_STATISTIC["corrected"][1],
-             found=C_STATISTIC["corrected"][0])},
+             found=C_STATISTIC["corrected"][0]), "subject": C_STATISTIC["corrected"][1]},
         {"name": CrisisName.C_VALIDATION_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: C-statistic in the next edition", "text": result_sentence(
              float(t.loc["c", "estimate"]), kind="estimate",
              interval=(float(t.loc["c", "ci_lower"]), float(t.loc["c", "ci_upper"])),
              judge=C_JUDGE,
-             missing=C_STATISTIC["validation"][1], found=C_STATISTIC["validation"][0])},
+             missing=C_STATISTIC["validation"][1], found=C_STATISTIC["validation"][0]),
+         "subject": C_STATISTIC["validation"][1]},
         {"name": CrisisName.SHRINKAGE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: uniform shrinkage", "text": result_sentence(
              frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",
              found="Every coefficient was shrunk by the uniform factor {value} (van "
-             "Houwelingen's heuristic) and the intercept re-estimated.")},
+             "Houwelingen's heuristic) and the intercept re-estimated."),
+         "subject": "The uniform shrinkage factor"}),
+        *model_results(
+        fg_release,
         {"name": CrisisName.FINE_GRAY_INCIDENCE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray model's predicted 12-month cumulative incidence "
                   "in this year's cohort",
@@ -392,11 +450,13 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                    "confidence interval {interval}, carrying the uncertainty of the "
                    "model's coefficients and baseline); against the observed "
                    "cumulative incidence in the table above, the prediction is "
-                   "{verdict}.")},
+                   "{verdict}."),
+         "subject": "The Fine-Gray model's predicted cumulative incidence of crisis "
+                    "within a year"}),
     )
     def count(n: int) -> str:
         shown = protect_count(n)
-        return "[c]" if shown is None else f"{shown:,}"
+        return "[c]" if shown is None else format_value(shown, kind="count")
 
     meta = {
         "horizon_days": 365, "development_date": development.index_date,
@@ -422,41 +482,65 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "validation_crises": count(int(val["crisis"].sum())),
         "missing_handling": (
             f"HoNOS missing for {count(int(dev['honos'].isna().sum()))} people in "
-            f"development: {len(dev_copies)} imputations by chained equations with the "
+            f"development: {format_value(len(dev_copies), kind='magnitude')} imputations "
+            "by chained equations with the "
             "outcome, Rubin's rules." if len(dev_copies) > 1 else
             "No predictor value missing in the model: nothing imputed."),
         "splines": "; ".join(
-            f"{label(c)}: restricted cubic spline, {k} knots at "
-            f"{', '.join(f'{v:.2f}' for v in frozen.knots[c])} (Harrell's centiles "
-            f"{', '.join(f'{q:g}' for q in rcs_centiles(k))})"
+            f"{label(c)}: restricted cubic spline, {format_value(k, kind='magnitude')} "
+            "knots at " + ", ".join(format_value(v, kind="estimate", digits=2)
+                                    for v in frozen.knots[c])
+            + " (Harrell's centiles " + ", ".join(_setting(q) for q in rcs_centiles(k))
+            + ")"
             for c, k in spec.splines.items()),
-        "estimator": f"{fit.method['estimator']} (factor {frozen.shrinkage:.2f})",
+        "estimator": f"{fit.method['estimator']} (factor "
+                     f"{format_value(frozen.shrinkage, kind='estimate', digits=2)})",
         "internal_method": internal_method,
-        "slope_band": f"{slope_band[0]:g} to {slope_band[1]:g}",
-        "citl_band": f"{citl_band[0]:g} to {citl_band[1]:g}",
-        "comparison": f"Ridge logistic, penalty {ridge.penalty:g} by cross-validation, "
+        "slope_band": f"{_setting(slope_band[0])} to {_setting(slope_band[1])}",
+        "citl_band": f"{_setting(citl_band[0])} to {_setting(citl_band[1])}",
+        "comparison": f"Ridge logistic, penalty {_setting(ridge.penalty)} by "
+                      "cross-validation, "
                       "validated the same way; lasso logistic, penalty "
-                      f"{lasso.penalty:g} by cross-validation, {parameters - zeros} "
-                      f"coefficients kept and {zeros} removed, validated the same way "
-                      f"(the penalty re-chosen in each of {lasso_drawn} bootstrap samples); "
+                      f"{_setting(lasso.penalty)} by cross-validation, "
+                      f"{format_value(parameters - zeros, kind='magnitude')} coefficients "
+                      f"kept and {format_value(zeros, kind='magnitude')} removed, validated "
+                      "the same way (the penalty re-chosen in each of "
+                      f"{format_value(lasso_drawn, kind='magnitude')} bootstrap samples); "
                       "a Fine-Gray model at 12 months.",
         "min_events": min_count,
-        "thresholds": f"{min(thresholds):.0%} to {max(thresholds):.0%}",
+        "thresholds": " to ".join(format_value(100 * t, kind="percentage", digits=0)
+                                  for t in (min(thresholds), max(thresholds))),
         "release": "published" if release.released else f"withheld: {release.reason}",
         "fine_gray_release": "published" if fg_release.released
                              else f"withheld: {fg_release.reason}",
         "drift_verdict": drift.verdict,
     }
+    raw = {"calibration": curve, "decision": decision, "fairness": fair,
+           "time_to_event": fg.table,
+           "fine_gray_groups": risk_group_table(fg.risk_groups, min_people=min_count)}
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
                             knots=knots, release_levels=release.levels, internal=internal_table,
-                            temporal=temporal, calibration=curve, decision=decision,
-                            fairness=fair, drift=drift,
+                            temporal=temporal, calibration=model_outputs(
+                                curve, dict.fromkeys(curve.columns, release)),
+                            decision=model_outputs(
+                                decision, dict.fromkeys(("model", "model_lower", "model_upper"),
+                                                        release), not_counts=["treat_none"]),
+                            fairness=model_outputs(
+                                fair, dict.fromkeys(("C-statistic (95% CI)",
+                                                     "calibration-in-the-large (95% CI)"),
+                                                    release),
+                                count_cols=["people", "crises"]),
+                            drift=drift,
+                            before_release=raw,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
                                                   fmi=honos_fmi),
-                            comparison=comparison, time_to_event=fg.table,
+                            comparison=comparison, time_to_event=model_outputs(
+                                fg.table, {FINE_GRAY_COLUMN: fg_release,
+                                           LOGISTIC_COLUMN: release}),
                             checklist=tripod_checklist(meta),
                             characteristics=characteristics(dev, val), fine_gray=fine_gray,
-                            fine_gray_groups=risk_group_table(fg.risk_groups,
-                                                              min_people=min_count),
+                            fine_gray_groups=model_outputs(
+                                raw["fine_gray_groups"], {RISK_GROUP_COLUMN: fg_release},
+                                count_cols=["people"]),
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key, cohorts=(development, validation))

@@ -1,0 +1,313 @@
+"""The crisis-risk report's internal validation: the bootstrap it runs, how reliably
+its resampled fits were fitted, and its table.
+
+Kept apart from :mod:`lifetools.reports.prediction` so that each module stays short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lifetools.disclosure import Parameter, Period, ProtectedText, compose
+from lifetools.formatting import format_value
+from lifetools.prediction import ModelSpec
+from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
+from lifetools.prediction.imputation import bootstrap_validation_imputed
+from lifetools.prediction.intervals import TwoStageInterval
+from lifetools.prediction.penalised import RidgeModel
+from lifetools.prediction.validation import BootstrapValidation
+from lifetools.reports.crisis_parts import INTERNAL_METHODS, imputed_cohort
+
+__all__ = ["INTERVAL_INDICES", "OTHER_PARTS", "TWO_STAGE_COLUMN", "UNRELIABLE_LIMIT",
+           "FitReliability", "fit_reliability", "other_fits", "internal_validation", "internal_validation_table"]
+
+
+def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
+                        spec: ModelSpec, *, method: str, n_boot: int, seed: int,
+                        imputations: int
+                        ) -> tuple[BootstrapValidation, BootstrapValidation, str]:
+    """The report's internal validation, the MI-boot run the model comparison uses, and
+    a sentence saying exactly what was done.
+
+    Parameters
+    ----------
+    dev : DataFrame
+        The development cohort with HoNOS missing where not recorded.
+    dev_copies : list of DataFrame
+        Its imputed copies (:func:`imputed_cohort`).
+    method : {"mi-boot", "boot-mi"}
+        ``"mi-boot"``: Harrell's bootstrap within each imputed copy, averaged
+        (:func:`lifetools.prediction.imputation.bootstrap_validation_imputed`).
+        ``"boot-mi"``: each bootstrap sample drawn before imputation and imputed afresh
+        with ``imputations`` copies (:func:`lifetools.prediction.boot_mi.
+        bootstrap_validation_boot_mi`); the model comparison still uses MI-boot for
+        both models, so that its columns are comparable.
+
+    Notes
+    -----
+    Both with the heuristic shrinkage repeated in each sample and seed ``seed``, and
+    with the .632+ estimates of C and the Brier score (``plus632=True``: the Harrell
+    columns are unchanged by it). With
+    nothing imputed (one copy) both are Harrell's plain bootstrap and MI-boot is used.
+    Tested in ``tests/unit/test_prediction_boot_mi.py``.
+    """
+    if method not in INTERNAL_METHODS:
+        raise ValueError(f"internal validation must be one of {INTERNAL_METHODS}, "
+                         f"not {method!r}")
+    mi_boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
+                                           shrinkage="heuristic", plus632=True)
+    m = len(dev_copies)
+    if m == 1:
+        return mi_boot, mi_boot, compose(
+            "Harrell's bootstrap optimism correction with {n} samples (nothing was "
+            "imputed).", n=Parameter(mi_boot.n_boot, "bootstrap samples"))
+    if method == "mi-boot":
+        per = max(int(np.ceil(n_boot / m)), 10)  # as bootstrap_validation_imputed shares
+        return mi_boot, mi_boot, compose(
+            "Harrell's bootstrap optimism correction with {total} samples, {per} within "
+            "each of the {m} imputed copies, results averaged (MI-boot, Wahl et al. "
+            "{year}). The imputation is not repeated inside the samples: each copy's "
+            "imputed values used every person, so the optimism may be slightly "
+            "underestimated.", total=Parameter(per * m, "bootstrap samples"),
+            per=Parameter(per, "bootstrap samples per imputed copy"),
+            m=Parameter(m, "imputed copies"), year=Period("2016"))
+    boot = bootstrap_validation_boot_mi(
+        dev, spec, impute=lambda d, s: imputed_cohort(d, spec, m=imputations, seed=s),
+        n_boot=n_boot, seed=seed, shrinkage="heuristic", original=dev_copies, plus632=True)
+    return boot, mi_boot, compose(
+        "Harrell's bootstrap optimism correction with {n} samples drawn before "
+        "imputation; each sample imputed afresh ({m} copies) and the model developed on "
+        "it pooled by Rubin's rules, so the correction covers the imputation too "
+        "(boot-MI, Wahl et al. {year}). The model comparison uses bootstrap within each "
+        "imputed copy (MI-boot) for both models.",
+        n=Parameter(boot.n_boot, "bootstrap samples"),
+        m=Parameter(imputations, "imputed copies"), year=Period("2016"))
+
+UNRELIABLE_LIMIT = 0.10
+"""The share of the internal validation's bootstrap samples fitted unreliably (not
+converged, or separated) above which the report flags its corrected calibration
+measures. Such samples are kept, as ``rms::validate`` keeps them, but their diverging
+coefficients stop wherever the fitter stops, and the corrected calibration slope then
+depends on that convention: on the birthwt reference (13 of 40 samples separated) R's
+convention (training slope 1) and lifetools' (training slope measured) differ by 0.020,
+about 0.006 per tenth of the samples, so below one in ten the convention moves the
+corrected slope by less than 0.01, the precision it is shown to
+(``tests/reference/test_validate_separation_against_r.py``)."""
+
+
+OTHER_PARTS = {
+    "outer": "the nested bootstrap interval's outer samples",
+    "inner": "the nested bootstrap interval's inner samples",
+    "ridge_boot": "the ridge model's bootstrap samples",
+    "ridge_folds": "the ridge model's cross-validation folds at its chosen penalty",
+    "lasso_boot": "the lasso model's bootstrap samples",
+    "lasso_folds": "the lasso model's cross-validation folds at its chosen penalty",
+}
+"""The parts of the crisis report's resampling beyond the internal validation's
+bootstrap, in the words the fit-reliability sentence names them by (:func:`other_fits`)."""
+
+
+def other_fits(two_stage: TwoStageInterval, ridge: RidgeModel, lasso: RidgeModel
+               ) -> dict[str, int]:
+    """The fits that raised or were unreliable in each part of :data:`OTHER_PARTS`.
+
+    From what each part computed: the two-stage interval's outer and inner samples
+    (``n_failed + n_unreliable``, ``n_inner_failed + n_inner_unreliable``), the ridge
+    and lasso bootstraps (``method["bootstrap_failed"] + method["bootstrap_unreliable"]``,
+    as :func:`lifetools.reports.crisis_models.model_comparison` records them) and their
+    cross-validation folds at the chosen penalty (``method["cv_folds_unreliable"]``).
+    """
+    def boot(model: RidgeModel) -> int:
+        return int(model.method.get("bootstrap_failed", 0)
+                   + model.method.get("bootstrap_unreliable", 0))
+
+    return {"outer": int(two_stage.n_failed + two_stage.n_unreliable),
+            "inner": int(two_stage.n_inner_failed + two_stage.n_inner_unreliable),
+            "ridge_boot": boot(ridge),
+            "ridge_folds": int(ridge.method.get("cv_folds_unreliable", 0)),
+            "lasso_boot": boot(lasso),
+            "lasso_folds": int(lasso.method.get("cv_folds_unreliable", 0))}
+
+
+@dataclass(frozen=True)
+class FitReliability:
+    """How many resampled fits could not be fitted reliably, in words, with a verdict.
+
+    ``development_converged``: whether the model developed on the whole cohort
+    converged; ``share``: of the internal validation's bootstrap samples, the share left
+    out (the fit raised) or fitted unreliably (kept); ``flagged``: ``share`` above
+    :data:`UNRELIABLE_LIMIT`, or the development model did not converge; ``others``:
+    unreliable or failed fits in the rest of the resampling, in all, and ``parts`` the
+    same by part (:data:`OTHER_PARTS`' keys, in its order).
+    """
+
+    drawn: int
+    unreliable: int
+    others: int
+    share: float
+    flagged: bool
+    text: ProtectedText
+    development_converged: bool = True
+    parts: tuple[tuple[str, int], ...] = ()
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def fit_reliability(boot: BootstrapValidation, *, development_converged: bool = True,
+                    others: Mapping[str, int] | None = None) -> FitReliability:
+    """The sentence saying whether the development model and its resampled fits could
+    be fitted reliably.
+
+    Parameters
+    ----------
+    boot : BootstrapValidation
+        The internal validation; ``boot.converged`` is whether its own fit on the
+        original data (each imputed copy) converged.
+    development_converged : bool
+        Whether the published model (pooled over the copies) converged.
+    others : mapping, optional
+        Unreliable or failed fits in each other part of the resampling, keyed as
+        :data:`OTHER_PARTS` (:func:`other_fits`).
+
+    Notes
+    -----
+    A fit is unreliable when it did not converge or showed separation
+    (:attr:`lifetools.prediction.FrozenModel.converged` False); such samples are kept in
+    the optimism as ``rms::validate`` keeps them. Samples whose fit raised are left out,
+    as ``rms::validate`` leaves out a failed fit, and counted here too. The sentence
+    opens with the development model (converged or not: both ``development_converged``
+    and ``boot.converged`` must hold) and goes on to the samples, so a page never says
+    the samples were fitted reliably without saying what became of the model itself;
+    then the other parts, each named. Above :data:`UNRELIABLE_LIMIT` it says the
+    corrected calibration measures are not to be relied on; a development model that
+    did not converge is flagged whatever the samples did. Tested in
+    ``tests/unit/test_prediction_convergence.py``.
+    """
+    unknown = set(others or {}) - set(OTHER_PARTS)
+    if unknown:
+        raise ValueError(f"unknown parts of the resampling: {sorted(unknown)}")
+    parts = tuple((k, int((others or {}).get(k, 0))) for k in OTHER_PARTS)
+    total = sum(n for _, n in parts)
+    converged = bool(development_converged and boot.converged)
+    drawn = boot.n_boot + boot.n_failed
+    bad = boot.n_failed + boot.n_unreliable
+    share = bad / drawn if drawn else float("nan")
+    flagged = bool(share > UNRELIABLE_LIMIT) if drawn else True
+    params = {"k": Parameter(int(bad), "bootstrap samples not fitted reliably"),
+              "n": Parameter(int(drawn), "bootstrap samples"),
+              "m": Parameter(int(total), "resampled fits not fitted reliably"),
+              **{f"p_{k}": Parameter(n, "resampled fits not fitted reliably")
+                 for k, n in parts if n}}
+    one = bad == 1  # "1 bootstrap sample ... it", never "1 bootstrap samples"
+    model = ("The model developed on the whole cohort converged" if converged else
+             "The model developed on the whole cohort did not converge (a predictor "
+             "separated the people with and without a crisis, or the fit did not "
+             "settle)")
+    if bad:
+        head = (model + "; in the internal validation, {k} bootstrap "
+                + ("sample" if one else "samples") + " could not be fitted "
+                "reliably (the fit did not converge, or a predictor separated the people "
+                "with and without a crisis in the sample) out of {n} bootstrap samples "
+                "drawn. The corrected figures include " + ("it" if one else "them")
+                + ", as R's rms::validate does; leaving " + ("it" if one else "them")
+                + " out would flatter the model.")
+    else:
+        head = (model + (", and" if converged else ", although") + " each of the {n} "
+                "bootstrap samples of the internal validation was fitted reliably (the "
+                "fit converged and no predictor separated the outcome).")
+    verdict = (" That is more than the report allows (see the methods page): the "
+               "corrected calibration slope and intercept depend on where those fits "
+               "stopped and should not be relied on; the corrected C-statistic and Brier "
+               "score are hardly affected."
+               if flagged and bad else "")
+    if not converged:  # the model itself: flagged whatever the samples did
+        verdict += (" As the model itself did not converge, none of its performance "
+                    "figures should be relied on.")
+    if total:
+        listed = _listed(["{p_" + k + "} of " + OTHER_PARTS[k] for k, n in parts if n])
+        tail = (" In the rest of the resampling, {m} more "
+                + ("fit" if total == 1 else "fits") + " could not be fitted reliably: "
+                + listed + ".")
+    else:
+        tail = (" Every fit in the rest of the resampling (the nested bootstrap interval, "
+                "the ridge and lasso bootstraps and their cross-validation folds at the "
+                "chosen penalties) was fitted reliably." if others is not None else "")
+    words = head + verdict + tail
+    used = {k: v for k, v in params.items() if "{" + k + "}" in words}
+    return FitReliability(drawn=drawn, unreliable=bad, others=total, share=share,
+                          flagged=(flagged and bool(bad)) or not converged,
+                          text=compose(words, **used), development_converged=converged,
+                          parts=parts)
+
+
+INTERVAL_INDICES = ("c", "brier")
+"""The internal-validation indexes shown with a location-shifted interval and a .632+
+estimate (the calibration indexes have neither: see
+:meth:`lifetools.prediction.BootstrapValidation.interval`)."""
+
+
+TWO_STAGE_COLUMN = "optimism-corrected: 95% CI (two-stage bootstrap)"
+"""The internal-validation column of the two-stage bootstrap interval (every index)."""
+
+
+def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, str],
+                              two_stage: TwoStageInterval | None = None) -> pd.DataFrame:
+    """The internal-validation table: apparent, optimism, corrected, its intervals, .632+.
+
+    Parameters
+    ----------
+    boot : BootstrapValidation
+        With the .632+ columns (``plus632=True``) and the samples' training values.
+    labels : mapping
+        The words of each index (``c``: "C-statistic", ...).
+    two_stage : TwoStageInterval, optional
+        The two-stage bootstrap intervals
+        (:func:`lifetools.prediction.intervals.two_stage_interval`): shown in the column
+        :data:`TWO_STAGE_COLUMN` for every index (the column is left out without it).
+
+    Notes
+    -----
+    The optimism-corrected C-statistic and Brier score get Noma et al.'s (2021)
+    location-shifted bootstrap interval and the .632+ estimate (Efron and Tibshirani
+    1997); the calibration rows say "not defined" there. Every index, the calibration
+    slope and intercepts included, gets Noma et al.'s two-stage bootstrap interval when
+    ``two_stage`` is given. Tested in ``tests/unit/test_prediction_report.py``.
+    """
+    summary = boot.summary.set_index("index")
+
+    def interval(index: str) -> str:
+        if index not in INTERVAL_INDICES:
+            return "not defined"
+        low, high = boot.interval(index)
+        return "not estimated" if np.isnan(low) else format_value((low, high),
+                                                                  kind="interval", digits=3)
+
+    def plus(index: str) -> str:
+        value = summary.loc[index, "corrected_632plus"] if index in INTERVAL_INDICES else np.nan
+        return "not defined" if np.isnan(value) else format_value(value, kind="estimate",
+                                                                  digits=3)
+
+    table = pd.DataFrame({
+        "measure": [labels[i] for i in summary.index],
+        # the one formatter: an apparent calibration-in-the-large of 0 by construction
+        # reads "0.000" whatever the sign of its rounding error ("-0.000" with f"{:.3f}")
+        **{col: summary[col].map(lambda v: format_value(v, kind="estimate", digits=3)
+                                 ).to_numpy()
+           for col in ("apparent", "optimism", "corrected")},
+        "optimism-corrected: 95% CI (location-shifted bootstrap)":
+            [interval(i) for i in summary.index],
+        ".632+ estimate": [plus(i) for i in summary.index]})
+    if two_stage is not None:
+        limits = two_stage.summary.set_index("index")
+        table.insert(5, TWO_STAGE_COLUMN, [
+            "not estimated" if np.isnan(limits.loc[i, "ci_lower"])
+            else format_value((limits.loc[i, "ci_lower"], limits.loc[i, "ci_upper"]),
+                              kind="interval", digits=3)
+            for i in summary.index])
+    return table
