@@ -17,6 +17,11 @@ from lifetools.synthetic import write_synthetic
 D = pd.Timestamp
 
 
+def number(text: str) -> float:
+    """A number as a page shows it: a negative one with the minus sign (U+2212)."""
+    return float(str(text).replace("\u2212", "-"))
+
+
 def tiny() -> SimpleNamespace:
     """Eight people; index date 2024-04-01. Expected below, person by person."""
     ids = list("ABCDEFGH")
@@ -142,7 +147,7 @@ def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectab
     assert missing.loc["honos", "missing, development"] == (
         development.data["honos_recorded"] == 0).sum()
     assert missing.loc["honos", "handling"] == "multiple imputation (3 copies)"
-    assert 0 < float(missing.loc["honos", "fraction of missing information"]) < 1
+    assert 0 < number(missing.loc["honos", "fraction of missing information"]) < 1
     assert missing.loc["age", "handling"] == "none missing"
     assert "honos_recorded" not in FrozenModel.from_json(report.model_json).terms
     table = report.characteristics.set_index("characteristic")
@@ -177,7 +182,7 @@ def test_analyse_crisis_risk_lasso_optimism_corrected_and_said_why_not_published
     assert lasso.loc["C-statistic"].startswith("0.") and " to " in lasso.loc["C-statistic"]
     # issue 19: the lasso is optimism-corrected with its penalty re-chosen per sample
     corrected = table["lasso, optimism-corrected"]
-    assert 0.5 < float(corrected.loc["C-statistic"]) < 1
+    assert 0.5 < number(corrected.loc["C-statistic"]) < 1
     assert corrected.loc["C-statistic"] != table.loc["C-statistic",
                                                     "ridge, optimism-corrected"]
     key = {k["name"]: k for k in report.key_results}
@@ -213,7 +218,7 @@ def test_analyse_crisis_risk_fine_gray_risk_groups_with_fit_intervals(report):
                                       "Second fifth", "Third fifth", "Fourth fifth",
                                       "Last fifth (most predicted risk)"]
     assert table["people"].iloc[0] == table["people"].iloc[1:].sum()
-    values = [[float(v) for v in cell.replace("(", "").replace(")", "").split()
+    values = [[number(v) for v in cell.replace("(", "").replace(")", "").split()
                if v != "to"] for cell in table[RISK_GROUP_COLUMN]]
     assert all(low < est < high for est, low, high in values)
     predicted = [est for est, _, _ in values[1:]]
@@ -433,9 +438,9 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
     internal = report.internal.set_index("measure")
     shown = internal["optimism-corrected: 95% CI (location-shifted bootstrap)"]
     for measure in ("C-statistic", "Brier score"):
-        low, high = (float(v) for v in shown[measure].split(" to "))
-        assert low <= float(internal.loc[measure, "corrected"]) <= high
-        assert float(internal.loc[measure, ".632+ estimate"]) > 0
+        low, high = (number(v) for v in shown[measure].split(" to "))
+        assert low <= number(internal.loc[measure, "corrected"]) <= high
+        assert number(internal.loc[measure, ".632+ estimate"]) > 0
     assert shown["Calibration slope"] == internal.loc["Calibration slope",
                                                       ".632+ estimate"] == "not defined"
     # issue 19: the two-stage bootstrap interval for every index, the calibration slope
@@ -443,7 +448,7 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
     two_stage = internal["optimism-corrected: 95% CI (two-stage bootstrap)"]
     for measure in ("Calibration slope", "Calibration-in-the-large (log-odds)",
                     "C-statistic", "Brier score"):
-        low, high = (float(v) for v in two_stage[measure].split(" to "))
+        low, high = (number(v) for v in two_stage[measure].split(" to "))
         assert low < high
     # the Brier rows of the model comparison and of the time-to-event table have
     # intervals; the time-to-event table shows the mean predicted 12-month risk and the
