@@ -142,6 +142,8 @@ class ReachName(StrEnum):
     ACCESS_EASY = "access_easy"
     RECOMMEND = "recommend"
     FEEDBACK_SENTENCE = "feedback_sentence"
+    GROUPING_SENTENCE = "grouping_sentence"
+    CERTAINTY_SENTENCE = "certainty_sentence"
 
 
 @unique

@@ -101,7 +101,9 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
     ``table`` must be a protected table whose percentage columns were derived by
     :func:`lifetools.disclosure.protected_shares`; anything else is refused with
     :class:`~lifetools.errors.DisclosureError` naming the column. A suppressed
-    percentage is drawn as a hatched placeholder across the axis (legend: suppressed).
+    percentage is drawn as a hatched placeholder across the axis (legend: suppressed),
+    with the word "hidden" and the population on it, so that it reads as hidden, never
+    as zero.
     """
     apply_theme()
     columns = ["Life Rooms users %", "Secondary care %"]
@@ -123,6 +125,10 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
         missing = values[column].isna().to_numpy()
         if missing.any():
             suppressed_patch(ax, (y + offset)[missing], 0.4, top, horizontal=True)
+            for at in (y + offset)[missing]:
+                ax.text(0.02 * top, at, f"{name}: hidden", va="center", ha="left",
+                        color="#3b3b3b",
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0})
             hidden += [f"{name}, {g}" for g in part["group"][missing]]
     ax.set_xlim(0, top)
     ax.set_yticks(y)

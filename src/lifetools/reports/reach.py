@@ -10,13 +10,20 @@ import pandas as pd
 from lifetools import disclosure
 from lifetools.describe import describe_population, people_in_locality
 from lifetools.dictionary import load_dictionary
-from lifetools.disclosure import ProtectedTable, declare_totals, join, model_release
+from lifetools.disclosure import (
+    ProtectedTable,
+    ProtectedText,
+    compose,
+    declare_totals,
+    join,
+    model_release,
+)
 from lifetools.inequality import equity_summary
 from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
 
-__all__ = ["DEPRIVATION", "ReachReport", "analyse_reach", "linked_equity",
-           "protected_shares"]
+__all__ = ["DEPRIVATION", "ReachReport", "analyse_reach", "certainty_sentence",
+           "deprivation_groups", "grouping_sentence", "linked_equity", "protected_shares"]
 
 DEPRIVATION = "Deprivation quintile"
 """The characteristic of the reach table whose groups are the equity table's fifths."""
@@ -31,6 +38,126 @@ def protected_shares(table: pd.DataFrame, count_cols: list[str]) -> ProtectedTab
     (see :func:`lifetools.disclosure.protected_shares`).
     """
     return disclosure.protected_shares(table, count_cols, by="characteristic")
+
+
+POPULATIONS = ("Secondary care", "Life Rooms users")
+"""The count columns of the reach table (one per population compared)."""
+
+_GROUP_WORDS = {"1": "the most deprived fifth", "2": "the second most deprived fifth",
+                "3": "the middle fifth", "4": "the second least deprived fifth",
+                "5": "the least deprived fifth", "Not known": "people whose area is not known"}
+
+
+def _joined(names: list[str]) -> str:
+    """``["4", "5 (least deprived)", "Not known"]`` -> "4, 5 (least deprived) or not known"."""
+    names = [n if i == 0 or n != "Not known" else "not known" for i, n in enumerate(names)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _grouped(fine: pd.DataFrame, groups: list[list[int]]) -> ProtectedTable:
+    labels = [str(g) for g in fine["group"]]
+    raw = pd.DataFrame({"characteristic": DEPRIVATION,
+                        "group": [_joined([labels[i] for i in g]) for g in groups],
+                        **{c: [int(fine[c].iloc[g].sum()) for g in groups]
+                           for c in POPULATIONS}})
+    return protected_shares(raw, list(POPULATIONS))
+
+
+def deprivation_groups(characteristics: pd.DataFrame, reach: ProtectedTable
+                       ) -> tuple[ProtectedTable, tuple[tuple[str, ...], ...]]:
+    """The reach by deprivation in the finest groups whose percentages can all be shown.
+
+    Parameters
+    ----------
+    characteristics
+        The raw counts of :func:`lifetools.describe.describe_population`.
+    reach
+        The same counts protected (:func:`protected_shares`): its deprivation rows fix
+        which cells are hidden.
+
+    Returns
+    -------
+    tuple
+        The protected table of the deprivation groups (counts and percentages of both
+        populations), and the groups made of several rows (their labels), in order.
+
+    Notes
+    -----
+    Where the reach table hides a cell of its deprivation breakdown (the users whose
+    area is not known are usually fewer than the threshold, and a second cell is hidden
+    to protect them), no percentage of that population can be shown (the
+    complementary rule of :func:`lifetools.disclosure.protected_shares`). Here the rows
+    hidden in any population are combined into one group, and a group still hidden
+    under the same rules is combined again (with every other hidden group, or with its
+    smaller neighbour), until nothing is hidden or one group is left. Every group is
+    then either a row published in the reach table or the group holding every hidden
+    cell of the breakdown, whose total the reach table already gives (the population
+    less its published rows): no hidden cell can be worked out from the two tables.
+    The rules are not relaxed: the groups' counts and percentages pass them as any
+    table does. Tested in ``tests/unit/test_reach_groups.py``.
+    """
+    fine = characteristics[characteristics["characteristic"] == DEPRIVATION
+                           ].reset_index(drop=True)
+    hidden = set().union(*(disclosure.hidden_labels(
+        reach, label_col="group", column=c, where={"characteristic": DEPRIVATION})
+        for c in POPULATIONS))
+    rows = [i for i, g in enumerate(fine["group"]) if str(g) in hidden]
+    groups = [[i] for i in range(len(fine)) if i not in rows] + ([rows] if rows else [])
+    while True:
+        groups.sort(key=min)
+        table = _grouped(fine, groups)
+        shut = sorted({r for r, c, _ in table.record.suppressed if c in POPULATIONS})
+        if not shut or len(groups) == 1:
+            break
+        if len(shut) == 1:  # one hidden group: with its smaller neighbour
+            r = shut[0]
+            near = [n for n in (r - 1, r + 1) if 0 <= n < len(groups)]
+            shut = sorted([r, min(near, key=lambda n: (
+                int(fine[list(POPULATIONS)].iloc[groups[n]].to_numpy().sum()), n))])
+        merged = sorted(i for r in shut for i in groups[r])
+        groups = [g for k, g in enumerate(groups) if k not in shut] + [merged]
+    labels = [str(g) for g in fine["group"]]
+    return table, tuple(tuple(labels[i] for i in g) for g in groups if len(g) > 1)
+
+
+def grouping_sentence(combined: tuple[tuple[str, ...], ...]) -> ProtectedText:
+    """What the deprivation chart combined, in words (no numbers): generated, never typed."""
+    if not combined:
+        return compose("Each deprivation fifth is shown on its own.")
+    words = [_GROUP_WORDS.get(label.split(" ")[0] if label[:1].isdigit() else label,
+                              label) for group in combined for label in group]
+    # one group here (the hidden rows are combined into one); several read as a list
+    return compose("In the chart, {groups} are shown together: on their own a count "
+                   "there would be hidden (it is small, or would give a small count away), "
+                   "and with it every percentage of that population.",
+                   groups=", ".join(words[:-1]) + " and " + words[-1])
+
+
+def certainty_sentence(shares: tuple[Any, ...], equity_estimates: ProtectedTable | None
+                       ) -> ProtectedText:
+    """What "How sure we are" may say, from what the page shows.
+
+    The survey's intervals are described only when a survey share is shown with its
+    interval; the inequality indices' intervals only when an index is released.
+    Tested in ``tests/unit/test_reach_groups.py``.
+    """
+    parts = []
+    if any(s is not None and s.value is not None and s.interval is not None
+           for s in shares):
+        parts.append(compose("The survey is answered by some visitors only; the "
+                             "intervals of its percentages show sampling uncertainty but "
+                             "not who chose to answer."))
+    else:
+        parts.append(compose("No percentage from the feedback survey is shown (the "
+                             "reasons are given above), so no interval describes it."))
+    shown = (equity_estimates is not None
+             and equity_estimates.frame["estimate"].notna().any())
+    parts.append(compose(
+        "The intervals of the indices of inequality show the chance variation in the "
+        "rates of each deprivation fifth." if shown else
+        "The indices of inequality are not shown (the reason is given with them), so "
+        "there is no interval for them."))
+    return join(" ", parts)
 
 
 def linked_equity(people: pd.DataFrame, reach: ProtectedTable) -> Any:
@@ -76,6 +203,10 @@ class ReachReport:
     key_results: tuple[dict[str, Any], ...]
     equity_estimates: ProtectedTable | None = None
     """``equity.summary`` as released by the model release check (what pages show)."""
+    deprivation: ProtectedTable | None = None
+    """Reach by deprivation in groups whose percentages can all be shown (the chart)."""
+    combined: tuple[tuple[str, ...], ...] = ()
+    """The deprivation rows ``deprivation`` combines, by group (labels)."""
 
 
 def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
@@ -129,6 +260,7 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
     users = set(contacts["person_id"].dropna())
     people = people.assign(used=people["person_id"].isin(users).astype(int), one=1.0)
     equity = linked_equity(people, reach)
+    deprivation, combined = deprivation_groups(described.characteristics, reach)
     # the indices are fitted to the quintiles' counts: users per quintile checked
     equity_estimates = model_release(equity, data=people, event_col="used",
                                      level_cols=["imd_quintile"],
@@ -150,8 +282,15 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
                                  "confidence interval {interval}) would recommend the "
                                  "Life Rooms.",
                                  missing="The share who would recommend the Life Rooms"),
-             ))})
+             ))},
+            {"name": ReachName.GROUPING_SENTENCE, "value": None, "kind": "text",
+             "label": "The deprivation groups of the chart",
+             "text": grouping_sentence(combined)},
+            {"name": ReachName.CERTAINTY_SENTENCE, "value": None, "kind": "text",
+             "label": "How sure we are",
+             "text": certainty_sentence((access, recommend), equity_estimates)})
     return ReachReport(activity=activity, pathways=pathways, sites=sites,
                        monthly=monthly, satisfaction=satisfaction, reach=reach,
                        equity=equity, key_results=key,
-                       equity_estimates=equity_estimates)
+                       equity_estimates=equity_estimates, deprivation=deprivation,
+                       combined=combined)
