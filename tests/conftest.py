@@ -44,7 +44,7 @@ EXPENSIVE_FIXTURES = {
     # folder-against-DuckDB comparison, the incremental builds and the PostgreSQL build
     # start from it. The engines' PostgreSQL server and Spark session join it: the
     # PostgreSQL build needs both the build and the server, each made once per run.
-    # ``small_site`` (tests/functional/test_table_fit.py) asks for ``small_build`` at
+    # ``small_site`` (tests/functional/conftest.py) asks for ``small_build`` at
     # run time, as ``site`` does for the series
     "small_build": {"small_build", "postgres", "spark", "small_site"},
     "truth_data": {"truth_data"},  # 150,000 synthetic people (tests/truth/conftest.py)

@@ -76,7 +76,7 @@ class PublishedTable:
     def to_html(self) -> str:
         """Accessible HTML: caption, column headers with scope, stacked on a phone.
 
-        Each body cell carries its column's header as ``data-label``: below 600 px
+        Each body cell carries its column's header as ``data-label``: below 768 px
         (``book/_static/lifetools.css``) a row of a ``lifetools-stacked`` table shows
         as "header: value" lines, so no column is off-screen.
         """

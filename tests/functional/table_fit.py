@@ -3,9 +3,8 @@
 A table wider than its box scrolls inside it (``overflow-x: auto``): the page itself
 does not scroll, so the 320 px reflow check does not see it, but a reader at a desktop
 window still has to scroll the table to read its last columns (#15: nine tables at a
-1280 px window). Shared by ``test_table_fit.py`` (every page of the one-edition small
-build at 1280 px) and the accessibility audit of ``test_accessibility.py`` (every page
-of the two-edition series at 1280 px, on the pages it has open).
+1280 px window). Used by ``test_table_fit.py`` on every page of the one-edition small
+build and of the two-edition series at 600, 768, 1024 and 1280 px.
 """
 
 from __future__ import annotations

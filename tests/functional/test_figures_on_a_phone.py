@@ -21,16 +21,13 @@ building the project copy again.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import shutil
 import struct
-import threading
 from pathlib import Path
 
 import pytest
 from figure_text import assert_phone_figures, measure_figures, text_px
+from served import served
 
 from lifetools.plots.theme import (
     DPI,
@@ -48,12 +45,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BROWSER_TIMEOUT_MS = 300_000
 """Playwright's waits (launch, load, functions): its default 30 s is exceeded on a busy
 2-core machine."""
-
-
-@pytest.fixture(scope="module")
-def site(request) -> Path:
-    given = os.environ.get("LIFETOOLS_BUILT_SITE")
-    return Path(given).resolve() if given else request.getfixturevalue("built_site")
 
 
 def report_pages(site: Path) -> list[str]:
@@ -98,11 +89,6 @@ def test_every_published_figure_has_a_narrow_rendering_for_a_320_px_phone(site):
     assert smallest >= MIN_PHONE_PX
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # noqa: D102 - keep test output clean
-        pass
-
-
 #: A folded phone's cover screen (280 CSS px, under WCAG's 320): the page's margins
 #: narrow there (``book/_static/lifetools.css``), so figures are shown 264 px wide.
 FOLDED_PX, FOLDED_FIGURE_PX = 280, 264
@@ -118,12 +104,8 @@ def test_every_figure_text_at_least_12_css_px_in_chromium_on_a_phone(site, scree
     accessibility audit measures them (see the module docstring)."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    server = f"http://127.0.0.1:{httpd.server_address[1]}"
     measured: dict[str, tuple[float, float, str]] = {}
-    try:
+    with served(site) as server:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM,
                                         args=["--headless", "--no-sandbox", "--disable-gpu"],
@@ -139,6 +121,4 @@ def test_every_figure_text_at_least_12_css_px_in_chromium_on_a_phone(site, scree
                     measured.update(measure_figures(page, f"{scheme} {name}"))
                 page.close()
             browser.close()
-    finally:
-        httpd.shutdown()
     assert_phone_figures(measured, figure_px, narrow=narrow)

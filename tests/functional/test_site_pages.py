@@ -6,7 +6,6 @@ Reads the built HTML only (no browser). Set ``LIFETOOLS_BUILT_SITE`` to a built
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -17,12 +16,6 @@ from lifetools.pipeline.gate.rules import html_tables
 from lifetools.pipeline.weight import MAX_PAGE_BYTES, page_weight
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def site(request) -> Path:
-    given = os.environ.get("LIFETOOLS_BUILT_SITE")
-    return Path(given).resolve() if given else request.getfixturevalue("built_site")
 
 
 def pages(site: Path) -> list[Path]:

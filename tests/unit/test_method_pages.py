@@ -102,3 +102,27 @@ def test_checker_reports_a_reference_to_a_missing_test(tmp_path, line):
 def test_checker_reports_an_estimator_named_on_no_page(tmp_path):
     (tmp_path / "page.md").write_text("# Page\n\nOnly `estimate_km` here.\n")
     assert unnamed_functions(tmp_path, ["estimate_km", "fit_cox"]) == ["fit_cox"]
+
+
+def test_book_tables_write_the_minus_sign_and_ranges_in_words():
+    # hand-typed tables use what the generated pages use: "−0.043", "101 to 120"
+    from minus_signs import markdown_table_cells, typed_minus_signs
+
+    found = [f"{page.relative_to(ROOT)}:{number}: {hit!r}"
+             for page in sorted((ROOT / "book").rglob("*.md"))
+             for number, row in markdown_table_cells(page.read_text(encoding="utf-8"))
+             for hit in typed_minus_signs(row)]
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(("cell", "hits"), [
+    ("| Cox | 1.25 | 19 of 20 | -0.043 | 0.061 |", 1), ("**-0.189** (0.042)", 1),
+    ("(-0.660 to -0.126)", 2), ("seeds 101-120", 1), ("(0, 1-6, 7-12)", 2),
+    ("| Cox | −0.043 | seeds 101 to 120 | +0.167 |", 0),
+    ("2019-04-01 to 2025-03-31, edition 2023-24, 12-month, x-1, 1e-9", 0),
+    ('R (survival 3.5-3), a code "18-24", Fleming-Harrington G^rho', 0),
+    ("HMAC-SHA-256, pattern ^[0-9a-f]{64}$", 0)])
+def test_typed_minus_signs_known_cells(cell, hits):
+    from minus_signs import typed_minus_signs
+
+    assert len(typed_minus_signs(cell)) == hits, typed_minus_signs(cell)

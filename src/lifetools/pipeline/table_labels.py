@@ -1,6 +1,6 @@
 """Tables that stack on a phone: each body cell carries its column header.
 
-On a narrow screen (``book/_static/lifetools.css``, below 600 px) a table marked
+On a narrow screen (``book/_static/lifetools.css``, below 768 px) a table marked
 ``lifetools-stacked`` shows each row as "header: value" lines instead of scrolling
 sideways, so no column (the estimate, the p-value) is off-screen. The CSS reads each
 cell's header from its ``data-label`` attribute. :meth:`lifetools.tables.PublishedTable.to_html`
