@@ -34,7 +34,7 @@ def protected_shares(table: pd.DataFrame, count_cols: list[str]) -> ProtectedTab
 
 
 def linked_equity(people: pd.DataFrame, reach: ProtectedTable) -> Any:
-    """Life Rooms users per 1000 people by deprivation fifth, protected with ``reach``.
+    """Life Rooms users per 1,000 people by deprivation fifth, protected with ``reach``.
 
     Both tables publish the users of each fifth: a fifth whose users the
     characteristics table hides (often only to protect its "Not known" row) is hidden
@@ -45,7 +45,8 @@ def linked_equity(people: pd.DataFrame, reach: ProtectedTable) -> Any:
                                       where={"characteristic": DEPRIVATION})
     fifths = {label.split(" ")[0] for label in hidden if label[:1].isdigit()}
     return equity_summary(people, event_col="used", person_time_col="one",
-                          label="Life Rooms users", per=1000, hide_events=fifths)
+                          label="Life Rooms users", per=1000, unit="people",
+                          hide_events=fifths)
 
 
 def _satisfaction(feedback: pd.DataFrame) -> tuple[ProtectedTable, tuple]:
