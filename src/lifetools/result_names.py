@@ -142,6 +142,7 @@ class ReachName(StrEnum):
     ACCESS_EASY = "access_easy"
     RECOMMEND = "recommend"
     FEEDBACK_SENTENCE = "feedback_sentence"
+    ACTIVITY_SENTENCE = "activity_sentence"
 
 
 @unique
