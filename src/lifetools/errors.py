@@ -79,6 +79,7 @@ class DataValidationError(UserError):
     """Input data break the dictionary's rules; ``report`` holds every problem."""
 
     exit_code = 11
+    meaning = "Input data break the dictionary's rules (every problem is listed)"
 
     def __init__(self, message: str, *, report: object = None, hint: str | None = None):
         super().__init__(message, hint=hint)
@@ -157,6 +158,7 @@ class RapLevelError(UserError):
     """The repository does not reach the RAP level required (``lifetools rap --require``)."""
 
     exit_code = 21
+    meaning = "The repository does not reach the RAP level required (lifetools rap --require)"
 
 
 EXIT_INTERRUPTED = 130

@@ -31,6 +31,7 @@ __all__ = [
     "BOUND_DIGITS_LIMIT",
     "TOO_FEW_EVENTS",
     "bound_places",
+    "rate_unit",
     "finite",
     "format_bounds",
     "format_count",
@@ -130,6 +131,32 @@ def format_count(value: Any, *, missing: str | None = None) -> str:
     if not isinstance(value, Integral) and not number.is_integer():
         raise ValueError(f"a count must be a whole number (got {number})")
     return f"{int(number):,}"
+
+
+RATE_UNITS: dict[str, str] = {"person-years": "person-year", "people": "person"}
+"""The units a rate may be per (plural: singular)."""
+
+
+def rate_unit(per: float, unit: str = "person-years") -> str:
+    """The unit of a rate in words: "per person-year", "per 1,000 person-years".
+
+    The one label of a rate's unit (the slope index of inequality on the emergency
+    and reach pages): the multiplier is a count ("1,000", never "1000" or "1e+03"),
+    and a rate per one reads in the singular ("per person-year", not "per 1
+    person-years"). ``unit`` is what the denominator counts: person-time
+    ("person-years") or people ("people": the reach page's users per 1,000 people,
+    whose denominator is not person-time).
+
+    Raises
+    ------
+    ValueError
+        If ``unit`` is not one of :data:`RATE_UNITS` or ``per`` is not a whole number.
+    """
+    if unit not in RATE_UNITS:
+        raise ValueError(f"unknown rate unit {unit!r}: one of {sorted(RATE_UNITS)}")
+    if per == 1:
+        return f"per {RATE_UNITS[unit]}"
+    return f"per {format_count(per)} {unit}"
 
 
 def format_ratio(value: Any, *, digits: int = 2, missing: str = MISSING) -> str:

@@ -47,21 +47,13 @@ from lifetools.disclosure import (
     poisson_interval,
     rates_table,
 )
+from lifetools.formatting import rate_unit
 
-__all__ = ["InequalityResult", "equity_summary", "estimate_sii", "per_person_time",
+__all__ = ["InequalityResult", "equity_summary", "estimate_sii",
            "poisson_interval", "rank_midpoints", "rates_by_group"]
 
 SIMULATIONS = 10_000
 SEED = 20250331
-
-
-def per_person_time(per: float) -> str:
-    """The unit of a rate in words: "per person-year", "per 1000 person-years".
-
-    A rate per 1 person-year read "per 1 person-years" on the emergency page
-    (``test_per_person_time_one_reads_per_person_year``).
-    """
-    return "per person-year" if per == 1 else f"per {per:g} person-years"
 
 
 def rates_by_group(frame: pd.DataFrame, *, group_col: str | list[str], event_col: str,
@@ -143,8 +135,8 @@ class InequalityResult:
 
 def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
                    quintile_col: str = "imd_quintile", label: str = "rate",
-                   per: float = 1.0, hide_events: Collection[str] = ()
-                   ) -> InequalityResult:
+                   per: float = 1.0, unit: str = "person-years",
+                   hide_events: Collection[str] = ()) -> InequalityResult:
     """Rates by IMD quintile with exact CIs, and the SII and RII of the gradient.
 
     ``frame`` has one row per person (or person-period): the event count, person-time
@@ -155,6 +147,10 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
     mean rate (``rii_mean``), all fitted to the published (protected) events and
     person-years of ``rates`` (see module) and missing when a quintile's events or
     person-years are suppressed or fewer than three quintiles remain.
+
+    ``unit``: what the person-time counts, for the SII's unit in words
+    (:func:`lifetools.formatting.rate_unit`): "person-years", or "people" when each
+    person counts one (the reach page's users per 1,000 people).
 
     ``hide_events``: quintiles (as text, "1" to "5") whose events another table on the
     same page hides (:func:`lifetools.disclosure.hidden_labels`): hidden here too, with
@@ -181,7 +177,7 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
                             "rii_upper", "rii_mean", "rii_mean_lower",
                             "rii_mean_upper"), float("nan"))
     summary = pd.DataFrame({
-        "term": [f"Slope index of inequality ({label} {per_person_time(per)})",
+        "term": [f"Slope index of inequality ({label} {rate_unit(per, unit)})",
                  "Relative index of inequality (most / least deprived)",
                  "Relative index of inequality (SII / mean rate)"],
         "estimate": [per * values["sii"], values["rii"], values["rii_mean"]],

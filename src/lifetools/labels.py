@@ -28,10 +28,10 @@ from typing import Any
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DictionaryError
 
-__all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "LABELS", "RAW_NAMES", "TERMS", "TERM_PATTERNS",
-           "VALUE_LABELS", "code_label", "column_label", "column_unit", "explain_terms",
-           "in_words", "is_raw_name", "label", "labels", "term_label", "value_label",
-           "with_words"]
+__all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "LABELS", "NEGATED_LABELS", "RAW_NAMES",
+           "TERMS", "TERM_PATTERNS", "VALUE_LABELS", "code_label", "column_label",
+           "column_unit", "explain_terms", "in_words", "is_raw_name", "label", "labels",
+           "negated_label", "term_label", "value_label", "with_words"]
 
 COLUMN_LABELS: Mapping[str, str] = {
     # counts and cohort steps
@@ -153,6 +153,32 @@ VALUE_LABELS: Mapping[str, str] = {
     "GLOBAL": "Global test (all terms)",
 }
 """Plain words for machine values that reach a table's label columns (model terms)."""
+
+NEGATED_LABELS: Mapping[str, str] = {
+    "female": "not female", "white": "not in the white ethnic group",
+    "imd_q1": "not in the most deprived fifth (IMD quintile 1)",
+    "imd_q2": "not in the second most deprived fifth (IMD quintile 2)",
+    "community_team": "not in a community mental-health team",
+    "honos_recorded": "HoNOS score not recorded",
+    "life_rooms": "no Life Rooms use",
+    "team_a06": "not in a community mental health team (A06)",
+    "team_other": "not in another mental health team",
+    "locality_unknown": "locality known",
+    "user": "not Life Rooms users", "after": "before first contact",
+    "age_65_plus": "aged under 65",
+    "most_deprived_decile": "not in the most deprived tenth of areas",
+    "deprivation_unknown": "area known",
+    "exposed": "no Life Rooms use (time-varying)",
+    "ever_used": "no Life Rooms use, ever (naive, fixed at referral)",
+    "exposed_at_landmark": "no Life Rooms use by the landmark",
+    "exposed_before_split": "no Life Rooms use by the landmark, early follow-up (to "
+                            "the median event time of users)",
+    "exposed_after_split": "no Life Rooms use by the landmark, later follow-up",
+    "used_life_rooms": "no Life Rooms use before discharge",
+}
+"""The other group of a yes/no variable in words, as a sentence reads it mid-way
+("fewer than 10 events among 'HoNOS score not recorded'"): "not " before the label
+read "not hoNOS score recorded" (:func:`negated_label`)."""
 
 LEVEL_LABELS: Mapping[str, str] = {"0": "no", "1": "yes", "False": "no", "True": "yes"}
 RAW = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
@@ -300,6 +326,35 @@ def label(name: Any) -> str:
     if is_raw_name(text):
         raise KeyError(f"no human label for {text!r}: add it to lifetools.labels")
     return text
+
+
+def negated_label(name: Any) -> str:
+    """The group without a yes/no variable, in words: "HoNOS score not recorded".
+
+    A variable of :data:`NEGATED_LABELS` takes its words; any other reads "not " before
+    its :func:`label`, whose first letter is lowered only when its first word is an
+    ordinary capitalised word ("Female" reads "not female"), never in a name or an
+    abbreviation ("HoNOS", "A&E", "Life Rooms" keep their capitals).
+
+    Raises
+    ------
+    KeyError
+        If ``name`` looks like a machine name and has no label (as :func:`label`).
+
+    Notes
+    -----
+    Checked over every yes/no variable a model's release can name by
+    ``tests/unit/test_labels.py``.
+    """
+    text = str(name)
+    if text in NEGATED_LABELS:
+        return NEGATED_LABELS[text]
+    words = label(text).split(" ")
+    first = words[0]
+    ordinary = first[:1].isupper() and first[1:] == first[1:].lower() and \
+        not (len(words) > 1 and words[1][:1].isupper())
+    return "not " + " ".join([first[:1].lower() + first[1:] if ordinary else first,
+                              *words[1:]])
 
 
 def labels(names: Any) -> list[str]:

@@ -523,8 +523,13 @@ def record(
     text: str | None = None,
     digits: int = 2,
     released: Any = None,
+    at: str | None = None,
 ) -> KeyResult:
     """Record a key result: write it to ``results.json`` and glue it for the narrative.
+
+    ``at``: the words of ``label`` that belong to this edition only (a follow-up the
+    data decided: "by 232 days after discharge"), stored with the result so that the
+    comparison with another edition shows each edition's own (``pipeline.compare``).
 
     Counts (``kind="count"``) pass through :func:`lifetools.disclosure.protected_count`
     here (or arrive protected), so a raw count can never be quoted. Shares
@@ -587,6 +592,10 @@ def record(
     results = json.loads(path.read_text()) if path.exists() else {}
     if made_by_release and not _has_missing(value):
         extra["released"] = True  # the gate checks the sealed stamp says so too
+    if at is not None:
+        if at not in label:
+            raise ValueError(f"result {name!r}: 'at' ({at!r}) is not words of its label")
+        extra["at"] = at
     results[name] = {"value": _json_value(stored), "kind": kind, "label": label,
                      "text": str(shown), **extra}
     path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")

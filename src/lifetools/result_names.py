@@ -144,6 +144,7 @@ class ReachName(StrEnum):
     FEEDBACK_SENTENCE = "feedback_sentence"
     GROUPING_SENTENCE = "grouping_sentence"
     CERTAINTY_SENTENCE = "certainty_sentence"
+    ACTIVITY_SENTENCE = "activity_sentence"
 
 
 @unique

@@ -105,3 +105,36 @@ def test_true_effects_page_generated_from_the_dataclass(tmp_path):
     for field in fields(TRUE_EFFECTS):
         value = getattr(TRUE_EFFECTS, field.name)
         assert f"| `{field.name}` | {value:g} |" in text
+
+
+def _css_rules(text: str) -> dict[str, str]:
+    import re
+
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    return {selector.strip(): body for selector, body in
+            re.findall(r"([^{}]+)\{([^{}]*)\}", text)}
+
+
+def test_glued_text_reads_as_the_text_around_it_not_bold():
+    # every glued summary sentence read bold (myst-nb's span.pasted-text); only the
+    # main point is bold
+    from pathlib import Path
+
+    import myst_nb
+
+    theirs = _css_rules((Path(myst_nb.__file__).parent / "static" / "mystnb.css")
+                        .read_text())
+    assert "bold" in theirs["span.pasted-text"]  # what ours must undo
+    ours = _css_rules((Path(__file__).parents[2] / "book" / "_static" / "lifetools.css")
+                      .read_text())
+    assert "font-weight: inherit" in ours["span.pasted-text"]
+
+
+def test_report_banner_only_the_main_point_is_bold():
+    from lifetools.pipeline.book import report_banner
+
+    banner = report_banner("2024-25 edition: 1 April 2024 to 31 March 2025",
+                           "There were 1,090 visits.")
+    assert banner.count("**") == 2
+    assert banner.endswith("**Main point. There were 1,090 visits.**")
+    assert "**" not in report_banner("2024-25 edition")

@@ -229,3 +229,44 @@ def test_errors_page_generated_from_the_exit_code_table(tmp_path):
     for row in errors.exit_code_table():
         name = f"`{row.error}`" if row.error else ""
         assert f"| {row.code} | {name} | {row.meaning} |" in page
+
+
+# reST inline markup a terminal would print raw: ``literal``, `interpreted`, :role:`x`
+_REST_MARKUP = __import__("re").compile(r"``|:[a-z]+:`|`[^`\n]+`")
+
+
+def _commands():
+    """The group and each of its subcommands, as the words that call them."""
+    return [[], *([name] for name in sorted(cli_module.cli.commands))]
+
+
+@pytest.mark.parametrize("words", _commands(), ids=lambda w: " ".join(w) or "lifetools")
+def test_cli_help_reads_as_plain_text_without_rest_markup(words, capsys):
+    # the exit codes read "``report`` holds every problem" on the terminal
+    assert main([*words, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert not _REST_MARKUP.findall(out), _REST_MARKUP.findall(out)
+
+
+def test_cli_exit_code_meanings_are_plain_text():
+    for row in errors.exit_code_table():
+        assert not _REST_MARKUP.search(row.meaning), row
+
+
+@pytest.mark.parametrize("words", _commands(), ids=lambda w: " ".join(w) or "lifetools")
+def test_cli_help_still_renders_in_the_docs_without_warnings(words):
+    # sphinx-click reads the same help as reST (reference/cli): its description and
+    # epilog must parse cleanly
+    import click
+    from docutils.core import publish_doctree
+    from sphinx_click import ext
+
+    command = cli_module.cli
+    ctx = click.Context(command, info_name="lifetools")
+    for word in words:
+        command = cli_module.cli.commands[word]
+        ctx = click.Context(command, info_name=word, parent=ctx)
+    text = "\n".join([*ext._format_description(ctx), "", *ext._format_epilog(ctx)])
+    tree = publish_doctree(text, settings_overrides={"halt_level": 2,
+                                                     "report_level": 5})
+    assert command.help.split("\n")[0].strip()[:20] in tree.astext()

@@ -109,3 +109,39 @@ def test_compare_results_estimate_without_interval_reads_as_its_page_wrote_it():
         {"easy": {"kind": "percentage", "label": "Easy (%)", "value": 100.0,
                   "text": "100.0% (95% CI 97.1% to 100.0%)"}})
     assert (rows[0].previous, rows[0].current) == ("99.0%", "100.0%")
+
+
+def _incidence(days, value, text, *, at=True):
+    label = f"Cumulative incidence of re-referral by {days} days after discharge (%)"
+    entry = {"kind": "estimate", "label": label, "text": text, "value": value}
+    return {"cif": {**entry, **({"at": f"by {days} days after discharge"} if at else {})}}
+
+
+def test_compare_results_each_edition_keeps_its_own_follow_up():
+    # the previous edition's result (at 239 days) was labelled with the current
+    # edition's follow-up (232 days)
+    rows = compare_results(_incidence(239, 6.3, "6.3%"), _incidence(232, 7.1, "7.1%"))
+    assert rows[0].label == "Cumulative incidence of re-referral (%)"
+    assert rows[0].previous == "6.3% (by 239 days after discharge)"
+    assert rows[0].current == "7.1% (by 232 days after discharge)"
+    same = compare_results(_incidence(232, 6.3, "6.3%"), _incidence(232, 7.1, "7.1%"))
+    assert (same[0].label, same[0].previous) == (
+        "Cumulative incidence of re-referral by 232 days after discharge (%)", "6.3%")
+
+
+def test_compare_results_label_differing_without_its_words_keeps_the_previous_label():
+    # an archived edition's results.json without "at": its label beside its value
+    rows = compare_results(_incidence(239, 6.3, "6.3%", at=False),
+                           _incidence(232, 7.1, "7.1%"))
+    assert "232 days" in rows[0].label and "239" not in rows[0].current
+    assert rows[0].previous == ("6.3% (published as: Cumulative incidence of "
+                                "re-referral by 239 days after discharge (%))")
+
+
+def test_record_at_must_be_words_of_the_label(tmp_path, monkeypatch):
+    from lifetools.publication import record
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    with pytest.raises(ValueError, match="not words of its label"):
+        record("cif", None, kind="text", text="not estimated",
+               label="Cumulative incidence by 232 days", at="by 239 days")

@@ -70,5 +70,7 @@ def test_time_varying_release_counts_people_once_and_events_where_they_happened(
 def test_group_words_not_keeps_the_capital_of_a_name_only():
     from lifetools.disclosure.models import _group_words
 
-    assert _group_words("exposed", "0.0") == "'not Life Rooms use (time-varying)'"
+    assert _group_words("exposed", "0.0") == "'no Life Rooms use (time-varying)'"
     assert _group_words("female", "0") == "'not female'"
+    # the crisis release read "fewer than 10 events among 'not hoNOS score recorded'"
+    assert _group_words("honos_recorded", "0") == "'HoNOS score not recorded'"

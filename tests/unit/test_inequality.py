@@ -80,12 +80,29 @@ def test_equity_summary_reports_rii_mean_as_third_row():
     assert row["ci_lower"] < row["estimate"] < row["ci_upper"]
 
 
-def test_per_person_time_one_reads_per_person_year():
-    # the emergency page's SII row read "A&E attendances per 1 person-years"
-    from lifetools.inequality import per_person_time
+def test_rate_unit_reads_plain_words_with_thousands_separator():
+    # the emergency page's SII row read "A&E attendances per 1 person-years"; the
+    # reach page's "Life Rooms users per 1000 person-years" (people, not person-time)
+    from lifetools.formatting import rate_unit
 
-    assert per_person_time(1.0) == "per person-year"
-    assert per_person_time(1000) == "per 1000 person-years"
+    assert rate_unit(1.0) == "per person-year"
+    assert rate_unit(1000) == "per 1,000 person-years"
+    assert rate_unit(100_000, "people") == "per 100,000 people"
+    assert rate_unit(1, "people") == "per person"
+    with pytest.raises(ValueError, match="unknown rate unit"):
+        rate_unit(1000, "users")
+
+
+def test_equity_summary_sii_term_names_its_unit_in_words():
+    frame = _people([22, 14, 9]).assign(one=1.0)
+    years = equity_summary(frame, event_col="events", person_time_col="years",
+                           label="A&E attendances", per=1000)
+    people = equity_summary(frame, event_col="events", person_time_col="one",
+                            label="Life Rooms users", per=1000, unit="people")
+    assert years.summary["term"].iloc[0] == (
+        "Slope index of inequality (A&E attendances per 1,000 person-years)")
+    assert people.summary["term"].iloc[0] == (
+        "Slope index of inequality (Life Rooms users per 1,000 people)")
 
 
 def _people(events: list[int], people: int = 100) -> pd.DataFrame:

@@ -91,3 +91,48 @@ def test_warm_kernel_failed_notebook_is_named_and_the_next_gets_a_fresh_kernel(
     nb = nbformat.read(specs[1].run_dir / "notebook.ipynb", as_version=4)
     last = nb.cells[-1].outputs[0]["data"]["text/plain"]
     assert last == "False"  # tabnanny, imported by the failed notebook, is gone
+
+
+def test_kernel_command_drops_only_ipykernels_tcp_warning():
+    import logging
+    import sys
+
+    from lifetools.pipeline.kernels import KERNEL_LAUNCH, TCP_WARNING, kernel_command
+
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    command = kernel_command(argv)
+    assert command == [sys.executable, "-c", KERNEL_LAUNCH, "-f", "{connection_file}"]
+    assert kernel_command(["other-kernel", "-f", "x"]) == ["other-kernel", "-f", "x"]
+    # the filter the launcher adds, on a logger of its own: that one message goes,
+    # another warning of the same logger stays
+    logger = logging.getLogger("test-kernel-launch")
+    setup = KERNEL_LAUNCH.split("if sys.path")[0].replace('"IPKernelApp"',
+                                                          '"test-kernel-launch"')
+    exec(compile(setup, "<launch>", "exec"), {})
+    kept = []
+    logger.addHandler(handler := logging.Handler())
+    handler.emit = kept.append
+    try:
+        logger.warning(TCP_WARNING + ". All communication ... plain text")
+        logger.warning("Another kernel warning")
+    finally:
+        logger.removeHandler(handler)
+        logger.filters.clear()
+    assert [r.getMessage() for r in kept] == ["Another kernel warning"]
+
+
+@pytest.mark.slow  # starts a kernel
+def test_warm_kernel_does_not_print_the_tcp_encryption_warning(capfd):
+    # the build's console showed "Kernel is running over TCP without encryption" once
+    # per warm kernel (ipykernel 7.2+ logs it on the kernel's stderr, our console)
+    import os
+
+    from lifetools.pipeline.kernels import TCP_WARNING, WarmKernel
+
+    kernel = WarmKernel(dict(os.environ))
+    try:
+        assert kernel.alive()
+    finally:
+        kernel.shutdown()
+    captured = capfd.readouterr()
+    assert TCP_WARNING not in captured.err + captured.out

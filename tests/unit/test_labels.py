@@ -61,3 +61,50 @@ def test_column_unit_known_interval_numeric_and_word_columns(name, cells, unit):
     from lifetools.labels import column_unit
 
     assert column_unit(name, cells) == unit
+
+
+def _release_level_variables() -> set[str]:
+    """Every yes/no variable a report passes to ``model_release`` as a level."""
+    from lifetools.cohort.crisis import CRISIS_PREDICTORS
+    from lifetools.cohort.discharge import ADJUSTMENT_COVARIATES, MISSING_DATA_COLUMNS
+    from lifetools.cohort.person_time import PROPENSITY_COVARIATES
+    from lifetools.reports import emergency
+
+    continuous = {"age", "years_in_care", "honos", "prior_ae", "prior_admissions",
+                  "age_per_10", "honos_per_5", "honos_observed", "baseline_ae",
+                  "baseline_admissions"}
+    names = {*CRISIS_PREDICTORS["linear"], *ADJUSTMENT_COVARIATES, *MISSING_DATA_COLUMNS,
+             *PROPENSITY_COVARIATES, "exposed", "used_life_rooms", "user", "after",
+             "ever_used", "exposed_at_landmark", "locality_unknown"}
+    assert set(emergency.PREDICTION_CONTINUOUS) <= continuous | set(names)
+    return names - continuous
+
+
+def test_negated_label_every_release_variable_has_its_words():
+    # "not " + label read "not hoNOS score recorded" on the crisis release
+    from lifetools.labels import NEGATED_LABELS, negated_label
+
+    missing = _release_level_variables() - set(NEGATED_LABELS)
+    assert not missing, f"add the other group's words to NEGATED_LABELS: {missing}"
+    assert negated_label("honos_recorded") == "HoNOS score not recorded"
+    assert negated_label("age_65_plus") == "aged under 65"
+    assert negated_label("life_rooms") == "no Life Rooms use"
+
+
+def test_negated_label_keeps_names_and_abbreviations_of_every_label():
+    from lifetools.labels import VALUE_LABELS, label, negated_label
+
+    for name in VALUE_LABELS:
+        words = label(name).split(" ")
+        phrase = negated_label(name)
+        # a word with a capital after its first letter (HoNOS, IMD, A&E) or a name of
+        # two capitalised words (Life Rooms) is never lowered
+        for word in words:
+            if any(c.isupper() for c in word[1:]):
+                assert word in phrase.split(" ") or word in phrase, (name, phrase)
+        assert phrase[:1].islower() or phrase.split(" ")[0] in words, (name, phrase)
+        assert "not not" not in phrase and "no no" not in phrase, (name, phrase)
+    # the rule for a name without its own words
+    assert negated_label("Female partner") == "not female partner"
+    assert negated_label("HoNOS band") == "not HoNOS band"
+    assert negated_label("Life Rooms visit") == "not Life Rooms visit"

@@ -272,3 +272,18 @@ def test_main_points_of_the_project_explain_every_technical_term():
         text = " ".join(spec.text.split()).lower()
         bare = [t for t, w in TERMS.items() if t.lower() in text and w.lower() not in text]
         assert not bare, (report, bare)
+
+
+def test_reach_main_point_says_which_visits_the_people_made():
+    # "1,090 visits by 290 people" although some visits were not linked to a person:
+    # the main point quotes the report's own sentence of what was counted
+    spec = load_series(ROOT / "analyses" / "analyses.yml").publication.main_points[
+        "reach_and_activity"]
+    assert "{visitors}" not in spec.text and "{activity_sentence}" in spec.text
+    sentence = ("There were 1,090 visits to the Life Rooms; those linked to a person's "
+                "health records were made by 290 people, and 30 visits could not be "
+                "linked to a person (who made them is not known).")
+    shown = {"activity_sentence": {"value": None, "kind": "text", "text": sentence},
+             "prescriptions": {"value": 410, "kind": "count", "text": "410"},
+             "access_easy": {"value": 95.0, "kind": "percentage", "text": "95.0%"}}
+    assert pages.main_point(spec, shown).startswith(sentence + " There were 410 social")

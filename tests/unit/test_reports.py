@@ -5,9 +5,10 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from lifetools import plots, reports  # noqa: E402
+from lifetools import disclosure, plots, reports  # noqa: E402
 from lifetools.loading import load_dataset  # noqa: E402
 from lifetools.publication import is_marked  # noqa: E402
 from lifetools.synthetic import write_synthetic  # noqa: E402
@@ -285,6 +286,22 @@ def test_reach_report(data):
                                       characteristic="Deprivation quintile").figure)
     local = reports.analyse_reach(data, **PERIOD, locality="Sefton")
     assert set(local.sites["site"]) <= {"Bootle"}
+    # the activity sentence counts what the table counts: all visits, the people of
+    # the linked ones, and the visits that could not be linked
+    from lifetools.formatting import format_value
+
+    sentence = next(k["text"] for k in report.key_results
+                    if k["name"] == "activity_sentence")
+    counts = report.activity.set_index("key")["n"]
+    start, end = (pd.Timestamp(PERIOD[k]) for k in ("period_start", "period_end"))
+    contacts = data.life_rooms_contacts
+    contacts = contacts[contacts["contact_date"].between(start, end)]
+    unlinked = int(contacts["person_id"].isna().sum())
+    assert unlinked > 0  # the synthetic data have visits that did not link
+    for n in (counts["visits"], counts["visitors"], unlinked):
+        shown = format_value(disclosure.protected_count(int(n)).value, kind="count")
+        assert shown in sentence, (shown, sentence)
+    assert "could not be linked" in sentence
 
 
 def test_monthly_counts_plot(data):
@@ -369,3 +386,15 @@ def test_rereferral_notebook_says_sparse_characteristics_are_left_out():
         path, as_version=4).cells if cell.cell_type == "markdown")
     assert "adjusted for age, sex, deprivation and HoNOS, except a yes/no characteristic "\
            "with too few re-referrals" in text
+
+
+def test_activity_sentence_says_every_visit_was_linked_or_how_many_were_not():
+    from lifetools.reports.reach import activity_sentence
+
+    linked = pd.DataFrame({"person_id": ["a"] * 40 + ["b"] * 40})
+    assert activity_sentence(linked).endswith("and every visit was linked.")
+    some = pd.DataFrame({"person_id": ["a"] * 40 + ["b"] * 40 + [None] * 20})
+    assert str(activity_sentence(some)) == (
+        "There were 100 visits to the Life Rooms; those linked to a person's health "
+        "records were made by fewer than 8 people, and 20 visits could not be linked "
+        "to a person (who made them is not known).")

@@ -30,7 +30,7 @@ from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
 from lifetools.errors import DisclosureError
-from lifetools.labels import TERMS, label
+from lifetools.labels import TERMS, label, negated_label
 
 __all__ = ["ESTIMATE_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE", "ModelRelease",
            "UNITS", "WITHHELD_COLUMN", "combine_estimates", "model_outputs", "model_release",
@@ -291,9 +291,10 @@ def _group_words(variable: str, level: str) -> str:
     if str(level) in ("1", "1.0", "True"):
         return f"'{name}'"
     if str(level) in ("0", "0.0", "False"):
-        words = name.split(" ")  # a name ("Life Rooms use") keeps its capital
-        keep = len(words) > 1 and words[1][:1].isupper()
-        return f"'not {name if keep else name[:1].lower() + name[1:]}'"
+        try:
+            return f"'{negated_label(variable)}'"
+        except KeyError:
+            return f"'not {name}'"
     return f"'{name}' = {level}"
 
 

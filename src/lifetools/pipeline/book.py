@@ -46,7 +46,7 @@ from lifetools.synthetic import TRUE_EFFECTS
 logger = logging.getLogger(__name__)
 
 __all__ = ["EditionPages", "assemble_book", "build_html", "provenance_markdown",
-           "repair_theme_html"]
+           "repair_theme_html", "report_banner"]
 
 REPORTS_MARKER = "<!-- lifetools:reports -->"
 
@@ -206,6 +206,18 @@ def _figures_as_files(nb: Any, files: Path, prefix: str) -> None:
                 output["data"]["text/html"] = INLINE_PNG.sub(link, page)
 
 
+def report_banner(edition: str, point: str = "") -> str:
+    """The lines under a report's heading: its edition and the headline answer, bold.
+
+    The main point is the one bold sentence of the page's summary (the answer a reader
+    came for); glued sentences elsewhere read as the text around them
+    (``_static/lifetools.css`` undoes myst-nb's bold ``span.pasted-text``: every glued
+    summary sentence read bold).
+    """
+    banner = f"*{edition}.* {{doc}}`Other editions <../index>`."
+    return f"{banner}\n\n**Main point. {point}**" if point else banner
+
+
 def _report_page(
     run_dir: Path, target: Path, analysis: Analysis, pages: EditionPages,
     point: str = "", cite: str = "", comparison: str = "",
@@ -224,10 +236,7 @@ def _report_page(
         nb.cells.append(nbformat.v4.new_markdown_cell(comparison))
     record = json.loads(folder.record.read_text())
     edition = pages.edition
-    banner = (f"*{edition.title}: {period_text(edition)}.* "
-              "{doc}`Other editions <../index>`.")
-    if point:
-        banner += f"\n\n**Main point.** {point}"
+    banner = report_banner(f"{edition.title}: {period_text(edition)}", point)
     heading = f"# {analysis.title}, {edition.title}"
     first = nb.cells[0] if nb.cells and nb.cells[0].cell_type == "markdown" else None
     lines = first.source.splitlines() if first is not None else []

@@ -246,7 +246,7 @@ _data_option = click.option(
 @cli.command()
 @click.argument("analysis", required=False)
 @click.option("-p", "--parameter", "parameters", nargs=2, multiple=True,
-              metavar="NAME VALUE", help="Set a parameter (repeatable); see `params`.")
+              metavar="NAME VALUE", help="Set a parameter (repeatable); see \"lifetools params\".")
 @click.option("--edition", help="Edition whose period and parameters to use "
               "[default: the current edition; all editions when no ANALYSIS].")
 @_data_option
@@ -384,7 +384,7 @@ def rap_level(require: str | None) -> None:
 @_data_option
 @pass_context
 def status(ctx: Context, data_dir: str | None) -> None:
-    """Explain what `lifetools build` would rerun, and why (nothing is run)."""
+    """Explain what "lifetools build" would rerun, and why (nothing is run)."""
     for line in build_status(data_dir=data_dir, progress=ctx.say):
         click.echo(str(line))
 

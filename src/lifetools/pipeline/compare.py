@@ -11,6 +11,13 @@ intervals overlap slightly can still differ, so the words never claim "no change
 A count is not assessed (no difference of counts is shown), nor is an estimate whose
 interval is not a key result of both editions (a page may still show that interval
 in a model table, so the words never say there is none).
+
+Each edition's value is shown with its own edition's words: a result whose label holds
+words of one edition only (``at`` in ``results.json``: a follow-up the data decided,
+"by 232 days after discharge") reads without them in the first column and with each
+edition's own beside its value; a label that differs otherwise is given beside the
+previous value. The previous edition's value under the current edition's follow-up
+(232 days for a result the previous edition published at 239) misled the reader.
 """
 
 from __future__ import annotations
@@ -105,9 +112,32 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
             words = NO_INTERVAL
         else:
             words = WITHIN if now_ci[0] <= old_ci[1] and old_ci[0] <= now_ci[1] else BEYOND
-        rows.append(Comparison(str(entry.get("label") or name), _shown(old, old_interval),
-                               _shown(entry, now), words))
+        label, (old_at, now_at) = _labels(old, entry, name)
+        rows.append(Comparison(label, _with(_shown(old, old_interval), old_at),
+                               _with(_shown(entry, now), now_at), words))
     return rows
+
+
+def _with(shown: str, words: str) -> str:
+    return f"{shown} ({words})" if words else shown
+
+
+def _labels(old: Mapping[str, Any], new: Mapping[str, Any], name: str
+            ) -> tuple[str, tuple[str, str]]:
+    """The row's label and the words each edition's value carries (its own follow-up).
+
+    The same label: no words. Labels that differ only in their ``at`` words: the label
+    without them, each value with its edition's. Labels that differ otherwise: the
+    current label, the previous value with the previous label.
+    """
+    now_label, old_label = str(new.get("label") or name), str(old.get("label") or name)
+    if now_label == old_label:
+        return now_label, ("", "")
+    now_at, old_at = str(new.get("at") or ""), str(old.get("at") or "")
+    bare = lambda label, at: " ".join(label.replace(at, " ").split())  # noqa: E731
+    if now_at and old_at and bare(now_label, now_at) == bare(old_label, old_at):
+        return bare(now_label, now_at), (old_at, now_at)
+    return now_label, (f"published as: {old_label}", "")
 
 
 def comparison_markdown(rows: list[Comparison], *, previous_title: str,

@@ -50,6 +50,52 @@ START_TIMEOUT = 300
 of 60 s was exceeded once on a busy 2-core CI machine ("Kernel didn't respond in 60
 seconds" before any cell ran); a kernel that truly hangs still fails, five minutes on."""
 
+TCP_WARNING = "Kernel is running over TCP without encryption"
+"""The start of the warning ipykernel (7.2 and later) logs on every kernel over TCP (its
+``IPKernelApp`` logger, on the kernel's stderr: the build's console, once per warm
+kernel). The kernels are local (the loopback interface, ports known only to the runner
+and its connection file, signed messages), so it says nothing to act on; the kernel
+command drops that one message (:data:`KERNEL_LAUNCH`), every other log line and every
+warning of the kernel stays."""
+
+# ``python -m ipykernel_launcher`` with one log filter first: the launcher's own body
+# (the working folder out of sys.path while ipykernel loads; IPython puts it back)
+KERNEL_LAUNCH = f"""
+import logging, sys
+from pathlib import Path
+logging.getLogger("IPKernelApp").addFilter(
+    lambda record: not str(record.msg).startswith({TCP_WARNING!r}))
+if sys.path[0] == "" or Path(sys.path[0]) == Path.cwd():
+    del sys.path[0]
+from ipykernel import kernelapp
+kernelapp.launch_new_instance()
+"""
+
+
+def kernel_command(argv: list[str]) -> list[str]:
+    """A kernel's command with ipykernel's TCP warning filtered (:data:`TCP_WARNING`).
+
+    ``python -m ipykernel_launcher ...`` (the ``python3`` kernelspec) becomes ``python
+    -c KERNEL_LAUNCH ...`` with the same arguments; any other command is unchanged.
+    """
+    for at in range(len(argv) - 1):
+        if argv[at:at + 2] == ["-m", "ipykernel_launcher"]:
+            return [*argv[:at], "-c", KERNEL_LAUNCH, *argv[at + 2:]]
+    return list(argv)
+
+
+def _kernel_manager() -> Any:
+    """An ``AsyncKernelManager`` of the ``python3`` kernel started by :func:`kernel_command`."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class Manager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None
+                              ) -> list[str]:
+            return kernel_command(super().format_kernel_cmd(extra_arguments))
+
+    return Manager(kernel_name="python3")
+
+
 # The body of a module made once in each new kernel: it imports lifetools as a notebook
 # would, then keeps what a fresh kernel has at that point, so that ``reset`` can restore
 # it before every notebook (a module, not the user namespace, which ``%reset`` clears).
@@ -148,13 +194,12 @@ class WarmKernel:
 
     def __init__(self, env: Mapping[str, str],
                  register: Callable[[Any], None] | None = None) -> None:
-        from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
         self._sync = run_sync
         self.env = {**env, ENV_DATASET_CACHE: "1", ENV_COMPACT_IDS: "1",
                     ENV_SKIP_UNUSED: "1"}
-        self.km = AsyncKernelManager(kernel_name="python3")
+        self.km = _kernel_manager()
         run_sync(self.km.start_kernel)(env=self.env)
         process = getattr(self.km.provisioner, "process", None)
         if register is not None and process is not None:

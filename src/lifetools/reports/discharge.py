@@ -610,7 +610,8 @@ def analyse_rereferral(
          "text": compose("not estimated") if at_horizon is None else compose(
              "{share}", share=Estimate(100 * share, 1, percent=True)),
          "label": f"Cumulative incidence of re-referral by {horizon} days after "
-                  "discharge (%)", "released": cif_release},
+                  "discharge (%)", "at": f"by {horizon} days after discharge",
+         "released": cif_release},
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
              horizon, at_horizon, event="referred again", withheld=withheld)},

@@ -17,6 +17,7 @@ from lifetools.disclosure import (
     declare_totals,
     join,
     model_release,
+    protected_count,
 )
 from lifetools.inequality import equity_summary
 from lifetools.reports.sentences import result_sentence
@@ -161,7 +162,7 @@ def certainty_sentence(shares: tuple[Any, ...], equity_estimates: ProtectedTable
 
 
 def linked_equity(people: pd.DataFrame, reach: ProtectedTable) -> Any:
-    """Life Rooms users per 1000 people by deprivation fifth, protected with ``reach``.
+    """Life Rooms users per 1,000 people by deprivation fifth, protected with ``reach``.
 
     Both tables publish the users of each fifth: a fifth whose users the
     characteristics table hides (often only to protect its "Not known" row) is hidden
@@ -172,7 +173,29 @@ def linked_equity(people: pd.DataFrame, reach: ProtectedTable) -> Any:
                                       where={"characteristic": DEPRIVATION})
     fifths = {label.split(" ")[0] for label in hidden if label[:1].isdigit()}
     return equity_summary(people, event_col="used", person_time_col="one",
-                          label="Life Rooms users", per=1000, hide_events=fifths)
+                          label="Life Rooms users", per=1000, unit="people",
+                          hide_events=fifths)
+
+
+def activity_sentence(contacts: pd.DataFrame) -> Any:
+    """What the visit counts count, in words: all visits, the people of the linked ones.
+
+    People are counted from the visits linked to a person's records only, so "1,090
+    visits by 290 people" (every visit, linked people) said more than was counted: the
+    sentence says which visits the people made and how many could not be linked. Each
+    number is a protected count (the linked visits themselves are not stated, so no
+    count is left to subtract).
+    """
+    unlinked = contacts["person_id"].isna()
+    counts = {"visits": protected_count(len(contacts)),
+              "people": protected_count(int(contacts["person_id"].nunique())),
+              "unlinked": protected_count(int(unlinked.sum()))}
+    lead = ("There were {visits} visits to the Life Rooms; those linked to a person's "
+            "health records were made by {people} people")
+    if counts["unlinked"].value == 0:
+        return compose(lead + ", and every visit was linked.", **counts)
+    return compose(lead + ", and {unlinked} visits could not be linked to a person "
+                   "(who made them is not known).", **counts)
 
 
 def _satisfaction(feedback: pd.DataFrame) -> tuple[ProtectedTable, tuple]:
@@ -268,7 +291,10 @@ def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
     satisfaction, (access, recommend) = _satisfaction(feedback)
     key = tuple({"name": k, "value": int(v), "kind": "count", "label": m}
                 for k, m, v in activity[["key", "measure", "n"]].itertuples(index=False))
-    key += ({"name": ReachName.ACCESS_EASY, "value": access,
+    key += ({"name": ReachName.ACTIVITY_SENTENCE, "value": None, "kind": "text",
+             "label": "Summary: visits and the people who made them",
+             "text": activity_sentence(contacts)},
+            {"name": ReachName.ACCESS_EASY, "value": access,
              "kind": "percentage", "label": "Said access was easy (%)"},
             {"name": ReachName.RECOMMEND, "value": recommend,
              "kind": "percentage", "label": "Would recommend (%)"},
