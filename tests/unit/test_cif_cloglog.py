@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -21,3 +22,21 @@ def test_incidence_from_cloglog_no_overflow_at_a_far_upper_limit_same_values_bel
     assert np.array_equal(done[:7], -np.expm1(-np.exp(below)))  # bit for bit the formula
     assert np.all(done[7:10] == 1.0) and np.isnan(done[10])
     assert -np.expm1(-np.exp(CLOGLOG_ONE)) == 1.0  # the clip changes no value
+
+
+def test_one_clip_constant_owned_by_kaplan_meier_and_km_limits_do_not_overflow():
+    from lifetools.survival import competing, kaplan_meier
+    from lifetools.survival.kaplan_meier import km_limits
+
+    assert competing.CLOGLOG_ONE is kaplan_meier.CLOGLOG_ONE  # one constant, one owner
+    assert "CLOGLOG_ONE =" not in Path(competing.__file__).read_text()
+    assert Path(kaplan_meier.__file__).read_text().count("40.0") == 1  # its definition
+    assert np.exp(-np.exp(CLOGLOG_ONE)) == 0.0  # the clip changes no value
+    # a survival near 1 with a huge variance: log(-log S) + half far above the clip
+    surv, greenwood = np.array([1 - 1e-12, 0.5]), np.array([1e6, 0.01])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lower, upper = km_limits(surv, greenwood, 1.959963984540054, conf_type="log-log")
+    assert lower[0] == 0.0 and 0 < upper[0] <= 1
+    scale, half = np.log(-np.log(0.5)), 1.959963984540054 * 0.1 / np.log(2)
+    assert lower[1] == np.exp(-np.exp(scale + half))  # bit for bit the formula below it

@@ -104,3 +104,84 @@ def test_withheld_model_has_its_ph_test_withheld():
     assert release.released
     shown = _ph_table(model, "Cox", exposure_action="noted", release=release)
     assert shown["p_value"].notna().all() and len(shown) == 2
+
+
+def _many_steps() -> pd.DataFrame:
+    rng = np.random.default_rng(23)
+    n = 900
+    data = pd.DataFrame({"duration": rng.exponential(500, n).round() + 1,
+                         "event": (rng.uniform(size=n) < 0.7).astype(int),
+                         "group": np.where(np.arange(n) < 300, "a", "b")})
+    data.loc[data["event"] == 1, "event"] = rng.integers(1, 3, int(data["event"].sum()))
+    return data
+
+
+def _implied_counts(curve: pd.DataFrame, part: pd.DataFrame, *, cif: bool,
+                    rows: pd.DataFrame) -> list[tuple[int, float]]:
+    """(unrounded events, events read back) of each published step of one curve.
+
+    Read back as an attacker would: the step's hazard (KM) or increment (CIF) times
+    the effective number at risk of the unrounded step (its events over its hazard),
+    which is at least as good as the published numbers at risk.
+    """
+    found, last_day, prev_raw, prev_pub = [], 0, (0.0 if cif else 1.0), (0.0 if cif else 1.0)
+    moves = curve.index[curve["estimate"].diff().fillna(curve["estimate"] - prev_pub) != 0]
+    for i in moves:
+        day = int(curve.loc[i, "day"])
+        between = part[(part["time"] > last_day) & (part["time"] <= day)]
+        d = int(between["events"].sum())
+        raw = float(rows[rows["time"] <= day]["estimate"].iloc[-1])
+        pub = float(curve.loc[i, "estimate"])
+        if cif:
+            read = d * (pub - prev_pub) / (raw - prev_raw)
+        else:
+            read = d * (1 - pub / prev_pub) / (1 - raw / prev_raw)
+        found.append((d, read))
+        last_day, prev_raw, prev_pub = day, raw, pub
+    return found
+
+
+def test_no_published_step_reveals_an_unrounded_count_and_estimates_stay_inside_ci():
+    data = _many_steps()
+    profile = active_profile()
+    km = estimate_km(data.assign(event=(data["event"] > 0).astype(int)),
+                     duration_col="duration", event_col="event", group_col="group")
+    cif = estimate_cif(data, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group", times=(0, 365, 730))
+    unrounded_seen = 0
+    for result, is_cif in ((km, False), (cif, True)):
+        table = survival_curve_table(result, max_time=1500).frame
+        for name, part in result.summary.groupby("group"):
+            rows = part.reset_index(drop=True)
+            curve = table[table["group"] == name.capitalize()].reset_index(drop=True)
+            steps = _implied_counts(curve, part, cif=is_cif, rows=rows)
+            assert len(steps) >= 5
+            for d, read in steps:
+                # read back to within the 4 published decimals, a multiple of the base
+                assert abs(read - profile.base * round(read / profile.base)) < 0.3, (d, read)
+                unrounded_seen += d % profile.base != 0
+            # every published estimate inside the interval of the unrounded data
+            for _, row in curve.iterrows():
+                at = rows[rows["time"] <= row["day"]]
+                if at.empty:
+                    continue
+                lower, upper = at.iloc[-1][["ci_lower", "ci_upper"]]
+                assert lower - 1e-4 <= row["estimate"] <= upper + 1e-4
+                assert row["ci_lower"] <= row["estimate"] <= row["ci_upper"]
+    assert unrounded_seen >= 5  # the data have steps whose own count is not a multiple
+
+
+def test_published_steps_track_the_unrounded_curve_without_drift():
+    """Rounding the cumulative count: the curve stays within half a base of events."""
+    data = _many_steps()
+    km = estimate_km(data.assign(event=(data["event"] > 0).astype(int)),
+                     duration_col="duration", event_col="event", group_col="group")
+    table = survival_curve_table(km, max_time=1500).frame
+    part = km.summary[km.summary["group"] == "a"]
+    curve = table[table["group"] == "A"]
+    moved = curve[curve["estimate"] != 1.0]
+    for _, row in moved.iterrows():
+        at = part[part["time"] <= row["day"]].iloc[-1]
+        per_event = (1 - at["estimate"]) / max(part[part["time"] <= row["day"]]
+                                               ["events"].sum(), 1)
+        assert abs(row["estimate"] - at["estimate"]) < 3 * active_profile().base * per_event

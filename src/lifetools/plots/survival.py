@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 from matplotlib.transforms import blended_transform_factory, offset_copy
+from scipy.stats import norm
 
 from lifetools.disclosure import (
     ProtectedTable,
@@ -17,6 +18,7 @@ from lifetools.disclosure import (
     protect_counts,
     require_estimates,
     require_table,
+    round_count,
 )
 from lifetools.formatting import format_interval, format_ratio
 from lifetools.labels import label
@@ -32,6 +34,8 @@ from lifetools.plots.theme import (
     wrap,
 )
 from lifetools.publication import mark_protected
+from lifetools.survival.competing import cif_limits
+from lifetools.survival.kaplan_meier import CI_NAMES, km_limits
 
 __all__ = ["RATIO_TICKS", "plot_forest", "plot_survival", "survival_curve_table"]
 
@@ -69,6 +73,19 @@ def _grid(end: float, groups: int, days: list[float]) -> list[float]:
     return sorted({*np.arange(0, end + 1, step).tolist(), *days})
 
 
+def _variance_and_limits(result: Any) -> tuple[str, Any]:
+    """The variance a curve's limits come from, and the limits from (estimate, variance).
+
+    Kaplan-Meier: the Greenwood variance of log S and the result's interval type;
+    cumulative incidence: the variance of F and the log(-log(1 - F)) interval.
+    """
+    z = float(norm.ppf(1 - float(result.method.get("alpha", 0.05)) / 2))
+    if "CIF" in type(result).__name__:
+        return "cif", lambda f, v: cif_limits(np.asarray(f), np.sqrt(np.asarray(v)), z)
+    conf_type = next(k for k, v in CI_NAMES.items() if v == result.method["ci_method"])
+    return "km", lambda s, v: km_limits(np.asarray(s), np.asarray(v), z, conf_type)
+
+
 def survival_curve_table(result: Any, *, max_time: float | None = None) -> ProtectedTable:
     """The published curve of each group: what a figure and its alt text are drawn from.
 
@@ -77,8 +94,23 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
     ``min_at_risk`` people remain at risk; it moves at a grid day only once more than
     ``threshold`` events (8 by default) have accrued since it last moved, otherwise
     it holds its last published value (estimate and interval). So no step of the
-    published curve is the effect of 1 to ``threshold`` events, and no count can be
-    read off it. Nothing else of ``result.summary`` reaches a figure.
+    published curve is the effect of 1 to ``threshold`` events. Nor is the size of a
+    step the effect of an unrounded count: each step is drawn from the rounded
+    cumulative events (the profile's rounding, :func:`lifetools.disclosure.round_count`),
+    its hazard and its variance multiplied by ``(R(C_b) - R(C_a)) / (C_b - C_a)``,
+    where ``C_a`` and ``C_b`` are the cumulative events when the curve last moved and
+    now, and ``R`` rounds. A step of ``D`` events among about ``n`` at risk has hazard
+    about ``D / n``; the published one about ``(R(C_b) - R(C_a)) / n``, a multiple of the
+    rounding base, so the count read back from a step and the published numbers at
+    risk is a rounded one. Kaplan-Meier: ``S'_b = S'_a (1 - m (1 - S_b / S_a))`` and
+    Greenwood variance of log S ``G'_b = G'_a + m (G_b - G_a)``; cumulative incidence:
+    ``F'_b = F'_a + m (F_b - F_a)`` and variance ``V'_b = V'_a + m (V_b - V_a)``; the
+    limits are the result's own interval (type and level) on these. As the rounding is
+    of the cumulative count, the published curve is never more than half a base of
+    events' worth of hazard from the estimate (no drift over many steps); tested in
+    ``tests/unit/test_curve_disclosure.py`` (every step implies a multiple of the base;
+    every published estimate inside the interval of the unrounded data). Nothing else
+    of ``result.summary`` reaches a figure.
 
     Returns
     -------
@@ -87,10 +119,12 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
         ``ci_lower``, ``ci_upper`` (rounded to 4 decimals).
     """
     profile = active_profile()
-    start = 0.0 if "CIF" in type(result).__name__ else 1.0
+    cif = "CIF" in type(result).__name__
+    start = 0.0 if cif else 1.0
     rows_of = _drawable(result, profile.min_at_risk, max_time)
     out = []
     if rows_of:
+        _, limits = _variance_and_limits(result)
         stops = {g: float(r["time"].max()) for g, r in rows_of.items()}
         end = max(stops.values())
         listed = [float(t) for t in dict.fromkeys(result.at_risk["time"]) if float(t) <= end]
@@ -98,15 +132,29 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
         for group, rows in rows_of.items():
             times = rows["time"].to_numpy(dtype=float)
             events = np.cumsum(rows["events"].to_numpy(dtype=int))
+            estimate = rows["estimate"].to_numpy(dtype=float)
+            se = rows["se"].to_numpy(dtype=float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                variance = se ** 2 if cif else (se / estimate) ** 2
             shown = (start, start, start)
             moved_at = 0  # cumulative events when the curve last moved
+            raw = (start, 0.0)  # the unrounded estimate and variance there
+            drawn = (start, 0.0)  # the published estimate and variance there
             for day in (d for d in grid if d <= stops[group]):
                 upto = int(np.searchsorted(times, day, side="right"))
                 if upto and events[upto - 1] - moved_at > profile.threshold:
-                    last = rows.iloc[upto - 1]
-                    shown = (float(last["estimate"]), float(last["ci_lower"]),
-                             float(last["ci_upper"]))
-                    moved_at = int(events[upto - 1])
+                    now = int(events[upto - 1])
+                    scale = ((round_count(now, profile=profile)
+                              - round_count(moved_at, profile=profile)) / (now - moved_at))
+                    value, var = float(estimate[upto - 1]), float(variance[upto - 1])
+                    if cif:
+                        published = drawn[0] + scale * (value - raw[0])
+                    else:
+                        published = drawn[0] * max(1 - scale * (1 - value / raw[0]), 0.0)
+                    drawn = (published, drawn[1] + scale * (var - raw[1]))
+                    raw, moved_at = (value, var), now
+                    lower, upper = limits([drawn[0]], [drawn[1]])
+                    shown = (drawn[0], float(lower[0]), float(upper[0]))
                 out.append({"group": _name(group), "day": int(round(day)),
                             "estimate": round(shown[0], 4),
                             "ci_lower": round(shown[1], 4),

@@ -22,6 +22,20 @@ _CITL = "calibration-in-the-large"
 
 INDICES = ("c", "slope", "recalibration_intercept", "citl", "brier")
 
+#: the calibration indexes of a maximum-likelihood model in its own data, by definition:
+#: slope 1, recalibration intercept 0 and calibration-in-the-large 0 (the score
+#: equations at the maximum); ``rms::validate`` sets the training (and apparent) slope
+#: and intercept to these values rather than measuring them
+_AT_MAXIMUM = {"slope": 1.0, "recalibration_intercept": 0.0, "citl": 0.0}
+
+
+def _at_maximum(values: np.ndarray) -> np.ndarray:
+    """``values`` (one per :data:`INDICES`) with the calibration indexes set as at a maximum."""
+    values = np.array(values, dtype=float)
+    for name, value in _AT_MAXIMUM.items():
+        values[INDICES.index(name)] = value
+    return values
+
 
 def _indices(y: np.ndarray, lp: np.ndarray) -> np.ndarray:
     m = y.sum()
@@ -180,11 +194,20 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     shows separation (:attr:`FrozenModel.converged` False: the Newton steps did not
     settle, or a coefficient's Wald interval reaches 0 or infinity) are KEPT in the
     optimism, as ``rms::validate`` keeps them, and counted in ``n_unreliable`` (their
-    diverging coefficient is wherever the fitter stopped: R's ``lrm.fit`` stops on a
-    change in -2 log L below 0.025, lifetools after 50 Newton steps; the methods page
-    and ``tests/reference/test_validate_separation_against_r.py`` say what this
-    changes). Leaving them out instead is anti-conservative (shown over seeds in
-    ``tests/truth/test_prediction_separation_truth.py``). A model
+    diverging coefficient is where R's ``lrm.fit`` stops: a change in -2 log L below
+    0.025). Leaving them out instead is anti-conservative (shown over seeds in
+    ``tests/truth/test_prediction_separation_truth.py``).
+
+    A maximum-likelihood development (the default procedure with ``shrinkage`` "none"
+    or 1) has, in its own data, calibration slope 1, recalibration intercept 0 and
+    calibration-in-the-large 0 by definition (the score equations at the maximum), and
+    these values are used for its apparent and training indexes rather than measured,
+    as ``rms::validate`` does; at a maximum the two agree to the fit's tolerance, and
+    at a separated sample's stopped fit (no maximum) the definition is the limit the
+    diverging fit approaches, where a measured training slope would be above 1 and
+    add 0.003 to 0.47 of optimism per such sample. With shrinkage or another
+    procedure (``develop``) the indexes in its own data are measured. Test values
+    (the model on the original data) are always measured. A model
     whose linear predictor is constant (every slope 0) has C 0.5 and no calibration
     slope or recalibration intercept: those two are averaged over the samples where
     they exist (the sample is not dropped). Checked
@@ -206,15 +229,21 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     noise in ``tests/truth/test_prediction_lasso_optimism_truth.py``.
     """
     procedure = "the given procedure" if develop is not None else shrinkage
+    maximum_likelihood = develop is None and (shrinkage == "none" or (
+        not isinstance(shrinkage, str) and float(shrinkage) == 1.0))
     if develop is None:
         def develop(data: pd.DataFrame, knots: Mapping[str, tuple[float, ...]] | None
                     ) -> FrozenModel:
             return fit_prediction_model(data, spec, shrinkage=shrinkage, knots=knots).frozen
 
+    def own(values: np.ndarray) -> np.ndarray:
+        """A model's indexes in its own data (as ``rms::validate`` for an ML fit)."""
+        return _at_maximum(values) if maximum_likelihood else values
+
     original = develop(frame, None)
     knots = dict(original.knots)
     y = frame[spec.outcome_col].to_numpy(dtype=float)
-    apparent = _indices(y, original.linear_predictor(frame))
+    apparent = own(_indices(y, original.linear_predictor(frame)))
     if samples is None:
         rng = np.random.default_rng(seed)
         samples = [rng.integers(0, len(frame), len(frame)) for _ in range(n_boot)]
@@ -223,8 +252,8 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
         boot = frame.iloc[np.asarray(rows)]
         try:
             fit = develop(boot, knots)
-            train = _indices(boot[spec.outcome_col].to_numpy(dtype=float),
-                             fit.linear_predictor(boot))
+            train = own(_indices(boot[spec.outcome_col].to_numpy(dtype=float),
+                                 fit.linear_predictor(boot)))
             lp = fit.linear_predictor(frame)
             test = _indices(y, lp)
             if plus632:
@@ -245,7 +274,10 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
         summary = _with_plus632(summary, oob, no_information_brier(
             y, np.asarray(original.linear_predictor(frame))))
     method = {"estimator": "bootstrap optimism correction (Harrell)", "seed": seed,
-              "shrinkage": procedure, "knots": "fixed at the original data's positions"}
+              "shrinkage": procedure, "knots": "fixed at the original data's positions",
+              "own_data_calibration": (
+                  "slope 1, intercepts 0 by definition (maximum likelihood; rms::validate)"
+                  if maximum_likelihood else "measured")}
     if plus632:
         method["plus632"] = ".632+ bootstrap (Efron and Tibshirani 1997) for C and Brier"
     return BootstrapValidation(summary=summary, n_boot=len(samples) - failed,

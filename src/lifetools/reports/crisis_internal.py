@@ -93,7 +93,8 @@ converged, or separated) above which the report flags its corrected calibration
 measures. Such samples are kept, as ``rms::validate`` keeps them, but their diverging
 coefficients stop wherever the fitter stops, and the corrected calibration slope then
 depends on that convention: on the birthwt reference (13 of 40 samples separated) R's
-convention (training slope 1) and lifetools' (training slope measured) differ by 0.020,
+convention (training slope 1, which lifetools follows for maximum likelihood) and the
+measured training slope (which the report's shrunk model uses) differ by 0.020,
 about 0.006 per tenth of the samples, so below one in ten the convention moves the
 corrected slope by less than 0.01, the precision it is shown to
 (``tests/reference/test_validate_separation_against_r.py``)."""

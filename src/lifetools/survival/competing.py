@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from lifetools.survival.kaplan_meier import at_risk_table
+from lifetools.survival.kaplan_meier import CLOGLOG_ONE, at_risk_table
 from lifetools.survival.results import CIFResult, library_versions
 
 __all__ = ["CLOGLOG_ONE", "aalen_johansen", "cif_limits", "estimate_cif", "incidence_from_cloglog"]
@@ -50,10 +50,6 @@ def aalen_johansen(stop: np.ndarray, status: np.ndarray, event: int,
     ra = sp0 * d_k / n
     v += -2 * ip * np.cumsum(ra) + 2 * np.cumsum(ip * ra)
     return times, ip, np.sqrt(np.clip(v, 0, None)), n
-
-
-CLOGLOG_ONE = 40.0
-"""A cloglog at or above which the incidence is 1 in double precision (1 - exp(-e^40))."""
 
 
 def incidence_from_cloglog(v: np.ndarray) -> np.ndarray:

@@ -11,10 +11,16 @@ from scipy.stats import norm
 
 from lifetools.survival.results import KMResult, library_versions
 
-__all__ = ["CONF_TYPES", "at_risk_table", "estimate_km", "km_limits", "logrank_test",
+__all__ = ["CLOGLOG_ONE", "CONF_TYPES", "at_risk_table", "estimate_km", "km_limits", "logrank_test",
            "median_survival"]
 
 CONF_TYPES = ("log-log", "log", "plain")
+
+CLOGLOG_ONE = 40.0
+"""A log(-log) value at or above which ``exp(-exp(v))`` is 0 in double precision
+(``1 - exp(-exp(v))``, an incidence, is 1): clipping there first only avoids overflow.
+Used by the Kaplan-Meier log-log limits here and the cumulative-incidence limits of
+:mod:`lifetools.survival.competing` (which imports this module, so it lives here)."""
 CI_NAMES = {"log-log": "log-log (exponential Greenwood)",
             "log": "log (R survfit's default)", "plain": "plain (linear, S +/- z SE)"}
 
@@ -108,9 +114,9 @@ def km_limits(surv: np.ndarray, greenwood: np.ndarray, z: float,
         elif conf_type == "log-log":
             scale = np.log(-np.log(surv))
             half = z * sd / np.abs(np.log(surv))
-            # exp(-exp(40)) is 0 in double precision: the clip only avoids overflow
-            lower = np.exp(-np.exp(np.minimum(scale + half, 40.0)))
-            upper = np.exp(-np.exp(np.minimum(scale - half, 40.0)))
+            # exp(-exp(CLOGLOG_ONE)) is 0 in double precision: the clip only avoids overflow
+            lower = np.exp(-np.exp(np.minimum(scale + half, CLOGLOG_ONE)))
+            upper = np.exp(-np.exp(np.minimum(scale - half, CLOGLOG_ONE)))
             inside = (surv > 0) & (surv < 1)
             lower, upper = np.where(inside, lower, np.nan), np.where(inside, upper, np.nan)
         else:
