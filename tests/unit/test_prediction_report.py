@@ -561,7 +561,7 @@ def test_estimate_text_through_the_one_formatter_zero_never_negative():
 def test_crisis_settings_written_as_before_through_the_formatter():
     from lifetools.prediction import rcs_centiles
     from lifetools.prediction.penalised import PENALTY_GRID
-    from lifetools.reports.prediction import _setting
+    from lifetools.reports.crisis_parts import setting_text as _setting
 
     # every ridge penalty, knot centile and drift band as f"{v:g}" wrote them, a
     # negative one with the pages' minus sign (disclosure.text.MINUS)
