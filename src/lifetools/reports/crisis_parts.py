@@ -24,6 +24,7 @@ __all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS"
            "FAIRNESS_GROUPS", "CrisisRun",
            "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "estimate_text", "imputed_cohort", "missing_table",
+           "period_name",
            "penalty_estimate", "setting_text", "shown_estimate", "significant_places",
            "with_missing_honos"]
 
@@ -48,6 +49,20 @@ COMPLETE_PREDICTORS = ("age", "years_in_care", "female", "white", "imd_q1", "com
 FAIRNESS_GROUPS = {"sex": "Sex", "ethnic_group": "Ethnic group",
                    "imd_quintile": "IMD quintile (1 = most deprived)"}
 """The fairness table's groupings: column and its words."""
+
+def period_name(start: str | pd.Timestamp, end: str | pd.Timestamp) -> str:
+    """The words naming a period the report computed: "2024-25" for a financial year
+    (1 April to 31 March), else its dates ("1 May 2024 to 30 April 2025").
+
+    The crisis report's labels name the development and validation periods this way,
+    never "the next edition" (on the last edition there is no next one).
+    """
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    if (first.month, first.day, last.month, last.day) == (4, 1, 3, 31) \
+            and last.year == first.year + 1:
+        return f"{first.year}-{str(last.year)[-2:]}"
+    return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+
 
 def with_missing_honos(data: pd.DataFrame) -> pd.DataFrame:
     """The cohort with HoNOS missing (NaN) where it was not recorded."""
@@ -211,6 +226,8 @@ class CrisisRun:
     citl_band: tuple[float, float]
     thresholds: tuple[float, ...]
     min_count: int
+    development_period: str  # its name (:func:`period_name`): "2023-24"
+    validation_period: str
 
     @property
     def frozen(self) -> Any:

@@ -6,12 +6,23 @@ Kept apart from :mod:`lifetools.reports.prediction` so that each module stays sh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from lifetools.disclosure import Parameter, RuleNumber, compose, protected_count
+import pandas as pd
+
+from lifetools.disclosure import (
+    Parameter,
+    ProtectedTable,
+    RuleNumber,
+    compose,
+    model_outputs,
+    protected_count,
+)
 from lifetools.labels import TERMS, explain_terms, with_words
 from lifetools.reports.crisis_parts import COMPARISON_FOLDS, CrisisRun, penalty_estimate
 from lifetools.reports.sentences import (
+    C_JUDGE,
     C_STATISTIC,
     interval_text,
     not_shown_sentence,
@@ -20,13 +31,8 @@ from lifetools.reports.sentences import (
 )
 from lifetools.result_names import CrisisName
 
-__all__ = ["C_JUDGE", "key_results", "model_results"]
+__all__ = ["C_JUDGE", "key_results", "model_results", "model_table", "model_text"]
 
-C_JUDGE = {"null": 0.5, "on_null": "compatible with ranking people no better than chance",
-           "above": "it ranks people better than chance",
-           "below": "it ranks people worse than chance"}
-"""The verdict's words for a C-statistic's interval (0.5 ranks no better than chance);
-the landing page's main point in ``analyses/analyses.yml`` uses the same words."""
 
 
 def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -51,6 +57,31 @@ def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any
 
 
 
+def model_table(table: pd.DataFrame, release: Any, *, keep: Sequence[str] = ("measure",)
+                ) -> ProtectedTable:
+    """A table of a model's numbers (every column but ``keep``), as its release allows.
+
+    The release (:func:`lifetools.disclosure.model_release`) is the one decision:
+    :func:`lifetools.disclosure.model_outputs` keeps the table cell for cell when the
+    model is released, and blanks every column but ``keep`` with the column
+    :data:`lifetools.disclosure.models.WITHHELD_COLUMN` saying why when it is
+    withheld. The crisis report's internal-validation, temporal-validation,
+    model-comparison and knots tables ask it, as the calibration, decision-curve and
+    fairness tables do. Tested in ``tests/unit/test_prediction_report.py``.
+    """
+    return model_outputs(table, dict.fromkeys(
+        [c for c in table.columns if c not in keep], release))
+
+
+def model_text(release: Any, text: Any) -> Any:
+    """A sentence of the TRIPOD+AI checklist stating a model's numbers, as its release
+    allows: ``text`` when released, else the release's reason ("too few events to
+    estimate: ...", :attr:`lifetools.disclosure.ModelRelease.withheld`), no number of
+    the model. The checklist's metadata (:func:`lifetools.reports.tripod.tripod_meta`)
+    asks it for every item that states a model's number."""
+    return text if release.released else release.withheld
+
+
 def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
     """The report's key results, in the order the page records them.
 
@@ -63,6 +94,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
     reliability, release, frozen, boot = run.reliability, run.release, run.frozen, run.boot
     t, drift, fg_release, fg = run.performance, run.drift, run.fg_release, run.fg
     fg_everyone = fg.risk_groups.iloc[0]
+    developed, validated = run.development_period, run.validation_period
     return (
         {"name": CrisisName.DEVELOPMENT_PEOPLE, "value": len(dev), "kind": "count",
          "label": "People in the development cohort"},
@@ -92,6 +124,8 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.IMPUTATIONS, "value": len(dev_copies), "kind": "text",
          "text": compose("{n}", n=Parameter(len(dev_copies), "imputed copies")),
          "label": "Imputed copies of each cohort"},
+        *model_results(
+        release,
         {"name": CrisisName.RIDGE_PENALTY, "value": ridge.penalty, "kind": "text",
          "text": compose("{p}", p=Parameter(float(ridge.penalty), "ridge penalty")),
          "label": "Ridge penalty chosen by cross-validation"},
@@ -116,7 +150,8 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
              boot=Parameter(lasso_drawn, "bootstrap samples"),
              folds=Parameter(COMPARISON_FOLDS, "cross-validation folds"),
              zeros=Parameter(zeros, "coefficients set to zero"),
-             kept=Parameter(parameters - zeros, "coefficients kept"))},
+             kept=Parameter(parameters - zeros, "coefficients kept")),
+         "subject": "The lasso model's penalty and the coefficients it kept"}),
         {"name": CrisisName.INTERNAL_METHOD, "value": internal, "kind": "text",
          "text": internal_method, "label": "Internal validation method"},
         {"name": CrisisName.FIT_RELIABILITY, "value": reliability.flagged, "kind": "text",
@@ -127,28 +162,31 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.SHRINKAGE, "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": CrisisName.C_CORRECTED, "value": boot.corrected("c"), "kind": "estimate",
-         "label": f"Optimism-corrected {with_words('C-statistic')} (development)"},
+         "label": f"Optimism-corrected {with_words('C-statistic')} in {developed} "
+                  "(development)"},
         {"name": CrisisName.C_VALIDATION, "value": float(t.loc["c", "estimate"]),
          "kind": "estimate",
-         "label": f"{with_words('C-statistic')} in the next edition"},
+         "label": f"{with_words('C-statistic')} in {validated} (validation)"},
         {"name": CrisisName.C_VALIDATION_CI, "value": [float(t.loc["c", "ci_lower"]),
                                               float(t.loc["c", "ci_upper"])],
          "kind": "text", "text": interval_text(t.loc["c", "ci_lower"], t.loc["c", "ci_upper"],
                                               null=0.5),
-         "label": "95% CI of the C-statistic in the next edition"},
+         "label": f"95% CI of the C-statistic in {validated} (validation)"},
         {"name": CrisisName.SLOPE_VALIDATION, "value": drift.slope, "kind": "estimate",
-         "label": "Calibration slope in the next edition"},
+         "label": f"Calibration slope in {validated} (validation)"},
         {"name": CrisisName.CITL_VALIDATION, "value": drift.citl, "kind": "estimate",
          "label": f"Calibration-in-the-large ({TERMS['calibration-in-the-large']}) "
-                  "in the next edition"},
+                  f"in {validated} (validation)"},
         {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",
          "text": reason_text(drift.verdict), "label": "Drift check"},
         {"name": CrisisName.C_CORRECTED_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
-             boot.corrected("c"), kind="estimate", missing=C_STATISTIC["corrected"][1],
+             boot.corrected("c"), kind="estimate", interval=boot.interval("c"),
+             judge=C_JUDGE, missing=C_STATISTIC["corrected"][1],
              found=C_STATISTIC["corrected"][0]), "subject": C_STATISTIC["corrected"][1]},
         {"name": CrisisName.C_VALIDATION_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: C-statistic in the next edition", "text": result_sentence(
+         "label": f"Summary: C-statistic in {validated} (validation)",
+         "text": result_sentence(
              float(t.loc["c", "estimate"]), kind="estimate",
              interval=(float(t.loc["c", "ci_lower"]), float(t.loc["c", "ci_upper"])),
              judge=C_JUDGE,

@@ -56,10 +56,16 @@ from lifetools.reports.crisis_parts import (
     crisis_spec,
     imputed_cohort,
     missing_table,
+    period_name,
     shown_estimate,
     with_missing_honos,
 )
-from lifetools.reports.crisis_results import C_JUDGE, key_results, model_results
+from lifetools.reports.crisis_results import (
+    key_results,
+    model_results,
+    model_table,
+)
+from lifetools.reports.sentences import C_JUDGE
 from lifetools.reports.tripod import tripod_checklist, tripod_meta
 
 __all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk", "model_results"]
@@ -77,15 +83,15 @@ class CrisisRiskReport:
     flow: pd.DataFrame
     sample_size: pd.DataFrame
     coefficients: pd.DataFrame
-    knots: pd.DataFrame
+    knots: ProtectedTable  # the model's knots, tied to its release
     release_levels: Any
-    internal: pd.DataFrame
-    temporal: pd.DataFrame
+    internal: ProtectedTable  # performance tables, tied to the model's release
+    temporal: ProtectedTable
     calibration: ProtectedTable  # the model's outputs, tied to its release
     decision: ProtectedTable
     fairness: ProtectedTable
     missing: pd.DataFrame
-    comparison: pd.DataFrame
+    comparison: ProtectedTable  # the three models, tied to the model's release
     time_to_event: ProtectedTable
     checklist: pd.DataFrame
     characteristics: pd.DataFrame
@@ -98,7 +104,8 @@ class CrisisRiskReport:
     cohorts: tuple[CrisisCohort, CrisisCohort] = field(repr=False, default=None)
     before_release: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
     """The model-output tables (``calibration``, ``decision``, ``fairness``,
-    ``time_to_event``, ``fine_gray_groups``) before their models' release check, counts
+    ``time_to_event``, ``fine_gray_groups``, ``internal``, ``temporal``, ``comparison``,
+    ``knots``) before their models' release check, counts
     raw: for checking the numbers, never shown (a withheld model's are blank in the
     published tables)."""
 
@@ -166,6 +173,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     start = pd.Timestamp(period_start)
     if pd.Timestamp(period_end) < start + pd.Timedelta(days=364):
         raise ValueError("the period must cover the 12-month prediction horizon")
+    periods = (period_name(start - pd.DateOffset(years=1), start - pd.Timedelta(days=1)),
+               period_name(start, period_end))
     development = build_crisis_cohort(
         dataset, index_date=(start - pd.DateOffset(years=1)).date().isoformat())
     validation = build_crisis_cohort(dataset, index_date=start.date().isoformat())
@@ -212,7 +221,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     internal_table = internal_validation_table(boot, MEASURES, two_stage)
     comparison, ridge, lasso = model_comparison(
         dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
-        seed=seed, folds=COMPARISON_FOLDS)
+        seed=seed, periods=periods, folds=COMPARISON_FOLDS)
     reliability = fit_reliability(
         boot, development_converged=bool(frozen.converged and not fit.warnings),
         others=other_fits(two_stage, ridge, lasso))
@@ -261,13 +270,17 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         internal_method=internal_method, reliability=reliability, ridge=ridge,
         lasso=lasso, release=release, fg=fg, fg_release=fg_release, performance=t,
         drift=drift, slope_band=slope_band, citl_band=citl_band, thresholds=thresholds,
-        min_count=min_count)
+        min_count=min_count, development_period=periods[0], validation_period=periods[1])
     raw = {"calibration": curve, "decision": decision, "fairness": fair,
            "time_to_event": fg.table,
-           "fine_gray_groups": risk_group_table(fg.risk_groups, min_people=min_count)}
+           "fine_gray_groups": risk_group_table(fg.risk_groups, min_people=min_count),
+           "internal": internal_table, "temporal": temporal, "comparison": comparison,
+           "knots": knots}
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
-                            knots=knots, release_levels=release.levels, internal=internal_table,
-                            temporal=temporal, calibration=model_outputs(
+                            knots=model_table(knots, release, keep=("variable",)),
+                            release_levels=release.levels,
+                            internal=model_table(internal_table, release),
+                            temporal=model_table(temporal, release), calibration=model_outputs(
                                 curve, dict.fromkeys(curve.columns, release)),
                             decision=model_outputs(
                                 decision, dict.fromkeys(("model", "model_lower", "model_upper"),
@@ -281,7 +294,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                             before_release=raw,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
                                                   fmi=honos_fmi),
-                            comparison=comparison, time_to_event=model_outputs(
+                            comparison=model_table(comparison, release),
+                            time_to_event=model_outputs(
                                 fg.table, {FINE_GRAY_COLUMN: fg_release,
                                            LOGISTIC_COLUMN: release}),
                             checklist=tripod_checklist(tripod_meta(run)),

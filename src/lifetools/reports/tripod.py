@@ -27,6 +27,7 @@ from lifetools.reports.crisis_parts import (
     setting_text,
     shown_estimate,
 )
+from lifetools.reports.crisis_results import model_text
 
 __all__ = ["ITEMS", "SECTIONS", "TripodItem", "tripod_checklist", "tripod_meta"]
 
@@ -62,8 +63,8 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("1", "Title", "A prediction model of a mental-health crisis within {horizon_days} days, "
      "developed on {development_date} and temporally validated on {validation_date}.",
      OPENING),
-    ("2", "Abstract", "What was asked, what was found (C-statistic {c_validation}), the drift "
-     "verdict and what the report does not show.", OPENING),
+    ("2", "Abstract", "What was asked, what was found (C-statistic in {validation_period}: "
+     "{c_validation}), the drift verdict and what the report does not show.", OPENING),
     ("3a", "Background: healthcare context, rationale", "Learning system: prediction checked "
      "from one edition to the next.", CARD),
     ("3b", "Target population and intended use", "Service-level monitoring; not for "
@@ -140,9 +141,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
      "predictor (model-counts table).", MODEL),
     ("22", "Full model specification", "Coefficients and knots tables ({release}); the "
      "Fine-Gray model's subdistribution hazard ratios ({fine_gray_release}).", MODEL),
-    ("23a", "Performance with intervals", "Optimism-corrected C {c_corrected}; next edition "
-     "C {c_validation}, calibration slope {slope_validation}, calibration-in-the-large "
-     "{citl_validation}.", TEMPORAL),
+    ("23a", "Performance with intervals", "{performance}", TEMPORAL),
     ("23b", "Performance in key subgroups", "By {fairness_groups}.", FAIRNESS),
     ("24", "Model updating results", "{drift_verdict}", TEMPORAL),
     ("25", "Interpretation", "The opening summary and the drift verdict.", OPENING),
@@ -216,12 +215,19 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
     return {
         "horizon_days": 365, "development_date": development.index_date,
         "validation_date": validation.index_date,
-        "c_validation": shown_estimate(*t.loc["c", ["estimate", "ci_lower", "ci_upper"]], digits=2),
-        "c_corrected": shown_estimate(boot.corrected("c"), *boot.interval("c"), digits=2),
-        "slope_validation": shown_estimate(*t.loc["slope", ["estimate", "ci_lower", "ci_upper"]],
-                                 digits=2),
-        "citl_validation": shown_estimate(*t.loc["citl", ["estimate", "ci_lower", "ci_upper"]],
-                                digits=2),
+        "validation_period": run.validation_period,
+        "c_validation": model_text(release, shown_estimate(
+            *t.loc["c", ["estimate", "ci_lower", "ci_upper"]], digits=2)),
+        "performance": model_text(release, (
+            f"Optimism-corrected C in {run.development_period} "
+            f"{shown_estimate(boot.corrected('c'), *boot.interval('c'), digits=2)}; in "
+            f"{run.validation_period}, C "
+            f"{shown_estimate(*t.loc['c', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
+            ", calibration slope "
+            f"{shown_estimate(*t.loc['slope', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
+            ", calibration-in-the-large "
+            f"{shown_estimate(*t.loc['citl', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
+            ".")),
         "fairness_groups": ", ".join(
             g if g[1:2].isupper() else g.lower()
             for g in (v.split(" (")[0] for v in FAIRNESS_GROUPS.values())),
@@ -243,17 +249,23 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
             "No predictor value missing in the model: nothing imputed."),
         "splines": "; ".join(
             f"{label(c)}: restricted cubic spline, {format_value(k, kind='magnitude')} "
-            "knots at " + ", ".join(format_value(v, kind="estimate", digits=2)
-                                    for v in frozen.knots[c])
-            + " (Harrell's centiles " + ", ".join(setting_text(q) for q in rcs_centiles(k))
-            + ")"
+            "knots at " + (", ".join(format_value(v, kind="estimate", digits=2)
+                                     for v in frozen.knots[c]) + " (" if release.released
+                           else "")
+            + "Harrell's centiles " + ", ".join(setting_text(q) for q in rcs_centiles(k))
+            + (")" if release.released else " (their values withheld with the model)")
             for c, k in spec.splines.items()),
         "estimator": f"{fit.method['estimator']} (factor "
-                     f"{format_value(frozen.shrinkage, kind='estimate', digits=2)})",
+                     f"{format_value(frozen.shrinkage, kind='estimate', digits=2)})"
+                     if release.released else
+                     f"{fit.method['estimator']} (its factor withheld with the model)",
         "internal_method": internal_method,
         "slope_band": f"{setting_text(slope_band[0])} to {setting_text(slope_band[1])}",
         "citl_band": f"{setting_text(citl_band[0])} to {setting_text(citl_band[1])}",
-        "comparison": f"Ridge logistic, penalty {setting_text(ridge.penalty)} by "
+        "comparison": "Ridge and lasso logistic, penalties chosen by cross-validation, "
+                      "validated the same way (their numbers withheld with the model); a "
+                      "Fine-Gray model at 12 months." if not release.released else
+                      f"Ridge logistic, penalty {setting_text(ridge.penalty)} by "
                       "cross-validation, "
                       "validated the same way; lasso logistic, penalty "
                       f"{setting_text(lasso.penalty)} by cross-validation, "
@@ -268,5 +280,5 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         "release": "published" if release.released else f"withheld: {release.reason}",
         "fine_gray_release": "published" if fg_release.released
                              else f"withheld: {fg_release.reason}",
-        "drift_verdict": drift.verdict,
+        "drift_verdict": model_text(release, drift.verdict),
     }
