@@ -134,8 +134,11 @@ def test_drift_check_miscalibrated_risks_flagged_in_words():
     assert "cannot be ruled out" not in held.verdict  # 5,000 people: narrow intervals
     small = cohort(300, seed=3)
     wide = drift_check(performance(small["y"], 1 / (1 + np.exp(-small["true_lp"]))))
-    assert not wide.drifted and wide.verdict.startswith("Calibration held")
-    assert "reaches beyond the limits: drift of that size cannot be ruled out" in wide.verdict
+    # estimates inside, an interval beyond: neither "held" nor "drifted" (issue 19)
+    assert not wide.drifted and wide.state == "unclear"
+    assert wide.verdict.startswith("The data cannot tell whether calibration held")
+    assert "drift of that size cannot be ruled out" in wide.verdict
+    assert "Calibration held" not in wide.verdict
     extreme = 1 / (1 + np.exp(-2 * data["true_lp"]))  # slope 0.5
     flagged = drift_check(performance(data["y"], extreme))
     assert flagged.drifted and "too extreme" in flagged.verdict
@@ -197,3 +200,64 @@ def test_fine_gray_hazard_ratios_two_copies_pooled_by_rubins_rules_by_hand():
     assert row["ci_upper"] == pytest.approx(np.exp(0.3 + t * 0.2), rel=1e-10)
     with pytest.raises(ValueError, match="no Fine-Gray"):
         fine_gray_hazard_ratios([])
+
+
+def _performance(slope: tuple[float, float, float], citl: tuple[float, float, float]):
+    from lifetools.prediction.performance import Performance
+
+    rows = [("slope", *slope), ("citl", *citl)]
+    return Performance(summary=pd.DataFrame(rows, columns=["measure", "estimate", "ci_lower",
+                                                           "ci_upper"]),
+                       n_people=1000, n_events=100, method={})
+
+
+@pytest.mark.parametrize(("slope", "citl", "state", "says", "never"), [
+    # both estimates and intervals inside the limits
+    ((1.02, 0.9, 1.15), (0.05, -0.1, 0.18), "held",
+     ["Calibration held: the calibration slope was 1.02 (95% CI 0.90 to 1.15)",
+      "both estimates and both intervals inside the stated limits"],
+     ["cannot", "drifted", "beyond"]),
+    # the interval of the slope straddles the upper limit: the data cannot tell
+    ((1.1, 0.95, 1.3), (0.0, -0.1, 0.1), "unclear",
+     ["The data cannot tell whether calibration held",
+      "the interval of the calibration slope reaches beyond them"],
+     ["Calibration held", "has drifted", "within the stated limits"]),
+    # both intervals straddle
+    ((0.9, 0.7, 1.1), (0.1, -0.05, 0.25), "unclear",
+     ["interval of the calibration slope and of calibration-in-the-large"],
+     ["Calibration held", "has drifted"]),
+    # estimate outside, interval reaching back inside (straddling from outside)
+    ((0.75, 0.6, 0.9), (0.0, -0.1, 0.1), "drifted",
+     ["Calibration has drifted: the calibration slope was 0.75 (95% CI 0.60 to 0.90), "
+      "outside its limits, though its interval reaches back inside them: predicted "
+      "risks are too extreme"], ["Calibration held", "cannot tell"]),
+    # estimate and interval outside
+    ((1.0, 0.9, 1.1), (0.4, 0.3, 0.5), "drifted",
+     ["calibration-in-the-large (", "0.40 (95% CI 0.30 to 0.50) on the log-odds scale, "
+      "outside its limits: the model under-predicts risk on average"],
+     ["Calibration held", "though its interval"]),
+])
+def test_drift_check_one_verdict_from_the_computed_numbers_and_the_limits_stated(
+        slope, citl, state, says, never):
+    # issue 19: the verdict is generated from the estimates and intervals, states the
+    # limits in plain words, and never says "held" beside an interval beyond the limits
+    check = drift_check(_performance(slope, citl), slope_band=(0.8, 1.2),
+                        citl_band=(-0.2, 0.2))
+    assert check.state == state and check.drifted == (state == "drifted")
+    for words in says:
+        assert words in check.verdict, words
+    for words in never:
+        assert words not in check.verdict, words
+    assert check.verdict.endswith(
+        "The stated limits are a calibration slope from 0.8 to 1.2 (1 means the predicted "
+        "risks are spread out as much as the outcomes are) and a calibration-in-the-large "
+        "from \u22120.2 to 0.2 on the log-odds scale (0 means the predicted risks are "
+        "right on average).")
+    assert sum(check.verdict.count(o) for o in (
+        "Calibration held", "cannot tell whether", "Calibration has drifted")) == 1
+
+
+def test_drift_check_limits_written_as_set():
+    check = drift_check(_performance((1.0, 0.95, 1.05), (0.0, -0.05, 0.05)),
+                        slope_band=(0.75, 1.25), citl_band=(-0.3, 0.3))
+    assert "from 0.75 to 1.25" in check.verdict and "from \u22120.3 to 0.3" in check.verdict

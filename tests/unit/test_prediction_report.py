@@ -74,13 +74,38 @@ def test_build_crisis_cohort_hand_built_tables_expected_people_and_outcomes():
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def crisis_data(tmp_path_factory):
     from lifetools.loading import load_dataset
 
     folder = tmp_path_factory.mktemp("crisis")
     write_synthetic(folder, people=8000, seed=21)
-    return analyse_crisis_risk(load_dataset(folder), period_start="2024-04-01",
+    return load_dataset(folder)
+
+
+@pytest.fixture(scope="module")
+def report(crisis_data):
+    return analyse_crisis_risk(crisis_data, period_start="2024-04-01",
                                period_end="2025-03-31", n_boot=20, imputations=3)
+
+
+@pytest.fixture(scope="module")
+def report_2023(crisis_data):
+    """The 2023-24 edition's report (developed on 2022-23) from the same data, under a
+    profile whose model rule needs 5 events per level, so that its models are released
+    (the 2024-25 report above withholds them: fewer than 10 crises in a level)."""
+    from dataclasses import replace
+
+    from lifetools.disclosure.profiles import PROFILES, use_profile
+
+    PROFILES["test-few-events"] = replace(PROFILES["default"], name="test-few-events",
+                                          model_min_events=5)
+    try:  # registered while the module's tests read the report (its texts name it)
+        with use_profile("test-few-events"):
+            made = analyse_crisis_risk(crisis_data, period_start="2023-04-01",
+                                       period_end="2024-03-31", n_boot=20, imputations=3)
+        yield made
+    finally:
+        del PROFILES["test-few-events"]
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -91,7 +116,9 @@ def test_analyse_crisis_risk_synthetic_data_all_parts_present(report):
     reliability = {k["name"]: k for k in report.key_results}["fit_reliability"]
     assert isinstance(reliability["value"], bool)  # flagged or not, said in words
     assert "bootstrap samples" in str(reliability["text"])
-    assert report.drift.verdict.startswith(("Calibration held", "Calibration has drifted"))
+    from lifetools.prediction.validation import DRIFT_OPENINGS
+
+    assert report.drift.verdict.startswith(DRIFT_OPENINGS[report.drift.state])
     assert len(report.decision) == 9 and (report.decision["treat_none"] == 0).all()
     assert report.sample_size["people needed"].min() > 0
     frozen = FrozenModel.from_json(report.model_json)
@@ -160,31 +187,37 @@ def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectab
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_ridge_beside_shrunk_logistic_same_measures(report):
-    table = report.comparison.set_index("measure")
+    table = report.before_release["comparison"].set_index("measure")  # its numbers
     assert list(table.index) == ["C-statistic", "Calibration slope",
                                  "Calibration-in-the-large (log-odds)", "Brier score"]
-    internal = report.internal.set_index("measure")
-    assert table.loc["C-statistic", "shrunk logistic, optimism-corrected"] == internal.loc[
-        "C-statistic", "corrected"]
-    temporal = report.temporal.set_index("measure")
-    assert table.loc["C-statistic", "shrunk logistic, next edition (95% CI)"] == temporal.loc[
+    internal = report.before_release["internal"].set_index("measure")
+    corrected = "shrunk logistic, optimism-corrected in 2023-24 (95% CI)"
+    assert table.loc["C-statistic", corrected] == (
+        f"{internal.loc['C-statistic', 'corrected']} ("
+        f"{internal.loc['C-statistic', 'optimism-corrected: 95% CI (location-shifted bootstrap)']})")
+    assert table.loc["Calibration slope", corrected] == (
+        f"{internal.loc['Calibration slope', 'corrected']} (interval not defined)")
+    temporal = report.before_release["temporal"].set_index("measure")
+    assert table.loc["C-statistic", "shrunk logistic, 2024-25 (95% CI)"] == temporal.loc[
         "C-statistic", "estimate (95% CI)"]
-    assert table["ridge, next edition (95% CI)"].str.match(r"^0\.\d{3}|^-?\d").all()
+    assert table["ridge, 2024-25 (95% CI)"].str.match(r"^0\.\d{3}|^-?\d").all()
     assert any(k["name"] == "ridge_penalty" for k in report.key_results)
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
-def test_analyse_crisis_risk_lasso_optimism_corrected_and_said_why_not_published(report):
+def test_analyse_crisis_risk_lasso_optimism_corrected_and_said_why_not_published(
+        report_2023):
     from lifetools.disclosure import ProtectedText
 
-    table = report.comparison.set_index("measure")
-    lasso = table["lasso, next edition (95% CI)"]
+    report = report_2023  # models released: the sentence states its numbers
+    table = report.comparison.frame.set_index("measure")
+    lasso = table["lasso, 2023-24 (95% CI)"]
     assert lasso.loc["C-statistic"].startswith("0.") and " to " in lasso.loc["C-statistic"]
     # issue 19: the lasso is optimism-corrected with its penalty re-chosen per sample
-    corrected = table["lasso, optimism-corrected"]
-    assert 0.5 < number(corrected.loc["C-statistic"]) < 1
-    assert corrected.loc["C-statistic"] != table.loc["C-statistic",
-                                                    "ridge, optimism-corrected"]
+    corrected = table["lasso, optimism-corrected in 2022-23 (95% CI)"]
+    assert 0.5 < number(corrected.loc["C-statistic"].split(" (")[0]) < 1
+    assert corrected.loc["C-statistic"] != table.loc[
+        "C-statistic", "ridge, optimism-corrected in 2022-23 (95% CI)"]
     key = {k["name"]: k for k in report.key_results}
     sentence = key["lasso_sentence"]["text"]
     assert isinstance(sentence, ProtectedText)
@@ -206,7 +239,7 @@ def test_analyse_crisis_risk_fine_gray_beside_logistic_in_next_edition(report):
     fg = table["Fine-Gray, 12-month cumulative incidence (95% CI)"]
     assert fg.loc["C-statistic"].startswith("0.") and "to" in fg.loc["C-statistic"]
     logistic = table["logistic (shrunk), 12-month risk (95% CI)"]
-    temporal = report.temporal.set_index("measure")["estimate (95% CI)"]
+    temporal = report.before_release["temporal"].set_index("measure")["estimate (95% CI)"]
     assert logistic.loc["C-statistic"] == temporal.loc["C-statistic"]
 
 
@@ -241,7 +274,11 @@ def test_analyse_crisis_risk_tripod_checklist_filled_with_protected_counts(repor
     assert str(len(development)) not in checklist.loc["20a", "reported"] or (
         len(development) % 5 == 0)
     assert "imputations by chained equations" in checklist.loc["11", "reported"]
-    assert report.drift.verdict == checklist.loc["24", "reported"]
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+
+    withheld = WITHHELD_COLUMN in report.temporal.columns  # the model's release decides
+    assert checklist.loc["24", "reported"] == (
+        report.temporal.frame[WITHHELD_COLUMN].iloc[0] if withheld else report.drift.verdict)
     # the page's checklist named predictors by column ("years_in_care, imd_q1, honos")
     words = " ".join(checklist["reported"]).replace(";", " ").replace(",", " ").split()
     assert not [w for w in words if "_" in w], checklist.loc[["9a", "12b"]]
@@ -276,10 +313,18 @@ def test_analyse_crisis_risk_checklist_states_the_fitted_knots(report):
     item = report.checklist.set_index("item").loc["12b", "reported"]
     age = ", ".join(f"{v:.2f}" for v in frozen.knots["age"])
     assert len(frozen.knots["age"]) == 5 and len(frozen.terms) in (13, 14)
-    assert f"Age (years): restricted cubic spline, 5 knots at {age} (Harrell's centiles " \
-           "5, 27.5, 50, 72.5, 95)" in item
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+
     assert "Years in secondary care: restricted cubic spline, 3 knots at" in item
-    assert report.knots.set_index("variable").loc["age", "knots"] == age
+    if WITHHELD_COLUMN not in report.knots.columns:  # released: the knots stated
+        assert f"Age (years): restricted cubic spline, 5 knots at {age} (Harrell's " \
+               "centiles 5, 27.5, 50, 72.5, 95)" in item
+        assert report.knots.frame.set_index("variable").loc["age", "knots"] == age
+    else:  # withheld with the model (issue 19): the centiles, not the values
+        assert "Age (years): restricted cubic spline, 5 knots at Harrell's centiles 5, " \
+               "27.5, 50, 72.5, 95 (their values withheld with the model)" in item
+        assert age not in item and report.knots.frame["knots"].isna().all()
+        assert report.before_release["knots"].set_index("variable").loc["age", "knots"] == age
 
 
 def test_analyse_crisis_risk_fine_gray_hazard_ratios_released_as_protected_table(report):
@@ -377,7 +422,10 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
     key = new_key()
     monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path))
     monkeypatch.setenv(publication.SEAL_ENV, key)
-    parameters = nbformat.v4.new_code_cell("n_boot = 20")
+    # the notebook's parameters: its period's dates declare the years its labels name
+    # ("in 2023-24", "in 2024-25")
+    parameters = nbformat.v4.new_code_cell(
+        'period_start = "2024-04-01"\nperiod_end = "2025-03-31"\nn_boot = 20')
     parameters.metadata["tags"] = ["parameters"]
     cells = [parameters]
     shown = [*publication.record_all(report.key_results).results,
@@ -421,7 +469,9 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
     path = tmp_path / "notebook.ipynb"
     nbformat.write(nb, path)
     said = " ".join(report.checklist["reported"])
-    assert "within each of the 3 imputed copies" in said and " removed" in said
+    assert "within each of the 3 imputed copies" in said
+    # the lasso's kept and removed coefficients: stated when released, else withheld
+    assert " removed" not in said  # the model (so the lasso's numbers) withheld here
     findings = scan_notebook(path)
     assert findings == [], [str(f) for f in findings]
 
@@ -430,12 +480,12 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
 def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
     # Brier score of the next edition and net benefit with percentile intervals; the
     # internal table's corrected C and Brier with a location-shifted interval and .632+
-    temporal = report.temporal.set_index("measure")["estimate (95% CI)"]
+    temporal = report.before_release["temporal"].set_index("measure")["estimate (95% CI)"]
     assert " to " in temporal["Brier score"]
     decision = report.before_release["decision"]
     assert ((decision["model_lower"] <= decision["model"])
             & (decision["model"] <= decision["model_upper"])).all()
-    internal = report.internal.set_index("measure")
+    internal = report.before_release["internal"].set_index("measure")
     shown = internal["optimism-corrected: 95% CI (location-shifted bootstrap)"]
     for measure in ("C-statistic", "Brier score"):
         low, high = (number(v) for v in shown[measure].split(" to "))
@@ -453,10 +503,10 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
     # the Brier rows of the model comparison and of the time-to-event table have
     # intervals; the time-to-event table shows the mean predicted 12-month risk and the
     # observed 12-month cumulative incidence with intervals
-    comparison = report.comparison.set_index("measure")
-    for column in comparison.columns:
-        if "next edition" in column:
-            assert " to " in comparison.loc["Brier score", column]
+    comparison = report.before_release["comparison"].set_index("measure")
+    for column in comparison.columns:  # every column: the optimism-corrected ones too
+        assert " to " in comparison.loc["Brier score", column], column
+        assert " to " in comparison.loc["C-statistic", column], column
     fg = report.before_release["time_to_event"].set_index("measure")
     for column in fg.columns:
         for measure in ("Brier score", "Mean predicted 12-month risk",
@@ -561,7 +611,7 @@ def test_estimate_text_through_the_one_formatter_zero_never_negative():
 def test_crisis_settings_written_as_before_through_the_formatter():
     from lifetools.prediction import rcs_centiles
     from lifetools.prediction.penalised import PENALTY_GRID
-    from lifetools.reports.prediction import _setting
+    from lifetools.reports.crisis_parts import setting_text as _setting
 
     # every ridge penalty, knot centile and drift band as f"{v:g}" wrote them, a
     # negative one with the pages' minus sign (disclosure.text.MINUS)
@@ -685,3 +735,167 @@ def test_model_results_follow_the_models_release():
     for result in hidden:
         text = str(result["text"])
         assert "0.71" not in text and bad.reason.split(";")[0].split(" (")[0] in text
+
+
+def _published_text(report) -> str:
+    """Every output of the crisis page, as text: each table (the CSV each writes), the
+    key results (their values and texts) and the checklist."""
+    from lifetools.disclosure import ProtectedTable
+
+    parts = []
+    for name, value in vars(report).items():
+        if name in ("before_release", "cohorts", "drift", "model_json"):
+            continue  # never shown
+        if isinstance(value, ProtectedTable):
+            value = value.frame
+        if isinstance(value, pd.DataFrame):
+            parts.append(value.to_csv(index=False))
+    for result in report.key_results:
+        parts += [str(result.get("text", "")), str(result.get("value", "")),
+                  str(result["label"])]
+    return "\n".join(parts).replace("\u2212", "-")
+
+
+def _numbers(cells) -> set[str]:
+    """Decimal numbers written in table cells ("0.787 (0.653 to 0.879)": three)."""
+    return {n for cell in cells for n in re.findall(r"-?\d+\.\d+", str(cell))}
+
+
+@pytest.mark.slow  # the report on 8,000 generated people (shared fixture)
+def test_withheld_model_no_number_of_it_on_any_output(report):
+    # issue 19: at 8,000 people the logistic model is withheld (fewer than 10 crises in
+    # a level); every table and sentence follows that one release: the
+    # internal-validation, temporal-validation, model-comparison and knots tables are
+    # blank with the reason, the checklist states the reason, and no number the model
+    # made (its performance, knots, shrinkage, the drift check's estimates, the ridge and
+    # lasso models' numbers) appears anywhere on the page's outputs
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+    from lifetools.prediction.validation import limits_sentence
+
+    checks = {"internal": ["measure"], "temporal": ["measure"],
+              "comparison": ["measure"], "knots": ["variable"]}
+    for name, keep in checks.items():
+        published = getattr(report, name).frame
+        assert WITHHELD_COLUMN in published.columns, name  # the fixture's release
+        assert published[WITHHELD_COLUMN].str.startswith("too few events to estimate").all()
+        model_columns = [c for c in published.columns if c not in (*keep, WITHHELD_COLUMN)]
+        assert published[model_columns].isna().all().all(), name
+    raw = report.before_release
+    made = _numbers(v for name in checks for v in raw[name].drop(
+        columns=checks[name]).to_numpy().ravel())
+    drift = report.drift
+    made |= {f"{v:.2f}" for v in (drift.slope, drift.citl)}
+    made |= _numbers([drift.verdict]) - _numbers([  # the stated limits are settings
+        limits_sentence(drift.slope_band, drift.citl_band).replace("\u2212", "-")])
+    frozen = FrozenModel.from_json(report.model_json)
+    made |= {f"{frozen.shrinkage:.2f}", f"{frozen.shrinkage:.3f}"}
+    assert len(made) > 40  # the model's numbers exist: withheld, not missing
+    text = _published_text(report)
+    shown = sorted(n for n in made
+                   if re.search(rf"(?<![\d.]){re.escape(n)}(?![\d])", text))
+    assert shown == [], shown
+    checklist = report.checklist.set_index("item")["reported"]
+    for item in ("2", "23a", "24"):
+        assert "too few events to estimate" in checklist[item], item
+    assert "withheld with the model" in checklist["12b"]
+    assert "withheld with the model" in checklist["12c"]
+    assert "withheld with the model" in checklist["12g"]
+    results = {r["name"]: r for r in report.key_results}
+    for name in ("ridge_penalty", "lasso_penalty", "lasso_sentence"):
+        assert results[name]["value"] is None, name
+        assert "too few events to estimate" in str(results[name]["text"]), name
+
+
+@pytest.mark.slow  # two editions' reports on 8,000 generated people (shared fixtures)
+def test_released_model_shown_and_labels_name_the_editions_computed(report, report_2023):
+    # issue 19: the 2023-24 report (models released) shows every table cell for cell as
+    # computed; each edition's labels name its own development and validation years,
+    # never "the next edition" (on the last edition there is none)
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+
+    for name in ("internal", "temporal", "comparison", "knots"):
+        published = report_2023.__getattribute__(name).frame
+        assert WITHHELD_COLUMN not in published.columns, name
+        assert published.equals(report_2023.before_release[name]), name
+    checklist = report_2023.checklist.set_index("item")["reported"]
+    assert checklist["24"] == report_2023.drift.verdict
+    assert checklist["23a"].startswith("Optimism-corrected C in 2022-23 0.")
+    assert "; in 2023-24, C 0." in checklist["23a"]
+    assert "C-statistic in 2023-24: 0." in checklist["2"]
+    results = {r["name"]: r for r in report_2023.key_results}
+    assert isinstance(results["ridge_penalty"]["value"], float)
+    for edition, (developed, validated) in ((report, ("2023-24", "2024-25")),
+                                            (report_2023, ("2022-23", "2023-24"))):
+        labels = {r["name"]: r["label"] for r in edition.key_results}
+        assert labels["c_validation"].endswith(f"in {validated} (validation)")
+        assert labels["slope_validation"] == f"Calibration slope in {validated} (validation)"
+        assert labels["c_corrected"].endswith(f"in {developed} (development)")
+        columns = list(edition.comparison.columns)
+        assert f"ridge, optimism-corrected in {developed} (95% CI)" in columns
+        assert f"ridge, {validated} (95% CI)" in columns
+        assert "next edition" not in _published_text(edition).lower()
+
+
+@pytest.mark.slow  # the 2023-24 report (shared fixture)
+def test_optimism_corrected_c_sentence_has_its_interval_and_verdict(report_2023):
+    # issue 19/15: every headline C-statistic with its interval and a verdict
+    results = {r["name"]: str(r["text"]) for r in report_2023.key_results
+               if r["name"].endswith("_sentence")}
+    for name in ("c_corrected_sentence", "c_validation_sentence"):
+        assert "95% confidence interval " in results[name], name
+        assert "than chance" in results[name], name
+    assert "location-shifted bootstrap" in results["c_corrected_sentence"]
+
+
+def test_period_name_names_financial_years_and_other_periods():
+    from lifetools.reports.crisis_parts import period_name
+
+    assert period_name("2024-04-01", "2025-03-31") == "2024-25"
+    assert period_name("2023-04-01", "2024-03-31") == "2023-24"
+    assert period_name("2099-04-01", "2100-03-31") == "2099-00"
+    assert period_name("2024-05-01", "2025-04-30") == "1 May 2024 to 30 April 2025"
+
+
+def test_model_table_follows_the_models_release():
+    # issue 19: one decision (the release) for every table of a model's numbers
+    from lifetools.disclosure import model_release
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+    from lifetools.reports.crisis_results import model_table, model_text
+
+    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    fit = SimpleNamespace(summary=summary, warnings=(), model=None)
+    event = np.zeros(200)
+    event[100:140] = 1
+    releases = []
+    for events in (10, 9):
+        event[:100] = np.arange(100) < events
+        releases.append(model_release(fit, data=pd.DataFrame({
+            "exposed": np.r_[np.ones(100), np.zeros(100)], "event": event.copy()}),
+            event_col="event", level_cols=["exposed"]))
+    good, bad = releases
+    table = pd.DataFrame({"measure": ["C-statistic", "Calibration slope"],
+                          "estimate (95% CI)": ["0.712 (0.690 to 0.733)", "0.98 (0.9 to 1.1)"]})
+    shown = model_table(table, good)
+    assert shown.frame.equals(table)
+    hidden = model_table(table, bad).frame
+    assert hidden["measure"].tolist() == table["measure"].tolist()
+    assert hidden["estimate (95% CI)"].isna().all()
+    assert hidden[WITHHELD_COLUMN].iloc[0] == bad.withheld
+    assert model_text(good, "C 0.71") == "C 0.71"
+    assert model_text(bad, "C 0.71") == bad.withheld and "0.71" not in bad.withheld
+
+
+def test_emergency_c_statistic_sentence_states_its_interval_and_verdict():
+    # issue 15: the A&E model's C-statistic (0.83 on the default build) was shown with
+    # no interval; its sentence now carries the Hanley-McNeil interval and a verdict
+    from lifetools.reports.sentences import C_JUDGE, C_STATISTIC, result_sentence
+
+    found, missing = C_STATISTIC["emergency"]
+    text = str(result_sentence(0.83, kind="estimate", found=found, missing=missing,
+                               interval=(0.80, 0.86), judge=C_JUDGE))
+    assert text.endswith("was 0.83 (95% confidence interval 0.80 to 0.86, by Hanley and "
+                         "McNeil's method): it ranks people better than chance.")
+    on_null = str(result_sentence(0.55, kind="estimate", found=found, missing=missing,
+                                  interval=(0.45, 0.65), judge=C_JUDGE))
+    assert on_null.endswith("compatible with ranking people no better than chance.")

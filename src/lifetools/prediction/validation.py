@@ -9,16 +9,21 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lifetools.labels import TERMS
 from lifetools.prediction._logit import fit_logit, inverse_logit
+from lifetools.prediction.drift import (  # the drift alarm, re-exported here
+    DRIFT_OPENINGS,
+    DriftCheck,
+    drift_check,
+    limits_sentence,
+)
 from lifetools.prediction.model import FrozenModel, ModelSpec, fit_prediction_model
 from lifetools.prediction.performance import Performance, c_statistic, performance
 
-__all__ = ["BootstrapValidation", "DriftCheck", "bootstrap_validation", "drift_check",
+__all__ = ["DRIFT_OPENINGS", "BootstrapValidation", "DriftCheck", "bootstrap_validation",
+           "drift_check", "limits_sentence",
            "plus632_estimate", "validate_frozen",
            "performance_by_group"]
 
-_CITL = "calibration-in-the-large"
 
 INDICES = ("c", "slope", "recalibration_intercept", "citl", "brier")
 
@@ -323,69 +328,6 @@ def plus632_estimate(apparent: float, oob: float, no_information: float, *,
     estimate = (0.368 * err + 0.632 * err1
                 + (clipped - err) * 0.368 * 0.632 * rate / (1 - 0.368 * rate))
     return sign * estimate
-
-
-@dataclass(frozen=True)
-class DriftCheck:
-    """Whether calibration left its stated band, in plain words."""
-
-    drifted: bool
-    verdict: str
-    slope: float
-    citl: float
-    slope_band: tuple[float, float]
-    citl_band: tuple[float, float]
-
-
-def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 1.2),
-                citl_band: tuple[float, float] = (-0.2, 0.2)) -> DriftCheck:
-    """The check that the model is still accurate: has calibration drifted beyond the limits?
-
-    Notes
-    -----
-    The learning system's alarm. Calibration-in-the-large is named beside its plain
-    words (:data:`lifetools.labels.TERMS`).
-    Flags drift when the calibration slope or calibration-in-the-large (log-odds)
-    estimate lies outside its band; the verdict gives each estimate with its 95%
-    interval and what it means for the predicted risks; a verdict of no drift says
-    when an interval reaches beyond its band (the estimate is within the limits, but
-    drift of that size is not ruled out). Bands are the report's stated
-    limits (defaults 0.8-1.2 and -0.2 to 0.2, about an 18% relative error in the
-    odds). Truth test: ``tests/truth/test_prediction_truth.py``.
-    """
-    table = result.summary.set_index("measure")
-    slope, citl = float(table.loc["slope", "estimate"]), float(table.loc["citl", "estimate"])
-    words = []
-
-    def interval(m: str) -> str:
-        return f"95% CI {table.loc[m, 'ci_lower']:.2f} to {table.loc[m, 'ci_upper']:.2f}"
-
-    if not slope_band[0] <= slope <= slope_band[1]:
-        shape = ("too extreme (high risks too high, low risks too low)" if slope < 1
-                 else "too moderate (not spread out enough)")
-        words.append(f"the calibration slope is {slope:.2f} ({interval('slope')}), outside "
-                     f"{slope_band[0]:g} to {slope_band[1]:g}: predicted risks are {shape}")
-    if not citl_band[0] <= citl <= citl_band[1]:
-        side = "under-predicts" if citl > 0 else "over-predicts"
-        words.append(f"calibration-in-the-large ({TERMS[_CITL]}) is {citl:.2f} on the "
-                     f"log-odds scale ({interval('citl')}), outside {citl_band[0]:g} to "
-                     f"{citl_band[1]:g}: the model {side} risk on average")
-    if words:
-        verdict = ("Calibration has drifted: " + "; ".join(words)
-                   + ". The model should be recalibrated or refitted before further use.")
-    else:
-        verdict = (f"Calibration held: the calibration slope ({slope:.2f}, {interval('slope')}) "
-                   f"and calibration-in-the-large ({citl:.2f}, {interval('citl')}), which "
-                   f"says {TERMS[_CITL]}, are within the stated limits.")
-        wide = [name for m, band, name in (("slope", slope_band, "calibration slope"),
-                                           ("citl", citl_band, "calibration-in-the-large"))
-                if table.loc[m, "ci_lower"] < band[0] or table.loc[m, "ci_upper"] > band[1]]
-        if wide:
-            verdict += (f" The 95% interval of the {' and of the '.join(wide)} reaches "
-                        "beyond the limits: drift of that size cannot be ruled out in a "
-                        "cohort of this size.")
-    return DriftCheck(drifted=bool(words), verdict=verdict, slope=slope, citl=citl,
-                      slope_band=slope_band, citl_band=citl_band)
 
 
 def performance_by_group(outcome: np.ndarray, risk: np.ndarray, groups: np.ndarray, *,

@@ -34,6 +34,7 @@ from lifetools.prediction.time_to_event import (
     pool_fine_gray_risk,
 )
 from lifetools.prediction.validation import BootstrapValidation
+from lifetools.reports.crisis_internal import INTERVAL_INDICES
 from lifetools.reports.crisis_parts import COMPARISON_FOLDS, estimate_text
 from lifetools.survival.competing import estimate_cif
 
@@ -58,11 +59,19 @@ COMPARED = {"c": "C-statistic", "slope": "Calibration slope",
 
 def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
                      spec: ModelSpec, *, shrunk: FrozenModel, shrunk_boot: BootstrapValidation,
-                     n_boot: int, seed: int, folds: int = COMPARISON_FOLDS
+                     n_boot: int, seed: int, periods: tuple[str, str],
+                     folds: int = COMPARISON_FOLDS
                      ) -> tuple[pd.DataFrame, RidgeModel, RidgeModel]:
     """The shrunk logistic model beside cross-validated ridge and lasso models.
 
-    Every model is optimism-corrected by the bootstrap and validated on the next edition.
+    Every model is optimism-corrected by the bootstrap in the development period and
+    validated on the validation period; ``periods`` names the two
+    (:func:`lifetools.reports.crisis_parts.period_name`: "2023-24", "2024-25"), and the
+    columns say which period each number is from. The optimism-corrected C-statistic
+    and Brier score carry the location-shifted bootstrap interval of Noma et al. (2021,
+    :meth:`lifetools.prediction.BootstrapValidation.interval`, as in the
+    internal-validation table); the calibration measures have none there ("interval
+    not defined").
 
     Returns
     -------
@@ -114,16 +123,22 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
     def shown(table: pd.DataFrame, m: str) -> str:
         return estimate_text(*table.loc[m, ["estimate", "ci_lower", "ci_upper"]])
 
-    def corrected(name: str, m: str) -> str:
-        return format_value(boots[name].loc[m, "corrected"], kind="estimate", digits=3)
+    validations = {"shrunk": shrunk_boot, "ridge": ridge_boot, "lasso": lasso_boot}
 
+    def corrected(name: str, m: str) -> str:
+        value = boots[name].loc[m, "corrected"]
+        low, high = validations[name].interval(m) if m in INTERVAL_INDICES else (np.nan,) * 2
+        if np.isnan(low):
+            why = "not defined" if m not in INTERVAL_INDICES else "not estimated"
+            return f"{format_value(value, kind='estimate', digits=3)} (interval {why})"
+        return estimate_text(value, low, high)
+
+    names = {"shrunk": "shrunk logistic", "ridge": "ridge", "lasso": "lasso"}
+    developed, validated = periods
     rows = [{"measure": label,
-             "shrunk logistic, optimism-corrected": corrected("shrunk", m),
-             "ridge, optimism-corrected": corrected("ridge", m),
-             "lasso, optimism-corrected": corrected("lasso", m),
-             "shrunk logistic, next edition (95% CI)": shown(later["shrunk"], m),
-             "ridge, next edition (95% CI)": shown(later["ridge"], m),
-             "lasso, next edition (95% CI)": shown(later["lasso"], m)}
+             **{f"{names[n]}, optimism-corrected in {developed} (95% CI)": corrected(n, m)
+                for n in names},
+             **{f"{names[n]}, {validated} (95% CI)": shown(later[n], m) for n in names}}
             for m, label in COMPARED.items()]
     return pd.DataFrame(rows), ridge, lasso
 

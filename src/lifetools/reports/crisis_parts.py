@@ -9,16 +9,23 @@ the notebook protects them (``show_table`` count columns).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from lifetools.disclosure import Estimate
 from lifetools.formatting import MISSING, finite, format_interval, format_value
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.imputation import impute_predictors
 
 __all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS",
+           "FAIRNESS_GROUPS", "CrisisRun",
            "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "estimate_text", "imputed_cohort", "missing_table",
+           "period_name",
+           "penalty_estimate", "setting_text", "shown_estimate", "significant_places",
            "with_missing_honos"]
 
 IMPUTATIONS = 10
@@ -39,6 +46,23 @@ MIN_OBSERVED = 10
 COMPLETE_PREDICTORS = ("age", "years_in_care", "female", "white", "imd_q1", "community_team",
                        "prior_ae", "prior_admissions", "life_rooms")
 """Predictors with no missing values (the imputation model's predictors, with the outcome)."""
+FAIRNESS_GROUPS = {"sex": "Sex", "ethnic_group": "Ethnic group",
+                   "imd_quintile": "IMD quintile (1 = most deprived)"}
+"""The fairness table's groupings: column and its words."""
+
+def period_name(start: str | pd.Timestamp, end: str | pd.Timestamp) -> str:
+    """The words naming a period the report computed: "2024-25" for a financial year
+    (1 April to 31 March), else its dates ("1 May 2024 to 30 April 2025").
+
+    The crisis report's labels name the development and validation periods this way,
+    never "the next edition" (on the last edition there is no next one).
+    """
+    first, last = pd.Timestamp(start), pd.Timestamp(end)
+    if (first.month, first.day, last.month, last.day) == (4, 1, 3, 31) \
+            and last.year == first.year + 1:
+        return f"{first.year}-{str(last.year)[-2:]}"
+    return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+
 
 def with_missing_honos(data: pd.DataFrame) -> pd.DataFrame:
     """The cohort with HoNOS missing (NaN) where it was not recorded."""
@@ -136,3 +160,88 @@ def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataF
                           "development: median (quartiles)": median(dev[col]),
                           "validation: median (quartiles)": median(val[col])}
                          for col, label in continuous.items()])
+
+
+def shown_estimate(value: float, low: float = float("nan"), high: float = float("nan"),
+                   digits: int = 3) -> str:
+    """A report estimate with its interval, 3 decimal places, "not shown" when missing."""
+    return estimate_text(value, low, high, digits=digits, missing="not shown")
+
+
+def significant_places(value: float, figures: int = 6) -> int:
+    """Decimal places that write ``value`` to ``figures`` significant figures with no
+    trailing zero (as ``f"{value:g}"`` for the report's settings: 0.8, 27.5, 2.15443),
+    for :func:`lifetools.formatting.format_value`."""
+    if not value:
+        return 0
+    places = max(figures - 1 - int(np.floor(np.log10(abs(value)))), 0)
+    target = round(value, places)
+    while places and round(value, places - 1) == target:
+        places -= 1
+    return places
+
+
+def setting_text(value: float) -> str:
+    """A setting or a chosen penalty written as ``f"{value:g}"`` wrote it."""
+    return format_value(value, kind="estimate", digits=significant_places(value))
+
+
+def penalty_estimate(penalty: float) -> Estimate:
+    """A penalty chosen by cross-validation, written to three significant figures.
+
+    It is an estimate (chosen on the data), not a setting: its value depends on the
+    cohort, so it is published as an :class:`~lifetools.disclosure.Estimate`.
+    """
+    value = float(penalty)
+    digits = 2 - int(np.floor(np.log10(abs(value)))) if value else 2
+    return Estimate(value, digits=max(digits, 1))
+
+
+@dataclass(frozen=True)
+class CrisisRun:
+    """What :func:`lifetools.reports.prediction.analyse_crisis_risk` computed, as the
+    key results (:func:`lifetools.reports.crisis_results.key_results`) and the TRIPOD+AI
+    metadata (:func:`lifetools.reports.tripod.tripod_meta`) read it; counts raw."""
+
+    development: Any  # CrisisCohort
+    validation: Any
+    dev: pd.DataFrame  # development cohort, HoNOS missing where not recorded
+    val: pd.DataFrame
+    spec: ModelSpec
+    fit: Any  # the pooled imputed fit
+    size: Any  # minimum_sample_size
+    dev_copies: list[pd.DataFrame]
+    boot: Any  # BootstrapValidation of the internal validation
+    internal: str
+    internal_method: Any  # its sentence
+    reliability: Any  # FitReliability
+    ridge: Any
+    lasso: Any
+    release: Any  # ModelRelease of the shrunk logistic model
+    fg: Any  # FineGrayPart
+    fg_release: Any
+    performance: pd.DataFrame  # pooled temporal performance indexed by measure
+    drift: Any
+    slope_band: tuple[float, float]
+    citl_band: tuple[float, float]
+    thresholds: tuple[float, ...]
+    min_count: int
+    development_period: str  # its name (:func:`period_name`): "2023-24"
+    validation_period: str
+
+    @property
+    def frozen(self) -> Any:
+        return self.fit.frozen
+
+    @property
+    def parameters(self) -> int:
+        return len(self.fit.frozen.terms)
+
+    @property
+    def zeros(self) -> int:
+        return int(self.lasso.method["zero_coefficients"])
+
+    @property
+    def lasso_drawn(self) -> int:
+        return int(self.lasso.method["bootstrap_samples"]
+                   + self.lasso.method["bootstrap_failed"])

@@ -41,6 +41,7 @@ from lifetools.regression import (
     weight_by_propensity,
 )
 from lifetools.reports.sentences import (
+    C_JUDGE,
     C_STATISTIC,
     interval_text,
     not_shown_sentence,
@@ -537,7 +538,8 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                                     plain_reason(withheld_prediction))
          if withheld_prediction else result_sentence(
              prediction.extra["c_statistic"][0] if prediction.estimable else None,
-             kind="estimate", found=C_STATISTIC["emergency"][0],
+             kind="estimate", interval=prediction.extra["c_statistic"][1:],
+             judge=C_JUDGE, found=C_STATISTIC["emergency"][0],
              missing=C_STATISTIC["emergency"][1], reason="" if prediction.estimable
              else str(prediction.reason))},
     )

@@ -10,25 +10,17 @@ import pandas as pd
 
 from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
 from lifetools.disclosure import (
-    Estimate,
-    Parameter,
     ProtectedTable,
-    RuleNumber,
-    compose,
     get_profile,
     model_outputs,
     model_release,
-    protect_count,
-    protected_count,
 )
 from lifetools.formatting import format_value
-from lifetools.labels import TERMS, explain_terms, label, with_words
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
     minimum_sample_size,
     performance_by_group,
-    rcs_centiles,
 )
 from lifetools.prediction.imputation import (
     fit_imputed_model,
@@ -56,93 +48,32 @@ from lifetools.reports.crisis_models import (
 )
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
+    FAIRNESS_GROUPS,
     IMPUTATIONS,
+    CrisisRun,
     characteristics,
     continuous_characteristics,
     crisis_spec,
-    estimate_text,
     imputed_cohort,
     missing_table,
+    period_name,
+    shown_estimate,
     with_missing_honos,
 )
-from lifetools.reports.sentences import (
-    C_STATISTIC,
-    interval_text,
-    not_shown_sentence,
-    reason_text,
-    result_sentence,
+from lifetools.reports.crisis_results import (
+    key_results,
+    model_results,
+    model_table,
 )
-from lifetools.reports.tripod import tripod_checklist
-from lifetools.result_names import CrisisName
+from lifetools.reports.sentences import C_JUDGE
+from lifetools.reports.tripod import tripod_checklist, tripod_meta
 
-__all__ = ["CrisisRiskReport", "analyse_crisis_risk", "model_results"]
+__all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk", "model_results"]
 
-FAIRNESS_GROUPS = {"sex": "Sex", "ethnic_group": "Ethnic group",
-                   "imd_quintile": "IMD quintile (1 = most deprived)"}
 MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
             "citl": "Calibration-in-the-large (log-odds)",
             "recalibration_intercept": "Recalibration intercept (log-odds)",
             "oe_ratio": "Observed / expected events", "brier": "Brier score"}
-C_JUDGE = {"null": 0.5, "on_null": "compatible with ranking people no better than chance",
-           "above": "it ranks people better than chance",
-           "below": "it ranks people worse than chance"}
-"""The verdict's words for a C-statistic's interval (0.5 ranks no better than chance);
-the landing page's main point in ``analyses/analyses.yml`` uses the same words."""
-
-
-def _fmt(value: float, low: float = float("nan"), high: float = float("nan"),
-         digits: int = 3) -> str:
-    return estimate_text(value, low, high, digits=digits, missing="not shown")
-
-
-def _places(value: float, figures: int = 6) -> int:
-    """Decimal places that write ``value`` to ``figures`` significant figures with no
-    trailing zero (as ``f"{value:g}"`` for the report's settings: 0.8, 27.5, 2.15443),
-    for :func:`lifetools.formatting.format_value`."""
-    if not value:
-        return 0
-    places = max(figures - 1 - int(np.floor(np.log10(abs(value)))), 0)
-    target = round(value, places)
-    while places and round(value, places - 1) == target:
-        places -= 1
-    return places
-
-
-def _setting(value: float) -> str:
-    """A setting or a chosen penalty written as ``f"{value:g}"`` wrote it."""
-    return format_value(value, kind="estimate", digits=_places(value))
-
-
-def _penalty_estimate(penalty: float) -> Estimate:
-    """A penalty chosen by cross-validation, written to three significant figures.
-
-    It is an estimate (chosen on the data), not a setting: its value depends on the
-    cohort, so it is published as an :class:`~lifetools.disclosure.Estimate`.
-    """
-    value = float(penalty)
-    digits = 2 - int(np.floor(np.log10(abs(value)))) if value else 2
-    return Estimate(value, digits=max(digits, 1))
-
-
-def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
-    """Key results built from a model's output, as that model's release allows.
-
-    Released: each result as given (its ``subject`` key dropped). Withheld: each
-    result keeps its name and label and states no number: ``value`` None, ``kind``
-    ``text``; a sentence (a result with a ``subject``, the words its ``missing`` text
-    uses) reads "<subject> is not shown: <why>.", any other result the reason alone,
-    "too few events to estimate (<reasons>)" as the model's coefficients table says
-    it (:attr:`~lifetools.disclosure.ModelRelease.headline` and ``reason``), which a
-    landing page's main point reads as why it was not estimated
-    (:func:`lifetools.pipeline.pages.why_not_estimated`). Tested in
-    ``tests/unit/test_prediction_report.py``.
-    """
-    if release.released:
-        return tuple({k: v for k, v in r.items() if k != "subject"} for r in results)
-    why = f"{release.headline} ({release.reason})"
-    return tuple({"name": r["name"], "label": r["label"], "value": None, "kind": "text",
-                  "text": not_shown_sentence(r["subject"], explain_terms(why))
-                  if "subject" in r else reason_text(why)} for r in results)
 
 
 @dataclass(frozen=True)
@@ -152,15 +83,15 @@ class CrisisRiskReport:
     flow: pd.DataFrame
     sample_size: pd.DataFrame
     coefficients: pd.DataFrame
-    knots: pd.DataFrame
+    knots: ProtectedTable  # the model's knots, tied to its release
     release_levels: Any
-    internal: pd.DataFrame
-    temporal: pd.DataFrame
+    internal: ProtectedTable  # performance tables, tied to the model's release
+    temporal: ProtectedTable
     calibration: ProtectedTable  # the model's outputs, tied to its release
     decision: ProtectedTable
     fairness: ProtectedTable
     missing: pd.DataFrame
-    comparison: pd.DataFrame
+    comparison: ProtectedTable  # the three models, tied to the model's release
     time_to_event: ProtectedTable
     checklist: pd.DataFrame
     characteristics: pd.DataFrame
@@ -173,7 +104,8 @@ class CrisisRiskReport:
     cohorts: tuple[CrisisCohort, CrisisCohort] = field(repr=False, default=None)
     before_release: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
     """The model-output tables (``calibration``, ``decision``, ``fairness``,
-    ``time_to_event``, ``fine_gray_groups``) before their models' release check, counts
+    ``time_to_event``, ``fine_gray_groups``, ``internal``, ``temporal``, ``comparison``,
+    ``knots``) before their models' release check, counts
     raw: for checking the numbers, never shown (a withheld model's are blank in the
     published tables)."""
 
@@ -241,6 +173,8 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     start = pd.Timestamp(period_start)
     if pd.Timestamp(period_end) < start + pd.Timedelta(days=364):
         raise ValueError("the period must cover the 12-month prediction horizon")
+    periods = (period_name(start - pd.DateOffset(years=1), start - pd.Timedelta(days=1)),
+               period_name(start, period_end))
     development = build_crisis_cohort(
         dataset, index_date=(start - pd.DateOffset(years=1)).date().isoformat())
     validation = build_crisis_cohort(dataset, index_date=start.date().isoformat())
@@ -257,7 +191,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     size = minimum_sample_size(parameters=parameters, prevalence=prevalence,
                                r2_cs=r2_fraction * max_r2)
     sample = size.summary.assign(
-        shrinkage=size.summary["shrinkage"].map(lambda s: _fmt(s)),
+        shrinkage=size.summary["shrinkage"].map(lambda s: shown_estimate(s)),
         epp=size.summary["epp"].map(lambda e: format_value(e, kind="estimate", digits=1)))[["criterion", "n", "shrinkage",
                                                             "epp"]]
     sample = sample.rename(columns={"n": "people needed", "epp": "events per parameter"})
@@ -273,7 +207,7 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     coefficients = pd.DataFrame({
         "term": shown["term"],
         "log-odds (95% CI), after shrinkage": [
-            _fmt(e, lo, hi) for e, lo, hi in zip(shown["estimate"], shown["ci_lower"],
+            shown_estimate(e, lo, hi) for e, lo, hi in zip(shown["estimate"], shown["ci_lower"],
                                                  shown["ci_upper"], strict=True)]})
     knots = pd.DataFrame({"variable": list(frozen.knots),
                           "knots": [", ".join(format_value(k, kind="estimate", digits=2)
@@ -287,20 +221,18 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
     internal_table = internal_validation_table(boot, MEASURES, two_stage)
     comparison, ridge, lasso = model_comparison(
         dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
-        seed=seed, folds=COMPARISON_FOLDS)
-    zeros = int(lasso.method["zero_coefficients"])
+        seed=seed, periods=periods, folds=COMPARISON_FOLDS)
     reliability = fit_reliability(
         boot, development_converged=bool(frozen.converged and not fit.warnings),
         others=other_fits(two_stage, ridge, lasso))
-    lasso_drawn = int(lasso.method["bootstrap_samples"] + lasso.method["bootstrap_failed"])
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
     brier = brier_interval(val["crisis"].to_numpy(dtype=float), risks, seed=seed + 2)
     temporal = pd.DataFrame({
         "measure": [MEASURES[m] for m in result.summary["measure"]],
         "estimate (95% CI)": [
-            _fmt(brier.estimate, brier.ci_lower, brier.ci_upper) if r.measure == "brier"
-            else _fmt(r.estimate, r.ci_lower, r.ci_upper)
+            shown_estimate(brier.estimate, brier.ci_lower, brier.ci_upper) if r.measure == "brier"
+            else shown_estimate(r.estimate, r.ci_lower, r.ci_upper)
             for r in result.summary.itertuples()]})
     risk = np.mean(risks, axis=0)
     fg = time_to_event(dev_copies, val_copies, spec, logistic=result, logistic_risks=risks,
@@ -314,7 +246,6 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                                     seed=seed + 3)
     drift = drift_check(result, slope_band=slope_band, citl_band=citl_band)
     min_count = get_profile().model_min_events
-    fg_everyone = fg.risk_groups.iloc[0]
     fairness = pd.concat([
         performance_by_group(val["crisis"], risk, val[col], min_count=min_count).assign(
             characteristic=label) for col, label in FAIRNESS_GROUPS.items()],
@@ -323,204 +254,33 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
         "characteristic": fairness["characteristic"], "group": fairness["group"],
         "people": fairness["n"], "crises": fairness["events"],
         "C-statistic (95% CI)": [
-            "suppressed: too few" if r.suppressed else _fmt(r.c, r.c_lower, r.c_upper)
+            "suppressed: too few" if r.suppressed else shown_estimate(r.c, r.c_lower, r.c_upper)
             for r in fairness.itertuples()],
         "calibration-in-the-large (95% CI)": [
             "suppressed: too few" if r.suppressed
-            else _fmt(r.citl, r.citl_lower, r.citl_upper) for r in fairness.itertuples()]})
+            else shown_estimate(r.citl, r.citl_lower, r.citl_upper) for r in fairness.itertuples()]})
     flow = development.flow.rename(columns={"n": "development"}).assign(
         validation=validation.flow["n"])
     t = result.summary.set_index("measure")
     terms = fit.summary.set_index("term")
     honos_fmi = float(terms.loc["honos", "fmi"]) if "honos" in terms.index else 0.0
-    key = (
-        {"name": CrisisName.DEVELOPMENT_PEOPLE, "value": len(dev), "kind": "count",
-         "label": "People in the development cohort"},
-        {"name": CrisisName.DEVELOPMENT_CRISES, "value": int(dev["crisis"].sum()),
-         "kind": "count",
-         "label": "Crises in the development cohort"},
-        {"name": CrisisName.VALIDATION_PEOPLE, "value": len(val), "kind": "count",
-         "label": "People in the validation cohort"},
-        {"name": CrisisName.REQUIRED_PEOPLE, "value": size.n, "kind": "count",
-         "label": "Minimum development sample size (Riley et al.)"},
-        {"name": CrisisName.SAMPLE_SIZE_SENTENCE, "value": bool(len(dev) >= size.n),
-         "kind": "text",
-         "label": "Summary: development cohort against the minimum sample size",
-         "text": compose(
-             "The development cohort had {people} people; the largest of Riley's "
-             "criteria needed {needed}. " + (
-                 "It was large enough." if len(dev) >= size.n else
-                 "It was smaller than needed: expect more overfitting than the criteria "
-                 "allow, and read the optimism-corrected measures below."),
-             people=protected_count(len(dev)), needed=protected_count(size.n))},
-        {"name": CrisisName.MIN_EVENTS, "value": None, "kind": "text",
-         "text": compose("{n}", n=RuleNumber("model_min_events")),
-         "label": "Fewest events (or non-events) for a group or a predictor level shown"},
-        {"name": CrisisName.PARAMETERS, "value": parameters, "kind": "text", "text": compose(
-            "{n}", n=Parameter(parameters, "candidate predictor parameters")),
-         "label": "Candidate predictor parameters"},
-        {"name": CrisisName.IMPUTATIONS, "value": len(dev_copies), "kind": "text",
-         "text": compose("{n}", n=Parameter(len(dev_copies), "imputed copies")),
-         "label": "Imputed copies of each cohort"},
-        {"name": CrisisName.RIDGE_PENALTY, "value": ridge.penalty, "kind": "text",
-         "text": compose("{p}", p=Parameter(float(ridge.penalty), "ridge penalty")),
-         "label": "Ridge penalty chosen by cross-validation"},
-        {"name": CrisisName.LASSO_PENALTY, "value": lasso.penalty, "kind": "text",
-         "text": compose("{p}", p=_penalty_estimate(lasso.penalty)),
-         "label": "Lasso penalty chosen by cross-validation"},
-        {"name": CrisisName.LASSO_SENTENCE, "value": zeros, "kind": "text",
-         "label": "The lasso comparison and why it is not the published model",
-         "text": compose(
-             "The lasso model (penalising the absolute size of the coefficients), its "
-             "penalty ({penalty} on glmnet's scale) "
-             "chosen by {folds}-fold cross-validation on the first imputed copy, kept "
-             "{kept} coefficients and removed {zeros}. It is validated as the ridge "
-             "model is: its optimism-corrected performance repeats the cross-validated "
-             "choice of penalty, and so the selection of predictors, in each of {boot} "
-             "bootstrap samples, and the frozen model is applied to this year's cohort. "
-             "The published model "
-             "stays the shrunk logistic model: its predictors were prespecified, not "
-             "selected on the data; the lasso's selection can change between imputed "
-             "copies; and penalised coefficients have no confidence intervals "
-             "to publish.", penalty=_penalty_estimate(lasso.penalty),
-             boot=Parameter(lasso_drawn, "bootstrap samples"),
-             folds=Parameter(COMPARISON_FOLDS, "cross-validation folds"),
-             zeros=Parameter(zeros, "coefficients set to zero"),
-             kept=Parameter(parameters - zeros, "coefficients kept"))},
-        {"name": CrisisName.INTERNAL_METHOD, "value": internal, "kind": "text",
-         "text": internal_method, "label": "Internal validation method"},
-        {"name": CrisisName.FIT_RELIABILITY, "value": reliability.flagged, "kind": "text",
-         "text": reliability.text,
-         "label": "Resampled fits that did not converge or separated, and the verdict"},
-        *model_results(
-        release,
-        {"name": CrisisName.SHRINKAGE, "value": frozen.shrinkage, "kind": "estimate",
-         "label": "Uniform shrinkage factor"},
-        {"name": CrisisName.C_CORRECTED, "value": boot.corrected("c"), "kind": "estimate",
-         "label": f"Optimism-corrected {with_words('C-statistic')} (development)"},
-        {"name": CrisisName.C_VALIDATION, "value": float(t.loc["c", "estimate"]),
-         "kind": "estimate",
-         "label": f"{with_words('C-statistic')} in the next edition"},
-        {"name": CrisisName.C_VALIDATION_CI, "value": [float(t.loc["c", "ci_lower"]),
-                                              float(t.loc["c", "ci_upper"])],
-         "kind": "text", "text": interval_text(t.loc["c", "ci_lower"], t.loc["c", "ci_upper"],
-                                              null=0.5),
-         "label": "95% CI of the C-statistic in the next edition"},
-        {"name": CrisisName.SLOPE_VALIDATION, "value": drift.slope, "kind": "estimate",
-         "label": "Calibration slope in the next edition"},
-        {"name": CrisisName.CITL_VALIDATION, "value": drift.citl, "kind": "estimate",
-         "label": f"Calibration-in-the-large ({TERMS['calibration-in-the-large']}) "
-                  "in the next edition"},
-        {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",
-         "text": reason_text(drift.verdict), "label": "Drift check"},
-        {"name": CrisisName.C_CORRECTED_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
-             boot.corrected("c"), kind="estimate", missing=C_STATISTIC["corrected"][1],
-             found=C_STATISTIC["corrected"][0]), "subject": C_STATISTIC["corrected"][1]},
-        {"name": CrisisName.C_VALIDATION_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: C-statistic in the next edition", "text": result_sentence(
-             float(t.loc["c", "estimate"]), kind="estimate",
-             interval=(float(t.loc["c", "ci_lower"]), float(t.loc["c", "ci_upper"])),
-             judge=C_JUDGE,
-             missing=C_STATISTIC["validation"][1], found=C_STATISTIC["validation"][0]),
-         "subject": C_STATISTIC["validation"][1]},
-        {"name": CrisisName.SHRINKAGE_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: uniform shrinkage", "text": result_sentence(
-             frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",
-             found="Every coefficient was shrunk by the uniform factor {value} (van "
-             "Houwelingen's heuristic) and the intercept re-estimated."),
-         "subject": "The uniform shrinkage factor"}),
-        *model_results(
-        fg_release,
-        {"name": CrisisName.FINE_GRAY_INCIDENCE_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: the Fine-Gray model's predicted 12-month cumulative incidence "
-                  "in this year's cohort",
-         "text": result_sentence(
-             float(fg_everyone["estimate"]), kind="estimate", digits=3,
-             interval=(float(fg_everyone["ci_lower"]), float(fg_everyone["ci_upper"])),
-             judge={"null": fg.observed_cif,
-                    "above": "above the observed cumulative incidence: the model "
-                             "over-predicts",
-                    "below": "below the observed cumulative incidence: the model "
-                             "under-predicts"},
-             missing="The Fine-Gray model's predicted cumulative incidence of crisis "
-                     "within a year",
-             found="Over this year's cohort, the Fine-Gray model predicts a cumulative "
-                   "incidence of crisis within a year of {value} on average ({level} "
-                   "confidence interval {interval}, carrying the uncertainty of the "
-                   "model's coefficients and baseline); against the observed "
-                   "cumulative incidence in the table above, the prediction is "
-                   "{verdict}."),
-         "subject": "The Fine-Gray model's predicted cumulative incidence of crisis "
-                    "within a year"}),
-    )
-    def count(n: int) -> str:
-        shown = protect_count(n)
-        return "[c]" if shown is None else format_value(shown, kind="count")
-
-    meta = {
-        "horizon_days": 365, "development_date": development.index_date,
-        "validation_date": validation.index_date,
-        "c_validation": _fmt(*t.loc["c", ["estimate", "ci_lower", "ci_upper"]], digits=2),
-        "c_corrected": _fmt(boot.corrected("c"), *boot.interval("c"), digits=2),
-        "slope_validation": _fmt(*t.loc["slope", ["estimate", "ci_lower", "ci_upper"]],
-                                 digits=2),
-        "citl_validation": _fmt(*t.loc["citl", ["estimate", "ci_lower", "ci_upper"]],
-                                digits=2),
-        "fairness_groups": ", ".join(
-            g if g[1:2].isupper() else g.lower()
-            for g in (v.split(" (")[0] for v in FAIRNESS_GROUPS.values())),
-        "outcome": "A mental-health-related A&E attendance or an emergency admission with an "
-                   "ICD-10 F-chapter primary diagnosis",
-        "competing": "Death before a crisis: no crisis in the logistic model (cumulative "
-                     "incidence with death competing); a competing event in the Fine-Gray "
-                     "model.",
-        "predictors": "; ".join(label(c) for c in spec.columns), "parameters": parameters,
-        "required_people": count(size.n), "development_people": count(len(dev)),
-        "development_crises": count(int(dev["crisis"].sum())),
-        "validation_people": count(len(val)),
-        "validation_crises": count(int(val["crisis"].sum())),
-        "missing_handling": (
-            f"HoNOS missing for {count(int(dev['honos'].isna().sum()))} people in "
-            f"development: {format_value(len(dev_copies), kind='magnitude')} imputations "
-            "by chained equations with the "
-            "outcome, Rubin's rules." if len(dev_copies) > 1 else
-            "No predictor value missing in the model: nothing imputed."),
-        "splines": "; ".join(
-            f"{label(c)}: restricted cubic spline, {format_value(k, kind='magnitude')} "
-            "knots at " + ", ".join(format_value(v, kind="estimate", digits=2)
-                                    for v in frozen.knots[c])
-            + " (Harrell's centiles " + ", ".join(_setting(q) for q in rcs_centiles(k))
-            + ")"
-            for c, k in spec.splines.items()),
-        "estimator": f"{fit.method['estimator']} (factor "
-                     f"{format_value(frozen.shrinkage, kind='estimate', digits=2)})",
-        "internal_method": internal_method,
-        "slope_band": f"{_setting(slope_band[0])} to {_setting(slope_band[1])}",
-        "citl_band": f"{_setting(citl_band[0])} to {_setting(citl_band[1])}",
-        "comparison": f"Ridge logistic, penalty {_setting(ridge.penalty)} by "
-                      "cross-validation, "
-                      "validated the same way; lasso logistic, penalty "
-                      f"{_setting(lasso.penalty)} by cross-validation, "
-                      f"{format_value(parameters - zeros, kind='magnitude')} coefficients "
-                      f"kept and {format_value(zeros, kind='magnitude')} removed, validated "
-                      "the same way (the penalty re-chosen in each of "
-                      f"{format_value(lasso_drawn, kind='magnitude')} bootstrap samples); "
-                      "a Fine-Gray model at 12 months.",
-        "min_events": min_count,
-        "thresholds": " to ".join(format_value(100 * t, kind="percentage", digits=0)
-                                  for t in (min(thresholds), max(thresholds))),
-        "release": "published" if release.released else f"withheld: {release.reason}",
-        "fine_gray_release": "published" if fg_release.released
-                             else f"withheld: {fg_release.reason}",
-        "drift_verdict": drift.verdict,
-    }
+    run = CrisisRun(
+        development=development, validation=validation, dev=dev, val=val, spec=spec,
+        fit=fit, size=size, dev_copies=dev_copies, boot=boot, internal=internal,
+        internal_method=internal_method, reliability=reliability, ridge=ridge,
+        lasso=lasso, release=release, fg=fg, fg_release=fg_release, performance=t,
+        drift=drift, slope_band=slope_band, citl_band=citl_band, thresholds=thresholds,
+        min_count=min_count, development_period=periods[0], validation_period=periods[1])
     raw = {"calibration": curve, "decision": decision, "fairness": fair,
            "time_to_event": fg.table,
-           "fine_gray_groups": risk_group_table(fg.risk_groups, min_people=min_count)}
+           "fine_gray_groups": risk_group_table(fg.risk_groups, min_people=min_count),
+           "internal": internal_table, "temporal": temporal, "comparison": comparison,
+           "knots": knots}
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
-                            knots=knots, release_levels=release.levels, internal=internal_table,
-                            temporal=temporal, calibration=model_outputs(
+                            knots=model_table(knots, release, keep=("variable",)),
+                            release_levels=release.levels,
+                            internal=model_table(internal_table, release),
+                            temporal=model_table(temporal, release), calibration=model_outputs(
                                 curve, dict.fromkeys(curve.columns, release)),
                             decision=model_outputs(
                                 decision, dict.fromkeys(("model", "model_lower", "model_upper"),
@@ -534,13 +294,14 @@ def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
                             before_release=raw,
                             missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
                                                   fmi=honos_fmi),
-                            comparison=comparison, time_to_event=model_outputs(
+                            comparison=model_table(comparison, release),
+                            time_to_event=model_outputs(
                                 fg.table, {FINE_GRAY_COLUMN: fg_release,
                                            LOGISTIC_COLUMN: release}),
-                            checklist=tripod_checklist(meta),
+                            checklist=tripod_checklist(tripod_meta(run)),
                             characteristics=characteristics(dev, val), fine_gray=fine_gray,
                             fine_gray_groups=model_outputs(
                                 raw["fine_gray_groups"], {RISK_GROUP_COLUMN: fg_release},
                                 count_cols=["people"]),
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
-                            key_results=key, cohorts=(development, validation))
+                            key_results=key_results(run), cohorts=(development, validation))

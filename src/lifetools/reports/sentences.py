@@ -26,7 +26,7 @@ from lifetools.disclosure import (
 from lifetools.formatting import finite, verdict
 from lifetools.labels import explain_terms, with_words
 
-__all__ = ["CI_LEVEL", "C_STATISTIC", "estimate_part", "interval_text", "not_shown_sentence",
+__all__ = ["CI_LEVEL", "C_JUDGE", "C_STATISTIC", "estimate_part", "interval_text", "not_shown_sentence",
            "plain_reason", "reason_text", "result_sentence", "withheld_reasons",
            "withheld_text"]
 
@@ -37,15 +37,27 @@ _PREFIXES = ("could not be estimated:", "not estimable:", "withheld:")
 
 _C = with_words("C-statistic")  # "C-statistic (how well the model ranks people by risk)"
 C_STATISTIC = {
-    "corrected": ("After correcting for optimism its " + _C + " was {value}.",
-                  "The optimism-corrected " + _C),
+    "corrected": ("After correcting for optimism its " + _C + " was {value} ({level} "
+                  "confidence interval {interval}, by the location-shifted bootstrap): "
+                  "{verdict}.", "The optimism-corrected " + _C),
     "validation": ("its " + _C + " was {value} ({level} confidence interval {interval}): "
                    "{verdict}.", "The " + _C + " of the frozen model in this year's cohort"),
-    "emergency": ("The " + _C + " of the A&E prediction model was {value}.", "The " + _C),
+    "emergency": ("The " + _C + " of the A&E prediction model was {value} ({level} "
+                  "confidence interval {interval}, by Hanley and McNeil's method): "
+                  "{verdict}.", "The " + _C),
 }
 """The reports' sentences of a C-statistic (``found``, ``missing`` of
 :func:`result_sentence`), the term beside its plain words (:data:`lifetools.labels.TERMS`):
-the crisis report's optimism-corrected and next-edition values, the emergency report's."""
+the crisis report's optimism-corrected and validation values, the emergency report's.
+Each states its interval and the verdict of :data:`C_JUDGE` (the interval's method named
+where it is not the table's: the optimism-corrected value's is Noma et al.'s
+location-shifted bootstrap, the emergency model's Hanley and McNeil's)."""
+
+C_JUDGE = {"null": 0.5, "on_null": "compatible with ranking people no better than chance",
+           "above": "it ranks people better than chance",
+           "below": "it ranks people worse than chance"}
+"""The verdict's words for a C-statistic's interval (0.5 ranks no better than chance);
+the landing page's main point in ``analyses/analyses.yml`` uses the same words."""
 
 
 def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:

@@ -17,7 +17,19 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["ITEMS", "SECTIONS", "TripodItem", "tripod_checklist"]
+from lifetools.disclosure import protect_count
+from lifetools.formatting import format_value
+from lifetools.labels import label
+from lifetools.prediction import rcs_centiles
+from lifetools.reports.crisis_parts import (
+    FAIRNESS_GROUPS,
+    CrisisRun,
+    setting_text,
+    shown_estimate,
+)
+from lifetools.reports.crisis_results import model_text
+
+__all__ = ["ITEMS", "SECTIONS", "TripodItem", "tripod_checklist", "tripod_meta"]
 
 OPENING = "Opening summary"
 COHORTS = "Who is in the cohorts"
@@ -51,8 +63,8 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("1", "Title", "A prediction model of a mental-health crisis within {horizon_days} days, "
      "developed on {development_date} and temporally validated on {validation_date}.",
      OPENING),
-    ("2", "Abstract", "What was asked, what was found (C-statistic {c_validation}), the drift "
-     "verdict and what the report does not show.", OPENING),
+    ("2", "Abstract", "What was asked, what was found (C-statistic in {validation_period}: "
+     "{c_validation}), the drift verdict and what the report does not show.", OPENING),
     ("3a", "Background: healthcare context, rationale", "Learning system: prediction checked "
      "from one edition to the next.", CARD),
     ("3b", "Target population and intended use", "Service-level monitoring; not for "
@@ -129,9 +141,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
      "predictor (model-counts table).", MODEL),
     ("22", "Full model specification", "Coefficients and knots tables ({release}); the "
      "Fine-Gray model's subdistribution hazard ratios ({fine_gray_release}).", MODEL),
-    ("23a", "Performance with intervals", "Optimism-corrected C {c_corrected}; next edition "
-     "C {c_validation}, calibration slope {slope_validation}, calibration-in-the-large "
-     "{citl_validation}.", TEMPORAL),
+    ("23a", "Performance with intervals", "{performance}", TEMPORAL),
     ("23b", "Performance in key subgroups", "By {fairness_groups}.", FAIRNESS),
     ("24", "Model updating results", "{drift_verdict}", TEMPORAL),
     ("25", "Interpretation", "The opening summary and the drift verdict.", OPENING),
@@ -185,3 +195,90 @@ def tripod_checklist(meta: Mapping[str, Any],
         rows.append({"item": it.item, "topic": it.topic, "reported": text,
                      "where": it.where})
     return pd.DataFrame(rows)
+
+
+def tripod_meta(run: CrisisRun) -> dict[str, Any]:
+    """What the checklist's templates read, from what the report computed: counts
+    protected, numbers through the one formatter (:func:`tripod_checklist`)."""
+    development, validation, spec, fit = run.development, run.validation, run.spec, run.fit
+    dev, val, dev_copies, size = run.dev, run.val, run.dev_copies, run.size
+    t, boot, frozen, parameters = run.performance, run.boot, run.frozen, run.parameters
+    ridge, lasso, zeros, lasso_drawn = run.ridge, run.lasso, run.zeros, run.lasso_drawn
+    slope_band, citl_band, thresholds = run.slope_band, run.citl_band, run.thresholds
+    release, fg_release, drift = run.release, run.fg_release, run.drift
+    internal_method, min_count = run.internal_method, run.min_count
+
+    def count(n: int) -> str:
+        shown = protect_count(n)
+        return "[c]" if shown is None else format_value(shown, kind="count")
+
+    return {
+        "horizon_days": 365, "development_date": development.index_date,
+        "validation_date": validation.index_date,
+        "validation_period": run.validation_period,
+        "c_validation": model_text(release, shown_estimate(
+            *t.loc["c", ["estimate", "ci_lower", "ci_upper"]], digits=2)),
+        "performance": model_text(release, (
+            f"Optimism-corrected C in {run.development_period} "
+            f"{shown_estimate(boot.corrected('c'), *boot.interval('c'), digits=2)}; in "
+            f"{run.validation_period}, C "
+            f"{shown_estimate(*t.loc['c', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
+            ", calibration slope "
+            f"{shown_estimate(*t.loc['slope', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
+            ", calibration-in-the-large "
+            f"{shown_estimate(*t.loc['citl', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
+            ".")),
+        "fairness_groups": ", ".join(
+            g if g[1:2].isupper() else g.lower()
+            for g in (v.split(" (")[0] for v in FAIRNESS_GROUPS.values())),
+        "outcome": "A mental-health-related A&E attendance or an emergency admission with an "
+                   "ICD-10 F-chapter primary diagnosis",
+        "competing": "Death before a crisis: no crisis in the logistic model (cumulative "
+                     "incidence with death competing); a competing event in the Fine-Gray "
+                     "model.",
+        "predictors": "; ".join(label(c) for c in spec.columns), "parameters": parameters,
+        "required_people": count(size.n), "development_people": count(len(dev)),
+        "development_crises": count(int(dev["crisis"].sum())),
+        "validation_people": count(len(val)),
+        "validation_crises": count(int(val["crisis"].sum())),
+        "missing_handling": (
+            f"HoNOS missing for {count(int(dev['honos'].isna().sum()))} people in "
+            f"development: {format_value(len(dev_copies), kind='magnitude')} imputations "
+            "by chained equations with the "
+            "outcome, Rubin's rules." if len(dev_copies) > 1 else
+            "No predictor value missing in the model: nothing imputed."),
+        "splines": "; ".join(
+            f"{label(c)}: restricted cubic spline, {format_value(k, kind='magnitude')} "
+            "knots at " + (", ".join(format_value(v, kind="estimate", digits=2)
+                                     for v in frozen.knots[c]) + " (" if release.released
+                           else "")
+            + "Harrell's centiles " + ", ".join(setting_text(q) for q in rcs_centiles(k))
+            + (")" if release.released else " (their values withheld with the model)")
+            for c, k in spec.splines.items()),
+        "estimator": f"{fit.method['estimator']} (factor "
+                     f"{format_value(frozen.shrinkage, kind='estimate', digits=2)})"
+                     if release.released else
+                     f"{fit.method['estimator']} (its factor withheld with the model)",
+        "internal_method": internal_method,
+        "slope_band": f"{setting_text(slope_band[0])} to {setting_text(slope_band[1])}",
+        "citl_band": f"{setting_text(citl_band[0])} to {setting_text(citl_band[1])}",
+        "comparison": "Ridge and lasso logistic, penalties chosen by cross-validation, "
+                      "validated the same way (their numbers withheld with the model); a "
+                      "Fine-Gray model at 12 months." if not release.released else
+                      f"Ridge logistic, penalty {setting_text(ridge.penalty)} by "
+                      "cross-validation, "
+                      "validated the same way; lasso logistic, penalty "
+                      f"{setting_text(lasso.penalty)} by cross-validation, "
+                      f"{format_value(parameters - zeros, kind='magnitude')} coefficients "
+                      f"kept and {format_value(zeros, kind='magnitude')} removed, validated "
+                      "the same way (the penalty re-chosen in each of "
+                      f"{format_value(lasso_drawn, kind='magnitude')} bootstrap samples); "
+                      "a Fine-Gray model at 12 months.",
+        "min_events": min_count,
+        "thresholds": " to ".join(format_value(100 * t, kind="percentage", digits=0)
+                                  for t in (min(thresholds), max(thresholds))),
+        "release": "published" if release.released else f"withheld: {release.reason}",
+        "fine_gray_release": "published" if fg_release.released
+                             else f"withheld: {fg_release.reason}",
+        "drift_verdict": model_text(release, drift.verdict),
+    }

@@ -1,0 +1,224 @@
+"""The crisis-risk report's key results: what the page's sentences and the landing page
+read, each built from a model's output only as that model's release allows.
+
+Kept apart from :mod:`lifetools.reports.prediction` so that each module stays short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from lifetools.disclosure import (
+    Parameter,
+    ProtectedTable,
+    RuleNumber,
+    compose,
+    model_outputs,
+    protected_count,
+)
+from lifetools.labels import TERMS, explain_terms, with_words
+from lifetools.reports.crisis_parts import COMPARISON_FOLDS, CrisisRun, penalty_estimate
+from lifetools.reports.sentences import (
+    C_JUDGE,
+    C_STATISTIC,
+    interval_text,
+    not_shown_sentence,
+    reason_text,
+    result_sentence,
+)
+from lifetools.result_names import CrisisName
+
+__all__ = ["C_JUDGE", "key_results", "model_results", "model_table", "model_text"]
+
+
+
+def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """Key results built from a model's output, as that model's release allows.
+
+    Released: each result as given (its ``subject`` key dropped). Withheld: each
+    result keeps its name and label and states no number: ``value`` None, ``kind``
+    ``text``; a sentence (a result with a ``subject``, the words its ``missing`` text
+    uses) reads "<subject> is not shown: <why>.", any other result the reason alone,
+    "too few events to estimate (<reasons>)" as the model's coefficients table says
+    it (:attr:`~lifetools.disclosure.ModelRelease.headline` and ``reason``), which a
+    landing page's main point reads as why it was not estimated
+    (:func:`lifetools.pipeline.pages.why_not_estimated`). Tested in
+    ``tests/unit/test_prediction_report.py``.
+    """
+    if release.released:
+        return tuple({k: v for k, v in r.items() if k != "subject"} for r in results)
+    why = f"{release.headline} ({release.reason})"
+    return tuple({"name": r["name"], "label": r["label"], "value": None, "kind": "text",
+                  "text": not_shown_sentence(r["subject"], explain_terms(why))
+                  if "subject" in r else reason_text(why)} for r in results)
+
+
+
+def model_table(table: pd.DataFrame, release: Any, *, keep: Sequence[str] = ("measure",)
+                ) -> ProtectedTable:
+    """A table of a model's numbers (every column but ``keep``), as its release allows.
+
+    The release (:func:`lifetools.disclosure.model_release`) is the one decision:
+    :func:`lifetools.disclosure.model_outputs` keeps the table cell for cell when the
+    model is released, and blanks every column but ``keep`` with the column
+    :data:`lifetools.disclosure.models.WITHHELD_COLUMN` saying why when it is
+    withheld. The crisis report's internal-validation, temporal-validation,
+    model-comparison and knots tables ask it, as the calibration, decision-curve and
+    fairness tables do. Tested in ``tests/unit/test_prediction_report.py``.
+    """
+    return model_outputs(table, dict.fromkeys(
+        [c for c in table.columns if c not in keep], release))
+
+
+def model_text(release: Any, text: Any) -> Any:
+    """A sentence of the TRIPOD+AI checklist stating a model's numbers, as its release
+    allows: ``text`` when released, else the release's reason ("too few events to
+    estimate: ...", :attr:`lifetools.disclosure.ModelRelease.withheld`), no number of
+    the model. The checklist's metadata (:func:`lifetools.reports.tripod.tripod_meta`)
+    asks it for every item that states a model's number."""
+    return text if release.released else release.withheld
+
+
+def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
+    """The report's key results, in the order the page records them.
+
+    Results built from a model's output follow that model's release
+    (:func:`model_results`); counts are raw (protected when recorded).
+    """
+    dev, val, size, parameters = run.dev, run.val, run.size, run.parameters
+    dev_copies, ridge, lasso, zeros = run.dev_copies, run.ridge, run.lasso, run.zeros
+    lasso_drawn, internal, internal_method = run.lasso_drawn, run.internal, run.internal_method
+    reliability, release, frozen, boot = run.reliability, run.release, run.frozen, run.boot
+    t, drift, fg_release, fg = run.performance, run.drift, run.fg_release, run.fg
+    fg_everyone = fg.risk_groups.iloc[0]
+    developed, validated = run.development_period, run.validation_period
+    return (
+        {"name": CrisisName.DEVELOPMENT_PEOPLE, "value": len(dev), "kind": "count",
+         "label": "People in the development cohort"},
+        {"name": CrisisName.DEVELOPMENT_CRISES, "value": int(dev["crisis"].sum()),
+         "kind": "count",
+         "label": "Crises in the development cohort"},
+        {"name": CrisisName.VALIDATION_PEOPLE, "value": len(val), "kind": "count",
+         "label": "People in the validation cohort"},
+        {"name": CrisisName.REQUIRED_PEOPLE, "value": size.n, "kind": "count",
+         "label": "Minimum development sample size (Riley et al.)"},
+        {"name": CrisisName.SAMPLE_SIZE_SENTENCE, "value": bool(len(dev) >= size.n),
+         "kind": "text",
+         "label": "Summary: development cohort against the minimum sample size",
+         "text": compose(
+             "The development cohort had {people} people; the largest of Riley's "
+             "criteria needed {needed}. " + (
+                 "It was large enough." if len(dev) >= size.n else
+                 "It was smaller than needed: expect more overfitting than the criteria "
+                 "allow, and read the optimism-corrected measures below."),
+             people=protected_count(len(dev)), needed=protected_count(size.n))},
+        {"name": CrisisName.MIN_EVENTS, "value": None, "kind": "text",
+         "text": compose("{n}", n=RuleNumber("model_min_events")),
+         "label": "Fewest events (or non-events) for a group or a predictor level shown"},
+        {"name": CrisisName.PARAMETERS, "value": parameters, "kind": "text", "text": compose(
+            "{n}", n=Parameter(parameters, "candidate predictor parameters")),
+         "label": "Candidate predictor parameters"},
+        {"name": CrisisName.IMPUTATIONS, "value": len(dev_copies), "kind": "text",
+         "text": compose("{n}", n=Parameter(len(dev_copies), "imputed copies")),
+         "label": "Imputed copies of each cohort"},
+        *model_results(
+        release,
+        {"name": CrisisName.RIDGE_PENALTY, "value": ridge.penalty, "kind": "text",
+         "text": compose("{p}", p=Parameter(float(ridge.penalty), "ridge penalty")),
+         "label": "Ridge penalty chosen by cross-validation"},
+        {"name": CrisisName.LASSO_PENALTY, "value": lasso.penalty, "kind": "text",
+         "text": compose("{p}", p=penalty_estimate(lasso.penalty)),
+         "label": "Lasso penalty chosen by cross-validation"},
+        {"name": CrisisName.LASSO_SENTENCE, "value": zeros, "kind": "text",
+         "label": "The lasso comparison and why it is not the published model",
+         "text": compose(
+             "The lasso model (penalising the absolute size of the coefficients), its "
+             "penalty ({penalty} on glmnet's scale) "
+             "chosen by {folds}-fold cross-validation on the first imputed copy, kept "
+             "{kept} coefficients and removed {zeros}. It is validated as the ridge "
+             "model is: its optimism-corrected performance repeats the cross-validated "
+             "choice of penalty, and so the selection of predictors, in each of {boot} "
+             "bootstrap samples, and the frozen model is applied to this year's cohort. "
+             "The published model "
+             "stays the shrunk logistic model: its predictors were prespecified, not "
+             "selected on the data; the lasso's selection can change between imputed "
+             "copies; and penalised coefficients have no confidence intervals "
+             "to publish.", penalty=penalty_estimate(lasso.penalty),
+             boot=Parameter(lasso_drawn, "bootstrap samples"),
+             folds=Parameter(COMPARISON_FOLDS, "cross-validation folds"),
+             zeros=Parameter(zeros, "coefficients set to zero"),
+             kept=Parameter(parameters - zeros, "coefficients kept")),
+         "subject": "The lasso model's penalty and the coefficients it kept"}),
+        {"name": CrisisName.INTERNAL_METHOD, "value": internal, "kind": "text",
+         "text": internal_method, "label": "Internal validation method"},
+        {"name": CrisisName.FIT_RELIABILITY, "value": reliability.flagged, "kind": "text",
+         "text": reliability.text,
+         "label": "Resampled fits that did not converge or separated, and the verdict"},
+        *model_results(
+        release,
+        {"name": CrisisName.SHRINKAGE, "value": frozen.shrinkage, "kind": "estimate",
+         "label": "Uniform shrinkage factor"},
+        {"name": CrisisName.C_CORRECTED, "value": boot.corrected("c"), "kind": "estimate",
+         "label": f"Optimism-corrected {with_words('C-statistic')} in {developed} "
+                  "(development)"},
+        {"name": CrisisName.C_VALIDATION, "value": float(t.loc["c", "estimate"]),
+         "kind": "estimate",
+         "label": f"{with_words('C-statistic')} in {validated} (validation)"},
+        {"name": CrisisName.C_VALIDATION_CI, "value": [float(t.loc["c", "ci_lower"]),
+                                              float(t.loc["c", "ci_upper"])],
+         "kind": "text", "text": interval_text(t.loc["c", "ci_lower"], t.loc["c", "ci_upper"],
+                                              null=0.5),
+         "label": f"95% CI of the C-statistic in {validated} (validation)"},
+        {"name": CrisisName.SLOPE_VALIDATION, "value": drift.slope, "kind": "estimate",
+         "label": f"Calibration slope in {validated} (validation)"},
+        {"name": CrisisName.CITL_VALIDATION, "value": drift.citl, "kind": "estimate",
+         "label": f"Calibration-in-the-large ({TERMS['calibration-in-the-large']}) "
+                  f"in {validated} (validation)"},
+        {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",
+         "text": reason_text(drift.verdict), "label": "Drift check"},
+        {"name": CrisisName.C_CORRECTED_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
+             boot.corrected("c"), kind="estimate", interval=boot.interval("c"),
+             judge=C_JUDGE, missing=C_STATISTIC["corrected"][1],
+             found=C_STATISTIC["corrected"][0]), "subject": C_STATISTIC["corrected"][1]},
+        {"name": CrisisName.C_VALIDATION_SENTENCE, "value": None, "kind": "text",
+         "label": f"Summary: C-statistic in {validated} (validation)",
+         "text": result_sentence(
+             float(t.loc["c", "estimate"]), kind="estimate",
+             interval=(float(t.loc["c", "ci_lower"]), float(t.loc["c", "ci_upper"])),
+             judge=C_JUDGE,
+             missing=C_STATISTIC["validation"][1], found=C_STATISTIC["validation"][0]),
+         "subject": C_STATISTIC["validation"][1]},
+        {"name": CrisisName.SHRINKAGE_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: uniform shrinkage", "text": result_sentence(
+             frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",
+             found="Every coefficient was shrunk by the uniform factor {value} (van "
+             "Houwelingen's heuristic) and the intercept re-estimated."),
+         "subject": "The uniform shrinkage factor"}),
+        *model_results(
+        fg_release,
+        {"name": CrisisName.FINE_GRAY_INCIDENCE_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: the Fine-Gray model's predicted 12-month cumulative incidence "
+                  "in this year's cohort",
+         "text": result_sentence(
+             float(fg_everyone["estimate"]), kind="estimate", digits=3,
+             interval=(float(fg_everyone["ci_lower"]), float(fg_everyone["ci_upper"])),
+             judge={"null": fg.observed_cif,
+                    "above": "above the observed cumulative incidence: the model "
+                             "over-predicts",
+                    "below": "below the observed cumulative incidence: the model "
+                             "under-predicts"},
+             missing="The Fine-Gray model's predicted cumulative incidence of crisis "
+                     "within a year",
+             found="Over this year's cohort, the Fine-Gray model predicts a cumulative "
+                   "incidence of crisis within a year of {value} on average ({level} "
+                   "confidence interval {interval}, carrying the uncertainty of the "
+                   "model's coefficients and baseline); against the observed "
+                   "cumulative incidence in the table above, the prediction is "
+                   "{verdict}."),
+         "subject": "The Fine-Gray model's predicted cumulative incidence of crisis "
+                    "within a year"}),
+    )
