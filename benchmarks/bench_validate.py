@@ -107,7 +107,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="validations per child")
     parser.add_argument("--rounds", type=int, default=2, help="children per way and size")
     parser.add_argument("--kept-sql", action="store_true",
-                        help="add a way: the last tree with its checks' SQL kept on disk "
+                        help="add a way per tree: its checks' SQL kept on disk "
                              "(LIFETOOLS_SQL_CACHE, written by an untimed child first)")
     parser.add_argument("--out", default=str(HERE / "results" / "validate"))
     parser.add_argument("--child", nargs=3, metavar=("FOLDER", "REPEATS", "ENGINE"),
@@ -125,8 +125,7 @@ def main() -> None:
         people, folder = pair.split("=")
         ways = {"pandas checks": (first, False, "")} | {
             f"DuckDB checks, {tree}": (src, True, "") for tree, src in trees.items()}
-        if args.kept_sql:
-            tree, src = list(trees.items())[-1]
+        for tree, src in trees.items() if args.kept_sql else ():
             kept = tempfile.mkdtemp(prefix="bench-validate-sql-")
             _run_child(src, folder, 1, True, kept)  # writes the SQL; not timed
             ways[f"DuckDB checks, {tree}, kept SQL"] = (src, True, kept)

@@ -141,6 +141,34 @@ def test_validate_folder_in_engine_equals_pandas_checks(case, clean, tmp_path,
     in_pandas = validate_tables(data, dictionary, tables, in_engine=False)
     assert in_engine.problems == in_pandas.problems, (in_engine.render(),
                                                       in_pandas.render())
+    assert _declared_schemas_are_duckdbs(data, dictionary, tables)
+
+
+def _declared_schemas_are_duckdbs(data: Path, dictionary, tables) -> bool:
+    """Whether each typed view's declared table (name, namespace, schema) is the one
+    ibis reads back from DuckDB (the checks' SQL and kept plans are built on it)."""
+    import ibis
+
+    from lifetools.engines.folder import FolderNeedsPandas, _check_table
+    from lifetools.validation import _Collector
+
+    backend = ibis.duckdb.connect()
+    try:
+        for number, name in enumerate(tables):
+            path = next(data.glob(f"{name}.*"), None)
+            if path is None or path.suffix not in (".parquet", ".csv"):
+                continue
+            try:
+                declared = _check_table(backend, path, dictionary.table(name), number,
+                                        _Collector(path.name, name))
+            except FolderNeedsPandas:
+                continue
+            if declared is not None and declared.op() != backend.table(
+                    f"typed_{number}").unbind().op():
+                return False
+        return True
+    finally:
+        backend.disconnect()
 
 
 _INJECTED = """

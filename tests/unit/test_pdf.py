@@ -90,50 +90,54 @@ def test_print_reports_same_page_same_bytes_no_build_path_and_linked(tmp_path):
     assert str(tmp_path).encode() not in pdfs[0] and b"file:" not in pdfs[0]
 
 
+def _fake_chromium(tmp_path: Path, outputs: list[str] | None = None,
+                   version: str = "Chromium 1.0 fake") -> Path:
+    """A stand-in for Chromium: ``--version`` says ``version``; each print is counted
+    (``calls``) and writes ``outputs[i]`` on the i-th print (the last from then on), or
+    without ``outputs`` the page it was given after ``%PDF-fake ``."""
+    fake = tmp_path / "chromium"
+    fake.write_text("#!" + sys.executable + "\n"
+                    "import pathlib, sys, urllib.request\n"
+                    f"if sys.argv[1:] == ['--version']: sys.exit(print({version!r}))\n"
+                    f"outputs = {outputs!r}\n"
+                    f"calls = pathlib.Path({str(tmp_path / 'calls')!r})\n"
+                    "n = len(calls.read_text()) if calls.exists() else 0\n"
+                    "calls.write_text('x' * (n + 1))\n"
+                    "target = [a for a in sys.argv if a.startswith('--print-to-pdf=')][0]\n"
+                    "data = (outputs[min(n, len(outputs) - 1)].encode() if outputs else\n"
+                    "        b'%PDF-fake ' + urllib.request.urlopen(sys.argv[-1]).read())\n"
+                    "open(target.split('=', 1)[1], 'wb').write(data)\n")
+    fake.chmod(0o755)
+    return fake
+
+
+def _calls(tmp_path: Path) -> int:
+    calls = tmp_path / "calls"
+    return len(calls.read_text()) if calls.exists() else 0
+
+
+def _page(tmp_path: Path, text: str = '<html><body><article class="bd-article"><p>R</p>'
+          "</article></body></html>") -> Path:
+    folder = tmp_path / "editions" / "e"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "r.html").write_text(text)
+    return folder
+
+
 def test_print_reports_prints_the_page_without_its_scripts(tmp_path):
     # the theme's deferred scripts change the page after it loads (icons, thebe): a
     # print on a busy machine could catch it half-changed, so none are printed
-    fake = tmp_path / "chromium"
-    fake.write_text("#!" + sys.executable + "\n"
-                    "import sys, urllib.parse, urllib.request\n"
-                    "target = [a for a in sys.argv if a.startswith('--print-to-pdf=')][0]\n"
-                    "page = urllib.request.urlopen(sys.argv[-1]).read()\n"
-                    "open(target.split('=', 1)[1], 'wb').write(b'%PDF-fake ' + page)\n")
-    fake.chmod(0o755)
-    folder = tmp_path / "editions" / "e"
-    folder.mkdir(parents=True)
-    (folder / "r.html").write_text(
-        '<html><head><script src="x.js"></script><SCRIPT defer>\nlater()\n</SCRIPT>'
-        '</head><body><article class="bd-article"><p>Report text</p>'
-        '<script>document.body.append("late")</script></article></body></html>')
+    fake = _fake_chromium(tmp_path)
+    folder = _page(tmp_path,
+                   '<html><head><script src="x.js"></script><SCRIPT defer>\nlater()\n'
+                   '</SCRIPT></head><body><article class="bd-article"><p>Report text</p>'
+                   '<script>document.body.append("late")</script></article></body></html>')
     [pdf] = print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN,
                           executable=str(fake))
     printed = pdf.read_bytes()
     assert b"Report text" in printed and b"@bottom-left" in printed
     assert b"script" not in printed.lower() and b"later()" not in printed
     assert "<script" in (folder / "r.html").read_text()  # the page itself keeps them
-
-
-
-def _counting_chromium(tmp_path: Path, outputs: list[str]) -> Path:
-    """A stand-in for Chromium printing ``outputs[i]`` on its i-th call (the last one
-    from then on), each call counted in ``calls``."""
-    fake = tmp_path / "chromium"
-    fake.write_text("#!" + sys.executable + "\n"
-                    "import pathlib, sys\n"
-                    f"outputs = {outputs!r}\n"
-                    f"calls = pathlib.Path({str(tmp_path / 'calls')!r})\n"
-                    "n = len(calls.read_text()) if calls.exists() else 0\n"
-                    "calls.write_text('x' * (n + 1))\n"
-                    "target = [a for a in sys.argv if a.startswith('--print-to-pdf=')][0]\n"
-                    "text = outputs[min(n, len(outputs) - 1)]\n"
-                    "open(target.split('=', 1)[1], 'w').write(text)\n")
-    fake.chmod(0o755)
-    folder = tmp_path / "editions" / "e"
-    folder.mkdir(parents=True)
-    (folder / "r.html").write_text('<html><body><article class="bd-article"><p>R</p>'
-                                   "</article></body></html>")
-    return fake
 
 
 @pytest.mark.parametrize(("outputs", "calls", "published"), [
@@ -143,22 +147,103 @@ def _counting_chromium(tmp_path: Path, outputs: list[str]) -> Path:
 ])
 def test_print_reports_publishes_a_pdf_only_when_two_prints_agree(tmp_path, outputs, calls,
                                                                   published):
-    fake = _counting_chromium(tmp_path, outputs)
+    fake = _fake_chromium(tmp_path, outputs)
+    _page(tmp_path)
     [pdf] = print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN, executable=str(fake))
     assert pdf.read_text() == published
-    assert len((tmp_path / "calls").read_text()) == calls
+    assert _calls(tmp_path) == calls
     assert 'href="r.pdf"' in (tmp_path / "editions" / "e" / "r.html").read_text()
 
 
 def test_print_reports_prints_that_never_agree_publish_no_pdf_and_say_so(tmp_path, caplog):
-    fake = _counting_chromium(tmp_path, ["%PDF-1 a", "%PDF-1 b", "%PDF-1 c"])
+    fake = _fake_chromium(tmp_path, ["%PDF-1 a", "%PDF-1 b", "%PDF-1 c"])
+    folder = _page(tmp_path)
     with caplog.at_level("WARNING", logger="lifetools.pipeline.pdf"):
         assert print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN,
-                             executable=str(fake)) == []
-    folder = tmp_path / "editions" / "e"
+                             executable=str(fake), store=tmp_path / "store") == []
     assert not (folder / "r.pdf").exists() and "r.pdf" not in (folder / "r.html").read_text()
     assert "r.pdf: 3 prints of the page gave 3 different PDFs" in caplog.text
     assert sorted(p.name for p in folder.iterdir()) == ["r.html"]  # no print file left
+    assert not list((tmp_path / "store").rglob("*.pdf"))  # nothing kept: printed again
+    # the next build prints again (the stand-in now prints "c" each time: two agree)
+    print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN, executable=str(fake),
+                  store=tmp_path / "store")
+    assert _calls(tmp_path) == 5 and (folder / "r.pdf").read_text() == "%PDF-1 c"
+
+
+_STYLED = ('<html><head><link rel="stylesheet" href="../../_static/s.css?digest=1">'
+           '</head><body><article class="bd-article"><p>R</p><img src="r/f.png">'
+           "</article></body></html>")
+
+
+def _styled_site(tmp_path: Path) -> Path:
+    folder = _page(tmp_path, _STYLED)
+    (tmp_path / "_static").mkdir(exist_ok=True)
+    (tmp_path / "_static" / "s.css").write_text("@font-face { src: url('f.woff2'); }")
+    (tmp_path / "_static" / "f.woff2").write_bytes(b"font")
+    (folder / "r").mkdir(exist_ok=True)
+    (folder / "r" / "f.png").write_bytes(b"png")
+    return folder
+
+
+def _rebuilt(tmp_path: Path, fake: Path, edit=None) -> bytes:
+    """Print the styled page again as a rebuild does (the page as the book writes it,
+    then ``edit`` of the site), and return the PDF published."""
+    _styled_site(tmp_path)
+    if edit is not None:
+        edit(tmp_path)
+    [pdf] = print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN,
+                          executable=str(fake), store=tmp_path / "store")
+    return pdf.read_bytes()
+
+
+@pytest.mark.parametrize(("change", "edit"), [
+    ("the page", lambda site: (site / "editions/e/r.html").write_text(
+        _STYLED.replace("<p>R</p>", "<p>R2</p>"))),
+    ("a stylesheet", lambda site: (site / "_static/s.css").write_text(
+        "@font-face { src: url('f.woff2'); } p { color: red; }")),
+    ("a font a stylesheet loads", lambda site: (site / "_static/f.woff2").write_bytes(b"f2")),
+    ("an image", lambda site: (site / "editions/e/r/f.png").write_bytes(b"png2")),
+])
+def test_print_reports_unchanged_page_not_printed_again_any_change_printed(tmp_path, change,
+                                                                          edit):
+    fake = _fake_chromium(tmp_path)
+    first = _rebuilt(tmp_path, fake)
+    assert _calls(tmp_path) == 2  # two agreeing prints
+    # a rebuild with the same page and inputs: the stored PDF, no print, same bytes
+    assert _rebuilt(tmp_path, fake) == first and _calls(tmp_path) == 2
+    assert 'href="r.pdf">Download' in (tmp_path / "editions/e/r.html").read_text()
+    # any input changed (``change``): printed again, and only the new entry kept
+    _rebuilt(tmp_path, fake, edit)
+    assert _calls(tmp_path) == 4, change
+    assert len(list((tmp_path / "store" / "e").glob("r-*.pdf"))) == 1
+
+
+def test_print_reports_other_chromium_date_or_damaged_store_printed_again(tmp_path):
+    fake = _fake_chromium(tmp_path)
+    first = _rebuilt(tmp_path, fake)
+    [entry] = (tmp_path / "store" / "e").glob("r-*.pdf")
+    entry.write_bytes(b"%PDF-damaged")  # its name no longer matches its bytes
+    assert _rebuilt(tmp_path, fake) == first and _calls(tmp_path) == 4
+    assert entry.read_bytes() == first  # printed again and kept whole
+    other = _fake_chromium(tmp_path, version="Chromium 2.0 fake")
+    _rebuilt(tmp_path, other)
+    assert _calls(tmp_path) == 6
+    _styled_site(tmp_path)
+    print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN + dt.timedelta(days=1),
+                  executable=str(other), store=tmp_path / "store")
+    assert _calls(tmp_path) == 8
+
+
+def test_print_key_covers_the_files_the_page_and_its_stylesheets_use(tmp_path):
+    from lifetools.pipeline.pdf import _used_files
+
+    folder = _styled_site(tmp_path)
+    used = _used_files(_STYLED + '<img srcset="a.png 1x, b.png 2x"><a href="#x">'
+                       '<a href="https://x.example/y.css">', folder)
+    assert [p.relative_to(tmp_path).as_posix() for p in used] == [
+        "_static/f.woff2", "_static/s.css", "editions/e/a.png", "editions/e/b.png",
+        "editions/e/r/f.png"]
 
 @pytest.mark.slow
 @pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")

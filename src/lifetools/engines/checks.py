@@ -2,7 +2,8 @@
 
 Each rule is a boolean ibis expression over the table; one aggregate query per table
 counts the failing rows of every rule, its foreign keys' included (read back as one row
-of Arrow, not a pandas frame), and only for a rule that fails are the row
+of Arrow, not a pandas frame; on DuckDB every table's counting query and those across
+tables run together as one query), and only for a rule that fails are the row
 numbers of a bounded sample fetched (:data:`~lifetools.validation.MAX_ROWS_KEPT`),
 with the column's values only where the pandas checks echo them (never an identifying
 field's). Rows are numbered in the table's stored order. The report is the one
@@ -69,12 +70,26 @@ class _Queries:
         """The one row of ``expr`` as a dict."""
         if not self.cached:
             return self.backend.to_pyarrow(expr).to_pylist()[0]
-        return self.row_sql(_sql(expr.op()))
+        return self.rows_sql([_sql(expr.op())])[0]
 
-    def row_sql(self, sql: str) -> dict[str, Any]:
-        """The one row of a query's SQL as a dict (a kept plan's, cached only)."""
-        found = self.backend.con.sql(sql)
-        return dict(zip(found.columns, found.fetchone(), strict=True))
+    def rows(self, exprs: Sequence[Any]) -> list[dict[str, Any]]:
+        """The one row of each of ``exprs`` as a dict: with ``cached``, all of them by
+        one query (:meth:`rows_sql`), else one query each."""
+        if not self.cached:
+            return [self.row(expr) for expr in exprs]
+        return self.rows_sql([_sql(expr.op()) for expr in exprs])
+
+    def rows_sql(self, sqls: Sequence[str]) -> list[dict[str, Any]]:
+        """The one row of each one-row query's SQL as a dict, all run as one query
+        (each query a subquery whose row comes back as a struct; cached only): the
+        same counts as one query each, for a little less work in DuckDB."""
+        if not sqls:
+            return []
+        names = [f"q{i}" for i in range(len(sqls))]
+        found = self.backend.con.sql(
+            f"SELECT {', '.join(names)} FROM "
+            + ", ".join(f"({sql}) AS {name}" for sql, name in zip(sqls, names, strict=True)))
+        return [dict(row) for row in found.fetchone()]
 
     def frame(self, expr: Any) -> pd.DataFrame:
         """The rows of ``expr`` as a pandas frame (as ibis gives them)."""
@@ -100,9 +115,11 @@ def _sql(op: Any) -> str:
 def _unbound(table: Any) -> Any:
     """A DuckDB table as ibis's ``unbind`` gives it (name, namespace and schema, no
     connection: so that its checks' expressions are equal from one connection to the
-    next), or None for a query."""
+    next; a table already unbound as it is), or None for a query."""
     from ibis.expr import operations as ops
 
+    if isinstance(table.op(), ops.UnboundTable):  # a folder's typed view, declared
+        return table
     return table.unbind() if isinstance(table.op(), ops.DatabaseTable) else None
 
 
@@ -312,14 +329,16 @@ def _run_plan(queries: _Queries, built: list[tuple], dictionary: Dictionary,
     """The problems found by the queries of a plan (:func:`_plan`)."""
     found: dict[str, list[Problem]] = {}
     links: list[Problem] = []
-    for name, checks, own, counting in built:  # one counting query per table, links too
+    # one row of counts per table and per check across tables, read from Arrow (a
+    # pandas frame of one row and a column per check cost more to convert than the
+    # query took); on DuckDB all of them by one query
+    rows = iter(queries.rows([c[3] for _n, _c, _o, c in built if c is not None]))
+    for name, checks, own, counting in built:
         if counting is None:
             found[name] = []
             continue
         spec = dictionary.table(name) if own is not None else None
-        # one row of counts, read from Arrow (a pandas frame of one row and a column
-        # per check cost more to convert than the query took)
-        counts, sample = queries.row(counting[3]), _sampler(queries, counting)
+        counts, sample = next(rows), _sampler(queries, counting)
         if own is None:  # a check across tables (after death)
             links += _problems(counts, checks, 0, files[name], name, spec, sample)
             continue
@@ -341,6 +360,7 @@ def _run_kept(queries: _Queries, kept: list[dict], dictionary: Dictionary,
         raise _NeedsPlan
 
     try:
+        rows = iter(queries.rows_sql([e["sql"] for e in kept if e["sql"] is not None]))
         for entry in kept:
             name, own, sql = entry["name"], entry["own"], entry["sql"]
             if sql is None:
@@ -349,7 +369,7 @@ def _run_kept(queries: _Queries, kept: list[dict], dictionary: Dictionary,
             checks = [(c, Rule(r), m, True if bad else None, e, lv)
                       for c, r, m, bad, e, lv in entry["checks"]]
             spec = dictionary.table(name) if own is not None else None
-            counts = queries.row_sql(sql)
+            counts = next(rows)
             if own is None:
                 links += _problems(counts, checks, 0, files[name], name, spec, failing)
                 continue

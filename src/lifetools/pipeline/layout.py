@@ -12,6 +12,7 @@ publish step are named here and nowhere else, so the runner, the build, the book
     build/stage/<token>/                      the book source being built
     build/validated/<fingerprint>             marker: this extract passed validation
     build/logs/                               logs kept outside the site
+    build/pdf/<edition>/                      report PDFs kept by what they were printed from
     public/releases/<token>/                  one complete release:
         site/                                 the built html
         editions/<edition>/                   the archive of what was released
@@ -73,6 +74,7 @@ __all__ = [
     "temp_sibling",
     "timings_log",
     "typed_cache",
+    "pdf_store",
     "validated_marker",
 ]
 
@@ -195,6 +197,12 @@ def sql_cache() -> Path:
     """The validation checks' compiled SQL, kept by the shape of the data
     (``build/validated/sql``, :func:`lifetools.engines.checks.table_problems`)."""
     return config.build_dir() / "validated" / "sql"
+
+
+def pdf_store() -> Path:
+    """Report PDFs kept by what they were printed from (``build/pdf/<edition>/``,
+    :func:`lifetools.pipeline.pdf.print_reports`)."""
+    return config.build_dir() / "pdf"
 
 
 def column_cache() -> Path:

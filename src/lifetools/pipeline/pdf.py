@@ -15,7 +15,14 @@ cross-reference offsets stay valid) by the source date and numbers in order of
 appearance, and sorts the ID index by the new numbers, so the same page prints to the
 same bytes. Each page is printed until two prints agree byte for byte (at most three;
 prints that never agree publish no PDF and are logged), so a PDF is published only when
-printing it again reproduced it.
+printing it again reproduced it. An agreed print is kept in a store (the build's
+``build/pdf``, :func:`lifetools.pipeline.layout.pdf_store`) under a key of everything
+the print is made from: the page as printed (its HTML with the footer and links
+rewritten, scripts left out), every local file it uses (stylesheets, the files they
+import, fonts, images), the Chromium version, this module's source (the print
+options, the stylesheet and the normaliser) and the date written in the file
+(:func:`print_key`). A rebuild whose page and inputs are byte-identical publishes the
+stored bytes without printing; any change prints again.
 
 The PDF is tagged (Chromium writes a structure tree, ``/MarkInfo <</Marked true>>``, the
 page's ``<title>`` as ``/Title``, ``/DisplayDocTitle true`` so a viewer shows that title
@@ -29,21 +36,26 @@ Without Chromium the site is published without PDFs (and says so in the build lo
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import html
 import logging
+import os
 import re
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
+from lifetools.fingerprint import sha256_file
+from lifetools.pipeline import layout
 from lifetools.pipeline.pages import long_date
 from lifetools.pipeline.provenance import source_date_epoch
 from lifetools.pipeline.series import Edition, Series
 
-__all__ = ["chromium", "normalise_pdf", "print_edition", "print_reports"]
+__all__ = ["chromium", "normalise_pdf", "print_edition", "print_key", "print_reports"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +74,10 @@ ID_TREE_LEAF = re.compile(rb"/Limits \[\(node\d{8}\) \(node\d{8}\)\](?P<gap>\s*)
 ARTICLE = '<article class="bd-article">'
 LOCAL_LINK = re.compile(r'(<a\b[^>]*?)\shref="(?!https?://|mailto:|#)([^"]*)"')
 SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
+USED = re.compile(r'\b(?:src|href)\s*=\s*"([^"]*)"|\bsrcset\s*=\s*"([^"]*)"'
+                  r"|url\(\s*['\"]?([^'\")]+)|@import\s+['\"]([^'\"]+)", re.IGNORECASE)
+EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.IGNORECASE)
+KEY_FORMAT = b"lifetools print key v1"
 
 
 def chromium() -> str | None:
@@ -140,19 +156,108 @@ def _printable_links(text: str, page_url: str) -> str:
     return LOCAL_LINK.sub(local, text)
 
 
+def _used_files(text: str, folder: Path) -> list[Path]:
+    """The local files a page (or stylesheet) in ``folder`` refers to, and those its
+    stylesheets refer to in turn: what Chromium may load to print it."""
+    found: dict[Path, None] = {}
+    pending = [(text, folder)]
+    while pending:
+        text, base = pending.pop()
+        for match in USED.finditer(text):
+            refs = [r.strip().split(" ")[0] for r in match[2].split(",")] if match[2] \
+                else [match[1] or match[3] or match[4]]
+            for ref in refs:
+                ref = html.unescape(ref.strip()).split("#")[0].split("?")[0]
+                if not ref or EXTERNAL.match(ref):
+                    continue
+                path = Path(os.path.normpath(base / unquote(ref)))
+                if path in found:
+                    continue
+                found[path] = None
+                if path.suffix.lower() == ".css" and path.is_file():
+                    pending.append((path.read_text(encoding="utf-8", errors="replace"),
+                                    path.parent))
+    return sorted(found)
+
+
+@functools.lru_cache(maxsize=8)
+def _version(executable: str, stamp: tuple[int, int]) -> bytes:
+    """``chromium --version`` (cached for the executable's size and change time)."""
+    done = subprocess.run([executable, "--version"], capture_output=True,
+                          timeout=PRINT_TIMEOUT, check=False)
+    return done.stdout.strip() + b"|" + str(done.returncode).encode()
+
+
+def chromium_version(executable: str) -> bytes:
+    """What ``executable --version`` says, with its exit status."""
+    found = Path(shutil.which(executable) or executable).resolve()
+    info = found.stat()
+    return _version(str(found), (info.st_size, info.st_mtime_ns))
+
+
+def print_key(printable: str, folder: Path, version: bytes, when: dt.datetime) -> str:
+    """The SHA-256 of what a print is made from: the page as printed (``printable``,
+    in ``folder``), each local file it uses (path and bytes; a missing one as missing),
+    the Chromium ``version``, this module's source (print options, stylesheet,
+    normaliser) and the date written in the PDF."""
+    digest = hashlib.sha256(KEY_FORMAT)
+    for part in (printable.encode(), version, when.isoformat().encode(),
+                 Path(__file__).read_bytes()):
+        digest.update(hashlib.sha256(part).digest())
+    for path in _used_files(printable, folder):
+        state = sha256_file(path) if path.is_file() else "missing"
+        digest.update(f"{os.path.relpath(path, folder)}\0{state}\n".encode())
+    return digest.hexdigest()
+
+
+def _stored(store: Path, report: str, key: str) -> bytes | None:
+    """The stored PDF of ``report`` printed from ``key``, if whole (its file name
+    ends with the SHA-256 of its bytes; a damaged one is removed and printed again)."""
+    for path in _entries(store, report):
+        if path.stem.split("-")[-2] != key:
+            continue
+        data = path.read_bytes()
+        if path.stem.split("-")[-1] == hashlib.sha256(data).hexdigest():
+            return data
+        path.unlink(missing_ok=True)
+    return None
+
+
+def _entries(store: Path, report: str) -> list[Path]:
+    """The stored PDFs of ``report`` (``<report>-<key>-<sha256>.pdf``)."""
+    name = re.compile(re.escape(report) + r"-[0-9a-f]{64}-[0-9a-f]{64}\.pdf")
+    return [p for p in store.glob(f"{report}-*.pdf") if name.fullmatch(p.name)] \
+        if store.is_dir() else []
+
+
+def _store(store: Path, report: str, key: str, data: bytes) -> None:
+    """Keep an agreed print of ``report`` under ``key`` (the report's only entry)."""
+    store.mkdir(parents=True, exist_ok=True)
+    target = store / f"{report}-{key}-{hashlib.sha256(data).hexdigest()}.pdf"
+    partial = layout.temp_sibling(target, "partial")
+    partial.write_bytes(data)
+    partial.replace(target)
+    for old in _entries(store, report):
+        if old != target:
+            old.unlink(missing_ok=True)
+
+
 def print_reports(html_dir: Path, edition: str, reports: Sequence[tuple[str, str]], *,
                   when: dt.datetime, executable: str | None = None,
-                  site_url: str = "") -> list[Path]:
+                  site_url: str = "", store: Path | None = None) -> list[Path]:
     """Print each report page of ``edition`` to PDF and link it from the page.
 
     ``reports`` are (report id, footer text) pairs; ``site_url`` is the site's
     published address (links to the site's other pages print as links to it; none:
-    as text). Returns the PDFs written (none without Chromium; a page Chromium fails
-    to print keeps no link).
+    as text). With ``store`` (a folder), each agreed print is kept there by
+    :func:`print_key`, and a page whose key is stored is not printed again: its
+    stored bytes are published. Returns the PDFs written (none without Chromium; a
+    page Chromium fails to print keeps no link).
     """
     executable = executable or chromium()
     if executable is None:
         return []
+    version = chromium_version(executable) if store is not None else b""
     written = []
     for report, footer in reports:
         page = html_dir / "editions" / edition / f"{report}.html"
@@ -165,16 +270,21 @@ def print_reports(html_dir: Path, edition: str, reports: Sequence[tuple[str, str
         # after it has loaded, so a print on a busy machine could catch it half-changed
         page_url = (f"{site_url.rstrip('/')}/editions/{edition}/{report}.html"
                     if site_url else "")
-        static = SCRIPT.sub("", _printable_links(text, page_url))
-        printable.write_text(static.replace(
-            "</head>", _footer_css(footer) + "</head>", 1), encoding="utf-8")
+        static = SCRIPT.sub("", _printable_links(text, page_url)).replace(
+            "</head>", _footer_css(footer) + "</head>", 1)
         target = page.with_suffix(".pdf")
-        try:
-            printed = _agreed_print(executable, printable, target, when)
-        finally:
-            printable.unlink(missing_ok=True)
+        key = print_key(static, page.parent, version, when) if store is not None else ""
+        printed = _stored(store / edition, report, key) if store is not None else None
         if printed is None:
-            continue
+            printable.write_text(static, encoding="utf-8")
+            try:
+                printed = _agreed_print(executable, printable, target, when)
+            finally:
+                printable.unlink(missing_ok=True)
+            if printed is None:
+                continue
+            if store is not None:
+                _store(store / edition, report, key, printed)
         target.write_bytes(printed)
         size = f"{max(1, round(target.stat().st_size / 1000)):,} kB"
         link = (f'<p class="lifetools-pdf"><a href="{html.escape(target.name)}">'
@@ -241,4 +351,4 @@ def print_edition(html_dir: Path, series: Series, edition: Edition,
     reports = [(a.id, footer_text(series, edition, manifest, a.id))
                for a in series.analyses_in(edition.id) if a.id in runs]
     return print_reports(html_dir, edition.id, reports, when=when,
-                         site_url=series.publication.site_url)
+                         site_url=series.publication.site_url, store=layout.pdf_store())
