@@ -10,6 +10,8 @@ non-count columns, protected texts) pass.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from runfolder import RunFolder, display, stream
@@ -239,3 +241,34 @@ def test_cell_leaks_run_parameters_reach_the_source_check(run, monkeypatch):
     assert source_parameters([["9 to 5"]])["any:min_visits"] == (5, 9)
     with pytest.raises(DisclosureError):
         shown(frame.assign(note=["open 9 to 5", "none"]), count_cols=["n"])
+
+
+def test_cell_leaks_outcome_beside_a_hidden_group_is_refused_from_the_page(run):
+    # the group-size rule is verified on the page, not trusted from the record: with
+    # the rule broken in the library (an outcome left beside a hidden people count),
+    # show_table's check of the shown cells refuses it, and so does the gate
+    from lifetools.disclosure import counts
+
+    frame = pd.DataFrame({"group": ["Life Rooms users", "Secondary care", "Other"],
+                          "people": [1235, 3, 12840], "crises": [40, 0, 950]})
+    run.monkeypatch.setattr(counts, "_hide_outcomes_of_hidden_groups",
+                            lambda frame, cols, hidden, **_: hidden)
+    output = run.past_source(lambda: shown(frame, count_cols=["people", "crises"]),
+                             "outcome-beside-hidden-group")
+    assert ">[c]</td>" in output["data"]["text/html"]
+    cell = run.code(output)
+    message = refused(run.write(), cell, "outcome-beside-hidden-group")
+    assert "column 'Crises'" in message and "'People'" in message
+    # the download is read the same way
+    assert re.search(r"file [^:,]*groups\.csv[,:][^\n]*outcome-beside-hidden-group",
+                     message), message
+
+
+def test_cell_leaks_outcomes_hidden_with_their_group_pass(run):
+    frame = pd.DataFrame({"group": ["Life Rooms users", "Secondary care", "Other"],
+                          "people": [1235, 3, 12840], "crises": [40, 0, 950]})
+    output = shown(frame, count_cols=["people", "crises"])
+    assert output["metadata"][publication.STAMP_KEY]["rules"]["denominator_header"] == \
+        "People"
+    run.code(output)
+    assert scan_notebook(run.write()) == []

@@ -82,8 +82,8 @@ from lifetools.disclosure.text import MINUS, text_findings
 from lifetools.errors import DisclosureError
 from lifetools.labels import column_label
 
-__all__ = ["CATEGORY_CODES", "MODEL_RULE", "TABLE_RULE", "cell_findings", "fixed_places",
-           "is_person_time", "model_findings", "person_time_findings",
+__all__ = ["CATEGORY_CODES", "DENOMINATOR_RULE", "MODEL_RULE", "TABLE_RULE", "cell_findings",
+           "denominator_findings", "fixed_places", "is_person_time", "model_findings", "person_time_findings",
            "require_cells_pass", "source_parameters", "statistic_findings"]
 
 TABLE_RULE = "unprotected-number-in-table"
@@ -243,10 +243,38 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
                  or len(shown) == 1 and _lone_count(shown[0], profile)):
             found.append(_finding(f"column {name!r} holds only whole numbers written "
                                   "with zero decimals (counts cast to decimals?)"))
+    found += denominator_findings(head, rows, stamped)
     found += statistic_findings(head, rows, shielded=counts | protected | labels,
                                 spans=set(spans))
     found += model_findings(head, rows, stamped)
     return list(dict.fromkeys(found))
+
+
+DENOMINATOR_RULE = "outcome-beside-hidden-group"
+
+
+def denominator_findings(head: list[str], rows: list[list[str]],
+                         stamped: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``outcome-beside-hidden-group``: a row whose group size (the stamp's
+    ``denominator_header``, the count the group-size rule protected by) shows
+    ``[c]`` must show ``[c]`` (or ``[x]``) in every other count of the row: "0 crises"
+    beside a hidden group of 1 to 7 people says that none of them had one. Read from
+    the cells as shown, not from the protection record (verified, not trusted)."""
+    denominator = stamped.get("denominator_header")
+    if not isinstance(denominator, str) or denominator not in head:
+        return []
+    at = head.index(denominator)
+    counts = [i for i, name in enumerate(head) if i != at and name in
+              {*stamped.get("count_cols", []), *stamped.get("count_headers", [])}]
+    for row in rows:
+        if at < len(row) and row[at].strip() == SUPPRESSED and any(
+                i < len(row) and row[i].strip() not in _MARKS for i in counts):
+            shown = next(head[i] for i in counts
+                         if i < len(row) and row[i].strip() not in _MARKS)
+            return [(DENOMINATOR_RULE, f"column {shown!r} shows a count in a row whose "
+                     f"group size ({denominator!r}) is hidden: an outcome beside a "
+                     "hidden group discloses it (hide the row's counts)")]
+    return []
 
 
 MODEL_HEADER = column_label("estimate")

@@ -19,6 +19,7 @@ from lifetools.disclosure.table_cells import (
     MODEL_RULE,
     TABLE_RULE,
     cell_findings,
+    denominator_findings,
     fixed_places,
     is_person_time,
     model_findings,
@@ -29,8 +30,8 @@ from lifetools.disclosure.text import numbers_in
 from lifetools.pipeline.gate import rules
 
 __all__ = ["CATEGORY_CODES", "MODEL_RULE", "STREAM_RULE", "TABLE_RULE", "cell_findings",
-           "fixed_places", "is_person_time", "model_findings", "person_time_findings",
-           "statistic_findings", "stream_findings"]
+           "denominator_findings", "fixed_places", "is_person_time", "model_findings",
+           "person_time_findings", "statistic_findings", "stream_findings"]
 
 STREAM_RULE = "unverifiable-stream"
 
