@@ -7,9 +7,11 @@ functions here and never build paths themselves.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "ENV_ANALYSIS",
@@ -17,6 +19,7 @@ __all__ = [
     "ENV_EDITION",
     "ENV_OUTPUT_DIR",
     "ENV_PROJECT_ROOT",
+    "ENV_RUN_PARAMETERS",
     "SERIES_FILE",
     "analysis",
     "build_dir",
@@ -28,6 +31,7 @@ __all__ = [
     "output_dir",
     "project_root",
     "public_dir",
+    "run_parameters",
 ]
 
 ENV_DATA_DIR = "LIFETOOLS_DATA_DIR"
@@ -35,6 +39,7 @@ ENV_OUTPUT_DIR = "LIFETOOLS_OUTPUT_DIR"
 ENV_EDITION = "LIFETOOLS_EDITION"
 ENV_ANALYSIS = "LIFETOOLS_ANALYSIS"
 ENV_PROJECT_ROOT = "LIFETOOLS_PROJECT_ROOT"
+ENV_RUN_PARAMETERS = "LIFETOOLS_RUN_PARAMETERS"
 SERIES_FILE = Path("analyses") / "analyses.yml"
 
 
@@ -115,3 +120,18 @@ def analysis() -> str | None:
     the links under a figure to its data start with it.
     """
     return os.environ.get(ENV_ANALYSIS) or None
+
+
+def run_parameters() -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The run's parameters and the words naming each in prose (``words:`` in
+    ``analyses.yml``), as the runner passed them to the kernel (JSON in
+    ``LIFETOOLS_RUN_PARAMETERS``); empty outside the runner.
+
+    The display functions check a table's cells by them at source as the publish gate
+    checks the page by the parameters it reads from the executed notebook.
+    """
+    text = os.environ.get(ENV_RUN_PARAMETERS)
+    if not text:
+        return {}, {}
+    given = json.loads(text)
+    return dict(given.get("values") or {}), dict(given.get("words") or {})

@@ -27,6 +27,7 @@ from lifetools.disclosure import (
     ProtectedTable,
     ProtectedText,
     Totals,
+    active_profile,
     require_estimates,
     require_table,
     rule_sentence,
@@ -39,6 +40,7 @@ from lifetools.disclosure.downloads import (
     written_record,
 )
 from lifetools.disclosure.statistics import require_no_loose_statistics
+from lifetools.disclosure.table_cells import require_cells_pass
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import column_label, value_label
@@ -72,6 +74,15 @@ class PublishedTable:
     spans: tuple[tuple[int, str, list[dict[str, Any]]], ...] = field(default=(),
                                                                      repr=False)
     """Cells that are protected texts: (row, header, spans), for the gate to verify."""
+
+    def __post_init__(self) -> None:
+        # the gate's cell rules on the cells this table will show under its stamp:
+        # refused here, at the cell, as the publish gate would refuse the page
+        shown = self.frame if self.words is None else self.words
+        require_cells_pass([str(c).strip() for c in shown.columns],
+                           [[str(v).strip() for v in row]
+                            for row in shown.itertuples(index=False)],
+                           self.rules, self.spans, active_profile(), name=self.name)
 
     def to_html(self) -> str:
         """Accessible HTML: caption, column headers with scope, stacked on a phone.

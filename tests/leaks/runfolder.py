@@ -6,14 +6,18 @@ kernel would), then :func:`verify_and_settle` runs, as the runner's tidy step do
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pandas as pd
+import pytest
 
 from lifetools import config, publication, tables
 from lifetools.disclosure import NOTES_FILE, column_notes, notes_text
+from lifetools.errors import DisclosureError
 from lifetools.pipeline.gate import new_key, verify_and_settle
 from lifetools.pipeline.layout import FILES_DIR, NOTEBOOK_NAME
 
@@ -28,6 +32,7 @@ class RunFolder:
         self.files = self.path / FILES_DIR
         self.files.mkdir(parents=True)
         self.key = new_key()
+        self.monkeypatch = monkeypatch
         monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(self.files))
         monkeypatch.setenv(publication.SEAL_ENV, self.key)
         injected = nbformat.v4.new_code_cell('period_start = "2024-04-01"')
@@ -35,6 +40,16 @@ class RunFolder:
         self.cells = [nbformat.v4.new_markdown_cell("# Who is in the data"),
                       nbformat.v4.new_code_cell('period_start = "2023-04-01"'), injected]
         self.cells[1].metadata["tags"] = ["parameters"]
+
+    def past_source(self, make: Callable[[], Any], rule: str) -> Any:
+        """``make()`` (a display) refused at source by the gate's rule ``rule``
+        (:func:`lifetools.disclosure.table_cells.require_cells_pass`, the gate's own
+        cell rules); then what it shows with that check off, for the gate to refuse
+        as well (a stamp forged, or an older library)."""
+        with pytest.raises(DisclosureError, match=re.escape(f"(rule {rule!r}")):
+            make()
+        self.monkeypatch.setattr(tables, "require_cells_pass", lambda *a, **k: None)
+        return make()
 
     def markdown(self, text: str) -> int:
         self.cells.append(nbformat.v4.new_markdown_cell(text))

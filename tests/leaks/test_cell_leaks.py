@@ -10,12 +10,15 @@ non-count columns, protected texts) pass.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from runfolder import RunFolder, display, stream
 from test_leaks import refused
 
 from lifetools import disclosure, publication, tables
+from lifetools.errors import DisclosureError
 from lifetools.pipeline.gate import scan_notebook
 
 TABLE = "unprotected-number-in-table"
@@ -30,6 +33,13 @@ def run(tmp_path, monkeypatch) -> RunFolder:
 def shown(frame: pd.DataFrame, **kwargs) -> dict:
     return display(tables.show_table(frame, name="groups", caption="People by group",
                                      **kwargs))
+
+
+def refused_at_source(run: RunFolder, frame: pd.DataFrame, rule: str = TABLE,
+                      **kwargs) -> dict:
+    """The table refused by show_table at source by the gate's rule, then shown past
+    that check for the gate to refuse."""
+    return run.past_source(lambda: shown(frame, **kwargs), rule)
 
 
 BASE = {"group": ["Life Rooms users", "Secondary care"], "n": [1235, 12840]}
@@ -50,7 +60,7 @@ def test_cell_leaks_in_a_sealed_table_are_refused(leak, run):
     frame = pd.DataFrame({"group": BASE["group"], **columns, "n": BASE["n"]}) \
         if "sub" not in columns else pd.DataFrame(
             {"group": BASE["group"], "sub": columns["sub"], "n": BASE["n"]})
-    cell = run.code(shown(frame, count_cols=["n"]))
+    cell = run.code(refused_at_source(run, frame, count_cols=["n"]))
     message = refused(run.write(), cell, TABLE)
     assert "13" not in message.split(TABLE, 1)[1] and "2634" not in message
 
@@ -80,6 +90,7 @@ def test_cell_leaks_protected_text_cell_is_verified_not_trusted(run):
     run.cells[1].source += "\nn_boot = 200"
     text = disclosure.compose("{n} bootstrap samples",
                               n=disclosure.Parameter(13, "n_boot"))
+    # at source the kernel knows no other value of n_boot than the span's: the gate does
     published = tables.show_table(pd.DataFrame({"step": ["Validation"], "how": [text]}),
                                   name="steps", caption="Steps")
     assert published.spans and published.spans[0][:2] == (0, "How")
@@ -102,8 +113,9 @@ def test_cell_leaks_stream_without_numbers_passes(run):
 def test_cell_leaks_forged_table_stamp_cannot_declare_a_count_column_safe(run):
     # the stamp's headers are sealed with the table: declaring a column "not a count"
     # by editing the stamp afterwards makes it a forged stamp
-    output = shown(pd.DataFrame({"group": BASE["group"], "extra": ["13", "2634"],
-                                 "n": BASE["n"]}), count_cols=["n"])
+    output = refused_at_source(run, pd.DataFrame(
+        {"group": BASE["group"], "extra": ["13", "2634"], "n": BASE["n"]}),
+        count_cols=["n"])
     output["metadata"][publication.STAMP_KEY]["rules"]["not_count_headers"] = ["Extra"]
     cell = run.code(output)
     refused(run.write(), cell, "forged-stamp")
@@ -113,7 +125,7 @@ def test_cell_leaks_forged_table_stamp_cannot_declare_a_count_column_safe(run):
 def test_cell_leaks_count_cast_to_decimals_in_a_one_row_table_is_refused(value, run):
     # one shown cell "13.00": a count cast to decimals, not an estimate
     frame = pd.DataFrame({"group": ["Life Rooms users"], "raw": [value], "n": [1235]})
-    cell = run.code(shown(frame, count_cols=["n"]))
+    cell = run.code(refused_at_source(run, frame, count_cols=["n"]))
     refused(run.write(), cell, TABLE)
 
 
@@ -128,7 +140,7 @@ def test_cell_leaks_one_row_reference_or_publishable_value_passes(value, run):
 @pytest.mark.parametrize("sub", [["13", "12"], ["1", "13"], ["13-14", "1"], ["11+", "2"]])
 def test_cell_leaks_undeclared_code_in_a_second_label_column_is_refused(sub, run):
     frame = pd.DataFrame({"group": BASE["group"], "sub": sub, "n": BASE["n"]})
-    cell = run.code(shown(frame, count_cols=["n"]))
+    cell = run.code(refused_at_source(run, frame, count_cols=["n"]))
     assert "declared category" in refused(run.write(), cell, TABLE)
 
 
@@ -173,7 +185,8 @@ def test_cell_leaks_exact_person_years_beside_a_rounded_count_are_refused(run):
     table = disclosure.protect_magnitudes(rows, group_cols="group",
                                           value_col="person_years", digits=0)
     table = table.select(["group", "contributors", "person_years"])
-    output = display(tables.show_table(table, name="years", caption="Person-years"))
+    output = display(run.past_source(lambda: tables.show_table(
+        table, name="years", caption="Person-years"), TABLE))
     assert ">492</td>" in output["data"]["text/html"]
     cell = run.code(output)
     message = refused(run.write(), cell, TABLE)
@@ -185,3 +198,77 @@ def test_cell_leaks_stamped_person_time_base_cannot_be_removed(run):
     del output["metadata"][publication.STAMP_KEY]["rules"]["protected_bases"]
     cell = run.code(output)
     refused(run.write(), cell, "forged-stamp")
+
+
+def test_cell_leaks_text_cell_refused_at_source_as_at_the_gate(run):
+    # issue 12: "9 to 5" in a text cell passed show_table and failed the gate at the
+    # build; the gate's cell rule now runs in show_table, naming the table, the column
+    # and the rule (never the number)
+    frame = pd.DataFrame({"group": BASE["group"], "note": ["open 9 to 5", "none"],
+                          "n": BASE["n"]})
+    with pytest.raises(DisclosureError) as caught:
+        shown(frame, count_cols=["n"])
+    message = str(caught.value)
+    assert message.startswith("table 'groups': column 'Note': ")
+    assert f"(rule {TABLE!r}" in message and "9" not in message
+    cell = run.code(refused_at_source(run, frame, count_cols=["n"]))
+    assert "9 to 5" not in refused(run.write(), cell, TABLE)
+
+
+def test_cell_leaks_unreleased_model_refused_at_source(run):
+    # an "Estimate" column no release made: the gate's unreleased-model rule, at source
+    frame = pd.DataFrame({"group": BASE["group"], "Estimate": [1.19, 0.92],
+                          "n": BASE["n"]})
+    cell = run.code(refused_at_source(run, frame, "unreleased-model", count_cols=["n"]))
+    refused(run.write(), cell, "unreleased-model")
+
+
+def test_cell_leaks_run_parameters_reach_the_source_check(run, monkeypatch):
+    # the runner passes the run's parameters and their words to the kernel: a value
+    # beside its declared words passes at source; a number beside no words does not,
+    # whatever the parameters (a setting's or a parameter's value is not guessed)
+    from lifetools import config
+    from lifetools.disclosure.table_cells import source_parameters
+
+    frame = pd.DataFrame({"group": BASE["group"], "note": ["13 visits a week", "none"],
+                          "n": BASE["n"]})
+    with pytest.raises(DisclosureError):
+        shown(frame, count_cols=["n"])
+    monkeypatch.setenv(config.ENV_RUN_PARAMETERS, '{"values": {"min_visits": 13}, '
+                       '"words": {"min_visits": ["visits"]}}')
+    assert config.run_parameters() == ({"min_visits": 13}, {"min_visits": ["visits"]})
+    shown(frame, count_cols=["n"])
+    assert source_parameters([["9 to 5"]])["any:min_visits"] == (5, 9)
+    with pytest.raises(DisclosureError):
+        shown(frame.assign(note=["open 9 to 5", "none"]), count_cols=["n"])
+
+
+def test_cell_leaks_outcome_beside_a_hidden_group_is_refused_from_the_page(run):
+    # the group-size rule is verified on the page, not trusted from the record: with
+    # the rule broken in the library (an outcome left beside a hidden people count),
+    # show_table's check of the shown cells refuses it, and so does the gate
+    from lifetools.disclosure import counts
+
+    frame = pd.DataFrame({"group": ["Life Rooms users", "Secondary care", "Other"],
+                          "people": [1235, 3, 12840], "crises": [40, 0, 950]})
+    run.monkeypatch.setattr(counts, "_hide_outcomes_of_hidden_groups",
+                            lambda frame, cols, hidden, **_: hidden)
+    output = run.past_source(lambda: shown(frame, count_cols=["people", "crises"]),
+                             "outcome-beside-hidden-group")
+    assert ">[c]</td>" in output["data"]["text/html"]
+    cell = run.code(output)
+    message = refused(run.write(), cell, "outcome-beside-hidden-group")
+    assert "column 'Crises'" in message and "'People'" in message
+    # the download is read the same way
+    assert re.search(r"file [^:,]*groups\.csv[,:][^\n]*outcome-beside-hidden-group",
+                     message), message
+
+
+def test_cell_leaks_outcomes_hidden_with_their_group_pass(run):
+    frame = pd.DataFrame({"group": ["Life Rooms users", "Secondary care", "Other"],
+                          "people": [1235, 3, 12840], "crises": [40, 0, 950]})
+    output = shown(frame, count_cols=["people", "crises"])
+    assert output["metadata"][publication.STAMP_KEY]["rules"]["denominator_header"] == \
+        "People"
+    run.code(output)
+    assert scan_notebook(run.write()) == []

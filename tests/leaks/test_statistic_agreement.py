@@ -64,6 +64,12 @@ def test_statistic_agreement_gate_refusal_is_a_source_refusal(case, run, monkeyp
     assert f"(rule {STATISTIC_RULE!r})" in message
     # past the source check, the gate refuses the same table by the same rule
     monkeypatch.setattr(tables, "require_no_loose_statistics", lambda table, **_: table)
+    # the page's cells are checked at source by the gate's cell rules, which hold
+    # the statistic rule too: refused there (by it, or first by another cell rule)
+    with pytest.raises(DisclosureError, match=rf"\(rule '(?:{STATISTIC_RULE}|"
+                       r"unprotected-number-in-table)'"):
+        tables.show_table(frame, name="stats", caption="Scores", count_cols=count_cols)
+    monkeypatch.setattr(tables, "require_cells_pass", lambda *a, **k: None)
     cell = run.code(display(tables.show_table(frame, name="stats", caption="Scores",
                                               count_cols=count_cols)))
     refused(run.write(), cell, STATISTIC_RULE)

@@ -104,8 +104,15 @@ def test_text_leaks_in_a_stream_are_refused(leak, run):
 @pytest.mark.parametrize("leak", LEAKS)
 def test_text_leaks_in_a_table_cell_are_refused(leak, run):
     frame = pd.DataFrame({"group": [leak, "Secondary care"], "n": [1234, 12842]})
-    cell = run.code(display(tables.show_table(frame, name="groups", count_cols=["n"],
-                                              caption="People by group")))
+    def make():
+        return display(tables.show_table(frame, name="groups", count_cols=["n"],
+                                         caption="People by group"))
+
+    try:
+        output = make()
+    except DisclosureError:  # a number in a label: the gate's cell rule, at source
+        output = run.past_source(make, "unprotected-number-in-table")
+    cell = run.code(output)
     refused(run.write(), cell, LEAKS[leak])
 
 
@@ -411,8 +418,11 @@ def test_text_leaks_count_before_a_settings_short_words_is_refused(leak, run):
     _state_settings(run, **SETTING_LEAKS[leak])
     frame = pd.DataFrame({"topic": ["Sefton", "Knowsley"],
                           "reported": [leak, "Not assessed."]})
-    cell = run.code(display(tables.show_table(frame, name="notes", count_cols=[],
-                                              caption="What we found")))
+    # refused at source (the gate's cell rule, any value of a setting beside its
+    # short words is not enough), and by the gate past that check
+    cell = run.code(display(run.past_source(lambda: tables.show_table(
+        frame, name="notes", count_cols=[], caption="What we found"),
+        "unprotected-number-in-table")))
     found = scan_notebook(run.write())
     assert [(f.cell, f.rule) for f in found] == [(cell, "unprotected-number-in-table")]
 

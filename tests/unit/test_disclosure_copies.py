@@ -205,3 +205,30 @@ def test_copy_rounded_to_fewer_places_is_kept_a_changed_value_is_not():
                        "protected table did not publish"):
         require_copy_kept(copy.assign(predicted=copy["predicted"] + 0.001).round(4),
                           name="calibration")
+
+
+def test_rounded_index_agrees_with_the_reference_and_a_large_copy_stays_correct():
+    # the index of rounded published values (linear) decides as the reference does
+    # (every value against every published one), on values that round onto a published
+    # one and values that do not; a 20,000-row copy rounded is kept, one changed cell
+    # in it is refused
+    import numpy as np
+
+    from lifetools.disclosure.copies import _key, _Rounded, _rounded_from, copy_of
+
+    rng = np.random.default_rng(20250331)
+    published = rng.random(20_000)
+    allowed = frozenset(_key(v) for v in published[:400])
+    index = _Rounded(allowed)
+    asked = [*np.round(published[:100], 4).tolist(), *np.round(published[:100], 1).tolist(),
+             *(rng.random(100) + 2).round(3).tolist(), 0.5, 1.0, float("inf"), 7, "7"]
+    decided = [index(v) for v in asked]
+    assert decided == [_rounded_from(v, allowed) for v in asked]
+    assert sum(decided) >= 200 and not any(decided[200:300])
+
+    copy = copy_of(pd.DataFrame({"predicted": published}))
+    require_copy_kept(copy.round(4), name="calibration")
+    changed = copy.round(4)
+    changed.iloc[12_345, 0] = 3.1416
+    with pytest.raises(DisclosureError, match="column 'predicted' holds a value"):
+        require_copy_kept(changed, name="calibration")

@@ -125,16 +125,45 @@ def _published(source: Source, column: Any) -> frozenset | None:
     return frozenset().union(*found) if found else None
 
 
-def _rounded_from(value: Any, allowed: frozenset) -> bool:
-    """Whether ``value`` is a published number rounded to fewer places (a figure's data
-    rounded to 4 places by ``.round(4)``): it shows less than the published value did.
-    Rounded as pandas rounds (numpy's ``round``)."""
+def _places(value: Any) -> int | None:
+    """The decimal places ``value`` is written with (``repr``), None when it is not a
+    finite float written without an exponent (never a rounded published number)."""
     if not isinstance(value, float):
-        return False
+        return None
     text = repr(value)
-    if "e" in text or "inf" in text:
+    if "e" in text or "inf" in text or "nan" in text:
+        return None
+    return len(text.split(".", 1)[1]) if "." in text else 0
+
+
+class _Rounded:
+    """The published numbers of a column rounded to each number of places asked for,
+    indexed once per number of places (a set each): checking a copy's column is linear
+    in its cells and the published values, not their product."""
+
+    def __init__(self, allowed: frozenset) -> None:
+        self._floats = np.array([p for p in allowed if isinstance(p, float)], dtype=float)
+        self._by_places: dict[int, frozenset[float]] = {}
+
+    def __call__(self, value: Any) -> bool:
+        """Whether ``value`` is a published number rounded to fewer places (a figure's
+        data rounded to 4 places by ``.round(4)``): it shows less than the published
+        value did. Rounded as pandas rounds (numpy's ``round``)."""
+        places = _places(value)
+        if places is None:
+            return False
+        rounded = self._by_places.get(places)
+        if rounded is None:
+            rounded = frozenset(np.round(self._floats, places).tolist())
+            self._by_places[places] = rounded
+        return value in rounded
+
+
+def _rounded_from(value: Any, allowed: frozenset) -> bool:
+    """:class:`_Rounded` for one value (the reference the index is tested against)."""
+    places = _places(value)
+    if places is None:
         return False
-    places = len(text.split(".", 1)[1]) if "." in text else 0
     return any(isinstance(p, float) and float(np.round(p, places)) == value
                for p in allowed)
 
@@ -183,8 +212,9 @@ def require_copy_kept(frame: pd.DataFrame, *, name: str | None = None) -> None:
                     hint="protect it with lt.disclosure (protect_counts, "
                          "protect_magnitudes, share, rate) and merge the protected tables")
             continue
+        rounded = _Rounded(allowed)
         if any(k is not None and k not in allowed and shows_number(v)
-               and not _rounded_from(k, allowed)
+               and not rounded(k)
                for v, k in ((v, _key(v)) for v in frame[column].tolist())):
             raise DisclosureError(
                 f"{where}column {column!r} holds a value that its protected table did "

@@ -167,6 +167,9 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
         "not_count_headers": [column_label(c) for c in not_counts
                               if c in table.columns],
         "label_headers": [column_label(c) for c in label_columns(table.frame)]}
+    denominator = _denominator(table)
+    if denominator is not None:  # the group size whose hiding hides its row's outcomes
+        record["denominator_header"] = column_label(denominator)
     released = table.record.columns_with("estimate")
     if released:  # a model's numbers lt.disclosure.model_release released
         record["estimate_headers"] = [column_label(c) for c in released]
@@ -177,6 +180,16 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     if bases:  # the base each such column was rounded to (person-years)
         record["protected_bases"] = bases
     return record
+
+
+def _denominator(table: ProtectedTable) -> str | None:
+    """The count column the group-size rule protected the table by
+    (:data:`lifetools.disclosure.counts.DENOMINATOR`, among two or more counts), None
+    when the rule did not apply."""
+    from lifetools.disclosure.counts import DENOMINATOR
+
+    counts = table.rules.get("count_cols", [])
+    return DENOMINATOR if DENOMINATOR in counts and len(counts) >= 2 else None
 
 
 def shown_frame(table: ProtectedTable, *, digits: int = 2) -> pd.DataFrame:

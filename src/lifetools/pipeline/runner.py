@@ -17,6 +17,7 @@ A replaced run is kept by its key and swapped back in when its inputs return
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
@@ -160,6 +161,11 @@ def _environment(spec: RunSpec, files_dir: Path, seal_key: str,
             ENV_ACRO: "1" if spec.acro else "0",
             config.ENV_ANALYSIS: spec.analysis,
             config.ENV_PROJECT_ROOT: str(config.project_root()),
+            # the display functions check a table's cells at source by the run's
+            # parameters and their words, as the gate checks the page
+            config.ENV_RUN_PARAMETERS: json.dumps(
+                {"values": dict(spec.parameters), "words": spec.words()},
+                sort_keys=True, default=str),
             "MPLBACKEND": "Agg",
             "PYTHONHASHSEED": "0",
             "PYDEVD_DISABLE_FILE_VALIDATION": "1",
@@ -417,7 +423,8 @@ class _Kernels:
 
 
 _PER_RUN_ENV = (config.ENV_DATA_DIR, config.ENV_OUTPUT_DIR, config.ENV_EDITION,
-                config.ENV_ANALYSIS, config.ENV_PROJECT_ROOT, SEAL_ENV, ENV_READS_LOG)
+                config.ENV_ANALYSIS, config.ENV_PROJECT_ROOT, SEAL_ENV, ENV_READS_LOG,
+                config.ENV_RUN_PARAMETERS)
 """Left out of the kernel's start environment (they name one run: its folder, its seal
 key); every variable of the run is set again before each notebook."""
 

@@ -55,6 +55,7 @@ from lifetools.pipeline.gate.run_record import (
 )
 from lifetools.pipeline.gate.tables import (
     TABLE_RULE,
+    denominator_findings,
     fixed_places,
     is_person_time,
     model_findings,
@@ -238,6 +239,9 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
     labels = set(record.get("label_headers", [])) | set(shown[:1])
     found += statistic_findings(shown, rows, shielded=counts | protected | labels,
                                 words=head)
+    # the group-size rule read from the download's cells ([c] in every count of a row
+    # whose group size is [c]), as on the page
+    found += denominator_findings(shown, rows, {**record, "count_headers": sorted(counts)})
     if tables:  # a table's download; a figure's data is drawn from released tables
         found += model_findings(shown, rows, record)
     return found

@@ -1,59 +1,10 @@
-"""The gate's rules for the cells of a sealed table beyond its first column, and streams.
+"""The gate's rules for the cells of a sealed table, and streams.
 
-A table's count columns are checked against the profile (``count_cols`` in its stamp,
-:func:`lifetools.pipeline.gate.rules.table_findings`) and its headers and row labels by
-the prose rule (:mod:`lifetools.pipeline.gate.prose`). Every other cell is checked
-here (``unprotected-number-in-table``), as the gate checks other text: each number in
-it must be
-
-- in a column the stamp records as protected by a disclosure rule (a share, a rate,
-  a magnitude: ``protected_headers``), written with decimal places as the rule wrote
-  it: where the rule fixed the places (``protected_places``, from the protection
-  record: person-years are published whole, a share to 1 place) each cell is one
-  number with exactly those places ("8,920" passes only there; "8,920.00" or "42.86"
-  there is refused), and elsewhere a whole number is refused;
-- in a person-time column (a header beginning "Person-years" or "Person-time"): a
-  multiple of the profile's count base (with midpoint rounding, the midpoint of a
-  band, as counts are), as the stamp records the rule rounded it
-  (``protected_bases``, from the protection record): exact person-years beside a
-  rounded people count would give the headcount back; a person-time column without
-  that record, or with a base other than the profile's, is refused;
-- in a label column (the leading text columns of the table, ``label_headers``: a
-  group, a level): a category code ("1", "18-24", "65+") or words the prose rule
-  allows, as in the first column; after the first column, a code must be a declared
-  category (:data:`CATEGORY_CODES`: IMD quintiles, age bands, sex and ethnic-group
-  codes, or zero-padded): "13" is refused;
-- in a column the author declared not a count (``not_counts`` of
-  :func:`lifetools.tables.show_table`: a year, a day, degrees of freedom), recorded in
-  the stamp (``not_count_headers``);
-- inside a protected text the stamp records span by span (``cell_spans``: a cell that
-  was a :class:`~lifetools.disclosure.ProtectedText`), re-rendered and re-checked
-  like a key result (:func:`lifetools.disclosure.text.text_findings`);
-- written with decimal places (an estimate, an interval: "1.19 (0.83 to 1.71)"); but
-  a column of two or more cells all written with zero decimals ("13.00", "20.00")
-  that no rule protected is refused (counts cast to decimals), and so is a column's
-  only shown cell ("13.00" in a one-row table) unless it is 0, 1 (a reference level's
-  "1.00") or a number the profile publishes as a count;
-- in a cell of words, a form the prose rule allows (a unit the run declares, a rule
-  number stating its rule, a label) or a number the profile would publish as a count
-  (a protected count written into a text: its protection record is not in the stamp,
-  so the residual risk is that of the count patterns).
-
-A column header or a row label naming a statistic of people's values (a share, a
-rate, a mean, a median, a total, a standard deviation, an extreme:
-:func:`lifetools.disclosure.statistics.names_statistic`) over numbers no rule
-protected is refused as well (``unprotected-statistic``): a mean or a share typed into
-a table with decimals passes every rule above, and an extreme is one person's value.
-That rule has one owner, :func:`lifetools.disclosure.statistics.statistic_findings`
-(a cell holds a number when :func:`lifetools.disclosure.cells.cell_numbers` reads one:
-a number or digits in a text), which ``show_table`` runs on the same cells before they
-are shown, so a table the gate refuses this way is refused at source.
-
-A table's model estimates that the stamp does not record as released by
-:func:`lifetools.disclosure.model_release` or made by a rule are refused
-(``unreleased-model``): an "Estimate" column, any numeric column beside confidence
-limits (the limits too), a column of estimates with their intervals
-(:func:`model_findings`).
+A sealed table's cells beyond its first column are checked by
+:mod:`lifetools.disclosure.table_cells` (``unprotected-number-in-table``,
+``unreleased-model``, ``unprotected-statistic``): the library's rules, which
+:func:`lifetools.tables.show_table` runs at source on the same cells; named here for
+the gate's modules.
 
 A stream (stdout, and stderr when the runner did not move it out) has no record at
 all, so any number in it, in digits or in words, is refused (``unverifiable-stream``):
@@ -63,231 +14,26 @@ a number reaches a page through a display function or not at all. Tested in
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Mapping
-from typing import Any
-
-from lifetools.describe import AGE_BANDS, ETHNIC_GROUPS, SEX_LABELS
-from lifetools.disclosure import SdcProfile
-from lifetools.disclosure.statistics import statistic_findings
-from lifetools.disclosure.text import MINUS, numbers_in, text_findings
-from lifetools.labels import column_label
+from lifetools.disclosure.table_cells import (
+    CATEGORY_CODES,
+    MODEL_RULE,
+    TABLE_RULE,
+    cell_findings,
+    denominator_findings,
+    fixed_places,
+    is_person_time,
+    model_findings,
+    person_time_findings,
+    statistic_findings,
+)
+from lifetools.disclosure.text import numbers_in
 from lifetools.pipeline.gate import rules
-from lifetools.pipeline.gate.prose import has_words, prose_findings
-from lifetools.tables import SUPPRESSED
 
 __all__ = ["CATEGORY_CODES", "MODEL_RULE", "STREAM_RULE", "TABLE_RULE", "cell_findings",
-           "fixed_places", "is_person_time", "model_findings", "person_time_findings",
-           "statistic_findings", "stream_findings"]
+           "denominator_findings", "fixed_places", "is_person_time", "model_findings",
+           "person_time_findings", "statistic_findings", "stream_findings"]
 
-TABLE_RULE = "unprotected-number-in-table"
 STREAM_RULE = "unverifiable-stream"
-_MARKS = {"", SUPPRESSED, "[x]"}
-_DECIMAL = re.compile(r"(?<![\w.,])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)\.(\d+)(?![\w.]|,\d)")
-_WHOLE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?![\w]|[.,]\d)")
-_ZERO_DECIMALS = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)\.0+$")
-_CODE = re.compile(r"\d{1,2}(?:\+|\s*(?:-|–|to)\s*\d{1,2})?")
-_BAND = re.compile(r"\s*(?:-|–|to)\s*")
-CATEGORY_CODES = frozenset(
-    {str(q) for q in range(1, 6)}                                # IMD quintiles
-    | {b[2] for b in AGE_BANDS} | {f"{b[0]}+" for b in AGE_BANDS}  # age bands
-    | {c for c in (*SEX_LABELS, *ETHNIC_GROUPS) if c.isdigit()})  # coded fields
-"""The numbers a label column after the first may hold: declared categories (IMD
-quintiles 1-5, the age bands of :data:`lifetools.describe.AGE_BANDS`, the digit codes
-of sex and ethnic group) or a zero-padded code ("01")."""
-
-
-def _number(cell: str) -> float:
-    """A page's number cell as a float: "1,234.50", "−0.23" (the pages' minus sign,
-    :data:`~lifetools.disclosure.text.MINUS`) or "-0.23"."""
-    return float(cell.replace(",", "").replace(MINUS, "-"))
-
-
-def _declared_code(cell: str) -> bool:
-    code = _BAND.sub("-", cell.strip())
-    return code in CATEGORY_CODES or bool(re.fullmatch(r"0\d", code))
-
-
-def _lone_count(cell: str, profile: SdcProfile) -> bool:
-    """A column's only shown cell written with zero decimals ("13.00") reads as a count
-    cast to decimals unless it is 0 or 1 (a reference level's "1.00") or a number the
-    profile publishes as a count (it discloses nothing a published count would not)."""
-    value = int(_number(cell))
-    return abs(value) > 1 and not profile.publishable(abs(value))
-
-
-_PERSON_TIME = re.compile(r"person[- ](?:years?|time)\b", re.IGNORECASE)
-_NUMBER = re.compile(r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-
-
-def is_person_time(header: str) -> bool:
-    """A header of person-time ("Person-years", "Person-time at risk")."""
-    return bool(_PERSON_TIME.match(header))
-
-
-def person_time_findings(name: str, shown: list[str], base: Any,
-                          profile: SdcProfile) -> list[tuple[str, str]]:
-    """A person-time column: every cell a multiple of the profile's count base."""
-    if isinstance(base, bool) or base != profile.base:
-        return [_finding(f"column {name!r} holds person-time the stamp does not record "
-                         f"as rounded to the count base ({profile.base}): exact "
-                         "person-years beside a rounded count give the count back")]
-    for cell in shown:
-        value = _number(cell) if _NUMBER.fullmatch(cell) else math.nan
-        if profile.rounding == "midpoint":  # the midpoint of a band, as counts are
-            rounded = value == 0 or (value + base // 2) % base == 0
-        else:
-            rounded = value % base == 0
-        if not rounded:
-            return [_finding(f"column {name!r} holds person-time that is not a multiple "
-                             f"of the count base ({base}) as counts are rounded: exact "
-                             "person-years beside a rounded count give the count back")]
-    return []
-
-
-def fixed_places(cell: str, places: Any) -> bool:
-    """The cell is one number written with exactly ``places`` decimal places."""
-    if not isinstance(places, int) or isinstance(places, bool) or places < 0:
-        return False
-    decimals = rf"\.\d{{{places}}}" if places else ""
-    return bool(re.fullmatch(rf"[-−]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+){decimals}", cell))
-
-
-def _finding(detail: str) -> tuple[str, str]:
-    return (TABLE_RULE, detail)
-
-
-def _words_cell(cell: str, profile: SdcProfile, parameters: Mapping[str, Any]
-                ) -> list[tuple[str, str]]:
-    """A cell of words: decimals are estimates; each whole number is an allowed prose
-    form or a count the profile publishes."""
-    text = _DECIMAL.sub(" ", cell)
-    for match in _WHOLE.finditer(text):
-        value = int(match.group(1).replace(",", ""))
-        if profile.publishable(value):
-            text = text[:match.start()] + " " * (match.end() - match.start()) + \
-                text[match.end():]
-    found = prose_findings(text, profile, where="a table cell", parameters=parameters)
-    return [_finding("a number in a table cell that is neither a protected value nor "
-                     "a form that is not a count (" + d.split(" (", 1)[-1].split(")")[0]
-                     + ")") for _, d in found]
-
-
-def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any],
-                  profile: SdcProfile, parameters: Mapping[str, Any]
-                  ) -> list[tuple[str, str]]:
-    """``unprotected-number-in-table`` for the cells of a sealed table outside its
-    count columns (the module docstring lists what passes; the first column's words
-    are the prose rule's); the detail names the column, never the value."""
-    stamped = mark.get("rules") or {}
-    counts = {*stamped.get("count_cols", []), *stamped.get("count_headers", [])}
-    protected = set(stamped.get("protected_headers", []))
-    places = stamped.get("protected_places") or {}
-    bases = stamped.get("protected_bases") or {}
-    declared = set(stamped.get("not_count_headers", []))
-    labels = set(stamped.get("label_headers", []))
-    spans = {(int(r), str(h)): s for r, h, s in mark.get("cell_spans") or []
-             if isinstance(r, int)}
-    found: list[tuple[str, str]] = []
-    for index, name in enumerate(head):
-        if index == 0:
-            labels.add(name)  # the first column is the rows' label
-        if name in counts:
-            continue
-        cells = [row[index].strip() for row in rows if index < len(row)]
-        shown = [c for c in cells if c not in _MARKS]
-        if is_person_time(name):
-            found += person_time_findings(name, shown, bases.get(name), profile)
-        for number, cell in enumerate(cells):
-            if cell in _MARKS:
-                continue
-            if (number, name) in spans:
-                found += [(TABLE_RULE, f"column {name!r}: {d}") for _, d in
-                          text_findings(cell, spans[(number, name)], profile,
-                                        parameters)]
-            elif name in protected and name in places:
-                if not fixed_places(cell, places[name]):
-                    found.append(_finding(f"column {name!r} is protected by a rule that "
-                                          f"publishes it with {places[name]} decimal "
-                                          "places, and holds a cell written otherwise"))
-            elif name in protected or name in declared:
-                if name in protected and _WHOLE.search(_DECIMAL.sub(" ", cell)):
-                    found.append(_finding(f"column {name!r} is protected by a rule that "
-                                          "writes decimals, and holds a whole number"))
-            elif name in labels and (index == 0 or not has_words(cell)):
-                if has_words(cell):
-                    continue  # the first column's words: the prose rule reads them
-                if index > 0 and _CODE.fullmatch(cell) and not _declared_code(cell):
-                    found.append(_finding(f"label column {name!r} holds a number that is "
-                                          "not a declared category (an IMD quintile, an "
-                                          "age band, a dictionary code)"))
-                elif not _CODE.fullmatch(cell) and \
-                        _WHOLE.search(_DECIMAL.sub(" ", cell)):
-                    found.append(_finding(f"label column {name!r} holds a number that is "
-                                          "not a category code (1, 18-24, 65+)"))
-            elif has_words(cell):
-                found += [(r, f"column {name!r}: {d}")
-                          for r, d in _words_cell(cell, profile, parameters)]
-            elif _WHOLE.search(_DECIMAL.sub(" ", cell)):
-                found.append(_finding(f"column {name!r} holds a whole number that is not "
-                                      "a protected count (declare the column in "
-                                      "count_cols, or in not_counts if it is not one)"))
-        if name not in protected | declared and shown and \
-                all(_ZERO_DECIMALS.match(c) for c in shown) and \
-                (len(shown) >= 2 and any(c.strip("-−0.,") for c in shown)
-                 or len(shown) == 1 and _lone_count(shown[0], profile)):
-            found.append(_finding(f"column {name!r} holds only whole numbers written "
-                                  "with zero decimals (counts cast to decimals?)"))
-    found += statistic_findings(head, rows, shielded=counts | protected | labels,
-                                spans=set(spans))
-    found += model_findings(head, rows, stamped)
-    return list(dict.fromkeys(found))
-
-
-MODEL_HEADER = column_label("estimate")
-MODEL_RULE = "unreleased-model"
-_LIMIT = re.compile(r"\b(?:lower|upper)\b.*\b(?:limits?|bounds?|CI|interval)\b"
-                    r"|\b(?:limits?|bounds?|CI)\b.*\b(?:lower|upper)\b", re.IGNORECASE)
-
-
-def model_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str, Any]
-                   ) -> list[tuple[str, str]]:
-    """``unreleased-model``: a table's model estimates that its stamp does not record
-    as released by :func:`lifetools.disclosure.model_release` (``estimate_headers``:
-    events per level, convergence and intervals checked) or as made by a disclosure
-    rule (``protected_headers``: a rate or a share with its interval).
-
-    What makes a column a model's estimate is the data, not its name: a column
-    headed "Estimate"; and in a table whose rows are labelled in words (terms,
-    groups), every numeric column beside confidence limits (a header naming a lower
-    or upper limit, bound or CI), the limits included: a rate ratio or an observed
-    risk under any header. Label columns, counts and declared non-counts are not
-    estimates. A curve over a numeric axis (a calibration or decision curve: its first
-    column a number) and a cell holding an estimate with its interval as text are
-    not read as model estimates here: the crisis-risk report publishes them without
-    a release record (issue 12, left open). The data behind a figure (a survival
-    curve's "Estimate") is drawn by a plot function that takes released or protected
-    tables only, and is not read here."""
-    shielded = {*stamped.get("estimate_headers", []), *stamped.get("protected_headers", []),
-                *stamped.get("count_cols", []), *stamped.get("count_headers", []),
-                *stamped.get("not_count_headers", []), *stamped.get("label_headers", [])}
-    worded = any(has_words(row[0]) for row in rows if row)
-    limits = worded and [i for i, name in enumerate(head) if i > 0 and _LIMIT.search(name)]
-    found = []
-    for index, name in enumerate(head):
-        if index == 0 or name in shielded:
-            continue
-        cells = [row[index].strip() for row in rows if index < len(row)]
-        numeric = any(_NUMBER.fullmatch(c) for c in cells)
-        estimate = (name == MODEL_HEADER and any(re.search(r"\d", c) for c in cells)
-                    or limits and numeric)
-        if estimate:
-            found.append((MODEL_RULE, f"column {name!r} holds a model's estimates (beside "
-                          "confidence limits, or with an interval) that "
-                          "lt.disclosure.model_release did not release (events per level, "
-                          "convergence, intervals) and no disclosure rule made"))
-    return found
 
 
 def stream_findings(text: str) -> list[tuple[str, str]]:
