@@ -283,6 +283,28 @@ def _degenerate_reason(terms: list[str], *, too_few: bool) -> list[str]:
     return [f"the confidence intervals reach 0 or infinity ({named})"]
 
 
+def _linear_terms(summary: pd.DataFrame, data: pd.DataFrame,
+                  level_cols: Sequence[str]) -> set[str]:
+    """The columns the model enters as one linear term: read from its terms.
+
+    A column that is itself a term of the summary (not a level of it, such as
+    ``team[T.A06]``) with numeric values other than 0 and 1 (an age per 10 years, a
+    HoNOS score per 5 points) has no groups: its values are not levels, and a reason
+    naming "'Age (per 10 years)' = −0.4" would read a continuous covariate as a group.
+    A 0/1 column is a group indicator ("'Life Rooms use'") and keeps its two levels.
+    """
+    terms = set(summary["term"].astype(str)) if "term" in summary else set()
+    out = set()
+    for col in level_cols:
+        values = data[col]
+        if col not in terms or not pd.api.types.is_numeric_dtype(values) \
+                or pd.api.types.is_bool_dtype(values):
+            continue
+        if not set(values.dropna().astype(float).unique()) <= {0.0, 1.0}:
+            out.add(col)
+    return out
+
+
 def _group_words(variable: str, level: str) -> str:
     """A model's group in words: "people aged 65 or over", "in total"."""
     if level == "all":
@@ -323,7 +345,11 @@ def model_release(
         The outcome: events (0/1 or counts) per row.
     level_cols
         Exposure and covariates to count events in; a column with more than
-        ``MAX_LEVELS`` distinct values is continuous and counted as one level.
+        ``MAX_LEVELS`` distinct values is continuous and counted as one level, and so
+        is one the model enters as one linear term (a term of ``summary`` named as the
+        column, with values other than 0 and 1: an age per 10 years), whatever its
+        number of distinct values: a reason names groups only for categorical levels,
+        and a linear term's events are those "in total".
     summary
         The estimates to check (default ``result.summary``).
     converged
@@ -359,11 +385,12 @@ def model_release(
     unknown = sorted(set(continuous) - set(level_cols))
     if unknown:
         raise ValueError(f"continuous columns not in level_cols: {unknown}")
+    linear = set(continuous) | _linear_terms(summary, data, level_cols)
     rows = []
     for col in level_cols:
         values = data[col]
         levels = ([("all", values.notna())]
-                  if col in continuous or values.nunique() > MAX_LEVELS else
+                  if col in linear or values.nunique() > MAX_LEVELS else
                   [(str(level), values == level) for level in
                    sorted(values.dropna().unique(), key=str)])
         for level, mask in levels:
