@@ -364,10 +364,11 @@ def _prose(text: Any) -> str:
 def _bound(value: Any) -> str:
     """A limit of a field's values: a number through the one formatter's sign
     (:func:`lifetools.disclosure.text.fixed`: "−5"), a date or the extract date as is."""
+    # imported here: the disclosure package imports labels, which import this module
+    from lifetools.disclosure.text import fixed
+
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value).replace(EXTRACT_DATE, "the extract date")
-    from lifetools.disclosure.text import fixed  # the package imports this module's users
-
     places = 0 if isinstance(value, int) or float(value).is_integer() else \
         len(repr(float(value)).split(".")[1])
     return fixed(float(value), places).replace(",", "")
