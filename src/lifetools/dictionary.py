@@ -346,7 +346,7 @@ def _source(text: str) -> str:
                  f"{found.group(1)}`{found.group(2)}`{found.group(3)}")
 
 
-_RANGE = re.compile(r"(?<![\w.`-])(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)(?![\w.`-])")
+_RANGE = re.compile(r"(?<![\w.`-])(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)(?![\w`-]|\.\d)")
 """A range of numbers in prose ("1-5", "0-48"), not a date ("2020-01-01") or a code."""
 
 

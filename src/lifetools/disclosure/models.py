@@ -20,6 +20,7 @@ of freedom, convergence and intervals were checked.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ import pandas as pd
 from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
+from lifetools.disclosure.text import fixed
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, label
 
@@ -316,6 +318,9 @@ def _group_words(variable: str, level: str) -> str:
         words = name.split(" ")  # a name ("Life Rooms use") keeps its capital
         keep = len(words) > 1 and words[1][:1].isupper()
         return f"'not {name if keep else name[:1].lower() + name[1:]}'"
+    if re.fullmatch(r"-?\d+(\.\d+)?", str(level)):  # a number: its sign from the formatter
+        places = len(str(level).partition(".")[2])
+        return f"'{name}' = {fixed(float(level), places)}"
     return f"'{name}' = {level}"
 
 
