@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -199,14 +197,3 @@ def test_fine_gray_hazard_ratios_two_copies_pooled_by_rubins_rules_by_hand():
     assert row["ci_upper"] == pytest.approx(np.exp(0.3 + t * 0.2), rel=1e-10)
     with pytest.raises(ValueError, match="no Fine-Gray"):
         fine_gray_hazard_ratios([])
-
-
-def test_drift_check_verdict_writes_negative_numbers_with_the_minus_sign():
-    # over-prediction: calibration-in-the-large and both its limits below 0, the lower
-    # band -0.2: each written by the one formatter (U+2212), never a hyphen-minus
-    data = cohort(5000, seed=3)
-    over = drift_check(performance(data["y"], 1 / (1 + np.exp(-(data["true_lp"] + 0.7)))))
-    assert over.citl < 0
-    assert "outside \u22120.2 to 0.2" in over.verdict
-    assert f"is \u2212{abs(over.citl):.2f} on" in over.verdict
-    assert re.search(r"(?<![\w-])-\d", over.verdict) is None, over.verdict

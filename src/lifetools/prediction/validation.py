@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lifetools.disclosure.text import fixed
 from lifetools.labels import TERMS
 from lifetools.prediction._logit import fit_logit, inverse_logit
 from lifetools.prediction.model import FrozenModel, ModelSpec, fit_prediction_model
@@ -306,13 +305,6 @@ class DriftCheck:
     citl_band: tuple[float, float]
 
 
-def _limit(value: float) -> str:
-    """A stated limit as written in the analysis ("0.8", "−0.2"): its own places, the
-    sign from the one formatter's :func:`~lifetools.disclosure.text.fixed`."""
-    written = f"{value:g}"
-    return fixed(value, len(written.split(".")[1]) if "." in written else 0)
-
-
 def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 1.2),
                 citl_band: tuple[float, float] = (-0.2, 0.2)) -> DriftCheck:
     """The check that the model is still accurate: has calibration drifted beyond the limits?
@@ -334,28 +326,24 @@ def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 
     words = []
 
     def interval(m: str) -> str:
-        return (f"95% CI {fixed(float(table.loc[m, 'ci_lower']), 2)} to "
-                f"{fixed(float(table.loc[m, 'ci_upper']), 2)}")
+        return f"95% CI {table.loc[m, 'ci_lower']:.2f} to {table.loc[m, 'ci_upper']:.2f}"
 
     if not slope_band[0] <= slope <= slope_band[1]:
         shape = ("too extreme (high risks too high, low risks too low)" if slope < 1
                  else "too moderate (not spread out enough)")
-        words.append(f"the calibration slope is {fixed(slope, 2)} ({interval('slope')}), "
-                     f"outside {_limit(slope_band[0])} to {_limit(slope_band[1])}: "
-                     f"predicted risks are {shape}")
+        words.append(f"the calibration slope is {slope:.2f} ({interval('slope')}), outside "
+                     f"{slope_band[0]:g} to {slope_band[1]:g}: predicted risks are {shape}")
     if not citl_band[0] <= citl <= citl_band[1]:
         side = "under-predicts" if citl > 0 else "over-predicts"
-        words.append(f"calibration-in-the-large ({TERMS[_CITL]}) is {fixed(citl, 2)} on "
-                     f"the log-odds scale ({interval('citl')}), outside "
-                     f"{_limit(citl_band[0])} to {_limit(citl_band[1])}: the model {side} "
-                     "risk on average")
+        words.append(f"calibration-in-the-large ({TERMS[_CITL]}) is {citl:.2f} on the "
+                     f"log-odds scale ({interval('citl')}), outside {citl_band[0]:g} to "
+                     f"{citl_band[1]:g}: the model {side} risk on average")
     if words:
         verdict = ("Calibration has drifted: " + "; ".join(words)
                    + ". The model should be recalibrated or refitted before further use.")
     else:
-        verdict = (f"Calibration held: the calibration slope ({fixed(slope, 2)}, "
-                   f"{interval('slope')}) and calibration-in-the-large ({fixed(citl, 2)}, "
-                   f"{interval('citl')}), which "
+        verdict = (f"Calibration held: the calibration slope ({slope:.2f}, {interval('slope')}) "
+                   f"and calibration-in-the-large ({citl:.2f}, {interval('citl')}), which "
                    f"says {TERMS[_CITL]}, are within the stated limits.")
         wide = [name for m, band, name in (("slope", slope_band, "calibration slope"),
                                            ("citl", citl_band, "calibration-in-the-large"))
