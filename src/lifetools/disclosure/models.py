@@ -307,20 +307,25 @@ def _linear_terms(summary: pd.DataFrame, data: pd.DataFrame,
     return out
 
 
+def _level_words(level: str) -> str:
+    """A level as a page writes it: a number ("-1.0") with its sign from the formatter."""
+    if not re.fullmatch(r"-?\d+(\.\d+)?", str(level)):
+        return str(level)
+    return fixed(float(level), len(str(level).partition(".")[2])).replace(",", "")
+
+
 def _group_words(variable: str, level: str) -> str:
     """A model's group in words: "people aged 65 or over", "in total"."""
     if level == "all":
         return "in total"
     name = _term_words(variable)
+    level = _level_words(level)
     if str(level) in ("1", "1.0", "True"):
         return f"'{name}'"
     if str(level) in ("0", "0.0", "False"):
         words = name.split(" ")  # a name ("Life Rooms use") keeps its capital
         keep = len(words) > 1 and words[1][:1].isupper()
         return f"'not {name if keep else name[:1].lower() + name[1:]}'"
-    if re.fullmatch(r"-?\d+(\.\d+)?", str(level)):  # a number: its sign from the formatter
-        places = len(str(level).partition(".")[2])
-        return f"'{name}' = {fixed(float(level), places)}"
     return f"'{name}' = {level}"
 
 
