@@ -4,8 +4,8 @@ Pages write a negative number with the minus sign U+2212 (``disclosure.text.fixe
 through ``lifetools.formatting``) and a range in words ("1 to 5"); CSV files keep the
 hyphen-minus (machine-readable) and are not scanned here. The scan reads the text of
 the page-writing functions (data dictionary, RAP level page, landing-page main points,
-model release reasons, the crisis report's drift verdict), the code spans and dates
-apart.
+model release reasons; the crisis drift verdict is main's `prediction/drift.py`), the
+code spans and dates apart.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import pytest
 from lifetools.dictionary import load_dictionary, render_dictionary_pages
 from lifetools.disclosure import model_release
 from lifetools.pipeline import pages, rap
-from lifetools.prediction import drift_check, performance
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,15 +67,6 @@ def test_main_point_of_a_negative_estimate_writes_the_minus_sign():
             "above": "rose", "below": "fell", "text": "{estimate} ({interval}): {verdict}"}
     said = pages.main_point(spec, results)
     assert "\u22120.66 to \u22120.13" in said and hyphen_minus_signs(said) == [], said
-
-
-def test_drift_verdict_has_no_hyphen_minus_sign():
-    rng = np.random.default_rng(3)
-    lp = rng.normal(-1.0, 1.0, 5000)
-    y = rng.random(5000) < 1 / (1 + np.exp(-lp))
-    for shift in (0.7, -0.7):  # over- and under-prediction: a negative and a positive
-        verdict = drift_check(performance(y, 1 / (1 + np.exp(-(lp + shift))))).verdict
-        assert hyphen_minus_signs(verdict) == [], verdict
 
 
 def test_model_release_reason_has_no_hyphen_minus_sign():
