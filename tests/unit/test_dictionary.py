@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -112,3 +113,25 @@ def test_dictionary_parsed_once_until_a_file_changes(tmp_path):
                                                  "Pseudonymous key of a person"))
     changed = load_dictionary(folder)
     assert changed is not first and changed.tables.keys() == first.tables.keys()
+
+
+def test_render_pages_write_ranges_in_words_and_negative_limits_with_the_minus_sign(
+        tmp_path):
+    # "1-5" reads as one minus five: a range of numbers is "1 to 5" on a page; a
+    # negative limit has the minus sign (U+2212); dates keep their hyphens
+    folder = tmp_path / "dd"
+    shutil.copytree(ROOT, folder)
+    wellbeing = folder / "wellbeing.yaml"
+    wellbeing.write_text(wellbeing.read_text().replace(
+        "{required: true, minimum: 7, maximum: 35}",
+        "{required: true, minimum: -7, maximum: 35}", 1))
+    render_dictionary_pages(tmp_path / "out", load_dictionary(folder))
+    text = "\n".join(p.read_text() for p in sorted((tmp_path / "out").glob("*.md")))
+    assert "0 to 48" in (tmp_path / "out" / "referrals.md").read_text()
+    page = (tmp_path / "out" / "wellbeing.md").read_text()
+    assert "1 to 5" in page and "7 to 35" in page and "from \u22127 to 35" in page
+    assert "from 1 to -" not in text and "at least 1" in text
+    prose = re.sub(r"`[^`]*`", "", text)  # patterns and codes are code
+    numbers = re.findall(r"(?<![\w.-])\d+(?:\.\d+)?-\d+(?:\.\d+)?(?![\w.-])", prose)
+    assert numbers == []
+    assert "plausible from 1900-01-01 to the extract date" in text

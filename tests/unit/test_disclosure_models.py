@@ -258,3 +258,28 @@ def test_model_outputs_tie_each_column_to_its_models_release(tmp_path, monkeypat
         model_outputs(frame, {"elsewhere": good})
     with pytest.raises(DisclosureError, match="whole numbers but is not protected"):
         model_outputs(frame, {"logistic (95% CI)": good})  # people not declared
+
+
+def test_model_release_linear_term_of_the_model_is_not_a_group():
+    # age per 10 years with few distinct values, entered as one term of the model:
+    # each value is no group, so no reason reads "'Age (per 10 years)' = -0.4"
+    frame = data(9).assign(age_per_10=np.tile([-0.4, 0.1, 0.6, 1.9], 50))
+    summary = pd.DataFrame({"term": ["exposed", "age_per_10"], "estimate": [1.5, 1.1],
+                            "ci_lower": [1.1, 0.9], "ci_upper": [2.0, 1.3]})
+    result = SimpleNamespace(summary=summary, warnings=(), model=None)
+    release = model_release(result, data=frame, event_col="event",
+                            level_cols=["exposed", "age_per_10"])
+    assert not release.released
+    assert "Life Rooms use" in release.reason and "Age" not in release.reason
+    assert "= " not in release.reason
+    levels = release.levels.frame
+    assert levels.loc[levels["variable"] == "age_per_10", "level"].tolist() == ["all"]
+    # few events at one age, enough in every group: released
+    enough = frame.assign(event=frame["event"].where(frame["age_per_10"] != 1.9, 0))
+    enough.loc[enough.index[:20], "event"] = 1
+    assert model_release(result, data=enough, event_col="event",
+                         level_cols=["exposed", "age_per_10"]).released
+    # a 0/1 term of the model keeps its two groups
+    binary = model_release(fitted(), data=data(9), event_col="event",
+                           level_cols=["exposed"])
+    assert "'Life Rooms use" in binary.reason

@@ -60,3 +60,19 @@ def test_cli_rap_require_above_the_level_exits_21(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert "RAP level reached: none" in out
     assert "baseline is required" in err
+
+
+def test_markdown_shows_evidence_paths_as_code_never_as_emphasis():
+    # "src/lifetools/__init__.py" written bare rendered as a bold "init"
+    from markdown_it import MarkdownIt
+
+    criteria = [rap.Criterion("silver", "c", True,
+                              "src/lifetools/__init__.py, tests/x/test_a.py"),
+                rap.Criterion("silver", "d", False,
+                              "without: src/a_b.py:__call__, my_func_name; `lifetools build`")]
+    html = MarkdownIt("commonmark").enable("table").render(rap.markdown(criteria))
+    html = html[html.index("<table>"):]  # the evidence (the level above is bold)
+    assert "<code>src/lifetools/__init__.py</code>" in html
+    assert "<code>lifetools build</code>" in html
+    assert "<strong>" not in html.replace("<strong>not met</strong>", "")
+    assert "<em>" not in html and "__call__" in html and "my_func_name" in html

@@ -193,11 +193,20 @@ def test_emergency_report(data):
 
 def test_emergency_report_prediction_model_with_few_events_per_level_is_withheld(
         data, monkeypatch):
-    # without the continuous hint the baseline admission rate (a handful of distinct
-    # values) is read as categories, and its top levels have fewer than 10 events
+    # without the continuous hint the model's terms still say the baseline admission
+    # rate (a handful of distinct values) is one linear term: released, one level
+    from lifetools.disclosure import models
     from lifetools.reports import emergency
 
     monkeypatch.setattr(emergency, "PREDICTION_CONTINUOUS", ("age_per_10",))
+    read = reports.analyse_emergency_care(data, **PERIOD).prediction_release
+    assert read.released, read.reason
+    levels = read.levels.frame
+    assert levels.loc[levels["variable"] == "baseline_admissions", "level"].tolist() \
+        == ["all"]
+    # a model whose terms do not name the column reads its values as categories, and
+    # the top levels have fewer than 10 events: withheld
+    monkeypatch.setattr(models, "_linear_terms", lambda *args: set())
     report = reports.analyse_emergency_care(data, **PERIOD)
     release = report.prediction_release
     assert not release.released

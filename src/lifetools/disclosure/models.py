@@ -20,6 +20,7 @@ of freedom, convergence and intervals were checked.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ import pandas as pd
 from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
+from lifetools.disclosure.text import fixed
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, label, negated_label
 
@@ -283,11 +285,41 @@ def _degenerate_reason(terms: list[str], *, too_few: bool) -> list[str]:
     return [f"the confidence intervals reach 0 or infinity ({named})"]
 
 
+def _linear_terms(summary: pd.DataFrame, data: pd.DataFrame,
+                  level_cols: Sequence[str]) -> set[str]:
+    """The columns the model enters as one linear term: read from its terms.
+
+    A column that is itself a term of the summary (not a level of it, such as
+    ``team[T.A06]``) with numeric values other than 0 and 1 (an age per 10 years, a
+    HoNOS score per 5 points) has no groups: its values are not levels, and a reason
+    naming "'Age (per 10 years)' = −0.4" would read a continuous covariate as a group.
+    A 0/1 column is a group indicator ("'Life Rooms use'") and keeps its two levels.
+    """
+    terms = set(summary["term"].astype(str)) if "term" in summary else set()
+    out = set()
+    for col in level_cols:
+        values = data[col]
+        if col not in terms or not pd.api.types.is_numeric_dtype(values) \
+                or pd.api.types.is_bool_dtype(values):
+            continue
+        if not set(values.dropna().astype(float).unique()) <= {0.0, 1.0}:
+            out.add(col)
+    return out
+
+
+def _level_words(level: str) -> str:
+    """A level as a page writes it: a number ("-1.0") with its sign from the formatter."""
+    if not re.fullmatch(r"-?\d+(\.\d+)?", str(level)):
+        return str(level)
+    return fixed(float(level), len(str(level).partition(".")[2])).replace(",", "")
+
+
 def _group_words(variable: str, level: str) -> str:
     """A model's group in words: "people aged 65 or over", "in total"."""
     if level == "all":
         return "in total"
     name = _term_words(variable)
+    level = _level_words(level)
     if str(level) in ("1", "1.0", "True"):
         return f"'{name}'"
     if str(level) in ("0", "0.0", "False"):
@@ -324,7 +356,11 @@ def model_release(
         The outcome: events (0/1 or counts) per row.
     level_cols
         Exposure and covariates to count events in; a column with more than
-        ``MAX_LEVELS`` distinct values is continuous and counted as one level.
+        ``MAX_LEVELS`` distinct values is continuous and counted as one level, and so
+        is one the model enters as one linear term (a term of ``summary`` named as the
+        column, with values other than 0 and 1: an age per 10 years), whatever its
+        number of distinct values: a reason names groups only for categorical levels,
+        and a linear term's events are those "in total".
     summary
         The estimates to check (default ``result.summary``).
     converged
@@ -360,11 +396,12 @@ def model_release(
     unknown = sorted(set(continuous) - set(level_cols))
     if unknown:
         raise ValueError(f"continuous columns not in level_cols: {unknown}")
+    linear = set(continuous) | _linear_terms(summary, data, level_cols)
     rows = []
     for col in level_cols:
         values = data[col]
         levels = ([("all", values.notna())]
-                  if col in continuous or values.nunique() > MAX_LEVELS else
+                  if col in linear or values.nunique() > MAX_LEVELS else
                   [(str(level), values == level) for level in
                    sorted(values.dropna().unique(), key=str)])
         for level, mask in levels:

@@ -173,11 +173,37 @@ def level_reached(criteria: Sequence[Criterion]) -> str | None:
     return reached
 
 
+_PATH = re.compile(r"(?<![\w`])(?:\.?[\w.-]+/)*[\w.-]*\w\.(?:py|toml|md|lock|yml|yaml|cff)"
+                   r"(?:::\w+)?(?![\w`])|(?<![\w`])\.?[\w-]+(?:/[\w.-]+)+")
+"""A file or folder the evidence names ("src/lifetools/__init__.py", ".ci/run")."""
+
+
+def _evidence(text: str) -> str:
+    """A criterion's evidence as Markdown: each path as code, the words between escaped.
+
+    A path written bare is read as Markdown: "src/lifetools/__init__.py" showed a bold
+    "init", and a function name with underscores could turn to italics.
+    """
+    out = []
+    for i, part in enumerate(re.split(r"(`[^`]*`)", text)):
+        if i % 2:  # written as code already ("`lifetools build`")
+            out.append(part)
+            continue
+        at = 0
+        for found in _PATH.finditer(part):
+            out += [re.sub(r"([\\`*_|<\[\]])", r"\\\1", part[at:found.start()]),
+                    f"`{found.group(0)}`"]
+            at = found.end()
+        out.append(re.sub(r"([\\`*_|<\[\]])", r"\\\1", part[at:]))
+    return "".join(out)
+
+
 def markdown(criteria: Sequence[Criterion]) -> str:
     """The site's "RAP level" page: the level reached and every criterion's evidence."""
     level = level_reached(criteria)
     mark = {True: "met", False: "**not met**", None: "not checkable here"}
-    rows = [f"| {c.level} | {c.name} | {mark[c.met]} | {c.evidence} |" for c in criteria]
+    rows = [f"| {c.level} | {c.name} | {mark[c.met]} | {_evidence(c.evidence)} |"
+            for c in criteria]
     return "\n".join([
         "# RAP level", "",
         f"This series reaches the **{level or 'none'}** level of a Reproducible "
