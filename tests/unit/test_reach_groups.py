@@ -53,10 +53,12 @@ def test_the_default_builds_pattern_shows_every_users_percentage():
     assert frame["Life Rooms users %"].notna().all()
     assert frame["Secondary care %"].notna().all()
     assert combined == (("5 (least deprived)", "Not known"),)
-    assert list(frame["group"]) == ["1 (most deprived)", "2", "3", "4",
-                                    "5 (least deprived) or not known"]
+    assert list(frame["group"]) == ["Quintile 1 (most deprived)", "Quintile 2",
+                                    "Quintile 3", "Quintile 4",
+                                    "Quintile 5 (least deprived) or not known"]
     # the groups published on their own are the reach table's own published cells
     fine = part.set_index("group")
+    fine.index = ["Quintile " + g if g[:1].isdigit() else g for g in fine.index]
     for row in frame.itertuples(index=False):
         if row.group in fine.index:
             assert row[2] == fine.at[row.group, "Secondary care"]
@@ -98,7 +100,8 @@ def test_the_figure_labels_a_hidden_cell_as_hidden_and_draws_the_shares():
     ax = plots.plot_reach(grouped, characteristic=DEPRIVATION)
     texts = [t.get_text() for t in ax.figure.findobj(Text)]
     assert "Life Rooms users: hidden" not in texts
-    assert "5 (least deprived) or not known: users 8.6%" in ax.figure._lifetools_alt
+    assert "Quintile 5 (least deprived) or not known: users 8.6%" in \
+        ax.figure._lifetools_alt
 
 
 def test_grouping_sentence_names_the_combined_groups_in_words():
@@ -153,9 +156,44 @@ def test_no_fifth_hidden_in_the_reach_table_is_published_alone_elsewhere():
     hidden = disclosure.hidden_labels(reach, label_col="group", column="Life Rooms users",
                                       where={"characteristic": DEPRIVATION})
     assert hidden == {"5 (least deprived)", "Not known"}
-    assert not hidden & set(grouped.frame["group"])
+    assert not {"Quintile " + h for h in hidden} & set(grouped.frame["group"])
     # the combined group is the total less the published fifths, within rounding
     fine = reach.frame[reach.frame["characteristic"] == DEPRIVATION]
     rest = disclosure.protect_count(292) - int(fine["Life Rooms users"].sum())
     combined = int(grouped.frame["Life Rooms users"].iloc[-1])
     assert abs(combined - rest) <= 5
+
+
+@pytest.mark.parametrize("users", [
+    [170, 47, 33, 19, 17, 6],    # the default build
+    [25, 3, 0, 4, 2, 1],         # the 2,000-person build: all but one fifth combined
+    [170, 4, 33, 19, 17, 6],
+    [2, 0, 0, 0, 3, 1],
+    [170, 47, 33, 19, 17, 60],
+])
+def test_the_charts_labels_pass_the_gates_rules_for_a_figure(users):
+    # the 2,000-person build's chart had the groups "3" and "1 (most deprived), 2, 4,
+    # 5 (least deprived) or not known": the gate refused a lone "3" (a small count) and
+    # the listed "2" and "4" (numbers in prose); a fifth's number follows "quintile"
+    from lifetools.disclosure.profiles import get_profile
+    from lifetools.disclosure.prose import prose_findings
+    from lifetools.pipeline.gate.outputs import figure_number_findings, has_words
+
+    raw = characteristics(users)
+    grouped, _ = deprivation_groups(raw, protected_shares(raw, list(POPULATIONS)))
+    ax = plots.plot_reach(grouped, characteristic=DEPRIVATION)
+    texts = [t.get_text() for t in ax.figure.findobj(Text) if t.get_text().strip()]
+    profile = get_profile("default")
+    assert figure_number_findings(texts, profile) == []
+    for text in filter(has_words, texts):  # as the gate reads a figure's texts
+        assert prose_findings(" ".join(text.split()), profile) == [], text
+    for label in grouped.frame["group"]:
+        assert label == "Not known" or label.startswith("Quintile"), label
+
+
+def test_a_list_of_fifths_is_a_label_a_number_after_it_is_not():
+    from lifetools.disclosure.prose import prose_findings
+
+    assert prose_findings("Quintiles 1, 2 and 4 or not known") == []
+    assert prose_findings("quintiles 1, 3 were readmitted")
+    assert prose_findings("aged 65, 3 were readmitted")

@@ -46,7 +46,7 @@ in one of the forms below, none of which states a count of people:
 - a code or a label: digits glued to letters (``A06``, ``L2``), zero-padded (``01``),
   a ratio (``1:1``), a scale anchor (``1 = most deprived``), after a label noun
   (categories, types, quintile, item, section, rule, step, figure, table, aged,
-  term, issue), a spline's centiles ("Harrell's centiles 5, 27.5, 50"), a model's level ("'IMD quintile' = 2"), a deprivation quintile's label ("1 (most deprived)"), a score's range
+  term, issue), a spline's centiles ("Harrell's centiles 5, 27.5, 50"), a model's level ("'IMD quintile' = 2"), a deprivation quintile's label ("1 (most deprived)"), a list of fifths ("quintiles 1, 2 and 4", only so: "quintiles 1, 3 were" is refused), a score's range
   ("scores run from 7 to 35"), a heading's section number or a list item's number.
 
 Where it applies: every Markdown cell; a sealed table's headers and its first column
@@ -101,6 +101,8 @@ _FORMS = re.compile(
     r"|(?<![\w.,])\d+[ \t]*=[ \t]*(?=[A-Za-z])"               # a scale anchor
     r"|(?<![\w.,])0\d+(?![\w,])"                              # a zero-padded code
     r"|[A-Za-z]\d+|\d+(?:st|nd|rd|th)?(?=[A-Za-z])"           # a code, A06, L2
+    r"|(?i:\bquintiles[ \t]+[1-5](?:,[ \t]*[1-5])*[ \t]+(?:and|or)[ \t]+[1-5](?!\d))"
+    # a list of fifths: quintiles 1, 2 and 4 (commas only there, ending "and 4")
     r"|(?i:\b(?:categor(?:y|ies)|types?|quintiles?|deciles?|items?|sections?|rules?|"
     r"steps?|stages?|figures?|tables?|chapters?|appendix|aged?|ages|terms?|issues?)"
     r"[ \t]+\d+(?:[ \t]*(?:-|–|to|and|or)[ \t]*\d+)*)"       # a label: item 3, aged 18-24

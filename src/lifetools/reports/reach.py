@@ -50,9 +50,26 @@ _GROUP_WORDS = {"1": "the most deprived fifth", "2": "the second most deprived f
 
 
 def _joined(names: list[str]) -> str:
-    """``["4", "5 (least deprived)", "Not known"]`` -> "4, 5 (least deprived) or not known"."""
-    names = [n if i == 0 or n != "Not known" else "not known" for i, n in enumerate(names)]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    """A group's label in the chart: ``["3"]`` -> "Quintile 3", ``["1 (most deprived)"]``
+    -> "Quintile 1 (most deprived)", ``["1 (most deprived)", "2", "4", "Not known"]`` ->
+    "Quintiles 1, 2 and 4 or not known".
+
+    A fifth's number always follows the word "quintile", so neither a reader nor the
+    gate (:mod:`lifetools.disclosure.prose`, a label's number) takes it for a count: a
+    bare "3" left alone on the chart's axis would read as one (the 2,000-person build's
+    chart had only the groups "3" and "1 (most deprived), 2, 4, 5 (least deprived) or
+    not known", and the gate refused both).
+    """
+    fifths = [n for n in names if n[:1].isdigit()]
+    known = "Not known" in names
+    if len(fifths) == 1:
+        label = "Quintile " + fifths[0]
+    elif fifths:
+        numbers = [n.split(" ")[0] for n in fifths]
+        label = "Quintiles " + ", ".join(numbers[:-1]) + " and " + numbers[-1]
+    else:
+        return "Not known"
+    return label + " or not known" if known else label
 
 
 def _grouped(fine: pd.DataFrame, groups: list[list[int]]) -> ProtectedTable:
