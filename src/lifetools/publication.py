@@ -36,7 +36,9 @@ from lifetools.disclosure import (
     protect_text,
     protected_count,
 )
+from lifetools.disclosure.figure_texts import require_figure_texts_pass
 from lifetools.disclosure.statistics import names_statistic
+from lifetools.disclosure.table_cells import source_parameters
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, finite, format_value
 
@@ -291,7 +293,9 @@ def show_figure(figure: Any, *, name: str, caption: str,
     Raises
     ------
     DisclosureError
-        If the figure was not drawn (and protected) by a ``lifetools.plots`` function.
+        If the figure was not drawn (and protected) by a ``lifetools.plots`` function,
+        or if a text of it (or of its narrow drawing) breaks the publish gate's rules
+        for a figure's texts (:mod:`lifetools.disclosure.figure_texts`).
     """
     import matplotlib.pyplot as plt
 
@@ -313,6 +317,9 @@ def show_figure(figure: Any, *, name: str, caption: str,
         texts += tuple(t for t in _figure_texts(narrow) if t not in texts)
         narrow_png = render_png(narrow)
         plt.close(narrow)
+    # the gate's rules for a figure's texts, on the texts its stamp will carry
+    require_figure_texts_pass(texts, active_profile(),
+                              source_parameters([[t] for t in texts]), name=name)
     folder = config.output_dir()
     target = folder / "figures" / f"{check_name(name)}.png"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -210,7 +210,8 @@ def test_text_leaks_count_in_other_words_in_a_figure_annotation_is_refused(leak,
     ax.bar(["a", "b"], [10, 20])
     ax.annotate(leak, (0, 10))
     publication.mark_protected(fig)
-    shown = publication.show_figure(fig, name="contacts", alt="Bars", caption="Contacts")
+    shown = run.past_source(lambda: publication.show_figure(
+        fig, name="contacts", alt="Bars", caption="Contacts"), PROSE)
     cell = run.code(display(shown))
     plt.close(fig)
     assert "a figure's text" in refused(run.write(), cell, PROSE)

@@ -15,6 +15,10 @@ import re
 from typing import Any
 
 from lifetools.disclosure import SdcProfile
+from lifetools.disclosure.figure_texts import (
+    figure_number_findings,
+    figure_text_findings,
+)
 from lifetools.disclosure.text import text_findings
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.prose import RunParameters, has_words, prose_findings
@@ -127,45 +131,6 @@ def with_settings(parameters: dict[str, Any] | None,
     return RunParameters(parameters, words=words).with_values(settings or {})
 
 
-_FIGURE_NUMBER = re.compile(r"[-−]?\d+(?:\.\d+)?")
-_NICE = sorted({m * 10.0 ** k for m in (1, 2, 2.5, 5) for k in range(-3, 7)})
-
-
-def _on_scale(value: float, present: set[float]) -> bool:
-    """Whether ``value`` sits on an axis scale drawn with it: three values in steps of
-    1, 2, 2.5 or 5 times a power of ten, or a ratio axis's doublings or tenfolds."""
-    def near(x: float) -> bool:
-        return any(abs(x - p) <= 1e-9 * max(1.0, abs(x)) for p in present)
-
-    for step in _NICE:
-        if abs(value / step - round(value / step)) > 1e-9:
-            continue
-        if any(near(value + a * step) and near(value + b * step)
-               for a, b in ((-1, 1), (1, 2), (-2, -1))):
-            return True
-    return value > 0 and any(near(value * a) and near(value * b) for r in (2, 10)
-                             for a, b in ((1 / r, r), (r, r * r), (1 / r / r, 1 / r)))
-
-
-def figure_number_findings(texts: list[str], profile: SdcProfile) -> rules.Found:
-    """A figure's texts that are only a number (tick labels, at-risk counts, bar
-    labels): a whole number passes if the profile would publish it as a count, or if it
-    sits on an axis scale drawn with it (:func:`_on_scale`); "13" set as a tick label
-    beside "2634" is refused. Tested in ``tests/leaks/test_text_leaks.py``."""
-    numbers = [float(t.strip().replace("−", "-")) for t in texts
-               if _FIGURE_NUMBER.fullmatch(t.strip())]
-    present = set(numbers)
-    for value in numbers:
-        if not value.is_integer() or profile.publishable(int(abs(value))) or \
-                _on_scale(value, present):
-            continue
-        rule = "small-count" if abs(value) <= profile.threshold else "unrounded-count"
-        return [(rule, "a number in a figure (a tick label, a bar's label or an "
-                 "annotation) that is on no axis scale drawn with it and that the rules "
-                 "would not publish as a count")]
-    return []
-
-
 def label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
                     parameters: dict[str, Any]) -> rules.Found:
     """Numbers written by hand in a sealed table's or figure's caption, a table's
@@ -173,12 +138,8 @@ def label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
     annotations; a tick label holds no words): :mod:`lifetools.pipeline.gate.prose`."""
     found: rules.Found = []
     values = parameters
-    if mark.get("kind") == "figure":
-        found += figure_number_findings([str(t) for t in mark.get("texts", [])], profile)
-        for text in mark.get("texts", []):
-            if has_words(str(text)):  # a line break in a label is layout, not words
-                found += prose_findings(" ".join(str(text).split()), profile,
-                                        where="a figure's text", parameters=values)
+    if mark.get("kind") == "figure":  # the rule show_figure ran at source
+        found += figure_text_findings(mark.get("texts", []), profile, values)
     for text in texts:  # an author's caption, of a table or a figure
         for caption in re.findall(r"<(?:fig)?caption\b[^>]*>(.*?)</(?:fig)?caption>", text,
                                   flags=re.S | re.I):
