@@ -104,7 +104,10 @@ def test_true_effects_page_generated_from_the_dataclass(tmp_path):
     assert text.startswith("# Known true effects\n") and text.count("\n# ") == 0
     for field in fields(TRUE_EFFECTS):
         value = getattr(TRUE_EFFECTS, field.name)
-        assert f"| `{field.name}` | {value:g} |" in text
+        shown = (", ".join(f"{k} {v:g}" for k, v in value) if isinstance(value, tuple)
+                 else f"{value:g}")
+        assert f"| `{field.name}` | {shown} |" in text
+    assert "| `honos_missing_by_team` | A06 0.25, A05 0.4, A07 0.2," in text
 
 
 def _css_rules(text: str) -> dict[str, str]:

@@ -77,3 +77,43 @@ def test_cli_synth_then_validate(tmp_path, capsys):
     assert main(["validate", str(out), "--report", str(tmp_path / "r.json")]) == 0
     frame = pd.read_parquet(out / "people.parquet")
     assert frame["person_id"].str.fullmatch("[0-9a-f]{64}").all()
+
+
+def test_honos_is_hidden_at_random_by_team_age_and_short_referral():
+    # hide_honos on a constructed grid of referrals: each cell's missing share is the
+    # logistic model of TRUE_EFFECTS (team rate, odds ratios 3 for a referral closed
+    # within 90 days and 1.5 for ages 18-24) within 4 binomial standard errors, the
+    # score itself plays no part, and a team outside the list records nothing new.
+    from lifetools.synthetic.care import _age_at, hide_honos
+    from lifetools.synthetic.truth import TRUE_EFFECTS as t
+
+    n = 4000
+    cells = [(team, short, young) for team in ("A05", "A14", "A02")
+             for short in (False, True) for young in (False, True)]
+    # one person per cell, aged 20 or 40 at a referral on day 2000
+    day = 2000
+    rows, births = [], []
+    for team, short, young in cells:
+        rows.append(pd.DataFrame({"team_type": team, "_referral_day": float(day),
+                                  "_discharge_day": day + (30.0 if short else 400.0),
+                                  "honos_baseline": np.tile([2.0, 30.0], n // 2),
+                                  "_cell": f"{team}{short}{young}"}, index=range(n)))
+        births.append(20 if young else 40)
+    refs = pd.concat(rows, ignore_index=True)
+    this_year = int(_age_at(np.array([0]), np.array([day]))[0])
+    people = pd.DataFrame({"year_of_birth": [this_year - a for a in births]})
+    refs["_person"] = np.repeat(np.arange(len(cells)), n)
+    hidden = hide_honos(np.random.default_rng(3), refs, people).isna()
+    for i, (team, short, young) in enumerate(cells):
+        cell = hidden[refs["_person"] == i]
+        rate = t.honos_missing_rate(team)
+        if rate == 0:
+            assert not cell.any()
+            continue
+        odds = (rate / (1 - rate) * (t.honos_missing_or_short_referral if short else 1)
+                * (t.honos_missing_or_age_18_24 if young else 1))
+        p = odds / (1 + odds)
+        assert abs(cell.mean() - p) < 4 * np.sqrt(p * (1 - p) / n), (team, short, young)
+        scores = refs.loc[cell.index, "honos_baseline"]
+        low, high = cell[scores == 2].mean(), cell[scores == 30].mean()
+        assert abs(low - high) < 4 * np.sqrt(2 * p * (1 - p) / (n / 2))

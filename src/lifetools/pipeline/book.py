@@ -362,6 +362,14 @@ def _reference_pages(book: Path) -> None:
         shutil.copyfile(glossary, folder / "glossary.md")
 
 
+def _effect_value(value: Any) -> str:
+    """A known effect as the page shows it: a number, or ``name value`` pairs (a
+    mapping kept as a tuple in the frozen dataclass, e.g. a rate by team type)."""
+    if isinstance(value, tuple):
+        return ", ".join(f"{name} {number:g}" for name, number in value)
+    return f"{value:g}"
+
+
 def _true_effects_page(book: Path) -> None:
     """Write ``methods/true-effects.md``: the generator's known effects, from the code."""
     lines = ["# Known true effects", "",
@@ -369,7 +377,7 @@ def _true_effects_page(book: Path) -> None:
              "`TrueEffects` in `src/lifetools/synthetic/truth.py`) when the site was "
              "built. What each effect means and how the generator uses it is on "
              "{doc}`synthetic-data`.", "", "| name | value |", "|---|---|"]
-    lines += [f"| `{f.name}` | {getattr(TRUE_EFFECTS, f.name):g} |"
+    lines += [f"| `{f.name}` | {_effect_value(getattr(TRUE_EFFECTS, f.name))} |"
               for f in fields(TRUE_EFFECTS)]
     (book / "methods" / "true-effects.md").write_text("\n".join([*lines, ""]))
 

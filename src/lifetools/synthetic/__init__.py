@@ -21,7 +21,7 @@ import pandas as pd
 
 from lifetools.dictionary import load_dictionary
 from lifetools.linkage import SYNTHETIC_KEY, link_directory
-from lifetools.synthetic.care import make_referrals
+from lifetools.synthetic.care import hide_honos, make_referrals
 from lifetools.synthetic.events import (
     life_rooms_start,
     make_admissions,
@@ -99,6 +99,9 @@ def generate_tables(people: int, seed: int) -> dict[str, pd.DataFrame]:
     deprivation = make_deprivation(rng, people)
     persons = make_people(rng, people, deprivation)
     referrals = make_referrals(rng, persons)
+    # a stream of its own: every other table is drawn as before
+    referrals["honos_baseline"] = hide_honos(np.random.default_rng([seed, 7]), referrals,
+                                             persons)
     start = life_rooms_start(rng, persons, referrals)
     contacts, prescriptions = make_life_rooms(rng, persons, start)
     tables = {

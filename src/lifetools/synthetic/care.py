@@ -101,6 +101,26 @@ def _selection(rng, people: pd.DataFrame, honos: np.ndarray) -> np.ndarray:
     return rng.random(len(age)) < 1 / (1 + np.exp(-logit))
 
 
+def hide_honos(rng: np.random.Generator, referrals: pd.DataFrame,
+               people: pd.DataFrame) -> pd.Series:
+    """``honos_baseline`` with scores left unrecorded, missing at random (see
+    ``TRUE_EFFECTS.honos_missing_*``): by team type, age 18-24 and a referral closed
+    within 90 days, never by the score. The scores drove the hazards before they were
+    hidden, so the true effects hold for every referral."""
+    t = TRUE_EFFECTS
+    rate = referrals["team_type"].map(t.honos_missing_rate).to_numpy(dtype=float)
+    days = (referrals["_discharge_day"] - referrals["_referral_day"]).to_numpy(dtype=float)
+    age = _age_at(people["year_of_birth"].to_numpy()[referrals["_person"].to_numpy()],
+                  referrals["_referral_day"].to_numpy())
+    with np.errstate(divide="ignore"):
+        logit = (np.log(rate) - np.log1p(-rate)
+                 + np.log(t.honos_missing_or_short_referral) * (np.nan_to_num(days, nan=1e9)
+                                                                <= 90)
+                 + np.log(t.honos_missing_or_age_18_24) * ((age >= 18) & (age <= 24)))
+    hidden = (rate > 0) & (rng.random(len(referrals)) < 1 / (1 + np.exp(-logit)))
+    return referrals["honos_baseline"].mask(hidden)
+
+
 def make_referrals(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
     """Referrals for people in the caseload (internal columns prefixed ``_``).
 

@@ -91,6 +91,25 @@ class TrueEffects:
     from non-users on purpose."""
     life_rooms_median_days_to_first_contact: float = 120.0
     smr_caseload: float = 3.7
+    honos_missing_by_team: tuple[tuple[str, float], ...] = (
+        ("A06", 0.25), ("A05", 0.40), ("A07", 0.20), ("A13", 0.35), ("A14", 0.15),
+        ("A16", 0.30))
+    """Probability that a community-team referral's baseline HoNOS is not recorded, by
+    team type, for a referral with the reference covariates below (aged 25 or over,
+    open more than 90 days). Every other team records none (HoNOS is a community-team
+    measure here)."""
+    honos_missing_or_short_referral: float = 3.0
+    """Odds ratio of a missing HoNOS for a referral closed within 90 days of receipt
+    (people discharged after an assessment are often never scored)."""
+    honos_missing_or_age_18_24: float = 1.5
+    """Odds ratio of a missing HoNOS for people aged 18 to 24 at referral. Missingness
+    depends only on recorded data (team, age, how soon the referral closed), never on
+    the score itself: missing at random, so the imputation model (which holds the
+    outcome) recovers the true effects while complete cases are a selected sample."""
+
+    def honos_missing_rate(self, team: str) -> float:
+        """The reference probability of a missing HoNOS for ``team`` (0 if none)."""
+        return dict(self.honos_missing_by_team).get(team, 0.0)
 
     def further_episode(self, episode: int) -> float:
         """P(count > episode | count >= episode): the share referred again, ever."""
