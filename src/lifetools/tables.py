@@ -24,6 +24,7 @@ import pandas as pd
 from lifetools import config
 from lifetools.convergence import not_estimable_text
 from lifetools.disclosure import (
+    DENOMINATOR,
     ProtectedTable,
     ProtectedText,
     Totals,
@@ -202,6 +203,7 @@ def show_table(
     totals: Totals | None = None,
     by: str | None = None,
     not_counts: Sequence[str] = (),
+    denominator: str | None = DENOMINATOR,
 ) -> PublishedTable:
     """Protect, write and display a publication table.
 
@@ -228,6 +230,12 @@ def show_table(
     not_counts
         Whole-number columns of a DataFrame that are not counts of people or events
         (a year, a quintile number); any other unlisted whole-number column is refused.
+    denominator
+        The count column that is each row's group size (a row whose group size is
+        hidden has its other counts hidden; the stamp names it and the publish gate
+        checks it): ``people`` by default when it is a count column
+        (:func:`lifetools.disclosure.protect_counts`). A ProtectedTable's is the one
+        its protection declared.
 
     Raises
     ------
@@ -243,7 +251,7 @@ def show_table(
     _check_not_row_level(frame.frame if isinstance(frame, ProtectedTable) else frame,
                          name)
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
-                          name=name, not_counts=not_counts)
+                          name=name, not_counts=not_counts, denominator=denominator)
     text = _display(table, digits)
     words = _in_words(text, table.frame)
     spans = _text_spans(table.frame, words)

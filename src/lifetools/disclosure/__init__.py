@@ -38,6 +38,7 @@ from lifetools.disclosure.acro_check import (
     acro_magnitude_verdict,
 )
 from lifetools.disclosure.counts import (
+    DENOMINATOR,
     PROTECTION_ATTR,
     TOTALS_ATTR,
     declare_totals,
@@ -123,7 +124,7 @@ __all__ = [
     "PROTECTION_ATTR", "SUPPRESSED",
     "TOTALS_ATTR", "ModelRelease", "ProtectedTable", "ProtectedValue",
     "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "combine_estimates",
-    "declare_totals",
+    "DENOMINATOR", "declare_totals",
     "difference", "get_profile", "hide_secondary", "is_protected", "magnitude_reason",
     "model_outputs", "model_release", "notes_text", "column_notes", "poisson_interval", "protect_count",
     "protect_counts", "protect_magnitudes", "protected_count", "protected_shares",

@@ -119,6 +119,11 @@ class ProtectionRecord:
     """The base a rule rounded a magnitude column to (person-years: the profile's count
     base, :func:`~lifetools.disclosure.round_person_time`); the publish gate refuses a
     cell of such a column that is not a multiple of it."""
+    denominator: str | None = None
+    """The count column that is the group size of its row (declared to
+    :func:`~lifetools.disclosure.protect_counts`, ``people`` by default): a row whose
+    group size is hidden has its other counts hidden, and the stamp names the column
+    (``denominator_header``) so the publish gate checks it on the published cells."""
 
     def role(self, column: str) -> str | None:
         """The role of a column, or ``None`` when it was not in the protected table."""
@@ -269,8 +274,10 @@ class ProtectedTable:
                        if names.get(c, c) in frame.columns)
         bases = tuple((names.get(c, c), n) for c, n in self._record.bases
                       if names.get(c, c) in frame.columns)
+        group = self._record.denominator
         return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
-                     like=self._record, places=places, bases=bases)
+                     like=self._record, places=places, bases=bases,
+                     denominator=names.get(group, group) if group else None)
 
     def select(self, columns: Sequence[str]) -> ProtectedTable:
         """The same rows with only ``columns`` (in that order), still protected."""
@@ -399,7 +406,8 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
     return _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
                  suppressed=tuple(suppressed), like=a,
                  secondary_cells=sum(why == "secondary" for _, _, why in suppressed),
-                 places=(*a.places, *b.places), bases=(*a.bases, *b.bases))
+                 places=(*a.places, *b.places), bases=(*a.bases, *b.bases),
+                 denominator=a.denominator or b.denominator)
 
 
 def _check_publishable_counts(values: pd.Series, column: str,
@@ -423,18 +431,26 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           secondary_cells: int = 0, notes: tuple[str, ...] = (),
           acro: Mapping[str, Any] | None = None,
           places: tuple[tuple[str, int], ...] = (),
-          bases: tuple[tuple[str, int], ...] = ()) -> ProtectedTable:
+          bases: tuple[tuple[str, int], ...] = (),
+          denominator: str | None = None) -> ProtectedTable:
     """Make a protected table (the only place one is made).
 
     ``places``: the decimal places a rule published a column with (see
     :attr:`ProtectionRecord.places`); ``bases``: the base it rounded a column to
-    (:attr:`ProtectionRecord.bases`); only columns of the table are kept.
+    (:attr:`ProtectionRecord.bases`); ``denominator``: the group-size count column
+    (:attr:`ProtectionRecord.denominator`; by default ``like``'s); only columns of the
+    table are kept.
     """
     frame = pd.DataFrame(frame.reset_index(drop=True))  # never a ProtectedCopy
     frame.attrs = {}
     seals = tuple((str(c), _column_seal(frame, c)) for c in frame.columns)
     places = tuple((str(c), int(n)) for c, n in places if c in frame.columns)
     bases = tuple((str(c), int(n)) for c, n in bases if c in frame.columns)
+    if denominator is None and like is not None:
+        denominator = like.denominator
+    if denominator is not None and (denominator not in frame.columns or
+                                    dict(roles).get(denominator) != "count"):
+        denominator = None  # the column was left out (or is no count here)
     if like is not None:
         record = ProtectionRecord(
             profile=like.profile, enabled=like.enabled, threshold=like.threshold,
@@ -442,14 +458,15 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary=like.secondary,
             secondary_cells=max(like.secondary_cells, secondary_cells),
             notes=like.notes, seals=seals, acro=like.acro, places=places,
-            bases=bases)
+            bases=bases, denominator=denominator)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
             profile=p.name, enabled=enabled, threshold=p.threshold, base=p.base,
             rounding=p.rounding, roles=roles, suppressed=suppressed,
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
-            seals=seals, acro=acro, places=places, bases=bases)
+            seals=seals, acro=acro, places=places, bases=bases,
+            denominator=denominator)
     return ProtectedTable(frame, record, _token=_TOKEN)
 
 
