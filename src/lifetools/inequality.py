@@ -34,7 +34,7 @@ quintiles hold more than a few dozen events.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +43,6 @@ import pandas as pd
 
 from lifetools.disclosure import (
     ProtectedTable,
-    carry_suppression,
     poisson_interval,
     rates_table,
 )
@@ -136,7 +135,8 @@ class InequalityResult:
 def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
                    quintile_col: str = "imd_quintile", label: str = "rate",
                    per: float = 1.0, unit: str = "person-years",
-                   hide_events: Collection[str] = ()) -> InequalityResult:
+                   linked: Callable[[ProtectedTable, str], ProtectedTable] | None = None
+                   ) -> InequalityResult:
     """Rates by IMD quintile with exact CIs, and the SII and RII of the gradient.
 
     ``frame`` has one row per person (or person-period): the event count, person-time
@@ -152,10 +152,12 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
     (:func:`lifetools.formatting.rate_unit`): "person-years", or "people" when each
     person counts one (the reach page's users per 1,000 people).
 
-    ``hide_events``: quintiles (as text, "1" to "5") whose events another table on the
-    same page hides (:func:`lifetools.disclosure.hidden_labels`): hidden here too, with
-    their rates (:func:`lifetools.disclosure.carry_suppression`), so the two tables
-    cannot be differenced; the SII and RII are then missing.
+    ``linked``: when another table on the same page publishes the events of each
+    quintile, a function of the rates table and its label column that makes it follow
+    that table (:func:`lifetools.disclosure.follow`): a quintile whose events the other
+    table hides is hidden here too, with its rates, so the two tables cannot be
+    differenced (the SII and RII are then missing), and the link is recorded for the
+    publish gate to verify.
     """
     data = frame.dropna(subset=[quintile_col]).assign(
         **{quintile_col: lambda f: f[quintile_col].astype(int)})
@@ -163,9 +165,8 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
     rates = rates_by_group(data.rename(columns={quintile_col: shown_col}),
                            group_col=shown_col, event_col=event_col,
                            person_time_col=person_time_col, per=per)
-    if hide_events:
-        rates = carry_suppression(rates, label_col=shown_col, column="events",
-                                  labels=hide_events)
+    if linked is not None:
+        rates = linked(rates, shown_col)
     # the published events and person-years, in quintile order (see module)
     events = pd.to_numeric(pd.Series(rates["events"]), errors="coerce").to_numpy(float)
     years = pd.to_numeric(pd.Series(rates["person_years"]), errors="coerce"

@@ -44,12 +44,13 @@ class RunFolder:
     def past_source(self, make: Callable[[], Any], rule: str) -> Any:
         """``make()`` (a display) refused at source by the gate's rule ``rule``
         (:func:`lifetools.disclosure.table_cells.require_cells_pass`, the gate's own
-        cell rules, or :func:`lifetools.disclosure.figure_texts.require_figure_texts_pass`,
+        cell rules, :func:`lifetools.disclosure.linked_findings` for a linked table, or :func:`lifetools.disclosure.figure_texts.require_figure_texts_pass`,
         its rules for a figure's texts); then what it shows with that check off, for the gate to refuse
         as well (a stamp forged, or an older library)."""
         with pytest.raises(DisclosureError, match=re.escape(f"(rule {rule!r}")):
             make()
         self.monkeypatch.setattr(tables, "require_cells_pass", lambda *a, **k: None)
+        self.monkeypatch.setattr(tables, "linked_findings", lambda *a, **k: [])
         self.monkeypatch.setattr(publication, "require_figure_texts_pass",
                                  lambda *a, **k: None)
         return make()

@@ -107,3 +107,37 @@ def test_carry_suppression_keeps_what_was_hidden_and_refuses_unknown_columns():
     with pytest.raises(KeyError):
         disclosure.carry_suppression(rates, label_col=label, column="crises",
                                      labels={"5"})
+
+
+def test_the_link_is_recorded_with_the_rows_holding_the_same_count():
+    people = _people()
+    reach = _reach(people)
+    link = linked_equity(people, reach).rates.record.link
+    assert link is not None and link.leader == reach.identity()
+    assert (link.column, link.own_column) == ("Life Rooms users", "events")
+    assert set(link.with_columns) == {"rate", "ci_lower", "ci_upper"}
+    groups = reach.frame["group"].tolist()
+    # each fifth of the reach table with the equity table's row of that fifth
+    assert [(groups[i].split(" ")[0], j) for i, j in link.rows] == \
+        [(str(q), q - 1) for q in range(1, 6)]
+    # recorded even when nothing is hidden (the gate checks the tables as published)
+    more = pd.concat([people, pd.DataFrame({"imd_quintile": [np.nan] * 60,
+                                            "used": [1] * 60, "one": 1.0})])
+    shown = _reach(more)
+    assert not shown.record.suppressed
+    assert linked_equity(more, shown).rates.record.link.rows == link.rows
+
+
+def test_the_link_follows_the_table_through_rows_renames_and_selections():
+    people = _people()
+    rates = linked_equity(people, _reach(people)).rates
+    link = rates.record.link
+    kept = rates.rows([True, False, True, True, True]).record.link
+    assert [j for _, j in kept.rows] == [0, 1, 2, 3]
+    assert [i for i, _ in kept.rows] == [i for i, j in link.rows if j != 1]
+    backwards = rates.sort_values("events", ascending=False).record.link
+    assert sorted(i for i, _ in backwards.rows) == sorted(i for i, _ in link.rows)
+    renamed = rates.rename(columns={"events": "users"}).record.link
+    assert renamed.own_column == "users"
+    assert rates.select([rates.columns[0], "people"]).record.link is None
+    assert rates.drop(columns="events").record.link.with_columns == link.with_columns

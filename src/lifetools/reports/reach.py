@@ -183,15 +183,22 @@ def linked_equity(people: pd.DataFrame, reach: ProtectedTable) -> Any:
 
     Both tables publish the users of each fifth: a fifth whose users the
     characteristics table hides (often only to protect its "Not known" row) is hidden
-    in the equity table too (its rate and the slope index with it), or subtracting the published fifths from the users' total
-    would give back the "Not known" count (differencing across the two tables).
+    in the equity table too (its rate and the slope index with it), or subtracting the
+    published fifths from the users' total would give back the "Not known" count
+    (differencing across the two tables). The equity table follows the reach table
+    (:func:`lifetools.disclosure.follow`): the link is in its protection record and its
+    stamp, and the publish gate checks both tables as published.
     """
-    hidden = disclosure.hidden_labels(reach, label_col="group", column="Life Rooms users",
-                                      where={"characteristic": DEPRIVATION})
-    fifths = {label.split(" ")[0] for label in hidden if label[:1].isdigit()}
+    def linked(rates: ProtectedTable, label_col: str) -> ProtectedTable:
+        return disclosure.follow(rates, reach, label_col=label_col, column="events",
+                                 leader_label_col="group",
+                                 leader_column="Life Rooms users",
+                                 where={"characteristic": DEPRIVATION},
+                                 label=lambda group: group.split(" ")[0])
+
     return equity_summary(people, event_col="used", person_time_col="one",
                           label="Life Rooms users", per=1000, unit="people",
-                          hide_events=fifths)
+                          linked=linked)
 
 
 def activity_sentence(contacts: pd.DataFrame) -> Any:
