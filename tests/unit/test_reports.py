@@ -227,10 +227,10 @@ def test_emergency_report_prediction_model_with_few_events_per_level_is_withheld
 def test_emergency_report_propensity_not_converged_says_could_not_be_estimated(
         data, monkeypatch):
     from lifetools.regression import propensity
-    from lifetools.reports import emergency
+    from lifetools.reports import comparison
 
     fit = propensity.fit_propensity
-    for module in (propensity, emergency):  # the report fits once, in its own module
+    for module in (propensity, comparison):  # the comparison fits once, in its module
         monkeypatch.setattr(module, "fit_propensity",
                             lambda *args, **kwargs: fit(*args, **kwargs, maxiter=1))
     report = reports.analyse_emergency_care(data, **PERIOD)
