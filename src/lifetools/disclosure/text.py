@@ -210,6 +210,22 @@ class Reason:
     profile: str | None = None
 
 
+def _parameter_text(value: float) -> str:
+    """A parameter's text: a whole number with thousands separators, any other to the
+    places its six significant figures need (the places ``f"{value:g}"`` wrote: 0.1,
+    2.15443, 3), through :func:`fixed`, so a negative parameter has the minus sign
+    :data:`MINUS` as every other published number. Tested in
+    ``tests/unit/test_protected_text.py``."""
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return fixed(int(value), 0)
+    number = float(value)
+    if not math.isfinite(number):
+        return fixed(number, 0)
+    mantissa, _, exponent = f"{abs(number):.5e}".partition("e")
+    figures = mantissa.replace(".", "").rstrip("0") or "0"
+    return fixed(number, max(len(figures) - 1 - int(exponent), 0))
+
+
 def _render(kind: str, d: Mapping[str, Any]) -> str:
     """The text of a span, from what its record says (the gate's re-render too)."""
     if kind == "count":
@@ -234,8 +250,7 @@ def _render(kind: str, d: Mapping[str, Any]) -> str:
         value = RULE_QUANTITIES[d["quantity"]](get_profile(d["profile"]))
         return "zero" if d["quantity"] == "zero" else str(value)
     if kind == "parameter":
-        value = d["value"]
-        return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+        return _parameter_text(d["value"])
     if kind in ("period", "reason"):
         return str(d["text"])
     raise DisclosureError(f"unknown kind of protected span {kind!r}")
