@@ -53,7 +53,8 @@ def _not_known_from(reach: disclosure.ProtectedTable, equity_rates) -> int | Non
     for row in range(len(shown)):
         cell = shown.at[row, "Life Rooms users"]
         if pd.isna(cell):
-            cell = equity_rates.frame.at[row, "events"]  # the same fifth elsewhere
+            frame = equity_rates.frame  # the same fifth elsewhere
+            cell = frame.at[row, "users" if "users" in frame else "events"]
         if pd.isna(cell):
             return None
         fifths.append(int(cell))
@@ -80,10 +81,10 @@ def test_linked_tables_do_not():
     equity = linked_equity(people, reach)
     assert _not_known_from(reach, equity.rates) is None
     rates = equity.rates.frame
-    assert rates["events"].isna().tolist() == [False] * 4 + [True]
-    assert rates.loc[4, ["rate", "ci_lower", "ci_upper"]].isna().all()
+    assert rates["users"].isna().tolist() == [False] * 4 + [True]
+    assert rates.loc[4, ["users_per_1000", "ci_lower", "ci_upper"]].isna().all()
     assert rates.loc[4, "people"] == 200  # the population is not the shared count
-    assert (4, "events", disclosure.LINKED) in equity.rates.record.suppressed
+    assert (4, "users", disclosure.LINKED) in equity.rates.record.suppressed
     assert equity.summary["estimate"].isna().all()  # the slope would give it back
     assert equity.withheld == ("the counts of a deprivation fifth are suppressed",)
     release = disclosure.model_release(equity, data=people.dropna(), event_col="used",
@@ -107,3 +108,36 @@ def test_carry_suppression_keeps_what_was_hidden_and_refuses_unknown_columns():
     with pytest.raises(KeyError):
         disclosure.carry_suppression(rates, label_col=label, column="crises",
                                      labels={"5"})
+
+
+def test_linked_equity_columns_say_what_they_count(tmp_path, monkeypatch):
+    # each person counts once: the page showed "People" beside "Person-years" (the
+    # same number) and "Events" for Life Rooms users; it now shows people, users and
+    # users per 1,000 people, and the CSV's names and notes say the same
+    from lifetools.labels import column_label
+    from lifetools.tables import show_table
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    people = _people()
+    equity = linked_equity(people, _reach(people))
+    rates = equity.rates.frame
+    assert list(rates.columns) == ["IMD quintile (1 = most deprived)", "people",
+                                   "users", "users_per_1000", "ci_lower", "ci_upper"]
+    # the rate is computed from the people count shown (one person-year a person)
+    shown = rates["users"].notna()
+    assert rates.loc[shown, "users_per_1000"].astype(float).tolist() == pytest.approx(
+        (1000 * rates.loc[shown, "users"].astype(float)
+         / rates.loc[shown, "people"].astype(float)).tolist())
+    table = show_table(equity.rates, name="equity-rates", caption="Users by fifth")
+    assert list(table.words.columns) == [
+        "IMD quintile (1 = most deprived)", "People", "Life Rooms users",
+        "Life Rooms users per 1,000 people", "Lower 95% limit", "Upper 95% limit"]
+    assert "Person-years" not in table.note  # no person-years are shown
+    written = (tmp_path / "tables" / "equity-rates.csv").read_text().splitlines()
+    assert written[0] == ("IMD quintile (1 = most deprived),people,users,"
+                          "users_per_1000,ci_lower,ci_upper")
+    notes = (tmp_path / "tables" / "notes.txt").read_text()
+    for name in ("people", "users", "users_per_1000"):
+        assert f"  {name}: {column_label(name)}; unit: " in notes
+    assert "users_per_1000: Life Rooms users per 1,000 people; unit: Life Rooms " \
+        "users per 1,000 people" in notes
