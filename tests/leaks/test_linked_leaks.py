@@ -86,7 +86,7 @@ def test_linked_leaks_an_equity_cell_showing_what_the_reach_table_hides(run):
     output = run.past_source(lambda: _show(rates, "equity-rates"), RULE)
     cell = run.code(output)
     message = refused(run.write(), cell, RULE)
-    assert "column 'Events'" in message and "'reach'" in message, message
+    assert "column 'Life Rooms users'" in message and "'reach'" in message, message
     # the downloads are read the same way
     assert re.search(rf"file [^:,]*equity-rates\.csv[,:][^\n]*{RULE}", message), message
 

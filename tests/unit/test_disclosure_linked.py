@@ -53,7 +53,8 @@ def _not_known_from(reach: disclosure.ProtectedTable, equity_rates) -> int | Non
     for row in range(len(shown)):
         cell = shown.at[row, "Life Rooms users"]
         if pd.isna(cell):
-            cell = equity_rates.frame.at[row, "events"]  # the same fifth elsewhere
+            frame = equity_rates.frame  # the same fifth elsewhere
+            cell = frame.at[row, "users" if "users" in frame else "events"]
         if pd.isna(cell):
             return None
         fifths.append(int(cell))
@@ -80,10 +81,10 @@ def test_linked_tables_do_not():
     equity = linked_equity(people, reach)
     assert _not_known_from(reach, equity.rates) is None
     rates = equity.rates.frame
-    assert rates["events"].isna().tolist() == [False] * 4 + [True]
-    assert rates.loc[4, ["rate", "ci_lower", "ci_upper"]].isna().all()
+    assert rates["users"].isna().tolist() == [False] * 4 + [True]
+    assert rates.loc[4, ["users_per_1000", "ci_lower", "ci_upper"]].isna().all()
     assert rates.loc[4, "people"] == 200  # the population is not the shared count
-    assert (4, "events", disclosure.LINKED) in equity.rates.record.suppressed
+    assert (4, "users", disclosure.LINKED) in equity.rates.record.suppressed
     assert equity.summary["estimate"].isna().all()  # the slope would give it back
     assert equity.withheld == ("the counts of a deprivation fifth are suppressed",)
     release = disclosure.model_release(equity, data=people.dropna(), event_col="used",
@@ -114,8 +115,8 @@ def test_the_link_is_recorded_with_the_rows_holding_the_same_count():
     reach = _reach(people)
     link = linked_equity(people, reach).rates.record.link
     assert link is not None and link.leader == reach.identity()
-    assert (link.column, link.own_column) == ("Life Rooms users", "events")
-    assert set(link.with_columns) == {"rate", "ci_lower", "ci_upper"}
+    assert (link.column, link.own_column) == ("Life Rooms users", "users")
+    assert set(link.with_columns) == {"users_per_1000", "ci_lower", "ci_upper"}
     groups = reach.frame["group"].tolist()
     # each fifth of the reach table with the equity table's row of that fifth
     assert [(groups[i].split(" ")[0], j) for i, j in link.rows] == \
@@ -135,9 +136,44 @@ def test_the_link_follows_the_table_through_rows_renames_and_selections():
     kept = rates.rows([True, False, True, True, True]).record.link
     assert [j for _, j in kept.rows] == [0, 1, 2, 3]
     assert [i for i, _ in kept.rows] == [i for i, j in link.rows if j != 1]
-    backwards = rates.sort_values("events", ascending=False).record.link
+    backwards = rates.sort_values("users", ascending=False).record.link
     assert sorted(i for i, _ in backwards.rows) == sorted(i for i, _ in link.rows)
-    renamed = rates.rename(columns={"events": "users"}).record.link
-    assert renamed.own_column == "users"
+    renamed = rates.rename(columns={"users": "n_users"}).record.link
+    assert renamed.own_column == "n_users"
     assert rates.select([rates.columns[0], "people"]).record.link is None
-    assert rates.drop(columns="events").record.link.with_columns == link.with_columns
+    assert rates.drop(columns="users").record.link.with_columns == link.with_columns
+
+
+def test_linked_equity_columns_say_what_they_count(tmp_path, monkeypatch):
+    # each person counts once: the page showed "People" beside "Person-years" (the
+    # same number) and "Events" for Life Rooms users; it now shows people, users and
+    # users per 1,000 people, and the CSV's names and notes say the same
+    from lifetools.labels import column_label
+    from lifetools.tables import show_table
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    people = _people()
+    reach = _reach(people)
+    equity = linked_equity(people, reach)
+    show_table(reach, name="reach", caption="Reach")  # the table it follows, first
+    rates = equity.rates.frame
+    assert list(rates.columns) == ["IMD quintile (1 = most deprived)", "people",
+                                   "users", "users_per_1000", "ci_lower", "ci_upper"]
+    # the rate is computed from the people count shown (one person-year a person)
+    shown = rates["users"].notna()
+    assert rates.loc[shown, "users_per_1000"].astype(float).tolist() == pytest.approx(
+        (1000 * rates.loc[shown, "users"].astype(float)
+         / rates.loc[shown, "people"].astype(float)).tolist())
+    table = show_table(equity.rates, name="equity-rates", caption="Users by fifth")
+    assert list(table.words.columns) == [
+        "IMD quintile (1 = most deprived)", "People", "Life Rooms users",
+        "Life Rooms users per 1,000 people", "Lower 95% limit", "Upper 95% limit"]
+    assert "Person-years" not in table.note  # no person-years are shown
+    written = (tmp_path / "tables" / "equity-rates.csv").read_text().splitlines()
+    assert written[0] == ("IMD quintile (1 = most deprived),people,users,"
+                          "users_per_1000,ci_lower,ci_upper")
+    notes = (tmp_path / "tables" / "notes.txt").read_text()
+    for name in ("people", "users", "users_per_1000"):
+        assert f"  {name}: {column_label(name)}; unit: " in notes
+    assert "users_per_1000: Life Rooms users per 1,000 people; unit: Life Rooms " \
+        "users per 1,000 people" in notes
