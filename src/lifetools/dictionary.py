@@ -364,14 +364,15 @@ def _prose(text: Any) -> str:
 def _bound(value: Any) -> str:
     """A limit of a field's values: a number through the one formatter's sign
     (:func:`lifetools.disclosure.text.fixed`: "−5"), a date or the extract date as is."""
-    # imported here: the disclosure package imports labels, which import this module
-    from lifetools.disclosure.text import fixed
-
+    # not through disclosure.text.fixed: this module is on the data's load path, whose
+    # modules key the typed cache (typed_cache.CODE_MODULES), and importing the
+    # disclosure package from here put 23 modules on it; the same sign rule, U+2212
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value).replace(EXTRACT_DATE, "the extract date")
     places = 0 if isinstance(value, int) or float(value).is_integer() else \
         len(repr(float(value)).split(".")[1])
-    return fixed(float(value), places).replace(",", "")
+    text = f"{abs(float(value)):.{places}f}"
+    return ("\u2212" + text) if float(value) < 0 and float(text) != 0 else text
 
 
 def _allowed(spec: FieldSpec) -> str:

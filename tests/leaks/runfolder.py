@@ -6,6 +6,7 @@ kernel would), then :func:`verify_and_settle` runs, as the runner's tidy step do
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,10 @@ class RunFolder:
         self.monkeypatch = monkeypatch
         monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(self.files))
         monkeypatch.setenv(publication.SEAL_ENV, self.key)
+        # inside a run: the runner passes the run's parameters, and the display
+        # functions check tables and figures at source only then
+        monkeypatch.setenv(config.ENV_RUN_PARAMETERS, json.dumps(
+            {"values": {"period_start": "2024-04-01"}, "words": {}}))
         injected = nbformat.v4.new_code_cell('period_start = "2024-04-01"')
         injected.metadata["tags"] = ["injected-parameters", "remove-cell"]
         self.cells = [nbformat.v4.new_markdown_cell("# Who is in the data"),
