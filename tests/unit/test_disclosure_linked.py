@@ -12,36 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from linked_reach import NOT_KNOWN, USERS, population, reach_table
 
 from lifetools import disclosure
 from lifetools.inequality import equity_summary
-from lifetools.reports.reach import DEPRIVATION, linked_equity, protected_shares
-
-USERS = [40, 30, 25, 20, 15]  # fifths 1 (most deprived) to 5
-NOT_KNOWN = 5  # users with no deprivation fifth: a count from 1 to 7
-
-
-def _people() -> pd.DataFrame:
-    rows = []
-    for q, used in enumerate(USERS, start=1):
-        rows += [(q, 1)] * used + [(q, 0)] * (200 - used)
-    rows += [(np.nan, 1)] * NOT_KNOWN + [(np.nan, 0)] * 45
-    frame = pd.DataFrame(rows, columns=["imd_quintile", "used"])
-    return frame.assign(one=1.0)
-
-
-def _reach(people: pd.DataFrame) -> disclosure.ProtectedTable:
-    labels = people["imd_quintile"].map(
-        lambda q: "Not known" if pd.isna(q) else f"{int(q)}"
-        + (" (most deprived)" if q == 1 else " (least deprived)" if q == 5 else ""))
-    table = pd.DataFrame({
-        "Secondary care": labels.value_counts(),
-        "Life Rooms users": labels[people["used"] == 1].value_counts()}).fillna(0)
-    table = table.astype("int64").rename_axis("group").reset_index()
-    table.insert(0, "characteristic", DEPRIVATION)
-    return protected_shares(disclosure.declare_totals(table, totals="columns",
-                                           by="characteristic"),
-                            ["Secondary care", "Life Rooms users"])
+from lifetools.reports.reach import DEPRIVATION, linked_equity
 
 
 def _not_known_from(reach: disclosure.ProtectedTable, equity_rates) -> int | None:
@@ -62,22 +37,22 @@ def _not_known_from(reach: disclosure.ProtectedTable, equity_rates) -> int | Non
 
 
 def test_the_characteristics_table_hides_a_fifth_to_protect_not_known():
-    reach = _reach(_people())
+    reach = reach_table(population())
     assert disclosure.hidden_labels(reach, label_col="group", column="Life Rooms users",
                                     where={"characteristic": DEPRIVATION}) == \
         {"Not known", "5 (least deprived)"}
 
 
 def test_unlinked_tables_give_the_hidden_cell_back():
-    people = _people()
+    people = population()
     old = equity_summary(people, event_col="used", person_time_col="one",
                          label="Life Rooms users", per=1000)  # as the page was made
-    assert _not_known_from(_reach(people), old.rates) == NOT_KNOWN
+    assert _not_known_from(reach_table(people), old.rates) == NOT_KNOWN
 
 
 def test_linked_tables_do_not():
-    people = _people()
-    reach = _reach(people)
+    people = population()
+    reach = reach_table(people)
     equity = linked_equity(people, reach)
     assert _not_known_from(reach, equity.rates) is None
     rates = equity.rates.frame
@@ -97,7 +72,7 @@ def test_linked_tables_do_not():
 
 
 def test_carry_suppression_keeps_what_was_hidden_and_refuses_unknown_columns():
-    people = _people()
+    people = population()
     rates = equity_summary(people, event_col="used", person_time_col="one").rates
     label = rates.columns[0]
     again = disclosure.carry_suppression(rates, label_col=label, column="events",
@@ -111,8 +86,8 @@ def test_carry_suppression_keeps_what_was_hidden_and_refuses_unknown_columns():
 
 
 def test_the_link_is_recorded_with_the_rows_holding_the_same_count():
-    people = _people()
-    reach = _reach(people)
+    people = population()
+    reach = reach_table(people)
     link = linked_equity(people, reach).rates.record.link
     assert link is not None and link.leader == reach.identity()
     assert (link.column, link.own_column) == ("Life Rooms users", "users")
@@ -124,14 +99,14 @@ def test_the_link_is_recorded_with_the_rows_holding_the_same_count():
     # recorded even when nothing is hidden (the gate checks the tables as published)
     more = pd.concat([people, pd.DataFrame({"imd_quintile": [np.nan] * 60,
                                             "used": [1] * 60, "one": 1.0})])
-    shown = _reach(more)
+    shown = reach_table(more)
     assert not shown.record.suppressed
     assert linked_equity(more, shown).rates.record.link.rows == link.rows
 
 
 def test_the_link_follows_the_table_through_rows_renames_and_selections():
-    people = _people()
-    rates = linked_equity(people, _reach(people)).rates
+    people = population()
+    rates = linked_equity(people, reach_table(people)).rates
     link = rates.record.link
     kept = rates.rows([True, False, True, True, True]).record.link
     assert [j for _, j in kept.rows] == [0, 1, 2, 3]
@@ -152,8 +127,8 @@ def test_linked_equity_columns_say_what_they_count(tmp_path, monkeypatch):
     from lifetools.tables import show_table
 
     monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
-    people = _people()
-    reach = _reach(people)
+    people = population()
+    reach = reach_table(people)
     equity = linked_equity(people, reach)
     show_table(reach, name="reach", caption="Reach")  # the table it follows, first
     rates = equity.rates.frame
