@@ -18,6 +18,7 @@ import yaml
 
 from lifetools import config
 from lifetools.errors import DictionaryError
+from lifetools.signs import fixed
 
 __all__ = [
     "FIELD_TYPES",
@@ -363,16 +364,12 @@ def _prose(text: Any) -> str:
 
 def _bound(value: Any) -> str:
     """A limit of a field's values: a number through the one formatter's sign
-    (:func:`lifetools.disclosure.text.fixed`: "−5"), a date or the extract date as is."""
-    # not through disclosure.text.fixed: this module is on the data's load path, whose
-    # modules key the typed cache (typed_cache.CODE_MODULES), and importing the
-    # disclosure package from here put 23 modules on it; the same sign rule, U+2212
+    (:func:`lifetools.signs.fixed`: "−5"), a date or the extract date as is."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value).replace(EXTRACT_DATE, "the extract date")
     places = 0 if isinstance(value, int) or float(value).is_integer() else \
         len(repr(float(value)).split(".")[1])
-    text = f"{abs(float(value)):.{places}f}"
-    return ("\u2212" + text) if float(value) < 0 and float(text) != 0 else text
+    return fixed(float(value), places).replace(",", "")
 
 
 def _allowed(spec: FieldSpec) -> str:
