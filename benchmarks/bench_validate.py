@@ -86,8 +86,9 @@ def _markdown(r: dict) -> str:
              "process's first validation; warm: its later ones (the checks in DuckDB "
              "keep their built queries for the process; with kept SQL, a process's "
              "first validation runs the SQL an earlier process compiled).", "",
-             "| people | way | CPU s (median) | cold | warm | CPU s (each) | ratio to "
-             "pandas | problems | report SHA-256 |", "|---|---|---|---|---|---|---|---|---|"]
+             f"| people | way | CPU s (median) | cold | warm | CPU s (each) | ratio to "
+             f"{r.get('baseline', 'pandas checks')} | problems | report SHA-256 |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for size, ways in r["sizes"].items():
         for way, m in ways.items():
             lines.append(f"| {int(size):,} | {way} | **{m['cpu_median']}** | "
@@ -109,6 +110,10 @@ def main() -> None:
     parser.add_argument("--kept-sql", action="store_true",
                         help="add a way per tree: its checks' SQL kept on disk "
                              "(LIFETOOLS_SQL_CACHE, written by an untimed child first)")
+    parser.add_argument("--without-pandas", action="store_true",
+                        help="only the DuckDB checks of each tree; ratios to the first "
+                             "tree's (two trees side by side, the pandas checks' CPU "
+                             "spared)")
     parser.add_argument("--out", default=str(HERE / "results" / "validate"))
     parser.add_argument("--child", nargs=3, metavar=("FOLDER", "REPEATS", "ENGINE"),
                         help=argparse.SUPPRESS)
@@ -123,7 +128,7 @@ def main() -> None:
     sizes: dict[str, dict] = {}
     for pair in args.data.split(","):
         people, folder = pair.split("=")
-        ways = {"pandas checks": (first, False, "")} | {
+        ways = ({} if args.without_pandas else {"pandas checks": (first, False, "")}) | {
             f"DuckDB checks, {tree}": (src, True, "") for tree, src in trees.items()}
         for tree, src in trees.items() if args.kept_sql else ():
             kept = tempfile.mkdtemp(prefix="bench-validate-sql-")
@@ -137,7 +142,8 @@ def main() -> None:
         for _src, _engine, sql in ways.values():
             if sql:
                 shutil.rmtree(sql, ignore_errors=True)
-        pandas = statistics.median(c for run in runs["pandas checks"] for c in run["cpu_s"])
+        baseline = next(iter(ways))  # the pandas checks, else the first tree's
+        pandas = statistics.median(c for run in runs[baseline] for c in run["cpu_s"])
         sizes[people] = {}
         for way, done in runs.items():
             cpu = [c for run in done for c in run["cpu_s"]]
@@ -162,6 +168,8 @@ def main() -> None:
               "load_after": [round(x, 1) for x in os.getloadavg()],
               "command": " ".join(["benchmarks/bench_validate.py", *sys.argv[1:]]),
               "repeats": args.repeats, "rounds": args.rounds, "trees": trees,
+              "baseline": "pandas checks" if not args.without_pandas
+              else f"DuckDB checks, {next(iter(trees))}",
               "sizes": sizes, "identical": per_size, "report_digests": len(digests)}
     write_results(args.out, result, _markdown(result), indent=2)
 

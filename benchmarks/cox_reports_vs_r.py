@@ -49,7 +49,7 @@ def models(data, start: str, end: str) -> list[dict]:
         build_rereferral_cohort,
         split_at_exposure,
     )
-    from lifetools.reports.discharge import ADJUSTMENT_COVARIATES
+    from lifetools.cohort.discharge import ADJUSTMENT_COVARIATES
     from lifetools.survival.landmark import _landmark_data
 
     cov = list(ADJUSTMENT_COVARIATES)

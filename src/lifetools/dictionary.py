@@ -18,6 +18,7 @@ import yaml
 
 from lifetools import config
 from lifetools.errors import DictionaryError
+from lifetools.signs import fixed
 
 __all__ = [
     "FIELD_TYPES",
@@ -363,10 +364,7 @@ def _prose(text: Any) -> str:
 
 def _bound(value: Any) -> str:
     """A limit of a field's values: a number through the one formatter's sign
-    (:func:`lifetools.disclosure.text.fixed`: "−5"), a date or the extract date as is."""
-    # imported here: the disclosure package imports labels, which import this module
-    from lifetools.disclosure.text import fixed
-
+    (:func:`lifetools.signs.fixed`: "−5"), a date or the extract date as is."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value).replace(EXTRACT_DATE, "the extract date")
     places = 0 if isinstance(value, int) or float(value).is_integer() else \

@@ -34,7 +34,7 @@ quintiles hold more than a few dozen events.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +43,6 @@ import pandas as pd
 
 from lifetools.disclosure import (
     ProtectedTable,
-    carry_suppression,
     poisson_interval,
     rates_table,
 )
@@ -133,10 +132,28 @@ class InequalityResult:
     :func:`lifetools.disclosure.model_release`'s ``withheld``)."""
 
 
+def _people_as_denominator(rates: ProtectedTable) -> ProtectedTable:
+    """A rates table of one person-year a person without its ``person_years`` column.
+
+    The column repeats ``people``: both are rounded by one rule
+    (:func:`~lifetools.disclosure.round_count`; a hidden people count hides the
+    person-years too). Where both are shown they must be equal, so that the rates,
+    computed from the person-years, are computed from the people count shown.
+    """
+    frame = rates.frame
+    both = frame["people"].notna() & frame["person_years"].notna()
+    if not (frame.loc[both, "people"].astype(float)
+            == frame.loc[both, "person_years"].astype(float)).all():
+        raise ValueError("the rounded person-years differ from the rounded people "
+                         "count: the person-time is not one a person")
+    return rates.drop(columns="person_years")
+
+
 def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
                    quintile_col: str = "imd_quintile", label: str = "rate",
                    per: float = 1.0, unit: str = "person-years",
-                   hide_events: Collection[str] = ()) -> InequalityResult:
+                   linked: Callable[[ProtectedTable, str], ProtectedTable] | None = None
+                   ) -> InequalityResult:
     """Rates by IMD quintile with exact CIs, and the SII and RII of the gradient.
 
     ``frame`` has one row per person (or person-period): the event count, person-time
@@ -150,22 +167,36 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
 
     ``unit``: what the person-time counts, for the SII's unit in words
     (:func:`lifetools.formatting.rate_unit`): "person-years", or "people" when each
-    person counts one (the reach page's users per 1,000 people).
+    person counts one (the reach page's users per 1,000 people). With "people" every
+    row's person-time must be 1, and ``rates`` has no ``person_years`` column: it
+    would repeat ``people`` under a header that is not true, so the people count is
+    the denominator shown (the rates are computed from the rounded person-years, equal
+    to it where both are shown: :func:`_people_as_denominator`).
 
-    ``hide_events``: quintiles (as text, "1" to "5") whose events another table on the
-    same page hides (:func:`lifetools.disclosure.hidden_labels`): hidden here too, with
-    their rates (:func:`lifetools.disclosure.carry_suppression`), so the two tables
-    cannot be differenced; the SII and RII are then missing.
+    Raises
+    ------
+    ValueError
+        If ``unit`` is "people" and a row's person-time is not 1, or the rounded
+        person-years and people of a quintile differ.
+
+    ``linked``: when another table on the same page publishes the events of each
+    quintile, a function of the rates table and its label column that makes it follow
+    that table (:func:`lifetools.disclosure.follow`): a quintile whose events the other
+    table hides is hidden here too, with its rates, so the two tables cannot be
+    differenced (the SII and RII are then missing), and the link is recorded for the
+    publish gate to verify.
     """
     data = frame.dropna(subset=[quintile_col]).assign(
         **{quintile_col: lambda f: f[quintile_col].astype(int)})
+    if unit == "people" and not (data[person_time_col] == 1).all():
+        raise ValueError(f"unit 'people' needs one person-year a person: "
+                         f"{person_time_col!r} is not 1 in every row")
     shown_col = "IMD quintile (1 = most deprived)"
     rates = rates_by_group(data.rename(columns={quintile_col: shown_col}),
                            group_col=shown_col, event_col=event_col,
                            person_time_col=person_time_col, per=per)
-    if hide_events:
-        rates = carry_suppression(rates, label_col=shown_col, column="events",
-                                  labels=hide_events)
+    if linked is not None:
+        rates = linked(rates, shown_col)
     # the published events and person-years, in quintile order (see module)
     events = pd.to_numeric(pd.Series(rates["events"]), errors="coerce").to_numpy(float)
     years = pd.to_numeric(pd.Series(rates["person_years"]), errors="coerce"
@@ -187,6 +218,8 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
                      values["rii_mean_upper"]],
     })
     hidden = not (np.isfinite(events).all() and np.isfinite(years).all())
+    if unit == "people":
+        rates = _people_as_denominator(rates)
     return InequalityResult(rates=rates, summary=summary, withheld=(
         ("the counts of a deprivation fifth are suppressed",) if hidden else ()),
         method={

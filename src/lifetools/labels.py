@@ -42,6 +42,9 @@ COLUMN_LABELS: Mapping[str, str] = {
     "validation": "Validation cohort",
     # rates and estimates
     "person_years": "Person-years", "rate": "Rate", "estimate": "Estimate",
+    # the reach page's equity table: each person counts once (people, not person-time)
+    "users": "Life Rooms users",
+    "users_per_1000": "Life Rooms users per 1,000 people",
     "ci_lower": "Lower 95% limit", "ci_upper": "Upper 95% limit", "p_value": "p-value",
     "per_cent": "Per cent", "statistic": "Test statistic", "df": "Degrees of freedom",
     "action": "Action", "shrinkage": "Shrinkage",
@@ -82,7 +85,7 @@ _NUMBER = ("a number in the unit of the measure its row names, or that the table
 COLUMN_UNITS: Mapping[str, str] = {
     **dict.fromkeys(("n", "people", "events", "crises", "visits", "prescriptions",
                      "responses", "agreeing", "referrals", "contacts", "number_at_risk",
-                     "at_risk", "development", "validation", "Life Rooms users",
+                     "at_risk", "development", "validation", "users", "Life Rooms users",
                      "Secondary care", "people needed", "missing, development",
                      "missing, validation"), _COUNT),
     **dict.fromkeys(("imd_quintile", "IMD quintile (1 = most deprived)"),
@@ -91,6 +94,7 @@ COLUMN_UNITS: Mapping[str, str] = {
     "level": "a level of the predictor (for a yes/no predictor 0 = no, 1 = yes)",
     "person_years": "person-years (years of follow-up added up over people)",
     "rate": "events per person-year",
+    "users_per_1000": "Life Rooms users per 1,000 people (each person counts once)",
     **dict.fromkeys(("ci_lower", "ci_upper"), "the unit of the estimate, rate or "
                     "percentage in the same row"),
     **dict.fromkeys(("per_cent", "Life Rooms users %", "Secondary care %"),

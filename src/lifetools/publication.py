@@ -319,7 +319,8 @@ def show_figure(figure: Any, *, name: str, caption: str,
         plt.close(narrow)
     # the gate's rules for a figure's texts, on the texts its stamp will carry
     require_figure_texts_pass(texts, active_profile(),
-                              source_parameters([[t] for t in texts]), name=name)
+                              source_parameters([[t] for t in texts]), name=name,
+                              prose=bool(config.run_parameters()[0]))
     folder = config.output_dir()
     target = folder / "figures" / f"{check_name(name)}.png"
     target.parent.mkdir(parents=True, exist_ok=True)

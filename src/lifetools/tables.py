@@ -24,10 +24,12 @@ import pandas as pd
 from lifetools import config
 from lifetools.convergence import not_estimable_text
 from lifetools.disclosure import (
+    DENOMINATOR,
     ProtectedTable,
     ProtectedText,
     Totals,
     active_profile,
+    linked_findings,
     require_estimates,
     require_table,
     rule_sentence,
@@ -53,6 +55,10 @@ IDENTIFYING_COLUMNS = ("person_id", "nhs_number", "year_of_birth", "date_of_birt
                        "lsoa_code", "date_of_death", "postcode", "contact_id",
                        "referral_id", "attendance_id", "spell_id")
 MAX_ROWS = 60
+_SHOWN: dict[str, tuple[str, list[str], list[list[str]]]] = {}
+"""The tables this process showed, by :meth:`ProtectedTable.identity`: their published
+name and cells as the page shows them, for a table that follows one of them
+(:func:`lifetools.disclosure.follow`) to name it in its stamp and be checked against it."""
 
 
 @dataclass(frozen=True)
@@ -202,6 +208,7 @@ def show_table(
     totals: Totals | None = None,
     by: str | None = None,
     not_counts: Sequence[str] = (),
+    denominator: str | None = DENOMINATOR,
 ) -> PublishedTable:
     """Protect, write and display a publication table.
 
@@ -228,6 +235,12 @@ def show_table(
     not_counts
         Whole-number columns of a DataFrame that are not counts of people or events
         (a year, a quintile number); any other unlisted whole-number column is refused.
+    denominator
+        The count column that is each row's group size (a row whose group size is
+        hidden has its other counts hidden; the stamp names it and the publish gate
+        checks it): ``people`` by default when it is a count column
+        (:func:`lifetools.disclosure.protect_counts`). A ProtectedTable's is the one
+        its protection declared.
 
     Raises
     ------
@@ -243,7 +256,7 @@ def show_table(
     _check_not_row_level(frame.frame if isinstance(frame, ProtectedTable) else frame,
                          name)
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
-                          name=name, not_counts=not_counts)
+                          name=name, not_counts=not_counts, denominator=denominator)
     text = _display(table, digits)
     words = _in_words(text, table.frame)
     spans = _text_spans(table.frame, words)
@@ -270,8 +283,45 @@ def show_table(
             footnote += (f" Person-years are rounded {rounded}; rates are computed from "
                          "the rounded numbers shown.")
     note_text = " ".join(t for t in (note, footnote) if t)
-    return PublishedTable(name=name, caption=caption, frame=text, note=note_text,
-                          rules=rules, table=table, words=words, spans=spans)
+    cells = ([str(c).strip() for c in words.columns],
+             [[str(v).strip() for v in row] for row in words.itertuples(index=False)])
+    if table.record.link is not None:
+        rules["follows"] = _follows(table, cells, name)
+    shown = PublishedTable(name=name, caption=caption, frame=text, note=note_text,
+                           rules=rules, table=table, words=words, spans=spans)
+    _SHOWN[table.identity()] = (name, *cells)
+    return shown
+
+
+def _follows(table: ProtectedTable, cells: tuple[list[str], list[list[str]]],
+             name: str) -> dict[str, Any]:
+    """The stamp's record of the table ``table`` follows, checked here on the cells
+    both pages show (the publish gate checks it again on the page and the downloads).
+
+    Raises
+    ------
+    DisclosureError
+        If the table it follows was not shown before it (the link cannot be checked),
+        or shows a number that table hides.
+    """
+    link = table.record.link
+    assert link is not None
+    leader = _SHOWN.get(link.leader)
+    if leader is None:
+        raise DisclosureError(
+            f"table {name!r} follows another table (it publishes some of the same "
+            "counts), which has not been shown: the two cannot be checked together",
+            hint="show the table it follows first, as it is (not a selection of it)")
+    follows = {"table": leader[0], "column": column_label(link.column),
+               "columns": [column_label(c) for c in (link.own_column, *link.with_columns)
+                           if c in table.columns],
+               "rows": [[i, j] for i, j in link.rows]}
+    found = linked_findings((leader[1], leader[2]), cells, follows)
+    if found:
+        rule, detail = found[0]
+        raise DisclosureError(f"table {name!r}: {detail} (rule {rule!r}; the publish "
+                              "gate refuses it)")
+    return follows
 
 
 def _text_spans(frame: pd.DataFrame, words: pd.DataFrame

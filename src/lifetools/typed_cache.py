@@ -54,7 +54,7 @@ CODE_MODULES = (
     "lifetools.config", "lifetools.dictionary", "lifetools.errors", "lifetools.fingerprint",
     "lifetools.reads", "lifetools.reads_merge", "lifetools.engines.columns",
     "lifetools.engines.connect", "lifetools.engines.dataset", "lifetools.engines.engine",
-    "lifetools.engines.source", "lifetools.engines.spark",
+    "lifetools.engines.source", "lifetools.engines.spark", "lifetools.signs",
 )
 """The modules whose source is part of every key: :mod:`lifetools.loading`, this module
 and every lifetools module they import, at any depth and inside functions too (the

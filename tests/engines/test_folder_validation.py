@@ -62,6 +62,13 @@ def _lines(edit):
     return lambda raw: b"\n".join(edit(raw.split(b"\n")))
 
 
+def _repeated(ids: list) -> list:
+    """The first nine ids as one value three times, another twice, two blanks and two
+    nulls (a CSV writes both as empty): 3 repeats, whichever way blanks are read."""
+    a, b = ids[0], ids[1]
+    return [a, "", a, None, b, a, "", None, b] + list(ids[9:])
+
+
 EXTRA = {
     "blank lines": _csv("feedback", _lines(lambda rows: rows[:3] + [b""] + rows[3:])),
     "short row": _csv("feedback", _lines(lambda rows: rows[:4] + [rows[4].split(b",")[0]]
@@ -85,6 +92,13 @@ EXTRA = {
     "text dates": HOSTILE.edit_csv("referrals", lambda f: f.assign(referral_date=[
         "2023-1-5", "2023-01-05 ", "20230105", "2023/01/05", "1600-01-01",
         "2262-04-12"] + list(f["referral_date"][6:]))),
+    # repeats of a unique field: blanks and nulls are not repeats, a value three times
+    # is two (benchmarks/bench_unique.py counts them another way)
+    "repeats among blanks, CSV": HOSTILE.edit_csv("ae_attendances", lambda f: f.astype(
+        {"attendance_id": object}).assign(attendance_id=_repeated(
+            f["attendance_id"].tolist()))),
+    "repeats among blanks, Parquet": HOSTILE.parquet_column(
+        "ae_attendances", "attendance_id", lambda v: pa.array(_repeated(v))),
     "parquet number as text": HOSTILE.parquet_column(
         "wellbeing", "swemwbs_metric", lambda v: pa.array(["x", "1.5", None, ""] + [
             None if x is None else str(x) for x in v[4:]])),

@@ -6,6 +6,7 @@ kernel would), then :func:`verify_and_settle` runs, as the runner's tidy step do
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,10 @@ class RunFolder:
         self.monkeypatch = monkeypatch
         monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(self.files))
         monkeypatch.setenv(publication.SEAL_ENV, self.key)
+        # inside a run: the runner passes the run's parameters, and the display
+        # functions check tables and figures at source only then
+        monkeypatch.setenv(config.ENV_RUN_PARAMETERS, json.dumps(
+            {"values": {"period_start": "2024-04-01"}, "words": {}}))
         injected = nbformat.v4.new_code_cell('period_start = "2024-04-01"')
         injected.metadata["tags"] = ["injected-parameters", "remove-cell"]
         self.cells = [nbformat.v4.new_markdown_cell("# Who is in the data"),
@@ -44,12 +49,13 @@ class RunFolder:
     def past_source(self, make: Callable[[], Any], rule: str) -> Any:
         """``make()`` (a display) refused at source by the gate's rule ``rule``
         (:func:`lifetools.disclosure.table_cells.require_cells_pass`, the gate's own
-        cell rules, or :func:`lifetools.disclosure.figure_texts.require_figure_texts_pass`,
+        cell rules, :func:`lifetools.disclosure.linked_findings` for a linked table, or :func:`lifetools.disclosure.figure_texts.require_figure_texts_pass`,
         its rules for a figure's texts); then what it shows with that check off, for the gate to refuse
         as well (a stamp forged, or an older library)."""
         with pytest.raises(DisclosureError, match=re.escape(f"(rule {rule!r}")):
             make()
         self.monkeypatch.setattr(tables, "require_cells_pass", lambda *a, **k: None)
+        self.monkeypatch.setattr(tables, "linked_findings", lambda *a, **k: [])
         self.monkeypatch.setattr(publication, "require_figure_texts_pass",
                                  lambda *a, **k: None)
         return make()

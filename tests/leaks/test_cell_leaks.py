@@ -272,3 +272,25 @@ def test_cell_leaks_outcomes_hidden_with_their_group_pass(run):
         "People"
     run.code(output)
     assert scan_notebook(run.write()) == []
+
+
+@pytest.mark.parametrize("group", ["Referrals", "Caseload"])
+def test_cell_leaks_outcome_beside_a_hidden_declared_group_is_refused(run, group):
+    # a group size under another name, declared: checked on the page as "people" is
+    from lifetools.disclosure import counts
+
+    frame = pd.DataFrame({"group": ["Life Rooms users", "Secondary care", "Other"],
+                          group: [1235, 3, 12840], "crises": [40, 0, 950]})
+    ok = shown(frame, count_cols=[group, "crises"], denominator=group)
+    assert ok["metadata"][publication.STAMP_KEY]["rules"]["denominator_header"] == group
+    assert ok["data"]["text/html"].count(">[c]</td>") == 2  # the group and its crises
+    run.monkeypatch.setattr(counts, "_hide_outcomes_of_hidden_groups",
+                            lambda frame, cols, hidden, **_: hidden)
+    output = run.past_source(lambda: shown(frame, count_cols=[group, "crises"],
+                                           denominator=group),
+                             "outcome-beside-hidden-group")
+    cell = run.code(output)
+    message = refused(run.write(), cell, "outcome-beside-hidden-group")
+    assert "column 'Crises'" in message and f"{group!r}" in message
+    assert re.search(r"file [^:,]*groups\.csv[,:][^\n]*outcome-beside-hidden-group",
+                     message), message

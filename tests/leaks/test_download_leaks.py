@@ -129,3 +129,33 @@ def test_download_leaks_figures_notes_rechecked_by_the_words_written(run, monkey
     assert scan_notebook(path) == []
     notes.write_text(written.replace("  group: Group;", "  group: Group (21 people);"))
     refused(path, None, "unsanctioned-file", "files/figures/notes.txt")
+
+
+def test_download_leaks_reach_equity_table_passes_with_people_not_person_years(run):
+    # the reach page's table of users per 1,000 people (each person counts once): the
+    # people count is its denominator, no person-years column repeats it, and the page
+    # and its CSV pass the gate as the series shows them
+    from lifetools.disclosure import declare_totals
+    from lifetools.reports.reach import DEPRIVATION, linked_equity, protected_shares
+
+    users = [40, 30, 25, 20, 15]
+    people = pd.DataFrame([(q, int(i < k)) for q, k in enumerate(users, start=1)
+                           for i in range(200)], columns=["imd_quintile", "used"])
+    people = people.assign(one=1.0)
+    labels = ["1 (most deprived)", "2", "3", "4", "5 (least deprived)"]
+    reach = protected_shares(declare_totals(pd.DataFrame({
+        "characteristic": DEPRIVATION, "group": labels, "Secondary care": [200] * 5,
+        "Life Rooms users": users}), totals="columns", by="characteristic"),
+        ["Secondary care", "Life Rooms users"])
+    equity = linked_equity(people, reach)
+    # the equity table follows the reach table: shown after it, as on the page
+    run.code(display(tables.show_table(reach, name="reach", caption="Reach")))
+    shown = tables.show_table(equity.rates, name="equity-rates",
+                              caption="Life Rooms users per 1,000 people")
+    assert "Person-years" not in shown.words.columns and "Events" not in \
+        shown.words.columns
+    run.code(display(shown))
+    assert (run.files / "tables" / "equity-rates.csv").read_text().splitlines()[:2] == [
+        "IMD quintile (1 = most deprived),people,users,users_per_1000,ci_lower,ci_upper",
+        "1,200,40,200.00,142.88,272.34"]  # Garwood: chi-squared 80 and 82 df
+    assert scan_notebook(run.write()) == []

@@ -11,12 +11,14 @@ table cell and in a stream. Real report sentences pass.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from runfolder import RunFolder, display, stream
 from test_leaks import refused
 
-from lifetools import disclosure, publication, tables
+from lifetools import config, disclosure, publication, tables
 from lifetools.errors import DisclosureError
 from lifetools.pipeline.gate import scan_notebook
 from lifetools.reports.narrative import cumulative_share_sentence, ratio_sentence
@@ -206,6 +208,9 @@ def test_text_leaks_count_in_other_words_in_a_table_label_is_refused(leak, run):
 def test_text_leaks_count_in_other_words_in_a_figure_annotation_is_refused(leak, run):
     import matplotlib.pyplot as plt
 
+    # inside a run (the runner passes its parameters): the prose rule runs at source
+    run.monkeypatch.setenv(config.ENV_RUN_PARAMETERS, json.dumps(
+        {"values": {"period_start": "2024-04-01"}, "words": {}}))
     fig, ax = plt.subplots()
     ax.bar(["a", "b"], [10, 20])
     ax.annotate(leak, (0, 10))

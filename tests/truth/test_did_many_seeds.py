@@ -58,7 +58,7 @@ from lifetools.cohort import (
     propensity_covariates,
 )
 from lifetools.regression import compare_before_after
-from lifetools.reports.emergency import compare_with_non_users
+from lifetools.reports.comparison import compare_with_non_users
 from lifetools.synthetic import TRUE_EFFECTS, generate_dataset
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("did_many_seeds")]

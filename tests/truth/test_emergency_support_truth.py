@@ -13,7 +13,7 @@ import pytest
 
 from lifetools.cohort import CohortSpec, build_person_time
 from lifetools.regression import OutsideSupport
-from lifetools.reports.emergency import compare_with_non_users
+from lifetools.reports.comparison import compare_with_non_users
 from lifetools.synthetic import TRUE_EFFECTS, generate_dataset
 
 pytestmark = pytest.mark.slow

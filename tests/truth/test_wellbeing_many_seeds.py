@@ -13,7 +13,7 @@ for this within-user change (it is not a causal effect against non-users, which 
 generator does not define). The difference between 2.0 and 1.9911 is far below what
 20 seeds resolve (Monte Carlo SE about 0.08).
 
-Estimator (as ``lifetools.reports.emergency.analyse_wellbeing``, whole extract
+Estimator (as ``lifetools.reports.wellbeing.analyse_wellbeing``, whole extract
 2019-04-01 to 2025-03-31, about 145 pairs a dataset): ``paired``,
 ``estimate_paired_change`` on ``paired_measurements`` (t interval); ``mixed``, the
 report's mixed model (``fit_mixed_model``, random intercept, REML, Wald interval of the

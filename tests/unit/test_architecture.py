@@ -59,6 +59,7 @@ def test_contracts_hold_on_the_package():
 @pytest.mark.parametrize(("module", "line", "contract"), [
     ("survival/cox.py", "import lifetools.pipeline.build", "never imports the publishing"),
     ("reports/reach.py", "import lifetools.synthetic", "never import the synthetic"),
+    ("reports/wellbeing.py", "import lifetools.reports.emergency", "Each report stands"),
     ("regression/counts.py", "import lifetools.tables", "never display or publish"),
     ("prediction/model.py", "import lifetools.plots", "never display or publish"),
     ("prediction/validation.py", "import lifetools.pipeline.gate", "never imports the publishing"),

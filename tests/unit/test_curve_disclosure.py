@@ -13,7 +13,7 @@ import pandas as pd  # noqa: E402
 from lifetools import plots  # noqa: E402
 from lifetools.disclosure import active_profile, model_release  # noqa: E402
 from lifetools.plots.survival import survival_curve_table  # noqa: E402
-from lifetools.reports.discharge import _ph_table  # noqa: E402
+from lifetools.reports.survival_parts import ph_table  # noqa: E402
 from lifetools.survival import estimate_cif, estimate_km, fit_cox  # noqa: E402
 
 
@@ -93,7 +93,7 @@ def test_withheld_model_has_its_ph_test_withheld():
     assert model.ph_test is not None        # the test was run ...
     release = model_release(model, data=data, event_col="event", level_cols=["x"])
     assert not release.released
-    table = _ph_table(model, "Cox", exposure_action="noted", release=release)
+    table = ph_table(model, "Cox", exposure_action="noted", release=release)
     assert len(table) == 1                  # ... and is not shown
     assert table["statistic"].isna().all() and table["p_value"].isna().all()
     assert table["action"].iloc[0].startswith("withheld with the model")
@@ -102,7 +102,7 @@ def test_withheld_model_has_its_ph_test_withheld():
                     check_ph=True)
     release = model_release(model, data=data, event_col="event", level_cols=["x"])
     assert release.released
-    shown = _ph_table(model, "Cox", exposure_action="noted", release=release)
+    shown = ph_table(model, "Cox", exposure_action="noted", release=release)
     assert shown["p_value"].notna().all() and len(shown) == 2
 
 

@@ -48,9 +48,14 @@ def test_code_dependencies_disclosure_and_runner_in_every_notebook(index):
         assert "lifetools/disclosure/protected.py" in found, nb.name
         assert "lifetools/pipeline/runner.py" in found, nb.name
         assert "lifetools/pipeline/build.py" not in found, nb.name
+        assert not any(m.startswith("lifetools/synthetic/") for m in found), nb.name
+        assert "lifetools/pipeline/cli.py" not in found, nb.name
         # not the whole package; the runner's own closure (its run cache, reuse and
-        # processes modules included: 14 pipeline files) counts for every notebook
-        assert len(found) < 0.55 * len(index.modules), nb.name
+        # processes modules included: 14 pipeline files) counts for every notebook.
+        # Measured (wave 14): 66 to 85 of 168 modules, the crisis report 96 (0.57: the
+        # prediction package, survival and the Fine-Gray interval); the bound was 0.55
+        # until the gate's rules moved into the library to run at source
+        assert len(found) < 0.65 * len(index.modules), nb.name
 
 
 def test_code_dependencies_reexport_resolves_to_the_defining_module(tmp_path):

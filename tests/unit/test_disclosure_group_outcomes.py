@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifetools import disclosure
+from lifetools.errors import DisclosureError
 
 
 def _frame(people, events):
@@ -78,3 +79,49 @@ def test_no_row_shows_an_outcome_beside_a_hidden_group(rows, totals):
     if totals is not None and len(rows) > 1:  # one cell is its own total
         for col in ("people", "crises"):
             assert int(frame[col].isna().sum()) != 1
+
+
+@pytest.mark.parametrize("group", ["Referrals", "Caseload"])
+def test_a_declared_group_size_under_another_name_is_protected_the_same_way(group):
+    # the group size is declared, not guessed from the name "people"
+    frame = _frame([500, 400, 6], [40, 30, 0]).rename(columns={"people": group})
+    t = disclosure.protect_counts(frame, [group, "crises"], denominator=group)
+    assert t.record.denominator == group
+    assert t.frame["crises"].isna().tolist() == [False, False, True]
+    assert (2, "crises", "denominator suppressed") in t.record.suppressed
+    # undeclared, the same table hides only the group size itself
+    loose = disclosure.protect_counts(frame, [group, "crises"])
+    assert loose.record.denominator is None
+    assert loose.frame["crises"].tolist() == [40, 30, 0]
+
+
+def test_the_declared_group_size_follows_the_table_and_is_stamped():
+    from lifetools.disclosure.downloads import header_rules
+
+    frame = _frame([500, 400, 6], [40, 30, 0]).rename(columns={"people": "Caseload"})
+    t = disclosure.protect_counts(frame, ["Caseload", "crises"], denominator="Caseload")
+    assert header_rules(t)["denominator_header"] == "Caseload"
+    assert t.rows([True, False, True]).record.denominator == "Caseload"
+    assert t.sort_values("crises").record.denominator == "Caseload"
+    renamed = t.rename(columns={"Caseload": "Referrals"})
+    assert renamed.record.denominator == "Referrals"
+    assert header_rules(renamed)["denominator_header"] == "Referrals"
+    assert t.select(["group", "crises"]).record.denominator is None
+    shares = disclosure.protected_shares(frame, ["Caseload", "crises"],
+                                         denominator="Caseload")
+    assert shares.record.denominator == "Caseload"
+    hidden = shares.frame["Caseload"].isna()  # with secondary suppression (totals)
+    assert hidden.iloc[2] and (shares.frame["crises"].isna() >= hidden).all()
+    # the default keeps existing call sites: "people" when it is a count column
+    assert disclosure.protect_counts(_frame([5, 60], [0, 3]),
+                                     ["people", "crises"]).record.denominator == "people"
+
+
+def test_a_declared_group_size_must_be_a_count_column():
+    frame = _frame([500, 6], [40, 0]).rename(columns={"people": "Referrals"})
+    with pytest.raises(KeyError, match="'Referrals'"):
+        disclosure.protect_counts(frame, ["crises"], denominator="Referrals",
+                                  not_counts=["Referrals"])
+    t = disclosure.protect_counts(frame, ["Referrals", "crises"], denominator="Referrals")
+    with pytest.raises(DisclosureError, match="group size"):
+        disclosure.require_table(t, denominator="crises")

@@ -12,36 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from linked_reach import NOT_KNOWN, USERS, population, reach_table
 
 from lifetools import disclosure
 from lifetools.inequality import equity_summary
-from lifetools.reports.reach import DEPRIVATION, linked_equity, protected_shares
-
-USERS = [40, 30, 25, 20, 15]  # fifths 1 (most deprived) to 5
-NOT_KNOWN = 5  # users with no deprivation fifth: a count from 1 to 7
-
-
-def _people() -> pd.DataFrame:
-    rows = []
-    for q, used in enumerate(USERS, start=1):
-        rows += [(q, 1)] * used + [(q, 0)] * (200 - used)
-    rows += [(np.nan, 1)] * NOT_KNOWN + [(np.nan, 0)] * 45
-    frame = pd.DataFrame(rows, columns=["imd_quintile", "used"])
-    return frame.assign(one=1.0)
-
-
-def _reach(people: pd.DataFrame) -> disclosure.ProtectedTable:
-    labels = people["imd_quintile"].map(
-        lambda q: "Not known" if pd.isna(q) else f"{int(q)}"
-        + (" (most deprived)" if q == 1 else " (least deprived)" if q == 5 else ""))
-    table = pd.DataFrame({
-        "Secondary care": labels.value_counts(),
-        "Life Rooms users": labels[people["used"] == 1].value_counts()}).fillna(0)
-    table = table.astype("int64").rename_axis("group").reset_index()
-    table.insert(0, "characteristic", DEPRIVATION)
-    return protected_shares(disclosure.declare_totals(table, totals="columns",
-                                           by="characteristic"),
-                            ["Secondary care", "Life Rooms users"])
+from lifetools.reports.reach import DEPRIVATION, linked_equity
 
 
 def _not_known_from(reach: disclosure.ProtectedTable, equity_rates) -> int | None:
@@ -53,7 +28,8 @@ def _not_known_from(reach: disclosure.ProtectedTable, equity_rates) -> int | Non
     for row in range(len(shown)):
         cell = shown.at[row, "Life Rooms users"]
         if pd.isna(cell):
-            cell = equity_rates.frame.at[row, "events"]  # the same fifth elsewhere
+            frame = equity_rates.frame  # the same fifth elsewhere
+            cell = frame.at[row, "users" if "users" in frame else "events"]
         if pd.isna(cell):
             return None
         fifths.append(int(cell))
@@ -61,29 +37,29 @@ def _not_known_from(reach: disclosure.ProtectedTable, equity_rates) -> int | Non
 
 
 def test_the_characteristics_table_hides_a_fifth_to_protect_not_known():
-    reach = _reach(_people())
+    reach = reach_table(population())
     assert disclosure.hidden_labels(reach, label_col="group", column="Life Rooms users",
                                     where={"characteristic": DEPRIVATION}) == \
         {"Not known", "5 (least deprived)"}
 
 
 def test_unlinked_tables_give_the_hidden_cell_back():
-    people = _people()
+    people = population()
     old = equity_summary(people, event_col="used", person_time_col="one",
                          label="Life Rooms users", per=1000)  # as the page was made
-    assert _not_known_from(_reach(people), old.rates) == NOT_KNOWN
+    assert _not_known_from(reach_table(people), old.rates) == NOT_KNOWN
 
 
 def test_linked_tables_do_not():
-    people = _people()
-    reach = _reach(people)
+    people = population()
+    reach = reach_table(people)
     equity = linked_equity(people, reach)
     assert _not_known_from(reach, equity.rates) is None
     rates = equity.rates.frame
-    assert rates["events"].isna().tolist() == [False] * 4 + [True]
-    assert rates.loc[4, ["rate", "ci_lower", "ci_upper"]].isna().all()
+    assert rates["users"].isna().tolist() == [False] * 4 + [True]
+    assert rates.loc[4, ["users_per_1000", "ci_lower", "ci_upper"]].isna().all()
     assert rates.loc[4, "people"] == 200  # the population is not the shared count
-    assert (4, "events", disclosure.LINKED) in equity.rates.record.suppressed
+    assert (4, "users", disclosure.LINKED) in equity.rates.record.suppressed
     assert equity.summary["estimate"].isna().all()  # the slope would give it back
     assert equity.withheld == ("the counts of a deprivation fifth are suppressed",)
     release = disclosure.model_release(equity, data=people.dropna(), event_col="used",
@@ -96,7 +72,7 @@ def test_linked_tables_do_not():
 
 
 def test_carry_suppression_keeps_what_was_hidden_and_refuses_unknown_columns():
-    people = _people()
+    people = population()
     rates = equity_summary(people, event_col="used", person_time_col="one").rates
     label = rates.columns[0]
     again = disclosure.carry_suppression(rates, label_col=label, column="events",
@@ -107,3 +83,72 @@ def test_carry_suppression_keeps_what_was_hidden_and_refuses_unknown_columns():
     with pytest.raises(KeyError):
         disclosure.carry_suppression(rates, label_col=label, column="crises",
                                      labels={"5"})
+
+
+def test_the_link_is_recorded_with_the_rows_holding_the_same_count():
+    people = population()
+    reach = reach_table(people)
+    link = linked_equity(people, reach).rates.record.link
+    assert link is not None and link.leader == reach.identity()
+    assert (link.column, link.own_column) == ("Life Rooms users", "users")
+    assert set(link.with_columns) == {"users_per_1000", "ci_lower", "ci_upper"}
+    groups = reach.frame["group"].tolist()
+    # each fifth of the reach table with the equity table's row of that fifth
+    assert [(groups[i].split(" ")[0], j) for i, j in link.rows] == \
+        [(str(q), q - 1) for q in range(1, 6)]
+    # recorded even when nothing is hidden (the gate checks the tables as published)
+    more = pd.concat([people, pd.DataFrame({"imd_quintile": [np.nan] * 60,
+                                            "used": [1] * 60, "one": 1.0})])
+    shown = reach_table(more)
+    assert not shown.record.suppressed
+    assert linked_equity(more, shown).rates.record.link.rows == link.rows
+
+
+def test_the_link_follows_the_table_through_rows_renames_and_selections():
+    people = population()
+    rates = linked_equity(people, reach_table(people)).rates
+    link = rates.record.link
+    kept = rates.rows([True, False, True, True, True]).record.link
+    assert [j for _, j in kept.rows] == [0, 1, 2, 3]
+    assert [i for i, _ in kept.rows] == [i for i, j in link.rows if j != 1]
+    backwards = rates.sort_values("users", ascending=False).record.link
+    assert sorted(i for i, _ in backwards.rows) == sorted(i for i, _ in link.rows)
+    renamed = rates.rename(columns={"users": "n_users"}).record.link
+    assert renamed.own_column == "n_users"
+    assert rates.select([rates.columns[0], "people"]).record.link is None
+    assert rates.drop(columns="users").record.link.with_columns == link.with_columns
+
+
+def test_linked_equity_columns_say_what_they_count(tmp_path, monkeypatch):
+    # each person counts once: the page showed "People" beside "Person-years" (the
+    # same number) and "Events" for Life Rooms users; it now shows people, users and
+    # users per 1,000 people, and the CSV's names and notes say the same
+    from lifetools.labels import column_label
+    from lifetools.tables import show_table
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    people = population()
+    reach = reach_table(people)
+    equity = linked_equity(people, reach)
+    show_table(reach, name="reach", caption="Reach")  # the table it follows, first
+    rates = equity.rates.frame
+    assert list(rates.columns) == ["IMD quintile (1 = most deprived)", "people",
+                                   "users", "users_per_1000", "ci_lower", "ci_upper"]
+    # the rate is computed from the people count shown (one person-year a person)
+    shown = rates["users"].notna()
+    assert rates.loc[shown, "users_per_1000"].astype(float).tolist() == pytest.approx(
+        (1000 * rates.loc[shown, "users"].astype(float)
+         / rates.loc[shown, "people"].astype(float)).tolist())
+    table = show_table(equity.rates, name="equity-rates", caption="Users by fifth")
+    assert list(table.words.columns) == [
+        "IMD quintile (1 = most deprived)", "People", "Life Rooms users",
+        "Life Rooms users per 1,000 people", "Lower 95% limit", "Upper 95% limit"]
+    assert "Person-years" not in table.note  # no person-years are shown
+    written = (tmp_path / "tables" / "equity-rates.csv").read_text().splitlines()
+    assert written[0] == ("IMD quintile (1 = most deprived),people,users,"
+                          "users_per_1000,ci_lower,ci_upper")
+    notes = (tmp_path / "tables" / "notes.txt").read_text()
+    for name in ("people", "users", "users_per_1000"):
+        assert f"  {name}: {column_label(name)}; unit: " in notes
+    assert "users_per_1000: Life Rooms users per 1,000 people; unit: Life Rooms " \
+        "users per 1,000 people" in notes

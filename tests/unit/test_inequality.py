@@ -105,6 +105,27 @@ def test_equity_summary_sii_term_names_its_unit_in_words():
         "Slope index of inequality (Life Rooms users per 1,000 people)")
 
 
+def test_equity_summary_per_people_shows_people_not_person_years():
+    # one person-year a person: person-years repeat the people count, so the table
+    # shows people only, and the rates are computed from them (22, 14, 9 users of 100
+    # people each publish as 20, 15, 10: 200, 150, 100 per 1,000 people)
+    frame = _people([22, 14, 9]).assign(one=1.0)
+    result = equity_summary(frame, event_col="events", person_time_col="one",
+                            per=1000, unit="people")
+    assert "person_years" not in result.rates.columns
+    assert result.rates["people"].tolist() == [100, 100, 100]
+    assert result.rates["rate"].tolist() == pytest.approx([200.0, 150.0, 100.0])
+    result.rates.verify()
+    # the indices are those of the same counts per person-year, times 1,000
+    years = equity_summary(frame, event_col="events", person_time_col="one")
+    assert result.summary["estimate"].tolist() == pytest.approx(
+        [1000 * years.summary["estimate"].iloc[0],
+         *years.summary["estimate"].iloc[1:]])
+    with pytest.raises(ValueError, match="one person-year a person"):
+        equity_summary(frame.assign(one=0.5), event_col="events",
+                       person_time_col="one", per=1000, unit="people")
+
+
 def _people(events: list[int], people: int = 100) -> pd.DataFrame:
     """One row per person, one person-year each: ``events[q - 1]`` events in quintile q."""
     rows = [(q, int(i < k)) for q, k in enumerate(events, start=1) for i in range(people)]

@@ -24,6 +24,21 @@ def test_column_label_unlabelled_machine_name_raises(name):
         column_label(name)
 
 
+def test_column_label_reach_equity_columns_say_what_they_count():
+    # each person counts once on the reach page's equity table: its count is of Life
+    # Rooms users and its rate is per 1,000 people, in rate_unit's words
+    from lifetools.formatting import rate_unit
+    from lifetools.labels import column_unit
+    from lifetools.reports.reach import EQUITY_COLUMNS
+
+    assert column_label(EQUITY_COLUMNS["events"]) == "Life Rooms users"
+    assert column_label(EQUITY_COLUMNS["rate"]) == \
+        f"Life Rooms users {rate_unit(1000, 'people')}"
+    assert column_unit(EQUITY_COLUMNS["events"]) == column_unit("people")
+    assert column_unit(EQUITY_COLUMNS["rate"]).startswith(
+        f"Life Rooms users {rate_unit(1000, 'people')}")
+
+
 def test_column_labels_are_all_words():
     assert not [label for label in COLUMN_LABELS.values() if is_raw_name(label)]
 

@@ -249,10 +249,26 @@ def test_drift_check_one_verdict_from_the_computed_numbers_and_the_limits_stated
     for words in never:
         assert words not in check.verdict, words
     assert check.verdict.endswith(
-        "The stated limits are a calibration slope from 0.8 to 1.2 (1 means the predicted "
-        "risks are spread out as much as the outcomes are) and a calibration-in-the-large "
-        "from \u22120.2 to 0.2 on the log-odds scale (0 means the predicted risks are "
-        "right on average).")
+        "The stated limits are a calibration slope from 0.8 to 1.2 and a "
+        "calibration-in-the-large from \u22120.2 to 0.2 on the log-odds scale.")
+    # the verdict passes both rules that read it: the publish gate's rule for prose,
+    # with its terms explained as a page shows them (the TRIPOD checklist's label
+    # column; "(1 means ...)" was refused there), the run's limits being parameters
+    # stated beside their words; and the rule for a reason, as the key result records
+    # it ("(a slope of one means ...)" was refused there: a number in words)
+    from lifetools.disclosure.prose import RunParameters, prose_findings
+    from lifetools.labels import explain_terms
+    from lifetools.reports.sentences import reason_text
+
+    words = {"slope_lower": ("calibration slope",), "slope_upper": ("calibration slope",),
+             "citl_limit": ("calibration-in-the-large", "log-odds")}
+    limits = RunParameters({"slope_lower": 0.8, "slope_upper": 1.2, "citl_limit": 0.2},
+                           words=words)
+    stated = "The stated" + check.verdict.split("The stated", 1)[1]
+    assert prose_findings(explain_terms(stated), parameters=limits) == []
+    assert str(reason_text(check.verdict)) == explain_terms(check.verdict)
+    assert prose_findings(explain_terms(stated.replace(" and a", " (1 means ideal) and a")),
+                          parameters=limits)  # the wording refused at the gate
     assert sum(check.verdict.count(o) for o in (
         "Calibration held", "cannot tell whether", "Calibration has drifted")) == 1
 

@@ -700,12 +700,10 @@ def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
             assert why.split(": ", 1)[1].split(";")[0] in text, one
 
 
-def test_model_results_follow_the_models_release():
-    # issue 19: a key result built from a model's output states its number when the
-    # model is released, and no number, with the release's reason, when it is withheld
+def released_and_withheld():
+    """Two releases of one model: 10 events among the exposed (released) and 9
+    (withheld: fewer than the default profile's events per level)."""
     from lifetools.disclosure import model_release
-    from lifetools.reports.prediction import model_results
-    from lifetools.reports.sentences import result_sentence
 
     summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
                             "ci_upper": [2.0], "p_value": [0.01]})
@@ -718,7 +716,16 @@ def test_model_results_follow_the_models_release():
         releases.append(model_release(fit, data=pd.DataFrame({
             "exposed": np.r_[np.ones(100), np.zeros(100)], "event": event.copy()}),
             event_col="event", level_cols=["exposed"]))
-    good, bad = releases
+    return tuple(releases)
+
+
+def test_model_results_follow_the_models_release():
+    # issue 19: a key result built from a model's output states its number when the
+    # model is released, and no number, with the release's reason, when it is withheld
+    from lifetools.reports.prediction import model_results
+    from lifetools.reports.sentences import result_sentence
+
+    good, bad = released_and_withheld()
     value = {"name": "c_validation", "value": 0.712, "kind": "estimate", "label": "C"}
     sentence = {"name": "c_sentence", "value": None, "kind": "text", "label": "Summary",
                 "text": result_sentence(0.712, kind="estimate", missing="The C-statistic",
@@ -858,22 +865,10 @@ def test_period_name_names_financial_years_and_other_periods():
 
 def test_model_table_follows_the_models_release():
     # issue 19: one decision (the release) for every table of a model's numbers
-    from lifetools.disclosure import model_release
     from lifetools.disclosure.models import WITHHELD_COLUMN
     from lifetools.reports.crisis_results import model_table, model_text
 
-    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
-                            "ci_upper": [2.0], "p_value": [0.01]})
-    fit = SimpleNamespace(summary=summary, warnings=(), model=None)
-    event = np.zeros(200)
-    event[100:140] = 1
-    releases = []
-    for events in (10, 9):
-        event[:100] = np.arange(100) < events
-        releases.append(model_release(fit, data=pd.DataFrame({
-            "exposed": np.r_[np.ones(100), np.zeros(100)], "event": event.copy()}),
-            event_col="event", level_cols=["exposed"]))
-    good, bad = releases
+    good, bad = released_and_withheld()
     table = pd.DataFrame({"measure": ["C-statistic", "Calibration slope"],
                           "estimate (95% CI)": ["0.712 (0.690 to 0.733)", "0.98 (0.9 to 1.1)"]})
     shown = model_table(table, good)

@@ -17,7 +17,7 @@ from lifetools.regression import (
     match_on_propensity,
     weight_by_propensity,
 )
-from lifetools.reports.emergency import support_sentence
+from lifetools.reports.comparison import support_sentence
 
 
 def people(n: int = 600, *, empty_level: str | None = "users", seed: int = 3

@@ -71,6 +71,24 @@ def test_parameter_span_run_parameter_checked_against_the_runs_value():
     assert text_findings(boot, list(boot.spans), "default", {})  # n_boot not recorded
 
 
+@pytest.mark.parametrize(("value", "written"), [
+    (-0.2, "\u22120.2"), (-1200, "\u22121,200"), (-2.154434690031884, "\u22122.15443"),
+    (0.1, "0.1"), (3.0, "3"), (2000, "2,000"), (0.021544346900318832, "0.0215443"),
+    (100.0, "100"), (0.0, "0"), (-0.0, "0")])
+def test_parameter_span_written_as_every_published_number(value, written):
+    # a negative parameter read "-0.2" (a hyphen-minus) on pages: through `fixed` it
+    # has the minus sign; the places are those ":g" wrote, and the gate's re-render
+    # of the span (the same function) agrees with the text
+    text = compose("a band from {p}", p=Parameter(value, "shift"))
+    assert str(text) == f"a band from {written}"
+    assert "-" not in str(text)
+    span = text.spans[0]
+    assert text_findings(text, [span], "default", {"shift": value}) == []
+    forged = str(text).replace("\u2212", "-")
+    if forged != str(text):  # a hyphen-minus where the span says a minus sign: refused
+        assert text_findings(forged, [span], "default", {"shift": value})
+
+
 def test_settings_agree_with_the_reports_they_describe():
     from lifetools.disclosure.settings import CV_FOLDS, IMPUTED_COPIES, SETTINGS
     from lifetools.reports import crisis_parts

@@ -118,14 +118,14 @@ def test_discharge_report_imputes_missing_honos_and_shows_complete_cases(data):
 
 def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
         data, monkeypatch):
-    from lifetools.reports import discharge
+    from lifetools.reports import rereferral
 
-    real = discharge.model_release
+    real = rereferral.model_release
 
     def few(result, *, data, **kwargs):  # the release check sees 40 people only
         return real(result, data=data.head(40), **kwargs)
 
-    monkeypatch.setattr(discharge, "model_release", few)
+    monkeypatch.setattr(rereferral, "model_release", few)
     report = reports.analyse_rereferral(data, **PERIOD)
     key = {k["name"]: k for k in report.key_results}
     assert not report.release.released
@@ -227,10 +227,10 @@ def test_emergency_report_prediction_model_with_few_events_per_level_is_withheld
 def test_emergency_report_propensity_not_converged_says_could_not_be_estimated(
         data, monkeypatch):
     from lifetools.regression import propensity
-    from lifetools.reports import emergency
+    from lifetools.reports import comparison
 
     fit = propensity.fit_propensity
-    for module in (propensity, emergency):  # the report fits once, in its own module
+    for module in (propensity, comparison):  # the comparison fits once, in its module
         monkeypatch.setattr(module, "fit_propensity",
                             lambda *args, **kwargs: fit(*args, **kwargs, maxiter=1))
     report = reports.analyse_emergency_care(data, **PERIOD)

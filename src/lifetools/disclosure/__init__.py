@@ -13,7 +13,8 @@ Every count, share, rate, sum or mean that reaches a page goes through this pack
 - :mod:`.derived`: shares (with Wilson intervals), rates and differences from
   published numbers, the complementary rule;
 - :mod:`.linked`: one suppression pattern for tables on one page sharing a count
-  (:func:`hidden_labels`, :func:`carry_suppression`);
+  (:func:`hidden_labels`, :func:`carry_suppression`, :func:`follow`: the link recorded
+  for the publish gate, :func:`linked_findings`);
 - :mod:`.magnitude`: threshold and dominance rules for sums and means;
 - :mod:`.models`: the release check of a fitted model and the only maker of
   released model estimates (:func:`require_estimates` is what displays accept);
@@ -38,6 +39,7 @@ from lifetools.disclosure.acro_check import (
     acro_magnitude_verdict,
 )
 from lifetools.disclosure.counts import (
+    DENOMINATOR,
     PROTECTION_ATTR,
     TOTALS_ATTR,
     declare_totals,
@@ -64,7 +66,14 @@ from lifetools.disclosure.downloads import (
     notes_text,
     write_csv,
 )
-from lifetools.disclosure.linked import LINKED, carry_suppression, hidden_labels
+from lifetools.disclosure.linked import (
+    LINKED,
+    LINKED_RULE,
+    carry_suppression,
+    follow,
+    hidden_labels,
+    linked_findings,
+)
 from lifetools.disclosure.magnitude import magnitude_reason, protect_magnitudes
 from lifetools.disclosure.models import (
     NOT_ESTIMABLE,
@@ -118,12 +127,12 @@ __all__ = [
     "Duration", "Estimate", "Interval", "Level", "Parameter", "Period", "ProtectedText",
     "Reason", "RuleNumber", "SETTINGS", "compose", "join", "protect_text",
     "ENV_ACRO", "ENV_VAR", "AcroVerdict", "NOTES_FILE", "acro_count_verdict",
-    "acro_enabled", "acro_magnitude_verdict", "LINKED", "carry_suppression",
-    "hidden_labels", "NOT_ESTIMABLE", "not_estimable", "PROFILES",
+    "acro_enabled", "acro_magnitude_verdict", "LINKED", "LINKED_RULE",
+    "carry_suppression", "follow", "hidden_labels", "linked_findings", "NOT_ESTIMABLE", "not_estimable", "PROFILES",
     "PROTECTION_ATTR", "SUPPRESSED",
     "TOTALS_ATTR", "ModelRelease", "ProtectedTable", "ProtectedValue",
     "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "combine_estimates",
-    "declare_totals",
+    "DENOMINATOR", "declare_totals",
     "difference", "get_profile", "hide_secondary", "is_protected", "magnitude_reason",
     "model_outputs", "model_release", "notes_text", "column_notes", "poisson_interval", "protect_count",
     "protect_counts", "protect_magnitudes", "protected_count", "protected_shares",

@@ -38,12 +38,14 @@ __all__ = ["DENOMINATOR", "PROTECTION_ATTR", "TOTALS_ATTR", "declare_totals",
            "protect_counts", "protected_count", "require_count", "require_table"]
 
 DENOMINATOR = "people"
-"""The count column that is the group size of its row: in a protected table whose
-counts include it, every other count of a row whose group size is suppressed is an
-outcome of that group (crises, events, users) and is suppressed too (reason
-``denominator suppressed``): "0 crises" beside a hidden group of 1 to 10 people says
-that none of them had one (group attribute disclosure), and an outcome equal to a
-secondarily hidden group size gives the size back."""
+"""The default group-size column (``denominator`` of :func:`protect_counts`): the
+count column that is the group size of its row. In a protected table whose counts
+include it, every other count of a row whose group size is suppressed is an outcome
+of that group (crises, events, users) and is suppressed too (reason ``denominator
+suppressed``): "0 crises" beside a hidden group of 1 to 10 people says that none of
+them had one (group attribute disclosure), and an outcome equal to a secondarily
+hidden group size gives the size back. A table whose group size is under another name
+("Referrals", "Caseload") declares it: ``denominator="Referrals"``."""
 
 PROTECTION_ATTR = "lifetools_protection"
 """The old ``DataFrame.attrs`` flag. It is no longer written or trusted: a frame that
@@ -83,6 +85,7 @@ def protect_counts(
     by: str | None = None,
     not_counts: Sequence[str] = (),
     profile: str | SdcProfile | None = None,
+    denominator: str | None = DENOMINATOR,
 ) -> ProtectedTable:
     """Return a :class:`ProtectedTable` whose ``count_cols`` are suppressed and rounded.
 
@@ -107,6 +110,11 @@ def protect_counts(
         refused: it could be a count that escaped protection.
     profile
         The rules (default: the active profile).
+    denominator
+        The count column that is each row's group size (recorded in the protection
+        record and the stamp): a row whose group size is hidden has its other counts
+        hidden too. By default ``people`` when it is one of ``count_cols``; any other
+        name must be one of them; ``None``: no count is a group size.
 
     Raises
     ------
@@ -129,6 +137,7 @@ def protect_counts(
     missing = [c for c in count_cols if c not in frame.columns]
     if missing:
         raise KeyError(f"count columns not in the table: {missing}")
+    group = _group_size(count_cols, denominator)
     loose = [c for c in _whole_number_columns(frame)
              if c not in count_cols and c not in not_counts and c != by]
     if loose:
@@ -156,7 +165,7 @@ def protect_counts(
     if hide is not None:
         hidden = hidden | hide.reset_index(drop=True)
     by_group = _hide_outcomes_of_hidden_groups(out, list(count_cols), hidden,
-                                               totals=totals, by=by) \
+                                               totals=totals, by=by, denominator=group) \
         if enabled else hidden
     suppressed = []
     for col in count_cols:
@@ -172,8 +181,8 @@ def protect_counts(
             elif bool(by_group[col].iloc[row]):
                 values[row] = None
                 suppressed.append((row, col, "denominator suppressed" if
-                                   col != DENOMINATOR and
-                                   bool(by_group[DENOMINATOR].iloc[row])
+                                   group is not None and col != group and
+                                   bool(by_group[group].iloc[row])
                                    else "secondary"))
         out[col] = pd.array(values, dtype="Int64")
     roles = tuple((str(c), "count" if c in count_cols else "other") for c in out.columns)
@@ -182,23 +191,38 @@ def protect_counts(
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  enabled=enabled, acro=verdict,
                  secondary=None if hide is None else {"totals": totals, "by": by},
-                 secondary_cells=sum(1 for s in suppressed if s[2] == "secondary"))
+                 secondary_cells=sum(1 for s in suppressed if s[2] == "secondary"),
+                 denominator=group)
+
+
+def _group_size(count_cols: Sequence[str], denominator: str | None) -> str | None:
+    """The declared group-size column: the default (:data:`DENOMINATOR`) only when it
+    is a count column; another name must be one."""
+    if denominator is None or (denominator == DENOMINATOR and
+                               denominator not in count_cols):
+        return None
+    if denominator not in count_cols:
+        raise KeyError(f"the group-size column {denominator!r} is not one of the count "
+                       f"columns {list(count_cols)}")
+    return denominator
 
 
 def _hide_outcomes_of_hidden_groups(frame: pd.DataFrame, count_cols: list[str],
                                     hidden: pd.DataFrame, *,
-                                    totals: Totals | None, by: str | None
+                                    totals: Totals | None, by: str | None,
+                                    denominator: str | None = DENOMINATOR
                                     ) -> pd.DataFrame:
-    """Hidden cells after the group-size rule (:data:`DENOMINATOR`).
+    """Hidden cells after the group-size rule (``denominator``: the declared group
+    size, :data:`DENOMINATOR` by default).
 
     A row whose group size is hidden has its other counts hidden too; with published
     totals, secondary suppression is applied again to the cells this hid (and the
     rule again to any group size that hid), until nothing changes.
     """
-    if DENOMINATOR not in count_cols or len(count_cols) < 2:
+    if denominator not in count_cols or len(count_cols) < 2:
         return hidden
     mask = hidden.to_numpy(dtype=bool).copy()
-    at = count_cols.index(DENOMINATOR)
+    at = count_cols.index(denominator)
     values = frame[count_cols].to_numpy(dtype="float64", na_value=np.nan).ravel()
     groups = totals_groups(frame, len(count_cols), totals, by) \
         if totals is not None else None
@@ -240,7 +264,8 @@ def require_count(value: Any) -> ProtectedValue:
 def require_table(table: Any, *, count_cols: Sequence[str] = (),
                   totals: Totals | None = None, by: str | None = None,
                   name: str = "table", derived: bool = False,
-                  not_counts: Sequence[str] = ()) -> ProtectedTable:
+                  not_counts: Sequence[str] = (),
+                  denominator: str | None = DENOMINATOR) -> ProtectedTable:
     """What every display accepts: a verified protected table.
 
     A :class:`ProtectedTable` is verified and each of ``count_cols`` must be one of
@@ -248,7 +273,9 @@ def require_table(table: Any, *, count_cols: Sequence[str] = (),
     through :func:`protect_counts`, which refuses whole-number columns it is not told
     about); a frame carrying the old ``attrs`` flag is refused, since the flag proves
     nothing. With ``derived=True`` (shares, rates: numbers a plain frame cannot
-    protect by rounding) only a protected table is accepted.
+    protect by rounding) only a protected table is accepted. ``denominator``: the
+    group-size column (:func:`protect_counts`); a protected table's is in its record,
+    and a name other than the default must be it.
 
     Raises
     ------
@@ -262,6 +289,11 @@ def require_table(table: Any, *, count_cols: Sequence[str] = (),
         if loose:
             raise DisclosureError(f"table {name!r}: column {loose[0]!r} is not a "
                                   "protected column of this table")
+        if denominator not in (DENOMINATOR, table.record.denominator):
+            raise DisclosureError(
+                f"table {name!r}: column {denominator!r} is not the group size its "
+                f"protection declared ({table.record.denominator!r})",
+                hint="declare the group size when protecting it (denominator=)")
         return table
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table {name!r} must be a DataFrame or a ProtectedTable, "
@@ -280,7 +312,7 @@ def require_table(table: Any, *, count_cols: Sequence[str] = (),
             ".merge and .copy)", hint="make the table with lt.disclosure")
     try:
         return protect_counts(table, list(count_cols), totals=totals, by=by,
-                              not_counts=not_counts)
+                              not_counts=not_counts, denominator=denominator)
     except DisclosureError as error:
         raise DisclosureError(f"table {name!r}: {error.args[0]}",
                               hint=getattr(error, "hint", None)) from None

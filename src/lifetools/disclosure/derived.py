@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import chi2, norm
 
-from lifetools.disclosure.counts import protect_counts, protected_count
+from lifetools.disclosure.counts import DENOMINATOR, protect_counts, protected_count
 from lifetools.disclosure.magnitude import magnitude_reason
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, ProtectedValue, _mint, _value
@@ -170,7 +170,8 @@ def difference(a: ProtectedValue, b: ProtectedValue) -> ProtectedValue:
 
 def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
                      by: str | None = None, digits: int = 1,
-                     profile: str | SdcProfile | None = None) -> ProtectedTable:
+                     profile: str | SdcProfile | None = None,
+                     denominator: str | None = DENOMINATOR) -> ProtectedTable:
     """Protect a breakdown's counts, then add each column's percentages.
 
     Parameters
@@ -181,6 +182,9 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
         Columns of counts; each gets a ``"<column> %"`` column.
     by
         Column splitting the rows into breakdowns, each with its own total.
+    denominator
+        The count column that is each row's group size (see
+        :func:`~lifetools.disclosure.protect_counts`; ``people`` by default).
 
     Notes
     -----
@@ -191,7 +195,7 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
     p = get_profile(profile)
     raw = table.reset_index(drop=True)
     protected = protect_counts(raw, count_cols, totals="columns", by=by, profile=p,
-                               not_counts=[by] if by else ())
+                               not_counts=[by] if by else (), denominator=denominator)
     out = protected.frame
     blocks = ([np.arange(len(raw))] if by is None else
               list(raw.groupby(by, sort=False, dropna=False).indices.values()))
@@ -212,7 +216,8 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
                  secondary=protected.record.secondary,
                  secondary_cells=protected.record.secondary_cells,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath
-                 places=tuple((f"{col} %", digits) for col in count_cols))
+                 places=tuple((f"{col} %", digits) for col in count_cols),
+                 denominator=protected.record.denominator)
 
 
 def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
@@ -241,7 +246,8 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     raw = grouped.agg(people=(event_col, "size"), events=(event_col, "sum")
                       ).reset_index()
     raw["events"] = raw["events"].round().astype("int64")
-    protected = protect_counts(raw, ["people", "events"], profile=p, not_counts=groups)
+    protected = protect_counts(raw, ["people", "events"], profile=p, not_counts=groups,
+                               denominator="people")
     out = protected.frame
     rates = [rate(int(row.events), float(years.sum()), contributors=len(years),
                   contributions=years.tolist(), per=per, profile=p)
@@ -269,7 +275,7 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath
                  places=(("person_years", 0),),  # whole years, rounded to the base
-                 bases=(("person_years", p.base),))
+                 bases=(("person_years", p.base),), denominator="people")
 
 
 def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
@@ -277,7 +283,8 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
                  ) -> ProtectedTable:
     """One share per row (``numerator`` of ``denominator``) with Wilson 95% intervals.
 
-    Both counts are protected; ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
+    Both counts are protected, ``denominator`` as each row's group size (a row whose
+    denominator is hidden has its numerator hidden too); ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
     come from :func:`share` on the raw counts, so from the published ones, and are
     suppressed when either count is.
 
@@ -288,7 +295,9 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     ``tests/unit/test_reports.py::test_reach_report``.
     """
     p = get_profile(profile)
-    protected = protect_counts(frame, [denominator, numerator], profile=p)
+    # the denominator is each row's group size: its numerator is hidden with it
+    protected = protect_counts(frame, [denominator, numerator], profile=p,
+                               denominator=denominator)
     out = protected.frame
     shares = [share(int(k), int(n), profile=p) for k, n in
               zip(frame[numerator], frame[denominator], strict=True)]
@@ -304,4 +313,5 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     roles = tuple((c, protected.record.role(c) or "share") for c in out.columns)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath
-                 places=tuple((c, digits) for c in ("per_cent", "ci_lower", "ci_upper")))
+                 places=tuple((c, digits) for c in ("per_cent", "ci_lower", "ci_upper")),
+                 denominator=denominator)

@@ -183,13 +183,12 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
 
 
 def _denominator(table: ProtectedTable) -> str | None:
-    """The count column the group-size rule protected the table by
-    (:data:`lifetools.disclosure.counts.DENOMINATOR`, among two or more counts), None
-    when the rule did not apply."""
-    from lifetools.disclosure.counts import DENOMINATOR
-
+    """The count column the group-size rule protected the table by (the record's
+    declared ``denominator``, among two or more counts), None when the rule did not
+    apply."""
     counts = table.rules.get("count_cols", [])
-    return DENOMINATOR if DENOMINATOR in counts and len(counts) >= 2 else None
+    group = table.record.denominator
+    return group if group in counts and len(counts) >= 2 else None
 
 
 def shown_frame(table: ProtectedTable, *, digits: int = 2) -> pd.DataFrame:

@@ -75,15 +75,23 @@ def figure_text_findings(texts: Iterable[str], profile: SdcProfile,
 
 def require_figure_texts_pass(texts: Iterable[str], profile: SdcProfile,
                               parameters: Iterable[Any] | Mapping[str, Any], *,
-                              name: str) -> None:
+                              name: str, prose: bool = True) -> None:
     """Refuse, at source, a figure whose texts the publish gate would refuse.
+
+    ``prose``: whether to run the rule for numbers in prose too. Outside the runner
+    (nbval re-executing a notebook, an analyst's session) the run's parameters and the
+    series' durations are not known, so "a landmark at 90 days" cannot be told from a
+    typed count: the texts with words are then left to the gate, which reads them with
+    the run's parameters; a text that is only a number is always checked here.
 
     Raises
     ------
     DisclosureError
         Naming the figure and the rule (never the number).
     """
-    found = figure_text_findings(texts, profile, parameters)
+    texts = [str(t) for t in texts]
+    found = figure_text_findings(texts, profile, parameters) if prose else \
+        figure_number_findings(texts, profile)
     if found:
         rule, detail = found[0]
         raise DisclosureError(

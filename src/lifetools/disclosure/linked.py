@@ -12,14 +12,21 @@ they would give it back).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import pandas as pd
 
-from lifetools.disclosure.protected import ProtectedTable, _mint
+from lifetools.disclosure.protected import Link, ProtectedTable, _mint
 
-__all__ = ["LINKED", "carry_suppression", "hidden_labels"]
+__all__ = ["LINKED", "LINKED_RULE", "carry_suppression", "follow", "hidden_labels",
+           "linked_findings"]
+
+LINKED_RULE = "linked-cell-shown"
+"""The publish gate's rule: a count hidden in the followed table is shown (or can be
+worked out) in the table that follows it."""
+_HIDDEN = {"[c]", "[x]", ""}
+"""A follower's cell that shows no number: hidden, not available, or empty."""
 
 LINKED = "linked"
 """The reason of a cell hidden because the same count is hidden in a linked table."""
@@ -70,3 +77,76 @@ def carry_suppression(table: ProtectedTable, *, label_col: str, column: str,
     r = table.record
     return _mint(frame, roles=r.roles, suppressed=tuple(suppressed), like=r,
                  places=r.places, bases=r.bases)
+
+
+def follow(table: ProtectedTable, leader: ProtectedTable, *, label_col: str,
+           column: str, leader_label_col: str, leader_column: str,
+           where: Mapping[str, Any] | None = None,
+           label: Callable[[str], str] = str) -> ProtectedTable:
+    """``table`` following ``leader``: hidden where ``leader`` hides the same count,
+    and the link recorded (:attr:`~lifetools.disclosure.ProtectionRecord.link`).
+
+    A row of ``leader`` (among those matching ``where``) and a row of ``table``
+    publish the same count when ``label`` of the leader's label (as text) is the
+    table's label (as text): "1 (most deprived)" -> "1". Where the leader's
+    ``leader_column`` is hidden, ``column`` and every share or rate of the row are
+    hidden here (:func:`carry_suppression`). The link is recorded whether or not a
+    cell is hidden, so the publish gate checks the two tables as published.
+
+    Raises
+    ------
+    KeyError
+        If a column is not in its table.
+    """
+    leader = leader.verify()
+    hidden = hidden_labels(leader, label_col=leader_label_col, column=leader_column,
+                           where=where)
+    followed = carry_suppression(table, label_col=label_col, column=column,
+                                 labels={label(v) for v in hidden})
+    frame, lead = followed.frame, leader.frame
+    keep = pd.Series(True, index=lead.index)
+    for col, value in (where or {}).items():
+        keep &= lead[col] == value
+    own = {str(v): row for row, v in enumerate(frame[label_col].tolist())}
+    rows = tuple((row, own[label(str(v))])
+                 for row, v in enumerate(lead[leader_label_col].tolist())
+                 if bool(keep.iloc[row]) and label(str(v)) in own)
+    derived = tuple(c for c in followed.record.columns_with("share", "rate") if c != column)
+    r = followed.record
+    return _mint(frame.copy(), roles=r.roles, suppressed=r.suppressed, like=r,
+                 places=r.places, bases=r.bases,
+                 link=Link(leader=leader.identity(), column=leader_column,
+                           own_column=column, rows=rows, with_columns=derived))
+
+
+def linked_findings(leader: tuple[list[str], list[list[str]]],
+                    table: tuple[list[str], list[list[str]]],
+                    follows: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``linked-cell-shown``: the cells of two published tables (header and rows as
+    published: a page's table or a download) against the link the follower's stamp
+    records (``follows``: ``column``, the followed table's header; ``columns``, the
+    follower's headers that must be hidden where it is; ``rows``, the pairs of rows).
+    Read from the cells as published, not from the protection record (verified, not
+    trusted); a link that cannot be read on them is refused too. The detail names the
+    columns, never a value."""
+    (lead_head, lead_rows), (head, rows) = leader, table
+    name, column = follows.get("table"), follows.get("column")
+    if column not in lead_head:
+        return [(LINKED_RULE, f"the table it follows ({name!r}) shows no column "
+                 f"{column!r}: the link cannot be verified")]
+    at = lead_head.index(column)
+    shown = [(h, head.index(h)) for h in follows.get("columns", []) if h in head]
+    for pair in follows.get("rows", []):
+        i, j = (pair + [None, None])[:2] if isinstance(pair, list) else (None, None)
+        if not (isinstance(i, int) and isinstance(j, int)
+                and 0 <= i < len(lead_rows) and 0 <= j < len(rows)):
+            return [(LINKED_RULE, f"a row the link to {name!r} names is not in the "
+                     "tables as published: the link cannot be verified")]
+        if at < len(lead_rows[i]) and lead_rows[i][at].strip() == "[c]":
+            for header, k in shown:
+                if k < len(rows[j]) and rows[j][k].strip() not in _HIDDEN:
+                    return [(LINKED_RULE, f"column {header!r} shows a number in a row "
+                             f"whose count the table {name!r} hides (column "
+                             f"{column!r}): the two tables give it back (hide it here "
+                             "too: lt.disclosure.follow)")]
+    return []

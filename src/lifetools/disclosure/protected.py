@@ -24,7 +24,7 @@ import math
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -32,7 +32,8 @@ from lifetools.disclosure.copies import ProtectedCopy, copy_of
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.errors import DisclosureError
 
-__all__ = ["PROTECTED_ROLES", "SUPPRESSED_CELLS_ATTR", "ProtectedTable", "ProtectedValue",
+__all__ = ["PROTECTED_ROLES", "SUPPRESSED_CELLS_ATTR", "Link", "ProtectedTable",
+           "ProtectedValue",
            "ProtectionRecord", "is_protected", "require_suppressed_kept"]
 
 _TOKEN = object()
@@ -95,6 +96,25 @@ def _column_seal(frame: pd.DataFrame, column: str) -> str:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Which table a linked table follows (:func:`lifetools.disclosure.follow`).
+
+    The two tables publish the same counts in the rows ``rows`` pairs (the followed
+    table's row, this table's row): ``column`` of the followed table and ``own_column``
+    here. Where the followed table hides its cell, this table hides its cell and the
+    columns made from it (``with_columns``: shares, rates). The stamp carries the link
+    (``follows``) so the publish gate checks it on the published cells of both.
+    """
+
+    leader: str
+    """The followed table, by :meth:`ProtectedTable.identity` (this process only)."""
+    column: str
+    own_column: str
+    rows: tuple[tuple[int, int], ...]
+    with_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProtectionRecord:
     """What was done to a protected table (read-only)."""
 
@@ -119,6 +139,14 @@ class ProtectionRecord:
     """The base a rule rounded a magnitude column to (person-years: the profile's count
     base, :func:`~lifetools.disclosure.round_person_time`); the publish gate refuses a
     cell of such a column that is not a multiple of it."""
+    denominator: str | None = None
+    """The count column that is the group size of its row (declared to
+    :func:`~lifetools.disclosure.protect_counts`, ``people`` by default): a row whose
+    group size is hidden has its other counts hidden, and the stamp names the column
+    (``denominator_header``) so the publish gate checks it on the published cells."""
+    link: Link | None = None
+    """The table this one follows, when it publishes counts of another table
+    (:func:`lifetools.disclosure.follow`)."""
 
     def role(self, column: str) -> str | None:
         """The role of a column, or ``None`` when it was not in the protected table."""
@@ -226,6 +254,15 @@ class ProtectedTable:
         """Whether one cell was hidden by a rule (primary or secondary)."""
         return any(r == row and c == column for r, c, _ in self._record.suppressed)
 
+    def identity(self) -> str:
+        """This table's content and record as one digest (of its keyed seals: the
+        same in this process only), by which a linked table names the table it
+        follows (:class:`Link`) and ``show_table`` finds it on the page."""
+        r = self._record
+        return hashlib.sha256(json.dumps(
+            [list(r.seals), list(r.roles), [list(s) for s in r.suppressed]],
+            default=str).encode()).hexdigest()
+
     # checking ---------------------------------------------------------------------
     def verify(self) -> ProtectedTable:
         """Return ``self`` if every column is as protected; raise otherwise.
@@ -263,14 +300,21 @@ class ProtectedTable:
     # operations that stay protected -------------------------------------------------
     def _remint(self, frame: pd.DataFrame, roles: Iterable[tuple[str, str]],
                 suppressed: Iterable[tuple[int, str, str]],
-                names: Mapping[str, str] | None = None) -> ProtectedTable:
+                names: Mapping[str, str] | None = None,
+                positions: Mapping[int, int] | None = None) -> ProtectedTable:
         names = names or {}
+        link = _relinked(self._record.link, frame,
+                         {k: [v] for k, v in positions.items()}
+                         if positions is not None else None, names)
         places = tuple((names.get(c, c), n) for c, n in self._record.places
                        if names.get(c, c) in frame.columns)
         bases = tuple((names.get(c, c), n) for c, n in self._record.bases
                       if names.get(c, c) in frame.columns)
+        group = self._record.denominator
         return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
-                     like=self._record, places=places, bases=bases)
+                     like=self._record, places=places, bases=bases,
+                     denominator=names.get(group, group) if group else None,
+                     link=link)
 
     def select(self, columns: Sequence[str]) -> ProtectedTable:
         """The same rows with only ``columns`` (in that order), still protected."""
@@ -301,7 +345,8 @@ class ProtectedTable:
         position = {old: new for new, old in enumerate(i for i, k in enumerate(keep) if k)}
         return self._remint(self._frame[keep].reset_index(drop=True), self._record.roles,
                             [(position[i], c, why) for i, c, why in
-                             self._record.suppressed if i in position])
+                             self._record.suppressed if i in position],
+                            positions=position)
 
     def rename(self, *, columns: Mapping[str, str]) -> ProtectedTable:
         """The table with columns renamed, still protected."""
@@ -321,7 +366,7 @@ class ProtectedTable:
         return self._remint(self._frame.loc[order].reset_index(drop=True),
                             self._record.roles,
                             [(position[i], c, why) for i, c, why in
-                             self._record.suppressed])
+                             self._record.suppressed], positions=position)
 
     # operations that leave protection behind ---------------------------------------
     def assign(self, **columns: Any) -> ProtectedTable:
@@ -396,10 +441,44 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
     roles = dict(a.roles)
     roles.update((c, r) for c, r in b.roles if c not in roles)
     frame = merged.drop(columns=list(_ROWS))
+    links = [_relinked(record.link, frame, _origins(origin), {})
+             for record, origin in sides if record.link is not None]
+    if len(links) > 1:
+        raise DisclosureError("both protected tables follow another table: merge "
+                              "before linking (lt.disclosure.follow)")
     return _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
                  suppressed=tuple(suppressed), like=a,
                  secondary_cells=sum(why == "secondary" for _, _, why in suppressed),
-                 places=(*a.places, *b.places), bases=(*a.bases, *b.bases))
+                 places=(*a.places, *b.places), bases=(*a.bases, *b.bases),
+                 denominator=a.denominator or b.denominator,
+                 link=links[0] if links else None)
+
+
+def _origins(origin: Sequence[Any]) -> dict[int, list[int]]:
+    """Old row to the new rows it landed in (a merge's row of origin per new row)."""
+    found: dict[int, list[int]] = {}
+    for new, old in enumerate(origin):
+        if old == old:  # not NaN: the row came from this side
+            found.setdefault(int(old), []).append(new)
+    return found
+
+
+def _relinked(link: Link | None, frame: pd.DataFrame,
+              positions: Mapping[int, Sequence[int]] | None,
+              names: Mapping[str, str]) -> Link | None:
+    """A link after rows were kept, reordered or merged (``positions``: old row to new
+    rows) and columns renamed (``names``); ``None`` when its column is gone."""
+    if link is None:
+        return None
+    own = names.get(link.own_column, link.own_column)
+    kept = tuple(names.get(c, c) for c in link.with_columns
+                 if names.get(c, c) in frame.columns)
+    if own not in frame.columns and not kept:
+        return None  # nothing of the shared count is shown any more
+    rows = link.rows if positions is None else tuple(
+        (lead, new) for lead, old in link.rows for new in positions.get(old, ()))
+    return Link(leader=link.leader, column=link.column, own_column=own, rows=rows,
+                with_columns=kept)
 
 
 def _check_publishable_counts(values: pd.Series, column: str,
@@ -423,18 +502,30 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           secondary_cells: int = 0, notes: tuple[str, ...] = (),
           acro: Mapping[str, Any] | None = None,
           places: tuple[tuple[str, int], ...] = (),
-          bases: tuple[tuple[str, int], ...] = ()) -> ProtectedTable:
+          bases: tuple[tuple[str, int], ...] = (),
+          denominator: str | None = None,
+          link: Link | None | Literal["like"] = "like") -> ProtectedTable:
     """Make a protected table (the only place one is made).
 
     ``places``: the decimal places a rule published a column with (see
     :attr:`ProtectionRecord.places`); ``bases``: the base it rounded a column to
-    (:attr:`ProtectionRecord.bases`); only columns of the table are kept.
+    (:attr:`ProtectionRecord.bases`); ``denominator``: the group-size count column
+    (:attr:`ProtectionRecord.denominator`; by default ``like``'s); ``link``: the table
+    it follows (:attr:`ProtectionRecord.link`; by default ``like``'s); only columns of
+    the table are kept.
     """
     frame = pd.DataFrame(frame.reset_index(drop=True))  # never a ProtectedCopy
     frame.attrs = {}
     seals = tuple((str(c), _column_seal(frame, c)) for c in frame.columns)
     places = tuple((str(c), int(n)) for c, n in places if c in frame.columns)
     bases = tuple((str(c), int(n)) for c, n in bases if c in frame.columns)
+    if denominator is None and like is not None:
+        denominator = like.denominator
+    if isinstance(link, str):  # "like"
+        link = like.link if like is not None else None
+    if denominator is not None and (denominator not in frame.columns or
+                                    dict(roles).get(denominator) != "count"):
+        denominator = None  # the column was left out (or is no count here)
     if like is not None:
         record = ProtectionRecord(
             profile=like.profile, enabled=like.enabled, threshold=like.threshold,
@@ -442,14 +533,15 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary=like.secondary,
             secondary_cells=max(like.secondary_cells, secondary_cells),
             notes=like.notes, seals=seals, acro=like.acro, places=places,
-            bases=bases)
+            bases=bases, denominator=denominator, link=link)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
             profile=p.name, enabled=enabled, threshold=p.threshold, base=p.base,
             rounding=p.rounding, roles=roles, suppressed=suppressed,
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
-            seals=seals, acro=acro, places=places, bases=bases)
+            seals=seals, acro=acro, places=places, bases=bases,
+            denominator=denominator, link=link)
     return ProtectedTable(frame, record, _token=_TOKEN)
 
 

@@ -45,6 +45,7 @@ from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
 from lifetools.disclosure.settings import parameter_problem
 from lifetools.errors import DisclosureError
+from lifetools.signs import MINUS, fixed
 
 __all__ = ["MINUS", "NUMBER_WORDS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
            "Level", "Parameter", "Period", "ProtectedText", "Reason", "RuleNumber",
@@ -95,29 +96,6 @@ def numbers_in(text: str) -> list[tuple[int, int, str]]:
             for m in _NUMBERS.finditer(text)]
 
 
-MINUS = "\u2212"
-"""The sign of a negative number a reader sees: the minus sign (U+2212), which screen
-readers say as "minus" and typesetting expects, not the hyphen-minus of program text.
-Only published CSV files keep the hyphen-minus (``downloads.write_csv``)."""
-
-
-def fixed(number: float, digits: int, percent: bool = False) -> str:
-    """Write a number to ``digits`` places with thousands separators: "1,234.50", "−0.23".
-
-    The one place a published number gets its sign: a negative number is written with
-    the minus sign :data:`MINUS`, and one that rounds to zero ("-0.00") is zero, with no
-    sign (a rounded-away sign is not a finding). ``lifetools.formatting`` formats with
-    it, and so does every protected text's span (:func:`_render`, the gate's re-render).
-
-    Notes
-    -----
-    Checked by ``tests/unit/test_formatting.py`` (``test_format_*_minus_sign*``).
-    """
-    text = f"{number:,.{digits}f}"
-    if text.startswith("-"):
-        # "-0.00" is zero; any other negative number gets the minus sign
-        text = MINUS + text[1:] if any(c in "123456789" for c in text) else text[1:]
-    return f"{text}%" if percent else text
 
 
 def _finite(value: Any) -> float | None:
@@ -210,6 +188,22 @@ class Reason:
     profile: str | None = None
 
 
+def _parameter_text(value: float) -> str:
+    """A parameter's text: a whole number with thousands separators, any other to the
+    places its six significant figures need (the places ``f"{value:g}"`` wrote: 0.1,
+    2.15443, 3), through :func:`fixed`, so a negative parameter has the minus sign
+    :data:`MINUS` as every other published number. Tested in
+    ``tests/unit/test_protected_text.py``."""
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return fixed(int(value), 0)
+    number = float(value)
+    if not math.isfinite(number):
+        return fixed(number, 0)
+    mantissa, _, exponent = f"{abs(number):.5e}".partition("e")
+    figures = mantissa.replace(".", "").rstrip("0") or "0"
+    return fixed(number, max(len(figures) - 1 - int(exponent), 0))
+
+
 def _render(kind: str, d: Mapping[str, Any]) -> str:
     """The text of a span, from what its record says (the gate's re-render too)."""
     if kind == "count":
@@ -234,8 +228,7 @@ def _render(kind: str, d: Mapping[str, Any]) -> str:
         value = RULE_QUANTITIES[d["quantity"]](get_profile(d["profile"]))
         return "zero" if d["quantity"] == "zero" else str(value)
     if kind == "parameter":
-        value = d["value"]
-        return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+        return _parameter_text(d["value"])
     if kind in ("period", "reason"):
         return str(d["text"])
     raise DisclosureError(f"unknown kind of protected span {kind!r}")

@@ -49,10 +49,13 @@ def limits_sentence(slope_band: tuple[float, float], citl_band: tuple[float, flo
         low, high = (format_value(v, kind="estimate", digits=_digits(v)) for v in limits)
         return f"{low} to {high}"
 
-    return (f"The stated limits are a calibration slope from {band(slope_band)} (1 means "
-            "the predicted risks are spread out as much as the outcomes are) and a "
-            f"calibration-in-the-large from {band(citl_band)} on the log-odds scale (0 "
-            "means the predicted risks are right on average).")
+    # no ideal values in the sentence: "(1 means ...)" is a bare count to the gate's
+    # prose rule (the TRIPOD checklist's label column) and "(a slope of one ...)" a
+    # number in words to the rule for a reason (the verdict is recorded as one,
+    # :func:`lifetools.reports.sentences.reason_text`); the terms' plain words are
+    # added where the page shows them (:func:`lifetools.labels.explain_terms`)
+    return (f"The stated limits are a calibration slope from {band(slope_band)} and a "
+            f"calibration-in-the-large from {band(citl_band)} on the log-odds scale.")
 
 
 def _digits(value: float) -> int:

@@ -5,21 +5,16 @@ Each returns a frozen object whose attributes a thin notebook shows one by one.
 
 from __future__ import annotations
 
-from lifetools.reports.discharge import (
-    DischargeReport,
-    ReReferralReport,
-    analyse_discharge,
-    analyse_rereferral,
-)
+from lifetools.reports.discharge import DischargeReport, analyse_discharge
 from lifetools.reports.emergency import (
     EmergencyReport,
-    WellbeingReport,
     analyse_emergency_care,
-    analyse_wellbeing,
     rate_table,
 )
 from lifetools.reports.prediction import CrisisRiskReport, analyse_crisis_risk
 from lifetools.reports.reach import ReachReport, analyse_reach, protected_shares
+from lifetools.reports.rereferral import ReReferralReport, analyse_rereferral
+from lifetools.reports.wellbeing import WellbeingReport, analyse_wellbeing
 
 __all__ = ["DischargeReport", "EmergencyReport", "ReReferralReport", "WellbeingReport",
            "analyse_discharge", "analyse_emergency_care", "analyse_rereferral",

@@ -1,4 +1,8 @@
-"""The recovery and discharge report, and the re-referral report."""
+"""The recovery and discharge report: time to discharge, Life Rooms use time-varying.
+
+The re-referral report is :mod:`lifetools.reports.rereferral`; what both share is
+:mod:`lifetools.reports.survival_parts`.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from lifetools.cohort import (
-    CohortSpec,
-    build_discharge_cohort,
-    build_rereferral_cohort,
-    split_at_exposure,
-)
-from lifetools.convergence import not_estimable_text, recorded_warnings
-from lifetools.disclosure import (
-    Estimate,
-    ProtectedTable,
-    active_profile,
-    combine_estimates,
-    compose,
-    model_release,
-)
-from lifetools.labels import VALUE_LABELS
+from lifetools.cohort import CohortSpec, build_discharge_cohort, split_at_exposure
+from lifetools.convergence import recorded_warnings
+from lifetools.disclosure import ProtectedTable, combine_estimates, model_release
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
     IMPUTATIONS,
@@ -34,15 +25,22 @@ from lifetools.reports.missing import (
     model_covariates,
     pooled,
 )
-from lifetools.reports.narrative import (
-    cumulative_share_sentence,
-    horizon_estimate,
-    ratio_sentence,
-    readable_note,
-    uncertainty_sentence,
+from lifetools.reports.narrative import ratio_sentence, uncertainty_sentence
+from lifetools.reports.survival_parts import (
+    COMPLETE_CASE,
+    DEATH,
+    FINE_GRAY,
+    PH_COLUMNS,
+    TERM_LABELS,
+    estimate_row,
+    label_terms,
+    left_out_notes,
+    model_notes,
+    ph_table,
+    ratio_results,
+    with_note,
 )
-from lifetools.reports.sentences import interval_text, reason_text
-from lifetools.result_names import DischargeName, ReReferralName, derived
+from lifetools.result_names import DischargeName
 from lifetools.survival import (
     CIFResult,
     estimate_cif,
@@ -54,14 +52,7 @@ from lifetools.survival import (
     fit_landmark_time_split,
 )
 
-__all__ = ["DischargeReport", "ReReferralReport", "analyse_discharge", "time_varying_release",
-           "analyse_rereferral"]
-
-TERM_LABELS = VALUE_LABELS  # one source of words (lifetools.labels)
-EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
-FINE_GRAY = "Fine-Gray"  # the model names of subdistribution hazard ratios start so
-COMPLETE_CASE = "{}, complete cases (HoNOS recorded; missing-data sensitivity)"
-DEATH = {"discharge": 3, "rereferral": 2}  # the death code of each cohort's event column
+__all__ = ["DischargeReport", "analyse_discharge", "time_varying_release"]
 
 
 def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
@@ -79,13 +70,10 @@ def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
     return fit_fine_gray(part, duration_col="_duration", event_col="event",
                          event_of_interest=1, competing=(DEATH["discharge"],),
                          covariates=["exposed_at_landmark", *covariates])
+
+
 ADJUSTED_FOR = "age, sex, deprivation and how unwell people were at referral"
 """What ``ADJUSTMENT_COVARIATES`` stand for, in the summaries' words."""
-
-
-def _label(summary: pd.DataFrame, model: str) -> pd.DataFrame:
-    return summary.assign(model=model, term=summary["term"].map(TERM_LABELS).fillna(
-        summary["term"]))
 
 
 def _cif_by_event(data: pd.DataFrame, events: dict[str, int], entry_col: str | None,
@@ -101,109 +89,12 @@ def _cif_by_event(data: pd.DataFrame, events: dict[str, int], entry_col: str | N
                      warnings=tuple(w for p in parts for w in p.warnings))
 
 
-PH_COLUMNS = ["model", "term", "statistic", "df", "p_value", "action"]
-
-
-def _ph_table(result: Any, model: str, *, exposure_action: str,
-              release: Any) -> pd.DataFrame:
-    """The cox.zph test of one model (per term and global) and what was done.
-
-    A diagnostic is an output of its model: when the model's release check
-    (``release``, a :class:`lifetools.disclosure.ModelRelease`) withholds it, its test
-    is withheld with it (one row saying so, no statistic), as its estimates are.
-    """
-    if not release.released:
-        return pd.DataFrame([{"model": model, "term": "(all terms)",
-                              "statistic": float("nan"), "df": float("nan"),
-                              "p_value": float("nan"),
-                              "action": f"withheld with the model ({release.withheld})"}],
-                            columns=PH_COLUMNS)
-    if result.ph_test is None:
-        return pd.DataFrame([{"model": model, "term": "(all terms)",
-                              "statistic": float("nan"), "df": float("nan"),
-                              "p_value": float("nan"),
-                              "action": "not tested: " + str(result.method[
-                                  "ph_test"]).removeprefix("not run: ")}],
-                            columns=PH_COLUMNS)
-    raw = result.ph_test["term"]
-    table = _label(result.ph_test, model)
-    fails = table["p_value"] < 0.05
-    action = pd.Series("none needed (p >= 0.05)", index=table.index)
-    action[fails] = ("noted: the hazard ratio is an average over follow-up "
-                     "(adjustment term, estimate not reported)")
-    action[fails & raw.isin(EXPOSURE_TERMS)] = exposure_action
-    action[fails & (raw == "GLOBAL")] = ("noted: proportional hazards is rejected for "
-                                         "the model as a whole; see the terms")
-    return table.assign(action=action)[PH_COLUMNS]
-
-
-def _short_reason(result: Any) -> str:
-    """The reason a model is not estimable, without the library's details."""
-    return (result.reason or "the estimate is degenerate").split(" (")[0]
-
-
-def _estimate_row(result, term: str) -> dict[str, Any]:
-    """Estimate and limits of one term, or NaN and the reason it is not estimable."""
-    row = result.summary.set_index("term").loc[term]
-    if not bool(row.get("estimable", True)) or pd.isna(row["estimate"]):
-        return {"estimate": float("nan"), "ci_lower": float("nan"),
-                "ci_upper": float("nan"), "text": not_estimable_text(_short_reason(result))}
-    return {"estimate": float(row["estimate"]), "ci_lower": float(row["ci_lower"]),
-            "ci_upper": float(row["ci_upper"]), "text": None}
-
-
-def _ratio_results(name: DischargeName | ReReferralName, label: str,
-                   row: dict[str, Any], *, ci: bool = True) -> list[dict[str, Any]]:
-    """Key results of a ratio and its interval; the reason when not estimable."""
-    out = [{"name": name, "value": row["estimate"], "kind": "ratio", "label": label,
-            **({"text": reason_text(row["text"])} if row["text"] else {})}]
-    if ci:
-        text = (reason_text(row["text"]) if row["text"]
-                else interval_text(row["ci_lower"], row["ci_upper"], null=1.0))
-        out.append({"name": derived(name, "ci"),
-                    "value": [row["ci_lower"], row["ci_upper"]],
-                    "kind": "text", "text": text, "label": f"95% CI: {label}"})
-    return out
-
-
-def _left_out(planned: list[str], kept: list[str], kept_at_landmark: list[str],
-              events: str) -> list[dict[str, str]]:
-    """Notes naming the covariates left out of the adjustment as too sparse.
-
-    One row for all models, and one for the landmark models when more are left out
-    there (fewer people are still open at the landmark).
-    """
-    least = active_profile().model_min_events
-    gone = [c for c in planned if c not in kept]
-    gone_at_landmark = [c for c in planned if c not in kept_at_landmark]
-    rows = [(where, names) for where, names in (
-        ("All models", gone),
-        ("Landmark models", gone_at_landmark if gone_at_landmark != gone else []))
-        if names]
-    return [{"model": where, "note": (
-        f"Left out of the adjustment, with fewer than {least} {events} in one of its "
-        f"groups: {'; '.join(TERM_LABELS.get(c, c) for c in names)}.")}
-        for where, names in rows]
-
-
-def _notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = ()) -> pd.DataFrame:
-    """Every model's warnings (convergence, degeneracy, PH), one row each.
-
-    No count of people or events is written into these notes (the time split's own
-    reason, which has event counts, is left out and described in the PH table).
-    """
-    rows = [*extra] + [{"model": name, "note": readable_note(note, TERM_LABELS)}
-                       for name, result in models.items()
-                       for note in getattr(result, "warnings", ())]
-    return pd.DataFrame(rows, columns=["model", "note"])
-
-
 def _released_row(release: Any, result: Any, term: str) -> dict[str, Any]:
-    """:func:`_estimate_row` when the model was released, else the reason it was not.
+    """:func:`estimate_row` when the model was released, else the reason it was not.
 
     A fit that could not be estimated says so first (its own reason).
     """
-    row = _estimate_row(result, term)
+    row = estimate_row(result, term)
     if release.released or row["text"]:
         return row
     return {**dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
@@ -237,14 +128,6 @@ def _at_landmark(data: pd.DataFrame, landmark: float) -> pd.DataFrame:
     at_risk = (data["duration"] > landmark) & (data["entry"] <= landmark)
     return data.loc[at_risk].assign(exposed_at_landmark=(
         data["exposure_day"] <= landmark).fillna(False).astype(float))
-
-
-def _with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:
-    """Add a ``note`` column: 'could not be estimated: <reason>' where it applies."""
-    ok = summary.get("estimable", pd.Series(True, index=summary.index)).astype(bool)
-    note = pd.Series("", index=summary.index)
-    note[~ok] = not_estimable_text(_short_reason(result))
-    return summary.assign(note=note)
 
 
 @dataclass(frozen=True)
@@ -330,8 +213,8 @@ def analyse_discharge(
     covariates = model_covariates(data, "discharged")
     at_landmark_covariates = model_covariates(_at_landmark(data, landmark_days),
                                               "discharged")
-    left_out = _left_out(model_covariates(data), covariates, at_landmark_covariates,
-                         "discharges")
+    left_out = left_out_notes(model_covariates(data), covariates,
+                              at_landmark_covariates, "discharges")
     times = (0, 90, 180, 365, 730)
     km = estimate_km(data, duration_col="duration", event_col="discharged",
                      entry_col="entry", times=times)
@@ -408,20 +291,20 @@ def analyse_discharge(
                   "fine_gray": fine_gray.summary.head(1)}
     columns = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note"]
     released = combine_estimates([
-        releases[name].estimates(_label(_with_note(rows, fits[name]),
-                                        names[name])[columns])
+        releases[name].estimates(label_terms(with_note(rows, fits[name]),
+                                             names[name])[columns])
         for name, rows in shown_rows.items()])
     released = released.select([*columns, *(["withheld"] if "withheld" in
                                             released.columns else [])])
     ratios = pd.concat([
-        _label(_with_note(tv.summary, tv), names["tv"]),
-        _label(_with_note(complete.summary.head(1), complete), names["complete"]),
-        _label(_with_note(naive.summary.head(1), naive), names["naive"]),
-        _label(_with_note(landmark.cox.summary.head(1), landmark.cox),
-               names["landmark"]),
-        *([_label(_with_note(split.summary.head(2), split), names["split"])]
+        label_terms(with_note(tv.summary, tv), names["tv"]),
+        label_terms(with_note(complete.summary.head(1), complete), names["complete"]),
+        label_terms(with_note(naive.summary.head(1), naive), names["naive"]),
+        label_terms(with_note(landmark.cox.summary.head(1), landmark.cox),
+                    names["landmark"]),
+        *([label_terms(with_note(split.summary.head(2), split), names["split"])]
           if split_shown else []),
-        _label(_with_note(fine_gray.summary.head(1), fine_gray), names["fine_gray"]),
+        label_terms(with_note(fine_gray.summary.head(1), fine_gray), names["fine_gray"]),
     ], ignore_index=True)[["model", "term", "estimate", "ci_lower", "ci_upper", "p_value",
                            "note"]]
     average = "noted: the hazard ratio is an average over follow-up"
@@ -434,12 +317,12 @@ def analyse_discharge(
     else:
         landmark_action = average
     ph = pd.DataFrame([row for table in (
-        _ph_table(tv, names["tv"], exposure_action=average, release=releases["tv"]),
-        _ph_table(naive, names["naive"], exposure_action=average,
-                  release=releases["naive"]),
-        _ph_table(landmark.cox, f"Landmark at {landmark_days} days (Life Rooms use fixed "
-                  "at the landmark, follow-up from it)", exposure_action=landmark_action,
-                  release=releases["landmark"]),
+        ph_table(tv, names["tv"], exposure_action=average, release=releases["tv"]),
+        ph_table(naive, names["naive"], exposure_action=average,
+                 release=releases["naive"]),
+        ph_table(landmark.cox, f"Landmark at {landmark_days} days (Life Rooms use fixed "
+                 "at the landmark, follow-up from it)", exposure_action=landmark_action,
+                 release=releases["landmark"]),
     ) for row in table.to_dict("records")], columns=PH_COLUMNS)
     hr = _released_row(releases["tv"], tv, "exposed")
     naive_hr = _released_row(releases["naive"], naive, "ever_used")
@@ -453,19 +336,19 @@ def analyse_discharge(
         {"name": DischargeName.DISCHARGED, "value": int(data["discharged"].sum()),
          "kind": "count",
          "label": "People discharged during follow-up"},
-        *_ratio_results(DischargeName.HR_TV, "Hazard ratio of discharge, Life Rooms "
-                        "use (time-varying)", hr),
-        *_ratio_results(DischargeName.HR_NAIVE,
-                        "Hazard ratio, naive fixed exposure (biased)",
-                        naive_hr, ci=False),
-        *_ratio_results(DischargeName.HR_TV_COMPLETE_CASE,
-                        "Hazard ratio of discharge, Life Rooms use "
-                        "(time-varying), complete cases (sensitivity)",
-                        _released_row(releases["complete"], complete, "exposed")),
-        *_ratio_results(DischargeName.SHR_LANDMARK,
-                        f"Subdistribution hazard ratio of discharge "
-                        f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
-                        "days", fine_gray_hr),
+        *ratio_results(DischargeName.HR_TV, "Hazard ratio of discharge, Life Rooms "
+                       "use (time-varying)", hr),
+        *ratio_results(DischargeName.HR_NAIVE,
+                       "Hazard ratio, naive fixed exposure (biased)",
+                       naive_hr, ci=False),
+        *ratio_results(DischargeName.HR_TV_COMPLETE_CASE,
+                       "Hazard ratio of discharge, Life Rooms use "
+                       "(time-varying), complete cases (sensitivity)",
+                       _released_row(releases["complete"], complete, "exposed")),
+        *ratio_results(DischargeName.SHR_LANDMARK,
+                       f"Subdistribution hazard ratio of discharge "
+                       f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
+                       "days", fine_gray_hr),
         {"name": DischargeName.SHR_LANDMARK_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
              fine_gray_hr,
@@ -494,182 +377,14 @@ def analyse_discharge(
          "label": "Summary: what the confidence intervals show",
          "text": uncertainty_sentence([hr, fine_gray_hr])},
     )
-    notes = _notes({names["tv"]: tv, names["naive"]: naive, names["landmark"]: landmark.cox,
-                    **({names["split"]: split} if split_shown else {}),
-                    names["fine_gray"]: fine_gray, names["complete"]: complete,
-                    "Cumulative incidence": cif}, left_out)
+    notes = model_notes({names["tv"]: tv, names["naive"]: naive,
+                         names["landmark"]: landmark.cox,
+                         **({names["split"]: split} if split_shown else {}),
+                         names["fine_gray"]: fine_gray, names["complete"]: complete,
+                         "Cumulative incidence": cif}, left_out)
     return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,
                            time_split=split, notes=notes, fine_gray=fine_gray,
                            complete_case=complete, released=released)
 
-
-@dataclass(frozen=True)
-class ReReferralReport:
-    """Everything the re-referral report shows."""
-
-    flow: pd.DataFrame
-    cif: Any
-    cox: Any
-    hazard_ratios: pd.DataFrame
-    key_results: tuple[dict[str, Any], ...]
-    cohort: Any = field(repr=False, default=None)
-    release: Any = None
-    ph_test: pd.DataFrame | None = None
-    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["model", "note"]))
-    fine_gray: Any = None
-    complete_case: Any = None
-    released: ProtectedTable | None = None
-    """``hazard_ratios`` as released by the model release check (what pages show)."""
-
-
-def analyse_rereferral(
-    dataset: Any,
-    *,
-    period_start: str,
-    period_end: str,
-    team_types: Sequence[str] = ("A06",),
-    locality: str = "all",
-    imputations: int = IMPUTATIONS,
-    seed: int = SEED,
-) -> ReReferralReport:
-    """Time to re-referral after discharge, death competing; Life Rooms use at discharge.
-
-    Notes
-    -----
-    Aalen-Johansen cumulative incidence of re-referral by Life Rooms use (death
-    competing); cause-specific Cox model of re-referral (Efron ties), adjusted as the
-    discharge report. Life Rooms use is fixed at discharge, so no immortal time.
-    Proportional hazards: R's ``cox.zph`` (km transform, per term and global) in
-    ``ph_test``; warnings of the fits in ``notes``; a hazard ratio that could not be
-    estimated reads "could not be estimated: <reason>" in the key results.
-    Secondary estimate: the Fine-Gray subdistribution hazard ratios of re-referral
-    (death competing; ``fine_gray``, rows "Fine-Gray" in ``hazard_ratios``, key results
-    ``shr_rereferral``), under the same release check as the cause-specific model.
-    Missing data as :func:`analyse_discharge`: HoNOS imputed (``imputations`` copies,
-    Rubin's rules), unknown area its own category, complete-case Cox beside it.
-    """
-    cohort = build_rereferral_cohort(dataset, CohortSpec(period_start, period_end,
-                                     tuple(team_types), locality))
-    data = cohort.data.assign(group=cohort.data["used_life_rooms"].map(
-        {1.0: "Used the Life Rooms", 0.0: "Did not use the Life Rooms"}))
-    covariates = model_covariates(data, "rereferred")
-    left_out = _left_out(model_covariates(data), covariates, covariates, "re-referrals")
-    copies = imputed_copies(data, event_col="event", exposure_col="used_life_rooms",
-                            m=imputations, seed=seed)
-    cif = estimate_cif(data, duration_col="duration", event_col="event",
-                       event_of_interest=1, group_col="group", times=(0, 90, 180, 365))
-    with recorded_warnings():  # carried in cox.warnings, shown in notes
-        cox = pooled(lambda part, first: fit_cox(
-            part, duration_col="duration", event_col="rereferred", check_ph=first,
-            covariates=["used_life_rooms", *covariates]), copies)
-        fine_gray = pooled(lambda part, first: fit_fine_gray(
-            part, duration_col="duration", event_col="event", event_of_interest=1,
-            competing=(DEATH["rereferral"],),
-            covariates=["used_life_rooms", *covariates]), copies)
-        complete = fit_cox(complete_cases(data), duration_col="duration",
-                           event_col="rereferred", check_ph=False,
-                           covariates=["used_life_rooms", *covariates])
-    # release check: n, events and residual df per level; withheld when any level has
-    # too few events, the fit did not converge or an interval is degenerate
-    release = model_release(cox, data=copies[0], event_col="rereferred",
-                            level_cols=["used_life_rooms", *covariates])
-    own = {"complete": model_release(complete, data=complete_cases(data),
-                                     event_col="rereferred",
-                                     level_cols=["used_life_rooms", *covariates]),
-           "fine_gray": model_release(fine_gray, data=copies[0], event_col="rereferred",
-                                      level_cols=["used_life_rooms", *covariates])}
-    fg_check = release if not release.released else own["fine_gray"]
-    overall = estimate_cif(data, duration_col="duration", event_col="event",
-                           event_of_interest=1)
-    horizon, at_horizon = horizon_estimate(overall.summary, data["duration"])
-    # the curve's cumulative incidence is a statistic of people's values: quoted only
-    # with the release of the same people's events in total (lifetools.publication.record);
-    # with fewer events it is not quoted (one event in 21 people would read 4.8%)
-    cif_release = model_release(overall, data=data.assign(everyone="all"),
-                                event_col="rereferred", level_cols=["everyone"],
-                                summary=overall.summary.iloc[0:0], converged=True)
-    withheld = None if cif_release.released else (
-        f"{cif_release.headline} ({cif_release.reason})")
-    if withheld:
-        at_horizon = None
-    share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
-    hr = _estimate_row(cox, "used_life_rooms") if release.released else {
-        **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
-        "text": f"{release.headline} ({release.reason})"}
-    label = "Hazard ratio of re-referral, Life Rooms use before discharge"
-    key = (
-        {"name": ReReferralName.DISCHARGED_PEOPLE, "value": len(data), "kind": "count",
-         "label": "People discharged in the period"},
-        {"name": ReReferralName.REREFERRED, "value": int(data["rereferred"].sum()),
-         "kind": "count",
-         "label": "People re-referred during follow-up"},
-        {"name": ReReferralName.REREFERRAL_1Y, "value": 100 * share, "kind": "estimate",
-         "text": compose("not estimated") if at_horizon is None else compose(
-             "{share}", share=Estimate(100 * share, 1, percent=True)),
-         "label": f"Cumulative incidence of re-referral by {horizon} days after "
-                  "discharge (%)", "at": f"by {horizon} days after discharge",
-         "released": cif_release},
-        {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: share re-referred", "text": cumulative_share_sentence(
-             horizon, at_horizon, event="referred again", withheld=withheld)},
-        *(_ratio_results(ReReferralName.HR_REREFERRAL, label, hr)
-          if release.released else [
-            {"name": ReReferralName.HR_REREFERRAL, "value": None, "kind": "text",
-             "text": reason_text(hr["text"]),
-             "label": label},
-            {"name": ReReferralName.HR_REREFERRAL_CI, "value": None, "kind": "text",
-             "text": reason_text(hr["text"]), "label": f"95% CI: {label}"}]),
-        {"name": ReReferralName.HR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: Life Rooms use and re-referral", "text": ratio_sentence(
-             hr, found="The rate of re-referral among Life Rooms users was {estimate} "
-             "times that of non-users with similar characteristics ({level} confidence "
-             "interval {interval}).", missing="How the rate of re-referral among Life "
-             "Rooms users compared with that of similar non-users")},
-    )
-    shr_label = ("Subdistribution hazard ratio of re-referral (Fine-Gray, death "
-                 "competing), Life Rooms use before discharge")
-    key = (*key, *(_ratio_results(ReReferralName.SHR_REREFERRAL, shr_label,
-                                  _estimate_row(fine_gray, "used_life_rooms"))
-                   if fg_check.released else [
-        {"name": name, "value": None, "kind": "text",
-         "text": reason_text(f"{fg_check.headline} ({fg_check.reason})"),
-         "label": f"{lead}{shr_label}"}
-        for name, lead in ((ReReferralName.SHR_REREFERRAL, ""),
-                           (ReReferralName.SHR_REREFERRAL_CI, "95% CI: "))]),
-        {"name": ReReferralName.SHR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
-             _estimate_row(fine_gray, "used_life_rooms") if fg_check.released else {
-                 "text": f"{fg_check.headline} ({fg_check.reason})"},
-             found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
-             "(death competing) was {estimate} ({level} confidence interval {interval}).",
-             missing="The Fine-Gray subdistribution hazard ratio (a secondary "
-             "estimate, death competing)")})
-    # the complete-case and Fine-Gray models share the main model's verdict (same
-    # people and events) and have release checks of their own (their own fits)
-    columns = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note"]
-    pieces = [(release, cox.summary, cox, "Cause-specific Cox"),
-              (release if not release.released else own["complete"],
-               complete.summary.head(1), complete,
-               COMPLETE_CASE.format("Cause-specific Cox")),
-              (fg_check, fine_gray.summary, fine_gray,
-               f"{FINE_GRAY} (subdistribution, death competing)")]
-    released = combine_estimates([
-        check.estimates(_label(_with_note(rows, fit), name)[columns])
-        for check, rows, fit, name in pieces])
-    released = released.select([*columns, *(["withheld"] if "withheld" in
-                                            released.columns else [])])
-    ratios = released.frame
-    ph = _ph_table(cox, "Cause-specific Cox", exposure_action=(
-        "noted: the hazard ratio is an average over follow-up"), release=release)
-    return ReReferralReport(flow=cohort.flow, cif=cif, cox=cox, hazard_ratios=ratios,
-                            key_results=key, cohort=cohort, release=release, ph_test=ph,
-                            notes=_notes({"Cause-specific Cox": cox,
-                                          FINE_GRAY: fine_gray,
-                                          COMPLETE_CASE.format("Cause-specific Cox"):
-                                          complete,
-                                          "Cumulative incidence": cif}, left_out),
-                            fine_gray=fine_gray, complete_case=complete,
-                            released=released)

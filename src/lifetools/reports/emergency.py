@@ -1,8 +1,12 @@
-"""The emergency care report (A&E and emergency admissions) and the wellbeing report."""
+"""The emergency care report: A&E attendances and emergency admissions.
+
+The comparison with non-users (propensity designs, their difference-in-differences,
+common support in words) is :mod:`lifetools.reports.comparison`; the wellbeing report is
+:mod:`lifetools.reports.wellbeing`.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,8 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifetools import disclosure
-from lifetools.cohort import CohortSpec, build_person_time, propensity_covariates
+from lifetools.cohort import CohortSpec, build_person_time
 from lifetools.disclosure import (
     NOT_ESTIMABLE,
     Estimate,
@@ -22,23 +25,21 @@ from lifetools.disclosure import (
     model_release,
     require_estimates,
 )
-from lifetools.disclosure.text import join, numbers_in
+from lifetools.disclosure.text import join
 from lifetools.inequality import equity_summary, rates_by_group
-from lifetools.labels import label, with_words
+from lifetools.labels import with_words
 from lifetools.regression import (
-    BalanceResult,
     compare_before_after,
     e_values,
-    estimate_did,
-    estimate_paired_change,
     fit_logistic,
-    fit_mixed_model,
     fit_poisson,
-    fit_propensity,
-    match_on_propensity,
-    paired_measurements,
-    share_meaningful_change,
-    weight_by_propensity,
+)
+from lifetools.reports.comparison import (
+    DESIGNS,
+    OUTCOMES,
+    compare_with_non_users,
+    support_sentence,
+    term_numbers,
 )
 from lifetools.reports.sentences import (
     C_JUDGE,
@@ -48,17 +49,13 @@ from lifetools.reports.sentences import (
     plain_reason,
     reason_text,
     result_sentence,
-    withheld_reasons,
-    withheld_text,
 )
-from lifetools.result_names import EmergencyName, WellbeingName, derived
+from lifetools.result_names import EmergencyName, derived
 from lifetools.tables import table_estimates
 
-__all__ = ["Comparison", "EmergencyReport", "WellbeingReport", "analyse_emergency_care",
-           "analyse_wellbeing", "compare_with_non_users", "estimates_table", "rate_table",
+__all__ = ["EmergencyReport", "analyse_emergency_care", "estimates_table", "rate_table",
            "release_estimates"]
 
-OUTCOMES = {"ae": "A&E attendances", "admissions": "Emergency admissions"}
 PREDICTION_CONTINUOUS = ("age_per_10", "baseline_ae", "baseline_admissions")
 """Covariates of the A&E prediction model that enter it as one linear term (age and the
 baseline rates): the release check counts them as one level, not as categories."""
@@ -73,77 +70,6 @@ def rate_table(periods: pd.DataFrame, outcome: str) -> ProtectedTable:
     return table[["group", "period", "people", "events", "person_years", "rate",
                   "ci_lower", "ci_upper"]].sort_values(["group", "period"],
                                                        ascending=[True, False])
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """The propensity designs against non-users and their difference-in-differences.
-
-    ``estimates``: one row per outcome and design (``matched``, ``weighted``) with
-    ``estimate``, ``ci_lower``, ``ci_upper``, ``p_value`` and ``failure`` (why it could
-    not be estimated, else ``None``).
-    """
-
-    matched: BalanceResult
-    weighted: BalanceResult
-    estimates: pd.DataFrame
-    covariates: tuple[str, ...]
-    periods: pd.DataFrame = field(repr=False, default=None)
-
-
-DESIGNS = {"matched": "Matched difference-in-differences",
-           "weighted": "Weighted (ATT) difference-in-differences"}
-
-
-def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
-                           caliper: float = 0.2,
-                           outcomes: Sequence[str] = tuple(OUTCOMES)) -> Comparison:
-    """Matched and weighted comparison groups, and the DiD of each outcome in each.
-
-    Notes
-    -----
-    ``covariates`` default to ``propensity_covariates(pt.people)``: prior use enters as
-    the rates in the baseline window before the DiD's pre-period, never as the
-    pre-period counts themselves, so the comparison group does not regress to the mean
-    (Daw and Hatfield 2018; ``book/methods/propensity.md``). 1:1 caliper matching
-    (Poisson GEE DiD) and ATT weighting (weighted Poisson GLM DiD, cluster-robust
-    errors). People at an indicator level that only one group has (say a locality
-    with no users) are outside the common support and left out of both designs
-    (``lifetools.regression.common_support``; ``matched.method["outside_support"]``).
-    When the propensity model cannot be used, or a DiD fit fails, the rows
-    say why in ``failure`` and carry no estimate. Checked over 20 seeds in
-    ``tests/truth/test_did_many_seeds.py``.
-    """
-    covariates = list(propensity_covariates(pt.people) if covariates is None
-                      else covariates)
-    model = fit_propensity(pt.people, treatment_col="user", covariates=covariates)
-    matched = match_on_propensity(pt.people, treatment_col="user",
-                                  covariates=covariates, caliper=caliper, model=model)
-    weighted = weight_by_propensity(pt.people, treatment_col="user",
-                                    covariates=covariates, estimand="att", model=model)
-    groups = pt.people.set_index("person_id")["user"]
-    periods = pt.periods.assign(user=pt.periods["person_id"].map(groups))
-    data = {"matched": periods[periods["person_id"].isin(matched.data["person_id"])]}
-    if weighted.failure is None:
-        inside = periods[periods["person_id"].isin(weighted.data["person_id"])]
-        data["weighted"] = inside.assign(weight=inside["person_id"].map(
-            weighted.data.set_index("person_id")["weight"]))
-    rows = []
-    for outcome in outcomes:
-        for design, built in (("matched", matched), ("weighted", weighted)):
-            row = {"outcome": outcome, "design": design, "estimate": np.nan,
-                   "ci_lower": np.nan, "ci_upper": np.nan, "p_value": np.nan,
-                   "failure": built.failure}
-            if built.failure is None:
-                result = estimate_did(data[design], outcome_col=outcome,
-                                      weights_col=None if design == "matched"
-                                      else "weight")
-                row["failure"] = None if result.estimable else result.reason
-                if result.estimable:
-                    row.update(_numbers(result, "did"))
-            rows.append(row)
-    return Comparison(matched=matched, weighted=weighted, estimates=pd.DataFrame(rows),
-                      covariates=tuple(covariates), periods=periods)
 
 
 @dataclass(frozen=True)
@@ -177,14 +103,6 @@ class EmergencyReport:
                 or not self.prediction_release.released:
             return pd.DataFrame({"predicted": [], "observed": []}, dtype=float)
         return table
-
-
-def _numbers(result, term: str) -> dict[str, Any]:
-    """A term's numbers, and ``failure``: the result's ``reason`` when not estimable."""
-    estimate, low, high = result.estimate(term)
-    p = float(result.summary.set_index("term").loc[term, "p_value"])
-    return {"estimate": estimate, "ci_lower": low, "ci_upper": high, "p_value": p,
-            "failure": None if result.estimable else result.reason}
 
 
 def _with_e_values(estimates: pd.DataFrame) -> pd.DataFrame:
@@ -303,52 +221,6 @@ def _evalue_sentence(row: pd.Series) -> dict[str, Any]:
             "label": "Summary: E-value of the matched A&E estimate"}
 
 
-def _level_words(covariate: str) -> str:
-    """A covariate's label for a sentence, without a bracketed code ("(A06)")."""
-    words = re.sub(r"\s*\([^)]*\d[^)]*\)", "", label(covariate)).strip()
-    return words if words and not numbers_in(words) else "one recorded characteristic"
-
-
-SUPPORT_WORDS = {
-    (True, "above", "users"): "No Life Rooms user had {w}, so the non-users with it were "
-                              "left out of the comparison",
-    (True, "below", "users"): "Every Life Rooms user had {w}, so the non-users without it "
-                              "were left out of the comparison",
-    (True, "above", "non-users"): "Everyone with {w} used the Life Rooms, so these users "
-                                  "were left out of the comparison",
-    (True, "below", "non-users"): "Every non-user had {w}, so the users without it were "
-                                  "left out of the comparison",
-    (False, "above", "users"): "No Life Rooms user had a value of {w} above the lowest "
-                               "among non-users, so the non-users above it were left out "
-                               "of the comparison",
-    (False, "below", "users"): "No Life Rooms user had a value of {w} below the highest "
-                               "among non-users, so the non-users below it were left out "
-                               "of the comparison",
-    (False, "above", "non-users"): "No non-user had a value of {w} above the lowest among "
-                                   "users, so the users above it were left out of the "
-                                   "comparison",
-    (False, "below", "non-users"): "No non-user had a value of {w} below the highest "
-                                   "among users, so the users below it were left out of "
-                                   "the comparison"}
-
-
-def support_sentence(outside: Sequence[Any]) -> str:
-    """Who was left outside the common support, and why, in words ("" if no one).
-
-    ``outside``: the :class:`lifetools.regression.OutsideSupport` records of
-    :func:`lifetools.regression.common_support`. Tested in
-    ``tests/unit/test_propensity_support.py``.
-    """
-    parts = []
-    for o in outside:
-        why = ("none of them could be compared with a user" if o.group == "users" else
-               "no non-user could be compared with them")
-        words = f"\"{_level_words(o.covariate)}\""
-        parts.append(SUPPORT_WORDS[(o.indicator, o.side, o.group)].replace("{w}", words)
-                     + f": {why}.")
-    return " ".join(parts)
-
-
 def _balance_sentence(matched: float, weighted: float,
                       outside: Sequence[Any] = ()) -> dict[str, Any]:
     """The largest standardised differences after matching and weighting, in words,
@@ -415,12 +287,12 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
         after = periods[periods["after"] == 1]
         rows.append({"outcome": outcome,
                      "term": "Unadjusted: users against all non-users, after",
-                     **_numbers(fit_poisson(after, outcome_col=outcome,
+                     **term_numbers(fit_poisson(after, outcome_col=outcome,
                                             person_time_col="person_years",
                                             covariates=["user"]), "user")})
         users = periods[periods["user"] == 1]
         rows.append({"outcome": outcome, "term": "Users: after against before (own "
-                     "control)", **_numbers(compare_before_after(
+                     "control)", **term_numbers(compare_before_after(
                          users, outcome_col=outcome), "after")})
         did = comparison.estimates[comparison.estimates["outcome"] == outcome]
         for _, row in did.iterrows():
@@ -549,121 +421,3 @@ def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
                            prediction_release=prediction_release, key_results=key, person_time=pt,
                            estimates_table=estimates_table(released), released=released,
                            equity_estimates=equity_estimates)
-
-
-@dataclass(frozen=True)
-class WellbeingReport:
-    """Paired change, mixed model and meaningful change in SWEMWBS."""
-
-    counts: pd.DataFrame
-    estimates: pd.DataFrame
-    key_results: tuple[dict[str, Any], ...]
-    pairs: pd.DataFrame = field(repr=False, default=None)
-    released: ProtectedTable | None = None
-    """``estimates`` as released by the model release check (what pages show)."""
-
-
-def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
-                      meaningful_change: float = 3.0, locality: str = "all"
-                      ) -> WellbeingReport:
-    """SWEMWBS change between baseline (in the period) and follow-up.
-
-    Notes
-    -----
-    Metric SWEMWBS scores; mean paired change with a t interval; a linear mixed model
-    (random intercept per person, REML) on every measurement of people with a baseline
-    in the period; the share improving by at least ``meaningful_change`` with a Wilson
-    interval.
-    """
-    from lifetools.describe import people_in_locality
-
-    ids = set(people_in_locality(dataset, locality)["person_id"])
-    wellbeing = dataset.wellbeing[dataset.wellbeing["person_id"].isin(ids)]
-    pairs = paired_measurements(wellbeing, period_start=period_start,
-                                period_end=period_end)
-    baseline_people = set(wellbeing[(wellbeing["timepoint"] == "baseline") & (
-        wellbeing["measurement_date"].between(period_start, period_end))]["person_id"])
-    measurements = wellbeing[wellbeing["person_id"].isin(baseline_people)].assign(
-        follow_up=lambda f: (f["timepoint"] == "follow_up").astype(float))
-    change = estimate_paired_change(pairs)
-    mixed = fit_mixed_model(measurements)
-    share = share_meaningful_change(pairs, threshold=meaningful_change)
-    # the share from the published counts (Wilson interval of those); the means are
-    # magnitudes: withheld when too few people or dominated by one or two
-    improved = disclosure.share(int(share.extra["improved"]), len(pairs))
-    low, high = improved.interval or (float("nan"), float("nan"))
-    shown_share = share.summary.assign(
-        estimate=float("nan") if improved.value is None else improved.value / 100,
-        ci_lower=low / 100, ci_upper=high / 100)
-    estimates = pd.concat([
-        change.summary.assign(method="Mean paired change (t interval)"),
-        mixed.summary[mixed.summary["term"] == "follow_up"].assign(
-            term="follow-up against baseline", method="Linear mixed model (REML)"),
-        shown_share.assign(method="Share improving (Wilson interval)"),
-    ], ignore_index=True)[["method", "term", "estimate", "ci_lower", "ci_upper"]]
-    # every row through the model release check, on the estimates as fitted: the t
-    # interval and the share on the pairs, the mixed model on the measurements
-    # (events: observations per level)
-    checks = [
-        model_release(change, data=pairs.assign(people=1), event_col="people",
-                      level_cols=[], summary=estimates.iloc[[0]]),
-        model_release(mixed, data=measurements.assign(observations=1),
-                      event_col="observations", level_cols=["follow_up"],
-                      summary=estimates.iloc[[1]]),
-        # the share is a protected share (Wilson interval from published counts; a
-        # lower limit of 0 is no fault): residual degrees of freedom only
-        model_release(share, data=pairs.assign(people=1), event_col="people",
-                      level_cols=[], summary=estimates.iloc[0:0], converged=True)]
-    magnitude = disclosure.magnitude_reason(pairs["change"].to_numpy())
-    why = withheld_reasons(checks, [magnitude, magnitude, improved.reason or ""])
-    if any(why):
-        withheld = [i for i, reason in enumerate(why) if reason]
-        estimates.loc[withheld, ["estimate", "ci_lower", "ci_upper"]] = float("nan")
-        estimates["withheld"] = [withheld_text(check, reason)
-                                 for check, reason in zip(checks, why, strict=True)]
-    released = combine_estimates([check.estimates(estimates.iloc[[i]])
-                                  for i, check in enumerate(checks)])
-    withheld, share_withheld = why[0], why[2]
-    counts = pd.DataFrame({"measure": [
-        "People with a baseline measurement in the period",
-        "People with a baseline and a follow-up", "People improving by the threshold"],
-        "n": [len(baseline_people), len(pairs), share.extra["improved"]]})
-    mean, low, high = ((float("nan"),) * 3 if withheld else
-                       change.estimate("mean change"))
-    key = (
-        {"name": WellbeingName.BASELINE_PEOPLE, "value": len(baseline_people), "kind": "count",
-         "label": "People with a baseline SWEMWBS in the period"},
-        {"name": WellbeingName.PAIRED_PEOPLE, "value": len(pairs), "kind": "count",
-         "label": "People with baseline and follow-up"},
-        {"name": WellbeingName.MEAN_CHANGE, "value": mean, "kind": "estimate",
-         "label": "Mean change in SWEMWBS metric score", "released": checks[0]},
-        {"name": WellbeingName.MEAN_CHANGE_CI, "value": [low, high], "kind": "text",
-         "text": compose("not shown ({why})", why=reason_text(withheld)) if withheld
-         else interval_text(low, high, null=0.0),
-         "label": "95% CI of the mean change"},
-        {"name": WellbeingName.SHARE_IMPROVED, "value": improved,
-         "kind": "percentage", "label": "Share improving by the threshold (%)"},
-    )
-    key += (
-        {"name": WellbeingName.MEAN_CHANGE_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: mean change in SWEMWBS", "text": (
-             not_shown_sentence("How their score changed on average", withheld)
-             if withheld else result_sentence(
-                 mean, kind="estimate", interval=(low, high),
-                 judge={"null": 0.0, "above": "scores rose on average",
-                        "below": "scores fell on average"},
-                 found="Their score changed by {value} points on average ({level} "
-                 "confidence interval {interval}): {verdict}.",
-                 missing="How their score changed on average"))},
-        {"name": WellbeingName.SHARE_IMPROVED_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: share improving", "text": not_shown_sentence(
-             "The share who improved by at least the meaningful-change threshold",
-             share_withheld) if share_withheld else result_sentence(
-             improved, kind="percentage",
-             found="{value} ({level} confidence interval {interval}) improved by at least "
-             "the meaningful-change threshold.",
-             missing="The share who improved by at least the meaningful-change "
-             "threshold")},
-    )
-    return WellbeingReport(counts=counts, estimates=estimates, key_results=key,
-                           pairs=pairs, released=released)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -23,7 +23,7 @@ from lifetools.inequality import equity_summary
 from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
 
-__all__ = ["DEPRIVATION", "ReachReport", "analyse_reach", "certainty_sentence",
+__all__ = ["DEPRIVATION", "EQUITY_COLUMNS", "ReachReport", "analyse_reach", "certainty_sentence",
            "deprivation_groups", "grouping_sentence", "linked_equity", "protected_shares"]
 
 DEPRIVATION = "Deprivation quintile"
@@ -178,20 +178,38 @@ def certainty_sentence(shares: tuple[Any, ...], equity_estimates: ProtectedTable
     return join(" ", parts)
 
 
+EQUITY_COLUMNS = {"events": "users", "rate": "users_per_1000"}
+"""The equity table's names for what its columns count: each person counts once, so
+its events are Life Rooms users and its rate is users per 1,000 people (its people are
+the denominator; :func:`lifetools.inequality.equity_summary` with ``unit="people"``
+shows no person-years). Their words are in :data:`lifetools.labels.COLUMN_LABELS`."""
+
+
 def linked_equity(people: pd.DataFrame, reach: ProtectedTable) -> Any:
     """Life Rooms users per 1,000 people by deprivation fifth, protected with ``reach``.
 
     Both tables publish the users of each fifth: a fifth whose users the
     characteristics table hides (often only to protect its "Not known" row) is hidden
-    in the equity table too (its rate and the slope index with it), or subtracting the published fifths from the users' total
-    would give back the "Not known" count (differencing across the two tables).
+    in the equity table too (its rate and the slope index with it), or subtracting the
+    published fifths from the users' total would give back the "Not known" count
+    (differencing across the two tables). The equity table follows the reach table
+    (:func:`lifetools.disclosure.follow`): the link is in its protection record and its
+    stamp, and the publish gate checks both tables as published.
+
+    The rates table's columns are people, Life Rooms users and users per 1,000 people
+    (:data:`EQUITY_COLUMNS`), with the 95% limits of the rate.
     """
-    hidden = disclosure.hidden_labels(reach, label_col="group", column="Life Rooms users",
-                                      where={"characteristic": DEPRIVATION})
-    fifths = {label.split(" ")[0] for label in hidden if label[:1].isdigit()}
-    return equity_summary(people, event_col="used", person_time_col="one",
-                          label="Life Rooms users", per=1000, unit="people",
-                          hide_events=fifths)
+    def linked(rates: ProtectedTable, label_col: str) -> ProtectedTable:
+        return disclosure.follow(rates, reach, label_col=label_col, column="events",
+                                 leader_label_col="group",
+                                 leader_column="Life Rooms users",
+                                 where={"characteristic": DEPRIVATION},
+                                 label=lambda group: group.split(" ")[0])
+
+    equity = equity_summary(people, event_col="used", person_time_col="one",
+                            label="Life Rooms users", per=1000, unit="people",
+                            linked=linked)
+    return replace(equity, rates=equity.rates.rename(columns=EQUITY_COLUMNS))
 
 
 def activity_sentence(contacts: pd.DataFrame) -> Any:

@@ -28,10 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from lifetools.disclosure import (
+    LINKED_RULE,
     NOTES_FILE,
     PROFILES,
     SdcProfile,
     get_profile,
+    linked_findings,
     notes_text,
 )
 from lifetools.disclosure.downloads import (
@@ -125,6 +127,9 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
         if path.suffix == ".csv":
             found += _csv_findings(text, _download_record(parts, owner), profile,
                                    tables=parts[0] != "figures")
+            if parts[0] == "tables":
+                found += _linked_csv_findings(text, _download_record(parts, owner),
+                                              folder, sealed)
         if parts == ("results.json",):
             found += _result_counts(text, profile) + _result_texts(text, nb, profile)
             found += _result_statistics(text, profile, sealed)
@@ -205,6 +210,37 @@ def _at_places(cell: str, places: Any) -> str:
     return match.group(1) + (f".{decimals[:places]}" if places else "")
 
 
+def _shown_heads(head: list[str], record: dict[str, Any]) -> list[str]:
+    """A download's headers as the page shows them: the words the display function
+    recorded for each (this code's labels only for a download written before the
+    record)."""
+    written = record.get(HEADERS_KEY)
+    written = written if isinstance(written, dict) else {}
+    return [written[h] if isinstance(written.get(h), str) else _shown_header(h)
+            for h in head]
+
+
+def _linked_csv_findings(text: str, record: dict[str, Any], folder: Path,
+                         sealed: dict[str, dict[str, Any]]) -> rules.Found:
+    """``linked-cell-shown`` on the downloads: a table's CSV whose record names the
+    table it follows (``follows``) read against that table's CSV, as on the page
+    (:func:`lifetools.disclosure.linked_findings`); a followed table without its sealed
+    download cannot be checked, and is refused."""
+    follows = record.get("follows")
+    if not isinstance(follows, dict):
+        return []
+    name = str(follows.get("table"))
+    leader = (sealed.get(f"table:{name}") or {}).get("rules")
+    path = folder / "tables" / f"{name}.csv"
+    if not isinstance(leader, dict) or "/" in name or not path.is_file():
+        return [(LINKED_RULE, f"the table follows a table ({name!r}) whose sealed "
+                 "download is not published beside it: the link cannot be verified")]
+    lead_head, lead_rows = read_csv(path.read_text(encoding="utf-8", errors="replace"))
+    head, rows = read_csv(text)
+    return linked_findings((_shown_heads(lead_head, leader), lead_rows),
+                           (_shown_heads(head, record), rows), follows)
+
+
 def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
                   tables: bool = True) -> rules.Found:
     """A CSV download checked by the record of its rules, as the page's table is: its
@@ -212,12 +248,7 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
     rule rounded it), the places a rule fixed, and statistics no rule made."""
     # (the cells of words are the page's table's, checked by gate.tables)
     head, rows = read_csv(text)
-    written = record.get(HEADERS_KEY)
-    written = written if isinstance(written, dict) else {}
-    # the page's words for each header as the display function recorded them (this
-    # code's labels only for a download written before the record)
-    shown = [written[h] if isinstance(written.get(h), str) else _shown_header(h)
-             for h in head]
+    shown = _shown_heads(head, record)
     counts = {*record.get("count_headers", []),
               *(_shown_header(c) for c in record.get("count_cols", []))}
     protected = set(record.get("protected_headers", []))

@@ -16,7 +16,7 @@ from typing import Any
 
 import nbformat
 
-from lifetools.disclosure import SdcProfile, get_profile
+from lifetools.disclosure import LINKED_RULE, SdcProfile, get_profile, linked_findings
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.files import scan_files
 from lifetools.pipeline.gate.outputs import scan_output
@@ -28,7 +28,9 @@ from lifetools.pipeline.gate.run_record import (
     run_parameters,
     verified_settings,
 )
+from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.layout import FILES_DIR
+from lifetools.publication import STAMP_KEY
 
 __all__ = ["Finding", "scan_files", "scan_notebook"]
 
@@ -97,9 +99,44 @@ def scan_notebook(path: Path, *, name: str | None = None,
             findings += [Finding(label, number, index, r, d)
                          for r, d in scan_output(output, profile, acro, parameters,
                                                  settings)]
+    findings += [Finding(label, number, index, r, d)
+                 for number, index, r, d in _linked_page_findings(nb)]
     findings += [Finding(label, 0, 0, r, d, file=f)
                  for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile)]
     return findings
+
+
+def _linked_page_findings(nb: Any) -> list[tuple[int, int, str, str]]:
+    """``linked-cell-shown`` on the page: each sealed table whose stamp records the
+    table it follows (``follows``), read against that table's cells as the page shows
+    them (:func:`lifetools.disclosure.linked_findings`); a followed table the page does
+    not show sealed cannot be checked, and is refused."""
+    shown: dict[str, tuple[list[str], list[list[str]]]] = {}
+    followers = []
+    for number, cell in zip(author_numbers(nb.cells), nb.cells, strict=True):
+        for index, output in enumerate(cell.get("outputs", []), start=1):
+            mark = output.get("metadata", {}).get(STAMP_KEY)
+            if not (isinstance(mark, dict) and mark.get("kind") == "table"
+                    and mark.get("verified") and not seal_findings(output)):
+                continue
+            tables = rules.html_tables(str(output.get("data", {}).get("text/html", "")))
+            if not tables:
+                continue
+            shown[str(mark.get("name"))] = tables[0]
+            follows = (mark.get("rules") or {}).get("follows")
+            if isinstance(follows, dict):
+                followers.append((number, index, tables[0], follows))
+    found = []
+    for number, index, table, follows in followers:
+        leader = shown.get(str(follows.get("table")))
+        if leader is None:
+            found.append((number, index, LINKED_RULE, "the table follows a table "
+                          f"({follows.get('table')!r}) the page does not show as a "
+                          "sealed table: the link cannot be verified"))
+            continue
+        found += [(number, index, r, d) for r, d in
+                  linked_findings(leader, table, follows)]
+    return found
 
 
 _RUNNER_METADATA = ("kernelspec", "language_info", "papermill", "lifetools")

@@ -1,0 +1,157 @@
+"""The comparison with non-users: propensity designs, their difference-in-differences,
+and who was left outside the common support, in words.
+
+Used by the emergency care report (:mod:`lifetools.reports.emergency`) and its truth
+tests (``tests/truth/test_did_many_seeds.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lifetools.cohort import propensity_covariates
+from lifetools.disclosure.text import numbers_in
+from lifetools.labels import label
+from lifetools.regression import (
+    BalanceResult,
+    estimate_did,
+    fit_propensity,
+    match_on_propensity,
+    weight_by_propensity,
+)
+
+__all__ = ["Comparison", "DESIGNS", "OUTCOMES", "SUPPORT_WORDS", "compare_with_non_users",
+           "support_sentence", "term_numbers"]
+
+OUTCOMES = {"ae": "A&E attendances", "admissions": "Emergency admissions"}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The propensity designs against non-users and their difference-in-differences.
+
+    ``estimates``: one row per outcome and design (``matched``, ``weighted``) with
+    ``estimate``, ``ci_lower``, ``ci_upper``, ``p_value`` and ``failure`` (why it could
+    not be estimated, else ``None``).
+    """
+
+    matched: BalanceResult
+    weighted: BalanceResult
+    estimates: pd.DataFrame
+    covariates: tuple[str, ...]
+    periods: pd.DataFrame = field(repr=False, default=None)
+
+
+DESIGNS = {"matched": "Matched difference-in-differences",
+           "weighted": "Weighted (ATT) difference-in-differences"}
+
+
+def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
+                           caliper: float = 0.2,
+                           outcomes: Sequence[str] = tuple(OUTCOMES)) -> Comparison:
+    """Matched and weighted comparison groups, and the DiD of each outcome in each.
+
+    Notes
+    -----
+    ``covariates`` default to ``propensity_covariates(pt.people)``: prior use enters as
+    the rates in the baseline window before the DiD's pre-period, never as the
+    pre-period counts themselves, so the comparison group does not regress to the mean
+    (Daw and Hatfield 2018; ``book/methods/propensity.md``). 1:1 caliper matching
+    (Poisson GEE DiD) and ATT weighting (weighted Poisson GLM DiD, cluster-robust
+    errors). People at an indicator level that only one group has (say a locality
+    with no users) are outside the common support and left out of both designs
+    (``lifetools.regression.common_support``; ``matched.method["outside_support"]``).
+    When the propensity model cannot be used, or a DiD fit fails, the rows
+    say why in ``failure`` and carry no estimate. Checked over 20 seeds in
+    ``tests/truth/test_did_many_seeds.py``.
+    """
+    covariates = list(propensity_covariates(pt.people) if covariates is None
+                      else covariates)
+    model = fit_propensity(pt.people, treatment_col="user", covariates=covariates)
+    matched = match_on_propensity(pt.people, treatment_col="user",
+                                  covariates=covariates, caliper=caliper, model=model)
+    weighted = weight_by_propensity(pt.people, treatment_col="user",
+                                    covariates=covariates, estimand="att", model=model)
+    groups = pt.people.set_index("person_id")["user"]
+    periods = pt.periods.assign(user=pt.periods["person_id"].map(groups))
+    data = {"matched": periods[periods["person_id"].isin(matched.data["person_id"])]}
+    if weighted.failure is None:
+        inside = periods[periods["person_id"].isin(weighted.data["person_id"])]
+        data["weighted"] = inside.assign(weight=inside["person_id"].map(
+            weighted.data.set_index("person_id")["weight"]))
+    rows = []
+    for outcome in outcomes:
+        for design, built in (("matched", matched), ("weighted", weighted)):
+            row = {"outcome": outcome, "design": design, "estimate": np.nan,
+                   "ci_lower": np.nan, "ci_upper": np.nan, "p_value": np.nan,
+                   "failure": built.failure}
+            if built.failure is None:
+                result = estimate_did(data[design], outcome_col=outcome,
+                                      weights_col=None if design == "matched"
+                                      else "weight")
+                row["failure"] = None if result.estimable else result.reason
+                if result.estimable:
+                    row.update(term_numbers(result, "did"))
+            rows.append(row)
+    return Comparison(matched=matched, weighted=weighted, estimates=pd.DataFrame(rows),
+                      covariates=tuple(covariates), periods=periods)
+
+
+def term_numbers(result, term: str) -> dict[str, Any]:
+    """A term's numbers, and ``failure``: the result's ``reason`` when not estimable."""
+    estimate, low, high = result.estimate(term)
+    p = float(result.summary.set_index("term").loc[term, "p_value"])
+    return {"estimate": estimate, "ci_lower": low, "ci_upper": high, "p_value": p,
+            "failure": None if result.estimable else result.reason}
+
+
+def _level_words(covariate: str) -> str:
+    """A covariate's label for a sentence, without a bracketed code ("(A06)")."""
+    words = re.sub(r"\s*\([^)]*\d[^)]*\)", "", label(covariate)).strip()
+    return words if words and not numbers_in(words) else "one recorded characteristic"
+
+
+SUPPORT_WORDS = {
+    (True, "above", "users"): "No Life Rooms user had {w}, so the non-users with it were "
+                              "left out of the comparison",
+    (True, "below", "users"): "Every Life Rooms user had {w}, so the non-users without it "
+                              "were left out of the comparison",
+    (True, "above", "non-users"): "Everyone with {w} used the Life Rooms, so these users "
+                                  "were left out of the comparison",
+    (True, "below", "non-users"): "Every non-user had {w}, so the users without it were "
+                                  "left out of the comparison",
+    (False, "above", "users"): "No Life Rooms user had a value of {w} above the lowest "
+                               "among non-users, so the non-users above it were left out "
+                               "of the comparison",
+    (False, "below", "users"): "No Life Rooms user had a value of {w} below the highest "
+                               "among non-users, so the non-users below it were left out "
+                               "of the comparison",
+    (False, "above", "non-users"): "No non-user had a value of {w} above the lowest among "
+                                   "users, so the users above it were left out of the "
+                                   "comparison",
+    (False, "below", "non-users"): "No non-user had a value of {w} below the highest "
+                                   "among users, so the users below it were left out of "
+                                   "the comparison"}
+
+
+def support_sentence(outside: Sequence[Any]) -> str:
+    """Who was left outside the common support, and why, in words ("" if no one).
+
+    ``outside``: the :class:`lifetools.regression.OutsideSupport` records of
+    :func:`lifetools.regression.common_support`. Tested in
+    ``tests/unit/test_propensity_support.py``.
+    """
+    parts = []
+    for o in outside:
+        why = ("none of them could be compared with a user" if o.group == "users" else
+               "no non-user could be compared with them")
+        words = f"\"{_level_words(o.covariate)}\""
+        parts.append(SUPPORT_WORDS[(o.indicator, o.side, o.group)].replace("{w}", words)
+                     + f": {why}.")
+    return " ".join(parts)

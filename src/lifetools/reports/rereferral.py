@@ -1,0 +1,220 @@
+"""The re-referral report: time to re-referral after discharge, death competing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lifetools.cohort import CohortSpec, build_rereferral_cohort
+from lifetools.convergence import recorded_warnings
+from lifetools.disclosure import (
+    Estimate,
+    ProtectedTable,
+    combine_estimates,
+    compose,
+    model_release,
+)
+from lifetools.reports.missing import (
+    IMPUTATIONS,
+    SEED,
+    complete_cases,
+    imputed_copies,
+    model_covariates,
+    pooled,
+)
+from lifetools.reports.narrative import (
+    cumulative_share_sentence,
+    horizon_estimate,
+    ratio_sentence,
+)
+from lifetools.reports.sentences import reason_text
+from lifetools.reports.survival_parts import (
+    COMPLETE_CASE,
+    DEATH,
+    FINE_GRAY,
+    estimate_row,
+    label_terms,
+    left_out_notes,
+    model_notes,
+    ph_table,
+    ratio_results,
+    with_note,
+)
+from lifetools.result_names import ReReferralName
+from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
+
+__all__ = ["ReReferralReport", "analyse_rereferral"]
+
+
+@dataclass(frozen=True)
+class ReReferralReport:
+    """Everything the re-referral report shows."""
+
+    flow: pd.DataFrame
+    cif: Any
+    cox: Any
+    hazard_ratios: pd.DataFrame
+    key_results: tuple[dict[str, Any], ...]
+    cohort: Any = field(repr=False, default=None)
+    release: Any = None
+    ph_test: pd.DataFrame | None = None
+    notes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["model", "note"]))
+    fine_gray: Any = None
+    complete_case: Any = None
+    released: ProtectedTable | None = None
+    """``hazard_ratios`` as released by the model release check (what pages show)."""
+
+
+def analyse_rereferral(
+    dataset: Any,
+    *,
+    period_start: str,
+    period_end: str,
+    team_types: Sequence[str] = ("A06",),
+    locality: str = "all",
+    imputations: int = IMPUTATIONS,
+    seed: int = SEED,
+) -> ReReferralReport:
+    """Time to re-referral after discharge, death competing; Life Rooms use at discharge.
+
+    Notes
+    -----
+    Aalen-Johansen cumulative incidence of re-referral by Life Rooms use (death
+    competing); cause-specific Cox model of re-referral (Efron ties), adjusted as the
+    discharge report. Life Rooms use is fixed at discharge, so no immortal time.
+    Proportional hazards: R's ``cox.zph`` (km transform, per term and global) in
+    ``ph_test``; warnings of the fits in ``notes``; a hazard ratio that could not be
+    estimated reads "could not be estimated: <reason>" in the key results.
+    Secondary estimate: the Fine-Gray subdistribution hazard ratios of re-referral
+    (death competing; ``fine_gray``, rows "Fine-Gray" in ``hazard_ratios``, key results
+    ``shr_rereferral``), under the same release check as the cause-specific model.
+    Missing data as :func:`analyse_discharge`: HoNOS imputed (``imputations`` copies,
+    Rubin's rules), unknown area its own category, complete-case Cox beside it.
+    """
+    cohort = build_rereferral_cohort(dataset, CohortSpec(period_start, period_end,
+                                     tuple(team_types), locality))
+    data = cohort.data.assign(group=cohort.data["used_life_rooms"].map(
+        {1.0: "Used the Life Rooms", 0.0: "Did not use the Life Rooms"}))
+    covariates = model_covariates(data, "rereferred")
+    left_out = left_out_notes(model_covariates(data), covariates, covariates,
+                              "re-referrals")
+    copies = imputed_copies(data, event_col="event", exposure_col="used_life_rooms",
+                            m=imputations, seed=seed)
+    cif = estimate_cif(data, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group", times=(0, 90, 180, 365))
+    with recorded_warnings():  # carried in cox.warnings, shown in notes
+        cox = pooled(lambda part, first: fit_cox(
+            part, duration_col="duration", event_col="rereferred", check_ph=first,
+            covariates=["used_life_rooms", *covariates]), copies)
+        fine_gray = pooled(lambda part, first: fit_fine_gray(
+            part, duration_col="duration", event_col="event", event_of_interest=1,
+            competing=(DEATH["rereferral"],),
+            covariates=["used_life_rooms", *covariates]), copies)
+        complete = fit_cox(complete_cases(data), duration_col="duration",
+                           event_col="rereferred", check_ph=False,
+                           covariates=["used_life_rooms", *covariates])
+    # release check: n, events and residual df per level; withheld when any level has
+    # too few events, the fit did not converge or an interval is degenerate
+    release = model_release(cox, data=copies[0], event_col="rereferred",
+                            level_cols=["used_life_rooms", *covariates])
+    own = {"complete": model_release(complete, data=complete_cases(data),
+                                     event_col="rereferred",
+                                     level_cols=["used_life_rooms", *covariates]),
+           "fine_gray": model_release(fine_gray, data=copies[0], event_col="rereferred",
+                                      level_cols=["used_life_rooms", *covariates])}
+    fg_check = release if not release.released else own["fine_gray"]
+    overall = estimate_cif(data, duration_col="duration", event_col="event",
+                           event_of_interest=1)
+    horizon, at_horizon = horizon_estimate(overall.summary, data["duration"])
+    # the curve's cumulative incidence is a statistic of people's values: quoted only
+    # with the release of the same people's events in total (lifetools.publication.record);
+    # with fewer events it is not quoted (one event in 21 people would read 4.8%)
+    cif_release = model_release(overall, data=data.assign(everyone="all"),
+                                event_col="rereferred", level_cols=["everyone"],
+                                summary=overall.summary.iloc[0:0], converged=True)
+    withheld = None if cif_release.released else (
+        f"{cif_release.headline} ({cif_release.reason})")
+    if withheld:
+        at_horizon = None
+    share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
+    hr = estimate_row(cox, "used_life_rooms") if release.released else {
+        **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
+        "text": f"{release.headline} ({release.reason})"}
+    label = "Hazard ratio of re-referral, Life Rooms use before discharge"
+    key = (
+        {"name": ReReferralName.DISCHARGED_PEOPLE, "value": len(data), "kind": "count",
+         "label": "People discharged in the period"},
+        {"name": ReReferralName.REREFERRED, "value": int(data["rereferred"].sum()),
+         "kind": "count",
+         "label": "People re-referred during follow-up"},
+        {"name": ReReferralName.REREFERRAL_1Y, "value": 100 * share, "kind": "estimate",
+         "text": compose("not estimated") if at_horizon is None else compose(
+             "{share}", share=Estimate(100 * share, 1, percent=True)),
+         "label": f"Cumulative incidence of re-referral by {horizon} days after "
+                  "discharge (%)", "at": f"by {horizon} days after discharge",
+         "released": cif_release},
+        {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: share re-referred", "text": cumulative_share_sentence(
+             horizon, at_horizon, event="referred again", withheld=withheld)},
+        *(ratio_results(ReReferralName.HR_REREFERRAL, label, hr)
+          if release.released else [
+            {"name": ReReferralName.HR_REREFERRAL, "value": None, "kind": "text",
+             "text": reason_text(hr["text"]),
+             "label": label},
+            {"name": ReReferralName.HR_REREFERRAL_CI, "value": None, "kind": "text",
+             "text": reason_text(hr["text"]), "label": f"95% CI: {label}"}]),
+        {"name": ReReferralName.HR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: Life Rooms use and re-referral", "text": ratio_sentence(
+             hr, found="The rate of re-referral among Life Rooms users was {estimate} "
+             "times that of non-users with similar characteristics ({level} confidence "
+             "interval {interval}).", missing="How the rate of re-referral among Life "
+             "Rooms users compared with that of similar non-users")},
+    )
+    shr_label = ("Subdistribution hazard ratio of re-referral (Fine-Gray, death "
+                 "competing), Life Rooms use before discharge")
+    key = (*key, *(ratio_results(ReReferralName.SHR_REREFERRAL, shr_label,
+                                 estimate_row(fine_gray, "used_life_rooms"))
+                   if fg_check.released else [
+        {"name": name, "value": None, "kind": "text",
+         "text": reason_text(f"{fg_check.headline} ({fg_check.reason})"),
+         "label": f"{lead}{shr_label}"}
+        for name, lead in ((ReReferralName.SHR_REREFERRAL, ""),
+                           (ReReferralName.SHR_REREFERRAL_CI, "95% CI: "))]),
+        {"name": ReReferralName.SHR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
+             estimate_row(fine_gray, "used_life_rooms") if fg_check.released else {
+                 "text": f"{fg_check.headline} ({fg_check.reason})"},
+             found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
+             "(death competing) was {estimate} ({level} confidence interval {interval}).",
+             missing="The Fine-Gray subdistribution hazard ratio (a secondary "
+             "estimate, death competing)")})
+    # the complete-case and Fine-Gray models share the main model's verdict (same
+    # people and events) and have release checks of their own (their own fits)
+    columns = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note"]
+    pieces = [(release, cox.summary, cox, "Cause-specific Cox"),
+              (release if not release.released else own["complete"],
+               complete.summary.head(1), complete,
+               COMPLETE_CASE.format("Cause-specific Cox")),
+              (fg_check, fine_gray.summary, fine_gray,
+               f"{FINE_GRAY} (subdistribution, death competing)")]
+    released = combine_estimates([
+        check.estimates(label_terms(with_note(rows, fit), name)[columns])
+        for check, rows, fit, name in pieces])
+    released = released.select([*columns, *(["withheld"] if "withheld" in
+                                            released.columns else [])])
+    ratios = released.frame
+    ph = ph_table(cox, "Cause-specific Cox", exposure_action=(
+        "noted: the hazard ratio is an average over follow-up"), release=release)
+    return ReReferralReport(flow=cohort.flow, cif=cif, cox=cox, hazard_ratios=ratios,
+                            key_results=key, cohort=cohort, release=release, ph_test=ph,
+                            notes=model_notes({"Cause-specific Cox": cox,
+                                               FINE_GRAY: fine_gray,
+                                               COMPLETE_CASE.format("Cause-specific Cox"):
+                                               complete,
+                                               "Cumulative incidence": cif}, left_out),
+                            fine_gray=fine_gray, complete_case=complete,
+                            released=released)

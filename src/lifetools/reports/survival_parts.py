@@ -1,0 +1,143 @@
+"""What the two survival reports share: hazard-ratio rows, the PH table, notes, ratios.
+
+The discharge report (:mod:`lifetools.reports.discharge`) and the re-referral report
+(:mod:`lifetools.reports.rereferral`) label, release and describe their Cox and
+Fine-Gray models alike; these are the pieces both use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from lifetools.convergence import not_estimable_text
+from lifetools.disclosure import active_profile
+from lifetools.labels import VALUE_LABELS
+from lifetools.reports.narrative import readable_note
+from lifetools.reports.sentences import interval_text, reason_text
+from lifetools.result_names import DischargeName, ReReferralName, derived
+
+__all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS",
+           "TERM_LABELS", "estimate_row", "label_terms", "left_out_notes", "model_notes",
+           "ph_table", "ratio_results", "short_reason", "with_note"]
+
+TERM_LABELS = VALUE_LABELS  # one source of words (lifetools.labels)
+EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
+FINE_GRAY = "Fine-Gray"  # the model names of subdistribution hazard ratios start so
+COMPLETE_CASE = "{}, complete cases (HoNOS recorded; missing-data sensitivity)"
+DEATH = {"discharge": 3, "rereferral": 2}  # the death code of each cohort's event column
+
+
+def label_terms(summary: pd.DataFrame, model: str) -> pd.DataFrame:
+    """``summary`` with its ``model`` named and its terms in words (``TERM_LABELS``)."""
+    return summary.assign(model=model, term=summary["term"].map(TERM_LABELS).fillna(
+        summary["term"]))
+
+
+PH_COLUMNS = ["model", "term", "statistic", "df", "p_value", "action"]
+
+
+def ph_table(result: Any, model: str, *, exposure_action: str,
+             release: Any) -> pd.DataFrame:
+    """The cox.zph test of one model (per term and global) and what was done.
+
+    A diagnostic is an output of its model: when the model's release check
+    (``release``, a :class:`lifetools.disclosure.ModelRelease`) withholds it, its test
+    is withheld with it (one row saying so, no statistic), as its estimates are.
+    """
+    if not release.released:
+        return pd.DataFrame([{"model": model, "term": "(all terms)",
+                              "statistic": float("nan"), "df": float("nan"),
+                              "p_value": float("nan"),
+                              "action": f"withheld with the model ({release.withheld})"}],
+                            columns=PH_COLUMNS)
+    if result.ph_test is None:
+        return pd.DataFrame([{"model": model, "term": "(all terms)",
+                              "statistic": float("nan"), "df": float("nan"),
+                              "p_value": float("nan"),
+                              "action": "not tested: " + str(result.method[
+                                  "ph_test"]).removeprefix("not run: ")}],
+                            columns=PH_COLUMNS)
+    raw = result.ph_test["term"]
+    table = label_terms(result.ph_test, model)
+    fails = table["p_value"] < 0.05
+    action = pd.Series("none needed (p >= 0.05)", index=table.index)
+    action[fails] = ("noted: the hazard ratio is an average over follow-up "
+                     "(adjustment term, estimate not reported)")
+    action[fails & raw.isin(EXPOSURE_TERMS)] = exposure_action
+    action[fails & (raw == "GLOBAL")] = ("noted: proportional hazards is rejected for "
+                                         "the model as a whole; see the terms")
+    return table.assign(action=action)[PH_COLUMNS]
+
+
+def short_reason(result: Any) -> str:
+    """The reason a model is not estimable, without the library's details."""
+    return (result.reason or "the estimate is degenerate").split(" (")[0]
+
+
+def estimate_row(result, term: str) -> dict[str, Any]:
+    """Estimate and limits of one term, or NaN and the reason it is not estimable."""
+    row = result.summary.set_index("term").loc[term]
+    if not bool(row.get("estimable", True)) or pd.isna(row["estimate"]):
+        return {"estimate": float("nan"), "ci_lower": float("nan"),
+                "ci_upper": float("nan"), "text": not_estimable_text(short_reason(result))}
+    return {"estimate": float(row["estimate"]), "ci_lower": float(row["ci_lower"]),
+            "ci_upper": float(row["ci_upper"]), "text": None}
+
+
+def ratio_results(name: DischargeName | ReReferralName, label: str,
+                  row: dict[str, Any], *, ci: bool = True) -> list[dict[str, Any]]:
+    """Key results of a ratio and its interval; the reason when not estimable."""
+    out = [{"name": name, "value": row["estimate"], "kind": "ratio", "label": label,
+            **({"text": reason_text(row["text"])} if row["text"] else {})}]
+    if ci:
+        text = (reason_text(row["text"]) if row["text"]
+                else interval_text(row["ci_lower"], row["ci_upper"], null=1.0))
+        out.append({"name": derived(name, "ci"),
+                    "value": [row["ci_lower"], row["ci_upper"]],
+                    "kind": "text", "text": text, "label": f"95% CI: {label}"})
+    return out
+
+
+def left_out_notes(planned: list[str], kept: list[str], kept_at_landmark: list[str],
+                   events: str) -> list[dict[str, str]]:
+    """Notes naming the covariates left out of the adjustment as too sparse.
+
+    One row for all models, and one for the landmark models when more are left out
+    there (fewer people are still open at the landmark).
+    """
+    least = active_profile().model_min_events
+    gone = [c for c in planned if c not in kept]
+    gone_at_landmark = [c for c in planned if c not in kept_at_landmark]
+    rows = [(where, names) for where, names in (
+        ("All models", gone),
+        ("Landmark models", gone_at_landmark if gone_at_landmark != gone else []))
+        if names]
+    return [{"model": where, "note": (
+        f"Left out of the adjustment, with fewer than {least} {events} in one of its "
+        f"groups: {'; '.join(TERM_LABELS.get(c, c) for c in names)}.")}
+        for where, names in rows]
+
+
+def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = ()
+                ) -> pd.DataFrame:
+    """Every model's warnings (convergence, degeneracy, PH), one row each.
+
+    No count of people or events is written into these notes (the time split's own
+    reason, which has event counts, is left out and described in the PH table).
+    """
+    rows = [*extra] + [{"model": name, "note": readable_note(note, TERM_LABELS)}
+                       for name, result in models.items()
+                       for note in getattr(result, "warnings", ())]
+    return pd.DataFrame(rows, columns=["model", "note"])
+
+
+def with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:
+    """Add a ``note`` column: 'could not be estimated: <reason>' where it applies."""
+    ok = summary.get("estimable", pd.Series(True, index=summary.index)).astype(bool)
+    note = pd.Series("", index=summary.index)
+    note[~ok] = not_estimable_text(short_reason(result))
+    return summary.assign(note=note)
+

@@ -1,0 +1,150 @@
+"""The wellbeing report: SWEMWBS change between baseline and follow-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lifetools import disclosure
+from lifetools.describe import people_in_locality
+from lifetools.disclosure import (
+    ProtectedTable,
+    combine_estimates,
+    compose,
+    model_release,
+)
+from lifetools.regression import (
+    estimate_paired_change,
+    fit_mixed_model,
+    paired_measurements,
+    share_meaningful_change,
+)
+from lifetools.reports.sentences import (
+    interval_text,
+    not_shown_sentence,
+    reason_text,
+    result_sentence,
+    withheld_reasons,
+    withheld_text,
+)
+from lifetools.result_names import WellbeingName
+
+__all__ = ["WellbeingReport", "analyse_wellbeing"]
+
+
+@dataclass(frozen=True)
+class WellbeingReport:
+    """Paired change, mixed model and meaningful change in SWEMWBS."""
+
+    counts: pd.DataFrame
+    estimates: pd.DataFrame
+    key_results: tuple[dict[str, Any], ...]
+    pairs: pd.DataFrame = field(repr=False, default=None)
+    released: ProtectedTable | None = None
+    """``estimates`` as released by the model release check (what pages show)."""
+
+
+def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
+                      meaningful_change: float = 3.0, locality: str = "all"
+                      ) -> WellbeingReport:
+    """SWEMWBS change between baseline (in the period) and follow-up.
+
+    Notes
+    -----
+    Metric SWEMWBS scores; mean paired change with a t interval; a linear mixed model
+    (random intercept per person, REML) on every measurement of people with a baseline
+    in the period; the share improving by at least ``meaningful_change`` with a Wilson
+    interval.
+    """
+    ids = set(people_in_locality(dataset, locality)["person_id"])
+    wellbeing = dataset.wellbeing[dataset.wellbeing["person_id"].isin(ids)]
+    pairs = paired_measurements(wellbeing, period_start=period_start,
+                                period_end=period_end)
+    baseline_people = set(wellbeing[(wellbeing["timepoint"] == "baseline") & (
+        wellbeing["measurement_date"].between(period_start, period_end))]["person_id"])
+    measurements = wellbeing[wellbeing["person_id"].isin(baseline_people)].assign(
+        follow_up=lambda f: (f["timepoint"] == "follow_up").astype(float))
+    change = estimate_paired_change(pairs)
+    mixed = fit_mixed_model(measurements)
+    share = share_meaningful_change(pairs, threshold=meaningful_change)
+    # the share from the published counts (Wilson interval of those); the means are
+    # magnitudes: withheld when too few people or dominated by one or two
+    improved = disclosure.share(int(share.extra["improved"]), len(pairs))
+    low, high = improved.interval or (float("nan"), float("nan"))
+    shown_share = share.summary.assign(
+        estimate=float("nan") if improved.value is None else improved.value / 100,
+        ci_lower=low / 100, ci_upper=high / 100)
+    estimates = pd.concat([
+        change.summary.assign(method="Mean paired change (t interval)"),
+        mixed.summary[mixed.summary["term"] == "follow_up"].assign(
+            term="follow-up against baseline", method="Linear mixed model (REML)"),
+        shown_share.assign(method="Share improving (Wilson interval)"),
+    ], ignore_index=True)[["method", "term", "estimate", "ci_lower", "ci_upper"]]
+    # every row through the model release check, on the estimates as fitted: the t
+    # interval and the share on the pairs, the mixed model on the measurements
+    # (events: observations per level)
+    checks = [
+        model_release(change, data=pairs.assign(people=1), event_col="people",
+                      level_cols=[], summary=estimates.iloc[[0]]),
+        model_release(mixed, data=measurements.assign(observations=1),
+                      event_col="observations", level_cols=["follow_up"],
+                      summary=estimates.iloc[[1]]),
+        # the share is a protected share (Wilson interval from published counts; a
+        # lower limit of 0 is no fault): residual degrees of freedom only
+        model_release(share, data=pairs.assign(people=1), event_col="people",
+                      level_cols=[], summary=estimates.iloc[0:0], converged=True)]
+    magnitude = disclosure.magnitude_reason(pairs["change"].to_numpy())
+    why = withheld_reasons(checks, [magnitude, magnitude, improved.reason or ""])
+    if any(why):
+        withheld = [i for i, reason in enumerate(why) if reason]
+        estimates.loc[withheld, ["estimate", "ci_lower", "ci_upper"]] = float("nan")
+        estimates["withheld"] = [withheld_text(check, reason)
+                                 for check, reason in zip(checks, why, strict=True)]
+    released = combine_estimates([check.estimates(estimates.iloc[[i]])
+                                  for i, check in enumerate(checks)])
+    withheld, share_withheld = why[0], why[2]
+    counts = pd.DataFrame({"measure": [
+        "People with a baseline measurement in the period",
+        "People with a baseline and a follow-up", "People improving by the threshold"],
+        "n": [len(baseline_people), len(pairs), share.extra["improved"]]})
+    mean, low, high = ((float("nan"),) * 3 if withheld else
+                       change.estimate("mean change"))
+    key = (
+        {"name": WellbeingName.BASELINE_PEOPLE, "value": len(baseline_people), "kind": "count",
+         "label": "People with a baseline SWEMWBS in the period"},
+        {"name": WellbeingName.PAIRED_PEOPLE, "value": len(pairs), "kind": "count",
+         "label": "People with baseline and follow-up"},
+        {"name": WellbeingName.MEAN_CHANGE, "value": mean, "kind": "estimate",
+         "label": "Mean change in SWEMWBS metric score", "released": checks[0]},
+        {"name": WellbeingName.MEAN_CHANGE_CI, "value": [low, high], "kind": "text",
+         "text": compose("not shown ({why})", why=reason_text(withheld)) if withheld
+         else interval_text(low, high, null=0.0),
+         "label": "95% CI of the mean change"},
+        {"name": WellbeingName.SHARE_IMPROVED, "value": improved,
+         "kind": "percentage", "label": "Share improving by the threshold (%)"},
+    )
+    key += (
+        {"name": WellbeingName.MEAN_CHANGE_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: mean change in SWEMWBS", "text": (
+             not_shown_sentence("How their score changed on average", withheld)
+             if withheld else result_sentence(
+                 mean, kind="estimate", interval=(low, high),
+                 judge={"null": 0.0, "above": "scores rose on average",
+                        "below": "scores fell on average"},
+                 found="Their score changed by {value} points on average ({level} "
+                 "confidence interval {interval}): {verdict}.",
+                 missing="How their score changed on average"))},
+        {"name": WellbeingName.SHARE_IMPROVED_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: share improving", "text": not_shown_sentence(
+             "The share who improved by at least the meaningful-change threshold",
+             share_withheld) if share_withheld else result_sentence(
+             improved, kind="percentage",
+             found="{value} ({level} confidence interval {interval}) improved by at least "
+             "the meaningful-change threshold.",
+             missing="The share who improved by at least the meaningful-change "
+             "threshold")},
+    )
+    return WellbeingReport(counts=counts, estimates=estimates, key_results=key,
+                           pairs=pairs, released=released)

@@ -1,0 +1,85 @@
+"""Linked tables checked on the published bytes (issue 12, D2; note 2b).
+
+The reach page publishes Life Rooms users by deprivation fifth twice: in the reach
+(characteristics) table and in the equity table, which follows it
+(:func:`lifetools.disclosure.follow`). The equity table's stamp records the table it
+follows, its column and the rows holding the same counts; the gate reads both tables
+as published (the page and the downloads) and refuses a number in the equity table
+where the reach table hides the count (``linked-cell-shown``), whatever the library
+did. ``show_table`` runs the same check at source.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from linked_reach import population, reach_table
+from runfolder import RunFolder, display
+from test_leaks import refused
+
+from lifetools import publication, tables
+from lifetools.disclosure import linked
+from lifetools.errors import DisclosureError
+from lifetools.pipeline.gate import scan_notebook
+from lifetools.reports.reach import linked_equity
+
+RULE = "linked-cell-shown"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch) -> RunFolder:
+    monkeypatch.setattr(tables, "_SHOWN", {})
+    return RunFolder(tmp_path, monkeypatch)
+
+
+def _show(table, name: str) -> dict:
+    return display(tables.show_table(table, name=name, caption=f"The {name} table"))
+
+
+def test_linked_tables_as_the_reach_page_shows_them_pass(run):
+    people = population()
+    reach = reach_table(people)
+    run.code(_show(reach, "reach"))
+    output = _show(linked_equity(people, reach).rates, "equity-rates")
+    follows = output["metadata"][publication.STAMP_KEY]["rules"]["follows"]
+    assert follows["table"] == "reach" and follows["column"] == "Life Rooms users"
+    assert len(follows["rows"]) == 5
+    run.code(output)
+    assert scan_notebook(run.write()) == []
+
+
+def test_linked_leaks_an_equity_cell_showing_what_the_reach_table_hides(run):
+    # the library's linking broken: the equity table records the link but hides
+    # nothing, so it shows the least deprived fifth's users, which the reach table
+    # hides to protect "Not known" (the users' total less the fifths gives it back)
+    people = population()
+    reach = reach_table(people)
+    run.code(_show(reach, "reach"))
+    run.monkeypatch.setattr(linked, "carry_suppression", lambda table, **_: table)
+    rates = linked_equity(people, reach).rates
+    assert not rates.record.suppressed and rates.record.link is not None
+    output = run.past_source(lambda: _show(rates, "equity-rates"), RULE)
+    cell = run.code(output)
+    message = refused(run.write(), cell, RULE)
+    assert "column 'Life Rooms users'" in message and "'reach'" in message, message
+    # the downloads are read the same way
+    assert re.search(rf"file [^:,]*equity-rates\.csv[,:][^\n]*{RULE}", message), message
+
+
+def test_linked_leaks_a_followed_table_missing_from_the_page_is_refused(run):
+    people = population()
+    reach = reach_table(people)
+    _show(reach, "reach")  # shown, but its output left off the page and its file
+    (run.files / "tables" / "reach.csv").unlink()
+    cell = run.code(_show(linked_equity(people, reach).rates, "equity-rates"))
+    message = refused(run.write(), cell, RULE)
+    assert "cannot be verified" in message
+    assert re.search(rf"file [^:,]*equity-rates\.csv[,:][^\n]*{RULE}", message), message
+
+
+def test_a_linked_table_shown_before_the_table_it_follows_is_refused_at_source(run):
+    people = population()
+    rates = linked_equity(people, reach_table(people)).rates
+    with pytest.raises(DisclosureError, match="has not been shown"):
+        _show(rates, "equity-rates")
