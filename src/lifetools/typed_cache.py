@@ -40,6 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lifetools.dictionary import _folder_key
 from lifetools.fingerprint import cached_sha256_files, replaced
 
 __all__ = ["CODE_MODULES", "ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder", "entry_path",
@@ -103,8 +104,6 @@ def _code_key() -> str:
 def folder_key(files: Mapping[str, Path], dictionary_dir: Path, cache: Path, *,
                compact: bool) -> str:
     """The key of a data folder's typed tables (see the module's notes)."""
-    from lifetools.dictionary import _folder_key
-
     names = sorted(files)
     hashes = cached_sha256_files([Path(files[n]) for n in names], cache / _HASHES)
     parts = {"tables": {f"{n}{Path(files[n]).suffix}": h
