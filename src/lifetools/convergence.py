@@ -15,6 +15,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from lifetools.results import wald_interval
+
 __all__ = ["degenerate_terms", "not_estimable_text", "recorded_warnings",
            "standard_errors"]
 
@@ -66,8 +68,6 @@ def degenerate_terms(terms: Sequence[str], coef, se, *, ratio: bool = True,
     a fit that did not converge, or a term whose estimate diverges because no event
     separates its levels).
     """
-    from lifetools.results import wald_interval
-
     coef, se = np.asarray(coef, dtype=float), np.asarray(se, dtype=float)
     reasons: dict[str, str] = {}
     low, high = wald_interval(coef, se, alpha=alpha, exponentiate=True)

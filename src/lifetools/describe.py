@@ -17,6 +17,7 @@ import pandas as pd
 
 from lifetools.disclosure import declare_totals
 from lifetools.engines import engine_tables
+from lifetools.loading import Dataset
 from lifetools.result_names import CohortName
 
 __all__ = [
@@ -59,7 +60,7 @@ def sex_label(codes: pd.Series) -> pd.Series:
     return codes.map(SEX_LABELS).fillna("Other or not known")
 
 
-def people_in_locality(dataset: Any, locality: str = "all") -> pd.DataFrame:
+def people_in_locality(dataset: Dataset, locality: str = "all") -> pd.DataFrame:
     """Return the people table joined to deprivation, restricted to one locality."""
     people = dataset.people.merge(
         dataset.deprivation[["lsoa_code", "locality", "imd_quintile"]],
@@ -154,7 +155,7 @@ def _characteristics(people: pd.DataFrame, groups: dict[str, Any],
 
 
 def describe_population(
-    dataset: Any, *, period_start: str, period_end: str, locality: str = "all"
+    dataset: Dataset, *, period_start: str, period_end: str, locality: str = "all"
 ) -> PopulationDescription:
     """Describe who is in the data during a period.
 

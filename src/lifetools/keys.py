@@ -13,6 +13,7 @@ import os
 import stat
 from pathlib import Path
 
+from lifetools.config import project_root
 from lifetools.errors import LinkageError
 
 __all__ = ["ENV_KEY", "ENV_KEY_FILE", "MIN_KEY_BYTES", "PUBLIC_KEYS", "SYNTHETIC_KEY",
@@ -55,8 +56,6 @@ def check_key(key: bytes) -> bytes:
 
 
 def _key_from_file(value: str) -> bytes:
-    from lifetools.config import project_root
-
     key_file = Path(value).expanduser()
     try:
         info = os.stat(key_file)

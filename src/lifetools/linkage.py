@@ -26,6 +26,8 @@ import nhs_number
 import numpy as np
 import pandas as pd
 
+from lifetools.datapackage import PACKAGE_FILE, write_package
+from lifetools.dictionary import load_dictionary
 from lifetools.errors import DataValidationError, LinkageError, OutputPathError
 from lifetools.keys import (
     ENV_KEY,
@@ -37,6 +39,8 @@ from lifetools.keys import (
     check_key,
     load_pseudonym_key,
 )
+from lifetools.loading import check_file, scan_folder
+from lifetools.redaction import safe_text
 
 __all__ = ["ENV_KEY", "ENV_KEY_FILE", "MIN_KEY_BYTES", "MIN_MATCH_RATE", "NHS_FIELD",
            "PUBLIC_KEYS", "SYNTHETIC_KEY", "TEST_KEY", "LinkageReport", "check_key", "check_nhs_numbers", "link_directory",
@@ -154,8 +158,6 @@ class LinkageReport:
 
 def _read(path: Path) -> pd.DataFrame:
     """Read a raw table within the loading bounds; a clean error if it cannot be read."""
-    from lifetools.loading import check_file
-
     problem = check_file(path)
     if problem:
         raise DataValidationError(f"{path.name}: {problem[1]} [rule: {problem[0]}]")
@@ -173,10 +175,6 @@ def _read(path: Path) -> pd.DataFrame:
 
 
 def _raw_files(raw_dir: Path) -> tuple[dict[str, Path], tuple[str, ...]]:
-    from lifetools.dictionary import load_dictionary
-    from lifetools.loading import scan_folder
-    from lifetools.redaction import safe_text
-
     if not raw_dir.is_dir():
         raise DataValidationError("the raw folder does not exist or is not a folder",
                                   hint="give the folder holding the raw tables")
@@ -279,9 +277,6 @@ def _write_atomically(out_dir: Path, frames: dict[str, pd.DataFrame],
     ``datapackage.json`` is removed first and the new one moved in last, so a folder
     left half-replaced by a crash has no package and fails validation.
     """
-    from lifetools.datapackage import PACKAGE_FILE, write_package
-    from lifetools.dictionary import load_dictionary
-
     fresh = not out_dir.exists()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(out_dir)

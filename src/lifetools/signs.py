@@ -1,8 +1,8 @@
 """The sign of a published number, in a module that imports nothing from lifetools: the
 disclosure package's protected texts and formatter (:mod:`lifetools.disclosure.text`,
-:mod:`lifetools.formatting`) write every number with :func:`fixed`, and so does the
-data dictionary's page (:mod:`lifetools.dictionary`), which is on the data's load path
-(:data:`lifetools.typed_cache.CODE_MODULES`) where the disclosure package must not be.
+:mod:`lifetools.formatting`) write every number with :func:`fixed`, and so do the data
+dictionary's pages (:mod:`lifetools.pipeline.dictionary_pages`, written by the pipeline,
+off the data's load path).
 """
 
 from __future__ import annotations

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from lifetools.dictionary import _folder_key
 from lifetools.fingerprint import cached_sha256_files, replaced
 
 __all__ = ["CODE_MODULES", "ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder", "entry_path",
@@ -54,13 +55,15 @@ CODE_MODULES = (
     "lifetools.config", "lifetools.dictionary", "lifetools.errors", "lifetools.fingerprint",
     "lifetools.reads", "lifetools.reads_merge", "lifetools.engines.columns",
     "lifetools.engines.connect", "lifetools.engines.dataset", "lifetools.engines.engine",
-    "lifetools.engines.source", "lifetools.engines.spark", "lifetools.signs",
+    "lifetools.engines.source", "lifetools.engines.spark",
 )
 """The modules whose source is part of every key: :mod:`lifetools.loading`, this module
 and every lifetools module they import, at any depth and inside functions too (the
 server branch's :mod:`lifetools.engines` modules included: more than the folder path
 needs, never less). ``tests/unit/test_typed_cache.py`` walks the imports of the source
-(``ast``) and fails when a module they reach is not listed."""
+(``ast``) and fails when a module they reach is not listed, or a listed one is not
+reached (it would change the key for nothing); the import contract
+``load-path-does-not-render`` keeps the page-writing modules off this path."""
 KEEP = 2
 """Keys kept in a cache folder: older ones (other data or code) are removed."""
 _HASHES = "hashes.json"
@@ -101,8 +104,6 @@ def _code_key() -> str:
 def folder_key(files: Mapping[str, Path], dictionary_dir: Path, cache: Path, *,
                compact: bool) -> str:
     """The key of a data folder's typed tables (see the module's notes)."""
-    from lifetools.dictionary import _folder_key
-
     names = sorted(files)
     hashes = cached_sha256_files([Path(files[n]) for n in names], cache / _HASHES)
     parts = {"tables": {f"{n}{Path(files[n]).suffix}": h

@@ -50,6 +50,18 @@ def test_cli_contract_lists_every_pipeline_module():
     assert present - {"lifetools.pipeline.cli"} == listed
 
 
+def test_load_path_contract_lists_every_load_path_module():
+    """The contract keeping the renderer off the load path covers every module whose
+    source keys the typed cache (``typed_cache.CODE_MODULES``)."""
+    from lifetools.typed_cache import CODE_MODULES
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    listed = set(next(c for c in contracts["contracts"]
+                      if c["id"] == "load-path-does-not-render")["source_modules"])
+    assert set(CODE_MODULES) <= listed
+    assert {"lifetools.validation", "lifetools.engines.checks"} <= listed
+
+
 def test_contracts_hold_on_the_package():
     done = _lint(ROOT / "src", ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -64,6 +76,9 @@ def test_contracts_hold_on_the_package():
     ("prediction/model.py", "import lifetools.plots", "never display or publish"),
     ("prediction/validation.py", "import lifetools.pipeline.gate", "never imports the publishing"),
     ("pipeline/build.py", "import lifetools.pipeline.cli", "Nothing imports the command"),
+    ("dictionary.py", "import lifetools.pipeline.dictionary_pages", "never renders pages"),
+    ("loading.py", "import lifetools.signs", "never renders pages"),
+    ("validation.py", "import lifetools.formatting", "never renders pages"),
     ("pipeline/gate/files.py", "import lifetools.pipeline.gate.outputs",
      "The gate's layers"),
 ])

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lifetools.dictionary import load_dictionary, render_dictionary_pages
+from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import model_release
 from lifetools.pipeline import pages, rap
+from lifetools.pipeline.dictionary_pages import render_dictionary_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 

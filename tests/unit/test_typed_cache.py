@@ -219,9 +219,11 @@ def load_path_modules() -> set[str]:
     return seen
 
 
-def test_code_modules_cover_every_module_the_load_path_imports():
+def test_code_modules_are_exactly_the_modules_the_load_path_imports():
     missing = load_path_modules() - set(typed_cache.CODE_MODULES)
     assert not missing, f"add to typed_cache.CODE_MODULES: {sorted(missing)}"
+    unreached = set(typed_cache.CODE_MODULES) - load_path_modules()
+    assert not unreached, f"not on the load path (the key changes for nothing): {unreached}"
     assert {"lifetools.loading", "lifetools.compact_ids", "lifetools.dictionary",
             "lifetools.config", "lifetools.reads"} <= load_path_modules()
 

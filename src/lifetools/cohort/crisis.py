@@ -10,6 +10,7 @@ import pandas as pd
 
 from lifetools.cohort.queries import crisis_queries
 from lifetools.engines import engine_tables
+from lifetools.loading import Dataset
 
 __all__ = ["CRISIS_PREDICTORS", "CrisisCohort", "build_crisis_cohort"]
 
@@ -46,7 +47,7 @@ class CrisisCohort:
     method: dict[str, Any]
 
 
-def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 365
+def build_crisis_cohort(dataset: Dataset, *, index_date: str, horizon_days: int = 365
                         ) -> CrisisCohort:
     """People open to secondary mental-health services on ``index_date``, with predictors
     known on that date and whether they had a mental-health crisis in the next year.

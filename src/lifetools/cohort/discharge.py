@@ -16,6 +16,7 @@ from lifetools.cohort.queries import discharge_queries, rereferral_queries
 from lifetools.cohort.spec import CohortSpec
 from lifetools.dictionary import load_dictionary
 from lifetools.engines import engine_tables
+from lifetools.loading import Dataset
 
 __all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
@@ -49,7 +50,7 @@ class DischargeCohort:
     method: dict[str, Any] = field(default_factory=dict)
 
 
-def first_life_rooms_contact(dataset: Any) -> pd.Series:
+def first_life_rooms_contact(dataset: Dataset) -> pd.Series:
     """Date of each linked person's first Life Rooms contact."""
     contacts = dataset.life_rooms_contacts.dropna(subset=["person_id"])
     return contacts.groupby("person_id")["contact_date"].min()
@@ -75,7 +76,7 @@ def _covariates(frame: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:
     )
 
 
-def build_discharge_cohort(dataset: Any, spec: CohortSpec) -> DischargeCohort:
+def build_discharge_cohort(dataset: Dataset, spec: CohortSpec) -> DischargeCohort:
     """Accepted referrals to ``spec.team_types`` open during its period, one per person.
 
     Eligibility (``spec``: a :class:`~lifetools.cohort.CohortSpec`): accepted (not
@@ -177,7 +178,7 @@ class ReReferralCohort:
     method: dict[str, Any] = field(default_factory=dict)
 
 
-def build_rereferral_cohort(dataset: Any, spec: CohortSpec) -> ReReferralCohort:
+def build_rereferral_cohort(dataset: Dataset, spec: CohortSpec) -> ReReferralCohort:
     """People discharged (closure group 'discharge') from ``spec.team_types`` in its
     period (``spec``: a :class:`~lifetools.cohort.CohortSpec`).
 

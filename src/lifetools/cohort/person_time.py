@@ -52,6 +52,7 @@ from lifetools.cohort.queries import (
 )
 from lifetools.cohort.spec import CohortSpec
 from lifetools.engines import EngineTables, engine_tables
+from lifetools.loading import Dataset
 
 __all__ = ["PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time",
            "count_in_windows", "propensity_covariates", "unplanned_attendances"]
@@ -94,7 +95,7 @@ class PersonTime:
     method: dict[str, Any] = field(default_factory=dict)
 
 
-def unplanned_attendances(dataset: Any) -> pd.DataFrame:
+def unplanned_attendances(dataset: Dataset) -> pd.DataFrame:
     """A&E attendances counted by the reports: unplanned, types 01/03, not duplicates."""
     ae = dataset.ae_attendances
     keep = (ae["attendance_category"].isin(["1", "2", "3"])
@@ -153,7 +154,7 @@ def _covariates(frame: pd.DataFrame, team: pd.Series) -> pd.DataFrame:
         team_other=((team != "none") & (team != "A06")).astype(float), **dummies)
 
 
-def _in_extract_order(dataset: Any, frame: pd.DataFrame) -> pd.DataFrame:
+def _in_extract_order(dataset: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     """The people in the order the seeded draw takes them: the people table's row order
     for loaded frames (as before issue 18), person id order in an engine (a warehouse
     table has no row order)."""
@@ -175,7 +176,7 @@ def _counts(tables: EngineTables, events: Any, bounds: pd.DataFrame,
     return counts.astype("int64").reset_index(drop=True)
 
 
-def build_person_time(dataset: Any, spec: CohortSpec, *, window_days: int = 365,
+def build_person_time(dataset: Dataset, spec: CohortSpec, *, window_days: int = 365,
                       seed: int = 20250331) -> PersonTime:
     """Build before/after person-time for users and a comparison pool (see module).
 

@@ -31,8 +31,9 @@ import pandas as pd
 from lifetools.datapackage import PACKAGE_FILE, read_package
 from lifetools.dictionary import Dictionary, TableSpec, load_dictionary
 from lifetools.fingerprint import replace_text
-from lifetools.loading import is_duckdb_file
+from lifetools.loading import is_duckdb_file, read_duckdb_table
 from lifetools.redaction import safe_text
+from lifetools.typed_cache import module_source
 from lifetools.validation import (
     _TYPE_WORDS,
     MAX_ROWS_KEPT,
@@ -411,8 +412,6 @@ def _plan_file(tables: dict[str, Any], dictionary: Dictionary, extract_date: Any
     import duckdb
     import sqlglot
 
-    from lifetools.typed_cache import module_source
-
     digest = hashlib.sha256(f"{_SQL_FORMAT}|{ibis.__version__}|{sqlglot.__version__}|"
                             f"{duckdb.__version__}|{extract_date}|".encode())
     for name in _SQL_CODE:
@@ -612,8 +611,6 @@ def validate_duckdb(path: Path, *, tables: Sequence[str] | None = None,
     on injected bad rows).
     """
     import datetime as dt
-
-    from lifetools.loading import read_duckdb_table
 
     dictionary, path = load_dictionary(), Path(path)
     label = path.name

@@ -18,6 +18,7 @@ import ibis
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.engine import _IBIS_TYPES, EngineTables, _quiet_duckdb
 from lifetools.engines.source import EngineError, Source, read_secret
+from lifetools.engines.spark import remote_session
 from lifetools.errors import DataValidationError
 from lifetools.loading import TABLES, table_path
 
@@ -123,8 +124,6 @@ def _spark(source: Source, env: Any) -> EngineTables:
                                "runtime") from None
     try:
         if source.location.startswith("sc://"):  # Spark Connect: a server's catalog
-            from lifetools.engines.spark import remote_session
-
             session = remote_session(source.location)
         else:  # in this process (a Databricks notebook's or a script's session)
             # UTC: dates are calendar dates, never shifted by the machine's time zone

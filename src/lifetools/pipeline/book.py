@@ -28,11 +28,12 @@ import nbformat
 import yaml
 
 from lifetools import config, errors
-from lifetools.dictionary import load_dictionary, render_dictionary_pages
+from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import rule_sentence
 from lifetools.pipeline import layout, rap
 from lifetools.pipeline import pages as furniture
 from lifetools.pipeline.compare import compare_results, comparison_markdown
+from lifetools.pipeline.dictionary_pages import render_dictionary_pages
 from lifetools.pipeline.flow import flow_diagram, read_flow
 from lifetools.pipeline.provenance import rerun_commands, source_date_epoch, write_json
 from lifetools.pipeline.record import record_markdown

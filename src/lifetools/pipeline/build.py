@@ -28,6 +28,8 @@ from lifetools import config, disclosure, engines
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.checks import duckdb_types
 from lifetools.engines.column_keys import duckdb_columns, server_columns
+from lifetools.engines.server import server_fingerprint, validate_server
+from lifetools.engines.spark import served
 from lifetools.errors import DataValidationError, ParameterError
 from lifetools.fingerprint import table_columns
 from lifetools.loading import DUCKDB_SUFFIXES, is_duckdb_file
@@ -227,8 +229,6 @@ def fingerprinted(data: Path | engines.Source, *, tables: Any = None,
     """
     check = validate or (lambda _key: ())
     if isinstance(data, engines.Source):
-        from lifetools.engines.server import server_fingerprint
-
         tables = engines.connect(data) if tables is None else tables
         fingerprint, engine = server_fingerprint(tables)
         columns = server_columns(tables)
@@ -251,9 +251,6 @@ def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
     """:func:`prepare_data` for a server (``postgresql://...``): fingerprinted and
     validated by queries on the server; the runs receive the source text (never a
     password: that stays in the environment or its owner-only file)."""
-    from lifetools.engines.server import validate_server
-    from lifetools.engines.spark import served
-
     source = served(source)  # spark://local[N]: a Connect server the kernels reach
     tables = engines.connect(source)
 

@@ -68,7 +68,6 @@ STACK_PACKAGES = (
     "statsmodels",
     "lifelines",
     "matplotlib",
-    "seaborn",
     "pyarrow",
     "papermill",
     "jupyter-book",

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lifetools import config
+from lifetools import config, engines
 from lifetools.disclosure.downloads import read_csv
 from lifetools.errors import (
     ParameterError,
@@ -167,8 +167,6 @@ def _data(manifest: Mapping[str, Any], data_dir: Path | str | None,
             f"seed {synthetic['seed']}")
         write_synthetic(data_dir, people=synthetic["people"], seed=synthetic["seed"])
     if isinstance(data_dir, str) and "://" in data_dir and not Path(data_dir).exists():
-        from lifetools import engines
-
         return fingerprinted(engines.parse_source(data_dir))  # a server: fingerprinted there
     # the fingerprint and column keys the build gives its runs: a run's key covers the
     # columns it read, so the reproduced run records the published key

@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from lifetools import config
+from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import PROFILES, SdcProfile, get_profile
 from lifetools.errors import ParameterError
 from lifetools.pipeline.parameters import (
@@ -316,8 +317,6 @@ class Series(FrozenModel):
     def code_lists(self) -> dict[str, tuple[str, ...]]:
         """Return the dictionary's code lists named by ``choices_from`` (read once)."""
         if self._codes is None:
-            from lifetools.dictionary import load_dictionary
-
             dictionary = load_dictionary()
             self._codes = {name: read(dictionary) for name, read in CODE_LISTS.items()}
         return self._codes

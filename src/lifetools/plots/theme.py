@@ -41,6 +41,8 @@ from typing import Any
 
 import matplotlib as mpl
 
+from lifetools.disclosure import active_profile
+
 __all__ = ["DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
            "NARROW_FIGURE_PX", "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH",
            "PAGE_MARGINS_PX", "PALETTE", "PHONE_FIGURE_PX", "PHONE_PX",
@@ -310,8 +312,6 @@ def _visible_text(artist: Any) -> bool:
 
 def suppressed_label() -> str:
     """Legend words of a suppressed value, from the active profile."""
-    from lifetools.disclosure import active_profile
-
     return f"Suppressed (fewer than {active_profile().threshold + 1})"
 
 

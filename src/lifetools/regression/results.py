@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifetools.convergence import degenerate_terms
 from lifetools.results import Interval, Result, wald_interval
 
 __all__ = ["BalanceResult", "ModelResult", "checked_summary", "tidy"]
@@ -32,8 +33,6 @@ def checked_summary(summary: pd.DataFrame, coef, se, *, converged: bool,
     ``failure`` is the reason when ``converged`` is False; ``notes`` (the recorded
     warnings) gains a "not estimable: ..." line when there is a reason.
     """
-    from lifetools.convergence import degenerate_terms
-
     terms = summary["term"].tolist()
     bad = degenerate_terms(terms, coef, se, ratio=ratio, alpha=alpha)
     reasons = ([] if converged else [failure]) + [f"{t}: {r}" for t, r in bad.items()]

@@ -117,8 +117,6 @@ def mixed_convergence(model: Any, fit: Any) -> dict[str, Any]:
     step of 7e-8 (tests/unit/test_regression.py,
     ``test_mixed_convergence_*``; book/methods/wellbeing.md).
     """
-    from lifetools.convergence import recorded_warnings
-
     theta = np.asarray(fit.params_object.get_packed(use_sqrt=True, has_fe=False), float)
     with recorded_warnings():
         grad = np.asarray(model.score(theta), float)

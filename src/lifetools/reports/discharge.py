@@ -15,6 +15,7 @@ import pandas as pd
 from lifetools.cohort import CohortSpec, build_discharge_cohort, split_at_exposure
 from lifetools.convergence import recorded_warnings
 from lifetools.disclosure import ProtectedTable, combine_estimates, model_release
+from lifetools.loading import Dataset
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
     IMPUTATIONS,
@@ -164,7 +165,7 @@ class DischargeReport:
 
 
 def analyse_discharge(
-    dataset: Any,
+    dataset: Dataset,
     *,
     period_start: str,
     period_end: str,

@@ -28,6 +28,7 @@ from lifetools.disclosure import (
 from lifetools.disclosure.text import join
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.labels import with_words
+from lifetools.loading import Dataset
 from lifetools.regression import (
     compare_before_after,
     e_values,
@@ -247,7 +248,7 @@ def _balance_sentence(matched: float, weighted: float,
             "label": "Summary: balance after matching and weighting"}
 
 
-def analyse_emergency_care(dataset: Any, *, period_start: str, period_end: str,
+def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: str,
                            window_days: int = 365, caliper: float = 0.2,
                            locality: str = "all") -> EmergencyReport:
     """Rates, before/after, matched comparison and DiD for A&E and admissions.

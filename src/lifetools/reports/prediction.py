@@ -16,6 +16,7 @@ from lifetools.disclosure import (
     model_release,
 )
 from lifetools.formatting import format_value
+from lifetools.loading import Dataset
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
@@ -110,7 +111,7 @@ class CrisisRiskReport:
     published tables)."""
 
 
-def analyse_crisis_risk(dataset: Any, *, period_start: str, period_end: str,
+def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                         n_boot: int = 200, seed: int = 19,
                         slope_band: tuple[float, float] = (0.8, 1.2),
                         citl_band: tuple[float, float] = (-0.2, 0.2),

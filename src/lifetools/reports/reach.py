@@ -20,6 +20,7 @@ from lifetools.disclosure import (
     protected_count,
 )
 from lifetools.inequality import equity_summary
+from lifetools.loading import Dataset
 from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
 
@@ -267,7 +268,7 @@ class ReachReport:
     """The deprivation rows ``deprivation`` combines, by group (labels)."""
 
 
-def analyse_reach(dataset: Any, *, period_start: str, period_end: str,
+def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
                   locality: str = "all") -> ReachReport:
     """Visits, prescriptions, GP registrations, nationalities, satisfaction, reach, equity.
 

@@ -17,6 +17,7 @@ from lifetools.disclosure import (
     compose,
     model_release,
 )
+from lifetools.loading import Dataset
 from lifetools.reports.missing import (
     IMPUTATIONS,
     SEED,
@@ -70,7 +71,7 @@ class ReReferralReport:
 
 
 def analyse_rereferral(
-    dataset: Any,
+    dataset: Dataset,
     *,
     period_start: str,
     period_end: str,

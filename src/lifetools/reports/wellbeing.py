@@ -15,6 +15,7 @@ from lifetools.disclosure import (
     compose,
     model_release,
 )
+from lifetools.loading import Dataset
 from lifetools.regression import (
     estimate_paired_change,
     fit_mixed_model,
@@ -46,7 +47,7 @@ class WellbeingReport:
     """``estimates`` as released by the model release check (what pages show)."""
 
 
-def analyse_wellbeing(dataset: Any, *, period_start: str, period_end: str,
+def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
                       meaningful_change: float = 3.0, locality: str = "all"
                       ) -> WellbeingReport:
     """SWEMWBS change between baseline (in the period) and follow-up.

@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from lifetools.dictionary import load_dictionary
-from lifetools.linkage import SYNTHETIC_KEY, link_directory
+from lifetools.errors import OutputPathError
+from lifetools.linkage import NHS_FIELD, SYNTHETIC_KEY, link_directory, pseudonymise
+from lifetools.loading import Dataset, coerce_types
 from lifetools.synthetic.care import hide_honos, make_referrals
 from lifetools.synthetic.events import (
     life_rooms_start,
@@ -162,8 +164,6 @@ def write_synthetic(
     say = progress or (lambda _line: None)
     out_dir = Path(out_dir)
     if any(p.exists() and not p.is_dir() for p in (out_dir, *out_dir.parents)):
-        from lifetools.errors import OutputPathError
-
         raise OutputPathError("the output folder is a file or under a file",
                               hint="choose a folder for --out")
     say(f"generating {people:,} people (seed {seed})")
@@ -192,10 +192,6 @@ def generate_dataset(people: int, seed: int) -> Any:
     ``tests/unit/test_generate_dataset.py``. ``path`` is ``None``: the data have no
     files, so no fingerprint.
     """
-    from lifetools.dictionary import load_dictionary
-    from lifetools.linkage import NHS_FIELD, SYNTHETIC_KEY, pseudonymise
-    from lifetools.loading import Dataset, coerce_types
-
     tables = generate_tables(people, seed)
     dictionary = load_dictionary()
     numbers = tables["people"][NHS_FIELD]
