@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from linked_reach import NOT_KNOWN, USERS, population, reach_table
+from linked_reach import NOT_KNOWN, USERS, leader_and_follower, population, reach_table
 
 from lifetools import disclosure
+from lifetools.errors import DisclosureError
 from lifetools.inequality import equity_summary
 from lifetools.reports.reach import DEPRIVATION, linked_equity
 
@@ -152,3 +153,82 @@ def test_linked_equity_columns_say_what_they_count(tmp_path, monkeypatch):
         assert f"  {name}: {column_label(name)}; unit: " in notes
     assert "users_per_1000: Life Rooms users per 1,000 people; unit: Life Rooms " \
         "users per 1,000 people" in notes
+
+
+def test_merged_linked_tables_follow_both_tables_verified():
+    # the union of the two links, each moved to the rows its table's rows landed in
+    visits, by_visits = leader_and_follower("visits", "Wirral")
+    users, by_users = leader_and_follower("users", "Knowsley")
+    merged = by_visits.merge(by_users.rows([False, True, True, True]), on="group",
+                             how="right")
+    merged.verify()
+    assert merged.frame["group"].tolist() == ["Knowsley", "Wirral", "Halton"]
+    links = {k.leader: k for k in merged.record.links}
+    assert set(links) == {visits.identity(), users.identity()}
+    assert links[visits.identity()].rows == ((1, 0), (2, 1), (3, 2))
+    assert links[users.identity()].rows == ((1, 0), (2, 1), (3, 2))
+    assert merged.is_suppressed(1, "visits here") and merged.is_suppressed(0, "users here")
+    assert not merged.is_suppressed(0, "visits here")
+    with pytest.raises(ValueError, match="follows several tables"):
+        merged.record.link  # noqa: B018 (one link is asked for)
+
+
+def test_merged_linked_table_is_stamped_and_checked_for_each_link(tmp_path, monkeypatch):
+    from lifetools import tables
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    monkeypatch.setattr(tables, "_SHOWN", {})
+    visits, by_visits = leader_and_follower("visits", "Wirral")
+    users, by_users = leader_and_follower("users", "Knowsley")
+    merged = by_visits.merge(by_users, on="group")
+    tables.show_table(visits, name="visits", caption="Visits")
+    with pytest.raises(DisclosureError, match="'users' has not been shown|has not been "
+                       "shown"):
+        tables.show_table(merged, name="both", caption="Both")
+    tables.show_table(users, name="users", caption="Users")
+    shown = tables.show_table(merged, name="both", caption="Both")
+    follows = shown.rules["follows"]
+    assert [f["table"] for f in follows] == ["visits", "users"]
+    assert shown.frame["visits here"].tolist() == ["95", "120", "[c]", "40"]
+    assert shown.frame["users here"].tolist() == ["95", "[c]", "60", "40"]
+
+
+def test_merging_a_linked_table_with_the_table_it_follows_is_refused():
+    visits, by_visits = leader_and_follower("visits", "Wirral")
+    for left, right in ((by_visits, visits), (visits, by_visits)):
+        with pytest.raises(DisclosureError, match="one protected table follows the "
+                           "other"):
+            left.merge(right, on="group")
+
+
+def test_merged_links_refuse_a_cell_a_link_hid_shown_where_it_landed():
+    # the verification of the union on the merged table: a cell hidden by the link
+    # in its table and shown in the row it landed in is refused (a merge that lost it)
+    from lifetools.disclosure.protected import _merged_links
+
+    _, by_visits = leader_and_follower("visits", "Wirral")
+    _, by_users = leader_and_follower("users", "Knowsley")
+    frame = by_visits.frame.merge(by_users.frame, on="group")
+    origin = [0, 1, 2, 3]
+    kept = tuple(c for c in by_visits.record.suppressed + by_users.record.suppressed)
+    assert _merged_links(by_visits, by_users, frame, ((by_visits.record, origin),
+                                                      (by_users.record, origin)), kept)
+    lost = tuple(c for c in kept if c[1] != "visits here")
+    with pytest.raises(DisclosureError, match=r"column 'visits here' \(row 3\) of the "
+                       "merged table shows a count its linked table hid"):
+        _merged_links(by_visits, by_users, frame, ((by_visits.record, origin),
+                                                   (by_users.record, origin)), lost)
+
+
+def test_following_again_replaces_the_link_following_another_adds_one():
+    visits, by_visits = leader_and_follower("visits", "Wirral")
+    again = disclosure.follow(by_visits, visits, label_col="group", column="visits here",
+                              leader_label_col="group", leader_column="visits")
+    assert again.record.links == by_visits.record.links
+    users = disclosure.protect_counts(pd.DataFrame({
+        "group": ["Sefton", "Knowsley", "Wirral", "Halton"], "users": [40, 3, 50, 60]}),
+        ["users"])
+    both = disclosure.follow(by_visits, users, label_col="group", column="visits here",
+                             leader_label_col="group", leader_column="users")
+    assert [k.leader for k in both.record.links] == [visits.identity(), users.identity()]
+    assert both.is_suppressed(1, "visits here") and both.is_suppressed(2, "visits here")

@@ -19,8 +19,8 @@ import pandas as pd
 
 from lifetools.disclosure.protected import Link, ProtectedTable, _mint
 
-__all__ = ["LINKED", "LINKED_RULE", "carry_suppression", "follow", "hidden_labels",
-           "linked_findings"]
+__all__ = ["LINKED", "LINKED_RULE", "carry_suppression", "follow", "followed",
+           "hidden_labels", "linked_findings"]
 
 LINKED_RULE = "linked-cell-shown"
 """The publish gate's rule: a count hidden in the followed table is shown (or can be
@@ -84,7 +84,8 @@ def follow(table: ProtectedTable, leader: ProtectedTable, *, label_col: str,
            where: Mapping[str, Any] | None = None,
            label: Callable[[str], str] = str) -> ProtectedTable:
     """``table`` following ``leader``: hidden where ``leader`` hides the same count,
-    and the link recorded (:attr:`~lifetools.disclosure.ProtectionRecord.link`).
+    and the link recorded (:attr:`~lifetools.disclosure.ProtectionRecord.links`, beside
+    the links ``table`` already had).
 
     A row of ``leader`` (among those matching ``where``) and a row of ``table``
     publish the same count when ``label`` of the leader's label (as text) is the
@@ -113,10 +114,24 @@ def follow(table: ProtectedTable, leader: ProtectedTable, *, label_col: str,
                  if bool(keep.iloc[row]) and label(str(v)) in own)
     derived = tuple(c for c in followed.record.columns_with("share", "rate") if c != column)
     r = followed.record
+    link = Link(leader=leader.identity(), column=leader_column, own_column=column,
+                rows=rows, with_columns=derived)
+    kept = tuple(k for k in r.links if (k.leader, k.own_column) !=
+                 (link.leader, link.own_column))  # following again replaces the link
     return _mint(frame.copy(), roles=r.roles, suppressed=r.suppressed, like=r,
-                 places=r.places, bases=r.bases,
-                 link=Link(leader=leader.identity(), column=leader_column,
-                           own_column=column, rows=rows, with_columns=derived))
+                 places=r.places, bases=r.bases, links=(*kept, link))
+
+
+def followed(follows: Any) -> list[Mapping[str, Any]]:
+    """The links a stamp's ``follows`` records: one (a mapping) or several (a list of
+    them, a table following two tables); anything else none. A link that is not a
+    mapping is returned as an empty one, which :func:`linked_findings` refuses (a link
+    it cannot read)."""
+    if isinstance(follows, Mapping):
+        return [follows]
+    if isinstance(follows, list):
+        return [f if isinstance(f, Mapping) else {} for f in follows]
+    return []
 
 
 def linked_findings(leader: tuple[list[str], list[list[str]]],
