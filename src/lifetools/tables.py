@@ -317,6 +317,8 @@ def _follows(table: ProtectedTable, link: Link,
                "columns": [column_label(c) for c in (link.own_column, *link.with_columns)
                            if c in table.columns],
                "rows": [[i, j] for i, j in link.rows]}
+    if link.own_column in table.columns:
+        follows["own"] = column_label(link.own_column)
     found = linked_findings((leader[1], leader[2]), cells, follows)
     if found:
         rule, detail = found[0]

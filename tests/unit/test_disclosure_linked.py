@@ -226,9 +226,69 @@ def test_following_again_replaces_the_link_following_another_adds_one():
                               leader_label_col="group", leader_column="visits")
     assert again.record.links == by_visits.record.links
     users = disclosure.protect_counts(pd.DataFrame({
-        "group": ["Sefton", "Knowsley", "Wirral", "Halton"], "users": [40, 3, 50, 60]}),
+        "group": ["Sefton", "Knowsley", "Wirral", "Halton"], "users": [40, 3, 2, 60]}),
         ["users"])
     both = disclosure.follow(by_visits, users, label_col="group", column="visits here",
                              leader_label_col="group", leader_column="users")
     assert [k.leader for k in both.record.links] == [visits.identity(), users.identity()]
     assert both.is_suppressed(1, "visits here") and both.is_suppressed(2, "visits here")
+
+
+def _reach_and_equity_hiding(users: list[int], not_known: int):
+    """The reach page's two tables on a population whose fifths have ``users`` users
+    (of 200 people each) and ``not_known`` users with no fifth (of 50)."""
+    rows = []
+    for q, used in enumerate(users, start=1):
+        rows += [(q, 1)] * used + [(q, 0)] * (200 - used)
+    rows += [(np.nan, 1)] * not_known + [(np.nan, 0)] * (50 - not_known)
+    people = pd.DataFrame(rows, columns=["imd_quintile", "used"]).assign(one=1.0)
+    reach = reach_table(people)
+    return reach, linked_equity(people, reach).rates
+
+
+@pytest.mark.parametrize(("users", "not_known"), [
+    ([40, 30, 25, 20, 3], 20),   # the equity table hides a fifth by its own rule
+    ([40, 5, 25, 2, 15], 30),    # two fifths of its own
+    ([40, 30, 25, 20, 3], 5),    # its own and the reach table's secondary cell
+])
+def test_equity_hides_a_fifth_of_its_own_only_where_the_reach_table_hides_it(users,
+                                                                            not_known):
+    # the other direction: every fifth whose users the equity table hides by its own
+    # rules is hidden in the reach table too, so neither gives the other's back
+    reach, rates = _reach_and_equity_hiding(users, not_known)
+    own = {r for r, c, why in rates.record.suppressed
+           if c == "users" and why != disclosure.LINKED}
+    assert own  # the equity table does hide a cell of its own
+    groups = [g.split(" ")[0] for g in reach.frame["group"]]
+    hidden_in_reach = {groups[r] for r, c, _ in reach.record.suppressed
+                       if c == "Life Rooms users"}
+    labels = rates.frame[rates.columns[0]].astype(str).tolist()
+    assert {labels[r] for r in own} <= hidden_in_reach
+
+
+def test_a_follower_hiding_a_count_its_leader_shows_is_refused():
+    # a follower whose own rule hides a count the table it follows shows (stricter
+    # rules there): the shown count gives the hidden one back
+    groups = ["Sefton", "Knowsley", "Wirral", "Halton"]
+    leader = disclosure.protect_counts(pd.DataFrame({"group": groups,
+                                                     "users": [40, 9, 50, 60]}), ["users"])
+    strict = disclosure.protect_counts(pd.DataFrame({"group": groups,
+                                                     "users here": [40, 9, 50, 60]}),
+                                       ["users here"], profile="threshold-10")
+    with pytest.raises(DisclosureError, match=r"column 'users here' \(row 2\) hides by "
+                       "its own rules a count that the table it follows shows"):
+        disclosure.follow(strict, leader, label_col="group", column="users here",
+                          leader_label_col="group", leader_column="users")
+
+
+def test_linked_findings_refuse_a_count_hidden_only_in_the_follower():
+    follows = {"table": "reach", "column": "Users", "columns": ["Users here"],
+               "own": "Users here", "rows": [[0, 0], [1, 1]]}
+    leader = (["Group", "Users"], [["A", "40"], ["B", "15"]])
+    assert disclosure.linked_findings(leader, (["Group", "Users here"],
+                                               [["A", "40"], ["B", "15"]]), follows) == []
+    found = disclosure.linked_findings(leader, (["Group", "Users here"],
+                                                [["A", "40"], ["B", "[c]"]]), follows)
+    assert found == [(disclosure.LINKED_RULE, "column 'Users here' hides a count that "
+                      "the table 'reach' shows (column 'Users'): the two tables give it "
+                      "back (hide it there too)")]
