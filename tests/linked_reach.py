@@ -1,6 +1,7 @@
 """The reach page's two linked tables built from a small synthetic population, for the
 unit tests of linked suppression (tests/unit/test_disclosure_linked.py) and the leak
-tests of the gate's linked-cell rule (tests/leaks/test_linked_leaks.py)."""
+tests of the gate's linked-cell rule (tests/leaks/test_linked_leaks.py); and two small
+linked tables of four groups (:func:`leader_and_follower`) for merges of linked tables."""
 
 from __future__ import annotations
 
@@ -37,3 +38,20 @@ def reach_table(people: pd.DataFrame) -> disclosure.ProtectedTable:
     return protected_shares(disclosure.declare_totals(table, totals="columns",
                                                       by="characteristic"),
                             ["Secondary care", "Life Rooms users"])
+
+
+def leader_and_follower(column: str, hidden: str, values=(95, 120, 60, 40)
+                        ) -> tuple[disclosure.ProtectedTable, disclosure.ProtectedTable]:
+    """A table whose count ``column`` hides the group ``hidden`` (3 people there) and a
+    table of the same groups following it (its ``column`` + " here")."""
+    groups = ["Sefton", "Knowsley", "Wirral", "Halton"]
+    counts = [3 if g == hidden else v for g, v in zip(groups, values, strict=True)]
+    leader = disclosure.protect_counts(pd.DataFrame({"group": groups, column: counts}),
+                                       [column])
+    own = f"{column} here"
+    follower = disclosure.follow(
+        disclosure.protect_counts(pd.DataFrame({"group": groups, own: list(values)}),
+                                  [own]),
+        leader, label_col="group", column=own, leader_label_col="group",
+        leader_column=column)
+    return leader, follower

@@ -41,6 +41,7 @@ from lifetools.disclosure.downloads import (
     shown_frame,
     written_record,
 )
+from lifetools.disclosure.protected import Link
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
 from lifetools.errors import DisclosureError
@@ -285,17 +286,19 @@ def show_table(
     note_text = " ".join(t for t in (note, footnote) if t)
     cells = ([str(c).strip() for c in words.columns],
              [[str(v).strip() for v in row] for row in words.itertuples(index=False)])
-    if table.record.link is not None:
-        rules["follows"] = _follows(table, cells, name)
+    if table.record.links:
+        follows = [_follows(table, link, cells, name) for link in table.record.links]
+        rules["follows"] = follows[0] if len(follows) == 1 else follows
     shown = PublishedTable(name=name, caption=caption, frame=text, note=note_text,
                            rules=rules, table=table, words=words, spans=spans)
     _SHOWN[table.identity()] = (name, *cells)
     return shown
 
 
-def _follows(table: ProtectedTable, cells: tuple[list[str], list[list[str]]],
-             name: str) -> dict[str, Any]:
-    """The stamp's record of the table ``table`` follows, checked here on the cells
+def _follows(table: ProtectedTable, link: Link,
+             cells: tuple[list[str], list[list[str]]], name: str) -> dict[str, Any]:
+    """The stamp's record of a table ``table`` follows (``link``; a table following
+    several is stamped with a list of them), checked here on the cells
     both pages show (the publish gate checks it again on the page and the downloads).
 
     Raises
@@ -304,8 +307,6 @@ def _follows(table: ProtectedTable, cells: tuple[list[str], list[list[str]]],
         If the table it follows was not shown before it (the link cannot be checked),
         or shows a number that table hides.
     """
-    link = table.record.link
-    assert link is not None
     leader = _SHOWN.get(link.leader)
     if leader is None:
         raise DisclosureError(
@@ -316,6 +317,8 @@ def _follows(table: ProtectedTable, cells: tuple[list[str], list[list[str]]],
                "columns": [column_label(c) for c in (link.own_column, *link.with_columns)
                            if c in table.columns],
                "rows": [[i, j] for i, j in link.rows]}
+    if link.own_column in table.columns:
+        follows["own"] = column_label(link.own_column)
     found = linked_findings((leader[1], leader[2]), cells, follows)
     if found:
         rule, detail = found[0]

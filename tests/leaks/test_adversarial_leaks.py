@@ -13,7 +13,10 @@ scores merged into a protected table under a plain header. After: 0. The last (a
 column of people's mean values under a header that names no statistic, added by
 ``.merge`` to a protected table's frame) is refused at source since wave 13: the frame
 is a :class:`~lifetools.disclosure.copies.ProtectedCopy` whose record survives the
-merge, and ``show_table`` refuses the column it did not publish.
+merge, and ``show_table`` refuses the column it did not publish. The same two with the
+raw frame first (``raw.merge(table.frame)``, ``pd.concat([raw, table.frame], axis=1)``)
+published (exit 0) until wave 15: pandas gave the combination the plain frame's type;
+now every combination with a copy is a copy (:func:`lifetools.disclosure.copies.install`).
 """
 
 from __future__ import annotations
@@ -130,13 +133,28 @@ def protected_merged_with_raw_means(run: RunFolder) -> None:
     _shown(run, counts.frame.merge(raw), "merged", count_cols=["n"])
 
 
+def raw_means_first_merged_with_protected(run: RunFolder) -> None:
+    counts = protect_counts(pd.DataFrame({"group": ["Sefton", "Knowsley"],
+                                          "n": [95, 120]}), ["n"])
+    raw = pd.DataFrame({"group": ["Sefton", "Knowsley"], "SWEMWBS score": [23.17, 19.4]})
+    _shown(run, raw.merge(counts.frame), "merged", count_cols=["n"])
+
+
+def raw_means_first_stacked_beside_protected(run: RunFolder) -> None:
+    counts = protect_counts(pd.DataFrame({"group": ["Sefton", "Knowsley"],
+                                          "n": [95, 120]}), ["n"])
+    raw = pd.DataFrame({"SWEMWBS score": [23.17, 19.4]})
+    _shown(run, pd.concat([raw, counts.frame], axis=1), "stacked", count_cols=["n"])
+
+
 LEAKS = {f.__name__: f for f in (
     mean_change_on_average, mean_change_typed_into_a_table,
     cumulative_incidence_in_a_table, average_age_as_a_row_label,
     rate_ratio_under_another_header, calibration_curve_with_limits, false_zero_by_fillna,
     count_in_a_figure_alt_text, count_in_a_figure_suptitle,
     share_of_three_in_markdown_fstring, row_level_frame_under_plain_display,
-    median_of_four_in_a_sentence, count_in_a_cell_tag, protected_merged_with_raw_means)}
+        median_of_four_in_a_sentence, count_in_a_cell_tag, protected_merged_with_raw_means,
+    raw_means_first_merged_with_protected, raw_means_first_stacked_beside_protected)}
 
 
 @pytest.fixture

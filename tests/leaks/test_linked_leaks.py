@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from linked_reach import population, reach_table
+from linked_reach import leader_and_follower, population, reach_table
 from runfolder import RunFolder, display
 from test_leaks import refused
 
@@ -83,3 +83,35 @@ def test_a_linked_table_shown_before_the_table_it_follows_is_refused_at_source(r
     rates = linked_equity(people, reach_table(people)).rates
     with pytest.raises(DisclosureError, match="has not been shown"):
         _show(rates, "equity-rates")
+
+
+def _two_links(run) -> tuple:
+    visits, by_visits = leader_and_follower("visits", "Wirral")
+    users, by_users = leader_and_follower("users", "Knowsley")
+    run.code(_show(visits, "visits"))
+    run.code(_show(users, "users"))
+    return by_visits, by_users
+
+
+def test_merged_linked_tables_pass_with_a_link_to_each_table(run):
+    # two linked tables merged follow both tables: the stamp lists both links
+    by_visits, by_users = _two_links(run)
+    output = _show(by_visits.merge(by_users, on="group"), "both")
+    assert [f["table"] for f in
+            output["metadata"][publication.STAMP_KEY]["rules"]["follows"]] == [
+        "visits", "users"]
+    run.code(output)
+    assert scan_notebook(run.write()) == []
+
+
+def test_linked_leaks_a_merged_table_showing_what_its_second_link_hides(run):
+    # the second table's linking broken (its link recorded, nothing hidden): the gate
+    # reads every link of the list, on the page and in the download
+    by_visits, _ = _two_links(run)
+    run.monkeypatch.setattr(linked, "carry_suppression", lambda table, **_: table)
+    _, broken = leader_and_follower("users", "Knowsley")
+    merged = by_visits.merge(broken, on="group")
+    cell = run.code(run.past_source(lambda: _show(merged, "both"), RULE))
+    message = refused(run.write(), cell, RULE)
+    assert "table 'users' hides" in message and "'visits' hides" not in message, message
+    assert re.search(rf"file [^:,]*both\.csv[,:][^\n]*{RULE}", message), message

@@ -134,11 +134,107 @@ def test_copy_combined_with_a_copy_that_lost_its_record_is_refused():
         require_copy_kept(_counts().frame.merge(lost, on="group"), name="t")
 
 
-@pytest.mark.xfail(strict=True, reason="left open: pandas gives a combination the type "
-                   "of its first operand, so a plain frame first carries no record")
-def test_copy_after_a_plain_frame_is_refused():
-    with pytest.raises(DisclosureError):
-        _show(RAW_MEANS.merge(_counts().frame, on="group"))
+RAW_ROWS = pd.DataFrame({"group": ["Halton"], "n": [4]})
+PLAIN_FIRST = {
+    "merge": lambda f: RAW_MEANS.merge(f, on="group"),
+    "merge right": lambda f: RAW_MEANS.merge(f, on="group", how="right"),
+    "merge outer, indicator": lambda f: RAW_MEANS.merge(f, on="group", how="outer",
+                                                        indicator=True),
+    "merge cross": lambda f: RAW_MEANS[["SWEMWBS score"]].merge(f[["n"]], how="cross"),
+    "pd.merge": lambda f: pd.merge(RAW_MEANS, f, on="group"),
+    "pd.merge_ordered": lambda f: pd.merge_ordered(RAW_MEANS, f, on="group"),
+    "pd.merge_asof": lambda f: pd.merge_asof(
+        RAW_MEANS.assign(k=[1, 2, 3]), f.assign(k=[1, 2, 3]), on="k"),
+    "join": lambda f: RAW_MEANS.set_index("group").join(f.set_index("group"))
+    .reset_index(),
+    "join on": lambda f: RAW_MEANS.join(f.set_index("group"), on="group"),
+    "join of several": lambda f: RAW_MEANS.set_index("group").join(
+        [f.set_index("group")]).reset_index(),
+    "concat columns": lambda f: pd.concat([RAW_MEANS, f[["n"]]], axis=1),
+    "concat after a series": lambda f: pd.concat([RAW_MEANS["SWEMWBS score"], f],
+                                                 axis=1),
+    "combine_first": lambda f: RAW_MEANS.combine_first(f),
+    "merged again": lambda f: RAW_MEANS.merge(f, on="group").merge(
+        RAW_MEANS.rename(columns={"SWEMWBS score": "other"}), on="group"),
+}
+
+
+@pytest.mark.parametrize("operation", PLAIN_FIRST)
+def test_copy_after_a_plain_frame_is_a_copy_refused_naming_the_column(operation):
+    # pandas gives a combination its first operand's type: the hook on the call that
+    # ends every combination makes it a copy with its protected operands' record
+    frame = PLAIN_FIRST[operation](_counts().frame)
+    assert isinstance(frame, ProtectedCopy)
+    with pytest.raises(DisclosureError, match=r"table 'merged': column '(SWEMWBS score|"
+                       r"_merge)' was added to a protected table's cells"):
+        _show(frame)
+
+
+@pytest.mark.parametrize("operation", ["pd.concat", "pd.concat ignore_index",
+                                       "combine_first"])
+def test_copy_after_plain_rows_is_refused_as_a_value_not_published(operation):
+    frame = {"pd.concat": lambda f: pd.concat([RAW_ROWS, f]),
+             "pd.concat ignore_index": lambda f: pd.concat([RAW_ROWS, f],
+                                                           ignore_index=True),
+             "combine_first": lambda f: RAW_ROWS.combine_first(f)}[operation](
+                 _counts().frame)
+    assert isinstance(frame, ProtectedCopy)
+    with pytest.raises(DisclosureError, match="table 'merged': column 'n' holds a value "
+                       "that its protected table did not publish"):
+        _show(frame)
+
+
+def test_copy_after_a_plain_frame_reaches_every_maker_refused():
+    # show_table, the plots and the CSV downloads all protect through these two
+    from lifetools.disclosure import require_table
+
+    frame = RAW_MEANS.merge(_counts().frame, on="group")
+    with pytest.raises(DisclosureError, match="'SWEMWBS score' was added"):
+        protect_counts(frame, ["n"])
+    with pytest.raises(DisclosureError, match="'SWEMWBS score' was added"):
+        require_table(frame, count_cols=["n"], name="figure data")
+
+
+def test_copy_after_plain_labels_or_copies_publishes():
+    names = pd.DataFrame({"group": ["Sefton", "Knowsley", "Wirral"],
+                          "area": ["North", "South", "West"]})
+    shown = _show(names.merge(_counts().frame, on="group"))
+    assert shown.frame["n"].tolist() == ["95", "120", "[c]"]
+    visits = _counts("visits", (40, 5, 60))
+    both = pd.merge(names, visits.frame, on="group").merge(_counts().frame, on="group")
+    assert isinstance(both, ProtectedCopy)
+    assert _show(both, count_cols=["n", "visits"]).frame["visits"].tolist() == [
+        "40", "[c]", "60"]
+    stacked = pd.concat([names.iloc[:0], _counts().frame], ignore_index=True)
+    assert _show(stacked.drop(columns="area")).frame["n"].tolist() == ["95", "120", "[c]"]
+
+
+def test_plain_combinations_stay_plain_frames():
+    other = RAW_MEANS.rename(columns={"SWEMWBS score": "other"})
+    for frame in (RAW_MEANS.merge(other, on="group"), pd.concat([RAW_MEANS, other]),
+                  RAW_MEANS.join(other, rsuffix="_r"), RAW_MEANS.combine_first(other)):
+        assert type(frame) is pd.DataFrame
+
+
+def test_plain_frame_updated_from_a_copy_is_refused_a_copy_updated_is_checked():
+    plain = pd.DataFrame({"group": ["Sefton", "Knowsley", "Wirral"], "n": [1, 2, 3]})
+    with pytest.raises(DisclosureError, match="updated in place from a protected table"):
+        plain.update(_counts().frame)
+    copy = _counts().frame
+    copy.update(pd.DataFrame({"n": [96]}))
+    with pytest.raises(DisclosureError, match="column 'n' holds a value"):
+        _show(copy)
+
+
+def test_install_wraps_pandas_once():
+    from lifetools.disclosure import copies
+
+    wrapped = pd.DataFrame.__finalize__
+    copies.install()
+    assert pd.DataFrame.__finalize__ is wrapped
+    assert {"__finalize__", "combine", "update"} <= set(copies._PANDAS)
+    assert all(getattr(getattr(pd.DataFrame, n), "_lifetools_wrapped", False)
+               for n in copies._PANDAS)
 
 
 def test_protected_merge_of_two_protected_tables_stays_protected():

@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from linked_reach import NOT_KNOWN, USERS, population, reach_table
+from linked_reach import NOT_KNOWN, USERS, leader_and_follower, population, reach_table
 
 from lifetools import disclosure
+from lifetools.errors import DisclosureError
 from lifetools.inequality import equity_summary
 from lifetools.reports.reach import DEPRIVATION, linked_equity
 
@@ -152,3 +153,142 @@ def test_linked_equity_columns_say_what_they_count(tmp_path, monkeypatch):
         assert f"  {name}: {column_label(name)}; unit: " in notes
     assert "users_per_1000: Life Rooms users per 1,000 people; unit: Life Rooms " \
         "users per 1,000 people" in notes
+
+
+def test_merged_linked_tables_follow_both_tables_verified():
+    # the union of the two links, each moved to the rows its table's rows landed in
+    visits, by_visits = leader_and_follower("visits", "Wirral")
+    users, by_users = leader_and_follower("users", "Knowsley")
+    merged = by_visits.merge(by_users.rows([False, True, True, True]), on="group",
+                             how="right")
+    merged.verify()
+    assert merged.frame["group"].tolist() == ["Knowsley", "Wirral", "Halton"]
+    links = {k.leader: k for k in merged.record.links}
+    assert set(links) == {visits.identity(), users.identity()}
+    assert links[visits.identity()].rows == ((1, 0), (2, 1), (3, 2))
+    assert links[users.identity()].rows == ((1, 0), (2, 1), (3, 2))
+    assert merged.is_suppressed(1, "visits here") and merged.is_suppressed(0, "users here")
+    assert not merged.is_suppressed(0, "visits here")
+    with pytest.raises(ValueError, match="follows several tables"):
+        merged.record.link  # noqa: B018 (one link is asked for)
+
+
+def test_merged_linked_table_is_stamped_and_checked_for_each_link(tmp_path, monkeypatch):
+    from lifetools import tables
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    monkeypatch.setattr(tables, "_SHOWN", {})
+    visits, by_visits = leader_and_follower("visits", "Wirral")
+    users, by_users = leader_and_follower("users", "Knowsley")
+    merged = by_visits.merge(by_users, on="group")
+    tables.show_table(visits, name="visits", caption="Visits")
+    with pytest.raises(DisclosureError, match="'users' has not been shown|has not been "
+                       "shown"):
+        tables.show_table(merged, name="both", caption="Both")
+    tables.show_table(users, name="users", caption="Users")
+    shown = tables.show_table(merged, name="both", caption="Both")
+    follows = shown.rules["follows"]
+    assert [f["table"] for f in follows] == ["visits", "users"]
+    assert shown.frame["visits here"].tolist() == ["95", "120", "[c]", "40"]
+    assert shown.frame["users here"].tolist() == ["95", "[c]", "60", "40"]
+
+
+def test_merging_a_linked_table_with_the_table_it_follows_is_refused():
+    visits, by_visits = leader_and_follower("visits", "Wirral")
+    for left, right in ((by_visits, visits), (visits, by_visits)):
+        with pytest.raises(DisclosureError, match="one protected table follows the "
+                           "other"):
+            left.merge(right, on="group")
+
+
+def test_merged_links_refuse_a_cell_a_link_hid_shown_where_it_landed():
+    # the verification of the union on the merged table: a cell hidden by the link
+    # in its table and shown in the row it landed in is refused (a merge that lost it)
+    from lifetools.disclosure.protected import _merged_links
+
+    _, by_visits = leader_and_follower("visits", "Wirral")
+    _, by_users = leader_and_follower("users", "Knowsley")
+    frame = by_visits.frame.merge(by_users.frame, on="group")
+    origin = [0, 1, 2, 3]
+    kept = tuple(c for c in by_visits.record.suppressed + by_users.record.suppressed)
+    assert _merged_links(by_visits, by_users, frame, ((by_visits.record, origin),
+                                                      (by_users.record, origin)), kept)
+    lost = tuple(c for c in kept if c[1] != "visits here")
+    with pytest.raises(DisclosureError, match=r"column 'visits here' \(row 3\) of the "
+                       "merged table shows a count its linked table hid"):
+        _merged_links(by_visits, by_users, frame, ((by_visits.record, origin),
+                                                   (by_users.record, origin)), lost)
+
+
+def test_following_again_replaces_the_link_following_another_adds_one():
+    visits, by_visits = leader_and_follower("visits", "Wirral")
+    again = disclosure.follow(by_visits, visits, label_col="group", column="visits here",
+                              leader_label_col="group", leader_column="visits")
+    assert again.record.links == by_visits.record.links
+    users = disclosure.protect_counts(pd.DataFrame({
+        "group": ["Sefton", "Knowsley", "Wirral", "Halton"], "users": [40, 3, 2, 60]}),
+        ["users"])
+    both = disclosure.follow(by_visits, users, label_col="group", column="visits here",
+                             leader_label_col="group", leader_column="users")
+    assert [k.leader for k in both.record.links] == [visits.identity(), users.identity()]
+    assert both.is_suppressed(1, "visits here") and both.is_suppressed(2, "visits here")
+
+
+def _reach_and_equity_hiding(users: list[int], not_known: int):
+    """The reach page's two tables on a population whose fifths have ``users`` users
+    (of 200 people each) and ``not_known`` users with no fifth (of 50)."""
+    rows = []
+    for q, used in enumerate(users, start=1):
+        rows += [(q, 1)] * used + [(q, 0)] * (200 - used)
+    rows += [(np.nan, 1)] * not_known + [(np.nan, 0)] * (50 - not_known)
+    people = pd.DataFrame(rows, columns=["imd_quintile", "used"]).assign(one=1.0)
+    reach = reach_table(people)
+    return reach, linked_equity(people, reach).rates
+
+
+@pytest.mark.parametrize(("users", "not_known"), [
+    ([40, 30, 25, 20, 3], 20),   # the equity table hides a fifth by its own rule
+    ([40, 5, 25, 2, 15], 30),    # two fifths of its own
+    ([40, 30, 25, 20, 3], 5),    # its own and the reach table's secondary cell
+])
+def test_equity_hides_a_fifth_of_its_own_only_where_the_reach_table_hides_it(users,
+                                                                            not_known):
+    # the other direction: every fifth whose users the equity table hides by its own
+    # rules is hidden in the reach table too, so neither gives the other's back
+    reach, rates = _reach_and_equity_hiding(users, not_known)
+    own = {r for r, c, why in rates.record.suppressed
+           if c == "users" and why != disclosure.LINKED}
+    assert own  # the equity table does hide a cell of its own
+    groups = [g.split(" ")[0] for g in reach.frame["group"]]
+    hidden_in_reach = {groups[r] for r, c, _ in reach.record.suppressed
+                       if c == "Life Rooms users"}
+    labels = rates.frame[rates.columns[0]].astype(str).tolist()
+    assert {labels[r] for r in own} <= hidden_in_reach
+
+
+def test_a_follower_hiding_a_count_its_leader_shows_is_refused():
+    # a follower whose own rule hides a count the table it follows shows (stricter
+    # rules there): the shown count gives the hidden one back
+    groups = ["Sefton", "Knowsley", "Wirral", "Halton"]
+    leader = disclosure.protect_counts(pd.DataFrame({"group": groups,
+                                                     "users": [40, 9, 50, 60]}), ["users"])
+    strict = disclosure.protect_counts(pd.DataFrame({"group": groups,
+                                                     "users here": [40, 9, 50, 60]}),
+                                       ["users here"], profile="threshold-10")
+    with pytest.raises(DisclosureError, match=r"column 'users here' \(row 2\) hides by "
+                       "its own rules a count that the table it follows shows"):
+        disclosure.follow(strict, leader, label_col="group", column="users here",
+                          leader_label_col="group", leader_column="users")
+
+
+def test_linked_findings_refuse_a_count_hidden_only_in_the_follower():
+    follows = {"table": "reach", "column": "Users", "columns": ["Users here"],
+               "own": "Users here", "rows": [[0, 0], [1, 1]]}
+    leader = (["Group", "Users"], [["A", "40"], ["B", "15"]])
+    assert disclosure.linked_findings(leader, (["Group", "Users here"],
+                                               [["A", "40"], ["B", "15"]]), follows) == []
+    found = disclosure.linked_findings(leader, (["Group", "Users here"],
+                                                [["A", "40"], ["B", "[c]"]]), follows)
+    assert found == [(disclosure.LINKED_RULE, "column 'Users here' hides a count that "
+                      "the table 'reach' shows (column 'Users'): the two tables give it "
+                      "back (hide it there too)")]

@@ -17,15 +17,27 @@ gained a column holding numbers (raw means merged in), or whose column holds a v
 the protected table did not publish, is refused with
 :class:`~lifetools.errors.DisclosureError` naming the table and the column.
 
-Left open: pandas gives a combination the type of its *first* operand, so a plain
-frame on the left (``raw.merge(table.frame)``, ``pd.concat([raw, table.frame])``, a
-protected column assigned into a plain frame) makes a plain frame, which carries no
-record to verify. Combine protected tables with :meth:`ProtectedTable.merge` or with
-the protected copy first. Tested in ``tests/unit/test_disclosure_copies.py``.
+pandas gives a combination the type of its *first* operand, so a plain frame on the
+left (``raw.merge(table.frame)``, ``pd.merge(raw, table.frame)``, ``raw.join(...)``,
+``pd.concat([raw, table.frame])``, ``raw.combine_first(table.frame)``) would make a
+plain frame with no record to verify. Every such combination ends in one pandas call,
+``DataFrame.__finalize__(operation, method=...)``, which pandas hands the operation
+holding its operands (``orig_left``/``orig_right`` of a merge, ``merge_asof`` and
+``merge_ordered``; ``objs`` of a concat, which ``join`` of several frames uses) and
+whose return value it returns. :func:`install` (run when this module is imported, so
+before any notebook code) wraps that call on plain frames, and ``DataFrame.combine``
+(``combine_first``) whose operand pandas does not hand on: a combination with a
+protected copy in *any* position is a :class:`ProtectedCopy` whose record is the union
+of its protected operands', checked when shown like any copy. ``DataFrame.update`` of a
+plain frame from a copy (in place: the frame cannot become a copy) is refused. Values
+taken out of a copy one column at a time (``raw["n"] = table.frame["n"]``,
+``.tolist()``) are values, not a combination: a plain frame holding them is protected
+as given. Tested in ``tests/unit/test_disclosure_copies.py``.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -36,7 +48,7 @@ import pandas as pd
 from lifetools.disclosure.cells import shows_number
 from lifetools.errors import DisclosureError
 
-__all__ = ["ProtectedCopy", "copy_of", "require_copy_kept"]
+__all__ = ["ProtectedCopy", "copy_of", "install", "require_copy_kept"]
 
 _SOURCE = "_lifetools_source"
 Source = tuple[tuple[pd.DataFrame, tuple[tuple[Any, Any], ...]], ...]
@@ -102,19 +114,106 @@ class ProtectedCopy(pd.DataFrame):
         return out
 
 
+_MADE_BY_PANDAS = object()
+"""A copy's record when pandas constructed the copy and no operation gave it one."""
+
+
 def _union(operands: Iterable[Any]) -> Source | None:
     """The record of a combination: its protected operands' records, joined.
 
-    None (nothing verifiable) when a protected operand had already lost its record."""
+    None (nothing verifiable) when a protected operand had already lost its record.
+    A copy pandas made inside the combination without one (from a plain Series, or
+    reindexed by ``merge_ordered``) vouches for nothing, as a plain frame does."""
     joined: Source = ()
     for operand in operands:
         if not isinstance(operand, ProtectedCopy):
             continue  # a plain frame vouches for nothing
-        source = getattr(operand, _SOURCE, None)
+        source = getattr(operand, _SOURCE, _MADE_BY_PANDAS)
+        if source is _MADE_BY_PANDAS:
+            continue
         if source is None:
             return None
         joined += tuple(source)
     return joined
+
+
+_COMBINATIONS = frozenset({"merge", "ordered_merge", "asof_merge", "concat"})
+"""The ``method`` pandas passes to ``__finalize__`` at the end of a combination."""
+_PANDAS: dict[str, Any] = {}
+"""The ``DataFrame`` methods :func:`install` wrapped, as pandas defines them."""
+
+
+def _operands(operation: Any, method: str) -> tuple[Any, ...]:
+    """The frames a pandas combination combined (its ``__finalize__`` argument)."""
+    if method == "concat":
+        return tuple(getattr(operation, "objs", ()))
+    return (getattr(operation, "orig_left", None), getattr(operation, "orig_right", None))
+
+
+def _carried(out: Any, operands: tuple[Any, ...]) -> Any:
+    """``out``, a combination of ``operands``, as a :class:`ProtectedCopy` with the
+    union of its protected operands' records (sharing its data), when an operand is a
+    protected copy; ``out`` itself otherwise."""
+    if not isinstance(out, pd.DataFrame) or not any(
+            isinstance(o, ProtectedCopy) for o in operands):
+        return out
+    if type(out) is not ProtectedCopy:
+        if type(out) is not pd.DataFrame:
+            return out  # another subclass keeps its own type (a dataset's table)
+        copy = ProtectedCopy._from_mgr(out._mgr, axes=out._mgr.axes)
+        copy.attrs = out.attrs
+        copy.flags.allows_duplicate_labels = out.flags.allows_duplicate_labels
+        out = copy
+    object.__setattr__(out, _SOURCE, _union(operands))
+    return out
+
+
+def _finalize(self: pd.DataFrame, other: Any, method: str | None = None,
+              **kwargs: Any) -> pd.DataFrame:
+    out = _PANDAS["__finalize__"](self, other, method=method, **kwargs)
+    if method in _COMBINATIONS and type(out) is pd.DataFrame:
+        return _carried(out, _operands(other, method))
+    return out
+
+
+def _combine(self: pd.DataFrame, other: Any, *args: Any, **kwargs: Any) -> Any:
+    return _carried(_PANDAS["combine"](self, other, *args, **kwargs), (self, other))
+
+
+def _update(self: pd.DataFrame, other: Any, *args: Any, **kwargs: Any) -> None:
+    if isinstance(other, ProtectedCopy) and not isinstance(self, ProtectedCopy):
+        raise DisclosureError(
+            "a plain DataFrame was updated in place from a protected table's cells "
+            "(ProtectedTable.frame): it cannot carry their protection record",
+            hint="update the copy instead (table.frame.update(other)), or merge the "
+                 "two with ProtectedTable.merge")
+    return _PANDAS["update"](self, other, *args, **kwargs)
+
+
+def install() -> None:
+    """Make every pandas combination with a protected copy a protected copy.
+
+    Wraps, once per process, ``DataFrame.__finalize__`` (the one call that ends each
+    ``merge``, ``merge_asof``, ``merge_ordered``, ``join`` and ``concat``, given the
+    operation and its operands), ``DataFrame.combine`` (``combine_first``) and
+    ``DataFrame.update``. A frame combined from plain frames only is returned
+    unchanged (one comparison of ``method`` per ``__finalize__``). Run when this
+    module is imported (``import lifetools``).
+
+    Notes
+    -----
+    The wrapped methods are pandas' own; ``_PANDAS`` keeps them. Tested in
+    ``tests/unit/test_disclosure_copies.py``.
+    """
+    wrappers = {"__finalize__": _finalize, "combine": _combine, "update": _update}
+    for name, wrapper in wrappers.items():
+        current = getattr(pd.DataFrame, name)
+        if getattr(current, "_lifetools_wrapped", False):
+            continue
+        _PANDAS[name] = current
+        wrapped = functools.wraps(current)(wrapper)
+        wrapped._lifetools_wrapped = True  # type: ignore[attr-defined]
+        setattr(pd.DataFrame, name, wrapped)
 
 
 def _published(source: Source, column: Any) -> frozenset | None:
@@ -221,3 +320,6 @@ def require_copy_kept(frame: pd.DataFrame, *, name: str | None = None) -> None:
                 "not publish (changed, or rows from an unprotected frame added)",
                 hint="show the protected table itself, or protect the new values with "
                      "lt.disclosure first")
+
+
+install()

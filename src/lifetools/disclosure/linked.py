@@ -18,9 +18,10 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure.protected import Link, ProtectedTable, _mint
+from lifetools.errors import DisclosureError
 
-__all__ = ["LINKED", "LINKED_RULE", "carry_suppression", "follow", "hidden_labels",
-           "linked_findings"]
+__all__ = ["LINKED", "LINKED_RULE", "carry_suppression", "follow", "followed",
+           "hidden_labels", "linked_findings"]
 
 LINKED_RULE = "linked-cell-shown"
 """The publish gate's rule: a count hidden in the followed table is shown (or can be
@@ -84,7 +85,8 @@ def follow(table: ProtectedTable, leader: ProtectedTable, *, label_col: str,
            where: Mapping[str, Any] | None = None,
            label: Callable[[str], str] = str) -> ProtectedTable:
     """``table`` following ``leader``: hidden where ``leader`` hides the same count,
-    and the link recorded (:attr:`~lifetools.disclosure.ProtectionRecord.link`).
+    and the link recorded (:attr:`~lifetools.disclosure.ProtectionRecord.links`, beside
+    the links ``table`` already had).
 
     A row of ``leader`` (among those matching ``where``) and a row of ``table``
     publish the same count when ``label`` of the leader's label (as text) is the
@@ -93,10 +95,19 @@ def follow(table: ProtectedTable, leader: ProtectedTable, *, label_col: str,
     hidden here (:func:`carry_suppression`). The link is recorded whether or not a
     cell is hidden, so the publish gate checks the two tables as published.
 
+    The other direction is checked, not carried: a count ``table`` hides by its own
+    rules where ``leader`` shows it would be given back by ``leader``, so it is
+    refused (the leader, made and shown first, must hide it too). The reach page's
+    two tables protect the same count by the same rule, so the equity table hides a
+    fifth's users only where the reach table does (tested on populations where the
+    equity table hides a fifth of its own).
+
     Raises
     ------
     KeyError
         If a column is not in its table.
+    DisclosureError
+        If ``table`` hides by its own rules a count ``leader`` shows.
     """
     leader = leader.verify()
     hidden = hidden_labels(leader, label_col=leader_label_col, column=leader_column,
@@ -111,12 +122,35 @@ def follow(table: ProtectedTable, leader: ProtectedTable, *, label_col: str,
     rows = tuple((row, own[label(str(v))])
                  for row, v in enumerate(lead[leader_label_col].tolist())
                  if bool(keep.iloc[row]) and label(str(v)) in own)
+    own_hidden = [j for i, j in rows if followed.is_suppressed(j, column)
+                  and not leader.is_suppressed(i, leader_column)]
+    if own_hidden:
+        raise DisclosureError(
+            f"column {column!r} (row {own_hidden[0] + 1}) hides by its own rules a count "
+            f"that the table it follows shows (column {leader_column!r}): the shown count "
+            "gives it back (differencing across the two tables)",
+            hint="hide the count in the followed table too before following it "
+                 "(lt.disclosure.carry_suppression), then protect it again")
     derived = tuple(c for c in followed.record.columns_with("share", "rate") if c != column)
     r = followed.record
+    link = Link(leader=leader.identity(), column=leader_column, own_column=column,
+                rows=rows, with_columns=derived)
+    kept = tuple(k for k in r.links if (k.leader, k.own_column) !=
+                 (link.leader, link.own_column))  # following again replaces the link
     return _mint(frame.copy(), roles=r.roles, suppressed=r.suppressed, like=r,
-                 places=r.places, bases=r.bases,
-                 link=Link(leader=leader.identity(), column=leader_column,
-                           own_column=column, rows=rows, with_columns=derived))
+                 places=r.places, bases=r.bases, links=(*kept, link))
+
+
+def followed(follows: Any) -> list[Mapping[str, Any]]:
+    """The links a stamp's ``follows`` records: one (a mapping) or several (a list of
+    them, a table following two tables); anything else none. A link that is not a
+    mapping is returned as an empty one, which :func:`linked_findings` refuses (a link
+    it cannot read)."""
+    if isinstance(follows, Mapping):
+        return [follows]
+    if isinstance(follows, list):
+        return [f if isinstance(f, Mapping) else {} for f in follows]
+    return []
 
 
 def linked_findings(leader: tuple[list[str], list[list[str]]],
@@ -125,7 +159,10 @@ def linked_findings(leader: tuple[list[str], list[list[str]]],
     """``linked-cell-shown``: the cells of two published tables (header and rows as
     published: a page's table or a download) against the link the follower's stamp
     records (``follows``: ``column``, the followed table's header; ``columns``, the
-    follower's headers that must be hidden where it is; ``rows``, the pairs of rows).
+    follower's headers that must be hidden where it is; ``rows``, the pairs of rows;
+    ``own``, the follower's header of the same count, which must show a number where
+    the followed table does: a count hidden in one table only is given back by the
+    other, in either direction).
     Read from the cells as published, not from the protection record (verified, not
     trusted); a link that cannot be read on them is refused too. The detail names the
     columns, never a value."""
@@ -136,12 +173,18 @@ def linked_findings(leader: tuple[list[str], list[list[str]]],
                  f"{column!r}: the link cannot be verified")]
     at = lead_head.index(column)
     shown = [(h, head.index(h)) for h in follows.get("columns", []) if h in head]
+    own = head.index(follows["own"]) if follows.get("own") in head else None
     for pair in follows.get("rows", []):
         i, j = (pair + [None, None])[:2] if isinstance(pair, list) else (None, None)
         if not (isinstance(i, int) and isinstance(j, int)
                 and 0 <= i < len(lead_rows) and 0 <= j < len(rows)):
             return [(LINKED_RULE, f"a row the link to {name!r} names is not in the "
                      "tables as published: the link cannot be verified")]
+        if (own is not None and own < len(rows[j]) and rows[j][own].strip() == "[c]"
+                and at < len(lead_rows[i]) and lead_rows[i][at].strip() not in _HIDDEN):
+            return [(LINKED_RULE, f"column {follows['own']!r} hides a count that the table "
+                     f"{name!r} shows (column {column!r}): the two tables give it back "
+                     "(hide it there too)")]
         if at < len(lead_rows[i]) and lead_rows[i][at].strip() == "[c]":
             for header, k in shown:
                 if k < len(rows[j]) and rows[j][k].strip() not in _HIDDEN:

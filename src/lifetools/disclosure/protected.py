@@ -144,9 +144,23 @@ class ProtectionRecord:
     :func:`~lifetools.disclosure.protect_counts`, ``people`` by default): a row whose
     group size is hidden has its other counts hidden, and the stamp names the column
     (``denominator_header``) so the publish gate checks it on the published cells."""
-    link: Link | None = None
-    """The table this one follows, when it publishes counts of another table
-    (:func:`lifetools.disclosure.follow`)."""
+    links: tuple[Link, ...] = ()
+    """The tables this one follows, when it publishes counts of other tables
+    (:func:`lifetools.disclosure.follow`; two linked tables merged follow both
+    tables: :meth:`ProtectedTable.merge`)."""
+
+    @property
+    def link(self) -> Link | None:
+        """The one table this one follows (None when it follows none).
+
+        Raises
+        ------
+        ValueError
+            If it follows several (read :attr:`links`).
+        """
+        if len(self.links) > 1:
+            raise ValueError("the table follows several tables: read links")
+        return self.links[0] if self.links else None
 
     def role(self, column: str) -> str | None:
         """The role of a column, or ``None`` when it was not in the protected table."""
@@ -303,9 +317,9 @@ class ProtectedTable:
                 names: Mapping[str, str] | None = None,
                 positions: Mapping[int, int] | None = None) -> ProtectedTable:
         names = names or {}
-        link = _relinked(self._record.link, frame,
-                         {k: [v] for k, v in positions.items()}
-                         if positions is not None else None, names)
+        at = {k: [v] for k, v in positions.items()} if positions is not None else None
+        links = tuple(k for k in (_relinked(link, frame, at, names)
+                                  for link in self._record.links) if k is not None)
         places = tuple((names.get(c, c), n) for c, n in self._record.places
                        if names.get(c, c) in frame.columns)
         bases = tuple((names.get(c, c), n) for c, n in self._record.bases
@@ -314,7 +328,7 @@ class ProtectedTable:
         return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
                      like=self._record, places=places, bases=bases,
                      denominator=names.get(group, group) if group else None,
-                     link=link)
+                     links=links)
 
     def select(self, columns: Sequence[str]) -> ProtectedTable:
         """The same rows with only ``columns`` (in that order), still protected."""
@@ -380,14 +394,18 @@ class ProtectedTable:
 
         Two protected tables made with the same rules merge on their label columns
         (``on``; any ``how``): each column keeps its role, and each suppressed cell
-        stays suppressed in every row it lands in.
+        stays suppressed in every row it lands in. Linked tables
+        (:func:`lifetools.disclosure.follow`) merge too: the result follows every
+        table either followed (the union of their links, each moved to the rows its
+        table's rows landed in and verified there), and ``show_table`` stamps and
+        checks each link.
 
         Raises
         ------
         DisclosureError
             If the two tables were protected with different rules, would share a
-            column that is not a key (rename one first), or are joined on a column a
-            rule made.
+            column that is not a key (rename one first), are joined on a column a
+            rule made, or one follows the other (show them apart).
         """
         if not isinstance(other, ProtectedTable):
             merged = self._frame.merge(other, **kwargs)
@@ -441,17 +459,54 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
     roles = dict(a.roles)
     roles.update((c, r) for c, r in b.roles if c not in roles)
     frame = merged.drop(columns=list(_ROWS))
-    links = [_relinked(record.link, frame, _origins(origin), {})
-             for record, origin in sides if record.link is not None]
-    if len(links) > 1:
-        raise DisclosureError("both protected tables follow another table: merge "
-                              "before linking (lt.disclosure.follow)")
+    links = _merged_links(left, right, frame, sides, tuple(suppressed))
     return _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
                  suppressed=tuple(suppressed), like=a,
                  secondary_cells=sum(why == "secondary" for _, _, why in suppressed),
                  places=(*a.places, *b.places), bases=(*a.bases, *b.bases),
                  denominator=a.denominator or b.denominator,
-                 link=links[0] if links else None)
+                 links=links)
+
+
+def _merged_links(left: ProtectedTable, right: ProtectedTable, frame: pd.DataFrame,
+                  sides: Sequence[tuple[ProtectionRecord, list[Any]]],
+                  suppressed: tuple[tuple[int, str, str], ...]) -> tuple[Link, ...]:
+    """The union of two merged tables' links, each moved to the rows its table's rows
+    landed in, and verified on the merged table.
+
+    Raises
+    ------
+    DisclosureError
+        If one table follows the other (the merged table would hold the followed
+        cells and their followers in rows the merge paired, not the link: show them
+        apart), or if a cell of a link's shared count or rates hidden in its table
+        is shown in a row it landed in (the link would not hold).
+    """
+    for record, other in ((left.record, right), (right.record, left)):
+        if any(k.leader == other.identity() for k in record.links):
+            raise DisclosureError(
+                "one protected table follows the other (lt.disclosure.follow): merged, "
+                "the followed counts and their followers would share rows the merge "
+                "paired, not the link's, and the link could not be checked",
+                hint="show the two tables apart, the followed one first")
+    hidden = {(row, column) for row, column, _ in suppressed}
+    links: list[Link] = []
+    for record, origin in sides:
+        at = _origins(origin)
+        before = {(row, column) for row, column, _ in record.suppressed}
+        for link in record.links:
+            moved = _relinked(link, frame, at, {})
+            if moved is None:
+                continue
+            lost = [new for old in {j for _, j in link.rows} for new in at.get(old, ())
+                    for column in (link.own_column, *moved.with_columns)
+                    if (old, column) in before and (new, column) not in hidden]
+            if lost:
+                raise DisclosureError(
+                    f"column {link.own_column!r} (row {lost[0] + 1}) of the merged table "
+                    "shows a count its linked table hid: the link does not hold")
+            links.append(moved)
+    return tuple(links)
 
 
 def _origins(origin: Sequence[Any]) -> dict[int, list[int]]:
@@ -504,14 +559,14 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           places: tuple[tuple[str, int], ...] = (),
           bases: tuple[tuple[str, int], ...] = (),
           denominator: str | None = None,
-          link: Link | None | Literal["like"] = "like") -> ProtectedTable:
+          links: tuple[Link, ...] | Literal["like"] = "like") -> ProtectedTable:
     """Make a protected table (the only place one is made).
 
     ``places``: the decimal places a rule published a column with (see
     :attr:`ProtectionRecord.places`); ``bases``: the base it rounded a column to
     (:attr:`ProtectionRecord.bases`); ``denominator``: the group-size count column
-    (:attr:`ProtectionRecord.denominator`; by default ``like``'s); ``link``: the table
-    it follows (:attr:`ProtectionRecord.link`; by default ``like``'s); only columns of
+    (:attr:`ProtectionRecord.denominator`; by default ``like``'s); ``links``: the
+    tables it follows (:attr:`ProtectionRecord.links`; by default ``like``'s); only columns of
     the table are kept.
     """
     frame = pd.DataFrame(frame.reset_index(drop=True))  # never a ProtectedCopy
@@ -521,8 +576,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     bases = tuple((str(c), int(n)) for c, n in bases if c in frame.columns)
     if denominator is None and like is not None:
         denominator = like.denominator
-    if isinstance(link, str):  # "like"
-        link = like.link if like is not None else None
+    if isinstance(links, str):  # "like"
+        links = like.links if like is not None else ()
     if denominator is not None and (denominator not in frame.columns or
                                     dict(roles).get(denominator) != "count"):
         denominator = None  # the column was left out (or is no count here)
@@ -533,7 +588,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary=like.secondary,
             secondary_cells=max(like.secondary_cells, secondary_cells),
             notes=like.notes, seals=seals, acro=like.acro, places=places,
-            bases=bases, denominator=denominator, link=link)
+            bases=bases, denominator=denominator, links=links)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
@@ -541,7 +596,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             rounding=p.rounding, roles=roles, suppressed=suppressed,
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
             seals=seals, acro=acro, places=places, bases=bases,
-            denominator=denominator, link=link)
+            denominator=denominator, links=links)
     return ProtectedTable(frame, record, _token=_TOKEN)
 
 

@@ -32,6 +32,7 @@ from lifetools.disclosure import (
     NOTES_FILE,
     PROFILES,
     SdcProfile,
+    followed,
     get_profile,
     linked_findings,
     notes_text,
@@ -226,19 +227,22 @@ def _linked_csv_findings(text: str, record: dict[str, Any], folder: Path,
     table it follows (``follows``) read against that table's CSV, as on the page
     (:func:`lifetools.disclosure.linked_findings`); a followed table without its sealed
     download cannot be checked, and is refused."""
-    follows = record.get("follows")
-    if not isinstance(follows, dict):
-        return []
-    name = str(follows.get("table"))
-    leader = (sealed.get(f"table:{name}") or {}).get("rules")
-    path = folder / "tables" / f"{name}.csv"
-    if not isinstance(leader, dict) or "/" in name or not path.is_file():
-        return [(LINKED_RULE, f"the table follows a table ({name!r}) whose sealed "
-                 "download is not published beside it: the link cannot be verified")]
-    lead_head, lead_rows = read_csv(path.read_text(encoding="utf-8", errors="replace"))
-    head, rows = read_csv(text)
-    return linked_findings((_shown_heads(lead_head, leader), lead_rows),
-                           (_shown_heads(head, record), rows), follows)
+    found: rules.Found = []
+    for follows in followed(record.get("follows")):
+        name = str(follows.get("table"))
+        leader = (sealed.get(f"table:{name}") or {}).get("rules")
+        path = folder / "tables" / f"{name}.csv"
+        if not isinstance(leader, dict) or "/" in name or not path.is_file():
+            found.append((LINKED_RULE, f"the table follows a table ({name!r}) whose "
+                          "sealed download is not published beside it: the link cannot "
+                          "be verified"))
+            continue
+        lead_head, lead_rows = read_csv(path.read_text(encoding="utf-8",
+                                                       errors="replace"))
+        head, rows = read_csv(text)
+        found += linked_findings((_shown_heads(lead_head, leader), lead_rows),
+                                 (_shown_heads(head, record), rows), follows)
+    return found
 
 
 def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,

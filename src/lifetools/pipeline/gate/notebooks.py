@@ -16,7 +16,13 @@ from typing import Any
 
 import nbformat
 
-from lifetools.disclosure import LINKED_RULE, SdcProfile, get_profile, linked_findings
+from lifetools.disclosure import (
+    LINKED_RULE,
+    SdcProfile,
+    followed,
+    get_profile,
+    linked_findings,
+)
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.files import scan_files
 from lifetools.pipeline.gate.outputs import scan_output
@@ -123,9 +129,8 @@ def _linked_page_findings(nb: Any) -> list[tuple[int, int, str, str]]:
             if not tables:
                 continue
             shown[str(mark.get("name"))] = tables[0]
-            follows = (mark.get("rules") or {}).get("follows")
-            if isinstance(follows, dict):
-                followers.append((number, index, tables[0], follows))
+            followers += [(number, index, tables[0], follows) for follows in
+                          followed((mark.get("rules") or {}).get("follows"))]
     found = []
     for number, index, table, follows in followers:
         leader = shown.get(str(follows.get("table")))
