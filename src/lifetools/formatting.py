@@ -130,7 +130,7 @@ def format_count(value: Any, *, missing: str | None = None) -> str:
         return suppressed_text() if missing is None else missing
     if not isinstance(value, Integral) and not number.is_integer():
         raise ValueError(f"a count must be a whole number (got {number})")
-    return f"{int(number):,}"
+    return _fixed(int(number), 0)
 
 
 RATE_UNITS: dict[str, str] = {"person-years": "person-year", "people": "person"}

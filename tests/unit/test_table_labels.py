@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from lifetools.pipeline.book import repair_theme_html
 from lifetools.pipeline.table_labels import STACKED, label_table_cells
@@ -139,3 +140,31 @@ def test_show_table_html_every_cell_has_its_header_as_data_label(tmp_path, monke
     assert [re.search(r'data-label="([^"]*)"', c).group(1) for c in cells(markup)] == headers * 2
     assert f'class="table {STACKED}"' in markup and "<caption>Cap</caption>" in markup
     assert label_table_cells(markup) == markup  # the build adds nothing to a report table
+
+
+def test_stylesheet_stacks_wide_tables_in_mid_windows_with_the_same_rules():
+    # the stacked-rows rules are written once in the source (between their marks);
+    # the published stylesheet has them again for tables of eight or more columns in
+    # 768-1279 px windows, rule for rule, and nothing else changes
+    from lifetools.pipeline.table_labels import WIDE, stylesheet
+
+    source = (ROOT / "book" / "_static" / "lifetools.css").read_text()
+    assert "1279.98px" not in source  # written once, not twice
+    published = stylesheet(source)
+    assert stylesheet(published) == published
+    narrow = re.search(r"stacked rows: begin \*/\n@media \(max-width: 767\.98px\) \{\n"
+                       r"(.*?)\n\}\n/\* stacked rows: end", source, re.S).group(1)
+    wide = published.split("/* stacked rows: end */\n", 1)[1]
+    assert wide.startswith("@media (min-width: 768px) and (max-width: 1279.98px) {\n")
+    body = wide.split("\n", 1)[1].split("\n}\n", 1)[0]
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", body, flags=re.S))
+    assert rules == [(selector.replace("table.lifetools-stacked",
+                                       f"table.lifetools-stacked{WIDE}"), declarations)
+                     for selector, declarations in re.findall(
+                         r"([^{}]+)\{([^{}]*)\}",
+                         re.sub(r"/\*.*?\*/", "", narrow, flags=re.S))]
+    assert len(rules) == 10 and all(selector.count(WIDE) == selector.count(",") + 1
+                                    for selector, _ in rules)
+    assert published.replace(wide.split("\n}\n", 1)[0] + "\n}\n", "", 1) == source
+    with pytest.raises(ValueError, match="marks"):
+        stylesheet(source.replace("/* stacked rows: end */", ""))

@@ -205,11 +205,17 @@ def _parameter_text(value: float) -> str:
 
 
 def _render(kind: str, d: Mapping[str, Any]) -> str:
-    """The text of a span, from what its record says (the gate's re-render too)."""
+    """The text of a span, from what its record says (the gate's re-render too).
+
+    Every number a span writes goes through :func:`fixed` (counts, durations, levels
+    and rule numbers as whole numbers): one function gives each its thousands
+    separators and its sign, the minus sign :data:`MINUS`. Checked by
+    ``test_every_numeric_span_written_by_fixed`` in ``tests/unit/test_protected_text.py``.
+    """
     if kind == "count":
         value = d["value"]
         return (get_profile(d["profile"]).suppressed_words() if value is None
-                else f"{int(value):,}")
+                else fixed(int(value), 0))
     if kind in ("share", "rate", "mean", "difference", "estimate"):
         return fixed(float(d["value"]), int(d["digits"]), bool(d.get("percent")))
     if kind == "interval":
@@ -221,12 +227,12 @@ def _render(kind: str, d: Mapping[str, Any]) -> str:
             for end in ("low", "high"))
     if kind == "duration":
         n = int(d["value"])
-        return f"{n:,} {d['unit']}{'' if n == 1 else 's'}"
+        return f"{fixed(n, 0)} {d['unit']}{'' if n == 1 else 's'}"
     if kind == "level":
-        return f"{int(d['value'])}%"
+        return fixed(int(d["value"]), 0, percent=True)
     if kind == "rule":
         value = RULE_QUANTITIES[d["quantity"]](get_profile(d["profile"]))
-        return "zero" if d["quantity"] == "zero" else str(value)
+        return "zero" if d["quantity"] == "zero" else fixed(value, 0)
     if kind == "parameter":
         return _parameter_text(d["value"])
     if kind in ("period", "reason"):

@@ -39,7 +39,7 @@ from lifetools.pipeline.provenance import rerun_commands, source_date_epoch, wri
 from lifetools.pipeline.record import record_markdown
 from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
-from lifetools.pipeline.table_labels import label_table_cells
+from lifetools.pipeline.table_labels import label_table_cells, stylesheet
 from lifetools.pipeline.weight import trim_site
 from lifetools.publication import STAMP_KEY, read_results
 from lifetools.synthetic import TRUE_EFFECTS
@@ -426,6 +426,9 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
     book = stage / "book"
     shutil.copytree(root / "book", book, ignore=shutil.ignore_patterns("_build"))
     shutil.copyfile(root / "_config.yml", book / "_config.yml")
+    css = book / "_static" / "lifetools.css"
+    if css.exists():  # the stacked-rows rules for wide tables too (written once)
+        css.write_text(stylesheet(css.read_text()))
     render_dictionary_pages(book / "data")
     _reference_pages(book)
     if (book / "about").is_dir():

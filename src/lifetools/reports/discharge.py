@@ -14,7 +14,7 @@ import pandas as pd
 
 from lifetools.cohort import CohortSpec, build_discharge_cohort, split_at_exposure
 from lifetools.convergence import recorded_warnings
-from lifetools.disclosure import ProtectedTable, combine_estimates, model_release
+from lifetools.disclosure import ProtectedTable, model_release
 from lifetools.loading import Dataset
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
@@ -34,12 +34,12 @@ from lifetools.reports.survival_parts import (
     PH_COLUMNS,
     TERM_LABELS,
     estimate_row,
-    label_terms,
     left_out_notes,
     model_notes,
     ph_table,
     ratio_results,
-    with_note,
+    ratio_rows,
+    released_ratios,
 )
 from lifetools.result_names import DischargeName
 from lifetools.survival import (
@@ -290,24 +290,10 @@ def analyse_discharge(
                   "naive": naive.summary.head(1), "landmark": landmark.cox.summary.head(1),
                   **({"split": split.summary.head(2)} if split_shown else {}),
                   "fine_gray": fine_gray.summary.head(1)}
-    columns = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note"]
-    released = combine_estimates([
-        releases[name].estimates(label_terms(with_note(rows, fits[name]),
-                                             names[name])[columns])
-        for name, rows in shown_rows.items()])
-    released = released.select([*columns, *(["withheld"] if "withheld" in
-                                            released.columns else [])])
-    ratios = pd.concat([
-        label_terms(with_note(tv.summary, tv), names["tv"]),
-        label_terms(with_note(complete.summary.head(1), complete), names["complete"]),
-        label_terms(with_note(naive.summary.head(1), naive), names["naive"]),
-        label_terms(with_note(landmark.cox.summary.head(1), landmark.cox),
-                    names["landmark"]),
-        *([label_terms(with_note(split.summary.head(2), split), names["split"])]
-          if split_shown else []),
-        label_terms(with_note(fine_gray.summary.head(1), fine_gray), names["fine_gray"]),
-    ], ignore_index=True)[["model", "term", "estimate", "ci_lower", "ci_upper", "p_value",
-                           "note"]]
+    pieces = [(releases[name], rows, fits[name], names[name])
+              for name, rows in shown_rows.items()]
+    released = released_ratios(pieces)
+    ratios = ratio_rows(pieces)
     average = "noted: the hazard ratio is an average over follow-up"
     if split_shown:
         landmark_action = ("noted; time-split hazard ratios (before and after the "

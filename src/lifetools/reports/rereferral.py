@@ -13,7 +13,6 @@ from lifetools.convergence import recorded_warnings
 from lifetools.disclosure import (
     Estimate,
     ProtectedTable,
-    combine_estimates,
     compose,
     model_release,
 )
@@ -37,12 +36,11 @@ from lifetools.reports.survival_parts import (
     DEATH,
     FINE_GRAY,
     estimate_row,
-    label_terms,
     left_out_notes,
     model_notes,
     ph_table,
     ratio_results,
-    with_note,
+    released_ratios,
 )
 from lifetools.result_names import ReReferralName
 from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
@@ -195,18 +193,13 @@ def analyse_rereferral(
              "estimate, death competing)")})
     # the complete-case and Fine-Gray models share the main model's verdict (same
     # people and events) and have release checks of their own (their own fits)
-    columns = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note"]
     pieces = [(release, cox.summary, cox, "Cause-specific Cox"),
               (release if not release.released else own["complete"],
                complete.summary.head(1), complete,
                COMPLETE_CASE.format("Cause-specific Cox")),
               (fg_check, fine_gray.summary, fine_gray,
                f"{FINE_GRAY} (subdistribution, death competing)")]
-    released = combine_estimates([
-        check.estimates(label_terms(with_note(rows, fit), name)[columns])
-        for check, rows, fit, name in pieces])
-    released = released.select([*columns, *(["withheld"] if "withheld" in
-                                            released.columns else [])])
+    released = released_ratios(pieces)
     ratios = released.frame
     ph = ph_table(cox, "Cause-specific Cox", exposure_action=(
         "noted: the hazard ratio is an average over follow-up"), release=release)

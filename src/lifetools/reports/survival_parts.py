@@ -13,15 +13,16 @@ from typing import Any
 import pandas as pd
 
 from lifetools.convergence import not_estimable_text
-from lifetools.disclosure import active_profile
+from lifetools.disclosure import ProtectedTable, active_profile, combine_estimates
 from lifetools.labels import VALUE_LABELS
 from lifetools.reports.narrative import readable_note
 from lifetools.reports.sentences import interval_text, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
 
 __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS",
-           "TERM_LABELS", "estimate_row", "label_terms", "left_out_notes", "model_notes",
-           "ph_table", "ratio_results", "short_reason", "with_note"]
+           "RATIO_COLUMNS", "TERM_LABELS", "estimate_row", "label_terms", "left_out_notes",
+           "model_notes", "ph_table", "ratio_results", "ratio_rows", "released_ratios",
+           "short_reason", "with_note"]
 
 TERM_LABELS = VALUE_LABELS  # one source of words (lifetools.labels)
 EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
@@ -141,3 +142,31 @@ def with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:
     note[~ok] = not_estimable_text(short_reason(result))
     return summary.assign(note=note)
 
+
+
+RATIO_COLUMNS = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value", "note"]
+"""The columns of a survival report's hazard-ratio table."""
+
+
+def ratio_rows(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]]) -> pd.DataFrame:
+    """The hazard-ratio table as fitted: each model's rows shown, named and noted.
+
+    ``pieces``: one ``(release, rows, fit, model name)`` a model, in the table's order
+    (``release`` is not read here: the same pieces make :func:`released_ratios`).
+    """
+    return pd.concat([label_terms(with_note(rows, fit), name)
+                      for _, rows, fit, name in pieces], ignore_index=True)[RATIO_COLUMNS]
+
+
+def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]]
+                    ) -> ProtectedTable:
+    """The hazard-ratio table as released: each model's rows through its release check.
+
+    ``pieces`` as :func:`ratio_rows`; a model its check withholds has its estimates
+    blank and a ``withheld`` column saying why (the column only when one is withheld).
+    """
+    released = combine_estimates([
+        release.estimates(label_terms(with_note(rows, fit), name)[RATIO_COLUMNS])
+        for release, rows, fit, name in pieces])
+    return released.select([*RATIO_COLUMNS, *(["withheld"] if "withheld" in
+                                              released.columns else [])])
