@@ -132,3 +132,21 @@ def test_net_benefit_dca_tutorial_famhistory_against_r_dcurves():
     table = net_benefit(y, risk, ref["thresholds"])
     np.testing.assert_allclose(table["model"], ref["famhistory"], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(table["treat_all"], ref["treat_all"], rtol=1e-9, atol=1e-12)
+
+
+def test_fit_prediction_model_heuristic_shrinkage_against_r():
+    # tests/reference/R/make_reference_shrinkage.R: rms::lrm (eps = 1e-12) "Model L.R."
+    # and "d.f.", factor (LR - df) / LR, slopes times the factor, intercept of
+    # glm(low ~ offset(shrunken lp)). Tolerance 1e-10 relative (observed 2e-13): both
+    # sides maximise the same likelihood to about 1e-12 (R's LR equals glm's to 1e-8,
+    # checked in the script); the factor inherits the LR's relative error times
+    # df / (LR - df) < 0.4.
+    ref = json.loads((HERE / "results" / "reference_shrinkage.json").read_text())
+    fit = fit_prediction_model(BIRTHWT, SPEC, shrinkage="heuristic")
+    assert list(fit.summary["term"]) == ref["terms"]
+    assert fit.method["model_df"] == ref["df"]
+    assert fit.method["model_lr"] == pytest.approx(ref["lr"], rel=1e-10)
+    assert fit.frozen.shrinkage == pytest.approx(ref["factor"], rel=1e-10)
+    np.testing.assert_allclose(fit.frozen.coefficients, ref["slopes"], rtol=1e-10)
+    assert fit.frozen.intercept == pytest.approx(ref["intercept"], rel=1e-10)
+    np.testing.assert_allclose(fit.summary["estimate_ml"], ref["coef_ml"], rtol=1e-10)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from fine_gray_truth_data import HORIZON, draw, true_cif
 
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.cif_interval import cif_interval
@@ -42,28 +43,8 @@ from lifetools.prediction.time_to_event import fit_fine_gray_risk
 
 pytestmark = pytest.mark.slow
 
-B1, B2, P, HORIZON = np.array([0.5, -0.5]), np.array([0.3, 0.3]), 0.4, 1.0
 SPEC = ModelSpec("unused", linear=("x1", "x2"))
 SEEDS, PEOPLE = 400, 400
-
-
-def true_cif(x: np.ndarray, t: float = HORIZON) -> np.ndarray:
-    return 1 - (1 - P * (1 - np.exp(-t))) ** np.exp(x @ B1)
-
-
-def draw(n: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    x = np.column_stack([rng.normal(size=n), rng.integers(0, 2, n)]).astype(float)
-    p1 = true_cif(x, np.inf)
-    first = rng.uniform(size=n) < p1
-    v = rng.uniform(size=n) * p1  # F1(t1 | x) = v: invert the true incidence
-    t1 = -np.log(1 - (1 - (1 - v) ** np.exp(-(x @ B1))) / P)
-    t2 = rng.exponential(np.exp(-(x @ B2)))
-    t = np.where(first, t1, t2)
-    censor = rng.uniform(0, 3, n)
-    return pd.DataFrame({"time": np.ceil(np.minimum(t, censor) * 100) / 100,
-                         "event": np.where(t <= censor, np.where(first, 1, 2), 0),
-                         "x1": x[:, 0], "x2": x[:, 1]})
 
 
 def test_cif_interval_covers_true_incidence_naive_interval_undercovers():

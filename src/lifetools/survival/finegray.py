@@ -145,7 +145,9 @@ def fit_fine_gray(
     (coefficients) and 1e-6 (standard errors); differs from ``cmprsk::crr`` by about
     2e-3 in coefficients and 1% in standard errors (crr uses Breslow-type risk sets and
     a variance that allows for the estimated weights), see
-    ``tests/reference/test_survival_extra_against_r.py``. A fit that does not converge
+    ``tests/reference/test_survival_extra_against_r.py``. Intervals that carry the
+    estimated weights: :func:`lifetools.survival.bootstrap_fine_gray` (person-level
+    bootstrap refitting everything). A fit that does not converge
     or has a degenerate term is flagged (``estimable`` False, ``reason``).
     """
     if ties not in ("efron", "breslow"):
