@@ -26,8 +26,9 @@ imports (at top level or inside a function, absolute or relative), transitively.
 package ``__init__`` passed through counts as a file (it decides what a name means),
 not the siblings it also re-exports. The runner (which writes every run's notebook)
 counts for every run. A module with import-time effects (a top-level statement other
-than imports, definitions and assignments to names) would count for every run too;
-the library has none (``tests/unit/test_dependencies.py``).
+than imports, definitions and assignments to names) counts for every run too; the
+library has one, :mod:`lifetools.disclosure.copies`, which wraps pandas' combinations
+when imported (``tests/unit/test_dependencies.py``).
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from lifetools.pipeline.data_key import (
     unread_changes,
 )
 from lifetools.pipeline.provenance import package_versions
+from lifetools.pipeline.syntax import parse
 
 __all__ = ["COLUMNS", "FORCED", "GENERATOR", "NARRATIVE", "PARAMETER_WORDS", "READ_COLUMNS",
            "ModuleIndex", "code_dependencies",
@@ -123,7 +125,7 @@ def _effect_free(node: ast.stmt) -> bool:
 
 def _parse(name: str, relative: str, source: bytes, package: bool,
            submodules: set[str]) -> _Module:
-    tree = ast.parse(source)
+    tree = parse(source)
     bindings: dict[str, Target] = {}
     imports: list[Target] = []
     for node in ast.walk(tree):
@@ -273,7 +275,7 @@ def notebook_roots(notebook: Path, index: ModuleIndex) -> list[Target] | None:
         cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
         code = ["".join(c.get("source", "")) if isinstance(c.get("source"), list)
                 else c.get("source", "") for c in cells if c.get("cell_type") == "code"]
-        trees = [ast.parse("\n".join(line for line in text.splitlines()
+        trees = [parse("\n".join(line for line in text.splitlines()
                                      if not line.lstrip().startswith(("%", "!"))))
                  for text in code]
     except (OSError, ValueError, SyntaxError, AttributeError):

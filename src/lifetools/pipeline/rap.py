@@ -19,6 +19,7 @@ from pathlib import Path
 
 from lifetools import config
 from lifetools.pipeline import provenance
+from lifetools.pipeline.syntax import parse
 
 __all__ = ["LEVELS", "Criterion", "assess", "level_reached", "markdown"]
 
@@ -60,7 +61,7 @@ def _published_from_versioned_code(root: Path) -> tuple[bool, str]:
 def _docstrings(root: Path) -> tuple[bool, str]:
     public, missing = 0, []
     for path in sorted((root / "src").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse(path.read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.ClassDef) \
                     and not node.name.startswith("_"):

@@ -16,6 +16,7 @@ from lifetools.disclosure import SdcProfile, get_profile
 from lifetools.disclosure.settings import loose_words
 from lifetools.disclosure.text import span_findings
 from lifetools.pipeline.gate.seals import seal_findings
+from lifetools.pipeline.syntax import parse
 from lifetools.publication import STAMP_KEY
 
 __all__ = ["INJECTED_TAGS", "PARAMETER_WORDS", "author_numbers", "notebook_profile",
@@ -70,7 +71,7 @@ def run_parameters(nb: Any) -> dict[str, Any]:
                     tag not in cell.get("metadata", {}).get("tags", []):
                 continue
             try:
-                tree = ast.parse(cell.get("source", ""))
+                tree = parse(cell.get("source", ""))
             except SyntaxError:
                 continue
             for node in tree.body:
