@@ -3,7 +3,9 @@
 Counts people in secondary mental-health care during the period, Life Rooms users among
 them and overall, and compares their characteristics. All counts here are raw (internal);
 they are protected when shown (:func:`lifetools.tables.show_table`,
-:func:`lifetools.publication.record`).
+:func:`lifetools.publication.record`). The groups people are counted in (age band,
+ethnic group, sex) and the people of a locality are :mod:`lifetools.people`, which the
+other reports and the disclosure rules share.
 """
 
 from __future__ import annotations
@@ -18,57 +20,14 @@ import pandas as pd
 from lifetools.disclosure import declare_totals
 from lifetools.engines import engine_tables
 from lifetools.loading import Dataset
+from lifetools.people import age_band, ethnic_group, sex_label
 from lifetools.result_names import CohortName
 
 __all__ = [
-    "AGE_BANDS",
-    "ETHNIC_GROUPS",
     "PopulationDescription",
-    "age_band",
     "describe_population",
-    "ethnic_group",
-    "people_in_locality",
     "population_queries",
-    "sex_label",
 ]
-
-AGE_BANDS = ((0, 17, "0-17"), (18, 24, "18-24"), (25, 34, "25-34"), (35, 44, "35-44"),
-             (45, 54, "45-54"), (55, 64, "55-64"), (65, 74, "65-74"), (75, 200, "75+"))
-ETHNIC_GROUPS = {
-    **dict.fromkeys("ABC", "White"), **dict.fromkeys("DEFG", "Mixed"),
-    **dict.fromkeys("HJKL", "Asian or Asian British"),
-    **dict.fromkeys("MNP", "Black or Black British"),
-    **dict.fromkeys("RS", "Other ethnic group"), "Z": "Not stated", "99": "Not known",
-}
-SEX_LABELS = {"1": "Male", "2": "Female"}
-
-
-def age_band(age: pd.Series) -> pd.Series:
-    """Return the age band label ('18-24', ... '75+') of each age in whole years."""
-    bins = [b[0] - 0.5 for b in AGE_BANDS] + [AGE_BANDS[-1][1] + 0.5]
-    return pd.cut(age.astype("float64"), bins=bins,
-                  labels=[b[2] for b in AGE_BANDS]).astype("object")
-
-
-def ethnic_group(codes: pd.Series) -> pd.Series:
-    """Map NHS ethnic category codes (A-S, Z, 99) to the five broad groups."""
-    return codes.map(ETHNIC_GROUPS).fillna("Not known")
-
-
-def sex_label(codes: pd.Series) -> pd.Series:
-    """Map person stated gender codes to Male, Female, or Other or not known."""
-    return codes.map(SEX_LABELS).fillna("Other or not known")
-
-
-def people_in_locality(dataset: Dataset, locality: str = "all") -> pd.DataFrame:
-    """Return the people table joined to deprivation, restricted to one locality."""
-    people = dataset.people.merge(
-        dataset.deprivation[["lsoa_code", "locality", "imd_quintile"]],
-        on="lsoa_code", how="left",
-    )
-    if locality != "all":
-        people = people[people["locality"] == locality]
-    return people
 
 
 @dataclass(frozen=True)

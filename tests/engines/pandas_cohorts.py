@@ -22,8 +22,8 @@ from lifetools.cohort.person_time import (
     unplanned_attendances,
 )
 from lifetools.cohort.queries import team_step
-from lifetools.describe import people_in_locality
 from lifetools.dictionary import load_dictionary
+from lifetools.people import people_in_locality
 
 EVENT_CODES = {"censored": 0, "discharge": 1, "transfer": 2, "death": 3}
 ADJUSTMENT_COVARIATES = ("age_65_plus", "age_per_10", "female", "most_deprived_decile",

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from lifetools.describe import age_band, describe_population, ethnic_group, sex_label
+from lifetools.describe import describe_population
 
 D = pd.Timestamp
 NA = pd.NaT
@@ -88,16 +88,6 @@ def test_describe_population_months_and_teams_by_definition():
         "team": ["Community mental health teams (A06)", "Other teams",
                  "Community mental health teams (A06)"],
         "referrals": [1, 1, 1]}
-
-
-def test_groupings():
-    assert list(age_band(pd.Series([17, 18, 24, 25, 74, 75, 101]))) == [
-        "0-17", "18-24", "18-24", "25-34", "65-74", "75+", "75+"]
-    assert list(ethnic_group(pd.Series(["A", "G", "J", "P", "S", "Z", "99", "Q"]))) == [
-        "White", "Mixed", "Asian or Asian British", "Black or Black British",
-        "Other ethnic group", "Not stated", "Not known", "Not known"]
-    assert list(sex_label(pd.Series(["1", "2", "9"]))) == [
-        "Male", "Female", "Other or not known"]
 
 
 def _dataset():

@@ -72,7 +72,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from lifetools import config
-from lifetools.describe import AGE_BANDS, ETHNIC_GROUPS, SEX_LABELS
 from lifetools.disclosure.downloads import SUPPRESSED
 from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.prose import RunParameters, has_words, prose_findings
@@ -81,6 +80,7 @@ from lifetools.disclosure.statistics import statistic_findings
 from lifetools.disclosure.text import MINUS, text_findings
 from lifetools.errors import DisclosureError
 from lifetools.labels import column_label
+from lifetools.people import AGE_BANDS, ETHNIC_GROUPS, SEX_LABELS
 
 __all__ = ["CATEGORY_CODES", "DENOMINATOR_RULE", "MODEL_RULE", "TABLE_RULE", "cell_findings",
            "denominator_findings", "fixed_places", "is_person_time", "model_findings", "person_time_findings",
@@ -98,7 +98,7 @@ CATEGORY_CODES = frozenset(
     | {b[2] for b in AGE_BANDS} | {f"{b[0]}+" for b in AGE_BANDS}  # age bands
     | {c for c in (*SEX_LABELS, *ETHNIC_GROUPS) if c.isdigit()})  # coded fields
 """The numbers a label column after the first may hold: declared categories (IMD
-quintiles 1-5, the age bands of :data:`lifetools.describe.AGE_BANDS`, the digit codes
+quintiles 1-5, the age bands of :data:`lifetools.people.AGE_BANDS`, the digit codes
 of sex and ethnic group) or a zero-padded code ("01")."""
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools import disclosure
-from lifetools.describe import describe_population, people_in_locality
+from lifetools.describe import describe_population
 from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import (
     ProtectedTable,
@@ -21,6 +21,7 @@ from lifetools.disclosure import (
 )
 from lifetools.inequality import equity_summary
 from lifetools.loading import Dataset
+from lifetools.people import people_in_locality
 from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
 

@@ -8,7 +8,6 @@ from typing import Any
 import pandas as pd
 
 from lifetools import disclosure
-from lifetools.describe import people_in_locality
 from lifetools.disclosure import (
     ProtectedTable,
     combine_estimates,
@@ -16,6 +15,7 @@ from lifetools.disclosure import (
     model_release,
 )
 from lifetools.loading import Dataset
+from lifetools.people import people_in_locality
 from lifetools.regression import (
     estimate_paired_change,
     fit_mixed_model,
