@@ -295,6 +295,19 @@ def test_reach_report(data):
                                       characteristic="Deprivation quintile").figure)
     local = reports.analyse_reach(data, **PERIOD, locality="Sefton")
     assert set(local.sites["site"]) <= {"Bootle"}
+    # Sefton's equity table hides quintile 3's users by its own rules (a second fifth
+    # to protect the others) where the reach table showed them: the reach table now
+    # hides them too ("linked"), and each table hides exactly the fifths the other does
+    fifths = local.reach.frame["characteristic"] == "Deprivation quintile"
+    reach_hidden = {str(local.reach.frame.at[r, "group"]).split(" ")[0]
+                    for r, c, _ in local.reach.record.suppressed
+                    if c == "Life Rooms users" and fifths.iloc[r]}
+    rates = local.equity.rates
+    equity_hidden = {str(rates.frame.iat[r, 0]) for r, c, _ in rates.record.suppressed
+                     if c == "users"}
+    assert equity_hidden == reach_hidden & {"1", "2", "3", "4", "5"}
+    assert ("Life Rooms users", "linked") in {(c, why) for _, c, why
+                                             in local.reach.record.suppressed}
     # the activity sentence counts what the table counts: all visits, the people of
     # the linked ones, and the visits that could not be linked
     from lifetools.formatting import format_value

@@ -107,7 +107,9 @@ def follow(table: ProtectedTable, leader: ProtectedTable, *, label_col: str,
     KeyError
         If a column is not in its table.
     DisclosureError
-        If ``table`` hides by its own rules a count ``leader`` shows.
+        If ``table`` hides by its own rules a count ``leader`` shows; its ``labels``
+        attribute holds the leader's labels (as text) of those rows, to hide in the
+        leader too (:func:`carry_suppression`) before following again.
     """
     leader = leader.verify()
     hidden = hidden_labels(leader, label_col=leader_label_col, column=leader_column,
@@ -125,12 +127,16 @@ def follow(table: ProtectedTable, leader: ProtectedTable, *, label_col: str,
     own_hidden = [j for i, j in rows if followed.is_suppressed(j, column)
                   and not leader.is_suppressed(i, leader_column)]
     if own_hidden:
-        raise DisclosureError(
+        labels = frozenset(str(lead.at[i, leader_label_col]) for i, j in rows
+                           if j in own_hidden)
+        refused = DisclosureError(
             f"column {column!r} (row {own_hidden[0] + 1}) hides by its own rules a count "
             f"that the table it follows shows (column {leader_column!r}): the shown count "
             "gives it back (differencing across the two tables)",
             hint="hide the count in the followed table too before following it "
                  "(lt.disclosure.carry_suppression), then protect it again")
+        refused.labels = labels  # type: ignore[attr-defined]
+        raise refused
     derived = tuple(c for c in followed.record.columns_with("share", "rate") if c != column)
     r = followed.record
     link = Link(leader=leader.identity(), column=leader_column, own_column=column,

@@ -19,6 +19,7 @@ from lifetools.disclosure import (
     model_release,
     protected_count,
 )
+from lifetools.errors import DisclosureError
 from lifetools.inequality import equity_summary
 from lifetools.loading import Dataset
 from lifetools.people import people_in_locality
@@ -26,7 +27,8 @@ from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
 
 __all__ = ["DEPRIVATION", "EQUITY_COLUMNS", "ReachReport", "analyse_reach", "certainty_sentence",
-           "deprivation_groups", "grouping_sentence", "linked_equity", "protected_shares"]
+           "deprivation_groups", "grouping_sentence", "linked_equity", "linked_reach_equity",
+           "protected_shares"]
 
 DEPRIVATION = "Deprivation quintile"
 """The characteristic of the reach table whose groups are the equity table's fifths."""
@@ -187,6 +189,38 @@ the denominator; :func:`lifetools.inequality.equity_summary` with ``unit="people
 shows no person-years). Their words are in :data:`lifetools.labels.COLUMN_LABELS`."""
 
 
+def linked_reach_equity(people: pd.DataFrame,
+                        reach: ProtectedTable) -> tuple[ProtectedTable, Any]:
+    """The reach table and the equity table following it, each hiding what the other
+    hides (:func:`linked_equity`).
+
+    The equity table hides a fifth's users where the reach table does. Where it hides
+    one by its own rules that the reach table shows (a second fifth hidden to protect
+    the first, whose users the reach table gives), the shown count would give back
+    both (differencing across the tables): that fifth is hidden in the reach table too
+    (:func:`lifetools.disclosure.carry_suppression`, reason "linked", with the row's
+    percentages), and the equity table follows again, until neither hides a count the
+    other shows (at most once per fifth). Tested in ``tests/unit/test_reach_groups.py``.
+
+    Raises
+    ------
+    DisclosureError
+        If the two tables still disagree after every fifth was tried (not reached: each
+        round hides at least one more fifth in the reach table).
+    """
+    for _ in range(len(people["imd_quintile"].unique()) + 1):
+        try:
+            return reach, linked_equity(people, reach)
+        except DisclosureError as refused:
+            labels = getattr(refused, "labels", None)
+            if not labels:
+                raise
+            reach = disclosure.carry_suppression(reach, label_col="group",
+                                                 column="Life Rooms users", labels=labels)
+    raise DisclosureError("the reach and equity tables could not be made to hide the "
+                          "same fifths", hint="report this: it is a lifetools defect")
+
+
 def linked_equity(people: pd.DataFrame, reach: ProtectedTable) -> Any:
     """Life Rooms users per 1,000 people by deprivation fifth, protected with ``reach``.
 
@@ -319,7 +353,7 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
     people = people_in_locality(dataset, locality)
     users = set(contacts["person_id"].dropna())
     people = people.assign(used=people["person_id"].isin(users).astype(int), one=1.0)
-    equity = linked_equity(people, reach)
+    reach, equity = linked_reach_equity(people, reach)
     deprivation, combined = deprivation_groups(described.characteristics, reach)
     # the indices are fitted to the quintiles' counts: users per quintile checked
     equity_estimates = model_release(equity, data=people, event_col="used",
