@@ -19,7 +19,7 @@ from scipy.stats import chi2
 from lifetools.survival.zph import at_risk_sums
 
 __all__ = ["GLOBAL_TESTS", "PartialLikelihood", "cox_global_tests",
-           "cox_partial_likelihood", "fit_weighted_cox", "weighted_robust_covariance"]
+           "cox_partial_likelihood", "diverging", "fit_weighted_cox", "weighted_robust_covariance"]
 
 GLOBAL_TESTS = ("likelihood_ratio", "wald", "score")
 
@@ -199,8 +199,8 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
     and the fit ran out of iterations at its optimum and was reported as not converged
     (a bootstrap sample of the Fine-Gray truth test: ``tests/unit/
     test_weighted_cox_convergence.py``). A likelihood that keeps rising (a diverging
-    coefficient, separation) promises gains far above the rounding and stays not
-    converged.
+    coefficient, separation) makes the gain vanish too, but its Newton step stays near
+    1: :func:`diverging` keeps it not converged.
     """
     x = np.asarray(x, dtype=float).reshape(len(np.asarray(stop)), -1)
     centre = x.mean(axis=0)  # centring changes nothing but the numbers' size
@@ -219,7 +219,8 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
 
     def unmeasurable(point: PartialLikelihood, step: np.ndarray) -> bool:
         gain = float(point.score @ step) / 2  # half the Newton decrement
-        return bool(gain <= LOGLIK_ROUNDING * max(1.0, abs(point.loglik)))
+        return bool(gain <= LOGLIK_ROUNDING * max(1.0, abs(point.loglik))
+                    and not diverging(step, beta).any())
 
     def refused(candidate: PartialLikelihood, point: PartialLikelihood) -> bool:
         return not (np.isfinite(candidate.loglik)
@@ -254,6 +255,21 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
     except np.linalg.LinAlgError:
         cov = np.full((len(beta), len(beta)), np.nan)
     return beta, cov, converged
+
+
+def diverging(step, coef, eps: float = 1e-9) -> np.ndarray:
+    """Which coefficients are still moving towards infinity: R ``coxph``'s check.
+
+    A coefficient diverges when its Newton step at the fit exceeds ``eps`` and
+    ``sqrt(eps)`` of its size (R's ``coxph.control`` ``eps`` and ``toler.inf``), or is
+    not finite: a monotone likelihood (a group without events, or events separated by
+    the covariate), whose gain per step vanishes while the coefficient runs away.
+    """
+    step = np.abs(np.asarray(step, dtype=float))
+    coef = np.asarray(coef, dtype=float)
+    with np.errstate(invalid="ignore"):
+        moving = (step > eps) & (step > np.sqrt(eps) * np.abs(coef))
+    return moving | ~np.isfinite(coef) | ~np.isfinite(step)
 
 
 def cox_global_tests(stop, event, x, coef, cov, *, entry=None, weights=None,
