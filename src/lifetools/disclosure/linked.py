@@ -97,10 +97,10 @@ def follow(table: ProtectedTable, leader: ProtectedTable, *, label_col: str,
 
     The other direction is checked, not carried: a count ``table`` hides by its own
     rules where ``leader`` shows it would be given back by ``leader``, so it is
-    refused (the leader, made and shown first, must hide it too). The reach page's
-    two tables protect the same count by the same rule, so the equity table hides a
-    fifth's users only where the reach table does (tested on populations where the
-    equity table hides a fifth of its own).
+    refused (the leader, made and shown first, must hide it too). The error's
+    ``labels`` name the leader's rows, so that a caller can hide them there and follow
+    again: the reach report does (:func:`lifetools.reports.reach.linked_reach_equity`;
+    one locality of a test population needed it).
 
     Raises
     ------

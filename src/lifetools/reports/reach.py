@@ -200,7 +200,8 @@ def linked_reach_equity(people: pd.DataFrame,
     both (differencing across the tables): that fifth is hidden in the reach table too
     (:func:`lifetools.disclosure.carry_suppression`, reason "linked", with the row's
     percentages), and the equity table follows again, until neither hides a count the
-    other shows (at most once per fifth). Tested in ``tests/unit/test_reach_groups.py``.
+    other shows (at most once per fifth). Tested in ``tests/unit/test_reports.py``
+    (``test_reach_report``, Sefton).
 
     Raises
     ------
