@@ -341,7 +341,7 @@ def plot_survival(
     published = survival_curve_table(result, max_time=max_time)
     curves, withheld = _curves(published.frame)
     if not curves:  # nothing to draw: the axes say so in words, not an empty grid
-        ax.text(0.5, 0.5, wrap(_none_drawn(withheld, profile), 28 if is_narrow() else 44),
+        ax.text(0.5, 0.5, wrap(_none_drawn(withheld, profile), 28 if is_narrow() else 36),
                 ha="center",
                 va="center", transform=ax.transAxes, fontstyle="italic")
     for i, (group, curve) in enumerate(curves.items()):
