@@ -3,6 +3,9 @@ proportional-hazards test is withheld with it (issue #12, reviewer's D1 and D4).
 
 from __future__ import annotations
 
+import csv
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -12,7 +15,7 @@ import pandas as pd  # noqa: E402
 
 from lifetools import plots  # noqa: E402
 from lifetools.disclosure import active_profile, model_release  # noqa: E402
-from lifetools.plots.survival import survival_curve_table  # noqa: E402
+from lifetools.plots.survival import WHY_NOT_DRAWN, survival_curve_table  # noqa: E402
 from lifetools.reports.survival_parts import ph_table  # noqa: E402
 from lifetools.survival import estimate_cif, estimate_km, fit_cox  # noqa: E402
 
@@ -48,15 +51,15 @@ def test_single_event_step_is_not_drawn_nor_in_alt_text_nor_in_csv():
     assert round(float(step["estimate"].iloc[0]), 4) == 0.0625
     table = survival_curve_table(cif, max_time=365).frame
     users = table[table["group"] == "Used the Life Rooms"]
-    assert not users.empty and (users["estimate"] == 0.0).all()   # never moves
+    # it never moves, so it is withheld (one row, no numbers), not drawn flat at 0
+    assert len(users) == 1 and users["estimate"].isna().all()
+    assert users[WHY_NOT_DRAWN].iloc[0].startswith("too few events")
     ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=365)
-    user_line = next(line for line in ax.get_lines()
-                     if line.get_label() == "Used the Life Rooms")
-    assert set(np.asarray(user_line.get_ydata(), float)) == {0.0}
+    assert "Used the Life Rooms" not in [line.get_label() for line in ax.get_lines()]
     alt = ax.figure._lifetools_alt
     assert "0.06" not in alt and "0.0625" not in alt
     # every value drawn is a value of the published table, which is the download
-    assert drawn_values(ax) <= set(table["estimate"].round(4))
+    assert drawn_values(ax) <= set(table["estimate"].dropna().round(4))
     assert ax.figure._lifetools_data[""].frame.equals(table)
 
 
@@ -185,3 +188,187 @@ def test_published_steps_track_the_unrounded_curve_without_drift():
         per_event = (1 - at["estimate"]) / max(part[part["time"] <= row["day"]]
                                                ["events"].sum(), 1)
         assert abs(row["estimate"] - at["estimate"]) < 3 * active_profile().base * per_event
+
+
+def few_events_in_one_group(events: int = 3, *, others: int = 120) -> pd.DataFrame:
+    """60 non-users with ``events`` re-referrals (the rest censored) and 400 users with
+    ``others``: the 12,000-person site's re-referral page had such a group."""
+    rng = np.random.default_rng(5)
+    users = pd.DataFrame({"group": "Used the Life Rooms",
+                          "duration": rng.uniform(1, 365, 400).round(),
+                          "event": (np.arange(400) < others).astype(int)})
+    few = pd.DataFrame({"group": "Did not use the Life Rooms",
+                        "duration": rng.uniform(1, 365, 60).round(),
+                        "event": (np.arange(60) < events).astype(int)})
+    return pd.concat([few, users], ignore_index=True)
+
+
+def shown_figure(ax, tmp_path, monkeypatch, name: str):
+    from lifetools import publication
+
+    folder = tmp_path / ".03_re_referral.partial-1" / "files"
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(folder))
+    monkeypatch.setenv("LIFETOOLS_ANALYSIS", "03_re_referral")
+    shown = publication.show_figure(ax, name=name, caption="Re-referral")
+    return shown, folder
+
+
+def gate_findings(shown, folder, name: str) -> list:
+    """What the publish gate's rules find in the figure's texts (wide and narrow), its
+    alt text (the page's rules for it, and the stricter prose rule on the sentence
+    naming what is not drawn) and its data download (its cells and its reason)."""
+    from lifetools.disclosure.figure_texts import figure_text_findings
+    from lifetools.disclosure.prose import prose_findings
+    from lifetools.pipeline.gate import rules
+    from lifetools.pipeline.gate.files import _csv_findings
+
+    profile = active_profile()
+    text = (folder / "figures" / f"{name}.csv").read_text()
+    reasons = {r[-1] for r in csv.reader(io.StringIO(text))} - {"", "why not drawn"}
+    not_drawn = shown.alt[shown.alt.index("Not drawn:"):]
+    return (figure_text_findings(shown.texts, profile)
+            + rules.counted_findings(shown.alt, profile)
+            + rules.kofn_findings(shown.alt, profile)
+            + prose_findings(not_drawn, profile, where="alt text")
+            + [f for r in sorted(reasons) for f in prose_findings(r, profile)]
+            + _csv_findings(text, shown.download_rules[f"figures/{name}.csv"], profile,
+                            tables=False))
+
+
+def test_curve_with_three_events_is_withheld_not_drawn_flat(tmp_path, monkeypatch):
+    # seen on the 12,000-person site: a group with fewer than 8 re-referrals drawn as
+    # a flat line at 0 ("nobody was re-referred") while the text said "fewer than 8"
+    data = few_events_in_one_group(3)
+    cif = estimate_cif(data, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group", times=(0, 90, 180, 365))
+    ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=365)
+    assert [line.get_label() for line in ax.get_lines()] == ["Used the Life Rooms"]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Used the Life Rooms",
+                      "Did not use the Life Rooms:\nno curve, too few events"]
+    names = [t.get_text() for t in ax.texts if t.get_fontstyle() == "italic"]
+    assert "Did not use the Life Rooms (no curve)" in names
+    alt = ax.figure._lifetools_alt
+    assert "1 curve." in alt
+    assert ("Not drawn: Did not use the Life Rooms (too few events to draw a curve "
+            "without showing a suppressed count: fewer than 8 while at least 10 people "
+            "were at risk).") in alt
+    shown, folder = shown_figure(ax, tmp_path, monkeypatch, "rereferral")
+    rows = list(csv.reader(io.StringIO((folder / "figures" / "rereferral.csv").read_text())))
+    assert rows[0] == ["group", "day", "estimate", "ci_lower", "ci_upper", "why not drawn"]
+    assert rows[1] == ["Did not use the Life Rooms", "[x]", "[x]", "[x]", "[x]",
+                       "too few events to draw a curve without showing a suppressed "
+                       "count: fewer than 8 while at least 10 people were at risk"]
+    assert all(r[0] == "Used the Life Rooms" and r[-1] == "" for r in rows[2:])
+    assert gate_findings(shown, folder, "rereferral") == []
+
+
+def test_km_curve_with_three_events_is_withheld_not_drawn_at_one():
+    data = few_events_in_one_group(3)
+    km = estimate_km(data, duration_col="duration", event_col="event", group_col="group")
+    table = survival_curve_table(km, max_time=365).frame
+    withheld = table[table["group"] == "Did not use the Life Rooms"]
+    assert len(withheld) == 1 and withheld["estimate"].isna().all()
+    ax = plots.plot_survival(km, max_time=365)
+    assert [line.get_label() for line in ax.get_lines()] == ["Used the Life Rooms"]
+    assert "Not drawn: Did not use the Life Rooms (too few events" in \
+        ax.figure._lifetools_alt
+
+
+def test_no_events_and_three_events_are_withheld_alike():
+    # the figure never tells 0 events from 1 to 7: the tables may suppress the count
+    def withheld_row(events: int) -> pd.Series:
+        cif = estimate_cif(few_events_in_one_group(events), duration_col="duration",
+                           event_col="event", event_of_interest=1, group_col="group",
+                           times=(0, 90, 180, 365))
+        table = survival_curve_table(cif, max_time=365).frame
+        return table[table["group"] == "Did not use the Life Rooms"].iloc[0]
+
+    assert withheld_row(0).equals(withheld_row(3))
+
+
+def test_figure_with_no_curve_left_says_so_plainly(tmp_path, monkeypatch):
+    data = few_events_in_one_group(3, others=5)
+    cif = estimate_cif(data, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group", times=(0, 90, 180, 365))
+    ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=365)
+    assert ax.get_lines() == [] and ax.get_legend() is None
+    words = [" ".join(t.get_text().split()) for t in ax.texts]
+    assert ("No curve is drawn: too few events in every group (a curve is drawn only "
+            "when it can be without showing a suppressed count)") in words
+    alt = ax.figure._lifetools_alt
+    assert alt.startswith("Chart of share re-referred by days since referral with no "
+                          "curve drawn. Not drawn: Did not use the Life Rooms (too few "
+                          "events")
+    assert "; Used the Life Rooms (too few events" in alt
+    shown, folder = shown_figure(ax, tmp_path, monkeypatch, "rereferral")
+    rows = list(csv.reader(io.StringIO((folder / "figures" / "rereferral.csv").read_text())))
+    assert len(rows) == 3 and all(r[1:5] == ["[x]"] * 4 and
+                                  r[5].startswith("too few events") for r in rows[1:])
+    assert gate_findings(shown, folder, "rereferral") == []
+
+
+def test_withheld_curves_legend_and_note_fit_a_phone():
+    import matplotlib.pyplot as plt
+
+    from lifetools.plots.theme import (
+        MIN_PHONE_PX,
+        NARROW_FIGURE_PX,
+        NARROW_MAX_WIDTH,
+        PHONE_FIGURE_PX,
+        cropped_width,
+        narrow_layout,
+        phone_text_px,
+    )
+
+    for others in (120, 5):  # one curve withheld; every curve withheld
+        cif = estimate_cif(few_events_in_one_group(3, others=others),
+                           duration_col="duration", event_col="event",
+                           event_of_interest=1, group_col="group", times=(0, 90, 180, 365))
+        ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=365)
+        assert phone_text_px(ax.figure, screen_px=PHONE_FIGURE_PX) >= MIN_PHONE_PX
+        plt.close(ax.figure)
+        with narrow_layout():
+            ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=365)
+            assert cropped_width(ax.figure) <= NARROW_MAX_WIDTH + 0.01
+            assert phone_text_px(ax.figure, screen_px=NARROW_FIGURE_PX) >= MIN_PHONE_PX
+        plt.close(ax.figure)
+
+
+def test_competing_events_curve_with_three_events_is_withheld_all_at_risk_kept():
+    # the discharge report's curves of competing events (numbers at risk of "All"):
+    # "Death" with 3 events was drawn flat at 0 on the 12,000-person site
+    from lifetools.reports.discharge import _cif_by_event
+
+    rng = np.random.default_rng(8)
+    data = pd.DataFrame({"duration": rng.uniform(1, 700, 500).round(),
+                         "event": np.r_[[1] * 300, [3] * 3, [0] * 197]})
+    cif = _cif_by_event(data, {"Discharge": 1, "Death": 3}, None, (0, 90, 180, 365))
+    table = survival_curve_table(cif, max_time=730).frame
+    assert list(dict.fromkeys(table["group"])) == ["Discharge", "Death"]
+    assert table.loc[table["group"] == "Death", WHY_NOT_DRAWN].iloc[0].startswith(
+        "too few events")
+    ax = plots.plot_survival(cif, ylabel="Cumulative incidence", max_time=730)
+    assert [line.get_label() for line in ax.get_lines()] == ["Discharge"]
+    names = [t.get_text() for t in ax.texts if t.get_fontstyle() == "italic"]
+    assert names == ["All"]  # the numbers at risk of everyone: not a withheld curve
+    assert "Not drawn: Death (too few events" in ax.figure._lifetools_alt
+
+
+def test_withheld_reasons_in_each_profiles_words():
+    from lifetools.disclosure import get_profile
+    from lifetools.disclosure.profiles import PROFILES
+    from lifetools.disclosure.prose import prose_findings
+    from lifetools.plots.survival import withheld_reasons
+
+    for name in PROFILES:
+        profile = get_profile(name)
+        reasons = withheld_reasons(profile)
+        assert reasons["at_risk"] == ("too few people at risk from the start: fewer than "
+                                      f"{profile.min_at_risk}")
+        if profile.threshold:
+            assert f": {profile.suppressed_words()} while at least" in reasons["events"]
+        else:  # nothing suppressed: only a curve with no events is withheld
+            assert reasons["events"].startswith("no events while at least")
+        for reason in reasons.values():
+            assert prose_findings(reason, profile) == [], (name, reason)

@@ -29,6 +29,26 @@ def test_flow_diagram_two_cohorts_labelled_in_words():
     assert "Validation cohort: <span class=\"lifetools-flow-count\">220</span>" in html
 
 
+def test_flow_diagram_two_cohorts_step_words_on_their_own_line():
+    # seen on the 12,000-person site: "Referrals open on the index date (people)
+    # Development cohort: 465; ..." (the words ran into the first cohort's name)
+    html = flow_diagram(["development", "validation"],
+                        [["Referrals open on the index date (people)", "465", "450"]],
+                        caption="c")
+    box = re.findall(r'<li class="lifetools-flow-step">(.*?)</li>', html)[0]
+    assert box == ('<span class="lifetools-flow-words">Referrals open on the index date '
+                   '(people)</span><br><span class="lifetools-flow-cohorts">Development '
+                   'cohort: <span class="lifetools-flow-count">465</span>; Validation '
+                   'cohort: <span class="lifetools-flow-count">450</span></span>')
+
+
+def test_flow_diagram_one_cohort_box_unchanged():
+    html = flow_diagram(["n"], [["Referrals in the extract", "5190"]], caption="c")
+    box = re.findall(r'<li class="lifetools-flow-step">(.*?)</li>', html)[0]
+    assert box == ('<span class="lifetools-flow-words">Referrals in the extract</span> '
+                   '<span class="lifetools-flow-count">5,190</span>')
+
+
 def test_read_flow_empty_file_has_no_steps(tmp_path):
     path = tmp_path / "flow.csv"
     path.write_text("")

@@ -572,8 +572,11 @@ def test_plot_survival_group_with_too_few_at_risk_is_named_as_not_drawn():
     ax = plots.plot_survival(km, max_time=730)
     alt = ax.figure._lifetools_alt
     assert "1 curve." in alt
-    assert "Not drawn (fewer than 10 at risk from the start): Used the Life Rooms." in alt
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Did not use them"]
+    assert ("Not drawn: Used the Life Rooms (too few people at risk from the start: "
+            "fewer than 10).") in alt
+    # the legend names it too, with no line and why in a few words
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Did not use them", "Used the Life Rooms:\nno curve, too few at risk"]
     # its numbers at risk (rounded: "10" for 8 or 9) are still listed: the row says no
     # curve is drawn, as the 2023-24 re-referral figure did not
     names = [t.get_text() for t in ax.texts if t.get_fontstyle() == "italic"]

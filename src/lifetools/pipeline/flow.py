@@ -60,7 +60,11 @@ def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
 
     Notes
     -----
-    Counts are shown as published, with thousands separators. Checked by
+    Counts are shown as published, with thousands separators. With one cohort a box
+    reads "Referrals in the extract **5,190**"; with more, the step's words are on a
+    line of their own and the cohorts' counts on the next ("Referrals open on the
+    index date (people)" / "Development cohort: **465**; Validation cohort: **450**").
+    Checked by
     ``tests/unit/test_flow.py``.
     """
     items = []
@@ -69,14 +73,16 @@ def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
         step = step[:1].upper() + step[1:]
         counts = [_count(c) for c in row[1:len(columns) + 1]]
         if len(columns) == 1:
-            shown = f'<span class="lifetools-flow-count">{counts[0]}</span>'
+            shown = f' <span class="lifetools-flow-count">{counts[0]}</span>'
         else:
-            shown = "; ".join(
+            # the step's words on a line of their own, then each cohort's count, so
+            # the words never run into the first cohort's name
+            shown = '<br><span class="lifetools-flow-cohorts">' + "; ".join(
                 f'{html.escape(column_label(c))}: '
                 f'<span class="lifetools-flow-count">{n}</span>'
-                for c, n in zip(columns, counts, strict=False))
+                for c, n in zip(columns, counts, strict=False)) + "</span>"
         items.append(f'<li class="lifetools-flow-step"><span class="lifetools-flow-words">'
-                     f"{step}</span> {shown}</li>")
+                     f"{step}</span>{shown}</li>")
     return (f'<figure class="lifetools-flow"><figcaption>{html.escape(caption)}'
             f'</figcaption><ol class="lifetools-flow-steps">{"".join(items)}</ol>'
             "</figure>")

@@ -8,6 +8,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
 from matplotlib.transforms import blended_transform_factory, offset_copy
 from scipy.stats import norm
@@ -20,7 +21,7 @@ from lifetools.disclosure import (
     require_table,
     round_count,
 )
-from lifetools.formatting import format_interval, format_ratio
+from lifetools.formatting import format_count, format_interval, format_ratio
 from lifetools.labels import label
 from lifetools.plots.theme import (
     FONT_SIZE,
@@ -37,7 +38,8 @@ from lifetools.publication import mark_protected
 from lifetools.survival.competing import cif_limits
 from lifetools.survival.kaplan_meier import CI_NAMES, km_limits
 
-__all__ = ["RATIO_TICKS", "plot_forest", "plot_survival", "survival_curve_table"]
+__all__ = ["RATIO_TICKS", "WHY_NOT_DRAWN", "plot_forest", "plot_survival",
+           "survival_curve_table", "withheld_reasons"]
 
 RATIO_TICKS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0, 50.0)
 """Ticks of a ratio axis (log scale), labelled as plain numbers; those covering the
@@ -86,6 +88,27 @@ def _variance_and_limits(result: Any) -> tuple[str, Any]:
     return "km", lambda s, v: km_limits(np.asarray(s), np.asarray(v), z, conf_type)
 
 
+WHY_NOT_DRAWN = "why not drawn"
+"""The column of the published curve table saying why a group's curve is not drawn
+(present only when a group's is not)."""
+
+
+def withheld_reasons(profile: Any) -> dict[str, str]:
+    """Why a group's curve is not drawn, in plain words, by kind (``at_risk``,
+    ``events``): the words of the figure's alt text and of its download's
+    :data:`WHY_NOT_DRAWN` column, from the profile's own rule numbers."""
+    # (a bound right after a bracket, "(fewer than 8 events", is read by the gate as a
+    # count: the words start with "too few"); a profile that suppresses no count
+    # (threshold 0) withholds only a curve with no events
+    least = format_count(profile.min_at_risk)
+    events = (f"no events while at least {least} people were at risk, so the curve is "
+              "withheld" if profile.threshold == 0 else
+              "too few events to draw a curve without showing a suppressed count: "
+              f"{profile.suppressed_words()} while at least {least} people were at risk")
+    return {"at_risk": f"too few people at risk from the start: fewer than {least}",
+            "events": events}
+
+
 def survival_curve_table(result: Any, *, max_time: float | None = None) -> ProtectedTable:
     """The published curve of each group: what a figure and its alt text are drawn from.
 
@@ -112,16 +135,39 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
     every published estimate inside the interval of the unrounded data). Nothing else
     of ``result.summary`` reaches a figure.
 
+    A group's curve is not published when it could not be read from the start (fewer
+    than ``min_at_risk`` at risk) or when it never left its starting value because no
+    more than ``threshold`` events accrued while it was read: drawn, it would be a
+    flat line at 0 (or 1) that reads "no events" where the tables say "fewer than 8".
+    A group with no events at all is withheld the same way, so the figure never tells
+    0 events from 1 to ``threshold`` (the tables may suppress the count). Such a group
+    has one row, its numbers missing (``[x]``) and :data:`WHY_NOT_DRAWN` saying why
+    in plain words (:func:`withheld_reasons`); the column is there only when a group
+    is withheld, so a table whose curves are all drawn is unchanged.
+
     Returns
     -------
     ProtectedTable
         ``group`` (its name as shown), ``day``, ``estimate``,
-        ``ci_lower``, ``ci_upper`` (rounded to 4 decimals).
+        ``ci_lower``, ``ci_upper`` (rounded to 4 decimals), and
+        :data:`WHY_NOT_DRAWN` when a group's curve is withheld.
     """
     profile = active_profile()
     cif = "CIF" in type(result).__name__
     start = 0.0 if cif else 1.0
     rows_of = _drawable(result, profile.min_at_risk, max_time)
+    reasons = withheld_reasons(profile)
+    # every group of the result: one with no event has no row in a cumulative
+    # incidence summary, only its numbers at risk (unless the at-risk rows are of
+    # other groups: "All" under curves of competing events)
+    curve_groups = list(dict.fromkeys(result.summary["group"]))
+    risk_groups = list(dict.fromkeys(result.at_risk["group"]))
+    shared = not curve_groups or bool(set(curve_groups) & set(risk_groups))
+    groups = list(dict.fromkeys([*risk_groups, *curve_groups])) if shared else curve_groups
+    most = result.at_risk.groupby("group")["at_risk"].max()
+    withheld = {g: reasons["events"] if g not in set(result.summary["group"])
+                and most.get(g, 0) >= profile.min_at_risk else reasons["at_risk"]
+                for g in groups if g not in rows_of}
     out = []
     if rows_of:
         _, limits = _variance_and_limits(result)
@@ -140,6 +186,7 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
             moved_at = 0  # cumulative events when the curve last moved
             raw = (start, 0.0)  # the unrounded estimate and variance there
             drawn = (start, 0.0)  # the published estimate and variance there
+            read = []
             for day in (d for d in grid if d <= stops[group]):
                 upto = int(np.searchsorted(times, day, side="right"))
                 if upto and events[upto - 1] - moved_at > profile.threshold:
@@ -155,18 +202,37 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
                     raw, moved_at = (value, var), now
                     lower, upper = limits([drawn[0]], [drawn[1]])
                     shown = (drawn[0], float(lower[0]), float(upper[0]))
-                out.append({"group": _name(group), "day": int(round(day)),
-                            "estimate": round(shown[0], 4),
-                            "ci_lower": round(shown[1], 4),
-                            "ci_upper": round(shown[2], 4)})
-    frame = pd.DataFrame(out, columns=["group", "day", "estimate", "ci_lower", "ci_upper"])
+                read.append({"group": _name(group), "day": int(round(day)),
+                             "estimate": round(shown[0], 4),
+                             "ci_lower": round(shown[1], 4),
+                             "ci_upper": round(shown[2], 4)})
+            if moved_at:
+                out += read
+            else:  # never moved: too few events to draw, however few (0 included)
+                withheld[group] = reasons["events"]
+    columns = ["group", "day", "estimate", "ci_lower", "ci_upper"]
+    frame = pd.DataFrame(out, columns=columns).astype({"day": "Int64"})
+    if withheld:  # one row per withheld group, in the result's order, saying why
+        frame[WHY_NOT_DRAWN] = ""
+        order = [_name(g) for g in groups]
+        gone = pd.DataFrame({"group": [_name(g) for g in withheld],
+                             WHY_NOT_DRAWN: list(withheld.values())})
+        frame = pd.concat([frame, gone], ignore_index=True).astype({"day": "Int64"})
+        frame["_order"] = frame["group"].map(order.index)
+        frame = frame.sort_values("_order", kind="stable").drop(columns="_order")
+        frame = frame.reset_index(drop=True)
     return require_table(frame, name="curves", not_counts=["day"])
 
 
-def _curves(table: pd.DataFrame) -> dict[Any, pd.DataFrame]:
-    """The published curve table split by group, in its order."""
-    return {g: table[table["group"] == g].reset_index(drop=True)
-            for g in dict.fromkeys(table["group"])}
+def _curves(table: pd.DataFrame) -> tuple[dict[Any, pd.DataFrame], dict[str, str]]:
+    """The published curve table split by group, in its order: the drawn curves, and
+    the withheld groups with why (:data:`WHY_NOT_DRAWN`)."""
+    why = (dict(zip(table["group"], table[WHY_NOT_DRAWN], strict=True))
+           if WHY_NOT_DRAWN in table else {})
+    withheld = {g: str(w) for g, w in why.items() if isinstance(w, str) and w}
+    drawn = table[~table["group"].isin(withheld)]
+    return ({g: drawn[drawn["group"] == g].reset_index(drop=True)
+             for g in dict.fromkeys(drawn["group"])}, withheld)
 
 
 def _spaced(ax: Any, days: list[float], gap_pt: float) -> list[float]:
@@ -188,9 +254,29 @@ def _spaced(ax: Any, days: list[float], gap_pt: float) -> list[float]:
     return kept
 
 
+def _short_reason(why: str, profile: Any) -> str:
+    """A withheld curve's reason in a few words for the legend: "too few at risk" or
+    "too few events" (the alt text and the download give it in full)."""
+    return ("too few at risk" if why == withheld_reasons(profile)["at_risk"]
+            else "no events" if profile.threshold == 0 else "too few events")
+
+
+def _none_drawn(withheld: dict[str, str], profile: Any) -> str:
+    """The words an axes with no curve shows in place of curves."""
+    kinds = {_short_reason(w, profile) for w in withheld.values()}
+    why = " or ".join(sorted(kinds)) or "too few at risk or too few events"
+    return (f"No curve is drawn: {why} in every group (a curve is drawn only when it "
+            "can be without showing a suppressed count)")
+
+
 def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk: int,
-         threshold: int, kind: str, missing: list[str]) -> str:
+         threshold: int, kind: str, withheld: dict[str, str]) -> str:
     """The alt text, from the published curve table only."""
+    not_drawn = ("; ".join(f"{g} ({w})" for g, w in withheld.items()) + "."
+                 if withheld else "")
+    if not curves:
+        return (f"Chart of {ylabel.lower()} by {xlabel.lower()} with no curve drawn. "
+                f"Not drawn: {not_drawn}")
     parts = []
     for group, curve in curves.items():
         last = curve.iloc[-1]
@@ -202,8 +288,7 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
             + "; ".join(parts) + f". Each curve stops where fewer than {min_at_risk} "
             f"people remain at risk and moves only after more than {threshold} events; "
             "shaded bands are 95% confidence intervals."
-            + (f" Not drawn (fewer than {min_at_risk} at risk from the start): "
-               + ", ".join(missing) + "." if missing else ""))
+            + (f" Not drawn: {not_drawn}" if withheld else ""))
 
 
 @redrawable
@@ -222,7 +307,13 @@ def plot_survival(
     else: each read on a grid of days while at least ``min_at_risk`` people remain at
     risk, moving only after more than ``threshold`` events, so no step counts 1 to 7
     events. The numbers at risk under the axis are protected counts (by default
-    suppressed 1-7, rounded to 5).
+    suppressed 1-7, rounded to 5). A group whose curve the table withholds (too few
+    at risk from the start, or too few events for it ever to move: 0 to ``threshold``,
+    not told apart) is not drawn: its at-risk row reads "(no curve)", the legend
+    names it with no line and why in a few words ("no curve, too few events"), and
+    the alt text and the download give the reason in full. When no curve is left the
+    axes say so in words ("No curve is drawn: too few events in every group ...")
+    and the alt text says no curve is drawn.
 
     Notes
     -----
@@ -248,20 +339,18 @@ def plot_survival(
                                       + 0.3 * len(dict.fromkeys(result.summary["group"]))))
     # the figure is drawn only from the published curve table (no raw step reaches it)
     published = survival_curve_table(result, max_time=max_time)
-    curves = _curves(published.frame)
-    missing = [_name(g) for g in dict.fromkeys(result.summary["group"])
-               if _name(g) not in curves]
-    if not curves:  # nothing to draw: an empty axis that says so
-        curves = {"No curve (too few at risk)": pd.DataFrame(
-            {"day": [0], "estimate": [np.nan], "ci_lower": [np.nan],
-             "ci_upper": [np.nan]})}
+    curves, withheld = _curves(published.frame)
+    if not curves:  # nothing to draw: the axes say so in words, not an empty grid
+        ax.text(0.5, 0.5, wrap(_none_drawn(withheld, profile), 28 if is_narrow() else 36),
+                ha="center",
+                va="center", transform=ax.transAxes, fontstyle="italic")
     for i, (group, curve) in enumerate(curves.items()):
         colour = PALETTE[i % len(PALETTE)]
         ax.step(curve["day"], curve["estimate"], where="post", color=colour,
                 label=group, linestyle=("-", "--", ":", "-.")[i % 4], linewidth=2)
         ax.fill_between(curve["day"], curve["ci_lower"], curve["ci_upper"], step="post",
                         alpha=0.2, color=colour, linewidth=0)
-    end = max(float(c["day"].max()) for c in curves.values())
+    end = max((float(c["day"].max()) for c in curves.values()), default=0.0)
     listed = [float(t) for t in dict.fromkeys(table["time"]) if float(t) <= end]
     ax.set_xlim(0, max(end, 1.0) * 1.02)
     ax.set_ylim(0, 1)
@@ -291,7 +380,7 @@ def plot_survival(
         offset = _AT_RISK_TOP + line * (2 * row + 1 + title_lines)
         # a group whose curve is not drawn says so beside its numbers at risk, which
         # (rounded) can read 10 when fewer than 10 were at risk before rounding
-        named = _name(group) + ("" if _name(group) in curves else " (no curve)")
+        named = _name(group) + (" (no curve)" if _name(group) in withheld else "")
         ax.annotate(named, xy=(0.01 if is_narrow() else 0, 0), xycoords=left,
                     xytext=(0, -offset), textcoords="offset points", ha="left", va="top",
                     fontstyle="italic")
@@ -301,15 +390,20 @@ def plot_survival(
             ax.annotate(text, xy=(float(day), 0), xycoords=("data", "axes fraction"),
                         xytext=(0, -offset - line), textcoords="offset points",
                         ha="center", va="top", gid="at-risk")
-    if len(curves) > 1 or len(at_risk_groups) > 1 or missing:
+    if curves and (len(curves) > 1 or len(at_risk_groups) > 1 or withheld):
+        # a withheld group is in the legend with no line, and why in words
+        handles, names = ax.get_legend_handles_labels()
+        for group, why in withheld.items():
+            handles.append(Line2D([], [], linestyle="none"))
+            names.append(f"{group}:\nno curve, {_short_reason(why, profile)}")
         # short names side by side (three at most; two on a narrow phone)
-        short = max(len(g) for g in curves) <= 12 and not (
+        short = max(len(g) for g in names) <= 12 and not (
             is_narrow() and len(curves) > 2)
         # from the figure's left edge, so a three-column legend fits the phone width,
         # and clear of the top tick label ("1.0"), which stands above the axes
         above = offset_copy(ax.transAxes, fig=ax.figure, x=0, y=FONT_SIZE * 0.75,
                             units="points")
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False,
+        ax.legend(handles, names, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False,
                   bbox_transform=blended_transform_factory(ax.figure.transFigure, above),
                   borderaxespad=0.0, ncol=min(len(curves), 3) if short else 1)
     ax.figure.tight_layout()
@@ -320,7 +414,7 @@ def plot_survival(
     mark_protected(ax.figure, rules={"min_at_risk": min_at_risk, "at_risk": "rounded",
                                      "profile": profile.name}, data=data,
                    alt=_alt(curves, ylabel, xlabel, min_at_risk, profile.threshold, kind,
-                            missing))
+                            withheld))
     return ax
 
 
