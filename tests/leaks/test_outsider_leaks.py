@@ -12,6 +12,7 @@ from test_leaks import refused
 
 from lifetools import publication
 from lifetools.disclosure import get_profile
+from lifetools.disclosure.profiles import PROFILES
 from lifetools.pipeline.gate import scan_notebook
 from lifetools.pipeline.gate.outputs import figure_number_findings
 
@@ -60,6 +61,23 @@ def test_outsider_leaks_figure_numbers_on_a_scale_or_publishable_pass(texts):
                                    ["12842"], ["0.5", "1", "3"]])
 def test_outsider_leaks_figure_numbers_off_any_scale_are_refused(texts):
     assert figure_number_findings(texts, get_profile("default"))
+
+
+@pytest.mark.parametrize("texts", [["0.5", "1", "2"], ["0.25", "1", "4", "20"],
+                                   ["0.1", "0.5", "1", "2", "4", "10", "50"]])
+def test_outsider_leaks_ratio_axis_ticks_pass_under_every_profile(texts):
+    # a forest plot's log axis (RATIO_SCALE), thinned on a phone: 10, 20 and 50 are no
+    # count under midpoint-6 rounding and 1, 2, 4 are small counts, yet a scale
+    for profile in PROFILES.values():
+        assert figure_number_findings(texts, profile) == [], profile.name
+
+
+@pytest.mark.parametrize("texts", [["1", "2"], ["1", "4"], ["2", "4", "10"],
+                                   ["0.5", "1", "2", "50"], ["1", "2", "3", "20"]])
+def test_outsider_leaks_counts_shaped_like_a_ratio_axis_are_refused(texts):
+    # without 1, with fewer than three ticks of the series, or with two neighbouring
+    # ticks missing, small numbers are read as counts
+    assert figure_number_findings(texts, PROFILES["opensafely-midpoint6"])
 
 
 def test_outsider_leaks_count_in_a_figure_alt_text_is_refused(run):

@@ -564,6 +564,36 @@ def test_plot_forest_tick_labels_never_touch_on_a_wide_range():
     assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
 
 
+@pytest.mark.parametrize("narrow", [False, True])
+def test_plot_forest_ratio_axis_always_passes_the_publish_gates_figure_rule(narrow):
+    # a 150,000-person build's discharge forest plot (intervals 0.85-1.55) was drawn
+    # with two labels, "1" and "2", which the gate cannot tell from two counts: the
+    # build refused its own figure. Ticks of every range, wide and phone-narrow, under
+    # every profile, must read as a scale.
+    from lifetools.disclosure.figure_texts import figure_number_findings
+    from lifetools.disclosure.profiles import PROFILES
+    from lifetools.plots.theme import narrow_layout
+
+    bounds = [0.03, 0.15, 0.45, 0.75, 0.95, 1.05, 1.5, 3.0, 8.0, 45.0]
+    refused = []
+    for i, low in enumerate(bounds):
+        for high in bounds[i + 1:]:
+            mid = (low * high) ** 0.5
+            frame = pd.DataFrame({"model": ["A"], "estimate": [mid], "ci_lower": [low],
+                                  "ci_upper": [high]})
+            if narrow:
+                with narrow_layout():
+                    ax = plots.plot_forest(released(frame), label_col="model")
+            else:
+                ax = plots.plot_forest(released(frame), label_col="model")
+            ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+            plt.close(ax.figure)
+            assert "1" in ticks and len(ticks) >= 3
+            refused += [(low, high, name, ticks) for name, profile in PROFILES.items()
+                        if figure_number_findings(ticks, profile)]
+    assert refused == []
+
+
 def test_plot_survival_group_with_too_few_at_risk_is_named_as_not_drawn():
     data = survival_data(n=600)
     data.loc[data.index[:595], "group"] = "Did not use them"

@@ -15,7 +15,13 @@ from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.prose import has_words, prose_findings
 from lifetools.errors import DisclosureError
 
-__all__ = ["figure_number_findings", "figure_text_findings", "require_figure_texts_pass"]
+__all__ = ["RATIO_SCALE", "figure_number_findings", "figure_text_findings",
+           "require_figure_texts_pass"]
+
+RATIO_SCALE = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0, 50.0)
+"""The ticks of a ratio axis (log scale) as :func:`lifetools.plots.plot_forest` labels
+them. Its whole numbers (1, 2, 4, 10, 20, 50) follow no single step, so
+:func:`figure_number_findings` knows the series itself (:func:`_on_ratio_scale`)."""
 
 _FIGURE_NUMBER = re.compile(r"[-−]?\d+(?:\.\d+)?")
 _NICE = sorted({m * 10.0 ** k for m in (1, 2, 2.5, 5) for k in range(-3, 7)})
@@ -37,18 +43,33 @@ def _on_scale(value: float, present: set[float]) -> bool:
                              for a, b in ((1 / r, r), (r, r * r), (1 / r / r, 1 / r)))
 
 
+def _on_ratio_scale(value: float, present: set[float]) -> bool:
+    """Whether ``value`` is a tick of a ratio axis drawn with it: a member of
+    :data:`RATIO_SCALE` shown with 1 (the line of no difference) and at least three
+    members in all ("1", "2" alone could be two counts), with no two neighbouring
+    members missing between it and 1 (a narrow figure leaves out a label that would
+    touch the next one)."""
+    def has(x: float) -> bool:
+        return any(abs(x - p) <= 1e-9 * max(1.0, abs(x)) for p in present)
+
+    if value not in RATIO_SCALE or not has(1.0) or sum(map(has, RATIO_SCALE)) < 3:
+        return False
+    between = [has(r) for r in RATIO_SCALE if min(1.0, value) <= r <= max(1.0, value)]
+    return all(a or b for a, b in zip(between, between[1:], strict=False))
+
+
 def figure_number_findings(texts: list[str], profile: SdcProfile
                            ) -> list[tuple[str, str]]:
     """A figure's texts that are only a number (tick labels, at-risk counts, bar
     labels): a whole number passes if the profile would publish it as a count, or if it
-    sits on an axis scale drawn with it (:func:`_on_scale`); "13" set as a tick label
-    beside "2634" is refused. Tested in ``tests/leaks/test_text_leaks.py``."""
+    sits on an axis scale drawn with it (:func:`_on_scale`, :func:`_on_ratio_scale`);
+    "13" set as a tick label beside "2634" is refused. Tested in ``tests/leaks/test_text_leaks.py``."""
     numbers = [float(t.strip().replace("−", "-")) for t in texts
                if _FIGURE_NUMBER.fullmatch(t.strip())]
     present = set(numbers)
     for value in numbers:
         if not value.is_integer() or profile.publishable(int(abs(value))) or \
-                _on_scale(value, present):
+                _on_scale(value, present) or _on_ratio_scale(value, present):
             continue
         rule = "small-count" if abs(value) <= profile.threshold else "unrounded-count"
         return [(rule, "a number in a figure (a tick label, a bar's label or an "

@@ -21,6 +21,7 @@ from lifetools.disclosure import (
     require_table,
     round_count,
 )
+from lifetools.disclosure.figure_texts import RATIO_SCALE
 from lifetools.formatting import format_count, format_interval, format_ratio
 from lifetools.labels import label
 from lifetools.plots.theme import (
@@ -41,9 +42,10 @@ from lifetools.survival.kaplan_meier import CI_NAMES, km_limits
 __all__ = ["RATIO_TICKS", "WHY_NOT_DRAWN", "plot_forest", "plot_survival",
            "survival_curve_table", "withheld_reasons"]
 
-RATIO_TICKS = (0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0, 20.0, 50.0)
+RATIO_TICKS = RATIO_SCALE
 """Ticks of a ratio axis (log scale), labelled as plain numbers; those covering the
-intervals drawn are used."""
+intervals drawn are used (:data:`lifetools.disclosure.figure_texts.RATIO_SCALE`, which
+the publish gate knows as a scale)."""
 _AT_RISK_TOP = 52.0  # points below the x axis where the numbers at risk start
 _GRID_ROWS = 60  # most rows a published table may have (lifetools.tables.MAX_ROWS)
 
@@ -448,9 +450,14 @@ def _thinned(ax: Any, ticks: list[float]) -> list[float]:
 def _ratio_axis(ax: Any, low: float, high: float, xlabel: str) -> None:
     """Log-scaled ratio axis with plain tick labels (0.5, 1, 2), a line at 1."""
     ax.set_xscale("log")
-    ticks = [t for t in RATIO_TICKS if low / 1.5 <= t <= high * 1.5] or [0.5, 1.0, 2.0]
-    if 1.0 not in ticks:
-        ticks = sorted({*ticks, 1.0})
+    near = [t for t in RATIO_TICKS if low / 1.5 <= t <= high * 1.5]
+    # every tick between those and 1: the axis always reaches the line at 1
+    ticks = [t for t in RATIO_TICKS if min(near, default=1.0) <= t <= 1.0
+             or 1.0 <= t <= max(near, default=1.0)]
+    if len(ticks) < 3:
+        # two labels ("1", "2") read poorly and cannot be told from two counts by the
+        # publish gate (figure_number_findings): the doublings either side of 1 too
+        ticks = sorted({*ticks, 0.5, 2.0})
     ax.set_xlim(min(ticks[0], low) / 1.15, max(ticks[-1], high) * 1.15)
     ticks = _thinned(ax, ticks)
     ax.xaxis.set_major_locator(FixedLocator(ticks))
