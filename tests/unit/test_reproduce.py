@@ -44,7 +44,11 @@ def published_site(tmp_path: Path, **changes) -> Path:
                 "lock_hash": provenance.lock_hash(),
                 "packages": provenance.package_versions(),
                 "code_version": {"commit": "abc123"},
-                "analyses": {}, "data": {"synthetic": {"people": 10, "seed": 1}}}
+                "analyses": {"wellbeing": {"notebook": "05_wellbeing.ipynb",
+                                           "parameters": {},
+                                           "files": {"results.json": "0" * 64}}},
+                "data": {"synthetic": {"people": 10, "seed": 1},
+                         "fingerprint": {"combined": "2" * 64}}}
     manifest["packages"].update(changes.pop("packages", {}))
     manifest.update(changes)
     (folder / "manifest.json").write_text(json.dumps(manifest))
@@ -93,6 +97,34 @@ def test_compare_file_reads_quoted_cells_as_the_gate_does():
     [found] = reproduce.compare_file("t/tables/a.csv", published, reproduced)
     assert (found.row, found.column, found.published, found.reproduced) == (
         "1 (Sefton, North)", "n", "[c]", "15")
+
+
+@pytest.mark.parametrize(("manifest", "named"), [
+    (b"<html>Page not found</html>", "not JSON"),
+    (b"[]", "is not a lifetools manifest"),
+    (json.dumps({"edition": "2024-25"}).encode(),
+     "records no code_fingerprint, lock_hash, packages, data.fingerprint.combined, "
+     "analyses"),
+    (None, "records no analyses.wellbeing.files"),
+])
+def test_reproduce_manifest_not_json_or_incomplete_is_refused_naming_what_is_missing(
+        tmp_path, capsys, manifest, named):
+    """A manifest that is an error page, or that records no analyses or no published
+    files, is refused before anything runs (it gave a traceback, or with nothing to
+    compare "all 0 published files reproduced exactly", exit 0)."""
+    site = published_site(tmp_path)
+    path = site / "editions" / "2024-25" / "manifest.json"
+    if manifest is None:  # an analysis whose published files were removed
+        edited = json.loads(path.read_text())
+        edited["analyses"]["wellbeing"]["files"] = {}
+        manifest = json.dumps(edited).encode()
+    path.write_bytes(manifest)
+    with ProjectRoot(tmp_path):
+        assert main(["reproduce", "2024-25", "--site", str(site), "--allow-drift"]) == 16
+    err = capsys.readouterr().err
+    assert named in err and "manifest.json" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "build").exists()
 
 
 def test_reproduce_commit_missing_from_the_history_exits_20(tmp_path, capsys):

@@ -40,7 +40,7 @@ from lifetools.synthetic import write_synthetic
 
 __all__ = ["Reproduction", "ValueDifference", "compare_file", "difference_error",
            "environment_differences", "manifest_specs", "method_difference",
-           "reproduce_edition", "site_source"]
+           "read_manifest", "reproduce_edition", "site_source"]
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +115,61 @@ def site_source(site: str | Path | None) -> SiteSource:
         site = ((load_series(series_file).publication.site_url if series_file.exists()
                  else "") or layout.site_dir())
     return SiteSource(site)
+
+
+#: What a manifest must record for its edition to be reproduced and compared: without
+#: it there would be nothing to run, or nothing to check the published files against.
+MANIFEST_NEEDS = ("code_fingerprint", "lock_hash", "packages", "data.fingerprint.combined",
+                  "analyses")
+ANALYSIS_NEEDS = ("notebook", "parameters", "files")
+
+
+def read_manifest(raw: bytes, where: str) -> dict[str, Any]:
+    """Read a published manifest, refusing one that cannot be reproduced from.
+
+    A file that is not JSON (an error page served in its place, a truncated download)
+    or that lacks what reproducing needs (the environment record, the data fingerprint,
+    the analyses with their notebooks, parameters and published files) is refused, each
+    missing entry named: an edition with no analyses or no published files would
+    otherwise be "reproduced exactly" with nothing compared.
+
+    Raises
+    ------
+    ReproducibilityError
+        If the manifest is not JSON or misses an entry (before anything runs).
+
+    Notes
+    -----
+    Tested in ``tests/unit/test_reproduce.py``.
+    """
+    hint = ("pass the published site's folder or address with `--site` (the folder "
+            "holding index.html and editions/), or download the release again")
+    try:
+        manifest = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        raise ReproducibilityError(
+            f"{where} is not a lifetools manifest (not JSON: {raw[:40]!r}...)",
+            hint=hint) from None
+    if not isinstance(manifest, dict):
+        raise ReproducibilityError(f"{where} is not a lifetools manifest", hint=hint)
+    missing = []
+    for dotted in MANIFEST_NEEDS:
+        value: Any = manifest
+        for part in dotted.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value in (None, "", {}, []):
+            missing.append(dotted)
+    analyses = manifest.get("analyses")
+    for name, entry in sorted(analyses.items() if isinstance(analyses, dict) else ()):
+        missing += [f"analyses.{name}.{key}" for key in ANALYSIS_NEEDS
+                    if not isinstance(entry, dict)
+                    or not isinstance(entry.get(key), str if key == "notebook" else dict)
+                    or (key == "files" and not entry[key])]
+    if missing:
+        raise ReproducibilityError(
+            f"{where} cannot be reproduced from: it records no "
+            + ", ".join(missing), hint=hint)
+    return manifest
 
 
 def environment_differences(manifest: Mapping[str, Any]) -> list[str]:
@@ -317,7 +372,7 @@ def reproduce_edition(
             f"(no {base}/{layout.MANIFEST})",
             hint="pass the published site with `--site URL_OR_FOLDER`; list its "
             "editions on its archive page")
-    manifest = json.loads(raw)
+    manifest = read_manifest(raw, f"{source.where}/{base}/{layout.MANIFEST}")
     drift = environment_differences(manifest)
     if drift and not allow_drift:
         raise ReproducibilityError(
