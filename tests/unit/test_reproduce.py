@@ -70,6 +70,23 @@ def test_reproduce_refuses_another_environment_naming_each_difference(tmp_path):
     assert not (tmp_path / "build").exists()
 
 
+def test_environment_differences_python_bug_fix_release_passes_feature_release_refused(
+        tmp_path, monkeypatch):
+    """Another bug-fix release of the recorded Python (3.11.9 for 3.11.7) installs the
+    same locked wheels: not refused (it was, with a hint that cannot change Python);
+    another feature release is refused, saying which Python to set up with."""
+    site = published_site(tmp_path, packages={"python": "3.11.7"})
+    manifest = json.loads((site / "editions" / "2024-25" / "manifest.json").read_text())
+    with ProjectRoot(tmp_path):
+        for here, refused in (("3.11.7", False), ("3.11.9", False), ("3.12.1", True)):
+            monkeypatch.setattr(provenance.platform, "python_version", lambda v=here: v)
+            found = [d for d in reproduce.environment_differences(manifest)
+                     if "python" in d.lower()]
+            assert bool(found) == refused, (here, found)
+        assert found == ["Python 3.11.7 published, 3.12.1 here: make a new .venv with "
+                         "Python 3.11 (`rm -rf .venv && make setup PYTHON=python3.11`)"]
+
+
 def test_reproduce_unknown_edition_on_the_site_is_a_parameter_error(tmp_path, capsys):
     site = published_site(tmp_path)
     with ProjectRoot(tmp_path):

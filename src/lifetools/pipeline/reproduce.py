@@ -193,11 +193,30 @@ def environment_differences(manifest: Mapping[str, Any]) -> list[str]:
     recorded = manifest.get("packages", {})
     installed = provenance.package_versions(n for n in recorded if n != "python")
     for name in sorted(recorded):
-        here = (provenance.package_versions(())["python"] if name == "python"
-                else installed.get(name))
+        if name == "python":
+            python = _python_difference(str(recorded[name]))
+            found += [python] if python else []
+            continue
+        here = installed.get(name)
         if recorded[name] != here:
             found.append(f"package {name}: {recorded[name]} published, {here} installed")
     return found
+
+
+def _python_difference(recorded: str) -> str | None:
+    """Python's version as a difference, when its feature release (3.11) differs.
+
+    ``requirements.lock`` pins wheels for one feature release; a bug-fix release
+    (3.11.7 and 3.11.9) installs the same wheels, and the comparison of every published
+    number still decides. Refusing it sent a collaborator with another 3.11 to a hint
+    (``pip install -r requirements.lock``) that cannot change Python.
+    """
+    here = provenance.package_versions(())["python"]
+    if recorded.split(".")[:2] == here.split(".")[:2]:
+        return None
+    wanted = ".".join(recorded.split(".")[:2])
+    return (f"Python {recorded} published, {here} here: make a new .venv with Python "
+            f"{wanted} (`rm -rf .venv && make setup PYTHON=python{wanted}`)")
 
 
 def _fix_command(manifest: Mapping[str, Any]) -> str:
