@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from project_copy import ProjectRoot
@@ -142,6 +143,50 @@ def test_reproduce_manifest_not_json_or_incomplete_is_refused_naming_what_is_mis
     assert named in err and "manifest.json" in err
     assert "Traceback" not in err
     assert not (tmp_path / "build").exists()
+
+
+def test_data_differences_name_each_table_and_the_dictionary():
+    recorded = {"tables": {"people.parquet": "a" * 64, "referrals.parquet": "b" * 64,
+                           "feedback.parquet": "c" * 64},
+                "dictionary": "d" * 64, "combined": "e" * 64}
+    here = {"tables": {"people.parquet": "a" * 64, "referrals.parquet": "f" * 64,
+                       "extra.csv": "0" * 64},
+            "dictionary": "9" * 64, "combined": "1" * 64}
+    assert reproduce.data_differences(recorded, here) == [
+        "table extra.csv: here, not in the published edition",
+        "table feedback.parquet: published, missing here",
+        f"table referrals.parquet: SHA-256 {'b' * 12} published, {'f' * 12} here",
+        "the data dictionary (data_dictionary/) differs from the one the edition was "
+        "built with"]
+    engine = {"combined": "1" * 64}  # checksums made in an engine: no per-file hashes
+    assert reproduce.data_differences({"combined": "2" * 64}, engine) == [
+        f"data fingerprint {'2' * 12} published, {'1' * 12} here"]
+
+
+@pytest.mark.parametrize("given", [None, "extract"])
+def test_reproduce_changed_data_is_refused_naming_the_table(tmp_path, capsys, monkeypatch,
+                                                           given):
+    """Data that differ from the manifest's are refused before anything runs, naming
+    each table (it said "the input data differ", and told a reproducer whose
+    regenerated synthetic data differed to pass an extract)."""
+    site = published_site(tmp_path)
+    path = site / "editions" / "2024-25" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["data"]["fingerprint"] = {"tables": {"referrals.parquet": "b" * 64},
+                                       "dictionary": "d" * 64, "combined": "e" * 64}
+    path.write_text(json.dumps(manifest))
+    changed = {"tables": {"referrals.parquet": "f" * 64}, "dictionary": "d" * 64,
+               "combined": "1" * 64}
+    monkeypatch.setattr(reproduce, "_data", lambda *_args: SimpleNamespace(
+        fingerprint=changed, engine={"source": "files"}))
+    with ProjectRoot(tmp_path):
+        assert main(["reproduce", "2024-25", "--site", str(site), "--allow-drift",
+                     *(["--data", str(tmp_path)] if given else [])]) == 16
+    err = capsys.readouterr().err
+    assert f"table referrals.parquet: SHA-256 {'b' * 12} published, {'f' * 12} here" in err
+    assert ("HINT: pass the extract the edition was built from" in err) == bool(given)
+    assert ("HINT: git checkout abc123" in err) != bool(given)
+    assert "Traceback" not in err and not (tmp_path / "build" / "reproduce").exists()
 
 
 def test_reproduce_commit_missing_from_the_history_exits_20(tmp_path, capsys):

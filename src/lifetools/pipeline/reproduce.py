@@ -38,9 +38,9 @@ from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.pipeline.series import load_series
 from lifetools.synthetic import write_synthetic
 
-__all__ = ["Reproduction", "ValueDifference", "compare_file", "difference_error",
-           "environment_differences", "manifest_specs", "method_difference",
-           "read_manifest", "reproduce_edition", "site_source"]
+__all__ = ["Reproduction", "ValueDifference", "compare_file", "data_differences",
+           "difference_error", "environment_differences", "manifest_specs",
+           "method_difference", "read_manifest", "reproduce_edition", "site_source"]
 
 logger = logging.getLogger(__name__)
 
@@ -247,6 +247,30 @@ def _data(manifest: Mapping[str, Any], data_dir: Path | str | None,
     return fingerprinted(Path(data_dir).resolve(), synthetic=synthetic)
 
 
+def data_differences(recorded: Mapping[str, Any], here: Mapping[str, Any]) -> list[str]:
+    """Name each table file and the dictionary whose hash differs from the manifest's.
+
+    A fingerprint made by an engine (no per-file hashes) differs as a whole.
+    Tested in ``tests/unit/test_reproduce.py``.
+    """
+    published, found = recorded.get("tables"), here.get("tables")
+    lines = []
+    if isinstance(published, Mapping) and isinstance(found, Mapping):
+        for name in sorted(set(published) | set(found)):
+            if name not in found:
+                lines.append(f"table {name}: published, missing here")
+            elif name not in published:
+                lines.append(f"table {name}: here, not in the published edition")
+            elif published[name] != found[name]:
+                lines.append(f"table {name}: SHA-256 {str(published[name])[:12]} "
+                             f"published, {str(found[name])[:12]} here")
+    if recorded.get("dictionary") != here.get("dictionary"):
+        lines.append("the data dictionary (data_dictionary/) differs from the one the "
+                     "edition was built with")
+    return lines or [f"data fingerprint {str(recorded.get('combined'))[:12]} published, "
+                     f"{str(here.get('combined'))[:12]} here"]
+
+
 def method_difference(recorded: Any, current: Any) -> str | None:
     """Why two engine records' checksums cannot be compared, or None.
 
@@ -415,10 +439,15 @@ def reproduce_edition(
             raise ReproducibilityError(
                 f"edition {edition_id}: its data fingerprint cannot be compared: {other}",
                 hint=_fix_command(manifest))
+        regenerated = data_dir is None
         raise ReproducibilityError(
-            f"edition {edition_id}: the input data differ from the published edition's "
-            "(data fingerprint)",
-            hint="pass the extract the edition was built from with `--data DIR`")
+            f"edition {edition_id}: the input data "
+            + ("regenerated here " if regenerated else "")
+            + "differ from the published edition's:\n  "
+            + "\n  ".join(data_differences(manifest["data"]["fingerprint"],
+                                            data.fingerprint)),
+            hint=(_fix_command(manifest) if regenerated else
+                  "pass the extract the edition was built from with `--data DIR`"))
     root = config.project_root()
     runs_root = layout.reproduce_root(edition_id)
     say(f"reproducing into {runs_root}")
