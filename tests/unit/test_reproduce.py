@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -66,8 +67,12 @@ def test_reproduce_refuses_another_environment_naming_each_difference(tmp_path):
     assert "lock file: requirements.lock differs" in text
     assert "package statsmodels: 0.0.1 published" in text
     assert "package pandas" not in text
-    assert caught.value.hint.startswith("git checkout abc123 && python -m pip install -r "
-                                        "requirements.lock")
+    # the Python running lifetools (the project's .venv), never a bare `python`
+    python = Path(sys.executable)
+    if python.is_relative_to(Path.cwd()):
+        python = python.relative_to(Path.cwd())
+    assert caught.value.hint.startswith(f"git checkout abc123 && {python} -m pip install "
+                                        "-r requirements.lock")
     assert not (tmp_path / "build").exists()
 
 

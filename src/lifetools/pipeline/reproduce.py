@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shlex
 import shutil
+import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
@@ -221,8 +223,24 @@ def _python_difference(recorded: str) -> str | None:
 
 def _fix_command(manifest: Mapping[str, Any]) -> str:
     commit = (manifest.get("code_version") or {}).get("commit") or "<the recorded commit>"
-    return (f"git checkout {commit} && python -m pip install -r requirements.lock && "
-            "python -m pip install --no-deps -e .  (then run this command again)")
+    python = _this_python()
+    return (f"git checkout {commit} && {python} -m pip install -r requirements.lock && "
+            f"{python} -m pip install --no-deps -e .  (then run this command again)")
+
+
+def _this_python() -> str:
+    """The Python running lifetools, as a command to type here (``.venv/bin/python``).
+
+    The hint installs into the environment that runs ``reproduce``: a bare ``python``
+    is the system's outside the project's ``.venv`` (``make setup``'s; ``make setup``
+    itself reinstalls only when the lock file changed, not a package installed by hand).
+    """
+    executable = Path(sys.executable)
+    try:
+        shown = str(executable.relative_to(Path.cwd()))
+    except ValueError:
+        shown = str(executable)
+    return shlex.quote(shown)
 
 
 def _data(manifest: Mapping[str, Any], data_dir: Path | str | None,
