@@ -8,7 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from project_copy import ProjectRoot
+from project_copy import ProjectRoot, commit_all
 
 from lifetools.errors import ParameterError, ReproducibilityError
 from lifetools.pipeline import provenance, reproduce
@@ -91,6 +91,28 @@ def test_environment_differences_python_bug_fix_release_passes_feature_release_r
             assert bool(found) == refused, (here, found)
         assert found == ["Python 3.11.7 published, 3.12.1 here: make a new .venv with "
                          "Python 3.11 (`rm -rf .venv && make setup PYTHON=python3.11`)"]
+
+
+def test_reproduce_dirty_checkout_names_its_changes_and_stashes_them_first(tmp_path):
+    """A refusal in a checkout with uncommitted changes names them, and the hint puts
+    them aside before the checkout (``git checkout`` of the commit already checked out
+    kept them: following the hint changed nothing)."""
+    site = published_site(tmp_path, code_fingerprint="0" * 64)
+    (tmp_path / "analyses").mkdir()
+    notebook = tmp_path / "analyses" / "05_wellbeing.ipynb"
+    notebook.write_text("{}")
+    commit_all(tmp_path, "a project")
+    with ProjectRoot(tmp_path):
+        with pytest.raises(ReproducibilityError) as clean:
+            reproduce.reproduce_edition("2024-25", site=site)
+        assert "uncommitted" not in str(clean.value)
+        assert clean.value.hint.startswith("git checkout abc123")
+        notebook.write_text('{"edited": true}')
+        with pytest.raises(ReproducibilityError) as dirty:
+            reproduce.reproduce_edition("2024-25", site=site)
+    assert ("this checkout has uncommitted changes: analyses/05_wellbeing.ipynb"
+            in str(dirty.value))
+    assert dirty.value.hint.startswith("git stash && git checkout abc123 && ")
 
 
 def test_reproduce_unknown_edition_on_the_site_is_a_parameter_error(tmp_path, capsys):

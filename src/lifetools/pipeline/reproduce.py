@@ -222,10 +222,25 @@ def _python_difference(recorded: str) -> str | None:
 
 
 def _fix_command(manifest: Mapping[str, Any]) -> str:
+    """The command that gives this checkout the recorded code and environment.
+
+    Uncommitted changes in the work tree are put aside first (``git stash``): a
+    ``git checkout`` of the commit already checked out keeps them, and they are what
+    differs.
+    """
     commit = (manifest.get("code_version") or {}).get("commit") or "<the recorded commit>"
     python = _this_python()
-    return (f"git checkout {commit} && {python} -m pip install -r requirements.lock && "
-            f"{python} -m pip install --no-deps -e .  (then run this command again)")
+    stash = "git stash && " if provenance.changed_files() else ""
+    return (f"{stash}git checkout {commit} && {python} -m pip install -r requirements.lock "
+            f"&& {python} -m pip install --no-deps -e .  (then run this command again)")
+
+
+def _uncommitted() -> list[str]:
+    """A line naming this checkout's uncommitted changes, when it has any."""
+    changed = provenance.changed_files() or []
+    return ([f"this checkout has uncommitted changes: {', '.join(changed[:10])}"
+             + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")]
+            if changed else [])
 
 
 def _this_python() -> str:
@@ -438,7 +453,7 @@ def reproduce_edition(
     if drift and not allow_drift:
         raise ReproducibilityError(
             f"edition {edition_id} was built with another environment; a run here would "
-            "not test the published numbers:\n  " + "\n  ".join(drift),
+            "not test the published numbers:\n  " + "\n  ".join(drift + _uncommitted()),
             hint=_fix_command(manifest))
     commit = (manifest.get("code_version") or {}).get("commit")
     try:
@@ -463,7 +478,7 @@ def reproduce_edition(
             + ("regenerated here " if regenerated else "")
             + "differ from the published edition's:\n  "
             + "\n  ".join(data_differences(manifest["data"]["fingerprint"],
-                                            data.fingerprint)),
+                                            data.fingerprint) + _uncommitted()),
             hint=(_fix_command(manifest) if regenerated else
                   "pass the extract the edition was built from with `--data DIR`"))
     root = config.project_root()
