@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,6 +93,67 @@ def test_publish_failure_at_each_step_leaves_the_old_release_whole(published, mo
 
 STEP_AFTER_SWITCH = {"prepare": False, "archives": False, "site": False, "seal": False,
                      "switch": False, "prune": True}
+
+
+#: A child that publishes release "bbbb" and SIGKILLs itself at one point: before a
+#: step (``_step``), or in the middle of copying the editions forward or the site (the
+#: first file copied). No ``except``, ``finally`` or clean-up of the child runs.
+KILLED_CHILD = """
+import os, shutil, signal, sys
+from pathlib import Path
+from lifetools.pipeline import release
+where, stage = sys.argv[1], Path(sys.argv[2])
+def kill(*_args, **_kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)
+if where == "copying-editions":
+    release._link_or_copy = kill
+elif where == "copying-site":
+    copytree = shutil.copytree
+    def copy_site(src, dst, *args, **kw):
+        if Path(dst).name == "site":
+            kw["copy_function"] = kill
+        return copytree(src, dst, *args, **kw)
+    shutil.copytree = copy_site
+else:
+    release._step = lambda name: kill() if name == where else None
+release.publish(release.Release("bbbb", stage / "html",
+                                {"2024-25": stage / "archives" / "2024-25"}, []))
+"""
+
+
+@pytest.mark.slow  # a child process importing lifetools per case
+@pytest.mark.parametrize("where", [*release.STEPS, "copying-editions", "copying-site"])
+def test_publish_sigkill_at_each_step_leaves_the_old_release_whole_and_the_next_publishes(
+        published, where):
+    """A real kill (SIGKILL: no clean-up runs) at each publish step and in the middle of
+    the copies leaves the previous release live and whole, or, after the switch, the new
+    one complete; the next publish clears what the dead process left."""
+    with ProjectRoot(published):
+        site, archive = tree(layout.site_dir()), tree(layout.editions_root())
+        link = os.readlink(layout.current_link())
+        make_release(published, "bbbb", "two", ("2024-25",))
+        done = subprocess.run(
+            [sys.executable, "-c", KILLED_CHILD, where, str(published / "stage" / "bbbb")],
+            env={**os.environ, "LIFETOOLS_PROJECT_ROOT": str(published)},
+            capture_output=True, text=True, check=False)
+        assert done.returncode == -signal.SIGKILL, done.stderr
+        if STEP_AFTER_SWITCH.get(where, False):
+            assert os.readlink(layout.current_link()) == "releases/bbbb"
+            assert "two" in (layout.site_dir() / "index.html").read_text()
+            assert (layout.archive_dir("2024-25") / "wellbeing" / "files"
+                    / "results.json").read_text() == "two"
+            assert tree(layout.archive_dir("2023-24")) == {
+                k.removeprefix("2023-24/"): v for k, v in archive.items()
+                if k.startswith("2023-24/")}
+        else:
+            assert os.readlink(layout.current_link()) == link
+            assert tree(layout.site_dir()) == site
+            assert tree(layout.editions_root()) == archive
+        release.publish(make_release(published, "cccc", "three", ("2024-25",)))
+        assert os.readlink(layout.current_link()) == "releases/cccc"
+        assert "three" in (layout.site_dir() / "index.html").read_text()
+        assert not [p.name for p in layout.releases_dir().iterdir()
+                    if p.name.startswith(".")]
 
 
 def test_publish_same_token_twice_makes_a_second_release(published):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from project_copy import ProjectRoot
+from project_copy import ProjectRoot, commit_all
 
 from lifetools.errors import ParameterError, ReproducibilityError
 from lifetools.pipeline import provenance, reproduce
@@ -44,7 +46,11 @@ def published_site(tmp_path: Path, **changes) -> Path:
                 "lock_hash": provenance.lock_hash(),
                 "packages": provenance.package_versions(),
                 "code_version": {"commit": "abc123"},
-                "analyses": {}, "data": {"synthetic": {"people": 10, "seed": 1}}}
+                "analyses": {"wellbeing": {"notebook": "05_wellbeing.ipynb",
+                                           "parameters": {},
+                                           "files": {"results.json": "0" * 64}}},
+                "data": {"synthetic": {"people": 10, "seed": 1},
+                         "fingerprint": {"combined": "2" * 64}}}
     manifest["packages"].update(changes.pop("packages", {}))
     manifest.update(changes)
     (folder / "manifest.json").write_text(json.dumps(manifest))
@@ -61,9 +67,52 @@ def test_reproduce_refuses_another_environment_naming_each_difference(tmp_path):
     assert "lock file: requirements.lock differs" in text
     assert "package statsmodels: 0.0.1 published" in text
     assert "package pandas" not in text
-    assert caught.value.hint.startswith("git checkout abc123 && python -m pip install -r "
-                                        "requirements.lock")
+    # the Python running lifetools (the project's .venv), never a bare `python`
+    python = Path(sys.executable)
+    if python.is_relative_to(Path.cwd()):
+        python = python.relative_to(Path.cwd())
+    assert caught.value.hint.startswith(f"git checkout abc123 && {python} -m pip install "
+                                        "-r requirements.lock")
     assert not (tmp_path / "build").exists()
+
+
+def test_environment_differences_python_bug_fix_release_passes_feature_release_refused(
+        tmp_path, monkeypatch):
+    """Another bug-fix release of the recorded Python (3.11.9 for 3.11.7) installs the
+    same locked wheels: not refused (it was, with a hint that cannot change Python);
+    another feature release is refused, saying which Python to set up with."""
+    site = published_site(tmp_path, packages={"python": "3.11.7"})
+    manifest = json.loads((site / "editions" / "2024-25" / "manifest.json").read_text())
+    with ProjectRoot(tmp_path):
+        for here, refused in (("3.11.7", False), ("3.11.9", False), ("3.12.1", True)):
+            monkeypatch.setattr(provenance.platform, "python_version", lambda v=here: v)
+            found = [d for d in reproduce.environment_differences(manifest)
+                     if "python" in d.lower()]
+            assert bool(found) == refused, (here, found)
+        assert found == ["Python 3.11.7 published, 3.12.1 here: make a new .venv with "
+                         "Python 3.11 (`rm -rf .venv && make setup PYTHON=python3.11`)"]
+
+
+def test_reproduce_dirty_checkout_names_its_changes_and_stashes_them_first(tmp_path):
+    """A refusal in a checkout with uncommitted changes names them, and the hint puts
+    them aside before the checkout (``git checkout`` of the commit already checked out
+    kept them: following the hint changed nothing)."""
+    site = published_site(tmp_path, code_fingerprint="0" * 64)
+    (tmp_path / "analyses").mkdir()
+    notebook = tmp_path / "analyses" / "05_wellbeing.ipynb"
+    notebook.write_text("{}")
+    commit_all(tmp_path, "a project")
+    with ProjectRoot(tmp_path):
+        with pytest.raises(ReproducibilityError) as clean:
+            reproduce.reproduce_edition("2024-25", site=site)
+        assert "uncommitted" not in str(clean.value)
+        assert clean.value.hint.startswith("git checkout abc123")
+        notebook.write_text('{"edited": true}')
+        with pytest.raises(ReproducibilityError) as dirty:
+            reproduce.reproduce_edition("2024-25", site=site)
+    assert ("this checkout has uncommitted changes: analyses/05_wellbeing.ipynb"
+            in str(dirty.value))
+    assert dirty.value.hint.startswith("git stash && git checkout abc123 && ")
 
 
 def test_reproduce_unknown_edition_on_the_site_is_a_parameter_error(tmp_path, capsys):
@@ -93,6 +142,78 @@ def test_compare_file_reads_quoted_cells_as_the_gate_does():
     [found] = reproduce.compare_file("t/tables/a.csv", published, reproduced)
     assert (found.row, found.column, found.published, found.reproduced) == (
         "1 (Sefton, North)", "n", "[c]", "15")
+
+
+@pytest.mark.parametrize(("manifest", "named"), [
+    (b"<html>Page not found</html>", "not JSON"),
+    (b"[]", "is not a lifetools manifest"),
+    (json.dumps({"edition": "2024-25"}).encode(),
+     "records no code_fingerprint, lock_hash, packages, data.fingerprint.combined, "
+     "analyses"),
+    (None, "records no analyses.wellbeing.files"),
+])
+def test_reproduce_manifest_not_json_or_incomplete_is_refused_naming_what_is_missing(
+        tmp_path, capsys, manifest, named):
+    """A manifest that is an error page, or that records no analyses or no published
+    files, is refused before anything runs (it gave a traceback, or with nothing to
+    compare "all 0 published files reproduced exactly", exit 0)."""
+    site = published_site(tmp_path)
+    path = site / "editions" / "2024-25" / "manifest.json"
+    if manifest is None:  # an analysis whose published files were removed
+        edited = json.loads(path.read_text())
+        edited["analyses"]["wellbeing"]["files"] = {}
+        manifest = json.dumps(edited).encode()
+    path.write_bytes(manifest)
+    with ProjectRoot(tmp_path):
+        assert main(["reproduce", "2024-25", "--site", str(site), "--allow-drift"]) == 16
+    err = capsys.readouterr().err
+    assert named in err and "manifest.json" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "build").exists()
+
+
+def test_data_differences_name_each_table_and_the_dictionary():
+    recorded = {"tables": {"people.parquet": "a" * 64, "referrals.parquet": "b" * 64,
+                           "feedback.parquet": "c" * 64},
+                "dictionary": "d" * 64, "combined": "e" * 64}
+    here = {"tables": {"people.parquet": "a" * 64, "referrals.parquet": "f" * 64,
+                       "extra.csv": "0" * 64},
+            "dictionary": "9" * 64, "combined": "1" * 64}
+    assert reproduce.data_differences(recorded, here) == [
+        "table extra.csv: here, not in the published edition",
+        "table feedback.parquet: published, missing here",
+        f"table referrals.parquet: SHA-256 {'b' * 12} published, {'f' * 12} here",
+        "the data dictionary (data_dictionary/) differs from the one the edition was "
+        "built with"]
+    engine = {"combined": "1" * 64}  # checksums made in an engine: no per-file hashes
+    assert reproduce.data_differences({"combined": "2" * 64}, engine) == [
+        f"data fingerprint {'2' * 12} published, {'1' * 12} here"]
+
+
+@pytest.mark.parametrize("given", [None, "extract"])
+def test_reproduce_changed_data_is_refused_naming_the_table(tmp_path, capsys, monkeypatch,
+                                                           given):
+    """Data that differ from the manifest's are refused before anything runs, naming
+    each table (it said "the input data differ", and told a reproducer whose
+    regenerated synthetic data differed to pass an extract)."""
+    site = published_site(tmp_path)
+    path = site / "editions" / "2024-25" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["data"]["fingerprint"] = {"tables": {"referrals.parquet": "b" * 64},
+                                       "dictionary": "d" * 64, "combined": "e" * 64}
+    path.write_text(json.dumps(manifest))
+    changed = {"tables": {"referrals.parquet": "f" * 64}, "dictionary": "d" * 64,
+               "combined": "1" * 64}
+    monkeypatch.setattr(reproduce, "_data", lambda *_args: SimpleNamespace(
+        fingerprint=changed, engine={"source": "files"}))
+    with ProjectRoot(tmp_path):
+        assert main(["reproduce", "2024-25", "--site", str(site), "--allow-drift",
+                     *(["--data", str(tmp_path)] if given else [])]) == 16
+    err = capsys.readouterr().err
+    assert f"table referrals.parquet: SHA-256 {'b' * 12} published, {'f' * 12} here" in err
+    assert ("HINT: pass the extract the edition was built from" in err) == bool(given)
+    assert ("HINT: git checkout abc123" in err) != bool(given)
+    assert "Traceback" not in err and not (tmp_path / "build" / "reproduce").exists()
 
 
 def test_reproduce_commit_missing_from_the_history_exits_20(tmp_path, capsys):

@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shlex
 import shutil
+import sys
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
@@ -38,9 +40,9 @@ from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.pipeline.series import load_series
 from lifetools.synthetic import write_synthetic
 
-__all__ = ["Reproduction", "ValueDifference", "compare_file", "difference_error",
-           "environment_differences", "manifest_specs", "method_difference",
-           "reproduce_edition", "site_source"]
+__all__ = ["Reproduction", "ValueDifference", "compare_file", "data_differences",
+           "difference_error", "environment_differences", "manifest_specs",
+           "method_difference", "read_manifest", "reproduce_edition", "site_source"]
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +119,61 @@ def site_source(site: str | Path | None) -> SiteSource:
     return SiteSource(site)
 
 
+#: What a manifest must record for its edition to be reproduced and compared: without
+#: it there would be nothing to run, or nothing to check the published files against.
+MANIFEST_NEEDS = ("code_fingerprint", "lock_hash", "packages", "data.fingerprint.combined",
+                  "analyses")
+ANALYSIS_NEEDS = ("notebook", "parameters", "files")
+
+
+def read_manifest(raw: bytes, where: str) -> dict[str, Any]:
+    """Read a published manifest, refusing one that cannot be reproduced from.
+
+    A file that is not JSON (an error page served in its place, a truncated download)
+    or that lacks what reproducing needs (the environment record, the data fingerprint,
+    the analyses with their notebooks, parameters and published files) is refused, each
+    missing entry named: an edition with no analyses or no published files would
+    otherwise be "reproduced exactly" with nothing compared.
+
+    Raises
+    ------
+    ReproducibilityError
+        If the manifest is not JSON or misses an entry (before anything runs).
+
+    Notes
+    -----
+    Tested in ``tests/unit/test_reproduce.py``.
+    """
+    hint = ("pass the published site's folder or address with `--site` (the folder "
+            "holding index.html and editions/), or download the release again")
+    try:
+        manifest = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        raise ReproducibilityError(
+            f"{where} is not a lifetools manifest (not JSON: {raw[:40]!r}...)",
+            hint=hint) from None
+    if not isinstance(manifest, dict):
+        raise ReproducibilityError(f"{where} is not a lifetools manifest", hint=hint)
+    missing = []
+    for dotted in MANIFEST_NEEDS:
+        value: Any = manifest
+        for part in dotted.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if value in (None, "", {}, []):
+            missing.append(dotted)
+    analyses = manifest.get("analyses")
+    for name, entry in sorted(analyses.items() if isinstance(analyses, dict) else ()):
+        missing += [f"analyses.{name}.{key}" for key in ANALYSIS_NEEDS
+                    if not isinstance(entry, dict)
+                    or not isinstance(entry.get(key), str if key == "notebook" else dict)
+                    or (key == "files" and not entry[key])]
+    if missing:
+        raise ReproducibilityError(
+            f"{where} cannot be reproduced from: it records no "
+            + ", ".join(missing), hint=hint)
+    return manifest
+
+
 def environment_differences(manifest: Mapping[str, Any]) -> list[str]:
     """Name every way this environment differs from the one that built the edition."""
     found = []
@@ -138,17 +195,67 @@ def environment_differences(manifest: Mapping[str, Any]) -> list[str]:
     recorded = manifest.get("packages", {})
     installed = provenance.package_versions(n for n in recorded if n != "python")
     for name in sorted(recorded):
-        here = (provenance.package_versions(())["python"] if name == "python"
-                else installed.get(name))
+        if name == "python":
+            python = _python_difference(str(recorded[name]))
+            found += [python] if python else []
+            continue
+        here = installed.get(name)
         if recorded[name] != here:
             found.append(f"package {name}: {recorded[name]} published, {here} installed")
     return found
 
 
+def _python_difference(recorded: str) -> str | None:
+    """Python's version as a difference, when its feature release (3.11) differs.
+
+    ``requirements.lock`` pins wheels for one feature release; a bug-fix release
+    (3.11.7 and 3.11.9) installs the same wheels, and the comparison of every published
+    number still decides. Refusing it sent a collaborator with another 3.11 to a hint
+    (``pip install -r requirements.lock``) that cannot change Python.
+    """
+    here = provenance.package_versions(())["python"]
+    if recorded.split(".")[:2] == here.split(".")[:2]:
+        return None
+    wanted = ".".join(recorded.split(".")[:2])
+    return (f"Python {recorded} published, {here} here: make a new .venv with Python "
+            f"{wanted} (`rm -rf .venv && make setup PYTHON=python{wanted}`)")
+
+
 def _fix_command(manifest: Mapping[str, Any]) -> str:
+    """The command that gives this checkout the recorded code and environment.
+
+    Uncommitted changes in the work tree are put aside first (``git stash``): a
+    ``git checkout`` of the commit already checked out keeps them, and they are what
+    differs.
+    """
     commit = (manifest.get("code_version") or {}).get("commit") or "<the recorded commit>"
-    return (f"git checkout {commit} && python -m pip install -r requirements.lock && "
-            "python -m pip install --no-deps -e .  (then run this command again)")
+    python = _this_python()
+    stash = "git stash && " if provenance.changed_files() else ""
+    return (f"{stash}git checkout {commit} && {python} -m pip install -r requirements.lock "
+            f"&& {python} -m pip install --no-deps -e .  (then run this command again)")
+
+
+def _uncommitted() -> list[str]:
+    """A line naming this checkout's uncommitted changes, when it has any."""
+    changed = provenance.changed_files() or []
+    return ([f"this checkout has uncommitted changes: {', '.join(changed[:10])}"
+             + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")]
+            if changed else [])
+
+
+def _this_python() -> str:
+    """The Python running lifetools, as a command to type here (``.venv/bin/python``).
+
+    The hint installs into the environment that runs ``reproduce``: a bare ``python``
+    is the system's outside the project's ``.venv`` (``make setup``'s; ``make setup``
+    itself reinstalls only when the lock file changed, not a package installed by hand).
+    """
+    executable = Path(sys.executable)
+    try:
+        shown = str(executable.relative_to(Path.cwd()))
+    except ValueError:
+        shown = str(executable)
+    return shlex.quote(shown)
 
 
 def _data(manifest: Mapping[str, Any], data_dir: Path | str | None,
@@ -171,6 +278,30 @@ def _data(manifest: Mapping[str, Any], data_dir: Path | str | None,
     # the fingerprint and column keys the build gives its runs: a run's key covers the
     # columns it read, so the reproduced run records the published key
     return fingerprinted(Path(data_dir).resolve(), synthetic=synthetic)
+
+
+def data_differences(recorded: Mapping[str, Any], here: Mapping[str, Any]) -> list[str]:
+    """Name each table file and the dictionary whose hash differs from the manifest's.
+
+    A fingerprint made by an engine (no per-file hashes) differs as a whole.
+    Tested in ``tests/unit/test_reproduce.py``.
+    """
+    published, found = recorded.get("tables"), here.get("tables")
+    lines = []
+    if isinstance(published, Mapping) and isinstance(found, Mapping):
+        for name in sorted(set(published) | set(found)):
+            if name not in found:
+                lines.append(f"table {name}: published, missing here")
+            elif name not in published:
+                lines.append(f"table {name}: here, not in the published edition")
+            elif published[name] != found[name]:
+                lines.append(f"table {name}: SHA-256 {str(published[name])[:12]} "
+                             f"published, {str(found[name])[:12]} here")
+    if recorded.get("dictionary") != here.get("dictionary"):
+        lines.append("the data dictionary (data_dictionary/) differs from the one the "
+                     "edition was built with")
+    return lines or [f"data fingerprint {str(recorded.get('combined'))[:12]} published, "
+                     f"{str(here.get('combined'))[:12]} here"]
 
 
 def method_difference(recorded: Any, current: Any) -> str | None:
@@ -317,12 +448,12 @@ def reproduce_edition(
             f"(no {base}/{layout.MANIFEST})",
             hint="pass the published site with `--site URL_OR_FOLDER`; list its "
             "editions on its archive page")
-    manifest = json.loads(raw)
+    manifest = read_manifest(raw, f"{source.where}/{base}/{layout.MANIFEST}")
     drift = environment_differences(manifest)
     if drift and not allow_drift:
         raise ReproducibilityError(
             f"edition {edition_id} was built with another environment; a run here would "
-            "not test the published numbers:\n  " + "\n  ".join(drift),
+            "not test the published numbers:\n  " + "\n  ".join(drift + _uncommitted()),
             hint=_fix_command(manifest))
     commit = (manifest.get("code_version") or {}).get("commit")
     try:
@@ -341,10 +472,15 @@ def reproduce_edition(
             raise ReproducibilityError(
                 f"edition {edition_id}: its data fingerprint cannot be compared: {other}",
                 hint=_fix_command(manifest))
+        regenerated = data_dir is None
         raise ReproducibilityError(
-            f"edition {edition_id}: the input data differ from the published edition's "
-            "(data fingerprint)",
-            hint="pass the extract the edition was built from with `--data DIR`")
+            f"edition {edition_id}: the input data "
+            + ("regenerated here " if regenerated else "")
+            + "differ from the published edition's:\n  "
+            + "\n  ".join(data_differences(manifest["data"]["fingerprint"],
+                                            data.fingerprint) + _uncommitted()),
+            hint=(_fix_command(manifest) if regenerated else
+                  "pass the extract the edition was built from with `--data DIR`"))
     root = config.project_root()
     runs_root = layout.reproduce_root(edition_id)
     say(f"reproducing into {runs_root}")
