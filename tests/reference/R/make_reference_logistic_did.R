@@ -52,6 +52,14 @@ out$did_weighted <- list(terms = names(coef(wf)), coef = fmt(coef(wf)),
                          se = fmt(sqrt(diag(vcovCL(wf, cluster = ~person_id,
                                                    type = "HC1", cadjust = TRUE)))))
 
+# 2a'. The same unweighted, as fit_poisson(cluster_col = "person_id"): Poisson GLM,
+#      errors clustered by person (vcovCL, type "HC1", cadjust = TRUE).
+pc <- glm(admissions ~ user * after + offset(log(person_years)), family = poisson,
+          data = panel, control = glm.control(epsilon = 1e-14, maxit = 100))
+out$poisson_cluster <- list(terms = names(coef(pc)), coef = fmt(coef(pc)),
+                            se = fmt(sqrt(diag(vcovCL(pc, cluster = ~person_id,
+                                                      type = "HC1", cadjust = TRUE)))))
+
 # 2b. Matched (unweighted) DiD and the users' before/after ratio: Poisson GEE,
 #     exchangeable working correlation within person, robust (sandwich) errors.
 #     geepack's moment estimator of the correlation divides by the number of pairs and
