@@ -1,5 +1,11 @@
-"""On the embedded default synthetic data, the emergency-care report's comparison group
-is balanced (|SMD| < 0.1 after matching or weighting), for every edition."""
+"""On the embedded default synthetic data, the emergency-care report's weighted
+comparison group is balanced (|SMD| < 0.1), for every edition, and the report's
+balance sentence says which design does not meet the target.
+
+Matching does not reach the target on this data (largest |SMD| 0.13 in 2023-24 and
+0.14 in 2024-25, measured on 2 December 2026); the test used to pass when either design
+was balanced, which hid it. It now requires the weighted design to be balanced and the
+report to say, in words, whether matching is."""
 
 from __future__ import annotations
 
@@ -28,7 +34,11 @@ def test_default_data_weighted_comparison_is_balanced(default_data, edition):
     report = analyse_emergency_care(default_data, period_start=period.period_start,
                                     period_end=period.period_end)
     smd = {k["name"]: k["value"] for k in report.key_results}
-    assert min(smd["max_smd"], smd["max_smd_weighted"]) < 0.1, smd
+    assert smd["max_smd_weighted"] < 0.1, smd
+    sentence = str(next(k["text"] for k in report.key_results
+                        if k["name"] == "balance_sentence"))
+    expected = "both meet" if smd["max_smd"] < 0.1 else "matching does not meet"
+    assert sentence.endswith(f"which {expected}."), (sentence, smd)
 
 
 @pytest.mark.parametrize("edition", [e.id for e in SERIES.editions])

@@ -38,8 +38,11 @@ def fit_poisson(
     -----
     statsmodels ``GLM(family=Poisson())`` with ``offset=log(person_time)``; robust
     (sandwich, HC0) standard errors by default, clustered by ``cluster_col`` when
-    given; Wald intervals. Checked against R ``glm(..., family=poisson, offset=...)``
-    in ``tests/reference/test_regression_against_r.py``.
+    given (with the small-sample factor G/(G-1) x (N-1)/(N-K), as R's
+    ``sandwich::vcovCL(type = "HC1")``); Wald intervals. Checked against R
+    ``glm(..., family=poisson, offset=...)`` with ``sandwich::vcovHC(type = "HC0")`` in
+    ``tests/reference/test_regression_against_r.py`` and with ``vcovCL`` in
+    ``tests/reference/test_logistic_did_against_r.py``.
     """
     x = _design(df, covariates)
     with recorded_warnings() as notes:
@@ -210,15 +213,20 @@ def compare_before_after(
 
     Each person is their own control: two rows per person (before, after). The model
     is a Poisson GEE with offset log(person-time), exchangeable working correlation
-    within person and robust (sandwich) errors; with the period as the only term its
-    rate ratio equals the ratio of total events per person-year after and before.
+    within person and robust (sandwich) errors. Its rate ratio equals the ratio of
+    total events per person-year after and before only when every person's after and
+    before person-time are in the same proportion (windows clipped by death or the end
+    of the data break this; the GEE then weights people by their own correlation).
     Beware regression to the mean: people often start at a crisis peak.
 
     Notes
     -----
-    statsmodels ``GEE(family=Poisson(), cov_struct=Exchangeable())``; Wald intervals
-    from the robust covariance. Checked on synthetic data with a known rate ratio in
-    ``tests/truth/test_regression_truth.py``.
+    statsmodels ``GEE(family=Poisson(), cov_struct=Exchangeable())``: the correlation
+    is the moment estimator with divisors (pairs - p) and (N - p), p the number of
+    coefficients (R's geepack divides by pairs and N); Wald intervals from the robust
+    covariance. Checked against ``geepack::geeglm`` in
+    ``tests/reference/test_logistic_did_against_r.py`` and on synthetic data with a
+    known rate ratio in ``tests/truth/test_regression_truth.py``.
     """
     data = person_periods[person_periods[person_time_col] > 0].sort_values(
         [id_col, period_col])

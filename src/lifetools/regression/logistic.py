@@ -19,6 +19,15 @@ def c_statistic(outcome: np.ndarray, predicted: np.ndarray, alpha: float = 0.05)
     """C-statistic (area under the ROC curve) with a Hanley-McNeil interval.
 
     Returns (estimate, lower, upper); the Wald limits are clipped to [0, 1].
+
+    Notes
+    -----
+    Estimator: the Mann-Whitney rank-sum form (tied predictions get the average rank,
+    so a tied pair counts one half). Interval: Wald with the Hanley and McNeil (1982)
+    standard error (their exponential approximations Q1 = A/(2-A), Q2 = 2A^2/(1+A)).
+    :func:`lifetools.prediction.c_statistic` gives DeLong's interval instead. Checked
+    against the published worked example and R's ``pROC::auc`` in
+    ``tests/reference/test_logistic_did_against_r.py``.
     """
     outcome = np.asarray(outcome).astype(bool)
     ranks = stats.rankdata(predicted)
@@ -83,7 +92,9 @@ def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str
     fitted to. For a maximum-likelihood logistic model with an intercept, the apparent
     calibration slope is exactly 1 and calibration-in-the-large exactly 0 by
     construction, so they say nothing about calibration until the model is applied to
-    other data; the C-statistic is optimistic, as TRIPOD warns.
+    other data; the C-statistic is optimistic, as TRIPOD warns. Coefficients,
+    standard errors, Wald limits and the C-statistic are checked against R's ``glm``
+    and ``pROC`` in ``tests/reference/test_logistic_did_against_r.py``.
 
     Nothing is fitted when a covariate has missing values, and a fit that did not
     converge is not used: the result is not ``estimable`` and its ``reason`` says why, its summary is empty and

@@ -328,14 +328,16 @@ def estimate_did(
     Notes
     -----
     Unweighted (``weights_col=None``, the matched design): Poisson GEE, exchangeable
-    working correlation within person, robust (sandwich) errors. Weighted
-    (``weights_col`` names a per-person weight, e.g. from
-    :func:`weight_by_propensity`): Poisson GLM with ``var_weights`` (independence
-    working correlation) and cluster-robust errors by person, which treat the weights
-    as known. Wald intervals. Rows with no person-time are dropped. A group and period
+    working correlation within person (moment estimator with divisors pairs - p and
+    N - p), robust (sandwich) errors. Weighted (``weights_col`` names a per-person
+    weight, e.g. from :func:`weight_by_propensity`): Poisson GLM with ``var_weights``
+    (independence working correlation) and cluster-robust errors by person with the
+    factor G/(G-1) x (N-1)/(N-K), which treat the weights as known. Wald intervals. Rows with no person-time are dropped. A group and period
     with no events (the ratio is then 0 or infinite), a fit that did not converge, or a
     standard error that is not finite, makes the result not ``estimable``, with the
-    ``reason`` (the library's warnings are in ``warnings``). Checked in
+    ``reason`` (the library's warnings are in ``warnings``). Checked against R
+    (``geepack::geeglm``; ``glm`` with ``sandwich::vcovCL``) in
+    ``tests/reference/test_logistic_did_against_r.py``, and in
     ``tests/truth/test_regression_truth.py``, ``tests/truth/test_did_many_seeds.py``
     and ``tests/unit/test_regression.py``.
     """

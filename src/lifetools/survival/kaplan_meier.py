@@ -92,6 +92,20 @@ def logrank_test(df: pd.DataFrame, *, duration_col: str, event_col: str,
             "p_value": float(chi2.sf(statistic, dof))}
 
 
+def _risk_set(entry: np.ndarray, stop: np.ndarray, times: np.ndarray,
+              fallback: np.ndarray) -> np.ndarray:
+    """People at risk at each time with delayed entry: entry < t <= stop, as R.
+
+    lifelines' ``event_table["at_risk"]`` counts people who enter at t as at risk at t
+    (its survival function does not), which put them in the Greenwood sum and in the
+    numbers at risk at every time that is both an entry and an event time. The row at
+    time 0 keeps ``fallback`` (everyone who enters at 0: at risk from the start).
+    """
+    n = (np.searchsorted(np.sort(entry), times, side="left")
+         - np.searchsorted(np.sort(stop), times, side="left")).astype(float)
+    return np.where(times > 0, n, fallback)
+
+
 def km_limits(surv: np.ndarray, greenwood: np.ndarray, z: float,
               conf_type: str) -> tuple[np.ndarray, np.ndarray]:
     """Confidence limits of S(t) from the Greenwood sum, as R ``survfit``'s conf.type.
@@ -198,8 +212,10 @@ def estimate_km(
 
     Notes
     -----
-    lifelines ``KaplanMeierFitter`` for the estimate; Greenwood variance of log S,
-    standard error of S(t) in ``se`` (R's ``summary(survfit)$std.err``); intervals
+    lifelines ``KaplanMeierFitter`` for the estimate; Greenwood variance of log S over
+    the risk sets entry < t <= stop (R's; lifelines' event table also counts people
+    entering at t), standard error of S(t) in ``se`` (R's ``summary(survfit)$std.err``),
+    numbers at risk in ``at_risk`` on the same risk sets; intervals
     of ``conf_type`` (log-log by default, "exponential Greenwood"; R's default is
     "log"). ``medians``: median survival per group with its interval, by R's rule
     (:func:`median_survival`). Tied event times are handled as in
@@ -210,7 +226,8 @@ def estimate_km(
     is recorded in ``method["logrank_test"]``. Checked in
     ``tests/reference/test_survival_against_r.py`` (``test_km_loglog_rossi_against_r``,
     ``test_km_se_limits_and_median_lung_against_r``,
-    ``test_logrank_rossi_against_r``, ``test_logrank_delayed_entry_against_r``) and
+    ``test_logrank_rossi_against_r``, ``test_logrank_delayed_entry_against_r``),
+    ``tests/reference/test_delayed_entry_curves_against_r.py`` (delayed entry) and
     ``tests/unit/test_survival.py`` (``test_logrank_delayed_entry_hand_example``).
     """
     from lifelines import KaplanMeierFitter
@@ -228,6 +245,9 @@ def estimate_km(
         sf = fitter.survival_function_.iloc[:, 0]
         table = fitter.event_table.reindex(sf.index)
         n, d = table["at_risk"].to_numpy(float), table["observed"].to_numpy(float)
+        if entry_col:
+            n = _risk_set(part[entry_col].to_numpy(float),
+                          part[duration_col].to_numpy(float), sf.index.to_numpy(float), n)
         with np.errstate(divide="ignore", invalid="ignore"):
             greenwood = np.cumsum(np.where(d > 0, d / (n * (n - d)), 0.0))
         lower, upper = km_limits(sf.to_numpy(), greenwood, z, conf_type)
@@ -235,7 +255,7 @@ def estimate_km(
             "group": name, "time": sf.index.to_numpy(dtype=float),
             "estimate": sf.to_numpy(), "ci_lower": lower, "ci_upper": upper,
             "se": sf.to_numpy() * np.sqrt(greenwood),
-            "at_risk": table["at_risk"].to_numpy(),
+            "at_risk": n.astype(int),
             "events": table["observed"].to_numpy(dtype=int),
         }))
         models[name] = fitter
