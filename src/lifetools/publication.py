@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -133,11 +134,27 @@ def mark_protected(fig: Any, *, rules: dict[str, Any] | None = None,
     """Mark a matplotlib figure as drawn from protected data; return it.
 
     Only :mod:`lifetools.plots` functions call this, after applying disclosure control
-    to whatever counts they plot. ``data`` is what the figure draws, as protected
+    to whatever counts they plot: a call from anywhere else (a notebook marking a
+    histogram it drew itself) is refused with :class:`DisclosureError` (rule
+    ``figure-marked-by-hand``). ``data`` is what the figure draws, as protected
     tables keyed by a file suffix (``""`` for ``<name>.csv``, ``"at-risk"`` for
     ``<name>-at-risk.csv``), published beside the figure by :func:`show_figure`;
     ``alt`` is alt text generated from the data drawn.
     """
+    caller = sys._getframe(1).f_globals.get("__name__", "")
+    if not caller.startswith("lifetools.plots"):
+        raise DisclosureError(
+            f"mark_protected was called from {caller!r}: only a lifetools.plots function "
+            "marks a figure it drew from protected tables, so a figure drawn by hand "
+            "cannot be marked protected (rule 'figure-marked-by-hand')",
+            hint="draw it with a lt.plots.plot_* function")
+    return _mark_protected(fig, rules=rules, data=data, alt=alt)
+
+
+def _mark_protected(fig: Any, *, rules: dict[str, Any] | None = None,
+                    data: dict[str, Any] | None = None, alt: str | None = None) -> Any:
+    """:func:`mark_protected` once its caller is known to be a plot function (tests
+    stand in for one with it)."""
     setattr(fig, _FIGURE_ATTR, dict(rules or {}))
     setattr(fig, _DATA_ATTR, dict(data or {}))
     setattr(fig, _ALT_ATTR, alt)

@@ -83,7 +83,7 @@ from lifetools.disclosure.settings import (
 )
 from lifetools.disclosure.text import RULE_QUANTITIES
 
-__all__ = ["NAME_RULE", "NOUNS", "PROSE_RULE", "RunParameters", "has_words",
+__all__ = ["NAME_RULE", "NOUNS", "PEOPLE_WORD", "PROSE_RULE", "RunParameters", "has_words",
            "label_findings", "name_findings", "prose_findings"]
 
 PROSE_RULE = "unprotected-number-in-prose"
@@ -155,12 +155,12 @@ NOUNS = (r"days?|weeks?|months?|years?|criteria|criterion|comparisons?|"
 people or events. Nouns that can ("groups", "cohorts", "teams" of people; "times",
 "tests", "checks", "reports", "outcomes", "sources", "parts" that can be events or
 records) are not in it: "seven groups" is refused."""
-_PEOPLE_WORD = (r"people|persons?|patients?|users?|clients?|adults?|children|men|women|"
-                r"staff|volunteers?|residents?|referrals?|visits?|admissions?|"
-                r"attendances?|contacts?|events?|cases?|person")
-_NOT_PEOPLE_NEXT = rf"(?![ \t]+(?:[A-Za-z-]+[ \t]+)?(?i:{_PEOPLE_WORD})\b)"
+PEOPLE_WORD = (r"people|persons?|patients?|users?|clients?|adults?|children|men|women|"
+               r"staff|volunteers?|residents?|referrals?|visits?|admissions?|"
+               r"attendances?|contacts?|events?|cases?|person")
+_NOT_PEOPLE_NEXT = rf"(?![ \t]+(?:[A-Za-z-]+[ \t]+)?(?i:{PEOPLE_WORD})\b)"
 """After a parameter's words, no noun that counts people: "3 or more people" is a count."""
-_NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:(?!(?:{_PEOPLE_WORD})\b)[a-z]+[\s-]+)?"
+_NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:(?!(?:{PEOPLE_WORD})\b)[a-z]+[\s-]+)?"
                          rf"(?:{NOUNS})\b)")
 _ANAPHOR = re.compile(r"(?i:\b(?:the|these|those|all)\s+$)")
 
@@ -364,7 +364,10 @@ def name_findings(name: str, profile: SdcProfile | str | None = None
     name): names are published (the download's file name and its link, the keys of
     ``results.json``), so their words follow the rules of prose
     (:func:`prose_findings`; ``_`` and ``-`` read as spaces): "sefton_13_users" is
-    refused, "rereferral_1y" (a code) passes."""
+    refused, "rereferral_1y" (a code) passes. Only digits are read: a number word
+    in a name ("two-charts") names the output, and its file holds no count by it."""
+    if not any(c.isdigit() for c in name):
+        return []
     words = _NAME_SEPARATORS.sub(" ", name)
     return [(NAME_RULE, detail)
             for _rule, detail in prose_findings(words, profile, where="an output's name")]
