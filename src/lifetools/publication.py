@@ -19,6 +19,7 @@ import json
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +38,7 @@ from lifetools.disclosure import (
     protected_count,
 )
 from lifetools.disclosure.figure_texts import require_figure_texts_pass
+from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
 from lifetools.errors import DisclosureError
@@ -52,8 +54,11 @@ __all__ = [
     "figure_download_rules",
     "figure_downloads",
     "format_number",
+    "drawn_data",
     "is_marked",
     "mark_protected",
+    "recorded_drawing",
+    "require_drawn_as_protected",
     "read_results",
     "record",
     "record_all",
@@ -68,6 +73,7 @@ GLUE_PREFIX = "application/papermill.record/"
 _FIGURE_ATTR = "_lifetools_stamp"
 _DATA_ATTR = "_lifetools_data"
 _ALT_ATTR = "_lifetools_alt"
+_DRAWN_ATTR = "_lifetools_drawn"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 ResultKind = Literal["count", "estimate", "ratio", "percentage", "share", "rate",
@@ -116,6 +122,10 @@ def check_name(name: str) -> str:
         raise ValueError(
             f"output name {name!r} must be lower case letters, digits, '_' or '-'"
         )
+    for rule, detail in name_findings(name, active_profile())[:1]:
+        # the name is published: the download's file name and link, results.json
+        raise DisclosureError(f"output name {name!r}: {detail} (rule {rule!r})",
+                              hint="name the output by what it shows, without its numbers")
     return name
 
 
@@ -124,15 +134,88 @@ def mark_protected(fig: Any, *, rules: dict[str, Any] | None = None,
     """Mark a matplotlib figure as drawn from protected data; return it.
 
     Only :mod:`lifetools.plots` functions call this, after applying disclosure control
-    to whatever counts they plot. ``data`` is what the figure draws, as protected
+    to whatever counts they plot: a call from anywhere else (a notebook marking a
+    histogram it drew itself) is refused with :class:`DisclosureError` (rule
+    ``figure-marked-by-hand``). ``data`` is what the figure draws, as protected
     tables keyed by a file suffix (``""`` for ``<name>.csv``, ``"at-risk"`` for
     ``<name>-at-risk.csv``), published beside the figure by :func:`show_figure`;
     ``alt`` is alt text generated from the data drawn.
     """
+    caller = sys._getframe(1).f_globals.get("__name__", "")
+    if not caller.startswith("lifetools.plots"):
+        raise DisclosureError(
+            f"mark_protected was called from {caller!r}: only a lifetools.plots function "
+            "marks a figure it drew from protected tables, so a figure drawn by hand "
+            "cannot be marked protected (rule 'figure-marked-by-hand')",
+            hint="draw it with a lt.plots.plot_* function")
+    return _mark_protected(fig, rules=rules, data=data, alt=alt)
+
+
+def _mark_protected(fig: Any, *, rules: dict[str, Any] | None = None,
+                    data: dict[str, Any] | None = None, alt: str | None = None) -> Any:
+    """:func:`mark_protected` once its caller is known to be a plot function (tests
+    stand in for one with it)."""
     setattr(fig, _FIGURE_ATTR, dict(rules or {}))
     setattr(fig, _DATA_ATTR, dict(data or {}))
     setattr(fig, _ALT_ATTR, alt)
+    setattr(fig, _DRAWN_ATTR, drawn_data(fig))
     return fig
+
+
+def _artist_data(artist: Any) -> Any:
+    """What one data artist draws, in data coordinates (bytes to compare)."""
+    import numpy as np
+
+    parts: list[Any] = [type(artist).__name__]
+    if hasattr(artist, "get_xydata"):  # a line
+        parts.append(np.asarray(artist.get_xydata(), dtype=float))
+    elif hasattr(artist, "get_offsets"):  # a collection: scatter, fill_between
+        parts.append(np.asarray(artist.get_offsets(), dtype=float))
+        parts += [np.asarray(path.vertices, dtype=float) for path in artist.get_paths()]
+    elif hasattr(artist, "get_patch_transform"):  # a patch: a bar, a polygon
+        parts.append(np.asarray(artist.get_patch_transform().transform(
+            artist.get_path().vertices), dtype=float))
+    elif hasattr(artist, "get_array"):  # an image
+        parts.append(np.asarray(artist.get_array(), dtype=float))
+    return tuple(p.tobytes() if hasattr(p, "tobytes") else p for p in parts)
+
+
+def drawn_data(fig: Any) -> str:
+    """A digest of every data artist of ``fig`` (each axes' lines, patches,
+    collections and images, in data coordinates): :func:`mark_protected` records it,
+    :func:`show_figure` requires the figure to draw the same data when shown, so that
+    bars, lines or points drawn onto a protected figure afterwards (raw counts over a
+    run chart) are refused. Texts are checked by their own rules."""
+    digest = hashlib.sha256()
+    for ax in fig.axes:
+        for group in (ax.lines, ax.patches, ax.collections, ax.images):
+            digest.update(f"[{len(group)}]".encode())
+            for artist in group:
+                digest.update(repr(_artist_data(artist)).encode())
+    return digest.hexdigest()
+
+
+def recorded_drawing(fig: Any) -> str | None:
+    """The digest :func:`mark_protected` recorded of ``fig``'s data (None: unmarked)."""
+    return getattr(fig, _DRAWN_ATTR, None)
+
+
+def require_drawn_as_protected(fig: Any, *, name: str) -> None:
+    """Refuse a figure drawn on after its plot function protected it (at source).
+
+    Raises
+    ------
+    DisclosureError
+        When the figure's data artists are not those :func:`mark_protected` recorded
+        (a bar, a line, points or an image added or changed afterwards).
+    """
+    if getattr(fig, _DRAWN_ATTR, None) != drawn_data(fig):
+        raise DisclosureError(
+            f"figure {name!r} draws data that its lifetools.plots function did not "
+            "protect: bars, lines, points or an image were added to it (or changed) "
+            "after the plot function drew it (rule 'figure-drawn-after-protection')",
+            hint="draw only with lt.plots functions, from protected tables; a title or "
+                 "labels may be set afterwards")
 
 
 def is_marked(fig: Any) -> bool:
@@ -306,6 +389,7 @@ def show_figure(figure: Any, *, name: str, caption: str,
             "counts have not been through disclosure control",
             hint="draw it with a lt.plots.plot_* function",
         )
+    require_drawn_as_protected(fig, name=name)
     alt = getattr(fig, _ALT_ATTR, None) if alt is None else alt
     if not (alt or "").strip() or not caption.strip():
         raise ValueError(f"figure {name!r} needs both alt text and a caption")
@@ -562,6 +646,11 @@ def record(
     the same way.
     """
     name = check_name(str(name))
+    if config.run_parameters()[0]:  # inside a run: the gate's rule for labels
+        for rule, detail in label_findings(label, at, active_profile(),
+                                           source_parameters([[label]]))[:1]:
+            raise DisclosureError(f"result {name!r}: {detail} (rule {rule!r})",
+                                  hint="state the number through a key result")
     word = names_statistic(label) if kind in ("estimate", "ratio", "interval") else None
     made_by_release = word is not None and _released(released)
     if word and not made_by_release and not _has_missing(value):

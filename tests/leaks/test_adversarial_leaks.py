@@ -45,7 +45,7 @@ def _figure(run: RunFolder, *, alt: str | None = None, title: str | None = None)
     ax.bar(["Sefton", "Knowsley"], [10, 20])
     if title:
         fig.suptitle(title)
-    publication.mark_protected(fig)
+    publication._mark_protected(fig)
     shown = publication.show_figure(fig, name="bars", alt=alt or "Bars by locality",
                                     caption="People by locality")
     plt.close(fig)

@@ -118,7 +118,7 @@ def test_author_leaks_count_in_a_figure_annotation_fstring_is_refused(run):
     ax.bar(["Sefton", "Knowsley"], [10, 20])
     n = 13
     ax.annotate(f"n = {n}", (0, 10))
-    publication.mark_protected(fig)
+    publication._mark_protected(fig)
     shown = publication.show_figure(fig, name="bars", alt="Bars", caption="People")
     plt.close(fig)
     cell = run.code(display(shown))

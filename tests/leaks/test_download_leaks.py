@@ -40,7 +40,7 @@ def _rates() -> object:
 def _rates_figure(run: RunFolder) -> int:
     fig, ax = plt.subplots()
     ax.bar(["a", "b"], [10, 20])
-    publication.mark_protected(fig, data={"": _rates()})
+    publication._mark_protected(fig, data={"": _rates()})
     shown = publication.show_figure(fig, name="rates", alt="Bars", caption="Rates")
     plt.close(fig)
     return run.code(display(shown))
@@ -95,7 +95,7 @@ def test_download_leaks_person_years_without_a_record_are_refused(run):
     # a figure whose stamp records no rules for its data: nothing passes unverified
     fig, ax = plt.subplots()
     ax.bar(["a", "b"], [10, 20])
-    publication.mark_protected(fig, data={"": _rates()})
+    publication._mark_protected(fig, data={"": _rates()})
     shown = publication.show_figure(fig, name="rates", alt="Bars", caption="Rates")
     plt.close(fig)
     data, metadata = shown._repr_mimebundle_()

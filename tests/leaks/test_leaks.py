@@ -132,7 +132,7 @@ def test_leaks_person_id_in_a_figure_title_is_refused(run):
     fig, ax = plt.subplots()
     ax.bar(["a", "b"], [10, 20])
     ax.set_title(f"Contacts of {PERSON_ID}")
-    publication.mark_protected(fig)
+    publication._mark_protected(fig)
     shown = publication.show_figure(fig, name="contacts", alt="Bars", caption="Contacts")
     cell = run.code(display(shown))
     refused(run.write(), cell, "person-id")

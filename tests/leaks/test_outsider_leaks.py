@@ -31,7 +31,7 @@ def _figure(run: RunFolder, *, ticks: list[str] | None = None, alt: str = "Bars"
     if ticks:
         ax.set_yticks(range(len(ticks)))
         ax.set_yticklabels(ticks)
-    publication.mark_protected(fig)
+    publication._mark_protected(fig)
     def show():
         return publication.show_figure(fig, name="contacts", alt=alt, caption="Contacts")
 

@@ -214,7 +214,7 @@ def test_text_leaks_count_in_other_words_in_a_figure_annotation_is_refused(leak,
     fig, ax = plt.subplots()
     ax.bar(["a", "b"], [10, 20])
     ax.annotate(leak, (0, 10))
-    publication.mark_protected(fig)
+    publication._mark_protected(fig)
     shown = run.past_source(lambda: publication.show_figure(
         fig, name="contacts", alt="Bars", caption="Contacts"), PROSE)
     cell = run.code(display(shown))
@@ -311,7 +311,7 @@ def test_text_leaks_count_in_a_caption_is_refused(kind, run):
 
         fig, ax = plt.subplots()
         ax.bar(["a", "b"], [10, 20])
-        publication.mark_protected(fig)
+        publication._mark_protected(fig)
         shown = publication.show_figure(fig, name="bars", alt="Bars", caption=caption)
         plt.close(fig)
     cell = run.code(display(shown))

@@ -23,7 +23,7 @@ def output(tmp_path, monkeypatch):
 def marked_figure():
     fig, ax = plt.subplots()
     ax.plot([1, 2, 3], [4, 5, 6])
-    return publication.mark_protected(fig, rules={"threshold": 7})
+    return publication._mark_protected(fig, rules={"threshold": 7})
 
 
 def test_show_figure_unmarked_figure_is_refused(output):

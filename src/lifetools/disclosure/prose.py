@@ -83,7 +83,8 @@ from lifetools.disclosure.settings import (
 )
 from lifetools.disclosure.text import RULE_QUANTITIES
 
-__all__ = ["NOUNS", "PROSE_RULE", "RunParameters", "prose_findings", "has_words"]
+__all__ = ["NAME_RULE", "NOUNS", "PEOPLE_WORD", "PROSE_RULE", "RunParameters", "has_words",
+           "label_findings", "name_findings", "prose_findings"]
 
 PROSE_RULE = "unprotected-number-in-prose"
 
@@ -154,12 +155,12 @@ NOUNS = (r"days?|weeks?|months?|years?|criteria|criterion|comparisons?|"
 people or events. Nouns that can ("groups", "cohorts", "teams" of people; "times",
 "tests", "checks", "reports", "outcomes", "sources", "parts" that can be events or
 records) are not in it: "seven groups" is refused."""
-_PEOPLE_WORD = (r"people|persons?|patients?|users?|clients?|adults?|children|men|women|"
-                r"staff|volunteers?|residents?|referrals?|visits?|admissions?|"
-                r"attendances?|contacts?|events?|cases?|person")
-_NOT_PEOPLE_NEXT = rf"(?![ \t]+(?:[A-Za-z-]+[ \t]+)?(?i:{_PEOPLE_WORD})\b)"
+PEOPLE_WORD = (r"people|persons?|patients?|users?|clients?|adults?|children|men|women|"
+               r"staff|volunteers?|residents?|referrals?|visits?|admissions?|"
+               r"attendances?|contacts?|events?|cases?|person")
+_NOT_PEOPLE_NEXT = rf"(?![ \t]+(?:[A-Za-z-]+[ \t]+)?(?i:{PEOPLE_WORD})\b)"
 """After a parameter's words, no noun that counts people: "3 or more people" is a count."""
-_NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:(?!(?:{_PEOPLE_WORD})\b)[a-z]+[\s-]+)?"
+_NOUN_AFTER = re.compile(rf"(?i:[\s-]+(?:(?!(?:{PEOPLE_WORD})\b)[a-z]+[\s-]+)?"
                          rf"(?:{NOUNS})\b)")
 _ANAPHOR = re.compile(r"(?i:\b(?:the|these|those|all)\s+$)")
 
@@ -347,4 +348,46 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
         break
     if not found:
         found += _word_findings(visible, where)
+    return found
+
+
+_NAME_SEPARATORS = re.compile(r"[_\-]+")
+_AT_NUMBER = re.compile(r"\d[\d,.]*")
+_DURATION = re.compile(r"[ \t]*(?:days?|weeks?|months?|years?)\b", re.IGNORECASE)
+NAME_RULE = "unprotected-number-in-name"
+"""The rule naming a number in an output's name or a key result's label."""
+
+
+def name_findings(name: str, profile: SdcProfile | str | None = None
+                  ) -> list[tuple[str, str]]:
+    """A number in an output's name (a table's or a figure's file stem, a key result's
+    name): names are published (the download's file name and its link, the keys of
+    ``results.json``), so their words follow the rules of prose
+    (:func:`prose_findings`; ``_`` and ``-`` read as spaces): "sefton_13_users" is
+    refused, "rereferral_1y" (a code) passes. Only digits are read: a number word
+    in a name ("two-charts") names the output, and its file holds no count by it."""
+    if not any(c.isdigit() for c in name):
+        return []
+    words = _NAME_SEPARATORS.sub(" ", name)
+    return [(NAME_RULE, detail)
+            for _rule, detail in prose_findings(words, profile, where="an output's name")]
+
+
+def label_findings(label: str, at: str | None, profile: SdcProfile | str | None = None,
+                   parameters: Iterable[Any] | Mapping[str, Any] = ()
+                   ) -> list[tuple[str, str]]:
+    """A number written by hand in a key result's label (published in ``results.json``
+    and on the comparison with the previous edition): the label follows the rules of
+    prose with the run's ``parameters`` (:func:`prose_findings`), except its ``at``
+    words (this edition's own follow-up, "by 134 days after discharge"), whose every
+    number must state a duration (days, weeks, months or years)."""
+    rest = label.replace(at, " ", 1) if at and at in label else label
+    found = [(NAME_RULE, detail) for _rule, detail in
+             prose_findings(rest, profile, where="a key result's label",
+                            parameters=parameters)]
+    for match in _AT_NUMBER.finditer(at or ""):
+        if not _DURATION.match(at or "", match.end()):
+            found.append((NAME_RULE, "a number in a key result's follow-up words (at) "
+                          "that is not a duration: state it through a key result"))
+            break
     return found

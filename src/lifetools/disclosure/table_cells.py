@@ -74,7 +74,12 @@ from typing import Any
 from lifetools import config
 from lifetools.disclosure.downloads import SUPPRESSED
 from lifetools.disclosure.profiles import SdcProfile
-from lifetools.disclosure.prose import RunParameters, has_words, prose_findings
+from lifetools.disclosure.prose import (
+    PEOPLE_WORD,
+    RunParameters,
+    has_words,
+    prose_findings,
+)
 from lifetools.disclosure.settings import SETTING_WORDS
 from lifetools.disclosure.statistics import statistic_findings
 from lifetools.disclosure.text import MINUS, text_findings
@@ -178,6 +183,18 @@ def _words_cell(cell: str, profile: SdcProfile, parameters: Mapping[str, Any]
                      + ")") for _, d in found]
 
 
+_COUNTS_PEOPLE = re.compile(rf"\b(?:{PEOPLE_WORD})\b", re.IGNORECASE)
+_REQUIRED = re.compile(r"\b(?:needed|required|target)\b", re.IGNORECASE)
+
+
+def counts_people(header: str) -> bool:
+    """Whether a column's header says it counts people or their records ("Attendances",
+    "Users in the period"): such a column cannot be declared not a count
+    (``not_counts``), however its values look. A number of people a method requires
+    ("people needed": a sample size computed, not counted) is not a count of them."""
+    return bool(_COUNTS_PEOPLE.search(header)) and not _REQUIRED.search(header)
+
+
 def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any],
                   profile: SdcProfile, parameters: Mapping[str, Any]
                   ) -> list[tuple[str, str]]:
@@ -194,6 +211,11 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
     spans = {(int(r), str(h)): s for r, h, s in mark.get("cell_spans") or []
              if isinstance(r, int)}
     found: list[tuple[str, str]] = []
+    for name in sorted(declared & set(head)):
+        if counts_people(name):
+            found.append(_finding(f"column {name!r} is declared not a count (not_counts) "
+                                  "but its header says it counts people or their "
+                                  "records: protect it in count_cols"))
     for index, name in enumerate(head):
         if index == 0:
             labels.add(name)  # the first column is the rows' label

@@ -132,6 +132,23 @@ def max_width() -> float:
     return NARROW_MAX_WIDTH if is_narrow() else MAX_WIDTH
 
 
+def _require_nothing_unprotected(fig: Any, plot: str) -> None:
+    """Refuse to draw a protected plot into a figure that already draws data no
+    lifetools plot protected (raw bars drawn first, then ``plot_*(..., ax=ax)``):
+    :func:`lifetools.publication.mark_protected` would record them as protected."""
+    from lifetools.errors import DisclosureError
+    from lifetools.publication import drawn_data, is_marked, recorded_drawing
+
+    empty = all(not (ax.lines or ax.patches or ax.collections or ax.images)
+                for ax in fig.axes)
+    if empty or is_marked(fig) and recorded_drawing(fig) == drawn_data(fig):
+        return
+    raise DisclosureError(
+        f"{plot} was asked to draw into axes whose figure already draws data that no "
+        "lifetools plot protected (rule 'figure-drawn-after-protection')",
+        hint="draw only with lt.plots functions, from protected tables")
+
+
 def redrawable(plot: Callable[..., Any]) -> Callable[..., Any]:
     """Let :func:`lifetools.publication.show_figure` draw a plot again, narrow.
 
@@ -140,6 +157,9 @@ def redrawable(plot: Callable[..., Any]) -> Callable[..., Any]:
     """
     @functools.wraps(plot)
     def draw(*args: Any, **kwargs: Any) -> Any:
+        given = kwargs.get("ax")
+        if given is not None:  # the caller's axes: nothing unprotected drawn on them
+            _require_nothing_unprotected(given.figure, plot.__name__)
         ax = plot(*args, **kwargs)
         if kwargs.get("ax") is None:
             setattr(ax.figure, REDRAW_ATTR, functools.partial(plot, *args, **kwargs))

@@ -11,8 +11,12 @@ numbers it, and never the offending value):
 - ``unstamped``: a display that did not come through lifetools tables, plots or results;
 - ``forged-stamp``: a stamp with a missing or wrong seal, or altered after the run;
 - ``nhs-number`` (10 digits with a valid Modulus-11 check digit), ``person-id`` (64 hex),
-  ``date-of-birth``, ``postcode``, ``machine-path`` (``/home``, ``/tmp``, ``/root``,
-  site-packages, ...): anywhere, markdown and code included, figure texts included;
+  ``date-of-birth``, ``postcode``, ``machine-path`` (``/home``, ``/srv``, ``/data`` and
+  every top-level folder of ``rules.MACHINE_ROOTS``, site-packages, a Windows drive, a
+  network share, ``file://``): anywhere, markdown and code included, figure texts
+  included;
+- ``unprotected-number-in-name``: a number in a file's name or a key result's name or
+  label (``results.json``) outside the prose rule's forms;
 - ``small-count`` (1 to 7), ``unrounded-count`` (not a multiple of 5): numbers printed
   outside sealed displays (streams, stderr, unstamped outputs), and in the count
   columns of sealed tables and their CSV downloads, read with the SDC profile the

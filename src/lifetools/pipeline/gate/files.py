@@ -46,6 +46,7 @@ from lifetools.disclosure.downloads import (
     column_notes,
     read_csv,
 )
+from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.statistics import STATISTIC_RULE, names_statistic
 from lifetools.disclosure.text import text_findings
 from lifetools.labels import column_label
@@ -121,6 +122,8 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
         if owner is None:
             yield name, "unsanctioned-file", ("a file no lifetools display function "
                                               "wrote for a sealed output of this notebook")
+        for rule, detail in name_findings(path.stem, profile)[:1]:
+            yield name, rule, detail  # the file's name is published with it
         if path.suffix.lower() not in TEXT_FILES:
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -134,6 +137,7 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
         if parts == ("results.json",):
             found += _result_counts(text, profile) + _result_texts(text, nb, profile)
             found += _result_statistics(text, profile, sealed)
+            found += _result_names(text, nb, profile)
         for rule, detail in dict.fromkeys(found):
             yield name, rule, detail
 
@@ -312,6 +316,27 @@ def _result_texts(text: str, nb: Any, profile: SdcProfile) -> rules.Found:
                 span.get("null") for span in page[1] or () if isinstance(span, dict)]:
             found.append(("unprotected-number-in-text", "a null in results.json that is "
                           "not the null its text's interval was written with"))
+    return list(dict.fromkeys(found))
+
+
+def _result_names(text: str, nb: Any, profile: SdcProfile) -> rules.Found:
+    """A number written by hand in a key result's name or label (``results.json``
+    publishes both; the comparison with the previous edition shows the label): the
+    rules of :func:`lifetools.disclosure.prose.label_findings`, with the run's
+    parameters."""
+    try:
+        results = json.loads(text)
+    except ValueError:
+        return []
+    parameters = run_parameters(nb)
+    found: rules.Found = []
+    for name, entry in results.items() if isinstance(results, dict) else ():
+        found += name_findings(str(name), profile)
+        if isinstance(entry, dict):
+            at = entry.get("at")
+            found += label_findings(str(entry.get("label", "")),
+                                    at if isinstance(at, str) else None, profile,
+                                    parameters)
     return list(dict.fromkeys(found))
 
 

@@ -22,6 +22,11 @@ __all__ = ["PATTERNS", "count_findings", "counted_findings", "identifier_finding
 
 Found = list[tuple[str, str]]
 
+#: Top-level folders of a machine whose paths name where the data or the code lived.
+MACHINE_ROOTS = ("home", "tmp", "root", "Users", "var", "private", "work", "mnt", "opt",
+                 "srv", "data", "scratch", "media", "Volumes", "nfs", "net", "gpfs",
+                 "lustre", "shared", "projects", "usr", "etc", "Library",
+                 "Applications", "workspace", "workspaces", "builds", "runner", "app")
 NHS_CANDIDATE = re.compile(r"(?<![\w.])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\w|\.\d)")
 PATTERNS = {
     "person-id": re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])"),
@@ -32,8 +37,13 @@ PATTERNS = {
         re.IGNORECASE),
     "postcode": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b"),
     "machine-path": re.compile(
-        r"(?<![\w.])/(?:home|tmp|root|Users|var/folders|private/var|work|mnt|opt)/[^\s\"'<>]*"
-        r"|site-packages|dist-packages|[A-Za-z]:\\\\?(?:Users|Documents)"),
+        # a POSIX path from a top-level folder of a machine (Linux's Filesystem
+        # Hierarchy, macOS, cluster and mounted storage), a Windows drive's path or a
+        # network share's, or a file:// address: where the data or the code lived
+        rf"(?<![\w.<])/(?:{'|'.join(MACHINE_ROOTS)})/[^\s\"'<>]*"
+        r"|site-packages|dist-packages"
+        r"|(?<![\w\\])[A-Z]:\\\\?[\w$~][\w$~ .\-]*(?:\\|\.[A-Za-z]{2,4}\b)"
+        r"|(?<!\\)\\\\[\w.\-]+\\[\w$.\-]+|\bfile:/{1,3}\w"),
 }
 NUMBER = re.compile(r"(?<![\w.,\-−/:#%])(\d{1,3}(?:,\d{3})+|\d+)(?![\w\-/:%]|[.,]\d)")
 KOFN = re.compile(r"(?<![\w.])(\d[\d,]*)\s+(?:out\s+)?of\s+(\d[\d,]*)(?![\w.]|,\d)",
