@@ -23,6 +23,7 @@ from typing import Any
 
 from lifetools.disclosure import active_profile
 from lifetools.disclosure.text import fixed
+from lifetools.signs import BOUND_DIGITS_LIMIT, bound_places
 
 __all__ = [
     "MIN_EVENTS",
@@ -51,8 +52,6 @@ NO_DIFFERENCE = "compatible with no difference"
 TOO_FEW_EVENTS = "too few events to tell"
 MIN_EVENTS = 10
 """Fewest events for which a verdict is given (the usual ten events per variable)."""
-BOUND_DIGITS_LIMIT = 4
-"""Most decimal places a confidence limit gets to keep it off the no-difference value."""
 _UNSET: Any = object()
 
 
@@ -78,30 +77,6 @@ def _fixed(number: float, digits: int) -> str:
     # the sign ("-0.00" is zero; "−0.23" with the minus sign) is the protected texts'
     # rule too: one function writes it (lifetools.disclosure.text.fixed)
     return fixed(number, digits)
-
-
-def bound_places(value: float, *, digits: int, null: float | None,
-                 limit: int = BOUND_DIGITS_LIMIT) -> int:
-    """Decimal places for a confidence limit, so that it never reads as the null value.
-
-    A limit that is not the no-difference value ``null`` but rounds onto it at
-    ``digits`` places (1.004 for a ratio: "1.00") gets the fewest extra places, up to
-    ``limit``, that keep it on its true side ("1.004"). When even ``limit`` places
-    round onto ``null`` (or ``null`` is ``None``, or the limit is ``null``), ``digits``.
-
-    Notes
-    -----
-    Rounding is monotone, so a shown limit that differs from ``null`` is on the same
-    side of it as the limit itself: :func:`verdict` reads the shown limits and can
-    never contradict them. Checked by ``tests/unit/test_formatting.py``
-    (``test_bound_places_*``).
-    """
-    if null is None or value == null:
-        return digits
-    for places in range(digits, max(digits, limit) + 1):
-        if float(f"{value:.{places}f}") != null:
-            return places
-    return digits
 
 
 def shown_bound(value: float, *, digits: int, null: float | None) -> float:

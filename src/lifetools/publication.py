@@ -229,19 +229,23 @@ def render_png(fig: Any, *, dpi: int = 192) -> bytes:
     192 dots per inch is twice the 96 CSS pixels per inch a browser draws the figure
     at (:data:`lifetools.plots.theme.DPI`), so it stays sharp on phone screens. The
     image is reduced to a palette of 256 colours (Pillow's fast octree, no dithering),
-    which keeps flat chart colours and a third of the bytes.
+    which keeps flat chart colours and a third of the bytes. Saved in the settings it
+    was drawn in (:func:`lifetools.plots.theme.theme`), whatever the caller's are.
     """
     from PIL import Image
 
+    from lifetools.plots.theme import theme
+
     buffer = io.BytesIO()
-    fig.savefig(
-        buffer,
-        format="png",
-        dpi=dpi,
-        bbox_inches="tight",
-        metadata={"Software": None},
-        facecolor="white",
-    )
+    with theme():
+        fig.savefig(
+            buffer,
+            format="png",
+            dpi=dpi,
+            bbox_inches="tight",
+            metadata={"Software": None},
+            facecolor="white",
+        )
     image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
     palette = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE,
                              dither=Image.Dither.NONE)

@@ -1,4 +1,5 @@
-"""The sign of a published number, in a module that imports nothing from lifetools: the
+"""The sign of a published number (and the places of a confidence limit, so that it keeps
+its side of the null: :func:`bound_places`), in a module that imports nothing from lifetools: the
 disclosure package's protected texts and formatter (:mod:`lifetools.disclosure.text`,
 :mod:`lifetools.formatting`) write every number with :func:`fixed`, and so do the data
 dictionary's pages (:mod:`lifetools.pipeline.dictionary_pages`, written by the pipeline,
@@ -7,12 +8,14 @@ off the data's load path).
 
 from __future__ import annotations
 
-__all__ = ["MINUS", "fixed"]
+__all__ = ["BOUND_DIGITS_LIMIT", "MINUS", "bound_places", "fixed"]
 
 MINUS = "\u2212"
 """The sign of a negative number a reader sees: the minus sign (U+2212), which screen
 readers say as "minus" and typesetting expects, not the hyphen-minus of program text.
 Only published CSV files keep the hyphen-minus (``downloads.write_csv``)."""
+BOUND_DIGITS_LIMIT = 4
+"""Most decimal places a confidence limit gets to keep it off the no-difference value."""
 
 
 def fixed(number: float, digits: int, percent: bool = False) -> str:
@@ -32,3 +35,29 @@ def fixed(number: float, digits: int, percent: bool = False) -> str:
         # "-0.00" is zero; any other negative number gets the minus sign
         text = MINUS + text[1:] if any(c in "123456789" for c in text) else text[1:]
     return f"{text}%" if percent else text
+
+
+def bound_places(value: float, *, digits: int, null: float | None,
+                 limit: int = BOUND_DIGITS_LIMIT) -> int:
+    """Decimal places for a confidence limit, so that it never reads as the null value.
+
+    A limit that is not the no-difference value ``null`` but rounds onto it at
+    ``digits`` places (1.004 for a ratio: "1.00") gets the fewest extra places, up to
+    ``limit``, that keep it on its true side ("1.004"). When even ``limit`` places
+    round onto ``null`` (or ``null`` is ``None``, or the limit is ``null``), ``digits``.
+
+    Notes
+    -----
+    Rounding is monotone, so a shown limit that differs from ``null`` is on the same
+    side of it as the limit itself: :func:`lifetools.formatting.verdict` reads the
+    shown limits and can never contradict them. Here, beside :func:`fixed`, because
+    the protected texts (:mod:`lifetools.disclosure.text`) write limits with it too
+    and :mod:`lifetools.formatting`, which re-exports it, imports that package. Checked by ``tests/unit/test_formatting.py``
+    (``test_bound_places_*``).
+    """
+    if null is None or value == null:
+        return digits
+    for places in range(digits, max(digits, limit) + 1):
+        if float(f"{value:.{places}f}") != null:
+            return places
+    return digits

@@ -274,13 +274,43 @@ def test_plot_reach_suppressed_share_is_drawn_not_zero():
 
 
 def test_plot_monthly_counts_suppressed_month_is_shaded_and_theme_applied():
-    matplotlib.rcdefaults()
-    ax = plots.plot_monthly_counts(monthly_frame())
-    assert matplotlib.rcParams["font.size"] == 13
+    with matplotlib.rc_context({"font.size": 7.0}):
+        ax = plots.plot_monthly_counts(monthly_frame())
+        assert matplotlib.rcParams["font.size"] == 7.0
+    assert {t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()} == {13}
     hatched = [p for p in ax.patches if p.get_hatch() == SUPPRESSED_HATCH]
     assert len(hatched) >= 1
     assert "Suppressed (fewer than 8)" in [t.get_text()
                                            for t in ax.get_legend().get_texts()]
+
+
+def test_plot_functions_and_show_figure_leave_matplotlib_settings_unchanged(output,
+                                                                             monkeypatch):
+    # each public plot function draws in the theme (matplotlib.rc_context) and
+    # show_figure saves in it: the caller's settings are the same after every call
+    # (apply_theme used to set them globally on every plot)
+    changed, called = [], []
+    names = [n for n in plots.__all__ if n.startswith("plot_")]
+
+    def checked(name):
+        call = getattr(plots, name)
+
+        def check(*args, **kwargs):
+            before = dict(matplotlib.rcParams)
+            result = call(*args, **kwargs)
+            called.append(name)
+            if dict(matplotlib.rcParams) != before:
+                changed.append(name)
+            return result
+        return check
+
+    for name in [*names, "show_figure"]:
+        monkeypatch.setattr(plots, name, checked(name))
+    with matplotlib.rc_context({"font.size": 7.0, "hatch.linewidth": 3.0}):
+        for name, ax in every_figure().items():
+            plots.show_figure(ax, name=name, caption="A figure")
+    assert set(called) == {*names, "show_figure"}
+    assert changed == []
 
 
 def test_legends_never_overlap_the_plotting_area(figures):
@@ -633,12 +663,14 @@ def test_plot_survival_not_drawn_group_fits_a_phone_when_narrow():
 def test_legend_below_too_wide_for_a_phone_in_columns_is_one_column():
     from lifetools.plots.theme import MAX_WIDTH, cropped_width, legend_below
 
-    fig, ax = plt.subplots(figsize=(4.9, 4))
-    for name in ("Monthly count", "Special cause", "Mean", "Process limits",
-                 "Suppressed (fewer than 8)", "Another long legend entry"):
-        ax.plot([0, 1], [0, 1], label=name)
-    legend = legend_below(ax, ncol=2)
-    fig.tight_layout()
+    with theme.theme():  # as a plot function draws it (the test once relied on an
+        # earlier test's plot leaving the theme set globally)
+        fig, ax = plt.subplots(figsize=(4.9, 4))
+        for name in ("Monthly count", "Special cause", "Mean", "Process limits",
+                     "Suppressed (fewer than 8)", "Another long legend entry"):
+            ax.plot([0, 1], [0, 1], label=name)
+        legend = legend_below(ax, ncol=2)
+        fig.tight_layout()
     assert legend._ncols == 1
     assert cropped_width(fig) <= MAX_WIDTH
 

@@ -43,6 +43,17 @@ def test_fit_imputed_model_identical_copies_equal_single_fit_with_no_between_var
     assert (pooled.summary["fmi"] == 0).all() and pooled.m == 3
 
 
+def test_fit_imputed_model_one_copy_interval_equals_identical_copies_normal_limits():
+    # One copy: no pooling; its limits are the Wald interval of the one interval
+    # function, i.e. those of identical copies (no between variance: Rubin's df is
+    # infinite, normal quantiles). A literal 1.96 misses this by about 4e-5 se.
+    data = cohort()
+    one = fit_imputed_model([data], SPEC).summary
+    three = fit_imputed_model([data, data.copy(), data.copy()], SPEC).summary
+    for col in ("ci_lower", "ci_upper"):
+        np.testing.assert_allclose(one[col], three[col], rtol=1e-12, atol=1e-12)
+
+
 def test_fit_imputed_model_different_copies_rubin_se_exceeds_within():
     data = cohort()
     rng = np.random.default_rng(5)

@@ -304,6 +304,9 @@ def test_manifest_specs_give_each_run_the_inputs_and_key_the_build_gave_it(tmp_p
         original = by_name[spec.analysis]
         assert spec.data_tables == {"people": "a" * 64, "sessions": "b" * 64}
         assert spec.data_dictionary == "d" * 64 and spec.data_columns == {"people": people}
+        # every field the data give a run, from their one owner (PreparedData.run_fields)
+        assert {f: getattr(spec, f) for f in data.run_fields()} == \
+            {f: getattr(original, f) for f in data.run_fields()}
         assert spec.inputs() == original.inputs(), spec.analysis
         # the key the runner records once the run has read a column of one table
         assert dependencies.inputs_key(spec.inputs(), reads, read_columns) == \

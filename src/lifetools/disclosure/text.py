@@ -45,7 +45,7 @@ from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
 from lifetools.disclosure.settings import parameter_problem
 from lifetools.errors import DisclosureError
-from lifetools.signs import MINUS, fixed
+from lifetools.signs import MINUS, bound_places, fixed
 
 __all__ = ["MINUS", "NUMBER_WORDS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
            "Level", "Parameter", "Period", "ProtectedText", "Reason", "RuleNumber",
@@ -219,7 +219,6 @@ def _render(kind: str, d: Mapping[str, Any]) -> str:
     if kind in ("share", "rate", "mean", "difference", "estimate"):
         return fixed(float(d["value"]), int(d["digits"]), bool(d.get("percent")))
     if kind == "interval":
-        from lifetools.formatting import bound_places  # formatting imports this package
         null = d.get("null")
         return " to ".join(
             fixed(float(d[end]), bound_places(float(d[end]), digits=int(d["digits"]),
@@ -278,7 +277,6 @@ def _part(part: Any, profile: SdcProfile) -> tuple[str, list[dict[str, Any]]]:
                                   "one decimal place")
         kind, detail = "interval", {"low": float(part.low), "high": float(part.high),
                                     "digits": part.digits, "percent": part.percent}
-        from lifetools.formatting import bound_places
         if part.null is not None and any(  # recorded only where it changes the text
                 bound_places(v, digits=part.digits, null=part.null) != part.digits
                 for v in (float(part.low), float(part.high))):

@@ -105,6 +105,25 @@ class PreparedData:
     #: :func:`~lifetools.engines.column_keys.server_columns`). Not in the manifest.
     columns: Mapping[str, Any] | None = None
 
+    def run_fields(self, fingerprint: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The fields of a :class:`~lifetools.pipeline.runner.RunSpec` these data give.
+
+        Where the data are and their combined fingerprint; and, when the fingerprint
+        lists its tables, the per-table hashes, the dictionary digest and the column
+        fingerprints, so that a run's key covers only the tables and columns it read.
+        ``fingerprint`` is the one to key by (default: these data's); ``lifetools
+        reproduce`` passes its manifest's, which a manifest written before per-table
+        fingerprints lists no tables of (its runs are then keyed by every table, as
+        they were built). The one owner of these fields: :func:`plan_runs` and
+        :func:`lifetools.pipeline.reproduce.manifest_specs` both take them from here.
+        """
+        fingerprint = self.fingerprint if fingerprint is None else fingerprint
+        per_table = "tables" in fingerprint
+        return {"data_dir": self.path, "data_fingerprint": self.fingerprint["combined"],
+                "data_tables": dependencies.table_hashes(fingerprint) if per_table else None,
+                "data_dictionary": fingerprint.get("dictionary") if per_table else None,
+                "data_columns": self.columns if per_table else None}
+
 
 @dataclass(frozen=True)
 class BuildSummary:
@@ -385,13 +404,7 @@ def plan_runs(
                 source=root / "analyses" / analysis.notebook,
                 parameters=series.resolve_parameters(analysis, edition, overrides),
                 run_dir=runs_root / edition.id / analysis.id,
-                data_dir=data.path,
-                data_fingerprint=data.fingerprint["combined"],
-                data_tables=(dependencies.table_hashes(data.fingerprint)
-                             if "tables" in data.fingerprint else None),
-                data_dictionary=data.fingerprint.get("dictionary"),
-                data_columns=data.columns,
-                title=analysis.title,
+                **data.run_fields(),
                 sdc_profile=series.sdc_profile.name,
                 acro=series.disclosure.acro,
                 parameter_words={n: p.words for n, p in analysis.parameters.items()

@@ -34,7 +34,7 @@ from lifetools.errors import (
     ReproducibilityError,
     UnreachableCommitError,
 )
-from lifetools.pipeline import dependencies, integrity, layout, provenance
+from lifetools.pipeline import integrity, layout, provenance
 from lifetools.pipeline.build import PreparedData, fingerprinted
 from lifetools.pipeline.runner import RunSpec, execute_runs, raise_for_failures
 from lifetools.pipeline.series import load_series
@@ -381,24 +381,19 @@ def manifest_specs(manifest: Mapping[str, Any], edition_id: str, *, data: Prepar
     """The runs of a published edition as its manifest records them: each analysis's
     notebook, parameters and the words naming them in prose, the profile and ACRO.
 
-    As the build does (:func:`lifetools.pipeline.build.plan_runs`), each run is given
-    the per-table hashes and the dictionary digest of the data fingerprint the manifest
-    records (``data.fingerprint``: the same as ``data``'s, which
-    :func:`reproduce_edition` checks first) and ``data``'s column fingerprints, so that
-    its key covers the tables and columns it read: a reproduced run of unchanged data
-    and code records the published run's key (the manifest's ``analyses.<name>.key``).
-    A manifest whose fingerprint lists no tables gives runs keyed by every table.
+    The data fields come from where the build's do
+    (:meth:`lifetools.pipeline.build.PreparedData.run_fields`), keyed by the data
+    fingerprint the manifest records (``data.fingerprint``: the same as ``data``'s,
+    which :func:`reproduce_edition` checks first), so that a reproduced run of
+    unchanged data and code records the published run's key (the manifest's
+    ``analyses.<name>.key``). A manifest whose fingerprint lists no tables gives runs
+    keyed by every table.
     """
     disclosure = manifest.get("disclosure", {})
-    fingerprint = (manifest.get("data") or {}).get("fingerprint") or data.fingerprint
-    per_table = "tables" in fingerprint
+    fields = data.run_fields((manifest.get("data") or {}).get("fingerprint") or None)
     return [
         RunSpec(edition=edition_id, analysis=name, source=sources / entry["notebook"],
-                parameters=entry["parameters"], run_dir=runs_root / name,
-                data_dir=data.path, data_fingerprint=data.fingerprint["combined"],
-                data_tables=dependencies.table_hashes(fingerprint) if per_table else None,
-                data_dictionary=fingerprint.get("dictionary") if per_table else None,
-                data_columns=data.columns if per_table else None,
+                parameters=entry["parameters"], run_dir=runs_root / name, **fields,
                 sdc_profile=disclosure.get("profile", "default"),
                 acro=bool(disclosure.get("acro", {}).get("enabled")),
                 parameter_words={k: tuple(v) for k, v in

@@ -91,7 +91,6 @@ class RunSpec:
     run_dir: Path
     data_dir: Path | str
     data_fingerprint: str
-    title: str = ""
     sdc_profile: str = "default"
     """The disclosure control profile (``disclosure: profile:`` of the series file)."""
     acro: bool = False

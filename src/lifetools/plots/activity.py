@@ -14,7 +14,6 @@ from lifetools.labels import label
 from lifetools.plots.theme import (
     PALETTE,
     SUPPRESSED_HATCH,
-    apply_theme,
     figure_width,
     fit_to_phone,
     is_narrow,
@@ -59,7 +58,6 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
     Special-cause points are drawn as larger orange diamonds (shape as well as colour).
     The legend sits under the axes.
     """
-    apply_theme()
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), 5))
     # the months add up to the period's total, which is published
@@ -105,7 +103,6 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
     with the word "hidden" and the population on it, so that it reads as hidden, never
     as zero.
     """
-    apply_theme()
     columns = ["Life Rooms users %", "Secondary care %"]
     protected = require_table(table, count_cols=columns, name="reach", derived=True)
     frame = protected.frame

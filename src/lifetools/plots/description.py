@@ -14,7 +14,6 @@ from lifetools.plots.activity import mark_suppressed_months
 from lifetools.plots.theme import (
     MARKERS,
     PALETTE,
-    apply_theme,
     figure_width,
     fit_to_phone,
     legend_below,
@@ -47,7 +46,6 @@ def plot_monthly_counts(
     -------
     matplotlib.axes.Axes
     """
-    apply_theme()
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), 5))
     # the months add up to the period's total, which is published

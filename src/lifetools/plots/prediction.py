@@ -14,7 +14,6 @@ from lifetools.labels import with_words
 from lifetools.plots.theme import (
     MARKERS,
     PALETTE,
-    apply_theme,
     figure_width,
     fit_to_phone,
     legend_below,
@@ -59,7 +58,6 @@ def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
     why. The curve is a model (spline logistic regression) evaluated on a grid of
     predicted risks, not a plot of people or groups; nothing in it is a count.
     """
-    apply_theme()
     frame, why = _released(curve, "calibration")
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), figure_width()))
@@ -108,7 +106,6 @@ def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
     its model was withheld its ``model`` column is blank and the figure draws treat-all
     and treat-none only; the alt text says the model's curve is not shown and why.
     """
-    apply_theme()
     frame, why = _released(table, "decision")
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), 5))

@@ -14,7 +14,6 @@ from lifetools.labels import label
 from lifetools.plots.theme import (
     MARKERS,
     PALETTE,
-    apply_theme,
     figure_width,
     fit_to_phone,
     is_narrow,
@@ -39,7 +38,6 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
     covariates under ``threshold`` after matching from the data drawn (checked in
     ``tests/unit/test_plots.py``).
     """
-    apply_theme()
     names = [label(str(c)) for c in balance["covariate"]]
     wrapped = [wrap(n, 24) for n in names]
     if ax is None:
@@ -103,7 +101,6 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
     with a legend entry "Suppressed (fewer than N)", never as a missing (zero-looking)
     bar. The legend sits under the axes. Checked in ``tests/unit/test_plots.py``.
     """
-    apply_theme()
     protected = require_table(rates, count_cols=["rate", "ci_lower", "ci_upper"],
                               name="rates", derived=True)
     frame = protected.frame
@@ -153,7 +150,6 @@ def plot_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
     An empty ``table`` (a withheld model: ``EmergencyReport.calibration``) draws only
     the line of perfect calibration.
     """
-    apply_theme()
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), figure_width()))
     ax.plot([0, 1], [0, 1], color="#555555", linestyle="--", linewidth=1,

@@ -28,7 +28,6 @@ from lifetools.plots.theme import (
     FONT_SIZE,
     MARKERS,
     PALETTE,
-    apply_theme,
     figure_width,
     fit_to_phone,
     is_narrow,
@@ -327,7 +326,6 @@ def plot_survival(
     published curve table, and the numbers at risk) is attached for download, and its
     alt text is generated from that table.
     """
-    apply_theme()
     profile = active_profile()
     min_at_risk = profile.min_at_risk
     table = result.at_risk
@@ -496,7 +494,6 @@ def plot_forest(
     keeps its side, :func:`~lifetools.formatting.bound_places`). Rows with no estimate
     are listed in the data but not drawn. Checked in ``tests/unit/test_plots.py``.
     """
-    apply_theme()
     xlabel = (f"{ratio} (log scale): below 1 = {below}, above 1 = {above}"
               if below and above else f"{ratio} (log scale; 1 = no difference)")
     frame = require_estimates(summary, name="forest plot").frame.reset_index(drop=True)

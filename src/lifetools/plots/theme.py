@@ -46,11 +46,11 @@ from lifetools.disclosure import active_profile
 __all__ = ["DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
            "NARROW_FIGURE_PX", "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH",
            "PAGE_MARGINS_PX", "PALETTE", "PHONE_FIGURE_PX", "PHONE_PX",
-           "SMALL_SCREEN_MARGINS_PX", "SUPPRESSED_HATCH", "WIDTH", "apply_theme",
-           "cropped_width", "figure_width", "fit_to_phone", "is_narrow", "legend_below",
+           "SMALL_SCREEN_MARGINS_PX", "SUPPRESSED_HATCH", "WIDTH", "cropped_width",
+           "figure_width", "fit_to_phone", "is_narrow", "legend_below",
            "max_width", "narrow_layout", "phone_text_px", "redrawable", "shown_figure_px",
            "smallest_text_px",
-           "suppressed_label", "suppressed_patch", "wrap"]
+           "suppressed_label", "suppressed_patch", "theme", "wrap"]
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
            "#F0E442")
@@ -150,27 +150,39 @@ def _require_nothing_unprotected(fig: Any, plot: str) -> None:
 
 
 def redrawable(plot: Callable[..., Any]) -> Callable[..., Any]:
-    """Let :func:`lifetools.publication.show_figure` draw a plot again, narrow.
+    """A plot function: drawn in the :func:`theme`, and drawn again narrow on demand.
 
-    A figure the plot function made itself (no ``ax`` given) keeps the call; a figure
-    drawn into the caller's axes is published in one rendering only.
+    The call runs inside :func:`theme`, so matplotlib's global settings are the same
+    after it as before. A figure the plot function made itself (no ``ax`` given) keeps
+    the call, so that :func:`lifetools.publication.show_figure` can draw it again in
+    :func:`narrow_layout`; a figure drawn into the caller's axes is published in one
+    rendering only.
     """
+    @functools.wraps(plot)
+    def themed(*args: Any, **kwargs: Any) -> Any:
+        with theme():
+            return plot(*args, **kwargs)
+
     @functools.wraps(plot)
     def draw(*args: Any, **kwargs: Any) -> Any:
         given = kwargs.get("ax")
         if given is not None:  # the caller's axes: nothing unprotected drawn on them
             _require_nothing_unprotected(given.figure, plot.__name__)
-        ax = plot(*args, **kwargs)
+        ax = themed(*args, **kwargs)
         if kwargs.get("ax") is None:
-            setattr(ax.figure, REDRAW_ATTR, functools.partial(plot, *args, **kwargs))
+            setattr(ax.figure, REDRAW_ATTR, functools.partial(themed, *args, **kwargs))
         return ax
 
     return draw
 
 
-def apply_theme() -> None:
-    """Set matplotlib defaults for report figures (large text, no chart junk)."""
-    mpl.rcParams.update({
+def theme() -> contextlib.AbstractContextManager[None]:
+    """Matplotlib settings of report figures (large text, no chart junk), for one block.
+
+    ``with theme(): ...`` draws (or saves) under these settings and restores the
+    caller's on leaving (:func:`matplotlib.rc_context`): nothing global changes.
+    """
+    return mpl.rc_context({
         "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
         "font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE, "axes.labelsize": FONT_SIZE,
         "xtick.labelsize": FONT_SIZE, "ytick.labelsize": FONT_SIZE,

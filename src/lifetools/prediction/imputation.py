@@ -30,6 +30,7 @@ from lifetools.prediction.model import (
 from lifetools.prediction.performance import Performance, _delong, _logit, performance
 from lifetools.prediction.validation import BootstrapValidation, bootstrap_validation
 from lifetools.regression.imputation import impute_chained, rubin_combine
+from lifetools.results import wald_interval
 
 __all__ = ["ImputedModel", "bootstrap_validation_imputed", "fit_imputed_model",
            "impute_predictors", "pool_performance"]
@@ -105,7 +106,8 @@ def fit_imputed_model(copies: Sequence[pd.DataFrame], spec: ModelSpec, *,
     -------
     ImputedModel
         ``summary``: one row per term with the pooled maximum-likelihood
-        ``estimate_ml``, its Rubin ``se``, ``ci_lower``/``ci_upper`` (t on Rubin's df),
+        ``estimate_ml``, its Rubin ``se``, ``ci_lower``/``ci_upper`` (t on Rubin's df;
+        one copy: the Wald interval, :func:`lifetools.results.wald_interval`),
         ``fmi`` and the shrunken ``estimate``; ``frozen`` the pooled model.
 
     Notes
@@ -129,8 +131,9 @@ def fit_imputed_model(copies: Sequence[pd.DataFrame], spec: ModelSpec, *,
         pooled = rubin_combine(coefs, variances)
     else:
         se = np.sqrt(variances[0])
-        pooled = pd.DataFrame({"estimate": coefs[0], "se": se, "ci_lower": coefs[0] - 1.96 * se,
-                               "ci_upper": coefs[0] + 1.96 * se, "fmi": 0.0})
+        lower, upper = wald_interval(coefs[0], se)
+        pooled = pd.DataFrame({"estimate": coefs[0], "se": se, "ci_lower": lower,
+                               "ci_upper": upper, "fmi": 0.0})
     lr = float(np.mean([f.method["model_lr"] for f in fits]))
     df = coefs.shape[1] - 1
     if shrinkage == "heuristic":

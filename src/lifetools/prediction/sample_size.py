@@ -73,6 +73,8 @@ def minimum_sample_size(*, parameters: int, prevalence: float, r2_cs: float,
     s2 = r2_cs / (r2_cs + r2_difference * max_r2)
     rows = [("(i) expected shrinkage", by_shrinkage(shrinkage), shrinkage),
             ("(ii) optimism in Nagelkerke R2", by_shrinkage(s2), s2),
+            # 1.96, not the normal quantile: Riley et al.'s published formula (and
+            # pmsampsize's), which the Chagas example's n = 662 checks.
             ("(iii) precision of the overall risk",
              math.ceil((1.96 / margin) ** 2 * phi * (1 - phi)), float("nan"))]
     summary = pd.DataFrame(rows, columns=["criterion", "n", "shrinkage"])
