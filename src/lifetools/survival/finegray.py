@@ -52,16 +52,18 @@ def censoring_survival(duration: np.ndarray, status: np.ndarray
 
 
 def separation_reason(value: float, direction: int, *, event: str = "events") -> str:
-    """The reason a separated term is not estimable, in words.
+    """The reason a separated term is not estimable, in words (no number: the reason
+    is published, and the gate refuses a bare number in a note).
 
     ``value`` and ``direction`` as :attr:`~lifetools.survival.partial_likelihood.
-    WeightedCoxFit.separated`: "separated: no events of interest where it is 1 (its
-    coefficient runs to minus infinity)" for a 0/1 term whose 1s have no event, "...
-    above its lowest value ..." for another term.
+    WeightedCoxFit.separated`: "separated: no events of interest among those with it
+    (its coefficient runs to minus infinity)" for a 0/1 term whose 1s have no event,
+    "... among those without it ..." when its 0s have none, "... above its lowest value
+    ..." or "... below its highest value ..." for another term.
     """
     towards = "minus infinity" if direction < 0 else "infinity"
     if value in (0.0, 1.0):
-        where = f"where it is {int(1 - value)}"
+        where = "among those with it" if value == 0.0 else "among those without it"
     else:
         where = "above its lowest value" if direction < 0 else "below its highest value"
     return f"separated: no {event} {where} (its coefficient runs to {towards})"

@@ -340,6 +340,9 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
                 break
             step = step / 2
             candidate = at(beta + step)
+        if not (np.isfinite(candidate.loglik) and np.all(np.isfinite(candidate.score))):
+            break  # no finite point along the step (a diverging coefficient's step of
+            # 1e17 from a score of rounding noise): stay where the fit is
         beta, current = beta + step, candidate
     else:  # out of iterations: converged if no step could still be measured
         step = newton_step(current)
