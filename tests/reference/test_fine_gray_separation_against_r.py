@@ -36,7 +36,7 @@ def test_fine_gray_level_without_events_is_separated_as_r_warns():
     assert R["fg_separated"]["infinite"] == [1]
     result = fit_fine_gray(FG, **ARGS)
     assert not result.estimable
-    assert result.reason == ("g: separated: no events of interest among those with it "
+    assert result.reason == ("g: separated: too few events of interest among those with it "
                              "(its coefficient runs to minus infinity)")
     assert result.warnings == (f"not estimable: {result.reason}",)
     g, age = result.summary.set_index("term").loc[["g", "age"]].itertuples()

@@ -34,7 +34,7 @@ def test_separated_fine_gray_note_says_separated_not_did_not_converge():
     assert not pooled.estimable
     notes = model_notes({"Fine-Gray": pooled})
     assert notes.to_dict("records") == [{"model": "Fine-Gray", "note": (
-        "not estimable: Life Rooms use before discharge: separated: no events of "
-        "interest among those with it (its coefficient runs to minus infinity)")}]
+        "not estimable: Life Rooms use before discharge: separated: too few events "
+        "of interest among those with it (its coefficient runs to minus infinity)")}]
     assert not re.search(r"\d", notes["note"].iloc[0])  # the gate refuses a bare number
     assert "converge" not in notes["note"].iloc[0]

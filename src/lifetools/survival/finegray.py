@@ -52,21 +52,24 @@ def censoring_survival(duration: np.ndarray, status: np.ndarray
 
 
 def separation_reason(value: float, direction: int, *, event: str = "events") -> str:
-    """The reason a separated term is not estimable, in words (no number: the reason
-    is published, and the gate refuses a bare number in a note).
+    """The reason a separated term is not estimable, in words.
 
     ``value`` and ``direction`` as :attr:`~lifetools.survival.partial_likelihood.
-    WeightedCoxFit.separated`: "separated: no events of interest among those with it
-    (its coefficient runs to minus infinity)" for a 0/1 term whose 1s have no event,
+    WeightedCoxFit.separated`: "separated: too few events of interest among those with
+    it (its coefficient runs to minus infinity)" for a 0/1 term whose 1s have no event,
     "... among those without it ..." when its 0s have none, "... above its lowest value
-    ..." or "... below its highest value ..." for another term.
+    ..." or "... below its highest value ..." for another term. "Too few", not "no":
+    the reason is published (fit notes, key results) beside a release check that shows
+    a group's events only as "fewer than" its threshold, and an exact 0 in words would
+    give back the count it hides; no number either (the gate refuses a bare number in a
+    note).
     """
     towards = "minus infinity" if direction < 0 else "infinity"
     if value in (0.0, 1.0):
         where = "among those with it" if value == 0.0 else "among those without it"
     else:
         where = "above its lowest value" if direction < 0 else "below its highest value"
-    return f"separated: no {event} {where} (its coefficient runs to {towards})"
+    return f"separated: too few {event} {where} (its coefficient runs to {towards})"
 
 
 def finegray_rows(df: pd.DataFrame, *, duration_col: str, event_col: str,
