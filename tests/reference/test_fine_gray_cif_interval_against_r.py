@@ -26,10 +26,10 @@ from lifetools.prediction.cif_interval import (
     pooled_cif_interval,
 )
 from lifetools.prediction.time_to_event import (
-    _breslow_at,
     fit_fine_gray_risk,
     pool_fine_gray_risk,
 )
+from lifetools.survival.finegray import breslow_baseline
 
 HERE = Path(__file__).parent
 R = json.loads((HERE / "results" / "reference_fine_gray_cif_interval.json").read_text())
@@ -100,7 +100,7 @@ def test_cif_interval_group_mean_matches_numerical_delta_method():
     names = [f"x{i}" for i in range(4)]
 
     def mean_cif(b):
-        base = _breslow_at(rows, rows[names].to_numpy(dtype=float) @ b, 2000)
+        base = breslow_baseline(rows, rows[names].to_numpy(dtype=float) @ b, [2000])[0]
         return np.mean(1 - np.exp(-base * np.exp(x @ b)))
 
     step = 1e-6

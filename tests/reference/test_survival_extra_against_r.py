@@ -95,11 +95,11 @@ def test_fine_gray_finegray_coxph_mgus2_against_r(mgus2, ties):
     np.testing.assert_allclose(naive.summary["coef"], ref["coef"], rtol=1e-7)
     np.testing.assert_allclose(naive.summary["se"], ref["se"], rtol=1e-7)
     rows = naive.model
-    coef, cov, _ = fit_weighted_cox(rows["fg_stop"], rows["fg_status"],
-                                    rows[["age", "male"]], entry=rows["fg_start"],
-                                    weights=rows["fg_weight"], ties=ties)
+    fit = fit_weighted_cox(rows["fg_stop"], rows["fg_status"], rows[["age", "male"]],
+                           entry=rows["fg_start"], weights=rows["fg_weight"], ties=ties)
+    assert fit.infinite == ()  # R warns of no infinite coefficient here
     row_level = weighted_robust_covariance(
-        rows["fg_stop"], rows["fg_status"], rows[["age", "male"]], coef, cov,
+        rows["fg_stop"], rows["fg_status"], rows[["age", "male"]], fit.coef, fit.cov,
         entry=rows["fg_start"], weights=rows["fg_weight"], ties=ties)
     np.testing.assert_allclose(np.sqrt(np.diag(row_level)), ref["row_robust_se"],
                                rtol=1e-7)

@@ -11,6 +11,7 @@ import pytest
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.time_to_event import fit_fine_gray_risk
 from lifetools.survival import fit_fine_gray
+from lifetools.survival.finegray import breslow_baseline
 from lifetools.survival.finegray_bootstrap import (
     bootstrap_fine_gray,
     fine_gray_incidence,
@@ -89,3 +90,30 @@ def test_bootstrap_fine_gray_refuses_bad_arguments():
     with pytest.raises(ValueError, match="missing"):
         fine_gray_incidence(DATA, **ARGS, profiles=pd.DataFrame(
             {"age": [np.nan], "male": [1.0]}), times=[5])
+
+
+def _loop_baseline(rows: pd.DataFrame, lp: np.ndarray, horizon: float) -> float:
+    """The crisis-risk model's former one-horizon loop (``_breslow_at``)."""
+    start = rows["fg_start"].to_numpy(dtype=float)
+    stop = rows["fg_stop"].to_numpy(dtype=float)
+    status = rows["fg_status"].to_numpy() == 1
+    weight = rows["fg_weight"].to_numpy(dtype=float) * np.exp(lp)
+    total = 0.0
+    for t in np.unique(stop[status & (stop <= horizon)]):
+        events = float(rows["fg_weight"].to_numpy(dtype=float)[status & (stop == t)].sum())
+        total += events / float(weight[(start < t) & (stop >= t)].sum())
+    return total
+
+
+def test_breslow_baseline_is_the_former_loop_bit_for_bit():
+    # the crisis-risk model publishes log H0 at full precision: the shared baseline
+    # must give the loop's bytes at every horizon, many horizons in one call
+    fit = fit_fine_gray(DATA, **ARGS, ties="breslow")
+    rows = fit.model
+    lp = rows[["age", "male"]].to_numpy(dtype=float) @ fit.summary["coef"].to_numpy()
+    horizons = [0.0, 1.0, 5.0, 12.5, 20.0, 1e6]
+    many = breslow_baseline(rows, lp, horizons)
+    loop = [_loop_baseline(rows, lp, h) for h in horizons]
+    assert many.tolist() == loop  # exact equality, not closeness
+    assert many[0] == 0.0 and np.all(np.diff(many) >= 0)
+    assert breslow_baseline(rows, lp, [20.0, 5.0]).tolist() == [loop[4], loop[2]]

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 from fine_gray_truth_data import draw
 
-from lifetools.convergence import degenerate_terms, standard_errors
 from lifetools.survival.finegray import finegray_rows
 from lifetools.survival.partial_likelihood import diverging, fit_weighted_cox
 
@@ -36,30 +35,53 @@ def _stalled_rows() -> pd.DataFrame:
 def test_fit_weighted_cox_converges_when_rounding_noise_refuses_the_last_step():
     rows = _stalled_rows()
     assert (len(rows), int(rows["fg_status"].sum())) == (38585, 331)
-    coef, cov, converged = fit_weighted_cox(
+    fit = fit_weighted_cox(
         rows["fg_stop"], rows["fg_status"], rows[["x1", "x2"]],
         entry=rows["fg_start"], weights=rows["fg_weight"], ties="breslow")
-    assert converged  # was False: 50 iterations of steps halved to nothing
-    np.testing.assert_allclose(coef, R_COEF, rtol=0, atol=1e-9)
-    assert np.all(np.isfinite(cov))
+    assert fit.converged  # was False: 50 iterations of steps halved to nothing
+    np.testing.assert_allclose(fit.coef, R_COEF, rtol=0, atol=1e-9)
+    assert np.all(np.isfinite(fit.cov))
+    assert fit.infinite == () and fit.separated == {}  # a finite optimum: no flag
 
 
-def test_fit_weighted_cox_separation_is_never_a_usable_estimate():
-    # no event among x = 1: the coefficient runs to minus infinity while the
-    # log-likelihood's gain per step vanishes; whatever the stopping rule says, the
-    # model-based interval of x must reach 0 or infinity (flagged as degenerate)
-    rng = np.random.default_rng(3)
-    n = 200
+def _no_event_among_ones(n: int, seed: int):
+    rng = np.random.default_rng(seed)
     x = np.r_[np.zeros(n // 2), np.ones(n // 2)]
     z = rng.normal(size=n)
     stop = rng.exponential(1.0, n)
     event = ((x == 0) & (rng.random(n) < 0.7)).astype(int)
+    return stop, event, np.c_[x, z], rng.uniform(0.5, 1.5, n)
+
+
+def test_fit_weighted_cox_separation_is_flagged_infinite():
+    # no event among x = 1: the coefficient runs to minus infinity while the
+    # log-likelihood's gain per step vanishes. Before R's rule was applied where R
+    # applies it, the fit at 200 rows went on until the score rounded to exactly 0 and
+    # was "converged" with x's coefficient at -34 and a finite robust error
+    stop, event, x, w = _no_event_among_ones(200, 3)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        coef, cov, converged = fit_weighted_cox(stop, event, np.c_[x, z],
-                                              weights=rng.uniform(0.5, 1.5, n))
-    se = standard_errors(cov)
-    assert not converged or "x" in degenerate_terms(["x", "z"], coef, se)
-    assert not np.isfinite(coef[0]) or coef[0] < -10
+        fit = fit_weighted_cox(stop, event, x, weights=w)
+    assert fit.infinite == (0,)  # z (coefficient finite) is not flagged
+    assert fit.separated == {0: (0.0, -1)}  # every event has x = 0, the lowest value
+    assert fit.converged and fit.coef[0] < -10  # z settled; x held at infinity
+    assert abs(fit.coef[1]) < 1
+
+
+def test_fit_weighted_cox_separation_found_by_r_rule_alone():
+    # x1 and x2 separate the events together (x1 - x2 highest at every event), neither
+    # alone: no level without events, but the log-likelihood stops changing while both
+    # coefficients still move (R coxph on these rows: "Loglik converged before
+    # variable 1,2; coefficient may be infinite", coefficients 21.2 and -21.3)
+    x = np.repeat([[1, 0], [0, 0], [1, 1], [0, 1]], 10, axis=0).astype(float)
+    stop, event = np.full(40, 20.0), np.zeros(40, int)
+    stop[0:5], event[0:5] = np.arange(1, 6), 1  # (1, 0): events while all are at risk
+    stop[5:10] = 5.5  # the rest of (1, 0) leaves before the others' events
+    stop[10:14], event[10:14] = [6, 7, 8, 9], 1  # (0, 0)
+    stop[20:24], event[20:24] = [6.5, 7.5, 8.5, 9.5], 1  # (1, 1)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        fit = fit_weighted_cox(stop, event, x, weights=np.ones(40))
+    assert fit.separated == {} and fit.infinite == (0, 1)
+    assert fit.coef[0] > 20 and fit.coef[1] < -20
 
 
 def test_diverging_is_r_toler_inf_rule():

@@ -20,7 +20,7 @@ from scipy import stats
 from lifetools.prediction.model import FrozenModel, ModelSpec, _design
 from lifetools.prediction.splines import rcs_knots
 from lifetools.regression.imputation import rubin_combine
-from lifetools.survival.finegray import fit_fine_gray
+from lifetools.survival.finegray import breslow_baseline, fit_fine_gray
 
 __all__ = ["FineGrayRisk", "FrozenCumulativeIncidence", "fit_fine_gray_risk",
            "fine_gray_hazard_ratios", "pool_fine_gray_risk"]
@@ -62,19 +62,6 @@ class FineGrayRisk:
     method: dict[str, Any]
     warnings: tuple[str, ...] = ()
     model: Any = None
-
-
-def _breslow_at(rows: pd.DataFrame, lp: np.ndarray, horizon: float) -> float:
-    """Breslow baseline cumulative subdistribution hazard at ``horizon`` (weighted rows)."""
-    start = rows["fg_start"].to_numpy(dtype=float)
-    stop = rows["fg_stop"].to_numpy(dtype=float)
-    status = rows["fg_status"].to_numpy() == 1
-    weight = rows["fg_weight"].to_numpy(dtype=float) * np.exp(lp)
-    total = 0.0
-    for t in np.unique(stop[status & (stop <= horizon)]):
-        events = float(rows["fg_weight"].to_numpy(dtype=float)[status & (stop == t)].sum())
-        total += events / float(weight[(start < t) & (stop >= t)].sum())
-    return total
 
 
 def fit_fine_gray_risk(frame: pd.DataFrame, spec: ModelSpec, *, duration_col: str,
@@ -121,7 +108,8 @@ def fit_fine_gray_risk(frame: pd.DataFrame, spec: ModelSpec, *, duration_col: st
                         ties="breslow")
     coef = fit.summary["coef"].to_numpy(dtype=float)
     rows = fit.model
-    base = _breslow_at(rows, rows[columns].to_numpy(dtype=float) @ coef, horizon)
+    base = float(breslow_baseline(rows, rows[columns].to_numpy(dtype=float) @ coef,
+                                  [horizon])[0])
     frozen = FrozenModel(terms=tuple(names), coefficients=tuple(float(b) for b in coef),
                          intercept=float(np.log(base)), knots=knots, levels=levels,
                          linear=tuple(spec.linear), interactions=tuple(spec.interactions),

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.results import Result
-from lifetools.survival.finegray import finegray_rows
+from lifetools.survival.finegray import breslow_baseline, finegray_rows
 from lifetools.survival.partial_likelihood import fit_weighted_cox
 from lifetools.survival.results import library_versions
 
@@ -67,31 +67,6 @@ class FineGrayBootstrap(Result):
         return self.n_events
 
 
-def _baseline_at(rows: pd.DataFrame, lp: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Breslow baseline cumulative subdistribution hazard at each of ``times``.
-
-    ``lp`` is each row's linear predictor (uncentred covariates). A row is at risk at
-    ``t`` when ``fg_start < t <= fg_stop``; tied events share one risk set (Breslow).
-    """
-    start = rows["fg_start"].to_numpy(dtype=float)
-    stop = rows["fg_stop"].to_numpy(dtype=float)
-    weight = rows["fg_weight"].to_numpy(dtype=float)
-    event = rows["fg_status"].to_numpy() == 1
-    event_times = np.unique(stop[event])
-    dn = np.bincount(np.searchsorted(event_times, stop[event]), weights=weight[event],
-                     minlength=len(event_times))
-    risk = weight * np.exp(lp)
-
-    def at_or_after(when: np.ndarray) -> np.ndarray:
-        order = np.argsort(when, kind="stable")
-        tail = np.r_[np.cumsum(risk[order][::-1])[::-1], 0.0]
-        return tail[np.searchsorted(when[order], event_times, side="left")]
-
-    cumulative = np.cumsum(dn / (at_or_after(stop) - at_or_after(start)))
-    upto = np.searchsorted(event_times, times, side="right")
-    return np.r_[0.0, cumulative][upto]
-
-
 def _fit(data: pd.DataFrame, terms: list[str], times: np.ndarray, profiles: np.ndarray,
          *, event_of_interest: int, competing: Sequence[int] | None,
          ties: str) -> tuple[np.ndarray, np.ndarray, bool, int]:
@@ -104,14 +79,15 @@ def _fit(data: pd.DataFrame, terms: list[str], times: np.ndarray, profiles: np.n
         return *nan, False, 0
     x = rows[terms].to_numpy(dtype=float)
     # a sample with a monotone likelihood (separation) overflows on its way to
-    # infinity: it is flagged as not converged below, never used
+    # infinity: its coefficient is flagged infinite below, never used
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        coef, _, converged = fit_weighted_cox(rows["fg_stop"], rows["fg_status"], x,
-                                              entry=rows["fg_start"],
-                                              weights=rows["fg_weight"], ties=ties)
-    if not converged or not np.all(np.isfinite(coef)):
+        fit = fit_weighted_cox(rows["fg_stop"], rows["fg_status"], x,
+                               entry=rows["fg_start"], weights=rows["fg_weight"],
+                               ties=ties)
+    coef = fit.coef
+    if not fit.converged or fit.infinite or not np.all(np.isfinite(coef)):
         return *nan, False, events
-    base = _baseline_at(rows, x @ coef, times)
+    base = breslow_baseline(rows, x @ coef, times)
     cif = -np.expm1(-np.outer(np.exp(profiles @ coef), base))
     return coef, cif, True, events
 
@@ -127,7 +103,8 @@ def fine_gray_incidence(df: pd.DataFrame, *, duration_col: str, event_col: str,
     -------
     DataFrame
         ``profile`` (row position in ``profiles``), ``time``, ``estimate``; NaN when
-        the fit did not converge or there is no event of interest.
+        the fit did not converge, a coefficient is infinite or there is no event of
+        interest.
 
     Notes
     -----
@@ -226,8 +203,10 @@ def bootstrap_fine_gray(
     ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of the replicates (linear
     interpolation, R's ``quantile`` type 7), of the log ratio then exponentiated,
     and of the incidence itself; ``se`` is the replicates' standard deviation. A sample
-    without an event of interest or whose fit did not converge is left out and
-    counted (``failed``, with a warning); the point estimates are the data's fit.
+    without an event of interest, whose fit did not converge or has an infinite
+    coefficient (separation: :func:`~lifetools.survival.partial_likelihood.
+    fit_weighted_cox`) is left out and counted (``failed``, with a warning); the point
+    estimates are the data's fit.
     Bootstrap standard errors equal ``cmprsk::crr``'s (whose variance also carries the
     weights) and an R bootstrap of ``crr`` within Monte Carlo error on mgus2
     (``tests/reference/test_fine_gray_bootstrap_against_r.py``); coverage of the
@@ -250,11 +229,12 @@ def bootstrap_fine_gray(
         coefs[b], cifs[b], _, _ = _fit(sample, terms, grid, x, **args)
     ok = np.all(np.isfinite(coefs), axis=1)
     failed = int(replicates - ok.sum())
-    notes = [] if converged else ["not estimable: the fit to the data did not converge "
-                                  "or has no event of interest"]
+    notes = [] if converged else ["not estimable: the fit to the data did not converge, "
+                                  "has an infinite coefficient or has no event of "
+                                  "interest"]
     if failed:
         notes.append(f"{failed} of {replicates} bootstrap samples left out (no event of "
-                     "interest or no convergence)")
+                     "interest, no convergence or an infinite coefficient)")
     probs = [(1 - level) / 2, (1 + level) / 2]
     if ok.sum() >= 2:
         low, high = np.quantile(coefs[ok], probs, axis=0)

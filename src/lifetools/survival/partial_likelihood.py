@@ -10,7 +10,7 @@ Cox fit (:func:`cox_global_tests`) and for the Fine-Gray model
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,14 +18,18 @@ from scipy.stats import chi2
 
 from lifetools.survival.zph import at_risk_sums
 
-__all__ = ["GLOBAL_TESTS", "PartialLikelihood", "cox_global_tests",
-           "cox_partial_likelihood", "diverging", "fit_weighted_cox", "weighted_robust_covariance"]
+__all__ = ["GLOBAL_TESTS", "PartialLikelihood", "WeightedCoxFit", "cox_global_tests",
+           "cox_partial_likelihood", "diverging", "fit_weighted_cox", "separated_columns",
+           "weighted_robust_covariance"]
 
 GLOBAL_TESTS = ("likelihood_ratio", "wald", "score")
 
 LOGLIK_ROUNDING = 1e-14
 """Relative size below which a change of a log partial likelihood is rounding: its
 sums carry noise of about 1e-15 of its size (measured 2e-12 at -2,231)."""
+R_EPS = 1e-9
+"""R ``coxph.control``'s ``eps``: R stops when a full Newton step changes the log partial
+likelihood by a relative amount of at most this; ``toler.inf`` is its square root."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,25 @@ class PartialLikelihood:
     loglik: float
     score: np.ndarray
     information: np.ndarray
+
+
+@dataclass(frozen=True)
+class WeightedCoxFit:
+    """Result of :func:`fit_weighted_cox`.
+
+    ``coef``: coefficients; ``cov``: model-based covariance (inverse information);
+    ``converged``: the finite coefficients are at the optimum; ``infinite``: positions of
+    coefficients whose estimate is infinite (R's "coefficient may be infinite"), each
+    in :attr:`separated` too when a level of its column has no events.
+    ``separated``: position -> (the value every event has, -1 when that is the lowest
+    value at risk and the coefficient runs to minus infinity, +1 when the highest).
+    """
+
+    coef: np.ndarray
+    cov: np.ndarray
+    converged: bool
+    infinite: tuple[int, ...] = ()
+    separated: dict[int, tuple[float, int]] = field(default_factory=dict)
 
 
 def _per_step(k: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -177,17 +200,64 @@ def cox_partial_likelihood(stop, event, x, beta, *, entry=None, weights=None,
     return PartialLikelihood(loglik, score, info)
 
 
+def separated_columns(stop, event, x, *, entry=None, weights=None
+                      ) -> dict[int, tuple[float, int]]:
+    """Columns one of whose levels has no events: their coefficient is infinite.
+
+    Returns position -> (value, direction): every event has ``value``, the lowest
+    (direction -1: the coefficient runs to minus infinity) or the highest (+1) value
+    of the column among the rows at risk at some event time, and some of those rows
+    have another value. A 0/1 column with no event among its 1s (or its 0s) is the
+    common case.
+
+    Notes
+    -----
+    Each event's term of the partial likelihood, ``exp(b x_i) / sum_k exp(b x_k)``
+    over its risk set, then rises as the coefficient goes to minus (plus) infinity,
+    strictly for a risk set holding another value, whatever the other coefficients:
+    the likelihood has no maximum (Bryson and Johnson 1981, monotone likelihood). Rows
+    are at risk at ``t`` when ``entry < t <= stop`` and their weight is positive, as
+    :func:`cox_partial_likelihood`. Separation by a combination of columns is not
+    seen here: :func:`fit_weighted_cox` finds it by R's rule.
+    """
+    stop = np.asarray(stop, dtype=float)
+    x = np.asarray(x, dtype=float).reshape(len(stop), -1)
+    event = np.asarray(event).astype(bool)
+    entry = np.zeros_like(stop) if entry is None else np.asarray(entry, dtype=float)
+    w = np.ones_like(stop) if weights is None else np.asarray(weights, dtype=float)
+    times = np.unique(stop[event & (w > 0)])
+    if not len(times):
+        return {}
+    # rows at risk at one event time at least: an event time in (entry, stop]
+    seen = (np.searchsorted(times, stop, side="right")
+            > np.searchsorted(times, entry, side="right")) & (w > 0)
+    out: dict[int, tuple[float, int]] = {}
+    for j in range(x.shape[1]):
+        column, at_events = x[seen, j], x[event & (w > 0), j]
+        low, high = column.min(), column.max()
+        if low == high:
+            continue  # no contrast at all: not separation (the information is 0)
+        if np.all(at_events == low):
+            out[j] = (float(low), -1)
+        elif np.all(at_events == high):
+            out[j] = (float(high), 1)
+    return out
+
+
 def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
                      ties: str = "efron", max_iter: int = 50, tol: float = 1e-10
-                     ) -> tuple[np.ndarray, np.ndarray, bool]:
+                     ) -> WeightedCoxFit:
     """Maximise the weighted partial likelihood by Newton-Raphson (R ``coxph``'s method).
 
-    Returns (coefficients, model-based covariance, converged). Converged means the
+    Returns a :class:`WeightedCoxFit`: coefficients, model-based covariance, whether the
+    fit converged, and the coefficients that are infinite. Converged means the
     largest absolute Newton step (score times inverse information) is below ``tol``,
     or, when the full Newton step is refused or the iterations run out, that the gain
     the step promises (half the Newton decrement ``U' I^-1 U``) is below the rounding
     of the log-likelihood (``LOGLIK_ROUNDING`` of its size): no step can be told to
-    raise it, the fit is at its optimum to the precision of the sums.
+    raise it, the fit is at its optimum to the precision of the sums. With infinite
+    coefficients, the same rules on the others (their Newton step with the infinite
+    ones held).
 
     Notes
     -----
@@ -198,9 +268,25 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
     of 3e-10 (4e-18): before the second rule that step was refused, halved to nothing,
     and the fit ran out of iterations at its optimum and was reported as not converged
     (a bootstrap sample of the Fine-Gray truth test: ``tests/unit/
-    test_weighted_cox_convergence.py``). A likelihood that keeps rising (a diverging
-    coefficient, separation) makes the gain vanish too, but its Newton step stays near
-    1: :func:`diverging` keeps it not converged.
+    test_weighted_cox_convergence.py``).
+
+    Infinite coefficients (separation, a monotone likelihood), two rules:
+
+    - R's ``toler.inf`` rule, where R would apply it: at the first full Newton step
+      that changes the log-likelihood by a relative amount of at most ``R_EPS`` (where
+      R ``coxph`` stops), a coefficient whose next Newton step is still above
+      :func:`diverging`'s limits may be infinite. Confirmed when the iterations after
+      that point carried it further in the same direction by more than twice that
+      step: at a finite optimum the Newton step is the distance still to go, while a
+      diverging coefficient keeps taking steps of the same size. (R stops there and
+      warns "Loglik converged before variable ...; coefficient may be infinite".)
+    - a level without events (:func:`separated_columns`), read from the data.
+
+    Before the first rule a separated fit went on until the score rounded to exactly
+    0 (coefficient -46, robust standard error 3.8) and was called converged, or ran
+    out of iterations with its other coefficients long settled and was called not
+    converged (``tests/unit/test_weighted_cox_convergence.py``). Neither rule changes
+    the iterations: the coefficients of every fit are those of the iterations above.
     """
     x = np.asarray(x, dtype=float).reshape(len(np.asarray(stop)), -1)
     centre = x.mean(axis=0)  # centring changes nothing but the numbers' size
@@ -226,8 +312,14 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
         return not (np.isfinite(candidate.loglik)
                     and candidate.loglik >= point.loglik - 1e-12)
 
+    def r_stops(candidate: PartialLikelihood, point: PartialLikelihood) -> bool:
+        return bool(np.isfinite(candidate.loglik)
+                    and abs(candidate.loglik - point.loglik)
+                    <= R_EPS * abs(candidate.loglik))
+
     current = at(beta)
     converged = False
+    r_point: tuple[np.ndarray, np.ndarray] | None = None  # where R's coxph stops
     for _ in range(max_iter):
         step = newton_step(current)
         if step is None:
@@ -236,6 +328,10 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
             converged = True
             break
         candidate = at(beta + step)
+        if r_point is None and r_stops(candidate, current):
+            r_step = newton_step(candidate)
+            if r_step is not None:
+                r_point = (beta + step, r_step)
         if refused(candidate, current) and unmeasurable(current, step):
             converged = True  # refused on the log-likelihood's rounding alone: stay
             break
@@ -244,17 +340,48 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
                 break
             step = step / 2
             candidate = at(beta + step)
+        if not (np.isfinite(candidate.loglik) and np.all(np.isfinite(candidate.score))):
+            break  # no finite point along the step (a diverging coefficient's step of
+            # 1e17 from a score of rounding noise): stay where the fit is
         beta, current = beta + step, candidate
     else:  # out of iterations: converged if no step could still be measured
         step = newton_step(current)
         converged = step is not None and unmeasurable(current, step)
-    if not np.all(np.isfinite(beta)):
+    separated = separated_columns(stop, event, x, entry=entry, weights=weights)
+    infinite = np.zeros(len(beta), bool)
+    infinite[list(separated)] = True
+    if r_point is not None:
+        r_beta, r_step = r_point
+        moved = (beta - r_beta) * np.sign(r_step)
+        with np.errstate(invalid="ignore"):
+            infinite |= diverging(r_step, r_beta) & (moved > 2 * np.abs(r_step))
+    if infinite.any() and not converged:
+        converged = _settled_without(current, infinite, tol)
+    if not np.all(np.isfinite(beta[~infinite])):
         converged = False
     try:
         cov = np.linalg.inv(current.information)
     except np.linalg.LinAlgError:
         cov = np.full((len(beta), len(beta)), np.nan)
-    return beta, cov, converged
+    return WeightedCoxFit(beta, cov, converged,
+                          tuple(int(i) for i in np.flatnonzero(infinite)), separated)
+
+
+def _settled_without(point: PartialLikelihood, infinite: np.ndarray, tol: float) -> bool:
+    """Whether the coefficients not ``infinite`` are at their optimum, the infinite
+    ones held: their Newton step below ``tol``, or its gain below the rounding."""
+    finite = ~infinite
+    if not finite.any():
+        return True
+    try:
+        step = np.linalg.solve(point.information[np.ix_(finite, finite)],
+                               point.score[finite])
+    except np.linalg.LinAlgError:
+        return False
+    gain = float(point.score[finite] @ step) / 2
+    return bool(np.all(np.isfinite(step))
+                and (float(np.max(np.abs(step))) < tol
+                     or gain <= LOGLIK_ROUNDING * max(1.0, abs(point.loglik))))
 
 
 def diverging(step, coef, eps: float = 1e-9) -> np.ndarray:
