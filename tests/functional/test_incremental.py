@@ -1,5 +1,6 @@
 """Incremental builds: a markdown-only edit re-renders its page; a code edit re-executes;
-a display-only edit (the book's text, the glossary) executes nothing; a change in one
+a display-only edit (the book's text, the glossary, a key result's words in
+analyses.yml) executes nothing and is published; a change in one
 table reruns only the runs that read it.
 
 One copy of the session's small built project (``small_build`` in tests/conftest.py:
@@ -112,6 +113,13 @@ def test_build_markdown_edit_rerenders_code_edit_reruns_data_change_reruns_its_r
         glossary.write_text(glossary.read_text() + "\nZebra term\n: Added to the glossary.\n")
         howto = root / "book" / "howto" / "index.md"
         howto.write_text(howto.read_text() + "\nA line added to the how-to guides.\n")
+        # display text of the series (a key result's measure in analyses.yml): was
+        # never published (stale pages, exit 0)
+        series_yml = root / "analyses" / "analyses.yml"
+        old_measure = "measure: The mean change in wellbeing score"
+        assert old_measure in series_yml.read_text()
+        series_yml.write_text(series_yml.read_text().replace(
+            old_measure, "measure: The average change in wellbeing score"))
         commit_all(root, "display-only edits")
         unread_column = tmp_path / "unread-column"
         shutil.copytree(first.outcomes[0].spec.data_dir, unread_column)
@@ -127,6 +135,8 @@ def test_build_markdown_edit_rerenders_code_edit_reruns_data_change_reruns_its_r
         pages = "".join(p.read_text() for p in site_dir().rglob("*.html"))
         assert "Added to the glossary." in pages
         assert "A line added to the how-to guides." in pages
+        assert "average change in wellbeing score" in pages.lower()
+        assert "the mean change in wellbeing score" not in pages.lower()
 
         # data: a change in one table reruns the runs that read it, and only those
         reads = {o.spec.analysis: set(o.record["reads"]) for o in display.outcomes}
