@@ -116,6 +116,38 @@ def test_discharge_report_imputes_missing_honos_and_shows_complete_cases(data):
     assert report.hazard_ratios["estimate"].notna().all()
 
 
+def test_discharge_complete_case_model_leaves_out_a_group_sparse_only_there(
+        data, monkeypatch):
+    # a 150,000-person build withheld the whole complete-case discharge model: 'Area
+    # not known' had enough discharges for the main models and fewer than 10 among
+    # people with HoNOS recorded. Like the landmark models, the complete-case model now
+    # leaves such a group out (and says so) instead. Here HoNOS is unrecorded for all
+    # but 5 people aged 65 or over, as a complete-case analysis would see it.
+    from lifetools.reports import discharge, missing
+
+    real = missing.complete_cases
+
+    def honos_missing_for_the_oldest(frame):
+        old = frame.index[frame["age_65_plus"].eq(1)]
+        return real(frame.drop(old[5:]))
+
+    monkeypatch.setattr(discharge, "complete_cases", honos_missing_for_the_oldest)
+    report = reports.analyse_discharge(data, **PERIOD, imputations=2)
+    assert "age_65_plus" in set(report.time_varying.summary["term"])
+    key = {k["name"]: k for k in report.key_results}
+    # withheld before: value nan, "too few events to estimate (fewer than 10 events
+    # among 'Aged 65 or over')"
+    assert key["hr_tv_complete_case"]["value"] > 0, key["hr_tv_complete_case"]
+    assert "too few" not in str(key["hr_tv_complete_case"].get("text", ""))
+    rows = report.hazard_ratios[report.hazard_ratios["model"].str.contains(
+        "complete cases")]
+    assert len(rows) == 1 and rows["estimate"].notna().all(), rows
+    notes = dict(zip(report.notes["model"], report.notes["note"], strict=True))
+    assert "Aged 65 or over" in notes.get("Complete-case model", ""), notes
+    assert "Aged 65 or over" not in notes.get("All models", "")
+    assert "age_65_plus" not in set(report.complete_case.summary["term"])
+
+
 def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
         data, monkeypatch):
     from lifetools.reports import rereferral

@@ -25,6 +25,7 @@ from lifetools.reports.missing import (
     imputed_copies,
     model_covariates,
     pooled,
+    sparse_covariates,
 )
 from lifetools.reports.narrative import ratio_sentence, uncertainty_sentence
 from lifetools.reports.survival_parts import (
@@ -214,8 +215,12 @@ def analyse_discharge(
     covariates = model_covariates(data, "discharged")
     at_landmark_covariates = model_covariates(_at_landmark(data, landmark_days),
                                               "discharged")
+    # complete cases (HoNOS recorded) are fewer: a group sparse there only is left
+    # out of that model alone, not allowed to withhold it
+    complete_covariates = [c for c in covariates if c not in sparse_covariates(
+        complete_cases(data), covariates, "discharged")]
     left_out = left_out_notes(model_covariates(data), covariates,
-                              at_landmark_covariates, "discharges")
+                              at_landmark_covariates, "discharges", complete_covariates)
     times = (0, 90, 180, 365, 730)
     km = estimate_km(data, duration_col="duration", event_col="discharged",
                      entry_col="entry", times=times)
@@ -223,11 +228,12 @@ def analyse_discharge(
     copies = imputed_copies(data, event_col="discharged", exposure_col="ever_used",
                             m=imputations, seed=seed)
 
-    def time_varying(part: pd.DataFrame, first: bool) -> Any:
+    def time_varying(part: pd.DataFrame, first: bool,
+                     adjust: list[str] = covariates) -> Any:
         return fit_cox_time_varying(split_at_exposure(part), id_col="person_id",
                                     start_col="start", stop_col="stop",
                                     event_col="event", check_ph=first,
-                                    covariates=["exposed", *covariates])
+                                    covariates=["exposed", *adjust])
 
     def landmark_fit(part: pd.DataFrame, first: bool) -> Any:
         return fit_landmark(part, landmark=landmark_days, duration_col="duration",
@@ -245,7 +251,7 @@ def analyse_discharge(
             [lm.cox for lm in landmarks], description=IMPUTED))
         fine_gray = pooled(lambda part, first: _fine_gray_landmark(
             part, landmark_days, at_landmark_covariates), copies)
-        complete = time_varying(complete_cases(data), False)
+        complete = time_varying(complete_cases(data), False, complete_covariates)
     split = None
     landmark_ph = landmark.cox.ph_test
     exposure_p = (float("nan") if landmark_ph is None else float(
@@ -283,7 +289,7 @@ def analyse_discharge(
                 for name, (fit, rows, cols) in checks.items()}
     releases["tv"] = time_varying_release(tv, copies[0], covariates)
     releases["complete"] = time_varying_release(complete, complete_cases(data),
-                                                covariates)
+                                                complete_covariates)
     fits = {"tv": tv, "complete": complete,
             **{name: fit for name, (fit, _, _) in checks.items()}}
     shown_rows = {"tv": tv.summary, "complete": complete.summary.head(1),

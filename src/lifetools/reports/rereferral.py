@@ -24,6 +24,7 @@ from lifetools.reports.missing import (
     imputed_copies,
     model_covariates,
     pooled,
+    sparse_covariates,
 )
 from lifetools.reports.narrative import (
     cumulative_share_sentence,
@@ -99,8 +100,12 @@ def analyse_rereferral(
     data = cohort.data.assign(group=cohort.data["used_life_rooms"].map(
         {1.0: "Used the Life Rooms", 0.0: "Did not use the Life Rooms"}))
     covariates = model_covariates(data, "rereferred")
+    # complete cases (HoNOS recorded) are fewer: a group sparse there only is left
+    # out of that model alone, not allowed to withhold it
+    complete_covariates = [c for c in covariates if c not in sparse_covariates(
+        complete_cases(data), covariates, "rereferred")]
     left_out = left_out_notes(model_covariates(data), covariates, covariates,
-                              "re-referrals")
+                              "re-referrals", complete_covariates)
     copies = imputed_copies(data, event_col="event", exposure_col="used_life_rooms",
                             m=imputations, seed=seed)
     cif = estimate_cif(data, duration_col="duration", event_col="event",
@@ -115,14 +120,14 @@ def analyse_rereferral(
             covariates=["used_life_rooms", *covariates]), copies)
         complete = fit_cox(complete_cases(data), duration_col="duration",
                            event_col="rereferred", check_ph=False,
-                           covariates=["used_life_rooms", *covariates])
+                           covariates=["used_life_rooms", *complete_covariates])
     # release check: n, events and residual df per level; withheld when any level has
     # too few events, the fit did not converge or an interval is degenerate
     release = model_release(cox, data=copies[0], event_col="rereferred",
                             level_cols=["used_life_rooms", *covariates])
     own = {"complete": model_release(complete, data=complete_cases(data),
                                      event_col="rereferred",
-                                     level_cols=["used_life_rooms", *covariates]),
+                                     level_cols=["used_life_rooms", *complete_covariates]),
            "fine_gray": model_release(fine_gray, data=copies[0], event_col="rereferred",
                                       level_cols=["used_life_rooms", *covariates])}
     fg_check = release if not release.released else own["fine_gray"]

@@ -103,18 +103,22 @@ def ratio_results(name: DischargeName | ReReferralName, label: str,
 
 
 def left_out_notes(planned: list[str], kept: list[str], kept_at_landmark: list[str],
-                   events: str) -> list[dict[str, str]]:
+                   events: str, kept_complete: list[str] | None = None
+                   ) -> list[dict[str, str]]:
     """Notes naming the covariates left out of the adjustment as too sparse.
 
-    One row for all models, and one for the landmark models when more are left out
-    there (fewer people are still open at the landmark).
+    One row for all models, one for the landmark models when more are left out there
+    (fewer people are still open at the landmark), and one for the complete-case model
+    when more are left out there (``kept_complete``: fewer people have HoNOS recorded).
     """
     least = active_profile().model_min_events
     gone = [c for c in planned if c not in kept]
     gone_at_landmark = [c for c in planned if c not in kept_at_landmark]
+    gone_complete = [c for c in planned if c not in (kept_complete or kept)]
     rows = [(where, names) for where, names in (
         ("All models", gone),
-        ("Landmark models", gone_at_landmark if gone_at_landmark != gone else []))
+        ("Landmark models", gone_at_landmark if gone_at_landmark != gone else []),
+        ("Complete-case model", gone_complete if gone_complete != gone else []))
         if names]
     return [{"model": where, "note": (
         f"Left out of the adjustment, with fewer than {least} {events} in one of its "
