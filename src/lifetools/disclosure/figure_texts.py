@@ -27,11 +27,16 @@ _FIGURE_NUMBER = re.compile(r"[-−]?\d+(?:\.\d+)?")
 _NICE = sorted({m * 10.0 ** k for m in (1, 2, 2.5, 5) for k in range(-3, 7)})
 
 
+def _drawn(x: float, present: set[float]) -> bool:
+    """Whether ``x`` is among the numbers ``present`` (to rounding)."""
+    return any(abs(x - p) <= 1e-9 * max(1.0, abs(x)) for p in present)
+
+
 def _on_scale(value: float, present: set[float]) -> bool:
     """Whether ``value`` sits on an axis scale drawn with it: three values in steps of
     1, 2, 2.5 or 5 times a power of ten, or a ratio axis's doublings or tenfolds."""
     def near(x: float) -> bool:
-        return any(abs(x - p) <= 1e-9 * max(1.0, abs(x)) for p in present)
+        return _drawn(x, present)
 
     for step in _NICE:
         if abs(value / step - round(value / step)) > 1e-9:
@@ -50,7 +55,7 @@ def _on_ratio_scale(value: float, present: set[float]) -> bool:
     members missing between it and 1 (a narrow figure leaves out a label that would
     touch the next one)."""
     def has(x: float) -> bool:
-        return any(abs(x - p) <= 1e-9 * max(1.0, abs(x)) for p in present)
+        return _drawn(x, present)
 
     if value not in RATIO_SCALE or not has(1.0) or sum(map(has, RATIO_SCALE)) < 3:
         return False

@@ -245,10 +245,10 @@ def fit_fine_gray(
                                              rows[terms], coef, cov,
                                              clusters=rows["fg_row"], **args)
     se = standard_errors(cov) if cov is not None else np.full(len(terms), np.nan)
-    bad = {**infinite, **{t: why for t, why in
-                          degenerate_terms(terms, coef, se, alpha=alpha).items()
-                          if t not in infinite}}
-    bad = {t: bad[t] for t in terms if t in bad}
+    degenerate = degenerate_terms(terms, coef, se, alpha=alpha)
+    # an infinite coefficient's reason (separation) before the degenerate interval's
+    bad = {t: infinite.get(t) or degenerate[t] for t in terms
+           if t in infinite or t in degenerate}
     if not converged:
         bad = dict.fromkeys(terms, "did not converge")
     reason = "; ".join(f"{t}: {why}" for t, why in bad.items())
