@@ -11,7 +11,7 @@ Reads are recorded on three paths, each of which counts any access it does not
 understand as a read of every column, so that a read is never missed (over-recording
 reruns too much; under-recording would publish stale numbers):
 
-- the tables of a :class:`~lifetools.loading.Dataset` are :class:`RecordingFrame`\\ s
+- the tables of a :class:`~lifetools.table_files.Dataset` are :class:`RecordingFrame`\\ s
   (this module): a column taken by name (``frame["x"]``, ``frame[["x", "y"]]``,
   ``frame.x``, ``frame.loc[rows, "x"]``) counts that column; metadata (``columns``,
   ``index``, ``shape``, ``dtypes``, ``len``) counts none; ``frame.merge(...)`` and
@@ -24,20 +24,23 @@ reruns too much; under-recording would publish stale numbers):
   through ``fetch``, ``count``, ``counts`` or ``value`` counts the columns it names
   (:func:`lifetools.engines.columns.expression_columns`); any other execution through
   the engine counts every column of every table;
-- :func:`lifetools.loading.read_table` (its ``columns``, else every column),
-  :func:`lifetools.loading.read_raw` and ``Dataset.fingerprint`` (every column).
+- :func:`lifetools.table_files.read_table` (its ``columns``, else every column),
+  :func:`lifetools.table_files.read_raw` and ``Dataset.fingerprint`` (every column).
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 from pandas.api.types import is_bool_dtype, is_list_like
+
+from lifetools import reads_merge
 
 __all__ = ["ALL", "ENV_READS_LOG", "RecordingFrame", "note_read", "parse_log", "quiet",
            "recording", "same_tracing", "untracked_frame"]
@@ -108,7 +111,7 @@ _METADATA = frozenset({"columns", "index", "shape", "dtypes", "empty", "ndim", "
 #: Attributes of the recorder itself.
 _OWN = frozenset({"_lt_table", "_lt_all", "_lt_sources", "_lt_note", "_lt_key_columns",
                   "_lt_tables", "__class__", "_constructor", "_constructor_sliced"})
-#: Methods traced column by column (:mod:`lifetools.reads_merge`).
+#: Methods traced column by column (:func:`_traced`, planned by :mod:`lifetools.reads_merge`).
 _TRACED = frozenset({"merge", "join"})
 
 
@@ -180,9 +183,7 @@ class RecordingFrame(pd.DataFrame):
         if name in ("loc", "iloc"):
             return _Indexer(self, name)
         if name in _TRACED:
-            from lifetools.reads_merge import traced_method
-
-            return traced_method(self, name)
+            return _traced(self, name)
         self._lt_note(None)
         return object.__getattribute__(self, name)
 
@@ -321,6 +322,62 @@ def same_tracing(frame: pd.DataFrame, like: RecordingFrame,
         object.__setattr__(out, "_lt_all", False)
         object.__setattr__(out, "attrs", dict(frame.attrs))
     return out
+
+
+def _sources(side: Any) -> reads_merge.Sources:
+    """Each column of ``side`` to the table columns it holds (empty: already counted)."""
+    columns = list(side.columns) if isinstance(side, pd.DataFrame) else [side.name]
+    if not isinstance(side, RecordingFrame) or object.__getattribute__(side, "_lt_all"):
+        return {c: frozenset() for c in columns}
+    known = object.__getattribute__(side, "_lt_sources")
+    if known is not None:
+        return {c: known.get(c, frozenset()) for c in columns}
+    table = object.__getattribute__(side, "_lt_table")
+    return {c: frozenset({(table, c)}) for c in columns}
+
+
+def _traced(frame: RecordingFrame, kind: str) -> Callable[..., Any]:
+    """``frame.merge`` or ``frame.join``, traced (:mod:`lifetools.reads_merge`).
+
+    Notes
+    -----
+    Sound by construction: the keys of both sides count when the merge is made; each
+    result column counts the columns pandas may have taken it from (by name, with the
+    suffixes); anything not understood counts every column of both sides. Tested in
+    ``tests/unit/test_read_merges.py``, which changes every column the trace leaves
+    out, in many merges and uses, and checks that the result does not change.
+    """
+    real = getattr(pd.DataFrame, kind)
+
+    def traced(*args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = inspect.signature(real).bind(frame, *args, **kwargs)
+            bound.apply_defaults()
+            with quiet():
+                plan = reads_merge.merge_plan(kind, bound.arguments)
+        except TypeError:
+            plan = None
+        if plan is None:
+            frame._lt_note(None)
+            for other in [*args, *kwargs.values()]:
+                if isinstance(other, RecordingFrame):
+                    other._lt_note(None)
+            with quiet():
+                return real(frame, *args, **kwargs)
+        left_keys, right_keys, right, suffixes, indicator = plan
+        frame._lt_note(left_keys)
+        if isinstance(right, RecordingFrame) and not object.__getattribute__(right,
+                                                                            "_lt_all"):
+            right._lt_note(right_keys)
+        with quiet():
+            left_sources, right_sources = _sources(frame), _sources(right)
+            result = real(frame, *args, **kwargs)
+        every = frozenset((t, ALL) for found in [*left_sources.values(),
+                                                 *right_sources.values()] for t, _ in found)
+        return same_tracing(result, frame, reads_merge.result_sources(
+            result, left_sources, right_sources, suffixes, indicator, every))
+
+    return traced
 
 
 def untracked_frame(frame: Any) -> Any:

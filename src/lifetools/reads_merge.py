@@ -1,4 +1,4 @@
-"""Merges of recorded tables, traced column by column (for the run cache).
+"""Merges of recorded tables, planned column by column (for the run cache).
 
 ``frame.merge(other, ...)`` and ``frame.join(other, ...)`` on a
 :class:`~lifetools.reads.RecordingFrame` count, at once, the key columns of each side
@@ -7,6 +7,11 @@ indicator column), and return the merged frame as a traced frame: each of its co
 knows the table columns it may hold values of, and counts them when it is read by
 name; a whole-frame use counts every column of every table it came from; rows chosen
 by a mask stay traced. A side that is a plain frame was counted when it was made.
+
+This module plans the trace from the call alone (:func:`merge_plan`: the keys of each
+side; :func:`result_sources`: where each result column's values come from); the
+frame side (``RecordingFrame.merge``/``join``, which counts the keys and makes the
+traced result) is :mod:`lifetools.reads`, which imports this module, never the reverse.
 
 The columns a result column may hold are found by name, as pandas names them: the
 left column of that name or of that name less the left suffix, and the right one
@@ -20,29 +25,14 @@ other method does.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from lifetools.reads import ALL, RecordingFrame, quiet, same_tracing
-
-__all__ = ["merge_plan", "traced_method"]
+__all__ = ["Sources", "merge_plan", "result_sources"]
 
 Sources = dict[str, frozenset[tuple[str, str]]]
-
-
-def _sources(side: Any) -> Sources:
-    """Each column of ``side`` to the table columns it holds (empty: already counted)."""
-    columns = list(side.columns) if isinstance(side, pd.DataFrame) else [side.name]
-    if not isinstance(side, RecordingFrame) or object.__getattribute__(side, "_lt_all"):
-        return {c: frozenset() for c in columns}
-    known = object.__getattribute__(side, "_lt_sources")
-    if known is not None:
-        return {c: known.get(c, frozenset()) for c in columns}
-    table = object.__getattribute__(side, "_lt_table")
-    return {c: frozenset({(table, c)}) for c in columns}
 
 
 def _labels(value: Any) -> list[str] | None:
@@ -96,11 +86,11 @@ def merge_plan(kind: str, arguments: Mapping[str, Any]
     return left_keys, right_keys, right, (suffixes[0], suffixes[1]), shown
 
 
-def _result_sources(result: pd.DataFrame, left: Sources, right: Sources,
-                    suffixes: tuple[str, str], indicator: str | None) -> Sources:
-    """Each column of the merged ``result`` to every table column it may hold."""
-    tables = frozenset((t, ALL) for found in [*left.values(), *right.values()]
-                       for t, _ in found)
+def result_sources(result: pd.DataFrame, left: Sources, right: Sources,
+                   suffixes: tuple[str, str], indicator: str | None,
+                   unmatched: frozenset[tuple[str, str]]) -> Sources:
+    """Each column of the merged ``result`` to every table column it may hold
+    (``unmatched``, every column of every table, for one that matches no column)."""
     out: Sources = {}
     for name in result.columns:
         found: set[tuple[str, str]] = set()
@@ -110,47 +100,5 @@ def _result_sources(result: pd.DataFrame, left: Sources, right: Sources,
                 if name == column or (suffix and name == f"{column}{suffix}"):
                     found |= held
                     matched = True
-        out[name] = frozenset(found) if matched else tables
+        out[name] = frozenset(found) if matched else unmatched
     return out
-
-
-def traced_method(frame: RecordingFrame, kind: str) -> Callable[..., Any]:
-    """``frame.merge`` or ``frame.join``, traced (see the module docstring).
-
-    Notes
-    -----
-    Sound by construction: the keys of both sides count when the merge is made; each
-    result column counts the columns pandas may have taken it from (by name, with the
-    suffixes); anything not understood counts every column of both sides. Tested in
-    ``tests/unit/test_read_merges.py``, which changes every column the trace leaves
-    out, in many merges and uses, and checks that the result does not change.
-    """
-    real = getattr(pd.DataFrame, kind)
-
-    def traced(*args: Any, **kwargs: Any) -> Any:
-        try:
-            bound = inspect.signature(real).bind(frame, *args, **kwargs)
-            bound.apply_defaults()
-            with quiet():
-                plan = merge_plan(kind, bound.arguments)
-        except TypeError:
-            plan = None
-        if plan is None:
-            frame._lt_note(None)
-            for other in [*args, *kwargs.values()]:
-                if isinstance(other, RecordingFrame):
-                    other._lt_note(None)
-            with quiet():
-                return real(frame, *args, **kwargs)
-        left_keys, right_keys, right, suffixes, indicator = plan
-        frame._lt_note(left_keys)
-        if isinstance(right, RecordingFrame) and not object.__getattribute__(right,
-                                                                            "_lt_all"):
-            right._lt_note(right_keys)
-        with quiet():
-            left_sources, right_sources = _sources(frame), _sources(right)
-            result = real(frame, *args, **kwargs)
-        return same_tracing(result, frame, _result_sources(
-            result, left_sources, right_sources, suffixes, indicator))
-
-    return traced

@@ -215,7 +215,7 @@ def test_merge_trace_too_narrow_a_trace_is_caught(narrow, tmp_path, monkeypatch)
         monkeypatch.setattr(traced, "merge_plan", lambda kind, arguments: (
             lambda plan: plan and ([], [], *plan[2:]))(real(kind, arguments)))
     else:
-        monkeypatch.setattr(traced, "_result_sources",
+        monkeypatch.setattr(traced, "result_sources",
                             lambda result, *_: {c: frozenset() for c in result.columns})
     _, wrong = _untraced_changes("on_id_left", tmp_path)
     assert wrong
