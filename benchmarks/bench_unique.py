@@ -50,7 +50,7 @@ def _queries(folder: Path) -> tuple[object, str, str, str, int]:
     from lifetools.dictionary import load_dictionary
     from lifetools.engines import checks
     from lifetools.engines.folder import _check_table
-    from lifetools.validation import Rule, _Collector
+    from lifetools.validation_rules import Rule, _Collector
 
     dictionary = load_dictionary()
     extract_date = read_package(folder, dictionary)[0] or datetime.now(UTC).date()

@@ -1,6 +1,6 @@
 """Fingerprints of the input data and the data dictionary (the data layer's own hashes).
 
-The build, the manifest and :meth:`lifetools.loading.Dataset.fingerprint` all identify an
+The build, the manifest and :meth:`lifetools.table_files.Dataset.fingerprint` all identify an
 extract by these hashes, so they live beside the data code rather than in the pipeline.
 """
 

@@ -36,11 +36,15 @@ from lifetools.disclosure import (
     compose,
     protect_text,
     protected_count,
+    write_csv,
 )
+from lifetools.disclosure.downloads import header_rules, written_record
 from lifetools.disclosure.figure_texts import require_figure_texts_pass
+from lifetools.disclosure.models import ModelRelease
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
+from lifetools.drawing import drawn_data, record_drawing, recorded_drawing
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, finite, format_value
 
@@ -73,7 +77,6 @@ GLUE_PREFIX = "application/papermill.record/"
 _FIGURE_ATTR = "_lifetools_stamp"
 _DATA_ATTR = "_lifetools_data"
 _ALT_ATTR = "_lifetools_alt"
-_DRAWN_ATTR = "_lifetools_drawn"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 ResultKind = Literal["count", "estimate", "ratio", "percentage", "share", "rate",
@@ -158,46 +161,8 @@ def _mark_protected(fig: Any, *, rules: dict[str, Any] | None = None,
     setattr(fig, _FIGURE_ATTR, dict(rules or {}))
     setattr(fig, _DATA_ATTR, dict(data or {}))
     setattr(fig, _ALT_ATTR, alt)
-    setattr(fig, _DRAWN_ATTR, drawn_data(fig))
+    record_drawing(fig)
     return fig
-
-
-def _artist_data(artist: Any) -> Any:
-    """What one data artist draws, in data coordinates (bytes to compare)."""
-    import numpy as np
-
-    parts: list[Any] = [type(artist).__name__]
-    if hasattr(artist, "get_xydata"):  # a line
-        parts.append(np.asarray(artist.get_xydata(), dtype=float))
-    elif hasattr(artist, "get_offsets"):  # a collection: scatter, fill_between
-        parts.append(np.asarray(artist.get_offsets(), dtype=float))
-        parts += [np.asarray(path.vertices, dtype=float) for path in artist.get_paths()]
-    elif hasattr(artist, "get_patch_transform"):  # a patch: a bar, a polygon
-        parts.append(np.asarray(artist.get_patch_transform().transform(
-            artist.get_path().vertices), dtype=float))
-    elif hasattr(artist, "get_array"):  # an image
-        parts.append(np.asarray(artist.get_array(), dtype=float))
-    return tuple(p.tobytes() if hasattr(p, "tobytes") else p for p in parts)
-
-
-def drawn_data(fig: Any) -> str:
-    """A digest of every data artist of ``fig`` (each axes' lines, patches,
-    collections and images, in data coordinates): :func:`mark_protected` records it,
-    :func:`show_figure` requires the figure to draw the same data when shown, so that
-    bars, lines or points drawn onto a protected figure afterwards (raw counts over a
-    run chart) are refused. Texts are checked by their own rules."""
-    digest = hashlib.sha256()
-    for ax in fig.axes:
-        for group in (ax.lines, ax.patches, ax.collections, ax.images):
-            digest.update(f"[{len(group)}]".encode())
-            for artist in group:
-                digest.update(repr(_artist_data(artist)).encode())
-    return digest.hexdigest()
-
-
-def recorded_drawing(fig: Any) -> str | None:
-    """The digest :func:`mark_protected` recorded of ``fig``'s data (None: unmarked)."""
-    return getattr(fig, _DRAWN_ATTR, None)
 
 
 def require_drawn_as_protected(fig: Any, *, name: str) -> None:
@@ -209,7 +174,7 @@ def require_drawn_as_protected(fig: Any, *, name: str) -> None:
         When the figure's data artists are not those :func:`mark_protected` recorded
         (a bar, a line, points or an image added or changed afterwards).
     """
-    if getattr(fig, _DRAWN_ATTR, None) != drawn_data(fig):
+    if recorded_drawing(fig) != drawn_data(fig):
         raise DisclosureError(
             f"figure {name!r} draws data that its lifetools.plots function did not "
             "protect: bars, lines, points or an image were added to it (or changed) "
@@ -321,8 +286,6 @@ def figure_download_rules(fig: Any, name: str) -> dict[str, dict[str, Any]]:
     stamp carries it so that the publish gate verifies the downloads' counts and
     person-years by the rules that made them (``tests/leaks/test_download_leaks.py``).
     """
-    from lifetools.disclosure.downloads import header_rules
-
     return {f"figures/{check_name(f'{name}-{part}' if part else name)}.csv":
             header_rules(table)
             for part, table in sorted(getattr(fig, _DATA_ATTR, {}).items())}
@@ -340,8 +303,6 @@ def figure_downloads(fig: Any, name: str, folder: Path) -> tuple[str, ...]:
     Each goes through :func:`lifetools.disclosure.write_csv` (suppressed cells ``[c]``,
     with the notes file); returns the paths relative to the run's output folder.
     """
-    from lifetools.disclosure import write_csv
-
     written = []
     for part, table in sorted(getattr(fig, _DATA_ATTR, {}).items()):
         stem = check_name(f"{name}-{part}" if part else name)
@@ -417,8 +378,6 @@ def show_figure(figure: Any, *, name: str, caption: str,
         target.with_name(f"{name}{NARROW_SUFFIX}.png").write_bytes(narrow_png)
     downloads = figure_downloads(fig, name, folder)
     download_rules = figure_download_rules(fig, name)
-    from lifetools.disclosure.downloads import written_record
-
     tables = dict(zip(figure_download_rules_paths(fig, name),
                       (t for _, t in sorted(getattr(fig, _DATA_ATTR, {}).items())),
                       strict=True))
@@ -708,8 +667,6 @@ def record(
 def _released(release: Any) -> bool:
     """Whether ``release`` is a :class:`~lifetools.disclosure.ModelRelease` (sealed:
     only :func:`~lifetools.disclosure.model_release` makes one) that released."""
-    from lifetools.disclosure.models import ModelRelease
-
     if not isinstance(release, ModelRelease):
         return False
     ModelRelease.__post_init__(release)  # its fields still match its seal

@@ -164,7 +164,7 @@ def _declared_schemas_are_duckdbs(data: Path, dictionary, tables) -> bool:
     import ibis
 
     from lifetools.engines.folder import FolderNeedsPandas, _check_table
-    from lifetools.validation import _Collector
+    from lifetools.validation_rules import _Collector
 
     backend = ibis.duckdb.connect()
     try:

@@ -91,7 +91,6 @@ from lifetools.disclosure.profiles import (
     SdcProfile,
     active_profile,
     get_profile,
-    rule_sentence,
     set_active_profile,
     use_profile,
 )
@@ -101,6 +100,7 @@ from lifetools.disclosure.protected import (
     ProtectionRecord,
     is_protected,
 )
+from lifetools.disclosure.rule_text import rule_sentence
 from lifetools.disclosure.rules import (
     Totals,
     hide_secondary,

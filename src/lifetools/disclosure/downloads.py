@@ -20,8 +20,9 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure.counts import require_table
-from lifetools.disclosure.profiles import get_profile, rule_sentence
+from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
+from lifetools.disclosure.rule_text import rule_sentence
 from lifetools.disclosure.text import MINUS
 from lifetools.labels import column_label, column_unit
 

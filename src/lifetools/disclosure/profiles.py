@@ -3,7 +3,8 @@
 Every rule constant of lifetools lives in :data:`PROFILES`, as attributes of an
 :class:`SdcProfile` (``threshold``, ``base``, ``min_at_risk`` ...): code that needs a rule
 asks a profile for it, either one it was given or :func:`active_profile`. Every
-sentence stating a rule on a page or in a download is made by :func:`rule_sentence`.
+sentence stating a rule on a page or in a download is made from a profile by
+:func:`lifetools.disclosure.rule_text.rule_sentence`.
 
 The profile of a published series is chosen in ``analyses/analyses.yml``
 (``disclosure: profile:``); the runner passes it to each notebook's kernel in the
@@ -22,7 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 __all__ = ["ENV_VAR", "PROFILES", "SdcProfile", "active_profile", "get_profile",
-           "rule_sentence", "set_active_profile", "use_profile"]
+           "set_active_profile", "use_profile"]
 
 ENV_VAR = "LIFETOOLS_SDC_PROFILE"
 Rounding = Literal["nearest", "midpoint"]
@@ -164,36 +165,3 @@ def use_profile(name: str) -> Iterator[SdcProfile]:
         yield profile
     finally:
         _ACTIVE.pop()
-
-
-def rule_sentence(profile: str | SdcProfile | None = None) -> str:
-    """The rules of a profile as one sentence for a page, a footnote or a download.
-
-    Examples: ``default`` gives "Counts from 1 to 7 are suppressed and shown as [c];
-    other counts are rounded to the nearest 5." The sentence is a
-    :class:`~lifetools.disclosure.ProtectedText` whose numbers are the profile's
-    own (:class:`~lifetools.disclosure.RuleNumber`), so it can be recorded as a key
-    result.
-    """
-    from lifetools.disclosure.text import RuleNumber, compose
-
-    p = get_profile(profile)
-    rule = {q: RuleNumber(q, p.name) for q in (
-        "smallest", "threshold", "base", "midpoint", "base+1", "2*base",
-        "2*base-midpoint", "zero")}
-    if p.rounding == "midpoint":
-        return compose(
-            "Counts are rounded to the midpoint of each band of {base} ({zero} stays "
-            "{zero}; "
-            "{smallest} to {base} is shown as {midpoint}, {base1} to {base2} as "
-            "{upper}, and so on), so no count can be read exactly.", profile=p,
-            zero=rule["zero"], smallest=rule["smallest"], base=rule["base"], midpoint=rule["midpoint"],
-            base1=rule["base+1"], base2=rule["2*base"], upper=rule["2*base-midpoint"])
-    if p.threshold >= 1:
-        return compose("Counts from {smallest} to {threshold} are suppressed and shown "
-                       "as [c]; other counts are rounded to the nearest {base}.",
-                       profile=p, smallest=rule["smallest"],
-                       threshold=rule["threshold"], base=rule["base"])
-    return compose("No count is suppressed for being small; other counts are rounded "
-                   "to the nearest {base}.", profile=p, base=rule["base"])
-

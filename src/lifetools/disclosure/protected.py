@@ -30,6 +30,7 @@ import pandas as pd
 
 from lifetools.disclosure.copies import ProtectedCopy, copy_of
 from lifetools.disclosure.profiles import SdcProfile, get_profile
+from lifetools.disclosure.rules import protect_count
 from lifetools.errors import DisclosureError
 
 __all__ = ["PROTECTED_ROLES", "SUPPRESSED_CELLS_ATTR", "Link", "ProtectedTable",
@@ -538,8 +539,6 @@ def _relinked(link: Link | None, frame: pd.DataFrame,
 
 def _check_publishable_counts(values: pd.Series, column: str,
                               profile: SdcProfile) -> None:
-    from lifetools.disclosure.rules import protect_count
-
     for row, value in enumerate(values.tolist()):
         value = _plain(value)
         if value is None:

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from numbers import Integral
 from typing import Any
 
+from lifetools.disclosure.derived import wilson_interval
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
 from lifetools.disclosure.settings import parameter_problem
@@ -435,7 +436,6 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
             if kind == "share" and abs(float(d["value"]) - 100 * num / den) > 1e-6:
                 return "a share that is not its published numerator over its denominator"
             if kind == "interval":
-                from lifetools.disclosure.derived import wilson_interval
                 low, high = wilson_interval(num, den)
                 if abs(100 * low - d["low"]) > 1e-6 or abs(100 * high - d["high"]) > 1e-6:
                     return "a share's interval that is not the Wilson interval of its " \

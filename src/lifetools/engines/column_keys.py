@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from lifetools.engines.dataset import _ROW, numbered
+from lifetools.engines.fingerprint import hash64
 from lifetools.fingerprint import cached_sha256, replace_text
 
 __all__ = ["DUCKDB_COLUMN_METHOD", "POSTGRES_TEXT_SETTINGS", "SERVER_COLUMN_METHOD",
@@ -81,7 +83,7 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
     ``hash(rowid, value)`` (missing values hash to their own value) as a 128-bit
     integer, digested with the column's name, stored type and the number of rows.
     ``rowid`` is the row's place in stored order, the order a build reads the table
-    in (:func:`lifetools.loading.read_duckdb_table`): a changed value, a value moved
+    in (:func:`lifetools.table_files.read_duckdb_table`): a changed value, a value moved
     to another row, a new or removed row all change the column's fingerprint; a
     change to another column does not. The engine's own table checksum
     (:mod:`lifetools.engines.fingerprint`) does not see values swapped between rows;
@@ -188,9 +190,6 @@ def server_columns(tables: Any) -> dict[str, dict[str, Any]]:
 
 
 def _server_columns(tables: Any) -> dict[str, dict[str, Any]]:
-    from lifetools.engines.dataset import _ROW, numbered
-    from lifetools.engines.fingerprint import hash64
-
     found = {}
     for name in sorted(tables.tables):
         schema = tables.tables[name].schema()

@@ -20,7 +20,7 @@ from lifetools.engines.engine import _IBIS_TYPES, EngineTables, _quiet_duckdb
 from lifetools.engines.source import EngineError, Source, read_secret
 from lifetools.engines.spark import remote_session
 from lifetools.errors import DataValidationError
-from lifetools.loading import TABLES, table_path
+from lifetools.table_files import TABLES, table_path
 
 __all__ = ["connect"]
 

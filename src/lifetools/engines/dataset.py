@@ -22,7 +22,8 @@ from lifetools.engines.connect import connect
 from lifetools.engines.engine import EngineTables
 from lifetools.engines.source import parse_source
 from lifetools.errors import DataValidationError
-from lifetools.loading import TABLES, _clean_strings, coerce_types, note_read
+from lifetools.reads import note_read
+from lifetools.table_files import TABLES, _clean_strings, coerce_types
 
 ROW_COLUMN = _ROW = "__row"
 """The column of a server table that holds its rows' numbers in load order, if any."""

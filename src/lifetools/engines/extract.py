@@ -14,7 +14,7 @@ from pathlib import Path
 from lifetools.datapackage import PACKAGE_FILE
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import UserError
-from lifetools.loading import TABLES, read_table, scan_folder
+from lifetools.table_files import TABLES, read_table, scan_folder
 
 __all__ = ["write_duckdb"]
 

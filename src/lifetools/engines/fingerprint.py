@@ -19,6 +19,7 @@ from typing import Any
 import ibis
 import ibis.expr.datatypes as dt
 
+from lifetools.engines.connect import connect
 from lifetools.engines.engine import EngineTables
 from lifetools.engines.source import Source
 
@@ -99,8 +100,6 @@ def engine_record(source: Source) -> dict[str, Any]:
     Tested in ``tests/engines/test_engine_sources.py`` and, in the manifest,
     ``tests/unit/test_build_manifest.py``.
     """
-    from lifetools.engines.connect import connect
-
     tables = connect(source)
     try:
         record = engine_fingerprint(tables)

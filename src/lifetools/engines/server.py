@@ -23,7 +23,7 @@ from lifetools.engines.dataset import ROW_COLUMN, numbered
 from lifetools.engines.engine import _ACCEPTS, _WORDS, EngineTables
 from lifetools.engines.fingerprint import engine_fingerprint
 from lifetools.engines.source import Source
-from lifetools.validation import Problem, Rule, ValidationReport, _Collector
+from lifetools.validation_rules import Problem, Rule, ValidationReport, _Collector
 
 __all__ = ["server_fingerprint", "validate_server"]
 

@@ -42,6 +42,8 @@ from typing import Any
 import matplotlib as mpl
 
 from lifetools.disclosure import active_profile
+from lifetools.drawing import drawn_data, recorded_drawing
+from lifetools.errors import DisclosureError
 
 __all__ = ["DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
            "NARROW_FIGURE_PX", "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH",
@@ -136,9 +138,6 @@ def _require_nothing_unprotected(fig: Any, plot: str) -> None:
     """Refuse to draw a protected plot into a figure that already draws data no
     lifetools plot protected (raw bars drawn first, then ``plot_*(..., ax=ax)``):
     :func:`lifetools.publication.mark_protected` would record them as protected."""
-    from lifetools.errors import DisclosureError
-    from lifetools.publication import drawn_data, recorded_drawing
-
     empty = all(not (ax.lines or ax.patches or ax.collections or ax.images)
                 for ax in fig.axes)
     # an unmarked figure has no recorded drawing (None), so never equals its digest

@@ -1,0 +1,44 @@
+"""The sentence stating a profile's rules, for a page, a footnote or a download.
+
+Made from the profile (:mod:`lifetools.disclosure.profiles`) as protected text
+(:mod:`lifetools.disclosure.text`) whose numbers are the profile's own, so it can be
+recorded as a key result and checked like any other text.
+"""
+
+from __future__ import annotations
+
+from lifetools.disclosure.profiles import SdcProfile, get_profile
+from lifetools.disclosure.text import RuleNumber, compose
+
+__all__ = ["rule_sentence"]
+
+
+def rule_sentence(profile: str | SdcProfile | None = None) -> str:
+    """The rules of a profile as one sentence for a page, a footnote or a download.
+
+    Examples: ``default`` gives "Counts from 1 to 7 are suppressed and shown as [c];
+    other counts are rounded to the nearest 5." The sentence is a
+    :class:`~lifetools.disclosure.ProtectedText` whose numbers are the profile's
+    own (:class:`~lifetools.disclosure.RuleNumber`), so it can be recorded as a key
+    result.
+    """
+    p = get_profile(profile)
+    rule = {q: RuleNumber(q, p.name) for q in (
+        "smallest", "threshold", "base", "midpoint", "base+1", "2*base",
+        "2*base-midpoint", "zero")}
+    if p.rounding == "midpoint":
+        return compose(
+            "Counts are rounded to the midpoint of each band of {base} ({zero} stays "
+            "{zero}; "
+            "{smallest} to {base} is shown as {midpoint}, {base1} to {base2} as "
+            "{upper}, and so on), so no count can be read exactly.", profile=p,
+            zero=rule["zero"], smallest=rule["smallest"], base=rule["base"], midpoint=rule["midpoint"],
+            base1=rule["base+1"], base2=rule["2*base"], upper=rule["2*base-midpoint"])
+    if p.threshold >= 1:
+        return compose("Counts from {smallest} to {threshold} are suppressed and shown "
+                       "as [c]; other counts are rounded to the nearest {base}.",
+                       profile=p, smallest=rule["smallest"],
+                       threshold=rule["threshold"], base=rule["base"])
+    return compose("No count is suppressed for being small; other counts are rounded "
+                   "to the nearest {base}.", profile=p, base=rule["base"])
+
