@@ -19,9 +19,9 @@ import pandas as pd
 
 from lifetools.disclosure import declare_totals
 from lifetools.engines import engine_tables
-from lifetools.loading import Dataset
 from lifetools.people import age_band, ethnic_group, sex_label
 from lifetools.result_names import CohortName
+from lifetools.table_files import Dataset
 
 __all__ = [
     "PopulationDescription",

@@ -39,8 +39,8 @@ from lifetools.keys import (
     check_key,
     load_pseudonym_key,
 )
-from lifetools.loading import check_file, scan_folder
 from lifetools.redaction import safe_text
+from lifetools.table_files import check_file, scan_folder
 
 __all__ = ["ENV_KEY", "ENV_KEY_FILE", "MIN_KEY_BYTES", "MIN_MATCH_RATE", "NHS_FIELD",
            "PUBLIC_KEYS", "SYNTHETIC_KEY", "TEST_KEY", "LinkageReport", "check_key", "check_nhs_numbers", "link_directory",

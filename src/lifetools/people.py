@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lifetools.loading import Dataset
+from lifetools.table_files import Dataset
 
 __all__ = [
     "AGE_BANDS",

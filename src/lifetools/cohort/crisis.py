@@ -10,7 +10,7 @@ import pandas as pd
 
 from lifetools.cohort.queries import crisis_queries
 from lifetools.engines import engine_tables
-from lifetools.loading import Dataset
+from lifetools.table_files import Dataset
 
 __all__ = ["CRISIS_PREDICTORS", "CrisisCohort", "build_crisis_cohort"]
 

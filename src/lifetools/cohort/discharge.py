@@ -16,7 +16,7 @@ from lifetools.cohort.queries import discharge_queries, rereferral_queries
 from lifetools.cohort.spec import CohortSpec
 from lifetools.dictionary import load_dictionary
 from lifetools.engines import engine_tables
-from lifetools.loading import Dataset
+from lifetools.table_files import Dataset
 
 __all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",

@@ -52,7 +52,7 @@ from lifetools.cohort.queries import (
 )
 from lifetools.cohort.spec import CohortSpec
 from lifetools.engines import EngineTables, engine_tables
-from lifetools.loading import Dataset
+from lifetools.table_files import Dataset
 
 __all__ = ["PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time",
            "count_in_windows", "propensity_covariates", "unplanned_attendances"]

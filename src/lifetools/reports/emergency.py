@@ -28,7 +28,6 @@ from lifetools.disclosure import (
 from lifetools.disclosure.text import join
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.labels import with_words
-from lifetools.loading import Dataset
 from lifetools.regression import (
     compare_before_after,
     e_values,
@@ -52,6 +51,7 @@ from lifetools.reports.sentences import (
     result_sentence,
 )
 from lifetools.result_names import EmergencyName, derived
+from lifetools.table_files import Dataset
 from lifetools.tables import table_estimates
 
 __all__ = ["EmergencyReport", "analyse_emergency_care", "estimates_table", "rate_table",

@@ -16,7 +16,6 @@ from lifetools.disclosure import (
     model_release,
 )
 from lifetools.formatting import format_value
-from lifetools.loading import Dataset
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
@@ -68,6 +67,7 @@ from lifetools.reports.crisis_results import (
 )
 from lifetools.reports.sentences import C_JUDGE
 from lifetools.reports.tripod import tripod_checklist, tripod_meta
+from lifetools.table_files import Dataset
 
 __all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk", "model_results"]
 

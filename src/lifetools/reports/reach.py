@@ -21,10 +21,10 @@ from lifetools.disclosure import (
 )
 from lifetools.errors import DisclosureError
 from lifetools.inequality import equity_summary
-from lifetools.loading import Dataset
 from lifetools.people import people_in_locality
 from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
+from lifetools.table_files import Dataset
 
 __all__ = ["DEPRIVATION", "EQUITY_COLUMNS", "ReachReport", "analyse_reach", "certainty_sentence",
            "deprivation_groups", "grouping_sentence", "linked_equity", "linked_reach_equity",

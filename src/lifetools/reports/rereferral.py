@@ -16,7 +16,6 @@ from lifetools.disclosure import (
     compose,
     model_release,
 )
-from lifetools.loading import Dataset
 from lifetools.reports.missing import (
     IMPUTATIONS,
     SEED,
@@ -45,6 +44,7 @@ from lifetools.reports.survival_parts import (
 )
 from lifetools.result_names import ReReferralName
 from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
+from lifetools.table_files import Dataset
 
 __all__ = ["ReReferralReport", "analyse_rereferral"]
 

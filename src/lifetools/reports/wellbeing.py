@@ -14,7 +14,6 @@ from lifetools.disclosure import (
     compose,
     model_release,
 )
-from lifetools.loading import Dataset
 from lifetools.people import people_in_locality
 from lifetools.regression import (
     estimate_paired_change,
@@ -31,6 +30,7 @@ from lifetools.reports.sentences import (
     withheld_text,
 )
 from lifetools.result_names import WellbeingName
+from lifetools.table_files import Dataset
 
 __all__ = ["WellbeingReport", "analyse_wellbeing"]
 

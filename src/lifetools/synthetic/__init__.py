@@ -22,7 +22,6 @@ import pandas as pd
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import OutputPathError
 from lifetools.linkage import NHS_FIELD, SYNTHETIC_KEY, link_directory, pseudonymise
-from lifetools.loading import Dataset, coerce_types
 from lifetools.synthetic.care import hide_honos, make_referrals
 from lifetools.synthetic.events import (
     life_rooms_start,
@@ -43,6 +42,7 @@ from lifetools.synthetic.truth import (
     WINDOW_START,
     TrueEffects,
 )
+from lifetools.table_files import Dataset, coerce_types
 
 __all__ = ["TRUE_EFFECTS", "WINDOW_END", "WINDOW_START", "SyntheticSummary",
            "TrueEffects", "generate_dataset", "generate_tables", "write_synthetic"]
