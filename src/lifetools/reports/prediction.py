@@ -161,7 +161,10 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     repeated inside each bootstrap sample (boot-MI, ``internal``), with the two-stage
     bootstrap interval of every optimism-corrected index (``n_boot`` outer samples of
     :data:`lifetools.prediction.intervals.INNER_BOOT` inner, within the imputed copies,
-    seed ``seed + 5``); temporal validation of the
+    seed ``seed + 5``), and the calibration curve corrected for optimism (MI-boot,
+    ``rms::calibrate``'s correction, at whole-percent risks:
+    :func:`lifetools.reports.crisis_internal.internal_calibration_grid`); temporal
+    validation of the
     frozen model with performance pooled over the validation cohort's imputed copies
     (the calibration curve, decision curve and fairness use each person's mean risk over
     the copies); drift check and performance by sex, ethnic group
