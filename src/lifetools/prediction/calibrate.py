@@ -64,26 +64,28 @@ def lowess(x: np.ndarray, y: np.ndarray, *, span: float = LOWESS_SPAN,
         delta = 0.01 * (xs[-1] - xs[0])
     width = max(2, min(n, int(span * n + 1e-7)))
     spread = xs[-1] - xs[0]
-    left, right, last, i = 0, width - 1, -1, 0
+    left, last, i = 0, -1, 0
     while True:
-        # slide the window right while that makes its radius no larger at x[i]
-        while right < n - 1 and xs[i] - xs[left] > xs[right + 1] - xs[i]:
-            left, right = left + 1, right + 1
-        fitted[i] = _local_line(xs, ys, i, left, right, spread)
+        # slide the window right while that makes its radius no larger at x[i]: the
+        # first window start from ``left`` on where it would not (the condition only
+        # turns from true to false as the start moves right), else the last start
+        starts = np.arange(left, n - width)
+        moves = xs[i] - xs[starts] > xs[starts + width] - xs[i]
+        left = int(starts[np.argmin(moves)]) if not moves.all() else n - width
+        fitted[i] = _local_line(xs, ys, i, left, left + width - 1, spread)
         if last < i - 1:  # skipped points: linear interpolation
             between = slice(last + 1, i)
             share = (xs[between] - xs[last]) / (xs[i] - xs[last])
             fitted[between] = share * fitted[i] + (1 - share) * fitted[last]
         last = i
-        j = last + 1
-        while j < n and xs[j] <= xs[last] + delta:
-            if xs[j] == xs[last]:  # a tie shares the fitted value
-                fitted[j] = fitted[last]
-                last = j
-            j += 1
+        tie = int(np.searchsorted(xs, xs[last], side="right")) - 1
+        fitted[last + 1:tie + 1] = fitted[last]  # ties share the fitted value
+        last = tie
         if last >= n - 1:
             break
-        i = max(last + 1, j - 1)
+        # the next fitted point: the last within delta of this one, or the next point
+        beyond = int(np.searchsorted(xs, xs[i] + delta, side="right"))
+        i = max(last + 1, beyond - 1)
     return xs, fitted
 
 
@@ -91,9 +93,10 @@ def _local_line(xs: np.ndarray, ys: np.ndarray, i: int, left: int, right: int,
                 spread: float) -> float:
     """The weighted local straight line's value at ``xs[i]`` (window from ``left``)."""
     h = max(xs[i] - xs[left], xs[right] - xs[i])
-    r = np.abs(xs[left:] - xs[i])
+    end = int(np.searchsorted(xs, xs[i] + h, side="right"))
+    r = np.abs(xs[left:end] - xs[i])
     inside = r <= 0.999 * h
-    r, xw, yw = r[inside], xs[left:][inside], ys[left:][inside]
+    r, xw, yw = r[inside], xs[left:end][inside], ys[left:end][inside]
     weights = np.where(r <= 0.001 * h, 1.0, (1 - (r / h) ** 3) ** 3) if h > 0 else \
         np.ones(len(r))
     total = weights.sum()
