@@ -124,6 +124,9 @@ def every_figure():
         "monthly": plots.plot_monthly_counts(monthly),
         "calibration": plots.plot_calibration(curve[["predicted", "observed"]]),
         "calibration_curve": plots.plot_calibration_curve(curve),
+        "corrected_calibration": plots.plot_corrected_calibration(pd.DataFrame({
+            "predicted": np.linspace(0.05, 0.5, 10), "apparent": np.linspace(0.04, 0.52, 10),
+            "corrected": np.linspace(0.07, 0.45, 10)})),
         "decision": plots.plot_decision_curve(decision),
     }
 
@@ -762,6 +765,35 @@ def test_prediction_figures_of_a_withheld_model_draw_no_curve_and_state_no_numbe
             assert dec_fig._lifetools_alt.endswith(f"The model's curve is not shown: {why}.")
             assert "highest net benefit" not in dec_fig._lifetools_alt
             assert caption == f"Decision curve. The model's curves are not shown: {why}."
+        plt.close("all")
+
+
+def test_corrected_calibration_figure_released_drawn_withheld_not(output):
+    # the internal validation's apparent and optimism-corrected curves: drawn and
+    # published through show_figure (the gate's figure rules at source) when the model is
+    # released; only the line of perfect calibration, and the reason, when withheld
+    good, bad = _releases()
+    curve = pd.DataFrame({"predicted": [0.05, 0.1, 0.15, 0.2, 0.25],
+                          "apparent": [0.04, 0.1, 0.16, 0.22, 0.27],
+                          "corrected": [0.06, 0.1, 0.14, 0.18, 0.22]})
+    for release in (good, bad):
+        table = disclosure.model_outputs(curve, dict.fromkeys(curve.columns, release))
+        ax = plots.plot_corrected_calibration(table)
+        labels = [line.get_label() for line in ax.get_lines()]
+        data = ax.figure._lifetools_data[""].frame
+        if release.released:
+            assert labels == ["Perfect calibration", "Apparent (the development cohort)",
+                              "Corrected for optimism (bootstrap)"]
+            assert data.equals(curve.round(4))
+            assert ax.figure._lifetools_alt.endswith(
+                "the largest gap between the corrected curve and predicted risk is 0.03.")
+            assert publication.show_figure(ax, name="internal-calibration",
+                                           caption="Optimism-corrected calibration").png
+        else:
+            why = release.withheld
+            assert labels == ["Perfect calibration"] and data.isna().all().all()
+            assert ax.figure._lifetools_alt.endswith(f"are not shown: {why}.")
+            assert _no_number_but_the_reason(ax.figure._lifetools_alt, why)
         plt.close("all")
 
 

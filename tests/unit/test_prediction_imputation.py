@@ -97,6 +97,27 @@ def test_bootstrap_validation_imputed_one_copy_equals_bootstrap_validation():
     pd.testing.assert_frame_equal(a.summary, b.summary)
 
 
+def test_bootstrap_validation_imputed_calibration_curve_averages_the_copies():
+    # MI-boot's calibration curve: each copy's at the first copy's grid (seed + i), the
+    # curves averaged, samples summed, the error summaries averaged
+    data, other = cohort(500, seed=4), cohort(500, seed=5)
+    pooled = bootstrap_validation_imputed([data, other], SPEC, n_boot=20, seed=3,
+                                          calibrate=True).calibration
+    a = bootstrap_validation(data, SPEC, n_boot=10, seed=3, calibrate=True).calibration
+    grid = a.curve["predicted"].to_numpy()
+    b = bootstrap_validation(other, SPEC, n_boot=10, seed=4, calibrate=True,
+                             grid=grid).calibration
+    np.testing.assert_array_equal(pooled.curve["predicted"], grid)
+    for column in ("apparent", "optimism", "corrected"):
+        np.testing.assert_allclose(pooled.curve[column],
+                                   (a.curve[column] + b.curve[column]) / 2, rtol=1e-12)
+    np.testing.assert_array_equal(pooled.curve["samples"],
+                                  a.curve["samples"] + b.curve["samples"])
+    assert pooled.errors["mean_absolute"] == pytest.approx(
+        (a.errors["mean_absolute"] + b.errors["mean_absolute"]) / 2, rel=1e-12)
+    assert not np.allclose(a.curve["apparent"], b.curve["apparent"])
+
+
 def test_impute_predictors_seeded_observed_values_kept_and_outcome_not_left_behind():
     data = cohort(600)
     data.loc[data.index % 4 == 0, "honos"] = np.nan

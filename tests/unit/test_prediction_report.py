@@ -129,13 +129,43 @@ def test_analyse_crisis_risk_synthetic_data_all_parts_present(report):
 def test_analyse_crisis_risk_published_tables_carry_no_person_rows(report):
     development, validation = report.cohorts
     for table in (report.flow, report.coefficients, report.knots, report.internal,
-                  report.temporal, report.calibration, report.decision, report.fairness):
+                  report.temporal, report.calibration, report.internal_calibration,
+                  report.decision, report.fairness):
         assert "person_id" not in table.columns
         assert len(table) < 50
     fair = report.before_release["fairness"]
     suppressed = fair["C-statistic (95% CI)"].str.startswith("suppressed")
     few = np.minimum(fair["crises"], fair["people"] - fair["crises"]) < 10
     assert (suppressed == few).all() and suppressed.any()
+
+
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
+def test_analyse_crisis_risk_internal_calibration_corrected_on_round_risks(report):
+    # issue 19 item 4: the optimism-corrected calibration curve of the internal
+    # validation (MI-boot, rms::calibrate's correction) at whole-percent risks (no
+    # person's predicted risk), at most GRID_POINTS of them; overfitting shrinks the
+    # corrected curve towards the mean: flatter than the apparent one
+    from lifetools.reports.crisis_internal import GRID_POINTS
+
+    curve = report.before_release["internal_calibration"]
+    assert list(curve.columns) == ["predicted", "apparent", "corrected"]
+    assert 3 <= len(curve) <= GRID_POINTS
+    np.testing.assert_allclose(curve["predicted"] * 100, np.round(curve["predicted"] * 100),
+                               atol=1e-9)
+    assert not np.allclose(curve["apparent"], curve["corrected"])
+    slope = np.polyfit(curve["predicted"], curve["corrected"], 1)[0]
+    assert slope < np.polyfit(curve["predicted"], curve["apparent"], 1)[0]
+
+
+def test_internal_calibration_grid_whole_percents_within_the_middle_risks():
+    from lifetools.reports.crisis_internal import GRID_POINTS, internal_calibration_grid
+
+    risk = np.random.default_rng(2).beta(2, 8, 5000)
+    grid = internal_calibration_grid(risk)
+    low, high = np.quantile(risk, [0.05, 0.95])
+    assert grid[0] >= low and grid[-1] <= high and len(grid) <= GRID_POINTS
+    np.testing.assert_allclose(grid * 100, np.round(grid * 100), atol=1e-9)
+    assert len(internal_calibration_grid(np.full(100, 0.2))) == 2  # no spread: two ends
 
 
 def test_analyse_crisis_risk_short_period_raises():
@@ -452,6 +482,9 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
              # shows them
              tables.show_table(report.calibration, name="calibration-curve",
                                caption="Flexible calibration"),
+             tables.show_table(report.internal_calibration, name="internal-calibration",
+                               caption="Calibration in the development cohort: apparent "
+                                       "and optimism-corrected"),
              tables.show_table(report.decision, name="decision-curve",
                                not_counts=["treat_none"], caption="Net benefit"),
              tables.show_table(report.fairness, name="fairness",
@@ -654,6 +687,7 @@ def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
 
     expected = {
         "calibration": ["predicted", "observed", "ci_lower", "ci_upper"],
+        "internal_calibration": ["predicted", "apparent", "corrected"],
         "decision": ["model", "model_lower", "model_upper"],
         "fairness": ["C-statistic (95% CI)", "calibration-in-the-large (95% CI)"],
         "time_to_event": [FINE_GRAY_COLUMN, LOGISTIC_COLUMN],
@@ -681,8 +715,8 @@ def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
             assert published[columns].isna().all().all(), name
         else:
             assert published[columns].equals(raw[columns]), name
-    release_checked = {"calibration", "decision", "fairness"} <= set(withheld) or not \
-        {"calibration", "decision", "fairness"} & set(withheld)
+    logistic_tables = {"calibration", "internal_calibration", "decision", "fairness"}
+    release_checked = logistic_tables <= set(withheld) or not logistic_tables & set(withheld)
     assert release_checked  # one release for the logistic model's three tables
     # every key result built from a withheld model's output states no number
     results = {r["name"]: r for r in report.key_results}

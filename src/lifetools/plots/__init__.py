@@ -12,6 +12,7 @@ from lifetools.plots.description import plot_monthly_counts
 from lifetools.plots.prediction import (
     model_caption,
     plot_calibration_curve,
+    plot_corrected_calibration,
     plot_decision_curve,
 )
 from lifetools.plots.regression import plot_calibration, plot_love, plot_rates
@@ -20,5 +21,5 @@ from lifetools.publication import show_figure
 
 __all__ = ["plot_calibration", "plot_forest", "plot_love", "plot_monthly_counts",
            "plot_rates", "plot_reach", "plot_run_chart", "plot_survival", "show_figure",
-           "plot_calibration_curve", "plot_decision_curve", "model_caption",
+           "plot_calibration_curve", "plot_corrected_calibration", "plot_decision_curve", "model_caption",
            "survival_curve_table"]

@@ -21,7 +21,8 @@ from lifetools.plots.theme import (
 )
 from lifetools.publication import mark_protected
 
-__all__ = ["model_caption", "plot_calibration_curve", "plot_decision_curve"]
+__all__ = ["model_caption", "plot_calibration_curve", "plot_corrected_calibration",
+           "plot_decision_curve"]
 
 CALIBRATION_COLUMNS = ("predicted", "observed", "ci_lower", "ci_upper")
 
@@ -95,6 +96,56 @@ def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
     mark_protected(ax.figure, rules={"content": "a fitted curve, no counts"},
                    data={"": require_table(data.reset_index(drop=True),
                                            name="calibration")}, alt=alt)
+    return ax
+
+
+@redrawable
+def plot_corrected_calibration(curve: Any, *, ax: Any = None) -> Any:
+    """Apparent and optimism-corrected calibration curves (internal validation).
+
+    ``curve`` is the released table of ``predicted``, ``apparent`` and ``corrected``
+    (:func:`lifetools.reports.crisis_internal.internal_calibration_table` through
+    :func:`lifetools.disclosure.model_outputs`): when its model was withheld its
+    columns are blank and the figure draws only the line of perfect calibration, its
+    alt text saying why. Both curves are smooths evaluated on a grid of round predicted
+    risks, not a plot of people or groups; nothing in it is a count.
+    """
+    frame, why = _released(curve, "internal calibration")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(figure_width(), figure_width()))
+    data = frame[["predicted", "apparent", "corrected"]].astype(float).round(4)
+    shown = not why and len(data) > 0 and data.notna().any().all()
+    top = float(data.max().max() * 1.05) if shown else 1.0
+    ax.plot([0, top], [0, top], color="#555555", linestyle="--", linewidth=1,
+            label="Perfect calibration")
+    if shown:
+        ax.plot(data["predicted"], data["apparent"], marker=MARKERS[1], color=PALETTE[1],
+                label="Apparent (the development cohort)")
+        ax.plot(data["predicted"], data["corrected"], marker=MARKERS[0], color=PALETTE[0],
+                label="Corrected for optimism (bootstrap)")
+    else:
+        ax.text(0.5, 0.5, "The model's curves are not shown", ha="center", va="center",
+                transform=ax.transAxes)
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("Predicted risk")
+    ax.set_ylabel("Observed risk")
+    legend_below(ax)
+    ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
+    if shown:
+        gap = (data["corrected"] - data["predicted"]).abs()
+        alt = ("Apparent and optimism-corrected calibration curves of observed against "
+               "predicted risk in the development cohort, with a dashed line of perfect "
+               f"calibration, over predicted risks from {format_ratio(data['predicted'].min())}"
+               f" to {format_ratio(data['predicted'].max())}; the largest gap between the "
+               f"corrected curve and predicted risk is {format_ratio(gap.max())}.")
+    else:
+        alt = ("A dashed line of perfect calibration only: the model's calibration curves "
+               f"are not shown: {why or 'the model made no curve'}.")
+    mark_protected(ax.figure, rules={"content": "fitted curves, no counts"},
+                   data={"": require_table(data.reset_index(drop=True),
+                                           name="internal calibration")}, alt=alt)
     return ax
 
 

@@ -4,6 +4,7 @@ Results are frozen dataclasses; nothing here displays or publishes (contract
 ``estimators-do-not-display``). Methods page: ``book/methods/prediction.md``.
 """
 
+from lifetools.prediction.calibrate import CalibrationCorrection
 from lifetools.prediction.model import (
     FrozenModel,
     ModelSpec,
@@ -29,7 +30,7 @@ from lifetools.prediction.validation import (
 )
 
 __all__ = [
-    "BootstrapValidation", "DriftCheck", "FrozenModel", "ModelSpec", "Performance",
+    "BootstrapValidation", "CalibrationCorrection", "DriftCheck", "FrozenModel", "ModelSpec", "Performance",
     "PredictionModel", "SampleSize", "bootstrap_validation", "c_statistic",
     "calibration_curve", "drift_check", "fit_prediction_model", "minimum_sample_size",
     "net_benefit", "performance", "performance_by_group", "rcs_basis", "rcs_centiles",

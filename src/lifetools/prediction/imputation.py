@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.prediction._logit import fit_logit, inverse_logit
+from lifetools.prediction.calibrate import CalibrationCorrection
 from lifetools.prediction.model import (
     FrozenModel,
     ModelSpec,
@@ -240,7 +241,8 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
                                  n_boot: int = 200, seed: int = 20261130,
                                  shrinkage: str | float = "none",
                                  develop: Any = None,
-                                 plus632: bool = False) -> BootstrapValidation:
+                                 plus632: bool = False, calibrate: bool = False,
+                                 grid: np.ndarray | None = None) -> BootstrapValidation:
     """Harrell's bootstrap within each imputed copy, averaged (MI-boot).
 
     Parameters
@@ -256,6 +258,9 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
     plus632 : bool
         Also the .632+ estimates of C and the Brier score in each copy, averaged
         (columns ``oob`` and ``corrected_632plus``, as :func:`bootstrap_validation`).
+    calibrate, grid
+        Also the optimism-corrected calibration curve in each copy, at one grid (default:
+        ``rms::calibrate``'s grid of the first copy's risks), averaged (``calibration``).
 
     Returns
     -------
@@ -264,7 +269,10 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
         ``training`` every copy's samples' training values stacked, so that
         :meth:`BootstrapValidation.interval` takes its percentiles over all of them;
         ``n_boot``, ``n_failed`` and ``n_unreliable`` summed over the copies,
-        ``converged`` whether every copy's original fit converged.
+        ``converged`` whether every copy's original fit converged; with ``calibrate``,
+        ``calibration``: the apparent, optimism and corrected curves averaged over the
+        copies (a point missing in any copy is missing), ``samples`` summed, and each
+        error summary averaged over the copies (``people``: the first copy's).
 
     Notes
     -----
@@ -276,9 +284,14 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
     reproduces :func:`bootstrap_validation`).
     """
     per_copy = max(int(np.ceil(n_boot / len(copies))), 10)
-    results = [bootstrap_validation(c, spec, n_boot=per_copy, seed=seed + i,
-                                    shrinkage=shrinkage, develop=develop, plus632=plus632)
-               for i, c in enumerate(copies)]
+    results = []
+    for i, c in enumerate(copies):
+        results.append(bootstrap_validation(c, spec, n_boot=per_copy, seed=seed + i,
+                                            shrinkage=shrinkage, develop=develop,
+                                            plus632=plus632, calibrate=calibrate,
+                                            grid=grid))
+        if calibrate and grid is None:  # one grid for every copy: the first copy's
+            grid = results[0].calibration.curve["predicted"].to_numpy()
     columns = ["apparent", "optimism", "corrected"]
     if plus632:
         columns += ["oob", "corrected_632plus"]
@@ -292,4 +305,18 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
                                n_failed=sum(r.n_failed for r in results), method=method,
                                training=np.concatenate([r.training for r in results]),
                                n_unreliable=sum(r.n_unreliable for r in results),
-                               converged=all(r.converged for r in results))
+                               converged=all(r.converged for r in results),
+                               calibration=_pooled_calibration(
+                                   [r.calibration for r in results]) if calibrate else None)
+
+
+def _pooled_calibration(curves: Sequence[CalibrationCorrection]) -> CalibrationCorrection:
+    """The copies' calibration curves (one grid) averaged; samples summed."""
+    curve = curves[0].curve.copy()
+    for column in ("apparent", "optimism", "corrected"):
+        curve[column] = np.mean([c.curve[column].to_numpy() for c in curves], axis=0)
+    curve["samples"] = np.sum([c.curve["samples"].to_numpy() for c in curves], axis=0)
+    errors = {key: float(np.mean([c.errors[key] for c in curves]))
+              for key in ("mean_absolute", "mean_squared", "quantile90")}
+    return CalibrationCorrection(curve=curve,
+                                 errors=errors | {"people": curves[0].errors["people"]})

@@ -10,6 +10,12 @@ import pandas as pd
 from scipy import stats
 
 from lifetools.prediction._logit import fit_logit, inverse_logit
+from lifetools.prediction.calibrate import (
+    CalibrationCorrection,
+    calibrate_grid,
+    corrected_calibration,
+    smoothed_at,
+)
 from lifetools.prediction.drift import (  # the drift alarm, re-exported here
     DRIFT_OPENINGS,
     DriftCheck,
@@ -78,7 +84,8 @@ class BootstrapValidation:
     singularity in N samples"); ``n_unreliable`` the samples used whose development
     fit did not converge or showed separation (:attr:`FrozenModel.converged` False),
     kept in the optimism as ``rms::validate`` keeps them. ``converged``: whether the
-    model developed on the original data converged.
+    model developed on the original data converged. ``calibration``: the apparent and
+    optimism-corrected calibration curves (``calibrate=True``), from the same samples.
     """
 
     summary: pd.DataFrame
@@ -88,6 +95,7 @@ class BootstrapValidation:
     training: np.ndarray | None = field(default=None, repr=False, compare=False)
     n_unreliable: int = 0
     converged: bool = True
+    calibration: CalibrationCorrection | None = None
 
     @property
     def unreliable_share(self) -> float:
@@ -152,7 +160,8 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
                          samples: Sequence[np.ndarray] | None = None,
                          develop: Callable[[pd.DataFrame, Mapping[str, tuple[float, ...]] | None],
                                            FrozenModel] | None = None,
-                         plus632: bool = False) -> BootstrapValidation:
+                         plus632: bool = False, calibrate: bool = False,
+                         grid: np.ndarray | None = None) -> BootstrapValidation:
     """Optimism-corrected C, calibration slope and intercepts, and Brier score.
 
     Parameters
@@ -177,6 +186,13 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
         Also compute the out-of-bag indexes and the .632+ estimates of C and the Brier
         score (columns ``oob`` and ``corrected_632plus``; see Notes). Default False
         (the summary then has no such columns).
+    calibrate : bool
+        Also compute the optimism-corrected calibration curve from the same samples and
+        refits (``calibration``; see Notes). Default False.
+    grid : array of float, optional
+        The predicted risks at which the calibration curve is read; default
+        ``rms::calibrate``'s: 50 equally spaced risks from the 5th smallest to the 5th
+        largest predicted risk (:func:`lifetools.prediction.calibrate.calibrate_grid`).
 
     Returns
     -------
@@ -185,7 +201,9 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
         ``brier`` with ``apparent``, ``optimism`` (mean of training minus test) and
         ``corrected`` (apparent minus optimism); with ``plus632`` also ``oob`` (the
         mean over samples of C and Brier of the sample's model on the people not drawn
-        into it; missing for the others) and ``corrected_632plus`` (C and Brier).
+        into it; missing for the others) and ``corrected_632plus`` (C and Brier);
+        with ``calibrate`` also ``calibration``
+        (:class:`lifetools.prediction.calibrate.CalibrationCorrection`).
 
     Notes
     -----
@@ -232,6 +250,24 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     (1 - .368 R)``. It is not defined for the calibration slope or intercepts. Checked
     by hand-computed values in ``tests/unit/test_prediction_plus632.py`` and on pure
     noise in ``tests/truth/test_prediction_lasso_optimism_truth.py``.
+
+    The optimism-corrected calibration curve (``calibrate``; Harrell, Lee and Mark 1996;
+    ``rms::calibrate``): the apparent curve is the lowess smooth of the outcome on the
+    model's predicted risk in the original data (:func:`lifetools.prediction.calibrate.
+    lowess`: span 2/3, no robustness iterations, local fits 1% of the risks' range
+    apart and interpolated between), read at the grid by linear interpolation (missing
+    outside the range of the risks). In each sample the same curve is drawn for the
+    sample's model in the sample (training) and on the original data (test); the
+    error of a curve is its value minus the grid risk, and the optimism at a grid point
+    is the mean of training minus test error over the samples where both curves reach
+    that point (their number is the curve's ``samples`` column); the corrected curve is
+    the apparent curve minus the optimism. Samples whose fit raised are left out of the
+    curve as of the indexes; unreliable fits are kept in both. The errors summarised
+    (``errors``): each person's predicted risk minus the corrected curve there, for the
+    people inside the grid's range: mean absolute error, mean squared error and the
+    0.9 quantile of the absolute error (``print.calibrate``). Checked against
+    ``rms::calibrate`` with the same samples in
+    ``tests/reference/test_calibrate_against_r.py``.
     """
     procedure = "the given procedure" if develop is not None else shrinkage
     maximum_likelihood = develop is None and (shrinkage == "none" or (
@@ -249,16 +285,21 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     knots = dict(original.knots)
     y = frame[spec.outcome_col].to_numpy(dtype=float)
     apparent = own(_indices(y, original.linear_predictor(frame)))
+    if calibrate:
+        risk = inverse_logit(np.asarray(original.linear_predictor(frame), dtype=float))
+        grid = calibrate_grid(risk) if grid is None else np.asarray(grid, dtype=float)
+        curve_training, curve_test = [], []
     if samples is None:
         rng = np.random.default_rng(seed)
         samples = [rng.integers(0, len(frame), len(frame)) for _ in range(n_boot)]
     optimism, failed, oob, training, unreliable = [], 0, [], [], 0
     for rows in samples:
         boot = frame.iloc[np.asarray(rows)]
+        y_boot = boot[spec.outcome_col].to_numpy(dtype=float)
         try:
             fit = develop(boot, knots)
-            train = own(_indices(boot[spec.outcome_col].to_numpy(dtype=float),
-                                 fit.linear_predictor(boot)))
+            lp_boot = fit.linear_predictor(boot)
+            train = own(_indices(y_boot, lp_boot))
             lp = fit.linear_predictor(frame)
             test = _indices(y, lp)
             if plus632:
@@ -269,6 +310,11 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
         unreliable += not fit.converged  # kept, as rms::validate keeps it, and counted
         optimism.append(train - test)
         training.append(train)
+        if calibrate:
+            curve_training.append(smoothed_at(
+                inverse_logit(np.asarray(lp_boot, dtype=float)), y_boot, grid) - grid)
+            curve_test.append(smoothed_at(inverse_logit(np.asarray(lp, dtype=float)), y,
+                                          grid) - grid)
     with np.errstate(invalid="ignore"):  # an index undefined in every sample stays NaN
         mean_optimism = np.array([np.mean(v[~np.isnan(v)]) if (~np.isnan(v)).any()
                                   else np.nan for v in np.asarray(optimism, dtype=float)
@@ -285,10 +331,18 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
                   if maximum_likelihood else "measured")}
     if plus632:
         method["plus632"] = ".632+ bootstrap (Efron and Tibshirani 1997) for C and Brier"
+    calibration = None
+    if calibrate:
+        method["calibration"] = ("lowess (span 2/3, no robustness iterations) of the "
+                                 "outcome on predicted risk, optimism-corrected "
+                                 "(rms::calibrate)")
+        calibration = corrected_calibration(grid, smoothed_at(risk, y, grid),
+                                            curve_training, curve_test, risk)
     return BootstrapValidation(summary=summary, n_boot=len(samples) - failed,
                                n_failed=failed, method=method,
                                training=np.asarray(training).reshape(-1, len(INDICES)),
-                               n_unreliable=unreliable, converged=original.converged)
+                               n_unreliable=unreliable, converged=original.converged,
+                               calibration=calibration)
 
 
 def no_information_brier(y: np.ndarray, lp: np.ndarray) -> float:

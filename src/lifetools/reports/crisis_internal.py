@@ -23,12 +23,14 @@ from lifetools.prediction.validation import BootstrapValidation
 from lifetools.reports.crisis_parts import INTERNAL_METHODS, imputed_cohort
 
 __all__ = ["INTERVAL_INDICES", "OTHER_PARTS", "TWO_STAGE_COLUMN", "UNRELIABLE_LIMIT",
-           "FitReliability", "fit_reliability", "other_fits", "internal_validation", "internal_validation_table"]
+           "FitReliability", "fit_reliability", "internal_calibration_grid",
+           "internal_calibration_table", "other_fits", "internal_validation",
+           "internal_validation_table"]
 
 
 def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
                         spec: ModelSpec, *, method: str, n_boot: int, seed: int,
-                        imputations: int
+                        imputations: int, grid: np.ndarray | None = None
                         ) -> tuple[BootstrapValidation, BootstrapValidation, str]:
     """The report's internal validation, the MI-boot run the model comparison uses, and
     a sentence saying exactly what was done.
@@ -46,12 +48,18 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
         with ``imputations`` copies (:func:`lifetools.prediction.boot_mi.
         bootstrap_validation_boot_mi`); the model comparison still uses MI-boot for
         both models, so that its columns are comparable.
+    grid : array of float, optional
+        The risks at which MI-boot's optimism-corrected calibration curve is read
+        (:func:`internal_calibration_grid`); default ``rms::calibrate``'s grid of the
+        first copy.
 
     Notes
     -----
     Both with the heuristic shrinkage repeated in each sample and seed ``seed``, and
     with the .632+ estimates of C and the Brier score (``plus632=True``: the Harrell
-    columns are unchanged by it). With
+    columns are unchanged by it), and MI-boot with the optimism-corrected calibration
+    curve (``calibrate=True``, from the same samples; the report draws it from MI-boot
+    whichever ``method``: boot-MI computes no curve). With
     nothing imputed (one copy) both are Harrell's plain bootstrap and MI-boot is used.
     Tested in ``tests/unit/test_prediction_boot_mi.py``.
     """
@@ -59,7 +67,8 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
         raise ValueError(f"internal validation must be one of {INTERNAL_METHODS}, "
                          f"not {method!r}")
     mi_boot = bootstrap_validation_imputed(dev_copies, spec, n_boot=n_boot, seed=seed,
-                                           shrinkage="heuristic", plus632=True)
+                                           shrinkage="heuristic", plus632=True,
+                                           calibrate=True, grid=grid)
     m = len(dev_copies)
     if m == 1:
         return mi_boot, mi_boot, compose(
@@ -245,6 +254,37 @@ def fit_reliability(boot: BootstrapValidation, *, development_converged: bool = 
                           flagged=(flagged and bool(bad)) or not converged,
                           text=compose(words, **used), development_converged=converged,
                           parts=parts)
+
+
+GRID_POINTS = 12
+"""At most this many risks in the optimism-corrected calibration curve's grid."""
+
+
+def internal_calibration_grid(risk: np.ndarray) -> np.ndarray:
+    """The grid of the published optimism-corrected calibration curve.
+
+    Whole percentages of risk from the 5th to the 95th percentile of the development
+    cohort's predicted risks (rounded inward), every k-th kept so that at most
+    :data:`GRID_POINTS` remain (at least the two ends). Not ``rms::calibrate``'s default
+    grid, whose ends are two people's predicted risks (the 5th smallest and largest):
+    no person's predicted risk is published; a round risk says only that at least 5% of
+    people lie beyond it.
+    """
+    low, high = np.quantile(np.asarray(risk, dtype=float), [0.05, 0.95])
+    grid = np.arange(np.ceil(low * 100), np.floor(high * 100) + 1) / 100
+    if len(grid) < 2:
+        return np.array([np.floor(low * 100), np.ceil(high * 100)]) / 100
+    step = int(np.ceil((len(grid) - 1) / (GRID_POINTS - 1)))
+    return grid[::step]
+
+
+def internal_calibration_table(boot: BootstrapValidation) -> pd.DataFrame:
+    """The optimism-corrected calibration curve as published: ``predicted`` (the grid),
+    ``apparent`` and ``corrected`` (:attr:`BootstrapValidation.calibration`); points
+    the corrected curve does not reach are left out."""
+    curve = boot.calibration.curve
+    shown = curve.dropna(subset=["apparent", "corrected"])
+    return shown[["predicted", "apparent", "corrected"]].reset_index(drop=True)
 
 
 INTERVAL_INDICES = ("c", "brier")

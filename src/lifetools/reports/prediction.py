@@ -34,6 +34,8 @@ from lifetools.prediction.intervals import (
 )
 from lifetools.reports.crisis_internal import (
     fit_reliability,
+    internal_calibration_grid,
+    internal_calibration_table,
     internal_validation,
     internal_validation_table,
     other_fits,
@@ -87,6 +89,7 @@ class CrisisRiskReport:
     knots: ProtectedTable  # the model's knots, tied to its release
     release_levels: Any
     internal: ProtectedTable  # performance tables, tied to the model's release
+    internal_calibration: ProtectedTable  # optimism-corrected curve, tied to the release
     temporal: ProtectedTable
     calibration: ProtectedTable  # the model's outputs, tied to its release
     decision: ProtectedTable
@@ -105,8 +108,8 @@ class CrisisRiskReport:
     cohorts: tuple[CrisisCohort, CrisisCohort] = field(repr=False, default=None)
     before_release: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
     """The model-output tables (``calibration``, ``decision``, ``fairness``,
-    ``time_to_event``, ``fine_gray_groups``, ``internal``, ``temporal``, ``comparison``,
-    ``knots``) before their models' release check, counts
+    ``time_to_event``, ``fine_gray_groups``, ``internal``, ``internal_calibration``,
+    ``temporal``, ``comparison``, ``knots``) before their models' release check, counts
     raw: for checking the numbers, never shown (a withheld model's are blank in the
     published tables)."""
 
@@ -158,7 +161,10 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     repeated inside each bootstrap sample (boot-MI, ``internal``), with the two-stage
     bootstrap interval of every optimism-corrected index (``n_boot`` outer samples of
     :data:`lifetools.prediction.intervals.INNER_BOOT` inner, within the imputed copies,
-    seed ``seed + 5``); temporal validation of the
+    seed ``seed + 5``), and the calibration curve corrected for optimism (MI-boot,
+    ``rms::calibrate``'s correction, at whole-percent risks:
+    :func:`lifetools.reports.crisis_internal.internal_calibration_grid`); temporal
+    validation of the
     frozen model with performance pooled over the validation cohort's imputed copies
     (the calibration curve, decision curve and fairness use each person's mean risk over
     the copies); drift check and performance by sex, ethnic group
@@ -214,9 +220,11 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                           "knots": [", ".join(format_value(k, kind="estimate", digits=2)
                                               for k in v)
                                     for v in frozen.knots.values()]})
+    dev_risk = np.mean([frozen.predict_risk(c) for c in dev_copies], axis=0)
     boot, mi_boot, internal_method = internal_validation(
         dev, dev_copies, spec, method=internal, n_boot=n_boot, seed=seed,
-        imputations=imputations)
+        imputations=imputations, grid=internal_calibration_grid(dev_risk))
+    internal_curve = internal_calibration_table(mi_boot)
     two_stage = two_stage_interval(dev_copies, spec, n_outer=n_boot, n_inner=INNER_BOOT,
                                    seed=seed + 5, shrinkage="heuristic")
     internal_table = internal_validation_table(boot, MEASURES, two_stage)
@@ -275,12 +283,16 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     raw = {"calibration": curve, "decision": decision, "fairness": fair,
            "time_to_event": fg.table,
            "fine_gray_groups": risk_group_table(fg.risk_groups, min_people=min_count),
-           "internal": internal_table, "temporal": temporal, "comparison": comparison,
+           "internal": internal_table, "internal_calibration": internal_curve,
+           "temporal": temporal, "comparison": comparison,
            "knots": knots}
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
                             knots=model_table(knots, release, keep=("variable",)),
                             release_levels=release.levels,
                             internal=model_table(internal_table, release),
+                            internal_calibration=model_outputs(
+                                internal_curve, dict.fromkeys(internal_curve.columns,
+                                                              release)),
                             temporal=model_table(temporal, release), calibration=model_outputs(
                                 curve, dict.fromkeys(curve.columns, release)),
                             decision=model_outputs(

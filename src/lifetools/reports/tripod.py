@@ -106,7 +106,9 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
      "calibration-in-the-large (Wald), O/E, Brier, flexible calibration curve, net benefit "
      "(Brier and net benefit: percentile bootstrap over people); optimism-corrected C: "
      "location-shifted bootstrap (Noma et al.); every optimism-corrected measure, "
-     "calibration included: two-stage bootstrap (Noma et al.).",
+     "calibration included: two-stage bootstrap (Noma et al.); in development, the "
+     "calibration curve corrected for optimism by the bootstrap (lowess, as "
+     "rms::calibrate).",
      TEMPORAL),
     ("12f", "Model updating", "Not done; drift limits: slope {slope_band}, "
      "calibration-in-the-large {citl_band}.", TEMPORAL),

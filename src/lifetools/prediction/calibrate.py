@@ -1,0 +1,196 @@
+"""The bootstrap optimism-corrected calibration curve (``rms::calibrate``): its smoother,
+its grid, the per-sample errors and their summary.
+
+The bootstrap itself is :func:`lifetools.prediction.bootstrap_validation`
+(``calibrate=True``): the same samples and refits as the optimism-corrected indexes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CALIBRATE_POINTS", "LOWESS_SPAN", "CalibrationCorrection", "calibrate_grid",
+           "calibration_errors", "corrected_calibration", "lowess", "smoothed_at"]
+
+LOWESS_SPAN = 2 / 3
+"""The lowess span (share of people in each local fit): R's ``lowess`` default, which
+``rms::calibrate`` uses."""
+
+CALIBRATE_POINTS = 50
+"""Points of ``rms::calibrate``'s default grid."""
+
+
+def lowess(x: np.ndarray, y: np.ndarray, *, span: float = LOWESS_SPAN,
+           delta: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Cleveland's (1979) locally weighted linear smoother, without robustness steps.
+
+    Parameters
+    ----------
+    x, y : arrays of float
+        The points; sorted by ``x`` here (ties kept in their order).
+    span : float
+        The share of the points in each local fit: ``max(2, min(n, floor(span n)))``
+        nearest points in ``x``.
+    delta : float, optional
+        Points within ``delta`` of the last fitted point are not fitted but interpolated
+        linearly between fitted points; default 1% of the range of ``x``.
+
+    Returns
+    -------
+    (x, fitted) : arrays sorted by ``x``.
+
+    Notes
+    -----
+    R's ``lowess(x, y, iter = 0)`` (no robustness iterations), which ``rms::calibrate``
+    uses: at each fitted point the nearest ``floor(span n)`` points (the window moved
+    right while that shortens its radius ``h``, ties at its edge added) are weighted by
+    the tricube of distance over ``h`` (1 within ``0.001 h``, 0 beyond ``0.999 h``) and a
+    weighted straight line is fitted (a weighted mean when the points' weighted spread
+    is below 0.1% of the range of ``x``); a point whose weights are all 0 keeps its
+    ``y``; tied ``x`` share one fitted value. Checked against R's ``lowess`` (with
+    ties) in ``tests/reference/test_calibrate_against_r.py``.
+    """
+    order = np.argsort(np.asarray(x, dtype=float), kind="stable")
+    xs = np.asarray(x, dtype=float)[order]
+    ys = np.asarray(y, dtype=float)[order]
+    n = len(xs)
+    fitted = np.empty(n)
+    if n < 2:
+        return xs, ys.copy()
+    if delta is None:
+        delta = 0.01 * (xs[-1] - xs[0])
+    width = max(2, min(n, int(span * n + 1e-7)))
+    spread = xs[-1] - xs[0]
+    left, last, i = 0, -1, 0
+    while True:
+        # slide the window right while that makes its radius no larger at x[i]: the
+        # first window start from ``left`` on where it would not (the condition only
+        # turns from true to false as the start moves right), else the last start
+        starts = np.arange(left, n - width)
+        moves = xs[i] - xs[starts] > xs[starts + width] - xs[i]
+        left = int(starts[np.argmin(moves)]) if not moves.all() else n - width
+        fitted[i] = _local_line(xs, ys, i, left, left + width - 1, spread)
+        if last < i - 1:  # skipped points: linear interpolation
+            between = slice(last + 1, i)
+            share = (xs[between] - xs[last]) / (xs[i] - xs[last])
+            fitted[between] = share * fitted[i] + (1 - share) * fitted[last]
+        last = i
+        tie = int(np.searchsorted(xs, xs[last], side="right")) - 1
+        fitted[last + 1:tie + 1] = fitted[last]  # ties share the fitted value
+        last = tie
+        if last >= n - 1:
+            break
+        # the next fitted point: the last within delta of this one, or the next point
+        beyond = int(np.searchsorted(xs, xs[i] + delta, side="right"))
+        i = max(last + 1, beyond - 1)
+    return xs, fitted
+
+
+def _local_line(xs: np.ndarray, ys: np.ndarray, i: int, left: int, right: int,
+                spread: float) -> float:
+    """The weighted local straight line's value at ``xs[i]`` (window from ``left``)."""
+    h = max(xs[i] - xs[left], xs[right] - xs[i])
+    end = int(np.searchsorted(xs, xs[i] + h, side="right"))
+    r = np.abs(xs[left:end] - xs[i])
+    inside = r <= 0.999 * h
+    r, xw, yw = r[inside], xs[left:end][inside], ys[left:end][inside]
+    weights = np.where(r <= 0.001 * h, 1.0, (1 - (r / h) ** 3) ** 3) if h > 0 else \
+        np.ones(len(r))
+    total = weights.sum()
+    if total <= 0:
+        return float(ys[i])
+    weights = weights / total
+    if h > 0:
+        centre = np.sum(weights * xw)
+        variance = np.sum(weights * (xw - centre) ** 2)
+        if np.sqrt(variance) > 0.001 * spread:
+            weights = weights * ((xs[i] - centre) / variance * (xw - centre) + 1)
+    return float(np.sum(weights * yw))
+
+
+def smoothed_at(risk: np.ndarray, outcome: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """The lowess curve of ``outcome`` on ``risk`` read at ``grid`` (NaN outside the risks).
+
+    Linear interpolation between the smoothed points, the first of tied risks taken (R's
+    ``approx(lowess(risk, outcome, iter = 0), xout = grid, ties = function(x) x[1])``).
+    """
+    xs, fitted = lowess(risk, outcome)
+    xs, first = np.unique(xs, return_index=True)
+    grid = np.asarray(grid, dtype=float)
+    values = np.interp(grid, xs, fitted[first])
+    values[(grid < xs[0]) | (grid > xs[-1])] = np.nan
+    return values
+
+
+def calibrate_grid(risk: np.ndarray, points: int = CALIBRATE_POINTS) -> np.ndarray:
+    """``rms::calibrate``'s grid: ``points`` equally spaced risks from the 5th smallest to
+    the 5th largest predicted risk."""
+    ordered = np.sort(np.asarray(risk, dtype=float))
+    if len(ordered) < 11:
+        raise ValueError("the calibration grid needs more than 10 people")
+    return np.linspace(ordered[4], ordered[-5], points)
+
+
+@dataclass(frozen=True)
+class CalibrationCorrection:
+    """The apparent and optimism-corrected calibration curves on a grid of risks.
+
+    ``curve`` columns: ``predicted`` (the grid), ``apparent`` (the lowess curve of the
+    outcome on the model's risks in the development data), ``optimism`` (mean over the
+    samples of training minus test error), ``corrected`` (apparent minus optimism) and
+    ``samples`` (the samples whose training and test curves both reach that point).
+    ``errors``: :func:`calibration_errors` of the corrected curve.
+    """
+
+    curve: pd.DataFrame
+    errors: dict
+
+
+def corrected_calibration(grid: np.ndarray, apparent: np.ndarray, training: np.ndarray,
+                          test: np.ndarray, risk: np.ndarray) -> CalibrationCorrection:
+    """The corrected curve from the apparent curve and each sample's errors on the grid.
+
+    ``training`` and ``test`` hold one row per sample used (curve minus grid; NaN where
+    the curve does not reach the point). At each point the optimism is averaged over
+    the samples where both exist, as ``rms::predab.resample`` does (a point no sample
+    reaches has no optimism and no corrected value).
+    """
+    training = np.asarray(training, dtype=float).reshape(-1, len(grid))
+    test = np.asarray(test, dtype=float).reshape(-1, len(grid))
+    both = ~np.isnan(training + test)
+    used = both.sum(axis=0)
+    with np.errstate(invalid="ignore"):  # a point no sample reaches: 0 / 0 is NaN
+        optimism = np.where(both, training - test, 0.0).sum(axis=0) / used
+    corrected = apparent - optimism
+    curve = pd.DataFrame({"predicted": grid, "apparent": apparent, "optimism": optimism,
+                          "corrected": corrected, "samples": used})
+    return CalibrationCorrection(curve=curve,
+                                 errors=calibration_errors(grid, corrected, risk))
+
+
+def calibration_errors(grid: np.ndarray, corrected: np.ndarray, risk: np.ndarray) -> dict:
+    """Mean absolute and squared error and the 0.9 quantile of the absolute error.
+
+    The error of each person's predicted risk is the risk minus the corrected curve at
+    it (linear between the grid points; people outside the grid's range are left out,
+    ``people`` counts the rest), as ``rms``'s ``print.calibrate`` summarises it. The
+    quantile is by linear interpolation (R's type 7).
+    """
+    grid = np.asarray(grid, dtype=float)
+    keep = ~np.isnan(grid + np.asarray(corrected, dtype=float))
+    xs, ys = grid[keep], np.asarray(corrected, dtype=float)[keep]
+    risk = np.asarray(risk, dtype=float)
+    if len(xs) < 2:
+        return {"mean_absolute": np.nan, "mean_squared": np.nan, "quantile90": np.nan,
+                "people": 0}
+    inside = (risk >= xs[0]) & (risk <= xs[-1])
+    err = risk[inside] - np.interp(risk[inside], xs, ys)
+    if not len(err):
+        return {"mean_absolute": np.nan, "mean_squared": np.nan, "quantile90": np.nan,
+                "people": 0}
+    return {"mean_absolute": float(np.mean(np.abs(err))),
+            "mean_squared": float(np.mean(err ** 2)),
+            "quantile90": float(np.quantile(np.abs(err), 0.9)), "people": int(len(err))}
