@@ -324,6 +324,34 @@ def test_mixed_model_boundary_variance_is_reported_as_singular():
     assert any(note.startswith("singular fit") for note in result.warnings)
 
 
+def test_mixed_model_release_reads_the_fits_own_convergence_verdict(monkeypatch):
+    # a converged fit on the boundary (between-person variance 0) carries statsmodels'
+    # converged=False and its "ConvergenceWarning: The MLE may be on the boundary":
+    # the release check withheld it as "the fit did not converge" (the 2024-25
+    # wellbeing page of a 12,000-person build); it reads fit_mixed_model's verdict
+    from lifetools import regression
+    from lifetools.disclosure import model_release
+    from lifetools.regression.wellbeing import fit_mixed_model
+
+    data = _two_visits(1, people=200, person_sd=0.0)
+    result = fit_mixed_model(data)
+    release = model_release(result, data=data.assign(observations=1),
+                            event_col="observations", level_cols=["follow_up"])
+    assert release.released, release.reasons
+    assert result.extra["singular"] and result.extra["converged"]
+    assert result.model.converged is False  # statsmodels' own verdict, not used
+    assert any("ConvergenceWarning" in note for note in result.warnings)
+    # and a fit the check refuses (no Newton step is small enough) is still withheld
+    monkeypatch.setattr(regression.wellbeing, "MIXED_STEP_TOL", 0.0)
+    data = _two_visits(2)
+    refused = fit_mixed_model(data)
+    assert not refused.extra["converged"] and not refused.estimable
+    release = model_release(refused, data=data.assign(observations=1),
+                            event_col="observations", level_cols=["follow_up"])
+    assert not release.released
+    assert "the fit did not converge" in release.reasons
+
+
 @pytest.mark.slow  # 8 s at load 2-4 (a random slope on 200 people); `make test` runs it
 def test_mixed_model_random_slope_with_two_visits_is_not_estimable_and_says_why():
     # two measurements a person: intercept variance, slope variance, their covariance

@@ -241,6 +241,13 @@ def combine_estimates(tables: Sequence[ProtectedTable]) -> ProtectedTable:
 
 
 def _converged(result: Any) -> bool:
+    # a fitter whose own convergence check replaces the library's stopping verdict
+    # (fit_mixed_model: a Newton step at the estimate) records it as
+    # extra["converged"]: that verdict decides, not statsmodels' flag nor its warnings
+    # (a boundary "ConvergenceWarning" of a converged singular fit is no failure)
+    extra = getattr(result, "extra", None)
+    if isinstance(extra, Mapping) and "converged" in extra:
+        return bool(extra["converged"])
     model = getattr(result, "model", None)
     retvals = getattr(model, "mle_retvals", None)
     if isinstance(retvals, dict) and retvals.get("converged") is False:
@@ -364,8 +371,10 @@ def model_release(
     summary
         The estimates to check (default ``result.summary``).
     converged
-        Whether the fit converged (default: read from the fitted model and its
-        warnings).
+        Whether the fit converged (default: the result's own verdict,
+        ``extra["converged"]``, where its fitter checks convergence itself, as
+        :func:`lifetools.regression.fit_mixed_model` does; otherwise read from the
+        fitted model and its warnings).
     continuous
         Columns of ``level_cols`` that enter the model as one linear term (an age, a
         rate, a count per year): counted as one level whatever their number of

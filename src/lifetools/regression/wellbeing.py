@@ -198,8 +198,10 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
     ModelResult
         ``extra``: ``group_variance`` (random intercept), ``residual_variance``,
         ``loglik`` (the REML criterion's log-likelihood under REML, as lme4's
-        ``logLik``), ``singular`` (a variance on the boundary), ``newton_step`` and
-        ``optimiser`` (the convergence check), and with ``random_slope`` also
+        ``logLik``), ``singular`` (a variance on the boundary), ``newton_step``,
+        ``optimiser`` and ``converged`` (the convergence check's verdict, which the
+        release check :func:`lifetools.disclosure.model_release` reads instead of
+        statsmodels' own flag and warnings), and with ``random_slope`` also
         ``slope_variance`` and ``intercept_slope_covariance``.
 
     Notes
@@ -269,7 +271,7 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
     extra = {"group_variance": float(cov_re[0, 0]), "residual_variance": float(fit.scale),
              "loglik": float(fit.llf), "singular": check["singular"],
              "newton_step": check["step"], "optimiser": check["methods"][-1],
-             "random_slope_dropped": dropped}
+             "random_slope_dropped": dropped, "converged": converged}
     if random_slope and not dropped:
         extra.update(slope_variance=float(cov_re[1, 1]),
                      intercept_slope_covariance=float(cov_re[0, 1]))
