@@ -31,6 +31,14 @@ Estimands and truths (``book/methods/synthetic-data.md``):
   ``TRUE_EFFECTS.rereferral_hr_life_rooms`` (1: no effect); the biased method counts
   use at any time up to the end of the period, so use during a later episode (after
   the re-referral, which only the re-referred can have) counts as exposure;
+- re-referral, Fine-Gray (the report's secondary estimate,
+  :func:`~lifetools.survival.fit_fine_gray`, death competing, pooled as the report):
+  the subdistribution hazard ratio of Life Rooms use before discharge against
+  ``REREFERRAL_SHR`` (1, derived exactly from the null cause-specific effects); the
+  biased method is the same use-any-time classification. Death here is rare and not
+  related to use, so censoring it (the cause-specific Cox above) estimates 1 too: the
+  bias of treating a competing event as censoring is shown on the known Fine-Gray
+  model of ``tests/truth/test_fine_gray_many_seeds.py``;
 - re-referral within 12 months: the Aalen-Johansen cumulative incidence at 365 days
   (death competing) against the mean over the cohort of
   ``TRUE_EFFECTS.rereferral_within_12_months(k)``, ``k`` each person's episode number
@@ -63,7 +71,13 @@ from lifetools.cohort import (
 )
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import imputed_copies, model_covariates
-from lifetools.survival import estimate_cif, fit_cox, fit_cox_time_varying
+from lifetools.reports.survival_parts import DEATH
+from lifetools.survival import (
+    estimate_cif,
+    fit_cox,
+    fit_cox_time_varying,
+    fit_fine_gray,
+)
 from lifetools.synthetic import TRUE_EFFECTS, generate_dataset
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("survival_many_seeds")]
@@ -76,6 +90,13 @@ MIN_COVERED = 16
 Z_BIAS = 2.5
 MEAN_Z2_BAND = (0.372, 2.000)  # scipy.stats.chi2.ppf([0.005, 0.995], 20) / 20
 Z95 = 1.959964
+REREFERRAL_SHR = 1.0
+"""The true subdistribution hazard ratio of Life Rooms use on re-referral (death
+competing): neither cause-specific hazard depends on use (the gap to the next referral
+is drawn without it, death from age alone), so the cumulative incidence of re-referral,
+and with it the subdistribution hazard, is the same for users and non-users: 1, derived
+exactly from ``TRUE_EFFECTS.rereferral_hr_life_rooms`` = 1 (a cause-specific ratio
+other than 1 would not carry over; ``test_rereferral_subdistribution_truth_rests_on_a_null``)."""
 
 
 def episode_numbers(dataset, cohort: pd.DataFrame) -> pd.Series:
@@ -129,13 +150,22 @@ def rows_for_seed(seed: int) -> list[dict]:
                                      covariates=[exposure, *covariates], check_ph=False)
                              for part in copies])
 
+    def fine_gray(exposure):
+        return combine_fits([fit_fine_gray(
+            part, duration_col="duration", event_col="event", event_of_interest=1,
+            competing=(DEATH["rereferral"],), covariates=[exposure, *covariates])
+            for part in copies])
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         report = pooled("used_life_rooms")
         ever = pooled("used_ever")
+        shr, shr_ever = fine_gray("used_life_rooms"), fine_gray("used_ever")
     truth = TRUE_EFFECTS.rereferral_hr_life_rooms
     add("rereferral_hr", "report", truth, _hr(report, "used_life_rooms"))
     add("rereferral_hr", "used_ever", truth, _hr(ever, "used_ever"))
+    add("rereferral_shr", "report", REREFERRAL_SHR, _hr(shr, "used_life_rooms"))
+    add("rereferral_shr", "used_ever", REREFERRAL_SHR, _hr(shr_ever, "used_ever"))
 
     k = episode_numbers(data, cohort)
     assert k.notna().all()
@@ -173,7 +203,7 @@ def pick(estimates: pd.DataFrame, effect: str, method: str) -> pd.DataFrame:
     return estimates[(estimates["effect"] == effect) & (estimates["method"] == method)]
 
 
-@pytest.mark.parametrize("effect", ["discharge_hr", "rereferral_hr",
+@pytest.mark.parametrize("effect", ["discharge_hr", "rereferral_hr", "rereferral_shr",
                                     "rereferral_12_month"])
 def test_survival_estimate_over_seeds_is_unbiased_and_covered(estimates, effect):
     result = judge(pick(estimates, effect, "report"))
@@ -183,6 +213,7 @@ def test_survival_estimate_over_seeds_is_unbiased_and_covered(estimates, effect)
 
 @pytest.mark.parametrize(("effect", "method"), [("discharge_hr", "ever_used"),
                                                 ("rereferral_hr", "used_ever"),
+                                                ("rereferral_shr", "used_ever"),
                                                 ("rereferral_12_month", "gap_parameter")])
 def test_survival_biased_method_over_seeds_fails_both_criteria(estimates, effect,
                                                                 method):
@@ -191,7 +222,7 @@ def test_survival_biased_method_over_seeds_fails_both_criteria(estimates, effect
     assert abs(result["mean_bias"]) > result["band"], result
 
 
-@pytest.mark.parametrize("effect", ["discharge_hr", "rereferral_hr",
+@pytest.mark.parametrize("effect", ["discharge_hr", "rereferral_hr", "rereferral_shr",
                                     "rereferral_12_month"])
 def test_survival_standard_error_over_seeds_matches_the_spread(estimates, effect):
     result = judge(pick(estimates, effect, "report"))
@@ -199,9 +230,16 @@ def test_survival_standard_error_over_seeds_matches_the_spread(estimates, effect
 
 
 @pytest.mark.parametrize(("effect", "method"), [("discharge_hr", "ever_used"),
-                                                ("rereferral_hr", "used_ever")])
+                                                ("rereferral_hr", "used_ever"),
+                                                ("rereferral_shr", "used_ever")])
 def test_survival_biased_method_over_seeds_fails_the_calibration_criterion(
         estimates, effect, method):
     # biased estimates sit several of their own standard errors from the truth
     result = judge(pick(estimates, effect, method))
     assert result["mean_z2"] > MEAN_Z2_BAND[1], result
+
+
+def test_rereferral_subdistribution_truth_rests_on_a_null():
+    # REREFERRAL_SHR = 1 is derived from a null cause-specific effect (and death not
+    # depending on use); with any other cause-specific ratio it would need deriving again
+    assert TRUE_EFFECTS.rereferral_hr_life_rooms == REREFERRAL_SHR == 1.0

@@ -24,6 +24,7 @@ from lifetools.prediction.model import _design
 from lifetools.prediction.time_to_event import FineGrayRisk
 from lifetools.regression.imputation import rubin_combine
 from lifetools.survival.competing import incidence_from_cloglog
+from lifetools.survival.finegray import risk_set_sums
 from lifetools.survival.partial_likelihood import (
     cox_partial_likelihood,
     weighted_robust_covariance,
@@ -41,31 +42,6 @@ CIF_INTERVAL_METHOD = {
                  "risk sets (R survfit.coxph); the censoring weights taken as known",
     "ties": "Breslow",
 }
-
-
-def _risk_set_sums(rows: pd.DataFrame, x: np.ndarray, coef: np.ndarray,
-                   horizon: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Weighted events ``dN_k``, ``S0_k`` and ``S1_k`` at each event time up to ``horizon``.
-
-    Rows are at risk at ``t`` when ``fg_start < t <= fg_stop``; ``x`` is centred.
-    """
-    start = rows["fg_start"].to_numpy(dtype=float)
-    stop = rows["fg_stop"].to_numpy(dtype=float)
-    weight = rows["fg_weight"].to_numpy(dtype=float)
-    event = rows["fg_status"].to_numpy() == 1
-    times = np.unique(stop[event & (stop <= horizon)])
-    dn = np.bincount(np.searchsorted(times, stop[event & (stop <= horizon)]),
-                     weights=weight[event & (stop <= horizon)], minlength=len(times))
-    v = np.column_stack([weight * np.exp(x @ coef), (weight * np.exp(x @ coef))[:, None] * x])
-
-    def at_or_after(when: np.ndarray, t: np.ndarray) -> np.ndarray:
-        order = np.argsort(when, kind="stable")
-        tail = np.vstack([np.cumsum(v[order][::-1], axis=0)[::-1], np.zeros(v.shape[1])])
-        return tail[np.searchsorted(when[order], t, side="left")]
-
-    # at risk at t: stop >= t, less start >= t
-    sums = at_or_after(stop, times) - at_or_after(start, times)
-    return dn, sums[:, 0], sums[:, 1:]
 
 
 def _fit_parts(fit: FineGrayRisk) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
@@ -92,8 +68,8 @@ def _cloglog_terms(fit: FineGrayRisk, profiles: pd.DataFrame, groups: np.ndarray
     names = [f"x{i}" for i in range(len(frozen.terms))]
     design, _ = _design(profiles, frozen.knots, frozen.linear, frozen.levels,
                         frozen.interactions)
-    dn, s0, s1 = _risk_set_sums(rows, rows[names].to_numpy(dtype=float) - centre, coef,
-                                fit.frozen.horizon)
+    x = rows[names].to_numpy(dtype=float) - centre
+    _, dn, s0, s1 = risk_set_sums(rows, x @ coef, fit.frozen.horizon, x)
     base = float(np.sum(dn / s0))  # H0 at the horizon, centred covariates
     xbar_h = (dn / s0) @ (s1 / s0[:, None])  # sum_k xbar_k dH0_k
     rel = np.exp((design - centre) @ coef)
