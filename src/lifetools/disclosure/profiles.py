@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 __all__ = ["ENV_VAR", "PROFILES", "SdcProfile", "active_profile", "get_profile",
-           "rule_sentence", "set_active_profile", "use_profile"]
+           "group_sentence", "rule_sentence", "set_active_profile", "use_profile"]
 
 ENV_VAR = "LIFETOOLS_SDC_PROFILE"
 Rounding = Literal["nearest", "midpoint"]
@@ -57,6 +57,11 @@ class SdcProfile:
         estimate the second to within p%).
     model_min_events
         A model output is suppressed when any level has fewer events than this.
+    group_disclosure
+        Group (class) disclosure is ruled: where every shown member of a group of
+        people falls in one category (a share of all or none of the group), the zeros
+        beside it are hidden as ``[c]`` and the share is not shown, whatever the
+        group's size (:mod:`lifetools.disclosure.groups`).
     source
         Where the rule comes from.
     """
@@ -71,6 +76,7 @@ class SdcProfile:
     nk_k: float = 0.85
     p_percent: float = 10.0
     model_min_events: int = 10
+    group_disclosure: bool = True
     source: str = ""
 
     def as_dict(self) -> dict[str, Any]:
@@ -197,3 +203,19 @@ def rule_sentence(profile: str | SdcProfile | None = None) -> str:
     return compose("No count is suppressed for being small; other counts are rounded "
                    "to the nearest {base}.", profile=p, base=rule["base"])
 
+
+
+def group_sentence(profile: str | SdcProfile | None = None) -> str:
+    """The group (class) disclosure rule of a profile as one sentence (no numbers).
+
+    Made from :attr:`SdcProfile.group_disclosure`; the disclosure-control methods page
+    states it word for word (checked by ``tests/unit/test_disclosure_groups.py``).
+    """
+    p = get_profile(profile)
+    if not p.group_disclosure:
+        return ("Shares of all or none of a group of people are shown as they are "
+                "(group disclosure is not ruled).")
+    return ("Where every shown member of a group of people falls in one category (a "
+            "share of all or none of the group), the zeros beside it are shown as [c] "
+            "and the share is not shown, whatever the group's size; a share true by "
+            "definition (everyone in the cohort was referred) is stated in words.")

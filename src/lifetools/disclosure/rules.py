@@ -193,13 +193,23 @@ def suppress_secondary(
     rows and columns of a cross-table are caught too). Zeros are published and hide
     nothing; a group of one cell is skipped (its cell equals its total, which is
     protected as a count itself). The totals are assumed to be published, rounded.
-    A profile without a small-count threshold (midpoint rounding) hides nothing.
+    Group (class) disclosure, when the profile rules it: a group whose one
+    published non-zero cell holds the whole group, every other cell 0, has its zeros
+    hidden as primary cells (:mod:`lifetools.disclosure.groups`). Otherwise a profile
+    without a small-count threshold (midpoint rounding) hides nothing.
     Tested in ``tests/unit/test_disclosure.py``.
     """
-    threshold = get_profile(profile).threshold if threshold is None else threshold
+    p = get_profile(profile)
+    threshold = p.threshold if threshold is None else threshold
     width = len(count_cols)
     values = frame[list(count_cols)].to_numpy(dtype="float64", na_value=np.nan).ravel()
     primary = np.isnan(values) | ((values >= 1) & (values <= threshold))
-    hidden = hide_secondary(primary, values, totals_groups(frame, width, totals, by))
+    groups = totals_groups(frame, width, totals, by)
+    if p.group_disclosure:  # a whole group in one cell: its zeros are hidden too
+        from lifetools.disclosure.groups import whole_group_cells
+
+        published = np.where(primary, np.nan, values).reshape(len(frame), width)
+        primary = primary | whole_group_cells(published, groups).ravel()
+    hidden = hide_secondary(primary, values, groups)
     return pd.DataFrame(hidden.reshape(len(frame), width), index=frame.index,
                         columns=list(count_cols))
