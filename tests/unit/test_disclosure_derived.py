@@ -124,15 +124,16 @@ def test_rates_table_rates_from_published_numbers_and_magnitudes():
     assert out.record.role("rate") == "rate"
 
 
-def test_rates_table_hides_the_rate_of_events_of_none_or_all_of_a_group():
-    # 0 events among 20 people, and 20 events among 20 people: each says something
-    # about every person of the group (group disclosure), and so would its rate
+def test_rates_table_hides_the_rate_of_no_events_in_a_group():
+    # 0 events among 20 people says something about every person of the group (group
+    # disclosure), and so would its rate of 0; 20 events among 20 people need not be
+    # one each
     frame = pd.DataFrame({"g": ["a"] * 20 + ["b"] * 20 + ["c"] * 20,
                           "events": [0] * 20 + [1] * 20 + [1] * 10 + [0] * 10,
                           "years": [1.0] * 60})
     out = disclosure.rates_table(frame, group_cols="g", event_col="events",
                                  person_time_col="years")
-    assert out["events"].isna().tolist() == [True, True, False]
-    assert out["rate"].isna().tolist() == [True, True, False]
+    assert out["events"].isna().tolist() == [True, False, False]
+    assert out["rate"].isna().tolist() == [True, False, False]
     assert (0, "events", "group disclosure") in out.record.suppressed
     assert out["people"].tolist() == [20, 20, 20]

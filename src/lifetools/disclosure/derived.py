@@ -217,7 +217,8 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
                 continue
             block_shares = [round(100 * float(out.loc[r, col]) / total, digits)
                             for r in block]
-            if p.group_disclosure and any(s == 100.0 for s in block_shares):
+            if p.group_disclosure and len(block) > 1 and \
+                    any(s == 100.0 for s in block_shares):
                 # the whole block in one row, as written (the counts' rule hid the
                 # zeros of an exact one): no share of the block is shown
                 suppressed += [(int(r), f"{col} %", GROUP_REASON) for r in block]
@@ -302,7 +303,8 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     """One share per row (``numerator`` of ``denominator``) with Wilson 95% intervals.
 
     Both counts are protected, ``denominator`` as each row's group size (a row whose
-    denominator is hidden has its numerator hidden too); ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
+    denominator is hidden has its numerator hidden too, and so does a row whose share
+    is of none or all of its group: group disclosure); ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
     come from :func:`share` on the raw counts, so from the published ones, and are
     suppressed when either count is.
 
@@ -328,6 +330,11 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     suppressed = list(protected.record.suppressed) + [
         (i, col, "derived") for i, s in enumerate(shares) if s.value is None
         for col in ("per_cent", "ci_lower", "ci_upper")]
+    hidden = {(r, c) for r, c, _ in suppressed}
+    for i, s in enumerate(shares):  # "10 of 10" would say what the hidden 100% hides
+        if s.reason == GROUP_REASON and (i, numerator) not in hidden:
+            out.loc[i, numerator] = pd.NA
+            suppressed.append((i, numerator, GROUP_REASON))
     roles = tuple((c, protected.record.role(c) or "share") for c in out.columns)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath

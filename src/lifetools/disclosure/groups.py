@@ -17,12 +17,16 @@ so that whether a cell is hidden tells a reader nothing the published numbers do
   of a column: the ``totals`` of :func:`~lifetools.disclosure.protect_counts`) whose
   one shown cell above 0 holds the whole group, every other cell shown as 0: the zeros
   are hidden (``[c]``, reason :data:`GROUP_REASON`), and secondary suppression follows;
-- a row's outcome count shown as 0, or equal to the row's group size (the declared
-  ``denominator``, shown above 0): the outcome is hidden;
+- a row's outcome count shown as 0 beside its group size (the declared
+  ``denominator``, shown above 0): the outcome is hidden ("0 crises" among 60
+  people). An outcome equal to the group size is not read as "all": outcomes may be
+  events a person has more than once (40 attendances among 40 people), and a share
+  of all of a group is ruled where it is made (:func:`~lifetools.disclosure.share`);
 - a share of 0% or 100% of a group (:func:`~lifetools.disclosure.share`,
   :func:`~lifetools.disclosure.shares_table`; as written, to its decimal places) is not
-  shown; a share of a breakdown shown as 100% is hidden with its block (the
-  complementary rule). A zero in a breakdown whose group falls in several other
+  shown; a share of a breakdown (a block of two or more rows) shown as 100% is
+  hidden with its block (the complementary rule); a block of one row is 100% of
+  itself by definition. A zero in a breakdown whose group falls in several other
   categories is shown, as lifetools shows zeros (a difference from ACRO, whose
   ``zeros_are_disclosive`` flags every zero);
 - a fact true by definition ("everyone in the cohort was referred") is not a share of
@@ -76,8 +80,7 @@ def whole_group_cells(published: np.ndarray, groups: Sequence[Sequence[int]],
 
     ``groups``: flat row-major cells adding up to one published total each
     (:func:`lifetools.disclosure.rules.totals_groups`); ``denominator_at``: the
-    column of each row's group size, whose outcomes shown as 0 or as the group size
-    are hidden.
+    column of each row's group size, whose outcomes shown as 0 are hidden.
     """
     values = np.asarray(published, dtype="float64")
     mask = np.zeros(values.shape, dtype=bool)
@@ -93,8 +96,7 @@ def whole_group_cells(published: np.ndarray, groups: Sequence[Sequence[int]],
             if not size > 0:
                 continue
             for col in range(values.shape[1]):
-                if col != denominator_at and (values[row, col] == 0 or
-                                              values[row, col] == size):
+                if col != denominator_at and values[row, col] == 0:
                     mask[row, col] = True
     return mask
 
@@ -123,8 +125,9 @@ def group_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str,
     ``denominator_header``: each row's group size, ``share_headers``: each share
     column, ``"group"`` (of its row's group size) or ``"breakdown"`` (of its block))
     and the cells as shown, not from the protection record: a group whose whole count
-    is shown in one cell with the rest 0, an outcome shown as 0 or as its row's group
-    size, a share of a group shown as 0% or 100%, a share of a breakdown shown as 100%.
+    is shown in one cell with the rest 0, an outcome shown as 0 beside its row's group
+    size, a share of a group shown as 0% or 100%, a share of a breakdown (a block of
+    two or more rows) shown as 100%.
     The detail names the column, never a value.
     """
     from lifetools.disclosure.rules import totals_groups
@@ -153,15 +156,19 @@ def group_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str,
         mask = whole_group_cells(values, [], counts.index(denominator))
         if mask.any():
             column = counts[int(np.flatnonzero(mask.any(axis=0))[0])]
-            found.append((GROUP_RULE, f"column {column!r} shows an outcome of none or all "
-                          f"of its row's group ({denominator!r}): it says something about "
-                          "every person in the group (hide it)"))
+            found.append((GROUP_RULE, f"column {column!r} shows an outcome of none of its "
+                          f"row's group ({denominator!r}): it says something about every "
+                          "person in the group (hide it)"))
+    block = [row[head.index(by)] if isinstance(by, str) and by in head and
+             head.index(by) < len(row) else "" for row in rows]
     for header, kind in (stamped.get("share_headers") or {}).items():
         if header not in head:
             continue
         index = head.index(header)
-        for row in rows:
+        for row, key in zip(rows, block, strict=True):
             value = _number(row[index]) if index < len(row) else None
+            if kind == "breakdown" and block.count(key) < 2:
+                continue  # a block of one row is 100% of itself by definition
             if value is not None and (value == 100 or value == 0 and kind == "group"):
                 found.append((GROUP_RULE, f"column {header!r} shows a share of "
                               f"{'all' if value else 'none'} of a group: it says "
