@@ -60,8 +60,8 @@ from lifetools.pipeline.gate.run_record import (
 from lifetools.pipeline.gate.tables import (
     TABLE_RULE,
     denominator_findings,
-    group_findings,
     fixed_places,
+    group_findings,
     is_person_time,
     model_findings,
     person_time_findings,
