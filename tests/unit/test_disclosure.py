@@ -157,7 +157,8 @@ def test_suppress_secondary_cross_table_properties(rows, totals):
     ([8, 9, 100], [10, 10, 100]),         # nothing at or below 7: nothing hidden
     ([0, 7, 50, 60], [0, None, None, 60]),  # zeros are shown and never chosen first
     ([7, 0, 0], [None, None, 0]),         # ... unless only zeros are left (first one)
-    ([0, 0, 100], [0, 0, 100]),           # published zeros hide nothing
+    ([0, 0, 100], [None, None, 100]),     # a whole group in one cell: zeros hidden
+    ([0, 5, 100], [0, None, None]),       # a zero beside hidden cells is shown
     ([3, 4, 100], [None, None, 100]),     # two hidden cells: their split is unknown
     ([3, 20, 20], [None, None, 20]),      # ties go to the earlier cell
     ([5], [None]),                        # a group of one: the cell is its total

@@ -64,7 +64,8 @@ def test_share_all_and_nearly_all_publish_the_same():
     # 130 of 130 and 128 of 130 both publish 130 of 130: the share must not tell them
     # apart (hiding one but not the other would leak that someone disagreed)
     assert share(130, 130) == share(128, 130)
-    assert share(130, 130).value == 100.0
+    # and a share of all of the group is not shown (group disclosure)
+    assert share(130, 130).value is None and share(130, 130).reason == "group disclosure"
 
 
 @settings(deadline=None, max_examples=200)
@@ -113,11 +114,26 @@ def test_protected_shares_denominator_is_the_published_total():
 
 
 def test_rates_table_rates_from_published_numbers_and_magnitudes():
-    frame = pd.DataFrame({"g": ["a"] * 12 + ["b"] * 9, "events": [1] * 21,
-                          "years": [1.0] * 21})
+    frame = pd.DataFrame({"g": ["a"] * 22 + ["b"] * 9,
+                          "events": [1] * 12 + [0] * 10 + [1] * 9, "years": [1.0] * 31})
     out = disclosure.rates_table(frame, group_cols="g", event_col="events",
                                  person_time_col="years")
-    assert out["rate"].iloc[0] == pytest.approx(10 / 10)  # published over published
-    assert out["person_years"].iloc[0] == 10  # 12 years rounded to the count base
+    assert out["rate"].iloc[0] == pytest.approx(10 / 20)  # published over published
+    assert out["person_years"].iloc[0] == 20  # 22 years rounded to the count base
     assert pd.isna(out["person_years"].iloc[1]) and pd.isna(out["rate"].iloc[1])
     assert out.record.role("rate") == "rate"
+
+
+def test_rates_table_hides_the_rate_of_no_events_in_a_group():
+    # 0 events among 20 people says something about every person of the group (group
+    # disclosure), and so would its rate of 0; 20 events among 20 people need not be
+    # one each
+    frame = pd.DataFrame({"g": ["a"] * 20 + ["b"] * 20 + ["c"] * 20,
+                          "events": [0] * 20 + [1] * 20 + [1] * 10 + [0] * 10,
+                          "years": [1.0] * 60})
+    out = disclosure.rates_table(frame, group_cols="g", event_col="events",
+                                 person_time_col="years")
+    assert out["events"].isna().tolist() == [True, False, False]
+    assert out["rate"].isna().tolist() == [True, False, False]
+    assert (0, "events", "group disclosure") in out.record.suppressed
+    assert out["people"].tolist() == [20, 20, 20]

@@ -34,10 +34,27 @@ def test_outcome_beside_a_hidden_group_is_hidden(events):
 
 
 def test_outcome_beside_a_shown_group_is_shown():
+    t = disclosure.protect_counts(_frame([500, 400, 60], [40, 30, 20]),
+                                  ["people", "crises"])
+    assert t.frame["crises"].tolist() == [40, 30, 20]
+    assert not t.record.suppressed
+
+
+def test_outcome_of_none_of_a_shown_group_is_hidden():
+    # "0 crises" beside 60 people says something about every one of them (group
+    # disclosure), whatever the group's size; read from the published counts
     t = disclosure.protect_counts(_frame([500, 400, 60], [40, 30, 0]),
                                   ["people", "crises"])
-    assert t.frame["crises"].tolist() == [40, 30, 0]
-    assert not t.record.suppressed
+    assert t.frame["crises"].isna().tolist() == [False, False, True]
+    assert (2, "crises", "group disclosure") in t.record.suppressed
+    assert t.frame["people"].tolist() == [500, 400, 60]
+
+
+def test_outcome_equal_to_its_group_is_shown():
+    # 60 crises among 60 people need not be one each (a person may have several)
+    t = disclosure.protect_counts(_frame([500, 400, 60], [40, 30, 61]),
+                                  ["people", "crises"])
+    assert t.frame["crises"].tolist() == [40, 30, 60]
 
 
 def test_without_a_people_column_nothing_more_is_hidden():

@@ -15,6 +15,8 @@ Every count, share, rate, sum or mean that reaches a page goes through this pack
 - :mod:`.linked`: one suppression pattern for tables on one page sharing a count
   (:func:`hidden_labels`, :func:`carry_suppression`, :func:`follow`: the link recorded
   for the publish gate, :func:`linked_findings`);
+- :mod:`.groups`: group (class) disclosure: no share of all or none of a group of
+  people, no whole group shown in one cell beside zeros;
 - :mod:`.magnitude`: threshold and dominance rules for sums and means;
 - :mod:`.models`: the release check of a fitted model and the only maker of
   released model estimates (:func:`require_estimates` is what displays accept);
@@ -66,6 +68,7 @@ from lifetools.disclosure.downloads import (
     notes_text,
     write_csv,
 )
+from lifetools.disclosure.groups import GROUP_REASON, GROUP_RULE, group_findings
 from lifetools.disclosure.linked import (
     LINKED,
     LINKED_RULE,
@@ -100,7 +103,7 @@ from lifetools.disclosure.protected import (
     ProtectionRecord,
     is_protected,
 )
-from lifetools.disclosure.rule_text import rule_sentence
+from lifetools.disclosure.rule_text import group_sentence, rule_sentence
 from lifetools.disclosure.rules import (
     Totals,
     hide_secondary,
@@ -134,7 +137,8 @@ __all__ = [
     "TOTALS_ATTR", "ModelRelease", "ProtectedTable", "ProtectedValue",
     "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "combine_estimates",
     "DENOMINATOR", "declare_totals",
-    "difference", "get_profile", "hide_secondary", "is_protected", "magnitude_reason",
+    "difference", "get_profile", "GROUP_REASON", "GROUP_RULE", "group_findings",
+    "group_sentence", "hide_secondary", "is_protected", "magnitude_reason",
     "model_outputs", "model_release", "notes_text", "column_notes", "poisson_interval", "protect_count",
     "protect_counts", "protect_magnitudes", "protected_count", "protected_shares",
     "rate", "rates_table", "require_count", "require_estimates", "require_table",

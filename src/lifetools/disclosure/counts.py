@@ -17,6 +17,7 @@ import pandas as pd
 
 from lifetools.disclosure.acro_check import acro_count_verdict, acro_enabled
 from lifetools.disclosure.copies import require_copy_kept
+from lifetools.disclosure.groups import GROUP_REASON, whole_group_cells
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import (
     ProtectedTable,
@@ -127,8 +128,14 @@ def protect_counts(
     Notes
     -----
     Suppressed cells become ``<NA>`` (nullable ``Int64``) and are listed in the
-    record with the reason (``primary`` or ``secondary``). Tested in
-    ``tests/unit/test_disclosure.py`` and ``tests/unit/test_disclosure_types.py``.
+    record with the reason (``primary``, ``group disclosure`` or ``secondary``).
+    Group (class) disclosure (:mod:`lifetools.disclosure.groups`, when the profile
+    rules it): in a group of cells adding up to a published total (``totals``), a
+    whole group shown in one cell has its zeros hidden; with a group size
+    (``denominator``), an outcome shown as 0 or as the group size is hidden; both are
+    read from the published counts and followed by secondary suppression. Tested in
+    ``tests/unit/test_disclosure.py``, ``tests/unit/test_disclosure_types.py`` and
+    ``tests/unit/test_disclosure_groups.py``.
     """
     if isinstance(frame, ProtectedTable):
         frame = frame.verify().frame
@@ -155,13 +162,19 @@ def protect_counts(
     if not enabled:
         warnings.warn("disclosure control switched off: counts are published "
                       "unprotected", DisclosureWarning, stacklevel=2)
-    hide = (suppress_secondary(frame, count_cols, totals=totals, by=by, profile=p)
-            if enabled and totals is not None else None)
     out = frame.reset_index(drop=True)
     shown = {col: [_protect(v, p, enabled) for v in out[col].tolist()]
              for col in count_cols}
+    whole = _whole_groups(out, list(count_cols), shown, totals=totals, by=by,
+                          denominator=group, profile=p, enabled=enabled)
+    basis = out if not whole.any() else out.assign(**{
+        col: out[col].astype("Float64").mask(whole[:, j])
+        for j, col in enumerate(count_cols)})  # the rule's cells count as hidden
+    hide = (suppress_secondary(basis, count_cols, totals=totals, by=by, profile=p)
+            if enabled and totals is not None else None)
     hidden = pd.DataFrame({col: [v is None and enabled for v in shown[col]]
                            for col in count_cols}, dtype=bool)
+    hidden = hidden | pd.DataFrame(whole, columns=list(count_cols))
     if hide is not None:
         hidden = hidden | hide.reset_index(drop=True)
     by_group = _hide_outcomes_of_hidden_groups(out, list(count_cols), hidden,
@@ -175,6 +188,9 @@ def protect_counts(
                 # a count already hidden upstream stays hidden ([c], not [x])
                 suppressed.append((row, col, "primary" if not pd.isna(
                     out[col].iloc[row]) else "hidden upstream"))
+            elif whole[row, list(count_cols).index(col)]:
+                values[row] = None
+                suppressed.append((row, col, GROUP_REASON))
             elif hide is not None and bool(hide[col].iloc[row]):
                 values[row] = None
                 suppressed.append((row, col, "secondary"))
@@ -193,6 +209,25 @@ def protect_counts(
                  secondary=None if hide is None else {"totals": totals, "by": by},
                  secondary_cells=sum(1 for s in suppressed if s[2] == "secondary"),
                  denominator=group)
+
+
+def _whole_groups(frame: pd.DataFrame, count_cols: list[str],
+                  shown: dict[str, list[int | None]], *, totals: Totals | None,
+                  by: str | None, denominator: str | None, profile: SdcProfile,
+                  enabled: bool) -> np.ndarray:
+    """Cells the group (class) disclosure rule hides, from the published counts
+    (:func:`lifetools.disclosure.groups.whole_group_cells`): the zeros of a group
+    whose whole count is in one cell, and outcomes of none or all of a row's group."""
+    published = np.array([[np.nan if shown[c][r] is None else shown[c][r]
+                           for c in count_cols] for r in range(len(frame))],
+                         dtype="float64").reshape(len(frame), len(count_cols))
+    if not enabled or not profile.group_disclosure:
+        return np.zeros(published.shape, dtype=bool)
+    groups = totals_groups(frame, len(count_cols), totals, by) \
+        if totals is not None else []
+    at = count_cols.index(denominator) if denominator in count_cols and \
+        len(count_cols) > 1 else None
+    return whole_group_cells(published, groups, at)
 
 
 def _group_size(count_cols: Sequence[str], denominator: str | None) -> str | None:

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.stats import chi2, norm
 
 from lifetools.disclosure.counts import DENOMINATOR, protect_counts, protected_count
+from lifetools.disclosure.groups import GROUP_REASON, extreme_share
 from lifetools.disclosure.magnitude import magnitude_reason
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, ProtectedValue, _mint, _value
@@ -73,7 +74,9 @@ def share(numerator: int | ProtectedValue, denominator: int | ProtectedValue, *,
 
     Notes
     -----
-    Whether the share is shown depends on the published counts only: hiding it
+    A share of none or all of the group (0% or 100% as written, to one decimal
+    place) is not shown (reason ``group disclosure``, :mod:`.groups`), nor is its
+    numerator recorded. Whether the share is shown depends on the published counts only: hiding it
     because the raw rest of the denominator is small would itself tell the reader
     that the rest is not 0 (the pattern of suppression would leak what rounding
     hides). The share is a function of the published numerator and denominator only,
@@ -89,6 +92,10 @@ def share(numerator: int | ProtectedValue, denominator: int | ProtectedValue, *,
         return _value("share", None, p, numerator=k.value, denominator=n.value,
                       reason=reason)
     k_shown = min(k.value, n.value)
+    if p.group_disclosure and extreme_share(100 * k_shown / n.value):
+        # none or all of the group: it says something about every person in it
+        return _value("share", None, p, numerator=None, denominator=n.value,
+                      reason=GROUP_REASON)
     low, high = wilson_interval(k_shown, n.value)
     return _value("share", 100 * k_shown / n.value, p, numerator=k_shown,
                   denominator=n.value, interval=(100 * low, 100 * high))
@@ -208,8 +215,16 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
             if total is None or total == 0 or any((int(r), col) in hidden for r in block):
                 suppressed += [(int(r), f"{col} %", "complementary") for r in block]
                 continue
-            for r in block:
-                shares[int(r)] = round(100 * float(out.loc[r, col]) / total, digits)
+            block_shares = [round(100 * float(out.loc[r, col]) / total, digits)
+                            for r in block]
+            if p.group_disclosure and len(block) > 1 and \
+                    any(s == 100.0 for s in block_shares):
+                # the whole block in one row, as written (the counts' rule hid the
+                # zeros of an exact one): no share of the block is shown
+                suppressed += [(int(r), f"{col} %", GROUP_REASON) for r in block]
+                continue
+            for r, value in zip(block, block_shares, strict=True):
+                shares[int(r)] = value
         out[f"{col} %"] = pd.array(shares, dtype="Float64")
     roles = tuple((str(c), protected.record.role(c) or "share") for c in out.columns)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
@@ -261,6 +276,10 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     rates = [r if i not in people_hidden else _value("rate", None, p,
                                                      reason="the people are suppressed")
              for i, r in enumerate(rates)]  # the rate would give the person-years back
+    events_hidden = {r for r, c, _ in protected.record.suppressed if c == "events"}
+    rates = [r if i not in events_hidden or r.value is None else _value(
+        "rate", None, p, reason="the events are suppressed")
+        for i, r in enumerate(rates)]  # a rate of 0 says what the hidden 0 events hide
     out["rate"] = pd.array([r.value for r in rates], dtype="Float64")
     out["ci_lower"] = pd.array([None if r.interval is None else r.interval[0]
                                 for r in rates], dtype="Float64")
@@ -284,7 +303,8 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     """One share per row (``numerator`` of ``denominator``) with Wilson 95% intervals.
 
     Both counts are protected, ``denominator`` as each row's group size (a row whose
-    denominator is hidden has its numerator hidden too); ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
+    denominator is hidden has its numerator hidden too, and so does a row whose share
+    is of none or all of its group: group disclosure); ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
     come from :func:`share` on the raw counts, so from the published ones, and are
     suppressed when either count is.
 
@@ -310,6 +330,11 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     suppressed = list(protected.record.suppressed) + [
         (i, col, "derived") for i, s in enumerate(shares) if s.value is None
         for col in ("per_cent", "ci_lower", "ci_upper")]
+    hidden = {(r, c) for r, c, _ in suppressed}
+    for i, s in enumerate(shares):  # "10 of 10" would say what the hidden 100% hides
+        if s.reason == GROUP_REASON and (i, numerator) not in hidden:
+            out.loc[i, numerator] = pd.NA
+            suppressed.append((i, numerator, GROUP_REASON))
     roles = tuple((c, protected.record.role(c) or "share") for c in out.columns)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath

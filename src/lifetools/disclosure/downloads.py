@@ -155,8 +155,10 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     not counts (``not_count_headers``), its row labels (``label_headers``), a model's
     numbers :func:`~lifetools.disclosure.model_release` released
     (``estimate_headers``), the places
-    a rule fixed (``protected_places``) and the base a rule rounded a magnitude to
-    (``protected_bases``: person-years). Used by :func:`lifetools.tables.show_table`
+    a rule fixed (``protected_places``), the base a rule rounded a magnitude to
+    (``protected_bases``: person-years), which counts add up to published totals
+    (``totals``, ``totals_by_header``) and each share's group (``share_headers``:
+    ``"breakdown"`` or ``"group"``), for the group disclosure rule. Used by :func:`lifetools.tables.show_table`
     and :func:`lifetools.publication.show_figure` (the data behind a figure).
     """
     rules = table.rules
@@ -180,6 +182,18 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     bases = {column_label(c): n for c, n in table.record.bases if c in protected}
     if bases:  # the base each such column was rounded to (person-years)
         record["protected_bases"] = bases
+    secondary = table.record.secondary
+    if secondary is not None and rules.get("count_cols"):
+        # which shown counts add up to published totals: the group disclosure rule's
+        # groups (lifetools.disclosure.groups.group_findings)
+        record["totals"] = secondary.get("totals")
+        if secondary.get("by") is not None:
+            record["totals_by_header"] = column_label(secondary["by"])
+    shares = [c for c in table.record.columns_with("share")
+              if c in protected and not str(c).startswith("ci_")]
+    if shares:  # a share of its block (a breakdown) or of its row's group size
+        record["share_headers"] = {column_label(c): "breakdown" if secondary is not None
+                                   else "group" for c in shares}
     return record
 
 

@@ -58,6 +58,11 @@ class SdcProfile:
         estimate the second to within p%).
     model_min_events
         A model output is suppressed when any level has fewer events than this.
+    group_disclosure
+        Group (class) disclosure is ruled: where every shown member of a group of
+        people falls in one category (a share of all or none of the group), the zeros
+        beside it are hidden as ``[c]`` and the share is not shown, whatever the
+        group's size (:mod:`lifetools.disclosure.groups`).
     source
         Where the rule comes from.
     """
@@ -72,6 +77,7 @@ class SdcProfile:
     nk_k: float = 0.85
     p_percent: float = 10.0
     model_min_events: int = 10
+    group_disclosure: bool = True
     source: str = ""
 
     def as_dict(self) -> dict[str, Any]:

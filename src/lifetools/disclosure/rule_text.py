@@ -10,7 +10,7 @@ from __future__ import annotations
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.text import RuleNumber, compose
 
-__all__ = ["rule_sentence"]
+__all__ = ["group_sentence", "rule_sentence"]
 
 
 def rule_sentence(profile: str | SdcProfile | None = None) -> str:
@@ -42,3 +42,18 @@ def rule_sentence(profile: str | SdcProfile | None = None) -> str:
     return compose("No count is suppressed for being small; other counts are rounded "
                    "to the nearest {base}.", profile=p, base=rule["base"])
 
+
+def group_sentence(profile: str | SdcProfile | None = None) -> str:
+    """The group (class) disclosure rule of a profile as one sentence (no numbers).
+
+    Made from :attr:`SdcProfile.group_disclosure`; the disclosure-control methods page
+    states it word for word (checked by ``tests/unit/test_disclosure_groups.py``).
+    """
+    p = get_profile(profile)
+    if not p.group_disclosure:
+        return ("Shares of all or none of a group of people are shown as they are "
+                "(group disclosure is not ruled).")
+    return ("Where every shown member of a group of people falls in one category (a "
+            "share of all or none of the group), the zeros beside it are shown as [c] "
+            "and the share is not shown, whatever the group's size; a share true by "
+            "definition (everyone in the cohort was referred) is stated in words.")

@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from lifetools.disclosure.groups import whole_group_cells
 from lifetools.disclosure.profiles import SdcProfile, get_profile
+from lifetools.disclosure.totals import Totals, totals_groups
 
 __all__ = ["Totals", "hide_secondary", "protect_count", "round_count",
            "suppress_secondary", "totals_groups"]
 
-Totals = Literal["columns", "rows", "both"]
 """Which cells add up to a published total: each count column (within each block of
 rows sharing ``by``), each row across the count columns, or both (a cross-table
 published with its margins)."""
@@ -74,24 +74,6 @@ def protect_count(
     if n <= threshold:
         return None
     return round_count(n, base=base, profile=p)
-
-
-def totals_groups(frame: pd.DataFrame, width: int, totals: Totals,
-                  by: str | None) -> list[list[int]]:
-    """Cells (flat row-major positions) that add up to one published total each."""
-    if totals not in ("columns", "rows", "both"):
-        raise ValueError(f"totals must be 'columns', 'rows' or 'both' (got {totals!r})")
-    if by is not None and by not in frame.columns:
-        raise KeyError(f"column {by!r} (by) not in the table")
-    groups = []
-    if totals in ("columns", "both"):
-        blocks = ([np.arange(len(frame))] if by is None else
-                  list(frame.groupby(by, sort=False, dropna=False).indices.values()))
-        groups += [[int(i) * width + j for i in block]
-                   for j in range(width) for block in blocks]
-    if totals in ("rows", "both"):
-        groups += [[i * width + j for j in range(width)] for i in range(len(frame))]
-    return [g for g in groups if len(g) > 1]
 
 
 def _recoverable(hidden: np.ndarray, groups: list[list[int]]) -> list[int]:
@@ -193,13 +175,22 @@ def suppress_secondary(
     rows and columns of a cross-table are caught too). Zeros are published and hide
     nothing; a group of one cell is skipped (its cell equals its total, which is
     protected as a count itself). The totals are assumed to be published, rounded.
-    A profile without a small-count threshold (midpoint rounding) hides nothing.
+    Group (class) disclosure, when the profile rules it: a group whose one
+    published non-zero cell holds the whole group, every other cell 0, has its zeros
+    hidden as primary cells (:mod:`lifetools.disclosure.groups`). Otherwise a profile
+    without a small-count threshold (midpoint rounding) hides nothing.
     Tested in ``tests/unit/test_disclosure.py``.
     """
-    threshold = get_profile(profile).threshold if threshold is None else threshold
+    p = get_profile(profile)
+    threshold = p.threshold if threshold is None else threshold
     width = len(count_cols)
     values = frame[list(count_cols)].to_numpy(dtype="float64", na_value=np.nan).ravel()
     primary = np.isnan(values) | ((values >= 1) & (values <= threshold))
-    hidden = hide_secondary(primary, values, totals_groups(frame, width, totals, by))
+    groups = totals_groups(frame, width, totals, by)
+    if p.group_disclosure:  # a whole group in one cell: its zeros are hidden too
+
+        published = np.where(primary, np.nan, values).reshape(len(frame), width)
+        primary = primary | whole_group_cells(published, groups).ravel()
+    hidden = hide_secondary(primary, values, groups)
     return pd.DataFrame(hidden.reshape(len(frame), width), index=frame.index,
                         columns=list(count_cols))

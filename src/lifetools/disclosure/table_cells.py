@@ -49,6 +49,10 @@ That rule has one owner, :func:`lifetools.disclosure.statistics.statistic_findin
 a number or digits in a text), which ``show_table`` runs on the same cells before they
 are shown, so a table the gate refuses this way is refused at source.
 
+A group whose every shown member is in one cell with the rest shown as 0, an outcome
+shown as none or all of its row's group, or a share of none or all of a group is
+refused (``group-disclosure``: :func:`lifetools.disclosure.groups.group_findings`).
+
 A table's model estimates that the stamp does not record as released by
 :func:`lifetools.disclosure.model_release` or made by a rule are refused
 (``unreleased-model``): an "Estimate" column, any numeric column beside confidence
@@ -73,6 +77,7 @@ from typing import Any
 
 from lifetools import config
 from lifetools.disclosure.downloads import SUPPRESSED
+from lifetools.disclosure.groups import GROUP_RULE, group_findings
 from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.prose import (
     PEOPLE_WORD,
@@ -87,7 +92,7 @@ from lifetools.errors import DisclosureError
 from lifetools.labels import column_label
 from lifetools.people import AGE_BANDS, ETHNIC_GROUPS, SEX_LABELS
 
-__all__ = ["CATEGORY_CODES", "DENOMINATOR_RULE", "MODEL_RULE", "TABLE_RULE", "cell_findings",
+__all__ = ["CATEGORY_CODES", "DENOMINATOR_RULE", "GROUP_RULE", "MODEL_RULE", "TABLE_RULE", "cell_findings",
            "denominator_findings", "fixed_places", "is_person_time", "model_findings", "person_time_findings",
            "require_cells_pass", "source_parameters", "statistic_findings"]
 
@@ -266,6 +271,7 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
             found.append(_finding(f"column {name!r} holds only whole numbers written "
                                   "with zero decimals (counts cast to decimals?)"))
     found += denominator_findings(head, rows, stamped)
+    found += group_findings(head, rows, stamped)
     found += statistic_findings(head, rows, shielded=counts | protected | labels,
                                 spans=set(spans))
     found += model_findings(head, rows, stamped)

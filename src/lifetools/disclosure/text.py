@@ -42,6 +42,7 @@ from numbers import Integral
 from typing import Any
 
 from lifetools.disclosure.derived import wilson_interval
+from lifetools.disclosure.groups import extreme_share
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
 from lifetools.disclosure.settings import parameter_problem
@@ -435,6 +436,9 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
                 return "a share whose numerator or denominator is not a published count"
             if kind == "share" and abs(float(d["value"]) - 100 * num / den) > 1e-6:
                 return "a share that is not its published numerator over its denominator"
+            if p.group_disclosure and extreme_share(100 * num / den):
+                return ("a share of none or all of a group (group disclosure): it says "
+                        "something about every person in the group")
             if kind == "interval":
                 low, high = wilson_interval(num, den)
                 if abs(100 * low - d["low"]) > 1e-6 or abs(100 * high - d["high"]) > 1e-6:

@@ -61,6 +61,7 @@ from lifetools.pipeline.gate.tables import (
     TABLE_RULE,
     denominator_findings,
     fixed_places,
+    group_findings,
     is_person_time,
     model_findings,
     person_time_findings,
@@ -253,7 +254,8 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
                   tables: bool = True) -> rules.Found:
     """A CSV download checked by the record of its rules, as the page's table is: its
     count columns, its person-time (multiples of the count base, as the record says the
-    rule rounded it), the places a rule fixed, and statistics no rule made."""
+    rule rounded it), the places a rule fixed, statistics no rule made, and group
+    (class) disclosure."""
     # (the cells of words are the page's table's, checked by gate.tables)
     head, rows = read_csv(text)
     shown = _shown_heads(head, record)
@@ -281,6 +283,8 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
     # the group-size rule read from the download's cells ([c] in every count of a row
     # whose group size is [c]), as on the page
     found += denominator_findings(shown, rows, {**record, "count_headers": sorted(counts)})
+    # group (class) disclosure read from the download's cells, as on the page
+    found += group_findings(shown, rows, {**record, "count_headers": sorted(counts)})
     if tables:  # a table's download; a figure's data is drawn from released tables
         found += model_findings(shown, rows, record)
     return found
