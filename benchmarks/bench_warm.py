@@ -225,7 +225,7 @@ def markdown(r: dict) -> str:
     runs = (r.get("warm") or {}).get("notebooks") or {}
     if runs:
         lines += ["", "| notebook (warm build) | wall s | kernel CPU s | compute floor CPU s "
-                  "(its analysis, both editions) |", "|---|---|---|---|"]
+                  "(its analysis, that edition) | kernel / floor CPU |", "|---|---|---|---|---|"]
         floor = {"cohort_description": "describe_population",
                  "time_to_discharge": "analyse_discharge",
                  "re_referral": "analyse_rereferral",
@@ -233,9 +233,18 @@ def markdown(r: dict) -> str:
                  "wellbeing": "analyse_wellbeing", "reach_and_activity": "analyse_reach",
                  "crisis_risk": "analyse_crisis_risk"}
         for label, run in runs.items():
-            part = parts.get(f"cpu:{floor.get(label.split('/')[-1], '')}")
-            lines.append(f"| {label} | {run['seconds']} | {run.get('cpu_seconds')} | "
-                         + (f"{part:.1f}" if part is not None else "") + " |")
+            # one notebook is one edition: its floor is that edition's call (results
+            # before 2026-12-02 have only both editions' sum, shown in brackets)
+            edition, analysis = label.split("/")[0], label.split("/")[-1]
+            part = parts.get(f"cpu:{floor.get(analysis, '')}:{edition}")
+            both = parts.get(f"cpu:{floor.get(analysis, '')}")
+            kernel = run.get("cpu_seconds")
+            lines.append(
+                f"| {label} | {run['seconds']} | {kernel} | "
+                + (f"{part:.1f}" if part is not None
+                   else f"({both:.1f}, both editions)" if both is not None else "")
+                + " | " + (f"{kernel / part:.2f}x" if part and kernel is not None else "")
+                + " |")
     return "\n".join(lines) + "\n"
 
 
