@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -9,6 +11,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from lifetools import disclosure, plots, reports  # noqa: E402
+from lifetools.disclosure import PROFILES, use_profile  # noqa: E402
 from lifetools.loading import load_dataset  # noqa: E402
 from lifetools.publication import is_marked  # noqa: E402
 from lifetools.synthetic import write_synthetic  # noqa: E402
@@ -313,11 +316,20 @@ def test_analyse_wellbeing_withheld_summary_and_table_give_one_reason():
     assert "reaches 0 or infinity" not in " ".join(cells.values())
 
 
-def test_reach_report(data):
+def test_reach_report(data, monkeypatch):
     report = reports.analyse_reach(data, **PERIOD)
     assert report.activity.set_index("key").loc["visits", "n"] > 0
-    # the headline shares are computed from the published counts beside them
-    table = report.satisfaction
+    # every satisfaction answer here agrees as published (205 of 205): a share of all
+    # of a group is not shown, nor its numerator (group disclosure) ...
+    table = report.satisfaction.frame
+    assert table["responses"].notna().all()
+    assert table[["agreeing", "per_cent", "ci_lower", "ci_upper"]].isna().all().all()
+    # ... and without the group rule the headline shares are computed from the
+    # published counts beside them
+    loose = dataclasses.replace(PROFILES["default"], name="loose", group_disclosure=False)
+    monkeypatch.setitem(PROFILES, "loose", loose)
+    with use_profile("loose"):
+        table = reports.analyse_reach(data, **PERIOD).satisfaction
     published = 100 * table["agreeing"].astype(float) / table["responses"].astype(float)
     assert table["per_cent"].astype(float).tolist() == pytest.approx(
         published.round(1).tolist())

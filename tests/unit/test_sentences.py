@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from lifetools.disclosure import NOT_ESTIMABLE, model_release, protected_count, share
+from lifetools.disclosure import (
+    NOT_ESTIMABLE,
+    PROFILES,
+    model_release,
+    protected_count,
+    share,
+)
 from lifetools.reports.sentences import (
     interval_text,
     plain_reason,
@@ -81,14 +88,23 @@ def test_plain_reason_keeps_a_bracketed_list_whole():
         "too few events to estimate (fewer than 10 events among 'a'; 'b')")
 
 
-def test_result_sentence_share_of_all_shows_its_interval_to_100_per_cent():
+def test_result_sentence_share_of_all_shows_its_interval_to_100_per_cent(monkeypatch):
     # 25 of 25: the Wilson upper limit is 0.9999999999999999, a hair under the share;
     # the reach page said the share "could not be estimated" beside the main point
     # quoting it as 100.0% (95% CI 86.7% to 100.0%)
-    everyone = share(protected_count(25), protected_count(25))
+    # (a profile without the group rule: under the default profile a share of all of a
+    # group is not shown at all, which the second assertion pins)
+    loose = dataclasses.replace(PROFILES["default"], name="loose", group_disclosure=False)
+    monkeypatch.setitem(PROFILES, "loose", loose)
+    found = "{value} said yes ({level} confidence interval {interval})."
+    everyone = share(protected_count(25), protected_count(25), profile=loose)
     text = result_sentence(everyone, kind="percentage", missing="The share saying yes",
-                           found="{value} said yes ({level} confidence interval {interval}).")
+                           found=found)
     assert text == "100.0% said yes (95% confidence interval 86.7% to 100.0%)."
+    hidden = share(protected_count(25), protected_count(25))
+    assert result_sentence(hidden, kind="percentage", missing="The share saying yes",
+                           found=found) == (
+        "The share saying yes is not shown: group disclosure.")
 
 
 def _check(events: int):
