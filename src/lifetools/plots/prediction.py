@@ -48,6 +48,24 @@ def model_caption(table: Any, caption: str) -> str:
     return f"{caption}. The model's curves are not shown: {why}." if why else caption
 
 
+def _calibration_axes(ax: Any, top: float, shown: bool, draw: Any, absent: str) -> None:
+    """The frame both calibration figures share: the dashed line of perfect calibration
+    from 0 to ``top``, ``draw(ax)`` for the curves when ``shown`` (else the words
+    ``absent`` in the middle), square limits, the axis labels and the legend below."""
+    ax.plot([0, top], [0, top], color="#555555", linestyle="--", linewidth=1,
+            label="Perfect calibration")
+    if shown:
+        draw(ax)
+    else:
+        ax.text(0.5, 0.5, absent, ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlim(0, top)
+    ax.set_ylim(0, top)
+    ax.set_xlabel("Predicted risk")
+    ax.set_ylabel("Observed risk")
+    legend_below(ax)
+    ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
+
 
 @redrawable
 def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
@@ -66,23 +84,14 @@ def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
     shown = not why and data.notna().any().all()
     top = float(max(data["predicted"].max(), data["ci_upper"].max()) * 1.05) \
         if shown else 1.0
-    ax.plot([0, top], [0, top], color="#555555", linestyle="--", linewidth=1,
-            label="Perfect calibration")
-    if shown:
+
+    def draw(ax: Any) -> None:
         ax.fill_between(data["predicted"], data["ci_lower"], data["ci_upper"],
                         color=PALETTE[0], alpha=0.2, label="95% band")
         ax.plot(data["predicted"], data["observed"], marker=MARKERS[0], color=PALETTE[0],
                 label="Flexible calibration")
-    else:
-        ax.text(0.5, 0.5, "The model's curve is not shown", ha="center", va="center",
-                transform=ax.transAxes)
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, top)
-    ax.set_xlabel("Predicted risk")
-    ax.set_ylabel("Observed risk")
-    legend_below(ax)
-    ax.figure.tight_layout()
-    fit_to_phone(ax.figure)
+
+    _calibration_axes(ax, top, shown, draw, "The model's curve is not shown")
     if shown:
         gap = (data["observed"] - data["predicted"]).abs()
         alt = ("Flexible calibration curve of observed against predicted risk with its "
@@ -116,23 +125,14 @@ def plot_corrected_calibration(curve: Any, *, ax: Any = None) -> Any:
     data = frame[["predicted", "apparent", "corrected"]].astype(float).round(4)
     shown = not why and len(data) > 0 and data.notna().any().all()
     top = float(data.max().max() * 1.05) if shown else 1.0
-    ax.plot([0, top], [0, top], color="#555555", linestyle="--", linewidth=1,
-            label="Perfect calibration")
-    if shown:
+
+    def draw(ax: Any) -> None:
         ax.plot(data["predicted"], data["apparent"], marker=MARKERS[1], color=PALETTE[1],
                 label="Apparent (the development cohort)")
         ax.plot(data["predicted"], data["corrected"], marker=MARKERS[0], color=PALETTE[0],
                 label="Corrected for optimism (bootstrap)")
-    else:
-        ax.text(0.5, 0.5, "The model's curves are not shown", ha="center", va="center",
-                transform=ax.transAxes)
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, top)
-    ax.set_xlabel("Predicted risk")
-    ax.set_ylabel("Observed risk")
-    legend_below(ax)
-    ax.figure.tight_layout()
-    fit_to_phone(ax.figure)
+
+    _calibration_axes(ax, top, shown, draw, "The model's curves are not shown")
     if shown:
         gap = (data["corrected"] - data["predicted"]).abs()
         alt = ("Apparent and optimism-corrected calibration curves of observed against "
