@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifetools.dataset import Dataset
 from lifetools.disclosure import declare_totals
 from lifetools.engines import engine_tables
 from lifetools.people import age_band, ethnic_group, sex_label
 from lifetools.result_names import CohortName
-from lifetools.table_files import Dataset
 
 __all__ = [
     "PopulationDescription",

@@ -1,7 +1,7 @@
 """Fingerprints of the input data and the data dictionary (the data layer's own hashes).
 
-The build, the manifest and :meth:`lifetools.table_files.Dataset.fingerprint` all identify an
-extract by these hashes, so they live beside the data code rather than in the pipeline.
+The build, the manifest and :meth:`lifetools.dataset.Dataset.fingerprint` all identify
+an extract by these hashes, so they live beside the data code rather than in the pipeline.
 """
 
 from __future__ import annotations

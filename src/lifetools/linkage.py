@@ -26,9 +26,11 @@ import nhs_number
 import numpy as np
 import pandas as pd
 
+from lifetools.bounded_reads import check_file
 from lifetools.datapackage import PACKAGE_FILE, write_package
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DataValidationError, LinkageError, OutputPathError
+from lifetools.folder_scan import scan_folder
 from lifetools.keys import (
     ENV_KEY,
     ENV_KEY_FILE,
@@ -40,7 +42,6 @@ from lifetools.keys import (
     load_pseudonym_key,
 )
 from lifetools.redaction import safe_text
-from lifetools.table_files import check_file, scan_folder
 
 __all__ = ["ENV_KEY", "ENV_KEY_FILE", "MIN_KEY_BYTES", "MIN_MATCH_RATE", "NHS_FIELD",
            "PUBLIC_KEYS", "SYNTHETIC_KEY", "TEST_KEY", "LinkageReport", "check_key", "check_nhs_numbers", "link_directory",

@@ -2,12 +2,14 @@
 
 ``load_dataset()`` reads the tables from where the data live: a folder of
 ``<table>.parquet`` (or ``.csv``) files or a DuckDB database file, with the dictionary's
-types (:mod:`lifetools.table_files`, which owns the table list, the folder scan, the
-bounded reads and the types), or a server, whose tables stay there and are queried
-(:func:`lifetools.engines.dataset.open_dataset`). Typed tables may be kept between
+types, or a server, whose tables stay there and are queried
+(:func:`lifetools.engines.dataset.open_dataset`). Below it, one module a job: the table
+list and :class:`~lifetools.dataset.Dataset` (:mod:`lifetools.dataset`), the folder
+scan (:mod:`lifetools.folder_scan`), bounded reads (:mod:`lifetools.bounded_reads`) and
+the dictionary's types (:mod:`lifetools.typed_reads`). Typed tables may be kept between
 calls (warm kernels: :data:`ENV_DATASET_CACHE`) and on disk between processes
-(:mod:`lifetools.typed_cache`). The names of :mod:`lifetools.table_files` that make up
-this module's public API are imported here (``lt.loading.Dataset``).
+(:mod:`lifetools.typed_cache`). The names of those modules that make up this module's
+public API are imported here (``lt.loading.Dataset``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from lifetools import config
+from lifetools.bounded_reads import MAX_RECORD_BYTES, check_file, read_raw
 from lifetools.compact_ids import (
     ENV_SKIP_UNUSED,
     UNUSED_COLUMNS,
@@ -26,29 +29,26 @@ from lifetools.compact_ids import (
     file_columns,
     id_list,
 )
+from lifetools.dataset import TABLES, Dataset, untracked
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.dataset import open_dataset
 from lifetools.errors import DataValidationError
-from lifetools.reads import ENV_READS_LOG, note_read
-from lifetools.table_files import (
+from lifetools.folder_scan import (
     DUCKDB_SUFFIXES,
-    MAX_RECORD_BYTES,
-    TABLES,
-    Dataset,
     FileIssue,
-    _read_table,
-    check_file,
-    coerce_types,
     is_duckdb_file,
-    read_duckdb_table,
-    read_raw,
-    read_table,
     scan_folder,
     table_path,
-    untracked,
 )
+from lifetools.reads import ENV_READS_LOG, note_read
 from lifetools.typed_cache import cache_folder as typed_cache_folder
 from lifetools.typed_cache import entry_path, folder_key, read_entry, write_entry
+from lifetools.typed_reads import (
+    _read_table,
+    coerce_types,
+    read_duckdb_table,
+    read_table,
+)
 
 __all__ = ["DUCKDB_SUFFIXES", "ENV_DATASET_CACHE", "ENV_READS_LOG", "MAX_RECORD_BYTES",
            "TABLES", "Dataset", "FileIssue", "check_file", "coerce_types", "is_duckdb_file",

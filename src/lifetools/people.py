@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lifetools.table_files import Dataset
+from lifetools.dataset import Dataset
 
 __all__ = [
     "AGE_BANDS",

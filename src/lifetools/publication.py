@@ -46,6 +46,7 @@ from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
 from lifetools.drawing import drawn_data, record_drawing, recorded_drawing
 from lifetools.errors import DisclosureError
+from lifetools.figure_style import DPI, NARROW_MEDIA, REDRAW_ATTR, narrow_layout, theme
 from lifetools.formatting import MISSING, finite, format_value
 
 __all__ = [
@@ -188,18 +189,16 @@ def is_marked(fig: Any) -> bool:
     return hasattr(fig, _FIGURE_ATTR)
 
 
-def render_png(fig: Any, *, dpi: int = 192) -> bytes:
+def render_png(fig: Any, *, dpi: int = DPI) -> bytes:
     """Render a figure as PNG bytes without volatile metadata (deterministic).
 
     192 dots per inch is twice the 96 CSS pixels per inch a browser draws the figure
-    at (:data:`lifetools.plots.theme.DPI`), so it stays sharp on phone screens. The
+    at (:data:`lifetools.figure_style.DPI`), so it stays sharp on phone screens. The
     image is reduced to a palette of 256 colours (Pillow's fast octree, no dithering),
     which keeps flat chart colours and a third of the bytes. Saved in the settings it
-    was drawn in (:func:`lifetools.plots.theme.theme`), whatever the caller's are.
+    was drawn in (:func:`lifetools.figure_style.theme`), whatever the caller's are.
     """
     from PIL import Image
-
-    from lifetools.plots.theme import theme
 
     buffer = io.BytesIO()
     with theme():
@@ -409,8 +408,6 @@ def _narrow_rendering(fig: Any) -> tuple[Any, str]:
     Only a figure a :mod:`lifetools.plots` function made itself can be drawn again
     (:func:`lifetools.plots.theme.redrawable`); ``(None, "")`` otherwise.
     """
-    from lifetools.plots.theme import NARROW_MEDIA, REDRAW_ATTR, narrow_layout
-
     redraw = getattr(fig, REDRAW_ATTR, None)
     if redraw is None:
         return None, ""

@@ -11,7 +11,7 @@ Reads are recorded on three paths, each of which counts any access it does not
 understand as a read of every column, so that a read is never missed (over-recording
 reruns too much; under-recording would publish stale numbers):
 
-- the tables of a :class:`~lifetools.table_files.Dataset` are :class:`RecordingFrame`\\ s
+- the tables of a :class:`~lifetools.dataset.Dataset` are :class:`RecordingFrame`\\ s
   (this module): a column taken by name (``frame["x"]``, ``frame[["x", "y"]]``,
   ``frame.x``, ``frame.loc[rows, "x"]``) counts that column; metadata (``columns``,
   ``index``, ``shape``, ``dtypes``, ``len``) counts none; ``frame.merge(...)`` and
@@ -24,8 +24,8 @@ reruns too much; under-recording would publish stale numbers):
   through ``fetch``, ``count``, ``counts`` or ``value`` counts the columns it names
   (:func:`lifetools.engines.columns.expression_columns`); any other execution through
   the engine counts every column of every table;
-- :func:`lifetools.table_files.read_table` (its ``columns``, else every column),
-  :func:`lifetools.table_files.read_raw` and ``Dataset.fingerprint`` (every column).
+- :func:`lifetools.typed_reads.read_table` (its ``columns``, else every column),
+  :func:`lifetools.bounded_reads.read_raw` and ``Dataset.fingerprint`` (every column).
 """
 
 from __future__ import annotations

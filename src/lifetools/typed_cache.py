@@ -53,7 +53,8 @@ FORMAT = "typed-cache v1 (Arrow IPC, uncompressed, pandas metadata)"
 CODE_MODULES = (
     "lifetools.typed_cache", "lifetools.loading", "lifetools.compact_ids",
     "lifetools.config", "lifetools.dictionary", "lifetools.errors", "lifetools.fingerprint",
-    "lifetools.reads", "lifetools.reads_merge", "lifetools.table_files",
+    "lifetools.reads", "lifetools.reads_merge", "lifetools.dataset", "lifetools.folder_scan",
+    "lifetools.bounded_reads", "lifetools.typed_reads",
     "lifetools.engines.columns",
     "lifetools.engines.connect", "lifetools.engines.dataset", "lifetools.engines.engine",
     "lifetools.engines.source", "lifetools.engines.spark",

@@ -24,8 +24,8 @@ from lifetools.engines.checks import validate_duckdb
 from lifetools.engines.folder import FolderNeedsPandas, folder_problems
 from lifetools.engines.server import validate_server
 from lifetools.engines.source import parse_source
+from lifetools.folder_scan import scan_folder
 from lifetools.redaction import safe_text
-from lifetools.table_files import scan_folder
 from lifetools.validation_rules import (
     MAX_ROWS_KEPT,
     Problem,

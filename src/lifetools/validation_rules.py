@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lifetools.bounded_reads import read_raw
 from lifetools.dictionary import (
     STORED_TYPE_WORDS,
     Dictionary,
@@ -35,7 +36,7 @@ from lifetools.dictionary import (
 )
 from lifetools.errors import DataValidationError, OutputPathError
 from lifetools.redaction import looks_identifying, safe_text
-from lifetools.table_files import coerce_types, read_raw
+from lifetools.typed_reads import coerce_types
 
 __all__ = ["MAX_ROWS_KEPT", "STORED_TYPE_WORDS", "Problem", "Rule", "ValidationReport",
            "check_frame", "nested_columns", "raise_for_problems"]

@@ -141,7 +141,7 @@ def test_untracked_is_used_only_to_hand_frames_to_the_engine():
     source = Path(__file__).resolve().parents[2] / "src" / "lifetools"
     users = sorted(str(p.relative_to(source)) for p in source.rglob("*.py")
                    if "untracked(" in p.read_text(encoding="utf-8"))
-    assert users == ["engines/engine.py", "table_files.py"]
+    assert users == ["dataset.py", "engines/engine.py"]
 
 
 def _engine_data(tmp_path: Path) -> Dataset:

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import pytest
 from project_copy import ProjectRoot
 
-import lifetools.synthetic
 from lifetools.pipeline import build, dependencies
 
 
@@ -33,7 +32,7 @@ def generator(monkeypatch, tmp_path):
         (out / "datapackage.json").write_text(json.dumps({"people": people}))
         calls.append(seed)
 
-    monkeypatch.setattr(lifetools.synthetic, "write_synthetic", write_synthetic)
+    monkeypatch.setattr(build, "write_synthetic", write_synthetic)
     monkeypatch.setattr(dependencies, "generator_dependencies", lambda: dict(source))
     with ProjectRoot(tmp_path):
         yield calls, source

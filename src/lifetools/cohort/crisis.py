@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort.queries import crisis_queries
+from lifetools.dataset import Dataset
 from lifetools.engines import engine_tables
-from lifetools.table_files import Dataset
 
 __all__ = ["CRISIS_PREDICTORS", "CrisisCohort", "build_crisis_cohort"]
 

@@ -14,9 +14,9 @@ import pandas as pd
 
 from lifetools.cohort.queries import discharge_queries, rereferral_queries
 from lifetools.cohort.spec import CohortSpec
+from lifetools.dataset import Dataset
 from lifetools.dictionary import load_dictionary
 from lifetools.engines import engine_tables
-from lifetools.table_files import Dataset
 
 __all__ = ["ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",

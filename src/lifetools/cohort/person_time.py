@@ -51,8 +51,8 @@ from lifetools.cohort.queries import (
     window_counts,
 )
 from lifetools.cohort.spec import CohortSpec
+from lifetools.dataset import Dataset
 from lifetools.engines import EngineTables, engine_tables
-from lifetools.table_files import Dataset
 
 __all__ = ["PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time",
            "count_in_windows", "propensity_covariates", "unplanned_attendances"]

@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
+from lifetools.penalties import PENALTY_GRID
+
 __all__ = ["DURATIONS", "DURATION_NAME", "IMPUTED_COPIES", "LOOSE_WORDS", "RUN_PARAMETER",
            "SETTINGS", "SETTING_WORDS", "UNIT_SETTINGS", "loose_words", "parameter_problem",
            "phrase_patterns"]
@@ -167,8 +169,6 @@ def _boot_total(params: Mapping[str, Any]) -> Collection[float] | None:
 
 
 def _ridge_grid(params: Mapping[str, Any]) -> Collection[float]:
-    from lifetools.prediction.penalised import PENALTY_GRID
-
     return {float(v) for v in PENALTY_GRID}
 
 

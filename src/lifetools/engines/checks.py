@@ -31,9 +31,10 @@ import pandas as pd
 from lifetools.datapackage import PACKAGE_FILE, read_package
 from lifetools.dictionary import Dictionary, TableSpec, load_dictionary
 from lifetools.fingerprint import replace_text
+from lifetools.folder_scan import is_duckdb_file
 from lifetools.redaction import safe_text
-from lifetools.table_files import is_duckdb_file, read_duckdb_table
 from lifetools.typed_cache import module_source
+from lifetools.typed_reads import read_duckdb_table
 from lifetools.validation_rules import (
     _TYPE_WORDS,
     MAX_ROWS_KEPT,

@@ -83,7 +83,7 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
     ``hash(rowid, value)`` (missing values hash to their own value) as a 128-bit
     integer, digested with the column's name, stored type and the number of rows.
     ``rowid`` is the row's place in stored order, the order a build reads the table
-    in (:func:`lifetools.table_files.read_duckdb_table`): a changed value, a value moved
+    in (:func:`lifetools.typed_reads.read_duckdb_table`): a changed value, a value moved
     to another row, a new or removed row all change the column's fingerprint; a
     change to another column does not. The engine's own table checksum
     (:mod:`lifetools.engines.fingerprint`) does not see values swapped between rows;

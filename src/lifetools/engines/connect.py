@@ -15,12 +15,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import ibis
 
+from lifetools.dataset import TABLES
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.engine import _IBIS_TYPES, EngineTables, _quiet_duckdb
 from lifetools.engines.source import EngineError, Source, read_secret
 from lifetools.engines.spark import remote_session
 from lifetools.errors import DataValidationError
-from lifetools.table_files import TABLES, table_path
+from lifetools.folder_scan import table_path
 
 __all__ = ["connect"]
 

@@ -17,13 +17,14 @@ from typing import Any
 
 import pandas as pd
 
+from lifetools.dataset import TABLES
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.connect import connect
 from lifetools.engines.engine import EngineTables
 from lifetools.engines.source import parse_source
 from lifetools.errors import DataValidationError
 from lifetools.reads import note_read
-from lifetools.table_files import TABLES, _clean_strings, coerce_types
+from lifetools.typed_reads import _clean_strings, coerce_types
 
 ROW_COLUMN = _ROW = "__row"
 """The column of a server table that holds its rows' numbers in load order, if any."""

@@ -1,7 +1,7 @@
 """The relational layer: the analysis tables as ibis tables in the engine where they live.
 
 :func:`engine_tables` gives the cohort builders one object, :class:`EngineTables`, for
-every kind of input: a :class:`~lifetools.table_files.Dataset` already in memory (the default
+every kind of input: a :class:`~lifetools.dataset.Dataset` already in memory (the default
 build: its frames are registered, without copying, as views of an embedded DuckDB) or a
 :class:`~lifetools.engines.source.Source` (:func:`connect`). Cohort builders write ibis
 expressions against it and bring only the per-person frames to pandas with
@@ -19,11 +19,12 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from lifetools.dataset import TABLES, Dataset, untracked
 from lifetools.dictionary import STORED_TYPE_WORDS, load_dictionary
 from lifetools.engines.columns import precise, record_expression, recording_backend
 from lifetools.errors import DataValidationError
 from lifetools.reads import note_read
-from lifetools.table_files import TABLES, Dataset, coerce_types, untracked
+from lifetools.typed_reads import coerce_types
 
 __all__ = ["EngineTables", "check_columns", "dictionary_schema", "engine_tables",
            "unbound_tables"]
@@ -224,7 +225,7 @@ def _shape(data: Dataset, frames: dict[str, pd.DataFrame]) -> tuple:
 
 
 _SHARED: dict[int, tuple[Any, tuple, EngineTables]] = {}
-"""The embedded DuckDB of each live :class:`~lifetools.table_files.Dataset` (by ``id``):
+"""The embedded DuckDB of each live :class:`~lifetools.dataset.Dataset` (by ``id``):
 its weak reference, the shape its frames had (each frame's identity, columns and
 dtypes) and its tables. A report calling several builders, or a warm kernel running
 several notebooks on one dataset, registers the frames and reads their schemas once

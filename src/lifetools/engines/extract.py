@@ -12,9 +12,11 @@ import shutil
 from pathlib import Path
 
 from lifetools.datapackage import PACKAGE_FILE
+from lifetools.dataset import TABLES
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import UserError
-from lifetools.table_files import TABLES, read_table, scan_folder
+from lifetools.folder_scan import scan_folder
+from lifetools.typed_reads import read_table
 
 __all__ = ["write_duckdb"]
 

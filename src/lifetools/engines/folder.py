@@ -1,8 +1,8 @@
 """Validation of a data folder in DuckDB: each Parquet or CSV file checked by queries.
 
 The folder is scanned and every file bounded before it is opened, as for pandas
-(:func:`lifetools.table_files.scan_folder`, :func:`lifetools.table_files.check_file`). Each
-table file is then read by DuckDB (Parquet in place through a view, numbered by its file
+(:func:`lifetools.folder_scan.scan_folder`, :func:`lifetools.bounded_reads.check_file`).
+Each table file is then read by DuckDB (Parquet in place through a view, numbered by its file
 row, its footer read once by pyarrow for the names and the row count and its types by
 one ``DESCRIBE``; CSV as text into a temporary table, numbered in file order), all in
 one connection; each dictionary column is typed by a SQL expression that accepts what
@@ -29,11 +29,11 @@ from typing import Any
 
 import ibis
 
+from lifetools.bounded_reads import MAX_RECORD_BYTES, check_file, csv_header_problem
 from lifetools.dictionary import Dictionary, FieldSpec, TableSpec
 from lifetools.engines.checks import RAW_EMPTY, RAW_TEXT, TYPE_FAILED, table_problems
 from lifetools.reads import note_read
 from lifetools.redaction import safe_text
-from lifetools.table_files import MAX_RECORD_BYTES, check_file, csv_header_problem
 from lifetools.validation_rules import Problem, Rule, _Collector
 
 __all__ = ["FolderNeedsPandas", "folder_problems"]
@@ -266,7 +266,7 @@ def folder_problems(files: dict[str, Path], dictionary: Dictionary,
                     sql_cache: os.PathLike | str | None = None) -> list[Problem]:
     """The problems of each table file of a folder, then those across tables.
 
-    ``files`` are the safe files of the tables (:func:`lifetools.table_files.scan_folder`);
+    ``files`` are the safe files of the tables (:func:`lifetools.folder_scan.scan_folder`);
     ``sql_cache`` a folder keeping the checks' SQL between processes
     (:func:`lifetools.engines.checks.table_problems`).
 

@@ -59,6 +59,7 @@ from lifetools.pipeline.runner import (
     raise_for_failures,
 )
 from lifetools.pipeline.series import Series, load_series
+from lifetools.synthetic import write_synthetic
 from lifetools.validation import Rule, validate_directory
 
 __all__ = [
@@ -153,9 +154,6 @@ def _synthetic(series: Series, progress: Progress) -> tuple[Path, dict[str, Any]
     found = json.loads(marker.read_text()) if complete else {}
     if found == wanted:
         return target, wanted
-    # imported only when generating, so that a no-op build does not pay for it
-    from lifetools.synthetic import write_synthetic
-
     changed = [k for k in wanted if found and found.get(k) != wanted[k]]
     progress(f"generating synthetic data: {wanted['people']:,} people, "
              f"seed {wanted['seed']}" + (f" ({', '.join(changed)} changed)"

@@ -28,15 +28,18 @@ smallest text there at the widest crop a rendering may have, and
 276 px, below WCAG's 320. Narrower than that (no phone sold; a 280 px folded cover
 screen is above it) the text scales under 12 px with the picture, which keeps the page
 free of sideways scrolling; the alt text and the figure's CSV say the same in full.
+
+The palette, font size, widths, resolution, the matplotlib settings (:func:`theme`)
+and the narrow layout are owned by :mod:`lifetools.figure_style`, below this package
+and :mod:`lifetools.publication`, which saves and redraws figures with them; this
+module re-exports them.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import functools
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import matplotlib as mpl
@@ -44,6 +47,23 @@ import matplotlib as mpl
 from lifetools.disclosure import active_profile
 from lifetools.drawing import drawn_data, recorded_drawing
 from lifetools.errors import DisclosureError
+from lifetools.figure_style import (
+    DPI,
+    FONT_SIZE,
+    MARKERS,
+    MAX_WIDTH,
+    NARROW_MAX_WIDTH,
+    NARROW_MEDIA,
+    NARROW_WIDTH,
+    PALETTE,
+    REDRAW_ATTR,
+    WIDTH,
+    figure_width,
+    is_narrow,
+    max_width,
+    narrow_layout,
+    theme,
+)
 
 __all__ = ["DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
            "NARROW_FIGURE_PX", "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH",
@@ -54,16 +74,6 @@ __all__ = ["DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_P
            "smallest_text_px",
            "suppressed_label", "suppressed_patch", "theme", "wrap"]
 
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-           "#F0E442")
-"""Okabe-Ito: blue, vermillion, green, reddish purple, orange, sky blue, black, yellow."""
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-FONT_SIZE = 13
-"""Smallest text in a figure, in points."""
-WIDTH = 4.9
-"""Figure width in inches before the tight crop."""
-DPI = 192
-"""PNG resolution: twice 96 CSS pixels per inch."""
 PHONE_PX = 390
 """Width of a phone screen in CSS pixels (iPhone 12-15)."""
 PHONE_FIGURE_PX = 342
@@ -72,24 +82,12 @@ padding (2 x 16 px) and the figure's (2 x 8 px) take the rest. Measured in Chrom
 (``tests/functional/test_figures_in_browser.py`` checks it on the built site)."""
 MIN_PHONE_PX = 12
 """Smallest text height, in CSS pixels, a figure may have when shown on a phone."""
-MAX_WIDTH = 5.0
-"""Widest a figure may be after the tight crop, in inches: FONT_SIZE-point text in a
-figure this wide, shown PHONE_FIGURE_PX wide, is 12.35 CSS px high (5.14 inches would
-be exactly 12)."""
 NARROW_PX = 320
 """The narrowest screen figures are drawn for, in CSS pixels (WCAG 1.4.10 reflow)."""
 NARROW_FIGURE_PX = 272
 """Width in CSS pixels a figure is shown at on a NARROW_PX wide screen (the same
 48 px of padding as at PHONE_PX; measured in Chromium by the 320 px pass of
 ``tests/functional/test_accessibility.py``)."""
-NARROW_WIDTH = 3.8
-"""Width in inches a narrow rendering is drawn at, before the tight crop."""
-NARROW_MAX_WIDTH = 3.9
-"""Widest a narrow rendering may be after the crop: FONT_SIZE-point text in it, shown
-NARROW_FIGURE_PX wide, is 12.6 CSS px high (4.08 inches would be exactly 12)."""
-NARROW_MEDIA = "(max-width: 389px)"
-"""Screens that get the narrow rendering: every screen narrower than PHONE_PX, where
-the wide one would be shown under PHONE_FIGURE_PX wide."""
 PAGE_MARGINS_PX = 48
 """What a figure loses to margins from :data:`NARROW_PX` up: the article's padding
 (2 x 16 px) and the figure's own (2 x 8 px) (``book/_static/lifetools.css``)."""
@@ -101,37 +99,6 @@ LEGIBLE_FROM_PX = 276
 :data:`MIN_PHONE_PX` (:func:`smallest_text_px`; checked in ``tests/unit/test_plots.py``)."""
 SUPPRESSED_HATCH = "xx"
 """Hatching of the placeholder drawn where a value is suppressed."""
-
-
-_NARROW: contextvars.ContextVar[bool] = contextvars.ContextVar("lifetools_narrow",
-                                                                default=False)
-REDRAW_ATTR = "_lifetools_redraw"
-"""Attribute of a figure drawn by a :func:`redrawable` function: the call, to redraw."""
-
-
-def is_narrow() -> bool:
-    """Whether figures are being drawn for a narrow phone (inside :func:`narrow_layout`)."""
-    return _NARROW.get()
-
-
-@contextlib.contextmanager
-def narrow_layout() -> Iterator[None]:
-    """Draw figures for a :data:`NARROW_PX` phone while inside this block."""
-    token = _NARROW.set(True)
-    try:
-        yield
-    finally:
-        _NARROW.reset(token)
-
-
-def figure_width() -> float:
-    """Width in inches to draw a figure at: :data:`WIDTH`, or narrow on a small phone."""
-    return NARROW_WIDTH if is_narrow() else WIDTH
-
-
-def max_width() -> float:
-    """Widest a figure may be after the crop: :data:`MAX_WIDTH` or the narrow one."""
-    return NARROW_MAX_WIDTH if is_narrow() else MAX_WIDTH
 
 
 def _require_nothing_unprotected(fig: Any, plot: str) -> None:
@@ -174,23 +141,6 @@ def redrawable(plot: Callable[..., Any]) -> Callable[..., Any]:
         return ax
 
     return draw
-
-
-def theme() -> contextlib.AbstractContextManager[None]:
-    """Matplotlib settings of report figures (large text, no chart junk), for one block.
-
-    ``with theme(): ...`` draws (or saves) under these settings and restores the
-    caller's on leaving (:func:`matplotlib.rc_context`): nothing global changes.
-    """
-    return mpl.rc_context({
-        "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
-        "font.size": FONT_SIZE, "axes.titlesize": FONT_SIZE, "axes.labelsize": FONT_SIZE,
-        "xtick.labelsize": FONT_SIZE, "ytick.labelsize": FONT_SIZE,
-        "legend.fontsize": FONT_SIZE, "legend.title_fontsize": FONT_SIZE,
-        "axes.spines.top": False, "axes.spines.right": False,
-        "figure.dpi": 96, "savefig.dpi": DPI, "axes.grid": True, "grid.alpha": 0.3,
-        "svg.hashsalt": "lifetools", "hatch.linewidth": 1.0,
-    })
 
 
 def wrap(text: str, width: int = 24) -> str:

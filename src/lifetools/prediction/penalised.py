@@ -10,15 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifetools.penalties import PENALTY_GRID
 from lifetools.prediction._logit import inverse_logit
 from lifetools.prediction.model import FrozenModel, ModelSpec, _design
 from lifetools.prediction.splines import rcs_knots
 
 __all__ = ["PENALTY_GRID", "RidgeModel", "cv_folds", "fit_ridge", "fit_ridge_imputed",
            "fit_ridge_model", "pool_penalised", "ridge_fit"]
-
-PENALTY_GRID = tuple(float(v) for v in np.r_[0.0, np.geomspace(0.01, 100.0, 13)])
-"""Penalties tried by cross-validation (``rms::lrm`` scale: per unit variance)."""
 
 
 def fit_ridge(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-10,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from lifetools.cohort import CohortSpec, build_discharge_cohort, split_at_exposure
 from lifetools.convergence import recorded_warnings
+from lifetools.dataset import Dataset
 from lifetools.disclosure import ProtectedTable, model_release
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
@@ -52,7 +53,6 @@ from lifetools.survival import (
     fit_landmark,
     fit_landmark_time_split,
 )
-from lifetools.table_files import Dataset
 
 __all__ = ["DischargeReport", "analyse_discharge", "time_varying_release"]
 

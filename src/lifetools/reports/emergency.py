@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort import CohortSpec, build_person_time
+from lifetools.dataset import Dataset
 from lifetools.disclosure import (
     NOT_ESTIMABLE,
     Estimate,
@@ -51,7 +52,6 @@ from lifetools.reports.sentences import (
     result_sentence,
 )
 from lifetools.result_names import EmergencyName, derived
-from lifetools.table_files import Dataset
 from lifetools.tables import table_estimates
 
 __all__ = ["EmergencyReport", "analyse_emergency_care", "estimates_table", "rate_table",

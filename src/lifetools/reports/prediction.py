@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
+from lifetools.dataset import Dataset
 from lifetools.disclosure import (
     ProtectedTable,
     get_profile,
@@ -69,7 +70,6 @@ from lifetools.reports.crisis_results import (
 )
 from lifetools.reports.sentences import C_JUDGE
 from lifetools.reports.tripod import tripod_checklist, tripod_meta
-from lifetools.table_files import Dataset
 
 __all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk", "model_results"]
 

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools import disclosure
+from lifetools.dataset import Dataset
 from lifetools.describe import describe_population
 from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import (
@@ -24,7 +25,6 @@ from lifetools.inequality import equity_summary
 from lifetools.people import people_in_locality
 from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
-from lifetools.table_files import Dataset
 
 __all__ = ["DEPRIVATION", "EQUITY_COLUMNS", "ReachReport", "analyse_reach", "certainty_sentence",
            "deprivation_groups", "grouping_sentence", "linked_equity", "linked_reach_equity",

@@ -10,6 +10,7 @@ import pandas as pd
 
 from lifetools.cohort import CohortSpec, build_rereferral_cohort
 from lifetools.convergence import recorded_warnings
+from lifetools.dataset import Dataset
 from lifetools.disclosure import (
     Estimate,
     ProtectedTable,
@@ -44,7 +45,6 @@ from lifetools.reports.survival_parts import (
 )
 from lifetools.result_names import ReReferralName
 from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
-from lifetools.table_files import Dataset
 
 __all__ = ["ReReferralReport", "analyse_rereferral"]
 

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools import disclosure
+from lifetools.dataset import Dataset
 from lifetools.disclosure import (
     ProtectedTable,
     combine_estimates,
@@ -30,7 +31,6 @@ from lifetools.reports.sentences import (
     withheld_text,
 )
 from lifetools.result_names import WellbeingName
-from lifetools.table_files import Dataset
 
 __all__ = ["WellbeingReport", "analyse_wellbeing"]
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifetools.dataset import Dataset
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import OutputPathError
 from lifetools.linkage import NHS_FIELD, SYNTHETIC_KEY, link_directory, pseudonymise
@@ -42,7 +43,7 @@ from lifetools.synthetic.truth import (
     WINDOW_START,
     TrueEffects,
 )
-from lifetools.table_files import Dataset, coerce_types
+from lifetools.typed_reads import coerce_types
 
 __all__ = ["TRUE_EFFECTS", "WINDOW_END", "WINDOW_START", "SyntheticSummary",
            "TrueEffects", "generate_dataset", "generate_tables", "write_synthetic"]

@@ -1,0 +1,72 @@
+"""The analysis tables: :class:`Dataset`, and the table list :data:`TABLES` (its fields).
+
+What :func:`lifetools.load_dataset` returns, and what every cohort, report and engine
+takes: one frame per table of the data dictionary, each a
+:class:`lifetools.reads.RecordingFrame` that records the columns read. This module
+reads no file: the files are found by :mod:`lifetools.folder_scan`, read within bounds
+by :mod:`lifetools.bounded_reads` and given their dictionary types by
+:mod:`lifetools.typed_reads`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+
+from lifetools.fingerprint import data_fingerprint
+from lifetools.reads import note_read, recording, untracked_frame
+
+__all__ = ["TABLES", "Dataset", "untracked"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The analysis tables; a table not loaded is ``None``.
+
+    Each table is a :class:`lifetools.reads.RecordingFrame` over the loaded frame (no
+    copy): taking it notes the table, and the frame notes the columns read.
+    """
+
+    path: Path
+    people: pd.DataFrame | None = None
+    deprivation: pd.DataFrame | None = None
+    referrals: pd.DataFrame | None = None
+    ae_attendances: pd.DataFrame | None = None
+    emergency_admissions: pd.DataFrame | None = None
+    life_rooms_contacts: pd.DataFrame | None = None
+    social_prescriptions: pd.DataFrame | None = None
+    wellbeing: pd.DataFrame | None = None
+    feedback: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        for name in TABLES:
+            frame = object.__getattribute__(self, name)
+            if isinstance(frame, pd.DataFrame):
+                object.__setattr__(self, name, recording(frame, name))
+
+    def __getattribute__(self, name: str):
+        if name in _TABLE_FIELDS:
+            note_read(name)
+        elif name == "path":  # whoever holds the folder can read any file in it
+            for table in TABLES:
+                note_read(table, None)
+        return object.__getattribute__(self, name)
+
+    def fingerprint(self) -> dict:
+        """SHA-256 of every input table file and of the dictionary."""
+        return data_fingerprint(self.path)  # taking the path notes every table
+
+
+TABLES = tuple(f.name for f in fields(Dataset) if f.name != "path")
+_TABLE_FIELDS = frozenset(TABLES)
+
+
+def untracked(data, name: str):
+    """A table of ``data`` (a :class:`Dataset` or any object with table attributes)
+    without recording a read: for code that only passes the frame on, such as
+    :func:`lifetools.engines.engine_tables`, whose tables record their own reads."""
+    if isinstance(data, Dataset):
+        return untracked_frame(object.__getattribute__(data, name))
+    return untracked_frame(getattr(data, name, None))
