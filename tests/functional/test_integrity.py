@@ -259,15 +259,38 @@ def test_reproduce_fresh_clone_reproduces_the_published_edition(project_copy_bui
         assert json.loads(record.read_text())["key"] == entry["key"], name
 
 
-def test_reproduce_altered_code_is_refused_then_fails_naming_the_numbers(
-        project_copy_built, tmp_path, capsys):
-    """An altered notebook is refused; with ``--allow-drift`` its changed numbers are
-    named, and so is a value tampered with in another report's published file.
+def installed_as_another_version(folder: Path, package: str, version: str) -> Path:
+    """A distribution record saying ``package`` is installed at ``version``.
 
-    One re-execution of the edition checks both (the tampered file was a test of its
-    own, ``test_reproduce_edition_reports_the_tampered_published_value``, which
-    re-executed the whole 12,000-person edition again for it).
+    Put first on ``sys.path``, it is what ``importlib.metadata`` (and so pip and
+    ``lifetools reproduce``) reads for the package, as in a venv where another version
+    was installed; the package's code stays the one that runs.
     """
+    record = folder / f"{package}-{version}.dist-info"
+    record.mkdir(parents=True)
+    (record / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {package}\nVersion: {version}\n")
+    return folder
+
+
+def test_reproduce_altered_code_is_refused_then_fails_naming_the_numbers(
+        project_copy_built, tmp_path, capsys, monkeypatch):
+    """An altered notebook and another statsmodels than the manifest's are refused;
+    with ``--allow-drift`` the rerun runs in that environment, says so, and names the
+    changed numbers, and so a value tampered with in another report's published file.
+
+    One re-execution of the edition checks all three (the tampered file was a test of
+    its own, ``test_reproduce_edition_reports_the_tampered_published_value``, which
+    re-executed the whole 12,000-person edition again for it). The package drift is
+    real to ``lifetools``: nothing of it is patched; ``importlib.metadata`` finds a
+    distribution record of statsmodels 0.0.1 first on the path (issue 14: a venv with
+    another statsmodels than the manifest's passed silently).
+    """
+    monkeypatch.syspath_prepend(str(installed_as_another_version(
+        tmp_path / "site-packages", "statsmodels", "0.0.1")))
+    published = json.loads((project_copy_built / "public" / "site" / "editions" /
+                            "2024-25" / "manifest.json").read_text())["packages"]
+    drifted = f"package statsmodels: {published['statsmodels']} published, 0.0.1 installed"
     clone = fresh_clone(project_copy_built, tmp_path / "clone")
     notebook = clone / "analyses" / "05_wellbeing.ipynb"
     notebook.write_text(notebook.read_text().replace(
@@ -285,12 +308,15 @@ def test_reproduce_altered_code_is_refused_then_fails_naming_the_numbers(
         assert main(["reproduce", "2024-25", "--site", str(site)]) == 16
         refused = capsys.readouterr().err
         assert "notebook analyses/05_wellbeing.ipynb (wellbeing) differs" in refused
+        assert drifted in refused
         assert "HINT: git checkout" in refused
+        assert "pip install -r requirements.lock" in refused
         assert not (clone / "build" / "reproduce").exists()
         code = main(["reproduce", "2024-25", "-j", "2", "--site", str(site),
                      "--allow-drift"])
     err = capsys.readouterr().err
     assert code == 16
+    assert f"note: {drifted}" in err
     differences, values = err.split("table  row  column")
     assert "wellbeing/" in differences and "value(s) differ" in differences
     assert "cohort_description/" not in differences
