@@ -287,11 +287,11 @@ def test_plot_monthly_counts_suppressed_month_is_shaded_and_theme_applied():
                                            for t in ax.get_legend().get_texts()]
 
 
-def test_plot_functions_and_show_figure_leave_matplotlib_settings_unchanged(output,
-                                                                             monkeypatch):
-    # each public plot function draws in the theme (matplotlib.rc_context) and
-    # show_figure saves in it: the caller's settings are the same after every call
-    # (apply_theme used to set them globally on every plot)
+def _settings_changed(monkeypatch, shown: set[str] | None = None) -> list[str]:
+    """Every figure of :func:`every_figure` drawn under the caller's own settings, and
+    shown (:func:`~lifetools.publication.show_figure`: PNG, narrow drawing, CSV) when
+    its name is in ``shown`` (all when None): the plot functions and ``show_figure``
+    that left ``matplotlib.rcParams`` changed (each is checked to be called)."""
     changed, called = [], []
     names = [n for n in plots.__all__ if n.startswith("plot_")]
 
@@ -311,9 +311,27 @@ def test_plot_functions_and_show_figure_leave_matplotlib_settings_unchanged(outp
         monkeypatch.setattr(plots, name, checked(name))
     with matplotlib.rc_context({"font.size": 7.0, "hatch.linewidth": 3.0}):
         for name, ax in every_figure().items():
-            plots.show_figure(ax, name=name, caption="A figure")
+            if shown is None or name in shown:
+                plots.show_figure(ax, name=name, caption="A figure")
     assert set(called) == {*names, "show_figure"}
-    assert changed == []
+    return changed
+
+
+def test_plot_functions_and_show_figure_leave_matplotlib_settings_unchanged(output,
+                                                                             monkeypatch):
+    # each public plot function draws in the theme (matplotlib.rc_context) and
+    # show_figure saves in it: the caller's settings are the same after every call
+    # (apply_theme used to set them globally on every plot). show_figure's work (PNG,
+    # the narrow drawing and its PNG, the CSV) is the same code for every figure: here
+    # on the survival curve (its at-risk table, a legend) and the forest plot (a log
+    # axis), every figure in the slow test below
+    assert _settings_changed(monkeypatch, shown={"survival", "forest"}) == []
+
+
+@pytest.mark.slow  # 8 s of CPU (show_figure on every figure); `make test` runs it
+def test_show_figure_of_every_figure_leaves_matplotlib_settings_unchanged(output,
+                                                                         monkeypatch):
+    assert _settings_changed(monkeypatch) == []
 
 
 def test_legends_never_overlap_the_plotting_area(figures):
