@@ -287,11 +287,11 @@ def test_plot_monthly_counts_suppressed_month_is_shaded_and_theme_applied():
                                            for t in ax.get_legend().get_texts()]
 
 
-def test_plot_functions_and_show_figure_leave_matplotlib_settings_unchanged(output,
-                                                                             monkeypatch):
-    # each public plot function draws in the theme (matplotlib.rc_context) and
-    # show_figure saves in it: the caller's settings are the same after every call
-    # (apply_theme used to set them globally on every plot)
+def _settings_changed(monkeypatch, shown: set[str] | None = None) -> list[str]:
+    """Every figure of :func:`every_figure` drawn under the caller's own settings, and
+    shown (:func:`~lifetools.publication.show_figure`: PNG, narrow drawing, CSV) when
+    its name is in ``shown`` (all when None): the plot functions and ``show_figure``
+    that left ``matplotlib.rcParams`` changed (each is checked to be called)."""
     changed, called = [], []
     names = [n for n in plots.__all__ if n.startswith("plot_")]
 
@@ -311,9 +311,27 @@ def test_plot_functions_and_show_figure_leave_matplotlib_settings_unchanged(outp
         monkeypatch.setattr(plots, name, checked(name))
     with matplotlib.rc_context({"font.size": 7.0, "hatch.linewidth": 3.0}):
         for name, ax in every_figure().items():
-            plots.show_figure(ax, name=name, caption="A figure")
+            if shown is None or name in shown:
+                plots.show_figure(ax, name=name, caption="A figure")
     assert set(called) == {*names, "show_figure"}
-    assert changed == []
+    return changed
+
+
+def test_plot_functions_and_show_figure_leave_matplotlib_settings_unchanged(output,
+                                                                             monkeypatch):
+    # each public plot function draws in the theme (matplotlib.rc_context) and
+    # show_figure saves in it: the caller's settings are the same after every call
+    # (apply_theme used to set them globally on every plot). show_figure's work (PNG,
+    # the narrow drawing and its PNG, the CSV) is the same code for every figure: here
+    # on the survival curve (its at-risk table, a legend) and the forest plot (a log
+    # axis), every figure in the slow test below
+    assert _settings_changed(monkeypatch, shown={"survival", "forest"}) == []
+
+
+@pytest.mark.slow  # 8 s of CPU (show_figure on every figure); `make test` runs it
+def test_show_figure_of_every_figure_leaves_matplotlib_settings_unchanged(output,
+                                                                         monkeypatch):
+    assert _settings_changed(monkeypatch) == []
 
 
 def test_legends_never_overlap_the_plotting_area(figures):
@@ -597,34 +615,51 @@ def test_plot_forest_tick_labels_never_touch_on_a_wide_range():
     assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:], strict=False))
 
 
-@pytest.mark.parametrize("narrow", [False, True])
-def test_plot_forest_ratio_axis_always_passes_the_publish_gates_figure_rule(narrow):
-    # a 150,000-person build's discharge forest plot (intervals 0.85-1.55) was drawn
-    # with two labels, "1" and "2", which the gate cannot tell from two counts: the
-    # build refused its own figure. Ticks of every range, wide and phone-narrow, under
-    # every profile, must read as a scale.
+def _forest_ticks_refused(ranges: list[tuple[float, float]], narrow: bool) -> list:
+    """The forest plot of one interval per range, wide or phone-narrow: each must have
+    "1" and at least three tick labels; returns the (range, profile, ticks) whose
+    labels the publish gate's figure rule refuses under some profile."""
     from lifetools.disclosure.figure_texts import figure_number_findings
     from lifetools.disclosure.profiles import PROFILES
     from lifetools.plots.theme import narrow_layout
 
-    bounds = [0.03, 0.15, 0.45, 0.75, 0.95, 1.05, 1.5, 3.0, 8.0, 45.0]
     refused = []
-    for i, low in enumerate(bounds):
-        for high in bounds[i + 1:]:
-            mid = (low * high) ** 0.5
-            frame = pd.DataFrame({"model": ["A"], "estimate": [mid], "ci_lower": [low],
-                                  "ci_upper": [high]})
-            if narrow:
-                with narrow_layout():
-                    ax = plots.plot_forest(released(frame), label_col="model")
-            else:
+    for low, high in ranges:
+        mid = (low * high) ** 0.5
+        frame = pd.DataFrame({"model": ["A"], "estimate": [mid], "ci_lower": [low],
+                              "ci_upper": [high]})
+        if narrow:
+            with narrow_layout():
                 ax = plots.plot_forest(released(frame), label_col="model")
-            ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
-            plt.close(ax.figure)
-            assert "1" in ticks and len(ticks) >= 3
-            refused += [(low, high, name, ticks) for name, profile in PROFILES.items()
-                        if figure_number_findings(ticks, profile)]
-    assert refused == []
+        else:
+            ax = plots.plot_forest(released(frame), label_col="model")
+        ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        plt.close(ax.figure)
+        assert "1" in ticks and len(ticks) >= 3, (low, high, ticks)
+        refused += [(low, high, name, ticks) for name, profile in PROFILES.items()
+                    if figure_number_findings(ticks, profile)]
+    return refused
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_plot_forest_ratio_axis_passes_the_publish_gates_figure_rule(narrow):
+    # a 150,000-person build's discharge forest plot (intervals 0.85-1.55) was drawn
+    # with two labels, "1" and "2", which the gate cannot tell from two counts: the
+    # build refused its own figure. That interval, one inside the doublings either
+    # side of 1, one all above and one all below 1, and the widest, wide and
+    # phone-narrow, under every profile (every range: the slow test below)
+    ranges = [(0.85, 1.55), (0.95, 1.05), (1.05, 1.5), (0.15, 0.45), (0.03, 45.0)]
+    assert _forest_ticks_refused(ranges, narrow) == []
+
+
+@pytest.mark.slow  # 45 ranges, 6 s of CPU for each layout; `make test` runs it
+@pytest.mark.parametrize("narrow", [False, True])
+def test_plot_forest_ratio_axis_always_passes_the_publish_gates_figure_rule(narrow):
+    # the test above over every pair of ten bounds from 0.03 to 45: ticks of every
+    # range, wide and phone-narrow, under every profile, must read as a scale
+    bounds = [0.03, 0.15, 0.45, 0.75, 0.95, 1.05, 1.5, 3.0, 8.0, 45.0]
+    ranges = [(low, high) for i, low in enumerate(bounds) for high in bounds[i + 1:]]
+    assert _forest_ticks_refused(ranges, narrow) == []
 
 
 def test_plot_survival_group_with_too_few_at_risk_is_named_as_not_drawn():

@@ -54,13 +54,13 @@ def test_boot_mi_plus632_two_copies_out_of_bag_averaged_over_original_copies():
                                           n_boot=4, seed=5, original=copies, plus632=True)
     rng = np.random.default_rng(5)
     samples = [rng.integers(0, len(data), len(data)) for _ in range(4)]
+    # the knots of the model on the original copies, fitted once for the four samples
+    knots = dict(fit_imputed_model(copies, SPEC, shrinkage="none").frozen.knots)
     oob = []
     for b, rows in enumerate(samples):
         boot = data.iloc[rows].reset_index(drop=True)
         model = fit_imputed_model(impute(boot, 6 + b, m=2), SPEC, shrinkage="none",
-                                  knots=dict(fit_imputed_model(copies, SPEC,
-                                                               shrinkage="none").frozen.knots)
-                                  ).frozen
+                                  knots=knots).frozen
         out = ~np.isin(np.arange(len(data)), rows)
         oob.append(np.mean([c_statistic(c["y"].to_numpy()[out],
                                         model.linear_predictor(c)[out])[0] for c in copies]))

@@ -313,18 +313,28 @@ def test_mixed_convergence_stopped_short_is_not_converged():
     assert not check["converged"] and check["step"] > 1e-3
 
 
-def test_mixed_model_boundary_variance_is_reported_as_singular():
-    # no between-person variance to speak of (SD 0.3 against 3): the REML estimate is
-    # on the boundary; kept (as lme4's singular fit) and said so in the warnings
+@pytest.fixture(scope="module")
+def boundary_fit():
+    """200 people with no between-person variance and the mixed model fitted to them:
+    the REML estimate on the boundary (about 4 s of CPU, made once for the two tests
+    that read it; neither changes it)."""
     from lifetools.regression.wellbeing import fit_mixed_model
 
-    result = fit_mixed_model(_two_visits(1, people=200, person_sd=0.0))
+    data = _two_visits(1, people=200, person_sd=0.0)
+    return data, fit_mixed_model(data)
+
+
+def test_mixed_model_boundary_variance_is_reported_as_singular(boundary_fit):
+    # no between-person variance to speak of (SD 0.3 against 3): the REML estimate is
+    # on the boundary; kept (as lme4's singular fit) and said so in the warnings
+    _, result = boundary_fit
     assert result.extra["singular"] and result.extra["group_variance"] < 1e-6
     assert result.estimable
     assert any(note.startswith("singular fit") for note in result.warnings)
 
 
-def test_mixed_model_release_reads_the_fits_own_convergence_verdict(monkeypatch):
+def test_mixed_model_release_reads_the_fits_own_convergence_verdict(boundary_fit,
+                                                                   monkeypatch):
     # a converged fit on the boundary (between-person variance 0) carries statsmodels'
     # converged=False and its "ConvergenceWarning: The MLE may be on the boundary":
     # the release check withheld it as "the fit did not converge" (the 2024-25
@@ -333,8 +343,7 @@ def test_mixed_model_release_reads_the_fits_own_convergence_verdict(monkeypatch)
     from lifetools.disclosure import model_release
     from lifetools.regression.wellbeing import fit_mixed_model
 
-    data = _two_visits(1, people=200, person_sd=0.0)
-    result = fit_mixed_model(data)
+    data, result = boundary_fit
     release = model_release(result, data=data.assign(observations=1),
                             event_col="observations", level_cols=["follow_up"])
     assert release.released, release.reasons
