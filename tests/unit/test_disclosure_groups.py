@@ -288,3 +288,15 @@ def test_model_levels_count_people_only_for_a_yes_no_outcome_of_one_row_a_person
     assert not _events_are_people(data, "ae", None)  # attendances: events
     assert not _events_are_people(data, "people", None)  # a unit: the rows themselves
     assert not _events_are_people(pd.concat([data, data]), "crisis", "id")
+
+
+def test_show_table_refuses_a_protected_table_whose_people_were_not_declared():
+    from lifetools.disclosure.counts import require_table
+    from lifetools.errors import DisclosureError
+    frame = pd.DataFrame({"group": ["A"], "people": [60], "admitted": [60]})
+    loose = disclosure.protect_counts(frame, ["people", "admitted"])
+    with pytest.raises(DisclosureError, match="'admitted' is not a count of people"):
+        require_table(loose, name="admitted", people_outcomes=["admitted"])
+    declared = disclosure.protect_counts(frame, ["people", "admitted"],
+                                         people_outcomes=["admitted"])
+    assert require_table(declared, people_outcomes=["admitted"]) is declared
