@@ -300,3 +300,16 @@ def test_show_table_refuses_a_protected_table_whose_people_were_not_declared():
     declared = disclosure.protect_counts(frame, ["people", "admitted"],
                                          people_outcomes=["admitted"])
     assert require_table(declared, people_outcomes=["admitted"]) is declared
+
+
+def test_two_protected_tables_merged_keep_their_counts_of_people():
+    people = disclosure.protect_counts(
+        pd.DataFrame({"group": ["A", "B"], "people": [60, 200], "admitted": [60, 90]}),
+        ["people", "admitted"], people_outcomes=["admitted"])
+    visits = disclosure.protect_counts(
+        pd.DataFrame({"group": ["A", "B"], "visits": [300, 400]}), ["visits"])
+    merged = people.merge(visits, on="group")
+    assert merged.record.denominator == "people"
+    assert merged.record.people_outcomes == ("admitted",)
+    assert merged.frame["admitted"].isna().tolist() == [True, False]
+    assert _findings(merged) == []
