@@ -56,7 +56,8 @@ SEED = 20250331
 
 
 def rates_by_group(frame: pd.DataFrame, *, group_col: str | list[str], event_col: str,
-                   person_time_col: str, per: float = 1.0) -> ProtectedTable:
+                   person_time_col: str, per: float = 1.0,
+                   events_are_people: bool = False) -> ProtectedTable:
     """People, events, person-years and rate (per ``per`` person-years), exact 95% CIs.
 
     A :class:`~lifetools.disclosure.ProtectedTable` made by
@@ -65,10 +66,13 @@ def rates_by_group(frame: pd.DataFrame, *, group_col: str | list[str], event_col
     magnitude rules (at least 10 people, no dominance) and are published rounded to
     the profile's count base (hidden beside a hidden people count), and the rates and
     their exact (Garwood) intervals are computed from the published events and
-    person-years; a suppressed input gives no rate.
+    person-years; a suppressed input gives no rate. ``events_are_people``: the events
+    are people of the group (0 or 1 a row, one row a person), hidden when shown equal
+    to the people (group disclosure).
     """
     return rates_table(frame, group_cols=group_col, event_col=event_col,
-                       person_time_col=person_time_col, per=per)
+                       person_time_col=person_time_col, per=per,
+                       events_are_people=events_are_people)
 
 
 def rank_midpoints(weights: np.ndarray) -> np.ndarray:
@@ -194,7 +198,9 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
     shown_col = "IMD quintile (1 = most deprived)"
     rates = rates_by_group(data.rename(columns={quintile_col: shown_col}),
                            group_col=shown_col, event_col=event_col,
-                           person_time_col=person_time_col, per=per)
+                           person_time_col=person_time_col, per=per,
+                           # one row a person: the events are users among them
+                           events_are_people=unit == "people")
     if linked is not None:
         rates = linked(rates, shown_col)
     # the published events and person-years, in quintile order (see module)

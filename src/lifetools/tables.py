@@ -210,6 +210,7 @@ def show_table(
     by: str | None = None,
     not_counts: Sequence[str] = (),
     denominator: str | None = DENOMINATOR,
+    people_outcomes: Sequence[str] = (),
 ) -> PublishedTable:
     """Protect, write and display a publication table.
 
@@ -242,6 +243,11 @@ def show_table(
         checks it): ``people`` by default when it is a count column
         (:func:`lifetools.disclosure.protect_counts`). A ProtectedTable's is the one
         its protection declared.
+    people_outcomes
+        Count columns counting people of each row's group (each person at most once:
+        people admitted, not admissions); one shown equal to the group size is hidden
+        (group disclosure; :func:`lifetools.disclosure.protect_counts`). A
+        ProtectedTable's are the ones its protection declared.
 
     Raises
     ------
@@ -257,7 +263,8 @@ def show_table(
     _check_not_row_level(frame.frame if isinstance(frame, ProtectedTable) else frame,
                          name)
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
-                          name=name, not_counts=not_counts, denominator=denominator)
+                          name=name, not_counts=not_counts, denominator=denominator,
+                          people_outcomes=people_outcomes)
     text = _display(table, digits)
     words = _in_words(text, table.frame)
     spans = _text_spans(table.frame, words)

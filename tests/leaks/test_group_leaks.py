@@ -140,3 +140,74 @@ def test_group_leaks_the_library_hides_a_share_of_all_of_a_group(run):
     run.code(display(publication.record("discharged", share, kind="percentage",
                                         label="Discharged")))
     assert scan_notebook(run.write()) == []
+
+
+# a count of people shown equal to its row's group size (wave 19): "60 people, 60
+# admitted" says everyone in the group was admitted, as "0 admitted" says no one was.
+# Which outcomes count people (each at most once) is declared where the table is made
+# (``people_outcomes``); events a person may have more than once stay shown.
+
+def _admitted() -> pd.DataFrame:
+    return pd.DataFrame({"group": ["Locality A", "Locality B", "Locality C"],
+                         "people": [500, 400, 60], "admitted": [40, 30, 60]})
+
+
+def test_group_leaks_the_library_hides_a_count_of_people_of_all_of_a_group(run):
+    shown = tables.show_table(_admitted(), name="admitted", caption="Admissions",
+                              count_cols=["people", "admitted"],
+                              people_outcomes=["admitted"])
+    assert shown.words.iloc[2].tolist()[1:] == ["60", "[c]"]
+    assert shown.words.iloc[0].tolist()[1:] == ["500", "40"]
+    run.code(display(shown))
+    assert scan_notebook(run.write()) == []
+
+
+def test_group_leaks_a_count_of_people_of_all_of_a_shown_group_is_refused(run):
+    _old_library(run.monkeypatch)
+    output = run.past_source(lambda: _show(
+        _admitted(), "admitted", count_cols=["people", "admitted"],
+        people_outcomes=["admitted"]), RULE)
+    cell = run.code(output)
+    message = refused(run.write(), cell, RULE)
+    assert "outcome of all of its row's group" in message, message
+    assert re.search(rf"file [^:,]*admitted\.csv[,:][^\n]*{RULE}", message), message
+
+
+def test_group_leaks_people_of_all_of_a_group_by_the_published_counts_are_refused(run):
+    # 58 admitted of 58 people and 59 of 61 are published as "60, 60": it reads as all
+    _old_library(run.monkeypatch)
+    frame = _admitted().assign(people=[500, 400, 61], admitted=[40, 30, 59])
+    cell = run.code(run.past_source(lambda: _show(
+        frame, "admitted", count_cols=["people", "admitted"],
+        people_outcomes=["admitted"]), RULE))
+    assert "outcome of all of its row's group" in refused(run.write(), cell, RULE)
+
+
+def test_group_leaks_a_model_output_of_people_of_all_of_a_group_is_refused(run):
+    # the crisis page's performance by group: "people 60, crises 60"
+    _old_library(run.monkeypatch)
+    data = pd.DataFrame({"crisis": [1] * 60 + [0, 1] * 40, "age": ["65+"] * 60 +
+                         ["Under 65"] * 80, "x": range(140)})
+    summary = pd.DataFrame({"term": ["x"], "estimate": [1.0], "ci_lower": [0.5],
+                            "ci_upper": [2.0]})
+    release = disclosure.model_release(None, data=data, event_col="crisis",
+                                       level_cols=["age"], summary=summary,
+                                       converged=True)
+    assert release.levels.record.people_outcomes == ("events",)
+    fair = pd.DataFrame({"group": ["65+", "Under 65"], "people": [60, 80],
+                         "crises": [60, 40], "C-statistic": ["0.70", "0.71"]})
+    table = disclosure.model_outputs(fair, {"C-statistic": release},
+                                     count_cols=["people", "crises"],
+                                     people_outcomes=["crises"])
+    cell = run.code(run.past_source(lambda: _show(table, "fairness"), RULE))
+    assert "outcome of all of its row's group" in refused(run.write(), cell, RULE)
+
+
+def test_group_leaks_events_equal_to_the_group_size_are_shown_and_pass(run):
+    # 60 A&E attendances among 60 people need not be one each: events, not people
+    frame = _admitted().rename(columns={"admitted": "events"})
+    shown = tables.show_table(frame, name="attendances", caption="A&E attendances",
+                              count_cols=["people", "events"])
+    assert shown.words.iloc[2].tolist()[1:] == ["60", "60"]
+    run.code(display(shown))
+    assert scan_notebook(run.write()) == []

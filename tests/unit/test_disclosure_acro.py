@@ -96,3 +96,42 @@ def test_acro_counts_differ_only_at_8_9_and_zero_by_default(session):
         # the differences: 8 and 9 rounded to 10 (default) and the zero (both)
         assert published_but_flagged == expected, profile
     assert not acro_flags.loc["c"].any() and acro_flags.loc["d", "F"]
+
+
+def test_acro_flags_the_zero_beside_all_of_a_group_that_lifetools_hides(session):
+    # ACRO's class disclosure (PresenceOfZeroCheck) on the cross-table of an outcome of
+    # people: locality C's 60 people were all admitted, so "not admitted" is 0. The
+    # same facts as lifetools publishes them, a group size beside a count of its
+    # people (people_outcomes), hide C's admitted count: the two agree (issue 12).
+    target = {"A": (40, 460), "B": (30, 370), "C": (60, 0)}
+    frame = pd.DataFrame([{"locality": k, "admitted": a} for k, (yes, no) in
+                          target.items() for a, n in (("yes", yes), ("no", no))
+                          for _ in range(n)])
+    session.crosstab(frame["locality"], frame["admitted"])
+    acro_flags = flagged(session)
+    assert acro_flags.loc["C", "no"] and not acro_flags.loc[["A", "B"]].any().any()
+    sized = pd.DataFrame({"locality": list(target),
+                          "people": [y + n for y, n in target.values()],
+                          "admitted": [y for y, _ in target.values()]})
+    ours = disclosure.protect_counts(sized, ["people", "admitted"],
+                                     people_outcomes=["admitted"])
+    assert ours.frame["admitted"].isna().tolist() == [False, False, True]
+    # not declared a count of people (events, as ACRO is not told either), it is shown
+    assert disclosure.protect_counts(sized, ["people", "admitted"]).frame[
+        "admitted"].tolist() == [40, 30, 60]
+
+
+def test_acro_flags_a_zero_inside_a_breakdown_that_lifetools_publishes(session):
+    # the documented difference: a zero in a breakdown whose group is spread over the
+    # other categories (no Life Rooms user of "Other" sex beside 40 women and 30 men)
+    # is published by lifetools, as HES shows zeros; ACRO flags every zero
+    target = {"Female": 40, "Male": 30, "Other": 0}
+    frame = pd.DataFrame([{"sex": s, "place": "Life Rooms"} for s, n in
+                          target.items() for _ in range(n)] +
+                         [{"sex": "Other", "place": "Elsewhere"}] * 12)
+    session.crosstab(frame["sex"], frame["place"])
+    acro_flags = flagged(session)
+    assert acro_flags.loc["Other", "Life Rooms"]
+    raw = pd.DataFrame({"sex": list(target), "users": list(target.values())})
+    ours = disclosure.protect_counts(raw, ["users"], totals="columns")
+    assert ours.frame["users"].tolist() == [40, 30, 0]

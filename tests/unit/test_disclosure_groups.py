@@ -160,3 +160,156 @@ def test_shares_table_hides_the_numerator_of_a_share_of_all_or_none():
     assert table.frame["per_cent"].isna().tolist() == [True, False, True]
     assert table.frame["responses"].tolist() == [10, 40, 40]
     assert _findings(table) == []
+
+
+# a count of people of a row's group shown equal to the group size (issue 12, wave 19)
+
+def test_whole_group_cells_hides_a_count_of_people_equal_to_its_group_size():
+    sized = np.array([[60, 60, 60], [60, 55, 60], [np.nan, 5, 5], [0, 0, 0]],
+                     dtype=float)
+    # column 1 counts people of the group (declared); column 2 counts events
+    assert whole_group_cells(sized, [], 0, [1]).tolist() == [
+        [False, True, False], [False, False, False], [False, False, False],
+        [False, False, False]]
+    # not declared: an outcome equal to the group size is shown (40 attendances
+    # among 40 people need not be one each)
+    assert not whole_group_cells(sized, [], 0).any()
+
+
+def test_protect_counts_hides_people_of_all_of_their_group_from_the_published_counts():
+    frame = pd.DataFrame({"group": ["A", "B", "C", "D"],
+                          "people": [60, 58, 200, 40],
+                          "admitted": [60, 62, 120, 3],
+                          "admissions": [60, 70, 150, 40]})
+    frame["admitted"] = frame[["people", "admitted"]].min(axis=1)  # B: 58 of 58
+    table = disclosure.protect_counts(frame, ["people", "admitted", "admissions"],
+                                      people_outcomes=["admitted"])
+    # A: 60 of 60; B: 58 of 58 published as 60 of 60 (the rule reads the published
+    # numbers: "60, 60" reads as all whatever lies beneath); D: 40 admissions among
+    # 40 people are events, shown
+    assert table.frame["admitted"].isna().tolist() == [True, True, False, True]
+    assert table.frame["admissions"].tolist() == [60, 70, 150, 40]
+    assert (0, "admitted", "group disclosure") in table.record.suppressed
+    assert (3, "admitted", "primary") in table.record.suppressed
+    assert table.record.people_outcomes == ("admitted",)
+    assert header_rules(table)["people_outcome_headers"] == [column_label("admitted")]
+    assert _findings(table) == []
+    # kept through the operations that keep a table protected
+    renamed = table.rename(columns={"admitted": "Admitted"}).select(
+        ["group", "people", "Admitted"])
+    assert renamed.record.people_outcomes == ("Admitted",)
+    assert disclosure.protect_counts(frame, ["people", "admitted", "admissions"]
+                                     ).frame["admitted"].tolist()[:1] == [60]
+    # not declared: not read as people
+
+
+def test_a_hidden_count_of_people_is_protected_by_secondary_suppression():
+    frame = pd.DataFrame({"group": ["A", "B", "C"], "people": [60, 200, 300],
+                          "admitted": [60, 120, 150]})
+    table = disclosure.protect_counts(frame, ["people", "admitted"], totals="columns",
+                                      people_outcomes=["admitted"])
+    # A's 60 hidden, and the next smallest admitted so the column total cannot give it
+    assert table.frame["admitted"].isna().tolist() == [True, True, False]
+    assert [why for r, c, why in table.record.suppressed if c == "admitted"] == [
+        "group disclosure", "secondary"]
+    assert _findings(table) == []
+
+
+def test_people_outcomes_must_be_counts_beside_a_group_size():
+    frame = pd.DataFrame({"people": [60], "admitted": [30]})
+    with pytest.raises(KeyError, match="people_outcomes"):
+        disclosure.protect_counts(frame, ["people"], people_outcomes=["admitted"])
+    with pytest.raises(KeyError, match="group size"):
+        disclosure.protect_counts(frame, ["people", "admitted"], denominator=None,
+                                  people_outcomes=["admitted"])
+    with pytest.raises(KeyError, match="group size"):
+        disclosure.protect_counts(frame, ["people", "admitted"],
+                                  people_outcomes=["people"])
+
+
+def test_the_gate_finds_a_count_of_people_equal_to_its_group_size():
+    sized = {"count_headers": ["People", "Admitted"], "denominator_header": "People",
+             "people_outcome_headers": ["Admitted"]}
+    found = group_findings(["Group", "People", "Admitted"], [["x", "60", "60"]], sized)
+    assert found and "an outcome of all of its row's group" in found[0][1]
+    assert not group_findings(["Group", "People", "Admitted"], [["x", "60", "[c]"]],
+                              sized)
+    assert not group_findings(["Group", "People", "Admitted"], [["x", "60", "55"]],
+                              sized)
+    events = {**sized, "people_outcome_headers": []}  # attendances: events
+    assert not group_findings(["Group", "People", "Admitted"], [["x", "60", "60"]],
+                              events)
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.tuples(st.sampled_from([0, 5, 12, 58, 60, 200]),
+                          st.sampled_from([0, 3, 12, 58, 60, 200])), min_size=1,
+                max_size=6), st.sampled_from([None, "columns"]))
+def test_tables_of_people_never_show_all_of_a_group_the_gate_refuses(rows, totals):
+    frame = pd.DataFrame({"group": [f"g{i}" for i in range(len(rows))],
+                          "people": [max(a, b) for a, b in rows],
+                          "admitted": [min(a, b) for a, b in rows]})
+    table = disclosure.protect_counts(frame, ["people", "admitted"], totals=totals,
+                                      people_outcomes=["admitted"])
+    assert _findings(table) == []
+    shown = table.frame.dropna()
+    assert not ((shown["admitted"] == shown["people"]) & (shown["people"] > 0)).any()
+    shares = disclosure.shares_table(frame, numerator="admitted", denominator="people")
+    assert shares.record.people_outcomes == ("admitted",)
+    assert _findings(shares) == []
+
+
+def test_rates_of_people_hide_all_of_a_group_and_rates_of_events_do_not():
+    people = pd.DataFrame({"fifth": [1] * 40 + [2] * 100,
+                           "used": [1] * 40 + [1] * 30 + [0] * 70, "years": 1.0})
+    used = disclosure.rates_table(people, group_cols="fifth", event_col="used",
+                                  person_time_col="years", per=1000,
+                                  events_are_people=True)
+    # fifth 1: 40 users among 40 people (1,000 per 1,000): hidden with its rate
+    assert used.frame["events"].isna().tolist() == [True, False]
+    assert used.frame["rate"].isna().tolist() == [True, False]
+    assert _findings(used) == []
+    visits = people.assign(used=1)
+    events = disclosure.rates_table(visits, group_cols="fifth", event_col="used",
+                                    person_time_col="years")
+    assert events.frame["events"].tolist() == [40, 100]  # events: shown
+    with pytest.raises(ValueError, match="other than 0 and 1"):
+        disclosure.rates_table(people.assign(used=2), group_cols="fifth",
+                               event_col="used", person_time_col="years",
+                               events_are_people=True)
+
+
+def test_model_levels_count_people_only_for_a_yes_no_outcome_of_one_row_a_person():
+    from lifetools.disclosure.models import _events_are_people
+    data = pd.DataFrame({"id": [1, 2, 3], "crisis": [0, 1, 1], "ae": [0, 2, 1],
+                         "people": 1})
+    assert _events_are_people(data, "crisis", None)
+    assert _events_are_people(data, "crisis", "id")
+    assert not _events_are_people(data, "ae", None)  # attendances: events
+    assert not _events_are_people(data, "people", None)  # a unit: the rows themselves
+    assert not _events_are_people(pd.concat([data, data]), "crisis", "id")
+
+
+def test_show_table_refuses_a_protected_table_whose_people_were_not_declared():
+    from lifetools.disclosure.counts import require_table
+    from lifetools.errors import DisclosureError
+    frame = pd.DataFrame({"group": ["A"], "people": [60], "admitted": [60]})
+    loose = disclosure.protect_counts(frame, ["people", "admitted"])
+    with pytest.raises(DisclosureError, match="'admitted' is not a count of people"):
+        require_table(loose, name="admitted", people_outcomes=["admitted"])
+    declared = disclosure.protect_counts(frame, ["people", "admitted"],
+                                         people_outcomes=["admitted"])
+    assert require_table(declared, people_outcomes=["admitted"]) is declared
+
+
+def test_two_protected_tables_merged_keep_their_counts_of_people():
+    people = disclosure.protect_counts(
+        pd.DataFrame({"group": ["A", "B"], "people": [60, 200], "admitted": [60, 90]}),
+        ["people", "admitted"], people_outcomes=["admitted"])
+    visits = disclosure.protect_counts(
+        pd.DataFrame({"group": ["A", "B"], "visits": [300, 400]}), ["visits"])
+    merged = people.merge(visits, on="group")
+    assert merged.record.denominator == "people"
+    assert merged.record.people_outcomes == ("admitted",)
+    assert merged.frame["admitted"].isna().tolist() == [True, False]
+    assert _findings(merged) == []

@@ -87,6 +87,7 @@ def protect_counts(
     not_counts: Sequence[str] = (),
     profile: str | SdcProfile | None = None,
     denominator: str | None = DENOMINATOR,
+    people_outcomes: Sequence[str] = (),
 ) -> ProtectedTable:
     """Return a :class:`ProtectedTable` whose ``count_cols`` are suppressed and rounded.
 
@@ -116,6 +117,13 @@ def protect_counts(
         record and the stamp): a row whose group size is hidden has its other counts
         hidden too. By default ``people`` when it is one of ``count_cols``; any other
         name must be one of them; ``None``: no count is a group size.
+    people_outcomes
+        Count columns that count people of their row's group (``denominator``), each
+        person at most once (people with a crisis, people who said "easy"), as
+        opposed to events a person may have more than once (attendances, visits),
+        which are not declared. Recorded (:attr:`ProtectionRecord.people_outcomes`)
+        and stamped for the publish gate: one shown equal to the group size is hidden
+        (group disclosure).
 
     Raises
     ------
@@ -132,8 +140,9 @@ def protect_counts(
     Group (class) disclosure (:mod:`lifetools.disclosure.groups`, when the profile
     rules it): in a group of cells adding up to a published total (``totals``), a
     whole group shown in one cell has its zeros hidden; with a group size
-    (``denominator``), an outcome shown as 0 or as the group size is hidden; both are
-    read from the published counts and followed by secondary suppression. Tested in
+    (``denominator``), an outcome shown as 0, or a count of people
+    (``people_outcomes``) shown as the group size, is hidden; both are read from the
+    published counts and followed by secondary suppression. Tested in
     ``tests/unit/test_disclosure.py``, ``tests/unit/test_disclosure_types.py`` and
     ``tests/unit/test_disclosure_groups.py``.
     """
@@ -145,6 +154,7 @@ def protect_counts(
     if missing:
         raise KeyError(f"count columns not in the table: {missing}")
     group = _group_size(count_cols, denominator)
+    people = _people_outcomes(count_cols, group, people_outcomes)
     loose = [c for c in _whole_number_columns(frame)
              if c not in count_cols and c not in not_counts and c != by]
     if loose:
@@ -166,7 +176,8 @@ def protect_counts(
     shown = {col: [_protect(v, p, enabled) for v in out[col].tolist()]
              for col in count_cols}
     whole = _whole_groups(out, list(count_cols), shown, totals=totals, by=by,
-                          denominator=group, profile=p, enabled=enabled)
+                          denominator=group, profile=p, enabled=enabled,
+                          people_outcomes=people)
     basis = out if not whole.any() else out.assign(**{
         col: out[col].astype("Float64").mask(whole[:, j])
         for j, col in enumerate(count_cols)})  # the rule's cells count as hidden
@@ -208,16 +219,17 @@ def protect_counts(
                  enabled=enabled, acro=verdict,
                  secondary=None if hide is None else {"totals": totals, "by": by},
                  secondary_cells=sum(1 for s in suppressed if s[2] == "secondary"),
-                 denominator=group)
+                 denominator=group, people_outcomes=people)
 
 
 def _whole_groups(frame: pd.DataFrame, count_cols: list[str],
                   shown: dict[str, list[int | None]], *, totals: Totals | None,
                   by: str | None, denominator: str | None, profile: SdcProfile,
-                  enabled: bool) -> np.ndarray:
+                  enabled: bool, people_outcomes: Sequence[str] = ()) -> np.ndarray:
     """Cells the group (class) disclosure rule hides, from the published counts
     (:func:`lifetools.disclosure.groups.whole_group_cells`): the zeros of a group
-    whose whole count is in one cell, and outcomes of none or all of a row's group."""
+    whose whole count is in one cell, outcomes of none of a row's group, and counts
+    of people (``people_outcomes``) of all of it."""
     published = np.array([[np.nan if shown[c][r] is None else shown[c][r]
                            for c in count_cols] for r in range(len(frame))],
                          dtype="float64").reshape(len(frame), len(count_cols))
@@ -227,7 +239,24 @@ def _whole_groups(frame: pd.DataFrame, count_cols: list[str],
         if totals is not None else []
     at = count_cols.index(denominator) if denominator in count_cols and \
         len(count_cols) > 1 else None
-    return whole_group_cells(published, groups, at)
+    return whole_group_cells(published, groups, at,
+                             [count_cols.index(c) for c in people_outcomes]
+                             if at is not None else [])
+
+
+def _people_outcomes(count_cols: Sequence[str], group: str | None,
+                     people_outcomes: Sequence[str]) -> tuple[str, ...]:
+    """The declared counts of people of the group size's group, checked."""
+    if isinstance(people_outcomes, str):
+        people_outcomes = [people_outcomes]
+    for column in people_outcomes:
+        if column not in count_cols:
+            raise KeyError(f"the count of people {column!r} (people_outcomes) is not one "
+                           f"of the count columns {list(count_cols)}")
+        if group is None or column == group:
+            raise KeyError(f"the count of people {column!r} (people_outcomes) needs a "
+                           "group size beside it (denominator=) other than itself")
+    return tuple(people_outcomes)
 
 
 def _group_size(count_cols: Sequence[str], denominator: str | None) -> str | None:
@@ -300,7 +329,8 @@ def require_table(table: Any, *, count_cols: Sequence[str] = (),
                   totals: Totals | None = None, by: str | None = None,
                   name: str = "table", derived: bool = False,
                   not_counts: Sequence[str] = (),
-                  denominator: str | None = DENOMINATOR) -> ProtectedTable:
+                  denominator: str | None = DENOMINATOR,
+                  people_outcomes: Sequence[str] = ()) -> ProtectedTable:
     """What every display accepts: a verified protected table.
 
     A :class:`ProtectedTable` is verified and each of ``count_cols`` must be one of
@@ -310,7 +340,9 @@ def require_table(table: Any, *, count_cols: Sequence[str] = (),
     nothing. With ``derived=True`` (shares, rates: numbers a plain frame cannot
     protect by rounding) only a protected table is accepted. ``denominator``: the
     group-size column (:func:`protect_counts`); a protected table's is in its record,
-    and a name other than the default must be it.
+    and a name other than the default must be it. ``people_outcomes``: the counts of
+    people of that group (:func:`protect_counts`); a protected table's must have
+    declared them.
 
     Raises
     ------
@@ -329,6 +361,13 @@ def require_table(table: Any, *, count_cols: Sequence[str] = (),
                 f"table {name!r}: column {denominator!r} is not the group size its "
                 f"protection declared ({table.record.denominator!r})",
                 hint="declare the group size when protecting it (denominator=)")
+        undeclared = [c for c in people_outcomes
+                      if c not in table.record.people_outcomes]
+        if undeclared:
+            raise DisclosureError(
+                f"table {name!r}: column {undeclared[0]!r} is not a count of people its "
+                "protection declared",
+                hint="declare it when protecting the table (people_outcomes=)")
         return table
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table {name!r} must be a DataFrame or a ProtectedTable, "
@@ -347,7 +386,8 @@ def require_table(table: Any, *, count_cols: Sequence[str] = (),
             ".merge and .copy)", hint="make the table with lt.disclosure")
     try:
         return protect_counts(table, list(count_cols), totals=totals, by=by,
-                              not_counts=not_counts, denominator=denominator)
+                              not_counts=not_counts, denominator=denominator,
+                              people_outcomes=people_outcomes)
     except DisclosureError as error:
         raise DisclosureError(f"table {name!r}: {error.args[0]}",
                               hint=getattr(error, "hint", None)) from None

@@ -237,7 +237,8 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
 
 def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
                 event_col: str, person_time_col: str, per: float = 1.0,
-                profile: str | SdcProfile | None = None) -> ProtectedTable:
+                profile: str | SdcProfile | None = None,
+                events_are_people: bool = False) -> ProtectedTable:
     """People, events, person-years and rate per ``per`` with exact 95% CIs, by group.
 
     ``frame`` has one row per person (or person-period). Counts of people and events
@@ -246,7 +247,16 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     profile's count base (:func:`round_person_time`), and suppressed where the people
     count beside them is (they would give it back); the rate and its exact (Garwood)
     interval are computed from the published events and person-years, and suppressed
-    when either is.
+    when either is. ``events_are_people``: ``event_col`` is 0 or 1 on one row per
+    person (users among the people of a group, not attendances), so the events are
+    people of the group (``people_outcomes`` of
+    :func:`~lifetools.disclosure.protect_counts`): shown equal to ``people`` they are
+    hidden, with the rate (group disclosure).
+
+    Raises
+    ------
+    ValueError
+        With ``events_are_people``, if ``event_col`` holds a value other than 0 or 1.
 
     Notes
     -----
@@ -261,8 +271,12 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     raw = grouped.agg(people=(event_col, "size"), events=(event_col, "sum")
                       ).reset_index()
     raw["events"] = raw["events"].round().astype("int64")
+    if events_are_people and not frame[event_col].dropna().isin([0, 1]).all():
+        raise ValueError(f"column {event_col!r} holds values other than 0 and 1: its "
+                         "events are not people (events_are_people)")
+    people = ("events",) if events_are_people else ()
     protected = protect_counts(raw, ["people", "events"], profile=p, not_counts=groups,
-                               denominator="people")
+                               denominator="people", people_outcomes=people)
     out = protected.frame
     rates = [rate(int(row.events), float(years.sum()), contributors=len(years),
                   contributions=years.tolist(), per=per, profile=p)
@@ -294,7 +308,8 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath
                  places=(("person_years", 0),),  # whole years, rounded to the base
-                 bases=(("person_years", p.base),), denominator="people")
+                 bases=(("person_years", p.base),), denominator="people",
+                 people_outcomes=people)
 
 
 def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
@@ -304,7 +319,8 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
 
     Both counts are protected, ``denominator`` as each row's group size (a row whose
     denominator is hidden has its numerator hidden too, and so does a row whose share
-    is of none or all of its group: group disclosure); ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
+    is of none or all of its group: group disclosure) and ``numerator`` as a count of
+    its people (``people_outcomes``: shown equal to the group size, it is hidden); ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
     come from :func:`share` on the raw counts, so from the published ones, and are
     suppressed when either count is.
 
@@ -317,7 +333,7 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     p = get_profile(profile)
     # the denominator is each row's group size: its numerator is hidden with it
     protected = protect_counts(frame, [denominator, numerator], profile=p,
-                               denominator=denominator)
+                               denominator=denominator, people_outcomes=[numerator])
     out = protected.frame
     shares = [share(int(k), int(n), profile=p) for k, n in
               zip(frame[numerator], frame[denominator], strict=True)]
@@ -339,4 +355,4 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath
                  places=tuple((c, digits) for c in ("per_cent", "ci_lower", "ci_upper")),
-                 denominator=denominator)
+                 denominator=denominator, people_outcomes=(numerator,))

@@ -157,7 +157,9 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     (``estimate_headers``), the places
     a rule fixed (``protected_places``), the base a rule rounded a magnitude to
     (``protected_bases``: person-years), which counts add up to published totals
-    (``totals``, ``totals_by_header``) and each share's group (``share_headers``:
+    (``totals``, ``totals_by_header``), each row's group size
+    (``denominator_header``) and the counts of people of it
+    (``people_outcome_headers``), and each share's group (``share_headers``:
     ``"breakdown"`` or ``"group"``), for the group disclosure rule. Used by :func:`lifetools.tables.show_table`
     and :func:`lifetools.publication.show_figure` (the data behind a figure).
     """
@@ -173,6 +175,10 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     denominator = _denominator(table)
     if denominator is not None:  # the group size whose hiding hides its row's outcomes
         record["denominator_header"] = column_label(denominator)
+        people = [column_label(c) for c in table.record.people_outcomes
+                  if c in rules.get("count_cols", [])]
+        if people:  # counts of people of that group: none equal to it is shown
+            record["people_outcome_headers"] = people
     released = table.record.columns_with("estimate")
     if released:  # a model's numbers lt.disclosure.model_release released
         record["estimate_headers"] = [column_label(c) for c in released]

@@ -19,9 +19,15 @@ so that whether a cell is hidden tells a reader nothing the published numbers do
   are hidden (``[c]``, reason :data:`GROUP_REASON`), and secondary suppression follows;
 - a row's outcome count shown as 0 beside its group size (the declared
   ``denominator``, shown above 0): the outcome is hidden ("0 crises" among 60
-  people). An outcome equal to the group size is not read as "all": outcomes may be
-  events a person has more than once (40 attendances among 40 people), and a share
-  of all of a group is ruled where it is made (:func:`~lifetools.disclosure.share`);
+  people);
+- a row's count of *people* with an attribute (declared ``people_outcomes``: each
+  person of the row's group counted at most once, such as people with a crisis or
+  people who answered "easy") shown equal to its group size: it is hidden ("60
+  people, 60 admitted": everyone in the group had it). Which outcomes count people is
+  typed where the table is made, not guessed from a column's name: an outcome not
+  declared one counts events a person may have more than once (40 attendances among
+  40 people need not be one each) and is shown; a share of all of a group is ruled
+  where it is made (:func:`~lifetools.disclosure.share`);
 - a share of 0% or 100% of a group (:func:`~lifetools.disclosure.share`,
   :func:`~lifetools.disclosure.shares_table`; as written, to its decimal places) is not
   shown; a share of a breakdown (a block of two or more rows) shown as 100% is
@@ -77,12 +83,15 @@ def whole_group(values: Sequence[float | None]) -> bool:
 
 
 def whole_group_cells(published: np.ndarray, groups: Sequence[Sequence[int]],
-                      denominator_at: int | None = None) -> np.ndarray:
+                      denominator_at: int | None = None,
+                      people_at: Sequence[int] = ()) -> np.ndarray:
     """Cells the rule hides, from the published values (rows x counts; NaN hidden).
 
     ``groups``: flat row-major cells adding up to one published total each
     (:func:`lifetools.disclosure.totals.totals_groups`); ``denominator_at``: the
-    column of each row's group size, whose outcomes shown as 0 are hidden.
+    column of each row's group size, whose outcomes shown as 0 are hidden;
+    ``people_at``: the outcome columns counting people of the row's group (each at
+    most once), hidden too where shown equal to the group size.
     """
     values = np.asarray(published, dtype="float64")
     mask = np.zeros(values.shape, dtype=bool)
@@ -98,7 +107,8 @@ def whole_group_cells(published: np.ndarray, groups: Sequence[Sequence[int]],
             if not size > 0:
                 continue
             for col in range(values.shape[1]):
-                if col != denominator_at and values[row, col] == 0:
+                if col != denominator_at and (values[row, col] == 0 or col in people_at
+                                              and values[row, col] == size):
                     mask[row, col] = True
     return mask
 
@@ -124,11 +134,12 @@ def group_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str,
 
     Read from the stamp's record (``count_headers``, ``totals`` and
     ``totals_by_header``: the cells adding up to published totals,
-    ``denominator_header``: each row's group size, ``share_headers``: each share
+    ``denominator_header``: each row's group size, ``people_outcome_headers``: the
+    outcomes counting people of that group, ``share_headers``: each share
     column, ``"group"`` (of its row's group size) or ``"breakdown"`` (of its block))
     and the cells as shown, not from the protection record: a group whose whole count
     is shown in one cell with the rest 0, an outcome shown as 0 beside its row's group
-    size, a share of a group shown as 0% or 100%, a share of a breakdown (a block of
+    size, a count of people shown equal to it, a share of a group shown as 0% or 100%, a share of a breakdown (a block of
     two or more rows) shown as 100%.
     The detail names the column, never a value.
     """
@@ -153,10 +164,14 @@ def group_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str,
                           "in the group (hide the zeros)"))
     denominator = stamped.get("denominator_header")
     if isinstance(denominator, str) and denominator in counts and len(counts) > 1:
-        mask = whole_group_cells(values, [], counts.index(denominator))
+        people = [counts.index(h) for h in stamped.get("people_outcome_headers") or ()
+                  if h in counts and h != denominator]
+        mask = whole_group_cells(values, [], counts.index(denominator), people)
         if mask.any():
-            column = counts[int(np.flatnonzero(mask.any(axis=0))[0])]
-            found.append((GROUP_RULE, f"column {column!r} shows an outcome of none of its "
+            row, col = (int(i[0]) for i in np.nonzero(mask))
+            column = counts[col]
+            found.append((GROUP_RULE, f"column {column!r} shows an outcome of "
+                          f"{'none' if values[row, col] == 0 else 'all'} of its "
                           f"row's group ({denominator!r}): it says something about every "
                           "person in the group (hide it)"))
     block = [row[head.index(by)] if isinstance(by, str) and by in head and

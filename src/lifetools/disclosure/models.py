@@ -143,9 +143,21 @@ WITHHELD_COLUMN = "why not shown"
 blank."""
 
 
+def _events_are_people(data: pd.DataFrame, event_col: str, id_col: str | None) -> bool:
+    """Whether each event of ``event_col`` is one person: a 0/1 (or yes/no) outcome on
+    one row per person (``id_col`` unique, or rows are people), not a unit
+    (:data:`UNITS`, where the "events" are the rows themselves) and not a count of
+    events per person (attendances)."""
+    if event_col in UNITS or event_col not in data.columns:
+        return False
+    values = data[event_col].dropna()
+    one_row_each = id_col is None or bool(data[id_col].is_unique)
+    return one_row_each and bool(values.isin([0, 1]).all())
+
+
 def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
-                  count_cols: Sequence[str] = (), not_counts: Sequence[str] = ()
-                  ) -> ProtectedTable:
+                  count_cols: Sequence[str] = (), not_counts: Sequence[str] = (),
+                  people_outcomes: Sequence[str] = ()) -> ProtectedTable:
     """A table of numbers that released models made, tied to their releases.
 
     For what a model makes beyond its coefficients: its predictions' performance, a
@@ -157,7 +169,7 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
     -------
     ProtectedTable
         ``count_cols`` protected as :func:`lifetools.disclosure.protect_counts` does
-        (``not_counts`` as there), and each column of ``releases`` with the role
+        (``not_counts`` and ``people_outcomes`` as there), and each column of ``releases`` with the role
         ``estimate``, so that a page's stamp records it as a released model's output
         (``estimate_headers``: :func:`lifetools.disclosure.header_rules`) for the
         publish gate. A column whose model was withheld is blanked (every cell
@@ -186,7 +198,8 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
             reasons.append(release.withheld)
     if reasons:
         shown[WITHHELD_COLUMN] = "; ".join(dict.fromkeys(reasons))
-    protected = protect_counts(shown, list(count_cols), not_counts=not_counts)
+    protected = protect_counts(shown, list(count_cols), not_counts=not_counts,
+                               people_outcomes=people_outcomes)
     record = protected.record
     roles = tuple((c, "estimate" if c in releases else r) for c, r in record.roles)
     return _mint(protected.frame, roles=roles, suppressed=record.suppressed, like=record,
@@ -437,7 +450,11 @@ def model_release(
         reasons.append("the fit did not converge")
     reasons += _degenerate_reason([_term_words(term) for term in _degenerate(summary)],
                                   too_few=bool(reasons))
-    levels = protect_counts(table, ["people", "events"], profile=p)
+    # events are people (each at most one) when the outcome is a 0/1 indicator on one
+    # row per person: "all of a level had the event" is then group disclosure
+    levels = protect_counts(table, ["people", "events"], profile=p,
+                            people_outcomes=["events"] if _events_are_people(
+                                data, event_col, id_col) else ())
     return ModelRelease(released=not reasons, reasons=tuple(reasons), levels=levels,
                         residual_df=residual_df, unit=unit,
                         seal=_release_seal(not reasons, reasons, residual_df, unit))

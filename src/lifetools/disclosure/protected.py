@@ -145,6 +145,12 @@ class ProtectionRecord:
     :func:`~lifetools.disclosure.protect_counts`, ``people`` by default): a row whose
     group size is hidden has its other counts hidden, and the stamp names the column
     (``denominator_header``) so the publish gate checks it on the published cells."""
+    people_outcomes: tuple[str, ...] = ()
+    """The count columns that count people of their row's group (``denominator``), each
+    person at most once (declared to :func:`~lifetools.disclosure.protect_counts`): one
+    shown equal to the group size says everyone in the group had it and is hidden
+    (group disclosure); any other outcome counts events, which a person may have more
+    than once. The stamp names them (``people_outcome_headers``)."""
     links: tuple[Link, ...] = ()
     """The tables this one follows, when it publishes counts of other tables
     (:func:`lifetools.disclosure.follow`; two linked tables merged follow both
@@ -329,6 +335,8 @@ class ProtectedTable:
         return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
                      like=self._record, places=places, bases=bases,
                      denominator=names.get(group, group) if group else None,
+                     people_outcomes=tuple(names.get(c, c) for c in
+                                           self._record.people_outcomes),
                      links=links)
 
     def select(self, columns: Sequence[str]) -> ProtectedTable:
@@ -466,7 +474,16 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
                  secondary_cells=sum(why == "secondary" for _, _, why in suppressed),
                  places=(*a.places, *b.places), bases=(*a.bases, *b.bases),
                  denominator=a.denominator or b.denominator,
+                 people_outcomes=_merged_people(a, b),
                  links=links)
+
+
+def _merged_people(a: ProtectionRecord, b: ProtectionRecord) -> tuple[str, ...]:
+    """The counts of people of the merged table's group size (``a``'s, else ``b``'s):
+    each side's where it declared the same group size."""
+    group = a.denominator or b.denominator
+    return tuple(dict.fromkeys(
+        c for r in (a, b) if r.denominator in (None, group) for c in r.people_outcomes))
 
 
 def _merged_links(left: ProtectedTable, right: ProtectedTable, frame: pd.DataFrame,
@@ -558,13 +575,16 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           places: tuple[tuple[str, int], ...] = (),
           bases: tuple[tuple[str, int], ...] = (),
           denominator: str | None = None,
+          people_outcomes: tuple[str, ...] | None = None,
           links: tuple[Link, ...] | Literal["like"] = "like") -> ProtectedTable:
     """Make a protected table (the only place one is made).
 
     ``places``: the decimal places a rule published a column with (see
     :attr:`ProtectionRecord.places`); ``bases``: the base it rounded a column to
     (:attr:`ProtectionRecord.bases`); ``denominator``: the group-size count column
-    (:attr:`ProtectionRecord.denominator`; by default ``like``'s); ``links``: the
+    (:attr:`ProtectionRecord.denominator`; by default ``like``'s);
+    ``people_outcomes``: the counts of people of its group
+    (:attr:`ProtectionRecord.people_outcomes`; by default ``like``'s); ``links``: the
     tables it follows (:attr:`ProtectionRecord.links`; by default ``like``'s); only columns of
     the table are kept.
     """
@@ -580,6 +600,10 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     if denominator is not None and (denominator not in frame.columns or
                                     dict(roles).get(denominator) != "count"):
         denominator = None  # the column was left out (or is no count here)
+    if people_outcomes is None:
+        people_outcomes = like.people_outcomes if like is not None else ()
+    people_outcomes = tuple(str(c) for c in people_outcomes if denominator is not None
+                            and c != denominator and dict(roles).get(c) == "count")
     if like is not None:
         record = ProtectionRecord(
             profile=like.profile, enabled=like.enabled, threshold=like.threshold,
@@ -587,7 +611,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary=like.secondary,
             secondary_cells=max(like.secondary_cells, secondary_cells),
             notes=like.notes, seals=seals, acro=like.acro, places=places,
-            bases=bases, denominator=denominator, links=links)
+            bases=bases, denominator=denominator, people_outcomes=people_outcomes,
+            links=links)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
@@ -595,7 +620,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             rounding=p.rounding, roles=roles, suppressed=suppressed,
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
             seals=seals, acro=acro, places=places, bases=bases,
-            denominator=denominator, links=links)
+            denominator=denominator, people_outcomes=people_outcomes, links=links)
     return ProtectedTable(frame, record, _token=_TOKEN)
 
 

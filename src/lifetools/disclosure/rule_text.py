@@ -54,6 +54,7 @@ def group_sentence(profile: str | SdcProfile | None = None) -> str:
         return ("Shares of all or none of a group of people are shown as they are "
                 "(group disclosure is not ruled).")
     return ("Where every shown member of a group of people falls in one category (a "
-            "share of all or none of the group), the zeros beside it are shown as [c] "
-            "and the share is not shown, whatever the group's size; a share true by "
-            "definition (everyone in the cohort was referred) is stated in words.")
+            "share of all or none of the group), the zeros beside it, and a count of "
+            "its people equal to the group's size, are shown as [c] and the share is "
+            "not shown, whatever the group's size; a share true by definition "
+            "(everyone in the cohort was referred) is stated in words.")
