@@ -10,7 +10,9 @@ needed to run these tests: they read the committed values only. Negative binomia
 reference_nb.json, produced by tests/reference/R/make_reference_nb.R (MASS 7.3-58.2).
 Wellbeing mixed model on a synthetic extract (wellbeing_seed3003.csv):
 reference_wellbeing_lmer.json, produced by tests/reference/R/make_reference_wellbeing_lmer.R
-(lme4 1.1.31).
+(lme4 1.1.31); its degrees of freedom and t intervals (lmerTest 3.1.3 Satterthwaite,
+nlme 3.1.162 containment): reference_wellbeing_df.json, produced by
+tests/reference/R/make_reference_wellbeing_df.R.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
+from lifetools.disclosure import model_release
 from lifetools.regression import fit_mixed_model, fit_negative_binomial, fit_poisson
 
 HERE = Path(__file__).parent
@@ -102,6 +106,11 @@ def test_poisson_offset_insurance_against_r():
     np.testing.assert_allclose(se, R["insurance_poisson"]["se"], rtol=1e-5)
 
 
+def t_quantile(result) -> np.ndarray:
+    """The 97.5% t quantile on each fixed effect's degrees of freedom (Intercept, slope)."""
+    return stats.t.ppf(0.975, list(result.extra["df"].values()))
+
+
 def test_mixed_model_sleepstudy_against_lme4():
     # lmer(Reaction ~ Days + (1 | Subject), REML): fixed effects relative 1e-8, their
     # standard errors and the variances relative 1e-7 (observed 2e-10 and 4e-9; R's
@@ -114,7 +123,7 @@ def test_mixed_model_sleepstudy_against_lme4():
                              group_col="Subject")
     summary = result.summary.set_index("term").loc[["Intercept", "Days"]]
     np.testing.assert_allclose(summary["estimate"], ref["fixed"], rtol=1e-8)
-    se = (summary["ci_upper"] - summary["estimate"]) / Z
+    se = (summary["ci_upper"] - summary["estimate"]) / t_quantile(result)
     np.testing.assert_allclose(se, ref["se"], rtol=1e-7)
     assert result.extra["group_variance"] == pytest.approx(ref["subject_var"], rel=1e-7)
     assert result.extra["residual_variance"] == pytest.approx(ref["residual_var"],
@@ -152,7 +161,7 @@ def test_mixed_model_slope_and_ml_sleepstudy_against_lme4(key, random_slope, rem
     np.testing.assert_allclose(cov, np.atleast_1d(ref["re_cov"]), rtol=rtol)
     assert extra["residual_variance"] == pytest.approx(ref["residual_variance"],
                                                        rel=rtol)
-    se = (summary["ci_upper"] - summary["estimate"]) / Z
+    se = (summary["ci_upper"] - summary["estimate"]) / t_quantile(result)
     np.testing.assert_allclose(se, ref["se"], rtol=1e-6 if random_slope else 1e-7)
     assert result.method["estimator"].endswith("REML" if reml else "ML")
 
@@ -192,7 +201,7 @@ def test_mixed_model_wellbeing_extract_against_lme4(reml):
     assert result.estimable and not result.warnings and not result.extra["singular"]
     summary = result.summary.set_index("term").loc[["Intercept", "follow_up"]]
     np.testing.assert_allclose(summary["estimate"], ref["fixef"], rtol=1e-8)
-    se = (summary["ci_upper"] - summary["estimate"]) / Z
+    se = (summary["ci_upper"] - summary["estimate"]) / t_quantile(result)
     np.testing.assert_allclose(se, ref["se"], rtol=1e-6)
     assert result.extra["loglik"] == pytest.approx(ref["loglik"], abs=1e-9)
     assert result.extra["group_variance"] == pytest.approx(ref["person_variance"],
@@ -200,3 +209,64 @@ def test_mixed_model_wellbeing_extract_against_lme4(reml):
     assert result.extra["residual_variance"] == pytest.approx(ref["residual_variance"],
                                                               rel=1e-6)
     assert result.n == ref["n_people"]
+
+
+R_WELLBEING_DF = json.loads((HERE / "results" / "reference_wellbeing_df.json").read_text())
+
+
+@pytest.mark.parametrize("reml", [True, False])
+def test_mixed_model_satterthwaite_df_and_t_interval_against_lmertest(reml):
+    # the wellbeing report's mixed model on the seed-3003 extract: Satterthwaite's df
+    # of each fixed effect as lmerTest (numerical derivatives; here analytic): relative
+    # 1e-7 (observed 4e-9 REML, 5e-9 ML); REML: the published t interval, p-value
+    # and standard errors as lmerTest's summary and contest(confint = TRUE), relative
+    # 1e-6 (the SEs' agreement with lme4, above). A z (Wald) interval, what the
+    # report published before, is 0.6% narrower for the follow-up effect and fails.
+    ref = R_WELLBEING_DF["satterthwaite" if reml else "satterthwaite_ml"]
+    data = pd.read_csv(HERE / "data" / "wellbeing_seed3003.csv")
+    result = fit_mixed_model(data.astype({"follow_up": float}), group_col="person",
+                             reml=reml)
+    assert result.method["ci_method"] == "t" and result.method["df"] == "Satterthwaite"
+    np.testing.assert_allclose(list(result.extra["df"].values()), ref["df"], rtol=1e-7)
+    np.testing.assert_allclose(list(result.extra["se"].values()), ref["se"], rtol=1e-6)
+    if reml:
+        summary = result.summary.set_index("term").loc[["Intercept", "follow_up"]]
+        np.testing.assert_allclose(summary["estimate"], ref["estimate"], rtol=1e-8)
+        np.testing.assert_allclose(summary["ci_lower"], ref["lower"], rtol=1e-6)
+        np.testing.assert_allclose(summary["ci_upper"], ref["upper"], rtol=1e-6)
+        np.testing.assert_allclose(summary["p_value"], ref["p_value"], rtol=1e-5)
+        assert result.extra["group_variance"] == pytest.approx(
+            R_WELLBEING_DF["person_variance"], rel=1e-6)
+        assert result.extra["residual_variance"] == pytest.approx(
+            R_WELLBEING_DF["residual_variance"], rel=1e-6)
+
+
+def test_mixed_model_df_between_nlme_containment_and_residual():
+    # nlme::lme's containment df for the follow-up effect (measurements less people
+    # less 1 = 149: only within-person information) is smaller than Satterthwaite's
+    # (214: people with only a baseline inform the intercept, and through it the
+    # effect); both are far from the measurements less 1 (472) the release check used.
+    # nlme's REML fit agrees with lifetools' (estimate 1e-8, SE 1e-6, variances 1e-6)
+    ref = R_WELLBEING_DF["containment"]
+    data = pd.read_csv(HERE / "data" / "wellbeing_seed3003.csv")
+    result = fit_mixed_model(data.astype({"follow_up": float}), group_col="person")
+    n_obs, n_people = R_WELLBEING_DF["n_obs"], R_WELLBEING_DF["n_people"]
+    assert ref["df"] == [n_people - 1, n_obs - n_people - 1]
+    summary = result.summary.set_index("term").loc[["Intercept", "follow_up"]]
+    np.testing.assert_allclose(summary["estimate"], ref["estimate"], rtol=1e-8)
+    np.testing.assert_allclose(list(result.extra["se"].values()), ref["se"], rtol=1e-6)
+    assert result.extra["group_variance"] == pytest.approx(ref["person_variance"],
+                                                           rel=1e-6)
+    assert ref["df"][1] < result.extra["df"]["follow_up"] < n_obs - 2
+
+
+def test_mixed_model_release_residual_df_is_measurements_less_fixed_effects():
+    # what the report asks of the release check: its published row alone, with the
+    # model's two fixed effects counted (R: nrow(d) - length(fixef(m)) = 471)
+    data = pd.read_csv(HERE / "data" / "wellbeing_seed3003.csv")
+    result = fit_mixed_model(data.astype({"follow_up": float}), group_col="person")
+    release = model_release(result, data=data.assign(observations=1),
+                            event_col="observations", level_cols=["follow_up"],
+                            summary=result.summary.iloc[[1]],
+                            parameters=len(result.summary))
+    assert release.residual_df == R_WELLBEING_DF["n_obs"] - R_WELLBEING_DF["n_fixed"]

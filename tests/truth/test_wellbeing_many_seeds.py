@@ -16,8 +16,8 @@ generator does not define). The difference between 2.0 and 1.9911 is far below w
 Estimator (as ``lifetools.reports.wellbeing.analyse_wellbeing``, whole extract
 2019-04-01 to 2025-03-31, about 145 pairs a dataset): ``paired``,
 ``estimate_paired_change`` on ``paired_measurements`` (t interval); ``mixed``, the
-report's mixed model (``fit_mixed_model``, random intercept, REML, Wald interval of the
-follow-up effect) on every measurement of people with a baseline in the period (about
+report's mixed model (``fit_mixed_model``, random intercept, REML, t interval on
+Satterthwaite's degrees of freedom of the follow-up effect; a Wald interval until wave 19) on every measurement of people with a baseline in the period (about
 480 measurements of 330 people). Every seed's mixed model must pass the convergence
 check (asserted per seed: a non-converged fit fails the suite, it is never dropped).
 Before the check was rewritten, BFGS to a gradient of 1e-12 stopped on precision loss

@@ -292,6 +292,29 @@ def test_wellbeing_report(data):
     assert len(report.estimates) == 3
 
 
+def test_wellbeing_mixed_model_release_counts_both_fixed_effects(data, monkeypatch):
+    # the release check's residual degrees of freedom of the mixed model are the
+    # measurements less its two fixed effects (intercept and follow-up), not less the
+    # one estimate published (the old n - 1); the paired change's are pairs less 1
+    import lifetools.reports.wellbeing as wellbeing
+
+    seen = []
+
+    def recording(result, **kwargs):
+        release = model_release(result, **kwargs)
+        seen.append((result, kwargs["data"], release))
+        return release
+
+    from lifetools.disclosure import model_release
+    monkeypatch.setattr(wellbeing, "model_release", recording)
+    wellbeing.analyse_wellbeing(data, **PERIOD, meaningful_change=2.0)
+    (change, pairs, change_release), (mixed, rows, mixed_release) = seen[:2]
+    assert list(mixed.summary["term"]) == ["Intercept", "follow_up"]
+    assert mixed_release.residual_df == len(rows) - 2
+    assert change_release.residual_df == len(pairs) - 1
+    assert mixed.method["ci_method"] == "t" and mixed.method["df"] == "Satterthwaite"
+
+
 def test_analyse_wellbeing_withheld_summary_and_table_give_one_reason():
     # 4,000 people, 2024-25: too few pairs. The summary said "fewer than 10
     # contributors (threshold rule)" while the table said "fewer than 10 residual

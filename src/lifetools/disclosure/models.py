@@ -362,6 +362,7 @@ def model_release(
     continuous: Sequence[str] = (),
     id_col: str | None = None,
     withheld: Sequence[str] = (),
+    parameters: int | None = None,
 ) -> ModelRelease:
     """Decide whether a fitted model's output may be published.
 
@@ -401,6 +402,11 @@ def model_release(
         Reasons the caller knows the output cannot be published (the counts it was
         fitted to are suppressed), given first; they stand in for the open-interval
         reason their missing estimates would otherwise give.
+    parameters
+        The number of parameters the model estimated, for its residual degrees of
+        freedom (rows less parameters); default the rows of ``summary``. Give it when
+        ``summary`` holds only the estimates to publish (the wellbeing mixed model
+        publishes its follow-up effect of two fixed effects).
 
     The reasons and the withheld text name what ``event_col`` counts: people when it
     is ``people`` (a mean over people: "too few people to estimate: fewer than 10
@@ -440,7 +446,7 @@ def model_release(
          + ("in total" if "in total" in few else "among " + "; ".join(few))]
         if few else [])
     n = len(data) if id_col is None else int(data[id_col].nunique())
-    residual_df = int(n - len(summary))
+    residual_df = int(n - (len(summary) if parameters is None else parameters))
     if residual_df < MIN_RESIDUAL_DF:
         # the number itself is not stated: len(data) less the terms would give a count
         # "fewer than" first: the headline reads it as too few (people) to estimate

@@ -18,43 +18,92 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["combine_fits", "fit_imputed", "impute_chained", "nelson_aalen_at",
-           "rubin_combine"]
+__all__ = ["LAMBDA_FLOOR", "barnard_rubin_df", "combine_fits", "fit_imputed",
+           "impute_chained", "nelson_aalen_at", "rubin_combine"]
+
+
+#: lambda's floor in Barnard and Rubin's degrees of freedom (R ``mice:::barnard.rubin``)
+LAMBDA_FLOOR = 1e-4
+
+
+def barnard_rubin_df(m: int, between: np.ndarray, total: np.ndarray,
+                     dfcom: float) -> np.ndarray:
+    """Barnard and Rubin's (1999) small-sample degrees of freedom of a pooled estimate.
+
+    ``nu = nu_old nu_obs / (nu_old + nu_obs)`` with ``nu_old = (m - 1) / lambda^2``,
+    ``nu_obs = (dfcom + 1) / (dfcom + 3) dfcom (1 - lambda)`` and
+    ``lambda = (1 + 1/m) B / T`` floored at :data:`LAMBDA_FLOOR`, as R's
+    ``mice:::barnard.rubin`` (mice 3.15); ``dfcom`` infinite gives ``nu_old``.
+    """
+    lam = np.maximum((1 + 1 / m) * np.asarray(between, float) / np.asarray(total, float),
+                     LAMBDA_FLOOR)
+    old = (m - 1) / lam ** 2
+    if np.isinf(dfcom):
+        return old
+    observed = (dfcom + 1) / (dfcom + 3) * dfcom * (1 - lam)
+    return old * observed / (old + observed)
 
 
 def rubin_combine(estimates: np.ndarray, variances: np.ndarray, *,
-                  alpha: float = 0.05) -> pd.DataFrame:
+                  alpha: float = 0.05, dfcom: float | None = None) -> pd.DataFrame:
     """Rubin's rules: pool ``m`` estimates (rows) of ``p`` parameters (columns).
 
+    Parameters
+    ----------
+    dfcom
+        The complete-data degrees of freedom, where the complete-data interval is a t
+        on known degrees of freedom (a linear model's residual degrees of freedom, a
+        mixed model's Satterthwaite ones): the degrees of freedom are then Barnard
+        and Rubin's (1999), as R's ``mice::pool`` (:func:`barnard_rubin_df`).
+        ``None`` (or infinite): the complete-data interval is Wald (normal), as for
+        the Cox, Fine-Gray and logistic models the reports pool, and the degrees of
+        freedom are Rubin's (1987), Barnard and Rubin's limit as ``dfcom`` grows; one
+        copy repeated m times then gives that copy's own normal interval. (R's
+        ``mice::pool`` takes a ``glm``'s residual degrees of freedom and a ``coxph``'s
+        events less coefficients instead: a t on about n degrees of freedom where the
+        complete-data fit used a normal interval.)
+
     Returns one row per parameter: estimate (mean), se (sqrt of the total variance
-    W + (1 + 1/m) B), within, between, df, ci_lower, ci_upper (t on df), p_value and
-    fmi (fraction of missing information).
+    T = W + (1 + 1/m) B), within (W), between (B), total (T), df, riv (relative
+    increase in variance), lambda (share of T due to missing data), ci_lower,
+    ci_upper (t on df), p_value and fmi (fraction of missing information), as R's
+    ``mice::pool`` names them (ubar, b, t, df, riv, lambda, fmi).
 
     Notes
     -----
     Rubin (1987): W the mean within-imputation variance, B the between-imputation
-    variance of the estimates, df = (m - 1) (1 + W / ((1 + 1/m) B))^2 (infinite when
-    B = 0: normal quantiles); fmi = (r + 2 / (df + 3)) / (r + 1) with
-    r = (1 + 1/m) B / W. Checked by hand on a small example in
-    ``tests/unit/test_imputation.py::test_rubin_combine_hand_example_matches``.
+    variance of the estimates, r = (1 + 1/m) B / W, fmi = (r + 2 / (df + 3)) / (r + 1).
+    With ``dfcom=None``, df = (m - 1) (1 + 1 / r)^2 (infinite when B = 0: normal
+    quantiles; fmi 0). With ``dfcom``, Barnard-Rubin's df, never above ``dfcom``
+    (Rubin's can exceed the data's own degrees of freedom when B is small). Checked
+    against ``mice::pool`` and ``mice::pool.scalar`` to 1e-8
+    (``tests/reference/test_mice_pool_against_r.py``) and by hand
+    (``tests/unit/test_imputation.py::test_rubin_combine_hand_example_matches``).
     """
     q = np.atleast_2d(np.asarray(estimates, dtype=float))
     u = np.atleast_2d(np.asarray(variances, dtype=float))
     m = q.shape[0]
     if m < 2:
         raise ValueError("Rubin's rules need at least 2 imputations")
+    if dfcom is not None and not dfcom > 0:
+        raise ValueError(f"complete-data degrees of freedom must be positive: {dfcom}")
     mean = q.mean(axis=0)
     within = u.mean(axis=0)
     between = q.var(axis=0, ddof=1)
     total = within + (1 + 1 / m) * between
     with np.errstate(divide="ignore", invalid="ignore"):
         r = (1 + 1 / m) * between / within
-        dof = np.where(between > 0, (m - 1) * (1 + 1 / r) ** 2, np.inf)
-        fmi = np.where(between > 0, (r + 2 / (dof + 3)) / (r + 1), 0.0)
+        if dfcom is None:
+            dof = np.where(between > 0, (m - 1) * (1 + 1 / r) ** 2, np.inf)
+            fmi = np.where(between > 0, (r + 2 / (dof + 3)) / (r + 1), 0.0)
+        else:
+            dof = barnard_rubin_df(m, between, total, float(dfcom))
+            fmi = (r + 2 / (dof + 3)) / (r + 1)
     se = np.sqrt(total)
     crit = stats.t.ppf(1 - alpha / 2, dof)
     return pd.DataFrame({"estimate": mean, "se": se, "within": within,
-                         "between": between, "df": dof,
+                         "between": between, "total": total, "df": dof, "riv": r,
+                         "lambda": (1 + 1 / m) * between / total,
                          "ci_lower": mean - crit * se, "ci_upper": mean + crit * se,
                          "p_value": 2 * stats.t.sf(np.abs(mean / se), dof), "fmi": fmi})
 
@@ -134,7 +183,9 @@ def combine_fits(fits: Sequence[Any], *, alpha: float = 0.05,
 
     Notes
     -----
-    Rubin's rules on the log hazard ratio (:func:`rubin_combine`); a single fit (no
+    Rubin's rules on the log hazard ratio (:func:`rubin_combine`); the complete-data
+    interval is Wald (normal), so the complete-data degrees of freedom are infinite
+    and Barnard and Rubin's degrees of freedom are Rubin's (1987). A single fit (no
     missing values) is returned unchanged.
     """
     if len(fits) == 1:

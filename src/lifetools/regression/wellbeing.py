@@ -13,7 +13,7 @@ from lifetools.convergence import recorded_warnings
 from lifetools.regression.results import ModelResult, checked_summary, tidy
 
 __all__ = ["MIN_PAIRS", "MIXED_METHODS", "estimate_paired_change", "fit_mixed_model",
-           "mixed_convergence", "paired_measurements",
+           "mixed_convergence", "paired_measurements", "satterthwaite_df",
            "share_meaningful_change", "wilson_interval"]
 
 #: the fewest pairs with a standard deviation (a t interval, a paired t-test)
@@ -149,6 +149,76 @@ def mixed_convergence(model: Any, fit: Any) -> dict[str, Any]:
             "gain": gain, "singular": singular, "negative_definite": negative}
 
 
+def satterthwaite_df(model: Any, fit: Any, *, reml: bool = True) -> np.ndarray:
+    """Satterthwaite's degrees of freedom of each fixed effect of a ``MixedLM`` fit.
+
+    ``df = 2 (l'Cl)^2 / (g' A g)`` for the fixed effect picked by ``l``: ``C`` the
+    covariance of the fixed effects, ``g`` the gradient of ``l'Cl`` in the variance
+    parameters (the random-effects covariance's elements and the residual variance)
+    and ``A`` their asymptotic covariance (the inverse of the observed information of
+    the REML log-likelihood), as R's lmerTest (``summary``, ``contest``, ``ddf =
+    "Satterthwaite"``), which computes the same quantities by numerical derivatives.
+
+    Notes
+    -----
+    Analytic, group by group (the covariance of the measurements is block diagonal):
+    with ``V`` the covariance of the measurements, ``P = V^-1 - V^-1 X C X' V^-1`` and
+    ``V_i`` its derivative in parameter ``i``, the observed information is
+    ``-tr(P V_i P V_j) / 2 + y'P V_i P V_j P y`` (REML; by maximum likelihood, with the
+    fixed effects profiled out as lme4 does, ``V^-1`` in the trace instead of ``P``) and ``dC/d_i = C X'V^-1 V_i V^-1 X C``.
+    The degrees of freedom do not depend on how the variance parameters are written
+    (lmerTest's relative standard deviations, or variances here) at the maximum.
+    Checked against lmerTest on a synthetic wellbeing extract
+    (``tests/reference/test_regression_against_r.py``).
+    """
+    cov_re = np.asarray(fit.cov_re, dtype=float)
+    scale = float(fit.scale)
+    q = cov_re.shape[0]
+    pairs = [(k, j) for k in range(q) for j in range(k, q)]
+    n_par = len(pairs) + 1
+    beta = np.asarray(fit.fe_params, dtype=float)
+    blocks = []  # per group: W (V^-1), U = W X, e = W r, and each V_i
+    for x, z, y in zip(model.exog_li, model.exog_re_li, model.endog_li, strict=True):
+        x, z, y = np.asarray(x, float), np.asarray(z, float), np.asarray(y, float)
+        w = np.linalg.inv(z @ cov_re @ z.T + scale * np.eye(len(y)))
+        derivs = []
+        for k, j in pairs:
+            unit = np.zeros((q, q))
+            unit[k, j] = unit[j, k] = 1.0
+            derivs.append(z @ unit @ z.T)
+        derivs.append(np.eye(len(y)))
+        blocks.append((w, w @ x, w @ (y - x @ beta), derivs, x.T @ w @ x))
+    p = beta.size
+    cov = np.linalg.inv(sum(b[4] for b in blocks))  # C = (X'V^-1 X)^-1
+    uau = np.zeros((n_par, p, p))
+    trace_w = np.zeros((n_par, n_par))
+    uawbu = np.zeros((n_par, n_par, p, p))
+    quad = np.zeros((n_par, n_par))
+    uae = np.zeros((n_par, p))
+    for w, u, e, derivs, _ in blocks:
+        for i, a in enumerate(derivs):
+            uau[i] += u.T @ a @ u
+            uae[i] += u.T @ a @ e
+            wa = w @ a
+            for j, b in enumerate(derivs):
+                trace_w[i, j] += np.trace(wa @ w @ b)
+                uawbu[i, j] += u.T @ a @ w @ b @ u
+                quad[i, j] += e @ a @ w @ b @ e
+    observed = np.empty((n_par, n_par))
+    for i in range(n_par):
+        for j in range(n_par):
+            trace = trace_w[i, j] + (np.trace(cov @ uau[i] @ cov @ uau[j])
+                                     - 2 * np.trace(cov @ uawbu[i, j]) if reml else 0.0)
+            observed[i, j] = -trace / 2 + quad[i, j] - uae[i] @ cov @ uae[j]
+    acov = np.linalg.inv((observed + observed.T) / 2)
+    grads = np.stack([cov @ uau[i] @ cov for i in range(n_par)])  # dC/d_i
+    out = np.empty(p)
+    for t in range(p):
+        g = grads[:, t, t]
+        out[t] = 2 * cov[t, t] ** 2 / (g @ acov @ g)
+    return out
+
+
 def _fit_checked(measurements: pd.DataFrame, formula: str, group_col: str,
                  re_formula: str | None, reml: bool, gtol: float
                  ) -> tuple[Any, dict[str, Any], list[str]]:
@@ -211,9 +281,11 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
     Nelder-Mead in turn from where the last stopped, until :func:`mixed_convergence`
     (Newton step under 1e-6, Hessian negative definite) holds; the optimiser's own
     verdict is not used. Uses every measurement, including people with only a
-    baseline; Wald intervals for the fixed effects (normal quantiles; lme4 gives no
-    p-values). A fit that fails the check after all four (or with a non-finite
-    estimate or standard error) is flagged: ``estimable`` False, ``reason``, NaN
+    baseline. Intervals and p-values of the fixed effects: t on Satterthwaite's degrees
+    of freedom (:func:`satterthwaite_df`, R's lmerTest; where they are not defined,
+    measurements less fixed effects), ``extra["df"]`` and ``extra["se"]`` by term. A
+    fit that fails the check after all four (or with a non-finite estimate or standard
+    error) is flagged: ``estimable`` False, ``reason``, NaN
     estimates. A random-intercept variance on the boundary is kept (the fixed effects
     then equal a linear model's) and named in ``warnings`` (lme4's "boundary
     (singular) fit"). Checked against lme4's ``sleepstudy`` results (random intercept
@@ -238,7 +310,9 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
             notes.insert(0, "random slope dropped: its covariance was estimated on "
                             "the boundary (singular)")
         terms = list(fit.fe_params.index)
-        bse, pvalues = fit.bse_fe, fit.pvalues[terms]
+        bse = fit.bse_fe
+        dof, df_method = _fixed_effect_df(fit, reml=reml)
+        pvalues = pd.Series(2 * stats.t.sf(np.abs(fit.fe_params / bse), dof), index=terms)
     except np.linalg.LinAlgError:
         # a singular design (too few people measured more than once): no number
         terms = ["Intercept", time_col]
@@ -256,9 +330,12 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
         notes.append("singular fit: the between-person variance is on the boundary "
                      "(about 0); the fixed effects equal a linear model's")
     converged = check["converged"]
+    half = stats.t.ppf(1 - alpha / 2, dof) * np.asarray(bse, float)
+    table = tidy(terms, fit.fe_params, bse, pvalues, n_groups, exponentiate=False,
+                 alpha=alpha).assign(ci_lower=np.asarray(fit.fe_params) - half,
+                                     ci_upper=np.asarray(fit.fe_params) + half)
     summary, estimable, reason = checked_summary(
-        tidy(terms, fit.fe_params, bse, pvalues, n_groups, exponentiate=False,
-             alpha=alpha),
+        table,
         fit.fe_params, bse, converged=converged,
         failure=(f"the {criterion} maximisation did not converge (Newton step "
                  f"{check['step']:.1e} after {', '.join(check['methods'])})"
@@ -271,14 +348,37 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
     extra = {"group_variance": float(cov_re[0, 0]), "residual_variance": float(fit.scale),
              "loglik": float(fit.llf), "singular": check["singular"],
              "newton_step": check["step"], "optimiser": check["methods"][-1],
-             "random_slope_dropped": dropped, "converged": converged}
+             "random_slope_dropped": dropped, "converged": converged,
+             "df": dict(zip(terms, map(float, dof), strict=True)),
+             "se": dict(zip(terms, map(float, bse), strict=True))}
     if random_slope and not dropped:
         extra.update(slope_variance=float(cov_re[1, 1]),
                      intercept_slope_covariance=float(cov_re[0, 1]))
     return ModelResult(summary=summary, n=n_groups, model=fit, warnings=tuple(notes),
                        estimable=estimable, reason=reason, extra=extra,
                        method={"estimator": f"linear mixed model, {effects}, {criterion}",
-                               "ci_method": "Wald"})
+                               "ci_method": "t", "df": df_method})
+
+
+def _fixed_effect_df(fit: Any, *, reml: bool) -> tuple[np.ndarray, str]:
+    """Satterthwaite's degrees of freedom of the fixed effects, and how they were had.
+
+    When the observed information of the variance parameters cannot be inverted or
+    gives degrees of freedom that are not finite and positive (a variance on the
+    boundary can), the residual degrees of freedom of the linear model the fixed
+    effects then equal (measurements less fixed effects) are used, and the method
+    record says so.
+    """
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dof = satterthwaite_df(fit.model, fit, reml=reml)
+    except np.linalg.LinAlgError:
+        dof = np.array([np.nan])
+    if np.all(np.isfinite(dof)) and np.all(dof > 0):
+        return dof, "Satterthwaite"
+    residual = float(fit.model.nobs - len(fit.fe_params))
+    return (np.full(len(fit.fe_params), residual),
+            "measurements less fixed effects (singular fit: Satterthwaite not defined)")
 
 
 def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float, float]:

@@ -55,8 +55,8 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     Notes
     -----
     Metric SWEMWBS scores; mean paired change with a t interval; a linear mixed model
-    (random intercept per person, REML) on every measurement of people with a baseline
-    in the period; the share improving by at least ``meaningful_change`` with a Wilson
+    (random intercept per person, REML; t interval on Satterthwaite's degrees of
+    freedom) on every measurement of people with a baseline in the period; the share improving by at least ``meaningful_change`` with a Wilson
     interval.
     """
     ids = set(people_in_locality(dataset, locality)["person_id"])
@@ -80,7 +80,7 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     estimates = pd.concat([
         change.summary.assign(method="Mean paired change (t interval)"),
         mixed.summary[mixed.summary["term"] == "follow_up"].assign(
-            term="follow-up against baseline", method="Linear mixed model (REML)"),
+            term="follow-up against baseline", method="Linear mixed model (REML, t interval)"),
         shown_share.assign(method="Share improving (Wilson interval)"),
     ], ignore_index=True)[["method", "term", "estimate", "ci_lower", "ci_upper"]]
     # every row through the model release check, on the estimates as fitted: the t
@@ -89,9 +89,10 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     checks = [
         model_release(change, data=pairs.assign(people=1), event_col="people",
                       level_cols=[], summary=estimates.iloc[[0]]),
+        # residual degrees of freedom: measurements less both fixed effects
         model_release(mixed, data=measurements.assign(observations=1),
                       event_col="observations", level_cols=["follow_up"],
-                      summary=estimates.iloc[[1]]),
+                      summary=estimates.iloc[[1]], parameters=len(mixed.summary)),
         # the share is a protected share (Wilson interval from published counts; a
         # lower limit of 0 is no fault): residual degrees of freedom only
         model_release(share, data=pairs.assign(people=1), event_col="people",
