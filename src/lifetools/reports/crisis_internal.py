@@ -125,9 +125,9 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
         "imputed copy (MI-boot) for both models.",
         n=Parameter(boot.n_boot, "bootstrap samples"),
         m=Parameter(imputations, "imputed copies"), year=Period("2016")), compose(
-        CURVE_WHY + ", the imputation included: each sample was imputed afresh, the "
-        "curves of its model averaged over the sample's {m} imputed copies and over the "
-        "development cohort's {original} (boot-MI).",
+        CURVE_WHY + ", the imputation included: each sample was imputed afresh, and "
+        "its model's curves were averaged over the sample's {m} imputed copies and, "
+        "separately, over the development cohort's {original} (boot-MI).",
         m=Parameter(imputations, "imputed copies"),
         original=Parameter(m, "imputed copies")))
 
