@@ -163,6 +163,7 @@ class CrisisName(StrEnum):
     LASSO_PENALTY = "lasso_penalty"
     LASSO_SENTENCE = "lasso_sentence"
     INTERNAL_METHOD = "internal_method"
+    INTERNAL_CALIBRATION_METHOD = "internal_calibration_method"
     FIT_RELIABILITY = "fit_reliability"
     SHRINKAGE = "shrinkage"
     C_CORRECTED = "c_corrected"

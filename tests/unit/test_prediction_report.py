@@ -378,7 +378,10 @@ def test_analyse_crisis_risk_fine_gray_hazard_ratios_released_as_protected_table
 
 
 def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(report):
-    from lifetools.reports.crisis_internal import internal_validation
+    from lifetools.reports.crisis_internal import (
+        internal_calibration_table,
+        internal_validation,
+    )
     from lifetools.reports.crisis_parts import (
         crisis_spec,
         imputed_cohort,
@@ -388,23 +391,43 @@ def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(r
     dev = with_missing_honos(report.cohorts[0].data)
     spec = crisis_spec(dev)
     copies = imputed_cohort(dev, spec, m=2, seed=1)
-    boot, mi_boot, words = internal_validation(dev, copies, spec, method="boot-mi",
-                                               n_boot=5, seed=1, imputations=2)
+    from lifetools.prediction.imputation import fit_imputed_model
+    from lifetools.reports.crisis_internal import internal_calibration_grid
+
+    model = fit_imputed_model(copies, spec, shrinkage="heuristic").frozen
+    grid = internal_calibration_grid(np.mean([model.predict_risk(c) for c in copies], axis=0))
+    run = internal_validation(dev, copies, spec, method="boot-mi", n_boot=5, seed=1,
+                              imputations=2, grid=grid)
+    boot, mi_boot, words = run.boot, run.mi_boot, run.method
     assert "inside each of 5 bootstrap samples" in boot.method["imputation"]
     assert "within each of 2 imputed copies" in mi_boot.method["imputation"]
     assert "drawn before imputation" in words and "imputed afresh (2 copies)" in words
     assert boot.n_boot + boot.n_failed == 5
     assert 0.5 < boot.corrected("c") < boot.summary.set_index("index").loc["c", "apparent"]
-    same, also, said = internal_validation(dev, copies, spec, method="mi-boot", n_boot=20,
-                                           seed=1, imputations=2)
-    assert same is also and "not repeated inside the samples" in said
+    # boot-MI's own curve, from its own samples, at the report's grid, and the page's
+    # table is drawn from it (the bootstrap of the corrected measures), saying so
+    assert boot.calibration is not None and boot.calibration is not mi_boot.calibration
+    assert boot.calibration.curve["predicted"].tolist() == grid.tolist()
+    assert int(boot.calibration.curve["samples"].max()) <= boot.n_boot
+    table = internal_calibration_table(boot)
+    assert not table.equals(internal_calibration_table(mi_boot))
+    assert "boot-MI" in run.calibration_method and "afresh" in run.calibration_method
+    assert "same bootstrap as the corrected measures" in run.calibration_method
+    same = internal_validation(dev, copies, spec, method="mi-boot", n_boot=20, seed=1,
+                               imputations=2)
+    said = same.method
+    assert same.boot is same.mi_boot and "not repeated inside the samples" in said
     assert "20 samples, 10 within each of the 2 imputed copies" in said
+    assert "MI-boot" in same.calibration_method
+    assert "within each imputed copy" in same.calibration_method
     with pytest.raises(ValueError, match="internal validation"):
         internal_validation(dev, copies, spec, method="boot", n_boot=10, seed=1,
                             imputations=2)
     checklist = report.checklist.set_index("item")
     assert "MI-boot" in checklist.loc["12c", "reported"]
     assert any(k["name"] == "internal_method" for k in report.key_results)
+    key = {k["name"]: k for k in report.key_results}["internal_calibration_method"]
+    assert key["value"] == "mi-boot" and "(MI-boot)" in key["text"]
 
 
 def test_analyse_crisis_risk_key_results_recorded_as_the_notebook_records_them(

@@ -11,6 +11,7 @@ from lifetools.disclosure import require_table
 from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.formatting import format_ratio
 from lifetools.labels import with_words
+from lifetools.plots.calibration_axes import calibration_axes
 from lifetools.plots.theme import (
     MARKERS,
     PALETTE,
@@ -48,25 +49,6 @@ def model_caption(table: Any, caption: str) -> str:
     return f"{caption}. The model's curves are not shown: {why}." if why else caption
 
 
-def _calibration_axes(ax: Any, top: float, shown: bool, draw: Any, absent: str) -> None:
-    """The frame both calibration figures share: the dashed line of perfect calibration
-    from 0 to ``top``, ``draw(ax)`` for the curves when ``shown`` (else the words
-    ``absent`` in the middle), square limits, the axis labels and the legend below."""
-    ax.plot([0, top], [0, top], color="#555555", linestyle="--", linewidth=1,
-            label="Perfect calibration")
-    if shown:
-        draw(ax)
-    else:
-        ax.text(0.5, 0.5, absent, ha="center", va="center", transform=ax.transAxes)
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, top)
-    ax.set_xlabel("Predicted risk")
-    ax.set_ylabel("Observed risk")
-    legend_below(ax)
-    ax.figure.tight_layout()
-    fit_to_phone(ax.figure)
-
-
 @redrawable
 def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
     """Flexible calibration curve with its 95% band (from ``calibration_curve``).
@@ -91,7 +73,8 @@ def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
         ax.plot(data["predicted"], data["observed"], marker=MARKERS[0], color=PALETTE[0],
                 label="Flexible calibration")
 
-    _calibration_axes(ax, top, shown, draw, "The model's curve is not shown")
+    calibration_axes(ax, top, draw if shown else None,
+                     absent="The model's curve is not shown")
     if shown:
         gap = (data["observed"] - data["predicted"]).abs()
         alt = ("Flexible calibration curve of observed against predicted risk with its "
@@ -132,7 +115,8 @@ def plot_corrected_calibration(curve: Any, *, ax: Any = None) -> Any:
         ax.plot(data["predicted"], data["corrected"], marker=MARKERS[0], color=PALETTE[0],
                 label="Corrected for optimism (bootstrap)")
 
-    _calibration_axes(ax, top, shown, draw, "The model's curves are not shown")
+    calibration_axes(ax, top, draw if shown else None,
+                     absent="The model's curves are not shown")
     if shown:
         gap = (data["corrected"] - data["predicted"]).abs()
         alt = ("Apparent and optimism-corrected calibration curves of observed against "

@@ -11,6 +11,7 @@ import pandas as pd
 from lifetools.disclosure import require_table
 from lifetools.formatting import format_ratio
 from lifetools.labels import label
+from lifetools.plots.calibration_axes import calibration_axes
 from lifetools.plots.theme import (
     MARKERS,
     PALETTE,
@@ -152,27 +153,19 @@ def plot_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), figure_width()))
-    ax.plot([0, 1], [0, 1], color="#555555", linestyle="--", linewidth=1,
-            label="Perfect calibration")
     if table.empty:  # the model was withheld by its release check, or not fitted
-        ax.set_xlabel("Predicted risk")
-        ax.set_ylabel("Observed risk")
-        legend_below(ax)
-        ax.figure.tight_layout()
+        calibration_axes(ax, None, line_to=1.0)
         mark_protected(ax.figure, rules={"content": "no model output (withheld)"},
                        data={}, alt="No calibration is shown: the model was withheld by "
                        "its release check or could not be fitted (the text says why).")
         return ax
-    ax.plot(table["predicted"], table["observed"], marker=MARKERS[0], color=PALETTE[0],
-            label="Model")
+
+    def draw(ax: Any) -> None:
+        ax.plot(table["predicted"], table["observed"], marker=MARKERS[0],
+                color=PALETTE[0], label="Model")
+
     top = float(max(table["predicted"].max(), table["observed"].max()) * 1.1)
-    ax.set_xlim(0, top)
-    ax.set_ylim(0, top)
-    ax.set_xlabel("Predicted risk")
-    ax.set_ylabel("Observed risk")
-    legend_below(ax)
-    ax.figure.tight_layout()
-    fit_to_phone(ax.figure)
+    calibration_axes(ax, top, draw, line_to=1.0)
     data = pd.DataFrame({"predicted": table["predicted"].astype(float).round(4),
                          "observed": table["observed"].astype(float).round(4)})
     gap = (data["observed"] - data["predicted"]).abs()

@@ -16,6 +16,12 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from lifetools.prediction._logit import inverse_logit
+from lifetools.prediction.calibrate import (
+    CALIBRATION_METHOD,
+    CalibrationResamples,
+    calibrate_grid,
+)
 from lifetools.prediction.imputation import fit_imputed_model
 from lifetools.prediction.model import FrozenModel, ModelSpec
 from lifetools.prediction.validation import (
@@ -34,10 +40,21 @@ Develop = Callable[[Sequence[pd.DataFrame], Mapping[str, tuple[float, ...]] | No
                    FrozenModel]
 
 
-def _mean_indices(copies: Sequence[pd.DataFrame], model: FrozenModel,
-                  outcome_col: str) -> np.ndarray:
-    return np.mean([_indices(c[outcome_col].to_numpy(dtype=float),
-                             model.linear_predictor(c)) for c in copies], axis=0)
+def _scored(copies: Sequence[pd.DataFrame], model: FrozenModel,
+            outcome_col: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each copy's outcomes and the model's linear predictor in it."""
+    return [(c[outcome_col].to_numpy(dtype=float), model.linear_predictor(c))
+            for c in copies]
+
+
+def _mean_indices(scored: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    return np.mean([_indices(y, lp) for y, lp in scored], axis=0)
+
+
+def _risks(scored: Sequence[tuple[np.ndarray, np.ndarray]]
+           ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``(risk, outcome)`` of each copy, as a calibration curve reads it."""
+    return [(inverse_logit(np.asarray(lp, dtype=float)), y) for y, lp in scored]
 
 
 def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
@@ -45,7 +62,8 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
                                  shrinkage: str | float = "none",
                                  original: Sequence[pd.DataFrame] | None = None,
                                  develop: Develop | None = None,
-                                 plus632: bool = False) -> BootstrapValidation:
+                                 plus632: bool = False, calibrate: bool = False,
+                                 grid: np.ndarray | None = None) -> BootstrapValidation:
     """Harrell's optimism correction with multiple imputation inside each sample.
 
     Parameters
@@ -73,6 +91,14 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
         Also the out-of-bag indexes and the .632+ estimates of C and the Brier score
         (columns ``oob`` and ``corrected_632plus``), as
         :func:`lifetools.prediction.bootstrap_validation` computes them. Default False.
+    calibrate : bool
+        Also the optimism-corrected calibration curve from the same samples and refits
+        (``calibration``; see Notes). Default False.
+    grid : array of float, optional
+        The predicted risks at which the curve is read; default ``rms::calibrate``'s
+        grid (:func:`lifetools.prediction.calibrate.calibrate_grid`) of the model's
+        risks in the first original copy, as
+        :func:`lifetools.prediction.imputation.bootstrap_validation_imputed` takes it.
 
     Returns
     -------
@@ -80,7 +106,8 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
         As :func:`lifetools.prediction.bootstrap_validation`: rows ``c``, ``slope``,
         ``recalibration_intercept``, ``citl``, ``brier``; ``method["imputation"]`` says
         how the imputation was repeated; ``training`` each sample's training indexes
-        (for :meth:`BootstrapValidation.interval`).
+        (for :meth:`BootstrapValidation.interval`); with ``calibrate``, ``calibration``
+        (:class:`lifetools.prediction.calibrate.CalibrationCorrection`).
 
     Notes
     -----
@@ -103,6 +130,22 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
     ``tests/unit/test_prediction_boot_mi.py`` (that equality, imputation inside each
     sample, and a corrected C closer than the apparent C to the C on a large
     independent cohort).
+
+    The calibration curve (``calibrate``) is ``rms::calibrate``'s correction made the
+    boot-MI way, with the code of the plain bootstrap's
+    (:class:`lifetools.prediction.calibrate.CalibrationResamples`): the apparent curve
+    is the lowess curve of the pooled model's risks in each original copy, averaged
+    over the copies; in each sample the curve of the sample's pooled model is drawn in
+    each of the sample's imputed copies (training) and in each original copy (test),
+    each side averaged over its copies before the error (curve minus grid) is taken;
+    the optimism at a point is the mean over the samples where both sides reach it of
+    training minus test error, and the corrected curve is the apparent curve minus it.
+    A point missing in any copy is missing for that sample. The error summary is each
+    original copy's, averaged. Samples whose imputation or fit failed are left out of
+    the curve as of the indexes. With nothing to impute it equals
+    :func:`lifetools.prediction.bootstrap_validation`'s curve for the same samples
+    (``tests/unit/test_prediction_boot_mi.py``, with a hand-computed curve on two
+    copies).
     """
     procedure = "the given procedure" if develop is not None else shrinkage
     if develop is None:
@@ -113,7 +156,12 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
     originals = list(original) if original is not None else list(impute(frame, seed))
     model = develop(originals, None)
     knots = dict(model.knots)
-    apparent = _mean_indices(originals, model, spec.outcome_col)
+    original_scores = _scored(originals, model, spec.outcome_col)
+    apparent = _mean_indices(original_scores)
+    if calibrate:
+        risks = _risks(original_scores)
+        curves = CalibrationResamples(calibrate_grid(risks[0][0]) if grid is None else grid,
+                                      risks)
     rng = np.random.default_rng(seed)
     samples = [rng.integers(0, len(frame), len(frame)) for _ in range(n_boot)]
     optimism, failed, training, oob, unreliable = [], 0, [], [], 0
@@ -122,26 +170,27 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
         try:
             copies = list(impute(boot, seed + 1 + b))
             fit = develop(copies, knots)
-            train = _mean_indices(copies, fit, spec.outcome_col)
-            test = _mean_indices(originals, fit, spec.outcome_col)
+            sample_scores = _scored(copies, fit, spec.outcome_col)
+            test_scores = _scored(originals, fit, spec.outcome_col)
+            train = _mean_indices(sample_scores)
+            test = _mean_indices(test_scores)
             if plus632:
-                oob.append(np.mean([_out_of_bag(
-                    c[spec.outcome_col].to_numpy(dtype=float),
-                    np.asarray(fit.linear_predictor(c)), np.asarray(rows))
-                    for c in originals], axis=0))
+                oob.append(np.mean([_out_of_bag(y, np.asarray(lp), np.asarray(rows))
+                                    for y, lp in test_scores], axis=0))
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
             failed += 1
             continue
         unreliable += not fit.converged  # kept, as rms::validate keeps it, and counted
         optimism.append(train - test)
         training.append(train)
+        if calibrate:
+            curves.add(_risks(sample_scores), _risks(test_scores))
     mean_optimism = np.mean(optimism, axis=0)
     summary = pd.DataFrame({"index": INDICES, "apparent": apparent,
                             "optimism": mean_optimism, "corrected": apparent - mean_optimism})
     if plus632:
-        summary = _with_plus632(summary, oob, float(np.mean([no_information_brier(
-            c[spec.outcome_col].to_numpy(dtype=float),
-            np.asarray(model.linear_predictor(c))) for c in originals])))
+        summary = _with_plus632(summary, oob, float(np.mean([
+            no_information_brier(y, np.asarray(lp)) for y, lp in original_scores])))
     method = {"estimator": "bootstrap optimism correction (Harrell)", "seed": seed,
               "shrinkage": procedure,
               "knots": "fixed at the original data's positions",
@@ -150,7 +199,11 @@ def bootstrap_validation_boot_mi(frame: pd.DataFrame, spec: ModelSpec, *,
                             "Rubin's rules; boot-MI, Wahl et al. 2016)"}
     if plus632:
         method["plus632"] = ".632+ bootstrap (Efron and Tibshirani 1997) for C and Brier"
+    if calibrate:
+        method["calibration"] = CALIBRATION_METHOD + (
+            "; curves averaged over each side's imputed copies (boot-MI)")
     return BootstrapValidation(summary=summary, n_boot=len(samples) - failed,
                                n_failed=failed, method=method,
                                training=np.asarray(training).reshape(-1, len(INDICES)),
-                               n_unreliable=unreliable, converged=model.converged)
+                               n_unreliable=unreliable, converged=model.converged,
+                               calibration=curves.correction() if calibrate else None)

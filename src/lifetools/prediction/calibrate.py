@@ -1,19 +1,25 @@
 """The bootstrap optimism-corrected calibration curve (``rms::calibrate``): its smoother,
 its grid, the per-sample errors and their summary.
 
-The bootstrap itself is :func:`lifetools.prediction.bootstrap_validation`
-(``calibrate=True``): the same samples and refits as the optimism-corrected indexes.
+The bootstraps themselves are :func:`lifetools.prediction.bootstrap_validation` and
+:func:`lifetools.prediction.boot_mi.bootstrap_validation_boot_mi` (``calibrate=True``):
+the same samples and refits as their optimism-corrected indexes. Each collects its
+curves in a :class:`CalibrationResamples` (one owner of what a sample adds to the
+curve and of the correction), the plain bootstrap with one copy of the data, boot-MI
+with the imputed copies.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["CALIBRATE_POINTS", "LOWESS_SPAN", "CalibrationCorrection", "calibrate_grid",
-           "calibration_errors", "corrected_calibration", "lowess", "smoothed_at"]
+__all__ = ["CALIBRATE_POINTS", "CALIBRATION_METHOD", "LOWESS_SPAN", "CalibrationCorrection",
+           "CalibrationResamples", "calibrate_grid", "calibration_errors",
+           "corrected_calibration", "lowess", "mean_curve", "mean_errors", "smoothed_at"]
 
 LOWESS_SPAN = 2 / 3
 """The lowess span (share of people in each local fit): R's ``lowess`` default, which
@@ -21,6 +27,13 @@ LOWESS_SPAN = 2 / 3
 
 CALIBRATE_POINTS = 50
 """Points of ``rms::calibrate``'s default grid."""
+
+CALIBRATION_METHOD = ("lowess (span 2/3, no robustness iterations) of the outcome on "
+                      "predicted risk, optimism-corrected (rms::calibrate)")
+"""How the curve was made, as a bootstrap's ``method["calibration"]`` records it."""
+
+#: a copy of the data as a calibration curve reads it: (predicted risks, 0/1 outcomes)
+Copy = tuple[np.ndarray, np.ndarray]
 
 
 def lowess(x: np.ndarray, y: np.ndarray, *, span: float = LOWESS_SPAN,
@@ -125,6 +138,15 @@ def smoothed_at(risk: np.ndarray, outcome: np.ndarray, grid: np.ndarray) -> np.n
     return values
 
 
+def mean_curve(copies: Sequence[Copy], grid: np.ndarray) -> np.ndarray:
+    """The lowess curves of ``(risk, outcome)`` copies at ``grid``, averaged over the copies.
+
+    One copy: its :func:`smoothed_at` unchanged (the mean of one value is the value).
+    A point that any copy's curve does not reach is missing (NaN).
+    """
+    return np.mean([smoothed_at(risk, outcome, grid) for risk, outcome in copies], axis=0)
+
+
 def calibrate_grid(risk: np.ndarray, points: int = CALIBRATE_POINTS) -> np.ndarray:
     """``rms::calibrate``'s grid: ``points`` equally spaced risks from the 5th smallest to
     the 5th largest predicted risk."""
@@ -150,13 +172,17 @@ class CalibrationCorrection:
 
 
 def corrected_calibration(grid: np.ndarray, apparent: np.ndarray, training: np.ndarray,
-                          test: np.ndarray, risk: np.ndarray) -> CalibrationCorrection:
+                          test: np.ndarray, risk: np.ndarray | Sequence[np.ndarray]
+                          ) -> CalibrationCorrection:
     """The corrected curve from the apparent curve and each sample's errors on the grid.
 
     ``training`` and ``test`` hold one row per sample used (curve minus grid; NaN where
     the curve does not reach the point). At each point the optimism is averaged over
     the samples where both exist, as ``rms::predab.resample`` does (a point no sample
-    reaches has no optimism and no corrected value).
+    reaches has no optimism and no corrected value). ``risk``: the predicted risks the
+    errors are summarised over, or a list of them (one per imputed copy: each copy's
+    :func:`calibration_errors` of the one corrected curve, averaged by
+    :func:`mean_errors`).
     """
     training = np.asarray(training, dtype=float).reshape(-1, len(grid))
     test = np.asarray(test, dtype=float).reshape(-1, len(grid))
@@ -167,8 +193,62 @@ def corrected_calibration(grid: np.ndarray, apparent: np.ndarray, training: np.n
     corrected = apparent - optimism
     curve = pd.DataFrame({"predicted": grid, "apparent": apparent, "optimism": optimism,
                           "corrected": corrected, "samples": used})
-    return CalibrationCorrection(curve=curve,
-                                 errors=calibration_errors(grid, corrected, risk))
+    risks = [risk] if isinstance(risk, np.ndarray) else list(risk)
+    return CalibrationCorrection(curve=curve, errors=mean_errors(
+        [calibration_errors(grid, corrected, r) for r in risks]))
+
+
+def mean_errors(errors: Sequence[dict]) -> dict:
+    """Error summaries (:func:`calibration_errors`, one per imputed copy) averaged; the
+    number of ``people`` is the first copy's. One summary: itself."""
+    if len(errors) == 1:
+        return dict(errors[0])
+    return {**{key: float(np.mean([e[key] for e in errors]))
+               for key in ("mean_absolute", "mean_squared", "quantile90")},
+            "people": errors[0]["people"]}
+
+
+class CalibrationResamples:
+    """The curves one bootstrap collects in its loop, and its correction.
+
+    Parameters
+    ----------
+    grid : array of float
+        The risks at which every curve is read.
+    apparent : sequence of (risk, outcome)
+        The model developed on the original data: its predicted risks and the outcomes
+        in each copy of the original data (one copy without imputation; the imputed
+        copies for boot-MI).
+
+    Notes
+    -----
+    :meth:`add` takes one bootstrap sample: the sample's model in the sample (training:
+    one pair per copy of the sample) and on the original data (test: one pair per copy
+    of the original data). Each side's error is :func:`mean_curve` minus the grid, so
+    with imputed copies the curves are averaged over the copies before the optimism is
+    taken, as boot-MI averages its indexes. :meth:`correction` is
+    :func:`corrected_calibration` of the apparent curve (:func:`mean_curve` of
+    ``apparent``), the errors summarised over each original copy's risks
+    (:func:`mean_errors`). With one copy throughout it is ``rms::calibrate``'s
+    correction (checked against R in ``tests/reference/test_calibrate_against_r.py``).
+    """
+
+    def __init__(self, grid: np.ndarray, apparent: Sequence[Copy]) -> None:
+        self.grid = np.asarray(grid, dtype=float)
+        self.apparent = list(apparent)
+        self.training: list[np.ndarray] = []
+        self.test: list[np.ndarray] = []
+
+    def add(self, training: Sequence[Copy], test: Sequence[Copy]) -> None:
+        """One bootstrap sample's training and test errors (curve minus grid)."""
+        self.training.append(mean_curve(training, self.grid) - self.grid)
+        self.test.append(mean_curve(test, self.grid) - self.grid)
+
+    def correction(self) -> CalibrationCorrection:
+        """The apparent, optimism and corrected curves and the error summary."""
+        return corrected_calibration(self.grid, mean_curve(self.apparent, self.grid),
+                                     self.training, self.test,
+                                     [risk for risk, _ in self.apparent])
 
 
 def calibration_errors(grid: np.ndarray, corrected: np.ndarray, risk: np.ndarray) -> dict:

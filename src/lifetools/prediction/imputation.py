@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.prediction._logit import fit_logit, inverse_logit
-from lifetools.prediction.calibrate import CalibrationCorrection
+from lifetools.prediction.calibrate import CalibrationCorrection, mean_errors
 from lifetools.prediction.model import (
     FrozenModel,
     ModelSpec,
@@ -316,7 +316,4 @@ def _pooled_calibration(curves: Sequence[CalibrationCorrection]) -> CalibrationC
     for column in ("apparent", "optimism", "corrected"):
         curve[column] = np.mean([c.curve[column].to_numpy() for c in curves], axis=0)
     curve["samples"] = np.sum([c.curve["samples"].to_numpy() for c in curves], axis=0)
-    errors = {key: float(np.mean([c.errors[key] for c in curves]))
-              for key in ("mean_absolute", "mean_squared", "quantile90")}
-    return CalibrationCorrection(curve=curve,
-                                 errors=errors | {"people": curves[0].errors["people"]})
+    return CalibrationCorrection(curve=curve, errors=mean_errors([c.errors for c in curves]))

@@ -11,10 +11,10 @@ from scipy import stats
 
 from lifetools.prediction._logit import fit_logit, inverse_logit
 from lifetools.prediction.calibrate import (
+    CALIBRATION_METHOD,
     CalibrationCorrection,
+    CalibrationResamples,
     calibrate_grid,
-    corrected_calibration,
-    smoothed_at,
 )
 from lifetools.prediction.drift import (  # the drift alarm, re-exported here
     DRIFT_OPENINGS,
@@ -287,8 +287,8 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     apparent = own(_indices(y, original.linear_predictor(frame)))
     if calibrate:
         risk = inverse_logit(np.asarray(original.linear_predictor(frame), dtype=float))
-        grid = calibrate_grid(risk) if grid is None else np.asarray(grid, dtype=float)
-        curve_training, curve_test = [], []
+        curves = CalibrationResamples(
+            calibrate_grid(risk) if grid is None else grid, [(risk, y)])
     if samples is None:
         rng = np.random.default_rng(seed)
         samples = [rng.integers(0, len(frame), len(frame)) for _ in range(n_boot)]
@@ -311,10 +311,8 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
         optimism.append(train - test)
         training.append(train)
         if calibrate:
-            curve_training.append(smoothed_at(
-                inverse_logit(np.asarray(lp_boot, dtype=float)), y_boot, grid) - grid)
-            curve_test.append(smoothed_at(inverse_logit(np.asarray(lp, dtype=float)), y,
-                                          grid) - grid)
+            curves.add([(inverse_logit(np.asarray(lp_boot, dtype=float)), y_boot)],
+                       [(inverse_logit(np.asarray(lp, dtype=float)), y)])
     with np.errstate(invalid="ignore"):  # an index undefined in every sample stays NaN
         mean_optimism = np.array([np.mean(v[~np.isnan(v)]) if (~np.isnan(v)).any()
                                   else np.nan for v in np.asarray(optimism, dtype=float)
@@ -333,11 +331,8 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
         method["plus632"] = ".632+ bootstrap (Efron and Tibshirani 1997) for C and Brier"
     calibration = None
     if calibrate:
-        method["calibration"] = ("lowess (span 2/3, no robustness iterations) of the "
-                                 "outcome on predicted risk, optimism-corrected "
-                                 "(rms::calibrate)")
-        calibration = corrected_calibration(grid, smoothed_at(risk, y, grid),
-                                            curve_training, curve_test, risk)
+        method["calibration"] = CALIBRATION_METHOD
+        calibration = curves.correction()
     return BootstrapValidation(summary=summary, n_boot=len(samples) - failed,
                                n_failed=failed, method=method,
                                training=np.asarray(training).reshape(-1, len(INDICES)),

@@ -22,18 +22,41 @@ from lifetools.prediction.penalised import RidgeModel
 from lifetools.prediction.validation import BootstrapValidation
 from lifetools.reports.crisis_parts import INTERNAL_METHODS, imputed_cohort
 
-__all__ = ["INTERVAL_INDICES", "OTHER_PARTS", "TWO_STAGE_COLUMN", "UNRELIABLE_LIMIT",
-           "FitReliability", "fit_reliability", "internal_calibration_grid",
+__all__ = ["CURVE_WHY", "INTERVAL_INDICES", "OTHER_PARTS", "TWO_STAGE_COLUMN",
+           "UNRELIABLE_LIMIT", "FitReliability", "InternalValidation", "fit_reliability", "internal_calibration_grid",
            "internal_calibration_table", "other_fits", "internal_validation",
            "internal_validation_table"]
+
+
+@dataclass(frozen=True)
+class InternalValidation:
+    """The report's internal validation (:func:`internal_validation`).
+
+    ``boot``: the bootstrap whose corrected indexes and calibration curve the page
+    shows; ``mi_boot``: the MI-boot run the model comparison uses (``boot`` itself
+    unless boot-MI was asked for); ``method``: the sentence saying what was done;
+    ``calibration_method``: the sentence saying which bootstrap the corrected
+    calibration curve comes from and why.
+    """
+
+    boot: BootstrapValidation
+    mi_boot: BootstrapValidation
+    method: ProtectedText
+    calibration_method: ProtectedText
+
+
+CURVE_WHY = ("The curves come from the same bootstrap as the corrected measures above, "
+             "so that the curve and the corrected calibration slope describe the same "
+             "correction")
+"""The opening of the sentence saying which bootstrap corrected the calibration curve."""
 
 
 def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
                         spec: ModelSpec, *, method: str, n_boot: int, seed: int,
                         imputations: int, grid: np.ndarray | None = None
-                        ) -> tuple[BootstrapValidation, BootstrapValidation, str]:
+                        ) -> InternalValidation:
     """The report's internal validation, the MI-boot run the model comparison uses, and
-    a sentence saying exactly what was done.
+    sentences saying exactly what was done.
 
     Parameters
     ----------
@@ -49,7 +72,7 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
         bootstrap_validation_boot_mi`); the model comparison still uses MI-boot for
         both models, so that its columns are comparable.
     grid : array of float, optional
-        The risks at which MI-boot's optimism-corrected calibration curve is read
+        The risks at which the optimism-corrected calibration curve is read
         (:func:`internal_calibration_grid`); default ``rms::calibrate``'s grid of the
         first copy.
 
@@ -57,11 +80,14 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
     -----
     Both with the heuristic shrinkage repeated in each sample and seed ``seed``, and
     with the .632+ estimates of C and the Brier score (``plus632=True``: the Harrell
-    columns are unchanged by it), and MI-boot with the optimism-corrected calibration
-    curve (``calibrate=True``, from the same samples; the report draws it from MI-boot
-    whichever ``method``: boot-MI computes no curve). With
+    columns are unchanged by it), and with the optimism-corrected calibration curve
+    (``calibrate=True``, from the same samples). The page shows the curve of the
+    bootstrap whose indexes it shows (``boot``: boot-MI's own curve when boot-MI was
+    asked for), so that the curve and the corrected calibration slope and intercept
+    are one correction; ``calibration_method`` says which and why. With
     nothing imputed (one copy) both are Harrell's plain bootstrap and MI-boot is used.
-    Tested in ``tests/unit/test_prediction_boot_mi.py``.
+    Tested in ``tests/unit/test_prediction_boot_mi.py`` and
+    ``tests/unit/test_prediction_report.py``.
     """
     if method not in INTERNAL_METHODS:
         raise ValueError(f"internal validation must be one of {INTERNAL_METHODS}, "
@@ -71,30 +97,39 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
                                            calibrate=True, grid=grid)
     m = len(dev_copies)
     if m == 1:
-        return mi_boot, mi_boot, compose(
+        return InternalValidation(mi_boot, mi_boot, compose(
             "Harrell's bootstrap optimism correction with {n} samples (nothing was "
-            "imputed).", n=Parameter(mi_boot.n_boot, "bootstrap samples"))
+            "imputed).", n=Parameter(mi_boot.n_boot, "bootstrap samples")),
+            compose(CURVE_WHY + "; nothing was imputed."))
     if method == "mi-boot":
         per = max(int(np.ceil(n_boot / m)), 10)  # as bootstrap_validation_imputed shares
-        return mi_boot, mi_boot, compose(
+        return InternalValidation(mi_boot, mi_boot, compose(
             "Harrell's bootstrap optimism correction with {total} samples, {per} within "
             "each of the {m} imputed copies, results averaged (MI-boot, Wahl et al. "
             "{year}). The imputation is not repeated inside the samples: each copy's "
             "imputed values used every person, so the optimism may be slightly "
             "underestimated.", total=Parameter(per * m, "bootstrap samples"),
             per=Parameter(per, "bootstrap samples per imputed copy"),
-            m=Parameter(m, "imputed copies"), year=Period("2016"))
+            m=Parameter(m, "imputed copies"), year=Period("2016")), compose(
+            CURVE_WHY + ": the bootstrap runs within each imputed copy and the curves "
+            "are averaged over the copies (MI-boot)."))
     boot = bootstrap_validation_boot_mi(
         dev, spec, impute=lambda d, s: imputed_cohort(d, spec, m=imputations, seed=s),
-        n_boot=n_boot, seed=seed, shrinkage="heuristic", original=dev_copies, plus632=True)
-    return boot, mi_boot, compose(
+        n_boot=n_boot, seed=seed, shrinkage="heuristic", original=dev_copies, plus632=True,
+        calibrate=True, grid=grid)
+    return InternalValidation(boot, mi_boot, compose(
         "Harrell's bootstrap optimism correction with {n} samples drawn before "
         "imputation; each sample imputed afresh ({m} copies) and the model developed on "
         "it pooled by Rubin's rules, so the correction covers the imputation too "
         "(boot-MI, Wahl et al. {year}). The model comparison uses bootstrap within each "
         "imputed copy (MI-boot) for both models.",
         n=Parameter(boot.n_boot, "bootstrap samples"),
-        m=Parameter(imputations, "imputed copies"), year=Period("2016"))
+        m=Parameter(imputations, "imputed copies"), year=Period("2016")), compose(
+        CURVE_WHY + ", the imputation included: each sample was imputed afresh, and "
+        "its model's curves were averaged over the sample's {m} imputed copies and, "
+        "separately, over the development cohort's {original} (boot-MI).",
+        m=Parameter(imputations, "imputed copies"),
+        original=Parameter(m, "imputed copies")))
 
 UNRELIABLE_LIMIT = 0.10
 """The share of the internal validation's bootstrap samples fitted unreliably (not

@@ -214,6 +214,7 @@ class CrisisRun:
     boot: Any  # BootstrapValidation of the internal validation
     internal: str
     internal_method: Any  # its sentence
+    internal_calibration_method: Any  # which bootstrap corrected the curve, and why
     reliability: Any  # FitReliability
     ridge: Any
     lasso: Any

@@ -161,8 +161,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     repeated inside each bootstrap sample (boot-MI, ``internal``), with the two-stage
     bootstrap interval of every optimism-corrected index (``n_boot`` outer samples of
     :data:`lifetools.prediction.intervals.INNER_BOOT` inner, within the imputed copies,
-    seed ``seed + 5``), and the calibration curve corrected for optimism (MI-boot,
-    ``rms::calibrate``'s correction, at whole-percent risks:
+    seed ``seed + 5``), and the calibration curve corrected for optimism by the same
+    bootstrap (``rms::calibrate``'s correction, at whole-percent risks:
     :func:`lifetools.reports.crisis_internal.internal_calibration_grid`); temporal
     validation of the
     frozen model with performance pooled over the validation cohort's imputed copies
@@ -221,10 +221,11 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                               for k in v)
                                     for v in frozen.knots.values()]})
     dev_risk = np.mean([frozen.predict_risk(c) for c in dev_copies], axis=0)
-    boot, mi_boot, internal_method = internal_validation(
+    validated = internal_validation(
         dev, dev_copies, spec, method=internal, n_boot=n_boot, seed=seed,
         imputations=imputations, grid=internal_calibration_grid(dev_risk))
-    internal_curve = internal_calibration_table(mi_boot)
+    boot, mi_boot, internal_method = validated.boot, validated.mi_boot, validated.method
+    internal_curve = internal_calibration_table(boot)
     two_stage = two_stage_interval(dev_copies, spec, n_outer=n_boot, n_inner=INNER_BOOT,
                                    seed=seed + 5, shrinkage="heuristic")
     internal_table = internal_validation_table(boot, MEASURES, two_stage)
@@ -276,7 +277,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     run = CrisisRun(
         development=development, validation=validation, dev=dev, val=val, spec=spec,
         fit=fit, size=size, dev_copies=dev_copies, boot=boot, internal=internal,
-        internal_method=internal_method, reliability=reliability, ridge=ridge,
+        internal_method=internal_method,
+        internal_calibration_method=validated.calibration_method, reliability=reliability, ridge=ridge,
         lasso=lasso, release=release, fg=fg, fg_release=fg_release, performance=t,
         drift=drift, slope_band=slope_band, citl_band=citl_band, thresholds=thresholds,
         min_count=min_count, development_period=periods[0], validation_period=periods[1])
