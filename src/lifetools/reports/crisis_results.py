@@ -31,8 +31,18 @@ from lifetools.reports.sentences import (
 )
 from lifetools.result_names import CrisisName
 
-__all__ = ["C_JUDGE", "key_results", "model_results", "model_table", "model_text"]
+__all__ = ["C_JUDGE", "DRIFT_SUBJECT", "LASSO_SUBJECT", "key_results", "model_results",
+           "model_table", "model_text"]
 
+
+
+DRIFT_SUBJECT = "Whether the model still holds for this year's people"
+"""The subject of the drift verdict's sentence when the model is withheld: the page
+glues the verdict as a whole sentence ("**Is the model still accurate?** ..."), so a
+withheld model's verdict reads "<subject> is not shown: <why>.", never a bare reason."""
+LASSO_SUBJECT = "The lasso comparison (its penalty and the coefficients it kept)"
+"""The subject of the lasso sentence when the model is withheld (one subject: "is not
+shown")."""
 
 
 def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -151,7 +161,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
              folds=Parameter(COMPARISON_FOLDS, "cross-validation folds"),
              zeros=Parameter(zeros, "coefficients set to zero"),
              kept=Parameter(parameters - zeros, "coefficients kept")),
-         "subject": "The lasso model's penalty and the coefficients it kept"}),
+         "subject": LASSO_SUBJECT}),
         {"name": CrisisName.INTERNAL_METHOD, "value": internal, "kind": "text",
          "text": internal_method, "label": "Internal validation method"},
         {"name": CrisisName.FIT_RELIABILITY, "value": reliability.flagged, "kind": "text",
@@ -178,7 +188,8 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
          "label": f"Calibration-in-the-large ({TERMS['calibration-in-the-large']}) "
                   f"in {validated} (validation)"},
         {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",
-         "text": reason_text(drift.verdict), "label": "Drift check"},
+         "text": reason_text(drift.verdict), "label": "Drift check",
+         "subject": DRIFT_SUBJECT},
         {"name": CrisisName.C_CORRECTED_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
              boot.corrected("c"), kind="estimate", interval=boot.interval("c"),

@@ -41,7 +41,7 @@ C_STATISTIC = {
                   "confidence interval {interval}, by the location-shifted bootstrap): "
                   "{verdict}.", "The optimism-corrected " + _C),
     "validation": ("its " + _C + " was {value} ({level} confidence interval {interval}): "
-                   "{verdict}.", "The " + _C + " of the frozen model in this year's cohort"),
+                   "{verdict}.", "the " + _C + " of the frozen model in this year's cohort"),
     "emergency": ("The " + _C + " of the A&E prediction model was {value} ({level} "
                   "confidence interval {interval}, by Hanley and McNeil's method): "
                   "{verdict}.", "The " + _C),
@@ -51,7 +51,10 @@ C_STATISTIC = {
 the crisis report's optimism-corrected and validation values, the emergency report's.
 Each states its interval and the verdict of :data:`C_JUDGE` (the interval's method named
 where it is not the table's: the optimism-corrected value's is Noma et al.'s
-location-shifted bootstrap, the emergency model's Hanley and McNeil's)."""
+location-shifted bootstrap, the emergency model's Hanley and McNeil's). The validation
+value's sentence continues the page's sentence "Applied unchanged to this year's N
+people, ...", so its ``missing`` subject starts in lower case, as its ``found``
+sentence ("its C-statistic was ...") does."""
 
 C_JUDGE = {"null": 0.5, "on_null": "compatible with ranking people no better than chance",
            "above": "it ranks people better than chance",
