@@ -265,6 +265,8 @@ def test_plot_rates_suppressed_rate_is_a_hatched_placeholder_in_the_legend():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Suppressed (fewer than 8)" in legend
     assert "Suppressed (fewer than 8)" in ax.figure._lifetools_alt
+    # the emergency page's alt text read "Suppressed (Suppressed (fewer than 8)): ..."
+    assert "Suppressed (Suppressed" not in ax.figure._lifetools_alt
 
 
 def test_plot_reach_suppressed_share_is_drawn_not_zero():
