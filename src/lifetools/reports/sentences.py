@@ -34,6 +34,10 @@ CI_LEVEL = Level(95)
 """The confidence level every interval on the site is stated at (``{level}``)."""
 
 _PREFIXES = ("could not be estimated:", "not estimable:", "withheld:")
+_TAGS = ("separated",)
+"""Technical tags a fit's reason starts with ("separated: too few events of interest
+among those with it ...", :func:`lifetools.survival.finegray.separation_reason`): the
+words after the tag say it plainly, so a page leaves the tag out."""
 
 _C = with_words("C-statistic")  # "C-statistic (how well the model ranks people by risk)"
 C_STATISTIC = {
@@ -76,9 +80,11 @@ def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:
             text = text[len(prefix):].strip()
     first = _first_clause(text).strip().rstrip(".")
     term, sep, rest = first.partition(": ")
-    if sep and " " not in term.strip():
+    if sep and " " not in term.strip() and term.strip() not in _TAGS:
         name = (labels or {}).get(term.strip(), term.strip().replace("_", " "))
         first = f"{rest} ({name})"
+    for tag in _TAGS:  # the fit's technical tag is no words for a reader
+        first = first.replace(f"{tag}: ", "", 1) if first.startswith(f"{tag}: ") else first
     return first or "the fit did not give an estimate"
 
 
