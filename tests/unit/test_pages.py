@@ -314,3 +314,11 @@ def test_main_point_of_the_reach_report_quotes_the_survey_shares_with_intervals(
         "reach_and_activity"]
     assert "{access_easy}" not in spec.text and "{recommend}" not in spec.text
     assert "{feedback_sentence}" in spec.text
+
+
+def test_main_point_opening_with_a_hidden_count_starts_with_a_capital():
+    # the cohort's main point opens with {caseload}: hidden, it read "fewer than 8
+    # people were in secondary mental-health care ..."
+    spec = {"text": "{caseload} people were in care."}
+    shown = {"caseload": {"value": None, "kind": "count", "text": "fewer than 8"}}
+    assert pages.main_point(spec, shown) == "Fewer than 8 people were in care."

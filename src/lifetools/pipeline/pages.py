@@ -135,7 +135,8 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
             # a withheld number's text ("not shown (group disclosure)") is no number:
             # put inside the template's words it read "not shown (...) of people said"
             return _not_estimated(measure, entry, results.get(f"{name}_sentence"))
-    return template.format_map(fields)
+    said = template.format_map(fields)
+    return said[:1].upper() + said[1:]  # a hidden count opening it: "Fewer than 8 ..."
 
 
 def edition_points(series: Series, edition: Edition, runs: Mapping[str, Path],
