@@ -464,3 +464,15 @@ def test_activity_sentence_says_every_visit_was_linked_or_how_many_were_not():
         "There were 100 visits to the Life Rooms; those linked to a person's health "
         "records were made by fewer than 8 people, and 20 visits could not be linked "
         "to a person (who made them is not known).")
+
+
+def test_rereferral_share_label_names_no_day_when_there_is_none():
+    # the 2024-25 re-referral page at 3,000 people compared "Cumulative incidence of
+    # re-referral by 0 days after discharge (%)"
+    from lifetools.reports.rereferral import share_label
+
+    assert share_label(0) == {
+        "label": "Cumulative incidence of re-referral after discharge (%)"}
+    assert share_label(230) == {
+        "label": "Cumulative incidence of re-referral by 230 days after discharge (%)",
+        "at": "by 230 days after discharge"}
