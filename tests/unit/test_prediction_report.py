@@ -935,7 +935,11 @@ def test_withheld_crisis_sentences_read_as_sentences_in_their_places():
     # to this year's 105 people, The C-statistic ... is not shown", "Is the model still
     # accurate? too few events to estimate (...)" and "The lasso model's penalty and
     # the coefficients it kept is not shown"
-    from lifetools.reports.crisis_results import DRIFT_SUBJECT, LASSO_SUBJECT
+    from lifetools.reports.crisis_results import (
+        DRIFT_SUBJECT,
+        LASSO_SUBJECT,
+        RIDGE_SUBJECT,
+    )
     from lifetools.reports.prediction import model_results
     from lifetools.reports.sentences import C_STATISTIC, result_sentence
 
@@ -952,3 +956,9 @@ def test_withheld_crisis_sentences_read_as_sentences_in_their_places():
     assert text.endswith(".")
     # one subject for "is not shown", not two joined by "and"
     assert " and " not in LASSO_SUBJECT.split(" (")[0]
+    # the ridge penalty, glued in brackets, read "(on the scale of rms::lrm: too few
+    # events to estimate (...))": it is a sentence of its own, shown or not
+    ridge = {"name": "ridge_penalty", "value": 2.0, "kind": "text", "label": "Ridge",
+             "text": "The penalty chosen was 2.", "subject": RIDGE_SUBJECT}
+    assert str(model_results(bad, ridge)[0]["text"]).startswith(
+        RIDGE_SUBJECT + " is not shown: too few events")

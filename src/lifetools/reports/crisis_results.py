@@ -31,7 +31,7 @@ from lifetools.reports.sentences import (
 )
 from lifetools.result_names import CrisisName
 
-__all__ = ["C_JUDGE", "DRIFT_SUBJECT", "LASSO_SUBJECT", "key_results", "model_results",
+__all__ = ["C_JUDGE", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
            "model_table", "model_text"]
 
 
@@ -40,6 +40,10 @@ DRIFT_SUBJECT = "Whether the model still holds for this year's people"
 """The subject of the drift verdict's sentence when the model is withheld: the page
 glues the verdict as a whole sentence ("**Is the model still accurate?** ..."), so a
 withheld model's verdict reads "<subject> is not shown: <why>.", never a bare reason."""
+RIDGE_SUBJECT = "The penalty chosen for the ridge model"
+"""The subject of the ridge penalty's sentence when the model is withheld: the page
+glues it as a whole sentence, which read "(on the scale of rms::lrm: too few events
+to estimate (...))" when it was a number in brackets."""
 LASSO_SUBJECT = "The lasso comparison (its penalty and the coefficients it kept)"
 """The subject of the lasso sentence when the model is withheld (one subject: "is not
 shown")."""
@@ -137,8 +141,10 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         *model_results(
         release,
         {"name": CrisisName.RIDGE_PENALTY, "value": ridge.penalty, "kind": "text",
-         "text": compose("{p}", p=Parameter(float(ridge.penalty), "ridge penalty")),
-         "label": "Ridge penalty chosen by cross-validation"},
+         "text": compose("The penalty chosen was {p} (on the scale of R's rms::lrm).",
+                         p=Parameter(float(ridge.penalty), "ridge penalty")),
+         "label": "Ridge penalty chosen by cross-validation",
+         "subject": RIDGE_SUBJECT},
         {"name": CrisisName.LASSO_PENALTY, "value": lasso.penalty, "kind": "text",
          "text": compose("{p}", p=penalty_estimate(lasso.penalty)),
          "label": "Lasso penalty chosen by cross-validation"},
