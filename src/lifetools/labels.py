@@ -141,6 +141,8 @@ VALUE_LABELS: Mapping[str, str] = {
     # the difference-in-differences model's groups (emergency care: a withheld
     # model's reason read "fewer than 10 events among 'user'")
     "user": "Life Rooms users", "after": "After first contact",
+    # a regression's intercept (statsmodels' name), as a fit's reason names it
+    "const": "Intercept",
     # model terms of the survival reports
     "age_65_plus": "Aged 65 or over",
     "most_deprived_decile": "Most deprived tenth of areas",

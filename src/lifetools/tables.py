@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,7 @@ from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
-from lifetools.labels import column_label, value_label
+from lifetools.labels import VALUE_LABELS, column_label, value_label
 from lifetools.publication import check_name, seal, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
@@ -406,6 +407,19 @@ def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2
     return format_interval(estimate, lower, upper, digits=digits, null=null)
 
 
+_REASON_TERM = re.compile(r"(^|; )([a-z][a-z0-9]*(?:_[a-z0-9]+)*): ")
+"""A model term opening a clause of a fit's reason ("const: its standard error ...")."""
+
+
+def _terms_in_words(reason: str) -> str:
+    """A fit's reason with each model term that opens a clause in words
+    (:data:`lifetools.labels.VALUE_LABELS`): the emergency page's own-control row read
+    "could not be estimated: const: its standard error is not finite or is zero; after:
+    ..."."""
+    return _REASON_TERM.sub(lambda m: f"{m.group(1)}{VALUE_LABELS.get(m.group(2), m.group(2))}: ",
+                            reason)
+
+
 def _row_reasons(summary: pd.DataFrame) -> list[str | None]:
     """The text each row shows instead of numbers, or None when it has numbers.
 
@@ -417,7 +431,7 @@ def _row_reasons(summary: pd.DataFrame) -> list[str | None]:
     for _, row in summary.iterrows():
         text = None
         if not _missing(row.get("failure")):
-            text = not_estimable_text(str(row["failure"]))
+            text = not_estimable_text(_terms_in_words(str(row["failure"])))
         elif not _missing(row.get("withheld")):
             text = str(row["withheld"])
         elif "estimable" in row and not _missing(row["estimable"]) \

@@ -8,6 +8,7 @@ anything but lifetools.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -77,3 +78,51 @@ def test_every_declared_analysis_has_its_notebook():
     series = load_series(ROOT / "analyses" / "analyses.yml")
     declared = {a.notebook for a in series.analyses}
     assert declared == {p.name for p in NOTEBOOKS}
+
+
+#: Key results glued as whole sentences (each starts with a capital): the rest are
+#: numbers ("fewer than 8" when a count is hidden), never at a sentence's start
+WHOLE_SENTENCES = ("sdc_rule", "drift_verdict", "internal_method", "fit_reliability",
+                   "ridge_penalty")
+SENTENCE_START = re.compile(r"(?:\A|\*\*\s*|[.?!]\s+)\{glue:text\}`(\w+)`")
+
+
+def glued_numbers_at_sentence_start(path: Path) -> list[str]:
+    """Glued key results that open a sentence of the notebook's Markdown but are not
+    whole sentences: a hidden count reads "fewer than 8", which cannot open one."""
+    nb = nbformat.read(path, as_version=4)
+    return [name for cell in nb.cells if cell.cell_type == "markdown"
+            for name in SENTENCE_START.findall(cell.source)
+            if not name.endswith("_sentence") and name not in WHOLE_SENTENCES]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_opens_no_sentence_with_a_glued_number(path):
+    # the 2023-24 wellbeing page at 3,000 people: "What we found. fewer than 8 people
+    # completed SWEMWBS ..."
+    assert glued_numbers_at_sentence_start(path) == []
+
+
+def test_glued_number_at_sentence_start_is_found(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "**What we found.** {glue:text}`people` people came. Of {glue:text}`n` "
+        "people, {glue:text}`k` left. {glue:text}`x_sentence`")])
+    path = tmp_path / "n.ipynb"
+    nbformat.write(nb, path)
+    assert glued_numbers_at_sentence_start(path) == ["people"]
+
+
+#: A whole sentence glued after a colon in running text ("protected: Counts from 1 to 7
+#: ..."): its capital reads wrongly there (a bold list label's colon is a label's)
+AFTER_COLON = re.compile(r"(?<!\*\*):\s+\{glue:text\}`(\w+)`")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_glues_no_whole_sentence_after_a_colon(path):
+    # the 2023-24 cohort and reach pages at 3,000 people: "they are protected so that no
+    # person can be identified: Counts from 1 to 7 are suppressed ..."
+    nb = nbformat.read(path, as_version=4)
+    found = [name for cell in nb.cells if cell.cell_type == "markdown"
+             for name in AFTER_COLON.findall(cell.source)
+             if name.endswith("_sentence") or name in WHOLE_SENTENCES]
+    assert found == []

@@ -145,3 +145,16 @@ def test_record_at_must_be_words_of_the_label(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="not words of its label"):
         record("cif", None, kind="text", text="not estimated",
                label="Cumulative incidence by 232 days", at="by 239 days")
+
+
+def test_compare_results_withheld_share_reads_as_withheld_not_as_not_estimated():
+    # the 2024-25 reach page at 3,000 people: "Said access was easy (%) | could not be
+    # estimated | could not be estimated" for a share withheld by disclosure control
+    withheld = {"access": {"kind": "percentage", "label": "Said access was easy (%)",
+                           "value": None, "text": "not shown (group disclosure)"}}
+    shown = {"access": {"kind": "percentage", "label": "Said access was easy (%)",
+                        "value": 95.0, "text": "95.0%"}}
+    rows = compare_results(withheld, withheld)
+    assert (rows[0].previous, rows[0].current) == ("not shown (group disclosure)",) * 2
+    assert rows[0].words == NOT_COMPARABLE
+    assert compare_results(withheld, shown)[0].current == "95.0%"

@@ -285,5 +285,40 @@ def test_reach_main_point_says_which_visits_the_people_made():
                 "linked to a person (who made them is not known).")
     shown = {"activity_sentence": {"value": None, "kind": "text", "text": sentence},
              "prescriptions": {"value": 410, "kind": "count", "text": "410"},
-             "access_easy": {"value": 95.0, "kind": "percentage", "text": "95.0%"}}
+             "feedback_sentence": {"value": None, "kind": "text", "text": "Of people "
+                                   "answering the feedback survey, 95.0% (95% confidence "
+                                   "interval 90.0% to 97.5%) said access was easy."}}
     assert pages.main_point(spec, shown).startswith(sentence + " There were 410 social")
+
+
+def test_main_point_withheld_share_in_the_template_is_not_put_inside_its_words():
+    # the 2023-24 landing page at 3,000 people read "There were 30 social prescriptions;
+    # not shown (group disclosure) of people giving feedback said access was easy."
+    spec = {"measure": "The share saying access was easy",
+            "text": "There were {prescriptions} social prescriptions; {access_easy} of "
+                    "people giving feedback said access was easy."}
+    shown = {"prescriptions": {"value": 30, "kind": "count", "text": "30"},
+             "access_easy": {"value": None, "kind": "percentage",
+                             "text": "not shown (group disclosure)"}}
+    said = pages.main_point(spec, shown)
+    assert "not shown (" not in said
+    assert said == ("The share saying access was easy could not be estimated in this "
+                    "edition: group disclosure.")
+
+
+def test_main_point_of_the_reach_report_quotes_the_survey_shares_with_intervals():
+    # the configured main point quoted "{access_easy} of people ...": a percentage
+    # without its interval when shown, a reason inside its words when withheld; the
+    # feedback sentence states each share with its interval, or why it is not shown
+    spec = load_series(ROOT / "analyses" / "analyses.yml").publication.main_points[
+        "reach_and_activity"]
+    assert "{access_easy}" not in spec.text and "{recommend}" not in spec.text
+    assert "{feedback_sentence}" in spec.text
+
+
+def test_main_point_opening_with_a_hidden_count_starts_with_a_capital():
+    # the cohort's main point opens with {caseload}: hidden, it read "fewer than 8
+    # people were in secondary mental-health care ..."
+    spec = {"text": "{caseload} people were in care."}
+    shown = {"caseload": {"value": None, "kind": "count", "text": "fewer than 8"}}
+    assert pages.main_point(spec, shown) == "Fewer than 8 people were in care."

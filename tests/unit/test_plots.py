@@ -265,6 +265,8 @@ def test_plot_rates_suppressed_rate_is_a_hatched_placeholder_in_the_legend():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Suppressed (fewer than 8)" in legend
     assert "Suppressed (fewer than 8)" in ax.figure._lifetools_alt
+    # the emergency page's alt text read "Suppressed (Suppressed (fewer than 8)): ..."
+    assert "Suppressed (Suppressed" not in ax.figure._lifetools_alt
 
 
 def test_plot_reach_suppressed_share_is_drawn_not_zero():
@@ -851,3 +853,13 @@ def test_show_figure_refuses_at_source_a_text_the_gate_would_refuse(output):
                                         by="characteristic")
     ax = plots.plot_reach(table, characteristic="Deprivation quintile")
     assert publication.show_figure(ax, name="reach", caption="Reach").png
+
+
+def test_plot_run_chart_alt_text_counts_months_in_words():
+    # the 2023-24 reach page's alt text read "0 special-cause months; 6 suppressed";
+    # one special cause read "1 special-cause months"
+    months = pd.date_range("2023-04-01", periods=12, freq="MS")
+    contacts = pd.DataFrame({"month": months,
+                             "contacts": [20, 40] * 5 + [20, 120]})
+    alt = plots.plot_run_chart(contacts).figure._lifetools_alt
+    assert "1 month with a special cause; no months suppressed." in alt

@@ -951,3 +951,37 @@ def test_emergency_c_statistic_sentence_states_its_interval_and_verdict():
     on_null = str(result_sentence(0.55, kind="estimate", found=found, missing=missing,
                                   interval=(0.45, 0.65), judge=C_JUDGE))
     assert on_null.endswith("compatible with ranking people no better than chance.")
+
+
+def test_withheld_crisis_sentences_read_as_sentences_in_their_places():
+    # the 2023-24 crisis page at 3,000 people (model withheld) read "Applied unchanged
+    # to this year's 105 people, The C-statistic ... is not shown", "Is the model still
+    # accurate? too few events to estimate (...)" and "The lasso model's penalty and
+    # the coefficients it kept is not shown"
+    from lifetools.reports.crisis_results import (
+        DRIFT_SUBJECT,
+        LASSO_SUBJECT,
+        RIDGE_SUBJECT,
+    )
+    from lifetools.reports.prediction import model_results
+    from lifetools.reports.sentences import C_STATISTIC, result_sentence
+
+    _, bad = released_and_withheld()
+    found, missing = C_STATISTIC["validation"]
+    after_comma = result_sentence(0.7, kind="estimate", found=found, missing=missing,
+                                  reason="the fit did not converge")
+    assert str(after_comma).startswith("the C-statistic")
+    assert found.startswith("its ")  # both forms continue the page's sentence
+    drift = {"name": "drift_verdict", "value": True, "kind": "text", "label": "Drift",
+             "text": "The model has drifted.", "subject": DRIFT_SUBJECT}
+    text = str(model_results(bad, drift)[0]["text"])
+    assert text.startswith(DRIFT_SUBJECT + " is not shown: too few events")
+    assert text.endswith(".")
+    # one subject for "is not shown", not two joined by "and"
+    assert " and " not in LASSO_SUBJECT.split(" (")[0]
+    # the ridge penalty, glued in brackets, read "(on the scale of rms::lrm: too few
+    # events to estimate (...))": it is a sentence of its own, shown or not
+    ridge = {"name": "ridge_penalty", "value": 2.0, "kind": "text", "label": "Ridge",
+             "text": "The penalty chosen was 2.", "subject": RIDGE_SUBJECT}
+    assert str(model_results(bad, ridge)[0]["text"]).startswith(
+        RIDGE_SUBJECT + " is not shown: too few events")

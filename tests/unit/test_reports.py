@@ -487,3 +487,34 @@ def test_activity_sentence_says_every_visit_was_linked_or_how_many_were_not():
         "There were 100 visits to the Life Rooms; those linked to a person's health "
         "records were made by fewer than 8 people, and 20 visits could not be linked "
         "to a person (who made them is not known).")
+
+
+def test_rereferral_share_label_names_no_day_when_there_is_none():
+    # the 2024-25 re-referral page at 3,000 people compared "Cumulative incidence of
+    # re-referral by 0 days after discharge (%)"
+    from lifetools.reports.rereferral import share_label
+
+    assert share_label(0) == {
+        "label": "Cumulative incidence of re-referral after discharge (%)"}
+    assert share_label(230) == {
+        "label": "Cumulative incidence of re-referral by 230 days after discharge (%)",
+        "at": "by 230 days after discharge"}
+
+
+@pytest.mark.slow  # generates 3,000 people
+def test_analyse_wellbeing_no_pairs_says_so_in_plain_words():
+    # the 2023-24 wellbeing page at 3,000 people: "0 completed it again later. How their
+    # score changed on average is not shown: fewer than 10 residual degrees of freedom
+    # (too few people for the number of terms the model estimates)", for a mean and a
+    # share that no model estimates
+    from lifetools.reports.wellbeing import NO_PAIRS
+    from lifetools.synthetic import generate_dataset
+
+    report = reports.analyse_wellbeing(generate_dataset(3000, 20250331),
+                                       period_start="2023-04-01",
+                                       period_end="2024-03-31")
+    assert report.pairs.empty
+    text = {k["name"]: str(k["text"]) for k in report.key_results if "text" in k}
+    for name in ("mean_change_sentence", "share_improved_sentence"):
+        assert text[name].endswith(f" is not shown: {NO_PAIRS}."), text[name]
+    assert "residual degrees of freedom" not in text["mean_change_ci"]

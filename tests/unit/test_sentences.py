@@ -133,3 +133,16 @@ def test_withheld_reasons_failed_check_first_then_rule_then_none():
     assert withheld_text(passed, why[2]) == ""
     with pytest.raises(ValueError, match="one disclosure reason"):
         withheld_reasons([passed], [])
+
+
+def test_plain_reason_leaves_out_the_fits_separated_tag():
+    # the 2023-24 discharge page at 3,000 people: "The Fine-Gray subdistribution hazard
+    # ratio for use by the landmark ... could not be estimated: separated: too few
+    # events of interest among those with it (Life Rooms use by the landmark)."
+    labels = {"exposed_landmark": "Life Rooms use by the landmark"}
+    reason = ("not estimable: exposed_landmark: separated: too few events of interest "
+              "among those with it")
+    assert plain_reason(reason, labels) == (
+        "too few events of interest among those with it (Life Rooms use by the landmark)")
+    assert plain_reason("separated: too few events among those without it") == (
+        "too few events among those without it")

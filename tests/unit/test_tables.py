@@ -270,3 +270,17 @@ def test_protected_table_places_follow_select_and_rename():
     assert renamed.record.bases == (("years", 5),)
     assert table.select(["group", "rate"]).record.bases == ()
     assert table.select(["group", "rate"]).record.places == ()
+
+
+def test_table_estimates_failure_names_model_terms_in_words():
+    # the 2023-24 emergency page at 3,000 people: "could not be estimated: const: its
+    # standard error is not finite or is zero; after: its standard error ..."
+    nan = float("nan")
+    summary = pd.DataFrame({
+        "term": ["after"], "estimate": [nan], "ci_lower": [nan], "ci_upper": [nan],
+        "p_value": [nan], "failure": ["const: its standard error is not finite or is "
+                                      "zero; after: its standard error is not finite"]})
+    cell = table_estimates(released(summary), label="Rate ratio")[
+        "Rate ratio (95% CI)"].iloc[0]
+    assert cell == ("could not be estimated: Intercept: its standard error is not finite "
+                    "or is zero; After first contact: its standard error is not finite")

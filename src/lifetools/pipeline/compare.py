@@ -33,7 +33,7 @@ __all__ = ["Comparison", "compare_results", "comparison_markdown"]
 NUMERIC = ("count", "ratio", "estimate", "rate", "percentage")
 WITHIN = "within the uncertainty (the intervals overlap)"
 BEYOND = "larger than the uncertainty (the intervals do not overlap)"
-NOT_COMPARABLE = "cannot be compared (not estimated in both editions)"
+NOT_COMPARABLE = "cannot be compared (not shown in one edition or both)"
 COUNT = "not assessed: a count, shown as published"
 NO_INTERVAL = "not assessed: its interval is not among the key results"
 
@@ -72,6 +72,10 @@ def _shown(entry: Mapping[str, Any],
     changed the text, so the limits read here as on the edition's own page.
     """
     kind = str(entry.get("kind"))
+    if finite(entry.get("value")) is None and entry.get("text"):
+        # withheld or not estimated: the reason its page gave ("not shown (group
+        # disclosure)"), never "could not be estimated" for a value that was withheld
+        return str(entry["text"])
     if kind == "count" or (interval is None and kind in ("estimate", "ratio")):
         # the text the edition's page showed ("7.1%", not the stored value "7.12"); a
         # share's text carries its interval, which the words do not assess: its value

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lifetools.disclosure import rule_sentence
-from lifetools.formatting import MISSING, format_value, verdict
+from lifetools.formatting import MISSING, finite, format_value, verdict
 from lifetools.pipeline import layout
 from lifetools.pipeline.series import Analysis, Edition, MainPoint, Publication, Series
 from lifetools.publication import read_results
@@ -34,6 +34,12 @@ MARKERS = {"banner": "<!-- lifetools:banner -->",
            "reports": "<!-- lifetools:reports -->",
            "reproduce": "<!-- lifetools:reproduce -->",
            "disclosure": "<!-- lifetools:disclosure -->"}
+NUMBER_KINDS = ("percentage", "ratio", "estimate", "rate", "magnitude")
+"""Key-result kinds that are numbers a main point's template may quote in its words:
+when one was withheld the main point says so instead of putting its reason inside the
+template's words. (A withheld count reads "fewer than 8", which fits any sentence.)"""
+
+
 def long_date(iso: str | None) -> str:
     """Return '30 November 2026' from an ISO date or date-time ('' when missing)."""
     if not iso:
@@ -52,11 +58,14 @@ def why_not_estimated(text: str) -> str:
 
     "too few events to estimate (fewer than 10 events in total)" reads "too few events
     (fewer than 10 events in total)"; "could not be estimated: the fit did not
-    converge" reads "the fit did not converge".
+    converge" reads "the fit did not converge"; "not shown (the denominator is 0)"
+    reads "the denominator is 0".
     """
     text = str(text or "").strip().rstrip(".")
     if text.lower().startswith("could not be estimated"):
         return text[len("could not be estimated"):].lstrip(": ").strip()
+    if text.startswith("not shown (") and text.endswith(")"):
+        return text[len("not shown ("):-1].strip()
     if text.startswith("too few ") and " to estimate" in text:
         head, _, rest = text.partition(" to estimate")
         return f"{head}{rest}".replace(" :", ":").strip()
@@ -119,7 +128,15 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
     wanted = {name for _, name, _, _ in string.Formatter().parse(template) if name}
     if not template or wanted - set(fields):
         return f"{measure} could not be estimated in this edition."
-    return template.format_map(fields)
+    for name in sorted(wanted - {"estimate", "interval", "verdict"}):
+        entry = results.get(name)
+        if (isinstance(entry, dict) and entry.get("kind") in NUMBER_KINDS
+                and finite(entry.get("value")) is None):
+            # a withheld number's text ("not shown (group disclosure)") is no number:
+            # put inside the template's words it read "not shown (...) of people said"
+            return _not_estimated(measure, entry, results.get(f"{name}_sentence"))
+    said = template.format_map(fields)
+    return said[:1].upper() + said[1:]  # a hidden count opening it: "Fewer than 8 ..."
 
 
 def edition_points(series: Series, edition: Edition, runs: Mapping[str, Path],

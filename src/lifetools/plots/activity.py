@@ -85,11 +85,17 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
     alt = (f"Run chart of {ylabel.lower()} over {len(values)} months with the mean and "
            f"process limits. Counts range from {format_count(shown.min())} to "
            f"{format_count(shown.max())}, mean {format_count(round(chart['mean'].iloc[0]))}; "
-           f"{int(special.sum())} special-cause months; {hidden} suppressed."
+           f"{_months(int(special.sum()))} with a special cause; {_months(hidden)} "
+           "suppressed."
            if len(shown) else f"Run chart of {ylabel.lower()}: every month suppressed.")
     mark_protected(ax.figure, rules=protected.rules, data={"": protected.select([x, y])},
                    alt=alt)
     return ax
+
+
+def _months(n: int) -> str:
+    """ "no months", "1 month", "3 months": the run chart's alt text counts months."""
+    return "no months" if n == 0 else f"{n} month" + ("" if n == 1 else "s")
 
 
 @redrawable

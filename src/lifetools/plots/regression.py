@@ -139,7 +139,7 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
              for r in frame.itertuples() if pd.notna(r.rate)]
     alt = (f"Bar chart of {ylabel.lower()} with 95% confidence intervals, by group and "
            "period. " + "; ".join(shown) + "."
-           + (f" Suppressed ({suppressed_label()}): {'; '.join(hidden)}." if hidden else ""))
+           + (f" {suppressed_label()}: {'; '.join(hidden)}." if hidden else ""))
     mark_protected(ax.figure, rules=protected.rules, data={"": protected}, alt=alt)
     return ax
 

@@ -31,8 +31,22 @@ from lifetools.reports.sentences import (
 )
 from lifetools.result_names import CrisisName
 
-__all__ = ["C_JUDGE", "key_results", "model_results", "model_table", "model_text"]
+__all__ = ["C_JUDGE", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
+           "model_table", "model_text"]
 
+
+
+DRIFT_SUBJECT = "Whether the model still holds for this year's people"
+"""The subject of the drift verdict's sentence when the model is withheld: the page
+glues the verdict as a whole sentence ("**Is the model still accurate?** ..."), so a
+withheld model's verdict reads "<subject> is not shown: <why>.", never a bare reason."""
+RIDGE_SUBJECT = "The penalty chosen for the ridge model"
+"""The subject of the ridge penalty's sentence when the model is withheld: the page
+glues it as a whole sentence, which read "(on the scale of rms::lrm: too few events
+to estimate (...))" when it was a number in brackets."""
+LASSO_SUBJECT = "The lasso comparison (its penalty and the coefficients it kept)"
+"""The subject of the lasso sentence when the model is withheld (one subject: "is not
+shown")."""
 
 
 def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -127,8 +141,10 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         *model_results(
         release,
         {"name": CrisisName.RIDGE_PENALTY, "value": ridge.penalty, "kind": "text",
-         "text": compose("{p}", p=Parameter(float(ridge.penalty), "ridge penalty")),
-         "label": "Ridge penalty chosen by cross-validation"},
+         "text": compose("The penalty chosen was {p} (on the scale of R's rms::lrm).",
+                         p=Parameter(float(ridge.penalty), "ridge penalty")),
+         "label": "Ridge penalty chosen by cross-validation",
+         "subject": RIDGE_SUBJECT},
         {"name": CrisisName.LASSO_PENALTY, "value": lasso.penalty, "kind": "text",
          "text": compose("{p}", p=penalty_estimate(lasso.penalty)),
          "label": "Lasso penalty chosen by cross-validation"},
@@ -151,7 +167,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
              folds=Parameter(COMPARISON_FOLDS, "cross-validation folds"),
              zeros=Parameter(zeros, "coefficients set to zero"),
              kept=Parameter(parameters - zeros, "coefficients kept")),
-         "subject": "The lasso model's penalty and the coefficients it kept"}),
+         "subject": LASSO_SUBJECT}),
         {"name": CrisisName.INTERNAL_METHOD, "value": internal, "kind": "text",
          "text": internal_method, "label": "Internal validation method"},
         {"name": CrisisName.INTERNAL_CALIBRATION_METHOD, "value": internal, "kind": "text",
@@ -181,7 +197,8 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
          "label": f"Calibration-in-the-large ({TERMS['calibration-in-the-large']}) "
                   f"in {validated} (validation)"},
         {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",
-         "text": reason_text(drift.verdict), "label": "Drift check"},
+         "text": reason_text(drift.verdict), "label": "Drift check",
+         "subject": DRIFT_SUBJECT},
         {"name": CrisisName.C_CORRECTED_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
              boot.corrected("c"), kind="estimate", interval=boot.interval("c"),

@@ -46,7 +46,20 @@ from lifetools.reports.survival_parts import (
 from lifetools.result_names import ReReferralName
 from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
 
-__all__ = ["ReReferralReport", "analyse_rereferral"]
+__all__ = ["ReReferralReport", "analyse_rereferral", "share_label"]
+
+
+def share_label(horizon: int) -> dict[str, str]:
+    """The label of the re-referral share (and its ``at`` words: its follow-up).
+
+    "Cumulative incidence of re-referral by 230 days after discharge (%)"; with no day
+    to quote it at (too few people followed: the horizon is 0) the label names no day,
+    never "by 0 days after discharge". Tested in ``tests/unit/test_reports.py``.
+    """
+    if horizon <= 0:
+        return {"label": "Cumulative incidence of re-referral after discharge (%)"}
+    at = f"by {horizon} days after discharge"
+    return {"label": f"Cumulative incidence of re-referral {at} (%)", "at": at}
 
 
 @dataclass(frozen=True)
@@ -158,9 +171,7 @@ def analyse_rereferral(
         {"name": ReReferralName.REREFERRAL_1Y, "value": 100 * share, "kind": "estimate",
          "text": compose("not estimated") if at_horizon is None else compose(
              "{share}", share=Estimate(100 * share, 1, percent=True)),
-         "label": f"Cumulative incidence of re-referral by {horizon} days after "
-                  "discharge (%)", "at": f"by {horizon} days after discharge",
-         "released": cif_release},
+         **share_label(horizon), "released": cif_release},
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
              horizon, at_horizon, event="referred again", withheld=withheld)},

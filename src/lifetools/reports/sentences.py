@@ -34,6 +34,10 @@ CI_LEVEL = Level(95)
 """The confidence level every interval on the site is stated at (``{level}``)."""
 
 _PREFIXES = ("could not be estimated:", "not estimable:", "withheld:")
+_TAGS = ("separated",)
+"""Technical tags a fit's reason starts with ("separated: too few events of interest
+among those with it ...", :func:`lifetools.survival.finegray.separation_reason`): the
+words after the tag say it plainly, so a page leaves the tag out."""
 
 _C = with_words("C-statistic")  # "C-statistic (how well the model ranks people by risk)"
 C_STATISTIC = {
@@ -41,7 +45,7 @@ C_STATISTIC = {
                   "confidence interval {interval}, by the location-shifted bootstrap): "
                   "{verdict}.", "The optimism-corrected " + _C),
     "validation": ("its " + _C + " was {value} ({level} confidence interval {interval}): "
-                   "{verdict}.", "The " + _C + " of the frozen model in this year's cohort"),
+                   "{verdict}.", "the " + _C + " of the frozen model in this year's cohort"),
     "emergency": ("The " + _C + " of the A&E prediction model was {value} ({level} "
                   "confidence interval {interval}, by Hanley and McNeil's method): "
                   "{verdict}.", "The " + _C),
@@ -51,7 +55,10 @@ C_STATISTIC = {
 the crisis report's optimism-corrected and validation values, the emergency report's.
 Each states its interval and the verdict of :data:`C_JUDGE` (the interval's method named
 where it is not the table's: the optimism-corrected value's is Noma et al.'s
-location-shifted bootstrap, the emergency model's Hanley and McNeil's)."""
+location-shifted bootstrap, the emergency model's Hanley and McNeil's). The validation
+value's sentence continues the page's sentence "Applied unchanged to this year's N
+people, ...", so its ``missing`` subject starts in lower case, as its ``found``
+sentence ("its C-statistic was ...") does."""
 
 C_JUDGE = {"null": 0.5, "on_null": "compatible with ranking people no better than chance",
            "above": "it ranks people better than chance",
@@ -73,9 +80,11 @@ def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:
             text = text[len(prefix):].strip()
     first = _first_clause(text).strip().rstrip(".")
     term, sep, rest = first.partition(": ")
-    if sep and " " not in term.strip():
+    if sep and " " not in term.strip() and term.strip() not in _TAGS:
         name = (labels or {}).get(term.strip(), term.strip().replace("_", " "))
         first = f"{rest} ({name})"
+    for tag in _TAGS:  # the fit's technical tag is no words for a reader
+        first = first.replace(f"{tag}: ", "", 1) if first.startswith(f"{tag}: ") else first
     return first or "the fit did not give an estimate"
 
 

@@ -34,6 +34,12 @@ from lifetools.result_names import WellbeingName
 
 __all__ = ["WellbeingReport", "analyse_wellbeing"]
 
+NO_PAIRS = "too few people completed a follow-up measurement in the period"
+"""Why the mean change and the share improving are not shown when no one has a
+baseline and a follow-up in the period (the 2023-24 edition at 3,000 people): "too few",
+as the release checks say it (a protected reason writes no number in words, zero
+included)."""
+
 
 @dataclass(frozen=True)
 class WellbeingReport:
@@ -99,6 +105,11 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
                       level_cols=[], summary=estimates.iloc[0:0], converged=True)]
     magnitude = disclosure.magnitude_reason(pairs["change"].to_numpy())
     why = withheld_reasons(checks, [magnitude, magnitude, improved.reason or ""])
+    if pairs.empty:
+        # no one to compare: the plain reason, not the release check's "fewer than 10
+        # residual degrees of freedom (... the number of terms the model estimates)"
+        # for a mean and a share that no model estimates
+        why = [NO_PAIRS if reason and i != 1 else reason for i, reason in enumerate(why)]
     if any(why):
         withheld = [i for i, reason in enumerate(why) if reason]
         estimates.loc[withheld, ["estimate", "ci_lower", "ci_upper"]] = float("nan")
