@@ -277,7 +277,10 @@ def _two_visits(seed: int, *, people: int = 300, person_sd: float = 3.5) -> pd.D
 def test_mixed_convergence_bfgs_precision_loss_at_the_maximum_is_converged():
     # BFGS to a gradient of 1e-12 stops on precision loss here (statsmodels:
     # converged False) although it is at the maximum: the check says converged, and
-    # fit_mixed_model's estimate equals that fit's
+    # fit_mixed_model's estimate equals that fit's. Whether BFGS reports the precision
+    # loss depends on the last bits of the CPU's arithmetic (False on the CI machine,
+    # True on an AMD EPYC with the same wheels), so the flag is set as it is there: the
+    # check must not read it.
     import statsmodels.formula.api as smf
 
     from lifetools.regression.wellbeing import fit_mixed_model, mixed_convergence
@@ -287,7 +290,7 @@ def test_mixed_convergence_bfgs_precision_loss_at_the_maximum_is_converged():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = model.fit(reml=True, method="bfgs", gtol=1e-12, maxiter=500)
-    assert not fit.converged
+    fit.converged = False
     check = mixed_convergence(model, fit)
     assert check["converged"] and check["step"] < 1e-6 and not check["singular"]
     result = fit_mixed_model(data)

@@ -52,8 +52,12 @@ def ridge_fit(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-1
     beta[0] = np.log(rate / (1 - rate))
 
     def objective(b: np.ndarray) -> float:
-        eta = design @ b
-        return float(np.sum(y * eta - np.logaddexp(0.0, eta)) - 0.5 * np.sum(scale * b ** 2))
+        # a diverging fit (separation, no penalty) reaches coefficients whose squares
+        # overflow: -inf or nan, never a step taken (below), so no warning is due
+        with np.errstate(over="ignore", invalid="ignore"):
+            eta = design @ b
+            return float(np.sum(y * eta - np.logaddexp(0.0, eta))
+                         - 0.5 * np.sum(scale * b ** 2))
 
     current = objective(beta)
     for _ in range(max_iter):
@@ -64,7 +68,11 @@ def ridge_fit(x: np.ndarray, y: np.ndarray, penalty: float, *, tol: float = 1e-1
         while True:
             trial = beta + size * step
             value = objective(trial)
-            if value >= current - 1e-12 or size < 1e-6:
+            if value >= current - 1e-12:
+                break
+            if size < 1e-6:
+                if not math.isfinite(value):  # the step overflows however short: the
+                    return beta, False          # likelihood has no maximum to reach
                 break
             size /= 2
         beta, change, current = trial, value - current, value
