@@ -4,11 +4,14 @@ Its people are left out, the fit converges, and the page says so in words."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+from lifetools.disclosure.profiles import PROFILES, use_profile
 from lifetools.disclosure.text import numbers_in
 from lifetools.regression import (
     OutsideSupport,
@@ -145,10 +148,35 @@ def test_common_support_continuous_covariate_users_all_at_the_lowest_value():
      "No non-user had a value of \"A&E attendances per year (baseline window)\" below "
      "the highest among users, so the users below it"),
 ])
-def test_support_sentence_each_case_says_who_was_left_out_without_numbers(record, words):
-    text = support_sentence([record])
+def test_support_sentence_each_case_says_who_was_left_out_without_numbers(
+        record, words, monkeypatch):
+    # under a profile without the group disclosure rule the characteristic is named
+    loose = dataclasses.replace(PROFILES["default"], name="loose", group_disclosure=False)
+    monkeypatch.setitem(PROFILES, "loose", loose)
+    with use_profile("loose"):
+        text = support_sentence([record])
     assert text.startswith(words) and "left out of the comparison" in text
     assert numbers_in(text) == []
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_support_sentence_under_group_disclosure_names_no_characteristic_of_a_group(
+        profile):
+    # "Every Life Rooms user had \"White ethnic group\"" (10 users, the emergency page
+    # of a 3,000-person build) states every user's ethnic group: group disclosure
+    records = [OutsideSupport("ethnic_white", "below", 1.0, "users", True),
+               OutsideSupport("baseline_admissions", "above", 0.0, "users", False),
+               OutsideSupport("locality_unknown", "above", 0.0, "non-users", True)]
+    with use_profile(profile):
+        text = support_sentence(records)
+    assert text == (
+        "Some non-users had a recorded characteristic that no Life Rooms user shared, so "
+        "they were left out of the comparison: none of them could be compared with a "
+        "user. Some Life Rooms users had a recorded characteristic that no non-user "
+        "shared, so they were left out of the comparison: no non-user could be compared "
+        "with them.")
+    for words in ("ethnic", "White", "admissions", "Locality", "Every", "No Life"):
+        assert words not in text
 
 
 def test_support_sentence_no_one_left_out_is_empty():

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort import propensity_covariates
+from lifetools.disclosure.profiles import active_profile
 from lifetools.disclosure.text import numbers_in
 from lifetools.labels import label
 from lifetools.regression import (
@@ -140,18 +141,38 @@ SUPPORT_WORDS = {
                                    "the comparison"}
 
 
+GROUP_SAFE_SUPPORT_WORDS = {
+    "users": "Some non-users had a recorded characteristic that no Life Rooms user "
+             "shared, so they were left out of the comparison",
+    "non-users": "Some Life Rooms users had a recorded characteristic that no non-user "
+                 "shared, so they were left out of the comparison"}
+"""Who was left out, without the characteristic: under the group disclosure rule."""
+
+
+def _why(group: str) -> str:
+    return ("none of them could be compared with a user" if group == "users" else
+            "no non-user could be compared with them")
+
+
 def support_sentence(outside: Sequence[Any]) -> str:
     """Who was left outside the common support, and why, in words ("" if no one).
 
     ``outside``: the :class:`lifetools.regression.OutsideSupport` records of
-    :func:`lifetools.regression.common_support`. Tested in
-    ``tests/unit/test_propensity_support.py``.
+    :func:`lifetools.regression.common_support`. Each record states a fact about a
+    whole group of people ("Every Life Rooms user had 'White ethnic group'", "No Life
+    Rooms user had a value of baseline admissions above the lowest among non-users"):
+    group (class) disclosure. Under a profile with the group disclosure rule
+    (``active_profile().group_disclosure``, every named profile) the sentence says
+    only which group was left out (one sentence per group,
+    :data:`GROUP_SAFE_SUPPORT_WORDS`), never the characteristic; without the rule it
+    names it (:data:`SUPPORT_WORDS`). Tested in ``tests/unit/test_propensity_support.py``.
     """
+    if active_profile().group_disclosure:
+        groups = list(dict.fromkeys(o.group for o in outside))
+        return " ".join(f"{GROUP_SAFE_SUPPORT_WORDS[g]}: {_why(g)}." for g in groups)
     parts = []
     for o in outside:
-        why = ("none of them could be compared with a user" if o.group == "users" else
-               "no non-user could be compared with them")
         words = f"\"{_level_words(o.covariate)}\""
         parts.append(SUPPORT_WORDS[(o.indicator, o.side, o.group)].replace("{w}", words)
-                     + f": {why}.")
+                     + f": {_why(o.group)}.")
     return " ".join(parts)
