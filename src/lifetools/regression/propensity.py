@@ -335,7 +335,9 @@ def estimate_did(
     factor G/(G-1) x (N-1)/(N-K), which treat the weights as known. Wald intervals. Rows with no person-time are dropped. A group and period
     with no events (the ratio is then 0 or infinite), a fit that did not converge, or a
     standard error that is not finite, makes the result not ``estimable``, with the
-    ``reason`` (the library's warnings are in ``warnings``). Checked against R
+    ``reason``, which does not say which group and period had no events (the reports
+    publish it beside that cell's hidden count) (the library's warnings are in
+    ``warnings``). Checked against R
     (``geepack::geeglm``; ``glm`` with ``sandwich::vcovCL``) in
     ``tests/reference/test_logistic_did_against_r.py``, and in
     ``tests/truth/test_regression_truth.py``, ``tests/truth/test_did_many_seeds.py``
@@ -381,8 +383,11 @@ def estimate_did(
     if len(cells) < 4:
         failure = "a group or period has no person-time"
     elif empty:
-        failure = ("no events in " + ", ".join(empty)
-                   + ": the ratio of rate ratios is 0 or infinite")
+        # which group and period had none is not said: the reason is published beside
+        # that cell's hidden count, and "no events in users before" would show a
+        # hidden zero (a whole group without the outcome: group disclosure)
+        failure = ("too few events in a group and period to estimate a ratio of rate "
+                   "ratios")
     elif not bool(fit.converged):
         failure = "the difference-in-differences model did not converge"
     elif not np.isfinite(bse).all():
