@@ -200,7 +200,7 @@ def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectab
     from lifetools.disclosure import protect_counts
 
     development, validation = report.cohorts
-    missing = report.missing.set_index("predictor")
+    missing = report.before_release["missing"].set_index("predictor")
     assert missing.loc["honos", "missing, development"] == (
         development.data["honos_recorded"] == 0).sum()
     assert missing.loc["honos", "handling"] == "multiple imputation (3 copies)"
@@ -714,7 +714,10 @@ def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
         "decision": ["model", "model_lower", "model_upper"],
         "fairness": ["C-statistic (95% CI)", "calibration-in-the-large (95% CI)"],
         "time_to_event": [FINE_GRAY_COLUMN, LOGISTIC_COLUMN],
-        "fine_gray_groups": [RISK_GROUP_COLUMN]}
+        "fine_gray_groups": [RISK_GROUP_COLUMN],
+        # the pooled model's fraction of missing information (the crisis page showed
+        # 0.12 beside a withheld model at 3,000 people)
+        "missing": ["fraction of missing information"]}
     for name, columns in expected.items():
         table = getattr(report, name)
         assert isinstance(table, ProtectedTable), name
@@ -722,6 +725,7 @@ def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
         assert header_rules(table)["estimate_headers"], name
     assert report.fairness.count_cols == ["people", "crises"]
     assert report.fine_gray_groups.count_cols == ["people"]
+    assert report.missing.count_cols == ["missing, development", "missing, validation"]
     # each table as its model's release decides: unchanged when released, the model's
     # columns blank with the reason when withheld (at 8,000 people both models are
     # withheld: fewer than 10 crises in some level; the released case is
@@ -738,7 +742,8 @@ def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
             assert published[columns].isna().all().all(), name
         else:
             assert published[columns].equals(raw[columns]), name
-    logistic_tables = {"calibration", "internal_calibration", "decision", "fairness"}
+    logistic_tables = {"calibration", "internal_calibration", "decision", "fairness",
+                       "missing"}
     release_checked = logistic_tables <= set(withheld) or not logistic_tables & set(withheld)
     assert release_checked  # one release for the logistic model's three tables
     # every key result built from a withheld model's output states no number

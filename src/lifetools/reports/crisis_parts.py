@@ -106,6 +106,10 @@ def estimate_text(value: float, low: float = float("nan"), high: float = float("
     return format_interval(value, low, high, kind="estimate", digits=digits)
 
 
+FMI_COLUMN = "fraction of missing information"
+"""The missing-data table's column of the pooled model's output (withheld with it)."""
+
+
 def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,
                   m: int, fmi: float) -> pd.DataFrame:
     """People with each predictor missing in each cohort, and how it was handled."""
@@ -115,7 +119,7 @@ def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,
                    else f"multiple imputation ({format_value(m, kind='magnitude')} copies)")
         rows.append({"predictor": col, "missing, development": int(dev[col].isna().sum()),
                      "missing, validation": int(val[col].isna().sum()), "handling": handled,
-                     "fraction of missing information": (
+                     FMI_COLUMN: (
                          format_value(fmi, kind="estimate", digits=2)
                          if col == "honos" and m > 1 else "")})
     return pd.DataFrame(rows)

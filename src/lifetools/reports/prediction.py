@@ -52,6 +52,7 @@ from lifetools.reports.crisis_models import (
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     FAIRNESS_GROUPS,
+    FMI_COLUMN,
     IMPUTATIONS,
     CrisisRun,
     characteristics,
@@ -94,7 +95,7 @@ class CrisisRiskReport:
     calibration: ProtectedTable  # the model's outputs, tied to its release
     decision: ProtectedTable
     fairness: ProtectedTable
-    missing: pd.DataFrame
+    missing: ProtectedTable
     comparison: ProtectedTable  # the three models, tied to the model's release
     time_to_event: ProtectedTable
     checklist: pd.DataFrame
@@ -287,7 +288,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
            "fine_gray_groups": risk_group_table(fg.risk_groups, min_people=min_count),
            "internal": internal_table, "internal_calibration": internal_curve,
            "temporal": temporal, "comparison": comparison,
-           "knots": knots}
+           "knots": knots,
+           "missing": missing_table(dev, val, spec=spec, m=len(dev_copies), fmi=honos_fmi)}
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
                             knots=model_table(knots, release, keep=("variable",)),
                             release_levels=release.levels,
@@ -309,8 +311,11 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                 people_outcomes=["crises"]),
                             drift=drift,
                             before_release=raw,
-                            missing=missing_table(dev, val, spec=spec, m=len(dev_copies),
-                                                  fmi=honos_fmi),
+                            # the fraction of missing information is the pooled
+                            # model's (its HoNOS term): withheld with the model
+                            missing=model_outputs(
+                                raw["missing"], {FMI_COLUMN: release},
+                                count_cols=["missing, development", "missing, validation"]),
                             comparison=model_table(comparison, release),
                             time_to_event=model_outputs(
                                 fg.table, {FINE_GRAY_COLUMN: fg_release,
