@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from lifetools.convergence import degenerate_terms
 from lifetools.results import Interval, Result, wald_interval
@@ -15,10 +16,20 @@ __all__ = ["BalanceResult", "ModelResult", "checked_summary", "tidy"]
 
 
 def tidy(terms, coef, se, p_value, n: int, *, exponentiate: bool,
-         alpha: float = 0.05) -> pd.DataFrame:
-    """Tidy table: term, estimate, ci_lower, ci_upper, p_value, n (Wald intervals)."""
+         alpha: float = 0.05, df=None) -> pd.DataFrame:
+    """Tidy table: term, estimate, ci_lower, ci_upper, p_value, n.
+
+    Wald intervals (:func:`lifetools.results.wald_interval`), or, with ``df`` (each
+    term's degrees of freedom), t intervals ``coef -/+ t(df) * se``.
+    """
     coef = np.asarray(coef, float)
-    lower, upper = wald_interval(coef, se, alpha=alpha, exponentiate=exponentiate)
+    if df is None:
+        lower, upper = wald_interval(coef, se, alpha=alpha, exponentiate=exponentiate)
+    else:
+        half = stats.t.ppf(1 - alpha / 2, df) * np.asarray(se, float)
+        lower, upper = coef - half, coef + half
+        if exponentiate:
+            lower, upper = np.exp(lower), np.exp(upper)
     return pd.DataFrame({"term": list(terms),
                          "estimate": np.exp(coef) if exponentiate else coef,
                          "ci_lower": lower, "ci_upper": upper,

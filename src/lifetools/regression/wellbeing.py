@@ -330,12 +330,9 @@ def fit_mixed_model(measurements: pd.DataFrame, *, score_col: str = "swemwbs_met
         notes.append("singular fit: the between-person variance is on the boundary "
                      "(about 0); the fixed effects equal a linear model's")
     converged = check["converged"]
-    half = stats.t.ppf(1 - alpha / 2, dof) * np.asarray(bse, float)
-    table = tidy(terms, fit.fe_params, bse, pvalues, n_groups, exponentiate=False,
-                 alpha=alpha).assign(ci_lower=np.asarray(fit.fe_params) - half,
-                                     ci_upper=np.asarray(fit.fe_params) + half)
     summary, estimable, reason = checked_summary(
-        table,
+        tidy(terms, fit.fe_params, bse, pvalues, n_groups, exponentiate=False,
+             alpha=alpha, df=dof),
         fit.fe_params, bse, converged=converged,
         failure=(f"the {criterion} maximisation did not converge (Newton step "
                  f"{check['step']:.1e} after {', '.join(check['methods'])})"
