@@ -17,6 +17,7 @@ tests/reference/R/make_reference_wellbeing_df.R.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -187,6 +188,15 @@ def test_poisson_offset_robust_hc0_insurance_against_r():
 R_WELLBEING = json.loads((HERE / "results" / "reference_wellbeing_lmer.json").read_text())
 
 
+@functools.cache
+def seed3003_fit(reml: bool = True):
+    """The report's mixed model on the seed-3003 wellbeing extract, fitted once per
+    criterion for the tests below (about 0.6 s each; results are frozen)."""
+    data = pd.read_csv(HERE / "data" / "wellbeing_seed3003.csv")
+    return fit_mixed_model(data.astype({"follow_up": float}), group_col="person",
+                           reml=reml)
+
+
 @pytest.mark.parametrize("reml", [True, False])
 def test_mixed_model_wellbeing_extract_against_lme4(reml):
     # the report's random-intercept model on one synthetic wellbeing extract (seed
@@ -195,9 +205,7 @@ def test_mixed_model_wellbeing_extract_against_lme4(reml):
     # fit used to be flagged as not converged: now converged, and equal to lme4's.
     # Log-likelihood 1e-9 absolute; fixed effects 1e-8, SEs and variances 1e-6 relative
     ref = R_WELLBEING["reml" if reml else "ml"]
-    data = pd.read_csv(HERE / "data" / "wellbeing_seed3003.csv")
-    result = fit_mixed_model(data.astype({"follow_up": float}), group_col="person",
-                             reml=reml)
+    result = seed3003_fit(reml)
     assert result.estimable and not result.warnings and not result.extra["singular"]
     summary = result.summary.set_index("term").loc[["Intercept", "follow_up"]]
     np.testing.assert_allclose(summary["estimate"], ref["fixef"], rtol=1e-8)
@@ -223,9 +231,7 @@ def test_mixed_model_satterthwaite_df_and_t_interval_against_lmertest(reml):
     # 1e-6 (the SEs' agreement with lme4, above). A z (Wald) interval, what the
     # report published before, is 0.6% narrower for the follow-up effect and fails.
     ref = R_WELLBEING_DF["satterthwaite" if reml else "satterthwaite_ml"]
-    data = pd.read_csv(HERE / "data" / "wellbeing_seed3003.csv")
-    result = fit_mixed_model(data.astype({"follow_up": float}), group_col="person",
-                             reml=reml)
+    result = seed3003_fit(reml)
     assert result.method["ci_method"] == "t" and result.method["df"] == "Satterthwaite"
     np.testing.assert_allclose(list(result.extra["df"].values()), ref["df"], rtol=1e-7)
     np.testing.assert_allclose(list(result.extra["se"].values()), ref["se"], rtol=1e-6)
@@ -248,8 +254,7 @@ def test_mixed_model_df_between_nlme_containment_and_residual():
     # effect); both are far from the measurements less 1 (472) the release check used.
     # nlme's REML fit agrees with lifetools' (estimate 1e-8, SE 1e-6, variances 1e-6)
     ref = R_WELLBEING_DF["containment"]
-    data = pd.read_csv(HERE / "data" / "wellbeing_seed3003.csv")
-    result = fit_mixed_model(data.astype({"follow_up": float}), group_col="person")
+    result = seed3003_fit()
     n_obs, n_people = R_WELLBEING_DF["n_obs"], R_WELLBEING_DF["n_people"]
     assert ref["df"] == [n_people - 1, n_obs - n_people - 1]
     summary = result.summary.set_index("term").loc[["Intercept", "follow_up"]]
@@ -264,7 +269,7 @@ def test_mixed_model_release_residual_df_is_measurements_less_fixed_effects():
     # what the report asks of the release check: its published row alone, with the
     # model's two fixed effects counted (R: nrow(d) - length(fixef(m)) = 471)
     data = pd.read_csv(HERE / "data" / "wellbeing_seed3003.csv")
-    result = fit_mixed_model(data.astype({"follow_up": float}), group_col="person")
+    result = seed3003_fit()
     release = model_release(result, data=data.assign(observations=1),
                             event_col="observations", level_cols=["follow_up"],
                             summary=result.summary.iloc[[1]],
