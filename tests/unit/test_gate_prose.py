@@ -124,13 +124,21 @@ def test_prose_findings_durations_are_the_runs_parameters():
 
 
 def test_prose_findings_crisis_horizon_is_the_reports():
+    # one owner (lifetools.design_sizes): the cohort's follow-up, the Fine-Gray model's
+    # horizon and the duration prose may state are the same number of days
     import inspect
 
-    from lifetools.disclosure.settings import CRISIS_HORIZON_DAYS
+    from lifetools.cohort.crisis import build_crisis_cohort
+    from lifetools.design_sizes import CRISIS_HORIZON_DAYS
+    from lifetools.disclosure.settings import DURATIONS
     from lifetools.reports import crisis_models
 
     horizon = inspect.signature(crisis_models.time_to_event).parameters["horizon"]
-    assert horizon.default == CRISIS_HORIZON_DAYS
+    follow_up = inspect.signature(build_crisis_cohort).parameters["horizon_days"]
+    assert horizon.default == follow_up.default == CRISIS_HORIZON_DAYS == 365
+    assert DURATIONS["crisis-risk horizon"] == CRISIS_HORIZON_DAYS
+    assert prose_findings("a crisis within 365 days", "default") == []
+    assert prose_findings("a crisis within 366 days", "default") != []
 
 
 def test_label_findings_figure_text_wrapped_onto_lines_reads_as_one_phrase():

@@ -91,11 +91,19 @@ def test_parameter_span_written_as_every_published_number(value, written):
 
 
 def test_settings_agree_with_the_reports_they_describe():
-    from lifetools.disclosure.settings import CV_FOLDS, IMPUTED_COPIES, SETTINGS
-    from lifetools.reports import crisis_parts
+    # one owner (lifetools.design_sizes): the values a text may state are the report's
+    import inspect
 
-    assert IMPUTED_COPIES == crisis_parts.IMPUTATIONS
-    assert CV_FOLDS == crisis_parts.COMPARISON_FOLDS
+    from lifetools.disclosure.settings import SETTINGS
+    from lifetools.reports import crisis_models, crisis_parts
+    from lifetools.reports.prediction import analyse_crisis_risk
+
+    imputations = inspect.signature(analyse_crisis_risk).parameters["imputations"].default
+    folds = inspect.signature(crisis_models.model_comparison).parameters["folds"].default
+    assert imputations == crisis_parts.IMPUTATIONS == 10
+    assert SETTINGS["imputed copies"]({}) == set(range(1, imputations + 1))
+    assert folds == crisis_parts.COMPARISON_FOLDS == 5
+    assert SETTINGS["cross-validation folds"]({}) == {folds}
     frame = pd.DataFrame({"honos": [1.0] * crisis_parts.MIN_OBSERVED})
     sizes = set()
     for data in (frame, frame.assign(honos=float("nan"))):

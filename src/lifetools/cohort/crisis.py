@@ -10,6 +10,7 @@ import pandas as pd
 
 from lifetools.cohort.queries import crisis_queries
 from lifetools.dataset import Dataset
+from lifetools.design_sizes import CRISIS_HORIZON_DAYS
 from lifetools.engines import engine_tables
 
 __all__ = ["CRISIS_PREDICTORS", "CrisisCohort", "build_crisis_cohort"]
@@ -47,7 +48,8 @@ class CrisisCohort:
     method: dict[str, Any]
 
 
-def build_crisis_cohort(dataset: Dataset, *, index_date: str, horizon_days: int = 365
+def build_crisis_cohort(dataset: Dataset, *, index_date: str,
+                        horizon_days: int = CRISIS_HORIZON_DAYS
                         ) -> CrisisCohort:
     """People open to secondary mental-health services on ``index_date``, with predictors
     known on that date and whether they had a mental-health crisis in the next year.

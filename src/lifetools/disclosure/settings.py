@@ -22,6 +22,14 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
+from lifetools.design_sizes import (
+    CRISIS_CV_FOLDS,
+    CRISIS_HORIZON_DAYS,
+    CRISIS_IMPUTATIONS,
+    CRISIS_MAX_PARAMETERS,
+    CRISIS_OPTIONAL_PREDICTORS,
+    MIN_BOOT_PER_COPY,
+)
 from lifetools.penalties import PENALTY_GRID
 
 __all__ = ["DURATIONS", "DURATION_NAME", "IMPUTED_COPIES", "LOOSE_WORDS", "RUN_PARAMETER",
@@ -31,18 +39,15 @@ __all__ = ["DURATIONS", "DURATION_NAME", "IMPUTED_COPIES", "LOOSE_WORDS", "RUN_P
 RUN_PARAMETER = re.compile(r"[a-z_][a-z0-9_]*")
 """A :class:`Parameter` named like this is a parameter of the run (the notebook's
 parameters cell, ``analyses/analyses.yml``): the gate checks its value is the run's."""
-IMPUTED_COPIES = 10
-"""Imputed copies the crisis-risk report makes (``reports.crisis_parts.IMPUTATIONS``;
-``tests/unit/test_protected_text.py`` checks they agree)."""
-CV_FOLDS = 5
-"""Cross-validation folds of the crisis-risk report's penalised comparisons
-(``reports.crisis_parts.COMPARISON_FOLDS``; checked to agree by
-``tests/unit/test_protected_text.py``)."""
-MAX_PREDICTOR_PARAMETERS = 14
-"""The most candidate predictor parameters a crisis-risk model has (``crisis_spec``)."""
-CRISIS_HORIZON_DAYS = 365
-"""The crisis-risk models' horizon (``reports.crisis_models.time_to_event``'s
-``horizon``; checked to agree by ``tests/unit/test_gate_prose.py``)."""
+IMPUTED_COPIES = CRISIS_IMPUTATIONS
+"""Imputed copies the crisis-risk report makes (owned by :mod:`lifetools.design_sizes`,
+which the report reads too)."""
+CV_FOLDS = CRISIS_CV_FOLDS
+"""Cross-validation folds of the crisis-risk report's penalised comparisons (owned by
+:mod:`lifetools.design_sizes`)."""
+MAX_PREDICTOR_PARAMETERS = CRISIS_MAX_PARAMETERS
+"""The most candidate predictor parameters a crisis-risk model has (counted by
+:mod:`lifetools.design_sizes` from the model's splines and predictors)."""
 DURATIONS: dict[str, int] = {"crisis-risk horizon": CRISIS_HORIZON_DAYS}
 """Durations, in days, the series states in prose beside the run's ``*_days``,
 ``*_weeks``, ``*_months`` and ``*_years`` parameters: a number before a time unit in
@@ -146,10 +151,6 @@ def phrase_patterns(phrases: Iterable[str]) -> list[tuple[str, str]]:
     return found
 
 
-MIN_BOOT_PER_COPY = 10
-"""Bootstrap samples within each imputed copy at least (MI-boot)."""
-
-
 def _boot_per_copy(params: Mapping[str, Any]) -> Collection[float] | None:
     n = params.get("n_boot")  # over the copies "imputed copies" can take
     return None if n is None else {max(math.ceil(int(n) / m), MIN_BOOT_PER_COPY)
@@ -187,8 +188,9 @@ SETTINGS: dict[str, Callable[[Mapping[str, Any]], Collection[float] | None]] = {
         None if params.get("n_boot") is None
         else set(range(0, INNER_FITS_PER_SAMPLE * max(_boot_total(params) or {0}) + 1))),
     "bootstrap samples per imputed copy": _boot_per_copy,
-    "candidate predictor parameters": lambda params: {MAX_PREDICTOR_PARAMETERS - 1,
-                                                      MAX_PREDICTOR_PARAMETERS},
+    "candidate predictor parameters": lambda params: set(range(
+        MAX_PREDICTOR_PARAMETERS - len(CRISIS_OPTIONAL_PREDICTORS),
+        MAX_PREDICTOR_PARAMETERS + 1)),
     "ridge penalty": _ridge_grid,
     "cross-validation folds": lambda params: {CV_FOLDS},
     "coefficients kept": lambda params: set(range(MAX_PREDICTOR_PARAMETERS + 1)),

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifetools.design_sizes import MIN_BOOT_PER_COPY
 from lifetools.prediction._logit import fit_logit, inverse_logit
 from lifetools.prediction.calibrate import CalibrationCorrection, mean_errors
 from lifetools.prediction.model import (
@@ -283,7 +284,7 @@ def bootstrap_validation_imputed(copies: Sequence[pd.DataFrame], spec: ModelSpec
     all the people. Checked in ``tests/unit/test_prediction_imputation.py`` (one copy
     reproduces :func:`bootstrap_validation`).
     """
-    per_copy = max(int(np.ceil(n_boot / len(copies))), 10)
+    per_copy = max(int(np.ceil(n_boot / len(copies))), MIN_BOOT_PER_COPY)
     results = []
     for i, c in enumerate(copies):
         results.append(bootstrap_validation(c, spec, n_boot=per_copy, seed=seed + i,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lifetools.design_sizes import MIN_BOOT_PER_COPY
 from lifetools.prediction.model import FrozenModel, ModelSpec
 from lifetools.prediction.performance import net_benefit
 from lifetools.prediction.validation import INDICES, bootstrap_validation
@@ -269,7 +270,7 @@ def two_stage_interval(copies: pd.DataFrame | Sequence[pd.DataFrame], spec: Mode
     large independent population) in ``tests/truth/test_prediction_intervals_truth.py``.
     """
     frames = [copies] if isinstance(copies, pd.DataFrame) else list(copies)
-    per_copy = max(int(np.ceil(n_outer / len(frames))), 10)
+    per_copy = max(int(np.ceil(n_outer / len(frames))), MIN_BOOT_PER_COPY)
     if samples is None:
         samples = [two_stage_samples(len(f), n_outer=per_copy, n_inner=n_inner, seed=seed + i)
                    for i, f in enumerate(frames)]

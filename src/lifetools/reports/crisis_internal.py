@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lifetools.design_sizes import MIN_BOOT_PER_COPY
 from lifetools.disclosure import Parameter, Period, ProtectedText, compose
 from lifetools.formatting import format_value
 from lifetools.prediction import ModelSpec
@@ -102,7 +103,7 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
             "imputed).", n=Parameter(mi_boot.n_boot, "bootstrap samples")),
             compose(CURVE_WHY + "; nothing was imputed."))
     if method == "mi-boot":
-        per = max(int(np.ceil(n_boot / m)), 10)  # as bootstrap_validation_imputed shares
+        per = max(int(np.ceil(n_boot / m)), MIN_BOOT_PER_COPY)  # as bootstrap_validation_imputed
         return InternalValidation(mi_boot, mi_boot, compose(
             "Harrell's bootstrap optimism correction with {total} samples, {per} within "
             "each of the {m} imputed copies, results averaged (MI-boot, Wahl et al. "

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from lifetools.design_sizes import CRISIS_HORIZON_DAYS
 from lifetools.formatting import format_interval, format_value
 from lifetools.prediction import FrozenModel, ModelSpec
 from lifetools.prediction.cif_interval import risk_group_intervals
@@ -172,7 +173,8 @@ LOGISTIC_COLUMN = "logistic (shrunk), 12-month risk (95% CI)"
 
 def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
                   spec: ModelSpec, *, logistic: Performance,
-                  logistic_risks: list[np.ndarray], seed: int, horizon: int = 365
+                  logistic_risks: list[np.ndarray], seed: int,
+                  horizon: int = CRISIS_HORIZON_DAYS
                   ) -> FineGrayPart:
     """The 12-month crisis risk from a Fine-Gray model (death competing), beside the
     logistic model, in the next edition; and the model's subdistribution hazard ratios.

@@ -15,6 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifetools.design_sizes import (
+    CRISIS_AGE_KNOTS,
+    CRISIS_CV_FOLDS,
+    CRISIS_IMPUTATIONS,
+    CRISIS_LINEAR_PREDICTORS,
+    CRISIS_OPTIONAL_PREDICTORS,
+    CRISIS_SPLINE_KNOTS,
+)
 from lifetools.disclosure import Estimate
 from lifetools.formatting import MISSING, finite, format_interval, format_value
 from lifetools.prediction import ModelSpec
@@ -28,19 +36,17 @@ __all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS"
            "penalty_estimate", "setting_text", "shown_estimate", "significant_places",
            "with_missing_honos"]
 
-IMPUTATIONS = 10
-COMPARISON_FOLDS = 5
-"""Cross-validation folds choosing the ridge and lasso penalties (:func:`model_comparison`)."""
+IMPUTATIONS = CRISIS_IMPUTATIONS
+"""Imputed copies of each cohort (owned by :mod:`lifetools.design_sizes`)."""
+COMPARISON_FOLDS = CRISIS_CV_FOLDS
+"""Cross-validation folds choosing the ridge and lasso penalties (:func:`model_comparison`;
+owned by :mod:`lifetools.design_sizes`)."""
 INTERNAL_METHODS = ("mi-boot", "boot-mi")
 """Internal validation with missing predictors: bootstrap within each imputed copy
 (MI-boot, the default) or imputation repeated inside each bootstrap sample (boot-MI)."""
-AGE_KNOTS = 5
-"""Knots of the age spline (Harrell's 5th, 27.5th, 50th, 72.5th and 95th centiles). Four
-knots (5th, 35th, 65th, 95th) leave the spline linear below about 20 and above about 79,
-too flat for the U-shaped age effect at the extremes: over 40 synthetic cohorts the
-4-knot model's calibration slope in the next edition was 0.024 (SE 0.004) above the true
-log-odds' slope, the 5-knot model's 0.0035 (SE 0.0046)
-(``tests/truth/test_crisis_many_seeds.py``; issue 13)."""
+AGE_KNOTS = CRISIS_AGE_KNOTS
+"""Knots of the age spline (owned, with the reason for five, by
+:data:`lifetools.design_sizes.CRISIS_AGE_KNOTS`)."""
 MIN_OBSERVED = 10
 """Fewest recorded HoNOS scores for HoNOS to enter the model (imputed where missing)."""
 COMPLETE_PREDICTORS = ("age", "years_in_care", "female", "white", "imd_q1", "community_team",
@@ -71,10 +77,10 @@ def with_missing_honos(data: pd.DataFrame) -> pd.DataFrame:
 
 def crisis_spec(data: pd.DataFrame) -> ModelSpec:
     """The prespecified model; HoNOS left out when fewer than ``MIN_OBSERVED`` are recorded."""
-    honos = ("honos",) if int(data["honos"].notna().sum()) >= MIN_OBSERVED else ()
-    return ModelSpec("crisis", splines={"age": AGE_KNOTS, "years_in_care": 3},
-                     linear=("female", "white", "imd_q1", "community_team", *honos,
-                             "prior_ae", "prior_admissions", "life_rooms"))
+    honos = int(data["honos"].notna().sum()) >= MIN_OBSERVED
+    return ModelSpec("crisis", splines=dict(CRISIS_SPLINE_KNOTS),
+                     linear=tuple(p for p in CRISIS_LINEAR_PREDICTORS
+                                  if honos or p not in CRISIS_OPTIONAL_PREDICTORS))
 
 
 def imputed_cohort(data: pd.DataFrame, spec: ModelSpec, *, m: int, seed: int

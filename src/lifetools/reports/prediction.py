@@ -10,6 +10,7 @@ import pandas as pd
 
 from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
 from lifetools.dataset import Dataset
+from lifetools.design_sizes import CRISIS_HORIZON_DAYS
 from lifetools.disclosure import (
     ProtectedTable,
     get_profile,
@@ -179,8 +180,9 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     ``tests/unit/test_prediction_report.py``.
     """
     start = pd.Timestamp(period_start)
-    if pd.Timestamp(period_end) < start + pd.Timedelta(days=364):
-        raise ValueError("the period must cover the 12-month prediction horizon")
+    if pd.Timestamp(period_end) < start + pd.Timedelta(days=CRISIS_HORIZON_DAYS - 1):
+        raise ValueError(f"the period must cover the {CRISIS_HORIZON_DAYS}-day prediction "
+                         "horizon")
     periods = (period_name(start - pd.DateOffset(years=1), start - pd.Timedelta(days=1)),
                period_name(start, period_end))
     development = build_crisis_cohort(

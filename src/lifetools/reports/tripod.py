@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from lifetools.design_sizes import CRISIS_HORIZON_DAYS
 from lifetools.disclosure import protect_count
 from lifetools.formatting import format_value
 from lifetools.labels import label
@@ -215,7 +216,7 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         return "[c]" if shown is None else format_value(shown, kind="count")
 
     return {
-        "horizon_days": 365, "development_date": development.index_date,
+        "horizon_days": CRISIS_HORIZON_DAYS, "development_date": development.index_date,
         "validation_date": validation.index_date,
         "validation_period": run.validation_period,
         "c_validation": model_text(release, shown_estimate(
