@@ -55,6 +55,7 @@ __all__ = [
     "KeyResult",
     "KeyResults",
     "NARROW_SUFFIX",
+    "RESULTS_FILE",
     "PublishedFigure",
     "figure_download_rules",
     "figure_downloads",
@@ -74,6 +75,9 @@ __all__ = [
 ]
 
 STAMP_KEY = "lifetools"
+RESULTS_FILE = "results.json"
+"""The file of a run's key results (:func:`record` writes it, :func:`read_results` reads
+it; the publish gate checks it by this name, its relations call it a table of this name)."""
 GLUE_PREFIX = "application/papermill.record/"
 _FIGURE_ATTR = "_lifetools_stamp"
 _DATA_ATTR = "_lifetools_data"
@@ -645,7 +649,7 @@ def record(
     nulls = {span["null"] for span in shown.spans if "null" in span}
     if len(nulls) == 1:  # an interval's null where it changed the text ("1.004 to")
         extra["null"] = _json_value(nulls.pop())
-    path = config.output_dir() / "results.json"
+    path = config.output_dir() / RESULTS_FILE
     results = json.loads(path.read_text()) if path.exists() else {}
     if made_by_release and not _has_missing(value):
         extra["released"] = True  # the gate checks the sealed stamp says so too
@@ -732,5 +736,5 @@ def record_all(results) -> KeyResults:
 
 def read_results(folder: Path) -> dict[str, Any]:
     """Read a run's ``results.json`` (empty when the notebook recorded nothing)."""
-    path = Path(folder) / "results.json"
+    path = Path(folder) / RESULTS_FILE
     return json.loads(path.read_text()) if path.exists() else {}

@@ -597,7 +597,7 @@ def _stage_archive(pages: EditionPages, staged: Path) -> EditionPages:
     return EditionPages(pages.edition, runs, pages.manifest)
 
 
-SITE_RECORD = "lifetools-site.json"
+SITE_RECORD = layout.SITE_RECORD
 
 
 def _site_key(editions: Sequence[EditionPages], *, draft: bool,

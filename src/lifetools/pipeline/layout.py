@@ -47,6 +47,7 @@ __all__ = [
     "MANIFEST",
     "NOTEBOOK_NAME",
     "RUN_RECORD",
+    "SITE_RECORD",
     "RunFolder",
     "adhoc_root",
     "CORRECTIONS",
@@ -84,6 +85,9 @@ FILES_DIR = "files"
 MANIFEST = "manifest.json"
 EDITION_HTML = "html"
 CORRECTIONS = "corrections.json"
+SITE_RECORD = "lifetools-site.json"
+"""The record in a built site of the key its pages were built from (the build writes it;
+the gate leaves its digest alone)."""
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old|new)-(?P<pid>\d+)(-.*)?$")
 
 

@@ -68,7 +68,7 @@ from lifetools.pipeline.gate.tables import (
     statistic_findings,
 )
 from lifetools.pipeline.layout import FILES_DIR
-from lifetools.publication import span_numbers
+from lifetools.publication import RESULTS_FILE, span_numbers
 
 __all__ = ["TEXT_FILES", "scan_files"]
 
@@ -99,7 +99,7 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
             # the data behind a figure: listed in the sealed figure's stamp
             owner = next((m for k, m in sealed.items() if k.startswith("figure:") and
                           f"figures/{path.name}" in m.get("downloads", [])), None)
-        elif parts == ("results.json",):
+        elif parts == (RESULTS_FILE,):
             owner = next((m for k, m in sealed.items() if k.startswith("result:")), None)
         elif parts in (("tables", NOTES_FILE), ("figures", NOTES_FILE)):
             # the notes on [c] and [x] and the folder's columns: verified word for word
@@ -135,7 +135,7 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
             if parts[0] == "tables":
                 found += _linked_csv_findings(text, _download_record(parts, owner),
                                               folder, sealed)
-        if parts == ("results.json",):
+        if parts == (RESULTS_FILE,):
             found += _result_counts(text, profile) + _result_texts(text, nb, profile)
             found += _result_statistics(text, profile, sealed)
             found += _result_names(text, nb, profile)

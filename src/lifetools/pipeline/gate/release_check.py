@@ -37,7 +37,7 @@ from lifetools.pipeline.gate.differencing import (
     resolve,
 )
 from lifetools.pipeline.layout import RunFolder
-from lifetools.publication import STAMP_KEY
+from lifetools.publication import STAMP_KEY, read_results
 
 __all__ = ["REPORT_NAME", "check_release", "read_release", "read_run"]
 
@@ -95,10 +95,10 @@ def read_run(folder: Path, *, edition: str, analysis: str, period: tuple[str, st
         tables.append(Table(edition, analysis, str(mark.get("name")), tuple(labels),
                             tuple(values), period, source, base,
                             int(rules.get("threshold") or 0), rules.get("secondary")))
-    results = run.files / "results.json"
-    if results.exists():
+    results = read_results(run.files)
+    if results:
         entries = [(e.get("label") or name, e.get("value")) for name, e in
-                   sorted(json.loads(results.read_text()).items())
+                   sorted(results.items())
                    if isinstance(e, dict) and e.get("kind") == "count"]
         if entries:
             tables.append(Table(edition, analysis, RESULTS_TABLE,

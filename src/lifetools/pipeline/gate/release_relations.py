@@ -13,11 +13,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from lifetools.publication import RESULTS_FILE
+
 __all__ = ["RESULTS_TABLE", "TOTAL_LABEL", "Cell", "Relation", "Release", "Table",
            "relations"]
 
 TOTAL_LABEL = re.compile(r"^(all|total|overall)\b", re.IGNORECASE)
-RESULTS_TABLE = "results.json"
+RESULTS_TABLE = RESULTS_FILE
+"""The key results' file, read as a table of counts by label."""
 
 
 @dataclass(frozen=True, order=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.notebooks import Finding
+from lifetools.pipeline.layout import MANIFEST, SITE_RECORD
 
 __all__ = ["scan_site"]
 
@@ -26,7 +27,7 @@ SITE = "site"
 def _published_digests(html: Path) -> set[str]:
     digests: set[str] = set()
     for path in html.rglob("*.json"):
-        if path.name in ("manifest.json", "lifetools-site.json"):
+        if path.name in (MANIFEST, SITE_RECORD):
             digests |= {h.lower() for h in HEX64.findall(path.read_text(errors="replace"))}
     return digests
 
