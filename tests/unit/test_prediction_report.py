@@ -169,7 +169,7 @@ def test_internal_calibration_grid_whole_percents_within_the_middle_risks():
 
 
 def test_analyse_crisis_risk_short_period_raises():
-    with pytest.raises(ValueError, match="12-month"):
+    with pytest.raises(ValueError, match="365-day prediction horizon"):
         analyse_crisis_risk(tiny(), period_start="2024-04-01", period_end="2024-09-30")
 
 
