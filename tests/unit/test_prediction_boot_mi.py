@@ -16,6 +16,10 @@ from lifetools.prediction import bootstrap_validation, c_statistic
 from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
 from lifetools.prediction.imputation import fit_imputed_model
 
+# one worker runs the module: the .632+ and calibration tests impute the same cohort and
+# bootstrap samples, which boot_mi_cohort.impute then makes once (about 1.6 s of CPU)
+pytestmark = pytest.mark.xdist_group("boot_mi_cohort")
+
 
 @pytest.mark.parametrize("shrinkage", ["none", "heuristic"])
 def test_boot_mi_nothing_to_impute_equals_bootstrap_validation(shrinkage):
