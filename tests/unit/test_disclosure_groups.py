@@ -162,6 +162,21 @@ def test_shares_table_hides_the_numerator_of_a_share_of_all_or_none():
     assert _findings(table) == []
 
 
+def test_shares_table_hides_the_numerator_of_a_share_that_reads_100_per_cent():
+    """19,996 of 20,000 publish as 19,995 of 20,000, 99.975%, written "100.0%": the
+    share is withheld (group disclosure, as written) and so is its numerator, which
+    is not the group size (the people-outcome rule keeps it) but beside 20,000 would
+    give the withheld share back."""
+    frame = pd.DataFrame({"q": ["a", "b"], "responses": [20000, 200],
+                          "agreeing": [19996, 40]})
+    table = disclosure.shares_table(frame, numerator="agreeing", denominator="responses")
+    assert table.frame["per_cent"].isna().tolist() == [True, False]
+    assert table.frame["agreeing"].isna().tolist() == [True, False]
+    assert (0, "agreeing", "group disclosure") in table.record.suppressed
+    assert table.frame["responses"].tolist() == [20000, 200]
+    assert _findings(table) == []
+
+
 # a count of people of a row's group shown equal to the group size (issue 12, wave 19)
 
 def test_whole_group_cells_hides_a_count_of_people_equal_to_its_group_size():

@@ -14,6 +14,7 @@ from lifetools.disclosure import (
     ModelRelease,
     combine_estimates,
     model_release,
+    protect_counts,
     require_estimates,
 )
 from lifetools.errors import DisclosureError
@@ -283,3 +284,25 @@ def test_model_release_linear_term_of_the_model_is_not_a_group():
     binary = model_release(fitted(), data=data(9), event_col="event",
                            level_cols=["exposed"])
     assert "'Life Rooms use" in binary.reason
+
+
+def test_a_withheld_models_summary_under_other_column_names_is_refused():
+    """A withheld model blanks only the estimate columns it knows: its hazard ratio
+    under another name would be shown beside "too few events" if not refused."""
+    withheld = model_release(fitted(), data=data(9), event_col="event",
+                             level_cols=["exposed"])
+    assert not withheld.released
+    renamed = fitted().summary.rename(columns={
+        "estimate": "hazard_ratio", "ci_lower": "low", "ci_upper": "high",
+        "p_value": "p"})
+    with pytest.raises(KeyError, match="no estimate column in the summary"):
+        withheld.estimates(renamed)
+
+
+def test_require_estimates_refuses_a_protected_table_of_counts():
+    """Counts protected by their own rules are not a model's released estimates."""
+    counts = protect_counts(pd.DataFrame({"term": ["exposed"], "estimate": [150]}),
+                            ["estimate"])
+    with pytest.raises(DisclosureError, match="forest: a protected table without "
+                                              "released model estimates"):
+        require_estimates(counts, name="forest")
