@@ -295,7 +295,8 @@ def test_wellbeing_report(data):
 def test_wellbeing_mixed_model_release_counts_both_fixed_effects(data, monkeypatch):
     # the release check's residual degrees of freedom of the mixed model are the
     # measurements less its two fixed effects (intercept and follow-up), not less the
-    # one estimate published (the old n - 1); the paired change's are pairs less 1
+    # one estimate published (the old n - 1); the paired change's and the share's are
+    # pairs less 1
     import lifetools.reports.wellbeing as wellbeing
 
     seen = []
@@ -308,10 +309,14 @@ def test_wellbeing_mixed_model_release_counts_both_fixed_effects(data, monkeypat
     from lifetools.disclosure import model_release
     monkeypatch.setattr(wellbeing, "model_release", recording)
     wellbeing.analyse_wellbeing(data, **PERIOD, meaningful_change=2.0)
-    (change, pairs, change_release), (mixed, rows, mixed_release) = seen[:2]
+    ((change, pairs, change_release), (mixed, rows, mixed_release),
+     (_, share_pairs, share_release)) = seen
     assert list(mixed.summary["term"]) == ["Intercept", "follow_up"]
     assert mixed_release.residual_df == len(rows) - 2
     assert change_release.residual_df == len(pairs) - 1
+    # the share improving estimates one parameter (a proportion) on the pairs, as the
+    # mean change does: pairs less 1, not less 0 (its check used to count none)
+    assert share_release.residual_df == len(share_pairs) - 1 == len(pairs) - 1
     assert mixed.method["ci_method"] == "t" and mixed.method["df"] == "Satterthwaite"
 
 
@@ -518,3 +523,30 @@ def test_analyse_wellbeing_no_pairs_says_so_in_plain_words():
     for name in ("mean_change_sentence", "share_improved_sentence"):
         assert text[name].endswith(f" is not shown: {NO_PAIRS}."), text[name]
     assert "residual degrees of freedom" not in text["mean_change_ci"]
+
+
+@pytest.mark.parametrize(("term", "parameters"), [
+    ("Matched difference-in-differences", 4), ("Weighted (ATT) difference-in-differences", 4),
+    ("Users: after against before (own control)", 2),
+    ("Unadjusted: users against all non-users, after", 2)])
+def test_emergency_release_residual_df_counts_the_models_parameters(term, parameters):
+    # each published rate ratio is one row of a model with more parameters (a DiD:
+    # constant, group, period, interaction); the release check's residual degrees of
+    # freedom are person-periods less all of them, not less the one row (the old n - 1).
+    # 9 + parameters person-periods with ample events: 9 residual df, withheld
+    from lifetools.reports.emergency import release_estimates
+
+    rows = 9 + parameters
+    frame = pd.DataFrame({"user": [i % 2 for i in range(rows)],
+                          "after": [(i // 2) % 2 for i in range(rows)],
+                          "ae": [50] * rows})
+    estimates = pd.DataFrame({"outcome": ["A&E attendances"], "term": [term],
+                              "estimate": [1.2], "ci_lower": [0.9], "ci_upper": [1.6],
+                              "p_value": [0.2], "failure": [None]})
+    released = release_estimates(estimates, {term: (frame, ["user", "after"])}).frame
+    assert pd.isna(released["estimate"].iloc[0])
+    assert "residual degrees of freedom" in released["withheld"].iloc[0]
+    # one more person-period: 10 residual df, released
+    frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+    released = release_estimates(estimates, {term: (frame, ["user", "after"])}).frame
+    assert released["estimate"].iloc[0] == 1.2

@@ -137,12 +137,27 @@ def estimates_table(released: ProtectedTable) -> pd.DataFrame:
     return table
 
 
+UNADJUSTED = "Unadjusted: users against all non-users, after"
+OWN_CONTROL = "Users: after against before (own control)"
+
+MODEL_PARAMETERS = {UNADJUSTED: 2, OWN_CONTROL: 2, DESIGNS["matched"]: 4,
+                    DESIGNS["weighted"]: 4}
+"""The parameters each published rate ratio's model estimates, for the release check's
+residual degrees of freedom (person-periods less these): the unadjusted Poisson model
+(``fit_poisson``, constant and user) and the within-person GEE
+(``compare_before_after``, constant and after) 2, each difference-in-differences
+(``estimate_did``: constant, group, period and their product) 4. The check used to
+count the one published row."""
+
+
 def release_estimates(estimates: pd.DataFrame, fitted_to: dict[str, tuple]
                       ) -> ProtectedTable:
     """Each rate ratio through the model release check, on the rows it was fitted to.
 
     ``fitted_to`` maps a row's ``term`` to (person-periods, level columns); events are
-    the outcome's counts. A row that failed is withheld as not converged.
+    the outcome's counts; the residual degrees of freedom are the person-periods less
+    the model's parameters (:data:`MODEL_PARAMETERS`). A row that failed is withheld
+    as not converged.
     """
     outcome_of = {label: key for key, label in OUTCOMES.items()}
     parts = []
@@ -151,7 +166,8 @@ def release_estimates(estimates: pd.DataFrame, fitted_to: dict[str, tuple]
         frame, levels = fitted_to[row["term"].iloc[0]]
         check = model_release(None, data=frame, level_cols=levels, summary=row,
                               event_col=outcome_of[row["outcome"].iloc[0]],
-                              converged=bool(pd.isna(row["failure"].iloc[0])))
+                              converged=bool(pd.isna(row["failure"].iloc[0])),
+                              parameters=MODEL_PARAMETERS[row["term"].iloc[0]])
         parts.append(check.estimates(row))
     return combine_estimates(parts)
 
@@ -286,15 +302,13 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
     rows, rates = [], {}
     for outcome in OUTCOMES:
         after = periods[periods["after"] == 1]
-        rows.append({"outcome": outcome,
-                     "term": "Unadjusted: users against all non-users, after",
+        rows.append({"outcome": outcome, "term": UNADJUSTED,
                      **term_numbers(fit_poisson(after, outcome_col=outcome,
                                             person_time_col="person_years",
                                             covariates=["user"]), "user")})
         users = periods[periods["user"] == 1]
-        rows.append({"outcome": outcome, "term": "Users: after against before (own "
-                     "control)", **term_numbers(compare_before_after(
-                         users, outcome_col=outcome), "after")})
+        rows.append({"outcome": outcome, "term": OWN_CONTROL, **term_numbers(
+            compare_before_after(users, outcome_col=outcome), "after")})
         did = comparison.estimates[comparison.estimates["outcome"] == outcome]
         for _, row in did.iterrows():
             rows.append({**row.drop("design").to_dict(), "term": DESIGNS[row["design"]]})
@@ -328,16 +342,14 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
     weighted_rows = periods[periods["person_id"].isin(comparison.weighted.data[
         "person_id"])] if comparison.weighted.failure is None else periods
     released = release_estimates(estimates, {
-        "Unadjusted: users against all non-users, after": (
-            periods[periods["after"] == 1], ["user"]),
-        "Users: after against before (own control)": (
-            periods[periods["user"] == 1], ["after"]),
+        UNADJUSTED: (periods[periods["after"] == 1], ["user"]),
+        OWN_CONTROL: (periods[periods["user"] == 1], ["after"]),
         DESIGNS["matched"]: (matched_rows, ["user", "after"]),
         DESIGNS["weighted"]: (weighted_rows, ["user", "after"])})
     released_rows = released.frame
     pick = released_rows.set_index(["outcome", "term"])
     ae, admissions = OUTCOMES["ae"], OUTCOMES["admissions"]
-    own = "Users: after against before (own control)"
+    own = OWN_CONTROL
     c_label = f"{with_words('C-statistic')} of the A&E prediction model"
     c_stat = ({"name": EmergencyName.C_STATISTIC, "value": prediction.extra["c_statistic"][0],
                "kind": "estimate", "label": c_label}

@@ -100,9 +100,11 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
                       event_col="observations", level_cols=["follow_up"],
                       summary=estimates.iloc[[1]], parameters=len(mixed.summary)),
         # the share is a protected share (Wilson interval from published counts; a
-        # lower limit of 0 is no fault): residual degrees of freedom only
+        # lower limit of 0 is no fault): residual degrees of freedom only, pairs less
+        # the one parameter it estimates (as the mean change's)
         model_release(share, data=pairs.assign(people=1), event_col="people",
-                      level_cols=[], summary=estimates.iloc[0:0], converged=True)]
+                      level_cols=[], summary=estimates.iloc[0:0], converged=True,
+                      parameters=1)]
     magnitude = disclosure.magnitude_reason(pairs["change"].to_numpy())
     why = withheld_reasons(checks, [magnitude, magnitude, improved.reason or ""])
     if pairs.empty:
