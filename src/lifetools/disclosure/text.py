@@ -46,6 +46,7 @@ from lifetools.disclosure.groups import extreme_share
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
 from lifetools.disclosure.settings import parameter_problem
+from lifetools.disclosure.withheld import PRIVACY, rule_reason_named
 from lifetools.errors import DisclosureError
 from lifetools.signs import MINUS, bound_places, fixed
 
@@ -465,6 +466,10 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
 
 
 def _reason_problem(text: str, profile: SdcProfile) -> str:
+    named = rule_reason_named(text)
+    if named:  # "not shown (group disclosure)": the reason narrows the value
+        return (f"a reason that says which rule hid the value ({named!r}): it narrows "
+                f"the hidden value; say {PRIVACY!r} (lt.disclosure.withheld)")
     if re.search(r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", text, re.IGNORECASE):
         return "a reason that writes a number in words"
     for match in _TOKEN.finditer(text):

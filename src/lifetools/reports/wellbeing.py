@@ -15,6 +15,7 @@ from lifetools.disclosure import (
     compose,
     model_release,
 )
+from lifetools.disclosure.withheld import public_reason
 from lifetools.people import people_in_locality
 from lifetools.regression import (
     estimate_paired_change,
@@ -104,7 +105,10 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
         model_release(share, data=pairs.assign(people=1), event_col="people",
                       level_cols=[], summary=estimates.iloc[0:0], converged=True)]
     magnitude = disclosure.magnitude_reason(pairs["change"].to_numpy())
-    why = withheld_reasons(checks, [magnitude, magnitude, improved.reason or ""])
+    # a rule's reason for one value is published as privacy alone: "group disclosure"
+    # beside the pairs' count says the share is 0% or 100% (disclosure.withheld)
+    why = withheld_reasons(checks, [public_reason(magnitude), public_reason(magnitude),
+                                    public_reason(improved.reason)])
     if pairs.empty:
         # no one to compare: the plain reason, not the release check's "fewer than 10
         # residual degrees of freedom (... the number of terms the model estimates)"
