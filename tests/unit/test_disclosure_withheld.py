@@ -173,3 +173,11 @@ def test_withheld_models_table_states_its_reason_once(tmp_path):
     assert WITHHELD_COLUMN not in download and bad.withheld not in download
     good = model_outputs(frame, {"apparent": _release(10)})
     assert "not shown" not in tables.show_table(good, name="good", caption="G").note
+
+
+def test_methods_page_states_the_reasons_word_for_word():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "book" / "methods"
+            / "disclosure-control.md").read_text()
+    assert " ".join(withheld_sentence("default").split()) in " ".join(page.split())
