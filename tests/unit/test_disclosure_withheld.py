@@ -181,3 +181,25 @@ def test_methods_page_states_the_reasons_word_for_word():
     page = (Path(__file__).resolve().parents[2] / "book" / "methods"
             / "disclosure-control.md").read_text()
     assert " ".join(withheld_sentence("default").split()) in " ".join(page.split())
+
+
+def test_a_sentence_of_all_or_none_of_a_group_is_refused_at_source_and_by_the_gate():
+    # "60 of the 60 people were admitted" was two valid count spans: no rule read the
+    # pair, although it says everyone in the group was admitted (group disclosure)
+    from lifetools.disclosure import protected_count
+    from lifetools.disclosure.text import count_pair_problem, text_findings
+
+    sixty = protected_count(60)
+    for k in (60, 0):
+        with pytest.raises(DisclosureError, match="group-disclosure"):
+            compose("{k} of the {n} people were admitted", k=protected_count(k), n=sixty)
+    fine = compose("{k} of the {n} people were admitted", k=protected_count(20), n=sixty)
+    events = compose("{k} attendances among {n} people", k=sixty, n=sixty)
+    assert str(fine) and str(events)
+    # the gate re-reads the spans of a published text (a text sealed by an old library)
+    text = "60 of the 60 people were admitted"
+    spans = [{"start": 0, "end": 2, "kind": "count", "value": 60, "profile": "default"},
+             {"start": 10, "end": 12, "kind": "count", "value": 60, "profile": "default"}]
+    assert [r for r, _ in text_findings(text, spans, "default")] == ["group-disclosure"]
+    assert count_pair_problem(text, spans, "threshold-10") == "" or \
+        get_profile("threshold-10").group_disclosure
