@@ -518,3 +518,19 @@ def test_analyse_wellbeing_no_pairs_says_so_in_plain_words():
     for name in ("mean_change_sentence", "share_improved_sentence"):
         assert text[name].endswith(f" is not shown: {NO_PAIRS}."), text[name]
     assert "residual degrees of freedom" not in text["mean_change_ci"]
+
+
+def test_analyse_wellbeing_hides_the_improving_count_of_everyone():
+    # issues 12/15: the counts table is a flow (each row a subset of the row above);
+    # at 4,000 people in 2023-24 with every pair improving it published "10 with a
+    # follow-up, 10 improving" beside the hidden share: everyone improved
+    from lifetools.synthetic import generate_dataset
+    from lifetools.tables import show_table
+
+    report = reports.analyse_wellbeing(generate_dataset(4000, 20250401),
+                                       period_start="2023-04-01",
+                                       period_end="2024-03-31", meaningful_change=-100.0)
+    share = next(k["value"] for k in report.key_results if k["name"] == "share_improved")
+    assert share.value is None
+    shown = show_table(report.counts, name="counts", caption="c", count_cols=["n"])
+    assert shown.frame["n"].tolist()[1:] == ["10", "[c]"]
