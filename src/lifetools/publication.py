@@ -44,6 +44,7 @@ from lifetools.disclosure.models import ModelRelease
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
+from lifetools.disclosure.withheld import public_reason
 from lifetools.drawing import drawn_data, record_drawing, recorded_drawing
 from lifetools.errors import DisclosureError
 from lifetools.figure_style import DPI, NARROW_MEDIA, REDRAW_ATTR, narrow_layout, theme
@@ -429,7 +430,8 @@ def format_number(value: Any, *, kind: str, digits: int = 2) -> str:
     """Format a key result for the narrative through :func:`lifetools.formatting.format_value`.
 
     A :class:`~lifetools.disclosure.ProtectedValue` share is shown with its Wilson
-    95% interval; a suppressed one as "not shown" with the rule. ``digits`` applies to
+    95% interval; a suppressed one as "not shown (hidden to protect privacy)", never
+    with the rule that hid it (:func:`lifetools.disclosure.withheld.public_reason`). ``digits`` applies to
     ratios, estimates and rates; percentages have one decimal place and counts none.
     """
     if isinstance(value, ProtectedValue):
@@ -442,7 +444,10 @@ def _format_protected(value: ProtectedValue, *, digits: int) -> ProtectedText:
     if value.value is None:
         if value.kind == "count":
             return compose("{n}", n=value)
-        return compose("not shown ({why})", why=Reason(value.reason, value.profile))
+        # one neutral reason whichever rule hid it: "group disclosure" beside a group
+        # of 60 would say the hidden share is 0% or 100% (disclosure.withheld)
+        return compose("not shown ({why})", why=Reason(public_reason(value.reason),
+                                                       value.profile))
     if value.kind == "count":
         return compose("{n}", n=value)
     if value.kind == "share":

@@ -37,14 +37,18 @@ from lifetools.disclosure import (
     write_csv,
 )
 from lifetools.disclosure.downloads import (
+    NOT_AVAILABLE,
     SUPPRESSED,
     header_rules,
     shown_frame,
     written_record,
 )
+from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.disclosure.protected import Link
+from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
+from lifetools.disclosure.withheld import PRIVACY
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import VALUE_LABELS, column_label, value_label
@@ -266,6 +270,7 @@ def show_table(
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
                           name=name, not_counts=not_counts, denominator=denominator,
                           people_outcomes=people_outcomes)
+    table, withheld = _withheld_once(table)
     text = _display(table, digits)
     words = _in_words(text, table.frame)
     spans = _text_spans(table.frame, words)
@@ -282,16 +287,17 @@ def show_table(
     rules.update(written_record(path, table))
     footnote = ""
     if rules["protected_cols"]:
-        footnote = (f"{SUPPRESSED}: hidden to protect privacy"
-                    + (", including cells hidden so that others cannot be worked out "
-                       "from totals" if rules.get("secondary_cells") else "")
-                    + f". {rule_sentence(table.record.profile.split('+')[0])}")
+        # every reason once, the same words whichever cells were hidden and why: a
+        # reason given cell by cell, or only where a rule fired, narrows the cell
+        profile = table.record.profile.split('+')[0]
+        footnote = (f"{SUPPRESSED}: {PRIVACY}. {withheld_sentence(profile)} "
+                    f"{rule_sentence(profile)}")
         if bases:  # person-years rounded as counts are, and the rates from them
             rounded = ("as counts are" if table.record.rounding == "midpoint" else
                        f"to the nearest {table.record.base}")
             footnote += (f" Person-years are rounded {rounded}; rates are computed from "
                          "the rounded numbers shown.")
-    note_text = " ".join(t for t in (note, footnote) if t)
+    note_text = " ".join(t for t in (note, withheld, footnote) if t)
     cells = ([str(c).strip() for c in words.columns],
              [[str(v).strip() for v in row] for row in words.itertuples(index=False)])
     if table.record.links:
@@ -301,6 +307,25 @@ def show_table(
                            rules=rules, table=table, words=words, spans=spans)
     _SHOWN[table.identity()] = (name, *cells)
     return shown
+
+
+def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str]:
+    """A model-output table without its column of why the model's numbers are not
+    shown (:data:`lifetools.disclosure.models.WITHHELD_COLUMN`, the same words in every
+    row), and those words once, for the table's note: "The model's numbers are not
+    shown ([x]): too few events to estimate: ...". ``(table, "")`` when it has none.
+
+    The page and the download state the reason once per table, never row by row
+    (``tests/unit/test_disclosure_withheld.py``)."""
+    if WITHHELD_COLUMN not in table.columns:
+        return table, ""
+    reasons = list(dict.fromkeys(str(v) for v in table.frame[WITHHELD_COLUMN].tolist()
+                                 if isinstance(v, str) and v))
+    kept = table.drop(columns=[WITHHELD_COLUMN])
+    if not reasons:
+        return kept, ""
+    return kept, (f"The model's numbers are not shown ({NOT_AVAILABLE}): "
+                  f"{'; '.join(reasons)}.")
 
 
 def _follows(table: ProtectedTable, link: Link,

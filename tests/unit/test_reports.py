@@ -550,3 +550,19 @@ def test_emergency_release_residual_df_counts_the_models_parameters(term, parame
     frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
     released = release_estimates(estimates, {term: (frame, ["user", "after"])}).frame
     assert released["estimate"].iloc[0] == 1.2
+
+
+def test_analyse_wellbeing_hides_the_improving_count_of_everyone():
+    # issues 12/15: the counts table is a flow (each row a subset of the row above);
+    # at 4,000 people in 2023-24 with every pair improving it published "10 with a
+    # follow-up, 10 improving" beside the hidden share: everyone improved
+    from lifetools.synthetic import generate_dataset
+    from lifetools.tables import show_table
+
+    report = reports.analyse_wellbeing(generate_dataset(4000, 20250401),
+                                       period_start="2023-04-01",
+                                       period_end="2024-03-31", meaningful_change=-100.0)
+    share = next(k["value"] for k in report.key_results if k["name"] == "share_improved")
+    assert share.value is None
+    shown = show_table(report.counts, name="counts", caption="c", count_cols=["n"])
+    assert shown.frame["n"].tolist()[1:] == ["10", "[c]"]

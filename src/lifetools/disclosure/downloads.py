@@ -22,8 +22,9 @@ import pandas as pd
 from lifetools.disclosure.counts import require_table
 from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
-from lifetools.disclosure.rule_text import rule_sentence
+from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
 from lifetools.disclosure.text import MINUS
+from lifetools.disclosure.withheld import PRIVACY
 from lifetools.labels import column_label, column_unit
 
 __all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
@@ -66,10 +67,7 @@ def notes_text(profile: str | None = None) -> str:
     p = get_profile(profile)
     return (
         "Notes on the tables in this folder\n\n"
-        f"{SUPPRESSED}: confidential. The cell is hidden to protect privacy: a small "
-        "count, a number derived from one, a sum or mean over too few people or "
-        "dominated by one or two of them, or a cell hidden so that another hidden "
-        "cell cannot be worked out from totals.\n"
+        f"{SUPPRESSED}: confidential, {PRIVACY}. {withheld_sentence(p)}\n"
         f"{NOT_AVAILABLE}: not available (not estimated or not applicable).\n\n"
         f"Disclosure control profile: {p.name}. {rule_sentence(p)} Percentages and "
         "rates are computed from the published counts. Sums and means need at least "

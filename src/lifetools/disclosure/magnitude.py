@@ -92,7 +92,9 @@ def protect_magnitudes(
     -------
     ProtectedTable
         Group columns, ``contributors`` (a protected count), the value (named
-        ``value_col``) and ``reason`` (why a cell is hidden, "" if shown).
+        ``value_col``); why a cell is hidden is in the protection record only
+        (``record.suppressed``: the rule's reason, or ``secondary suppression``), never
+        a column a page shows (:mod:`lifetools.disclosure.withheld`).
 
     Notes
     -----
@@ -120,10 +122,11 @@ def protect_magnitudes(
     out[value_col] = pd.array([None if h else round(v, digits)
                                for v, h in zip(values, hidden, strict=True)],
                               dtype="Float64")
-    out["reason"] = [r or ("secondary suppression" if h else "")
-                     for r, h in zip(reasons, hidden, strict=True)]
+    # each cell's reason in the record only (never a column a page or download shows:
+    # "dominance" or "secondary suppression" beside one cell narrows it)
     suppressed = list(protected.record.suppressed) + [
-        (i, value_col, "magnitude") for i, h in enumerate(hidden) if h]
+        (i, value_col, r or "secondary suppression")
+        for i, (r, h) in enumerate(zip(reasons, hidden, strict=True)) if h]
     roles = tuple((c, protected.record.role(c) or
                    ("magnitude" if c == value_col else "other")) for c in out.columns)
     verdict = None

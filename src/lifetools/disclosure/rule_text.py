@@ -10,7 +10,7 @@ from __future__ import annotations
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.text import RuleNumber, compose
 
-__all__ = ["group_sentence", "rule_sentence"]
+__all__ = ["group_sentence", "rule_sentence", "withheld_sentence"]
 
 
 def rule_sentence(profile: str | SdcProfile | None = None) -> str:
@@ -58,3 +58,24 @@ def group_sentence(profile: str | SdcProfile | None = None) -> str:
             "its people equal to the group's size, are shown as [c] and the share is "
             "not shown, whatever the group's size; a share true by definition "
             "(everyone in the cohort was referred) is stated in words.")
+
+
+def withheld_sentence(profile: str | SdcProfile | None = None) -> str:
+    """Every reason a value can be hidden under a profile's rules, as one sentence.
+
+    Stated once per table (the footnote of ``show_table``) and in each download's
+    notes, never per cell: the reason a rule gave one value would narrow it beyond
+    what ``[c]`` says (:mod:`lifetools.disclosure.withheld`). The same words whichever
+    cells a table hides, and why; no number (the thresholds are in
+    :func:`rule_sentence` and the notes' magnitude rules). Tested in
+    ``tests/unit/test_disclosure_withheld.py``.
+    """
+    p = get_profile(profile)
+    reasons = (["it is a small count"] if p.threshold >= 1 else []) + (
+        ["showing it would reveal that everyone or no one in a group had the outcome"]
+        if p.group_disclosure else []) + [
+        "it is a sum or mean over too few people or dominated by one or two of them",
+        "it would let another hidden value be worked out from the numbers shown"]
+    listed = ", ".join(f"when {r}" for r in reasons[:-1]) + f", or when {reasons[-1]}"
+    return (f"A value is hidden {listed}. Which reason applies to a cell is not said, "
+            "because saying it would tell more about the hidden value.")

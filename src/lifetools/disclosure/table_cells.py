@@ -51,7 +51,10 @@ are shown, so a table the gate refuses this way is refused at source.
 
 A group whose every shown member is in one cell with the rest shown as 0, an outcome
 shown as none or all of its row's group, or a share of none or all of a group is
-refused (``group-disclosure``: :func:`lifetools.disclosure.groups.group_findings`).
+refused (``group-disclosure``: :func:`lifetools.disclosure.groups.group_findings`),
+and so is a cell that says which rule hid one value ("withheld: group disclosure",
+``value-reason``: :func:`lifetools.disclosure.withheld.reason_findings`): the reason
+narrows the hidden value beyond ``[c]``; a table states every reason once, in its note.
 
 A table's model estimates that the stamp does not record as released by
 :func:`lifetools.disclosure.model_release` or made by a rule are refused
@@ -88,11 +91,13 @@ from lifetools.disclosure.prose import (
 from lifetools.disclosure.settings import SETTING_WORDS
 from lifetools.disclosure.statistics import statistic_findings
 from lifetools.disclosure.text import MINUS, text_findings
+from lifetools.disclosure.withheld import REASON_RULE, reason_findings
 from lifetools.errors import DisclosureError
 from lifetools.labels import column_label
 from lifetools.people import AGE_BANDS, ETHNIC_GROUPS, SEX_LABELS
 
-__all__ = ["CATEGORY_CODES", "DENOMINATOR_RULE", "GROUP_RULE", "MODEL_RULE", "TABLE_RULE", "cell_findings",
+__all__ = ["CATEGORY_CODES", "DENOMINATOR_RULE", "GROUP_RULE", "MODEL_RULE", "REASON_RULE",
+           "TABLE_RULE", "cell_findings",
            "denominator_findings", "fixed_places", "is_person_time", "model_findings", "person_time_findings",
            "require_cells_pass", "source_parameters", "statistic_findings"]
 
@@ -275,6 +280,7 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
     found += statistic_findings(head, rows, shielded=counts | protected | labels,
                                 spans=set(spans))
     found += model_findings(head, rows, stamped)
+    found += reason_findings(head, rows)  # one value's rule named beside it
     return list(dict.fromkeys(found))
 
 

@@ -42,10 +42,11 @@ from numbers import Integral
 from typing import Any
 
 from lifetools.disclosure.derived import wilson_interval
-from lifetools.disclosure.groups import extreme_share
+from lifetools.disclosure.groups import GROUP_RULE, extreme_share
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
 from lifetools.disclosure.settings import parameter_problem
+from lifetools.disclosure.withheld import PRIVACY, rule_reason_named
 from lifetools.errors import DisclosureError
 from lifetools.signs import MINUS, bound_places, fixed
 
@@ -387,7 +388,41 @@ def compose(template: str, /, profile: SdcProfile | str | None = None,
         spans += [{**s, "start": s["start"] + len(text), "end": s["end"] + len(text)}
                   for s in inner]
         text += rendered
+    problem = count_pair_problem(text, spans, p)
+    if problem:
+        raise DisclosureError(f"{GROUP_RULE}: {problem}",
+                              hint="hide the count (a share of all or none of a group is "
+                                   "not shown either), or state a fact true by "
+                                   "definition in words")
     return _make(text, spans)
+
+
+_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:(?:all|the|these|those|them)[\s,]+){0,2}",
+                 re.IGNORECASE)
+"""The words between two counts that make the first a part of the second's group ("60
+of the 60", "0 out of all 40")."""
+
+
+def count_pair_problem(text: str, spans: Iterable[Mapping[str, Any]],
+                       profile: SdcProfile | str | None = None) -> str:
+    """Group disclosure in a sentence of two counts: "<k> of (the) <n>" with k equal
+    to n, or k 0 and n above 0, says every one (or none) of the n people had it ("60
+    of the 60 people were admitted"), whatever n ("" when no such pair, or the
+    profile does not rule group disclosure). Tested in
+    ``tests/unit/test_disclosure_withheld.py``."""
+    p = get_profile(profile) if not isinstance(profile, SdcProfile) else profile
+    if not p.group_disclosure:
+        return ""
+    counts = sorted((s for s in spans if isinstance(s, Mapping) and s.get("kind") == "count"
+                     and isinstance(s.get("value"), int)), key=lambda s: s.get("start", 0))
+    for first, second in zip(counts, counts[1:], strict=False):
+        between = text[int(first["end"]):int(second["start"])]
+        k, n = first["value"], second["value"]
+        if _OF.fullmatch(between) and n > 0 and k in (0, n):
+            return (f"a count of {'all' if k == n else 'none'} of a group beside the "
+                    "group's size ('k of n'): it says something about every person in "
+                    "the group")
+    return ""
 
 
 def join(separator: str, texts: Iterable[Any]) -> ProtectedText:
@@ -465,6 +500,10 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
 
 
 def _reason_problem(text: str, profile: SdcProfile) -> str:
+    named = rule_reason_named(text)
+    if named:  # "not shown (group disclosure)": the reason narrows the value
+        return (f"a reason that says which rule hid the value ({named!r}): it narrows "
+                f"the hidden value; say {PRIVACY!r} (lt.disclosure.withheld)")
     if re.search(r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b", text, re.IGNORECASE):
         return "a reason that writes a number in words"
     for match in _TOKEN.finditer(text):
@@ -520,6 +559,12 @@ def text_findings(text: str, spans: Any, profile: SdcProfile | str | None = None
         outside.append(text[at:start])
         at = end
     outside.append(text[at:])
+    try:
+        pair = count_pair_problem(text, spans, profile)
+    except (KeyError, TypeError, ValueError, DisclosureError):
+        pair = ""
+    if pair:
+        found.append((GROUP_RULE, pair))
     kinds = {k for part in outside for _, _, k in numbers_in(part)}
     for kind in sorted(kinds):
         found.append(("unprotected-number-in-text", f"a {kind} outside every protected "

@@ -23,6 +23,7 @@ from lifetools.disclosure import (
     Reason,
     compose,
 )
+from lifetools.disclosure.withheld import PRIVACY, public_reason
 from lifetools.formatting import finite, verdict
 from lifetools.labels import explain_terms, with_words
 
@@ -171,8 +172,7 @@ def result_sentence(
     protected = isinstance(value, ProtectedValue)
     if isinstance(value, ProtectedValue):
         if value.suppressed:
-            return not_shown_sentence(missing, plain_reason(value.reason, labels)
-                                      if value.reason else "")
+            return not_shown_sentence(missing, public_reason(value.reason))
         number = value.value
         interval = value.interval if interval is None else interval
     estimate = finite(number)
@@ -210,7 +210,7 @@ def estimate_part(value: float, *, kind: str, digits: int | None = None) -> Esti
 def not_shown_sentence(missing: str, why: str = "") -> ProtectedText:
     """"<missing> is not shown: <why>." (the reason a library gave, or privacy)."""
     return compose("{missing} is not shown: {why}.", missing=missing,
-                   why=Reason(why) if why else "hidden to protect privacy")
+                   why=Reason(why) if why else PRIVACY)
 
 
 def reason_text(reason: Any) -> ProtectedText:

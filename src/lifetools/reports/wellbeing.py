@@ -15,6 +15,7 @@ from lifetools.disclosure import (
     compose,
     model_release,
 )
+from lifetools.disclosure.withheld import public_reason
 from lifetools.people import people_in_locality
 from lifetools.regression import (
     estimate_paired_change,
@@ -41,11 +42,17 @@ as the release checks say it (a protected reason writes no number in words, zero
 included)."""
 
 
+IMPROVING = "People improving by the threshold"
+"""The counts table's row of the people improving, each one of those with a follow-up."""
+
+
 @dataclass(frozen=True)
 class WellbeingReport:
     """Paired change, mixed model and meaningful change in SWEMWBS."""
 
-    counts: pd.DataFrame
+    counts: ProtectedTable
+    """Protected; the people improving hidden when they are all or none of those with
+    a follow-up (group disclosure, as the share improving is)."""
     estimates: pd.DataFrame
     key_results: tuple[dict[str, Any], ...]
     pairs: pd.DataFrame = field(repr=False, default=None)
@@ -106,7 +113,10 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
                       level_cols=[], summary=estimates.iloc[0:0], converged=True,
                       parameters=1)]
     magnitude = disclosure.magnitude_reason(pairs["change"].to_numpy())
-    why = withheld_reasons(checks, [magnitude, magnitude, improved.reason or ""])
+    # a rule's reason for one value is published as privacy alone: "group disclosure"
+    # beside the pairs' count says the share is 0% or 100% (disclosure.withheld)
+    why = withheld_reasons(checks, [public_reason(magnitude), public_reason(magnitude),
+                                    public_reason(improved.reason)])
     if pairs.empty:
         # no one to compare: the plain reason, not the release check's "fewer than 10
         # residual degrees of freedom (... the number of terms the model estimates)"
@@ -120,10 +130,15 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     released = combine_estimates([check.estimates(estimates.iloc[[i]])
                                   for i, check in enumerate(checks)])
     withheld, share_withheld = why[0], why[2]
-    counts = pd.DataFrame({"measure": [
+    counts = disclosure.protect_counts(pd.DataFrame({"measure": [
         "People with a baseline measurement in the period",
-        "People with a baseline and a follow-up", "People improving by the threshold"],
-        "n": [len(baseline_people), len(pairs), share.extra["improved"]]})
+        "People with a baseline and a follow-up", IMPROVING],
+        "n": [len(baseline_people), len(pairs), share.extra["improved"]]}), ["n"])
+    if improved.reason == disclosure.GROUP_REASON:
+        # a flow whose rows are subsets of the row above: "10 with a follow-up, 10
+        # improving" says everyone improved (the share hidden for it): hide the count
+        counts = disclosure.carry_suppression(counts, label_col="measure", column="n",
+                                              labels={IMPROVING})
     mean, low, high = ((float("nan"),) * 3 if withheld else
                        change.estimate("mean change"))
     key = (

@@ -65,6 +65,7 @@ from lifetools.pipeline.gate.tables import (
     is_person_time,
     model_findings,
     person_time_findings,
+    reason_findings,
     statistic_findings,
 )
 from lifetools.pipeline.layout import FILES_DIR
@@ -285,6 +286,8 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
     found += denominator_findings(shown, rows, {**record, "count_headers": sorted(counts)})
     # group (class) disclosure read from the download's cells, as on the page
     found += group_findings(shown, rows, {**record, "count_headers": sorted(counts)})
+    # a cell saying which rule hid one value, as on the page
+    found += reason_findings(shown, rows)
     if tables:  # a table's download; a figure's data is drawn from released tables
         found += model_findings(shown, rows, record)
     return found

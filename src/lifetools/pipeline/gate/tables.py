@@ -2,7 +2,7 @@
 
 A sealed table's cells beyond its first column are checked by
 :mod:`lifetools.disclosure.table_cells` (``unprotected-number-in-table``,
-``unreleased-model``, ``unprotected-statistic``): the library's rules, which
+``unreleased-model``, ``unprotected-statistic``, ``value-reason``): the library's rules, which
 :func:`lifetools.tables.show_table` runs at source on the same cells; named here for
 the gate's modules.
 
@@ -28,9 +28,11 @@ from lifetools.disclosure.table_cells import (
     statistic_findings,
 )
 from lifetools.disclosure.text import numbers_in
+from lifetools.disclosure.withheld import REASON_RULE, reason_findings
 from lifetools.pipeline.gate import rules
 
-__all__ = ["CATEGORY_CODES", "MODEL_RULE", "STREAM_RULE", "TABLE_RULE", "cell_findings",
+__all__ = ["CATEGORY_CODES", "MODEL_RULE", "REASON_RULE", "STREAM_RULE", "TABLE_RULE",
+           "cell_findings", "reason_findings",
            "denominator_findings", "fixed_places", "group_findings", "is_person_time", "model_findings",
            "person_time_findings", "statistic_findings", "stream_findings"]
 

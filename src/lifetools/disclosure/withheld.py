@@ -1,0 +1,102 @@
+"""What a publication says about why a value is withheld: one neutral marker per value,
+every reason once per table.
+
+A reason stated beside one hidden value can narrow it more than ``[c]`` does: "[c]"
+beside a group of 60 people with the reason "group disclosure" says the hidden count
+is 0 or 60; "secondary suppression" says it is no small count (0, or at least 8);
+"the numerator is suppressed" beside a published group of 60 says the share is under
+8 in 60; "fewer than 10 contributors" beside a published count of 10 says 8 or 9; a
+dominance rule says one or two people hold most of the total. Output checking in UK
+trusted research environments publishes none of this: every confidential cell is
+``[c]`` whatever the rule that hid it (the GSS/ONS shorthand), and a secondary
+suppression must be indistinguishable from a primary one, or the pattern gives the
+small cells away (the SDC handbook, Hundepool et al., sections on secondary cell
+suppression; ACRO's per-cell record of the rule stays with the output checker).
+
+So lifetools publishes, for each hidden value, only that it is hidden to protect
+privacy (:data:`PRIVACY`, through :func:`public_reason`), and lists the reasons the
+rules in force can give once per table and in each download's notes
+(:func:`lifetools.disclosure.rule_text.withheld_sentence`): the same words whichever
+cells were hidden, and why. The per-value reasons stay in the protection record
+(``ProtectionRecord.suppressed``, ``ProtectedValue.reason``), which nothing publishes.
+
+The publish gate verifies it: a protected text's reason span that names the rule of one
+value (:func:`rule_reason_named`) is refused (``protected-span``), and so is a sealed
+table's cell that names one (``value-reason``, :mod:`lifetools.disclosure.table_cells`).
+Tested in ``tests/unit/test_disclosure_withheld.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["PRIVACY", "REASON_RULE", "public_reason", "reason_findings", "rule_reason_named"]
+
+PRIVACY = "hidden to protect privacy"
+"""The one reason a page gives for a value a disclosure rule hid."""
+
+REASON_RULE = "value-reason"
+"""The publish gate's rule: a published cell says which rule hid one value."""
+
+NOT_RULES = ("missing", "the denominator is 0", "no person-time")
+"""Reasons a value has no number that are not disclosure rules (nothing to hide):
+stated as they are."""
+
+_RULE_WORDS = re.compile(
+    r"group disclosure|\bsecondary suppression\b|denominator suppressed|hidden upstream"
+    r"|the (?:numerator|denominator|events|people) (?:is|are) suppressed"
+    r"|an input is suppressed|a count from \d"
+    r"|\((?:threshold|dominance n-k|p%) rule\)",
+    re.IGNORECASE)
+"""The reasons the disclosure rules record for one value (``protect_counts``:
+``primary``, ``group disclosure``, ``secondary``, ``denominator suppressed``,
+``hidden upstream``; ``carry_suppression``: ``linked``; the derived numbers' "the
+numerator is suppressed" ...; ``protected_count``'s "a count from 1 to 7"; the
+magnitude rules' "(threshold rule)", "(dominance n-k rule)", "(p% rule)")."""
+
+
+_RULE_NAMES = ("primary", "secondary", "linked")
+"""Reasons recorded as one word: named only when a clause is that word alone."""
+
+
+def rule_reason_named(text: str) -> str:
+    """The words of ``text`` naming the rule that hid one value ("" when none)."""
+    match = _RULE_WORDS.search(str(text))
+    if match:
+        return match.group(0)
+    for part in re.split(r"[;:()]", str(text)):
+        if part.strip().lower() in _RULE_NAMES:
+            return part.strip()
+    return ""
+
+
+def public_reason(reason: str | None) -> str:
+    """What a page may say about why one value is hidden.
+
+    :data:`PRIVACY` for any reason a disclosure rule gave (whichever rule it was);
+    a reason that is no disclosure rule (:data:`NOT_RULES`: "the denominator is 0")
+    as it is; "" for none.
+    """
+    text = str(reason or "").strip()
+    if not text:
+        return ""
+    return text if text in NOT_RULES else PRIVACY
+
+
+def reason_findings(head: list[str], rows: list[list[str]]) -> list[tuple[str, str]]:
+    """``value-reason``: a published table's cell (page or download) that says which
+    rule hid one value ("withheld: group disclosure", "secondary suppression").
+
+    The detail names the column and the rule's words, never a value.
+    """
+    found = []
+    for index, name in enumerate(head):
+        for row in rows:
+            named = rule_reason_named(row[index]) if index < len(row) else ""
+            if named:
+                found.append((REASON_RULE, f"column {name!r} says which rule hid a value "
+                              f"({named!r}): that narrows the hidden value beyond "
+                              f"'[c]'; say {PRIVACY!r} and give the reasons once, in "
+                              "the table's note"))
+                break
+    return found

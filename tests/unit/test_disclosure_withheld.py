@@ -1,0 +1,205 @@
+"""What a publication says about why a value is withheld (lifetools.disclosure.withheld).
+
+"[c]" beside a group of 60 people with the reason "group disclosure" says the hidden
+value is 0 or 60: a reason given for one value must never narrow it beyond what "[c]"
+says. One neutral reason per value; every reason once per table; the gate refuses a
+published reason that names the rule of one value. Issues 12 and 15.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifetools import config, tables
+from lifetools.disclosure import (
+    GROUP_REASON,
+    Reason,
+    compose,
+    get_profile,
+    model_outputs,
+    model_release,
+    protect_counts,
+    share,
+)
+from lifetools.disclosure.downloads import notes_text
+from lifetools.disclosure.models import WITHHELD_COLUMN
+from lifetools.disclosure.rule_text import withheld_sentence
+from lifetools.disclosure.table_cells import cell_findings
+from lifetools.disclosure.text import span_findings
+from lifetools.disclosure.withheld import (
+    PRIVACY,
+    REASON_RULE,
+    public_reason,
+    rule_reason_named,
+)
+from lifetools.errors import DisclosureError
+from lifetools.publication import result_text
+from lifetools.reports.sentences import result_sentence
+
+
+@pytest.fixture(autouse=True)
+def _output(tmp_path, monkeypatch):
+    monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path))
+
+
+def test_share_of_a_whole_group_is_published_without_its_rule():
+    # "60 of 60 admitted": hidden by group disclosure; the old text "not shown (group
+    # disclosure)" told a reader the share was 0% or 100%
+    everyone = share(60, 60)
+    assert everyone.value is None and everyone.reason == GROUP_REASON  # kept inside
+    text = str(result_text(everyone, kind="percentage"))
+    assert text == f"not shown ({PRIVACY})"
+    sentence = str(result_sentence(everyone, kind="percentage", found="{value}",
+                                   missing="The share admitted"))
+    assert sentence == f"The share admitted is not shown: {PRIVACY}."
+    assert "group" not in text + sentence
+
+
+def test_share_of_a_small_numerator_is_published_without_its_rule():
+    # "the numerator is suppressed" beside a published 60 says the share is under 8/60
+    small = share(3, 60)
+    assert small.value is None and small.reason == "the numerator is suppressed"
+    assert str(result_text(small, kind="percentage")) == f"not shown ({PRIVACY})"
+
+
+@pytest.mark.parametrize("reason", [
+    GROUP_REASON, "secondary", "secondary suppression", "denominator suppressed",
+    "the numerator is suppressed", "the events are suppressed", "linked",
+    "fewer than 10 contributors (threshold rule)", "a count from 1 to 7",
+    "the 2 largest contributions exceed 85% of the total (dominance n-k rule)"])
+def test_public_reason_of_every_rule_is_privacy(reason):
+    assert rule_reason_named(reason)
+    assert public_reason(reason) == PRIVACY
+
+
+@pytest.mark.parametrize("reason", [
+    "too few events to estimate: fewer than 10 events in total",
+    "could not be estimated: the fit did not converge",
+    "too few events to estimate: the counts of a deprivation fifth are suppressed",
+    "withheld with the model (too few events to estimate: fewer than 10 events "
+    "among 'Life Rooms use')"])
+def test_a_models_reason_names_no_rule_of_one_value(reason):
+    assert rule_reason_named(reason) == ""
+
+
+def test_public_reason_keeps_what_is_no_disclosure_rule():
+    assert public_reason("the denominator is 0") == "the denominator is 0"
+    assert public_reason("") == ""
+
+
+def test_gate_refuses_a_reason_span_naming_the_rule_of_one_value():
+    # the gate re-checks each span of a published text: a reason span written by hand
+    # (or by an old library) that says "group disclosure" is refused, not trusted
+    span = {"start": 0, "end": len(GROUP_REASON), "kind": "reason",
+            "text": GROUP_REASON, "profile": "default"}
+    found = span_findings(GROUP_REASON, span, get_profile("default"))
+    assert found and found[0][0] == "protected-span" and "narrows" in found[0][1]
+    with pytest.raises(DisclosureError, match="which rule hid the value"):
+        compose("not shown ({why})", why=Reason(GROUP_REASON))
+    fine = {**span, "end": len(PRIVACY), "text": PRIVACY}
+    assert span_findings(PRIVACY, fine, get_profile("default")) == []
+
+
+def test_gate_refuses_a_table_cell_naming_the_rule_of_one_value():
+    # the wellbeing table's "withheld: group disclosure" beside the pairs' count
+    head = ["Method", "Estimate (95% CI)"]
+    rows = [["Share improving", "withheld: group disclosure"]]
+    found = cell_findings(head, rows, {"rules": {}}, get_profile("default"), {})
+    assert [r for r, _ in found] == [REASON_RULE]
+    rows = [["Share improving", f"withheld: {PRIVACY}"]]
+    assert cell_findings(head, rows, {"rules": {}}, get_profile("default"), {}) == []
+
+
+def _note(frame, **kwargs):
+    return tables.show_table(protect_counts(frame, ["people", "admitted"], **kwargs),
+                             name="t", caption="T", count_cols=["people", "admitted"]).note
+
+
+def test_table_note_is_the_same_whichever_rule_hid_its_cells():
+    # the old note added "including cells hidden so that others cannot be worked out
+    # from totals" only where secondary suppression fired, and said nothing of group
+    # disclosure: which rules fired was readable from the note
+    primary = pd.DataFrame({"group": ["a", "b", "c"], "people": [60, 40, 30],
+                            "admitted": [3, 20, 10]})
+    group = primary.assign(admitted=[60, 20, 10])
+    secondary = pd.DataFrame({"group": ["a", "b", "c"], "people": [60, 40, 30],
+                              "admitted": [3, 20, 10]})
+    notes = {_note(primary, people_outcomes=["admitted"]),
+             _note(group, people_outcomes=["admitted"]),
+             _note(secondary, totals="columns")}
+    assert len(notes) == 1
+    note = notes.pop()
+    assert withheld_sentence("default") in note
+    assert "everyone or no one in a group" in note and PRIVACY in note
+    assert not rule_reason_named(note)
+
+
+def test_notes_file_lists_group_disclosure_among_the_reasons():
+    assert withheld_sentence("default") in notes_text("default")
+    assert "everyone or no one in a group" in notes_text("default")
+    assert "small count" not in withheld_sentence("opensafely-midpoint6")
+
+
+def _release(events: int):
+    n = 200
+    exposed = np.r_[np.ones(n // 2), np.zeros(n // 2)]
+    event = np.zeros(n)
+    event[:events] = 1
+    event[n // 2:n // 2 + 40] = 1
+    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    return model_release(SimpleNamespace(summary=summary, warnings=(), model=None),
+                         data=pd.DataFrame({"exposed": exposed, "event": event}),
+                         event_col="event", level_cols=["exposed"])
+
+
+def test_withheld_models_table_states_its_reason_once(tmp_path):
+    # the crisis page repeated "too few events to estimate: ..." in a column of every
+    # row of each model table; it is said once, in the table's note
+    bad = _release(9)
+    frame = pd.DataFrame({"measure": ["C-statistic", "Calibration slope", "Brier score"],
+                          "apparent": [0.71, 0.95, 0.12]})
+    one = model_outputs(frame, {"apparent": bad})
+    assert WITHHELD_COLUMN in one.columns  # the report's table keeps it (plots read it)
+    shown = tables.show_table(one, name="internal", caption="Internal validation")
+    assert WITHHELD_COLUMN not in shown.frame.columns
+    assert list(shown.words.columns) == ["Measure", "Apparent"]
+    assert shown.note.count(bad.withheld) == 1
+    download = (tmp_path / "tables" / "internal.csv").read_text()
+    assert WITHHELD_COLUMN not in download and bad.withheld not in download
+    good = model_outputs(frame, {"apparent": _release(10)})
+    assert "not shown" not in tables.show_table(good, name="good", caption="G").note
+
+
+def test_methods_page_states_the_reasons_word_for_word():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "book" / "methods"
+            / "disclosure-control.md").read_text()
+    assert " ".join(withheld_sentence("default").split()) in " ".join(page.split())
+
+
+def test_a_sentence_of_all_or_none_of_a_group_is_refused_at_source_and_by_the_gate():
+    # "60 of the 60 people were admitted" was two valid count spans: no rule read the
+    # pair, although it says everyone in the group was admitted (group disclosure)
+    from lifetools.disclosure import protected_count
+    from lifetools.disclosure.text import count_pair_problem, text_findings
+
+    sixty = protected_count(60)
+    for k in (60, 0):
+        with pytest.raises(DisclosureError, match="group-disclosure"):
+            compose("{k} of the {n} people were admitted", k=protected_count(k), n=sixty)
+    fine = compose("{k} of the {n} people were admitted", k=protected_count(20), n=sixty)
+    events = compose("{k} attendances among {n} people", k=sixty, n=sixty)
+    assert str(fine) and str(events)
+    # the gate re-reads the spans of a published text (a text sealed by an old library)
+    text = "60 of the 60 people were admitted"
+    spans = [{"start": 0, "end": 2, "kind": "count", "value": 60, "profile": "default"},
+             {"start": 10, "end": 12, "kind": "count", "value": 60, "profile": "default"}]
+    assert [r for r, _ in text_findings(text, spans, "default")] == ["group-disclosure"]
+    assert count_pair_problem(text, spans, "threshold-10") == "" or \
+        get_profile("threshold-10").group_disclosure
