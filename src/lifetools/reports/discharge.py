@@ -374,7 +374,8 @@ def analyse_discharge(
                          names["landmark"]: landmark.cox,
                          **({names["split"]: split} if split_shown else {}),
                          names["fine_gray"]: fine_gray, names["complete"]: complete,
-                         "Cumulative incidence": cif}, left_out)
+                         "Cumulative incidence": cif}, left_out,
+                        outcome="were discharged")
     return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,

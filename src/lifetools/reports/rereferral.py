@@ -225,6 +225,7 @@ def analyse_rereferral(
                                                FINE_GRAY: fine_gray,
                                                COMPLETE_CASE.format("Cause-specific Cox"):
                                                complete,
-                                               "Cumulative incidence": cif}, left_out),
+                                               "Cumulative incidence": cif}, left_out,
+                                              outcome="were referred again"),
                             fine_gray=fine_gray, complete_case=complete,
                             released=released)

@@ -16,7 +16,7 @@ from lifetools.convergence import not_estimable_text
 from lifetools.disclosure import ProtectedTable, active_profile, combine_estimates
 from lifetools.labels import VALUE_LABELS
 from lifetools.reports.narrative import readable_note
-from lifetools.reports.sentences import interval_text, reason_text
+from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
 
 __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS",
@@ -74,8 +74,11 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
 
 
 def short_reason(result: Any) -> str:
-    """The reason a model is not estimable, without the library's details."""
-    return (result.reason or "the estimate is degenerate").split(" (")[0]
+    """The reason a model is not estimable, without the library's details; a term's
+    technical reason (separation, an infinite coefficient) in plain words with its label
+    (:func:`~lifetools.reports.sentences.plain_fit_reason`)."""
+    return plain_fit_reason((result.reason or "the estimate is degenerate").split(" (")[0],
+                            TERM_LABELS, effect=False)
 
 
 def estimate_row(result, term: str) -> dict[str, Any]:
@@ -126,17 +129,23 @@ def left_out_notes(planned: list[str], kept: list[str], kept_at_landmark: list[s
         for where, names in rows]
 
 
-def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = ()
-                ) -> pd.DataFrame:
+def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
+                outcome: str = "had the outcome") -> pd.DataFrame:
     """Every model's warnings (convergence, degeneracy, PH), one row each.
 
     No count of people or events is written into these notes (the time split's own
-    reason, which has event counts, is left out and described in the PH table).
+    reason, which has event counts, is left out and described in the PH table). A note
+    is in plain words (:func:`~lifetools.reports.narrative.readable_note`, ``outcome``
+    the event's words: "were discharged"); a model's note that reads as one it already
+    has (R's warning of an infinite coefficient and the term's open interval say the
+    same to a reader) is given once.
     """
-    rows = [*extra] + [{"model": name, "note": readable_note(note, TERM_LABELS)}
+    rows = [*extra] + [{"model": name, "note": readable_note(note, TERM_LABELS,
+                                                             outcome=outcome)}
                        for name, result in models.items()
                        for note in getattr(result, "warnings", ())]
-    return pd.DataFrame(rows, columns=["model", "note"])
+    return pd.DataFrame(rows, columns=["model", "note"]).drop_duplicates(
+        ignore_index=True)
 
 
 def with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:
