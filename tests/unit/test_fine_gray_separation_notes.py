@@ -54,3 +54,22 @@ def test_separated_fine_gray_note_says_separated_not_did_not_converge():
     # the report names its outcome: the re-referral page's words
     said = model_notes({"Fine-Gray": pooled}, outcome="were referred again")
     assert said["note"].iloc[0] == first.replace("had the outcome", "were referred again")
+
+
+def test_separated_term_in_the_ratio_table_and_summary_reads_the_reports_outcome():
+    # the 2023-24 discharge page at 3,000 people: "could not be estimated: too few events
+    # of interest among those with it (Life Rooms use by the landmark)"; a table cell
+    # showed "could not be estimated: exposed_at_landmark: separated: ..." (a raw name)
+    from lifetools.reports.survival_parts import estimate_row, ratio_rows
+
+    fit = fit_fine_gray(DATA, duration_col="duration", event_col="event",
+                        event_of_interest=1, competing=(2,),
+                        covariates=["used_life_rooms", "age_per_10"])
+    assert not fit.estimable
+    words = ("could not be estimated: too few people in the group \u2018Life Rooms use "
+             "before discharge\u2019 were discharged")
+    assert estimate_row(fit, "used_life_rooms", outcome="were discharged")["text"] == words
+    table = ratio_rows([(None, fit.summary, fit, "Fine-Gray")], outcome="were discharged")
+    cell = table.set_index("term").loc["Life Rooms use before discharge", "note"]
+    assert cell == words
+    assert "had the outcome" in estimate_row(fit, "used_life_rooms")["text"]

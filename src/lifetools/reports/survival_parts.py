@@ -73,20 +73,23 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
     return table.assign(action=action)[PH_COLUMNS]
 
 
-def short_reason(result: Any) -> str:
+def short_reason(result: Any, *, outcome: str = "had the outcome") -> str:
     """The reason a model is not estimable, without the library's details; a term's
     technical reason (separation, an infinite coefficient) in plain words with its label
-    (:func:`~lifetools.reports.sentences.plain_fit_reason`)."""
+    (:func:`~lifetools.reports.sentences.plain_fit_reason`; ``outcome`` the event's
+    words, "were discharged")."""
     return plain_fit_reason((result.reason or "the estimate is degenerate").split(" (")[0],
-                            TERM_LABELS, effect=False)
+                            TERM_LABELS, outcome=outcome, effect=False)
 
 
-def estimate_row(result, term: str) -> dict[str, Any]:
+def estimate_row(result, term: str, *, outcome: str = "had the outcome"
+                 ) -> dict[str, Any]:
     """Estimate and limits of one term, or NaN and the reason it is not estimable."""
     row = result.summary.set_index("term").loc[term]
     if not bool(row.get("estimable", True)) or pd.isna(row["estimate"]):
         return {"estimate": float("nan"), "ci_lower": float("nan"),
-                "ci_upper": float("nan"), "text": not_estimable_text(short_reason(result))}
+                "ci_upper": float("nan"),
+                "text": not_estimable_text(short_reason(result, outcome=outcome))}
     return {"estimate": float(row["estimate"]), "ci_lower": float(row["ci_lower"]),
             "ci_upper": float(row["ci_upper"]), "text": None}
 
@@ -148,11 +151,12 @@ def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
         ignore_index=True)
 
 
-def with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:
+def with_note(summary: pd.DataFrame, result: Any, *, outcome: str = "had the outcome"
+              ) -> pd.DataFrame:
     """Add a ``note`` column: 'could not be estimated: <reason>' where it applies."""
     ok = summary.get("estimable", pd.Series(True, index=summary.index)).astype(bool)
     note = pd.Series("", index=summary.index)
-    note[~ok] = not_estimable_text(short_reason(result))
+    note[~ok] = not_estimable_text(short_reason(result, outcome=outcome))
     return summary.assign(note=note)
 
 
@@ -161,25 +165,28 @@ RATIO_COLUMNS = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value",
 """The columns of a survival report's hazard-ratio table."""
 
 
-def ratio_rows(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]]) -> pd.DataFrame:
+def ratio_rows(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
+               outcome: str = "had the outcome") -> pd.DataFrame:
     """The hazard-ratio table as fitted: each model's rows shown, named and noted.
 
     ``pieces``: one ``(release, rows, fit, model name)`` a model, in the table's order
-    (``release`` is not read here: the same pieces make :func:`released_ratios`).
+    (``release`` is not read here: the same pieces make :func:`released_ratios`);
+    ``outcome``: the event's words in a note ("were discharged").
     """
-    return pd.concat([label_terms(with_note(rows, fit), name)
+    return pd.concat([label_terms(with_note(rows, fit, outcome=outcome), name)
                       for _, rows, fit, name in pieces], ignore_index=True)[RATIO_COLUMNS]
 
 
-def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]]
-                    ) -> ProtectedTable:
+def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
+                    outcome: str = "had the outcome") -> ProtectedTable:
     """The hazard-ratio table as released: each model's rows through its release check.
 
     ``pieces`` as :func:`ratio_rows`; a model its check withholds has its estimates
     blank and a ``withheld`` column saying why (the column only when one is withheld).
     """
     released = combine_estimates([
-        release.estimates(label_terms(with_note(rows, fit), name)[RATIO_COLUMNS])
+        release.estimates(label_terms(with_note(rows, fit, outcome=outcome),
+                                      name)[RATIO_COLUMNS])
         for release, rows, fit, name in pieces])
     return released.select([*RATIO_COLUMNS, *(["withheld"] if "withheld" in
                                               released.columns else [])])
