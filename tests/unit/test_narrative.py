@@ -143,3 +143,21 @@ def test_readable_note_a_term_the_fit_cannot_estimate_in_plain_words_without_inf
         "the model cannot estimate the effect of ‘Life Rooms use by the landmark’, "
         "probably because too few people in one of its groups were discharged")
     assert "infinit" not in warning + note
+
+
+def test_model_notes_a_fit_with_no_events_is_one_plain_note():
+    # the 2023-24 re-referral page at 3,000 people: "fit failed: no events: nothing to
+    # estimate" and "not estimable: no events: nothing to estimate" for each Cox model,
+    # "not estimable: no events of interest" for the Fine-Gray one
+    from types import SimpleNamespace
+
+    from lifetools.reports.survival_parts import model_notes
+    from lifetools.survival.cox import NO_EVENTS
+
+    cox = SimpleNamespace(warnings=(f"fit failed: {NO_EVENTS}", f"not estimable: {NO_EVENTS}"))
+    fine_gray = SimpleNamespace(warnings=("not estimable: no events of interest",))
+    notes = model_notes({"Cause-specific Cox": cox, "Fine-Gray": fine_gray},
+                        outcome="were referred again")
+    words = "none of the people in the model were referred again, so there is nothing to estimate"
+    assert notes.to_dict("records") == [{"model": "Cause-specific Cox", "note": words},
+                                        {"model": "Fine-Gray", "note": words}]
