@@ -12,7 +12,8 @@
   That no table scrolls sideways in its box from 600 to 1280 px is measured on these
   pages by ``test_table_fit.py``.
 - From the built HTML alone: ``lang="en-GB"``, a unique ``<title>`` per page, and no
-  page shows a Python repr, "nan", "None", "inf" or an empty section.
+  page shows a Python repr (a list "['A06']" too), "nan", "None", "inf", an estimator's
+  "infinity" or an empty section.
 
 Set ``LIFETOOLS_BUILT_SITE`` to a built ``public/site`` folder to check it without
 building the project copy again, and ``LIFETOOLS_SCREENSHOTS`` to a folder to keep the
@@ -50,7 +51,11 @@ LEAKS = {
     "None": re.compile(r"(?<![\w-])None(?![\w-]| of\b| were\b| was\b| is\b| are\b)"),
     "inf": re.compile(r"(?<![\w-])-?inf(?![\w-])"),
     "tuple": re.compile(r"\(\d{1,3}, \d{3}\)"),
-    "repr": re.compile(r"object at 0x|<lifetools\.|\barray\(|Timestamp\(|dtype[:=]"),
+    "repr": re.compile(r"object at 0x|<lifetools\.|\barray\(|Timestamp\(|dtype[:=]"
+                       r"|\['[^']*'(?:, '[^']*')*\]"),
+    # an estimator's words for analysts ("its coefficient runs to minus infinity"):
+    # a page says the model cannot estimate the effect (methods pages explain them)
+    "infinity": re.compile(r"\binfinit(?:y|e)\b"),
 }
 
 
@@ -325,7 +330,11 @@ def test_no_page_shows_a_repr_missing_value_or_empty_section(site):
     ("(2, 635) people", "tuple"), ("hazard ratio nan (nan to nan)", "nan"),
     ("1.00 (0.00 to inf)", "inf"), ("value: None.", "None"),
     ("<lifetools.survival.CoxResult object at 0x7f>", "repr"),
-    ("None of the people; 2,635 people; 1.19 (0.83 to 1.71); infant; Nancy", None)])
+    ("team_types = ['A06']", "repr"),
+    ("separated: too few events (its coefficient runs to minus infinity)", "infinity"),
+    ("its coefficient may be infinite", "infinity"),
+    ("None of the people; 2,635 people; 1.19 (0.83 to 1.71); infant; Nancy; "
+     "team_types = A06; [c]; [x]", None)])
 def test_leak_patterns_known_text_found_or_not(text, found):
     hits = {what for what, pattern in LEAKS.items() if pattern.search(text)}
     assert hits == ({found} if found else set())

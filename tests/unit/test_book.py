@@ -44,6 +44,16 @@ def test_provenance_block_has_every_item():
         assert expected in text
 
 
+def test_provenance_block_gives_a_list_parameter_as_the_command_line_reads_it():
+    # the discharge and re-referral pages at 3,000 people: "team_types = ['A06']", a
+    # Python repr, in the "About this report" table
+    record = {**RECORD, "parameters": {**RECORD["parameters"],
+                                       "team_types": ["A06", "A05"]}}
+    text = provenance_markdown(ANALYSIS, EDITION, record, MANIFEST)
+    assert "`team_types = A06,A05`" in text and "['A06'" not in text
+    assert "-p team_types A06,A05" in text
+
+
 def test_provenance_block_real_extract_and_dirty_tree():
     record = {**RECORD, "code_version": {"commit": None, "dirty": True}}
     text = provenance_markdown(ANALYSIS, EDITION, record, {"data": {}})
@@ -91,6 +101,16 @@ def test_repair_theme_html_names_section_toggles_and_drops_repeated_scripts():
     assert '<summary aria-label="Show or hide the pages of this section">' in repaired
     assert "<summary>" not in repaired
     assert repair_theme_html(repaired) == repaired
+
+
+def test_repair_theme_html_the_landing_page_title_names_the_site_once():
+    # the 3,000-person site's landing page: "The Life Rooms report series &#8212; The
+    # Life Rooms report series"
+    site = "The Life Rooms report series"
+    assert repair_theme_html(f"<title>{site} &#8212; {site}</title>") == (
+        f"<title>{site}</title>")
+    other = f"<title>All editions &#8212; {site}</title>"
+    assert repair_theme_html(other) == other
 
 
 def test_true_effects_page_generated_from_the_dataclass(tmp_path):

@@ -111,13 +111,53 @@ def test_readable_note_labels_term_lists_and_keeps_first_sentence():
 
 def test_readable_note_terms_opening_a_clause_read_as_labels_without_the_class():
     labels = {"age_per_10": "Age (per 10 years)", "female": "Female"}
-    assert readable_note("StatisticalWarning: age_per_10: its coefficient may be "
-                         "infinite (R's rule: the fit stopped; too few events?)",
-                         labels) == ("Age (per 10 years): its coefficient may be infinite "
-                                     "(R's rule: the fit stopped; too few events?)")
+    assert readable_note("StatisticalWarning: age_per_10: its standard error is not "
+                         "finite or is zero", labels) == (
+        "Age (per 10 years): its standard error is not finite or is zero")
     assert readable_note("not estimable: age_per_10: did not converge; female: did not "
                          "converge; honos_per_5: did not converge", labels) == (
         "not estimable: Age (per 10 years): did not converge; Female: did not converge; "
         "honos per 5: did not converge")
     assert readable_note("StatisticalWarning: fit failed: LinAlgError: Singular matrix",
                          labels) == "fit failed: LinAlgError: Singular matrix"
+
+
+def test_readable_note_a_term_the_fit_cannot_estimate_in_plain_words_without_infinity():
+    # the 2023-24 discharge page at 3,000 people, fit notes of the landmark model:
+    # "Life Rooms use by the landmark: its coefficient may be infinite (R's rule: the
+    # log partial likelihood stopped changing before the coefficient did; too few events
+    # in one group?)" and "not estimable: Life Rooms use by the landmark: its confidence
+    # interval reaches 0 or infinity (the estimate diverges: too few events in one
+    # group?)": two notes in an analyst's words saying one thing to a reader
+    labels = {"exposed_at_landmark": "Life Rooms use by the landmark"}
+    from lifetools.convergence import degenerate_terms
+    from lifetools.survival.cox import INFINITE
+
+    warning = readable_note(f"StatisticalWarning: exposed_at_landmark: {INFINITE}", labels,
+                            outcome="were discharged")
+    degenerate = degenerate_terms(["exposed_at_landmark"], [-30.0], [1e4])
+    note = readable_note(f"not estimable: exposed_at_landmark: "
+                         f"{degenerate['exposed_at_landmark']}", labels,
+                         outcome="were discharged")
+    assert warning == note == (
+        "the model cannot estimate the effect of ‘Life Rooms use by the landmark’, "
+        "probably because too few people in one of its groups were discharged")
+    assert "infinit" not in warning + note
+
+
+def test_model_notes_a_fit_with_no_events_is_one_plain_note():
+    # the 2023-24 re-referral page at 3,000 people: "fit failed: no events: nothing to
+    # estimate" and "not estimable: no events: nothing to estimate" for each Cox model,
+    # "not estimable: no events of interest" for the Fine-Gray one
+    from types import SimpleNamespace
+
+    from lifetools.reports.survival_parts import model_notes
+    from lifetools.survival.cox import NO_EVENTS
+
+    cox = SimpleNamespace(warnings=(f"fit failed: {NO_EVENTS}", f"not estimable: {NO_EVENTS}"))
+    fine_gray = SimpleNamespace(warnings=("not estimable: no events of interest",))
+    notes = model_notes({"Cause-specific Cox": cox, "Fine-Gray": fine_gray},
+                        outcome="were referred again")
+    words = "none of the people in the model were referred again, so there is nothing to estimate"
+    assert notes.to_dict("records") == [{"model": "Cause-specific Cox", "note": words},
+                                        {"model": "Fine-Gray", "note": words}]

@@ -142,7 +142,15 @@ def test_plain_reason_leaves_out_the_fits_separated_tag():
     labels = {"exposed_landmark": "Life Rooms use by the landmark"}
     reason = ("not estimable: exposed_landmark: separated: too few events of interest "
               "among those with it")
+    # now in plain words, the group named in them (it read "... among those with it (Life
+    # Rooms use by the landmark)")
     assert plain_reason(reason, labels) == (
-        "too few events of interest among those with it (Life Rooms use by the landmark)")
+        "too few people in the group ‘Life Rooms use by the landmark’ had the "
+        "outcome")
     assert plain_reason("separated: too few events among those without it") == (
         "too few events among those without it")
+    assert plain_reason("could not be estimated: exposed_landmark: separated: too few "
+                        "events among those without it (its coefficient runs to "
+                        "infinity); age: did not converge", labels) == (
+        "too few people outside the group ‘Life Rooms use by the landmark’ had "
+        "the outcome")

@@ -35,7 +35,12 @@ from lifetools.pipeline import pages as furniture
 from lifetools.pipeline.compare import compare_results, comparison_markdown
 from lifetools.pipeline.dictionary_pages import render_dictionary_pages
 from lifetools.pipeline.flow import flow_diagram, read_flow
-from lifetools.pipeline.provenance import rerun_commands, source_date_epoch, write_json
+from lifetools.pipeline.provenance import (
+    parameter_text,
+    rerun_commands,
+    source_date_epoch,
+    write_json,
+)
 from lifetools.pipeline.record import record_markdown
 from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
@@ -82,7 +87,8 @@ def provenance_markdown(
     tree = {True: "uncommitted changes present", False: "clean"}.get(
         code.get("dirty"), "unknown"
     )
-    params = ", ".join(f"`{k} = {v}`" for k, v in sorted(record["parameters"].items()))
+    params = ", ".join(f"`{k} = {parameter_text(v)}`"
+                       for k, v in sorted(record["parameters"].items()))
     data = manifest.get("data", {})
     synthetic = data.get("synthetic")
     source = (
@@ -529,6 +535,9 @@ SECTION_TOGGLE = re.compile(
 BARE_TOGGLE = '<summary><span class="toctree-toggle"'
 SIDEBAR = '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
 TABLE = re.compile(r"<table(?![^>]*\btabindex=)")
+REPEATED_TITLE = re.compile(r"<title>(?P<name>[^<]+?) &#8212; (?P=name)</title>")
+"""The landing page's title, "<site> &#8212; <site>": Sphinx puts the site's title
+after the page's, which on the landing page is the same words."""
 
 
 def repair_theme_html(text: str) -> str:
@@ -547,6 +556,8 @@ def repair_theme_html(text: str) -> str:
       ``scrollable-region-focusable``, WCAG 2.1.1), so every table takes the focus.
     - Every simple table stacks on a phone (``table_labels.label_table_cells``: each
       body cell gets its column header as ``data-label``), not only the report tables.
+    - The landing page's ``<title>`` said the site's name twice ("The Life Rooms report
+      series — The Life Rooms report series"): it says it once.
     """
     seen, kept = set(), []
     for line in text.splitlines(keepends=True):
@@ -561,5 +572,6 @@ def repair_theme_html(text: str) -> str:
         + m.group(2).replace('"', "&quot;") + '">', text)
     text = text.replace(SIDEBAR, SIDEBAR[:-1] + ' role="region" aria-label="Site menu">')
     text = label_table_cells(TABLE.sub('<table tabindex="0"', text))
+    text = REPEATED_TITLE.sub(r"<title>\g<name></title>", text, count=1)
     return text.replace(BARE_TOGGLE, '<summary aria-label="Show or hide the pages of '
                         'this section"><span class="toctree-toggle"')

@@ -51,6 +51,7 @@ __all__ = [
     "digest",
     "lock_hash",
     "package_versions",
+    "parameter_text",
     "rerun_commands",
     "scrub_paths",
     "sha256_file",
@@ -219,6 +220,13 @@ def citation(root: Path | None = None) -> dict[str, Any]:
     return {**data, "text": text.strip()}
 
 
+def parameter_text(value: Any) -> str:
+    """A parameter's value as the command line reads it and a page shows it: a list as
+    "A06,A05", never a Python repr ("['A06']" was printed in the rerun command, and read
+    back as one code "['A06']"; the "About this report" table showed it too)."""
+    return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
+
 def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
                    manifest: Mapping[str, Any]) -> list[str]:
     """The shell commands that rerun one report page from a fresh clone, as written.
@@ -242,11 +250,7 @@ def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
     run = [".venv/bin/lifetools", "run", analysis, "--edition", edition]
     for name, value in sorted(record.get("parameters", {}).items()):
         if name not in ("period_start", "period_end") and value is not None:
-            # a list as the command line reads it ("A06,A05"), never a Python repr
-            # ("['A06']" was printed, and read back as one code "['A06']")
-            shown = (",".join(map(str, value)) if isinstance(value, list | tuple)
-                     else str(value))
-            run += ["-p", name, shown]
+            run += ["-p", name, parameter_text(value)]
     synthetic = (manifest.get("data") or {}).get("synthetic")
     if not synthetic:  # the kind of source only: a manifest names no path
         engine = ((manifest.get("data") or {}).get("engine") or {}).get("source")

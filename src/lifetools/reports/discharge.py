@@ -75,6 +75,9 @@ def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
 
 
 ADJUSTED_FOR = "age, sex, deprivation and how unwell people were at referral"
+DISCHARGED = "were discharged"
+"""The event in a fit note's plain words ("too few people in the group ... were
+discharged": :func:`lifetools.reports.sentences.plain_fit_reason`)."""
 """What ``ADJUSTMENT_COVARIATES`` stand for, in the summaries' words."""
 
 
@@ -96,7 +99,7 @@ def _released_row(release: Any, result: Any, term: str) -> dict[str, Any]:
 
     A fit that could not be estimated says so first (its own reason).
     """
-    row = estimate_row(result, term)
+    row = estimate_row(result, term, outcome=DISCHARGED)
     if release.released or row["text"]:
         return row
     return {**dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
@@ -298,8 +301,8 @@ def analyse_discharge(
                   "fine_gray": fine_gray.summary.head(1)}
     pieces = [(releases[name], rows, fits[name], names[name])
               for name, rows in shown_rows.items()]
-    released = released_ratios(pieces)
-    ratios = ratio_rows(pieces)
+    released = released_ratios(pieces, outcome=DISCHARGED)
+    ratios = ratio_rows(pieces, outcome=DISCHARGED)
     average = "noted: the hazard ratio is an average over follow-up"
     if split_shown:
         landmark_action = ("noted; time-split hazard ratios (before and after the "
@@ -374,7 +377,8 @@ def analyse_discharge(
                          names["landmark"]: landmark.cox,
                          **({names["split"]: split} if split_shown else {}),
                          names["fine_gray"]: fine_gray, names["complete"]: complete,
-                         "Cumulative incidence": cif}, left_out)
+                         "Cumulative incidence": cif}, left_out,
+                        outcome=DISCHARGED)
     return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,

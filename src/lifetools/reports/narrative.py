@@ -25,7 +25,7 @@ from lifetools.disclosure import (
     compose,
 )
 from lifetools.labels import VALUE_LABELS
-from lifetools.reports.sentences import CI_LEVEL, plain_reason
+from lifetools.reports.sentences import CI_LEVEL, plain_fit_reason, plain_reason
 
 __all__ = ["cumulative_share_sentence", "horizon_estimate", "ratio_sentence",
            "readable_note", "uncertainty_sentence"]
@@ -146,18 +146,29 @@ def cumulative_share_sentence(horizon: int, row: pd.Series | None, *, event: str
 
 _WARNING_CLASS = re.compile(r"^[A-Z][A-Za-z]*(?:Warning|Error): ")
 """The Python class a library warning's text starts with ("StatisticalWarning: ")."""
+_NO_EVENTS = re.compile(r"^(?:fit failed|not estimable): (?:no events: nothing to estimate"
+                        r"|no events of interest)\.?$")
+"""The notes of a fit with no events (:data:`lifetools.survival.cox.NO_EVENTS`, the
+Fine-Gray fit's "no events of interest")."""
 _CLAUSE_TERM = re.compile(r"(^|; |: )([a-z][a-z0-9]*_[a-z0-9_]*|[a-z][a-z0-9]*(?=: )): ")
 """A model term opening a clause: a snake_case name, or a one-word term, before ": "."""
 
 
-def readable_note(note: str, labels: Mapping[str, str]) -> str:
+def readable_note(note: str, labels: Mapping[str, str], *,
+                  outcome: str = "had the outcome") -> str:
     """A fit's note in short words: its first sentence, model terms as labels.
 
     "proportional hazards may not hold for ['female']" reads "... for Female"; a term
     that opens a clause ("age_per_10: its coefficient may be infinite", or after
     "not estimable: " or "; ") reads as its label ("Age (per 10 years): ..."); the
     warning's Python class ("StatisticalWarning: ") is left out; a long library
-    message (code examples, links) is cut to its first sentence.
+    message (code examples, links) is cut to its first sentence. A term the model
+    cannot estimate (separation, a coefficient that may be infinite, an interval reaching
+    0 or infinity) is said in plain words (:func:`~lifetools.reports.sentences.
+    plain_fit_reason`, ``outcome`` the event's words: "were discharged"), with no
+    "not estimable: " before them. A fit with no events ("fit failed: no events: nothing
+    to estimate", "not estimable: no events of interest") reads "none of the people in
+    the model were discharged, so there is nothing to estimate".
 
     Notes
     -----
@@ -167,6 +178,11 @@ def readable_note(note: str, labels: Mapping[str, str]) -> str:
     cut = first.split(". ")[0]
     first = cut if cut == first else f"{cut}."
     first = _WARNING_CLASS.sub("", first)
+    if _NO_EVENTS.match(first):  # Cox's two notes and Fine-Gray's one, in one wording
+        return f"none of the people in the model {outcome}, so there is nothing to estimate"
+    plain = plain_fit_reason(first, labels, outcome=outcome)
+    if plain != first:
+        first = plain.removeprefix("not estimable: ")
 
     def terms(match: re.Match[str]) -> str:
         return "; ".join(labels.get(n, n) for n in re.findall(r"'([^']*)'",

@@ -48,6 +48,10 @@ from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
 
 __all__ = ["ReReferralReport", "analyse_rereferral", "share_label"]
 
+REFERRED = "were referred again"
+"""The event in a fit note's plain words (:func:`lifetools.reports.sentences.
+plain_fit_reason`)."""
+
 
 def share_label(horizon: int) -> dict[str, str]:
     """The label of the re-referral share (and its ``at`` words: its follow-up).
@@ -158,7 +162,7 @@ def analyse_rereferral(
     if withheld:
         at_horizon = None
     share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
-    hr = estimate_row(cox, "used_life_rooms") if release.released else {
+    hr = estimate_row(cox, "used_life_rooms", outcome=REFERRED) if release.released else {
         **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
         "text": f"{release.headline} ({release.reason})"}
     label = "Hazard ratio of re-referral, Life Rooms use before discharge"
@@ -192,7 +196,8 @@ def analyse_rereferral(
     shr_label = ("Subdistribution hazard ratio of re-referral (Fine-Gray, death "
                  "competing), Life Rooms use before discharge")
     key = (*key, *(ratio_results(ReReferralName.SHR_REREFERRAL, shr_label,
-                                 estimate_row(fine_gray, "used_life_rooms"))
+                                 estimate_row(fine_gray, "used_life_rooms",
+                                              outcome=REFERRED))
                    if fg_check.released else [
         {"name": name, "value": None, "kind": "text",
          "text": reason_text(f"{fg_check.headline} ({fg_check.reason})"),
@@ -201,7 +206,8 @@ def analyse_rereferral(
                            (ReReferralName.SHR_REREFERRAL_CI, "95% CI: "))]),
         {"name": ReReferralName.SHR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
-             estimate_row(fine_gray, "used_life_rooms") if fg_check.released else {
+             estimate_row(fine_gray, "used_life_rooms", outcome=REFERRED)
+             if fg_check.released else {
                  "text": f"{fg_check.headline} ({fg_check.reason})"},
              found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
              "(death competing) was {estimate} ({level} confidence interval {interval}).",
@@ -215,7 +221,7 @@ def analyse_rereferral(
                COMPLETE_CASE.format("Cause-specific Cox")),
               (fg_check, fine_gray.summary, fine_gray,
                f"{FINE_GRAY} (subdistribution, death competing)")]
-    released = released_ratios(pieces)
+    released = released_ratios(pieces, outcome=REFERRED)
     ratios = released.frame
     ph = ph_table(cox, "Cause-specific Cox", exposure_action=(
         "noted: the hazard ratio is an average over follow-up"), release=release)
@@ -225,6 +231,7 @@ def analyse_rereferral(
                                                FINE_GRAY: fine_gray,
                                                COMPLETE_CASE.format("Cause-specific Cox"):
                                                complete,
-                                               "Cumulative incidence": cif}, left_out),
+                                               "Cumulative incidence": cif}, left_out,
+                                              outcome=REFERRED),
                             fine_gray=fine_gray, complete_case=complete,
                             released=released)

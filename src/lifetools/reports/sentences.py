@@ -11,6 +11,7 @@ and verdicts chosen by :func:`lifetools.formatting.verdict` (rules:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,7 +29,7 @@ from lifetools.formatting import finite, verdict
 from lifetools.labels import explain_terms, with_words
 
 __all__ = ["CI_LEVEL", "C_JUDGE", "C_STATISTIC", "estimate_part", "interval_text", "not_shown_sentence",
-           "plain_reason", "reason_text", "result_sentence", "withheld_reasons",
+           "plain_fit_reason", "plain_reason", "reason_text", "result_sentence", "withheld_reasons",
            "withheld_text"]
 
 CI_LEVEL = Level(95)
@@ -68,6 +69,53 @@ C_JUDGE = {"null": 0.5, "on_null": "compatible with ranking people no better tha
 the landing page's main point in ``analyses/analyses.yml`` uses the same words."""
 
 
+_TECHNICAL = re.compile(
+    r"(?P<term>[A-Za-z0-9_]+): (?:separated: too few (?:events of interest|events) "
+    r"(?P<where>among those with it|among those without it|above its lowest value"
+    r"|below its highest value)(?: \(its coefficient runs to (?:minus )?infinity\))?"
+    r"|(?P<open>its coefficient may be infinite(?: \(R's rule: [^()]*\))?"
+    r"|its confidence interval reaches 0 or infinity(?: \(the estimate diverges: "
+    r"[^()]*\))?))")
+"""A model term and the estimators' technical reason why its effect has no estimate:
+separation (:func:`lifetools.survival.finegray.separation_reason`), R's rule of a
+coefficient that may be infinite (:data:`lifetools.survival.cox.INFINITE`), an
+interval reaching 0 or infinity (:func:`lifetools.convergence.degenerate_terms`), each
+whole or as far as its first bracket (:func:`lifetools.reports.survival_parts.
+short_reason`). The words are for analysts (the methods pages explain them); a page
+gives them in plain words (:func:`plain_fit_reason`)."""
+_WHERE = {"among those with it": "in the group ‘{label}’",
+          "among those without it": "outside the group ‘{label}’",
+          "above its lowest value": "above the lowest value of ‘{label}’",
+          "below its highest value": "below the highest value of ‘{label}’"}
+
+
+def plain_fit_reason(text: str, labels: Mapping[str, str] | None = None, *,
+                     outcome: str = "had the outcome", effect: bool = True) -> str:
+    """``text`` with each technical reason of a term (:data:`_TECHNICAL`) in plain words.
+
+    "exposed: separated: too few events of interest among those with it (its
+    coefficient runs to minus infinity)" reads "too few people in the group 'Life Rooms
+    use' were discharged, so the model cannot estimate its effect" (``outcome`` "were
+    discharged"; without ``effect``, the words after the comma are left out, for a
+    sentence that already says the result could not be estimated); R's "its coefficient
+    may be infinite" and "its confidence interval reaches 0 or infinity" read "the
+    model cannot estimate the effect of 'Life Rooms use', probably because too few
+    people in one of its groups were discharged". "Too few", never "no one": a group's
+    events are shown elsewhere only as "fewer than" a threshold. Other text is kept.
+    """
+    def plain(match: re.Match[str]) -> str:
+        term = match["term"]
+        label = (labels or {}).get(term, term.replace("_", " "))
+        if match["where"]:
+            group = _WHERE[match["where"]].format(label=label)
+            return (f"too few people {group} {outcome}"
+                    + (", so the model cannot estimate its effect" if effect else ""))
+        return (f"the model cannot estimate the effect of ‘{label}’, probably "
+                f"because too few people in one of its groups {outcome}")
+
+    return _TECHNICAL.sub(plain, str(text))
+
+
 def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:
     """The first reason of a list, in short words, with model terms as labels.
 
@@ -80,6 +128,9 @@ def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:
         if text.lower().startswith(prefix):
             text = text[len(prefix):].strip()
     first = _first_clause(text).strip().rstrip(".")
+    plain = plain_fit_reason(first, labels, effect=False)
+    if plain != first:  # a fit's technical reason, in plain words with its term's label
+        return plain
     term, sep, rest = first.partition(": ")
     if sep and " " not in term.strip() and term.strip() not in _TAGS:
         name = (labels or {}).get(term.strip(), term.strip().replace("_", " "))

@@ -16,7 +16,7 @@ from lifetools.convergence import not_estimable_text
 from lifetools.disclosure import ProtectedTable, active_profile, combine_estimates
 from lifetools.labels import VALUE_LABELS
 from lifetools.reports.narrative import readable_note
-from lifetools.reports.sentences import interval_text, reason_text
+from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
 
 __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS",
@@ -73,17 +73,23 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
     return table.assign(action=action)[PH_COLUMNS]
 
 
-def short_reason(result: Any) -> str:
-    """The reason a model is not estimable, without the library's details."""
-    return (result.reason or "the estimate is degenerate").split(" (")[0]
+def short_reason(result: Any, *, outcome: str = "had the outcome") -> str:
+    """The reason a model is not estimable, without the library's details; a term's
+    technical reason (separation, an infinite coefficient) in plain words with its label
+    (:func:`~lifetools.reports.sentences.plain_fit_reason`; ``outcome`` the event's
+    words, "were discharged")."""
+    return plain_fit_reason((result.reason or "the estimate is degenerate").split(" (")[0],
+                            TERM_LABELS, outcome=outcome, effect=False)
 
 
-def estimate_row(result, term: str) -> dict[str, Any]:
+def estimate_row(result, term: str, *, outcome: str = "had the outcome"
+                 ) -> dict[str, Any]:
     """Estimate and limits of one term, or NaN and the reason it is not estimable."""
     row = result.summary.set_index("term").loc[term]
     if not bool(row.get("estimable", True)) or pd.isna(row["estimate"]):
         return {"estimate": float("nan"), "ci_lower": float("nan"),
-                "ci_upper": float("nan"), "text": not_estimable_text(short_reason(result))}
+                "ci_upper": float("nan"),
+                "text": not_estimable_text(short_reason(result, outcome=outcome))}
     return {"estimate": float(row["estimate"]), "ci_lower": float(row["ci_lower"]),
             "ci_upper": float(row["ci_upper"]), "text": None}
 
@@ -126,24 +132,31 @@ def left_out_notes(planned: list[str], kept: list[str], kept_at_landmark: list[s
         for where, names in rows]
 
 
-def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = ()
-                ) -> pd.DataFrame:
+def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
+                outcome: str = "had the outcome") -> pd.DataFrame:
     """Every model's warnings (convergence, degeneracy, PH), one row each.
 
     No count of people or events is written into these notes (the time split's own
-    reason, which has event counts, is left out and described in the PH table).
+    reason, which has event counts, is left out and described in the PH table). A note
+    is in plain words (:func:`~lifetools.reports.narrative.readable_note`, ``outcome``
+    the event's words: "were discharged"); a model's note that reads as one it already
+    has (R's warning of an infinite coefficient and the term's open interval say the
+    same to a reader) is given once.
     """
-    rows = [*extra] + [{"model": name, "note": readable_note(note, TERM_LABELS)}
+    rows = [*extra] + [{"model": name, "note": readable_note(note, TERM_LABELS,
+                                                             outcome=outcome)}
                        for name, result in models.items()
                        for note in getattr(result, "warnings", ())]
-    return pd.DataFrame(rows, columns=["model", "note"])
+    return pd.DataFrame(rows, columns=["model", "note"]).drop_duplicates(
+        ignore_index=True)
 
 
-def with_note(summary: pd.DataFrame, result: Any) -> pd.DataFrame:
+def with_note(summary: pd.DataFrame, result: Any, *, outcome: str = "had the outcome"
+              ) -> pd.DataFrame:
     """Add a ``note`` column: 'could not be estimated: <reason>' where it applies."""
     ok = summary.get("estimable", pd.Series(True, index=summary.index)).astype(bool)
     note = pd.Series("", index=summary.index)
-    note[~ok] = not_estimable_text(short_reason(result))
+    note[~ok] = not_estimable_text(short_reason(result, outcome=outcome))
     return summary.assign(note=note)
 
 
@@ -152,25 +165,28 @@ RATIO_COLUMNS = ["model", "term", "estimate", "ci_lower", "ci_upper", "p_value",
 """The columns of a survival report's hazard-ratio table."""
 
 
-def ratio_rows(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]]) -> pd.DataFrame:
+def ratio_rows(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
+               outcome: str = "had the outcome") -> pd.DataFrame:
     """The hazard-ratio table as fitted: each model's rows shown, named and noted.
 
     ``pieces``: one ``(release, rows, fit, model name)`` a model, in the table's order
-    (``release`` is not read here: the same pieces make :func:`released_ratios`).
+    (``release`` is not read here: the same pieces make :func:`released_ratios`);
+    ``outcome``: the event's words in a note ("were discharged").
     """
-    return pd.concat([label_terms(with_note(rows, fit), name)
+    return pd.concat([label_terms(with_note(rows, fit, outcome=outcome), name)
                       for _, rows, fit, name in pieces], ignore_index=True)[RATIO_COLUMNS]
 
 
-def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]]
-                    ) -> ProtectedTable:
+def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
+                    outcome: str = "had the outcome") -> ProtectedTable:
     """The hazard-ratio table as released: each model's rows through its release check.
 
     ``pieces`` as :func:`ratio_rows`; a model its check withholds has its estimates
     blank and a ``withheld`` column saying why (the column only when one is withheld).
     """
     released = combine_estimates([
-        release.estimates(label_terms(with_note(rows, fit), name)[RATIO_COLUMNS])
+        release.estimates(label_terms(with_note(rows, fit, outcome=outcome),
+                                      name)[RATIO_COLUMNS])
         for release, rows, fit, name in pieces])
     return released.select([*RATIO_COLUMNS, *(["withheld"] if "withheld" in
                                               released.columns else [])])
