@@ -1049,12 +1049,12 @@ def test_analyse_crisis_risk_boot_mi_default_page_results_from_boot_mi(crisis_da
     # the sentences the page glues, generated from what was computed
     assert key["internal_method"]["value"] == "boot-mi"
     method = str(key["internal_method"]["text"])
-    assert f"with {run.boot.n_boot} samples drawn before imputation" in method
+    drawn = run.boot.n_boot + run.boot.n_failed  # 200 drawn, 182 kept at 3,000 people
+    assert f"with {drawn} samples drawn before imputation" in method
     assert "imputed afresh (2 copies)" in method and "(boot-MI" in method
     curve = key["internal_calibration_method"]
     assert curve["value"] == "boot-mi" and "(boot-MI)" in str(curve["text"])
     assert "MI-boot" not in str(curve["text"])
-    drawn = run.boot.n_boot + run.boot.n_failed
     assert f"out of {drawn} bootstrap samples drawn" in str(key["fit_reliability"]["text"]) \
         or f"each of the {drawn} bootstrap samples" in str(key["fit_reliability"]["text"])
     assert drawn == 10  # boot-MI draws n_boot samples; MI-boot at least 10 a copy (20)
