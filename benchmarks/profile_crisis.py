@@ -103,7 +103,8 @@ def floor_call(lt, data, params: dict) -> object:
     """``analyse_crisis_risk`` as the compute floor calls it."""
     return lt.reports.analyse_crisis_risk(
         data, period_start=params["period_start"], period_end=params["period_end"],
-        n_boot=params["n_boot"], slope_band=(params["slope_lower"], params["slope_upper"]),
+        n_boot=params["n_boot"], internal=params["internal"],
+        slope_band=(params["slope_lower"], params["slope_upper"]),
         citl_band=(-params["citl_limit"], params["citl_limit"]))
 
 

@@ -26,6 +26,13 @@ ENV_PROJECT_ROOT = "LIFETOOLS_PROJECT_ROOT"  # lifetools.config.ENV_PROJECT_ROOT
 TEST_PEOPLE = int(os.environ.get("LIFETOOLS_TEST_PEOPLE", "12000"))
 #: The one-edition projects of tests/functional/test_integrity.py and test_incremental.py
 TEST_PEOPLE_SMALL = int(os.environ.get("LIFETOOLS_TEST_PEOPLE_SMALL", "3000"))
+#: The crisis-risk report's internal validation in the project copies. The series
+#: publishes boot-MI (analyses.yml), which at 3,000 people made the crisis notebook take
+#: about 6 times its MI-boot CPU time (CHANGELOG, issue 19); the functional builds,
+#: which run it several times a suite, use MI-boot unless this says ``boot-mi``. The
+#: boot-MI path is tested through the report function
+#: (``tests/unit/test_prediction_report.py``).
+TEST_CRISIS_INTERNAL = os.environ.get("LIFETOOLS_TEST_CRISIS_INTERNAL", "mi-boot")
 
 
 def copy_project(target: Path, *, people: int = TEST_PEOPLE) -> Path:
@@ -41,6 +48,9 @@ def copy_project(target: Path, *, people: int = TEST_PEOPLE) -> Path:
     series_file = target / "analyses" / "analyses.yml"
     series = yaml.safe_load(series_file.read_text())
     series["data"]["synthetic"]["people"] = people
+    for analysis in series["analyses"]:
+        if "internal" in (analysis.get("parameters") or {}):
+            analysis["parameters"]["internal"]["default"] = TEST_CRISIS_INTERNAL
     series_file.write_text(yaml.safe_dump(series, sort_keys=False))
     (target / ".gitignore").write_text("build/\npublic/\n")
     commit_all(target, "project copy")

@@ -36,7 +36,8 @@ CALLS = {
         d, **PERIOD, meaningful_change=3.0, locality="all"),
     "reach_and_activity": lambda d: _report("analyse_reach")(d, **PERIOD, locality="all"),
     "crisis_risk": lambda d: _report("analyse_crisis_risk")(
-        d, **PERIOD, n_boot=10, slope_band=(0.8, 1.2), citl_band=(-0.2, 0.2)),
+        d, **PERIOD, n_boot=10, internal="boot-mi", slope_band=(0.8, 1.2),
+        citl_band=(-0.2, 0.2)),
 }
 
 

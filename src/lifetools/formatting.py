@@ -5,7 +5,8 @@ points, the furniture pages) goes through :func:`format_value` or one of the fun
 it calls, so the same number reads the same everywhere: counts with thousands
 separators ("2,635"), ratios and estimates to 2 decimal places with trailing zeros kept
 ("3.20", "1.00"), percentages to 1 ("42.0%"), intervals as "1.19 (0.83 to 1.71)",
-magnitudes (person-years) with the places their disclosure rule published ("8,922").
+magnitudes (person-years) with the places their disclosure rule published ("8,922"),
+dates in words ("1 April 2024", :func:`format_date`).
 A missing or non-finite value (``None``, NaN, infinity, ``pd.NA``) never reaches the
 page as "nan", "None" or "inf": it reads "could not be estimated" (or the reason the
 caller gives).
@@ -16,6 +17,7 @@ wording rules are on the book page ``methods/verdicts.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from numbers import Integral, Real
@@ -36,6 +38,7 @@ __all__ = [
     "finite",
     "format_bounds",
     "format_count",
+    "format_date",
     "format_interval",
     "format_magnitude",
     "format_percentage",
@@ -134,6 +137,35 @@ def rate_unit(per: float, unit: str = "person-years") -> str:
     return f"per {format_count(per)} {unit}"
 
 
+def format_date(value: Any, *, missing: str = "") -> str:
+    """Format a date in words, as every page shows dates: "1 April 2024".
+
+    The one date formatter of the published pages (the report texts, the TRIPOD+AI
+    checklist, the furniture pages, the release notes, the PDF's header). ``value`` is
+    a ``datetime.date``, a ``datetime``/``pandas.Timestamp`` (its date) or an ISO date
+    or date-time string ("2024-04-01", "2026-11-30T12:00:00+00:00"); a missing value
+    (``None``, ``""``, NaT) reads ``missing`` ("" unless the caller gives words).
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is a string that is not an ISO date, or not a date at all.
+    """
+    if value is None or value != value:  # None, NaN, NaT (never equal to itself)
+        return missing
+    if isinstance(value, str):
+        if not value.strip():
+            return missing
+        day = dt.date.fromisoformat(value.strip()[:10])
+    elif isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    else:
+        raise ValueError(f"not a date: {type(value).__name__}")
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
 def format_ratio(value: Any, *, digits: int = 2, missing: str = MISSING) -> str:
     """Format a ratio or other estimate to ``digits`` decimal places: "3.20", "1,234.50"."""
     number = finite(value)
@@ -202,7 +234,7 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
     kind
         ``count``, ``ratio``, ``estimate``, ``rate`` (2 decimal places), ``percentage``
         (1), ``magnitude`` (0: person-years), ``interval`` (two limits, 2 decimal
-        places) or ``text``.
+        places), ``text`` or ``date`` (in words: :func:`format_date`).
     digits
         Decimal places, overriding the kind's default.
     missing
@@ -218,6 +250,8 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
     """
     if kind == "count":
         return format_count(value, missing=missing)
+    if kind == "date":
+        return format_date(value, missing="" if missing is None else missing)
     missing = MISSING if missing is None else missing
     if kind == "percentage":
         return format_percentage(value, digits=1 if digits is None else digits,
@@ -236,7 +270,7 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
         text = "" if value is None else str(value).strip()
         return text or missing
     raise ValueError(f"unknown kind {kind!r}: count, ratio, estimate, rate, percentage, "
-                     "magnitude, interval or text")
+                     "magnitude, interval, text or date")
 
 
 def verdict(

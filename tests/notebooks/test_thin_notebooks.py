@@ -2,7 +2,9 @@
 
 Every code cell is parsed with ``ast``; function and class definitions, lambdas, loops
 and comprehensions are refused, and so are cells longer than six lines and imports of
-anything but lifetools.
+anything but lifetools. The parameters cell is the one exception to the length: it
+holds one line per declared parameter (papermill reads one assignment a line), and
+nothing but assignments of a literal to a name, so it can hold no logic at all.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ def thin_problems(path: Path) -> list[str]:
         if cell.get("outputs"):
             problems.append(f"cell {number}: committed with outputs")
         lines = [line for line in cell.source.splitlines() if line.strip()]
-        if len(lines) > MAX_LINES:
+        if "parameters" in cell.metadata.get("tags", []):
+            problems += parameter_problems(number, cell.source)
+        elif len(lines) > MAX_LINES:
             problems.append(f"cell {number}: {len(lines)} lines (at most {MAX_LINES})")
         tree = ast.parse(cell.source)
         for node in ast.walk(tree):
@@ -50,6 +54,23 @@ def thin_problems(path: Path) -> list[str]:
                     else [node.module or ""]
                 if any(n.split(".")[0] != "lifetools" for n in names):
                     problems.append(f"cell {number}: imports {names} (only lifetools)")
+    return problems
+
+
+def parameter_problems(number: int, source: str) -> list[str]:
+    """Every statement of a parameters cell that is not ``name = literal`` on one line."""
+    problems = []
+    for node in ast.parse(source).body:
+        simple = (isinstance(node, ast.Assign) and len(node.targets) == 1
+                  and isinstance(node.targets[0], ast.Name)
+                  and node.lineno == node.end_lineno)
+        try:
+            literal = simple and (ast.literal_eval(node.value), True)[1]
+        except ValueError:
+            literal = False
+        if not literal:
+            problems.append(f"cell {number}: line {node.lineno} of the parameters cell is "
+                            "not one name = literal assignment")
     return problems
 
 
@@ -72,6 +93,23 @@ def test_thin_lint_catches_a_loop_and_a_function(tmp_path):
     assert "FunctionDef" in problems
     assert "For" in problems
     assert "pandas" in problems
+
+
+def test_thin_lint_parameters_cell_one_literal_a_line_any_length(tmp_path):
+    # one line per declared parameter (the crisis-risk notebook declares seven): the
+    # length limit is for logic, which a parameters cell of literals cannot hold
+    params = "\n".join(f"p{i} = {i}" for i in range(9)) + '\nname = "boot-mi"\nnone = None'
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# x"),
+        nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]})])
+    path = tmp_path / "params.ipynb"
+    nbformat.write(nb, path)
+    assert thin_problems(path) == []
+    for logic in ("a = len([1])", "a, b = 1, 2", "a = b = 1", "a = 1 + b", "print(1)",
+                  "a = (\n1)"):
+        nb.cells[1].source = params + "\n" + logic
+        nbformat.write(nb, path)
+        assert any("parameters cell" in p for p in thin_problems(path)), logic
 
 
 def test_every_declared_analysis_has_its_notebook():

@@ -253,3 +253,44 @@ def test_verdict_on_null_words_replace_no_difference_only_when_the_null_is_insid
     assert fmt.verdict(0.63, 0.48, 0.76, **words) == words["on_null"]
     assert fmt.verdict(0.71, 0.65, 0.77, **words) == "better than chance"
     assert fmt.verdict(None, 0.48, 0.76, **words) == "could not be estimated"
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ("2024-04-01", "1 April 2024"), ("2025-03-31", "31 March 2025"),
+    ("2026-11-30T12:00:00+00:00", "30 November 2026"),
+    (pd.Timestamp("2023-04-01"), "1 April 2023")])
+def test_format_date_in_words_whatever_the_date_type(value, words):
+    import datetime as dt
+
+    assert fmt.format_date(value) == words
+    assert fmt.format_value(value, kind="date") == words
+    assert fmt.format_date(dt.date(2024, 4, 1)) == "1 April 2024"
+
+
+@pytest.mark.parametrize("value", [None, "", pd.NaT, float("nan")])
+def test_format_date_missing_reads_the_callers_words(value):
+    assert fmt.format_date(value) == ""
+    assert fmt.format_value(value, kind="date", missing="not yet published") == \
+        "not yet published"
+
+
+def test_format_date_not_a_date_raises():
+    with pytest.raises(ValueError, match="not a date"):
+        fmt.format_date(3.0)
+    with pytest.raises(ValueError):
+        fmt.format_date("1 April 2024")
+
+
+def test_dates_on_pages_written_by_the_one_formatter_only():
+    # issue 15: the TRIPOD+AI checklist showed ISO dates ("2024-04-01") beside the
+    # furniture's "1 April 2024", and three modules wrote dates in words each their own
+    # way; only lifetools.formatting.format_date may spell a month
+    from pathlib import Path
+
+    import lifetools
+
+    root = Path(lifetools.__file__).parent
+    spelled = [str(p.relative_to(root)) for p in sorted(root.rglob("*.py"))
+               if "synthetic" not in p.parts and p.name != "formatting.py"
+               and re.search(r"%B|%b\b|month_name", p.read_text())]
+    assert spelled == []

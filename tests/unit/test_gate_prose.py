@@ -29,6 +29,8 @@ def test_prose_findings_number_written_by_hand_is_refused(text):
 @pytest.mark.parametrize("text", [
     "{glue:text}`users` people came; {glue}`n` more.", "Wahl et al. 2016; in 2024-25",
     "from 2024-04-01", "the 95% confidence interval", "12 months, a 12-month risk",
+    # a date in words, as format_date writes every date on a page (issue 15)
+    "Index dates 1 April 2022 (development) and 31 March 2023",
     "(4 knots) and (3\nknots)", "within 0.2 standard deviations", "2.66 times",
     "fewer than 8 people", "fewer than 10 crises", "nearest 5", "a ratio above 1",
     "per 1,000 people", "team A06, an L2 penalty", "types 01 and 03",
@@ -91,6 +93,8 @@ RUN = {"period_start": "2024-04-01", "period_end": "2025-03-31", "landmark_days"
     # a year-shaped count: a real year only in a citation or a time context in range
     "A team of 2018 met.", "The group grew to 2024.", "2024 came back.",
     "In 2031 many came.",
+    # a count beside a month that is not a date in words
+    "13 April people came.", "In April 2024, 13 came.", "32 March 2024",
     # a rule number after a bound that does not state the rule
     "At least 8 people came.", "Over 10 joined.", "fewer than 5 people improved",
     "more than 10 attended the launch", "up to 7 of them",

@@ -84,8 +84,10 @@ def crisis_data(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def report(crisis_data):
+    # MI-boot, the other method (the default boot-MI: test_analyse_crisis_risk_boot_mi_*)
     return analyse_crisis_risk(crisis_data, period_start="2024-04-01",
-                               period_end="2025-03-31", n_boot=20, imputations=3)
+                               period_end="2025-03-31", n_boot=20, imputations=3,
+                               internal="mi-boot")
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +104,8 @@ def report_2023(crisis_data):
     try:  # registered while the module's tests read the report (its texts name it)
         with use_profile("test-few-events"):
             made = analyse_crisis_risk(crisis_data, period_start="2023-04-01",
-                                       period_end="2024-03-31", n_boot=20, imputations=3)
+                                       period_end="2024-03-31", n_boot=20, imputations=3,
+                                       internal="mi-boot")
         yield made
     finally:
         del PROFILES["test-few-events"]
@@ -990,3 +993,74 @@ def test_withheld_crisis_sentences_read_as_sentences_in_their_places():
              "text": "The penalty chosen was 2.", "subject": RIDGE_SUBJECT}
     assert str(model_results(bad, ridge)[0]["text"]).startswith(
         RIDGE_SUBJECT + " is not shown: too few events")
+
+
+@pytest.mark.slow  # the whole report with boot-MI on 8,000 generated people
+def test_analyse_crisis_risk_boot_mi_default_page_results_from_boot_mi(crisis_data):
+    # issue 19: boot-MI is the series' default (analyses.yml's `internal`); the key
+    # results and tables the page shows come from the boot-MI run, its sentences say
+    # so, and the checklist's dates read in words (issue 15: "2023-04-01" before)
+    import inspect
+    from dataclasses import replace
+
+    from lifetools.disclosure.profiles import PROFILES, use_profile
+    from lifetools.prediction.imputation import fit_imputed_model
+    from lifetools.reports.crisis_internal import (
+        internal_calibration_grid,
+        internal_calibration_table,
+        internal_validation,
+        internal_validation_table,
+    )
+    from lifetools.reports.crisis_parts import (
+        crisis_spec,
+        imputed_cohort,
+        with_missing_honos,
+    )
+    from lifetools.reports.prediction import MEASURES
+
+    assert inspect.signature(analyse_crisis_risk).parameters["internal"].default == "boot-mi"
+    PROFILES["test-boot-mi"] = replace(PROFILES["default"], name="test-boot-mi",
+                                       model_min_events=5)
+    try:  # the 2023-24 model is released under it, so its numbers are on the page
+        with use_profile("test-boot-mi"):
+            made = analyse_crisis_risk(crisis_data, period_start="2023-04-01",
+                                       period_end="2024-03-31", n_boot=10, imputations=2)
+    finally:
+        del PROFILES["test-boot-mi"]
+    key = {k["name"]: k for k in made.key_results}
+    # the same boot-MI run, by hand from the report's own development cohort
+    dev = with_missing_honos(made.cohorts[0].data)
+    spec = crisis_spec(dev)
+    copies = imputed_cohort(dev, spec, m=2, seed=19)
+    frozen = fit_imputed_model(copies, spec, shrinkage="heuristic").frozen
+    grid = internal_calibration_grid(np.mean([frozen.predict_risk(c) for c in copies],
+                                             axis=0))
+    run = internal_validation(dev, copies, spec, method="boot-mi", n_boot=10, seed=19,
+                              imputations=2, grid=grid)
+    assert run.boot is not run.mi_boot  # boot-MI, and MI-boot beside it
+    assert key["c_corrected"]["value"] == pytest.approx(run.boot.corrected("c"), abs=1e-12)
+    assert key["c_corrected"]["value"] != pytest.approx(run.mi_boot.corrected("c"), abs=1e-6)
+    shown = made.before_release["internal"]
+    expected = internal_validation_table(run.boot, MEASURES)
+    for column in ("measure", "apparent", "optimism", "corrected"):
+        assert shown[column].tolist() == expected[column].tolist(), column
+    pd.testing.assert_frame_equal(made.before_release["internal_calibration"],
+                                  internal_calibration_table(run.boot))
+    # the sentences the page glues, generated from what was computed
+    assert key["internal_method"]["value"] == "boot-mi"
+    method = str(key["internal_method"]["text"])
+    drawn = run.boot.n_boot + run.boot.n_failed  # 200 drawn, 182 kept at 3,000 people
+    assert f"with {drawn} samples drawn before imputation" in method
+    assert "imputed afresh (2 copies)" in method and "(boot-MI" in method
+    curve = key["internal_calibration_method"]
+    assert curve["value"] == "boot-mi" and "(boot-MI)" in str(curve["text"])
+    assert "MI-boot" not in str(curve["text"])
+    assert f"out of {drawn} bootstrap samples drawn" in str(key["fit_reliability"]["text"]) \
+        or f"each of the {drawn} bootstrap samples" in str(key["fit_reliability"]["text"])
+    assert drawn == 10  # boot-MI draws n_boot samples; MI-boot at least 10 a copy (20)
+    checklist = made.checklist.set_index("item")
+    assert checklist.loc["12c", "reported"].endswith(method)
+    assert "1 April 2022 (development) and 1 April 2023 (validation)" in \
+        checklist.loc["5b", "reported"]
+    iso = [i for i, r in checklist["reported"].items() if re.search(r"\d{4}-\d\d-\d\d", r)]
+    assert iso == []

@@ -181,6 +181,28 @@ def test_notebook_parameters_cell_matches_the_declaration(analysis):
     assert ast.literal_eval(cell["period_end"]["default"]) == current.period_end
 
 
+def test_crisis_risk_declared_parameters_agree_with_the_report_function():
+    # issue 19: `internal` (boot-MI or MI-boot) is a declared parameter; analyses.yml,
+    # the notebook's parameters cell (above) and analyse_crisis_risk must agree on its
+    # values and default, and the notebook must pass it on
+    import inspect
+
+    import nbformat
+
+    from lifetools.reports.crisis_parts import INTERNAL_METHODS
+    from lifetools.reports.prediction import analyse_crisis_risk
+
+    declared = _series().analysis("crisis_risk")
+    signature = inspect.signature(analyse_crisis_risk).parameters
+    internal = declared.parameters["internal"]
+    assert sorted(internal.choices) == sorted(INTERNAL_METHODS)
+    for name in ("internal", "n_boot"):
+        assert declared.parameters[name].default == signature[name].default, name
+    notebook = nbformat.read(ROOT / "analyses" / declared.notebook, as_version=4)
+    call = next(c.source for c in notebook.cells if "analyse_crisis_risk" in c.source)
+    assert "internal=internal" in call.replace(" ", "")
+
+
 def test_load_series_error_names_file_and_line(tmp_path):
     text = (ROOT / "analyses" / "analyses.yml").read_text()
     bad = text.replace("        default: 0.2\n", "        default: 7\n")

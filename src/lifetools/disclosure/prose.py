@@ -14,7 +14,8 @@ in one of the forms below, none of which states a count of people:
   but not a percentage ("42.9% of users"): a share typed by hand can reveal a small
   count (3 of 7), so it must be glued from a key result computed from published
   counts (a confidence level or a centile, "97.5%", passes);
-- an edition or a date (``2024-25``, ``2024-04-01``); a year on its own (``2018``)
+- an edition or a date (``2024-25``, ``2024-04-01``, ``1 April 2024`` as
+  :func:`lifetools.formatting.format_date` writes it); a year on its own (``2018``)
   only as a real year: in a citation ("Daw and Hatfield 2018", "Riley et al.
   (2020)", "(Smith 2019)"), or after a word of time ("in", "since", "during", a
   month, "between 2023 and") and within the run's dates (its date parameters' years,
@@ -95,6 +96,9 @@ _HIDDEN = re.compile(
     r"|data:image/[a-z+]+;base64,[A-Za-z0-9+/=\s]+", re.S)
 _FORMS = re.compile(
     r"(?<!\d)(?:19|20)\d{2}-\d{2}(?:-\d{2})?(?!\d|,\d)"      # an edition, a date
+    r"|(?<![\w.,])(?:[1-9]|[12]\d|3[01])[ \t]+(?:January|February|March|April|May|"
+    r"June|July|August|September|October|November|December)[ \t]+(?:19|20)\d{2}(?!\d)"
+    # a date in words, as lifetools.formatting.format_date writes it: 1 April 2024
     r"|'[^'\n]{1,80}'[ \t]*=[ \t]*\d+(?!\d|[.,]\d)"           # a model's level
     r"|^[ \t]*#{1,6}[ \t]+\d+(?:\.\d+)*"                      # a heading's number
     r"|^[ \t]*\d+[.)][ \t]"                                   # a list item's number

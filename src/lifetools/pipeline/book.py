@@ -11,7 +11,6 @@ Results as data (tables, figures, ``results.json``, the edition manifest) are co
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -30,6 +29,7 @@ import yaml
 from lifetools import config, errors
 from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import rule_sentence
+from lifetools.formatting import format_date
 from lifetools.pipeline import layout, rap
 from lifetools.pipeline import pages as furniture
 from lifetools.pipeline.compare import compare_results, comparison_markdown
@@ -66,14 +66,9 @@ class EditionPages:
     manifest: Mapping[str, Any]
 
 
-def _long_date(iso: str) -> str:
-    day = dt.date.fromisoformat(iso)
-    return f"{day.day} {day.strftime('%B %Y')}"
-
-
 def period_text(edition: Edition) -> str:
     """Return '1 April 2024 to 31 March 2025' for an edition."""
-    return f"{_long_date(edition.period_start)} to {_long_date(edition.period_end)}"
+    return f"{format_date(edition.period_start)} to {format_date(edition.period_end)}"
 
 
 def provenance_markdown(

@@ -13,14 +13,13 @@ on the build (release calendar, status, contact, how to cite) are written here.
 
 from __future__ import annotations
 
-import datetime as dt
 import string
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from lifetools.disclosure import rule_sentence
-from lifetools.formatting import MISSING, finite, format_value, verdict
+from lifetools.formatting import MISSING, finite, format_date, format_value, verdict
 from lifetools.pipeline import layout
 from lifetools.pipeline.series import Analysis, Edition, MainPoint, Publication, Series
 from lifetools.publication import read_results
@@ -41,11 +40,9 @@ template's words. (A withheld count reads "fewer than 8", which fits any sentenc
 
 
 def long_date(iso: str | None) -> str:
-    """Return '30 November 2026' from an ISO date or date-time ('' when missing)."""
-    if not iso:
-        return ""
-    day = dt.date.fromisoformat(str(iso)[:10])
-    return f"{day.day} {day.strftime('%B %Y')}"
+    """Return '30 November 2026' from an ISO date or date-time ('' when missing):
+    :func:`lifetools.formatting.format_date`, the one date formatter of the pages."""
+    return format_date(iso)
 
 
 def _value(results: Mapping[str, Any], key: Any) -> Any:

@@ -124,7 +124,9 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
         "it pooled by Rubin's rules, so the correction covers the imputation too "
         "(boot-MI, Wahl et al. {year}). The model comparison uses bootstrap within each "
         "imputed copy (MI-boot) for both models.",
-        n=Parameter(boot.n_boot, "bootstrap samples"),
+        # samples drawn, as MI-boot's sentence and the fit-reliability sentence count
+        # them (a sample whose fit raised is left out and counted there)
+        n=Parameter(boot.n_boot + boot.n_failed, "bootstrap samples"),
         m=Parameter(imputations, "imputed copies"), year=Period("2016")), compose(
         CURVE_WHY + ", the imputation included: each sample was imputed afresh, and "
         "its model's curves were averaged over the sample's {m} imputed copies and, "

@@ -24,7 +24,13 @@ from lifetools.design_sizes import (
     CRISIS_SPLINE_KNOTS,
 )
 from lifetools.disclosure import Estimate
-from lifetools.formatting import MISSING, finite, format_interval, format_value
+from lifetools.formatting import (
+    MISSING,
+    finite,
+    format_date,
+    format_interval,
+    format_value,
+)
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.imputation import impute_predictors
 
@@ -67,7 +73,7 @@ def period_name(start: str | pd.Timestamp, end: str | pd.Timestamp) -> str:
     if (first.month, first.day, last.month, last.day) == (4, 1, 3, 31) \
             and last.year == first.year + 1:
         return f"{first.year}-{str(last.year)[-2:]}"
-    return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y}"
+    return f"{format_date(first)} to {format_date(last)}"
 
 
 def with_missing_honos(data: pd.DataFrame) -> pd.DataFrame:

@@ -124,7 +124,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                                          0.4, 0.45, 0.5),
                         r2_fraction: float = 0.15,
                         imputations: int = IMPUTATIONS,
-                        internal: str = "mi-boot") -> CrisisRiskReport:
+                        internal: str = "boot-mi") -> CrisisRiskReport:
     """Develop the crisis-risk model on the previous year, validate it on this one.
 
     Parameters
@@ -147,10 +147,13 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         better is known).
     imputations
         Imputed copies of each cohort when HoNOS is missing.
-    internal : {"mi-boot", "boot-mi"}
-        Internal validation with imputed predictors: bootstrap within each imputed copy
-        (MI-boot, default) or imputation repeated inside each bootstrap sample (boot-MI;
-        :func:`lifetools.reports.crisis_internal.internal_validation`).
+    internal : {"boot-mi", "mi-boot"}
+        Internal validation with imputed predictors: imputation repeated inside each
+        bootstrap sample (boot-MI, default: every step of the development repeated, as
+        Harrell's bootstrap and PROBAST ask) or bootstrap within each imputed copy
+        (MI-boot: faster, and may understate the optimism;
+        :func:`lifetools.reports.crisis_internal.internal_validation`). The notebook's
+        parameter ``internal`` (``analyses/analyses.yml``), with the same default.
 
     Notes
     -----
@@ -159,8 +162,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     each cohort (:mod:`lifetools.reports.crisis_parts`), the model fitted to each copy
     and pooled by Rubin's rules (:func:`lifetools.prediction.imputation.fit_imputed_model`)
     with the van Houwelingen heuristic shrinkage; internal validation by Harrell's
-    bootstrap within each imputed copy, averaged (MI-boot), or with the imputation
-    repeated inside each bootstrap sample (boot-MI, ``internal``), with the two-stage
+    bootstrap with the imputation repeated inside each bootstrap sample (boot-MI), or
+    within each imputed copy, averaged (MI-boot, ``internal``), with the two-stage
     bootstrap interval of every optimism-corrected index (``n_boot`` outer samples of
     :data:`lifetools.prediction.intervals.INNER_BOOT` inner, within the imputed copies,
     seed ``seed + 5``), and the calibration curve corrected for optimism by the same

@@ -216,8 +216,10 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         return "[c]" if shown is None else format_value(shown, kind="count")
 
     return {
-        "horizon_days": CRISIS_HORIZON_DAYS, "development_date": development.index_date,
-        "validation_date": validation.index_date,
+        # dates in words, by the pages' one date formatter ("1 April 2024")
+        "horizon_days": CRISIS_HORIZON_DAYS,
+        "development_date": format_value(development.index_date, kind="date"),
+        "validation_date": format_value(validation.index_date, kind="date"),
         "validation_period": run.validation_period,
         "c_validation": model_text(release, shown_estimate(
             *t.loc["c", ["estimate", "ci_lower", "ci_upper"]], digits=2)),
