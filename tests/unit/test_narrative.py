@@ -141,7 +141,7 @@ def test_readable_note_a_term_the_fit_cannot_estimate_in_plain_words_without_inf
                          outcome="were discharged")
     assert warning == note == (
         "the model cannot estimate the effect of ‘Life Rooms use by the landmark’, "
-        "probably because too few people in one of its groups were discharged")
+        "probably because too few people in some of its groups were discharged")
     assert "infinit" not in warning + note
 
 

@@ -111,7 +111,7 @@ def plain_fit_reason(text: str, labels: Mapping[str, str] | None = None, *,
             return (f"too few people {group} {outcome}"
                     + (", so the model cannot estimate its effect" if effect else ""))
         return (f"the model cannot estimate the effect of ‘{label}’, probably "
-                f"because too few people in one of its groups {outcome}")
+                f"because too few people in some of its groups {outcome}")
 
     return _TECHNICAL.sub(plain, str(text))
 
