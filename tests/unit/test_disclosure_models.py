@@ -7,6 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lifetools import plots
 from lifetools.disclosure import (
@@ -17,6 +19,7 @@ from lifetools.disclosure import (
     protect_counts,
     require_estimates,
 )
+from lifetools.disclosure.models import LABEL_COLUMNS
 from lifetools.errors import DisclosureError
 from lifetools.tables import table_estimates
 
@@ -306,3 +309,59 @@ def test_require_estimates_refuses_a_protected_table_of_counts():
     with pytest.raises(DisclosureError, match="forest: a protected table without "
                                               "released model estimates"):
         require_estimates(counts, name="forest")
+
+
+# A withheld model's value must not leave through a column its release does not know
+# (issue 12, wave 21): ``withheld.estimates(summary.assign(hr=1.5))`` kept ``hr`` as an
+# ordinary column. The class of defect: any extra column, any name, any value.
+_KNOWN = {*LABEL_COLUMNS, *fitted().summary.columns}
+_EXTRA_NAMES = st.text(min_size=1, max_size=12).filter(lambda n: n not in _KNOWN)
+_VALUES = st.one_of(st.floats(allow_nan=False), st.integers(-10**12, 10**12),
+                    st.booleans(), st.text(max_size=12),
+                    st.from_regex(r"-?[0-9]{1,7}(\.[0-9]{1,4})?", fullmatch=True))
+
+
+def _withheld() -> ModelRelease:
+    release = model_release(fitted(), data=data(9), event_col="event",
+                            level_cols=["exposed"])
+    assert not release.released
+    return release
+
+
+@settings(max_examples=200)
+@given(extra=st.dictionaries(_EXTRA_NAMES, _VALUES, min_size=1, max_size=4))
+def test_withheld_estimates_keep_no_value_of_any_extra_column(extra):
+    summary = fitted().summary.assign(**extra)
+    table = _withheld().estimates(summary)
+    frame = table.frame
+    assert set(extra) <= set(frame.columns)
+    for name in extra:
+        assert frame[name].isna().all(), name
+    # what is left of the withheld row: its term's words and why it is not shown
+    left = {c for c, v in frame.iloc[0].items() if not pd.isna(v)}
+    assert left == {"term", "withheld"}
+    assert frame["term"].iloc[0] == "exposed"
+
+
+@pytest.mark.parametrize("value", [1.5, "1.5", "1,240", 7, "\u22120.25"])
+@pytest.mark.parametrize("column", ["term", "note", "level", "failure"])
+def test_withheld_estimates_blank_a_number_in_a_label_column(column, value):
+    table = _withheld().estimates(fitted().summary.assign(**{column: value}))
+    assert table.frame[column].isna().all()
+
+
+def test_withheld_estimates_with_an_extra_column_show_none_of_it():
+    # the published table: the hazard ratio 1.5 under another name is not shown
+    summary = fitted(estimate=1.37, low=1.11, high=2.03).summary.assign(
+        hr=1.37, hr_text="1.37 (1.11 to 2.03)")
+    shown = table_estimates(_withheld().estimates(summary))
+    cells = " ".join(str(v) for v in shown.to_numpy().ravel())
+    assert "1.37" not in cells and "1.11" not in cells and "2.03" not in cells
+
+
+def test_released_estimates_keep_an_extra_column_as_before():
+    release = model_release(fitted(), data=data(10), event_col="event",
+                            level_cols=["exposed"])
+    table = release.estimates(fitted().summary.assign(n_terms=3.0))
+    assert table.frame["n_terms"].tolist() == [3.0]
+    assert table.record.role("n_terms") == "other"

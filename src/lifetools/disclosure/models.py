@@ -34,13 +34,21 @@ from lifetools.disclosure.text import fixed
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, label, negated_label
 
-__all__ = ["ESTIMATE_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE", "ModelRelease",
+__all__ = ["ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE", "ModelRelease",
            "UNITS", "WITHHELD_COLUMN", "combine_estimates", "model_outputs", "model_release",
            "not_estimable", "require_estimates"]
 
 ESTIMATE_COLUMNS = ("estimate", "ci_lower", "ci_upper", "p_value", "se", "e_value",
                     "e_value_ci")
 """Columns of a model summary that carry the model's numbers (blanked when withheld)."""
+
+LABEL_COLUMNS = ("term", "model", "outcome", "method", "measure", "variable", "level",
+                 "group", "note", "failure", "withheld")
+"""Columns of a model summary that name its rows or say why a number is missing (words,
+kept when the model is withheld). Any other column of a withheld model's summary is
+blanked with its estimates, whatever it holds: a column :meth:`ModelRelease.estimates`
+does not know (``summary.assign(hr=1.5)``, a pooled ``estimate_ml``, an ``fmi``) could
+carry a number of the withheld model."""
 
 NOT_ESTIMABLE = "too few events to estimate"
 """The withheld text of a model whose rows are events (see :func:`not_estimable`)."""
@@ -107,17 +115,26 @@ class ModelRelease:
         return f"{self.headline}: {self.reason}" if not self.released else ""
 
     def apply(self, summary: pd.DataFrame) -> pd.DataFrame:
-        """The summary if released; else its terms with missing estimates.
+        """The summary if released; else its row labels with every other cell missing.
 
+        A withheld model keeps only the words of :data:`LABEL_COLUMNS` (a label column
+        holding numbers is blanked too); every other column, known
+        (:data:`ESTIMATE_COLUMNS`) or not, is blanked, so that no number of the model
+        leaves through a column added to its summary.
         :func:`lifetools.tables.table_estimates` shows missing estimates as
         "too few events to estimate" with the reason.
         """
         if self.released:
             return summary
         out = summary.copy()
-        for col in ESTIMATE_COLUMNS:
-            if col in out:
-                out[col] = float("nan")
+        for col in out.columns:
+            if col in LABEL_COLUMNS and not pd.api.types.is_numeric_dtype(out[col]) \
+                    and not pd.api.types.is_bool_dtype(out[col]):
+                out[col] = [v if _is_words(v) else None for v in out[col].tolist()]
+            else:
+                numeric = pd.api.types.is_numeric_dtype(out[col])
+                out[col] = pd.Series([float("nan")] * len(out), index=out.index,
+                                     dtype=float if numeric else object)
         return out.assign(withheld=self.withheld)
 
     def estimates(self, summary: pd.DataFrame) -> ProtectedTable:
@@ -136,6 +153,16 @@ class ModelRelease:
         verdict = "released" if self.released else f"withheld: {self.reason}"
         return _mint(shown, roles=roles, notes=(
             f"model {verdict}; residual degrees of freedom {self.residual_df}",))
+
+
+_NUMBER = re.compile(r"\s*[-+\u2212]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*%?\s*")
+
+
+def _is_words(value: Any) -> bool:
+    """Whether a label cell of a withheld model is words (a term, a note), not a number
+    (``1.5``, ``"1.5"``, ``"1,240"``): only words are kept."""
+    return isinstance(value, str) and not _NUMBER.fullmatch(value) and \
+        value.strip().lower() not in ("nan", "inf", "-inf", "infinity")
 
 
 WITHHELD_COLUMN = "why not shown"
