@@ -133,7 +133,9 @@ def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,
     and its interval are computed from the published events and the published
     (rounded) person-years: a rate from the exact person-years would give them back
     (245 users per 1000 people written "68.28" over 3,588 people gives 3,588, not
-    3,590), and with them the headcount the rounded count hides.
+    3,590), and with them the headcount the rounded count hides. The value records
+    its multiplier (``per``), as :func:`rates_table`'s protection record does, so
+    that the rate can be recomputed from what is published.
 
     Notes
     -----
@@ -152,10 +154,11 @@ def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,
         reason = why or ("the events are suppressed" if k.value is None else
                          "no person-time")
         return _value("rate", None, p, numerator=k.value, denominator=years,
-                      reason=reason)
+                      reason=reason, per=float(per))
     low, high = poisson_interval(k.value)
     return _value("rate", per * k.value / years, p, numerator=k.value,
-                  denominator=years, interval=(per * low / years, per * high / years))
+                  denominator=years, interval=(per * low / years, per * high / years),
+                  per=float(per))
 
 
 def difference(a: ProtectedValue, b: ProtectedValue) -> ProtectedValue:
@@ -309,6 +312,7 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath
                  places=(("person_years", 0),),  # whole years, rounded to the base
                  bases=(("person_years", p.base),), denominator="people",
+                 rates=(("rate", "events", "person_years", per),),  # the gate recomputes it
                  people_outcomes=people)
 
 

@@ -157,8 +157,10 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     (``protected_bases``: person-years), which counts add up to published totals
     (``totals``, ``totals_by_header``), each row's group size
     (``denominator_header``) and the counts of people of it
-    (``people_outcome_headers``), and each share's group (``share_headers``:
-    ``"breakdown"`` or ``"group"``), for the group disclosure rule. Used by :func:`lifetools.tables.show_table`
+    (``people_outcome_headers``), each share's group (``share_headers``:
+    ``"breakdown"`` or ``"group"``), for the group disclosure rule, and each rate's
+    numerator, denominator and multiplier (``rate_headers``: the gate recomputes the
+    rate from the published cells, :mod:`lifetools.disclosure.rate_check`). Used by :func:`lifetools.tables.show_table`
     and :func:`lifetools.publication.show_figure` (the data behind a figure).
     """
     rules = table.rules
@@ -193,6 +195,11 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
         record["totals"] = secondary.get("totals")
         if secondary.get("by") is not None:
             record["totals_by_header"] = column_label(secondary["by"])
+    rates = {column_label(r): {"numerator": column_label(k) if k else None,
+                               "denominator": column_label(y) if y else None, "per": per}
+             for r, k, y, per in table.record.rates if r in protected}
+    if rates:  # each rate's published inputs and its multiplier (per 1,000 ...)
+        record["rate_headers"] = rates
     shares = [c for c in table.record.columns_with("share")
               if c in protected and not str(c).startswith("ci_")]
     if shares:  # a share of its block (a breakdown) or of its row's group size

@@ -151,6 +151,14 @@ class ProtectionRecord:
     shown equal to the group size says everyone in the group had it and is hidden
     (group disclosure); any other outcome counts events, which a person may have more
     than once. The stamp names them (``people_outcome_headers``)."""
+    rates: tuple[tuple[str, str, str, float], ...] = ()
+    """Each rate column a rule computed from the table's own published columns:
+    ``(rate, numerator, denominator, per)``, the rate being ``per`` x numerator /
+    denominator (events per ``per`` person-years: :func:`~lifetools.disclosure.rates_table`).
+    The stamp records it (``rate_headers``), so the publish gate recomputes each
+    published rate from the published counts and person-time beside it
+    (:mod:`lifetools.disclosure.rate_check`). A numerator or denominator column left
+    out of the table is named ""."""
     links: tuple[Link, ...] = ()
     """The tables this one follows, when it publishes counts of other tables
     (:func:`lifetools.disclosure.follow`; two linked tables merged follow both
@@ -332,8 +340,10 @@ class ProtectedTable:
         bases = tuple((names.get(c, c), n) for c, n in self._record.bases
                       if names.get(c, c) in frame.columns)
         group = self._record.denominator
+        rates = tuple(tuple([*(names.get(c, c) for c in r[:3]), r[3]])
+                      for r in self._record.rates)
         return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
-                     like=self._record, places=places, bases=bases,
+                     like=self._record, places=places, bases=bases, rates=rates,
                      denominator=names.get(group, group) if group else None,
                      people_outcomes=tuple(names.get(c, c) for c in
                                            self._record.people_outcomes),
@@ -473,6 +483,7 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
                  suppressed=tuple(suppressed), like=a,
                  secondary_cells=sum(why == "secondary" for _, _, why in suppressed),
                  places=(*a.places, *b.places), bases=(*a.bases, *b.bases),
+                 rates=(*a.rates, *b.rates),
                  denominator=a.denominator or b.denominator,
                  people_outcomes=_merged_people(a, b),
                  links=links)
@@ -574,6 +585,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           acro: Mapping[str, Any] | None = None,
           places: tuple[tuple[str, int], ...] = (),
           bases: tuple[tuple[str, int], ...] = (),
+          rates: tuple[tuple[str, str, str, float], ...] | None = None,
           denominator: str | None = None,
           people_outcomes: tuple[str, ...] | None = None,
           links: tuple[Link, ...] | Literal["like"] = "like") -> ProtectedTable:
@@ -581,7 +593,11 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
 
     ``places``: the decimal places a rule published a column with (see
     :attr:`ProtectionRecord.places`); ``bases``: the base it rounded a column to
-    (:attr:`ProtectionRecord.bases`); ``denominator``: the group-size count column
+    (:attr:`ProtectionRecord.bases`); ``rates``: each rate column with its numerator,
+    denominator and multiplier (:attr:`ProtectionRecord.rates`; by default ``like``'s,
+    kept while the rate is in the table, a numerator or denominator left out named
+    ""); ``denominator``: the group-size
+    count column
     (:attr:`ProtectionRecord.denominator`; by default ``like``'s);
     ``people_outcomes``: the counts of people of its group
     (:attr:`ProtectionRecord.people_outcomes`; by default ``like``'s); ``links``: the
@@ -593,6 +609,12 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     seals = tuple((str(c), _column_seal(frame, c)) for c in frame.columns)
     places = tuple((str(c), int(n)) for c, n in places if c in frame.columns)
     bases = tuple((str(c), int(n)) for c, n in bases if c in frame.columns)
+    if rates is None:
+        rates = like.rates if like is not None else ()
+    rates = tuple(dict.fromkeys(  # a numerator or denominator left out: ""
+        (str(r), str(k) if k in frame.columns else "",
+         str(y) if y in frame.columns else "", float(per))
+        for r, k, y, per in rates if r in frame.columns))
     if denominator is None and like is not None:
         denominator = like.denominator
     if isinstance(links, str):  # "like"
@@ -611,15 +633,15 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary=like.secondary,
             secondary_cells=max(like.secondary_cells, secondary_cells),
             notes=like.notes, seals=seals, acro=like.acro, places=places,
-            bases=bases, denominator=denominator, people_outcomes=people_outcomes,
-            links=links)
+            bases=bases, rates=rates, denominator=denominator,
+            people_outcomes=people_outcomes, links=links)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
             profile=p.name, enabled=enabled, threshold=p.threshold, base=p.base,
             rounding=p.rounding, roles=roles, suppressed=suppressed,
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
-            seals=seals, acro=acro, places=places, bases=bases,
+            seals=seals, acro=acro, places=places, bases=bases, rates=rates,
             denominator=denominator, people_outcomes=people_outcomes, links=links)
     return ProtectedTable(frame, record, _token=_TOKEN)
 
@@ -642,10 +664,14 @@ class ProtectedValue:
     interval: tuple[float, float] | None = None
     reason: str = ""
     seal: str = field(default="", repr=False)
+    per: float | None = None
+    """A rate's multiplier: ``value`` is ``per`` x ``numerator`` / ``denominator``
+    (events per 1,000 person-years: 1000); ``None`` for any other kind."""
 
     def __post_init__(self) -> None:
         expected = _seal(self.kind, self.value, self.profile, self.numerator,
-                         self.denominator, list(self.interval or ()), self.reason)
+                         self.denominator, list(self.interval or ()), self.reason,
+                         *([] if self.per is None else [self.per]))
         if not hmac.compare_digest(self.seal, expected):
             raise DisclosureError(
                 "a ProtectedValue can only be made by lifetools.disclosure",
@@ -665,9 +691,10 @@ class ProtectedValue:
 def _value(kind: str, value: float | int | None, profile: SdcProfile, **fields: Any
            ) -> ProtectedValue:
     interval = fields.get("interval")
+    per = fields.get("per")
     seal = _seal(kind, value, profile.name, fields.get("numerator"),
                  fields.get("denominator"), list(interval or ()),
-                 fields.get("reason", ""))
+                 fields.get("reason", ""), *([] if per is None else [per]))
     return ProtectedValue(kind=kind, value=value, profile=profile.name, seal=seal,
                           **fields)
 

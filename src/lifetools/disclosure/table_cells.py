@@ -88,6 +88,7 @@ from lifetools.disclosure.prose import (
     has_words,
     prose_findings,
 )
+from lifetools.disclosure.rate_check import rate_findings
 from lifetools.disclosure.settings import SETTING_WORDS
 from lifetools.disclosure.statistics import statistic_findings
 from lifetools.disclosure.text import MINUS, text_findings
@@ -281,6 +282,7 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
                                 spans=set(spans))
     found += model_findings(head, rows, stamped)
     found += reason_findings(head, rows)  # one value's rule named beside it
+    found += rate_findings(head, rows, stamped, profile)  # per x numerator / denominator
     return list(dict.fromkeys(found))
 
 

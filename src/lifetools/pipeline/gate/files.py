@@ -47,6 +47,7 @@ from lifetools.disclosure.downloads import (
     read_csv,
 )
 from lifetools.disclosure.prose import label_findings, name_findings
+from lifetools.disclosure.rate_check import rate_findings
 from lifetools.disclosure.statistics import STATISTIC_RULE, names_statistic
 from lifetools.disclosure.text import text_findings
 from lifetools.labels import column_label
@@ -288,6 +289,8 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
     found += group_findings(shown, rows, {**record, "count_headers": sorted(counts)})
     # a cell saying which rule hid one value, as on the page
     found += reason_findings(shown, rows)
+    # each rate recomputed from the published numerator and denominator, as on the page
+    found += rate_findings(shown, rows, record, profile)
     if tables:  # a table's download; a figure's data is drawn from released tables
         found += model_findings(shown, rows, record)
     return found

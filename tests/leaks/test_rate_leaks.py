@@ -1,0 +1,60 @@
+"""A published rate verified against its published numerator and denominator (issue 12,
+wave 21).
+
+The gate checked a rate column only for its decimal places: a rate edited by hand in
+``tables/<name>.csv``, or one giving back an unrounded count (rate x person-years / per
+= 21 where the events are published as 20), was published. ``rates_table`` now records
+each rate's numerator, denominator and multiplier (``rate_headers`` in the stamp) and
+the gate recomputes the rate from the published cells (``rate-not-from-published-counts``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from runfolder import RunFolder, display
+from test_leaks import refused
+
+from lifetools import tables
+from lifetools.disclosure import rates_table
+from lifetools.pipeline.gate import scan_notebook
+
+RULE = "rate-not-from-published-counts"
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch) -> RunFolder:
+    return RunFolder(tmp_path, monkeypatch)
+
+
+def _rates(per: float) -> object:
+    # 20 events over 55 person-years a group (40 people of 1.37 years)
+    frame = pd.DataFrame({"group": ["Sefton"] * 40 + ["Knowsley"] * 40,
+                          "events": [1, 0] * 40, "years": [1.37] * 80})
+    return rates_table(frame, group_cols="group", event_col="events",
+                       person_time_col="years", per=per)
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+@pytest.mark.parametrize("per", [1.0, 1000.0])
+def test_rate_leaks_rates_as_the_rule_made_them_pass(run, per):
+    run.code(display(tables.show_table(_rates(per), name="rates", caption="Rates")))
+    assert scan_notebook(run.write()) == []
+
+
+@pytest.mark.parametrize(("per", "old", "new"), [
+    (1000.0, "363.64", "381.82"),  # 21 events per 55 person-years: the unrounded count
+    (1000.0, "363.64", "363.70"),  # a hand edit within no rounding of the rule's
+    (1.0, "0.36", "0.38"),
+])
+def test_rate_leaks_a_hand_edited_rate_in_a_download_is_refused(run, per, old, new):
+    run.code(display(tables.show_table(_rates(per), name="rates", caption="Rates")))
+    path = run.write()
+    _edit(run.files / "tables" / "rates.csv", old, new)
+    message = refused(path, None, RULE, "files/tables/rates.csv")
+    assert "column 'Rate', row 1" in message and new not in message
