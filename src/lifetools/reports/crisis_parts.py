@@ -23,7 +23,7 @@ from lifetools.design_sizes import (
     CRISIS_OPTIONAL_PREDICTORS,
     CRISIS_SPLINE_KNOTS,
 )
-from lifetools.disclosure import Estimate
+from lifetools.disclosure import Estimate, ProtectedTable, protect_counts
 from lifetools.formatting import (
     MISSING,
     finite,
@@ -37,7 +37,7 @@ from lifetools.prediction.imputation import impute_predictors
 __all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS",
            "FAIRNESS_GROUPS", "CrisisRun",
            "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
-           "continuous_characteristics", "crisis_spec", "estimate_text", "imputed_cohort", "missing_table",
+           "continuous_characteristics", "crisis_spec", "estimate_text", "flow_table", "imputed_cohort", "missing_table",
            "period_name",
            "penalty_estimate", "setting_text", "shown_estimate", "significant_places",
            "with_missing_honos"]
@@ -262,3 +262,23 @@ class CrisisRun:
     def lasso_drawn(self) -> int:
         return int(self.lasso.method["bootstrap_samples"]
                    + self.lasso.method["bootstrap_failed"])
+
+
+FLOW_COUNTS = ("development", "validation")
+"""The count columns of the participant flow: people at each step, by cohort."""
+
+
+def flow_table(development: Any, validation: Any) -> ProtectedTable:
+    """The participant flow of both cohorts (people at each step, a column a cohort) as
+    protected counts.
+
+    ``development``, ``validation``: the cohorts (:class:`lifetools.cohort.crisis.
+    CrisisCohort`), whose ``flow`` holds the raw counts. Made here by
+    :func:`lifetools.disclosure.protect_counts`, as every other published count is
+    (suppressed 1-7, rounded), so that the report holds no raw count of the flow and
+    the table's stamp records its count columns for the publish gate; the notebook
+    shows it as it is. Tested in ``tests/unit/test_crisis_flow.py``.
+    """
+    raw = development.flow.rename(columns={"n": FLOW_COUNTS[0]}).assign(
+        **{FLOW_COUNTS[1]: validation.flow["n"]})
+    return protect_counts(raw, list(FLOW_COUNTS))

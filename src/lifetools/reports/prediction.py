@@ -59,6 +59,7 @@ from lifetools.reports.crisis_parts import (
     characteristics,
     continuous_characteristics,
     crisis_spec,
+    flow_table,
     imputed_cohort,
     missing_table,
     period_name,
@@ -83,9 +84,10 @@ MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
 
 @dataclass(frozen=True)
 class CrisisRiskReport:
-    """Everything the crisis-risk report shows; counts raw (protected when shown)."""
+    """Everything the crisis-risk report shows; counts raw (protected when shown),
+    but the participant flow's, protected where it is made."""
 
-    flow: pd.DataFrame
+    flow: ProtectedTable
     sample_size: pd.DataFrame
     coefficients: pd.DataFrame
     knots: ProtectedTable  # the model's knots, tied to its release
@@ -275,8 +277,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         "calibration-in-the-large (95% CI)": [
             "suppressed: too few" if r.suppressed
             else shown_estimate(r.citl, r.citl_lower, r.citl_upper) for r in fairness.itertuples()]})
-    flow = development.flow.rename(columns={"n": "development"}).assign(
-        validation=validation.flow["n"])
+    flow = flow_table(development, validation)  # protected counts, as shown
     t = result.summary.set_index("measure")
     terms = fit.summary.set_index("term")
     honos_fmi = float(terms.loc["honos", "fmi"]) if "honos" in terms.index else 0.0
