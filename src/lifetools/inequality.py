@@ -44,6 +44,7 @@ import pandas as pd
 from lifetools.disclosure import (
     ProtectedTable,
     poisson_interval,
+    rates_over,
     rates_table,
 )
 from lifetools.formatting import rate_unit
@@ -142,15 +143,11 @@ def _people_as_denominator(rates: ProtectedTable) -> ProtectedTable:
     The column repeats ``people``: both are rounded by one rule
     (:func:`~lifetools.disclosure.round_count`; a hidden people count hides the
     person-years too). Where both are shown they must be equal, so that the rates,
-    computed from the person-years, are computed from the people count shown.
+    computed from the person-years, are computed from the people count shown, which
+    the record then names as their denominator
+    (:func:`lifetools.disclosure.derived.rates_over`).
     """
-    frame = rates.frame
-    both = frame["people"].notna() & frame["person_years"].notna()
-    if not (frame.loc[both, "people"].astype(float)
-            == frame.loc[both, "person_years"].astype(float)).all():
-        raise ValueError("the rounded person-years differ from the rounded people "
-                         "count: the person-time is not one a person")
-    return rates.drop(columns="person_years")
+    return rates_over(rates, "people")
 
 
 def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,

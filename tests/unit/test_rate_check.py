@@ -132,3 +132,21 @@ def test_cell_findings_refuse_a_hand_edited_rate_on_the_page():
     rows[0][head.index("Rate")] = "381.82"
     assert [d for r, d in cell_findings(head, rows, mark, PROFILE, {})
             if r == RATE_RULE and "column 'Rate', row 1" in d]
+
+
+def test_rates_over_people_names_the_people_count_as_the_rates_denominator():
+    # one person-year a person, per 1,000 people: the reach page's equity table
+    from lifetools.disclosure import rates_over
+
+    frame = pd.DataFrame({"group": ["a"] * 60 + ["b"] * 90, "used": [1, 0, 0] * 50,
+                          "one": [1.0] * 150})
+    table = rates_over(rates_table(frame, group_cols="group", event_col="used",
+                                   person_time_col="one", per=1000, profile=PROFILE,
+                                   events_are_people=True), "people")
+    assert "person_years" not in table.columns
+    assert table.record.rates == (("rate", "events", "people", 1000.0),)
+    head, rows, stamped = _cells(table)
+    assert stamped["rate_headers"]["Rate"]["denominator"] == "People"
+    assert rate_findings(head, rows, stamped, PROFILE) == []
+    rows[0][head.index("Rate")] = "350.00"  # 21 of 60
+    assert [r for r, _ in rate_findings(head, rows, stamped, PROFILE)] == [RATE_RULE] * 2

@@ -25,7 +25,8 @@ from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, ProtectedValue, _mint, _value
 from lifetools.disclosure.rules import protect_count, round_count
 
-__all__ = ["difference", "poisson_interval", "protected_shares", "rate", "rates_table",
+__all__ = ["difference", "poisson_interval", "protected_shares", "rate", "rates_over",
+           "rates_table",
            "round_person_time", "share", "shares_table", "wilson_interval"]
 
 
@@ -314,6 +315,37 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
                  bases=(("person_years", p.base),), denominator="people",
                  rates=(("rate", "events", "person_years", per),),  # the gate recomputes it
                  people_outcomes=people)
+
+
+def rates_over(table: ProtectedTable, column: str, *,
+               instead_of: str = "person_years") -> ProtectedTable:
+    """A rates table whose person-time repeats a count (one person-year a person),
+    without its person-time column: ``column`` is the rates' denominator shown.
+
+    The rates were computed from the rounded person-time; where both are shown they
+    must equal ``column`` (both rounded by one rule), so the rates are ``per`` x the
+    numerator / ``column`` as published, and the record says so
+    (:attr:`~lifetools.disclosure.ProtectionRecord.rates`): the publish gate recomputes
+    them from that column.
+
+    Raises
+    ------
+    ValueError
+        If a row shows ``column`` and ``instead_of`` with different values.
+    """
+    table.verify()
+    frame = table.frame
+    both = frame[column].notna() & frame[instead_of].notna()
+    if not (frame.loc[both, column].astype(float)
+            == frame.loc[both, instead_of].astype(float)).all():
+        raise ValueError(f"the rounded {instead_of!r} differ from the rounded "
+                         f"{column!r}: the person-time is not one a person")
+    rates = tuple((r, k, column if y == instead_of else y, per)
+                  for r, k, y, per in table.record.rates)
+    kept = table.drop(columns=instead_of)
+    record = kept.record
+    return _mint(kept.frame, roles=record.roles, suppressed=record.suppressed,
+                 like=record, places=record.places, bases=record.bases, rates=rates)
 
 
 def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
