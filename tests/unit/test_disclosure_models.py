@@ -15,11 +15,12 @@ from lifetools.disclosure import (
     NOT_ESTIMABLE,
     ModelRelease,
     combine_estimates,
+    model_outputs,
     model_release,
     protect_counts,
     require_estimates,
 )
-from lifetools.disclosure.models import LABEL_COLUMNS
+from lifetools.disclosure.models import _NUMBER, LABEL_COLUMNS
 from lifetools.errors import DisclosureError
 from lifetools.tables import table_estimates
 
@@ -255,13 +256,18 @@ def test_model_outputs_tie_each_column_to_its_models_release(tmp_path, monkeypat
     from lifetools.disclosure.downloads import file_notes
 
     net = pd.DataFrame({"threshold": [0.1, 0.2], "model": [0.05, 0.03]})
-    tables.show_table(model_outputs(net, {"model": bad}), name="net", caption="Net")
+    tables.show_table(model_outputs(net, {"model": bad}, inputs=["threshold"]),
+                      name="net", caption="Net")
     notes = file_notes(tmp_path / "tables" / "net.csv")
     assert "  model: Model; unit: a number in the unit of the measure" in notes
     with pytest.raises(KeyError, match="not in the table"):
         model_outputs(frame, {"elsewhere": good})
     with pytest.raises(DisclosureError, match="whole numbers but is not protected"):
-        model_outputs(frame, {"logistic (95% CI)": good})  # people not declared
+        model_outputs(frame, dict.fromkeys(["logistic (95% CI)", "Fine-Gray (95% CI)"],
+                                           good))  # people not declared
+    with pytest.raises(DisclosureError, match="'Fine-Gray \\(95% CI\\)' of a model's "
+                       "outputs holds numbers but is declared neither"):
+        model_outputs(frame, {"logistic (95% CI)": bad}, count_cols=["people"])
 
 
 def test_model_release_linear_term_of_the_model_is_not_a_group():
@@ -365,3 +371,25 @@ def test_released_estimates_keep_an_extra_column_as_before():
     table = release.estimates(fitted().summary.assign(n_terms=3.0))
     assert table.frame["n_terms"].tolist() == [3.0]
     assert table.record.role("n_terms") == "other"
+
+
+
+@settings(max_examples=100)
+@given(extra=st.dictionaries(_EXTRA_NAMES, _VALUES, min_size=1, max_size=3))
+def test_model_outputs_refuse_an_undeclared_column_of_numbers(extra):
+    # a withheld model's output under a column its release does not name
+    curve = pd.DataFrame({"group": ["Female", "Male"], "observed": [0.12, 0.18]})
+    table = curve.assign(**extra)
+    holds_numbers = any(
+        not isinstance(v, str) or _NUMBER.fullmatch(v) or
+        v.strip().lower() in ("nan", "inf", "-inf", "infinity") for v in extra.values())
+    if holds_numbers:
+        with pytest.raises(DisclosureError, match="declared neither a model's output"
+                           "|whole numbers but is not protected"):
+            model_outputs(table, {"observed": _withheld()})
+    else:  # words: a row label, kept
+        shown = model_outputs(table, {"observed": _withheld()}).frame
+        assert shown["observed"].isna().all()
+    # declared an input, a number that is no model's output, it is kept
+    kept = model_outputs(table, {"observed": _withheld()}, inputs=list(extra)).frame
+    assert kept["observed"].isna().all()

@@ -158,6 +158,10 @@ class ModelRelease:
 _NUMBER = re.compile(r"\s*[-+\u2212]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*%?\s*")
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def _is_words(value: Any) -> bool:
     """Whether a label cell of a withheld model is words (a term, a note), not a number
     (``1.5``, ``"1.5"``, ``"1,240"``): only words are kept."""
@@ -184,7 +188,8 @@ def _events_are_people(data: pd.DataFrame, event_col: str, id_col: str | None) -
 
 def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
                   count_cols: Sequence[str] = (), not_counts: Sequence[str] = (),
-                  people_outcomes: Sequence[str] = ()) -> ProtectedTable:
+                  people_outcomes: Sequence[str] = (),
+                  inputs: Sequence[str] = ()) -> ProtectedTable:
     """A table of numbers that released models made, tied to their releases.
 
     For what a model makes beyond its coefficients: its predictions' performance, a
@@ -204,16 +209,39 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
         :attr:`ModelRelease.withheld`, one sentence per model); a table whose models
         were all released is unchanged, cell for cell.
 
+    Every column holding numbers must be declared: a model's output (``releases``), a
+    count (``count_cols``, ``not_counts``) or a number that is no model's output
+    (``inputs``: a threshold, a grid point); any other is refused, since it could carry
+    a number of a withheld model past its release (``test_model_outputs_refuse_``...
+    in ``tests/unit/test_disclosure_models.py``). Columns of words (row labels) need
+    no declaration, but a cell of one that reads as a number is refused too.
+
     Raises
     ------
     KeyError
         For a column of ``releases`` that is not in ``table``.
     DisclosureError
-        For a release that was not made by :func:`model_release`.
+        For a release that was not made by :func:`model_release`, or a column of
+        numbers that is not declared (naming it).
     """
     missing = [c for c in releases if c not in table.columns]
     if missing:
         raise KeyError(f"model output columns not in the table: {missing}")
+    declared = {*releases, *count_cols, *not_counts, *people_outcomes, *inputs}
+    for column in table.columns:
+        if column in declared or pd.api.types.is_integer_dtype(table[column]):
+            continue  # whole numbers: protect_counts refuses them undeclared
+        values = table[column]
+        numbers = pd.api.types.is_numeric_dtype(values) or \
+            pd.api.types.is_bool_dtype(values) or \
+            any(not _is_words(v) for v in values.tolist() if not _missing(v))
+        if numbers:
+            raise DisclosureError(
+                f"column {column!r} of a model's outputs holds numbers but is declared "
+                "neither a model's output (releases) nor a count (count_cols, "
+                "not_counts) nor an input (inputs=): a withheld model's number could "
+                "leave through it",
+                hint="declare it where the table is made, or leave it out")
     shown = table.reset_index(drop=True).copy()
     reasons = []
     for column, release in releases.items():
@@ -225,7 +253,8 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
             reasons.append(release.withheld)
     if reasons:
         shown[WITHHELD_COLUMN] = "; ".join(dict.fromkeys(reasons))
-    protected = protect_counts(shown, list(count_cols), not_counts=not_counts,
+    protected = protect_counts(shown, list(count_cols),
+                               not_counts=[*not_counts, *inputs],
                                people_outcomes=people_outcomes)
     record = protected.record
     roles = tuple((c, "estimate" if c in releases else r) for c, r in record.roles)

@@ -307,7 +307,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                 curve, dict.fromkeys(curve.columns, release)),
                             decision=model_outputs(
                                 decision, dict.fromkeys(("model", "model_lower", "model_upper"),
-                                                        release), not_counts=["treat_none"]),
+                                                        release), not_counts=["treat_none"],
+                                inputs=["threshold", "treat_all"]),
                             fairness=model_outputs(
                                 fair, dict.fromkeys(("C-statistic (95% CI)",
                                                      "calibration-in-the-large (95% CI)"),
