@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from numbers import Number
 from typing import Any
 
 import pandas as pd
@@ -213,8 +214,9 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
     count (``count_cols``, ``not_counts``) or a number that is no model's output
     (``inputs``: a threshold, a grid point); any other is refused, since it could carry
     a number of a withheld model past its release (``test_model_outputs_refuse_``...
-    in ``tests/unit/test_disclosure_models.py``). Columns of words (row labels) need
-    no declaration, but a cell of one that reads as a number is refused too.
+    in ``tests/unit/test_disclosure_models.py``). Columns of text (row labels, a
+    category code such as an IMD quintile "1") need no declaration: the gate's cell
+    rules read their numbers (:mod:`lifetools.disclosure.table_cells`).
 
     Raises
     ------
@@ -232,10 +234,9 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
         if column in declared or pd.api.types.is_integer_dtype(table[column]):
             continue  # whole numbers: protect_counts refuses them undeclared
         values = table[column]
-        numbers = pd.api.types.is_numeric_dtype(values) or \
-            pd.api.types.is_bool_dtype(values) or \
-            any(not _is_words(v) for v in values.tolist() if not _missing(v))
-        if numbers:
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) \
+                or any(isinstance(v, Number) and not _missing(v)
+                       for v in values.tolist()):
             raise DisclosureError(
                 f"column {column!r} of a model's outputs holds numbers but is declared "
                 "neither a model's output (releases) nor a count (count_cols, "
