@@ -76,13 +76,25 @@ GROUPS_ENV = "LIFETOOLS_XDIST_GROUPS"
 #: an xdist worker (at ``pytest_sessionstart``); ``lifetools`` imported then had every
 #: module-level line of the ~120 modules its ``__init__`` imports counted as missed.
 #: Added at ``pytest_configure``, the filter is first read at collection, after coverage
-#: has started (``tests/unit/test_coverage_start.py``).
+#: has started (``tests/unit/test_coverage_start.py``). Not in an xdist controller, which
+#: runs no test: resolving the category there imported ``lifetools`` and with it pandas,
+#: scipy.stats, statsmodels and matplotlib, about 3 s of CPU for nothing at every
+#: ``make check`` (``tests/unit/test_conftest_controller.py``).
 LIFETOOLS_WARNING_FILTER = "error::lifetools.errors.LifetoolsWarning"
+
+
+def runs_tests(config) -> bool:
+    """Whether this pytest process runs (or collects) tests itself: False only in an
+    xdist controller, which hands the tests to its workers (``-n N``, N > 0; xdist sets
+    ``tx`` then, and no controller of a ``--collect-only`` run, which collects itself)."""
+    return (hasattr(config, "workerinput") or config.getoption("dist", "no") == "no"
+            or not config.getoption("tx", None) or config.getoption("collectonly"))
 
 
 def pytest_configure(config):
     """Fail on lifetools warnings; in a ``--dist loadgroup`` controller: a groups folder."""
-    config.addinivalue_line("filterwarnings", LIFETOOLS_WARNING_FILTER)
+    if runs_tests(config):
+        config.addinivalue_line("filterwarnings", LIFETOOLS_WARNING_FILTER)
     if hasattr(config, "workerinput") or config.getoption("dist", "no") != "loadgroup":
         return
     folder = tempfile.mkdtemp(prefix="lifetools-xdist-groups-")

@@ -56,7 +56,9 @@ __all__ = [
     "KeyResult",
     "KeyResults",
     "NARROW_SUFFIX",
+    "FIGURES_FOLDER",
     "RESULTS_FILE",
+    "TABLES_FOLDER",
     "PublishedFigure",
     "figure_download_rules",
     "figure_downloads",
@@ -79,6 +81,12 @@ STAMP_KEY = "lifetools"
 RESULTS_FILE = "results.json"
 """The file of a run's key results (:func:`record` writes it, :func:`read_results` reads
 it; the publish gate checks it by this name, its relations call it a table of this name)."""
+TABLES_FOLDER = "tables"
+"""The folder of a run's output that :func:`lifetools.tables.show_table` writes its CSV
+downloads (and their notes) in; the book, the run record and the gate read them there."""
+FIGURES_FOLDER = "figures"
+"""The folder of a run's output that :func:`show_figure` writes its PNGs and their data
+in; the book and the gate read them there."""
 GLUE_PREFIX = "application/papermill.record/"
 _FIGURE_ATTR = "_lifetools_stamp"
 _DATA_ATTR = "_lifetools_data"
@@ -310,7 +318,7 @@ def figure_downloads(fig: Any, name: str, folder: Path) -> tuple[str, ...]:
     written = []
     for part, table in sorted(getattr(fig, _DATA_ATTR, {}).items()):
         stem = check_name(f"{name}-{part}" if part else name)
-        write_csv(table, folder / "figures" / f"{stem}.csv")
+        write_csv(table, folder / FIGURES_FOLDER / f"{stem}.csv")
         written.append(f"figures/{stem}.csv")
     return tuple(written)
 
@@ -375,7 +383,7 @@ def show_figure(figure: Any, *, name: str, caption: str,
                               source_parameters([[t] for t in texts]), name=name,
                               prose=bool(config.run_parameters()[0]))
     folder = config.output_dir()
-    target = folder / "figures" / f"{check_name(name)}.png"
+    target = folder / FIGURES_FOLDER / f"{check_name(name)}.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(png)
     if narrow is not None:

@@ -52,7 +52,7 @@ from lifetools.disclosure.withheld import PRIVACY
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import VALUE_LABELS, column_label, value_label
-from lifetools.publication import check_name, seal, stamp
+from lifetools.publication import TABLES_FOLDER, check_name, seal, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
            "not_estimable_cells", "show_notes", "show_table", "table_estimates"]
@@ -281,7 +281,7 @@ def show_table(
     # cells by what protected or declared them (gate.tables); the download the same
     rules = {**table.rules, **header_rules(table, not_counts)}
     bases = rules.get("protected_bases", {})
-    path = write_csv(table, config.output_dir() / "tables" / f"{name}.csv", digits=digits)
+    path = write_csv(table, config.output_dir() / TABLES_FOLDER / f"{name}.csv", digits=digits)
     # its lines of notes.txt as written: the gate re-checks a published edition's
     # notes by them, not by the labels of the code checking it (gate.files)
     rules.update(written_record(path, table))

@@ -35,6 +35,8 @@ import pytest
 def pytest_sessionstart(session):
     early = sorted(name for name in sys.modules if name.split(".")[0] == "lifetools")
     print("LIFETOOLS-AT-SESSIONSTART", len(early), " ".join(early[:5]), flush=True)
+    # what follows (collection imports lifetools: ~3 s of CPU) is not what is tested
+    pytest.exit("probe done", returncode=0)
 '''
 
 
@@ -57,3 +59,30 @@ def test_a_lifetools_warning_still_fails_its_test():
     """The filter moved to tests/conftest.py and still turns the warning into an error."""
     with pytest.raises(LifetoolsWarning, match="a defect"):
         warnings.warn("a defect", LifetoolsWarning, stacklevel=1)
+
+
+class _Config:
+    """The options ``runs_tests`` reads, as xdist leaves them after its ``-n`` handling."""
+
+    def __init__(self, dist="no", tx=None, collectonly=False, worker=False):
+        self.options = {"dist": dist, "tx": tx, "collectonly": collectonly}
+        if worker:
+            self.workerinput = {"workerid": "gw0"}
+
+    def getoption(self, name, default=None):
+        return self.options.get(name, default)
+
+
+def test_the_warning_filter_is_added_where_tests_run_not_in_an_xdist_controller(pytestconfig):
+    """The controller of ``-n 2`` runs no test: the filter there only imported lifetools
+    (about 3 s of CPU at every ``make check``); its workers, a plain run and a
+    ``--collect-only`` run (which collects in the controller) keep it."""
+    conftest = next(plugin for plugin in pytestconfig.pluginmanager.get_plugins()
+                    if getattr(plugin, "__file__", None) == str(ROOT / "tests" / "conftest.py"))
+    controller = _Config(dist="loadgroup", tx=["popen", "popen"])
+    assert not conftest.runs_tests(controller)
+    assert conftest.runs_tests(_Config(dist="loadgroup", tx=["popen"], worker=True))
+    assert conftest.runs_tests(_Config())  # -n 0 and a plain run: xdist sets dist "no"
+    assert conftest.runs_tests(_Config(dist="loadgroup", tx=["popen"], collectonly=True))
+    # this process runs tests: the filter is among its filters
+    assert conftest.LIFETOOLS_WARNING_FILTER in pytestconfig.getini("filterwarnings")

@@ -181,6 +181,61 @@ def test_notebook_parameters_cell_matches_the_declaration(analysis):
     assert ast.literal_eval(cell["period_end"]["default"]) == current.period_end
 
 
+def _report_call(notebook: Path) -> ast.Call:
+    """The notebook's call of its report function: the call given
+    ``period_start=period_start`` (every report notebook makes exactly one)."""
+    import nbformat
+
+    calls = [node for cell in nbformat.read(notebook, as_version=4).cells
+             if cell.cell_type == "code"
+             for node in ast.walk(ast.parse(cell.source)) if isinstance(node, ast.Call)
+             and any(k.arg == "period_start" and isinstance(k.value, ast.Name)
+                     and k.value.id == "period_start" for k in node.keywords)]
+    assert len(calls) == 1, f"{notebook.name}: {len(calls)} report calls"
+    return calls[0]
+
+
+def _plain(value):
+    """A default as Python compares it: YAML and the notebook give lists where a
+    signature has tuples."""
+    return tuple(_plain(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+@pytest.mark.parametrize("analysis", [a.id for a in load_series(
+    ROOT / "analyses" / "analyses.yml").analyses])
+def test_notebook_passes_every_declared_parameter_to_its_report_function_unchanged(
+        analysis):
+    """analyses.yml, the notebook's call and the report function's signature agree:
+    every declared parameter reaches the call, every keyword the call passes is one the
+    function takes, and each keyword computed from the declared defaults (``locality``,
+    or ``slope_band=(slope_lower, slope_upper)``) equals the function's own default, so
+    that a report called without the notebook behaves as the published one."""
+    import inspect
+
+    import lifetools
+
+    series = _series()
+    declared = series.analysis(analysis)
+    call = _report_call(ROOT / "analyses" / declared.notebook)
+    dotted = ast.unparse(call.func).split(".")
+    assert dotted[0] == "lt", ast.unparse(call.func)
+    function = lifetools
+    for part in dotted[1:]:
+        function = getattr(function, part)
+    signature = inspect.signature(function)
+    passed = {k.arg: k.value for k in call.keywords}
+    signature.bind(None, **passed)  # every keyword is one the function takes
+    used = {n.id for k in call.keywords for n in ast.walk(k.value) if isinstance(n, ast.Name)}
+    assert {"period_start", "period_end", *declared.parameters} <= used
+    defaults = {name: p.default for name, p in declared.parameters.items()}
+    for keyword, expression in passed.items():
+        if keyword in ("period_start", "period_end"):
+            continue
+        value = eval(compile(ast.Expression(expression), "<call>", "eval"),  # noqa: S307
+                     {"__builtins__": {}}, dict(defaults))
+        assert _plain(value) == _plain(signature.parameters[keyword].default), keyword
+
+
 def test_crisis_risk_declared_parameters_agree_with_the_report_function():
     # issue 19: `internal` (boot-MI or MI-boot) is a declared parameter; analyses.yml,
     # the notebook's parameters cell (above) and analyse_crisis_risk must agree on its

@@ -15,7 +15,7 @@ import pytest
 from lifetools import publication
 from lifetools.pipeline import layout
 
-PACKAGE = Path(__file__).resolve().parents[2] / "src" / "lifetools"
+PACKAGE = Path(publication.__file__).resolve().parent
 OWNED = {
     layout.NOTEBOOK_NAME: "pipeline/layout.py", layout.RUN_RECORD: "pipeline/layout.py",
     layout.MANIFEST: "pipeline/layout.py", layout.CORRECTIONS: "pipeline/layout.py",
@@ -77,3 +77,49 @@ def test_crisis_design_sizes_not_typed_again(module):
     typed = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Constant)
              and id(n) not in prose and type(n.value) is int and n.value in (365, 364, 14)]
     assert typed == []
+
+
+#: The run's output folders (``publication.TABLES_FOLDER``, ``FIGURES_FOLDER``): the
+#: library writes them, the book, the run record and the gate read them. Their names
+#: are common words (a fingerprint's ``"tables"`` key is another fact), so only a name
+#: used as a path is counted: joined with ``/`` or compared (``parts[0] == "tables"``).
+RUN_FOLDERS = {publication.TABLES_FOLDER, publication.FIGURES_FOLDER}
+
+
+def retyped_folders(package: Path) -> list[tuple[str, int, str]]:
+    """(module, line, name) of each run-folder name typed as a path outside
+    ``publication.py``."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        module = path.relative_to(package).as_posix()
+        if module == "publication.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+                operands = [node.left, node.right]
+            elif isinstance(node, ast.Compare):
+                # ``"tables" in fingerprint`` asks for a key, not a folder
+                keys = all(isinstance(op, ast.In | ast.NotIn) for op in node.ops)
+                operands = [*([] if keys else [node.left]), *node.comparators]
+                operands += [e for o in operands if isinstance(o, ast.Tuple | ast.List)
+                             for t in o.elts for e in getattr(t, "elts", [t])]
+            else:
+                continue
+            found += [(module, o.lineno, o.value) for o in operands
+                      if isinstance(o, ast.Constant) and o.value in RUN_FOLDERS]
+    return sorted(set(found))
+
+
+def test_run_folder_names_typed_only_by_their_owner():
+    assert retyped_folders(PACKAGE) == []
+
+
+def test_run_folder_names_retyped_copy_is_found(tmp_path):
+    # the check can fail: the book and the gate typing the folders again (as they did)
+    copy = tmp_path / "lifetools"
+    copy.mkdir()
+    (copy / "book.py").write_text(
+        'KEYS = {"tables": 1}\nif "tables" in KEYS:\n    pass\npath = files / "tables" / "flow.csv"\n'
+        'if parts[0] == "figures" or parts in (("tables", NOTES),):\n    pass\n')
+    assert retyped_folders(copy) == [("book.py", 4, "tables"), ("book.py", 5, "figures"),
+                                     ("book.py", 5, "tables")]

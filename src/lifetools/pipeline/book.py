@@ -46,7 +46,7 @@ from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
 from lifetools.pipeline.table_labels import label_table_cells, stylesheet
 from lifetools.pipeline.weight import trim_site
-from lifetools.publication import STAMP_KEY, read_results
+from lifetools.publication import FIGURES_FOLDER, STAMP_KEY, TABLES_FOLDER, read_results
 from lifetools.synthetic import TRUE_EFFECTS
 
 logger = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ def disclosure_line(manifest: Mapping[str, Any]) -> str:
 
 def _flow_cell(nb: Any, files: Path) -> None:
     """Put the participant flow diagram after the cell that shows the flow table."""
-    path = files / "tables" / "flow.csv"
+    path = files / TABLES_FOLDER / "flow.csv"
     if not path.exists():
         return
     columns, rows = read_flow(path)
@@ -193,7 +193,7 @@ def _figures_as_files(nb: Any, files: Path, prefix: str) -> None:
     the narrow-phone rendering ``figures/<name>-narrow.png``). An image with no
     identical file stays inline.
     """
-    folder = files / "figures"
+    folder = files / FIGURES_FOLDER
     known = {hashlib.sha256(p.read_bytes()).hexdigest(): p.name
              for p in sorted(folder.glob("*.png"))} if folder.is_dir() else {}
 

@@ -21,6 +21,7 @@ from lifetools.pipeline import layout
 from lifetools.pipeline.flow import read_flow
 from lifetools.pipeline.pages import long_date
 from lifetools.pipeline.series import Edition, Publication, Series
+from lifetools.publication import TABLES_FOLDER
 
 __all__ = ["record_markdown"]
 
@@ -48,7 +49,7 @@ def _cohort_steps(series: Series, edition: Edition, runs: Mapping[str, Path]) ->
     for analysis in series.analyses_in(edition.id):
         if analysis.id not in runs:
             continue
-        path = layout.RunFolder(runs[analysis.id]).files / "tables" / "flow.csv"
+        path = layout.RunFolder(runs[analysis.id]).files / TABLES_FOLDER / "flow.csv"
         if not path.exists():
             continue
         _, rows = read_flow(path)

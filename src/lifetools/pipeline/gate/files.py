@@ -70,7 +70,12 @@ from lifetools.pipeline.gate.tables import (
     statistic_findings,
 )
 from lifetools.pipeline.layout import FILES_DIR
-from lifetools.publication import RESULTS_FILE, span_numbers
+from lifetools.publication import (
+    FIGURES_FOLDER,
+    RESULTS_FILE,
+    TABLES_FOLDER,
+    span_numbers,
+)
 
 __all__ = ["TEXT_FILES", "scan_files"]
 
@@ -90,20 +95,20 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
         name = f"{FILES_DIR}/{path.relative_to(folder).as_posix()}"
         parts = path.relative_to(folder).parts
         owner = None
-        if parts[0] == "tables" and path.suffix == ".csv" and len(parts) == 2:
+        if parts[0] == TABLES_FOLDER and path.suffix == ".csv" and len(parts) == 2:
             owner = sealed.get(f"table:{path.stem}")
-        elif parts[0] == "figures" and path.suffix == ".png" and len(parts) == 2:
+        elif parts[0] == FIGURES_FOLDER and path.suffix == ".png" and len(parts) == 2:
             # a figure's PNG, or another rendering of it its stamp lists (narrow phone)
             owner = sealed.get(f"figure:{path.stem}") or next(
                 (m for k, m in sealed.items() if k.startswith("figure:") and
                  f"figures/{path.name}" in m.get("images", [])), None)
-        elif parts[0] == "figures" and path.suffix == ".csv" and len(parts) == 2:
+        elif parts[0] == FIGURES_FOLDER and path.suffix == ".csv" and len(parts) == 2:
             # the data behind a figure: listed in the sealed figure's stamp
             owner = next((m for k, m in sealed.items() if k.startswith("figure:") and
                           f"figures/{path.name}" in m.get("downloads", [])), None)
         elif parts == (RESULTS_FILE,):
             owner = next((m for k, m in sealed.items() if k.startswith("result:")), None)
-        elif parts in (("tables", NOTES_FILE), ("figures", NOTES_FILE)):
+        elif parts in ((TABLES_FOLDER, NOTES_FILE), (FIGURES_FOLDER, NOTES_FILE)):
             # the notes on [c] and [x] and the folder's columns: verified word for word
             # against the text on the rules and the list of the folder's CSV headers
             # that the sealed stamps recorded when the files were written (this code's
@@ -133,8 +138,8 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
         found = rules.identifier_findings(text) + rules.kofn_findings(text, profile)
         if path.suffix == ".csv":
             found += _csv_findings(text, _download_record(parts, owner), profile,
-                                   tables=parts[0] != "figures")
-            if parts[0] == "tables":
+                                   tables=parts[0] != FIGURES_FOLDER)
+            if parts[0] == TABLES_FOLDER:
                 found += _linked_csv_findings(text, _download_record(parts, owner),
                                               folder, sealed)
         if parts == (RESULTS_FILE,):
@@ -169,9 +174,9 @@ def _recorded_notes(sealed: dict[str, Any], folder: str,
     ``NOTES_HEAD_KEY``: the text on the rules written beside it)."""
     found: dict[str, str] = {}
     for stamp_key, mark in sorted(sealed.items()):
-        if folder == "tables" and stamp_key.startswith("table:"):
+        if folder == TABLES_FOLDER and stamp_key.startswith("table:"):
             records = {f"{stamp_key.removeprefix('table:')}.csv": mark.get("rules")}
-        elif folder == "figures" and stamp_key.startswith("figure:"):
+        elif folder == FIGURES_FOLDER and stamp_key.startswith("figure:"):
             rules = mark.get("download_rules")
             records = ({str(path).rsplit("/", 1)[-1]: record
                         for path, record in rules.items()}
@@ -189,7 +194,7 @@ def _download_record(parts: tuple[str, ...], owner: Any) -> dict[str, Any]:
     of the table it drew (empty: nothing is recorded, so nothing passes unverified)."""
     if not isinstance(owner, dict):
         return {}
-    if parts[0] == "figures":
+    if parts[0] == FIGURES_FOLDER:
         record = (owner.get("download_rules") or {}).get(f"figures/{parts[-1]}")
     else:
         record = owner.get("rules")
@@ -238,7 +243,7 @@ def _linked_csv_findings(text: str, record: dict[str, Any], folder: Path,
     for follows in followed(record.get("follows")):
         name = str(follows.get("table"))
         leader = (sealed.get(f"table:{name}") or {}).get("rules")
-        path = folder / "tables" / f"{name}.csv"
+        path = folder / TABLES_FOLDER / f"{name}.csv"
         if not isinstance(leader, dict) or "/" in name or not path.is_file():
             found.append((LINKED_RULE, f"the table follows a table ({name!r}) whose "
                           "sealed download is not published beside it: the link cannot "

@@ -37,7 +37,7 @@ from lifetools.pipeline.gate.differencing import (
     resolve,
 )
 from lifetools.pipeline.layout import RunFolder
-from lifetools.publication import STAMP_KEY, read_results
+from lifetools.publication import STAMP_KEY, TABLES_FOLDER, read_results
 
 __all__ = ["REPORT_NAME", "check_release", "read_release", "read_run"]
 
@@ -78,7 +78,7 @@ def read_run(folder: Path, *, edition: str, analysis: str, period: tuple[str, st
                     stamps.append(mark)
     for mark in stamps:
         rules = mark.get("rules") or {}
-        path = run.files / "tables" / f"{mark.get('name')}.csv"
+        path = run.files / TABLES_FOLDER / f"{mark.get('name')}.csv"
         if not rules.get("count_cols") or not path.exists():
             continue
         rows = read_csv_records(path.read_bytes())
