@@ -231,3 +231,13 @@ def test_direct_design_leaves_a_custom_formula_to_patsy():
         runs.append(mice.data)
     pd.testing.assert_frame_equal(runs[0], runs[1], check_exact=True)
     assert runs[0].shape == frame.shape
+
+
+def test_rubin_combine_negative_variance_gives_nan_without_a_warning():
+    # a separated copy's fit can report a negative variance; boot-MI at 3,000 people
+    # wrote numpy's "invalid value encountered in sqrt" to the crisis notebook's stderr
+    # (RuntimeWarnings fail a test here: pyproject.toml's filterwarnings)
+    pooled = rubin_combine(np.array([[0.1, 2.0], [0.3, 2.5]]),
+                           np.array([[0.01, -5.0], [0.02, -7.0]]))
+    assert np.isnan(pooled["se"].iloc[1]) and np.isnan(pooled["ci_lower"].iloc[1])
+    assert pooled["se"].iloc[0] == pytest.approx(np.sqrt(0.015 + 1.5 * 0.02), abs=1e-12)

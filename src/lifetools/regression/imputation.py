@@ -105,7 +105,10 @@ def rubin_combine(estimates: np.ndarray, variances: np.ndarray, *,
         else:
             dof = barnard_rubin_df(m, between, total, float(dfcom))
             fmi = (r + 2 / (dof + 3)) / (r + 1)
-    se = np.sqrt(total)
+    # a negative variance (a copy's diverging fit, as in a separated boot-MI sample)
+    # has no standard error: NaN, as np.sqrt gave, without its "invalid value" warning
+    # on the notebook's stderr (lifetools.convergence.standard_errors does the same)
+    se = np.sqrt(np.where(total >= 0, total, np.nan))
     crit = stats.t.ppf(1 - alpha / 2, dof)
     return pd.DataFrame({"estimate": mean, "se": se, "within": within,
                          "between": between, "total": total, "df": dof, "riv": r,
