@@ -37,7 +37,8 @@ Copy = tuple[np.ndarray, np.ndarray]
 
 
 def lowess(x: np.ndarray, y: np.ndarray, *, span: float = LOWESS_SPAN,
-           delta: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+           delta: float | None = None, only: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
     """Cleveland's (1979) locally weighted linear smoother, without robustness steps.
 
     Parameters
@@ -50,6 +51,11 @@ def lowess(x: np.ndarray, y: np.ndarray, *, span: float = LOWESS_SPAN,
     delta : float, optional
         Points within ``delta`` of the last fitted point are not fitted but interpolated
         linearly between fitted points; default 1% of the range of ``x``.
+    only : array of int, optional
+        Positions (in the sorted order) whose fitted values are wanted: the local lines
+        no wanted value depends on are not fitted, and the other positions are NaN.
+        Each wanted value is computed as without ``only``, to the bit
+        (:func:`smoothed_at` reads the curve at a grid this way).
 
     Returns
     -------
@@ -70,35 +76,61 @@ def lowess(x: np.ndarray, y: np.ndarray, *, span: float = LOWESS_SPAN,
     xs = np.asarray(x, dtype=float)[order]
     ys = np.asarray(y, dtype=float)[order]
     n = len(xs)
-    fitted = np.empty(n)
     if n < 2:
         return xs, ys.copy()
     if delta is None:
         delta = 0.01 * (xs[-1] - xs[0])
     width = max(2, min(n, int(span * n + 1e-7)))
     spread = xs[-1] - xs[0]
-    left, last, i = 0, -1, 0
+    # the fitted points depend on x alone: (point, the last position filled before it,
+    # the last of its ties)
+    points: list[tuple[int, int, int]] = []
+    last, i = -1, 0
     while True:
-        # slide the window right while that makes its radius no larger at x[i]: the
-        # first window start from ``left`` on where it would not (the condition only
-        # turns from true to false as the start moves right), else the last start
-        starts = np.arange(left, n - width)
-        moves = xs[i] - xs[starts] > xs[starts + width] - xs[i]
-        left = int(starts[np.argmin(moves)]) if not moves.all() else n - width
-        fitted[i] = _local_line(xs, ys, i, left, left + width - 1, spread)
-        if last < i - 1:  # skipped points: linear interpolation
-            between = slice(last + 1, i)
-            share = (xs[between] - xs[last]) / (xs[i] - xs[last])
-            fitted[between] = share * fitted[i] + (1 - share) * fitted[last]
-        last = i
-        tie = int(np.searchsorted(xs, xs[last], side="right")) - 1
-        fitted[last + 1:tie + 1] = fitted[last]  # ties share the fitted value
+        tie = int(np.searchsorted(xs, xs[i], side="right")) - 1
+        points.append((i, last, tie))
         last = tie
         if last >= n - 1:
             break
         # the next fitted point: the last within delta of this one, or the next point
         beyond = int(np.searchsorted(xs, xs[i] + delta, side="right"))
         i = max(last + 1, beyond - 1)
+    # and so do their windows: slide the window right while that makes its radius no
+    # larger at x[i], from the last point's window on. The condition only turns from
+    # true to false as the start moves right (both sides are rounded differences of
+    # sorted values), so the start is the later of the last point's start and the first
+    # start where it is false (the last start where it never is)
+    # (found for every point at once by bisection: the same comparisons, O(points))
+    at = xs[np.array([p[0] for p in points])]
+    low, high = np.zeros(len(at), dtype=int), np.full(len(at), n - width)
+    while (low < high).any():
+        middle = (low + high) // 2
+        start = np.minimum(middle, n - width - 1)  # where low < high, middle is a start
+        stays = (low < high) & ~(at - xs[start] > xs[start + width] - at)
+        moves = (low < high) & ~stays
+        high = np.where(stays, middle, high)
+        low = np.where(moves, middle + 1, low)
+    lefts = np.maximum.accumulate(low)
+    steps = [(i, int(left), before, tie)
+             for (i, before, tie), left in zip(points, lefts, strict=True)]
+    wanted = np.ones(n, dtype=bool)
+    if only is not None:
+        wanted = np.zeros(n, dtype=bool)
+        wanted[np.asarray(only, dtype=int)] = True
+    # a step's own points (itself and its ties) and the skipped points before it (linear
+    # interpolation between it and the previous step) read its local line
+    between = [wanted[before + 1:i].any() for i, _, before, _ in steps]
+    fitted = np.full(n, np.nan)
+    for k, (i, left, before, tie) in enumerate(steps):
+        if not (wanted[i:tie + 1].any() or between[k]
+                or (k + 1 < len(steps) and between[k + 1])):
+            continue
+        fitted[i] = _local_line(xs, ys, i, left, left + width - 1, spread)
+        if between[k]:  # skipped points: linear interpolation
+            skipped = slice(before + 1, i)
+            share = (xs[skipped] - xs[before]) / (xs[i] - xs[before])
+            fitted[skipped] = share * fitted[i] + (1 - share) * fitted[before]
+        fitted[i + 1:tie + 1] = fitted[i]  # ties share the fitted value
     return xs, fitted
 
 
@@ -130,9 +162,14 @@ def smoothed_at(risk: np.ndarray, outcome: np.ndarray, grid: np.ndarray) -> np.n
     Linear interpolation between the smoothed points, the first of tied risks taken (R's
     ``approx(lowess(risk, outcome, iter = 0), xout = grid, ties = function(x) x[1])``).
     """
-    xs, fitted = lowess(risk, outcome)
-    xs, first = np.unique(xs, return_index=True)
     grid = np.asarray(grid, dtype=float)
+    risk = np.asarray(risk, dtype=float)
+    xs, first = np.unique(risk[np.argsort(risk, kind="stable")], return_index=True)
+    # np.interp reads the two smoothed points around each grid point (and an end
+    # outside them): only those local lines are fitted
+    around = np.searchsorted(xs, grid, side="right") - 1
+    needed = np.clip(np.r_[around, around + 1, 0, len(xs) - 1], 0, len(xs) - 1)
+    _, fitted = lowess(risk, outcome, only=first[np.unique(needed)])
     values = np.interp(grid, xs, fitted[first])
     values[(grid < xs[0]) | (grid > xs[-1])] = np.nan
     return values
