@@ -7,6 +7,7 @@ import pytest
 
 from lifetools import tables
 from lifetools.disclosure import model_release, protect_counts
+from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.errors import DisclosureError
 from lifetools.tables import format_estimate, show_notes, show_table, table_estimates
 
@@ -120,11 +121,11 @@ def test_show_table_footnote_states_the_active_profile(output):
 
 
 @pytest.mark.parametrize(("estimate", "lower", "upper", "reason"), [
-    (0.0, 0.0, float("inf"), "its confidence interval is missing or infinite"),
-    (1.2, 0.5, float("nan"), "its confidence interval is missing or infinite"),
+    (0.0, 0.0, float("inf"), "the data could not pin down this estimate"),
+    (1.2, 0.5, float("nan"), "the data could not pin down this estimate"),
     (float("nan"), float("nan"), float("nan"), "the estimate is not finite"),
     (1.0, 1.0, 1.0, "its confidence interval has no width"),
-    (0.5, 0.0, 2.0, "its confidence interval reaches 0"),
+    (0.5, 0.0, 2.0, "the data could not pin down this estimate"),
 ])
 def test_format_estimate_degenerate_interval_says_could_not_be_estimated(
         estimate, lower, upper, reason):
@@ -150,8 +151,8 @@ def test_table_estimates_not_estimable_rows_read_their_reason():
         "estimable": [True, True, False, True, True, True, True],
         "reason": ["", "", "the fit did not converge", "", "", "", ""],
         "note": ["", "", "", "could not be estimated: no events", "", "", ""],
-        "withheld": ["", "", "", "", "too few events to estimate: fewer than 10 "
-                     "events", "", ""],
+        "withheld": ["", "", "", "", "too few events to estimate: too few events",
+                     "", ""],
     })
     table = table_estimates(released(summary), label="HR")
     assert table["HR (95% CI)"].tolist() == [
@@ -159,13 +160,15 @@ def test_table_estimates_not_estimable_rows_read_their_reason():
         "could not be estimated: the propensity model did not converge",
         "could not be estimated: the fit did not converge",
         "could not be estimated: no events",
-        "too few events to estimate: fewer than 10 events",
-        "could not be estimated: its confidence interval is missing or infinite",
+        "[x]",  # withheld: the reason is the table's, once (WITHHELD_COLUMN)
+        "could not be estimated: the data could not pin down this estimate",
         "could not be estimated: the estimate is not finite",
     ]
-    assert table["p-value"].tolist() == ["0.010", "", "", "", "", "", ""]
+    assert table["p-value"].tolist() == ["0.010", "", "", "", "[x]", "", ""]
+    assert table[WITHHELD_COLUMN].tolist() == [
+        "", "", "", "", "too few events to estimate: too few events", "", ""]
     shown = table.to_string()
-    assert "nan" not in shown and "inf" not in shown.replace("infinite", "")
+    assert "nan" not in shown and "inf" not in shown
 
 
 def test_show_table_whole_number_label_declared_not_a_count_is_shown(output):
