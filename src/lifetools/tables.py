@@ -517,7 +517,11 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     # a withheld row (its release check, or a disclosure rule: the ``withheld`` column)
     # shows the marker; why is said once, in the table's note (show_table reads
     # WITHHELD_COLUMN), not repeated in every row of the model
-    held = ([None if _missing(v) else str(v) for v in summary["withheld"]]
+    # (a fit's own failure still reads in its row, as it did before the release reason)
+    failed = (summary["failure"].map(lambda v: not _missing(v)).tolist()
+              if "failure" in summary else [False] * len(summary))
+    held = ([None if _missing(v) or fail else str(v)
+             for v, fail in zip(summary["withheld"], failed, strict=True)]
             if "withheld" in summary else [None] * len(summary))
     reasons = [NOT_AVAILABLE if why is not None else text if text is not None
                else format_estimate(e, lo, hi, digits, null=null)
@@ -540,9 +544,16 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
                           for p, text, why in zip(summary["p_value"], reasons, held,
                                                   strict=True)]
     if any(why is not None for why in held):
-        # several models in one table: the note says whose reason each is
+        # several models in one table: the note says whose reason each is (by the
+        # labels that tell them apart, the term too when those labels do not)
         named = [c for c in keep if out[c].nunique() > 1]
+        models: dict[tuple[str, ...], set[str]] = {}
+        for i, why in enumerate(held):
+            if why is not None:
+                models.setdefault(tuple(str(out[c].iat[i]) for c in named), set()).add(why)
+        if any(len(reasons) > 1 for reasons in models.values()):
+            named = [*named, "term"]
         out[WITHHELD_COLUMN] = [
-            "" if why is None else ": ".join([*(str(out[c].iat[i]) for c in named), why])
-            if named else why for i, why in enumerate(held)]
+            "" if why is None else ", ".join(str(out[c].iat[i]) for c in named) + ": "
+            + why if named else why for i, why in enumerate(held)]
     return out.reset_index(drop=True)

@@ -287,3 +287,24 @@ def test_table_estimates_failure_names_model_terms_in_words():
         "Rate ratio (95% CI)"].iloc[0]
     assert cell == ("could not be estimated: Intercept: its standard error is not finite "
                     "or is zero; After first contact: its standard error is not finite")
+
+
+def test_table_estimates_withheld_models_named_once_in_the_reason_column():
+    # the emergency rate ratios at 3,000 people: each row its own model, withheld for
+    # its own reason (outcome and design tell them apart), one with a fit's failure,
+    # which still reads in its row as before
+    nan = float("nan")
+    summary = pd.DataFrame({
+        "outcome": ["A&E", "A&E", "Admissions"], "term": ["Unadjusted", "Own control",
+                                                           "Own control"],
+        "estimate": [nan] * 3, "ci_lower": [nan] * 3, "ci_upper": [nan] * 3,
+        "p_value": [nan] * 3, "failure": [None, None, "the fit did not converge"],
+        "withheld": ["too few events to estimate: too few events among 'users'",
+                     "too few events to estimate: too few events in total",
+                     "could not be estimated: the fit did not converge"]})
+    table = table_estimates(released(summary), label="rate ratio", keep=["outcome"])
+    assert table["rate ratio (95% CI)"].tolist() == [
+        "[x]", "[x]", "could not be estimated: the fit did not converge"]
+    assert table[WITHHELD_COLUMN].tolist() == [
+        "A&E, Unadjusted: too few events to estimate: too few events among 'users'",
+        "A&E, Own control: too few events to estimate: too few events in total", ""]
