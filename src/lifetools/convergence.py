@@ -4,7 +4,9 @@ A fit never fails silently: warnings raised by the libraries underneath (lifelin
 statsmodels, numpy) are recorded and carried in the result's ``warnings``; estimates
 that are not finite, or whose interval reaches 0 or infinity, are flagged as not
 estimable with a reason, so that a report can say "could not be estimated: <reason>"
-instead of printing a number.
+instead of printing a number. The reasons are published (pages, tables, notes), so they
+are in plain words (:data:`DIVERGED`); the technical condition is described here and on
+the methods pages, never on a report page.
 """
 
 from __future__ import annotations
@@ -17,8 +19,22 @@ import numpy as np
 
 from lifetools.results import wald_interval
 
-__all__ = ["degenerate_terms", "not_estimable_text", "recorded_warnings",
+__all__ = ["DIVERGED", "SE_MISSING", "degenerate_terms", "not_estimable_text", "recorded_warnings",
            "standard_errors"]
+
+DIVERGED = "the data could not pin down this estimate"
+"""The reason of a term whose exponentiated Wald interval reaches 0 or infinity in double
+precision (a ratio "0 (0 to inf)": the estimate diverges, usually because too few events
+separate the term's groups). Plain words, since it reaches report pages and result files
+(it said "its confidence interval reaches 0 or infinity (the estimate diverges: too few
+events in one group?)" until wave 21: "infinity" is refused on a report page by
+``tests/functional/test_accessibility.py`` and "one" is a number word the reason rule of
+:mod:`lifetools.disclosure.text` refuses)."""
+SE_MISSING = "its standard error could not be computed"
+"""The reason of a term whose standard error is not finite or is 0 (it read "its standard
+error is not finite or is zero" until wave 21: "zero" is a number word the reason rule
+refuses). :func:`lifetools.regression.results.checked_summary` keeps the estimate of
+such a term (a reason starting "its standard error")."""
 
 
 @contextmanager
@@ -75,10 +91,9 @@ def degenerate_terms(terms: Sequence[str], coef, se, *, ratio: bool = True,
         if not np.isfinite(coef[i]):
             reasons[term] = "the estimate is not finite"
         elif not np.isfinite(se[i]) or se[i] <= 0:
-            reasons[term] = "its standard error is not finite or is zero"
+            reasons[term] = SE_MISSING
         elif ratio and (low[i] == 0 or not np.isfinite(high[i])):
-            reasons[term] = ("its confidence interval reaches 0 or infinity (the "
-                             "estimate diverges: too few events in one group?)")
+            reasons[term] = DIVERGED
     return reasons
 
 

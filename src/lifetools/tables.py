@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools import config
-from lifetools.convergence import not_estimable_text
+from lifetools.convergence import DIVERGED, not_estimable_text
 from lifetools.disclosure import (
     DENOMINATOR,
     ProtectedTable,
@@ -394,11 +394,11 @@ def _degenerate_reason(values: Sequence[float]) -> str | None:
     if math.isnan(estimate) or math.isinf(estimate):
         return "the estimate is not finite"
     if any(math.isnan(v) or math.isinf(v) for v in (lower, upper)):
-        return "its confidence interval is missing or infinite"
+        return DIVERGED  # plain words: "infinite" may not reach a report page
     if lower == upper:
         return "its confidence interval has no width"
     if abs(lower) < 1e-8 and upper > 0:
-        return "its confidence interval reaches 0"
+        return DIVERGED  # "reaches 0": a digit the reason rule refuses
     return None
 
 
@@ -492,7 +492,12 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     the same (``test_table_estimates_several_models_carry_the_model_column``). A row that
     could not be estimated (``failure``, ``withheld``, ``estimable`` False with
     ``reason``, a ``note`` "could not be estimated: ...", or numbers that are missing,
-    infinite or degenerate) shows its reason in the estimate column and no p-value.
+    infinite or degenerate) shows its reason in the estimate column and no p-value. A row
+    withheld by its model's release check or a disclosure rule (``withheld``) shows
+    ``[x]`` in both, and the table carries the reason in a column
+    :data:`~lifetools.disclosure.models.WITHHELD_COLUMN`, which :func:`show_table` states
+    once in the table's note and drops (a model's reason was repeated in every one of
+    its rows until wave 21).
 
     ``null`` is the no-difference value: a limit that would round onto it but is not it
     gets extra decimal places ("1.004 to 4.03", :func:`lifetools.formatting.bound_places`).
@@ -509,11 +514,21 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     terms = summary["term"] if "term" in summary else pd.Series(summary.index)
     if not keep and terms.duplicated().any():
         keep = [col for col in MODEL_LABELS if col in summary]
-    reasons = [text if text is not None else format_estimate(e, lo, hi, digits, null=null)
+    # a withheld row (its release check, or a disclosure rule: the ``withheld`` column)
+    # shows the marker; why is said once, in the table's note (show_table reads
+    # WITHHELD_COLUMN), not repeated in every row of the model
+    # (a fit's own failure still reads in its row, as it did before the release reason)
+    failed = (summary["failure"].map(lambda v: not _missing(v)).tolist()
+              if "failure" in summary else [False] * len(summary))
+    held = ([None if _missing(v) or fail else str(v)
+             for v, fail in zip(summary["withheld"], failed, strict=True)]
+            if "withheld" in summary else [None] * len(summary))
+    reasons = [NOT_AVAILABLE if why is not None else text if text is not None
+               else format_estimate(e, lo, hi, digits, null=null)
                if _degenerate_reason([float(e), float(lo), float(hi)]) else None
-               for text, e, lo, hi in zip(_row_reasons(summary), summary["estimate"],
-                                          summary["ci_lower"], summary["ci_upper"],
-                                          strict=True)]
+               for why, text, e, lo, hi in zip(held, _row_reasons(summary),
+                                               summary["estimate"], summary["ci_lower"],
+                                               summary["ci_upper"], strict=True)]
     out = pd.DataFrame({
         **{col: summary[col].to_numpy() for col in keep},
         "term": summary["term"] if "term" in summary else summary.index.astype(str),
@@ -523,7 +538,22 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
                                        summary["ci_upper"], strict=True)],
     })
     if "p_value" in summary:
-        out["p-value"] = [("" if text is not None or p != p else "<0.001" if p < 0.001
+        out["p-value"] = [(NOT_AVAILABLE if why is not None else ""
+                           if text is not None or p != p else "<0.001" if p < 0.001
                            else f"{p:.3f}")
-                          for p, text in zip(summary["p_value"], reasons, strict=True)]
+                          for p, text, why in zip(summary["p_value"], reasons, held,
+                                                  strict=True)]
+    if any(why is not None for why in held):
+        # several models in one table: the note says whose reason each is (by the
+        # labels that tell them apart, the term too when those labels do not)
+        named = [c for c in keep if out[c].nunique() > 1]
+        models: dict[tuple[str, ...], set[str]] = {}
+        for i, why in enumerate(held):
+            if why is not None:
+                models.setdefault(tuple(str(out[c].iat[i]) for c in named), set()).add(why)
+        if any(len(reasons) > 1 for reasons in models.values()):
+            named = [*named, "term"]
+        out[WITHHELD_COLUMN] = [
+            "" if why is None else ", ".join(str(out[c].iat[i]) for c in named) + ": "
+            + why if named else why for i, why in enumerate(held)]
     return out.reset_index(drop=True)

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 from figure_text import assert_phone_figures, measure_figures
+from page_words import LEAKS  # also read by tests/unit/test_reason_texts.py
 from served import served
 from table_fit import DESKTOP_PX
 
@@ -45,18 +46,6 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-quic"]
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 BLOCKING = ("minor", "moderate", "serious", "critical")  # every impact: the site has 0
-# Words and shapes that only a program leaks onto a page: a repr, a missing value.
-LEAKS = {
-    "nan": re.compile(r"(?<![\w-])(nan|NaN|NaT|<NA>)(?![\w-])"),
-    "None": re.compile(r"(?<![\w-])None(?![\w-]| of\b| were\b| was\b| is\b| are\b)"),
-    "inf": re.compile(r"(?<![\w-])-?inf(?![\w-])"),
-    "tuple": re.compile(r"\(\d{1,3}, \d{3}\)"),
-    "repr": re.compile(r"object at 0x|<lifetools\.|\barray\(|Timestamp\(|dtype[:=]"
-                       r"|\['[^']*'(?:, '[^']*')*\]"),
-    # an estimator's words for analysts ("its coefficient runs to minus infinity"):
-    # a page says the model cannot estimate the effect (methods pages explain them)
-    "infinity": re.compile(r"\binfinit(?:y|e)\b"),
-}
 
 
 @pytest.fixture(scope="module")

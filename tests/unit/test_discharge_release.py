@@ -44,7 +44,7 @@ def test_time_varying_release_few_exposed_events_withholds_naming_the_model_expo
     model = fit(data)
     release = time_varying_release(model, data, ["female"])
     assert not release.released
-    assert release.reason == ("fewer than 10 events among 'Life Rooms use "
+    assert release.reason == ("too few events among 'Life Rooms use "
                               "(time-varying)'")
     # the old check, by ever-use, released it with the wrong variable's counts
     naive_check = model_release(model, data=data, event_col="discharged",

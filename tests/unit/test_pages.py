@@ -54,6 +54,14 @@ def test_main_point_estimate_reads_number_interval_and_verdict(hr, ci, events, s
     ("too few people to estimate: fewer than 10 residual degrees of freedom",
      "The hazard ratio of discharge could not be estimated in this edition: too few "
      "people: fewer than 10 residual degrees of freedom."),
+    # a release check's reason since wave 21 (no threshold): said once, not "too few
+    # events (too few events in total)"
+    ("too few events to estimate (too few events in total)",
+     "The hazard ratio of discharge could not be estimated in this edition: too few "
+     "events in total."),
+    ("too few events to estimate: too few events among 'Life Rooms use'; the fit did "
+     "not converge", "The hazard ratio of discharge could not be estimated in this "
+     "edition: too few events among 'Life Rooms use'; the fit did not converge."),
     ("", "The hazard ratio of discharge could not be estimated in this edition."),
 ])
 def test_main_point_not_estimated_gives_the_reason_the_report_gave(text, said):

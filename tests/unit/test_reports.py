@@ -245,15 +245,15 @@ def test_emergency_report_prediction_model_with_few_events_per_level_is_withheld
     report = reports.analyse_emergency_care(data, **PERIOD)
     release = report.prediction_release
     assert not release.released
-    assert release.reason.startswith("fewer than 10 events among 'Emergency admissions "
+    assert release.reason.startswith("too few events among 'Emergency admissions "
                                      "per year (baseline window)' = ")
     key = {k["name"]: k for k in report.key_results}
     assert key["c_statistic"]["value"] is None
     assert str(key["c_statistic"]["text"]).startswith(
-        "too few events to estimate (fewer than 10 events among 'Emergency admissions")
+        "too few events to estimate (too few events among 'Emergency admissions")
     assert str(key["c_statistic_sentence"]["text"]).startswith(
         "The C-statistic (how well the model ranks people by risk) is not shown: "
-        "fewer than 10 events")
+        "too few events")
     assert report.calibration.empty
     figure = plots.plot_calibration(report.calibration).figure
     assert is_marked(figure) and len(figure.axes[0].lines) == 1  # the diagonal only
@@ -330,8 +330,13 @@ def test_analyse_wellbeing_withheld_summary_and_table_give_one_reason():
     report = reports.analyse_wellbeing(generate_dataset(4000, 20250401),
                                        period_start="2024-04-01",
                                        period_end="2025-03-31")
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+
     table = table_estimates(report.released, label="estimate", keep=["method"])
-    cells = dict(zip(table["method"], table["estimate (95% CI)"], strict=True))
+    # the rows show [x]; the reason is the table's (its note, from WITHHELD_COLUMN, which
+    # names the row's method)
+    assert set(table.loc[table[WITHHELD_COLUMN] != "", "estimate (95% CI)"]) == {"[x]"}
+    cells = dict(zip(table["method"], table[WITHHELD_COLUMN], strict=True))
     text = {k["name"]: str(k["text"]) for k in report.key_results if "text" in k}
     reasons = {}
     for name, method in (("mean_change_sentence", "Mean paired change (t interval)"),

@@ -7,6 +7,7 @@ import pytest
 
 from lifetools import tables
 from lifetools.disclosure import model_release, protect_counts
+from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.errors import DisclosureError
 from lifetools.tables import format_estimate, show_notes, show_table, table_estimates
 
@@ -120,11 +121,11 @@ def test_show_table_footnote_states_the_active_profile(output):
 
 
 @pytest.mark.parametrize(("estimate", "lower", "upper", "reason"), [
-    (0.0, 0.0, float("inf"), "its confidence interval is missing or infinite"),
-    (1.2, 0.5, float("nan"), "its confidence interval is missing or infinite"),
+    (0.0, 0.0, float("inf"), "the data could not pin down this estimate"),
+    (1.2, 0.5, float("nan"), "the data could not pin down this estimate"),
     (float("nan"), float("nan"), float("nan"), "the estimate is not finite"),
     (1.0, 1.0, 1.0, "its confidence interval has no width"),
-    (0.5, 0.0, 2.0, "its confidence interval reaches 0"),
+    (0.5, 0.0, 2.0, "the data could not pin down this estimate"),
 ])
 def test_format_estimate_degenerate_interval_says_could_not_be_estimated(
         estimate, lower, upper, reason):
@@ -150,8 +151,8 @@ def test_table_estimates_not_estimable_rows_read_their_reason():
         "estimable": [True, True, False, True, True, True, True],
         "reason": ["", "", "the fit did not converge", "", "", "", ""],
         "note": ["", "", "", "could not be estimated: no events", "", "", ""],
-        "withheld": ["", "", "", "", "too few events to estimate: fewer than 10 "
-                     "events", "", ""],
+        "withheld": ["", "", "", "", "too few events to estimate: too few events",
+                     "", ""],
     })
     table = table_estimates(released(summary), label="HR")
     assert table["HR (95% CI)"].tolist() == [
@@ -159,13 +160,15 @@ def test_table_estimates_not_estimable_rows_read_their_reason():
         "could not be estimated: the propensity model did not converge",
         "could not be estimated: the fit did not converge",
         "could not be estimated: no events",
-        "too few events to estimate: fewer than 10 events",
-        "could not be estimated: its confidence interval is missing or infinite",
+        "[x]",  # withheld: the reason is the table's, once (WITHHELD_COLUMN)
+        "could not be estimated: the data could not pin down this estimate",
         "could not be estimated: the estimate is not finite",
     ]
-    assert table["p-value"].tolist() == ["0.010", "", "", "", "", "", ""]
+    assert table["p-value"].tolist() == ["0.010", "", "", "", "[x]", "", ""]
+    assert table[WITHHELD_COLUMN].tolist() == [
+        "", "", "", "", "too few events to estimate: too few events", "", ""]
     shown = table.to_string()
-    assert "nan" not in shown and "inf" not in shown.replace("infinite", "")
+    assert "nan" not in shown and "inf" not in shown
 
 
 def test_show_table_whole_number_label_declared_not_a_count_is_shown(output):
@@ -284,3 +287,24 @@ def test_table_estimates_failure_names_model_terms_in_words():
         "Rate ratio (95% CI)"].iloc[0]
     assert cell == ("could not be estimated: Intercept: its standard error is not finite "
                     "or is zero; After first contact: its standard error is not finite")
+
+
+def test_table_estimates_withheld_models_named_once_in_the_reason_column():
+    # the emergency rate ratios at 3,000 people: each row its own model, withheld for
+    # its own reason (outcome and design tell them apart), one with a fit's failure,
+    # which still reads in its row as before
+    nan = float("nan")
+    summary = pd.DataFrame({
+        "outcome": ["A&E", "A&E", "Admissions"], "term": ["Unadjusted", "Own control",
+                                                           "Own control"],
+        "estimate": [nan] * 3, "ci_lower": [nan] * 3, "ci_upper": [nan] * 3,
+        "p_value": [nan] * 3, "failure": [None, None, "the fit did not converge"],
+        "withheld": ["too few events to estimate: too few events among 'users'",
+                     "too few events to estimate: too few events in total",
+                     "could not be estimated: the fit did not converge"]})
+    table = table_estimates(released(summary), label="rate ratio", keep=["outcome"])
+    assert table["rate ratio (95% CI)"].tolist() == [
+        "[x]", "[x]", "could not be estimated: the fit did not converge"]
+    assert table[WITHHELD_COLUMN].tolist() == [
+        "A&E, Unadjusted: too few events to estimate: too few events among 'users'",
+        "A&E, Own control: too few events to estimate: too few events in total", ""]

@@ -8,6 +8,14 @@ the residual degrees of freedom are fewer than 10 (ACRO's default for models), w
 the fit did not converge, or when an interval is degenerate (0, infinite or
 missing). Never a "0.00 (0.00 to inf)".
 
+The decision is made on the raw counts (a model with 8 events in a group is never
+released), but the published reason states no threshold: "too few events among 'Life
+Rooms use'", not "fewer than 10 events among ...". Beside that group's events
+published rounded ("10": 8 to 12 under the default profile), a stated bound "fewer than
+10" would narrow the count to 8 or 9 (issue 15, wave 21; the methods page, "Models").
+The reasons are in plain words for a reader (:data:`DIVERGED_TERMS`), checked by
+``tests/unit/test_reason_texts.py`` with the rules the pages and the publish gate apply.
+
 The check is a type, not a convention: :class:`ModelRelease` can only be made by
 :func:`model_release` (it is sealed), and :meth:`ModelRelease.estimates` is the only
 maker of a table of released model estimates (a :class:`ProtectedTable` whose estimate
@@ -35,7 +43,8 @@ from lifetools.disclosure.text import fixed
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, label, negated_label
 
-__all__ = ["ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE", "ModelRelease",
+__all__ = ["DIVERGED_TERMS", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
+           "ModelRelease", "TOO_FEW",
            "UNITS", "WITHHELD_COLUMN", "combine_estimates", "model_outputs", "model_release",
            "not_estimable", "require_estimates"]
 
@@ -63,6 +72,15 @@ and the reasons name that unit ("too few people to estimate"). Any other outcome
 column counts events."""
 MIN_RESIDUAL_DF = 10
 """ACRO's default minimum residual degrees of freedom for a model."""
+TOO_FEW = "too few"
+"""How a reason for a count under its threshold starts ("too few events among ...",
+"too few residual degrees of freedom ..."): the threshold itself is never stated."""
+DIVERGED_TERMS = ("the data could not pin down the estimate for {terms}",
+                  "the data could not pin down the estimates for {terms}")
+"""The reason naming the terms whose interval reaches 0 or infinity (one term, several),
+in plain words: it read "its confidence interval reaches 0 or infinity (...)" until
+wave 21, which a report page may not show (``tests/functional/test_accessibility.py``
+refuses "infinity"); :data:`lifetools.convergence.DIVERGED` is a fit's own reason."""
 MAX_LEVELS = 12
 """A covariate with more distinct values is treated as continuous (no levels)."""
 
@@ -100,7 +118,7 @@ class ModelRelease:
         """What :attr:`withheld` says before its reasons ("" when released)."""
         if self.released:
             return ""
-        few = any(r.startswith("fewer than") for r in self.reasons)
+        few = any(r.startswith(TOO_FEW) for r in self.reasons)
         return not_estimable(self.unit) if few else COULD_NOT
 
     @property
@@ -108,7 +126,7 @@ class ModelRelease:
         """The text shown instead of the estimates ("" when released).
 
         "too few events to estimate: <reasons>" (the model's unit) when a count is
-        under its threshold ("fewer than ..."); otherwise, when the only reasons are a
+        under its threshold ("too few ..."); otherwise, when the only reasons are a
         fit that did not converge or a degenerate interval, "could not be estimated:
         <reasons>", so that a reader is never told events were too few when they were
         not (``test_model_release_not_converged_says_could_not_be_estimated``).
@@ -347,19 +365,20 @@ def _term_words(term: str) -> str:
 
 
 def _degenerate_reason(terms: list[str], *, too_few: bool) -> list[str]:
-    """The one reason naming every term whose interval reaches 0 or infinity.
+    """The one reason naming every term whose interval reaches 0 or infinity
+    (:data:`DIVERGED_TERMS`: "the data could not pin down the estimate for 'A'").
 
     None when another reason (too few events, people or residual degrees of freedom, a
     fit that did not converge) already says why: the open interval follows from it, and
-    a reason per term read "its confidence interval reaches 0 or infinity (A); its
-    confidence interval reaches 0 or infinity (B)" on the landing page.
+    a reason per term read "... (A); ... (B)" on the landing page.
     """
     if not terms or too_few:
         return []
-    if len(terms) == 1:
-        return [f"its confidence interval reaches 0 or infinity ({terms[0]})"]
-    named = ", ".join(terms[:-1]) + f" and {terms[-1]}"
-    return [f"the confidence intervals reach 0 or infinity ({named})"]
+    quoted = [f"'{term}'" for term in terms]
+    if len(quoted) == 1:
+        return [DIVERGED_TERMS[0].format(terms=quoted[0])]
+    named = ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
+    return [DIVERGED_TERMS[1].format(terms=named)]
 
 
 def _linear_terms(summary: pd.DataFrame, data: pd.DataFrame,
@@ -466,8 +485,8 @@ def model_release(
         publishes its follow-up effect of two fixed effects).
 
     The reasons and the withheld text name what ``event_col`` counts: people when it
-    is ``people`` (a mean over people: "too few people to estimate: fewer than 10
-    people in total"), observations when it is ``observations`` (:data:`UNITS`),
+    is ``people`` (a mean over people: "too few people to estimate: too few people in
+    total"), observations when it is ``observations`` (:data:`UNITS`),
     events otherwise.
 
     Notes
@@ -498,16 +517,19 @@ def model_release(
     few = [_group_words(r.variable, r.level)
            for r in table.itertuples() if r.events < p.model_min_events]
     unit = UNITS.get(event_col, "events")
+    # decided on the raw counts, stated without the threshold: "fewer than 10 events
+    # among X" beside X's events published as 10 (8 to 12) said 8 or 9
     reasons = list(withheld) + (
-        [f"fewer than {p.model_min_events} {unit} "
+        [f"{TOO_FEW} {unit} "
          + ("in total" if "in total" in few else "among " + "; ".join(few))]
         if few else [])
     n = len(data) if id_col is None else int(data[id_col].nunique())
     residual_df = int(n - (len(summary) if parameters is None else parameters))
     if residual_df < MIN_RESIDUAL_DF:
-        # the number itself is not stated: len(data) less the terms would give a count
-        # "fewer than" first: the headline reads it as too few (people) to estimate
-        reasons.append(f"fewer than {MIN_RESIDUAL_DF} residual degrees of freedom "
+        # neither the number nor the threshold is stated: len(data) less the terms
+        # would give a count, and "fewer than 10" beside the people published rounded
+        # would narrow it; "too few" first: the headline reads it as too few to estimate
+        reasons.append(f"{TOO_FEW} residual degrees of freedom "
                        f"({TERMS['residual degrees of freedom']})")
     if not (_converged(result) if converged is None else converged):
         reasons.append("the fit did not converge")

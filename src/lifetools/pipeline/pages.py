@@ -54,7 +54,9 @@ def why_not_estimated(text: str) -> str:
     """A key result's withheld text as the reason a main point gives ("" if none).
 
     "too few events to estimate (fewer than 10 events in total)" reads "too few events
-    (fewer than 10 events in total)"; "could not be estimated: the fit did not
+    (fewer than 10 events in total)", and "too few events to estimate (too few events in
+    total)" reads "too few events in total" (a release check's reason, which states no
+    threshold since wave 21); "could not be estimated: the fit did not
     converge" reads "the fit did not converge"; "not shown (the denominator is 0)"
     reads "the denominator is 0".
     """
@@ -65,6 +67,11 @@ def why_not_estimated(text: str) -> str:
         return text[len("not shown ("):-1].strip()
     if text.startswith("too few ") and " to estimate" in text:
         head, _, rest = text.partition(" to estimate")
+        inner = rest.strip().lstrip(":").strip()
+        if inner.startswith("(") and inner.endswith(")"):
+            inner = inner[1:-1]
+        if inner.startswith("too few "):  # "too few events in total": said once
+            return inner
         return f"{head}{rest}".replace(" :", ":").strip()
     return ""
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lifetools.convergence import DIVERGED
 from lifetools.disclosure import (
     Estimate,
     Interval,
@@ -74,12 +75,11 @@ _TECHNICAL = re.compile(
     r"(?P<where>among those with it|among those without it|above its lowest value"
     r"|below its highest value)(?: \(its coefficient runs to (?:minus )?infinity\))?"
     r"|(?P<open>its coefficient may be infinite(?: \(R's rule: [^()]*\))?"
-    r"|its confidence interval reaches 0 or infinity(?: \(the estimate diverges: "
-    r"[^()]*\))?))")
+    r"|" + re.escape(DIVERGED) + "))")
 """A model term and the estimators' technical reason why its effect has no estimate:
 separation (:func:`lifetools.survival.finegray.separation_reason`), R's rule of a
 coefficient that may be infinite (:data:`lifetools.survival.cox.INFINITE`), an
-interval reaching 0 or infinity (:func:`lifetools.convergence.degenerate_terms`), each
+interval reaching 0 or infinity (:data:`lifetools.convergence.DIVERGED`), each
 whole or as far as its first bracket (:func:`lifetools.reports.survival_parts.
 short_reason`). The words are for analysts (the methods pages explain them); a page
 gives them in plain words (:func:`plain_fit_reason`)."""
@@ -98,7 +98,7 @@ def plain_fit_reason(text: str, labels: Mapping[str, str] | None = None, *,
     use' were discharged, so the model cannot estimate its effect" (``outcome`` "were
     discharged"; without ``effect``, the words after the comma are left out, for a
     sentence that already says the result could not be estimated); R's "its coefficient
-    may be infinite" and "its confidence interval reaches 0 or infinity" read "the
+    may be infinite" and "the data could not pin down this estimate" read "the
     model cannot estimate the effect of 'Life Rooms use', probably because too few
     people in one of its groups were discharged". "Too few", never "no one": a group's
     events are shown elsewhere only as "fewer than" a threshold. Other text is kept.
@@ -235,8 +235,8 @@ def result_sentence(
     if interval is not None:
         low, high = (finite(v) for v in interval)
         if _degenerate(estimate, low, high, ratio=kind == "ratio"):
-            return compose("{missing} could not be estimated: its confidence interval is "
-                           "missing, infinite or of no width.", missing=missing)
+            return compose("{missing} could not be estimated: the data could not pin "
+                           "down its confidence interval.", missing=missing)
         bounds = Interval(low, high, places, percent=kind == "percentage",
                           of=value if protected and interval is value.interval else None,
                           null=None if judge is None else float(judge["null"]))

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.convergence import not_estimable_text
-from lifetools.disclosure import ProtectedTable, active_profile, combine_estimates
+from lifetools.disclosure import ProtectedTable, combine_estimates
 from lifetools.labels import VALUE_LABELS
 from lifetools.reports.narrative import readable_note
 from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
@@ -117,7 +117,6 @@ def left_out_notes(planned: list[str], kept: list[str], kept_at_landmark: list[s
     (fewer people are still open at the landmark), and one for the complete-case model
     when more are left out there (``kept_complete``: fewer people have HoNOS recorded).
     """
-    least = active_profile().model_min_events
     gone = [c for c in planned if c not in kept]
     gone_at_landmark = [c for c in planned if c not in kept_at_landmark]
     gone_complete = [c for c in planned if c not in (kept_complete or kept)]
@@ -127,7 +126,7 @@ def left_out_notes(planned: list[str], kept: list[str], kept_at_landmark: list[s
         ("Complete-case model", gone_complete if gone_complete != gone else []))
         if names]
     return [{"model": where, "note": (
-        f"Left out of the adjustment, with fewer than {least} {events} in one of its "
+        f"Left out of the adjustment, with too few {events} in some of its "
         f"groups: {'; '.join(TERM_LABELS.get(c, c) for c in names)}.")}
         for where, names in rows]
 

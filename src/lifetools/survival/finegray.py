@@ -60,7 +60,7 @@ def separation_reason(value: float, direction: int, *, event: str = "events") ->
     "... among those without it ..." when its 0s have none, "... above its lowest value
     ..." or "... below its highest value ..." for another term. "Too few", not "no":
     the reason is published (fit notes, key results) beside a release check that shows
-    a group's events only as "fewer than" its threshold, and an exact 0 in words would
+    a group's events only as "too few", and an exact 0 in words would
     give back the count it hides; no number either (the gate refuses a bare number in a
     note).
     """
