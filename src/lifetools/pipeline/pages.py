@@ -32,7 +32,12 @@ MARKERS = {"banner": "<!-- lifetools:banner -->",
            "main_points": "<!-- lifetools:main-points -->",
            "reports": "<!-- lifetools:reports -->",
            "reproduce": "<!-- lifetools:reproduce -->",
-           "disclosure": "<!-- lifetools:disclosure -->"}
+           "disclosure": "<!-- lifetools:disclosure -->",
+           "intervals": "<!-- lifetools:intervals -->"}
+INTERVAL_NOTE = ("Each figure in brackets is a 95% confidence interval: the range of values "
+                 "the data are compatible with. How the words after each figure are chosen "
+                 "is on {doc}`methods/verdicts`.")
+"""Said under the main points when one of them gives an estimate with its interval."""
 NUMBER_KINDS = ("percentage", "ratio", "estimate", "rate", "magnitude")
 """Key-result kinds that are numbers a main point's template may quote in its words:
 when one was withheld the main point says so instead of putting its reason inside the
@@ -136,6 +141,32 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
     return said[:1].upper() + said[1:]  # a hidden count opening it: "Fewer than 8 ..."
 
 
+def shows_interval(spec: MainPoint, results: Mapping[str, Any]) -> bool:
+    """The main point gives an estimate with its interval (``{interval}`` filled):
+    its template asks for one and the estimate has a verdict other than "could not be
+    estimated" (:func:`main_point` then fills it)."""
+    if not spec.estimate or "{interval}" not in spec.text:
+        return False
+    limits = _value(results, spec.interval)
+    low, high = (limits if isinstance(limits, list) and len(limits) == 2
+                 else (None, None))
+    return verdict(_value(results, spec.estimate), low, high, null=spec.no_effect,
+                   above="", below="") != MISSING
+
+
+def interval_note(series: Series, edition: Edition, runs: Mapping[str, Path],
+                  publication: Publication) -> str:
+    """:data:`INTERVAL_NOTE` when a main point of the edition shows an interval, else ""
+    (the landing page of an edition whose every estimate could not be given said "Each
+    figure in brackets is a 95% confidence interval" under no figure in brackets)."""
+    for analysis in series.analyses_in(edition.id):
+        spec = publication.main_points.get(analysis.id)
+        if spec is not None and analysis.id in runs and shows_interval(
+                spec, read_results(layout.RunFolder(runs[analysis.id]).files)):
+            return INTERVAL_NOTE
+    return ""
+
+
 def edition_points(series: Series, edition: Edition, runs: Mapping[str, Path],
                    publication: Publication) -> list[tuple[Analysis, str]]:
     """The main point of every report of an edition that has one configured."""
@@ -207,6 +238,7 @@ def render_landing(text: str, *, series: Series, current: Edition, runs: Mapping
         "reports": reports,
         "reproduce": reproduce_markdown(publication),
         "disclosure": disclosure_rule(series, manifest),
+        "intervals": interval_note(series, current, runs, publication),
     }
     for key, marker in MARKERS.items():
         text = text.replace(marker, filled[key])
