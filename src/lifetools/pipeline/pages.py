@@ -25,7 +25,7 @@ from lifetools.pipeline.series import Analysis, Edition, MainPoint, Publication,
 from lifetools.publication import read_results
 
 __all__ = ["Publication", "disclosure_rule", "main_point", "main_points_markdown",
-           "render_landing", "why_not_estimated",
+           "render_landing", "report_notice", "why_not_estimated",
            "status_banner", "write_furniture"]
 
 MARKERS = {"banner": "<!-- lifetools:banner -->",
@@ -191,23 +191,41 @@ def main_points_markdown(points: Sequence[tuple[Analysis, str]], prefix: str) ->
 def status_banner(edition: Edition, manifest: Mapping[str, Any],
                   publication: Publication, *, current: bool) -> str:
     """The banner at the top of the landing and edition pages."""
-    synthetic = (manifest.get("data") or {}).get("synthetic")
-    # the manifest's date is the commit's (source_date), never a wall-clock time
-    published = long_date(manifest.get("source_date") or manifest.get("finished_at"))
-    published = f"Published on {published}." if published else "Not yet published."
-    lines = []
-    if synthetic:
-        lines += ["```{admonition} Synthetic data: these are not findings about real people",
-                  ":class: warning",
-                  "Every number on this site is computed from a synthetic dataset that "
-                  "imitates the trust's linked data, with effects whose true size is known. "
-                  "The reports demonstrate and test the methods.", "```", ""]
+    published = _published_on(manifest)
+    lines = _synthetic_notice(manifest)
     state = "current edition" if current else "archived edition"
     lines += [f"**{edition.title}** ({state}), covering {long_date(edition.period_start)} "
               f"to {long_date(edition.period_end)}. {published} "
               f"Next release: {publication.next_release}. "
               f"Status: {{doc}}`{publication.status} </about/status>`.", ""]
     return "\n".join(lines)
+
+
+def _published_on(manifest: Mapping[str, Any]) -> str:
+    # the manifest's date is the commit's (source_date), never a wall-clock time
+    published = long_date(manifest.get("source_date") or manifest.get("finished_at"))
+    return f"Published on {published}." if published else "Not yet published."
+
+
+def _synthetic_notice(manifest: Mapping[str, Any]) -> list[str]:
+    """The warning that the numbers are synthetic (no lines for a real extract)."""
+    if not (manifest.get("data") or {}).get("synthetic"):
+        return []
+    return ["```{admonition} Synthetic data: these are not findings about real people",
+            ":class: warning",
+            "Every number on this site is computed from a synthetic dataset that "
+            "imitates the trust's linked data, with effects whose true size is known. "
+            "The reports demonstrate and test the methods.", "```", ""]
+
+
+def report_notice(manifest: Mapping[str, Any], publication: Publication) -> str:
+    """What opens every report page, as the landing page opens: the synthetic-data
+    warning (when the data are synthetic), the published date and the statistics
+    status. A reader who arrives at a report from a search or a link saw its numbers
+    with neither (the report's banner gave only its edition and period)."""
+    return "\n".join([*_synthetic_notice(manifest),
+                      f"{_published_on(manifest)} Status: "
+                      f"{{doc}}`{publication.status} </about/status>`."])
 
 
 def reproduce_markdown(publication: Publication) -> str:
