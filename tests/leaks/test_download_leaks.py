@@ -55,14 +55,15 @@ def _edit(path, old: str, new: str) -> None:
 def test_download_leaks_rates_table_and_figure_data_pass(run):
     run.code(display(tables.show_table(_rates(), name="rates", caption="Rates")))
     _rates_figure(run)
-    assert "55.00" in (run.files / "tables" / "rates.csv").read_text()
+    # whole person-years, as the rule published them and the page shows them (#15)
+    assert ",55," in (run.files / "tables" / "rates.csv").read_text()
     assert scan_notebook(run.write()) == []
 
 
 def test_download_leaks_exact_person_years_in_a_table_csv_are_refused(run):
     run.code(display(tables.show_table(_rates(), name="rates", caption="Rates")))
     path = run.write()
-    _edit(run.files / "tables" / "rates.csv", "55.00", "54.80")
+    _edit(run.files / "tables" / "rates.csv", ",55,", ",54.80,")
     message = refused(path, None, RULE, "files/tables/rates.csv")
     assert "not a multiple of the count base" in message and "54.8" not in message
 
@@ -71,14 +72,14 @@ def test_download_leaks_person_years_rounded_to_another_base_are_refused(run):
     # 54 is whole but not a multiple of 5: the rule did not round it
     run.code(display(tables.show_table(_rates(), name="rates", caption="Rates")))
     path = run.write()
-    _edit(run.files / "tables" / "rates.csv", "55.00", "54.00")
+    _edit(run.files / "tables" / "rates.csv", ",55,", ",54,")
     refused(path, None, RULE, "files/tables/rates.csv")
 
 
 def test_download_leaks_exact_person_years_in_a_figures_data_are_refused(run):
     _rates_figure(run)
     path = run.write()
-    _edit(run.files / "figures" / "rates.csv", "55.00", "54.80")
+    _edit(run.files / "figures" / "rates.csv", ",55,", ",54.80,")
     refused(path, None, RULE, "files/figures/rates.csv")
 
 

@@ -161,3 +161,34 @@ def test_report_banner_only_the_main_point_is_bold():
     assert banner.count("**") == 2
     assert banner.endswith("**Main point. There were 1,090 visits.**")
     assert "**" not in report_banner("2024-25 edition")
+
+
+def test_report_page_opens_with_the_synthetic_notice_date_and_status(tmp_path):
+    # the 3,000-person two-edition build, screenshot of a report at 1280 px: a report
+    # opened with its edition and main point only; a reader arriving from a search or a
+    # link saw synthetic numbers with no "Synthetic data" warning, date or status (#15)
+    import json
+
+    import nbformat
+
+    from lifetools.pipeline import layout, pages
+    from lifetools.pipeline.book import EditionPages, _report_page
+
+    run = layout.RunFolder(tmp_path / "run")
+    run.files.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "# Wellbeing\n\nWhat we found.")]), run.notebook)
+    run.record.write_text(json.dumps(RECORD))
+    publication = load_series(ROOT / "analyses" / "analyses.yml").publication
+    notice = pages.report_notice(MANIFEST, publication)
+    target = tmp_path / "wellbeing.ipynb"
+    _report_page(run.path, target, ANALYSIS, EditionPages(EDITION, {}, MANIFEST),
+                 "The mean change was 2.10.", notice=notice)
+    first = nbformat.read(target, as_version=4).cells[0].source
+    assert first.startswith("# Wellbeing, 2024-25 edition\n\n```{admonition} Synthetic data")
+    assert ("Published on 1 January 2026. Status: {doc}`official statistics in "
+            "development </about/status>`.") in first
+    assert first.index("Synthetic data") < first.index("2024-25 edition: 1 April 2024") \
+        < first.index("**Main point.")
+    real = {**MANIFEST, "data": {"source": "extract.duckdb"}}
+    assert "Synthetic" not in pages.report_notice(real, publication)

@@ -158,3 +158,26 @@ def test_compare_results_withheld_share_reads_as_withheld_not_as_not_estimated()
     assert (rows[0].previous, rows[0].current) == ("not shown (group disclosure)",) * 2
     assert rows[0].words == NOT_COMPARABLE
     assert compare_results(withheld, shown)[0].current == "95.0%"
+
+
+def test_compare_results_a_ratio_not_estimated_in_one_edition_is_still_listed():
+    # the 3,000-person 2024-25 emergency page: the matched A&E ratio, 0.70 (0.10 to
+    # 4.98) in 2023-24, could not be estimated in 2024-25 and its key result became a
+    # text with no value: the comparison left the row out, as if 2023-24 had no such
+    # result (#15)
+    estimated = {"did": {"kind": "ratio", "label": "A&E: matched DiD", "value": 0.70},
+                 "did_ci": {"kind": "text", "label": "95% CI", "text": "0.10 to 4.98",
+                            "value": [0.10, 4.98]},
+                 "did_sentence": {"kind": "text", "label": "Summary", "value": None,
+                                  "text": "words"}}
+    failed = "could not be estimated: the difference-in-differences model did not converge"
+    missing = {"did": {"kind": "text", "label": "A&E: matched DiD", "value": None,
+                       "text": failed},
+               "did_ci": {"kind": "text", "label": "95% CI", "value": None, "text": failed},
+               "did_sentence": {"kind": "text", "label": "Summary", "value": None,
+                                "text": "other words"}}
+    rows = compare_results(estimated, missing)
+    assert [(r.label, r.previous, r.current, r.words) for r in rows] == [
+        ("A&E: matched DiD", "0.70 (0.10 to 4.98)", failed, NOT_COMPARABLE)]
+    assert [r.previous for r in compare_results(missing, estimated)] == [failed]
+    assert compare_results(missing, missing) == []  # texts alone are not compared

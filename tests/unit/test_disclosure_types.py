@@ -18,6 +18,7 @@ import pytest  # noqa: E402
 
 from lifetools import disclosure, plots, publication  # noqa: E402
 from lifetools.disclosure import ProtectedTable, ProtectedValue  # noqa: E402
+from lifetools.disclosure.downloads import read_csv  # noqa: E402
 from lifetools.errors import DisclosureError  # noqa: E402
 from lifetools.tables import show_table  # noqa: E402
 
@@ -211,3 +212,24 @@ def test_write_csv_notes_list_every_column_of_every_csv_with_words_and_unit(tmp_
     assert notes == disclosure.notes_text("default") + disclosure.column_notes(tmp_path)
     (tmp_path / "flow.csv").unlink()
     assert "flow.csv" not in disclosure.column_notes(tmp_path)
+
+
+def test_write_csv_protected_columns_at_the_places_their_rule_published(tmp_path):
+    # person-years are published rounded to whole years (to the base 5) and shares to 1
+    # place: the download reads "15" and "32.5" as the page's table does, never "15.00"
+    # or "37.50" (#15: places the number does not have)
+    people = pd.DataFrame({"group": ["a"] * 40 + ["b"] * 60,
+                           "events": [1] * 20 + [0] * 20 + [1] * 10 + [0] * 50,
+                           "py": [0.4] * 40 + [0.25] * 60})
+    rates = disclosure.rates_table(people, group_cols="group", event_col="events",
+                                   person_time_col="py")
+    disclosure.write_csv(rates, tmp_path / "rates.csv")
+    head, rows = read_csv((tmp_path / "rates.csv").read_text())
+    py = head.index("person_years")
+    assert [row[py] for row in rows] == ["15", "15"]
+    assert rows[0][head.index("rate")] == "1.33"  # a rate keeps 2 places
+    shares = disclosure.protected_shares(pd.DataFrame({"group": ["x", "y"],
+                                                       "n": [13, 27]}), ["n"])
+    disclosure.write_csv(shares, tmp_path / "shares.csv")
+    head, rows = read_csv((tmp_path / "shares.csv").read_text())
+    assert [row[head.index("n %")] for row in rows] == ["37.5", "62.5"]  # 15 and 25 of 40

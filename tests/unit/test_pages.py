@@ -162,6 +162,27 @@ def test_render_landing_fills_every_marker_from_results(tmp_path):
         "with no difference." in landing
     assert landing.index("Synthetic data") < landing.index("## Main points")
     assert "Published on 30 November 2026." in landing and "REPORTS" in landing
+    assert pages.INTERVAL_NOTE in landing
+
+
+def test_render_landing_explains_brackets_only_when_a_main_point_has_them(tmp_path):
+    # the 3,000-person 2024-25 landing page: every estimate "could not be estimated in
+    # this edition", and under them "Each figure in brackets is a 95% confidence
+    # interval" (typed in book/index.md) with no figure in brackets (#15)
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    edition = series.edition(series.current_edition)
+    run = tmp_path / "run"
+    (run / "files").mkdir(parents=True)
+    (run / "files" / "results.json").write_text(json.dumps(
+        {"hr_tv": {"value": None, "kind": "text", "text": "could not be estimated: x"},
+         "hr_tv_ci": {"value": None, "kind": "text", "text": "could not be estimated: x"},
+         "discharged": {"value": 2635, "kind": "count", "text": "2,635"}}))
+    landing = pages.render_landing(
+        (ROOT / "book" / "index.md").read_text(), series=series, current=edition,
+        runs={"time_to_discharge": run}, manifest={}, publication=series.publication,
+        reports="REPORTS")
+    assert "could not be estimated in this edition" in landing
+    assert "in brackets" not in landing and "<!-- lifetools" not in landing
 
 
 def test_render_landing_disclosure_rule_follows_the_setting(tmp_path):

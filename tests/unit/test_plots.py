@@ -254,6 +254,26 @@ def test_label_unknown_raw_name_is_refused():
         label("some_new_column")
 
 
+def test_plot_rates_every_rate_suppressed_alt_text_has_no_empty_list():
+    # the 3,000-person 2024-25 emergency page: "... by group and period. . Suppressed
+    # (fewer than 8): ..." (an empty list of shown rates between two full stops; #15)
+    rng = np.random.default_rng(4)
+    frame = pd.concat([pd.DataFrame({"group": group, "period": period,
+                                     "events": rng.binomial(1, 0.05, 40),
+                                     "years": np.full(40, 1.0)})
+                       for group in ("Life Rooms users", "Matched comparison")
+                       for period in ("Before first contact", "After first contact")],
+                      ignore_index=True)
+    table = disclosure.rates_table(frame, group_cols=["group", "period"],
+                                   event_col="events", person_time_col="years")
+    assert table.frame["rate"].isna().all()
+    alt = plots.plot_rates(table).figure._lifetools_alt
+    assert ". ." not in alt
+    assert alt.startswith("Bar chart of attendances per person-year with 95% confidence "
+                          "intervals, by group and period. Suppressed (fewer than 8): ")
+    assert alt.count("first contact") == 4
+
+
 def test_plot_rates_suppressed_rate_is_a_hatched_placeholder_in_the_legend():
     table = rates_with_a_suppressed_cell()
     assert table.frame["rate"].isna().any()

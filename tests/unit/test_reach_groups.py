@@ -197,3 +197,27 @@ def test_a_list_of_fifths_is_a_label_a_number_after_it_is_not():
     assert prose_findings("Quintiles 1, 2 and 4 or not known") == []
     assert prose_findings("quintiles 1, 3 were readmitted")
     assert prose_findings("aged 65, 3 were readmitted")
+
+
+def test_a_breakdown_left_with_one_group_draws_no_bars_and_says_why():
+    # the 3,000-person 2023-24 reach page drew one bar pair, "Quintiles 1, 2, 3, 4 and
+    # 5 or not known: users 100.0%, caseload 100.0%", and the text said every fifth
+    # was "shown together": a chart of nothing, read as a finding (#15)
+    from lifetools.disclosure.profiles import get_profile
+    from lifetools.disclosure.prose import prose_findings
+    from lifetools.plots.activity import NO_BREAKDOWN
+
+    raw = characteristics([2, 0, 0, 0, 3, 1])
+    grouped, combined = deprivation_groups(raw, protected_shares(raw, list(POPULATIONS)))
+    assert len(grouped.frame) == 1  # every row combined
+    ax = plots.plot_reach(grouped, characteristic=DEPRIVATION)
+    assert not ax.patches  # no bar
+    texts = [" ".join(t.get_text().split()) for t in ax.figure.findobj(Text)
+             if t.get_text().strip()]
+    assert texts == [NO_BREAKDOWN]
+    alt = ax.figure._lifetools_alt
+    assert "with no bars drawn" in alt and "100.0%" not in alt
+    assert prose_findings(NO_BREAKDOWN, get_profile("default")) == []
+    said = str(grouping_sentence(combined, whole=True))
+    assert said.startswith("The chart shows no breakdown by deprivation")
+    assert "shown together" not in said

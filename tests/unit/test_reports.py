@@ -571,3 +571,30 @@ def test_analyse_wellbeing_hides_the_improving_count_of_everyone():
     assert share.value is None
     shown = show_table(report.counts, name="counts", caption="c", count_cols=["n"])
     assert shown.frame["n"].tolist()[1:] == ["10", "[c]"]
+
+
+def test_discharge_fit_notes_no_ph_note_beside_a_withheld_model(data, monkeypatch):
+    # the 3,000-person 2023-24 discharge page: the PH table withheld the time-varying
+    # and naive models' tests ("[x]", "withheld with the model") while the fit notes
+    # said "proportional hazards may not hold for Age (per 10 years) (... p < 0.05)"
+    # for both: the result the table hides, beside it (#15)
+    from lifetools.survival.cox import PH_NOTE
+
+    strict = dataclasses.replace(PROFILES["default"], name="strict",
+                                 model_min_events=10**6)
+    monkeypatch.setitem(PROFILES, "strict", strict)
+    with use_profile("strict"):
+        report = reports.analyse_discharge(data, **PERIOD)
+    assert report.ph_test["action"].str.startswith("withheld with the model").all()
+    fitted = [w for fit in (report.time_varying, report.naive, report.landmark.cox)
+              for w in fit.warnings]
+    assert any(w.startswith(PH_NOTE) for w in fitted)  # the fits do flag one
+    assert not report.notes["note"].str.startswith(PH_NOTE).any()
+    shown = reports.analyse_discharge(data, **PERIOD)  # released: the notes keep them
+    released = shown.ph_test.loc[~shown.ph_test["action"].str.startswith("withheld"),
+                                 "model"].unique()
+    flagged = [name for name, fit in (("Time-varying (correct)", shown.time_varying),
+                                      ("Naive fixed exposure (biased)", shown.naive))
+               if name in released and any(w.startswith(PH_NOTE) for w in fit.warnings)]
+    assert all(((shown.notes["model"] == name)
+                & shown.notes["note"].str.startswith(PH_NOTE)).any() for name in flagged)

@@ -249,9 +249,10 @@ def test_show_table_person_years_to_the_count_base_on_the_page_and_csv(output):
     assert shown.rules["protected_bases"] == {"Person-years": 5}
     assert "Person-years are rounded to the nearest 5; rates are computed from the " \
         "rounded numbers shown." in shown.note
-    # the download publishes the same rounded person-years
+    # the download publishes the same rounded person-years, at the places the rule
+    # published them ("8920", not "8920.00": #15)
     csv = (output / "tables" / "rates.csv").read_text().splitlines()
-    assert csv[1].split(",")[3] == "8920.00"
+    assert csv[1].split(",")[3] == "8920"
 
 
 def test_show_table_shares_shown_to_one_place(output):

@@ -218,13 +218,21 @@ def _denominator(table: ProtectedTable) -> str | None:
 
 
 def shown_frame(table: ProtectedTable, *, digits: int = 2) -> pd.DataFrame:
-    """The table as text cells: suppressed ``[c]``, missing ``[x]``, numbers formatted."""
+    """The table as text cells: suppressed ``[c]``, missing ``[x]``, numbers formatted.
+
+    A number has ``digits`` decimal places, except in a column a disclosure rule
+    published with fixed places (the protection record's ``places``): person-years
+    rounded to whole years read "8920", not "8920.00", and a share to 1 place "15.1",
+    not "15.10", as the page's table shows them (:func:`lifetools.tables.show_table`).
+    """
     frame = table.frame
     hidden = {(r, c) for r, c, _ in table.record.suppressed}
     out = pd.DataFrame(index=frame.index)
     for column in frame.columns:
+        places = table.record.places_of(column)
+        shown = digits if places is None else places
         out[column] = [
-            SUPPRESSED if (row, column) in hidden else _text(value, digits)
+            SUPPRESSED if (row, column) in hidden else _text(value, shown)
             for row, value in enumerate(frame[column].tolist())]
     return out
 

@@ -208,7 +208,7 @@ def _figures_as_files(nb: Any, files: Path, prefix: str) -> None:
                 output["data"]["text/html"] = INLINE_PNG.sub(link, page)
 
 
-def report_banner(edition: str, point: str = "") -> str:
+def report_banner(edition: str, point: str = "", notice: str = "") -> str:
     """The lines under a report's heading: its edition and the headline answer, bold.
 
     The main point is the one bold sentence of the page's summary (the answer a reader
@@ -217,12 +217,14 @@ def report_banner(edition: str, point: str = "") -> str:
     summary sentence read bold).
     """
     banner = f"*{edition}.* {{doc}}`Other editions <../index>`."
+    if notice:  # the synthetic-data warning, published date and status (pages.py)
+        banner = f"{notice}\n\n{banner}"
     return f"{banner}\n\n**Main point. {point}**" if point else banner
 
 
 def _report_page(
     run_dir: Path, target: Path, analysis: Analysis, pages: EditionPages,
-    point: str = "", cite: str = "", comparison: str = "",
+    point: str = "", cite: str = "", comparison: str = "", notice: str = "",
 ) -> None:
     """Copy an executed notebook into the book with a banner, main point and provenance.
 
@@ -238,7 +240,7 @@ def _report_page(
         nb.cells.append(nbformat.v4.new_markdown_cell(comparison))
     record = json.loads(folder.record.read_text())
     edition = pages.edition
-    banner = report_banner(f"{edition.title}: {period_text(edition)}", point)
+    banner = report_banner(f"{edition.title}: {period_text(edition)}", point, notice)
     heading = f"# {analysis.title}, {edition.title}"
     first = nb.cells[0] if nb.cells and nb.cells[0].cell_type == "markdown" else None
     lines = first.source.splitlines() if first is not None else []
@@ -456,7 +458,8 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
                                       analysis)
             _report_page(run_dir, folder / f"{analysis.id}.ipynb", analysis, pages,
                          points.get(analysis.id, ""), cite,
-                         _comparison(before, pages, analysis.id))
+                         _comparison(before, pages, analysis.id),
+                         furniture.report_notice(pages.manifest, publication))
             if layout.RunFolder(run_dir).files.exists():
                 shutil.copytree(layout.RunFolder(run_dir).files, extra / analysis.id)
         write_json(extra / layout.MANIFEST, pages.manifest)

@@ -90,9 +90,28 @@ def _shown(entry: Mapping[str, Any],
                            null=null)
 
 
+def _comparable(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Both editions' entries are one number's: of one numeric kind, or a number in
+    one edition and, in the other, its withheld or not-estimated text (kind ``text``
+    with no value: a report records a ratio it could not estimate that way)."""
+    kinds = (old.get("kind"), new.get("kind"))
+    if kinds[0] == kinds[1]:
+        return kinds[0] in NUMERIC
+    return any(k in NUMERIC for k in kinds) and all(
+        k in NUMERIC or (k == "text" and finite(e.get("value")) is None
+                         and bool(e.get("text")))
+        for k, e in zip(kinds, (old, new), strict=True))
+
+
 def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
                     ) -> list[Comparison]:
     """Key results present in both editions, in the current edition's order.
+
+    A result one edition published as a number and the other could not (its entry a
+    text with no value: the emergency report's "could not be estimated: the
+    difference-in-differences model did not converge") is listed, "cannot be
+    compared", with each edition's own words: it is not left out of the table as if
+    the previous edition had not had it.
 
     Notes
     -----
@@ -103,7 +122,7 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
     for name, entry in current.items():
         old = previous.get(name)
         if not (isinstance(entry, dict) and isinstance(old, dict)) \
-                or entry.get("kind") not in NUMERIC or old.get("kind") != entry.get("kind"):
+                or not _comparable(old, entry):
             continue
         now, old_interval = _interval(current, name), _interval(previous, name)
         now_ci = None if now is None else now[0]

@@ -25,14 +25,19 @@ from lifetools.pipeline.series import Analysis, Edition, MainPoint, Publication,
 from lifetools.publication import read_results
 
 __all__ = ["Publication", "disclosure_rule", "main_point", "main_points_markdown",
-           "render_landing", "why_not_estimated",
+           "render_landing", "report_notice", "why_not_estimated",
            "status_banner", "write_furniture"]
 
 MARKERS = {"banner": "<!-- lifetools:banner -->",
            "main_points": "<!-- lifetools:main-points -->",
            "reports": "<!-- lifetools:reports -->",
            "reproduce": "<!-- lifetools:reproduce -->",
-           "disclosure": "<!-- lifetools:disclosure -->"}
+           "disclosure": "<!-- lifetools:disclosure -->",
+           "intervals": "<!-- lifetools:intervals -->"}
+INTERVAL_NOTE = ("Each figure in brackets is a 95% confidence interval: the range of values "
+                 "the data are compatible with. How the words after each figure are chosen "
+                 "is on {doc}`methods/verdicts`.")
+"""Said under the main points when one of them gives an estimate with its interval."""
 NUMBER_KINDS = ("percentage", "ratio", "estimate", "rate", "magnitude")
 """Key-result kinds that are numbers a main point's template may quote in its words:
 when one was withheld the main point says so instead of putting its reason inside the
@@ -143,6 +148,32 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
     return said[:1].upper() + said[1:]  # a hidden count opening it: "Fewer than 8 ..."
 
 
+def shows_interval(spec: MainPoint, results: Mapping[str, Any]) -> bool:
+    """The main point gives an estimate with its interval (``{interval}`` filled):
+    its template asks for one and the estimate has a verdict other than "could not be
+    estimated" (:func:`main_point` then fills it)."""
+    if not spec.estimate or "{interval}" not in spec.text:
+        return False
+    limits = _value(results, spec.interval)
+    low, high = (limits if isinstance(limits, list) and len(limits) == 2
+                 else (None, None))
+    return verdict(_value(results, spec.estimate), low, high, null=spec.no_effect,
+                   above="", below="") != MISSING
+
+
+def interval_note(series: Series, edition: Edition, runs: Mapping[str, Path],
+                  publication: Publication) -> str:
+    """:data:`INTERVAL_NOTE` when a main point of the edition shows an interval, else ""
+    (the landing page of an edition whose every estimate could not be given said "Each
+    figure in brackets is a 95% confidence interval" under no figure in brackets)."""
+    for analysis in series.analyses_in(edition.id):
+        spec = publication.main_points.get(analysis.id)
+        if spec is not None and analysis.id in runs and shows_interval(
+                spec, read_results(layout.RunFolder(runs[analysis.id]).files)):
+            return INTERVAL_NOTE
+    return ""
+
+
 def edition_points(series: Series, edition: Edition, runs: Mapping[str, Path],
                    publication: Publication) -> list[tuple[Analysis, str]]:
     """The main point of every report of an edition that has one configured."""
@@ -167,23 +198,41 @@ def main_points_markdown(points: Sequence[tuple[Analysis, str]], prefix: str) ->
 def status_banner(edition: Edition, manifest: Mapping[str, Any],
                   publication: Publication, *, current: bool) -> str:
     """The banner at the top of the landing and edition pages."""
-    synthetic = (manifest.get("data") or {}).get("synthetic")
-    # the manifest's date is the commit's (source_date), never a wall-clock time
-    published = long_date(manifest.get("source_date") or manifest.get("finished_at"))
-    published = f"Published on {published}." if published else "Not yet published."
-    lines = []
-    if synthetic:
-        lines += ["```{admonition} Synthetic data: these are not findings about real people",
-                  ":class: warning",
-                  "Every number on this site is computed from a synthetic dataset that "
-                  "imitates the trust's linked data, with effects whose true size is known. "
-                  "The reports demonstrate and test the methods.", "```", ""]
+    published = _published_on(manifest)
+    lines = _synthetic_notice(manifest)
     state = "current edition" if current else "archived edition"
     lines += [f"**{edition.title}** ({state}), covering {long_date(edition.period_start)} "
               f"to {long_date(edition.period_end)}. {published} "
               f"Next release: {publication.next_release}. "
               f"Status: {{doc}}`{publication.status} </about/status>`.", ""]
     return "\n".join(lines)
+
+
+def _published_on(manifest: Mapping[str, Any]) -> str:
+    # the manifest's date is the commit's (source_date), never a wall-clock time
+    published = long_date(manifest.get("source_date") or manifest.get("finished_at"))
+    return f"Published on {published}." if published else "Not yet published."
+
+
+def _synthetic_notice(manifest: Mapping[str, Any]) -> list[str]:
+    """The warning that the numbers are synthetic (no lines for a real extract)."""
+    if not (manifest.get("data") or {}).get("synthetic"):
+        return []
+    return ["```{admonition} Synthetic data: these are not findings about real people",
+            ":class: warning",
+            "Every number on this site is computed from a synthetic dataset that "
+            "imitates the trust's linked data, with effects whose true size is known. "
+            "The reports demonstrate and test the methods.", "```", ""]
+
+
+def report_notice(manifest: Mapping[str, Any], publication: Publication) -> str:
+    """What opens every report page, as the landing page opens: the synthetic-data
+    warning (when the data are synthetic), the published date and the statistics
+    status. A reader who arrives at a report from a search or a link saw its numbers
+    with neither (the report's banner gave only its edition and period)."""
+    return "\n".join([*_synthetic_notice(manifest),
+                      f"{_published_on(manifest)} Status: "
+                      f"{{doc}}`{publication.status} </about/status>`."])
 
 
 def reproduce_markdown(publication: Publication) -> str:
@@ -214,6 +263,7 @@ def render_landing(text: str, *, series: Series, current: Edition, runs: Mapping
         "reports": reports,
         "reproduce": reproduce_markdown(publication),
         "disclosure": disclosure_rule(series, manifest),
+        "intervals": interval_note(series, current, runs, publication),
     }
     for key, marker in MARKERS.items():
         text = text.replace(marker, filled[key])

@@ -107,12 +107,17 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
     :class:`~lifetools.errors.DisclosureError` naming the column. A suppressed
     percentage is drawn as a hatched placeholder across the axis (legend: suppressed),
     with the word "hidden" and the population on it, so that it reads as hidden, never
-    as zero.
+    as zero. A breakdown left with one group (every group shown on its own would give
+    a hidden count away, so all were combined: 100% of each population) is no
+    breakdown: no bar is drawn, the axes say why in words and the alt text says no
+    bars are drawn.
     """
     columns = ["Life Rooms users %", "Secondary care %"]
     protected = require_table(table, count_cols=columns, name="reach", derived=True)
     frame = protected.frame
     part = frame[frame["characteristic"] == characteristic]
+    if len(part) == 1:
+        return _no_breakdown(protected, characteristic, ax)
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), 0.75 * len(part) + 2.6))
     y = np.arange(len(part))[::-1]
@@ -148,5 +153,25 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
     alt = (f"Horizontal bars of the percentage of Life Rooms users and of the secondary "
            f"care caseload by {characteristic.lower()}. " + "; ".join(shown) + "."
            + (f" Suppressed: {'; '.join(hidden)}." if hidden else ""))
+    mark_protected(ax.figure, rules=protected.rules, data={"": protected}, alt=alt)
+    return ax
+
+
+NO_BREAKDOWN = ("No breakdown is drawn: each group on its own would give a hidden count "
+                "away, so all groups are combined (the whole of each population)")
+"""What the reach chart says in place of a breakdown left with one group."""
+
+
+def _no_breakdown(protected: Any, characteristic: str, ax: Any) -> Any:
+    """The reach chart of a breakdown left with one group: words in place of bars."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(figure_width(), 2.6))
+    ax.text(0.5, 0.5, wrap(NO_BREAKDOWN, 28 if is_narrow() else 36), ha="center",
+            va="center", transform=ax.transAxes, fontstyle="italic")
+    ax.set_axis_off()
+    ax.figure.tight_layout()
+    fit_to_phone(ax.figure)
+    alt = (f"Chart of the percentage of Life Rooms users and of the secondary care "
+           f"caseload by {characteristic.lower()} with no bars drawn. {NO_BREAKDOWN}.")
     mark_protected(ax.figure, rules=protected.rules, data={"": protected}, alt=alt)
     return ax

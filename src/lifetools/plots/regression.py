@@ -138,7 +138,7 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
              f"({format_ratio(r.ci_lower)} to {format_ratio(r.ci_upper)})"
              for r in frame.itertuples() if pd.notna(r.rate)]
     alt = (f"Bar chart of {ylabel.lower()} with 95% confidence intervals, by group and "
-           "period. " + "; ".join(shown) + "."
+           "period." + (" " + "; ".join(shown) + "." if shown else "")
            + (f" {suppressed_label()}: {'; '.join(hidden)}." if hidden else ""))
     mark_protected(ax.figure, rules=protected.rules, data={"": protected}, alt=alt)
     return ax

@@ -378,7 +378,9 @@ def analyse_discharge(
                          **({names["split"]: split} if split_shown else {}),
                          names["fine_gray"]: fine_gray, names["complete"]: complete,
                          "Cumulative incidence": cif}, left_out,
-                        outcome=DISCHARGED)
+                        outcome=DISCHARGED,
+                        withheld={names[name] for name, release in releases.items()
+                                  if not release.released})
     return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,

@@ -181,12 +181,18 @@ ADMISSIONS_JUDGE = {"null": 1.0, "above": "emergency admissions rose more among 
 
 def _sentence(name: EmergencyName, row: pd.Series, label: str, *, found: str, missing: str,
               judge: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A key result ``<name>_sentence``: the ratio, its interval and verdict in words."""
+    """A key result ``<name>_sentence``: the ratio, its interval and verdict in words.
+
+    A ratio whose fit failed gives the failure as its reason, as its key result
+    (:func:`_ratio_results`) and the rate-ratio table do, even when the release check
+    also withheld it: one reason for one number on the page.
+    """
     withheld = row.get("withheld")
-    if isinstance(withheld, str) and withheld:
+    failure = row.get("failure")
+    failed = isinstance(failure, str) and bool(failure)
+    if isinstance(withheld, str) and withheld and not failed:
         text = not_shown_sentence(missing, plain_reason(withheld))
     else:
-        failure = row.get("failure")
         text = result_sentence(
             row.get("estimate"), kind="ratio", found=found, missing=missing,
             interval=(row.get("ci_lower"), row.get("ci_upper")), judge=judge,

@@ -142,10 +142,21 @@ def deprivation_groups(characteristics: pd.DataFrame, reach: ProtectedTable
     return table, tuple(tuple(labels[i] for i in g) for g in groups if len(g) > 1)
 
 
-def grouping_sentence(combined: tuple[tuple[str, ...], ...]) -> ProtectedText:
-    """What the deprivation chart combined, in words (no numbers): generated, never typed."""
+def grouping_sentence(combined: tuple[tuple[str, ...], ...], *, whole: bool = False
+                      ) -> ProtectedText:
+    """What the deprivation chart combined, in words (no numbers): generated, never typed.
+
+    ``whole``: the groups were combined into one, the whole of each population, so the
+    chart draws no breakdown (:func:`lifetools.plots.plot_reach`) and the sentence says
+    so rather than listing every group as "shown together".
+    """
     if not combined:
         return compose("Each deprivation fifth is shown on its own.")
+    if whole:
+        return compose("The chart shows no breakdown by deprivation: on its own a count "
+                       "in any deprivation fifth, or among people whose area is not "
+                       "known, would be hidden (it is small, or would give a small count "
+                       "away), and with it every percentage of that population.")
     words = [_GROUP_WORDS.get(label.split(" ")[0] if label[:1].isdigit() else label,
                               label) for group in combined for label in group]
     # one group here (the hidden rows are combined into one); several read as a list
@@ -383,7 +394,7 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
              ))},
             {"name": ReachName.GROUPING_SENTENCE, "value": None, "kind": "text",
              "label": "The deprivation groups of the chart",
-             "text": grouping_sentence(combined)},
+             "text": grouping_sentence(combined, whole=len(deprivation.frame) == 1)},
             {"name": ReachName.CERTAINTY_SENTENCE, "value": None, "kind": "text",
              "label": "How sure we are",
              "text": certainty_sentence((access, recommend), equity_estimates)})

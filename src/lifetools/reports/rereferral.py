@@ -223,6 +223,11 @@ def analyse_rereferral(
                f"{FINE_GRAY} (subdistribution, death competing)")]
     released = released_ratios(pieces, outcome=REFERRED)
     ratios = released.frame
+    # each model's release by its name in the fit notes (a withheld model's PH note
+    # is left out there: its test is withheld in the PH table)
+    pieces_of = [("Cause-specific Cox", release),
+                 (COMPLETE_CASE.format("Cause-specific Cox"), pieces[1][0]),
+                 (FINE_GRAY, fg_check)]
     ph = ph_table(cox, "Cause-specific Cox", exposure_action=(
         "noted: the hazard ratio is an average over follow-up"), release=release)
     return ReReferralReport(flow=cohort.flow, cif=cif, cox=cox, hazard_ratios=ratios,
@@ -232,6 +237,8 @@ def analyse_rereferral(
                                                COMPLETE_CASE.format("Cause-specific Cox"):
                                                complete,
                                                "Cumulative incidence": cif}, left_out,
-                                              outcome=REFERRED),
+                                              outcome=REFERRED, withheld=[
+                                                  name for name, check in pieces_of
+                                                  if not check.released]),
                             fine_gray=fine_gray, complete_case=complete,
                             released=released)

@@ -7,7 +7,7 @@ Fine-Gray models alike; these are the pieces both use.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import pandas as pd
@@ -18,6 +18,7 @@ from lifetools.labels import VALUE_LABELS
 from lifetools.reports.narrative import readable_note
 from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
+from lifetools.survival.cox import PH_NOTE
 
 __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS",
            "RATIO_COLUMNS", "TERM_LABELS", "estimate_row", "label_terms", "left_out_notes",
@@ -132,7 +133,8 @@ def left_out_notes(planned: list[str], kept: list[str], kept_at_landmark: list[s
 
 
 def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
-                outcome: str = "had the outcome") -> pd.DataFrame:
+                outcome: str = "had the outcome", withheld: Collection[str] = ()
+                ) -> pd.DataFrame:
     """Every model's warnings (convergence, degeneracy, PH), one row each.
 
     No count of people or events is written into these notes (the time split's own
@@ -140,12 +142,17 @@ def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
     is in plain words (:func:`~lifetools.reports.narrative.readable_note`, ``outcome``
     the event's words: "were discharged"); a model's note that reads as one it already
     has (R's warning of an infinite coefficient and the term's open interval say the
-    same to a reader) is given once.
+    same to a reader) is given once. A model the release check withheld (its name in
+    ``withheld``) has no proportional-hazards note: its test is withheld with it in the
+    PH table (``[x]``), and a note "may not hold for Age (p < 0.05)" beside it would
+    publish the result the table hides; the notes saying why it cannot be estimated
+    stay.
     """
     rows = [*extra] + [{"model": name, "note": readable_note(note, TERM_LABELS,
                                                              outcome=outcome)}
                        for name, result in models.items()
-                       for note in getattr(result, "warnings", ())]
+                       for note in getattr(result, "warnings", ())
+                       if not (name in withheld and note.startswith(PH_NOTE))]
     return pd.DataFrame(rows, columns=["model", "note"]).drop_duplicates(
         ignore_index=True)
 

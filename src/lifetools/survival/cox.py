@@ -19,7 +19,7 @@ from lifetools.survival.results import CoxResult, library_versions
 from lifetools.survival.robust import cox_score_residuals, robust_covariance
 from lifetools.survival.zph import GLOBAL_TERM, PH_TRANSFORMS, cox_zph
 
-__all__ = ["BACKEND", "TIES", "fit_cox", "fit_cox_time_varying"]
+__all__ = ["BACKEND", "PH_NOTE", "TIES", "fit_cox", "fit_cox_time_varying"]
 
 BACKEND = "lifetools fit_efron"
 """The backend of every ``fit_cox`` fit and of ``fit_cox_time_varying(backend="auto")``
@@ -30,6 +30,9 @@ TIES = ("efron", "breslow")
 """Tie methods implemented (``fit_efron`` and statsmodels ``PHReg`` both; lifelines only
 Efron). R's ``ties="exact"`` is refused with a ValueError."""
 PH_TEST = "R survival >= 3.0 cox.zph score test, transform {}"
+PH_NOTE = "proportional hazards may not hold for "
+"""How a fit's note of a failed proportional-hazards test begins (the reports leave it
+out for a withheld model: :func:`lifetools.reports.survival_parts.model_notes`)."""
 INFINITE = ("its coefficient may be infinite (R's rule: the log partial likelihood "
             "stopped changing before the coefficient did; too few events in one group?)")
 """Reason and warning for a term ``fit_efron`` flags in ``infinite``. Not the word
@@ -167,7 +170,7 @@ def _ph(table_args: dict[str, Any], *, check_ph: bool, estimable: bool, transfor
     failing = table.loc[(table["p_value"] < 0.05) & (table["term"] != GLOBAL_TERM),
                         "term"].tolist()
     if failing:
-        notes.append(f"proportional hazards may not hold for {failing} "
+        notes.append(f"{PH_NOTE}{failing} "
                      f"(cox.zph, {transform} transform, p < 0.05)")
         warnings.warn(notes[-1], StatisticalWarning, stacklevel=3)
     return table, PH_TEST.format(transform)
