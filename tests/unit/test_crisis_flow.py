@@ -1,4 +1,4 @@
-"""The crisis-risk report's participant flow as protected counts (issue 12, wave 21).
+"""The crisis-risk report's participant flow as protected counts (issue 12, waves 21-22).
 
 The flow (people at each step of the development and validation cohorts) was the one
 published count of the report held raw in the report and protected only when shown;
@@ -46,3 +46,24 @@ def test_flow_table_is_shown_as_made_and_refuses_a_raw_count_put_back(tmp_path,
     with pytest.raises(DisclosureError):
         tables.show_table(raw, name="flow", count_cols=list(FLOW_COUNTS),
                           caption="Development and validation cohorts")
+
+
+def test_flow_table_reads_the_crisis_and_death_rows_as_disjoint_parts():
+    # 1203 open, 1200 alive (3 died before the index date: the open row hidden), of
+    # whom 96 had a crisis and 30 died first: not a subset of each other (30 < 96
+    # would pass a chain too, 130 > 96 would not)
+    flow = flow_table(_cohort([1203, 1200, 96, 130]), _cohort([1311, 1290, 101, 12]))
+    assert flow.record.flow == (None, 0, 1, 1)
+    assert flow.frame["development"].tolist()[1:] == [1200, 95, 130]
+    assert flow.frame["development"].tolist()[0] is pd.NA
+
+
+def test_flow_table_hides_the_open_row_above_3_deaths_before_the_index_date():
+    # each row rounded alone gave 1205 and 1200: "5 died", truly 3 (wave 22)
+    def cohort(counts):
+        return SimpleNamespace(flow=pd.DataFrame({"step": STEPS[:2], "n": counts}))
+
+    flow = flow_table(cohort([1203, 1200]), cohort([1311, 1290]))
+    assert flow.frame["development"].tolist()[0] is pd.NA
+    assert flow.frame["development"].tolist()[1] == 1200
+    assert flow.frame["validation"].tolist() == [1310, 1290]  # 21 died: shown

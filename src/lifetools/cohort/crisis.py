@@ -13,7 +13,7 @@ from lifetools.dataset import Dataset
 from lifetools.design_sizes import CRISIS_HORIZON_DAYS
 from lifetools.engines import engine_tables
 
-__all__ = ["CRISIS_PREDICTORS", "CrisisCohort", "build_crisis_cohort"]
+__all__ = ["CRISIS_PREDICTORS", "FLOW_PARENTS", "CrisisCohort", "build_crisis_cohort"]
 
 CRISIS_PREDICTORS = {
     "splines": {"age": 5, "years_in_care": 3},
@@ -36,6 +36,13 @@ CRISIS_COLUMNS = {
     "emergency_admissions": ("person_id", "admission_date", "primary_diagnosis"),
 }
 """The columns the crisis cohort reads (checked in a warehouse before querying)."""
+
+
+FLOW_PARENTS = (None, 0, 1, 1)
+"""The row each row of :attr:`CrisisCohort.flow` is a subset of: the people alive on the
+index date are among those open on it, and the people with a crisis within the horizon
+and those who died with no crisis first are disjoint parts of the people alive
+(:func:`lifetools.disclosure.protect_flow` protects what each step leaves out)."""
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ from lifetools.cohort.spec import CohortSpec
 from lifetools.dataset import Dataset
 from lifetools.engines import EngineTables, engine_tables
 
-__all__ = ["PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time",
+__all__ = ["FLOW_PARENTS", "PRIOR_OUTCOMES", "PROPENSITY_COVARIATES", "PersonTime", "build_person_time",
            "count_in_windows", "propensity_covariates", "unplanned_attendances"]
 
 PROPENSITY_COVARIATES = ("age_per_10", "female", "white", "imd_q1", "imd_q2",
@@ -83,6 +83,13 @@ def propensity_covariates(people: pd.DataFrame) -> list[str]:
         localities = [c for c in sorted(localities) if c != reference]
     return [c for c in (*PROPENSITY_COVARIATES, *localities)
             if people[c].nunique(dropna=False) > 1]
+
+
+FLOW_PARENTS = (None, 0, 0)
+"""The row each row of :attr:`PersonTime.flow` is a subset of: the users (first Life
+Rooms contact in the period) and the comparison pool (never used by the end of the
+period, alive at their index date) are disjoint parts of the people in the linked data
+(:func:`lifetools.disclosure.protect_flow` protects what the two leave out of it)."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ Every count, share, rate, sum or mean that reaches a page goes through this pack
 - :mod:`.protected`: :class:`ProtectedTable` and :class:`ProtectedValue`, which only
   this package can make and which verify their own content;
 - :mod:`.counts`: :func:`protect_counts`, :func:`protected_count` and
-  :func:`require_table`, the check every display runs;
+  :func:`require_table`, the check every display runs; :func:`protect_flow`, a
+  participant flow whose steps' excluded counts are protected too (:mod:`.flow`);
 - :mod:`.derived`: shares (with Wilson intervals), rates and differences from
   published numbers, the complementary rule;
 - :mod:`.linked`: one suppression pattern for tables on one page sharing a count
@@ -46,6 +47,7 @@ from lifetools.disclosure.counts import (
     TOTALS_ATTR,
     declare_totals,
     protect_counts,
+    protect_flow,
     protected_count,
     require_count,
     require_table,
@@ -141,7 +143,7 @@ __all__ = [
     "difference", "get_profile", "GROUP_REASON", "GROUP_RULE", "group_findings",
     "group_sentence", "hide_secondary", "is_protected", "magnitude_reason",
     "model_outputs", "model_release", "notes_text", "column_notes", "poisson_interval", "protect_count",
-    "protect_counts", "protect_magnitudes", "protected_count", "protected_shares",
+    "protect_counts", "protect_flow", "protect_magnitudes", "protected_count", "protected_shares",
     "rate", "rates_over", "rates_table", "require_count", "require_estimates", "require_table",
     "round_count", "round_person_time",
     "rule_sentence", "set_active_profile", "share", "shares_table", "suppress_secondary",

@@ -17,6 +17,7 @@ import pandas as pd
 
 from lifetools.disclosure.acro_check import acro_count_verdict, acro_enabled
 from lifetools.disclosure.copies import require_copy_kept
+from lifetools.disclosure.flow import chain, check_parents, flow_hidden
 from lifetools.disclosure.groups import GROUP_REASON, whole_group_cells
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import (
@@ -36,7 +37,7 @@ from lifetools.disclosure.rules import (
 from lifetools.errors import DisclosureError, DisclosureWarning
 
 __all__ = ["DENOMINATOR", "PROTECTION_ATTR", "TOTALS_ATTR", "declare_totals",
-           "protect_counts", "protected_count", "require_count", "require_table"]
+           "protect_counts", "protect_flow", "protected_count", "require_count", "require_table"]
 
 DENOMINATOR = "people"
 """The default group-size column (``denominator`` of :func:`protect_counts`): the
@@ -88,6 +89,7 @@ def protect_counts(
     profile: str | SdcProfile | None = None,
     denominator: str | None = DENOMINATOR,
     people_outcomes: Sequence[str] = (),
+    parents: Sequence[int | None] | None = None,
 ) -> ProtectedTable:
     """Return a :class:`ProtectedTable` whose ``count_cols`` are suppressed and rounded.
 
@@ -124,9 +126,19 @@ def protect_counts(
         which are not declared. Recorded (:attr:`ProtectionRecord.people_outcomes`)
         and stamped for the publish gate: one shown equal to the group size is hidden
         (group disclosure).
+    parents
+        The table is a participant flow (:mod:`lifetools.disclosure.flow`): each row's
+        parent row (0-based; ``None`` for a first row), the row it is a subset of
+        (:func:`lifetools.disclosure.flow.chain` for each row a subset of the row
+        above). Each step's excluded count is protected as a count: a row whose shown
+        next steps leave out 1 to the threshold of it is hidden (secondary), so no
+        two shown rows differ by a small count. Recorded and stamped
+        (``flow_parents``).
 
     Raises
     ------
+    ValueError
+        For a flow (``parents``) whose rows are not nested, naming the rows.
     DisclosureError
         Naming a whole-number column that is neither a count nor declared not one;
         or, for a copy of a protected table (``ProtectedTable.frame``), a column
@@ -191,6 +203,12 @@ def protect_counts(
     by_group = _hide_outcomes_of_hidden_groups(out, list(count_cols), hidden,
                                                totals=totals, by=by, denominator=group) \
         if enabled else hidden
+    flow = None if parents is None else check_parents(parents, len(out))
+    if flow is not None and enabled:  # each step's excluded count: a count to protect
+        by_group = by_group.assign(**{col: flow_hidden(
+            [None if pd.isna(v) else float(v) for v in out[col].tolist()],
+            by_group[col].tolist(), flow, p.threshold, column=str(col))
+            for col in count_cols})
     suppressed = []
     for col in count_cols:
         values = shown[col]
@@ -219,7 +237,22 @@ def protect_counts(
                  enabled=enabled, acro=verdict,
                  secondary=None if hide is None else {"totals": totals, "by": by},
                  secondary_cells=sum(1 for s in suppressed if s[2] == "secondary"),
-                 denominator=group, people_outcomes=people)
+                 denominator=group, people_outcomes=people, flow=flow)
+
+
+def protect_flow(frame: pd.DataFrame, count_cols: Sequence[str] = ("n",), *,
+                 parents: Sequence[int | None] | None = None,
+                 profile: str | SdcProfile | None = None) -> ProtectedTable:
+    """A participant flow (people left after each step) as a protected table.
+
+    :func:`protect_counts` with ``parents`` (by default each row a subset of the row
+    above: :func:`lifetools.disclosure.flow.chain`): each count suppressed and rounded
+    as any count, and each step's excluded count protected as a count too, so that no
+    two shown rows differ by 1 to the threshold (:mod:`lifetools.disclosure.flow`).
+    Every report's flow is made by it (``tests/unit/test_disclosure_flow.py``).
+    """
+    return protect_counts(frame, list(count_cols), denominator=None, profile=profile,
+                          parents=chain(len(frame)) if parents is None else parents)
 
 
 def _whole_groups(frame: pd.DataFrame, count_cols: list[str],

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure.counts import require_table
+from lifetools.disclosure.flow import PARENTS_KEY
 from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
@@ -202,6 +203,8 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
         record["rate_headers"] = rates
     shares = [c for c in table.record.columns_with("share")
               if c in protected and not str(c).startswith("ci_")]
+    if table.record.flow is not None:  # a flow: each step's excluded count protected
+        record[PARENTS_KEY] = list(table.record.flow)
     if shares:  # a share of its block (a breakdown) or of its row's group size
         record["share_headers"] = {column_label(c): "breakdown" if secondary is not None
                                    else "group" for c in shares}

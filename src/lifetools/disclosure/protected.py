@@ -163,6 +163,11 @@ class ProtectionRecord:
     """The tables this one follows, when it publishes counts of other tables
     (:func:`lifetools.disclosure.follow`; two linked tables merged follow both
     tables: :meth:`ProtectedTable.merge`)."""
+    flow: tuple[int | None, ...] | None = None
+    """Each row's parent row when the table is a participant flow (its rows subsets of
+    earlier rows, :mod:`lifetools.disclosure.flow`): each step's excluded count was
+    protected as a count. The stamp records it (``flow_parents``) for the publish gate.
+    ``None``: not a flow."""
 
     @property
     def link(self) -> Link | None:
@@ -588,7 +593,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           rates: tuple[tuple[str, str, str, float], ...] | None = None,
           denominator: str | None = None,
           people_outcomes: tuple[str, ...] | None = None,
-          links: tuple[Link, ...] | Literal["like"] = "like") -> ProtectedTable:
+          links: tuple[Link, ...] | Literal["like"] = "like",
+          flow: tuple[int | None, ...] | None = None) -> ProtectedTable:
     """Make a protected table (the only place one is made).
 
     ``places``: the decimal places a rule published a column with (see
@@ -601,8 +607,9 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     (:attr:`ProtectionRecord.denominator`; by default ``like``'s);
     ``people_outcomes``: the counts of people of its group
     (:attr:`ProtectionRecord.people_outcomes`; by default ``like``'s); ``links``: the
-    tables it follows (:attr:`ProtectionRecord.links`; by default ``like``'s); only columns of
-    the table are kept.
+    tables it follows (:attr:`ProtectionRecord.links`; by default ``like``'s); ``flow``:
+    each row's parent row (:attr:`ProtectionRecord.flow`; by default ``like``'s while the
+    rows are the same number); only columns of the table are kept.
     """
     frame = pd.DataFrame(frame.reset_index(drop=True))  # never a ProtectedCopy
     frame.attrs = {}
@@ -626,6 +633,9 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
         people_outcomes = like.people_outcomes if like is not None else ()
     people_outcomes = tuple(str(c) for c in people_outcomes if denominator is not None
                             and c != denominator and dict(roles).get(c) == "count")
+    if flow is None and like is not None and like.flow is not None and \
+            len(like.flow) == len(frame):
+        flow = like.flow
     if like is not None:
         record = ProtectionRecord(
             profile=like.profile, enabled=like.enabled, threshold=like.threshold,
@@ -634,7 +644,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary_cells=max(like.secondary_cells, secondary_cells),
             notes=like.notes, seals=seals, acro=like.acro, places=places,
             bases=bases, rates=rates, denominator=denominator,
-            people_outcomes=people_outcomes, links=links)
+            people_outcomes=people_outcomes, links=links, flow=flow)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
@@ -642,7 +652,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             rounding=p.rounding, roles=roles, suppressed=suppressed,
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
             seals=seals, acro=acro, places=places, bases=bases, rates=rates,
-            denominator=denominator, people_outcomes=people_outcomes, links=links)
+            denominator=denominator, people_outcomes=people_outcomes, links=links,
+            flow=flow)
     return ProtectedTable(frame, record, _token=_TOKEN)
 
 

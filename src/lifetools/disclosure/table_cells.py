@@ -80,6 +80,7 @@ from typing import Any
 
 from lifetools import config
 from lifetools.disclosure.downloads import SUPPRESSED
+from lifetools.disclosure.flow import FLOW_RULE, flow_findings
 from lifetools.disclosure.groups import GROUP_RULE, group_findings
 from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.prose import (
@@ -97,9 +98,9 @@ from lifetools.errors import DisclosureError
 from lifetools.labels import column_label
 from lifetools.people import AGE_BANDS, ETHNIC_GROUPS, SEX_LABELS
 
-__all__ = ["CATEGORY_CODES", "DENOMINATOR_RULE", "GROUP_RULE", "MODEL_RULE", "REASON_RULE",
-           "TABLE_RULE", "cell_findings",
-           "denominator_findings", "fixed_places", "is_person_time", "model_findings", "person_time_findings",
+__all__ = ["CATEGORY_CODES", "DENOMINATOR_RULE", "FLOW_RULE", "GROUP_RULE", "MODEL_RULE",
+           "REASON_RULE", "TABLE_RULE", "cell_findings",
+           "denominator_findings", "fixed_places", "flow_findings", "is_person_time", "model_findings", "person_time_findings",
            "require_cells_pass", "source_parameters", "statistic_findings"]
 
 TABLE_RULE = "unprotected-number-in-table"
@@ -278,6 +279,8 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
                                   "with zero decimals (counts cast to decimals?)"))
     found += denominator_findings(head, rows, stamped)
     found += group_findings(head, rows, stamped)
+    # a participant flow's steps: no excluded count shown small by subtraction
+    found += flow_findings(head, rows, stamped, profile, name=mark.get("name"))
     found += statistic_findings(head, rows, shielded=counts | protected | labels,
                                 spans=set(spans))
     found += model_findings(head, rows, stamped)
@@ -406,7 +409,8 @@ def require_cells_pass(head: list[str], rows: list[list[str]], rules: Mapping[st
         # run's parameters and their words are unknown, so "20 bootstrap samples" cannot
         # be told from a typed count: the gate checks the page with them at the build
         return
-    mark = {"rules": dict(rules), "cell_spans": [list(cell) for cell in spans]}
+    mark = {"name": name, "rules": dict(rules),
+            "cell_spans": [list(cell) for cell in spans]}
     found = cell_findings(head, rows, mark, profile, source_parameters(rows, spans))
     if found:
         rule, detail = found[0]

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifetools.cohort.crisis import FLOW_PARENTS
 from lifetools.design_sizes import (
     CRISIS_AGE_KNOTS,
     CRISIS_CV_FOLDS,
@@ -23,7 +24,7 @@ from lifetools.design_sizes import (
     CRISIS_OPTIONAL_PREDICTORS,
     CRISIS_SPLINE_KNOTS,
 )
-from lifetools.disclosure import Estimate, ProtectedTable, protect_counts
+from lifetools.disclosure import Estimate, ProtectedTable, protect_flow
 from lifetools.formatting import (
     MISSING,
     finite,
@@ -274,11 +275,15 @@ def flow_table(development: Any, validation: Any) -> ProtectedTable:
 
     ``development``, ``validation``: the cohorts (:class:`lifetools.cohort.crisis.
     CrisisCohort`), whose ``flow`` holds the raw counts. Made here by
-    :func:`lifetools.disclosure.protect_counts`, as every other published count is
-    (suppressed 1-7, rounded), so that the report holds no raw count of the flow and
-    the table's stamp records its count columns for the publish gate; the notebook
-    shows it as it is. Tested in ``tests/unit/test_crisis_flow.py``.
+    :func:`lifetools.disclosure.protect_flow`, suppressed and rounded as every other
+    published count is, so that the report holds no raw count of the flow and the
+    table's stamp records its count columns for the publish gate; the notebook shows it
+    as it is. Each row is a subset of the row above, so each step's excluded count (the
+    people who died before the index date; the crisis and death rows are disjoint parts
+    of the people alive, :data:`lifetools.cohort.crisis.FLOW_PARENTS`) is protected as
+    a count too. Tested in
+    ``tests/unit/test_crisis_flow.py``.
     """
     raw = development.flow.rename(columns={"n": FLOW_COUNTS[0]}).assign(
         **{FLOW_COUNTS[1]: validation.flow["n"]})
-    return protect_counts(raw, list(FLOW_COUNTS))
+    return protect_flow(raw, FLOW_COUNTS, parents=FLOW_PARENTS[:len(raw)])

@@ -15,7 +15,7 @@ import pandas as pd
 from lifetools.cohort import CohortSpec, build_discharge_cohort, split_at_exposure
 from lifetools.convergence import recorded_warnings
 from lifetools.dataset import Dataset
-from lifetools.disclosure import ProtectedTable, model_release
+from lifetools.disclosure import ProtectedTable, model_release, protect_flow
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
     IMPUTATIONS,
@@ -137,9 +137,11 @@ def _at_landmark(data: pd.DataFrame, landmark: float) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class DischargeReport:
-    """Everything the discharge report shows (raw counts: protect when shown)."""
+    """Everything the discharge report shows (raw counts: protect when shown; the
+    participant flow protected where it is made, each step's excluded count with it:
+    :func:`lifetools.disclosure.protect_flow`)."""
 
-    flow: pd.DataFrame
+    flow: ProtectedTable
     km: Any
     cif: Any
     time_varying: Any
@@ -381,7 +383,7 @@ def analyse_discharge(
                         outcome=DISCHARGED,
                         withheld={names[name] for name, release in releases.items()
                                   if not release.released})
-    return DischargeReport(flow=cohort.flow, km=km, cif=cif, time_varying=tv,
+    return DischargeReport(flow=protect_flow(cohort.flow), km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,
                            time_split=split, notes=notes, fine_gray=fine_gray,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort import CohortSpec, build_person_time
+from lifetools.cohort.person_time import FLOW_PARENTS
 from lifetools.dataset import Dataset
 from lifetools.disclosure import (
     NOT_ESTIMABLE,
@@ -24,6 +25,7 @@ from lifetools.disclosure import (
     combine_estimates,
     compose,
     model_release,
+    protect_flow,
     require_estimates,
 )
 from lifetools.disclosure.text import join
@@ -75,9 +77,12 @@ def rate_table(periods: pd.DataFrame, outcome: str) -> ProtectedTable:
 
 @dataclass(frozen=True)
 class EmergencyReport:
-    """Everything the emergency care report shows (raw counts: protect when shown)."""
+    """Everything the emergency care report shows (raw counts: protect when shown; the
+    participant flow protected where it is made, each step's excluded count with it:
+    :func:`lifetools.disclosure.protect_flow` with the cohort's
+    :data:`~lifetools.cohort.person_time.FLOW_PARENTS`)."""
 
-    flow: pd.DataFrame
+    flow: ProtectedTable
     balance: pd.DataFrame
     balance_weighted: pd.DataFrame
     rates: dict[str, ProtectedTable]
@@ -434,7 +439,7 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
              missing=C_STATISTIC["emergency"][1], reason="" if prediction.estimable
              else str(prediction.reason))},
     )
-    return EmergencyReport(flow=pt.flow, balance=matched.balance,
+    return EmergencyReport(flow=protect_flow(pt.flow, parents=FLOW_PARENTS), balance=matched.balance,
                            balance_weighted=comparison.weighted.balance, rates=rates,
                            estimates=estimates, equity=equity, prediction=prediction,
                            prediction_release=prediction_release, key_results=key, person_time=pt,

@@ -16,6 +16,7 @@ from lifetools.disclosure import (
     ProtectedTable,
     compose,
     model_release,
+    protect_flow,
 )
 from lifetools.reports.missing import (
     IMPUTATIONS,
@@ -70,7 +71,7 @@ def share_label(horizon: int) -> dict[str, str]:
 class ReReferralReport:
     """Everything the re-referral report shows."""
 
-    flow: pd.DataFrame
+    flow: ProtectedTable
     cif: Any
     cox: Any
     hazard_ratios: pd.DataFrame
@@ -230,7 +231,7 @@ def analyse_rereferral(
                  (FINE_GRAY, fg_check)]
     ph = ph_table(cox, "Cause-specific Cox", exposure_action=(
         "noted: the hazard ratio is an average over follow-up"), release=release)
-    return ReReferralReport(flow=cohort.flow, cif=cif, cox=cox, hazard_ratios=ratios,
+    return ReReferralReport(flow=protect_flow(cohort.flow), cif=cif, cox=cox, hazard_ratios=ratios,
                             key_results=key, cohort=cohort, release=release, ph_test=ph,
                             notes=model_notes({"Cause-specific Cox": cox,
                                                FINE_GRAY: fine_gray,

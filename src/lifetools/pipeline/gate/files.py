@@ -62,6 +62,7 @@ from lifetools.pipeline.gate.tables import (
     TABLE_RULE,
     denominator_findings,
     fixed_places,
+    flow_findings,
     group_findings,
     is_person_time,
     model_findings,
@@ -138,7 +139,7 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
         found = rules.identifier_findings(text) + rules.kofn_findings(text, profile)
         if path.suffix == ".csv":
             found += _csv_findings(text, _download_record(parts, owner), profile,
-                                   tables=parts[0] != FIGURES_FOLDER)
+                                   tables=parts[0] != FIGURES_FOLDER, table=path.stem)
             if parts[0] == TABLES_FOLDER:
                 found += _linked_csv_findings(text, _download_record(parts, owner),
                                               folder, sealed)
@@ -258,11 +259,11 @@ def _linked_csv_findings(text: str, record: dict[str, Any], folder: Path,
 
 
 def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
-                  tables: bool = True) -> rules.Found:
+                  tables: bool = True, table: str | None = None) -> rules.Found:
     """A CSV download checked by the record of its rules, as the page's table is: its
     count columns, its person-time (multiples of the count base, as the record says the
-    rule rounded it), the places a rule fixed, statistics no rule made, and group
-    (class) disclosure."""
+    rule rounded it), the places a rule fixed, statistics no rule made, group (class)
+    disclosure and, for a table (``table``: its name), a participant flow's steps."""
     # (the cells of words are the page's table's, checked by gate.tables)
     head, rows = read_csv(text)
     shown = _shown_heads(head, record)
@@ -292,6 +293,9 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
     found += denominator_findings(shown, rows, {**record, "count_headers": sorted(counts)})
     # group (class) disclosure read from the download's cells, as on the page
     found += group_findings(shown, rows, {**record, "count_headers": sorted(counts)})
+    # a participant flow's steps read from the download's cells, as on the page
+    found += flow_findings(shown, rows, {**record, "count_headers": sorted(counts)},
+                           profile, name=table if tables else None)
     # a cell saying which rule hid one value, as on the page
     found += reason_findings(shown, rows)
     # each rate recomputed from the published numerator and denominator, as on the page

@@ -21,6 +21,7 @@ from lifetools.disclosure.table_cells import (
     cell_findings,
     denominator_findings,
     fixed_places,
+    flow_findings,
     group_findings,
     is_person_time,
     model_findings,
@@ -33,7 +34,7 @@ from lifetools.pipeline.gate import rules
 
 __all__ = ["CATEGORY_CODES", "MODEL_RULE", "REASON_RULE", "STREAM_RULE", "TABLE_RULE",
            "cell_findings", "reason_findings",
-           "denominator_findings", "fixed_places", "group_findings", "is_person_time", "model_findings",
+           "denominator_findings", "fixed_places", "flow_findings", "group_findings", "is_person_time", "model_findings",
            "person_time_findings", "statistic_findings", "stream_findings"]
 
 STREAM_RULE = "unverifiable-stream"

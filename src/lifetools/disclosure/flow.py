@@ -1,0 +1,191 @@
+"""Participant flows: tables whose rows are each a subset of an earlier row.
+
+A flow (how a cohort was formed) publishes the people left after each step. Rounding
+each row to 5 on its own protects the rows but not the steps: a reader subtracts two
+consecutive rows and reads the people a step excluded, which may be 1 to 7 (a small
+count no table would show). Here each step's excluded count is a count to protect.
+
+The rule (:func:`flow_hidden`, applied by :func:`lifetools.disclosure.protect_counts`
+when given ``parents``): every row names the row it is a subset of (its parent; by
+default the row above, a chain; several rows may share a parent when they are
+disjoint, as the emergency care report's users and comparison pool of the people in
+the linked data). For a shown row, its shown children are the shown rows whose nearest
+shown ancestor it is; what they leave out of it (the row less its shown children: the
+excluded count a reader works out) must be 0 or above the threshold. Where it is 1 to
+the threshold the row itself is hidden (``[c]``, secondary suppression), rows taken
+from the last to the first, so that its steps merge with the step above and the
+cohort at the end of the flow stays shown; a row hidden by the count rule (1 to 7)
+is skipped the same way. So between two shown rows a published difference is 0 only
+when nobody was excluded and otherwise stands for more than the threshold: the
+published rows difference to published exclusions consistently.
+
+:func:`flow_findings` is the check on the cells as published (the page's table and
+its CSV download; run by :func:`lifetools.disclosure.table_cells.cell_findings` at
+source and by the publish gate): a table named :data:`FLOW_TABLE` (the name the book
+draws a participant flow diagram from) must be stamped as a flow, a row may not show
+more than its parent can hold, and the published numbers may not prove a step's
+excluded count to lie within 1 to the threshold (each shown count anywhere within its
+rounding). Imports only the profiles. Tested in ``tests/unit/test_disclosure_flow.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from lifetools.disclosure.profiles import SdcProfile
+
+__all__ = ["FLOW_RULE", "FLOW_TABLE", "PARENTS_KEY", "chain", "check_parents",
+           "flow_findings", "flow_hidden", "shown_children", "raw_range"]
+
+FLOW_TABLE = "flow"
+"""The name a report shows its participant flow under (``show_table(..., name=)``):
+the book draws the flow diagram from ``tables/flow.csv``, and the publish gate refuses
+a table of that name not protected as a flow."""
+FLOW_RULE = "flow-step"
+"""The finding's rule: a flow step's excluded count not protected."""
+PARENTS_KEY = "flow_parents"
+"""The stamp's key (a table's rules, :func:`lifetools.disclosure.header_rules`): each
+row's parent row (0-based), ``None`` for a first row."""
+
+_HIDDEN = {"[c]", "[x]", ""}
+
+
+def chain(rows: int) -> tuple[int | None, ...]:
+    """The parents of a flow in which each row is a subset of the row above."""
+    return tuple([None] + list(range(rows - 1)))[:rows]
+
+
+def check_parents(parents: Sequence[int | None], rows: int) -> tuple[int | None, ...]:
+    """``parents`` as a tuple, checked: one per row, each an earlier row or ``None``.
+
+    Raises
+    ------
+    ValueError
+        Naming the row whose parent is not an earlier row.
+    """
+    out = tuple(None if p is None else int(p) for p in parents)
+    if len(out) != rows:
+        raise ValueError(f"a flow of {rows} rows needs {rows} parents, got {len(out)}")
+    for row, parent in enumerate(out):
+        if parent is not None and not 0 <= parent < row:
+            raise ValueError(f"flow row {row + 1}: its parent must be an earlier row "
+                             f"(got row {parent + 1})")
+    return out
+
+
+def shown_children(parents: Sequence[int | None], hidden: Sequence[bool],
+                   row: int) -> list[int]:
+    """The shown rows whose nearest shown ancestor is ``row``."""
+    out = []
+    for child in range(row + 1, len(parents)):
+        if hidden[child]:
+            continue
+        up = parents[child]
+        while up is not None and hidden[up] and up != row:
+            up = parents[up]
+        if up == row:
+            out.append(child)
+    return out
+
+
+def flow_hidden(values: Sequence[float | None], hidden: Sequence[bool],
+                parents: Sequence[int | None], threshold: int, *,
+                column: str = "n") -> list[bool]:
+    """The rows of one count column to hide so that no step excludes 1 to ``threshold``.
+
+    ``values``: the raw counts (``None``/NaN: hidden upstream); ``hidden``: the rows
+    already hidden (the count rule). Rows are taken from the last to the first; a shown
+    row whose shown children leave out 1 to ``threshold`` of it is hidden.
+
+    Raises
+    ------
+    ValueError
+        If a row's shown children count more than the row (the rows are not nested),
+        naming the rows and ``column``.
+    """
+    hide = [bool(h) or v is None or (isinstance(v, float) and math.isnan(v))
+            for v, h in zip(values, hidden, strict=True)]
+    for row in reversed(range(len(values))):
+        if hide[row]:
+            continue
+        kids = shown_children(parents, hide, row)
+        if not kids:
+            continue
+        rest = float(values[row]) - sum(float(values[k]) for k in kids)  # type: ignore[arg-type]
+        if rest < 0:
+            raise ValueError(
+                f"flow column {column!r}: rows {[k + 1 for k in kids]} count more than "
+                f"row {row + 1}, of which they are a part (each row of a flow must be a "
+                "subset of its parent row)")
+        if 1 <= rest <= threshold:
+            hide[row] = True
+    return hide
+
+
+def raw_range(shown: float, profile: SdcProfile) -> tuple[float, float]:
+    """The raw counts a shown count can come from under ``profile`` (0 is exact)."""
+    if shown == 0:
+        return 0.0, 0.0
+    b = profile.base
+    if profile.rounding == "midpoint":
+        return shown + b // 2 - b + 1, shown + b // 2
+    low = math.ceil(shown - b / 2)  # nearest multiple, halves up
+    return float(max(low, profile.threshold + 1)), float(math.ceil(shown + b / 2) - 1)
+
+
+def _number(cell: str) -> float | None:
+    text = cell.strip().replace(",", "").replace("\u2212", "-")
+    if text in _HIDDEN:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def flow_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str, Any],
+                  profile: SdcProfile, *, name: Any = None) -> list[tuple[str, str]]:
+    """``flow-step`` in a table's cells as published (page or download).
+
+    Read from the stamp (:data:`PARENTS_KEY`, the count headers) and the cells, not
+    from the protection record: a table named :data:`FLOW_TABLE` without the flow's
+    record; a row shown larger than its parent can hold; a step whose excluded count
+    (a shown row less its shown children) the published numbers prove to lie within 1
+    to the threshold. The detail names the column, never a value.
+    """
+    parents = stamped.get(PARENTS_KEY)
+    if not isinstance(parents, list):
+        if name == FLOW_TABLE and rows:
+            return [(FLOW_RULE, f"table {FLOW_TABLE!r} is a participant flow not protected "
+                     "as one: consecutive rows would give each step's excluded count "
+                     "by subtraction (protect it with parents=, lt.disclosure)")]
+        return []
+    if len(parents) != len(rows):
+        return [(FLOW_RULE, "the flow's record does not match its rows")]
+    counts = [h for h in head if h in {*stamped.get("count_cols", []),
+                                       *stamped.get("count_headers", [])}]
+    exact = stamped.get("enabled") is False
+    found: list[tuple[str, str]] = []
+    for header in counts:
+        at = head.index(header)
+        values = [_number(row[at]) if at < len(row) else None for row in rows]
+        hidden = [v is None for v in values]
+        for row in range(len(rows)):
+            kids = [] if hidden[row] else shown_children(parents, hidden, row)
+            if not kids:
+                continue
+            lo_p, hi_p = ((values[row],) * 2 if exact
+                          else raw_range(values[row], profile))  # type: ignore[arg-type]
+            ranges = [((values[k],) * 2 if exact else raw_range(values[k], profile))
+                      for k in kids]  # type: ignore[arg-type]
+            least = lo_p - sum(hi for _, hi in ranges)
+            most = hi_p - sum(lo for lo, _ in ranges)
+            if most < 0:
+                found.append((FLOW_RULE, f"column {header!r}: a step shows more people "
+                              "than the step it is part of"))
+            elif max(least, 0) >= 1 and most <= profile.threshold:
+                found.append((FLOW_RULE, f"column {header!r}: a step's excluded count "
+                              "can be worked out by subtraction as a small count"))
+    return list(dict.fromkeys(found))

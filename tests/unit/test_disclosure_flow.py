@@ -1,0 +1,140 @@
+"""Participant flows: each step's excluded count protected as a count (issue 12, wave 22).
+
+Rounding each row of a flow to 5 on its own let a reader subtract consecutive rows and
+read a step's excluded count (1203 and 1200 people published as 1205 and 1200: "5
+excluded", truly 3). ``lifetools.disclosure.flow`` hides a row where a step excludes 1
+to the threshold, so two shown rows differ by 0 or by more than the threshold; the
+publish gate checks it on the page and the CSV (``flow-step``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lifetools import disclosure
+from lifetools.disclosure import PROFILES, protect_flow
+from lifetools.disclosure.downloads import header_rules
+from lifetools.disclosure.flow import (
+    FLOW_RULE,
+    PARENTS_KEY,
+    chain,
+    flow_findings,
+    shown_children,
+)
+from lifetools.disclosure.table_cells import cell_findings
+from lifetools.errors import DisclosureError
+
+STEPS = ["Referrals in the extract", "accepted (not rejected)", "linked to a person",
+         "alive at the start of follow-up"]
+
+
+def _frame(counts, steps=None) -> pd.DataFrame:
+    return pd.DataFrame({"step": steps or STEPS[:len(counts)], "n": counts})
+
+
+def _shown(table) -> list[int | None]:
+    return [None if pd.isna(v) else int(v) for v in table.frame["n"].tolist()]
+
+
+def test_flow_with_an_exclusion_of_3_hides_the_row_above_the_step():
+    # 1203 -> 1200: three people excluded; each row alone rounds to 1205 and 1200
+    table = protect_flow(_frame([1203, 1200, 1100, 1088]))
+    assert _shown(table) == [None, 1200, 1100, 1090]
+    assert table.is_suppressed(0, "n")
+    assert table.record.flow == chain(4)
+
+
+def test_flow_steps_merge_until_their_exclusion_is_above_the_threshold():
+    # 1210 -> 1207 -> 1204 -> 1100: 3, 3 and 104 excluded; 1210 - 1204 = 6 is still
+    # small, so both rows above the small steps are hidden, never the cohort
+    table = protect_flow(_frame([1210, 1207, 1204, 1100]))
+    assert _shown(table) == [None, None, 1205, 1100]
+    assert protect_flow(_frame([1204, 1204, 1100, 1100])).frame["n"].tolist() == \
+        [1205, 1205, 1100, 1100]  # nobody excluded is no small count
+
+
+def test_flow_of_disjoint_parts_protects_what_both_leave_out():
+    # people -> users and comparison pool, disjoint: 3000 - 200 - 2795 = 5 left out
+    frame = _frame([3000, 200, 2795], ["People", "Users", "Pool"])
+    table = protect_flow(frame, parents=(None, 0, 0))
+    assert _shown(table) == [None, 200, 2795]
+    ok = protect_flow(_frame([3000, 200, 2780], ["People", "Users", "Pool"]),
+                      parents=(None, 0, 0))
+    assert _shown(ok) == [3000, 200, 2780]
+
+
+def test_flow_whose_rows_are_not_nested_is_refused_naming_the_rows():
+    with pytest.raises(ValueError, match=r"rows \[2\] count more than row 1"):
+        protect_flow(_frame([100, 120]))
+    with pytest.raises(ValueError, match="parent must be an earlier row"):
+        protect_flow(_frame([100, 90]), parents=(None, 1))
+
+
+def test_flow_row_hidden_by_the_count_rule_merges_its_step():
+    # 20 -> 5 (suppressed) -> 0: 20 - 0 = 20 excluded between the shown rows
+    assert _shown(protect_flow(_frame([20, 5, 0]))) == [20, None, 0]
+    # 12 -> 9 -> 9: the shown 12 and 9 differ by 3
+    assert _shown(protect_flow(_frame([12, 9, 9]))) == [None, 10, 10]
+
+
+def _findings(rows, profile="default", parents=True, name="flow"):
+    stamped = {"count_headers": ["Number"], **({PARENTS_KEY: list(chain(len(rows)))}
+                                                if parents else {})}
+    return flow_findings(["Step", "Number"], [[f"s{i}", c] for i, c in enumerate(rows)],
+                         stamped, PROFILES[profile], name=name)
+
+
+def test_flow_findings_refuse_a_flow_table_not_protected_as_one():
+    assert _findings(["1,205", "1,200"], parents=False)[0][0] == FLOW_RULE
+    assert _findings(["1,205", "1,200"], parents=False, name="counts") == []
+    assert _findings(["[c]", "1,200"]) == []
+
+
+def test_flow_findings_read_a_small_exclusion_from_the_published_rows():
+    # under threshold-10 (1-9 suppressed) 100 and 95 prove 1 to 9 excluded
+    assert [r for r, _ in _findings(["100", "95"], "threshold-10")] == [FLOW_RULE]
+    assert _findings(["100", "95"], "default") == []  # 1 to 9: 8 and 9 not suppressed
+    assert "more people" in _findings(["100", "110"])[0][1]
+    assert _findings(["100", "100", "0"]) == []
+
+
+def test_cell_findings_run_the_flow_rule_by_the_tables_name():
+    mark = {"name": "flow", "rules": {"count_cols": ["n"], "count_headers": ["Number"]}}
+    found = cell_findings(["Step", "Number"], [["a", "1,205"], ["b", "1,200"]], mark,
+                          PROFILES["default"], {})
+    assert FLOW_RULE in [r for r, _ in found]
+
+
+@given(start=st.integers(0, 3000), steps=st.lists(st.integers(0, 40), min_size=1,
+                                                   max_size=6),
+       name=st.sampled_from(sorted(PROFILES)))
+def test_flow_no_two_shown_rows_differ_by_a_small_count(start, steps, name):
+    counts = [start]
+    for excluded in steps:
+        counts.append(max(counts[-1] - excluded, 0))
+    p = PROFILES[name]
+    table = protect_flow(_frame(counts, [f"step {i}" for i in range(len(counts))]),
+                         profile=p)
+    shown = [not table.is_suppressed(i, "n") for i in range(len(counts))]
+    hidden = [not s for s in shown]
+    for row in range(len(counts)):
+        if shown[row]:
+            for kid in shown_children(chain(len(counts)), hidden, row):
+                excluded = counts[row] - counts[kid]
+                assert excluded == 0 or excluded > p.threshold
+    # the published rows prove no small exclusion, and the cohort's last row is shown
+    # unless the count rule hid it
+    cells = [["[c]" if pd.isna(v) else str(int(v))] for v in table.frame["n"]]
+    assert flow_findings(["Number"], cells, header_rules(table), p) == []
+    if counts[-1] == 0 or counts[-1] > p.threshold:
+        assert shown[-1]
+
+
+def test_flow_protected_table_refuses_a_raw_row_put_back():
+    table = protect_flow(_frame([1203, 1200]))
+    with pytest.raises(DisclosureError):
+        disclosure.require_table(table.frame.assign(n=[1203, 1200]), count_cols=["n"],
+                                 name="flow")
