@@ -41,6 +41,7 @@ from lifetools.disclosure.downloads import (
     SUPPRESSED,
     header_rules,
     shown_frame,
+    withheld_models_note,
     written_record,
 )
 from lifetools.disclosure.models import WITHHELD_COLUMN
@@ -281,7 +282,8 @@ def show_table(
     # cells by what protected or declared them (gate.tables); the download the same
     rules = {**table.rules, **header_rules(table, not_counts)}
     bases = rules.get("protected_bases", {})
-    path = write_csv(table, config.output_dir() / TABLES_FOLDER / f"{name}.csv", digits=digits)
+    path = write_csv(table, config.output_dir() / TABLES_FOLDER / f"{name}.csv",
+                     digits=digits, note=withheld)
     # its lines of notes.txt as written: the gate re-checks a published edition's
     # notes by them, not by the labels of the code checking it (gate.files)
     rules.update(written_record(path, table))
@@ -315,17 +317,14 @@ def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str]:
     row), and those words once, for the table's note: "The model's numbers are not
     shown ([x]): too few events to estimate: ...". ``(table, "")`` when it has none.
 
-    The page and the download state the reason once per table, never row by row
-    (``tests/unit/test_disclosure_withheld.py``)."""
+    The page and the download's lines of ``notes.txt`` state the reason once per table,
+    in the same words (:func:`lifetools.disclosure.downloads.withheld_models_note`),
+    never row by row (``tests/unit/test_disclosure_withheld.py``)."""
     if WITHHELD_COLUMN not in table.columns:
         return table, ""
     reasons = list(dict.fromkeys(str(v) for v in table.frame[WITHHELD_COLUMN].tolist()
                                  if isinstance(v, str) and v))
-    kept = table.drop(columns=[WITHHELD_COLUMN])
-    if not reasons:
-        return kept, ""
-    return kept, (f"The model's numbers are not shown ({NOT_AVAILABLE}): "
-                  f"{'; '.join(reasons)}.")
+    return table.drop(columns=[WITHHELD_COLUMN]), withheld_models_note(reasons)
 
 
 def _follows(table: ProtectedTable, link: Link,

@@ -25,7 +25,13 @@ from lifetools.disclosure import (
     protect_counts,
     share,
 )
-from lifetools.disclosure.downloads import notes_text
+from lifetools.disclosure.downloads import (
+    NOTES_FILE,
+    NOTES_KEY,
+    notes_text,
+    withheld_models_note,
+    written_record,
+)
 from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.table_cells import cell_findings
@@ -173,6 +179,28 @@ def test_withheld_models_table_states_its_reason_once(tmp_path):
     assert WITHHELD_COLUMN not in download and bad.withheld not in download
     good = model_outputs(frame, {"apparent": _release(10)})
     assert "not shown" not in tables.show_table(good, name="good", caption="G").note
+
+
+def test_withheld_models_note_is_in_the_notes_file_as_on_the_page(tmp_path):
+    # notes.txt stated [c] and [x] but not the page's note on a withheld model: a
+    # reader of the download saw [x] in every cell of the model's column and no reason
+    bad = _release(9)
+    frame = pd.DataFrame({"measure": ["C-statistic", "Calibration slope"],
+                          "apparent": [0.71, 0.95]})
+    shown = tables.show_table(model_outputs(frame, {"apparent": bad}), name="internal",
+                              caption="Internal validation")
+    sentence = withheld_models_note([bad.withheld])
+    assert sentence and sentence in shown.note
+    tables.show_table(pd.DataFrame({"group": ["a", "b"], "n": [120, 40]}), name="later",
+                      caption="A later table", count_cols=["n"])  # rewrites the notes
+    notes = (tmp_path / "tables" / NOTES_FILE).read_text()
+    assert notes.count(sentence) == 1
+    block = notes[notes.index("\ninternal.csv\n"):].split("\n\n")[0]
+    assert block.rstrip("\n").endswith(f"Table note: {sentence}")
+    assert "Table note" not in notes[notes.index("\nlater.csv\n"):]
+    # the record the gate re-checks the notes by holds the same lines
+    assert written_record(tmp_path / "tables" / "internal.csv",
+                          shown.table)[NOTES_KEY].endswith(sentence)
 
 
 def test_methods_page_states_the_reasons_word_for_word():

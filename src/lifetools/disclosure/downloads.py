@@ -29,7 +29,8 @@ from lifetools.disclosure.withheld import PRIVACY
 from lifetools.labels import column_label, column_unit
 
 __all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
-           "SUPPRESSED", "column_notes", "file_notes", "written_record",
+           "SUPPRESSED", "TABLE_NOTE", "column_notes", "file_notes", "withheld_models_note",
+           "written_record",
            "header_rules", "label_columns", "notes_text", "read_csv", "read_csv_records", "shown_frame",
            "write_csv"]
 
@@ -43,6 +44,28 @@ NOTES_HEAD_KEY = "notes_head"
 HEADERS_KEY = "header_words"
 """The key of a download's rules holding the words the page shows for each of its
 CSV headers, as written (:func:`written_record`)."""
+TABLE_NOTE = "  Table note: "
+"""How the notes introduce a file's table note (:func:`file_notes`): a sentence the
+page states once under the table, as the model estimates table's
+:func:`withheld_models_note`."""
+
+_TABLE_NOTES: dict[str, str] = {}
+"""The table note :func:`write_csv` wrote each file with in this process (by its
+resolved path), so that the notes rewritten for a later file of the folder keep it."""
+
+
+def withheld_models_note(reasons: list[str]) -> str:
+    """The one sentence on a table's withheld models, for the page and the notes.
+
+    ``reasons``: each withheld model's reason (the release's words, once each, in
+    order); "" when none. Stated once per table under the page's table
+    (:func:`lifetools.tables.show_table`) and once in the download's lines of
+    ``notes.txt`` (:func:`write_csv`), never row by row. Tested in
+    ``tests/unit/test_disclosure_withheld.py``.
+    """
+    if not reasons:
+        return ""
+    return f"The model's numbers are not shown ({NOT_AVAILABLE}): {'; '.join(reasons)}."
 
 
 def written_record(path: Path, table: ProtectedTable) -> dict[str, Any]:
@@ -77,12 +100,16 @@ def notes_text(profile: str | None = None) -> str:
         f"rest is under {p.p_percent:g}% of the largest.\n")
 
 
-def file_notes(path: Path) -> str:
+def file_notes(path: Path, note: str | None = None) -> str:
     """The notes' lines on one CSV file: a blank line, its name, then each column in
     order (its name as in the file's first row: the words the report page shows for it,
     :func:`lifetools.labels.column_label`, a name without a label reading as its words;
-    its unit, :func:`lifetools.labels.column_unit`)."""
+    its unit, :func:`lifetools.labels.column_unit`), then its table note when it has
+    one (:data:`TABLE_NOTE`: the sentence the page states under the table; ``note``,
+    by default what :func:`write_csv` wrote the file with)."""
     path = Path(path)
+    if note is None:
+        note = _TABLE_NOTES.get(str(path.resolve()), "")
     head, rows = read_csv(path.read_bytes())
     lines = ["", path.name]
     for index, name in enumerate(head):
@@ -92,14 +119,18 @@ def file_notes(path: Path) -> str:
             words = name.replace("_", " ")
         cells = [row[index] for row in rows if index < len(row)]
         lines.append(f"  {name}: {words}; unit: {column_unit(name, cells)}")
+    if note:
+        lines.append(f"{TABLE_NOTE}{note}")
     return "\n".join(lines)
 
 
 def _describes(lines: str, path: Path) -> bool:
     """Whether ``lines`` (a :func:`file_notes` text) name ``path`` and its columns, in
-    the order of its first row, one line each."""
+    the order of its first row, one line each, and at most a table note after them."""
     head, _ = read_csv(path.read_bytes())
     parts = lines.split("\n")
+    if len(parts) == len(head) + 3 and parts[-1].startswith(TABLE_NOTE):
+        parts = parts[:-1]
     return (parts[:2] == ["", path.name] and len(parts) == len(head) + 2
             and all(line.startswith(f"  {name}: ") and "\n" not in line
                     for line, name in zip(parts[2:], head, strict=True)))
@@ -253,8 +284,13 @@ def _text(value: Any, digits: int) -> str:
     return str(value)
 
 
-def write_csv(table: ProtectedTable, path: Path, *, digits: int = 2) -> Path:
+def write_csv(table: ProtectedTable, path: Path, *, digits: int = 2,
+              note: str = "") -> Path:
     """Write a protected table as CSV (``[c]`` for suppressed cells) and the notes file.
+
+    ``note``: the sentence the page states under the table that the CSV cannot carry
+    (a withheld model's reason, :func:`withheld_models_note`), written in the file's
+    lines of the notes (:func:`file_notes`).
 
     Every cell is written with the hyphen-minus for a negative sign: numbers from their
     values ("-0.23"), and text cells (an interval written out, "-0.23 (-0.51 to 0.05)")
@@ -279,6 +315,7 @@ def write_csv(table: ProtectedTable, path: Path, *, digits: int = 2) -> Path:
     cells = shown_frame(table, digits=digits)
     cells = cells.apply(lambda column: column.str.replace(MINUS, "-", regex=False))
     cells.to_csv(path, index=False, lineterminator="\n")
+    _TABLE_NOTES[str(path.resolve())] = note
     (path.parent / NOTES_FILE).write_text(notes_text(table.record.profile.split("+")[0])
                                           + column_notes(path.parent))
     return path
