@@ -8,9 +8,11 @@ recorded as a key result and checked like any other text.
 from __future__ import annotations
 
 from lifetools.disclosure.profiles import SdcProfile, get_profile
+from lifetools.disclosure.rules import protect_count
 from lifetools.disclosure.text import RuleNumber, compose
 
-__all__ = ["group_sentence", "rule_sentence", "withheld_sentence"]
+__all__ = ["group_sentence", "rule_sentence", "withheld_events_ranges",
+           "withheld_events_sentence", "withheld_sentence"]
 
 
 def rule_sentence(profile: str | SdcProfile | None = None) -> str:
@@ -79,3 +81,44 @@ def withheld_sentence(profile: str | SdcProfile | None = None) -> str:
     listed = ", ".join(f"when {r}" for r in reasons[:-1]) + f", or when {reasons[-1]}"
     return (f"A value is hidden {listed}. Which reason applies to a cell is not said, "
             "because saying it would tell more about the hidden value.")
+
+
+def withheld_events_ranges(profile: str | SdcProfile | None = None
+                           ) -> list[tuple[int, int, int]]:
+    """What a reader can infer of a group's events from a model withheld for too few
+    events among it, beside those events published: ``(shown, least, most)`` for each
+    count the profile publishes that some count under ``model_min_events`` is
+    published as (least and most of those counts). Computed by applying the profile's
+    own rules (:func:`~lifetools.disclosure.rules.protect_count`) to every count that
+    withholds a model, not from a formula. Empty when no such count is published.
+    """
+    p = get_profile(profile)
+    seen: dict[int, list[int]] = {}
+    for raw in range(1, p.model_min_events):
+        shown = protect_count(raw, profile=p)
+        if shown is not None:
+            seen.setdefault(shown, []).append(raw)
+    return [(shown, min(raws), max(raws)) for shown, raws in sorted(seen.items())]
+
+
+def withheld_events_sentence(profile: str | SdcProfile | None = None) -> str:
+    """What a withheld model tells a reader of its group's published events, and why it
+    is safe, as one sentence made from the profile's numbers
+    (:func:`withheld_events_ranges`); the disclosure-control methods page states it
+    for the default profile word for word (``tests/unit/test_model_threshold.py``)."""
+    p = get_profile(profile)
+    ranges = withheld_events_ranges(p)
+    if not ranges:
+        return (f"A model is withheld when a group has fewer than {p.model_min_events} "
+                "events, and no count of events that withholds a model is published "
+                "under this profile, so a withheld model tells nothing more of them.")
+    said = "; ".join(
+        f"a group's events published as {shown} can only be "
+        + (f"{least}" if least == most else
+           f"{least} or {most}" if most == least + 1 else f"{least} to {most}")
+        for shown, least, most in ranges)
+    safe = (f", never a count from 1 to {p.threshold}, which would have been suppressed"
+            if p.threshold >= 1 else "")
+    return (f"A model is withheld when a group has fewer than {p.model_min_events} "
+            f"events while the group's events are published rounded: beside a withheld "
+            f"model, {said}{safe}.")
