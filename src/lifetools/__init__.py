@@ -4,7 +4,8 @@ Notebooks use it as ``import lifetools as lt``::
 
     data = lt.load_dataset()
     cohort = lt.cohort.build_discharge_cohort(data, lt.cohort.CohortSpec(start, end))
-    lt.tables.show_table(cohort.flow, name="flow", caption="...", count_cols=["n"])
+    flow = lt.disclosure.protect_flow(cohort.flow)  # each step's excluded count too
+    lt.tables.show_table(flow, name="flow", caption="...", count_cols=["n"])
 
 This package is the library that runs inside a notebook kernel. The publishing program
 (series, runner, build, book, gate, reproduce, provenance, command line) is
