@@ -4,9 +4,11 @@ Expected values: tests/reference/results/efron.json, produced by
 tests/reference/R/make_efron.R (R 4.2.2, survival 3.5-3, ``coxph`` with
 ``coxph.control`` defaults) from Rossi and the Stanford heart transplant start-stop rows
 (as shipped by lifelines) and a seeded synthetic delayed-entry cohort written by the
-script (tests/reference/data/delayed_entry.csv). Tolerance 1e-8 relative on
-coefficients, standard errors and log likelihoods (R values stored to 15 significant
-digits; both programs maximise the same likelihood to R's convergence criterion).
+script (tests/reference/data/delayed_entry.csv). Tolerance 1e-11 relative on
+coefficients, standard errors, log likelihoods and the score test (observed 1.3e-13 or
+less; R values stored to 15 significant digits): both programs take the same Newton
+steps to R's convergence criterion (the iteration counts are asserted equal), so they
+differ only by floating-point rounding. Was 1e-8 until the issue 13 audit (wave 22).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from lifetools.survival.efron import fit_efron
 
 HERE = Path(__file__).parent
 R = json.loads((HERE / "results" / "efron.json").read_text())
-TOL = 1e-8
+TOL = 1e-11
 
 
 def _data(name: str) -> pd.DataFrame:

@@ -208,7 +208,7 @@ def fit_efron(
     (which leaves every estimate unchanged). Newton-Raphson with step halving when the
     likelihood decreases, as R ``coxph``. No robust variance, weights or offsets.
     Checked against R ``survival::coxph`` (Rossi, Stanford heart transplant start-stop,
-    a synthetic delayed-entry cohort with ties and strata, Efron and Breslow) to 1e-8 in
+    a synthetic delayed-entry cohort with ties and strata, Efron and Breslow) to 1e-11 in
     ``tests/reference/test_efron_against_r.py``.
     """
     if ties not in ("efron", "breslow"):

@@ -58,7 +58,10 @@ def fit_landmark(
     A sensitivity analysis beside the time-varying Cox model; same estimator (Cox,
     Efron ties, Wald CIs) and :func:`fit_cox` underneath. Checked in
     ``tests/unit/test_survival.py`` (``test_landmark_keeps_only_people_at_risk``,
-    ``test_landmark_ph_test_runs_without_delayed_entry``) and
+    ``test_landmark_ph_test_runs_without_delayed_entry``), against R's ``coxph`` and
+    ``cox.zph`` on the selected rows
+    (``tests/reference/test_landmark_against_r.py::test_fit_landmark_rossi_against_r``)
+    and
     ``tests/truth/test_survival_truth.py``
     (``test_landmark_ci_covers_truth_and_ever_used_classification_misses``).
     """
@@ -110,7 +113,9 @@ def fit_landmark_time_split(
     -----
     :func:`fit_cox_time_varying` on (start, stop] rows (Efron ties, Wald CIs). Checked
     in ``tests/unit/test_survival.py::test_landmark_time_split_equal_effects_agree``:
-    with a constant true hazard ratio both periods' intervals cover it.
+    with a constant true hazard ratio both periods' intervals cover it; against R's
+    ``survSplit`` + ``coxph`` in
+    ``tests/reference/test_landmark_against_r.py::test_fit_landmark_time_split_rossi_against_r``.
     """
     data, _ = _landmark_data(df, landmark=landmark, duration_col=duration_col,
                              exposure_time_col=exposure_time_col, entry_col=entry_col)

@@ -415,7 +415,10 @@ def cox_global_tests(stop, event, x, coef, cov, *, entry=None, weights=None,
     fit: R reports its robust score test separately as ``robscore``). Ties and risk
     sets as the fit (:func:`cox_partial_likelihood`). Checked against R
     ``summary(coxph)`` on Rossi, Efron and Breslow, in
-    ``tests/reference/test_survival_extra_against_r.py::test_cox_global_tests_rossi_against_r``.
+    ``tests/reference/test_survival_extra_against_r.py::test_cox_global_tests_rossi_against_r``,
+    and on start-stop (Stanford heart, clustered too) and Fine-Gray rows (``mgus2``) in
+    ``test_cox_global_tests_start_stop_stanford_heart_against_r`` and
+    ``test_fine_gray_global_tests_mgus2_against_r``.
     """
     coef = np.asarray(coef, dtype=float)
     kwargs = {"entry": entry, "weights": weights, "strata": strata, "ties": ties}
