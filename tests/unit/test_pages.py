@@ -51,9 +51,12 @@ def test_main_point_estimate_reads_number_interval_and_verdict(hr, ci, events, s
     ("could not be estimated: the propensity model did not converge",
      "The hazard ratio of discharge could not be estimated in this edition: the "
      "propensity model did not converge."),
+    # a results.json written before wave 21 (a reused run, an archived edition's)
+    # gives the term bare: the landing page adds its plain words (#15)
     ("too few people to estimate: fewer than 10 residual degrees of freedom",
      "The hazard ratio of discharge could not be estimated in this edition: too few "
-     "people: fewer than 10 residual degrees of freedom."),
+     "people: fewer than 10 residual degrees of freedom (too few people for the number "
+     "of terms the model estimates)."),
     # a release check's reason since wave 21 (no threshold): said once, not "too few
     # events (too few events in total)"
     ("too few events to estimate (too few events in total)",
@@ -82,7 +85,8 @@ def test_main_point_not_estimated_reads_the_reason_from_the_summary_sentence():
                             "freedom."}
     assert pages.main_point(SPEC, shown) == (
         "The hazard ratio of discharge could not be estimated in this edition: fewer "
-        "than 10 residual degrees of freedom.")
+        "than 10 residual degrees of freedom (too few people for the number of terms "
+        "the model estimates).")
 
 
 def test_main_point_not_estimated_reads_a_could_not_be_estimated_sentence():
@@ -351,3 +355,30 @@ def test_main_point_opening_with_a_hidden_count_starts_with_a_capital():
     spec = {"text": "{caseload} people were in care."}
     shown = {"caseload": {"value": None, "kind": "count", "text": "fewer than 8"}}
     assert pages.main_point(spec, shown) == "Fewer than 8 people were in care."
+
+
+@pytest.mark.parametrize("landing", [True, False])
+def test_edition_banner_states_the_published_date_and_never_current_on_an_edition_page(
+        landing):
+    # an archived edition's front page, kept byte for byte, said "2023-24 edition
+    # (current edition)" under the banner saying it was superseded (#15): an edition's
+    # own page says only what stays true once a newer edition is out
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    edition = series.edition("2023-24")
+    manifest = {"source_date": "2024-06-30T09:00:00+00:00"}
+    text = pages.status_banner(edition, manifest, series.publication, landing=landing)
+    assert "Published on 30 June 2024." in text
+    assert "covering 1 April 2023 to 31 March 2024" in text
+    assert ("(current edition)" in text) is landing
+    assert "archived" not in text
+    if not landing:
+        assert f"as announced with this edition: {series.publication.next_release}." in text
+
+
+def test_edition_index_page_never_calls_its_edition_current(tmp_path):
+    from lifetools.pipeline.book import _edition_index
+
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    edition = series.edition(series.current_edition)
+    index = _edition_index(EditionPages(edition, {}, {}), [])
+    assert "current" not in index and "archived" not in index

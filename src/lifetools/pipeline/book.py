@@ -259,14 +259,16 @@ def _report_page(
     nbformat.write(nb, target)
 
 
-def _edition_index(pages: EditionPages, analyses: Sequence[Analysis], current: bool,
+def _edition_index(pages: EditionPages, analyses: Sequence[Analysis],
                    head: str = "") -> str:
+    """An edition's front page. It is kept byte for byte once released, so it never
+    calls its edition current or archived (the archived-edition banner, added beside
+    the page as released, says which is newer)."""
     edition = pages.edition
-    status = "the current edition" if current else "an archived edition"
     lines = [
         f"# {edition.title}",
         "",
-        head or f"Reporting period: {period_text(edition)}. This is {status}.",
+        head or f"Reporting period: {period_text(edition)}.",
         "",
         f"What changed in this edition: {edition.changes or 'not stated.'}",
         "",
@@ -463,13 +465,12 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
             if layout.RunFolder(run_dir).files.exists():
                 shutil.copytree(layout.RunFolder(run_dir).files, extra / analysis.id)
         write_json(extra / layout.MANIFEST, pages.manifest)
-        is_current = eid == series.current_edition
         head = "\n".join([
             furniture.status_banner(pages.edition, pages.manifest, publication,
-                                    current=is_current), "## Main points", "",
+                                    landing=False), "## Main points", "",
             furniture.main_points_markdown(
                 [(series.analysis(a), t) for a, t in points.items()], "")])
-        (folder / "index.md").write_text(_edition_index(pages, analyses, is_current, head))
+        (folder / "index.md").write_text(_edition_index(pages, analyses, head))
         (folder / "record.md").write_text(record_markdown(
             series, pages.edition, pages.runs, pages.manifest, dictionary))
     (book / "editions" / "index.md").write_text(_archive_index(series, editions))
