@@ -382,3 +382,19 @@ def test_edition_index_page_never_calls_its_edition_current(tmp_path):
     edition = series.edition(series.current_edition)
     index = _edition_index(EditionPages(edition, {}, {}), [])
     assert "current" not in index and "archived" not in index
+
+
+def test_copyright_notice_is_the_build_time_year_and_the_publisher():
+    # the footer read "(c) Copyright 2025." from a year typed in _config.yml (Sphinx
+    # swapped it for SOURCE_DATE_EPOCH's only when it matched the wall clock's year) and
+    # named no owner (#15)
+    import datetime as dt
+
+    import yaml
+
+    publication = pages.Publication(publisher="Mersey Care NHS Foundation Trust")
+    epoch = int(dt.datetime(2024, 12, 31, 23, 59, tzinfo=dt.UTC).timestamp())
+    assert pages.copyright_notice(publication, epoch) == \
+        "2024 Mersey Care NHS Foundation Trust"
+    assert pages.copyright_notice(publication, epoch + 60).startswith("2025 ")
+    assert "copyright" not in yaml.safe_load((ROOT / "_config.yml").read_text())

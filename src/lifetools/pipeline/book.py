@@ -430,7 +430,13 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
     root = config.project_root()
     book = stage / "book"
     shutil.copytree(root / "book", book, ignore=shutil.ignore_patterns("_build"))
-    shutil.copyfile(root / "_config.yml", book / "_config.yml")
+    settings = yaml.safe_load((root / "_config.yml").read_text())
+    # the footer's year and owner: generated from the build's fixed time and the
+    # publisher, never typed (the page test and two builds' byte comparison read it)
+    settings["copyright"] = furniture.copyright_notice(series.publication,
+                                                       source_date_epoch())
+    (book / "_config.yml").write_text(yaml.safe_dump(settings, sort_keys=False,
+                                                     allow_unicode=True))
     css = book / "_static" / "lifetools.css"
     if css.exists():  # the stacked-rows rules for wide tables too (written once)
         css.write_text(stylesheet(css.read_text()))

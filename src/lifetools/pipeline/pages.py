@@ -13,6 +13,7 @@ on the build (release calendar, status, contact, how to cite) are written here.
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -25,7 +26,7 @@ from lifetools.pipeline import layout
 from lifetools.pipeline.series import Analysis, Edition, MainPoint, Publication, Series
 from lifetools.publication import read_results
 
-__all__ = ["Publication", "disclosure_rule", "main_point", "main_points_markdown",
+__all__ = ["Publication", "copyright_notice", "disclosure_rule", "main_point", "main_points_markdown",
            "render_landing", "report_notice", "why_not_estimated",
            "status_banner", "write_furniture"]
 
@@ -257,6 +258,18 @@ def report_notice(manifest: Mapping[str, Any], publication: Publication) -> str:
     return "\n".join([*_synthetic_notice(manifest),
                       f"{_published_on(manifest)} Status: "
                       f"{{doc}}`{publication.status} </about/status>`."])
+
+
+def copyright_notice(publication: Publication, epoch: int) -> str:
+    """The site's copyright line (Sphinx's ``copyright``; the footer reads "(c)
+    Copyright <this>."): the year of the build's fixed time, ``epoch`` (the commit time
+    or ``SOURCE_DATE_EPOCH``, :func:`lifetools.pipeline.provenance.source_date_epoch`,
+    which also dates "Last updated"), then the owner, the publisher of
+    ``analyses/analyses.yml``. Never a year typed in ``_config.yml`` nor the wall clock,
+    so two builds of one commit write the same footer. Checked by
+    ``tests/unit/test_pages.py``."""
+    year = dt.datetime.fromtimestamp(int(epoch), dt.UTC).year
+    return f"{year} {publication.publisher}"
 
 
 def reproduce_markdown(publication: Publication) -> str:
