@@ -398,3 +398,17 @@ def test_copyright_notice_is_the_build_time_year_and_the_publisher():
         "2024 Mersey Care NHS Foundation Trust"
     assert pages.copyright_notice(publication, epoch + 60).startswith("2025 ")
     assert "copyright" not in yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def test_main_point_emergency_care_applies_the_fewest_events_rule():
+    # the 2023-24 small build's emergency main point: "0.70 (0.10 to 4.98): compatible
+    # with no difference" on users' cells hidden as [c]; the discharge and re-referral
+    # main points applied the rule, emergency care did not (#15)
+    spec = load_series(ROOT / "analyses" / "analyses.yml").publication.main_points[
+        "emergency_care"]
+    shown = {"did_ae": {"value": 0.70, "kind": "ratio", "text": "0.70"},
+             "did_ae_ci": {"value": [0.10, 4.98], "kind": "text", "text": "0.10 to 4.98"},
+             "did_ae_events": {"value": None, "kind": "text", "text": "not shown"}}
+    assert pages.main_point(spec, shown).endswith("(0.10 to 4.98): too few events to tell.")
+    shown["did_ae_events"] = {"value": 45, "kind": "count", "text": "45"}
+    assert pages.main_point(spec, shown).endswith(": compatible with no difference.")
