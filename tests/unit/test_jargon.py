@@ -253,3 +253,18 @@ def test_jargon_landing_main_point_gives_a_bare_term_its_words(term):
         shown = main_point(spec, {"hr": {"value": None, "kind": "text", "text": text},
                                   "hr_ci": {"value": None, "kind": "text", "text": text}})
         assert term.lower() in shown.lower() and unexplained(shown) == [], shown
+
+
+def test_jargon_every_configured_main_point_explains_its_terms_once():
+    # explain_terms over a main point gave "(C-statistic (how well the model ranks
+    # people by risk))" to a measure that named the term in brackets without its words
+    from lifetools.pipeline.pages import main_point
+    from lifetools.pipeline.series import load_series
+
+    points = load_series(ROOT / "analyses" / "analyses.yml").publication.main_points
+    for name, spec in points.items():
+        for text in (spec.measure or "", spec.text):
+            assert unexplained(text) == [], (name, text)
+        said = main_point(spec, {})  # nothing computed: "<measure> could not be estimated"
+        assert said.count("(") == said.count(")") and "((" not in said and \
+            "))" not in said, said
