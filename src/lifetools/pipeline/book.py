@@ -326,7 +326,9 @@ def _toc(series: Series, editions: Sequence[EditionPages], book: Path) -> dict:
         return chapter
 
     parts = [
-        {"caption": "Current edition", "chapters": [edition_chapter(p) for p in current]},
+        # "Reports", never "Current edition": the sidebar is part of every page of an
+        # edition kept byte for byte once released, which stays true after a newer one
+        {"caption": "Reports", "chapters": [edition_chapter(p) for p in current]},
         {"caption": "Archive", "chapters": [{"file": "editions/index"}]
          + [edition_chapter(p) for p in older] + [{"file": "editions/corrections"}]},
     ]
