@@ -70,6 +70,7 @@ class ReReferralName(StrEnum):
 
     DISCHARGED_PEOPLE = "discharged_people"
     REREFERRED = "rereferred"
+    REREFERRED_SENTENCE = "rereferred_sentence"
     REREFERRAL_1Y = "rereferral_1y"
     REREFERRAL_SENTENCE = "rereferral_sentence"
     HR_REREFERRAL = "hr_rereferral"
@@ -85,7 +86,9 @@ class EmergencyName(StrEnum):
     """``reports.analyse_emergency_care``: A&E attendances and emergency admissions.
 
     Each headline ratio ``X`` has ``X_ci`` and ``X_evalue``; ``X_sentence`` where a
-    page quotes it in words.
+    page quotes it in words; ``did_ae_events``, the fewest A&E attendances of the
+    matched design's published cells, is the main point's count for the verdict's
+    fewest-events rule.
     """
 
     USERS = "users"
@@ -95,6 +98,7 @@ class EmergencyName(StrEnum):
     DID_AE = "did_ae"
     DID_AE_CI = "did_ae_ci"
     DID_AE_EVALUE = "did_ae_evalue"
+    DID_AE_EVENTS = "did_ae_events"
     DID_AE_WEIGHTED = "did_ae_weighted"
     DID_AE_WEIGHTED_CI = "did_ae_weighted_ci"
     DID_AE_WEIGHTED_EVALUE = "did_ae_weighted_evalue"

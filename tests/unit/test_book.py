@@ -78,7 +78,8 @@ def test_toc_lists_current_edition_first_and_archive(tmp_path):
     (tmp_path / "methods").mkdir()
     (tmp_path / "methods" / "cox.md").write_text("# Cox")
     toc = _toc(series, pages, tmp_path)
-    assert toc["parts"][0]["caption"] == "Current edition"
+    # an archived edition's frozen pages said "Current edition" in their sidebar (#15)
+    assert toc["parts"][0]["caption"] == "Reports"
     assert toc["parts"][0]["chapters"][0]["file"] == f"editions/{series.current_edition}/index"
     assert toc["parts"][1]["chapters"][0] == {"file": "editions/index"}
     assert {"caption": "Methods", "chapters": [{"file": "methods/cox"}]} in toc["parts"]

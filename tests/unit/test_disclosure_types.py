@@ -233,3 +233,28 @@ def test_write_csv_protected_columns_at_the_places_their_rule_published(tmp_path
     disclosure.write_csv(shares, tmp_path / "shares.csv")
     head, rows = read_csv((tmp_path / "shares.csv").read_text())
     assert [row[head.index("n %")] for row in rows] == ["37.5", "62.5"]  # 15 and 25 of 40
+
+
+def test_write_csv_unlabelled_machine_column_is_refused_and_nothing_written(tmp_path):
+    # a download kept a machine header ("hr_lower") whose notes could only repeat it
+    # as "hr lower": every header of every download has the page's words beside it (#15)
+    table = disclosure.protect_counts(pd.DataFrame(
+        {"term": ["Life Rooms use"], "hr_lower": [0.8]}), [])
+    with pytest.raises(ValueError, match="download 'ratios.csv'.*'hr_lower' has no label"):
+        disclosure.write_csv(table, tmp_path / "ratios.csv")
+    assert not any(tmp_path.iterdir())
+
+
+def test_write_csv_every_labelled_column_is_listed_with_its_words(tmp_path):
+    # every machine name a published table may carry, in one download: each header is
+    # listed in the notes with the words the page shows for it (labels.column_label)
+    from lifetools.labels import COLUMN_LABELS, column_label
+
+    names = [n for n in COLUMN_LABELS if "\n" not in n]
+    table = disclosure.protect_counts(pd.DataFrame({n: ["x"] for n in names}), [])
+    disclosure.write_csv(table, tmp_path / "all.csv")
+    notes = (tmp_path / "notes.txt").read_text()
+    head, _ = read_csv((tmp_path / "all.csv").read_text())
+    assert head == names
+    for name in head:
+        assert f"\n  {name}: {column_label(name)}; unit: " in notes, name

@@ -236,3 +236,35 @@ def test_jargon_report_notebook_captions_explain_every_term():
     texts = _notebook_texts()
     assert len(texts) > 40
     assert {k: unexplained(v) for k, v in texts.items() if unexplained(v)} == {}
+
+
+@pytest.mark.parametrize("term", sorted(TERMS))
+def test_jargon_landing_main_point_gives_a_bare_term_its_words(term):
+    # the landing page read "... could not be estimated in this edition: fewer than 10
+    # residual degrees of freedom." from a results.json whose reason gave the term
+    # bare (written before wave 21: a reused run, an archived edition's) (#15)
+    from lifetools.pipeline.pages import main_point
+
+    spec = {"measure": "The hazard ratio", "estimate": "hr", "interval": "hr_ci",
+            "no_effect": 1, "above": "higher", "below": "lower",
+            "text": "The ratio was {estimate} ({interval}): {verdict}."}
+    for text in (f"too few people to estimate: fewer than 10 {term}",
+                 f"could not be estimated: {term} out of range"):
+        shown = main_point(spec, {"hr": {"value": None, "kind": "text", "text": text},
+                                  "hr_ci": {"value": None, "kind": "text", "text": text}})
+        assert term.lower() in shown.lower() and unexplained(shown) == [], shown
+
+
+def test_jargon_every_configured_main_point_explains_its_terms_once():
+    # explain_terms over a main point gave "(C-statistic (how well the model ranks
+    # people by risk))" to a measure that named the term in brackets without its words
+    from lifetools.pipeline.pages import main_point
+    from lifetools.pipeline.series import load_series
+
+    points = load_series(ROOT / "analyses" / "analyses.yml").publication.main_points
+    for name, spec in points.items():
+        for text in (spec.measure or "", spec.text):
+            assert unexplained(text) == [], (name, text)
+        said = main_point(spec, {})  # nothing computed: "<measure> could not be estimated"
+        assert said.count("(") == said.count(")") and "((" not in said and \
+            "))" not in said, said

@@ -161,3 +161,42 @@ def test_model_notes_a_fit_with_no_events_is_one_plain_note():
     words = "none of the people in the model were referred again, so there is nothing to estimate"
     assert notes.to_dict("records") == [{"model": "Cause-specific Cox", "note": words},
                                         {"model": "Fine-Gray", "note": words}]
+
+
+REREFERRED = ("Of {group} people discharged during the period, {part} were referred "
+              "again before the end of the period.",
+              "Of {group} people discharged during the period, how many were referred "
+              "again before the end of the period is not shown ({why}).")
+
+
+def test_group_count_sentence_states_the_counts_from_what_was_computed():
+    from lifetools.reports.narrative import group_count_sentence
+
+    assert str(group_count_sentence(*REREFERRED, group=120, part=33)) == (
+        "Of 120 people discharged during the period, 35 were referred again before the "
+        "end of the period.")
+
+
+def test_group_count_sentence_none_or_all_of_the_group_is_not_shown():
+    # the re-referral notebook typed "Of {discharged_people} people discharged ...,
+    # {rereferred} were referred again": "0 were referred again" beside the group's
+    # size says no one of them was, which the group disclosure rule hides (#15)
+    from lifetools.disclosure.withheld import PRIVACY
+    from lifetools.reports.narrative import group_count_sentence
+
+    hidden = ("Of 120 people discharged during the period, how many were referred again "
+              f"before the end of the period is not shown ({PRIVACY}).")
+    for part in (0, 120, 119):  # none, all, and all as shown (119 rounds to 120)
+        assert str(group_count_sentence(*REREFERRED, group=120, part=part)) == hidden
+
+
+def test_rereferral_notebook_glues_the_sentence_not_the_counts():
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).resolve().parents[2]
+    nb = nbformat.read(root / "analyses" / "03_re_referral.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "{glue:text}`rereferred_sentence`" in text
+    assert "{glue:text}`rereferred`" not in text and "were referred again" not in text

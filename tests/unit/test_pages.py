@@ -51,9 +51,12 @@ def test_main_point_estimate_reads_number_interval_and_verdict(hr, ci, events, s
     ("could not be estimated: the propensity model did not converge",
      "The hazard ratio of discharge could not be estimated in this edition: the "
      "propensity model did not converge."),
+    # a results.json written before wave 21 (a reused run, an archived edition's)
+    # gives the term bare: the landing page adds its plain words (#15)
     ("too few people to estimate: fewer than 10 residual degrees of freedom",
      "The hazard ratio of discharge could not be estimated in this edition: too few "
-     "people: fewer than 10 residual degrees of freedom."),
+     "people: fewer than 10 residual degrees of freedom (too few people for the number "
+     "of terms the model estimates)."),
     # a release check's reason since wave 21 (no threshold): said once, not "too few
     # events (too few events in total)"
     ("too few events to estimate (too few events in total)",
@@ -82,7 +85,8 @@ def test_main_point_not_estimated_reads_the_reason_from_the_summary_sentence():
                             "freedom."}
     assert pages.main_point(SPEC, shown) == (
         "The hazard ratio of discharge could not be estimated in this edition: fewer "
-        "than 10 residual degrees of freedom.")
+        "than 10 residual degrees of freedom (too few people for the number of terms "
+        "the model estimates).")
 
 
 def test_main_point_not_estimated_reads_a_could_not_be_estimated_sentence():
@@ -351,3 +355,60 @@ def test_main_point_opening_with_a_hidden_count_starts_with_a_capital():
     spec = {"text": "{caseload} people were in care."}
     shown = {"caseload": {"value": None, "kind": "count", "text": "fewer than 8"}}
     assert pages.main_point(spec, shown) == "Fewer than 8 people were in care."
+
+
+@pytest.mark.parametrize("landing", [True, False])
+def test_edition_banner_states_the_published_date_and_never_current_on_an_edition_page(
+        landing):
+    # an archived edition's front page, kept byte for byte, said "2023-24 edition
+    # (current edition)" under the banner saying it was superseded (#15): an edition's
+    # own page says only what stays true once a newer edition is out
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    edition = series.edition("2023-24")
+    manifest = {"source_date": "2024-06-30T09:00:00+00:00"}
+    text = pages.status_banner(edition, manifest, series.publication, landing=landing)
+    assert "Published on 30 June 2024." in text
+    assert "covering 1 April 2023 to 31 March 2024" in text
+    assert ("(current edition)" in text) is landing
+    assert "archived" not in text
+    if not landing:
+        assert f"as announced with this edition: {series.publication.next_release}." in text
+
+
+def test_edition_index_page_never_calls_its_edition_current(tmp_path):
+    from lifetools.pipeline.book import _edition_index
+
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    edition = series.edition(series.current_edition)
+    index = _edition_index(EditionPages(edition, {}, {}), [])
+    assert "current" not in index and "archived" not in index
+
+
+def test_copyright_notice_is_the_build_time_year_and_the_publisher():
+    # the footer read "(c) Copyright 2025." from a year typed in _config.yml (Sphinx
+    # swapped it for SOURCE_DATE_EPOCH's only when it matched the wall clock's year) and
+    # named no owner (#15)
+    import datetime as dt
+
+    import yaml
+
+    publication = pages.Publication(publisher="Mersey Care NHS Foundation Trust")
+    epoch = int(dt.datetime(2024, 12, 31, 23, 59, tzinfo=dt.UTC).timestamp())
+    assert pages.copyright_notice(publication, epoch) == \
+        "2024 Mersey Care NHS Foundation Trust"
+    assert pages.copyright_notice(publication, epoch + 60).startswith("2025 ")
+    assert "copyright" not in yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def test_main_point_emergency_care_applies_the_fewest_events_rule():
+    # the 2023-24 small build's emergency main point: "0.70 (0.10 to 4.98): compatible
+    # with no difference" on users' cells hidden as [c]; the discharge and re-referral
+    # main points applied the rule, emergency care did not (#15)
+    spec = load_series(ROOT / "analyses" / "analyses.yml").publication.main_points[
+        "emergency_care"]
+    shown = {"did_ae": {"value": 0.70, "kind": "ratio", "text": "0.70"},
+             "did_ae_ci": {"value": [0.10, 4.98], "kind": "text", "text": "0.10 to 4.98"},
+             "did_ae_events": {"value": None, "kind": "text", "text": "not shown"}}
+    assert pages.main_point(spec, shown).endswith("(0.10 to 4.98): too few events to tell.")
+    shown["did_ae_events"] = {"value": 45, "kind": "count", "text": "45"}
+    assert pages.main_point(spec, shown).endswith(": compatible with no difference.")

@@ -225,6 +225,28 @@ def test_emergency_report(data):
     assert is_marked(plots.plot_calibration(report.calibration).figure)
     key = {k["name"]: k for k in report.key_results}
     assert 0.5 < key["c_statistic"]["value"] < 1
+    # the main point's fewest-events rule reads the thinnest published cell (#15)
+    published = pd.to_numeric(report.rates["ae"].frame["events"], errors="coerce")
+    assert key["did_ae_events"]["value"].value == int(published.min())
+
+
+def test_emergency_fewest_events_reads_the_published_cells_a_hidden_one_is_too_few():
+    # the verdict of the matched A&E ratio was stated on too few events: "0.70 (0.10
+    # to 4.98): compatible with no difference" beside users' cells shown as [c] (#15)
+    from lifetools.reports.emergency import fewest_events, rate_table
+
+    def periods(user_events):
+        rows = []
+        for group, events in (("Life Rooms users", user_events),
+                              ("Matched comparison", (60, 45))):
+            for after, n in enumerate(events):
+                rows += [{"group": group, "after": after, "ae": float(n // 20 + (i < n % 20)),
+                          "person_years": 0.5} for i in range(20)]
+        return pd.DataFrame(rows)
+
+    assert fewest_events(rate_table(periods((30, 40)), "ae")) == 30
+    assert fewest_events(rate_table(periods((30, 40)), "ae"), ["Matched comparison"]) == 45
+    assert fewest_events(rate_table(periods((3, 40)), "ae")) is None  # shown as [c]
 
 
 def test_emergency_report_prediction_model_with_few_events_per_level_is_withheld(

@@ -301,16 +301,30 @@ def write_csv(table: ProtectedTable, path: Path, *, digits: int = 2,
     non-ASCII character, would show as "âˆ’"): so a download keeps one spelling of a
     sign in all its cells, and its bytes stay ASCII (``book/methods/verdicts.md``).
 
+    The headers stay the machine names (``ci_lower``, ``person_years``: programs and
+    ``lifetools reproduce`` read them); the words a page shows for each are listed
+    beside them in the notes (:func:`column_notes`), so every header must have them:
+    a machine name without a label (:func:`lifetools.labels.column_label`) is refused
+    before anything is written, as :func:`lifetools.tables.show_table` refuses it on
+    the page.
+
     Raises
     ------
     DisclosureError
         If ``table`` is not a verified :class:`ProtectedTable`.
+    ValueError
+        If a column is a machine name without a label (naming the file and column).
     """
     if not isinstance(table, ProtectedTable):
         require_table(table, name=Path(path).stem)  # raises for anything unsafe
         raise TypeError("write_csv takes a ProtectedTable")
     table.verify()
     path = Path(path)
+    for name in table.columns:
+        try:
+            column_label(name)
+        except ValueError as error:  # the notes could only repeat the machine name
+            raise ValueError(f"download {path.name!r}: {error}") from None
     path.parent.mkdir(parents=True, exist_ok=True)
     cells = shown_frame(table, digits=digits)
     cells = cells.apply(lambda column: column.str.replace(MINUS, "-", regex=False))

@@ -259,14 +259,16 @@ def _report_page(
     nbformat.write(nb, target)
 
 
-def _edition_index(pages: EditionPages, analyses: Sequence[Analysis], current: bool,
+def _edition_index(pages: EditionPages, analyses: Sequence[Analysis],
                    head: str = "") -> str:
+    """An edition's front page. It is kept byte for byte once released, so it never
+    calls its edition current or archived (the archived-edition banner, added beside
+    the page as released, says which is newer)."""
     edition = pages.edition
-    status = "the current edition" if current else "an archived edition"
     lines = [
         f"# {edition.title}",
         "",
-        head or f"Reporting period: {period_text(edition)}. This is {status}.",
+        head or f"Reporting period: {period_text(edition)}.",
         "",
         f"What changed in this edition: {edition.changes or 'not stated.'}",
         "",
@@ -324,7 +326,9 @@ def _toc(series: Series, editions: Sequence[EditionPages], book: Path) -> dict:
         return chapter
 
     parts = [
-        {"caption": "Current edition", "chapters": [edition_chapter(p) for p in current]},
+        # "Reports", never "Current edition": the sidebar is part of every page of an
+        # edition kept byte for byte once released, which stays true after a newer one
+        {"caption": "Reports", "chapters": [edition_chapter(p) for p in current]},
         {"caption": "Archive", "chapters": [{"file": "editions/index"}]
          + [edition_chapter(p) for p in older] + [{"file": "editions/corrections"}]},
     ]
@@ -428,7 +432,13 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
     root = config.project_root()
     book = stage / "book"
     shutil.copytree(root / "book", book, ignore=shutil.ignore_patterns("_build"))
-    shutil.copyfile(root / "_config.yml", book / "_config.yml")
+    settings = yaml.safe_load((root / "_config.yml").read_text())
+    # the footer's year and owner: generated from the build's fixed time and the
+    # publisher, never typed (the page test and two builds' byte comparison read it)
+    settings["copyright"] = furniture.copyright_notice(series.publication,
+                                                       source_date_epoch())
+    (book / "_config.yml").write_text(yaml.safe_dump(settings, sort_keys=False,
+                                                     allow_unicode=True))
     css = book / "_static" / "lifetools.css"
     if css.exists():  # the stacked-rows rules for wide tables too (written once)
         css.write_text(stylesheet(css.read_text()))
@@ -463,13 +473,12 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
             if layout.RunFolder(run_dir).files.exists():
                 shutil.copytree(layout.RunFolder(run_dir).files, extra / analysis.id)
         write_json(extra / layout.MANIFEST, pages.manifest)
-        is_current = eid == series.current_edition
         head = "\n".join([
             furniture.status_banner(pages.edition, pages.manifest, publication,
-                                    current=is_current), "## Main points", "",
+                                    landing=False), "## Main points", "",
             furniture.main_points_markdown(
                 [(series.analysis(a), t) for a, t in points.items()], "")])
-        (folder / "index.md").write_text(_edition_index(pages, analyses, is_current, head))
+        (folder / "index.md").write_text(_edition_index(pages, analyses, head))
         (folder / "record.md").write_text(record_markdown(
             series, pages.edition, pages.runs, pages.manifest, dictionary))
     (book / "editions" / "index.md").write_text(_archive_index(series, editions))

@@ -13,6 +13,7 @@ on the build (release calendar, status, contact, how to cite) are written here.
 
 from __future__ import annotations
 
+import datetime as dt
 import string
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -20,11 +21,12 @@ from typing import Any
 
 from lifetools.disclosure import rule_sentence
 from lifetools.formatting import MISSING, finite, format_date, format_value, verdict
+from lifetools.labels import explain_terms
 from lifetools.pipeline import layout
 from lifetools.pipeline.series import Analysis, Edition, MainPoint, Publication, Series
 from lifetools.publication import read_results
 
-__all__ = ["Publication", "disclosure_rule", "main_point", "main_points_markdown",
+__all__ = ["Publication", "copyright_notice", "disclosure_rule", "main_point", "main_points_markdown",
            "render_landing", "report_notice", "why_not_estimated",
            "status_banner", "write_furniture"]
 
@@ -106,8 +108,17 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
     Notes
     -----
     Numbers come from :func:`lifetools.formatting.format_value`, words from
-    :func:`lifetools.formatting.verdict`. Checked by ``tests/unit/test_pages.py``.
+    :func:`lifetools.formatting.verdict`. A technical term of
+    :data:`lifetools.labels.TERMS` in the sentence (a reason a report gave, read from a
+    ``results.json`` that may have been written by older code: "fewer than 10 residual
+    degrees of freedom") is given its plain words (:func:`lifetools.labels.explain_terms`;
+    words only, the numbers unchanged). Checked by ``tests/unit/test_pages.py`` and
+    ``tests/unit/test_jargon.py``.
     """
+    return explain_terms(_main_point(spec, results))
+
+
+def _main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) -> str:
     if not isinstance(spec, MainPoint):
         spec = Publication.model_validate({"main_points": {"report": dict(spec)}}
                                           ).main_points["report"]
@@ -196,15 +207,29 @@ def main_points_markdown(points: Sequence[tuple[Analysis, str]], prefix: str) ->
 
 
 def status_banner(edition: Edition, manifest: Mapping[str, Any],
-                  publication: Publication, *, current: bool) -> str:
-    """The banner at the top of the landing and edition pages."""
+                  publication: Publication, *, landing: bool) -> str:
+    """The banner at the top of the landing page (``landing``) and of an edition's page.
+
+    The landing page is written again by every build, so it may call its edition
+    "current". An edition's own page is kept byte for byte once released
+    (:func:`lifetools.pipeline.release.freeze_archived_pages`; a newer edition is
+    pointed to by the archived-edition banner added beside it, never inside it), so it
+    says only what stays true: its publication date, and the next release as announced
+    when it was published. Checked by ``tests/unit/test_pages.py``
+    (``test_edition_banner_*``).
+    """
     published = _published_on(manifest)
     lines = _synthetic_notice(manifest)
-    state = "current edition" if current else "archived edition"
-    lines += [f"**{edition.title}** ({state}), covering {long_date(edition.period_start)} "
-              f"to {long_date(edition.period_end)}. {published} "
-              f"Next release: {publication.next_release}. "
-              f"Status: {{doc}}`{publication.status} </about/status>`.", ""]
+    period = (f"covering {long_date(edition.period_start)} to "
+              f"{long_date(edition.period_end)}")
+    if landing:
+        head = (f"**{edition.title}** (current edition), {period}. {published} "
+                f"Next release: {publication.next_release}.")
+    else:
+        head = (f"**{edition.title}**, {period}. {published} "
+                f"Next release, as announced with this edition: "
+                f"{publication.next_release}.")
+    lines += [f"{head} Status: {{doc}}`{publication.status} </about/status>`.", ""]
     return "\n".join(lines)
 
 
@@ -235,6 +260,18 @@ def report_notice(manifest: Mapping[str, Any], publication: Publication) -> str:
                       f"{{doc}}`{publication.status} </about/status>`."])
 
 
+def copyright_notice(publication: Publication, epoch: int) -> str:
+    """The site's copyright line (Sphinx's ``copyright``; the footer reads "(c)
+    Copyright <this>."): the year of the build's fixed time, ``epoch`` (the commit time
+    or ``SOURCE_DATE_EPOCH``, :func:`lifetools.pipeline.provenance.source_date_epoch`,
+    which also dates "Last updated"), then the owner, the publisher of
+    ``analyses/analyses.yml``. Never a year typed in ``_config.yml`` nor the wall clock,
+    so two builds of one commit write the same footer. Checked by
+    ``tests/unit/test_pages.py``."""
+    year = dt.datetime.fromtimestamp(int(epoch), dt.UTC).year
+    return f"{year} {publication.publisher}"
+
+
 def reproduce_markdown(publication: Publication) -> str:
     """How to get the code and rebuild the site (no placeholder repository)."""
     if publication.repository:
@@ -258,7 +295,7 @@ def render_landing(text: str, *, series: Series, current: Edition, runs: Mapping
     disclosure rule."""
     points = edition_points(series, current, runs, publication)
     filled = {
-        "banner": status_banner(current, manifest, publication, current=True),
+        "banner": status_banner(current, manifest, publication, landing=True),
         "main_points": main_points_markdown(points, f"editions/{current.id}/"),
         "reports": reports,
         "reproduce": reproduce_markdown(publication),

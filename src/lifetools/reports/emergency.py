@@ -26,9 +26,11 @@ from lifetools.disclosure import (
     compose,
     model_release,
     protect_flow,
+    protected_count,
     require_estimates,
 )
 from lifetools.disclosure.text import join
+from lifetools.disclosure.withheld import PRIVACY
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.labels import with_words
 from lifetools.regression import (
@@ -56,8 +58,8 @@ from lifetools.reports.sentences import (
 from lifetools.result_names import EmergencyName, derived
 from lifetools.tables import table_estimates
 
-__all__ = ["EmergencyReport", "analyse_emergency_care", "estimates_table", "rate_table",
-           "release_estimates"]
+__all__ = ["EmergencyReport", "analyse_emergency_care", "estimates_table", "fewest_events",
+           "rate_table", "release_estimates"]
 
 PREDICTION_CONTINUOUS = ("age_per_10", "baseline_ae", "baseline_admissions")
 """Covariates of the A&E prediction model that enter it as one linear term (age and the
@@ -182,6 +184,39 @@ AE_JUDGE = {"null": 1.0, "above": "A&E attendances rose more among users than am
             "the comparison group"}
 ADMISSIONS_JUDGE = {"null": 1.0, "above": "emergency admissions rose more among users",
                     "below": "emergency admissions fell more among users"}
+
+
+def fewest_events(rates: ProtectedTable, groups: Sequence[str] | None = None) -> int | None:
+    """The fewest events of a rate table's group-and-period cells, as published.
+
+    A difference-in-differences rate ratio rests on every one of its four cells (each
+    group before and after first contact), so the events behind it, for the verdict's
+    fewest-events rule (:func:`lifetools.formatting.verdict`, as the discharge and
+    re-referral main points apply it to the events their models count), are those of
+    its thinnest cell. Read from the published table (``groups``: only these groups'
+    rows), so the number adds nothing to what the page shows; None when a cell is
+    hidden (a hidden count counts as too few, as the verdict's rule says).
+    Checked by ``tests/unit/test_reports.py``.
+    """
+    frame = rates.frame
+    if groups is not None:
+        frame = frame[frame["group"].isin(list(groups))]
+    events = pd.to_numeric(frame["events"], errors="coerce")
+    if events.empty or events.isna().any():
+        return None
+    return int(events.min())
+
+
+def _events_result(fewest: int | None) -> dict[str, Any]:
+    """The key result of the matched A&E design's fewest events (for the main point's
+    verdict); "not shown" when a cell is hidden, never a count the table hid."""
+    label = ("Fewest A&E attendances in a group and period of the matched comparison "
+             "(for the verdict's fewest-events rule)")
+    if fewest is None:
+        return {"name": EmergencyName.DID_AE_EVENTS, "value": None, "kind": "text",
+                "text": compose("not shown ({why})", why=PRIVACY), "label": label}
+    return {"name": EmergencyName.DID_AE_EVENTS, "value": protected_count(fewest),
+            "kind": "count", "label": label}
 
 
 def _sentence(name: EmergencyName, row: pd.Series, label: str, *, found: str, missing: str,
@@ -361,6 +396,11 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
     pick = released_rows.set_index(["outcome", "term"])
     ae, admissions = OUTCOMES["ae"], OUTCOMES["admissions"]
     own = OWN_CONTROL
+    # the verdicts' fewest-events rule: the thinnest published cell of each design
+    # (the weighted design's comparison cells are not published: its users' cells)
+    ae_events = fewest_events(rates["ae"])
+    events = {"ae": ae_events, "admissions": fewest_events(rates["admissions"]),
+              "ae_users": fewest_events(rates["ae"], ["Life Rooms users"])}
     c_label = f"{with_words('C-statistic')} of the A&E prediction model"
     c_stat = ({"name": EmergencyName.C_STATISTIC, "value": prediction.extra["c_statistic"][0],
                "kind": "estimate", "label": c_label}
@@ -397,8 +437,9 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
         *_ratio_results(EmergencyName.BEFORE_AFTER_AE, pick.loc[(ae, own)],
                         "A&E: users after against before"),
         c_stat,
+        _events_result(ae_events),
         _sentence(EmergencyName.DID_AE, pick.loc[(ae, DESIGNS["matched"])], "A&E, matched",
-                  judge=AE_JUDGE,
+                  judge={**AE_JUDGE, "events": events["ae"]},
                   found="Taking both comparisons together (difference-in-differences), "
                   "A&E attendance after first contact changed by a factor of {value} "
                   "relative to the matched comparison group ({level} confidence interval "
@@ -412,13 +453,14 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                   "peak.",
                   missing="The change in users' A&E rate against their own past"),
         _sentence(EmergencyName.DID_AE_WEIGHTED, pick.loc[(ae, DESIGNS["weighted"])],
-                  "A&E, weighted", judge=AE_JUDGE,
+                  "A&E, weighted", judge={**AE_JUDGE, "events": events["ae_users"]},
                   found="Weighting every non-user by their likeness to users instead of "
                   "matching gives a factor of {value} ({level} confidence interval "
                   "{interval}): {verdict}.",
                   missing="The weighted difference-in-differences rate ratio for A&E"),
         _sentence(EmergencyName.DID_ADMISSIONS, pick.loc[(admissions, DESIGNS["matched"])],
-                  "emergency admissions, matched", judge=ADMISSIONS_JUDGE,
+                  "emergency admissions, matched",
+                  judge={**ADMISSIONS_JUDGE, "events": events["admissions"]},
                   found="For emergency admissions the matched difference-in-differences "
                   "rate ratio is {value} ({level} confidence interval {interval}): "
                   "{verdict}.",

@@ -18,6 +18,7 @@ from lifetools.disclosure import (
     model_release,
     protect_flow,
 )
+from lifetools.disclosure.withheld import PRIVACY
 from lifetools.reports.missing import (
     IMPUTATIONS,
     SEED,
@@ -29,8 +30,10 @@ from lifetools.reports.missing import (
 )
 from lifetools.reports.narrative import (
     cumulative_share_sentence,
+    group_count_sentence,
     horizon_estimate,
     ratio_sentence,
+    reveals_whole_group,
 )
 from lifetools.reports.sentences import reason_text
 from lifetools.reports.survival_parts import (
@@ -167,11 +170,15 @@ def analyse_rereferral(
         **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
         "text": f"{release.headline} ({release.reason})"}
     label = "Hazard ratio of re-referral, Life Rooms use before discharge"
+    rereferred = int(data["rereferred"].sum())
     key = (
         {"name": ReReferralName.DISCHARGED_PEOPLE, "value": len(data), "kind": "count",
          "label": "People discharged in the period"},
-        {"name": ReReferralName.REREFERRED, "value": int(data["rereferred"].sum()),
-         "kind": "count",
+        {"name": ReReferralName.REREFERRED, "value": rereferred, "kind": "count",
+         "label": "People re-referred during follow-up"}
+        if not reveals_whole_group(len(data), rereferred) else
+        {"name": ReReferralName.REREFERRED, "value": None, "kind": "text",
+         "text": compose("not shown ({why})", why=PRIVACY),
          "label": "People re-referred during follow-up"},
         {"name": ReReferralName.REREFERRAL_1Y, "value": 100 * share, "kind": "estimate",
          "text": compose("not estimated") if at_horizon is None else compose(
@@ -180,6 +187,13 @@ def analyse_rereferral(
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
              horizon, at_horizon, event="referred again", withheld=withheld)},
+        {"name": ReReferralName.REREFERRED_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: people re-referred", "text": group_count_sentence(
+             "Of {group} people discharged during the period, {part} were referred "
+             "again before the end of the period.",
+             "Of {group} people discharged during the period, how many were referred "
+             "again before the end of the period is not shown ({why}).",
+             group=len(data), part=rereferred)},
         *(ratio_results(ReReferralName.HR_REREFERRAL, label, hr)
           if release.released else [
             {"name": ReReferralName.HR_REREFERRAL, "value": None, "kind": "text",
