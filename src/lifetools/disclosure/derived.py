@@ -311,7 +311,9 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     profile's count base (:func:`round_person_time`), and suppressed where the people
     count beside them is (they would give it back); the rate and its exact (Garwood)
     interval are computed from the published events and person-years, and suppressed
-    when either is. ``events_are_people``: ``event_col`` is 0 or 1 on one row per
+    when either is; the record names each rate's numerator, denominator and ``per``
+    (``rates``) and its limits with their method (``intervals``: :data:`GARWOOD`), so
+    that the publish gate recomputes both from the published cells. ``events_are_people``: ``event_col`` is 0 or 1 on one row per
     person (users among the people of a group, not attendances), so the events are
     people of the group (``people_outcomes`` of
     :func:`~lifetools.disclosure.protect_counts`): shown equal to ``people`` they are
