@@ -6,6 +6,8 @@ The gate checked a rate column only for its decimal places: a rate edited by han
 = 21 where the events are published as 20), was published. ``rates_table`` now records
 each rate's numerator, denominator and multiplier (``rate_headers`` in the stamp) and
 the gate recomputes the rate from the published cells (``rate-not-from-published-counts``).
+Wave 22: and its confidence limits, by the method the record names (exact Poisson),
+from the same cells: a limit of the raw count, or edited, passed the old gate.
 """
 
 from __future__ import annotations
@@ -58,3 +60,39 @@ def test_rate_leaks_a_hand_edited_rate_in_a_download_is_refused(run, per, old, n
     _edit(run.files / "tables" / "rates.csv", old, new)
     message = refused(path, None, RULE, "files/tables/rates.csv")
     assert "column 'Rate', row 1" in message and new not in message
+
+
+# -- a rate's confidence limits (wave 22) ----------------------------------------------
+# The exact (Garwood) limits are a function of the count alone: from the raw count they
+# give it back beside the rounded one. The rule computes them from the published
+# events and person-years; the gate recomputes them from the published cells.
+
+def _raw_rates() -> object:
+    # 22 events (published 20) among 40 people of 1.37 years (published 55 person-years)
+    frame = pd.DataFrame({"group": ["Sefton"] * 40, "events": [1] * 22 + [0] * 18,
+                          "years": [1.37] * 40})
+    return rates_table(frame, group_cols="group", event_col="events",
+                       person_time_col="years", per=1000.0)
+
+
+def test_rate_leaks_limits_as_the_rule_made_them_pass(run):
+    run.code(display(tables.show_table(_raw_rates(), name="rates", caption="Rates")))
+    path = run.write()
+    row = (run.files / "tables" / "rates.csv").read_text().splitlines()[1]
+    # the Garwood limits of the published 20 events over 55 person-years, per 1,000
+    assert row.endswith(",363.64,222.12,561.61")
+    assert scan_notebook(path) == []
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("222.12", "250.68"),  # the lower limit of the raw 22 events: gives 22 back
+    ("561.61", "605.60"),  # the upper limit of the raw 22 events
+    ("222.12", "222.20"),  # a hand edit
+])
+def test_rate_leaks_limits_from_the_raw_count_in_a_download_are_refused(run, old, new):
+    run.code(display(tables.show_table(_raw_rates(), name="rates", caption="Rates")))
+    path = run.write()
+    _edit(run.files / "tables" / "rates.csv", old, new)
+    message = refused(path, None, RULE, "files/tables/rates.csv")
+    column = "Lower 95% limit" if old == "222.12" else "Upper 95% limit"
+    assert f"column {column!r}, row 1" in message and new not in message

@@ -793,9 +793,10 @@ def test_prediction_figures_of_a_withheld_model_draw_no_curve_and_state_no_numbe
     model_cols = ("model", "model_lower", "model_upper")
     for release in (good, bad):
         calibration = disclosure.model_outputs(curve, dict.fromkeys(curve.columns, release))
+        # treat-all from published counts (10 of 200: below the model at all three)
         net = disclosure.model_outputs(decision, dict.fromkeys(model_cols, release),
-                                       not_counts=["treat_none"],
-                                       inputs=["threshold", "treat_all"])
+                                       not_counts=["treat_none"], inputs=["threshold"],
+                                       treat_all=(10, 200))
         cal_fig = plots.plot_calibration_curve(calibration).figure
         dec_fig = plots.plot_decision_curve(net).figure
         cal_ax, dec_ax = cal_fig.axes[0], dec_fig.axes[0]

@@ -1,4 +1,5 @@
-"""A published rate recomputed from the published cells beside it (issue 12, wave 21).
+"""A published rate recomputed from the published cells beside it (issue 12, wave 21),
+and its confidence limits too (wave 22).
 
 The gate could not check a rate against its numerator and denominator: the multiplier
 (per 1, per 1,000 person-years) was not recorded. ``rates_table`` now records it
@@ -14,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lifetools.disclosure import get_profile, rates_table
+from lifetools.disclosure import get_profile, poisson_interval, rates_table
+from lifetools.disclosure.derived import GARWOOD
 from lifetools.disclosure.downloads import header_rules, shown_frame
 from lifetools.disclosure.rate_check import RATE_RULE, rate_findings, read_number
 from lifetools.labels import column_label
@@ -40,7 +42,9 @@ def test_rates_table_records_its_multiplier():
     table = _table(per=1000)
     assert table.record.rates == (("rate", "events", "person_years", 1000.0),)
     assert header_rules(table)["rate_headers"] == {
-        "Rate": {"numerator": "Events", "denominator": "Person-years", "per": 1000.0}}
+        "Rate": {"numerator": "Events", "denominator": "Person-years", "per": 1000.0,
+                 "lower": "Lower 95% limit", "upper": "Upper 95% limit",
+                 "interval": GARWOOD}}
     # kept through a rename and a selection (a left-out numerator is named "")
     renamed = table.rename(columns={"rate": "rate_per_1000"})
     assert renamed.record.rates == (("rate_per_1000", "events", "person_years", 1000.0),)
@@ -82,7 +86,10 @@ def test_rate_findings_refuse_a_rate_beside_a_hidden_numerator():
     rows[0][head.index("Events")] = "[c]"
     found = rate_findings(head, rows, stamped, PROFILE)
     assert found == [(RATE_RULE, "column 'Rate', row 1: a rate shown beside a hidden "
-                      "numerator: it gives the hidden cell back")]
+                      "numerator: it gives the hidden cell back"),
+                     # and its limits, which give it back as well (wave 22)
+                     (RATE_RULE, "column 'Lower 95% limit', row 1: a confidence limit "
+                      "shown beside a hidden numerator: it gives the hidden cell back")]
 
 
 @pytest.mark.parametrize("per", [None, 0, "per 1,000", float("nan")])
@@ -150,3 +157,120 @@ def test_rates_over_people_names_the_people_count_as_the_rates_denominator():
     assert rate_findings(head, rows, stamped, PROFILE) == []
     rows[0][head.index("Rate")] = "350.00"  # 21 of 60
     assert [r for r, _ in rate_findings(head, rows, stamped, PROFILE)] == [RATE_RULE] * 2
+
+
+# -- the rate's confidence limits (issue 12, wave 22) ----------------------------------
+# An exact (Garwood) interval is a function of the count alone: computed from the raw
+# count it gives the raw count back beside the rounded one. rates_table computes it
+# from the published events over the published person-years, and records the limits
+# and their method; the gate recomputes them from the published cells.
+
+LOWER, UPPER = "Lower 95% limit", "Upper 95% limit"
+
+
+def _raw_events_table(per: float = 1.0):
+    # 22 events (published 20) over 40 people of 1.37 years (54.8, published 55)
+    frame = pd.DataFrame({"group": ["Sefton"] * 40, "events": [1] * 22 + [0] * 18,
+                          "years": [1.37] * 40})
+    return rates_table(frame, group_cols="group", event_col="events",
+                       person_time_col="years", per=per, profile=PROFILE)
+
+
+def test_rates_table_limits_are_garwoods_of_the_published_counts_not_the_raw():
+    # R: poisson.test(20)$conf.int = 12.21652 30.88838
+    assert poisson_interval(20) == pytest.approx((12.21652, 30.88838), abs=5e-6)
+    assert poisson_interval(22)[0] > 13  # the raw count's limits differ at 2 places
+    frame = _raw_events_table(per=1000).frame
+    assert (frame.at[0, "events"], frame.at[0, "person_years"]) == (20, 55.0)
+    assert frame.at[0, "ci_lower"] == pytest.approx(1000 * 12.21652 / 55, abs=1e-3)
+    assert frame.at[0, "ci_upper"] == pytest.approx(1000 * 30.88838 / 55, abs=1e-3)
+    assert _raw_events_table().record.intervals == (
+        ("rate", "ci_lower", "ci_upper", GARWOOD),)
+
+
+def test_rate_limits_recorded_through_rename_and_selection():
+    table = _table(per=1000)
+    renamed = table.rename(columns={"ci_lower": "low", "rate": "r"})
+    assert renamed.record.intervals == (("r", "low", "ci_upper", GARWOOD),)
+    assert table.select(["group", "rate", "ci_upper"]).record.intervals == (
+        ("rate", "", "ci_upper", GARWOOD),)
+    assert table.select(["group", "people"]).record.intervals == ()
+
+
+@pytest.mark.parametrize("per", [1.0, 1000.0, 100_000.0])
+def test_rate_limits_of_the_rule_pass(per):
+    assert rate_findings(*_cells(_raw_events_table(per)), PROFILE) == []
+
+
+@pytest.mark.parametrize(("column", "raw"), [(LOWER, 0), (UPPER, 1)])
+def test_rate_limits_from_the_raw_count_are_refused_naming_column_and_row(column, raw):
+    head, rows, stamped = _cells(_raw_events_table(per=1000))
+    # the limit as the raw 22 events over the published 55 person-years give it
+    rows[0][head.index(column)] = f"{1000 * poisson_interval(22)[raw] / 55:.2f}"
+    found = rate_findings(head, rows, stamped, PROFILE)
+    assert found == [(RATE_RULE, f"column {column!r}, row 1: the confidence limits are "
+                      "not the exact Poisson limits of the published numerator over the "
+                      "published denominator, times 1000, to the places they are written "
+                      "with (edited, or made from unrounded counts: an exact interval "
+                      "gives back the count it was computed from)")]
+
+
+def test_rate_limits_beside_a_hidden_rate_or_input_are_refused():
+    head, rows, stamped = _cells(_raw_events_table())
+    hidden = [row[:] for row in rows]
+    hidden[0][head.index("Rate")] = "[c]"
+    assert rate_findings(head, hidden, stamped, PROFILE) == [
+        (RATE_RULE, f"column {LOWER!r}, row 1: a confidence limit shown beside a hidden "
+         "rate: it gives the hidden cell back")]
+    rows[0][head.index("Person-years")] = "[c]"
+    assert (RATE_RULE, f"column {LOWER!r}, row 1: a confidence limit shown beside a "
+            "hidden denominator: it gives the hidden cell back") in rate_findings(
+                head, rows, stamped, PROFILE)
+
+
+@pytest.mark.parametrize("method", [None, "Wald", "exact Poisson"])
+def test_rate_limits_of_a_method_the_gate_cannot_recompute_are_refused(method):
+    head, rows, stamped = _cells(_raw_events_table())
+    stamped["rate_headers"]["Rate"]["interval"] = method
+    assert rate_findings(head, rows, stamped, PROFILE) == [
+        (RATE_RULE, "column 'Rate': the record of its interval names no method the gate "
+         "recomputes (an exact Poisson interval): its limits cannot be verified")]
+
+
+def test_rate_limits_without_the_numerator_are_some_publishable_counts():
+    # no events column: the rate 0.36 over 55 person-years allows 19.5 to 20.1 events,
+    # of which only 20 is published; limits of 20 pass, limits of 21 or 7 are refused
+    table = _raw_events_table().select(["group", "person_years", "rate", "ci_lower",
+                                        "ci_upper"])
+    head, rows, stamped = _cells(table)
+    assert rate_findings(head, rows, stamped, PROFILE) == []
+    rows[0][head.index(UPPER)] = f"{poisson_interval(21)[1] / 55:.2f}"
+    assert [r for r, _ in rate_findings(head, rows, stamped, PROFILE)] == [RATE_RULE]
+
+
+@settings(max_examples=60)
+@given(people=st.integers(10, 300), years=st.floats(0.2, 3.0),
+       share=st.floats(0.0, 1.0), per=st.sampled_from([1.0, 100.0, 1000.0]),
+       side=st.sampled_from([LOWER, UPPER]))
+def test_rate_limits_of_every_rule_made_rate_pass_and_the_raw_counts_are_refused(
+        people, years, share, per, side):
+    events = np.zeros(people, dtype=int)
+    events[:round(share * people)] = 1
+    frame = pd.DataFrame({"group": ["a"] * people, "events": events,
+                          "years": [years] * people})
+    table = rates_table(frame, group_cols="group", event_col="events",
+                        person_time_col="years", per=per, profile=PROFILE)
+    head, rows, stamped = _cells(table)
+    assert rate_findings(head, rows, stamped, PROFILE) == []
+    published = read_number(rows[0][head.index("Events")])
+    y = read_number(rows[0][head.index("Person-years")])
+    raw = int(events.sum())
+    if published is None or y is None or rows[0][head.index(side)] == "[c]":
+        return  # hidden with its inputs
+    limit = per * poisson_interval(raw)[side == UPPER] / y[0]
+    expected = per * poisson_interval(published[0])[side == UPPER] / y[0]
+    rows[0][head.index(side)] = f"{limit:.2f}"
+    found = rate_findings(head, rows, stamped, PROFILE)
+    # refused exactly when the raw count's limit is written otherwise than the rule's
+    assert bool(found) == (abs(limit - expected) > 0.005 + 1e-9
+                           and f"{limit:.2f}" != f"{expected:.2f}")

@@ -25,9 +25,10 @@ from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, ProtectedValue, _mint, _value
 from lifetools.disclosure.rules import protect_count, round_count
 
-__all__ = ["difference", "poisson_interval", "protected_shares", "rate", "rates_over",
-           "rates_table",
-           "round_person_time", "share", "shares_table", "wilson_interval"]
+__all__ = ["GARWOOD", "THRESHOLD_COLUMN", "TREAT_ALL_COLUMN", "difference",
+           "poisson_interval", "protected_shares", "rate", "rates_over", "rates_table",
+           "round_person_time", "share", "shares_table", "treat_all_net_benefit",
+           "treat_all_values", "wilson_interval"]
 
 
 def wilson_interval(successes: float, n: float, alpha: float = 0.05
@@ -46,6 +47,14 @@ def wilson_interval(successes: float, n: float, alpha: float = 0.05
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+GARWOOD = "exact Poisson (Garwood)"
+"""The method of a rate's interval that :func:`rate` and :func:`rates_table` compute:
+:func:`poisson_interval` of the published events over the published person-time,
+recorded by name (:attr:`~lifetools.disclosure.ProtectionRecord.intervals`) so that
+the publish gate recomputes each limit by it
+(:mod:`lifetools.disclosure.rate_check`)."""
 
 
 def poisson_interval(count: float, alpha: float = 0.05) -> tuple[float, float]:
@@ -162,6 +171,57 @@ def rate(events: int | ProtectedValue, person_time: float, *, contributors: int,
                   per=float(per))
 
 
+TREAT_ALL_COLUMN = "treat_all"
+"""A decision curve's column of the net benefit of treating everyone."""
+THRESHOLD_COLUMN = "threshold"
+"""A decision curve's column of risk thresholds."""
+
+
+def treat_all_net_benefit(events: float, people: float, threshold: float) -> float:
+    """The net benefit of treating everyone at a risk threshold: ``p - (1 - p) t /
+    (1 - t)`` with ``p = events / people`` (Vickers and Elkin 2006).
+
+    It is a function of the prevalence alone, so it gives back the counts it is
+    computed from: :func:`treat_all_values` calls it with the published (rounded)
+    counts, and the publish gate with the counts its stamp records
+    (:mod:`lifetools.disclosure.net_benefit_check`). Checked against
+    :func:`lifetools.prediction.net_benefit`'s treat-all column on the same counts in
+    ``tests/unit/test_treat_all.py``.
+    """
+    p = events / people
+    return p - (1 - p) * threshold / (1 - threshold)
+
+
+def treat_all_values(thresholds: Sequence[float], *, events: int | ProtectedValue,
+                     people: int | ProtectedValue,
+                     profile: str | SdcProfile | None = None
+                     ) -> tuple[list[float | None], int | None, int | None]:
+    """A decision curve's net benefit of treating everyone, from published counts.
+
+    Returns
+    -------
+    tuple
+        The net benefit at each threshold (``None`` at every one when hidden), and the
+        published events and people it was computed from (``None`` when hidden). It is
+        hidden when either count is suppressed, when there are no people, and when the
+        events are none or all of the people as published (group disclosure, as a
+        share of them would be: :func:`share`).
+
+    Notes
+    -----
+    :func:`treat_all_net_benefit` of the published (rounded) counts, never the exact
+    ones: from the exact prevalence, the curve at two decimal places gave back the
+    exact count of events (issue 12, wave 22). Tested in ``tests/unit/test_treat_all.py``.
+    """
+    p = get_profile(profile)
+    k, n = _published(events, p).value, _published(people, p).value
+    hidden = (k is None or n is None or n == 0 or k > n
+              or (p.group_disclosure and extreme_share(100 * k / n)))
+    if hidden:
+        return [None] * len(thresholds), None, None
+    return ([treat_all_net_benefit(k, n, float(t)) for t in thresholds], int(k), int(n))
+
+
 def difference(a: ProtectedValue, b: ProtectedValue) -> ProtectedValue:
     """``a - b`` of two protected values of the same kind (suppressed if either is).
 
@@ -251,7 +311,9 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
     profile's count base (:func:`round_person_time`), and suppressed where the people
     count beside them is (they would give it back); the rate and its exact (Garwood)
     interval are computed from the published events and person-years, and suppressed
-    when either is. ``events_are_people``: ``event_col`` is 0 or 1 on one row per
+    when either is; the record names each rate's numerator, denominator and ``per``
+    (``rates``) and its limits with their method (``intervals``: :data:`GARWOOD`), so
+    that the publish gate recomputes both from the published cells. ``events_are_people``: ``event_col`` is 0 or 1 on one row per
     person (users among the people of a group, not attendances), so the events are
     people of the group (``people_outcomes`` of
     :func:`~lifetools.disclosure.protect_counts`): shown equal to ``people`` they are
@@ -314,6 +376,7 @@ def rates_table(frame: pd.DataFrame, *, group_cols: str | Sequence[str],
                  places=(("person_years", 0),),  # whole years, rounded to the base
                  bases=(("person_years", p.base),), denominator="people",
                  rates=(("rate", "events", "person_years", per),),  # the gate recomputes it
+                 intervals=(("rate", "ci_lower", "ci_upper", GARWOOD),),  # and its limits
                  people_outcomes=people)
 
 

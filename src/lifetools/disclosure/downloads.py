@@ -192,7 +192,11 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     (``people_outcome_headers``), each share's group (``share_headers``:
     ``"breakdown"`` or ``"group"``), for the group disclosure rule, and each rate's
     numerator, denominator and multiplier (``rate_headers``: the gate recomputes the
-    rate from the published cells, :mod:`lifetools.disclosure.rate_check`). Used by :func:`lifetools.tables.show_table`
+    rate from the published cells, :mod:`lifetools.disclosure.rate_check`), with its
+    confidence limits and their method (``lower``, ``upper``, ``interval``: recomputed
+    from the same cells), and each decision curve's net benefit of treating everyone
+    with its threshold column and the published counts it was computed from
+    (``treat_all_headers``: :mod:`lifetools.disclosure.net_benefit_check`). Used by :func:`lifetools.tables.show_table`
     and :func:`lifetools.publication.show_figure` (the data behind a figure).
     """
     rules = table.rules
@@ -230,8 +234,18 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     rates = {column_label(r): {"numerator": column_label(k) if k else None,
                                "denominator": column_label(y) if y else None, "per": per}
              for r, k, y, per in table.record.rates if r in protected}
+    for r, low, high, method in table.record.intervals:
+        if column_label(r) in rates:  # its limits, recomputed by the method named
+            rates[column_label(r)].update(
+                lower=column_label(low) if low else None,
+                upper=column_label(high) if high else None, interval=method)
     if rates:  # each rate's published inputs and its multiplier (per 1,000 ...)
         record["rate_headers"] = rates
+    treat_all = {column_label(c): {"threshold": column_label(t) if t else None,
+                                   "events": k, "people": n}
+                 for c, t, k, n in table.record.treat_all if c in table.columns}
+    if treat_all:  # each net benefit of treating everyone: its published counts
+        record["treat_all_headers"] = treat_all
     shares = [c for c in table.record.columns_with("share")
               if c in protected and not str(c).startswith("ci_")]
     if table.record.flow is not None:  # a flow: each step's excluded count protected

@@ -37,6 +37,11 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure.counts import protect_counts
+from lifetools.disclosure.derived import (
+    THRESHOLD_COLUMN,
+    TREAT_ALL_COLUMN,
+    treat_all_values,
+)
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
 from lifetools.disclosure.text import fixed
@@ -208,7 +213,8 @@ def _events_are_people(data: pd.DataFrame, event_col: str, id_col: str | None) -
 def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
                   count_cols: Sequence[str] = (), not_counts: Sequence[str] = (),
                   people_outcomes: Sequence[str] = (),
-                  inputs: Sequence[str] = ()) -> ProtectedTable:
+                  inputs: Sequence[str] = (),
+                  treat_all: tuple[Any, Any] | None = None) -> ProtectedTable:
     """A table of numbers that released models made, tied to their releases.
 
     For what a model makes beyond its coefficients: its predictions' performance, a
@@ -236,6 +242,18 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
     category code such as an IMD quintile "1") need no declaration: the gate's cell
     rules read their numbers (:mod:`lifetools.disclosure.table_cells`).
 
+    ``treat_all``: a decision curve's ``(events, people)``, raw or protected counts of
+    the cohort it is drawn in. Its net benefit of treating everyone at each
+    ``threshold`` (column :data:`~lifetools.disclosure.derived.TREAT_ALL_COLUMN`) is
+    computed here from the *published* counts
+    (:func:`~lifetools.disclosure.derived.treat_all_values`; any values the table held
+    in that column are replaced, never published), hidden (``[c]``) with either count,
+    and recorded with them (:attr:`~lifetools.disclosure.ProtectionRecord.treat_all`)
+    for the publish gate to recompute. It is no model's output: it is shown whether
+    or not the model was released. A net benefit of treating everyone is a function
+    of the prevalence alone, so it cannot be declared an input (from the exact
+    prevalence it gives the exact count of events back).
+
     Raises
     ------
     KeyError
@@ -247,7 +265,15 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
     missing = [c for c in releases if c not in table.columns]
     if missing:
         raise KeyError(f"model output columns not in the table: {missing}")
-    declared = {*releases, *count_cols, *not_counts, *people_outcomes, *inputs}
+    if TREAT_ALL_COLUMN in {*inputs, *not_counts, *count_cols, *releases}:
+        raise DisclosureError(
+            f"column {TREAT_ALL_COLUMN!r} (the net benefit of treating everyone) is a "
+            "function of the prevalence alone: declared an input or a model's output, "
+            "its exact value gives the exact count of events back",
+            hint="pass the cohort's counts as treat_all=(events, people): it is "
+                 "computed from their published (rounded) counts")
+    declared = {*releases, *count_cols, *not_counts, *people_outcomes, *inputs,
+                *([TREAT_ALL_COLUMN] if treat_all is not None else [])}
     for column in table.columns:
         if column in declared or pd.api.types.is_integer_dtype(table[column]):
             continue  # whole numbers: protect_counts refuses them undeclared
@@ -270,15 +296,31 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
             shown[column] = pd.Series([float("nan")] * len(shown),
                                       dtype=float if numeric else object)
             reasons.append(release.withheld)
+    benefit: tuple[tuple[str, str, int | None, int | None], ...] = ()
+    hidden: list[tuple[int, str, str]] = []
+    if treat_all is not None:
+        if THRESHOLD_COLUMN not in shown.columns:
+            raise KeyError(f"a decision curve needs its {THRESHOLD_COLUMN!r} column")
+        values, k, n = treat_all_values(shown[THRESHOLD_COLUMN].astype(float).tolist(),
+                                        events=treat_all[0], people=treat_all[1])
+        shown[TREAT_ALL_COLUMN] = pd.array(values, dtype="Float64")
+        benefit = ((TREAT_ALL_COLUMN, THRESHOLD_COLUMN, k, n),)
+        if k is None:
+            hidden = [(i, TREAT_ALL_COLUMN, "derived") for i in range(len(shown))]
     if reasons:
         shown[WITHHELD_COLUMN] = "; ".join(dict.fromkeys(reasons))
-    protected = protect_counts(shown, list(count_cols),
+    protected = protect_counts(shown.drop(columns=[c for c, *_ in benefit]),
+                               list(count_cols),
                                not_counts=[*not_counts, *inputs],
                                people_outcomes=people_outcomes)
     record = protected.record
-    roles = tuple((c, "estimate" if c in releases else r) for c, r in record.roles)
-    return _mint(protected.frame, roles=roles, suppressed=record.suppressed, like=record,
-                 places=record.places, bases=record.bases)
+    roles = dict((c, "estimate" if c in releases else r) for c, r in record.roles)
+    roles.update((c, "net_benefit") for c, *_ in benefit)
+    frame = protected.frame.assign(**{c: shown[c] for c, *_ in benefit})[
+        list(shown.columns)]
+    return _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
+                 suppressed=(*record.suppressed, *hidden), like=record,
+                 places=record.places, bases=record.bases, treat_all=benefit)
 
 
 def not_estimable(unit: str = "events") -> str:

@@ -39,8 +39,9 @@ __all__ = ["PROTECTED_ROLES", "SUPPRESSED_CELLS_ATTR", "Link", "ProtectedTable",
 
 _TOKEN = object()
 _KEY = secrets.token_bytes(32)
-PROTECTED_ROLES = ("count", "share", "rate", "magnitude")
-"""Column roles whose values were made by a disclosure rule."""
+PROTECTED_ROLES = ("count", "share", "rate", "magnitude", "net_benefit")
+"""Column roles whose values were made by a disclosure rule (``net_benefit``: a
+decision curve's net benefit of treating everyone, from published counts)."""
 SUPPRESSED_CELLS_ATTR = "lifetools_suppressed_cells"
 """Key in the ``attrs`` of :attr:`ProtectedTable.frame` listing the cells a rule hid
 (row label, column, the row's first cell): a suppressed cell never reads as zero, so
@@ -159,6 +160,22 @@ class ProtectionRecord:
     published rate from the published counts and person-time beside it
     (:mod:`lifetools.disclosure.rate_check`). A numerator or denominator column left
     out of the table is named ""."""
+    intervals: tuple[tuple[str, str, str, str], ...] = ()
+    """Each rate's confidence interval a rule computed from the same published
+    numerator and denominator: ``(rate, lower, upper, method)`` (the exact Poisson
+    limits of :func:`~lifetools.disclosure.rates_table`:
+    :data:`~lifetools.disclosure.derived.GARWOOD`). The stamp records it in the
+    rate's ``rate_headers``, so the publish gate recomputes each published limit by
+    the method from the published cells beside it. A limit left out of the table is
+    named ""."""
+    treat_all: tuple[tuple[str, str, int | None, int | None], ...] = ()
+    """Each column of a decision curve's net benefit of treating everyone that a rule
+    computed from published counts: ``(column, threshold column, events, people)``,
+    the counts as published (``None`` when hidden: the column is hidden with them;
+    :func:`~lifetools.disclosure.model_outputs`' ``treat_all``). The stamp records it
+    (``treat_all_headers``), so the publish gate recomputes every cell from the
+    published counts and the threshold beside it
+    (:mod:`lifetools.disclosure.net_benefit_check`)."""
     links: tuple[Link, ...] = ()
     """The tables this one follows, when it publishes counts of other tables
     (:func:`lifetools.disclosure.follow`; two linked tables merged follow both
@@ -347,8 +364,13 @@ class ProtectedTable:
         group = self._record.denominator
         rates = tuple(tuple([*(names.get(c, c) for c in r[:3]), r[3]])
                       for r in self._record.rates)
+        intervals = tuple(tuple([*(names.get(c, c) for c in r[:3]), r[3]])
+                          for r in self._record.intervals)
+        treat_all = tuple((names.get(c, c), names.get(t, t), k, n)
+                          for c, t, k, n in self._record.treat_all)
         return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
                      like=self._record, places=places, bases=bases, rates=rates,
+                     intervals=intervals, treat_all=treat_all,
                      denominator=names.get(group, group) if group else None,
                      people_outcomes=tuple(names.get(c, c) for c in
                                            self._record.people_outcomes),
@@ -488,7 +510,8 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
                  suppressed=tuple(suppressed), like=a,
                  secondary_cells=sum(why == "secondary" for _, _, why in suppressed),
                  places=(*a.places, *b.places), bases=(*a.bases, *b.bases),
-                 rates=(*a.rates, *b.rates),
+                 rates=(*a.rates, *b.rates), intervals=(*a.intervals, *b.intervals),
+                 treat_all=(*a.treat_all, *b.treat_all),
                  denominator=a.denominator or b.denominator,
                  people_outcomes=_merged_people(a, b),
                  links=links)
@@ -591,6 +614,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           places: tuple[tuple[str, int], ...] = (),
           bases: tuple[tuple[str, int], ...] = (),
           rates: tuple[tuple[str, str, str, float], ...] | None = None,
+          intervals: tuple[tuple[str, str, str, str], ...] | None = None,
+          treat_all: tuple[tuple[str, str, int | None, int | None], ...] | None = None,
           denominator: str | None = None,
           people_outcomes: tuple[str, ...] | None = None,
           links: tuple[Link, ...] | Literal["like"] = "like",
@@ -602,7 +627,11 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     (:attr:`ProtectionRecord.bases`); ``rates``: each rate column with its numerator,
     denominator and multiplier (:attr:`ProtectionRecord.rates`; by default ``like``'s,
     kept while the rate is in the table, a numerator or denominator left out named
-    ""); ``denominator``: the group-size
+    ""); ``intervals``: each rate's limits and their method
+    (:attr:`ProtectionRecord.intervals`) and ``treat_all``: each net benefit of
+    treating everyone with its threshold column and published counts
+    (:attr:`ProtectionRecord.treat_all`), both by default ``like``'s and kept while
+    their column is in the table; ``denominator``: the group-size
     count column
     (:attr:`ProtectionRecord.denominator`; by default ``like``'s);
     ``people_outcomes``: the counts of people of its group
@@ -622,6 +651,17 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
         (str(r), str(k) if k in frame.columns else "",
          str(y) if y in frame.columns else "", float(per))
         for r, k, y, per in rates if r in frame.columns))
+    if intervals is None:
+        intervals = like.intervals if like is not None else ()
+    intervals = tuple(dict.fromkeys(  # a limit left out: ""
+        (str(r), str(lo) if lo in frame.columns else "",
+         str(hi) if hi in frame.columns else "", str(method))
+        for r, lo, hi, method in intervals if r in frame.columns))
+    if treat_all is None:
+        treat_all = like.treat_all if like is not None else ()
+    treat_all = tuple(dict.fromkeys(  # a threshold column left out: ""
+        (str(c), str(t) if t in frame.columns else "", k, n)
+        for c, t, k, n in treat_all if c in frame.columns))
     if denominator is None and like is not None:
         denominator = like.denominator
     if isinstance(links, str):  # "like"
@@ -643,8 +683,9 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary=like.secondary,
             secondary_cells=max(like.secondary_cells, secondary_cells),
             notes=like.notes, seals=seals, acro=like.acro, places=places,
-            bases=bases, rates=rates, denominator=denominator,
-            people_outcomes=people_outcomes, links=links, flow=flow)
+            bases=bases, rates=rates, intervals=intervals, treat_all=treat_all,
+            denominator=denominator, people_outcomes=people_outcomes, links=links,
+            flow=flow)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
@@ -652,6 +693,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             rounding=p.rounding, roles=roles, suppressed=suppressed,
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
             seals=seals, acro=acro, places=places, bases=bases, rates=rates,
+            intervals=intervals, treat_all=treat_all,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
             flow=flow)
     return ProtectedTable(frame, record, _token=_TOKEN)

@@ -15,7 +15,16 @@ cells as published, page and download, rather than trusting it
 - rate x person-time / ``per`` must allow a count the profile publishes (0, or a
   rounded count above the threshold): a rate that gives back a count of 1 to 7, or an
   unrounded count, is refused, whether or not the numerator is in the table;
-- a rate column whose record carries no usable multiplier is refused.
+- a rate column whose record carries no usable multiplier is refused;
+- each confidence limit the record names (``lower``, ``upper``) must be the limit of
+  the method it names (``interval``: :data:`~lifetools.disclosure.derived.GARWOOD`,
+  the exact Poisson limits of the published numerator, over the published
+  denominator, times ``per``) to the places it is written with: a limit computed
+  from the exact count (an exact interval can be inverted to the count it was
+  computed from) or edited by hand is refused; so is a limit shown beside a hidden
+  rate, numerator or denominator, and a limit whose method the gate cannot recompute.
+  Without the numerator in the table, some count the profile publishes within the
+  rate's rounding must give both limits.
 
 Each finding names the column and the row (1 = the first row under the header), never
 a value. Run by :func:`lifetools.disclosure.table_cells.cell_findings` (the page's
@@ -28,14 +37,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from lifetools.disclosure.derived import GARWOOD, poisson_interval
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.rules import protect_count
 
-__all__ = ["RATE_RULE", "rate_findings", "read_number"]
+__all__ = ["INTERVAL_METHODS", "RATE_RULE", "rate_findings", "read_number"]
 
 RATE_RULE = "rate-not-from-published-counts"
 """The publish gate's rule: a published rate that is not ``per`` x its published
@@ -46,6 +56,11 @@ _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.(\d*))?|\.(\d+))")
 _SCAN_LIMIT = 10_000
 """Counts a rate's interval of implied counts is searched over one by one; a wider
 interval holds a publishable count whatever the profile (every base is below it)."""
+
+
+INTERVAL_METHODS = {GARWOOD: poisson_interval}
+"""The methods of a rate's interval the gate recomputes: each maps a published count
+to its limits as a count (divided by the denominator and times ``per`` after)."""
 
 
 def read_number(cell: str) -> tuple[float, int] | None:
@@ -99,9 +114,37 @@ def rate_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
         numerator, denominator = spec.get("numerator"), spec.get("denominator")
         k_at = head.index(numerator) if numerator in head else None
         y_at = head.index(denominator) if denominator in head else None
+        limits = _limit_columns(spec, head)
+        if isinstance(limits, str):
+            found.append((RATE_RULE, f"column {header!r}: {limits}"))
+            limits = None
         for number, row in enumerate(rows, start=1):
             found += _row_findings(header, number, row, at, k_at, y_at, per, profile)
+            if limits is not None:
+                found += _interval_findings(header, number, row, (at, k_at, y_at), per,
+                                            limits, profile)
     return list(dict.fromkeys(found))
+
+
+Limits = tuple[tuple[tuple[str, int, int], ...], Callable[[float], tuple[float, float]]]
+"""The limits of a rate a page shows: (header, position, 0 lower / 1 upper) of each,
+and the method that gives them from a count."""
+
+
+def _limit_columns(spec: Mapping[str, Any], head: Sequence[str]) -> Limits | str | None:
+    """The rate's limits the table shows, with their method; a finding's detail when
+    the record names a method the gate cannot recompute; None when no limit is shown
+    or the record names none."""
+    shown = tuple((str(spec.get(side)), head.index(str(spec.get(side))), i)
+                  for i, side in enumerate(("lower", "upper"))
+                  if spec.get(side) and str(spec.get(side)) in head)
+    if not shown:
+        return None
+    method = INTERVAL_METHODS.get(str(spec.get("interval")))
+    if method is None:
+        return ("the record of its interval names no method the gate recomputes (an "
+                "exact Poisson interval): its limits cannot be verified")
+    return shown, method
 
 
 def _cell(row: Sequence[str], at: int | None) -> str | None:
@@ -144,3 +187,67 @@ def _row_findings(header: str, number: int, row: Sequence[str], at: int,
                               f"/ {per:g} gives back a count the rules would not "
                               "publish (1 to the threshold, or not rounded)"))
     return found
+
+
+def _interval_findings(header: str, number: int, row: Sequence[str],
+                       at: tuple[int, int | None, int | None], per: float,
+                       limits: Limits, profile: SdcProfile) -> list[tuple[str, str]]:
+    """A row's confidence limits of the rate: each shown limit must be the method's
+    limit of the published numerator (or, without it in the table, of some count the
+    profile publishes within the rate's rounding) over the published denominator, to
+    the places it is written with."""
+    columns, method = limits
+    shown = [(name, _cell(row, position), side) for name, position, side in columns]
+    shown = [(name, cell, side) for name, cell, side in shown
+             if cell not in ("", SUPPRESSED, NOT_AVAILABLE, None)]
+    if not shown:
+        return []
+    rate_at, k_at, y_at = at
+    for cell_of, what in ((_cell(row, rate_at), "rate"), (_cell(row, k_at), "numerator"),
+                          (_cell(row, y_at), "denominator")):
+        if cell_of in (SUPPRESSED, NOT_AVAILABLE, ""):
+            return [_finding(shown[0][0], number, f"a confidence limit shown beside a "
+                             f"hidden {what}: it gives the hidden cell back")]
+    read = [(name, read_number(cell), side) for name, cell, side in shown]
+    bad = next((name for name, value, _ in read if value is None), None)
+    if bad is not None:
+        return [_finding(bad, number, "a confidence limit cell that is not one number")]
+    y_cell = _cell(row, y_at)
+    y = read_number(y_cell) if y_cell is not None else None
+    if y is None or y[0] <= 0:
+        return [_finding(shown[0][0], number, "a confidence limit of a rate whose "
+                         "denominator is not shown beside it: it cannot be recomputed")]
+    k_cell = _cell(row, k_at)
+    k = read_number(k_cell) if k_cell is not None else None
+    if k is not None:
+        counts: Sequence[float] = [k[0]]
+    else:
+        rate = read_number(str(_cell(row, rate_at)))
+        if rate is None:
+            return []  # the rate's own finding names the cell
+        half = 0.5 * 10.0 ** -rate[1]
+        low, high = (max(rate[0] - half, 0.0) * y[0] / per,
+                     (rate[0] + half) * y[0] / per)
+        if high - low > _SCAN_LIMIT:
+            return []  # too wide a rounding to hold one count: nothing to give back
+        counts = [c for c in range(math.ceil(low - 1e-9), math.floor(high + 1e-9) + 1)
+                  if protect_count(c, profile=profile) == c]
+    wrong: list[str] = [read[0][0]]
+    for count in counts:
+        expected = [per * limit / y[0] for limit in method(count)]
+        wrong = [name for name, value, side in read if not _within(value, expected[side])]
+        if not wrong:
+            return []
+    # the limits that are not the published numerator's (without it: the first limit)
+    return [_finding(name, number, "the confidence limits are not the exact Poisson "
+                     "limits of the published numerator over the published denominator, "
+                     f"times {per:g}, to the places they are written with (edited, or "
+                     "made from unrounded counts: an exact interval gives back the count "
+                     "it was computed from)") for name in
+            (wrong if len(counts) == 1 else wrong[:1])]
+
+
+def _within(shown: tuple[float, int], expected: float) -> bool:
+    """``shown`` (value, places) is ``expected`` written to its places."""
+    half = 0.5 * 10.0 ** -shown[1]
+    return abs(shown[0] - expected) <= half * (1 + 1e-9) + 1e-12 * max(1.0, abs(expected))

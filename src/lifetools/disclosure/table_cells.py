@@ -82,6 +82,7 @@ from lifetools import config
 from lifetools.disclosure.downloads import SUPPRESSED
 from lifetools.disclosure.flow import FLOW_RULE, flow_findings
 from lifetools.disclosure.groups import GROUP_RULE, group_findings
+from lifetools.disclosure.net_benefit_check import treat_all_findings
 from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.prose import (
     PEOPLE_WORD,
@@ -286,6 +287,7 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
     found += model_findings(head, rows, stamped)
     found += reason_findings(head, rows)  # one value's rule named beside it
     found += rate_findings(head, rows, stamped, profile)  # per x numerator / denominator
+    found += treat_all_findings(head, rows, stamped, profile)  # of the published counts
     return list(dict.fromkeys(found))
 
 

@@ -140,11 +140,15 @@ def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
     ``table`` is the released table (:func:`lifetools.disclosure.model_outputs`): when
     its model was withheld its ``model`` column is blank and the figure draws treat-all
     and treat-none only; the alt text says the model's curve is not shown and why.
+    The data published beside the figure are the table's columns drawn, with its
+    protection record (treat-all from published counts, ``treat_all=`` of
+    :func:`~lifetools.disclosure.model_outputs`), which the publish gate verifies.
     """
     frame, why = _released(table, "decision")
     if ax is None:
         _, ax = plt.subplots(figsize=(figure_width(), 5))
-    data = frame[["threshold", "model", "treat_all", "treat_none"]].astype(float).round(5)
+    columns = ["threshold", "model", "treat_all", "treat_none"]
+    data = frame[columns].astype(float).round(5)
     shown = not why and bool(data["model"].notna().any())
     if shown:
         ax.plot(data["threshold"], data["model"], marker=MARKERS[0], color=PALETTE[0],
@@ -155,7 +159,8 @@ def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
             label="Treat none")
     drawn = data["model"] if shown else data["treat_all"]
     low = min(0.0, float(drawn.min()))
-    high = float(max(drawn.max(), data["treat_all"].max())) * 1.1
+    top = pd.Series([drawn.max(), data["treat_all"].max()], dtype=float).max()
+    high = float(top) * 1.1 if pd.notna(top) else 0.1  # treat-all hidden with its counts
     ax.set_ylim(low - 0.02, high)
     ax.set_xlabel("Risk threshold")
     ax.set_ylabel("Net benefit")
@@ -179,7 +184,9 @@ def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
         alt = (f"{words[:1].upper()}{words[1:]} of treating everyone and of treating no "
                f"one at {thresholds}. The model's curve is not shown: "
                f"{why or 'the model made no curve'}.")
+    # the data drawn, published with the table's record: the gate recomputes its
+    # treat-all column from the published counts the record keeps, as on the page
     mark_protected(ax.figure, rules={"content": "net benefit per person, no counts"},
-                   data={"": require_table(data.reset_index(drop=True),
-                                           name="decision")}, alt=alt)
+                   data={"": require_table(table, name="decision").select(columns)},
+                   alt=alt)
     return ax

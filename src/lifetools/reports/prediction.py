@@ -308,7 +308,10 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                             decision=model_outputs(
                                 decision, dict.fromkeys(("model", "model_lower", "model_upper"),
                                                         release), not_counts=["treat_none"],
-                                inputs=["threshold", "treat_all"]),
+                                inputs=["threshold"],
+                                # treat-all from the validation cohort's published
+                                # counts (the flow table's), not its exact prevalence
+                                treat_all=(int(val["crisis"].sum()), len(val))),
                             fairness=model_outputs(
                                 fair, dict.fromkeys(("C-statistic (95% CI)",
                                                      "calibration-in-the-large (95% CI)"),

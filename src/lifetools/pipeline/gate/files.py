@@ -46,6 +46,7 @@ from lifetools.disclosure.downloads import (
     column_notes,
     read_csv,
 )
+from lifetools.disclosure.net_benefit_check import treat_all_findings
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.rate_check import rate_findings
 from lifetools.disclosure.statistics import STATISTIC_RULE, names_statistic
@@ -300,6 +301,8 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
     found += reason_findings(shown, rows)
     # each rate recomputed from the published numerator and denominator, as on the page
     found += rate_findings(shown, rows, record, profile)
+    # each net benefit of treating everyone recomputed from its published counts
+    found += treat_all_findings(shown, rows, record, profile)
     if tables:  # a table's download; a figure's data is drawn from released tables
         found += model_findings(shown, rows, record)
     return found

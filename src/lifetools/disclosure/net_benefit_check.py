@@ -1,0 +1,143 @@
+"""The publish gate's check of a decision curve's net benefit of treating everyone.
+
+The net benefit of treating everyone at a risk threshold ``t`` is ``p - (1 - p) t /
+(1 - t)``: a function of the prevalence ``p`` alone. Computed from the exact events
+and people of the cohort, a curve written at two decimal places gave the exact count
+of events back beside its published (rounded) counts (issue 12, wave 22). A rule makes
+it from the published counts (:func:`lifetools.disclosure.model_outputs`' ``treat_all``,
+:func:`lifetools.disclosure.derived.treat_all_values`), and its protection record
+keeps them (the stamp's ``treat_all_headers``: the threshold column and the published
+events and people). So the gate recomputes it from what is published rather than
+trusting it (``treat-all-not-from-published-counts``):
+
+- a column whose header names the net benefit of treating everyone ("if everyone is
+  treated", "treat all", "treating everyone") that the stamp does not record is
+  refused: no rule made it, so it may carry the exact prevalence;
+- the recorded events and people must be counts the profile publishes (0, or a
+  rounded count above the threshold), the events no more than the people;
+- every shown cell must be the net benefit of those counts at the threshold of its
+  row, to the places it is written with (the threshold as written: the interval its
+  rounding allows); a cell beside a hidden or missing threshold is refused, and so is
+  any shown cell when the record says the counts were hidden.
+
+Each finding names the column and the row (1 = the first row under the header), never
+a value. Run by :func:`lifetools.disclosure.table_cells.cell_findings` (the page's
+table, and ``show_table`` at source) and by the gate's download check
+(:mod:`lifetools.pipeline.gate.files`: tables and the data behind figures). Tested in
+``tests/unit/test_treat_all.py`` and ``tests/leaks/test_treat_all_leaks.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from lifetools.disclosure.derived import treat_all_net_benefit
+from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
+from lifetools.disclosure.profiles import SdcProfile
+from lifetools.disclosure.rate_check import read_number
+from lifetools.disclosure.rules import protect_count
+
+__all__ = ["TREAT_ALL_RULE", "names_treat_all", "treat_all_findings"]
+
+TREAT_ALL_RULE = "treat-all-not-from-published-counts"
+"""The publish gate's rule: a net benefit of treating everyone that is not that of
+the published counts its stamp records, or that no rule made."""
+
+_TREAT_ALL = re.compile(
+    r"\btreat(?:ing|ed)?[\s_]+(?:all|everyone|everybody)\b"
+    r"|\b(?:everyone|everybody|all)\s+(?:is|are|were|was)\s+treated\b", re.IGNORECASE)
+
+
+def names_treat_all(header: object) -> bool:
+    """Whether a header names the net benefit of treating everyone.
+
+    >>> names_treat_all("Good done less harm done if everyone is treated")
+    True
+    >>> names_treat_all("Good done less harm done if no one is treated")
+    False
+    """
+    return bool(_TREAT_ALL.search(str(header)))
+
+
+def _finding(header: str, row: int | None, what: str) -> tuple[str, str]:
+    where = f"column {header!r}" + (f", row {row}" if row is not None else "")
+    return (TREAT_ALL_RULE, f"{where}: {what}")
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return int(value) if float(value).is_integer() else None
+
+
+def treat_all_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
+                       stamped: Mapping[str, Any], profile: SdcProfile
+                       ) -> list[tuple[str, str]]:
+    """``treat-all-not-from-published-counts`` for each column whose header names the
+    net benefit of treating everyone, read from the cells as published (the module
+    docstring lists the rules); the detail names the column and the row, never a
+    value."""
+    recorded = stamped.get("treat_all_headers") or {}
+    if not isinstance(recorded, Mapping):
+        return [(TREAT_ALL_RULE, "the stamp's record of its net benefits of treating "
+                 "everyone is not readable")]
+    head = [str(h).strip() for h in head]
+    found: list[tuple[str, str]] = []
+    for at, header in enumerate(head):
+        spec = recorded.get(header)
+        if spec is None:
+            if names_treat_all(header) and any(
+                    at < len(row) and str(row[at]).strip() not in
+                    ("", SUPPRESSED, NOT_AVAILABLE) for row in rows):
+                found.append(_finding(header, None, "a net benefit of treating everyone "
+                                      "that no rule made from published counts: from "
+                                      "the exact prevalence it gives the count of events "
+                                      "back (lt.disclosure.model_outputs(treat_all=))"))
+            continue
+        found += _column_findings(header, at, head, rows,
+                                  spec if isinstance(spec, Mapping) else {}, profile)
+    return list(dict.fromkeys(found))
+
+
+def _column_findings(header: str, at: int, head: list[str],
+                     rows: Sequence[Sequence[str]], spec: Mapping[str, Any],
+                     profile: SdcProfile) -> list[tuple[str, str]]:
+    k, n = _count(spec.get("events")), _count(spec.get("people"))
+    threshold = spec.get("threshold")
+    t_at = head.index(threshold) if threshold in head else None
+    counts_ok = (k is not None and n is not None and 0 <= k <= n and n > 0
+                 and protect_count(k, profile=profile) == k
+                 and protect_count(n, profile=profile) == n)
+    found = []
+    for number, row in enumerate(rows, start=1):
+        cell = str(row[at]).strip() if at < len(row) else ""
+        if cell in ("", SUPPRESSED, NOT_AVAILABLE):
+            continue
+        if not counts_ok:
+            return [_finding(header, number, "shown, but the counts its record names are "
+                             "not counts the profile publishes (or were hidden): it "
+                             "cannot be verified")]
+        shown = read_number(cell)
+        t_cell = str(row[t_at]).strip() if t_at is not None and t_at < len(row) else ""
+        t = read_number(t_cell) if t_cell else None
+        if shown is None or t is None or not 0 < t[0] < 1:
+            found.append(_finding(header, number, "not one number beside a risk "
+                                  "threshold between 0 and 1: it cannot be verified"))
+            continue
+        t_half = 0.5 * 10.0 ** -t[1]
+        low_t, high_t = max(t[0] - t_half, 1e-12), min(t[0] + t_half, 1 - 1e-12)
+        # decreasing in the threshold: the interval the threshold's rounding allows
+        lowest = treat_all_net_benefit(k, n, high_t)  # type: ignore[arg-type]
+        highest = treat_all_net_benefit(k, n, low_t)  # type: ignore[arg-type]
+        half = 0.5 * 10.0 ** -shown[1]
+        slack = half * (1 + 1e-9) + 1e-12 * max(1.0, abs(shown[0]))
+        if not (lowest - slack <= shown[0] <= highest + slack) or not math.isfinite(
+                shown[0]):
+            found.append(_finding(header, number, "not the net benefit of treating "
+                                  "everyone of the published events and people at its "
+                                  "row's threshold, to the places it is written with "
+                                  "(edited, or made from the exact prevalence)"))
+    return found

@@ -1,0 +1,223 @@
+"""A decision curve's net benefit of treating everyone, from published counts (issue 12,
+wave 22).
+
+Treat-all is ``p - (1 - p) t / (1 - t)``: the prevalence alone. The crisis-risk
+report published it from the exact prevalence, declared an ``inputs=`` column of
+``model_outputs``, beside the rounded counts of the same cohort: at 3,000 people its
+nine cells at two places narrowed the validation cohort's crises to one count. It is
+now computed from the published counts (``model_outputs(treat_all=)``), and the gate
+recomputes it from the counts its stamp records (``treat-all-not-from-published-counts``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lifetools.disclosure import get_profile, model_outputs, protect_count
+from lifetools.disclosure.derived import treat_all_net_benefit, treat_all_values
+from lifetools.disclosure.downloads import header_rules, shown_frame
+from lifetools.disclosure.net_benefit_check import (
+    TREAT_ALL_RULE,
+    names_treat_all,
+    treat_all_findings,
+)
+from lifetools.errors import DisclosureError
+from lifetools.labels import column_label
+from lifetools.prediction.performance import net_benefit
+
+PROFILE = get_profile("default")
+THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+TREAT_ALL = column_label("treat_all")
+
+
+def _curve(events: int, people: int, seed: int = 3) -> pd.DataFrame:
+    y = np.zeros(people)
+    y[:events] = 1
+    risk = np.random.default_rng(seed).random(people)
+    return net_benefit(y, risk, THRESHOLDS)
+
+
+def _table(events: int = 22, people: int = 104):
+    return model_outputs(_curve(events, people), {}, not_counts=["model", "treat_none"],
+                         inputs=["threshold"], treat_all=(events, people))
+
+
+def _cells(table) -> tuple[list[str], list[list[str]], dict]:
+    shown = shown_frame(table)
+    return ([column_label(c) for c in shown.columns], shown.to_numpy().tolist(),
+            header_rules(table))
+
+
+def test_treat_all_is_vickers_and_elkins_formula():
+    # a hand example: 25 of 105, threshold 0.1: 25/105 - (80/105) (0.1/0.9)
+    assert treat_all_net_benefit(25, 105, 0.1) == pytest.approx(0.1534391534, abs=1e-10)
+    assert treat_all_net_benefit(25, 105, 0.5) == pytest.approx(2 * 25 / 105 - 1)
+
+
+@pytest.mark.parametrize(("events", "people"), [(25, 105), (160, 1000), (40, 95)])
+def test_treat_all_agrees_with_the_estimator_where_counts_are_as_published(events, people):
+    # counts already at the base: the published and the exact treat-all are the same
+    # numbers as prediction.net_benefit's (checked against R's dcurves)
+    assert (protect_count(events), protect_count(people)) == (events, people)
+    values, k, n = treat_all_values(THRESHOLDS, events=events, people=people,
+                                    profile=PROFILE)
+    assert (k, n) == (events, people)
+    np.testing.assert_allclose(values, _curve(events, people)["treat_all"], atol=1e-12)
+
+
+def test_treat_all_is_from_the_published_counts_not_the_exact_prevalence():
+    values, k, n = treat_all_values(THRESHOLDS, events=22, people=104, profile=PROFILE)
+    assert (k, n) == (20, 105)
+    np.testing.assert_allclose(values, [treat_all_net_benefit(20, 105, t)
+                                        for t in THRESHOLDS])
+    exact = _curve(22, 104)["treat_all"]
+    assert not np.allclose(values, exact, atol=0.005)  # the exact one read otherwise
+
+
+@settings(max_examples=100)
+@given(events=st.integers(0, 400), extra=st.integers(0, 600), other=st.data())
+def test_treat_all_tells_nothing_the_published_counts_do_not(events, extra, other):
+    # any two cohorts with the same published counts publish the same treat-all:
+    # no exact count can be solved for from it
+    people = events + extra
+    alike_events = other.draw(st.integers(max(0, events - 2), events + 2))
+    alike_people = other.draw(st.integers(max(alike_events, people - 2), people + 2))
+    if (protect_count(alike_events), protect_count(alike_people)) != (
+            protect_count(events), protect_count(people)):
+        return
+    assert treat_all_values(THRESHOLDS, events=events, people=people) == \
+        treat_all_values(THRESHOLDS, events=alike_events, people=alike_people)
+
+
+@pytest.mark.parametrize(("events", "people"), [(5, 104), (0, 104), (104, 104), (3, 5)])
+def test_treat_all_is_hidden_with_its_counts_and_for_none_or_all(events, people):
+    values, k, n = treat_all_values(THRESHOLDS, events=events, people=people,
+                                    profile=PROFILE)
+    assert values == [None] * len(THRESHOLDS) and (k, n) == (None, None)
+    table = _table(events, people)
+    assert table.frame["treat_all"].isna().all()
+    assert all(table.is_suppressed(i, "treat_all") for i in range(len(THRESHOLDS)))
+    head, rows, stamped = _cells(table)
+    assert {row[head.index(TREAT_ALL)] for row in rows} == {"[c]"}
+    assert treat_all_findings(head, rows, stamped, PROFILE) == []
+
+
+def test_model_outputs_compute_treat_all_and_record_its_counts():
+    table = _table()
+    assert table.record.treat_all == (("treat_all", "threshold", 20, 105),)
+    assert table.record.role("treat_all") == "net_benefit"
+    assert list(table.columns) == ["threshold", "model", "treat_all", "treat_none"]
+    np.testing.assert_allclose(table.frame["treat_all"].astype(float),
+                               [treat_all_net_benefit(20, 105, t) for t in THRESHOLDS])
+    assert header_rules(table)["treat_all_headers"] == {
+        TREAT_ALL: {"threshold": "Risk threshold", "events": 20, "people": 105}}
+    renamed = table.rename(columns={"treat_all": "all"})
+    assert renamed.record.treat_all == (("all", "threshold", 20, 105),)
+    assert table.select(["threshold", "model"]).record.treat_all == ()
+
+
+def test_model_outputs_show_treat_all_when_the_model_is_withheld():
+    from types import SimpleNamespace
+
+    from lifetools.disclosure import model_release
+
+    fit = SimpleNamespace(summary=pd.DataFrame({
+        "term": ["x"], "estimate": [1.5], "ci_lower": [1.1], "ci_upper": [2.0],
+        "p_value": [0.01]}), warnings=(), model=None)
+    data = pd.DataFrame({"x": [1] * 50 + [0] * 50, "y": [1] * 5 + [0] * 45 + [1] * 40
+                         + [0] * 10})
+    release = model_release(fit, data=data, event_col="y", level_cols=["x"])
+    assert not release.released  # 5 events among x = 1: too few
+    table = model_outputs(_curve(22, 104), dict.fromkeys(["model"], release),
+                          not_counts=["treat_none"], inputs=["threshold"],
+                          treat_all=(22, 104))
+    assert table.frame["model"].isna().all()
+    assert table.frame["treat_all"].notna().all()  # no model's output: still shown
+
+
+@pytest.mark.parametrize("declared", [
+    {"inputs": ["threshold", "treat_all"], "not_counts": ["model", "treat_none"]},
+    {"not_counts": ["threshold", "model", "treat_all", "treat_none"]}])
+def test_model_outputs_refuse_treat_all_declared_an_input(declared):
+    # the wave-21 declaration of the crisis report's decision curve
+    with pytest.raises(DisclosureError, match="'treat_all' .* gives the exact count"):
+        model_outputs(_curve(22, 104), {}, **declared)
+
+
+def test_names_treat_all_reads_the_headers_that_name_it():
+    assert names_treat_all(TREAT_ALL) and names_treat_all("treat_all")
+    assert names_treat_all("Net benefit: treating everyone")
+    assert names_treat_all("Net benefit if all are treated")
+    assert not names_treat_all(column_label("treat_none"))
+    assert not names_treat_all("Risk threshold")
+
+
+def test_treat_all_findings_pass_the_rules_cells():
+    assert treat_all_findings(*_cells(_table()), PROFILE) == []
+
+
+@pytest.mark.parametrize("row", [1, 9])
+def test_treat_all_findings_refuse_the_exact_prevalences_value_naming_column_and_row(row):
+    head, rows, stamped = _cells(_table())
+    exact = _curve(22, 104)["treat_all"].iloc[row - 1]
+    rows[row - 1][head.index(TREAT_ALL)] = f"{exact:.2f}"
+    assert treat_all_findings(head, rows, stamped, PROFILE) == [
+        (TREAT_ALL_RULE, f"column {TREAT_ALL!r}, row {row}: not the net benefit of "
+         "treating everyone of the published events and people at its row's threshold, "
+         "to the places it is written with (edited, or made from the exact prevalence)")]
+
+
+def test_treat_all_findings_refuse_a_column_no_rule_made():
+    head, rows, stamped = _cells(_table())
+    del stamped["treat_all_headers"]
+    found = treat_all_findings(head, rows, stamped, PROFILE)
+    assert found == [(TREAT_ALL_RULE, f"column {TREAT_ALL!r}: a net benefit of treating "
+                      "everyone that no rule made from published counts: from the exact "
+                      "prevalence it gives the count of events back "
+                      "(lt.disclosure.model_outputs(treat_all=))")]
+    # a hidden column says nothing
+    hidden = [[*r[:2], "[c]", r[3]] for r in rows]
+    assert treat_all_findings(head, hidden, stamped, PROFILE) == []
+
+
+@pytest.mark.parametrize(("events", "people"), [(22, 105), (20, 104), (5, 105),
+                                                (None, 105), (110, 105), (20.5, 105)])
+def test_treat_all_findings_refuse_a_record_of_counts_the_profile_would_not_publish(
+        events, people):
+    head, rows, stamped = _cells(_table())
+    stamped["treat_all_headers"][TREAT_ALL].update(events=events, people=people)
+    found = treat_all_findings(head, rows, stamped, PROFILE)
+    assert found == [(TREAT_ALL_RULE, f"column {TREAT_ALL!r}, row 1: shown, but the "
+                      "counts its record names are not counts the profile publishes (or "
+                      "were hidden): it cannot be verified")]
+
+
+def test_treat_all_findings_read_the_threshold_as_written():
+    # a threshold written to 2 places (0.125 as "0.13"): treat-all at 0.125 passes
+    table = model_outputs(pd.DataFrame({"threshold": [0.125], "treat_none": [0.0]}), {},
+                          not_counts=["treat_none"], inputs=["threshold"],
+                          treat_all=(20, 105))
+    head, rows, stamped = _cells(table)
+    assert rows[0][head.index("Risk threshold")] == "0.12"
+    assert treat_all_findings(head, rows, stamped, PROFILE) == []
+    rows[0][head.index("Risk threshold")] = "[c]"
+    assert [r for r, _ in treat_all_findings(head, rows, stamped, PROFILE)] == [
+        TREAT_ALL_RULE]
+
+
+def test_cell_findings_and_show_table_refuse_a_treat_all_no_rule_made():
+    from lifetools.disclosure import protect_counts
+    from lifetools.disclosure.table_cells import cell_findings
+
+    table = protect_counts(_curve(22, 104), [], not_counts=["threshold", "model",
+                                                            "treat_all", "treat_none"])
+    head, rows, stamped = _cells(table)
+    found = cell_findings(head, rows, {"rules": {**table.rules, **stamped}}, PROFILE, {})
+    assert [r for r, _ in found] == [TREAT_ALL_RULE]
+    head, rows, stamped = _cells(_table())
+    assert cell_findings(head, rows, {"rules": {**_table().rules, **stamped}},
+                         PROFILE, {}) == []
