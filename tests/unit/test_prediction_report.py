@@ -1058,7 +1058,7 @@ def test_analyse_crisis_risk_boot_mi_default_page_results_from_boot_mi(crisis_da
     method = str(key["internal_method"]["text"])
     drawn = run.boot.n_boot + run.boot.n_failed  # 200 drawn, 182 kept at 3,000 people
     assert f"with {drawn} samples drawn before imputation" in method
-    assert "imputed afresh (2 copies)" in method and "(boot-MI" in method
+    assert "imputed afresh (2 copies)" in method and "boot-MI (" in method
     curve = key["internal_calibration_method"]
     assert curve["value"] == "boot-mi" and "(boot-MI)" in str(curve["text"])
     assert "MI-boot" not in str(curve["text"])

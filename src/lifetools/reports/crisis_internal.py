@@ -15,6 +15,7 @@ import pandas as pd
 from lifetools.design_sizes import MIN_BOOT_PER_COPY
 from lifetools.disclosure import Parameter, Period, ProtectedText, compose
 from lifetools.formatting import format_value
+from lifetools.labels import with_words
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
 from lifetools.prediction.imputation import bootstrap_validation_imputed
@@ -24,7 +25,7 @@ from lifetools.prediction.validation import BootstrapValidation
 from lifetools.reports.crisis_parts import INTERNAL_METHODS, imputed_cohort
 
 __all__ = ["CURVE_WHY", "INTERVAL_INDICES", "OTHER_PARTS", "TWO_STAGE_COLUMN",
-           "UNRELIABLE_LIMIT", "FitReliability", "InternalValidation", "fit_reliability", "internal_calibration_grid",
+           "UNRELIABLE_LIMIT", "FitReliability", "method_text", "InternalValidation", "fit_reliability", "internal_calibration_grid",
            "internal_calibration_table", "other_fits", "internal_validation",
            "internal_validation_table"]
 
@@ -104,35 +105,53 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
             compose(CURVE_WHY + "; nothing was imputed."))
     if method == "mi-boot":
         per = max(int(np.ceil(n_boot / m)), MIN_BOOT_PER_COPY)  # as bootstrap_validation_imputed
-        return InternalValidation(mi_boot, mi_boot, compose(
-            "Harrell's bootstrap optimism correction with {total} samples, {per} within "
-            "each of the {m} imputed copies, results averaged (MI-boot, Wahl et al. "
-            "{year}). The imputation is not repeated inside the samples: each copy's "
-            "imputed values used every person, so the optimism may be slightly "
-            "underestimated.", total=Parameter(per * m, "bootstrap samples"),
-            per=Parameter(per, "bootstrap samples per imputed copy"),
-            m=Parameter(m, "imputed copies"), year=Period("2016")), compose(
+        return InternalValidation(mi_boot, mi_boot, method_text(
+            "mi-boot", drawn=per * m, per=per, copies=m), compose(
             CURVE_WHY + ": the bootstrap runs within each imputed copy and the curves "
             "are averaged over the copies (MI-boot)."))
     boot = bootstrap_validation_boot_mi(
         dev, spec, impute=lambda d, s: imputed_cohort(d, spec, m=imputations, seed=s),
         n_boot=n_boot, seed=seed, shrinkage="heuristic", original=dev_copies, plus632=True,
         calibrate=True, grid=grid)
-    return InternalValidation(boot, mi_boot, compose(
-        "Harrell's bootstrap optimism correction with {n} samples drawn before "
-        "imputation; each sample imputed afresh ({m} copies) and the model developed on "
-        "it pooled by Rubin's rules, so the correction covers the imputation too "
-        "(boot-MI, Wahl et al. {year}). The model comparison uses bootstrap within each "
-        "imputed copy (MI-boot) for both models.",
+    return InternalValidation(boot, mi_boot, method_text(
         # samples drawn, as MI-boot's sentence and the fit-reliability sentence count
         # them (a sample whose fit raised is left out and counted there)
-        n=Parameter(boot.n_boot + boot.n_failed, "bootstrap samples"),
-        m=Parameter(imputations, "imputed copies"), year=Period("2016")), compose(
+        "boot-mi", drawn=boot.n_boot + boot.n_failed, copies=imputations), compose(
         CURVE_WHY + ", the imputation included: each sample was imputed afresh, and "
         "its model's curves were averaged over the sample's {m} imputed copies and, "
         "separately, over the development cohort's {original} (boot-MI).",
         m=Parameter(imputations, "imputed copies"),
         original=Parameter(m, "imputed copies")))
+
+def method_text(method: str, *, drawn: int, copies: int, per: int = 0) -> ProtectedText:
+    """The sentence saying how the internal validation combined the bootstrap with the
+    imputation (the page's ``internal_method``).
+
+    ``drawn``: bootstrap samples drawn in all; ``copies``: imputed copies (boot-MI: of
+    each bootstrap sample; MI-boot: of the development cohort, ``per`` samples within
+    each). "MI-boot", "boot-MI" and "Rubin's rules" are given their plain words
+    (:data:`lifetools.labels.TERMS`, :func:`~lifetools.labels.with_words`): this
+    sentence is their first use on the crisis page. Tested in
+    ``tests/unit/test_crisis_wording.py``.
+    """
+    if method == "mi-boot":
+        return compose(
+            "Harrell's bootstrap optimism correction with {total} samples, {per} within "
+            "each of the {m} imputed copies, results averaged: " + with_words("MI-boot")
+            + " (Wahl et al. {year}). The imputation is not repeated inside the samples: "
+            "each copy's imputed values used every person, so the optimism may be "
+            "slightly underestimated.", total=Parameter(drawn, "bootstrap samples"),
+            per=Parameter(per, "bootstrap samples per imputed copy"),
+            m=Parameter(copies, "imputed copies"), year=Period("2016"))
+    return compose(
+        "Harrell's bootstrap optimism correction with {n} samples drawn before "
+        "imputation; each sample imputed afresh ({m} copies) and the model developed on "
+        "it pooled by " + with_words("Rubin's rules") + ", so the correction covers the "
+        "imputation too: " + with_words("boot-MI") + " (Wahl et al. {year}). The model "
+        "comparison uses the other order, " + with_words("MI-boot") + ", for both "
+        "models.", n=Parameter(drawn, "bootstrap samples"),
+        m=Parameter(copies, "imputed copies"), year=Period("2016"))
+
 
 UNRELIABLE_LIMIT = 0.10
 """The share of the internal validation's bootstrap samples fitted unreliably (not
