@@ -15,6 +15,7 @@ import pytest
 
 from lifetools.labels import TERMS
 from lifetools.reports.crisis_internal import method_text
+
 ROOT = Path(__file__).resolve().parents[2]
 
 NEW_TERMS = ("Rubin's rules", "boot-MI", "MI-boot")
