@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
 
 from lifetools.labels import TERMS
-from lifetools.reports.crisis_internal import method_text
+from lifetools.reports.crisis_internal import (
+    fit_reliability,
+    method_text,
+    nested_fits,
+    nested_text,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,3 +58,42 @@ def test_crisis_wording_notebook_explains_rubin_s_rules_on_its_first_use():
     term = "Rubin's rules"
     first = page.index(term)
     assert page[first:].startswith(f"{term} ({TERMS[term]})")
+
+
+def _boot(unreliable: int = 87):
+    return SimpleNamespace(n_boot=200, n_failed=0, n_unreliable=unreliable, converged=True)
+
+
+def test_crisis_wording_nested_interval_says_what_could_be_used_and_why():
+    # "87 of the nested bootstrap interval's outer samples" said neither what an outer
+    # sample is nor whether it was used: now drawn, left out (why), used, kept (why)
+    two_stage = SimpleNamespace(n_outer=197, n_failed=3, n_unreliable=84, n_inner=10,
+                                n_inner_failed=2, n_inner_unreliable=1462)
+    nested = nested_fits(two_stage)
+    assert (nested.drawn, nested.used, nested.inner) == (200, 197, 1970)
+    text = str(fit_reliability(_boot(), others={"outer": 87, "inner": 1464,
+                                                "ridge_boot": 2}, nested=nested).text)
+    assert "outer samples" not in text and "inner samples" not in text
+    assert "resampled the development cohort 200 times" in text
+    assert ("In 3 of them the correction could not be computed at all, so they were "
+            "left out and the interval uses the other 197.") in text
+    assert ("In 84 of the resampled cohorts used and 1,462 of the 1,970 bootstrap "
+            "samples inside them, the fit did not converge") in text
+    assert "Of the 1,970 bootstrap samples inside them, 2 could not be fitted" in text
+    assert "2 more fits could not be fitted reliably: 2 of the ridge model's" in text
+
+
+def test_crisis_wording_nested_interval_all_used():
+    nested = nested_fits(SimpleNamespace(n_outer=200, n_failed=0, n_unreliable=0,
+                                         n_inner=10, n_inner_failed=0,
+                                         n_inner_unreliable=5))
+    text = str(fit_reliability(_boot(0), others={"inner": 5}, nested=nested).text)
+    assert "It uses all 200." in text and "left out" not in text
+    assert "In 5 of the 2,000 bootstrap samples inside them" in text
+    assert text.endswith("Every other fit in the resampling (the ridge and lasso "
+                         "bootstraps and their cross-validation folds at the chosen "
+                         "penalties) was fitted reliably.")
+    quiet = nested_fits(SimpleNamespace(n_outer=200, n_failed=0, n_unreliable=0,
+                                        n_inner=10, n_inner_failed=0,
+                                        n_inner_unreliable=0))
+    assert nested_text(quiet) == ("", {})

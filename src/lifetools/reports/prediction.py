@@ -40,6 +40,7 @@ from lifetools.reports.crisis_internal import (
     internal_calibration_table,
     internal_validation,
     internal_validation_table,
+    nested_fits,
     other_fits,
 )
 from lifetools.reports.crisis_models import (
@@ -242,7 +243,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         seed=seed, periods=periods, folds=COMPARISON_FOLDS)
     reliability = fit_reliability(
         boot, development_converged=bool(frozen.converged and not fit.warnings),
-        others=other_fits(two_stage, ridge, lasso))
+        others=other_fits(two_stage, ridge, lasso), nested=nested_fits(two_stage))
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
     brier = brier_interval(val["crisis"].to_numpy(dtype=float), risks, seed=seed + 2)
