@@ -12,14 +12,22 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+import pandas as pd
 import pytest
 
+from lifetools.disclosure import compose, model_release
 from lifetools.labels import TERMS
 from lifetools.reports.crisis_internal import (
     fit_reliability,
     method_text,
     nested_fits,
     nested_text,
+)
+from lifetools.reports.crisis_results import (
+    CALIBRATION_DESCRIPTION,
+    CURVE_READING,
+    CURVES_NOT_SHOWN,
+    calibration_paragraph,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,3 +105,27 @@ def test_crisis_wording_nested_interval_all_used():
                                         n_inner=10, n_inner_failed=0,
                                         n_inner_unreliable=0))
     assert nested_text(quiet) == ("", {})
+
+
+def _release(events: list[float]):
+    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    return model_release(SimpleNamespace(summary=summary, warnings=(), model=None),
+                         data=pd.DataFrame({"event": events}), event_col="event",
+                         level_cols=[], converged=True)
+
+
+def test_crisis_wording_calibration_paragraph_describes_only_curves_it_shows():
+    method = compose("The curves come from the same bootstrap (boot-MI).")
+    withheld = _release([1.0, 0.0] * 4)  # too few residual degrees of freedom
+    assert not withheld.released
+    text = str(calibration_paragraph(withheld, method))
+    assert text.startswith(CURVES_NOT_SHOWN + ": " + withheld.headline)
+    for described in ("lowess", "dashed line", "taken off the apparent curve",
+                      "same bootstrap"):
+        assert described not in text
+    shown = _release([1.0, 0.0] * 100)
+    assert shown.released
+    text = str(calibration_paragraph(shown, method))
+    assert text == f"{CALIBRATION_DESCRIPTION} {method} {CURVE_READING}"
+    assert "not shown" not in text

@@ -14,6 +14,7 @@ import pandas as pd
 from lifetools.disclosure import (
     Parameter,
     ProtectedTable,
+    Reason,
     RuleNumber,
     compose,
     model_outputs,
@@ -31,7 +32,8 @@ from lifetools.reports.sentences import (
 )
 from lifetools.result_names import CrisisName
 
-__all__ = ["C_JUDGE", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
+__all__ = ["CALIBRATION_DESCRIPTION", "CURVES_NOT_SHOWN", "CURVE_READING", "C_JUDGE",
+           "calibration_paragraph", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
            "model_table", "model_text"]
 
 
@@ -47,6 +49,37 @@ to estimate (...))" when it was a number in brackets."""
 LASSO_SUBJECT = "The lasso comparison (its penalty and the coefficients it kept)"
 """The subject of the lasso sentence when the model is withheld (one subject: "is not
 shown")."""
+
+
+CALIBRATION_DESCRIPTION = (
+    "The same bootstrap corrects the calibration curve for optimism (Harrell's method, as "
+    "R's rms::calibrate): the apparent curve is a smooth (lowess) of whether people had "
+    "a crisis against their predicted risk in the development cohort; in each bootstrap "
+    "sample the curve of the sample's model is drawn in the sample and in the "
+    "development cohort, and the average difference between them is taken off the "
+    "apparent curve. The curves are read at round predicted risks, leaving out the "
+    "highest and lowest risks, where few people are.")
+"""What the optimism-corrected calibration curves are, said only when they are shown."""
+CURVE_READING = ("A corrected curve below the dashed line means the model's higher risks "
+                 "are too high.")
+"""How to read the corrected calibration curve, said only when it is drawn."""
+CURVES_NOT_SHOWN = ("The development cohort's calibration curves (apparent, and corrected "
+                    "for optimism by the bootstrap) are not shown")
+"""The subject of the calibration paragraph when the model is withheld."""
+
+
+def calibration_paragraph(release: Any, method: Any) -> Any:
+    """The paragraph about the development cohort's calibration curves, from what was
+    computed: what the curves are, which bootstrap corrected them (``method``, the
+    internal validation's ``calibration_method``) and how to read them when the model
+    is released; that they are not shown, and why, when it is withheld. The page said
+    the first whatever the release until wave 22, describing curves it did not draw.
+    Tested in ``tests/unit/test_crisis_wording.py``."""
+    if release.released:
+        return compose("{what} {method} {reading}", what=CALIBRATION_DESCRIPTION,
+                       method=method, reading=CURVE_READING)
+    return compose("{subject}: {why}.", subject=CURVES_NOT_SHOWN,
+                   why=Reason(explain_terms(f"{release.headline} ({release.reason})")))
 
 
 def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -171,7 +204,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.INTERNAL_METHOD, "value": internal, "kind": "text",
          "text": internal_method, "label": "Internal validation method"},
         {"name": CrisisName.INTERNAL_CALIBRATION_METHOD, "value": internal, "kind": "text",
-         "text": run.internal_calibration_method,
+         "text": calibration_paragraph(release, run.internal_calibration_method),
          "label": "The bootstrap correcting the development calibration curve"},
         {"name": CrisisName.FIT_RELIABILITY, "value": reliability.flagged, "kind": "text",
          "text": reliability.text,
