@@ -40,6 +40,7 @@ from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
 from lifetools.disclosure.text import fixed
+from lifetools.disclosure.withheld import SAID_ONCE
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, label, negated_label
 
@@ -120,6 +121,14 @@ class ModelRelease:
             return ""
         few = any(r.startswith(TOO_FEW) for r in self.reasons)
         return not_estimable(self.unit) if few else COULD_NOT
+
+    @property
+    def withheld_once(self) -> str:
+        """:attr:`withheld` for a page that states the reasons once
+        (:data:`~lifetools.disclosure.withheld.SAID_ONCE`): the headline and where the
+        reasons are ("too few events to estimate (the reasons are given once, at the
+        start of this page)"); "" when released."""
+        return "" if self.released else f"{self.headline} ({SAID_ONCE})"
 
     @property
     def withheld(self) -> str:
@@ -208,7 +217,7 @@ def _events_are_people(data: pd.DataFrame, event_col: str, id_col: str | None) -
 def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
                   count_cols: Sequence[str] = (), not_counts: Sequence[str] = (),
                   people_outcomes: Sequence[str] = (),
-                  inputs: Sequence[str] = ()) -> ProtectedTable:
+                  inputs: Sequence[str] = (), said_once: bool = False) -> ProtectedTable:
     """A table of numbers that released models made, tied to their releases.
 
     For what a model makes beyond its coefficients: its predictions' performance, a
@@ -227,6 +236,11 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
         missing: ``[x]``) and a column :data:`WITHHELD_COLUMN` says why (the release's
         :attr:`ModelRelease.withheld`, one sentence per model); a table whose models
         were all released is unchanged, cell for cell.
+
+    ``said_once``: the page states the withheld models' reasons once, elsewhere; the
+    column :data:`WITHHELD_COLUMN` then says only :attr:`ModelRelease.withheld_once`
+    (the headline, and where the reasons are), so that a page of many tables of one
+    withheld model does not repeat them in each (wave 22).
 
     Every column holding numbers must be declared: a model's output (``releases``), a
     count (``count_cols``, ``not_counts``) or a number that is no model's output
@@ -269,7 +283,7 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
             numeric = pd.api.types.is_numeric_dtype(shown[column])  # notes keep its unit
             shown[column] = pd.Series([float("nan")] * len(shown),
                                       dtype=float if numeric else object)
-            reasons.append(release.withheld)
+            reasons.append(release.withheld_once if said_once else release.withheld)
     if reasons:
         shown[WITHHELD_COLUMN] = "; ".join(dict.fromkeys(reasons))
     protected = protect_counts(shown, list(count_cols),

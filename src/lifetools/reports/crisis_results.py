@@ -33,7 +33,7 @@ from lifetools.reports.sentences import (
 from lifetools.result_names import CrisisName
 
 __all__ = ["CALIBRATION_DESCRIPTION", "CURVES_NOT_SHOWN", "CURVE_READING", "C_JUDGE",
-           "calibration_paragraph", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
+           "calibration_paragraph", "withheld_statement", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
            "model_table", "model_text"]
 
 
@@ -79,7 +79,7 @@ def calibration_paragraph(release: Any, method: Any) -> Any:
         return compose("{what} {method} {reading}", what=CALIBRATION_DESCRIPTION,
                        method=method, reading=CURVE_READING)
     return compose("{subject}: {why}.", subject=CURVES_NOT_SHOWN,
-                   why=Reason(explain_terms(f"{release.headline} ({release.reason})")))
+                   why=Reason(release.withheld_once))
 
 
 def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -99,7 +99,7 @@ def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any
         return tuple({k: v for k, v in r.items() if k != "subject"} for r in results)
     why = f"{release.headline} ({release.reason})"
     return tuple({"name": r["name"], "label": r["label"], "value": None, "kind": "text",
-                  "text": not_shown_sentence(r["subject"], explain_terms(why))
+                  "text": not_shown_sentence(r["subject"], release.withheld_once)
                   if "subject" in r else reason_text(why)} for r in results)
 
 
@@ -117,7 +117,34 @@ def model_table(table: pd.DataFrame, release: Any, *, keep: Sequence[str] = ("me
     fairness tables do. Tested in ``tests/unit/test_prediction_report.py``.
     """
     return model_outputs(table, dict.fromkeys(
-        [c for c in table.columns if c not in keep], release))
+        [c for c in table.columns if c not in keep], release), said_once=True)
+
+
+MODELS = ("the crisis-risk model", "its time-to-event (Fine-Gray) version")
+"""The page's two models, as :func:`withheld_statement` names them."""
+
+
+def withheld_statement(release: Any, fg_release: Any) -> Any:
+    """The one statement of why the page's withheld models' numbers are not shown
+    (the key result ``model_withheld``, at the start of the page), or that both passed
+    the release check. Every table, caption and sentence of the page that leaves a
+    withheld model's numbers out says only the headline and
+    :data:`~lifetools.disclosure.withheld.SAID_ONCE`
+    (:attr:`~lifetools.disclosure.ModelRelease.withheld_once`). Tested in
+    ``tests/unit/test_crisis_wording.py``."""
+    withheld: dict[str, list[str]] = {}
+    for name, check in zip(MODELS, (release, fg_release), strict=True):
+        if not check.released:
+            withheld.setdefault(f"{check.headline}: {check.reason}", []).append(name)
+    if not withheld:
+        return compose("The crisis-risk model and its time-to-event (Fine-Gray) version "
+                       "passed the release check (see the methods page), so their "
+                       "numbers are shown.")
+    said = [compose("The numbers of {who} are not shown on this page ([x] in the tables, "
+                    "no curve in the figures): {why}.", who=" and ".join(names),
+                    why=Reason(explain_terms(why)))
+            for why, names in withheld.items()]
+    return said[0] if len(said) == 1 else compose("{a} {b}", a=said[0], b=said[1])
 
 
 def model_text(release: Any, text: Any) -> Any:
@@ -126,7 +153,7 @@ def model_text(release: Any, text: Any) -> Any:
     estimate: ...", :attr:`lifetools.disclosure.ModelRelease.withheld`), no number of
     the model. The checklist's metadata (:func:`lifetools.reports.tripod.tripod_meta`)
     asks it for every item that states a model's number."""
-    return text if release.released else release.withheld
+    return text if release.released else release.withheld_once
 
 
 def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
@@ -143,6 +170,10 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
     fg_everyone = fg.risk_groups.iloc[0]
     developed, validated = run.development_period, run.validation_period
     return (
+        {"name": CrisisName.MODEL_WITHHELD, "value": not (release.released
+                                                            and fg_release.released),
+         "kind": "text", "text": withheld_statement(release, fg_release),
+         "label": "Whether the models' numbers are shown, and why not"},
         {"name": CrisisName.DEVELOPMENT_PEOPLE, "value": len(dev), "kind": "count",
          "label": "People in the development cohort"},
         {"name": CrisisName.DEVELOPMENT_CRISES, "value": int(dev["crisis"].sum()),
