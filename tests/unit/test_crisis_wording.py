@@ -15,7 +15,9 @@ import nbformat
 import pandas as pd
 import pytest
 
-from lifetools.disclosure import compose, model_release
+from lifetools.disclosure import compose, model_outputs, model_release
+from lifetools.disclosure.models import WITHHELD_COLUMN
+from lifetools.disclosure.withheld import NOT_SHOWN, SAID_ONCE, withheld_verb
 from lifetools.labels import TERMS
 from lifetools.reports.crisis_internal import (
     fit_reliability,
@@ -28,6 +30,8 @@ from lifetools.reports.crisis_results import (
     CURVE_READING,
     CURVES_NOT_SHOWN,
     calibration_paragraph,
+    model_results,
+    withheld_statement,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,3 +133,54 @@ def test_crisis_wording_calibration_paragraph_describes_only_curves_it_shows():
     text = str(calibration_paragraph(shown, method))
     assert text == f"{CALIBRATION_DESCRIPTION} {method} {CURVE_READING}"
     assert "not shown" not in text
+
+
+@pytest.mark.parametrize(("reason", "verb"), [
+    ("too few events to estimate (too few events among 'Life Rooms use')", "is not shown"),
+    ("not shown (group disclosure)", "is not shown"),
+    ("The C-statistic is not shown: too few events to estimate.", "is not shown"),
+    ("hidden to protect privacy", "is not shown"),
+    ("could not be estimated: the fit did not converge", "could not be estimated"),
+    ("", "could not be estimated")])
+def test_crisis_wording_one_verb_for_a_withheld_value(reason, verb):
+    # the crisis page's main point said "could not be estimated" of the model its own
+    # sentences and tables said was "not shown"
+    assert withheld_verb(reason) == verb
+    assert NOT_SHOWN == "not shown"
+
+
+def _six_groups():
+    """A model withheld for too few events in six groups, as the crisis model was on the
+    3,000-person build."""
+    rows = pd.DataFrame({"event": ([1.0] * 3 + [0.0] * 40) * 2 + [1.0] * 30 + [0.0] * 30,
+                         "group": ["a"] * 43 + ["b"] * 43 + ["c"] * 60})
+    summary = pd.DataFrame({"term": ["group"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    return model_release(SimpleNamespace(summary=summary, warnings=(), model=None),
+                         data=rows, event_col="event", level_cols=["group"],
+                         converged=True)
+
+
+def test_crisis_wording_reason_said_once_per_page_not_in_each_table():
+    release = _six_groups()
+    assert not release.released and "among" in release.reason
+    table = pd.DataFrame({"measure": ["C-statistic"], "estimate": [0.7]})
+    once = model_outputs(table, {"estimate": release}, said_once=True)
+    each = model_outputs(table, {"estimate": release})
+    assert each[WITHHELD_COLUMN].tolist() == [release.withheld]  # unchanged by default
+    assert once[WITHHELD_COLUMN].tolist() == [f"{release.headline} ({SAID_ONCE})"]
+    assert release.reason not in once[WITHHELD_COLUMN].iloc[0]
+    # the page's sentences say the same, and the statement at its start gives the reason
+    (sentence,) = model_results(release, {"name": "x", "label": "X", "value": 1.0,
+                                          "kind": "estimate", "subject": "The X"})
+    assert str(sentence["text"]) == f"The X is not shown: {release.headline} ({SAID_ONCE})."
+    stated = str(withheld_statement(release, release))
+    assert stated.count(release.reason) == 1
+    assert stated.startswith("The numbers of the crisis-risk model and its time-to-event "
+                             "(Fine-Gray) version are not shown on this page")
+
+
+def test_crisis_wording_statement_when_both_models_are_released():
+    shown = _release([1.0, 0.0] * 100)
+    assert "passed the release check" in str(withheld_statement(shown, shown))
+    assert shown.withheld_once == ""
