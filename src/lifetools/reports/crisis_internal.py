@@ -258,7 +258,8 @@ def nested_text(nested: NestedFits) -> tuple[str, dict[str, Parameter]]:
              "each resampled cohort.")
     if nested.left_out:
         words += (" In {o_left} of them the correction could not be computed at all, so "
-                  "they were left out and the interval uses the other {o_used}.")
+                  + ("it was" if nested.left_out == 1 else "they were")
+                  + " left out and the interval uses the other {o_used}.")
     else:
         words += " It uses all {o_drawn}."
     kept = []
