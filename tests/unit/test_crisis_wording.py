@@ -33,6 +33,7 @@ from lifetools.reports.crisis_results import (
     model_results,
     withheld_statement,
 )
+from lifetools.tables import table_estimates
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -189,3 +190,15 @@ def test_crisis_wording_statement_when_both_models_are_released():
     shown = _release([1.0, 0.0] * 100)
     assert "passed the release check" in str(withheld_statement(shown, shown))
     assert shown.withheld_once == ""
+
+
+def test_crisis_wording_withheld_estimates_table_says_where_the_reasons_are():
+    # the Fine-Gray hazard ratios (table_estimates) kept the six-group reason in their
+    # note after every other table of the page had stopped repeating it
+    release = _six_groups()
+    summary = pd.DataFrame({"term": ["group"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0]})
+    shown = table_estimates(release.estimates(summary, said_once=True), label="ratio")
+    assert shown[WITHHELD_COLUMN].tolist() == [release.withheld_once]
+    full = table_estimates(release.estimates(summary), label="ratio")
+    assert full[WITHHELD_COLUMN].tolist() == [release.withheld]

@@ -142,7 +142,7 @@ class ModelRelease:
         """
         return f"{self.headline}: {self.reason}" if not self.released else ""
 
-    def apply(self, summary: pd.DataFrame) -> pd.DataFrame:
+    def apply(self, summary: pd.DataFrame, *, said_once: bool = False) -> pd.DataFrame:
         """The summary if released; else its row labels with every other cell missing.
 
         A withheld model keeps only the words of :data:`LABEL_COLUMNS` (a label column
@@ -163,17 +163,19 @@ class ModelRelease:
                 numeric = pd.api.types.is_numeric_dtype(out[col])
                 out[col] = pd.Series([float("nan")] * len(out), index=out.index,
                                      dtype=float if numeric else object)
-        return out.assign(withheld=self.withheld)
+        return out.assign(withheld=self.withheld_once if said_once else self.withheld)
 
-    def estimates(self, summary: pd.DataFrame) -> ProtectedTable:
+    def estimates(self, summary: pd.DataFrame, *, said_once: bool = False) -> ProtectedTable:
         """The model's estimates as released: a protected table (the only maker).
 
         Withheld estimates are blanked by :meth:`apply` (a ``withheld`` column says
-        why). Columns in :data:`ESTIMATE_COLUMNS` get the role ``estimate``; the
-        record's notes carry the verdict and the residual degrees of freedom.
+        why; with ``said_once`` only :attr:`withheld_once`, for a page that states the
+        reasons once, as :func:`model_outputs` does). Columns in
+        :data:`ESTIMATE_COLUMNS` get the role ``estimate``; the record's notes carry the
+        verdict and the residual degrees of freedom.
         """
         ModelRelease.__post_init__(self)
-        shown = self.apply(summary).reset_index(drop=True)
+        shown = self.apply(summary, said_once=said_once).reset_index(drop=True)
         roles = tuple((str(c), "estimate" if c in ESTIMATE_COLUMNS else "other")
                       for c in shown.columns)
         if not any(r == "estimate" for _, r in roles):

@@ -262,7 +262,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                        seed=seed)
     fg_release = model_release(fg, data=dev, event_col="crisis", level_cols=level_cols)
     fine_gray = fg_release.estimates(fg.summary[["term", "estimate", "ci_lower",
-                                                 "ci_upper"]])
+                                                 "ci_upper"]], said_once=True)
     curve = calibration_curve(val["crisis"], risk,
                               grid=np.quantile(risk, np.linspace(0.05, 0.95, 10)))
     decision = net_benefit_interval(val["crisis"].to_numpy(dtype=float), risk, thresholds,
