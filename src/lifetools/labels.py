@@ -394,6 +394,12 @@ TERMS: Mapping[str, str] = {
                                    "estimates",
     "the learning system's alarm": "the check that the model's predictions are still "
                                    "accurate",
+    "Rubin's rules": "the standard way to combine results over imputed copies, widening "
+                     "the uncertainty for what was filled in",
+    "boot-MI": "bootstrap samples drawn first, each with its missing values filled in "
+               "afresh",
+    "MI-boot": "missing values filled in first, then bootstrap samples drawn within each "
+               "filled-in copy",
 }
 """Technical terms a public page may use only beside their plain words (this mapping).
 

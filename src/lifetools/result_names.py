@@ -155,6 +155,7 @@ class ReachName(StrEnum):
 class CrisisName(StrEnum):
     """``reports.analyse_crisis_risk``: the crisis-risk prediction model."""
 
+    MODEL_WITHHELD = "model_withheld"
     DEVELOPMENT_PEOPLE = "development_people"
     DEVELOPMENT_CRISES = "development_crises"
     VALIDATION_PEOPLE = "validation_people"

@@ -121,7 +121,7 @@ def test_every_declared_analysis_has_its_notebook():
 #: Key results glued as whole sentences (each starts with a capital): the rest are
 #: numbers ("fewer than 8" when a count is hidden), never at a sentence's start
 WHOLE_SENTENCES = ("sdc_rule", "drift_verdict", "internal_method", "fit_reliability",
-                   "ridge_penalty", "internal_calibration_method")
+                   "ridge_penalty", "internal_calibration_method", "model_withheld")
 SENTENCE_START = re.compile(r"(?:\A|\*\*\s*|[.?!]\s+)\{glue:text\}`(\w+)`")
 
 

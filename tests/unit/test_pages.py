@@ -46,7 +46,7 @@ def test_main_point_estimate_reads_number_interval_and_verdict(hr, ci, events, s
 
 @pytest.mark.parametrize(("text", "said"), [
     ("too few events to estimate (fewer than 10 events in total)",
-     "The hazard ratio of discharge could not be estimated in this edition: too few "
+     "The hazard ratio of discharge is not shown in this edition: too few "
      "events (fewer than 10 events in total)."),
     ("could not be estimated: the propensity model did not converge",
      "The hazard ratio of discharge could not be estimated in this edition: the "
@@ -54,22 +54,25 @@ def test_main_point_estimate_reads_number_interval_and_verdict(hr, ci, events, s
     # a results.json written before wave 21 (a reused run, an archived edition's)
     # gives the term bare: the landing page adds its plain words (#15)
     ("too few people to estimate: fewer than 10 residual degrees of freedom",
-     "The hazard ratio of discharge could not be estimated in this edition: too few "
+     "The hazard ratio of discharge is not shown in this edition: too few "
      "people: fewer than 10 residual degrees of freedom (too few people for the number "
      "of terms the model estimates)."),
     # a release check's reason since wave 21 (no threshold): said once, not "too few
     # events (too few events in total)"
     ("too few events to estimate (too few events in total)",
-     "The hazard ratio of discharge could not be estimated in this edition: too few "
+     "The hazard ratio of discharge is not shown in this edition: too few "
      "events in total."),
     ("too few events to estimate: too few events among 'Life Rooms use'; the fit did "
-     "not converge", "The hazard ratio of discharge could not be estimated in this "
+     "not converge", "The hazard ratio of discharge is not shown in this "
      "edition: too few events among 'Life Rooms use'; the fit did not converge."),
     ("", "The hazard ratio of discharge could not be estimated in this edition."),
 ])
 def test_main_point_not_estimated_gives_the_reason_the_report_gave(text, said):
     # the 2024-25 landing page at 10,000 people said only "could not be estimated"
-    # for three of seven reports, while each report page gave the reason
+    # for three of seven reports, while each report page gave the reason; a result a
+    # release check withheld "is not shown", as its page says (wave 22: the crisis
+    # page's main point said "could not be estimated" of a model its page said was
+    # "not shown")
     shown = results(None, (None, None))
     shown["hr"]["text"] = text
     assert pages.main_point(SPEC, shown) == said
@@ -84,7 +87,7 @@ def test_main_point_not_estimated_reads_the_reason_from_the_summary_sentence():
                             "changed is not shown: fewer than 10 residual degrees of "
                             "freedom."}
     assert pages.main_point(SPEC, shown) == (
-        "The hazard ratio of discharge could not be estimated in this edition: fewer "
+        "The hazard ratio of discharge is not shown in this edition: fewer "
         "than 10 residual degrees of freedom (too few people for the number of terms "
         "the model estimates).")
 
@@ -335,7 +338,7 @@ def test_main_point_withheld_share_in_the_template_is_not_put_inside_its_words()
                              "text": "not shown (group disclosure)"}}
     said = pages.main_point(spec, shown)
     assert "not shown (" not in said
-    assert said == ("The share saying access was easy could not be estimated in this "
+    assert said == ("The share saying access was easy is not shown in this "
                     "edition: group disclosure.")
 
 

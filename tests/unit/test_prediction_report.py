@@ -437,7 +437,14 @@ def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(r
     assert "MI-boot" in checklist.loc["12c", "reported"]
     assert any(k["name"] == "internal_method" for k in report.key_results)
     key = {k["name"]: k for k in report.key_results}["internal_calibration_method"]
-    assert key["value"] == "mi-boot" and "(MI-boot)" in key["text"]
+    # the paragraph describes the curves only when they are shown (wave 22)
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+    from lifetools.reports.crisis_results import CURVES_NOT_SHOWN
+
+    withheld = WITHHELD_COLUMN in report.internal_calibration.columns
+    assert key["value"] == "mi-boot"
+    assert (str(key["text"]).startswith(CURVES_NOT_SHOWN) if withheld
+            else "(MI-boot)" in key["text"])
 
 
 def test_analyse_crisis_risk_key_results_recorded_as_the_notebook_records_them(
@@ -752,6 +759,8 @@ def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
             assert published[columns].isna().all().all(), name
         else:
             assert published[columns].equals(raw[columns]), name
+    from lifetools.disclosure.withheld import SAID_ONCE
+
     logistic_tables = {"calibration", "internal_calibration", "decision", "fairness",
                        "missing"}
     release_checked = logistic_tables <= set(withheld) or not logistic_tables & set(withheld)
@@ -769,7 +778,11 @@ def test_analyse_crisis_risk_model_outputs_carry_their_models_release(report):
             assert results[one]["value"] is None and results[one]["kind"] == "text", one
             assert "too few events to estimate" in text, one
             assert not re.search(r"\d", re.sub(r"(fewer than|quintile) \d+", "", text)), (one, text)
-            assert why.split(": ", 1)[1].split(";")[0] in text, one
+            # the page states the reasons once (model_withheld); its tables and
+            # sentences say where, the results the landing page reads give them
+            assert SAID_ONCE in why, one
+            assert SAID_ONCE in text or text.split("(", 1)[-1].split(";")[0].rstrip(")") \
+                in str(results["model_withheld"]["text"]), (one, text)
 
 
 def released_and_withheld():
@@ -813,7 +826,11 @@ def test_model_results_follow_the_models_release():
     assert str(hidden[1]["text"]).startswith("The C-statistic is not shown: too few events")
     for result in hidden:
         text = str(result["text"])
-        assert "0.71" not in text and bad.reason.split(";")[0].split(" (")[0] in text
+        assert "0.71" not in text
+    # the reason in full where the landing page reads it; the page's sentence says
+    # where it is stated once (wave 22)
+    assert bad.reason.split(";")[0].split(" (")[0] in str(hidden[0]["text"])
+    assert str(hidden[1]["text"]) == f"The C-statistic is not shown: {bad.withheld_once}."
 
 
 def _published_text(report) -> str:
@@ -948,9 +965,9 @@ def test_model_table_follows_the_models_release():
     hidden = model_table(table, bad).frame
     assert hidden["measure"].tolist() == table["measure"].tolist()
     assert hidden["estimate (95% CI)"].isna().all()
-    assert hidden[WITHHELD_COLUMN].iloc[0] == bad.withheld
+    assert hidden[WITHHELD_COLUMN].iloc[0] == bad.withheld_once  # the page states the reasons once
     assert model_text(good, "C 0.71") == "C 0.71"
-    assert model_text(bad, "C 0.71") == bad.withheld and "0.71" not in bad.withheld
+    assert model_text(bad, "C 0.71") == bad.withheld_once and "0.71" not in bad.withheld
 
 
 def test_emergency_c_statistic_sentence_states_its_interval_and_verdict():
@@ -1058,7 +1075,7 @@ def test_analyse_crisis_risk_boot_mi_default_page_results_from_boot_mi(crisis_da
     method = str(key["internal_method"]["text"])
     drawn = run.boot.n_boot + run.boot.n_failed  # 200 drawn, 182 kept at 3,000 people
     assert f"with {drawn} samples drawn before imputation" in method
-    assert "imputed afresh (2 copies)" in method and "(boot-MI" in method
+    assert "imputed afresh (2 copies)" in method and "boot-MI (" in method
     curve = key["internal_calibration_method"]
     assert curve["value"] == "boot-mi" and "(boot-MI)" in str(curve["text"])
     assert "MI-boot" not in str(curve["text"])

@@ -45,6 +45,7 @@ from lifetools.disclosure.derived import (
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
 from lifetools.disclosure.text import fixed
+from lifetools.disclosure.withheld import SAID_ONCE
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, label, negated_label
 
@@ -127,6 +128,14 @@ class ModelRelease:
         return not_estimable(self.unit) if few else COULD_NOT
 
     @property
+    def withheld_once(self) -> str:
+        """:attr:`withheld` for a page that states the reasons once
+        (:data:`~lifetools.disclosure.withheld.SAID_ONCE`): the headline and where the
+        reasons are ("too few events to estimate (the reasons are given once, at the
+        start of this page)"); "" when released."""
+        return "" if self.released else f"{self.headline} ({SAID_ONCE})"
+
+    @property
     def withheld(self) -> str:
         """The text shown instead of the estimates ("" when released).
 
@@ -138,7 +147,7 @@ class ModelRelease:
         """
         return f"{self.headline}: {self.reason}" if not self.released else ""
 
-    def apply(self, summary: pd.DataFrame) -> pd.DataFrame:
+    def apply(self, summary: pd.DataFrame, *, said_once: bool = False) -> pd.DataFrame:
         """The summary if released; else its row labels with every other cell missing.
 
         A withheld model keeps only the words of :data:`LABEL_COLUMNS` (a label column
@@ -159,17 +168,19 @@ class ModelRelease:
                 numeric = pd.api.types.is_numeric_dtype(out[col])
                 out[col] = pd.Series([float("nan")] * len(out), index=out.index,
                                      dtype=float if numeric else object)
-        return out.assign(withheld=self.withheld)
+        return out.assign(withheld=self.withheld_once if said_once else self.withheld)
 
-    def estimates(self, summary: pd.DataFrame) -> ProtectedTable:
+    def estimates(self, summary: pd.DataFrame, *, said_once: bool = False) -> ProtectedTable:
         """The model's estimates as released: a protected table (the only maker).
 
         Withheld estimates are blanked by :meth:`apply` (a ``withheld`` column says
-        why). Columns in :data:`ESTIMATE_COLUMNS` get the role ``estimate``; the
-        record's notes carry the verdict and the residual degrees of freedom.
+        why; with ``said_once`` only :attr:`withheld_once`, for a page that states the
+        reasons once, as :func:`model_outputs` does). Columns in
+        :data:`ESTIMATE_COLUMNS` get the role ``estimate``; the record's notes carry the
+        verdict and the residual degrees of freedom.
         """
         ModelRelease.__post_init__(self)
-        shown = self.apply(summary).reset_index(drop=True)
+        shown = self.apply(summary, said_once=said_once).reset_index(drop=True)
         roles = tuple((str(c), "estimate" if c in ESTIMATE_COLUMNS else "other")
                       for c in shown.columns)
         if not any(r == "estimate" for _, r in roles):
@@ -214,7 +225,8 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
                   count_cols: Sequence[str] = (), not_counts: Sequence[str] = (),
                   people_outcomes: Sequence[str] = (),
                   inputs: Sequence[str] = (),
-                  treat_all: tuple[Any, Any] | None = None) -> ProtectedTable:
+                  treat_all: tuple[Any, Any] | None = None,
+                  said_once: bool = False) -> ProtectedTable:
     """A table of numbers that released models made, tied to their releases.
 
     For what a model makes beyond its coefficients: its predictions' performance, a
@@ -233,6 +245,11 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
         missing: ``[x]``) and a column :data:`WITHHELD_COLUMN` says why (the release's
         :attr:`ModelRelease.withheld`, one sentence per model); a table whose models
         were all released is unchanged, cell for cell.
+
+    ``said_once``: the page states the withheld models' reasons once, elsewhere; the
+    column :data:`WITHHELD_COLUMN` then says only :attr:`ModelRelease.withheld_once`
+    (the headline, and where the reasons are), so that a page of many tables of one
+    withheld model does not repeat them in each (wave 22).
 
     Every column holding numbers must be declared: a model's output (``releases``), a
     count (``count_cols``, ``not_counts``) or a number that is no model's output
@@ -295,7 +312,7 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
             numeric = pd.api.types.is_numeric_dtype(shown[column])  # notes keep its unit
             shown[column] = pd.Series([float("nan")] * len(shown),
                                       dtype=float if numeric else object)
-            reasons.append(release.withheld)
+            reasons.append(release.withheld_once if said_once else release.withheld)
     benefit: tuple[tuple[str, str, int | None, int | None], ...] = ()
     hidden: list[tuple[int, str, str]] = []
     if treat_all is not None:

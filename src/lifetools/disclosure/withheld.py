@@ -30,10 +30,23 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PRIVACY", "REASON_RULE", "public_reason", "reason_findings", "rule_reason_named"]
+__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "SAID_ONCE", "public_reason",
+           "reason_findings", "rule_reason_named", "withheld_verb"]
 
 PRIVACY = "hidden to protect privacy"
 """The one reason a page gives for a value a disclosure rule hid."""
+
+NOT_SHOWN = "not shown"
+"""The words for a value a page does not show, whatever hid it (a disclosure rule, a
+model's release check): "<subject> is not shown: <why>.", "The model's numbers are not
+shown ([x]): ...". "could not be estimated" (:data:`lifetools.formatting.MISSING`) is
+only for a value that has no number (a fit that failed); a withheld value was estimated
+and is not shown (issue 15, wave 22: the crisis page said both of one withheld model)."""
+
+SAID_ONCE = "the reasons are given once, at the start of this page"
+"""What a table, caption or sentence of a page says instead of a withheld model's
+reasons when the page states them once (:attr:`lifetools.disclosure.ModelRelease.
+withheld_once`): the crisis page repeated a six-group reason 28 times until wave 22."""
 
 REASON_RULE = "value-reason"
 """The publish gate's rule: a published cell says which rule hid one value."""
@@ -100,3 +113,15 @@ def reason_findings(head: list[str], rows: list[list[str]]) -> list[tuple[str, s
                               "the table's note"))
                 break
     return found
+
+
+def withheld_verb(reason: str) -> str:
+    """How a sentence says a value it does not give: "is not shown" (:data:`NOT_SHOWN`)
+    when ``reason`` is a disclosure rule's or a release check's (the value was
+    estimated and withheld: "too few events to estimate (...)", "not shown (...)",
+    "hidden to protect privacy"), "could not be estimated" otherwise (a fit that gave no
+    number, or no reason at all)."""
+    text = str(reason or "").strip().lower()
+    withheld = (text.startswith(("too few ", NOT_SHOWN, PRIVACY))
+                or f" is {NOT_SHOWN}: " in text)
+    return f"is {NOT_SHOWN}" if withheld else "could not be estimated"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lifetools.disclosure import rule_sentence
+from lifetools.disclosure.withheld import withheld_verb
 from lifetools.formatting import MISSING, finite, format_date, format_value, verdict
 from lifetools.labels import explain_terms
 from lifetools.pipeline import layout
@@ -90,8 +91,12 @@ def _not_estimated(measure: str, entry: Any, sentence: Any = None) -> str:
         if not why and marker in said:  # the report's own summary gives the reason
             why = why_not_estimated(said.split(marker, 1)[1]) or \
                 said.split(marker, 1)[1].strip().rstrip(".")
-    return f"{measure} could not be estimated in this edition" + (
-        f": {why}." if why else ".")
+    # one word for one thing (lifetools.disclosure.withheld): a result withheld by a
+    # release check or a disclosure rule "is not shown", as its report page says; only
+    # a result with no number "could not be estimated"
+    text = entry.get("text", "") if isinstance(entry, dict) else ""
+    verb = withheld_verb(text) if why_not_estimated(text) else withheld_verb(said)
+    return f"{measure} {verb} in this edition" + (f": {why}." if why else ".")
 
 
 def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) -> str:

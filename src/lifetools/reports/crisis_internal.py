@@ -15,6 +15,7 @@ import pandas as pd
 from lifetools.design_sizes import MIN_BOOT_PER_COPY
 from lifetools.disclosure import Parameter, Period, ProtectedText, compose
 from lifetools.formatting import format_value
+from lifetools.labels import with_words
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
 from lifetools.prediction.imputation import bootstrap_validation_imputed
@@ -24,7 +25,7 @@ from lifetools.prediction.validation import BootstrapValidation
 from lifetools.reports.crisis_parts import INTERNAL_METHODS, imputed_cohort
 
 __all__ = ["CURVE_WHY", "INTERVAL_INDICES", "OTHER_PARTS", "TWO_STAGE_COLUMN",
-           "UNRELIABLE_LIMIT", "FitReliability", "InternalValidation", "fit_reliability", "internal_calibration_grid",
+           "UNRELIABLE_LIMIT", "FitReliability", "NestedFits", "method_text", "nested_fits", "nested_text", "InternalValidation", "fit_reliability", "internal_calibration_grid",
            "internal_calibration_table", "other_fits", "internal_validation",
            "internal_validation_table"]
 
@@ -104,35 +105,53 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
             compose(CURVE_WHY + "; nothing was imputed."))
     if method == "mi-boot":
         per = max(int(np.ceil(n_boot / m)), MIN_BOOT_PER_COPY)  # as bootstrap_validation_imputed
-        return InternalValidation(mi_boot, mi_boot, compose(
-            "Harrell's bootstrap optimism correction with {total} samples, {per} within "
-            "each of the {m} imputed copies, results averaged (MI-boot, Wahl et al. "
-            "{year}). The imputation is not repeated inside the samples: each copy's "
-            "imputed values used every person, so the optimism may be slightly "
-            "underestimated.", total=Parameter(per * m, "bootstrap samples"),
-            per=Parameter(per, "bootstrap samples per imputed copy"),
-            m=Parameter(m, "imputed copies"), year=Period("2016")), compose(
+        return InternalValidation(mi_boot, mi_boot, method_text(
+            "mi-boot", drawn=per * m, per=per, copies=m), compose(
             CURVE_WHY + ": the bootstrap runs within each imputed copy and the curves "
             "are averaged over the copies (MI-boot)."))
     boot = bootstrap_validation_boot_mi(
         dev, spec, impute=lambda d, s: imputed_cohort(d, spec, m=imputations, seed=s),
         n_boot=n_boot, seed=seed, shrinkage="heuristic", original=dev_copies, plus632=True,
         calibrate=True, grid=grid)
-    return InternalValidation(boot, mi_boot, compose(
-        "Harrell's bootstrap optimism correction with {n} samples drawn before "
-        "imputation; each sample imputed afresh ({m} copies) and the model developed on "
-        "it pooled by Rubin's rules, so the correction covers the imputation too "
-        "(boot-MI, Wahl et al. {year}). The model comparison uses bootstrap within each "
-        "imputed copy (MI-boot) for both models.",
+    return InternalValidation(boot, mi_boot, method_text(
         # samples drawn, as MI-boot's sentence and the fit-reliability sentence count
         # them (a sample whose fit raised is left out and counted there)
-        n=Parameter(boot.n_boot + boot.n_failed, "bootstrap samples"),
-        m=Parameter(imputations, "imputed copies"), year=Period("2016")), compose(
+        "boot-mi", drawn=boot.n_boot + boot.n_failed, copies=imputations), compose(
         CURVE_WHY + ", the imputation included: each sample was imputed afresh, and "
         "its model's curves were averaged over the sample's {m} imputed copies and, "
         "separately, over the development cohort's {original} (boot-MI).",
         m=Parameter(imputations, "imputed copies"),
         original=Parameter(m, "imputed copies")))
+
+def method_text(method: str, *, drawn: int, copies: int, per: int = 0) -> ProtectedText:
+    """The sentence saying how the internal validation combined the bootstrap with the
+    imputation (the page's ``internal_method``).
+
+    ``drawn``: bootstrap samples drawn in all; ``copies``: imputed copies (boot-MI: of
+    each bootstrap sample; MI-boot: of the development cohort, ``per`` samples within
+    each). "MI-boot", "boot-MI" and "Rubin's rules" are given their plain words
+    (:data:`lifetools.labels.TERMS`, :func:`~lifetools.labels.with_words`): this
+    sentence is their first use on the crisis page. Tested in
+    ``tests/unit/test_crisis_wording.py``.
+    """
+    if method == "mi-boot":
+        return compose(
+            "Harrell's bootstrap optimism correction with {total} samples, {per} within "
+            "each of the {m} imputed copies, results averaged: " + with_words("MI-boot")
+            + " (Wahl et al. {year}). The imputation is not repeated inside the samples: "
+            "each copy's imputed values used every person, so the optimism may be "
+            "slightly underestimated.", total=Parameter(drawn, "bootstrap samples"),
+            per=Parameter(per, "bootstrap samples per imputed copy"),
+            m=Parameter(copies, "imputed copies"), year=Period("2016"))
+    return compose(
+        "Harrell's bootstrap optimism correction with {n} samples drawn before "
+        "imputation; each sample imputed afresh ({m} copies) and the model developed on "
+        "it pooled by " + with_words("Rubin's rules") + ", so the correction covers the "
+        "imputation too: " + with_words("boot-MI") + " (Wahl et al. {year}). The model "
+        "comparison uses the other order, " + with_words("MI-boot") + ", for both "
+        "models.", n=Parameter(drawn, "bootstrap samples"),
+        m=Parameter(copies, "imputed copies"), year=Period("2016"))
+
 
 UNRELIABLE_LIMIT = 0.10
 """The share of the internal validation's bootstrap samples fitted unreliably (not
@@ -182,6 +201,83 @@ def other_fits(two_stage: TwoStageInterval, ridge: RidgeModel, lasso: RidgeModel
 
 
 @dataclass(frozen=True)
+class NestedFits:
+    """What the nested (two-stage) bootstrap interval could use, from what it computed.
+
+    ``drawn``: resampled development cohorts (outer samples) drawn; ``left_out``: those
+    whose correction could not be computed at all (left out of the interval);
+    ``unreliable``: of those used, the ones whose model did not converge or separated
+    (kept); ``inner``: the bootstrap samples inside the resamples used, and
+    ``inner_left_out``, ``inner_unreliable`` the same counts among them.
+    """
+
+    drawn: int
+    left_out: int
+    unreliable: int
+    inner: int
+    inner_left_out: int
+    inner_unreliable: int
+
+    @property
+    def used(self) -> int:
+        return self.drawn - self.left_out
+
+
+def nested_fits(two_stage: TwoStageInterval) -> NestedFits:
+    """The counts of :class:`NestedFits` read from a two-stage interval
+    (:func:`lifetools.prediction.intervals.two_stage_interval`: ``n_outer`` is the outer
+    samples used, ``n_failed`` those left out)."""
+    return NestedFits(drawn=int(two_stage.n_outer + two_stage.n_failed),
+                      left_out=int(two_stage.n_failed),
+                      unreliable=int(two_stage.n_unreliable),
+                      inner=int(two_stage.n_outer * two_stage.n_inner),
+                      inner_left_out=int(two_stage.n_inner_failed),
+                      inner_unreliable=int(two_stage.n_inner_unreliable))
+
+
+def nested_text(nested: NestedFits) -> tuple[str, dict[str, Parameter]]:
+    """The nested interval's resampling in plain words, with its numbers as parameters
+    ("" when every fit in it was reliable): how many resampled cohorts were drawn, how
+    many could be used and why the others could not, and how many fits were kept
+    although unreliable. Read by :func:`fit_reliability`; it replaced "87 of the nested
+    bootstrap interval's outer samples", which did not say what an outer sample is nor
+    whether it was used (wave 22)."""
+    if not (nested.left_out or nested.unreliable or nested.inner_left_out
+            or nested.inner_unreliable):
+        return "", {}
+    fits = "resampled fits not fitted reliably"
+    params = {"o_drawn": Parameter(nested.drawn, "bootstrap samples"),
+              "o_left": Parameter(nested.left_out, fits),
+              "o_used": Parameter(nested.used, fits),
+              "o_bad": Parameter(nested.unreliable, fits),
+              "i_all": Parameter(nested.inner, fits),
+              "i_left": Parameter(nested.inner_left_out, fits),
+              "i_bad": Parameter(nested.inner_unreliable, fits)}
+    words = (" The nested bootstrap interval resampled the development cohort {o_drawn} "
+             "times and repeated the whole correction, with a bootstrap of its own, in "
+             "each resampled cohort.")
+    if nested.left_out:
+        words += (" In {o_left} of them the correction could not be computed at all, so "
+                  + ("it was" if nested.left_out == 1 else "they were")
+                  + " left out and the interval uses the other {o_used}.")
+    else:
+        words += " It uses all {o_drawn}."
+    kept = []
+    if nested.unreliable:
+        kept.append("{o_bad} of the resampled cohorts used")
+    if nested.inner_unreliable:
+        kept.append("{i_bad} of the {i_all} bootstrap samples inside them")
+    if kept:
+        words += (" In " + _listed(kept) + ", the fit did not converge or a predictor "
+                  "separated the people with and without a crisis; these are kept, as in "
+                  "the internal validation.")
+    if nested.inner_left_out:
+        words += (" Of the {i_all} bootstrap samples inside them, {i_left} could not be "
+                  "fitted at all and were left out.")
+    return words, {k: v for k, v in params.items() if "{" + k + "}" in words}
+
+
+@dataclass(frozen=True)
 class FitReliability:
     """How many resampled fits could not be fitted reliably, in words, with a verdict.
 
@@ -208,7 +304,8 @@ def _listed(items: list[str]) -> str:
 
 
 def fit_reliability(boot: BootstrapValidation, *, development_converged: bool = True,
-                    others: Mapping[str, int] | None = None) -> FitReliability:
+                    others: Mapping[str, int] | None = None,
+                    nested: NestedFits | None = None) -> FitReliability:
     """The sentence saying whether the development model and its resampled fits could
     be fitted reliably.
 
@@ -222,6 +319,10 @@ def fit_reliability(boot: BootstrapValidation, *, development_converged: bool = 
     others : mapping, optional
         Unreliable or failed fits in each other part of the resampling, keyed as
         :data:`OTHER_PARTS` (:func:`other_fits`).
+    nested : NestedFits, optional
+        The nested interval's counts (:func:`nested_fits`): with them, its part of
+        ``others`` (``outer``, ``inner``) is said in plain words (:func:`nested_text`):
+        how many resampled cohorts were drawn and used, and why the others were not.
 
     Notes
     -----
@@ -277,15 +378,25 @@ def fit_reliability(boot: BootstrapValidation, *, development_converged: bool = 
     if not converged:  # the model itself: flagged whatever the samples did
         verdict += (" As the model itself did not converge, none of its performance "
                     "figures should be relied on.")
-    if total:
-        listed = _listed(["{p_" + k + "} of " + OTHER_PARTS[k] for k, n in parts if n])
-        tail = (" In the rest of the resampling, {m} more "
-                + ("fit" if total == 1 else "fits") + " could not be fitted reliably: "
-                + listed + ".")
+    said, nested_params = nested_text(nested) if nested is not None else ("", {})
+    rest = [(k, n) for k, n in parts if n and not (nested is not None
+                                                    and k in ("outer", "inner"))]
+    if rest:
+        more = sum(n for _, n in rest)
+        params["m"] = Parameter(int(more), "resampled fits not fitted reliably")
+        listed = _listed(["{p_" + k + "} of " + OTHER_PARTS[k] for k, n in rest])
+        tail = said + (" In the rest of the resampling, {m} more "
+                       + ("fit" if more == 1 else "fits") + " could not be fitted reliably: "
+                       + listed + ".")
+    elif said:
+        tail = said + (" Every other fit in the resampling (the ridge and lasso "
+                       "bootstraps and their cross-validation folds at the chosen "
+                       "penalties) was fitted reliably.")
     else:
         tail = (" Every fit in the rest of the resampling (the nested bootstrap interval, "
                 "the ridge and lasso bootstraps and their cross-validation folds at the "
                 "chosen penalties) was fitted reliably." if others is not None else "")
+    params.update(nested_params)
     words = head + verdict + tail
     used = {k: v for k, v in params.items() if "{" + k + "}" in words}
     return FitReliability(drawn=drawn, unreliable=bad, others=total, share=share,

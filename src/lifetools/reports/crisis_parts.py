@@ -181,8 +181,11 @@ def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataF
 
 def shown_estimate(value: float, low: float = float("nan"), high: float = float("nan"),
                    digits: int = 3) -> str:
-    """A report estimate with its interval, 3 decimal places, "not shown" when missing."""
-    return estimate_text(value, low, high, digits=digits, missing="not shown")
+    """A report estimate with its interval, 3 decimal places; "could not be estimated"
+    (:data:`lifetools.formatting.MISSING`) when missing: a withheld model's estimates
+    are ``[x]`` with the table's note (:func:`lifetools.reports.crisis_results.
+    model_table`), never "not shown" in each row (wave 22)."""
+    return estimate_text(value, low, high, digits=digits)
 
 
 def significant_places(value: float, figures: int = 6) -> int:

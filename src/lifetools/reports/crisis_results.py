@@ -14,6 +14,7 @@ import pandas as pd
 from lifetools.disclosure import (
     Parameter,
     ProtectedTable,
+    Reason,
     RuleNumber,
     compose,
     model_outputs,
@@ -31,7 +32,8 @@ from lifetools.reports.sentences import (
 )
 from lifetools.result_names import CrisisName
 
-__all__ = ["C_JUDGE", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
+__all__ = ["CALIBRATION_DESCRIPTION", "CURVES_NOT_SHOWN", "CURVE_READING", "C_JUDGE",
+           "calibration_paragraph", "withheld_statement", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
            "model_table", "model_text"]
 
 
@@ -47,6 +49,37 @@ to estimate (...))" when it was a number in brackets."""
 LASSO_SUBJECT = "The lasso comparison (its penalty and the coefficients it kept)"
 """The subject of the lasso sentence when the model is withheld (one subject: "is not
 shown")."""
+
+
+CALIBRATION_DESCRIPTION = (
+    "The same bootstrap corrects the calibration curve for optimism (Harrell's method, as "
+    "R's rms::calibrate): the apparent curve is a smooth (lowess) of whether people had "
+    "a crisis against their predicted risk in the development cohort; in each bootstrap "
+    "sample the curve of the sample's model is drawn in the sample and in the "
+    "development cohort, and the average difference between them is taken off the "
+    "apparent curve. The curves are read at round predicted risks, leaving out the "
+    "highest and lowest risks, where few people are.")
+"""What the optimism-corrected calibration curves are, said only when they are shown."""
+CURVE_READING = ("A corrected curve below the dashed line means the model's higher risks "
+                 "are too high.")
+"""How to read the corrected calibration curve, said only when it is drawn."""
+CURVES_NOT_SHOWN = ("The development cohort's calibration curves (apparent, and corrected "
+                    "for optimism by the bootstrap) are not shown")
+"""The subject of the calibration paragraph when the model is withheld."""
+
+
+def calibration_paragraph(release: Any, method: Any) -> Any:
+    """The paragraph about the development cohort's calibration curves, from what was
+    computed: what the curves are, which bootstrap corrected them (``method``, the
+    internal validation's ``calibration_method``) and how to read them when the model
+    is released; that they are not shown, and why, when it is withheld. The page said
+    the first whatever the release until wave 22, describing curves it did not draw.
+    Tested in ``tests/unit/test_crisis_wording.py``."""
+    if release.released:
+        return compose("{what} {method} {reading}", what=CALIBRATION_DESCRIPTION,
+                       method=method, reading=CURVE_READING)
+    return compose("{subject}: {why}.", subject=CURVES_NOT_SHOWN,
+                   why=Reason(release.withheld_once))
 
 
 def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -66,7 +99,7 @@ def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any
         return tuple({k: v for k, v in r.items() if k != "subject"} for r in results)
     why = f"{release.headline} ({release.reason})"
     return tuple({"name": r["name"], "label": r["label"], "value": None, "kind": "text",
-                  "text": not_shown_sentence(r["subject"], explain_terms(why))
+                  "text": not_shown_sentence(r["subject"], release.withheld_once)
                   if "subject" in r else reason_text(why)} for r in results)
 
 
@@ -84,7 +117,34 @@ def model_table(table: pd.DataFrame, release: Any, *, keep: Sequence[str] = ("me
     fairness tables do. Tested in ``tests/unit/test_prediction_report.py``.
     """
     return model_outputs(table, dict.fromkeys(
-        [c for c in table.columns if c not in keep], release))
+        [c for c in table.columns if c not in keep], release), said_once=True)
+
+
+MODELS = ("the crisis-risk model", "its time-to-event (Fine-Gray) version")
+"""The page's two models, as :func:`withheld_statement` names them."""
+
+
+def withheld_statement(release: Any, fg_release: Any) -> Any:
+    """The one statement of why the page's withheld models' numbers are not shown
+    (the key result ``model_withheld``, at the start of the page), or that both passed
+    the release check. Every table, caption and sentence of the page that leaves a
+    withheld model's numbers out says only the headline and
+    :data:`~lifetools.disclosure.withheld.SAID_ONCE`
+    (:attr:`~lifetools.disclosure.ModelRelease.withheld_once`). Tested in
+    ``tests/unit/test_crisis_wording.py``."""
+    withheld: dict[str, list[str]] = {}
+    for name, check in zip(MODELS, (release, fg_release), strict=True):
+        if not check.released:
+            withheld.setdefault(f"{check.headline}: {check.reason}", []).append(name)
+    if not withheld:
+        return compose("The crisis-risk model and its time-to-event (Fine-Gray) version "
+                       "passed the release check (see the methods page), so their "
+                       "numbers are shown.")
+    said = [compose("The numbers of {who} are not shown on this page ([x] in the tables, "
+                    "no curve in the figures): {why}.", who=" and ".join(names),
+                    why=Reason(explain_terms(why)))
+            for why, names in withheld.items()]
+    return said[0] if len(said) == 1 else compose("{a} {b}", a=said[0], b=said[1])
 
 
 def model_text(release: Any, text: Any) -> Any:
@@ -93,7 +153,7 @@ def model_text(release: Any, text: Any) -> Any:
     estimate: ...", :attr:`lifetools.disclosure.ModelRelease.withheld`), no number of
     the model. The checklist's metadata (:func:`lifetools.reports.tripod.tripod_meta`)
     asks it for every item that states a model's number."""
-    return text if release.released else release.withheld
+    return text if release.released else release.withheld_once
 
 
 def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
@@ -110,6 +170,10 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
     fg_everyone = fg.risk_groups.iloc[0]
     developed, validated = run.development_period, run.validation_period
     return (
+        {"name": CrisisName.MODEL_WITHHELD, "value": not (release.released
+                                                            and fg_release.released),
+         "kind": "text", "text": withheld_statement(release, fg_release),
+         "label": "Whether the models' numbers are shown, and why not"},
         {"name": CrisisName.DEVELOPMENT_PEOPLE, "value": len(dev), "kind": "count",
          "label": "People in the development cohort"},
         {"name": CrisisName.DEVELOPMENT_CRISES, "value": int(dev["crisis"].sum()),
@@ -171,7 +235,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.INTERNAL_METHOD, "value": internal, "kind": "text",
          "text": internal_method, "label": "Internal validation method"},
         {"name": CrisisName.INTERNAL_CALIBRATION_METHOD, "value": internal, "kind": "text",
-         "text": run.internal_calibration_method,
+         "text": calibration_paragraph(release, run.internal_calibration_method),
          "label": "The bootstrap correcting the development calibration curve"},
         {"name": CrisisName.FIT_RELIABILITY, "value": reliability.flagged, "kind": "text",
          "text": reliability.text,

@@ -40,6 +40,7 @@ from lifetools.reports.crisis_internal import (
     internal_calibration_table,
     internal_validation,
     internal_validation_table,
+    nested_fits,
     other_fits,
 )
 from lifetools.reports.crisis_models import (
@@ -59,6 +60,7 @@ from lifetools.reports.crisis_parts import (
     characteristics,
     continuous_characteristics,
     crisis_spec,
+    estimate_text,
     flow_table,
     imputed_cohort,
     missing_table,
@@ -89,7 +91,7 @@ class CrisisRiskReport:
 
     flow: ProtectedTable
     sample_size: pd.DataFrame
-    coefficients: pd.DataFrame
+    coefficients: Any  # a DataFrame; a ProtectedTable of [x] when the model is withheld
     knots: ProtectedTable  # the model's knots, tied to its release
     release_levels: Any
     internal: ProtectedTable  # performance tables, tied to the model's release
@@ -206,7 +208,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     size = minimum_sample_size(parameters=parameters, prevalence=prevalence,
                                r2_cs=r2_fraction * max_r2)
     sample = size.summary.assign(
-        shrinkage=size.summary["shrinkage"].map(lambda s: shown_estimate(s)),
+        shrinkage=size.summary["shrinkage"].map(
+            lambda s: estimate_text(s, missing="not defined")),
         epp=size.summary["epp"].map(lambda e: format_value(e, kind="estimate", digits=1)))[["criterion", "n", "shrinkage",
                                                             "epp"]]
     sample = sample.rename(columns={"n": "people needed", "epp": "events per parameter"})
@@ -224,6 +227,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         "log-odds (95% CI), after shrinkage": [
             shown_estimate(e, lo, hi) for e, lo, hi in zip(shown["estimate"], shown["ci_lower"],
                                                  shown["ci_upper"], strict=True)]})
+    if not release.released:  # [x] and the table's note, never "not shown" row by row
+        coefficients = model_table(coefficients, release, keep=("term",))
     knots = pd.DataFrame({"variable": list(frozen.knots),
                           "knots": [", ".join(format_value(k, kind="estimate", digits=2)
                                               for k in v)
@@ -242,7 +247,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         seed=seed, periods=periods, folds=COMPARISON_FOLDS)
     reliability = fit_reliability(
         boot, development_converged=bool(frozen.converged and not fit.warnings),
-        others=other_fits(two_stage, ridge, lasso))
+        others=other_fits(two_stage, ridge, lasso), nested=nested_fits(two_stage))
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
     brier = brier_interval(val["crisis"].to_numpy(dtype=float), risks, seed=seed + 2)
@@ -257,7 +262,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                        seed=seed)
     fg_release = model_release(fg, data=dev, event_col="crisis", level_cols=level_cols)
     fine_gray = fg_release.estimates(fg.summary[["term", "estimate", "ci_lower",
-                                                 "ci_upper"]])
+                                                 "ci_upper"]], said_once=True)
     curve = calibration_curve(val["crisis"], risk,
                               grid=np.quantile(risk, np.linspace(0.05, 0.95, 10)))
     decision = net_benefit_interval(val["crisis"].to_numpy(dtype=float), risk, thresholds,
@@ -302,38 +307,41 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                             internal=model_table(internal_table, release),
                             internal_calibration=model_outputs(
                                 internal_curve, dict.fromkeys(internal_curve.columns,
-                                                              release)),
+                                                              release), said_once=True),
                             temporal=model_table(temporal, release), calibration=model_outputs(
-                                curve, dict.fromkeys(curve.columns, release)),
+                                curve, dict.fromkeys(curve.columns, release),
+                                said_once=True),
                             decision=model_outputs(
                                 decision, dict.fromkeys(("model", "model_lower", "model_upper"),
                                                         release), not_counts=["treat_none"],
                                 inputs=["threshold"],
                                 # treat-all from the validation cohort's published
                                 # counts (the flow table's), not its exact prevalence
-                                treat_all=(int(val["crisis"].sum()), len(val))),
+                                treat_all=(int(val["crisis"].sum()), len(val)),
+                                said_once=True),
                             fairness=model_outputs(
                                 fair, dict.fromkeys(("C-statistic (95% CI)",
                                                      "calibration-in-the-large (95% CI)"),
                                                     release),
                                 count_cols=["people", "crises"],
                                 # crises: people with one in the horizon (0 or 1 each)
-                                people_outcomes=["crises"]),
+                                people_outcomes=["crises"], said_once=True),
                             drift=drift,
                             before_release=raw,
                             # the fraction of missing information is the pooled
                             # model's (its HoNOS term): withheld with the model
                             missing=model_outputs(
                                 raw["missing"], {FMI_COLUMN: release},
-                                count_cols=["missing, development", "missing, validation"]),
+                                count_cols=["missing, development", "missing, validation"],
+                                said_once=True),
                             comparison=model_table(comparison, release),
                             time_to_event=model_outputs(
                                 fg.table, {FINE_GRAY_COLUMN: fg_release,
-                                           LOGISTIC_COLUMN: release}),
+                                           LOGISTIC_COLUMN: release}, said_once=True),
                             checklist=tripod_checklist(tripod_meta(run)),
                             characteristics=characteristics(dev, val), fine_gray=fine_gray,
                             fine_gray_groups=model_outputs(
                                 raw["fine_gray_groups"], {RISK_GROUP_COLUMN: fg_release},
-                                count_cols=["people"]),
+                                count_cols=["people"], said_once=True),
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
                             key_results=key_results(run), cohorts=(development, validation))

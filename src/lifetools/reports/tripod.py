@@ -282,8 +282,8 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         "min_events": min_count,
         "thresholds": " to ".join(format_value(100 * t, kind="percentage", digits=0)
                                   for t in (min(thresholds), max(thresholds))),
-        "release": "published" if release.released else f"withheld: {release.reason}",
+        "release": "published" if release.released else f"withheld: {release.headline}",
         "fine_gray_release": "published" if fg_release.released
-                             else f"withheld: {fg_release.reason}",
+                             else f"withheld: {fg_release.headline}",
         "drift_verdict": model_text(release, drift.verdict),
     }

@@ -1,0 +1,204 @@
+"""The crisis-risk page's wording, read as a public reader reads it (issues 15 and 19):
+each technical term in plain words on its first use, no missing article.
+
+On the functions that make the page's sentences, so each test fails on the wording it
+fixes (wave 22).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pandas as pd
+import pytest
+
+from lifetools.disclosure import compose, model_outputs, model_release
+from lifetools.disclosure.models import WITHHELD_COLUMN
+from lifetools.disclosure.withheld import NOT_SHOWN, SAID_ONCE, withheld_verb
+from lifetools.labels import TERMS
+from lifetools.reports.crisis_internal import (
+    fit_reliability,
+    method_text,
+    nested_fits,
+    nested_text,
+)
+from lifetools.reports.crisis_results import (
+    CALIBRATION_DESCRIPTION,
+    CURVE_READING,
+    CURVES_NOT_SHOWN,
+    calibration_paragraph,
+    model_results,
+    withheld_statement,
+)
+from lifetools.tables import table_estimates
+
+ROOT = Path(__file__).resolve().parents[2]
+
+NEW_TERMS = ("Rubin's rules", "boot-MI", "MI-boot")
+
+
+@pytest.mark.parametrize("term", NEW_TERMS)
+def test_crisis_wording_terms_have_plain_words(term):
+    assert term in TERMS and TERMS[term]
+
+
+@pytest.mark.parametrize(("method", "terms"), [
+    ("boot-mi", NEW_TERMS), ("mi-boot", ("MI-boot",))])
+def test_crisis_wording_internal_method_explains_each_term_at_its_first_use(method, terms):
+    text = str(method_text(method, drawn=200, copies=10, per=20))
+    for term in terms:
+        first = text.index(term)
+        assert text[first:].startswith(f"{term} ({TERMS[term]})"), (term, text)
+
+
+def test_crisis_wording_internal_method_says_the_bootstrap():
+    # "The model comparison uses bootstrap within each imputed copy" missed "the"
+    text = str(method_text("boot-mi", drawn=200, copies=10))
+    assert "uses bootstrap" not in text
+    assert "The model comparison uses the other order" in text
+    assert re.search(r"\b200 samples drawn before imputation\b", text)
+    assert "imputed afresh (10 copies)" in text
+
+
+def test_crisis_wording_notebook_explains_rubin_s_rules_on_its_first_use():
+    cells = [c.source for c in nbformat.read(ROOT / "analyses" / "07_crisis_risk.ipynb",
+                                             as_version=4).cells
+             if c.cell_type == "markdown"]
+    page = " ".join(" ".join(cells).split())
+    term = "Rubin's rules"
+    first = page.index(term)
+    assert page[first:].startswith(f"{term} ({TERMS[term]})")
+
+
+def _boot(unreliable: int = 87):
+    return SimpleNamespace(n_boot=200, n_failed=0, n_unreliable=unreliable, converged=True)
+
+
+def test_crisis_wording_nested_interval_says_what_could_be_used_and_why():
+    # "87 of the nested bootstrap interval's outer samples" said neither what an outer
+    # sample is nor whether it was used: now drawn, left out (why), used, kept (why)
+    two_stage = SimpleNamespace(n_outer=197, n_failed=3, n_unreliable=84, n_inner=10,
+                                n_inner_failed=2, n_inner_unreliable=1462)
+    nested = nested_fits(two_stage)
+    assert (nested.drawn, nested.used, nested.inner) == (200, 197, 1970)
+    text = str(fit_reliability(_boot(), others={"outer": 87, "inner": 1464,
+                                                "ridge_boot": 2}, nested=nested).text)
+    assert "outer samples" not in text and "inner samples" not in text
+    assert "resampled the development cohort 200 times" in text
+    assert ("In 3 of them the correction could not be computed at all, so they were "
+            "left out and the interval uses the other 197.") in text
+    assert ("In 84 of the resampled cohorts used and 1,462 of the 1,970 bootstrap "
+            "samples inside them, the fit did not converge") in text
+    assert "Of the 1,970 bootstrap samples inside them, 2 could not be fitted" in text
+    assert "2 more fits could not be fitted reliably: 2 of the ridge model's" in text
+
+
+def test_crisis_wording_nested_interval_all_used():
+    nested = nested_fits(SimpleNamespace(n_outer=200, n_failed=0, n_unreliable=0,
+                                         n_inner=10, n_inner_failed=0,
+                                         n_inner_unreliable=5))
+    text = str(fit_reliability(_boot(0), others={"inner": 5}, nested=nested).text)
+    assert "It uses all 200." in text and "left out" not in text
+    assert "In 5 of the 2,000 bootstrap samples inside them" in text
+    assert text.endswith("Every other fit in the resampling (the ridge and lasso "
+                         "bootstraps and their cross-validation folds at the chosen "
+                         "penalties) was fitted reliably.")
+    quiet = nested_fits(SimpleNamespace(n_outer=200, n_failed=0, n_unreliable=0,
+                                        n_inner=10, n_inner_failed=0,
+                                        n_inner_unreliable=0))
+    assert nested_text(quiet) == ("", {})
+    one = nested_fits(SimpleNamespace(n_outer=99, n_failed=1, n_unreliable=0, n_inner=10,
+                                      n_inner_failed=0, n_inner_unreliable=0))
+    text = str(fit_reliability(_boot(0), others={"outer": 1}, nested=one).text)
+    assert "In 1 of them the correction could not be computed at all, so it was left " \
+        "out and the interval uses the other 99." in text
+
+
+def _release(events: list[float]):
+    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    return model_release(SimpleNamespace(summary=summary, warnings=(), model=None),
+                         data=pd.DataFrame({"event": events}), event_col="event",
+                         level_cols=[], converged=True)
+
+
+def test_crisis_wording_calibration_paragraph_describes_only_curves_it_shows():
+    method = compose("The curves come from the same bootstrap (boot-MI).")
+    withheld = _release([1.0, 0.0] * 4)  # too few residual degrees of freedom
+    assert not withheld.released
+    text = str(calibration_paragraph(withheld, method))
+    assert text.startswith(CURVES_NOT_SHOWN + ": " + withheld.headline)
+    for described in ("lowess", "dashed line", "taken off the apparent curve",
+                      "same bootstrap"):
+        assert described not in text
+    shown = _release([1.0, 0.0] * 100)
+    assert shown.released
+    text = str(calibration_paragraph(shown, method))
+    assert text == f"{CALIBRATION_DESCRIPTION} {method} {CURVE_READING}"
+    assert "not shown" not in text
+
+
+@pytest.mark.parametrize(("reason", "verb"), [
+    ("too few events to estimate (too few events among 'Life Rooms use')", "is not shown"),
+    ("not shown (group disclosure)", "is not shown"),
+    ("The C-statistic is not shown: too few events to estimate.", "is not shown"),
+    ("hidden to protect privacy", "is not shown"),
+    ("could not be estimated: the fit did not converge", "could not be estimated"),
+    ("", "could not be estimated")])
+def test_crisis_wording_one_verb_for_a_withheld_value(reason, verb):
+    # the crisis page's main point said "could not be estimated" of the model its own
+    # sentences and tables said was "not shown"
+    assert withheld_verb(reason) == verb
+    assert NOT_SHOWN == "not shown"
+
+
+def _six_groups():
+    """A model withheld for too few events in six groups, as the crisis model was on the
+    3,000-person build."""
+    rows = pd.DataFrame({"event": ([1.0] * 3 + [0.0] * 40) * 2 + [1.0] * 30 + [0.0] * 30,
+                         "group": ["a"] * 43 + ["b"] * 43 + ["c"] * 60})
+    summary = pd.DataFrame({"term": ["group"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    return model_release(SimpleNamespace(summary=summary, warnings=(), model=None),
+                         data=rows, event_col="event", level_cols=["group"],
+                         converged=True)
+
+
+def test_crisis_wording_reason_said_once_per_page_not_in_each_table():
+    release = _six_groups()
+    assert not release.released and "among" in release.reason
+    table = pd.DataFrame({"measure": ["C-statistic"], "estimate": [0.7]})
+    once = model_outputs(table, {"estimate": release}, said_once=True)
+    each = model_outputs(table, {"estimate": release})
+    assert each[WITHHELD_COLUMN].tolist() == [release.withheld]  # unchanged by default
+    assert once[WITHHELD_COLUMN].tolist() == [f"{release.headline} ({SAID_ONCE})"]
+    assert release.reason not in once[WITHHELD_COLUMN].iloc[0]
+    # the page's sentences say the same, and the statement at its start gives the reason
+    (sentence,) = model_results(release, {"name": "x", "label": "X", "value": 1.0,
+                                          "kind": "estimate", "subject": "The X"})
+    assert str(sentence["text"]) == f"The X is not shown: {release.headline} ({SAID_ONCE})."
+    stated = str(withheld_statement(release, release))
+    assert stated.count(release.reason) == 1
+    assert stated.startswith("The numbers of the crisis-risk model and its time-to-event "
+                             "(Fine-Gray) version are not shown on this page")
+
+
+def test_crisis_wording_statement_when_both_models_are_released():
+    shown = _release([1.0, 0.0] * 100)
+    assert "passed the release check" in str(withheld_statement(shown, shown))
+    assert shown.withheld_once == ""
+
+
+def test_crisis_wording_withheld_estimates_table_says_where_the_reasons_are():
+    # the Fine-Gray hazard ratios (table_estimates) kept the six-group reason in their
+    # note after every other table of the page had stopped repeating it
+    release = _six_groups()
+    summary = pd.DataFrame({"term": ["group"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0]})
+    shown = table_estimates(release.estimates(summary, said_once=True), label="ratio")
+    assert shown[WITHHELD_COLUMN].tolist() == [release.withheld_once]
+    full = table_estimates(release.estimates(summary), label="ratio")
+    assert full[WITHHELD_COLUMN].tolist() == [release.withheld]
