@@ -28,10 +28,16 @@ def test_share_suppressed_with_reason(k, n, reason):
     assert result.value is None and reason in result.reason
 
 
-def test_share_interval_is_wilson_of_published_counts_against_statsmodels():
-    result = share(58, 123)  # published 60 of 125
-    low, high = proportion_confint(60, 125, alpha=0.05, method="wilson")
+def test_share_interval_is_wilson_over_the_published_counts_against_statsmodels():
+    result = share(58, 123)  # published 60 of 125: raw 58 to 62 of 123 to 127
+    limits = [proportion_confint(k, m, alpha=0.05, method="wilson")
+              for k in range(58, 63) for m in range(123, 128)]
+    low, high = min(v for v, _ in limits), max(v for _, v in limits)
     assert result.interval == pytest.approx((100 * low, 100 * high), abs=1e-9)
+    # the lowest limit is the fewest successes of the most people (62 of 123 highest)
+    assert (low, high) == pytest.approx(
+        (proportion_confint(58, 127, method="wilson")[0],
+         proportion_confint(62, 123, method="wilson")[1]), abs=1e-15)
 
 
 def test_wilson_interval_against_statsmodels():

@@ -25,8 +25,11 @@ def share_text():
 
 
 def test_a_composed_share_and_its_wilson_interval_pass_the_gate():
+    # 40 of 160 as published: raw 38 to 42 of 158 to 162, so from 38 of 162's Wilson
+    # lower limit (17.59) to 42 of 158's upper (33.97); the Wilson interval of 40 of
+    # 160 alone was 18.9 to 32.2 before issue 13
     text = share_text()
-    assert str(text) == "25.0% (18.9 to 32.2)"
+    assert str(text) == "25.0% (17.6 to 34.0)"
     spans = text.stamp()
     assert [s["kind"] for s in spans] == ["share", "interval"]
     assert text_findings(text, spans) == []
@@ -44,7 +47,17 @@ def test_a_share_interval_from_raw_counts_is_refused():
     low, high = wilson_interval(47, 160)
     span = {**share_text().stamp()[1], "low": 100 * low, "high": 100 * high}
     found = span_findings(f"{100 * low:.1f} to {100 * high:.1f}", span)
-    assert found and "not the Wilson interval of its published numbers" in found[0][1]
+    assert found and "not the interval of its published numbers" in found[0][1]
+
+
+def test_the_wilson_interval_of_the_rounded_counts_alone_is_refused():
+    """The gate recomputes the interval as the share made it (issue 13): the Wilson
+    interval of 40 of 160 alone, narrower than the union over the counts they round
+    from, is not the published share's interval."""
+    low, high = wilson_interval(40, 160)
+    span = {**share_text().stamp()[1], "low": 100 * low, "high": 100 * high}
+    found = span_findings(f"{100 * low:.1f} to {100 * high:.1f}", span)
+    assert found and "Wilson's, over the counts they round from" in found[0][1]
 
 
 @pytest.mark.parametrize("value, digits", [(13.0, 0), ("13.00", 2), ([13.0], 2),

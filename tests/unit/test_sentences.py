@@ -100,7 +100,9 @@ def test_result_sentence_share_of_all_shows_its_interval_to_100_per_cent(monkeyp
     everyone = share(protected_count(25), protected_count(25), profile=loose)
     text = result_sentence(everyone, kind="percentage", missing="The share saying yes",
                            found=found)
-    assert text == "100.0% said yes (95% confidence interval 86.7% to 100.0%)."
+    # (since issue 13 the interval spans the raw pairs 23 to 27 of 23 to 27: from 23
+    # of 27's lower limit, 67.5%)
+    assert text == "100.0% said yes (95% confidence interval 67.5% to 100.0%)."
     hidden = share(protected_count(25), protected_count(25))
     assert result_sentence(hidden, kind="percentage", missing="The share saying yes",
                            found=found) == (

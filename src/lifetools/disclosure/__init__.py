@@ -11,7 +11,8 @@ Every count, share, rate, sum or mean that reaches a page goes through this pack
 - :mod:`.counts`: :func:`protect_counts`, :func:`protected_count` and
   :func:`require_table`, the check every display runs; :func:`protect_flow`, a
   participant flow whose steps' excluded counts are protected too (:mod:`.flow`);
-- :mod:`.derived`: shares (with Wilson intervals), rates and differences from
+- :mod:`.derived`: shares (with Wilson intervals widened over the counts the
+  published ones round from), rates and differences from
   published numbers, the complementary rule;
 - :mod:`.linked`: one suppression pattern for tables on one page sharing a count
   (:func:`hidden_labels`, :func:`carry_suppression`, :func:`follow`: the link recorded
@@ -56,10 +57,12 @@ from lifetools.disclosure.derived import (
     difference,
     poisson_interval,
     protected_shares,
+    published_share_interval,
     rate,
     rates_over,
     rates_table,
     round_person_time,
+    rounding_preimage,
     share,
     shares_table,
     wilson_interval,
@@ -144,8 +147,8 @@ __all__ = [
     "group_sentence", "hide_secondary", "is_protected", "magnitude_reason",
     "model_outputs", "model_release", "notes_text", "column_notes", "poisson_interval", "protect_count",
     "protect_counts", "protect_flow", "protect_magnitudes", "protected_count", "protected_shares",
-    "rate", "rates_over", "rates_table", "require_count", "require_estimates", "require_table",
-    "round_count", "round_person_time",
+    "published_share_interval", "rate", "rates_over", "rates_table", "require_count",
+    "require_estimates", "require_table", "round_count", "round_person_time", "rounding_preimage",
     "rule_sentence", "set_active_profile", "share", "shares_table", "suppress_secondary",
     "use_profile", "wilson_interval", "write_csv",
 ]

@@ -26,9 +26,9 @@ from lifetools.disclosure.protected import ProtectedTable, ProtectedValue, _mint
 from lifetools.disclosure.rules import protect_count, round_count
 
 __all__ = ["GARWOOD", "THRESHOLD_COLUMN", "TREAT_ALL_COLUMN", "difference",
-           "poisson_interval", "protected_shares", "rate", "rates_over", "rates_table",
-           "round_person_time", "share", "shares_table", "treat_all_net_benefit",
-           "treat_all_values", "wilson_interval"]
+           "poisson_interval", "protected_shares", "published_share_interval", "rate",
+           "rates_over", "rates_table", "round_person_time", "rounding_preimage", "share",
+           "shares_table", "treat_all_net_benefit", "treat_all_values", "wilson_interval"]
 
 
 def wilson_interval(successes: float, n: float, alpha: float = 0.05
@@ -42,11 +42,61 @@ def wilson_interval(successes: float, n: float, alpha: float = 0.05
     """
     if n <= 0:
         return float("nan"), float("nan")
-    z = float(norm.ppf(1 - alpha / 2))
+    return _wilson(successes, n, float(norm.ppf(1 - alpha / 2)))
+
+
+def _wilson(successes: float, n: float, z: float) -> tuple[float, float]:
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def rounding_preimage(published: int, *, profile: str | SdcProfile | None = None
+                      ) -> tuple[int, ...]:
+    """Every raw count the profile would publish as ``published``, in order.
+
+    Under the profile's rule (:func:`~lifetools.disclosure.protect_count`): with
+    ``"nearest"`` rounding to base 5, 10 comes from 8 to 12; with the threshold of the
+    default profile (1 to 7 suppressed) a published 10 still comes from 8 to 12, and
+    a published 5 from nothing (empty); with midpoint 6 rounding, 9 comes from 7 to 12.
+    0 comes from 0 only. Counts the rules would have suppressed are never in it.
+    """
+    p = get_profile(profile)
+    if published < 0:
+        raise ValueError(f"a published count cannot be negative (got {published})")
+    # every rule moves a count by less than one base
+    found = [c for c in range(max(0, published - p.base), published + p.base + 1)
+             if protect_count(c, profile=p) == published]
+    return tuple(found)
+
+
+def published_share_interval(successes: int, n: int, *, alpha: float = 0.05,
+                             profile: str | SdcProfile | None = None
+                             ) -> tuple[float, float]:
+    """The interval of a share published from rounded counts: honest about rounding.
+
+    The union (lowest lower limit, highest upper limit) of the Wilson intervals
+    (:func:`wilson_interval`) of every raw pair ``(k, m)`` the profile would publish
+    as ``successes`` of ``n`` (:func:`rounding_preimage` of each, ``k <= m``). It is
+    computed from the published counts only, so it reveals nothing they do not, and
+    it contains the Wilson interval of the raw counts, whatever they were: its
+    coverage is at least the raw Wilson interval's. Missing limits when no pair is
+    consistent (``n`` published as 0, or a count no raw count publishes as).
+
+    Notes
+    -----
+    Issue 13 (wave 22): the Wilson interval of the published counts alone covered a
+    true 97% in 93 of 100 synthetic datasets of about 318 responses, against 98 for
+    the raw counts'. Tested in ``tests/unit/test_disclosure_share_rounding.py``.
+    """
+    p = get_profile(profile)
+    ks, ms = rounding_preimage(successes, profile=p), rounding_preimage(n, profile=p)
+    z = float(norm.ppf(1 - alpha / 2))
+    limits = [_wilson(k, m, z) for m in ms if m > 0 for k in ks if k <= m]
+    if not limits:
+        return float("nan"), float("nan")
+    return min(low for low, _ in limits), max(high for _, high in limits)
 
 
 GARWOOD = "exact Poisson (Garwood)"
@@ -79,8 +129,10 @@ def share(numerator: int | ProtectedValue, denominator: int | ProtectedValue, *,
     -------
     ProtectedValue
         ``kind="share"``, ``value`` in per cent (``None`` when either count is
-        suppressed or the denominator is 0), ``interval``: the Wilson 95% interval in
-        per cent, computed from the published counts.
+        suppressed or the denominator is 0), ``interval``: the 95% interval in per
+        cent, computed from the published counts: the union of the Wilson intervals
+        of every raw pair they could have been rounded from
+        (:func:`published_share_interval`).
 
     Notes
     -----
@@ -106,7 +158,7 @@ def share(numerator: int | ProtectedValue, denominator: int | ProtectedValue, *,
         # none or all of the group: it says something about every person in it
         return _value("share", None, p, numerator=None, denominator=n.value,
                       reason=GROUP_REASON)
-    low, high = wilson_interval(k_shown, n.value)
+    low, high = published_share_interval(k_shown, n.value, profile=p)
     return _value("share", 100 * k_shown / n.value, p, numerator=k_shown,
                   denominator=n.value, interval=(100 * low, 100 * high))
 
@@ -414,7 +466,7 @@ def rates_over(table: ProtectedTable, column: str, *,
 def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
                  digits: int = 1, profile: str | SdcProfile | None = None
                  ) -> ProtectedTable:
-    """One share per row (``numerator`` of ``denominator``) with Wilson 95% intervals.
+    """One share per row (``numerator`` of ``denominator``) with 95% intervals.
 
     Both counts are protected, ``denominator`` as each row's group size (a row whose
     denominator is hidden has its numerator hidden too, and so does a row whose share
@@ -425,8 +477,8 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
 
     Notes
     -----
-    Wilson score interval (no continuity correction) of the published counts, as
-    :func:`share`. Used for the feedback table of the reach report; tested through
+    The interval of :func:`share` (:func:`published_share_interval`: the union of the
+    Wilson intervals of every raw pair the published counts could come from). Used for the feedback table of the reach report; tested through
     ``tests/unit/test_reports.py::test_reach_report``.
     """
     p = get_profile(profile)

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from numbers import Integral
 from typing import Any
 
-from lifetools.disclosure.derived import wilson_interval
+from lifetools.disclosure.derived import published_share_interval
 from lifetools.disclosure.groups import GROUP_RULE, extreme_share
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
@@ -475,10 +475,10 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
                 return ("a share of none or all of a group (group disclosure): it says "
                         "something about every person in the group")
             if kind == "interval":
-                low, high = wilson_interval(num, den)
+                low, high = published_share_interval(num, den, profile=p)
                 if abs(100 * low - d["low"]) > 1e-6 or abs(100 * high - d["high"]) > 1e-6:
-                    return "a share's interval that is not the Wilson interval of its " \
-                           "published numbers"
+                    return "a share's interval that is not the interval of its " \
+                           "published numbers (Wilson's, over the counts they round from)"
         if of == "rate" and not (isinstance(num, int) and p.publishable(num)):
             return "a rate whose numerator is not a published count"
         return ""

@@ -83,7 +83,8 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     change = estimate_paired_change(pairs)
     mixed = fit_mixed_model(measurements)
     share = share_meaningful_change(pairs, threshold=meaningful_change)
-    # the share from the published counts (Wilson interval of those); the means are
+    # the share from the published counts (its interval: Wilson's over the counts they
+    # round from, disclosure.published_share_interval); the means are
     # magnitudes: withheld when too few people or dominated by one or two
     improved = disclosure.share(int(share.extra["improved"]), len(pairs))
     low, high = improved.interval or (float("nan"), float("nan"))
@@ -106,7 +107,7 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
         model_release(mixed, data=measurements.assign(observations=1),
                       event_col="observations", level_cols=["follow_up"],
                       summary=estimates.iloc[[1]], parameters=len(mixed.summary)),
-        # the share is a protected share (Wilson interval from published counts; a
+        # the share is a protected share (its interval from published counts; a
         # lower limit of 0 is no fault): residual degrees of freedom only, pairs less
         # the one parameter it estimates (as the mean change's)
         model_release(share, data=pairs.assign(people=1), event_col="people",
