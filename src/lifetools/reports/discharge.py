@@ -34,7 +34,11 @@ from lifetools.reports.survival_parts import (
     FINE_GRAY,
     PH_COLUMNS,
     TERM_LABELS,
+    e_value_table,
+    end_incidence,
     estimate_row,
+    evalue_results,
+    evalue_sentence,
     left_out_notes,
     model_notes,
     ph_table,
@@ -156,6 +160,9 @@ class DischargeReport:
     complete_case: Any = None
     released: ProtectedTable | None = None
     """``hazard_ratios`` as released by the model release check (what pages show)."""
+    e_values: pd.DataFrame | None = None
+    """The E-values of the headline ratios and how each was made
+    (:func:`~lifetools.reports.survival_parts.e_value_table`; not published as is)."""
 
     @property
     def exposure_ratios(self) -> ProtectedTable:
@@ -323,6 +330,9 @@ def analyse_discharge(
     hr = _released_row(releases["tv"], tv, "exposed")
     naive_hr = _released_row(releases["naive"], naive, "ever_used")
     fine_gray_hr = _released_row(releases["fine_gray"], fine_gray, "exposed_at_landmark")
+    # discharge's cumulative incidence by the end of follow-up decides the E-values'
+    # common-outcome conversion (VanderWeele 2020; the methods page gives the 15%)
+    incidence = end_incidence(cif.summary[cif.summary["group"] == "Discharge"])
     key = (
         {"name": DischargeName.COHORT_PEOPLE, "value": len(data), "kind": "count",
          "label": "People in the discharge cohort"},
@@ -345,6 +355,16 @@ def analyse_discharge(
                        f"Subdistribution hazard ratio of discharge "
                        f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
                        "days", fine_gray_hr),
+        *evalue_results(DischargeName.HR_TV, "Hazard ratio of discharge, Life Rooms "
+                        "use (time-varying)", hr, incidence=incidence,
+                        outcome="discharge"),
+        *evalue_results(DischargeName.SHR_LANDMARK,
+                        f"Subdistribution hazard ratio of discharge (Fine-Gray, death "
+                        f"competing), Life Rooms use by {landmark_days} days",
+                        fine_gray_hr, incidence=incidence, outcome="discharge"),
+        evalue_sentence(DischargeName.HR_TV, hr, incidence=incidence,
+                        exposure="Life Rooms use", outcome="discharge",
+                        estimate="the time-varying hazard ratio"),
         {"name": DischargeName.SHR_LANDMARK_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
              fine_gray_hr,
@@ -385,5 +405,8 @@ def analyse_discharge(
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,
                            time_split=split, notes=notes, fine_gray=fine_gray,
-                           complete_case=complete, released=released)
+                           complete_case=complete, released=released,
+                           e_values=e_value_table(
+                               {DischargeName.HR_TV: hr,
+                                DischargeName.SHR_LANDMARK: fine_gray_hr}, incidence))
 
