@@ -101,8 +101,16 @@ def test_evalue_sentence_gives_the_numbers_it_computed():
                              "text": None}, 0.3)
     assert found.limit == 1.0  # the interval crosses 1
     text = str(sentence["text"])
-    assert f"by a risk ratio of {found.estimate:.2f} (confidence limit 1.00)" in text
+    assert f"by a risk ratio of {found.estimate:.2f} to explain the hazard ratio of " \
+           "re-referral away, and its confidence interval already includes no effect" \
+           in text
     assert "re-referral is common, so the hazard ratio was converted" in text
+    # an interval that excludes 1 gives the E-value of its limit nearest 1 (1.2)
+    shown = str(evalue_sentence(ReReferralName.HR_REREFERRAL, SHOWN, incidence=0.3,
+                                exposure="Life Rooms use", outcome="re-referral",
+                                estimate="the hazard ratio of re-referral")["text"])
+    limit = hazard_e_values(SHOWN, 0.3).limit
+    assert f"(confidence limit {limit:.2f}) to explain the hazard ratio" in shown
 
 
 def test_e_value_table_records_common_and_incidence():

@@ -207,6 +207,13 @@ def evalue_sentence(name: DischargeName | ReReferralName, row: dict[str, Any], *
     if found is None:
         text = compose("No E-value is given: {estimate} could not be shown.",
                        estimate=estimate)
+    elif found.limit == 1:  # the interval contains no effect: nothing to explain away
+        text = compose(
+            "An unrecorded characteristic would have to be associated with both "
+            "{exposure} and {outcome} by a risk ratio of {e} to explain {estimate} "
+            "away, and its confidence interval already includes no effect (E-value; "
+            "{basis}).", exposure=exposure, outcome=outcome,
+            e=Estimate(found.estimate), estimate=estimate, basis=_basis(found, outcome))
     else:
         text = compose(
             "An unrecorded characteristic would have to be associated with both "
