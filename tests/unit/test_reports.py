@@ -66,6 +66,17 @@ def test_discharge_report(data):
         assert 1 <= row["e_value_ci"] <= row["e_value"]
         assert "discharge is common, so the hazard ratio was converted" in str(
             key[f"{name}_evalue"]["text"])
+    # the published hazard-ratio table carries them in the two headline rows only
+    table = report.hazard_ratio_table
+    shown = table["E-value (CI limit)"]
+    assert (shown != "").sum() == 2
+    expected = {f"{e:.2f} ({c:.2f})" for e, c in zip(report.e_values["e_value"],
+                                                       report.e_values["e_value_ci"],
+                                                       strict=True)}
+    assert set(shown[shown != ""]) == expected
+    assert set(table.loc[shown != "", "model"]) == {
+        "Time-varying (correct)",
+        "Fine-Gray at 90 days (subdistribution hazard ratio, death competing)"}
     assert str(key["hr_tv_evalue_sentence"]["text"]).startswith(
         "An unrecorded characteristic would have to be associated with both Life Rooms "
         "use and discharge by a risk ratio of ")
@@ -119,6 +130,9 @@ def test_rereferral_report(data):
             assert words in str(shown[f"{name}_evalue"]["text"])
         else:
             assert shown[f"{name}_evalue"]["value"] is None
+    # the published table carries them where released, blank elsewhere
+    column = report.hazard_ratio_table["E-value (CI limit)"]
+    assert (column != "").sum() == evalues["e_value"].notna().sum()
 
     key = {k["name"]: k for k in report.key_results}
     assert key["hr_rereferral_sentence"]["text"].startswith(

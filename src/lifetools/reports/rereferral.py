@@ -41,11 +41,14 @@ from lifetools.reports.survival_parts import (
     estimate_row,
     evalue_results,
     evalue_sentence,
+    hazard_e_values,
+    hazard_ratio_table,
     left_out_notes,
     model_notes,
     ph_table,
     ratio_results,
     released_ratios,
+    with_e_values,
 )
 from lifetools.result_names import ReReferralName
 from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
@@ -91,6 +94,12 @@ class ReReferralReport:
     e_values: pd.DataFrame | None = None
     """The E-values of the headline ratios and how each was made
     (:func:`~lifetools.reports.survival_parts.e_value_table`; not published as is)."""
+
+    @property
+    def hazard_ratio_table(self) -> pd.DataFrame:
+        """The released hazard ratios as published, with the headline E-values
+        (:func:`~lifetools.reports.survival_parts.hazard_ratio_table`)."""
+        return hazard_ratio_table(self.released)
 
 
 def analyse_rereferral(
@@ -236,11 +245,14 @@ def analyse_rereferral(
                         incidence=incidence, outcome="re-referral"))
     # the complete-case and Fine-Gray models share the main model's verdict (same
     # people and events) and have release checks of their own (their own fits)
-    pieces = [(release, cox.summary, cox, "Cause-specific Cox"),
+    pieces = [(release, with_e_values(cox.summary, "used_life_rooms",
+                                      hazard_e_values(hr, incidence)),
+               cox, "Cause-specific Cox"),
               (release if not release.released else own["complete"],
                complete.summary.head(1), complete,
                COMPLETE_CASE.format("Cause-specific Cox")),
-              (fg_check, fine_gray.summary, fine_gray,
+              (fg_check, with_e_values(fine_gray.summary, "used_life_rooms",
+                                       hazard_e_values(shr, incidence)), fine_gray,
                f"{FINE_GRAY} (subdistribution, death competing)")]
     released = released_ratios(pieces, outcome=REFERRED)
     ratios = released.frame

@@ -14,17 +14,25 @@ import numpy as np
 import pandas as pd
 
 from lifetools.convergence import not_estimable_text
-from lifetools.disclosure import Estimate, ProtectedTable, combine_estimates, compose
+from lifetools.disclosure import (
+    Estimate,
+    ProtectedTable,
+    combine_estimates,
+    compose,
+    require_estimates,
+)
 from lifetools.labels import VALUE_LABELS
 from lifetools.regression import COMMON_OUTCOME, HazardEValues, e_values_hr
 from lifetools.reports.narrative import readable_note
 from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival.cox import PH_NOTE
+from lifetools.tables import table_estimates
 
 __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS",
            "RATIO_COLUMNS", "TERM_LABELS", "e_value_table", "end_incidence", "estimate_row",
-           "evalue_results", "evalue_sentence", "hazard_e_values", "label_terms", "left_out_notes",
+           "evalue_results", "evalue_sentence", "hazard_e_values", "hazard_ratio_table",
+           "with_e_values", "label_terms", "left_out_notes",
            "model_notes", "ph_table", "ratio_results", "ratio_rows", "released_ratios",
            "short_reason", "with_note"]
 
@@ -301,16 +309,55 @@ def ratio_rows(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
                       for _, rows, fit, name in pieces], ignore_index=True)[RATIO_COLUMNS]
 
 
+E_VALUE_COLUMNS = ["e_value", "e_value_ci"]
+"""The E-values of a headline ratio's row in the released table (NaN in the others)."""
+
+
+def with_e_values(rows: pd.DataFrame, term: str, found: HazardEValues | None
+                  ) -> pd.DataFrame:
+    """``rows`` with :data:`E_VALUE_COLUMNS`: ``found`` in the row of ``term``, else NaN.
+
+    Given before the release check, which blanks them with the model's other numbers
+    when it withholds it (they are estimate columns of
+    :func:`~lifetools.disclosure.model_release`).
+    """
+    out = rows.assign(e_value=float("nan"), e_value_ci=float("nan"))
+    if found is not None:
+        at = out["term"] == term
+        out.loc[at, "e_value"] = found.estimate
+        out.loc[at, "e_value_ci"] = found.limit
+    return out
+
+
 def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
                     outcome: str = "had the outcome") -> ProtectedTable:
     """The hazard-ratio table as released: each model's rows through its release check.
 
     ``pieces`` as :func:`ratio_rows`; a model its check withholds has its estimates
     blank and a ``withheld`` column saying why (the column only when one is withheld).
+    The E-value columns (:func:`with_e_values`) are carried, NaN where a piece has none.
     """
+    columns = [*RATIO_COLUMNS, *E_VALUE_COLUMNS]
     released = combine_estimates([
         release.estimates(label_terms(with_note(rows, fit, outcome=outcome),
-                                      name)[RATIO_COLUMNS])
+                                      name).reindex(columns=columns))
         for release, rows, fit, name in pieces])
-    return released.select([*RATIO_COLUMNS, *(["withheld"] if "withheld" in
-                                              released.columns else [])])
+    return released.select([*columns, *(["withheld"] if "withheld" in
+                                        released.columns else [])])
+
+
+def hazard_ratio_table(released: ProtectedTable, *, keep: Sequence[str] = ()
+                       ) -> pd.DataFrame:
+    """Publication table of the released hazard ratios, with the headline E-values.
+
+    :func:`lifetools.tables.table_estimates` of ``released`` (:func:`released_ratios`)
+    and a column "E-value (CI limit)": the E-values of a headline ratio and of its
+    confidence limit nearest 1, blank in the other rows and where withheld, as the
+    emergency-care rate-ratio table (``estimates_table``).
+    """
+    estimates = require_estimates(released, name="hazard ratios").frame
+    table = table_estimates(released, label="hazard ratio", keep=list(keep))
+    table["E-value (CI limit)"] = [
+        f"{e:.2f} ({c:.2f})" if pd.notna(e) and pd.notna(c) else "" for e, c in
+        zip(estimates["e_value"], estimates["e_value_ci"], strict=True)]
+    return table
