@@ -46,18 +46,24 @@ class CohortName(StrEnum):
 
 @unique
 class DischargeName(StrEnum):
-    """``reports.analyse_discharge``: time to discharge."""
+    """``reports.analyse_discharge``: time to discharge.
+
+    The headline ratios ``hr_tv`` and ``shr_landmark`` have ``X_evalue``.
+    """
 
     COHORT_PEOPLE = "cohort_people"
     COHORT_USERS = "cohort_users"
     DISCHARGED = "discharged"
     HR_TV = "hr_tv"
     HR_TV_CI = "hr_tv_ci"
+    HR_TV_EVALUE = "hr_tv_evalue"
+    HR_TV_EVALUE_SENTENCE = "hr_tv_evalue_sentence"
     HR_NAIVE = "hr_naive"
     HR_TV_COMPLETE_CASE = "hr_tv_complete_case"
     HR_TV_COMPLETE_CASE_CI = "hr_tv_complete_case_ci"
     SHR_LANDMARK = "shr_landmark"
     SHR_LANDMARK_CI = "shr_landmark_ci"
+    SHR_LANDMARK_EVALUE = "shr_landmark_evalue"
     SHR_LANDMARK_SENTENCE = "shr_landmark_sentence"
     HR_TV_SENTENCE = "hr_tv_sentence"
     HR_NAIVE_SENTENCE = "hr_naive_sentence"
@@ -66,7 +72,10 @@ class DischargeName(StrEnum):
 
 @unique
 class ReReferralName(StrEnum):
-    """``reports.analyse_rereferral``: re-referral after discharge."""
+    """``reports.analyse_rereferral``: re-referral after discharge.
+
+    The headline ratios ``hr_rereferral`` and ``shr_rereferral`` have ``X_evalue``.
+    """
 
     DISCHARGED_PEOPLE = "discharged_people"
     REREFERRED = "rereferred"
@@ -75,9 +84,12 @@ class ReReferralName(StrEnum):
     REREFERRAL_SENTENCE = "rereferral_sentence"
     HR_REREFERRAL = "hr_rereferral"
     HR_REREFERRAL_CI = "hr_rereferral_ci"
+    HR_REREFERRAL_EVALUE = "hr_rereferral_evalue"
+    HR_REREFERRAL_EVALUE_SENTENCE = "hr_rereferral_evalue_sentence"
     HR_REREFERRAL_SENTENCE = "hr_rereferral_sentence"
     SHR_REREFERRAL = "shr_rereferral"
     SHR_REREFERRAL_CI = "shr_rereferral_ci"
+    SHR_REREFERRAL_EVALUE = "shr_rereferral_evalue"
     SHR_REREFERRAL_SENTENCE = "shr_rereferral_sentence"
 
 

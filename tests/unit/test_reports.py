@@ -56,6 +56,31 @@ def test_discharge_report(data):
     assert len(fine_gray) == 1 and fine_gray["estimate"].notna().all()
     assert report.fine_gray.n_people == report.landmark.cox.n_people
     assert {"shr_landmark", "shr_landmark_ci"} <= set(names)
+    # E-values of both headline ratios; discharge is common here (the computed
+    # cumulative incidence, over 15%), so the hazard ratios were converted (issue #13)
+    key = {k["name"]: k for k in report.key_results}
+    assert report.e_values["name"].tolist() == ["hr_tv", "shr_landmark"]
+    assert report.e_values["incidence"].iloc[0] > 0.15
+    assert report.e_values["common"].all()
+    for name, row in report.e_values.set_index("name").iterrows():
+        assert key[f"{name}_evalue"]["value"] == [row["e_value"], row["e_value_ci"]]
+        assert 1 <= row["e_value_ci"] <= row["e_value"]
+        assert "discharge is common, so the hazard ratio was converted" in str(
+            key[f"{name}_evalue"]["text"])
+    # the published hazard-ratio table carries them in the two headline rows only
+    table = report.hazard_ratio_table
+    shown = table["E-value (CI limit)"]
+    assert (shown != "").sum() == 2
+    expected = {f"{e:.2f} ({c:.2f})" for e, c in zip(report.e_values["e_value"],
+                                                       report.e_values["e_value_ci"],
+                                                       strict=True)}
+    assert set(shown[shown != ""]) == expected
+    assert set(table.loc[shown != "", "model"]) == {
+        "Time-varying (correct)",
+        "Fine-Gray at 90 days (subdistribution hazard ratio, death competing)"}
+    assert str(key["hr_tv_evalue_sentence"]["text"]).startswith(
+        "An unrecorded characteristic would have to be associated with both Life Rooms "
+        "use and discharge by a risk ratio of ")
     assert not report.exposure_ratios["model"].str.startswith("Fine-Gray").any()
     assert report.time_varying.global_tests["test"].tolist() == [
         "likelihood_ratio", "wald", "score"]
@@ -91,6 +116,24 @@ def test_rereferral_report(data):
         "Fine-Gray (subdistribution, death competing)"]
     assert {"shr_rereferral", "shr_rereferral_ci"} <= {k["name"] for k in
                                                        report.key_results}
+    # E-values, common or rare by re-referral's computed cumulative incidence
+    evalues = report.e_values.set_index("name")
+    assert evalues.index.tolist() == ["hr_rereferral", "shr_rereferral"]
+    incidence = evalues["incidence"].iloc[0]
+    assert 0 < incidence < 1
+    assert (evalues["common"] == (incidence > 0.15)).all()
+    words = "common, so the hazard ratio was converted" if incidence > 0.15 else \
+        "rare, so the hazard ratio was taken as a risk ratio"
+    shown = {k["name"]: k for k in report.key_results}
+    for name, row in evalues.iterrows():
+        if pd.notna(row["e_value"]):
+            assert shown[f"{name}_evalue"]["value"] == [row["e_value"], row["e_value_ci"]]
+            assert words in str(shown[f"{name}_evalue"]["text"])
+        else:
+            assert shown[f"{name}_evalue"]["value"] is None
+    # the published table carries them where released, blank elsewhere
+    column = report.hazard_ratio_table["E-value (CI limit)"]
+    assert (column != "").sum() == evalues["e_value"].notna().sum()
 
     key = {k["name"]: k for k in report.key_results}
     assert key["hr_rereferral_sentence"]["text"].startswith(
@@ -194,6 +237,10 @@ def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatc
     assert key["hr_tv_sentence"]["text"].startswith(
         "How their rate of discharge compared with that of similar people who had not "
         "used the Life Rooms could not be estimated: ")
+    assert key["hr_tv_evalue"]["value"] is None
+    assert str(key["hr_tv_evalue"]["text"]).startswith("could not be estimated: ")
+    assert str(key["hr_tv_evalue_sentence"]["text"]) == (
+        "No E-value is given: the time-varying hazard ratio could not be shown.")
     rows = report.hazard_ratios[report.hazard_ratios["model"].str.startswith("Time")]
     assert rows["estimate"].isna().all()
     assert rows["note"].str.startswith("could not be estimated").all()

@@ -11,7 +11,14 @@ from lifetools.regression.counts import (
     fit_negative_binomial,
     fit_poisson,
 )
-from lifetools.regression.evalue import e_value, e_values
+from lifetools.regression.evalue import (
+    COMMON_OUTCOME,
+    HazardEValues,
+    e_value,
+    e_values,
+    e_values_hr,
+    hr_as_rr,
+)
 from lifetools.regression.logistic import c_statistic, calibration, fit_logistic
 from lifetools.regression.propensity import (
     PropensityModel,
@@ -34,7 +41,7 @@ from lifetools.regression.wellbeing import (
 )
 
 __all__ = ["BalanceResult", "ModelResult", "OutsideSupport", "PropensityModel", "balance_table", "c_statistic", "calibration",
-           "common_support", "compare_before_after", "e_value", "e_values", "estimate_did", "estimate_paired_change",
+           "COMMON_OUTCOME", "HazardEValues", "common_support", "compare_before_after", "e_value", "e_values", "e_values_hr", "hr_as_rr", "estimate_did", "estimate_paired_change",
            "estimate_propensity", "fit_logistic", "fit_propensity", "fit_mixed_model",
            "fit_negative_binomial", "fit_poisson", "match_on_propensity",
            "paired_measurements", "share_meaningful_change", "standardised_differences",

@@ -34,13 +34,20 @@ from lifetools.reports.survival_parts import (
     FINE_GRAY,
     PH_COLUMNS,
     TERM_LABELS,
+    e_value_table,
+    end_incidence,
     estimate_row,
+    evalue_results,
+    evalue_sentence,
+    hazard_e_values,
+    hazard_ratio_table,
     left_out_notes,
     model_notes,
     ph_table,
     ratio_results,
     ratio_rows,
     released_ratios,
+    with_e_values,
 )
 from lifetools.result_names import DischargeName
 from lifetools.survival import (
@@ -158,6 +165,15 @@ class DischargeReport:
     complete_case: Any = None
     released: ProtectedTable | None = None
     """``hazard_ratios`` as released by the model release check (what pages show)."""
+    e_values: pd.DataFrame | None = None
+    """The E-values of the headline ratios and how each was made
+    (:func:`~lifetools.reports.survival_parts.e_value_table`; not published as is)."""
+
+    @property
+    def hazard_ratio_table(self) -> pd.DataFrame:
+        """The released hazard ratios as published, with the headline E-values
+        (:func:`~lifetools.reports.survival_parts.hazard_ratio_table`)."""
+        return hazard_ratio_table(self.released, keep=["model"])
 
     @property
     def exposure_ratios(self) -> ProtectedTable:
@@ -297,10 +313,20 @@ def analyse_discharge(
                                                 complete_covariates)
     fits = {"tv": tv, "complete": complete,
             **{name: fit for name, (fit, _, _) in checks.items()}}
-    shown_rows = {"tv": tv.summary, "complete": complete.summary.head(1),
+    hr = _released_row(releases["tv"], tv, "exposed")
+    naive_hr = _released_row(releases["naive"], naive, "ever_used")
+    fine_gray_hr = _released_row(releases["fine_gray"], fine_gray, "exposed_at_landmark")
+    # discharge's cumulative incidence by the end of follow-up decides the E-values'
+    # common-outcome conversion (VanderWeele 2020; the methods page gives the 15%)
+    incidence = end_incidence(cif.summary[cif.summary["group"] == "Discharge"])
+    shown_rows = {"tv": with_e_values(tv.summary, "exposed",
+                                      hazard_e_values(hr, incidence)),
+                  "complete": complete.summary.head(1),
                   "naive": naive.summary.head(1), "landmark": landmark.cox.summary.head(1),
                   **({"split": split.summary.head(2)} if split_shown else {}),
-                  "fine_gray": fine_gray.summary.head(1)}
+                  "fine_gray": with_e_values(fine_gray.summary.head(1),
+                                             "exposed_at_landmark",
+                                             hazard_e_values(fine_gray_hr, incidence))}
     pieces = [(releases[name], rows, fits[name], names[name])
               for name, rows in shown_rows.items()]
     released = released_ratios(pieces, outcome=DISCHARGED)
@@ -322,9 +348,6 @@ def analyse_discharge(
                  "at the landmark, follow-up from it)", exposure_action=landmark_action,
                  release=releases["landmark"]),
     ) for row in table.to_dict("records")], columns=PH_COLUMNS)
-    hr = _released_row(releases["tv"], tv, "exposed")
-    naive_hr = _released_row(releases["naive"], naive, "ever_used")
-    fine_gray_hr = _released_row(releases["fine_gray"], fine_gray, "exposed_at_landmark")
     key = (
         {"name": DischargeName.COHORT_PEOPLE, "value": len(data), "kind": "count",
          "label": "People in the discharge cohort"},
@@ -347,6 +370,16 @@ def analyse_discharge(
                        f"Subdistribution hazard ratio of discharge "
                        f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "
                        "days", fine_gray_hr),
+        *evalue_results(DischargeName.HR_TV, "Hazard ratio of discharge, Life Rooms "
+                        "use (time-varying)", hr, incidence=incidence,
+                        outcome="discharge"),
+        *evalue_results(DischargeName.SHR_LANDMARK,
+                        f"Subdistribution hazard ratio of discharge (Fine-Gray, death "
+                        f"competing), Life Rooms use by {landmark_days} days",
+                        fine_gray_hr, incidence=incidence, outcome="discharge"),
+        evalue_sentence(DischargeName.HR_TV, hr, incidence=incidence,
+                        exposure="Life Rooms use", outcome="discharge",
+                        estimate="the time-varying hazard ratio"),
         {"name": DischargeName.SHR_LANDMARK_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
              fine_gray_hr,
@@ -387,5 +420,8 @@ def analyse_discharge(
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,
                            time_split=split, notes=notes, fine_gray=fine_gray,
-                           complete_case=complete, released=released)
+                           complete_case=complete, released=released,
+                           e_values=e_value_table(
+                               {DischargeName.HR_TV: hr,
+                                DischargeName.SHR_LANDMARK: fine_gray_hr}, incidence))
 

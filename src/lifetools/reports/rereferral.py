@@ -40,12 +40,19 @@ from lifetools.reports.survival_parts import (
     COMPLETE_CASE,
     DEATH,
     FINE_GRAY,
+    e_value_table,
+    end_incidence,
     estimate_row,
+    evalue_results,
+    evalue_sentence,
+    hazard_e_values,
+    hazard_ratio_table,
     left_out_notes,
     model_notes,
     ph_table,
     ratio_results,
     released_ratios,
+    with_e_values,
 )
 from lifetools.result_names import ReReferralName
 from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
@@ -88,6 +95,15 @@ class ReReferralReport:
     complete_case: Any = None
     released: ProtectedTable | None = None
     """``hazard_ratios`` as released by the model release check (what pages show)."""
+    e_values: pd.DataFrame | None = None
+    """The E-values of the headline ratios and how each was made
+    (:func:`~lifetools.reports.survival_parts.e_value_table`; not published as is)."""
+
+    @property
+    def hazard_ratio_table(self) -> pd.DataFrame:
+        """The released hazard ratios as published, with the headline E-values
+        (:func:`~lifetools.reports.survival_parts.hazard_ratio_table`)."""
+        return hazard_ratio_table(self.released)
 
 
 def analyse_rereferral(
@@ -171,6 +187,13 @@ def analyse_rereferral(
         "text": f"{release.headline} ({release.reason})"}
     label = "Hazard ratio of re-referral, Life Rooms use before discharge"
     rereferred = int(data["rereferred"].sum())
+    # re-referral's cumulative incidence by the end of follow-up (death competing)
+    # decides the E-values' common-outcome conversion; it is not quoted by this
+    incidence = end_incidence(overall.summary)
+    shr = (estimate_row(fine_gray, "used_life_rooms", outcome=REFERRED)
+           if fg_check.released else {
+               **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
+               "text": f"{fg_check.headline} ({fg_check.reason})"})
     key = (
         {"name": ReReferralName.DISCHARGED_PEOPLE, "value": len(data), "kind": "count",
          "label": "People discharged in the period"},
@@ -207,6 +230,11 @@ def analyse_rereferral(
              "times that of non-users with similar characteristics ({level} confidence "
              "interval {interval}).", missing="How the rate of re-referral among Life "
              "Rooms users compared with that of similar non-users")},
+        *evalue_results(ReReferralName.HR_REREFERRAL, label, hr, incidence=incidence,
+                        outcome="re-referral"),
+        evalue_sentence(ReReferralName.HR_REREFERRAL, hr, incidence=incidence,
+                        exposure="Life Rooms use", outcome="re-referral",
+                        estimate="the hazard ratio of re-referral"),
     )
     shr_label = ("Subdistribution hazard ratio of re-referral (Fine-Gray, death "
                  "competing), Life Rooms use before discharge")
@@ -227,14 +255,19 @@ def analyse_rereferral(
              found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
              "(death competing) was {estimate} ({level} confidence interval {interval}).",
              missing="The Fine-Gray subdistribution hazard ratio (a secondary "
-             "estimate, death competing)")})
+             "estimate, death competing)")},
+        *evalue_results(ReReferralName.SHR_REREFERRAL, shr_label, shr,
+                        incidence=incidence, outcome="re-referral"))
     # the complete-case and Fine-Gray models share the main model's verdict (same
     # people and events) and have release checks of their own (their own fits)
-    pieces = [(release, cox.summary, cox, "Cause-specific Cox"),
+    pieces = [(release, with_e_values(cox.summary, "used_life_rooms",
+                                      hazard_e_values(hr, incidence)),
+               cox, "Cause-specific Cox"),
               (release if not release.released else own["complete"],
                complete.summary.head(1), complete,
                COMPLETE_CASE.format("Cause-specific Cox")),
-              (fg_check, fine_gray.summary, fine_gray,
+              (fg_check, with_e_values(fine_gray.summary, "used_life_rooms",
+                                       hazard_e_values(shr, incidence)), fine_gray,
                f"{FINE_GRAY} (subdistribution, death competing)")]
     released = released_ratios(pieces, outcome=REFERRED)
     ratios = released.frame
@@ -256,4 +289,6 @@ def analyse_rereferral(
                                                   name for name, check in pieces_of
                                                   if not check.released]),
                             fine_gray=fine_gray, complete_case=complete,
-                            released=released)
+                            released=released, e_values=e_value_table(
+                                {ReReferralName.HR_REREFERRAL: hr,
+                                 ReReferralName.SHR_REREFERRAL: shr}, incidence))

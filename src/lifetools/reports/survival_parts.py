@@ -10,18 +10,29 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lifetools.convergence import not_estimable_text
-from lifetools.disclosure import ProtectedTable, combine_estimates
+from lifetools.disclosure import (
+    Estimate,
+    ProtectedTable,
+    combine_estimates,
+    compose,
+    require_estimates,
+)
 from lifetools.labels import VALUE_LABELS
+from lifetools.regression import COMMON_OUTCOME, HazardEValues, e_values_hr
 from lifetools.reports.narrative import readable_note
 from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival.cox import PH_NOTE
+from lifetools.tables import table_estimates
 
 __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS",
-           "RATIO_COLUMNS", "TERM_LABELS", "estimate_row", "label_terms", "left_out_notes",
+           "RATIO_COLUMNS", "TERM_LABELS", "e_value_table", "end_incidence", "estimate_row",
+           "evalue_results", "evalue_sentence", "hazard_e_values", "hazard_ratio_table",
+           "with_e_values", "label_terms", "left_out_notes",
            "model_notes", "ph_table", "ratio_results", "ratio_rows", "released_ratios",
            "short_reason", "with_note"]
 
@@ -109,6 +120,121 @@ def ratio_results(name: DischargeName | ReReferralName, label: str,
     return out
 
 
+def end_incidence(summary: pd.DataFrame) -> float:
+    """Cumulative incidence by the end of follow-up: the highest point of the curve.
+
+    ``summary`` is one curve of :func:`~lifetools.survival.estimate_cif` (every event
+    time; a cumulative incidence never falls, so its largest estimate is its last);
+    NaN when it has no finite estimate. It decides whether an outcome is common for
+    the E-value of a hazard ratio (:func:`hazard_e_values`); it is not published.
+    """
+    values = pd.to_numeric(summary["estimate"], errors="coerce").to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    return float(values.max()) if len(values) else float("nan")
+
+
+def hazard_e_values(row: dict[str, Any], incidence: float) -> HazardEValues | None:
+    """E-values of a shown hazard ratio (``row`` as :func:`estimate_row`), or None.
+
+    None when the ratio is not shown (``row["text"]`` gives the reason), its estimate
+    or limits are not finite and positive in order, or ``incidence`` is not a share:
+    no E-value of a number the page does not give. Common or rare by ``incidence``
+    (:func:`lifetools.regression.e_values_hr`).
+    """
+    if row.get("text"):
+        return None
+    values = np.array([row["ci_lower"], row["estimate"], row["ci_upper"]], dtype=float)
+    if not (np.isfinite(values).all() and (values > 0).all()
+            and values[0] <= values[1] <= values[2]) \
+            or not (np.isfinite(incidence) and 0 <= incidence <= 1):
+        return None
+    return e_values_hr(float(values[1]), float(values[0]), float(values[2]),
+                       incidence=incidence)
+
+
+def e_value_table(rows: dict[Any, dict[str, Any]], incidence: float) -> pd.DataFrame:
+    """The E-values of each headline ratio (``rows``: name to :func:`estimate_row`).
+
+    Columns ``name``, ``e_value``, ``e_value_ci`` (NaN when the ratio is not shown),
+    ``common`` (whether the common-outcome conversion was used) and ``incidence`` (the
+    cumulative incidence by the end of follow-up that decided it). For tests and
+    readers of the report object; pages quote the key results.
+    """
+    found = {str(name): hazard_e_values(row, incidence) for name, row in rows.items()}
+    return pd.DataFrame([
+        {"name": name,
+         "e_value": float("nan") if f is None else f.estimate,
+         "e_value_ci": float("nan") if f is None else f.limit,
+         "common": bool(incidence > COMMON_OUTCOME) if np.isfinite(incidence) else None,
+         "incidence": incidence} for name, f in found.items()],
+        columns=["name", "e_value", "e_value_ci", "common", "incidence"])
+
+
+def _basis(found: HazardEValues, outcome: str) -> str:
+    """Which conversion was used, in words (no number: the 15% is on the method page)."""
+    return (f"{outcome} is common, so the hazard ratio was converted to a risk ratio"
+            if found.common else
+            f"{outcome} is rare, so the hazard ratio was taken as a risk ratio")
+
+
+def evalue_results(name: DischargeName | ReReferralName, label: str,
+                   row: dict[str, Any], *, incidence: float, outcome: str
+                   ) -> list[dict[str, Any]]:
+    """Key result ``<name>_evalue``: E-values of a hazard ratio and its CI limit nearest 1.
+
+    ``row`` as :func:`estimate_row` (its ``text`` the reason it is not shown);
+    ``incidence`` the outcome's cumulative incidence by the end of follow-up
+    (:func:`end_incidence`), which decides the common-outcome conversion; ``outcome``
+    the outcome in words ("discharge"). The text says which conversion was used; the
+    value is ``[for the estimate, for the limit]``.
+    """
+    found = hazard_e_values(row, incidence)
+    full = f"E-value of the estimate (and of its CI limit nearest 1): {label}"
+    if found is None:
+        reason = row.get("text") or "could not be estimated: the ratio or its limits " \
+                                    "are not finite"
+        return [{"name": derived(name, "evalue"), "value": None, "kind": "text",
+                 "text": reason_text(reason), "label": full}]
+    return [{"name": derived(name, "evalue"), "value": [found.estimate, found.limit],
+             "kind": "text", "label": full,
+             "text": compose("{e} (confidence limit {limit}; {basis})",
+                             e=Estimate(found.estimate), limit=Estimate(found.limit),
+                             basis=_basis(found, outcome))}]
+
+
+def evalue_sentence(name: DischargeName | ReReferralName, row: dict[str, Any], *,
+                    incidence: float, exposure: str, outcome: str, estimate: str
+                    ) -> dict[str, Any]:
+    """Key result ``<name>_evalue_sentence``: the E-values of a hazard ratio in words.
+
+    As :func:`evalue_results`; ``exposure`` and ``outcome`` name what an unrecorded
+    characteristic would have to be associated with, ``estimate`` the ratio ("the
+    time-varying hazard ratio"). No E-value when the ratio is not shown.
+    """
+    found = hazard_e_values(row, incidence)
+    if found is None:
+        text = compose("No E-value is given: {estimate} could not be shown.",
+                       estimate=estimate)
+    elif found.limit == 1:  # the interval contains no effect: nothing to explain away
+        text = compose(
+            "An unrecorded characteristic would have to be associated with both "
+            "{exposure} and {outcome} by a risk ratio of {e} to explain {estimate} "
+            "away, and its confidence interval already includes no effect (E-value; "
+            "{basis}).", exposure=exposure, outcome=outcome,
+            e=Estimate(found.estimate), estimate=estimate, basis=_basis(found, outcome))
+    else:
+        text = compose(
+            "An unrecorded characteristic would have to be associated with both "
+            "{exposure} and {outcome} by a risk ratio of {e} (confidence limit {limit}) "
+            "to explain {estimate} away (E-value; {basis}; the figure in brackets is "
+            "for the confidence limit nearest no effect).", exposure=exposure,
+            outcome=outcome, e=Estimate(found.estimate), limit=Estimate(found.limit),
+            estimate=estimate, basis=_basis(found, outcome))
+    return {"name": derived(derived(name, "evalue"), "sentence"), "value": None,
+            "kind": "text", "text": text,
+            "label": f"Summary: E-value of {estimate}"}
+
+
 def left_out_notes(planned: list[str], kept: list[str], kept_at_landmark: list[str],
                    events: str, kept_complete: list[str] | None = None
                    ) -> list[dict[str, str]]:
@@ -183,16 +309,55 @@ def ratio_rows(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
                       for _, rows, fit, name in pieces], ignore_index=True)[RATIO_COLUMNS]
 
 
+E_VALUE_COLUMNS = ["e_value", "e_value_ci"]
+"""The E-values of a headline ratio's row in the released table (NaN in the others)."""
+
+
+def with_e_values(rows: pd.DataFrame, term: str, found: HazardEValues | None
+                  ) -> pd.DataFrame:
+    """``rows`` with :data:`E_VALUE_COLUMNS`: ``found`` in the row of ``term``, else NaN.
+
+    Given before the release check, which blanks them with the model's other numbers
+    when it withholds it (they are estimate columns of
+    :func:`~lifetools.disclosure.model_release`).
+    """
+    out = rows.assign(e_value=float("nan"), e_value_ci=float("nan"))
+    if found is not None:
+        at = out["term"] == term
+        out.loc[at, "e_value"] = found.estimate
+        out.loc[at, "e_value_ci"] = found.limit
+    return out
+
+
 def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
                     outcome: str = "had the outcome") -> ProtectedTable:
     """The hazard-ratio table as released: each model's rows through its release check.
 
     ``pieces`` as :func:`ratio_rows`; a model its check withholds has its estimates
     blank and a ``withheld`` column saying why (the column only when one is withheld).
+    The E-value columns (:func:`with_e_values`) are carried, NaN where a piece has none.
     """
+    columns = [*RATIO_COLUMNS, *E_VALUE_COLUMNS]
     released = combine_estimates([
         release.estimates(label_terms(with_note(rows, fit, outcome=outcome),
-                                      name)[RATIO_COLUMNS])
+                                      name).reindex(columns=columns))
         for release, rows, fit, name in pieces])
-    return released.select([*RATIO_COLUMNS, *(["withheld"] if "withheld" in
-                                              released.columns else [])])
+    return released.select([*columns, *(["withheld"] if "withheld" in
+                                        released.columns else [])])
+
+
+def hazard_ratio_table(released: ProtectedTable, *, keep: Sequence[str] = ()
+                       ) -> pd.DataFrame:
+    """Publication table of the released hazard ratios, with the headline E-values.
+
+    :func:`lifetools.tables.table_estimates` of ``released`` (:func:`released_ratios`)
+    and a column "E-value (CI limit)": the E-values of a headline ratio and of its
+    confidence limit nearest 1, blank in the other rows and where withheld, as the
+    emergency-care rate-ratio table (``estimates_table``).
+    """
+    estimates = require_estimates(released, name="hazard ratios").frame
+    table = table_estimates(released, label="hazard ratio", keep=list(keep))
+    table["E-value (CI limit)"] = [
+        f"{e:.2f} ({c:.2f})" if pd.notna(e) and pd.notna(c) else "" for e, c in
+        zip(estimates["e_value"], estimates["e_value_ci"], strict=True)]
+    return table
