@@ -149,21 +149,27 @@ def test_reproduce_without_repository_has_no_placeholder():
     assert "git clone https://github.com/example/lifetools.git && cd lifetools" in text
 
 
-def test_render_landing_fills_every_marker_from_results(tmp_path):
+def _landing_of_discharge(tmp_path, results: dict, manifest: dict) -> str:
+    """The series' landing page rendered with one run, time to discharge's, whose
+    results.json holds ``results``."""
     series = load_series(ROOT / "analyses" / "analyses.yml")
-    edition = series.edition(series.current_edition)
     run = tmp_path / "run"
     (run / "files").mkdir(parents=True)
-    (run / "files" / "results.json").write_text(json.dumps(
-        {"hr_tv": {"value": 1.19, "kind": "ratio", "text": "1.19"},
-         "hr_tv_ci": {"value": [0.83, 1.71], "kind": "text", "text": "0.83 to 1.71"},
-         "discharged": {"value": 2635, "kind": "count", "text": "2,635"}}))
-    manifest = {"data": {"synthetic": {"people": 100, "seed": 1}},
-                "source_date": "2026-11-30T10:00:00+00:00"}
-    landing = pages.render_landing(
-        (ROOT / "book" / "index.md").read_text(), series=series, current=edition,
+    (run / "files" / "results.json").write_text(json.dumps(results))
+    return pages.render_landing(
+        (ROOT / "book" / "index.md").read_text(), series=series,
+        current=series.edition(series.current_edition),
         runs={"time_to_discharge": run}, manifest=manifest,
         publication=series.publication, reports="REPORTS")
+
+
+def test_render_landing_fills_every_marker_from_results(tmp_path):
+    manifest = {"data": {"synthetic": {"people": 100, "seed": 1}},
+                "source_date": "2026-11-30T10:00:00+00:00"}
+    landing = _landing_of_discharge(tmp_path, {
+        "hr_tv": {"value": 1.19, "kind": "ratio", "text": "1.19"},
+        "hr_tv_ci": {"value": [0.83, 1.71], "kind": "text", "text": "0.83 to 1.71"},
+        "discharged": {"value": 2635, "kind": "count", "text": "2,635"}}, manifest)
     assert "<!-- lifetools" not in landing
     assert "1.19 times the rate of people not using them (0.83 to 1.71): compatible " \
         "with no difference." in landing
@@ -176,18 +182,10 @@ def test_render_landing_explains_brackets_only_when_a_main_point_has_them(tmp_pa
     # the 3,000-person 2024-25 landing page: every estimate "could not be estimated in
     # this edition", and under them "Each figure in brackets is a 95% confidence
     # interval" (typed in book/index.md) with no figure in brackets (#15)
-    series = load_series(ROOT / "analyses" / "analyses.yml")
-    edition = series.edition(series.current_edition)
-    run = tmp_path / "run"
-    (run / "files").mkdir(parents=True)
-    (run / "files" / "results.json").write_text(json.dumps(
-        {"hr_tv": {"value": None, "kind": "text", "text": "could not be estimated: x"},
-         "hr_tv_ci": {"value": None, "kind": "text", "text": "could not be estimated: x"},
-         "discharged": {"value": 2635, "kind": "count", "text": "2,635"}}))
-    landing = pages.render_landing(
-        (ROOT / "book" / "index.md").read_text(), series=series, current=edition,
-        runs={"time_to_discharge": run}, manifest={}, publication=series.publication,
-        reports="REPORTS")
+    landing = _landing_of_discharge(tmp_path, {
+        "hr_tv": {"value": None, "kind": "text", "text": "could not be estimated: x"},
+        "hr_tv_ci": {"value": None, "kind": "text", "text": "could not be estimated: x"},
+        "discharged": {"value": 2635, "kind": "count", "text": "2,635"}}, {})
     assert "could not be estimated in this edition" in landing
     assert "in brackets" not in landing and "<!-- lifetools" not in landing
 
