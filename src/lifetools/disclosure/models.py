@@ -193,10 +193,6 @@ class ModelRelease:
 _NUMBER = re.compile(r"\s*[-+\u2212]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*%?\s*")
 
 
-def _missing(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
-
-
 def _is_words(value: Any) -> bool:
     """Whether a label cell of a withheld model is words (a term, a note), not a number
     (``1.5``, ``"1.5"``, ``"1,240"``): only words are kept."""
@@ -296,7 +292,7 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
             continue  # whole numbers: protect_counts refuses them undeclared
         values = table[column]
         if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) \
-                or any(isinstance(v, Number) and not _missing(v)
+                or any(isinstance(v, Number) and not pd.isna(v)
                        for v in values.tolist()):
             raise DisclosureError(
                 f"column {column!r} of a model's outputs holds numbers but is declared "
