@@ -15,6 +15,7 @@ from __future__ import annotations
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 import pytest
 from runfolder import RunFolder, display
 from test_leaks import refused
@@ -40,6 +41,16 @@ def _curve():
 def _decision():
     return model_outputs(_curve(), {}, not_counts=["model", "treat_none"],
                          inputs=["threshold"], treat_all=(EVENTS, PEOPLE))
+
+
+def cohort(run: RunFolder) -> int:
+    """The cohort's counts, published (20 of 105): the gate finds the counts a curve's
+    record names in the report's tables (wave 23)."""
+    table = protect_counts(pd.DataFrame({"cohort": ["validation"], "people": [PEOPLE],
+                                         "crises": [EVENTS]}), ["people", "crises"])
+    assert table.frame[["people", "crises"]].iloc[0].tolist() == [105, 20]
+    return run.code(display(tables.show_table(table, name="cohort", count_cols=[
+        "people", "crises"], caption="The validation cohort")))
 
 
 def _show(run: RunFolder, table) -> int:
@@ -76,6 +87,7 @@ def run(tmp_path, monkeypatch) -> RunFolder:
 
 
 def test_treat_all_leaks_rule_made_curve_passes_page_table_and_figure(run):
+    cohort(run)
     _show(run, _decision())
     _figure(run, _decision())
     assert scan_notebook(run.write()) == []

@@ -18,7 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifetools.disclosure import get_profile, model_outputs, protect_count
-from lifetools.disclosure.derived import treat_all_net_benefit, treat_all_values
+from lifetools.disclosure.derived import (
+    model_net_benefit_values,
+    treat_all_net_benefit,
+    treat_all_values,
+)
 from lifetools.disclosure.downloads import header_rules, shown_frame
 from lifetools.disclosure.net_benefit_check import (
     TREAT_ALL_RULE,
@@ -27,7 +31,7 @@ from lifetools.disclosure.net_benefit_check import (
 )
 from lifetools.errors import DisclosureError
 from lifetools.labels import column_label
-from lifetools.prediction.performance import net_benefit
+from lifetools.prediction.performance import confusion_counts, net_benefit
 
 PROFILE = get_profile("default")
 THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
@@ -221,3 +225,25 @@ def test_cell_findings_and_show_table_refuse_a_treat_all_no_rule_made():
     head, rows, stamped = _cells(_table())
     assert cell_findings(head, rows, {"rules": {**_table().rules, **stamped}},
                          PROFILE, {}) == []
+
+
+def test_model_net_benefit_from_protected_counts_hand_example():
+    # 104 people, 22 events: 20 and 105 published. At 0.2 the model treats 60, 18 of
+    # them with the event (42 false positives): published 20 and 60 (40 false),
+    # (20 - 40 * 0.25) / 105 = 10 / 105; treating everyone it is the published treat-all
+    values = model_net_benefit_values([0.1, 0.2], true_positives=[22, 18],
+                                      treated=[104, 60], people=104)
+    assert values[1] == pytest.approx(10 / 105, abs=1e-15)
+    assert values[0] == pytest.approx(treat_all_net_benefit(20, 105, 0.1), abs=1e-15)
+    # 5 false positives (1 to 7): hidden; so are 5 true positives
+    assert model_net_benefit_values([0.3, 0.4], true_positives=[18, 5], treated=[23, 30],
+                                    people=104) == [None, None]
+
+
+def test_confusion_counts_agree_with_net_benefit():
+    rng = np.random.default_rng(5)
+    y, risk = (rng.random(300) < 0.3).astype(float), rng.random(300)
+    tp, treated = confusion_counts(y, risk, (0.1, 0.3, 0.6))
+    raw = net_benefit(y, risk, (0.1, 0.3, 0.6))["model"].to_numpy()
+    odds = np.array([0.1, 0.3, 0.6]) / (1 - np.array([0.1, 0.3, 0.6]))
+    assert np.allclose(raw, (np.array(tp) - (np.array(treated) - np.array(tp)) * odds) / 300)

@@ -28,7 +28,8 @@ from lifetools.disclosure.rules import protect_count, round_count
 __all__ = ["GARWOOD", "THRESHOLD_COLUMN", "TREAT_ALL_COLUMN", "difference",
            "poisson_interval", "protected_shares", "published_share_interval", "rate",
            "rates_over", "rates_table", "round_person_time", "rounding_preimage", "share",
-           "shares_table", "treat_all_net_benefit", "treat_all_values", "wilson_interval"]
+           "shares_table", "treat_all_net_benefit", "treat_all_values", "wilson_interval",
+           "model_net_benefit_values"]
 
 
 def wilson_interval(successes: float, n: float, alpha: float = 0.05
@@ -272,6 +273,45 @@ def treat_all_values(thresholds: Sequence[float], *, events: int | ProtectedValu
     if hidden:
         return [None] * len(thresholds), None, None
     return ([treat_all_net_benefit(k, n, float(t)) for t in thresholds], int(k), int(n))
+
+
+def model_net_benefit_values(thresholds: Sequence[float], *,
+                             true_positives: Sequence[int], treated: Sequence[int],
+                             people: int | ProtectedValue,
+                             profile: str | SdcProfile | None = None
+                             ) -> list[float | None]:
+    """A model's net benefit at each threshold, from protected counts.
+
+    ``true_positives`` and ``treated``: the raw people with the outcome among those
+    the model treats (risk at least the threshold) and all it treats, one per
+    threshold; ``people``: the cohort (raw or protected). Each point is ``(TP -
+    (T - TP) t / (1 - t)) / N`` with ``TP`` and ``T`` the published (rounded) counts
+    and ``N`` the published people (Vickers and Elkin 2006, from rounded counts);
+    ``None`` (hidden) where the true or false positives are 1 to the threshold, or the
+    people are hidden or none.
+
+    Notes
+    -----
+    From the raw confusion counts, a model that treats everyone at a low threshold
+    has the net benefit of treating everyone of the exact prevalence, which gave the
+    exact count of events back beside the published counts (issue 12, wave 23). From
+    the published counts a model treating everyone is the published treat-all
+    (:func:`treat_all_values`) exactly. Tested in ``tests/unit/test_treat_all.py``.
+    """
+    p = get_profile(profile)
+    n = _published(people, p).value
+    out: list[float | None] = []
+    for t, tp, tr in zip(thresholds, true_positives, treated, strict=True):
+        tp_shown = protect_count(int(tp), profile=p)
+        fp_shown = protect_count(int(tr) - int(tp), profile=p)
+        tr_shown = protect_count(int(tr), profile=p)
+        if n is None or n == 0 or tp_shown is None or fp_shown is None or \
+                tr_shown is None or tr_shown > n:
+            out.append(None)
+            continue
+        odds = float(t) / (1 - float(t))
+        out.append((tp_shown - (tr_shown - tp_shown) * odds) / n)
+    return out
 
 
 def difference(a: ProtectedValue, b: ProtectedValue) -> ProtectedValue:

@@ -246,6 +246,10 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
                  for c, t, k, n in table.record.treat_all if c in table.columns}
     if treat_all:  # each net benefit of treating everyone: its published counts
         record["treat_all_headers"] = treat_all
+    from_counts = [column_label(c) for c in table.record.net_benefit_counts
+                   if c in table.columns]
+    if from_counts:  # a model's net benefit from protected counts (and its limits)
+        record["net_benefit_count_headers"] = from_counts
     shares = [c for c in table.record.columns_with("share")
               if c in protected and not str(c).startswith("ci_")]
     if table.record.flow is not None:  # a flow: each step's excluded count protected

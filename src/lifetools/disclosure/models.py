@@ -40,6 +40,7 @@ from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.derived import (
     THRESHOLD_COLUMN,
     TREAT_ALL_COLUMN,
+    model_net_benefit_values,
     treat_all_values,
 )
 from lifetools.disclosure.profiles import SdcProfile, get_profile
@@ -200,6 +201,12 @@ def _is_words(value: Any) -> bool:
         value.strip().lower() not in ("nan", "inf", "-inf", "infinity")
 
 
+MODEL_NB_COLUMN = "model"
+"""A decision curve's column of the model's net benefit (:func:`model_outputs`'
+``model_counts``)."""
+MODEL_NB_LIMITS = ("model_lower", "model_upper")
+"""Its interval's limits, hidden with it."""
+
 WITHHELD_COLUMN = "why not shown"
 """The column :func:`model_outputs` adds to say why a withheld model's numbers are
 blank."""
@@ -222,6 +229,7 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
                   people_outcomes: Sequence[str] = (),
                   inputs: Sequence[str] = (),
                   treat_all: tuple[Any, Any] | None = None,
+                  model_counts: tuple[Sequence[int], Sequence[int]] | None = None,
                   said_once: bool = False) -> ProtectedTable:
     """A table of numbers that released models made, tied to their releases.
 
@@ -320,6 +328,23 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
         benefit = ((TREAT_ALL_COLUMN, THRESHOLD_COLUMN, k, n),)
         if k is None:
             hidden = [(i, TREAT_ALL_COLUMN, "derived") for i in range(len(shown))]
+    from_counts: tuple[str, ...] = ()
+    if model_counts is not None:
+        if treat_all is None or MODEL_NB_COLUMN not in shown.columns:
+            raise KeyError(f"model_counts= needs treat_all= and a {MODEL_NB_COLUMN!r} "
+                           "column")
+        points = model_net_benefit_values(
+            shown[THRESHOLD_COLUMN].astype(float).tolist(), true_positives=model_counts[0],
+            treated=model_counts[1], people=treat_all[1])
+        from_counts = tuple(c for c in (MODEL_NB_COLUMN, *MODEL_NB_LIMITS)
+                            if c in shown.columns)
+        released = not shown[MODEL_NB_COLUMN].isna().all()
+        if released:
+            shown[MODEL_NB_COLUMN] = pd.array(points, dtype="Float64").astype(float)
+            for column in from_counts:
+                shown.loc[[v is None for v in points], column] = float("nan")
+                hidden += [(i, column, "derived") for i, v in enumerate(points)
+                           if v is None]
     if reasons:
         shown[WITHHELD_COLUMN] = "; ".join(dict.fromkeys(reasons))
     protected = protect_counts(shown.drop(columns=[c for c, *_ in benefit]),
@@ -333,7 +358,8 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
         list(shown.columns)]
     return _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
                  suppressed=(*record.suppressed, *hidden), like=record,
-                 places=record.places, bases=record.bases, treat_all=benefit)
+                 places=record.places, bases=record.bases, treat_all=benefit,
+                 net_benefit_counts=from_counts)
 
 
 def not_estimable(unit: str = "events") -> str:

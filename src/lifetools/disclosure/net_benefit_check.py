@@ -36,15 +36,24 @@ from typing import Any
 
 from lifetools.disclosure.derived import treat_all_net_benefit
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
+from lifetools.disclosure.flow import raw_range
 from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.rate_check import read_number
 from lifetools.disclosure.rules import protect_count
 
-__all__ = ["TREAT_ALL_RULE", "names_treat_all", "treat_all_findings"]
+__all__ = ["CURVE_CELLS", "TREAT_ALL_RULE", "names_treat_all", "recorded_counts",
+           "treat_all_findings"]
 
 TREAT_ALL_RULE = "treat-all-not-from-published-counts"
 """The publish gate's rule: a net benefit of treating everyone that is not that of
 the published counts its stamp records, or that no rule made."""
+
+CURVE_CELLS = 3
+"""The fewest shown cells of a column, each beside its threshold, that the gate reads
+as a curve of net benefit of treating everyone when one prevalence fits them all
+(unrecorded columns of a table with a threshold column; fewer fit any prevalence
+by chance)."""
+_THRESHOLD = re.compile(r"\bthreshold\b", re.IGNORECASE)
 
 _TREAT_ALL = re.compile(
     r"\btreat(?:ing|ed)?[\s_]+(?:all|everyone|everybody)\b"
@@ -86,6 +95,17 @@ def treat_all_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
                  "everyone is not readable")]
     head = [str(h).strip() for h in head]
     found: list[tuple[str, str]] = []
+    pairs = [(k, n) for k, n in ((_count(v.get("events")), _count(v.get("people")))
+                                 for v in recorded.values() if isinstance(v, Mapping))
+             if k is not None and n is not None and 0 <= k <= n and n > 0]
+    thresholds = {str(v.get("threshold")) for v in recorded.values()
+                  if isinstance(v, Mapping) and v.get("threshold")}
+    t_at = next((i for i, h in enumerate(head) if h in thresholds or _THRESHOLD.search(h)),
+                None)
+    from_counts = {str(h) for h in stamped.get("net_benefit_count_headers") or []}
+    models = {str(h) for h in stamped.get("estimate_headers") or []} - from_counts
+    counts = {str(h) for h in (*stamped.get("count_headers", []),
+                               *stamped.get("count_cols", []))}
     for at, header in enumerate(head):
         spec = recorded.get(header)
         if spec is None:
@@ -96,10 +116,116 @@ def treat_all_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
                                       "that no rule made from published counts: from "
                                       "the exact prevalence it gives the count of events "
                                       "back (lt.disclosure.model_outputs(treat_all=))"))
+            elif t_at is not None and at != t_at and header not in from_counts | counts:
+                found += (_model_findings(header, at, t_at, rows, pairs, profile)
+                          if header in models else
+                          _curve_findings(header, at, t_at, rows, pairs, profile))
             continue
         found += _column_findings(header, at, head, rows,
                                   spec if isinstance(spec, Mapping) else {}, profile)
     return list(dict.fromkeys(found))
+
+
+def recorded_counts(stamped: Mapping[str, Any]) -> list[tuple[str, int | None, int | None]]:
+    """Each recorded net benefit of treating everyone: ``(header, events, people)``, the
+    counts its stamp says it was computed from (the gate finds them published in the
+    report: :mod:`lifetools.pipeline.gate.notebooks`)."""
+    recorded = stamped.get("treat_all_headers") or {}
+    if not isinstance(recorded, Mapping):
+        return []
+    return [(str(h), _count(v.get("events")), _count(v.get("people")))
+            for h, v in recorded.items() if isinstance(v, Mapping)]
+
+
+def _cells(at: int, t_at: int, rows: Sequence[Sequence[str]]
+           ) -> list[tuple[int, tuple[float, int], tuple[float, int]]]:
+    """The column's shown cells beside a threshold between 0 and 1: ``(row, value,
+    threshold)``, each number with its places."""
+    out = []
+    for number, row in enumerate(rows, start=1):
+        cell = str(row[at]).strip() if at < len(row) else ""
+        t_cell = str(row[t_at]).strip() if t_at < len(row) else ""
+        if cell in ("", SUPPRESSED, NOT_AVAILABLE) or not t_cell:
+            continue
+        shown, t = read_number(cell), read_number(t_cell)
+        if shown is not None and t is not None and 0 < t[0] < 1 and math.isfinite(shown[0]):
+            out.append((number, shown, t))
+    return out
+
+
+def _fits(k: float, n: float, shown: tuple[float, int], t: tuple[float, int]) -> bool:
+    """Whether ``shown`` is the net benefit of treating everyone of ``k`` events in
+    ``n`` people at the threshold ``t``, each to the places it is written with."""
+    t_half = 0.5 * 10.0 ** -t[1]
+    low_t, high_t = max(t[0] - t_half, 1e-12), min(t[0] + t_half, 1 - 1e-12)
+    lowest, highest = (treat_all_net_benefit(k, n, high_t),
+                       treat_all_net_benefit(k, n, low_t))
+    slack = 0.5 * 10.0 ** -shown[1] * (1 + 1e-9) + 1e-12 * max(1.0, abs(shown[0]))
+    return lowest - slack <= shown[0] <= highest + slack
+
+
+def _raw_pairs(k: int, n: int, profile: SdcProfile) -> list[tuple[int, int]]:
+    """Every unrounded ``(events, people)`` the published pair could come from, but
+    itself (at most a base squared: cheap)."""
+    k_lo, k_hi = raw_range(k, profile)
+    n_lo, n_hi = raw_range(n, profile)
+    return [(a, b) for a in range(int(k_lo), int(k_hi) + 1)
+            for b in range(max(int(n_lo), 1), int(n_hi) + 1)
+            if a <= b and (a, b) != (k, n)]
+
+
+def _model_findings(header: str, at: int, t_at: int, rows: Sequence[Sequence[str]],
+                    pairs: list[tuple[int, int]], profile: SdcProfile
+                    ) -> list[tuple[str, str]]:
+    """A model's net benefit not made from protected counts, beside a recorded net
+    benefit of treating everyone: a cell equal to treating everyone of unrounded counts
+    the published ones round from, and not of the published ones (a model that treats
+    everyone at a low threshold shows the exact prevalence's)."""
+    found = []
+    for number, shown, t in _cells(at, t_at, rows):
+        for k, n in pairs:
+            if not _fits(k, n, shown, t) and any(
+                    _fits(a, b, shown, t) for a, b in _raw_pairs(k, n, profile)):
+                found.append(_finding(header, number, "a model's net benefit equal to "
+                                      "that of treating everyone of unrounded counts, "
+                                      "not the published ones: it gives the exact count "
+                                      "of events back (compute it from protected counts: "
+                                      "lt.disclosure.model_outputs(model_counts=))"))
+                break
+    return found
+
+
+def _curve_findings(header: str, at: int, t_at: int, rows: Sequence[Sequence[str]],
+                    pairs: list[tuple[int, int]], profile: SdcProfile
+                    ) -> list[tuple[str, str]]:
+    """An unrecorded column of a table with a threshold column whose shown cells (at
+    least :data:`CURVE_CELLS`) are all the net benefit of treating everyone of one
+    prevalence, whatever its header says: refused unless it is the curve of published
+    counts its table records (then it is no more than the recorded column)."""
+    cells = _cells(at, t_at, rows)
+    if len(cells) < CURVE_CELLS:
+        return []
+    low, high = 0.0, 1.0
+    for _, shown, t in cells:  # the prevalence each cell allows: p = (v + o) / (1 + o)
+        half, t_half = 0.5 * 10.0 ** -shown[1], 0.5 * 10.0 ** -t[1]
+        o_lo = max(t[0] - t_half, 1e-12) / (1 - max(t[0] - t_half, 1e-12))
+        o_hi = min(t[0] + t_half, 1 - 1e-12) / (1 - min(t[0] + t_half, 1 - 1e-12))
+        ends = [(v + o) / (1 + o) for v in (shown[0] - half, shown[0] + half)
+                for o in (o_lo, o_hi)]
+        low, high = max(low, min(ends)), min(high, max(ends))
+    if low > high + 1e-12:
+        return []  # no one prevalence: not a curve of treating everyone
+    if any(all(_fits(k, n, s, t) for _, s, t in cells) for k, n in pairs):
+        return []
+    raw = any(all(_fits(a, b, s, t) for _, s, t in cells)
+              for k, n in pairs for a, b in _raw_pairs(k, n, profile))
+    return [_finding(header, None, "a net benefit of treating everyone, whatever its "
+                     "header says (each cell is that of one prevalence at its row's "
+                     "threshold), " + ("of unrounded counts the published ones round "
+                                       "from: it gives the exact count of events back"
+                                       if raw else "that no rule made from published "
+                                       "counts") +
+                     " (lt.disclosure.model_outputs(treat_all=))")]
 
 
 def _column_findings(header: str, at: int, head: list[str],

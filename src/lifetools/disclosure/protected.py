@@ -176,6 +176,14 @@ class ProtectionRecord:
     (``treat_all_headers``), so the publish gate recomputes every cell from the
     published counts and the threshold beside it
     (:mod:`lifetools.disclosure.net_benefit_check`)."""
+    net_benefit_counts: tuple[str, ...] = ()
+    """A decision curve's columns of a model's net benefit that a rule computed from
+    protected counts (:func:`~lifetools.disclosure.model_outputs`' ``model_counts``:
+    the point from the protected true positives and people treated over the
+    published people, its limits shown only where the point is). The stamp records
+    them (``net_benefit_count_headers``); the publish gate refuses any other model
+    column of a decision curve whose cell equals a net benefit of treating everyone
+    of unrounded counts (:mod:`lifetools.disclosure.net_benefit_check`)."""
     links: tuple[Link, ...] = ()
     """The tables this one follows, when it publishes counts of other tables
     (:func:`lifetools.disclosure.follow`; two linked tables merged follow both
@@ -371,6 +379,8 @@ class ProtectedTable:
         return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
                      like=self._record, places=places, bases=bases, rates=rates,
                      intervals=intervals, treat_all=treat_all,
+                     net_benefit_counts=tuple(names.get(c, c) for c in
+                                              self._record.net_benefit_counts),
                      denominator=names.get(group, group) if group else None,
                      people_outcomes=tuple(names.get(c, c) for c in
                                            self._record.people_outcomes),
@@ -512,6 +522,7 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
                  places=(*a.places, *b.places), bases=(*a.bases, *b.bases),
                  rates=(*a.rates, *b.rates), intervals=(*a.intervals, *b.intervals),
                  treat_all=(*a.treat_all, *b.treat_all),
+                 net_benefit_counts=(*a.net_benefit_counts, *b.net_benefit_counts),
                  denominator=a.denominator or b.denominator,
                  people_outcomes=_merged_people(a, b),
                  links=links)
@@ -616,6 +627,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           rates: tuple[tuple[str, str, str, float], ...] | None = None,
           intervals: tuple[tuple[str, str, str, str], ...] | None = None,
           treat_all: tuple[tuple[str, str, int | None, int | None], ...] | None = None,
+          net_benefit_counts: tuple[str, ...] | None = None,
           denominator: str | None = None,
           people_outcomes: tuple[str, ...] | None = None,
           links: tuple[Link, ...] | Literal["like"] = "like",
@@ -662,6 +674,10 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     treat_all = tuple(dict.fromkeys(  # a threshold column left out: ""
         (str(c), str(t) if t in frame.columns else "", k, n)
         for c, t, k, n in treat_all if c in frame.columns))
+    if net_benefit_counts is None:
+        net_benefit_counts = like.net_benefit_counts if like is not None else ()
+    net_benefit_counts = tuple(dict.fromkeys(str(c) for c in net_benefit_counts
+                                             if c in frame.columns))
     if denominator is None and like is not None:
         denominator = like.denominator
     if isinstance(links, str):  # "like"
@@ -684,6 +700,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary_cells=max(like.secondary_cells, secondary_cells),
             notes=like.notes, seals=seals, acro=like.acro, places=places,
             bases=bases, rates=rates, intervals=intervals, treat_all=treat_all,
+            net_benefit_counts=net_benefit_counts,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
             flow=flow)
     else:
@@ -694,6 +711,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
             seals=seals, acro=acro, places=places, bases=bases, rates=rates,
             intervals=intervals, treat_all=treat_all,
+            net_benefit_counts=net_benefit_counts,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
             flow=flow)
     return ProtectedTable(frame, record, _token=_TOKEN)

@@ -11,7 +11,8 @@ from scipy import stats
 from lifetools.prediction._logit import fit_logit, inverse_logit
 from lifetools.prediction.splines import rcs_basis, rcs_knots
 
-__all__ = ["Performance", "c_statistic", "calibration_curve", "net_benefit", "performance"]
+__all__ = ["Performance", "c_statistic", "calibration_curve", "confusion_counts", "net_benefit",
+           "performance"]
 
 Z975 = float(stats.norm.ppf(0.975))
 
@@ -145,6 +146,22 @@ def calibration_curve(outcome: np.ndarray, risk: np.ndarray, *, n_knots: int = 4
     return pd.DataFrame({"predicted": grid, "observed": inverse_logit(eta),
                          "ci_lower": inverse_logit(eta - Z975 * se),
                          "ci_upper": inverse_logit(eta + Z975 * se)})
+
+
+def confusion_counts(outcome: np.ndarray, risk: np.ndarray,
+                     thresholds: np.ndarray | tuple[float, ...]
+                     ) -> tuple[list[int], list[int]]:
+    """The people with the outcome among those treated, and all treated, at each
+    threshold (treated: risk at least the threshold, as :func:`net_benefit`), raw.
+
+    A disclosure rule protects them before a net benefit is published from them
+    (:func:`lifetools.disclosure.model_outputs`' ``model_counts``).
+    """
+    y = np.asarray(outcome, dtype=float)
+    p = np.asarray(risk, dtype=float)
+    treated = p[None, :] >= np.asarray(thresholds, dtype=float)[:, None]
+    return ([int(v) for v in (treated & (y[None, :] == 1)).sum(axis=1)],
+            [int(v) for v in treated.sum(axis=1)])
 
 
 def net_benefit(outcome: np.ndarray, risk: np.ndarray,

@@ -34,6 +34,7 @@ from lifetools.prediction.intervals import (
     net_benefit_interval,
     two_stage_interval,
 )
+from lifetools.prediction.performance import confusion_counts
 from lifetools.reports.crisis_internal import (
     fit_reliability,
     internal_calibration_grid,
@@ -318,6 +319,11 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                 # treat-all from the validation cohort's published
                                 # counts (the flow table's), not its exact prevalence
                                 treat_all=(int(val["crisis"].sum()), len(val)),
+                                # the model's net benefit from its protected true
+                                # positives and people treated, not the raw ones
+                                model_counts=confusion_counts(
+                                    val["crisis"].to_numpy(dtype=float), risk,
+                                    thresholds),
                                 said_once=True),
                             fairness=model_outputs(
                                 fair, dict.fromkeys(("C-statistic (95% CI)",

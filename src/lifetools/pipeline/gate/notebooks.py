@@ -23,6 +23,7 @@ from lifetools.disclosure import (
     get_profile,
     linked_findings,
 )
+from lifetools.disclosure.net_benefit_check import TREAT_ALL_RULE, recorded_counts
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.files import scan_files
 from lifetools.pipeline.gate.outputs import scan_output
@@ -107,6 +108,8 @@ def scan_notebook(path: Path, *, name: str | None = None,
                                                  settings)]
     findings += [Finding(label, number, index, r, d)
                  for number, index, r, d in _linked_page_findings(nb)]
+    findings += [Finding(label, number, index, r, d) for number, index, r, d in
+                 _treat_all_count_findings(nb, path.parent / FILES_DIR)]
     findings += [Finding(label, 0, 0, r, d, file=f)
                  for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile)]
     return findings
@@ -142,6 +145,62 @@ def _linked_page_findings(nb: Any) -> list[tuple[int, int, str, str]]:
         found += [(number, index, r, d) for r, d in
                   linked_findings(leader, table, follows)]
     return found
+
+
+def _published_integers(nb: Any, folder: Path) -> set[int]:
+    """Every whole number in a cell of the report's tables as published: each table an
+    output shows (HTML) and each CSV of its output folder (the downloads)."""
+    cells: list[str] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            for head, rows in rules.html_tables(
+                    str(output.get("data", {}).get("text/html", ""))):
+                cells += [*head, *(c for row in rows for c in row)]
+    for csv in sorted(folder.rglob("*.csv")) if folder.is_dir() else []:
+        try:
+            text = csv.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        cells += [c for line in text.splitlines() for c in line.split(",")]
+    out = set()
+    for cell in cells:
+        text = cell.strip().strip('"').replace(",", "")
+        if text.isdigit():
+            out.add(int(text))
+    return out
+
+
+def _treat_all_count_findings(nb: Any, folder: Path) -> list[tuple[int, int, str, str]]:
+    """``treat-all-not-from-published-counts``: the events and people a sealed
+    decision curve's record names (its net benefit of treating everyone was computed
+    from them) must be numbers the report publishes, in a table on its page or a CSV
+    download (the flow or cohort table); a record naming counts shown nowhere could
+    carry any prevalence (issue 12, wave 23). The detail names the column, never a
+    value."""
+    published: set[int] | None = None
+    found = []
+    for number, cell in zip(author_numbers(nb.cells), nb.cells, strict=True):
+        for index, output in enumerate(cell.get("outputs", []), start=1):
+            mark = output.get("metadata", {}).get(STAMP_KEY)
+            if not isinstance(mark, dict):
+                continue
+            records = [mark.get("rules") or {},
+                       *((mark.get("download_rules") or {}).values())]
+            for record in records:
+                for header, events, people in (recorded_counts(record)
+                                               if isinstance(record, Mapping) else []):
+                    if events is None and people is None:
+                        continue  # hidden with its counts: nothing shown to check
+                    if published is None:
+                        published = _published_integers(nb, folder)
+                    if events not in published or people not in published:
+                        found.append((number, index, TREAT_ALL_RULE, (
+                            f"column {header!r}: the events and people its net benefit "
+                            "of treating everyone was computed from (as its record "
+                            "names them) are not both published in this report's "
+                            "tables or downloads: show the cohort's counts (its flow "
+                            "table) the curve is drawn in")))
+    return list(dict.fromkeys(found))
 
 
 _RUNNER_METADATA = ("kernelspec", "language_info", "papermill", "lifetools")

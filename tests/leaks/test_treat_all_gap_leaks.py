@@ -1,0 +1,124 @@
+"""Net benefit of treating everyone: the gaps wave 22's check left (issue 12, wave 23).
+
+- a treat-all curve from the exact prevalence under a header the wording check does
+  not know ("Everyone", "All referred") passed: the gate now reads any unrecorded
+  column of a table with a threshold column as a curve when one prevalence fits its
+  cells, whatever the header;
+- a released model's own net benefit, from the raw confusion counts, is the exact
+  treat-all where the model treats everyone (risk above the lowest threshold): now
+  computed from protected counts (``model_outputs(model_counts=)``), and a model
+  column that is not, equal to a raw treat-all, refused;
+- a stamp's (events, people) need not appear anywhere in the report: they must now be
+  published in its tables or downloads.
+
+Each refusal: exit code 13, the notebook, the cell as the author sees it, the rule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from runfolder import RunFolder, display
+from test_leaks import refused
+from test_treat_all_leaks import cohort
+
+from lifetools import tables
+from lifetools.disclosure import model_outputs, model_release
+from lifetools.pipeline.gate import scan_notebook
+from lifetools.prediction.performance import confusion_counts, net_benefit
+
+RULE = "treat-all-not-from-published-counts"
+THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
+EVENTS, PEOPLE = 22, 104  # published as 20 of 105 (cohort())
+
+
+def _outcome() -> np.ndarray:
+    y = np.zeros(PEOPLE)
+    y[:EVENTS] = 1
+    return y
+
+
+def _risk() -> np.ndarray:
+    # every risk above the lowest threshold: at 0.1 the model treats everyone
+    return 0.11 + 0.8 * np.random.default_rng(3).random(PEOPLE)
+
+
+def _release():
+    frame = pd.DataFrame({"exposed": np.r_[np.ones(100), np.zeros(100)],
+                          "event": np.r_[np.ones(20), np.zeros(60), np.ones(40),
+                                         np.zeros(80)][:200]})
+    fit = type("Fit", (), {"summary": pd.DataFrame(
+        {"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1], "ci_upper": [2.0],
+         "p_value": [0.01]}), "warnings": (), "model": None})()
+    release = model_release(fit, data=frame, event_col="event", level_cols=["exposed"])
+    assert release.released
+    return release
+
+
+def _show(table, name: str = "decision-curve"):
+    return display(tables.show_table(table, name=name, not_counts=["treat_none"],
+                                     caption="Net benefit by threshold"))
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch) -> RunFolder:
+    return RunFolder(tmp_path, monkeypatch)
+
+
+@pytest.mark.parametrize("header", ["Everyone", "All referred", "reference strategy"])
+def test_treat_all_gap_exact_curve_under_another_header_is_refused(run, header):
+    curve = net_benefit(_outcome(), _risk(), THRESHOLDS).rename(
+        columns={"treat_all": header})
+    table = model_outputs(curve, {}, not_counts=["model", "treat_none"],
+                          inputs=["threshold", header])
+    cohort(run)
+    cell = run.code(run.past_source(lambda: _show(table), RULE))
+    message = refused(run.write(), cell, RULE)
+    assert repr(header) in message.replace('"', "'") or header.capitalize() in message
+
+
+def test_treat_all_gap_exact_curve_beside_a_recorded_one_is_named_unrounded(run):
+    # the recorded treat-all (from 20 of 105) and a copy of the exact one (22 of 104)
+    curve = net_benefit(_outcome(), _risk(), THRESHOLDS)
+    curve["Everyone"] = curve["treat_all"]
+    table = model_outputs(curve, {}, not_counts=["model", "treat_none"],
+                          inputs=["threshold", "Everyone"], treat_all=(EVENTS, PEOPLE))
+    cohort(run)
+    cell = run.code(run.past_source(lambda: _show(table), RULE))
+    message = refused(run.write(), cell, RULE)
+    assert "of unrounded counts the published ones round from" in message
+
+
+def test_treat_all_gap_model_treating_everyone_from_raw_counts_is_refused(run):
+    curve = net_benefit(_outcome(), _risk(), THRESHOLDS)
+    table = model_outputs(curve, {"model": _release()}, not_counts=["treat_none"],
+                          inputs=["threshold"], treat_all=(EVENTS, PEOPLE))
+    assert f"{table.frame['model'].iloc[0]:.2f}" == "0.12"  # the exact 22 of 104
+    assert f"{table.frame['treat_all'].iloc[0]:.2f}" == "0.10"  # the published 20 of 105
+    cohort(run)
+    cell = run.code(run.past_source(lambda: _show(table), RULE))
+    message = refused(run.write(), cell, RULE)
+    assert "a model's net benefit equal to that of treating everyone" in message
+    assert "row 1" in message
+
+
+def test_treat_all_gap_model_from_protected_counts_passes(run):
+    curve = net_benefit(_outcome(), _risk(), THRESHOLDS)
+    table = model_outputs(curve, {"model": _release()}, not_counts=["treat_none"],
+                          inputs=["threshold"], treat_all=(EVENTS, PEOPLE),
+                          model_counts=confusion_counts(_outcome(), _risk(), THRESHOLDS))
+    # treating everyone at 0.1, the model is the published treat-all exactly
+    assert table.frame["model"].iloc[0] == pytest.approx(table.frame["treat_all"].iloc[0])
+    cohort(run)
+    run.code(_show(table))
+    assert scan_notebook(run.write()) == []
+
+
+def test_treat_all_gap_stamp_counts_published_nowhere_are_refused(run):
+    curve = net_benefit(_outcome(), _risk(), THRESHOLDS)
+    table = model_outputs(curve, {}, not_counts=["model", "treat_none"],
+                          inputs=["threshold"], treat_all=(EVENTS, PEOPLE))
+    cell = run.code(_show(table))  # no table of the report shows 20 and 105
+    message = refused(run.write(), cell, RULE)
+    assert "are not both published in this report's tables or downloads" in message
