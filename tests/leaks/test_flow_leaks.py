@@ -51,3 +51,20 @@ def test_flow_protected_as_a_flow_passes_the_gate(run):
     assert ">[c]</td>" in output["data"]["text/html"]
     run.code(output)
     assert scan_notebook(run.write()) == []
+
+
+def test_flow_leak_of_a_step_of_2_shown_as_none_is_refused(run, monkeypatch):
+    # 1202 then 1200, both published as 1200: "nobody excluded", truly 2. A flow
+    # protected without the step rule (an older library, or the rule bypassed) keeps
+    # its parents but records no step as a true 0: refused (wave 23)
+    from lifetools.disclosure import counts
+    monkeypatch.setattr(counts, "flow_hidden", lambda values, hidden, *a, **k: list(hidden))
+    table = disclosure.protect_flow(pd.DataFrame({
+        "step": ["Referrals open on the index date", "Alive on the index date"],
+        "n": [1202, 1200]}))
+    assert table.frame["n"].tolist() == [1200, 1200]
+    output = run.past_source(lambda: _show(table), FLOW_RULE)
+    cell = run.code(output)
+    message = refused(run.write(), cell, FLOW_RULE)
+    assert "a step shown as excluding nobody" in message
+    assert "1202" not in message and "1,202" not in message

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifetools import disclosure
@@ -20,8 +20,10 @@ from lifetools.disclosure.downloads import header_rules
 from lifetools.disclosure.flow import (
     FLOW_RULE,
     PARENTS_KEY,
+    ZERO_KEY,
     chain,
     flow_findings,
+    raw_range,
     shown_children,
 )
 from lifetools.disclosure.table_cells import cell_findings
@@ -98,7 +100,38 @@ def test_flow_findings_read_a_small_exclusion_from_the_published_rows():
     assert [r for r, _ in _findings(["100", "95"], "threshold-10")] == [FLOW_RULE]
     assert _findings(["100", "95"], "default") == []  # 1 to 9: 8 and 9 not suppressed
     assert "more people" in _findings(["100", "110"])[0][1]
-    assert _findings(["100", "100", "0"]) == []
+    assert _findings(["100", "95", "0"]) == []
+
+
+def test_flow_findings_refuse_a_step_shown_as_zero_not_recorded_as_one():
+    # 1,200 then 1,200: truly 0, or 1 to 4 hidden by the rounding (wave 23); only a
+    # step the stamp records as excluding nobody may be shown so
+    found = _findings(["1,200", "1,200"])
+    assert [r for r, _ in found] == [FLOW_RULE] and "excluding nobody" in found[0][1]
+    stamped = {"count_headers": ["Number"], PARENTS_KEY: [None, 0, 1],
+               ZERO_KEY: {"Number": [0]}}
+    rows = [["a", "1,200"], ["b", "1,200"], ["c", "0"]]
+    assert flow_findings(["Step", "Number"], rows, stamped, PROFILES["default"]) == []
+    assert _findings(["0", "0"]) == []  # a row of 0 under a row of 0: exactly nobody
+
+
+def test_flow_true_zero_step_is_recorded_and_passes():
+    table = protect_flow(_frame([1200, 1200, 1190]))
+    assert _shown(table) == [1200, 1200, 1190]
+    assert header_rules(table)[ZERO_KEY] == {"Number": [0]}
+    cells = [[str(int(v))] for v in table.frame["n"]]
+    assert flow_findings(["Number"], cells, header_rules(table),
+                         PROFILES["default"]) == []
+    # the same published rows without the record: refused
+    rules = {k: v for k, v in header_rules(table).items() if k != ZERO_KEY}
+    assert flow_findings(["Number"], cells, rules, PROFILES["default"])
+
+
+def test_flow_midpoint6_hides_a_step_of_a_few_shown_as_none():
+    # midpoint 6 rounding (no threshold): 1013 and 1011 both show as 1011, a
+    # difference of 0 for 2 people excluded; the upper row is hidden
+    table = protect_flow(_frame([1013, 1011]), profile="opensafely-midpoint6")
+    assert _shown(table) == [None, 1011]
 
 
 def test_cell_findings_run_the_flow_rule_by_the_tables_name():
@@ -138,3 +171,42 @@ def test_flow_protected_table_refuses_a_raw_row_put_back():
     with pytest.raises(DisclosureError):
         disclosure.require_table(table.frame.assign(n=[1203, 1200]), count_cols=["n"],
                                  name="flow")
+
+
+@settings(deadline=None)
+@given(start=st.integers(0, 3000), steps=st.lists(st.integers(0, 40), min_size=1,
+                                                   max_size=6),
+       split=st.booleans(), name=st.sampled_from(sorted(PROFILES)))
+def test_flow_no_shown_step_lets_a_few_excluded_be_inferred(start, steps, split, name):
+    """Whatever a reader works out from a shown flow (each shown count anywhere within
+    its rounding), a step that excluded somebody is never shown as excluding nobody,
+    nor proved to exclude 1 to the threshold; a difference shown as 0 is a true 0; the
+    gate agrees (wave 23). ``split``: the last row is split into two disjoint parts
+    of its parent (siblings)."""
+    counts = [start]
+    for excluded in steps:
+        counts.append(max(counts[-1] - excluded, 0))
+    parents = list(chain(len(counts)))
+    if split and len(counts) >= 3:  # the last two rows both parts of the one above them
+        counts[-1] = max(counts[-3] - counts[-2] - steps[-1], 0)
+        parents[-1] = len(counts) - 3
+    p = PROFILES[name]
+    table = disclosure.protect_counts(
+        _frame(counts, [f"step {i}" for i in range(len(counts))]), ["n"],
+        parents=parents, profile=p)
+    shown = _shown(table)
+    hidden = [v is None for v in shown]
+    for row in range(len(counts)):
+        kids = [] if hidden[row] else shown_children(parents, hidden, row)
+        if not kids:
+            continue
+        excluded = counts[row] - sum(counts[k] for k in kids)
+        most = raw_range(shown[row], p)[1] - sum(raw_range(shown[k], p)[0] for k in kids)
+        difference = shown[row] - sum(shown[k] for k in kids)
+        if excluded >= 1:
+            assert difference > 0 and most > p.threshold
+        if difference <= 0:
+            assert excluded == 0
+    cells = [["[c]" if v is None else str(v)] for v in shown]
+    assert header_rules(table)["count_headers"] == ["Number"]
+    assert flow_findings(["Number"], cells, header_rules(table), p) == []

@@ -17,7 +17,7 @@ import pandas as pd
 
 from lifetools.disclosure.acro_check import acro_count_verdict, acro_enabled
 from lifetools.disclosure.copies import require_copy_kept
-from lifetools.disclosure.flow import chain, check_parents, flow_hidden
+from lifetools.disclosure.flow import chain, check_parents, flow_hidden, zero_steps
 from lifetools.disclosure.groups import GROUP_REASON, whole_group_cells
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import (
@@ -204,11 +204,15 @@ def protect_counts(
                                                totals=totals, by=by, denominator=group) \
         if enabled else hidden
     flow = None if parents is None else check_parents(parents, len(out))
+    zero: tuple[tuple[str, int], ...] = ()
     if flow is not None and enabled:  # each step's excluded count: a count to protect
+        raw = {col: [None if pd.isna(v) else float(v) for v in out[col].tolist()]
+               for col in count_cols}
         by_group = by_group.assign(**{col: flow_hidden(
-            [None if pd.isna(v) else float(v) for v in out[col].tolist()],
-            by_group[col].tolist(), flow, p.threshold, column=str(col))
-            for col in count_cols})
+            raw[col], by_group[col].tolist(), flow, p.threshold, column=str(col),
+            rounded=shown[col]) for col in count_cols})
+        zero = tuple((str(col), row) for col in count_cols for row in
+                     zero_steps(raw[col], by_group[col].tolist(), flow))
     suppressed = []
     for col in count_cols:
         values = shown[col]
@@ -237,7 +241,7 @@ def protect_counts(
                  enabled=enabled, acro=verdict,
                  secondary=None if hide is None else {"totals": totals, "by": by},
                  secondary_cells=sum(1 for s in suppressed if s[2] == "secondary"),
-                 denominator=group, people_outcomes=people, flow=flow)
+                 denominator=group, people_outcomes=people, flow=flow, flow_zero=zero)
 
 
 def protect_flow(frame: pd.DataFrame, count_cols: Sequence[str] = ("n",), *,

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure.counts import require_table
-from lifetools.disclosure.flow import PARENTS_KEY
+from lifetools.disclosure.flow import PARENTS_KEY, ZERO_KEY
 from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
@@ -254,6 +254,12 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
               if c in protected and not str(c).startswith("ci_")]
     if table.record.flow is not None:  # a flow: each step's excluded count protected
         record[PARENTS_KEY] = list(table.record.flow)
+        zero: dict[str, list[int]] = {}
+        for column, row in table.record.flow_zero:
+            if column in table.columns:
+                zero.setdefault(column_label(column), []).append(row)
+        if zero:  # the steps that excluded exactly nobody: shown as 0 only there
+            record[ZERO_KEY] = zero
     if shares:  # a share of its block (a breakdown) or of its row's group size
         record["share_headers"] = {column_label(c): "breakdown" if secondary is not None
                                    else "group" for c in shares}

@@ -36,8 +36,8 @@ from typing import Any
 
 from lifetools.disclosure.profiles import SdcProfile
 
-__all__ = ["FLOW_RULE", "FLOW_TABLE", "PARENTS_KEY", "chain", "check_parents",
-           "flow_findings", "flow_hidden", "shown_children", "raw_range"]
+__all__ = ["FLOW_RULE", "FLOW_TABLE", "PARENTS_KEY", "ZERO_KEY", "chain", "check_parents",
+           "flow_findings", "flow_hidden", "shown_children", "raw_range", "zero_steps"]
 
 FLOW_TABLE = "flow"
 """The name a report shows its participant flow under (``show_table(..., name=)``):
@@ -48,6 +48,11 @@ FLOW_RULE = "flow-step"
 PARENTS_KEY = "flow_parents"
 """The stamp's key (a table's rules, :func:`lifetools.disclosure.header_rules`): each
 row's parent row (0-based), ``None`` for a first row."""
+
+ZERO_KEY = "flow_zero_steps"
+"""The stamp's key: for each count header, the shown rows whose shown children leave
+out exactly nobody of them (0-based), the steps a published difference of 0 may
+stand for (:func:`zero_steps`); only a true 0 is shown as 0 (wave 23)."""
 
 _HIDDEN = {"[c]", "[x]", ""}
 
@@ -92,12 +97,19 @@ def shown_children(parents: Sequence[int | None], hidden: Sequence[bool],
 
 def flow_hidden(values: Sequence[float | None], hidden: Sequence[bool],
                 parents: Sequence[int | None], threshold: int, *,
-                column: str = "n") -> list[bool]:
-    """The rows of one count column to hide so that no step excludes 1 to ``threshold``.
+                column: str = "n",
+                rounded: Sequence[float | None] | None = None) -> list[bool]:
+    """The rows of one count column to hide so that no step excludes 1 to ``threshold``,
+    and no step that excluded somebody is shown as excluding nobody.
 
     ``values``: the raw counts (``None``/NaN: hidden upstream); ``hidden``: the rows
-    already hidden (the count rule). Rows are taken from the last to the first; a shown
-    row whose shown children leave out 1 to ``threshold`` of it is hidden.
+    already hidden (the count rule); ``rounded``: the counts as they would be shown.
+    Rows are taken from the last to the first; a shown row whose shown children leave
+    out 1 to ``threshold`` of it is hidden, and so is one whose shown children leave
+    out somebody of it while their shown counts add up to the row's or more (a
+    published difference of 0 or less: a reader would take it for a true 0, and
+    learns the step lies within the rounding, 1 to the base less 1; under a profile
+    whose threshold is below the base, e.g. midpoint 6 rounding, wave 23).
 
     Raises
     ------
@@ -121,7 +133,25 @@ def flow_hidden(values: Sequence[float | None], hidden: Sequence[bool],
                 "subset of its parent row)")
         if 1 <= rest <= threshold:
             hide[row] = True
+        elif rest >= 1 and rounded is not None and float(rounded[row]) - sum(  # type: ignore[arg-type]
+                float(rounded[k]) for k in kids) <= 0:  # type: ignore[arg-type]
+            hide[row] = True
     return hide
+
+
+def zero_steps(values: Sequence[float | None], hidden: Sequence[bool],
+               parents: Sequence[int | None]) -> list[int]:
+    """The shown rows whose shown children leave out exactly nobody of them (raw
+    ``values``, the rows ``hidden`` as published): the steps the stamp records
+    (:data:`ZERO_KEY`) so that the gate accepts a published difference of 0 there."""
+    out = []
+    for row, value in enumerate(values):
+        if hidden[row]:
+            continue
+        kids = shown_children(parents, hidden, row)
+        if kids and float(value) - sum(float(values[k]) for k in kids) == 0:  # type: ignore[arg-type]
+            out.append(row)
+    return out
 
 
 def raw_range(shown: float, profile: SdcProfile) -> tuple[float, float]:
@@ -153,7 +183,11 @@ def flow_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str, 
     from the protection record: a table named :data:`FLOW_TABLE` without the flow's
     record; a row shown larger than its parent can hold; a step whose excluded count
     (a shown row less its shown children) the published numbers prove to lie within 1
-    to the threshold. The detail names the column, never a value.
+    to the threshold; a step shown as excluding nobody (its shown children add up to
+    the row or more) that the published numbers allow to exclude somebody, unless the
+    stamp records it as a true 0 (:data:`ZERO_KEY`, written by
+    :func:`lifetools.disclosure.protect_flow`). The detail names the column, never a
+    value.
     """
     parents = stamped.get(PARENTS_KEY)
     if not isinstance(parents, list):
@@ -167,6 +201,8 @@ def flow_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str, 
     counts = [h for h in head if h in {*stamped.get("count_cols", []),
                                        *stamped.get("count_headers", [])}]
     exact = stamped.get("enabled") is False
+    zero = stamped.get(ZERO_KEY) or {}
+    zero = zero if isinstance(zero, Mapping) else {}
     found: list[tuple[str, str]] = []
     for header in counts:
         at = head.index(header)
@@ -188,4 +224,10 @@ def flow_findings(head: list[str], rows: list[list[str]], stamped: Mapping[str, 
             elif max(least, 0) >= 1 and most <= profile.threshold:
                 found.append((FLOW_RULE, f"column {header!r}: a step's excluded count "
                               "can be worked out by subtraction as a small count"))
+            elif not exact and most >= 1 and values[row] - sum(  # type: ignore[operator]
+                    values[k] for k in kids) <= 0 and row not in zero.get(header, []):  # type: ignore[misc]
+                found.append((FLOW_RULE, f"column {header!r}: a step shown as excluding "
+                              "nobody that the published numbers allow to exclude a few "
+                              "people, and whose record does not say it excluded nobody "
+                              "(protect it with lt.disclosure.protect_flow)"))
     return list(dict.fromkeys(found))

@@ -193,6 +193,11 @@ class ProtectionRecord:
     earlier rows, :mod:`lifetools.disclosure.flow`): each step's excluded count was
     protected as a count. The stamp records it (``flow_parents``) for the publish gate.
     ``None``: not a flow."""
+    flow_zero: tuple[tuple[str, int], ...] = ()
+    """A flow's steps that excluded exactly nobody: ``(count column, row)`` of each
+    shown row whose shown children leave out 0 of it
+    (:func:`lifetools.disclosure.flow.zero_steps`). The stamp records them
+    (``flow_zero_steps``): only there may the page show a difference of 0."""
 
     @property
     def link(self) -> Link | None:
@@ -381,6 +386,8 @@ class ProtectedTable:
                      intervals=intervals, treat_all=treat_all,
                      net_benefit_counts=tuple(names.get(c, c) for c in
                                               self._record.net_benefit_counts),
+                     flow_zero=tuple((names.get(c, c), r) for c, r in
+                                     self._record.flow_zero),
                      denominator=names.get(group, group) if group else None,
                      people_outcomes=tuple(names.get(c, c) for c in
                                            self._record.people_outcomes),
@@ -631,7 +638,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           denominator: str | None = None,
           people_outcomes: tuple[str, ...] | None = None,
           links: tuple[Link, ...] | Literal["like"] = "like",
-          flow: tuple[int | None, ...] | None = None) -> ProtectedTable:
+          flow: tuple[int | None, ...] | None = None,
+          flow_zero: tuple[tuple[str, int], ...] | None = None) -> ProtectedTable:
     """Make a protected table (the only place one is made).
 
     ``places``: the decimal places a rule published a column with (see
@@ -692,6 +700,11 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     if flow is None and like is not None and like.flow is not None and \
             len(like.flow) == len(frame):
         flow = like.flow
+    if flow_zero is None:
+        flow_zero = like.flow_zero if like is not None and flow is not None and \
+            like.flow == flow else ()
+    flow_zero = tuple((str(c), int(r)) for c, r in flow_zero
+                      if flow is not None and c in frame.columns)
     if like is not None:
         record = ProtectionRecord(
             profile=like.profile, enabled=like.enabled, threshold=like.threshold,
@@ -702,7 +715,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             bases=bases, rates=rates, intervals=intervals, treat_all=treat_all,
             net_benefit_counts=net_benefit_counts,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
-            flow=flow)
+            flow=flow, flow_zero=flow_zero)
     else:
         p = profile or get_profile()
         record = ProtectionRecord(
@@ -713,7 +726,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             intervals=intervals, treat_all=treat_all,
             net_benefit_counts=net_benefit_counts,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
-            flow=flow)
+            flow=flow, flow_zero=flow_zero)
     return ProtectedTable(frame, record, _token=_TOKEN)
 
 
