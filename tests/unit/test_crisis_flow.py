@@ -15,7 +15,13 @@ import pytest
 from lifetools import tables
 from lifetools.disclosure import ProtectedTable
 from lifetools.errors import DisclosureError
-from lifetools.reports.crisis_parts import FLOW_COUNTS, flow_table
+from lifetools.reports.crisis_parts import (
+    FLOW_COUNTS,
+    FLOW_CRISIS_ROW,
+    FLOW_PEOPLE_ROW,
+    flow_published,
+    flow_table,
+)
 
 STEPS = ["Open on the index date", "Aged 18 or over", "Crisis within 12 months",
          "Died within 12 months with no crisis first"]
@@ -67,3 +73,17 @@ def test_flow_table_hides_the_open_row_above_3_deaths_before_the_index_date():
     assert flow.frame["development"].tolist()[0] is pd.NA
     assert flow.frame["development"].tolist()[1] == 1200
     assert flow.frame["validation"].tolist() == [1310, 1290]  # 21 died: shown
+
+
+def test_flow_published_hides_a_count_with_the_flows_cell():
+    # wave 23: the decision curve's treat-all counts are the flow's, hidden with them.
+    # Validation: 1290 alive, 3 crises (hidden by the count rule); 1287 alive, 100
+    # crises (shown)
+    hidden = _cohort([1311, 1290, 3, 12])
+    flow = flow_table(_cohort([1203, 1187, 96, 3]), hidden)
+    assert flow_published(flow, hidden.flow, FLOW_CRISIS_ROW, 3) is None
+    assert flow_published(flow, hidden.flow, FLOW_PEOPLE_ROW, 1290) == 1290
+    shown = _cohort([1311, 1287, 100, 12])
+    flow = flow_table(_cohort([1203, 1187, 96, 3]), shown)
+    assert flow_published(flow, shown.flow, FLOW_CRISIS_ROW, 100) == 100
+    assert flow_published(flow, shown.flow, FLOW_CRISIS_ROW, 99) == 99  # another count

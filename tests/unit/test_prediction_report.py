@@ -525,6 +525,11 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
              tables.show_table(report.internal_calibration, name="internal-calibration",
                                caption="Calibration in the development cohort: apparent "
                                        "and optimism-corrected"),
+             # wave 23: the cohorts' counts the decision curve's treat-all is
+             # computed from are published in the flow table (the gate checks it)
+             tables.show_table(report.flow, name="flow",
+                               count_cols=["development", "validation"],
+                               caption="Development and validation cohorts"),
              tables.show_table(report.decision, name="decision-curve",
                                not_counts=["treat_none"], caption="Net benefit"),
              tables.show_table(report.fairness, name="fairness",

@@ -35,7 +35,8 @@ from lifetools.formatting import (
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.imputation import impute_predictors
 
-__all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "IMPUTATIONS",
+__all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "FLOW_CRISIS_ROW",
+           "FLOW_PEOPLE_ROW", "IMPUTATIONS", "flow_published",
            "FAIRNESS_GROUPS", "CrisisRun",
            "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "estimate_text", "flow_table", "imputed_cohort", "missing_table",
@@ -270,6 +271,23 @@ class CrisisRun:
 
 FLOW_COUNTS = ("development", "validation")
 """The count columns of the participant flow: people at each step, by cohort."""
+
+
+FLOW_PEOPLE_ROW, FLOW_CRISIS_ROW = 1, 2
+"""The flow's rows of the people alive on the index date (the cohort) and of those
+with a crisis within the horizon (:data:`lifetools.cohort.crisis.FLOW_PARENTS`)."""
+
+
+def flow_published(flow: ProtectedTable, raw_flow: pd.DataFrame, row: int,
+                   value: int, column: str = FLOW_COUNTS[1]) -> int | None:
+    """``value`` (a raw count of the cohort) as the flow table publishes it: ``None``
+    where the flow hides its row, so that a number computed from it (the decision
+    curve's net benefit of treating everyone) is hidden with it; ``value`` itself when
+    the flow's ``row`` holds another count (then the publish gate, which looks for the
+    counts a curve names among the report's published numbers, decides)."""
+    if row < len(raw_flow) and int(raw_flow["n"].iloc[row]) == int(value):
+        return None if flow.is_suppressed(row, column) else int(value)
+    return int(value)
 
 
 def flow_table(development: Any, validation: Any) -> ProtectedTable:

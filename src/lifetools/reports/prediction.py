@@ -55,6 +55,8 @@ from lifetools.reports.crisis_models import (
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     FAIRNESS_GROUPS,
+    FLOW_CRISIS_ROW,
+    FLOW_PEOPLE_ROW,
     FMI_COLUMN,
     IMPUTATIONS,
     CrisisRun,
@@ -62,6 +64,7 @@ from lifetools.reports.crisis_parts import (
     continuous_characteristics,
     crisis_spec,
     estimate_text,
+    flow_published,
     flow_table,
     imputed_cohort,
     missing_table,
@@ -318,7 +321,11 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                 inputs=["threshold"],
                                 # treat-all from the validation cohort's published
                                 # counts (the flow table's), not its exact prevalence
-                                treat_all=(int(val["crisis"].sum()), len(val)),
+                                treat_all=(
+                                    flow_published(flow, validation.flow, FLOW_CRISIS_ROW,
+                                                   int(val["crisis"].sum())),
+                                    flow_published(flow, validation.flow, FLOW_PEOPLE_ROW,
+                                                   len(val))),
                                 # the model's net benefit from its protected true
                                 # positives and people treated, not the raw ones
                                 model_counts=confusion_counts(
