@@ -30,7 +30,10 @@ from pathlib import Path
 
 import pytest
 from figure_text import assert_phone_figures, measure_figures
-from page_words import LEAKS  # also read by tests/unit/test_reason_texts.py
+from page_words import (  # LEAKS: also tests/unit/test_reason_texts.py
+    LEAKS,
+    repeated_cell_reasons,
+)
 from served import served
 from table_fit import DESKTOP_PX
 
@@ -312,6 +315,9 @@ def test_no_page_shows_a_repr_missing_value_or_empty_section(site):
                 problems.append(f"{name}: {what}: ...{around}...")
         problems += [f"{name}: empty section {heading}"
                      for heading in empty_sections(main_part(html, prose_only=False))]
+        # a left-out value is a symbol ([c], [x]) with its reason once, in the note
+        problems += [f"{name}: reason repeated in a table's cells: {found}"
+                     for found in repeated_cell_reasons(main_part(html, prose_only=False))]
     assert not problems, "\n".join(problems[:40])
 
 
@@ -327,6 +333,18 @@ def test_no_page_shows_a_repr_missing_value_or_empty_section(site):
 def test_leak_patterns_known_text_found_or_not(text, found):
     hits = {what for what, pattern in LEAKS.items() if pattern.search(text)}
     assert hits == ({found} if found else set())
+
+
+def test_repeated_cell_reasons_found_in_a_table_not_in_its_note():
+    html = ("<main><table><caption>Fairness</caption><tr><td>Men</td>"
+            "<td>suppressed: too few</td><td>suppressed: too few</td></tr></table>"
+            "<table><caption>Risk</caption><tr><td>[c]</td><td>[c]</td></tr></table>"
+            "<p>An estimate shown as [c] is not shown because its group has too few "
+            "people. A value is hidden to protect privacy.</p>"
+            "<table><caption>One</caption><tr><td>not shown (too few events)</td>"
+            "<td>1.19</td></tr></table></main>")
+    assert repeated_cell_reasons(main_part(html, prose_only=False)) == [
+        "Fairness: 'suppressed: too few' (2 cells)"]
 
 
 def test_empty_sections_heading_without_content_is_found():

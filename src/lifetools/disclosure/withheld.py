@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "SAID_ONCE", "public_reason",
-           "reason_findings", "rule_reason_named", "withheld_verb"]
+__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "SAID_ONCE", "TOO_FEW_CELL", "TooFew",
+           "public_reason", "reason_findings", "rule_reason_named", "withheld_verb"]
 
 PRIVACY = "hidden to protect privacy"
 """The one reason a page gives for a value a disclosure rule hid."""
@@ -47,6 +47,34 @@ SAID_ONCE = "the reasons are given once, at the start of this page"
 """What a table, caption or sentence of a page says instead of a withheld model's
 reasons when the page states them once (:attr:`lifetools.disclosure.ModelRelease.
 withheld_once`): the crisis page repeated a six-group reason 28 times until wave 22."""
+
+TOO_FEW_CELL = "suppressed: too few"
+"""The text a download's cell holds for an estimate a group too small for it leaves out
+(:class:`TooFew`); a page shows ``[c]`` there and the rule once, in the table's note."""
+
+
+class TooFew(str):
+    """An estimate's cell left out because its group is too small: the text
+    :data:`TOO_FEW_CELL` (as the download writes it) carrying ``rule``, the sentence
+    that states the rule from the profile's numbers
+    (:func:`lifetools.disclosure.rule_text.too_few_sentence`).
+
+    :func:`lifetools.tables.show_table` shows every such cell as ``[c]`` and states
+    each rule once, in the table's note: the fairness and risk-group tables of the
+    crisis page said "suppressed: too few" in each cell until wave 23 (issue 15).
+    Tested in ``tests/unit/test_tables.py``.
+    """
+
+    rule: str
+
+    def __new__(cls, rule: object) -> TooFew:
+        cell = super().__new__(cls, TOO_FEW_CELL)
+        cell.rule = str(rule)
+        return cell
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+        return (self.rule,)
+
 
 REASON_RULE = "value-reason"
 """The publish gate's rule: a published cell says which rule hid one value."""
