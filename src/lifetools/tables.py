@@ -49,7 +49,7 @@ from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
-from lifetools.disclosure.withheld import PRIVACY, TooFew
+from lifetools.disclosure.withheld import PRIVACY, SaidInNote
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import VALUE_LABELS, column_label, value_label
@@ -155,9 +155,10 @@ def not_estimable_cells(frame: pd.DataFrame) -> list[str]:
 def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
     """Cells as shown on the page: thousands separators, ``[c]``, ``[x]``.
 
-    An estimate left out because its group is too small
-    (:class:`~lifetools.disclosure.withheld.TooFew`) shows ``[c]``, as a suppressed
-    count does; its rule is said once, in the table's note (:func:`too_few_notes`).
+    A cell whose reason the table's note says once
+    (:class:`~lifetools.disclosure.withheld.SaidInNote`: an estimate left out because its
+    group is too small shows ``[c]``, as a suppressed count does) shows its symbol; the
+    reason is said once, in the table's note (:func:`cell_notes`).
 
     Every number goes through :func:`lifetools.formatting.format_value`: counts as
     counts ("2,635"), a column a disclosure rule published with fixed places with those
@@ -171,9 +172,10 @@ def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
         if pd.api.types.is_bool_dtype(series):
             text[column] = [{"True": "yes", "False": "no"}.get(t, t) for t in text[column]]
             continue
-        if any(isinstance(v, TooFew) for v in series.tolist()):
-            # an estimate its group is too small for: the symbol, the rule in the note
-            text[column] = [SUPPRESSED if isinstance(v, TooFew) else t
+        if any(isinstance(v, SaidInNote) for v in series.tolist()):
+            # a cell whose reason the note says once ([c] for an estimate its group is
+            # too small for, [x] for a test withheld with its model): its symbol
+            text[column] = [v.shown if isinstance(v, SaidInNote) else t
                             for t, v in zip(text[column], series.tolist(), strict=True)]
             continue
         places = table.record.places_of(column)
@@ -315,7 +317,7 @@ def show_table(
                        f"to the nearest {table.record.base}")
             footnote += (f" Person-years are rounded {rounded}; rates are computed from "
                          "the rounded numbers shown.")
-    note_text = " ".join(t for t in (note, withheld, footnote, *too_few_notes(table.frame))
+    note_text = " ".join(t for t in (note, withheld, footnote, *cell_notes(table.frame))
                          if t)
     cells = ([str(c).strip() for c in words.columns],
              [[str(v).strip() for v in row] for row in words.itertuples(index=False)])
@@ -328,13 +330,13 @@ def show_table(
     return shown
 
 
-def too_few_notes(frame: pd.DataFrame) -> list[str]:
-    """The rule of each estimate ``frame`` leaves out for its group's size
-    (:class:`~lifetools.disclosure.withheld.TooFew`), once each, in table order: the
-    note under a table whose cells show ``[c]`` for them, never the reason cell by
-    cell (issue 15, wave 23)."""
-    return list(dict.fromkeys(v.rule for column in frame.columns
-                              for v in frame[column].tolist() if isinstance(v, TooFew)))
+def cell_notes(frame: pd.DataFrame) -> list[str]:
+    """The note of each cell of ``frame`` whose reason is said once
+    (:class:`~lifetools.disclosure.withheld.SaidInNote`: the rule of an estimate left out
+    for its group's size), once each, in table order: the note under a table whose
+    cells show a symbol for them, never the reason cell by cell (issue 15, wave 23)."""
+    return list(dict.fromkeys(v.note for column in frame.columns
+                              for v in frame[column].tolist() if isinstance(v, SaidInNote)))
 
 
 def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str]:
