@@ -82,6 +82,9 @@ SETTING_WORDS: dict[str, tuple[str, ...]] = {
     "coefficients set to zero": (
         "{} coefficients set to zero", "coefficients kept and {} removed",
         "coefficients and removed {}"),
+    "spline knots": ("({} knots)",),
+    "lowest score of the scale": ("scores run from {} to",),
+    "highest score of the scale": ("to {}; higher is better",),
 }
 """The phrases that name each library setting in prose, in the form of a run
 parameter's ``words:`` (:func:`phrase_patterns`: a phrase names the words after the
