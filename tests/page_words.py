@@ -25,3 +25,70 @@ LEAKS = {
 def leaks(text: str) -> set[str]:
     """The names of the :data:`LEAKS` patterns found in ``text``."""
     return {what for what, pattern in LEAKS.items() if pattern.search(text)}
+
+
+CELL_REASON = re.compile(r"^(?:suppressed|withheld|hidden|not shown|too few \w+ to estimate)\b",
+                         re.IGNORECASE)
+"""A cell that is the reason a value is left out (suppressed, withheld, hidden, not
+shown). A table shows such a value as a symbol (``[c]``, ``[x]``) and says the reason
+once, in its note: such cells in more than one body cell of a table are the reason
+repeated cell by cell (issue 15: the crisis page's fairness table said "suppressed: too
+few" in each cell, the discharge page's proportional-hazards table "withheld with the
+model (...)" in each withheld model's row, until wave 23). A cell that only has no
+number ("could not be estimated: ..."), or a sentence that mentions a reason (a
+checklist's answer), is not one."""
+
+
+_POINTER = "the reasons are given once"
+
+
+def repeated_cell_reasons(main) -> list[str]:
+    """``"<table caption>: <cell text> (<n> cells)"`` for each table of the parsed page
+    part ``main`` (BeautifulSoup) whose body cells state a reason (:data:`CELL_REASON`)
+    in more than one cell (the same words or not)."""
+    found = []
+    for table in main.find_all("table"):
+        cells = [td.get_text(" ", strip=True) for td in table.find_all("td")
+                 if "lifetools-repeat" not in (td.get("class") or [])]
+        # "too few events to estimate (the reasons are given once, at the start of
+        # this page)": a pointer to the one statement, not a reason of its own
+        reasons = [c for c in cells if CELL_REASON.search(c) and _POINTER not in c]
+        if len(reasons) > 1:
+            caption = table.find("caption")
+            name = caption.get_text(" ", strip=True) if caption else "(no caption)"
+            found.append(f"{name}: {reasons[0]!r} ({len(reasons)} cells)")
+    return found
+
+
+_NOT_SHOWN_REASON = re.compile(r"\b(?:is|are) not shown(?: [^:.]*)?: (.+?)\.(?=\s|$)")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def withheld_reasons(results: dict) -> set[str]:
+    """The reasons a report's key results (its ``results.json``) give for a value or a
+    model not shown: each estimate's own ("too few events to estimate (...)" read as a
+    main point reads it) and each sentence's after "is not shown ...:". The neutral
+    marker "hidden to protect privacy" (said of each hidden value, as ``[c]`` is) and
+    the pointers to where the reasons are given are not reasons of their own."""
+    from lifetools.disclosure.withheld import PRIVACY, SAID_ONCE
+    from lifetools.pipeline.pages import SAID_BELOW, why_not_estimated
+
+    found = set()
+    for entry in results.values():
+        text = str(entry.get("text") or "") if isinstance(entry, dict) else ""
+        for reason in (why_not_estimated(text),
+                       *(m.group(1) for m in _NOT_SHOWN_REASON.finditer(text))):
+            reason = reason.strip()
+            if len(reason.split()) >= 3 and PRIVACY not in reason \
+                    and SAID_ONCE not in reason and SAID_BELOW not in reason:
+                found.add(reason)
+    return found
+
+
+def reason_counts(page_text: str, reasons: set[str]) -> dict[str, int]:
+    """How often each reason is said in a page's text (quotes and spacing as typeset
+    are ignored: the site's smart quotes, a space before a glued span's full stop)."""
+    def plain(text: str) -> str:
+        return re.sub(r"\s+", "", text.translate(_QUOTES))
+    page = plain(page_text)
+    return {reason: page.count(plain(reason)) for reason in sorted(reasons)}

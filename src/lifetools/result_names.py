@@ -68,6 +68,7 @@ class DischargeName(StrEnum):
     HR_TV_SENTENCE = "hr_tv_sentence"
     HR_NAIVE_SENTENCE = "hr_naive_sentence"
     UNCERTAINTY_SENTENCE = "uncertainty_sentence"
+    CURVE_SENTENCE = "curve_sentence"
 
 
 @unique
@@ -144,6 +145,8 @@ class WellbeingName(StrEnum):
     SHARE_IMPROVED = "share_improved"
     MEAN_CHANGE_SENTENCE = "mean_change_sentence"
     SHARE_IMPROVED_SENTENCE = "share_improved_sentence"
+    SCALE_SENTENCE = "scale_sentence"
+    THRESHOLD_SENTENCE = "threshold_sentence"
 
 
 @unique
@@ -176,6 +179,7 @@ class CrisisName(StrEnum):
     MIN_EVENTS = "min_events"
     PARAMETERS = "parameters"
     IMPUTATIONS = "imputations"
+    SPLINE_SENTENCE = "spline_sentence"
     RIDGE_PENALTY = "ridge_penalty"
     LASSO_PENALTY = "lasso_penalty"
     LASSO_SENTENCE = "lasso_sentence"

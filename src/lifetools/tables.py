@@ -49,7 +49,7 @@ from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
-from lifetools.disclosure.withheld import PRIVACY
+from lifetools.disclosure.withheld import PRIVACY, SaidInNote
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import VALUE_LABELS, column_label, value_label
@@ -98,7 +98,9 @@ class PublishedTable:
                            self.rules, self.spans, active_profile(), name=self.name)
 
     def to_html(self) -> str:
-        """Accessible HTML: caption, column headers with scope, stacked on a phone.
+        """Accessible HTML: caption, column headers with scope, stacked on a phone, and
+        the note (what ``[c]`` and ``[x]`` mean, said once) below the table as its
+        description (``aria-describedby``).
 
         Each body cell carries its column's header as ``data-label``: below 768 px
         (``book/_static/lifetools.css``) a row of a ``lifetools-stacked`` table shows
@@ -112,11 +114,16 @@ class PublishedTable:
             cells = "".join(f'<td data-label="{label}">{html.escape(str(v))}</td>'
                             for label, v in zip(labels, row, strict=True))
             body.append(f"<tr>{cells}</tr>")
-        note = f'<p class="lifetools-table-note">{html.escape(self.note)}</p>' \
-            if self.note else ""
+        # the note (what [c] and [x] mean, once) is the table's description: a screen
+        # reader reads it with the table (aria-describedby), not only after it
+        note_id = f"lifetools-note-{self.name}"
+        note = (f'<p class="lifetools-table-note" id="{note_id}">{html.escape(self.note)}</p>'
+                if self.note else "")
+        described = f' aria-describedby="{note_id}"' if self.note else ""
         return (f'<div class="lifetools-table" role="region" tabindex="0" '
                 f'aria-label="{html.escape(self.caption)}" style="overflow-x:auto">'
-                f'<table class="table lifetools-stacked"><caption>{html.escape(self.caption)}</caption>'
+                f'<table class="table lifetools-stacked"{described}>'
+                f'<caption>{html.escape(self.caption)}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
                 f"{note}</div>")
 
@@ -148,6 +155,11 @@ def not_estimable_cells(frame: pd.DataFrame) -> list[str]:
 def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
     """Cells as shown on the page: thousands separators, ``[c]``, ``[x]``.
 
+    A cell whose reason the table's note says once
+    (:class:`~lifetools.disclosure.withheld.SaidInNote`: an estimate left out because its
+    group is too small shows ``[c]``, as a suppressed count does) shows its symbol; the
+    reason is said once, in the table's note (:func:`cell_notes`).
+
     Every number goes through :func:`lifetools.formatting.format_value`: counts as
     counts ("2,635"), a column a disclosure rule published with fixed places with those
     places (person-years whole, "8,922"; a share to 1, "42.9": the protection record's
@@ -159,6 +171,12 @@ def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
         series = frame[column]
         if pd.api.types.is_bool_dtype(series):
             text[column] = [{"True": "yes", "False": "no"}.get(t, t) for t in text[column]]
+            continue
+        if any(isinstance(v, SaidInNote) for v in series.tolist()):
+            # a cell whose reason the note says once ([c] for an estimate its group is
+            # too small for, [x] for a test withheld with its model): its symbol
+            text[column] = [v.shown if isinstance(v, SaidInNote) else t
+                            for t, v in zip(text[column], series.tolist(), strict=True)]
             continue
         places = table.record.places_of(column)
         if pd.api.types.is_integer_dtype(series):
@@ -299,7 +317,8 @@ def show_table(
                        f"to the nearest {table.record.base}")
             footnote += (f" Person-years are rounded {rounded}; rates are computed from "
                          "the rounded numbers shown.")
-    note_text = " ".join(t for t in (note, withheld, footnote) if t)
+    note_text = " ".join(t for t in (note, withheld, footnote, *cell_notes(table.frame))
+                         if t)
     cells = ([str(c).strip() for c in words.columns],
              [[str(v).strip() for v in row] for row in words.itertuples(index=False)])
     if table.record.links:
@@ -309,6 +328,15 @@ def show_table(
                            rules=rules, table=table, words=words, spans=spans)
     _SHOWN[table.identity()] = (name, *cells)
     return shown
+
+
+def cell_notes(frame: pd.DataFrame) -> list[str]:
+    """The note of each cell of ``frame`` whose reason is said once
+    (:class:`~lifetools.disclosure.withheld.SaidInNote`: the rule of an estimate left out
+    for its group's size), once each, in table order: the note under a table whose
+    cells show a symbol for them, never the reason cell by cell (issue 15, wave 23)."""
+    return list(dict.fromkeys(v.note for column in frame.columns
+                              for v in frame[column].tolist() if isinstance(v, SaidInNote)))
 
 
 def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str]:

@@ -28,6 +28,7 @@ from lifetools.disclosure import (
 from lifetools.disclosure.downloads import (
     NOTES_FILE,
     NOTES_KEY,
+    SUPPRESSED,
     notes_text,
     withheld_models_note,
     written_record,
@@ -231,3 +232,39 @@ def test_a_sentence_of_all_or_none_of_a_group_is_refused_at_source_and_by_the_ga
     assert [r for r, _ in text_findings(text, spans, "default")] == ["group-disclosure"]
     assert count_pair_problem(text, spans, "threshold-10") == "" or \
         get_profile("threshold-10").group_disclosure
+
+
+def test_too_few_estimates_show_c_with_the_rule_once_in_a_described_note(tmp_path):
+    # the crisis page's fairness table said "suppressed: too few" in each cell of a
+    # group too small for its estimates (issue 15): the page shows [c], the rule once
+    # in the note, made from the profile's number, and the note describes the table
+    from bs4 import BeautifulSoup
+
+    from lifetools.disclosure.rule_text import too_few_sentence
+    from lifetools.disclosure.withheld import TOO_FEW_CELL, TooFew
+
+    rule = too_few_sentence("a crisis")
+    n = get_profile().model_min_events
+    assert rule == (f"An estimate shown as [c] is not shown because its group has fewer "
+                    f"than {n} people with a crisis or fewer than {n} without.")
+    assert too_few_sentence(profile="opensafely-midpoint6").count(
+        str(get_profile("opensafely-midpoint6").model_min_events)) == 1
+    few = TooFew(rule)
+    frame = pd.DataFrame({"group": ["Men", "Women", "Not known"],
+                          "people": [400, 380, 60], "crises": [60, 55, 12],
+                          "C-statistic (95% CI)": ["0.71 (0.65 to 0.77)",
+                                                   "0.69 (0.62 to 0.75)", few],
+                          "calibration-in-the-large (95% CI)": ["0.05 (-0.20 to 0.30)",
+                                                                "0.02 (-0.22 to 0.26)", few]})
+    table = model_outputs(frame, dict.fromkeys(
+        ("C-statistic (95% CI)", "calibration-in-the-large (95% CI)"), _release(10)),
+        count_cols=["people", "crises"], people_outcomes=["crises"])
+    shown = tables.show_table(table, name="fairness", caption="Fairness")
+    cells = [str(v) for row in shown.words.itertuples(index=False) for v in row]
+    assert TOO_FEW_CELL not in cells and cells.count(SUPPRESSED) == 2
+    assert shown.note.count(rule) == 1
+    # the download keeps its cells (published bytes unchanged)
+    assert (tmp_path / "tables" / "fairness.csv").read_text().count(TOO_FEW_CELL) == 2
+    soup = BeautifulSoup(shown.to_html(), "html.parser")
+    note = soup.find("p", class_="lifetools-table-note")
+    assert soup.table["aria-describedby"] == note["id"] and rule in note.get_text()

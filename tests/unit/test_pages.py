@@ -92,6 +92,31 @@ def test_main_point_not_estimated_reads_the_reason_from_the_summary_sentence():
         "the model estimates).")
 
 
+def test_main_point_on_its_report_page_leaves_a_reason_the_summary_states_to_it():
+    # the crisis page gave its withheld model's reason in the main point and again in
+    # the summary (key result model_withheld) on one page (issue 15, wave 23); the
+    # landing and edition pages keep the reason, a report page says it once
+    why = "too few events among 'not female'; 'Life Rooms use'"
+    shown = results(None, (None, None))
+    shown["hr"]["text"] = f"too few events to estimate ({why})"
+    shown["model_withheld"] = {"value": True, "kind": "text", "text": "The numbers of "
+                               f"the model are not shown on this page: {why}."}
+    assert pages.main_point(SPEC, shown) == (
+        f"The hazard ratio of discharge is not shown in this edition: {why}.")
+    assert pages.main_point(SPEC, shown, on_report_page=True) == (
+        f"The hazard ratio of discharge is not shown in this edition ({pages.SAID_BELOW}).")
+    # a reason no other result states stays in the report page's main point
+    del shown["model_withheld"]
+    assert pages.main_point(SPEC, shown, on_report_page=True) == (
+        f"The hazard ratio of discharge is not shown in this edition: {why}.")
+    # the reason read from the summary sentence is stated there: said below
+    shown["hr"]["text"] = "could not be estimated"
+    shown["hr_sentence"] = {"value": None, "kind": "text", "text": "How their score "
+                            "changed is not shown: the fit did not converge."}
+    assert pages.main_point(SPEC, shown, on_report_page=True).endswith(
+        f"in this edition ({pages.SAID_BELOW}).")
+
+
 def test_main_point_not_estimated_reads_a_could_not_be_estimated_sentence():
     # the 2024-25 discharge page at 3,000 people: the main point said only "could not
     # be estimated in this edition" while the summary below it gave the reason

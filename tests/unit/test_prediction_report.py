@@ -326,7 +326,7 @@ def test_crisis_spec_age_five_knots_counted_and_said_as_fitted():
     from pathlib import Path
 
     from lifetools.disclosure.settings import MAX_PREDICTOR_PARAMETERS
-    from lifetools.reports.crisis_parts import AGE_KNOTS, crisis_spec
+    from lifetools.reports.crisis_parts import AGE_KNOTS, crisis_spec, spline_sentence
 
     spec = crisis_spec(pd.DataFrame({"honos": [1.0] * 20}))
     assert spec.splines == {"age": AGE_KNOTS, "years_in_care": 3} and AGE_KNOTS == 5
@@ -336,7 +336,10 @@ def test_crisis_spec_age_five_knots_counted_and_said_as_fitted():
                            / "07_crisis_risk.ipynb").read_text())
     text = " ".join("".join(c["source"]) for c in notebook["cells"]
                     if c["cell_type"] == "markdown").replace("\n", " ")
-    said = dict(re.findall(r"(age|time in care) \((\d) knots", text))
+    # the page glues the sentence made from the spec (wave 23: no knots typed)
+    assert "{glue:text}`spline_sentence`" in text and not re.search(r"\d knots", text)
+    said = dict(re.findall(r"(age|time in care) \((\d) knots",
+                           str(spline_sentence(dict(spec.splines)))))
     assert said == {"age": str(AGE_KNOTS), "time in care": str(spec.splines["years_in_care"])}
 
 

@@ -11,7 +11,7 @@ from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.rules import protect_count
 from lifetools.disclosure.text import RuleNumber, compose
 
-__all__ = ["group_sentence", "rule_sentence", "withheld_events_ranges",
+__all__ = ["group_sentence", "rule_sentence", "too_few_sentence", "withheld_events_ranges",
            "withheld_events_sentence", "withheld_sentence"]
 
 
@@ -122,3 +122,23 @@ def withheld_events_sentence(profile: str | SdcProfile | None = None) -> str:
     return (f"A model is withheld when a group has fewer than {p.model_min_events} "
             f"events while the group's events are published rounded: beside a withheld "
             f"model, {said}{safe}.")
+
+
+def too_few_sentence(outcome: str | None = None,
+                     profile: str | SdcProfile | None = None) -> str:
+    """The note a table gives once for its estimates shown as ``[c]`` because their
+    group is too small (:class:`lifetools.disclosure.withheld.TooFew`), with the
+    profile's number (``model_min_events``, as a :class:`RuleNumber`).
+
+    ``outcome`` ("a crisis"): the group has too few people with it or without it (a
+    C-statistic needs both); ``None``: too few people. Tested in
+    ``tests/unit/test_tables.py``.
+    """
+    p = get_profile(profile)
+    n = RuleNumber("model_min_events", p.name)
+    if outcome is None:
+        return str(compose("An estimate shown as [c] is not shown because its group has "
+                           "fewer than {n} people.", profile=p, n=n))
+    return str(compose("An estimate shown as [c] is not shown because its group has "
+                       "fewer than {n} people with {outcome} or fewer than {n} without.",
+                       profile=p, n=n, outcome=outcome))

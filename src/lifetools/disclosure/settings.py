@@ -82,6 +82,9 @@ SETTING_WORDS: dict[str, tuple[str, ...]] = {
     "coefficients set to zero": (
         "{} coefficients set to zero", "coefficients kept and {} removed",
         "coefficients and removed {}"),
+    "spline knots": ("({} knots)",),
+    "lowest score of the scale": ("scores run from {} to",),
+    "highest score of the scale": ("to {}; higher is better",),
 }
 """The phrases that name each library setting in prose, in the form of a run
 parameter's ``words:`` (:func:`phrase_patterns`: a phrase names the words after the
@@ -195,6 +198,12 @@ SETTINGS: dict[str, Callable[[Mapping[str, Any]], Collection[float] | None]] = {
     "cross-validation folds": lambda params: {CV_FOLDS},
     "coefficients kept": lambda params: set(range(MAX_PREDICTOR_PARAMETERS + 1)),
     "coefficients set to zero": lambda params: set(range(MAX_PREDICTOR_PARAMETERS + 1)),
+    # the ends of a measure's scale, as the data dictionary states them (the SWEMWBS
+    # metric score runs from 7 to 35): a property of the instrument, never a count
+    # restricted cubic splines of the crisis model (UNIT_SETTINGS' "knot" in prose)
+    "spline knots": lambda params: UNIT_SETTINGS["knot"],
+    "lowest score of the scale": lambda params: {7},
+    "highest score of the scale": lambda params: {35},
 }
 """The library's settings a :class:`Parameter` may name (a name that is not a run
 parameter), each with the values it can take given the run's parameters (``None``: it

@@ -29,9 +29,10 @@ Tested in ``tests/unit/test_disclosure_withheld.py``.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "SAID_ONCE", "public_reason",
-           "reason_findings", "rule_reason_named", "withheld_verb"]
+__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "SAID_ONCE", "TOO_FEW_CELL", "SaidInNote", "TooFew",
+           "public_reason", "reason_findings", "rule_reason_named", "withheld_verb"]
 
 PRIVACY = "hidden to protect privacy"
 """The one reason a page gives for a value a disclosure rule hid."""
@@ -47,6 +48,54 @@ SAID_ONCE = "the reasons are given once, at the start of this page"
 """What a table, caption or sentence of a page says instead of a withheld model's
 reasons when the page states them once (:attr:`lifetools.disclosure.ModelRelease.
 withheld_once`): the crisis page repeated a six-group reason 28 times until wave 22."""
+
+TOO_FEW_CELL = "suppressed: too few"
+"""The text a download's cell holds for an estimate a group too small for it leaves out
+(:class:`TooFew`); a page shows ``[c]`` there and the rule once, in the table's note."""
+
+
+class SaidInNote(str):
+    """A cell whose reason a page says once, in its table's note: the text the download
+    writes (the ``str``), ``shown`` in its place on the page (a symbol) and ``note``,
+    the sentence the table's note gives once however many cells carry it.
+    :func:`lifetools.tables.show_table` reads them (:func:`lifetools.tables.cell_notes`).
+    """
+
+    shown: str
+    note: str
+
+    def __new__(cls, text: str, *, shown: str, note: object) -> SaidInNote:
+        cell = super().__new__(cls, text)
+        cell.shown, cell.note = shown, str(note)
+        return cell
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_said_in_note, (type(self), str(self), self.shown, self.note))
+
+
+def _said_in_note(kind: type, text: str, shown: str, note: str) -> SaidInNote:
+    cell = str.__new__(kind, text)
+    cell.shown, cell.note = shown, note
+    return cell
+
+
+class TooFew(SaidInNote):
+    """An estimate's cell left out because its group is too small: the text
+    :data:`TOO_FEW_CELL` (as the download writes it), ``[c]`` on the page, and ``rule``,
+    the sentence that states the rule from the profile's numbers
+    (:func:`lifetools.disclosure.rule_text.too_few_sentence`), once in the table's note.
+    The fairness and risk-group tables of the crisis page said "suppressed: too few" in
+    each cell until wave 23 (issue 15). Tested in
+    ``tests/unit/test_disclosure_withheld.py``.
+    """
+
+    def __new__(cls, rule: object) -> TooFew:
+        return super().__new__(cls, TOO_FEW_CELL, shown="[c]", note=rule)
+
+    @property
+    def rule(self) -> str:
+        return self.note
+
 
 REASON_RULE = "value-reason"
 """The publish gate's rule: a published cell says which rule hid one value."""

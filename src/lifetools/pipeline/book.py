@@ -462,12 +462,15 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
         analyses = [series.analysis(a) for a in pages.runs]
         points = dict((a.id, text) for a, text in furniture.edition_points(
             series, pages.edition, pages.runs, publication))
+        # a report page's own main point leaves a reason its summary states to it
+        page_points = dict((a.id, text) for a, text in furniture.edition_points(
+            series, pages.edition, pages.runs, publication, on_report_page=True))
         for analysis in analyses:
             run_dir = pages.runs[analysis.id]
             cite = furniture.citation(publication, series, pages.edition, pages.manifest,
                                       analysis)
             _report_page(run_dir, folder / f"{analysis.id}.ipynb", analysis, pages,
-                         points.get(analysis.id, ""), cite,
+                         page_points.get(analysis.id, ""), cite,
                          _comparison(before, pages, analysis.id),
                          furniture.report_notice(pages.manifest, publication))
             if layout.RunFolder(run_dir).files.exists():

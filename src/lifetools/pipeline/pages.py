@@ -84,7 +84,24 @@ def why_not_estimated(text: str) -> str:
     return ""
 
 
-def _not_estimated(measure: str, entry: Any, sentence: Any = None) -> str:
+SAID_BELOW = "the reason is given below"
+"""What a report page's main point says instead of the reason a value is not shown when
+another of the report's key results states that reason (:func:`main_point` with
+``on_report_page``): the crisis page gave the withheld model's reason in its main point
+and again in its summary until wave 23 (issue 15)."""
+
+
+def _stated_elsewhere(why: str, name: Any, results: Mapping[str, Any]) -> bool:
+    """Another key result than ``name`` (its summary sentence, a statement of why a
+    model is withheld) states ``why``."""
+    own = {str(name)}
+    return bool(why) and any(
+        why in str(entry.get("text", "")) for key, entry in results.items()
+        if key not in own and isinstance(entry, dict))
+
+
+def _not_estimated(measure: str, entry: Any, sentence: Any = None, *,
+                   below: Mapping[str, Any] | None = None, name: Any = None) -> str:
     why = why_not_estimated(entry.get("text", "")) if isinstance(entry, dict) else ""
     said = str(sentence.get("text", "")) if isinstance(sentence, dict) else ""
     for marker in (" is not shown: ", " could not be shown: ", " could not be estimated: "):
@@ -96,11 +113,21 @@ def _not_estimated(measure: str, entry: Any, sentence: Any = None) -> str:
     # a result with no number "could not be estimated"
     text = entry.get("text", "") if isinstance(entry, dict) else ""
     verb = withheld_verb(text) if why_not_estimated(text) else withheld_verb(said)
+    if below is not None and _stated_elsewhere(why, name, below):
+        # a report page: its summary states the reason; the main point does not repeat it
+        return f"{measure} {verb} in this edition ({SAID_BELOW})."
     return f"{measure} {verb} in this edition" + (f": {why}." if why else ".")
 
 
-def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) -> str:
+def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any], *,
+               on_report_page: bool = False) -> str:
     """Return one plain sentence for a report from its ``results.json``.
+
+    ``on_report_page``: the sentence opens the report's own page, whose summary states
+    why a value is not shown; a main point saying it is not shown then gives
+    :data:`SAID_BELOW` instead of the reason, when the report's summary sentence or
+    another of its key results states it (each reason once per page; the landing and
+    edition pages keep it).
 
     ``spec`` is the report's :class:`~lifetools.pipeline.series.MainPoint` (a mapping
     is validated into one): ``text``, a template whose fields are ``{estimate}``,
@@ -120,10 +147,12 @@ def main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) 
     words only, the numbers unchanged). Checked by ``tests/unit/test_pages.py`` and
     ``tests/unit/test_jargon.py``.
     """
-    return explain_terms(_main_point(spec, results))
+    return explain_terms(_main_point(spec, results, on_report_page))
 
 
-def _main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any]) -> str:
+def _main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any],
+                on_report_page: bool = False) -> str:
+    below = results if on_report_page else None
     if not isinstance(spec, MainPoint):
         spec = Publication.model_validate({"main_points": {"report": dict(spec)}}
                                           ).main_points["report"]
@@ -145,7 +174,8 @@ def _main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any])
         said = verdict(estimate, low, high, **words)  # limits shown to 2 places
         if said == MISSING:
             return _not_estimated(measure, results.get(str(spec.estimate)),
-                                  results.get(f"{spec.estimate}_sentence"))
+                                  results.get(f"{spec.estimate}_sentence"),
+                                  below=below, name=spec.estimate)
         fields.update(estimate=format_value(estimate, kind=kind),
                       interval=format_value([low, high], kind="interval",
                                             null=spec.no_effect), verdict=said)
@@ -159,7 +189,8 @@ def _main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any])
                 and finite(entry.get("value")) is None):
             # a withheld number's text ("not shown (group disclosure)") is no number:
             # put inside the template's words it read "not shown (...) of people said"
-            return _not_estimated(measure, entry, results.get(f"{name}_sentence"))
+            return _not_estimated(measure, entry, results.get(f"{name}_sentence"),
+                                  below=below, name=name)
     said = template.format_map(fields)
     return said[:1].upper() + said[1:]  # a hidden count opening it: "Fewer than 8 ..."
 
@@ -191,15 +222,18 @@ def interval_note(series: Series, edition: Edition, runs: Mapping[str, Path],
 
 
 def edition_points(series: Series, edition: Edition, runs: Mapping[str, Path],
-                   publication: Publication) -> list[tuple[Analysis, str]]:
-    """The main point of every report of an edition that has one configured."""
+                   publication: Publication, *, on_report_page: bool = False
+                   ) -> list[tuple[Analysis, str]]:
+    """The main point of every report of an edition that has one configured (as it
+    opens the report's own page with ``on_report_page``: :func:`main_point`)."""
     points = []
     for analysis in series.analyses_in(edition.id):
         spec = publication.main_points.get(analysis.id)
         if spec is None or analysis.id not in runs:
             continue
         results = read_results(layout.RunFolder(runs[analysis.id]).files)
-        points.append((analysis, main_point(spec, results)))
+        points.append((analysis, main_point(spec, results,
+                                            on_report_page=on_report_page)))
     return points
 
 

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 
 from lifetools.design_sizes import CRISIS_HORIZON_DAYS
+from lifetools.disclosure.rule_text import too_few_sentence
+from lifetools.disclosure.withheld import TooFew
 from lifetools.formatting import format_interval, format_value
 from lifetools.prediction import FrozenModel, ModelSpec
 from lifetools.prediction.cif_interval import risk_group_intervals
@@ -263,14 +265,15 @@ FIFTHS = ("Everyone", "First fifth (least predicted risk)", "Second fifth", "Thi
 def risk_group_table(groups: pd.DataFrame, *, min_people: int) -> pd.DataFrame:
     """The risk groups as shown: group, people (raw: protected when shown) and the
     predicted 12-month incidence with its interval (3 decimal places, as the
-    time-to-event table), or "suppressed: too few" for a group of fewer than
-    ``min_people`` people."""
+    time-to-event table), or, for a group of fewer than ``min_people`` people, a
+    :class:`~lifetools.disclosure.withheld.TooFew` cell ("suppressed: too few" in the
+    download, ``[c]`` on the page with the rule once in the table's note)."""
     if sorted(groups["group"]) != list(range(len(FIFTHS))):
         raise ValueError("the risk groups must be everyone (0) and fifths 1 to 5")
     return pd.DataFrame({
         "predicted risk group": [FIFTHS[int(g)] for g in groups["group"]],
         "people": groups["people"].to_numpy(),
         RISK_GROUP_COLUMN: [
-            "suppressed: too few" if r.people < min_people else
+            TooFew(too_few_sentence()) if r.people < min_people else
             format_interval(r.estimate, r.ci_lower, r.ci_upper, kind="estimate", digits=3)
             for r in groups.itertuples()]})

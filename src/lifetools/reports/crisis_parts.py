@@ -24,7 +24,8 @@ from lifetools.design_sizes import (
     CRISIS_OPTIONAL_PREDICTORS,
     CRISIS_SPLINE_KNOTS,
 )
-from lifetools.disclosure import Estimate, ProtectedTable, protect_flow
+from lifetools.disclosure import Estimate, ProtectedTable, compose, protect_flow
+from lifetools.disclosure.text import Parameter
 from lifetools.formatting import (
     MISSING,
     finite,
@@ -35,8 +36,9 @@ from lifetools.formatting import (
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.imputation import impute_predictors
 
-__all__ = ["AGE_KNOTS", "COMPARISON_FOLDS", "COMPLETE_PREDICTORS", "FLOW_CRISIS_ROW",
-           "FLOW_PEOPLE_ROW", "IMPUTATIONS", "flow_published",
+__all__ = ["AGE_KNOTS", "SPLINE_WORDS", "spline_sentence", "COMPARISON_FOLDS",
+           "COMPLETE_PREDICTORS", "FLOW_CRISIS_ROW", "FLOW_PEOPLE_ROW", "IMPUTATIONS",
+           "flow_published",
            "FAIRNESS_GROUPS", "CrisisRun",
            "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "estimate_text", "flow_table", "imputed_cohort", "missing_table",
@@ -308,3 +310,22 @@ def flow_table(development: Any, validation: Any) -> ProtectedTable:
     raw = development.flow.rename(columns={"n": FLOW_COUNTS[0]}).assign(
         **{FLOW_COUNTS[1]: validation.flow["n"]})
     return protect_flow(raw, FLOW_COUNTS, parents=FLOW_PARENTS[:len(raw)])
+
+
+SPLINE_WORDS = {"age": "age", "years_in_care": "time in care"}
+"""The crisis model's spline predictors in the page's words (:func:`spline_sentence`)."""
+
+
+def spline_sentence(splines: dict[str, int]) -> Any:
+    """The model's form, from its spec's splines (``ModelSpec.splines``: each continuous
+    predictor and its number of knots): "Logistic regression with restricted cubic
+    splines for age (5 knots) and time in care (3 knots)". The page typed the knots
+    until wave 23 (issue 15). Tested in ``tests/unit/test_crisis_wording.py``."""
+    if not splines:
+        return compose("Logistic regression with every continuous predictor linear")
+    parts = {f"p{i}": Parameter(k, "spline knots") for i, k in enumerate(splines.values())}
+    each = [f"{SPLINE_WORDS.get(name, name.replace('_', ' '))} ({{p{i}}} knots)"
+            for i, name in enumerate(splines)]
+    listed = each[0] if len(each) == 1 else ", ".join(each[:-1]) + " and " + each[-1]
+    return compose(f"Logistic regression with restricted cubic splines for {listed}",
+                   **parts)

@@ -21,7 +21,12 @@ from lifetools.disclosure import (
     protected_count,
 )
 from lifetools.labels import TERMS, explain_terms, with_words
-from lifetools.reports.crisis_parts import COMPARISON_FOLDS, CrisisRun, penalty_estimate
+from lifetools.reports.crisis_parts import (
+    COMPARISON_FOLDS,
+    CrisisRun,
+    penalty_estimate,
+    spline_sentence,
+)
 from lifetools.reports.sentences import (
     C_JUDGE,
     C_STATISTIC,
@@ -199,6 +204,9 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.PARAMETERS, "value": parameters, "kind": "text", "text": compose(
             "{n}", n=Parameter(parameters, "candidate predictor parameters")),
          "label": "Candidate predictor parameters"},
+        {"name": CrisisName.SPLINE_SENTENCE, "value": None, "kind": "text",
+         "text": spline_sentence(dict(run.spec.splines)),
+         "label": "The model's form: its splines and their knots"},
         {"name": CrisisName.IMPUTATIONS, "value": len(dev_copies), "kind": "text",
          "text": compose("{n}", n=Parameter(len(dev_copies), "imputed copies")),
          "label": "Imputed copies of each cohort"},

@@ -15,7 +15,8 @@ import pandas as pd
 from lifetools.cohort import CohortSpec, build_discharge_cohort, split_at_exposure
 from lifetools.convergence import recorded_warnings
 from lifetools.dataset import Dataset
-from lifetools.disclosure import ProtectedTable, model_release, protect_flow
+from lifetools.disclosure import ProtectedTable, compose, model_release, protect_flow
+from lifetools.disclosure.text import Level, RuleNumber
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
     IMPUTATIONS,
@@ -61,7 +62,7 @@ from lifetools.survival import (
     fit_landmark_time_split,
 )
 
-__all__ = ["DischargeReport", "analyse_discharge", "time_varying_release"]
+__all__ = ["DischargeReport", "analyse_discharge", "curve_sentence", "time_varying_release"]
 
 
 def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
@@ -79,6 +80,18 @@ def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
     return fit_fine_gray(part, duration_col="_duration", event_col="event",
                          event_of_interest=1, competing=(DEATH["discharge"],),
                          covariates=["exposed_at_landmark", *covariates])
+
+
+def curve_sentence(km: Any) -> Any:
+    """How to read the Kaplan-Meier figure, from what was computed: the confidence
+    level of its band (the estimate's ``alpha``) and where each curve stops (the
+    profile's ``min_at_risk``, as :func:`lifetools.plots.plot_survival` draws it). The
+    page typed "95%" and "fewer than 10 people" until wave 23 (issue 15). Tested in
+    ``tests/unit/test_reports.py``."""
+    level = round(100 * (1 - float(km.method["alpha"])))
+    return compose("The shaded band is the {level} confidence interval; the curve stops "
+                   "where fewer than {n} people remain at risk.", level=Level(level),
+                   n=RuleNumber("min_at_risk"))
 
 
 ADJUSTED_FOR = "age, sex, deprivation and how unwell people were at referral"
@@ -407,6 +420,8 @@ def analyse_discharge(
         {"name": DischargeName.UNCERTAINTY_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: what the confidence intervals show",
          "text": uncertainty_sentence([hr, fine_gray_hr])},
+        {"name": DischargeName.CURVE_SENTENCE, "value": None, "kind": "text",
+         "label": "How to read the Kaplan-Meier curve", "text": curve_sentence(km)},
     )
     notes = model_notes({names["tv"]: tv, names["naive"]: naive,
                          names["landmark"]: landmark.cox,

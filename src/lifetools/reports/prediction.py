@@ -17,6 +17,8 @@ from lifetools.disclosure import (
     model_outputs,
     model_release,
 )
+from lifetools.disclosure.rule_text import too_few_sentence
+from lifetools.disclosure.withheld import TooFew
 from lifetools.formatting import format_value
 from lifetools.prediction import (
     calibration_curve,
@@ -277,14 +279,17 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         performance_by_group(val["crisis"], risk, val[col], min_count=min_count).assign(
             characteristic=label) for col, label in FAIRNESS_GROUPS.items()],
         ignore_index=True)
+    # a group with too few people with or without a crisis: [c] on the page, its rule
+    # once in the table's note (the download's cell says "suppressed: too few")
+    too_few = TooFew(too_few_sentence("a crisis"))
     fair = pd.DataFrame({
         "characteristic": fairness["characteristic"], "group": fairness["group"],
         "people": fairness["n"], "crises": fairness["events"],
         "C-statistic (95% CI)": [
-            "suppressed: too few" if r.suppressed else shown_estimate(r.c, r.c_lower, r.c_upper)
+            too_few if r.suppressed else shown_estimate(r.c, r.c_lower, r.c_upper)
             for r in fairness.itertuples()],
         "calibration-in-the-large (95% CI)": [
-            "suppressed: too few" if r.suppressed
+            too_few if r.suppressed
             else shown_estimate(r.citl, r.citl_lower, r.citl_upper) for r in fairness.itertuples()]})
     flow = flow_table(development, validation)  # protected counts, as shown
     t = result.summary.set_index("measure")

@@ -30,6 +30,7 @@ from lifetools.formatting import finite, verdict
 from lifetools.labels import explain_terms, with_words
 
 __all__ = ["CI_LEVEL", "C_JUDGE", "C_STATISTIC", "estimate_part", "interval_text", "not_shown_sentence",
+           "not_shown_sentences",
            "plain_fit_reason", "plain_reason", "reason_text", "result_sentence", "withheld_reasons",
            "withheld_text"]
 
@@ -262,6 +263,23 @@ def not_shown_sentence(missing: str, why: str = "") -> ProtectedText:
     """"<missing> is not shown: <why>." (the reason a library gave, or privacy)."""
     return compose("{missing} is not shown: {why}.", missing=missing,
                    why=Reason(why) if why else PRIVACY)
+
+
+def not_shown_sentences(subjects: list[str], reasons: list[str]) -> list[ProtectedText]:
+    """One :func:`not_shown_sentence` per subject, each reason said once: a subject whose
+    reason the sentence before it gave reads "<subject> is not shown either, for the
+    same reason." (the wellbeing page said "too few people completed a follow-up
+    measurement in the period" of the mean change and of the share improving, one
+    after the other, until wave 23: issue 15). Tested in
+    ``tests/unit/test_narrative.py``."""
+    said = []
+    for i, (subject, why) in enumerate(zip(subjects, reasons, strict=True)):
+        if i and why and why == reasons[i - 1]:
+            said.append(compose("{missing} is not shown either, for the same reason.",
+                                missing=subject))
+        else:
+            said.append(not_shown_sentence(subject, why))
+    return said
 
 
 def reason_text(reason: Any) -> ProtectedText:

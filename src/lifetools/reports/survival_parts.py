@@ -21,6 +21,8 @@ from lifetools.disclosure import (
     compose,
     require_estimates,
 )
+from lifetools.disclosure.downloads import NOT_AVAILABLE, withheld_models_note
+from lifetools.disclosure.withheld import SaidInNote
 from lifetools.labels import VALUE_LABELS
 from lifetools.regression import COMMON_OUTCOME, HazardEValues, e_values_hr
 from lifetools.reports.narrative import readable_note
@@ -64,7 +66,11 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
         return pd.DataFrame([{"model": model, "term": "(all terms)",
                               "statistic": float("nan"), "df": float("nan"),
                               "p_value": float("nan"),
-                              "action": f"withheld with the model ({release.withheld})"}],
+                              # [x] on the page, the reason once in the note
+                              "action": SaidInNote(
+                                  f"withheld with the model ({release.withheld})",
+                                  shown=NOT_AVAILABLE,
+                                  note=withheld_models_note([release.withheld]))}],
                             columns=PH_COLUMNS)
     if result.ph_test is None:
         return pd.DataFrame([{"model": model, "term": "(all terms)",

@@ -9,12 +9,14 @@ import pandas as pd
 
 from lifetools import disclosure
 from lifetools.dataset import Dataset
+from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import (
     ProtectedTable,
     combine_estimates,
     compose,
     model_release,
 )
+from lifetools.disclosure.text import Parameter
 from lifetools.disclosure.withheld import public_reason
 from lifetools.people import people_in_locality
 from lifetools.regression import (
@@ -25,7 +27,7 @@ from lifetools.regression import (
 )
 from lifetools.reports.sentences import (
     interval_text,
-    not_shown_sentence,
+    not_shown_sentences,
     reason_text,
     result_sentence,
     withheld_reasons,
@@ -33,13 +35,43 @@ from lifetools.reports.sentences import (
 )
 from lifetools.result_names import WellbeingName
 
-__all__ = ["WellbeingReport", "analyse_wellbeing"]
+__all__ = ["WellbeingReport", "analyse_wellbeing", "scale_sentence", "threshold_sentence"]
 
 NO_PAIRS = "too few people completed a follow-up measurement in the period"
 """Why the mean change and the share improving are not shown when no one has a
 baseline and a follow-up in the period (the 2023-24 edition at 3,000 people): "too few",
 as the release checks say it (a protected reason writes no number in words, zero
 included)."""
+
+
+SCORE_FIELD = ("wellbeing", "swemwbs_metric")
+"""The data dictionary's table and field of the score the report analyses: the ends of
+its scale are read there (:func:`scale_sentence`)."""
+
+
+def scale_sentence(lowest: float, highest: float) -> Any:
+    """What the report's scores can be, from the ends of the scale the data dictionary
+    states for :data:`SCORE_FIELD`: "SWEMWBS metric scores run from 7 to 35; higher is
+    better." The page typed the range until wave 23 (issue 15). Tested in
+    ``tests/unit/test_reports.py``."""
+    return compose("SWEMWBS metric scores run from {lowest} to {highest}; higher is "
+                   "better.", lowest=Parameter(lowest, "lowest score of the scale"),
+                   highest=Parameter(highest, "highest score of the scale"))
+
+
+def threshold_sentence(meaningful_change: float) -> Any:
+    """The methods' words on the share improving, with the run's threshold
+    (``meaningful_change``, a parameter of the run) rather than "a parameter of the run"
+    alone. Tested in ``tests/unit/test_reports.py``."""
+    return compose("share improving by at least the meaningful-change threshold (a change "
+                   "of {threshold} points or more, a parameter of the run) with a Wilson "
+                   "interval.", threshold=Parameter(meaningful_change, "meaningful_change"))
+
+
+MEAN_NOT_SHOWN = "How their score changed on average"
+"""The subject of the summary's sentence on the mean change when it is not shown."""
+SHARE_NOT_SHOWN = "The share who improved by at least the meaningful-change threshold"
+"""The subject of the summary's sentence on the share improving when it is not shown."""
 
 
 IMPROVING = "People improving by the threshold"
@@ -156,11 +188,20 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
         {"name": WellbeingName.SHARE_IMPROVED, "value": improved,
          "kind": "percentage", "label": "Share improving by the threshold (%)"},
     )
+    score = load_dictionary().table(SCORE_FIELD[0]).field(SCORE_FIELD[1])
+    # each reason once: the share's sentence follows the mean change's on the page
+    mean_not_shown, share_not_shown = not_shown_sentences(
+        [MEAN_NOT_SHOWN, SHARE_NOT_SHOWN], [withheld or "", share_withheld or ""])
     key += (
+        {"name": WellbeingName.SCALE_SENTENCE, "value": None, "kind": "text",
+         "label": "What the scores can be",
+         "text": scale_sentence(score.minimum, score.maximum)},
+        {"name": WellbeingName.THRESHOLD_SENTENCE, "value": None, "kind": "text",
+         "label": "Methods: the share improving and its threshold",
+         "text": threshold_sentence(meaningful_change)},
         {"name": WellbeingName.MEAN_CHANGE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: mean change in SWEMWBS", "text": (
-             not_shown_sentence("How their score changed on average", withheld)
-             if withheld else result_sentence(
+             mean_not_shown if withheld else result_sentence(
                  mean, kind="estimate", interval=(low, high),
                  judge={"null": 0.0, "above": "scores rose on average",
                         "below": "scores fell on average"},
@@ -168,9 +209,8 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
                  "confidence interval {interval}): {verdict}.",
                  missing="How their score changed on average"))},
         {"name": WellbeingName.SHARE_IMPROVED_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: share improving", "text": not_shown_sentence(
-             "The share who improved by at least the meaningful-change threshold",
-             share_withheld) if share_withheld else result_sentence(
+         "label": "Summary: share improving", "text": share_not_shown
+         if share_withheld else result_sentence(
              improved, kind="percentage",
              found="{value} ({level} confidence interval {interval}) improved by at least "
              "the meaningful-change threshold.",
