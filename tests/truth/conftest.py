@@ -18,3 +18,13 @@ def truth_data():
     from lifetools.synthetic import generate_dataset
 
     return generate_dataset(TRUTH_PEOPLE, TRUTH_SEED)
+
+
+@pytest.fixture(scope="session")
+def truth_data_no_late_uptake():
+    """The same people and seed with no first Life Rooms contact later than 90 days
+    after referral (``uptake_within_days``): where the landmark ratio's truth is
+    derived (``tests/truth/landmark_truth.py``)."""
+    from lifetools.synthetic import generate_dataset
+
+    return generate_dataset(TRUTH_PEOPLE, TRUTH_SEED, uptake_within_days=90)

@@ -117,3 +117,48 @@ def test_honos_is_hidden_at_random_by_team_age_and_short_referral():
         scores = refs.loc[cell.index, "honos_baseline"]
         low, high = cell[scores == 2].mean(), cell[scores == 30].mean()
         assert abs(low - high) < 4 * np.sqrt(2 * p * (1 - p) / (n / 2))
+
+
+def _referrals(uptake_within_days):
+    from lifetools.synthetic.care import make_referrals
+    from lifetools.synthetic.population import make_deprivation, make_people
+
+    rng = np.random.default_rng(5)
+    people = make_people(rng, 20000, make_deprivation(rng, 20000))
+    return make_referrals(rng, people, uptake_within_days=uptake_within_days)
+
+
+def test_uptake_limit_drops_only_the_later_first_contacts():
+    # the truth tests' option (landmark truth, book/methods/landmark.md): no first
+    # contact later than 90 days after referral; everything else drawn as before
+    default, limited = _referrals(None), _referrals(90)
+    offset = default["_exposure_day"] - default["_referral_day"]
+    limited_offset = limited["_exposure_day"] - limited["_referral_day"]
+    assert limited_offset.max() <= 90 < offset.max()
+    # each person's first referral: identical where the first contact is recorded
+    # within 90 days or where none was drawn; where it was drawn later (recorded after
+    # day 90, or drawn but not recorded: before the extract's day 0 or after its end)
+    # the discharge is drawn without the effect. The gaps to later referrals start
+    # from the closures, so later episodes are drawn afresh.
+    first, first_limited = (f.drop_duplicates("_person").set_index("_person").sort_index()
+                            for f in (default, limited))
+    assert first.index.equals(first_limited.index)
+    first_offset = first["_exposure_day"] - first["_referral_day"]
+    within = first_offset <= 90
+    assert within.sum() > 20
+    pd.testing.assert_frame_equal(first[within], first_limited[within])
+    later = first_offset > 90
+    assert later.sum() > 20 and first_limited.loc[later, "_exposure_day"].isna().all()
+    changed = (first != first_limited) & ~(first.isna() & first_limited.isna())
+    assert changed.any(axis=1)[later].mean() > 0.5
+    assert not changed.any(axis=1)[within].any()
+    assert set(changed.columns[changed.any()]) <= {
+        "_discharge_day", "closure_reason", "_exposure_day", "_last_contact_day",
+        "honos_baseline"}
+
+
+def test_uptake_limit_none_is_the_published_data():
+    tables = generate_tables(1500, 11)
+    same = generate_tables(1500, 11, uptake_within_days=None)
+    for name, frame in tables.items():
+        pd.testing.assert_frame_equal(frame, same[name])

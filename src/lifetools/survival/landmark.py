@@ -61,9 +61,10 @@ def fit_landmark(
     ``test_landmark_ph_test_runs_without_delayed_entry``), against R's ``coxph`` and
     ``cox.zph`` on the selected rows
     (``tests/reference/test_landmark_against_r.py::test_fit_landmark_rossi_against_r``)
-    and
-    ``tests/truth/test_survival_truth.py``
-    (``test_landmark_ci_covers_truth_and_ever_used_classification_misses``).
+    and against truths derived from the generator (``book/methods/landmark.md``,
+    "Estimand and truth") in ``tests/truth/test_survival_truth.py``
+    (``test_landmark_ci_covers_derived_truth``) and over 20 seeds in
+    ``tests/truth/test_landmark_many_seeds.py``.
     """
     data, at_risk = _landmark_data(df, landmark=landmark, duration_col=duration_col,
                                    exposure_time_col=exposure_time_col,

@@ -96,12 +96,18 @@ def _mistype(rng, numbers: np.ndarray) -> np.ndarray:
     return out
 
 
-def generate_tables(people: int, seed: int) -> dict[str, pd.DataFrame]:
-    """Generate the raw layer in memory: one DataFrame per table, NHS numbers included."""
+def generate_tables(people: int, seed: int, *,
+                    uptake_within_days: float | None = None) -> dict[str, pd.DataFrame]:
+    """Generate the raw layer in memory: one DataFrame per table, NHS numbers included.
+
+    ``uptake_within_days`` is :func:`~lifetools.synthetic.care.make_referrals`' option
+    for truth tests (no first Life Rooms contact later than that after referral);
+    ``None``, the default, is the published data.
+    """
     rng = np.random.default_rng(seed)
     deprivation = make_deprivation(rng, people)
     persons = make_people(rng, people, deprivation)
-    referrals = make_referrals(rng, persons)
+    referrals = make_referrals(rng, persons, uptake_within_days=uptake_within_days)
     # a stream of its own: every other table is drawn as before
     referrals["honos_baseline"] = hide_honos(np.random.default_rng([seed, 7]), referrals,
                                              persons)
@@ -183,7 +189,8 @@ def write_synthetic(
                             str(report))
 
 
-def generate_dataset(people: int, seed: int) -> Any:
+def generate_dataset(people: int, seed: int, *,
+                     uptake_within_days: float | None = None) -> Any:
     """The analysis tables of :func:`write_synthetic`, linked in memory, as a Dataset.
 
     The same tables, values and types as ``load_dataset`` after ``write_synthetic``
@@ -191,9 +198,9 @@ def generate_dataset(people: int, seed: int) -> Any:
     writing files: about four times faster, for tests that need many seeds
     (``tests/truth/test_did_many_seeds.py``). Checked equal to the written data in
     ``tests/unit/test_generate_dataset.py``. ``path`` is ``None``: the data have no
-    files, so no fingerprint.
+    files, so no fingerprint. ``uptake_within_days``: as :func:`generate_tables`.
     """
-    tables = generate_tables(people, seed)
+    tables = generate_tables(people, seed, uptake_within_days=uptake_within_days)
     dictionary = load_dictionary()
     numbers = tables["people"][NHS_FIELD]
     ids = pd.Series(pseudonymise(numbers, SYNTHETIC_KEY).to_numpy(),

@@ -20,7 +20,7 @@ from lifetools.synthetic.truth import (
     WINDOW_START,
 )
 
-__all__ = ["COMMUNITY_TEAMS", "TEAMS", "make_referrals"]
+__all__ = ["COMMUNITY_TEAMS", "TEAMS", "closure_log_hazards", "make_referrals"]
 
 END_DAY = (WINDOW_END - WINDOW_START).days
 # team: (share of new referrals, rejection share, mixture [(weight, median, sigma)])
@@ -85,6 +85,20 @@ def _age_at(year_of_birth: np.ndarray, day: np.ndarray) -> np.ndarray:
     return dates.astype("datetime64[Y]").astype("int64") + 1970 - year_of_birth
 
 
+def closure_log_hazards(people: pd.DataFrame, honos: np.ndarray, referral_day: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Log hazard ratios of discharge and transfer for each referral (``people``: the
+    referrals' people, one row each; ``honos``: the score, 11 where none): the
+    covariate part of the cause-specific hazards of :func:`_closure_times`."""
+    eta_d = (np.log(TRUE_EFFECTS.discharge_hr_deprivation_decile1)
+             * (people["imd_decile"].to_numpy() == 1)
+             + np.log(TRUE_EFFECTS.discharge_hr_per_5_honos) * (honos - 11) / 5
+             + np.log(TRUE_EFFECTS.discharge_hr_age_65_plus)
+             * (_age_at(people["year_of_birth"].to_numpy(), referral_day) >= 65))
+    eta_t = np.log(TRUE_EFFECTS.transfer_hr_per_5_honos) * (honos - 11) / 5
+    return eta_d, eta_t
+
+
 def _selection(rng, people: pd.DataFrame, honos: np.ndarray) -> np.ndarray:
     """Who would start using the Life Rooms: confounded on purpose (DATA-BRIEF 7.6)."""
     age = people["age"].to_numpy()
@@ -121,12 +135,22 @@ def hide_honos(rng: np.random.Generator, referrals: pd.DataFrame,
     return referrals["honos_baseline"].mask(hidden)
 
 
-def make_referrals(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFrame:
+def make_referrals(rng: np.random.Generator, people: pd.DataFrame, *,
+                   uptake_within_days: float | None = None) -> pd.DataFrame:
     """Referrals for people in the caseload (internal columns prefixed ``_``).
 
     Returns one row per referral with day numbers (``_referral_day`` ...) and
     ``_exposure_day``: the day of first Life Rooms contact for the person's first
     community-team referral when it happened while the referral was open.
+
+    ``uptake_within_days`` (default ``None``: the published data) keeps only the first
+    contacts drawn within that many days of referral: a person whose drawn first
+    contact comes later never uses the Life Rooms in that referral, and their discharge
+    is drawn without the effect. The same random draws are made either way, so a
+    referral whose first contact is within the limit is identical in both. With the
+    limit equal to a landmark, nobody unexposed at the landmark starts later, and the
+    landmark hazard ratio's truth is ``TRUE_EFFECTS.discharge_hr_life_rooms``
+    (``book/methods/landmark.md``).
     """
     caseload = np.flatnonzero(people["caseload"].to_numpy())
     counts = rng.choice([1, 2, 3, 4], size=len(caseload), p=list(EPISODE_COUNT_SHARES))
@@ -149,16 +173,13 @@ def make_referrals(rng: np.random.Generator, people: pd.DataFrame) -> pd.DataFra
                          np.nan)
         sub = people.iloc[idx]
         h = np.nan_to_num(honos, nan=11.0)
-        eta_d = (np.log(TRUE_EFFECTS.discharge_hr_deprivation_decile1)
-                 * (sub["imd_decile"].to_numpy() == 1)
-                 + np.log(TRUE_EFFECTS.discharge_hr_per_5_honos) * (h - 11) / 5
-                 + np.log(TRUE_EFFECTS.discharge_hr_age_65_plus)
-                 * (_age_at(sub["year_of_birth"].to_numpy(), ref) >= 65))
-        eta_t = np.log(TRUE_EFFECTS.transfer_hr_per_5_honos) * (h - 11) / 5
+        eta_d, eta_t = closure_log_hazards(sub, h, ref)
         chosen = (community & ~rejected & ~exposed_people[idx]
                   & _selection(rng, sub, h))
         median = TRUE_EFFECTS.life_rooms_median_days_to_first_contact
         exposure = np.where(chosen, rng.exponential(median / np.log(2), n), np.inf)
+        if uptake_within_days is not None:
+            exposure = np.where(exposure <= uptake_within_days, exposure, np.inf)
         t_d = np.empty(n)
         t_t = np.empty(n)
         for name in np.unique(team):

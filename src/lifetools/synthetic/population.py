@@ -8,7 +8,7 @@ import pandas as pd
 from lifetools.synthetic.truth import TRUE_EFFECTS, WINDOW_END, WINDOW_START
 
 __all__ = ["LOCALITIES", "make_deprivation", "make_nhs_numbers",
-           "make_people"]
+           "make_people", "yearly_death_rate"]
 
 LOCALITIES = {  # locality: (local authority, share of LSOAs)
     "North Liverpool": ("Liverpool", 0.18), "Central Liverpool": ("Liverpool", 0.14),
@@ -84,6 +84,17 @@ def _ages(rng: np.random.Generator, bands, n: int) -> np.ndarray:
     return rng.integers(low, high + 1)
 
 
+def yearly_death_rate(age: np.ndarray, caseload: np.ndarray) -> np.ndarray:
+    """Deaths per person-year: constant in time, by age (whole years) and caseload.
+
+    Each person's ``death_day`` is exponential at this rate from day 0 (so the hazard
+    of death is the same on every day of the extract); the landmark truth derivation
+    (``tests/truth/landmark_shr_truth.py``) uses it as the competing hazard.
+    """
+    return np.exp(-10.4 + 0.088 * age) * np.where(caseload, TRUE_EFFECTS.smr_caseload,
+                                                  1.0)
+
+
 def make_people(rng: np.random.Generator, n: int, deprivation: pd.DataFrame) -> pd.DataFrame:
     """People with demographics, residence, frailty and death (internal columns too).
 
@@ -111,8 +122,7 @@ def make_people(rng: np.random.Generator, n: int, deprivation: pd.DataFrame) -> 
     shape = np.where(caseload, 1 / TRUE_EFFECTS.ae_dispersion_caseload,
                      1 / TRUE_EFFECTS.ae_dispersion_general)
     frailty = rng.gamma(shape, 1 / shape)
-    yearly = np.exp(-10.4 + 0.088 * age) * np.where(caseload, TRUE_EFFECTS.smr_caseload,
-                                                    1.0)
+    yearly = yearly_death_rate(age, caseload)
     death_day = rng.exponential(365.25 / yearly)
     end = (WINDOW_END - WINDOW_START).days
     lsoa = deprivation["lsoa_code"].to_numpy()[lsoa_index].astype(object)
