@@ -116,6 +116,31 @@ def test_build_edition_beyond_the_data_is_refused_per_report_before_any_run(tmp_
     assert len(list((root / "build" / "validated" / "sql").glob("*.json"))) == 1
 
 
+@pytest.mark.parametrize("command", [["run", "cohort_description", "--edition", "2031-32"],
+                                     ["run", "--edition", "2031-32"], ["status"]])
+def test_run_and_status_refuse_an_edition_beyond_the_data_per_report(tmp_path, capsys,
+                                                                     command):
+    # `lifetools run ANALYSIS --edition` ran a report of an edition wholly after the
+    # data (no referrals in its period) and exited 0; `status` listed its runs as
+    # "rerun" where the build refuses them (issue 14, wave 23 audit)
+    root = copy_project(tmp_path / "project", people=150)
+
+    def add_future(series: dict) -> None:
+        series["editions"].append(dict(series["editions"][-1], id="2031-32",
+                                       title="2031 to 2032", period_start="2031-04-01",
+                                       period_end="2032-03-31"))
+
+    edit_series(root, add_future)
+    with ProjectRoot(root):
+        code = main(command)
+    err = capsys.readouterr().err
+    assert code == 12, err
+    assert ("edition 2031-32 (1 April 2031 to 31 March 2032), report cohort_description: "
+            "the data cover referrals from") in err
+    assert "edition 2024-25" not in err and "Traceback" not in err
+    assert not (root / "build" / "runs").exists()
+
+
 def test_edition_manifest_reads_each_executed_notebook_once(tmp_path, monkeypatch):
     monkeypatch.setattr(provenance, "code_version", lambda: {"commit": None})
     series = load_series(ROOT / "analyses" / "analyses.yml")
