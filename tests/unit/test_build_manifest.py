@@ -68,9 +68,27 @@ def test_build_dirty_tree_is_refused_with_the_changed_files(tmp_path, capsys):
         code = main(["build"])
     err = capsys.readouterr().err
     assert code == UnversionedCodeError.exit_code == 19
-    assert "UnversionedCodeError: 1 tracked file(s) differ from commit" in err
+    assert "UnversionedCodeError: 1 file(s) differ from commit" in err
     assert "analyses/05_wellbeing.ipynb" in err
     assert "--draft" in err and "Traceback" not in err
+    assert not (root / "build").exists() and not (root / "public").exists()
+
+
+def test_build_untracked_input_is_refused_with_its_name(tmp_path, capsys):
+    # a data-dictionary file (or a module, a notebook) not yet `git add`ed is read by
+    # the build but absent from the commit the edition records: the build published
+    # (issue 14 audit); a checkpoint Jupyter leaves is not an input
+    root = copy_project(tmp_path / "project", people=100)
+    (root / "data_dictionary" / "notes.yaml").write_text("extra: 1\n")
+    (root / "analyses" / ".ipynb_checkpoints").mkdir()
+    (root / "analyses" / ".ipynb_checkpoints" / "x-checkpoint.ipynb").write_text("{}")
+    with ProjectRoot(root):
+        code = main(["build"])
+    err = capsys.readouterr().err
+    assert code == 19, err
+    assert "1 file(s) differ from commit" in err
+    assert "data_dictionary/notes.yaml (untracked)" in err and "checkpoint" not in err
+    assert "`git add` the untracked files" in err and "Traceback" not in err
     assert not (root / "build").exists() and not (root / "public").exists()
 
 

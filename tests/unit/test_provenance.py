@@ -74,7 +74,8 @@ def git(root, *args):
                    env={**GIT_ENV, "PATH": "/usr/bin:/bin", "HOME": str(root)})
 
 
-def test_changed_files_lists_tracked_changes_under_versioned_paths_only(tmp_path):
+def test_changed_files_lists_changes_and_untracked_files_under_versioned_paths_only(
+        tmp_path):
     assert provenance.changed_files(tmp_path) is None
     (tmp_path / "analyses").mkdir()
     (tmp_path / "analyses" / "a.ipynb").write_text("{}")
@@ -86,7 +87,22 @@ def test_changed_files_lists_tracked_changes_under_versioned_paths_only(tmp_path
     (tmp_path / "analyses" / "a.ipynb").write_text('{"changed": 1}')
     (tmp_path / "notes.txt").write_text("y")
     (tmp_path / "analyses" / "untracked.ipynb").write_text("{}")
-    assert provenance.changed_files(tmp_path) == ["analyses/a.ipynb"]
+    (tmp_path / "untracked-notes.txt").write_text("x")  # outside the versioned paths
+    # an untracked notebook or module is read by the build but missing from the commit
+    # a published edition records: listed (it was not, issue 14 audit)
+    assert provenance.changed_files(tmp_path) == ["analyses/a.ipynb",
+                                                  "analyses/untracked.ipynb (untracked)"]
+    # git-ignored files and Jupyter's checkpoints are not inputs
+    (tmp_path / ".gitignore").write_text("ignored.py\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "ignored.py").write_text("")
+    (tmp_path / "analyses" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "analyses" / ".ipynb_checkpoints" / "a-checkpoint.ipynb").write_text("{}")
+    (tmp_path / "data_dictionary").mkdir()
+    (tmp_path / "data_dictionary" / "extra.yaml").write_text("x: 1\n")
+    assert provenance.changed_files(tmp_path) == [
+        "analyses/a.ipynb", "analyses/untracked.ipynb (untracked)",
+        "data_dictionary/extra.yaml (untracked)"]
 
 
 def test_source_date_epoch_is_the_commit_time_unless_set(tmp_path, monkeypatch):
