@@ -62,6 +62,14 @@ __all__ = [
     "write_json",
 ]
 
+#: The installed packages a run's key and an edition's manifest record: every one whose
+#: code reads the data or makes a published number, figure or check. The data are read
+#: and validated through duckdb, ibis and sqlglot, the gate checks with acro, figures are
+#: written as PNG by pillow, NHS numbers checked with nhs-number, Spark read with
+#: pyspark; until the wave-23 audit of issue 14 these were left out, so a changed duckdb
+#: with an unchanged lock was not noticed by the cache, ``status`` or ``reproduce``.
+#: ``tests/unit/test_provenance.py`` checks every third-party import of the package is
+#: here or named there as touching no result.
 STACK_PACKAGES = (
     "lifetools",
     "pandas",
@@ -73,6 +81,13 @@ STACK_PACKAGES = (
     "pyarrow",
     "papermill",
     "jupyter-book",
+    "duckdb",
+    "ibis-framework",
+    "sqlglot",
+    "acro",
+    "pillow",
+    "nhs-number",
+    "pyspark",
 )
 
 
