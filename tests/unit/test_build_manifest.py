@@ -155,6 +155,8 @@ def test_run_and_status_refuse_an_edition_beyond_the_data_per_report(tmp_path, c
     assert code == 12, err
     assert ("edition 2031-32 (1 April 2031 to 31 March 2032), report cohort_description: "
             "the data cover referrals from") in err
+    # one report asked for: that report named; the edition or the series: each of them
+    assert ("report wellbeing:" in err) == (command[1:2] != ["cohort_description"])
     assert "edition 2024-25" not in err and "Traceback" not in err
     assert not (root / "build" / "runs").exists()
 

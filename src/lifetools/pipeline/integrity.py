@@ -51,8 +51,12 @@ def data_window(data_dir: Path | str) -> tuple[str, str] | None:
 
 
 def check_data_window(series: Series, data_dir: Path | str,
-                      editions: Sequence[str] | None = None) -> None:
+                      editions: Sequence[str] | None = None,
+                      analyses: Sequence[str] | None = None) -> None:
     """Refuse editions whose reporting period lies outside the data's referral dates.
+
+    ``editions`` and ``analyses`` (ids) limit the check to those runs (``lifetools run
+    ANALYSIS --edition E`` names that one report); default: every one.
 
     Raises
     ------
@@ -71,7 +75,8 @@ def check_data_window(series: Series, data_dir: Path | str,
             covered = (f"the data cover referrals from {window[0]} to {window[1]}"
                        if window else "the data hold no referral dates")
             problems += [f"edition {edition.id} ({period_text(edition)}), report "
-                         f"{a.id}: {covered}" for a in series.analyses_in(edition.id)]
+                         f"{a.id}: {covered}" for a in series.analyses_in(edition.id)
+                         if analyses is None or a.id in analyses]
     if problems:
         raise ParameterError(
             f"{len(problems)} report(s) fall outside the data's dates:\n  "
