@@ -134,7 +134,7 @@ class OutputPathError(UserError):
 
 
 class UnversionedCodeError(UserError):
-    """Publishing refused: tracked code or inputs differ from the recorded commit."""
+    """Publishing refused: code or inputs differ from the recorded commit (changed or untracked files)."""
 
     exit_code = 19
 

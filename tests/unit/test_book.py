@@ -44,6 +44,17 @@ def test_provenance_block_has_every_item():
         assert expected in text
 
 
+def test_provenance_block_says_to_add_the_site_when_the_series_records_none():
+    # the block's last line, `lifetools reproduce 2024-25`, run as written in a fresh
+    # copy exits 12 (no public/site) while the page said nothing of --site
+    text = provenance_markdown(ANALYSIS, EDITION, RECORD, MANIFEST)
+    assert "add `--site` and this site's address" in text
+    named = provenance_markdown(ANALYSIS, EDITION, RECORD,
+                                {**MANIFEST, "site_url": "https://example.org/lt"})
+    assert "lifetools reproduce 2024-25 --site https://example.org/lt" in named
+    assert "add `--site`" not in named
+
+
 def test_provenance_block_gives_a_list_parameter_as_the_command_line_reads_it():
     # the discharge and re-referral pages at 3,000 people: "team_types = ['A06']", a
     # Python repr, in the "About this report" table

@@ -68,9 +68,27 @@ def test_build_dirty_tree_is_refused_with_the_changed_files(tmp_path, capsys):
         code = main(["build"])
     err = capsys.readouterr().err
     assert code == UnversionedCodeError.exit_code == 19
-    assert "UnversionedCodeError: 1 tracked file(s) differ from commit" in err
+    assert "UnversionedCodeError: 1 file(s) differ from commit" in err
     assert "analyses/05_wellbeing.ipynb" in err
     assert "--draft" in err and "Traceback" not in err
+    assert not (root / "build").exists() and not (root / "public").exists()
+
+
+def test_build_untracked_input_is_refused_with_its_name(tmp_path, capsys):
+    # a data-dictionary file (or a module, a notebook) not yet `git add`ed is read by
+    # the build but absent from the commit the edition records: the build published
+    # (issue 14 audit); a checkpoint Jupyter leaves is not an input
+    root = copy_project(tmp_path / "project", people=100)
+    (root / "data_dictionary" / "notes.yaml").write_text("extra: 1\n")
+    (root / "analyses" / ".ipynb_checkpoints").mkdir()
+    (root / "analyses" / ".ipynb_checkpoints" / "x-checkpoint.ipynb").write_text("{}")
+    with ProjectRoot(root):
+        code = main(["build"])
+    err = capsys.readouterr().err
+    assert code == 19, err
+    assert "1 file(s) differ from commit" in err
+    assert "data_dictionary/notes.yaml (untracked)" in err and "checkpoint" not in err
+    assert "`git add` the untracked files" in err and "Traceback" not in err
     assert not (root / "build").exists() and not (root / "public").exists()
 
 
@@ -114,6 +132,33 @@ def test_build_edition_beyond_the_data_is_refused_per_report_before_any_run(tmp_
     assert not (root / "build" / "runs").exists()
     # the data were validated, the checks' SQL kept for the next build's validation
     assert len(list((root / "build" / "validated" / "sql").glob("*.json"))) == 1
+
+
+@pytest.mark.parametrize("command", [["run", "cohort_description", "--edition", "2031-32"],
+                                     ["run", "--edition", "2031-32"], ["status"]])
+def test_run_and_status_refuse_an_edition_beyond_the_data_per_report(tmp_path, capsys,
+                                                                     command):
+    # `lifetools run ANALYSIS --edition` ran a report of an edition wholly after the
+    # data (no referrals in its period) and exited 0; `status` listed its runs as
+    # "rerun" where the build refuses them (issue 14, wave 23 audit)
+    root = copy_project(tmp_path / "project", people=150)
+
+    def add_future(series: dict) -> None:
+        series["editions"].append(dict(series["editions"][-1], id="2031-32",
+                                       title="2031 to 2032", period_start="2031-04-01",
+                                       period_end="2032-03-31"))
+
+    edit_series(root, add_future)
+    with ProjectRoot(root):
+        code = main(command)
+    err = capsys.readouterr().err
+    assert code == 12, err
+    assert ("edition 2031-32 (1 April 2031 to 31 March 2032), report cohort_description: "
+            "the data cover referrals from") in err
+    # one report asked for: that report named; the edition or the series: each of them
+    assert ("report wellbeing:" in err) == (command[1:2] != ["cohort_description"])
+    assert "edition 2024-25" not in err and "Traceback" not in err
+    assert not (root / "build" / "runs").exists()
 
 
 def test_edition_manifest_reads_each_executed_notebook_once(tmp_path, monkeypatch):

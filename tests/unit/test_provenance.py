@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import subprocess
+import sys
 from pathlib import Path
 
-from project_copy import GIT_ENV
+from project_copy import GIT_ENV, ROOT
 
 from lifetools.pipeline import provenance
 
@@ -45,6 +48,31 @@ def test_code_version_reports_commit_and_dirty(tmp_path):
     assert provenance.code_version(tmp_path)["dirty"] is True
 
 
+#: Third-party packages the lifetools source imports that touch no published result:
+#: command line, notebook plumbing, configuration parsing (its files are hashed).
+NOT_RESULTS = {"click", "ipython", "jsonschema", "jupyter_client", "jupyter_core",
+               "nbformat", "pydantic", "pyyaml"}
+
+
+def test_stack_packages_cover_every_third_party_import_that_touches_results():
+    # duckdb, ibis, sqlglot (data reading and validation), acro (the gate) and pillow
+    # (figure bytes) were not in the stack: a changed duckdb with an unchanged lock
+    # reused every run and reproduce ran (issue 14, wave-23 audit)
+    imported = set()
+    for path in (ROOT / "src" / "lifetools").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    owners = importlib.metadata.packages_distributions()
+    third = {dist.lower() for module in imported - set(sys.stdlib_module_names)
+             - {"lifetools"} for dist in owners.get(module, [module])}
+    assert "duckdb" in third and "acro" in third  # the scan finds them
+    stack = {name.lower() for name in provenance.STACK_PACKAGES}
+    assert sorted(third - stack - NOT_RESULTS) == []
+
+
 def test_package_versions_cover_the_statistical_stack():
     versions = provenance.package_versions()
     for name in ("python", "pandas", "lifelines", "statsmodels", "jupyter-book"):
@@ -74,7 +102,8 @@ def git(root, *args):
                    env={**GIT_ENV, "PATH": "/usr/bin:/bin", "HOME": str(root)})
 
 
-def test_changed_files_lists_tracked_changes_under_versioned_paths_only(tmp_path):
+def test_changed_files_lists_changes_and_untracked_files_under_versioned_paths_only(
+        tmp_path):
     assert provenance.changed_files(tmp_path) is None
     (tmp_path / "analyses").mkdir()
     (tmp_path / "analyses" / "a.ipynb").write_text("{}")
@@ -86,7 +115,22 @@ def test_changed_files_lists_tracked_changes_under_versioned_paths_only(tmp_path
     (tmp_path / "analyses" / "a.ipynb").write_text('{"changed": 1}')
     (tmp_path / "notes.txt").write_text("y")
     (tmp_path / "analyses" / "untracked.ipynb").write_text("{}")
-    assert provenance.changed_files(tmp_path) == ["analyses/a.ipynb"]
+    (tmp_path / "untracked-notes.txt").write_text("x")  # outside the versioned paths
+    # an untracked notebook or module is read by the build but missing from the commit
+    # a published edition records: listed (it was not, issue 14 audit)
+    assert provenance.changed_files(tmp_path) == ["analyses/a.ipynb",
+                                                  "analyses/untracked.ipynb (untracked)"]
+    # git-ignored files and Jupyter's checkpoints are not inputs
+    (tmp_path / ".gitignore").write_text("ignored.py\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "ignored.py").write_text("")
+    (tmp_path / "analyses" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "analyses" / ".ipynb_checkpoints" / "a-checkpoint.ipynb").write_text("{}")
+    (tmp_path / "data_dictionary").mkdir()
+    (tmp_path / "data_dictionary" / "extra.yaml").write_text("x: 1\n")
+    assert provenance.changed_files(tmp_path) == [
+        "analyses/a.ipynb", "analyses/untracked.ipynb (untracked)",
+        "data_dictionary/extra.yaml (untracked)"]
 
 
 def test_source_date_epoch_is_the_commit_time_unless_set(tmp_path, monkeypatch):

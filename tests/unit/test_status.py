@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from project_copy import ProjectRoot
 
@@ -59,16 +60,19 @@ def test_explain_missing_run_folder_reruns(tmp_path):
     assert explain(spec(tmp_path)).reasons == ("never run (no complete run folder)",)
 
 
-def test_explain_names_the_changed_package_version(tmp_path):
+@pytest.mark.parametrize("package", ["statsmodels", "duckdb", "acro"])
+def test_explain_names_the_changed_package_version(tmp_path, package):
+    # duckdb (reads the data) and acro (the gate's check) drifted unnoticed until the
+    # wave-23 audit of issue 14: they were not in the recorded stack
     with ProjectRoot(tmp_path):
         done = ran(tmp_path)
         record = json.loads(layout.RunFolder(done.run_dir).record.read_text())
-        record["inputs"]["packages"]["statsmodels"] = "0.0.1"
+        record["inputs"]["packages"][package] = "0.0.1"
         record["key"] = inputs_key(record["inputs"])
         layout.RunFolder(done.run_dir).record.write_text(json.dumps(record))
         status = explain(done)
     assert status.state == "rerun"
-    assert status.reasons[0].startswith("package statsmodels 0.0.1 -> ")
+    assert status.reasons[0].startswith(f"package {package} 0.0.1 -> ")
 
 
 def test_explain_record_without_inputs_reruns_saying_so(tmp_path):

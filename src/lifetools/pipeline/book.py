@@ -144,7 +144,14 @@ def provenance_markdown(
            if (data.get("engine") or {}).get("source") == "postgres" else
            " (`EXTRACT_FOLDER`: the extract with that fingerprint)")
         + f"; `lifetools reproduce {edition.id}` compares every published number of "
-        "the edition.",
+        "the edition"
+        # with no site address recorded, the line as written reads public/site, which
+        # a fresh copy does not have (exit 12; found by the wave-23 audit of issue 14)
+        + ("." if manifest.get("site_url") else
+           ": the series records no address for this site yet, so add "
+           "`--site` and this site's address, or a folder holding a downloaded copy of "
+           "it, to that line (without it the line reads `public/site`, which a fresh "
+           "copy does not have)."),
         "",
     ])
 

@@ -867,7 +867,8 @@ def run_analyses(
     ------
     ParameterError
         If the edition, the analysis or a parameter is unknown or outside its domain,
-        or ``overrides`` are given without an analysis.
+        or ``overrides`` are given without an analysis, or an edition's period lies
+        outside the data's referral dates (one line per report, nothing runs).
     DataValidationError
         If the data break the dictionary's rules: nothing runs.
     """
@@ -885,6 +886,10 @@ def run_analyses(
     runs_root = layout.adhoc_root() if overrides else layout.runs_root()
     clean_stale_folders()
     data = prepare_data(series, data_dir=data_dir, progress=progress)
+    # as a build does: a report of an edition beyond the data's dates is refused, not
+    # run on no referrals (issue 14: `run --edition` ran it with exit 0)
+    integrity.check_data_window(series, data.path, editions=[e.id for e in chosen],
+                                analyses=[wanted] if wanted else None)
     specs = plan_runs(series, data, editions=editions, analyses=[wanted] if wanted else None,
                       overrides=overrides, runs_root=runs_root)
     return execute_runs(specs, jobs=jobs, force=force, keep_going=keep_going,

@@ -299,8 +299,8 @@ def build(ctx: Context, data_dir: str | None, jobs: int | None, force: bool,
     Runs what changed, checks every output at the publish gate, builds the book in a
     staging folder and only then publishes it with the edition archives in one step.
     A failure or an interruption leaves the published site as it was; rerunning picks
-    up where it stopped. Refuses (exit 19) when tracked code or inputs differ from the
-    commit, unless --draft. With -v the summary says why each notebook ran or was
+    up where it stopped. Refuses (exit 19) when code or inputs differ from the commit
+    (changed or untracked files), unless --draft. With -v the summary says why each notebook ran or was
     reused (the notebook, parameters, data, lock, packages or the lifetools files it
     uses changed).
     """

@@ -1,7 +1,7 @@
 """Publication integrity checks: versioned code, corrections, the data's date window.
 
 - :func:`check_versioned`: nothing is published from tracked files that differ from
-  the commit (RAP: outputs come from versioned code).
+  the commit, or from untracked files the commit lacks (RAP: outputs come from versioned code).
 - :func:`check_reachable`: the recorded commit is in the repository's history and on a
   branch or tag (before publishing, and before ``lifetools reproduce`` runs).
 - :func:`corrections` and :func:`stage_versions`: a republished edition keeps its
@@ -51,8 +51,12 @@ def data_window(data_dir: Path | str) -> tuple[str, str] | None:
 
 
 def check_data_window(series: Series, data_dir: Path | str,
-                      editions: Sequence[str] | None = None) -> None:
+                      editions: Sequence[str] | None = None,
+                      analyses: Sequence[str] | None = None) -> None:
     """Refuse editions whose reporting period lies outside the data's referral dates.
+
+    ``editions`` and ``analyses`` (ids) limit the check to those runs (``lifetools run
+    ANALYSIS --edition E`` names that one report); default: every one.
 
     Raises
     ------
@@ -71,7 +75,8 @@ def check_data_window(series: Series, data_dir: Path | str,
             covered = (f"the data cover referrals from {window[0]} to {window[1]}"
                        if window else "the data hold no referral dates")
             problems += [f"edition {edition.id} ({period_text(edition)}), report "
-                         f"{a.id}: {covered}" for a in series.analyses_in(edition.id)]
+                         f"{a.id}: {covered}" for a in series.analyses_in(edition.id)
+                         if analyses is None or a.id in analyses]
     if problems:
         raise ParameterError(
             f"{len(problems)} report(s) fall outside the data's dates:\n  "
@@ -89,8 +94,8 @@ def check_versioned(*, draft: bool) -> dict[str, Any]:
     Raises
     ------
     UnversionedCodeError
-        Listing every changed tracked file (code, analyses, dictionary, book, lock),
-        or saying the project is not a git work tree.
+        Listing every changed tracked file (code, analyses, dictionary, book, lock)
+        and every untracked one git does not ignore, or saying the project is not a git work tree.
     """
     version = provenance.code_version()
     if draft:
@@ -105,12 +110,14 @@ def check_versioned(*, draft: bool) -> dict[str, Any]:
     if changed:
         shown = "\n  ".join(changed[:30])
         more = f"\n  ... and {len(changed) - 30} more" if len(changed) > 30 else ""
+        untracked = any(name.endswith(provenance.UNTRACKED) for name in changed)
         raise UnversionedCodeError(
-            f"{len(changed)} tracked file(s) differ from commit "
+            f"{len(changed)} file(s) differ from commit "
             f"{(version.get('commit') or '')[:12]}; publishing them would record a commit "
             f"that cannot reproduce the numbers:\n  {shown}{more}",
-            hint="commit (or stash) these changes and build again, or build a draft "
-            "with `lifetools build --draft`")
+            hint="commit (or stash) these changes"
+            + (" (`git add` the untracked files, or delete them)" if untracked else "")
+            + " and build again, or build a draft with `lifetools build --draft`")
     return version
 
 

@@ -40,6 +40,7 @@ machine (or a cold disk cache) can make ``git status`` take many seconds."""
 __all__ = [
     "STACK_PACKAGES",
     "TABLE_SUFFIXES",
+    "UNTRACKED",
     "VERSIONED_PATHS",
     "changed_files",
     "citation",
@@ -61,6 +62,14 @@ __all__ = [
     "write_json",
 ]
 
+#: The installed packages a run's key and an edition's manifest record: every one whose
+#: code reads the data or makes a published number, figure or check. The data are read
+#: and validated through duckdb, ibis and sqlglot, the gate checks with acro, figures are
+#: written as PNG by pillow, NHS numbers checked with nhs-number, Spark read with
+#: pyspark; until the wave-23 audit of issue 14 these were left out, so a changed duckdb
+#: with an unchanged lock was not noticed by the cache, ``status`` or ``reproduce``.
+#: ``tests/unit/test_provenance.py`` checks every third-party import of the package is
+#: here or named there as touching no result.
 STACK_PACKAGES = (
     "lifetools",
     "pandas",
@@ -72,6 +81,13 @@ STACK_PACKAGES = (
     "pyarrow",
     "papermill",
     "jupyter-book",
+    "duckdb",
+    "ibis-framework",
+    "sqlglot",
+    "acro",
+    "pillow",
+    "nhs-number",
+    "pyspark",
 )
 
 
@@ -95,8 +111,8 @@ def code_version(root: Path | None = None) -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
-#: What a published result is built from: a change to any tracked file here makes the
-#: work tree unfit to publish (``lifetools build`` refuses; ``--draft`` builds anyway).
+#: What a published result is built from: a change to any tracked file here, or an
+#: untracked file git does not ignore, makes the work tree unfit to publish (``lifetools build`` refuses; ``--draft`` builds anyway).
 VERSIONED_PATHS = ("src", "analyses", "data_dictionary", "book", "requirements.lock",
                    "requirements.in", "pyproject.toml", "_config.yml", "CITATION.cff",
                    "GLOSSARY.md")
@@ -111,21 +127,40 @@ def _git(root: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def changed_files(root: Path | None = None) -> list[str] | None:
-    """Return the tracked files under :data:`VERSIONED_PATHS` that differ from HEAD.
+#: How :func:`changed_files` marks a file git does not track.
+UNTRACKED = " (untracked)"
 
-    Staged and unstaged changes both count; untracked files do not (they are not part
-    of any published input unless added). Returns ``None`` when ``root`` is not a git
-    work tree, so the caller can say the code is not versioned at all.
+
+def changed_files(root: Path | None = None) -> list[str] | None:
+    """Return the files under :data:`VERSIONED_PATHS` that differ from HEAD.
+
+    Staged and unstaged changes both count, and so do untracked files that git does not
+    ignore, named ``PATH (untracked)``: the build reads them (every ``.py`` of the
+    package, every file of the data dictionary, a notebook ``analyses.yml`` names) while
+    the recorded commit lacks them, so a clone of that commit could not reproduce the
+    edition (issue 14 audit: a forgotten ``git add`` published). Jupyter's
+    ``.ipynb_checkpoints`` folders are not inputs and are left out. Returns ``None``
+    when ``root`` is not a git work tree, so the caller can say the code is not
+    versioned at all.
     """
     root = root or config.project_root()
     if _git(root, "rev-parse", "--verify", "HEAD") is None:
         return None
-    out = _git(root, "status", "--porcelain", "--untracked-files=no", "--",
+    out = _git(root, "status", "--porcelain", "--untracked-files=all", "--",
                *VERSIONED_PATHS)
     if out is None:
         return None
-    return sorted({line[3:].split(" -> ")[-1] for line in out.splitlines() if line.strip()})
+    found = set()
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        path = line[3:].split(" -> ")[-1]
+        if line.startswith("??"):
+            if ".ipynb_checkpoints" in Path(path).parts:
+                continue
+            path += UNTRACKED
+        found.add(path)
+    return sorted(found)
 
 
 def commit_refs(commit: str, root: Path | None = None) -> list[str] | None:

@@ -230,7 +230,9 @@ def _fix_command(manifest: Mapping[str, Any]) -> str:
     """
     commit = (manifest.get("code_version") or {}).get("commit") or "<the recorded commit>"
     python = _this_python()
-    stash = "git stash && " if provenance.changed_files() else ""
+    changed = provenance.changed_files() or []
+    stash = ("git stash -u && " if any(c.endswith(provenance.UNTRACKED) for c in changed)
+             else "git stash && " if changed else "")
     return (f"{stash}git checkout {commit} && {python} -m pip install -r requirements.lock "
             f"&& {python} -m pip install --no-deps -e .  (then run this command again)")
 

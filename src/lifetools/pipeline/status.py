@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lifetools.pipeline import dependencies, layout
+from lifetools.pipeline import dependencies, integrity, layout
 from lifetools.pipeline.build import PreparedData, Progress, plan_runs, prepare_data
 from lifetools.pipeline.run_cache import cached_match
 from lifetools.pipeline.runner import RunSpec
@@ -74,4 +74,5 @@ def build_status(*, data_dir: Path | str | None = None,
     """What ``lifetools build`` would rerun and why: prepare the data, then explain."""
     series = load_series()
     data = prepare_data(series, data_dir=data_dir, progress=progress)
+    integrity.check_data_window(series, data.path)  # the build refuses them first
     return series_status(series, data)
