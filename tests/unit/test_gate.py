@@ -254,3 +254,21 @@ def test_gate_labelled_count_header_unrounded_count_is_found(tmp_path, monkeypat
     # a count under the page's "Number" header that is not protected is found
     tampered = verified(data["text/html"].replace("1,235", "1,234"))
     assert "unrounded-count" in {rule for rule, _ in scan_output(tampered, get_profile("default"))}
+
+
+def test_gate_tells_how_to_correct_an_edition_released_before(tmp_path):
+    """A finding in an edition archived by an earlier build (a rule added since) is
+    refused all the same, with the --republish command that corrects it; a finding in
+    the current edition keeps the author's hint."""
+    (tmp_path / "old").mkdir()
+    (tmp_path / "new").mkdir()
+    old = notebook(tmp_path / "old", [stream("seen by 3 patients\n")])
+    new = notebook(tmp_path / "new", [stream("fitting model\n")])
+    with pytest.raises(DisclosureError) as refused:
+        assert_publishable([old, new], released={old: "2023-24"})
+    assert ("lifetools build --republish 2023-24 --reason" in refused.value.hint
+            and "the released version is kept" in refused.value.hint)
+    with pytest.raises(DisclosureError) as current:
+        assert_publishable([old, new])
+    assert "--republish" not in current.value.hint
+    assert_publishable([new], released={old: "2023-24"})

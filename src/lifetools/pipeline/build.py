@@ -732,8 +732,10 @@ def build_series(
     notebooks = [layout.RunFolder(p.runs[a]).notebook for p in editions for a in p.runs]
 
     say(f"checking {len(notebooks)} notebooks at the publish gate")
+    released = {layout.RunFolder(p.runs[a]).notebook: p.edition.id for p in editions
+                if p.edition.id in archived for a in p.runs}
     assert_publishable(notebooks, edition_profiles(editions),
-                       parameter_words(series, editions))
+                       parameter_words(series, editions), released)
     say("checking the release for differencing (every edition, every table)")
     check_release(editions, frozen=archived)
     key = _site_key(editions, draft=draft, corrections=corrections)

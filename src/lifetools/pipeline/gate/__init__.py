@@ -58,7 +58,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["PATTERNS", "Finding", "acro_verdicts", "assert_publishable",
            "assert_site_publishable", "check_notebooks", "new_key", "nhs_number_valid",
-           "not_estimable_outputs", "output_stamps", "scan_files",
+           "not_estimable_outputs", "output_stamps", "republish_hint", "scan_files",
            "scan_notebook", "scan_site", "seal_digest", "unprotected_outputs",
            "verify_and_settle"]
 
@@ -149,27 +149,57 @@ def check_notebooks(paths: Iterable[Path],
     return findings
 
 
-def _refuse(findings: Sequence[Finding], what: str) -> None:
+def _refuse(findings: Sequence[Finding], what: str, hint: str = HINT) -> None:
     if findings:
         lines = "\n".join(f"  {f}" for f in findings[:30])
         more = f"\n  ... and {len(findings) - 30} more" if len(findings) > 30 else ""
         raise DisclosureError(
             f"the publish gate refused {len(findings)} {what}; nothing was "
-            f"published:\n{lines}{more}", hint=HINT)
+            f"published:\n{lines}{more}", hint=hint)
+
+
+def republish_hint(editions: Sequence[str]) -> str:
+    """The hint for findings in editions released before: they were published by an
+    earlier build whose gate passed them, so the notebook author cannot fix them in the
+    current edition; the Quality and Research Lead corrects each with ``--republish``
+    (the released version is kept and the reason logged, issue 14).
+
+    >>> republish_hint(["2023-24"])[:60]
+    'edition 2023-24 was released by an earlier build and the gat'
+    """
+    named = ", ".join(editions)
+    which = "edition" if len(editions) == 1 else "editions"
+    verb = "was" if len(editions) == 1 else "were"
+    flags = " ".join(f"--republish {e}" for e in editions)
+    return (f"{which} {named} {verb} released by an earlier build and the gate of this "
+            f"lifetools refuses what {'it' if len(editions) == 1 else 'they'} published "
+            f"(a rule added since); correct {'it' if len(editions) == 1 else 'them'} "
+            f"with: lifetools build {flags} --reason \"<why>\" (the released version "
+            f"is kept and the correction is logged on the site); " + HINT)
 
 
 def assert_publishable(paths: Sequence[Path],
                        profiles: Mapping[Path, SdcProfile | str] | None = None,
-                       words: Mapping[Path, Mapping[str, Sequence[str]]] | None = None
-                       ) -> None:
+                       words: Mapping[Path, Mapping[str, Sequence[str]]] | None = None,
+                       released: Mapping[Path, str] | None = None) -> None:
     """Raise DisclosureError naming notebook, cell and rule if anything is unsafe.
 
     ``profiles``: each notebook's edition profile; ``words``: the phrases naming its
-    parameters (see :func:`check_notebooks`).
+    parameters (see :func:`check_notebooks`). ``released`` maps the notebooks of editions
+    archived by an earlier build to their edition: findings there are refused all the
+    same (they are on the site), with the ``--republish`` command that corrects them
+    (:func:`republish_hint`).
     """
-    findings = check_notebooks(paths, profiles, words)
+    findings: list[Finding] = []
+    editions: list[str] = []
+    for path in paths:
+        found = check_notebooks([path], profiles, words)
+        findings += found
+        edition = (released or {}).get(Path(path))
+        if found and edition is not None and edition not in editions:
+            editions.append(edition)
     logger.info("publish gate: %d notebook(s), %d finding(s)", len(paths), len(findings))
-    _refuse(findings, "output(s)")
+    _refuse(findings, "output(s)", republish_hint(sorted(editions)) if editions else HINT)
 
 
 def assert_site_publishable(html: Path) -> None:
