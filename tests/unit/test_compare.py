@@ -181,3 +181,49 @@ def test_compare_results_a_ratio_not_estimated_in_one_edition_is_still_listed():
         ("A&E: matched DiD", "0.70 (0.10 to 4.98)", failed, NOT_COMPARABLE)]
     assert [r.previous for r in compare_results(missing, estimated)] == [failed]
     assert compare_results(missing, missing) == []  # texts alone are not compared
+
+
+def test_comparison_markdown_gives_symbols_and_each_reason_once_in_its_note():
+    # the 2024-25 reach page at 3,000 people: "not shown (hidden to protect privacy)"
+    # in 3 cells of the comparison table; the wellbeing page said its model's reason
+    # in its summary and again in both editions' cells (3 times on one page)
+    from lifetools.disclosure.withheld import PRIVACY
+
+    hidden = f"not shown ({PRIVACY})"
+    why = "not shown: too few residual degrees of freedom (too few people)"
+    old = {"easy": {"kind": "percentage", "label": "Easy (%)", "value": None,
+                    "text": hidden},
+           "change": {"kind": "text", "label": "Mean change", "value": None,
+                      "text": why},
+           **_incidence(239, None, "could not be estimated")}
+    new = {"easy": {"kind": "percentage", "label": "Easy (%)", "value": None,
+                    "text": hidden},
+           "change": {"kind": "text", "label": "Mean change", "value": None,
+                      "text": why},
+           **_incidence(232, 7.1, "7.1%")}
+    # texts alone are not compared: a number in one edition at least
+    old["change"], new["change"] = ({"kind": "estimate", "label": "Mean change",
+                                     "value": 0.4, "text": "0.40"},
+                                    {"kind": "text", "label": "Mean change",
+                                     "value": None, "text": why})
+    rows = compare_results(old, new)
+    assert [(r.previous_symbol, r.current_symbol) for r in rows] == [
+        ("[c]", "[c]"), ("", "[x]"), ("[x] (by 239 days after discharge)", "")]
+    assert rows[0].previous == hidden  # the row keeps the published words
+    text = comparison_markdown(rows, previous_title="2023-24 edition",
+                               previous_link="../2023-24/x", current_title="2024-25 edition")
+    assert text.count(PRIVACY) == 1 and why not in text
+    assert "| Easy (%) | [c] | [c] | cannot be compared" in text
+    assert "| Mean change | 0.40 | [x] |" in text
+    assert ("| Cumulative incidence of re-referral (%) | [x] (by 239 days after "
+            "discharge) | 7.1% (by 232 days after discharge) |") in text
+    note = text.strip().splitlines()[-1]
+    assert note == ("Note: [c] hidden to protect privacy. [x] not shown or could not be "
+                    "estimated: for the 2024-25 edition, this page gives its reasons with "
+                    "its key results; for the 2023-24 edition, {doc}`its page "
+                    "<../2023-24/x>` gives its reasons.")
+    # no symbol, no note
+    plain = comparison_markdown(compare_results(results(2.06, [0.75, 5.6]),
+                                                results(0.83, [0.1, 6.94])),
+                                previous_title="a", previous_link="b", current_title="c")
+    assert "Note:" not in plain and "[x]" not in plain

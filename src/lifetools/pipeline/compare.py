@@ -26,6 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
+from lifetools.disclosure.withheld import PRIVACY
 from lifetools.formatting import finite, format_interval, format_value
 
 __all__ = ["Comparison", "compare_results", "comparison_markdown"]
@@ -46,6 +48,11 @@ class Comparison:
     previous: str
     current: str
     words: str
+    previous_symbol: str = ""
+    """The page's cell when the previous edition gave no number (``previous`` is
+    then its reason): ``[c]`` or ``[x]``, with that edition's follow-up words."""
+    current_symbol: str = ""
+    """The same for this edition."""
 
 
 def _interval(results: Mapping[str, Any], name: str
@@ -137,8 +144,27 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
             words = WITHIN if now_ci[0] <= old_ci[1] and old_ci[0] <= now_ci[1] else BEYOND
         label, (old_at, now_at) = _labels(old, entry, name)
         rows.append(Comparison(label, _with(_shown(old, old_interval), old_at),
-                               _with(_shown(entry, now), now_at), words))
+                               _with(_shown(entry, now), now_at), words,
+                               previous_symbol=_symbol_cell(old, old_at),
+                               current_symbol=_symbol_cell(entry, now_at)))
     return rows
+
+
+def _symbol_cell(entry: Mapping[str, Any], at: str) -> str:
+    """The symbol cell of a result its edition gave as words with no number (withheld
+    or not estimated), "" for a number; a count is shown as published (its "[c]" is
+    its own symbol)."""
+    if entry.get("kind") == "count" or finite(entry.get("value")) is not None \
+            or not entry.get("text"):
+        return ""
+    return _with(symbol(str(entry["text"])), at)
+
+
+def symbol(text: str) -> str:
+    """The table symbol of a left-out result: ``[c]`` for a value hidden to protect
+    privacy, ``[x]`` for one not shown or not estimated for another reason (the
+    GSS shorthand; the reason is said once, in the table's note)."""
+    return SUPPRESSED if PRIVACY in text else NOT_AVAILABLE
 
 
 def _with(shown: str, words: str) -> str:
@@ -165,7 +191,14 @@ def _labels(old: Mapping[str, Any], new: Mapping[str, Any], name: str
 
 def comparison_markdown(rows: list[Comparison], *, previous_title: str,
                         previous_link: str, current_title: str) -> str:
-    """The "Compared with the previous edition" section of a report page."""
+    """The "Compared with the previous edition" section of a report page.
+
+    A result an edition did not show as a number is its symbol (``[c]`` hidden to
+    protect privacy, ``[x]`` not shown or not estimated), its reason never repeated
+    cell by cell: the note under the table says what each symbol means once, and
+    where each edition gives its reasons (this edition's on this page, where its
+    key results are stated; the previous edition's on its own page).
+    """
     if not rows:
         return ""
     cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731 - a table cell
@@ -176,6 +209,30 @@ def comparison_markdown(rows: list[Comparison], *, previous_title: str,
              "overlap; counts are shown as published and not assessed.", "",
              f"| Result | {cell(previous_title)} | {cell(current_title)} | Change |",
              "|---|---|---|---|"]
-    lines += [f"| {cell(r.label)} | {cell(r.previous)} | {cell(r.current)} | "
-              f"{cell(r.words)} |" for r in rows]
-    return "\n".join([*lines, ""])
+    # a left-out result's cell is its symbol, never its reason (the note's, once)
+    lines += [f"| {cell(r.label)} | {cell(r.previous_symbol or r.previous)} | "
+              f"{cell(r.current_symbol or r.current)} | {cell(r.words)} |" for r in rows]
+    note = _symbols_note(rows, previous_title=previous_title,
+                         previous_link=previous_link, current_title=current_title)
+    return "\n".join([*lines, "", *([note, ""] if note else [])])
+
+
+def _symbols_note(rows: list[Comparison], *, previous_title: str, previous_link: str,
+                  current_title: str) -> str:
+    """The table's note: each symbol used, once, and where its reasons are given."""
+    left = [(r.previous, previous_title) for r in rows if r.previous_symbol]
+    left += [(r.current, current_title) for r in rows if r.current_symbol]
+    if not left:
+        return ""
+    parts = []
+    if any(symbol(text) == SUPPRESSED for text, _ in left):
+        parts.append(f"{SUPPRESSED} {PRIVACY}.")
+    editions = [title for title in (current_title, previous_title)
+                if any(symbol(text) == NOT_AVAILABLE and t == title for text, t in left)]
+    if editions:
+        where = {current_title: "this page gives its reasons with its key results",
+                 previous_title: f"{{doc}}`its page <{previous_link}>` gives its reasons"}
+        parts.append(f"{NOT_AVAILABLE} not shown or could not be estimated: "
+                     + "; ".join(f"for the {title}, {where[title]}" for title in editions)
+                     + ".")
+    return "Note: " + " ".join(parts)
