@@ -196,8 +196,8 @@ def comparison_markdown(rows: list[Comparison], *, previous_title: str,
     A result an edition did not show as a number is its symbol (``[c]`` hidden to
     protect privacy, ``[x]`` not shown or not estimated), its reason never repeated
     cell by cell: the note under the table says what each symbol means once, and
-    where each edition gives its reasons (this edition's on this page, where its
-    key results are stated; the previous edition's on its own page).
+    where each edition gives its reasons (this edition's above on this page, in its
+    summary and its models' notes; the previous edition's on its own page).
     """
     if not rows:
         return ""
@@ -230,8 +230,8 @@ def _symbols_note(rows: list[Comparison], *, previous_title: str, previous_link:
     editions = [title for title in (current_title, previous_title)
                 if any(symbol(text) == NOT_AVAILABLE and t == title for text, t in left)]
     if editions:
-        where = {current_title: "this page gives its reasons with its key results",
-                 previous_title: f"{{doc}}`its page <{previous_link}>` gives its reasons"}
+        where = {current_title: "the reasons are given above on this page",
+                 previous_title: f"on {{doc}}`its page <{previous_link}>`"}
         parts.append(f"{NOT_AVAILABLE} not shown or could not be estimated: "
                      + "; ".join(f"for the {title}, {where[title]}" for title in editions)
                      + ".")
