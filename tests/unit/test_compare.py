@@ -185,8 +185,8 @@ def test_compare_results_a_ratio_not_estimated_in_one_edition_is_still_listed():
 
 def test_comparison_markdown_gives_symbols_and_each_reason_once_in_its_note():
     # the 2024-25 reach page at 3,000 people: "not shown (hidden to protect privacy)"
-    # in 3 cells of the comparison table; the wellbeing page said its model's reason
-    # in its summary and again in both editions' cells (3 times on one page)
+    # in 3 cells of the comparison table; a model's reason in a cell would repeat the
+    # reason its page's summary already states, so a cell gives only the symbol
     from lifetools.disclosure.withheld import PRIVACY
 
     hidden = f"not shown ({PRIVACY})"

@@ -157,10 +157,10 @@ def _symbol_cell(entry: Mapping[str, Any], at: str) -> str:
     if entry.get("kind") == "count" or finite(entry.get("value")) is not None \
             or not entry.get("text"):
         return ""
-    return _with(symbol(str(entry["text"])), at)
+    return _with(_symbol(str(entry["text"])), at)
 
 
-def symbol(text: str) -> str:
+def _symbol(text: str) -> str:
     """The table symbol of a left-out result: ``[c]`` for a value hidden to protect
     privacy, ``[x]`` for one not shown or not estimated for another reason (the
     GSS shorthand; the reason is said once, in the table's note)."""
@@ -225,10 +225,10 @@ def _symbols_note(rows: list[Comparison], *, previous_title: str, previous_link:
     if not left:
         return ""
     parts = []
-    if any(symbol(text) == SUPPRESSED for text, _ in left):
+    if any(_symbol(text) == SUPPRESSED for text, _ in left):
         parts.append(f"{SUPPRESSED} {PRIVACY}.")
     editions = [title for title in (current_title, previous_title)
-                if any(symbol(text) == NOT_AVAILABLE and t == title for text, t in left)]
+                if any(_symbol(text) == NOT_AVAILABLE and t == title for text, t in left)]
     if editions:
         where = {current_title: "the reasons are given above on this page",
                  previous_title: f"on {{doc}}`its page <{previous_link}>`"}

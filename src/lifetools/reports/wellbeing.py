@@ -163,11 +163,11 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     # the reasons the summary states (the mean change's and the share's sentences) are
     # said once, there: the table's note points to them rather than saying them again
     # (the 2024-25 page at 3,000 people said one reason 3 times: issue 15, wave 24)
-    stated = {why[0], why[2]} - {""}
+    withheld, share_withheld = why[0], why[2]
+    stated = {withheld, share_withheld} - {""}
     released = combine_estimates([check.estimates(estimates.iloc[[i]],
                                                   said_once=why[i] in stated)
                                   for i, check in enumerate(checks)])
-    withheld, share_withheld = why[0], why[2]
     counts = disclosure.protect_counts(pd.DataFrame({"measure": [
         "People with a baseline measurement in the period",
         "People with a baseline and a follow-up", IMPROVING],
