@@ -580,7 +580,44 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
                 models.setdefault(tuple(str(out[c].iat[i]) for c in named), set()).add(why)
         if any(len(reasons) > 1 for reasons in models.values()):
             named = [*named, "term"]
-        out[WITHHELD_COLUMN] = [
-            "" if why is None else ", ".join(str(out[c].iat[i]) for c in named) + ": "
-            + why if named else why for i, why in enumerate(held)]
+        out[WITHHELD_COLUMN] = _whose_reasons(
+            held, [", ".join(str(out[c].iat[i]) for c in named) if named else ""
+                   for i in range(len(out))])
     return out.reset_index(drop=True)
+
+
+ALL_MODELS = "All the models in this table"
+"""Whose reason it is in a table's note when every model of the table shares it."""
+
+
+def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str]:
+    """Each withheld row's entry of :data:`~lifetools.disclosure.models.WITHHELD_COLUMN`:
+    its reason after the names of every model that has that reason ("" when shown).
+
+    Models withheld for one reason share one entry, so that the table's note says each
+    reason once ("‘Cause-specific Cox’ and ‘Fine-Gray (subdistribution, death
+    competing)’: too few events to estimate: ..."), where it said it once per model
+    until wave 25 (the re-referral page at 3,000 people gave "too few events in total"
+    for 3 models in one note: issue 15). A name is quoted when two or more share a
+    reason, since a model's name may hold a comma; one name reads bare ("Cause-specific
+    Cox: ..."), every model of the table :data:`ALL_MODELS`; rows of no named model read
+    the reason alone.
+    """
+    whose: dict[str, list[str]] = {}
+    for why, name in zip(held, names, strict=True):
+        if why is not None and name and name not in whose.setdefault(why, []):
+            whose[why].append(name)
+    every = set(names)
+
+    def entry(why: str) -> str:
+        models = whose.get(why, [])
+        if not models:
+            return why
+        if len(models) == 1:
+            return f"{models[0]}: {why}"
+        if set(models) == every:
+            return f"{ALL_MODELS}: {why}"
+        quoted = [f"\u2018{m}\u2019" for m in models]
+        return f"{', '.join(quoted[:-1])} and {quoted[-1]}: {why}"
+
+    return ["" if why is None else entry(why) for why in held]

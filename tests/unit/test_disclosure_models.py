@@ -396,3 +396,38 @@ def test_model_outputs_refuse_an_undeclared_column_of_numbers(extra):
     # declared an input, a number that is no model's output, it is kept
     kept = model_outputs(table, {"observed": _withheld()}, inputs=list(extra)).frame
     assert kept["observed"].isna().all()
+
+
+def test_models_withheld_for_one_reason_share_one_entry_of_the_tables_note():
+    # the re-referral page at 3,000 people gave "too few events in total" once per
+    # model in one table's note (3 times): issue 15, wave 25
+    from lifetools.tables import ALL_MODELS
+
+    good = model_release(fitted(), data=data(10), event_col="event",
+                         level_cols=["exposed"])
+    bad = model_release(fitted(), data=data(9), event_col="event",
+                        level_cols=["exposed"])
+    named = {"a": good, "b, with a comma": bad, "c": bad}
+    table = table_estimates(combine_estimates(
+        [release.estimates(fitted().summary.assign(model=name))
+         for name, release in named.items()]))
+    entry = f"\u2018b, with a comma\u2019 and \u2018c\u2019: {bad.withheld}"
+    assert table[WITHHELD_COLUMN].tolist() == ["", entry, entry]
+    # one model alone reads bare; every model of the table, as all of them
+    alone = table_estimates(combine_estimates(
+        [release.estimates(fitted().summary.assign(model=name))
+         for name, release in {"a": good, "b": bad}.items()]))
+    assert alone[WITHHELD_COLUMN].tolist() == ["", f"b: {bad.withheld}"]
+    every = table_estimates(combine_estimates(
+        [bad.estimates(fitted().summary.assign(model=name)) for name in "bc"]))
+    assert every[WITHHELD_COLUMN].tolist() == [f"{ALL_MODELS}: {bad.withheld}"] * 2
+    # the note under the table says the reason once
+    shown = show_table_note(table)
+    assert shown.count(bad.reason) == 1, shown
+
+
+def show_table_note(table: pd.DataFrame) -> str:
+    from lifetools.disclosure.downloads import withheld_models_note
+
+    return withheld_models_note(list(dict.fromkeys(
+        v for v in table[WITHHELD_COLUMN].tolist() if v)))

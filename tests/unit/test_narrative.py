@@ -39,6 +39,28 @@ def test_ratio_sentence_withheld_says_could_not_be_shown_with_reason():
     assert "nan" not in sentence
 
 
+def test_ratio_sentence_after_one_with_the_same_reason_says_so_not_the_reason():
+    # the re-referral summary said "too few events in total" in 3 sentences in a row
+    # (the share, the hazard ratio, the Fine-Gray ratio) until wave 25: issue 15
+    why = "too few events to estimate (too few events in total)"
+    row = {"estimate": float("nan"), "ci_lower": float("nan"),
+           "ci_upper": float("nan"), "text": why}
+    assert ratio_sentence(row, found=FOUND, missing=MISSING, reason_before=why) == (
+        "How the groups compared could not be shown either, for the same reason.")
+    failed = {**row, "text": "could not be estimated: no events"}
+    assert ratio_sentence(failed, found=FOUND, missing=MISSING,
+                          reason_before=failed["text"]) == (
+        "How the groups compared could not be estimated either, for the same reason.")
+    # another reason before, or none, and the reason is said
+    for before in ("too few events to estimate (too few events among 'Female')", None):
+        assert ratio_sentence(row, found=FOUND, missing=MISSING,
+                              reason_before=before).endswith(f"shown: {why}.")
+    # an estimate is given whatever was said before
+    shown = {"estimate": 1.2, "ci_lower": 0.8, "ci_upper": 1.75, "text": None}
+    assert ratio_sentence(shown, found=FOUND, missing=MISSING,
+                          reason_before=why).startswith("The ratio was 1.20")
+
+
 def _cif(times, at_risk):
     n = len(times)
     return pd.DataFrame({"time": times, "estimate": [0.01 * (i + 1) for i in range(n)],
@@ -161,6 +183,33 @@ def test_model_notes_a_fit_with_no_events_is_one_plain_note():
     words = "none of the people in the model were referred again, so there is nothing to estimate"
     assert notes.to_dict("records") == [{"model": "Cause-specific Cox", "note": words},
                                         {"model": "Fine-Gray", "note": words}]
+
+
+def test_model_notes_a_withheld_model_has_no_note_that_it_had_no_events():
+    # "none of the people in the model were referred again" beside "how many were
+    # referred again is not shown (hidden to protect privacy)" gave the hidden count
+    # away, 0 of the 15 people discharged (the 2024-25 re-referral page at 3,000 people,
+    # wave 25); the release's reason ("too few events in total") says enough
+    from types import SimpleNamespace
+
+    from lifetools.reports.narrative import no_events_note
+    from lifetools.reports.survival_parts import model_notes
+    from lifetools.survival.cox import NO_EVENTS
+
+    cox = SimpleNamespace(warnings=(f"fit failed: {NO_EVENTS}", f"not estimable: {NO_EVENTS}",
+                                    "not estimable: the fit did not converge"))
+    fine_gray = SimpleNamespace(warnings=("not estimable: no events of interest",))
+    notes = model_notes({"Cause-specific Cox": cox, "Fine-Gray": fine_gray},
+                        [{"model": "All models", "note": "Left out: Female."}],
+                        outcome="were referred again",
+                        withheld={"Cause-specific Cox", "Fine-Gray"})
+    assert notes.to_dict("records") == [
+        {"model": "All models", "note": "Left out: Female."},
+        {"model": "Cause-specific Cox", "note": readable_note(
+            "not estimable: the fit did not converge", {})}]
+    assert "none of the people" not in notes.to_string()
+    assert no_events_note(f"StatisticalWarning: fit failed: {NO_EVENTS}")
+    assert not no_events_note("not estimable: the fit did not converge")
 
 
 REREFERRED = ("Of {group} people discharged during the period, {part} were referred "

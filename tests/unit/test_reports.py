@@ -208,15 +208,27 @@ def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
     report = reports.analyse_rereferral(data, **PERIOD)
     key = {k["name"]: k for k in report.key_results}
     assert not report.release.released
-    sentence = key["hr_rereferral_sentence"]["text"]
-    assert sentence.startswith("How the rate of re-referral among Life Rooms users "
-                               "compared with that of similar non-users could not be "
-                               "shown: too few events to estimate (")
-    assert "nan" not in sentence and "times" not in sentence
     # the share re-referred is withheld by the same check: its sentence says why
     share = key["rereferral_sentence"]["text"]
     assert share.startswith("The share referred again could not be shown: too few "
                             "events to estimate ("), share
+    # ... and the ratios' sentences after it do not say it again (the 2024-25 page at
+    # 3,000 people said "too few events in total" 7 times: issue 15, wave 25)
+    sentence = key["hr_rereferral_sentence"]["text"]
+    assert sentence == ("How the rate of re-referral among Life Rooms users compared "
+                        "with that of similar non-users could not be shown either, for "
+                        "the same reason.")
+    assert key["shr_rereferral_sentence"]["text"].endswith(
+        "could not be shown either, for the same reason.")
+    # the tables' notes say where the reason is, not the reason
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+    from lifetools.disclosure.withheld import SAID_ONCE
+
+    reason = report.release.reason
+    why = report.hazard_ratio_table[WITHHELD_COLUMN].unique().tolist()
+    assert len(why) == 1 and SAID_ONCE in why[0] and reason not in why[0], why
+    ph_note = report.ph_test["action"].iloc[0].note
+    assert SAID_ONCE in ph_note and reason not in ph_note, ph_note
 
 
 def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatch):

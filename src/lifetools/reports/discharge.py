@@ -342,7 +342,14 @@ def analyse_discharge(
                                              hazard_e_values(fine_gray_hr, incidence))}
     pieces = [(releases[name], rows, fits[name], names[name])
               for name, rows in shown_rows.items()]
-    released = released_ratios(pieces, outcome=DISCHARGED)
+    # the release reasons the summary states (the time-varying, naive and Fine-Gray
+    # ratios' sentences) are said once, there: the tables' notes say where they are
+    # (the 2024-25 page said the landmark's reason 5 times: issue 15, wave 25)
+    stated = {releases[name].reason for name, row in (
+        ("tv", hr), ("naive", naive_hr), ("fine_gray", fine_gray_hr))
+        if not releases[name].released and row["text"] == (
+            f"{releases[name].headline} ({releases[name].reason})")}
+    released = released_ratios(pieces, outcome=DISCHARGED, stated=stated)
     ratios = ratio_rows(pieces, outcome=DISCHARGED)
     average = "noted: the hazard ratio is an average over follow-up"
     if split_shown:
@@ -354,12 +361,14 @@ def analyse_discharge(
     else:
         landmark_action = average
     ph = pd.DataFrame([row for table in (
-        ph_table(tv, names["tv"], exposure_action=average, release=releases["tv"]),
+        ph_table(tv, names["tv"], exposure_action=average, release=releases["tv"],
+                 said_once=releases["tv"].reason in stated),
         ph_table(naive, names["naive"], exposure_action=average,
-                 release=releases["naive"]),
+                 release=releases["naive"], said_once=releases["naive"].reason in stated),
         ph_table(landmark.cox, f"Landmark at {landmark_days} days (Life Rooms use fixed "
                  "at the landmark, follow-up from it)", exposure_action=landmark_action,
-                 release=releases["landmark"]),
+                 release=releases["landmark"],
+                 said_once=releases["landmark"].reason in stated),
     ) for row in table.to_dict("records")], columns=PH_COLUMNS)
     key = (
         {"name": DischargeName.COHORT_PEOPLE, "value": len(data), "kind": "count",
@@ -400,7 +409,8 @@ def analyse_discharge(
              "hazard ratio for use by the landmark (a secondary estimate, among people "
              "still open at the landmark) was {estimate} ({level} confidence interval "
              "{interval}).", missing="The Fine-Gray subdistribution hazard ratio for "
-             "use by the landmark (a secondary estimate, death competing)")},
+             "use by the landmark (a secondary estimate, death competing)",
+             reason_before=naive_hr["text"])},
         {"name": DischargeName.HR_TV_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: Life Rooms use and discharge", "text": ratio_sentence(
              hr, found="Once they had started, their rate of discharge was {estimate} "
@@ -415,7 +425,7 @@ def analyse_discharge(
              "could not have been discharged before they first came.",
              missing="A naive comparison that counts people as users from the day they "
              "were referred (biased, because users could not have been discharged "
-             "before they first came)")},
+             "before they first came)", reason_before=hr["text"])},
         # the intervals the summary quotes (the naive comparison is quoted without one)
         {"name": DischargeName.UNCERTAINTY_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: what the confidence intervals show",

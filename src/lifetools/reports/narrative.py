@@ -30,11 +30,12 @@ from lifetools.labels import VALUE_LABELS
 from lifetools.reports.sentences import CI_LEVEL, plain_fit_reason, plain_reason
 
 __all__ = ["cumulative_share_sentence", "group_count_sentence", "horizon_estimate",
-           "ratio_sentence", "readable_note", "reveals_whole_group",
+           "no_events_note", "ratio_sentence", "readable_note", "reveals_whole_group",
            "uncertainty_sentence"]
 
 
-def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> ProtectedText:
+def ratio_sentence(row: dict[str, Any], *, found: str, missing: str,
+                   reason_before: str | None = None) -> ProtectedText:
     """One sentence about a ratio: its value and interval, or why it is not shown.
 
     Parameters
@@ -50,6 +51,11 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> Protecte
     missing
         The subject of the sentence when not estimated; the reason follows it ("could
         not be estimated: ..." as given, any other reason after "could not be shown:").
+    reason_before
+        The reason the summary's sentence before this one gave (its ``text``), if any:
+        when it is this row's, the sentence says "... could not be shown either, for
+        the same reason." rather than the reason again (the re-referral summary said
+        "too few events in total" in 3 sentences in a row until wave 25: issue 15).
 
     Notes
     -----
@@ -59,6 +65,9 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str) -> Protecte
     if text:
         verb = ("could not be estimated" if str(text).startswith("could not be")
                 else "could not be shown")
+        if reason_before and str(text) == str(reason_before):
+            return compose("{missing} {verb} either, for the same reason.",
+                           missing=missing, verb=verb)
         return compose("{missing} {verb}: {why}.", missing=missing, verb=verb,
                        why=Reason(plain_reason(str(text), VALUE_LABELS)))
     return compose(found, estimate=Estimate(float(row["estimate"]), 2),
@@ -189,6 +198,21 @@ _CLAUSE_TERM = re.compile(r"(^|; |: )([a-z][a-z0-9]*_[a-z0-9_]*|[a-z][a-z0-9]*(?
 """A model term opening a clause: a snake_case name, or a one-word term, before ": "."""
 
 
+def no_events_note(note: str) -> bool:
+    """Whether a fit's note says it had no events (Cox's "not estimable: no events:
+    nothing to estimate", Fine-Gray's "fit failed: no events of interest"): a count of
+    0 of the model's people, left out of a withheld model's notes
+    (:func:`lifetools.reports.survival_parts.model_notes`)."""
+    return bool(_NO_EVENTS.match(_first_sentence(str(note))))
+
+
+def _first_sentence(note: str) -> str:
+    """A fit's note's first sentence, without the warning's Python class."""
+    first = note.strip().split("\n")[0]
+    cut = first.split(". ")[0]
+    return _WARNING_CLASS.sub("", cut if cut == first else f"{cut}.")
+
+
 def readable_note(note: str, labels: Mapping[str, str], *,
                   outcome: str = "had the outcome") -> str:
     """A fit's note in short words: its first sentence, model terms as labels.
@@ -209,10 +233,7 @@ def readable_note(note: str, labels: Mapping[str, str], *,
     -----
     Checked by ``tests/unit/test_narrative.py``.
     """
-    first = note.strip().split("\n")[0]
-    cut = first.split(". ")[0]
-    first = cut if cut == first else f"{cut}."
-    first = _WARNING_CLASS.sub("", first)
+    first = _first_sentence(note)
     if _NO_EVENTS.match(first):  # Cox's two notes and Fine-Gray's one, in one wording
         return f"none of the people in the model {outcome}, so there is nothing to estimate"
     plain = plain_fit_reason(first, labels, outcome=outcome)

@@ -229,7 +229,8 @@ def analyse_rereferral(
              hr, found="The rate of re-referral among Life Rooms users was {estimate} "
              "times that of non-users with similar characteristics ({level} confidence "
              "interval {interval}).", missing="How the rate of re-referral among Life "
-             "Rooms users compared with that of similar non-users")},
+             "Rooms users compared with that of similar non-users",
+             reason_before=withheld)},
         *evalue_results(ReReferralName.HR_REREFERRAL, label, hr, incidence=incidence,
                         outcome="re-referral"),
         evalue_sentence(ReReferralName.HR_REREFERRAL, hr, incidence=incidence,
@@ -255,7 +256,7 @@ def analyse_rereferral(
              found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
              "(death competing) was {estimate} ({level} confidence interval {interval}).",
              missing="The Fine-Gray subdistribution hazard ratio (a secondary "
-             "estimate, death competing)")},
+             "estimate, death competing)", reason_before=hr["text"])},
         *evalue_results(ReReferralName.SHR_REREFERRAL, shr_label, shr,
                         incidence=incidence, outcome="re-referral"))
     # the complete-case and Fine-Gray models share the main model's verdict (same
@@ -269,7 +270,13 @@ def analyse_rereferral(
               (fg_check, with_e_values(fine_gray.summary, "used_life_rooms",
                                        hazard_e_values(shr, incidence)), fine_gray,
                f"{FINE_GRAY} (subdistribution, death competing)")]
-    released = released_ratios(pieces, outcome=REFERRED)
+    # the reasons the summary states (the share's, the hazard ratio's and the Fine-Gray
+    # ratio's sentences) are said once, there: the tables' notes say where they are
+    # (the 2024-25 page at 3,000 people said "too few events in total" 7 times: issue
+    # 15, wave 25)
+    stated = {check.reason for check in (cif_release, release, fg_check)
+              if not check.released}
+    released = released_ratios(pieces, outcome=REFERRED, stated=stated)
     ratios = released.frame
     # each model's release by its name in the fit notes (a withheld model's PH note
     # is left out there: its test is withheld in the PH table)
@@ -277,7 +284,8 @@ def analyse_rereferral(
                  (COMPLETE_CASE.format("Cause-specific Cox"), pieces[1][0]),
                  (FINE_GRAY, fg_check)]
     ph = ph_table(cox, "Cause-specific Cox", exposure_action=(
-        "noted: the hazard ratio is an average over follow-up"), release=release)
+        "noted: the hazard ratio is an average over follow-up"), release=release,
+        said_once=release.reason in stated)
     return ReReferralReport(flow=protect_flow(cohort.flow), cif=cif, cox=cox, hazard_ratios=ratios,
                             key_results=key, cohort=cohort, release=release, ph_test=ph,
                             notes=model_notes({"Cause-specific Cox": cox,

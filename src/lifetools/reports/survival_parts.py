@@ -25,7 +25,7 @@ from lifetools.disclosure.downloads import NOT_AVAILABLE, withheld_models_note
 from lifetools.disclosure.withheld import SaidInNote
 from lifetools.labels import VALUE_LABELS
 from lifetools.regression import COMMON_OUTCOME, HazardEValues, e_values_hr
-from lifetools.reports.narrative import readable_note
+from lifetools.reports.narrative import no_events_note, readable_note
 from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival.cox import PH_NOTE
@@ -55,14 +55,18 @@ PH_COLUMNS = ["model", "term", "statistic", "df", "p_value", "action"]
 
 
 def ph_table(result: Any, model: str, *, exposure_action: str,
-             release: Any) -> pd.DataFrame:
+             release: Any, said_once: bool = False) -> pd.DataFrame:
     """The cox.zph test of one model (per term and global) and what was done.
 
     A diagnostic is an output of its model: when the model's release check
     (``release``, a :class:`lifetools.disclosure.ModelRelease`) withholds it, its test
     is withheld with it (one row saying so, no statistic), as its estimates are.
+    ``said_once``: the page's summary states the release's reason, so the table's note
+    says where it is (:attr:`~lifetools.disclosure.ModelRelease.withheld_once`), not
+    the reason again.
     """
     if not release.released:
+        why = release.withheld_once if said_once else release.withheld
         return pd.DataFrame([{"model": model, "term": "(all terms)",
                               "statistic": float("nan"), "df": float("nan"),
                               "p_value": float("nan"),
@@ -70,7 +74,7 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
                               "action": SaidInNote(
                                   f"withheld with the model ({release.withheld})",
                                   shown=NOT_AVAILABLE,
-                                  note=withheld_models_note([release.withheld]))}],
+                                  note=withheld_models_note([why]))}],
                             columns=PH_COLUMNS)
     if result.ph_test is None:
         return pd.DataFrame([{"model": model, "term": "(all terms)",
@@ -277,14 +281,19 @@ def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
     same to a reader) is given once. A model the release check withheld (its name in
     ``withheld``) has no proportional-hazards note: its test is withheld with it in the
     PH table (``[x]``), and a note "may not hold for Age (p < 0.05)" beside it would
-    publish the result the table hides; the notes saying why it cannot be estimated
-    stay.
+    publish the result the table hides; nor a note that it had no events ("none of the
+    people in the model were referred again"): that is a count of 0 of the model's
+    people, which the page hides beside their number as group disclosure ("how many
+    were referred again is not shown (hidden to protect privacy)", wave 25), and the
+    release's reason ("too few events in total") says it could not be estimated. The
+    other notes saying why it cannot be estimated stay.
     """
     rows = [*extra] + [{"model": name, "note": readable_note(note, TERM_LABELS,
                                                              outcome=outcome)}
                        for name, result in models.items()
                        for note in getattr(result, "warnings", ())
-                       if not (name in withheld and note.startswith(PH_NOTE))]
+                       if not (name in withheld and (note.startswith(PH_NOTE)
+                                                     or no_events_note(note)))]
     return pd.DataFrame(rows, columns=["model", "note"]).drop_duplicates(
         ignore_index=True)
 
@@ -336,17 +345,23 @@ def with_e_values(rows: pd.DataFrame, term: str, found: HazardEValues | None
 
 
 def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
-                    outcome: str = "had the outcome") -> ProtectedTable:
+                    outcome: str = "had the outcome", stated: Collection[str] = ()
+                    ) -> ProtectedTable:
     """The hazard-ratio table as released: each model's rows through its release check.
 
     ``pieces`` as :func:`ratio_rows`; a model its check withholds has its estimates
     blank and a ``withheld`` column saying why (the column only when one is withheld).
     The E-value columns (:func:`with_e_values`) are carried, NaN where a piece has none.
+    ``stated``: the release reasons the page's summary states; a model withheld for
+    one of them says where it is
+    (:attr:`~lifetools.disclosure.ModelRelease.withheld_once`), not the reason
+    again (issue 15, wave 25).
     """
     columns = [*RATIO_COLUMNS, *E_VALUE_COLUMNS]
     released = combine_estimates([
         release.estimates(label_terms(with_note(rows, fit, outcome=outcome),
-                                      name).reindex(columns=columns))
+                                      name).reindex(columns=columns),
+                          said_once=not release.released and release.reason in stated)
         for release, rows, fit, name in pieces])
     return released.select([*columns, *(["withheld"] if "withheld" in
                                         released.columns else [])])
