@@ -231,7 +231,10 @@ def _symbols_note(rows: list[Comparison], *, previous_title: str, previous_link:
                 if any(_symbol(text) == NOT_AVAILABLE and t == title for text, t in left)]
     if editions:
         where = {current_title: "the reasons are given above on this page",
-                 previous_title: f"on {{doc}}`its page <{previous_link}>`"}
+                 # a link says where it goes in its own words, not "its page"
+                 # (WCAG 2.4.4; issue 15, wave 25)
+                 previous_title: f"on {{doc}}`that edition's page of this report "
+                                 f"<{previous_link}>`"}
         parts.append(f"{NOT_AVAILABLE} not shown or could not be estimated: "
                      + "; ".join(f"for the {title}, {where[title]}" for title in editions)
                      + ".")
