@@ -145,13 +145,7 @@ def _synthetic(series: Series, progress: Progress) -> tuple[Path, dict[str, Any]
     generator's code regenerates the data rather than publishing stale data under the
     claim of the seed. The manifest records all four.
     """
-    wanted = {"people": series.synthetic_people, "seed": series.synthetic_seed,
-              "generator": provenance.digest(dependencies.generator_dependencies()),
-              "dictionary": provenance.dictionary_fingerprint()}
-    target = config.default_data_dir()
-    marker = target / "synthetic.json"
-    complete = marker.exists() and (target / "datapackage.json").exists()
-    found = json.loads(marker.read_text()) if complete else {}
+    target, wanted, found = _synthetic_state(series)
     if found == wanted:
         return target, wanted
     changed = [k for k in wanted if found and found.get(k) != wanted[k]]
@@ -165,6 +159,39 @@ def _synthetic(series: Series, progress: Progress) -> tuple[Path, dict[str, Any]
     shutil.rmtree(target, ignore_errors=True)
     work.rename(target)
     return target, wanted
+
+
+def _synthetic_state(series: Series) -> tuple[Path, dict[str, Any], dict[str, Any]]:
+    """The embedded synthetic data's folder, what they must be (size, seed, generator,
+    dictionary) and what the folder holds (``{}`` when not generated or incomplete)."""
+    wanted = {"people": series.synthetic_people, "seed": series.synthetic_seed,
+              "generator": provenance.digest(dependencies.generator_dependencies()),
+              "dictionary": provenance.dictionary_fingerprint()}
+    target = config.default_data_dir()
+    marker = target / "synthetic.json"
+    complete = marker.exists() and (target / "datapackage.json").exists()
+    return target, wanted, json.loads(marker.read_text()) if complete else {}
+
+
+def synthetic_pending(series: Series, *, data_dir: Path | str | None = None
+                      ) -> str | None:
+    """Why a build would generate the embedded synthetic data before running anything
+    ("the synthetic data are not generated yet"), or None when it would not (they are
+    current, or the data are an extract: ``data_dir`` or the series' ``data: source:``).
+
+    For ``lifetools status``, which explains and changes nothing: it generated the data
+    until wave 25 (issue 14).
+    """
+    if data_dir is not None or series.data.source:
+        return None
+    _, wanted, found = _synthetic_state(series)
+    if found == wanted:
+        return None
+    changed = [k for k in wanted if found and found.get(k) != wanted[k]]
+    if changed:
+        return (f"the synthetic data are generated again first ({', '.join(changed)} "
+                "changed)")
+    return "the synthetic data are not generated yet: a build generates them first"
 
 
 def _shown_path(path: Path) -> str:

@@ -29,6 +29,7 @@ from lifetools.loading import load_dataset
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.book import EditionPages, period_text
 from lifetools.pipeline.series import Series
+from lifetools.synthetic import WINDOW_END, WINDOW_START
 
 __all__ = ["check_data_window", "check_reachable", "check_versioned", "corrections",
            "data_window", "stage_versions"]
@@ -50,6 +51,14 @@ def data_window(data_dir: Path | str) -> tuple[str, str] | None:
     return dates.min().date().isoformat(), dates.max().date().isoformat()
 
 
+def synthetic_window() -> tuple[str, str]:
+    """The referral dates the synthetic generator declares
+    (:data:`lifetools.synthetic.WINDOW_START` to :data:`~lifetools.synthetic.WINDOW_END`):
+    its data's referrals lie within them, so an edition outside them is outside the data
+    too. ``lifetools status`` checks editions against it without generating the data."""
+    return WINDOW_START.isoformat(), WINDOW_END.isoformat()
+
+
 def check_data_window(series: Series, data_dir: Path | str,
                       editions: Sequence[str] | None = None,
                       analyses: Sequence[str] | None = None) -> None:
@@ -64,7 +73,16 @@ def check_data_window(series: Series, data_dir: Path | str,
         One line per report of every such edition, naming the edition, its period and
         the data's date range; raised before any notebook runs.
     """
-    window = data_window(data_dir)
+    check_window(series, data_window(data_dir), editions=editions, analyses=analyses)
+
+
+def check_window(series: Series, window: tuple[str, str] | None, *,
+                 editions: Sequence[str] | None = None,
+                 analyses: Sequence[str] | None = None) -> None:
+    """:func:`check_data_window` against a known window of referral dates (ISO first
+    and last, None for no dates): the data's own, or for ``lifetools status`` before the
+    synthetic data are generated, the generator's declared window
+    (:func:`synthetic_window`)."""
     problems = []
     for edition in series.editions:
         if editions is not None and edition.id not in editions:

@@ -15,12 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lifetools.pipeline import dependencies, integrity, layout
-from lifetools.pipeline.build import PreparedData, Progress, plan_runs, prepare_data
+from lifetools.pipeline.build import (
+    PreparedData,
+    Progress,
+    plan_runs,
+    prepare_data,
+    synthetic_pending,
+)
 from lifetools.pipeline.run_cache import cached_match
 from lifetools.pipeline.runner import RunSpec
 from lifetools.pipeline.series import Series, load_series
 
-__all__ = ["RunStatus", "explain", "series_status"]
+__all__ = ["RunStatus", "explain", "pending_status", "series_status"]
 
 
 @dataclass(frozen=True)
@@ -58,21 +64,50 @@ def explain(spec: RunSpec) -> RunStatus:
     return RunStatus(spec.label, "rerun", tuple(reasons or ["cache key changed"]))
 
 
+def _kept(series: Series) -> list[str]:
+    """The archived editions a build keeps as they are."""
+    return [e.id for e in series.editions if e.id != series.current_edition
+            and layout.archive_manifest(e.id).exists()]
+
+
 def series_status(series: Series, data: PreparedData) -> list[RunStatus]:
     """The status of every run of the series, in build order."""
-    kept: Sequence[str] = [e.id for e in series.editions
-                           if e.id != series.current_edition
-                           and layout.archive_manifest(e.id).exists()]
+    kept: Sequence[str] = _kept(series)
     found = [RunStatus(eid, "kept", ("archived edition, never rewritten",)) for eid in kept]
     to_run = [e.id for e in series.editions if e.id not in kept]
     found += [explain(spec) for spec in plan_runs(series, data, editions=to_run)]
     return found
 
 
+def pending_status(series: Series, reason: str) -> list[RunStatus]:
+    """:func:`series_status` before the data exist: each run not archived is a rerun
+    for ``reason`` (its parameters checked as :func:`plan_runs` checks them)."""
+    kept = _kept(series)
+    found = [RunStatus(eid, "kept", ("archived edition, never rewritten",)) for eid in kept]
+    for edition in series.editions:
+        if edition.id in kept:
+            continue
+        for analysis in series.analyses_in(edition.id):
+            series.resolve_parameters(analysis, edition, None)
+            found.append(RunStatus(f"{edition.id}/{analysis.id}", "rerun", (reason,)))
+    return found
+
+
 def build_status(*, data_dir: Path | str | None = None,
                  progress: Progress | None = None) -> list[RunStatus]:
-    """What ``lifetools build`` would rerun and why: prepare the data, then explain."""
+    """What ``lifetools build`` would rerun and why: prepare the data, then explain.
+
+    Nothing is generated or written: when the embedded synthetic data are not
+    generated yet (or would be generated again), every run not archived is a rerun for
+    that reason, and the editions are checked against the generator's declared window
+    of referral dates (:func:`~lifetools.pipeline.integrity.synthetic_window`) instead
+    of the data's own (until wave 25 ``status`` generated the data: issue 14).
+    """
     series = load_series()
+    pending = synthetic_pending(series, data_dir=data_dir)
+    if pending is not None:
+        integrity.check_window(series, integrity.synthetic_window())
+        return pending_status(series, pending)
     data = prepare_data(series, data_dir=data_dir, progress=progress)
     integrity.check_data_window(series, data.path)  # the build refuses them first
     return series_status(series, data)
