@@ -130,29 +130,6 @@ def test_build_edition_beyond_the_data_is_refused_per_report_before_any_run(tmp_
                 "the data cover referrals from") in err
     assert "edition 2024-25" not in err and "Traceback" not in err
     assert not (root / "build" / "runs").exists()
-    if command == ["status"]:  # it explains and generates nothing (issue 14, wave 25)
-        assert not (root / "build" / "data").exists()
-
-
-def test_status_on_a_fresh_copy_generates_nothing_and_says_why_each_run_would_run(
-        tmp_path, capsys):
-    # `lifetools status` on a fresh clone generated the synthetic data (12,000 people in
-    # the series file) before explaining: a status that changed the project (issue 14)
-    root = copy_project(tmp_path / "project", people=150)
-    with ProjectRoot(root):
-        code = main(["status"])
-    captured = capsys.readouterr()
-    assert code == 0, captured.err
-    assert not (root / "build").exists()
-    lines = captured.out.splitlines()
-    series = load_series(root / "analyses" / "analyses.yml")
-    runs = [f"{e.id}/{a.id}" for e in series.editions for a in series.analyses_in(e.id)]
-    assert [line.split()[1].rstrip(":") for line in lines] == runs
-    assert all(line.startswith("rerun ") and line.endswith(
-        "the synthetic data are not generated yet: a build generates them first")
-        for line in lines), lines
-    # the data were validated, the checks' SQL kept for the next build's validation
-    assert len(list((root / "build" / "validated" / "sql").glob("*.json"))) == 1
 
 
 @pytest.mark.parametrize("command", [["run", "cohort_description", "--edition", "2031-32"],
