@@ -249,3 +249,26 @@ def test_rereferral_notebook_glues_the_sentence_not_the_counts():
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "{glue:text}`rereferred_sentence`" in text
     assert "{glue:text}`rereferred`" not in text and "were referred again" not in text
+
+
+def test_model_notes_a_reason_the_summary_states_says_where_it_is():
+    # the discharge page at 3,000 people said "the model cannot estimate the effect of
+    # 'Life Rooms use (time-varying)', ..." in its summary and in 2 models' notes
+    # (issue 15, wave 25)
+    from types import SimpleNamespace
+
+    from lifetools.convergence import not_estimable_text
+    from lifetools.disclosure.withheld import SAID_ONCE
+    from lifetools.reports.survival_parts import model_notes
+
+    warning = "not estimable: the fit did not converge"
+    other = "not estimable: the partial likelihood maximisation did not converge"
+    fit = SimpleNamespace(warnings=(warning,))
+    words = readable_note(warning, {})
+    notes = model_notes({"A": fit, "A, complete cases": fit,
+                         "B": SimpleNamespace(warnings=(other,))},
+                        stated=[not_estimable_text(words), None])
+    assert notes["note"].tolist() == [f"could not be estimated ({SAID_ONCE})"] * 2 + [
+        readable_note(other, {})]
+    # nothing stated: every note as it was
+    assert model_notes({"A": fit}).to_dict("records") == [{"model": "A", "note": words}]

@@ -440,7 +440,8 @@ def analyse_discharge(
                          "Cumulative incidence": cif}, left_out,
                         outcome=DISCHARGED,
                         withheld={names[name] for name, release in releases.items()
-                                  if not release.released})
+                                  if not release.released},
+                        stated=[hr["text"], naive_hr["text"], fine_gray_hr["text"]])
     return DischargeReport(flow=protect_flow(cohort.flow), km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,

@@ -22,7 +22,7 @@ from lifetools.disclosure import (
     require_estimates,
 )
 from lifetools.disclosure.downloads import NOT_AVAILABLE, withheld_models_note
-from lifetools.disclosure.withheld import SaidInNote
+from lifetools.disclosure.withheld import SAID_ONCE, SaidInNote
 from lifetools.labels import VALUE_LABELS
 from lifetools.regression import COMMON_OUTCOME, HazardEValues, e_values_hr
 from lifetools.reports.narrative import no_events_note, readable_note
@@ -269,8 +269,8 @@ def left_out_notes(planned: list[str], kept: list[str], kept_at_landmark: list[s
 
 
 def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
-                outcome: str = "had the outcome", withheld: Collection[str] = ()
-                ) -> pd.DataFrame:
+                outcome: str = "had the outcome", withheld: Collection[str] = (),
+                stated: Collection[Any] = ()) -> pd.DataFrame:
     """Every model's warnings (convergence, degeneracy, PH), one row each.
 
     No count of people or events is written into these notes (the time split's own
@@ -287,15 +287,28 @@ def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
     were referred again is not shown (hidden to protect privacy)", wave 25), and the
     release's reason ("too few events in total") says it could not be estimated. The
     other notes saying why it cannot be estimated stay.
+
+    ``stated``: the texts of the ratios the page's summary quotes ("could not be
+    estimated: <reason>", or None when estimated); a note that says one of those reasons
+    says where it is instead ("could not be estimated (the reasons are given once, at
+    the start of this page)"), so that a page says each reason once (the discharge page
+    at 3,000 people said one fit's reason in its summary and in two models' notes:
+    issue 15, wave 25).
     """
-    rows = [*extra] + [{"model": name, "note": readable_note(note, TERM_LABELS,
-                                                             outcome=outcome)}
+    said = {str(text).removeprefix(not_estimable_text("")) for text in stated if text}
+    rows = [*extra] + [{"model": name, "note": _said_once(readable_note(
+                            note, TERM_LABELS, outcome=outcome), said)}
                        for name, result in models.items()
                        for note in getattr(result, "warnings", ())
                        if not (name in withheld and (note.startswith(PH_NOTE)
                                                      or no_events_note(note)))]
     return pd.DataFrame(rows, columns=["model", "note"]).drop_duplicates(
         ignore_index=True)
+
+
+def _said_once(note: str, said: Collection[str]) -> str:
+    """A model's note, or where its reason is when the summary states it."""
+    return f"could not be estimated ({SAID_ONCE})" if note in said else note
 
 
 def with_note(summary: pd.DataFrame, result: Any, *, outcome: str = "had the outcome"
