@@ -270,5 +270,22 @@ def test_model_notes_a_reason_the_summary_states_says_where_it_is():
                         stated=[not_estimable_text(words), None])
     assert notes["note"].tolist() == [f"could not be estimated ({SAID_ONCE})"] * 2 + [
         readable_note(other, {})]
+    # a note that goes on after the stated reason points to it too (the 2023-24
+    # discharge page at 3,000 people: "..., so the model cannot estimate its effect")
+    separated = ("not estimable: exposed: separated: too few events of interest among "
+                 "those with it (its coefficient runs to infinity)")
+    from lifetools.labels import VALUE_LABELS
+
+    group = (f"too few people in the group \u2018{VALUE_LABELS['exposed']}\u2019 had "
+             "the outcome")
+    assert readable_note(separated, VALUE_LABELS) == (
+        f"{group}, so the model cannot estimate its effect")
+    both = model_notes({"A": SimpleNamespace(warnings=(separated,))},
+                       stated=[not_estimable_text(group)])
+    assert both["note"].tolist() == [f"could not be estimated ({SAID_ONCE})"]
+    # a stated reason that is only the start of a word of the note is not it
+    part = model_notes({"A": SimpleNamespace(warnings=(separated,))},
+                       stated=[not_estimable_text(group[:-3])])
+    assert part["note"].tolist() == [readable_note(separated, VALUE_LABELS)]
     # nothing stated: every note as it was
     assert model_notes({"A": fit}).to_dict("records") == [{"model": "A", "note": words}]

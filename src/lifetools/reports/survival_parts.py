@@ -307,8 +307,10 @@ def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
 
 
 def _said_once(note: str, said: Collection[str]) -> str:
-    """A model's note, or where its reason is when the summary states it."""
-    return f"could not be estimated ({SAID_ONCE})" if note in said else note
+    """A model's note, or where its reason is when the summary states it (the note may
+    go on after the reason: "..., so the model cannot estimate its effect")."""
+    return (f"could not be estimated ({SAID_ONCE})"
+            if any(note == why or note.startswith(f"{why}, ") for why in said) else note)
 
 
 def with_note(summary: pd.DataFrame, result: Any, *, outcome: str = "had the outcome"
