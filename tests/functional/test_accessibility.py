@@ -352,6 +352,24 @@ def test_every_report_page_states_each_withheld_reason_at_most_once(site):
     assert checked, "no report page states a withheld reason: nothing was checked"
 
 
+def test_no_report_page_names_a_python_error_or_warning_class(site):
+    # the 2024-25 discharge page at 3,000 people said "fit failed: LinAlgError:
+    # Singular matrix" in its fit notes (issue 15, wave 26): a public reader gets plain
+    # words (narrative.plain_library_error); the methods and reference pages, for
+    # analysts, may name the classes
+    problems, checked = [], 0
+    for name in pages(site):
+        if not is_report_page(name):
+            continue
+        checked += 1
+        text = main_part((site / name).read_text(encoding="utf-8"),
+                         prose_only=False).get_text(" ", strip=True)
+        problems += [f"{name}: {m.group(0)}" for m in
+                     re.finditer(r"\b[A-Z][A-Za-z]*(?:Error|Exception|Warning)\b", text)]
+    assert not problems, "\n".join(problems)
+    assert checked, "no report page was read"
+
+
 def test_withheld_reasons_counted_once_whatever_the_quotes_and_spacing():
     results = {"c": {"text": "too few events to estimate (too few events among 'not "
                              "female'; 'Life Rooms use')"},

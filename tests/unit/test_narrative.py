@@ -140,8 +140,11 @@ def test_readable_note_terms_opening_a_clause_read_as_labels_without_the_class()
                          "converge; honos_per_5: did not converge", labels) == (
         "not estimable: Age (per 10 years): did not converge; Female: did not converge; "
         "honos per 5: did not converge")
+    # the library error's class is left out too (wave 26: it kept "LinAlgError")
     assert readable_note("StatisticalWarning: fit failed: LinAlgError: Singular matrix",
-                         labels) == "fit failed: LinAlgError: Singular matrix"
+                         labels) == ("the model could not be fitted: the data do not "
+                                     "hold enough information to estimate all of its "
+                                     "terms")
 
 
 def test_readable_note_a_term_the_fit_cannot_estimate_in_plain_words_without_infinity():
@@ -289,3 +292,35 @@ def test_model_notes_a_reason_the_summary_states_says_where_it_is():
     assert part["note"].tolist() == [readable_note(separated, VALUE_LABELS)]
     # nothing stated: every note as it was
     assert model_notes({"A": fit}).to_dict("records") == [{"model": "A", "note": words}]
+
+
+def test_readable_note_names_no_library_error_class():
+    # the 2024-25 discharge page at 3,000 people said "fit failed: LinAlgError:
+    # Singular matrix" and "... did not converge (LinAlgError: Singular matrix)" in
+    # its fit notes (issue 15, wave 26)
+    import re
+
+    from lifetools.reports.narrative import ERROR_WORDS
+
+    notes = {
+        "fit failed: LinAlgError: Singular matrix":
+            f"the model could not be fitted: {ERROR_WORDS['LinAlgError']}",
+        "fit failed: numpy.linalg.LinAlgError: Singular matrix":
+            f"the model could not be fitted: {ERROR_WORDS['LinAlgError']}",
+        "not estimable: the partial likelihood maximisation did not converge "
+        "(LinAlgError: Singular matrix)":
+            "not estimable: the partial likelihood maximisation did not converge",
+        "fit failed: ValueError: array must not contain infs or NaNs":
+            "the model could not be fitted: the fitting library stopped with an error",
+    }
+    for note, words in notes.items():
+        said = readable_note(note, {})
+        assert said == words
+        assert not re.search(r"[A-Z][A-Za-z]*(?:Error|Exception|Warning)\b", said)
+    # a fit's short reason (its key result) says the same
+    from types import SimpleNamespace
+
+    from lifetools.reports.survival_parts import short_reason
+
+    failed = SimpleNamespace(reason="fit failed: LinAlgError: Singular matrix")
+    assert short_reason(failed) == notes["fit failed: LinAlgError: Singular matrix"]

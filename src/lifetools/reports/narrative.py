@@ -30,7 +30,7 @@ from lifetools.labels import VALUE_LABELS
 from lifetools.reports.sentences import CI_LEVEL, plain_fit_reason, plain_reason
 
 __all__ = ["cumulative_share_sentence", "group_count_sentence", "horizon_estimate",
-           "no_events_note", "ratio_sentence", "readable_note", "reveals_whole_group",
+           "no_events_note", "plain_library_error", "ratio_sentence", "readable_note", "reveals_whole_group",
            "uncertainty_sentence"]
 
 
@@ -198,6 +198,32 @@ _CLAUSE_TERM = re.compile(r"(^|; |: )([a-z][a-z0-9]*_[a-z0-9_]*|[a-z][a-z0-9]*(?
 """A model term opening a clause: a snake_case name, or a one-word term, before ": "."""
 
 
+_BRACKETED_ERROR = re.compile(r"\s*\((?:[A-Za-z_.]+\.)?[A-Z][A-Za-z]*(?:Error|Exception): "
+                              r"[^()]*\)")
+"""A library error in brackets after a reason ("did not converge (LinAlgError: Singular
+matrix)"): it tells a reader nothing the reason does not."""
+_FAILED_WITH = re.compile(r"^fit failed: (?:[A-Za-z_.]+\.)?([A-Z][A-Za-z]*(?:Error|"
+                          r"Exception)): ?(.*)$")
+"""A fit that stopped with a library error ("fit failed: LinAlgError: Singular matrix")."""
+ERROR_WORDS = {"LinAlgError": "the data do not hold enough information to estimate all "
+                              "of its terms"}
+"""Plain words for the library errors a fit is known to stop with; any other reads
+"the fitting library stopped with an error" (:func:`readable_note`)."""
+
+
+def plain_library_error(note: str) -> str:
+    """``note`` without the Python class of a library error: a bracketed error after a
+    reason is left out; a fit that stopped with one reads "the model could not be
+    fitted: <plain words>" (:data:`ERROR_WORDS`). The 2024-25 discharge page at 3,000
+    people said "fit failed: LinAlgError: Singular matrix" until wave 26 (issue 15)."""
+    note = _BRACKETED_ERROR.sub("", note)
+    failed = _FAILED_WITH.match(note)
+    if failed:
+        words = ERROR_WORDS.get(failed[1], "the fitting library stopped with an error")
+        return f"the model could not be fitted: {words}"
+    return note
+
+
 def no_events_note(note: str) -> bool:
     """Whether a fit's note says it had no events (Cox's "not estimable: no events:
     nothing to estimate", Fine-Gray's "fit failed: no events of interest"): a count of
@@ -220,7 +246,10 @@ def readable_note(note: str, labels: Mapping[str, str], *,
     "proportional hazards may not hold for ['female']" reads "... for Female"; a term
     that opens a clause ("age_per_10: its coefficient may be infinite", or after
     "not estimable: " or "; ") reads as its label ("Age (per 10 years): ..."); the
-    warning's Python class ("StatisticalWarning: ") is left out; a long library
+    warning's Python class ("StatisticalWarning: ") is left out, and so is a library
+    error's (:func:`plain_library_error`: "fit failed: LinAlgError: Singular matrix"
+    reads "the model could not be fitted: the data do not hold enough information to
+    estimate all of its terms"); a long library
     message (code examples, links) is cut to its first sentence. A term the model
     cannot estimate (separation, a coefficient that may be infinite, an interval reaching
     0 or infinity) is said in plain words (:func:`~lifetools.reports.sentences.
@@ -233,7 +262,7 @@ def readable_note(note: str, labels: Mapping[str, str], *,
     -----
     Checked by ``tests/unit/test_narrative.py``.
     """
-    first = _first_sentence(note)
+    first = plain_library_error(_first_sentence(note))
     if _NO_EVENTS.match(first):  # Cox's two notes and Fine-Gray's one, in one wording
         return f"none of the people in the model {outcome}, so there is nothing to estimate"
     plain = plain_fit_reason(first, labels, outcome=outcome)

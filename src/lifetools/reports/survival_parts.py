@@ -25,7 +25,7 @@ from lifetools.disclosure.downloads import NOT_AVAILABLE, withheld_models_note
 from lifetools.disclosure.withheld import SAID_ONCE, SaidInNote
 from lifetools.labels import VALUE_LABELS
 from lifetools.regression import COMMON_OUTCOME, HazardEValues, e_values_hr
-from lifetools.reports.narrative import no_events_note, readable_note
+from lifetools.reports.narrative import no_events_note, plain_library_error, readable_note
 from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival.cox import PH_NOTE
@@ -100,8 +100,9 @@ def short_reason(result: Any, *, outcome: str = "had the outcome") -> str:
     technical reason (separation, an infinite coefficient) in plain words with its label
     (:func:`~lifetools.reports.sentences.plain_fit_reason`; ``outcome`` the event's
     words, "were discharged")."""
-    return plain_fit_reason((result.reason or "the estimate is degenerate").split(" (")[0],
-                            TERM_LABELS, outcome=outcome, effect=False)
+    return plain_fit_reason(plain_library_error(
+        (result.reason or "the estimate is degenerate").split(" (")[0]),
+        TERM_LABELS, outcome=outcome, effect=False)
 
 
 def estimate_row(result, term: str, *, outcome: str = "had the outcome"
