@@ -25,7 +25,11 @@ from lifetools.disclosure.downloads import NOT_AVAILABLE, withheld_models_note
 from lifetools.disclosure.withheld import SAID_ONCE, SaidInNote
 from lifetools.labels import VALUE_LABELS
 from lifetools.regression import COMMON_OUTCOME, HazardEValues, e_values_hr
-from lifetools.reports.narrative import no_events_note, plain_library_error, readable_note
+from lifetools.reports.narrative import (
+    no_events_note,
+    plain_library_error,
+    readable_note,
+)
 from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival.cox import PH_NOTE
