@@ -156,6 +156,9 @@ VALUE_LABELS: Mapping[str, str] = {
                             "median event time of users)",
     "exposed_after_split": "Life Rooms use by the landmark, later follow-up",
     "used_life_rooms": "Life Rooms use before discharge",
+    # the wellbeing mixed model's measurement (a withheld model's reason read "too few
+    # observations among 'not follow up'; 'follow up'" at 3,000 people)
+    "follow_up": "Follow-up measurements",
     "GLOBAL": "Global test (all terms)",
 }
 """Plain words for machine values that reach a table's label columns (model terms)."""
@@ -171,7 +174,7 @@ NEGATED_LABELS: Mapping[str, str] = {
     "team_other": "not in another mental health team",
     "locality_unknown": "locality known",
     "user": "not Life Rooms users", "after": "before first contact",
-    "age_65_plus": "aged under 65",
+    "age_65_plus": "aged under 65", "follow_up": "baseline measurements",
     "most_deprived_decile": "not in the most deprived tenth of areas",
     "deprivation_unknown": "area known",
     "exposed": "no Life Rooms use (time-varying)",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +49,7 @@ from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
-from lifetools.disclosure.withheld import PRIVACY, SaidInNote
+from lifetools.disclosure.withheld import PRIVACY, SAID_ONCE, SaidInNote
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import VALUE_LABELS, column_label, value_label
@@ -506,7 +506,8 @@ MODEL_LABELS = ("model", "method")
 
 def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
                     digits: int = 2, keep: Sequence[str] = (),
-                    null: float | None | str = "auto") -> pd.DataFrame:
+                    null: float | None | str = "auto",
+                    stated: Collection[str] = ()) -> pd.DataFrame:
     """Turn released model estimates into a publication table with 95% CIs.
 
     ``summary`` must be estimates released by
@@ -525,6 +526,14 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     :data:`~lifetools.disclosure.models.WITHHELD_COLUMN`, which :func:`show_table` states
     once in the table's note and drops (a model's reason was repeated in every one of
     its rows until wave 21).
+
+    ``stated``: the reasons the page's summary states (a row's ``failure`` or
+    ``withheld`` text, as the summary's sentence reads it). A row with one of them
+    shows ``[x]`` too, whether its fit failed or its release withheld it, and its entry
+    of the note says where the reason is ("could not be estimated (the reasons are given
+    once, at the start of this page)"), so that a page says each reason once: the
+    emergency care page at 3,000 people said "too few events in a group and period to
+    estimate a ratio of rate ratios" in its summary and in two rows (issue 15, wave 27).
 
     ``null`` is the no-difference value: a limit that would round onto it but is not it
     gets extra decimal places ("1.004 to 4.03", :func:`lifetools.formatting.bound_places`).
@@ -550,6 +559,13 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     held = ([None if _missing(v) or fail else str(v)
              for v, fail in zip(summary["withheld"], failed, strict=True)]
             if "withheld" in summary else [None] * len(summary))
+    if stated:
+        said = set(stated)
+        failures = (summary["failure"].tolist() if "failure" in summary
+                    else [None] * len(summary))
+        held = [SAID_ONCE_ENTRY if (why is not None and why in said) or (
+                    not _missing(f) and str(f) in said) else why
+                for why, f in zip(held, failures, strict=True)]
     reasons = [NOT_AVAILABLE if why is not None else text if text is not None
                else format_estimate(e, lo, hi, digits, null=null)
                if _degenerate_reason([float(e), float(lo), float(hi)]) else None
@@ -573,11 +589,12 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     if any(why is not None for why in held):
         # several models in one table: the note says whose reason each is (by the
         # labels that tell them apart, the term too when those labels do not)
+        # (a model's rows share one verdict: rows of one label with two reasons, or
+        # with one withheld and one not, are several models, told apart by the term)
         named = [c for c in keep if out[c].nunique() > 1]
-        models: dict[tuple[str, ...], set[str]] = {}
+        models: dict[tuple[str, ...], set[str | None]] = {}
         for i, why in enumerate(held):
-            if why is not None:
-                models.setdefault(tuple(str(out[c].iat[i]) for c in named), set()).add(why)
+            models.setdefault(tuple(str(out[c].iat[i]) for c in named), set()).add(why)
         if any(len(reasons) > 1 for reasons in models.values()):
             named = [*named, "term"]
         out[WITHHELD_COLUMN] = _whose_reasons(
@@ -585,6 +602,9 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
                    for i in range(len(out))])
     return out.reset_index(drop=True)
 
+
+SAID_ONCE_ENTRY = f"could not be estimated ({SAID_ONCE})"
+"""A table note's entry for a row whose reason the page's summary states."""
 
 ALL_MODELS = "All the models in this table"
 """Whose reason it is in a table's note when every model of the table shares it."""

@@ -92,7 +92,28 @@ def _release_level_variables() -> set[str]:
              *PROPENSITY_COVARIATES, "exposed", "used_life_rooms", "user", "after",
              "ever_used", "exposed_at_landmark", "locality_unknown"}
     assert set(emergency.PREDICTION_CONTINUOUS) <= continuous | set(names)
-    return names - continuous
+    # and every level a call names in the source (``level_cols=[...]``): the wellbeing
+    # mixed model's "follow_up" was missed by the list above and read "not follow up"
+    named = _level_cols_in_source() - {"everyone", "imd_quintile"}  # not yes/no
+    assert named, "no level_cols found in the source"
+    return (names | named) - continuous
+
+
+def _level_cols_in_source() -> set[str]:
+    """The string constants of every ``level_cols=[...]`` argument in lifetools."""
+    import ast
+    from pathlib import Path
+
+    import lifetools
+
+    found: set[str] = set()
+    for path in Path(lifetools.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "level_cols" \
+                    and isinstance(node.value, ast.List):
+                found |= {e.value for e in node.value.elts
+                          if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    return found
 
 
 def test_negated_label_every_release_variable_has_its_words():

@@ -165,8 +165,9 @@ def test_table_estimates_not_estimable_rows_read_their_reason():
         "could not be estimated: the estimate is not finite",
     ]
     assert table["p-value"].tolist() == ["0.010", "", "", "", "[x]", "", ""]
+    # rows of several models, one withheld: the term says whose reason it is
     assert table[WITHHELD_COLUMN].tolist() == [
-        "", "", "", "", "too few events to estimate: too few events", "", ""]
+        "", "", "", "", "withheld: too few events to estimate: too few events", "", ""]
     shown = table.to_string()
     assert "nan" not in shown and "inf" not in shown
 
@@ -309,3 +310,37 @@ def test_table_estimates_withheld_models_named_once_in_the_reason_column():
     assert table[WITHHELD_COLUMN].tolist() == [
         "A&E, Unadjusted: too few events to estimate: too few events among 'users'",
         "A&E, Own control: too few events to estimate: too few events in total", ""]
+
+
+def test_table_estimates_points_to_the_reasons_the_summary_states():
+    # the 2024-25 emergency page at 3,000 people said "too few events in a group and
+    # period to estimate a ratio of rate ratios" in its summary and in the rows of two
+    # designs, and the own-control release reason in its summary and in the note
+    # (issue 15, wave 27): a stated reason is pointed to, every other still said
+    nan = float("nan")
+    ratio = "too few events in a group and period to estimate a ratio of rate ratios"
+    own = "too few events to estimate: too few events among 'before first contact'"
+    summary = pd.DataFrame({
+        "outcome": ["A&E", "A&E", "Admissions", "Admissions"],
+        "term": ["Own control", "Matched", "Matched", "Weighted"],
+        "estimate": [nan, nan, nan, 1.1], "ci_lower": [nan, nan, nan, 0.9],
+        "ci_upper": [nan, nan, nan, 1.3], "p_value": [nan, nan, nan, 0.4],
+        "failure": [None, "the fit did not converge", ratio, None],
+        "withheld": [own, "could not be estimated: the fit did not converge",
+                     "could not be estimated: " + ratio, None]})
+    table = table_estimates(released(summary), label="rate ratio", keep=["outcome"],
+                            stated=[own, ratio])
+    assert table["rate ratio (95% CI)"].tolist() == [
+        "[x]", "could not be estimated: the fit did not converge", "[x]",
+        "1.10 (0.90 to 1.30)"]
+    assert table["p-value"].tolist() == ["[x]", "", "[x]", "0.400"]
+    said = ("could not be estimated (the reasons are given once, at the start of "
+            "this page)")
+    assert table[WITHHELD_COLUMN].tolist() == [
+        f"\u2018A&E, Own control\u2019 and \u2018Admissions, Matched\u2019: {said}", "",
+        f"\u2018A&E, Own control\u2019 and \u2018Admissions, Matched\u2019: {said}", ""]
+    # without ``stated`` every reason is said where it was before
+    plain = table_estimates(released(summary), label="rate ratio", keep=["outcome"])
+    assert plain["rate ratio (95% CI)"].tolist()[:3] == [
+        "[x]", "could not be estimated: the fit did not converge",
+        f"could not be estimated: {ratio}"]

@@ -7,7 +7,7 @@ common support in words) is :mod:`lifetools.reports.comparison`; the wellbeing r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,15 +129,19 @@ def _with_e_values(estimates: pd.DataFrame) -> pd.DataFrame:
                             e_value_ci=[b for _, b in pairs])
 
 
-def estimates_table(released: ProtectedTable) -> pd.DataFrame:
+def estimates_table(released: ProtectedTable, stated: Collection[str] = ()
+                    ) -> pd.DataFrame:
     """Publication table of the released rate ratios: CI, p-value, E-values, or why not.
 
     ``released``: the rate ratios as released by the model release check
     (:func:`release_estimates`); a row that could not be estimated or was withheld
-    reads why, with no p-value or E-value.
+    reads why, with no p-value or E-value. ``stated``: the reasons the page's summary
+    states (:func:`stated_reasons`), which the table's note points to instead of
+    repeating (:func:`~lifetools.tables.table_estimates`).
     """
     estimates = require_estimates(released, name="rate ratios").frame
-    table = table_estimates(released, label="rate ratio", keep=["outcome"])
+    table = table_estimates(released, label="rate ratio", keep=["outcome"],
+                            stated=stated)
     table["E-value (CI limit)"] = [
         f"{e:.2f} ({c:.2f})" if pd.notna(e) and pd.notna(c) else "" for e, c in
         zip(estimates["e_value"], estimates["e_value_ci"], strict=True)]
@@ -217,6 +221,19 @@ def _events_result(fewest: int | None) -> dict[str, Any]:
                 "text": compose("not shown ({why})", why=PRIVACY), "label": label}
     return {"name": EmergencyName.DID_AE_EVENTS, "value": protected_count(fewest),
             "kind": "count", "label": label}
+
+
+def stated_reasons(rows: Sequence[pd.Series]) -> list[str]:
+    """The reasons the summary's ratio sentences (:func:`_sentence`) state for these
+    released rows: a fit's failure before its release's reason, as they read it."""
+    out = []
+    for row in rows:
+        failure, withheld = row.get("failure"), row.get("withheld")
+        if isinstance(failure, str) and failure:
+            out.append(failure)
+        elif isinstance(withheld, str) and withheld:
+            out.append(withheld)
+    return out
 
 
 def _sentence(name: EmergencyName, row: pd.Series, label: str, *, found: str, missing: str,
@@ -401,6 +418,10 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
     ae_events = fewest_events(rates["ae"])
     events = {"ae": ae_events, "admissions": fewest_events(rates["admissions"]),
               "ae_users": fewest_events(rates["ae"], ["Life Rooms users"])}
+    # the rows the summary's sentences state: the table's note points to their reasons
+    summarised = (did_ae, own_ae, weighted_ae, did_admissions) = (
+        pick.loc[(ae, DESIGNS["matched"])], pick.loc[(ae, own)],
+        pick.loc[(ae, DESIGNS["weighted"])], pick.loc[(admissions, DESIGNS["matched"])])
     c_label = f"{with_words('C-statistic')} of the A&E prediction model"
     c_stat = ({"name": EmergencyName.C_STATISTIC, "value": prediction.extra["c_statistic"][0],
                "kind": "estimate", "label": c_label}
@@ -438,7 +459,7 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                         "A&E: users after against before"),
         c_stat,
         _events_result(ae_events),
-        _sentence(EmergencyName.DID_AE, pick.loc[(ae, DESIGNS["matched"])], "A&E, matched",
+        _sentence(EmergencyName.DID_AE, did_ae, "A&E, matched",
                   judge={**AE_JUDGE, "events": events["ae"]},
                   found="Taking both comparisons together (difference-in-differences), "
                   "A&E attendance after first contact changed by a factor of {value} "
@@ -446,19 +467,19 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                   "{interval}): {verdict}.",
                   missing="The matched difference-in-differences rate ratio for A&E "
                   "attendance"),
-        _sentence(EmergencyName.BEFORE_AFTER_AE, pick.loc[(ae, own)], "A&E, users' own past",
+        _sentence(EmergencyName.BEFORE_AFTER_AE, own_ae, "A&E, users' own past",
                   found="Compared only with their own past, users' A&E rate changed by "
                   "a factor of {value} ({level} confidence interval {interval}), which "
                   "overstates any benefit if people come to the Life Rooms at a crisis "
                   "peak.",
                   missing="The change in users' A&E rate against their own past"),
-        _sentence(EmergencyName.DID_AE_WEIGHTED, pick.loc[(ae, DESIGNS["weighted"])],
+        _sentence(EmergencyName.DID_AE_WEIGHTED, weighted_ae,
                   "A&E, weighted", judge={**AE_JUDGE, "events": events["ae_users"]},
                   found="Weighting every non-user by their likeness to users instead of "
                   "matching gives a factor of {value} ({level} confidence interval "
                   "{interval}): {verdict}.",
                   missing="The weighted difference-in-differences rate ratio for A&E"),
-        _sentence(EmergencyName.DID_ADMISSIONS, pick.loc[(admissions, DESIGNS["matched"])],
+        _sentence(EmergencyName.DID_ADMISSIONS, did_admissions,
                   "emergency admissions, matched",
                   judge={**ADMISSIONS_JUDGE, "events": events["admissions"]},
                   found="For emergency admissions the matched difference-in-differences "
@@ -485,5 +506,7 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                            balance_weighted=comparison.weighted.balance, rates=rates,
                            estimates=estimates, equity=equity, prediction=prediction,
                            prediction_release=prediction_release, key_results=key, person_time=pt,
-                           estimates_table=estimates_table(released), released=released,
+                           estimates_table=estimates_table(
+                               released, stated_reasons(summarised)),
+                           released=released,
                            equity_estimates=equity_estimates)

@@ -22,7 +22,7 @@ from lifetools.disclosure import (
     require_estimates,
 )
 from lifetools.disclosure.downloads import NOT_AVAILABLE, withheld_models_note
-from lifetools.disclosure.withheld import SAID_ONCE, SaidInNote
+from lifetools.disclosure.withheld import SaidInNote
 from lifetools.labels import VALUE_LABELS
 from lifetools.regression import COMMON_OUTCOME, HazardEValues, e_values_hr
 from lifetools.reports.narrative import (
@@ -33,7 +33,7 @@ from lifetools.reports.narrative import (
 from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
 from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival.cox import PH_NOTE
-from lifetools.tables import table_estimates
+from lifetools.tables import SAID_ONCE_ENTRY, table_estimates
 
 __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS",
            "RATIO_COLUMNS", "TERM_LABELS", "e_value_table", "end_incidence", "estimate_row",
@@ -314,7 +314,7 @@ def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
 def _said_once(note: str, said: Collection[str]) -> str:
     """A model's note, or where its reason is when the summary states it (the note may
     go on after the reason: "..., so the model cannot estimate its effect")."""
-    return (f"could not be estimated ({SAID_ONCE})"
+    return (SAID_ONCE_ENTRY
             if any(note == why or note.startswith(f"{why}, ") for why in said) else note)
 
 
