@@ -203,7 +203,7 @@ _BRACKETED_ERROR = re.compile(r"\s*\((?:[A-Za-z_.]+\.)?[A-Z][A-Za-z]*(?:Error|Ex
 """A library error in brackets after a reason ("did not converge (LinAlgError: Singular
 matrix)"): it tells a reader nothing the reason does not."""
 _FAILED_WITH = re.compile(r"^fit failed: (?:[A-Za-z_.]+\.)?([A-Z][A-Za-z]*(?:Error|"
-                          r"Exception)): ?(.*)$")
+                          r"Exception)):")
 """A fit that stopped with a library error ("fit failed: LinAlgError: Singular matrix")."""
 ERROR_WORDS = {"LinAlgError": "the data do not hold enough information to estimate all "
                               "of its terms"}
