@@ -10,7 +10,6 @@ file named), the lock file and the installed stack. Archived editions are listed
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,29 +63,26 @@ def explain(spec: RunSpec) -> RunStatus:
     return RunStatus(spec.label, "rerun", tuple(reasons or ["cache key changed"]))
 
 
-def _kept(series: Series) -> list[str]:
-    """The archived editions a build keeps as they are."""
-    return [e.id for e in series.editions if e.id != series.current_edition
+def _kept(series: Series) -> tuple[list[RunStatus], list[str]]:
+    """The archived editions a build keeps as they are (their status rows), and the
+    editions it would run."""
+    kept = [e.id for e in series.editions if e.id != series.current_edition
             and layout.archive_manifest(e.id).exists()]
+    return ([RunStatus(eid, "kept", ("archived edition, never rewritten",)) for eid in kept],
+            [e.id for e in series.editions if e.id not in kept])
 
 
 def series_status(series: Series, data: PreparedData) -> list[RunStatus]:
     """The status of every run of the series, in build order."""
-    kept: Sequence[str] = _kept(series)
-    found = [RunStatus(eid, "kept", ("archived edition, never rewritten",)) for eid in kept]
-    to_run = [e.id for e in series.editions if e.id not in kept]
-    found += [explain(spec) for spec in plan_runs(series, data, editions=to_run)]
-    return found
+    found, to_run = _kept(series)
+    return found + [explain(spec) for spec in plan_runs(series, data, editions=to_run)]
 
 
 def pending_status(series: Series, reason: str) -> list[RunStatus]:
     """:func:`series_status` before the data exist: each run not archived is a rerun
     for ``reason`` (its parameters checked as :func:`plan_runs` checks them)."""
-    kept = _kept(series)
-    found = [RunStatus(eid, "kept", ("archived edition, never rewritten",)) for eid in kept]
-    for edition in series.editions:
-        if edition.id in kept:
-            continue
+    found, to_run = _kept(series)
+    for edition in (e for e in series.editions if e.id in to_run):
         for analysis in series.analyses_in(edition.id):
             series.resolve_parameters(analysis, edition, None)
             found.append(RunStatus(f"{edition.id}/{analysis.id}", "rerun", (reason,)))
