@@ -27,7 +27,12 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.labels import VALUE_LABELS
-from lifetools.reports.sentences import CI_LEVEL, plain_fit_reason, plain_reason
+from lifetools.reports.sentences import (
+    CI_LEVEL,
+    plain_fit_reason,
+    plain_reason,
+    same_reason_sentence,
+)
 
 __all__ = ["cumulative_share_sentence", "group_count_sentence", "horizon_estimate",
            "no_events_note", "plain_library_error", "ratio_sentence", "readable_note", "reveals_whole_group",
@@ -66,8 +71,7 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str,
         verb = ("could not be estimated" if str(text).startswith("could not be")
                 else "could not be shown")
         if reason_before and str(text) == str(reason_before):
-            return compose("{missing} {verb} either, for the same reason.",
-                           missing=missing, verb=verb)
+            return same_reason_sentence(missing, verb)
         return compose("{missing} {verb}: {why}.", missing=missing, verb=verb,
                        why=Reason(plain_reason(str(text), VALUE_LABELS)))
     return compose(found, estimate=Estimate(float(row["estimate"]), 2),

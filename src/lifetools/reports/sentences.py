@@ -31,7 +31,7 @@ from lifetools.labels import explain_terms, with_words
 
 __all__ = ["CI_LEVEL", "C_JUDGE", "C_STATISTIC", "estimate_part", "interval_text", "not_shown_sentence",
            "not_shown_sentences",
-           "plain_fit_reason", "plain_reason", "reason_text", "result_sentence", "withheld_reasons",
+           "plain_fit_reason", "plain_reason", "reason_text", "result_sentence", "same_reason_sentence", "withheld_reasons",
            "withheld_text"]
 
 CI_LEVEL = Level(95)
@@ -275,11 +275,18 @@ def not_shown_sentences(subjects: list[str], reasons: list[str]) -> list[Protect
     said = []
     for i, (subject, why) in enumerate(zip(subjects, reasons, strict=True)):
         if i and why and why == reasons[i - 1]:
-            said.append(compose("{missing} is not shown either, for the same reason.",
-                                missing=subject))
+            said.append(same_reason_sentence(subject))
         else:
             said.append(not_shown_sentence(subject, why))
     return said
+
+
+def same_reason_sentence(missing: Any, verb: str = "is not shown") -> ProtectedText:
+    """The sentence on a result after one that gave its reason: "<missing> <verb>
+    either, for the same reason." (:func:`not_shown_sentences`,
+    :func:`lifetools.reports.narrative.ratio_sentence`)."""
+    return compose("{missing} {verb} either, for the same reason.", missing=missing,
+                   verb=verb)
 
 
 def reason_text(reason: Any) -> ProtectedText:
