@@ -65,7 +65,9 @@ def withheld_models_note(reasons: list[str]) -> str:
     """
     if not reasons:
         return ""
-    return f"The model's numbers are not shown ({NOT_AVAILABLE}): {'; '.join(reasons)}."
+    # "The model's numbers" until wave 27 read wrongly under a table of several models
+    # (the emergency rate ratios: 8 models, each its own row)
+    return f"The numbers marked {NOT_AVAILABLE} are not shown: {'; '.join(reasons)}."
 
 
 def written_record(path: Path, table: ProtectedTable) -> dict[str, Any]:

@@ -39,8 +39,8 @@ PRIVACY = "hidden to protect privacy"
 
 NOT_SHOWN = "not shown"
 """The words for a value a page does not show, whatever hid it (a disclosure rule, a
-model's release check): "<subject> is not shown: <why>.", "The model's numbers are not
-shown ([x]): ...". "could not be estimated" (:data:`lifetools.formatting.MISSING`) is
+model's release check): "<subject> is not shown: <why>.", "The numbers marked [x] are
+not shown: ...". "could not be estimated" (:data:`lifetools.formatting.MISSING`) is
 only for a value that has no number (a fit that failed); a withheld value was estimated
 and is not shown (issue 15, wave 22: the crisis page said both of one withheld model)."""
 
