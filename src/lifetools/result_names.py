@@ -132,6 +132,8 @@ class EmergencyName(StrEnum):
     DID_AE_EVALUE_SENTENCE = "did_ae_evalue_sentence"
     BALANCE_SENTENCE = "balance_sentence"
     C_STATISTIC_SENTENCE = "c_statistic_sentence"
+    WINDOW = "window"
+    MATCHING_SENTENCE = "matching_sentence"
 
 
 @unique
@@ -176,6 +178,7 @@ class CrisisName(StrEnum):
     VALIDATION_PEOPLE = "validation_people"
     REQUIRED_PEOPLE = "required_people"
     SAMPLE_SIZE_SENTENCE = "sample_size_sentence"
+    SAMPLE_SIZE_BASIS = "sample_size_basis"
     MIN_EVENTS = "min_events"
     PARAMETERS = "parameters"
     IMPUTATIONS = "imputations"

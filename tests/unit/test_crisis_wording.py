@@ -202,3 +202,20 @@ def test_crisis_wording_withheld_estimates_table_says_where_the_reasons_are():
     assert shown[WITHHELD_COLUMN].tolist() == [release.withheld_once]
     full = table_estimates(release.estimates(summary), label="ratio")
     assert full[WITHHELD_COLUMN].tolist() == [release.withheld]
+
+
+def test_crisis_notebook_horizon_words_agree_with_the_horizon():
+    # the page says "12 months" and "12-month" in its prose (a design constant, not a
+    # run parameter): a change of the horizon must change the words (issue 15, wave 27)
+    import json
+    import re
+    from pathlib import Path
+
+    from lifetools.design_sizes import CRISIS_HORIZON_DAYS
+
+    notebook = Path(__file__).parents[2] / "analyses" / "07_crisis_risk.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    prose = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    months = {int(m) for m in re.findall(r"(\d+)[ -]months?\b", prose)}
+    assert months, "the crisis page names its horizon in months"
+    assert months == {round(CRISIS_HORIZON_DAYS / 365.25 * 12)}

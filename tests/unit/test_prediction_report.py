@@ -1096,3 +1096,15 @@ def test_analyse_crisis_risk_boot_mi_default_page_results_from_boot_mi(crisis_da
         checklist.loc["5b", "reported"]
     iso = [i for i, r in checklist["reported"].items() if re.search(r"\d{4}-\d\d-\d\d", r)]
     assert iso == []
+
+
+def test_sample_size_basis_states_what_the_size_was_computed_from(report):
+    # the page typed "15% of its maximum" and "target shrinkage of 0.9" by hand
+    # (issue 15, wave 27): they are the run's own now, and agree with its table
+    key = {str(k["name"]): k for k in report.key_results}
+    text = str(key["sample_size_basis"]["text"])
+    assert "R-squared of 15% of its maximum" in text
+    assert "target shrinkage of 0.9," in text
+    assert f"candidate parameters ({key['parameters']['value']})" in text
+    criterion_one = report.sample_size["shrinkage"].iloc[0]
+    assert str(criterion_one).startswith("0.9")

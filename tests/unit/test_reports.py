@@ -703,3 +703,39 @@ def test_discharge_fit_notes_no_ph_note_beside_a_withheld_model(data, monkeypatc
                if name in released and any(w.startswith(PH_NOTE) for w in fit.warnings)]
     assert all(((shown.notes["model"] == name)
                 & shown.notes["note"].str.startswith(PH_NOTE)).any() for name in flagged)
+
+
+def test_emergency_report_states_its_own_windows_and_caliper():
+    # the page typed "within 0.2 standard deviations" and "a baseline year" by hand,
+    # wrong for a run with another caliper or window (issue 15, wave 27)
+    from lifetools.reports.emergency import _method_results, window_words
+
+    assert str(window_words(365)) == "year"
+    assert str(window_words(180)) == "180 days"
+    default = {r["name"]: str(r["text"]) for r in _method_results(365, 0.2)}
+    assert default["window"] == "year"
+    assert "the year before the year before the index date), within 0.2 standard " \
+           "deviations" in default["matching_sentence"]
+    other = {r["name"]: str(r["text"]) for r in _method_results(180, 0.1)}
+    assert other["window"] == "180 days"
+    assert "the 180 days before the 180 days before the index date), within 0.1 " \
+           "standard deviations" in other["matching_sentence"]
+    assert "year" not in other["matching_sentence"]
+
+
+def test_emergency_report_key_results_hold_every_name_its_notebook_glues(data):
+    import json
+    import re
+    from pathlib import Path
+
+    report = reports.analyse_emergency_care(data, **PERIOD, window_days=180, caliper=0.1)
+    names = {str(k["name"]) for k in report.key_results}
+    notebook = Path(__file__).parents[2] / "analyses" / "04_emergency_care.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    glued = {m for c in cells if c["cell_type"] == "markdown"
+             for m in re.findall(r"\{glue:text\}`([^`]+)`", "".join(c["source"]))}
+    assert {"window", "matching_sentence"} <= glued
+    assert glued <= names
+    key = {str(k["name"]): str(k["text"]) for k in report.key_results
+           if k.get("text") is not None}
+    assert key["window"] == "180 days" and "within 0.1 standard" in key["matching_sentence"]

@@ -83,6 +83,8 @@ SETTING_WORDS: dict[str, tuple[str, ...]] = {
         "{} coefficients set to zero", "coefficients kept and {} removed",
         "coefficients and removed {}"),
     "spline knots": ("({} knots)",),
+    "anticipated R-squared (% of its maximum)": ("r-squared of {}% of its maximum",),
+    "target shrinkage": ("target shrinkage of {}",),
     "lowest score of the scale": ("scores run from {} to",),
     "highest score of the scale": ("to {}; higher is better",),
 }
@@ -202,6 +204,10 @@ SETTINGS: dict[str, Callable[[Mapping[str, Any]], Collection[float] | None]] = {
     # metric score runs from 7 to 35): a property of the instrument, never a count
     # restricted cubic splines of the crisis model (UNIT_SETTINGS' "knot" in prose)
     "spline knots": lambda params: UNIT_SETTINGS["knot"],
+    # the crisis report's sample size (Riley et al. 2020): the anticipated Cox-Snell
+    # R-squared as a share of its maximum, and criterion (i)'s target shrinkage
+    "anticipated R-squared (% of its maximum)": lambda params: {15},
+    "target shrinkage": lambda params: {0.9},
     "lowest score of the scale": lambda params: {7},
     "highest score of the scale": lambda params: {35},
 }

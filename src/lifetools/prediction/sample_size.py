@@ -84,4 +84,5 @@ def minimum_sample_size(*, parameters: int, prevalence: float, r2_cs: float,
     return SampleSize(summary=summary, n=n, events=n * phi, events_per_parameter=n * phi / parameters,
                       shrinkage=max(shrinkage, s2),
                       method={"source": "Riley et al. 2019/2020; pmsampsize type 'b'",
-                              "max_r2_cs": max_r2})
+                              "max_r2_cs": max_r2, "r2_cs": r2_cs,
+                              "target_shrinkage": shrinkage})

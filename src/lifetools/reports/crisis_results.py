@@ -198,6 +198,18 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
                  "It was smaller than needed: expect more overfitting than the criteria "
                  "allow, and read the optimism-corrected measures below."),
              people=protected_count(len(dev)), needed=protected_count(size.n))},
+        {"name": CrisisName.SAMPLE_SIZE_BASIS, "value": None, "kind": "text",
+         "label": "Methods: what the minimum sample size was computed from",
+         "text": compose(
+             "computed from the number of candidate parameters ({n}), the observed share "
+             "with a crisis, and an anticipated Cox-Snell R-squared of {r2}% of its "
+             "maximum. Where the cohort is smaller than the largest of the criteria, "
+             "the model is more overfitted than the target shrinkage of {shrinkage}, and the "
+             "optimism-corrected measures below show by how much.",
+             n=Parameter(parameters, "candidate predictor parameters"),
+             r2=Parameter(round(100 * size.method["r2_fraction"], 6),
+                          "anticipated R-squared (% of its maximum)"),
+             shrinkage=Parameter(size.method["target_shrinkage"], "target shrinkage"))},
         {"name": CrisisName.MIN_EVENTS, "value": None, "kind": "text",
          "text": compose("{n}", n=RuleNumber("model_min_events")),
          "label": "Fewest events (or non-events) for a group or a predictor level shown"},

@@ -19,6 +19,7 @@ from lifetools.cohort.person_time import FLOW_PARENTS
 from lifetools.dataset import Dataset
 from lifetools.disclosure import (
     NOT_ESTIMABLE,
+    Duration,
     Estimate,
     Parameter,
     ProtectedTable,
@@ -29,7 +30,7 @@ from lifetools.disclosure import (
     protected_count,
     require_estimates,
 )
-from lifetools.disclosure.text import join
+from lifetools.disclosure.text import ProtectedText, join
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.labels import with_words
@@ -327,6 +328,35 @@ def _balance_sentence(matched: float, weighted: float,
             "label": "Summary: balance after matching and weighting"}
 
 
+def window_words(window_days: int) -> ProtectedText:
+    """The before and after windows' length as a page says it: "year" for 365 days
+    (the default), else "<n> days" (the run's ``window_days``)."""
+    return compose("year") if window_days == 365 else compose(
+        "{d}", d=Duration(window_days))
+
+
+def _method_results(window_days: int, caliper: float) -> tuple[dict[str, Any], ...]:
+    """The page's words for the run's windows and caliper, from the run's parameters:
+    until wave 27 the page typed "within 0.2 standard deviations" and "a baseline
+    year" by hand, wrong for a run with another ``caliper`` or ``window_days``."""
+    window = window_words(window_days)
+    return (
+        {"name": EmergencyName.WINDOW, "value": None, "kind": "text", "text": window,
+         "label": "Length of the windows before and after the index date"},
+        {"name": EmergencyName.MATCHING_SENTENCE, "value": None, "kind": "text",
+         "label": "Methods: what the matching used, and its caliper",
+         "text": compose(
+             "Each user was matched to the non-user with the nearest propensity score "
+             "(the modelled chance of using the Life Rooms given age, sex, ethnicity, "
+             "deprivation, locality, the secondary mental-health team (if any) they were "
+             "open to, and A&E attendances and admissions in a baseline window: the "
+             "{window} before the {window} before the index date), within {caliper} "
+             "standard deviations of the score's logit. Prior use is taken from the "
+             "baseline window, not from the {window} before the index date that the "
+             "comparison itself uses.", window=window,
+             caliper=Parameter(caliper, "caliper"))})
+
+
 def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: str,
                            window_days: int = 365, caliper: float = 0.2,
                            locality: str = "all") -> EmergencyReport:
@@ -488,6 +518,7 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                   missing="The matched difference-in-differences rate ratio for "
                   "emergency admissions"),
         _evalue_sentence(pick.loc[(ae, DESIGNS["matched"])]),
+        *_method_results(window_days, caliper),
         _balance_sentence(matched.max_abs_smd_after,
                           comparison.weighted.max_abs_smd_after,
                           matched.method.get("outside_support", ())),

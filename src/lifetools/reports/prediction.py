@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -213,6 +214,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                              + (1 - prevalence) * np.log(1 - prevalence)))
     size = minimum_sample_size(parameters=parameters, prevalence=prevalence,
                                r2_cs=r2_fraction * max_r2)
+    # the page states the fraction it was computed with (SAMPLE_SIZE_BASIS)
+    size = dataclasses.replace(size, method={**size.method, "r2_fraction": r2_fraction})
     sample = size.summary.assign(
         shrinkage=size.summary["shrinkage"].map(
             lambda s: estimate_text(s, missing="not defined")),
