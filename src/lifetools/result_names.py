@@ -69,6 +69,7 @@ class DischargeName(StrEnum):
     HR_NAIVE_SENTENCE = "hr_naive_sentence"
     UNCERTAINTY_SENTENCE = "uncertainty_sentence"
     CURVE_SENTENCE = "curve_sentence"
+    ADJUSTED_FOR = "adjusted_for"
 
 
 @unique
@@ -92,6 +93,7 @@ class ReReferralName(StrEnum):
     SHR_REREFERRAL_CI = "shr_rereferral_ci"
     SHR_REREFERRAL_EVALUE = "shr_rereferral_evalue"
     SHR_REREFERRAL_SENTENCE = "shr_rereferral_sentence"
+    ADJUSTED_FOR = "adjusted_for"
 
 
 @unique

@@ -40,3 +40,21 @@ def test_model_covariates_ten_events_in_each_level_are_kept():
     # competing events (2) are not counted as events of interest
     competing = enough.assign(event=enough["event"].replace(1.0, 2.0))
     assert set(sparse_covariates(competing, ["female"], "event")) == {"female"}
+
+
+def test_adjusted_for_says_what_the_models_carry():
+    # the pages typed "age, sex, deprivation and HoNOS" by hand, also for an extract
+    # whose HoNOS scores were too few to adjust for (issue 15, wave 27)
+    from lifetools.reports.missing import ADJUSTMENT_WORDS, adjusted_for
+
+    assert set(ADJUSTMENT_COVARIATES) | {"deprivation_unknown"} <= set(ADJUSTMENT_WORDS)
+    full = cohort(unknown_events=10)
+    assert adjusted_for(model_covariates(full)) == (
+        "age, sex, deprivation (living in the most deprived tenth of areas) and how "
+        "unwell people were at referral (HoNOS score)")
+    no_honos = full.assign(honos_observed=np.nan)
+    assert "honos_per_5" not in model_covariates(no_honos)
+    assert adjusted_for(model_covariates(no_honos)) == (
+        "age, sex and deprivation (living in the most deprived tenth of areas)")
+    assert adjusted_for(["female"]) == "sex"
+    assert adjusted_for([]) == "nothing"

@@ -586,7 +586,8 @@ def test_rereferral_notebook_says_sparse_characteristics_are_left_out():
     path = Path(__file__).resolve().parents[2] / "analyses" / "03_re_referral.ipynb"
     text = " ".join(" ".join(cell.source.split()) for cell in nbformat.read(
         path, as_version=4).cells if cell.cell_type == "markdown")
-    assert "adjusted for age, sex, deprivation and HoNOS, except a yes/no characteristic "\
+    # what it is adjusted for comes from the run (ReReferralName.ADJUSTED_FOR, wave 27)
+    assert "adjusted for {glue:text}`adjusted_for`, except a yes/no characteristic "\
            "with too few re-referrals" in text
 
 

@@ -22,6 +22,7 @@ from lifetools.reports.missing import (
     IMPUTATIONS,
     IMPUTED,
     SEED,
+    adjusted_for,
     complete_cases,
     imputed_copies,
     model_covariates,
@@ -94,7 +95,6 @@ def curve_sentence(km: Any) -> Any:
                    n=RuleNumber("min_at_risk"))
 
 
-ADJUSTED_FOR = "age, sex, deprivation and how unwell people were at referral"
 DISCHARGED = "were discharged"
 """The event in a fit note's plain words ("too few people in the group ... were
 discharged": :func:`lifetools.reports.sentences.plain_fit_reason`)."""
@@ -374,7 +374,11 @@ def analyse_discharge(
                  release=releases["landmark"],
                  said_once=releases["landmark"].reason in stated),
     ) for row in table.to_dict("records")], columns=PH_COLUMNS)
+    adjusted = adjusted_for(model_covariates(data))
     key = (
+        {"name": DischargeName.ADJUSTED_FOR, "value": None, "kind": "text",
+         "label": "Methods: what the models are adjusted for",
+         "text": compose("{words}", words=adjusted)},
         {"name": DischargeName.COHORT_PEOPLE, "value": len(data), "kind": "count",
          "label": "People in the discharge cohort"},
         {"name": DischargeName.COHORT_USERS,
@@ -419,7 +423,7 @@ def analyse_discharge(
          "label": "Summary: Life Rooms use and discharge", "text": ratio_sentence(
              hr, found="Once they had started, their rate of discharge was {estimate} "
              "times that of similar people who had not ({level} confidence interval "
-             f"{{interval}}), after allowing for {ADJUSTED_FOR}.",
+             f"{{interval}}), after allowing for {adjusted}.",
              missing="How their rate of discharge compared with that of similar people "
              "who had not used the Life Rooms")},
         {"name": DischargeName.HR_NAIVE_SENTENCE, "value": None, "kind": "text",

@@ -19,8 +19,8 @@ from lifetools.cohort import ADJUSTMENT_COVARIATES
 from lifetools.disclosure import active_profile
 from lifetools.regression.imputation import fit_imputed, impute_chained, nelson_aalen_at
 
-__all__ = ["IMPUTATIONS", "IMPUTED", "SEED", "complete_cases", "imputed_copies", "model_covariates",
-           "pooled"]
+__all__ = ["ADJUSTMENT_WORDS", "IMPUTATIONS", "IMPUTED", "SEED", "adjusted_for",
+           "complete_cases", "imputed_copies", "model_covariates", "pooled"]
 
 IMPUTATIONS = 10
 SEED = 20240401
@@ -28,6 +28,33 @@ HONOS = "honos_per_5"
 IMPUTED = "HoNOS imputed (predictive mean matching)"
 MIN_OBSERVED = 10
 """Fewest recorded HoNOS scores for HoNOS to be a covariate (imputed where missing)."""
+
+
+_DEPRIVATION = "deprivation (living in the most deprived tenth of areas)"
+ADJUSTMENT_WORDS = {"age_65_plus": "age", "age_per_10": "age", "female": "sex",
+                    "most_deprived_decile": _DEPRIVATION,
+                    "deprivation_unknown": _DEPRIVATION,
+                    "honos_per_5": "how unwell people were at referral (HoNOS score)"}
+"""What a page says each adjustment covariate of :func:`model_covariates` stands for."""
+
+
+def adjusted_for(covariates: Sequence[str]) -> str:
+    """What the models are adjusted for, in words: "age, sex, deprivation (living in the
+    most deprived tenth of areas) and how unwell people were at referral (HoNOS score)"
+    (:data:`ADJUSTMENT_WORDS`, each once).
+
+    The pages typed this list by hand until wave 27 (issue 15), and said "HoNOS" also
+    of an extract whose HoNOS scores were too few to adjust for (:func:`honos_usable`).
+
+    Raises
+    ------
+    KeyError
+        If a covariate has no words.
+    """
+    words = list(dict.fromkeys(ADJUSTMENT_WORDS[c] for c in covariates))
+    if not words:
+        return "nothing"
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def honos_usable(data: pd.DataFrame) -> bool:

@@ -22,6 +22,7 @@ from lifetools.disclosure.withheld import PRIVACY
 from lifetools.reports.missing import (
     IMPUTATIONS,
     SEED,
+    adjusted_for,
     complete_cases,
     imputed_copies,
     model_covariates,
@@ -195,6 +196,9 @@ def analyse_rereferral(
                **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
                "text": f"{fg_check.headline} ({fg_check.reason})"})
     key = (
+        {"name": ReReferralName.ADJUSTED_FOR, "value": None, "kind": "text",
+         "label": "Methods: what the models are adjusted for",
+         "text": compose("{words}", words=adjusted_for(model_covariates(data)))},
         {"name": ReReferralName.DISCHARGED_PEOPLE, "value": len(data), "kind": "count",
          "label": "People discharged in the period"},
         {"name": ReReferralName.REREFERRED, "value": rereferred, "kind": "count",
