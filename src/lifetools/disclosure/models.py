@@ -137,6 +137,13 @@ class ModelRelease:
         return "" if self.released else f"{self.headline} ({SAID_ONCE})"
 
     @property
+    def withheld_brief(self) -> str:
+        """:attr:`withheld` with its reasons in brackets, as a table cell or a key result
+        says it: "too few events to estimate (too few events in total)"; "" when
+        released. Built in one place (7 report sites built it by hand until wave 27)."""
+        return f"{self.headline} ({self.reason})" if not self.released else ""
+
+    @property
     def withheld(self) -> str:
         """The text shown instead of the estimates ("" when released).
 

@@ -102,7 +102,7 @@ def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any
     """
     if release.released:
         return tuple({k: v for k, v in r.items() if k != "subject"} for r in results)
-    why = f"{release.headline} ({release.reason})"
+    why = release.withheld_brief
     return tuple({"name": r["name"], "label": r["label"], "value": None, "kind": "text",
                   "text": not_shown_sentence(r["subject"], release.withheld_once)
                   if "subject" in r else reason_text(why)} for r in results)

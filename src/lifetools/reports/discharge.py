@@ -123,12 +123,7 @@ def _released_row(release: Any, result: Any, term: str) -> dict[str, Any]:
     if release.released or row["text"]:
         return row
     return {**dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
-            "text": _withheld_text(release)}
-
-
-def _withheld_text(release: Any) -> str:
-    """What a ratio the release check withheld reads (:func:`_released_row`)."""
-    return f"{release.headline} ({release.reason})"
+            "text": release.withheld_brief}
 
 
 def time_varying_release(fit: Any, data: pd.DataFrame, covariates: Sequence[str],
@@ -352,7 +347,7 @@ def analyse_discharge(
     # (the 2024-25 page said the landmark's reason 5 times: issue 15, wave 25)
     stated = {releases[name].reason for name, row in (
         ("tv", hr), ("naive", naive_hr), ("fine_gray", fine_gray_hr))
-        if not releases[name].released and row["text"] == _withheld_text(releases[name])}
+        if not releases[name].released and row["text"] == releases[name].withheld_brief}
     released = released_ratios(pieces, outcome=DISCHARGED, stated=stated)
     ratios = ratio_rows(pieces, outcome=DISCHARGED)
     average = "noted: the hazard ratio is an average over follow-up"

@@ -179,13 +179,13 @@ def analyse_rereferral(
                                 event_col="rereferred", level_cols=["everyone"],
                                 summary=overall.summary.iloc[0:0], converged=True)
     withheld = None if cif_release.released else (
-        f"{cif_release.headline} ({cif_release.reason})")
+        cif_release.withheld_brief)
     if withheld:
         at_horizon = None
     share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
     hr = estimate_row(cox, "used_life_rooms", outcome=REFERRED) if release.released else {
         **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
-        "text": f"{release.headline} ({release.reason})"}
+        "text": release.withheld_brief}
     label = "Hazard ratio of re-referral, Life Rooms use before discharge"
     rereferred = int(data["rereferred"].sum())
     # re-referral's cumulative incidence by the end of follow-up (death competing)
@@ -194,7 +194,7 @@ def analyse_rereferral(
     shr = (estimate_row(fine_gray, "used_life_rooms", outcome=REFERRED)
            if fg_check.released else {
                **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
-               "text": f"{fg_check.headline} ({fg_check.reason})"})
+               "text": fg_check.withheld_brief})
     key = (
         {"name": ReReferralName.ADJUSTED_FOR, "value": None, "kind": "text",
          "label": "Methods: what the models are adjusted for",
@@ -248,7 +248,7 @@ def analyse_rereferral(
                                               outcome=REFERRED))
                    if fg_check.released else [
         {"name": name, "value": None, "kind": "text",
-         "text": reason_text(f"{fg_check.headline} ({fg_check.reason})"),
+         "text": reason_text(fg_check.withheld_brief),
          "label": f"{lead}{shr_label}"}
         for name, lead in ((ReReferralName.SHR_REREFERRAL, ""),
                            (ReReferralName.SHR_REREFERRAL_CI, "95% CI: "))]),
@@ -256,7 +256,7 @@ def analyse_rereferral(
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
              estimate_row(fine_gray, "used_life_rooms", outcome=REFERRED)
              if fg_check.released else {
-                 "text": f"{fg_check.headline} ({fg_check.reason})"},
+                 "text": fg_check.withheld_brief},
              found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
              "(death competing) was {estimate} ({level} confidence interval {interval}).",
              missing="The Fine-Gray subdistribution hazard ratio (a secondary "
