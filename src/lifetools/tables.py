@@ -174,9 +174,8 @@ def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
             continue
         if any(isinstance(v, SaidInNote) for v in series.tolist()):
             # a cell whose reason the note says once ([c] for an estimate its group is
-            # too small for, [x] for a test withheld with its model): its symbol
-            text[column] = [v.shown if isinstance(v, SaidInNote) else t
-                            for t, v in zip(text[column], series.tolist(), strict=True)]
+            # too small for, [x] for a test withheld with its model): shown_frame
+            # wrote its symbol, as the download has it
             continue
         places = table.record.places_of(column)
         if pd.api.types.is_integer_dtype(series):
@@ -301,7 +300,8 @@ def show_table(
     rules = {**table.rules, **header_rules(table, not_counts)}
     bases = rules.get("protected_bases", {})
     path = write_csv(table, config.output_dir() / TABLES_FOLDER / f"{name}.csv",
-                     digits=digits, note=withheld)
+                     digits=digits, note=" ".join(
+                         t for t in (withheld, *cell_notes(table.frame)) if t))
     # its lines of notes.txt as written: the gate re-checks a published edition's
     # notes by them, not by the labels of the code checking it (gate.files)
     rules.update(written_record(path, table))

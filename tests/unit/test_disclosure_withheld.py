@@ -263,8 +263,11 @@ def test_too_few_estimates_show_c_with_the_rule_once_in_a_described_note(tmp_pat
     cells = [str(v) for row in shown.words.itertuples(index=False) for v in row]
     assert TOO_FEW_CELL not in cells and cells.count(SUPPRESSED) == 2
     assert shown.note.count(rule) == 1
-    # the download keeps its cells (published bytes unchanged)
-    assert (tmp_path / "tables" / "fairness.csv").read_text().count(TOO_FEW_CELL) == 2
+    # the download shows [c] as the page does, and its notes give the rule once
+    # (it said "suppressed: too few" in each cell until wave 27)
+    download = (tmp_path / "tables" / "fairness.csv").read_text()
+    assert TOO_FEW_CELL not in download and download.count(SUPPRESSED) == 2
+    assert (tmp_path / "tables" / "notes.txt").read_text().count(rule) == 1
     soup = BeautifulSoup(shown.to_html(), "html.parser")
     note = soup.find("p", class_="lifetools-table-note")
     assert soup.table["aria-describedby"] == note["id"] and rule in note.get_text()

@@ -25,7 +25,7 @@ from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
 from lifetools.disclosure.text import MINUS
-from lifetools.disclosure.withheld import PRIVACY
+from lifetools.disclosure.withheld import PRIVACY, SaidInNote
 from lifetools.labels import column_label, column_unit
 
 __all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
@@ -298,6 +298,10 @@ def shown_frame(table: ProtectedTable, *, digits: int = 2) -> pd.DataFrame:
 
 
 def _text(value: Any, digits: int) -> str:
+    if isinstance(value, SaidInNote):
+        # its symbol, as the page shows it; the reason is the table's note, once (the
+        # downloads said "suppressed: too few" in each such cell until wave 27)
+        return value.shown
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return NOT_AVAILABLE
     if isinstance(value, bool):
