@@ -50,14 +50,17 @@ reasons when the page states them once (:attr:`lifetools.disclosure.ModelRelease
 withheld_once`): the crisis page repeated a six-group reason 28 times until wave 22."""
 
 TOO_FEW_CELL = "suppressed: too few"
-"""The text a download's cell holds for an estimate a group too small for it leaves out
-(:class:`TooFew`); a page shows ``[c]`` there and the rule once, in the table's note."""
+"""The reason in words of an estimate a group too small for it leaves out
+(:class:`TooFew`); a page and its download show ``[c]`` there and the rule once, in the
+table's note (a download's cells said this until wave 27)."""
 
 
 class SaidInNote(str):
-    """A cell whose reason a page says once, in its table's note: the text the download
-    writes (the ``str``), ``shown`` in its place on the page (a symbol) and ``note``,
-    the sentence the table's note gives once however many cells carry it.
+    """A cell whose reason a page says once, in its table's note: the cell's reason in
+    words (the ``str``), ``shown``, the symbol the page and its download write in its
+    place (the download wrote the ``str`` until wave 27), and ``note``, the sentence the
+    table's note (and the download's ``notes.txt``) gives once however many cells carry
+    it.
     :func:`lifetools.tables.show_table` reads them (:func:`lifetools.tables.cell_notes`).
     """
 
@@ -81,7 +84,7 @@ def _said_in_note(kind: type, text: str, shown: str, note: str) -> SaidInNote:
 
 class TooFew(SaidInNote):
     """An estimate's cell left out because its group is too small: the text
-    :data:`TOO_FEW_CELL` (as the download writes it), ``[c]`` on the page, and ``rule``,
+    :data:`TOO_FEW_CELL`, ``[c]`` on the page and in the download, and ``rule``,
     the sentence that states the rule from the profile's numbers
     (:func:`lifetools.disclosure.rule_text.too_few_sentence`), once in the table's note.
     The fairness and risk-group tables of the crisis page said "suppressed: too few" in

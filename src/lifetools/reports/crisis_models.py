@@ -266,8 +266,8 @@ def risk_group_table(groups: pd.DataFrame, *, min_people: int) -> pd.DataFrame:
     """The risk groups as shown: group, people (raw: protected when shown) and the
     predicted 12-month incidence with its interval (3 decimal places, as the
     time-to-event table), or, for a group of fewer than ``min_people`` people, a
-    :class:`~lifetools.disclosure.withheld.TooFew` cell ("suppressed: too few" in the
-    download, ``[c]`` on the page with the rule once in the table's note)."""
+    :class:`~lifetools.disclosure.withheld.TooFew` cell (``[c]`` on the page and in the
+    download, with the rule once in the table's note)."""
     if sorted(groups["group"]) != list(range(len(FIFTHS))):
         raise ValueError("the risk groups must be everyone (0) and fifths 1 to 5")
     return pd.DataFrame({
