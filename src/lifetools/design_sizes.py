@@ -14,7 +14,8 @@ from __future__ import annotations
 
 __all__ = ["CRISIS_AGE_KNOTS", "CRISIS_CV_FOLDS", "CRISIS_HORIZON_DAYS",
            "CRISIS_IMPUTATIONS", "CRISIS_LINEAR_PREDICTORS", "CRISIS_MAX_PARAMETERS",
-           "CRISIS_OPTIONAL_PREDICTORS", "CRISIS_SPLINE_KNOTS", "MIN_BOOT_PER_COPY"]
+           "CRISIS_OPTIONAL_PREDICTORS", "CRISIS_R2_FRACTION", "CRISIS_SPLINE_KNOTS",
+           "CRISIS_TARGET_SHRINKAGE", "MIN_BOOT_PER_COPY"]
 
 CRISIS_IMPUTATIONS = 10
 """Imputed copies of each crisis-risk cohort (``reports.crisis_parts.IMPUTATIONS``, the
@@ -46,6 +47,15 @@ CRISIS_MAX_PARAMETERS = (sum(k - 1 for k in CRISIS_SPLINE_KNOTS.values())
                          + len(CRISIS_LINEAR_PREDICTORS))
 """The most candidate predictor parameters the crisis-risk model has (14): a spline of
 ``k`` knots has ``k - 1``, a linear predictor one."""
+CRISIS_R2_FRACTION = 0.15
+"""The anticipated Cox-Snell R-squared of the crisis-risk sample size, as a share of its
+maximum at the observed prevalence (Riley et al. 2020 suggest 0.15 when nothing better
+is known): the report's default ``r2_fraction`` and the setting "anticipated R-squared
+(% of its maximum)"."""
+CRISIS_TARGET_SHRINKAGE = 0.9
+"""Criterion (i)'s target shrinkage of the crisis-risk sample size (Riley et al. 2020):
+what ``reports.prediction`` asks ``minimum_sample_size`` for and the setting "target
+shrinkage"."""
 MIN_BOOT_PER_COPY = 10
 """Bootstrap samples within each imputed copy at least (MI-boot's
 ``bootstrap_validation_imputed``, the two-stage interval's outer samples per copy and

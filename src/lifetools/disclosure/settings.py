@@ -28,6 +28,8 @@ from lifetools.design_sizes import (
     CRISIS_IMPUTATIONS,
     CRISIS_MAX_PARAMETERS,
     CRISIS_OPTIONAL_PREDICTORS,
+    CRISIS_R2_FRACTION,
+    CRISIS_TARGET_SHRINKAGE,
     MIN_BOOT_PER_COPY,
 )
 from lifetools.penalties import PENALTY_GRID
@@ -206,8 +208,9 @@ SETTINGS: dict[str, Callable[[Mapping[str, Any]], Collection[float] | None]] = {
     "spline knots": lambda params: UNIT_SETTINGS["knot"],
     # the crisis report's sample size (Riley et al. 2020): the anticipated Cox-Snell
     # R-squared as a share of its maximum, and criterion (i)'s target shrinkage
-    "anticipated R-squared (% of its maximum)": lambda params: {15},
-    "target shrinkage": lambda params: {0.9},
+    "anticipated R-squared (% of its maximum)":
+        lambda params: {round(100 * CRISIS_R2_FRACTION, 6)},
+    "target shrinkage": lambda params: {CRISIS_TARGET_SHRINKAGE},
     "lowest score of the scale": lambda params: {7},
     "highest score of the scale": lambda params: {35},
 }

@@ -11,7 +11,11 @@ import pandas as pd
 
 from lifetools.cohort.crisis import CrisisCohort, build_crisis_cohort
 from lifetools.dataset import Dataset
-from lifetools.design_sizes import CRISIS_HORIZON_DAYS
+from lifetools.design_sizes import (
+    CRISIS_HORIZON_DAYS,
+    CRISIS_R2_FRACTION,
+    CRISIS_TARGET_SHRINKAGE,
+)
 from lifetools.disclosure import (
     ProtectedTable,
     get_profile,
@@ -133,7 +137,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                         citl_band: tuple[float, float] = (-0.2, 0.2),
                         thresholds: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35,
                                                          0.4, 0.45, 0.5),
-                        r2_fraction: float = 0.15,
+                        r2_fraction: float = CRISIS_R2_FRACTION,
                         imputations: int = IMPUTATIONS,
                         internal: str = "boot-mi") -> CrisisRiskReport:
     """Develop the crisis-risk model on the previous year, validate it on this one.
@@ -213,7 +217,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     max_r2 = 1 - np.exp(2 * (prevalence * np.log(prevalence)
                              + (1 - prevalence) * np.log(1 - prevalence)))
     size = minimum_sample_size(parameters=parameters, prevalence=prevalence,
-                               r2_cs=r2_fraction * max_r2)
+                               r2_cs=r2_fraction * max_r2,
+                               shrinkage=CRISIS_TARGET_SHRINKAGE)
     # the page states the fraction it was computed with (SAMPLE_SIZE_BASIS)
     size = dataclasses.replace(size, method={**size.method, "r2_fraction": r2_fraction})
     sample = size.summary.assign(
@@ -283,7 +288,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
             characteristic=label) for col, label in FAIRNESS_GROUPS.items()],
         ignore_index=True)
     # a group with too few people with or without a crisis: [c] on the page, its rule
-    # once in the table's note (the download's cell says "suppressed: too few")
+    # once in the table's note (the download's too: [c] and its notes.txt)
     too_few = TooFew(too_few_sentence("a crisis"))
     fair = pd.DataFrame({
         "characteristic": fairness["characteristic"], "group": fairness["group"],
