@@ -50,6 +50,7 @@ from lifetools.reports.survival_parts import (
     ratio_rows,
     released_ratios,
     with_e_values,
+    withheld_row,
 )
 from lifetools.result_names import DischargeName
 from lifetools.survival import (
@@ -120,10 +121,7 @@ def _released_row(release: Any, result: Any, term: str) -> dict[str, Any]:
     A fit that could not be estimated says so first (its own reason).
     """
     row = estimate_row(result, term, outcome=DISCHARGED)
-    if release.released or row["text"]:
-        return row
-    return {**dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
-            "text": release.withheld_brief}
+    return row if release.released or row["text"] else withheld_row(release)
 
 
 def time_varying_release(fit: Any, data: pd.DataFrame, covariates: Sequence[str],

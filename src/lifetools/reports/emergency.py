@@ -517,7 +517,7 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                   "{verdict}.",
                   missing="The matched difference-in-differences rate ratio for "
                   "emergency admissions"),
-        _evalue_sentence(pick.loc[(ae, DESIGNS["matched"])]),
+        _evalue_sentence(did_ae),
         *_method_results(window_days, caliper),
         _balance_sentence(matched.max_abs_smd_after,
                           comparison.weighted.max_abs_smd_after,

@@ -54,6 +54,7 @@ from lifetools.reports.survival_parts import (
     ratio_results,
     released_ratios,
     with_e_values,
+    withheld_row,
 )
 from lifetools.result_names import ReReferralName
 from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
@@ -183,18 +184,15 @@ def analyse_rereferral(
     if withheld:
         at_horizon = None
     share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
-    hr = estimate_row(cox, "used_life_rooms", outcome=REFERRED) if release.released else {
-        **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
-        "text": release.withheld_brief}
+    hr = (estimate_row(cox, "used_life_rooms", outcome=REFERRED) if release.released
+          else withheld_row(release))
     label = "Hazard ratio of re-referral, Life Rooms use before discharge"
     rereferred = int(data["rereferred"].sum())
     # re-referral's cumulative incidence by the end of follow-up (death competing)
     # decides the E-values' common-outcome conversion; it is not quoted by this
     incidence = end_incidence(overall.summary)
     shr = (estimate_row(fine_gray, "used_life_rooms", outcome=REFERRED)
-           if fg_check.released else {
-               **dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
-               "text": fg_check.withheld_brief})
+           if fg_check.released else withheld_row(fg_check))
     key = (
         {"name": ReReferralName.ADJUSTED_FOR, "value": None, "kind": "text",
          "label": "Methods: what the models are adjusted for",
@@ -243,21 +241,16 @@ def analyse_rereferral(
     )
     shr_label = ("Subdistribution hazard ratio of re-referral (Fine-Gray, death "
                  "competing), Life Rooms use before discharge")
-    key = (*key, *(ratio_results(ReReferralName.SHR_REREFERRAL, shr_label,
-                                 estimate_row(fine_gray, "used_life_rooms",
-                                              outcome=REFERRED))
+    key = (*key, *(ratio_results(ReReferralName.SHR_REREFERRAL, shr_label, shr)
                    if fg_check.released else [
         {"name": name, "value": None, "kind": "text",
-         "text": reason_text(fg_check.withheld_brief),
+         "text": reason_text(shr["text"]),
          "label": f"{lead}{shr_label}"}
         for name, lead in ((ReReferralName.SHR_REREFERRAL, ""),
                            (ReReferralName.SHR_REREFERRAL_CI, "95% CI: "))]),
         {"name": ReReferralName.SHR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
-             estimate_row(fine_gray, "used_life_rooms", outcome=REFERRED)
-             if fg_check.released else {
-                 "text": fg_check.withheld_brief},
-             found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
+             shr, found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
              "(death competing) was {estimate} ({level} confidence interval {interval}).",
              missing="The Fine-Gray subdistribution hazard ratio (a secondary "
              "estimate, death competing)", reason_before=hr["text"])},

@@ -40,7 +40,7 @@ __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS"
            "evalue_results", "evalue_sentence", "hazard_e_values", "hazard_ratio_table",
            "with_e_values", "label_terms", "left_out_notes",
            "model_notes", "ph_table", "ratio_results", "ratio_rows", "released_ratios",
-           "short_reason", "with_note"]
+           "short_reason", "with_note", "withheld_row"]
 
 TERM_LABELS = VALUE_LABELS  # one source of words (lifetools.labels)
 EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
@@ -119,6 +119,13 @@ def estimate_row(result, term: str, *, outcome: str = "had the outcome"
                 "text": not_estimable_text(short_reason(result, outcome=outcome))}
     return {"estimate": float(row["estimate"]), "ci_lower": float(row["ci_lower"]),
             "ci_upper": float(row["ci_upper"]), "text": None}
+
+
+def withheld_row(release: Any) -> dict[str, Any]:
+    """An :func:`estimate_row` for a model its release check withheld: no numbers, and
+    the release's bracketed reason (:attr:`~lifetools.disclosure.ModelRelease.withheld_brief`)."""
+    return {**dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
+            "text": release.withheld_brief}
 
 
 def ratio_results(name: DischargeName | ReReferralName, label: str,
