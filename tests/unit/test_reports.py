@@ -14,6 +14,7 @@ from lifetools import disclosure, plots, reports  # noqa: E402
 from lifetools.disclosure import PROFILES, use_profile  # noqa: E402
 from lifetools.loading import load_dataset  # noqa: E402
 from lifetools.publication import is_marked  # noqa: E402
+from lifetools.reports.survival_parts import hazard_e_values  # noqa: E402
 from lifetools.synthetic import write_synthetic  # noqa: E402
 
 # every test here fits the reports on 15,000 generated people: not in `make check`
@@ -67,17 +68,29 @@ def test_discharge_report(data):
         assert 1 <= row["e_value_ci"] <= row["e_value"]
         assert "discharge is common, so the hazard ratio was converted" in str(
             key[f"{name}_evalue"]["text"])
-    # the published hazard-ratio table carries them in the two headline rows only
+    # the published hazard-ratio table carries them in the two headline rows and the
+    # sensitivity analyses' Life Rooms rows (complete cases, the cause-specific
+    # landmark), each from its own shown ratio; not the naive (biased) row
     table = report.hazard_ratio_table
     shown = table["E-value (CI limit)"]
-    assert (shown != "").sum() == 2
     expected = {f"{e:.2f} ({c:.2f})" for e, c in zip(report.e_values["e_value"],
                                                        report.e_values["e_value_ci"],
                                                        strict=True)}
-    assert set(shown[shown != ""]) == expected
-    assert set(table.loc[shown != "", "model"]) == {
-        "Time-varying (correct)",
+    assert expected <= set(shown[shown != ""])
+    with_evalue = set(table.loc[shown != "", "model"])
+    assert with_evalue == {
+        "Time-varying (correct)", "Landmark at 90 days",
+        "Time-varying, complete cases (HoNOS recorded; missing-data sensitivity)",
         "Fine-Gray at 90 days (subdistribution hazard ratio, death competing)"}
+    assert (shown != "").sum() == 4
+    incidence = report.e_values["incidence"].iloc[0]
+    ratios = report.released.frame
+    for model in with_evalue:  # one row each, its E-values its own ratio's
+        rows = ratios[(ratios["model"] == model) & ratios["e_value"].notna()]
+        assert len(rows) == 1, model
+        row = rows.iloc[0]
+        found = hazard_e_values(row.to_dict() | {"text": None}, incidence)
+        assert (row["e_value"], row["e_value_ci"]) == (found.estimate, found.limit)
     assert str(key["hr_tv_evalue_sentence"]["text"]).startswith(
         "An unrecorded characteristic would have to be associated with both Life Rooms "
         "use and discharge by a risk ratio of ")
@@ -131,9 +144,21 @@ def test_rereferral_report(data):
             assert words in str(shown[f"{name}_evalue"]["text"])
         else:
             assert shown[f"{name}_evalue"]["value"] is None
-    # the published table carries them where released, blank elsewhere
-    column = report.hazard_ratio_table["E-value (CI limit)"]
-    assert (column != "").sum() == evalues["e_value"].notna().sum()
+    # the published table carries them where released, blank elsewhere; the
+    # complete-case sensitivity row has its own (from its own shown ratio)
+    table = report.hazard_ratio_table
+    column = table["E-value (CI limit)"]
+    complete = table["model"].str.contains("complete cases")
+    assert (column[~complete] != "").sum() == evalues["e_value"].notna().sum()
+    ratios = report.released.frame
+    complete_row = ratios[ratios["model"].str.contains("complete cases")].iloc[0]
+    found = hazard_e_values(complete_row.to_dict() | {"text": None}, incidence)
+    if found is None or pd.isna(complete_row["estimate"]):
+        assert (column[complete] == "").all()
+    else:
+        assert (complete_row["e_value"], complete_row["e_value_ci"]) == (
+            found.estimate, found.limit)
+        assert column[complete].iloc[0] == f"{found.estimate:.2f} ({found.limit:.2f})"
 
     key = {k["name"]: k for k in report.key_results}
     assert key["hr_rereferral_sentence"]["text"].startswith(

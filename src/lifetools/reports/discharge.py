@@ -327,13 +327,21 @@ def analyse_discharge(
     hr = _released_row(releases["tv"], tv, "exposed")
     naive_hr = _released_row(releases["naive"], naive, "ever_used")
     fine_gray_hr = _released_row(releases["fine_gray"], fine_gray, "exposed_at_landmark")
+    complete_hr = _released_row(releases["complete"], complete, "exposed")
+    landmark_hr = _released_row(releases["landmark"], landmark.cox, "exposed_at_landmark")
     # discharge's cumulative incidence by the end of follow-up decides the E-values'
     # common-outcome conversion (VanderWeele 2020; the methods page gives the 15%)
     incidence = end_incidence(cif.summary[cif.summary["group"] == "Discharge"])
     shown_rows = {"tv": with_e_values(tv.summary, "exposed",
                                       hazard_e_values(hr, incidence)),
-                  "complete": complete.summary.head(1),
-                  "naive": naive.summary.head(1), "landmark": landmark.cox.summary.head(1),
+                  # the sensitivity analyses' ratios have E-values in the table too
+                  # (not the naive one: its bias is immortal time, not confounding)
+                  "complete": with_e_values(complete.summary.head(1), "exposed",
+                                            hazard_e_values(complete_hr, incidence)),
+                  "naive": naive.summary.head(1),
+                  "landmark": with_e_values(landmark.cox.summary.head(1),
+                                            "exposed_at_landmark",
+                                            hazard_e_values(landmark_hr, incidence)),
                   **({"split": split.summary.head(2)} if split_shown else {}),
                   "fine_gray": with_e_values(fine_gray.summary.head(1),
                                              "exposed_at_landmark",
@@ -387,8 +395,7 @@ def analyse_discharge(
                        naive_hr, ci=False),
         *ratio_results(DischargeName.HR_TV_COMPLETE_CASE,
                        "Hazard ratio of discharge, Life Rooms use "
-                       "(time-varying), complete cases (sensitivity)",
-                       _released_row(releases["complete"], complete, "exposed")),
+                       "(time-varying), complete cases (sensitivity)", complete_hr),
         *ratio_results(DischargeName.SHR_LANDMARK,
                        f"Subdistribution hazard ratio of discharge "
                        f"(Fine-Gray, death competing), Life Rooms use by {landmark_days} "

@@ -258,12 +258,16 @@ def analyse_rereferral(
                         incidence=incidence, outcome="re-referral"))
     # the complete-case and Fine-Gray models share the main model's verdict (same
     # people and events) and have release checks of their own (their own fits)
+    complete_check = release if not release.released else own["complete"]
+    complete_hr = (estimate_row(complete, "used_life_rooms", outcome=REFERRED)
+                   if complete_check.released else withheld_row(complete_check))
     pieces = [(release, with_e_values(cox.summary, "used_life_rooms",
                                       hazard_e_values(hr, incidence)),
                cox, "Cause-specific Cox"),
-              (release if not release.released else own["complete"],
-               complete.summary.head(1), complete,
-               COMPLETE_CASE.format("Cause-specific Cox")),
+              # the complete-case sensitivity ratio has its E-values in the table too
+              (complete_check, with_e_values(complete.summary.head(1), "used_life_rooms",
+                                             hazard_e_values(complete_hr, incidence)),
+               complete, COMPLETE_CASE.format("Cause-specific Cox")),
               (fg_check, with_e_values(fine_gray.summary, "used_life_rooms",
                                        hazard_e_values(shr, incidence)), fine_gray,
                f"{FINE_GRAY} (subdistribution, death competing)")]

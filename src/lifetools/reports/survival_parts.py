@@ -352,7 +352,10 @@ def ratio_rows(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
 
 
 E_VALUE_COLUMNS = ["e_value", "e_value_ci"]
-"""The E-values of a headline ratio's row in the released table (NaN in the others)."""
+"""The E-values of a Life Rooms ratio's row in the released table: the headline ratios
+and the sensitivity analyses' (complete cases, the discharge landmark); NaN in the
+others (the covariates, the naive ratio, whose bias is immortal time rather than
+confounding, and the time-split rows)."""
 
 
 def with_e_values(rows: pd.DataFrame, term: str, found: HazardEValues | None
@@ -396,12 +399,13 @@ def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
 
 def hazard_ratio_table(released: ProtectedTable, *, keep: Sequence[str] = ()
                        ) -> pd.DataFrame:
-    """Publication table of the released hazard ratios, with the headline E-values.
+    """Publication table of the released hazard ratios, with their E-values.
 
     :func:`lifetools.tables.table_estimates` of ``released`` (:func:`released_ratios`)
-    and a column "E-value (CI limit)": the E-values of a headline ratio and of its
-    confidence limit nearest 1, blank in the other rows and where withheld, as the
-    emergency-care rate-ratio table (``estimates_table``).
+    and a column "E-value (CI limit)": the E-values of a Life Rooms ratio (the rows
+    :data:`E_VALUE_COLUMNS` says) and of its confidence limit nearest 1, blank in the
+    other rows and where withheld, as the emergency-care rate-ratio table
+    (``estimates_table``).
     """
     estimates = require_estimates(released, name="hazard ratios").frame
     table = table_estimates(released, label="hazard ratio", keep=list(keep))
