@@ -211,3 +211,44 @@ def test_group_leaks_events_equal_to_the_group_size_are_shown_and_pass(run):
     assert shown.words.iloc[2].tolist()[1:] == ["60", "60"]
     run.code(display(shown))
     assert scan_notebook(run.write()) == []
+
+
+QUANTIFIED = ("All 60 people were admitted.", "None of the 60 people were admitted.",
+              "Each of the 60 people had a crisis.",
+              "60 people were referred, all of whom were admitted.")
+
+
+@pytest.mark.parametrize("leak", QUANTIFIED)
+def test_group_leaks_a_word_for_all_or_none_beside_a_count_is_refused(leak, run):
+    # "all 60 people were admitted" is "60 of the 60" in other words: a count that
+    # passes every size rule, and a word that tells something of every one of them
+    # (issue 12: the gate read quantifier words as no count at all)
+    sixty = disclosure.protected_count(60)
+    template = leak.replace("60", "{n}")
+    with pytest.raises(DisclosureError, match=RULE):
+        disclosure.compose(template, n=sixty)
+    # past the library: in Markdown, in a stream and as a sealed result whose span is
+    # a valid count
+    for cell in (run.markdown(f"Of those referred: {leak}"),
+                 run.code({"output_type": "stream", "name": "stdout",
+                           "text": leak + "\n"})):
+        message = refused(run.write(), cell, RULE)
+        assert "all or none of a group" in message, message
+    with pytest.MonkeyPatch.context() as past:  # the span check at source skipped
+        past.setattr(disclosure.text, "count_pair_problem", lambda *a, **k: "")
+        sentence = disclosure.compose(template, n=sixty)
+    cell = run.code(display(publication.record("admitted", None, kind="text",
+                                               label="Summary", text=sentence)))
+    refused(run.write(), cell, RULE)
+
+
+@pytest.mark.parametrize("fine", ["Of all 60 people, 20 were admitted.",
+                                  "60 people were referred. All of them are counted "
+                                  "in the table below, by locality.",
+                                  "In all, 60 people came."])
+def test_group_leaks_all_as_a_total_or_in_another_sentence_passes(fine, run):
+    # "of all 60" begins "k of all n" (the pair rule reads it, with its k); a word in
+    # another sentence, or "in all" as a total, says nothing of each person
+    run.markdown(fine)
+    path = run.write()
+    assert not [f for f in scan_notebook(path) if f.rule == RULE]

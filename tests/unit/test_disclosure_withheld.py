@@ -234,6 +234,35 @@ def test_a_sentence_of_all_or_none_of_a_group_is_refused_at_source_and_by_the_ga
         get_profile("threshold-10").group_disclosure
 
 
+def test_a_word_for_all_or_none_beside_one_count_is_refused_at_source_and_by_the_gate():
+    # "all 60 people were admitted" says what "60 of the 60" says, with one count
+    from lifetools.disclosure import protected_count
+    from lifetools.disclosure.text import quantified, text_findings
+
+    sixty = protected_count(60)
+    for template in ("all {n} people were admitted", "none of the {n} were admitted",
+                     "each of the {n} people", "none among the {n} people",
+                     "{n} people, all of whom were admitted",
+                     "{n} people were referred, none of them admitted"):
+        with pytest.raises(DisclosureError, match="group-disclosure"):
+            compose(template, n=sixty)
+    for template in ("Of all {n} people, some were admitted", "{n} people came. All "
+                     "were seen", "In all, {n} people came", "{n} people improved",
+                     "all\n\n{n} people"):
+        assert str(compose(template, n=sixty))
+    # a group of none: nothing to tell of anyone ("every one" and "no one" hold a
+    # number word, refused as any typed number)
+    assert str(compose("none of the {n} people", n=protected_count(0)))
+    assert quantified("every one of the 60 people", 17, 19)
+    assert quantified("no one among 60 people", 13, 15)
+    # the gate re-reads the spans of a sealed text
+    text = "All 60 people were admitted"
+    spans = [{"start": 4, "end": 6, "kind": "count", "value": 60, "profile": "default"}]
+    assert [r for r, _ in text_findings(text, spans, "default")] == ["group-disclosure"]
+    assert text_findings("Of all 60 people", [{**spans[0], "start": 7, "end": 9}],
+                         "default") == []
+
+
 def test_too_few_estimates_show_c_with_the_rule_once_in_a_described_note(tmp_path):
     # the crisis page's fairness table said "suppressed: too few" in each cell of a
     # group too small for its estimates (issue 15): the page shows [c], the rule once

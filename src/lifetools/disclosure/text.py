@@ -50,9 +50,9 @@ from lifetools.disclosure.withheld import PRIVACY, rule_reason_named
 from lifetools.errors import DisclosureError
 from lifetools.signs import MINUS, bound_places, fixed
 
-__all__ = ["MINUS", "NUMBER_WORDS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
+__all__ = ["MINUS", "NUMBER_WORDS", "QUANTIFIERS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
            "Level", "Parameter", "Period", "ProtectedText", "Reason", "RuleNumber",
-           "compose", "fixed", "join", "numbers_in", "protect_text", "span_findings",
+           "compose", "fixed", "join", "numbers_in", "protect_text", "quantified", "span_findings",
            "text_findings"]
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -402,13 +402,42 @@ _OF = re.compile(r"\s+(?:out\s+)?of\s+(?:(?:all|the|these|those|them)[\s,]+){0,2
 """The words between two counts that make the first a part of the second's group ("60
 of the 60", "0 out of all 40")."""
 
+QUANTIFIERS = (r"all|both|each|every(?:\s+one)?|everyone|everybody|none|neither|"
+               r"no\s+one|nobody")
+"""Words that say how many of a group without a number: "all", "none", "each",
+"every one", "no one", "neither", "both" (issue 12)."""
+_SPACE = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"  # spaces with at most one line break
+_QUANTIFIED_BEFORE = re.compile(
+    rf"(?<![\w-])(?<!\bof\s)(?:{QUANTIFIERS})(?:{_SPACE}(?:(?:out{_SPACE})?of|among))?"
+    rf"(?:{_SPACE}(?:the|these|those))?{_SPACE}\Z", re.IGNORECASE)
+"""A quantifier just before a count: "all 60 people", "none of the 60", "each of the
+60" ("of all 60" is the first words of "k of all n": the pair rule reads it)."""
+_QUANTIFIED_AFTER = re.compile(
+    rf"^[^.;:!?\n]{{0,60}}?(?<![\w-])(?:{QUANTIFIERS})\s+of\s+(?:whom|them|those)\b",
+    re.IGNORECASE)
+"""A quantifier after a count in the same clause: "60 people, all of whom were
+admitted", "60 were referred; none of them ..." stops at the clause's end."""
+
+
+def quantified(text: str, start: int, end: int) -> bool:
+    """Whether a word for all or none of a group (:data:`QUANTIFIERS`) stands beside the
+    number at ``text[start:end]``: just before it ("all 60", "none of the 60") or
+    after it in the same clause ("60 people, all of whom"). The publish gate reads
+    free text with it too (``pipeline.gate.rules.kofn_findings``)."""
+    return bool(_QUANTIFIED_BEFORE.search(text[:start])
+                or _QUANTIFIED_AFTER.match(text[end:]))
+
 
 def count_pair_problem(text: str, spans: Iterable[Mapping[str, Any]],
                        profile: SdcProfile | str | None = None) -> str:
-    """Group disclosure in a sentence of two counts: "<k> of (the) <n>" with k equal
+    """Group disclosure in a sentence of counts: "<k> of (the) <n>" with k equal
     to n, or k 0 and n above 0, says every one (or none) of the n people had it ("60
-    of the 60 people were admitted"), whatever n ("" when no such pair, or the
-    profile does not rule group disclosure). Tested in
+    of the 60 people were admitted"), whatever n; so does a word for all or none of
+    them beside one count (:data:`QUANTIFIERS`: "all 60 people were admitted", "none
+    of the 60", "60 people, all of whom"). "" when there is no such pair or word, or
+    the profile does not rule group disclosure. A word with no count beside it ("none
+    of the people in the group") is not read: whether it discloses depends on what
+    the group is, which only an output checker can judge. Tested in
     ``tests/unit/test_disclosure_withheld.py``."""
     p = get_profile(profile) if not isinstance(profile, SdcProfile) else profile
     if not p.group_disclosure:
@@ -422,6 +451,11 @@ def count_pair_problem(text: str, spans: Iterable[Mapping[str, Any]],
             return (f"a count of {'all' if k == n else 'none'} of a group beside the "
                     "group's size ('k of n'): it says something about every person in "
                     "the group")
+    for count in counts:
+        if count["value"] > 0 and quantified(text, int(count["start"]), int(count["end"])):
+            return ("a word for all or none of a group ('all', 'none of', 'each of') "
+                    "beside the group's size: it says something about every person in "
+                    "the group, as 'k of n' with k equal to n or 0 does")
     return ""
 
 

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable
 
 from lifetools.disclosure import SdcProfile, get_profile
+from lifetools.disclosure.groups import GROUP_RULE
+from lifetools.disclosure.text import quantified
 from lifetools.tables import MAX_ROWS, SUPPRESSED
 
 __all__ = ["PATTERNS", "count_findings", "counted_findings", "identifier_findings",
@@ -184,7 +186,11 @@ def _roman(numeral: str) -> int:
 
 
 def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
-    """Small or unrounded numbers of people or records, anywhere ("2634 people").
+    """Small or unrounded numbers of people or records, anywhere ("2634 people"), and
+    any number of people beside a word for all or none of them ("all 60 people were
+    admitted", "none of the 60 people", "60 people, all of whom": rule
+    ``group-disclosure``, as for the library's protected texts,
+    :func:`lifetools.disclosure.text.quantified`).
 
     Applied to every text, sealed displays and Markdown included: a sentence made from
     protected values only ever names publishable counts (or "fewer than 8"), so a count
@@ -202,11 +208,19 @@ def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Foun
             continue
         if any(NOT_A_COUNT.fullmatch(word) for word in match.group(2).split()):
             continue
-        rule = disclosive(_number(match.group(1)), p)
+        value = _number(match.group(1))
+        rule = disclosive(value, p)
         detail = (f"a number of people or records in the text that the {p.name!r} rules "
                   f"would not publish ({rule})") if rule else ""
         if rule and (rule, detail) not in found:
             found.append((rule, detail))
+        if p.group_disclosure and value and quantified(text, match.start(1),
+                                                       match.end(1)) \
+                and not any(r == GROUP_RULE for r, _ in found):
+            found.append((GROUP_RULE, "a word for all or none of a group ('all', "
+                          "'none of', 'each of') beside a number of people: it says "
+                          "something about every person in the group, whatever the "
+                          "number"))
     for match in ROMAN_COUNTED.finditer(text):
         rule = disclosive(_roman(match.group(1)), p)
         if rule and not any(r == rule for r, _ in found):
