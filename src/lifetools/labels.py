@@ -31,7 +31,7 @@ from lifetools.errors import DictionaryError
 __all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "LABELS", "NEGATED_LABELS", "RAW_NAMES",
            "TERMS", "TERM_PATTERNS", "VALUE_LABELS", "code_label", "column_label",
            "column_unit", "explain_terms", "in_words", "is_raw_name", "label", "labels",
-           "negated_label", "term_label", "value_label", "with_words"]
+           "listed", "negated_label", "quoted", "term_label", "value_label", "with_words"]
 
 COLUMN_LABELS: Mapping[str, str] = {
     # counts and cohort steps
@@ -192,6 +192,25 @@ read "not hoNOS score recorded" (:func:`negated_label`)."""
 LEVEL_LABELS: Mapping[str, str] = {"0": "no", "1": "yes", "False": "no", "True": "yes"}
 RAW = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 SPLINE = re.compile(r"^(?P<base>[a-z][a-z0-9_]*)(?P<primes>'+)$")
+
+
+QUOTES = ("\u2018", "\u2019")
+"""The quotation marks around a name in a published text (‘Life Rooms use’): the
+typographic ones, as the site's prose has them after Sphinx's smart quotes. A table's
+note is HTML, which smart quotes do not touch, so a reason quoted with straight marks
+read 'Life Rooms use' there and ‘Life Rooms use’ in the summary until wave 28."""
+
+
+def quoted(name: object) -> str:
+    """``name`` between the published quotation marks (:data:`QUOTES`)."""
+    return f"{QUOTES[0]}{name}{QUOTES[1]}"
+
+
+def listed(items: list[str]) -> str:
+    """Items in words: "A", "A and B", "A, B and C"."""
+    if not items:
+        raise ValueError("nothing to list")
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def is_raw_name(text: Any) -> bool:

@@ -52,7 +52,7 @@ from lifetools.disclosure.table_cells import require_cells_pass
 from lifetools.disclosure.withheld import PRIVACY, SAID_ONCE, SaidInNote
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
-from lifetools.labels import VALUE_LABELS, column_label, value_label
+from lifetools.labels import VALUE_LABELS, column_label, listed, quoted, value_label
 from lifetools.publication import TABLES_FOLDER, check_name, seal, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
@@ -637,7 +637,6 @@ def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str
             return f"{models[0]}: {why}"
         if set(models) == every:
             return f"{ALL_MODELS}: {why}"
-        quoted = [f"\u2018{m}\u2019" for m in models]
-        return f"{', '.join(quoted[:-1])} and {quoted[-1]}: {why}"
+        return f"{listed([quoted(m) for m in models])}: {why}"
 
     return ["" if why is None else entry(why) for why in held]

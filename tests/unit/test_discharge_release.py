@@ -44,8 +44,8 @@ def test_time_varying_release_few_exposed_events_withholds_naming_the_model_expo
     model = fit(data)
     release = time_varying_release(model, data, ["female"])
     assert not release.released
-    assert release.reason == ("too few events among 'Life Rooms use "
-                              "(time-varying)'")
+    assert release.reason == ("too few events among ‘Life Rooms use "
+                              "(time-varying)’")
     # the old check, by ever-use, released it with the wrong variable's counts
     naive_check = model_release(model, data=data, event_col="discharged",
                                 level_cols=["ever_used", "female"])
@@ -70,7 +70,7 @@ def test_time_varying_release_counts_people_once_and_events_where_they_happened(
 def test_group_words_not_keeps_the_capital_of_a_name_only():
     from lifetools.disclosure.models import _group_words
 
-    assert _group_words("exposed", "0.0") == "'no Life Rooms use (time-varying)'"
-    assert _group_words("female", "0") == "'not female'"
+    assert _group_words("exposed", "0.0") == "‘no Life Rooms use (time-varying)’"
+    assert _group_words("female", "0") == "‘not female’"
     # the crisis release read "fewer than 10 events among 'not hoNOS score recorded'"
-    assert _group_words("honos_recorded", "0") == "'HoNOS score not recorded'"
+    assert _group_words("honos_recorded", "0") == "‘HoNOS score not recorded’"

@@ -53,7 +53,7 @@ def test_model_release_withholds_a_level_with_few_events():
                             level_cols=["exposed"])
     assert not release.released
     # decided on the raw 9, stated without the threshold: its events are published as 10
-    assert release.reason == "too few events among 'Life Rooms use (time-varying)'"
+    assert release.reason == "too few events among ‘Life Rooms use (time-varying)’"
     assert release.levels["events"].tolist()[1] == 10  # 9 shown rounded
     few = model_release(fitted(), data=data(5), event_col="event",
                         level_cols=["exposed"])
@@ -80,7 +80,7 @@ def test_model_release_rate_with_few_values_without_hint_is_read_as_categories()
     frame.loc[frame.index[-2:], "event"] = 1
     naive = model_release(fitted(), data=frame, event_col="event",
                           level_cols=["exposed", "rate"])
-    assert not naive.released and "'Rate' = 5.0" in naive.reason
+    assert not naive.released and "‘Rate’ = 5.0" in naive.reason
     hinted = model_release(fitted(), data=frame, event_col="event",
                            level_cols=["exposed", "rate"], continuous=["rate"])
     assert hinted.released, hinted.reason
@@ -116,7 +116,7 @@ def test_withheld_model_is_shown_as_too_few_events_with_reason():
     # shows the marker, the reason is the table's (stated once in its note)
     assert table["estimate (95% CI)"].tolist() == ["[x]"]
     assert table[WITHHELD_COLUMN].tolist() == [
-        f"{NOT_ESTIMABLE}: too few events among 'Life Rooms use (time-varying)'"]
+        f"{NOT_ESTIMABLE}: too few events among ‘Life Rooms use (time-varying)’"]
     assert "to inf" not in table.to_string() and "0.00" not in table.to_string()
 
 
@@ -199,7 +199,7 @@ def test_model_release_difference_in_differences_groups_read_in_words():
                           "event": [1] * 4 + [1] * 60 + [0] * 36})
     release = model_release(fitted(), data=frame, event_col="event",
                             level_cols=["user", "after"])
-    assert "'Life Rooms users'" in release.reason and "'user'" not in release.reason
+    assert "‘Life Rooms users’" in release.reason and "‘user’" not in release.reason
 
 
 def test_model_release_open_intervals_of_several_terms_are_one_reason():
@@ -214,11 +214,11 @@ def test_model_release_open_intervals_of_several_terms_are_one_reason():
     result = SimpleNamespace(summary=summary, warnings=(), model=None)
     enough = model_release(result, data=data(30), event_col="event",
                            level_cols=["exposed"])
-    assert enough.reasons == ("the data could not pin down the estimates for 'Life Rooms "
-                              "use (time-varying)', 'Age (per 10 years)' and 'HoNOS score "
-                              "(per 5 points)'",)
+    assert enough.reasons == ("the data could not pin down the estimates for ‘Life Rooms "
+                              "use (time-varying)’, ‘Age (per 10 years)’ and ‘HoNOS score "
+                              "(per 5 points)’",)
     few = model_release(result, data=data(5), event_col="event", level_cols=["exposed"])
-    assert few.reasons == ("too few events among 'Life Rooms use (time-varying)'",)
+    assert few.reasons == ("too few events among ‘Life Rooms use (time-varying)’",)
 
 
 def test_model_outputs_tie_each_column_to_its_models_release(tmp_path, monkeypatch):
@@ -297,7 +297,7 @@ def test_model_release_linear_term_of_the_model_is_not_a_group():
     # a 0/1 term of the model keeps its two groups
     binary = model_release(fitted(), data=data(9), event_col="event",
                            level_cols=["exposed"])
-    assert "'Life Rooms use" in binary.reason
+    assert "‘Life Rooms use" in binary.reason
 
 
 def test_a_withheld_models_summary_under_other_column_names_is_refused():
@@ -431,3 +431,40 @@ def show_table_note(table: pd.DataFrame) -> str:
 
     return withheld_models_note(list(dict.fromkeys(
         v for v in table[WITHHELD_COLUMN].tolist() if v)))
+
+
+def test_withheld_given_points_to_the_reasons_a_page_states_and_gives_the_rest():
+    # the wellbeing page at 3,000 people: the summary said "too few residual degrees
+    # of freedom (...)" and the table's note gave the mixed model's reasons again,
+    # that clause included (issue 15, wave 28)
+    from lifetools.disclosure.withheld import SAID_ONCE, SAID_ONCE_REST
+    from lifetools.labels import TERMS
+
+    df = f"too few residual degrees of freedom ({TERMS['residual degrees of freedom']})"
+    few = "too few events among ‘Life Rooms use (time-varying)’"
+    release = model_release(fitted(), data=data(5), event_col="event",
+                            level_cols=["exposed"], parameters=195)
+    assert release.reasons == (few, df)
+    assert release.withheld_given(()) == release.withheld
+    assert release.withheld_given({df}) == (
+        f"{release.headline}: {few}; its other reason is {SAID_ONCE_REST}")
+    assert release.withheld_given({df, few}) == release.withheld_once
+    assert release.withheld_given({release.reason}) == release.withheld_once
+    assert release.withheld_once.endswith(f"({SAID_ONCE})")
+    three = model_release(fitted(), data=data(5), event_col="event",
+                          level_cols=["exposed"], parameters=195, converged=False)
+    assert three.withheld_given({df, "the fit did not converge"}) == (
+        f"{three.headline}: {few}; its other reasons are {SAID_ONCE_REST}")
+    shown = release.estimates(fitted().summary, stated={df}).frame
+    assert shown["withheld"].tolist() == [release.withheld_given({df})]
+    assert df not in shown["withheld"].iloc[0]
+
+
+def test_quoted_and_listed_write_names_as_the_site_prose_does():
+    from lifetools.labels import listed, quoted
+
+    assert quoted("Life Rooms use") == "\u2018Life Rooms use\u2019"
+    assert listed(["A"]) == "A" and listed(["A", "B"]) == "A and B"
+    assert listed(["A", "B", "C"]) == "A, B and C"
+    with pytest.raises(ValueError):
+        listed([])

@@ -229,4 +229,4 @@ def test_a_withheld_models_reason_states_no_bound_beside_a_rounded_count():
     for text in [release.withheld, *release.reasons, plain_reason(release.withheld)]:
         assert not re.search(r"\d|fewer than", text), text  # no bound, no count
     assert release.withheld == ("too few events to estimate: too few events among "
-                                "'Life Rooms use (time-varying)'")
+                                "‘Life Rooms use (time-varying)’")

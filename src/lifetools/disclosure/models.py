@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Number
 from typing import Any
@@ -46,9 +46,9 @@ from lifetools.disclosure.derived import (
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
 from lifetools.disclosure.text import fixed
-from lifetools.disclosure.withheld import SAID_ONCE
+from lifetools.disclosure.withheld import SAID_ONCE, SAID_ONCE_REST
 from lifetools.errors import DisclosureError
-from lifetools.labels import TERMS, label, negated_label
+from lifetools.labels import TERMS, label, listed, negated_label, quoted
 
 __all__ = ["DIVERGED_TERMS", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
            "ModelRelease", "TOO_FEW",
@@ -136,6 +136,30 @@ class ModelRelease:
         start of this page)"); "" when released."""
         return "" if self.released else f"{self.headline} ({SAID_ONCE})"
 
+    def withheld_given(self, stated: Collection[str] = ()) -> str:
+        """:attr:`withheld` for a page whose summary states some of the reasons
+        (``stated``: reasons, or whole :attr:`reason` texts, the page says once).
+
+        Every reason stated: :attr:`withheld_once`; none: :attr:`withheld`; some: the
+        headline, the reasons not stated and where the others are ("too few
+        observations to estimate: too few observations among ‘baseline measurements’
+        and ‘Follow-up measurements’; its other reason is given once, at the start of
+        this page"). The wellbeing page at 3,000 people gave the mixed model's residual
+        degrees of freedom clause in its table's note after its summary had said it
+        (issue 15, wave 28). "" when released.
+        """
+        if self.released:
+            return ""
+        left = [r for r in self.reasons if r not in stated]
+        if self.reason in stated or not left:
+            return self.withheld_once
+        if len(left) == len(self.reasons):
+            return self.withheld
+        others = len(self.reasons) - len(left)
+        return (f"{self.headline}: {'; '.join(left)}; "
+                + ("its other reason is" if others == 1 else "its other reasons are")
+                + f" {SAID_ONCE_REST}")
+
     @property
     def withheld_brief(self) -> str:
         """:attr:`withheld` with its reasons in brackets, as a table cell or a key result
@@ -155,7 +179,8 @@ class ModelRelease:
         """
         return f"{self.headline}: {self.reason}" if not self.released else ""
 
-    def apply(self, summary: pd.DataFrame, *, said_once: bool = False) -> pd.DataFrame:
+    def apply(self, summary: pd.DataFrame, *, said_once: bool = False,
+              stated: Collection[str] = ()) -> pd.DataFrame:
         """The summary if released; else its row labels with every other cell missing.
 
         A withheld model keeps only the words of :data:`LABEL_COLUMNS` (a label column
@@ -163,7 +188,9 @@ class ModelRelease:
         (:data:`ESTIMATE_COLUMNS`) or not, is blanked, so that no number of the model
         leaves through a column added to its summary.
         :func:`lifetools.tables.table_estimates` shows missing estimates as
-        "too few events to estimate" with the reason.
+        "too few events to estimate" with the reason. ``said_once``: the page states
+        every reason (:attr:`withheld_once`); ``stated``: the reasons it states
+        (:meth:`withheld_given`).
         """
         if self.released:
             return summary
@@ -176,9 +203,11 @@ class ModelRelease:
                 numeric = pd.api.types.is_numeric_dtype(out[col])
                 out[col] = pd.Series([float("nan")] * len(out), index=out.index,
                                      dtype=float if numeric else object)
-        return out.assign(withheld=self.withheld_once if said_once else self.withheld)
+        return out.assign(withheld=self.withheld_once if said_once else
+                          self.withheld_given(stated))
 
-    def estimates(self, summary: pd.DataFrame, *, said_once: bool = False) -> ProtectedTable:
+    def estimates(self, summary: pd.DataFrame, *, said_once: bool = False,
+                  stated: Collection[str] = ()) -> ProtectedTable:
         """The model's estimates as released: a protected table (the only maker).
 
         Withheld estimates are blanked by :meth:`apply` (a ``withheld`` column says
@@ -188,7 +217,7 @@ class ModelRelease:
         verdict and the residual degrees of freedom.
         """
         ModelRelease.__post_init__(self)
-        shown = self.apply(summary, said_once=said_once).reset_index(drop=True)
+        shown = self.apply(summary, said_once=said_once, stated=stated).reset_index(drop=True)
         roles = tuple((str(c), "estimate" if c in ESTIMATE_COLUMNS else "other")
                       for c in shown.columns)
         if not any(r == "estimate" for _, r in roles):
@@ -462,11 +491,8 @@ def _degenerate_reason(terms: list[str], *, too_few: bool) -> list[str]:
     """
     if not terms or too_few:
         return []
-    quoted = [f"'{term}'" for term in terms]
-    if len(quoted) == 1:
-        return [DIVERGED_TERMS[0].format(terms=quoted[0])]
-    named = ", ".join(quoted[:-1]) + f" and {quoted[-1]}"
-    return [DIVERGED_TERMS[1].format(terms=named)]
+    names = listed([quoted(term) for term in terms])
+    return [DIVERGED_TERMS[0 if len(terms) == 1 else 1].format(terms=names)]
 
 
 def _linear_terms(summary: pd.DataFrame, data: pd.DataFrame,
@@ -505,13 +531,13 @@ def _group_words(variable: str, level: str) -> str:
     name = _term_words(variable)
     level = _level_words(level)
     if str(level) in ("1", "1.0", "True"):
-        return f"'{name}'"
+        return quoted(name)
     if str(level) in ("0", "0.0", "False"):
         try:
-            return f"'{negated_label(variable)}'"
+            return quoted(negated_label(variable))
         except KeyError:
-            return f"'not {name}'"
-    return f"'{name}' = {level}"
+            return quoted(f"not {name}")
+    return f"{quoted(name)} = {level}"
 
 
 def model_release(
@@ -609,7 +635,7 @@ def model_release(
     # among X" beside X's events published as 10 (8 to 12) said 8 or 9
     reasons = list(withheld) + (
         [f"{TOO_FEW} {unit} "
-         + ("in total" if "in total" in few else "among " + "; ".join(few))]
+         + ("in total" if "in total" in few else "among " + listed(few))]
         if few else [])
     n = len(data) if id_col is None else int(data[id_col].nunique())
     residual_df = int(n - (len(summary) if parameters is None else parameters))

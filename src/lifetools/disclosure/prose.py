@@ -99,7 +99,7 @@ _FORMS = re.compile(
     r"|(?<![\w.,])(?:[1-9]|[12]\d|3[01])[ \t]+(?:January|February|March|April|May|"
     r"June|July|August|September|October|November|December)[ \t]+(?:19|20)\d{2}(?!\d)"
     # a date in words, as lifetools.formatting.format_date writes it: 1 April 2024
-    r"|'[^'\n]{1,80}'[ \t]*=[ \t]*\d+(?!\d|[.,]\d)"           # a model's level
+    r"|(?:'[^'\n]{1,80}'|\u2018[^\u2019\n]{1,80}\u2019)[ \t]*=[ \t]*\d+(?!\d|[.,]\d)"  # a level
     r"|^[ \t]*#{1,6}[ \t]+\d+(?:\.\d+)*"                      # a heading's number
     r"|^[ \t]*\d+[.)][ \t]"                                   # a list item's number
     r"|(?<![\w.,])\d+:\d+(?![\w:])"                           # a ratio, 1:1

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "SAID_ONCE", "TOO_FEW_CELL", "SaidInNote", "TooFew",
+__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "SaidInNote", "TooFew",
            "public_reason", "reason_findings", "rule_reason_named", "withheld_verb"]
 
 PRIVACY = "hidden to protect privacy"
@@ -48,6 +48,11 @@ SAID_ONCE = "the reasons are given once, at the start of this page"
 """What a table, caption or sentence of a page says instead of a withheld model's
 reasons when the page states them once (:attr:`lifetools.disclosure.ModelRelease.
 withheld_once`): the crisis page repeated a six-group reason 28 times until wave 22."""
+
+SAID_ONCE_REST = "given once, at the start of this page"
+"""Where a withheld model's other reasons are when the page states some of them
+(:meth:`lifetools.disclosure.ModelRelease.withheld_given`: "...; its other reason is
+given once, at the start of this page")."""
 
 TOO_FEW_CELL = "suppressed: too few"
 """The reason in words of an estimate a group too small for it leaves out

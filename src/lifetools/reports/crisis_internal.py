@@ -15,7 +15,7 @@ import pandas as pd
 from lifetools.design_sizes import MIN_BOOT_PER_COPY
 from lifetools.disclosure import Parameter, Period, ProtectedText, compose
 from lifetools.formatting import format_value
-from lifetools.labels import with_words
+from lifetools.labels import listed, with_words
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
 from lifetools.prediction.imputation import bootstrap_validation_imputed
@@ -268,7 +268,7 @@ def nested_text(nested: NestedFits) -> tuple[str, dict[str, Parameter]]:
     if nested.inner_unreliable:
         kept.append("{i_bad} of the {i_all} bootstrap samples inside them")
     if kept:
-        words += (" In " + _listed(kept) + ", the fit did not converge or a predictor "
+        words += (" In " + listed(kept) + ", the fit did not converge or a predictor "
                   "separated the people with and without a crisis; these are kept, as in "
                   "the internal validation.")
     if nested.inner_left_out:
@@ -297,10 +297,6 @@ class FitReliability:
     text: ProtectedText
     development_converged: bool = True
     parts: tuple[tuple[str, int], ...] = ()
-
-
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def fit_reliability(boot: BootstrapValidation, *, development_converged: bool = True,
@@ -384,10 +380,10 @@ def fit_reliability(boot: BootstrapValidation, *, development_converged: bool = 
     if rest:
         more = sum(n for _, n in rest)
         params["m"] = Parameter(int(more), "resampled fits not fitted reliably")
-        listed = _listed(["{p_" + k + "} of " + OTHER_PARTS[k] for k, n in rest])
+        which = listed(["{p_" + k + "} of " + OTHER_PARTS[k] for k, n in rest])
         tail = said + (" In the rest of the resampling, {m} more "
                        + ("fit" if more == 1 else "fits") + " could not be fitted reliably: "
-                       + listed + ".")
+                       + which + ".")
     elif said:
         tail = said + (" Every other fit in the resampling (the ridge and lasso "
                        "bootstraps and their cross-validation folds at the chosen "

@@ -27,7 +27,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.withheld import PRIVACY, public_reason
 from lifetools.formatting import finite, verdict
-from lifetools.labels import explain_terms, with_words
+from lifetools.labels import explain_terms, quoted, with_words
 
 __all__ = ["CI_LEVEL", "C_JUDGE", "C_STATISTIC", "estimate_part", "interval_text", "not_shown_sentence",
            "not_shown_sentences",
@@ -84,10 +84,10 @@ interval reaching 0 or infinity (:data:`lifetools.convergence.DIVERGED`), each
 whole or as far as its first bracket (:func:`lifetools.reports.survival_parts.
 short_reason`). The words are for analysts (the methods pages explain them); a page
 gives them in plain words (:func:`plain_fit_reason`)."""
-_WHERE = {"among those with it": "in the group ‘{label}’",
-          "among those without it": "outside the group ‘{label}’",
-          "above its lowest value": "above the lowest value of ‘{label}’",
-          "below its highest value": "below the highest value of ‘{label}’"}
+_WHERE = {"among those with it": "in the group {label}",
+          "among those without it": "outside the group {label}",
+          "above its lowest value": "above the lowest value of {label}",
+          "below its highest value": "below the highest value of {label}"}
 
 
 def plain_fit_reason(text: str, labels: Mapping[str, str] | None = None, *,
@@ -108,10 +108,10 @@ def plain_fit_reason(text: str, labels: Mapping[str, str] | None = None, *,
         term = match["term"]
         label = (labels or {}).get(term, term.replace("_", " "))
         if match["where"]:
-            group = _WHERE[match["where"]].format(label=label)
+            group = _WHERE[match["where"]].format(label=quoted(label))
             return (f"too few people {group} {outcome}"
                     + (", so the model cannot estimate its effect" if effect else ""))
-        return (f"the model cannot estimate the effect of ‘{label}’, probably "
+        return (f"the model cannot estimate the effect of {quoted(label)}, probably "
                 f"because too few people in some of its groups {outcome}")
 
     return _TECHNICAL.sub(plain, str(text))

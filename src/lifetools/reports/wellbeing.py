@@ -165,8 +165,14 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     # (the 2024-25 page at 3,000 people said one reason 3 times: issue 15, wave 24)
     withheld, share_withheld = why[0], why[2]
     stated = {withheld, share_withheld} - {""}
+    # and each of their release checks' reasons: the mixed model's note gives only
+    # the reasons they do not (the residual degrees of freedom were said twice at
+    # 3,000 people: wave 28)
+    clauses = stated | {r for i in (0, 2) if not checks[i].released
+                        for r in checks[i].reasons}
     released = combine_estimates([check.estimates(estimates.iloc[[i]],
-                                                  said_once=why[i] in stated)
+                                                  said_once=why[i] in stated,
+                                                  stated=clauses)
                                   for i, check in enumerate(checks)])
     counts = disclosure.protect_counts(pd.DataFrame({"measure": [
         "People with a baseline measurement in the period",
