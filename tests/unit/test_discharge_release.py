@@ -74,3 +74,29 @@ def test_group_words_not_keeps_the_capital_of_a_name_only():
     assert _group_words("female", "0") == "‘not female’"
     # the crisis release read "fewer than 10 events among 'not hoNOS score recorded'"
     assert _group_words("honos_recorded", "0") == "‘HoNOS score not recorded’"
+
+
+def test_released_ratios_row_whose_summary_gives_its_fits_reason_points_there():
+    # the 2024-25 discharge page at 3,000 people: the summary gave the time-varying
+    # fit's own reason ("the model cannot estimate the effect of ...") and the
+    # hazard-ratio table's note the release check's ("too few events among ..."): two
+    # reasons for one number (issue 15, wave 28). A model the summary speaks for
+    # points there, whichever reason it gives; another withheld for the same reason
+    # (the complete cases) keeps its own
+    from types import SimpleNamespace
+
+    from lifetools.reports.survival_parts import released_ratios
+
+    data = cohort(late_users=0, early_users=5)
+    release = time_varying_release(fit(data), data, ["female"])
+    assert not release.released
+    rows = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [0.5],
+                         "ci_upper": [4.0], "p_value": [0.4]})
+    fitted = SimpleNamespace(reason=None)
+    pieces = [(release, rows, fitted, "Time-varying (correct)"),
+              (release, rows, fitted, "Time-varying, complete cases")]
+    before = released_ratios(pieces).frame["withheld"].tolist()
+    assert before == [release.withheld] * 2
+    after = released_ratios(pieces, said={"Time-varying (correct)"}).frame
+    assert after["withheld"].tolist() == [release.withheld_once, release.withheld]
+    assert after["estimate"].isna().all()

@@ -52,8 +52,8 @@ def test_result_sentence_limit_rounding_onto_null_shows_extra_places():
     (1.2, (0.8, math.inf), "", "The rate ratio could not be estimated: the data could "
      "not pin down its confidence interval."),
     (1.2, (0.8, 1.5), "could not be estimated: exposed: did not converge; female: did "
-     "not converge", "The rate ratio could not be estimated: did not converge (Life "
-     "Rooms use)."),
+     "not converge", "The rate ratio could not be estimated: the fit did not converge "
+     "for \u2018Life Rooms use\u2019."),
 ])
 def test_result_sentence_never_puts_a_missing_number_in_fixed_words(value, interval,
                                                                    reason, expected):

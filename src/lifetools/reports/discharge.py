@@ -351,10 +351,16 @@ def analyse_discharge(
     # the release reasons the summary states (the time-varying, naive and Fine-Gray
     # ratios' sentences) are said once, there: the tables' notes say where they are
     # (the 2024-25 page said the landmark's reason 5 times: issue 15, wave 25)
-    stated = {releases[name].reason for name, row in (
-        ("tv", hr), ("naive", naive_hr), ("fine_gray", fine_gray_hr))
-        if not releases[name].released and row["text"] == releases[name].withheld_brief}
-    released = released_ratios(pieces, outcome=DISCHARGED, stated=stated)
+    summarised = (("tv", hr), ("naive", naive_hr), ("fine_gray", fine_gray_hr))
+    stated = {releases[name].reason for name, row in summarised
+              if not releases[name].released and row["text"] == releases[name].withheld_brief}
+    # a withheld model whose summary gives its fit's own reason (the fit failed too)
+    # points there as well: its table row gave the release's reason while the summary
+    # gave the fit's until wave 28 (2024-25 at 3,000 people)
+    said = {name for name, row in summarised
+            if not releases[name].released and row["text"]}
+    released = released_ratios(pieces, outcome=DISCHARGED, stated=stated,
+                               said={names[name] for name in said})
     ratios = ratio_rows(pieces, outcome=DISCHARGED)
     average = "noted: the hazard ratio is an average over follow-up"
     if split_shown:
@@ -367,9 +373,10 @@ def analyse_discharge(
         landmark_action = average
     ph = pd.DataFrame([row for table in (
         ph_table(tv, names["tv"], exposure_action=average, release=releases["tv"],
-                 said_once=releases["tv"].reason in stated),
+                 said_once=releases["tv"].reason in stated or "tv" in said),
         ph_table(naive, names["naive"], exposure_action=average,
-                 release=releases["naive"], said_once=releases["naive"].reason in stated),
+                 release=releases["naive"],
+                 said_once=releases["naive"].reason in stated or "naive" in said),
         ph_table(landmark.cox, f"Landmark at {landmark_days} days (Life Rooms use fixed "
                  "at the landmark, follow-up from it)", exposure_action=landmark_action,
                  release=releases["landmark"],

@@ -120,9 +120,10 @@ def plain_fit_reason(text: str, labels: Mapping[str, str] | None = None, *,
 def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:
     """The first reason of a list, in short words, with model terms as labels.
 
-    "could not be estimated: exposed: did not converge; female: ..." reads
-    "did not converge (Life Rooms use)": a page gives one reason; the model's table and
-    its notes give them all.
+    "could not be estimated: exposed: did not converge; female: ..." reads "the fit
+    did not converge for ‘Life Rooms use’" (until wave 28 "did not converge (Life Rooms
+    use)", no sentence): a page gives one reason; the model's table and its notes give
+    them all. Another term's reason reads "<reason> (<label>)".
     """
     text = str(reason).strip()
     for prefix in _PREFIXES:
@@ -135,7 +136,8 @@ def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:
     term, sep, rest = first.partition(": ")
     if sep and " " not in term.strip() and term.strip() not in _TAGS:
         name = (labels or {}).get(term.strip(), term.strip().replace("_", " "))
-        first = f"{rest} ({name})"
+        first = (f"the fit {rest} for {quoted(name)}" if rest == "did not converge"
+                 else f"{rest} ({name})")
     for tag in _TAGS:  # the fit's technical tag is no words for a reader
         first = first.replace(f"{tag}: ", "", 1) if first.startswith(f"{tag}: ") else first
     return first or "the fit did not give an estimate"

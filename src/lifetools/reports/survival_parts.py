@@ -375,8 +375,8 @@ def with_e_values(rows: pd.DataFrame, term: str, found: HazardEValues | None
 
 
 def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
-                    outcome: str = "had the outcome", stated: Collection[str] = ()
-                    ) -> ProtectedTable:
+                    outcome: str = "had the outcome", stated: Collection[str] = (),
+                    said: Collection[str] = ()) -> ProtectedTable:
     """The hazard-ratio table as released: each model's rows through its release check.
 
     ``pieces`` as :func:`ratio_rows`; a model its check withholds has its estimates
@@ -385,13 +385,18 @@ def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
     ``stated``: the release reasons the page's summary states; a model withheld for
     one of them says where it is
     (:attr:`~lifetools.disclosure.ModelRelease.withheld_once`), not the reason
-    again (issue 15, wave 25).
+    again (issue 15, wave 25). ``said``: the models (their names in ``pieces``) whose
+    reason the summary states whatever it is, such as their fit's own failure where
+    the release check withheld them as well: they say where it is too, so that the
+    page does not give the summary's reason in one place and the release's in another
+    (the discharge page at 3,000 people: wave 28).
     """
     columns = [*RATIO_COLUMNS, *E_VALUE_COLUMNS]
     released = combine_estimates([
         release.estimates(label_terms(with_note(rows, fit, outcome=outcome),
                                       name).reindex(columns=columns),
-                          said_once=not release.released and release.reason in stated)
+                          said_once=not release.released and (release.reason in stated
+                                                              or name in said))
         for release, rows, fit, name in pieces])
     return released.select([*columns, *(["withheld"] if "withheld" in
                                         released.columns else [])])
