@@ -144,6 +144,7 @@ class WellbeingName(StrEnum):
 
     BASELINE_PEOPLE = "baseline_people"
     PAIRED_PEOPLE = "paired_people"
+    COMPLETION_SENTENCE = "completion_sentence"
     MEAN_CHANGE = "mean_change"
     MEAN_CHANGE_CI = "mean_change_ci"
     SHARE_IMPROVED = "share_improved"

@@ -17,7 +17,7 @@ from lifetools.disclosure import (
     model_release,
 )
 from lifetools.disclosure.text import Parameter
-from lifetools.disclosure.withheld import public_reason
+from lifetools.disclosure.withheld import PRIVACY, public_reason
 from lifetools.people import people_in_locality
 from lifetools.regression import (
     estimate_paired_change,
@@ -25,6 +25,7 @@ from lifetools.regression import (
     paired_measurements,
     share_meaningful_change,
 )
+from lifetools.reports.narrative import group_count_sentence, reveals_whole_group
 from lifetools.reports.sentences import (
     interval_text,
     not_shown_sentences,
@@ -76,6 +77,9 @@ SHARE_NOT_SHOWN = "The share who improved by at least the meaningful-change thre
 
 IMPROVING = "People improving by the threshold"
 """The counts table's row of the people improving, each one of those with a follow-up."""
+PAIRED = "People with a baseline and a follow-up"
+"""The counts table's row of the people with a follow-up, each one of those with a
+baseline."""
 
 
 @dataclass(frozen=True)
@@ -175,21 +179,40 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
                                                   stated=clauses)
                                   for i, check in enumerate(checks)])
     counts = disclosure.protect_counts(pd.DataFrame({"measure": [
-        "People with a baseline measurement in the period",
-        "People with a baseline and a follow-up", IMPROVING],
+        "People with a baseline measurement in the period", PAIRED, IMPROVING],
         "n": [len(baseline_people), len(pairs), share.extra["improved"]]}), ["n"])
-    if improved.reason == disclosure.GROUP_REASON:
+    if improved.reason == disclosure.GROUP_REASON or reveals_whole_group(
+            len(pairs), int(share.extra["improved"])):
         # a flow whose rows are subsets of the row above: "10 with a follow-up, 10
-        # improving" says everyone improved (the share hidden for it): hide the count
+        # improving" says everyone improved (the share hidden for it): hide the count;
+        # so does "0 improving" under "[c] with a follow-up" (none of 1 to 7 people),
+        # whatever hid the share (its denominator, at 3,000 people: wave 28)
         counts = disclosure.carry_suppression(counts, label_col="measure", column="n",
                                               labels={IMPROVING})
+    # none (or all) of the people with a baseline completed a follow-up: the 2023-24
+    # page at 3,000 people said "fewer than 8 people completed SWEMWBS when they
+    # started and 0 completed it again later" (group disclosure, wave 28)
+    none_paired = reveals_whole_group(len(baseline_people), len(pairs))
+    if none_paired:
+        counts = disclosure.carry_suppression(counts, label_col="measure", column="n",
+                                              labels={PAIRED, IMPROVING})
     mean, low, high = ((float("nan"),) * 3 if withheld else
                        change.estimate("mean change"))
     key = (
         {"name": WellbeingName.BASELINE_PEOPLE, "value": len(baseline_people), "kind": "count",
          "label": "People with a baseline SWEMWBS in the period"},
         {"name": WellbeingName.PAIRED_PEOPLE, "value": len(pairs), "kind": "count",
+         "label": "People with baseline and follow-up"} if not none_paired else
+        {"name": WellbeingName.PAIRED_PEOPLE, "value": None, "kind": "text",
+         "text": compose("not shown ({why})", why=PRIVACY),
          "label": "People with baseline and follow-up"},
+        {"name": WellbeingName.COMPLETION_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: people who completed SWEMWBS", "text": group_count_sentence(
+             "During the period {group} people completed SWEMWBS when they started and "
+             "{part} completed it again later.",
+             "During the period {group} people completed SWEMWBS when they started; how "
+             "many completed it again later is not shown ({why}).",
+             group=len(baseline_people), part=len(pairs))},
         {"name": WellbeingName.MEAN_CHANGE, "value": mean, "kind": "estimate",
          "label": "Mean change in SWEMWBS metric score", "released": checks[0]},
         {"name": WellbeingName.MEAN_CHANGE_CI, "value": [low, high], "kind": "text",
