@@ -53,6 +53,7 @@ class DischargeName(StrEnum):
 
     COHORT_PEOPLE = "cohort_people"
     COHORT_USERS = "cohort_users"
+    COHORT_SENTENCE = "cohort_sentence"
     DISCHARGED = "discharged"
     HR_TV = "hr_tv"
     HR_TV_CI = "hr_tv_ci"

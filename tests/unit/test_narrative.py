@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from lifetools.reports.narrative import (
     cumulative_share_sentence,
@@ -242,16 +243,26 @@ def test_group_count_sentence_none_or_all_of_the_group_is_not_shown():
         assert str(group_count_sentence(*REREFERRED, group=120, part=part)) == hidden
 
 
-def test_rereferral_notebook_glues_the_sentence_not_the_counts():
+@pytest.mark.parametrize(("notebook", "sentence", "counts", "words"), [
+    ("03_re_referral", "rereferred_sentence", ("rereferred",), "were referred again"),
+    # "Of 85 people in the cohort, 0 used the Life Rooms ..." and "fewer than 8 people
+    # completed SWEMWBS ... and 0 completed it again later" (wave 28)
+    ("02_time_to_discharge", "cohort_sentence", ("cohort_people", "cohort_users"),
+     "used the Life Rooms while their referral was open"),
+    ("05_wellbeing", "completion_sentence", ("baseline_people", "paired_people"),
+     "completed it again later")])
+def test_notebooks_glue_a_count_of_a_group_as_a_sentence_not_the_counts(
+        notebook, sentence, counts, words):
     from pathlib import Path
 
     import nbformat
 
     root = Path(__file__).resolve().parents[2]
-    nb = nbformat.read(root / "analyses" / "03_re_referral.ipynb", as_version=4)
+    nb = nbformat.read(root / "analyses" / f"{notebook}.ipynb", as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    assert "{glue:text}`rereferred_sentence`" in text
-    assert "{glue:text}`rereferred`" not in text and "were referred again" not in text
+    assert f"{{glue:text}}`{sentence}`" in text
+    assert words not in text
+    assert not any(f"{{glue:text}}`{count}`" in text for count in counts)
 
 
 def test_model_notes_a_reason_the_summary_states_says_where_it_is():
@@ -324,3 +335,19 @@ def test_readable_note_names_no_library_error_class():
 
     failed = SimpleNamespace(reason="fit failed: LinAlgError: Singular matrix")
     assert short_reason(failed) == notes["fit failed: LinAlgError: Singular matrix"]
+
+
+def test_part_count_result_none_or_all_of_the_group_is_not_shown():
+    # one maker of the reports' counts of a group's people with an outcome: people
+    # re-referred, people with a follow-up, cohort members who used the Life Rooms
+    # (the discharge page's "Of 85 people in the cohort, 0 used ...": wave 28)
+    from lifetools.reports.narrative import part_count_result
+
+    shown = part_count_result("cohort_users", "Users", part=33, group=120)
+    assert shown == {"name": "cohort_users", "value": 33, "kind": "count",
+                     "label": "Users"}
+    for part in (0, 120, 119):  # none, all, and all once rounded (120 and 119 both 120)
+        hidden = part_count_result("cohort_users", "Users", part=part, group=120)
+        assert hidden["value"] is None and hidden["kind"] == "text"
+        assert str(hidden["text"]) == "not shown (hidden to protect privacy)"
+    assert part_count_result("x", "X", part=0, group=0)["value"] == 0  # no group

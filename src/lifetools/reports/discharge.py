@@ -29,7 +29,12 @@ from lifetools.reports.missing import (
     pooled,
     sparse_covariates,
 )
-from lifetools.reports.narrative import ratio_sentence, uncertainty_sentence
+from lifetools.reports.narrative import (
+    group_count_sentence,
+    part_count_result,
+    ratio_sentence,
+    uncertainty_sentence,
+)
 from lifetools.reports.survival_parts import (
     COMPLETE_CASE,
     DEATH,
@@ -383,15 +388,25 @@ def analyse_discharge(
                  said_once=releases["landmark"].reason in stated),
     ) for row in table.to_dict("records")], columns=PH_COLUMNS)
     adjusted = adjusted_for(model_covariates(data))
+    # people who used the Life Rooms while open: none (or all) of the cohort is not
+    # shown (group disclosure: "Of 85 people in the cohort, 0 used ..."; wave 28)
+    users = int(data["exposure_day"].notna().sum())
     key = (
         {"name": DischargeName.ADJUSTED_FOR, "value": None, "kind": "text",
          "label": "Methods: what the models are adjusted for",
          "text": compose("{words}", words=adjusted)},
         {"name": DischargeName.COHORT_PEOPLE, "value": len(data), "kind": "count",
          "label": "People in the discharge cohort"},
-        {"name": DischargeName.COHORT_USERS,
-         "value": int(data["exposure_day"].notna().sum()),
-         "kind": "count", "label": "People who used the Life Rooms while open"},
+        part_count_result(DischargeName.COHORT_USERS,
+                          "People who used the Life Rooms while open",
+                          part=users, group=len(data)),
+        {"name": DischargeName.COHORT_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: people in the cohort who used the Life Rooms",
+         "text": group_count_sentence(
+             "Of {group} people in the cohort, {part} used the Life Rooms while their "
+             "referral was open.",
+             "Of {group} people in the cohort, how many used the Life Rooms while their "
+             "referral was open is not shown ({why}).", group=len(data), part=users)},
         {"name": DischargeName.DISCHARGED, "value": int(data["discharged"].sum()),
          "kind": "count",
          "label": "People discharged during follow-up"},

@@ -35,8 +35,8 @@ from lifetools.reports.sentences import (
 )
 
 __all__ = ["cumulative_share_sentence", "group_count_sentence", "horizon_estimate",
-           "no_events_note", "plain_library_error", "ratio_sentence", "readable_note", "reveals_whole_group",
-           "uncertainty_sentence"]
+           "no_events_note", "part_count_result", "plain_library_error", "ratio_sentence",
+           "readable_note", "reveals_whole_group", "uncertainty_sentence"]
 
 
 def ratio_sentence(row: dict[str, Any], *, found: str, missing: str,
@@ -110,6 +110,19 @@ def group_count_sentence(found: str, hidden: str, *, group: int, part: int
     if reveals_whole_group(group, part):
         return compose(hidden, group=protected_count(group), why=PRIVACY)
     return compose(found, group=protected_count(group), part=protected_count(part))
+
+
+def part_count_result(name: Any, label: str, *, part: int, group: int) -> dict[str, Any]:
+    """The key result of a count of a group's people with an outcome (``part`` of
+    ``group``): the count, or "not shown (hidden to protect privacy)" when it is none
+    or all of the group (:func:`reveals_whole_group`). One maker for the reports'
+    such counts (people re-referred, people with a follow-up, cohort members who used
+    the Life Rooms); the page's sentence about them is :func:`group_count_sentence`.
+    """
+    if reveals_whole_group(group, part):
+        return {"name": name, "value": None, "kind": "text", "label": label,
+                "text": compose("not shown ({why})", why=PRIVACY)}
+    return {"name": name, "value": part, "kind": "count", "label": label}
 
 
 def uncertainty_sentence(rows: list[dict[str, Any]]) -> ProtectedText:

@@ -18,7 +18,6 @@ from lifetools.disclosure import (
     model_release,
     protect_flow,
 )
-from lifetools.disclosure.withheld import PRIVACY
 from lifetools.reports.missing import (
     IMPUTATIONS,
     SEED,
@@ -33,8 +32,8 @@ from lifetools.reports.narrative import (
     cumulative_share_sentence,
     group_count_sentence,
     horizon_estimate,
+    part_count_result,
     ratio_sentence,
-    reveals_whole_group,
 )
 from lifetools.reports.sentences import reason_text
 from lifetools.reports.survival_parts import (
@@ -199,12 +198,8 @@ def analyse_rereferral(
          "text": compose("{words}", words=adjusted_for(model_covariates(data)))},
         {"name": ReReferralName.DISCHARGED_PEOPLE, "value": len(data), "kind": "count",
          "label": "People discharged in the period"},
-        {"name": ReReferralName.REREFERRED, "value": rereferred, "kind": "count",
-         "label": "People re-referred during follow-up"}
-        if not reveals_whole_group(len(data), rereferred) else
-        {"name": ReReferralName.REREFERRED, "value": None, "kind": "text",
-         "text": compose("not shown ({why})", why=PRIVACY),
-         "label": "People re-referred during follow-up"},
+        part_count_result(ReReferralName.REREFERRED, "People re-referred during follow-up",
+                          part=rereferred, group=len(data)),
         {"name": ReReferralName.REREFERRAL_1Y, "value": 100 * share, "kind": "estimate",
          "text": compose("not estimated") if at_horizon is None else compose(
              "{share}", share=Estimate(100 * share, 1, percent=True)),

@@ -17,7 +17,7 @@ from lifetools.disclosure import (
     model_release,
 )
 from lifetools.disclosure.text import Parameter
-from lifetools.disclosure.withheld import PRIVACY, public_reason
+from lifetools.disclosure.withheld import public_reason
 from lifetools.people import people_in_locality
 from lifetools.regression import (
     estimate_paired_change,
@@ -25,7 +25,11 @@ from lifetools.regression import (
     paired_measurements,
     share_meaningful_change,
 )
-from lifetools.reports.narrative import group_count_sentence, reveals_whole_group
+from lifetools.reports.narrative import (
+    group_count_sentence,
+    part_count_result,
+    reveals_whole_group,
+)
 from lifetools.reports.sentences import (
     interval_text,
     not_shown_sentences,
@@ -201,11 +205,8 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     key = (
         {"name": WellbeingName.BASELINE_PEOPLE, "value": len(baseline_people), "kind": "count",
          "label": "People with a baseline SWEMWBS in the period"},
-        {"name": WellbeingName.PAIRED_PEOPLE, "value": len(pairs), "kind": "count",
-         "label": "People with baseline and follow-up"} if not none_paired else
-        {"name": WellbeingName.PAIRED_PEOPLE, "value": None, "kind": "text",
-         "text": compose("not shown ({why})", why=PRIVACY),
-         "label": "People with baseline and follow-up"},
+        part_count_result(WellbeingName.PAIRED_PEOPLE, "People with baseline and follow-up",
+                          part=len(pairs), group=len(baseline_people)),
         {"name": WellbeingName.COMPLETION_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: people who completed SWEMWBS", "text": group_count_sentence(
              "During the period {group} people completed SWEMWBS when they started and "
