@@ -30,7 +30,7 @@ from lifetools.reports.missing import (
     sparse_covariates,
 )
 from lifetools.reports.narrative import (
-    group_count_sentence,
+    group_count_result,
     part_count_result,
     ratio_sentence,
     uncertainty_sentence,
@@ -400,13 +400,13 @@ def analyse_discharge(
         part_count_result(DischargeName.COHORT_USERS,
                           "People who used the Life Rooms while open",
                           part=users, group=len(data)),
-        {"name": DischargeName.COHORT_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: people in the cohort who used the Life Rooms",
-         "text": group_count_sentence(
-             "Of {group} people in the cohort, {part} used the Life Rooms while their "
-             "referral was open.",
-             "Of {group} people in the cohort, how many used the Life Rooms while their "
-             "referral was open is not shown ({why}).", group=len(data), part=users)},
+        group_count_result(
+            DischargeName.COHORT_SENTENCE,
+            "Summary: people in the cohort who used the Life Rooms",
+            "Of {group} people in the cohort, {part} used the Life Rooms while their "
+            "referral was open.",
+            "Of {group} people in the cohort, how many used the Life Rooms while their "
+            "referral was open is not shown ({why}).", group=len(data), part=users),
         {"name": DischargeName.DISCHARGED, "value": int(data["discharged"].sum()),
          "kind": "count",
          "label": "People discharged during follow-up"},

@@ -35,7 +35,7 @@ from lifetools.reports.sentences import (
 )
 
 __all__ = ["cumulative_share_sentence", "group_count_sentence", "horizon_estimate",
-           "no_events_note", "part_count_result", "plain_library_error", "ratio_sentence",
+           "group_count_result", "no_events_note", "part_count_result", "plain_library_error", "ratio_sentence",
            "readable_note", "reveals_whole_group", "uncertainty_sentence"]
 
 
@@ -110,6 +110,15 @@ def group_count_sentence(found: str, hidden: str, *, group: int, part: int
     if reveals_whole_group(group, part):
         return compose(hidden, group=protected_count(group), why=PRIVACY)
     return compose(found, group=protected_count(group), part=protected_count(part))
+
+
+def group_count_result(name: Any, label: str, found: str, hidden: str, *, group: int,
+                       part: int) -> dict[str, Any]:
+    """The key result of a sentence about a group's people (:func:`group_count_sentence`
+    with ``found`` and ``hidden``), as a report records it (``label`` starts
+    "Summary: ..."): a notebook glues it whole."""
+    return {"name": name, "value": None, "kind": "text", "label": label,
+            "text": group_count_sentence(found, hidden, group=group, part=part)}
 
 
 def part_count_result(name: Any, label: str, *, part: int, group: int) -> dict[str, Any]:

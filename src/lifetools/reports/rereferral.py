@@ -30,7 +30,7 @@ from lifetools.reports.missing import (
 )
 from lifetools.reports.narrative import (
     cumulative_share_sentence,
-    group_count_sentence,
+    group_count_result,
     horizon_estimate,
     part_count_result,
     ratio_sentence,
@@ -207,13 +207,13 @@ def analyse_rereferral(
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
              horizon, at_horizon, event="referred again", withheld=withheld)},
-        {"name": ReReferralName.REREFERRED_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: people re-referred", "text": group_count_sentence(
-             "Of {group} people discharged during the period, {part} were referred "
-             "again before the end of the period.",
-             "Of {group} people discharged during the period, how many were referred "
-             "again before the end of the period is not shown ({why}).",
-             group=len(data), part=rereferred)},
+        group_count_result(
+            ReReferralName.REREFERRED_SENTENCE, "Summary: people re-referred",
+            "Of {group} people discharged during the period, {part} were referred "
+            "again before the end of the period.",
+            "Of {group} people discharged during the period, how many were referred "
+            "again before the end of the period is not shown ({why}).",
+            group=len(data), part=rereferred),
         *(ratio_results(ReReferralName.HR_REREFERRAL, label, hr)
           if release.released else [
             {"name": ReReferralName.HR_REREFERRAL, "value": None, "kind": "text",

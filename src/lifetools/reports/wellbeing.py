@@ -26,7 +26,7 @@ from lifetools.regression import (
     share_meaningful_change,
 )
 from lifetools.reports.narrative import (
-    group_count_sentence,
+    group_count_result,
     part_count_result,
     reveals_whole_group,
 )
@@ -207,13 +207,13 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
          "label": "People with a baseline SWEMWBS in the period"},
         part_count_result(WellbeingName.PAIRED_PEOPLE, "People with baseline and follow-up",
                           part=len(pairs), group=len(baseline_people)),
-        {"name": WellbeingName.COMPLETION_SENTENCE, "value": None, "kind": "text",
-         "label": "Summary: people who completed SWEMWBS", "text": group_count_sentence(
-             "During the period {group} people completed SWEMWBS when they started and "
-             "{part} completed it again later.",
-             "During the period {group} people completed SWEMWBS when they started; how "
-             "many completed it again later is not shown ({why}).",
-             group=len(baseline_people), part=len(pairs))},
+        group_count_result(
+            WellbeingName.COMPLETION_SENTENCE, "Summary: people who completed SWEMWBS",
+            "During the period {group} people completed SWEMWBS when they started and "
+            "{part} completed it again later.",
+            "During the period {group} people completed SWEMWBS when they started; how "
+            "many completed it again later is not shown ({why}).",
+            group=len(baseline_people), part=len(pairs)),
         {"name": WellbeingName.MEAN_CHANGE, "value": mean, "kind": "estimate",
          "label": "Mean change in SWEMWBS metric score", "released": checks[0]},
         {"name": WellbeingName.MEAN_CHANGE_CI, "value": [low, high], "kind": "text",
