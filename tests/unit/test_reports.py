@@ -734,15 +734,17 @@ def test_discharge_fit_notes_no_ph_note_beside_a_withheld_model(data, monkeypatc
 def test_emergency_report_states_its_own_windows_and_caliper():
     # the page typed "within 0.2 standard deviations" and "a baseline year" by hand,
     # wrong for a run with another caliper or window (issue 15, wave 27)
+    from lifetools.cohort.person_time import PROPENSITY_COVARIATES
     from lifetools.reports.emergency import _method_results, window_words
 
+    score = list(PROPENSITY_COVARIATES)
     assert str(window_words(365)) == "year"
     assert str(window_words(180)) == "180 days"
-    default = {r["name"]: str(r["text"]) for r in _method_results(365, 0.2)}
+    default = {r["name"]: str(r["text"]) for r in _method_results(365, 0.2, score)}
     assert default["window"] == "year"
     assert "the year before the year before the index date), within 0.2 standard " \
            "deviations" in default["matching_sentence"]
-    other = {r["name"]: str(r["text"]) for r in _method_results(180, 0.1)}
+    other = {r["name"]: str(r["text"]) for r in _method_results(180, 0.1, score)}
     assert other["window"] == "180 days"
     assert "the 180 days before the 180 days before the index date), within 0.1 " \
            "standard deviations" in other["matching_sentence"]

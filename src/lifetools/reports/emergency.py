@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort import CohortSpec, build_person_time
-from lifetools.cohort.person_time import FLOW_PARENTS
+from lifetools.cohort.person_time import FLOW_PARENTS, LOCALITY_PREFIX
 from lifetools.dataset import Dataset
 from lifetools.disclosure import (
     NOT_ESTIMABLE,
@@ -33,7 +33,7 @@ from lifetools.disclosure import (
 from lifetools.disclosure.text import ProtectedText, join
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.inequality import equity_summary, rates_by_group
-from lifetools.labels import with_words
+from lifetools.labels import listed, with_words
 from lifetools.regression import (
     compare_before_after,
     e_values,
@@ -335,11 +335,50 @@ def window_words(window_days: int) -> ProtectedText:
         "{d}", d=Duration(window_days))
 
 
-def _method_results(window_days: int, caliper: float) -> tuple[dict[str, Any], ...]:
-    """The page's words for the run's windows and caliper, from the run's parameters:
-    until wave 27 the page typed "within 0.2 standard deviations" and "a baseline
-    year" by hand, wrong for a run with another ``caliper`` or ``window_days``."""
+_BASELINE_USE = "A&E attendances and admissions in a baseline window"
+SCORE_WORDS = {"age_per_10": "age", "female": "sex", "white": "ethnicity",
+               "imd_q1": "deprivation", "imd_q2": "deprivation",
+               "team_a06": "the secondary mental-health team (if any) they were open to",
+               "team_other": "the secondary mental-health team (if any) they were open to",
+               "baseline_ae": _BASELINE_USE, "baseline_admissions": _BASELINE_USE}
+"""What the matching sentence says each propensity-score covariate
+(:func:`lifetools.cohort.person_time.propensity_covariates`) stands for; a locality
+indicator (``locality_*``) is "locality"."""
+
+
+def score_words(covariates: Sequence[str]) -> str:
+    """What the propensity score was given, in words, from the covariates the run's
+    score used ("age, sex, ethnicity, deprivation, locality, ..."), each once. The page
+    typed the list until wave 28, and said "locality" also of a one-locality report,
+    whose score has no locality term (issue 15).
+
+    Raises
+    ------
+    KeyError
+        If a covariate has no words.
+    """
+    words = set("locality" if c.startswith(LOCALITY_PREFIX) else SCORE_WORDS[c]
+                for c in covariates)
+    # in the order a reader is told them, the baseline window last (its clause
+    # follows it)
+    order = [*dict.fromkeys([*list(SCORE_WORDS.values())[:4], "locality",
+                             *list(SCORE_WORDS.values())[4:]])]
+    given = [w for w in order if w in words]
+    if len(given) < 3:
+        return listed(given) if given else "nothing"
+    # a serial comma: "... they were open to, and A&E attendances ..." reads as a list
+    return f"{', '.join(given[:-1])}, and {given[-1]}"
+
+
+def _method_results(window_days: int, caliper: float, covariates: Sequence[str]
+                    ) -> tuple[dict[str, Any], ...]:
+    """The page's words for the run's windows, caliper and score, from the run: until
+    wave 27 the page typed "within 0.2 standard deviations" and "a baseline year" by
+    hand, wrong for a run with another ``caliper`` or ``window_days``; until wave 28
+    the score's covariates."""
     window = window_words(window_days)
+    given = score_words(covariates)
+    baseline = _BASELINE_USE in given
     return (
         {"name": EmergencyName.WINDOW, "value": None, "kind": "text", "text": window,
          "label": "Length of the windows before and after the index date"},
@@ -347,14 +386,13 @@ def _method_results(window_days: int, caliper: float) -> tuple[dict[str, Any], .
          "label": "Methods: what the matching used, and its caliper",
          "text": compose(
              "Each user was matched to the non-user with the nearest propensity score "
-             "(the modelled chance of using the Life Rooms given age, sex, ethnicity, "
-             "deprivation, locality, the secondary mental-health team (if any) they were "
-             "open to, and A&E attendances and admissions in a baseline window: the "
-             "{window} before the {window} before the index date), within {caliper} "
-             "standard deviations of the score's logit. Prior use is taken from the "
-             "baseline window, not from the {window} before the index date that the "
-             "comparison itself uses.", window=window,
-             caliper=Parameter(caliper, "caliper"))})
+             "(the modelled chance of using the Life Rooms given {given}"
+             + (": the {window} before the {window} before the index date" if baseline
+                else "") + "), within {caliper} standard deviations of the score's "
+             "logit." + (" Prior use is taken from the baseline window, not from the "
+                         "{window} before the index date that the comparison itself "
+                         "uses." if baseline else ""),
+             given=given, window=window, caliper=Parameter(caliper, "caliper"))})
 
 
 def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: str,
@@ -518,7 +556,7 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                   missing="The matched difference-in-differences rate ratio for "
                   "emergency admissions"),
         _evalue_sentence(did_ae),
-        *_method_results(window_days, caliper),
+        *_method_results(window_days, caliper, covariates),
         _balance_sentence(matched.max_abs_smd_after,
                           comparison.weighted.max_abs_smd_after,
                           matched.method.get("outside_support", ())),
