@@ -351,3 +351,27 @@ def test_part_count_result_none_or_all_of_the_group_is_not_shown():
         assert hidden["value"] is None and hidden["kind"] == "text"
         assert str(hidden["text"]) == "not shown (hidden to protect privacy)"
     assert part_count_result("x", "X", part=0, group=0)["value"] == 0  # no group
+
+
+def test_survival_notebooks_methods_name_their_parameters_default_team_types():
+    # "(default: community mental-health teams, A06)" is typed in the discharge page's
+    # methods: tied to the notebook's own default (its parameters cell) and the data
+    # dictionary's label of each code, so that a changed default changes the words
+    import ast
+    import json
+    from pathlib import Path
+
+    from lifetools.labels import code_label
+
+    notebook = Path(__file__).parents[2] / "analyses" / "02_time_to_discharge.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    parameters = next(c for c in cells if "parameters" in c["metadata"].get("tags", []))
+    defaults = {t.id: ast.literal_eval(node.value) for node in
+                ast.parse("".join(parameters["source"])).body
+                if isinstance(node, ast.Assign) for t in node.targets}
+    prose = " ".join(" ".join("".join(c["source"]) for c in cells
+                              if c["cell_type"] == "markdown").split())
+    codes = defaults["team_types"]
+    assert f"(default: community mental-health teams, {', '.join(codes)})" in prose
+    assert all(code_label("referrals", "team_type", code).lower().startswith(
+        "community mental health team") for code in codes)
