@@ -255,6 +255,13 @@ def test_a_word_for_all_or_none_beside_one_count_is_refused_at_source_and_by_the
     assert str(compose("none of the {n} people", n=protected_count(0)))
     assert quantified("every one of the 60 people", 17, 19)
     assert quantified("no one among 60 people", 13, 15)
+    # read in a window either side of the count: the same answers with a long text
+    # before and after (a page's whole text was read for each of its numbers)
+    pad = "x. " * 5000
+    assert quantified(pad + "all 60 people", len(pad) + 4, len(pad) + 6)
+    assert quantified(pad + "60 people, all of whom came" + pad, len(pad), len(pad) + 2)
+    assert not quantified(pad + "60 people came. All of them" + pad, len(pad),
+                          len(pad) + 2)
     # the gate re-reads the spans of a sealed text
     text = "All 60 people were admitted"
     spans = [{"start": 4, "end": 6, "kind": "count", "value": 60, "profile": "default"}]

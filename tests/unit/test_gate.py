@@ -221,6 +221,20 @@ def test_counted_findings_reads_counts_of_people_not_bounds_or_times(text, rules
     assert {rule for rule, _ in counted_findings(text)} == rules
 
 
+def test_counted_findings_reads_a_word_for_all_beside_a_count_after_an_image_or_far_in():
+    # the positions of the counts are those of the text the gate reads, an image's
+    # base64 removed (they were read in another text and the word beside was missed)
+    image = "![plot](data:image/png;base64," + "QUJD" * 500 + ")\n\n"
+    sentence = "All 60 people were admitted."
+    assert {rule for rule, _ in counted_findings(image + sentence)} == {"group-disclosure"}
+    # a long page is read in windows around each count: the same answers, far in
+    filler = "Some people used the Life Rooms in 2024. " * 3000
+    assert {rule for rule, _ in counted_findings(filler + sentence)} == {"group-disclosure"}
+    assert counted_findings(filler + "Of all 60 people, some were admitted.") == []
+    assert {rule for rule, _ in counted_findings(
+        filler + "60 people came, all of whom were seen.")} == {"group-disclosure"}
+
+
 def test_gate_refuses_a_hand_written_count_in_markdown(tmp_path):
     path = notebook(tmp_path, [])
     nb = nbformat.read(path, as_version=4)

@@ -201,7 +201,8 @@ def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Foun
     p = _profile(profile)
     found: Found = []
     text = strip_markup(_BLOCK_END.sub("\n\n", text)) if "<" in text else text
-    for match in COUNTED.finditer(BASE64_IMAGE.sub("", text)):
+    text = BASE64_IMAGE.sub("", text)  # the positions below are in this text
+    for match in COUNTED.finditer(text):
         before = text[max(match.start() - 25, 0):match.start()].split()
         if before and (BOUND.fullmatch(" ".join(before[-2:]))
                        or BOUND.fullmatch(before[-1])):
