@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lifetools.dictionary import load_dictionary
@@ -206,11 +206,17 @@ def quoted(name: object) -> str:
     return f"{QUOTES[0]}{name}{QUOTES[1]}"
 
 
-def listed(items: list[str]) -> str:
-    """Items in words: "A", "A and B", "A, B and C"."""
+def listed(items: Sequence[str], *, serial: bool = False) -> str:
+    """Items in words: "A", "A and B", "A, B and C"; with ``serial``, a comma before the
+    last "and" of three or more ("A, B, and C"), for items that hold "and" or commas
+    themselves."""
     if not items:
         raise ValueError("nothing to list")
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    items = list(items)
+    if len(items) == 1:
+        return items[0]
+    last = ", and " if serial and len(items) > 2 else " and "
+    return ", ".join(items[:-1]) + last + items[-1]
 
 
 def is_raw_name(text: Any) -> bool:

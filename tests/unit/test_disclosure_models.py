@@ -466,5 +466,8 @@ def test_quoted_and_listed_write_names_as_the_site_prose_does():
     assert quoted("Life Rooms use") == "\u2018Life Rooms use\u2019"
     assert listed(["A"]) == "A" and listed(["A", "B"]) == "A and B"
     assert listed(["A", "B", "C"]) == "A, B and C"
+    # a serial comma for items holding "and" themselves, from three items only
+    assert listed(("A and B", "C", "D and E"), serial=True) == "A and B, C, and D and E"
+    assert listed(["A", "B"], serial=True) == "A and B"
     with pytest.raises(ValueError):
         listed([])

@@ -29,6 +29,8 @@ def test_score_words_come_from_the_runs_covariates():
     one = score_words(propensity_covariates(_people(1)))  # a one-locality report
     assert "locality" not in one and one == EVERY.replace("locality, ", "")
     assert score_words(["female", "age_per_10"]) == "age and sex"
+    assert score_words(["white", "female", "age_per_10"]) == "age, sex, and ethnicity"
+    assert score_words([]) == "nothing"
     with pytest.raises(KeyError):
         score_words(["prior_ae"])  # the DiD's own before-window counts: never in it
 

@@ -336,19 +336,25 @@ def window_words(window_days: int) -> ProtectedText:
 
 
 _BASELINE_USE = "A&E attendances and admissions in a baseline window"
+_TEAM = "the secondary mental-health team (if any) they were open to"
 SCORE_WORDS = {"age_per_10": "age", "female": "sex", "white": "ethnicity",
                "imd_q1": "deprivation", "imd_q2": "deprivation",
-               "team_a06": "the secondary mental-health team (if any) they were open to",
-               "team_other": "the secondary mental-health team (if any) they were open to",
+               "team_a06": _TEAM, "team_other": _TEAM,
                "baseline_ae": _BASELINE_USE, "baseline_admissions": _BASELINE_USE}
 """What the matching sentence says each propensity-score covariate
 (:func:`lifetools.cohort.person_time.propensity_covariates`) stands for; a locality
 indicator (``locality_*``) is "locality"."""
+_SCORE_ORDER = ("age", "sex", "ethnicity", "deprivation", "locality", _TEAM,
+                _BASELINE_USE)
+"""The order a reader is told the score's covariates in: the baseline window last (its
+clause follows it)."""
 
 
 def score_words(covariates: Sequence[str]) -> str:
     """What the propensity score was given, in words, from the covariates the run's
-    score used ("age, sex, ethnicity, deprivation, locality, ..."), each once. The page
+    score used ("age, sex, ethnicity, deprivation, locality, ..."), each once, in the
+    order of :data:`_SCORE_ORDER`, with a serial comma from three (the last two hold
+    "and" or a bracket: "... they were open to, and A&E attendances ..."). The page
     typed the list until wave 28, and said "locality" also of a one-locality report,
     whose score has no locality term (issue 15).
 
@@ -357,17 +363,10 @@ def score_words(covariates: Sequence[str]) -> str:
     KeyError
         If a covariate has no words.
     """
-    words = set("locality" if c.startswith(LOCALITY_PREFIX) else SCORE_WORDS[c]
-                for c in covariates)
-    # in the order a reader is told them, the baseline window last (its clause
-    # follows it)
-    order = [*dict.fromkeys([*list(SCORE_WORDS.values())[:4], "locality",
-                             *list(SCORE_WORDS.values())[4:]])]
-    given = [w for w in order if w in words]
-    if len(given) < 3:
-        return listed(given) if given else "nothing"
-    # a serial comma: "... they were open to, and A&E attendances ..." reads as a list
-    return f"{', '.join(given[:-1])}, and {given[-1]}"
+    words = {"locality" if c.startswith(LOCALITY_PREFIX) else SCORE_WORDS[c]
+             for c in covariates}
+    given = [w for w in _SCORE_ORDER if w in words]
+    return listed(given, serial=True) if given else "nothing"
 
 
 def _method_results(window_days: int, caliper: float, covariates: Sequence[str]
