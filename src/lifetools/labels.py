@@ -31,7 +31,7 @@ from lifetools.errors import DictionaryError
 __all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "LABELS", "NEGATED_LABELS", "RAW_NAMES",
            "TERMS", "TERM_PATTERNS", "VALUE_LABELS", "code_label", "column_label",
            "column_unit", "explain_terms", "in_words", "is_raw_name", "label", "labels",
-           "listed", "negated_label", "quoted", "term_label", "value_label", "with_words"]
+           "listed", "mid_sentence", "negated_label", "quoted", "term_label", "value_label", "with_words"]
 
 COLUMN_LABELS: Mapping[str, str] = {
     # counts and cohort steps
@@ -204,6 +204,23 @@ read 'Life Rooms use' there and ‘Life Rooms use’ in the summary until wave 2
 def quoted(name: object) -> str:
     """``name`` between the published quotation marks (:data:`QUOTES`)."""
     return f"{QUOTES[0]}{name}{QUOTES[1]}"
+
+
+PROPER_NAMES = ("Life Rooms", "Liverpool", "Mersey Care")
+"""Names that keep their capital inside a sentence (:func:`mid_sentence`)."""
+_PLAIN_CAPITAL = re.compile(r"[A-Z][a-z]+(?:-[a-z]+)*\b")
+
+
+def mid_sentence(text: str) -> str:
+    """A label as words inside a sentence: its first letter in lower case when its first
+    word is an ordinary word with a capital only because the label heads a table row
+    ("Follow-up measurements" reads "follow-up measurements", "Aged 65 or over" "aged
+    65 or over"); a name of :data:`PROPER_NAMES` or a word with other capitals
+    ("HoNOS", "A&E", "IMD") is kept. A withheld model's reason listed "'baseline
+    measurements' and 'Follow-up measurements'" on the wellbeing page (issue 15)."""
+    if text.startswith(PROPER_NAMES) or not _PLAIN_CAPITAL.match(text):
+        return text
+    return text[0].lower() + text[1:]
 
 
 def listed(items: Sequence[str], *, serial: bool = False) -> str:

@@ -74,6 +74,26 @@ def test_group_words_not_keeps_the_capital_of_a_name_only():
     assert _group_words("female", "0") == "‘not female’"
     # the crisis release read "fewer than 10 events among 'not hoNOS score recorded'"
     assert _group_words("honos_recorded", "0") == "‘HoNOS score not recorded’"
+    # the people who have it: ordinary words in lower case inside the reason, as the
+    # negated groups beside them ("among 'baseline measurements' and 'Follow-up
+    # measurements'" on the wellbeing page until wave 29); names keep their capitals
+    assert _group_words("follow_up", "1") == "‘follow-up measurements’"
+    assert _group_words("age_65_plus", "1.0") == "‘aged 65 or over’"
+    assert _group_words("exposed", "1") == "‘Life Rooms use (time-varying)’"
+    assert _group_words("honos_recorded", "1") == "‘HoNOS score recorded’"
+    assert _group_words("baseline_ae", "5.0").startswith("‘A&E attendances")
+
+
+def test_mid_sentence_lowers_an_ordinary_first_word_only():
+    from lifetools.labels import mid_sentence
+
+    for label, words in (("Follow-up measurements", "follow-up measurements"),
+                         ("Mental-health A&E attendances", "mental-health A&E attendances"),
+                         ("In another mental health team", "in another mental health team"),
+                         ("Life Rooms users", "Life Rooms users"), ("HoNOS score", "HoNOS score"),
+                         ("A&E attendances", "A&E attendances"), ("IMD quintile", "IMD quintile"),
+                         ("female", "female"), ("", "")):
+        assert mid_sentence(label) == words
 
 
 def test_released_ratios_row_whose_summary_gives_its_fits_reason_points_there():

@@ -48,7 +48,7 @@ from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
 from lifetools.disclosure.text import fixed
 from lifetools.disclosure.withheld import SAID_ONCE, SAID_ONCE_REST
 from lifetools.errors import DisclosureError
-from lifetools.labels import TERMS, label, listed, negated_label, quoted
+from lifetools.labels import TERMS, label, listed, mid_sentence, negated_label, quoted
 
 __all__ = ["DIVERGED_TERMS", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
            "ModelRelease", "TOO_FEW",
@@ -143,7 +143,7 @@ class ModelRelease:
         Every reason stated: :attr:`withheld_once`; none: :attr:`withheld`; some: the
         headline, the reasons not stated and where the others are ("too few
         observations to estimate: too few observations among ‘baseline measurements’
-        and ‘Follow-up measurements’; its other reason is given once, at the start of
+        and ‘follow-up measurements’; its other reason is given once, at the start of
         this page"). The wellbeing page at 3,000 people gave the mixed model's residual
         degrees of freedom clause in its table's note after its summary had said it
         (issue 15, wave 28). "" when released.
@@ -530,8 +530,8 @@ def _group_words(variable: str, level: str) -> str:
         return "in total"
     name = _term_words(variable)
     level = _level_words(level)
-    if str(level) in ("1", "1.0", "True"):
-        return quoted(name)
+    if str(level) in ("1", "1.0", "True"):  # the people who have it, in words
+        return quoted(mid_sentence(name))
     if str(level) in ("0", "0.0", "False"):
         try:
             return quoted(negated_label(variable))
