@@ -243,18 +243,25 @@ def test_a_word_for_all_or_none_beside_one_count_is_refused_at_source_and_by_the
     for template in ("all {n} people were admitted", "none of the {n} were admitted",
                      "each of the {n} people", "none among the {n} people",
                      "{n} people, all of whom were admitted",
-                     "{n} people were referred, none of them admitted"):
+                     "{n} people were referred, none of them admitted",
+                     "The whole group of {n} people was admitted",
+                     "the entire cohort of {n} people was admitted"):
         with pytest.raises(DisclosureError, match="group-disclosure"):
             compose(template, n=sixty)
     for template in ("Of all {n} people, some were admitted", "{n} people came. All "
                      "were seen", "In all, {n} people came", "{n} people improved",
-                     "all\n\n{n} people"):
+                     "all\n\n{n} people",
+                     "Of the whole cohort of {n} people, some were admitted",
+                     "In the whole year, {n} people came",
+                     "Over the whole period {n} people came"):
         assert str(compose(template, n=sixty))
     # a group of none: nothing to tell of anyone ("every one" and "no one" hold a
     # number word, refused as any typed number)
     assert str(compose("none of the {n} people", n=protected_count(0)))
     assert quantified("every one of the 60 people", 17, 19)
     assert quantified("no one among 60 people", 13, 15)
+    assert quantified("every single one of the 60 people", 24, 26)
+    assert quantified("60 people, every single one of whom", 0, 2)
     # read in a window either side of the count: the same answers with a long text
     # before and after (a page's whole text was read for each of its numbers)
     pad = "x. " * 5000

@@ -231,6 +231,10 @@ def test_counted_findings_reads_a_word_for_all_beside_a_count_after_an_image_or_
     filler = "Some people used the Life Rooms in 2024. " * 3000
     assert {rule for rule, _ in counted_findings(filler + sentence)} == {"group-disclosure"}
     assert counted_findings(filler + "Of all 60 people, some were admitted.") == []
+    # "whole", "entire" and "every single one" say all as well (passed until wave 29)
+    for said in ("The whole group of 60 people was admitted.",
+                 "Every single one of the 60 people was admitted."):
+        assert {rule for rule, _ in counted_findings(said)} == {"group-disclosure"}
     assert {rule for rule, _ in counted_findings(
         filler + "60 people came, all of whom were seen.")} == {"group-disclosure"}
 

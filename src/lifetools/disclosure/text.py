@@ -402,16 +402,20 @@ _OF = re.compile(r"\s+(?:out\s+)?of\s+(?:(?:all|the|these|those|them)[\s,]+){0,2
 """The words between two counts that make the first a part of the second's group ("60
 of the 60", "0 out of all 40")."""
 
-QUANTIFIERS = (r"all|both|each|every(?:\s+one)?|everyone|everybody|none|neither|"
-               r"no\s+one|nobody")
+QUANTIFIERS = (r"all|both|each|every(?:\s+single)?(?:\s+one)?|everyone|everybody|none|"
+               r"neither|no\s+one|nobody|(?:the\s+)?(?:whole|entire)(?:\s+(?:group|cohort|"
+               r"population|sample|set|list|lot))?")
 """Words that say how many of a group without a number: "all", "none", "each",
-"every one", "no one", "neither", "both" (issue 12)."""
+"every one", "every single one", "no one", "neither", "both", "the whole group", "the
+entire cohort" (issue 12; "the whole group of 60 people was admitted" passed until
+wave 29)."""
 _SPACE = r"(?:[ \t]+\n?[ \t]*|\n[ \t]*)"  # spaces with at most one line break
 _QUANTIFIED_BEFORE = re.compile(
-    rf"(?<![\w-])(?<!\bof\s)(?:{QUANTIFIERS})(?:{_SPACE}(?:(?:out{_SPACE})?of|among))?"
+    rf"(?<![\w-])(?<!\bof\s)(?<!\bof\sthe\s)(?:{QUANTIFIERS})(?:{_SPACE}(?:(?:out{_SPACE})?of|among))?"
     rf"(?:{_SPACE}(?:the|these|those))?{_SPACE}\Z", re.IGNORECASE)
 """A quantifier just before a count: "all 60 people", "none of the 60", "each of the
-60" ("of all 60" is the first words of "k of all n": the pair rule reads it)."""
+60" ("of all 60" and "of the whole cohort of 60" are the first words of "k of all n":
+the pair rule reads them)."""
 _QUANTIFIED_AFTER = re.compile(
     rf"[^.;:!?\n]{{0,60}}?(?<![\w-])(?:{QUANTIFIERS})\s+of\s+(?:whom|them|those)\b",
     re.IGNORECASE)
