@@ -161,6 +161,55 @@ def test_run_and_status_refuse_an_edition_beyond_the_data_per_report(tmp_path, c
         assert not (root / "build" / "data").exists()
 
 
+def test_check_window_refuses_a_period_past_the_extract_date_and_none_inside_it():
+    # an edition whose period had not ended when the data were extracted was built
+    # without a word (issue 14: partial overlap); `status` before the synthetic data
+    # exist checks against the generator's declared window, whose end is the extract
+    # date the build reads, so the two agree on where the data end
+    from lifetools.pipeline.integrity import check_window, synthetic_window
+
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    first, end = synthetic_window()
+    last_referral = "2025-03-23"  # a week without referrals before the extract date
+    check_window(series, (first, last_referral), end=end)
+    check_window(series, synthetic_window(), end=end)
+    with pytest.raises(ParameterError) as caught:
+        check_window(series, (first, last_referral), end="2025-03-30")
+    said = str(caught.value)
+    for analysis in series.analyses_in("2024-25"):
+        assert (f"edition 2024-25 (1 April 2024 to 31 March 2025), report {analysis.id}: "
+                "the data end on 2025-03-30 (their extract date), before the period "
+                "does: its counts would cover only part of it") in said
+    assert "edition 2023-24" not in said and "run past them" in said
+    # a period wholly after the referrals is outside them, whatever the extract date
+    with pytest.raises(ParameterError, match=f"the data cover referrals from {first} "
+                       "to 2024-03-20"):
+        check_window(series, (first, "2024-03-20"), end=end)
+    check_window(series, (first, "2024-03-20"), end=end, editions=["2023-24"])
+
+
+def test_build_refuses_an_edition_that_runs_past_the_extract_date(tmp_path, capsys):
+    root = copy_project(tmp_path / "project", people=150)
+
+    def add_partial(series: dict) -> None:
+        series["editions"].append(dict(series["editions"][-1], id="2024-25b",
+                                       title="October 2024 to September 2025",
+                                       period_start="2024-10-01",
+                                       period_end="2025-09-30"))
+
+    edit_series(root, add_partial)
+    for command in (["status"], ["build"]):
+        with ProjectRoot(root):
+            code = main(command)
+        err = capsys.readouterr().err
+        assert code == 12, err
+        assert ("edition 2024-25b (1 October 2024 to 30 September 2025), report "
+                "cohort_description: the data end on 2025-03-31 (their extract date)"
+                ) in err
+        assert "edition 2024-25 " not in err and "Traceback" not in err
+    assert not (root / "build" / "runs").exists()
+
+
 def test_status_on_a_fresh_copy_generates_nothing_and_says_why_each_run_would_run(
         tmp_path, capsys):
     # `lifetools status` on a fresh clone generated the synthetic data (12,000 people in

@@ -6,8 +6,8 @@
   branch or tag (before publishing, and before ``lifetools reproduce`` runs).
 - :func:`corrections` and :func:`stage_versions`: a republished edition keeps its
   released version and logs the reason and the changed results.
-- :func:`check_data_window`: an edition outside the data's dates is refused, per
-  report, before any notebook runs.
+- :func:`check_data_window`: an edition outside the data's dates, or whose period
+  runs past the data's extract date, is refused, per report, before any notebook runs.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from lifetools import config
+from lifetools.datapackage import read_package
+from lifetools.dictionary import load_dictionary
 from lifetools.errors import (
     ParameterError,
     UnreachableCommitError,
@@ -31,8 +33,8 @@ from lifetools.pipeline.book import EditionPages, period_text
 from lifetools.pipeline.series import Series
 from lifetools.synthetic import WINDOW_END, WINDOW_START
 
-__all__ = ["check_data_window", "check_reachable", "check_versioned", "corrections",
-           "data_window", "stage_versions"]
+__all__ = ["check_data_window", "check_reachable", "check_versioned", "check_window",
+           "corrections", "data_end", "data_window", "stage_versions", "synthetic_window"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,18 +53,34 @@ def data_window(data_dir: Path | str) -> tuple[str, str] | None:
     return dates.min().date().isoformat(), dates.max().date().isoformat()
 
 
+def data_end(data_dir: Path | str) -> str | None:
+    """The extract date of the data (ISO): the last day of follow-up its
+    ``datapackage.json`` declares (:func:`lifetools.datapackage.read_package`), or None
+    when it declares none. The synthetic generator's is
+    :data:`~lifetools.synthetic.WINDOW_END`. A folder's package is in it, a DuckDB
+    file's beside it; a server's data (a URL) declare none here."""
+    if "://" in str(data_dir):
+        return None
+    path = Path(data_dir)
+    extract_date, _ = read_package(path if path.is_dir() else path.parent,
+                                   load_dictionary())
+    return extract_date.isoformat() if extract_date else None
+
+
 def synthetic_window() -> tuple[str, str]:
     """The referral dates the synthetic generator declares
-    (:data:`lifetools.synthetic.WINDOW_START` to :data:`~lifetools.synthetic.WINDOW_END`):
-    its data's referrals lie within them, so an edition outside them is outside the data
-    too. ``lifetools status`` checks editions against it without generating the data."""
+    (:data:`lifetools.synthetic.WINDOW_START` to :data:`~lifetools.synthetic.WINDOW_END`,
+    its extract date): its data's referrals lie within them, so an edition outside them
+    is outside the data too. ``lifetools status`` checks editions against it without
+    generating the data."""
     return WINDOW_START.isoformat(), WINDOW_END.isoformat()
 
 
 def check_data_window(series: Series, data_dir: Path | str,
                       editions: Sequence[str] | None = None,
                       analyses: Sequence[str] | None = None) -> None:
-    """Refuse editions whose reporting period lies outside the data's referral dates.
+    """Refuse editions whose reporting period lies outside the data's referral dates,
+    or runs past the data's extract date (:func:`check_window`).
 
     ``editions`` and ``analyses`` (ids) limit the check to those runs (``lifetools run
     ANALYSIS --edition E`` names that one report); default: every one.
@@ -71,18 +89,29 @@ def check_data_window(series: Series, data_dir: Path | str,
     ------
     ParameterError
         One line per report of every such edition, naming the edition, its period and
-        the data's date range; raised before any notebook runs.
+        the data's dates; raised before any notebook runs.
     """
-    check_window(series, data_window(data_dir), editions=editions, analyses=analyses)
+    check_window(series, data_window(data_dir), end=data_end(data_dir),
+                 editions=editions, analyses=analyses)
 
 
 def check_window(series: Series, window: tuple[str, str] | None, *,
-                 editions: Sequence[str] | None = None,
+                 end: str | None = None, editions: Sequence[str] | None = None,
                  analyses: Sequence[str] | None = None) -> None:
     """:func:`check_data_window` against a known window of referral dates (ISO first
-    and last, None for no dates): the data's own, or for ``lifetools status`` before the
-    synthetic data are generated, the generator's declared window
-    (:func:`synthetic_window`)."""
+    and last, None for no dates) and extract date ``end`` (the last day the data
+    follow anyone up; None: not declared): the data's own, or for ``lifetools status``
+    before the synthetic data are generated, the generator's declared window
+    (:func:`synthetic_window`, whose end is its extract date).
+
+    Two rules, per edition: its period must hold referral dates of the data (an
+    edition wholly before or after them has no one to report on), and it must end by
+    the extract date (an edition whose period had not ended when the data were
+    extracted would publish part of a period as the whole: counts, rates and people
+    followed up for less time than the period says; until wave 29 such an edition
+    was built without a word, issue 14). The period's start is not held to the first
+    referral: a service's first referral starts its data, not a gap in them.
+    """
     problems = []
     for edition in series.editions:
         if editions is not None and edition.id not in editions:
@@ -90,15 +119,20 @@ def check_window(series: Series, window: tuple[str, str] | None, *,
         outside = window is None or edition.period_start > window[1] \
             or edition.period_end < window[0]
         if outside:
-            covered = (f"the data cover referrals from {window[0]} to {window[1]}"
-                       if window else "the data hold no referral dates")
-            problems += [f"edition {edition.id} ({period_text(edition)}), report "
-                         f"{a.id}: {covered}" for a in series.analyses_in(edition.id)
-                         if analyses is None or a.id in analyses]
+            said = (f"the data cover referrals from {window[0]} to {window[1]}"
+                    if window else "the data hold no referral dates")
+        elif end is not None and edition.period_end > end:
+            said = (f"the data end on {end} (their extract date), before the period "
+                    "does: its counts would cover only part of it")
+        else:
+            continue
+        problems += [f"edition {edition.id} ({period_text(edition)}), report "
+                     f"{a.id}: {said}" for a in series.analyses_in(edition.id)
+                     if analyses is None or a.id in analyses]
     if problems:
         raise ParameterError(
-            f"{len(problems)} report(s) fall outside the data's dates:\n  "
-            + "\n  ".join(problems),
+            f"{len(problems)} report(s) fall outside the data's dates or run past "
+            "them:\n  " + "\n  ".join(problems),
             hint="use an extract that covers the edition's period, or correct the "
             "edition's period_start/period_end in analyses/analyses.yml")
 

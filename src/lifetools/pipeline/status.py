@@ -102,7 +102,8 @@ def build_status(*, data_dir: Path | str | None = None,
     series = load_series()
     pending = synthetic_pending(series, data_dir=data_dir)
     if pending is not None:
-        integrity.check_window(series, integrity.synthetic_window())
+        window = integrity.synthetic_window()
+        integrity.check_window(series, window, end=window[1])
         return pending_status(series, pending)
     data = prepare_data(series, data_dir=data_dir, progress=progress)
     integrity.check_data_window(series, data.path)  # the build refuses them first
