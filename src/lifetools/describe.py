@@ -18,7 +18,16 @@ import numpy as np
 import pandas as pd
 
 from lifetools.dataset import Dataset
-from lifetools.disclosure import declare_totals
+from lifetools.disclosure import (
+    ProtectedTable,
+    carry_suppression,
+    compose,
+    declare_totals,
+    protect_counts,
+    protected_count,
+)
+from lifetools.disclosure.group_counts import reveals_whole_group
+from lifetools.disclosure.withheld import PRIVACY
 from lifetools.engines import engine_tables
 from lifetools.people import age_band, ethnic_group, sex_label
 from lifetools.result_names import CohortName
@@ -32,7 +41,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PopulationDescription:
-    """Counts and characteristics of the population in one period (raw counts)."""
+    """Counts and characteristics of the population in one period (raw counts; as
+    published: :attr:`published_counts` and :attr:`key_results`)."""
 
     counts: pd.DataFrame
     characteristics: pd.DataFrame
@@ -42,6 +52,64 @@ class PopulationDescription:
     def count(self, key: str) -> int:
         """Return the raw count of one measure (``caseload``, ``users`` ...)."""
         return int(self.counts.set_index("key").loc[key, "n"])
+
+    @property
+    def both_hidden(self) -> bool:
+        """Whether the Life Rooms users also in secondary care are none or all of the
+        users or of the caseload (:func:`~lifetools.disclosure.group_counts.
+        reveals_whole_group`): their count then says something of every person in the
+        group, and is hidden in the table, the key results and the summary (issue 12:
+        until wave 29 it was not held to the group rule)."""
+        both = self.count(CohortName.USERS_IN_CARE)
+        return (reveals_whole_group(self.count(CohortName.USERS), both)
+                or reveals_whole_group(self.count(CohortName.CASELOAD), both))
+
+    @property
+    def published_counts(self) -> ProtectedTable:
+        """The counts table as published (measure and count, protected), with the
+        users also in secondary care hidden when :attr:`both_hidden`."""
+        table = protect_counts(self.counts[["measure", "n"]], ["n"])
+        if not self.both_hidden:
+            return table
+        hidden = self.counts.loc[self.counts["key"] == CohortName.USERS_IN_CARE, "measure"]
+        return carry_suppression(table, label_col="measure", column="n",
+                                 labels=set(hidden))
+
+    @property
+    def key_results(self) -> tuple[dict[str, Any], ...]:
+        """Each count as a key result (the users also in secondary care as "not shown
+        (hidden to protect privacy)" when :attr:`both_hidden`) and the summary's
+        sentence about the two populations (``caseload_sentence``), which a notebook
+        glues whole: three counts typed around three glued values was one sentence the
+        gate could not check (rule ``glued-counts``)."""
+        hidden = self.both_hidden
+        results: list[dict[str, Any]] = []
+        for key, measure, n in self.counts[["key", "measure", "n"]].itertuples(index=False):
+            if key == CohortName.USERS_IN_CARE and hidden:
+                results.append({"name": key, "value": None, "kind": "text",
+                                "label": measure,
+                                "text": compose("not shown ({why})", why=PRIVACY)})
+            else:
+                results.append({"name": key, "value": int(n), "kind": "count",
+                                "label": measure})
+        lead = ("During the period {caseload} people had an open referral to secondary "
+                "mental-health services and {users} people used the Life Rooms; ")
+        counts = {"caseload": self.count(CohortName.CASELOAD),
+                  "users": self.count(CohortName.USERS)}
+        text = (compose(lead + "how many of them were also in secondary care is not "
+                        "shown ({why}).", why=PRIVACY, **_protected(counts))
+                if hidden else
+                compose(lead + "{both} of the Life Rooms users were also in secondary "
+                        "care.", **_protected({**counts, "both": self.count(
+                            CohortName.USERS_IN_CARE)})))
+        results.append({"name": CohortName.CASELOAD_SENTENCE, "value": None,
+                        "kind": "text", "text": text,
+                        "label": "Summary: people in secondary care and Life Rooms users"})
+        return tuple(results)
+
+
+def _protected(counts: dict[str, int]) -> dict[str, Any]:
+    return {name: protected_count(value) for name, value in counts.items()}
 
 
 def population_queries(t: Any, start: pd.Timestamp, end: pd.Timestamp,

@@ -42,6 +42,7 @@ class CohortName(StrEnum):
     USERS = "users"
     USERS_IN_CARE = "users_in_care"
     CONTACTS = "contacts"
+    CASELOAD_SENTENCE = "caseload_sentence"
 
 
 @unique
@@ -109,6 +110,7 @@ class EmergencyName(StrEnum):
 
     USERS = "users"
     MATCHED_PAIRS = "matched_pairs"
+    MATCHING_COUNT_SENTENCE = "matching_count_sentence"
     MAX_SMD = "max_smd"
     MAX_SMD_WEIGHTED = "max_smd_weighted"
     DID_AE = "did_ae"
@@ -170,6 +172,7 @@ class ReachName(StrEnum):
     GROUPING_SENTENCE = "grouping_sentence"
     CERTAINTY_SENTENCE = "certainty_sentence"
     ACTIVITY_SENTENCE = "activity_sentence"
+    SERVICES_SENTENCE = "services_sentence"
 
 
 @unique
@@ -179,6 +182,7 @@ class CrisisName(StrEnum):
     MODEL_WITHHELD = "model_withheld"
     DEVELOPMENT_PEOPLE = "development_people"
     DEVELOPMENT_CRISES = "development_crises"
+    DEVELOPMENT_SENTENCE = "development_sentence"
     VALIDATION_PEOPLE = "validation_people"
     REQUIRED_PEOPLE = "required_people"
     SAMPLE_SIZE_SENTENCE = "sample_size_sentence"

@@ -131,10 +131,26 @@ def test_main_point_not_estimated_reads_a_could_not_be_estimated_sentence():
 
 
 def test_main_point_counts_template_uses_the_glued_text():
-    spec = {"text": "{caseload} people, {users} users."}
+    spec = {"text": "{caseload} people were in care. There were {users} users."}
     shown = {"caseload": {"value": 2635, "kind": "count", "text": "2,635"},
              "users": {"value": None, "kind": "count", "text": "fewer than 8"}}
-    assert pages.main_point(spec, shown) == "2,635 people, fewer than 8 users."
+    assert pages.main_point(spec, shown) == ("2,635 people were in care. There were "
+                                             "fewer than 8 users.")
+
+
+def test_main_point_refuses_two_counts_in_one_sentence():
+    # the cohort's main point put three counts in one sentence, the third "of the Life
+    # Rooms users": what it said of the second was checked by no rule (issue 12)
+    from lifetools.errors import ParameterError
+
+    shown = {"users": {"value": 10, "kind": "count", "text": "10"},
+             "matched": {"value": 10, "kind": "count", "text": "10"},
+             "found": {"value": None, "kind": "text", "text": "10 people came."}}
+    with pytest.raises(ParameterError, match=r"quotes 2 counts \({users}, {matched}\)"):
+        pages.main_point({"text": "{users} people came; {matched} of them were matched."},
+                         shown)
+    assert pages.main_point({"text": "{found} Of them, {matched} were matched."},
+                            shown) == "10 people came. Of them, 10 were matched."
 
 
 def test_main_point_missing_result_says_could_not_be_estimated():

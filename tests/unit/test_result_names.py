@@ -235,10 +235,10 @@ def test_undeclared_references_renamed_main_point_is_caught(tmp_path):
     series = _project_copy(tmp_path)
     series.write_text(series.read_text().replace("estimate: did_ae\n",
                                                  "estimate: did_ae_matched\n")
-                      .replace("{users_in_care}", "{users_in_secondary_care}"))
+                      .replace("{caseload_sentence}", "{caseload_summary}"))
     assert undeclared_references(series) == {
         "emergency_care": {"did_ae_matched"},
-        "cohort_description": {"users_in_secondary_care"}}
+        "cohort_description": {"caseload_summary"}}
 
 
 def test_undeclared_references_notebook_recording_a_string_is_caught(tmp_path):

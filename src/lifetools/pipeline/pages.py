@@ -14,6 +14,7 @@ on the build (release calendar, status, contact, how to cite) are written here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 
 from lifetools.disclosure import rule_sentence
 from lifetools.disclosure.withheld import withheld_verb
+from lifetools.errors import ParameterError
 from lifetools.formatting import MISSING, finite, format_date, format_value, verdict
 from lifetools.labels import explain_terms
 from lifetools.pipeline import layout
@@ -181,6 +183,7 @@ def _main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any],
                                             null=spec.no_effect), verdict=said)
     template = spec.text
     wanted = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    _check_glued_counts(template, results)
     if not template or wanted - set(fields):
         return f"{measure} could not be estimated in this edition."
     for name in sorted(wanted - {"estimate", "interval", "verdict"}):
@@ -193,6 +196,34 @@ def _main_point(spec: MainPoint | Mapping[str, Any], results: Mapping[str, Any],
                                   below=below, name=name)
     said = template.format_map(fields)
     return said[:1].upper() + said[1:]  # a hidden count opening it: "Fewer than 8 ..."
+
+
+def _check_glued_counts(template: str, results: Mapping[str, Any]) -> None:
+    """Refuse a main point whose sentence puts two or more counts side by side
+    (``{caseload} ... {users} ...; {users_in_care} of the users ...``).
+
+    The words between them may say that one is part of the other, which no rule
+    checked: a report makes such a sentence itself, under the group rule
+    (:mod:`lifetools.disclosure.group_counts`), and the main point quotes it whole
+    (``{caseload_sentence}``), as the gate holds a report page's Markdown to
+    (rule ``glued-counts``, :mod:`lifetools.pipeline.gate.glued`). Issue 12, wave 29.
+
+    Raises
+    ------
+    ParameterError
+        Naming the counts and the sentence's start.
+    """
+    for sentence in re.split(r"(?<=[.!?])\s+", template):
+        counts = [name for _, name, _, _ in string.Formatter().parse(sentence)
+                  if name and isinstance(results.get(name), dict)
+                  and results[name].get("kind") == "count"]
+        if len(counts) >= 2:
+            raise ParameterError(
+                f"a main point's sentence in analyses/analyses.yml quotes "
+                f"{len(counts)} counts ({', '.join('{' + c + '}' for c in counts)}): "
+                f"{sentence[:60]!r}; what one count says of the other is checked by no "
+                "rule", hint="quote a sentence the report makes from the counts (a "
+                "key result named *_sentence) instead")
 
 
 def shows_interval(spec: MainPoint, results: Mapping[str, Any]) -> bool:

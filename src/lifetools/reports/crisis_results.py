@@ -27,6 +27,7 @@ from lifetools.reports.crisis_parts import (
     penalty_estimate,
     spline_sentence,
 )
+from lifetools.reports.narrative import group_count_result, part_count_result
 from lifetools.reports.sentences import (
     C_JUDGE,
     C_STATISTIC,
@@ -181,9 +182,17 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
          "label": "Whether the models' numbers are shown, and why not"},
         {"name": CrisisName.DEVELOPMENT_PEOPLE, "value": len(dev), "kind": "count",
          "label": "People in the development cohort"},
-        {"name": CrisisName.DEVELOPMENT_CRISES, "value": int(dev["crisis"].sum()),
-         "kind": "count",
-         "label": "Crises in the development cohort"},
+        part_count_result(CrisisName.DEVELOPMENT_CRISES, "Crises in the development cohort",
+                          part=int(dev["crisis"].sum()), group=len(dev)),
+        # glued whole: the page typed "({development_crises} had a crisis)" after the
+        # cohort's people, two counts no rule read together (issue 12, wave 29)
+        group_count_result(
+            CrisisName.DEVELOPMENT_SENTENCE, "Summary: the development cohort",
+            "The model was developed on {group} people open a year before this period "
+            "began ({part} had a crisis).",
+            "The model was developed on {group} people open a year before this period "
+            "began (how many had a crisis is not shown: {why}).",
+            group=len(dev), part=int(dev["crisis"].sum())),
         {"name": CrisisName.VALIDATION_PEOPLE, "value": len(val), "kind": "count",
          "label": "People in the validation cohort"},
         {"name": CrisisName.REQUIRED_PEOPLE, "value": size.n, "kind": "count",

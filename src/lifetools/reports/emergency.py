@@ -500,11 +500,22 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
               {"name": EmergencyName.C_STATISTIC, "value": None, "kind": "text",
                "text": reason_text(f"could not be estimated: {prediction.reason}"),
                "label": c_label})
+    users = int(pt.people["user"].sum())
+    pairs = int(matched.method.get("matched_pairs", 0))
     key = (
-        {"name": EmergencyName.USERS, "value": int(pt.people["user"].sum()), "kind": "count",
+        {"name": EmergencyName.USERS, "value": users, "kind": "count",
          "label": "People whose first Life Rooms contact was in the period"},
-        {"name": EmergencyName.MATCHED_PAIRS, "value": matched.method.get("matched_pairs", 0),
-         "kind": "count", "label": "Matched pairs"},
+        {"name": EmergencyName.MATCHED_PAIRS, "value": pairs, "kind": "count",
+         "label": "Matched pairs"},
+        # one sentence made here, glued whole (the page typed it around two glued
+        # counts: rule glued-counts, issue 12, wave 29). No group rule: whether a user
+        # found a match is a fact of the design (a non-user with a close score), not
+        # of the person, and "all of them were matched" is what the method should say
+        {"name": EmergencyName.MATCHING_COUNT_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: Life Rooms users and those matched",
+         "text": compose("During the period {users} people first used the Life Rooms; "
+                         "{pairs} of them were matched to a similar person who did not.",
+                         users=protected_count(users), pairs=protected_count(pairs))},
         {"name": EmergencyName.MAX_SMD, "value": matched.max_abs_smd_after, "kind": "estimate",
          "label": "Largest absolute standardised difference after matching"},
         *_ratio_results(EmergencyName.DID_AE, pick.loc[(ae, DESIGNS["matched"])],

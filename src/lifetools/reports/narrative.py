@@ -23,8 +23,8 @@ from lifetools.disclosure import (
     Reason,
     active_profile,
     compose,
-    protected_count,
 )
+from lifetools.disclosure.group_counts import group_count_sentence, reveals_whole_group
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.labels import VALUE_LABELS
 from lifetools.reports.sentences import (
@@ -78,38 +78,6 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str,
                    interval=Interval(float(row["ci_lower"]), float(row["ci_upper"]), 2,
                                      null=1.0),
                    level=CI_LEVEL)
-
-
-def reveals_whole_group(group: int, part: int) -> bool:
-    """Whether a count of a group's people says something of every one of them (group
-    disclosure, under a profile that rules it): none of the group (``part`` 0), all of
-    it, or a count shown equal to the group's own (48 of 50 both shown as 50)."""
-    if not active_profile().group_disclosure or group <= 0:
-        return False
-    shown_group, shown_part = protected_count(group).value, protected_count(part).value
-    return part in (0, group) or (shown_part is not None and shown_part == shown_group)
-
-
-def group_count_sentence(found: str, hidden: str, *, group: int, part: int
-                         ) -> ProtectedText:
-    """A sentence stating how many of a group's people had an outcome, from the counts.
-
-    ``found`` has ``{group}`` and ``{part}`` ("Of {group} people discharged during the
-    period, {part} were referred again ..."); ``hidden`` has ``{group}`` and ``{why}``,
-    said instead when the part is none or all of the group (:func:`reveals_whole_group`:
-    "0 were referred again" beside the group's size is group disclosure, which
-    :func:`lifetools.disclosure.text.count_pair_problem` refuses as "k of n"). Counts
-    through :func:`lifetools.disclosure.protected_count`; the reason is the neutral
-    "hidden to protect privacy". A notebook glues the sentence whole instead of typing
-    the words around two glued counts.
-
-    Notes
-    -----
-    Checked by ``tests/unit/test_narrative.py``.
-    """
-    if reveals_whole_group(group, part):
-        return compose(hidden, group=protected_count(group), why=PRIVACY)
-    return compose(found, group=protected_count(group), part=protected_count(part))
 
 
 def group_count_result(name: Any, label: str, found: str, hidden: str, *, group: int,

@@ -281,6 +281,21 @@ def activity_sentence(contacts: pd.DataFrame) -> Any:
                    "(who made them is not known).", **counts)
 
 
+def services_sentence(activity: pd.DataFrame) -> Any:
+    """The summary's sentence about social prescriptions, GP registrations and
+    nationalities, from the ``activity`` counts (key ``ReachName`` and ``n``), each a
+    protected count. Made here, glued whole: the page typed the words around three
+    glued counts until wave 29, one sentence no rule read as a whole (the gate's rule
+    ``glued-counts``, issue 12)."""
+    n = dict(zip(activity["key"], activity["n"], strict=True))
+    return compose(
+        "There were {prescriptions} social prescriptions; {registrations} people were "
+        "helped to register with a GP, and people of {nationalities} nationalities took "
+        "part.", prescriptions=protected_count(int(n[ReachName.PRESCRIPTIONS])),
+        registrations=protected_count(int(n[ReachName.GP_REGISTRATIONS])),
+        nationalities=protected_count(int(n[ReachName.NATIONALITIES])))
+
+
 def _satisfaction(feedback: pd.DataFrame) -> tuple[ProtectedTable, tuple]:
     """The feedback table and its two headline shares (Wilson intervals)."""
     rows, shares = [], []
@@ -377,6 +392,9 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
     key += ({"name": ReachName.ACTIVITY_SENTENCE, "value": None, "kind": "text",
              "label": "Summary: visits and the people who made them",
              "text": activity_sentence(contacts)},
+            {"name": ReachName.SERVICES_SENTENCE, "value": None, "kind": "text",
+             "label": "Summary: social prescriptions, GP registrations and nationalities",
+             "text": services_sentence(activity)},
             {"name": ReachName.ACCESS_EASY, "value": access,
              "kind": "percentage", "label": "Said access was easy (%)"},
             {"name": ReachName.RECOMMEND, "value": recommend,

@@ -1,7 +1,9 @@
 """The gate over one executed notebook and its run folder's ``files/``.
 
 Every cell is read: markdown and code sources for identifiers, machine paths and
-``k of n`` phrases, markdown for numbers in prose (:mod:`.prose`), cell and notebook
+``k of n`` phrases, markdown for numbers in prose (:mod:`.prose`) and, with the glued
+key results in place, for counts of two glued results in one sentence
+(:mod:`.glued`), cell and notebook
 metadata like Markdown; every output by :mod:`.outputs`; every file in ``files/`` by
 :mod:`.files`. What the run recorded (profile, parameters, stamps, settings) is read
 by :mod:`.run_record`.
@@ -26,6 +28,7 @@ from lifetools.disclosure import (
 from lifetools.disclosure.net_benefit_check import TREAT_ALL_RULE, recorded_counts
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.files import scan_files
+from lifetools.pipeline.gate.glued import glued_count_findings
 from lifetools.pipeline.gate.outputs import scan_output
 from lifetools.pipeline.gate.prose import RunParameters, prose_findings
 from lifetools.pipeline.gate.run_record import (
@@ -106,6 +109,8 @@ def scan_notebook(path: Path, *, name: str | None = None,
             findings += [Finding(label, number, index, r, d)
                          for r, d in scan_output(output, profile, acro, parameters,
                                                  settings)]
+    findings += [Finding(label, number, 0, r, f"markdown cell: {d}")
+                 for number, r, d in glued_count_findings(nb)]
     findings += [Finding(label, number, index, r, d)
                  for number, index, r, d in _linked_page_findings(nb)]
     findings += [Finding(label, number, index, r, d) for number, index, r, d in
