@@ -28,6 +28,32 @@ def test_share_suppressed_with_reason(k, n, reason):
     assert result.value is None and reason in result.reason
 
 
+def test_share_records_no_numerator_beside_a_hidden_denominator():
+    # the 2024-25 wellbeing page at 3,000 people: results.json published "numerator":
+    # 0 beside the counts table's [c] for the people with a follow-up: none of them
+    # improved (issue 12, wave 29)
+    hidden = share(0, 5)
+    assert hidden.value is None and "denominator is suppressed" in hidden.reason
+    assert (hidden.numerator, hidden.denominator) == (None, None)
+    assert share(3, 200).numerator is None  # its own numerator, suppressed
+    assert share(0, 200).value is None and share(0, 200).denominator == 200
+
+
+def test_part_count_hides_none_or_all_of_a_group_and_so_a_share_of_it():
+    from lifetools.disclosure.group_counts import part_count
+
+    # 2023-24 at 3,000 people: fewer than 8 people with a baseline, none with a
+    # follow-up; the share improving said "not shown (the denominator is 0)" beside
+    # the counts table's [c] for them
+    for part, group in ((0, 6), (40, 40), (0, 40)):
+        hidden = part_count(part, group)
+        assert hidden.value is None and hidden.reason == "group disclosure"
+        made = share(0, hidden)
+        assert made.value is None and "the denominator is 0" not in made.reason
+        assert (made.numerator, made.denominator) == (None, None)
+    assert part_count(20, 40).value == 20 and share(10, part_count(20, 40)).value == 50
+
+
 def test_share_interval_is_wilson_over_the_published_counts_against_statsmodels():
     result = share(58, 123)  # published 60 of 125: raw 58 to 62 of 123 to 127
     limits = [proportion_confint(k, m, alpha=0.05, method="wilson")

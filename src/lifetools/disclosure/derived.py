@@ -152,8 +152,12 @@ def share(numerator: int | ProtectedValue, denominator: int | ProtectedValue, *,
         reason = ("the numerator is suppressed" if k.value is None else
                   "the denominator is suppressed" if n.value is None else
                   "the denominator is 0")
-        return _value("share", None, p, numerator=k.value, denominator=n.value,
-                      reason=reason)
+        # no numerator beside a hidden denominator: a numerator of 0 with a group of 1
+        # to 7 (or one the group rule hid) says none of them; results.json published
+        # "numerator": 0 beside the wellbeing page's [c] until wave 29
+        return _value("share", None, p,
+                      numerator=None if n.value is None else k.value,
+                      denominator=n.value, reason=reason)
     k_shown = min(k.value, n.value)
     if p.group_disclosure and extreme_share(100 * k_shown / n.value):
         # none or all of the group: it says something about every person in it

@@ -11,10 +11,12 @@ one rule.
 from __future__ import annotations
 
 from lifetools.disclosure import active_profile, compose, protected_count
+from lifetools.disclosure.groups import GROUP_REASON
+from lifetools.disclosure.protected import ProtectedValue, _value
 from lifetools.disclosure.text import ProtectedText
 from lifetools.disclosure.withheld import PRIVACY
 
-__all__ = ["group_count_sentence", "reveals_whole_group"]
+__all__ = ["group_count_sentence", "part_count", "reveals_whole_group"]
 
 
 def reveals_whole_group(group: int, part: int) -> bool:
@@ -50,3 +52,19 @@ def group_count_sentence(found: str, hidden: str, *, group: int, part: int,
         return compose(hidden, group=protected_count(group), why=PRIVACY, **counts)
     return compose(found, group=protected_count(group), part=protected_count(part),
                    **counts)
+
+
+def part_count(part: int, group: int) -> ProtectedValue:
+    """``part`` of a ``group``'s people as a protected count, hidden (reason
+    ``group disclosure``) when it is none or all of the group
+    (:func:`reveals_whole_group`), as its table row and sentence hide it.
+
+    For a value made from it: the wellbeing share improving is a share of the people
+    with a follow-up, and its record said "the denominator is 0" (2023-24, 3,000
+    people) beside the counts table's [c] for those people until wave 29. Passed as a
+    share's denominator, the share is not shown, with neither count recorded.
+    """
+    if reveals_whole_group(group, part):
+        return _value("count", None, active_profile(), reason=GROUP_REASON)
+    return protected_count(part)
+

@@ -16,6 +16,7 @@ from lifetools.disclosure import (
     compose,
     model_release,
 )
+from lifetools.disclosure.group_counts import part_count
 from lifetools.disclosure.text import Parameter
 from lifetools.disclosure.withheld import public_reason
 from lifetools.people import people_in_locality
@@ -126,7 +127,10 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     # the share from the published counts (its interval: Wilson's over the counts they
     # round from, disclosure.published_share_interval); the means are
     # magnitudes: withheld when too few people or dominated by one or two
-    improved = disclosure.share(int(share.extra["improved"]), len(pairs))
+    # of the people with a follow-up, hidden (and the share with it) when they are none
+    # or all of the people with a baseline, as the counts table hides them
+    improved = disclosure.share(int(share.extra["improved"]),
+                                part_count(len(pairs), len(baseline_people)))
     low, high = improved.interval or (float("nan"), float("nan"))
     shown_share = share.summary.assign(
         estimate=float("nan") if improved.value is None else improved.value / 100,
