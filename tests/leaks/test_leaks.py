@@ -204,6 +204,20 @@ def test_leaks_raw_count_in_results_json_is_refused(run):
     refused(path, None, "unrounded-count", "files/results.json")
 
 
+def test_leaks_share_numerator_beside_a_hidden_denominator_in_results_json_is_refused(
+        run):
+    # the 2024-25 wellbeing results.json at 3,000 people: "numerator": 0 beside the
+    # table's [c] for the share's group said none of them improved (wave 29)
+    path = run.write()
+    results = run.files / "results.json"
+    data = json.loads(results.read_text())
+    data["share_hidden"] = {"value": None, "kind": "percentage", "numerator": 0,
+                            "denominator": None, "label": "Share improving (%)",
+                            "text": "not shown (hidden to protect privacy)"}
+    results.write_text(json.dumps(data))
+    refused(path, None, "group-disclosure", "files/results.json")
+
+
 def test_leaks_site_with_source_notebooks_or_identifiers_is_refused(tmp_path):
     site = tmp_path / "html"
     (site / "_sources" / "editions").mkdir(parents=True)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from lifetools.disclosure import (
+    GROUP_RULE,
     LINKED_RULE,
     NOTES_FILE,
     PROFILES,
@@ -412,4 +413,9 @@ def _result_counts(text: str, profile: SdcProfile) -> rules.Found:
         if entry.get("kind") == "count" and value is not None and (
                 not isinstance(value, int) or rules.disclosive(value, profile)):
             return [("unrounded-count", "a count in results.json is not protected")]
+        if entry.get("numerator") is not None and entry.get("denominator") is None \
+                and entry.get("kind") in ("percentage", "share"):
+            # "numerator": 0 beside a hidden group: none of them (wave 29)
+            return [(GROUP_RULE, "a share in results.json records its numerator "
+                     "beside a hidden denominator")]
     return []
