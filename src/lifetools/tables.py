@@ -49,7 +49,7 @@ from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
-from lifetools.disclosure.withheld import PRIVACY, SAID_ONCE, SaidInNote
+from lifetools.disclosure.withheld import PRIVACY, SAID_ONCE, SaidInNote, headline_of
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import VALUE_LABELS, column_label, listed, quoted, value_label
@@ -563,8 +563,12 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
         said = set(stated)
         failures = (summary["failure"].tolist() if "failure" in summary
                     else [None] * len(summary))
-        held = [SAID_ONCE_ENTRY if (why is not None and why in said) or (
-                    not _missing(f) and str(f) in said) else why
+        # under the headline the summary gave it: a withheld row's own ("too few
+        # events to estimate"), a failed fit's "could not be estimated" (the emergency
+        # page at 3,000 people said "is not shown: too few events to estimate: ..." in
+        # its summary and "could not be estimated (...)" in the table: issue 15, wave 30)
+        held = [said_once_entry(why) if why is not None and why in said
+                else SAID_ONCE_ENTRY if not _missing(f) and str(f) in said else why
                 for why, f in zip(held, failures, strict=True)]
     reasons = [NOT_AVAILABLE if why is not None else text if text is not None
                else format_estimate(e, lo, hi, digits, null=null)
@@ -604,7 +608,17 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
 
 
 SAID_ONCE_ENTRY = f"could not be estimated ({SAID_ONCE})"
-"""A table note's entry for a row whose reason the page's summary states."""
+"""A table note's entry for a row whose fit's failure the page's summary states."""
+
+
+def said_once_entry(withheld: str) -> str:
+    """A table note's entry for a withheld row whose reason the page's summary states:
+    the withheld text's own headline and where the reasons are ("too few events to
+    estimate (the reasons are given once, at the start of this page)"), as the summary
+    says "... is not shown: too few events to estimate: ..."; a text with no headline
+    of its own gives :data:`SAID_ONCE_ENTRY`."""
+    head = headline_of(withheld)
+    return f"{head} ({SAID_ONCE})" if head and head != withheld.strip() else SAID_ONCE_ENTRY
 
 ALL_MODELS = "All the models in this table"
 """Whose reason it is in a table's note when every model of the table shares it."""

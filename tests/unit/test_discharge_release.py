@@ -117,6 +117,47 @@ def test_released_ratios_row_whose_summary_gives_its_fits_reason_points_there():
               (release, rows, fitted, "Time-varying, complete cases")]
     before = released_ratios(pieces).frame["withheld"].tolist()
     assert before == [release.withheld] * 2
-    after = released_ratios(pieces, said={"Time-varying (correct)"}).frame
+    after = released_ratios(pieces, said={"Time-varying (correct)": ""}).frame
     assert after["withheld"].tolist() == [release.withheld_once, release.withheld]
     assert after["estimate"].isna().all()
+
+
+def test_released_ratios_pointer_uses_the_headline_the_summary_gave():
+    # the 2024-25 discharge page at 3,000 people: the summary said "could not be
+    # estimated: the model cannot estimate the effect of ..." and the table's note
+    # pointed to it as "too few events to estimate (the reasons are given once, ...)":
+    # one number named two ways (issue 15, wave 30)
+    from types import SimpleNamespace
+
+    from lifetools.disclosure.withheld import SAID_ONCE, headline_of
+    from lifetools.reports.survival_parts import ph_table, released_ratios
+
+    data = cohort(late_users=0, early_users=5)
+    release = time_varying_release(fit(data), data, ["female"])
+    assert release.headline == "too few events to estimate"
+    rows = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [0.5],
+                         "ci_upper": [4.0], "p_value": [0.4]})
+    pieces = [(release, rows, SimpleNamespace(reason=None), "Time-varying (correct)")]
+    summary = "could not be estimated: the fit did not converge for ‘Life Rooms use’"
+    out = released_ratios(pieces, said={"Time-varying (correct)": summary}).frame
+    assert out["withheld"].tolist() == [f"could not be estimated ({SAID_ONCE})"]
+    # a summary that gave the release's own words keeps its headline
+    out = released_ratios(pieces, said={"Time-varying (correct)":
+                                        release.withheld_brief}).frame
+    assert out["withheld"].tolist() == [release.withheld_once]
+    ph = ph_table(None, "Time-varying (correct)", exposure_action="noted",
+                  release=release, said_once=True, said_as=headline_of(summary))
+    assert f"could not be estimated ({SAID_ONCE})" in ph["action"].iloc[0].note
+    assert "too few events to estimate" not in ph["action"].iloc[0].note
+
+
+def test_headline_of_reads_the_words_before_the_reasons():
+    from lifetools.disclosure.withheld import headline_of
+
+    assert headline_of("could not be estimated: the fit did not converge") == \
+        "could not be estimated"
+    assert headline_of("too few events to estimate (too few events in total)") == \
+        "too few events to estimate"
+    assert headline_of("too few events to estimate: too few among ‘a’ (b)") == \
+        "too few events to estimate"
+    assert headline_of("") == ""

@@ -276,8 +276,9 @@ def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatc
         "used the Life Rooms could not be estimated: ")
     assert key["hr_tv_evalue"]["value"] is None
     assert str(key["hr_tv_evalue"]["text"]).startswith("could not be estimated: ")
+    # in the summary's words (it said "could not be shown" until wave 30: issue 15)
     assert str(key["hr_tv_evalue_sentence"]["text"]) == (
-        "No E-value is given: the time-varying hazard ratio could not be shown.")
+        "No E-value is given: the time-varying hazard ratio could not be estimated.")
     rows = report.hazard_ratios[report.hazard_ratios["model"].str.startswith("Time")]
     assert rows["estimate"].isna().all()
     assert rows["note"].str.startswith("could not be estimated").all()
@@ -391,6 +392,9 @@ def test_emergency_report_propensity_not_converged_says_could_not_be_estimated(
         "page)").all()
     key = {k["name"]: k for k in report.key_results}
     assert "the propensity model did not converge" in key["did_ae_sentence"]["text"]
+    # its E-value in the same words (wave 30: "could not be shown" until then)
+    assert str(key["did_ae_evalue_sentence"]["text"]) == (
+        "No E-value is given: the matched A&E estimate could not be estimated.")
     key = {k["name"]: k for k in report.key_results}
     for name in ("did_ae", "did_ae_ci", "did_ae_weighted", "did_admissions_evalue"):
         assert key[name]["value"] is None

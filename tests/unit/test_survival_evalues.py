@@ -87,6 +87,15 @@ def test_evalue_results_not_shown_ratio_gives_its_reason():
                                exposure="Life Rooms use", outcome="discharge",
                                estimate="the time-varying hazard ratio")
     assert sentence["name"] is DischargeName.HR_TV_EVALUE_SENTENCE
+    # a fit that gave no number: the summary's own words (issue 15, wave 30: the
+    # discharge page said "could not be estimated" of the ratio, "could not be shown"
+    # of its E-value)
+    assert str(sentence["text"]) == ("No E-value is given: the time-varying hazard ratio "
+                                     "could not be estimated.")
+    withheld = {**row, "text": "too few events to estimate (too few events in total)"}
+    sentence = evalue_sentence(DischargeName.HR_TV, withheld, incidence=0.6,
+                               exposure="Life Rooms use", outcome="discharge",
+                               estimate="the time-varying hazard ratio")
     assert str(sentence["text"]) == ("No E-value is given: the time-varying hazard ratio "
                                      "could not be shown.")
 

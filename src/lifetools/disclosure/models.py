@@ -134,7 +134,20 @@ class ModelRelease:
         (:data:`~lifetools.disclosure.withheld.SAID_ONCE`): the headline and where the
         reasons are ("too few events to estimate (the reasons are given once, at the
         start of this page)"); "" when released."""
-        return "" if self.released else f"{self.headline} ({SAID_ONCE})"
+        return self.withheld_once_as()
+
+    def withheld_once_as(self, said_as: str = "") -> str:
+        """:attr:`withheld_once` under the headline the page's summary gave the reasons
+        (``said_as``; the release's own :attr:`headline` when empty).
+
+        A summary that gave a withheld model's fit reason ("could not be estimated: the
+        fit did not converge") and a table pointing to it as "too few events to
+        estimate (the reasons are given once, ...)" named one thing two ways (the
+        discharge page at 3,000 people: issue 15, wave 30); the pointer now says
+        "could not be estimated (the reasons are given once, at the start of this
+        page)". "" when released.
+        """
+        return "" if self.released else f"{said_as or self.headline} ({SAID_ONCE})"
 
     def withheld_given(self, stated: Collection[str] = ()) -> str:
         """:attr:`withheld` for a page whose summary states some of the reasons
@@ -180,7 +193,7 @@ class ModelRelease:
         return f"{self.headline}: {self.reason}" if not self.released else ""
 
     def apply(self, summary: pd.DataFrame, *, said_once: bool = False,
-              stated: Collection[str] = ()) -> pd.DataFrame:
+              stated: Collection[str] = (), said_as: str = "") -> pd.DataFrame:
         """The summary if released; else its row labels with every other cell missing.
 
         A withheld model keeps only the words of :data:`LABEL_COLUMNS` (a label column
@@ -190,7 +203,8 @@ class ModelRelease:
         :func:`lifetools.tables.table_estimates` shows missing estimates as
         "too few events to estimate" with the reason. ``said_once``: the page states
         every reason (:attr:`withheld_once`); ``stated``: the reasons it states
-        (:meth:`withheld_given`).
+        (:meth:`withheld_given`); ``said_as``: with ``said_once``, the headline the
+        page's summary gave them (:meth:`withheld_once_as`).
         """
         if self.released:
             return summary
@@ -203,11 +217,11 @@ class ModelRelease:
                 numeric = pd.api.types.is_numeric_dtype(out[col])
                 out[col] = pd.Series([float("nan")] * len(out), index=out.index,
                                      dtype=float if numeric else object)
-        return out.assign(withheld=self.withheld_once if said_once else
+        return out.assign(withheld=self.withheld_once_as(said_as) if said_once else
                           self.withheld_given(stated))
 
     def estimates(self, summary: pd.DataFrame, *, said_once: bool = False,
-                  stated: Collection[str] = ()) -> ProtectedTable:
+                  stated: Collection[str] = (), said_as: str = "") -> ProtectedTable:
         """The model's estimates as released: a protected table (the only maker).
 
         Withheld estimates are blanked by :meth:`apply` (a ``withheld`` column says
@@ -217,7 +231,8 @@ class ModelRelease:
         verdict and the residual degrees of freedom.
         """
         ModelRelease.__post_init__(self)
-        shown = self.apply(summary, said_once=said_once, stated=stated).reset_index(drop=True)
+        shown = self.apply(summary, said_once=said_once, stated=stated,
+                           said_as=said_as).reset_index(drop=True)
         roles = tuple((str(c), "estimate" if c in ESTIMATE_COLUMNS else "other")
                       for c in shown.columns)
         if not any(r == "estimate" for _, r in roles):

@@ -32,7 +32,7 @@ import re
 from typing import Any
 
 __all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "SaidInNote", "TooFew",
-           "public_reason", "reason_findings", "rule_reason_named", "withheld_verb"]
+           "headline_of", "public_reason", "reason_findings", "rule_reason_named", "withheld_verb"]
 
 PRIVACY = "hidden to protect privacy"
 """The one reason a page gives for a value a disclosure rule hid."""
@@ -58,6 +58,16 @@ TOO_FEW_CELL = "suppressed: too few"
 """The reason in words of an estimate a group too small for it leaves out
 (:class:`TooFew`); a page and its download show ``[c]`` there and the rule once, in the
 table's note (a download's cells said this until wave 27)."""
+
+
+def headline_of(text: str) -> str:
+    """The headline of a withheld or failed value's text: its words before the reasons
+    ("could not be estimated: the fit did not converge" reads "could not be estimated";
+    "too few events to estimate (too few events in total)" reads "too few events to
+    estimate"); "" for no text."""
+    text = str(text or "").strip()
+    cut = min((i for i in (text.find(": "), text.find(" (")) if i >= 0), default=len(text))
+    return text[:cut].strip().rstrip(".")
 
 
 class SaidInNote(str):

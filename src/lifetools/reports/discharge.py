@@ -17,6 +17,7 @@ from lifetools.convergence import recorded_warnings
 from lifetools.dataset import Dataset
 from lifetools.disclosure import ProtectedTable, compose, model_release, protect_flow
 from lifetools.disclosure.text import Level, RuleNumber
+from lifetools.disclosure.withheld import headline_of
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
     IMPUTATIONS,
@@ -362,10 +363,10 @@ def analyse_discharge(
     # a withheld model whose summary gives its fit's own reason (the fit failed too)
     # points there as well: its table row gave the release's reason while the summary
     # gave the fit's until wave 28 (2024-25 at 3,000 people)
-    said = {name for name, row in summarised
+    said = {name: str(row["text"]) for name, row in summarised
             if not releases[name].released and row["text"]}
     released = released_ratios(pieces, outcome=DISCHARGED, stated=stated,
-                               said={names[name] for name in said})
+                               said={names[name]: text for name, text in said.items()})
     ratios = ratio_rows(pieces, outcome=DISCHARGED)
     average = "noted: the hazard ratio is an average over follow-up"
     if split_shown:
@@ -378,10 +379,12 @@ def analyse_discharge(
         landmark_action = average
     ph = pd.DataFrame([row for table in (
         ph_table(tv, names["tv"], exposure_action=average, release=releases["tv"],
-                 said_once=releases["tv"].reason in stated or "tv" in said),
+                 said_once=releases["tv"].reason in stated or "tv" in said,
+                 said_as=headline_of(said.get("tv", ""))),
         ph_table(naive, names["naive"], exposure_action=average,
                  release=releases["naive"],
-                 said_once=releases["naive"].reason in stated or "naive" in said),
+                 said_once=releases["naive"].reason in stated or "naive" in said,
+                 said_as=headline_of(said.get("naive", ""))),
         ph_table(landmark.cox, f"Landmark at {landmark_days} days (Life Rooms use fixed "
                  "at the landmark, follow-up from it)", exposure_action=landmark_action,
                  release=releases["landmark"],

@@ -285,6 +285,13 @@ def _ratio_results(name: EmergencyName, row: pd.Series, label: str) -> list[dict
                       f"{label}"}]
 
 
+def _failed(row: pd.Series) -> bool:
+    """Whether an estimate's fit gave no number (its summary sentence says "could not
+    be estimated"), not a release check or a disclosure rule withholding it."""
+    failure = row.get("failure")
+    return isinstance(failure, str) and bool(failure)
+
+
 def _evalue_sentence(row: pd.Series) -> dict[str, Any]:
     """The E-value of the matched A&E estimate in a sentence (none when not estimated)."""
     usable = (pd.isna(row.get("failure")) or not row.get("failure")) and not (
@@ -296,7 +303,9 @@ def _evalue_sentence(row: pd.Series) -> dict[str, Any]:
                     "(E-value; the figure in brackets is for the confidence limit "
                     "nearest no effect).", e=Estimate(float(row["e_value"])),
                     limit=Estimate(float(row["e_value_ci"]))) if usable else
-            compose("No E-value is given: the matched A&E estimate could not be shown."))
+            compose("No E-value is given: the matched A&E estimate "
+                    + ("could not be estimated" if _failed(row) else "could not be shown")
+                    + "."))
     return {"name": EmergencyName.DID_AE_EVALUE_SENTENCE, "value": None, "kind": "text",
             "text": text,
             "label": "Summary: E-value of the matched A&E estimate"}

@@ -7,7 +7,7 @@ Fine-Gray models alike; these are the pieces both use.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,8 @@ from lifetools.disclosure import (
     require_estimates,
 )
 from lifetools.disclosure.downloads import NOT_AVAILABLE, withheld_models_note
-from lifetools.disclosure.withheld import SaidInNote
+from lifetools.disclosure.models import COULD_NOT
+from lifetools.disclosure.withheld import SaidInNote, headline_of
 from lifetools.labels import VALUE_LABELS
 from lifetools.regression import COMMON_OUTCOME, HazardEValues, e_values_hr
 from lifetools.reports.narrative import (
@@ -59,7 +60,7 @@ PH_COLUMNS = ["model", "term", "statistic", "df", "p_value", "action"]
 
 
 def ph_table(result: Any, model: str, *, exposure_action: str,
-             release: Any, said_once: bool = False) -> pd.DataFrame:
+             release: Any, said_once: bool = False, said_as: str = "") -> pd.DataFrame:
     """The cox.zph test of one model (per term and global) and what was done.
 
     A diagnostic is an output of its model: when the model's release check
@@ -67,10 +68,11 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
     is withheld with it (one row saying so, no statistic), as its estimates are.
     ``said_once``: the page's summary states the release's reason, so the table's note
     says where it is (:attr:`~lifetools.disclosure.ModelRelease.withheld_once`), not
-    the reason again.
+    the reason again; ``said_as``: the headline the summary gave it under
+    (:meth:`~lifetools.disclosure.ModelRelease.withheld_once_as`).
     """
     if not release.released:
-        why = release.withheld_once if said_once else release.withheld
+        why = release.withheld_once_as(said_as) if said_once else release.withheld
         return pd.DataFrame([{"model": model, "term": "(all terms)",
                               "statistic": float("nan"), "df": float("nan"),
                               "p_value": float("nan"),
@@ -235,8 +237,12 @@ def evalue_sentence(name: DischargeName | ReReferralName, row: dict[str, Any], *
     """
     found = hazard_e_values(row, incidence)
     if found is None:
-        text = compose("No E-value is given: {estimate} could not be shown.",
-                       estimate=estimate)
+        # the summary's own words for the ratio: a failed fit "could not be estimated"
+        # (the 2024-25 discharge page at 3,000 people said "could not be estimated" of
+        # the ratio and "could not be shown" of its E-value: issue 15, wave 30)
+        failed = str(row.get("text") or "").startswith(COULD_NOT)
+        text = compose("No E-value is given: {estimate} " + (
+            COULD_NOT if failed else "could not be shown") + ".", estimate=estimate)
     elif found.limit == 1:  # the interval contains no effect: nothing to explain away
         text = compose(
             "An unrecorded characteristic would have to be associated with both "
@@ -376,7 +382,7 @@ def with_e_values(rows: pd.DataFrame, term: str, found: HazardEValues | None
 
 def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
                     outcome: str = "had the outcome", stated: Collection[str] = (),
-                    said: Collection[str] = ()) -> ProtectedTable:
+                    said: Mapping[str, str] | None = None) -> ProtectedTable:
     """The hazard-ratio table as released: each model's rows through its release check.
 
     ``pieces`` as :func:`ratio_rows`; a model its check withholds has its estimates
@@ -387,16 +393,20 @@ def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
     (:attr:`~lifetools.disclosure.ModelRelease.withheld_once`), not the reason
     again (issue 15, wave 25). ``said``: the models (their names in ``pieces``) whose
     reason the summary states whatever it is, such as their fit's own failure where
-    the release check withheld them as well: they say where it is too, so that the
-    page does not give the summary's reason in one place and the release's in another
-    (the discharge page at 3,000 people: wave 28).
+    the release check withheld them as well, each with the summary's text: they say
+    where it is too, under the summary's headline, so that the page does not give the
+    summary's reason in one place and the release's in another (the discharge page at
+    3,000 people: wave 28), nor call it "could not be estimated" there and "too few
+    events to estimate" here (wave 30).
     """
+    said = dict(said or {})
     columns = [*RATIO_COLUMNS, *E_VALUE_COLUMNS]
     released = combine_estimates([
         release.estimates(label_terms(with_note(rows, fit, outcome=outcome),
                                       name).reindex(columns=columns),
                           said_once=not release.released and (release.reason in stated
-                                                              or name in said))
+                                                              or name in said),
+                          said_as=headline_of(said.get(name, "")))
         for release, rows, fit, name in pieces])
     return released.select([*columns, *(["withheld"] if "withheld" in
                                         released.columns else [])])
