@@ -307,3 +307,25 @@ def test_print_reports_pdf_keeps_links_within_the_page_to_the_site_and_outside(t
     assert b"/URI (https://stats.example/lt/methods/cox.html)" in data
     assert b"/Subtype /Link" in data and b"/Dest" in data  # the in-page link
     assert str(tmp_path).encode() not in data and b"file:" not in data
+
+
+def test_print_reports_each_print_has_a_new_profile_folder_removed_after(tmp_path):
+    # not the user's Chromium profile: a new empty one a print, removed after (wave 31)
+    fake = tmp_path / "chromium"
+    fake.write_text("#!" + sys.executable + "\n"
+                    "import os, pathlib, sys\n"
+                    "if sys.argv[1:] == ['--version']: sys.exit(print('Chromium 1'))\n"
+                    "[profile] = [a.split('=', 1)[1] for a in sys.argv\n"
+                    "             if a.startswith('--user-data-dir=')]\n"
+                    "assert os.path.isdir(profile) and not os.listdir(profile)\n"
+                    f"with open({str(tmp_path / 'profiles')!r}, 'a') as f:\n"
+                    "    f.write(profile + '\\n')\n"
+                    "target = [a for a in sys.argv if a.startswith('--print-to-pdf=')][0]\n"
+                    "open(target.split('=', 1)[1], 'wb').write(b'%PDF-1 a')\n")
+    fake.chmod(0o755)
+    _page(tmp_path)
+    [pdf] = print_reports(tmp_path, "e", [("r", "Footer")], when=WHEN, executable=str(fake))
+    assert pdf.read_bytes() == b"%PDF-1 a"
+    profiles = (tmp_path / "profiles").read_text().split()
+    assert len(profiles) == 2 and len(set(profiles)) == 2  # two agreeing prints
+    assert not any(Path(p).exists() for p in profiles)
