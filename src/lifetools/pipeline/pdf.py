@@ -302,7 +302,7 @@ def _print_once(executable: str, printable: Path, target: Path,
     Each print has a new, empty profile folder (``--user-data-dir``, removed after),
     not the user's: nothing a browser kept from before reaches a print, and it is
     faster. The 7 report pages of a 3,000-person edition (two agreeing prints each)
-    took 33.2-33.9 s with the user's profile and 25.7-27.3 s with new ones, every PDF
+    took 33.2-33.9 s with the user's profile and 24.6-27.3 s with new ones, every PDF
     the same bytes (wave 31).
     """
     target.unlink(missing_ok=True)

@@ -51,6 +51,7 @@ from lifetools.reports.sentences import (
     C_JUDGE,
     C_STATISTIC,
     interval_text,
+    no_e_value_sentence,
     not_shown_sentence,
     plain_reason,
     reason_text,
@@ -285,15 +286,10 @@ def _ratio_results(name: EmergencyName, row: pd.Series, label: str) -> list[dict
                       f"{label}"}]
 
 
-def _failed(row: pd.Series) -> bool:
-    """Whether an estimate's fit gave no number (its summary sentence says "could not
-    be estimated"), not a release check or a disclosure rule withholding it."""
-    failure = row.get("failure")
-    return isinstance(failure, str) and bool(failure)
-
-
 def _evalue_sentence(row: pd.Series) -> dict[str, Any]:
     """The E-value of the matched A&E estimate in a sentence (none when not estimated)."""
+    # a fit that gave no number "could not be estimated"; a withheld one "not shown"
+    failed = isinstance(row.get("failure"), str) and bool(row.get("failure"))
     usable = (pd.isna(row.get("failure")) or not row.get("failure")) and not (
         isinstance(row.get("withheld"), str) and row.get("withheld")) and pd.notna(
         row.get("e_value")) and pd.notna(row.get("e_value_ci"))
@@ -303,9 +299,7 @@ def _evalue_sentence(row: pd.Series) -> dict[str, Any]:
                     "(E-value; the figure in brackets is for the confidence limit "
                     "nearest no effect).", e=Estimate(float(row["e_value"])),
                     limit=Estimate(float(row["e_value_ci"]))) if usable else
-            compose("No E-value is given: the matched A&E estimate "
-                    + ("could not be estimated" if _failed(row) else "could not be shown")
-                    + "."))
+            no_e_value_sentence("the matched A&E estimate", failed=failed))
     return {"name": EmergencyName.DID_AE_EVALUE_SENTENCE, "value": None, "kind": "text",
             "text": text,
             "label": "Summary: E-value of the matched A&E estimate"}

@@ -25,6 +25,7 @@ from lifetools.disclosure import (
     Reason,
     compose,
 )
+from lifetools.disclosure.models import COULD_NOT
 from lifetools.disclosure.withheld import PRIVACY, public_reason
 from lifetools.formatting import finite, verdict
 from lifetools.labels import explain_terms, quoted, with_words
@@ -281,6 +282,16 @@ def not_shown_sentences(subjects: list[str], reasons: list[str]) -> list[Protect
         else:
             said.append(not_shown_sentence(subject, why))
     return said
+
+
+def no_e_value_sentence(estimate: str, *, failed: bool) -> ProtectedText:
+    """"No E-value is given: <estimate> could not be estimated." when its fit gave no
+    number (``failed``), else "... could not be shown." (withheld): the words the
+    estimate's own summary sentence used (the 2024-25 discharge page at 3,000 people
+    said "could not be estimated" of a ratio and "could not be shown" of its E-value
+    until wave 30: issue 15). The survival reports' and the emergency report's."""
+    return compose("No E-value is given: {estimate} " + (
+        COULD_NOT if failed else "could not be shown") + ".", estimate=estimate)
 
 
 def same_reason_sentence(missing: Any, verb: str = "is not shown") -> ProtectedText:

@@ -31,7 +31,12 @@ from lifetools.reports.narrative import (
     plain_library_error,
     readable_note,
 )
-from lifetools.reports.sentences import interval_text, plain_fit_reason, reason_text
+from lifetools.reports.sentences import (
+    interval_text,
+    no_e_value_sentence,
+    plain_fit_reason,
+    reason_text,
+)
 from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival.cox import PH_NOTE
 from lifetools.tables import SAID_ONCE_ENTRY, table_estimates
@@ -237,12 +242,8 @@ def evalue_sentence(name: DischargeName | ReReferralName, row: dict[str, Any], *
     """
     found = hazard_e_values(row, incidence)
     if found is None:
-        # the summary's own words for the ratio: a failed fit "could not be estimated"
-        # (the 2024-25 discharge page at 3,000 people said "could not be estimated" of
-        # the ratio and "could not be shown" of its E-value: issue 15, wave 30)
-        failed = str(row.get("text") or "").startswith(COULD_NOT)
-        text = compose("No E-value is given: {estimate} " + (
-            COULD_NOT if failed else "could not be shown") + ".", estimate=estimate)
+        text = no_e_value_sentence(
+            estimate, failed=str(row.get("text") or "").startswith(COULD_NOT))
     elif found.limit == 1:  # the interval contains no effect: nothing to explain away
         text = compose(
             "An unrecorded characteristic would have to be associated with both "
