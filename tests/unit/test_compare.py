@@ -46,6 +46,11 @@ def test_compare_results_shows_published_text_never_a_difference():
     text = comparison_markdown(rows, previous_title="2023-24 edition",
                                previous_link="../2023-24/x", current_title="2024-25 edition")
     assert "| Hazard ratio | 2.06 (0.75 to 5.60) | 0.83 (0.10 to 6.94) | within" in text
+    # a suppressed count is [c] in the table, as every other hidden value is: its
+    # words beside another edition's [c] named one thing two ways (wave 32)
+    assert (rows[0].previous_symbol, rows[0].current_symbol) == ("[c]", "")
+    assert "| People | [c] | 115 | not assessed" in text and "fewer than" not in text
+    assert text.strip().splitlines()[-1] == "Note: [c] hidden to protect privacy."
     assert "no interval" not in text  # a page may show intervals that are not compared
     assert comparison_markdown([], previous_title="a", previous_link="b",
                                current_title="c") == ""

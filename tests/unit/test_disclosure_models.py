@@ -471,3 +471,34 @@ def test_quoted_and_listed_write_names_as_the_site_prose_does():
     assert listed(["A", "B"], serial=True) == "A and B"
     with pytest.raises(ValueError):
         listed([])
+
+
+def test_model_release_withhold_gives_its_headline_and_no_numerator():
+    # the 2024-25 wellbeing page at 3,000 people: a share its check withheld was quoted
+    # "not shown (hidden to protect privacy)" ([c]) beside the summary's and the
+    # estimates table's residual degrees of freedom ([x]): one reason, the check's
+    from lifetools.disclosure import share
+    from lifetools.disclosure.withheld import PRIVACY, public_reason
+    from lifetools.publication import result_text
+
+    shown = share(40, 100)
+    passed = model_release(fitted(), data=data(10), event_col="event",
+                           level_cols=["exposed"])
+    assert passed.withhold(shown) is shown
+    few = model_release(fitted(), data=data(10, n=40).head(10).assign(people=1),
+                        event_col="people", level_cols=[])
+    for value in (shown, share(3, 100), share(0, 100)):  # shown, [c], group rule
+        hidden = few.withhold(value)
+        assert hidden.value is None and hidden.numerator is None
+        assert hidden.interval is None and hidden.kind == "share"
+        assert hidden.reason == "too few people to estimate"
+        assert public_reason(hidden.reason) == hidden.reason
+        assert str(result_text(hidden, kind="percentage")) == \
+            "not shown (too few people to estimate)"
+    # a disclosure rule's reason is still only "privacy"; the release's words are not
+    # a way to publish a rule's name
+    assert public_reason("group disclosure") == PRIVACY
+    assert public_reason("too few people to estimate; group disclosure") == PRIVACY
+    with pytest.raises(DisclosureError):
+        ModelRelease(released=False, reasons=("x",), levels=few.levels,
+                     residual_df=1, seal="forged").withhold(shown)

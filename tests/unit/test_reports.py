@@ -473,6 +473,13 @@ def test_analyse_wellbeing_withheld_summary_and_table_give_one_reason():
         assert cells[method].endswith(f"({SAID_ONCE})"), (cells[method], reasons)
         assert reasons[name] not in cells[method]
     assert text["mean_change_ci"] == f"not shown ({reasons['mean_change_sentence']})"
+    # the share's key result (results.json, the comparison with the previous edition)
+    # gives the table's headline, not its own rule's privacy: [x] beside the table's
+    # [x], never [c] (wave 32)
+    share = next(k["value"] for k in report.key_results if k["name"] == "share_improved")
+    cell = cells["Share improving (Wilson interval)"].split(f" ({SAID_ONCE})")[0]
+    assert (share.value, share.numerator) == (None, None)
+    assert share.reason.startswith("too few ") and cell.endswith(share.reason), cell
     assert "reaches 0 or infinity" not in " ".join(cells.values())
     # a model whose reason the summary does not state keeps it in the note
     summary = " ".join(text[n] for n in ("mean_change_sentence", "share_improved_sentence"))

@@ -44,7 +44,13 @@ from lifetools.disclosure.derived import (
     treat_all_values,
 )
 from lifetools.disclosure.profiles import SdcProfile, get_profile
-from lifetools.disclosure.protected import ProtectedTable, _mint, _seal
+from lifetools.disclosure.protected import (
+    ProtectedTable,
+    ProtectedValue,
+    _mint,
+    _seal,
+    _value,
+)
 from lifetools.disclosure.text import fixed
 from lifetools.disclosure.withheld import SAID_ONCE, SAID_ONCE_REST
 from lifetools.errors import DisclosureError
@@ -191,6 +197,27 @@ class ModelRelease:
         not (``test_model_release_not_converged_says_could_not_be_estimated``).
         """
         return f"{self.headline}: {self.reason}" if not self.released else ""
+
+    def withhold(self, value: ProtectedValue) -> ProtectedValue:
+        """``value`` as this release lets a page quote it: itself when released; else
+        hidden, its reason this release's :attr:`headline` ("too few people to
+        estimate"), with no numerator (its denominator as published).
+
+        A share a release check withheld was quoted with the reason of its own rule
+        ("not shown (hidden to protect privacy)", ``[c]`` in the comparison with the
+        previous edition) while the page's summary and estimates table gave the
+        check's ("too few residual degrees of freedom", ``[x]``): the 2024-25
+        wellbeing page at 3,000 people (issue 15, wave 32). Only the check's reason
+        is said, so a rule's reason is never named beside it. Tested in
+        ``tests/unit/test_disclosure_models.py``.
+        """
+        value = value.verify()
+        ModelRelease.__post_init__(self)
+        if self.released:
+            return value
+        return _value(value.kind, None, get_profile(value.profile), numerator=None,
+                      denominator=value.denominator, reason=self.headline,
+                      **({} if value.per is None else {"per": value.per}))
 
     def apply(self, summary: pd.DataFrame, *, said_once: bool = False,
               stated: Collection[str] = (), said_as: str = "") -> pd.DataFrame:

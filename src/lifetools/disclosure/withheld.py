@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "SaidInNote", "TooFew",
+__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "SaidInNote", "TooFew",
            "headline_of", "public_reason", "reason_findings", "rule_reason_named", "withheld_verb"]
 
 PRIVACY = "hidden to protect privacy"
@@ -122,6 +122,14 @@ NOT_RULES = ("missing", "the denominator is 0", "no person-time")
 """Reasons a value has no number that are not disclosure rules (nothing to hide):
 stated as they are."""
 
+RELEASE_HEADLINE = re.compile(r"too few (?:events|people|observations|measurements) to "
+                              r"estimate"
+                              r"|could not be estimated")
+"""The reason of a value a model's release check withheld
+(:meth:`lifetools.disclosure.ModelRelease.withhold`: its headline, "too few people to
+estimate"): no disclosure rule, and the words the page's own table gives the value;
+stated as it is."""
+
 _RULE_WORDS = re.compile(
     r"group disclosure|\bsecondary suppression\b|denominator suppressed|hidden upstream"
     r"|the (?:numerator|denominator|events|people) (?:is|are) suppressed"
@@ -154,13 +162,13 @@ def public_reason(reason: str | None) -> str:
     """What a page may say about why one value is hidden.
 
     :data:`PRIVACY` for any reason a disclosure rule gave (whichever rule it was);
-    a reason that is no disclosure rule (:data:`NOT_RULES`: "the denominator is 0")
-    as it is; "" for none.
+    a reason that is no disclosure rule (:data:`NOT_RULES`: "the denominator is 0";
+    a release check's headline, :data:`RELEASE_HEADLINE`) as it is; "" for none.
     """
     text = str(reason or "").strip()
     if not text:
         return ""
-    return text if text in NOT_RULES else PRIVACY
+    return text if text in NOT_RULES or RELEASE_HEADLINE.fullmatch(text) else PRIVACY
 
 
 def reason_findings(head: list[str], rows: list[list[str]]) -> list[tuple[str, str]]:

@@ -152,11 +152,15 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
 
 def _symbol_cell(entry: Mapping[str, Any], at: str) -> str:
     """The symbol cell of a result its edition gave as words with no number (withheld
-    or not estimated), "" for a number; a count is shown as published (its "[c]" is
-    its own symbol)."""
-    if entry.get("kind") == "count" or finite(entry.get("value")) is not None \
-            or not entry.get("text"):
+    or not estimated), "" for a number. A suppressed count is ``[c]`` too: its
+    published words ("fewer than 8") beside another edition's ``[c]`` for the same
+    count named one hidden value two ways in one row (the 2024-25 wellbeing page at
+    3,000 people: "People with baseline and follow-up | [c] | fewer than 8";
+    issue 15, wave 32)."""
+    if finite(entry.get("value")) is not None or not entry.get("text"):
         return ""
+    if entry.get("kind") == "count":
+        return _with(SUPPRESSED, at)
     return _with(_symbol(str(entry["text"])), at)
 
 
@@ -220,15 +224,16 @@ def comparison_markdown(rows: list[Comparison], *, previous_title: str,
 def _symbols_note(rows: list[Comparison], *, previous_title: str, previous_link: str,
                   current_title: str) -> str:
     """The table's note: each symbol used, once, and where its reasons are given."""
-    left = [(r.previous, previous_title) for r in rows if r.previous_symbol]
-    left += [(r.current, current_title) for r in rows if r.current_symbol]
+    left = [(r.previous_symbol, previous_title) for r in rows if r.previous_symbol]
+    left += [(r.current_symbol, current_title) for r in rows if r.current_symbol]
     if not left:
         return ""
     parts = []
-    if any(_symbol(text) == SUPPRESSED for text, _ in left):
+    if any(symbol.startswith(SUPPRESSED) for symbol, _ in left):
         parts.append(f"{SUPPRESSED} {PRIVACY}.")
     editions = [title for title in (current_title, previous_title)
-                if any(_symbol(text) == NOT_AVAILABLE and t == title for text, t in left)]
+                if any(symbol.startswith(NOT_AVAILABLE) and t == title
+                       for symbol, t in left)]
     if editions:
         where = {current_title: "the reasons are given above on this page",
                  # a link says where it goes in its own words, not "its page"

@@ -224,7 +224,10 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
          "text": compose("not shown ({why})", why=reason_text(withheld)) if withheld
          else interval_text(low, high, null=0.0),
          "label": "95% CI of the mean change"},
-        {"name": WellbeingName.SHARE_IMPROVED, "value": improved,
+        # quoted as its release check lets it be: "not shown (too few people to
+        # estimate)" when the check withheld it, as the summary and the estimates
+        # table say, never its own rule's privacy beside them (wave 32)
+        {"name": WellbeingName.SHARE_IMPROVED, "value": checks[2].withhold(improved),
          "kind": "percentage", "label": "Share improving by the threshold (%)"},
     )
     score = load_dictionary().table(SCORE_FIELD[0]).field(SCORE_FIELD[1])
