@@ -614,7 +614,10 @@ def record(
     it (stamped ``released``), or when it is missing.
     The text shown is :func:`lifetools.formatting.format_value`'s ("2,635", "3.20",
     "42.0%", for ``kind="interval"`` and two limits "0.83 to 1.71"); a missing or
-    non-finite value reads "could not be estimated", also when ``text`` is given.
+    non-finite value reads "could not be estimated", also when ``text`` is given,
+    unless ``released`` is a release that withheld it: then "not shown (<its
+    headline>)" ("not shown (too few people to estimate)", as the page's table says),
+    or the ``text`` given; a number recorded with a release that withheld it is refused.
     Reference the result in Markdown as ``{glue:text}`name```. ``name`` is one of the
     names declared in :mod:`lifetools.result_names` (stored as a plain string).
     When the text is an interval whose no-difference value changed how a limit is
@@ -637,7 +640,21 @@ def record(
                               f"people's values ({word!r}) that no disclosure rule made",
                               hint="derive it with lt.disclosure (share, rate, mean)")
     value = _protect_result(name, value, kind, text)
-    if text is not None and value is not None and not isinstance(value, ProtectedValue) \
+    withheld = _withheld_headline(released)
+    if withheld is not None and not isinstance(value, ProtectedValue) \
+            and not _has_missing(value):
+        raise DisclosureError(f"result {name!r} ({kind}): its release check withheld "
+                              "it, but a number was given",
+                              hint="record the value as missing (nan) when its "
+                                   "ModelRelease did not release it")
+    if withheld and not isinstance(value, ProtectedValue):
+        # estimated, then withheld by its release check: "not shown (too few people to
+        # estimate)", the words its table gives it, not "could not be estimated" (a
+        # fit with no number: disclosure.withheld.NOT_SHOWN); a given text (the
+        # page's reason) is kept, its numbers protected (wave 32)
+        shown = (compose("not shown ({why})", why=Reason(withheld)) if text is None
+                 else protect_text(text))
+    elif text is not None and value is not None and not isinstance(value, ProtectedValue) \
             and _has_missing(value):
         # a text about numbers that are missing ("nan to nan") never reaches a page
         shown = protect_text(MISSING) if kind == "text" else result_text(
@@ -676,6 +693,19 @@ def record(
     return KeyResult(name=name, value=stored, kind=kind, label=label, text=str(shown),
                      spans=tuple(_json_value_map(s) for s in shown.stamp()),
                      released=bool(extra.get("released")))
+
+
+def _withheld_headline(release: Any) -> str | None:
+    """The headline of a sealed :class:`~lifetools.disclosure.ModelRelease` that
+    withheld its model ("too few people to estimate"; "" when its headline is "could
+    not be estimated": its fit gave no number, the missing value's own words);
+    ``None`` when it released or is no release."""
+    if not isinstance(release, ModelRelease):
+        return None
+    ModelRelease.__post_init__(release)  # its fields still match its seal
+    if release.released:
+        return None
+    return "" if release.headline == MISSING else release.headline
 
 
 def _released(release: Any) -> bool:

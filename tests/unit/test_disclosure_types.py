@@ -146,6 +146,38 @@ def test_record_share_is_shown_from_published_counts_with_wilson_interval(output
     assert publication.read_results(output)["improved"]["numerator"] == 10
 
 
+def test_record_a_value_its_release_withheld_is_not_shown_never_a_number(output):
+    # the 2024-25 wellbeing page at 3,000 people: the mean change its release check
+    # withheld was recorded "could not be estimated" (the words of a fit with no
+    # number) while its summary said "is not shown: too few residual degrees of
+    # freedom" and its table "too few people to estimate" (issue 15, wave 32)
+    import numpy as np
+
+    from lifetools.disclosure import model_release
+
+    fit = type("Fit", (), {"summary": pd.DataFrame({
+        "term": ["x"], "estimate": [1.5], "ci_lower": [1.1], "ci_upper": [2.0]}),
+        "warnings": (), "model": None})()
+    few = model_release(fit, data=pd.DataFrame({"people": np.ones(6)}),
+                        event_col="people", level_cols=[])
+    assert not few.released
+    label = "Mean change in score"  # names a statistic: quoted only with its release
+    shown = publication.record("change", float("nan"), kind="estimate", label=label,
+                               released=few)
+    assert shown.text == "not shown (too few people to estimate)"
+    ci = publication.record("change_ci", [float("nan")] * 2, kind="text",
+                            label="95% CI", released=few,
+                            text=disclosure.compose("not shown ({why})",
+                                                    why=disclosure.Reason("too few")))
+    assert ci.text == "not shown (too few)"
+    assert publication.read_results(output)["change"]["text"] == shown.text
+    with pytest.raises(DisclosureError, match="withheld it, but a number was given"):
+        publication.record("leak", 2.5, kind="estimate", label="Change", released=few)
+    # with no release, or one that released, a missing value still has no number
+    assert publication.record("gone", float("nan"), kind="estimate",
+                              label="Change").text == "could not be estimated"
+
+
 def test_plots_refuse_plain_frames_for_shares_and_rates():
     reach = pd.DataFrame({"characteristic": ["Sex"], "group": ["Female"],
                           "Life Rooms users %": [100.0], "Secondary care %": [100.0]})

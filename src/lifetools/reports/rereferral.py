@@ -201,7 +201,9 @@ def analyse_rereferral(
         part_count_result(ReReferralName.REREFERRED, "People re-referred during follow-up",
                           part=rereferred, group=len(data)),
         {"name": ReReferralName.REREFERRAL_1Y, "value": 100 * share, "kind": "estimate",
-         "text": compose("not estimated") if at_horizon is None else compose(
+         # withheld: record's "not shown (too few events to estimate)" (wave 32)
+         "text": None if withheld else compose("not estimated") if at_horizon is None
+         else compose(
              "{share}", share=Estimate(100 * share, 1, percent=True)),
          **share_label(horizon), "released": cif_release},
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",

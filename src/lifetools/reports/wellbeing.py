@@ -223,7 +223,7 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
         {"name": WellbeingName.MEAN_CHANGE_CI, "value": [low, high], "kind": "text",
          "text": compose("not shown ({why})", why=reason_text(withheld)) if withheld
          else interval_text(low, high, null=0.0),
-         "label": "95% CI of the mean change"},
+         "label": "95% CI of the mean change", "released": checks[0]},
         # quoted as its release check lets it be: "not shown (too few people to
         # estimate)" when the check withheld it, as the summary and the estimates
         # table say, never its own rule's privacy beside them (wave 32)
