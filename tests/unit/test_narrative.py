@@ -30,12 +30,12 @@ def test_ratio_sentence_not_estimable_gives_reason_not_numbers():
         "How the groups compared could not be estimated: no events.")
 
 
-def test_ratio_sentence_withheld_says_could_not_be_shown_with_reason():
+def test_ratio_sentence_withheld_says_is_not_shown_with_reason():
     row = {"estimate": float("nan"), "ci_lower": float("nan"),
            "ci_upper": float("nan"),
            "text": "too few events to estimate (fewer than 10 events in a group)"}
     sentence = ratio_sentence(row, found=FOUND, missing=MISSING)
-    assert sentence == ("How the groups compared could not be shown: too few events to "
+    assert sentence == ("How the groups compared is not shown: too few events to "
                         "estimate (fewer than 10 events in a group).")
     assert "nan" not in sentence
 
@@ -47,7 +47,7 @@ def test_ratio_sentence_after_one_with_the_same_reason_says_so_not_the_reason():
     row = {"estimate": float("nan"), "ci_lower": float("nan"),
            "ci_upper": float("nan"), "text": why}
     assert ratio_sentence(row, found=FOUND, missing=MISSING, reason_before=why) == (
-        "How the groups compared could not be shown either, for the same reason.")
+        "How the groups compared is not shown either, for the same reason.")
     failed = {**row, "text": "could not be estimated: no events"}
     assert ratio_sentence(failed, found=FOUND, missing=MISSING,
                           reason_before=failed["text"]) == (
@@ -116,7 +116,7 @@ def test_cumulative_share_sentence_withheld_gives_the_release_reason_not_follow_
     text = cumulative_share_sentence(
         230, summary.iloc[1], event="referred again",
         withheld="too few events to estimate (fewer than 10 events in total)")
-    assert text == ("The share referred again could not be shown: too few events to "
+    assert text == ("The share referred again is not shown: too few events to "
                     "estimate (fewer than 10 events in total).")
     assert "followed" not in cumulative_share_sentence(
         0, None, event="referred again", withheld="too few events to estimate")

@@ -235,16 +235,16 @@ def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
     assert not report.release.released
     # the share re-referred is withheld by the same check: its sentence says why
     share = key["rereferral_sentence"]["text"]
-    assert share.startswith("The share referred again could not be shown: too few "
+    assert share.startswith("The share referred again is not shown: too few "
                             "events to estimate ("), share
     # ... and the ratios' sentences after it do not say it again (the 2024-25 page at
     # 3,000 people said "too few events in total" 7 times: issue 15, wave 25)
     sentence = key["hr_rereferral_sentence"]["text"]
     assert sentence == ("How the rate of re-referral among Life Rooms users compared "
-                        "with that of similar non-users could not be shown either, for "
+                        "with that of similar non-users is not shown either, for "
                         "the same reason.")
     assert key["shr_rereferral_sentence"]["text"].endswith(
-        "could not be shown either, for the same reason.")
+        "is not shown either, for the same reason.")
     # the tables' notes say where the reason is, not the reason
     from lifetools.disclosure.models import WITHHELD_COLUMN
     from lifetools.disclosure.withheld import SAID_ONCE

@@ -96,8 +96,9 @@ def test_evalue_results_not_shown_ratio_gives_its_reason():
     sentence = evalue_sentence(DischargeName.HR_TV, withheld, incidence=0.6,
                                exposure="Life Rooms use", outcome="discharge",
                                estimate="the time-varying hazard ratio")
+    # withheld: "is not shown", the tables' word ("could not be shown" until wave 32)
     assert str(sentence["text"]) == ("No E-value is given: the time-varying hazard ratio "
-                                     "could not be shown.")
+                                     "is not shown.")
 
 
 def test_evalue_sentence_gives_the_numbers_it_computed():

@@ -25,7 +25,7 @@ from lifetools.disclosure import (
     compose,
 )
 from lifetools.disclosure.group_counts import group_count_sentence, reveals_whole_group
-from lifetools.disclosure.withheld import PRIVACY
+from lifetools.disclosure.withheld import NOT_SHOWN, PRIVACY
 from lifetools.labels import VALUE_LABELS
 from lifetools.reports.sentences import (
     CI_LEVEL,
@@ -55,10 +55,12 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str,
         level "95%"); its fixed words hold no number.
     missing
         The subject of the sentence when not estimated; the reason follows it ("could
-        not be estimated: ..." as given, any other reason after "could not be shown:").
+        not be estimated: ..." as given, any other reason after "is not shown:", the
+        words :data:`lifetools.disclosure.withheld.NOT_SHOWN` gives every withheld value
+        ("could not be shown" until wave 32: issue 15).
     reason_before
         The reason the summary's sentence before this one gave (its ``text``), if any:
-        when it is this row's, the sentence says "... could not be shown either, for
+        when it is this row's, the sentence says "... is not shown either, for
         the same reason." rather than the reason again (the re-referral summary said
         "too few events in total" in 3 sentences in a row until wave 25: issue 15).
 
@@ -69,7 +71,7 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str,
     text = row.get("text")
     if text:
         verb = ("could not be estimated" if str(text).startswith("could not be")
-                else "could not be shown")
+                else f"is {NOT_SHOWN}")
         if reason_before and str(text) == str(reason_before):
             return same_reason_sentence(missing, verb)
         return compose("{missing} {verb}: {why}.", missing=missing, verb=verb,
@@ -161,7 +163,7 @@ def cumulative_share_sentence(horizon: int, row: pd.Series | None, *, event: str
     Checked by ``tests/unit/test_narrative.py``.
     """
     if withheld:
-        return compose("The share {event} could not be shown: {why}.", event=event,
+        return compose("The share {event} is not shown: {why}.", event=event,
                        why=Reason(plain_reason(withheld, VALUE_LABELS)))
     if row is None:
         return compose("Too few people were followed after discharge to estimate the "

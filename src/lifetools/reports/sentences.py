@@ -286,12 +286,13 @@ def not_shown_sentences(subjects: list[str], reasons: list[str]) -> list[Protect
 
 def no_e_value_sentence(estimate: str, *, failed: bool) -> ProtectedText:
     """"No E-value is given: <estimate> could not be estimated." when its fit gave no
-    number (``failed``), else "... could not be shown." (withheld): the words the
+    number (``failed``), else "... is not shown." (withheld): the words the
     estimate's own summary sentence used (the 2024-25 discharge page at 3,000 people
     said "could not be estimated" of a ratio and "could not be shown" of its E-value
-    until wave 30: issue 15). The survival reports' and the emergency report's."""
+    until wave 30, and "could not be shown" beside the tables' "not shown" until
+    wave 32: issue 15). The survival reports' and the emergency report's."""
     return compose("No E-value is given: {estimate} " + (
-        COULD_NOT if failed else "could not be shown") + ".", estimate=estimate)
+        COULD_NOT if failed else "is not shown") + ".", estimate=estimate)
 
 
 def same_reason_sentence(missing: Any, verb: str = "is not shown") -> ProtectedText:
