@@ -44,7 +44,7 @@ from lifetools.disclosure.models import ModelRelease
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
-from lifetools.disclosure.withheld import public_reason
+from lifetools.disclosure.withheld import NOT_SHOWN, public_reason
 from lifetools.drawing import drawn_data, record_drawing, recorded_drawing
 from lifetools.errors import DisclosureError
 from lifetools.figure_style import DPI, NARROW_MEDIA, REDRAW_ATTR, narrow_layout, theme
@@ -615,9 +615,10 @@ def record(
     The text shown is :func:`lifetools.formatting.format_value`'s ("2,635", "3.20",
     "42.0%", for ``kind="interval"`` and two limits "0.83 to 1.71"); a missing or
     non-finite value reads "could not be estimated", also when ``text`` is given,
-    unless ``released`` is a release that withheld it: then "not shown (<its
-    headline>)" ("not shown (too few people to estimate)", as the page's table says),
-    or the ``text`` given; a number recorded with a release that withheld it is refused.
+    unless it was withheld: a ``text`` "not shown (<why>)" with no number is kept,
+    and with ``released`` a release that withheld it, it reads "not shown (<its
+    headline>)" ("not shown (too few people to estimate)", as the page's table says);
+    a number recorded with a release that withheld it is refused.
     Reference the result in Markdown as ``{glue:text}`name```. ``name`` is one of the
     names declared in :mod:`lifetools.result_names` (stored as a plain string).
     When the text is an interval whose no-difference value changed how a limit is
@@ -647,13 +648,17 @@ def record(
                               "it, but a number was given",
                               hint="record the value as missing (nan) when its "
                                    "ModelRelease did not release it")
-    if withheld and not isinstance(value, ProtectedValue):
+    said = _not_shown_text(text) if _has_missing(value) and \
+        not isinstance(value, ProtectedValue) else None
+    if said is not None:
+        # a value a release check or a disclosure rule withheld, in the page's words
+        # ("not shown (hidden to protect privacy)"): never "could not be estimated",
+        # the words of a fit with no number (disclosure.withheld.NOT_SHOWN; wave 32)
+        shown = said
+    elif withheld and not isinstance(value, ProtectedValue):
         # estimated, then withheld by its release check: "not shown (too few people to
-        # estimate)", the words its table gives it, not "could not be estimated" (a
-        # fit with no number: disclosure.withheld.NOT_SHOWN); a given text (the
-        # page's reason) is kept, its numbers protected (wave 32)
-        shown = (compose("not shown ({why})", why=Reason(withheld)) if text is None
-                 else protect_text(text))
+        # estimate)", the words its table gives it (wave 32)
+        shown = compose("not shown ({why})", why=Reason(withheld))
     elif text is not None and value is not None and not isinstance(value, ProtectedValue) \
             and _has_missing(value):
         # a text about numbers that are missing ("nan to nan") never reaches a page
@@ -693,6 +698,16 @@ def record(
     return KeyResult(name=name, value=stored, kind=kind, label=label, text=str(shown),
                      spans=tuple(_json_value_map(s) for s in shown.stamp()),
                      released=bool(extra.get("released")))
+
+
+def _not_shown_text(text: Any) -> ProtectedText | None:
+    """``text`` as recorded for a missing value when it says the value is not shown
+    ("not shown (<why>)") and holds no number of a protected part; else ``None`` (the
+    value then reads "could not be estimated": no "nan to nan" reaches a page)."""
+    if text is None or not str(text).startswith(f"{NOT_SHOWN} ("):
+        return None
+    shown = protect_text(text)
+    return None if span_numbers(shown.spans) else shown
 
 
 def _withheld_headline(release: Any) -> str | None:

@@ -176,6 +176,15 @@ def test_record_a_value_its_release_withheld_is_not_shown_never_a_number(output)
     # with no release, or one that released, a missing value still has no number
     assert publication.record("gone", float("nan"), kind="estimate",
                               label="Change").text == "could not be estimated"
+    # hidden by a rule with no release check to say so: the words given, when they
+    # say it is not shown and hold no number
+    hidden = disclosure.compose("not shown ({why})",
+                                why=disclosure.Reason("hidden to protect privacy"))
+    assert publication.record("hidden", float("nan"), kind="estimate", label="Change",
+                              text=hidden).text == "not shown (hidden to protect privacy)"
+    numbered = disclosure.compose("not shown ({v})", v=disclosure.Estimate(1.5, 2))
+    assert publication.record("odd", float("nan"), kind="estimate", label="Change",
+                              text=numbered).text == "could not be estimated"
 
 
 def test_plots_refuse_plain_frames_for_shares_and_rates():

@@ -473,6 +473,7 @@ def test_analyse_wellbeing_withheld_summary_and_table_give_one_reason():
         assert cells[method].endswith(f"({SAID_ONCE})"), (cells[method], reasons)
         assert reasons[name] not in cells[method]
     assert text["mean_change_ci"] == f"not shown ({reasons['mean_change_sentence']})"
+    assert text["mean_change"] == text["mean_change_ci"]  # one set of words (wave 32)
     # the share's key result (results.json, the comparison with the previous edition)
     # gives the table's headline, not its own rule's privacy: [x] beside the table's
     # [x], never [c] (wave 32)

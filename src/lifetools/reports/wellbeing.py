@@ -206,6 +206,8 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
                                               labels={PAIRED, IMPROVING})
     mean, low, high = ((float("nan"),) * 3 if withheld else
                        change.estimate("mean change"))
+    not_shown = compose("not shown ({why})", why=reason_text(withheld)) if withheld \
+        else None
     key = (
         {"name": WellbeingName.BASELINE_PEOPLE, "value": len(baseline_people), "kind": "count",
          "label": "People with a baseline SWEMWBS in the period"},
@@ -218,11 +220,13 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
             "During the period {group} people completed SWEMWBS when they started; how "
             "many completed it again later is not shown ({why}).",
             group=len(baseline_people), part=len(pairs)),
+        # withheld (by its check or a magnitude rule): the summary's reason, the
+        # estimate's and its interval's in one set of words (wave 32)
         {"name": WellbeingName.MEAN_CHANGE, "value": mean, "kind": "estimate",
-         "label": "Mean change in SWEMWBS metric score", "released": checks[0]},
+         "label": "Mean change in SWEMWBS metric score", "released": checks[0],
+         "text": not_shown},
         {"name": WellbeingName.MEAN_CHANGE_CI, "value": [low, high], "kind": "text",
-         "text": compose("not shown ({why})", why=reason_text(withheld)) if withheld
-         else interval_text(low, high, null=0.0),
+         "text": not_shown if withheld else interval_text(low, high, null=0.0),
          "label": "95% CI of the mean change", "released": checks[0]},
         # quoted as its release check lets it be: "not shown (too few people to
         # estimate)" when the check withheld it, as the summary and the estimates
