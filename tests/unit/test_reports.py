@@ -491,7 +491,7 @@ def test_analyse_wellbeing_withheld_summary_and_table_give_one_reason():
 
 def test_reach_report(data, monkeypatch):
     report = reports.analyse_reach(data, **PERIOD)
-    assert report.activity.set_index("key").loc["visits", "n"] > 0
+    assert report.activity.frame.set_index("key").loc["visits", "n"] > 0
     # every satisfaction answer here agrees as published (205 of 205): a share of all
     # of a group is not shown, nor its numerator (group disclosure) ...
     table = report.satisfaction.frame
@@ -531,7 +531,7 @@ def test_reach_report(data, monkeypatch):
 
     sentence = next(k["text"] for k in report.key_results
                     if k["name"] == "activity_sentence")
-    counts = report.activity.set_index("key")["n"]
+    counts = report.activity.frame.set_index("key")["n"]
     start, end = (pd.Timestamp(PERIOD[k]) for k in ("period_start", "period_end"))
     contacts = data.life_rooms_contacts
     contacts = contacts[contacts["contact_date"].between(start, end)]
@@ -541,6 +541,49 @@ def test_reach_report(data, monkeypatch):
         shown = format_value(disclosure.protected_count(int(n)).value, kind="count")
         assert shown in sentence, (shown, sentence)
     assert "could not be linked" in sentence
+
+
+def test_reach_gp_registrations_count_linked_people_and_hide_a_whole_group(data):
+    # issue 12: gp_registration_supported is recorded per visit and the report summed
+    # visits under "People helped to register with a GP"; the count is now the people
+    # of the linked visits, a subset of the people visiting, under the group rule
+    from lifetools.reports.reach import (
+        GP_LABEL,
+        gp_registered_people,
+        protected_activity,
+    )
+    from lifetools.result_names import ReachName
+
+    contacts = pd.DataFrame({
+        "person_id": ["a", "a", "b", None, None, "c"],
+        "gp_registration_supported": [True, True, True, True, False, False]})
+    # a twice, b once, two unlinked visits (one helped): 2 people, not 4 visits
+    assert gp_registered_people(contacts) == 2
+    report = reports.analyse_reach(data, **PERIOD)
+    shown = report.activity.frame.set_index("key")
+    assert shown.at[ReachName.GP_REGISTRATIONS, "measure"] == GP_LABEL
+    key = {k["name"]: k for k in report.key_results}
+    assert key[ReachName.GP_REGISTRATIONS]["kind"] == "count"
+    assert " of the people whose visits were linked were helped to register with a GP" \
+        in str(key[ReachName.SERVICES_SENTENCE]["text"])
+
+    def activity(visitors, helped):
+        return pd.DataFrame({"key": [ReachName.VISITS, ReachName.VISITORS,
+                                     ReachName.PRESCRIPTIONS, ReachName.GP_REGISTRATIONS,
+                                     ReachName.NATIONALITIES],
+                             "measure": ["Visits", "People visiting", "Prescriptions",
+                                         GP_LABEL, "Nationalities"],
+                             "n": [400, visitors, 60, helped, 12]})
+
+    from lifetools.reports.reach import services_sentence
+
+    for visitors, helped in ((40, 40), (40, 0)):  # everyone, or no one, was helped
+        table = protected_activity(activity(visitors, helped))
+        assert pd.isna(table.frame.set_index("key").at[ReachName.GP_REGISTRATIONS, "n"])
+        sentence = str(services_sentence(activity(visitors, helped)))
+        assert "with a GP is not shown (hidden to protect privacy)" in sentence, sentence
+    table = protected_activity(activity(40, 15))
+    assert table.frame.set_index("key").at[ReachName.GP_REGISTRATIONS, "n"] == 15
 
 
 def test_monthly_counts_plot(data):

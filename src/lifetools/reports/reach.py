@@ -20,9 +20,12 @@ from lifetools.disclosure import (
     model_release,
     protected_count,
 )
+from lifetools.disclosure.group_counts import reveals_whole_group
+from lifetools.disclosure.withheld import PRIVACY
 from lifetools.errors import DisclosureError
 from lifetools.inequality import equity_summary
 from lifetools.people import people_in_locality
+from lifetools.reports.narrative import part_count_result
 from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
 
@@ -281,19 +284,60 @@ def activity_sentence(contacts: pd.DataFrame) -> Any:
                    "(who made them is not known).", **counts)
 
 
+GP_LABEL = "People helped to register with a GP (linked records)"
+"""The activity table's row of GP registrations: people, from the linked visits."""
+
+
+def gp_registered_people(contacts: pd.DataFrame) -> int:
+    """The people helped to register with a GP: the distinct people of the linked
+    visits at which someone was helped.
+
+    ``gp_registration_supported`` is recorded per visit, and the report summed visits
+    under the label "People helped to register with a GP" (issue 12). A visit that
+    could not be linked has no person: it is not counted (the label says "linked
+    records", as the row of people visiting does), so the count is a subset of the
+    people visiting and the group rule reads it against them
+    (:func:`lifetools.disclosure.group_counts.reveals_whole_group`). Tested in
+    ``tests/unit/test_reports.py``.
+    """
+    helped = contacts["gp_registration_supported"].astype(bool) & \
+        contacts["person_id"].notna()
+    return int(contacts.loc[helped, "person_id"].nunique())
+
+
 def services_sentence(activity: pd.DataFrame) -> Any:
     """The summary's sentence about social prescriptions, GP registrations and
-    nationalities, from the ``activity`` counts (key ``ReachName`` and ``n``), each a
-    protected count. Made here, glued whole: the page typed the words around three
+    nationalities, from the raw ``activity`` counts (key ``ReachName`` and ``n``), each
+    a protected count. Made here, glued whole: the page typed the words around three
     glued counts until wave 29, one sentence no rule read as a whole (the gate's rule
-    ``glued-counts``, issue 12)."""
+    ``glued-counts``, issue 12). The people helped to register with a GP are said
+    "not shown" when they are none or all of the people visiting (group disclosure)."""
     n = dict(zip(activity["key"], activity["n"], strict=True))
+    counts = {"prescriptions": protected_count(int(n[ReachName.PRESCRIPTIONS])),
+              "nationalities": protected_count(int(n[ReachName.NATIONALITIES]))}
+    if reveals_whole_group(int(n[ReachName.VISITORS]), int(n[ReachName.GP_REGISTRATIONS])):
+        return compose(
+            "There were {prescriptions} social prescriptions; how many of the people "
+            "whose visits were linked were helped to register with a GP is not shown "
+            "({why}), and people of {nationalities} nationalities took part.",
+            why=PRIVACY, **counts)
     return compose(
-        "There were {prescriptions} social prescriptions; {registrations} people were "
-        "helped to register with a GP, and people of {nationalities} nationalities took "
-        "part.", prescriptions=protected_count(int(n[ReachName.PRESCRIPTIONS])),
-        registrations=protected_count(int(n[ReachName.GP_REGISTRATIONS])),
-        nationalities=protected_count(int(n[ReachName.NATIONALITIES])))
+        "There were {prescriptions} social prescriptions; {registrations} of the people "
+        "whose visits were linked were helped to register with a GP, and people of "
+        "{nationalities} nationalities took part.",
+        registrations=protected_count(int(n[ReachName.GP_REGISTRATIONS])), **counts)
+
+
+def protected_activity(activity: pd.DataFrame) -> ProtectedTable:
+    """The activity table as published: its counts protected, and the people helped
+    to register with a GP hidden when they are none or all of the people visiting
+    (the table listed both, "20" and "20": everyone was helped)."""
+    table = disclosure.protect_counts(activity, ["n"])
+    n = dict(zip(activity["key"], activity["n"], strict=True))
+    if reveals_whole_group(int(n[ReachName.VISITORS]), int(n[ReachName.GP_REGISTRATIONS])):
+        table = disclosure.carry_suppression(table, label_col="measure", column="n",
+                                             labels={GP_LABEL})
+    return table
 
 
 def _satisfaction(feedback: pd.DataFrame) -> tuple[ProtectedTable, tuple]:
@@ -314,7 +358,9 @@ def _satisfaction(feedback: pd.DataFrame) -> tuple[ProtectedTable, tuple]:
 class ReachReport:
     """Everything the reach report shows (tables already protected where noted)."""
 
-    activity: pd.DataFrame
+    activity: ProtectedTable
+    """Protected (:func:`protected_activity`): the people helped to register with a GP
+    hidden when they are none or all of the people visiting."""
     pathways: pd.DataFrame
     sites: pd.DataFrame
     monthly: pd.DataFrame
@@ -336,7 +382,7 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
 
     Notes
     -----
-    Counts are raw here except ``satisfaction`` and ``reach`` (protected, percentages
+    Counts are raw here except ``activity``, ``satisfaction`` and ``reach`` (protected, percentages
     from protected counts); ``pathways`` and ``sites`` declare that they add up to the
     published totals of prescriptions and visits (secondary suppression when shown); proportions have Wilson intervals; reach by deprivation is
     Life Rooms users per 1,000 residents by IMD quintile with the slope and relative
@@ -360,12 +406,10 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
                                      ReachName.NATIONALITIES],
                              "measure": ["Visits (all Life Rooms contacts)",
                                          "People visiting (linked records)",
-                                         "Social prescriptions",
-                                         "People helped to register with a GP",
+                                         "Social prescriptions", GP_LABEL,
                                          "Nationalities recorded"],
                              "n": [len(contacts), contacts["person_id"].nunique(),
-                                   len(prescriptions),
-                                   int(contacts["gp_registration_supported"].sum()),
+                                   len(prescriptions), gp_registered_people(contacts),
                                    contacts["nationality"].nunique()]})
     pathways = declare_totals(prescriptions.groupby("pathway_category").size().rename(
         "prescriptions").reset_index().sort_values("pathway_category", ignore_index=True))
@@ -387,7 +431,10 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
                                      level_cols=["imd_quintile"],
                                      withheld=equity.withheld).estimates(equity.summary)
     satisfaction, (access, recommend) = _satisfaction(feedback)
-    key = tuple({"name": k, "value": int(v), "kind": "count", "label": m}
+    visitors = int(activity.set_index("key").at[ReachName.VISITORS, "n"])
+    key = tuple(part_count_result(k, m, part=int(v), group=visitors)
+                if k == ReachName.GP_REGISTRATIONS else
+                {"name": k, "value": int(v), "kind": "count", "label": m}
                 for k, m, v in activity[["key", "measure", "n"]].itertuples(index=False))
     key += ({"name": ReachName.ACTIVITY_SENTENCE, "value": None, "kind": "text",
              "label": "Summary: visits and the people who made them",
@@ -416,7 +463,7 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
             {"name": ReachName.CERTAINTY_SENTENCE, "value": None, "kind": "text",
              "label": "How sure we are",
              "text": certainty_sentence((access, recommend), equity_estimates)})
-    return ReachReport(activity=activity, pathways=pathways, sites=sites,
+    return ReachReport(activity=protected_activity(activity), pathways=pathways, sites=sites,
                        monthly=monthly, satisfaction=satisfaction, reach=reach,
                        equity=equity, key_results=key,
                        equity_estimates=equity_estimates, deprivation=deprivation,
