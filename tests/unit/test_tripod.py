@@ -77,3 +77,19 @@ def test_tripod_items_placed_on_the_model_card_are_on_it():
     for word in ("Ethics", "Funding", "Conflicts of interest", "Registration",
                  "patient data cannot be shared", "Patient and public involvement"):
         assert word.lower() in card.lower(), word
+
+
+def test_tripod_cohort_crises_hidden_when_none_or_all_of_the_cohort():
+    # issue 12: "Development: 240 people, 0 crises" says no one in it had a crisis
+    import pandas as pd
+
+    from lifetools.reports.tripod import cohort_crises
+
+    def cohort(n, k):
+        return pd.DataFrame({"crisis": [1] * k + [0] * (n - k)})
+
+    assert cohort_crises(cohort(240, 0)) == "[c]"
+    assert cohort_crises(cohort(240, 240)) == "[c]"
+    assert cohort_crises(cohort(240, 3)) == "[c]"   # 1 to 7: suppressed
+    assert cohort_crises(cohort(240, 42)) == "40"   # rounded to 5
+    assert cohort_crises(cohort(240, 238)) == "[c]"  # shown as the cohort's 240

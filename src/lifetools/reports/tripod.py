@@ -19,6 +19,7 @@ import pandas as pd
 
 from lifetools.design_sizes import CRISIS_HORIZON_DAYS
 from lifetools.disclosure import protect_count
+from lifetools.disclosure.group_counts import reveals_whole_group
 from lifetools.formatting import format_value
 from lifetools.labels import label
 from lifetools.prediction import rcs_centiles
@@ -200,6 +201,16 @@ def tripod_checklist(meta: Mapping[str, Any],
     return pd.DataFrame(rows)
 
 
+def cohort_crises(people: pd.DataFrame) -> str:
+    """A cohort's people with a crisis as the checklist states them: the protected
+    count, or ``[c]`` when it is none or all of the cohort (group disclosure), as the
+    report's development sentence says "not shown". The checklist stated them whatever
+    they were until wave 32 (issue 12). Tested in ``tests/unit/test_tripod.py``."""
+    part = int(people["crisis"].sum())
+    shown = None if reveals_whole_group(len(people), part) else protect_count(part)
+    return "[c]" if shown is None else format_value(shown, kind="count")
+
+
 def tripod_meta(run: CrisisRun) -> dict[str, Any]:
     """What the checklist's templates read, from what the report computed: counts
     protected, numbers through the one formatter (:func:`tripod_checklist`)."""
@@ -243,9 +254,9 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
                      "model.",
         "predictors": "; ".join(label(c) for c in spec.columns), "parameters": parameters,
         "required_people": count(size.n), "development_people": count(len(dev)),
-        "development_crises": count(int(dev["crisis"].sum())),
+        "development_crises": cohort_crises(dev),
         "validation_people": count(len(val)),
-        "validation_crises": count(int(val["crisis"].sum())),
+        "validation_crises": cohort_crises(val),
         "missing_handling": (
             f"HoNOS missing for {count(int(dev['honos'].isna().sum()))} people in "
             f"development: {format_value(len(dev_copies), kind='magnitude')} imputations "
