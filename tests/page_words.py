@@ -69,8 +69,11 @@ def withheld_reasons(results: dict) -> set[str]:
     model not shown: each estimate's own ("too few events to estimate (...)" read as a
     main point reads it) and each sentence's after "is not shown ...:". The neutral
     marker "hidden to protect privacy" (said of each hidden value, as ``[c]`` is) and
-    the pointers to where the reasons are given are not reasons of their own."""
-    from lifetools.disclosure.withheld import PRIVACY, SAID_ONCE
+    the pointers to where the reasons are given are not reasons of their own, nor is a
+    release check's headline alone ("too few events to estimate": a withheld key
+    result's "not shown (too few events to estimate)", whose reasons its summary
+    gives), which heads each table note's entry as "hidden to protect privacy" does."""
+    from lifetools.disclosure.withheld import PRIVACY, RELEASE_HEADLINE, SAID_ONCE
     from lifetools.pipeline.pages import SAID_BELOW, why_not_estimated
 
     found = set()
@@ -80,6 +83,7 @@ def withheld_reasons(results: dict) -> set[str]:
                        *(m.group(1) for m in _NOT_SHOWN_REASON.finditer(text))):
             reason = reason.strip()
             if len(reason.split()) >= 3 and PRIVACY not in reason \
+                    and not RELEASE_HEADLINE.fullmatch(reason) \
                     and SAID_ONCE not in reason and SAID_BELOW not in reason:
                 found.add(reason)
     return found
