@@ -231,6 +231,77 @@ def test_leaks_site_with_source_notebooks_or_identifiers_is_refused(tmp_path):
                      ("index.html", "postcode")}
 
 
+
+def _site(tmp_path, pages, manifests=None):
+    site = tmp_path / "html"
+    for name, text in pages.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text)
+    for edition, profile in (manifests or {}).items():
+        (site / "editions" / edition).mkdir(parents=True, exist_ok=True)
+        (site / "editions" / edition / "manifest.json").write_text(
+            json.dumps({"disclosure": {"profile": profile}}))
+    return site
+
+
+def test_leaks_site_counts_of_people_on_pages_made_from_the_data_are_refused(tmp_path):
+    # what the pipeline writes into the book from results (an edition's overview, its
+    # comparison with the previous edition, the landing page) is read on the site
+    site = _site(tmp_path, {
+        "index.html": "<p>This year 13 people used the Life Rooms.</p>",
+        "editions/2024-25/index.html": "<p>About 2,634 people used it.</p>",
+        "editions/2024-25/wellbeing.html": "<p><span>3</span> <b>people</b> improved</p>",
+        "editions/2024-25/reach/results.json": '{"text": "all 60 people were seen"}',
+        "editions/2023-24/record.html": "<p>n = 4</p>",
+        "editions/2024-25/ok.html": "<p>About 2,635 referrals; fewer than 8 people; "
+                                    "7 of 9 tables are linked; in 12 months</p>",
+        # the fixed pages state rules and worked examples: not read for counts
+        "methods/disclosure-control.html": "<p>n = 3: 3 people is suppressed</p>"})
+    rules = {(f.file, f.rule) for f in scan_site(site)}
+    assert rules == {("index.html", "unrounded-count"),
+                     ("editions/2024-25/index.html", "unrounded-count"),
+                     ("editions/2024-25/wellbeing.html", "small-count"),
+                     ("editions/2024-25/reach/results.json", "group-disclosure"),
+                     ("editions/2023-24/record.html", "small-count")}
+
+
+def test_leaks_site_counts_are_read_with_the_profile_of_the_page_s_edition(tmp_path):
+    # "5 people": small under default (1 to 7 suppressed), published under mhsds
+    # (under 5 suppressed, others rounded to 5); a page outside the editions is read
+    # with the series' profile
+    pages = {"editions/2023-24/a.html": "<p>5 people</p>",
+             "editions/2024-25/a.html": "<p>5 people</p>", "index.html": "<p>5 people</p>"}
+    site = _site(tmp_path, pages, {"2023-24": "mhsds", "2024-25": "default"})
+    assert {(f.file, f.rule) for f in scan_site(site)} == {
+        ("editions/2024-25/a.html", "small-count"), ("index.html", "small-count")}
+    assert {(f.file, f.rule) for f in scan_site(site, "mhsds")} == {
+        ("editions/2024-25/a.html", "small-count")}
+
+
+def test_leaks_site_row_level_table_on_any_page_is_refused(tmp_path):
+    rows = "".join(f"<tr><td>{i}</td><td>x</td></tr>" for i in range(61))
+    ids = "".join(f"<tr><td>AB{i:04d}X</td><td>5</td></tr>" for i in range(10))
+    site = _site(tmp_path, {
+        "methods/long.html": f"<table><tr><th>a</th><th>b</th></tr>{rows}</table>",
+        "editions/2024-25/ids.html": f"<table><tr><th>ref</th><th>n</th></tr>{ids}</table>",
+        "data/short.html": "<table><tr><th>a</th></tr><tr><td>1</td></tr></table>"})
+    assert {(f.file, f.rule) for f in scan_site(site)} == {
+        ("methods/long.html", "row-level"), ("editions/2024-25/ids.html", "row-level")}
+
+
+def test_leaks_site_finding_in_a_released_edition_names_the_republish_command(tmp_path):
+    from lifetools.errors import DisclosureError
+    from lifetools.pipeline.gate import assert_site_publishable
+
+    site = _site(tmp_path, {"editions/2023-24/a.html": "<p>13 people</p>"})
+    with pytest.raises(DisclosureError) as refused_site:
+        assert_site_publishable(site, released=["2023-24"])
+    assert "--republish 2023-24" in refused_site.value.hint
+    assert "13" not in str(refused_site.value)  # never the value
+    with pytest.raises(DisclosureError) as refused_site:
+        assert_site_publishable(site)
+    assert "--republish" not in refused_site.value.hint
+
 def _forest_figure():
     from lifetools import plots
 

@@ -11,7 +11,7 @@ import pytest
 from project_copy import ProjectRoot, copy_project, edit_series
 
 from lifetools import publication
-from lifetools.errors import ParameterError, UnversionedCodeError
+from lifetools.errors import DisclosureError, ParameterError, UnversionedCodeError
 from lifetools.pipeline import build as build_module
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.build import (
@@ -109,6 +109,24 @@ def test_build_republish_without_reason_is_a_usage_error(tmp_path, capsys):
             build_series(republish={"2023-24": " "})
     assert "--republish needs --reason" in capsys.readouterr().err
 
+
+
+def test_build_republish_reason_that_counts_people_is_refused_before_any_run(tmp_path,
+                                                                            capsys):
+    # the reason is published as typed on the corrections page: the site gate would
+    # refuse it after every run; it is refused first, naming the rule, never the value
+    root = copy_project(tmp_path / "project", people=100)
+    with ProjectRoot(root):
+        with pytest.raises(DisclosureError, match="small-count") as refused:
+            build_series(republish={"2023-24": "removed 3 people counted twice"})
+        assert "3 people" not in str(refused.value)
+        with pytest.raises(DisclosureError, match="machine-path"):
+            build_series(republish={"2023-24": "rebuilt from /home/lead/extract"})
+        assert main(["build", "--republish", "2023-24", "--reason",
+                     "all 40 people of one team were counted twice"]) == 13
+        assert not (root / "build" / "runs").exists()  # nothing ran
+    err = capsys.readouterr().err
+    assert "group-disclosure" in err and "Traceback" not in err
 
 def test_build_edition_beyond_the_data_is_refused_per_report_before_any_run(tmp_path,
                                                                            capsys):

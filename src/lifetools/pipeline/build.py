@@ -30,7 +30,7 @@ from lifetools.engines.checks import duckdb_types
 from lifetools.engines.column_keys import duckdb_columns, server_columns
 from lifetools.engines.server import server_fingerprint, validate_server
 from lifetools.engines.spark import served
-from lifetools.errors import DataValidationError, ParameterError
+from lifetools.errors import DataValidationError, DisclosureError, ParameterError
 from lifetools.fingerprint import table_columns
 from lifetools.loading import DUCKDB_SUFFIXES, is_duckdb_file
 from lifetools.pipeline import (
@@ -51,6 +51,7 @@ from lifetools.pipeline.gate import (
     output_stamps,
     unprotected_outputs,
 )
+from lifetools.pipeline.gate import rules as gate_rules
 from lifetools.pipeline.gate.release_check import check_release
 from lifetools.pipeline.runner import (
     RunOutcome,
@@ -711,6 +712,15 @@ def build_series(
             raise ParameterError(f"--republish {eid} needs a reason",
                                  hint="add --reason TEXT: it is shown in the corrections "
                                  "log on the site")
+        said = [rule for rule, _ in (gate_rules.identifier_findings(reason)
+                                     + gate_rules.counted_findings(reason,
+                                                                   series.sdc_profile))]
+        if said:  # the reason is published as typed: refused now, not after the runs
+            raise DisclosureError(
+                f"the reason for --republish {eid} is published on the corrections "
+                f"page and the publish gate refuses it: {', '.join(dict.fromkeys(said))}",
+                hint="say what was corrected and why without identifiers, paths or "
+                "counts of people (counts are in the corrected pages)")
     version = integrity.check_versioned(draft=draft)
     if not draft:
         integrity.check_reachable(version.get("commit"), what="this build")
@@ -795,7 +805,7 @@ def build_series(
                           title=series.edition(series.current_edition).title)
     provenance.write_json(html / SITE_RECORD, {"key": key})
     say("checking the built site at the publish gate")
-    assert_site_publishable(html)
+    assert_site_publishable(html, series.sdc_profile, released=sorted(archived))
     timings["book"] = time.monotonic() - clock - timings["data"] - timings["runs"]
     timings["book_cpu"] = (_cpu_seconds() - cpu - timings["data_cpu"]
                            - timings["runs_cpu"])

@@ -286,7 +286,8 @@ def run(ctx: Context, analysis: str | None, parameters: tuple[tuple[str, str], .
               help="Publish a corrected version of an archived edition (the released "
               "version is kept); needs --reason.")
 @click.option("--reason", metavar="TEXT",
-              help="Why the edition is corrected: shown in the corrections log.")
+              help="Why the edition is corrected: published in the corrections log "
+              "as typed (no identifiers, paths or counts of people).")
 @click.option("--draft", is_flag=True,
               help="Build from uncommitted changes into public/draft, every page "
               "stamped DRAFT; the live site is not touched.")

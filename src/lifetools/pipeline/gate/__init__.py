@@ -34,6 +34,9 @@ numbers it, and never the offending value):
   a printed data frame;
 - ``unsanctioned-file``: a file in ``files/`` that is not a display function's write;
 - ``source-notebook``: the built site carries ``_sources`` or ``.ipynb`` copies;
+- on the built site (:mod:`.site`): identifiers and paths in every file, ``row-level``
+  in every HTML table, and ``small-count``/``unrounded-count``/``group-disclosure`` for
+  numbers of people in the landing page and every file under ``editions/``;
 - ``error``: an error output.
 """
 
@@ -202,6 +205,20 @@ def assert_publishable(paths: Sequence[Path],
     _refuse(findings, "output(s)", republish_hint(sorted(editions)) if editions else HINT)
 
 
-def assert_site_publishable(html: Path) -> None:
-    """Raise DisclosureError naming each file of the built site that is unsafe."""
-    _refuse(scan_site(html), "file(s) of the built site")
+def assert_site_publishable(html: Path, profile: SdcProfile | str | None = None,
+                            released: Sequence[str] = ()) -> None:
+    """Raise DisclosureError naming each file of the built site that is unsafe.
+
+    ``profile``: the series' SDC profile, for the pages outside an edition's folder
+    (:func:`~lifetools.pipeline.gate.site.scan_site`). ``released``: the editions an
+    earlier build released, whose pages are kept as released; a finding in one of them
+    is refused all the same, with the ``--republish`` command that corrects it
+    (:func:`republish_hint`).
+    """
+    findings = scan_site(html, profile)
+    editions = sorted({f.file.split("/")[1] for f in findings
+                       if f.file.startswith("editions/") and f.file.count("/") >= 2
+                       and f.file.split("/")[1] in released})
+    logger.info("publish gate: the built site, %d finding(s)", len(findings))
+    _refuse(findings, "file(s) of the built site",
+            republish_hint(editions) if editions else HINT)

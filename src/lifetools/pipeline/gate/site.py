@@ -1,27 +1,50 @@
 """The gate over the built site: the pages as they will be served, before the swap.
 
 The notebooks were checked before the book was built; this reads what the book made of
-them and of the fixed pages: every HTML, JSON, CSV, text and SVG file of the staging
-site is scanned for identifiers and machine paths, and the site must not carry copies of
-source notebooks (``_sources/``, ``*.ipynb``), whose hidden code and stderr would be
-published. SHA-256 digests the pipeline itself publishes (the manifests' fingerprints)
-are not person ids.
+them and of the fixed pages, and what the pipeline wrote into the book from the
+notebooks' results (an edition's overview, its RECORD checklist, the comparison with the
+previous edition, the landing page), which no notebook gate saw:
+
+- every HTML, JSON, CSV, text and SVG file of the staging site is scanned for
+  identifiers and machine paths (:func:`lifetools.pipeline.gate.rules.identifier_findings`);
+- every table of every HTML page is read for row-level data: more than 60 rows, or a
+  column of distinct identifier-looking values (``row-level``,
+  :func:`~lifetools.pipeline.gate.rules.table_findings`);
+- every file that reports on the data (the site's landing page and everything under
+  ``editions/``) is read for numbers of people or records the edition's SDC profile would
+  not publish ("13 people", "n = 3"), and for a word for all or none of a group beside
+  a number of people (:func:`~lifetools.pipeline.gate.rules.counted_findings`; the
+  profile of a page under ``editions/<id>/`` is the one that edition's published
+  ``manifest.json`` records, as for its notebooks). The fixed pages of method, data
+  dictionary, how-to and about (``book/``, under version control, never made from the
+  data) state rules and worked examples ("n = 3", "5 people") and are not read so;
+- the site must not carry copies of source notebooks (``_sources/``, ``*.ipynb``),
+  whose hidden code and stderr would be published.
+
+SHA-256 digests the pipeline itself publishes (the manifests' fingerprints) are not
+person ids. Tested in ``tests/leaks/test_leaks.py`` (``test_leaks_site_*``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+from lifetools.disclosure import SdcProfile
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.notebooks import Finding
 from lifetools.pipeline.layout import MANIFEST, SITE_RECORD
 
-__all__ = ["scan_site"]
+__all__ = ["reports_on_data", "scan_site"]
 
 SCANNED = {".html", ".json", ".csv", ".txt", ".svg", ".md", ".xml"}
 HEX64 = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
 SITE = "site"
+#: The folder of the site's edition pages (``editions/<id>/...``).
+EDITIONS = "editions"
+#: The site's landing page: it states the current edition's main points.
+LANDING = "index.html"
 
 
 def _published_digests(html: Path) -> set[str]:
@@ -32,8 +55,40 @@ def _published_digests(html: Path) -> set[str]:
     return digests
 
 
-def scan_site(html: Path) -> list[Finding]:
-    """Return every refused file of a built site folder."""
+def reports_on_data(name: str) -> bool:
+    """Whether a site file (its path in the site, ``/``-separated) reports on the data:
+    the landing page and every file under ``editions/``.
+
+    >>> [reports_on_data(n) for n in ("index.html", "editions/2024-25/wellbeing.html",
+    ...                               "methods/cox.html", "data/people.html")]
+    [True, True, False, False]
+    """
+    return name == LANDING or name.split("/", 1)[0] == EDITIONS
+
+
+def _edition_profile(html: Path, name: str, default: SdcProfile | str | None
+                     ) -> SdcProfile | str | None:
+    """The SDC profile the edition of a page under ``editions/<id>/`` was built with
+    (its published manifest's), else ``default``."""
+    parts = name.split("/")
+    if len(parts) < 3 or parts[0] != EDITIONS:
+        return default
+    manifest = html / EDITIONS / parts[1] / MANIFEST
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+    profile = (recorded.get("disclosure") or {}).get("profile") \
+        if isinstance(recorded, dict) else None
+    return profile if isinstance(profile, str) and profile else default
+
+
+def scan_site(html: Path, profile: SdcProfile | str | None = None) -> list[Finding]:
+    """Return every refused file of a built site folder.
+
+    ``profile``: the SDC profile of pages outside an edition's folder (the series'; the
+    ``default`` profile when not given).
+    """
     html = Path(html)
     allow = _published_digests(html)
     findings = []
@@ -45,9 +100,15 @@ def scan_site(html: Path) -> list[Finding]:
             continue
         if path.suffix.lower() not in SCANNED:
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        markup = path.read_text(encoding="utf-8", errors="replace")
+        text = rules.strip_markup(markup) if path.suffix == ".html" else markup
+        found = list(rules.identifier_findings(text, allow=allow, columns=False))
         if path.suffix == ".html":
-            text = rules.strip_markup(text)
-        for rule, detail in dict.fromkeys(rules.identifier_findings(text, allow=allow, columns=False)):
+            found += [hit for head, rows in rules.html_tables(markup)
+                      for hit in rules.table_findings(head, rows)]
+        if reports_on_data(name):
+            found += rules.counted_findings(markup,
+                                            _edition_profile(html, name, profile))
+        for rule, detail in dict.fromkeys(found):
             findings.append(Finding(SITE, 0, 0, rule, detail, file=name))
     return findings
