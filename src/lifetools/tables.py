@@ -308,10 +308,15 @@ def show_table(
     footnote = ""
     if rules["protected_cols"]:
         # every reason once, the same words whichever cells were hidden and why: a
-        # reason given cell by cell, or only where a rule fired, narrows the cell
+        # reason given cell by cell, or only where a rule fired, narrows the cell. A
+        # table that shows no [c] states the rule alone: the reasons a value is hidden
+        # explained a symbol the reader does not see (every protected table of a
+        # page said them, issue 15, wave 33); that no cell is hidden is in the table
         profile = table.record.profile.split('+')[0]
+        shows = any(SUPPRESSED in str(v) for row in words.itertuples(index=False)
+                    for v in row)
         footnote = (f"{SUPPRESSED}: {PRIVACY}. {withheld_sentence(profile)} "
-                    f"{rule_sentence(profile)}")
+                    if shows else "") + rule_sentence(profile)
         if bases:  # person-years rounded as counts are, and the rates from them
             rounded = ("as counts are" if table.record.rounding == "midpoint" else
                        f"to the nearest {table.record.base}")

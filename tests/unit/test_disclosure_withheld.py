@@ -34,7 +34,7 @@ from lifetools.disclosure.downloads import (
     written_record,
 )
 from lifetools.disclosure.models import WITHHELD_COLUMN
-from lifetools.disclosure.rule_text import withheld_sentence
+from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
 from lifetools.disclosure.table_cells import cell_findings
 from lifetools.disclosure.text import span_findings
 from lifetools.disclosure.withheld import (
@@ -144,6 +144,20 @@ def test_table_note_is_the_same_whichever_rule_hid_its_cells():
     assert "everyone or no one in a group" in note and PRIVACY in note
     assert not rule_reason_named(note)
 
+
+
+def test_table_with_no_hidden_cell_states_the_rule_without_the_reasons():
+    # every protected table of a page explained [c] at length, also where it showed
+    # none (the emergency-care flow table at 3,000 people); that nothing is hidden is
+    # in the table itself, so the note says only the rule (issue 15, wave 33)
+    clear = pd.DataFrame({"group": ["a", "b", "c"], "people": [60, 40, 30],
+                          "admitted": [15, 20, 10]})
+    note = _note(clear, people_outcomes=["admitted"])
+    assert note == rule_sentence("default")
+    assert withheld_sentence("default") not in note and PRIVACY not in note
+    hidden = _note(clear.assign(admitted=[3, 20, 10]), people_outcomes=["admitted"])
+    assert hidden.startswith(f"[c]: {PRIVACY}. {withheld_sentence('default')}")
+    assert hidden.endswith(rule_sentence("default"))
 
 def test_notes_file_lists_group_disclosure_among_the_reasons():
     assert withheld_sentence("default") in notes_text("default")
