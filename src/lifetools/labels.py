@@ -332,7 +332,12 @@ def value_label(value: Any, column: Any = None) -> Any:
     a model term, with a spline term's primes read as "(spline term 1)"; any other text
     with each technical term of :data:`TERMS` beside its plain words
     (:func:`explain_terms`: a cell that is only a term, "C-statistic", reads "How well
-    the model ranks people by risk (C-statistic)"); a number unchanged.
+    the model ranks people by risk (C-statistic)"); a number unchanged. A participant
+    flow's ``step`` starts with a capital, as its diagram draws it
+    (:mod:`lifetools.pipeline.flow`): the cohorts name their steps in lower case
+    ("accepted (not rejected)") after a first step in capitals, and the page's table
+    read "People in the linked data" above "first Life Rooms contact during the
+    period" (issue 15, wave 33).
 
     Notes
     -----
@@ -340,6 +345,8 @@ def value_label(value: Any, column: Any = None) -> Any:
     """
     if not isinstance(value, str):
         return value
+    if str(column) == "step":
+        value = value[:1].upper() + value[1:]
     codes = _dictionary_labels().get(str(column)) if column is not None else None
     if codes and value in codes:
         return codes[value]

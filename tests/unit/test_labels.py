@@ -48,7 +48,10 @@ def test_column_labels_are_all_words():
     ("imd_q1", "variable", "Most deprived fifth (IMD quintile 1)"),
     ("age''", "term", "Age (years) (spline term 2)"),
     ("1", "level", "yes"), ("0", "level", "no"), ("1", "people", "1"),
-    ("Aged 65 or over", "term", "Aged 65 or over"), (3.5, "rate", 3.5)])
+    ("Aged 65 or over", "term", "Aged 65 or over"), (3.5, "rate", 3.5),
+    # a flow's steps start with a capital, as the flow diagram draws them
+    ("accepted (not rejected)", "step", "Accepted (not rejected)"),
+    ("People in the linked data", "step", "People in the linked data")])
 def test_value_label_codes_terms_and_levels_read_as_words(value, column, shown):
     assert value_label(value, column) == shown
 
