@@ -39,20 +39,19 @@ number ("could not be estimated: ..."), or a sentence that mentions a reason (a
 checklist's answer), is not one."""
 
 
-_POINTER = "the reasons are given once"
-
-
 def repeated_cell_reasons(main) -> list[str]:
     """``"<table caption>: <cell text> (<n> cells)"`` for each table of the parsed page
     part ``main`` (BeautifulSoup) whose body cells state a reason (:data:`CELL_REASON`)
     in more than one cell (the same words or not)."""
+    from lifetools.disclosure.withheld import SAID_ONCE
+
     found = []
     for table in main.find_all("table"):
         cells = [td.get_text(" ", strip=True) for td in table.find_all("td")
                  if "lifetools-repeat" not in (td.get("class") or [])]
-        # "too few events to estimate (the reasons are given once, at the start of
-        # this page)": a pointer to the one statement, not a reason of its own
-        reasons = [c for c in cells if CELL_REASON.search(c) and _POINTER not in c]
+        # "too few events to estimate (the reasons are given above)": a pointer to
+        # the one statement, not a reason of its own
+        reasons = [c for c in cells if CELL_REASON.search(c) and SAID_ONCE not in c]
         if len(reasons) > 1:
             caption = table.find("caption")
             name = caption.get_text(" ", strip=True) if caption else "(no caption)"

@@ -536,7 +536,7 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     ``withheld`` text, as the summary's sentence reads it). A row with one of them
     shows ``[x]`` too, whether its fit failed or its release withheld it, and its entry
     of the note says where the reason is ("could not be estimated (the reasons are given
-    once, at the start of this page)"), so that a page says each reason once: the
+    above)"), so that a page says each reason once: the
     emergency care page at 3,000 people said "too few events in a group and period to
     estimate a ratio of rate ratios" in its summary and in two rows (issue 15, wave 27).
 
@@ -619,7 +619,7 @@ SAID_ONCE_ENTRY = f"could not be estimated ({SAID_ONCE})"
 def said_once_entry(withheld: str) -> str:
     """A table note's entry for a withheld row whose reason the page's summary states:
     the withheld text's own headline and where the reasons are ("too few events to
-    estimate (the reasons are given once, at the start of this page)"), as the summary
+    estimate (the reasons are given above)"), as the summary
     says "... is not shown: too few events to estimate: ..."; a text with no headline
     of its own gives :data:`SAID_ONCE_ENTRY`."""
     head = headline_of(withheld)

@@ -330,8 +330,9 @@ def test_every_report_page_states_each_withheld_reason_at_most_once(site):
     # re-referral page "too few events in total" 7 times and the discharge page the
     # landmark's reason 5 times, on every edition, until wave 25 (they were left out of
     # this check until then): a reason is said once per page, elsewhere "(the reason is
-    # given below)", "for the same reason" or "the reasons are given once, at the start
-    # of this page"; read from the report's own results.json beside its page
+    # given below)", "for the same reason" or "the reasons are given above" (until
+    # wave 33 "given once, at the start of this page"); read from the report's own
+    # results.json beside its page
     import json
 
     problems, checked = [], 0

@@ -388,8 +388,7 @@ def test_emergency_report_propensity_not_converged_says_could_not_be_estimated(
         "difference")]
     assert (table["rate ratio (95% CI)"] == "[x]").all()
     assert table[WITHHELD_COLUMN].str.endswith(
-        "could not be estimated (the reasons are given once, at the start of this "
-        "page)").all()
+        "could not be estimated (the reasons are given above)").all()
     key = {k["name"]: k for k in report.key_results}
     assert "the propensity model did not converge" in key["did_ae_sentence"]["text"]
     # its E-value in the same words (wave 30: "could not be shown" until then)

@@ -334,13 +334,11 @@ def test_table_estimates_points_to_the_reasons_the_summary_states():
         "[x]", "could not be estimated: the fit did not converge", "[x]",
         "1.10 (0.90 to 1.30)"]
     assert table["p-value"].tolist() == ["[x]", "", "[x]", "0.400"]
-    said = ("could not be estimated (the reasons are given once, at the start of "
-            "this page)")
+    said = "could not be estimated (the reasons are given above)"
     # each under the headline the summary gave it: the withheld own-control ratio's
     # "too few events to estimate", the failed fit's "could not be estimated" (the
     # own-control row said "could not be estimated" until wave 30: issue 15)
-    few = ("too few events to estimate (the reasons are given once, at the start of "
-           "this page)")
+    few = "too few events to estimate (the reasons are given above)"
     assert table[WITHHELD_COLUMN].tolist() == [
         f"A&E, Own control: {few}", "", f"Admissions, Matched: {said}", ""]
     # without ``stated`` every reason is said where it was before

@@ -138,8 +138,7 @@ class ModelRelease:
     def withheld_once(self) -> str:
         """:attr:`withheld` for a page that states the reasons once
         (:data:`~lifetools.disclosure.withheld.SAID_ONCE`): the headline and where the
-        reasons are ("too few events to estimate (the reasons are given once, at the
-        start of this page)"); "" when released."""
+        reasons are ("too few events to estimate (the reasons are given above)"); "" when released."""
         return self.withheld_once_as()
 
     def withheld_once_as(self, said_as: str = "") -> str:
@@ -150,8 +149,7 @@ class ModelRelease:
         fit did not converge") and a table pointing to it as "too few events to
         estimate (the reasons are given once, ...)" named one thing two ways (the
         discharge page at 3,000 people: issue 15, wave 30); the pointer now says
-        "could not be estimated (the reasons are given once, at the start of this
-        page)". "" when released.
+        "could not be estimated (the reasons are given above)". "" when released.
         """
         return "" if self.released else f"{said_as or self.headline} ({SAID_ONCE})"
 
@@ -162,8 +160,7 @@ class ModelRelease:
         Every reason stated: :attr:`withheld_once`; none: :attr:`withheld`; some: the
         headline, the reasons not stated and where the others are ("too few
         observations to estimate: too few observations among ‘baseline measurements’
-        and ‘follow-up measurements’; its other reason is given once, at the start of
-        this page"). The wellbeing page at 3,000 people gave the mixed model's residual
+        and ‘follow-up measurements’; its other reason is given above"). The wellbeing page at 3,000 people gave the mixed model's residual
         degrees of freedom clause in its table's note after its summary had said it
         (issue 15, wave 28). "" when released.
         """

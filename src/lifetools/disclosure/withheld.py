@@ -44,15 +44,18 @@ not shown: ...". "could not be estimated" (:data:`lifetools.formatting.MISSING`)
 only for a value that has no number (a fit that failed); a withheld value was estimated
 and is not shown (issue 15, wave 22: the crisis page said both of one withheld model)."""
 
-SAID_ONCE = "the reasons are given once, at the start of this page"
+SAID_ONCE = "the reasons are given above"
 """What a table, caption or sentence of a page says instead of a withheld model's
 reasons when the page states them once (:attr:`lifetools.disclosure.ModelRelease.
-withheld_once`): the crisis page repeated a six-group reason 28 times until wave 22."""
+withheld_once`): the crisis page repeated a six-group reason 28 times until wave 22.
+The page states them at its start, so every later mention is below them; until wave 33
+this read "the reasons are given once, at the start of this page", which the crisis
+page's summary, at the start of the page, said of itself three times."""
 
-SAID_ONCE_REST = "given once, at the start of this page"
+SAID_ONCE_REST = "given above"
 """Where a withheld model's other reasons are when the page states some of them
 (:meth:`lifetools.disclosure.ModelRelease.withheld_given`: "...; its other reason is
-given once, at the start of this page")."""
+given above")."""
 
 TOO_FEW_CELL = "suppressed: too few"
 """The reason in words of an estimate a group too small for it leaves out

@@ -309,8 +309,7 @@ def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
 
     ``stated``: the texts of the ratios the page's summary quotes ("could not be
     estimated: <reason>", or None when estimated); a note that says one of those reasons
-    says where it is instead ("could not be estimated (the reasons are given once, at
-    the start of this page)"), so that a page says each reason once (the discharge page
+    says where it is instead ("could not be estimated (the reasons are given above)"), so that a page says each reason once (the discharge page
     at 3,000 people said one fit's reason in its summary and in two models' notes:
     issue 15, wave 25).
     """
