@@ -204,6 +204,7 @@ class CrisisName(StrEnum):
     SLOPE_VALIDATION = "slope_validation"
     CITL_VALIDATION = "citl_validation"
     DRIFT_VERDICT = "drift_verdict"
+    DRIFT_HEADLINE = "drift_headline"
     C_CORRECTED_SENTENCE = "c_corrected_sentence"
     C_VALIDATION_SENTENCE = "c_validation_sentence"
     SHRINKAGE_SENTENCE = "shrinkage_sentence"

@@ -333,10 +333,14 @@ def test_main_point_c_statistic_compatible_with_chance_in_the_reports_words():
         C_JUDGE["null"], C_JUDGE["on_null"], C_JUDGE["above"], C_JUDGE["below"])
     found = {"c_validation": {"kind": "estimate", "value": 0.63, "text": "0.63"},
              "c_validation_ci": {"kind": "text", "value": [0.48, 0.76], "text": "x"},
-             "drift_verdict": {"kind": "text", "value": None, "text": "No drift."}}
+             "drift_headline": {"kind": "text", "value": None, "text": "No drift."}}
     said = pages.main_point(spec, found)
     assert "(0.48 to 0.76): compatible with ranking people no better than chance." in said
     assert "no difference" not in said
+    # the drift check in one sentence; the report page gives its verdict whole (the
+    # main point repeated the 80-word verdict the page then gave again, wave 33)
+    assert said.endswith("No drift.")
+    assert "{drift_verdict}" not in spec.text and "{drift_headline}" in spec.text
 
 
 def test_main_points_of_the_project_explain_every_technical_term():

@@ -248,6 +248,17 @@ def test_drift_check_one_verdict_from_the_computed_numbers_and_the_limits_stated
         assert words in check.verdict, words
     for words in never:
         assert words not in check.verdict, words
+    # each term's plain words once: the unclear verdict explained calibration-in-the-
+    # large again where it named the wide interval (the landing page, wave 33)
+    from lifetools.labels import TERMS
+
+    assert all(check.verdict.count(f"({words})") <= 1 for words in TERMS.values())
+    # the main point's one sentence: the same verdict, no number
+    from lifetools.prediction.drift import DRIFT_OPENINGS
+
+    assert check.headline.startswith(DRIFT_OPENINGS[state])
+    assert check.verdict.startswith(DRIFT_OPENINGS[state])
+    assert check.headline.endswith(".") and not any(c.isdigit() for c in check.headline)
     assert check.verdict.endswith(
         "The stated limits are a calibration slope from 0.8 to 1.2 and a "
         "calibration-in-the-large from \u22120.2 to 0.2 on the log-odds scale.")

@@ -292,6 +292,9 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",
          "text": reason_text(drift.verdict), "label": "Drift check",
          "subject": DRIFT_SUBJECT},
+        {"name": CrisisName.DRIFT_HEADLINE, "value": drift.drifted, "kind": "text",
+         "text": reason_text(drift.headline), "label": "Drift check, in one sentence",
+         "subject": DRIFT_SUBJECT},
         {"name": CrisisName.C_CORRECTED_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: optimism-corrected C-statistic", "text": result_sentence(
              boot.corrected("c"), kind="estimate", interval=boot.interval("c"),
