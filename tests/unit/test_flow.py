@@ -17,8 +17,13 @@ def test_flow_diagram_one_box_per_step_in_order_with_published_counts(tmp_path):
     assert len(steps) == 3
     assert "Referrals in the extract" in steps[0] and ">5,190<" in steps[0]
     assert "To team types A06" in steps[1] and ">1,130<" in steps[1]
-    assert ">fewer than 8<" in steps[2]  # a suppressed cell reads as suppressed, not 0
-    assert html.startswith('<figure class="lifetools-flow"><figcaption>How the cohort')
+    # a hidden cell is [c] as in the table, not 0, and not "fewer than 8": a flow hides
+    # rows that are no small count (secondary suppression; the 30,000-person discharge
+    # diagram read "fewer than 8" above a step of 835 until wave 33)
+    assert '<span class="lifetools-flow-count">[c]</span>' in steps[2]
+    assert "fewer than" not in html
+    assert html.startswith('<figure class="lifetools-flow"><figcaption>How the cohort '
+                           'was formed. [c]: hidden to protect privacy.</figcaption>')
     assert "<ol" in html  # an ordered list: the text equivalent, read in order
 
 
@@ -27,6 +32,7 @@ def test_flow_diagram_two_cohorts_labelled_in_words():
                         [["Open on the index date", "240", "220"]], caption="c")
     assert "Development cohort: <span class=\"lifetools-flow-count\">240</span>" in html
     assert "Validation cohort: <span class=\"lifetools-flow-count\">220</span>" in html
+    assert "[c]" not in html  # nothing hidden: no legend
 
 
 def test_flow_diagram_two_cohorts_step_words_on_their_own_line():

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lifetools.disclosure import SUPPRESSED as SUPPRESSED_MARK
-from lifetools.formatting import suppressed_text
+from lifetools.disclosure.withheld import PRIVACY
 from lifetools.labels import column_label
 
 __all__ = ["flow_diagram", "read_flow"]
@@ -36,7 +36,7 @@ def read_flow(path: Path) -> tuple[list[str], list[list[str]]]:
 def _count(cell: str) -> str:
     cell = cell.strip()
     if cell in ("", SUPPRESSED_MARK):
-        return suppressed_text()
+        return SUPPRESSED_MARK
     try:
         number = float(cell)
     except ValueError:
@@ -54,7 +54,8 @@ def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
         The count columns (``n``; or ``development``, ``validation``).
     rows
         The steps: the step's words first, then its published counts ("[c]" or empty
-        for a suppressed cell, read "fewer than 8").
+        for a hidden cell, drawn "[c]" as the table shows it, and the caption then says
+        what it means).
     caption
         The figure's caption.
 
@@ -64,7 +65,11 @@ def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
     reads "Referrals in the extract **5,190**"; with more, the step's words are on a
     line of their own and the cohorts' counts on the next ("Referrals open on the
     index date (people)" / "Development cohort: **465**; Validation cohort: **450**").
-    Checked by
+    A hidden count is "[c]", never "fewer than 8": a flow hides a row that is no
+    small count so that the people a step excluded cannot be worked out (secondary
+    suppression, :mod:`lifetools.disclosure.flow`), and until wave 33 the 30,000-person
+    discharge diagram read "Open at some time during the period **fewer than 8**"
+    above "First such referral per person **835**". Checked by
     ``tests/unit/test_flow.py``.
     """
     items = []
@@ -83,6 +88,8 @@ def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
                 for c, n in zip(columns, counts, strict=False)) + "</span>"
         items.append(f'<li class="lifetools-flow-step"><span class="lifetools-flow-words">'
                      f"{step}</span>{shown}</li>")
+    if any(SUPPRESSED_MARK in item for item in items):
+        caption = f"{caption}. {SUPPRESSED_MARK}: {PRIVACY}."
     return (f'<figure class="lifetools-flow"><figcaption>{html.escape(caption)}'
             f'</figcaption><ol class="lifetools-flow-steps">{"".join(items)}</ol>'
             "</figure>")
