@@ -59,3 +59,34 @@ def test_read_flow_empty_file_has_no_steps(tmp_path):
     path = tmp_path / "flow.csv"
     path.write_text("")
     assert read_flow(path) == ([], [])
+
+
+def test_flow_diagram_sibling_step_names_its_parent_and_has_no_arrow_from_above():
+    # the emergency care flow: users and the comparison pool are both of the people in
+    # the linked data (flow_parents [None, 0, 0]); the diagram drew the pool of 26,845
+    # as a step after the 220 users at 30,000 people until wave 33
+    rows = [["People in the linked data", "30000"],
+            ["first Life Rooms contact during the period", "220"],
+            ["possible comparison people (never used, alive at index)", "26845"]]
+    html = flow_diagram(["n"], rows, caption="c", parents=[None, 0, 0])
+    steps = re.findall(r'<li class="([^"]*)">(.*?)</li>', html)
+    assert [kind for kind, _ in steps] == [
+        "lifetools-flow-step", "lifetools-flow-step",
+        "lifetools-flow-step lifetools-flow-branch"]
+    assert ('<span class="lifetools-flow-from">From \u2018People in the linked '
+            'data\u2019:</span> Possible comparison people') in steps[2][1]
+    assert "From" not in steps[1][1]
+    # no record of parents (or a chain): every step follows the one above
+    assert "lifetools-flow-branch" not in flow_diagram(["n"], rows, caption="c")
+    assert "lifetools-flow-branch" not in flow_diagram(["n"], rows, caption="c",
+                                                       parents=[None, 0, 1])
+
+
+def test_flow_stylesheet_draws_no_arrow_into_a_branch():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "book" / "_static"
+           / "lifetools.css").read_text()
+    arrow = css.index(".lifetools-flow-step + .lifetools-flow-step::before")
+    none = css.index(".lifetools-flow-step.lifetools-flow-branch::before { content: none; }")
+    assert none > arrow  # same specificity: the later rule wins

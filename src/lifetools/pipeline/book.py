@@ -29,6 +29,7 @@ import yaml
 from lifetools import config, errors
 from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import rule_sentence
+from lifetools.disclosure.flow import PARENTS_KEY
 from lifetools.formatting import format_date
 from lifetools.pipeline import layout, rap
 from lifetools.pipeline import pages as furniture
@@ -177,14 +178,15 @@ def _flow_cell(nb: Any, files: Path) -> None:
     columns, rows = read_flow(path)
     if not rows:
         return
-    at = len(nb.cells)
+    at, parents = len(nb.cells), None
     for index, cell in enumerate(nb.cells):
         marks = [o.get("metadata", {}).get(STAMP_KEY, {}) for o in cell.get("outputs", [])]
-        if any(m.get("kind") == "table" and m.get("name") == "flow" for m in marks):
-            at = index + 1
+        flows = [m for m in marks if m.get("kind") == "table" and m.get("name") == "flow"]
+        if flows:
+            at, parents = index + 1, (flows[0].get("rules") or {}).get(PARENTS_KEY)
             break
     diagram = flow_diagram(columns, rows, caption="Participant flow: how the cohort was "
-                           "formed (protected counts, as in the table)")
+                           "formed (protected counts, as in the table)", parents=parents)
     nb.cells.insert(at, nbformat.v4.new_markdown_cell(diagram))
 
 

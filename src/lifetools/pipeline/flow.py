@@ -16,10 +16,11 @@ import csv
 import html
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from lifetools.disclosure import SUPPRESSED as SUPPRESSED_MARK
 from lifetools.disclosure.withheld import PRIVACY
-from lifetools.labels import column_label
+from lifetools.labels import column_label, quoted
 
 __all__ = ["flow_diagram", "read_flow"]
 
@@ -44,8 +45,17 @@ def _count(cell: str) -> str:
     return f"{int(number):,}" if number.is_integer() else html.escape(cell)
 
 
+def _parent_of(parents: Sequence[Any] | None, index: int) -> int | None:
+    """The row ``index`` is a subset of: its recorded parent (the table's stamp,
+    :data:`lifetools.disclosure.flow.PARENTS_KEY`), else the row above."""
+    if parents is not None and index < len(parents):
+        parent = parents[index]
+        return parent if isinstance(parent, int) and 0 <= parent < index else None
+    return index - 1 if index else None
+
+
 def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
-                 caption: str) -> str:
+                 caption: str, parents: Sequence[Any] | None = None) -> str:
     """Return the HTML of a flow diagram: one box per step, in order, with its counts.
 
     Parameters
@@ -58,6 +68,9 @@ def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
         what it means).
     caption
         The figure's caption.
+    parents
+        Each row's parent (the row it is a subset of) as the flow table's stamp
+        records it (``flow_parents``: None for the first row); default: the row above.
 
     Notes
     -----
@@ -69,13 +82,24 @@ def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
     small count so that the people a step excluded cannot be worked out (secondary
     suppression, :mod:`lifetools.disclosure.flow`), and until wave 33 the 30,000-person
     discharge diagram read "Open at some time during the period **fewer than 8**"
-    above "First such referral per person **835**". Checked by
+    above "First such referral per person **835**". A row whose parent is not the row
+    above (the emergency care report's comparison pool, beside its users, both of the
+    people in the linked data) gets no arrow from the box above and names its parent
+    ("From ‘People in the linked data’:"): until wave 33 the diagram drew the pool of
+    26,845 as a step after the 220 users. Checked by
     ``tests/unit/test_flow.py``.
     """
     items = []
-    for row in rows:
-        step = html.escape(str(row[0]).strip())
-        step = step[:1].upper() + step[1:]
+    words = [str(row[0]).strip() for row in rows]
+    words = [w[:1].upper() + w[1:] for w in words]
+    for index, row in enumerate(rows):
+        step = html.escape(words[index])
+        parent = _parent_of(parents, index)
+        branch = index > 0 and parent != index - 1
+        if branch:
+            source = (f"From {quoted(words[parent])}:" if parent is not None
+                      else "Separately:")
+            step = f'<span class="lifetools-flow-from">{html.escape(source)}</span> {step}'
         counts = [_count(c) for c in row[1:len(columns) + 1]]
         if len(columns) == 1:
             shown = f' <span class="lifetools-flow-count">{counts[0]}</span>'
@@ -86,7 +110,9 @@ def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
                 f'{html.escape(column_label(c))}: '
                 f'<span class="lifetools-flow-count">{n}</span>'
                 for c, n in zip(columns, counts, strict=False)) + "</span>"
-        items.append(f'<li class="lifetools-flow-step"><span class="lifetools-flow-words">'
+        kind = "lifetools-flow-step lifetools-flow-branch" if branch \
+            else "lifetools-flow-step"
+        items.append(f'<li class="{kind}"><span class="lifetools-flow-words">'
                      f"{step}</span>{shown}</li>")
     if any(SUPPRESSED_MARK in item for item in items):
         caption = f"{caption}. {SUPPRESSED_MARK}: {PRIVACY}."
