@@ -55,7 +55,7 @@ from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import VALUE_LABELS, column_label, listed, quoted, value_label
 from lifetools.publication import TABLES_FOLDER, check_name, seal, stamp
 
-__all__ = ["IDENTIFYING_COLUMNS", "SUPPRESSED", "PublishedTable", "format_estimate",
+__all__ = ["IDENTIFYING_COLUMNS", "PERCENT_SCALE", "SUPPRESSED", "PublishedTable", "format_estimate",
            "not_estimable_cells", "show_notes", "show_table", "table_estimates"]
 
 IDENTIFYING_COLUMNS = ("person_id", "nhs_number", "year_of_birth", "date_of_birth",
@@ -439,8 +439,16 @@ def _missing(value: Any) -> bool:
         or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
 
 
+PERCENT_SCALE = "percent"
+"""A released summary's ``scale`` for a row whose estimate and limits are per cent
+(:func:`table_estimates` writes it "40.0% (15.9% to 70.8%)", as the page's sentences
+do: the wellbeing table showed its share improving as "0.40 (0.16 to 0.71)" beside the
+summary's "40.0%" until wave 33)."""
+
+
 def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2, *,
-                    reason: str | None = None, null: float | None = None) -> str:
+                    reason: str | None = None, null: float | None = None,
+                    percent: bool = False) -> str:
     """Format 'estimate (lower to upper)' as reports quote it.
 
     An estimate that could not be estimated is never printed as numbers: with a
@@ -449,7 +457,8 @@ def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2
     interval of no width reads "could not be estimated: <what is wrong>" (never
     "nan (nan to nan)" or "0.00 (0.00 to inf)"). ``null`` (1 for a ratio): a limit that
     would round onto it but is not it gets extra decimal places ("1.004"; see
-    :func:`lifetools.formatting.bound_places`).
+    :func:`lifetools.formatting.bound_places`). ``percent``: the three are per cent,
+    written to 1 decimal place with "%" (``digits`` and ``null`` do not apply).
 
     Notes
     -----
@@ -461,6 +470,8 @@ def format_estimate(estimate: float, lower: float, upper: float, digits: int = 2
     degenerate = _degenerate_reason(values)
     if degenerate is not None:
         return not_estimable_text(degenerate)
+    if percent:
+        return format_interval(estimate, lower, upper, kind="percentage")
     return format_interval(estimate, lower, upper, digits=digits, null=null)
 
 
@@ -575,6 +586,8 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
         held = [said_once_entry(why) if why is not None and why in said
                 else SAID_ONCE_ENTRY if not _missing(f) and str(f) in said else why
                 for why, f in zip(held, failures, strict=True)]
+    scales = (summary["scale"].tolist() if "scale" in summary
+              else [""] * len(summary))
     reasons = [NOT_AVAILABLE if why is not None else text if text is not None
                else format_estimate(e, lo, hi, digits, null=null)
                if _degenerate_reason([float(e), float(lo), float(hi)]) else None
@@ -585,9 +598,11 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
         **{col: summary[col].to_numpy() for col in keep},
         "term": summary["term"] if "term" in summary else summary.index.astype(str),
         f"{label} (95% CI)": [
-            text if text is not None else format_estimate(e, lo, hi, digits, null=null)
-            for text, e, lo, hi in zip(reasons, summary["estimate"], summary["ci_lower"],
-                                       summary["ci_upper"], strict=True)],
+            text if text is not None else format_estimate(e, lo, hi, digits, null=null,
+                                                          percent=scale == PERCENT_SCALE)
+            for text, e, lo, hi, scale in zip(reasons, summary["estimate"],
+                                              summary["ci_lower"], summary["ci_upper"],
+                                              scales, strict=True)],
     })
     if "p_value" in summary:
         out["p-value"] = [(NOT_AVAILABLE if why is not None else ""

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from lifetools import disclosure, plots, reports  # noqa: E402
+from lifetools import disclosure, plots, reports, tables  # noqa: E402
 from lifetools.disclosure import PROFILES, use_profile  # noqa: E402
 from lifetools.loading import load_dataset  # noqa: E402
 from lifetools.publication import is_marked  # noqa: E402
@@ -408,6 +408,14 @@ def test_wellbeing_report(data):
     report = reports.analyse_wellbeing(data, **PERIOD, meaningful_change=2.0)
     assert report.counts["n"].iloc[1] > 0
     assert len(report.estimates) == 3
+    # the share improving in per cent in the table, as the summary quotes it (the
+    # table read "0.40 (0.16 to 0.71)" beside "40.0% (...)" until wave 33)
+    shown = tables.table_estimates(report.released, label="estimate", keep=["method"])
+    cells = dict(zip(shown["method"], shown["estimate (95% CI)"], strict=True))
+    share = next(r for r in report.key_results if r["name"] == "share_improved")
+    assert share["value"].value is not None and f"{share['value'].value:.1f}%" in cells[
+        "Share improving (Wilson interval)"], cells
+    assert "%" not in cells["Mean paired change (t interval)"]
 
 
 def test_wellbeing_mixed_model_release_counts_both_fixed_effects(data, monkeypatch):

@@ -40,6 +40,7 @@ from lifetools.reports.sentences import (
     withheld_text,
 )
 from lifetools.result_names import WellbeingName
+from lifetools.tables import PERCENT_SCALE
 
 __all__ = ["WellbeingReport", "analyse_wellbeing", "scale_sentence", "threshold_sentence"]
 
@@ -132,15 +133,18 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     improved = disclosure.share(int(share.extra["improved"]),
                                 part_count(len(pairs), len(baseline_people)))
     low, high = improved.interval or (float("nan"), float("nan"))
+    # the share in per cent, as its sentence and the comparison quote it (the table
+    # showed "0.40 (0.16 to 0.71)" beside the summary's "40.0% (...)" until wave 33)
     shown_share = share.summary.assign(
-        estimate=float("nan") if improved.value is None else improved.value / 100,
-        ci_lower=low / 100, ci_upper=high / 100)
+        estimate=float("nan") if improved.value is None else improved.value,
+        ci_lower=low, ci_upper=high, scale=PERCENT_SCALE)
     estimates = pd.concat([
-        change.summary.assign(method="Mean paired change (t interval)"),
+        change.summary.assign(method="Mean paired change (t interval)", scale=""),
         mixed.summary[mixed.summary["term"] == "follow_up"].assign(
-            term="follow-up against baseline", method="Linear mixed model (REML, t interval)"),
+            term="follow-up against baseline", method="Linear mixed model (REML, t interval)",
+            scale=""),
         shown_share.assign(method="Share improving (Wilson interval)"),
-    ], ignore_index=True)[["method", "term", "estimate", "ci_lower", "ci_upper"]]
+    ], ignore_index=True)[["method", "term", "estimate", "ci_lower", "ci_upper", "scale"]]
     # every row through the model release check, on the estimates as fitted: the t
     # interval and the share on the pairs, the mixed model on the measurements
     # (events: observations per level)
