@@ -50,6 +50,13 @@ def test_discharge_report(data):
     assert report.ph_test["action"].notna().all()
     assert report.ph_test["p_value"].notna().all()
     assert "cox.zph" in report.naive.method["ph_test"]
+    # degrees of freedom are whole numbers: "1", not "1.00" (the page and its
+    # download until wave 33)
+    assert str(report.ph_test["df"].dtype) == "Int64"
+    shown = tables.show_table(report.ph_test, name="ph-test", caption="PH",
+                              not_counts=["df"])
+    assert set(shown.words["Degrees of freedom"]) <= {"1", "6", "[x]"}, set(
+        shown.words["Degrees of freedom"])
     # the Fine-Gray ratio is a secondary estimate beside the cause-specific ones, same
     # landmark population; not on the cause-specific forest plot
     fine_gray = report.hazard_ratios[report.hazard_ratios["model"].str.startswith(
@@ -829,3 +836,14 @@ def test_emergency_report_key_results_hold_every_name_its_notebook_glues(data):
     key = {str(k["name"]): str(k["text"]) for k in report.key_results
            if k.get("text") is not None}
     assert key["window"] == "180 days" and "within 0.1 standard" in key["matching_sentence"]
+
+
+def test_whole_degrees_only_when_every_degree_of_freedom_is_whole():
+    from lifetools.reports.survival_parts import whole_degrees
+
+    whole = whole_degrees(pd.DataFrame({"df": [1.0, 6.0, float("nan")]}))
+    assert whole["df"].tolist()[:2] == [1, 6] and whole["df"].isna().tolist()[2]
+    assert str(whole["df"].dtype) == "Int64"
+    # a spline term's fractional degrees of freedom keep their decimals
+    fractional = pd.DataFrame({"df": [1.0, 3.98]})
+    assert whole_degrees(fractional)["df"].tolist() == [1.0, 3.98]

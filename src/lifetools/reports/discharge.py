@@ -55,6 +55,7 @@ from lifetools.reports.survival_parts import (
     ratio_results,
     ratio_rows,
     released_ratios,
+    whole_degrees,
     with_e_values,
     withheld_row,
 )
@@ -389,7 +390,7 @@ def analyse_discharge(
                  "at the landmark, follow-up from it)", exposure_action=landmark_action,
                  release=releases["landmark"],
                  said_once=releases["landmark"].reason in stated),
-    ) for row in table.to_dict("records")], columns=PH_COLUMNS)
+    ) for row in table.to_dict("records")], columns=PH_COLUMNS).pipe(whole_degrees)
     adjusted = adjusted_for(model_covariates(data))
     # people who used the Life Rooms while open: none (or all) of the cohort is not
     # shown (group disclosure: "Of 85 people in the cohort, 0 used ..."; wave 28)

@@ -46,7 +46,7 @@ __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS"
            "evalue_results", "evalue_sentence", "hazard_e_values", "hazard_ratio_table",
            "with_e_values", "label_terms", "left_out_notes",
            "model_notes", "ph_table", "ratio_results", "ratio_rows", "released_ratios",
-           "short_reason", "with_note", "withheld_row"]
+           "short_reason", "whole_degrees", "with_note", "withheld_row"]
 
 TERM_LABELS = VALUE_LABELS  # one source of words (lifetools.labels)
 EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
@@ -62,6 +62,18 @@ def label_terms(summary: pd.DataFrame, model: str) -> pd.DataFrame:
 
 
 PH_COLUMNS = ["model", "term", "statistic", "df", "p_value", "action"]
+
+
+def whole_degrees(table: pd.DataFrame) -> pd.DataFrame:
+    """A proportional-hazards table with its degrees of freedom as whole numbers (a
+    nullable integer column: "1", not "1.00", on the page and in the download; the
+    discharge and re-referral pages showed "1.00" and "6.00" until wave 33), when every
+    one of them is whole; a withheld model's row keeps no number."""
+    df = pd.to_numeric(table["df"], errors="coerce")
+    finite = df.dropna()
+    if not (finite == finite.round()).all():
+        return table
+    return table.assign(df=df.round().astype("Int64"))
 
 
 def ph_table(result: Any, model: str, *, exposure_action: str,
@@ -103,7 +115,7 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
     action[fails & raw.isin(EXPOSURE_TERMS)] = exposure_action
     action[fails & (raw == "GLOBAL")] = ("noted: proportional hazards is rejected for "
                                          "the model as a whole; see the terms")
-    return table.assign(action=action)[PH_COLUMNS]
+    return whole_degrees(table.assign(action=action)[PH_COLUMNS])
 
 
 def short_reason(result: Any, *, outcome: str = "had the outcome") -> str:
