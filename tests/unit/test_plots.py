@@ -270,7 +270,7 @@ def test_plot_rates_every_rate_suppressed_alt_text_has_no_empty_list():
     alt = plots.plot_rates(table).figure._lifetools_alt
     assert ". ." not in alt
     assert alt.startswith("Bar chart of attendances per person-year with 95% confidence "
-                          "intervals, by group and period. Suppressed (fewer than 8): ")
+                          "intervals, by group and period. Hidden to protect privacy: ")
     assert alt.count("first contact") == 4
 
 
@@ -283,8 +283,11 @@ def test_plot_rates_suppressed_rate_is_a_hatched_placeholder_in_the_legend():
     top = ax.get_ylim()[1]
     assert all(p.get_height() == pytest.approx(top) for p in hatched)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "Suppressed (fewer than 8)" in legend
-    assert "Suppressed (fewer than 8)" in ax.figure._lifetools_alt
+    # "Hidden to protect privacy", as [c] reads: "Suppressed (fewer than 8)" until
+    # wave 33, false for a rate hidden by another rule (and a rate counts nothing)
+    assert "Hidden to protect privacy" in legend
+    assert "Hidden to protect privacy: " in ax.figure._lifetools_alt
+    assert "fewer than" not in ax.figure._lifetools_alt
     # the emergency page's alt text read "Suppressed (Suppressed (fewer than 8)): ..."
     assert "Suppressed (Suppressed" not in ax.figure._lifetools_alt
 
@@ -294,7 +297,7 @@ def test_plot_reach_suppressed_share_is_drawn_not_zero():
     hatched = [p for p in ax.patches if p.get_hatch() == SUPPRESSED_HATCH]
     assert hatched and all(p.get_width() == pytest.approx(ax.get_xlim()[1])
                            for p in hatched)
-    assert "Suppressed (fewer than 8)" in [t.get_text()
+    assert "Hidden to protect privacy" in [t.get_text()
                                            for t in ax.get_legend().get_texts()]
 
 
@@ -305,7 +308,7 @@ def test_plot_monthly_counts_suppressed_month_is_shaded_and_theme_applied():
     assert {t.get_fontsize() for t in ax.get_xticklabels() + ax.get_yticklabels()} == {13}
     hatched = [p for p in ax.patches if p.get_hatch() == SUPPRESSED_HATCH]
     assert len(hatched) >= 1
-    assert "Suppressed (fewer than 8)" in [t.get_text()
+    assert "Hidden to protect privacy" in [t.get_text()
                                            for t in ax.get_legend().get_texts()]
 
 
@@ -727,7 +730,7 @@ def test_legend_below_too_wide_for_a_phone_in_columns_is_one_column():
         # earlier test's plot leaving the theme set globally)
         fig, ax = plt.subplots(figsize=(4.9, 4))
         for name in ("Monthly count", "Special cause", "Mean", "Process limits",
-                     "Suppressed (fewer than 8)", "Another long legend entry"):
+                     "Hidden to protect privacy", "Another long legend entry"):
             ax.plot([0, 1], [0, 1], label=name)
         legend = legend_below(ax, ncol=2)
         fig.tight_layout()
@@ -742,7 +745,8 @@ def test_plot_run_chart_with_suppressed_months_has_phone_legible_text():
     contacts = pd.DataFrame({"month": months,
                              "contacts": [3, 4, 15, 15, 10, 15, 15, 10, 2, 10, 15, 15]})
     ax = plots.plot_run_chart(contacts)
-    assert "Suppressed" in " ".join(t.get_text() for t in ax.get_legend().get_texts())
+    assert "Hidden to protect privacy" in " ".join(
+        t.get_text() for t in ax.get_legend().get_texts())
     assert phone_text_px(ax.figure) >= MIN_PHONE_PX
 
 

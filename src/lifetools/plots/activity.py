@@ -152,7 +152,7 @@ def plot_reach(table: pd.DataFrame, *, characteristic: str, ax: Any = None) -> A
                                 strict=True)]
     alt = (f"Horizontal bars of the percentage of Life Rooms users and of the secondary "
            f"care caseload by {characteristic.lower()}. " + "; ".join(shown) + "."
-           + (f" Suppressed: {'; '.join(hidden)}." if hidden else ""))
+           + (f" {suppressed_label()}: {'; '.join(hidden)}." if hidden else ""))
     mark_protected(ax.figure, rules=protected.rules, data={"": protected}, alt=alt)
     return ax
 

@@ -99,7 +99,7 @@ def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
     Notes
     -----
     A suppressed rate is drawn as a hatched grey placeholder the height of the axis
-    with a legend entry "Suppressed (fewer than N)", never as a missing (zero-looking)
+    with a legend entry "Hidden to protect privacy", never as a missing (zero-looking)
     bar. The legend sits under the axes. Checked in ``tests/unit/test_plots.py``.
     """
     protected = require_table(rates, count_cols=["rate", "ci_lower", "ci_upper"],

@@ -44,7 +44,7 @@ from typing import Any
 
 import matplotlib as mpl
 
-from lifetools.disclosure import active_profile
+from lifetools.disclosure.withheld import PRIVACY
 from lifetools.drawing import drawn_data, recorded_drawing
 from lifetools.errors import DisclosureError
 from lifetools.figure_style import (
@@ -293,8 +293,14 @@ def _visible_text(artist: Any) -> bool:
 
 
 def suppressed_label() -> str:
-    """Legend words of a suppressed value, from the active profile."""
-    return f"Suppressed (fewer than {active_profile().threshold + 1})"
+    """Legend words of a value hidden by disclosure control: "Hidden to protect
+    privacy", as a table's ``[c]`` reads (:data:`lifetools.disclosure.withheld.PRIVACY`).
+
+    Until wave 33 it read "Suppressed (fewer than 8)": a bar or month is hidden by
+    whichever rule hid its numbers (a small count, secondary suppression, all or none
+    of a group, a dominated magnitude), so "fewer than 8" was false for some, and a
+    rate or a share is no count of fewer than 8 anything (issue 15)."""
+    return PRIVACY[:1].upper() + PRIVACY[1:]
 
 
 def suppressed_patch(ax: Any, positions: Any, width: float, top: float, *,
