@@ -20,7 +20,7 @@ from typing import Any
 
 from lifetools.disclosure import SUPPRESSED as SUPPRESSED_MARK
 from lifetools.disclosure.withheld import PRIVACY
-from lifetools.labels import column_label, quoted
+from lifetools.labels import column_label, quoted, value_label
 
 __all__ = ["flow_diagram", "read_flow"]
 
@@ -90,8 +90,9 @@ def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
     ``tests/unit/test_flow.py``.
     """
     items = []
-    words = [str(row[0]).strip() for row in rows]
-    words = [w[:1].upper() + w[1:] for w in words]
+    # the words the flow table shows (lifetools.labels.value_label of its step column:
+    # a capital first letter), so that the diagram and the table agree by construction
+    words = [value_label(str(row[0]).strip(), "step") for row in rows]
     for index, row in enumerate(rows):
         step = html.escape(words[index])
         parent = _parent_of(parents, index)

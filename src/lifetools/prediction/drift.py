@@ -106,8 +106,9 @@ def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 
     table = result.summary.set_index("measure")
     slope, citl = float(table.loc["slope", "estimate"]), float(table.loc["citl", "estimate"])
     bands = {"slope": slope_band, "citl": citl_band}
-    names = {"slope": "the calibration slope",
-             "citl": f"calibration-in-the-large ({TERMS[_CITL]})"}
+    plain = {"slope": "the calibration slope", "citl": _CITL}
+    # the first mention gives calibration-in-the-large's plain words, later ones not
+    names = {**plain, "citl": f"{_CITL} ({TERMS[_CITL]})"}
 
     def stated(m: str) -> str:
         estimate = format_value(float(table.loc[m, "estimate"]), kind="estimate", digits=2)
@@ -144,7 +145,7 @@ def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 
         # the terms were explained in the sentence before: named plainly here (the
         # landing page's main point explained calibration-in-the-large twice in one
         # verdict until wave 33, issue 15)
-        which = " and of ".join(names[m].split(" (")[0] for m in wide)
+        which = " and of ".join(plain[m] for m in wide)
         verdict = (f"{DRIFT_OPENINGS[state]}: {stated('slope')} and {stated('citl')}. "
                    f"Both estimates are inside the stated limits, but the interval of "
                    f"{which} reaches beyond them: drift of that size cannot be ruled out "

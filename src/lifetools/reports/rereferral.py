@@ -52,6 +52,7 @@ from lifetools.reports.survival_parts import (
     ph_table,
     ratio_results,
     released_ratios,
+    whole_degrees,
     with_e_values,
     withheld_row,
 )
@@ -281,9 +282,9 @@ def analyse_rereferral(
     pieces_of = [("Cause-specific Cox", release),
                  (COMPLETE_CASE.format("Cause-specific Cox"), pieces[1][0]),
                  (FINE_GRAY, fg_check)]
-    ph = ph_table(cox, "Cause-specific Cox", exposure_action=(
+    ph = whole_degrees(ph_table(cox, "Cause-specific Cox", exposure_action=(
         "noted: the hazard ratio is an average over follow-up"), release=release,
-        said_once=release.reason in stated)
+        said_once=release.reason in stated))
     return ReReferralReport(flow=protect_flow(cohort.flow), cif=cif, cox=cox, hazard_ratios=ratios,
                             key_results=key, cohort=cohort, release=release, ph_test=ph,
                             notes=model_notes({"Cause-specific Cox": cox,

@@ -115,7 +115,7 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
     action[fails & raw.isin(EXPOSURE_TERMS)] = exposure_action
     action[fails & (raw == "GLOBAL")] = ("noted: proportional hazards is rejected for "
                                          "the model as a whole; see the terms")
-    return whole_degrees(table.assign(action=action)[PH_COLUMNS])
+    return table.assign(action=action)[PH_COLUMNS]
 
 
 def short_reason(result: Any, *, outcome: str = "had the outcome") -> str:

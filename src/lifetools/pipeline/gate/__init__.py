@@ -54,7 +54,7 @@ from lifetools.errors import DisclosureError
 from lifetools.pipeline.gate.notebooks import Finding, scan_files, scan_notebook
 from lifetools.pipeline.gate.rules import PATTERNS, nhs_number_valid
 from lifetools.pipeline.gate.seals import new_key, seal_digest, verify_and_settle
-from lifetools.pipeline.gate.site import scan_site
+from lifetools.pipeline.gate.site import edition_of, scan_site
 from lifetools.publication import STAMP_KEY
 
 logger = logging.getLogger(__name__)
@@ -216,9 +216,8 @@ def assert_site_publishable(html: Path, profile: SdcProfile | str | None = None,
     (:func:`republish_hint`).
     """
     findings = scan_site(html, profile)
-    editions = sorted({f.file.split("/")[1] for f in findings
-                       if f.file.startswith("editions/") and f.file.count("/") >= 2
-                       and f.file.split("/")[1] in released})
+    editions = sorted({edition for f in findings
+                       if (edition := edition_of(f.file)) in released})
     logger.info("publish gate: the built site, %d finding(s)", len(findings))
     _refuse(findings, "file(s) of the built site",
             republish_hint(editions) if editions else HINT)

@@ -36,7 +36,7 @@ from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.notebooks import Finding
 from lifetools.pipeline.layout import MANIFEST, SITE_RECORD
 
-__all__ = ["reports_on_data", "scan_site"]
+__all__ = ["edition_of", "reports_on_data", "scan_site"]
 
 SCANNED = {".html", ".json", ".csv", ".txt", ".svg", ".md", ".xml"}
 HEX64 = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
@@ -66,16 +66,27 @@ def reports_on_data(name: str) -> bool:
     return name == LANDING or name.split("/", 1)[0] == EDITIONS
 
 
-def _edition_profile(html: Path, name: str, default: SdcProfile | str | None
-                     ) -> SdcProfile | str | None:
-    """The SDC profile the edition of a page under ``editions/<id>/`` was built with
-    (its published manifest's), else ``default``."""
+def edition_of(name: str) -> str | None:
+    """The edition a site file belongs to (its path in the site, ``/``-separated):
+    ``<id>`` of a file under ``editions/<id>/``, else None.
+
+    >>> [edition_of(n) for n in ("editions/2024-25/wellbeing.html",
+    ...                          "editions/index.html", "index.html")]
+    ['2024-25', None, None]
+    """
     parts = name.split("/")
-    if len(parts) < 3 or parts[0] != EDITIONS:
+    return parts[1] if len(parts) >= 3 and parts[0] == EDITIONS else None
+
+
+def _edition_profile(html: Path, edition: str | None, default: SdcProfile | str | None
+                     ) -> SdcProfile | str | None:
+    """The SDC profile ``edition`` was built with (its published manifest's), else
+    ``default``."""
+    if edition is None:
         return default
-    manifest = html / EDITIONS / parts[1] / MANIFEST
     try:
-        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+        recorded = json.loads((html / EDITIONS / edition / MANIFEST).read_text(
+            encoding="utf-8"))
     except (OSError, ValueError):
         return default
     profile = (recorded.get("disclosure") or {}).get("profile") \
@@ -91,6 +102,7 @@ def scan_site(html: Path, profile: SdcProfile | str | None = None) -> list[Findi
     """
     html = Path(html)
     allow = _published_digests(html)
+    profiles: dict[str | None, SdcProfile | str | None] = {}  # a manifest read once
     findings = []
     for path in sorted(p for p in html.rglob("*") if p.is_file()):
         name = path.relative_to(html).as_posix()
@@ -107,8 +119,10 @@ def scan_site(html: Path, profile: SdcProfile | str | None = None) -> list[Findi
             found += [hit for head, rows in rules.html_tables(markup)
                       for hit in rules.table_findings(head, rows)]
         if reports_on_data(name):
-            found += rules.counted_findings(markup,
-                                            _edition_profile(html, name, profile))
+            edition = edition_of(name)
+            if edition not in profiles:
+                profiles[edition] = _edition_profile(html, edition, profile)
+            found += rules.counted_findings(markup, profiles[edition])
         for rule, detail in dict.fromkeys(found):
             findings.append(Finding(SITE, 0, 0, rule, detail, file=name))
     return findings
