@@ -46,6 +46,7 @@ from lifetools.disclosure.downloads import (
 )
 from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.disclosure.protected import Link
+from lifetools.disclosure.prose import has_words
 from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
@@ -62,6 +63,11 @@ IDENTIFYING_COLUMNS = ("person_id", "nhs_number", "year_of_birth", "date_of_birt
                        "lsoa_code", "date_of_death", "postcode", "contact_id",
                        "referral_id", "attendance_id", "spell_id")
 MAX_ROWS = 60
+SAME_AS_ABOVE = "lifetools-same"
+"""The class of a first-column cell that repeats the row above's words
+(:meth:`PublishedTable.to_html`): its text stays in the page for a screen reader, a copy
+and a stacked row, and is out of sight at full width (``book/_static/lifetools.css``),
+so a group's label ("Age band") is read once down the table."""
 _SHOWN: dict[str, tuple[str, list[str], list[list[str]]]] = {}
 """The tables this process showed, by :meth:`ProtectedTable.identity`: their published
 name and cells as the page shows them, for a table that follows one of them
@@ -110,10 +116,21 @@ class PublishedTable:
         labels = [html.escape(str(c)) for c in shown.columns]
         head = "".join(f'<th scope="col">{label}</th>' for label in labels)
         body = []
-        for row in shown.itertuples(index=False):
-            cells = "".join(f'<td data-label="{label}">{html.escape(str(v))}</td>'
-                            for label, v in zip(labels, row, strict=True))
-            body.append(f"<tr>{cells}</tr>")
+        firsts = [str(row[0]) for row in shown.itertuples(index=False)]
+        same = [i > 0 and len(labels) > 1 and f == firsts[i - 1] and has_words(f)
+                for i, f in enumerate(firsts)]
+        for i, row in enumerate(shown.itertuples(index=False)):
+            cells = [f'<td data-label="{label}">{html.escape(str(v))}</td>'
+                     for label, v in zip(labels, row, strict=True)]
+            if same[i]:
+                # a group's label said again: kept for a screen reader, a copy and a
+                # stacked row, out of sight in a wide table (the cohort table read
+                # "Age band" in all 7 of its rows)
+                cells[0] = (f'<td data-label="{labels[0]}" class="{SAME_AS_ABOVE}">'
+                            f'<span>{html.escape(firsts[i])}</span></td>')
+            group = ' class="lifetools-group-start"' if any(same) and i > 0 \
+                and not same[i] else ""
+            body.append(f"<tr{group}>{''.join(cells)}</tr>")
         # the note (what [c] and [x] mean, once) is the table's description: a screen
         # reader reads it with the table (aria-describedby), not only after it
         note_id = f"lifetools-note-{self.name}"

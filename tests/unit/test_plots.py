@@ -178,6 +178,30 @@ def test_plot_survival_alt_text_describes_only_the_curves_drawn():
     assert "1 curve." in alt_one and "Used the Life Rooms" not in alt_one
 
 
+def test_plot_survival_rising_curves_of_a_small_share_fill_the_axis_from_zero():
+    # re-referral reaches about 0.07: on a 0-1 axis it was a flat line at the bottom
+    rng = np.random.default_rng(7)
+    n = 3000
+    data = pd.DataFrame({"duration": rng.exponential(300, n).round() + 1,
+                         "event": rng.choice([0, 1, 2], n, p=[0.85, 0.07, 0.08]),
+                         "group": rng.choice(["Used the Life Rooms", "Did not use them"], n)})
+    cif = estimate_cif(data, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group")
+    ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=365)
+    drawn = [line for line in ax.lines if len(line.get_ydata()) > 2]
+    high = max(max(c.get_paths()[0].vertices[:, 1]) for c in ax.collections
+               if c.get_paths())
+    low, top = ax.get_ylim()
+    assert low == 0 and high <= top < 1 and top <= 2 * high   # from 0, to just above
+    assert round(top, 2) == top   # a round top, not 0.15000000000000002
+    assert drawn and max(max(line.get_ydata()) for line in drawn) > top / 4
+    alt = ax.figure._lifetools_alt
+    assert f"The vertical axis runs from 0 to {top:.2f}, not 1." in alt
+    # a falling curve starts at 1 and keeps the whole axis; its alt text says nothing
+    km = plots.plot_survival(km_result(), max_time=365)
+    assert km.get_ylim() == (0.0, 1.0) and "vertical axis" not in km.figure._lifetools_alt
+
+
 def test_plot_forest_ratio_axis_is_log_with_plain_ticks_and_a_line_at_one():
     ax = plots.plot_forest(released(forest_frame()), label_col="model", below="slower discharge",
                            above="faster discharge")

@@ -163,7 +163,7 @@ def test_stylesheet_stacks_wide_tables_in_mid_windows_with_the_same_rules():
                      for selector, declarations in re.findall(
                          r"([^{}]+)\{([^{}]*)\}",
                          re.sub(r"/\*.*?\*/", "", narrow, flags=re.S))]
-    assert len(rules) == 10 and all(selector.count(WIDE) == selector.count(",") + 1
+    assert len(rules) == 11 and all(selector.count(WIDE) == selector.count(",") + 1
                                     for selector, _ in rules)
     assert published.replace(wide.split("\n}\n", 1)[0] + "\n}\n", "", 1) == source
     with pytest.raises(ValueError, match="marks"):

@@ -35,6 +35,33 @@ def test_show_table_protects_counts_and_writes_csv(output):
     assert meta["lifetools"]["kind"] == "table"
 
 
+def test_show_table_says_a_group_label_once_down_the_table_and_keeps_it_for_readers(
+        output):
+    # the cohort table read "Age band" in all 7 of its rows
+    from bs4 import BeautifulSoup
+
+    frame = pd.DataFrame({"characteristic": ["Age band", "Age band", "Age band", "Sex",
+                                             "Sex"],
+                          "group": ["18-24", "25-34", "35-44", "Female", "Male"],
+                          "n": [235, 620, 550, 900, 905]})
+    shown = show_table(frame, name="chars", caption="Cap", count_cols=["n"])
+    rows = BeautifulSoup(shown.to_html(), "html.parser").select("tbody tr")
+    firsts = [row.find("td") for row in rows]
+    # every row still holds its label (a screen reader reads a row alone; a copy and a
+    # stacked row keep it); a repeat is marked, its words out of sight in a wide table
+    assert [td.get_text() for td in firsts] == list(frame["characteristic"])
+    assert [tables.SAME_AS_ABOVE in (td.get("class") or []) for td in firsts] == [
+        False, True, True, False, True]
+    assert [row.get("class") for row in rows] == [
+        None, None, None, ["lifetools-group-start"], None]
+    # the download keeps every cell
+    assert (output / "tables" / "chars.csv").read_text().count("Age band") == 3
+    # numbers repeated, or a table whose labels never repeat, are left as they are
+    plain = show_table(pd.DataFrame({"day": ["1", "1"], "n": [100, 200]}), name="p2",
+                       caption="Cap", count_cols=["n"]).to_html()
+    assert tables.SAME_AS_ABOVE not in plain and "group-start" not in plain
+
+
 def test_show_table_keeps_already_protected_frames(output):
     frame = protect_counts(pd.DataFrame({"n": [12]}), ["n"])
     shown = show_table(frame, name="p", caption="c", count_cols=["n"])

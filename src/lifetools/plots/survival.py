@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter, NullLocator
 from matplotlib.transforms import blended_transform_factory, offset_copy
 from scipy.stats import norm
 
@@ -270,8 +270,25 @@ def _none_drawn(withheld: dict[str, str], profile: Any) -> str:
             "can be without showing a suppressed count)")
 
 
+def _rising_top(curves: dict[str, pd.DataFrame]) -> float:
+    """The top of a rising (cumulative-incidence) curve's axis: the first round tick at
+    or above the highest upper limit drawn (steps of 1, 2 or 5 times a power of ten,
+    at most 1).
+
+    A share that reaches 0.07 drawn on a 0-1 axis is a flat line at the bottom; the
+    axis still starts at 0, so heights compare truly, and the alt text states its top.
+    A falling (Kaplan-Meier) curve starts at 1 and keeps the whole 0-1 axis.
+    """
+    high = max((float(c["ci_upper"].max()) for c in curves.values()), default=1.0)
+    if not high > 0:
+        return 1.0
+    ticks = MaxNLocator(nbins=5, steps=[1, 2, 5, 10]).tick_values(0.0, high)
+    return min(round(float(min(t for t in ticks if t >= high - 1e-12)), 10), 1.0)
+
+
 def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk: int,
-         threshold: int, kind: str, withheld: dict[str, str]) -> str:
+         threshold: int, kind: str, withheld: dict[str, str],
+         top: float = 1.0) -> str:
     """The alt text, from the published curve table only."""
     not_drawn = ("; ".join(f"{g} ({w})" for g, w in withheld.items()) + "."
                  if withheld else "")
@@ -285,7 +302,9 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
                      f"day 0 to {format_ratio(last['estimate'])} at day "
                      f"{int(last['day']):,}")
     count = f"{len(curves)} curve" + ("s" if len(curves) != 1 else "")
-    return (f"{kind} chart of {ylabel.lower()} by {xlabel.lower()}, {count}. "
+    axis = (f" The vertical axis runs from 0 to {format_ratio(top)}, not 1."
+            if top < 1 else "")
+    return (f"{kind} chart of {ylabel.lower()} by {xlabel.lower()}, {count}.{axis} "
             + "; ".join(parts) + f". Each curve stops where fewer than {min_at_risk} "
             f"people remain at risk and moves only after more than {threshold} events; "
             "shaded bands are 95% confidence intervals."
@@ -353,7 +372,9 @@ def plot_survival(
     end = max((float(c["day"].max()) for c in curves.values()), default=0.0)
     listed = [float(t) for t in dict.fromkeys(table["time"]) if float(t) <= end]
     ax.set_xlim(0, max(end, 1.0) * 1.02)
-    ax.set_ylim(0, 1)
+    rising = "CIF" in type(result).__name__
+    top = _rising_top(curves) if rising and curves else 1.0
+    ax.set_ylim(0, top)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     shown = table[table["time"].astype(float).isin(listed)]
@@ -408,13 +429,13 @@ def plot_survival(
                   borderaxespad=0.0, ncol=min(len(curves), 3) if short else 1)
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)
-    kind = "Rising step" if "CIF" in type(result).__name__ else "Falling step"
+    kind = "Rising step" if rising else "Falling step"
     data = {"": published,
             "at-risk": protected.rename(columns={"at_risk": "number_at_risk"})}
     mark_protected(ax.figure, rules={"min_at_risk": min_at_risk, "at_risk": "rounded",
                                      "profile": profile.name}, data=data,
                    alt=_alt(curves, ylabel, xlabel, min_at_risk, profile.threshold, kind,
-                            withheld))
+                            withheld, top))
     return ax
 
 
