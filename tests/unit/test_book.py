@@ -115,6 +115,23 @@ def test_repair_theme_html_names_section_toggles_and_drops_repeated_scripts():
     assert repair_theme_html(repaired) == repaired
 
 
+def test_repair_theme_html_keeps_an_edition_label_in_a_heading_on_one_line():
+    # the crisis-risk title broke as "2024-" / "25 edition" in a narrow window and its PDF
+    page = ('<h1>Crisis risk, 2024-25 edition<a class="headerlink" '
+            'href="#crisis-risk-2024-25-edition" title="2024-25">#</a></h1>'
+            '<h2 id="x">Since 2023-24</h2><p>In 2024-25 the period</p>'
+            '<section id="edition-2024-25"></section>')
+    repaired = repair_theme_html(page)
+    assert repaired == (
+        '<h1>Crisis risk, <span class="lifetools-nowrap">2024-25</span> edition'
+        '<a class="headerlink" href="#crisis-risk-2024-25-edition" title="2024-25">#</a>'
+        '</h1><h2 id="x">Since <span class="lifetools-nowrap">2023-24</span></h2>'
+        '<p>In 2024-25 the period</p><section id="edition-2024-25"></section>')
+    assert repair_theme_html(repaired) == repaired
+    css = (Path(__file__).parents[2] / "book" / "_static" / "lifetools.css").read_text()
+    assert ".lifetools-nowrap { white-space: nowrap; }" in css
+
+
 def test_repair_theme_html_the_landing_page_title_names_the_site_once():
     # the 3,000-person site's landing page: "The Life Rooms report series &#8212; The
     # Life Rooms report series"

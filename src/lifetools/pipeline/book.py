@@ -554,6 +554,24 @@ SECTION_TOGGLE = re.compile(
 BARE_TOGGLE = '<summary><span class="toctree-toggle"'
 SIDEBAR = '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">'
 TABLE = re.compile(r"<table(?![^>]*\btabindex=)")
+HEADING = re.compile(r"<(h[1-3])\b([^>]*)>(.*?)</\1>", re.DOTALL)
+EDITION_LABEL = re.compile(r"(?<![\w-])(\d{4}-\d{2})(?![\w-])")
+NO_BREAK = "lifetools-nowrap"
+"""The class of an edition's label in a heading ("2024-25"), kept on one line
+(``_static/lifetools.css``): a browser may break a line after a hyphen, and the
+crisis-risk title broke as "2024-" / "25 edition" in a narrow window and in its PDF."""
+
+
+def _unbroken_labels(match: re.Match[str]) -> str:
+    """One heading with each edition label in its text (not in a tag) kept whole."""
+    parts = re.split(r"(<[^>]*>)", match.group(3))
+    opened = f'<span class="{NO_BREAK}">'
+    text = "".join(part if part.startswith("<") or (i and parts[i - 1] == opened)
+                   else EDITION_LABEL.sub(rf"{opened}\1</span>", part)
+                   for i, part in enumerate(parts))
+    return f"<{match.group(1)}{match.group(2)}>{text}</{match.group(1)}>"
+
+
 REPEATED_TITLE = re.compile(r"<title>(?P<name>[^<]+?) &#8212; (?P=name)</title>")
 """The landing page's title, "<site> &#8212; <site>": Sphinx puts the site's title
 after the page's, which on the landing page is the same words."""
@@ -577,6 +595,8 @@ def repair_theme_html(text: str) -> str:
       body cell gets its column header as ``data-label``), not only the report tables.
     - The landing page's ``<title>`` said the site's name twice ("The Life Rooms report
       series — The Life Rooms report series"): it says it once.
+    - An edition's label in a heading ("2024-25") broke at its hyphen in a narrow
+      window and in the printed PDF: it is kept on one line (:data:`NO_BREAK`).
     """
     seen, kept = set(), []
     for line in text.splitlines(keepends=True):
@@ -592,5 +612,6 @@ def repair_theme_html(text: str) -> str:
     text = text.replace(SIDEBAR, SIDEBAR[:-1] + ' role="region" aria-label="Site menu">')
     text = label_table_cells(TABLE.sub('<table tabindex="0"', text))
     text = REPEATED_TITLE.sub(r"<title>\g<name></title>", text, count=1)
+    text = HEADING.sub(_unbroken_labels, text)
     return text.replace(BARE_TOGGLE, '<summary aria-label="Show or hide the pages of '
                         'this section"><span class="toctree-toggle"')
