@@ -197,6 +197,14 @@ def test_plot_survival_rising_curves_of_a_small_share_fill_the_axis_from_zero():
     assert drawn and max(max(line.get_ydata()) for line in drawn) > top / 4
     alt = ax.figure._lifetools_alt
     assert f"The vertical axis runs from 0 to {top:.2f}, not 1." in alt
+    # round ticks up to the top, labelled with the decimals their step needs
+    ticks = [t for t in ax.get_yticks() if 0 <= t <= top + 1e-12]
+    step = ticks[1] - ticks[0]
+    assert ticks[-1] == pytest.approx(top) and round(step / 10 ** np.floor(
+        np.log10(step)), 6) in {1, 2, 5}
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert len({len(x) for x in labels}) == 1 and not any(x.endswith("5") and
+                                                         len(x) > 4 for x in labels)
     # a falling curve starts at 1 and keeps the whole axis; its alt text says nothing
     km = plots.plot_survival(km_result(), max_time=365)
     assert km.get_ylim() == (0.0, 1.0) and "vertical axis" not in km.figure._lifetools_alt

@@ -9,7 +9,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter, NullLocator
+from matplotlib.ticker import (
+    FixedLocator,
+    FuncFormatter,
+    MaxNLocator,
+    NullFormatter,
+    NullLocator,
+)
 from matplotlib.transforms import blended_transform_factory, offset_copy
 from scipy.stats import norm
 
@@ -46,6 +52,8 @@ RATIO_TICKS = RATIO_SCALE
 intervals drawn are used (:data:`lifetools.disclosure.figure_texts.RATIO_SCALE`, which
 the publish gate knows as a scale)."""
 _AT_RISK_TOP = 52.0  # points below the x axis where the numbers at risk start
+_TOP_STEPS = (1, 2, 5, 10)
+"""Tick steps of a rising curve's axis below 1 (times a power of ten): 0.05, not 0.025."""
 _GRID_ROWS = 60  # most rows a published table may have (lifetools.tables.MAX_ROWS)
 
 
@@ -282,7 +290,7 @@ def _rising_top(curves: dict[str, pd.DataFrame]) -> float:
     high = max((float(c["ci_upper"].max()) for c in curves.values()), default=1.0)
     if not high > 0:
         return 1.0
-    ticks = MaxNLocator(nbins=5, steps=[1, 2, 5, 10]).tick_values(0.0, high)
+    ticks = MaxNLocator(nbins=5, steps=list(_TOP_STEPS)).tick_values(0.0, high)
     return min(round(float(min(t for t in ticks if t >= high - 1e-12)), 10), 1.0)
 
 
@@ -375,6 +383,12 @@ def plot_survival(
     rising = "CIF" in type(result).__name__
     top = _rising_top(curves) if rising and curves else 1.0
     ax.set_ylim(0, top)
+    if top < 1:  # round ticks to the top, each with the decimals its step needs
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=list(_TOP_STEPS)))
+        ticks = [t for t in ax.get_yticks() if -1e-12 <= t <= top + 1e-12]
+        places = max(0, -math.floor(math.log10(ticks[1] - ticks[0]) + 1e-9)) \
+            if len(ticks) > 1 else 2
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.{places}f}"))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     shown = table[table["time"].astype(float).isin(listed)]
