@@ -45,8 +45,8 @@ from lifetools.disclosure.downloads import (
     written_record,
 )
 from lifetools.disclosure.models import WITHHELD_COLUMN
-from lifetools.disclosure.protected import Link
 from lifetools.disclosure.prose import has_words
+from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
