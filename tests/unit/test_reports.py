@@ -174,6 +174,36 @@ def test_rereferral_report(data):
     assert "nan" not in key["rereferral_sentence"]["text"]
 
 
+def test_discharge_still_open_curve_is_one_less_every_way_of_leaving_care(data):
+    # the Kaplan-Meier curve is the share of referrals still open: its event is any
+    # closure, so at every time it equals 1 - (discharge + transfer + death cumulative
+    # incidence), the Aalen-Johansen identity on the same risk sets. With transfers and
+    # deaths censored it read 0.28 still open at day 1,080 where at most 0.19 were.
+    report = reports.analyse_discharge(data, **PERIOD)
+    km = report.km.summary.set_index("time")["estimate"]
+    cif = report.cif.summary.pivot_table(index="time", columns="group",
+                                         values="estimate")
+    assert set(cif.columns) == {"Discharge", "Transfer", "Death"}
+    every = cif.reindex(km.index).ffill().fillna(0.0).sum(axis=1)
+    gap = (km - (1.0 - every)).abs()
+    assert len(gap) > 100 and gap.max() < 1e-9, gap.max()
+    # not discharge alone: censoring the competing events gives a higher curve
+    alone = discharge_alone_km(data)
+    assert (alone.reindex(km.index).ffill() - km).max() > 0.02
+
+
+def discharge_alone_km(data):
+    """The biased curve: time to discharge with transfers and deaths censored."""
+    from lifetools.cohort import CohortSpec, build_discharge_cohort
+    from lifetools.survival import estimate_km
+
+    cohort = build_discharge_cohort(data, CohortSpec(PERIOD["period_start"],
+                                                     PERIOD["period_end"], ("A06",),
+                                                     "all")).data
+    return estimate_km(cohort, duration_col="duration", event_col="discharged",
+                       entry_col="entry").summary.set_index("time")["estimate"]
+
+
 def test_discharge_report_imputes_missing_honos_and_shows_complete_cases(data):
     # 30% of HoNOS removed at random: the models are pooled over imputed copies (Rubin's
     # rules), the complete-case model is fitted to fewer people and shown beside them
