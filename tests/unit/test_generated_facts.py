@@ -65,3 +65,28 @@ def test_not_shown_sentences_say_a_shared_reason_once():
     assert str(second) == "The share is not shown either, for the same reason."
     other = not_shown_sentences(["The mean", "The share"], [why, "the fit failed"])
     assert str(other[1]) == "The share is not shown: the fit failed."
+
+
+def test_a_shares_interval_is_never_called_the_wilson_interval_of_its_counts():
+    # a published share's interval is the union of the Wilson intervals of every raw
+    # pair its rounded counts could be (disclosure.published_share_interval): the
+    # reach page called "96.2% (87.5% to 99.9%)" of 125 of 130 a "Wilson interval (from
+    # rounded counts)", whose interval is 91.3% to 98.3% (until wave 34)
+    import json
+    import re
+    from pathlib import Path
+
+    from lifetools.reports.wellbeing import SHARE_METHOD
+
+    assert "rounding" in SHARE_METHOD and "rounding" in str(threshold_sentence(2.0))
+    root = Path(__file__).parents[2] / "analyses"
+    said = []
+    for notebook in sorted(root.glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            text = " ".join("".join(cell["source"]).split())
+            said += [(notebook.name, s) for s in re.split(r"(?<=[.!?])\s+|\n- ", text)
+                     if "Wilson" in s]
+    assert said  # the reach page names its intervals
+    assert [s for s in said if "rounding" not in s[1]] == []

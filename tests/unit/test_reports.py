@@ -451,7 +451,7 @@ def test_wellbeing_report(data):
     cells = dict(zip(shown["method"], shown["estimate (95% CI)"], strict=True))
     share = next(r for r in report.key_results if r["name"] == "share_improved")
     assert share["value"].value is not None and f"{share['value'].value:.1f}%" in cells[
-        "Share improving (Wilson interval)"], cells
+        reports.wellbeing.SHARE_METHOD], cells
     assert "%" not in cells["Mean paired change (t interval)"]
 
 
@@ -505,7 +505,7 @@ def test_analyse_wellbeing_withheld_summary_and_table_give_one_reason():
     reasons = {}
     for name, method in (("mean_change_sentence", "Mean paired change (t interval)"),
                          ("share_improved_sentence",
-                          "Share improving (Wilson interval)")):
+                          reports.wellbeing.SHARE_METHOD)):
         if text[name].endswith(" is not shown either, for the same reason."):
             # the share's reason is the mean's, said once (issue 15, wave 23)
             reasons[name] = reasons["mean_change_sentence"]
@@ -522,7 +522,7 @@ def test_analyse_wellbeing_withheld_summary_and_table_give_one_reason():
     # gives the table's headline, not its own rule's privacy: [x] beside the table's
     # [x], never [c] (wave 32)
     share = next(k["value"] for k in report.key_results if k["name"] == "share_improved")
-    cell = cells["Share improving (Wilson interval)"].split(f" ({SAID_ONCE})")[0]
+    cell = cells[reports.wellbeing.SHARE_METHOD].split(f" ({SAID_ONCE})")[0]
     assert (share.value, share.numerator) == (None, None)
     assert share.reason.startswith("too few ") and cell.endswith(share.reason), cell
     assert "reaches 0 or infinity" not in " ".join(cells.values())

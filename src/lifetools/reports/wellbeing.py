@@ -42,7 +42,7 @@ from lifetools.reports.sentences import (
 from lifetools.result_names import WellbeingName
 from lifetools.tables import PERCENT_SCALE
 
-__all__ = ["WellbeingReport", "analyse_wellbeing", "scale_sentence", "threshold_sentence"]
+__all__ = ["SHARE_METHOD", "WellbeingReport", "analyse_wellbeing", "scale_sentence", "threshold_sentence"]
 
 NO_PAIRS = "too few people completed a follow-up measurement in the period"
 """Why the mean change and the share improving are not shown when no one has a
@@ -72,9 +72,14 @@ def threshold_sentence(meaningful_change: float) -> Any:
     alone. Tested in ``tests/unit/test_reports.py``."""
     return compose("share improving by at least the meaningful-change threshold (a change "
                    "of {threshold} points or more, a parameter of the run) with a Wilson "
-                   "interval.", threshold=Parameter(meaningful_change, "meaningful_change"))
+                   "interval allowing for the rounding of its counts.", threshold=Parameter(meaningful_change, "meaningful_change"))
 
 
+SHARE_METHOD = "Share improving (Wilson interval, allowing for rounding)"
+"""The estimates table's name of the share improving. Its interval is the union of the
+Wilson intervals of every pair of raw counts the published ones round from
+(:func:`lifetools.disclosure.published_share_interval`), not the Wilson interval of the
+published counts, which the page said until wave 34."""
 MEAN_NOT_SHOWN = "How their score changed on average"
 """The subject of the summary's sentence on the mean change when it is not shown."""
 SHARE_NOT_SHOWN = "The share who improved by at least the meaningful-change threshold"
@@ -143,7 +148,7 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
         mixed.summary[mixed.summary["term"] == "follow_up"].assign(
             term="follow-up against baseline", method="Linear mixed model (REML, t interval)",
             scale=""),
-        shown_share.assign(method="Share improving (Wilson interval)"),
+        shown_share.assign(method=SHARE_METHOD),
     ], ignore_index=True)[["method", "term", "estimate", "ci_lower", "ci_upper", "scale"]]
     # every row through the model release check, on the estimates as fitted: the t
     # interval and the share on the pairs, the mixed model on the measurements
