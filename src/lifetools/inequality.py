@@ -49,7 +49,7 @@ from lifetools.disclosure import (
 )
 from lifetools.formatting import rate_unit
 
-__all__ = ["InequalityResult", "equity_summary", "estimate_sii",
+__all__ = ["RII_ENDS", "RII_MEAN", "InequalityResult", "equity_summary", "estimate_sii",
            "poisson_interval", "rank_midpoints", "rates_by_group"]
 
 SIMULATIONS = 10_000
@@ -150,6 +150,16 @@ def _people_as_denominator(rates: ProtectedTable) -> ProtectedTable:
     return rates_over(rates, "people")
 
 
+RII_ENDS = "Ratio of the most to the least deprived end (relative index of inequality)"
+"""The summary's name of the RII as the ratio of the fitted ends."""
+RII_MEAN = ("Slope index divided by the average rate (relative index of inequality, "
+            "PHE form)")
+"""The summary's name of the RII as the SII over the mean rate. The two read "Relative
+index of inequality (most / least deprived)" and "... (SII / mean rate)" until wave 34:
+one name for two quantities (1.88 and 0.61 side by side on the emergency care page at
+30,000 people)."""
+
+
 def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
                    quintile_col: str = "imd_quintile", label: str = "rate",
                    per: float = 1.0, unit: str = "person-years",
@@ -212,8 +222,7 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
                             "rii_mean_upper"), float("nan"))
     summary = pd.DataFrame({
         "term": [f"Slope index of inequality ({label} {rate_unit(per, unit)})",
-                 "Relative index of inequality (most / least deprived)",
-                 "Relative index of inequality (SII / mean rate)"],
+                 RII_ENDS, RII_MEAN],
         "estimate": [per * values["sii"], values["rii"], values["rii_mean"]],
         "ci_lower": [per * values["sii_lower"], values["rii_lower"],
                      values["rii_mean_lower"]],

@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 
 from lifetools.inequality import (
+    RII_ENDS,
+    RII_MEAN,
     equity_summary,
     estimate_sii,
     poisson_interval,
@@ -75,7 +77,9 @@ def test_equity_summary_reports_rii_mean_as_third_row():
     result = equity_summary(frame, event_col="events", person_time_col="years")
     assert len(result.summary) == 3
     row = result.summary.iloc[2]
-    assert "SII / mean rate" in row["term"]
+    # two quantities, two names (both read "Relative index of inequality (...)")
+    assert row["term"] == RII_MEAN and result.summary.iloc[1]["term"] == RII_ENDS
+    assert RII_ENDS.split(" (")[0] != RII_MEAN.split(" (")[0]
     assert row["estimate"] == pytest.approx(0.10 / 0.06)
     assert row["ci_lower"] < row["estimate"] < row["ci_upper"]
 
