@@ -479,6 +479,29 @@ def test_analyse_crisis_risk_sample_size_and_threshold_said_from_the_run(report)
     assert key["sample_size_sentence"]["value"] is enough
     assert ("large enough" in sentence) is enough
     assert key["min_events"]["text"] == str(get_profile().model_min_events)
+    # a cohort under the criteria makes more overfitting expected, not certain: the page
+    # said "the model is more overfitted than the target shrinkage of 0.9" beside an
+    # estimated shrinkage of 0.96 (30,000 people, wave 33)
+    basis = str(key["sample_size_basis"]["text"])
+    assert "is to be expected" in basis and "is more overfitted" not in basis
+    assert "expect more overfitting than the criteria allow" not in sentence
+
+
+def test_analyse_crisis_risk_shrinkage_said_against_the_sample_size_target(report_2023):
+    # a released model's shrinkage sentence says on which side of the criteria's target
+    # its estimated shrinkage lies (the page claimed more overfitting than the target
+    # beside an estimated 0.96 against 0.9)
+    from lifetools.design_sizes import CRISIS_TARGET_SHRINKAGE
+
+    key = {k["name"]: k for k in report_2023.key_results}
+    shrinkage = key["shrinkage"]["value"]
+    said = str(key["shrinkage_sentence"]["text"])
+    assert shrinkage is not None and "Every coefficient was shrunk" in said
+    above = float(shrinkage) >= CRISIS_TARGET_SHRINKAGE
+    assert ("at least the sample-size criteria's target, so less overfitting" in said) \
+        is above
+    assert ("below the sample-size criteria's target, so more overfitting" in said) \
+        is not above
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s (shared fixture)

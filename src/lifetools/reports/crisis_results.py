@@ -204,17 +204,21 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
              "The development cohort had {people} people; the largest of Riley's "
              "criteria needed {needed}. " + (
                  "It was large enough." if len(dev) >= size.n else
-                 "It was smaller than needed: expect more overfitting than the criteria "
-                 "allow, and read the optimism-corrected measures below."),
+                 "It was smaller than needed for the anticipated R-squared, so more "
+                 "overfitting than the target allows was to be expected; the shrinkage "
+                 "factor and the optimism-corrected measures below show how much there "
+                 "was."),
              people=protected_count(len(dev)), needed=protected_count(size.n))},
         {"name": CrisisName.SAMPLE_SIZE_BASIS, "value": None, "kind": "text",
          "label": "Methods: what the minimum sample size was computed from",
          "text": compose(
              "computed from the number of candidate parameters ({n}), the observed share "
              "with a crisis, and an anticipated Cox-Snell R-squared of {r2}% of its "
-             "maximum. Where the cohort is smaller than the largest of the criteria, "
-             "the model is more overfitted than the target shrinkage of {shrinkage}, and the "
-             "optimism-corrected measures below show by how much.",
+             "maximum. Where the cohort is smaller than the largest of the criteria, more "
+             "overfitting than the target shrinkage of {shrinkage} allows is to be "
+             "expected (the criteria assume that R-squared); the model's estimated "
+             "shrinkage factor and the optimism-corrected measures below show how much "
+             "there was.",
              n=Parameter(parameters, "candidate predictor parameters"),
              r2=Parameter(round(100 * size.method["r2_fraction"], 6),
                           "anticipated R-squared (% of its maximum)"),
@@ -312,7 +316,11 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
          "label": "Summary: uniform shrinkage", "text": result_sentence(
              frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",
              found="Every coefficient was shrunk by the uniform factor {value} (van "
-             "Houwelingen's heuristic) and the intercept re-estimated."),
+             "Houwelingen's heuristic) and the intercept re-estimated" + (
+                 ": at least the sample-size criteria's target, so less overfitting than "
+                 "they allowed for." if frozen.shrinkage >= size.method["target_shrinkage"]
+                 else ": below the sample-size criteria's target, so more overfitting "
+                 "than they allowed for.")),
          "subject": "The uniform shrinkage factor"}),
         *model_results(
         fg_release,
