@@ -51,6 +51,9 @@ COLUMN_LABELS: Mapping[str, str] = {
     "epp": "People with the outcome for each number the model estimates (events per "
            "parameter)",
     "apparent": "Apparent", "optimism": "Optimism", "corrected": "Optimism-corrected",
+    # the minimum sample size's criteria: the events each criterion's people would have
+    "Events per parameter needed": "People with the outcome needed for each number the "
+                                   "model estimates (events per parameter)",
     # groupings and label columns
     "term": "Estimate for", "model": "Model", "method": "Method", "group": "Group",
     "period": "Period", "outcome": "Outcome", "characteristic": "Characteristic",

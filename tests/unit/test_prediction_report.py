@@ -478,6 +478,13 @@ def test_analyse_crisis_risk_sample_size_and_threshold_said_from_the_run(report)
     enough = len(development) >= required
     assert key["sample_size_sentence"]["value"] is enough
     assert ("large enough" in sentence) is enough
+    # each criterion's events per parameter are those its people needed would have
+    from lifetools.labels import column_label
+    from lifetools.reports.prediction import EPP_NEEDED
+
+    assert EPP_NEEDED in report.sample_size.columns
+    assert "needed" in column_label(EPP_NEEDED) and "there were" not in column_label(
+        EPP_NEEDED)
     assert key["min_events"]["text"] == str(get_profile().model_min_events)
     # a cohort under the criteria makes more overfitting expected, not certain: the page
     # said "the model is more overfitted than the target shrinkage of 0.9" beside an
@@ -1127,7 +1134,7 @@ def test_sample_size_basis_states_what_the_size_was_computed_from(report):
     key = {str(k["name"]): k for k in report.key_results}
     text = str(key["sample_size_basis"]["text"])
     assert "R-squared of 15% of its maximum" in text
-    assert "target shrinkage of 0.9," in text
+    assert "target shrinkage of 0.9 allows" in text
     assert f"candidate parameters ({key['parameters']['value']})" in text
     criterion_one = report.sample_size["shrinkage"].iloc[0]
     assert str(criterion_one).startswith("0.9")

@@ -131,6 +131,11 @@ class CrisisRiskReport:
     published tables)."""
 
 
+EPP_NEEDED = "Events per parameter needed"
+"""The sample-size table's header of each criterion's events per parameter
+(:data:`lifetools.labels.COLUMN_LABELS`)."""
+
+
 def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                         n_boot: int = 200, seed: int = 19,
                         slope_band: tuple[float, float] = (0.8, 1.2),
@@ -226,7 +231,10 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
             lambda s: estimate_text(s, missing="not defined")),
         epp=size.summary["epp"].map(lambda e: format_value(e, kind="estimate", digits=1)))[["criterion", "n", "shrinkage",
                                                             "epp"]]
-    sample = sample.rename(columns={"n": "people needed", "epp": "events per parameter"})
+    # each criterion's events per parameter are the events its people needed would have,
+    # not the cohort's: the header said "how many people with the outcome there were"
+    # over 20.0, 6.6 and 4.6 (issue 15, wave 34)
+    sample = sample.rename(columns={"n": "people needed", "epp": EPP_NEEDED})
     half = (fit.summary["ci_upper"] - fit.summary["ci_lower"]).to_numpy() / 2
     half = half * np.r_[1.0, [frozen.shrinkage] * parameters]
     coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - half,
