@@ -511,6 +511,23 @@ def test_analyse_crisis_risk_shrinkage_said_against_the_sample_size_target(repor
         is not above
 
 
+def test_analyse_crisis_risk_estimates_shown_with_intervals_record_them(report_2023):
+    # the comparison with the previous edition reads an estimate's interval from its
+    # "<name>_ci" key result: without them it said "not assessed: its interval is not
+    # among the key results" of a calibration slope that moved from 1.16 to 0.93
+    from lifetools.pipeline.compare import NO_INTERVAL, compare_results
+
+    key = {k["name"]: k for k in report_2023.key_results}
+    for name in ("c_corrected", "c_validation", "slope_validation", "citl_validation"):
+        low, high = key[f"{name}_ci"]["value"]
+        assert low <= key[name]["value"] <= high, name
+    results = {k["name"]: {kk: vv for kk, vv in k.items() if kk != "text"}
+               | {"text": str(k.get("text") or "")} for k in report_2023.key_results}
+    rows = {r.label: r.words for r in compare_results(results, results)}
+    assert rows and NO_INTERVAL not in {rows[key[n]["label"]] for n in (
+        "c_corrected", "c_validation", "slope_validation", "citl_validation")}
+
+
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s (shared fixture)
 def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
         report, tmp_path, monkeypatch):

@@ -162,6 +162,15 @@ def model_text(release: Any, text: Any) -> Any:
     return text if release.released else release.withheld_once
 
 
+def _interval_result(name: CrisisName, limits: tuple[Any, Any], *, null: float,
+                     label: str) -> dict[str, Any]:
+    """A key result's 95% limits, as the C-statistic's are recorded (``<name>_ci``):
+    read by :func:`lifetools.pipeline.compare.compare_results`."""
+    low, high = float(limits[0]), float(limits[1])
+    return {"name": name, "value": [low, high], "kind": "text",
+            "text": interval_text(low, high, null=null), "label": label}
+
+
 def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
     """The report's key results, in the order the page records them.
 
@@ -280,6 +289,12 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.C_CORRECTED, "value": boot.corrected("c"), "kind": "estimate",
          "label": f"Optimism-corrected {with_words('C-statistic')} in {developed} "
                   "(development)"},
+        # each estimate the page gives with its interval records it, so the comparison
+        # with the previous edition reads it (it said "not assessed: its interval is
+        # not among the key results" of a slope from 1.16 to 0.93: issue 15, wave 34)
+        _interval_result(CrisisName.C_CORRECTED_CI, boot.interval("c"), null=0.5,
+                         label=f"95% CI of the optimism-corrected C-statistic in "
+                               f"{developed} (development)"),
         {"name": CrisisName.C_VALIDATION, "value": float(t.loc["c", "estimate"]),
          "kind": "estimate",
          "label": f"{with_words('C-statistic')} in {validated} (validation)"},
@@ -290,9 +305,17 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
          "label": f"95% CI of the C-statistic in {validated} (validation)"},
         {"name": CrisisName.SLOPE_VALIDATION, "value": drift.slope, "kind": "estimate",
          "label": f"Calibration slope in {validated} (validation)"},
+        _interval_result(CrisisName.SLOPE_VALIDATION_CI,
+                         (t.loc["slope", "ci_lower"], t.loc["slope", "ci_upper"]), null=1.0,
+                         label=f"95% CI of the calibration slope in {validated} "
+                               "(validation)"),
         {"name": CrisisName.CITL_VALIDATION, "value": drift.citl, "kind": "estimate",
          "label": f"Calibration-in-the-large ({TERMS['calibration-in-the-large']}) "
                   f"in {validated} (validation)"},
+        _interval_result(CrisisName.CITL_VALIDATION_CI,
+                         (t.loc["citl", "ci_lower"], t.loc["citl", "ci_upper"]), null=0.0,
+                         label=f"95% CI of the calibration-in-the-large in {validated} "
+                               "(validation)"),
         {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",
          "text": reason_text(drift.verdict), "label": "Drift check",
          "subject": DRIFT_SUBJECT},
