@@ -215,7 +215,7 @@ def build_rereferral_cohort(dataset: Any, spec: CohortSpec) -> ReReferralCohort:
     flow = [("Referrals in the extract", len(refs))]
     done = refs[refs["team_type"].isin(list(team_types))
                 & refs["closure_reason"].isin(groups["discharge"])]
-    flow.append(("discharged from those teams", len(done)))
+    flow.append((team_step(spec.team_types, "discharged from"), len(done)))
     done = done[(done["discharge_date"] >= start) & (done["discharge_date"] <= end)]
     flow.append(("discharged during the period", len(done)))
     done = done[done["person_id"].isin(people["person_id"])]

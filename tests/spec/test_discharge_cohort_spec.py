@@ -202,5 +202,7 @@ def test_team_step_words_the_code_from_the_dictionary():
 
     assert team_step(["A06"]) == (
         "referred to a community mental health team - functional (A06)")
+    assert team_step(["A06"], "discharged from") == (
+        "discharged from a community mental health team - functional (A06)")
     assert team_step(["A06", "A07"]).endswith(
         "(A06) or community mental health team - organic (A07)")

@@ -83,16 +83,18 @@ def _with_person(t: Any, refs: Any, people: Any) -> Any:
     return _left(_left(refs, persons, "person_id"), first_contact(t), "person_id")
 
 
-def team_step(team_types: Sequence[str]) -> str:
+def team_step(team_types: Sequence[str], action: str = "referred to") -> str:
     """The flow step of the team filter in words, with the codes in brackets.
 
     "to team types A06" showed readers a code only; it reads "referred to a
     community mental health team - functional (A06)", from the data dictionary's
-    labels (``test_team_step_words_the_code_from_the_dictionary``).
+    labels (``test_team_step_words_the_code_from_the_dictionary``). ``action``: what
+    happened with the team ("discharged from": the re-referral flow said "discharged
+    from those teams" after naming no team until wave 34).
     """
     named = [f"{code_label('referrals', 'team_type', code)} ({code})"
              for code in team_types]
-    return "referred to a " + " or ".join(n[0].lower() + n[1:] for n in named)
+    return f"{action} a " + " or ".join(n[0].lower() + n[1:] for n in named)
 
 
 def discharge_queries(t: Any, spec: CohortSpec) -> CohortQueries:
@@ -143,7 +145,7 @@ def rereferral_queries(t: Any, spec: CohortSpec, *,
     done = all_refs.filter(all_refs.team_type.isin(list(team_types))
                            & all_refs.closure_reason.isin(list(discharge_codes)))
     done = done.select(*REFERRAL_TYPES, "person_id")
-    flow.append(("discharged from those teams", done))
+    flow.append((team_step(team_types, "discharged from"), done))
     done = done.filter((done.discharge_date >= start_at) & (done.discharge_date <= end_at))
     flow.append(("discharged during the period", done))
     done = done.filter(done.person_id.isin(people.person_id))
