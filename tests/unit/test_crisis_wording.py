@@ -188,7 +188,7 @@ def test_crisis_wording_reason_said_once_per_page_not_in_each_table():
 
 def test_crisis_wording_statement_when_both_models_are_released():
     shown = _release([1.0, 0.0] * 100)
-    assert "passed the release check" in str(withheld_statement(shown, shown))
+    assert "met every condition for showing a model's numbers" in str(withheld_statement(shown, shown))
     assert shown.withheld_once == ""
 
 

@@ -144,8 +144,10 @@ def withheld_statement(release: Any, fg_release: Any) -> Any:
             withheld.setdefault(f"{check.headline}: {check.reason}", []).append(name)
     if not withheld:
         return compose("The crisis-risk model and its time-to-event (Fine-Gray) version "
-                       "passed the release check (see the methods page), so their "
-                       "numbers are shown.")
+                       "met every condition for showing a model's numbers (enough crises "
+                       "in every group, enough people for the number of terms, and a fit "
+                       "that converged with finite intervals; see the methods page), so "
+                       "their numbers are shown.")
     said = [compose("The numbers of {who} are not shown on this page ([x] in the tables, "
                     "no curve in the figures): {why}.", who=" and ".join(names),
                     why=Reason(explain_terms(why)))

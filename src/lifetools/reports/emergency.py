@@ -217,7 +217,7 @@ def _events_result(fewest: int | None) -> dict[str, Any]:
     """The key result of the matched A&E design's fewest events (for the main point's
     verdict); "not shown" when a cell is hidden, never a count the table hid."""
     label = ("Fewest A&E attendances in a group and period of the matched comparison "
-             "(for the verdict's fewest-events rule)")
+             "(too few and the result is read as too uncertain to tell)")
     if fewest is None:
         return {"name": EmergencyName.DID_AE_EVENTS, "value": None, "kind": "text",
                 "text": compose("not shown ({why})", why=PRIVACY), "label": label}
