@@ -264,6 +264,10 @@ def test_analyse_crisis_risk_lasso_optimism_corrected_and_said_why_not_published
     assert "minutes" not in sentence
     item = report.checklist.set_index("item").loc["12g", "reported"]
     assert "lasso logistic, penalty" in item and "re-chosen in each of 30 bootstrap" in item
+    # the checklist writes the penalty as the page does, through one formatter (it
+    # wrote "0.00195831" beside the page's "0.00196")
+    page = str(key["lasso_penalty"]["text"])
+    assert f"lasso logistic, penalty {page} by" in item, (page, item)
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from lifetools.design_sizes import CRISIS_HORIZON_DAYS
-from lifetools.disclosure import protect_count
+from lifetools.disclosure import compose, protect_count
 from lifetools.disclosure.group_counts import reveals_whole_group
 from lifetools.formatting import format_value
 from lifetools.labels import label
@@ -26,6 +26,7 @@ from lifetools.prediction import rcs_centiles
 from lifetools.reports.crisis_parts import (
     FAIRNESS_GROUPS,
     CrisisRun,
+    penalty_estimate,
     setting_text,
     shown_estimate,
 )
@@ -284,7 +285,9 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
                       f"Ridge logistic, penalty {setting_text(ridge.penalty)} by "
                       "cross-validation, "
                       "validated the same way; lasso logistic, penalty "
-                      f"{setting_text(lasso.penalty)} by cross-validation, "
+                      # as the page writes it ("0.00196", not "0.00195831": wave 34)
+                      f"{compose('{p}', p=penalty_estimate(lasso.penalty))} by "
+                      "cross-validation, "
                       f"{format_value(parameters - zeros, kind='magnitude')} coefficients "
                       f"kept and {format_value(zeros, kind='magnitude')} removed, validated "
                       "the same way (the penalty re-chosen in each of "
