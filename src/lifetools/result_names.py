@@ -211,6 +211,7 @@ class CrisisName(StrEnum):
     C_CORRECTED_SENTENCE = "c_corrected_sentence"
     C_VALIDATION_SENTENCE = "c_validation_sentence"
     SHRINKAGE_SENTENCE = "shrinkage_sentence"
+    FAIRNESS_SENTENCE = "fairness_sentence"
     FINE_GRAY_INCIDENCE_SENTENCE = "fine_gray_incidence_sentence"
 
 

@@ -219,3 +219,36 @@ def test_crisis_notebook_horizon_words_agree_with_the_horizon():
     months = {int(m) for m in re.findall(r"(\d+)[ -]months?\b", prose)}
     assert months, "the crisis page names its horizon in months"
     assert months == {round(CRISIS_HORIZON_DAYS / 365.25 * 12)}
+
+
+def _fair(rows):
+    return pd.DataFrame(rows, columns=["characteristic", "group", "citl", "citl_lower",
+                                       "citl_upper"])
+
+
+def test_fairness_sentence_names_the_groups_whose_interval_lies_on_one_side():
+    # the 30,000-person page showed women at 0.41 (0.18 to 0.64) and men at -0.36
+    # (-0.62 to -0.10) and said nothing of it in words (wave 34)
+    from lifetools.reports.crisis_results import fairness_sentence
+
+    said = str(fairness_sentence(_fair([
+        ("Sex", "Female", 0.41, 0.18, 0.64), ("Sex", "Male", -0.36, -0.62, -0.10),
+        ("Ethnic group", "White", 0.09, -0.10, 0.28),
+        ("IMD quintile (1 = most deprived)", "1", 0.26, 0.02, 0.49)])))
+    assert said.startswith("Within groups, the predicted risks were too low on average "
+                           "for women and people in the most deprived fifth of areas, "
+                           "and too high on average for men")
+    assert "White" not in said and "other groups shown" in said
+    none = str(fairness_sentence(_fair([("Sex", "Female", 0.1, -0.2, 0.4)])))
+    assert "no group's predicted risks were shown to be too high or too low" in none
+    assert "cannot say" in str(fairness_sentence(_fair([])))
+    # a group the table does not show is never described: only the rows given are
+    assert "women" not in str(fairness_sentence(_fair([("Sex", "Male", -0.3, -0.5,
+                                                          -0.1)])))
+
+
+def test_crisis_notebook_says_the_fairness_sentence_under_its_table():
+    cells = nbformat.read(Path(__file__).parents[2] / "analyses" / "07_crisis_risk.ipynb",
+                          as_version=4).cells
+    at = next(i for i, c in enumerate(cells) if 'name="fairness"' in c.source)
+    assert "{glue:text}`fairness_sentence`" in cells[at + 1].source

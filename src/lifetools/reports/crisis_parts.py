@@ -252,6 +252,9 @@ class CrisisRun:
     min_count: int
     development_period: str  # its name (:func:`period_name`): "2023-24"
     validation_period: str
+    fairness: pd.DataFrame | None = None
+    """The fairness rows (:func:`lifetools.prediction.performance_by_group`, with
+    ``characteristic``) whose calibration-in-the-large the page's table shows."""
 
     @property
     def frozen(self) -> Any:

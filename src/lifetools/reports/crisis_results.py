@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lifetools.disclosure import (
@@ -20,7 +21,7 @@ from lifetools.disclosure import (
     model_outputs,
     protected_count,
 )
-from lifetools.labels import TERMS, explain_terms, with_words
+from lifetools.labels import TERMS, explain_terms, listed, with_words
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     CrisisRun,
@@ -162,6 +163,70 @@ def model_text(release: Any, text: Any) -> Any:
     the model. The checklist's metadata (:func:`lifetools.reports.tripod.tripod_meta`)
     asks it for every item that states a model's number."""
     return text if release.released else release.withheld_once
+
+
+_GROUP_WORDS = {
+    ("Sex", "Female"): "women", ("Sex", "Male"): "men",
+    ("Sex", "Other or not known"): "people whose sex is other or not known",
+    ("Ethnic group", "White"): "people in the White ethnic group",
+    ("Ethnic group", "Other ethnic groups"): "people in other ethnic groups",
+    ("Ethnic group", "Not known"): "people whose ethnic group is not known",
+    ("IMD quintile (1 = most deprived)", "1"): "people in the most deprived fifth of areas",
+    ("IMD quintile (1 = most deprived)", "2"): "the second most deprived fifth",
+    ("IMD quintile (1 = most deprived)", "3"): "the middle fifth",
+    ("IMD quintile (1 = most deprived)", "4"): "the second least deprived fifth",
+    ("IMD quintile (1 = most deprived)", "5"): "the least deprived fifth",
+    ("IMD quintile (1 = most deprived)", "unknown"): "people whose area is not known"}
+"""A fairness group in the summary's words (the table's characteristic and group)."""
+
+
+def group_words(characteristic: str, group: str) -> str:
+    """A fairness table's group as a sentence names it ("women", "the middle fifth");
+    any other as "<characteristic> ‘<group>’"."""
+    return _GROUP_WORDS.get((str(characteristic), str(group)),
+                           f"{str(characteristic).lower()} ‘{group}’")
+
+
+def fairness_sentence(rows: pd.DataFrame | None) -> Any:
+    """What the fairness table says about calibration within groups, in words.
+
+    ``rows``: the groups whose calibration-in-the-large the table shows
+    (``characteristic``, ``group``, ``citl``, ``citl_lower``, ``citl_upper``). A group
+    whose interval lies wholly above no difference had predicted risks too low on
+    average, wholly below too high; the rest are compatible with no difference. The
+    2024-25 page at 30,000 people showed women at 0.41 (0.18 to 0.64) and men at -0.36
+    (-0.62 to -0.10) under a summary that said only that the data could not tell
+    whether calibration held overall (issue 15, wave 34). Tested in
+    ``tests/unit/test_crisis_wording.py``.
+    """
+    rows = pd.DataFrame() if rows is None else rows
+    usable = rows[[all(np.isfinite([r.citl_lower, r.citl_upper]))
+                   for r in rows.itertuples()]] if len(rows) else rows
+    if not len(usable):
+        return compose("No group's calibration-in-the-large is shown, so the table cannot "
+                       "say whether the predicted risks were too high or too low within "
+                       "groups.")
+    low = [group_words(r.characteristic, r.group) for r in usable.itertuples()
+           if r.citl_lower > 0]
+    high = [group_words(r.characteristic, r.group) for r in usable.itertuples()
+            if r.citl_upper < 0]
+    if not low and not high:
+        return compose("Within every group shown, the interval of the "
+                       "calibration-in-the-large includes no difference: no group's "
+                       "predicted risks were shown to be too high or too low on average.")
+    parts = []
+    if low:
+        parts.append("too low on average for {low}")
+    if high:
+        parts.append("too high on average for {high}")
+    rest = len(usable) - len(low) - len(high)
+    return compose(
+        "Within groups, the predicted risks were " + ", and ".join(parts)
+        + ": for each, the interval of the calibration-in-the-large lies wholly above "
+        "or below no difference." + (" For the other groups shown, the intervals are "
+                                    "compatible with no difference." if rest else ""),
+        **({"low": Reason(listed(low))} if low else {}),
+        **({"high": Reason(listed(high))} if high else {}))
 
 
 def _interval_result(name: CrisisName, limits: tuple[Any, Any], *, null: float,
@@ -337,6 +402,10 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
              judge=C_JUDGE,
              missing=C_STATISTIC["validation"][1], found=C_STATISTIC["validation"][0]),
          "subject": C_STATISTIC["validation"][1]},
+        {"name": CrisisName.FAIRNESS_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: calibration within groups",
+         "text": fairness_sentence(run.fairness),
+         "subject": "How well the model is calibrated within groups"},
         {"name": CrisisName.SHRINKAGE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: uniform shrinkage", "text": result_sentence(
              frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",

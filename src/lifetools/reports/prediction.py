@@ -308,6 +308,17 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
             too_few if r.suppressed
             else shown_estimate(r.citl, r.citl_lower, r.citl_upper) for r in fairness.itertuples()]})
     flow = flow_table(development, validation)  # protected counts, as shown
+    fairness_table = model_outputs(
+        fair, dict.fromkeys(("C-statistic (95% CI)", "calibration-in-the-large (95% CI)"),
+                            release),
+        count_cols=["people", "crises"],
+        # crises: people with one in the horizon (0 or 1 each)
+        people_outcomes=["crises"], said_once=True)
+    # the summary's words on calibration within groups read only the groups whose
+    # estimates the table shows (a group it hides is never described)
+    hidden = {row for row, col, _ in fairness_table.record.suppressed
+              if col == "calibration-in-the-large (95% CI)"}
+    fairness_shown = fairness[~fairness.index.isin(hidden) & ~fairness["suppressed"]]
     t = result.summary.set_index("measure")
     terms = fit.summary.set_index("term")
     honos_fmi = float(terms.loc["honos", "fmi"]) if "honos" in terms.index else 0.0
@@ -318,7 +329,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         internal_calibration_method=validated.calibration_method, reliability=reliability, ridge=ridge,
         lasso=lasso, release=release, fg=fg, fg_release=fg_release, performance=t,
         drift=drift, slope_band=slope_band, citl_band=citl_band, thresholds=thresholds,
-        min_count=min_count, development_period=periods[0], validation_period=periods[1])
+        min_count=min_count, development_period=periods[0], validation_period=periods[1],
+        fairness=fairness_shown)
     raw = {"calibration": curve, "decision": decision, "fairness": fair,
            "time_to_event": fg.table,
            "fine_gray_groups": risk_group_table(fg.risk_groups, min_people=min_count),
@@ -353,13 +365,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                     val["crisis"].to_numpy(dtype=float), risk,
                                     thresholds),
                                 said_once=True),
-                            fairness=model_outputs(
-                                fair, dict.fromkeys(("C-statistic (95% CI)",
-                                                     "calibration-in-the-large (95% CI)"),
-                                                    release),
-                                count_cols=["people", "crises"],
-                                # crises: people with one in the horizon (0 or 1 each)
-                                people_outcomes=["crises"], said_once=True),
+                            fairness=fairness_table,
                             drift=drift,
                             before_release=raw,
                             # the fraction of missing information is the pooled
