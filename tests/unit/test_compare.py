@@ -232,3 +232,24 @@ def test_comparison_markdown_gives_symbols_and_each_reason_once_in_its_note():
                                                 results(0.83, [0.1, 6.94])),
                                 previous_title="a", previous_link="b", current_title="c")
     assert "Note:" not in plain and "[x]" not in plain
+
+
+def test_compare_results_reads_a_shares_own_interval():
+    # a protected share records its interval with it (results.json "interval"): the
+    # comparison said "not assessed: its interval is not among the key results" of
+    # "37.5% (19.1% to 60.3%)" beside "40.0% (15.9% to 70.8%)" until wave 35
+    def share(value, low, high):
+        return {"share": {"kind": "percentage", "label": "Share improving (%)",
+                          "text": f"{value}%", "value": value,
+                          "interval": [low, high], "numerator": 10, "denominator": 25}}
+
+    row, = compare_results(share(37.5, 19.1, 60.3), share(40.0, 15.9, 70.8))
+    assert row.words == WITHIN
+    assert row.previous == "37.5% (19.1% to 60.3%)" and row.current == "40.0% (15.9% to 70.8%)"
+    row, = compare_results(share(10.0, 5.0, 15.0), share(40.0, 30.0, 50.0))
+    assert row.words == BEYOND
+    # a share published with no interval is still not assessed
+    plain = {"share": {"kind": "percentage", "label": "Share (%)", "text": "40.0%",
+                       "value": 40.0}}
+    row, = compare_results(plain, plain)
+    assert row.words == NO_INTERVAL

@@ -214,8 +214,8 @@ def test_derived_declared_suffix_gives_the_member():
 
 
 def test_derived_undeclared_suffix_raises():
-    with pytest.raises(ValueError, match="hr_naive_ci"):
-        derived(DischargeName.HR_NAIVE, "ci")  # the naive ratio has no interval
+    with pytest.raises(ValueError, match="hr_naive_evalue"):
+        derived(DischargeName.HR_NAIVE, "evalue")  # the biased ratio has no E-value
 
 
 def _project_copy(tmp_path: Path) -> Path:

@@ -125,7 +125,7 @@ def build_crisis_cohort(dataset: Dataset, *, index_date: str,
         "community_team": team.isin(COMMUNITY_TEAMS).astype(int).to_numpy(),
         "ethnic_group": np.select([ethnic.isin(["A", "B", "C"]), ethnic.isin(["Z", "99"])],
                                   ["White", "Not known"], "Other ethnic groups"),
-        "imd_quintile": quintile.map(lambda q: "unknown" if pd.isna(q) else str(int(q))
+        "imd_quintile": quintile.map(lambda q: "Not known" if pd.isna(q) else str(int(q))
                                      ).to_numpy(),
         "honos": honos.fillna(0.0).to_numpy(),
         "honos_recorded": honos.notna().astype(int).to_numpy(),

@@ -57,8 +57,15 @@ class Comparison:
 
 def _interval(results: Mapping[str, Any], name: str
               ) -> tuple[tuple[float, float], float | None] | None:
-    """The published limits of ``name`` and the null recorded with them, if any."""
+    """The published limits of ``name`` and the null recorded with them, if any: its
+    ``<name>_ci`` result, or a share's own ``interval`` (a protected share records its
+    interval with it: the comparison said "not assessed: its interval is not among the
+    key results" of "37.5% (...)" beside "40.0% (...)" until wave 35)."""
     entry = results.get(f"{name}_ci")
+    own = results.get(name)
+    if not isinstance(entry, dict) and isinstance(own, dict) \
+            and own.get("kind") == "percentage" and own.get("interval") is not None:
+        entry = {"value": own.get("interval")}
     value = entry.get("value") if isinstance(entry, dict) else None
     if isinstance(value, list) and len(value) == 2:
         low, high = finite(value[0]), finite(value[1])

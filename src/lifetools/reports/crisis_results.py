@@ -176,7 +176,7 @@ _GROUP_WORDS = {
     ("IMD quintile (1 = most deprived)", "3"): "the middle fifth",
     ("IMD quintile (1 = most deprived)", "4"): "the second least deprived fifth",
     ("IMD quintile (1 = most deprived)", "5"): "the least deprived fifth",
-    ("IMD quintile (1 = most deprived)", "unknown"): "people whose area is not known"}
+    ("IMD quintile (1 = most deprived)", "Not known"): "people whose area is not known"}
 """A fairness group in the summary's words (the table's characteristic and group)."""
 
 

@@ -424,7 +424,7 @@ def analyse_discharge(
                        "use (time-varying)", hr),
         *ratio_results(DischargeName.HR_NAIVE,
                        "Hazard ratio, naive fixed exposure (biased)",
-                       naive_hr, ci=False),
+                       naive_hr),
         *ratio_results(DischargeName.HR_TV_COMPLETE_CASE,
                        "Hazard ratio of discharge, Life Rooms use "
                        "(time-varying), complete cases (sensitivity)", complete_hr),

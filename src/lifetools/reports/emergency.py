@@ -539,6 +539,13 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
         *_ratio_results(EmergencyName.BEFORE_AFTER_AE, pick.loc[(ae, own)],
                         "A&E: users after against before"),
         c_stat,
+        # its interval, for the comparison with the previous edition (wave 35)
+        {"name": EmergencyName.C_STATISTIC_CI, "label": f"95% CI: {c_label}",
+         **({"value": [float(v) for v in prediction.extra["c_statistic"][1:]],
+             "kind": "text", "text": interval_text(*prediction.extra["c_statistic"][1:],
+                                                   null=0.5)}
+            if c_stat["value"] is not None else
+            {"value": None, "kind": "text", "text": c_stat["text"]})},
         _events_result(ae_events),
         _sentence(EmergencyName.DID_AE, did_ae, "A&E, matched",
                   judge={**AE_JUDGE, "events": events["ae"]},
