@@ -33,3 +33,33 @@ def test_figure_texts_leave_out_stale_tick_labels_and_keep_every_drawn_one():
     ax.set_ylim(0, 5)
     assert "2634" not in _figure_texts(fig) and "3" in _figure_texts(fig)
     plt.close(fig)
+
+
+def test_figure_texts_are_the_ticks_of_the_published_drawing_not_the_callers_settings():
+    # the tick locator spaces ticks by the labels' font size: a draw in the caller's
+    # settings chose 0.0, 2.5, ... 20.0 where the published PNG (drawn in the theme)
+    # shows 0, 5, 10, 15, 20, and the gate read texts that are not published (wave 34)
+    from lifetools.publication import render_png
+
+    def drawn_ticks(fig):
+        ax = fig.axes[0]
+        low, high = ax.get_ylim()
+        return sorted({t.get_text() for t in ax.yaxis.get_ticklabels()
+                       if t.get_text() and low <= t.get_position()[1] <= high},
+                      key=lambda t: float(t.replace("\u2212", "-")))
+
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [0, 17])
+    ax.set_xticks([])  # only the y axis's numbers
+    published = []
+    hook = fig.canvas.mpl_connect("draw_event",
+                                  lambda _event: published.append(drawn_ticks(fig)))
+    render_png(fig)
+    fig.canvas.mpl_disconnect(hook)
+    fig.canvas.draw()  # the caller's settings: other ticks (the test's premise)
+    assert drawn_ticks(fig) != published[-1]
+    numbers = sorted({t for t in _figure_texts(fig)
+                      if t.replace(".", "", 1).replace("\u2212", "", 1).isdigit()},
+                     key=lambda t: float(t.replace("\u2212", "-")))
+    assert numbers == published[-1]
+    plt.close(fig)
