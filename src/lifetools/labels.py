@@ -28,7 +28,7 @@ from typing import Any
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DictionaryError
 
-__all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "LABELS", "NEGATED_LABELS", "RAW_NAMES",
+__all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "DEPRIVATION_FIFTHS", "LABELS", "NEGATED_LABELS", "RAW_NAMES",
            "TERMS", "TERM_PATTERNS", "VALUE_LABELS", "code_label", "column_label",
            "column_unit", "explain_terms", "in_words", "is_raw_name", "label", "labels",
            "listed", "mid_sentence", "negated_label", "quoted", "term_label", "value_label", "with_words"]
@@ -122,6 +122,13 @@ COLUMN_UNITS: Mapping[str, str] = {
 RAW_NAMES = frozenset({"n", "df", "se", "epp", "step", "term", "p", "id", "key",
                        "estimate", "group", "model"})
 """Short machine names that are not words, refused as headers without a label."""
+
+DEPRIVATION_FIFTHS: Mapping[str, str] = {
+    "1": "the most deprived fifth", "2": "the second most deprived fifth",
+    "3": "the middle fifth", "4": "the second least deprived fifth",
+    "5": "the least deprived fifth"}
+"""A national IMD quintile in a sentence's words (1 = most deprived): the reach page's
+combined groups and the crisis page's fairness sentence say them alike."""
 
 VALUE_LABELS: Mapping[str, str] = {
     # the crisis-risk model's predictors (lifetools.cohort.crisis.CRISIS_PREDICTORS)

@@ -21,7 +21,13 @@ from lifetools.disclosure import (
     model_outputs,
     protected_count,
 )
-from lifetools.labels import TERMS, explain_terms, listed, with_words
+from lifetools.labels import (
+    DEPRIVATION_FIFTHS,
+    TERMS,
+    explain_terms,
+    listed,
+    with_words,
+)
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     CrisisRun,
@@ -32,7 +38,7 @@ from lifetools.reports.narrative import group_count_result, part_count_result
 from lifetools.reports.sentences import (
     C_JUDGE,
     C_STATISTIC,
-    interval_text,
+    interval_result,
     not_shown_sentence,
     reason_text,
     result_sentence,
@@ -171,11 +177,8 @@ _GROUP_WORDS = {
     ("Ethnic group", "White"): "people in the White ethnic group",
     ("Ethnic group", "Other ethnic groups"): "people in other ethnic groups",
     ("Ethnic group", "Not known"): "people whose ethnic group is not known",
-    ("IMD quintile (1 = most deprived)", "1"): "people in the most deprived fifth of areas",
-    ("IMD quintile (1 = most deprived)", "2"): "the second most deprived fifth",
-    ("IMD quintile (1 = most deprived)", "3"): "the middle fifth",
-    ("IMD quintile (1 = most deprived)", "4"): "the second least deprived fifth",
-    ("IMD quintile (1 = most deprived)", "5"): "the least deprived fifth",
+    **{("IMD quintile (1 = most deprived)", fifth): f"people in {words} of areas"
+       for fifth, words in DEPRIVATION_FIFTHS.items()},
     ("IMD quintile (1 = most deprived)", "Not known"): "people whose area is not known"}
 """A fairness group in the summary's words (the table's characteristic and group)."""
 
@@ -227,15 +230,6 @@ def fairness_sentence(rows: pd.DataFrame | None) -> Any:
                                     "compatible with no difference." if rest else ""),
         **({"low": Reason(listed(low))} if low else {}),
         **({"high": Reason(listed(high))} if high else {}))
-
-
-def _interval_result(name: CrisisName, limits: tuple[Any, Any], *, null: float,
-                     label: str) -> dict[str, Any]:
-    """A key result's 95% limits, as the C-statistic's are recorded (``<name>_ci``):
-    read by :func:`lifetools.pipeline.compare.compare_results`."""
-    low, high = float(limits[0]), float(limits[1])
-    return {"name": name, "value": [low, high], "kind": "text",
-            "text": interval_text(low, high, null=null), "label": label}
 
 
 def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
@@ -359,27 +353,25 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         # each estimate the page gives with its interval records it, so the comparison
         # with the previous edition reads it (it said "not assessed: its interval is
         # not among the key results" of a slope from 1.16 to 0.93: issue 15, wave 34)
-        _interval_result(CrisisName.C_CORRECTED_CI, boot.interval("c"), null=0.5,
+        interval_result(CrisisName.C_CORRECTED_CI, boot.interval("c"), null=0.5,
                          label=f"95% CI of the optimism-corrected C-statistic in "
                                f"{developed} (development)"),
         {"name": CrisisName.C_VALIDATION, "value": float(t.loc["c", "estimate"]),
          "kind": "estimate",
          "label": f"{with_words('C-statistic')} in {validated} (validation)"},
-        {"name": CrisisName.C_VALIDATION_CI, "value": [float(t.loc["c", "ci_lower"]),
-                                              float(t.loc["c", "ci_upper"])],
-         "kind": "text", "text": interval_text(t.loc["c", "ci_lower"], t.loc["c", "ci_upper"],
-                                              null=0.5),
-         "label": f"95% CI of the C-statistic in {validated} (validation)"},
+        interval_result(CrisisName.C_VALIDATION_CI,
+                        (t.loc["c", "ci_lower"], t.loc["c", "ci_upper"]), null=0.5,
+                        label=f"95% CI of the C-statistic in {validated} (validation)"),
         {"name": CrisisName.SLOPE_VALIDATION, "value": drift.slope, "kind": "estimate",
          "label": f"Calibration slope in {validated} (validation)"},
-        _interval_result(CrisisName.SLOPE_VALIDATION_CI,
+        interval_result(CrisisName.SLOPE_VALIDATION_CI,
                          (t.loc["slope", "ci_lower"], t.loc["slope", "ci_upper"]), null=1.0,
                          label=f"95% CI of the calibration slope in {validated} "
                                "(validation)"),
         {"name": CrisisName.CITL_VALIDATION, "value": drift.citl, "kind": "estimate",
          "label": f"Calibration-in-the-large ({TERMS['calibration-in-the-large']}) "
                   f"in {validated} (validation)"},
-        _interval_result(CrisisName.CITL_VALIDATION_CI,
+        interval_result(CrisisName.CITL_VALIDATION_CI,
                          (t.loc["citl", "ci_lower"], t.loc["citl", "ci_upper"]), null=0.0,
                          label=f"95% CI of the calibration-in-the-large in {validated} "
                                "(validation)"),

@@ -50,7 +50,7 @@ from lifetools.reports.comparison import (
 from lifetools.reports.sentences import (
     C_JUDGE,
     C_STATISTIC,
-    interval_text,
+    interval_result,
     no_e_value_sentence,
     not_shown_sentence,
     plain_reason,
@@ -275,8 +275,8 @@ def _ratio_results(name: EmergencyName, row: pd.Series, label: str) -> list[dict
     low, high = float(row["ci_lower"]), float(row["ci_upper"])
     return [{"name": name, "value": float(row["estimate"]), "kind": "ratio",
              "label": label},
-            {"name": derived(name, "ci"), "value": [low, high], "kind": "text",
-             "text": interval_text(low, high, null=1.0), "label": f"95% CI: {label}"},
+            interval_result(derived(name, "ci"), (low, high), null=1.0,
+                            label=f"95% CI: {label}"),
             {"name": derived(name, "evalue"),
              "value": [float(row["e_value"]), float(row["e_value_ci"])], "kind": "text",
              "text": compose("{e} (confidence limit {limit})",
@@ -540,12 +540,11 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                         "A&E: users after against before"),
         c_stat,
         # its interval, for the comparison with the previous edition (wave 35)
+        interval_result(EmergencyName.C_STATISTIC_CI, prediction.extra["c_statistic"][1:],
+                        null=0.5, label=f"95% CI: {c_label}")
+        if c_stat["value"] is not None else
         {"name": EmergencyName.C_STATISTIC_CI, "label": f"95% CI: {c_label}",
-         **({"value": [float(v) for v in prediction.extra["c_statistic"][1:]],
-             "kind": "text", "text": interval_text(*prediction.extra["c_statistic"][1:],
-                                                   null=0.5)}
-            if c_stat["value"] is not None else
-            {"value": None, "kind": "text", "text": c_stat["text"]})},
+         "value": None, "kind": "text", "text": c_stat["text"]},
         _events_result(ae_events),
         _sentence(EmergencyName.DID_AE, did_ae, "A&E, matched",
                   judge={**AE_JUDGE, "events": events["ae"]},

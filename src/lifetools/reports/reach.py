@@ -24,6 +24,7 @@ from lifetools.disclosure.group_counts import reveals_whole_group
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.errors import DisclosureError
 from lifetools.inequality import equity_summary
+from lifetools.labels import DEPRIVATION_FIFTHS
 from lifetools.people import people_in_locality
 from lifetools.reports.narrative import part_count_result
 from lifetools.reports.sentences import result_sentence
@@ -51,9 +52,7 @@ def protected_shares(table: pd.DataFrame, count_cols: list[str]) -> ProtectedTab
 POPULATIONS = ("Secondary care", "Life Rooms users")
 """The count columns of the reach table (one per population compared)."""
 
-_GROUP_WORDS = {"1": "the most deprived fifth", "2": "the second most deprived fifth",
-                "3": "the middle fifth", "4": "the second least deprived fifth",
-                "5": "the least deprived fifth", "Not known": "people whose area is not known"}
+_GROUP_WORDS = {**DEPRIVATION_FIFTHS, "Not known": "people whose area is not known"}
 
 
 def _joined(names: list[str]) -> str:

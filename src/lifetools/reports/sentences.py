@@ -30,7 +30,7 @@ from lifetools.disclosure.withheld import PRIVACY, public_reason
 from lifetools.formatting import finite, verdict
 from lifetools.labels import explain_terms, quoted, with_words
 
-__all__ = ["CI_LEVEL", "C_JUDGE", "C_STATISTIC", "estimate_part", "interval_text", "not_shown_sentence",
+__all__ = ["CI_LEVEL", "C_JUDGE", "C_STATISTIC", "estimate_part", "interval_result", "interval_text", "not_shown_sentence",
            "not_shown_sentences",
            "plain_fit_reason", "plain_reason", "reason_text", "result_sentence", "same_reason_sentence", "withheld_reasons",
            "withheld_text"]
@@ -312,6 +312,16 @@ def reason_text(reason: Any) -> ProtectedText:
     wrote it (the crisis report's TRIPOD+AI checklist keeps it) is unchanged.
     """
     return compose("{why}", why=Reason(explain_terms(str(reason))))
+
+
+def interval_result(name: str, limits: tuple[Any, Any], *, null: float,
+                    label: str) -> dict[str, Any]:
+    """A key result's 95% limits (``<name>_ci``), as the comparison with the previous
+    edition reads them (:func:`lifetools.pipeline.compare.compare_results`): the two
+    limits and their text (:func:`interval_text` with ``null``)."""
+    low, high = float(limits[0]), float(limits[1])
+    return {"name": name, "value": [low, high], "kind": "text",
+            "text": interval_text(low, high, null=null), "label": label}
 
 
 def interval_text(low: float, high: float, digits: int = 2, *,
