@@ -253,3 +253,44 @@ def test_compare_results_reads_a_shares_own_interval():
                        "value": 40.0}}
     row, = compare_results(plain, plain)
     assert row.words == NO_INTERVAL
+
+
+def test_compare_says_a_check_of_the_method_has_no_interval():
+    # the emergency page said the largest standardised difference's interval was "not
+    # among the key results", and the crisis page the shrinkage factor's: neither has
+    # one (wave 36)
+    from lifetools.pipeline.compare import CHECK
+    from lifetools.result_names import WITHOUT_INTERVAL, CrisisName, EmergencyName
+
+    assert {EmergencyName.MAX_SMD, CrisisName.SHRINKAGE} <= WITHOUT_INTERVAL
+
+    def check(value, name="max_smd"):
+        return {name: {"kind": "estimate", "label": "Largest standardised difference",
+                       "text": f"{value:.2f}", "value": value}}
+
+    row, = compare_results(check(0.13), check(0.14))
+    assert row.words == CHECK and "interval" in row.words
+    assert (row.previous, row.current) == ("0.13", "0.14")
+    # an estimate not declared without one keeps the cautious words
+    row, = compare_results(check(0.9, "hr_tv"), check(0.8, "hr_tv"))
+    assert row.words == NO_INTERVAL
+
+
+def test_compare_shows_each_value_with_its_pages_places_and_per_cent_sign():
+    # the re-referral share "7.1%" read "7.12 (4.00 to 12.60)" beside its interval
+    def incidence(value, low, high):
+        return {"rereferral_1y": {"kind": "estimate", "label": "Share re-referred (%)",
+                                  "text": f"{value:.1f}%", "value": value},
+                "rereferral_1y_ci": {"kind": "interval", "label": "95% CI",
+                                     "text": f"{low:.1f}% to {high:.1f}%",
+                                     "value": [low, high]}}
+
+    row, = compare_results(incidence(7.1211, 4.0, 12.6), incidence(9.04, 6.2, 13.1))
+    assert (row.previous, row.current) == ("7.1% (4.0% to 12.6%)", "9.0% (6.2% to 13.1%)")
+    assert row.words == WITHIN
+    # three places on the page, three beside the interval
+    c = {"c": {"kind": "estimate", "label": "C", "text": "0.823", "value": 0.8234},
+         "c_ci": {"kind": "text", "label": "CI", "text": "0.801 to 0.845",
+                  "value": [0.8012, 0.8451], "null": 0.5}}
+    row, = compare_results(c, c)
+    assert row.current == "0.823 (0.801 to 0.845)"

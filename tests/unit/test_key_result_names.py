@@ -186,6 +186,22 @@ def test_key_results_record_as_protected_text(analysis, run, tmp_path, monkeypat
 
 
 @pytest.mark.parametrize("analysis", list(CALLS))
+def test_every_estimate_has_its_interval_or_is_declared_without_one(analysis, run):
+    # the comparison with the previous edition reads an estimate's interval from its
+    # <name>_ci: an estimate recorded without one read "its interval is not among the
+    # key results" (the naive hazard ratio until wave 35); a check of a method with no
+    # interval by design is declared in result_names.WITHOUT_INTERVAL (wave 36)
+    from lifetools.result_names import WITHOUT_INTERVAL
+
+    kind = kinds(run(analysis))
+    estimates = {name for name, k in kind.items() if k in ("estimate", "ratio")
+                 and not name.endswith(("_ci", "_evalue"))}
+    lacking = {name for name in estimates - WITHOUT_INTERVAL if f"{name}_ci" not in kind}
+    assert not lacking, f"{analysis}: estimates with no <name>_ci: {sorted(lacking)}"
+    assert not {name for name in WITHOUT_INTERVAL & set(kind) if f"{name}_ci" in kind}
+
+
+@pytest.mark.parametrize("analysis", list(CALLS))
 def test_key_results_produced_are_exactly_the_declared_names(analysis, run):
     # a declared name the report never produces, a name it produces undeclared, or a
     # name typed as a string in the report code: each fails here

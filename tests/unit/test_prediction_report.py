@@ -760,8 +760,15 @@ def test_continuous_characteristics_medians_and_missing_information_formatted():
     dev = pd.DataFrame({"age": [20.0, 30.0, 40.0, 50.0, 60.0], "years_in_care": [1.0] * 5,
                         "honos": [np.nan] * 5, "prior_ae": [0, 0, 1, 2, 3]})
     table = continuous_characteristics(dev, dev).set_index("characteristic")
+    # whole numbers in both cohorts: no decimals (wave 36); a fraction in either: one
+    # decimal in both
     assert table.loc["Age, years", "development: median (quartiles)"] == \
-        "40.0 (30.0 to 50.0)"
+        "40 (30 to 50)"
+    halves = continuous_characteristics(dev, dev.assign(age=[20.0, 30.0, 40.5, 50.0, 60.0]))
+    assert halves.set_index("characteristic").loc["Age, years"].tolist() == [
+        "40.0 (30.0 to 50.0)", "40.5 (30.0 to 50.0)"]
+    assert table.loc["A&E attendances in the year before",
+                     "validation: median (quartiles)"] == "1 (0 to 2)"
     assert table.loc["HoNOS, where recorded", "validation: median (quartiles)"] == \
         "not recorded"
     spec = ModelSpec("crisis", linear=("honos", "prior_ae"))

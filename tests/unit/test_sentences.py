@@ -156,3 +156,23 @@ def test_plain_reason_leaves_out_the_fits_separated_tag():
                         "infinity); age: did not converge", labels) == (
         "too few people outside the group ‘Life Rooms use by the landmark’ had "
         "the outcome")
+
+
+@pytest.mark.parametrize(("reason", "plain"), [
+    ("too few events to estimate (too few events among ‘Life Rooms use’)",
+     "too few events among ‘Life Rooms use’"),
+    ("too few events to estimate (too few events in total)", "too few events in total"),
+    ("too few events to estimate: too few events in total; the fit did not converge",
+     "too few events in total"),
+    ("too few people to estimate (too few people among ‘a (b)’)",
+     "too few people among ‘a (b)’"),
+    # another unit, or no reason after the headline: said as it is
+    ("too few events to estimate (too few residual degrees of freedom)",
+     "too few events to estimate (too few residual degrees of freedom)"),
+    ("too few events to estimate (the reasons are given above)",
+     "too few events to estimate (the reasons are given above)"),
+])
+def test_plain_reason_says_too_few_once(reason, plain):
+    # the re-referral page read "is not shown: too few events to estimate (too few
+    # events among ‘Life Rooms use before discharge’)" until wave 36
+    assert plain_reason(reason) == plain

@@ -10,7 +10,8 @@ uncertainty"). Overlapping intervals are a cautious reading: two estimates whose
 intervals overlap slightly can still differ, so the words never claim "no change".
 A count is not assessed (no difference of counts is shown), nor is an estimate whose
 interval is not a key result of both editions (a page may still show that interval
-in a model table, so the words never say there is none).
+in a model table, so the words never say there is none), nor a check of a method that
+has no interval by design (``result_names.WITHOUT_INTERVAL``: the words say so).
 
 Each edition's value is shown with its own edition's words: a result whose label holds
 words of one edition only (``at`` in ``results.json``: a follow-up the data decided,
@@ -22,6 +23,7 @@ previous value. The previous edition's value under the current edition's follow-
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,7 @@ from typing import Any
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.formatting import finite, format_interval, format_value
+from lifetools.result_names import WITHOUT_INTERVAL
 
 __all__ = ["Comparison", "compare_results", "comparison_markdown"]
 
@@ -38,6 +41,11 @@ BEYOND = "larger than the uncertainty (the intervals do not overlap)"
 NOT_COMPARABLE = "cannot be compared (not shown in one edition or both)"
 COUNT = "not assessed: a count, shown as published"
 NO_INTERVAL = "not assessed: its interval is not among the key results"
+CHECK = "not assessed: a check of the method, which has no interval"
+"""The words for a result published without an interval by design
+(:data:`lifetools.result_names.WITHOUT_INTERVAL`: a balance check, a shrinkage
+factor); :data:`NO_INTERVAL` said its interval was "not among the key results" until
+wave 36 (issue 15)."""
 
 
 @dataclass(frozen=True)
@@ -99,9 +107,24 @@ def _shown(entry: Mapping[str, Any],
     limits, null = interval
     if null is None and kind == "ratio":
         null = 1.0
+    digits, percent = _places(entry)
     return format_interval(entry.get("value"), *limits,
-                           kind="percentage" if kind == "percentage" else "ratio",
-                           null=null)
+                           kind="percentage" if kind == "percentage" or percent
+                           else "ratio", digits=digits, null=null)
+
+
+_NUMBER = re.compile(r"^[\u2212-]?\d[\d,]*(?:\.(?P<places>\d+))?(?P<percent>%?)$")
+
+
+def _places(entry: Mapping[str, Any]) -> tuple[int | None, bool]:
+    """The decimal places and the per cent sign of the number the edition's page
+    showed (its ``text``: "7.1%", "0.823"), so that the value beside its interval reads
+    as on the page: the re-referral share "7.1%" read "7.12 (4.00 to 12.60)" with its
+    interval (wave 36). ``(None, False)`` (the kind's own places) for any other text."""
+    found = _NUMBER.match(str(entry.get("text") or "").strip())
+    if found is None:
+        return None, False
+    return len(found["places"] or ""), bool(found["percent"])
 
 
 def _comparable(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
@@ -145,6 +168,8 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
             words = COUNT
         elif finite(entry.get("value")) is None or finite(old.get("value")) is None:
             words = NOT_COMPARABLE
+        elif name in WITHOUT_INTERVAL and now_ci is None and old_ci is None:
+            words = CHECK
         elif now_ci is None or old_ci is None:
             words = NO_INTERVAL
         else:

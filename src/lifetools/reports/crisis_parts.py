@@ -164,22 +164,34 @@ def characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:
 def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:
     """Medians and quartiles of the continuous predictors by cohort (TRIPOD+AI 20b).
 
-    Quartiles, not ranges: no extreme (single-person) value is shown.
+    Quartiles, not ranges: no extreme (single-person) value is shown. A row whose six
+    numbers are all whole (a count, an age in whole years) is written without
+    decimals; any other row to one decimal place in both cohorts ("42.0 (30.0 to
+    55.0)" read as if the ages had been measured to a tenth of a year until wave 36:
+    issue 15).
     """
-    def median(values: pd.Series) -> str:
+    def quartiles(values: pd.Series) -> list[float] | None:
         v = values.dropna()
-        if v.empty:
+        return None if v.empty else [float(q) for q in np.quantile(v, [0.25, 0.5, 0.75])]
+
+    def median(found: list[float] | None, places: int) -> str:
+        if found is None:
             return "not recorded"
-        q1, q2, q3 = np.quantile(v, [0.25, 0.5, 0.75])
-        return format_interval(q2, q1, q3, kind="estimate", digits=1)
+        q1, q2, q3 = found
+        return format_interval(q2, q1, q3, kind="estimate", digits=places)
 
     continuous = {"age": "Age, years", "years_in_care": "Time in care, years",
                   "honos": "HoNOS, where recorded",
                   "prior_ae": "A&E attendances in the year before"}
-    return pd.DataFrame([{"characteristic": label,
-                          "development: median (quartiles)": median(dev[col]),
-                          "validation: median (quartiles)": median(val[col])}
-                         for col, label in continuous.items()])
+    rows = []
+    for col, label in continuous.items():
+        found = [quartiles(dev[col]), quartiles(val[col])]
+        numbers = [q for f in found if f is not None for q in f]
+        places = 0 if numbers and all(q == round(q) for q in numbers) else 1
+        rows.append({"characteristic": label,
+                     "development: median (quartiles)": median(found[0], places),
+                     "validation: median (quartiles)": median(found[1], places)})
+    return pd.DataFrame(rows)
 
 
 def shown_estimate(value: float, low: float = float("nan"), high: float = float("nan"),

@@ -13,6 +13,7 @@ from lifetools.convergence import recorded_warnings
 from lifetools.dataset import Dataset
 from lifetools.disclosure import (
     Estimate,
+    Interval,
     ProtectedTable,
     compose,
     model_release,
@@ -77,6 +78,11 @@ def share_label(horizon: int) -> dict[str, str]:
         return {"label": "Cumulative incidence of re-referral after discharge (%)"}
     at = f"by {horizon} days after discharge"
     return {"label": f"Cumulative incidence of re-referral {at} (%)", "at": at}
+
+
+def _ci_label(label: dict[str, str]) -> dict[str, str]:
+    """The label of a result's 95% limits, from the result's (:func:`share_label`)."""
+    return {**label, "label": f"95% CI: {label['label']}"}
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,15 @@ def analyse_rereferral(
          else compose(
              "{share}", share=Estimate(100 * share, 1, percent=True)),
          **share_label(horizon), "released": cif_release},
+        # its interval, for the comparison with the previous edition (wave 36)
+        {"name": ReReferralName.REREFERRAL_1Y_CI, "kind": "interval",
+         "value": None if at_horizon is None else [100 * float(at_horizon["ci_lower"]),
+                                                   100 * float(at_horizon["ci_upper"])],
+         "text": None if withheld else compose("not estimated") if at_horizon is None
+         else compose("{ci}", ci=Interval(100 * float(at_horizon["ci_lower"]),
+                                          100 * float(at_horizon["ci_upper"]), 1,
+                                          percent=True)),
+         **_ci_label(share_label(horizon)), "released": cif_release},
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
              horizon, at_horizon, event="referred again", withheld=withheld)},
