@@ -137,7 +137,9 @@ VALUE_LABELS: Mapping[str, str] = {
     "imd_q1": "Most deprived fifth (IMD quintile 1)",
     "community_team": "Community mental-health team", "honos": "HoNOS score",
     "honos_recorded": "HoNOS score recorded",
-    "prior_ae": "Mental-health A&E attendances in the previous year",
+    # every unplanned attendance (cohort.queries.unplanned_ae), not only mental-health
+    # ones, which this label said until wave 36
+    "prior_ae": "A&E attendances in the previous year",
     "prior_admissions": "Emergency admissions in the previous year",
     "life_rooms": "Life Rooms use",
     # propensity-score covariates (lifetools.cohort.person_time.PROPENSITY_COVARIATES)
@@ -452,8 +454,8 @@ TERMS: Mapping[str, str] = {
                    "acting when it was not needed",
     "events per parameter": "how many people with the outcome there were for each "
                             "number the model estimates",
-    "residual degrees of freedom": "too few people for the number of terms the model "
-                                   "estimates",
+    "residual degrees of freedom": "how many more people there are than numbers the "
+                                   "model estimates",
     "the learning system's alarm": "the check that the model's predictions are still "
                                    "accurate",
     "Rubin's rules": "the standard way to combine results over imputed copies, widening "

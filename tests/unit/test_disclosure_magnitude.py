@@ -74,3 +74,75 @@ def test_protect_magnitudes_dominated_cell_is_suppressed():
     rows = pd.DataFrame({"g": ["a"] * 10, "cost": [1000.0, 900.0] + [10.0] * 8})
     out = protect_magnitudes(rows, group_cols="g", value_col="cost")
     assert pd.isna(out["cost"].iloc[0]) and "dominance" in _reason(out, 0, "cost")
+
+
+def test_protect_quantiles_hides_few_and_dominated_values_and_gives_no_extreme():
+    import numpy as np
+
+    from lifetools.disclosure import protect_quantiles
+
+    many = pd.DataFrame({"age": np.arange(20.0, 60.0), "visits": [0.0] * 38 + [50, 60],
+                         "score": np.nan})
+    few = many.head(9)
+    table = protect_quantiles({"a": many, "b": few},
+                              {"age": "Age", "visits": "Visits", "score": "Score"})
+    frame = table.frame.set_index("characteristic")
+    # linear quartiles of 20..59 (R's type 7): 29.75, 39.5, 49.25; one decimal place
+    assert frame.loc["Age", "a: median (quartiles)"] == "39.5 (29.8 to 49.2)"
+    assert pd.isna(frame.loc["Age", "b: median (quartiles)"])  # 9 people: threshold
+    assert pd.isna(frame.loc["Visits", "a: median (quartiles)"])  # two dominate the sum
+    assert frame.loc["Score", "a: median (quartiles)"] == "not recorded"
+    reasons = {(row, column): why for row, column, why in table.record.suppressed}
+    assert "threshold" in reasons[(0, "b: median (quartiles)")]
+    assert "n-k" in reasons[(1, "a: median (quartiles)")]
+    assert {table.record.role(c) for c in frame.columns} == {"magnitude"}
+    assert "59" not in " ".join(str(c) for c in table.frame.to_numpy().ravel())
+
+
+def test_a_median_written_as_text_is_not_shielded_as_a_row_label(tmp_path, monkeypatch):
+    # the crisis page showed medians and quartiles typed as text: a column of text is a
+    # label column, and a label column was shielded from the statistic rule (issue 12,
+    # wave 36); through protect_quantiles the same cells are shown
+    import json
+
+    import numpy as np
+
+    from lifetools import tables
+    from lifetools.disclosure import protect_quantiles
+    from lifetools.errors import DisclosureError
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    monkeypatch.setenv("LIFETOOLS_RUN_PARAMETERS", json.dumps(
+        {"values": {"edition": "2024-25"}, "words": {}}))
+    typed = pd.DataFrame({"characteristic": ["Age, years"],
+                          "development: median (quartiles)": ["42.0 (30.0 to 55.0)"]})
+    with pytest.raises(DisclosureError, match="unprotected-statistic"):
+        tables.show_table(typed, name="typed", caption="Typed medians")
+    people = pd.DataFrame({"age": np.arange(20.0, 60.0)})
+    tables.show_table(protect_quantiles({"development": people}, {"age": "Age, years"}),
+                      name="protected", caption="Medians")
+
+
+@pytest.mark.parametrize("value", [0.0, -0.0, -0.04, -1.25, 1234.56, 42.0, -12345.678])
+@pytest.mark.parametrize("digits", [0, 1, 2])
+def test_quantiles_write_numbers_as_the_one_writer_does(value, digits):
+    from lifetools.disclosure.magnitude import _fixed
+    from lifetools.disclosure.text import fixed
+
+    assert _fixed(value, digits) == fixed(value, digits)
+
+
+def test_protect_quantiles_is_checked_by_acro_when_the_build_asks(monkeypatch):
+    import numpy as np
+
+    from lifetools.disclosure import protect_quantiles
+    from lifetools.disclosure.acro_check import ENV_ACRO
+
+    monkeypatch.setenv(ENV_ACRO, "1")
+    people = pd.DataFrame({"age": np.arange(20.0, 60.0)})
+    table = protect_quantiles({"b": people.head(9), "a": people},
+                              {"age": "Age"})
+    verdict = table.record.acro
+    # ACRO flags the group of 9 (its threshold), which lifetools hid: no disagreement
+    assert verdict["checked"] == 2 and verdict["flagged"] == 1
+    assert verdict["disagreements"] == []

@@ -55,8 +55,8 @@ def test_main_point_estimate_reads_number_interval_and_verdict(hr, ci, events, s
     # gives the term bare: the landing page adds its plain words (#15)
     ("too few people to estimate: fewer than 10 residual degrees of freedom",
      "The hazard ratio of discharge is not shown in this edition: too few "
-     "people: fewer than 10 residual degrees of freedom (too few people for the number "
-     "of terms the model estimates)."),
+     "people: fewer than 10 residual degrees of freedom (how many more people there are "
+     "than numbers the model estimates)."),
     # a release check's reason since wave 21 (no threshold): said once, not "too few
     # events (too few events in total)"
     ("too few events to estimate (too few events in total)",
@@ -88,8 +88,8 @@ def test_main_point_not_estimated_reads_the_reason_from_the_summary_sentence():
                             "freedom."}
     assert pages.main_point(SPEC, shown) == (
         "The hazard ratio of discharge is not shown in this edition: fewer "
-        "than 10 residual degrees of freedom (too few people for the number of terms "
-        "the model estimates).")
+        "than 10 residual degrees of freedom (how many more people there are than "
+        "numbers the model estimates).")
 
 
 def test_main_point_on_its_report_page_leaves_a_reason_the_summary_states_to_it():
@@ -419,6 +419,13 @@ def test_edition_banner_states_the_published_date_and_never_current_on_an_editio
     assert "archived" not in text
     if not landing:
         assert f"as announced with this edition: {series.publication.next_release}." in text
+        # published with the edition after it: that edition is its next release (the
+        # 2023-24 page named the 2025-26 edition until wave 36)
+        after = series.edition("2024-25")
+        text = pages.status_banner(edition, manifest, series.publication, landing=False,
+                                   following=after)
+        assert f"Next release: {after.title}." in text
+        assert series.publication.next_release not in text
 
 
 def test_edition_index_page_never_calls_its_edition_current(tmp_path):

@@ -288,3 +288,14 @@ def test_drift_check_limits_written_as_set():
     check = drift_check(_performance((1.0, 0.95, 1.05), (0.0, -0.05, 0.05)),
                         slope_band=(0.75, 1.25), citl_band=(-0.3, 0.3))
     assert "from 0.75 to 1.25" in check.verdict and "from \u22120.3 to 0.3" in check.verdict
+
+
+def test_drift_verdict_keeps_a_limit_off_perfect_calibration():
+    # the 2023-24 crisis page said "1.16 (95% CI 1.00 to 1.31)" beside the models
+    # table's "1.155 (0.998 to 1.312)" (wave 36)
+    from types import SimpleNamespace
+
+    summary = pd.DataFrame({"measure": ["slope", "citl"], "estimate": [1.155, 0.01],
+                            "ci_lower": [0.998, -0.1], "ci_upper": [1.312, 0.12]})
+    verdict = drift_check(SimpleNamespace(summary=summary)).verdict
+    assert "1.16 (95% CI 0.998 to 1.31)" in verdict, verdict

@@ -84,7 +84,11 @@ from lifetools.disclosure.linked import (
     hidden_labels,
     linked_findings,
 )
-from lifetools.disclosure.magnitude import magnitude_reason, protect_magnitudes
+from lifetools.disclosure.magnitude import (
+    magnitude_reason,
+    protect_magnitudes,
+    protect_quantiles,
+)
 from lifetools.disclosure.models import (
     NOT_ESTIMABLE,
     ModelRelease,
@@ -146,7 +150,8 @@ __all__ = [
     "difference", "get_profile", "GROUP_REASON", "GROUP_RULE", "group_findings",
     "group_sentence", "hide_secondary", "is_protected", "magnitude_reason",
     "model_outputs", "model_release", "notes_text", "column_notes", "poisson_interval", "protect_count",
-    "protect_counts", "protect_flow", "protect_magnitudes", "protected_count", "protected_shares",
+    "protect_counts", "protect_flow", "protect_magnitudes", "protect_quantiles",
+    "protected_count", "protected_shares",
     "published_share_interval", "rate", "rates_over", "rates_table", "require_count",
     "require_estimates", "require_table", "round_count", "round_person_time", "rounding_preimage",
     "rule_sentence", "set_active_profile", "share", "shares_table", "suppress_secondary",

@@ -19,7 +19,7 @@ when the cells add up to a published total, secondary suppression hides more cel
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -31,7 +31,13 @@ from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint
 from lifetools.disclosure.rules import Totals, hide_secondary, totals_groups
 
-__all__ = ["magnitude_reason", "protect_magnitudes"]
+__all__ = ["NOT_RECORDED", "QUANTILES_HEADER", "magnitude_reason", "protect_magnitudes",
+           "protect_quantiles"]
+
+NOT_RECORDED = "not recorded"
+"""A cell of :func:`protect_quantiles` for a group in which nobody has the value."""
+QUANTILES_HEADER = "{group}: median (quartiles)"
+"""The header of each group's column of :func:`protect_quantiles`."""
 
 
 def magnitude_reason(contributions: Sequence[float], *,
@@ -138,3 +144,108 @@ def protect_magnitudes(
             verdict[key] = verdict[key] + counted.get(key, type(verdict[key])())
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  acro=verdict, places=((value_col, digits),))
+
+
+def protect_quantiles(groups: Mapping[str, pd.DataFrame], rows: Mapping[str, str], *,
+                      digits: int = 1, label: str = "characteristic",
+                      profile: str | SdcProfile | None = None) -> ProtectedTable:
+    """Medians and quartiles of each value in each group, under the magnitude rules.
+
+    A median or a quartile over few people describes those people, as a mean does:
+    each cell passes the rules of :func:`magnitude_reason` over the recorded values of
+    its group (threshold, then both dominance rules, as ACRO applies them to every
+    aggregation statistic) or is hidden (``[c]``, its reason in the record only). No
+    extreme (a minimum, a maximum: one person's value) is ever given.
+
+    Parameters
+    ----------
+    groups
+        Each group's rows (one per person), by the words that name the group
+        ("development"): one column of the table each, headed
+        :data:`QUANTILES_HEADER`.
+    rows
+        The value columns, each with the label its row shows ("Age, years").
+    digits
+        Decimal places of every number, whole-valued data included ("42.0 (30.0 to
+        55.0)"): a statistic is written with decimals, and a whole number in a
+        table's cell reads as a count (the gate's ``unprotected-number-in-table``).
+    label
+        The header of the rows' labels.
+
+    Returns
+    -------
+    ProtectedTable
+        Text cells "median (lower quartile to upper quartile)", :data:`NOT_RECORDED`
+        for a group with no recorded value, missing where a rule hid it; each group's
+        column has the role ``magnitude`` (the gate reads it as a column a rule made).
+
+    Notes
+    -----
+    Quartiles by linear interpolation (``numpy.quantile``'s default, R's type 7).
+    Until wave 36 the crisis page built this table as plain text and it was shown
+    as row labels (issue 12). Tested in ``tests/unit/test_disclosure_magnitude.py``.
+    """
+    p = get_profile(profile)
+    columns = [QUANTILES_HEADER.format(group=group) for group in groups]
+    cells: dict[str, list[str | None]] = {label: list(rows.values())}
+    suppressed = []
+    for header, frame in zip(columns, groups.values(), strict=True):
+        shown: list[str | None] = []
+        for number, column in enumerate(rows):
+            values = pd.to_numeric(frame[column], errors="coerce").dropna().to_numpy(
+                dtype="float64")
+            reason = magnitude_reason(values, profile=p) if len(values) else ""
+            if not len(values):
+                shown.append(NOT_RECORDED)
+            elif reason:
+                shown.append(None)
+                suppressed.append((number, header, reason))
+            else:
+                low, mid, high = np.quantile(values, [0.25, 0.5, 0.75])
+                shown.append(f"{_fixed(mid, digits)} ({_fixed(low, digits)} to "
+                             f"{_fixed(high, digits)})")
+        cells[header] = shown
+    out = pd.DataFrame(cells, dtype=object)
+    roles = ((label, "other"), *((c, "magnitude") for c in columns))
+    verdict = _acro_quantiles(groups, rows, columns, suppressed) if acro_enabled() else None
+    return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p, acro=verdict)
+
+
+def _acro_quantiles(groups: Mapping[str, pd.DataFrame], rows: Mapping[str, str],
+                    columns: Sequence[str], suppressed: Sequence[tuple[int, str, str]]
+                    ) -> dict[str, object]:
+    """ACRO's checks of each row's medians (its ``pivot_table`` with ``median`` over
+    the groups), against the cells :func:`protect_quantiles` hid: a cell ACRO flags
+    that lifetools shows is a disagreement (row, header). ACRO applies its frequency
+    threshold to a median and not its dominance rules, so lifetools hides at least
+    what ACRO does."""
+    header = dict(zip(groups, columns, strict=True))
+    hidden = {(row, column) for row, column, _ in suppressed}
+    verdict: dict[str, object] = {"checked": 0, "flagged": 0, "differences": [],
+                                  "disagreements": []}
+    for number, column in enumerate(rows):
+        long = pd.concat([frame[[column]].assign(group=name)
+                          for name, frame in groups.items()], ignore_index=True)
+        long[column] = pd.to_numeric(long[column], errors="coerce")
+        recorded = sorted(long.dropna(subset=[column])["group"].unique())  # groupby order
+        if not recorded:
+            continue
+        found = acro_magnitude_verdict(
+            long, ["group"], column, "median",
+            [(number, header[name]) in hidden for name in recorded]).as_dict()
+        verdict["version"] = found["version"]
+        verdict["checked"] = int(verdict["checked"]) + found["checked"]
+        verdict["flagged"] = int(verdict["flagged"]) + found["flagged"]
+        verdict["disagreements"] += [  # type: ignore[operator]
+            [number, header[recorded[position]], why]
+            for position, _, why in found["disagreements"]]
+    return verdict
+
+
+def _fixed(value: float, digits: int) -> str:
+    """``value`` to ``digits`` places with thousands separators and the minus sign
+    (U+2212) as :func:`lifetools.disclosure.text.fixed` writes it (that module imports
+    this package's rules, so it is not imported here)."""
+    text = f"{value:,.{digits}f}"
+    return "\u2212" + text[1:] if text.startswith("-") and text.strip("-0.,") else (
+        text.lstrip("-"))

@@ -145,9 +145,15 @@ def statistic_findings(head: list[str], rows: list[list[Any]], *, shielded: set[
 def shielded_headers(rules: Mapping[str, Any], head: Sequence[str]) -> set[str]:
     """The headers a table's stamp shields from :func:`statistic_findings`: its counts,
     the columns a rule made, its label columns and its first column (``rules``: what
-    :func:`lifetools.disclosure.downloads.header_rules` records)."""
+    :func:`lifetools.disclosure.downloads.header_rules` records).
+
+    A label column is a leading column of text; a column of medians written as text
+    ("42.0 (30.0 to 55.0)" under "median (quartiles)") is text too, and was shielded
+    as a label until wave 36 (issue 12): a label column whose header names a statistic
+    is not shielded, so its numbers must come from a rule."""
+    labels = [h for h in rules.get("label_headers", []) if not names_statistic(h)]
     return {*rules.get("count_headers", []), *rules.get("protected_headers", []),
-            *rules.get("label_headers", []), *head[:1]}
+            *labels, *head[:1]}
 
 
 def require_no_loose_statistics(table: ProtectedTable, *, name: str,

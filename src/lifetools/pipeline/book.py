@@ -424,6 +424,13 @@ def _previous(pages: EditionPages, editions: Sequence[EditionPages]
     return max(earlier, key=lambda p: p.edition.period_start, default=None)
 
 
+def _following(pages: EditionPages, editions: Sequence[EditionPages]
+               ) -> EditionPages | None:
+    """The edition published just after this one (by period) in this build, if any."""
+    later = [p for p in editions if p.edition.period_start > pages.edition.period_start]
+    return min(later, key=lambda p: p.edition.period_start, default=None)
+
+
 def _comparison(before: EditionPages | None, pages: EditionPages, analysis_id: str) -> str:
     """The "Compared with the previous edition" section of one report ('' if none)."""
     if before is None or analysis_id not in before.runs:
@@ -487,7 +494,10 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
         write_json(extra / layout.MANIFEST, pages.manifest)
         head = "\n".join([
             furniture.status_banner(pages.edition, pages.manifest, publication,
-                                    landing=False), "## Main points", "",
+                                    landing=False, following=(
+                                        after.edition if (after := _following(
+                                            pages, editions)) else None)),
+            "## Main points", "",
             furniture.main_points_markdown(
                 [(series.analysis(a), t) for a, t in points.items()], "")])
         (folder / "index.md").write_text(_edition_index(pages, analyses, head))

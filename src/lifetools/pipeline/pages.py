@@ -277,7 +277,8 @@ def main_points_markdown(points: Sequence[tuple[Analysis, str]], prefix: str) ->
 
 
 def status_banner(edition: Edition, manifest: Mapping[str, Any],
-                  publication: Publication, *, landing: bool) -> str:
+                  publication: Publication, *, landing: bool,
+                  following: Edition | None = None) -> str:
     """The banner at the top of the landing page (``landing``) and of an edition's page.
 
     The landing page is written again by every build, so it may call its edition
@@ -285,8 +286,11 @@ def status_banner(edition: Edition, manifest: Mapping[str, Any],
     (:func:`lifetools.pipeline.release.freeze_archived_pages`; a newer edition is
     pointed to by the archived-edition banner added beside it, never inside it), so it
     says only what stays true: its publication date, and the next release as announced
-    when it was published. Checked by ``tests/unit/test_pages.py``
-    (``test_edition_banner_*``).
+    when it was published. ``following``: the edition after this one in the series,
+    when it is published with this one; its page then names it as the next release
+    (the 2023-24 page said "Next release, as announced with this edition: 2025-26
+    edition" when both were first built together, until wave 36). Checked by
+    ``tests/unit/test_pages.py`` (``test_edition_banner_*``).
     """
     published = _published_on(manifest)
     lines = _synthetic_notice(manifest)
@@ -295,6 +299,9 @@ def status_banner(edition: Edition, manifest: Mapping[str, Any],
     if landing:
         head = (f"**{edition.title}** (current edition), {period}. {published} "
                 f"Next release: {publication.next_release}.")
+    elif following is not None:
+        head = (f"**{edition.title}**, {period}. {published} "
+                f"Next release: {following.title}.")
     else:
         head = (f"**{edition.title}**, {period}. {published} "
                 f"Next release, as announced with this edition: "

@@ -58,6 +58,8 @@ DRIFT_HEADLINES = {
                "refitted before further use."}
 """:attr:`DriftCheck.headline` in each state: the verdict's opening, as a sentence."""
 
+_NULL = {"slope": 1.0, "citl": 0.0}
+"""Each calibration measure's value under perfect calibration (the verdict's null)."""
 
 def limits_sentence(slope_band: tuple[float, float], citl_band: tuple[float, float]) -> str:
     """The drift alarm's stated limits in plain words, numbers through the formatter."""
@@ -112,8 +114,12 @@ def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 
 
     def stated(m: str) -> str:
         estimate = format_value(float(table.loc[m, "estimate"]), kind="estimate", digits=2)
+        # a limit that would round onto no miscalibration (a slope of 1, a
+        # calibration-in-the-large of 0) keeps its side: "0.998", never "1.00", which
+        # the models table beside it wrote "0.998" (wave 36)
         interval = format_value((float(table.loc[m, "ci_lower"]),
-                                 float(table.loc[m, "ci_upper"])), kind="interval", digits=2)
+                                 float(table.loc[m, "ci_upper"])), kind="interval", digits=2,
+                                null=_NULL[m])
         return f"{names[m]} was {estimate} (95% CI {interval})"
 
     outside = [m for m, v in (("slope", slope), ("citl", citl))

@@ -24,7 +24,13 @@ from lifetools.design_sizes import (
     CRISIS_OPTIONAL_PREDICTORS,
     CRISIS_SPLINE_KNOTS,
 )
-from lifetools.disclosure import Estimate, ProtectedTable, compose, protect_flow
+from lifetools.disclosure import (
+    Estimate,
+    ProtectedTable,
+    compose,
+    protect_flow,
+    protect_quantiles,
+)
 from lifetools.disclosure.text import Parameter
 from lifetools.formatting import (
     MISSING,
@@ -33,6 +39,7 @@ from lifetools.formatting import (
     format_interval,
     format_value,
 )
+from lifetools.labels import VALUE_LABELS
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.imputation import impute_predictors
 
@@ -161,37 +168,19 @@ def characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> pd.DataFrame:
-    """Medians and quartiles of the continuous predictors by cohort (TRIPOD+AI 20b).
+def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> ProtectedTable:
+    """Medians and quartiles of the continuous predictors by cohort (TRIPOD+AI 20b),
+    under the magnitude rules (:func:`lifetools.disclosure.protect_quantiles`).
 
-    Quartiles, not ranges: no extreme (single-person) value is shown. A row whose six
-    numbers are all whole (a count, an age in whole years) is written without
-    decimals; any other row to one decimal place in both cohorts ("42.0 (30.0 to
-    55.0)" read as if the ages had been measured to a tenth of a year until wave 36:
-    issue 15).
+    Quartiles, not ranges: no extreme (single-person) value is shown. Built as plain
+    text until wave 36, which the gate read as row labels (issue 12).
     """
-    def quartiles(values: pd.Series) -> list[float] | None:
-        v = values.dropna()
-        return None if v.empty else [float(q) for q in np.quantile(v, [0.25, 0.5, 0.75])]
-
-    def median(found: list[float] | None, places: int) -> str:
-        if found is None:
-            return "not recorded"
-        q1, q2, q3 = found
-        return format_interval(q2, q1, q3, kind="estimate", digits=places)
-
-    continuous = {"age": "Age, years", "years_in_care": "Time in care, years",
-                  "honos": "HoNOS, where recorded",
-                  "prior_ae": "A&E attendances in the year before"}
-    rows = []
-    for col, label in continuous.items():
-        found = [quartiles(dev[col]), quartiles(val[col])]
-        numbers = [q for f in found if f is not None for q in f]
-        places = 0 if numbers and all(q == round(q) for q in numbers) else 1
-        rows.append({"characteristic": label,
-                     "development: median (quartiles)": median(found[0], places),
-                     "validation: median (quartiles)": median(found[1], places)})
-    return pd.DataFrame(rows)
+    # each predictor under the one label its coefficients and missing-data tables give
+    # it (the page called prior_ae two things until wave 36)
+    continuous = {"age": VALUE_LABELS["age"], "years_in_care": VALUE_LABELS["years_in_care"],
+                  "honos": f"{VALUE_LABELS['honos']}, where recorded",
+                  "prior_ae": VALUE_LABELS["prior_ae"]}
+    return protect_quantiles({"development": dev, "validation": val}, continuous)
 
 
 def shown_estimate(value: float, low: float = float("nan"), high: float = float("nan"),

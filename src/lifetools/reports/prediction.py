@@ -118,7 +118,7 @@ class CrisisRiskReport:
     characteristics: pd.DataFrame
     fine_gray: ProtectedTable  # subdistribution hazard ratios as released
     fine_gray_groups: ProtectedTable  # predicted incidence by risk group
-    continuous: pd.DataFrame
+    continuous: ProtectedTable
     drift: Any
     model_json: str
     key_results: tuple[dict[str, Any], ...]
