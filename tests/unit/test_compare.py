@@ -294,3 +294,28 @@ def test_compare_shows_each_value_with_its_pages_places_and_per_cent_sign():
                   "value": [0.8012, 0.8451], "null": 0.5}}
     row, = compare_results(c, c)
     assert row.current == "0.823 (0.801 to 0.845)"
+
+
+def test_compare_reads_a_cohort_of_each_edition_as_its_own_words():
+    # the crisis page's comparison read "C-statistic ... in 2024-25 (validation)" with
+    # the previous edition "published as: ... in 2023-24 (validation)", as if one figure
+    # had been revised (wave 36)
+    def c(value, cohort):
+        return {"c": {"kind": "estimate", "label": f"C-statistic: validation cohort of "
+                      f"{cohort}", "at": f"validation cohort of {cohort}",
+                      "text": f"{value:.2f}", "value": value}}
+
+    row, = compare_results(c(0.80, "2023-24"), c(0.83, "2024-25"))
+    assert row.label == "C-statistic"
+    assert row.previous == "0.80 (validation cohort of 2023-24)"
+    assert row.current == "0.83 (validation cohort of 2024-25)"
+
+
+def test_a_key_results_own_words_may_hold_a_period_of_the_run_but_no_count():
+    from lifetools.disclosure.prose import label_findings
+
+    params = {"edition": "2024-25", "validation_edition": "2024-25"}
+    assert label_findings("Slope: validation cohort of 2024-25",
+                          "validation cohort of 2024-25", parameters=params) == []
+    assert label_findings("Share by 232 days", "by 232 days", parameters=params) == []
+    assert label_findings("Share among 13 people", "among 13 people", parameters=params)

@@ -146,3 +146,22 @@ def test_protect_quantiles_is_checked_by_acro_when_the_build_asks(monkeypatch):
     # ACRO flags the group of 9 (its threshold), which lifetools hid: no disagreement
     assert verdict["checked"] == 2 and verdict["flagged"] == 1
     assert verdict["disagreements"] == []
+
+
+def test_gate_reads_a_text_column_naming_a_statistic_as_the_source_rule_does():
+    # the page's cells and the download's: a label column of medians typed as text is
+    # refused by the gate too, and a released model's column of cumulative incidences
+    # is not (one owner of the shielding: statistics.shielded_headers)
+    from lifetools.disclosure import get_profile
+    from lifetools.disclosure.statistics import STATISTIC_RULE
+    from lifetools.disclosure.table_cells import cell_findings
+
+    profile = get_profile("default")
+
+    head = ["Characteristic", "Development: median (quartiles)"]
+    rows = [["Age (years)", "42.0 (30.0 to 55.0)"]]
+    typed = {"rules": {"label_headers": head, "count_cols": []}}
+    assert STATISTIC_RULE in {r for r, _ in cell_findings(head, rows, typed, profile, {})}
+    released = {"rules": {"label_headers": head, "estimate_headers": [head[1]],
+                          "count_cols": []}}
+    assert STATISTIC_RULE not in {r for r, _ in cell_findings(head, rows, released, profile, {})}

@@ -215,7 +215,7 @@ def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectab
     assert table.loc["Crisis within 12 months", "validation"] == validation.data["crisis"].sum()
     protected = protect_counts(report.characteristics, ["development", "validation"])
     assert len(protected.frame) == len(report.characteristics)
-    assert report.continuous.shape == (4, 3)
+    assert report.continuous.frame.shape == (4, 3)
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -989,9 +989,15 @@ def test_released_model_shown_and_labels_name_the_editions_computed(report, repo
     for edition, (developed, validated) in ((report, ("2023-24", "2024-25")),
                                             (report_2023, ("2022-23", "2023-24"))):
         labels = {r["name"]: r["label"] for r in edition.key_results}
-        assert labels["c_validation"].endswith(f"in {validated} (validation)")
-        assert labels["slope_validation"] == f"Calibration slope in {validated} (validation)"
-        assert labels["c_corrected"].endswith(f"in {developed} (development)")
+        at = {r["name"]: r.get("at") for r in edition.key_results}
+        assert labels["c_validation"].endswith(f": validation cohort of {validated}")
+        assert labels["slope_validation"] == \
+            f"Calibration slope: validation cohort of {validated}"
+        assert labels["c_corrected"].endswith(f": development cohort of {developed}")
+        # each edition's cohort is its own words, so the comparison with the previous
+        # edition reads one measure with each edition's cohort beside its value
+        assert at["c_corrected"] == f"development cohort of {developed}"
+        assert at["citl_validation"] == f"validation cohort of {validated}"
         columns = list(edition.comparison.columns)
         assert f"ridge, optimism-corrected in {developed} (95% CI)" in columns
         assert f"ridge, {validated} (95% CI)" in columns

@@ -357,7 +357,12 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
     -----
     Secondary suppression within each block. The denominator of a share is the
     published (protected) block total; when any cell of a block is suppressed, or the
-    total is, no share of that block is shown (the complementary rule).
+    total is, no share of that block is shown (the complementary rule). A shown cell
+    and its share give the block total back (count / share), and the total less the
+    shown cells gives the sum of the hidden ones, which secondary suppression exists
+    to keep unknown; a table whose total is published elsewhere on its page would
+    lose nothing by the shares, but this function cannot know that, so it hides them
+    (the reach page's percentages beside its deprivation counts, issue 15).
     """
     p = get_profile(profile)
     raw = table.reset_index(drop=True)

@@ -25,7 +25,7 @@ from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
 from lifetools.disclosure.text import MINUS
-from lifetools.disclosure.withheld import PRIVACY, SaidInNote
+from lifetools.disclosure.withheld import PRIVACY, SaidInNote, unrepeated
 from lifetools.labels import column_label, column_unit
 
 __all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
@@ -67,7 +67,10 @@ def withheld_models_note(reasons: list[str]) -> str:
         return ""
     # "The model's numbers" until wave 27 read wrongly under a table of several models
     # (the emergency rate ratios: 8 models, each its own row)
-    return f"The numbers marked {NOT_AVAILABLE} are not shown: {'; '.join(reasons)}."
+    # each reason's headline said once ("too few events in total", not "too few events
+    # to estimate: too few events in total": wave 36)
+    return (f"The numbers marked {NOT_AVAILABLE} are not shown: "
+            f"{'; '.join(unrepeated(r) for r in reasons)}.")
 
 
 def written_record(path: Path, table: ProtectedTable) -> dict[str, Any]:

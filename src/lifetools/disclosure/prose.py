@@ -383,15 +383,19 @@ def label_findings(label: str, at: str | None, profile: SdcProfile | str | None 
     """A number written by hand in a key result's label (published in ``results.json``
     and on the comparison with the previous edition): the label follows the rules of
     prose with the run's ``parameters`` (:func:`prose_findings`), except its ``at``
-    words (this edition's own follow-up, "by 134 days after discharge"), whose every
-    number must state a duration (days, weeks, months or years)."""
+    words (this edition's own words: a follow-up the data decided, "by 134 days after
+    discharge", or its cohort, "development cohort of 2023-24"), whose every number
+    must state a duration (days, weeks, months or years) or pass the rules of prose
+    as the rest of the label does (a period of the run's parameters)."""
     rest = label.replace(at, " ", 1) if at and at in label else label
     found = [(NAME_RULE, detail) for _rule, detail in
              prose_findings(rest, profile, where="a key result's label",
                             parameters=parameters)]
-    for match in _AT_NUMBER.finditer(at or ""):
-        if not _DURATION.match(at or "", match.end()):
-            found.append((NAME_RULE, "a number in a key result's follow-up words (at) "
-                          "that is not a duration: state it through a key result"))
-            break
+    loose = [m for m in _AT_NUMBER.finditer(at or "")
+             if not _DURATION.match(at or "", m.end())]
+    if loose and prose_findings(at or "", profile, where="a key result's label",
+                                parameters=parameters):
+        found.append((NAME_RULE, "a number in a key result's own words (at) that is "
+                      "neither a duration nor a number prose may hold: state it through "
+                      "a key result"))
     return found

@@ -144,7 +144,9 @@ def statistic_findings(head: list[str], rows: list[list[Any]], *, shielded: set[
 
 def shielded_headers(rules: Mapping[str, Any], head: Sequence[str]) -> set[str]:
     """The headers a table's stamp shields from :func:`statistic_findings`: its counts,
-    the columns a rule made, its label columns and its first column (``rules``: what
+    the columns a rule made, a model's numbers :func:`~lifetools.disclosure.
+    model_release` released (``estimate_headers``: a curve's cumulative incidence),
+    its label columns and its first column (``rules``: what
     :func:`lifetools.disclosure.downloads.header_rules` records).
 
     A label column is a leading column of text; a column of medians written as text
@@ -153,7 +155,7 @@ def shielded_headers(rules: Mapping[str, Any], head: Sequence[str]) -> set[str]:
     is not shielded, so its numbers must come from a rule."""
     labels = [h for h in rules.get("label_headers", []) if not names_statistic(h)]
     return {*rules.get("count_headers", []), *rules.get("protected_headers", []),
-            *labels, *head[:1]}
+            *rules.get("estimate_headers", []), *labels, *head[:1]}
 
 
 def require_no_loose_statistics(table: ProtectedTable, *, name: str,

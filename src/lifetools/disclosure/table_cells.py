@@ -92,7 +92,7 @@ from lifetools.disclosure.prose import (
 )
 from lifetools.disclosure.rate_check import rate_findings
 from lifetools.disclosure.settings import SETTING_WORDS
-from lifetools.disclosure.statistics import statistic_findings
+from lifetools.disclosure.statistics import shielded_headers, statistic_findings
 from lifetools.disclosure.text import MINUS, text_findings
 from lifetools.disclosure.withheld import REASON_RULE, reason_findings
 from lifetools.errors import DisclosureError
@@ -282,8 +282,10 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
     found += group_findings(head, rows, stamped)
     # a participant flow's steps: no excluded count shown small by subtraction
     found += flow_findings(head, rows, stamped, profile, name=mark.get("name"))
-    found += statistic_findings(head, rows, shielded=counts | protected | labels,
-                                spans=set(spans))
+    # the shielded columns as the source rule reads them (one owner: a label column
+    # naming a statistic is not shielded, a released model's column is)
+    found += statistic_findings(head, rows, shielded=shielded_headers(
+        {**stamped, "count_headers": sorted(counts)}, head), spans=set(spans))
     found += model_findings(head, rows, stamped)
     found += reason_findings(head, rows)  # one value's rule named beside it
     found += rate_findings(head, rows, stamped, profile)  # per x numerator / denominator

@@ -32,7 +32,8 @@ import re
 from typing import Any
 
 __all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "SaidInNote", "TooFew",
-           "headline_of", "public_reason", "reason_findings", "rule_reason_named", "withheld_verb"]
+           "headline_of", "public_reason", "reason_findings", "rule_reason_named", "unrepeated",
+           "withheld_verb"]
 
 PRIVACY = "hidden to protect privacy"
 """The one reason a page gives for a value a disclosure rule hid."""
@@ -61,6 +62,24 @@ TOO_FEW_CELL = "suppressed: too few"
 """The reason in words of an estimate a group too small for it leaves out
 (:class:`TooFew`); a page and its download show ``[c]`` there and the rule once, in the
 table's note (a download's cells said this until wave 27)."""
+
+
+_SAID_TWICE = re.compile(r"\btoo few (?P<unit>[a-z]+) to estimate: (?=too few (?P=unit)\b)")
+_SAID_TWICE_BRACKETS = re.compile(r"^too few (?P<unit>[a-z ]+?) to estimate \((?P<why>too few "
+                                  r"(?P=unit)\b.*)\)$")
+
+
+def unrepeated(reason: str) -> str:
+    """A release check's headline left out where its reasons say it again: "too few
+    events to estimate: too few events in total; the fit did not converge" reads "too
+    few events in total; the fit did not converge", anywhere in a text (a table note
+    naming several models), and a whole reason "too few events to estimate (too few
+    events among ‘Life Rooms use’)" reads "too few events among ‘Life Rooms use’".
+    Any other text is returned as it is (issue 15, wave 36: the re-referral page and
+    the tables' notes said "too few events" twice in one reason)."""
+    text = _SAID_TWICE.sub("", str(reason))
+    found = _SAID_TWICE_BRACKETS.match(text)
+    return found["why"] if found else text
 
 
 def headline_of(text: str) -> str:

@@ -219,7 +219,9 @@ def _labels(old: Mapping[str, Any], new: Mapping[str, Any], name: str
     if now_label == old_label:
         return now_label, ("", "")
     now_at, old_at = str(new.get("at") or ""), str(old.get("at") or "")
-    bare = lambda label, at: " ".join(label.replace(at, " ").split())  # noqa: E731
+    # the label without its edition's words, and the punctuation that joined them
+    bare = lambda label, at: " ".join(  # noqa: E731
+        label.replace(at, " ").split()).strip(" ,:;")
     if now_at and old_at and bare(now_label, now_at) == bare(old_label, old_at):
         return bare(now_label, now_at), (old_at, now_at)
     return now_label, (f"published as: {old_label}", "")

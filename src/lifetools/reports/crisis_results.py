@@ -111,9 +111,12 @@ def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any
     if release.released:
         return tuple({k: v for k, v in r.items() if k != "subject"} for r in results)
     why = release.withheld_brief
+    # a withheld result keeps its edition's own words (``at``), so that the comparison
+    # with another edition still reads one measure
     return tuple({"name": r["name"], "label": r["label"], "value": None, "kind": "text",
                   "text": not_shown_sentence(r["subject"], release.withheld_once)
-                  if "subject" in r else reason_text(why)} for r in results)
+                  if "subject" in r else reason_text(why),
+                  **({"at": r["at"]} if "at" in r else {})} for r in results)
 
 
 
@@ -232,6 +235,12 @@ def fairness_sentence(rows: pd.DataFrame | None) -> Any:
         **({"high": Reason(listed(high))} if high else {}))
 
 
+def _cohort_label(measure: str, cohort: str) -> dict[str, str]:
+    """A validation measure's label and its ``at`` words (the edition's own cohort):
+    "Calibration slope: validation cohort of 2024-25"."""
+    return {"label": f"{measure}: {cohort}", "at": cohort}
+
+
 def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
     """The report's key results, in the order the page records them.
 
@@ -348,8 +357,11 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.SHRINKAGE, "value": frozen.shrinkage, "kind": "estimate",
          "label": "Uniform shrinkage factor"},
         {"name": CrisisName.C_CORRECTED, "value": boot.corrected("c"), "kind": "estimate",
-         "label": f"Optimism-corrected {with_words('C-statistic')} in {developed} "
-                  "(development)"},
+         # each edition's cohort in its at words: the comparison with the previous
+         # edition read as a revision of one figure ("in 2023-24 (development)",
+         # "published as: ... in 2022-23 (development)") until wave 36
+         **_cohort_label(f"Optimism-corrected {with_words('C-statistic')}",
+                         f"development cohort of {developed}")},
         # each estimate the page gives with its interval records it, so the comparison
         # with the previous edition reads it (it said "not assessed: its interval is
         # not among the key results" of a slope from 1.16 to 0.93: issue 15, wave 34)
@@ -358,19 +370,19 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
                                f"{developed} (development)"),
         {"name": CrisisName.C_VALIDATION, "value": float(t.loc["c", "estimate"]),
          "kind": "estimate",
-         "label": f"{with_words('C-statistic')} in {validated} (validation)"},
+         **_cohort_label(with_words("C-statistic"), f"validation cohort of {validated}")},
         interval_result(CrisisName.C_VALIDATION_CI,
                         (t.loc["c", "ci_lower"], t.loc["c", "ci_upper"]), null=0.5,
                         label=f"95% CI of the C-statistic in {validated} (validation)"),
         {"name": CrisisName.SLOPE_VALIDATION, "value": drift.slope, "kind": "estimate",
-         "label": f"Calibration slope in {validated} (validation)"},
+         **_cohort_label("Calibration slope", f"validation cohort of {validated}")},
         interval_result(CrisisName.SLOPE_VALIDATION_CI,
                          (t.loc["slope", "ci_lower"], t.loc["slope", "ci_upper"]), null=1.0,
                          label=f"95% CI of the calibration slope in {validated} "
                                "(validation)"),
         {"name": CrisisName.CITL_VALIDATION, "value": drift.citl, "kind": "estimate",
-         "label": f"Calibration-in-the-large ({TERMS['calibration-in-the-large']}) "
-                  f"in {validated} (validation)"},
+         **_cohort_label(f"Calibration-in-the-large ({TERMS['calibration-in-the-large']})",
+                         f"validation cohort of {validated}")},
         interval_result(CrisisName.CITL_VALIDATION_CI,
                          (t.loc["citl", "ci_lower"], t.loc["citl", "ci_upper"]), null=0.0,
                          label=f"95% CI of the calibration-in-the-large in {validated} "

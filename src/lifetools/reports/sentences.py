@@ -26,7 +26,7 @@ from lifetools.disclosure import (
     compose,
 )
 from lifetools.disclosure.models import COULD_NOT
-from lifetools.disclosure.withheld import PRIVACY, public_reason
+from lifetools.disclosure.withheld import PRIVACY, public_reason, unrepeated
 from lifetools.formatting import finite, verdict
 from lifetools.labels import explain_terms, quoted, with_words
 
@@ -130,7 +130,7 @@ def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:
     for prefix in _PREFIXES:
         if text.lower().startswith(prefix):
             text = text[len(prefix):].strip()
-    first = _unrepeated(_first_clause(text).strip().rstrip("."))
+    first = unrepeated(_first_clause(text).strip().rstrip("."))
     plain = plain_fit_reason(first, labels, effect=False)
     if plain != first:  # a fit's technical reason, in plain words with its term's label
         return plain
@@ -142,23 +142,6 @@ def plain_reason(reason: str, labels: Mapping[str, str] | None = None) -> str:
     for tag in _TAGS:  # the fit's technical tag is no words for a reader
         first = first.replace(f"{tag}: ", "", 1) if first.startswith(f"{tag}: ") else first
     return first or "the fit did not give an estimate"
-
-
-_REPEATED = (re.compile(r"^too few (?P<unit>[a-z ]+?) to estimate \((?P<why>too few "
-                        r"(?P=unit)\b.*)\)$"),
-             re.compile(r"^too few (?P<unit>[a-z ]+?) to estimate: (?P<why>too few "
-                        r"(?P=unit)\b.*)$"))
-
-
-def _unrepeated(reason: str) -> str:
-    """A release check's headline left out where its reasons say it again: "too few
-    events to estimate (too few events among ‘Life Rooms use’)" reads "too few events
-    among ‘Life Rooms use’" (the re-referral page said "too few events" twice in one
-    reason until wave 36: issue 15). Any other reason is returned as it is."""
-    for pattern in _REPEATED:
-        if found := pattern.match(reason):
-            return found["why"]
-    return reason
 
 
 def _first_clause(text: str) -> str:

@@ -50,7 +50,11 @@ from lifetools.disclosure.downloads import (
 from lifetools.disclosure.net_benefit_check import treat_all_findings
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.rate_check import rate_findings
-from lifetools.disclosure.statistics import STATISTIC_RULE, names_statistic
+from lifetools.disclosure.statistics import (
+    STATISTIC_RULE,
+    names_statistic,
+    shielded_headers,
+)
 from lifetools.disclosure.text import text_findings
 from lifetools.labels import column_label
 from lifetools.pipeline.gate import rules
@@ -287,9 +291,8 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
             found.append((TABLE_RULE, f"column {name!r} is protected by a rule that "
                           f"publishes it with {places[name]} decimal places, and holds "
                           "a cell written with others"))
-    labels = set(record.get("label_headers", [])) | set(shown[:1])
-    found += statistic_findings(shown, rows, shielded=counts | protected | labels,
-                                words=head)
+    found += statistic_findings(shown, rows, shielded=shielded_headers(
+        {**record, "count_headers": sorted(counts)}, shown), words=head)
     # the group-size rule read from the download's cells ([c] in every count of a row
     # whose group size is [c]), as on the page
     found += denominator_findings(shown, rows, {**record, "count_headers": sorted(counts)})
