@@ -127,8 +127,8 @@ def test_compare_results_each_edition_keeps_its_own_follow_up():
     # edition's follow-up (232 days)
     rows = compare_results(_incidence(239, 6.3, "6.3%"), _incidence(232, 7.1, "7.1%"))
     assert rows[0].label == "Cumulative incidence of re-referral (%)"
-    assert rows[0].previous == "6.3% (by 239 days after discharge)"
-    assert rows[0].current == "7.1% (by 232 days after discharge)"
+    assert rows[0].previous == "6.3%, by 239 days after discharge"
+    assert rows[0].current == "7.1%, by 232 days after discharge"
     same = compare_results(_incidence(232, 6.3, "6.3%"), _incidence(232, 7.1, "7.1%"))
     assert (same[0].label, same[0].previous) == (
         "Cumulative incidence of re-referral by 232 days after discharge (%)", "6.3%")
@@ -139,8 +139,8 @@ def test_compare_results_label_differing_without_its_words_keeps_the_previous_la
     rows = compare_results(_incidence(239, 6.3, "6.3%", at=False),
                            _incidence(232, 7.1, "7.1%"))
     assert "232 days" in rows[0].label and "239" not in rows[0].current
-    assert rows[0].previous == ("6.3% (published as: Cumulative incidence of "
-                                "re-referral by 239 days after discharge (%))")
+    assert rows[0].previous == ("6.3%, published as: Cumulative incidence of "
+                                "re-referral by 239 days after discharge (%)")
 
 
 def test_record_at_must_be_words_of_the_label(tmp_path, monkeypatch):
@@ -213,15 +213,15 @@ def test_comparison_markdown_gives_symbols_and_each_reason_once_in_its_note():
                                      "value": None, "text": why})
     rows = compare_results(old, new)
     assert [(r.previous_symbol, r.current_symbol) for r in rows] == [
-        ("[c]", "[c]"), ("", "[x]"), ("[x] (by 239 days after discharge)", "")]
+        ("[c]", "[c]"), ("", "[x]"), ("[x], by 239 days after discharge", "")]
     assert rows[0].previous == hidden  # the row keeps the published words
     text = comparison_markdown(rows, previous_title="2023-24 edition",
                                previous_link="../2023-24/x", current_title="2024-25 edition")
     assert text.count(PRIVACY) == 1 and why not in text
     assert "| Easy (%) | [c] | [c] | cannot be compared" in text
     assert "| Mean change | 0.40 | [x] |" in text
-    assert ("| Cumulative incidence of re-referral (%) | [x] (by 239 days after "
-            "discharge) | 7.1% (by 232 days after discharge) |") in text
+    assert ("| Cumulative incidence of re-referral (%) | [x], by 239 days after "
+            "discharge | 7.1%, by 232 days after discharge |") in text
     note = text.strip().splitlines()[-1]
     assert note == ("Note: [c] hidden to protect privacy. [x] not shown or could not be "
                     "estimated: for the 2024-25 edition, the reasons are given above on "
@@ -307,8 +307,8 @@ def test_compare_reads_a_cohort_of_each_edition_as_its_own_words():
 
     row, = compare_results(c(0.80, "2023-24"), c(0.83, "2024-25"))
     assert row.label == "C-statistic"
-    assert row.previous == "0.80 (validation cohort of 2023-24)"
-    assert row.current == "0.83 (validation cohort of 2024-25)"
+    assert row.previous == "0.80, validation cohort of 2023-24"
+    assert row.current == "0.83, validation cohort of 2024-25"
 
 
 def test_a_key_results_own_words_may_hold_a_period_of_the_run_but_no_count():

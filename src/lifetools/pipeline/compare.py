@@ -204,7 +204,10 @@ def _symbol(text: str) -> str:
 
 
 def _with(shown: str, words: str) -> str:
-    return f"{shown} ({words})" if words else shown
+    """A value with its edition's own words after a comma ("7.1% (4.0% to 12.6%), by
+    232 days after discharge"): in brackets they followed an interval's brackets,
+    "0.80 (0.78 to 0.84) (development cohort of 2022-23)" (wave 36)."""
+    return f"{shown}, {words}" if words else shown
 
 
 def _labels(old: Mapping[str, Any], new: Mapping[str, Any], name: str
