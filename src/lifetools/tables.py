@@ -657,8 +657,6 @@ def said_once_entry(withheld: str) -> str:
     head = headline_of(withheld)
     return f"{head} ({SAID_ONCE})" if head and head != withheld.strip() else SAID_ONCE_ENTRY
 
-ALL_MODELS = "All the models in this table"
-"""Whose reason it is in a table's note when every model of the table shares it."""
 
 
 def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str]:
@@ -671,8 +669,9 @@ def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str
     until wave 25 (the re-referral page at 3,000 people gave "too few events in total"
     for 3 models in one note: issue 15). A name is quoted when two or more share a
     reason, since a model's name may hold a comma; one name reads bare ("Cause-specific
-    Cox: ..."), every model of the table :data:`ALL_MODELS`; rows of no named model read
-    the reason alone.
+    Cox: ..."); a reason every model of the table shares, and rows of no named model,
+    read the reason alone (the note said "are not shown: All the models in this table:
+    ..." until wave 36).
     """
     whose: dict[str, list[str]] = {}
     for why, name in zip(held, names, strict=True):
@@ -687,7 +686,7 @@ def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str
         if len(models) == 1:
             return f"{models[0]}: {why}"
         if set(models) == every:
-            return f"{ALL_MODELS}: {why}"
+            return why
         return f"{listed([quoted(m) for m in models])}: {why}"
 
     return ["" if why is None else entry(why) for why in held]

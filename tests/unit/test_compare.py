@@ -225,8 +225,8 @@ def test_comparison_markdown_gives_symbols_and_each_reason_once_in_its_note():
     note = text.strip().splitlines()[-1]
     assert note == ("Note: [c] hidden to protect privacy. [x] not shown or could not be "
                     "estimated: for the 2024-25 edition, the reasons are given above on "
-                    "this page; for the 2023-24 edition, on {doc}`that edition's page "
-                    "of this report <../2023-24/x>`.")
+                    "this page; for the 2023-24 edition, the reasons are given on "
+                    "{doc}`that edition's page of this report <../2023-24/x>`.")
     # no symbol, no note
     plain = comparison_markdown(compare_results(results(2.06, [0.75, 5.6]),
                                                 results(0.83, [0.1, 6.94])),

@@ -243,8 +243,11 @@ def test_fairness_sentence_names_the_groups_whose_interval_lies_on_one_side():
     assert "no group's predicted risks were shown to be too high or too low" in none
     assert "cannot say" in str(fairness_sentence(_fair([])))
     # a group the table does not show is never described: only the rows given are
-    assert "women" not in str(fairness_sentence(_fair([("Sex", "Male", -0.3, -0.5,
-                                                          -0.1)])))
+    one = str(fairness_sentence(_fair([("Sex", "Male", -0.3, -0.5, -0.1)])))
+    assert "women" not in one
+    # one group: "its interval ... lies wholly below", never "for each" (wave 36)
+    assert "for each" not in one and "its interval" in one and "wholly below" in one
+    assert "for each" in said
 
 
 def test_crisis_notebook_says_the_fairness_sentence_under_its_table():
@@ -252,3 +255,12 @@ def test_crisis_notebook_says_the_fairness_sentence_under_its_table():
                           as_version=4).cells
     at = next(i for i, c in enumerate(cells) if 'name="fairness"' in c.source)
     assert "{glue:text}`fairness_sentence`" in cells[at + 1].source
+
+
+def test_a_calibration_limit_beside_perfect_calibration_keeps_its_side():
+    # TRIPOD 23a said "calibration slope 1.16 (1.00 to 1.31)" where the page's table said
+    # "1.155 (0.998 to 1.312)" (wave 36)
+    from lifetools.reports.crisis_parts import shown_estimate
+
+    assert shown_estimate(1.155, 0.998, 1.312, digits=2, null=1.0) == "1.16 (0.998 to 1.31)"
+    assert shown_estimate(1.155, 0.998, 1.312, digits=2) == "1.16 (1.00 to 1.31)"

@@ -401,7 +401,6 @@ def test_model_outputs_refuse_an_undeclared_column_of_numbers(extra):
 def test_models_withheld_for_one_reason_share_one_entry_of_the_tables_note():
     # the re-referral page at 3,000 people gave "too few events in total" once per
     # model in one table's note (3 times): issue 15, wave 25
-    from lifetools.tables import ALL_MODELS
 
     good = model_release(fitted(), data=data(10), event_col="event",
                          level_cols=["exposed"])
@@ -420,7 +419,8 @@ def test_models_withheld_for_one_reason_share_one_entry_of_the_tables_note():
     assert alone[WITHHELD_COLUMN].tolist() == ["", f"b: {bad.withheld}"]
     every = table_estimates(combine_estimates(
         [bad.estimates(fitted().summary.assign(model=name)) for name in "bc"]))
-    assert every[WITHHELD_COLUMN].tolist() == [f"{ALL_MODELS}: {bad.withheld}"] * 2
+    # every model shares it: the reason alone (no "All the models in this table:")
+    assert every[WITHHELD_COLUMN].tolist() == [bad.withheld] * 2
     # the note under the table says the reason once
     shown = show_table_note(table)
     assert shown.count(bad.reason) == 1, shown

@@ -275,8 +275,10 @@ def _symbols_note(rows: list[Comparison], *, previous_title: str, previous_link:
         where = {current_title: "the reasons are given above on this page",
                  # a link says where it goes in its own words, not "its page"
                  # (WCAG 2.4.4; issue 15, wave 25)
-                 previous_title: f"on {{doc}}`that edition's page of this report "
-                                 f"<{previous_link}>`"}
+                 # "for the 2023-24 edition, on that edition's page of this report"
+                 # said where without saying what (wave 36)
+                 previous_title: f"the reasons are given on {{doc}}`that edition's page "
+                                 f"of this report <{previous_link}>`"}
         parts.append(f"{NOT_AVAILABLE} not shown or could not be estimated: "
                      + "; ".join(f"for the {title}, {where[title]}" for title in editions)
                      + ".")

@@ -168,8 +168,8 @@ class FineGrayPart:
     observed_cif: float = float("nan")
 
 
-FINE_GRAY_COLUMN = "Fine-Gray, 12-month cumulative incidence (95% CI)"
-LOGISTIC_COLUMN = "logistic (shrunk), 12-month risk (95% CI)"
+FINE_GRAY_COLUMN = "Fine-Gray model, predicting the 12-month cumulative incidence (95% CI)"
+LOGISTIC_COLUMN = "logistic model (shrunk), predicting the 12-month risk (95% CI)"
 """The time-to-event table's columns: each model's numbers (:func:`time_to_event`)."""
 
 

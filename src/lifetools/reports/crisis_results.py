@@ -155,7 +155,8 @@ def withheld_statement(release: Any, fg_release: Any) -> Any:
     if not withheld:
         return compose("The crisis-risk model and its time-to-event (Fine-Gray) version "
                        "met every condition for showing a model's numbers (enough crises "
-                       "in every group, enough people for the number of terms, and a fit "
+                       "in every group, more people than the model has terms by the margin "
+                       "the disclosure rules require, and a fit "
                        "that converged with finite intervals; see the methods page), so "
                        "their numbers are shown.")
     said = [compose("The numbers of {who} are not shown on this page ([x] in the tables, "
@@ -226,11 +227,15 @@ def fairness_sentence(rows: pd.DataFrame | None) -> Any:
     if high:
         parts.append("too high on average for {high}")
     rest = len(usable) - len(low) - len(high)
+    # one group: "its interval", not "for each" of a list of one (wave 36)
+    where = (": for each, the interval of the calibration-in-the-large lies wholly above "
+             "or below no difference." if len(low) + len(high) > 1 else
+             ": its interval of the calibration-in-the-large lies wholly "
+             + ("above" if low else "below") + " no difference.")
     return compose(
-        "Within groups, the predicted risks were " + ", and ".join(parts)
-        + ": for each, the interval of the calibration-in-the-large lies wholly above "
-        "or below no difference." + (" For the other groups shown, the intervals are "
-                                    "compatible with no difference." if rest else ""),
+        "Within groups, the predicted risks were " + ", and ".join(parts) + where
+        + (" For the other groups shown, the intervals are compatible with no "
+           "difference." if rest else ""),
         **({"low": Reason(listed(low))} if low else {}),
         **({"high": Reason(listed(high))} if high else {}))
 
@@ -293,11 +298,8 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
          "text": compose(
              "computed from the number of candidate parameters ({n}), the observed share "
              "with a crisis, and an anticipated Cox-Snell R-squared of {r2}% of its "
-             "maximum. Where the cohort is smaller than the largest of the criteria, more "
-             "overfitting than the target shrinkage of {shrinkage} allows is to be "
-             "expected (the criteria assume that R-squared); the model's estimated "
-             "shrinkage factor and the optimism-corrected measures below show how much "
-             "there was.",
+             "maximum, for a target shrinkage of {shrinkage} (the sentence before says "
+             "whether the cohort met the largest of the criteria).",
              n=Parameter(parameters, "candidate predictor parameters"),
              r2=Parameter(round(100 * size.method["r2_fraction"], 6),
                           "anticipated R-squared (% of its maximum)"),

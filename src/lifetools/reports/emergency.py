@@ -216,8 +216,12 @@ def fewest_events(rates: ProtectedTable, groups: Sequence[str] | None = None) ->
 def _events_result(fewest: int | None) -> dict[str, Any]:
     """The key result of the matched A&E design's fewest events (for the main point's
     verdict); "not shown" when a cell is hidden, never a count the table hid."""
-    label = ("Fewest A&E attendances in a group and period of the matched comparison "
-             "(too few and the result is read as too uncertain to tell)")
+    # it read "... of the matched comparison (too few and the result is read as too
+    # uncertain to tell)", naming the non-users for a count that may be the users'
+    # (wave 36)
+    label = ("Fewest A&E attendances in any group and period of the matched design "
+             "(users or matched non-users, before or after): with too few, the verdict "
+             "is too uncertain to tell")
     if fewest is None:
         return {"name": EmergencyName.DID_AE_EVENTS, "value": None, "kind": "text",
                 "text": compose("not shown ({why})", why=PRIVACY), "label": label}

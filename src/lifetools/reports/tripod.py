@@ -227,6 +227,12 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         shown = protect_count(n)
         return "[c]" if shown is None else format_value(shown, kind="count")
 
+    def calibration(measure: str, null: float) -> str:
+        # a limit beside perfect calibration keeps its side, as the drift verdict
+        # writes it ("1.16 (0.998 to 1.31)", never "1.00 to 1.31")
+        return shown_estimate(*t.loc[measure, ["estimate", "ci_lower", "ci_upper"]],
+                              digits=2, null=null)
+
     return {
         # dates in words, by the pages' one date formatter ("1 April 2024")
         "horizon_days": CRISIS_HORIZON_DAYS,
@@ -240,11 +246,8 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
             f"{shown_estimate(boot.corrected('c'), *boot.interval('c'), digits=2)}; in "
             f"{run.validation_period}, C "
             f"{shown_estimate(*t.loc['c', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
-            ", calibration slope "
-            f"{shown_estimate(*t.loc['slope', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
-            ", calibration-in-the-large "
-            f"{shown_estimate(*t.loc['citl', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
-            ".")),
+            f", calibration slope {calibration('slope', 1.0)}"
+            f", calibration-in-the-large {calibration('citl', 0.0)}.")),
         "fairness_groups": ", ".join(
             g if g[1:2].isupper() else g.lower()
             for g in (v.split(" (")[0] for v in FAIRNESS_GROUPS.values())),
