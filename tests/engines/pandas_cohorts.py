@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort import CohortSpec
-from lifetools.cohort.crisis import CrisisCohort
+from lifetools.cohort.crisis import FLOW_OUTCOMES, CrisisCohort
 from lifetools.cohort.person_time import (
     LOCALITY_PREFIX,
     PRIOR_OUTCOMES,
@@ -460,8 +460,8 @@ def build_crisis_cohort(dataset: Any, *, index_date: str, horizon_days: int = 36
                                    np.where(frame["died_first"] == 1, 2, 0))
     event_day = crisis_day.where(frame["crisis"] == 1, death.where(frame["died_first"] == 1))
     frame["days_to_event"] = ((event_day - day).dt.days + 1).fillna(horizon_days).to_numpy()
-    flow += [("Crisis within 12 months", int(frame["crisis"].sum())),
-             ("Died within 12 months with no crisis first", int(frame["died_first"].sum()))]
+    flow += [(FLOW_OUTCOMES[0], int(frame["crisis"].sum())),
+             (FLOW_OUTCOMES[1], int(frame["died_first"].sum()))]
     method = {"index_date": index_date, "horizon_days": horizon_days,
               "competing_death": "counted as no crisis (cumulative incidence)"}
     return CrisisCohort(data=frame.reset_index(drop=True),

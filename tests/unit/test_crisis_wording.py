@@ -59,8 +59,10 @@ def test_crisis_wording_internal_method_says_the_bootstrap():
     text = str(method_text("boot-mi", drawn=200, copies=10))
     assert "uses bootstrap" not in text
     assert "The model comparison uses the other order" in text
-    assert re.search(r"\b200 samples drawn before imputation\b", text)
-    assert "imputed afresh (10 copies)" in text
+    assert re.search(r"\b200 samples and 10 imputed copies of each\b", text)
+    # the order said once, and the citation outside its plain words' brackets (wave 36)
+    assert "afresh) (Wahl" not in text and "in the terms of Wahl et al. (2016)" in text
+    assert text.count("afresh") == 1
 
 
 def test_crisis_wording_notebook_explains_rubin_s_rules_on_its_first_use():

@@ -353,3 +353,16 @@ def test_unrepeated_says_a_release_checks_headline_once(text, said):
     from lifetools.disclosure.withheld import unrepeated
 
     assert unrepeated(text) == said
+
+
+def test_withheld_models_note_says_could_not_be_estimated_once():
+    # the reach page's note read "The numbers marked [x] are not shown: could not be
+    # estimated: the counts of a deprivation fifth are suppressed" (wave 36)
+    said = withheld_models_note(
+        ["could not be estimated: the counts of a deprivation fifth are suppressed"])
+    assert said == ("The numbers marked [x] could not be estimated: the counts of a "
+                    "deprivation fifth are suppressed.")
+    mixed = withheld_models_note(["too few events to estimate: too few events in total",
+                                  "could not be estimated: the fit did not converge"])
+    assert mixed.startswith("The numbers marked [x] are not shown: too few events in "
+                            "total; could not be estimated")

@@ -420,7 +420,7 @@ def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(r
     boot, mi_boot, words = run.boot, run.mi_boot, run.method
     assert "inside each of 5 bootstrap samples" in boot.method["imputation"]
     assert "within each of 2 imputed copies" in mi_boot.method["imputation"]
-    assert "drawn before imputation" in words and "imputed afresh (2 copies)" in words
+    assert "5 samples and 2 imputed copies of each" in words
     assert boot.n_boot + boot.n_failed == 5
     assert 0.5 < boot.corrected("c") < boot.summary.set_index("index").loc["c", "apparent"]
     # boot-MI's own curve, from its own samples, at the report's grid, and the page's
@@ -1151,8 +1151,8 @@ def test_analyse_crisis_risk_boot_mi_default_page_results_from_boot_mi(crisis_da
     assert key["internal_method"]["value"] == "boot-mi"
     method = str(key["internal_method"]["text"])
     drawn = run.boot.n_boot + run.boot.n_failed  # 200 drawn, 182 kept at 3,000 people
-    assert f"with {drawn} samples drawn before imputation" in method
-    assert "imputed afresh (2 copies)" in method and "boot-MI (" in method
+    assert f"with {drawn} samples and 2 imputed copies of each" in method
+    assert "boot-MI (" in method
     curve = key["internal_calibration_method"]
     assert curve["value"] == "boot-mi" and "(boot-MI)" in str(curve["text"])
     assert "MI-boot" not in str(curve["text"])

@@ -26,6 +26,8 @@ def test_record_markdown_every_item_answered_from_metadata(tmp_path):
     rows = [line for line in page.splitlines() if line.startswith("| ")][1:]
     assert [r.split(" | ")[0].strip("| ") for r in rows] == [i for i, _ in ITEMS]
     assert "1 April 2024 to 31 March 2025" in page
+    # the region as well as the timeframe (RECORD 1.2; only the dates until wave 36)
+    assert f"the area {series.publication.publisher} serves" in page
     assert "2 steps, from \"Referrals in the extract\" to \"first discharge per person\"" \
         in page
     assert "counts of 1 to 7 suppressed, others rounded to the nearest 5" in page

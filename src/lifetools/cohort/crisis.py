@@ -13,7 +13,7 @@ from lifetools.dataset import Dataset
 from lifetools.design_sizes import CRISIS_HORIZON_DAYS
 from lifetools.engines import engine_tables
 
-__all__ = ["CRISIS_PREDICTORS", "FLOW_PARENTS", "CrisisCohort", "build_crisis_cohort"]
+__all__ = ["CRISIS_PREDICTORS", "FLOW_OUTCOMES", "FLOW_PARENTS", "CrisisCohort", "build_crisis_cohort"]
 
 CRISIS_PREDICTORS = {
     "splines": {"age": 5, "years_in_care": 3},
@@ -37,6 +37,13 @@ CRISIS_COLUMNS = {
 }
 """The columns the crisis cohort reads (checked in a warehouse before querying)."""
 
+
+FLOW_OUTCOMES = ("Of these, a crisis within 12 months (an outcome, not a step)",
+                 "Of these, died within 12 months with no crisis first (an outcome, "
+                 "not a step)")
+"""The flow's last two rows: what happened to the people alive on the index date, not
+steps that narrowed the cohort (a reader took "Crisis within 12 months" below "Alive
+on the index date" for a selection: wave 36)."""
 
 FLOW_PARENTS = (None, 0, 1, 1)
 """The row each row of :attr:`CrisisCohort.flow` is a subset of: the people alive on the
@@ -144,8 +151,8 @@ def build_crisis_cohort(dataset: Dataset, *, index_date: str,
                                    np.where(frame["died_first"] == 1, 2, 0))
     event_day = crisis_day.where(frame["crisis"] == 1, death.where(frame["died_first"] == 1))
     frame["days_to_event"] = ((event_day - day).dt.days + 1).fillna(horizon_days).to_numpy()
-    flow += [("Crisis within 12 months", int(frame["crisis"].sum())),
-             ("Died within 12 months with no crisis first", int(frame["died_first"].sum()))]
+    flow += [(FLOW_OUTCOMES[0], int(frame["crisis"].sum())),
+             (FLOW_OUTCOMES[1], int(frame["died_first"].sum()))]
     method = {"index_date": index_date, "horizon_days": horizon_days,
               "competing_death": "counted as no crisis (cumulative incidence)"}
     return CrisisCohort(data=frame.reset_index(drop=True),

@@ -21,6 +21,7 @@ import pandas as pd
 
 from lifetools.disclosure.counts import require_table
 from lifetools.disclosure.flow import PARENTS_KEY, ZERO_KEY
+from lifetools.disclosure.models import COULD_NOT
 from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
@@ -69,8 +70,15 @@ def withheld_models_note(reasons: list[str]) -> str:
     # (the emergency rate ratios: 8 models, each its own row)
     # each reason's headline said once ("too few events in total", not "too few events
     # to estimate: too few events in total": wave 36)
-    return (f"The numbers marked {NOT_AVAILABLE} are not shown: "
-            f"{'; '.join(unrepeated(r) for r in reasons)}.")
+    said = [unrepeated(r) for r in reasons]
+    failed = f"{COULD_NOT}: "
+    if all(r.startswith(failed) for r in said):
+        # "are not shown: could not be estimated: ..." said two things with two colons
+        # (the reach page's inequality indices, wave 36): a number no fit gave could
+        # not be estimated
+        return (f"The numbers marked {NOT_AVAILABLE} could not be estimated: "
+                f"{'; '.join(r[len(failed):] for r in said)}.")
+    return f"The numbers marked {NOT_AVAILABLE} are not shown: {'; '.join(said)}."
 
 
 def written_record(path: Path, table: ProtectedTable) -> dict[str, Any]:

@@ -81,8 +81,13 @@ def _answers(series: Series, edition: Edition, runs: Mapping[str, Path],
     return {
         "1.1": f"Routinely collected, linked health and service records ({data}); "
                f"{{doc}}`landing page </index>`.",
-        "1.2": f"{series.title}, {edition.title}: {long_date(edition.period_start)} to "
-               f"{long_date(edition.period_end)}; every report page names its period.",
+        # the region as well as the timeframe the item asks for (it gave only the dates
+        # until wave 36)
+        "1.2": f"{series.title}, {edition.title}: the area {publication.publisher} "
+               "serves, in the localities of the deprivation lookup (a report's "
+               "`locality` parameter restricts it to one); "
+               f"{long_date(edition.period_start)} to {long_date(edition.period_end)}; "
+               "every report page names its period.",
         "1.3": f"{len(keyed)} of {len(tables)} tables are linked by a pseudonymous "
                "person key (`person_id`): " + ", ".join(keyed) + "; "
                "{doc}`data dictionary </data/index>`.",

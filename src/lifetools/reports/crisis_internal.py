@@ -138,17 +138,21 @@ def method_text(method: str, *, drawn: int, copies: int, per: int = 0) -> Protec
         return compose(
             "Harrell's bootstrap optimism correction with {total} samples, {per} within "
             "each of the {m} imputed copies, results averaged: " + with_words("MI-boot")
-            + " (Wahl et al. {year}). The imputation is not repeated inside the samples: "
+            + ", in the terms of Wahl et al. ({year}). The imputation is not repeated "
+            "inside the samples: "
             "each copy's imputed values used every person, so the optimism may be "
             "slightly underestimated.", total=Parameter(drawn, "bootstrap samples"),
             per=Parameter(per, "bootstrap samples per imputed copy"),
             m=Parameter(copies, "imputed copies"), year=Period("2016"))
+    # the order said once, by its name's plain words, and the citation outside them:
+    # it read "... each sample imputed afresh ...: boot-MI (bootstrap samples drawn
+    # first, each with its missing values filled in afresh) (Wahl et al. 2016)" (wave 36)
     return compose(
-        "Harrell's bootstrap optimism correction with {n} samples drawn before "
-        "imputation; each sample imputed afresh ({m} copies) and the model developed on "
-        "it pooled by " + with_words("Rubin's rules") + ", so the correction covers the "
-        "imputation too: " + with_words("boot-MI") + " (Wahl et al. {year}). The model "
-        "comparison uses the other order, " + with_words("MI-boot") + ", for both "
+        "Harrell's bootstrap optimism correction with {n} samples and {m} imputed copies "
+        "of each, the model developed on each sample pooled by "
+        + with_words("Rubin's rules") + ", so the correction covers the imputation "
+        "too: " + with_words("boot-MI") + ", in the terms of Wahl et al. ({year}). The "
+        "model comparison uses the other order, " + with_words("MI-boot") + ", for both "
         "models.", n=Parameter(drawn, "bootstrap samples"),
         m=Parameter(copies, "imputed copies"), year=Period("2016"))
 

@@ -66,8 +66,11 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("1", "Title", "A prediction model of a mental-health crisis within {horizon_days} days, "
      "developed on {development_date} and temporally validated on {validation_date}.",
      OPENING),
-    ("2", "Abstract", "What was asked, what was found (C-statistic in {validation_period}: "
-     "{c_validation}), the drift verdict and what the report does not show.", OPENING),
+    # no outer brackets: the term's plain words and the interval nested three deep in
+    # them ("(C-statistic (how well ...) in 2024-25: 0.83 (0.80 to 0.86))", wave 36)
+    ("2", "Abstract", "What was asked and what was found, with the C-statistic in "
+     "{validation_period}: {c_validation}; the drift verdict; and what the report does "
+     "not show.", OPENING),
     ("3a", "Background: healthcare context, rationale", "Learning system: prediction checked "
      "from one edition to the next.", CARD),
     ("3b", "Target population and intended use", "Service-level monitoring; not for "
