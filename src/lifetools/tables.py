@@ -658,7 +658,6 @@ def said_once_entry(withheld: str) -> str:
     return f"{head} ({SAID_ONCE})" if head and head != withheld.strip() else SAID_ONCE_ENTRY
 
 
-
 def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str]:
     """Each withheld row's entry of :data:`~lifetools.disclosure.models.WITHHELD_COLUMN`:
     its reason after the names of every model that has that reason ("" when shown).

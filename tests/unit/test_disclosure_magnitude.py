@@ -126,10 +126,15 @@ def test_a_median_written_as_text_is_not_shielded_as_a_row_label(tmp_path, monke
 @pytest.mark.parametrize("value", [0.0, -0.0, -0.04, -1.25, 1234.56, 42.0, -12345.678])
 @pytest.mark.parametrize("digits", [0, 1, 2])
 def test_quantiles_write_numbers_as_the_one_writer_does(value, digits):
-    from lifetools.disclosure.magnitude import _fixed
-    from lifetools.disclosure.text import fixed
+    # every number through lifetools.signs.fixed: its minus sign, its separators, and
+    # no sign on a number that rounds to zero
+    from lifetools.disclosure import protect_quantiles
+    from lifetools.signs import fixed
 
-    assert _fixed(value, digits) == fixed(value, digits)
+    people = pd.DataFrame({"v": [value] * 20})
+    cell = protect_quantiles({"a": people}, {"v": "V"}, digits=digits).frame.iat[0, 1]
+    shown = fixed(value, digits)
+    assert cell == f"{shown} ({shown} to {shown})"
 
 
 def test_protect_quantiles_is_checked_by_acro_when_the_build_asks(monkeypatch):

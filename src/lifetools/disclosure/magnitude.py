@@ -30,6 +30,7 @@ from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, _mint
 from lifetools.disclosure.rules import Totals, hide_secondary, totals_groups
+from lifetools.signs import fixed
 
 __all__ = ["NOT_RECORDED", "QUANTILES_HEADER", "magnitude_reason", "protect_magnitudes",
            "protect_quantiles"]
@@ -153,9 +154,10 @@ def protect_quantiles(groups: Mapping[str, pd.DataFrame], rows: Mapping[str, str
 
     A median or a quartile over few people describes those people, as a mean does:
     each cell passes the rules of :func:`magnitude_reason` over the recorded values of
-    its group (threshold, then both dominance rules, as ACRO applies them to every
-    aggregation statistic) or is hidden (``[c]``, its reason in the record only). No
-    extreme (a minimum, a maximum: one person's value) is ever given.
+    its group (threshold, then both dominance rules, as for a sum or a mean; ACRO
+    applies only its threshold to a median, :func:`_acro_quantiles`) or is hidden
+    (``[c]``, its reason in the record only). No extreme (a minimum, a maximum: one
+    person's value) is ever given.
 
     Parameters
     ----------
@@ -194,16 +196,15 @@ def protect_quantiles(groups: Mapping[str, pd.DataFrame], rows: Mapping[str, str
         for number, column in enumerate(rows):
             values = pd.to_numeric(frame[column], errors="coerce").dropna().to_numpy(
                 dtype="float64")
-            reason = magnitude_reason(values, profile=p) if len(values) else ""
             if not len(values):
                 shown.append(NOT_RECORDED)
-            elif reason:
+            elif reason := magnitude_reason(values, profile=p):
                 shown.append(None)
                 suppressed.append((number, header, reason))
             else:
                 low, mid, high = np.quantile(values, [0.25, 0.5, 0.75])
-                shown.append(f"{_fixed(mid, digits)} ({_fixed(low, digits)} to "
-                             f"{_fixed(high, digits)})")
+                shown.append(f"{fixed(mid, digits)} ({fixed(low, digits)} to "
+                             f"{fixed(high, digits)})")
         cells[header] = shown
     out = pd.DataFrame(cells, dtype=object)
     roles = ((label, "other"), *((c, "magnitude") for c in columns))
@@ -241,11 +242,3 @@ def _acro_quantiles(groups: Mapping[str, pd.DataFrame], rows: Mapping[str, str],
             for position, _, why in found["disagreements"]]
     return verdict
 
-
-def _fixed(value: float, digits: int) -> str:
-    """``value`` to ``digits`` places with thousands separators and the minus sign
-    (U+2212) as :func:`lifetools.disclosure.text.fixed` writes it (that module imports
-    this package's rules, so it is not imported here)."""
-    text = f"{value:,.{digits}f}"
-    return "\u2212" + text[1:] if text.startswith("-") and text.strip("-0.,") else (
-        text.lstrip("-"))

@@ -13,7 +13,8 @@ from lifetools.formatting import format_value
 from lifetools.labels import TERMS
 from lifetools.prediction.performance import Performance
 
-__all__ = ["DRIFT_HEADLINES", "DRIFT_OPENINGS", "DriftCheck", "drift_check", "limits_sentence"]
+__all__ = ["CALIBRATION_NULL", "DRIFT_HEADLINES", "DRIFT_OPENINGS", "DriftCheck", "drift_check",
+           "limits_sentence"]
 
 _CITL = "calibration-in-the-large"
 
@@ -58,8 +59,11 @@ DRIFT_HEADLINES = {
                "refitted before further use."}
 """:attr:`DriftCheck.headline` in each state: the verdict's opening, as a sentence."""
 
-_NULL = {"slope": 1.0, "citl": 0.0}
-"""Each calibration measure's value under perfect calibration (the verdict's null)."""
+CALIBRATION_NULL = {"slope": 1.0, "citl": 0.0}
+"""Each calibration measure's value under perfect calibration: the null a confidence
+limit keeps its side of wherever the measure is written (the drift verdict, the
+crisis page's key results and its TRIPOD checklist)."""
+
 
 def limits_sentence(slope_band: tuple[float, float], citl_band: tuple[float, float]) -> str:
     """The drift alarm's stated limits in plain words, numbers through the formatter."""
@@ -119,7 +123,7 @@ def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 
         # the models table beside it wrote "0.998" (wave 36)
         interval = format_value((float(table.loc[m, "ci_lower"]),
                                  float(table.loc[m, "ci_upper"])), kind="interval", digits=2,
-                                null=_NULL[m])
+                                null=CALIBRATION_NULL[m])
         return f"{names[m]} was {estimate} (95% CI {interval})"
 
     outside = [m for m, v in (("slope", slope), ("citl", citl))

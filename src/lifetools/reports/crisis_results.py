@@ -28,6 +28,7 @@ from lifetools.labels import (
     listed,
     with_words,
 )
+from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     CrisisRun,
@@ -379,14 +380,16 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.SLOPE_VALIDATION, "value": drift.slope, "kind": "estimate",
          **_cohort_label("Calibration slope", f"validation cohort of {validated}")},
         interval_result(CrisisName.SLOPE_VALIDATION_CI,
-                         (t.loc["slope", "ci_lower"], t.loc["slope", "ci_upper"]), null=1.0,
+                         (t.loc["slope", "ci_lower"], t.loc["slope", "ci_upper"]),
+                         null=CALIBRATION_NULL["slope"],
                          label=f"95% CI of the calibration slope in {validated} "
                                "(validation)"),
         {"name": CrisisName.CITL_VALIDATION, "value": drift.citl, "kind": "estimate",
          **_cohort_label(f"Calibration-in-the-large ({TERMS['calibration-in-the-large']})",
                          f"validation cohort of {validated}")},
         interval_result(CrisisName.CITL_VALIDATION_CI,
-                         (t.loc["citl", "ci_lower"], t.loc["citl", "ci_upper"]), null=0.0,
+                         (t.loc["citl", "ci_lower"], t.loc["citl", "ci_upper"]),
+                         null=CALIBRATION_NULL["citl"],
                          label=f"95% CI of the calibration-in-the-large in {validated} "
                                "(validation)"),
         {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",

@@ -190,6 +190,8 @@ def analyse_rereferral(
     if withheld:
         at_horizon = None
     share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
+    limits = None if at_horizon is None else (100 * float(at_horizon["ci_lower"]),
+                                              100 * float(at_horizon["ci_upper"]))
     hr = (estimate_row(cox, "used_life_rooms", outcome=REFERRED) if release.released
           else withheld_row(release))
     label = "Hazard ratio of re-referral, Life Rooms use before discharge"
@@ -215,12 +217,9 @@ def analyse_rereferral(
          **share_label(horizon), "released": cif_release},
         # its interval, for the comparison with the previous edition (wave 36)
         {"name": ReReferralName.REREFERRAL_1Y_CI, "kind": "interval",
-         "value": None if at_horizon is None else [100 * float(at_horizon["ci_lower"]),
-                                                   100 * float(at_horizon["ci_upper"])],
-         "text": None if withheld else compose("not estimated") if at_horizon is None
-         else compose("{ci}", ci=Interval(100 * float(at_horizon["ci_lower"]),
-                                          100 * float(at_horizon["ci_upper"]), 1,
-                                          percent=True)),
+         "value": None if limits is None else list(limits),
+         "text": None if withheld else compose("not estimated") if limits is None
+         else compose("{ci}", ci=Interval(*limits, 1, percent=True)),
          **_ci_label(share_label(horizon)), "released": cif_release},
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(

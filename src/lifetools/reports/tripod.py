@@ -23,6 +23,7 @@ from lifetools.disclosure.group_counts import reveals_whole_group
 from lifetools.formatting import format_value
 from lifetools.labels import label
 from lifetools.prediction import rcs_centiles
+from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.reports.crisis_parts import (
     FAIRNESS_GROUPS,
     CrisisRun,
@@ -230,11 +231,11 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         shown = protect_count(n)
         return "[c]" if shown is None else format_value(shown, kind="count")
 
-    def calibration(measure: str, null: float) -> str:
+    def calibration(measure: str) -> str:
         # a limit beside perfect calibration keeps its side, as the drift verdict
         # writes it ("1.16 (0.998 to 1.31)", never "1.00 to 1.31")
         return shown_estimate(*t.loc[measure, ["estimate", "ci_lower", "ci_upper"]],
-                              digits=2, null=null)
+                              digits=2, null=CALIBRATION_NULL[measure])
 
     return {
         # dates in words, by the pages' one date formatter ("1 April 2024")
@@ -249,8 +250,8 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
             f"{shown_estimate(boot.corrected('c'), *boot.interval('c'), digits=2)}; in "
             f"{run.validation_period}, C "
             f"{shown_estimate(*t.loc['c', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
-            f", calibration slope {calibration('slope', 1.0)}"
-            f", calibration-in-the-large {calibration('citl', 0.0)}.")),
+            f", calibration slope {calibration('slope')}"
+            f", calibration-in-the-large {calibration('citl')}.")),
         "fairness_groups": ", ".join(
             g if g[1:2].isupper() else g.lower()
             for g in (v.split(" (")[0] for v in FAIRNESS_GROUPS.values())),
