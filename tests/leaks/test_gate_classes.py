@@ -202,3 +202,8 @@ def test_gate_classes_cumulative_incidence_of_few_events_is_not_quoted(tmp_path)
     item = next(dict(i) for i in report.key_results if i["name"] == "rereferral_1y")
     assert math.isnan(item["value"]) and not item["released"].released
     assert not any(ch.isdigit() for ch in str(item["text"]))
+    # nor is a day named for it ("[x], by 239 days after discharge" read as a value
+    # estimated at that day), in its label, its interval's or the comparison's words
+    ci = next(dict(i) for i in report.key_results if i["name"] == "rereferral_1y_ci")
+    for result in (item, ci):
+        assert "at" not in result and "days" not in result["label"]

@@ -188,7 +188,9 @@ def analyse_rereferral(
     withheld = None if cif_release.released else (
         cif_release.withheld_brief)
     if withheld:
-        at_horizon = None
+        # nothing is quoted, so no day is named either: "[x], by 239 days after
+        # discharge" read as a value estimated at that day and hidden (wave 37)
+        at_horizon, horizon = None, 0
     share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
     limits = None if at_horizon is None else (100 * float(at_horizon["ci_lower"]),
                                               100 * float(at_horizon["ci_upper"]))
