@@ -21,6 +21,7 @@ from lifetools.disclosure.withheld import NOT_SHOWN, SAID_ONCE, withheld_verb
 from lifetools.labels import TERMS
 from lifetools.reports.crisis_internal import (
     fit_reliability,
+    method_brief,
     method_text,
     nested_fits,
     nested_text,
@@ -63,6 +64,26 @@ def test_crisis_wording_internal_method_says_the_bootstrap():
     # the order said once, and the citation outside its plain words' brackets (wave 36)
     assert "afresh) (Wahl" not in text and "in the terms of Wahl et al. (2016)" in text
     assert text.count("afresh") == 1
+
+
+@pytest.mark.parametrize("method", ["boot-mi", "mi-boot"])
+def test_crisis_wording_internal_method_brief_is_one_sentence_with_the_numbers(method):
+    # the whole paragraph was given three times on the crisis page: in its section, the
+    # methods list and TRIPOD+AI 12c (wave 37); the last two now say it in one clause
+    brief, whole = (str(f(method, drawn=200, copies=10)) for f in (method_brief, method_text))
+    assert len(brief) < len(whole) / 2 and brief.count(". ") == brief.count("al. "), brief
+    assert "200 samples" in brief and "10" in brief and "Wahl et al. 2016" in brief
+    assert ("boot-MI" if method == "boot-mi" else "MI-boot") in brief
+
+
+def test_crisis_wording_notebook_gives_the_internal_method_once():
+    cells = [c.source for c in nbformat.read(ROOT / "analyses" / "07_crisis_risk.ipynb",
+                                             as_version=4).cells
+             if c.cell_type == "markdown"]
+    page = " ".join(cells)
+    assert page.count("{glue:text}`internal_method`") == 1
+    assert page.count("{glue:text}`internal_method_brief`") == 1
+    assert page.index("`internal_method`") < page.index("`internal_method_brief`")
 
 
 def test_crisis_wording_notebook_explains_rubin_s_rules_on_its_first_use():

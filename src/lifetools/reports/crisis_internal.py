@@ -38,13 +38,16 @@ class InternalValidation:
     shows; ``mi_boot``: the MI-boot run the model comparison uses (``boot`` itself
     unless boot-MI was asked for); ``method``: the sentence saying what was done;
     ``calibration_method``: the sentence saying which bootstrap the corrected
-    calibration curve comes from and why.
+    calibration curve comes from and why; ``brief``: ``method`` in one clause, for the
+    methods list and the TRIPOD+AI checklist, which name the section that says it all
+    (:func:`method_brief`).
     """
 
     boot: BootstrapValidation
     mi_boot: BootstrapValidation
     method: ProtectedText
     calibration_method: ProtectedText
+    brief: ProtectedText
 
 
 CURVE_WHY = ("The curves come from the same bootstrap as the corrected measures above, "
@@ -99,16 +102,18 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
                                            calibrate=True, grid=grid)
     m = len(dev_copies)
     if m == 1:
-        return InternalValidation(mi_boot, mi_boot, compose(
+        alone = compose(
             "Harrell's bootstrap optimism correction with {n} samples (nothing was "
-            "imputed).", n=Parameter(mi_boot.n_boot, "bootstrap samples")),
-            compose(CURVE_WHY + "; nothing was imputed."))
+            "imputed).", n=Parameter(mi_boot.n_boot, "bootstrap samples"))
+        return InternalValidation(mi_boot, mi_boot, alone,
+                                  compose(CURVE_WHY + "; nothing was imputed."), alone)
     if method == "mi-boot":
         per = max(int(np.ceil(n_boot / m)), MIN_BOOT_PER_COPY)  # as bootstrap_validation_imputed
         return InternalValidation(mi_boot, mi_boot, method_text(
             "mi-boot", drawn=per * m, per=per, copies=m), compose(
             CURVE_WHY + ": the bootstrap runs within each imputed copy and the curves "
-            "are averaged over the copies (MI-boot)."))
+            "are averaged over the copies (MI-boot)."),
+            method_brief("mi-boot", drawn=per * m, copies=m))
     boot = bootstrap_validation_boot_mi(
         dev, spec, impute=lambda d, s: imputed_cohort(d, spec, m=imputations, seed=s),
         n_boot=n_boot, seed=seed, shrinkage="heuristic", original=dev_copies, plus632=True,
@@ -121,7 +126,8 @@ def internal_validation(dev: pd.DataFrame, dev_copies: list[pd.DataFrame],
         "its model's curves were averaged over the sample's {m} imputed copies and, "
         "separately, over the development cohort's {original} (boot-MI).",
         m=Parameter(imputations, "imputed copies"),
-        original=Parameter(m, "imputed copies")))
+        original=Parameter(m, "imputed copies")),
+        method_brief("boot-mi", drawn=boot.n_boot + boot.n_failed, copies=imputations))
 
 def method_text(method: str, *, drawn: int, copies: int, per: int = 0) -> ProtectedText:
     """The sentence saying how the internal validation combined the bootstrap with the
@@ -154,6 +160,25 @@ def method_text(method: str, *, drawn: int, copies: int, per: int = 0) -> Protec
         "too: " + with_words("boot-MI") + ", in the terms of Wahl et al. ({year}). The "
         "model comparison uses the other order, " + with_words("MI-boot") + ", for both "
         "models.", n=Parameter(drawn, "bootstrap samples"),
+        m=Parameter(copies, "imputed copies"), year=Period("2016"))
+
+
+def method_brief(method: str, *, drawn: int, copies: int) -> ProtectedText:
+    """:func:`method_text` in one clause, for the places that point to the internal
+    validation section rather than say it again (the methods list, TRIPOD+AI 12c):
+    the crisis page gave the whole paragraph three times. The terms are used bare: the
+    section, earlier on the page, gave their plain words. Tested in
+    ``tests/unit/test_crisis_wording.py``.
+    """
+    if method == "mi-boot":
+        return compose(
+            "Harrell's bootstrap optimism correction, {total} samples drawn within {m} "
+            "imputed copies (MI-boot, Wahl et al. {year}); the imputation is not "
+            "repeated inside the samples.", total=Parameter(drawn, "bootstrap samples"),
+            m=Parameter(copies, "imputed copies"), year=Period("2016"))
+    return compose(
+        "Harrell's bootstrap optimism correction, {n} samples, each imputed afresh in {m} "
+        "copies (boot-MI, Wahl et al. {year}).", n=Parameter(drawn, "bootstrap samples"),
         m=Parameter(copies, "imputed copies"), year=Period("2016"))
 
 

@@ -240,6 +240,7 @@ class CrisisRun:
     boot: Any  # BootstrapValidation of the internal validation
     internal: str
     internal_method: Any  # its sentence
+    internal_brief: Any  # the sentence in one clause (methods list, TRIPOD+AI 12c)
     internal_calibration_method: Any  # which bootstrap corrected the curve, and why
     reliability: Any  # FitReliability
     ridge: Any

@@ -349,6 +349,8 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
          "subject": LASSO_SUBJECT}),
         {"name": CrisisName.INTERNAL_METHOD, "value": internal, "kind": "text",
          "text": internal_method, "label": "Internal validation method"},
+        {"name": CrisisName.INTERNAL_METHOD_BRIEF, "value": internal, "kind": "text",
+         "text": run.internal_brief, "label": "Internal validation method, in brief"},
         {"name": CrisisName.INTERNAL_CALIBRATION_METHOD, "value": internal, "kind": "text",
          "text": calibration_paragraph(release, run.internal_calibration_method),
          "label": "The bootstrap correcting the development calibration curve"},

@@ -325,7 +325,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     run = CrisisRun(
         development=development, validation=validation, dev=dev, val=val, spec=spec,
         fit=fit, size=size, dev_copies=dev_copies, boot=boot, internal=internal,
-        internal_method=internal_method,
+        internal_method=internal_method, internal_brief=validated.brief,
         internal_calibration_method=validated.calibration_method, reliability=reliability, ridge=ridge,
         lasso=lasso, release=release, fg=fg, fg_release=fg_release, performance=t,
         drift=drift, slope_band=slope_band, citl_band=citl_band, thresholds=thresholds,

@@ -225,7 +225,8 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
     ridge, lasso, zeros, lasso_drawn = run.ridge, run.lasso, run.zeros, run.lasso_drawn
     slope_band, citl_band, thresholds = run.slope_band, run.citl_band, run.thresholds
     release, fg_release, drift = run.release, run.fg_release, run.drift
-    internal_method, min_count = run.internal_method, run.min_count
+    # in brief: the location column names the section that says it all
+    internal_method, min_count = run.internal_brief, run.min_count
 
     def count(n: int) -> str:
         shown = protect_count(n)
