@@ -18,7 +18,7 @@ import pytest
 from lifetools.disclosure import compose, model_outputs, model_release
 from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.disclosure.withheld import NOT_SHOWN, SAID_ONCE, withheld_verb
-from lifetools.labels import TERMS
+from lifetools.labels import TERMS, explain_terms
 from lifetools.reports.crisis_internal import (
     fit_reliability,
     method_brief,
@@ -72,8 +72,14 @@ def test_crisis_wording_internal_method_brief_is_one_sentence_with_the_numbers(m
     # methods list and TRIPOD+AI 12c (wave 37); the last two now say it in one clause
     brief, whole = (str(f(method, drawn=200, copies=10)) for f in (method_brief, method_text))
     assert len(brief) < len(whole) / 2 and brief.count(". ") == brief.count("al. "), brief
-    assert "200 samples" in brief and "10" in brief and "Wahl et al. 2016" in brief
+    assert "200 samples" in brief and "10" in brief and "Wahl et al. (2016)" in brief
     assert ("boot-MI" if method == "boot-mi" else "MI-boot") in brief
+    # the checklist's plain words for the term do not nest brackets (TRIPOD+AI 12c)
+    depth, deepest = 0, 0
+    for ch in explain_terms(brief):
+        depth += (ch == "(") - (ch == ")")
+        deepest = max(deepest, depth)
+    assert deepest == 1, explain_terms(brief)
 
 
 def test_crisis_wording_notebook_gives_the_internal_method_once():

@@ -173,13 +173,17 @@ def method_brief(method: str, *, drawn: int, copies: int) -> ProtectedText:
     if method == "mi-boot":
         return compose(
             "Harrell's bootstrap optimism correction, {total} samples drawn within {m} "
-            "imputed copies (MI-boot, Wahl et al. {year}); the imputation is not "
-            "repeated inside the samples.", total=Parameter(drawn, "bootstrap samples"),
+            "imputed copies: MI-boot in the terms of Wahl et al. ({year}), the "
+            "imputation not repeated inside the samples.",
+            total=Parameter(drawn, "bootstrap samples"),
             m=Parameter(copies, "imputed copies"), year=Period("2016"))
+    # the term outside brackets: the checklist gives it its plain words in brackets
+    # (lifetools.labels.explain_terms), which inside "(boot-MI, ...)" nested them
     return compose(
         "Harrell's bootstrap optimism correction, {n} samples, each imputed afresh in {m} "
-        "copies (boot-MI, Wahl et al. {year}).", n=Parameter(drawn, "bootstrap samples"),
-        m=Parameter(copies, "imputed copies"), year=Period("2016"))
+        "copies: boot-MI in the terms of Wahl et al. ({year}).",
+        n=Parameter(drawn, "bootstrap samples"), m=Parameter(copies, "imputed copies"),
+        year=Period("2016"))
 
 
 UNRELIABLE_LIMIT = 0.10
