@@ -606,7 +606,7 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
     path = tmp_path / "notebook.ipynb"
     nbformat.write(nb, path)
     said = " ".join(report.checklist["reported"])
-    assert "within each of the 3 imputed copies" in said
+    assert "drawn within 3 imputed copies: MI-boot" in said  # TRIPOD+AI 12c, in brief
     # the lasso's kept and removed coefficients: stated when released, else withheld
     assert " removed" not in said  # the model (so the lasso's numbers) withheld here
     findings = scan_notebook(path)
@@ -1160,7 +1160,10 @@ def test_analyse_crisis_risk_boot_mi_default_page_results_from_boot_mi(crisis_da
         or f"each of the {drawn} bootstrap samples" in str(key["fit_reliability"]["text"])
     assert drawn == 10  # boot-MI draws n_boot samples; MI-boot at least 10 a copy (20)
     checklist = made.checklist.set_index("item")
-    assert checklist.loc["12c", "reported"].endswith(method)
+    # in brief: the location column names the section that gives ``method`` whole
+    assert checklist.loc["12c", "reported"].endswith(str(key["internal_method_brief"]["text"]))
+    assert f"{drawn} samples, each imputed afresh in 2 copies" in str(
+        key["internal_method_brief"]["text"])
     assert "1 April 2022 (development) and 1 April 2023 (validation)" in \
         checklist.loc["5b", "reported"]
     iso = [i for i, r in checklist["reported"].items() if re.search(r"\d{4}-\d\d-\d\d", r)]
