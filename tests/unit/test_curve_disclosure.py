@@ -372,3 +372,46 @@ def test_withheld_reasons_in_each_profiles_words():
             assert reasons["events"].startswith("no events while at least")
         for reason in reasons.values():
             assert prose_findings(reason, profile) == [], (name, reason)
+
+
+def seven_early_events(n: int = 200) -> pd.DataFrame:
+    """``n`` people: 7 events by day 119 (days 1, 2, 8, 34, 51, 98, 119, as the
+    30,000-person re-referral page's non-users had), 30 more from day 160 on, the
+    rest censored at day 240."""
+    early = [1.0, 2.0, 8.0, 34.0, 51.0, 98.0, 119.0]
+    later = list(np.linspace(160, 235, 30).round())
+    rest = n - len(early) - len(later)
+    return pd.DataFrame({"group": "Did not use the Life Rooms",
+                         "duration": [*early, *later, *[240.0] * rest],
+                         "event": [1] * (len(early) + len(later)) + [0] * rest})
+
+
+def test_curve_held_at_its_start_is_published_from_where_it_first_moves():
+    # the re-referral page read 0.00 (0.00 to 0.00) at days 30 to 150 while 7 people had
+    # been re-referred: the unrounded estimate at day 150 was 3.5% (1.5% to 8.1%)
+    data = seven_early_events()
+    cif = estimate_cif(data, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group")
+    table = survival_curve_table(cif, max_time=240).frame
+    assert len(table) >= 2 and (table["estimate"] > 0).all(), table
+    first = int(table["day"].iloc[0])
+    raw = cif.summary[cif.summary["time"] <= first]
+    assert int(raw["events"].sum()) > active_profile().threshold  # where it moved
+    # every published row, the first included, lies inside the unrounded interval
+    for _, row in table.iterrows():
+        at = cif.summary[cif.summary["time"] <= row["day"]].iloc[-1]
+        assert at["ci_lower"] - 1e-4 <= row["estimate"] <= at["ci_upper"] + 1e-4, row
+    ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=240)
+    alt = ax.figure._lifetools_alt
+    assert f"at day {first:,} to" in alt and "not drawn before it first moves" in alt
+    assert 0.0 not in drawn_values(ax)
+
+
+def test_curve_moving_at_its_first_grid_day_keeps_its_start():
+    rng = np.random.default_rng(2)
+    data = pd.DataFrame({"group": "a", "duration": rng.uniform(1, 300, 300).round(),
+                         "event": 1})
+    km = estimate_km(data, duration_col="duration", event_col="event", group_col="group")
+    table = survival_curve_table(km, max_time=300).frame
+    assert int(table["day"].iloc[0]) == 0 and table["estimate"].iloc[0] == 1.0
+    assert table["estimate"].iloc[1] < 1.0

@@ -195,7 +195,8 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
             moved_at = 0  # cumulative events when the curve last moved
             raw = (start, 0.0)  # the unrounded estimate and variance there
             drawn = (start, 0.0)  # the published estimate and variance there
-            read = []
+            read: list[dict] = []
+            first_move = 0  # the row of ``read`` where the curve first moved
             for day in (d for d in grid if d <= stops[group]):
                 upto = int(np.searchsorted(times, day, side="right"))
                 if upto and events[upto - 1] - moved_at > profile.threshold:
@@ -208,6 +209,7 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
                     else:
                         published = drawn[0] * max(1 - scale * (1 - value / raw[0]), 0.0)
                     drawn = (published, drawn[1] + scale * (var - raw[1]))
+                    first_move = first_move if moved_at else len(read)
                     raw, moved_at = (value, var), now
                     lower, upper = limits([drawn[0]], [drawn[1]])
                     shown = (drawn[0], float(lower[0]), float(upper[0]))
@@ -216,7 +218,12 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
                              "ci_lower": round(shown[1], 4),
                              "ci_upper": round(shown[2], 4)})
             if moved_at:
-                out += read
+                # a curve held at its start past the first grid day is published from
+                # where it first moves: its rows before read "0.00 (0.00 to 0.00)" (or
+                # 1.00) while up to ``threshold`` events had happened, a value outside
+                # the unrounded data's interval (the 30,000-person re-referral page
+                # showed no one re-referred for 150 days after 7 had been, wave 37)
+                out += read if first_move <= 1 else read[first_move:]
             else:  # never moved: too few events to draw, however few (0 included)
                 withheld[group] = reasons["events"]
     columns = ["group", "day", "estimate", "ci_lower", "ci_upper"]
@@ -307,15 +314,17 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
     for group, curve in curves.items():
         last = curve.iloc[-1]
         parts.append(f"{group}: from {format_ratio(curve['estimate'].iloc[0])} at "
-                     f"day 0 to {format_ratio(last['estimate'])} at day "
-                     f"{int(last['day']):,}")
+                     f"day {int(curve['day'].iloc[0]):,} to {format_ratio(last['estimate'])} "
+                     f"at day {int(last['day']):,}")
     count = f"{len(curves)} curve" + ("s" if len(curves) != 1 else "")
     axis = (f" The vertical axis runs from 0 to {format_ratio(top)}, not 1."
             if top < 1 else "")
     return (f"{kind} chart of {ylabel.lower()} by {xlabel.lower()}, {count}.{axis} "
             + "; ".join(parts) + f". Each curve stops where fewer than {min_at_risk} "
-            f"people remain at risk and moves only after more than {threshold} events; "
-            "shaded bands are 95% confidence intervals."
+            f"people remain at risk and moves only after more than {threshold} events"
+            + (" (a curve starting after day 0 is not drawn before it first moves)"
+               if any(int(c["day"].iloc[0]) > 0 for c in curves.values()) else "")
+            + "; shaded bands are 95% confidence intervals."
             + (f" Not drawn: {not_drawn}" if withheld else ""))
 
 
