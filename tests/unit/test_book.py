@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from lifetools.pipeline.book import (
     _reference_pages,
     _toc,
@@ -48,11 +50,15 @@ def test_provenance_block_says_to_add_the_site_when_the_series_records_none():
     # the block's last line, `lifetools reproduce 2024-25`, run as written in a fresh
     # copy exits 12 (no public/site) while the page said nothing of --site
     text = provenance_markdown(ANALYSIS, EDITION, RECORD, MANIFEST)
-    assert "add `--site` and this site's address" in text
+    assert "lifetools reproduce 2024-25 --site SITE" in text
+    assert "for `SITE` put this site's address" in text
+    # a page with a placeholder does not call its commands "as written" (it said so,
+    # then said the last line would not work as written: wave 37)
+    assert "as written" not in text and "the words in capitals replaced" in text
     named = provenance_markdown(ANALYSIS, EDITION, RECORD,
                                 {**MANIFEST, "site_url": "https://example.org/lt"})
     assert "lifetools reproduce 2024-25 --site https://example.org/lt" in named
-    assert "add `--site`" not in named
+    assert "SITE" not in named and "as written (nothing is copied by hand)" in named
 
 
 def test_provenance_block_gives_a_list_parameter_as_the_command_line_reads_it():
@@ -63,6 +69,17 @@ def test_provenance_block_gives_a_list_parameter_as_the_command_line_reads_it():
     text = provenance_markdown(ANALYSIS, EDITION, record, MANIFEST)
     assert "`team_types = A06,A05`" in text and "['A06'" not in text
     assert "-p team_types A06,A05" in text
+
+
+@pytest.mark.parametrize(("engine", "placeholder"), [
+    ("files", "EXTRACT_FOLDER"), ("duckdb", "EXTRACT.duckdb"),
+    ("postgres", "postgresql://USER@HOST/DATABASE"), ("spark", "sc://HOST:PORT")])
+def test_provenance_block_explains_each_placeholder_it_prints(engine, placeholder):
+    manifest = {**MANIFEST, "site_url": "https://example.org/lt",
+                "data": {"engine": {"source": engine}}}
+    text = provenance_markdown(ANALYSIS, EDITION, RECORD, manifest)
+    assert f"--data {placeholder}" in text and f"(`{placeholder}`: " in text
+    assert "as written" not in text
 
 
 def test_provenance_block_real_extract_and_dirty_tree():

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
@@ -37,6 +38,7 @@ from lifetools.pipeline.compare import compare_results, comparison_markdown
 from lifetools.pipeline.dictionary_pages import render_dictionary_pages
 from lifetools.pipeline.flow import flow_diagram, read_flow
 from lifetools.pipeline.provenance import (
+    PLACEHOLDERS,
     parameter_text,
     rerun_commands,
     source_date_epoch,
@@ -96,6 +98,10 @@ def provenance_markdown(
     files = f"{analysis.id}/"
     published = sorted(record.get("files", []))
     listing = ", ".join(f'<a href="{files}{name}">{name}</a>' for name in published)
+    commands = rerun_commands(analysis=analysis.id, edition=edition.id, record=record,
+                              manifest=manifest)
+    placeholders = any(word in shlex.split(line) for line in commands
+                       for word in PLACEHOLDERS)
     return "\n".join([
         "## About this report",
         "",
@@ -124,15 +130,15 @@ def provenance_markdown(
         "",
         "### Rerun this report",
         "",
-        ("From a fresh clone, as written (nothing is copied by hand):"
-         if manifest.get("repository") else
+        ("From a fresh clone" if manifest.get("repository") else
          "The code is not yet in a public repository: ask the {doc}`contact "
-         "</about/contact>` for a copy. Then, in that copy, as written (nothing is "
-         "copied by hand):"),
+         "</about/contact>` for a copy. Then, in that copy")
+        # "as written" only when it is: a placeholder is replaced (said below)
+        + (", with the words in capitals replaced as said below:" if placeholders
+           else ", as written (nothing is copied by hand):"),
         "",
         "```text",  # plain text: the commands stay whole in the html (no highlighting)
-        *rerun_commands(analysis=analysis.id, edition=edition.id, record=record,
-                        manifest=manifest),
+        *commands,
         "```",
         "",
         f"The run uses the data with fingerprint `{record['data_fingerprint'][:16]}`"
@@ -143,16 +149,17 @@ def provenance_markdown(
            " (`postgresql://USER@HOST/DATABASE`: the database with that fingerprint, "
            "the password in `LIFETOOLS_DB_PASSWORD`)"
            if (data.get("engine") or {}).get("source") == "postgres" else
+           " (`sc://HOST:PORT`: the Spark Connect server holding the tables with that "
+           "fingerprint)"
+           if (data.get("engine") or {}).get("source") == "spark" else
            " (`EXTRACT_FOLDER`: the extract with that fingerprint)")
         + f"; `lifetools reproduce {edition.id}` compares every published number of "
         "the edition"
-        # with no site address recorded, the line as written reads public/site, which
-        # a fresh copy does not have (exit 12; found by the wave-23 audit of issue 14)
+        # with no site address recorded, the line reads `--site SITE` (without it, it
+        # read public/site, which a fresh copy does not have: exit 12, wave-23 audit)
         + ("." if manifest.get("site_url") else
-           ": the series records no address for this site yet, so add "
-           "`--site` and this site's address, or a folder holding a downloaded copy of "
-           "it, to that line (without it the line reads `public/site`, which a fresh "
-           "copy does not have)."),
+           "; for `SITE` put this site's address, or a folder holding a downloaded copy "
+           "of it (the series records no address for this site yet)."),
         "",
     ])
 

@@ -262,6 +262,16 @@ def parameter_text(value: Any) -> str:
     return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
 
 
+SITE = "SITE"
+"""The placeholder of :func:`rerun_commands` for the published site when the series
+records no address (``site_url``): the page says what to put there."""
+
+PLACEHOLDERS = ("SITE", "EXTRACT.duckdb", "postgresql://USER@HOST/DATABASE",
+                "sc://HOST:PORT", "EXTRACT_FOLDER")
+"""Every placeholder :func:`rerun_commands` may print, in capitals: a page that shows one
+does not call its commands "as written"."""
+
+
 def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
                    manifest: Mapping[str, Any]) -> list[str]:
     """The shell commands that rerun one report page from a fresh clone, as written.
@@ -293,8 +303,9 @@ def rerun_commands(*, analysis: str, edition: str, record: Mapping[str, Any],
                            "postgres": "postgresql://USER@HOST/DATABASE",
                            "spark": "sc://HOST:PORT"}.get(
                                engine, "EXTRACT_FOLDER")]
-    reproduce = [".venv/bin/lifetools", "reproduce", edition, *(["--site", site]
-                                                                  if site else [])]
+    # with no address recorded, a placeholder as for an extract: without --site the
+    # line reads public/site, which a fresh copy does not have (exit 12)
+    reproduce = [".venv/bin/lifetools", "reproduce", edition, "--site", site or SITE]
     clone = [f"git clone {repository} lifetools && cd lifetools"] if repository else []
     return [*clone, f"git checkout {commit}", "make setup",
             " ".join(shlex.quote(part) for part in run),
