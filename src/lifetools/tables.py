@@ -31,6 +31,7 @@ from lifetools.disclosure import (
     Totals,
     active_profile,
     linked_findings,
+    magnitude_sentence,
     require_estimates,
     require_table,
     rule_sentence,
@@ -332,8 +333,14 @@ def show_table(
         profile = table.record.profile.split('+')[0]
         shows = any(SUPPRESSED in str(v) for row in words.itertuples(index=False)
                     for v in row)
+        # a table whose protected cells are all statistics of people's values (medians
+        # and quartiles: role ``magnitude``) states the magnitude rule, not the count rule
+        kinds = {role for column, role in table.record.roles
+                 if column in rules["protected_cols"]}
         footnote = (f"{SUPPRESSED}: {PRIVACY}. {withheld_sentence(profile)} "
-                    if shows else "") + rule_sentence(profile)
+                    if shows else "") + (magnitude_sentence(profile)
+                                         if kinds == {"magnitude"} else
+                                         rule_sentence(profile))
         if bases:  # person-years rounded as counts are, and the rates from them
             rounded = ("as counts are" if table.record.rounding == "midpoint" else
                        f"to the nearest {table.record.base}")

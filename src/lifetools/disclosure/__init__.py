@@ -113,7 +113,11 @@ from lifetools.disclosure.protected import (
     ProtectionRecord,
     is_protected,
 )
-from lifetools.disclosure.rule_text import group_sentence, rule_sentence
+from lifetools.disclosure.rule_text import (
+    group_sentence,
+    magnitude_sentence,
+    rule_sentence,
+)
 from lifetools.disclosure.rules import (
     Totals,
     hide_secondary,
@@ -154,6 +158,6 @@ __all__ = [
     "protected_count", "protected_shares",
     "published_share_interval", "rate", "rates_over", "rates_table", "require_count",
     "require_estimates", "require_table", "round_count", "round_person_time", "rounding_preimage",
-    "rule_sentence", "set_active_profile", "share", "shares_table", "suppress_secondary",
+    "magnitude_sentence", "rule_sentence", "set_active_profile", "share", "shares_table", "suppress_secondary",
     "use_profile", "wilson_interval", "write_csv",
 ]

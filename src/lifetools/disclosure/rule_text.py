@@ -11,8 +11,8 @@ from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.rules import protect_count
 from lifetools.disclosure.text import RuleNumber, compose
 
-__all__ = ["group_sentence", "rule_sentence", "too_few_sentence", "withheld_events_ranges",
-           "withheld_events_sentence", "withheld_sentence"]
+__all__ = ["group_sentence", "magnitude_sentence", "rule_sentence", "too_few_sentence",
+           "withheld_events_ranges", "withheld_events_sentence", "withheld_sentence"]
 
 
 def rule_sentence(profile: str | SdcProfile | None = None) -> str:
@@ -43,6 +43,24 @@ def rule_sentence(profile: str | SdcProfile | None = None) -> str:
                        threshold=rule["threshold"], base=rule["base"])
     return compose("No count is suppressed for being small; other counts are rounded "
                    "to the nearest {base}.", profile=p, base=rule["base"])
+
+
+def magnitude_sentence(profile: str | SdcProfile | None = None) -> str:
+    """The magnitude rules of a profile (sums, means, medians) as one sentence for a
+    table whose protected cells are all statistics of people's values (no count):
+    "Statistics of people's values are shown only over at least 10 people, and are
+    hidden where a few people's values dominate (the rules in full are in the
+    notes of the downloads)." ``show_table`` states it in place of :func:`rule_sentence`,
+    whose count rule under a table of medians explained nothing it showed (wave 37).
+    Its number is the profile's own (:class:`~lifetools.disclosure.RuleNumber`); the
+    dominance rules' numbers are in the downloads' notes. Tested in
+    ``tests/unit/test_disclosure_magnitude.py``.
+    """
+    p = get_profile(profile)
+    return compose("Statistics of people's values are shown only over at least {least} "
+                   "people, and are hidden where a few people's values dominate "
+                   "(the rules in full are in the notes of the downloads).", profile=p,
+                   least=RuleNumber("magnitude_threshold", p.name))
 
 
 def group_sentence(profile: str | SdcProfile | None = None) -> str:
