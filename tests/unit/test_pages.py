@@ -465,3 +465,15 @@ def test_main_point_emergency_care_applies_the_fewest_events_rule():
     assert pages.main_point(spec, shown).endswith("(0.10 to 4.98): too few events to tell.")
     shown["did_ae_events"] = {"value": 45, "kind": "count", "text": "45"}
     assert pages.main_point(spec, shown).endswith(": compatible with no difference.")
+
+
+def test_main_points_say_what_swemwbs_is_before_naming_it():
+    # the landing page read "Wellbeing (SWEMWBS metric score, 7 to 35) changed by ...",
+    # the questionnaire named and never described (wave 37)
+    import yaml
+
+    series = yaml.safe_load((Path(__file__).resolve().parents[2] / "analyses"
+                             / "analyses.yml").read_text())
+    texts = [point.get("text", "") for point in series["publication"]["main_points"].values()]
+    named = [t for t in texts if "SWEMWBS" in t]
+    assert named and all("questionnaire" in t[:t.index("SWEMWBS")] for t in named)

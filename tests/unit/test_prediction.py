@@ -254,9 +254,11 @@ def test_drift_check_one_verdict_from_the_computed_numbers_and_the_limits_stated
 
     assert all(check.verdict.count(f"({words})") <= 1 for words in TERMS.values())
     # the main point's one sentence: the same verdict, no number
-    from lifetools.prediction.drift import DRIFT_OPENINGS
+    from lifetools.prediction.drift import CALIBRATION_WORDS, DRIFT_OPENINGS
 
-    assert check.headline.startswith(DRIFT_OPENINGS[state])
+    # (the headline gives calibration its plain words: it stands alone on the landing page)
+    assert check.headline.replace(f" ({CALIBRATION_WORDS})", "").startswith(
+        DRIFT_OPENINGS[state])
     assert check.verdict.startswith(DRIFT_OPENINGS[state])
     assert check.headline.endswith(".") and not any(c.isdigit() for c in check.headline)
     assert check.verdict.endswith(
@@ -299,3 +301,13 @@ def test_drift_verdict_keeps_a_limit_off_perfect_calibration():
                             "ci_lower": [0.998, -0.1], "ci_upper": [1.312, 0.12]})
     verdict = drift_check(SimpleNamespace(summary=summary)).verdict
     assert "1.16 (95% CI 0.998 to 1.31)" in verdict, verdict
+
+
+def test_drift_headline_gives_calibration_its_plain_words():
+    # the landing page's main point read "The data cannot tell whether calibration
+    # held." with the term explained nowhere on the page (wave 37)
+    from lifetools.prediction.drift import CALIBRATION_WORDS, DRIFT_HEADLINES
+
+    for state, headline in DRIFT_HEADLINES.items():
+        assert f"alibration ({CALIBRATION_WORDS})" in headline, state
+        assert not any(ch.isdigit() for ch in headline)

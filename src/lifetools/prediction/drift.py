@@ -52,12 +52,17 @@ DRIFT_OPENINGS = {"held": "Calibration held",
 """How the drift verdict opens in each state (:func:`drift_check`): one verdict, never
 "held" beside an interval that reaches beyond the limits."""
 
+CALIBRATION_WORDS = "whether the predicted risks still matched what happened"
+"""Calibration in plain words, beside the word in a main point (the landing page, which
+explains no term elsewhere, said "whether calibration held" bare: wave 37)."""
+
 DRIFT_HEADLINES = {
-    "held": "Calibration held within the stated limits.",
-    "unclear": f"{DRIFT_OPENINGS['unclear']}.",
-    "drifted": f"{DRIFT_OPENINGS['drifted']}: the model should be recalibrated or "
-               "refitted before further use."}
-""":attr:`DriftCheck.headline` in each state: the verdict's opening, as a sentence."""
+    "held": f"Calibration ({CALIBRATION_WORDS}) held within the stated limits.",
+    "unclear": f"The data cannot tell whether calibration ({CALIBRATION_WORDS}) held.",
+    "drifted": f"Calibration ({CALIBRATION_WORDS}) has drifted: the model should be "
+               "recalibrated or refitted before further use."}
+""":attr:`DriftCheck.headline` in each state: the verdict's opening, as a sentence, with
+calibration's plain words (:data:`CALIBRATION_WORDS`)."""
 
 CALIBRATION_NULL = {"slope": 1.0, "citl": 0.0}
 """Each calibration measure's value under perfect calibration: the null a confidence
