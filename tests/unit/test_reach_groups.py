@@ -109,6 +109,10 @@ def test_grouping_sentence_names_the_combined_groups_in_words():
     text = str(grouping_sentence((("5 (least deprived)", "Not known"),)))
     assert text.startswith("In the chart, the least deprived fifth and people whose "
                            "area is not known are shown together")
+    # a clause with its verb: "..., and with it every percentage of that population"
+    # read as garbled (wave 37)
+    assert text.endswith("and so would every percentage of that population.")
+    assert "with it every" not in str(grouping_sentence((("1",),), whole=True))
 
 
 def test_certainty_sentence_mentions_only_intervals_the_page_shows():

@@ -34,3 +34,11 @@ def test_record_markdown_every_item_answered_from_metadata(tmp_path):
     assert "commit `0123456789ab`" in page and "4,000 people" in page
     keyed = sum("person_id" in t.field_names for t in dictionary.tables.values())
     assert f"{keyed} of {len(dictionary.tables)} tables are linked" in page
+    # RECORD 22.1 on synthetic data says they are synthetic (it said "the data are not
+    # shared (confidential patient information)" of an edition built from synthetic
+    # data: wave 37); on the trust's data, that they are not shared
+    assert "this edition's data are synthetic" in page
+    real = record_markdown(series, edition, {"re_referral": run},
+                           {**manifest, "data": {}}, dictionary)
+    assert "synthetic" not in real.split("22.1")[1].split("\n")[0]
+    assert "the data are not shared (confidential patient information)" in real

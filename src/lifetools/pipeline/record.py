@@ -114,9 +114,15 @@ def _answers(series: Series, edition: Edition, runs: Mapping[str, Path],
         "19.1": "The data were collected to run services, not for this study; "
                 "each report's methods section and the {doc}`quality statement "
                 "</about/quality>` discuss what this means.",
+        # an edition of synthetic data says so: "the data are not shared" read as if
+        # its own data were patients' (wave 37)
         "22.1": f"Results as data (CSV, `results.json`) are published beside each "
-                f"report; the code is {code}, and {where}; the data are not shared "
-                "(confidential patient information).",
+                f"report; the code is {code}, and {where}; "
+                + ("this edition's data are synthetic, made again by the code from "
+                   "their size and seed (the 'About this report' block of each page); "
+                   "the trust's real data are not shared (confidential patient "
+                   "information)." if synthetic else
+                   "the data are not shared (confidential patient information)."),
     }
 
 

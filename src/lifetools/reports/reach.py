@@ -158,13 +158,13 @@ def grouping_sentence(combined: tuple[tuple[str, ...], ...], *, whole: bool = Fa
         return compose("The chart shows no breakdown by deprivation: on its own a count "
                        "in any deprivation fifth, or among people whose area is not "
                        "known, would be hidden (it is small, or would give a small count "
-                       "away), and with it every percentage of that population.")
+                       "away), and so would every percentage of that population.")
     words = [_GROUP_WORDS.get(label.split(" ")[0] if label[:1].isdigit() else label,
                               label) for group in combined for label in group]
     # one group here (the hidden rows are combined into one); several read as a list
     return compose("In the chart, {groups} are shown together: on their own a count "
                    "there would be hidden (it is small, or would give a small count away), "
-                   "and with it every percentage of that population.",
+                   "and so would every percentage of that population.",
                    groups=", ".join(words[:-1]) + " and " + words[-1])
 
 
