@@ -50,7 +50,13 @@ from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
-from lifetools.disclosure.withheld import PRIVACY, SAID_ONCE, SaidInNote, Whose, headline_of
+from lifetools.disclosure.withheld import (
+    PRIVACY,
+    SAID_ONCE,
+    SaidInNote,
+    Whose,
+    headline_of,
+)
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import VALUE_LABELS, column_label, listed, quoted, value_label
