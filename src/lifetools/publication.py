@@ -730,10 +730,25 @@ def record(
         extra["at"] = at
     results[name] = {"value": _json_value(stored), "kind": kind, "label": label,
                      "text": str(shown), **extra}
-    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    # in the order the report recorded them (its headline before its checks): the
+    # comparison with the previous edition lists them so; sorted by name, a table put
+    # "before_after_ae" before the headline "did_ae" (wave 37). Each entry's own keys
+    # stay sorted
+    path.write_text(json.dumps({key: _sorted_keys(entry) for key, entry in results.items()},
+                               indent=2) + "\n")
     return KeyResult(name=name, value=stored, kind=kind, label=label, text=str(shown),
                      spans=tuple(_json_value_map(s) for s in shown.stamp()),
                      released=bool(extra.get("released")))
+
+
+def _sorted_keys(value: Any) -> Any:
+    """``value`` with the keys of every mapping in it sorted (``json.dumps``'s
+    ``sort_keys``, below the top level of ``results.json``)."""
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
 
 
 def _not_shown_text(text: Any) -> ProtectedText | None:

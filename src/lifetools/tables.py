@@ -51,7 +51,13 @@ from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass
-from lifetools.disclosure.withheld import PRIVACY, SAID_ONCE, SaidInNote, headline_of
+from lifetools.disclosure.withheld import (
+    PRIVACY,
+    SAID_ONCE,
+    SaidInNote,
+    Whose,
+    headline_of,
+)
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import VALUE_LABELS, column_label, listed, quoted, value_label
@@ -379,7 +385,8 @@ def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str]:
     never row by row (``tests/unit/test_disclosure_withheld.py``)."""
     if WITHHELD_COLUMN not in table.columns:
         return table, ""
-    reasons = list(dict.fromkeys(str(v) for v in table.frame[WITHHELD_COLUMN].tolist()
+    # each reason as its column holds it (a Whose keeps the models it names)
+    reasons = list(dict.fromkeys(v for v in table.frame[WITHHELD_COLUMN].tolist()
                                  if isinstance(v, str) and v))
     return table.drop(columns=[WITHHELD_COLUMN]), withheld_models_note(reasons)
 
@@ -690,9 +697,9 @@ def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str
         if not models:
             return why
         if len(models) == 1:
-            return f"{models[0]}: {why}"
+            return Whose(why, models[0])
         if set(models) == every:
             return why
-        return f"{listed([quoted(m) for m in models])}: {why}"
+        return Whose(why, listed([quoted(m) for m in models]))
 
     return ["" if why is None else entry(why) for why in held]

@@ -319,3 +319,39 @@ def test_a_key_results_own_words_may_hold_a_period_of_the_run_but_no_count():
                           "validation cohort of 2024-25", parameters=params) == []
     assert label_findings("Share by 232 days", "by 232 days", parameters=params) == []
     assert label_findings("Share among 13 people", "among 13 people", parameters=params)
+
+
+def test_compare_results_headline_first_then_the_order_recorded():
+    # the 2024-25 emergency page listed its rows by result name: the headline did_ae
+    # fifth, after before_after_ae and c_statistic (wave 37)
+    def ratio(label, value):
+        return {"kind": "ratio", "label": label, "text": f"{value}", "value": value}
+
+    current = {"users": {"kind": "count", "label": "Users", "text": "220", "value": 220},
+               "max_smd": ratio("Largest difference", 0.1),
+               "did_ae": ratio("A&E", 0.8), "before_after_ae": ratio("Own past", 0.9)}
+    previous = dict(sorted(current.items()))
+    assert [r.label for r in compare_results(previous, current)] == [
+        "Users", "Largest difference", "A&E", "Own past"]
+    assert [r.label for r in compare_results(previous, current, first=("did_ae",))] == [
+        "A&E", "Users", "Largest difference", "Own past"]
+    assert [r.label for r in compare_results(previous, current, first=("gone",))] == [
+        "Users", "Largest difference", "A&E", "Own past"]
+
+
+def test_comparison_symbol_cell_holds_the_symbol_and_the_note_the_old_label():
+    # the 2024-25 re-referral page: "[x], published as: Cumulative incidence of
+    # re-referral after discharge (%)" in one cell (wave 37)
+    old = {"cif": {"kind": "text", "label": "Cumulative incidence after discharge (%)",
+                   "value": None, "text": "could not be estimated"}}
+    new = _incidence(232, 7.1, "7.1%")
+    row, = compare_results(old, new)
+    assert row.previous_symbol == "[x]"
+    assert row.previous_label == "Cumulative incidence after discharge (%)"
+    text = comparison_markdown([row], previous_title="2023-24 edition",
+                               previous_link="../2023-24/x", current_title="2024-25 edition")
+    assert "| [x] | 7.1% |" in text
+    assert "published as" not in text.split("Note:")[0]
+    assert text.strip().endswith(
+        "The 2023-24 edition published 'Cumulative incidence of re-referral by 232 days "
+        "after discharge (%)' as 'Cumulative incidence after discharge (%)'.")

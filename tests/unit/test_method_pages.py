@@ -126,3 +126,33 @@ def test_typed_minus_signs_known_cells(cell, hits):
     from minus_signs import typed_minus_signs
 
     assert len(typed_minus_signs(cell)) == hits, typed_minus_signs(cell)
+
+
+PYTHON_VALUES = re.compile(r"estimable=|=None\b|=False\b|=True\b|\bNaN\b")
+
+
+def python_values_in_prose(text: str) -> list[str]:
+    """The lines of a methods page whose prose (outside code blocks and code spans)
+    shows a Python value: "estimable=False", "=None", "=True", a bare "NaN"; and any
+    "estimable=" at all (a result's flag, never a signature a reader calls)."""
+    found = [line for line in text.splitlines() if "estimable=" in line]
+    prose = re.sub(r"`[^`]*`", "", re.sub(r"```.*?```", "", text, flags=re.S), flags=re.S)
+    return found + [line.strip() for line in prose.splitlines() if PYTHON_VALUES.search(line)]
+
+
+def test_method_pages_say_python_values_in_words():
+    # count-models.md: "the result is `estimable=False` with a `reason` and NaN rate
+    # ratios"; a reader of the site reads "could not be estimated" and "no rate ratios
+    # are shown" (wave 37). Signatures in code spans stay, for the developer reference
+    found = {page.name: python_values_in_prose(page.read_text())
+             for page in sorted(METHODS.glob("*.md"))}
+    assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+@pytest.mark.parametrize(("text", "hits"), [
+    ("the result is `estimable=False` with a reason", 1),
+    ("and NaN rate ratios", 1), ("with group_col=None given", 1),
+    ("`estimate_km(df, *, group_col=None)` returns", 0),
+    ("```python\nfit(robust=True)\n```", 0), ("a NaNny word", 0)])
+def test_python_values_in_prose_known_lines(text, hits):
+    assert len(python_values_in_prose(text)) == hits

@@ -1176,7 +1176,17 @@ def test_sample_size_basis_states_what_the_size_was_computed_from(report):
     key = {str(k["name"]): k for k in report.key_results}
     text = str(key["sample_size_basis"]["text"])
     assert "R-squared of 15% of its maximum" in text
-    assert "target shrinkage of 0.9 (" in text
+    # one sentence with its verb, the verdict in the sentence after it (it said "the
+    # sentence before says whether the cohort met ...", with no verb: wave 37)
+    assert text.endswith("target shrinkage of 0.9.") and "sentence before" not in text
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[2] / "analyses" / "07_crisis_risk.ipynb"
+    page = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]
+                   if c["cell_type"] == "markdown")
+    assert ("Riley et al. (2020) was\n{glue:text}`sample_size_basis`\n\n"
+            "{glue:text}`sample_size_sentence`") in page
     assert f"candidate parameters ({key['parameters']['value']})" in text
     criterion_one = report.sample_size["shrinkage"].iloc[0]
     assert str(criterion_one).startswith("0.9")

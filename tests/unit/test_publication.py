@@ -111,6 +111,17 @@ def test_format_number(value, kind, text):
     assert publication.format_number(value, kind=kind) == text
 
 
+def test_record_keeps_the_order_recorded(output):
+    # results.json was sorted by name, so the comparison with the previous edition
+    # listed a report's results alphabetically, its headline among them (wave 37)
+    publication.record("zebra", 3.2, kind="ratio", label="First recorded")
+    publication.record("apple", 1234, kind="count", label="Second recorded")
+    publication.record("zebra", 3.3, kind="ratio", label="First recorded")
+    text = (output / "results.json").read_text()
+    assert list(json.loads(text)) == ["zebra", "apple"]
+    assert text.index('"kind"') < text.index('"label"') < text.index('"value"')
+
+
 def test_record_counts_records_every_row(output):
     import pandas as pd
 

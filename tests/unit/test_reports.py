@@ -633,6 +633,29 @@ def test_reach_gp_registrations_count_linked_people_and_hide_a_whole_group(data)
     assert table.frame.set_index("key").at[ReachName.GP_REGISTRATIONS, "n"] == 15
 
 
+def test_reach_services_sentence_says_the_rounded_nationalities_are_about():
+    # the 30,000-person 2024-25 page: "people of 20 nationalities took part" of 21, a
+    # number of nationalities rounded as a count, then stated as exact (wave 37)
+    from lifetools.reports.reach import GP_LABEL, services_sentence
+    from lifetools.result_names import ReachName
+
+    def activity(nationalities):
+        return pd.DataFrame({"key": [ReachName.VISITS, ReachName.VISITORS,
+                                     ReachName.PRESCRIPTIONS, ReachName.GP_REGISTRATIONS,
+                                     ReachName.NATIONALITIES],
+                             "measure": ["Visits", "People visiting", "Prescriptions",
+                                         GP_LABEL, "Nationalities"],
+                             "n": [400, 40, 60, 15, nationalities]})
+
+    # "about" whatever the number, so that its absence never tells it was exact
+    for raw, shown in ((21, "20"), (20, "20")):
+        sentence = str(services_sentence(activity(raw)))
+        assert sentence.endswith(f"and people of about {shown} nationalities took part."), \
+            sentence
+    # a suppressed number is not "about fewer than ..."
+    assert "about" not in str(services_sentence(activity(3)))
+
+
 def test_monthly_counts_plot(data):
     from lifetools.describe import describe_population
 

@@ -373,3 +373,29 @@ def test_table_estimates_points_to_the_reasons_the_summary_states():
     assert plain["rate ratio (95% CI)"].tolist()[:3] == [
         "[x]", "could not be estimated: the fit did not converge",
         f"could not be estimated: {ratio}"]
+
+
+def test_withheld_note_names_the_models_before_its_verb(tmp_path, monkeypatch):
+    # the 2024-25 discharge page: "The numbers marked [x] are not shown: 'Landmark at
+    # 90 days' and 'Fine-Gray at 90 days (...)': too few events to estimate (...)", one
+    # sentence with two colons (wave 37)
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    nan = float("nan")
+    few = "too few events to estimate: too few events among 'users'"
+    summary = pd.DataFrame({
+        "outcome": ["Landmark", "Fine-Gray", "Matched"],
+        "term": ["Life Rooms use"] * 3,
+        "estimate": [nan, nan, 1.1], "ci_lower": [nan, nan, 0.9],
+        "ci_upper": [nan, nan, 1.3], "p_value": [nan, nan, 0.4],
+        "failure": [None, None, None], "withheld": [few, few, None]})
+    table = table_estimates(released(summary), label="rate ratio", keep=["outcome"])
+    shown = show_table(table, name="ratios", caption="Ratios")
+    assert ("The numbers marked [x] for \u2018Landmark\u2019 and \u2018Fine-Gray\u2019 "
+            "are not shown: too few events among 'users'.") in shown.note
+    # models with different reasons: each reason after its models, one colon
+    other = summary.assign(withheld=[few, "could not be estimated: no events", None])
+    note = show_table(table_estimates(released(other), label="rate ratio",
+                                      keep=["outcome"]), name="other", caption="O").note
+    assert ("The numbers marked [x] are not shown: for Landmark, too few events "
+            "among 'users'; for Fine-Gray, could not be estimated: no events."
+            ) in note

@@ -93,3 +93,31 @@ def test_tripod_cohort_crises_hidden_when_none_or_all_of_the_cohort():
     assert cohort_crises(cohort(240, 3)) == "[c]"   # 1 to 7: suppressed
     assert cohort_crises(cohort(240, 42)) == "40"   # rounded to 5
     assert cohort_crises(cohort(240, 238)) == "[c]"  # shown as the cohort's 240
+
+
+def test_tripod_protocol_and_code_say_where_a_reader_finds_them():
+    # "Issue 19 of the project repository" and "lifetools.prediction,
+    # lifetools.reports.prediction, the notebook." named what a reader of the site
+    # cannot see or use (wave 37)
+    table = tripod_checklist(meta()).set_index("item")
+    for item in ("18c", "18f"):
+        reported = table.loc[item, "reported"]
+        assert "Issue" not in reported and "lifetools" not in reported, reported
+        assert "methods pages of this site" in reported
+    assert "Rerun this report" in table.loc["18f", "reported"]
+    # the fairness rule as it works: at least N with, and N without, a crisis
+    assert ("at least <min_events> people with, and <min_events> without, a crisis"
+            in table.loc["14", "reported"])
+
+
+def test_model_card_states_the_fairness_minimum_in_words_with_the_profiles_number():
+    # the card said "the disclosure profile's `model_min_events` (10 in the default
+    # profile)": a setting's name, not a rule a reader can use (wave 37)
+    from lifetools.disclosure import get_profile
+
+    card = " ".join((ROOT / "book" / "methods" / "crisis-risk-model-card.md")
+                    .read_text().split())
+    least = get_profile("default").model_min_events
+    assert "model_min_events" not in card
+    assert (f"at least {least} people with, and {least} without, a crisis (the number "
+            "the default disclosure profile sets") in card

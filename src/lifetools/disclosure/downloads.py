@@ -26,7 +26,7 @@ from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
 from lifetools.disclosure.text import MINUS
-from lifetools.disclosure.withheld import PRIVACY, SaidInNote, unrepeated
+from lifetools.disclosure.withheld import PRIVACY, SaidInNote, Whose, unrepeated
 from lifetools.labels import column_label, column_unit
 
 __all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
@@ -70,15 +70,23 @@ def withheld_models_note(reasons: list[str]) -> str:
     # (the emergency rate ratios: 8 models, each its own row)
     # each reason's headline said once ("too few events in total", not "too few events
     # to estimate: too few events in total": wave 36)
-    said = [unrepeated(r) for r in reasons]
+    # each entry's models (a table's column of reasons names them: Whose) and reason
+    said = [(r.models, unrepeated(r.why)) if isinstance(r, Whose) else ("", unrepeated(r))
+            for r in reasons]
     failed = f"{COULD_NOT}: "
-    if all(r.startswith(failed) for r in said):
+    verb = "are not shown"
+    if all(why.startswith(failed) for _, why in said):
         # "are not shown: could not be estimated: ..." said two things with two colons
         # (the reach page's inequality indices, wave 36): a number no fit gave could
         # not be estimated
-        return (f"The numbers marked {NOT_AVAILABLE} could not be estimated: "
-                f"{'; '.join(r[len(failed):] for r in said)}.")
-    return f"The numbers marked {NOT_AVAILABLE} are not shown: {'; '.join(said)}."
+        verb, said = COULD_NOT, [(models, why[len(failed):]) for models, why in said]
+    if len(said) == 1 and said[0][0]:
+        # the models before the verb: "are not shown: ‘Landmark’ and ‘Fine-Gray’: too
+        # few events to estimate" gave one sentence two colons (wave 37)
+        return f"The numbers marked {NOT_AVAILABLE} for {said[0][0]} {verb}: {said[0][1]}."
+    return (f"The numbers marked {NOT_AVAILABLE} {verb}: "
+            + "; ".join(f"for {models}, {why}" if models else why for models, why in said)
+            + ".")
 
 
 def written_record(path: Path, table: ProtectedTable) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "SaidInNote", "TooFew",
+__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "SaidInNote", "TooFew", "Whose",
            "headline_of", "public_reason", "reason_findings", "rule_reason_named", "unrepeated",
            "withheld_verb"]
 
@@ -111,6 +111,27 @@ class SaidInNote(str):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_said_in_note, (type(self), str(self), self.shown, self.note))
+
+
+class Whose(str):
+    """A withheld model's reason after the names of the models it holds for, as a
+    table's column of reasons says it ("‘Landmark’ and ‘Fine-Gray’: too few events to
+    estimate"): the ``str``; ``models``, those names ("" for none) and ``why``, the
+    reason, so that a table's note can name the models before its verb
+    (:func:`lifetools.disclosure.downloads.withheld_models_note`): "The numbers marked
+    [x] are not shown: ‘Landmark’ and ‘Fine-Gray’: too few events ..." gave one
+    sentence two colons (the discharge page, wave 37)."""
+
+    models: str
+    why: str
+
+    def __new__(cls, why: str, models: str = "") -> Whose:
+        cell = super().__new__(cls, f"{models}: {why}" if models else why)
+        cell.models, cell.why = models, str(why)
+        return cell
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Whose, (self.why, self.models))
 
 
 def _said_in_note(kind: type, text: str, shown: str, note: str) -> SaidInNote:

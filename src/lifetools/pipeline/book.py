@@ -438,12 +438,15 @@ def _following(pages: EditionPages, editions: Sequence[EditionPages]
     return min(later, key=lambda p: p.edition.period_start, default=None)
 
 
-def _comparison(before: EditionPages | None, pages: EditionPages, analysis_id: str) -> str:
-    """The "Compared with the previous edition" section of one report ('' if none)."""
+def _comparison(before: EditionPages | None, pages: EditionPages, analysis_id: str,
+                headline: str | None = None) -> str:
+    """The "Compared with the previous edition" section of one report ('' if none):
+    its main point's estimate (``headline``) first."""
     if before is None or analysis_id not in before.runs:
         return ""
     rows = compare_results(read_results(layout.RunFolder(before.runs[analysis_id]).files),
-                           read_results(layout.RunFolder(pages.runs[analysis_id]).files))
+                           read_results(layout.RunFolder(pages.runs[analysis_id]).files),
+                           first=(headline,) if headline else ())
     return comparison_markdown(rows, previous_title=before.edition.title,
                                previous_link=f"../{before.edition.id}/{analysis_id}",
                                current_title=pages.edition.title)
@@ -494,7 +497,8 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
                                       analysis)
             _report_page(run_dir, folder / f"{analysis.id}.ipynb", analysis, pages,
                          page_points.get(analysis.id, ""), cite,
-                         _comparison(before, pages, analysis.id),
+                         _comparison(before, pages, analysis.id, getattr(
+                             publication.main_points.get(analysis.id), "estimate", None)),
                          furniture.report_notice(pages.manifest, publication))
             if layout.RunFolder(run_dir).files.exists():
                 shutil.copytree(layout.RunFolder(run_dir).files, extra / analysis.id)

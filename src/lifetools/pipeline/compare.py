@@ -24,7 +24,7 @@ previous value. The previous edition's value under the current edition's follow-
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ from lifetools.result_names import WITHOUT_INTERVAL
 
 __all__ = ["Comparison", "compare_results", "comparison_markdown"]
 
+PUBLISHED_AS = "published as: "
 NUMERIC = ("count", "ratio", "estimate", "rate", "percentage")
 WITHIN = "within the uncertainty (the intervals overlap)"
 BEYOND = "larger than the uncertainty (the intervals do not overlap)"
@@ -61,6 +62,11 @@ class Comparison:
     then its reason): ``[c]`` or ``[x]``, with that edition's follow-up words."""
     current_symbol: str = ""
     """The same for this edition."""
+    previous_label: str = ""
+    """The previous edition's own label of a result whose cell is its symbol, when it
+    differs from this edition's otherwise than by its follow-up words: said in the
+    table's note, not in the cell ("[x], published as: ..." read as one value on the
+    2024-25 re-referral page; wave 37)."""
 
 
 def _interval(results: Mapping[str, Any], name: str
@@ -140,9 +146,15 @@ def _comparable(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
         for k, e in zip(kinds, (old, new), strict=True))
 
 
-def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
-                    ) -> list[Comparison]:
+def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any], *,
+                    first: Sequence[str] = ()) -> list[Comparison]:
     """Key results present in both editions, in the current edition's order.
+
+    The results named in ``first`` (the report's main point: ``estimate`` of its
+    ``publication.main_points`` entry in ``analyses/analyses.yml``) lead, then the
+    rest in the order the report recorded them (``results.json`` keeps it). Sorted by
+    name, the emergency table put its headline fifth, after "before_after_ae" and
+    "c_statistic" (wave 37).
 
     A result one edition published as a number and the other could not (its entry a
     text with no value: the emergency report's "could not be estimated: the
@@ -156,7 +168,9 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
     as published, never subtracted. Checked by ``tests/unit/test_compare.py``.
     """
     rows = []
-    for name, entry in current.items():
+    lead = [name for name in first if name in current]
+    for name, entry in [(name, current[name]) for name in lead] + [
+            (name, entry) for name, entry in current.items() if name not in lead]:
         old = previous.get(name)
         if not (isinstance(entry, dict) and isinstance(old, dict)) \
                 or not _comparable(old, entry):
@@ -175,10 +189,15 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any]
         else:
             words = WITHIN if now_ci[0] <= old_ci[1] and old_ci[0] <= now_ci[1] else BEYOND
         label, (old_at, now_at) = _labels(old, entry, name)
+        old_symbol = _symbol_cell(old, old_at)
+        renamed = old_at.removeprefix(PUBLISHED_AS) if old_at.startswith(PUBLISHED_AS) \
+            and old_symbol else ""
         rows.append(Comparison(label, _with(_shown(old, old_interval), old_at),
                                _with(_shown(entry, now), now_at), words,
-                               previous_symbol=_symbol_cell(old, old_at),
-                               current_symbol=_symbol_cell(entry, now_at)))
+                               previous_symbol=_symbol_cell(old, "") if renamed
+                               else old_symbol,
+                               current_symbol=_symbol_cell(entry, now_at),
+                               previous_label=renamed))
     return rows
 
 
@@ -227,7 +246,7 @@ def _labels(old: Mapping[str, Any], new: Mapping[str, Any], name: str
         label.replace(at, " ").split()).strip(" ,:;")
     if now_at and old_at and bare(now_label, now_at) == bare(old_label, old_at):
         return bare(now_label, now_at), (old_at, now_at)
-    return now_label, (f"published as: {old_label}", "")
+    return now_label, (f"{PUBLISHED_AS}{old_label}", "")
 
 
 def comparison_markdown(rows: list[Comparison], *, previous_title: str,
@@ -266,6 +285,7 @@ def _symbols_note(rows: list[Comparison], *, previous_title: str, previous_link:
     if not left:
         return ""
     parts = []
+    renamed = [r for r in rows if r.previous_label]
     if any(symbol.startswith(SUPPRESSED) for symbol, _ in left):
         parts.append(f"{SUPPRESSED} {PRIVACY}.")
     editions = [title for title in (current_title, previous_title)
@@ -282,4 +302,6 @@ def _symbols_note(rows: list[Comparison], *, previous_title: str, previous_link:
         parts.append(f"{NOT_AVAILABLE} not shown or could not be estimated: "
                      + "; ".join(f"for the {title}, {where[title]}" for title in editions)
                      + ".")
+    parts += [f"The {previous_title} published '{r.label}' as "
+              f"'{r.previous_label}'." for r in renamed]
     return "Note: " + " ".join(parts)

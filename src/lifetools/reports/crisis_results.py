@@ -294,13 +294,15 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
                  "factor and the optimism-corrected measures below show how much there "
                  "was."),
              people=protected_count(len(dev)), needed=protected_count(size.n))},
+        # the page types "The minimum sample size ... (2020) was" before it, and the
+        # sample size sentence follows it (it read "(the sentence before says ...)"
+        # of the sentence after it, with no verb: wave 37)
         {"name": CrisisName.SAMPLE_SIZE_BASIS, "value": None, "kind": "text",
          "label": "Methods: what the minimum sample size was computed from",
          "text": compose(
              "computed from the number of candidate parameters ({n}), the observed share "
              "with a crisis, and an anticipated Cox-Snell R-squared of {r2}% of its "
-             "maximum, for a target shrinkage of {shrinkage} (the sentence before says "
-             "whether the cohort met the largest of the criteria).",
+             "maximum, for a target shrinkage of {shrinkage}.",
              n=Parameter(parameters, "candidate predictor parameters"),
              r2=Parameter(round(100 * size.method["r2_fraction"], 6),
                           "anticipated R-squared (% of its maximum)"),

@@ -16,6 +16,7 @@ from lifetools.disclosure import (
     ProtectedText,
     compose,
     declare_totals,
+    get_profile,
     join,
     model_release,
     protected_count,
@@ -312,18 +313,24 @@ def services_sentence(activity: pd.DataFrame) -> Any:
     ``glued-counts``, issue 12). The people helped to register with a GP are said
     "not shown" when they are none or all of the people visiting (group disclosure)."""
     n = dict(zip(activity["key"], activity["n"], strict=True))
+    nationalities = protected_count(int(n[ReachName.NATIONALITIES]))
     counts = {"prescriptions": protected_count(int(n[ReachName.PRESCRIPTIONS])),
-              "nationalities": protected_count(int(n[ReachName.NATIONALITIES]))}
+              "nationalities": nationalities}
+    # the number of nationalities is rounded as a count is (a nationality of one or
+    # two people is a small group: an exact number, edition by edition or area by
+    # area, would tell when one joined), so it reads "about 20", never as exact: the
+    # 30,000-person page said "20 nationalities" of 21 (wave 37). "about" whenever the
+    # profile rounds, not only when the number changed, which would tell that it did
+    about = "about " if nationalities.value is not None and get_profile().base > 1 else ""
+    took_part = f"people of {about}{{nationalities}} nationalities took part."
     if reveals_whole_group(int(n[ReachName.VISITORS]), int(n[ReachName.GP_REGISTRATIONS])):
         return compose(
             "There were {prescriptions} social prescriptions; how many of the people "
             "whose visits were linked were helped to register with a GP is not shown "
-            "({why}), and people of {nationalities} nationalities took part.",
-            why=PRIVACY, **counts)
+            "({why}), and " + took_part, why=PRIVACY, **counts)
     return compose(
         "There were {prescriptions} social prescriptions; {registrations} of the people "
-        "whose visits were linked were helped to register with a GP, and people of "
-        "{nationalities} nationalities took part.",
+        "whose visits were linked were helped to register with a GP, and " + took_part,
         registrations=protected_count(int(n[ReachName.GP_REGISTRATIONS])), **counts)
 
 
