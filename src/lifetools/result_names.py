@@ -142,6 +142,7 @@ class EmergencyName(StrEnum):
     BALANCE_SENTENCE = "balance_sentence"
     C_STATISTIC_SENTENCE = "c_statistic_sentence"
     WINDOW = "window"
+    PREDICTION_OUTCOME = "prediction_outcome"
     MATCHING_SENTENCE = "matching_sentence"
 
 
