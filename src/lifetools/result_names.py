@@ -201,6 +201,7 @@ class CrisisName(StrEnum):
     LASSO_SENTENCE = "lasso_sentence"
     INTERNAL_METHOD = "internal_method"
     INTERNAL_METHOD_BRIEF = "internal_method_brief"
+    COMPARISON_METHOD = "comparison_method"
     INTERNAL_CALIBRATION_METHOD = "internal_calibration_method"
     FIT_RELIABILITY = "fit_reliability"
     SHRINKAGE = "shrinkage"
