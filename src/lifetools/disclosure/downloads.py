@@ -26,7 +26,7 @@ from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
 from lifetools.disclosure.text import MINUS
-from lifetools.disclosure.withheld import PRIVACY, SaidInNote, unrepeated
+from lifetools.disclosure.withheld import NOT_SHOWN, PRIVACY, SaidInNote, unrepeated
 from lifetools.labels import column_label, column_unit
 
 __all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
@@ -70,7 +70,11 @@ def withheld_models_note(reasons: list[str]) -> str:
     # (the emergency rate ratios: 8 models, each its own row)
     # each reason's headline said once ("too few events in total", not "too few events
     # to estimate: too few events in total": wave 36)
-    said = [unrepeated(r) for r in reasons]
+    # a disclosure rule's reason is headed "not shown" (ModelRelease.headline), which
+    # the sentence says once: "are not shown: not shown: ..." said it twice (wave 37)
+    held = f"{NOT_SHOWN}: "
+    said = [r[len(held):] if r.startswith(held) else r
+            for r in (unrepeated(r) for r in reasons)]
     failed = f"{COULD_NOT}: "
     if all(r.startswith(failed) for r in said):
         # "are not shown: could not be estimated: ..." said two things with two colons
