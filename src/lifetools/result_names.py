@@ -142,6 +142,7 @@ class EmergencyName(StrEnum):
     BALANCE_SENTENCE = "balance_sentence"
     C_STATISTIC_SENTENCE = "c_statistic_sentence"
     WINDOW = "window"
+    PREDICTION_OUTCOME = "prediction_outcome"
     MATCHING_SENTENCE = "matching_sentence"
 
 
@@ -200,6 +201,7 @@ class CrisisName(StrEnum):
     LASSO_SENTENCE = "lasso_sentence"
     INTERNAL_METHOD = "internal_method"
     INTERNAL_METHOD_BRIEF = "internal_method_brief"
+    COMPARISON_METHOD = "comparison_method"
     INTERNAL_CALIBRATION_METHOD = "internal_calibration_method"
     FIT_RELIABILITY = "fit_reliability"
     SHRINKAGE = "shrinkage"

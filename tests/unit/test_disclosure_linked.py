@@ -15,6 +15,7 @@ import pytest
 from linked_reach import NOT_KNOWN, USERS, leader_and_follower, population, reach_table
 
 from lifetools import disclosure
+from lifetools.disclosure.downloads import withheld_models_note
 from lifetools.errors import DisclosureError
 from lifetools.inequality import equity_summary
 from lifetools.reports.reach import DEPRIVATION, linked_equity
@@ -67,6 +68,19 @@ def test_linked_tables_do_not():
                                        level_cols=["imd_quintile"],
                                        withheld=equity.withheld)
     assert release.reasons == equity.withheld  # not "the interval reaches 0 or infinity"
+    # held back by a disclosure rule, not failed: "not shown", never "could not be
+    # estimated" (the reach page said that beside "are not shown", wave 37)
+    assert release.headline == "not shown"
+    assert release.withheld == "not shown: the counts of a deprivation fifth are suppressed"
+    table = release.estimates(equity.summary)
+    note = withheld_models_note(
+        [w for w in table.frame["withheld"].dropna().unique() if w])
+    assert note == ("The numbers marked [x] are not shown: the counts of a deprivation "
+                    "fifth are suppressed.")
+    # a fit's own failure still reads "could not be estimated"
+    failed = disclosure.model_release(equity, data=people.dropna(), event_col="used",
+                                      level_cols=["imd_quintile"], converged=False)
+    assert failed.headline == "could not be estimated"
     equity.rates.verify()
     assert equity_summary(people, event_col="used", person_time_col="one"
                           ).withheld == ()

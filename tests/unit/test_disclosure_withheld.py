@@ -358,10 +358,14 @@ def test_unrepeated_says_a_release_checks_headline_once(text, said):
 def test_withheld_models_note_says_could_not_be_estimated_once():
     # the reach page's note read "The numbers marked [x] are not shown: could not be
     # estimated: the counts of a deprivation fifth are suppressed" (wave 36)
-    said = withheld_models_note(
-        ["could not be estimated: the counts of a deprivation fifth are suppressed"])
-    assert said == ("The numbers marked [x] could not be estimated: the counts of a "
-                    "deprivation fifth are suppressed.")
+    said = withheld_models_note(["could not be estimated: the fit did not converge"])
+    assert said == "The numbers marked [x] could not be estimated: the fit did not converge."
+    # a disclosure rule's reason is "not shown", said once (wave 37: the reach page said
+    # the withheld indices "could not be estimated")
+    held = withheld_models_note(
+        ["not shown: the counts of a deprivation fifth are suppressed"])
+    assert held == ("The numbers marked [x] are not shown: the counts of a deprivation "
+                    "fifth are suppressed.")
     mixed = withheld_models_note(["too few events to estimate: too few events in total",
                                   "could not be estimated: the fit did not converge"])
     assert mixed.startswith("The numbers marked [x] are not shown: too few events in "

@@ -11,6 +11,7 @@ import pytest
 
 from lifetools.cohort.crisis import build_crisis_cohort
 from lifetools.prediction import FrozenModel
+from lifetools.reports.crisis_models import corrected_column
 from lifetools.reports.prediction import analyse_crisis_risk
 from lifetools.synthetic import write_synthetic
 
@@ -224,12 +225,19 @@ def test_analyse_crisis_risk_ridge_beside_shrunk_logistic_same_measures(report):
     assert list(table.index) == ["C-statistic", "Calibration slope",
                                  "Calibration-in-the-large (log-odds)", "Brier score"]
     internal = report.before_release["internal"].set_index("measure")
-    corrected = "shrunk logistic, optimism-corrected in 2023-24 (95% CI)"
+    corrected = corrected_column("shrunk logistic", "2023-24", copies=3)
     assert table.loc["C-statistic", corrected] == (
         f"{internal.loc['C-statistic', 'corrected']} ("
         f"{internal.loc['C-statistic', 'optimism-corrected: 95% CI (location-shifted bootstrap)']})")
     assert table.loc["Calibration slope", corrected] == (
-        f"{internal.loc['Calibration slope', 'corrected']} (interval not defined)")
+        f"{internal.loc['Calibration slope', 'corrected']} "
+        "(no interval computed for this comparison)")
+    # MI-boot here as in the internal validation (the fixture's): one bootstrap
+    assert "MI-boot: bootstrap within each imputed copy" in corrected
+    key = {str(k["name"]): str(k.get("text")) for k in report.key_results}
+    assert key["comparison_method"].endswith(
+        "as the internal validation above does; the calibration measures' intervals "
+        "are given there, none here.")
     temporal = report.before_release["temporal"].set_index("measure")
     assert table.loc["C-statistic", "shrunk logistic, 2024-25 (95% CI)"] == temporal.loc[
         "C-statistic", "estimate (95% CI)"]
@@ -247,10 +255,10 @@ def test_analyse_crisis_risk_lasso_optimism_corrected_and_said_why_not_published
     lasso = table["lasso, 2023-24 (95% CI)"]
     assert lasso.loc["C-statistic"].startswith("0.") and " to " in lasso.loc["C-statistic"]
     # issue 19: the lasso is optimism-corrected with its penalty re-chosen per sample
-    corrected = table["lasso, optimism-corrected in 2022-23 (95% CI)"]
+    corrected = table[corrected_column("lasso", "2022-23", copies=3)]
     assert 0.5 < number(corrected.loc["C-statistic"].split(" (")[0]) < 1
     assert corrected.loc["C-statistic"] != table.loc[
-        "C-statistic", "ridge, optimism-corrected in 2022-23 (95% CI)"]
+        "C-statistic", corrected_column("ridge", "2022-23", copies=3)]
     key = {k["name"]: k for k in report.key_results}
     sentence = key["lasso_sentence"]["text"]
     assert isinstance(sentence, ProtectedText)
@@ -1004,7 +1012,7 @@ def test_released_model_shown_and_labels_name_the_editions_computed(report, repo
         assert at["c_corrected"] == f"development cohort of {developed}"
         assert at["citl_validation"] == f"validation cohort of {validated}"
         columns = list(edition.comparison.columns)
-        assert f"ridge, optimism-corrected in {developed} (95% CI)" in columns
+        assert corrected_column("ridge", developed, copies=3) in columns
         assert f"ridge, {validated} (95% CI)" in columns
         assert "next edition" not in _published_text(edition).lower()
 
@@ -1159,6 +1167,17 @@ def test_analyse_crisis_risk_boot_mi_default_page_results_from_boot_mi(crisis_da
     assert f"out of {drawn} bootstrap samples drawn" in str(key["fit_reliability"]["text"]) \
         or f"each of the {drawn} bootstrap samples" in str(key["fit_reliability"]["text"])
     assert drawn == 10  # boot-MI draws n_boot samples; MI-boot at least 10 a copy (20)
+    # the model comparison is MI-boot for all three models: its columns and a sentence
+    # say so, and why the shrunk model's values differ from the internal validation's
+    # (a reader saw 0.984 there and 0.974 in the internal validation, wave 37)
+    comparison = made.before_release["comparison"].set_index("measure")
+    column = "shrunk logistic, optimism-corrected in 2022-23 (MI-boot: bootstrap " \
+             "within each imputed copy; 95% CI)"
+    assert comparison.loc["Calibration slope", column].endswith(
+        " (no interval computed for this comparison)")
+    assert not comparison.apply(lambda c: c.str.contains("not defined")).any().any()
+    assert "boot-MI" in str(key["comparison_method"]["text"])
+    assert "differ slightly from this table's" in str(key["comparison_method"]["text"])
     checklist = made.checklist.set_index("item")
     # in brief: the location column names the section that gives ``method`` whole
     assert checklist.loc["12c", "reported"].endswith(str(key["internal_method_brief"]["text"]))
@@ -1190,3 +1209,24 @@ def test_sample_size_basis_states_what_the_size_was_computed_from(report):
     assert f"candidate parameters ({key['parameters']['value']})" in text
     criterion_one = report.sample_size["shrinkage"].iloc[0]
     assert str(criterion_one).startswith("0.9")
+
+
+def test_model_comparison_names_its_bootstrap_and_why_it_can_differ():
+    # the comparison read "0.984 (interval not defined)" beside an internal validation
+    # giving the same model 0.974 (0.939 to 1.028): MI-boot against boot-MI, unsaid
+    # (wave 37)
+    from lifetools.reports.crisis_models import NO_COMPARISON_INTERVAL
+    from lifetools.reports.crisis_results import comparison_method
+
+    assert corrected_column("ridge", "2023-24", copies=5) == (
+        "ridge, optimism-corrected in 2023-24 (MI-boot: bootstrap within each imputed "
+        "copy; 95% CI)")
+    assert "nothing imputed" in corrected_column("ridge", "2023-24", copies=1)
+    assert NO_COMPARISON_INTERVAL == "no interval computed for this comparison"
+    differs = str(comparison_method("boot-mi", 5))
+    assert "(MI-boot), for the shrunk, ridge and lasso models alike. " in differs
+    assert "(boot-MI), so the shrunk model's optimism-corrected values there differ " \
+           "slightly from this table's" in differs
+    same = str(comparison_method("mi-boot", 5))
+    assert "as the internal validation above does" in same and "differ" not in same
+    assert "nothing was imputed" in str(comparison_method("boot-mi", 1))

@@ -876,6 +876,34 @@ def test_emergency_report_states_its_own_windows_and_caliper():
     assert "year" not in other["matching_sentence"]
 
 
+def test_emergency_prediction_outcome_says_the_window_ends_at_the_period_end(data):
+    # the page said "any A&E attendance in the year after the index date", but the
+    # after window ends at the end of the period (or death): a 30,000-person run
+    # followed 220 users for about 110 person-years (wave 37)
+    from lifetools.reports.emergency import prediction_outcome
+
+    year = str(prediction_outcome(365, mostly_short=True))
+    assert year == ("any A&E attendance between the index date and the end of the "
+                    "period, or death if sooner (at most a year after the index date; "
+                    "most people were followed for less)")
+    assert "in the year after" not in year
+    days = str(prediction_outcome(180, mostly_short=False))
+    assert days.endswith("(at most 180 days after the index date)")
+    # computed from the run: most after windows of a one-year period are cut short,
+    # most of a three-year period's are whole
+    for period, short in ((PERIOD, False), ({"period_start": "2024-04-01",
+                                              "period_end": "2025-03-31"}, True)):
+        report = reports.analyse_emergency_care(data, **period)
+        after = report.person_time.periods
+        days = after.loc[after["after"] == 1, "person_years"] * 365.25
+        assert bool((days < 364.5).mean() > 0.5) is short
+        key = {str(k["name"]): k for k in report.key_results}
+        assert str(key["prediction_outcome"]["text"]) == str(
+            prediction_outcome(365, mostly_short=short))
+        assert str(key["prediction_outcome"]["text"]).endswith(
+            "; most people were followed for less)" if short else "index date)")
+
+
 def test_emergency_report_key_results_hold_every_name_its_notebook_glues(data):
     import json
     import re
@@ -887,7 +915,7 @@ def test_emergency_report_key_results_hold_every_name_its_notebook_glues(data):
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     glued = {m for c in cells if c["cell_type"] == "markdown"
              for m in re.findall(r"\{glue:text\}`([^`]+)`", "".join(c["source"]))}
-    assert {"window", "matching_sentence"} <= glued
+    assert {"window", "matching_sentence", "prediction_outcome"} <= glued
     assert glued <= names
     key = {str(k["name"]): str(k["text"]) for k in report.key_results
            if k.get("text") is not None}

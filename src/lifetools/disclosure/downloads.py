@@ -26,7 +26,7 @@ from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
 from lifetools.disclosure.text import MINUS
-from lifetools.disclosure.withheld import PRIVACY, SaidInNote, Whose, unrepeated
+from lifetools.disclosure.withheld import NOT_SHOWN, PRIVACY, SaidInNote, Whose, unrepeated
 from lifetools.labels import column_label, column_unit
 
 __all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
@@ -70,8 +70,16 @@ def withheld_models_note(reasons: list[str]) -> str:
     # (the emergency rate ratios: 8 models, each its own row)
     # each reason's headline said once ("too few events in total", not "too few events
     # to estimate: too few events in total": wave 36)
-    # each entry's models (a table's column of reasons names them: Whose) and reason
-    said = [(r.models, unrepeated(r.why)) if isinstance(r, Whose) else ("", unrepeated(r))
+    # each entry's models (a table's column of reasons names them: Whose) and reason;
+    # a disclosure rule's reason is headed "not shown" (ModelRelease.headline), which
+    # the sentence says once: "are not shown: not shown: ..." said it twice (wave 37)
+    held = f"{NOT_SHOWN}: "
+
+    def once(why: str) -> str:
+        why = unrepeated(why)
+        return why[len(held):] if why.startswith(held) else why
+
+    said = [(r.models, once(r.why)) if isinstance(r, Whose) else ("", once(r))
             for r in reasons]
     failed = f"{COULD_NOT}: "
     verb = "are not shown"

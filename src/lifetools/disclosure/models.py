@@ -52,7 +52,7 @@ from lifetools.disclosure.protected import (
     _value,
 )
 from lifetools.disclosure.text import fixed
-from lifetools.disclosure.withheld import SAID_ONCE, SAID_ONCE_REST
+from lifetools.disclosure.withheld import NOT_SHOWN, SAID_ONCE, SAID_ONCE_REST
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, label, listed, mid_sentence, negated_label, quoted
 
@@ -113,10 +113,14 @@ class ModelRelease:
     seal: str = field(default="", repr=False)
     unit: str = "events"
     """What the model's outcome counts (``events``, ``people``, ``observations``)."""
+    rule_reasons: int = 0
+    """How many of the first ``reasons`` are a disclosure rule's, given by the caller
+    (``model_release(withheld=...)``: the counts the model needs are suppressed): the
+    output was held back, not failed, and its :attr:`headline` reads "not shown"."""
 
     def __post_init__(self) -> None:
         if self.seal != _release_seal(self.released, self.reasons, self.residual_df,
-                                      self.unit):
+                                      self.unit, self.rule_reasons):
             raise DisclosureError(
                 "a ModelRelease can only be made by lt.disclosure.model_release",
                 hint="check the model with lt.disclosure.model_release before showing it")
@@ -132,7 +136,12 @@ class ModelRelease:
         if self.released:
             return ""
         few = any(r.startswith(TOO_FEW) for r in self.reasons)
-        return not_estimable(self.unit) if few else COULD_NOT
+        # a disclosure rule's reason withholds a value, which is "not shown"; "could not
+        # be estimated" is only for a fit that gave no number (the reach page said the
+        # inequality indices "could not be estimated: the counts of a deprivation
+        # fifth are suppressed" beside "are not shown" in its summary until wave 37)
+        return not_estimable(self.unit) if few else NOT_SHOWN if self.rule_reasons \
+            else COULD_NOT
 
     @property
     def withheld_once(self) -> str:
@@ -446,8 +455,9 @@ def not_estimable(unit: str = "events") -> str:
 
 
 def _release_seal(released: bool, reasons: Sequence[str], residual_df: int,
-                  unit: str = "events") -> str:
-    return _seal("model-release", released, list(reasons), residual_df, unit)
+                  unit: str = "events", rule_reasons: int = 0) -> str:
+    return _seal("model-release", released, list(reasons), residual_df, unit,
+                 *([rule_reasons] if rule_reasons else []))
 
 
 def require_estimates(table: Any, *, name: str = "table") -> ProtectedTable:
@@ -630,7 +640,9 @@ def model_release(
     withheld
         Reasons the caller knows the output cannot be published (the counts it was
         fitted to are suppressed), given first; they stand in for the open-interval
-        reason their missing estimates would otherwise give.
+        reason their missing estimates would otherwise give. A release withheld for
+        them (and no "too few" count) is headed "not shown", not "could not be
+        estimated" (:attr:`ModelRelease.headline`).
     parameters
         The number of parameters the model estimated, for its residual degrees of
         freedom (rows less parameters); default the rows of ``summary``. Give it when
@@ -694,5 +706,6 @@ def model_release(
                             people_outcomes=["events"] if _events_are_people(
                                 data, event_col, id_col) else ())
     return ModelRelease(released=not reasons, reasons=tuple(reasons), levels=levels,
-                        residual_df=residual_df, unit=unit,
-                        seal=_release_seal(not reasons, reasons, residual_df, unit))
+                        residual_df=residual_df, unit=unit, rule_reasons=len(withheld),
+                        seal=_release_seal(not reasons, reasons, residual_df, unit,
+                                           len(withheld)))

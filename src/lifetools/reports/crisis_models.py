@@ -41,7 +41,8 @@ from lifetools.reports.crisis_internal import INTERVAL_INDICES
 from lifetools.reports.crisis_parts import COMPARISON_FOLDS, estimate_text
 from lifetools.survival.competing import estimate_cif
 
-__all__ = ["COMPARED", "FIFTHS", "FINE_GRAY_COLUMN", "LOGISTIC_COLUMN", "RISK_GROUP_COLUMN", "FineGrayPart", "model_comparison",
+__all__ = ["COMPARED", "FIFTHS", "FINE_GRAY_COLUMN", "LOGISTIC_COLUMN", "NO_COMPARISON_INTERVAL",
+           "RISK_GROUP_COLUMN", "FineGrayPart", "corrected_column", "model_comparison",
            "risk_group_table", "time_to_event"]
 
 
@@ -60,6 +61,23 @@ COMPARED = {"c": "C-statistic", "slope": "Calibration slope",
             "citl": "Calibration-in-the-large (log-odds)", "brier": "Brier score"}
 
 
+NO_COMPARISON_INTERVAL = "no interval computed for this comparison"
+"""What a calibration measure's optimism-corrected cell of the model comparison says in
+place of an interval (:func:`model_comparison`): none is computed here, though the
+internal validation gives the shrunk model's two-stage interval."""
+
+
+def corrected_column(model: str, developed: str, *, copies: int) -> str:
+    """The model comparison's column of a model's optimism-corrected values, naming
+    its bootstrap: within each imputed copy (MI-boot), or Harrell's plain bootstrap
+    when nothing was imputed (``copies`` 1). The internal validation may use boot-MI,
+    so one model could read two "optimism-corrected" values on one page with nothing
+    saying why until wave 37."""
+    how = ("MI-boot: bootstrap within each imputed copy" if copies > 1
+           else "Harrell's bootstrap, nothing imputed")
+    return f"{model}, optimism-corrected in {developed} ({how}; 95% CI)"
+
+
 def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
                      spec: ModelSpec, *, shrunk: FrozenModel, shrunk_boot: BootstrapValidation,
                      n_boot: int, seed: int, periods: tuple[str, str],
@@ -70,11 +88,16 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
     Every model is optimism-corrected by the bootstrap in the development period and
     validated on the validation period; ``periods`` names the two
     (:func:`lifetools.reports.crisis_parts.period_name`: "2023-24", "2024-25"), and the
-    columns say which period each number is from. The optimism-corrected C-statistic
-    and Brier score carry the location-shifted bootstrap interval of Noma et al. (2021,
+    columns say which period each number is from, and the optimism-corrected columns
+    which bootstrap (:func:`corrected_column`: MI-boot, whatever the internal
+    validation used, so the shrunk model's corrected values can differ from that
+    table's when it used boot-MI). The optimism-corrected C-statistic and Brier score
+    carry the location-shifted bootstrap interval of Noma et al. (2021,
     :meth:`lifetools.prediction.BootstrapValidation.interval`, as in the
-    internal-validation table); the calibration measures have none there ("interval
-    not defined").
+    internal-validation table); the calibration measures have none here
+    (:data:`NO_COMPARISON_INTERVAL`: the page gives the internal validation's two-stage
+    interval of the shrunk model, so "interval not defined", as this table read until
+    wave 37, was false).
 
     Returns
     -------
@@ -132,15 +155,16 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
         value = boots[name].loc[m, "corrected"]
         low, high = validations[name].interval(m) if m in INTERVAL_INDICES else (np.nan,) * 2
         if np.isnan(low):
-            why = "not defined" if m not in INTERVAL_INDICES else "not estimated"
-            return f"{format_value(value, kind='estimate', digits=3)} (interval {why})"
+            why = NO_COMPARISON_INTERVAL if m not in INTERVAL_INDICES \
+                else "interval not estimated"
+            return f"{format_value(value, kind='estimate', digits=3)} ({why})"
         return estimate_text(value, low, high)
 
     names = {"shrunk": "shrunk logistic", "ridge": "ridge", "lasso": "lasso"}
     developed, validated = periods
     rows = [{"measure": label,
-             **{f"{names[n]}, optimism-corrected in {developed} (95% CI)": corrected(n, m)
-                for n in names},
+             **{corrected_column(names[n], developed, copies=len(dev_copies)):
+                corrected(n, m) for n in names},
              **{f"{names[n]}, {validated} (95% CI)": shown(later[n], m) for n in names}}
             for m, label in COMPARED.items()]
     return pd.DataFrame(rows), ridge, lasso

@@ -47,7 +47,7 @@ from lifetools.reports.sentences import (
 from lifetools.result_names import CrisisName
 
 __all__ = ["CALIBRATION_DESCRIPTION", "CURVES_NOT_SHOWN", "CURVE_READING", "C_JUDGE",
-           "calibration_paragraph", "withheld_statement", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
+           "calibration_paragraph", "comparison_method", "withheld_statement", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
            "model_table", "model_text"]
 
 
@@ -94,6 +94,29 @@ def calibration_paragraph(release: Any, method: Any) -> Any:
                        method=method, reading=CURVE_READING)
     return compose("{subject}: {why}.", subject=CURVES_NOT_SHOWN,
                    why=Reason(release.withheld_once))
+
+
+def comparison_method(internal: str, copies: int) -> Any:
+    """The sentence saying which bootstrap the model comparison's optimism-corrected
+    columns use (:func:`lifetools.reports.crisis_models.model_comparison`: MI-boot for
+    all three models, so that they are validated alike), and, when the internal
+    validation used another (boot-MI), that the shrunk model's values there differ from
+    the table's. The page showed two "optimism-corrected" values of one model with
+    nothing saying why until wave 37."""
+    if copies <= 1:
+        return compose("The optimism-corrected columns come from Harrell's bootstrap, as "
+                       "the internal validation does (nothing was imputed).")
+    same = ("The optimism-corrected columns come from Harrell's bootstrap within each "
+            "imputed copy, averaged over the copies (MI-boot), for the shrunk, ridge and "
+            "lasso models alike")
+    if internal == "boot-mi":
+        return compose(same + ". The internal validation above draws each bootstrap "
+                       "sample before imputing it afresh (boot-MI), so the shrunk "
+                       "model's optimism-corrected values there differ slightly from "
+                       "this table's; its calibration measures' intervals are given "
+                       "there, none here.")
+    return compose(same + ", as the internal validation above does; the calibration "
+                   "measures' intervals are given there, none here.")
 
 
 def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -356,6 +379,9 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.INTERNAL_CALIBRATION_METHOD, "value": internal, "kind": "text",
          "text": calibration_paragraph(release, run.internal_calibration_method),
          "label": "The bootstrap correcting the development calibration curve"},
+        {"name": CrisisName.COMPARISON_METHOD, "value": internal, "kind": "text",
+         "text": comparison_method(internal, len(dev_copies)),
+         "label": "The bootstrap of the model comparison's optimism-corrected columns"},
         {"name": CrisisName.FIT_RELIABILITY, "value": reliability.flagged, "kind": "text",
          "text": reliability.text,
          "label": "Resampled fits that did not converge or separated, and the verdict"},

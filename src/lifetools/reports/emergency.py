@@ -342,6 +342,34 @@ def window_words(window_days: int) -> ProtectedText:
         "{d}", d=Duration(window_days))
 
 
+def prediction_outcome(window_days: int, *, mostly_short: bool) -> ProtectedText:
+    """What the A&E prediction model predicts, as the page says it: any attendance in
+    the after window, which :func:`~lifetools.cohort.build_person_time` ends at the
+    end of the period, at death or ``window_days`` after the index date, whichever
+    comes first. ``mostly_short``: whether most of the model's people were followed
+    for less than a whole window (computed by :func:`_prediction_outcome_result`); the
+    page then says so. The page said "in the year after the index date" until wave 37,
+    when a 30,000-person run followed its 220 users for about 110 person-years after
+    their index dates."""
+    most = compose("a year") if window_days == 365 else compose(
+        "{d}", d=Duration(window_days))
+    return compose("any A&E attendance between the index date and the end of the "
+                   "period, or death if sooner (at most {most} after the index date"
+                   + ("; most people were followed for less" if mostly_short else "")
+                   + ")", most=most)
+
+
+def _prediction_outcome_result(after: pd.DataFrame, window_days: int) -> dict[str, Any]:
+    """The key result ``prediction_outcome``: :func:`prediction_outcome` for the
+    model's rows (``after``: one after window per person, with ``person_years``)."""
+    whole = window_days / 365.25
+    short = (after["person_years"] < whole - 0.5 / 365.25).mean() > 0.5 \
+        if len(after) else False
+    return {"name": EmergencyName.PREDICTION_OUTCOME, "value": None, "kind": "text",
+            "text": prediction_outcome(window_days, mostly_short=bool(short)),
+            "label": "Methods: the outcome of the A&E prediction model"}
+
+
 _BASELINE_USE = "A&E attendances and admissions in a baseline window"
 _TEAM = "the secondary mental-health team (if any) they were open to"
 SCORE_WORDS = {"age_per_10": "age", "female": "sex", "white": "ethnicity",
@@ -580,6 +608,7 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                   "emergency admissions"),
         _evalue_sentence(did_ae),
         *_method_results(window_days, caliper, covariates),
+        _prediction_outcome_result(after, window_days),
         _balance_sentence(matched.max_abs_smd_after,
                           comparison.weighted.max_abs_smd_after,
                           matched.method.get("outside_support", ())),
