@@ -26,7 +26,13 @@ from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
 from lifetools.disclosure.text import MINUS
-from lifetools.disclosure.withheld import NOT_SHOWN, PRIVACY, SaidInNote, Whose, unrepeated
+from lifetools.disclosure.withheld import (
+    NOT_SHOWN,
+    PRIVACY,
+    SaidInNote,
+    Whose,
+    unrepeated,
+)
 from lifetools.labels import column_label, column_unit
 
 __all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
