@@ -52,6 +52,9 @@ def test_compare_results_shows_published_text_never_a_difference():
     assert "| People | [c] | 115 | not assessed" in text and "fewer than" not in text
     assert text.strip().splitlines()[-1] == "Note: [c] hidden to protect privacy."
     assert "no interval" not in text  # a page may show intervals that are not compared
+    # the overlap rule is called cautious: a statistician read "within the uncertainty"
+    # beside intervals overlapping a little as no change (wave 37)
+    assert "a cautious rule" in text and "never reads as no change" in text
     assert comparison_markdown([], previous_title="a", previous_link="b",
                                current_title="c") == ""
 

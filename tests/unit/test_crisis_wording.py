@@ -12,6 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -80,6 +81,17 @@ def test_crisis_wording_internal_method_brief_is_one_sentence_with_the_numbers(m
         depth += (ch == "(") - (ch == ")")
         deepest = max(deepest, depth)
     assert deepest == 1, explain_terms(brief)
+
+
+def test_crisis_wording_calibration_curve_grid_is_called_what_it_is():
+    # the curves are read on an evenly spaced grid (0.05, 0.12, 0.19, ...), which the page
+    # called "round predicted risks" (wave 37)
+    from lifetools.reports.prediction import internal_calibration_grid
+
+    grid = np.asarray(internal_calibration_grid(np.linspace(0.01, 0.9, 500)))
+    assert np.allclose(np.diff(grid), np.diff(grid)[0])
+    assert "evenly spaced predicted risks" in CALIBRATION_DESCRIPTION
+    assert "round predicted" not in CALIBRATION_DESCRIPTION
 
 
 def test_crisis_wording_notebook_gives_the_internal_method_once():

@@ -15,7 +15,11 @@ import pandas as pd  # noqa: E402
 
 from lifetools import plots  # noqa: E402
 from lifetools.disclosure import active_profile, model_release  # noqa: E402
-from lifetools.plots.survival import WHY_NOT_DRAWN, survival_curve_table  # noqa: E402
+from lifetools.plots.survival import (  # noqa: E402
+    WHY_NOT_DRAWN,
+    survival_curve_table,
+    withheld_reasons,
+)
 from lifetools.reports.survival_parts import ph_table  # noqa: E402
 from lifetools.survival import estimate_cif, estimate_km, fit_cox  # noqa: E402
 
@@ -298,9 +302,8 @@ def test_figure_with_no_curve_left_says_so_plainly(tmp_path, monkeypatch):
             "when it can be without showing a suppressed count)") in words
     alt = ax.figure._lifetools_alt
     assert alt.startswith("Chart of share re-referred by days since referral with no "
-                          "curve drawn. Not drawn: Did not use the Life Rooms (too few "
-                          "events")
-    assert "; Used the Life Rooms (too few events" in alt
+                          "curve drawn. Not drawn: Did not use the Life Rooms and Used "
+                          "the Life Rooms (too few events")  # the one reason said once
     shown, folder = shown_figure(ax, tmp_path, monkeypatch, "rereferral")
     rows = list(csv.reader(io.StringIO((folder / "figures" / "rereferral.csv").read_text())))
     assert len(rows) == 3 and all(r[1:5] == ["[x]"] * 4 and
@@ -415,3 +418,16 @@ def test_curve_moving_at_its_first_grid_day_keeps_its_start():
     table = survival_curve_table(km, max_time=300).frame
     assert int(table["day"].iloc[0]) == 0 and table["estimate"].iloc[0] == 1.0
     assert table["estimate"].iloc[1] < 1.0
+
+
+def test_alt_text_gives_a_reason_shared_by_every_withheld_group_once():
+    # the 2023-24 re-referral figure's alt text gave the same reason twice, once per
+    # group (wave 37)
+    data = few_events_in_one_group(events=3, others=3)
+    cif = estimate_cif(data, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group")
+    ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=365)
+    alt = ax.figure._lifetools_alt
+    reason = withheld_reasons(active_profile())["events"]
+    assert alt.count(reason) == 1, alt
+    assert "Did not use the Life Rooms and Used the Life Rooms (" in alt

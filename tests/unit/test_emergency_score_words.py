@@ -37,7 +37,9 @@ def test_score_words_come_from_the_runs_covariates():
 
 def test_matching_sentence_states_the_baseline_window_only_when_the_score_has_it():
     full = str(_method_results(365, 0.2, list(PROPENSITY_COVARIATES))[1]["text"])
-    assert f"given {EVERY.replace('locality, ', '')}: the year before the year" in full
+    # "the year before the year before the index date" read as a doubled phrase (wave 37)
+    assert (f"given {EVERY.replace('locality, ', '')}: the year that ended a year before "
+            "the index date)") in full
     assert "Prior use is taken from the baseline window" in full
     plain = str(_method_results(365, 0.2, ["age_per_10", "female"])[1]["text"])
     assert "given age and sex), within 0.2 standard deviations" in plain

@@ -38,6 +38,16 @@ def test_record_markdown_every_item_answered_from_metadata(tmp_path):
     # shared (confidential patient information)" of an edition built from synthetic
     # data: wave 37); on the trust's data, that they are not shared
     assert "this edition's data are synthetic" in page
+    # an outcome row of a flow is not counted as a step (RECORD 6.1 and 13.1 said "4
+    # steps ... to 'died ... (an outcome, not a step)'": wave 37)
+    from lifetools.cohort.crisis import FLOW_OUTCOMES
+
+    (run / "files" / "tables" / "flow.csv").write_text(
+        "step,n\nOpen on the index date,5190\nAlive on the index date,5100\n"
+        + "".join(f"\"{label}\",100\n" for label in FLOW_OUTCOMES))
+    outcome = record_markdown(series, edition, {"re_referral": run}, manifest, dictionary)
+    assert ('(2 steps, from "Open on the index date" to "Alive on the index date", then '
+            '2 outcome rows)') in outcome
     real = record_markdown(series, edition, {"re_referral": run},
                            {**manifest, "data": {}}, dictionary)
     assert "synthetic" not in real.split("22.1")[1].split("\n")[0]

@@ -13,7 +13,8 @@ from lifetools.dataset import Dataset
 from lifetools.design_sizes import CRISIS_HORIZON_DAYS
 from lifetools.engines import engine_tables
 
-__all__ = ["CRISIS_PREDICTORS", "FLOW_OUTCOMES", "FLOW_PARENTS", "CrisisCohort", "build_crisis_cohort"]
+__all__ = ["CRISIS_PREDICTORS", "FLOW_OUTCOMES", "FLOW_PARENTS", "OUTCOME_ROW", "CrisisCohort",
+           "build_crisis_cohort"]
 
 CRISIS_PREDICTORS = {
     "splines": {"age": 5, "years_in_care": 3},
@@ -38,9 +39,12 @@ CRISIS_COLUMNS = {
 """The columns the crisis cohort reads (checked in a warehouse before querying)."""
 
 
-FLOW_OUTCOMES = ("Of these, a crisis within 12 months (an outcome, not a step)",
-                 "Of these, died within 12 months with no crisis first (an outcome, "
-                 "not a step)")
+OUTCOME_ROW = "(an outcome, not a step)"
+"""The words ending a flow row that is an outcome of the cohort, not a step forming it
+(:data:`FLOW_OUTCOMES`; the RECORD checklist counts the steps without them)."""
+
+FLOW_OUTCOMES = (f"Of these, a crisis within 12 months {OUTCOME_ROW}",
+                 f"Of these, died within 12 months with no crisis first {OUTCOME_ROW}")
 """The flow's last two rows: what happened to the people alive on the index date, not
 steps that narrowed the cohort (a reader took "Crisis within 12 months" below "Alive
 on the index date" for a selection: wave 36)."""

@@ -266,7 +266,9 @@ def comparison_markdown(rows: list[Comparison], *, previous_title: str,
              f"Key results of this edition beside those of the {{doc}}`{previous_title} "
              f"<{previous_link}>`, with 95% confidence intervals where they are key "
              "results. A change is *within the uncertainty* when the two intervals "
-             "overlap; counts are shown as published and not assessed.", "",
+             "overlap, a cautious rule: two results whose intervals overlap a little "
+             "can still differ, so it never reads as no change. Counts are shown as "
+             "published and not assessed.", "",
              f"| Result | {cell(previous_title)} | {cell(current_title)} | Change |",
              "|---|---|---|---|"]
     # a left-out result's cell is its symbol, never its reason (the note's, once)

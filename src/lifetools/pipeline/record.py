@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lifetools.cohort.crisis import OUTCOME_ROW
 from lifetools.dictionary import Dictionary
 from lifetools.pipeline import layout
 from lifetools.pipeline.flow import read_flow
@@ -53,9 +54,15 @@ def _cohort_steps(series: Series, edition: Edition, runs: Mapping[str, Path]) ->
         if not path.exists():
             continue
         _, rows = read_flow(path)
-        if rows:
-            lines.append(f"{{doc}}`{analysis.title} <{analysis.id}>` ({len(rows)} steps, "
-                         f"from \"{rows[0][0]}\" to \"{rows[-1][0]}\")")
+        # an outcome row is not a step: "4 steps ... to 'died within 12 months ... (an
+        # outcome, not a step)'" contradicted itself (wave 37); the outcomes are named after
+        steps = [r for r in rows if not r[0].endswith(OUTCOME_ROW)]
+        outcomes = len(rows) - len(steps)
+        if steps:
+            lines.append(f"{{doc}}`{analysis.title} <{analysis.id}>` ({len(steps)} steps, "
+                         f"from \"{steps[0][0]}\" to \"{steps[-1][0]}\""
+                         + (f", then {outcomes} outcome rows" if outcomes > 1 else
+                            ", then an outcome row" if outcomes else "") + ")")
     return lines
 
 

@@ -29,7 +29,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.figure_texts import RATIO_SCALE
 from lifetools.formatting import format_count, format_interval, format_ratio
-from lifetools.labels import label
+from lifetools.labels import label, listed
 from lifetools.plots.theme import (
     FONT_SIZE,
     MARKERS,
@@ -305,8 +305,13 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
          threshold: int, kind: str, withheld: dict[str, str],
          top: float = 1.0) -> str:
     """The alt text, from the published curve table only."""
-    not_drawn = ("; ".join(f"{g} ({w})" for g, w in withheld.items()) + "."
-                 if withheld else "")
+    # one reason for every withheld group is said once ("Did not use ... (too few
+    # events ...); Used ... (too few events ...)" said it twice: wave 37)
+    reasons = set(withheld.values())
+    not_drawn = ("" if not withheld else
+                 f"{listed(list(withheld))} ({next(iter(reasons))})."
+                 if len(withheld) > 1 and len(reasons) == 1 else
+                 "; ".join(f"{g} ({w})" for g, w in withheld.items()) + ".")
     if not curves:
         return (f"Chart of {ylabel.lower()} by {xlabel.lower()} with no curve drawn. "
                 f"Not drawn: {not_drawn}")

@@ -71,7 +71,7 @@ CALIBRATION_DESCRIPTION = (
     "a crisis against their predicted risk in the development cohort; in each bootstrap "
     "sample the curve of the sample's model is drawn in the sample and in the "
     "development cohort, and the average difference between them is taken off the "
-    "apparent curve. The curves are read at round predicted risks, leaving out the "
+    "apparent curve. The curves are read at evenly spaced predicted risks, leaving out the "
     "highest and lowest risks, where few people are.")
 """What the optimism-corrected calibration curves are, said only when they are shown."""
 CURVE_READING = ("A corrected curve below the dashed line means the model's higher risks "

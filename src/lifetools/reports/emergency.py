@@ -421,7 +421,9 @@ def _method_results(window_days: int, caliper: float, covariates: Sequence[str]
          "text": compose(
              "Each user was matched to the non-user with the nearest propensity score "
              "(the modelled chance of using the Life Rooms given {given}"
-             + (": the {window} before the {window} before the index date" if baseline
+             # "the year before the year before the index date" read as a doubled
+             # phrase (wave 37): the window ending one window before the index date
+             + (": the {window} that ended a {window} before the index date" if baseline
                 else "") + "), within {caliper} standard deviations of the score's "
              "logit." + (" Prior use is taken from the baseline window, not from the "
                          "{window} before the index date that the comparison itself "
