@@ -141,6 +141,7 @@ class EmergencyName(StrEnum):
     DID_AE_EVALUE_SENTENCE = "did_ae_evalue_sentence"
     BALANCE_SENTENCE = "balance_sentence"
     C_STATISTIC_SENTENCE = "c_statistic_sentence"
+    CALIBRATION_SENTENCE = "calibration_sentence"
     WINDOW = "window"
     PREDICTION_OUTCOME = "prediction_outcome"
     MATCHING_SENTENCE = "matching_sentence"

@@ -931,3 +931,19 @@ def test_whole_degrees_only_when_every_degree_of_freedom_is_whole():
     # a spline term's fractional degrees of freedom keep their decimals
     fractional = pd.DataFrame({"df": [1.0, 3.98]})
     assert whole_degrees(fractional)["df"].tolist() == [1.0, 3.98]
+
+
+def test_emergency_calibration_sentence_states_the_largest_gap_from_the_figures_data():
+    # the page promised "apparent discrimination and calibration" and judged only the
+    # C-statistic, beside groups missing by up to 0.15 (wave 37)
+    from lifetools.reports.emergency import calibration_sentence
+
+    table = pd.DataFrame({"predicted": [0.05, 0.18, 0.34, 0.6],
+                          "observed": [0.06, 0.30, 0.48, 0.58]})
+    text = str(calibration_sentence(table))
+    assert "differed from the predicted risk by up to 0.14, at a predicted risk of 0.34" \
+        in text and "more attended than predicted" in text
+    over = str(calibration_sentence(table.assign(observed=[0.05, 0.18, 0.34, 0.45])))
+    assert "up to 0.15, at a predicted risk of 0.60, where fewer attended" in over
+    empty = pd.DataFrame({"predicted": [], "observed": []}, dtype=float)
+    assert str(calibration_sentence(empty)) == "Its calibration is not shown either."

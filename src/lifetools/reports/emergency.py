@@ -107,12 +107,15 @@ class EmergencyReport:
     def calibration(self) -> pd.DataFrame:
         """The prediction model's calibration table; empty when the model is withheld
         or could not be fitted (the page then shows no points, and says why)."""
-        table = self.prediction.extra.get("calibration_table") \
-            if self.prediction.estimable else None
-        if table is None or self.prediction_release is None \
-                or not self.prediction_release.released:
-            return pd.DataFrame({"predicted": [], "observed": []}, dtype=float)
-        return table
+        return _released_calibration(self.prediction, self.prediction_release)
+
+
+def _released_calibration(prediction: Any, release: Any) -> pd.DataFrame:
+    """:attr:`EmergencyReport.calibration` from the model and its release check."""
+    table = prediction.extra.get("calibration_table") if prediction.estimable else None
+    if table is None or release is None or not release.released:
+        return pd.DataFrame({"predicted": [], "observed": []}, dtype=float)
+    return table
 
 
 def _with_e_values(estimates: pd.DataFrame) -> pd.DataFrame:
@@ -370,6 +373,34 @@ def _prediction_outcome_result(after: pd.DataFrame, window_days: int) -> dict[st
             "label": "Methods: the outcome of the A&E prediction model"}
 
 
+def calibration_sentence(table: pd.DataFrame) -> ProtectedText:
+    """What the A&E prediction model's calibration figure shows, in words (the key
+    result ``calibration_sentence``): the largest gap between the share who attended and
+    the predicted risk over its groups of predicted risk, where, and which way.
+
+    The page promised "apparent discrimination and calibration" and judged only the
+    C-statistic, beside a figure whose groups missed by up to 0.15 (wave 37). Read from
+    the figure's own data (:func:`lifetools.plots.plot_calibration`: four decimals), so
+    the words and the figure's download agree. ``table``: the report's ``calibration``
+    (empty when the model is withheld or could not be fitted: then nothing is judged,
+    and the C-statistic's sentence says why). Tested in ``tests/unit/test_reports.py``.
+    """
+    if table.empty:
+        return compose("Its calibration is not shown either.")
+    data = table[["predicted", "observed"]].astype(float).round(4)
+    gap = data["observed"] - data["predicted"]
+    at = int(gap.abs().to_numpy().argmax())
+    more = float(gap.iloc[at]) > 0
+    return compose(
+        "Its calibration (whether the predicted risks matched what happened): across "
+        "groups of people by predicted risk, the share who attended A&E differed from "
+        "the predicted risk by up to {gap}, at a predicted risk of {risk}, where "
+        + ("more" if more else "fewer") + " attended than predicted. Measured on the "
+        "people the model was fitted to, this flatters the model.",
+        gap=Estimate(abs(float(gap.iloc[at])), 2),
+        risk=Estimate(float(data["predicted"].iloc[at]), 2))
+
+
 _BASELINE_USE = "A&E attendances and admissions in a baseline window"
 _TEAM = "the secondary mental-health team (if any) they were open to"
 SCORE_WORDS = {"age_per_10": "age", "female": "sex", "white": "ethnicity",
@@ -614,6 +645,9 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
         _balance_sentence(matched.max_abs_smd_after,
                           comparison.weighted.max_abs_smd_after,
                           matched.method.get("outside_support", ())),
+        {"name": EmergencyName.CALIBRATION_SENTENCE, "value": None, "kind": "text",
+         "label": "Summary: calibration of the A&E prediction model",
+         "text": calibration_sentence(_released_calibration(prediction, prediction_release))},
         {"name": EmergencyName.C_STATISTIC_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: C-statistic of the A&E prediction model",
          "text": not_shown_sentence(C_STATISTIC["emergency"][1],
