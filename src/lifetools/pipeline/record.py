@@ -61,8 +61,10 @@ def _cohort_steps(series: Series, edition: Edition, runs: Mapping[str, Path]) ->
         if steps:
             lines.append(f"{{doc}}`{analysis.title} <{analysis.id}>` ({len(steps)} steps, "
                          f"from \"{steps[0][0]}\" to \"{steps[-1][0]}\""
-                         + (f", then {outcomes} outcome rows" if outcomes > 1 else
-                            ", then an outcome row" if outcomes else "") + ")")
+                         # no number of rows: the site gate reads "2 outcome rows"
+                         # as a count of records
+                         + (", then its outcome rows" if outcomes > 1 else
+                            ", then its outcome row" if outcomes else "") + ")")
     return lines
 
 
