@@ -737,7 +737,7 @@ def test_rereferral_notebook_says_sparse_characteristics_are_left_out():
     text = " ".join(" ".join(cell.source.split()) for cell in nbformat.read(
         path, as_version=4).cells if cell.cell_type == "markdown")
     # what it is adjusted for comes from the run (ReReferralName.ADJUSTED_FOR, wave 27)
-    assert "adjusted for {glue:text}`adjusted_for`, except a yes/no characteristic "\
+    assert "adjusted for {glue:text}`adjusted_for`, except any yes/no characteristic "\
            "with too few re-referrals" in text
 
 
@@ -867,11 +867,11 @@ def test_emergency_report_states_its_own_windows_and_caliper():
     assert str(window_words(180)) == "180 days"
     default = {r["name"]: str(r["text"]) for r in _method_results(365, 0.2, score)}
     assert default["window"] == "year"
-    assert "the year before the year before the index date), within 0.2 standard " \
+    assert "the year that ended a year before the index date), within 0.2 standard " \
            "deviations" in default["matching_sentence"]
     other = {r["name"]: str(r["text"]) for r in _method_results(180, 0.1, score)}
     assert other["window"] == "180 days"
-    assert "the 180 days before the 180 days before the index date), within 0.1 " \
+    assert "the 180 days that ended 180 days before the index date), within 0.1 " \
            "standard deviations" in other["matching_sentence"]
     assert "year" not in other["matching_sentence"]
 

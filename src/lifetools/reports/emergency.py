@@ -454,12 +454,13 @@ def _method_results(window_days: int, caliper: float, covariates: Sequence[str]
              "(the modelled chance of using the Life Rooms given {given}"
              # "the year before the year before the index date" read as a doubled
              # phrase (wave 37): the window ending one window before the index date
-             + (": the {window} that ended a {window} before the index date" if baseline
+             + (": the {window} that ended {ago} before the index date" if baseline
                 else "") + "), within {caliper} standard deviations of the score's "
              "logit." + (" Prior use is taken from the baseline window, not from the "
                          "{window} before the index date that the comparison itself "
                          "uses." if baseline else ""),
-             given=given, window=window, caliper=Parameter(caliper, "caliper"))})
+             given=given, window=window, caliper=Parameter(caliper, "caliper"),
+             ago=compose("a year") if window_days == 365 else window)})
 
 
 def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: str,
