@@ -345,6 +345,13 @@ def window_words(window_days: int) -> ProtectedText:
         "{d}", d=Duration(window_days))
 
 
+def window_span(window_days: int) -> ProtectedText:
+    """A window's length as a span of time: "a year" for 365 days, else "<n> days"
+    (the matching sentence's baseline window and the prediction model's outcome)."""
+    return compose("a year") if window_days == 365 else compose(
+        "{d}", d=Duration(window_days))
+
+
 def prediction_outcome(window_days: int, *, mostly_short: bool) -> ProtectedText:
     """What the A&E prediction model predicts, as the page says it: any attendance in
     the after window, which :func:`~lifetools.cohort.build_person_time` ends at the
@@ -354,12 +361,10 @@ def prediction_outcome(window_days: int, *, mostly_short: bool) -> ProtectedText
     page then says so. The page said "in the year after the index date" until wave 37,
     when a 30,000-person run followed its 220 users for about 110 person-years after
     their index dates."""
-    most = compose("a year") if window_days == 365 else compose(
-        "{d}", d=Duration(window_days))
     return compose("any A&E attendance between the index date and the end of the "
                    "period, or death if sooner (at most {most} after the index date"
                    + ("; most people were followed for less" if mostly_short else "")
-                   + ")", most=most)
+                   + ")", most=window_span(window_days))
 
 
 def _prediction_outcome_result(after: pd.DataFrame, window_days: int) -> dict[str, Any]:
@@ -460,7 +465,7 @@ def _method_results(window_days: int, caliper: float, covariates: Sequence[str]
                          "{window} before the index date that the comparison itself "
                          "uses." if baseline else ""),
              given=given, window=window, caliper=Parameter(caliper, "caliper"),
-             ago=compose("a year") if window_days == 365 else window)})
+             ago=window_span(window_days))})
 
 
 def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: str,
