@@ -329,3 +329,47 @@ def test_print_reports_each_print_has_a_new_profile_folder_removed_after(tmp_pat
     profiles = (tmp_path / "profiles").read_text().split()
     assert len(profiles) == 2 and len(set(profiles)) == 2  # two agreeing prints
     assert not any(Path(p).exists() for p in profiles)
+
+
+def test_print_reports_prints_pages_at_once_each_page_its_own_pdf(tmp_path, monkeypatch):
+    # a print is mostly Chromium starting and waiting: pages print PRINTERS at a time
+    # (issue 11). The stand-in waits until it sees another print running (a flag, not
+    # a clock: one print at a time waits its full minute and the test fails), and
+    # writes the page it was given, so a mix-up between pages would show.
+    fake = tmp_path / "chromium"
+    running, together = tmp_path / "running", tmp_path / "together"
+    running.mkdir()
+    fake.write_text("#!" + sys.executable + "\n"
+                    "import os, pathlib, sys, time, urllib.request\n"
+                    "if sys.argv[1:] == ['--version']: sys.exit(print('Chromium 1'))\n"
+                    f"running, together = pathlib.Path({str(running)!r}), "
+                    f"pathlib.Path({str(together)!r})\n"
+                    "me = running / str(os.getpid())\n"
+                    "me.touch()\n"
+                    "for _ in range(600):\n"
+                    "    if together.exists() or len(list(running.iterdir())) > 1:\n"
+                    "        together.touch()\n"
+                    "        break\n"
+                    "    time.sleep(0.1)\n"
+                    "me.unlink()\n"
+                    "target = [a for a in sys.argv if a.startswith('--print-to-pdf=')][0]\n"
+                    "page = urllib.request.urlopen(sys.argv[-1]).read()\n"
+                    "open(target.split('=', 1)[1], 'wb').write(b'%PDF-fake ' + page)\n")
+    fake.chmod(0o755)
+    folder = tmp_path / "editions" / "e"
+    folder.mkdir(parents=True)
+    reports = [f"r{i}" for i in range(3)]
+    for report in reports:
+        (folder / f"{report}.html").write_text(
+            f'<html><body><article class="bd-article"><p>Report {report}</p></article>'
+            "</body></html>")
+    pdfs = print_reports(tmp_path, "e", [(r, "Footer") for r in reports], when=WHEN,
+                         executable=str(fake), store=tmp_path / "store")
+    assert together.exists()  # two prints ran at once
+    assert [p.name for p in pdfs] == [f"{r}.pdf" for r in reports]  # in the order given
+    for report in reports:
+        assert f"Report {report}</p>".encode() in (folder / f"{report}.pdf").read_bytes()
+        assert f'href="{report}.pdf"' in (folder / f"{report}.html").read_text()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{r}.html" for r in reports] + [f"{r}.pdf" for r in reports])  # no print file left
+    assert len(list((tmp_path / "store" / "e").glob("*.pdf"))) == 3
