@@ -30,7 +30,7 @@ from lifetools.errors import DictionaryError
 
 __all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "DEPRIVATION_FIFTHS", "LABELS", "NEGATED_LABELS", "RAW_NAMES",
            "TERMS", "TERM_PATTERNS", "VALUE_LABELS", "code_label", "column_label",
-           "column_unit", "explain_terms", "in_words", "is_raw_name", "label", "labels",
+           "column_unit", "explain_terms", "gloss_findings", "in_words", "is_raw_name", "label", "labels",
            "listed", "mid_sentence", "negated_label", "quoted", "term_label", "value_label", "with_words"]
 
 COLUMN_LABELS: Mapping[str, str] = {
@@ -583,4 +583,38 @@ def explain_terms(text: str) -> str:
         extra = f"; {inside}" if inside else ""
         return f"{spelling} ({TERMS[term]}{extra})"
     return _term_finder()[0].sub(replace, text)
+
+
+def gloss_findings(text: str) -> list[str]:
+    """Where a page's running text does not gloss a term of :data:`TERMS` once, at its
+    first mention: "<term>: first mention without its words", "<term>: its words given
+    <n> times".
+
+    ``text`` is the page's prose in reading order: its main point, then its paragraphs
+    with the glued sentences in place (tables and figures, which a reader reads on
+    their own and whose labels give a term in its words, :func:`in_words`, are left
+    out). A reader needs the words once: beside the term's first mention ("C-statistic
+    (how well the model ranks people by risk)", :func:`with_words`, or "how well ...
+    (C-statistic)"), then the term alone. The crisis page said them up to 7 times
+    (issue 15, wave 38).
+
+    Notes
+    -----
+    Checked by ``tests/unit/test_jargon.py``, which reads each report page so.
+    """
+    flat = " ".join(str(text).replace("\u2019", "'").split())
+    low = flat.lower()
+    found = []
+    for term, words in TERMS.items():
+        said = low.count(words.lower())
+        first = re.search(TERM_PATTERNS.get(term, _whole(term)), flat, re.IGNORECASE)
+        if first is None and not said:
+            continue
+        if first is not None:
+            near = low[max(0, first.start() - len(words) - 3):first.end() + len(words) + 3]
+            if words.lower() not in near:
+                found.append(f"{term}: first mention without its words")
+        if said > 1:
+            found.append(f"{term}: its words given {said} times")
+    return found
 

@@ -348,6 +348,13 @@ def test_too_few_estimates_show_c_with_the_rule_once_in_a_described_note(tmp_pat
      "too few events to estimate: the counts of a fifth are suppressed"),
     ("too few events to estimate: too few people among ‘a’",
      "too few events to estimate: too few people among ‘a’"),
+    # a disclosure rule's heading, which the page's verb says ("is not shown: ...")
+    ("not shown: the counts of a fifth are suppressed",
+     "the counts of a fifth are suppressed"),
+    ("not shown: too few events to estimate (too few events among ‘a’)",
+     "too few events among ‘a’"),
+    ("the index is not shown: the counts of a fifth are suppressed",
+     "the index is not shown: the counts of a fifth are suppressed"),
 ])
 def test_unrepeated_says_a_release_checks_headline_once(text, said):
     from lifetools.disclosure.withheld import unrepeated

@@ -156,3 +156,29 @@ def test_method_pages_say_python_values_in_words():
     ("```python\nfit(robust=True)\n```", 0), ("a NaNny word", 0)])
 def test_python_values_in_prose_known_lines(text, hits):
     assert len(python_values_in_prose(text)) == hits
+
+
+def test_logistic_page_describes_the_emergency_calibration_sentence_as_computed():
+    # the page described the table but not the sentence the emergency page reads from
+    # it (wave 38): what it states, from which points, rounded how, and its empty form
+    import pandas as pd
+
+    from lifetools.regression import CALIBRATION_DIGITS
+    from lifetools.reports.emergency import calibration_sentence
+
+    page = " ".join((METHODS / "logistic.md").read_text().split())
+    assert "`reports.emergency.calibration_sentence`" in page
+    assert "`lifetools.regression.calibration_points(table)`" in page
+    assert f"to {CALIBRATION_DIGITS} decimal places (`CALIBRATION_DIGITS`)" in page
+    table = pd.DataFrame({"predicted": [0.05, 0.18, 0.34, 0.6],
+                          "observed": [0.06, 0.30, 0.48, 0.58]})
+    more = str(calibration_sentence(table))
+    fewer = str(calibration_sentence(table.assign(observed=[0.05, 0.18, 0.34, 0.45])))
+    assert ("differed from the predicted risk by up to 0.14, at a predicted risk of "
+            "0.34" in more and "differed from the predicted risk by up to 0.14, at a "
+            "predicted risk of 0.34" in page)
+    for said, which in ((more, "more attended than predicted"),
+                        (fewer, "fewer attended than predicted")):
+        assert which in said and f'"{which}"' in page
+    empty = pd.DataFrame({"predicted": [], "observed": []}, dtype=float)
+    assert f'"{calibration_sentence(empty)}"' in page

@@ -947,3 +947,24 @@ def test_emergency_calibration_sentence_states_the_largest_gap_from_the_figures_
     assert "up to 0.15, at a predicted risk of 0.60, where fewer attended" in over
     empty = pd.DataFrame({"predicted": [], "observed": []}, dtype=float)
     assert str(calibration_sentence(empty)) == "Its calibration is not shown either."
+
+
+def test_emergency_calibration_sentence_and_figure_download_read_one_rounding(
+        monkeypatch, tmp_path):
+    # the sentence and plots.plot_calibration each rounded the table to 4 decimals
+    # (wave 37): one owner now, so its places move the words and the download together
+    from lifetools.publication import figure_downloads
+    from lifetools.regression import logistic
+    from lifetools.reports.emergency import calibration_sentence
+
+    table = pd.DataFrame({"predicted": [0.149, 0.31], "observed": [0.26, 0.19]})
+    assert "up to 0.12, at a predicted risk of 0.31, where fewer" in str(
+        calibration_sentence(table))  # 4 places: the second group is further off
+    monkeypatch.setattr(logistic, "CALIBRATION_DIGITS", 1)
+    text = str(calibration_sentence(table))
+    assert "up to 0.20, at a predicted risk of 0.10, where more" in text
+    figure = plots.plot_calibration(table).figure
+    (path,) = figure_downloads(figure, "calibration", tmp_path)
+    download = pd.read_csv(tmp_path / path)
+    assert download[["predicted", "observed"]].equals(logistic.calibration_points(table))
+    assert download["predicted"].tolist() == [0.1, 0.3]

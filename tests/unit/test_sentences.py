@@ -176,3 +176,17 @@ def test_plain_reason_says_too_few_once(reason, plain):
     # the re-referral page read "is not shown: too few events to estimate (too few
     # events among ‘Life Rooms use before discharge’)" until wave 36
     assert plain_reason(reason) == plain
+
+
+def test_not_shown_sentence_of_a_disclosure_rules_reason_says_not_shown_once():
+    # a rule's reason is headed "not shown" (ModelRelease.headline): the sentence read
+    # "The index is not shown: not shown: the counts ..." until wave 38, where the
+    # tables' note already said it once (disclosure.downloads.withheld_models_note)
+    from lifetools.disclosure.downloads import withheld_models_note
+    from lifetools.reports.sentences import not_shown_sentence
+
+    reason = "not shown: the counts of a deprivation fifth are suppressed"
+    said = str(not_shown_sentence("The index", plain_reason(reason)))
+    assert said == "The index is not shown: the counts of a deprivation fifth are suppressed."
+    assert withheld_models_note([reason]).endswith(
+        "are not shown: the counts of a deprivation fifth are suppressed.")

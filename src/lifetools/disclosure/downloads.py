@@ -27,7 +27,6 @@ from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
 from lifetools.disclosure.text import MINUS
 from lifetools.disclosure.withheld import (
-    NOT_SHOWN,
     PRIVACY,
     SaidInNote,
     Whose,
@@ -74,18 +73,11 @@ def withheld_models_note(reasons: list[str]) -> str:
         return ""
     # "The model's numbers" until wave 27 read wrongly under a table of several models
     # (the emergency rate ratios: 8 models, each its own row)
-    # each reason's headline said once ("too few events in total", not "too few events
-    # to estimate: too few events in total": wave 36)
-    # each entry's models (a table's column of reasons names them: Whose) and reason;
-    # a disclosure rule's reason is headed "not shown" (ModelRelease.headline), which
-    # the sentence says once: "are not shown: not shown: ..." said it twice (wave 37)
-    held = f"{NOT_SHOWN}: "
-
-    def once(why: str) -> str:
-        why = unrepeated(why)
-        return why[len(held):] if why.startswith(held) else why
-
-    said = [(r.models, once(r.why)) if isinstance(r, Whose) else ("", once(r))
+    # each entry's models (a table's column of reasons names them: Whose) and reason,
+    # each headline the sentence says left out ("too few events in total", not "too
+    # few events to estimate: too few events in total": wave 36; "are not shown: not
+    # shown: ..." said a disclosure rule's heading twice: wave 37): unrepeated
+    said = [(r.models, unrepeated(r.why)) if isinstance(r, Whose) else ("", unrepeated(r))
             for r in reasons]
     failed = f"{COULD_NOT}: "
     verb = "are not shown"

@@ -70,14 +70,23 @@ _SAID_TWICE_BRACKETS = re.compile(r"^too few (?P<unit>[a-z ]+?) to estimate \((?
 
 
 def unrepeated(reason: str) -> str:
-    """A release check's headline left out where its reasons say it again: "too few
-    events to estimate: too few events in total; the fit did not converge" reads "too
-    few events in total; the fit did not converge", anywhere in a text (a table note
-    naming several models), and a whole reason "too few events to estimate (too few
-    events among ‘Life Rooms use’)" reads "too few events among ‘Life Rooms use’".
-    Any other text is returned as it is (issue 15, wave 36: the re-referral page and
-    the tables' notes said "too few events" twice in one reason)."""
-    text = _SAID_TWICE.sub("", str(reason))
+    """A reason as a page says it after its verb ("... is not shown: <reason>.", "The
+    numbers marked [x] are not shown: <reason>."), with each headline the words around
+    it already say left out.
+
+    A release check's headline where its reasons say it again: "too few events to
+    estimate: too few events in total; the fit did not converge" reads "too few events
+    in total; the fit did not converge", anywhere in a text (a table note naming several
+    models), and a whole reason "too few events to estimate (too few events among ‘Life
+    Rooms use’)" reads "too few events among ‘Life Rooms use’" (issue 15, wave 36: the
+    re-referral page and the tables' notes said "too few events" twice in one reason).
+    A disclosure rule's reason headed :data:`NOT_SHOWN` ("not shown: the counts of a
+    fifth are suppressed", :attr:`lifetools.disclosure.ModelRelease.headline`) reads
+    without its heading, which the verb says ("are not shown: not shown: ..." said it
+    twice: wave 37; the tables' note left it out on its own until wave 38). Any other
+    text is returned as it is.
+    """
+    text = _SAID_TWICE.sub("", str(reason).removeprefix(f"{NOT_SHOWN}: "))
     found = _SAID_TWICE_BRACKETS.match(text)
     return found["why"] if found else text
 

@@ -25,6 +25,7 @@ from lifetools.plots.theme import (
     wrap,
 )
 from lifetools.publication import mark_protected
+from lifetools.regression.logistic import calibration_points
 
 __all__ = ["plot_calibration", "plot_love", "plot_rates"]
 
@@ -166,8 +167,7 @@ def plot_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
 
     top = float(max(table["predicted"].max(), table["observed"].max()) * 1.1)
     calibration_axes(ax, top, draw, line_to=1.0)
-    data = pd.DataFrame({"predicted": table["predicted"].astype(float).round(4),
-                         "observed": table["observed"].astype(float).round(4)})
+    data = calibration_points(table)  # the page's sentence judges these too
     gap = (data["observed"] - data["predicted"]).abs()
     alt = (f"Observed against predicted risk in {len(data)} groups of predicted risk, "
            "with a dashed line of perfect calibration. Predicted risks run from "

@@ -19,7 +19,13 @@ from lifetools.regression.evalue import (
     e_values_hr,
     hr_as_rr,
 )
-from lifetools.regression.logistic import c_statistic, calibration, fit_logistic
+from lifetools.regression.logistic import (
+    CALIBRATION_DIGITS,
+    c_statistic,
+    calibration,
+    calibration_points,
+    fit_logistic,
+)
 from lifetools.regression.propensity import (
     PropensityModel,
     balance_table,
@@ -41,6 +47,7 @@ from lifetools.regression.wellbeing import (
 )
 
 __all__ = ["BalanceResult", "ModelResult", "OutsideSupport", "PropensityModel", "balance_table", "c_statistic", "calibration",
+           "CALIBRATION_DIGITS", "calibration_points",
            "COMMON_OUTCOME", "HazardEValues", "common_support", "compare_before_after", "e_value", "e_values", "e_values_hr", "hr_as_rr", "estimate_did", "estimate_paired_change",
            "estimate_propensity", "fit_logistic", "fit_propensity", "fit_mixed_model",
            "fit_negative_binomial", "fit_poisson", "match_on_propensity",

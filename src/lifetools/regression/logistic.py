@@ -12,7 +12,11 @@ from scipy import stats
 
 from lifetools.regression.results import ModelResult, tidy
 
-__all__ = ["c_statistic", "calibration", "fit_logistic"]
+__all__ = ["CALIBRATION_DIGITS", "c_statistic", "calibration", "calibration_points",
+           "fit_logistic"]
+
+CALIBRATION_DIGITS = 4
+"""Decimal places of a calibration table's published points (:func:`calibration_points`)."""
 
 
 def c_statistic(outcome: np.ndarray, predicted: np.ndarray, alpha: float = 0.05):
@@ -64,6 +68,20 @@ def calibration(outcome: np.ndarray, predicted: np.ndarray, bins: int = 10):
         predicted=("predicted", "mean"), observed=("observed", "mean"),
         n=("observed", "size")).reset_index()
     return float(large.params[0]), float(slope.params[1]), table
+
+
+def calibration_points(table: pd.DataFrame) -> pd.DataFrame:
+    """The published points of a calibration table: each group's mean predicted and
+    observed risk, to :data:`CALIBRATION_DIGITS` decimal places (index kept).
+
+    The one rounding of the emergency page's calibration: its figure draws these and
+    publishes them as its download (:func:`lifetools.plots.plot_calibration`), and the
+    page's sentence judges the largest gap from them
+    (:func:`lifetools.reports.emergency.calibration_sentence`), so the words and the
+    download agree (the two rounded it each until wave 38). Tested in
+    ``tests/unit/test_reports.py``.
+    """
+    return table[["predicted", "observed"]].astype(float).round(CALIBRATION_DIGITS)
 
 
 def _not_estimated(method: dict, n: int, reason: str, caught=(), fit=None) -> ModelResult:

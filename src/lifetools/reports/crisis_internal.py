@@ -135,10 +135,12 @@ def method_text(method: str, *, drawn: int, copies: int, per: int = 0) -> Protec
 
     ``drawn``: bootstrap samples drawn in all; ``copies``: imputed copies (boot-MI: of
     each bootstrap sample; MI-boot: of the development cohort, ``per`` samples within
-    each). "MI-boot", "boot-MI" and "Rubin's rules" are given their plain words
+    each). "MI-boot" and "boot-MI" are given their plain words
     (:data:`lifetools.labels.TERMS`, :func:`~lifetools.labels.with_words`): this
-    sentence is their first use on the crisis page. Tested in
-    ``tests/unit/test_crisis_wording.py``.
+    sentence is their first use on the crisis page. "Rubin's rules" is said alone: the
+    page's paragraph on the model, above it, gives its words (a page gives them once,
+    :func:`lifetools.labels.gloss_findings`; this sentence gave them again until wave
+    38). Tested in ``tests/unit/test_crisis_wording.py``.
     """
     if method == "mi-boot":
         return compose(
@@ -155,8 +157,8 @@ def method_text(method: str, *, drawn: int, copies: int, per: int = 0) -> Protec
     # first, each with its missing values filled in afresh) (Wahl et al. 2016)" (wave 36)
     return compose(
         "Harrell's bootstrap optimism correction with {n} samples and {m} imputed copies "
-        "of each, the model developed on each sample pooled by "
-        + with_words("Rubin's rules") + ", so the correction covers the imputation "
+        "of each, the model developed on each sample pooled by Rubin's rules, so the "
+        "correction covers the imputation "
         "too: " + with_words("boot-MI") + ", in the terms of Wahl et al. ({year}). The "
         "model comparison uses the other order, " + with_words("MI-boot") + ", for both "
         "models.", n=Parameter(drawn, "bootstrap samples"),

@@ -35,6 +35,7 @@ from lifetools.disclosure.withheld import PRIVACY
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.labels import listed, with_words
 from lifetools.regression import (
+    calibration_points,
     compare_before_after,
     e_values,
     fit_logistic,
@@ -385,14 +386,15 @@ def calibration_sentence(table: pd.DataFrame) -> ProtectedText:
 
     The page promised "apparent discrimination and calibration" and judged only the
     C-statistic, beside a figure whose groups missed by up to 0.15 (wave 37). Read from
-    the figure's own data (:func:`lifetools.plots.plot_calibration`: four decimals), so
-    the words and the figure's download agree. ``table``: the report's ``calibration``
+    the figure's own data (:func:`lifetools.regression.calibration_points`, which
+    :func:`lifetools.plots.plot_calibration` draws and publishes), so the words and the
+    figure's download agree. ``table``: the report's ``calibration``
     (empty when the model is withheld or could not be fitted: then nothing is judged,
     and the C-statistic's sentence says why). Tested in ``tests/unit/test_reports.py``.
     """
     if table.empty:
         return compose("Its calibration is not shown either.")
-    data = table[["predicted", "observed"]].astype(float).round(4)
+    data = calibration_points(table)
     gap = data["observed"] - data["predicted"]
     at = int(gap.abs().to_numpy().argmax())
     more = float(gap.iloc[at]) > 0

@@ -44,20 +44,24 @@ _TAGS = ("separated",)
 among those with it ...", :func:`lifetools.survival.finegray.separation_reason`): the
 words after the tag say it plainly, so a page leaves the tag out."""
 
-_C = with_words("C-statistic")  # "C-statistic (how well the model ranks people by risk)"
 C_STATISTIC = {
-    "corrected": ("After correcting for optimism its " + _C + " was {value} ({level} "
+    "corrected": ("After correcting for optimism its C-statistic was {value} ({level} "
                   "confidence interval {interval}, by the location-shifted bootstrap): "
-                  "{verdict}.", "The optimism-corrected " + _C),
-    "validation": ("its " + _C + " was {value} ({level} confidence interval {interval}): "
-                   "{verdict}.", "the " + _C + " of the frozen model in this year's cohort"),
-    "emergency": ("The " + _C + " of the A&E prediction model was {value} ({level} "
-                  "confidence interval {interval}, by Hanley and McNeil's method): "
-                  "{verdict}.", "The " + _C),
+                  "{verdict}.", "The optimism-corrected C-statistic"),
+    "validation": ("its C-statistic was {value} ({level} confidence interval {interval}): "
+                   "{verdict}.", "the C-statistic of the frozen model in this year's cohort"),
+    "emergency": ("The " + with_words("C-statistic") + " of the A&E prediction model was "
+                  "{value} ({level} confidence interval {interval}, by Hanley and McNeil's "
+                  "method): {verdict}.", "The " + with_words("C-statistic")),
 }
 """The reports' sentences of a C-statistic (``found``, ``missing`` of
-:func:`result_sentence`), the term beside its plain words (:data:`lifetools.labels.TERMS`):
-the crisis report's optimism-corrected and validation values, the emergency report's.
+:func:`result_sentence`): the crisis report's optimism-corrected and validation values,
+the emergency report's. A page gives the term's plain words once, at its first mention
+(:data:`lifetools.labels.TERMS`, :func:`lifetools.labels.gloss_findings`): the crisis
+page's main point opens it with "C-statistic (how well the model ranks people by
+risk)" (``analyses/analyses.yml``), so its sentences below say the term alone (each
+added the words again until wave 38: 5 times on the page); the emergency page's first
+mention is its sentence, which gives them.
 Each states its interval and the verdict of :data:`C_JUDGE` (the interval's method named
 where it is not the table's: the optimism-corrected value's is Noma et al.'s
 location-shifted bootstrap, the emergency model's Hanley and McNeil's). The validation
