@@ -968,3 +968,24 @@ def test_emergency_calibration_sentence_and_figure_download_read_one_rounding(
     download = pd.read_csv(tmp_path / path)
     assert download[["predicted", "observed"]].equals(logistic.calibration_points(table))
     assert download["predicted"].tolist() == [0.1, 0.3]
+
+
+@pytest.mark.parametrize(("observed", "said"), [
+    ([0.05, 0.18], "matched the predicted risk exactly."),
+    ([0.053, 0.177], "was within 0.003 of the predicted risk."),
+    ([0.046, 0.184], "was within 0.004 of the predicted risk."),
+])
+def test_emergency_calibration_sentence_no_gap_at_two_places_reads_as_agreement(observed,
+                                                                                 said):
+    # a largest gap of 0, or under 0.005, read "up to 0.00 ..., where fewer attended than
+    # predicted": a direction for a gap the sentence itself shows as none (wave 38)
+    from lifetools.reports.emergency import calibration_sentence
+
+    text = str(calibration_sentence(pd.DataFrame({"predicted": [0.05, 0.18],
+                                                  "observed": observed})))
+    assert "up to 0.00" not in text and "attended than predicted" not in text
+    assert f"in every group of people by predicted risk, the share who attended A&E {said}" \
+        in text
+    nearly = str(calibration_sentence(pd.DataFrame({"predicted": [0.05, 0.18],
+                                                    "observed": [0.05, 0.186]})))
+    assert "up to 0.01, at a predicted risk of 0.18, where more attended" in nearly

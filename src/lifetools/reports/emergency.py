@@ -397,15 +397,31 @@ def calibration_sentence(table: pd.DataFrame) -> ProtectedText:
     data = calibration_points(table)
     gap = data["observed"] - data["predicted"]
     at = int(gap.abs().to_numpy().argmax())
-    more = float(gap.iloc[at]) > 0
+    largest = float(gap.iloc[at])
+    if round(abs(largest), SENTENCE_DIGITS) == 0:  # "up to 0.00, where fewer ...": none
+        return compose(
+            "Its calibration (whether the predicted risks matched what happened): in "
+            "every group of people by predicted risk, the share who attended A&E "
+            + ("matched the predicted risk exactly" if largest == 0 else
+               "was within {gap} of the predicted risk")
+            + ". Measured on the people the model was fitted to, this flatters the model.",
+            **({} if largest == 0 else
+               {"gap": Estimate(abs(largest), SENTENCE_DIGITS + 1)}))
+    more = largest > 0
     return compose(
         "Its calibration (whether the predicted risks matched what happened): across "
         "groups of people by predicted risk, the share who attended A&E differed from "
         "the predicted risk by up to {gap}, at a predicted risk of {risk}, where "
         + ("more" if more else "fewer") + " attended than predicted. Measured on the "
         "people the model was fitted to, this flatters the model.",
-        gap=Estimate(abs(float(gap.iloc[at])), 2),
-        risk=Estimate(float(data["predicted"].iloc[at]), 2))
+        gap=Estimate(abs(largest), SENTENCE_DIGITS),
+        risk=Estimate(float(data["predicted"].iloc[at]), SENTENCE_DIGITS))
+
+
+SENTENCE_DIGITS = 2
+"""Decimals of the gap and the risk in :func:`calibration_sentence`; a largest gap that
+rounds to 0 there is said as agreement to one more decimal ("within 0.003"), not as
+"up to 0.00" with a direction."""
 
 
 _BASELINE_USE = "A&E attendances and admissions in a baseline window"
