@@ -182,3 +182,6 @@ def test_logistic_page_describes_the_emergency_calibration_sentence_as_computed(
         assert which in said and f'"{which}"' in page
     empty = pd.DataFrame({"predicted": [], "observed": []}, dtype=float)
     assert f'"{calibration_sentence(empty)}"' in page
+    agreed = str(calibration_sentence(table.assign(observed=table["predicted"])))
+    said = "matched the predicted risk, to the decimal places published"
+    assert said in agreed and f'"{said}"' in page

@@ -401,12 +401,9 @@ def calibration_sentence(table: pd.DataFrame) -> ProtectedText:
     if round(abs(largest), SENTENCE_DIGITS) == 0:  # "up to 0.00, where fewer ...": none
         return compose(
             "Its calibration (whether the predicted risks matched what happened): in "
-            "every group of people by predicted risk, the share who attended A&E "
-            + ("matched the predicted risk exactly" if largest == 0 else
-               "was within {gap} of the predicted risk")
-            + ". Measured on the people the model was fitted to, this flatters the model.",
-            **({} if largest == 0 else
-               {"gap": Estimate(abs(largest), SENTENCE_DIGITS + 1)}))
+            "every group of people by predicted risk, the share who attended A&E matched "
+            "the predicted risk, to the decimal places published. Measured on the people "
+            "the model was fitted to, this flatters the model.")
     more = largest > 0
     return compose(
         "Its calibration (whether the predicted risks matched what happened): across "
@@ -420,8 +417,7 @@ def calibration_sentence(table: pd.DataFrame) -> ProtectedText:
 
 SENTENCE_DIGITS = 2
 """Decimals of the gap and the risk in :func:`calibration_sentence`; a largest gap that
-rounds to 0 there is said as agreement to one more decimal ("within 0.003"), not as
-"up to 0.00" with a direction."""
+rounds to 0 there is said as agreement, not as "up to 0.00" with a direction."""
 
 
 _BASELINE_USE = "A&E attendances and admissions in a baseline window"
