@@ -296,7 +296,8 @@ def build_person_time(dataset: Any, spec: CohortSpec, *, window_days: int = 365,
     pool = pool.assign(index_date=pd.to_datetime(drawn) if len(users) else pd.NaT,
                        group="Comparison pool")
     pool = pool[~(pool["date_of_death"] <= pool["index_date"])]
-    flow.append(("possible comparison people (never used, alive at index)", len(pool)))
+    flow.append(("possible comparison people (no Life Rooms contact by the end of the "
+                 "period, alive at index)", len(pool)))
     frame = pd.concat([users, pool], ignore_index=True)
     window = pd.Timedelta(days=window_days)
     before_start = (frame["index_date"] - window).clip(lower=data_start)

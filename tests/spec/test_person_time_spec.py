@@ -59,6 +59,14 @@ def test_person_time_users_and_comparison_pool():
     assert groups == {"u1": "Life Rooms users", "u2": "Life Rooms users",
                       "c1": "Comparison pool",  # first contact after the period
                       "c2": "Comparison pool"}  # never used; c3 died before any index
+    # c1 comes to the Life Rooms after the period: the pool's label said "never used"
+    # (wave 38), which a later user in an earlier edition's pool is not
+    flow = result.flow.set_index("step")["n"]
+    (label,) = [step for step in flow.index if step.startswith("possible comparison")]
+    size = flow[label]
+    assert size == 2 and "never used" not in label
+    assert label == ("possible comparison people (no Life Rooms contact by the end of the "
+                     "period, alive at index)")
 
 
 def test_person_time_windows_and_counts_per_user():

@@ -67,7 +67,8 @@ def test_flow_diagram_sibling_step_names_its_parent_and_has_no_arrow_from_above(
     # as a step after the 220 users at 30,000 people until wave 33
     rows = [["People in the linked data", "30000"],
             ["first Life Rooms contact during the period", "220"],
-            ["possible comparison people (never used, alive at index)", "26845"]]
+            ["possible comparison people (no Life Rooms contact by the end of the period, "
+             "alive at index)", "26845"]]
     html = flow_diagram(["n"], rows, caption="c", parents=[None, 0, 0])
     steps = re.findall(r'<li class="([^"]*)">(.*?)</li>', html)
     assert [kind for kind, _ in steps] == [

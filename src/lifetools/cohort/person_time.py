@@ -87,8 +87,8 @@ def propensity_covariates(people: pd.DataFrame) -> list[str]:
 
 FLOW_PARENTS = (None, 0, 0)
 """The row each row of :attr:`PersonTime.flow` is a subset of: the users (first Life
-Rooms contact in the period) and the comparison pool (never used by the end of the
-period, alive at their index date) are disjoint parts of the people in the linked data
+Rooms contact in the period) and the comparison pool (no contact by the end of the
+period, alive at their index date; some of them use the Life Rooms later) are disjoint parts of the people in the linked data
 (:func:`lifetools.disclosure.protect_flow` protects what the two leave out of it)."""
 
 
@@ -220,7 +220,8 @@ def build_person_time(dataset: Dataset, spec: CohortSpec, *, window_days: int = 
     pool = pool.assign(index_date=pd.to_datetime(drawn) if len(users) else pd.NaT,
                        group="Comparison pool")
     pool = pool[~(pool["date_of_death"] <= pool["index_date"])]
-    flow.append(("possible comparison people (never used, alive at index)", len(pool)))
+    flow.append(("possible comparison people (no Life Rooms contact by the end of the "
+                 "period, alive at index)", len(pool)))
     frame = pd.concat([users, pool], ignore_index=True)
     window = pd.Timedelta(days=window_days)
     death = frame["date_of_death"].fillna(pd.Timestamp.max)
