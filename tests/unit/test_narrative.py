@@ -249,7 +249,7 @@ def test_group_count_sentence_none_or_all_of_the_group_is_not_shown():
     # "Of 85 people in the cohort, 0 used the Life Rooms ..." and "fewer than 8 people
     # completed SWEMWBS ... and 0 completed it again later" (wave 28)
     ("02_time_to_discharge", "cohort_sentence", ("cohort_people", "cohort_users"),
-     "used the Life Rooms while their referral was open"),
+     "used the Life Rooms before or during their referral"),
     ("05_wellbeing", "completion_sentence", ("baseline_people", "paired_people"),
      "completed it again later")])
 def test_notebooks_glue_a_count_of_a_group_as_a_sentence_not_the_counts(

@@ -398,8 +398,10 @@ def analyse_discharge(
                  said_once=releases["landmark"].reason in stated),
     ) for row in table.to_dict("records")], columns=PH_COLUMNS).pipe(whole_degrees)
     adjusted = adjusted_for(model_covariates(data))
-    # people who used the Life Rooms while open: none (or all) of the cohort is not
-    # shown (group disclosure: "Of 85 people in the cohort, 0 used ..."; wave 28)
+    # people who used the Life Rooms before or during their referral (a first contact
+    # before referral is exposure from day 0, cohort.discharge; "while their referral
+    # was open" miscounted those, wave 38): none (or all) of the cohort is not shown
+    # (group disclosure: "Of 85 people in the cohort, 0 used ..."; wave 28)
     users = int(data["exposure_day"].notna().sum())
     key = (
         {"name": DischargeName.ADJUSTED_FOR, "value": None, "kind": "text",
@@ -408,15 +410,16 @@ def analyse_discharge(
         {"name": DischargeName.COHORT_PEOPLE, "value": len(data), "kind": "count",
          "label": "People in the discharge cohort"},
         part_count_result(DischargeName.COHORT_USERS,
-                          "People who used the Life Rooms while open",
+                          "People who used the Life Rooms before or during "
+                          "their referral",
                           part=users, group=len(data)),
         group_count_result(
             DischargeName.COHORT_SENTENCE,
             "Summary: people in the cohort who used the Life Rooms",
-            "Of {group} people in the cohort, {part} used the Life Rooms while their "
-            "referral was open.",
-            "Of {group} people in the cohort, how many used the Life Rooms while their "
-            "referral was open is not shown ({why}).", group=len(data), part=users),
+            "Of {group} people in the cohort, {part} used the Life Rooms before or "
+            "during their referral.",
+            "Of {group} people in the cohort, how many used the Life Rooms before or "
+            "during their referral is not shown ({why}).", group=len(data), part=users),
         {"name": DischargeName.DISCHARGED, "value": int(data["discharged"].sum()),
          "kind": "count",
          "label": "People discharged during follow-up"},
