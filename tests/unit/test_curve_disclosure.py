@@ -431,3 +431,46 @@ def test_alt_text_gives_a_reason_shared_by_every_withheld_group_once():
     reason = withheld_reasons(active_profile())["events"]
     assert alt.count(reason) == 1, alt
     assert "Did not use the Life Rooms and Used the Life Rooms (" in alt
+
+
+def test_curve_held_at_its_start_shows_its_hidden_stretch_hatched_and_says_so():
+    # the 30,000-person re-referral figure drew non-users from day 180 to 210 alone: a
+    # flat fragment that read as if no one had been re-referred before day 180, called
+    # a "Rising step chart" (wave 38). Before its first drawn day a rising curve lies
+    # between 0 and its first value: that range is hatched from day 0, and the chart's
+    # direction is said only of a curve that moves.
+    from matplotlib.collections import PolyCollection
+
+    data = seven_early_events()
+    cif = estimate_cif(data, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group")
+    table = survival_curve_table(cif, max_time=240).frame
+    first_day, first = int(table["day"].iloc[0]), float(table["estimate"].iloc[0])
+    assert first_day > 0
+    ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=240)
+    hatched = [c for c in ax.collections
+               if isinstance(c, PolyCollection) and c.get_hatch() == "///"]
+    assert len(hatched) == 1
+    (x0, y0), (x1, y1) = hatched[0].get_paths()[0].vertices.min(0), \
+        hatched[0].get_paths()[0].vertices.max(0)
+    assert (x0, y0) == (0.0, 0.0) and x1 == first_day and abs(y1 - first) < 1e-12
+    assert plots.survival.HIDDEN_START in [t.get_text() for t in ax.get_legend().get_texts()]
+    alt = ax.figure._lifetools_alt
+    assert "a hatched area from day 0 shows the range it lies in until then, from 0 to " \
+        "its first value" in alt
+    assert alt.startswith("Rising step chart")  # this curve rises after day 160
+    flat = survival_curve_table(cif, max_time=first_day + 1).frame
+    assert flat["estimate"].nunique() == 1
+    short = plots.plot_survival(cif, ylabel="Share re-referred", max_time=first_day + 1)
+    assert short.figure._lifetools_alt.startswith("Step chart of share re-referred")
+
+
+def test_curve_moving_from_day_0_has_no_hatched_area():
+    rng = np.random.default_rng(2)
+    data = pd.DataFrame({"group": "a", "duration": rng.uniform(1, 300, 300).round(),
+                         "event": 1})
+    km = estimate_km(data, duration_col="duration", event_col="event", group_col="group")
+    ax = plots.plot_survival(km, max_time=300)
+    assert not [c for c in ax.collections if c.get_hatch() == "///"]
+    alt = ax.figure._lifetools_alt
+    assert alt.startswith("Falling step chart") and "hatched" not in alt

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import (
     FixedLocator,
     FuncFormatter,
@@ -301,9 +302,30 @@ def _rising_top(curves: dict[str, pd.DataFrame]) -> float:
     return min(round(float(min(t for t in ticks if t >= high - 1e-12)), 10), 1.0)
 
 
+HIDDEN_START = "Hatched: where a curve lies\nbefore it first moves"
+"""The legend's words for the hatched area before a curve's first drawn day."""
+
+
+def _hidden_range(curve: pd.DataFrame, rising: bool) -> tuple[list[float], list[float]]:
+    """The lower and upper edges, at day 0 and at the curve's first drawn day, of the
+    range a curve lies in before it first moves.
+
+    A curve starting after day 0 was held at its start until more than ``threshold``
+    events had happened (:func:`_drawable`); a cumulative incidence only rises and a
+    Kaplan-Meier curve only falls, so until its first drawn day a rising curve lay
+    between 0 and its first value, a falling one between its first value and 1. The
+    area tells no more than the first value does, and shows that the stretch before it
+    is hidden rather than empty (the 30,000-person re-referral figure drew a line from
+    day 180 alone, as if no one had been re-referred before; wave 38).
+    """
+    first = float(curve["estimate"].iloc[0])
+    low, high = (0.0, first) if rising else (first, 1.0)
+    return [low, low], [high, high]
+
+
 def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk: int,
          threshold: int, kind: str, withheld: dict[str, str],
-         top: float = 1.0) -> str:
+         top: float = 1.0, *, rising: bool = True) -> str:
     """The alt text, from the published curve table only."""
     # one reason for every withheld group is said once ("Did not use ... (too few
     # events ...); Used ... (too few events ...)" said it twice: wave 37)
@@ -327,7 +349,9 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
     return (f"{kind} chart of {ylabel.lower()} by {xlabel.lower()}, {count}.{axis} "
             + "; ".join(parts) + f". Each curve stops where fewer than {min_at_risk} "
             f"people remain at risk and moves only after more than {threshold} events"
-            + (" (a curve starting after day 0 is not drawn before it first moves)"
+            + (" (a curve starting after day 0 is not drawn before it first moves; a "
+               "hatched area from day 0 shows the range it lies in until then, from "
+               + ("0 to its first value)" if rising else "its first value to 1)")
                if any(int(c["day"].iloc[0]) > 0 for c in curves.values()) else "")
             + "; shaded bands are 95% confidence intervals."
             + (f" Not drawn: {not_drawn}" if withheld else ""))
@@ -385,16 +409,22 @@ def plot_survival(
         ax.text(0.5, 0.5, wrap(_none_drawn(withheld, profile), 28 if is_narrow() else 36),
                 ha="center",
                 va="center", transform=ax.transAxes, fontstyle="italic")
+    rising = "CIF" in type(result).__name__
+    hidden = False
     for i, (group, curve) in enumerate(curves.items()):
         colour = PALETTE[i % len(PALETTE)]
         ax.step(curve["day"], curve["estimate"], where="post", color=colour,
                 label=group, linestyle=("-", "--", ":", "-.")[i % 4], linewidth=2)
         ax.fill_between(curve["day"], curve["ci_lower"], curve["ci_upper"], step="post",
                         alpha=0.2, color=colour, linewidth=0)
+        start = float(curve["day"].iloc[0])
+        if start > 0:  # held at its start until it first moved (too few events before)
+            hidden = True
+            ax.fill_between([0.0, start], *_hidden_range(curve, rising), facecolor="none",
+                            edgecolor=colour, hatch="///", linewidth=0, alpha=0.8)
     end = max((float(c["day"].max()) for c in curves.values()), default=0.0)
     listed = [float(t) for t in dict.fromkeys(table["time"]) if float(t) <= end]
     ax.set_xlim(0, max(end, 1.0) * 1.02)
-    rising = "CIF" in type(result).__name__
     top = _rising_top(curves) if rising and curves else 1.0
     ax.set_ylim(0, top)
     if top < 1:  # round ticks to the top, each with the decimals its step needs
@@ -439,9 +469,13 @@ def plot_survival(
             ax.annotate(text, xy=(float(day), 0), xycoords=("data", "axes fraction"),
                         xytext=(0, -offset - line), textcoords="offset points",
                         ha="center", va="top", gid="at-risk")
-    if curves and (len(curves) > 1 or len(at_risk_groups) > 1 or withheld):
+    if curves and (len(curves) > 1 or len(at_risk_groups) > 1 or withheld or hidden):
         # a withheld group is in the legend with no line, and why in words
         handles, names = ax.get_legend_handles_labels()
+        if hidden:
+            handles.append(Patch(facecolor="none", edgecolor="0.35", hatch="///",
+                                 linewidth=0))
+            names.append(HIDDEN_START)
         for group, why in withheld.items():
             handles.append(Line2D([], [], linestyle="none"))
             names.append(f"{group}:\nno curve, {_short_reason(why, profile)}")
@@ -457,13 +491,17 @@ def plot_survival(
                   borderaxespad=0.0, ncol=min(len(curves), 3) if short else 1)
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)
-    kind = "Rising step" if rising else "Falling step"
+    # "Rising step chart" of a flat fragment (0.06 at days 180 and 210, wave 38): the
+    # direction is said only of curves that move
+    moves = any(curve["estimate"].iloc[-1] != curve["estimate"].iloc[0]
+                for curve in curves.values())
+    kind = ("Rising step" if rising else "Falling step") if moves else "Step"
     data = {"": published,
             "at-risk": protected.rename(columns={"at_risk": "number_at_risk"})}
     mark_protected(ax.figure, rules={"min_at_risk": min_at_risk, "at_risk": "rounded",
                                      "profile": profile.name}, data=data,
                    alt=_alt(curves, ylabel, xlabel, min_at_risk, profile.threshold, kind,
-                            withheld, top))
+                            withheld, top, rising=rising))
     return ax
 
 
