@@ -385,8 +385,7 @@ def show_table(
                            note=" ".join(t for t in (sentence, note) if t) if sentence
                            else note_text, rules=rules, table=table, words=words,
                            spans=spans, sentence=bool(sentence))
-    if not sentence:  # a table shown as a sentence shows no cell another can follow
-        _SHOWN[table.identity()] = (name, *cells)
+    _SHOWN[table.identity()] = (name, *cells)
     return shown
 
 
@@ -408,14 +407,18 @@ def _withheld_sentence(table: ProtectedTable, reasons: list[str],
     DisclosureError
         If the sentence holds a number the rules of prose refuse.
     """
-    frame = table.frame
-    held = [any(isinstance(v, SaidInNote) and isinstance(v.note, WithheldNote)
-                for v in row) for row in frame.itertuples(index=False)]
-    said = [r for v in frame.to_numpy().ravel() if isinstance(v, SaidInNote)
-            and isinstance(v.note, WithheldNote) for r in v.note.reasons]
+    # a row's cell whose note is a withheld model's (a proportional-hazards test):
+    # its reason, named by the row's label as the column of reasons names its models
+    notes = [next((v.note for v in row if isinstance(v, SaidInNote)
+                   and isinstance(v.note, WithheldNote)), None)
+             for row in table.frame.itertuples(index=False)]
     if not rows or not withheld_entirely(rows) or not all(
-            h or i in reasons.rows for i, h in enumerate(held)):
+            note is not None or i in reasons.rows for i, note in enumerate(notes)):
         return ""
+    pairs = [(why, row[0]) for note, row in zip(notes, rows, strict=True)
+             if note is not None for why in note.reasons]
+    said = [r for r in _whose_reasons([why for why, _ in pairs],
+                                      [name for _, name in pairs]) if r]
     sentence = withheld_table_sentence(list(dict.fromkeys([*reasons, *said])),
                                        row_names(rows))
     if sentence and config.run_parameters()[0]:

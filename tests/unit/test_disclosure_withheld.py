@@ -470,3 +470,38 @@ def test_withheld_entirely_reads_labels_as_words_and_values_as_x():
     assert not withheld_entirely([["Cox", "[c]", "[x]"]])  # a hidden count is a value
     assert not withheld_entirely([["Cox", "Age", ""]])  # nothing marked withheld
     assert not withheld_entirely([])
+
+
+def test_a_withheld_table_names_no_row_that_is_no_label_nor_a_long_list_of_terms():
+    # the crisis calibration tables' first column is itself withheld: "The numbers for
+    # [x] are not shown" (wave 38); a model's fifteen terms are not listed
+    from lifetools.disclosure.downloads import MAX_NAMED, withheld_table_sentence
+    from lifetools.disclosure.withheld_tables import row_names
+
+    assert row_names([["[x]", "[x]"], ["[x]", "[x]"]]) == []
+    assert withheld_table_sentence(["too few events in total"], []) == (
+        "The numbers are not shown: too few events in total.")
+    terms = [f"term {chr(97 + i)}" for i in range(MAX_NAMED + 1)]
+    assert withheld_table_sentence(["too few events in total"], terms) == (
+        "The numbers are not shown: too few events in total.")
+    assert "‘term a’" in withheld_table_sentence(["too few events in total"],
+                                                 terms[:MAX_NAMED])
+
+
+def test_withheld_tests_of_several_models_name_each_models_reason():
+    # the discharge page's proportional-hazards tests: each row a model, each its own
+    # reason in its cell's note; the sentence says whose reason is whose
+    from lifetools.reports.survival_parts import ph_table
+
+    few = _release(9)
+    none = SimpleNamespace(released=False,
+                           withheld="could not be estimated: the fit did not converge")
+    ph = pd.concat([ph_table(None, name, exposure_action="noted", release=release)
+                    for name, release in (("Cox", few), ("Landmark", none))],
+                   ignore_index=True)
+    shown = tables.show_table(ph, name="ph-test", caption="Proportional hazards tests",
+                              not_counts=["df"])
+    assert shown.sentence
+    assert shown.note.startswith("The numbers for ‘Cox’ and ‘Landmark’ are not shown: "
+                                 "for Cox, "), shown.note
+    assert "; for Landmark, " in shown.note

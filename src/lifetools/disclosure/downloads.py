@@ -89,6 +89,11 @@ def withheld_models_note(reasons: list[str]) -> str:
     return WithheldNote(text, tuple(reasons))
 
 
+MAX_NAMED = 5
+"""The most rows :func:`withheld_table_sentence` names (a table of models names each;
+a model's many terms are not listed)."""
+
+
 def withheld_table_sentence(reasons: list[str], names: list[str]) -> str:
     """The sentence a page shows in place of a table whose every value is withheld.
 
@@ -100,15 +105,19 @@ def withheld_table_sentence(reasons: list[str], names: list[str]) -> str:
     models) and why, in the words of :func:`withheld_models_note` for the same
     ``reasons``: "The numbers for ‘Cause-specific Cox’ and ‘Fine-Gray’ are not shown:
     too few events to estimate (the reasons are given above)." Models of several
-    reasons keep theirs: "... are not shown: for ‘A’, ...; for B, ...". "" when no
-    reason is given (a table of ``[x]`` for no reason stays a table). Tested in
+    reasons keep theirs: "... are not shown: for ‘A’, ...; for B, ...". No rows named
+    (none given, or more than :data:`MAX_NAMED`): "The numbers are not shown: ...".
+    "" when no reason is given (a table of ``[x]`` for no reason stays a table). Tested in
     ``tests/unit/test_disclosure_withheld.py``.
     """
     if not reasons:
         return ""
     verb, said = _said(reasons)
-    whose = names[0] if len(names) == 1 else listed([quoted(n) for n in names])
-    lead = f"The numbers for {whose} {verb}: " if whose else "No numbers are shown: "
+    # rows past MAX_NAMED (a model's terms: the crisis coefficients named 15) are not
+    # listed: the caption above says whose they are
+    whose = ("" if not names or len(names) > MAX_NAMED else names[0] if len(names) == 1
+             else listed([quoted(n) for n in names]))
+    lead = f"The numbers for {whose} {verb}: " if whose else f"The numbers {verb}: "
     if len(said) == 1:
         return f"{lead}{said[0][1]}."
     return lead + "; ".join(f"for {models}, {why}" if models else why

@@ -73,7 +73,10 @@ def withheld_entirely(rows: Sequence[Sequence[str]]) -> bool:
 
 def row_names(rows: Sequence[Sequence[str]]) -> list[str]:
     """The words of a table's first column, once each, in order (the rows a sentence
-    standing for the table names)."""
+    standing for the table names); none when that column is no row label (a column of
+    ``[x]``: the calibration tables' predicted risks)."""
+    if not _labels(rows):
+        return []
     return list(dict.fromkeys(str(row[0]).strip() for row in rows if row))
 
 
