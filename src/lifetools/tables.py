@@ -43,21 +43,24 @@ from lifetools.disclosure.downloads import (
     header_rules,
     shown_frame,
     withheld_models_note,
+    withheld_table_sentence,
     written_record,
 )
 from lifetools.disclosure.models import WITHHELD_COLUMN
-from lifetools.disclosure.prose import has_words
+from lifetools.disclosure.prose import has_words, prose_findings
 from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
-from lifetools.disclosure.table_cells import require_cells_pass
+from lifetools.disclosure.table_cells import require_cells_pass, source_parameters
 from lifetools.disclosure.withheld import (
     PRIVACY,
     SAID_ONCE,
     SaidInNote,
     Whose,
+    WithheldNote,
     headline_of,
 )
+from lifetools.disclosure.withheld_tables import row_names, withheld_entirely
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
 from lifetools.labels import VALUE_LABELS, column_label, listed, quoted, value_label
@@ -100,6 +103,9 @@ class PublishedTable:
     spans: tuple[tuple[int, str, list[dict[str, Any]]], ...] = field(default=(),
                                                                      repr=False)
     """Cells that are protected texts: (row, header, spans), for the gate to verify."""
+    sentence: bool = False
+    """Every value of the table is withheld: the page shows its caption and ``note``
+    (the sentence naming its rows and why, :func:`show_table`) in its place."""
 
     def __post_init__(self) -> None:
         # the gate's cell rules on the cells this table will show under its stamp:
@@ -119,6 +125,8 @@ class PublishedTable:
         (``book/_static/lifetools.css``) a row of a ``lifetools-stacked`` table shows
         as "header: value" lines, so no column is off-screen.
         """
+        if self.sentence:
+            return self._sentence_html()
         shown = self.frame if self.words is None else self.words
         labels = [html.escape(str(c)) for c in shown.columns]
         head = "".join(f'<th scope="col">{label}</th>' for label in labels)
@@ -151,10 +159,23 @@ class PublishedTable:
                 f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
                 f"{note}</div>")
 
+    def _sentence_html(self) -> str:
+        """A table whose every value is withheld: its caption and the sentence in its
+        place, no grid of ``[x]`` (:mod:`lifetools.disclosure.withheld_tables`)."""
+        return (f'<div class="lifetools-table lifetools-withheld-table" role="region" '
+                f'aria-label="{html.escape(self.caption)}">'
+                f'<p class="lifetools-table-caption"><strong>{html.escape(self.caption)}'
+                f'</strong></p><p class="lifetools-table-note">{html.escape(self.note)}'
+                "</p></div>")
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None):
-        data = {"text/html": self.to_html(), "text/plain": f"Table: {self.caption}"}
+        plain = (f"{self.caption}: {self.note}" if self.sentence
+                 else f"Table: {self.caption}")
+        data = {"text/html": self.to_html(), "text/plain": plain}
         problems = not_estimable_cells(self.frame)
         extra: dict[str, Any] = {"not_estimable": problems} if problems else {}
+        if self.sentence:  # the gate reads the page, not this: it records the choice
+            extra["sentence"] = True
         if self.spans:
             extra["cell_spans"] = [list(cell) for cell in self.spans]
         return seal(data, stamp("table", self.name, rules=self.rules, **extra))
@@ -312,7 +333,7 @@ def show_table(
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
                           name=name, not_counts=not_counts, denominator=denominator,
                           people_outcomes=people_outcomes)
-    table, withheld = _withheld_once(table)
+    table, withheld, reasons = _withheld_once(table)
     text = _display(table, digits)
     words = _in_words(text, table.frame)
     spans = _text_spans(table.frame, words)
@@ -359,10 +380,55 @@ def show_table(
     if table.record.links:
         follows = [_follows(table, link, cells, name) for link in table.record.links]
         rules["follows"] = follows[0] if len(follows) == 1 else follows
-    shown = PublishedTable(name=name, caption=caption, frame=text, note=note_text,
-                           rules=rules, table=table, words=words, spans=spans)
+    sentence = _withheld_sentence(table, reasons, cells[1], name)
+    shown = PublishedTable(name=name, caption=caption, frame=text,
+                           note=" ".join(t for t in (sentence, note) if t) if sentence
+                           else note_text, rules=rules, table=table, words=words,
+                           spans=spans, sentence=bool(sentence))
     _SHOWN[table.identity()] = (name, *cells)
     return shown
+
+
+def _withheld_sentence(table: ProtectedTable, reasons: list[str],
+                       rows: list[list[str]], name: str) -> str:
+    """The sentence a table whose every value is withheld is shown as, or "".
+
+    Every value cell shows ``[x]`` or nothing
+    (:func:`lifetools.disclosure.withheld_tables.withheld_entirely`) and every row is a
+    withheld model's (its reason in the table's column of reasons, or a cell whose note
+    is a :class:`~lifetools.disclosure.withheld.WithheldNote`): the sentence names the
+    rows (the first column's words) and says the reasons in the words of the table's
+    note (:func:`lifetools.disclosure.downloads.withheld_table_sentence`). The
+    download keeps the table, ``[x]`` and all. Read at source by the rules of prose,
+    as the gate reads it on the page.
+
+    Raises
+    ------
+    DisclosureError
+        If the sentence holds a number the rules of prose refuse.
+    """
+    # a row's cell whose note is a withheld model's (a proportional-hazards test):
+    # its reason, named by the row's label as the column of reasons names its models
+    notes = [next((v.note for v in row if isinstance(v, SaidInNote)
+                   and isinstance(v.note, WithheldNote)), None)
+             for row in table.frame.itertuples(index=False)]
+    if not rows or not withheld_entirely(rows) or not all(
+            note is not None or i in reasons.rows for i, note in enumerate(notes)):
+        return ""
+    pairs = [(why, row[0]) for note, row in zip(notes, rows, strict=True)
+             if note is not None for why in note.reasons]
+    said = [r for r in _whose_reasons([why for why, _ in pairs],
+                                      [name for _, name in pairs]) if r]
+    sentence = withheld_table_sentence(list(dict.fromkeys([*reasons, *said])),
+                                       row_names(rows))
+    if sentence and config.run_parameters()[0]:
+        # outside the runner the gate checks it at the build (as require_cells_pass)
+        for rule, detail in prose_findings(sentence, active_profile(), where=(
+                "a table shown as a sentence"), parameters=source_parameters(
+                    [[sentence]]))[:1]:
+            raise DisclosureError(f"table {name!r}: {detail} (rule {rule!r}; the "
+                                  "publish gate refuses it)")
+    return sentence
 
 
 def cell_notes(frame: pd.DataFrame) -> list[str]:
@@ -374,21 +440,35 @@ def cell_notes(frame: pd.DataFrame) -> list[str]:
                               for v in frame[column].tolist() if isinstance(v, SaidInNote)))
 
 
-def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str]:
+def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str, _Reasons]:
     """A model-output table without its column of why the model's numbers are not
     shown (:data:`lifetools.disclosure.models.WITHHELD_COLUMN`, the same words in every
-    row), and those words once, for the table's note: "The model's numbers are not
-    shown ([x]): too few events to estimate: ...". ``(table, "")`` when it has none.
+    row), those words once, for the table's note: "The model's numbers are not
+    shown ([x]): too few events to estimate: ...", and the reasons (with the rows
+    that gave one). ``(table, "", no reasons)`` when it has none.
 
     The page and the download's lines of ``notes.txt`` state the reason once per table,
     in the same words (:func:`lifetools.disclosure.downloads.withheld_models_note`),
     never row by row (``tests/unit/test_disclosure_withheld.py``)."""
     if WITHHELD_COLUMN not in table.columns:
-        return table, ""
+        return table, "", _Reasons()
     # each reason as its column holds it (a Whose keeps the models it names)
-    reasons = list(dict.fromkeys(v for v in table.frame[WITHHELD_COLUMN].tolist()
-                                 if isinstance(v, str) and v))
-    return table.drop(columns=[WITHHELD_COLUMN]), withheld_models_note(reasons)
+    column = table.frame[WITHHELD_COLUMN].tolist()
+    reasons = _Reasons(dict.fromkeys(v for v in column if isinstance(v, str) and v))
+    reasons.rows = {i for i, v in enumerate(column) if isinstance(v, str) and v}
+    return (table.drop(columns=[WITHHELD_COLUMN]), withheld_models_note(list(reasons)),
+            reasons)
+
+
+class _Reasons(list):
+    """A table's withheld reasons, once each in order, and ``rows``: the rows that
+    gave one."""
+
+    rows: set[int]
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.rows = set()
 
 
 def _follows(table: ProtectedTable, link: Link,

@@ -294,3 +294,89 @@ def test_cell_leaks_outcome_beside_a_hidden_declared_group_is_refused(run, group
     assert "column 'Crises'" in message and f"{group!r}" in message
     assert re.search(r"file [^:,]*groups\.csv[,:][^\n]*outcome-beside-hidden-group",
                      message), message
+
+
+def _withheld_models() -> pd.DataFrame:
+    """A hazard-ratio table of two models, both withheld by their release check."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    events = np.zeros(200)
+    events[:9] = 1
+    events[100:140] = 1
+    release = disclosure.model_release(
+        SimpleNamespace(summary=pd.DataFrame({
+            "term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1], "ci_upper": [2.0],
+            "p_value": [0.01]}), warnings=(), model=None),
+        data=pd.DataFrame({"exposed": np.r_[np.ones(100), np.zeros(100)],
+                           "event": events}),
+        event_col="event", level_cols=["exposed"])
+    assert not release.released
+    rows = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                         "ci_upper": [2.0], "p_value": [0.01]})
+    return tables.table_estimates(disclosure.combine_estimates(
+        [release.estimates(rows.assign(model=m)) for m in ("Cox", "Fine-Gray")]),
+        label="hazard ratio")
+
+
+def test_cell_leaks_table_shown_as_a_sentence_passes(run):
+    # every model withheld: the page shows one sentence, the download its [x] cells
+    table = tables.show_table(_withheld_models(), name="hr", caption="Hazard ratios")
+    assert table.sentence
+    run.code(display(table))
+    assert scan_notebook(run.write()) == []
+
+
+def _sentence(run: RunFolder, text: str, download: str) -> int:
+    """A sealed table output showing ``text`` in place of its table (as an older or
+    forged display function might), its download ``download``."""
+    data, metadata = publication.seal(
+        {"text/html": f'<div class="lifetools-table"><p>{text}</p></div>',
+         "text/plain": f"Hazard ratios: {text}"},
+        publication.stamp("table", "hr", rules={"count_cols": [],
+                                                "label_headers": ["model", "term"]},
+                          sentence=True))
+    (run.files / "tables").mkdir(parents=True, exist_ok=True)
+    (run.files / "tables" / "hr.csv").write_text(download)
+    return run.code({"output_type": "display_data", "data": data, "metadata": metadata})
+
+
+WITHHELD_CSV = "model,term,hazard ratio (95% CI),p-value\nCox,exposed,[x],[x]\n"
+
+
+def test_cell_leaks_a_sentence_in_place_of_a_table_is_read_as_prose(run):
+    # a sentence standing for a table is no way past the gate: its numbers are read by
+    # the rules of prose (a stamped table's text outside a table was read only for
+    # identifiers, k of n and counts of people)
+    cell = _sentence(run, "The numbers for Cox are not shown: 42.9% of the 37 died.",
+                     WITHHELD_CSV)
+    message = refused(run.write(), cell, "unprotected-number-in-prose")
+    assert "42.9" not in message and "37" not in message
+
+
+def test_cell_leaks_a_sentence_for_a_table_whose_download_shows_values_is_refused(run):
+    # the page says the numbers are not shown; its download must not show them
+    cell = _sentence(run, "The numbers for Cox are not shown: too few events.",
+                     "model,term,hazard ratio (95% CI),p-value\n"
+                     "Cox,exposed,1.50 (1.10 to 2.00),0.01\n")
+    message = refused(run.write(), cell, "withheld-table")
+    assert "1.50" not in message
+
+
+def test_cell_leaks_a_sentence_for_a_withheld_download_passes_that_rule(run):
+    _sentence(run, "The numbers for Cox are not shown: too few events.", WITHHELD_CSV)
+    assert "withheld-table" not in {f.rule for f in scan_notebook(run.write())}
+
+
+def test_cell_leaks_a_sentence_table_refused_at_source_as_at_the_gate(run, monkeypatch):
+    # a row label holding a number the rules of prose refuse is refused at source, in
+    # the sentence, as the gate refuses it on the page
+    frame = _withheld_models()
+    frame["model"] = frame["model"].replace({"Cox": "Cox (42.9% of people)"})
+    with pytest.raises(DisclosureError, match=re.escape(
+            "(rule 'unprotected-number-in-prose'")):
+        tables.show_table(frame, name="hr", caption="Hazard ratios")
+    monkeypatch.setattr(tables, "prose_findings", lambda *a, **k: [])
+    cell = run.code(display(tables.show_table(frame, name="hr", caption="Hazard ratios")))
+    refused(run.write(), cell, "unprotected-number-in-prose")

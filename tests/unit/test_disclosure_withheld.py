@@ -203,11 +203,14 @@ def test_withheld_models_table_states_its_reason_once(tmp_path):
 def test_withheld_models_note_is_in_the_notes_file_as_on_the_page(tmp_path):
     # notes.txt stated [c] and [x] but not the page's note on a withheld model: a
     # reader of the download saw [x] in every cell of the model's column and no reason
+    # (a column shown beside it: a table whose every value is withheld is a sentence)
     bad = _release(9)
     frame = pd.DataFrame({"measure": ["C-statistic", "Calibration slope"],
-                          "apparent": [0.71, 0.95]})
-    shown = tables.show_table(model_outputs(frame, {"apparent": bad}), name="internal",
-                              caption="Internal validation")
+                          "apparent": [0.71, 0.95], "corrected": [0.70, 0.93]})
+    shown = tables.show_table(model_outputs(frame, {"apparent": bad,
+                                                    "corrected": _release(10)}),
+                              name="internal", caption="Internal validation")
+    assert not shown.sentence
     sentence = withheld_models_note([bad.withheld])
     assert sentence and sentence in shown.note
     tables.show_table(pd.DataFrame({"group": ["a", "b"], "n": [120, 40]}), name="later",
@@ -377,3 +380,135 @@ def test_withheld_models_note_says_could_not_be_estimated_once():
                                   "could not be estimated: the fit did not converge"])
     assert mixed.startswith("The numbers marked [x] are not shown: too few events in "
                             "total; could not be estimated")
+
+
+def _estimates(releases: dict[str, object]):
+    """A hazard-ratio table of one model per name, through its release check."""
+    from lifetools.disclosure import combine_estimates
+
+    rows = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                         "ci_upper": [2.0], "p_value": [0.01]})
+    return tables.table_estimates(combine_estimates([
+        release.estimates(rows.assign(model=name)) for name, release in releases.items()]),
+        label="hazard ratio")
+
+
+def test_a_table_whose_every_model_is_withheld_is_shown_as_one_sentence(tmp_path):
+    # the re-referral page at 3,000 people showed two grids of [x] under a note: a
+    # reader learnt nothing the note did not say (issues 12 and 15, wave 38)
+    from bs4 import BeautifulSoup
+
+    from lifetools.pipeline.gate.rules import html_tables
+
+    bad = _release(9)
+    shown = tables.show_table(_estimates({"Cox": bad, "Fine-Gray": bad}), name="hr",
+                              caption="Hazard ratios")
+    page = BeautifulSoup(shown.to_html(), "html.parser")
+    assert page.find("table") is None and not html_tables(shown.to_html())
+    text = page.get_text(" ")
+    assert "[x]" not in text and text.count("Hazard ratios") == 1
+    # which models, and why: the reason in the words of the note it replaces
+    why = withheld_models_note([bad.withheld]).removeprefix("The numbers marked [x] ")
+    assert shown.note == f"The numbers for ‘Cox’ and ‘Fine-Gray’ {why}"
+    assert shown.note.count(".") == why.count(".") and "[x]" not in shown.note
+    data, metadata = shown._repr_mimebundle_()
+    assert metadata["lifetools"]["sentence"] is True
+    assert data["text/plain"] == f"Hazard ratios: {shown.note}"
+    # the download keeps the table, [x] in each withheld cell, the note in notes.txt
+    download = (tmp_path / "tables" / "hr.csv").read_text().splitlines()
+    assert download[1:] == ["Cox,exposed,[x],[x]", "Fine-Gray,exposed,[x],[x]"]
+    notes = (tmp_path / "tables" / NOTES_FILE).read_text()
+    assert f"Table note: {withheld_models_note([bad.withheld])}" in notes
+
+
+def test_a_table_with_one_shown_model_stays_a_table():
+    shown = tables.show_table(_estimates({"Cox": _release(9), "Fine-Gray": _release(10)}),
+                              name="hr", caption="Hazard ratios")
+    assert not shown.sentence and "<table" in shown.to_html()
+    assert shown.note.startswith("The numbers marked [x] for Cox are not shown")
+    assert "sentence" not in shown._repr_mimebundle_()[1]["lifetools"]
+
+
+def test_a_withheld_table_of_several_reasons_says_each_for_its_models():
+    from lifetools.disclosure.downloads import withheld_table_sentence
+    from lifetools.disclosure.withheld import Whose
+
+    few = "too few events to estimate: too few events in total"
+    failed = "could not be estimated: the fit did not converge"
+    said = withheld_table_sentence([Whose(few, "‘A’ and ‘B’"), Whose(failed, "C")],
+                                   ["A", "B", "C"])
+    assert said == ("The numbers for ‘A’, ‘B’ and ‘C’ are not shown: for ‘A’ and ‘B’, "
+                    "too few events in total; for C, could not be estimated: the fit "
+                    "did not converge.")
+    # every model's fit failed: "could not be estimated", said once, as the note does
+    assert withheld_table_sentence([failed], ["Cox"]) == (
+        "The numbers for Cox could not be estimated: the fit did not converge.")
+    assert withheld_table_sentence([], ["Cox"]) == ""
+
+
+def test_a_withheld_proportional_hazards_test_is_shown_as_a_sentence():
+    # its [x] cells carry their note (SaidInNote): the model's reason, kept as reasons
+    from lifetools.reports.survival_parts import ph_table
+
+    bad = _release(9)
+    ph = ph_table(None, "Cause-specific Cox", exposure_action="noted", release=bad)
+    shown = tables.show_table(ph, name="ph-test", caption="Proportional hazards tests",
+                              not_counts=["df"])
+    assert shown.sentence and "<table" not in shown.to_html()
+    assert shown.note == withheld_models_note([bad.withheld]).replace(
+        "The numbers marked [x]", "The numbers for Cause-specific Cox")
+
+
+def test_a_grid_of_x_for_no_reason_and_a_table_of_hidden_counts_stay_tables():
+    frame = pd.DataFrame({"measure": ["Slope", "Intercept"],
+                          "value": [float("nan"), float("nan")]})
+    assert not tables.show_table(frame, name="nan", caption="N").sentence
+    counts = pd.DataFrame({"group": ["a", "b"], "n": [3, 4]})
+    assert not tables.show_table(counts, name="few", caption="F",
+                                 count_cols=["n"]).sentence
+
+
+def test_withheld_entirely_reads_labels_as_words_and_values_as_x():
+    from lifetools.disclosure.withheld_tables import withheld_entirely
+
+    assert withheld_entirely([["Cox", "Life Rooms use", "[x]", ""],
+                              ["Cox", "Age (per 10 years)", "[x]", ""]])
+    assert not withheld_entirely([["Cox", "Life Rooms use", "[x]", "0.04"]])
+    assert not withheld_entirely([["Cox", "[c]", "[x]"]])  # a hidden count is a value
+    assert not withheld_entirely([["Cox", "Age", ""]])  # nothing marked withheld
+    assert not withheld_entirely([])
+
+
+def test_a_withheld_table_names_no_row_that_is_no_label_nor_a_long_list_of_terms():
+    # the crisis calibration tables' first column is itself withheld: "The numbers for
+    # [x] are not shown" (wave 38); a model's fifteen terms are not listed
+    from lifetools.disclosure.downloads import MAX_NAMED, withheld_table_sentence
+    from lifetools.disclosure.withheld_tables import row_names
+
+    assert row_names([["[x]", "[x]"], ["[x]", "[x]"]]) == []
+    assert withheld_table_sentence(["too few events in total"], []) == (
+        "The numbers are not shown: too few events in total.")
+    terms = [f"term {chr(97 + i)}" for i in range(MAX_NAMED + 1)]
+    assert withheld_table_sentence(["too few events in total"], terms) == (
+        "The numbers are not shown: too few events in total.")
+    assert "‘term a’" in withheld_table_sentence(["too few events in total"],
+                                                 terms[:MAX_NAMED])
+
+
+def test_withheld_tests_of_several_models_name_each_models_reason():
+    # the discharge page's proportional-hazards tests: each row a model, each its own
+    # reason in its cell's note; the sentence says whose reason is whose
+    from lifetools.reports.survival_parts import ph_table
+
+    few = _release(9)
+    none = SimpleNamespace(released=False,
+                           withheld="could not be estimated: the fit did not converge")
+    ph = pd.concat([ph_table(None, name, exposure_action="noted", release=release)
+                    for name, release in (("Cox", few), ("Landmark", none))],
+                   ignore_index=True)
+    shown = tables.show_table(ph, name="ph-test", caption="Proportional hazards tests",
+                              not_counts=["df"])
+    assert shown.sentence
+    assert shown.note.startswith("The numbers for ‘Cox’ and ‘Landmark’ are not shown: "
+                                 "for Cox, "), shown.note
+    assert "; for Landmark, " in shown.note

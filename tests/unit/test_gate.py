@@ -96,7 +96,10 @@ def test_gate_passes_stamped_outputs_and_ignores_image_payloads(tmp_path):
             "metadata": {**publication.stamp("result", "n", spans=[
                 {"start": 0, "end": 5, "kind": "count", "value": 1235,
                  "profile": "default"}]), "scrapbook": {"name": "n"}}}
-    path = notebook(tmp_path, [stamped("<td>1,235</td><td>2024-03-31</td>"), figure,
+    # (a table's cells in a table: a stamped table's text outside any table is read as
+    # prose, a sentence standing for a table whose every value is withheld)
+    path = notebook(tmp_path, [stamped("<table><tr><td>1,235</td><td>2024-03-31</td>"
+                                       "</tr></table>"), figure,
                                glue, stream("fitting model\n")])
     assert scan_notebook(path) == []
     assert_publishable([path])

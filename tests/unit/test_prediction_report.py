@@ -555,9 +555,12 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
 
     from lifetools import config, publication, tables
     from lifetools.pipeline.gate import new_key, scan_notebook, verify_and_settle
+    from lifetools.pipeline.layout import FILES_DIR
 
     key = new_key()
-    monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path))
+    # the downloads beside the notebook, as a run leaves them: a table shown as a
+    # sentence (every value withheld) is checked against its download
+    monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path / FILES_DIR))
     monkeypatch.setenv(publication.SEAL_ENV, key)
     # the notebook's parameters: its period's dates declare the years its labels name
     # ("in 2023-24", "in 2024-25")

@@ -30,12 +30,14 @@ from lifetools.disclosure.withheld import (
     PRIVACY,
     SaidInNote,
     Whose,
+    WithheldNote,
     unrepeated,
 )
-from lifetools.labels import column_label, column_unit
+from lifetools.labels import column_label, column_unit, listed, quoted
 
 __all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
            "SUPPRESSED", "TABLE_NOTE", "column_notes", "file_notes", "withheld_models_note",
+           "withheld_table_sentence",
            "written_record",
            "header_rules", "label_columns", "notes_text", "read_csv", "read_csv_records", "shown_frame",
            "write_csv"]
@@ -66,11 +68,63 @@ def withheld_models_note(reasons: list[str]) -> str:
     ``reasons``: each withheld model's reason (the release's words, once each, in
     order); "" when none. Stated once per table under the page's table
     (:func:`lifetools.tables.show_table`) and once in the download's lines of
-    ``notes.txt`` (:func:`write_csv`), never row by row. Tested in
+    ``notes.txt`` (:func:`write_csv`), never row by row. A
+    :class:`~lifetools.disclosure.withheld.WithheldNote`, which keeps ``reasons`` for
+    the sentence a table whose every value is withheld is shown as
+    (:func:`withheld_table_sentence`). Tested in
     ``tests/unit/test_disclosure_withheld.py``.
     """
     if not reasons:
         return ""
+    verb, said = _said(reasons)
+    if len(said) == 1 and said[0][0]:
+        # the models before the verb: "are not shown: ‘Landmark’ and ‘Fine-Gray’: too
+        # few events to estimate" gave one sentence two colons (wave 37)
+        text = f"The numbers marked {NOT_AVAILABLE} for {said[0][0]} {verb}: {said[0][1]}."
+    else:
+        text = (f"The numbers marked {NOT_AVAILABLE} {verb}: "
+                + "; ".join(f"for {models}, {why}" if models else why
+                            for models, why in said) + ".")
+    return WithheldNote(text, tuple(reasons))
+
+
+MAX_NAMED = 5
+"""The most rows :func:`withheld_table_sentence` names (a table of models names each;
+a model's many terms are not listed)."""
+
+
+def withheld_table_sentence(reasons: list[str], names: list[str]) -> str:
+    """The sentence a page shows in place of a table whose every value is withheld.
+
+    A grid of ``[x]`` with a note tells a reader nothing the note does not (the
+    re-referral page at 3,000 people: issues 12 and 15, wave 38), so
+    :func:`lifetools.tables.show_table` shows this instead: which rows are not shown
+    (``names``: the table's row labels, its first column's words, once each in order;
+    one name reads bare, several are quoted, as :func:`withheld_models_note` names
+    models) and why, in the words of :func:`withheld_models_note` for the same
+    ``reasons``: "The numbers for ‘Cause-specific Cox’ and ‘Fine-Gray’ are not shown:
+    too few events to estimate (the reasons are given above)." Models of several
+    reasons keep theirs: "... are not shown: for ‘A’, ...; for B, ...". No rows named
+    (none given, or more than :data:`MAX_NAMED`): "The numbers are not shown: ...".
+    "" when no reason is given (a table of ``[x]`` for no reason stays a table). Tested in
+    ``tests/unit/test_disclosure_withheld.py``.
+    """
+    if not reasons:
+        return ""
+    verb, said = _said(reasons)
+    # rows past MAX_NAMED (a model's terms: the crisis coefficients named 15) are not
+    # listed: the caption above says whose they are
+    whose = ("" if not names or len(names) > MAX_NAMED else names[0] if len(names) == 1
+             else listed([quoted(n) for n in names]))
+    lead = f"The numbers for {whose} {verb}: " if whose else f"The numbers {verb}: "
+    if len(said) == 1:
+        return f"{lead}{said[0][1]}."
+    return lead + "; ".join(f"for {models}, {why}" if models else why
+                            for models, why in said) + "."
+
+
+def _said(reasons: list[str]) -> tuple[str, list[tuple[str, str]]]:
+    """The verb of a note on withheld models and each reason's (models, words)."""
     # "The model's numbers" until wave 27 read wrongly under a table of several models
     # (the emergency rate ratios: 8 models, each its own row)
     # each entry's models (a table's column of reasons names them: Whose) and reason,
@@ -80,19 +134,12 @@ def withheld_models_note(reasons: list[str]) -> str:
     said = [(r.models, unrepeated(r.why)) if isinstance(r, Whose) else ("", unrepeated(r))
             for r in reasons]
     failed = f"{COULD_NOT}: "
-    verb = "are not shown"
     if all(why.startswith(failed) for _, why in said):
         # "are not shown: could not be estimated: ..." said two things with two colons
         # (the reach page's inequality indices, wave 36): a number no fit gave could
         # not be estimated
-        verb, said = COULD_NOT, [(models, why[len(failed):]) for models, why in said]
-    if len(said) == 1 and said[0][0]:
-        # the models before the verb: "are not shown: ‘Landmark’ and ‘Fine-Gray’: too
-        # few events to estimate" gave one sentence two colons (wave 37)
-        return f"The numbers marked {NOT_AVAILABLE} for {said[0][0]} {verb}: {said[0][1]}."
-    return (f"The numbers marked {NOT_AVAILABLE} {verb}: "
-            + "; ".join(f"for {models}, {why}" if models else why for models, why in said)
-            + ".")
+        return COULD_NOT, [(models, why[len(failed):]) for models, why in said]
+    return "are not shown", said
 
 
 def written_record(path: Path, table: ProtectedTable) -> dict[str, Any]:

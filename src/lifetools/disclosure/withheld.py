@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "SaidInNote", "TooFew", "Whose",
+__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "SaidInNote", "TooFew", "Whose", "WithheldNote",
            "headline_of", "public_reason", "reason_findings", "rule_reason_named", "unrepeated",
            "withheld_verb"]
 
@@ -115,7 +115,9 @@ class SaidInNote(str):
 
     def __new__(cls, text: str, *, shown: str, note: object) -> SaidInNote:
         cell = super().__new__(cls, text)
-        cell.shown, cell.note = shown, str(note)
+        # a WithheldNote keeps the reasons it says (a table of nothing but such cells
+        # is shown as a sentence: lifetools.tables.show_table)
+        cell.shown, cell.note = shown, note if isinstance(note, str) else str(note)
         return cell
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -141,6 +143,25 @@ class Whose(str):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Whose, (self.why, self.models))
+
+
+class WithheldNote(str):
+    """A table's note on its withheld models, as
+    :func:`lifetools.disclosure.downloads.withheld_models_note` words it (the ``str``),
+    with ``reasons``, the reasons it says (each a release's words or a :class:`Whose`),
+    so that a table whose every value is withheld can say them in the sentence shown in
+    its place (:func:`lifetools.disclosure.downloads.withheld_table_sentence`), not
+    "The numbers marked [x] ..." of a table the page does not show."""
+
+    reasons: tuple[str, ...]
+
+    def __new__(cls, text: str, reasons: tuple[str, ...] = ()) -> WithheldNote:
+        note = super().__new__(cls, text)
+        note.reasons = tuple(reasons)
+        return note
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (WithheldNote, (str(self), self.reasons))
 
 
 def _said_in_note(kind: type, text: str, shown: str, note: str) -> SaidInNote:

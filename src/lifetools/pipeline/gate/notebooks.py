@@ -25,7 +25,12 @@ from lifetools.disclosure import (
     get_profile,
     linked_findings,
 )
+from lifetools.disclosure.downloads import read_csv
 from lifetools.disclosure.net_benefit_check import TREAT_ALL_RULE, recorded_counts
+from lifetools.disclosure.withheld_tables import (
+    WITHHELD_TABLE_RULE,
+    withheld_table_findings,
+)
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.files import scan_files
 from lifetools.pipeline.gate.glued import glued_count_findings
@@ -40,7 +45,7 @@ from lifetools.pipeline.gate.run_record import (
 )
 from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.layout import FILES_DIR
-from lifetools.publication import STAMP_KEY
+from lifetools.publication import STAMP_KEY, TABLES_FOLDER
 
 __all__ = ["Finding", "scan_files", "scan_notebook"]
 
@@ -115,6 +120,8 @@ def scan_notebook(path: Path, *, name: str | None = None,
                  for number, index, r, d in _linked_page_findings(nb)]
     findings += [Finding(label, number, index, r, d) for number, index, r, d in
                  _treat_all_count_findings(nb, path.parent / FILES_DIR)]
+    findings += [Finding(label, number, index, r, d) for number, index, r, d in
+                 _sentence_table_findings(nb, path.parent / FILES_DIR)]
     findings += [Finding(label, 0, 0, r, d, file=f)
                  for f, r, d in scan_files(path.parent / FILES_DIR, nb, profile)]
     return findings
@@ -149,6 +156,34 @@ def _linked_page_findings(nb: Any) -> list[tuple[int, int, str, str]]:
             continue
         found += [(number, index, r, d) for r, d in
                   linked_findings(leader, table, follows)]
+    return found
+
+
+def _sentence_table_findings(nb: Any, folder: Path) -> list[tuple[int, int, str, str]]:
+    """``withheld-table``: a sealed table the page shows as a sentence (its HTML holds
+    no table: every value withheld, :mod:`lifetools.disclosure.withheld_tables`) must
+    have a download whose every value is withheld; read from the page and the file,
+    not from the stamp. A download missing is refused as the files' gate refuses
+    one (its sealed table names it)."""
+    found = []
+    for number, cell in zip(author_numbers(nb.cells), nb.cells, strict=True):
+        for index, output in enumerate(cell.get("outputs", []), start=1):
+            mark = output.get("metadata", {}).get(STAMP_KEY)
+            html = str(output.get("data", {}).get("text/html", ""))
+            if not (isinstance(mark, dict) and mark.get("kind") == "table") \
+                    or rules.html_tables(html):
+                continue
+            name = str(mark.get("name"))
+            path = folder / TABLES_FOLDER / f"{name}.csv"
+            if "/" in name or not path.is_file():
+                found.append((number, index, WITHHELD_TABLE_RULE, (
+                    f"the page shows a sentence in place of table {name!r}, whose "
+                    "download is not published beside it: the sentence cannot be "
+                    "checked against the table")))
+                continue
+            head, rows = read_csv(path.read_text(encoding="utf-8", errors="replace"))
+            found += [(number, index, r, f"table {name!r}: {d}")
+                      for r, d in withheld_table_findings(head, rows)]
     return found
 
 

@@ -152,6 +152,14 @@ def label_findings(mark: dict[str, Any], texts: list[str], profile: SdcProfile,
                     if has_words(cell):
                         found += prose_findings(cell, profile, where="a table's label",
                                                 parameters=values)
+        if not any(rules.html_tables(text) for text in texts):
+            # a table shown as a sentence (every value withheld: lifetools.disclosure.
+            # withheld_tables): its words are prose, read as prose is, whatever its
+            # stamp says; its download is checked against it (gate.notebooks)
+            for text in texts:
+                found += prose_findings(rules.strip_markup(text), profile,
+                                        where="a table shown as a sentence",
+                                        parameters=values)
     return list(dict.fromkeys(found))
 
 
