@@ -27,7 +27,8 @@ def leaks(text: str) -> set[str]:
     return {what for what, pattern in LEAKS.items() if pattern.search(text)}
 
 
-CELL_REASON = re.compile(r"^(?:suppressed|withheld|hidden|not shown|too few \w+ to estimate)\b",
+CELL_REASON = re.compile(r"^(?:suppressed|withheld|hidden|not shown"
+                         r"|too few \w+ (?:to estimate|among|in total))\b",
                          re.IGNORECASE)
 """A cell that is the reason a value is left out (suppressed, withheld, hidden, not
 shown). A table shows such a value as a symbol (``[c]``, ``[x]``) and says the reason

@@ -28,10 +28,12 @@ from typing import Any
 from lifetools.dictionary import load_dictionary
 from lifetools.errors import DictionaryError
 
-__all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "DEPRIVATION_FIFTHS", "LABELS", "NEGATED_LABELS", "RAW_NAMES",
+__all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "DEPRIVATION_FIFTHS", "GROUPS", "LABELS", "LEVEL_GROUPS",
+           "RAW_NAMES",
            "TERMS", "TERM_PATTERNS", "VALUE_LABELS", "code_label", "column_label",
-           "column_unit", "explain_terms", "gloss_findings", "in_words", "is_raw_name", "label", "labels",
-           "listed", "mid_sentence", "negated_label", "quoted", "term_label", "value_label", "with_words"]
+           "column_unit", "explain_terms", "gloss_findings", "group_words", "in_words",
+           "is_raw_name", "label", "labels", "listed", "mid_sentence", "quoted", "term_label",
+           "value_label", "with_words"]
 
 COLUMN_LABELS: Mapping[str, str] = {
     # counts and cohort steps
@@ -175,31 +177,93 @@ VALUE_LABELS: Mapping[str, str] = {
 }
 """Plain words for machine values that reach a table's label columns (model terms)."""
 
-NEGATED_LABELS: Mapping[str, str] = {
-    "female": "not female", "white": "not in the white ethnic group",
-    "imd_q1": "not in the most deprived fifth (IMD quintile 1)",
-    "imd_q2": "not in the second most deprived fifth (IMD quintile 2)",
-    "community_team": "not in a community mental-health team",
-    "honos_recorded": "HoNOS score not recorded",
-    "life_rooms": "no Life Rooms use",
-    "team_a06": "not in a community mental health team (A06)",
-    "team_other": "not in another mental health team",
-    "locality_unknown": "locality known",
-    "user": "not Life Rooms users", "after": "before first contact",
-    "age_65_plus": "aged under 65", "follow_up": "baseline measurements",
-    "most_deprived_decile": "not in the most deprived tenth of areas",
-    "deprivation_unknown": "area known",
-    "exposed": "no Life Rooms use (time-varying)",
-    "ever_used": "no Life Rooms use, ever (naive, fixed at referral)",
-    "exposed_at_landmark": "no Life Rooms use by the landmark",
-    "exposed_before_split": "no Life Rooms use by the landmark, early follow-up (to "
-                            "the median event time of users)",
-    "exposed_after_split": "no Life Rooms use by the landmark, later follow-up",
-    "used_life_rooms": "no Life Rooms use before discharge",
+GROUPS: Mapping[str, tuple[str, str]] = {
+    # the crisis-risk model's yes/no predictors (cohort.crisis.CRISIS_PREDICTORS)
+    "female": ("people recorded as female", "people not recorded as female"),
+    "white": ("people in the white ethnic group", "people not in the white ethnic group"),
+    "imd_q1": ("people in the most deprived fifth of areas",
+               "people outside the most deprived fifth of areas"),
+    "community_team": ("people in a community mental-health team",
+                       "people not in a community mental-health team"),
+    "honos_recorded": ("people with a HoNOS score recorded",
+                       "people with no HoNOS score recorded"),
+    "life_rooms": ("people who used the Life Rooms", "people who did not use the Life Rooms"),
+    # propensity-score covariates (cohort.person_time.PROPENSITY_COVARIATES); no team
+    # code: a reason may not write a digit the profile would not publish ("A06")
+    "imd_q2": ("people in the second most deprived fifth of areas",
+               "people outside the second most deprived fifth of areas"),
+    "team_a06": ("people in a community mental health team",
+                 "people not in a community mental health team"),
+    "team_other": ("people in another kind of mental health team",
+                   "people not in another kind of mental health team"),
+    "locality_unknown": ("people whose locality is not known",
+                         "people whose locality is known"),
+    # the difference-in-differences model's groups (emergency care)
+    "user": ("Life Rooms users", "people who did not use the Life Rooms"),
+    "after": ("users after their first Life Rooms contact",
+              "users before their first Life Rooms contact"),
+    # the survival reports' covariates and exposures
+    "age_65_plus": ("people aged 65 or over", "people aged under 65"),
+    "most_deprived_decile": ("people in the most deprived tenth of areas",
+                             "people outside the most deprived tenth of areas"),
+    "deprivation_unknown": ("people whose area is not known", "people whose area is known"),
+    "exposed": ("people after their first Life Rooms contact",
+                "people before any Life Rooms contact"),
+    "ever_used": ("people who ever used the Life Rooms",
+                  "people who never used the Life Rooms"),
+    "exposed_at_landmark": ("people who had used the Life Rooms by the landmark",
+                            "people who had not used the Life Rooms by the landmark"),
+    "used_life_rooms": ("people who used the Life Rooms before discharge",
+                        "people who did not use the Life Rooms before discharge"),
+    # the wellbeing mixed model's measurement (its events are observations)
+    "follow_up": ("follow-up measurements", "baseline measurements"),
 }
-"""The other group of a yes/no variable in words, as a sentence reads it mid-way
-("fewer than 10 events among 'HoNOS score not recorded'"): "not " before the label
-read "not hoNOS score recorded" (:func:`negated_label`)."""
+"""Each yes/no variable a model's release check counts events in, as the two groups a
+sentence names after "among": the people who have it, and those who do not ("too few
+events among people who used the Life Rooms before discharge"). The one source of a
+withheld model's group words (:func:`group_words`); a reason quoted the row label,
+"among ‘Life Rooms use before discharge’", until wave 38 (issue 15)."""
+
+LEVEL_GROUPS: Mapping[str, tuple[str, Mapping[str, str]]] = {
+    "imd_quintile": ("people in {} of areas", DEPRIVATION_FIFTHS),
+}
+"""Each categorical variable a release check counts events in: the words of one of its
+levels after "among" (a template and each level's words): "people in the middle fifth
+of areas", where a reason read "‘IMD quintile (1 = most deprived)’ = 3"."""
+
+_YES, _NO = ("1", "1.0", "True"), ("0", "0.0", "False")
+
+
+def group_words(variable: Any, level: Any) -> str:
+    """The group of a model's ``variable`` at ``level`` as a sentence names it after
+    "among": "people who used the Life Rooms before discharge", "people aged under 65",
+    "people in the middle fifth of areas" (:data:`GROUPS`, :data:`LEVEL_GROUPS`).
+
+    A variable with no words of its own falls back to its label, quoted: the people
+    who have it "‘Life Rooms use’" (its first word lowered as :func:`mid_sentence`
+    does), those who do not "‘not female’", a level of another variable "‘Site’ =
+    Hub". ``tests/unit/test_labels.py`` checks that every variable a report's model is
+    checked on has words of its own.
+
+    Raises
+    ------
+    KeyError
+        If ``variable`` has no words and looks like a machine name (as :func:`label`).
+    """
+    name, level = str(variable), str(level)
+    if name in GROUPS and level in (*_YES, *_NO):
+        return GROUPS[name][0 if level in _YES else 1]
+    code = level[:-2] if level.endswith(".0") else level
+    if name in LEVEL_GROUPS and code in LEVEL_GROUPS[name][1]:
+        template, words = LEVEL_GROUPS[name]
+        return template.format(words[code])
+    text = label(name)
+    if level in _YES:
+        return quoted(mid_sentence(text))
+    if level in _NO:
+        return quoted(f"not {mid_sentence(text)}")
+    return f"{quoted(text)} = {level}"
+
 
 LEVEL_LABELS: Mapping[str, str] = {"0": "no", "1": "yes", "False": "no", "True": "yes"}
 RAW = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
@@ -396,35 +460,6 @@ def label(name: Any) -> str:
     if is_raw_name(text):
         raise KeyError(f"no human label for {text!r}: add it to lifetools.labels")
     return text
-
-
-def negated_label(name: Any) -> str:
-    """The group without a yes/no variable, in words: "HoNOS score not recorded".
-
-    A variable of :data:`NEGATED_LABELS` takes its words; any other reads "not " before
-    its :func:`label`, whose first letter is lowered only when its first word is an
-    ordinary capitalised word ("Female" reads "not female"), never in a name or an
-    abbreviation ("HoNOS", "A&E", "Life Rooms" keep their capitals).
-
-    Raises
-    ------
-    KeyError
-        If ``name`` looks like a machine name and has no label (as :func:`label`).
-
-    Notes
-    -----
-    Checked over every yes/no variable a model's release can name by
-    ``tests/unit/test_labels.py``.
-    """
-    text = str(name)
-    if text in NEGATED_LABELS:
-        return NEGATED_LABELS[text]
-    words = label(text).split(" ")
-    first = words[0]
-    ordinary = first[:1].isupper() and first[1:] == first[1:].lower() and \
-        not (len(words) > 1 and words[1][:1].isupper())
-    return "not " + " ".join([first[:1].lower() + first[1:] if ordinary else first,
-                              *words[1:]])
 
 
 def labels(names: Any) -> list[str]:

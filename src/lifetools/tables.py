@@ -443,9 +443,9 @@ def cell_notes(frame: pd.DataFrame) -> list[str]:
 def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str, _Reasons]:
     """A model-output table without its column of why the model's numbers are not
     shown (:data:`lifetools.disclosure.models.WITHHELD_COLUMN`, the same words in every
-    row), those words once, for the table's note: "The model's numbers are not
-    shown ([x]): too few events to estimate: ...", and the reasons (with the rows
-    that gave one). ``(table, "", no reasons)`` when it has none.
+    row), those words once, for the table's note: "The numbers marked [x] are not
+    shown: too few events among ...", and the reasons (with the rows that gave
+    one). ``(table, "", no reasons)`` when it has none.
 
     The page and the download's lines of ``notes.txt`` state the reason once per table,
     in the same words (:func:`lifetools.disclosure.downloads.withheld_models_note`),
@@ -746,7 +746,8 @@ def said_once_entry(withheld: str) -> str:
     """A table note's entry for a withheld row whose reason the page's summary states:
     the withheld text's own headline and where the reasons are ("too few events to
     estimate (the reasons are given above)"), as the summary
-    says "... is not shown: too few events to estimate: ..."; a text with no headline
+    says "... is not shown: too few events among ..." (the headline read back by
+    :func:`~lifetools.disclosure.withheld.headline_of`); a text with no headline
     of its own gives :data:`SAID_ONCE_ENTRY`."""
     head = headline_of(withheld)
     return f"{head} ({SAID_ONCE})" if head and head != withheld.strip() else SAID_ONCE_ENTRY
@@ -758,7 +759,7 @@ def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str
 
     Models withheld for one reason share one entry, so that the table's note says each
     reason once ("‘Cause-specific Cox’ and ‘Fine-Gray (subdistribution, death
-    competing)’: too few events to estimate: ..."), where it said it once per model
+    competing)’: too few events in total"), where it said it once per model
     until wave 25 (the re-referral page at 3,000 people gave "too few events in total"
     for 3 models in one note: issue 15). A name is quoted when two or more share a
     reason, since a model's name may hold a comma; one name reads bare ("Cause-specific

@@ -416,6 +416,11 @@ def test_repeated_cell_reasons_found_in_a_table_not_in_its_note():
             "the fit failed</td></tr></table></main>")
     assert repeated_cell_reasons(main_part(html, prose_only=False)) == [
         "Fairness: 'suppressed: too few' (2 cells)"]
+    # a release check's reasons alone, its headline's count said once (wave 38)
+    alone = ("<main><table><caption>Models</caption><tr><td>too few events among people "
+             "aged 65 or over</td><td>too few events in total</td></tr></table></main>")
+    assert repeated_cell_reasons(main_part(alone, prose_only=False)) == [
+        "Models: 'too few events among people aged 65 or over' (2 cells)"]
 
 
 def test_empty_sections_heading_without_content_is_found():

@@ -44,8 +44,9 @@ def test_time_varying_release_few_exposed_events_withholds_naming_the_model_expo
     model = fit(data)
     release = time_varying_release(model, data, ["female"])
     assert not release.released
-    assert release.reason == ("too few events among ‘Life Rooms use "
-                              "(time-varying)’")
+    # the time-varying exposure's group in words (wave 38: its quoted label)
+    assert release.reason == ("too few events among people after their first Life "
+                              "Rooms contact")
     # the old check, by ever-use, released it with the wrong variable's counts
     naive_check = model_release(model, data=data, event_col="discharged",
                                 level_cols=["ever_used", "female"])
@@ -67,20 +68,20 @@ def test_time_varying_release_counts_people_once_and_events_where_they_happened(
     assert release.residual_df == 85 - 2  # people, not start-stop rows, less the terms
 
 
-def test_group_words_not_keeps_the_capital_of_a_name_only():
+def test_group_words_name_each_group_in_words_not_its_quoted_label():
     from lifetools.disclosure.models import _group_words
 
-    assert _group_words("exposed", "0.0") == "‘no Life Rooms use (time-varying)’"
-    assert _group_words("female", "0") == "‘not female’"
-    # the crisis release read "fewer than 10 events among 'not hoNOS score recorded'"
-    assert _group_words("honos_recorded", "0") == "‘HoNOS score not recorded’"
-    # the people who have it: ordinary words in lower case inside the reason, as the
-    # negated groups beside them ("among 'baseline measurements' and 'Follow-up
-    # measurements'" on the wellbeing page until wave 29); names keep their capitals
-    assert _group_words("follow_up", "1") == "‘follow-up measurements’"
-    assert _group_words("age_65_plus", "1.0") == "‘aged 65 or over’"
-    assert _group_words("exposed", "1") == "‘Life Rooms use (time-varying)’"
-    assert _group_words("honos_recorded", "1") == "‘HoNOS score recorded’"
+    # a reason quoted the row label: "too few events among ‘Life Rooms use
+    # (time-varying)’", "‘not female’", "‘HoNOS score not recorded’" (wave 38)
+    assert _group_words("exposed", "0.0") == "people before any Life Rooms contact"
+    assert _group_words("exposed", "1") == "people after their first Life Rooms contact"
+    assert _group_words("female", "0") == "people not recorded as female"
+    assert _group_words("honos_recorded", "1") == "people with a HoNOS score recorded"
+    assert _group_words("follow_up", "1") == "follow-up measurements"
+    assert _group_words("age_65_plus", "1.0") == "people aged 65 or over"
+    assert _group_words("imd_quintile", "5") == "people in the least deprived fifth of areas"
+    assert _group_words("everyone", "all") == "in total"
+    # a variable with no words of its own: its label, quoted
     assert _group_words("baseline_ae", "5.0").startswith("‘A&E attendances")
 
 
@@ -160,4 +161,9 @@ def test_headline_of_reads_the_words_before_the_reasons():
         "too few events to estimate"
     assert headline_of("too few events to estimate: too few among ‘a’ (b)") == \
         "too few events to estimate"
+    # a release check's reasons alone say its headline's count (wave 38)
+    assert headline_of("too few events among people aged 65 or over (b); the fit did "
+                       "not converge") == "too few events to estimate"
+    assert headline_of("too few observations in total") == \
+        "too few observations to estimate"
     assert headline_of("") == ""

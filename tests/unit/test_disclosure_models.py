@@ -21,6 +21,7 @@ from lifetools.disclosure import (
     require_estimates,
 )
 from lifetools.disclosure.models import LABEL_COLUMNS, WITHHELD_COLUMN
+from lifetools.disclosure.withheld import headline_of
 from lifetools.errors import DisclosureError
 from lifetools.tables import table_estimates
 
@@ -53,7 +54,7 @@ def test_model_release_withholds_a_level_with_few_events():
                             level_cols=["exposed"])
     assert not release.released
     # decided on the raw 9, stated without the threshold: its events are published as 10
-    assert release.reason == "too few events among ‘Life Rooms use (time-varying)’"
+    assert release.reason == "too few events among people after their first Life Rooms contact"
     assert release.levels["events"].tolist()[1] == 10  # 9 shown rounded
     few = model_release(fitted(), data=data(5), event_col="event",
                         level_cols=["exposed"])
@@ -93,7 +94,7 @@ def test_model_release_continuous_hint_still_withholds_a_binary_level():
     release = model_release(fitted(), data=frame, event_col="event",
                             level_cols=["exposed", "rate"], continuous=["rate"])
     assert not release.released
-    assert "Life Rooms use" in release.reason and "rate" not in release.reason
+    assert "people after their first Life Rooms contact" in release.reason and "rate" not in release.reason
 
 
 def test_model_release_continuous_hint_outside_level_cols_is_an_error():
@@ -115,8 +116,9 @@ def test_withheld_model_is_shown_as_too_few_events_with_reason():
     # the open interval follows from the too few events: one reason, not two; the row
     # shows the marker, the reason is the table's (stated once in its note)
     assert table["estimate (95% CI)"].tolist() == ["[x]"]
+    # the headline's count said once: the reason alone (issue 15, wave 38)
     assert table[WITHHELD_COLUMN].tolist() == [
-        f"{NOT_ESTIMABLE}: too few events among ‘Life Rooms use (time-varying)’"]
+        "too few events among people after their first Life Rooms contact"]
     assert "to inf" not in table.to_string() and "0.00" not in table.to_string()
 
 
@@ -155,7 +157,7 @@ def test_released_estimates_blank_a_withheld_model_and_stack():
                               bad.estimates(fitted().summary.assign(model="b"))])
     frame = require_estimates(both).frame
     assert frame["estimate"].tolist()[0] == 1.5 and np.isnan(frame["estimate"][1])
-    assert frame["withheld"].tolist()[1].startswith(NOT_ESTIMABLE)
+    assert headline_of(frame["withheld"].tolist()[1]) == NOT_ESTIMABLE
     assert both.record.columns_with("estimate") == ["estimate", "ci_lower",
                                                     "ci_upper", "p_value"]
     only_a = both.rows(both["model"] == "a")
@@ -186,7 +188,8 @@ def test_model_release_not_converged_says_could_not_be_estimated():
     assert failed.apply(fitted().summary)["withheld"].tolist() == [failed.withheld]
     few = model_release(fitted(model=SimpleNamespace(mle_retvals={"converged": False})),
                         data=data(5), event_col="event", level_cols=["exposed"])
-    assert few.withheld.startswith(f"{NOT_ESTIMABLE}: too few events")
+    assert few.withheld.startswith("too few events among ")
+    assert few.headline == headline_of(few.withheld) == NOT_ESTIMABLE
     assert few.withheld.endswith("; the fit did not converge")
     released = model_release(fitted(), data=data(30), event_col="event",
                              level_cols=["exposed"])
@@ -199,7 +202,7 @@ def test_model_release_difference_in_differences_groups_read_in_words():
                           "event": [1] * 4 + [1] * 60 + [0] * 36})
     release = model_release(fitted(), data=frame, event_col="event",
                             level_cols=["user", "after"])
-    assert "‘Life Rooms users’" in release.reason and "‘user’" not in release.reason
+    assert release.reason == "too few events among Life Rooms users"
 
 
 def test_model_release_open_intervals_of_several_terms_are_one_reason():
@@ -218,7 +221,7 @@ def test_model_release_open_intervals_of_several_terms_are_one_reason():
                               "use (time-varying)’, ‘Age (per 10 years)’ and ‘HoNOS score "
                               "(per 5 points)’",)
     few = model_release(result, data=data(5), event_col="event", level_cols=["exposed"])
-    assert few.reasons == ("too few events among ‘Life Rooms use (time-varying)’",)
+    assert few.reasons == ("too few events among people after their first Life Rooms contact",)
 
 
 def test_model_outputs_tie_each_column_to_its_models_release(tmp_path, monkeypatch):
@@ -285,7 +288,7 @@ def test_model_release_linear_term_of_the_model_is_not_a_group():
     release = model_release(result, data=frame, event_col="event",
                             level_cols=["exposed", "age_per_10"])
     assert not release.released
-    assert "Life Rooms use" in release.reason and "Age" not in release.reason
+    assert "people after their first Life Rooms contact" in release.reason and "Age" not in release.reason
     assert "= " not in release.reason
     levels = release.levels.frame
     assert levels.loc[levels["variable"] == "age_per_10", "level"].tolist() == ["all"]
@@ -297,7 +300,7 @@ def test_model_release_linear_term_of_the_model_is_not_a_group():
     # a 0/1 term of the model keeps its two groups
     binary = model_release(fitted(), data=data(9), event_col="event",
                            level_cols=["exposed"])
-    assert "‘Life Rooms use" in binary.reason
+    assert "among people after their first Life Rooms contact" in binary.reason
 
 
 def test_a_withheld_models_summary_under_other_column_names_is_refused():
@@ -441,20 +444,20 @@ def test_withheld_given_points_to_the_reasons_a_page_states_and_gives_the_rest()
     from lifetools.labels import TERMS
 
     df = f"too few residual degrees of freedom ({TERMS['residual degrees of freedom']})"
-    few = "too few events among ‘Life Rooms use (time-varying)’"
+    few = "too few events among people after their first Life Rooms contact"
     release = model_release(fitted(), data=data(5), event_col="event",
                             level_cols=["exposed"], parameters=195)
     assert release.reasons == (few, df)
     assert release.withheld_given(()) == release.withheld
     assert release.withheld_given({df}) == (
-        f"{release.headline}: {few}; its other reason is {SAID_ONCE_REST}")
+        f"{few}; its other reason is {SAID_ONCE_REST}")  # "too few events" once
     assert release.withheld_given({df, few}) == release.withheld_once
     assert release.withheld_given({release.reason}) == release.withheld_once
     assert release.withheld_once.endswith(f"({SAID_ONCE})")
     three = model_release(fitted(), data=data(5), event_col="event",
                           level_cols=["exposed"], parameters=195, converged=False)
     assert three.withheld_given({df, "the fit did not converge"}) == (
-        f"{three.headline}: {few}; its other reasons are {SAID_ONCE_REST}")
+        f"{few}; its other reasons are {SAID_ONCE_REST}")
     shown = release.estimates(fitted().summary, stated={df}).frame
     assert shown["withheld"].tolist() == [release.withheld_given({df})]
     assert df not in shown["withheld"].iloc[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lifetools.labels import COLUMN_LABELS, column_label, is_raw_name, value_label
@@ -119,31 +121,55 @@ def _level_cols_in_source() -> set[str]:
     return found
 
 
-def test_negated_label_every_release_variable_has_its_words():
-    # "not " + label read "not hoNOS score recorded" on the crisis release
-    from lifetools.labels import NEGATED_LABELS, negated_label
+def test_group_words_every_release_variable_has_its_groups_in_words():
+    # a withheld model's reason quoted the row label ("too few events among ‘Life
+    # Rooms use before discharge’"; "not " + label read "not hoNOS score recorded")
+    from lifetools.labels import GROUPS, QUOTES, group_words
 
-    missing = _release_level_variables() - set(NEGATED_LABELS)
-    assert not missing, f"add the other group's words to NEGATED_LABELS: {missing}"
-    assert negated_label("honos_recorded") == "HoNOS score not recorded"
-    assert negated_label("age_65_plus") == "aged under 65"
-    assert negated_label("life_rooms") == "no Life Rooms use"
+    missing = _release_level_variables() - set(GROUPS)
+    assert not missing, f"add the groups' words to lifetools.labels.GROUPS: {missing}"
+    for name in _release_level_variables():
+        with_it, without = group_words(name, "1"), group_words(name, "0.0")
+        assert (with_it, without) == GROUPS[name] and with_it != without, name
+        for phrase in (with_it, without):
+            # words a sentence reads after "among": no quotation marks, no machine
+            # name, no digit a reason rule could read as a count ("(A06)")
+            assert not set(QUOTES) & set(phrase) and "_" not in phrase, phrase
+            assert not re.search(r"\d", phrase) or "65" in phrase, phrase
+            assert phrase == phrase.strip() and phrase[:1].islower() or \
+                phrase.startswith("Life Rooms"), phrase
+    assert group_words("used_life_rooms", "1") == \
+        "people who used the Life Rooms before discharge"
+    assert group_words("honos_recorded", "0") == "people with no HoNOS score recorded"
+    assert group_words("age_65_plus", "0") == "people aged under 65"
 
 
-def test_negated_label_keeps_names_and_abbreviations_of_every_label():
-    from lifetools.labels import VALUE_LABELS, label, negated_label
+def test_group_words_a_categorical_level_in_words():
+    # the reach page: "too few events among ‘IMD quintile (1 = most deprived)’ = 2,
+    # ‘IMD quintile (1 = most deprived)’ = 3, ..."
+    from lifetools.labels import DEPRIVATION_FIFTHS, group_words
 
-    for name in VALUE_LABELS:
+    assert group_words("imd_quintile", "2") == \
+        "people in the second most deprived fifth of areas"
+    assert group_words("imd_quintile", "3.0") == "people in the middle fifth of areas"
+    assert all("=" not in group_words("imd_quintile", code) for code in DEPRIVATION_FIFTHS)
+
+
+def test_group_words_without_words_of_its_own_falls_back_to_the_quoted_label():
+    from lifetools.labels import GROUPS, VALUE_LABELS, group_words, label
+
+    assert group_words("Female partner", "0") == "‘not female partner’"
+    assert group_words("HoNOS band", "0") == "‘not HoNOS band’"
+    assert group_words("Life Rooms visit", "1") == "‘Life Rooms visit’"
+    assert group_words("site", "Hub") == "‘Life Rooms site’ = Hub"
+    for name in set(VALUE_LABELS) - set(GROUPS):
         words = label(name).split(" ")
-        phrase = negated_label(name)
+        phrase = group_words(name, "0")
         # a word with a capital after its first letter (HoNOS, IMD, A&E) or a name of
         # two capitalised words (Life Rooms) is never lowered
         for word in words:
             if any(c.isupper() for c in word[1:]):
-                assert word in phrase.split(" ") or word in phrase, (name, phrase)
-        assert phrase[:1].islower() or phrase.split(" ")[0] in words, (name, phrase)
-        assert "not not" not in phrase and "no no" not in phrase, (name, phrase)
-    # the rule for a name without its own words
-    assert negated_label("Female partner") == "not female partner"
-    assert negated_label("HoNOS band") == "not HoNOS band"
-    assert negated_label("Life Rooms visit") == "not Life Rooms visit"
+                assert word in phrase, (name, phrase)
+        assert "not not" not in phrase, (name, phrase)
+    with pytest.raises(KeyError):
+        group_words("no_such_variable", "1")

@@ -65,6 +65,10 @@ def test_main_point_estimate_reads_number_interval_and_verdict(hr, ci, events, s
     ("too few events to estimate: too few events among 'Life Rooms use'; the fit did "
      "not converge", "The hazard ratio of discharge is not shown in this "
      "edition: too few events among 'Life Rooms use'; the fit did not converge."),
+    # a release check's reasons alone, with the headline's count once (wave 38)
+    ("too few events among people aged 65 or over; the fit did not converge",
+     "The hazard ratio of discharge is not shown in this edition: too few events among "
+     "people aged 65 or over; the fit did not converge."),
     ("", "The hazard ratio of discharge could not be estimated in this edition."),
 ])
 def test_main_point_not_estimated_gives_the_reason_the_report_gave(text, said):

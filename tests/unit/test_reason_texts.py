@@ -230,5 +230,60 @@ def test_a_withheld_models_reason_states_no_bound_beside_a_rounded_count():
     assert int(events["1.0"]) == 10 == get_profile("default").model_min_events
     for text in [release.withheld, *release.reasons, plain_reason(release.withheld)]:
         assert not re.search(r"\d|fewer than", text), text  # no bound, no count
-    assert release.withheld == ("too few events to estimate: too few events among "
-                                "‘Life Rooms use (time-varying)’")
+    # the headline's "too few events" said once, the group in words (wave 38)
+    assert release.withheld == ("too few events among people after their first Life "
+                                "Rooms contact")
+
+
+@pytest.mark.parametrize(("headline", "reasons", "brackets", "said"), [
+    # the headline's count said once: the reasons alone, the one that says it first
+    ("too few events to estimate", ["too few events among people aged 65 or over"],
+     False, "too few events among people aged 65 or over"),
+    ("too few events to estimate", ["the counts of a deprivation fifth are suppressed",
+                                    "too few events in total"], True,
+     "too few events in total; the counts of a deprivation fifth are suppressed"),
+    ("too few observations to estimate", "too few observations in total; the fit did "
+     "not converge", False, "too few observations in total; the fit did not converge"),
+    # any other reasons under their headline
+    ("could not be estimated", ["the fit did not converge"], False,
+     "could not be estimated: the fit did not converge"),
+    ("could not be estimated", ["the fit did not converge"], True,
+     "could not be estimated (the fit did not converge)"),
+    ("too few events to estimate", ["too few residual degrees of freedom"], True,
+     "too few events to estimate (too few residual degrees of freedom)"),
+    ("not shown", [], False, "not shown"),
+])
+def test_withheld_words_say_the_headline_once(headline, reasons, brackets, said):
+    # the crisis page at 3,000 people: "... are not shown on this page ...: too few
+    # events to estimate: too few events among ‘not female’, ..." (issue 15, wave 38)
+    from lifetools.disclosure import withheld_words
+    from lifetools.disclosure.withheld import headline_of
+
+    text = withheld_words(headline, reasons, brackets=brackets)
+    assert text == said
+    assert headline_of(text) == headline
+    assert text.count(headline.removesuffix(" to estimate")) == 1
+
+
+def test_a_withheld_models_text_says_too_few_once_and_names_groups_in_words():
+    # the reach page at 3,000 people: "too few events to estimate: the counts of a
+    # deprivation fifth are suppressed; too few events among ‘IMD quintile (1 = most
+    # deprived)’ = 2, ‘IMD quintile (1 = most deprived)’ = 3, ..." (wave 38)
+    from lifetools.disclosure.withheld import headline_of
+    from lifetools.labels import QUOTES
+
+    people = pd.DataFrame({"imd_quintile": [1] * 60 + [2] * 60 + [3] * 60,
+                           "used": [1] * 30 + [0] * 30 + [1] * 3 + [0] * 57
+                           + [1] * 2 + [0] * 58})
+    fit = SimpleNamespace(summary=pd.DataFrame({"term": ["sii"], "estimate": [0.1],
+                                                "ci_lower": [0.05], "ci_upper": [0.2]}),
+                          warnings=(), model=None)
+    release = model_release(fit, data=people, event_col="used", level_cols=["imd_quintile"],
+                            withheld=["the counts of a deprivation fifth are suppressed"])
+    assert release.withheld == (
+        "too few events among people in the second most deprived fifth of areas and "
+        "people in the middle fifth of areas; the counts of a deprivation fifth are "
+        "suppressed")
+    for text in (release.withheld, release.withheld_brief, release.withheld_once):
+        assert text.count("too few events") == 1 and not set(QUOTES) & set(text), text
+        assert headline_of(text) == release.headline == "too few events to estimate"

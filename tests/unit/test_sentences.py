@@ -16,6 +16,7 @@ from lifetools.disclosure import (
     protected_count,
     share,
 )
+from lifetools.disclosure.withheld import headline_of
 from lifetools.reports.sentences import (
     interval_text,
     plain_reason,
@@ -130,7 +131,9 @@ def test_withheld_reasons_failed_check_first_then_rule_then_none():
     assert why == [failed.reason, "the numerator is suppressed", ""]
     # the table's cell states the same reason, in the words a failed check writes
     applied = failed.apply(pd.DataFrame({"estimate": [1.0]}))["withheld"].iloc[0]
-    assert withheld_text(failed, why[0]) == applied == f"{NOT_ESTIMABLE}: {why[0]}"
+    # "too few events" said once: the reason alone, read back as the headline's
+    assert withheld_text(failed, why[0]) == applied == why[0]
+    assert headline_of(applied) == NOT_ESTIMABLE
     assert withheld_text(passed, why[1]) == "withheld: the numerator is suppressed"
     assert withheld_text(passed, why[2]) == ""
     with pytest.raises(ValueError, match="one disclosure reason"):

@@ -97,6 +97,7 @@ from lifetools.disclosure.models import (
     model_release,
     not_estimable,
     require_estimates,
+    withheld_words,
 )
 from lifetools.disclosure.profiles import (
     ENV_VAR,
@@ -146,7 +147,7 @@ __all__ = [
     "Reason", "RuleNumber", "SETTINGS", "compose", "join", "protect_text",
     "ENV_ACRO", "ENV_VAR", "AcroVerdict", "NOTES_FILE", "acro_count_verdict",
     "acro_enabled", "acro_magnitude_verdict", "LINKED", "LINKED_RULE",
-    "carry_suppression", "follow", "followed", "hidden_labels", "linked_findings", "NOT_ESTIMABLE", "not_estimable", "PROFILES",
+    "carry_suppression", "follow", "followed", "hidden_labels", "linked_findings", "NOT_ESTIMABLE", "not_estimable", "withheld_words", "PROFILES",
     "PROTECTION_ATTR", "SUPPRESSED",
     "TOTALS_ATTR", "ModelRelease", "ProtectedTable", "ProtectedValue",
     "ProtectionRecord", "SdcProfile", "Totals", "active_profile", "combine_estimates",

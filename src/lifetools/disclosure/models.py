@@ -9,8 +9,9 @@ the fit did not converge, or when an interval is degenerate (0, infinite or
 missing). Never a "0.00 (0.00 to inf)".
 
 The decision is made on the raw counts (a model with 8 events in a group is never
-released), but the published reason states no threshold: "too few events among 'Life
-Rooms use'", not "fewer than 10 events among ...". Beside that group's events
+released), but the published reason states no threshold: "too few events among people
+who used the Life Rooms" (the group in words: :func:`lifetools.labels.group_words`), not
+"fewer than 10 events among ...". Beside that group's events
 published rounded ("10": 8 to 12 under the default profile), a stated bound "fewer than
 10" would narrow the count to 8 or 9 (issue 15, wave 21; the methods page, "Models").
 The reasons are in plain words for a reader (:data:`DIVERGED_TERMS`), checked by
@@ -54,12 +55,12 @@ from lifetools.disclosure.protected import (
 from lifetools.disclosure.text import fixed
 from lifetools.disclosure.withheld import NOT_SHOWN, SAID_ONCE, SAID_ONCE_REST
 from lifetools.errors import DisclosureError
-from lifetools.labels import TERMS, label, listed, mid_sentence, negated_label, quoted
+from lifetools.labels import TERMS, group_words, label, listed, quoted
 
 __all__ = ["DIVERGED_TERMS", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
            "ModelRelease", "TOO_FEW",
            "UNITS", "WITHHELD_COLUMN", "combine_estimates", "model_outputs", "model_release",
-           "not_estimable", "require_estimates"]
+           "not_estimable", "require_estimates", "withheld_words"]
 
 ESTIMATE_COLUMNS = ("estimate", "ci_lower", "ci_upper", "p_value", "se", "e_value",
                     "e_value_ci")
@@ -168,8 +169,9 @@ class ModelRelease:
 
         Every reason stated: :attr:`withheld_once`; none: :attr:`withheld`; some: the
         headline, the reasons not stated and where the others are ("too few
-        observations to estimate: too few observations among ‘baseline measurements’
-        and ‘follow-up measurements’; its other reason is given above"). The wellbeing page at 3,000 people gave the mixed model's residual
+        observations among baseline measurements and follow-up measurements; its other
+        reason is given above": :func:`withheld_words`). The wellbeing page at 3,000
+        people gave the mixed model's residual
         degrees of freedom clause in its table's note after its summary had said it
         (issue 15, wave 28). "" when released.
         """
@@ -181,28 +183,36 @@ class ModelRelease:
         if len(left) == len(self.reasons):
             return self.withheld
         others = len(self.reasons) - len(left)
-        return (f"{self.headline}: {'; '.join(left)}; "
+        return (f"{withheld_words(self.headline, left)}; "
                 + ("its other reason is" if others == 1 else "its other reasons are")
                 + f" {SAID_ONCE_REST}")
 
     @property
     def withheld_brief(self) -> str:
         """:attr:`withheld` with its reasons in brackets, as a table cell or a key result
-        says it: "too few events to estimate (too few events in total)"; "" when
-        released. Built in one place (7 report sites built it by hand until wave 27)."""
-        return f"{self.headline} ({self.reason})" if not self.released else ""
+        says it: "could not be estimated (the fit did not converge)", or the reasons
+        alone when they say the headline's count ("too few events in total":
+        :func:`withheld_words`); "" when released. Built in one place (7 report sites
+        built it by hand until wave 27)."""
+        return "" if self.released else withheld_words(self.headline, self.reasons,
+                                                       brackets=True)
 
     @property
     def withheld(self) -> str:
         """The text shown instead of the estimates ("" when released).
 
-        "too few events to estimate: <reasons>" (the model's unit) when a count is
-        under its threshold ("too few ..."); otherwise, when the only reasons are a
-        fit that did not converge or a degenerate interval, "could not be estimated:
-        <reasons>", so that a reader is never told events were too few when they were
-        not (``test_model_release_not_converged_says_could_not_be_estimated``).
+        When a count is under its threshold, the reasons alone, the one saying so
+        first: they say the headline's count ("too few events among people aged 65 or
+        over; the fit did not converge", not "too few events to estimate: too few
+        events among ...": :func:`withheld_words`), and :func:`~lifetools.disclosure.
+        withheld.headline_of` reads the headline ("too few events to estimate", the
+        model's unit) from them. Otherwise "could not be estimated: <reasons>" when the
+        only reasons are a fit that did not converge or a degenerate interval, so that a
+        reader is never told events were too few when they were not
+        (``test_model_release_not_converged_says_could_not_be_estimated``), or "not
+        shown: <reasons>" for a disclosure rule's.
         """
-        return f"{self.headline}: {self.reason}" if not self.released else ""
+        return withheld_words(self.headline, self.reasons) if not self.released else ""
 
     def withhold(self, value: ProtectedValue) -> ProtectedValue:
         """``value`` as this release lets a page quote it: itself when released; else
@@ -446,6 +456,37 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
                  net_benefit_counts=from_counts)
 
 
+def _says_headline(headline: str, reason: str) -> bool:
+    """Whether ``reason`` says ``headline``'s count again: "too few events in total"
+    under "too few events to estimate"."""
+    subject = headline.removesuffix(" to estimate")
+    return subject != headline and reason.startswith(f"{subject} ")
+
+
+def withheld_words(headline: str, reasons: str | Sequence[str], *,
+                   brackets: bool = False) -> str:
+    """A withheld model's headline, then its reasons, each thing said once.
+
+    ``reasons`` (a sequence, or a text of them joined by "; ") under ``headline``
+    ("too few events to estimate", "could not be estimated", "not shown"): "<headline>:
+    <reasons>" ("<headline> (<reasons>)" with ``brackets``), except that reasons which
+    say the headline's count ("too few events among people aged 65 or over") stand
+    alone, first, since they say it already: "too few events to estimate: too few
+    events among ..." said "too few events" twice in one sentence (issue 15, wave 38).
+    :func:`lifetools.disclosure.withheld.headline_of` gives the headline back.
+    Tested in ``tests/unit/test_reason_texts.py``.
+    """
+    items = [r for r in (reasons.split("; ") if isinstance(reasons, str) else reasons)
+             if r]
+    count = [r for r in items if _says_headline(headline, r)]
+    if count:
+        return "; ".join([*count, *(r for r in items if r not in count)])
+    why = "; ".join(items)
+    if not why:
+        return headline
+    return f"{headline} ({why})" if brackets else f"{headline}: {why}"
+
+
 def not_estimable(unit: str = "events") -> str:
     """The withheld text naming the unit the model counts ("too few people to estimate").
 
@@ -574,19 +615,11 @@ def _level_words(level: str) -> str:
 
 
 def _group_words(variable: str, level: str) -> str:
-    """A model's group in words: "people aged 65 or over", "in total"."""
+    """A model's group in words: "people aged 65 or over", "in total"
+    (:func:`lifetools.labels.group_words`, the one source of a group's words)."""
     if level == "all":
         return "in total"
-    name = _term_words(variable)
-    level = _level_words(level)
-    if str(level) in ("1", "1.0", "True"):  # the people who have it, in words
-        return quoted(mid_sentence(name))
-    if str(level) in ("0", "0.0", "False"):
-        try:
-            return quoted(negated_label(variable))
-        except KeyError:
-            return quoted(f"not {name}")
-    return f"{quoted(name)} = {level}"
+    return group_words(variable, _level_words(level))
 
 
 def model_release(

@@ -91,12 +91,24 @@ def unrepeated(reason: str) -> str:
     return found["why"] if found else text
 
 
+_COUNT_REASON = re.compile(r"too few (?P<unit>events|people|observations|measurements) "
+                           r"(?!to estimate\b)")
+"""A release check's reason that says its headline's count ("too few events among
+...", "too few people in total"): a withheld text that starts with one is its reasons
+alone (:func:`lifetools.disclosure.models.withheld_words`)."""
+
+
 def headline_of(text: str) -> str:
     """The headline of a withheld or failed value's text: its words before the reasons
     ("could not be estimated: the fit did not converge" reads "could not be estimated";
     "too few events to estimate (too few events in total)" reads "too few events to
-    estimate"); "" for no text."""
+    estimate"), or, for a text that starts with a reason saying the headline's count
+    ("too few events among people aged 65 or over; the fit did not converge"), the
+    headline it stands for ("too few events to estimate"); "" for no text."""
     text = str(text or "").strip()
+    count = _COUNT_REASON.match(text)
+    if count:
+        return f"too few {count['unit']} to estimate"
     cut = min((i for i in (text.find(": "), text.find(" (")) if i >= 0), default=len(text))
     return text[:cut].strip().rstrip(".")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lifetools.disclosure import rule_sentence
-from lifetools.disclosure.withheld import withheld_verb
+from lifetools.disclosure.withheld import headline_of, withheld_verb
 from lifetools.errors import ParameterError
 from lifetools.formatting import MISSING, finite, format_date, format_value, verdict
 from lifetools.labels import explain_terms
@@ -66,11 +66,15 @@ def why_not_estimated(text: str) -> str:
     "too few events to estimate (fewer than 10 events in total)" reads "too few events
     (fewer than 10 events in total)", and "too few events to estimate (too few events in
     total)" reads "too few events in total" (a release check's reason, which states no
-    threshold since wave 21); "could not be estimated: the fit did not
-    converge" reads "the fit did not converge"; "not shown (the denominator is 0)"
+    threshold since wave 21), as a release check's text with no headline before its
+    reasons does ("too few events among people aged 65 or over": wave 38,
+    :func:`lifetools.disclosure.withheld_words`); "could not be estimated: the fit did
+    not converge" reads "the fit did not converge"; "not shown (the denominator is 0)"
     reads "the denominator is 0".
     """
     text = str(text or "").strip().rstrip(".")
+    if text.startswith("too few ") and not text.startswith(headline_of(text)):
+        return text  # the reasons alone: they say the headline's count
     if text.lower().startswith("could not be estimated"):
         return text[len("could not be estimated"):].lstrip(": ").strip()
     if text.startswith("not shown (") and text.endswith(")"):

@@ -175,7 +175,7 @@ def withheld_statement(release: Any, fg_release: Any) -> Any:
     withheld: dict[str, list[str]] = {}
     for name, check in zip(MODELS, (release, fg_release), strict=True):
         if not check.released:
-            withheld.setdefault(f"{check.headline}: {check.reason}", []).append(name)
+            withheld.setdefault(check.withheld, []).append(name)
     if not withheld:
         return compose("The crisis-risk model and its time-to-event (Fine-Gray) version "
                        "met every condition for showing a model's numbers (enough crises "
@@ -192,8 +192,8 @@ def withheld_statement(release: Any, fg_release: Any) -> Any:
 
 def model_text(release: Any, text: Any) -> Any:
     """A sentence of the TRIPOD+AI checklist stating a model's numbers, as its release
-    allows: ``text`` when released, else the release's reason ("too few events to
-    estimate: ...", :attr:`lifetools.disclosure.ModelRelease.withheld`), no number of
+    allows: ``text`` when released, else the release's reason ("too few events
+    among ...", :attr:`lifetools.disclosure.ModelRelease.withheld`), no number of
     the model. The checklist's metadata (:func:`lifetools.reports.tripod.tripod_meta`)
     asks it for every item that states a model's number."""
     return text if release.released else release.withheld_once

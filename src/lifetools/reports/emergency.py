@@ -18,7 +18,6 @@ from lifetools.cohort import CohortSpec, build_person_time
 from lifetools.cohort.person_time import FLOW_PARENTS, LOCALITY_PREFIX
 from lifetools.dataset import Dataset
 from lifetools.disclosure import (
-    NOT_ESTIMABLE,
     Duration,
     Estimate,
     Parameter,
@@ -582,7 +581,7 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                "kind": "estimate", "label": c_label}
               if prediction.estimable and not withheld_prediction else
               {"name": EmergencyName.C_STATISTIC, "value": None, "kind": "text",
-               "text": reason_text(f"{NOT_ESTIMABLE} ({withheld_prediction})"),
+               "text": reason_text(prediction_release.withheld_brief),
                "label": c_label}
               if withheld_prediction else
               {"name": EmergencyName.C_STATISTIC, "value": None, "kind": "text",

@@ -25,7 +25,7 @@ from lifetools.disclosure import (
     Reason,
     compose,
 )
-from lifetools.disclosure.models import COULD_NOT
+from lifetools.disclosure.models import COULD_NOT, withheld_words
 from lifetools.disclosure.withheld import PRIVACY, public_reason, unrepeated
 from lifetools.formatting import finite, verdict
 from lifetools.labels import explain_terms, quoted, with_words
@@ -371,4 +371,4 @@ def withheld_text(check: Any, reason: str) -> str:
         return ""
     if check.released:
         return f"withheld: {reason}"
-    return f"{check.headline}: {reason}"  # as ModelRelease.withheld words it
+    return withheld_words(check.headline, reason)  # as ModelRelease.withheld words it
