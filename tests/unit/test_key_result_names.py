@@ -48,15 +48,19 @@ def data(tmp_path_factory):
 def run(data, tmp_path_factory):
     """Each analysis's report, run once for all the tests of this module, with the
     runner's reads log on (``report.reads(analysis)``: what it recorded, and what its
-    cohort builders touched, :func:`_watched`)."""
+    cohort builders touched, :func:`_watched`), and the verdicts and sentence templates
+    it gave (``report.verdicts``, ``report.templates[analysis]``: :func:`_verdicts`)."""
     done: dict[str, object] = {}
     seen: dict[str, tuple[dict, set, dict]] = {}
     logs = tmp_path_factory.mktemp("reads")
+    said: set[str] = set()
+    templates: dict[str, set[tuple[str, str, bool]]] = {}
 
     def report(analysis: str):
         if analysis not in done:
             log = logs / f"{analysis}.log"
-            with pytest.MonkeyPatch.context() as patch, _watched(patch) as watched:
+            with pytest.MonkeyPatch.context() as patch, _watched(patch) as watched, \
+                    _verdicts(patch, said, templates.setdefault(analysis, set())):
                 patch.setenv(ENV_READS_LOG, str(log))
                 done[analysis] = CALLS[analysis](data)
             recorded = parse_log(log.read_text()) if log.exists() else {}
@@ -67,6 +71,8 @@ def run(data, tmp_path_factory):
         report(analysis)
         return seen[analysis]
     report.reads = reads
+    report.verdicts = said
+    report.templates = templates
     return report
 
 
@@ -103,6 +109,45 @@ def _watched(patch):
     patch.setattr(EngineTables, "value", watched_value)
     patch.setattr(EngineTables, "require", watched_require)
     yield touched, required
+
+
+@contextmanager
+def _verdicts(patch, said: set[str], templates: set[tuple[str, str, bool]]):
+    """Inside: every verdict :func:`lifetools.formatting.verdict` gives is added to
+    ``said``, and every sentence template given to the sentence makers
+    (:func:`~lifetools.reports.sentences.result_sentence`,
+    :func:`~lifetools.reports.narrative.ratio_sentence`) to ``templates`` as
+    ``(found, kind, judged)``, whether or not the value was shown (wherever a module of
+    lifetools imported them)."""
+    import sys
+
+    from lifetools import formatting
+    from lifetools.reports import narrative, sentences
+
+    given = {"verdict": formatting.verdict, "result_sentence": sentences.result_sentence,
+             "ratio_sentence": narrative.ratio_sentence}
+
+    def verdict(*args, **kwargs):
+        words = given["verdict"](*args, **kwargs)
+        said.add(words)
+        return words
+
+    def result_sentence(value, **kwargs):
+        templates.add((kwargs["found"], kwargs["kind"], kwargs.get("judge") is not None))
+        return given["result_sentence"](value, **kwargs)
+
+    def ratio_sentence(row, **kwargs):
+        templates.add((kwargs["found"], "ratio", kwargs.get("judge") is not None))
+        return given["ratio_sentence"](row, **kwargs)
+
+    wrapped = {"verdict": (given["verdict"], verdict),
+               "result_sentence": (given["result_sentence"], result_sentence),
+               "ratio_sentence": (given["ratio_sentence"], ratio_sentence)}
+    for module in [m for name, m in sys.modules.items() if name.startswith("lifetools")]:
+        for name, (original, recorded) in wrapped.items():
+            if getattr(module, name, None) is original:
+                patch.setattr(module, name, recorded)
+    yield
 
 
 def recorded_in_notebook(nb) -> set[str]:
@@ -232,3 +277,62 @@ def test_report_reads_recorded_hold_every_table_its_builders_use(analysis, run):
         missing = {f"{t}.{c}" for t, columns in CRISIS_COLUMNS.items() for c in columns
                    if not {c, "*"} & set(recorded[t])}
         assert not missing, missing
+
+
+#: A sentence quoting the interval of an estimate: "(95% confidence interval 0.74 to
+#: 1.13)", "(95% CI ...". A share's ("96.2% (95% confidence interval 87.5% to 99.9%)")
+#: has no value meaning "no difference", so no verdict (book/methods/verdicts.md).
+QUOTES_INTERVAL = re.compile(r"(?:confidence interval|\bCI) [\u2212-]?\d+(?:\.\d+)?(?![\d.%])")
+SENTENCE = re.compile(r"(?<=\.)\s+(?=[A-Z\u2018\u201c])")
+
+
+def unjudged_intervals(texts: dict[str, str], verdicts: set[str]) -> dict[str, str]:
+    """Each sentence of ``texts`` that quotes a confidence interval without any of the
+    ``verdicts`` given (the drift check's sentence opens with its own verdict, against
+    the report's stated limits rather than a no-difference value)."""
+    from lifetools.prediction.drift import DRIFT_OPENINGS
+
+    found = {}
+    for name, text in texts.items():
+        for sentence in SENTENCE.split(text):
+            if QUOTES_INTERVAL.search(sentence) and not any(
+                    words and words in sentence for words in verdicts) and not \
+                    sentence.startswith(tuple(DRIFT_OPENINGS.values())):
+                found[name] = sentence
+    return found
+
+
+def test_unjudged_intervals_finds_an_interval_without_its_verdict():
+    verdicts = {"compatible with no difference"}
+    assert unjudged_intervals({
+        "judged": "It was 0.84 (95% confidence interval 0.62 to 1.15): compatible with "
+                  "no difference. Each confidence interval shows the range.",
+        "unjudged": "It changed by 0.92 (95% confidence interval 0.74 to 1.13), which "
+                    "overstates any benefit.",
+        "share": "Some 96.2% (95% confidence interval 87.5% to 99.9%) would recommend "
+                 "it."}, verdicts) == {
+        "unjudged": "It changed by 0.92 (95% confidence interval 0.74 to 1.13), which "
+                    "overstates any benefit."}
+
+
+@pytest.mark.parametrize("analysis", [a for a in CALLS if a != "cohort_description"])
+def test_every_sentence_quoting_an_interval_gives_its_verdict(analysis, run):
+    # book/methods/verdicts.md: every interval a page states comes with its verdict,
+    # from lifetools.formatting.verdict (users against their own past and the survival
+    # reports' hazard ratios were quoted without one until wave 39)
+    texts = {dict(item)["name"]: str(dict(item).get("text") or "")
+             for item in run(analysis).key_results}
+    found = unjudged_intervals(texts, run.verdicts)
+    assert not found, f"{analysis}: intervals without a verdict: {found}"
+
+
+@pytest.mark.parametrize("analysis", [a for a in CALLS if a != "cohort_description"])
+def test_every_sentence_template_with_an_interval_has_its_verdict(analysis, run):
+    # the same rule on the templates, whether or not this extract's numbers could be
+    # shown (at 4,000 people the survival reports' hazard ratios are withheld, and
+    # their sentences quoted no verdict until wave 39); a share has no verdict
+    run(analysis)
+    lacking = {found for found, kind, judged in run.templates[analysis]
+               if "{interval}" in found and kind != "percentage"
+               and not ("{verdict}" in found and judged)}
+    assert not lacking, f"templates quoting an interval without a verdict: {lacking}"

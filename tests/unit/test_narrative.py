@@ -23,6 +23,29 @@ def test_ratio_sentence_estimated_gives_value_and_interval_to_two_places():
         "The ratio was 1.20 (95% confidence interval 0.80 to 1.75).")
 
 
+JUDGE = {"above": "faster among users", "below": "slower among users"}
+JUDGED = "The ratio was {estimate} ({level} confidence interval {interval}): {verdict}."
+
+
+@pytest.mark.parametrize(("limits", "events", "words"), [
+    ((0.8, 1.75), 120, "compatible with no difference"),
+    ((1.004, 1.75), 120, "faster among users"),
+    ((0.5, 0.9), 120, "slower among users"),
+    ((1.1, 1.75), 9, "too few events to tell"),
+    ((1.1, 1.75), None, "too few events to tell"),
+])
+def test_ratio_sentence_judged_ends_with_the_verdict_of_its_interval(limits, events, words):
+    # every interval a summary quotes ends with its verdict (book/methods/verdicts.md):
+    # the hazard ratios' sentences had none until wave 39; a limit next to 1 keeps its
+    # side, as the verdict reads it
+    row = {"estimate": (limits[0] * limits[1]) ** 0.5, "ci_lower": limits[0],
+           "ci_upper": limits[1], "text": None}
+    sentence = ratio_sentence(row, found=JUDGED, missing=MISSING,
+                              judge={**JUDGE, "events": events})
+    assert sentence.endswith(f"): {words}.")
+    assert sentence.startswith("The ratio was ") and "confidence interval" in sentence
+
+
 def test_ratio_sentence_not_estimable_gives_reason_not_numbers():
     row = {"estimate": float("nan"), "ci_lower": float("nan"),
            "ci_upper": float("nan"), "text": "could not be estimated: no events"}

@@ -281,6 +281,31 @@ def test_write_furniture_writes_calendar_status_contact_and_citations(tmp_path):
     assert "@techreport{liferooms_2024_25_wellbeing," in cite
 
 
+def test_write_furniture_calendar_says_what_changed_in_each_edition_as_the_archive(
+        tmp_path):
+    # book/about/revisions.md: "each edition says what changed in it (listed on the
+    # release calendar and the archive)"; the calendar listed no changes until wave 39
+    from lifetools.pipeline.book import _archive_index
+
+    series = load_series(ROOT / "analyses" / "analyses.yml")
+    editions = [EditionPages(e, {}, {"source_date": "2025-04-01T12:00:00+00:00"})
+                for e in series.editions]
+    editions.append(EditionPages(series.editions[0].model_copy(update={
+        "id": "2022-23", "title": "2022-23 edition", "period_start": "2022-04-01",
+        "period_end": "2023-03-31", "changes": ""}), {}, {}))
+    pages.write_furniture(tmp_path, series=series, editions=editions,
+                          publication=pages.Publication())
+    calendar = (tmp_path / "about" / "release-calendar.md").read_text()
+    archive = _archive_index(series, editions)
+    assert "| State | What changed |" in calendar
+    for page in editions:
+        said = page.edition.changes_said
+        assert f" {said} |" in calendar and f"Changes: {said}" in archive
+    assert "| archived | not stated. |" in calendar
+    revisions = (ROOT / "book" / "about" / "revisions.md").read_text()
+    assert "release calendar <release-calendar>" in revisions
+
+
 def test_citation_built_manifest_without_finished_at_dates_from_the_commit():
     # a built manifest has no wall-clock "finished_at" (#14): the citation took the
     # year from today's date and printed no publication date at all

@@ -76,6 +76,45 @@ def test_pool_performance_identical_copies_equal_performance():
     assert pooled.loc["c", "ci_lower"] < one.loc["c", "estimate"] < pooled.loc["c", "ci_upper"]
 
 
+def test_performance_recalibration_intercept_wald_interval_against_statsmodels():
+    # the intercept a of logit P(y) = a + b lp, with the Wald interval of that one fit
+    # (the slope's), as statsmodels' Logit gives it: the temporal-validation table showed
+    # it without an interval until wave 39
+    import statsmodels.api as sm
+
+    data = cohort()
+    risk = np.clip(fit_prediction_model(data, SPEC).frozen.predict_risk(data) * 1.2,
+                   1e-6, 1 - 1e-6)
+    lp = np.log(risk / (1 - risk))
+    fit = sm.Logit(data["y"].to_numpy(float), sm.add_constant(lp)).fit(disp=0, tol=1e-12)
+    low, high = fit.conf_int()[0]
+    row = performance(data["y"], risk).summary.set_index("measure").loc[
+        "recalibration_intercept"]
+    np.testing.assert_allclose([row["estimate"], row["ci_lower"], row["ci_upper"]],
+                               [fit.params[0], low, high], rtol=1e-7)
+
+
+def test_pool_performance_recalibration_intercept_pooled_by_rubins_rules():
+    data = cohort()
+    model = fit_prediction_model(data, SPEC).frozen
+    rng = np.random.default_rng(2)
+    risks = [model.predict_risk(data.assign(honos=data["honos"] + rng.normal(0, 3, len(data))))
+             for _ in range(5)]
+    pooled = pool_performance([data["y"]] * 5, risks).summary.set_index("measure")
+    tables = [performance(data["y"], r).summary.set_index("measure") for r in risks]
+    z = 1.959963984540054
+    estimates = np.array([t.loc["recalibration_intercept", "estimate"] for t in tables])
+    within = np.mean([((t.loc["recalibration_intercept", "ci_upper"]
+                        - t.loc["recalibration_intercept", "ci_lower"]) / (2 * z)) ** 2
+                      for t in tables])
+    total = within + (1 + 1 / 5) * estimates.var(ddof=1)
+    row = pooled.loc["recalibration_intercept"]
+    assert row["estimate"] == pytest.approx(estimates.mean(), abs=1e-12)
+    # Rubin's t on its degrees of freedom: wider than the normal limits of the total
+    assert row["ci_upper"] - row["ci_lower"] >= 2 * z * np.sqrt(total) * (1 - 1e-9)
+    assert row["ci_lower"] < row["estimate"] < row["ci_upper"]
+
+
 def test_pool_performance_differing_copies_mean_estimate_and_wider_interval():
     data = cohort()
     model = fit_prediction_model(data, SPEC).frozen

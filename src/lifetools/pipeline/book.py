@@ -286,7 +286,7 @@ def _edition_index(pages: EditionPages, analyses: Sequence[Analysis],
         "",
         head or f"Reporting period: {period_text(edition)}.",
         "",
-        f"What changed in this edition: {edition.changes or 'not stated.'}",
+        f"What changed in this edition: {edition.changes_said}",
         "",
         "## Reports",
         "",
@@ -308,7 +308,7 @@ def _archive_index(series: Series, editions: Sequence[EditionPages]) -> str:
         tag = " (current)" if edition.id == series.current_edition else ""
         lines += [f"## {edition.title}{tag}", "",
                   f"{period_text(edition)}. {{doc}}`Open this edition <{edition.id}/index>`.",
-                  "", f"Changes: {edition.changes or 'not stated.'}", ""]
+                  "", f"Changes: {edition.changes_said}", ""]
     return "\n".join(lines)
 
 

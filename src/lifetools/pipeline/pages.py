@@ -430,9 +430,19 @@ def _bibtex(publication: Publication, series: Series, edition: Edition,
             f"  type = {{{series.title}, {edition.title}}},\n  year = {{{year}}},{url}\n}}")
 
 
+def _cell(text: str) -> str:
+    """Text as one cell of a Markdown table (a bar would end the cell)."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 def write_furniture(book: Path, *, series: Series, editions: Sequence[Any],
                     publication: Publication) -> None:
     """Write the generated pages of ``about/``: calendar, status, contact, citations.
+
+    The release calendar lists each edition's period, publication date, state and what
+    changed in it (:attr:`~lifetools.pipeline.series.Edition.changes_said`, as the
+    archive and the edition's front page say it), as ``book/about/revisions.md``
+    promises.
 
     ``editions`` are the :class:`lifetools.pipeline.book.EditionPages` being published.
     """
@@ -443,14 +453,16 @@ def write_furniture(book: Path, *, series: Series, editions: Sequence[Any],
     rows = [f"| {p.edition.title} | {long_date(p.edition.period_start)} to "
             f"{long_date(p.edition.period_end)} | "
             f"{long_date(p.manifest.get('source_date') or p.manifest.get('finished_at')) or 'not yet published'} | "
-            f"{'current' if p.edition.id == series.current_edition else 'archived'} |"
+            f"{'current' if p.edition.id == series.current_edition else 'archived'} | "
+            f"{_cell(p.edition.changes_said)} |"
             for p in ordered]
     (folder / "release-calendar.md").write_text("\n".join([
         "# Release calendar", "",
         "Each edition covers one reporting year and is published once; a published "
         "edition is never rewritten (see {doc}`revisions`).", "",
         f"**Next release:** {publication.next_release}.", "",
-        "| Edition | Reporting period | Published | State |", "|---|---|---|---|",
+        "| Edition | Reporting period | Published | State | What changed |",
+        "|---|---|---|---|---|",
         *rows, ""]))
     explanation = publication.status_text or (
         "This label is the publisher's own; it is not one of the statuses defined "

@@ -18,6 +18,7 @@ from typing import Any
 
 from lifetools.cohort.crisis import OUTCOME_ROW
 from lifetools.dictionary import Dictionary
+from lifetools.labels import quoted, value_label
 from lifetools.pipeline import layout
 from lifetools.pipeline.flow import read_flow
 from lifetools.pipeline.pages import long_date
@@ -59,8 +60,13 @@ def _cohort_steps(series: Series, edition: Edition, runs: Mapping[str, Path]) ->
         steps = [r for r in rows if not r[0].endswith(OUTCOME_ROW)]
         outcomes = len(rows) - len(steps)
         if steps:
+            # each step's words as the flow table and diagram show them, in the
+            # published quotation marks (it quoted the CSV's lower-case labels,
+            # "first such referral per person", until wave 39)
+            first, last = (quoted(value_label(row[0].strip(), "step"))
+                           for row in (steps[0], steps[-1]))
             lines.append(f"{{doc}}`{analysis.title} <{analysis.id}>` ({len(steps)} steps, "
-                         f"from \"{steps[0][0]}\" to \"{steps[-1][0]}\""
+                         f"from {first} to {last}"
                          # no number of rows: the site gate reads "2 outcome rows"
                          # as a count of records
                          + (", then its outcome rows" if outcomes > 1 else

@@ -75,6 +75,12 @@ class Edition(FrozenModel):
     def _a_date(cls, value: Any) -> str:
         return _iso(value)
 
+    @property
+    def changes_said(self) -> str:
+        """What changed in the edition, as every page says it (the edition's front
+        page, the archive and the release calendar): ``changes``, or "not stated."."""
+        return self.changes or "not stated."
+
     @model_validator(mode="after")
     def _ordered(self) -> Edition:
         if self.period_end <= self.period_start:

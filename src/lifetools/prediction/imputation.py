@@ -196,9 +196,10 @@ def pool_performance(outcomes: Sequence[np.ndarray], risks: Sequence[np.ndarray]
     -----
     Rubin's rules per measure on a scale where it is near normal: C on the logit scale
     with DeLong's variance by the delta method, back-transformed (Marshall et al.
-    2009; Debray et al. 2017); calibration slope and calibration-in-the-large as they
-    are with their Wald variances; O/E on the log scale (variance 1/O); Brier score and
-    the recalibration intercept averaged (no interval). One copy: no pooling.
+    2009; Debray et al. 2017); calibration slope, recalibration intercept and
+    calibration-in-the-large as they are with their Wald variances; O/E on the log
+    scale (variance 1/O); the Brier score averaged (no interval here: the report's is
+    a bootstrap over people). One copy: no pooling.
     """
     if len(outcomes) != len(risks) or not outcomes:
         raise ValueError("one outcome array and one risk array per imputed copy")
@@ -207,13 +208,14 @@ def pool_performance(outcomes: Sequence[np.ndarray], risks: Sequence[np.ndarray]
     parts = [performance(y, p).summary.set_index("measure") for y, p in zip(outcomes, risks,
                                                                             strict=True)]
     z = 1.959963984540054
-    est: dict[str, list[float]] = {k: [] for k in ("c", "slope", "citl", "oe_ratio")}
+    est: dict[str, list[float]] = {k: [] for k in ("c", "slope", "citl",
+                                                   "recalibration_intercept", "oe_ratio")}
     var: dict[str, list[float]] = {k: [] for k in est}
     for y, p, table in zip(outcomes, risks, parts, strict=True):
         auc, se = _delong(np.asarray(y), np.asarray(p, dtype=float))
         est["c"].append(float(_logit(np.array([auc]))[0]))
         var["c"].append((se / (auc * (1 - auc))) ** 2)
-        for name in ("slope", "citl"):
+        for name in ("slope", "citl", "recalibration_intercept"):
             row = table.loc[name]
             est[name].append(row["estimate"])
             var[name].append(((row["ci_upper"] - row["ci_lower"]) / (2 * z)) ** 2)

@@ -89,8 +89,9 @@ def performance(outcome: np.ndarray, risk: np.ndarray) -> Performance:
     With ``lp`` the logit of the risk: the calibration slope is ``b`` of
     ``logit P(y) = a + b lp`` (``recalibration_intercept`` is that ``a``, as in
     ``rms::val.prob`` and ``rms::validate``); calibration-in-the-large is ``a`` of
-    ``logit P(y) = a + lp`` (``lp`` an offset). Both with Wald 95% intervals from the
-    logistic fit. O/E: observed over expected events, interval ``exp(log(O/E) +/- 1.96
+    ``logit P(y) = a + lp`` (``lp`` an offset). All three with Wald 95% intervals from
+    their logistic fits (the recalibration intercept's from the slope's fit, as R's
+    ``confint.default`` of ``glm(y ~ lp)``). O/E: observed over expected events, interval ``exp(log(O/E) +/- 1.96
     / sqrt(O))`` (Debray et al. 2017). Brier: mean squared difference, no interval.
     Checked against R (``glm``, ``pROC``) in ``tests/reference/test_prediction_against_r.py``.
     """
@@ -100,6 +101,7 @@ def performance(outcome: np.ndarray, risk: np.ndarray) -> Performance:
     c, c_lo, c_hi = c_statistic(y, p)
     recal = fit_logit(lp, y)
     slope, slope_se = recal.coef[1], np.sqrt(recal.cov[1, 1])
+    intercept, intercept_se = recal.coef[0], np.sqrt(recal.cov[0, 0])
     citl_fit = fit_logit(np.empty((len(y), 0)), y, offset=lp)
     citl, citl_se = citl_fit.coef[0], np.sqrt(citl_fit.cov[0, 0])
     observed, expected = y.sum(), p.sum()
@@ -108,7 +110,8 @@ def performance(outcome: np.ndarray, risk: np.ndarray) -> Performance:
     rows = [("c", c, c_lo, c_hi),
             ("slope", slope, slope - Z975 * slope_se, slope + Z975 * slope_se),
             ("citl", citl, citl - Z975 * citl_se, citl + Z975 * citl_se),
-            ("recalibration_intercept", recal.coef[0], np.nan, np.nan),
+            ("recalibration_intercept", intercept, intercept - Z975 * intercept_se,
+             intercept + Z975 * intercept_se),
             ("oe_ratio", oe, oe * np.exp(-oe_half), oe * np.exp(oe_half)),
             ("brier", float(np.mean((p - y) ** 2)), np.nan, np.nan)]
     summary = pd.DataFrame(rows, columns=["measure", "estimate", "ci_lower", "ci_upper"])

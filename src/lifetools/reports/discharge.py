@@ -33,6 +33,7 @@ from lifetools.reports.missing import (
 from lifetools.reports.narrative import (
     group_count_result,
     part_count_result,
+    published_count,
     ratio_sentence,
     uncertainty_sentence,
 )
@@ -102,6 +103,15 @@ def curve_sentence(km: Any) -> Any:
                    "where fewer than {n} people remain at risk.", level=Level(level),
                    n=RuleNumber("min_at_risk"))
 
+
+DISCHARGE_JUDGE = {"above": "faster discharge among Life Rooms users",
+                   "below": "slower discharge among Life Rooms users"}
+"""The verdict's words for a hazard ratio of discharge (the summary's sentences; the
+main point's are in ``analyses/analyses.yml``)."""
+FINE_GRAY_JUDGE = {"above": "discharge more likely among Life Rooms users",
+                   "below": "discharge less likely among Life Rooms users"}
+"""The verdict's words for the Fine-Gray subdistribution hazard ratio (its events are
+counted by the model's release check, which withholds it with fewer than 10)."""
 
 DISCHARGED = "were discharged"
 """The event in a fit note's plain words ("too few people in the group ... were
@@ -403,6 +413,10 @@ def analyse_discharge(
     # was open" miscounted those, wave 38): none (or all) of the cohort is not shown
     # (group disclosure: "Of 85 people in the cohort, 0 used ..."; wave 28)
     users = int(data["exposure_day"].notna().sum())
+    discharged = {"name": DischargeName.DISCHARGED, "value": int(data["discharged"].sum()),
+                  "kind": "count", "label": "People discharged during follow-up"}
+    # the verdicts' fewest-events rule reads the published count, as the main point does
+    judge = {**DISCHARGE_JUDGE, "events": published_count(discharged)}
     key = (
         {"name": DischargeName.ADJUSTED_FOR, "value": None, "kind": "text",
          "label": "Methods: what the models are adjusted for",
@@ -420,9 +434,7 @@ def analyse_discharge(
             "during their referral.",
             "Of {group} people in the cohort, how many used the Life Rooms before or "
             "during their referral is not shown ({why}).", group=len(data), part=users),
-        {"name": DischargeName.DISCHARGED, "value": int(data["discharged"].sum()),
-         "kind": "count",
-         "label": "People discharged during follow-up"},
+        discharged,
         *ratio_results(DischargeName.HR_TV, "Hazard ratio of discharge, Life Rooms "
                        "use (time-varying)", hr),
         *ratio_results(DischargeName.HR_NAIVE,
@@ -451,25 +463,26 @@ def analyse_discharge(
              found="Counting death as a competing event, the Fine-Gray subdistribution "
              "hazard ratio for use by the landmark (a secondary estimate, among people "
              "still open at the landmark) was {estimate} ({level} confidence interval "
-             "{interval}).", missing="The Fine-Gray subdistribution hazard ratio for "
-             "use by the landmark (a secondary estimate, death competing)",
-             reason_before=naive_hr["text"])},
+             "{interval}): {verdict}.", missing="The Fine-Gray subdistribution hazard "
+             "ratio for use by the landmark (a secondary estimate, death competing)",
+             reason_before=naive_hr["text"], judge=FINE_GRAY_JUDGE)},
         {"name": DischargeName.HR_TV_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: Life Rooms use and discharge", "text": ratio_sentence(
              hr, found="Once they had started, their rate of discharge was {estimate} "
              "times that of similar people who had not ({level} confidence interval "
-             f"{{interval}}), after allowing for {adjusted}.",
+             f"{{interval}}): {{verdict}}. The comparison allows for {adjusted}.",
              missing="How their rate of discharge compared with that of similar people "
-             "who had not used the Life Rooms")},
+             "who had not used the Life Rooms", judge=judge)},
         {"name": DischargeName.HR_NAIVE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the naive comparison", "text": ratio_sentence(
              naive_hr, found="A naive comparison that counts people as users from the "
-             "day they were referred gives {estimate}: it is biased, because users "
-             "could not have been discharged before they first came.",
+             "day they were referred gives {estimate} ({level} confidence interval "
+             "{interval}): {verdict}. It is biased, because users could not have been "
+             "discharged before they first came.",
              missing="A naive comparison that counts people as users from the day they "
              "were referred (biased, because users could not have been discharged "
-             "before they first came)", reason_before=hr["text"])},
-        # the intervals the summary quotes (the naive comparison is quoted without one)
+             "before they first came)", reason_before=hr["text"], judge=judge)},
+        # what the intervals the summary quotes show
         {"name": DischargeName.UNCERTAINTY_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: what the confidence intervals show",
          "text": uncertainty_sentence([hr, fine_gray_hr])},

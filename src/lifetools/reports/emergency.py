@@ -193,6 +193,10 @@ AE_JUDGE = {"null": 1.0, "above": "A&E attendances rose more among users than am
             "the comparison group"}
 ADMISSIONS_JUDGE = {"null": 1.0, "above": "emergency admissions rose more among users",
                     "below": "emergency admissions fell more among users"}
+OWN_PAST_JUDGE = {"null": 1.0, "above": "users' A&E attendances rose after first contact",
+                  "below": "users' A&E attendances fell after first contact"}
+"""The verdict's words for users against their own past (no comparison group); its
+fewest-events rule reads the users' two published cells, before and after."""
 
 
 def fewest_events(rates: ProtectedTable, groups: Sequence[str] | None = None) -> int | None:
@@ -639,10 +643,11 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                   missing="The matched difference-in-differences rate ratio for A&E "
                   "attendance"),
         _sentence(EmergencyName.BEFORE_AFTER_AE, own_ae, "A&E, users' own past",
+                  judge={**OWN_PAST_JUDGE, "events": events["ae_users"]},
                   found="Compared only with their own past, users' A&E rate changed by "
-                  "a factor of {value} ({level} confidence interval {interval}), which "
-                  "overstates any benefit if people come to the Life Rooms at a crisis "
-                  "peak.",
+                  "a factor of {value} ({level} confidence interval {interval}): "
+                  "{verdict}. This comparison overstates any benefit if people come to "
+                  "the Life Rooms at a crisis peak.",
                   missing="The change in users' A&E rate against their own past"),
         _sentence(EmergencyName.DID_AE_WEIGHTED, weighted_ae,
                   "A&E, weighted", judge={**AE_JUDGE, "events": events["ae_users"]},

@@ -23,9 +23,11 @@ from lifetools.disclosure import (
     Reason,
     active_profile,
     compose,
+    protected_count,
 )
 from lifetools.disclosure.group_counts import group_count_sentence, reveals_whole_group
 from lifetools.disclosure.withheld import NOT_SHOWN, PRIVACY
+from lifetools.formatting import verdict
 from lifetools.labels import VALUE_LABELS
 from lifetools.reports.sentences import (
     CI_LEVEL,
@@ -35,12 +37,13 @@ from lifetools.reports.sentences import (
 )
 
 __all__ = ["cumulative_share_sentence", "group_count_sentence", "horizon_estimate",
-           "group_count_result", "no_events_note", "part_count_result", "plain_library_error", "ratio_sentence",
+           "group_count_result", "no_events_note", "part_count_result", "plain_library_error", "published_count", "ratio_sentence",
            "readable_note", "reveals_whole_group", "uncertainty_sentence"]
 
 
 def ratio_sentence(row: dict[str, Any], *, found: str, missing: str,
-                   reason_before: str | None = None) -> ProtectedText:
+                   reason_before: str | None = None,
+                   judge: Mapping[str, Any] | None = None) -> ProtectedText:
     """One sentence about a ratio: its value and interval, or why it is not shown.
 
     Parameters
@@ -50,9 +53,10 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str,
         else the reason shown in place of the number, such as "could not be estimated:
         the model did not converge" or "too few events to estimate (...)").
     found
-        The sentence when estimated, with ``{estimate}``, ``{interval}`` and ``{level}``
-        fields (formatted to 2 decimal places, the interval as "lower to upper", the
-        level "95%"); its fixed words hold no number.
+        The sentence when estimated, with ``{estimate}``, ``{interval}``, ``{level}``
+        and ``{verdict}`` fields (formatted to 2 decimal places, the interval as "lower
+        to upper", the level "95%", the verdict from ``judge``); its fixed words hold
+        no number.
     missing
         The subject of the sentence when not estimated; the reason follows it ("could
         not be estimated: ..." as given, any other reason after "is not shown:", the
@@ -76,10 +80,13 @@ def ratio_sentence(row: dict[str, Any], *, found: str, missing: str,
             return same_reason_sentence(missing, verb)
         return compose("{missing} {verb}: {why}.", missing=missing, verb=verb,
                        why=Reason(plain_reason(str(text), VALUE_LABELS)))
+    low, high = float(row["ci_lower"]), float(row["ci_upper"])
+    words = "" if judge is None else verdict(
+        float(row["estimate"]), low, high, null=1.0, digits=2,
+        **{key: judge[key] for key in ("above", "below", "events") if key in judge})
     return compose(found, estimate=Estimate(float(row["estimate"]), 2),
-                   interval=Interval(float(row["ci_lower"]), float(row["ci_upper"]), 2,
-                                     null=1.0),
-                   level=CI_LEVEL)
+                   interval=Interval(low, high, 2, null=1.0),
+                   level=CI_LEVEL, verdict=words)
 
 
 def group_count_result(name: Any, label: str, found: str, hidden: str, *, group: int,
@@ -102,6 +109,14 @@ def part_count_result(name: Any, label: str, *, part: int, group: int) -> dict[s
         return {"name": name, "value": None, "kind": "text", "label": label,
                 "text": compose("not shown ({why})", why=PRIVACY)}
     return {"name": name, "value": part, "kind": "count", "label": label}
+
+
+def published_count(result: Mapping[str, Any]) -> int | None:
+    """A count key result's value as its page publishes it (rounded by the active
+    profile), or None when it is hidden: the events behind a ratio, for the verdict's
+    fewest-events rule, read as the main point reads them from ``results.json``."""
+    value = result.get("value")
+    return None if value is None else protected_count(int(value)).value
 
 
 def uncertainty_sentence(rows: list[dict[str, Any]]) -> ProtectedText:

@@ -34,6 +34,7 @@ from lifetools.reports.narrative import (
     group_count_result,
     horizon_estimate,
     part_count_result,
+    published_count,
     ratio_sentence,
 )
 from lifetools.reports.sentences import reason_text
@@ -65,6 +66,16 @@ __all__ = ["ReReferralReport", "analyse_rereferral", "share_label"]
 REFERRED = "were referred again"
 """The event in a fit note's plain words (:func:`lifetools.reports.sentences.
 plain_fit_reason`)."""
+
+
+REREFERRAL_JUDGE = {"above": "re-referral sooner among Life Rooms users",
+                    "below": "re-referral later among Life Rooms users"}
+"""The verdict's words for the hazard ratio of re-referral (the summary's sentence; the
+main point's are in ``analyses/analyses.yml``)."""
+FINE_GRAY_JUDGE = {"above": "re-referral more likely among Life Rooms users",
+                   "below": "re-referral less likely among Life Rooms users"}
+"""The verdict's words for the Fine-Gray subdistribution hazard ratio (its events are
+counted by the model's release check, which withholds it with fewer than 10)."""
 
 
 def share_label(horizon: int) -> dict[str, str]:
@@ -203,14 +214,18 @@ def analyse_rereferral(
     incidence = end_incidence(overall.summary)
     shr = (estimate_row(fine_gray, "used_life_rooms", outcome=REFERRED)
            if fg_check.released else withheld_row(fg_check))
+    rereferred_result = part_count_result(
+        ReReferralName.REREFERRED, "People re-referred during follow-up",
+        part=rereferred, group=len(data))
+    # the verdicts' fewest-events rule reads the published count, as the main point does
+    judge = {**REREFERRAL_JUDGE, "events": published_count(rereferred_result)}
     key = (
         {"name": ReReferralName.ADJUSTED_FOR, "value": None, "kind": "text",
          "label": "Methods: what the models are adjusted for",
          "text": compose("{words}", words=adjusted_for(model_covariates(data)))},
         {"name": ReReferralName.DISCHARGED_PEOPLE, "value": len(data), "kind": "count",
          "label": "People discharged in the period"},
-        part_count_result(ReReferralName.REREFERRED, "People re-referred during follow-up",
-                          part=rereferred, group=len(data)),
+        rereferred_result,
         {"name": ReReferralName.REREFERRAL_1Y, "value": 100 * share, "kind": "estimate",
          # withheld: record's "not shown (too few events to estimate)" (wave 32)
          "text": None if withheld else compose("not estimated") if at_horizon is None
@@ -244,9 +259,9 @@ def analyse_rereferral(
          "label": "Summary: Life Rooms use and re-referral", "text": ratio_sentence(
              hr, found="The rate of re-referral among Life Rooms users was {estimate} "
              "times that of non-users with similar characteristics ({level} confidence "
-             "interval {interval}).", missing="How the rate of re-referral among Life "
-             "Rooms users compared with that of similar non-users",
-             reason_before=withheld)},
+             "interval {interval}): {verdict}.", missing="How the rate of re-referral "
+             "among Life Rooms users compared with that of similar non-users",
+             reason_before=withheld, judge=judge)},
         *evalue_results(ReReferralName.HR_REREFERRAL, label, hr, incidence=incidence,
                         outcome="re-referral"),
         evalue_sentence(ReReferralName.HR_REREFERRAL, hr, incidence=incidence,
@@ -265,9 +280,10 @@ def analyse_rereferral(
         {"name": ReReferralName.SHR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray secondary estimate", "text": ratio_sentence(
              shr, found="As a secondary estimate, the Fine-Gray subdistribution hazard ratio "
-             "(death competing) was {estimate} ({level} confidence interval {interval}).",
-             missing="The Fine-Gray subdistribution hazard ratio (a secondary "
-             "estimate, death competing)", reason_before=hr["text"])},
+             "(death competing) was {estimate} ({level} confidence interval {interval}): "
+             "{verdict}.", missing="The Fine-Gray subdistribution hazard ratio (a "
+             "secondary estimate, death competing)", reason_before=hr["text"],
+             judge=FINE_GRAY_JUDGE)},
         *evalue_results(ReReferralName.SHR_REREFERRAL, shr_label, shr,
                         incidence=incidence, outcome="re-referral"))
     # the complete-case and Fine-Gray models share the main model's verdict (same
