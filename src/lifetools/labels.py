@@ -200,8 +200,10 @@ GROUPS: Mapping[str, tuple[str, str]] = {
                          "people whose locality is known"),
     # the difference-in-differences model's groups (emergency care)
     "user": ("Life Rooms users", "people who did not use the Life Rooms"),
-    "after": ("users after their first Life Rooms contact",
-              "users before their first Life Rooms contact"),
+    # the matched and weighted designs hold comparison people too, whose index date is
+    # drawn from the users' (a withheld design blamed "users after their first Life
+    # Rooms contact"; wave 38): the page defines the index date for both
+    "after": ("people after their index date", "people before their index date"),
     # the survival reports' covariates and exposures
     "age_65_plus": ("people aged 65 or over", "people aged under 65"),
     "most_deprived_decile": ("people in the most deprived tenth of areas",
@@ -479,8 +481,11 @@ TERMS: Mapping[str, str] = {
                                 "on average",
     "calibration slope": "whether the predicted risks are spread out too much or too "
                          "little",
-    "recalibration intercept": "how far the predicted risks are off on average once "
-                               "their spread is put right",
+    # the intercept of the recalibration line is its correction where the log-odds are
+    # 0 (a predicted even chance), not an average: beside calibration-in-the-large it
+    # read as a second "on average" of the other sign (wave 38)
+    "recalibration intercept": "how far a predicted even chance is off, once the "
+                               "spread of the predicted risks is put right",
     "observed / expected events": "how many crises there were for each one the model "
                                   "predicted",
     "Brier score": "the average squared gap between each predicted risk and what "

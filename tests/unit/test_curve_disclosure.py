@@ -406,7 +406,7 @@ def test_curve_held_at_its_start_is_published_from_where_it_first_moves():
         assert at["ci_lower"] - 1e-4 <= row["estimate"] <= at["ci_upper"] + 1e-4, row
     ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=240)
     alt = ax.figure._lifetools_alt
-    assert f"at day {first:,} to" in alt and "not drawn before it first moves" in alt
+    assert f"at day {first:,} to" in alt and "not drawn before its first step" in alt
     assert 0.0 not in drawn_values(ax)
 
 
@@ -474,3 +474,18 @@ def test_curve_moving_from_day_0_has_no_hatched_area():
     assert not [c for c in ax.collections if c.get_hatch() == "///"]
     alt = ax.figure._lifetools_alt
     assert alt.startswith("Falling step chart") and "hatched" not in alt
+
+
+def test_hatched_start_legend_swatch_in_the_curves_colour():
+    # the legend's swatch was grey beside a hatch in the curve's blue (wave 38)
+    from matplotlib.colors import to_rgba
+
+    from lifetools.figure_style import PALETTE
+
+    cif = estimate_cif(seven_early_events(), duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group")
+    legend = plots.plot_survival(cif, ylabel="Share re-referred", max_time=240).get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    swatch = legend.legend_handles[texts.index(plots.survival.HIDDEN_START)]
+    assert swatch.get_hatch() == "///"
+    assert to_rgba(swatch.get_edgecolor()) == to_rgba(PALETTE[0])

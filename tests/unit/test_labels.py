@@ -173,3 +173,12 @@ def test_group_words_without_words_of_its_own_falls_back_to_the_quoted_label():
         assert "not not" not in phrase, (name, phrase)
     with pytest.raises(KeyError):
         group_words("no_such_variable", "1")
+
+
+def test_group_words_of_the_after_period_name_no_users_only():
+    # the emergency report's release check reads "after" over the matched and weighted
+    # designs too, whose comparison people have an index date drawn from the users':
+    # "users after their first Life Rooms contact" blamed users for their rows (wave 38)
+    from lifetools.labels import GROUPS
+
+    assert all("user" not in words and "index date" in words for words in GROUPS["after"])

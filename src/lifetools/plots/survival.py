@@ -302,13 +302,13 @@ def _rising_top(curves: dict[str, pd.DataFrame]) -> float:
     return min(round(float(min(t for t in ticks if t >= high - 1e-12)), 10), 1.0)
 
 
-HIDDEN_START = "Hatched: where a curve lies\nbefore it first moves"
+HIDDEN_START = "Hatched: where a curve lies\nbefore its first step"
 """The legend's words for the hatched area before a curve's first drawn day."""
 
 
 def _hidden_range(curve: pd.DataFrame, rising: bool) -> tuple[list[float], list[float]]:
     """The lower and upper edges, at day 0 and at the curve's first drawn day, of the
-    range a curve lies in before it first moves.
+    range a curve lies in before its first step.
 
     A curve starting after day 0 was held at its start until more than ``threshold``
     events had happened (:func:`_drawable`); a cumulative incidence only rises and a
@@ -349,7 +349,8 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
     return (f"{kind} chart of {ylabel.lower()} by {xlabel.lower()}, {count}.{axis} "
             + "; ".join(parts) + f". Each curve stops where fewer than {min_at_risk} "
             f"people remain at risk and moves only after more than {threshold} events"
-            + (" (a curve starting after day 0 is not drawn before it first moves; a "
+            + (" (a curve starting after day 0 is not drawn before its first step, "
+               "which waits for more than that many events; a "
                "hatched area from day 0 shows the range it lies in until then, from "
                + ("0 to its first value)" if rising else "its first value to 1)")
                if any(int(c["day"].iloc[0]) > 0 for c in curves.values()) else "")
@@ -410,7 +411,7 @@ def plot_survival(
                 ha="center",
                 va="center", transform=ax.transAxes, fontstyle="italic")
     rising = "CIF" in type(result).__name__
-    hidden = False
+    hidden: list[str] = []  # the colours of the curves with a hatched start
     for i, (group, curve) in enumerate(curves.items()):
         colour = PALETTE[i % len(PALETTE)]
         ax.step(curve["day"], curve["estimate"], where="post", color=colour,
@@ -418,8 +419,8 @@ def plot_survival(
         ax.fill_between(curve["day"], curve["ci_lower"], curve["ci_upper"], step="post",
                         alpha=0.2, color=colour, linewidth=0)
         start = float(curve["day"].iloc[0])
-        if start > 0:  # held at its start until it first moved (too few events before)
-            hidden = True
+        if start > 0:  # held at its start until its first step (too few events before)
+            hidden.append(colour)
             ax.fill_between([0.0, start], *_hidden_range(curve, rising), facecolor="none",
                             edgecolor=colour, hatch="///", linewidth=0, alpha=0.8)
     end = max((float(c["day"].max()) for c in curves.values()), default=0.0)
@@ -473,8 +474,9 @@ def plot_survival(
         # a withheld group is in the legend with no line, and why in words
         handles, names = ax.get_legend_handles_labels()
         if hidden:
-            handles.append(Patch(facecolor="none", edgecolor="0.35", hatch="///",
-                                 linewidth=0))
+            # in the hatched curve's colour (grey when several curves are hatched)
+            handles.append(Patch(facecolor="none", hatch="///", linewidth=0,
+                                 edgecolor=hidden[0] if len(set(hidden)) == 1 else "0.35"))
             names.append(HIDDEN_START)
         for group, why in withheld.items():
             handles.append(Line2D([], [], linestyle="none"))
