@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from lifetools.reports.narrative import (
+    HORIZON_STEP,
     cumulative_share_sentence,
     horizon_estimate,
     ratio_sentence,
@@ -113,19 +114,28 @@ def test_horizon_estimate_a_year_when_enough_people_followed_that_long():
     assert row["time"] == 300.0  # the estimate in force on day 365
 
 
-def test_horizon_estimate_stops_where_too_few_remain_at_risk():
-    summary = _cif([10.0, 200.0, 230.0, 300.0], [100, 40, 10, 9])
-    horizon, row = horizon_estimate(summary, pd.Series([310.0] * 9 + [20.0] * 50))
-    assert horizon == 230
-    assert row["time"] == 230.0
+def test_horizon_estimate_is_a_whole_step_of_enough_follow_up_not_an_event_day():
+    # the re-referral page quoted "by 232 days, the longest follow-up with enough people
+    # still followed": the last event time with 10 at risk, while more were followed
+    # past it, and the day of one person's event (wave 38)
+    summary = _cif([10.0, 200.0, 232.0], [100, 40, 12])
+    horizon, row = horizon_estimate(summary, pd.Series([250.0] * 10 + [20.0] * 50))
+    assert horizon == 240 and horizon % HORIZON_STEP == 0
+    assert row["time"] == 232.0  # the estimate in force on day 240
+    # the tenth-longest follow-up decides: nine followed far are not enough
+    horizon, _ = horizon_estimate(summary, pd.Series([400.0] * 9 + [130.0] + [20.0] * 50))
+    assert horizon == 120
+    assert horizon_estimate(summary, pd.Series([400.0] * 9 + [20.0] * 50)) == (0, None)
+    # no event by the horizon: no share to quote
+    assert horizon_estimate(_cif([300.0], [12]), pd.Series([250.0] * 10)) == (240, None)
 
 
 def test_cumulative_share_sentence_says_when_follow_up_is_short():
     summary = _cif([10.0, 230.0], [100, 40])
     short = cumulative_share_sentence(230, summary.iloc[1], event="referred again")
     assert short == ("Too few people could be followed for a year within the period; by "
-                     "230 days after discharge, the longest follow-up with enough people "
-                     "still followed, an estimated 2.0% (95% confidence interval 1.0% to "
+                     "230 days after discharge, as far as enough people were still "
+                     "followed, an estimated 2.0% (95% confidence interval 1.0% to "
                      "4.0%) had been referred again.")
     year = cumulative_share_sentence(365, summary.iloc[1], event="referred again")
     assert year.startswith("Within a year of discharge, an estimated 2.0%")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lifetools.disclosure import (
@@ -36,7 +37,7 @@ from lifetools.reports.sentences import (
     same_reason_sentence,
 )
 
-__all__ = ["cumulative_share_sentence", "group_count_sentence", "horizon_estimate",
+__all__ = ["HORIZON_STEP", "cumulative_share_sentence", "group_count_sentence", "horizon_estimate",
            "group_count_result", "no_events_note", "part_count_result", "plain_library_error", "published_count", "ratio_sentence",
            "readable_note", "reveals_whole_group", "uncertainty_sentence"]
 
@@ -138,26 +139,38 @@ def uncertainty_sentence(rows: list[dict[str, Any]]) -> ProtectedText:
                    "how precise these comparisons are cannot be said.")
 
 
+HORIZON_STEP = 30
+"""Days a quoted horizon short of a year is a whole number of (:func:`horizon_estimate`)."""
+
+
 def horizon_estimate(summary: pd.DataFrame, durations: pd.Series, *,
                      days: int = 365) -> tuple[int, pd.Series | None]:
     """The furthest day up to ``days`` the cumulative incidence can be quoted, and its row.
 
     ``days`` itself when at least the active profile's ``min_at_risk`` people were
-    followed that long; otherwise the last event time (up to ``days``) with at least
-    that many people at risk, which is where the published curve stops. The row is the
-    estimate at that day (None when there is none).
+    followed that long; otherwise the longest follow-up that many people had, rounded
+    down to a whole number of :data:`HORIZON_STEP` days (0: none). The row is the
+    estimate in force at that day (None when there is none).
+
+    Until wave 38 the horizon was the last event time with that many at risk: the
+    30,000-person re-referral page quoted "by 232 days after discharge, the longest
+    follow-up with enough people still followed" while well over 10 people were followed
+    past it, and published the day of one person's event (the curves are read on a grid
+    of days for that reason).
 
     Notes
     -----
     Checked by ``tests/unit/test_narrative.py``.
     """
     least = active_profile().min_at_risk
-    enough = summary[(summary["at_risk"] >= least) & (summary["time"] <= days)]
-    if int((durations >= days).sum()) >= least:
+    followed = np.sort(durations.dropna().to_numpy(dtype=float))[::-1]
+    if len(followed) >= least and followed[least - 1] >= days:
         horizon = days
-    elif len(enough):
-        horizon = int(enough["time"].max())
+    elif len(followed) >= least:
+        horizon = int(min(followed[least - 1], days) // HORIZON_STEP) * HORIZON_STEP
     else:
+        horizon = 0
+    if horizon <= 0:
         return 0, None
     rows = summary[summary["time"] <= horizon]
     return horizon, (rows.iloc[-1] if len(rows) else None)
@@ -194,8 +207,8 @@ def cumulative_share_sentence(horizon: int, row: pd.Series | None, *, event: str
         return compose("Within {span} of discharge, {share} had been {event}.",
                        span=span, share=share, event=event)
     return compose("Too few people could be followed for {span} within the period; by "
-                   "{horizon} after discharge, the longest follow-up with enough people "
-                   "still followed, {share} had been {event}.", span=span,
+                   "{horizon} after discharge, as far as enough people were still "
+                   "followed, {share} had been {event}.", span=span,
                    horizon=Duration(horizon), share=share, event=event)
 
 
