@@ -442,7 +442,7 @@ def test_a_withheld_table_of_several_reasons_says_each_for_its_models():
                     "did not converge.")
     # every model's fit failed: "could not be estimated", said once, as the note does
     assert withheld_table_sentence([failed], ["Cox"]) == (
-        "The numbers for Cox could not be estimated: the fit did not converge.")
+        "The numbers for ‘Cox’ could not be estimated: the fit did not converge.")
     assert withheld_table_sentence([], ["Cox"]) == ""
 
 
@@ -456,7 +456,7 @@ def test_a_withheld_proportional_hazards_test_is_shown_as_a_sentence():
                               not_counts=["df"])
     assert shown.sentence and "<table" not in shown.to_html()
     assert shown.note == withheld_models_note([bad.withheld]).replace(
-        "The numbers marked [x]", "The numbers for Cause-specific Cox")
+        "The numbers marked [x]", "The numbers for ‘Cause-specific Cox’")
 
 
 def test_a_grid_of_x_for_no_reason_and_a_table_of_hidden_counts_stay_tables():

@@ -100,8 +100,7 @@ def withheld_table_sentence(reasons: list[str], names: list[str]) -> str:
     re-referral page at 3,000 people: issues 12 and 15, wave 38), so
     :func:`lifetools.tables.show_table` shows this instead: which rows are not shown
     (``names``: the table's row labels, its first column's words, once each in order;
-    one name reads bare, several are quoted, as :func:`withheld_models_note` names
-    models) and why, in the words of :func:`withheld_models_note` for the same
+    each quoted, one as several) and why, in the words of :func:`withheld_models_note` for the same
     ``reasons``: "The numbers for ‘Cause-specific Cox’ and ‘Fine-Gray’ are not shown:
     too few events to estimate (the reasons are given above)." Models of several
     reasons keep theirs: "... are not shown: for ‘A’, ...; for B, ...". No rows named
@@ -114,7 +113,9 @@ def withheld_table_sentence(reasons: list[str], names: list[str]) -> str:
     verb, said = _said(reasons)
     # rows past MAX_NAMED (a model's terms: the crisis coefficients named 15) are not
     # listed: the caption above says whose they are
-    whose = ("" if not names or len(names) > MAX_NAMED else names[0] if len(names) == 1
+    # each name quoted, one as several: "The numbers for Cause-specific Cox are not
+    # shown" read the model's name as words of the sentence (wave 38)
+    whose = ("" if not names or len(names) > MAX_NAMED
              else listed([quoted(n) for n in names]))
     lead = f"The numbers for {whose} {verb}: " if whose else f"The numbers {verb}: "
     if len(said) == 1:
