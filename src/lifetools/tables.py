@@ -333,7 +333,7 @@ def show_table(
     table = require_table(frame, count_cols=count_cols, totals=totals, by=by,
                           name=name, not_counts=not_counts, denominator=denominator,
                           people_outcomes=people_outcomes)
-    table, withheld, reasons = _withheld_once(table)
+    table, withheld, given = _withheld_once(table)
     text = _display(table, digits)
     words = _in_words(text, table.frame)
     spans = _text_spans(table.frame, words)
@@ -380,7 +380,7 @@ def show_table(
     if table.record.links:
         follows = [_follows(table, link, cells, name) for link in table.record.links]
         rules["follows"] = follows[0] if len(follows) == 1 else follows
-    sentence = _withheld_sentence(table, reasons, cells[1], name)
+    sentence = _withheld_sentence(table, withheld, given, cells[1], name)
     shown = PublishedTable(name=name, caption=caption, frame=text,
                            note=" ".join(t for t in (sentence, note) if t) if sentence
                            else note_text, rules=rules, table=table, words=words,
@@ -389,7 +389,7 @@ def show_table(
     return shown
 
 
-def _withheld_sentence(table: ProtectedTable, reasons: list[str],
+def _withheld_sentence(table: ProtectedTable, table_note: str, given: frozenset[int],
                        rows: list[list[str]], name: str) -> str:
     """The sentence a table whose every value is withheld is shown as, or "".
 
@@ -398,8 +398,9 @@ def _withheld_sentence(table: ProtectedTable, reasons: list[str],
     withheld model's (its reason in the table's column of reasons, or a cell whose note
     is a :class:`~lifetools.disclosure.withheld.WithheldNote`): the sentence names the
     rows (the first column's words) and says the reasons in the words of the table's
-    note (:func:`lifetools.disclosure.downloads.withheld_table_sentence`). The
-    download keeps the table, ``[x]`` and all. Read at source by the rules of prose,
+    note (``table_note``, whose reasons it keeps; ``given``: the rows whose reason is in
+    the column of reasons; :func:`lifetools.disclosure.downloads.withheld_table_sentence`).
+    The download keeps the table, ``[x]`` and all. Read at source by the rules of prose,
     as the gate reads it on the page.
 
     Raises
@@ -413,12 +414,13 @@ def _withheld_sentence(table: ProtectedTable, reasons: list[str],
                    and isinstance(v.note, WithheldNote)), None)
              for row in table.frame.itertuples(index=False)]
     if not rows or not withheld_entirely(rows) or not all(
-            note is not None or i in reasons.rows for i, note in enumerate(notes)):
+            note is not None or i in given for i, note in enumerate(notes)):
         return ""
     pairs = [(why, row[0]) for note, row in zip(notes, rows, strict=True)
              if note is not None for why in note.reasons]
     said = [r for r in _whose_reasons([why for why, _ in pairs],
                                       [name for _, name in pairs]) if r]
+    reasons = getattr(table_note, "reasons", ())  # a WithheldNote's, or none
     sentence = withheld_table_sentence(list(dict.fromkeys([*reasons, *said])),
                                        row_names(rows))
     if sentence and config.run_parameters()[0]:
@@ -440,35 +442,24 @@ def cell_notes(frame: pd.DataFrame) -> list[str]:
                               for v in frame[column].tolist() if isinstance(v, SaidInNote)))
 
 
-def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str, _Reasons]:
+def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str, frozenset[int]]:
     """A model-output table without its column of why the model's numbers are not
     shown (:data:`lifetools.disclosure.models.WITHHELD_COLUMN`, the same words in every
     row), those words once, for the table's note: "The numbers marked [x] are not
-    shown: too few events among ...", and the reasons (with the rows that gave
-    one). ``(table, "", no reasons)`` when it has none.
+    shown: too few events among ...", and the rows that gave a reason (the note, a
+    :class:`~lifetools.disclosure.withheld.WithheldNote`, keeps the reasons).
+    ``(table, "", no rows)`` when it has none.
 
     The page and the download's lines of ``notes.txt`` state the reason once per table,
     in the same words (:func:`lifetools.disclosure.downloads.withheld_models_note`),
     never row by row (``tests/unit/test_disclosure_withheld.py``)."""
     if WITHHELD_COLUMN not in table.columns:
-        return table, "", _Reasons()
+        return table, "", frozenset()
     # each reason as its column holds it (a Whose keeps the models it names)
     column = table.frame[WITHHELD_COLUMN].tolist()
-    reasons = _Reasons(dict.fromkeys(v for v in column if isinstance(v, str) and v))
-    reasons.rows = {i for i, v in enumerate(column) if isinstance(v, str) and v}
-    return (table.drop(columns=[WITHHELD_COLUMN]), withheld_models_note(list(reasons)),
-            reasons)
-
-
-class _Reasons(list):
-    """A table's withheld reasons, once each in order, and ``rows``: the rows that
-    gave one."""
-
-    rows: set[int]
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.rows = set()
+    given = frozenset(i for i, v in enumerate(column) if isinstance(v, str) and v)
+    reasons = list(dict.fromkeys(column[i] for i in sorted(given)))
+    return table.drop(columns=[WITHHELD_COLUMN]), withheld_models_note(reasons), given
 
 
 def _follows(table: ProtectedTable, link: Link,

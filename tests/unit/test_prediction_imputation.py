@@ -94,13 +94,20 @@ def test_performance_recalibration_intercept_wald_interval_against_statsmodels()
                                [fit.params[0], low, high], rtol=1e-7)
 
 
-def test_pool_performance_recalibration_intercept_pooled_by_rubins_rules():
+def _differing_copies():
+    """The cohort, five predicted risks from copies whose HoNOS differs by noise, and
+    their pooled performance (by measure)."""
     data = cohort()
     model = fit_prediction_model(data, SPEC).frozen
     rng = np.random.default_rng(2)
     risks = [model.predict_risk(data.assign(honos=data["honos"] + rng.normal(0, 3, len(data))))
              for _ in range(5)]
     pooled = pool_performance([data["y"]] * 5, risks).summary.set_index("measure")
+    return data, risks, pooled
+
+
+def test_pool_performance_recalibration_intercept_pooled_by_rubins_rules():
+    data, risks, pooled = _differing_copies()
     tables = [performance(data["y"], r).summary.set_index("measure") for r in risks]
     z = 1.959963984540054
     estimates = np.array([t.loc["recalibration_intercept", "estimate"] for t in tables])
@@ -116,12 +123,7 @@ def test_pool_performance_recalibration_intercept_pooled_by_rubins_rules():
 
 
 def test_pool_performance_differing_copies_mean_estimate_and_wider_interval():
-    data = cohort()
-    model = fit_prediction_model(data, SPEC).frozen
-    rng = np.random.default_rng(2)
-    risks = [model.predict_risk(data.assign(honos=data["honos"] + rng.normal(0, 3, len(data))))
-             for _ in range(5)]
-    pooled = pool_performance([data["y"]] * 5, risks).summary.set_index("measure")
+    data, risks, pooled = _differing_copies()
     slopes = [performance(data["y"], r).value("slope") for r in risks]
     assert pooled.loc["slope", "estimate"] == pytest.approx(np.mean(slopes), abs=1e-12)
     single = performance(data["y"], risks[0]).summary.set_index("measure")

@@ -82,9 +82,7 @@ def withheld_models_note(reasons: list[str]) -> str:
         # few events to estimate" gave one sentence two colons (wave 37)
         text = f"The numbers marked {NOT_AVAILABLE} for {said[0][0]} {verb}: {said[0][1]}."
     else:
-        text = (f"The numbers marked {NOT_AVAILABLE} {verb}: "
-                + "; ".join(f"for {models}, {why}" if models else why
-                            for models, why in said) + ".")
+        text = f"The numbers marked {NOT_AVAILABLE} {verb}: {_each_reason(said)}."
     return WithheldNote(text, tuple(reasons))
 
 
@@ -118,10 +116,13 @@ def withheld_table_sentence(reasons: list[str], names: list[str]) -> str:
     whose = ("" if not names or len(names) > MAX_NAMED
              else listed([quoted(n) for n in names]))
     lead = f"The numbers for {whose} {verb}: " if whose else f"The numbers {verb}: "
-    if len(said) == 1:
-        return f"{lead}{said[0][1]}."
-    return lead + "; ".join(f"for {models}, {why}" if models else why
-                            for models, why in said) + "."
+    return f"{lead}{said[0][1] if len(said) == 1 else _each_reason(said)}."
+
+
+def _each_reason(said: list[tuple[str, str]]) -> str:
+    """Each reason after the models it is theirs ("for ‘A’ and ‘B’, too few events in
+    total; for C, ..."), or alone when it names none, joined by "; "."""
+    return "; ".join(f"for {models}, {why}" if models else why for models, why in said)
 
 
 def _said(reasons: list[str]) -> tuple[str, list[tuple[str, str]]]:

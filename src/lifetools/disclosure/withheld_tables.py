@@ -80,8 +80,7 @@ def row_names(rows: Sequence[Sequence[str]]) -> list[str]:
     return list(dict.fromkeys(str(row[0]).strip() for row in rows if row))
 
 
-def withheld_table_findings(head: Sequence[str], rows: Sequence[Sequence[str]]
-                            ) -> list[tuple[str, str]]:
+def withheld_table_findings(rows: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
     """``withheld-table``: the download of a table a page shows as a sentence (every
     value withheld) holds a value that is not withheld. The detail names no value."""
     if withheld_entirely(rows):

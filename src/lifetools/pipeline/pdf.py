@@ -15,10 +15,11 @@ cross-reference offsets stay valid) by the source date and numbers in order of
 appearance, and sorts the ID index by the new numbers, so the same page prints to the
 same bytes. Each page is printed until two prints agree byte for byte (at most three;
 prints that never agree publish no PDF and are logged), so a PDF is published only when
-printing it again reproduced it. Pages are printed :data:`PRINTERS` at a time, each in its own
-Chromium process and profile, so what a page prints to does not depend on the others. An agreed print is kept in a store (the build's
-``build/pdf``, :func:`lifetools.pipeline.layout.pdf_store`) under a key of everything
-the print is made from: the page as printed (its HTML with the footer and links
+printing it again reproduced it. Pages are printed :data:`PRINTERS` at a time, each in
+its own Chromium process and profile, so what a page prints to does not depend on the
+others. An agreed print is kept in a store (the build's ``build/pdf``,
+:func:`lifetools.pipeline.layout.pdf_store`) under a key of everything the print is
+made from: the page as printed (its HTML with the footer and links
 rewritten, scripts left out), every local file it uses (stylesheets, the files they
 import, fonts, images), the Chromium version, this module's source (the print
 options, the stylesheet and the normaliser) and the date written in the file

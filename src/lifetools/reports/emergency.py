@@ -352,8 +352,7 @@ def window_words(window_days: int) -> ProtectedText:
 def window_span(window_days: int) -> ProtectedText:
     """A window's length as a span of time: "a year" for 365 days, else "<n> days"
     (the matching sentence's baseline window and the prediction model's outcome)."""
-    return compose("a year") if window_days == 365 else compose(
-        "{d}", d=Duration(window_days))
+    return compose("a year") if window_days == 365 else window_words(window_days)
 
 
 def prediction_outcome(window_days: int, *, mostly_short: bool) -> ProtectedText:
