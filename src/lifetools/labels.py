@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from lifetools.dictionary import load_dictionary
@@ -33,7 +33,7 @@ __all__ = ["COLUMN_LABELS", "COLUMN_UNITS", "DEPRIVATION_FIFTHS", "GROUPS", "LAB
            "TERMS", "TERM_PATTERNS", "VALUE_LABELS", "code_label", "column_label",
            "column_unit", "explain_terms", "gloss_findings", "group_words", "in_words",
            "is_raw_name", "label", "labels", "listed", "mid_sentence", "quoted", "term_label",
-           "value_label", "with_words"]
+           "value_label", "with_words", "words_given"]
 
 COLUMN_LABELS: Mapping[str, str] = {
     # counts and cohort steps
@@ -401,7 +401,7 @@ def _dictionary_labels() -> Mapping[str, Mapping[str, str]]:
     return out
 
 
-def value_label(value: Any, column: Any = None) -> Any:
+def value_label(value: Any, column: Any = None, *, said: Collection[str] = ()) -> Any:
     """Return the words a table shows for one label cell of column ``column``.
 
     In order: the data-dictionary label of a code when ``column`` is a dictionary field
@@ -415,7 +415,8 @@ def value_label(value: Any, column: Any = None) -> Any:
     (:mod:`lifetools.pipeline.flow`): the cohorts name their steps in lower case
     ("accepted (not rejected)") after a first step in capitals, and the page's table
     read "People in the linked data" above "first Life Rooms contact during the
-    period" (issue 15, wave 33).
+    period" (issue 15, wave 33). ``said``: terms whose words the reader was given
+    earlier in the same table (:func:`explain_terms`).
 
     Notes
     -----
@@ -435,7 +436,7 @@ def value_label(value: Any, column: Any = None) -> Any:
     spline = SPLINE.match(value)
     if spline and spline["base"] in VALUE_LABELS:
         return f"{VALUE_LABELS[spline['base']]} (spline term {len(spline['primes'])})"
-    return explain_terms(value)
+    return explain_terms(value, said=said)
 
 
 LABELS: Mapping[str, str] = {**COLUMN_LABELS, **VALUE_LABELS}
@@ -585,7 +586,7 @@ def term_label(text: str) -> str | None:
     return in_words(_term_of(match), match.group("inside") or "")
 
 
-def explain_terms(text: str) -> str:
+def explain_terms(text: str, *, said: Collection[str] = ()) -> str:
     """``text`` with each technical term of :data:`TERMS` beside its plain words once.
 
     A text that is only a term is a row label: :func:`term_label`. In a sentence the
@@ -598,6 +599,10 @@ def explain_terms(text: str) -> str:
     every later use. Only words are added, no digit: the numbers a text carries and
     their order are unchanged.
 
+    ``said``: terms whose words the reader was given before this text (earlier cells
+    of the same table, :func:`words_given`): they are left as they are, as a later
+    use is. A text that is only a term is a label and reads in words all the same.
+
     Notes
     -----
     Checked by ``tests/unit/test_jargon.py``, which reads every TRIPOD+AI checklist
@@ -606,8 +611,7 @@ def explain_terms(text: str) -> str:
     whole = term_label(text)
     if whole is not None:
         return whole
-    low = " ".join(text.split()).lower()
-    done = {term for term, words in TERMS.items() if words.lower() in low}
+    done = set(said) | words_given(text)
 
     def replace(match: re.Match[str]) -> str:
         term = _term_of(match)
@@ -623,6 +627,16 @@ def explain_terms(text: str) -> str:
         extra = f"; {inside}" if inside else ""
         return f"{spelling} ({TERMS[term]}{extra})"
     return _term_finder()[0].sub(replace, text)
+
+
+def words_given(text: str) -> set[str]:
+    """The terms of :data:`TERMS` whose plain words ``text`` gives.
+
+    >>> sorted(words_given("C-statistic (how well the model ranks people by risk): 0.7"))
+    ['C-statistic']
+    """
+    low = " ".join(str(text).split()).lower()
+    return {term for term, words in TERMS.items() if words.lower() in low}
 
 
 def gloss_findings(text: str) -> list[str]:

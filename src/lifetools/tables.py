@@ -63,7 +63,14 @@ from lifetools.disclosure.withheld import (
 from lifetools.disclosure.withheld_tables import row_names, withheld_entirely
 from lifetools.errors import DisclosureError
 from lifetools.formatting import MISSING, format_interval, format_value
-from lifetools.labels import VALUE_LABELS, column_label, listed, quoted, value_label
+from lifetools.labels import (
+    VALUE_LABELS,
+    column_label,
+    listed,
+    quoted,
+    value_label,
+    words_given,
+)
 from lifetools.publication import TABLES_FOLDER, check_name, seal, stamp
 
 __all__ = ["IDENTIFYING_COLUMNS", "PERCENT_SCALE", "SUPPRESSED", "PublishedTable", "format_estimate",
@@ -240,19 +247,30 @@ def _in_words(text: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     A cell of ``frame`` that is a protected text is shown as it was rendered (the gate
     re-renders it span by span); every other text cell through
     :func:`lifetools.labels.value_label` (codes, model terms, technical terms beside
-    their plain words).
+    their plain words). A term's words are given once per table, in reading order
+    (headers, then row by row): a sentence cell names a term alone when a header or
+    an earlier cell gave its words; a cell that is only a term is a label and reads
+    in words every time. The TRIPOD+AI checklist glossed "calibration-in-the-large"
+    in three items and the C-statistic in three (issue 15, wave 39).
 
     Raises
     ------
     ValueError
         If a column name looks like a machine name and has no label.
     """
-    words = pd.DataFrame({column: [
-        v if isinstance(raw, ProtectedText) else value_label(v, column)
-        for v, raw in zip(text[column], frame[column], strict=True)]
-        for column in text.columns}, index=text.index)
-    words.columns = [column_label(c) for c in text.columns]
-    return words
+    headers = [column_label(c) for c in text.columns]
+    said = set().union(*(words_given(h) for h in headers))
+    rows = []
+    for shown, raws in zip(text.itertuples(index=False), frame.itertuples(index=False),
+                           strict=True):
+        row = []
+        for column, v, raw in zip(text.columns, shown, raws, strict=True):
+            if not isinstance(raw, ProtectedText):
+                v = value_label(v, column, said=said)
+            said |= words_given(v) if isinstance(v, str) else set()
+            row.append(v)
+        rows.append(row)
+    return pd.DataFrame(rows, index=text.index, columns=headers)
 
 
 def _check_not_row_level(frame: pd.DataFrame, name: str) -> None:

@@ -32,6 +32,7 @@ from lifetools.labels import (
     term_label,
     value_label,
     with_words,
+    words_given,
 )
 from lifetools.prediction import drift_check, performance
 from lifetools.reports.crisis_models import COMPARED
@@ -203,14 +204,39 @@ def test_jargon_table_shows_plain_words_and_its_csv_keeps_the_terms(tmp_path, mo
     assert "How well the model ranks people by risk (C-statistic)" in shown.to_html()
 
 
-def test_jargon_tripod_checklist_items_shown_in_plain_words():
+def test_jargon_tripod_checklist_gives_each_term_its_words_once(tmp_path, monkeypatch):
+    # every item glossed its terms again: "calibration-in-the-large (whether the
+    # predicted risks ...)" in items 12e, 12f and 14, the C-statistic's words in 2, 12e
+    # and 14 (issue 15, wave 39); a table gives them once, in reading order
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
     fields = {f for item in ITEMS for _, f, _, _ in Formatter().parse(item.text) if f}
     checklist = tripod_checklist(dict.fromkeys(fields, "0.71 (0.65 to 0.77)"))
-    shown = {(row.item, column): value_label(getattr(row, column), column)
-             for row in checklist.itertuples() for column in ("topic", "reported")}
-    assert {k: unexplained(v) for k, v in shown.items() if unexplained(v)} == {}
-    assert "Brier score (" in shown[("12e", "reported")]
-    assert shown[("12e", "reported")].startswith(f"C-statistic ({TERMS['C-statistic']}; DeLong)")
+    words = show_table(checklist, name="tripod", caption="TRIPOD+AI checklist").words
+    cells = [str(v) for row in words.itertuples(index=False) for v in row]
+    assert gloss_findings(" ".join(cells)) == []
+    assert sum(bool(_terms_in(c)) for c in cells) > sum(bool(words_given(c)) for c in cells)
+    reported = dict(zip(words["Item"], words["Reported"], strict=True))
+    assert reported["2"].startswith(f"What was asked and what was found, with the "
+                                    f"{with_words('C-statistic')} in ")
+    assert "Brier score (" in reported["12e"]
+    assert reported["12e"].startswith("C-statistic (DeLong)")  # given in item 2
+    assert reported["14"].startswith("C and calibration-in-the-large with intervals")
+
+
+def test_jargon_a_term_is_glossed_once_per_table_and_a_label_every_time(tmp_path,
+                                                                         monkeypatch):
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    frame = pd.DataFrame({"measure": ["C-statistic", "C-statistic"],
+                          "note": ["The C-statistic by DeLong.", "C-statistic again."]})
+    words = show_table(frame, name="terms", caption="Terms").words
+    assert list(words["Measure"]) == [in_words("C-statistic")] * 2
+    # the row label gave the words before either sentence
+    assert list(words["Note"]) == ["The C-statistic by DeLong.", "C-statistic again."]
+    only = show_table(frame[["note"]], name="notes", caption="Notes").words
+    assert list(only["Note"]) == [f"The {with_words('C-statistic')} by DeLong.",
+                                  "C-statistic again."]
+    assert explain_terms("C-statistic: 0.7.", said={"C-statistic"}) == "C-statistic: 0.7."
+    assert explain_terms("C-statistic", said={"C-statistic"}) == in_words("C-statistic")
 
 
 def test_jargon_model_withheld_for_residual_degrees_of_freedom_is_explained():
