@@ -154,7 +154,7 @@ VALUE_LABELS: Mapping[str, str] = {
     "locality_unknown": "Locality not known",
     # the difference-in-differences model's groups (emergency care: a withheld
     # model's reason read "fewer than 10 events among 'user'")
-    "user": "Life Rooms users", "after": "After first contact",
+    "user": "Life Rooms users", "after": "After the index date",
     # a regression's intercept (statsmodels' name), as a fit's reason names it
     "const": "Intercept",
     # model terms of the survival reports

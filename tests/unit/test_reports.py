@@ -372,6 +372,12 @@ def test_emergency_fewest_events_reads_the_published_cells_a_hidden_one_is_too_f
     assert fewest_events(rate_table(periods((30, 40)), "ae")) == 30
     assert fewest_events(rate_table(periods((30, 40)), "ae"), ["Matched comparison"]) == 45
     assert fewest_events(rate_table(periods((3, 40)), "ae")) is None  # shown as [c]
+    # the matched comparison group has no first contact: its periods are the index
+    # date's, as the page defines it ("Before first contact" for non-users: wave 39)
+    table = rate_table(periods((30, 40)), "ae").frame
+    assert list(zip(table["group"], table["period"], strict=True)) == [
+        (group, period) for group in ("Life Rooms users", "Matched comparison")
+        for period in ("Before the index date", "After the index date")]
 
 
 def test_emergency_report_prediction_model_with_few_events_per_level_is_withheld(

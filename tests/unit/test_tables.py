@@ -315,7 +315,7 @@ def test_table_estimates_failure_names_model_terms_in_words():
     cell = table_estimates(released(summary), label="Rate ratio")[
         "Rate ratio (95% CI)"].iloc[0]
     assert cell == ("could not be estimated: Intercept: its standard error is not finite "
-                    "or is zero; After first contact: its standard error is not finite")
+                    "or is zero; After the index date: its standard error is not finite")
 
 
 def test_table_estimates_withheld_models_named_once_in_the_reason_column():

@@ -91,7 +91,7 @@ def plot_love(balance: pd.DataFrame, *, ax: Any = None, threshold: float = 0.1) 
 @redrawable
 def plot_rates(rates: pd.DataFrame, *, ax: Any = None,
                ylabel: str = "Attendances per person-year") -> Any:
-    """Rates with 95% CIs by group and period (before/after first contact).
+    """Rates with 95% CIs by group and period (before and after the index date).
 
     ``rates``: a protected table (group, period, rate, ci_lower, ci_upper) made by
     :func:`lifetools.disclosure.rates_table` (see

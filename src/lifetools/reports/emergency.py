@@ -71,7 +71,7 @@ baseline rates): the release check counts them as one level, not as categories."
 def rate_table(periods: pd.DataFrame, outcome: str) -> ProtectedTable:
     """Rates per person-year by group and period, from protected counts, with CIs."""
     data = periods.assign(period=periods["after"].map(
-        {0: "Before first contact", 1: "After first contact"}))
+        {0: "Before the index date", 1: "After the index date"}))
     table = rates_by_group(data, group_col=["group", "period"], event_col=outcome,
                            person_time_col="person_years")
     return table[["group", "period", "people", "events", "person_years", "rate",
