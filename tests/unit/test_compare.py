@@ -7,6 +7,7 @@ import pytest
 from lifetools.pipeline.compare import (
     BEYOND,
     COUNT,
+    FOLLOW_UP,
     NO_INTERVAL,
     NOT_COMPARABLE,
     WITHIN,
@@ -135,6 +136,41 @@ def test_compare_results_each_edition_keeps_its_own_follow_up():
     same = compare_results(_incidence(232, 6.3, "6.3%"), _incidence(232, 7.1, "7.1%"))
     assert (same[0].label, same[0].previous) == (
         "Cumulative incidence of re-referral by 232 days after discharge (%)", "6.3%")
+
+
+def test_compare_results_shares_quoted_at_different_follow_ups_are_not_compared():
+    # the re-referral share "by 330 days" beside the previous edition's "by 300 days"
+    # read "within the uncertainty (the intervals overlap)", as if the two measured one
+    # thing (issue 15, wave 39)
+    def share(days, value, low, high):
+        at = f"by {days} days after discharge"
+        entry = _incidence(days, value, f"{value}%")["cif"]
+        return {"cif": entry, "cif_ci": {"kind": "interval", "value": [low, high],
+                                         "label": f"95% CI: {entry['label']}", "at": at,
+                                         "text": f"{low}% to {high}%"}}
+
+    row, = compare_results(share(300, 6.3, 3.9, 10.1), share(330, 7.1, 4.0, 12.6))
+    assert row.words == FOLLOW_UP
+    assert row.label == "Cumulative incidence of re-referral (%)"
+    assert row.previous == "6.3% (3.9% to 10.1%), by 300 days after discharge"
+    assert row.current == "7.1% (4.0% to 12.6%), by 330 days after discharge"
+    text = comparison_markdown([row], previous_title="2023-24 edition",
+                               previous_link="../2023-24/x", current_title="2024-25 edition")
+    assert ("| 6.3% (3.9% to 10.1%), by 300 days after discharge | 7.1% (4.0% to 12.6%), "
+            f"by 330 days after discharge | {FOLLOW_UP} |") in text
+    # at the same day the intervals decide, as for any estimate
+    row, = compare_results(share(330, 6.3, 3.9, 10.1), share(330, 7.1, 4.0, 12.6))
+    assert row.words == WITHIN
+    # an edition's own words that name no follow-up (a validation cohort) are compared
+    def c(cohort, low, high):
+        label = f"C-statistic: validation cohort of {cohort}"
+        return {"c": {"kind": "estimate", "label": label, "text": "0.8", "value": 0.8,
+                      "at": f"validation cohort of {cohort}"},
+                "c_ci": {"kind": "interval", "label": f"95% CI: {label}", "text": "x",
+                         "value": [low, high]}}
+
+    row, = compare_results(c("2023-24", 0.7, 0.9), c("2024-25", 0.75, 0.85))
+    assert row.words == WITHIN
 
 
 def test_compare_results_label_differing_without_its_words_keeps_the_previous_label():

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 
 from lifetools import plots  # noqa: E402
 from lifetools.disclosure import active_profile, model_release  # noqa: E402
@@ -489,3 +490,60 @@ def test_hatched_start_legend_swatch_in_the_curves_colour():
     swatch = legend.legend_handles[texts.index(plots.survival.HIDDEN_START)]
     assert swatch.get_hatch() == "///"
     assert to_rgba(swatch.get_edgecolor()) == to_rgba(PALETTE[0])
+
+
+def events_early_followed_long(n: int = 200) -> pd.DataFrame:
+    """``n`` people: 30 events by day 200, the rest censored from day 200 to 345 (as
+    the 30,000-person re-referral page's non-users: their last event at day 232, about
+    100 still at risk at day 180, the share quoted by 330 days)."""
+    events = list(np.linspace(20, 200, 30).round())
+    rest = n - len(events)
+    return pd.DataFrame({"group": "Did not use the Life Rooms",
+                         "duration": [*events, *np.linspace(200, 345, rest).round()],
+                         "event": [1] * len(events) + [0] * rest})
+
+
+def test_curve_is_carried_flat_to_the_last_grid_day_enough_are_at_risk():
+    # the 30,000-person re-referral figure stopped at day 210 (its last event's grid
+    # day) beside a sentence quoting the share by 330 days, with about 100 people still
+    # at risk at day 180: the cumulative incidence was listed at its event times only
+    # (issue 15, wave 39)
+    from lifetools.reports.narrative import horizon_estimate
+
+    data = events_early_followed_long()
+    least = active_profile().min_at_risk
+    cif = estimate_cif(data, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group", times=(0, 90, 180, 365))
+    table = survival_curve_table(cif, max_time=365).frame
+    last = int(table["day"].iloc[-1])
+    followed = np.sort(data["duration"].to_numpy())[::-1][least - 1]
+    assert last <= followed < last + 30  # the last grid day with 10 at risk: 330
+    assert last == horizon_estimate(cif.summary, data["duration"])[0] == 330
+    # flat after its last step (day 210), at the value it had there
+    after = table[table["day"] >= 210]
+    assert after["estimate"].nunique() == 1 and len(after) > 1
+    # the Kaplan-Meier curve of the same data stops at the same day, flat there too
+    km = survival_curve_table(estimate_km(data, duration_col="duration", event_col="event",
+                                          group_col="group", times=(0, 90, 180, 365)),
+                              max_time=365).frame
+    assert km["day"].tolist()[-1] == last
+    assert km.loc[km["day"] >= 210, "estimate"].nunique() == 1
+    ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=365)
+    alt = ax.figure._lifetools_alt
+    assert f"at day {last}." in alt
+    assert plots.survival.CURVE_END.format(least=least) in alt
+    assert ax.figure._lifetools_data[""].frame.equals(table)
+    assert max(ax.get_lines()[0].get_xdata()) == last
+
+
+def test_cumulative_incidence_is_listed_at_censoring_times_too():
+    # times 1 (cause 1), 2 (cause 2), 3 (censored), 4 (cause 1), 6 (censored): the row
+    # at 3 carries F(2) with 3 at risk, the row at 6 F(4) with 1 at risk
+    df = pd.DataFrame({"t": [1, 2, 3, 4, 6.], "e": [1, 2, 0, 1, 0]})
+    summary = estimate_cif(df, duration_col="t", event_col="e",
+                           event_of_interest=1).summary
+    assert summary["time"].tolist() == [1, 2, 3, 4, 6]
+    assert summary["at_risk"].tolist() == [5, 4, 3, 2, 1]
+    assert summary["events"].tolist() == [1, 0, 0, 1, 0]
+    assert summary["estimate"].tolist() == pytest.approx([0.2, 0.2, 0.2, 0.5, 0.5])
+    assert summary["se"].iloc[2] == summary["se"].iloc[1]

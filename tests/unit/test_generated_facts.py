@@ -44,8 +44,9 @@ def test_threshold_sentence_states_the_runs_threshold(threshold, said):
 def test_curve_sentence_from_the_estimates_level_and_the_profiles_rule(alpha, level):
     said = str(curve_sentence(SimpleNamespace(method={"alpha": alpha})))
     least = get_profile().min_at_risk
-    assert said == (f"The shaded band is the {level} confidence interval; the curve "
-                    f"stops where fewer than {least} people remain at risk.")
+    assert said == (f"The shaded band is the {level} confidence interval; the curve is "
+                    "drawn at regular days and stops at the last of them before fewer "
+                    f"than {least} people remain at risk.")
 
 
 def test_spline_sentence_from_the_models_spec():

@@ -19,6 +19,14 @@ words of one edition only (``at`` in ``results.json``: a follow-up the data deci
 edition's own beside its value; a label that differs otherwise is given beside the
 previous value. The previous edition's value under the current edition's follow-up
 (232 days for a result the previous edition published at 239) misled the reader.
+
+A result each edition quotes at its own follow-up (its ``at`` words the same but for
+their duration: "by 300 days after discharge", "by 330 days after discharge") is not
+assessed: a cumulative share by a later day counts more of the follow-up, so the two
+values, each shown with its own day, are not like for like, and their intervals'
+overlap says nothing about a change (:data:`FOLLOW_UP`). Neither edition's
+``results.json`` holds the share at the other's day, and none is worked out here: a
+share read off the curve at another day is a number no page published (wave 39).
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from lifetools.disclosure.withheld import PRIVACY
 from lifetools.formatting import finite, format_interval, format_value
 from lifetools.result_names import WITHOUT_INTERVAL
 
-__all__ = ["Comparison", "compare_results", "comparison_markdown"]
+__all__ = ["FOLLOW_UP", "Comparison", "compare_results", "comparison_markdown"]
 
 PUBLISHED_AS = "published as: "
 NUMERIC = ("count", "ratio", "estimate", "rate", "percentage")
@@ -42,6 +50,11 @@ BEYOND = "larger than the uncertainty (the intervals do not overlap)"
 NOT_COMPARABLE = "cannot be compared (not shown in one edition or both)"
 COUNT = "not assessed: a count, shown as published"
 NO_INTERVAL = "not assessed: its interval is not among the key results"
+FOLLOW_UP = ("cannot be compared: each edition quotes it at its own follow-up (the "
+             "day beside each value)")
+"""The words for a result the two editions quote at different follow-ups
+(:func:`_other_follow_up`): "within the uncertainty" beside a share by 300 days and
+one by 330 days compared two different things (issue 15, wave 39)."""
 CHECK = "not assessed: a check of the method, which has no interval"
 """The words for a result published without an interval by design
 (:data:`lifetools.result_names.WITHOUT_INTERVAL`: a balance check, a shrinkage
@@ -182,6 +195,8 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any], *,
             words = COUNT
         elif finite(entry.get("value")) is None or finite(old.get("value")) is None:
             words = NOT_COMPARABLE
+        elif _other_follow_up(old, entry):
+            words = FOLLOW_UP
         elif name in WITHOUT_INTERVAL and now_ci is None and old_ci is None:
             words = CHECK
         elif now_ci is None or old_ci is None:
@@ -199,6 +214,21 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any], *,
                                current_symbol=_symbol_cell(entry, now_at),
                                previous_label=renamed))
     return rows
+
+
+_DURATION = re.compile(r"\b\d[\d,]*(?=\s+(?:day|week|month|year)s?\b)")
+"""A duration's number in a result's ``at`` words ("by 330 days after discharge")."""
+
+
+def _other_follow_up(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether the two editions quote a result at different follow-ups: their ``at``
+    words name a duration and are the same but for its number ("by 300 days after
+    discharge", "by 330 days after discharge"). Words of another kind ("validation
+    cohort of 2023-24") are an edition's own data, compared as they are."""
+    words = [str(e.get("at") or "") for e in (old, new)]
+    if words[0] == words[1] or not all(_DURATION.search(w) for w in words):
+        return False
+    return len({_DURATION.sub("#", w) for w in words}) == 1
 
 
 def _symbol_cell(entry: Mapping[str, Any], at: str) -> str:

@@ -45,7 +45,7 @@ from lifetools.publication import mark_protected
 from lifetools.survival.competing import cif_limits
 from lifetools.survival.kaplan_meier import CI_NAMES, km_limits
 
-__all__ = ["RATIO_TICKS", "WHY_NOT_DRAWN", "plot_forest", "plot_survival",
+__all__ = ["CURVE_END", "RATIO_TICKS", "WHY_NOT_DRAWN", "plot_forest", "plot_survival",
            "survival_curve_table", "withheld_reasons"]
 
 RATIO_TICKS = RATIO_SCALE
@@ -65,7 +65,12 @@ def _name(group: Any) -> str:
 
 def _drawable(result: Any, min_at_risk: int,
               max_time: float | None) -> dict[Any, pd.DataFrame]:
-    """Each group's rows while at least ``min_at_risk`` remain at risk (none: left out)."""
+    """Each group's rows while at least ``min_at_risk`` remain at risk (none: left out).
+
+    The summaries list a curve at every time of an event or a censoring (Kaplan-Meier
+    and cumulative incidence alike), so the last row kept is the last time at least
+    ``min_at_risk`` people remain at risk, not the last event before it.
+    """
     summary = result.summary
     rows = {}
     for group in dict.fromkeys(summary["group"]):
@@ -124,7 +129,10 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
 
     Disclosure control (active profile): a curve is read on a grid of days (every 30
     days or more, and the days of the at-risk table) only while at least
-    ``min_at_risk`` people remain at risk; it moves at a grid day only once more than
+    ``min_at_risk`` people remain at risk: up to the last grid day at or before the
+    last time that many are at risk, flat after its last step (the summaries list
+    censoring times too; a cumulative incidence listed at its event times only stopped
+    at its last event's grid day, wave 39); it moves at a grid day only once more than
     ``threshold`` events (8 by default) have accrued since it last moved, otherwise
     it holds its last published value (estimate and interval). So no step of the
     published curve is the effect of 1 to ``threshold`` events. Nor is the size of a
@@ -323,6 +331,15 @@ def _hidden_range(curve: pd.DataFrame, rising: bool) -> tuple[list[float], list[
     return [low, low], [high, high]
 
 
+CURVE_END = ("Each curve is drawn at regular days (listed in the download) and stops "
+             "at the last of them before fewer than {least} people remain at risk, flat "
+             "after its last step")
+"""What ends a drawn curve, in the alt text's words (:func:`survival_curve_table`):
+"stops where fewer than 10 people remain at risk" was said of a cumulative-incidence
+curve that stopped at its last event's grid day, 120 days before that (issue 15,
+wave 39)."""
+
+
 def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk: int,
          threshold: int, kind: str, withheld: dict[str, str],
          top: float = 1.0, *, rising: bool = True) -> str:
@@ -347,8 +364,8 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
     axis = (f" The vertical axis runs from 0 to {format_ratio(top)}, not 1."
             if top < 1 else "")
     return (f"{kind} chart of {ylabel.lower()} by {xlabel.lower()}, {count}.{axis} "
-            + "; ".join(parts) + f". Each curve stops where fewer than {min_at_risk} "
-            f"people remain at risk and moves only after more than {threshold} events"
+            + "; ".join(parts) + f". {CURVE_END.format(least=min_at_risk)}; it moves "
+            f"only after more than {threshold} events"
             + (" (a curve starting after day 0 is not drawn before its first step, "
                "which waits for more than that many events; a "
                "hatched area from day 0 shows the range it lies in until then, from "
@@ -372,8 +389,9 @@ def plot_survival(
     Disclosure control (active profile): the curves drawn, their alt text and their
     download are the published curve table (:func:`survival_curve_table`) and nothing
     else: each read on a grid of days while at least ``min_at_risk`` people remain at
-    risk, moving only after more than ``threshold`` events, so no step counts 1 to 7
-    events. The numbers at risk under the axis are protected counts (by default
+    risk (to the last grid day before fewer remain, flat after its last step: the alt
+    text says so in :data:`CURVE_END`'s words), moving only after more than
+    ``threshold`` events, so no step counts 1 to 7 events. The numbers at risk under the axis are protected counts (by default
     suppressed 1-7, rounded to 5). A group whose curve the table withholds (too few
     at risk from the start, or too few events for it ever to move: 0 to ``threshold``,
     not told apart) is not drawn: its at-risk row reads "(no curve)", the legend

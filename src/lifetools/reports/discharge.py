@@ -95,12 +95,14 @@ def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
 def curve_sentence(km: Any) -> Any:
     """How to read the Kaplan-Meier figure, from what was computed: the confidence
     level of its band (the estimate's ``alpha``) and where each curve stops (the
-    profile's ``min_at_risk``, as :func:`lifetools.plots.plot_survival` draws it). The
-    page typed "95%" and "fewer than 10 people" until wave 23 (issue 15). Tested in
-    ``tests/unit/test_reports.py``."""
+    profile's ``min_at_risk``, as :func:`lifetools.plots.plot_survival` draws it: to
+    the last day of its grid before fewer remain, :data:`lifetools.plots.survival.
+    CURVE_END`). The page typed "95%" and "fewer than 10 people" until wave 23 (issue
+    15). Tested in ``tests/unit/test_generated_facts.py``."""
     level = round(100 * (1 - float(km.method["alpha"])))
-    return compose("The shaded band is the {level} confidence interval; the curve stops "
-                   "where fewer than {n} people remain at risk.", level=Level(level),
+    return compose("The shaded band is the {level} confidence interval; the curve is "
+                   "drawn at regular days and stops at the last of them before fewer than "
+                   "{n} people remain at risk.", level=Level(level),
                    n=RuleNumber("min_at_risk"))
 
 

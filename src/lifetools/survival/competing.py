@@ -18,7 +18,8 @@ from scipy.stats import norm
 from lifetools.survival.kaplan_meier import CLOGLOG_ONE, at_risk_table
 from lifetools.survival.results import CIFResult, library_versions
 
-__all__ = ["CLOGLOG_ONE", "aalen_johansen", "cif_limits", "estimate_cif", "incidence_from_cloglog"]
+__all__ = ["CLOGLOG_ONE", "aalen_johansen", "cif_limits", "estimate_cif", "every_time",
+           "incidence_from_cloglog"]
 
 
 def aalen_johansen(stop: np.ndarray, status: np.ndarray, event: int,
@@ -50,6 +51,32 @@ def aalen_johansen(stop: np.ndarray, status: np.ndarray, event: int,
     ra = sp0 * d_k / n
     v += -2 * ip * np.cumsum(ra) + 2 * np.cumsum(ip * ra)
     return times, ip, np.sqrt(np.clip(v, 0, None)), n
+
+
+def every_time(times: np.ndarray, cif: np.ndarray, se: np.ndarray, *,
+               stop: np.ndarray, entry: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`aalen_johansen`'s curve at every distinct time someone leaves follow-up.
+
+    ``times``, ``cif``, ``se`` are its rows at the event times (of any type); the
+    rows returned (times, cif, se, at risk) are at those and at every censoring time
+    too, the estimate and its standard error carried from the last event time at or
+    before (0 before the first), with the numbers at risk there (entry < t <= stop,
+    :func:`aalen_johansen`'s risk set). As R's ``survfit`` lists a
+    curve, and as :func:`lifetools.survival.estimate_km` does: a summary with event
+    times only ended at the last event, so a curve drawn from it
+    (:func:`lifetools.plots.survival_curve_table`) stopped there although many people
+    were still followed (the 30,000-person re-referral figure stopped at day 210
+    beside a share quoted by 330 days; issue 15, wave 39).
+    """
+    every = np.union1d(np.asarray(times, dtype=float), stop)
+    at = np.searchsorted(times, every, side="right") - 1
+    index = np.clip(at, 0, None)
+    carried = [np.where(at >= 0, values[index], 0.0) if len(times)
+               else np.zeros(len(every)) for values in (cif, se)]
+    at_risk = (np.searchsorted(np.sort(entry), every, side="left")
+               - np.searchsorted(np.sort(stop), every, side="left")).astype(float)
+    return every, carried[0], carried[1], at_risk
 
 
 def incidence_from_cloglog(v: np.ndarray) -> np.ndarray:
@@ -102,6 +129,14 @@ def estimate_cif(
     event_of_interest
         The code whose cumulative incidence is estimated.
 
+    Returns
+    -------
+    CIFResult
+        ``summary``: one row per group and distinct time of any event or censoring
+        (:func:`every_time`; as R ``survfit`` and :func:`~lifetools.survival.estimate_km`
+        list a curve), ``events`` the events of interest there (0 at a censoring
+        time, where the estimate is carried).
+
     Notes
     -----
     Exact Aalen-Johansen estimator (no jitter; deterministic) with delayed entry;
@@ -125,9 +160,11 @@ def estimate_cif(
     frames = []
     groups = [("All", df)] if group_col is None else sorted(df.groupby(group_col))
     for name, part in groups:
-        times_k, cif, se, n = aalen_johansen(
-            part[duration_col].to_numpy(), part[event_col].to_numpy(), event_of_interest,
-            part[entry_col].to_numpy() if entry_col else None)
+        stop = part[duration_col].to_numpy(dtype=float)
+        entry = part[entry_col].to_numpy(dtype=float) if entry_col else np.zeros(len(stop))
+        times_k, cif, se, _ = aalen_johansen(stop, part[event_col].to_numpy(),
+                                             event_of_interest, entry)
+        times_k, cif, se, n = every_time(times_k, cif, se, stop=stop, entry=entry)
         lower, upper = cif_limits(cif, se, z)
         # events of interest at each time (what a step of the curve counts)
         of_interest = part.loc[part[event_col] == event_of_interest, duration_col]

@@ -72,7 +72,8 @@ class KMResult(_PeopleAndEvents):
 class CIFResult(_PeopleAndEvents):
     """Aalen-Johansen cumulative incidence of one event type, competing risks, by group.
 
-    ``summary``: group, time, estimate, ci_lower, ci_upper, at_risk.
+    ``summary``: group, time, estimate, ci_lower, ci_upper, se, at_risk, events (one
+    row per time of any event or censoring: :func:`lifetools.survival.competing.every_time`).
     """
 
     summary: pd.DataFrame
