@@ -547,3 +547,43 @@ def test_cumulative_incidence_is_listed_at_censoring_times_too():
     assert summary["events"].tolist() == [1, 0, 0, 1, 0]
     assert summary["estimate"].tolist() == pytest.approx([0.2, 0.2, 0.2, 0.5, 0.5])
     assert summary["se"].iloc[2] == summary["se"].iloc[1]
+
+
+def test_groups_withheld_for_too_few_events_leave_the_drawn_curve_its_own_grid():
+    # the 2024-25 discharge cumulative incidence (3,000 people): its withheld Transfer
+    # and Death curves still shared the 60 rows, so Discharge was read every 60 days
+    # where every 30 fit (wave 39); the drawn curve reads as if it were alone
+    rng = np.random.default_rng(11)
+    drawn = pd.DataFrame({"group": "Used the Life Rooms",
+                          "duration": rng.uniform(1, 730, 400).round(),
+                          "event": (np.arange(400) < 200).astype(int)})
+    few = [pd.DataFrame({"group": f"Group {k}", "duration": rng.uniform(1, 730, 60).round(),
+                         "event": (np.arange(60) < 3).astype(int)}) for k in range(3)]
+    times = (0, 90, 180, 365)
+
+    def table(data: pd.DataFrame) -> pd.DataFrame:
+        return survival_curve_table(estimate_cif(
+            data, duration_col="duration", event_col="event", event_of_interest=1,
+            group_col="group", times=times), max_time=730).frame
+
+    together, alone = table(pd.concat([drawn, *few], ignore_index=True)), table(drawn)
+    shown = together[together["why not drawn"] == ""].drop(columns="why not drawn")
+    assert shown.reset_index(drop=True).equals(alone)
+    assert 30 in set(np.diff(alone["day"].to_numpy()))
+    assert len(together) <= 60 and (together["why not drawn"] != "").sum() == 3
+
+
+def test_curve_table_read_coarser_when_the_at_risk_days_leave_too_few_rows():
+    # 40 days of the at-risk table between the grid's days and a curve read to day
+    # 1,200: every 60 days gave 21 grid days, 61 rows, one more than a published table
+    # may have (refused as row-level); the grid steps out by 30 days until they fit
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame({"group": "Used the Life Rooms",
+                         "duration": np.r_[rng.integers(1, 1300, 2000), [1200] * 20],
+                         "event": np.r_[np.arange(2000) % 2, [1] * 20]})
+    times = tuple(15 + 30 * k for k in range(40))
+    table = survival_curve_table(estimate_cif(
+        data, duration_col="duration", event_col="event", event_of_interest=1,
+        group_col="group", times=times), max_time=1200).frame
+    assert 50 < len(table) <= 60 and table["day"].max() > 1100
+    assert set(times) <= set(table["day"])

@@ -82,11 +82,13 @@ def _drawable(result: Any, min_at_risk: int,
     return rows
 
 
-def _grid(end: float, groups: int, days: list[float]) -> list[float]:
-    """The days a curve is published at: every 30 days or more (at most 60 rows in all),
-    and the days of the at-risk table."""
+def _grid(end: float, groups: int, days: list[float], *, coarser: int = 0) -> list[float]:
+    """The days the ``groups`` drawn curves are published at: every 30 days or more
+    (about 60 rows in all), and the days of the at-risk table; ``coarser`` steps of 30
+    days more than that when the rows read, with a withheld group's one row each, were
+    more than 60."""
     per_group = max(2, _GRID_ROWS // max(1, groups) - len(days))
-    step = max(30, 30 * math.ceil(end / 30 / per_group))
+    step = max(30, 30 * math.ceil(end / 30 / per_group)) + 30 * coarser
     return sorted({*np.arange(0, end + 1, step).tolist(), *days})
 
 
@@ -162,6 +164,9 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
     has one row, its numbers missing (``[x]``) and :data:`WHY_NOT_DRAWN` saying why
     in plain words (:func:`withheld_reasons`); the column is there only when a group
     is withheld, so a table whose curves are all drawn is unchanged.
+    The grid is made for the curves drawn (a group found never to move is withheld
+    and the others are read again), and steps out by 30 days while the rows,
+    with one per withheld group, are more than 60.
 
     Returns
     -------
@@ -186,55 +191,32 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
     withheld = {g: reasons["events"] if g not in set(result.summary["group"])
                 and most.get(g, 0) >= profile.min_at_risk else reasons["at_risk"]
                 for g in groups if g not in rows_of}
-    out = []
+    out: list[dict] = []
     if rows_of:
         _, limits = _variance_and_limits(result)
-        stops = {g: float(r["time"].max()) for g, r in rows_of.items()}
-        end = max(stops.values())
-        listed = [float(t) for t in dict.fromkeys(result.at_risk["time"]) if float(t) <= end]
-        grid = _grid(end, len(rows_of), listed)
-        for group, rows in rows_of.items():
-            times = rows["time"].to_numpy(dtype=float)
-            events = np.cumsum(rows["events"].to_numpy(dtype=int))
-            estimate = rows["estimate"].to_numpy(dtype=float)
-            se = rows["se"].to_numpy(dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                variance = se ** 2 if cif else (se / estimate) ** 2
-            shown = (start, start, start)
-            moved_at = 0  # cumulative events when the curve last moved
-            raw = (start, 0.0)  # the unrounded estimate and variance there
-            drawn = (start, 0.0)  # the published estimate and variance there
-            read: list[dict] = []
-            first_move = 0  # the row of ``read`` where the curve first moved
-            for day in (d for d in grid if d <= stops[group]):
-                upto = int(np.searchsorted(times, day, side="right"))
-                if upto and events[upto - 1] - moved_at > profile.threshold:
-                    now = int(events[upto - 1])
-                    scale = ((round_count(now, profile=profile)
-                              - round_count(moved_at, profile=profile)) / (now - moved_at))
-                    value, var = float(estimate[upto - 1]), float(variance[upto - 1])
-                    if cif:
-                        published = drawn[0] + scale * (value - raw[0])
-                    else:
-                        published = drawn[0] * max(1 - scale * (1 - value / raw[0]), 0.0)
-                    drawn = (published, drawn[1] + scale * (var - raw[1]))
-                    first_move = first_move if moved_at else len(read)
-                    raw, moved_at = (value, var), now
-                    lower, upper = limits([drawn[0]], [drawn[1]])
-                    shown = (drawn[0], float(lower[0]), float(upper[0]))
-                read.append({"group": _name(group), "day": int(round(day)),
-                             "estimate": round(shown[0], 4),
-                             "ci_lower": round(shown[1], 4),
-                             "ci_upper": round(shown[2], 4)})
-            if moved_at:
-                # a curve held at its start past the first grid day is published from
-                # where it first moves: its rows before read "0.00 (0.00 to 0.00)" (or
-                # 1.00) while up to ``threshold`` events had happened, a value outside
-                # the unrounded data's interval (the 30,000-person re-referral page
-                # showed no one re-referred for 150 days after 7 had been, wave 37)
-                out += read if first_move <= 1 else read[first_move:]
-            else:  # never moved: too few events to draw, however few (0 included)
+        drawing, coarser = dict(rows_of), 0
+        while drawing:
+            # a group that never moves is withheld, and the grid is made again for the
+            # curves drawn: the withheld Transfer and Death curves of the discharge
+            # page kept its grid at 60 days where 30 fit the 60 rows (wave 39)
+            stops = {g: float(r["time"].max()) for g, r in drawing.items()}
+            end = max(stops.values())
+            listed = [float(t) for t in dict.fromkeys(result.at_risk["time"])
+                      if float(t) <= end]
+            grid = _grid(end, len(drawing), listed, coarser=coarser)
+            read_of = {g: _read_curve(rows, grid, stops[g], cif=cif, start=start,
+                                      profile=profile, limits=limits, name=_name(g))
+                       for g, rows in drawing.items()}
+            still = [g for g, read in read_of.items() if read is None]
+            if not still:
+                out = [row for read in read_of.values() for row in read]
+                if len(out) + len(withheld) <= _GRID_ROWS:
+                    break
+                coarser += 1  # the days of the at-risk table left too few rows
+                continue
+            for group in still:  # never moved: too few events to draw, however few
                 withheld[group] = reasons["events"]
+                del drawing[group]
     columns = ["group", "day", "estimate", "ci_lower", "ci_upper"]
     frame = pd.DataFrame(out, columns=columns).astype({"day": "Int64"})
     if withheld:  # one row per withheld group, in the result's order, saying why
@@ -247,6 +229,52 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
         frame = frame.sort_values("_order", kind="stable").drop(columns="_order")
         frame = frame.reset_index(drop=True)
     return require_table(frame, name="curves", not_counts=["day"])
+
+
+def _read_curve(rows: pd.DataFrame, grid: list[float], stop: float, *, cif: bool,
+                start: float, profile: Any, limits: Any, name: Any) -> list[dict] | None:
+    """One group's published rows on ``grid`` up to ``stop`` (the rules of
+    :func:`survival_curve_table`), or None when the curve never moves."""
+    times = rows["time"].to_numpy(dtype=float)
+    events = np.cumsum(rows["events"].to_numpy(dtype=int))
+    estimate = rows["estimate"].to_numpy(dtype=float)
+    se = rows["se"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        variance = se ** 2 if cif else (se / estimate) ** 2
+    shown = (start, start, start)
+    moved_at = 0  # cumulative events when the curve last moved
+    raw = (start, 0.0)  # the unrounded estimate and variance there
+    drawn = (start, 0.0)  # the published estimate and variance there
+    read: list[dict] = []
+    first_move = 0  # the row of ``read`` where the curve first moved
+    for day in (d for d in grid if d <= stop):
+        upto = int(np.searchsorted(times, day, side="right"))
+        if upto and events[upto - 1] - moved_at > profile.threshold:
+            now = int(events[upto - 1])
+            scale = ((round_count(now, profile=profile)
+                      - round_count(moved_at, profile=profile)) / (now - moved_at))
+            value, var = float(estimate[upto - 1]), float(variance[upto - 1])
+            if cif:
+                published = drawn[0] + scale * (value - raw[0])
+            else:
+                published = drawn[0] * max(1 - scale * (1 - value / raw[0]), 0.0)
+            drawn = (published, drawn[1] + scale * (var - raw[1]))
+            first_move = first_move if moved_at else len(read)
+            raw, moved_at = (value, var), now
+            lower, upper = limits([drawn[0]], [drawn[1]])
+            shown = (drawn[0], float(lower[0]), float(upper[0]))
+        read.append({"group": name, "day": int(round(day)),
+                     "estimate": round(shown[0], 4),
+                     "ci_lower": round(shown[1], 4),
+                     "ci_upper": round(shown[2], 4)})
+    if not moved_at:
+        return None
+    # a curve held at its start past the first grid day is published from where it
+    # first moves: its rows before read "0.00 (0.00 to 0.00)" (or 1.00) while up to
+    # ``threshold`` events had happened, a value outside the unrounded data's interval
+    # (the 30,000-person re-referral page showed no one re-referred for 150 days after
+    # 7 had been, wave 37)
+    return read if first_move <= 1 else read[first_move:]
 
 
 def _curves(table: pd.DataFrame) -> tuple[dict[Any, pd.DataFrame], dict[str, str]]:
