@@ -122,3 +122,45 @@ def test_treat_all_gap_stamp_counts_published_nowhere_are_refused(run):
     cell = run.code(_show(table))  # no table of the report shows 20 and 105
     message = refused(run.write(), cell, RULE)
     assert "are not both published in this report's tables or downloads" in message
+
+
+def _curve_of_recorded_counts(run) -> int:
+    """The decision curve, its treat-all from 22 of 104 published as 20 of 105."""
+    curve = net_benefit(_outcome(), _risk(), THRESHOLDS)
+    table = model_outputs(curve, {}, not_counts=["model", "treat_none"],
+                          inputs=["threshold"], treat_all=(EVENTS, PEOPLE))
+    return run.code(_show(table))
+
+
+def test_treat_all_gap_stamp_counts_found_only_outside_count_columns_are_refused(run):
+    # the two numbers the record names appear on the page, but as no count: a column
+    # declared not counts (days); the gate read any whole number of any cell
+    run.code(display(tables.show_table(
+        pd.DataFrame({"Step": ["Days before the first crisis", "Days of follow-up"],
+                      "Days": [20, 105]}),
+        name="days", caption="Days", not_counts=["Days"])))
+    cell = _curve_of_recorded_counts(run)
+    message = refused(run.write(), cell, RULE)
+    assert "as counts of one table" in message
+
+
+def test_treat_all_gap_stamp_counts_from_two_tables_are_refused(run):
+    # each number a count, but of two tables (20 people in one place, 105 in
+    # another): no table shows the cohort's events beside its people
+    for name, place, people in (("knowsley", "Knowsley", 20), ("wirral", "Wirral", 105)):
+        run.code(display(tables.show_table(
+            pd.DataFrame({"group": [place], "people": [people]}), name=name,
+            caption=f"People in {place}", count_cols=["people"])))
+    cell = _curve_of_recorded_counts(run)
+    message = refused(run.write(), cell, RULE)
+    assert "as counts of one table" in message
+
+
+def test_treat_all_gap_stamp_counts_in_the_cohort_download_pass(run):
+    # the cohort's counts in the count columns of one table (page and download) pass
+    cohort(run)
+    _curve_of_recorded_counts(run)
+    path = run.write()
+    assert scan_notebook(path) == []
+    assert any("20" in line and "105" in line for line in
+               (run.files / "tables" / "cohort.csv").read_text().splitlines())
