@@ -16,6 +16,7 @@ Each refusal: exit code 13, the notebook, the cell as the author sees it, the ru
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,7 +24,7 @@ from runfolder import RunFolder, display
 from test_leaks import refused
 from test_treat_all_leaks import cohort
 
-from lifetools import tables
+from lifetools import plots, publication, tables
 from lifetools.disclosure import model_outputs, model_release
 from lifetools.pipeline.gate import scan_notebook
 from lifetools.prediction.performance import confusion_counts, net_benefit
@@ -113,6 +114,15 @@ def test_treat_all_gap_model_from_protected_counts_passes(run):
     assert table.frame["model"].iloc[0] == pytest.approx(table.frame["treat_all"].iloc[0])
     cohort(run)
     run.code(_show(table))
+    # the figure's data: the point recomputed from its recorded counts there too
+    ax = plots.plot_decision_curve(table)
+    figure = publication.show_figure(ax, name="decision-curve", caption="Decision curve")
+    plt.close(ax.figure)
+    output = display(figure)
+    record = output["metadata"][publication.STAMP_KEY]["download_rules"][
+        "figures/decision-curve.csv"]["net_benefit_count_headers"]["Model"]
+    assert len(record["points"]) == len(THRESHOLDS) and record["lower"] is None
+    run.code(output)
     assert scan_notebook(run.write()) == []
 
 
