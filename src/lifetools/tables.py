@@ -85,9 +85,10 @@ SAME_AS_ABOVE = "lifetools-same"
 (:meth:`PublishedTable.to_html`): its text stays in the page for a screen reader, a copy
 and a stacked row, and is out of sight at full width (``book/_static/lifetools.css``),
 so a group's label ("Age band") is read once down the table."""
-_SHOWN: dict[str, tuple[str, list[str], list[list[str]]]] = {}
+_SHOWN: dict[str, tuple[str, list[str], list[list[str]], bool]] = {}
 """The tables this process showed, by :meth:`ProtectedTable.identity`: their published
-name and cells as the page shows them, for a table that follows one of them
+name, cells as the table shows them, and whether the page shows it as a sentence
+(every value withheld), for a table that follows one of them
 (:func:`lifetools.disclosure.follow`) to name it in its stamp and be checked against it."""
 
 
@@ -396,14 +397,16 @@ def show_table(
     cells = ([str(c).strip() for c in words.columns],
              [[str(v).strip() for v in row] for row in words.itertuples(index=False)])
     if table.record.links:
-        follows = [_follows(table, link, cells, name) for link in table.record.links]
-        rules["follows"] = follows[0] if len(follows) == 1 else follows
+        follows = [f for f in (_follows(table, link, cells, name)
+                               for link in table.record.links) if f is not None]
+        if follows:
+            rules["follows"] = follows[0] if len(follows) == 1 else follows
     sentence = _withheld_sentence(table, withheld, given, cells[1], name)
     shown = PublishedTable(name=name, caption=caption, frame=text,
                            note=" ".join(t for t in (sentence, note) if t) if sentence
                            else note_text, rules=rules, table=table, words=words,
                            spans=spans, sentence=bool(sentence))
-    _SHOWN[table.identity()] = (name, *cells)
+    _SHOWN[table.identity()] = (name, *cells, bool(sentence))
     return shown
 
 
@@ -481,10 +484,19 @@ def _withheld_once(table: ProtectedTable) -> tuple[ProtectedTable, str, frozense
 
 
 def _follows(table: ProtectedTable, link: Link,
-             cells: tuple[list[str], list[list[str]]], name: str) -> dict[str, Any]:
+             cells: tuple[list[str], list[list[str]]], name: str
+             ) -> dict[str, Any] | None:
     """The stamp's record of a table ``table`` follows (``link``; a table following
     several is stamped with a list of them), checked here on the cells
     both pages show (the publish gate checks it again on the page and the downloads).
+
+    ``None`` (no record) when the page shows the table it follows as a sentence (every
+    value withheld, :mod:`lifetools.disclosure.withheld_tables`): checked here on its
+    cells all the same, where no count is shown that this table could give back or
+    that could give back one this table hides. The publish gate refuses a link to a
+    table the page does not show as a table (``linked-cell-shown``: no cells to check
+    it against), and that table's download is checked to hold no value
+    (``withheld-table``), so the link has nothing left to verify (issue 12).
 
     Raises
     ------
@@ -509,7 +521,7 @@ def _follows(table: ProtectedTable, link: Link,
         rule, detail = found[0]
         raise DisclosureError(f"table {name!r}: {detail} (rule {rule!r}; the publish "
                               "gate refuses it)")
-    return follows
+    return None if leader[3] else follows
 
 
 def _text_spans(frame: pd.DataFrame, words: pd.DataFrame

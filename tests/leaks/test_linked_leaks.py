@@ -115,3 +115,47 @@ def test_linked_leaks_a_merged_table_showing_what_its_second_link_hides(run):
     message = refused(run.write(), cell, RULE)
     assert "table 'users' hides" in message and "'visits' hides" not in message, message
     assert re.search(rf"file [^:,]*both\.csv[,:][^\n]*{RULE}", message), message
+
+
+def _after_a_sentence(run) -> tuple:
+    """A hazard-ratio table whose every model is withheld (the page shows it as a
+    sentence), then a table of events by model that follows it, as an analyst links
+    two tables sharing their rows."""
+    import pandas as pd
+    from test_cell_leaks import _withheld_models
+
+    from lifetools import disclosure
+
+    models = tables.show_table(_withheld_models(), name="hr", caption="Hazard ratios")
+    assert models.sentence
+    run.code(display(models))
+    events = disclosure.protect_counts(pd.DataFrame(
+        {"model": ["Cox", "Fine-Gray"], "events": [120, 240]}), ["events"])
+    return models, disclosure.follow(events, models.table, label_col="model",
+                                     column="events", leader_label_col="model",
+                                     leader_column="hazard ratio (95% CI)")
+
+
+def test_a_table_following_one_shown_as_a_sentence_is_published(run):
+    # the followed table shows no value (a sentence in its place), so nothing can be
+    # given back: show_table checks the link on its cells and stamps none, which the
+    # gate would refuse (no table on the page to check it against); it stamped the
+    # link, and the build the notebook passed was refused by the gate
+    _, follower = _after_a_sentence(run)
+    output = _show(follower, "events")
+    assert "follows" not in output["metadata"][publication.STAMP_KEY]["rules"]
+    run.code(output)
+    assert scan_notebook(run.write()) == []
+
+
+def test_linked_leaks_a_link_stamped_to_a_sentence_is_refused(run):
+    # an older library (or a forged stamp) records the link to the table shown as a
+    # sentence: the gate has no cells on the page to check it against
+    models, follower = _after_a_sentence(run)
+    name, head, rows, _ = tables._SHOWN[models.table.identity()]
+    tables._SHOWN[models.table.identity()] = (name, head, rows, False)
+    output = _show(follower, "events")
+    assert output["metadata"][publication.STAMP_KEY]["rules"]["follows"]["table"] == "hr"
+    cell = run.code(output)
+    message = refused(run.write(), cell, RULE)
+    assert "('hr') the page does not show as a sealed table" in message

@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from lifetools.disclosure import get_profile, model_outputs, protect_count
 from lifetools.disclosure.derived import (
+    model_net_benefit,
+    model_net_benefit_counts,
     model_net_benefit_values,
     treat_all_net_benefit,
     treat_all_values,
@@ -238,6 +240,29 @@ def test_model_net_benefit_from_protected_counts_hand_example():
     # 5 false positives (1 to 7): hidden; so are 5 true positives
     assert model_net_benefit_values([0.3, 0.4], true_positives=[18, 5], treated=[23, 30],
                                     people=104) == [None, None]
+
+
+def test_model_net_benefit_counts_are_recorded_for_the_gate_to_recompute():
+    # the record keeps the published counts of each point shown, and the limits'
+    # columns; the stamp carries them (net_benefit_count_headers), the gate recomputes
+    n, counts = model_net_benefit_counts(true_positives=[22, 18, 5], treated=[104, 60, 30],
+                                         people=104)
+    assert (n, counts) == (105, [(20, 105), (20, 60), None])
+    curve = pd.DataFrame({"threshold": [0.1, 0.2, 0.4], "model": [0.1, 0.1, 0.1],
+                          "model_lower": [0.0, 0.0, 0.0], "model_upper": [0.2, 0.2, 0.2],
+                          "treat_all": [0.0, 0.0, 0.0], "treat_none": [0.0, 0.0, 0.0]})
+    table = model_outputs(curve, {}, not_counts=["model", "model_lower", "model_upper",
+                                                 "treat_none"],
+                          inputs=["threshold"], treat_all=(22, 104),
+                          model_counts=([22, 18, 5], [104, 60, 30]))
+    recorded = header_rules(table)["net_benefit_count_headers"]
+    assert recorded == {column_label("model"): {
+        "threshold": column_label("threshold"), "people": 105,
+        "points": [[0.1, 20, 105], [0.2, 20, 60]],
+        "lower": column_label("model_lower"), "upper": column_label("model_upper")}}
+    assert table.frame["model"].tolist()[:2] == pytest.approx(
+        [model_net_benefit(20, 105, 105, 0.1), model_net_benefit(20, 60, 105, 0.2)])
+    assert pd.isna(table.frame["model"].iloc[2])  # hidden with its counts
 
 
 def test_confusion_counts_agree_with_net_benefit():

@@ -29,7 +29,7 @@ __all__ = ["GARWOOD", "THRESHOLD_COLUMN", "TREAT_ALL_COLUMN", "difference",
            "poisson_interval", "protected_shares", "published_share_interval", "rate",
            "rates_over", "rates_table", "round_person_time", "rounding_preimage", "share",
            "shares_table", "treat_all_net_benefit", "treat_all_values", "wilson_interval",
-           "model_net_benefit_values"]
+           "model_net_benefit", "model_net_benefit_counts", "model_net_benefit_values"]
 
 
 def wilson_interval(successes: float, n: float, alpha: float = 0.05
@@ -279,6 +279,47 @@ def treat_all_values(thresholds: Sequence[float], *, events: int | ProtectedValu
     return ([treat_all_net_benefit(k, n, float(t)) for t in thresholds], int(k), int(n))
 
 
+def model_net_benefit(true_positives: float, treated: float, people: float,
+                      threshold: float) -> float:
+    """A model's net benefit at a risk threshold: ``(TP - (T - TP) t / (1 - t)) / N``
+    (Vickers and Elkin 2006), of the people it treats ``T``, those of them with the
+    outcome ``TP``, and the people ``N``. :func:`model_net_benefit_values` calls it
+    with published (rounded) counts, and the publish gate with the counts a stamp
+    records (:mod:`lifetools.disclosure.net_benefit_check`)."""
+    odds = threshold / (1 - threshold)
+    return (true_positives - (treated - true_positives) * odds) / people
+
+
+def model_net_benefit_counts(*, true_positives: Sequence[int], treated: Sequence[int],
+                             people: int | ProtectedValue,
+                             profile: str | SdcProfile | None = None
+                             ) -> tuple[int | None, list[tuple[int, int] | None]]:
+    """The published counts a model's net benefit is computed from at each threshold.
+
+    ``true_positives`` and ``treated``: the raw people with the outcome among those
+    the model treats (risk at least the threshold) and all it treats, one per
+    threshold; ``people``: the cohort (raw or protected). Returns the published people
+    and, at each threshold, the published ``(true positives, treated)``, or ``None``
+    (hidden) where the true or false positives are 1 to the threshold, or the people
+    are hidden or none. The protection record keeps them
+    (:attr:`~lifetools.disclosure.ProtectionRecord.net_benefit_counts`) so that the
+    publish gate recomputes each point rather than trusting it.
+    """
+    p = get_profile(profile)
+    n = _published(people, p).value
+    out: list[tuple[int, int] | None] = []
+    for tp, tr in zip(true_positives, treated, strict=True):
+        tp_shown = protect_count(int(tp), profile=p)
+        fp_shown = protect_count(int(tr) - int(tp), profile=p)
+        tr_shown = protect_count(int(tr), profile=p)
+        if n is None or n == 0 or tp_shown is None or fp_shown is None or \
+                tr_shown is None or tr_shown > n:
+            out.append(None)
+            continue
+        out.append((int(tp_shown), int(tr_shown)))
+    return (None if n is None else int(n)), out
+
+
 def model_net_benefit_values(thresholds: Sequence[float], *,
                              true_positives: Sequence[int], treated: Sequence[int],
                              people: int | ProtectedValue,
@@ -292,7 +333,7 @@ def model_net_benefit_values(thresholds: Sequence[float], *,
     (T - TP) t / (1 - t)) / N`` with ``TP`` and ``T`` the published (rounded) counts
     and ``N`` the published people (Vickers and Elkin 2006, from rounded counts);
     ``None`` (hidden) where the true or false positives are 1 to the threshold, or the
-    people are hidden or none.
+    people are hidden or none (:func:`model_net_benefit_counts`).
 
     Notes
     -----
@@ -302,20 +343,11 @@ def model_net_benefit_values(thresholds: Sequence[float], *,
     the published counts a model treating everyone is the published treat-all
     (:func:`treat_all_values`) exactly. Tested in ``tests/unit/test_treat_all.py``.
     """
-    p = get_profile(profile)
-    n = _published(people, p).value
-    out: list[float | None] = []
-    for t, tp, tr in zip(thresholds, true_positives, treated, strict=True):
-        tp_shown = protect_count(int(tp), profile=p)
-        fp_shown = protect_count(int(tr) - int(tp), profile=p)
-        tr_shown = protect_count(int(tr), profile=p)
-        if n is None or n == 0 or tp_shown is None or fp_shown is None or \
-                tr_shown is None or tr_shown > n:
-            out.append(None)
-            continue
-        odds = float(t) / (1 - float(t))
-        out.append((tp_shown - (tr_shown - tp_shown) * odds) / n)
-    return out
+    n, counts = model_net_benefit_counts(true_positives=true_positives, treated=treated,
+                                         people=people, profile=profile)
+    return [None if c is None or n is None else
+            model_net_benefit(c[0], c[1], n, float(t))
+            for t, c in zip(thresholds, counts, strict=True)]
 
 
 def difference(a: ProtectedValue, b: ProtectedValue) -> ProtectedValue:

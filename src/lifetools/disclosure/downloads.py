@@ -272,7 +272,10 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     confidence limits and their method (``lower``, ``upper``, ``interval``: recomputed
     from the same cells), and each decision curve's net benefit of treating everyone
     with its threshold column and the published counts it was computed from
-    (``treat_all_headers``: :mod:`lifetools.disclosure.net_benefit_check`). Used by :func:`lifetools.tables.show_table`
+    (``treat_all_headers``: :mod:`lifetools.disclosure.net_benefit_check`), and each
+    model's net benefit computed from protected counts with the published counts of
+    each point and its limits' columns (``net_benefit_count_headers``: recomputed from
+    them). Used by :func:`lifetools.tables.show_table`
     and :func:`lifetools.publication.show_figure` (the data behind a figure).
     """
     rules = table.rules
@@ -322,9 +325,13 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
                  for c, t, k, n in table.record.treat_all if c in table.columns}
     if treat_all:  # each net benefit of treating everyone: its published counts
         record["treat_all_headers"] = treat_all
-    from_counts = [column_label(c) for c in table.record.net_benefit_counts
-                   if c in table.columns]
-    if from_counts:  # a model's net benefit from protected counts (and its limits)
+    from_counts = {column_label(c): {"threshold": column_label(t) if t else None,
+                                     "people": n, "points": [list(p) for p in points],
+                                     "lower": column_label(lo) if lo else None,
+                                     "upper": column_label(hi) if hi else None}
+                   for c, t, n, points, (lo, hi) in table.record.net_benefit_counts
+                   if c in table.columns}
+    if from_counts:  # a model's net benefit: the published counts of each point
         record["net_benefit_count_headers"] = from_counts
     shares = [c for c in table.record.columns_with("share")
               if c in protected and not str(c).startswith("ci_")]

@@ -41,11 +41,13 @@ from lifetools.disclosure.counts import protect_counts
 from lifetools.disclosure.derived import (
     THRESHOLD_COLUMN,
     TREAT_ALL_COLUMN,
+    model_net_benefit_counts,
     model_net_benefit_values,
     treat_all_values,
 )
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import (
+    NetBenefitCounts,
     ProtectedTable,
     ProtectedValue,
     _mint,
@@ -422,23 +424,29 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
         benefit = ((TREAT_ALL_COLUMN, THRESHOLD_COLUMN, k, n),)
         if k is None:
             hidden = [(i, TREAT_ALL_COLUMN, "derived") for i in range(len(shown))]
-    from_counts: tuple[str, ...] = ()
+    from_counts: tuple[NetBenefitCounts, ...] = ()
     if model_counts is not None:
         if treat_all is None or MODEL_NB_COLUMN not in shown.columns:
             raise KeyError(f"model_counts= needs treat_all= and a {MODEL_NB_COLUMN!r} "
                            "column")
+        thresholds = shown[THRESHOLD_COLUMN].astype(float).tolist()
+        people, counts = model_net_benefit_counts(
+            true_positives=model_counts[0], treated=model_counts[1], people=treat_all[1])
         points = model_net_benefit_values(
-            shown[THRESHOLD_COLUMN].astype(float).tolist(), true_positives=model_counts[0],
-            treated=model_counts[1], people=treat_all[1])
-        from_counts = tuple(c for c in (MODEL_NB_COLUMN, *MODEL_NB_LIMITS)
-                            if c in shown.columns)
+            thresholds, true_positives=model_counts[0], treated=model_counts[1],
+            people=treat_all[1])
         released = not shown[MODEL_NB_COLUMN].isna().all()
         if released:
             shown[MODEL_NB_COLUMN] = pd.array(points, dtype="Float64").astype(float)
-            for column in from_counts:
+            for column in (c for c in (MODEL_NB_COLUMN, *MODEL_NB_LIMITS)
+                           if c in shown.columns):
                 shown.loc[[v is None for v in points], column] = float("nan")
                 hidden += [(i, column, "derived") for i, v in enumerate(points)
                            if v is None]
+            # the published counts of each point shown: the gate recomputes it
+            from_counts = ((MODEL_NB_COLUMN, THRESHOLD_COLUMN, people, tuple(
+                (t, *c) for t, c, v in zip(thresholds, counts, points, strict=True)
+                if c is not None and v is not None), MODEL_NB_LIMITS),)
     if reasons:
         shown[WITHHELD_COLUMN] = "; ".join(dict.fromkeys(reasons))
     protected = protect_counts(shown.drop(columns=[c for c, *_ in benefit]),

@@ -18,13 +18,20 @@ trusting it (``treat-all-not-from-published-counts``):
 - every shown cell must be the net benefit of those counts at the threshold of its
   row, to the places it is written with (the threshold as written: the interval its
   rounding allows); a cell beside a hidden or missing threshold is refused, and so is
-  any shown cell when the record says the counts were hidden.
+  any shown cell when the record says the counts were hidden;
+- whatever its header, an unrecorded column whose cells at :data:`CURVE_CELLS`
+  thresholds or more fit one prevalence is read as treating everyone, and one shown
+  at one threshold is read against the unrounded counts the recorded ones round from;
+- a model's net benefit recorded as made from protected counts
+  (``net_benefit_count_headers``) is recomputed from the published counts the record
+  names, not trusted by its header's place in a list; its limits are read against it.
 
 Each finding names the column and the row (1 = the first row under the header), never
 a value. Run by :func:`lifetools.disclosure.table_cells.cell_findings` (the page's
 table, and ``show_table`` at source) and by the gate's download check
 (:mod:`lifetools.pipeline.gate.files`: tables and the data behind figures). Tested in
-``tests/unit/test_treat_all.py`` and ``tests/leaks/test_treat_all_leaks.py``.
+``tests/unit/test_treat_all.py``, ``tests/leaks/test_treat_all_leaks.py`` and
+``tests/leaks/test_treat_all_gap_leaks.py``.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lifetools.disclosure.derived import treat_all_net_benefit
+from lifetools.disclosure.derived import model_net_benefit, treat_all_net_benefit
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.flow import raw_range
 from lifetools.disclosure.profiles import SdcProfile
@@ -48,11 +55,14 @@ TREAT_ALL_RULE = "treat-all-not-from-published-counts"
 """The publish gate's rule: a net benefit of treating everyone that is not that of
 the published counts its stamp records, or that no rule made."""
 
-CURVE_CELLS = 3
-"""The fewest shown cells of a column, each beside its threshold, that the gate reads
-as a curve of net benefit of treating everyone when one prevalence fits them all
-(unrecorded columns of a table with a threshold column; fewer fit any prevalence
-by chance)."""
+CURVE_CELLS = 2
+"""The fewest thresholds (as written) of a column's shown cells that the gate reads as
+a curve of net benefit of treating everyone when one prevalence fits them all
+(unrecorded columns of a table with a threshold column): the net benefit of treating
+everyone has one parameter, the prevalence, so the cells at two thresholds already
+test it, where one cell fits some prevalence whatever its value. A column shown at
+one threshold (a curve of one or two rows) is refused only where its cells are those
+of unrounded counts the table's published ones round from, and not theirs."""
 _THRESHOLD = re.compile(r"\bthreshold\b", re.IGNORECASE)
 
 _TREAT_ALL = re.compile(
@@ -102,8 +112,11 @@ def treat_all_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
                   if isinstance(v, Mapping) and v.get("threshold")}
     t_at = next((i for i, h in enumerate(head) if h in thresholds or _THRESHOLD.search(h)),
                 None)
-    from_counts = {str(h) for h in stamped.get("net_benefit_count_headers") or []}
-    models = {str(h) for h in stamped.get("estimate_headers") or []} - from_counts
+    from_counts = _from_counts(stamped.get("net_benefit_count_headers"))
+    limits = {str(spec.get(side)): (point, side) for point, spec in from_counts.items()
+              for side in ("lower", "upper") if isinstance(spec.get(side), str)}
+    models = {str(h) for h in stamped.get("estimate_headers") or []} - set(from_counts) \
+        - set(limits)
     counts = {str(h) for h in (*stamped.get("count_headers", []),
                                *stamped.get("count_cols", []))}
     for at, header in enumerate(head):
@@ -116,10 +129,15 @@ def treat_all_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
                                       "that no rule made from published counts: from "
                                       "the exact prevalence it gives the count of events "
                                       "back (lt.disclosure.model_outputs(treat_all=))"))
-            elif t_at is not None and at != t_at and header not in from_counts | counts:
+            elif header in from_counts:
+                found += _point_findings(header, at, head, rows, from_counts[header],
+                                         pairs, profile)
+            elif t_at is not None and at != t_at and header not in counts:
                 found += (_model_findings(header, at, t_at, rows, pairs, profile)
                           if header in models else
                           _curve_findings(header, at, t_at, rows, pairs, profile))
+            if header in limits and header not in from_counts:
+                found += _limit_findings(header, at, head, rows, *limits[header])
             continue
         found += _column_findings(header, at, head, rows,
                                   spec if isinstance(spec, Mapping) else {}, profile)
@@ -199,11 +217,14 @@ def _curve_findings(header: str, at: int, t_at: int, rows: Sequence[Sequence[str
                     pairs: list[tuple[int, int]], profile: SdcProfile
                     ) -> list[tuple[str, str]]:
     """An unrecorded column of a table with a threshold column whose shown cells (at
-    least :data:`CURVE_CELLS`) are all the net benefit of treating everyone of one
-    prevalence, whatever its header says: refused unless it is the curve of published
-    counts its table records (then it is no more than the recorded column)."""
+    :data:`CURVE_CELLS` thresholds or more) are all the net benefit of treating
+    everyone of one prevalence, whatever its header says: refused unless it is the
+    curve of published counts its table records (then it is no more than the recorded
+    column). Shown at one threshold (one cell fits some prevalence whatever its value),
+    it is refused where it is that of unrounded counts the published ones round from,
+    and not theirs."""
     cells = _cells(at, t_at, rows)
-    if len(cells) < CURVE_CELLS:
+    if not cells:
         return []
     low, high = 0.0, 1.0
     for _, shown, t in cells:  # the prevalence each cell allows: p = (v + o) / (1 + o)
@@ -219,6 +240,8 @@ def _curve_findings(header: str, at: int, t_at: int, rows: Sequence[Sequence[str
         return []
     raw = any(all(_fits(a, b, s, t) for _, s, t in cells)
               for k, n in pairs for a, b in _raw_pairs(k, n, profile))
+    if len({t[0] for _, _, t in cells}) < CURVE_CELLS and not raw:
+        return []  # one threshold: any prevalence fits it
     return [_finding(header, None, "a net benefit of treating everyone, whatever its "
                      "header says (each cell is that of one prevalence at its row's "
                      "threshold), " + ("of unrounded counts the published ones round "
@@ -226,6 +249,114 @@ def _curve_findings(header: str, at: int, t_at: int, rows: Sequence[Sequence[str
                                        if raw else "that no rule made from published "
                                        "counts") +
                      " (lt.disclosure.model_outputs(treat_all=))")]
+
+
+def _from_counts(stamped: Any) -> dict[str, Mapping[str, Any]]:
+    """The model columns a stamp says were computed from protected counts
+    (``net_benefit_count_headers``), each with its record (its threshold column, its
+    people, the published counts of each point and its limits' headers). A list of
+    headers, as stamps before the counts were recorded, names columns with no record:
+    their cells cannot be verified."""
+    if isinstance(stamped, Mapping):
+        return {str(h): v if isinstance(v, Mapping) else {} for h, v in stamped.items()}
+    if isinstance(stamped, list):
+        return {str(h): {} for h in stamped}
+    return {}
+
+
+def _point_findings(header: str, at: int, head: list[str], rows: Sequence[Sequence[str]],
+                    spec: Mapping[str, Any], pairs: list[tuple[int, int]],
+                    profile: SdcProfile) -> list[tuple[str, str]]:
+    """A model's net benefit its stamp says was computed from protected counts,
+    recomputed from the counts the record names rather than trusted: the people
+    (the published people of the table's treat-all, when it records them) and, at each
+    shown cell's threshold as written, the true positives and the people treated,
+    each a count the profile publishes (``0 <= TP <= T <= N``, the true positives no
+    more than the published events). A cell that is not ``(TP - (T - TP) t / (1 -
+    t)) / N`` of them to the places it is written with, or that has no such counts,
+    is refused."""
+    n = _count(spec.get("people"))
+    threshold = spec.get("threshold")
+    t_at = head.index(threshold) if isinstance(threshold, str) and threshold in head \
+        else None
+    people = {b for _, b in pairs}
+    events = max((a for a, b in pairs if b == n), default=None)
+    counts_ok = (n is not None and n > 0 and protect_count(n, profile=profile) == n
+                 and (not people or n in people))
+
+    def publishable(value: Any) -> bool:
+        count = _count(value)
+        return count is not None and count >= 0 and \
+            protect_count(count, profile=profile) == count
+
+    points = []
+    for point in (spec.get("points") or []) if counts_ok else []:
+        if not (isinstance(point, Sequence) and len(point) == 3):
+            continue
+        t, tp, tr = point
+        if isinstance(t, (int, float)) and not isinstance(t, bool) and 0 < t < 1 and \
+                publishable(tp) and publishable(tr) and 0 <= tp <= tr <= n and \
+                (events is None or tp <= events):
+            points.append((float(t), int(tp), int(tr)))
+    found = []
+    for number, row in enumerate(rows, start=1):
+        cell = str(row[at]).strip() if at < len(row) else ""
+        if cell in ("", SUPPRESSED, NOT_AVAILABLE):
+            continue
+        if not counts_ok or t_at is None:
+            return [_finding(header, number, "a model's net benefit recorded as computed "
+                             "from protected counts, but the record names no published "
+                             "people and threshold it can be recomputed from: it cannot "
+                             "be verified (lt.disclosure.model_outputs(model_counts=))")]
+        shown = read_number(cell)
+        t_cell = str(row[t_at]).strip() if t_at < len(row) else ""
+        t = read_number(t_cell) if t_cell else None
+        if shown is None or t is None or not math.isfinite(shown[0]):
+            found.append(_finding(header, number, "not one number beside a risk "
+                                  "threshold: it cannot be verified"))
+            continue
+        t_half = 0.5 * 10.0 ** -t[1] * (1 + 1e-9)
+        slack = 0.5 * 10.0 ** -shown[1] * (1 + 1e-9) + 1e-12 * max(1.0, abs(shown[0]))
+        if not any(abs(x - t[0]) <= t_half and
+                   abs(model_net_benefit(tp, tr, n, x) - shown[0]) <= slack
+                   for x, tp, tr in points):
+            found.append(_finding(header, number, "not the net benefit of the published "
+                                  "true positives and people treated its record names at "
+                                  "its row's threshold, to the places it is written with "
+                                  "(a model's net benefit recorded as made from protected "
+                                  "counts is recomputed from them, not trusted)"))
+    return found
+
+
+def _limit_findings(header: str, at: int, head: list[str], rows: Sequence[Sequence[str]],
+                    point: str, side: str) -> list[tuple[str, str]]:
+    """A limit of a model's net benefit computed from protected counts (bootstrap
+    limits: no function of counts, so the gate cannot recompute them): shown only
+    where its point is, and on its side of it (the lower limit no more than the point,
+    the upper no less), to the places each is written with."""
+    if point not in head:
+        return [_finding(header, None, f"recorded as a limit of {point!r}, which the "
+                         "table does not show: it cannot be verified")]
+    p_at = head.index(point)
+    found = []
+    for number, row in enumerate(rows, start=1):
+        cell = str(row[at]).strip() if at < len(row) else ""
+        if cell in ("", SUPPRESSED, NOT_AVAILABLE):
+            continue
+        p_cell = str(row[p_at]).strip() if p_at < len(row) else ""
+        limit = read_number(cell)
+        value = read_number(p_cell) if p_cell not in ("", SUPPRESSED, NOT_AVAILABLE) \
+            else None
+        if value is None or limit is None:
+            found.append(_finding(header, number, f"a limit shown where its point "
+                                  f"({point!r}) is not: it cannot be verified"))
+            continue
+        slack = 0.5 * (10.0 ** -limit[1] + 10.0 ** -value[1]) * (1 + 1e-9)
+        if (side == "lower" and limit[0] > value[0] + slack) or (
+                side == "upper" and limit[0] < value[0] - slack):
+            found.append(_finding(header, number, f"a {side} limit on the wrong side "
+                                  f"of its point ({point!r})"))
+    return found
 
 
 def _column_findings(header: str, at: int, head: list[str],

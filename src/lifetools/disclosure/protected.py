@@ -116,6 +116,14 @@ class Link:
     with_columns: tuple[str, ...] = ()
 
 
+NetBenefitCounts = tuple[str, str, int | None, tuple[tuple[float, int, int], ...],
+                         tuple[str, str]]
+"""A model's net benefit from protected counts, as its protection record keeps it:
+``(column, threshold column, people, ((threshold, true positives, treated), ...),
+(lower limit column, upper limit column))`` (:attr:`ProtectionRecord.net_benefit_counts`;
+a column left out: "")."""
+
+
 @dataclass(frozen=True)
 class ProtectionRecord:
     """What was done to a protected table (read-only)."""
@@ -176,14 +184,19 @@ class ProtectionRecord:
     (``treat_all_headers``), so the publish gate recomputes every cell from the
     published counts and the threshold beside it
     (:mod:`lifetools.disclosure.net_benefit_check`)."""
-    net_benefit_counts: tuple[str, ...] = ()
-    """A decision curve's columns of a model's net benefit that a rule computed from
+    net_benefit_counts: tuple[NetBenefitCounts, ...] = ()
+    """Each column of a decision curve's model net benefit that a rule computed from
     protected counts (:func:`~lifetools.disclosure.model_outputs`' ``model_counts``:
     the point from the protected true positives and people treated over the
-    published people, its limits shown only where the point is). The stamp records
-    them (``net_benefit_count_headers``); the publish gate refuses any other model
-    column of a decision curve whose cell equals a net benefit of treating everyone
-    of unrounded counts (:mod:`lifetools.disclosure.net_benefit_check`)."""
+    published people): ``(column, threshold column, people, points, limits)``,
+    ``points`` the ``(threshold, true positives, treated)`` of each point shown, the
+    counts as published, and ``limits`` its interval's lower and upper columns
+    (bootstrap limits, shown only where the point is: no function of counts). The
+    stamp records them (``net_benefit_count_headers``), so the publish gate recomputes
+    every shown point from its counts rather than trusting the column's name in a
+    list, and checks each limit against its point; it refuses any other model column
+    of a decision curve whose cell equals a net benefit of treating everyone of
+    unrounded counts (:mod:`lifetools.disclosure.net_benefit_check`)."""
     links: tuple[Link, ...] = ()
     """The tables this one follows, when it publishes counts of other tables
     (:func:`lifetools.disclosure.follow`; two linked tables merged follow both
@@ -384,8 +397,11 @@ class ProtectedTable:
         return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
                      like=self._record, places=places, bases=bases, rates=rates,
                      intervals=intervals, treat_all=treat_all,
-                     net_benefit_counts=tuple(names.get(c, c) for c in
-                                              self._record.net_benefit_counts),
+                     net_benefit_counts=tuple(
+                         (names.get(c, c), names.get(t, t), n, points,
+                          (names.get(lo, lo), names.get(hi, hi)))
+                         for c, t, n, points, (lo, hi) in
+                         self._record.net_benefit_counts),
                      flow_zero=tuple((names.get(c, c), r) for c, r in
                                      self._record.flow_zero),
                      denominator=names.get(group, group) if group else None,
@@ -634,7 +650,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           rates: tuple[tuple[str, str, str, float], ...] | None = None,
           intervals: tuple[tuple[str, str, str, str], ...] | None = None,
           treat_all: tuple[tuple[str, str, int | None, int | None], ...] | None = None,
-          net_benefit_counts: tuple[str, ...] | None = None,
+          net_benefit_counts: tuple[NetBenefitCounts, ...] | None = None,
           denominator: str | None = None,
           people_outcomes: tuple[str, ...] | None = None,
           links: tuple[Link, ...] | Literal["like"] = "like",
@@ -684,8 +700,11 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
         for c, t, k, n in treat_all if c in frame.columns))
     if net_benefit_counts is None:
         net_benefit_counts = like.net_benefit_counts if like is not None else ()
-    net_benefit_counts = tuple(dict.fromkeys(str(c) for c in net_benefit_counts
-                                             if c in frame.columns))
+    net_benefit_counts = tuple(dict.fromkeys(  # a column left out: ""
+        (str(c), str(t) if t in frame.columns else "", n,
+         tuple((float(x), int(k), int(m)) for x, k, m in points),
+         tuple(str(v) if v in frame.columns else "" for v in limits))
+        for c, t, n, points, limits in net_benefit_counts if c in frame.columns))
     if denominator is None and like is not None:
         denominator = like.denominator
     if isinstance(links, str):  # "like"

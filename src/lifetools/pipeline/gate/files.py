@@ -84,7 +84,7 @@ from lifetools.publication import (
     span_numbers,
 )
 
-__all__ = ["TEXT_FILES", "scan_files"]
+__all__ = ["TEXT_FILES", "download_table", "published_counts", "scan_files"]
 
 TEXT_FILES = {".csv", ".json", ".svg", ".txt", ".md", ".html", ".tsv"}
 """Files read as text (every other file is checked only for its owner)."""
@@ -238,6 +238,35 @@ def _shown_heads(head: list[str], record: dict[str, Any]) -> list[str]:
     written = written if isinstance(written, dict) else {}
     return [written[h] if isinstance(written.get(h), str) else _shown_header(h)
             for h in head]
+
+
+def download_table(text: str, record: dict[str, Any]
+                   ) -> tuple[list[str], list[list[str]]]:
+    """A CSV download's headers as the page shows them (:func:`_shown_heads`) and its
+    rows."""
+    head, rows = read_csv(text)
+    return _shown_heads(head, record), rows
+
+
+def published_counts(head: list[str], rows: list[list[str]],
+                     record: dict[str, Any]) -> set[int]:
+    """The whole numbers a sealed table (``head`` as the page shows it: a page's table,
+    or a download through :func:`download_table`) shows in its count columns, the
+    columns its record declares counts (``count_headers``, ``count_cols``), whose every
+    cell the count rules verify: not a label, a year, a threshold or any other cell
+    that happens to be a whole number."""
+    counts = {*(str(h) for h in record.get("count_headers") or []),
+              *(str(c) for c in record.get("count_cols") or []),
+              *(_shown_header(str(c)) for c in record.get("count_cols") or [])}
+    out = set()
+    for at, name in enumerate(head):
+        if name not in counts:
+            continue
+        for row in rows:
+            cell = str(row[at]).strip().replace(",", "") if at < len(row) else ""
+            if cell.isdigit():
+                out.add(int(cell))
+    return out
 
 
 def _linked_csv_findings(text: str, record: dict[str, Any], folder: Path,

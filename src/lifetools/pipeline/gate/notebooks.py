@@ -32,7 +32,7 @@ from lifetools.disclosure.withheld_tables import (
     withheld_table_findings,
 )
 from lifetools.pipeline.gate import rules
-from lifetools.pipeline.gate.files import scan_files
+from lifetools.pipeline.gate.files import download_table, published_counts, scan_files
 from lifetools.pipeline.gate.glued import glued_count_findings
 from lifetools.pipeline.gate.outputs import scan_output
 from lifetools.pipeline.gate.prose import RunParameters, prose_findings
@@ -187,37 +187,49 @@ def _sentence_table_findings(nb: Any, folder: Path) -> list[tuple[int, int, str,
     return found
 
 
-def _published_integers(nb: Any, folder: Path) -> set[int]:
-    """Every whole number in a cell of the report's tables as published: each table an
-    output shows (HTML) and each CSV of its output folder (the downloads)."""
-    cells: list[str] = []
+def _published_count_tables(nb: Any, folder: Path) -> list[set[int]]:
+    """The counts each table of the report publishes, one set a table as published: a
+    sealed table's count columns on the page, the same in its download, and those of
+    the data behind a sealed figure (:func:`~lifetools.pipeline.gate.files.
+    published_counts`: the columns the count rules verify, by the record of what
+    protected them; not a label, a year, a threshold, a header, a table no display
+    function sealed)."""
+    found: list[set[int]] = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            for head, rows in rules.html_tables(
-                    str(output.get("data", {}).get("text/html", ""))):
-                cells += [*head, *(c for row in rows for c in row)]
-    for csv in sorted(folder.rglob("*.csv")) if folder.is_dir() else []:
-        try:
-            text = csv.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        cells += [c for line in text.splitlines() for c in line.split(",")]
-    out = set()
-    for cell in cells:
-        text = cell.strip().strip('"').replace(",", "")
-        if text.isdigit():
-            out.add(int(text))
-    return out
+            mark = output.get("metadata", {}).get(STAMP_KEY)
+            if not (isinstance(mark, dict) and mark.get("verified")
+                    and not seal_findings(output)):
+                continue
+            record = mark.get("rules") if mark.get("kind") == "table" else None
+            if isinstance(record, dict):
+                found += [published_counts(head, rows, record) for head, rows in
+                          rules.html_tables(str(output.get("data", {}).get(
+                              "text/html", "")))[:1]]
+            downloads = ({f"{TABLES_FOLDER}/{mark.get('name')}.csv": record}
+                         if isinstance(record, dict) else
+                         mark.get("download_rules") if mark.get("kind") == "figure"
+                         else None)
+            for name, written in (downloads or {}).items():
+                path = folder / str(name)
+                if not isinstance(written, dict) or ".." in Path(str(name)).parts \
+                        or not path.is_file():
+                    continue
+                text = path.read_text(encoding="utf-8", errors="replace")
+                found.append(published_counts(*download_table(text, written), written))
+    return found
 
 
 def _treat_all_count_findings(nb: Any, folder: Path) -> list[tuple[int, int, str, str]]:
     """``treat-all-not-from-published-counts``: the events and people a sealed
     decision curve's record names (its net benefit of treating everyone was computed
-    from them) must be numbers the report publishes, in a table on its page or a CSV
-    download (the flow or cohort table); a record naming counts shown nowhere could
-    carry any prevalence (issue 12, wave 23). The detail names the column, never a
-    value."""
-    published: set[int] | None = None
+    from them) must be counts the report publishes, both in the count columns of one
+    of its tables, on its page or in a CSV download (the flow or cohort table, which
+    shows the cohort's people and its events); a record naming counts shown nowhere
+    could carry any prevalence (issue 12, wave 23), and so could one naming whole
+    numbers found anywhere: a year, a label, a threshold, or two counts of different
+    tables. The detail names the column, never a value."""
+    published: list[set[int]] | None = None
     found = []
     for number, cell in zip(author_numbers(nb.cells), nb.cells, strict=True):
         for index, output in enumerate(cell.get("outputs", []), start=1):
@@ -232,14 +244,15 @@ def _treat_all_count_findings(nb: Any, folder: Path) -> list[tuple[int, int, str
                     if events is None and people is None:
                         continue  # hidden with its counts: nothing shown to check
                     if published is None:
-                        published = _published_integers(nb, folder)
-                    if events not in published or people not in published:
+                        published = _published_count_tables(nb, folder)
+                    if not any(events in counts and people in counts
+                               for counts in published):
                         found.append((number, index, TREAT_ALL_RULE, (
                             f"column {header!r}: the events and people its net benefit "
                             "of treating everyone was computed from (as its record "
                             "names them) are not both published in this report's "
-                            "tables or downloads: show the cohort's counts (its flow "
-                            "table) the curve is drawn in")))
+                            "tables or downloads, as counts of one table: show the "
+                            "cohort's counts (its flow table) the curve is drawn in")))
     return list(dict.fromkeys(found))
 
 
