@@ -17,7 +17,7 @@ from lifetools.convergence import recorded_warnings
 from lifetools.dataset import Dataset
 from lifetools.disclosure import ProtectedTable, compose, model_release, protect_flow
 from lifetools.disclosure.text import Level, RuleNumber
-from lifetools.disclosure.withheld import headline_of
+from lifetools.disclosure.withheld import Said, headline_of
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
     IMPUTATIONS,
@@ -56,6 +56,7 @@ from lifetools.reports.survival_parts import (
     ratio_results,
     ratio_rows,
     released_ratios,
+    stated_in_table,
     whole_degrees,
     with_e_values,
     withheld_row,
@@ -72,7 +73,7 @@ from lifetools.survival import (
     fit_landmark_time_split,
 )
 
-__all__ = ["DischargeReport", "analyse_discharge", "curve_sentence", "time_varying_release"]
+__all__ = ["PAGE_ORDER", "DischargeReport", "analyse_discharge", "curve_sentence", "time_varying_release"]
 
 
 def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
@@ -112,6 +113,16 @@ FINE_GRAY_JUDGE = {"above": "discharge more likely among Life Rooms users",
                    "below": "discharge less likely among Life Rooms users"}
 """The verdict's words for the Fine-Gray subdistribution hazard ratio (its events are
 counted by the model's release check, which withholds it with fewer than 10)."""
+
+PAGE_ORDER = (DischargeName.HR_TV_SENTENCE, DischargeName.HR_NAIVE_SENTENCE,
+              DischargeName.SHR_LANDMARK_SENTENCE, DischargeName.UNCERTAINTY_SENTENCE,
+              "hazard-ratios", "ph-test", "fit-notes")
+"""The page's parts in the order the report's pointers to reasons given above assume
+(:class:`~lifetools.disclosure.withheld.Said`: the summary's ratio sentences, then the
+hazard-ratio table, whose note the PH table and the fit notes point to; and
+:func:`~lifetools.reports.narrative.uncertainty_sentence` after the sentences it points
+to): each a key result's name, glued, or a table's. Checked against the notebook by
+``tests/notebooks/test_page_order.py``."""
 
 DISCHARGED = "were discharged"
 """The event in a fit note's plain words ("too few people in the group ... were
@@ -371,19 +382,21 @@ def analyse_discharge(
                                              hazard_e_values(fine_gray_hr, incidence))}
     pieces = [(releases[name], rows, fits[name], names[name])
               for name, rows in shown_rows.items()]
-    # the release reasons the summary states (the time-varying, naive and Fine-Gray
-    # ratios' sentences) are said once, there: the tables' notes say where they are
-    # (the 2024-25 page said the landmark's reason 5 times: issue 15, wave 25)
+    # the reasons the summary states (the time-varying, naive and Fine-Gray ratios'
+    # sentences, in that order at the page's start) are said once, there: the tables
+    # below say where they are, for each model the summary spoke for (the 2024-25 page
+    # said the landmark's reason 5 times: issue 15, wave 25), whichever reason it gave
+    # (the fit's, where the release check withheld it too: wave 28), and name the model
+    # whose words they repeat for one it did not speak for (the landmark model was
+    # pointed to reasons given only for the Fine-Gray ratio until wave 39)
     summarised = (("tv", hr), ("naive", naive_hr), ("fine_gray", fine_gray_hr))
-    stated = {releases[name].reason for name, row in summarised
-              if not releases[name].released and row["text"] == releases[name].withheld_brief}
-    # a withheld model whose summary gives its fit's own reason (the fit failed too)
-    # points there as well: its table row gave the release's reason while the summary
-    # gave the fit's until wave 28 (2024-25 at 3,000 people)
-    said = {name: str(row["text"]) for name, row in summarised
-            if not releases[name].released and row["text"]}
-    released = released_ratios(pieces, outcome=DISCHARGED, stated=stated,
-                               said={names[name]: text for name, text in said.items()})
+    said_as = {names[name]: str(row["text"]) for name, row in summarised
+               if not releases[name].released and row["text"]}
+    said = Said.of(said_as.items())
+    released = released_ratios(pieces, outcome=DISCHARGED, said=said, said_as=said_as)
+    # the hazard-ratio table's note gives the reasons of the models the summary did
+    # not speak for: the PH table and the fit notes below it point there
+    said_below = stated_in_table(pieces, said)
     ratios = ratio_rows(pieces, outcome=DISCHARGED)
     average = "noted: the hazard ratio is an average over follow-up"
     if split_shown:
@@ -396,16 +409,14 @@ def analyse_discharge(
         landmark_action = average
     ph = pd.DataFrame([row for table in (
         ph_table(tv, names["tv"], exposure_action=average, release=releases["tv"],
-                 said_once=releases["tv"].reason in stated or "tv" in said,
-                 said_as=headline_of(said.get("tv", ""))),
+                 said=said_below, said_as=headline_of(said_as.get(names["tv"], ""))),
         ph_table(naive, names["naive"], exposure_action=average,
-                 release=releases["naive"],
-                 said_once=releases["naive"].reason in stated or "naive" in said,
-                 said_as=headline_of(said.get("naive", ""))),
+                 release=releases["naive"], said=said_below,
+                 said_as=headline_of(said_as.get(names["naive"], ""))),
         ph_table(landmark.cox, f"Landmark at {landmark_days} days (Life Rooms use fixed "
                  "at the landmark, follow-up from it)", exposure_action=landmark_action,
-                 release=releases["landmark"],
-                 said_once=releases["landmark"].reason in stated),
+                 release=releases["landmark"], said=said_below,
+                 said_name=names["landmark"]),
     ) for row in table.to_dict("records")], columns=PH_COLUMNS).pipe(whole_degrees)
     adjusted = adjusted_for(model_covariates(data))
     # people who used the Life Rooms before or during their referral (a first contact
@@ -497,7 +508,7 @@ def analyse_discharge(
                         outcome=DISCHARGED,
                         withheld={names[name] for name, release in releases.items()
                                   if not release.released},
-                        stated=[hr["text"], naive_hr["text"], fine_gray_hr["text"]])
+                        said=said_below)
     return DischargeReport(flow=protect_flow(cohort.flow), km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,
