@@ -124,6 +124,26 @@ hazard-ratio table, whose note the PH table and the fit notes point to; and
 to): each a key result's name, glued, or a table's. Checked against the notebook by
 ``tests/notebooks/test_page_order.py``."""
 
+NAIVE_WHO = ("A naive comparison that counts everyone who came to the Life Rooms by the "
+             "end of the period as a user from the day they were referred")
+"""Who the naive model's ``ever_used`` counts as users (:func:`~lifetools.cohort.
+build_discharge_cohort`: a first Life Rooms contact by the period's end, before, during
+or after the referral) and from when (referral: a fixed exposure)."""
+NAIVE_BIAS = ("it counts the time before people first came as time using the Life "
+              "Rooms, when those who came while still in care could not yet have been "
+              "discharged, and it counts as users anyone who first came only after being "
+              "discharged")
+"""Why that comparison is biased, true of every person it counts: until wave 39 the
+page said "users could not have been discharged before they first came", untrue of the
+people ``ever_used`` counts who first came after their discharge (issue 15). The
+estimator is kept as it is: it is the page's example of immortal time bias."""
+NAIVE_FOUND = (f"{NAIVE_WHO} gives {{estimate}} ({{level}} confidence interval "
+               f"{{interval}}): {{verdict}}. It is biased: {NAIVE_BIAS}.")
+"""The naive comparison's sentence when it is shown (:func:`~lifetools.reports.
+narrative.ratio_sentence`'s ``found``)."""
+NAIVE_MISSING = f"{NAIVE_WHO} (biased: {NAIVE_BIAS})"
+"""Its subject when it is not shown (``missing``)."""
+
 DISCHARGED = "were discharged"
 """The event in a fit note's plain words ("too few people in the group ... were
 discharged": :func:`lifetools.reports.sentences.plain_fit_reason`)."""
@@ -486,13 +506,8 @@ def analyse_discharge(
              "who had not used the Life Rooms", judge=judge)},
         {"name": DischargeName.HR_NAIVE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the naive comparison", "text": ratio_sentence(
-             naive_hr, found="A naive comparison that counts people as users from the "
-             "day they were referred gives {estimate} ({level} confidence interval "
-             "{interval}): {verdict}. It is biased, because users could not have been "
-             "discharged before they first came.",
-             missing="A naive comparison that counts people as users from the day they "
-             "were referred (biased, because users could not have been discharged "
-             "before they first came)", reason_before=hr["text"], judge=judge)},
+             naive_hr, found=NAIVE_FOUND, missing=NAIVE_MISSING,
+             reason_before=hr["text"], judge=judge)},
         # what the intervals the summary quotes show
         {"name": DischargeName.UNCERTAINTY_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: what the confidence intervals show",
