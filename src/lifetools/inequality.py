@@ -48,7 +48,7 @@ from lifetools.disclosure import (
     rates_table,
 )
 from lifetools.formatting import rate_unit
-from lifetools.labels import group_words, listed
+from lifetools.labels import DEPRIVATION_FIFTHS, listed
 
 __all__ = ["RII_ENDS", "RII_MEAN", "InequalityResult", "equity_summary", "estimate_sii",
            "poisson_interval", "rank_midpoints", "rates_by_group", "suppressed_fifths"]
@@ -152,18 +152,20 @@ def _people_as_denominator(rates: ProtectedTable) -> ProtectedTable:
     return rates_over(rates, "people")
 
 
-def suppressed_fifths(fifths: Sequence[Any], variable: str = "imd_quintile") -> str:
+def suppressed_fifths(fifths: Sequence[Any]) -> str:
     """Why the SII and RII are missing, naming the fifths whose counts are suppressed in
-    the group words of :func:`lifetools.labels.group_words`: "the counts for people in
-    the middle fifth of areas are suppressed". The fifths are those the rates table
-    shows as ``[c]``, so naming them says nothing the table does not (their counts are
-    not given). The reason said "the counts of a deprivation fifth are suppressed",
-    which fifth left to the reader, until wave 39 (issue 15: the 30,000-person reach
-    page).
+    the words a release check's reason names them by (:data:`lifetools.labels.
+    DEPRIVATION_FIFTHS`, as :func:`lifetools.labels.group_words` says "people in the
+    middle fifth of areas"): "the counts for the middle fifth of areas are suppressed",
+    "the counts for the second most deprived fifth and the least deprived fifth of areas
+    are suppressed". The fifths are those the rates table shows as ``[c]``, so naming
+    them says nothing the table does not (their counts are not given). The reason said
+    "the counts of a deprivation fifth are suppressed", which fifth left to the reader,
+    until wave 39 (issue 15: the 30,000-person reach page).
     """
-    ordered = sorted(fifths, key=lambda q: int(float(q)))
-    return (f"the counts for {listed([group_words(variable, int(float(q))) for q in ordered])}"
-            " are suppressed")
+    ordered = sorted({int(float(q)) for q in fifths})
+    return (f"the counts for {listed([DEPRIVATION_FIFTHS[str(q)] for q in ordered])} of "
+            "areas are suppressed")
 
 
 RII_ENDS = "Ratio of the most to the least deprived end (relative index of inequality)"
@@ -250,7 +252,7 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
     if unit == "people":
         rates = _people_as_denominator(rates)
     return InequalityResult(rates=rates, summary=summary, withheld=(
-        (suppressed_fifths(fifths, quintile_col),) if len(fifths) else ()),
+        (suppressed_fifths(fifths),) if len(fifths) else ()),
         method={
         "estimator": "PHE slope and relative index of inequality",
         "rank": "population (person-time) weighted cumulative midpoints",

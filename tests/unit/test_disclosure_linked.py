@@ -66,7 +66,7 @@ def test_linked_tables_do_not():
     # the reason names the fifth whose counts the table hides (it said "the counts of
     # a deprivation fifth are suppressed", which fifth left to the reader, until wave
     # 39: issue 15, the 30,000-person reach page)
-    fifth = "the counts for people in the least deprived fifth of areas are suppressed"
+    fifth = "the counts for the least deprived fifth of areas are suppressed"
     assert equity.withheld == (fifth,)
     release = disclosure.model_release(equity, data=people.dropna(), event_col="used",
                                        level_cols=["imd_quintile"],
@@ -314,11 +314,10 @@ def test_linked_findings_refuse_a_count_hidden_only_in_the_follower():
 def test_suppressed_fifths_named_in_group_words_in_order():
     from lifetools.inequality import suppressed_fifths
 
-    assert suppressed_fifths([3]) == ("the counts for people in the middle fifth of areas "
-                                      "are suppressed")
-    assert suppressed_fifths([5, 2.0]) == (
-        "the counts for people in the second most deprived fifth of areas and people in "
-        "the least deprived fifth of areas are suppressed")
+    assert suppressed_fifths([3]) == "the counts for the middle fifth of areas are suppressed"
+    assert suppressed_fifths([5, 2.0, "3"]) == (
+        "the counts for the second most deprived fifth, the middle fifth and the least "
+        "deprived fifth of areas are suppressed")
     # a reason the publish gate reads as one value's rule is never written
     from lifetools.disclosure.withheld import rule_reason_named
 
