@@ -116,9 +116,8 @@ def _cohort_flows(series: Series, edition: Edition, runs: Mapping[str, Path], *,
         outcome = [row[0].endswith(OUTCOME_ROW) for row in rows]
         shape = flow_outline(words, run_flow_parents(run.notebook), outcome,
                              every_step=every_step)
-        lines.append(f"{{doc}}`{analysis.title} <{analysis.id}>` ({shape})"
-                     if not every_step else f"{{doc}}`{analysis.title} <{analysis.id}>`: "
-                     f"{shape}")
+        # in brackets after the title, which may hold a colon of its own
+        lines.append(f"{{doc}}`{analysis.title} <{analysis.id}>` ({shape})")
     return lines
 
 
@@ -159,8 +158,9 @@ def _answers(series: Series, edition: Edition, runs: Mapping[str, Path],
                "{doc}`data dictionary </data/index>`.",
         "6.1": ("Each report selects its people by the steps of its published flow, "
                 "each step's rule in its words, with its codes in brackets where it has "
-                "any (the {doc}`data dictionary </data/index>` lists every code): " + ". ".join(rules)
-                + "." if rules else "No report of this edition has a flow table."),
+                "any (the {doc}`data dictionary </data/index>` lists every code): "
+                + "; ".join(rules) + "." if rules else
+                "No report of this edition has a flow table."),
         "6.2": "No validation study of the selection codes is reported; the codes are "
                "the national data sets' own (MHSDS, ECDS, HES APC) as defined in the "
                "{doc}`data dictionary </data/index>`.",
