@@ -34,7 +34,7 @@ quintiles hold more than a few dozen events.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,9 +48,10 @@ from lifetools.disclosure import (
     rates_table,
 )
 from lifetools.formatting import rate_unit
+from lifetools.labels import DEPRIVATION_FIFTHS, listed
 
 __all__ = ["RII_ENDS", "RII_MEAN", "InequalityResult", "equity_summary", "estimate_sii",
-           "poisson_interval", "rank_midpoints", "rates_by_group"]
+           "poisson_interval", "rank_midpoints", "rates_by_group", "suppressed_fifths"]
 
 SIMULATIONS = 10_000
 SEED = 20250331
@@ -133,8 +134,9 @@ class InequalityResult:
     summary: pd.DataFrame
     method: dict[str, Any] = field(default_factory=dict)
     withheld: tuple[str, ...] = ()
-    """Why the SII and RII are missing when a fifth's counts are suppressed (for
-    :func:`lifetools.disclosure.model_release`'s ``withheld``)."""
+    """Why the SII and RII are missing when a fifth's counts are suppressed, naming the
+    fifths (:func:`suppressed_fifths`; for :func:`lifetools.disclosure.model_release`'s
+    ``withheld``)."""
 
 
 def _people_as_denominator(rates: ProtectedTable) -> ProtectedTable:
@@ -148,6 +150,22 @@ def _people_as_denominator(rates: ProtectedTable) -> ProtectedTable:
     (:func:`lifetools.disclosure.derived.rates_over`).
     """
     return rates_over(rates, "people")
+
+
+def suppressed_fifths(fifths: Sequence[Any]) -> str:
+    """Why the SII and RII are missing, naming the fifths whose counts are suppressed in
+    the words a release check's reason names them by (:data:`lifetools.labels.
+    DEPRIVATION_FIFTHS`, as :func:`lifetools.labels.group_words` says "people in the
+    middle fifth of areas"): "the counts for the middle fifth of areas are suppressed",
+    "the counts for the second most deprived fifth and the least deprived fifth of areas
+    are suppressed". The fifths are those the rates table shows as ``[c]``, so naming
+    them says nothing the table does not (their counts are not given). The reason said
+    "the counts of a deprivation fifth are suppressed", which fifth left to the reader,
+    until wave 39 (issue 15: the 30,000-person reach page).
+    """
+    ordered = sorted({int(float(q)) for q in fifths})
+    return (f"the counts for {listed([DEPRIVATION_FIFTHS[str(q)] for q in ordered])} of "
+            "areas are suppressed")
 
 
 RII_ENDS = "Ratio of the most to the least deprived end (relative index of inequality)"
@@ -229,11 +247,12 @@ def equity_summary(frame: pd.DataFrame, *, event_col: str, person_time_col: str,
         "ci_upper": [per * values["sii_upper"], values["rii_upper"],
                      values["rii_mean_upper"]],
     })
-    hidden = not (np.isfinite(events).all() and np.isfinite(years).all())
+    hidden = ~(np.isfinite(events) & np.isfinite(years))
+    fifths = pd.Series(rates[shown_col]).to_numpy()[hidden]
     if unit == "people":
         rates = _people_as_denominator(rates)
     return InequalityResult(rates=rates, summary=summary, withheld=(
-        ("the counts of a deprivation fifth are suppressed",) if hidden else ()),
+        (suppressed_fifths(fifths),) if len(fifths) else ()),
         method={
         "estimator": "PHE slope and relative index of inequality",
         "rank": "population (person-time) weighted cumulative midpoints",

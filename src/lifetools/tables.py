@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,8 +53,10 @@ from lifetools.disclosure.rule_text import withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass, source_parameters
 from lifetools.disclosure.withheld import (
+    NOTHING_SAID,
     PRIVACY,
     SAID_ONCE,
+    Said,
     SaidInNote,
     Whose,
     WithheldNote,
@@ -655,7 +657,7 @@ MODEL_LABELS = ("model", "method")
 def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
                     digits: int = 2, keep: Sequence[str] = (),
                     null: float | None | str = "auto",
-                    stated: Collection[str] = ()) -> pd.DataFrame:
+                    said: Said = NOTHING_SAID) -> pd.DataFrame:
     """Turn released model estimates into a publication table with 95% CIs.
 
     ``summary`` must be estimates released by
@@ -675,13 +677,19 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     once in the table's note and drops (a model's reason was repeated in every one of
     its rows until wave 21).
 
-    ``stated``: the reasons the page's summary states (a row's ``failure`` or
-    ``withheld`` text, as the summary's sentence reads it). A row with one of them
-    shows ``[x]`` too, whether its fit failed or its release withheld it, and its entry
-    of the note says where the reason is ("could not be estimated (the reasons are given
-    above)"), so that a page says each reason once: the
-    emergency care page at 3,000 people said "too few events in a group and period to
-    estimate a ratio of rate ratios" in its summary and in two rows (issue 15, wave 27).
+    ``said``: what the page's summary said above of its rows
+    (:class:`~lifetools.disclosure.withheld.Said`, each row named by
+    :func:`estimate_row_name`, its text a row's ``failure`` or ``withheld`` as the
+    summary's sentence reads it). A row the summary gave the reasons of, or whose
+    reasons it gave in the same words for another row, shows ``[x]`` too, whether its
+    fit failed or its release withheld it, and its entry of the note says where the
+    reasons are: "could not be estimated (the reasons are given above)" for its own,
+    "(the same reasons as for ‘A&E attendances, Matched difference-in-differences’,
+    given above)" for another's, so that a page says each reason once: the emergency
+    care page at 3,000 people said "too few events in a group and period to estimate a
+    ratio of rate ratios" in its summary and in two rows (issue 15, wave 27), and then
+    pointed both rows to "the reasons given above" that its summary gave for one of
+    them (wave 39).
 
     ``null`` is the no-difference value: a limit that would round onto it but is not it
     gets extra decimal places ("1.004 to 4.03", :func:`lifetools.formatting.bound_places`).
@@ -707,17 +715,16 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     held = ([None if _missing(v) or fail else str(v)
              for v, fail in zip(summary["withheld"], failed, strict=True)]
             if "withheld" in summary else [None] * len(summary))
-    if stated:
-        said = set(stated)
+    if said:
         failures = (summary["failure"].tolist() if "failure" in summary
                     else [None] * len(summary))
+        names = [estimate_row_name(row, keep) for _, row in summary.iterrows()]
         # under the headline the summary gave it: a withheld row's own ("too few
         # events to estimate"), a failed fit's "could not be estimated" (the emergency
         # page at 3,000 people said "is not shown: too few events to estimate: ..." in
         # its summary and "could not be estimated (...)" in the table: issue 15, wave 30)
-        held = [said_once_entry(why) if why is not None and why in said
-                else SAID_ONCE_ENTRY if not _missing(f) and str(f) in said else why
-                for why, f in zip(held, failures, strict=True)]
+        held = [_said_entry(why, None if _missing(f) else str(f), said, name)
+                for why, f, name in zip(held, failures, names, strict=True)]
     scales = (summary["scale"].tolist() if "scale" in summary
               else [""] * len(summary))
     reasons = [NOT_AVAILABLE if why is not None else text if text is not None
@@ -763,15 +770,41 @@ SAID_ONCE_ENTRY = f"could not be estimated ({SAID_ONCE})"
 """A table note's entry for a row whose fit's failure the page's summary states."""
 
 
-def said_once_entry(withheld: str) -> str:
-    """A table note's entry for a withheld row whose reason the page's summary states:
-    the withheld text's own headline and where the reasons are ("too few events to
-    estimate (the reasons are given above)"), as the summary
+def said_once_entry(withheld: str, where: str = SAID_ONCE) -> str:
+    """A table note's entry for a withheld row whose reasons the page gave above: the
+    withheld text's own headline and where the reasons are (``where``:
+    :data:`~lifetools.disclosure.withheld.SAID_ONCE`, or
+    :data:`~lifetools.disclosure.withheld.SAID_FOR` naming the row they were given
+    for): "too few events to estimate (the reasons are given above)", as the summary
     says "... is not shown: too few events among ..." (the headline read back by
     :func:`~lifetools.disclosure.withheld.headline_of`); a text with no headline
-    of its own gives :data:`SAID_ONCE_ENTRY`."""
+    of its own reads "could not be estimated (...)"."""
     head = headline_of(withheld)
-    return f"{head} ({SAID_ONCE})" if head and head != withheld.strip() else SAID_ONCE_ENTRY
+    return (f"{head} ({where})" if head and head != withheld.strip()
+            else f"could not be estimated ({where})")
+
+
+def estimate_row_name(row: Any, keep: Sequence[str] = ()) -> str:
+    """A row of model estimates by its name on the page: its ``keep`` labels and its
+    term ("A&E attendances, Matched difference-in-differences"), the name
+    :func:`table_estimates` knows it by in what a page said of it
+    (:class:`~lifetools.disclosure.withheld.Said`)."""
+    return ", ".join(str(row[c]) for c in [*keep, "term"] if c in row)
+
+
+def _said_entry(why: str | None, failure: str | None, said: Said, name: str
+                ) -> str | None:
+    """A row's entry of the table's note on a page that said ``said`` above: where its
+    reasons are when given above (a withheld row's under its own headline, a failed
+    fit's under "could not be estimated"), else the withheld reason (None: a row not
+    withheld, whose failure reads in its cell)."""
+    if why is not None:
+        where = said.where(name, why)
+        return said_once_entry(why, where) if where else why
+    if failure is not None:
+        where = said.where(name, failure)
+        return f"could not be estimated ({where})" if where else None
+    return None
 
 
 def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str]:

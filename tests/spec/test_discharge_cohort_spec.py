@@ -206,3 +206,22 @@ def test_team_step_words_the_code_from_the_dictionary():
         "discharged from a community mental health team - functional (A06)")
     assert team_step(["A06", "A07"]).endswith(
         "(A06) or community mental health team - organic (A07)")
+
+
+def test_naive_comparison_words_are_true_of_everyone_ever_used_counts():
+    # the discharge page said the naive comparison is biased "because users could not
+    # have been discharged before they first came", untrue of e3, whom ever_used counts
+    # as a user though they first came after their discharge (issue 15, wave 39); the
+    # estimator stays (the page's example of immortal time bias), the words follow it
+    from lifetools.reports.discharge import NAIVE_FOUND, NAIVE_MISSING
+
+    data = _cohort(EXPOSURE_REFERRALS, deaths={}, contact_frame=CONTACTS)
+    after = rows(data, ["exposure_day", "ever_used", "discharged"])["e3"]
+    assert after == (None, 1, 1)  # discharged, then came: counted as a user
+    before = rows(data, ["ever_used"])["e5"]
+    assert before == (0,)  # came after the period's end: not a user
+    for words in (NAIVE_FOUND, NAIVE_MISSING):
+        assert "could not have been discharged before they first came" not in words
+        assert "anyone who first came only after being discharged" in words
+        assert "by the end of the period" in words
+        assert "from the day they were referred" in words

@@ -116,11 +116,24 @@ def test_released_ratios_row_whose_summary_gives_its_fits_reason_points_there():
     fitted = SimpleNamespace(reason=None)
     pieces = [(release, rows, fitted, "Time-varying (correct)"),
               (release, rows, fitted, "Time-varying, complete cases")]
+    from lifetools.disclosure.withheld import Said
+
     before = released_ratios(pieces).frame["withheld"].tolist()
     assert before == [release.withheld] * 2
-    after = released_ratios(pieces, said={"Time-varying (correct)": ""}).frame
+    summary = "could not be estimated: the fit did not converge for ‘Life Rooms use’"
+    after = released_ratios(pieces, said=Said().then("Time-varying (correct)",
+                                                     summary)).frame
     assert after["withheld"].tolist() == [release.withheld_once, release.withheld]
     assert after["estimate"].isna().all()
+    # the summary gave the release's own words for the first: the complete cases,
+    # withheld in those words, name the model they were given for (they read "(the
+    # reasons are given above)", as if given for them, until wave 39)
+    same = released_ratios(pieces, said=Said().then("Time-varying (correct)",
+                                                    release.withheld_brief)).frame
+    assert same["withheld"].tolist() == [
+        release.withheld_once,
+        f"{release.headline} (the same reasons as for ‘Time-varying (correct)’, "
+        "given above)"]
 
 
 def test_released_ratios_pointer_uses_the_headline_the_summary_gave():
@@ -130,7 +143,7 @@ def test_released_ratios_pointer_uses_the_headline_the_summary_gave():
     # one number named two ways (issue 15, wave 30)
     from types import SimpleNamespace
 
-    from lifetools.disclosure.withheld import SAID_ONCE, headline_of
+    from lifetools.disclosure.withheld import SAID_ONCE, Said, headline_of
     from lifetools.reports.survival_parts import ph_table, released_ratios
 
     data = cohort(late_users=0, early_users=5)
@@ -140,14 +153,16 @@ def test_released_ratios_pointer_uses_the_headline_the_summary_gave():
                          "ci_upper": [4.0], "p_value": [0.4]})
     pieces = [(release, rows, SimpleNamespace(reason=None), "Time-varying (correct)")]
     summary = "could not be estimated: the fit did not converge for ‘Life Rooms use’"
-    out = released_ratios(pieces, said={"Time-varying (correct)": summary}).frame
+    said = Said().then("Time-varying (correct)", summary)
+    out = released_ratios(pieces, said=said,
+                          said_as={"Time-varying (correct)": summary}).frame
     assert out["withheld"].tolist() == [f"could not be estimated ({SAID_ONCE})"]
     # a summary that gave the release's own words keeps its headline
-    out = released_ratios(pieces, said={"Time-varying (correct)":
-                                        release.withheld_brief}).frame
+    out = released_ratios(pieces, said=Said().then("Time-varying (correct)",
+                                                   release.withheld_brief)).frame
     assert out["withheld"].tolist() == [release.withheld_once]
     ph = ph_table(None, "Time-varying (correct)", exposure_action="noted",
-                  release=release, said_once=True, said_as=headline_of(summary))
+                  release=release, said=said, said_as=headline_of(summary))
     assert f"could not be estimated ({SAID_ONCE})" in ph["action"].iloc[0].note
     assert "too few events to estimate" not in ph["action"].iloc[0].note
 

@@ -63,7 +63,11 @@ def test_linked_tables_do_not():
     assert rates.loc[4, "people"] == 200  # the population is not the shared count
     assert (4, "users", disclosure.LINKED) in equity.rates.record.suppressed
     assert equity.summary["estimate"].isna().all()  # the slope would give it back
-    assert equity.withheld == ("the counts of a deprivation fifth are suppressed",)
+    # the reason names the fifth whose counts the table hides (it said "the counts of
+    # a deprivation fifth are suppressed", which fifth left to the reader, until wave
+    # 39: issue 15, the 30,000-person reach page)
+    fifth = "the counts for the least deprived fifth of areas are suppressed"
+    assert equity.withheld == (fifth,)
     release = disclosure.model_release(equity, data=people.dropna(), event_col="used",
                                        level_cols=["imd_quintile"],
                                        withheld=equity.withheld)
@@ -71,12 +75,11 @@ def test_linked_tables_do_not():
     # held back by a disclosure rule, not failed: "not shown", never "could not be
     # estimated" (the reach page said that beside "are not shown", wave 37)
     assert release.headline == "not shown"
-    assert release.withheld == "not shown: the counts of a deprivation fifth are suppressed"
+    assert release.withheld == f"not shown: {fifth}"
     table = release.estimates(equity.summary)
     note = withheld_models_note(
         [w for w in table.frame["withheld"].dropna().unique() if w])
-    assert note == ("The numbers marked [x] are not shown: the counts of a deprivation "
-                    "fifth are suppressed.")
+    assert note == f"The numbers marked [x] are not shown: {fifth}."
     # a fit's own failure still reads "could not be estimated"
     failed = disclosure.model_release(equity, data=people.dropna(), event_col="used",
                                       level_cols=["imd_quintile"], converged=False)
@@ -306,3 +309,16 @@ def test_linked_findings_refuse_a_count_hidden_only_in_the_follower():
     assert found == [(disclosure.LINKED_RULE, "column 'Users here' hides a count that "
                       "the table 'reach' shows (column 'Users'): the two tables give it "
                       "back (hide it there too)")]
+
+
+def test_suppressed_fifths_named_in_group_words_in_order():
+    from lifetools.inequality import suppressed_fifths
+
+    assert suppressed_fifths([3]) == "the counts for the middle fifth of areas are suppressed"
+    assert suppressed_fifths([5, 2.0, "3"]) == (
+        "the counts for the second most deprived fifth, the middle fifth and the least "
+        "deprived fifth of areas are suppressed")
+    # a reason the publish gate reads as one value's rule is never written
+    from lifetools.disclosure.withheld import rule_reason_named
+
+    assert rule_reason_named(suppressed_fifths([1, 2, 3, 4, 5])) == ""

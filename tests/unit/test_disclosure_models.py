@@ -436,11 +436,18 @@ def show_table_note(table: pd.DataFrame) -> str:
         v for v in table[WITHHELD_COLUMN].tolist() if v)))
 
 
-def test_withheld_given_points_to_the_reasons_a_page_states_and_gives_the_rest():
+def test_withheld_said_points_to_the_reasons_a_page_states_and_gives_the_rest():
     # the wellbeing page at 3,000 people: the summary said "too few residual degrees
     # of freedom (...)" and the table's note gave the mixed model's reasons again,
-    # that clause included (issue 15, wave 28)
-    from lifetools.disclosure.withheld import SAID_ONCE, SAID_ONCE_REST
+    # that clause included (issue 15, wave 28); a pointer names the model the page
+    # gave them for when it is another ("its other reason is given above" of the mixed
+    # model pointed to the mean change's reason as its own until wave 39)
+    from lifetools.disclosure.withheld import (
+        NOTHING_SAID,
+        SAID_ONCE,
+        SAID_ONCE_REST,
+        Said,
+    )
     from lifetools.labels import TERMS
 
     df = f"too few residual degrees of freedom ({TERMS['residual degrees of freedom']})"
@@ -448,18 +455,30 @@ def test_withheld_given_points_to_the_reasons_a_page_states_and_gives_the_rest()
     release = model_release(fitted(), data=data(5), event_col="event",
                             level_cols=["exposed"], parameters=195)
     assert release.reasons == (few, df)
-    assert release.withheld_given(()) == release.withheld
-    assert release.withheld_given({df}) == (
-        f"{few}; its other reason is {SAID_ONCE_REST}")  # "too few events" once
-    assert release.withheld_given({df, few}) == release.withheld_once
-    assert release.withheld_given({release.reason}) == release.withheld_once
+    assert release.withheld_said(NOTHING_SAID, "Mixed") == release.withheld
+    mean = Said().then("Mean change", df)
+    assert release.withheld_said(mean, "Mixed") == (
+        f"{few}; its other reason is {SAID_ONCE_REST}, for ‘Mean change’")
+    # every reason given above for other models: the same reasons as for them
+    both = mean.then("Share", few)
+    assert release.withheld_said(both, "Mixed") == (
+        f"{release.headline} (the same reasons as for ‘Mean change’ and "
+        "‘Share’, given above)")
+    # the whole reason given for another model
+    assert release.withheld_said(Said().then("Fine-Gray", release.withheld_brief),
+                                 "Landmark") == (
+        f"{release.headline} (the same reasons as for ‘Fine-Gray’, given above)")
+    # given for this model: the reasons are given above, whatever words it had
+    assert release.withheld_said(Said().then("Mixed", "could not be estimated: x"),
+                                 "Mixed") == release.withheld_once
     assert release.withheld_once.endswith(f"({SAID_ONCE})")
     three = model_release(fitted(), data=data(5), event_col="event",
                           level_cols=["exposed"], parameters=195, converged=False)
-    assert three.withheld_given({df, "the fit did not converge"}) == (
-        f"{few}; its other reasons are {SAID_ONCE_REST}")
-    shown = release.estimates(fitted().summary, stated={df}).frame
-    assert shown["withheld"].tolist() == [release.withheld_given({df})]
+    assert three.withheld_said(Said().then("Mean change", f"{df}; the fit did not "
+                                           "converge"), "Mixed") == (
+        f"{few}; its other reasons are {SAID_ONCE_REST}, for ‘Mean change’")
+    shown = release.estimates(fitted().summary, said=mean, name="Mixed").frame
+    assert shown["withheld"].tolist() == [release.withheld_said(mean, "Mixed")]
     assert df not in shown["withheld"].iloc[0]
 
 

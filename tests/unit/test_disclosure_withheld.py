@@ -512,3 +512,23 @@ def test_withheld_tests_of_several_models_name_each_models_reason():
     assert shown.note.startswith("The numbers for ‘Cox’ and ‘Landmark’ are not shown: "
                                  "for Cox, "), shown.note
     assert "; for Landmark, " in shown.note
+
+
+def test_said_points_above_only_for_the_value_the_reasons_were_given_for():
+    # the discharge page at 30,000 people said "(the reasons are given above)" of its
+    # landmark model, whose reasons (in the same words) it gave only for the Fine-Gray
+    # ratio (issue 15, wave 39): a pointer is decided by who the words were said for
+    from lifetools.disclosure.withheld import NOTHING_SAID, SAID_ONCE, Said
+
+    said = Said.of([("Fine-Gray", "too few events in total"), ("Empty", "")])
+    assert said.where("Fine-Gray", "anything") == SAID_ONCE
+    assert said.where("Landmark", "too few events in total") == (
+        "the same reasons as for \u2018Fine-Gray\u2019, given above")
+    assert said.where("Landmark", "the fit did not converge") == ""
+    assert not said.has("Empty") and said.entries[-1][0] == "Fine-Gray"
+    assert NOTHING_SAID.where("Fine-Gray", "too few events in total") == ""
+    # clauses: a reason given as part of another value's text, in page order
+    both = Said().then("Mean", "a; b").then("Share", "c", ["c", "d"])
+    assert both.clause_owner("b") == "Mean" and both.clause_owner("d") == "Share"
+    assert both.owners("Mixed", ["d", "a", "z"]) == ["Mean", "Share"]
+    assert both.owners("Mean", ["a"]) == []

@@ -306,7 +306,7 @@ def test_model_notes_a_reason_the_summary_states_says_where_it_is():
     from types import SimpleNamespace
 
     from lifetools.convergence import not_estimable_text
-    from lifetools.disclosure.withheld import SAID_ONCE
+    from lifetools.disclosure.withheld import SAID_ONCE, Said
     from lifetools.reports.survival_parts import model_notes
 
     warning = "not estimable: the fit did not converge"
@@ -315,8 +315,12 @@ def test_model_notes_a_reason_the_summary_states_says_where_it_is():
     words = readable_note(warning, {})
     notes = model_notes({"A": fit, "A, complete cases": fit,
                          "B": SimpleNamespace(warnings=(other,))},
-                        stated=[not_estimable_text(words), None])
-    assert notes["note"].tolist() == [f"could not be estimated ({SAID_ONCE})"] * 2 + [
+                        said=Said().then("A", not_estimable_text(words)))
+    # the complete cases' note repeats the reason the summary gave for A: it names A
+    # (it read "(the reasons are given above)", as if given for it, until wave 39)
+    assert notes["note"].tolist() == [
+        f"could not be estimated ({SAID_ONCE})",
+        "could not be estimated (the same reasons as for ‘A’, given above)",
         readable_note(other, {})]
     # a note that goes on after the stated reason points to it too (the 2023-24
     # discharge page at 3,000 people: "..., so the model cannot estimate its effect")
@@ -329,11 +333,11 @@ def test_model_notes_a_reason_the_summary_states_says_where_it_is():
     assert readable_note(separated, VALUE_LABELS) == (
         f"{group}, so the model cannot estimate its effect")
     both = model_notes({"A": SimpleNamespace(warnings=(separated,))},
-                       stated=[not_estimable_text(group)])
+                       said=Said().then("A", not_estimable_text(group)))
     assert both["note"].tolist() == [f"could not be estimated ({SAID_ONCE})"]
     # a stated reason that is only the start of a word of the note is not it
     part = model_notes({"A": SimpleNamespace(warnings=(separated,))},
-                       stated=[not_estimable_text(group[:-3])])
+                       said=Said().then("A", not_estimable_text(group[:-3])))
     assert part["note"].tolist() == [readable_note(separated, VALUE_LABELS)]
     # nothing stated: every note as it was
     assert model_notes({"A": fit}).to_dict("records") == [{"model": "A", "note": words}]

@@ -291,7 +291,12 @@ def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
 
     reason = report.release.reason
     why = report.hazard_ratio_table[WITHHELD_COLUMN].unique().tolist()
-    assert len(why) == 1 and SAID_ONCE in why[0] and reason not in why[0], why
+    assert len(why) == 2 and all(reason not in w for w in why), why
+    # the two models the summary spoke for: "given above"; the complete cases, which
+    # it did not, name the model they share the reasons with (wave 39)
+    assert SAID_ONCE in why[0] and "Fine-Gray" in why[0], why
+    assert why[1].endswith("(the same reasons as for \u2018Cause-specific Cox\u2019, "
+                           "given above)"), why
     ph_note = report.ph_test["action"].iloc[0].note
     assert SAID_ONCE in ph_note and reason not in ph_note, ph_note
 
@@ -417,6 +422,7 @@ def test_emergency_report_propensity_not_converged_says_could_not_be_estimated(
         data, monkeypatch):
     from lifetools.regression import propensity
     from lifetools.reports import comparison
+    from lifetools.reports.comparison import DESIGNS, OUTCOMES
 
     fit = propensity.fit_propensity
     for module in (propensity, comparison):  # the comparison fits once, in its module
@@ -433,8 +439,18 @@ def test_emergency_report_propensity_not_converged_says_could_not_be_estimated(
     table = report.estimates_table[report.estimates_table["term"].str.contains(
         "difference")]
     assert (table["rate ratio (95% CI)"] == "[x]").all()
-    assert table[WITHHELD_COLUMN].str.endswith(
-        "could not be estimated (the reasons are given above)").all()
+    # the three the summary speaks for point there; the weighted admissions ratio,
+    # which it does not, names the first row given those words (all four read "(the
+    # reasons are given above)" until wave 39: the 3,000-person page pointed its
+    # admissions rows to reasons its summary gave for A&E)
+    entries = dict(zip(table["outcome"] + ", " + table["term"], table[WITHHELD_COLUMN],
+                       strict=True))
+    weighted = f"{OUTCOMES['admissions']}, {DESIGNS['weighted']}"
+    assert entries.pop(weighted).endswith(
+        f"could not be estimated (the same reasons as for \u2018{OUTCOMES['ae']}, "
+        f"{DESIGNS['matched']}\u2019, given above)"), table[WITHHELD_COLUMN].tolist()
+    assert all(e.endswith("could not be estimated (the reasons are given above)")
+               for e in entries.values()), entries
     key = {k["name"]: k for k in report.key_results}
     assert "the propensity model did not converge" in key["did_ae_sentence"]["text"]
     # its E-value in the same words (wave 30: "could not be shown" until then)
@@ -1008,3 +1024,38 @@ def test_emergency_calibration_gap_in_words_and_alt_text_is_the_downloads(tmp_pa
         calibration_sentence(table))
     assert "the largest gap between observed and predicted is 0.14." in \
         figure._lifetools_alt
+
+
+def test_discharge_pointers_only_to_reasons_given_above_for_that_model(data, monkeypatch):
+    # the 30,000-person discharge page said "(the reasons are given above)" of its
+    # landmark Cox model, whose reasons it gave only beside the Fine-Gray ratio, in the
+    # same words; its complete-case model's fit note pointed to the time-varying
+    # model's (issue 15, wave 39). A model the summary did not speak for names the one
+    # whose words it repeats, or its reasons are stated (and then pointed to below)
+    from lifetools.disclosure.models import WITHHELD_COLUMN
+    from lifetools.disclosure.withheld import SAID_ONCE
+
+    strict = dataclasses.replace(PROFILES["default"], name="strict",
+                                 model_min_events=10**6)
+    monkeypatch.setitem(PROFILES, "strict", strict)
+    with use_profile("strict"):
+        report = reports.analyse_discharge(data, **PERIOD)
+    spoken_for = {"Time-varying (correct)", "Naive fixed exposure (biased)",
+                  "Fine-Gray at 90 days (subdistribution hazard ratio, death competing)"}
+    table = report.hazard_ratio_table
+    entries = dict(zip(table["model"], table[WITHHELD_COLUMN], strict=True))
+    landmark = entries["Landmark at 90 days"]
+    assert landmark and SAID_ONCE not in landmark, landmark
+    # (here every model has the same reasons: it names the first the summary spoke for)
+    assert "the same reasons as for \u2018" in landmark, landmark
+    for model, entry in entries.items():
+        if SAID_ONCE in str(entry):
+            assert model in spoken_for, (model, entry)
+    # the PH table's landmark row: not "given above" as if the page had given its own
+    ph = report.ph_test.set_index("model")["action"]
+    row = next(v for k, v in ph.items() if str(k).startswith("Landmark"))
+    assert SAID_ONCE not in row.note and "the same reasons as for" in row.note, row.note
+    # no fit note points a model the summary did not speak for to "given above"
+    notes = report.notes
+    assert not (notes["note"].str.contains(SAID_ONCE, regex=False)
+                & ~notes["model"].isin(spoken_for)).any(), notes.to_dict("records")

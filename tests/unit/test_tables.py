@@ -355,19 +355,41 @@ def test_table_estimates_points_to_the_reasons_the_summary_states():
         "failure": [None, "the fit did not converge", ratio, None],
         "withheld": [own, "could not be estimated: the fit did not converge",
                      "could not be estimated: " + ratio, None]})
+    from lifetools.disclosure.withheld import Said
+
+    said = Said.of([("A&E, Own control", own), ("Admissions, Matched", ratio)])
     table = table_estimates(released(summary), label="rate ratio", keep=["outcome"],
-                            stated=[own, ratio])
+                            said=said)
     assert table["rate ratio (95% CI)"].tolist() == [
         "[x]", "could not be estimated: the fit did not converge", "[x]",
         "1.10 (0.90 to 1.30)"]
     assert table["p-value"].tolist() == ["[x]", "", "[x]", "0.400"]
-    said = "could not be estimated (the reasons are given above)"
+    pointed = "could not be estimated (the reasons are given above)"
     # each under the headline the summary gave it: the withheld own-control ratio's
     # "too few events to estimate", the failed fit's "could not be estimated" (the
     # own-control row said "could not be estimated" until wave 30: issue 15)
     few = "too few events to estimate (the reasons are given above)"
     assert table[WITHHELD_COLUMN].tolist() == [
-        f"A&E, Own control: {few}", "", f"Admissions, Matched: {said}", ""]
+        f"A&E, Own control: {few}", "", f"Admissions, Matched: {pointed}", ""]
+    # a row withheld in the words the summary gave another row names that row, not
+    # "(the reasons are given above)" as if they were its own: the emergency page at
+    # 3,000 people pointed its admissions own-control and weighted rows to reasons its
+    # summary gave only for A&E and the matched admissions (wave 39)
+    other = summary.assign(outcome=["Admissions", "A&E", "Admissions", "Admissions"],
+                           term=["Own control", "Matched", "Weighted", "Matched"],
+                           estimate=[nan] * 4, ci_lower=[nan] * 4, ci_upper=[nan] * 4,
+                           p_value=[nan] * 4, failure=[None, None, ratio, None],
+                           withheld=[own, None, "could not be estimated: " + ratio,
+                                     None])
+    moved = table_estimates(released(other), label="rate ratio", keep=["outcome"],
+                            said=said)
+    assert moved[WITHHELD_COLUMN].tolist()[0].endswith(
+        "too few events to estimate (the same reasons as for ‘A&E, Own control’, "
+        "given above)")
+    assert moved[WITHHELD_COLUMN].tolist()[2].endswith(
+        "could not be estimated (the same reasons as for ‘Admissions, Matched’, "
+        "given above)")
+    assert "the reasons are given above" not in " ".join(moved[WITHHELD_COLUMN])
     # without ``stated`` every reason is said where it was before
     plain = table_estimates(released(summary), label="rate ratio", keep=["outcome"])
     assert plain["rate ratio (95% CI)"].tolist()[:3] == [

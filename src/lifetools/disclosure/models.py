@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Number
 from typing import Any
@@ -55,7 +55,13 @@ from lifetools.disclosure.protected import (
     _value,
 )
 from lifetools.disclosure.text import fixed
-from lifetools.disclosure.withheld import NOT_SHOWN, SAID_ONCE, SAID_ONCE_REST
+from lifetools.disclosure.withheld import (
+    NOT_SHOWN,
+    SAID_FOR,
+    SAID_ONCE,
+    SAID_ONCE_REST,
+    Said,
+)
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, group_words, label, listed, quoted
 
@@ -153,9 +159,12 @@ class ModelRelease:
         reasons are ("too few events to estimate (the reasons are given above)"); "" when released."""
         return self.withheld_once_as()
 
-    def withheld_once_as(self, said_as: str = "") -> str:
+    def withheld_once_as(self, said_as: str = "", *, same_as: str = "") -> str:
         """:attr:`withheld_once` under the headline the page's summary gave the reasons
-        (``said_as``; the release's own :attr:`headline` when empty).
+        (``said_as``; the release's own :attr:`headline` when empty); with ``same_as``,
+        the model the page gave the same reasons for above instead
+        (:data:`~lifetools.disclosure.withheld.SAID_FOR`: "too few events to estimate
+        (the same reasons as for ‘Fine-Gray’, given above)").
 
         A summary that gave a withheld model's fit reason ("could not be estimated: the
         fit did not converge") and a table pointing to it as "too few events to
@@ -163,31 +172,46 @@ class ModelRelease:
         discharge page at 3,000 people: issue 15, wave 30); the pointer now says
         "could not be estimated (the reasons are given above)". "" when released.
         """
-        return "" if self.released else f"{said_as or self.headline} ({SAID_ONCE})"
+        if self.released:
+            return ""
+        where = SAID_FOR.format(name=quoted(same_as)) if same_as else SAID_ONCE
+        return f"{said_as or self.headline} ({where})"
 
-    def withheld_given(self, stated: Collection[str] = ()) -> str:
-        """:attr:`withheld` for a page whose summary states some of the reasons
-        (``stated``: reasons, or whole :attr:`reason` texts, the page says once).
+    def withheld_said(self, said: Said, name: str, said_as: str = "") -> str:
+        """:attr:`withheld` for the model ``name`` on a page that has said ``said``
+        above it (:class:`~lifetools.disclosure.withheld.Said`).
 
-        Every reason stated: :attr:`withheld_once`; none: :attr:`withheld`; some: the
-        headline, the reasons not stated and where the others are ("too few
-        observations among baseline measurements and follow-up measurements; its other
-        reason is given above": :func:`withheld_words`). The wellbeing page at 3,000
-        people gave the mixed model's residual
-        degrees of freedom clause in its table's note after its summary had said it
-        (issue 15, wave 28). "" when released.
+        Its own reasons given above (the page gave them for ``name``): the headline
+        (``said_as``, the summary's, or its own) and
+        :data:`~lifetools.disclosure.withheld.SAID_ONCE`; the same words given above
+        for another model: the headline and
+        :data:`~lifetools.disclosure.withheld.SAID_FOR` naming it; some of its reasons
+        given above: the others, and where those are ("too few observations among
+        baseline measurements and follow-up measurements; its other reason is given
+        above, for ‘Mean paired change’"); none: :attr:`withheld`. A pointer is never
+        given to reasons said above for another model only by their words: the
+        discharge page at 30,000 people said "(the reasons are given above)" of its
+        landmark model, whose reasons it gave only for the Fine-Gray ratio, and the
+        wellbeing page "its other reason is given above" of the mixed model's, given
+        for the mean change (issue 15, wave 39). "" when released.
         """
         if self.released:
             return ""
-        left = [r for r in self.reasons if r not in stated]
-        if self.reason in stated or not left:
-            return self.withheld_once
+        if said.has(name):
+            return self.withheld_once_as(said_as)
+        other = said.owner(self.reason, self.withheld_brief, self.withheld)
+        if other:
+            return self.withheld_once_as(same_as=other)
+        left = [r for r in self.reasons if not said.clause_owner(r)]
         if len(left) == len(self.reasons):
             return self.withheld
+        owners = listed([quoted(o) for o in said.owners(name, self.reasons)])
+        if not left:  # each given above, for one model or another
+            return f"{self.headline} ({SAID_FOR.format(name=owners)})"
         others = len(self.reasons) - len(left)
         return (f"{withheld_words(self.headline, left)}; "
                 + ("its other reason is" if others == 1 else "its other reasons are")
-                + f" {SAID_ONCE_REST}")
+                + f" {SAID_ONCE_REST}, for {owners}")
 
     @property
     def withheld_brief(self) -> str:
@@ -238,7 +262,8 @@ class ModelRelease:
                       **({} if value.per is None else {"per": value.per}))
 
     def apply(self, summary: pd.DataFrame, *, said_once: bool = False,
-              stated: Collection[str] = (), said_as: str = "") -> pd.DataFrame:
+              said: Said | None = None, name: str = "", said_as: str = ""
+              ) -> pd.DataFrame:
         """The summary if released; else its row labels with every other cell missing.
 
         A withheld model keeps only the words of :data:`LABEL_COLUMNS` (a label column
@@ -247,9 +272,10 @@ class ModelRelease:
         leaves through a column added to its summary.
         :func:`lifetools.tables.table_estimates` shows missing estimates as
         "too few events to estimate" with the reason. ``said_once``: the page states
-        every reason (:attr:`withheld_once`); ``stated``: the reasons it states
-        (:meth:`withheld_given`); ``said_as``: with ``said_once``, the headline the
-        page's summary gave them (:meth:`withheld_once_as`).
+        every reason of this model above (:attr:`withheld_once`); ``said``: what the
+        page said above, of this model's name ``name`` and others
+        (:meth:`withheld_said`); ``said_as``: the headline the page's summary gave
+        this model's reasons (:meth:`withheld_once_as`).
         """
         if self.released:
             return summary
@@ -263,10 +289,12 @@ class ModelRelease:
                 out[col] = pd.Series([float("nan")] * len(out), index=out.index,
                                      dtype=float if numeric else object)
         return out.assign(withheld=self.withheld_once_as(said_as) if said_once else
-                          self.withheld_given(stated))
+                          self.withheld_said(said, name, said_as) if said is not None
+                          else self.withheld)
 
     def estimates(self, summary: pd.DataFrame, *, said_once: bool = False,
-                  stated: Collection[str] = (), said_as: str = "") -> ProtectedTable:
+                  said: Said | None = None, name: str = "", said_as: str = ""
+                  ) -> ProtectedTable:
         """The model's estimates as released: a protected table (the only maker).
 
         Withheld estimates are blanked by :meth:`apply` (a ``withheld`` column says
@@ -276,7 +304,7 @@ class ModelRelease:
         verdict and the residual degrees of freedom.
         """
         ModelRelease.__post_init__(self)
-        shown = self.apply(summary, said_once=said_once, stated=stated,
+        shown = self.apply(summary, said_once=said_once, said=said, name=name,
                            said_as=said_as).reset_index(drop=True)
         roles = tuple((str(c), "estimate" if c in ESTIMATE_COLUMNS else "other")
                       for c in shown.columns)

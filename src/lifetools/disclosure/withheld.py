@@ -29,11 +29,16 @@ Tested in ``tests/unit/test_disclosure_withheld.py``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "SaidInNote", "TooFew", "Whose", "WithheldNote",
-           "headline_of", "public_reason", "reason_findings", "rule_reason_named", "unrepeated",
-           "withheld_verb"]
+from lifetools.labels import quoted
+
+__all__ = ["NOTHING_SAID", "NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE",
+           "SAID_FOR", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "Said", "SaidInNote",
+           "TooFew", "Whose", "WithheldNote", "headline_of", "public_reason", "reason_findings",
+           "rule_reason_named", "unrepeated", "withheld_verb"]
 
 PRIVACY = "hidden to protect privacy"
 """The one reason a page gives for a value a disclosure rule hid."""
@@ -51,17 +56,101 @@ reasons when the page states them once (:attr:`lifetools.disclosure.ModelRelease
 withheld_once`): the crisis page repeated a six-group reason 28 times until wave 22.
 The page states them at its start, so every later mention is below them; until wave 33
 this read "the reasons are given once, at the start of this page", which the crisis
-page's summary, at the start of the page, said of itself three times."""
+page's summary, at the start of the page, said of itself three times. Said only of a
+model whose reasons the page gave above for that model (:meth:`Said.where`)."""
+
+SAID_FOR = "the same reasons as for {name}, given above"
+"""Where a withheld model's reasons are when the page gave the same words above for
+another model (:meth:`Said.where`; ``name``: that model, quoted). The discharge page
+at 30,000 people said "(the reasons are given above)" of its landmark Cox model, whose
+reasons it had given only beside the Fine-Gray ratio (issue 15, wave 39)."""
 
 SAID_ONCE_REST = "given above"
-"""Where a withheld model's other reasons are when the page states some of them
-(:meth:`lifetools.disclosure.ModelRelease.withheld_given`: "...; its other reason is
-given above")."""
+"""Where a withheld model's other reasons are when the page states some of them above
+for other models (:meth:`lifetools.disclosure.ModelRelease.withheld_said`: "...; its
+other reason is given above, for ‘Mean paired change (t interval)’")."""
 
 TOO_FEW_CELL = "suppressed: too few"
 """The reason in words of an estimate a group too small for it leaves out
 (:class:`TooFew`); a page and its download show ``[c]`` there and the rule once, in the
 table's note (a download's cells said this until wave 27)."""
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a page has said above a point about its withheld values, in page order: each
+    value's name (a model or an estimate, as the page's tables name it), the text the
+    page gave for it, and the reasons that text says (its clauses).
+
+    The one judge of a pointer to reasons "given above" (:meth:`where`,
+    :meth:`owner`, :meth:`clause_owner`): a page says "(the reasons are given above)"
+    of a value only when it gave that value's reasons above (a report adds each
+    statement with :meth:`then` as its page goes: the summary first, then a table
+    whose note states a model's reasons before the tables below it), and "(the same
+    reasons as for ‘X’, given above)" when the same words were given above for another
+    value X. Until wave 39 the reports decided it by the words alone (a set of reasons):
+    the discharge page pointed its landmark Cox model to reasons given only for the
+    Fine-Gray ratio, and the emergency page its admissions rows to those of its A&E
+    rows (issue 15). Tested in ``tests/unit/test_disclosure_withheld.py``.
+    """
+
+    entries: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+
+    def then(self, name: object, text: object, reasons: Sequence[str] = ()) -> Said:
+        """This record and then ``name``'s ``text`` (its ``reasons``: the clauses it
+        says; by default the text's own, split at "; "). Nothing is added for an empty
+        text."""
+        text = str(text or "")
+        if not text:
+            return self
+        clauses = tuple(str(r) for r in reasons) or tuple(text.split("; "))
+        return Said((*self.entries, (str(name), text, clauses)))
+
+    @classmethod
+    def of(cls, said: Iterable[tuple[object, object]]) -> Said:
+        """A record of ``(name, text)`` pairs, in page order (empty texts left out)."""
+        out = cls()
+        for name, text in said:
+            out = out.then(name, text)
+        return out
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def has(self, name: object) -> bool:
+        """Whether the page gave ``name``'s reasons above."""
+        return any(n == str(name) for n, _, _ in self.entries)
+
+    def owner(self, *texts: object) -> str:
+        """The first value whose whole text above is one of ``texts`` ("" for none)."""
+        wanted = {str(t) for t in texts if t}
+        return next((n for n, text, _ in self.entries if text in wanted), "")
+
+    def clause_owner(self, clause: object) -> str:
+        """The first value whose reasons above include ``clause`` ("" for none)."""
+        return next((n for n, text, clauses in self.entries
+                     if str(clause) in clauses or text == str(clause)), "")
+
+    def where(self, name: object, *texts: object) -> str:
+        """Where ``name``'s reasons are, for a pointer in place of them:
+        :data:`SAID_ONCE` when the page gave them above for ``name``;
+        :data:`SAID_FOR` naming the value they were given for when one of ``texts``
+        (``name``'s reasons, in the words the page would give them) was given above for
+        another; "" when neither (the page states them here)."""
+        if self.has(name):
+            return SAID_ONCE
+        other = self.owner(*texts)
+        return SAID_FOR.format(name=quoted(other)) if other else ""
+
+    def owners(self, name: object, clauses: Sequence[str]) -> list[str]:
+        """The values other than ``name`` that the page gave ``clauses`` for above, in
+        page order, each once."""
+        found = {self.clause_owner(clause) for clause in clauses} - {"", str(name)}
+        return [n for n in dict.fromkeys(n for n, _, _ in self.entries) if n in found]
+
+
+NOTHING_SAID = Said()
+"""A page that has said no reason above (nothing is pointed to)."""
 
 
 _SAID_TWICE = re.compile(r"\btoo few (?P<unit>[a-z]+) to estimate: (?=too few (?P=unit)\b)")

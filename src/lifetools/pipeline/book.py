@@ -30,13 +30,12 @@ import yaml
 from lifetools import config, errors
 from lifetools.dictionary import load_dictionary
 from lifetools.disclosure import rule_sentence
-from lifetools.disclosure.flow import PARENTS_KEY
 from lifetools.formatting import format_date
 from lifetools.pipeline import layout, rap
 from lifetools.pipeline import pages as furniture
 from lifetools.pipeline.compare import compare_results, comparison_markdown
 from lifetools.pipeline.dictionary_pages import render_dictionary_pages
-from lifetools.pipeline.flow import flow_diagram, read_flow
+from lifetools.pipeline.flow import flow_diagram, flow_stamp, read_flow
 from lifetools.pipeline.provenance import (
     PLACEHOLDERS,
     parameter_text,
@@ -49,7 +48,7 @@ from lifetools.pipeline.runner import run_child
 from lifetools.pipeline.series import Analysis, Edition, Series
 from lifetools.pipeline.table_labels import label_table_cells, stylesheet
 from lifetools.pipeline.weight import trim_site
-from lifetools.publication import FIGURES_FOLDER, STAMP_KEY, TABLES_FOLDER, read_results
+from lifetools.publication import FIGURES_FOLDER, TABLES_FOLDER, read_results
 from lifetools.synthetic import TRUE_EFFECTS
 
 logger = logging.getLogger(__name__)
@@ -185,13 +184,8 @@ def _flow_cell(nb: Any, files: Path) -> None:
     columns, rows = read_flow(path)
     if not rows:
         return
-    at, parents = len(nb.cells), None
-    for index, cell in enumerate(nb.cells):
-        marks = [o.get("metadata", {}).get(STAMP_KEY, {}) for o in cell.get("outputs", [])]
-        flows = [m for m in marks if m.get("kind") == "table" and m.get("name") == "flow"]
-        if flows:
-            at, parents = index + 1, (flows[0].get("rules") or {}).get(PARENTS_KEY)
-            break
+    found = flow_stamp(nb)
+    at, parents = (len(nb.cells), None) if found is None else (found[0] + 1, found[1])
     diagram = flow_diagram(columns, rows, caption="Participant flow: how the cohort was "
                            "formed (protected counts, as in the table)", parents=parents)
     nb.cells.insert(at, nbformat.v4.new_markdown_cell(diagram))

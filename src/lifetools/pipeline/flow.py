@@ -18,11 +18,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import nbformat
+
 from lifetools.disclosure import SUPPRESSED as SUPPRESSED_MARK
+from lifetools.disclosure.flow import FLOW_TABLE, PARENTS_KEY
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.labels import column_label, quoted, value_label
+from lifetools.publication import STAMP_KEY
 
-__all__ = ["flow_diagram", "read_flow"]
+__all__ = ["flow_diagram", "flow_stamp", "parent_of", "read_flow", "run_flow_parents"]
 
 
 def read_flow(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -45,7 +49,31 @@ def _count(cell: str) -> str:
     return f"{int(number):,}" if number.is_integer() else html.escape(cell)
 
 
-def _parent_of(parents: Sequence[Any] | None, index: int) -> int | None:
+def flow_stamp(nb: Any) -> tuple[int, list[Any] | None] | None:
+    """The cell of a notebook that shows its flow table (:data:`~lifetools.disclosure.
+    flow.FLOW_TABLE`) and each row's parent as the table's stamp records it
+    (:data:`~lifetools.disclosure.flow.PARENTS_KEY`; None when it records none); None
+    when no cell shows it. The flow diagram and the RECORD checklist read the flow's
+    shape here, as the publish gate verified it."""
+    for index, cell in enumerate(nb.cells):
+        marks = [o.get("metadata", {}).get(STAMP_KEY, {}) for o in cell.get("outputs", [])]
+        flows = [m for m in marks if m.get("kind") == "table" and m.get("name") == FLOW_TABLE]
+        if flows:
+            return index, (flows[0].get("rules") or {}).get(PARENTS_KEY)
+    return None
+
+
+def run_flow_parents(notebook: Path) -> list[Any] | None:
+    """Each flow row's parent in a run's executed notebook (:func:`flow_stamp`); None
+    when the notebook or its stamp is missing (each row is then taken as a subset of
+    the row above: :func:`parent_of`)."""
+    if not Path(notebook).exists():
+        return None
+    found = flow_stamp(nbformat.read(notebook, as_version=4))
+    return None if found is None else found[1]
+
+
+def parent_of(parents: Sequence[Any] | None, index: int) -> int | None:
     """The row ``index`` is a subset of: its recorded parent (the table's stamp,
     :data:`lifetools.disclosure.flow.PARENTS_KEY`), else the row above."""
     if parents is not None and index < len(parents):
@@ -95,7 +123,7 @@ def flow_diagram(columns: Sequence[str], rows: Sequence[Sequence[str]], *,
     words = [value_label(str(row[0]).strip(), "step") for row in rows]
     for index, row in enumerate(rows):
         step = html.escape(words[index])
-        parent = _parent_of(parents, index)
+        parent = parent_of(parents, index)
         branch = index > 0 and parent != index - 1
         if branch:
             source = (f"From {quoted(words[parent])}:" if parent is not None

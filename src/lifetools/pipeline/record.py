@@ -4,28 +4,28 @@ RECORD (REporting of studies Conducted using Observational Routinely-collected h
 Data; Benchimol et al. 2015, PLoS Medicine 12: e1001885) extends STROBE with 13 items
 for studies of routinely collected data. :func:`record_markdown` answers each item from
 metadata, never from typed prose: the data sources and the linkage key from the data
-dictionary, the timeframe from the edition, the cohort steps from each report's
-published flow table, the disclosure rules and code version from the edition's
+dictionary, the timeframe from the edition, the cohort steps and their shape from each
+report's published flow table and its stamp, the disclosure rules and code version from the edition's
 manifest, the repository from the ``publication:`` block. Each answer links to the page
 where the item is met.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from lifetools.cohort.crisis import OUTCOME_ROW
 from lifetools.dictionary import Dictionary
-from lifetools.labels import quoted, value_label
+from lifetools.labels import listed, quoted, value_label
 from lifetools.pipeline import layout
-from lifetools.pipeline.flow import read_flow
+from lifetools.pipeline.flow import parent_of, read_flow, run_flow_parents
 from lifetools.pipeline.pages import long_date
 from lifetools.pipeline.series import Edition, Publication, Series
 from lifetools.publication import TABLES_FOLDER
 
-__all__ = ["record_markdown"]
+__all__ = ["flow_outline", "record_markdown"]
 
 ITEMS = (
     ("1.1", "The type of data used is named in the title or abstract."),
@@ -45,32 +45,79 @@ ITEMS = (
 )
 
 
-def _cohort_steps(series: Series, edition: Edition, runs: Mapping[str, Path]) -> list[str]:
-    """One line per report with a flow table: its first and last steps and counts."""
+GROUPS_IN_WORDS = ("", "", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+"""How many disjoint groups a flow row splits into, in words (never a digit beside a
+count of people)."""
+
+
+def flow_outline(words: Sequence[str], parents: Sequence[Any] | None,
+                 outcome: Sequence[bool], *, every_step: bool) -> str:
+    """A flow's shape in words, from its rows (``words``: each step as the flow table
+    shows it) and each row's parent (:func:`lifetools.pipeline.flow.parent_of`: the
+    table's stamp, else the row above).
+
+    Rows in sequence (each a subset of the one before) read "‘A’, then ‘B’, then ‘C’"
+    (``every_step``) or "3 steps in sequence, from ‘A’ to ‘C’"; rows that share a
+    parent are disjoint parts of it (:mod:`lifetools.disclosure.flow`) and read "then
+    two disjoint groups within it: ‘X’ and ‘Y’"; outcome rows (``outcome``) are no step:
+    "then its outcome rows". The emergency care flow, a population and two disjoint
+    groups of it, read "3 steps, from ‘People in the linked data’ to ‘Possible
+    comparison people ...’" until wave 39, a chain it is not (issue 15).
+    """
+    at = [parent_of(parents, i) for i in range(len(words))]
+    children = {i: [j for j in range(len(words)) if at[j] == i and not outcome[j]]
+                for i in range(len(words))}
+    outcomes = sum(1 for flag in outcome if flag)
+
+    def shape(first: int) -> str:
+        seq = [first]
+        while len(children[seq[-1]]) == 1:
+            seq.append(children[seq[-1]][0])
+        named = [quoted(words[k]) for k in seq]
+        if every_step or len(seq) <= 2:
+            text = ", then ".join(named)
+        else:
+            text = f"{len(seq)} steps in sequence, from {named[0]} to {named[-1]}"
+        parts = children[seq[-1]]
+        if parts:
+            each = [shape(k) for k in parts]
+            each = [f"({e})" if ", then " in e or " steps " in e else e for e in each]
+            count = GROUPS_IN_WORDS[len(parts)] if len(parts) < len(GROUPS_IN_WORDS) \
+                else "several"
+            text += f", then {count} disjoint groups within it: {listed(each)}"
+        return text
+
+    roots = [i for i in range(len(words)) if at[i] is None and not outcome[i]]
+    text = "; separately, ".join(shape(r) for r in roots)
+    return text + (", then its outcome rows" if outcomes > 1 else
+                   ", then its outcome row" if outcomes else "")
+
+
+def _cohort_flows(series: Series, edition: Edition, runs: Mapping[str, Path], *,
+                  every_step: bool) -> list[str]:
+    """One entry per report with a flow table: its steps and their shape
+    (:func:`flow_outline`), from its published flow table and the parents its stamp
+    records in the run's notebook."""
     lines = []
     for analysis in series.analyses_in(edition.id):
         if analysis.id not in runs:
             continue
-        path = layout.RunFolder(runs[analysis.id]).files / TABLES_FOLDER / "flow.csv"
+        run = layout.RunFolder(runs[analysis.id])
+        path = run.files / TABLES_FOLDER / "flow.csv"
         if not path.exists():
             continue
         _, rows = read_flow(path)
-        # an outcome row is not a step: "4 steps ... to 'died within 12 months ... (an
-        # outcome, not a step)'" contradicted itself (wave 37); the outcomes are named after
-        steps = [r for r in rows if not r[0].endswith(OUTCOME_ROW)]
-        outcomes = len(rows) - len(steps)
-        if steps:
-            # each step's words as the flow table and diagram show them, in the
-            # published quotation marks (it quoted the CSV's lower-case labels,
-            # "first such referral per person", until wave 39)
-            first, last = (quoted(value_label(row[0].strip(), "step"))
-                           for row in (steps[0], steps[-1]))
-            lines.append(f"{{doc}}`{analysis.title} <{analysis.id}>` ({len(steps)} steps, "
-                         f"from {first} to {last}"
-                         # no number of rows: the site gate reads "2 outcome rows"
-                         # as a count of records
-                         + (", then its outcome rows" if outcomes > 1 else
-                            ", then its outcome row" if outcomes else "") + ")")
+        if not rows:
+            continue
+        # each step's words as the flow table and diagram show them, in the published
+        # quotation marks (it quoted the CSV's lower-case labels until wave 39); an
+        # outcome row is not a step (wave 37)
+        words = [value_label(row[0].strip(), "step") for row in rows]
+        outcome = [row[0].endswith(OUTCOME_ROW) for row in rows]
+        shape = flow_outline(words, run_flow_parents(run.notebook), outcome,
+                             every_step=every_step)
+        # in brackets after the title, which may hold a colon of its own
+        lines.append(f"{{doc}}`{analysis.title} <{analysis.id}>` ({shape})")
     return lines
 
 
@@ -83,8 +130,11 @@ def _answers(series: Series, edition: Edition, runs: Mapping[str, Path],
     synthetic = (manifest.get("data") or {}).get("synthetic")
     data = (f"a synthetic dataset of {synthetic['people']:,} people imitating the "
             "trust's linked extract" if synthetic else "the trust's linked extract")
-    steps = _cohort_steps(series, edition, runs)
+    steps = _cohort_flows(series, edition, runs, every_step=False)
     flows = "; ".join(steps) if steps else "no report of this edition has a flow table"
+    # every selection step in its words, codes in brackets (RECORD 6.1 asks for the
+    # codes and algorithms; it gave "7 steps, from ... to ..." until wave 39)
+    rules = _cohort_flows(series, edition, runs, every_step=True)
     disclosure = manifest.get("disclosure") or {}
     protect = (f"counts of 1 to {disclosure['suppression_threshold']} suppressed, "
                f"others rounded to the nearest {disclosure['rounding_base']}"
@@ -106,7 +156,11 @@ def _answers(series: Series, edition: Edition, runs: Mapping[str, Path],
         "1.3": f"{len(keyed)} of {len(tables)} tables are linked by a pseudonymous "
                "person key (`person_id`): " + ", ".join(keyed) + "; "
                "{doc}`data dictionary </data/index>`.",
-        "6.1": f"Each report forms its cohort in published steps: {flows}.",
+        "6.1": ("Each report selects its people by the steps of its published flow, "
+                "each step's rule in its words, with its codes in brackets where it has "
+                "any (the {doc}`data dictionary </data/index>` lists every code): "
+                + "; ".join(rules) + "." if rules else
+                "No report of this edition has a flow table."),
         "6.2": "No validation study of the selection codes is reported; the codes are "
                "the national data sets' own (MHSDS, ECDS, HES APC) as defined in the "
                "{doc}`data dictionary </data/index>`.",

@@ -17,7 +17,7 @@ from lifetools.convergence import recorded_warnings
 from lifetools.dataset import Dataset
 from lifetools.disclosure import ProtectedTable, compose, model_release, protect_flow
 from lifetools.disclosure.text import Level, RuleNumber
-from lifetools.disclosure.withheld import headline_of
+from lifetools.disclosure.withheld import Said, headline_of
 from lifetools.regression.imputation import combine_fits
 from lifetools.reports.missing import (
     IMPUTATIONS,
@@ -56,6 +56,7 @@ from lifetools.reports.survival_parts import (
     ratio_results,
     ratio_rows,
     released_ratios,
+    stated_in_table,
     whole_degrees,
     with_e_values,
     withheld_row,
@@ -72,7 +73,7 @@ from lifetools.survival import (
     fit_landmark_time_split,
 )
 
-__all__ = ["DischargeReport", "analyse_discharge", "curve_sentence", "time_varying_release"]
+__all__ = ["PAGE_ORDER", "DischargeReport", "analyse_discharge", "curve_sentence", "time_varying_release"]
 
 
 def _fine_gray_landmark(data: pd.DataFrame, landmark: float,
@@ -114,6 +115,36 @@ FINE_GRAY_JUDGE = {"above": "discharge more likely among Life Rooms users",
                    "below": "discharge less likely among Life Rooms users"}
 """The verdict's words for the Fine-Gray subdistribution hazard ratio (its events are
 counted by the model's release check, which withholds it with fewer than 10)."""
+
+PAGE_ORDER = (DischargeName.HR_TV_SENTENCE, DischargeName.HR_NAIVE_SENTENCE,
+              DischargeName.SHR_LANDMARK_SENTENCE, DischargeName.UNCERTAINTY_SENTENCE,
+              "hazard-ratios", "ph-test", "fit-notes")
+"""The page's parts in the order the report's pointers to reasons given above assume
+(:class:`~lifetools.disclosure.withheld.Said`: the summary's ratio sentences, then the
+hazard-ratio table, whose note the PH table and the fit notes point to; and
+:func:`~lifetools.reports.narrative.uncertainty_sentence` after the sentences it points
+to): each a key result's name, glued, or a table's. Checked against the notebook by
+``tests/notebooks/test_page_order.py``."""
+
+NAIVE_WHO = ("A naive comparison that counts everyone who came to the Life Rooms by the "
+             "end of the period as a user from the day they were referred")
+"""Who the naive model's ``ever_used`` counts as users (:func:`~lifetools.cohort.
+build_discharge_cohort`: a first Life Rooms contact by the period's end, before, during
+or after the referral) and from when (referral: a fixed exposure)."""
+NAIVE_BIAS = ("it counts the time before people first came as time using the Life "
+              "Rooms, when those who came while still in care could not yet have been "
+              "discharged, and it counts as users anyone who first came only after being "
+              "discharged")
+"""Why that comparison is biased, true of every person it counts: until wave 39 the
+page said "users could not have been discharged before they first came", untrue of the
+people ``ever_used`` counts who first came after their discharge (issue 15). The
+estimator is kept as it is: it is the page's example of immortal time bias."""
+NAIVE_FOUND = (f"{NAIVE_WHO} gives {{estimate}} ({{level}} confidence interval "
+               f"{{interval}}): {{verdict}}. It is biased: {NAIVE_BIAS}.")
+"""The naive comparison's sentence when it is shown (:func:`~lifetools.reports.
+narrative.ratio_sentence`'s ``found``)."""
+NAIVE_MISSING = f"{NAIVE_WHO} (biased: {NAIVE_BIAS})"
+"""Its subject when it is not shown (``missing``)."""
 
 DISCHARGED = "were discharged"
 """The event in a fit note's plain words ("too few people in the group ... were
@@ -373,19 +404,21 @@ def analyse_discharge(
                                              hazard_e_values(fine_gray_hr, incidence))}
     pieces = [(releases[name], rows, fits[name], names[name])
               for name, rows in shown_rows.items()]
-    # the release reasons the summary states (the time-varying, naive and Fine-Gray
-    # ratios' sentences) are said once, there: the tables' notes say where they are
-    # (the 2024-25 page said the landmark's reason 5 times: issue 15, wave 25)
+    # the reasons the summary states (the time-varying, naive and Fine-Gray ratios'
+    # sentences, in that order at the page's start) are said once, there: the tables
+    # below say where they are, for each model the summary spoke for (the 2024-25 page
+    # said the landmark's reason 5 times: issue 15, wave 25), whichever reason it gave
+    # (the fit's, where the release check withheld it too: wave 28), and name the model
+    # whose words they repeat for one it did not speak for (the landmark model was
+    # pointed to reasons given only for the Fine-Gray ratio until wave 39)
     summarised = (("tv", hr), ("naive", naive_hr), ("fine_gray", fine_gray_hr))
-    stated = {releases[name].reason for name, row in summarised
-              if not releases[name].released and row["text"] == releases[name].withheld_brief}
-    # a withheld model whose summary gives its fit's own reason (the fit failed too)
-    # points there as well: its table row gave the release's reason while the summary
-    # gave the fit's until wave 28 (2024-25 at 3,000 people)
-    said = {name: str(row["text"]) for name, row in summarised
-            if not releases[name].released and row["text"]}
-    released = released_ratios(pieces, outcome=DISCHARGED, stated=stated,
-                               said={names[name]: text for name, text in said.items()})
+    said_as = {names[name]: str(row["text"]) for name, row in summarised
+               if not releases[name].released and row["text"]}
+    said = Said.of(said_as.items())
+    released = released_ratios(pieces, outcome=DISCHARGED, said=said, said_as=said_as)
+    # the hazard-ratio table's note gives the reasons of the models the summary did
+    # not speak for: the PH table and the fit notes below it point there
+    said_below = stated_in_table(pieces, said)
     ratios = ratio_rows(pieces, outcome=DISCHARGED)
     average = "noted: the hazard ratio is an average over follow-up"
     if split_shown:
@@ -398,16 +431,14 @@ def analyse_discharge(
         landmark_action = average
     ph = pd.DataFrame([row for table in (
         ph_table(tv, names["tv"], exposure_action=average, release=releases["tv"],
-                 said_once=releases["tv"].reason in stated or "tv" in said,
-                 said_as=headline_of(said.get("tv", ""))),
+                 said=said_below, said_as=headline_of(said_as.get(names["tv"], ""))),
         ph_table(naive, names["naive"], exposure_action=average,
-                 release=releases["naive"],
-                 said_once=releases["naive"].reason in stated or "naive" in said,
-                 said_as=headline_of(said.get("naive", ""))),
+                 release=releases["naive"], said=said_below,
+                 said_as=headline_of(said_as.get(names["naive"], ""))),
         ph_table(landmark.cox, f"Landmark at {landmark_days} days (Life Rooms use fixed "
                  "at the landmark, follow-up from it)", exposure_action=landmark_action,
-                 release=releases["landmark"],
-                 said_once=releases["landmark"].reason in stated),
+                 release=releases["landmark"], said=said_below,
+                 said_name=names["landmark"]),
     ) for row in table.to_dict("records")], columns=PH_COLUMNS).pipe(whole_degrees)
     adjusted = adjusted_for(model_covariates(data))
     # people who used the Life Rooms before or during their referral (a first contact
@@ -477,13 +508,8 @@ def analyse_discharge(
              "who had not used the Life Rooms", judge=judge)},
         {"name": DischargeName.HR_NAIVE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the naive comparison", "text": ratio_sentence(
-             naive_hr, found="A naive comparison that counts people as users from the "
-             "day they were referred gives {estimate} ({level} confidence interval "
-             "{interval}): {verdict}. It is biased, because users could not have been "
-             "discharged before they first came.",
-             missing="A naive comparison that counts people as users from the day they "
-             "were referred (biased, because users could not have been discharged "
-             "before they first came)", reason_before=hr["text"], judge=judge)},
+             naive_hr, found=NAIVE_FOUND, missing=NAIVE_MISSING,
+             reason_before=hr["text"], judge=judge)},
         # what the intervals the summary quotes show
         {"name": DischargeName.UNCERTAINTY_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: what the confidence intervals show",
@@ -499,7 +525,7 @@ def analyse_discharge(
                         outcome=DISCHARGED,
                         withheld={names[name] for name, release in releases.items()
                                   if not release.released},
-                        stated=[hr["text"], naive_hr["text"], fine_gray_hr["text"]])
+                        said=said_below)
     return DischargeReport(flow=protect_flow(cohort.flow), km=km, cif=cif, time_varying=tv,
                            naive=naive, landmark=landmark, hazard_ratios=ratios,
                            ph_test=ph, key_results=key, cohort=cohort,

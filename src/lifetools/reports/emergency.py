@@ -7,7 +7,7 @@ common support in words) is :mod:`lifetools.reports.comparison`; the wellbeing r
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +30,7 @@ from lifetools.disclosure import (
     require_estimates,
 )
 from lifetools.disclosure.text import ProtectedText, join
-from lifetools.disclosure.withheld import PRIVACY
+from lifetools.disclosure.withheld import NOTHING_SAID, PRIVACY, Said
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.labels import listed, with_words
 from lifetools.regression import (
@@ -58,10 +58,18 @@ from lifetools.reports.sentences import (
     result_sentence,
 )
 from lifetools.result_names import EmergencyName, derived
-from lifetools.tables import table_estimates
+from lifetools.tables import estimate_row_name, table_estimates
 
-__all__ = ["EmergencyReport", "analyse_emergency_care", "estimates_table", "fewest_events",
-           "rate_table", "release_estimates"]
+__all__ = ["PAGE_ORDER", "EmergencyReport", "analyse_emergency_care", "estimates_table",
+           "fewest_events", "rate_table", "release_estimates"]
+
+PAGE_ORDER = (EmergencyName.DID_AE_SENTENCE, EmergencyName.BEFORE_AFTER_AE_SENTENCE,
+              EmergencyName.DID_AE_WEIGHTED_SENTENCE, EmergencyName.DID_ADMISSIONS_SENTENCE,
+              "rate-ratios")
+"""The page's parts in the order the rate-ratio table's pointers to reasons given above
+assume (:func:`stated_reasons`: the summary's ratio sentences before the table): each a
+key result's name, glued, or a table's. Checked against the notebook by
+``tests/notebooks/test_page_order.py``."""
 
 PREDICTION_CONTINUOUS = ("age_per_10", "baseline_ae", "baseline_admissions")
 """Covariates of the A&E prediction model that enter it as one linear term (age and the
@@ -134,19 +142,19 @@ def _with_e_values(estimates: pd.DataFrame) -> pd.DataFrame:
                             e_value_ci=[b for _, b in pairs])
 
 
-def estimates_table(released: ProtectedTable, stated: Collection[str] = ()
+def estimates_table(released: ProtectedTable, said: Said = NOTHING_SAID
                     ) -> pd.DataFrame:
     """Publication table of the released rate ratios: CI, p-value, E-values, or why not.
 
     ``released``: the rate ratios as released by the model release check
     (:func:`release_estimates`); a row that could not be estimated or was withheld
-    reads why, with no p-value or E-value. ``stated``: the reasons the page's summary
-    states (:func:`stated_reasons`), which the table's note points to instead of
+    reads why, with no p-value or E-value. ``said``: what the page's summary said of
+    its rows (:func:`stated_reasons`), which the table's note points to instead of
     repeating (:func:`~lifetools.tables.table_estimates`).
     """
     estimates = require_estimates(released, name="rate ratios").frame
-    table = table_estimates(released, label="rate ratio", keep=["outcome"],
-                            stated=stated)
+    table = table_estimates(released, label="rate ratio", keep=ESTIMATE_LABELS,
+                            said=said)
     table["E-value (CI limit)"] = [
         f"{e:.2f} ({c:.2f})" if pd.notna(e) and pd.notna(c) else "" for e, c in
         zip(estimates["e_value"], estimates["e_value_ci"], strict=True)]
@@ -236,16 +244,23 @@ def _events_result(fewest: int | None) -> dict[str, Any]:
             "kind": "count", "label": label}
 
 
-def stated_reasons(rows: Sequence[pd.Series]) -> list[str]:
-    """The reasons the summary's ratio sentences (:func:`_sentence`) state for these
-    released rows: a fit's failure before its release's reason, as they read it."""
-    out = []
+ESTIMATE_LABELS = ["outcome"]
+"""The rate-ratio table's label columns before its term (each row is an outcome and a
+design: :func:`lifetools.tables.estimate_row_name`)."""
+
+
+def stated_reasons(rows: Sequence[pd.Series]) -> Said:
+    """What the summary's ratio sentences (:func:`_sentence`) state of these released
+    rows, each by its name in the rate-ratio table: a fit's failure before its
+    release's reason, as they read it."""
+    out = NOTHING_SAID
     for row in rows:
         failure, withheld = row.get("failure"), row.get("withheld")
+        name = estimate_row_name(row, ESTIMATE_LABELS)
         if isinstance(failure, str) and failure:
-            out.append(failure)
+            out = out.then(name, failure)
         elif isinstance(withheld, str) and withheld:
-            out.append(withheld)
+            out = out.then(name, withheld)
     return out
 
 
@@ -567,7 +582,9 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
         DESIGNS["matched"]: (matched_rows, ["user", "after"]),
         DESIGNS["weighted"]: (weighted_rows, ["user", "after"])})
     released_rows = released.frame
-    pick = released_rows.set_index(["outcome", "term"])
+    # each row keeps its labels: the rows the summary speaks for are named by them
+    # (stated_reasons: "A&E attendances, Matched difference-in-differences")
+    pick = released_rows.set_index(["outcome", "term"], drop=False)
     ae, admissions = OUTCOMES["ae"], OUTCOMES["admissions"]
     own = OWN_CONTROL
     # the verdicts' fewest-events rule: the thinnest published cell of each design

@@ -126,7 +126,9 @@ def uncertainty_sentence(rows: list[dict[str, Any]]) -> ProtectedText:
     ``rows`` are the ratio rows the summary quotes (as for :func:`ratio_sentence`: a
     row whose ``text`` is set was not estimated). When at least one has a confidence
     interval the sentence explains what an interval shows; when none has, it says that
-    none is shown, rather than describing an interval the page does not show.
+    none is shown, rather than describing an interval the page does not show, and that
+    the reasons are given above: in the rows' own sentences, which the page shows before
+    it (the report's ``PAGE_ORDER``, checked against its notebook).
 
     Notes
     -----

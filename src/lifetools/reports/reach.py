@@ -31,12 +31,18 @@ from lifetools.reports.narrative import part_count_result
 from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
 
-__all__ = ["DEPRIVATION", "EQUITY_COLUMNS", "ReachReport", "analyse_reach", "certainty_sentence",
+__all__ = ["DEPRIVATION", "EQUITY_COLUMNS", "PAGE_ORDER", "ReachReport", "analyse_reach", "certainty_sentence",
            "deprivation_groups", "grouping_sentence", "linked_equity", "linked_reach_equity",
            "protected_shares"]
 
 DEPRIVATION = "Deprivation quintile"
 """The characteristic of the reach table whose groups are the equity table's fifths."""
+
+PAGE_ORDER = (ReachName.FEEDBACK_SENTENCE, ReachName.CERTAINTY_SENTENCE)
+"""The page's parts in the order :func:`certainty_sentence`'s pointer to the survey's
+reasons given above assumes (the summary's feedback sentence first): each a key
+result's name, glued. Checked against the notebook by
+``tests/notebooks/test_page_order.py``."""
 
 
 def protected_shares(table: pd.DataFrame, count_cols: list[str]) -> ProtectedTable:
@@ -174,7 +180,9 @@ def certainty_sentence(shares: tuple[Any, ...], equity_estimates: ProtectedTable
     """What "How sure we are" may say, from what the page shows.
 
     The survey's intervals are described only when a survey share is shown with its
-    interval; the inequality indices' intervals only when an index is released.
+    interval; the inequality indices' intervals only when an index is released. The
+    survey's reasons are "given above": in the feedback sentence, which the page shows
+    before this one (:data:`PAGE_ORDER`, checked against the notebook).
     Tested in ``tests/unit/test_reach_groups.py``.
     """
     parts = []

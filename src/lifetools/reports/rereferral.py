@@ -19,6 +19,7 @@ from lifetools.disclosure import (
     model_release,
     protect_flow,
 )
+from lifetools.disclosure.withheld import Said
 from lifetools.reports.missing import (
     IMPUTATIONS,
     SEED,
@@ -54,6 +55,7 @@ from lifetools.reports.survival_parts import (
     ph_table,
     ratio_results,
     released_ratios,
+    stated_in_table,
     whole_degrees,
     with_e_values,
     withheld_row,
@@ -61,11 +63,20 @@ from lifetools.reports.survival_parts import (
 from lifetools.result_names import ReReferralName
 from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
 
-__all__ = ["ReReferralReport", "analyse_rereferral", "share_label"]
+__all__ = ["PAGE_ORDER", "ReReferralReport", "analyse_rereferral", "share_label"]
 
 REFERRED = "were referred again"
 """The event in a fit note's plain words (:func:`lifetools.reports.sentences.
 plain_fit_reason`)."""
+
+PAGE_ORDER = (ReReferralName.REREFERRAL_SENTENCE, ReReferralName.HR_REREFERRAL_SENTENCE,
+              ReReferralName.SHR_REREFERRAL_SENTENCE, "hazard-ratios", "ph-test",
+              "fit-notes")
+"""The page's parts in the order the report's pointers to reasons given above assume
+(:class:`~lifetools.disclosure.withheld.Said`: the summary's sentences, then the
+hazard-ratio table, whose note the PH table points to): each a key result's name,
+glued, or a table's. Checked against the notebook by
+``tests/notebooks/test_page_order.py``."""
 
 
 REREFERRAL_JUDGE = {"above": "re-referral sooner among Life Rooms users",
@@ -301,22 +312,25 @@ def analyse_rereferral(
               (fg_check, with_e_values(fine_gray.summary, "used_life_rooms",
                                        hazard_e_values(shr, incidence)), fine_gray,
                f"{FINE_GRAY} (subdistribution, death competing)")]
-    # the reasons the summary states (the share's, the hazard ratio's and the Fine-Gray
-    # ratio's sentences) are said once, there: the tables' notes say where they are
-    # (the 2024-25 page at 3,000 people said "too few events in total" 7 times: issue
-    # 15, wave 25)
-    stated = {check.reason for check in (cif_release, release, fg_check)
-              if not check.released}
-    released = released_ratios(pieces, outcome=REFERRED, stated=stated)
+    # the reasons the summary states (the hazard ratio's and the Fine-Gray ratio's
+    # sentences, at the page's start) are said once, there: the tables' notes say
+    # where they are (the 2024-25 page at 3,000 people said "too few events in total"
+    # 7 times: issue 15, wave 25), and name the model they were said for when they
+    # point a model the summary did not speak for (the complete cases) to them (wave 39)
+    said = Said.of([(pieces[0][3], hr["text"] if not release.released else ""),
+                    (pieces[2][3], shr["text"] if not fg_check.released else "")])
+    released = released_ratios(pieces, outcome=REFERRED, said=said)
     ratios = released.frame
     # each model's release by its name in the fit notes (a withheld model's PH note
     # is left out there: its test is withheld in the PH table)
     pieces_of = [("Cause-specific Cox", release),
                  (COMPLETE_CASE.format("Cause-specific Cox"), pieces[1][0]),
                  (FINE_GRAY, fg_check)]
+    # the hazard-ratio table's note gives the reasons the summary did not: the PH
+    # table below it points there
     ph = whole_degrees(ph_table(cox, "Cause-specific Cox", exposure_action=(
         "noted: the hazard ratio is an average over follow-up"), release=release,
-        said_once=release.reason in stated))
+        said=stated_in_table(pieces, said)))
     return ReReferralReport(flow=protect_flow(cohort.flow), cif=cif, cox=cox, hazard_ratios=ratios,
                             key_results=key, cohort=cohort, release=release, ph_test=ph,
                             notes=model_notes({"Cause-specific Cox": cox,

@@ -23,8 +23,14 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.downloads import NOT_AVAILABLE, withheld_models_note
 from lifetools.disclosure.models import COULD_NOT
-from lifetools.disclosure.withheld import SaidInNote, headline_of
-from lifetools.labels import VALUE_LABELS
+from lifetools.disclosure.withheld import (
+    NOTHING_SAID,
+    SAID_FOR,
+    Said,
+    SaidInNote,
+    headline_of,
+)
+from lifetools.labels import VALUE_LABELS, quoted
 from lifetools.regression import COMMON_OUTCOME, HazardEValues, e_values_hr
 from lifetools.reports.narrative import (
     no_events_note,
@@ -46,7 +52,7 @@ __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS"
            "evalue_results", "evalue_sentence", "hazard_e_values", "hazard_ratio_table",
            "with_e_values", "label_terms", "left_out_notes",
            "model_notes", "ph_table", "ratio_results", "ratio_rows", "released_ratios",
-           "short_reason", "whole_degrees", "with_note", "withheld_row"]
+           "short_reason", "stated_in_table", "whole_degrees", "with_note", "withheld_row"]
 
 TERM_LABELS = VALUE_LABELS  # one source of words (lifetools.labels)
 EXPOSURE_TERMS = ("exposed", "ever_used", "exposed_at_landmark", "used_life_rooms")
@@ -77,19 +83,23 @@ def whole_degrees(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def ph_table(result: Any, model: str, *, exposure_action: str,
-             release: Any, said_once: bool = False, said_as: str = "") -> pd.DataFrame:
+             release: Any, said: Said = NOTHING_SAID, said_name: str = "",
+             said_as: str = "") -> pd.DataFrame:
     """The cox.zph test of one model (per term and global) and what was done.
 
     A diagnostic is an output of its model: when the model's release check
     (``release``, a :class:`lifetools.disclosure.ModelRelease`) withholds it, its test
     is withheld with it (one row saying so, no statistic), as its estimates are.
-    ``said_once``: the page's summary states the release's reason, so the table's note
-    says where it is (:attr:`~lifetools.disclosure.ModelRelease.withheld_once`), not
-    the reason again; ``said_as``: the headline the summary gave it under
-    (:meth:`~lifetools.disclosure.ModelRelease.withheld_once_as`).
+    ``said``: what the page said above the table of its withheld models
+    (:class:`~lifetools.disclosure.withheld.Said`), which knows this one as
+    ``said_name`` (``model`` by default): where the page gave its reasons above, or
+    the same words for another model, the table's note says where they are
+    (:meth:`~lifetools.disclosure.ModelRelease.withheld_said`), not the reasons
+    again; ``said_as``: the headline the summary gave them under.
     """
     if not release.released:
-        why = release.withheld_once_as(said_as) if said_once else release.withheld
+        why = (release.withheld_said(said, said_name or model, said_as) if said
+               else release.withheld)
         return pd.DataFrame([{"model": model, "term": "(all terms)",
                               "statistic": float("nan"), "df": float("nan"),
                               "p_value": float("nan"),
@@ -301,7 +311,7 @@ def left_out_notes(planned: list[str], kept: list[str], kept_at_landmark: list[s
 
 def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
                 outcome: str = "had the outcome", withheld: Collection[str] = (),
-                stated: Collection[Any] = ()) -> pd.DataFrame:
+                said: Said = NOTHING_SAID) -> pd.DataFrame:
     """Every model's warnings (convergence, degeneracy, PH), one row each.
 
     No count of people or events is written into these notes (the time split's own
@@ -319,15 +329,18 @@ def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
     release's reason ("too few events in total") says it could not be estimated. The
     other notes saying why it cannot be estimated stay.
 
-    ``stated``: the texts of the ratios the page's summary quotes ("could not be
-    estimated: <reason>", or None when estimated); a note that says one of those reasons
-    says where it is instead ("could not be estimated (the reasons are given above)"), so that a page says each reason once (the discharge page
-    at 3,000 people said one fit's reason in its summary and in two models' notes:
-    issue 15, wave 25).
+    ``said``: what the page's summary said of its ratios, each by its model's name
+    here ("could not be estimated: <reason>"); a model's note that says the reason the
+    summary gave for it says where it is instead ("could not be estimated (the
+    reasons are given above)"), and one that says the reason the summary gave for
+    another model names it ("could not be estimated (the same reasons as for
+    ‘Time-varying (correct)’, given above)"), so that a page says each reason once
+    (the discharge page at 3,000 people said one fit's reason in its summary and in two
+    models' notes: issue 15, wave 25) and never points one model to another's reasons
+    as its own (its complete-case model's note did until wave 39).
     """
-    said = {str(text).removeprefix(not_estimable_text("")) for text in stated if text}
     rows = [*extra] + [{"model": name, "note": _said_once(readable_note(
-                            note, TERM_LABELS, outcome=outcome), said)}
+                            note, TERM_LABELS, outcome=outcome), said, name)}
                        for name, result in models.items()
                        for note in getattr(result, "warnings", ())
                        if not (name in withheld and (note.startswith(PH_NOTE)
@@ -336,11 +349,17 @@ def model_notes(models: dict[str, Any], extra: Sequence[dict[str, str]] = (), *,
         ignore_index=True)
 
 
-def _said_once(note: str, said: Collection[str]) -> str:
-    """A model's note, or where its reason is when the summary states it (the note may
-    go on after the reason: "..., so the model cannot estimate its effect")."""
-    return (SAID_ONCE_ENTRY
-            if any(note == why or note.startswith(f"{why}, ") for why in said) else note)
+def _said_once(note: str, said: Said, name: str) -> str:
+    """A model's note, or where its reason is when the summary states it, for this
+    model or another (the note may go on after the reason: "..., so the model cannot
+    estimate its effect")."""
+    prefix = not_estimable_text("")
+    for who, text, _ in said.entries:
+        why = text.removeprefix(prefix)
+        if note == why or note.startswith(f"{why}, "):
+            return (SAID_ONCE_ENTRY if who == name else
+                    f"{COULD_NOT} ({SAID_FOR.format(name=quoted(who))})")
+    return note
 
 
 def with_note(summary: pd.DataFrame, result: Any, *, outcome: str = "had the outcome"
@@ -393,35 +412,50 @@ def with_e_values(rows: pd.DataFrame, term: str, found: HazardEValues | None
 
 
 def released_ratios(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], *,
-                    outcome: str = "had the outcome", stated: Collection[str] = (),
-                    said: Mapping[str, str] | None = None) -> ProtectedTable:
+                    outcome: str = "had the outcome", said: Said = NOTHING_SAID,
+                    said_as: Mapping[str, str] | None = None) -> ProtectedTable:
     """The hazard-ratio table as released: each model's rows through its release check.
 
     ``pieces`` as :func:`ratio_rows`; a model its check withholds has its estimates
     blank and a ``withheld`` column saying why (the column only when one is withheld).
     The E-value columns (:func:`with_e_values`) are carried, NaN where a piece has none.
-    ``stated``: the release reasons the page's summary states; a model withheld for
-    one of them says where it is
-    (:attr:`~lifetools.disclosure.ModelRelease.withheld_once`), not the reason
-    again (issue 15, wave 25). ``said``: the models (their names in ``pieces``) whose
-    reason the summary states whatever it is, such as their fit's own failure where
-    the release check withheld them as well, each with the summary's text: they say
-    where it is too, under the summary's headline, so that the page does not give the
-    summary's reason in one place and the release's in another (the discharge page at
-    3,000 people: wave 28), nor call it "could not be estimated" there and "too few
-    events to estimate" here (wave 30).
+    ``said``: what the page's summary said of its withheld models, each by its name in
+    ``pieces`` (:class:`~lifetools.disclosure.withheld.Said`): a model whose reasons
+    it gave says where they are
+    (:meth:`~lifetools.disclosure.ModelRelease.withheld_said`), not the reasons again
+    (issue 15, wave 25), whatever they were, such as its fit's own failure where the
+    release check withheld it as well, so that the page does not give the summary's
+    reason in one place and the release's in another (the discharge page at 3,000
+    people: wave 28); a model withheld for the words the summary gave another names
+    that one (wave 39). ``said_as``: the headline the summary gave each model's
+    reasons under (its name: the summary's text), so that the page does not call one
+    number "could not be estimated" there and "too few events to estimate" here
+    (wave 30).
     """
-    said = dict(said or {})
+    said_as = dict(said_as or {})
     columns = [*RATIO_COLUMNS, *E_VALUE_COLUMNS]
     released = combine_estimates([
         release.estimates(label_terms(with_note(rows, fit, outcome=outcome),
                                       name).reindex(columns=columns),
-                          said_once=not release.released and (release.reason in stated
-                                                              or name in said),
-                          said_as=headline_of(said.get(name, "")))
+                          said=said, name=name, said_as=headline_of(said_as.get(name, "")))
         for release, rows, fit, name in pieces])
     return released.select([*columns, *(["withheld"] if "withheld" in
                                         released.columns else [])])
+
+
+def stated_in_table(pieces: Sequence[tuple[Any, pd.DataFrame, Any, str]], said: Said
+                    ) -> Said:
+    """``said`` and then the reasons the hazard-ratio table's note states
+    (:func:`released_ratios`): each withheld model whose reasons the page had not given
+    above, in the table's order. A table below the hazard-ratio table (the PH table,
+    the fit notes) points to them there rather than saying them again."""
+    out = said
+    for release, _, _, name in pieces:
+        if not release.released and not said.where(name, release.reason,
+                                                   release.withheld_brief,
+                                                   release.withheld):
+            out = out.then(name, release.withheld_brief, release.reasons)
+    return out
 
 
 def hazard_ratio_table(released: ProtectedTable, *, keep: Sequence[str] = ()

@@ -18,7 +18,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.group_counts import part_count
 from lifetools.disclosure.text import Parameter
-from lifetools.disclosure.withheld import public_reason
+from lifetools.disclosure.withheld import NOTHING_SAID, public_reason
 from lifetools.people import people_in_locality
 from lifetools.regression import (
     estimate_paired_change,
@@ -42,7 +42,15 @@ from lifetools.reports.sentences import (
 from lifetools.result_names import WellbeingName
 from lifetools.tables import PERCENT_SCALE
 
-__all__ = ["SHARE_METHOD", "WellbeingReport", "analyse_wellbeing", "scale_sentence", "threshold_sentence"]
+__all__ = ["PAGE_ORDER", "SHARE_METHOD", "WellbeingReport", "analyse_wellbeing",
+           "scale_sentence", "threshold_sentence"]
+
+PAGE_ORDER = (WellbeingName.MEAN_CHANGE_SENTENCE, WellbeingName.SHARE_IMPROVED_SENTENCE,
+              "change")
+"""The page's parts in the order the estimates table's pointers to reasons given above
+assume (the summary's sentences on the mean change and the share improving before the
+table): each a key result's name, glued, or a table's. Checked against the notebook by
+``tests/notebooks/test_page_order.py``."""
 
 NO_PAIRS = "too few people completed a follow-up measurement in the period"
 """Why the mean change and the share improving are not shown when no one has a
@@ -181,19 +189,20 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
         estimates.loc[withheld, ["estimate", "ci_lower", "ci_upper"]] = float("nan")
         estimates["withheld"] = [withheld_text(check, reason)
                                  for check, reason in zip(checks, why, strict=True)]
-    # the reasons the summary states (the mean change's and the share's sentences) are
-    # said once, there: the table's note points to them rather than saying them again
-    # (the 2024-25 page at 3,000 people said one reason 3 times: issue 15, wave 24)
+    # the reasons the summary states (the mean change's and the share's sentences, at
+    # the page's start) are said once, there: the table's note points to them rather
+    # than saying them again (the 2024-25 page at 3,000 people said one reason 3 times:
+    # issue 15, wave 24), with each of their release checks' reasons: the mixed model's
+    # note gives only the reasons they do not (the residual degrees of freedom were said
+    # twice at 3,000 people: wave 28), and names the estimate it repeats ("its other
+    # reason is given above" pointed to the mean change's as its own until wave 39)
     withheld, share_withheld = why[0], why[2]
-    stated = {withheld, share_withheld} - {""}
-    # and each of their release checks' reasons: the mixed model's note gives only
-    # the reasons they do not (the residual degrees of freedom were said twice at
-    # 3,000 people: wave 28)
-    clauses = stated | {r for i in (0, 2) if not checks[i].released
-                        for r in checks[i].reasons}
-    released = combine_estimates([check.estimates(estimates.iloc[[i]],
-                                                  said_once=why[i] in stated,
-                                                  stated=clauses)
+    methods = estimates["method"].tolist()
+    said = NOTHING_SAID
+    for i in (0, 2):
+        said = said.then(methods[i], why[i], [*why[i].split("; "), *checks[i].reasons])
+    released = combine_estimates([check.estimates(estimates.iloc[[i]], said=said,
+                                                  name=methods[i])
                                   for i, check in enumerate(checks)])
     counts = disclosure.protect_counts(pd.DataFrame({"measure": [
         "People with a baseline measurement in the period", PAIRED, IMPROVING],
