@@ -91,3 +91,21 @@ def test_a_shares_interval_is_never_called_the_wilson_interval_of_its_counts():
                      if "Wilson" in s]
     assert said  # the reach page names its intervals
     assert [s for s in said if "rounding" not in s[1]] == []
+
+
+def test_emergency_windows_are_said_from_the_runs_window_not_called_equal():
+    # "Windows of equal length before and after the index date" beside person-years of
+    # 220 before and 110 after (30,000 people, wave 39): the page says the window the
+    # run used (its glued `window`) and which end cuts each one short
+    import nbformat
+
+    from lifetools.config import project_root
+
+    cells = nbformat.read(project_root() / "analyses" / "04_emergency_care.ipynb",
+                          as_version=4).cells
+    who = next(c.source for c in cells if c.cell_type == "markdown"
+               and c.source.startswith("## Who is compared"))
+    flat = " ".join(who.split())
+    assert "equal length" not in flat
+    assert flat.count("{glue:text}`window`") == 2
+    assert "the window after can be the shorter" in flat

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -506,3 +507,25 @@ def test_main_points_say_what_swemwbs_is_before_naming_it():
     texts = [point.get("text", "") for point in series["publication"]["main_points"].values()]
     named = [t for t in texts if "SWEMWBS" in t]
     assert named and all("questionnaire" in t[:t.index("SWEMWBS")] for t in named)
+
+
+#: Terms of the methods that a main point, read on the landing page by the public,
+#: must not use: no page explains them in words (the C-statistic is glossed where it
+#: is said, :data:`lifetools.labels.TERMS`).
+MAIN_POINT_JARGON = ("hazard ratio", "odds ratio", "subdistribution", "Fine-Gray",
+                     "cumulative incidence", "difference-in-differences", "propensity")
+
+
+def test_main_points_name_what_they_compare_in_words_and_bracket_only_intervals():
+    # "The hazard ratio of re-referral for Life Rooms users is not shown" on the landing
+    # page, and "(SWEMWBS metric score, 7 to 35, higher is better)" beside "Each figure
+    # in brackets is a 95% confidence interval" (wave 39)
+    import yaml
+
+    series = yaml.safe_load((Path(__file__).resolve().parents[2] / "analyses"
+                             / "analyses.yml").read_text())
+    for name, point in series["publication"]["main_points"].items():
+        said = " ".join(str(point.get(k, "")) for k in ("measure", "text", "above", "below"))
+        assert not [j for j in MAIN_POINT_JARGON if j.lower() in said.lower()], name
+        brackets = re.findall(r"\(([^()]*)\)", said)
+        assert [b for b in brackets if re.search(r"\d", b)] == [], name
