@@ -107,8 +107,11 @@ def test_record_lists_each_selection_step_and_says_which_rows_are_disjoint(tmp_p
         "People in the linked data", "first Life Rooms contact during the period",
         "possible comparison people (no Life Rooms contact by the end of the period, "
         "alive at index)"], [None, 0, 0])
+    wellbeing = tmp_path / "w"  # a run with no flow table
+    (wellbeing / "files" / "tables").mkdir(parents=True)
     page = record_markdown(series, edition, {"time_to_discharge": discharge,
-                                             "emergency_care": emergency},
+                                             "emergency_care": emergency,
+                                             "wellbeing": wellbeing},
                            {"disclosure": {}}, dictionary)
     answer = {line.split(" | ")[0].strip("| "): line for line in page.splitlines()
               if line.startswith("| ")}
@@ -118,6 +121,12 @@ def test_record_lists_each_selection_step_and_says_which_rows_are_disjoint(tmp_p
             "rejected)\u2019, then \u2018First such referral per person\u2019"
             ) in answer["6.1"]
     assert "steps in sequence" not in answer["6.1"]
+    # a report with no flow is named, not left out as if the flows were every report's
+    # (wave 39); brackets hold a step's words, not only codes
+    assert answer["6.1"].rstrip(" |").endswith(
+        "{doc}`Wellbeing <wellbeing>` has no flow table: it states who it counts on its "
+        "own page.")
+    assert "codes in brackets" not in answer["6.1"]
     # the emergency flow: two disjoint groups of one population, never a chain
     groups = ("\u2018People in the linked data\u2019, then two disjoint groups within "
               "it: \u2018First Life Rooms contact during the period\u2019 and "

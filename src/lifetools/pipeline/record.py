@@ -121,6 +121,19 @@ def _cohort_flows(series: Series, edition: Edition, runs: Mapping[str, Path], *,
     return lines
 
 
+def _without_flow(series: Series, edition: Edition, runs: Mapping[str, Path]) -> str:
+    """The sentence naming an edition's reports that publish no flow table ('' if none):
+    RECORD 6.1 listed four reports as if they were all (the landing page's seven)."""
+    titles = [f"{{doc}}`{a.title} <{a.id}>`" for a in series.analyses_in(edition.id)
+              if a.id in runs and not (layout.RunFolder(runs[a.id]).files / TABLES_FOLDER
+                                       / "flow.csv").exists()]
+    if not titles:
+        return ""
+    return (f" {listed(titles)} {'have' if len(titles) > 1 else 'has'} no flow table: "
+            + ("each states" if len(titles) > 1 else "it states")
+            + " who it counts on its own page.")
+
+
 def _answers(series: Series, edition: Edition, runs: Mapping[str, Path],
              manifest: Mapping[str, Any], publication: Publication,
              dictionary: Dictionary) -> dict[str, str]:
@@ -156,11 +169,14 @@ def _answers(series: Series, edition: Edition, runs: Mapping[str, Path],
         "1.3": f"{len(keyed)} of {len(tables)} tables are linked by a pseudonymous "
                "person key (`person_id`): " + ", ".join(keyed) + "; "
                "{doc}`data dictionary </data/index>`.",
-        "6.1": ("Each report selects its people by the steps of its published flow, "
-                "each step's rule in its words, with its codes in brackets where it has "
-                "any (the {doc}`data dictionary </data/index>` lists every code): "
-                + "; ".join(rules) + "." if rules else
-                "No report of this edition has a flow table."),
+        # which reports have no flow, and no claim that brackets hold only codes
+        # ("(not rejected)" is a step's words; wave 39)
+        "6.1": ("Each report with a flow table selects its people by the steps of that "
+                "flow, each step's rule in the words the table shows, with a step's codes "
+                "in those words (the {doc}`data dictionary </data/index>` lists every "
+                "code): " + "; ".join(rules) + "." if rules else
+                "No report of this edition has a flow table.")
+               + _without_flow(series, edition, runs),
         "6.2": "No validation study of the selection codes is reported; the codes are "
                "the national data sets' own (MHSDS, ECDS, HES APC) as defined in the "
                "{doc}`data dictionary </data/index>`.",
