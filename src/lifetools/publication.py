@@ -44,7 +44,12 @@ from lifetools.disclosure.models import ModelRelease
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
-from lifetools.disclosure.withheld import NOT_SHOWN, PRIVACY, public_reason, withheld_verb
+from lifetools.disclosure.withheld import (
+    NOT_SHOWN,
+    PRIVACY,
+    public_reason,
+    withheld_verb,
+)
 from lifetools.drawing import drawn_data, record_drawing, recorded_drawing
 from lifetools.errors import DisclosureError
 from lifetools.figure_style import DPI, NARROW_MEDIA, REDRAW_ATTR, narrow_layout, theme
