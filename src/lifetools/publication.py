@@ -44,7 +44,12 @@ from lifetools.disclosure.models import ModelRelease
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
-from lifetools.disclosure.withheld import NOT_SHOWN, public_reason
+from lifetools.disclosure.withheld import (
+    NOT_SHOWN,
+    PRIVACY,
+    public_reason,
+    withheld_verb,
+)
 from lifetools.drawing import drawn_data, record_drawing, recorded_drawing
 from lifetools.errors import DisclosureError
 from lifetools.figure_style import DPI, NARROW_MEDIA, REDRAW_ATTR, narrow_layout, theme
@@ -691,6 +696,13 @@ def record(
         # ("not shown (hidden to protect privacy)"): never "could not be estimated",
         # the words of a fit with no number (disclosure.withheld.NOT_SHOWN; wave 32)
         shown = said
+    elif (reason := _withheld_reason(text)) is not None \
+            and not isinstance(value, ProtectedValue) and _has_missing(value):
+        # a withheld model's bare reason ("too few events among people who ..."):
+        # "not shown: <reason>", as the page's sentence says it; the shr_landmark
+        # ratio read "could not be estimated", the words of a fit that failed, and the
+        # re-referral ratios the reason alone (30,000 people, wave 39)
+        shown = reason
     elif withheld and not isinstance(value, ProtectedValue):
         # estimated, then withheld by its release check: "not shown (too few people to
         # estimate)", the words its table gives it (wave 32)
@@ -759,6 +771,23 @@ def _not_shown_text(text: Any) -> ProtectedText | None:
         return None
     shown = protect_text(text)
     return None if span_numbers(shown.spans) else shown
+
+
+def _withheld_reason(text: Any) -> ProtectedText | None:
+    """``text`` as recorded for a missing value when it is a withheld model's bare
+    reason (a release check's or a disclosure rule's: it starts "too few " or "hidden
+    to protect privacy", so :func:`~lifetools.disclosure.withheld.withheld_verb` says
+    "is not shown"): "not shown: <reason>", as the page's sentence ("... is not shown:
+    <reason>."); else ``None``. A fit that failed ("could not be estimated: ...") and
+    a sentence are not reasons of this kind."""
+    if text is None:
+        return None
+    words = str(text).strip()
+    if not words.lower().startswith(("too few ", PRIVACY)) \
+            or withheld_verb(words) != f"is {NOT_SHOWN}":
+        return None
+    part = text if isinstance(text, ProtectedText) else protect_text(words)
+    return compose(f"{NOT_SHOWN}: {{why}}", why=part)
 
 
 def _withheld_headline(release: Any) -> str | None:

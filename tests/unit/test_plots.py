@@ -18,7 +18,7 @@ from lifetools import disclosure, plots, publication  # noqa: E402
 from lifetools.labels import TERMS, is_raw_name, label  # noqa: E402
 from lifetools.plots import theme  # noqa: E402
 from lifetools.plots.theme import MIN_PHONE_PX, SUPPRESSED_HATCH, phone_text_px  # noqa: E402
-from lifetools.survival import estimate_cif, estimate_km  # noqa: E402
+from lifetools.survival import at_risk_table, estimate_cif, estimate_km  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -921,3 +921,37 @@ def test_plot_run_chart_alt_text_counts_months_in_words():
                              "contacts": [20, 40] * 5 + [20, 120]})
     alt = plots.plot_run_chart(contacts).figure._lifetools_alt
     assert "1 month with a special cause; no months suppressed." in alt
+
+
+def test_plot_survival_ticks_and_numbers_at_risk_run_to_the_end_of_the_drawn_curve():
+    # the 30,000-person re-referral figure drew its curve to day 330 with ticks and
+    # numbers at risk at days 0, 90 and 180 only (its at-risk days 0, 90, 180, 365)
+    rng = np.random.default_rng(7)
+    n = 600
+    data = pd.DataFrame({"duration": rng.uniform(1, 340, n).round(),
+                         "event": rng.choice([0, 1, 2], n, p=[0.8, 0.12, 0.08]),
+                         "group": rng.choice(["Used the Life Rooms", "Did not use them"],
+                                             n)})
+    cif = estimate_cif(data, duration_col="duration", event_col="event",
+                       event_of_interest=1, group_col="group", times=(0, 90, 180, 365))
+    ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=365)
+    curve = ax.figure._lifetools_data[""].frame
+    end = int(curve["day"].max())
+    assert end > 270
+    ticks = [float(t) for t in ax.get_xticks()]
+    assert ticks == [0.0, 90.0, 180.0, 270.0, float(end)]   # the same step, then the end
+    at_risk = ax.figure._lifetools_data["at-risk"].frame
+    assert sorted(set(at_risk["day"])) == [0, 90, 180, 270, end]
+    # counted as the result counts them, then protected (rounded or suppressed)
+    raw = at_risk_table(data, duration_col="duration", times=[270, end], group_col="group")
+    for _, row in at_risk[at_risk["day"].isin([270, end])].iterrows():
+        count = int(raw[(raw["group"] == row["group"]) & (raw["time"] == row["day"])
+                        ]["at_risk"].iloc[0])
+        shown = row["number_at_risk"]
+        assert (pd.isna(shown) and count < 8) or (int(shown) % 5 == 0
+                                                  and abs(int(shown) - count) <= 2)
+    # the alt text's last day of each curve is a day of the download and of the axis
+    alt = ax.figure._lifetools_alt
+    for day in re.findall(r"to [\d.]+ at day ([\d,]+)", alt):
+        assert int(day.replace(",", "")) in set(curve["day"].dropna())
+    assert f"at day {end}" in alt

@@ -43,7 +43,7 @@ from lifetools.plots.theme import (
 )
 from lifetools.publication import mark_protected
 from lifetools.survival.competing import cif_limits
-from lifetools.survival.kaplan_meier import CI_NAMES, km_limits
+from lifetools.survival.kaplan_meier import CI_NAMES, at_risk_table, km_limits
 
 __all__ = ["CURVE_END", "RATIO_TICKS", "WHY_NOT_DRAWN", "plot_forest", "plot_survival",
            "survival_curve_table", "withheld_reasons"]
@@ -288,12 +288,58 @@ def _curves(table: pd.DataFrame) -> tuple[dict[Any, pd.DataFrame], dict[str, str
              for g in dict.fromkeys(drawn["group"])}, withheld)
 
 
+def _tick_days(days: list[float], end: float) -> list[float]:
+    """The at-risk days of a figure whose drawn curves end at day ``end``: the result's
+    own days up to ``end``, then on at the step of its last two of them while short of
+    ``end``, and ``end`` itself.
+
+    The 30,000-person re-referral figure drew its curve to day 330 with ticks and
+    numbers at risk at days 0, 90 and 180 only (its at-risk days were 0, 90, 180 and
+    365), so no reader could see where the curve ended or how many were at risk there;
+    now 0, 90, 180, 270 and 330.
+    """
+    kept = sorted({d for d in days if d <= end})
+    if end <= 0:
+        return kept or [0.0]
+    step = kept[-1] - kept[-2] if len(kept) > 1 else (kept[-1] if kept and kept[-1] > 0
+                                                       else end)
+    extra = []
+    day = (kept[-1] if kept else 0.0) + step
+    while day < end:
+        extra.append(day)
+        day += step
+    return sorted({*kept, *extra, float(end)})
+
+
+def _at_risk_on(result: Any, days: list[float]) -> pd.DataFrame:
+    """The raw numbers at risk of each group at ``days``: the result's ``at_risk`` rows
+    where it has them, the others counted on its ``risk_sets`` (as
+    :func:`~lifetools.survival.at_risk_table` counts), in its groups' order."""
+    table = result.at_risk
+    have = {float(t) for t in table["time"]}
+    rows = table[table["time"].astype(float).isin(days)]
+    missing = [d for d in days if d not in have]
+    if missing:
+        if getattr(result, "risk_sets", None) is None:
+            raise ValueError("the curve runs past the days of its numbers at risk and "
+                             "the result keeps no risk sets to count them at "
+                             f"{missing}")
+        more = at_risk_table(result.risk_sets, duration_col="stop", times=missing,
+                             group_col="group", entry_col="entry")
+        rows = pd.concat([rows, more[more["group"].isin(set(table["group"]))]],
+                         ignore_index=True)
+    order = {g: i for i, g in enumerate(dict.fromkeys(table["group"]))}
+    return rows.assign(_order=rows["group"].map(order)).sort_values(
+        ["_order", "time"], kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
 def _spaced(ax: Any, days: list[float], gap_pt: float) -> list[float]:
     """The at-risk days far enough apart on the drawn axis for their numbers not to touch.
 
     Greedy from day 0: a day closer than ``gap_pt`` points (the widest number and a
     space) to the last kept one is skipped (its tick and its numbers; the download
-    keeps it).
+    keeps it); the last day (where the drawn curves end) is always kept, the day
+    before it left out instead when the two are too close.
     """
     fig = ax.figure
     fig.tight_layout()
@@ -304,6 +350,10 @@ def _spaced(ax: Any, days: list[float], gap_pt: float) -> list[float]:
     for day in days:
         if not kept or day - kept[-1] >= gap:
             kept.append(day)
+    if days and kept[-1] != days[-1]:
+        while len(kept) > 1 and days[-1] - kept[-1] < gap:
+            kept.pop()
+        kept.append(days[-1])
     return kept
 
 
@@ -431,8 +481,11 @@ def plot_survival(
     Notes
     -----
     The x ticks are the days of the at-risk table (``result.at_risk``) up to the end
-    of the longest drawn curve, leaving out a day closer to the one before it on the
-    drawn axis than the widest number at risk (so numbers never run together), and each number at
+    of the longest drawn curve, then on at the step of its last two days while short of
+    that end, and the end itself (:func:`_tick_days`; the numbers at risk there counted
+    on the result's ``risk_sets``), so the axis and the at-risk rows cover every drawn
+    curve; a day closer to the one before it on the drawn axis than the widest number
+    at risk is left out (so numbers never run together; the end is kept), and each number at
     risk is placed at its day in data coordinates, so the rows line up with the ticks
     by construction (checked in ``tests/unit/test_plots.py``). The figure's data (the
     published curve table, and the numbers at risk) is attached for download, and its
@@ -482,7 +535,8 @@ def plot_survival(
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.{places}f}"))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    shown = table[table["time"].astype(float).isin(listed)]
+    listed = _tick_days(listed, end)
+    shown = _at_risk_on(result, listed)
     protected = protect_counts(shown[["group", "time", "at_risk"]].rename(
         columns={"time": "day"}).astype({"day": "int64"}), ["at_risk"], not_counts=["day"])
     frame = protected.frame

@@ -162,7 +162,8 @@ def _cif_by_event(data: pd.DataFrame, events: dict[str, int], entry_col: str | N
     return CIFResult(summary=summary, at_risk=parts[0].at_risk,
                      event_of_interest=0, n_people=parts[0].n_people,
                      n_events=sum(p.n_events for p in parts), method=parts[0].method,
-                     warnings=tuple(w for p in parts for w in p.warnings))
+                     warnings=tuple(w for p in parts for w in p.warnings),
+                     risk_sets=parts[0].risk_sets)
 
 
 def _released_row(release: Any, result: Any, term: str) -> dict[str, Any]:

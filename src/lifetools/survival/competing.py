@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from lifetools.survival.kaplan_meier import CLOGLOG_ONE, at_risk_table
+from lifetools.survival.kaplan_meier import CLOGLOG_ONE, at_risk_table, risk_sets
 from lifetools.survival.results import CIFResult, library_versions
 
 __all__ = ["CLOGLOG_ONE", "aalen_johansen", "cif_limits", "estimate_cif", "every_time",
@@ -188,6 +188,8 @@ def estimate_cif(
         at_risk=at_risk_table(df, duration_col=duration_col, times=times,
                               group_col=group_col, entry_col=entry_col),
         event_of_interest=event_of_interest, n_people=len(df),
+        risk_sets=risk_sets(df, duration_col=duration_col, group_col=group_col,
+                            entry_col=entry_col),
         n_events=int((events == event_of_interest).sum()),
         method={"estimator": "Aalen-Johansen (exact, deterministic)",
                 "ci_method": "delta-method SE, log(-log(1-F)) transformed",

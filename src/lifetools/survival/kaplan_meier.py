@@ -12,6 +12,7 @@ from scipy.stats import norm
 from lifetools.survival.results import KMResult, library_versions
 
 __all__ = ["CLOGLOG_ONE", "CONF_TYPES", "at_risk_table", "estimate_km", "km_limits", "logrank_test",
+           "risk_sets",
            "median_survival"]
 
 CONF_TYPES = ("log-log", "log", "plain")
@@ -42,6 +43,17 @@ def at_risk_table(df: pd.DataFrame, *, duration_col: str, times: Sequence[float]
             rows.append({"group": "All" if name is None else name, "time": float(t),
                          "at_risk": int((entered & (stop >= t)).sum())})
     return pd.DataFrame(rows)
+
+
+def risk_sets(df: pd.DataFrame, *, duration_col: str, group_col: str | None = None,
+              entry_col: str | None = None) -> pd.DataFrame:
+    """Each person's group ("All" without groups), ``entry`` (0 without delayed entry)
+    and ``stop``: what :func:`at_risk_table` counts, kept so that numbers at risk can be
+    read at any day later (``risk_sets`` of a result; raw, never published)."""
+    return pd.DataFrame({
+        "group": "All" if group_col is None else df[group_col].to_numpy(),
+        "entry": df[entry_col].to_numpy(dtype=float) if entry_col else 0.0,
+        "stop": df[duration_col].to_numpy(dtype=float)}).reset_index(drop=True)
 
 
 def logrank_test(df: pd.DataFrame, *, duration_col: str, event_col: str,
@@ -269,6 +281,8 @@ def estimate_km(
         at_risk=at_risk_table(df, duration_col=duration_col, times=times,
                               group_col=group_col, entry_col=entry_col),
         logrank=logrank, n_people=len(df), n_events=int(events.sum()),
+        risk_sets=risk_sets(df, duration_col=duration_col, group_col=group_col,
+                            entry_col=entry_col),
         method={"estimator": "Kaplan-Meier", "ci_method": CI_NAMES[conf_type],
                 "se": "Greenwood", "median": "R survfit rule (midpoint of a flat at 0.5)",
                 "ties": "Kaplan-Meier (events at a time counted together)",

@@ -65,6 +65,10 @@ class KMResult(_PeopleAndEvents):
     method: dict[str, Any]
     warnings: tuple[str, ...] = ()
     model: Any = field(default=None, repr=False)
+    risk_sets: pd.DataFrame | None = field(default=None, repr=False)
+    """Each person's group, ``entry`` and ``stop`` (raw, never published): the
+    numbers at risk at any day (:func:`~lifetools.survival.at_risk_table`), for a
+    figure whose curve runs past the days of ``at_risk``."""
     medians: pd.DataFrame | None = None
 
 
@@ -84,6 +88,10 @@ class CIFResult(_PeopleAndEvents):
     method: dict[str, Any]
     warnings: tuple[str, ...] = ()
     model: Any = field(default=None, repr=False)
+    risk_sets: pd.DataFrame | None = field(default=None, repr=False)
+    """Each person's group, ``entry`` and ``stop`` (raw, never published): the
+    numbers at risk at any day (:func:`~lifetools.survival.at_risk_table`), for a
+    figure whose curve runs past the days of ``at_risk``."""
 
 
 @dataclass(frozen=True)
