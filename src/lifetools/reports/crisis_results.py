@@ -455,7 +455,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
                  "they allowed for." if frozen.shrinkage >= size.method["target_shrinkage"]
                  else ": below the sample-size criteria's target, so more overfitting "
                  "than they allowed for.")),
-         "subject": "The uniform shrinkage factor"}),
+         "subject": f"The {with_words('uniform shrinkage factor')}"}),
         *model_results(
         fg_release,
         {"name": CrisisName.FINE_GRAY_INCIDENCE_SENTENCE, "value": None, "kind": "text",
