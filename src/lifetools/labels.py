@@ -505,6 +505,10 @@ TERMS: Mapping[str, str] = {
                "afresh",
     "MI-boot": "missing values filled in first, then bootstrap samples drawn within each "
                "filled-in copy",
+    "uniform shrinkage factor": "how much every coefficient was shrunk to allow for "
+                                "overfitting",
+    "minimum development sample size": "the fewest people needed to develop the model "
+                                       "without too much overfitting",
 }
 """Technical terms a public page may use only beside their plain words (this mapping).
 
@@ -583,7 +587,15 @@ def term_label(text: str) -> str | None:
     match = _term_finder()[1].match(" ".join(str(text).split()))
     if match is None:
         return None
-    return in_words(_term_of(match), match.group("inside") or "")
+    term, inside = _term_of(match), match.group("inside") or ""
+    # the term's own words in its bracket ("C-statistic (how well ...)", as a result's
+    # label records it) are the label's words, not a detail to repeat in the brackets
+    words = TERMS[term].lower()
+    if inside.lower() == words:
+        inside = ""
+    elif inside.lower().startswith(f"{words}; "):
+        inside = inside[len(words) + 2:]
+    return in_words(term, inside)
 
 
 def explain_terms(text: str, *, said: Collection[str] = ()) -> str:
@@ -596,37 +608,70 @@ def explain_terms(text: str, *, said: Collection[str] = ()) -> str:
     the term joins the words ("calibration-in-the-large (Wald)" reads
     "calibration-in-the-large (whether the predicted risks are too high or too low on
     average; Wald)"). A term whose words the text already has is left as it is, as is
-    every later use. Only words are added, no digit: the numbers a text carries and
-    their order are unchanged.
+    every later use. Only words are changed, no digit: the numbers a text carries and
+    their order are unchanged (:func:`term_edits`).
 
     ``said``: terms whose words the reader was given before this text (earlier cells
-    of the same table, :func:`words_given`): they are left as they are, as a later
-    use is. A text that is only a term is a label and reads in words all the same.
+    of the same table, :func:`words_given`): they are left bare, as a later use is,
+    and words the text gives them beside the term are taken out ("calibration-in-the-
+    large (whether ...) was 0.05" reads "calibration-in-the-large was 0.05": the
+    TRIPOD+AI checklist's drift verdict glossed it again after item 12e, wave 39). A
+    text that is only a term is a label and reads in words all the same.
 
     Notes
     -----
     Checked by ``tests/unit/test_jargon.py``, which reads every TRIPOD+AI checklist
     item and every row label of the crisis report's performance tables through it.
     """
+    out = str(text)
+    for start, end, words in reversed(term_edits(out, said=said)):
+        out = out[:start] + words + out[end:]
+    return out
+
+
+def term_edits(text: str, *, said: Collection[str] = ()) -> list[tuple[int, int, str]]:
+    """The edits :func:`explain_terms` makes to ``text``: ``(start, end, words)``, each
+    replacing ``text[start:end]`` by ``words``, in order and not overlapping.
+
+    Each edit is as small as it can be: the words inserted after a term (or after the
+    opening bracket that follows it), a term's spelling ("Brier" to "Brier score"), or
+    the words a text gives a term of ``said`` taken out; no edit holds or removes a
+    digit. A table applies them to a protected text through
+    :func:`lifetools.disclosure.edit_words`, which refuses any edit that would touch a
+    protected number (:func:`lifetools.tables.show_table`).
+    """
+    text = str(text)
     whole = term_label(text)
     if whole is not None:
-        return whole
+        return [] if whole == text else [(0, len(text), whole)]
     done = set(said) | words_given(text)
-
-    def replace(match: re.Match[str]) -> str:
+    edits: list[tuple[int, int, str]] = []
+    for match in _term_finder()[0].finditer(text):
         term = _term_of(match)
+        group = f"t{list(TERMS).index(term)}"
+        written, (start, end) = match.group(group), match.span(group)
+        inside, words = match.group("inside"), TERMS[term]
         if term in done:
-            return match.group(0)
+            if term in said and inside is not None:
+                at = match.start("inside")
+                low = " ".join(inside.split()).lower()
+                if low == words.lower():  # "term (words)": the bracket goes
+                    edits.append((end, match.end(), ""))
+                elif low.startswith(f"{words.lower()}; ") and \
+                        inside.lower().startswith(f"{words.lower()}; "):
+                    edits.append((at, at + len(words) + 2, ""))  # "(words; Wald)"
+            continue
         done.add(term)
-        written = match.group(f"t{list(TERMS).index(term)}")
         spelling = written if written.lower() == term.lower() else term
-        inside = match.group("inside")
-        if inside is not None and re.search(r"\d", inside):
+        if spelling != written:
+            edits.append((start, end, spelling))
+        if inside is not None and not re.search(r"\d", inside):
+            at = match.start("inside")
+            edits.append((at, at, f"{words}; " if inside else words))
+        else:
             # a bracket of figures ("(0.95, 95% CI ...)") stays as it was, after the words
-            return f"{spelling} ({TERMS[term]})" + match.group(0)[len(written):]
-        extra = f"; {inside}" if inside else ""
-        return f"{spelling} ({TERMS[term]}{extra})"
-    return _term_finder()[0].sub(replace, text)
+            edits.append((end, end, f" ({words})"))
+    return sorted(edits)
 
 
 def words_given(text: str) -> set[str]:

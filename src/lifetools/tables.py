@@ -30,6 +30,7 @@ from lifetools.disclosure import (
     ProtectedText,
     Totals,
     active_profile,
+    edit_words,
     linked_findings,
     magnitude_sentence,
     require_estimates,
@@ -70,6 +71,7 @@ from lifetools.labels import (
     column_label,
     listed,
     quoted,
+    term_edits,
     value_label,
     words_given,
 )
@@ -244,17 +246,24 @@ def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
     return text
 
 
-def _in_words(text: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
-    """The shown cells with plain-word headers and row labels (:mod:`lifetools.labels`).
+def _in_words(text: pd.DataFrame, frame: pd.DataFrame
+              ) -> tuple[pd.DataFrame, dict[tuple[int, int], ProtectedText]]:
+    """The shown cells with plain-word headers and row labels (:mod:`lifetools.labels`),
+    and the cells that are protected texts, by (row, column number), as shown.
 
-    A cell of ``frame`` that is a protected text is shown as it was rendered (the gate
-    re-renders it span by span); every other text cell through
-    :func:`lifetools.labels.value_label` (codes, model terms, technical terms beside
-    their plain words). A term's words are given once per table, in reading order
-    (headers, then row by row): a sentence cell names a term alone when a header or
-    an earlier cell gave its words; a cell that is only a term is a label and reads
-    in words every time. The TRIPOD+AI checklist glossed "calibration-in-the-large"
-    in three items and the C-statistic in three (issue 15, wave 39).
+    A cell of ``frame`` that is a protected text is shown as it was rendered but for
+    its technical terms' words, edited in and out by the table's rule below
+    (:func:`lifetools.labels.term_edits` through
+    :func:`lifetools.disclosure.edit_words`, which moves its spans with them and seals
+    it anew, so that the gate re-renders it span by span); every other text cell
+    through :func:`lifetools.labels.value_label` (codes, model terms, technical terms
+    beside their plain words). A term's words are given once per table, in reading
+    order (headers, then row by row): a sentence cell names a term alone when a header
+    or an earlier cell gave its words, and words a cell carries for such a term are
+    taken out; a cell that is only a term is a label and reads in words every time.
+    The TRIPOD+AI checklist glossed "calibration-in-the-large" in three items and the
+    C-statistic in three (issue 15, wave 39), and its drift verdict, which carries its
+    own words, after item 12e had given them (wave 39).
 
     Raises
     ------
@@ -263,17 +272,21 @@ def _in_words(text: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """
     headers = [column_label(c) for c in text.columns]
     said = set().union(*(words_given(h) for h in headers))
-    rows = []
-    for shown, raws in zip(text.itertuples(index=False), frame.itertuples(index=False),
-                           strict=True):
+    rows, protected = [], {}
+    for number, (shown, raws) in enumerate(zip(text.itertuples(index=False),
+                                               frame.itertuples(index=False), strict=True)):
         row = []
-        for column, v, raw in zip(text.columns, shown, raws, strict=True):
-            if not isinstance(raw, ProtectedText):
+        for index, (column, v, raw) in enumerate(zip(text.columns, shown, raws,
+                                                     strict=True)):
+            if isinstance(raw, ProtectedText) and str(v) == str(raw.verify()):
+                v = edit_words(raw, term_edits(str(raw), said=said))
+                protected[(number, index)] = v
+            elif not isinstance(raw, ProtectedText):
                 v = value_label(v, column, said=said)
             said |= words_given(v) if isinstance(v, str) else set()
             row.append(v)
         rows.append(row)
-    return pd.DataFrame(rows, index=text.index, columns=headers)
+    return pd.DataFrame(rows, index=text.index, columns=headers), protected
 
 
 def _check_not_row_level(frame: pd.DataFrame, name: str) -> None:
@@ -356,8 +369,8 @@ def show_table(
                           people_outcomes=people_outcomes)
     table, withheld, given = _withheld_once(table)
     text = _display(table, digits)
-    words = _in_words(text, table.frame)
-    spans = _text_spans(table.frame, words)
+    words, protected = _in_words(text, table.frame)
+    spans = _text_spans(words, protected)
     # the gate's statistic rule on the cells the gate will read (page and download)
     require_no_loose_statistics(table, name=name, words=words,
                                 spans={(row, header) for row, header, _ in spans})
@@ -526,14 +539,15 @@ def _follows(table: ProtectedTable, link: Link,
     return None if leader[3] else follows
 
 
-def _text_spans(frame: pd.DataFrame, words: pd.DataFrame
+def _text_spans(words: pd.DataFrame, protected: dict[tuple[int, int], ProtectedText]
                 ) -> tuple[tuple[int, str, list[dict[str, Any]]], ...]:
-    """Where a cell beyond the first column is a protected text, shown as it is."""
+    """Where a cell beyond the first column is a protected text, shown as it is
+    (``protected``: those :func:`_in_words` showed, by row and column number)."""
     found = []
-    for index, column in enumerate(frame.columns[1:], start=1):
-        for row, value in enumerate(frame[column].tolist()):
-            if isinstance(value, ProtectedText) and str(words.iat[row, index]) == str(
-                    value.verify()):
+    for index in range(1, len(words.columns)):
+        for row in range(len(words)):
+            value = protected.get((row, index))
+            if value is not None and str(words.iat[row, index]) == str(value.verify()):
                 found.append((row, str(words.columns[index]), value.stamp()))
     return tuple(found)
 
@@ -815,11 +829,13 @@ def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str
     reason once ("‘Cause-specific Cox’ and ‘Fine-Gray (subdistribution, death
     competing)’: too few events in total"), where it said it once per model
     until wave 25 (the re-referral page at 3,000 people gave "too few events in total"
-    for 3 models in one note: issue 15). A name is quoted when two or more share a
-    reason, since a model's name may hold a comma; one name reads bare ("Cause-specific
-    Cox: ..."); a reason every model of the table shares, and rows of no named model,
-    read the reason alone (the note said "are not shown: All the models in this table:
-    ..." until wave 36).
+    for 3 models in one note: issue 15). Every name is quoted, one as several, since a
+    model's name may hold a comma or "; ", which also separates the note's clauses
+    ("for ‘Cause-specific Cox, complete cases (HoNOS recorded; missing-data
+    sensitivity)’, ..."; one name read bare until wave 39, so a reader could not tell
+    where it ended); a reason every model of the table shares, and rows of no named
+    model, read the reason alone (the note said "are not shown: All the models in this
+    table: ..." until wave 36).
     """
     whose: dict[str, list[str]] = {}
     for why, name in zip(held, names, strict=True):
@@ -831,9 +847,7 @@ def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str
         models = whose.get(why, [])
         if not models:
             return why
-        if len(models) == 1:
-            return Whose(why, models[0])
-        if set(models) == every:
+        if set(models) == every and len(models) > 1:
             return why
         return Whose(why, listed([quoted(m) for m in models]))
 

@@ -394,3 +394,26 @@ def test_comparison_symbol_cell_holds_the_symbol_and_the_note_the_old_label():
     assert text.strip().endswith(
         "The 2023-24 edition published 'Cumulative incidence of re-referral by 232 days "
         "after discharge (%)' as 'Cumulative incidence after discharge (%)'.")
+
+
+def test_comparison_labels_give_each_terms_words_once_at_its_first_mention():
+    # the crisis page at 30,000 people: "(how well the model ranks people by risk)" on
+    # the C-statistic and again on the optimism-corrected C-statistic, nothing on the
+    # calibration slope, the shrinkage factor or the minimum sample size (wave 39)
+    from lifetools.labels import TERMS, gloss_findings, in_words
+
+    c = f"C-statistic ({TERMS['C-statistic']})"
+    labels = {"c": c, "required": "Minimum development sample size (Riley et al.)",
+              "shrinkage": "Uniform shrinkage factor", "corrected": f"Optimism-corrected {c}",
+              "slope": "Calibration slope"}
+    edition = {name: {"kind": "estimate", "label": label, "value": 0.9, "text": "0.90"}
+               for name, label in labels.items()}
+    text = comparison_markdown(compare_results(edition, edition), previous_title="A",
+                               previous_link="a", current_title="B")
+    shown = [line.split(" | ")[0].removeprefix("| ") for line in text.splitlines()
+             if line.startswith("| ") and " | 0.90 | " in line]
+    assert shown == [in_words("C-statistic"),
+                     in_words("minimum development sample size", "Riley et al."),
+                     in_words("uniform shrinkage factor"), "Optimism-corrected C-statistic",
+                     in_words("calibration slope")]
+    assert gloss_findings(" ".join(shown)) == []

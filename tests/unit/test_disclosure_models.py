@@ -419,7 +419,7 @@ def test_models_withheld_for_one_reason_share_one_entry_of_the_tables_note():
     alone = table_estimates(combine_estimates(
         [release.estimates(fitted().summary.assign(model=name))
          for name, release in {"a": good, "b": bad}.items()]))
-    assert alone[WITHHELD_COLUMN].tolist() == ["", f"b: {bad.withheld}"]
+    assert alone[WITHHELD_COLUMN].tolist() == ["", f"‘b’: {bad.withheld}"]
     every = table_estimates(combine_estimates(
         [bad.estimates(fitted().summary.assign(model=name)) for name in "bc"]))
     # every model shares it: the reason alone (no "All the models in this table:")

@@ -425,7 +425,7 @@ def test_a_table_with_one_shown_model_stays_a_table():
     shown = tables.show_table(_estimates({"Cox": _release(9), "Fine-Gray": _release(10)}),
                               name="hr", caption="Hazard ratios")
     assert not shown.sentence and "<table" in shown.to_html()
-    assert shown.note.startswith("The numbers marked [x] for Cox are not shown")
+    assert shown.note.startswith("The numbers marked [x] for ‘Cox’ are not shown")
     assert "sentence" not in shown._repr_mimebundle_()[1]["lifetools"]
 
 
@@ -510,8 +510,8 @@ def test_withheld_tests_of_several_models_name_each_models_reason():
                               not_counts=["df"])
     assert shown.sentence
     assert shown.note.startswith("The numbers for ‘Cox’ and ‘Landmark’ are not shown: "
-                                 "for Cox, "), shown.note
-    assert "; for Landmark, " in shown.note
+                                 "for ‘Cox’, "), shown.note
+    assert "; for ‘Landmark’, " in shown.note
 
 
 def test_said_points_above_only_for_the_value_the_reasons_were_given_for():

@@ -346,3 +346,46 @@ def test_jargon_every_configured_main_point_explains_its_terms_once():
         said = main_point(spec, {})  # nothing computed: "<measure> could not be estimated"
         assert said.count("(") == said.count(")") and "((" not in said and \
             "))" not in said, said
+
+
+def test_jargon_checklist_drift_verdict_carries_no_words_given_above(tmp_path, monkeypatch):
+    # the crisis page at 30,000 people: item 24 (the drift verdict, which gives
+    # calibration-in-the-large its words) repeated the gloss item 12e gave (wave 39)
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    fields = {f for item in ITEMS for _, f, _, _ in Formatter().parse(item.text) if f}
+    verdict = drift_check(performance(*_cohort(300, 0.0))).verdict
+    assert with_words("calibration-in-the-large") in verdict
+    checklist = tripod_checklist({**dict.fromkeys(fields, "0.71 (0.65 to 0.77)"),
+                                  "drift_verdict": verdict})
+    words = show_table(checklist, name="tripod", caption="TRIPOD+AI checklist").words
+    reported = dict(zip(words["Item"], words["Reported"], strict=True))
+    assert with_words("calibration-in-the-large") not in reported["24"]
+    assert reported["24"] == verdict.replace(
+        f" ({TERMS['calibration-in-the-large']})", "")
+    cells = [str(v) for row in words.itertuples(index=False) for v in row]
+    assert gloss_findings(" ".join(cells)) == []
+
+
+def test_jargon_a_protected_cell_follows_the_tables_rule(tmp_path, monkeypatch):
+    # a protected text is shown as rendered but for its terms' words: taken out when
+    # a cell above gave them, given at the first mention; its spans still re-render
+    from lifetools.disclosure import Estimate, Reason, compose
+    from lifetools.disclosure.text import text_findings
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    own = compose("the {term} was {e}", term=with_words("calibration slope"),
+                  e=Estimate(0.93))
+    reason = reason_text("the calibration slope could not be estimated")
+    bare = compose("the calibration slope was {e}; {why}", e=Estimate(0.95),
+                   why=Reason("Brier score not estimated"))
+    frame = pd.DataFrame({"step": ["a", "b", "c"], "note": [bare, own, reason]})
+    shown = show_table(frame, name="cells", caption="Cells")
+    notes = list(shown.words["Note"])
+    assert notes == [f"the {with_words('calibration slope')} was 0.95; "
+                     f"{with_words('Brier score')} not estimated",
+                     "the calibration slope was 0.93",
+                     "the calibration slope could not be estimated"]
+    stamped = {row: spans for row, _, spans in shown.spans}
+    assert sorted(stamped) == [0, 1, 2]
+    for row, spans in stamped.items():
+        assert text_findings(notes[row], spans) == []

@@ -229,3 +229,25 @@ def test_count_formatter_writes_minus_sign():
 
     assert format_count(-1234) == "\u22121,234"
     assert format_count(2635) == "2,635"
+
+
+def test_edit_words_moves_the_spans_and_touches_no_number():
+    # a table gives a term's words once: a protected text's own words for a term
+    # given earlier are taken out, and the gate re-renders it span by span (wave 39)
+    from lifetools.disclosure import edit_words
+
+    text = compose("the slope (how far it leans) was {e}; {n} people; {why}",
+                   e=Estimate(0.93), n=protected_count(120),
+                   why=Reason("the slope (how far it leans) of 10 groups"))
+    gloss = " (how far it leans)"
+    first = str(text).index(gloss)
+    inner = str(text).rindex(gloss)
+    count = str(text).index("120")
+    edited = edit_words(text, [(first, first + len(gloss), ""), (count, count + 3, ""),
+                               (inner, inner + len(gloss), ""), (len(text), len(text),
+                                                                   " seven")])
+    assert str(edited) == "the slope was 0.93; 120 people; the slope of 10 groups"
+    assert text_findings(str(edited), edited.stamp()) == []
+    assert edited.verify() is edited
+    assert [s["kind"] for s in edited.spans] == [s["kind"] for s in text.spans]
+    assert edit_words(text, []) is text

@@ -194,7 +194,7 @@ def test_table_estimates_not_estimable_rows_read_their_reason():
     assert table["p-value"].tolist() == ["0.010", "", "", "", "[x]", "", ""]
     # rows of several models, one withheld: the term says whose reason it is
     assert table[WITHHELD_COLUMN].tolist() == [
-        "", "", "", "", "withheld: too few events to estimate: too few events", "", ""]
+        "", "", "", "", "‘withheld’: too few events to estimate: too few events", "", ""]
     shown = table.to_string()
     assert "nan" not in shown and "inf" not in shown
 
@@ -335,8 +335,8 @@ def test_table_estimates_withheld_models_named_once_in_the_reason_column():
     assert table["rate ratio (95% CI)"].tolist() == [
         "[x]", "[x]", "could not be estimated: the fit did not converge"]
     assert table[WITHHELD_COLUMN].tolist() == [
-        "A&E, Unadjusted: too few events to estimate: too few events among 'users'",
-        "A&E, Own control: too few events to estimate: too few events in total", ""]
+        "‘A&E, Unadjusted’: too few events to estimate: too few events among 'users'",
+        "‘A&E, Own control’: too few events to estimate: too few events in total", ""]
 
 
 def test_table_estimates_points_to_the_reasons_the_summary_states():
@@ -370,7 +370,7 @@ def test_table_estimates_points_to_the_reasons_the_summary_states():
     # own-control row said "could not be estimated" until wave 30: issue 15)
     few = "too few events to estimate (the reasons are given above)"
     assert table[WITHHELD_COLUMN].tolist() == [
-        f"A&E, Own control: {few}", "", f"Admissions, Matched: {pointed}", ""]
+        f"‘A&E, Own control’: {few}", "", f"‘Admissions, Matched’: {pointed}", ""]
     # a row withheld in the words the summary gave another row names that row, not
     # "(the reasons are given above)" as if they were its own: the emergency page at
     # 3,000 people pointed its admissions own-control and weighted rows to reasons its
@@ -418,6 +418,9 @@ def test_withheld_note_names_the_models_before_its_verb(tmp_path, monkeypatch):
     other = summary.assign(withheld=[few, "could not be estimated: no events", None])
     note = show_table(table_estimates(released(other), label="rate ratio",
                                       keep=["outcome"]), name="other", caption="O").note
-    assert ("The numbers marked [x] are not shown: for Landmark, too few events "
-            "among 'users'; for Fine-Gray, could not be estimated: no events."
+    # each name quoted, one as several: a name may hold "; ", which separates the
+    # clauses ("for Cause-specific Cox, complete cases (HoNOS recorded; missing-data
+    # sensitivity), too few ..." on the re-referral page: wave 39)
+    assert ("The numbers marked [x] are not shown: for ‘Landmark’, too few events "
+            "among 'users'; for ‘Fine-Gray’, could not be estimated: no events."
             ) in note

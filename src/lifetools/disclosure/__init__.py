@@ -138,13 +138,14 @@ from lifetools.disclosure.text import (
     Reason,
     RuleNumber,
     compose,
+    edit_words,
     join,
     protect_text,
 )
 
 __all__ = [
     "Duration", "Estimate", "Interval", "Level", "Parameter", "Period", "ProtectedText",
-    "Reason", "RuleNumber", "SETTINGS", "compose", "join", "protect_text",
+    "Reason", "RuleNumber", "SETTINGS", "compose", "edit_words", "join", "protect_text",
     "ENV_ACRO", "ENV_VAR", "AcroVerdict", "NOTES_FILE", "acro_count_verdict",
     "acro_enabled", "acro_magnitude_verdict", "LINKED", "LINKED_RULE",
     "carry_suppression", "follow", "followed", "hidden_labels", "linked_findings", "NOT_ESTIMABLE", "not_estimable", "withheld_words", "PROFILES",

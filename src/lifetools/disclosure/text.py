@@ -52,7 +52,7 @@ from lifetools.signs import MINUS, bound_places, fixed
 
 __all__ = ["MINUS", "NUMBER_WORDS", "QUANTIFIERS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
            "Level", "Parameter", "Period", "ProtectedText", "Reason", "RuleNumber",
-           "compose", "fixed", "join", "numbers_in", "protect_text", "quantified", "span_findings",
+           "compose", "edit_words", "fixed", "join", "numbers_in", "protect_text", "quantified", "span_findings",
            "text_findings"]
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -474,6 +474,69 @@ def join(separator: str, texts: Iterable[Any]) -> ProtectedText:
     fields = {f"part{i}": t for i, t in enumerate(items)}
     return compose(separator.replace("{", "{{").replace("}", "}}").join(
         "{" + k + "}" for k in fields), **fields)
+
+
+def edit_words(text: ProtectedText, edits: Iterable[tuple[int, int, str]],
+               profile: SdcProfile | str | None = None) -> ProtectedText:
+    """``text`` with words changed: each edit ``(start, end, words)`` replaces
+    ``text[start:end]`` by ``words`` (a term's plain words added or taken out,
+    :func:`lifetools.labels.term_edits`), the spans moved with their text and sealed
+    anew, so that the publish gate re-renders the result span by span as it would the
+    text :func:`compose` made.
+
+    An edit is made only when neither the words it removes nor those it writes hold a
+    digit or a number word, and it lies outside every span, or inside a reason span
+    (whose text is recorded: the span's record takes the new words, and the reason
+    still passes its rule). Any other edit is left out: it would touch a protected
+    number, or put a number where the gate refuses one. When the result would break
+    the rule of group disclosure (:func:`count_pair_problem`), ``text`` is returned as
+    it is. Edits must be in order and must not overlap. Tested in
+    ``tests/unit/test_protected_text.py``.
+
+    Raises
+    ------
+    DisclosureError
+        If ``text`` was changed after it was composed.
+    """
+    text = text.verify()
+    source, spans = str(text), [dict(s) for s in text.spans]
+    chosen, at = [], 0
+    for start, end, words in edits:
+        if not (at <= start <= end <= len(source)) or numbers_in(words) \
+                or numbers_in(source[start:end]):
+            continue
+        holders = [s for s in spans if s["start"] < end and start < s["end"]
+                   or s["start"] < start < s["end"]]
+        if any(s["kind"] != "reason" or not s["start"] <= start <= end <= s["end"]
+               for s in holders):
+            continue
+        chosen.append((start, end, words, holders[0] if holders else None))
+        at = end
+    if not chosen:
+        return text
+    p = get_profile(profile)
+    out, last = "", 0
+    for start, end, words, _ in chosen:
+        out += source[last:start] + words
+        last = end
+    out += source[last:]
+
+    def change(edit: tuple[int, int, str, Any]) -> int:
+        return len(edit[2]) - (edit[1] - edit[0])
+
+    new = [{**s, "start": s["start"] + sum(change(e) for e in chosen if e[1] <= s["start"]),
+            "end": s["end"] + sum(change(e) for e in chosen
+                                  if e[1] <= s["end"] and e[0] < s["end"])}
+           for s in spans]
+    for span in new:
+        if span["kind"] == "reason":
+            span["text"] = out[span["start"]:span["end"]]
+            if _check("reason", {k: v for k, v in span.items()
+                                 if k not in ("start", "end", "kind")}, p):
+                return text
+    if count_pair_problem(out, new, p):
+        return text
+    return _make(out, new)
 
 
 def protect_text(text: Any) -> ProtectedText:

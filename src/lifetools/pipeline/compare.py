@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.formatting import finite, format_interval, format_value
+from lifetools.labels import explain_terms, words_given
 from lifetools.result_names import WITHOUT_INTERVAL
 
 __all__ = ["FOLLOW_UP", "Comparison", "compare_results", "comparison_markdown"]
@@ -292,6 +293,7 @@ def comparison_markdown(rows: list[Comparison], *, previous_title: str,
     if not rows:
         return ""
     cell = lambda text: str(text).replace("|", "\\|")  # noqa: E731 - a table cell
+    rows = _in_words(rows)
     lines = ["## Compared with the previous edition", "",
              f"Key results of this edition beside those of the {{doc}}`{previous_title} "
              f"<{previous_link}>`, with 95% confidence intervals where they are key "
@@ -307,6 +309,24 @@ def comparison_markdown(rows: list[Comparison], *, previous_title: str,
     note = _symbols_note(rows, previous_title=previous_title,
                          previous_link=previous_link, current_title=current_title)
     return "\n".join([*lines, "", *([note, ""] if note else [])])
+
+
+def _in_words(rows: list[Comparison]) -> list[Comparison]:
+    """The rows with their labels as a table of the site shows them: each technical
+    term of :data:`lifetools.labels.TERMS` given its plain words once, at its first
+    mention down the first column, and a label that is only a term in its words
+    (:func:`lifetools.labels.explain_terms`, as :func:`lifetools.tables.show_table`
+    reads its cells). Each edition recorded its labels with the words it gave them
+    (``results.json``): the crisis table said "(how well the model ranks people by
+    risk)" on the C-statistic and again on the optimism-corrected C-statistic, and
+    nothing on the calibration slope (wave 39)."""
+    said: set[str] = set()
+    shown = []
+    for row in rows:
+        label = explain_terms(row.label, said=said)
+        said |= words_given(label)
+        shown.append(replace(row, label=label))
+    return shown
 
 
 def _symbols_note(rows: list[Comparison], *, previous_title: str, previous_link: str,

@@ -447,14 +447,15 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
          "subject": "How well the model is calibrated within groups"},
         {"name": CrisisName.SHRINKAGE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: uniform shrinkage", "text": result_sentence(
-             frozen.shrinkage, kind="estimate", missing="The uniform shrinkage factor",
+             frozen.shrinkage, kind="estimate",
+             missing=f"The {with_words('uniform shrinkage factor')}",
              found="Every coefficient was shrunk by the uniform factor {value} (van "
              "Houwelingen's heuristic) and the intercept re-estimated" + (
                  ": at least the sample-size criteria's target, so less overfitting than "
                  "they allowed for." if frozen.shrinkage >= size.method["target_shrinkage"]
                  else ": below the sample-size criteria's target, so more overfitting "
                  "than they allowed for.")),
-         "subject": "The uniform shrinkage factor"}),
+         "subject": f"The {with_words('uniform shrinkage factor')}"}),
         *model_results(
         fg_release,
         {"name": CrisisName.FINE_GRAY_INCIDENCE_SENTENCE, "value": None, "kind": "text",
