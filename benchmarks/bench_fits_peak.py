@@ -9,6 +9,10 @@ columns left out; one BLAS thread):
   the 7,579 MB figure of 2026-12-01): the cohorts, person-time, propensity matching and
   weights held together, then each fit; its peak resident memory after the load, after
   the cohorts and after each fit (``ru_maxrss`` of the child), and its CPU seconds;
+- ``traced`` (asked for by ``--parts``): each step of the emergency analysis alone under
+  ``tracemalloc`` (person-time, the propensity model, matching, weighting, the Poisson,
+  difference-in-differences and logistic fits, the whole report), its traced peak and
+  what it kept: numpy and pandas memory only, the same figures run after run;
 - ``report``: :func:`lifetools.reports.analyse_emergency_care` for the 2024-25 edition,
   as the emergency notebook calls it in a warm kernel: the peak after the load, and
   the peak during the report alone (``VmHWM`` reset after the load by writing 5 to
@@ -85,6 +89,72 @@ def child_report(folder: str) -> dict:
                         "calibration": _digest(report.calibration)}}
 
 
+def _traced(out: dict, name: str, func):
+    """``func()`` under ``tracemalloc``: its traced peak above the start and what it
+    left allocated, in ``out[name]``."""
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    start = tracemalloc.get_traced_memory()[0]
+    result = func()
+    gc.collect()
+    now, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    out[name] = {"peak_mb": round((peak - start) / 2**20, 1),
+                 "kept_mb": round((now - start) / 2**20, 1)}
+    return result
+
+
+def _traced_steps(ds, out: dict) -> None:
+    """The emergency analysis's steps one by one, as ``steps.py fits`` calls them."""
+    from lifetools import cohort, regression
+
+    pt = _traced(out, "build_person_time", lambda: cohort.build_person_time(
+        ds, cohort.CohortSpec(**PERIOD)))
+    covariates = cohort.propensity_covariates(pt.people)
+    periods = pt.periods.assign(user=pt.periods["person_id"].map(
+        pt.people.set_index("person_id")["user"]))
+    model = _traced(out, "fit_propensity", lambda: regression.fit_propensity(
+        pt.people, treatment_col="user", covariates=covariates))
+    matched = _traced(out, "match_on_propensity", lambda: regression.match_on_propensity(
+        pt.people, treatment_col="user", covariates=covariates, model=model))
+    weighted = _traced(out, "weight_by_propensity",
+                       lambda: regression.weight_by_propensity(
+                           pt.people, treatment_col="user", covariates=covariates,
+                           estimand="att", model=model))
+    after = periods[periods["after"] == 1]
+    _traced(out, "fit_poisson (A&E)", lambda: regression.fit_poisson(
+        after, outcome_col="ae", person_time_col="person_years", covariates=["user"]))
+    in_match = periods[periods["person_id"].isin(matched.data["person_id"])]
+    _traced(out, "estimate_did matched (A&E)", lambda: regression.estimate_did(
+        in_match, outcome_col="ae"))
+    weights = periods.assign(weight=periods["person_id"].map(
+        weighted.data.set_index("person_id")["weight"]))
+    _traced(out, "estimate_did weighted (A&E)", lambda: regression.estimate_did(
+        weights, outcome_col="ae", weights_col="weight"))
+    rows = after.merge(pt.people, on=["person_id", "group", "user"]).assign(
+        any_ae=lambda f: (f["ae"] > 0).astype(float))
+    _traced(out, "fit_logistic", lambda: regression.fit_logistic(
+        rows, outcome_col="any_ae", covariates=covariates))
+
+
+def child_traced(folder: str) -> dict:
+    """Each step of the emergency analysis alone, then the whole report, under
+    ``tracemalloc``: numpy and pandas memory (not DuckDB's or Arrow's, nor the
+    allocator's free lists), the same figures run after run."""
+    import lifetools as lt
+
+    warnings.simplefilter("ignore")
+    ds = lt.load_dataset(Path(folder), compact_ids=True, skip_unused=True)
+    out: dict[str, dict] = {}
+    _traced_steps(ds, out)  # its frames are let go on return
+    _traced(out, "analyse_emergency_care", lambda: lt.reports.analyse_emergency_care(
+        ds, **PERIOD))
+    return out
+
+
 def _run(command: list[str], src: str) -> tuple[dict, float]:
     """A child with the tree's source first on the path; its JSON and CPU seconds."""
     env = {**os.environ, "PYTHONPATH": str(Path(src).resolve()), "OMP_NUM_THREADS": "1",
@@ -131,6 +201,18 @@ def _markdown(result: dict) -> str:
                      + f" | **{peaks[-1] / peaks[0]:.2f}** |")
         lines += ["", "CPU seconds of the child: " + ", ".join(
             f"{t} {trees[t]['fits_cpu_s']}" for t in names) + ".", ""]
+    if all("traced" in trees[t] for t in names):
+        lines += ["Each step alone under `tracemalloc` (numpy and pandas memory, the same "
+                  "run after run): traced peak above the step's start, and what it "
+                  "left allocated, MB:", "",
+                  "| step | " + " | ".join(f"{t} peak | {t} kept" for t in names)
+                  + f" | peak {last} / {first} |", "|---" * (2 * len(names) + 2) + "|"]
+        for step in trees[first]["traced"]:
+            cells = [trees[t]["traced"][step] for t in names]
+            lines.append(f"| {step} | " + " | ".join(
+                f"{c['peak_mb']:,.1f} | {c['kept_mb']:,.1f}" for c in cells)
+                + f" | {cells[-1]['peak_mb'] / cells[0]['peak_mb']:.2f} |")
+        lines.append("")
     if all("report" in trees[t] for t in names):
         lines += ["`analyse_emergency_care` (2024-25) after a load as the kernels load "
                   f"({trees[first]['report']['people']:,} people, "
@@ -155,12 +237,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", required=True, help="dataset folder")
     parser.add_argument("--trees", required=True, help="name=src-folder pairs")
-    parser.add_argument("--parts", default="fits,report")
+    parser.add_argument("--parts", default="fits,report",
+                        help="of fits, report, traced (tracemalloc, about twice as slow)")
     parser.add_argument("--out", default=str(HERE / "results" / "fits-peak"))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child_report(args.child)))
+        kind, folder = args.child.split("=", 1)
+        print(json.dumps((child_traced if kind == "traced" else child_report)(folder)))
         return
     trees = dict(pair.split("=") for pair in args.trees.split(","))
     parts = args.parts.split(",")
@@ -176,11 +260,13 @@ def main() -> None:
             done[tree]["fits"], done[tree]["fits_cpu_s"] = _run(
                 [sys.executable, str(HERE / "steps.py"), "fits", json.dumps(arguments)],
                 src)
-        if "report" in parts:
-            print(f"{tree}: analyse_emergency_care", file=sys.stderr, flush=True)
-            done[tree]["report"], _ = _run(
-                [sys.executable, __file__, "--data", args.data, "--trees", args.trees,
-                 "--child", args.data], src)
+        for part in ("report", "traced"):
+            if part in parts:
+                print(f"{tree}: analyse_emergency_care ({part})", file=sys.stderr,
+                      flush=True)
+                done[tree][part], _ = _run(
+                    [sys.executable, __file__, "--data", args.data, "--trees",
+                     args.trees, "--child", f"{part}={args.data}"], src)
     digests = [done[t]["report"]["digests"] for t in trees if "report" in done[t]]
     result = {"started": started, "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
               "load_before": load_before,
