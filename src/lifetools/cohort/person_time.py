@@ -210,19 +210,24 @@ def build_person_time(dataset: Dataset, spec: CohortSpec, *, window_days: int = 
     people = _in_extract_order(dataset, tables.fetch(
         person_time_people(tables, spec.locality), PERSON_TIME_TYPES))
     first = people["first_contact"]
-    users = people[(first >= start) & (first <= end)].assign(
-        index_date=first[(first >= start) & (first <= end)], group="Life Rooms users")
+    in_period = (first >= start) & (first <= end)
+    users = people[in_period].assign(index_date=first[in_period], group="Life Rooms users")
     flow = [("People in the linked data", len(people)),
             ("first Life Rooms contact during the period", len(users))]
     pool = people[first.isna() | (first > end)]
+    # each frame is let go as soon as what follows no longer reads it: at 1,500,000
+    # people they were all alive at the end, about 1.3 GB above the result (issue 16)
+    del people, first, in_period
     rng = np.random.default_rng(seed)
     drawn = users["index_date"].to_numpy()[rng.integers(0, max(len(users), 1), len(pool))]
     pool = pool.assign(index_date=pd.to_datetime(drawn) if len(users) else pd.NaT,
                        group="Comparison pool")
+    del drawn
     pool = pool[~(pool["date_of_death"] <= pool["index_date"])]
     flow.append(("possible comparison people (no Life Rooms contact by the end of the "
                  "period, alive at index)", len(pool)))
     frame = pd.concat([users, pool], ignore_index=True)
+    del users, pool
     window = pd.Timedelta(days=window_days)
     death = frame["date_of_death"].fillna(pd.Timestamp.max)
     bounds = pd.DataFrame({
@@ -234,6 +239,7 @@ def build_person_time(dataset: Dataset, spec: CohortSpec, *, window_days: int = 
                                axis=1).min(axis=1),
         "baseline_start": (frame["index_date"] - 2 * window).clip(lower=data_start),
         "baseline_end": frame["index_date"] - window})
+    del death
     names = ("before", "after", "baseline")
     ae = _counts(tables, unplanned_ae(tables), bounds, names)
     admissions = _counts(tables, emergency_admissions(tables), bounds, names)
@@ -248,23 +254,29 @@ def build_person_time(dataset: Dataset, spec: CohortSpec, *, window_days: int = 
     windows.insert(5, "person_years", (windows["end"] - windows["start"]).dt.days / 365.25)
     years = ((bounds["baseline_end"] - bounds["baseline_start"]).dt.days / 365.25).clip(
         lower=0)
+    del bounds
     per_year = years.where(years > 0)
     frame = frame.assign(prior_ae=ae["before"].astype(float),
                          prior_admissions=admissions["before"].astype(float),
                          baseline_years=years, baseline_ae=ae["baseline"] / per_year,
                          baseline_admissions=admissions["baseline"] / per_year)
+    del ae, admissions, years, per_year
+    periods = windows[windows["person_years"] > 0]
+    del windows
+    periods = periods.sort_values(["person_id", "after"], ignore_index=True)
     index = ibis.memtable(frame[["person_id", "index_date"]])
     team = tables.fetch(team_at_index(tables, index)).set_index("person_id")["team_type"]
+    del index
     frame = _covariates(frame, team)
     frame["user"] = (frame["group"] == "Life Rooms users").astype(float)
     keep = ["person_id", "group", "user", "index_date", "age", "imd_quintile",
             "locality", "team_type", "secondary_care", *PROPENSITY_COVARIATES,
             *PRIOR_OUTCOMES, "baseline_years",
             *sorted(c for c in frame.columns if c.startswith(LOCALITY_PREFIX))]
-    periods = windows[windows["person_years"] > 0].sort_values(
-        ["person_id", "after"], ignore_index=True)
+    people = frame[keep]
+    del frame
     return PersonTime(
-        people=frame[keep].sort_values(["group", "person_id"], ignore_index=True),
+        people=people.sort_values(["group", "person_id"], ignore_index=True),
         periods=periods, flow=pd.DataFrame(flow, columns=["step", "n"]),
         method={"window_days": window_days, "data_start": str(data_start.date()),
                 "ae": "unplanned (categories 1-3), department types 01 and 03, "

@@ -12,6 +12,7 @@ from scipy.special import digamma, gammaln, polygamma
 from scipy.stats import norm
 
 from lifetools.convergence import degenerate_terms, recorded_warnings
+from lifetools.regression.design import design_frame
 from lifetools.regression.irls import fit_freeing_iterations
 from lifetools.regression.results import ModelResult, checked_summary, tidy
 
@@ -19,7 +20,7 @@ __all__ = ["compare_before_after", "fit_negative_binomial", "fit_poisson"]
 
 
 def _design(df: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame:
-    return sm.add_constant(df[list(covariates)].astype(float), has_constant="add")
+    return design_frame(df, covariates)  # add_constant's numbers, one block (design.py)
 
 
 def fit_poisson(

@@ -10,6 +10,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from lifetools.regression.design import design_frame
+from lifetools.regression.irls import fit_freeing_iterations
 from lifetools.regression.results import ModelResult, tidy
 
 __all__ = ["CALIBRATION_DIGITS", "c_statistic", "calibration", "calibration_points",
@@ -63,9 +65,13 @@ def calibration(outcome: np.ndarray, predicted: np.ndarray, bins: int = 10):
     y = np.asarray(outcome, float)
     logit = np.log(predicted / (1 - predicted))
     ones = np.ones((len(y), 1))
-    large = sm.GLM(y, ones, family=sm.families.Binomial(), offset=logit).fit()
-    slope = sm.GLM(y, sm.add_constant(logit, has_constant="add"),
-                   family=sm.families.Binomial()).fit()
+    # each IRLS iteration's garbage freed before the next (irls.py): at 150,000 people
+    # the finished iterations of these two fits raised fit_logistic's peak by about
+    # 90 MB (issue 16)
+    large = fit_freeing_iterations(sm.GLM(y, ones, family=sm.families.Binomial(),
+                                          offset=logit))
+    slope = fit_freeing_iterations(sm.GLM(y, sm.add_constant(logit, has_constant="add"),
+                                          family=sm.families.Binomial()))
     groups = pd.qcut(pd.Series(predicted).rank(method="first"), bins, labels=False)
     table = pd.DataFrame({"group": groups, "predicted": predicted,
                           "observed": y}).groupby("group").agg(
@@ -122,13 +128,13 @@ def fit_logistic(df: pd.DataFrame, *, outcome_col: str, covariates: Sequence[str
     converge is not used: the result is not ``estimable`` and its ``reason`` says why, its summary is empty and
     its C-statistic missing (``tests/unit/test_regression.py``).
     """
-    x = sm.add_constant(df[list(covariates)].astype(float), has_constant="add")
+    x = design_frame(df, covariates)  # one block: statsmodels does not copy it
     y = df[outcome_col].astype(float)
     method = {"estimator": "logistic regression", "ci_method": "Wald"}
-    if x.isna().to_numpy().any():
+    missing = np.isnan(x.to_numpy()).any(axis=1)
+    if missing.any():
         return _not_estimated(method, len(df), "a covariate of the logistic model has "
-                              f"missing values for {int(x.isna().any(axis=1).sum())} "
-                              "people")
+                              f"missing values for {int(missing.sum())} people")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fit = sm.Logit(y, x).fit(disp=0, maxiter=200)

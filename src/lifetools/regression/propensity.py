@@ -13,6 +13,7 @@ import pandas as pd
 import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import SpecificationWarning
 
+from lifetools.regression.design import design_frame
 from lifetools.regression.irls import fit_freeing_iterations
 from lifetools.regression.results import BalanceResult, ModelResult, tidy
 from lifetools.regression.support import OutsideSupport, common_support
@@ -72,29 +73,38 @@ def fit_propensity(df: pd.DataFrame, *, treatment_col: str, covariates: Sequence
     """
     inside, outside = common_support(df, treatment_col=treatment_col,
                                      covariates=covariates)
-    kept = df.loc[inside]
-    used = tuple(c for c in covariates if kept[c].nunique(dropna=False) > 1)
+    # the people inside the support, without copying every column of ``df`` (a person
+    # per row: at 1,500,000 people each copy was about 0.5 GB; issue 16)
+    rows = None if bool(inside.all()) else inside.to_numpy()
+    kept_index = df.index if rows is None else df.index[rows]
+
+    def kept(col: str) -> pd.Series:
+        return df[col] if rows is None else df[col][rows]
+
+    used = tuple(c for c in covariates if kept(c).nunique(dropna=False) > 1)
     empty = pd.Series(np.nan, index=df.index, name="propensity")
     support = None if not outside else inside
-    if outside and kept[treatment_col].nunique() < 2:
+    if outside and kept(treatment_col).nunique() < 2:
         return PropensityModel(
             scores=empty, covariates=used, converged=False, support=support,
             outside_support=outside,
             failure=("users and non-users do not overlap on a recorded characteristic "
                      "(complete separation), so no one can be compared"))
-    missing = df[list(used)].isna()
-    if missing.to_numpy().any():
-        columns = [c for c in used if missing[c].any()]
-        first = int(np.flatnonzero(missing.any(axis=1).to_numpy())[0]) + 1
+    missing = {c: df[c].isna().to_numpy() for c in used}
+    columns = [c for c in used if missing[c].any()]
+    if columns:
+        rows_missing = np.logical_or.reduce([missing[c] for c in columns])
+        first = int(np.flatnonzero(rows_missing)[0]) + 1
         return PropensityModel(
             scores=empty, covariates=used, converged=False,
-            failure=(f"{int(missing.any(axis=1).sum())} people have no value of "
+            failure=(f"{int(rows_missing.sum())} people have no value of "
                      f"{', '.join(columns)} (first at row {first})"))
-    x = sm.add_constant(kept[list(used)].astype(float), has_constant="add")
+    del missing
+    x = design_frame(df, used, rows=rows)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = sm.Logit(kept[treatment_col].astype(float), x).fit(disp=0, maxiter=maxiter)
-        scores = pd.Series(fit.predict(x), index=kept.index, name="propensity"
+        fit = sm.Logit(kept(treatment_col).astype(float), x).fit(disp=0, maxiter=maxiter)
+        scores = pd.Series(fit.predict(x), index=kept_index, name="propensity"
                            ).reindex(df.index)
     messages = tuple(dict.fromkeys(str(w.message) for w in caught))
     converged = bool(fit.mle_retvals.get("converged", False))
@@ -223,12 +233,14 @@ def match_on_propensity(
     width = caliper * float(logit.std())
     treated = df[treatment_col] == 1
     inside = model.inside
-    controls = df.loc[~treated & inside].assign(_logit=logit[~treated & inside]
-                                                ).sort_values(["_logit", id_col])
+    # only the id and the score are sorted: not every column of ``df`` (issue 16)
+    controls = df.loc[~treated & inside, [id_col]].assign(
+        _logit=logit[~treated & inside]).sort_values(["_logit", id_col])
     values = controls["_logit"].to_numpy()
     used = np.zeros(len(values), dtype=bool)
-    order = df.loc[treated & inside].assign(_logit=logit[treated & inside]).sort_values(
-        ["_logit", id_col], ascending=[False, True])
+    order = df.loc[treated & inside, [id_col]].assign(
+        _logit=logit[treated & inside]).sort_values(["_logit", id_col],
+                                                     ascending=[False, True])
     pairs = []
     for index, value in zip(order.index, order["_logit"].to_numpy(), strict=True):
         pos = np.searchsorted(values, value)
@@ -282,7 +294,8 @@ def weight_by_propensity(df: pd.DataFrame, *, treatment_col: str,
                                    "estimand": estimand},
                        treatment_col=treatment_col, covariates=covariates)
     everyone = df
-    df = df.loc[model.inside]
+    if not model.inside.all():  # no copy of every column when everyone is inside
+        df = df.loc[model.inside]
     ps = model.scores.loc[df.index]
     # ATT weights only grow as e nears 1; clipping small scores up would inflate the
     # weight of every unlikely non-user (with a rare exposure, most of the pool)
@@ -346,12 +359,20 @@ def estimate_did(
     used = list(dict.fromkeys([id_col, period_col, group_col, person_time_col,
                                outcome_col, *([weights_col] if weights_col else [])]))
     data = periods.loc[periods[person_time_col] > 0, used].sort_values([id_col, period_col])
-    x = pd.DataFrame({"const": 1.0, "life_rooms": data[group_col].astype(float),
-                      "after": data[period_col].astype(float)}, index=data.index)
-    x["did"] = x["life_rooms"] * x["after"]
+    # one float64 block, which statsmodels takes as exog without a copy (design.py)
+    values = np.empty((4, len(data)))
+    values[0] = 1.0
+    values[1] = data[group_col].astype(float, copy=False).to_numpy()
+    values[2] = data[period_col].astype(float, copy=False).to_numpy()
+    np.multiply(values[1], values[2], out=values[3])
+    x = pd.DataFrame(values.T, index=data.index, copy=False,
+                     columns=["const", "life_rooms", "after", "did"])
     groups = pd.factorize(data[id_col])[0]
     offset = np.log(data[person_time_col].astype(float))
     y = data[outcome_col].astype(float)
+    weights = None if weights_col is None else data[weights_col].astype(float)
+    people = int(data[id_col].nunique())
+    del data  # the fit reads only the arrays above (issue 16)
     caught: list[warnings.WarningMessage] = []
     if weights_col is None:
         with warnings.catch_warnings(record=True) as caught:
@@ -363,7 +384,7 @@ def estimate_did(
         ci_method = "Wald, robust (sandwich), exchangeable within person"
     else:
         model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset,
-                       var_weights=data[weights_col].astype(float))
+                       var_weights=weights)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             # statsmodels warns that robust covariances are "not fully supported" with
@@ -393,9 +414,9 @@ def estimate_did(
     elif not np.isfinite(bse).all():
         failure = "a standard error of the difference-in-differences is not finite"
     return ModelResult(
-        summary=tidy(x.columns, fit.params, bse, fit.pvalues, data[id_col].nunique(),
+        summary=tidy(x.columns, fit.params, bse, fit.pvalues, people,
                      exponentiate=True, alpha=alpha),
-        n=int(data[id_col].nunique()), model=fit,
+        n=people, model=fit,
         warnings=tuple(dict.fromkeys(str(w.message) for w in caught)),
         method={"estimator": estimator, "ci_method": ci_method, "method": method,
                 "weights": weights_col or "none"},

@@ -79,13 +79,22 @@ def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
                                   covariates=covariates, caliper=caliper, model=model)
     weighted = weight_by_propensity(pt.people, treatment_col="user",
                                     covariates=covariates, estimand="att", model=model)
-    groups = pt.people.set_index("person_id")["user"]
-    periods = pt.periods.assign(user=pt.periods["person_id"].map(groups))
-    data = {"matched": periods[periods["person_id"].isin(matched.data["person_id"])]}
+    user = _by_person(pt.people, "user")
+    # each design's rows with only the columns its fit reads, and the person-periods
+    # with every column made after the fits: at 1,500,000 people each copy of the
+    # 2.7 million person-periods is about 0.3 GB (issue 16)
+    columns = list(dict.fromkeys(["person_id", "after", "person_years", *outcomes]))
+
+    def rows_of(ids: pd.Series) -> pd.DataFrame:
+        rows = pt.periods.loc[pt.periods["person_id"].isin(ids), columns]
+        return rows.assign(user=rows["person_id"].map(user))
+
+    data = {"matched": rows_of(matched.data["person_id"])}
     if weighted.failure is None:
-        inside = periods[periods["person_id"].isin(weighted.data["person_id"])]
+        inside = rows_of(weighted.data["person_id"])
         data["weighted"] = inside.assign(weight=inside["person_id"].map(
-            weighted.data.set_index("person_id")["weight"]))
+            _by_person(weighted.data, "weight")))
+        del inside
     rows = []
     for outcome in outcomes:
         for design, built in (("matched", matched), ("weighted", weighted)):
@@ -99,9 +108,20 @@ def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
                 row["failure"] = None if result.estimable else result.reason
                 if result.estimable:
                     row.update(term_numbers(result, "did"))
+                del result  # its model holds the fit's arrays: not kept for the next
             rows.append(row)
+    del data
+    periods = pt.periods.assign(user=pt.periods["person_id"].map(user))
     return Comparison(matched=matched, weighted=weighted, estimates=pd.DataFrame(rows),
                       covariates=tuple(covariates), periods=periods)
+
+
+def _by_person(people: pd.DataFrame, column: str) -> pd.Series:
+    """``people[column]`` indexed by person id, for ``Series.map``: the values of
+    ``people.set_index("person_id")[column]`` without that copy of every column of
+    ``people``, which the column, a view of one of its blocks, kept alive (issue 16)."""
+    return pd.Series(people[column].to_numpy(), name=column,
+                     index=pd.Index(people["person_id"], name="person_id"))
 
 
 def term_numbers(result, term: str) -> dict[str, Any]:
