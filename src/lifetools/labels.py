@@ -590,12 +590,18 @@ def term_label(text: str) -> str | None:
     term, inside = _term_of(match), match.group("inside") or ""
     # the term's own words in its bracket ("C-statistic (how well ...)", as a result's
     # label records it) are the label's words, not a detail to repeat in the brackets
+    gone = _own_words(term, inside)
+    return in_words(term, inside if gone is None else inside[gone:])
+
+
+def _own_words(term: str, inside: str) -> int | None:
+    """How much of a bracket after ``term`` (``inside``, its text) is the term's own
+    words: all of it ("(how well ...)"), or the words and "; " before a detail ("(how
+    well ...; DeLong)"); None when the bracket does not open with them."""
     words = TERMS[term].lower()
-    if inside.lower() == words:
-        inside = ""
-    elif inside.lower().startswith(f"{words}; "):
-        inside = inside[len(words) + 2:]
-    return in_words(term, inside)
+    if " ".join(inside.split()).lower() == words:
+        return len(inside)
+    return len(words) + 2 if inside.lower().startswith(f"{words}; ") else None
 
 
 def explain_terms(text: str, *, said: Collection[str] = ()) -> str:
@@ -652,14 +658,12 @@ def term_edits(text: str, *, said: Collection[str] = ()) -> list[tuple[int, int,
         written, (start, end) = match.group(group), match.span(group)
         inside, words = match.group("inside"), TERMS[term]
         if term in done:
-            if term in said and inside is not None:
+            gone = _own_words(term, inside) if term in said and inside is not None else None
+            if gone == len(inside or ""):  # "term (words)": the bracket goes
+                edits.append((end, match.end(), ""))
+            elif gone is not None:  # "(words; Wald)": the words go
                 at = match.start("inside")
-                low = " ".join(inside.split()).lower()
-                if low == words.lower():  # "term (words)": the bracket goes
-                    edits.append((end, match.end(), ""))
-                elif low.startswith(f"{words.lower()}; ") and \
-                        inside.lower().startswith(f"{words.lower()}; "):
-                    edits.append((at, at + len(words) + 2, ""))  # "(words; Wald)"
+                edits.append((at, at + gone, ""))
             continue
         done.add(term)
         spelling = written if written.lower() == term.lower() else term

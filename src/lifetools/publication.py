@@ -44,12 +44,7 @@ from lifetools.disclosure.models import ModelRelease
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
-from lifetools.disclosure.withheld import (
-    NOT_SHOWN,
-    PRIVACY,
-    public_reason,
-    withheld_verb,
-)
+from lifetools.disclosure.withheld import NOT_SHOWN, PRIVACY, public_reason
 from lifetools.drawing import drawn_data, record_drawing, recorded_drawing
 from lifetools.errors import DisclosureError
 from lifetools.figure_style import DPI, NARROW_MEDIA, REDRAW_ATTR, narrow_layout, theme
@@ -783,8 +778,7 @@ def _withheld_reason(text: Any) -> ProtectedText | None:
     if text is None:
         return None
     words = str(text).strip()
-    if not words.lower().startswith(("too few ", PRIVACY)) \
-            or withheld_verb(words) != f"is {NOT_SHOWN}":
+    if not words.lower().startswith(("too few ", PRIVACY)):
         return None
     part = text if isinstance(text, ProtectedText) else protect_text(words)
     return compose(f"{NOT_SHOWN}: {{why}}", why=part)

@@ -543,13 +543,11 @@ def _text_spans(words: pd.DataFrame, protected: dict[tuple[int, int], ProtectedT
                 ) -> tuple[tuple[int, str, list[dict[str, Any]]], ...]:
     """Where a cell beyond the first column is a protected text, shown as it is
     (``protected``: those :func:`_in_words` showed, by row and column number)."""
-    found = []
-    for index in range(1, len(words.columns)):
-        for row in range(len(words)):
-            value = protected.get((row, index))
-            if value is not None and str(words.iat[row, index]) == str(value.verify()):
-                found.append((row, str(words.columns[index]), value.stamp()))
-    return tuple(found)
+    # column by column, as the stamp has listed them; each cell is the text itself
+    return tuple((row, str(words.columns[index]), value.stamp())
+                 for (row, index), value in sorted(protected.items(),
+                                                   key=lambda item: item[0][::-1])
+                 if index >= 1)
 
 
 def show_notes(notes: pd.DataFrame, *, name: str, caption: str) -> PublishedTable | None:
