@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from lifetools.pipeline.cli import main
-from lifetools.synthetic import _dates, generate_tables, write_synthetic
+from lifetools.synthetic import _dates, generate_tables, population, write_synthetic
 from lifetools.synthetic.population import make_nhs_numbers
 
 
@@ -52,6 +52,31 @@ def test_nhs_numbers_are_valid_and_in_the_test_range():
     assert all(n.startswith("999") and nhs_number.is_valid(n) for n in numbers)
     with pytest.raises(ValueError, match="test range holds"):
         make_nhs_numbers(np.random.default_rng(1), 2_000_000)
+
+
+def nhs_numbers_made_afresh(rng: np.random.Generator, n: int) -> list[str]:
+    """The numbers as make_nhs_numbers made them before the table of the test range
+    was kept: the table computed for every call (the specification)."""
+    stems = np.arange(999_000_000, 1_000_000_000, dtype=np.int64)
+    digits = (stems[:, None] // 10 ** np.arange(8, -1, -1)) % 10
+    check = 11 - (digits @ np.arange(10, 1, -1)) % 11
+    check[check == 11] = 0
+    stems, check = stems[check != 10], check[check != 10]
+    pick = np.sort(rng.choice(len(stems), size=n, replace=False))
+    return [str(x) for x in stems[pick] * 10 + check[pick]]
+
+
+def test_nhs_numbers_test_range_table_made_once_same_numbers_as_made_afresh():
+    # the table (a million stems' digits, about 0.1 s of CPU) was made again for every
+    # generated dataset, whatever its size; it is made once per process, read-only
+    before = population._test_range.cache_info()
+    for seed, n in ((1, 1), (2, 300), (3, 12_000)):
+        numbers = make_nhs_numbers(np.random.default_rng(seed), n)
+        assert list(numbers) == nhs_numbers_made_afresh(np.random.default_rng(seed), n)
+    after = population._test_range.cache_info()
+    assert after.misses <= 1 and after.hits >= before.hits + 2  # three calls, one table
+    stems, check = population._test_range()
+    assert not stems.flags.writeable and not check.flags.writeable
 
 
 def test_generated_mixes_are_realistic():

@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from itertools import repeat
+from operator import add, mul
 
 import numpy as np
 import pandas as pd
@@ -88,7 +90,12 @@ def _coordinate_descent(gram: np.ndarray, cross: np.ndarray, weights: np.ndarray
     The weighted least-squares step of :func:`fit_lasso` in its covariance form
     (Friedman et al. 2010, section 2.2): with ``G = X'WX/n`` and ``c = X'Wz/n`` each
     update needs only ``G`` and ``c``, not the n residuals. Plain Python floats: the
-    vectors are short, so this is faster than array operations. Once a sweep leaves
+    vectors are short, so this is faster than array operations. The sums along a row
+    (``G b``, and each update of it) are made by ``map``: the same additions in the same
+    order as a loop over the row, without a Python line per element, which a line
+    tracer (coverage, in the test suite) pays for: the crisis report on 3,000 people
+    took 34 s of CPU under coverage with the loops, 25 s with ``map`` (18 s untraced,
+    either way). Once a sweep leaves
     the support and signs as the sweep before did, the problem restricted to them is
     solved exactly (:func:`_support_step`) and the result kept if it meets the
     optimality conditions: correlated spline terms make coordinate descent crawl to its
@@ -99,7 +106,7 @@ def _coordinate_descent(gram: np.ndarray, cross: np.ndarray, weights: np.ndarray
     lam = weights.tolist()
     b = [float(v) for v in start]
     p = len(b)
-    fitted = [sum(g[j][k] * b[k] for k in range(p)) for j in range(p)]  # G b
+    fitted = [sum(map(mul, row, b)) for row in g]  # G b, added in column order
     pattern: list[int] = []
     for _sweep in range(1000):
         largest = 0.0
@@ -113,9 +120,7 @@ def _coordinate_descent(gram: np.ndarray, cross: np.ndarray, weights: np.ndarray
                      math.copysign(max(abs(rho) - lam[j], 0.0), rho)) / curvature
             if value != old:
                 change = value - old
-                row = g[j]
-                for k in range(p):
-                    fitted[k] += row[k] * change
+                fitted = list(map(add, fitted, map(mul, g[j], repeat(change))))
                 b[j] = value
                 largest = max(largest, abs(change))
         if largest < 1e-13:
@@ -125,7 +130,7 @@ def _coordinate_descent(gram: np.ndarray, cross: np.ndarray, weights: np.ndarray
             b, solved = _support_step(gram, cross, weights, b)
             if solved:
                 return b
-            fitted = [sum(g[j][k] * b[k] for k in range(p)) for j in range(p)]
+            fitted = [sum(map(mul, row, b)) for row in g]
             now = [(v > 0) - (v < 0) for v in b]
         pattern = now
     return b
