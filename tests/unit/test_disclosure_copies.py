@@ -21,10 +21,8 @@ RAW_MEANS = pd.DataFrame({"group": ["Sefton", "Knowsley", "Wirral"],
                           "SWEMWBS score": [23.17, 19.4, 21.05]})
 
 
-@pytest.fixture(autouse=True)
-def output(tmp_path, monkeypatch):
-    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("output")
+"""Every test writes to a temporary output folder (tests/unit/conftest.py)."""
 
 
 def _counts(column: str = "n", values=(95, 120, 3)) -> ProtectedTable:

@@ -22,13 +22,6 @@ from lifetools.disclosure.downloads import read_csv  # noqa: E402
 from lifetools.errors import DisclosureError  # noqa: E402
 from lifetools.tables import show_table  # noqa: E402
 
-
-@pytest.fixture
-def output(tmp_path, monkeypatch):
-    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
-    return tmp_path
-
-
 RAW = pd.DataFrame({"group": ["a", "b", "c"], "n": [3, 12, 101]})
 
 

@@ -27,12 +27,8 @@ def _close():
     plt.close("all")
 
 
-@pytest.fixture
-def output(tmp_path, monkeypatch):
-    folder = tmp_path / ".02_time_to_discharge.partial-123" / "files"
-    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(folder))
-    monkeypatch.setenv("LIFETOOLS_ANALYSIS", "02_time_to_discharge")
-    return folder
+OUTPUT_ANALYSIS = "02_time_to_discharge"
+"""The run the ``output`` fixture (tests/unit/conftest.py) lays out."""
 
 
 def survival_data(n: int = 600, seed: int = 1) -> pd.DataFrame:

@@ -14,12 +14,6 @@ from lifetools import disclosure, publication  # noqa: E402
 from lifetools.errors import DisclosureError  # noqa: E402
 
 
-@pytest.fixture
-def output(tmp_path, monkeypatch):
-    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
-    return tmp_path
-
-
 def marked_figure():
     fig, ax = plt.subplots()
     ax.plot([1, 2, 3], [4, 5, 6])

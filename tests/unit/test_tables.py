@@ -12,12 +12,6 @@ from lifetools.errors import DisclosureError
 from lifetools.tables import format_estimate, show_notes, show_table, table_estimates
 
 
-@pytest.fixture
-def output(tmp_path, monkeypatch):
-    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
-    return tmp_path
-
-
 def test_show_table_protects_counts_and_writes_csv(output):
     # (a decimal column no rule made must not name a statistic: a "rate" is refused)
     frame = pd.DataFrame({"group": ["a", "b"], "n": [3, 1234],

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 
 from lifetools import disclosure, publication
 from lifetools.reports.emergency import _ratio_results
@@ -14,13 +13,8 @@ from lifetools.reports.sentences import reason_text
 from lifetools.reports.survival_parts import evalue_results, ratio_results, withheld_row
 from lifetools.result_names import DischargeName, EmergencyName, ReReferralName
 
-
-@pytest.fixture
-def output(tmp_path, monkeypatch):
-    folder = tmp_path / ".02_time_to_discharge.partial-123" / "files"
-    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(folder))
-    monkeypatch.setenv("LIFETOOLS_ANALYSIS", "02_time_to_discharge")
-    return folder
+OUTPUT_ANALYSIS = "02_time_to_discharge"
+"""The run the ``output`` fixture (tests/unit/conftest.py) lays out."""
 
 
 def withheld_release():
