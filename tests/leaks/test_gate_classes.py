@@ -207,3 +207,33 @@ def test_gate_classes_cumulative_incidence_of_few_events_is_not_quoted(tmp_path)
     ci = next(dict(i) for i in report.key_results if i["name"] == "rereferral_1y_ci")
     for result in (item, ci):
         assert "at" not in result and "days" not in result["label"]
+
+
+def test_gate_classes_rereferral_share_table_and_its_key_results_publish(run):
+    # the re-referral summary's share (everyone discharged) gets a table of its own, its
+    # CSV the download behind the number (issue 15, wave 40): released by the curve's
+    # check, with the day it is quoted at in words, it passes the gate as its key
+    # results do; withheld, the table is [x] and they read "not shown: <reason>"
+    import numpy as np
+
+    from lifetools.reports.rereferral import share_results, share_table
+
+    def release(events):
+        rows = pd.DataFrame({"e": np.r_[np.ones(events), np.zeros(100 - events)],
+                             "everyone": ["all"] * 100})
+        return model_release(None, data=rows, event_col="e", level_cols=["everyone"],
+                             summary=pd.DataFrame(columns=["term"]), converged=True)
+
+    row = pd.Series({"estimate": 0.234, "ci_lower": 0.181, "ci_upper": 0.293})
+    for name, horizon, at, check in (("share-rereferred", 230, row, release(40)),
+                                     ("share-held", 0, None, release(3))):
+        assert check.released == (at is not None)
+        table = tables.table_estimates(share_table(horizon, at, check), label="estimate",
+                                       keep=["method"])
+        run.code(display(tables.show_table(table, name=name, caption="Share re-referred")))
+        for result in share_results(horizon, at, check):
+            run.code(display(publication.record(**result)))
+    path = run.write()
+    assert "23.4% (18.1% to 29.3%)" in (run.files / "tables" / "share-rereferred.csv"
+                                        ).read_text()
+    assert scan_notebook(path) == []

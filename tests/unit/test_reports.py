@@ -120,6 +120,11 @@ def test_rereferral_report(data):
     assert set(report.cif.summary["group"]) == {"Used the Life Rooms",
                                                 "Did not use the Life Rooms"}
     assert 0 < report.key_results[2]["value"] < 100
+    # the summary's share re-referred, with its interval, is in a table of its own
+    # (its download), as written there (only results.json held it until wave 40)
+    key = {k["name"]: k for k in report.key_results}
+    shown = report.share_table["estimate (95% CI)"].tolist()
+    assert shown == [f"{key['rereferral_1y']['text']} ({key['rereferral_1y_ci']['text']})"]
     # the re-referral model's PH test is no longer silenced, but is withheld with
     # the model when its release check withholds it (a model output, issue #12)
     if report.release.released:
@@ -258,7 +263,7 @@ def test_discharge_complete_case_model_leaves_out_a_group_sparse_only_there(
 
 
 def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
-        data, monkeypatch):
+        data, monkeypatch, tmp_path):
     from lifetools.reports import rereferral
 
     real = rereferral.model_release
@@ -299,6 +304,24 @@ def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
                            "given above)"), why
     ph_note = report.ph_test["action"].iloc[0].note
     assert SAID_ONCE in ph_note and reason not in ph_note, ph_note
+    # recorded, the withheld share and its interval read as the withheld ratios do,
+    # "not shown: <reason>" (they read "not shown (too few events to estimate)" until
+    # wave 40: issue 15), and its table (its download) shows [x], pointing above
+    import json
+
+    from lifetools import publication
+
+    folder = tmp_path / ".03_re_referral.partial-1" / "files"
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(folder))
+    monkeypatch.setenv("LIFETOOLS_ANALYSIS", "03_re_referral")
+    publication.record_all(report.key_results)
+    written = json.loads((folder / publication.RESULTS_FILE).read_text())
+    texts = {written[name]["text"] for name in
+             ("rereferral_1y", "rereferral_1y_ci", "hr_rereferral", "hr_rereferral_ci")}
+    assert len(texts) == 1 and texts.pop().startswith("not shown: too few events"), texts
+    tables.show_table(report.share_table, name="share-rereferred", caption="Share")
+    csv = (folder / "tables" / "share-rereferred.csv").read_text().splitlines()
+    assert len(csv) == 2 and csv[1].endswith(",[x]"), csv
 
 
 def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatch):

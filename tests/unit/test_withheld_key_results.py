@@ -63,3 +63,77 @@ def test_a_fit_that_failed_keeps_could_not_be_estimated(output):
               "text": "could not be estimated: the fit did not converge"}
     written = recorded(output, ratio_results(DischargeName.SHR_LANDMARK, "Ratio", failed))
     assert all(e["text"].startswith("could not be estimated") for e in written.values())
+
+
+def released_release(events: int = 40, people: int = 100):
+    rows = pd.DataFrame({"e": [1.0] * events + [0.0] * (people - events),
+                         "everyone": ["all"] * people})
+    release = disclosure.model_release(None, data=rows, event_col="e",
+                                       level_cols=["everyone"],
+                                       summary=pd.DataFrame(columns=["term"]),
+                                       converged=True)
+    assert release.released
+    return release
+
+
+def test_the_rereferral_share_withheld_reads_as_every_withheld_result(output):
+    # the re-referral share its release check withheld read "not shown (too few events
+    # to estimate)" in results.json beside its page's ratios' "not shown: too few
+    # events in total" (issue 15, wave 40): one way a withheld result is written
+    from lifetools.reports.rereferral import share_results
+
+    release = withheld_release()
+    why = str(withheld_row(release)["text"])
+    written = recorded(output, [
+        *share_results(0, None, release),
+        {"name": ReReferralName.HR_REREFERRAL, "value": None, "kind": "text",
+         "text": reason_text(why), "label": "Hazard ratio of re-referral"}])
+    texts = {name: entry["text"] for name, entry in written.items()}
+    assert texts == dict.fromkeys(
+        [ReReferralName.REREFERRAL_1Y, ReReferralName.REREFERRAL_1Y_CI,
+         ReReferralName.HR_REREFERRAL], f"not shown: {why}")
+    # released, it is the number and its interval; with no day to quote it at, none
+    row = pd.Series({"estimate": 0.234, "ci_lower": 0.181, "ci_upper": 0.293})
+    shown = recorded(output, share_results(230, row, released_release()))
+    assert shown[ReReferralName.REREFERRAL_1Y]["text"] == "23.4%"
+    assert shown[ReReferralName.REREFERRAL_1Y_CI]["text"] == "18.1% to 29.3%"
+    none = recorded(output, share_results(0, None, released_release()))
+    assert none[ReReferralName.REREFERRAL_1Y]["text"] == "could not be estimated"
+
+
+def test_the_rereferral_share_is_downloadable_beside_the_page(output):
+    # the summary's share re-referred (everyone discharged) was in results.json only:
+    # no figure's data or table's CSV held it (issue 15, wave 40)
+    from lifetools.disclosure import ProtectedTable
+    from lifetools.reports.rereferral import SHARE_METHOD, share_results, share_table
+    from lifetools.tables import show_table, table_estimates
+
+    row = pd.Series({"estimate": 0.234, "ci_lower": 0.181, "ci_upper": 0.293})
+    released = released_release()
+    table = share_table(230, row, released)
+    assert isinstance(table, ProtectedTable)
+    shown = show_table(table_estimates(table, label="estimate", keep=["method"]),
+                       name="share-rereferred", caption="Share re-referred (95% CI)")
+    csv = (output / "tables" / "share-rereferred.csv").read_text()
+    assert csv == ("method,term,estimate (95% CI)\n"
+                   f"\"{SHARE_METHOD}\",\"everyone discharged, by 230 days after "
+                   "discharge\",23.4% (18.1% to 29.3%)\n")
+    # the same number and interval as the key results the summary quotes
+    key = recorded(output, share_results(230, row, released))
+    assert key[ReReferralName.REREFERRAL_1Y]["text"] in csv
+    assert key[ReReferralName.REREFERRAL_1Y_CI]["text"] in csv
+    assert "23.4%" in shown.to_html()
+    # withheld: [x], and the note points to the summary's reasons, given above
+    held = table_estimates(share_table(0, None, withheld_release()), label="estimate",
+                           keep=["method"])
+    show_table(held, name="share-held", caption="Share re-referred (95% CI)")
+    csv = (output / "tables" / "share-held.csv").read_text()
+    assert csv.splitlines()[1].endswith(",[x]") and "days" not in csv
+    notes = (output / "tables" / "notes.txt").read_text()
+    block = notes[notes.index("\nshare-held.csv\n"):].split("\n\n")[0]
+    assert "(the reasons are given above)" in block, block
+    # no day with enough people followed: no number, and why
+    none = table_estimates(share_table(0, None, released), label="estimate",
+                           keep=["method"])
+    assert none["estimate (95% CI)"].tolist() == [
+        "could not be estimated: too few people were followed after discharge"]

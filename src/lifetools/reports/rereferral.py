@@ -14,6 +14,7 @@ from lifetools.dataset import Dataset
 from lifetools.disclosure import (
     Estimate,
     Interval,
+    ModelRelease,
     ProtectedTable,
     compose,
     model_release,
@@ -62,21 +63,31 @@ from lifetools.reports.survival_parts import (
 )
 from lifetools.result_names import ReReferralName
 from lifetools.survival import estimate_cif, fit_cox, fit_fine_gray
+from lifetools.tables import PERCENT_SCALE, table_estimates
 
-__all__ = ["PAGE_ORDER", "ReReferralReport", "analyse_rereferral", "share_label"]
+__all__ = ["PAGE_ORDER", "SHARE_METHOD", "ReReferralReport", "analyse_rereferral", "share_label",
+           "share_results", "share_table"]
 
 REFERRED = "were referred again"
 """The event in a fit note's plain words (:func:`lifetools.reports.sentences.
 plain_fit_reason`)."""
 
 PAGE_ORDER = (ReReferralName.REREFERRAL_SENTENCE, ReReferralName.HR_REREFERRAL_SENTENCE,
-              ReReferralName.SHR_REREFERRAL_SENTENCE, "hazard-ratios", "ph-test",
-              "fit-notes")
+              ReReferralName.SHR_REREFERRAL_SENTENCE, "share-rereferred", "hazard-ratios",
+              "ph-test", "fit-notes")
 """The page's parts in the order the report's pointers to reasons given above assume
-(:class:`~lifetools.disclosure.withheld.Said`: the summary's sentences, then the
-hazard-ratio table, whose note the PH table points to): each a key result's name,
-glued, or a table's. Checked against the notebook by
-``tests/notebooks/test_page_order.py``."""
+(:class:`~lifetools.disclosure.withheld.Said`: the summary's sentences, then the table
+of the share re-referred, whose note points to the summary's, then the hazard-ratio
+table, whose note the PH table points to): each a key result's name, glued, or a
+table's. Checked against the notebook by ``tests/notebooks/test_page_order.py``."""
+
+SHARE_METHOD = "Cumulative incidence of re-referral (Aalen-Johansen, death competing)"
+"""The method column of the table of the share re-referred (:func:`share_table`)."""
+SHARE_WHO = "everyone discharged"
+"""Whose share the table gives (its term, with the day it is quoted at)."""
+SHARE_NOT_FOLLOWED = "too few people were followed after discharge"
+"""Why the share has no number when no day has enough people followed (the summary
+says "Too few people were followed after discharge to estimate the share ...")."""
 
 
 REREFERRAL_JUDGE = {"above": "re-referral sooner among Life Rooms users",
@@ -107,6 +118,64 @@ def _ci_label(label: dict[str, str]) -> dict[str, str]:
     return {**label, "label": f"95% CI: {label['label']}"}
 
 
+def share_results(horizon: int, row: pd.Series | None, release: ModelRelease
+                  ) -> list[dict[str, Any]]:
+    """The key results of the share re-referred by ``horizon`` (``row``: the overall
+    curve's estimate in force that day, None when none is quoted) and its interval.
+
+    Withheld by its release check (``release``: the curve's events in total), each
+    reads "not shown: <reason>" (the release's reason, through
+    :func:`lifetools.publication.record`'s one path for a withheld value's reason, as
+    the page's withheld ratios do); it read "not shown (too few events to estimate)"
+    until wave 40, the only withheld result worded so (issue 15). With no day to quote
+    it at (no number), :func:`~lifetools.publication.record` writes "could not be
+    estimated". Tested in ``tests/unit/test_withheld_key_results.py``.
+    """
+    withheld = release.withheld_brief
+    why = reason_text(withheld) if withheld else None
+    label = share_label(horizon)
+    share = None if row is None else 100 * float(row["estimate"])
+    limits = None if row is None else (100 * float(row["ci_lower"]),
+                                       100 * float(row["ci_upper"]))
+    return [
+        {"name": ReReferralName.REREFERRAL_1Y, "kind": "estimate",
+         "value": float("nan") if share is None else share,
+         "text": why or (compose("not estimated") if share is None else compose(
+             "{share}", share=Estimate(share, 1, percent=True))),
+         **label, "released": release},
+        # its interval, for the comparison with the previous edition (wave 36)
+        {"name": ReReferralName.REREFERRAL_1Y_CI, "kind": "interval",
+         "value": None if limits is None else list(limits),
+         "text": why or (compose("not estimated") if limits is None else compose(
+             "{ci}", ci=Interval(*limits, 1, percent=True))),
+         **_ci_label(label), "released": release}]
+
+
+def share_table(horizon: int, row: pd.Series | None, release: ModelRelease
+                ) -> ProtectedTable:
+    """The share re-referred by ``horizon`` (everyone discharged) as a one-row table of
+    released estimates: the download behind the number the summary quotes (only
+    ``results.json`` held it until wave 40, issue 15), in per cent with its interval.
+
+    Released by the curve's release check (``release``), as the key results are; when
+    it withholds the share the row is blanked (``[x]``) and its note says the reasons
+    are given above, by the summary's sentence. With no day to quote it at, the row says
+    :data:`SHARE_NOT_FOLLOWED`. Tested in ``tests/unit/test_withheld_key_results.py``.
+    """
+    at = share_label(horizon).get("at")
+    frame = pd.DataFrame({
+        "method": [SHARE_METHOD],
+        "term": [f"{SHARE_WHO}, {at}" if at else SHARE_WHO],
+        "estimate": [float("nan") if row is None else 100 * float(row["estimate"])],
+        "ci_lower": [float("nan") if row is None else 100 * float(row["ci_lower"])],
+        "ci_upper": [float("nan") if row is None else 100 * float(row["ci_upper"])],
+        "scale": [PERCENT_SCALE]})
+    if row is None and release.released:
+        frame["failure"] = [SHARE_NOT_FOLLOWED]
+    said = Said.of([(SHARE_METHOD, release.withheld_brief)])
+    return release.estimates(frame, said=said, name=SHARE_METHOD)
+
+
 @dataclass(frozen=True)
 class ReReferralReport:
     """Everything the re-referral report shows."""
@@ -128,6 +197,13 @@ class ReReferralReport:
     e_values: pd.DataFrame | None = None
     """The E-values of the headline ratios and how each was made
     (:func:`~lifetools.reports.survival_parts.e_value_table`; not published as is)."""
+    share: ProtectedTable | None = None
+    """The share re-referred the summary quotes, released (:func:`share_table`)."""
+
+    @property
+    def share_table(self) -> pd.DataFrame:
+        """The share re-referred as published: its estimate and interval, or ``[x]``."""
+        return table_estimates(self.share, label="estimate", keep=["method"])
 
     @property
     def hazard_ratio_table(self) -> pd.DataFrame:
@@ -213,9 +289,6 @@ def analyse_rereferral(
         # nothing is quoted, so no day is named either: "[x], by 239 days after
         # discharge" read as a value estimated at that day and hidden (wave 37)
         at_horizon, horizon = None, 0
-    share = float("nan") if at_horizon is None else float(at_horizon["estimate"])
-    limits = None if at_horizon is None else (100 * float(at_horizon["ci_lower"]),
-                                              100 * float(at_horizon["ci_upper"]))
     hr = (estimate_row(cox, "used_life_rooms", outcome=REFERRED) if release.released
           else withheld_row(release))
     label = "Hazard ratio of re-referral, Life Rooms use before discharge"
@@ -237,18 +310,7 @@ def analyse_rereferral(
         {"name": ReReferralName.DISCHARGED_PEOPLE, "value": len(data), "kind": "count",
          "label": "People discharged in the period"},
         rereferred_result,
-        {"name": ReReferralName.REREFERRAL_1Y, "value": 100 * share, "kind": "estimate",
-         # withheld: record's "not shown (too few events to estimate)" (wave 32)
-         "text": None if withheld else compose("not estimated") if at_horizon is None
-         else compose(
-             "{share}", share=Estimate(100 * share, 1, percent=True)),
-         **share_label(horizon), "released": cif_release},
-        # its interval, for the comparison with the previous edition (wave 36)
-        {"name": ReReferralName.REREFERRAL_1Y_CI, "kind": "interval",
-         "value": None if limits is None else list(limits),
-         "text": None if withheld else compose("not estimated") if limits is None
-         else compose("{ci}", ci=Interval(*limits, 1, percent=True)),
-         **_ci_label(share_label(horizon)), "released": cif_release},
+        *share_results(horizon, at_horizon, cif_release),
         {"name": ReReferralName.REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: share re-referred", "text": cumulative_share_sentence(
              horizon, at_horizon, event="referred again", withheld=withheld)},
@@ -342,6 +404,7 @@ def analyse_rereferral(
                                                   name for name, check in pieces_of
                                                   if not check.released]),
                             fine_gray=fine_gray, complete_case=complete,
+                            share=share_table(horizon, at_horizon, cif_release),
                             released=released, e_values=e_value_table(
                                 {ReReferralName.HR_REREFERRAL: hr,
                                  ReReferralName.SHR_REREFERRAL: shr}, incidence))
