@@ -449,3 +449,54 @@ def test_text_leaks_settings_repeated_in_the_tripod_form_pass(run):
     run.code(display(tables.show_table(frame, name="tripod", count_cols=[],
                                        caption="TRIPOD+AI checklist")))
     assert scan_notebook(run.write()) == []
+
+
+ALL_OR_NONE = "all-or-none-in-words"
+#: A word for all or none of a group with an outcome, no number (issue 12): a zero cell
+#: or a share of 100% in words.
+ALL_OR_NONE_LEAKS = [
+    "None of the people in the most deprived fifth had a crisis.",
+    "Everyone referred by team A06 was discharged.",
+    "No one aged 65 or over was admitted to hospital.",
+    "All Life Rooms users from Sefton attended A&E at least once.",
+    "Of the people referred by team A06, none had an emergency admission.",
+    "The users from Sefton were all re-referred.",
+    "People in the most deprived fifth had no crises.",
+]
+
+
+@pytest.mark.parametrize("leak", ALL_OR_NONE_LEAKS)
+def test_text_leaks_all_or_none_of_a_group_in_words_in_markdown_is_refused(leak, run):
+    cell = run.markdown(f"## What happened\n\n{leak}")
+    message = refused(run.write(), cell, ALL_OR_NONE)
+    assert "team A06" not in message and "Sefton" not in message  # never the words
+
+
+@pytest.mark.parametrize("leak", [ALL_OR_NONE_LEAKS[i] for i in (0, 5, 6)])
+def test_text_leaks_all_or_none_of_a_group_in_words_elsewhere_is_refused(leak, run):
+    with pytest.raises(DisclosureError, match=ALL_OR_NONE):
+        disclosure.compose(leak)  # at source: the only maker of a sentence
+    with pytest.raises(DisclosureError, match=ALL_OR_NONE):
+        disclosure.compose("{who} had a crisis.",
+                           who=disclosure.compose("None of the people in Sefton"))
+    result = run.code(sealed_result(leak, []))
+    refused(run.write(), result, ALL_OR_NONE)
+
+
+def test_text_leaks_all_or_none_of_a_group_in_a_table_caption_is_refused(run):
+    frame = pd.DataFrame({"group": ["Sefton", "Knowsley"], "n": [1235, 12840]})
+    cell = run.code(display(tables.show_table(
+        frame, name="groups", count_cols=["n"],
+        caption="People by group. Nobody in Sefton was re-referred.")))
+    refused(run.write(), cell, ALL_OR_NONE)
+
+
+def test_text_leaks_cohort_definitions_in_words_pass(run):
+    for text in ("All people referred in the period are followed until discharge, "
+                 "death or the end of the period.",
+                 "Everyone who used the Life Rooms was matched to people who did not.",
+                 "Each person who died is censored at death; every person counts once.",
+                 "Most users had no crisis in the year."):
+        run.markdown(text)
+        disclosure.compose(text)
+    assert scan_notebook(run.write()) == []

@@ -218,7 +218,9 @@ def test_model_notes_a_fit_with_no_events_is_one_plain_note():
     fine_gray = SimpleNamespace(warnings=("not estimable: no events of interest",))
     notes = model_notes({"Cause-specific Cox": cox, "Fine-Gray": fine_gray},
                         outcome="were referred again")
-    words = "none of the people in the model were referred again, so there is nothing to estimate"
+    # not "none of the people in the model were referred again": a zero of the model's
+    # group in words (all-or-none-in-words, issue 12)
+    words = "too few events to estimate"
     assert notes.to_dict("records") == [{"model": "Cause-specific Cox", "note": words},
                                         {"model": "Fine-Gray", "note": words}]
 

@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lifetools.disclosure.profiles import SdcProfile
+from lifetools.disclosure.rule_ids import rule_id
 
 __all__ = ["FLOW_RULE", "FLOW_TABLE", "PARENTS_KEY", "ZERO_KEY", "chain", "check_parents",
            "flow_findings", "flow_hidden", "shown_children", "raw_range", "zero_steps"]
@@ -43,7 +44,7 @@ FLOW_TABLE = "flow"
 """The name a report shows its participant flow under (``show_table(..., name=)``):
 the book draws the flow diagram from ``tables/flow.csv``, and the publish gate refuses
 a table of that name not protected as a flow."""
-FLOW_RULE = "flow-step"
+FLOW_RULE = rule_id("flow-step")
 """The finding's rule: a flow step's excluded count not protected."""
 PARENTS_KEY = "flow_parents"
 """The stamp's key (a table's rules, :func:`lifetools.disclosure.header_rules`): each

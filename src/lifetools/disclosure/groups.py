@@ -58,12 +58,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.disclosure.totals import totals_groups
 
 __all__ = ["GROUP_REASON", "GROUP_RULE", "extreme_share", "group_findings",
            "whole_group", "whole_group_cells"]
 
-GROUP_RULE = "group-disclosure"
+GROUP_RULE = rule_id("group-disclosure")
 GROUP_REASON = "group disclosure"
 """The reason recorded for a cell or a share hidden by this rule (no number in it)."""
 _HIDDEN = {"[c]", "[x]", ""}

@@ -18,12 +18,13 @@ from typing import Any
 import pandas as pd
 
 from lifetools.disclosure.protected import Link, ProtectedTable, _mint
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.errors import DisclosureError
 
 __all__ = ["LINKED", "LINKED_RULE", "carry_suppression", "follow", "followed",
            "hidden_labels", "linked_findings"]
 
-LINKED_RULE = "linked-cell-shown"
+LINKED_RULE = rule_id("linked-cell-shown")
 """The publish gate's rule: a count hidden in the followed table is shown (or can be
 worked out) in the table that follows it."""
 _HIDDEN = {"[c]", "[x]", ""}

@@ -46,12 +46,13 @@ from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.flow import raw_range
 from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.rate_check import read_number
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.disclosure.rules import protect_count
 
 __all__ = ["CURVE_CELLS", "TREAT_ALL_RULE", "names_treat_all", "recorded_counts",
            "treat_all_findings"]
 
-TREAT_ALL_RULE = "treat-all-not-from-published-counts"
+TREAT_ALL_RULE = rule_id("treat-all-not-from-published-counts")
 """The publish gate's rule: a net benefit of treating everyone that is not that of
 the published counts its stamp records, or that no rule made."""
 

@@ -75,6 +75,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from lifetools.disclosure import SdcProfile, get_profile
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.disclosure.settings import (
     DURATION_NAME,
     DURATIONS,
@@ -87,7 +88,7 @@ from lifetools.disclosure.text import RULE_QUANTITIES
 __all__ = ["NAME_RULE", "NOUNS", "PEOPLE_WORD", "PROSE_RULE", "RunParameters", "has_words",
            "label_findings", "name_findings", "prose_findings"]
 
-PROSE_RULE = "unprotected-number-in-prose"
+PROSE_RULE = rule_id("unprotected-number-in-prose")
 
 _HIDDEN = re.compile(
     r"\{glue(?::\w+)?\}`[^`]*`"           # a glued key result (verified by its spans)
@@ -358,7 +359,7 @@ def prose_findings(text: str, profile: SdcProfile | str | None = None, *,
 _NAME_SEPARATORS = re.compile(r"[_\-]+")
 _AT_NUMBER = re.compile(r"\d[\d,.]*")
 _DURATION = re.compile(r"[ \t]*(?:days?|weeks?|months?|years?)\b", re.IGNORECASE)
-NAME_RULE = "unprotected-number-in-name"
+NAME_RULE = rule_id("unprotected-number-in-name")
 """The rule naming a number in an output's name or a key result's label."""
 
 

@@ -43,11 +43,12 @@ from typing import Any
 from lifetools.disclosure.derived import GARWOOD, poisson_interval
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.profiles import SdcProfile
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.disclosure.rules import protect_count
 
 __all__ = ["INTERVAL_METHODS", "RATE_RULE", "rate_findings", "read_number"]
 
-RATE_RULE = "rate-not-from-published-counts"
+RATE_RULE = rule_id("rate-not-from-published-counts")
 """The publish gate's rule: a published rate that is not ``per`` x its published
 numerator / denominator, sits beside a hidden one, or gives back an unpublishable
 count."""

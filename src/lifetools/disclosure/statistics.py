@@ -39,6 +39,7 @@ import pandas as pd
 from lifetools.disclosure.cells import shows_number
 from lifetools.disclosure.downloads import header_rules, shown_frame
 from lifetools.disclosure.protected import ProtectedTable
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, column_label
 
@@ -51,7 +52,7 @@ MODEL_COLUMNS = ("estimate", "se")
 that only a released model shows (interval limits are also a rate's or a curve's,
 p-values also a test's: the proportional-hazards test)."""
 
-STATISTIC_RULE = "unprotected-statistic"
+STATISTIC_RULE = rule_id("unprotected-statistic")
 
 MODEL_PHRASES = (
     r"(?:rate|mean|odds|hazard|risk|incidence|sub-?distribution)\s+(?:ratio|difference)s?",

@@ -91,6 +91,7 @@ from lifetools.disclosure.prose import (
     prose_findings,
 )
 from lifetools.disclosure.rate_check import rate_findings
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.disclosure.settings import SETTING_WORDS
 from lifetools.disclosure.statistics import shielded_headers, statistic_findings
 from lifetools.disclosure.text import MINUS, text_findings
@@ -104,7 +105,7 @@ __all__ = ["CATEGORY_CODES", "DENOMINATOR_RULE", "FLOW_RULE", "GROUP_RULE", "MOD
            "denominator_findings", "fixed_places", "flow_findings", "is_person_time", "model_findings", "person_time_findings",
            "require_cells_pass", "source_parameters", "statistic_findings"]
 
-TABLE_RULE = "unprotected-number-in-table"
+TABLE_RULE = rule_id("unprotected-number-in-table")
 _MARKS = {"", SUPPRESSED, "[x]"}
 _DECIMAL = re.compile(r"(?<![\w.,])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)\.(\d+)(?![\w.]|,\d)")
 _WHOLE = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?![\w]|[.,]\d)")
@@ -293,7 +294,7 @@ def cell_findings(head: list[str], rows: list[list[str]], mark: Mapping[str, Any
     return list(dict.fromkeys(found))
 
 
-DENOMINATOR_RULE = "outcome-beside-hidden-group"
+DENOMINATOR_RULE = rule_id("outcome-beside-hidden-group")
 
 
 def denominator_findings(head: list[str], rows: list[list[str]],
@@ -321,7 +322,7 @@ def denominator_findings(head: list[str], rows: list[list[str]],
 
 
 MODEL_HEADER = column_label("estimate")
-MODEL_RULE = "unreleased-model"
+MODEL_RULE = rule_id("unreleased-model")
 _LIMIT = re.compile(r"\b(?:lower|upper)\b.*\b(?:limits?|bounds?|CI|interval)\b"
                     r"|\b(?:limits?|bounds?|CI)\b.*\b(?:lower|upper)\b", re.IGNORECASE)
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from numbers import Integral
 from typing import Any
 
+from lifetools.disclosure.all_or_none import ALL_OR_NONE_RULE, all_or_none_clause
 from lifetools.disclosure.derived import published_share_interval
 from lifetools.disclosure.groups import GROUP_RULE, extreme_share
 from lifetools.disclosure.profiles import SdcProfile, get_profile
@@ -394,6 +395,12 @@ def compose(template: str, /, profile: SdcProfile | str | None = None,
                               hint="hide the count (a share of all or none of a group is "
                                    "not shown either), or state a fact true by "
                                    "definition in words")
+    if p.group_disclosure and all_or_none_clause(text):
+        raise DisclosureError(f"{ALL_OR_NONE_RULE}: the sentence says that all or none of "
+                              "a group of people had an outcome, in words",
+                              hint="give the protected share of the group instead (a "
+                                   "share of none or all of a group is not shown), or "
+                                   "state a definition as one")
     return _make(text, spans)
 
 
@@ -445,8 +452,9 @@ def count_pair_problem(text: str, spans: Iterable[Mapping[str, Any]],
     them beside one count (:data:`QUANTIFIERS`: "all 60 people were admitted", "none
     of the 60", "60 people, all of whom"). "" when there is no such pair or word, or
     the profile does not rule group disclosure. A word with no count beside it ("none
-    of the people in the group") is not read: whether it discloses depends on what
-    the group is, which only an output checker can judge. Tested in
+    of the people in the group had a crisis") is read by the rule of a word for all or
+    none of a group with an outcome (:func:`lifetools.disclosure.all_or_none.
+    all_or_none_clause`, which :func:`compose` and the gate run too). Tested in
     ``tests/unit/test_disclosure_withheld.py``."""
     p = get_profile(profile) if not isinstance(profile, SdcProfile) else profile
     if not p.group_disclosure:

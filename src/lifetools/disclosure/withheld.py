@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.labels import quoted
 
 __all__ = ["NOTHING_SAID", "NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE",
@@ -289,7 +290,7 @@ class TooFew(SaidInNote):
         return self.note
 
 
-REASON_RULE = "value-reason"
+REASON_RULE = rule_id("value-reason")
 """The publish gate's rule: a published cell says which rule hid one value."""
 
 NOT_RULES = ("missing", "the denominator is 0", "no person-time")

@@ -25,11 +25,12 @@ from collections.abc import Sequence
 
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.prose import has_words
+from lifetools.disclosure.rule_ids import rule_id
 
 __all__ = ["WITHHELD_TABLE_RULE", "row_names", "withheld_entirely",
            "withheld_table_findings"]
 
-WITHHELD_TABLE_RULE = "withheld-table"
+WITHHELD_TABLE_RULE = rule_id("withheld-table")
 """The publish gate's rule: a page shows a sentence in place of a table whose download
 holds a value that is not withheld."""
 

@@ -281,8 +281,10 @@ def readable_note(note: str, labels: Mapping[str, str], *,
     0 or infinity) is said in plain words (:func:`~lifetools.reports.sentences.
     plain_fit_reason`, ``outcome`` the event's words: "were discharged"), with no
     "not estimable: " before them. A fit with no events ("fit failed: no events: nothing
-    to estimate", "not estimable: no events of interest") reads "none of the people in
-    the model were discharged, so there is nothing to estimate".
+    to estimate", "not estimable: no events of interest") reads "too few events to
+    estimate", the release check's headline: "none of the people in the model were
+    discharged" is a zero of the model's group in words, which the publish gate refuses
+    (``all-or-none-in-words``, :mod:`lifetools.disclosure.all_or_none`).
 
     Notes
     -----
@@ -290,7 +292,7 @@ def readable_note(note: str, labels: Mapping[str, str], *,
     """
     first = plain_library_error(_first_sentence(note))
     if _NO_EVENTS.match(first):  # Cox's two notes and Fine-Gray's one, in one wording
-        return f"none of the people in the model {outcome}, so there is nothing to estimate"
+        return "too few events to estimate"  # not "none of the people ...": all-or-none
     plain = plain_fit_reason(first, labels, outcome=outcome)
     if plain != first:
         first = plain.removeprefix("not estimable: ")

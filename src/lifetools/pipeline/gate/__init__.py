@@ -5,8 +5,10 @@ Before the book is built every executed notebook and its ``files/`` are scanned
 the run folder's ``files/``; :mod:`.run_record`: what the run recorded, read by all
 three); after it is built, the staging site is scanned (:mod:`.site`).
 Stamps are believed only when sealed by a display function in this run and verified by
-the runner (:mod:`.seals`). Rules (each names the notebook, the cell as the author
-numbers it, and never the offending value):
+the runner (:mod:`.seals`). Every rule id, with what it refuses in plain words, is in
+:data:`lifetools.disclosure.rule_ids.RULES` (a :class:`Finding` names no other). Rules
+(each names the notebook, the cell as the author numbers it, and never the offending
+value), among them:
 
 - ``unstamped``: a display that did not come through lifetools tables, plots or results;
 - ``forged-stamp``: a stamp with a missing or wrong seal, or altered after the run;
@@ -30,6 +32,10 @@ numbers it, and never the offending value):
 - ``small-count``/``unrounded-count`` also for a number of people or records written in
   any text, sealed displays and Markdown included ("2,634 people", "3 patients"):
   sentences made from protected values name only rounded counts or "fewer than 8";
+- ``all-or-none-in-words``: a clause saying all or none of a group of people had an
+  outcome, with no number ("None of the people in the most deprived fifth had a
+  crisis"), in Markdown, metadata, every output's texts and an edition's pages
+  (:mod:`lifetools.disclosure.all_or_none`);
 - ``row-level``: more than 60 rows, a column of distinct identifier-looking values, or
   a printed data frame;
 - ``unsanctioned-file``: a file in ``files/`` that is not a display function's write;

@@ -19,12 +19,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.pipeline.gate.run_record import author_numbers
 from lifetools.publication import STAMP_KEY
 
 __all__ = ["GLUED_RULE", "GLUE_ROLE", "glued_count_findings", "glued_counts"]
 
-GLUED_RULE = "glued-counts"
+GLUED_RULE = rule_id("glued-counts")
 GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`]+)`")
 """A MyST glue role quoting a key result by name (``{glue}`` or ``{glue:text}``)."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u2019)\]]*\s+|\n\s*\n|\n\s*(?:[-*+#]|\d+\.)\s")

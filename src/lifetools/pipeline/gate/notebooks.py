@@ -27,6 +27,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.downloads import read_csv
 from lifetools.disclosure.net_benefit_check import TREAT_ALL_RULE, recorded_counts
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.disclosure.withheld_tables import (
     WITHHELD_TABLE_RULE,
     withheld_table_findings,
@@ -62,6 +63,9 @@ class Finding:
     rule: str
     detail: str
     file: str = ""
+
+    def __post_init__(self) -> None:
+        rule_id(self.rule)  # every rule the gate names is registered and documented
 
     def __str__(self) -> str:
         if self.file:
@@ -108,6 +112,7 @@ def scan_notebook(path: Path, *, name: str | None = None,
         if cell.get("cell_type") == "markdown":
             found += prose_findings(text, profile, where="Markdown",
                                     parameters=parameters)
+            found += rules.all_or_none_findings(text, profile)
         findings += [Finding(label, number, 0, r, f"{cell.cell_type} cell: {d}")
                      for r, d in dict.fromkeys(found)]
         for index, output in enumerate(cell.get("outputs", []), start=1):
@@ -281,5 +286,6 @@ def _metadata_findings(metadata: Any, profile: SdcProfile,
         return []
     found = (rules.identifier_findings(text, columns=False) + rules.kofn_findings(text, profile)
              + rules.counted_findings(text, profile)
-             + prose_findings(text, profile, where="metadata"))
+             + prose_findings(text, profile, where="metadata")
+             + rules.all_or_none_findings(text, profile))
     return list(dict.fromkeys(found))

@@ -104,6 +104,7 @@ def scan_output(output: dict[str, Any], profile: SdcProfile,
     for text in texts:
         visible = rules.strip_markup(text)
         found += rules.identifier_findings(text) + rules.kofn_findings(visible, profile)
+        found += rules.all_or_none_findings(text, profile)  # key results' texts included
         if not result:  # a key result's text is checked span by span (above)
             found += rules.counted_findings(text, profile)
         if not stamped:

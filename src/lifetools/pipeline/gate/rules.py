@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterable
 
 from lifetools.disclosure import SdcProfile, get_profile
+from lifetools.disclosure.all_or_none import ALL_OR_NONE_RULE, all_or_none_clause
 from lifetools.disclosure.groups import GROUP_RULE
 from lifetools.disclosure.text import quantified
 from lifetools.tables import MAX_ROWS, SUPPRESSED
 
-__all__ = ["PATTERNS", "count_findings", "counted_findings", "identifier_findings",
+__all__ = ["PATTERNS", "all_or_none_findings", "count_findings", "counted_findings", "identifier_findings",
            "kofn_findings",
            "nhs_number_valid", "table_findings", "html_tables", "strip_markup"]
 
@@ -233,6 +234,28 @@ def counted_findings(text: str, profile: SdcProfile | str | None = None) -> Foun
             found.append((rule, f"a labelled count ('n = ...', 'users: ...') that the "
                           f"{p.name!r} rules would not publish"))
     return found
+
+
+def all_or_none_findings(text: str, profile: SdcProfile | str | None = None) -> Found:
+    """``all-or-none-in-words``: a clause that says all or none of a group of people had
+    an outcome, with no number ("None of the people in the most deprived fifth had a
+    crisis", "Everyone referred by team A06 was discharged"):
+    :func:`lifetools.disclosure.all_or_none.all_or_none_clause`.
+
+    Read in prose only (Markdown cells, the texts of outputs, the site's pages of an
+    edition), not in code, under a profile that rules group disclosure (as
+    :func:`counted_findings` reads a word for all or none beside a count). The detail
+    does not quote the clause: its words name the group.
+    """
+    if not _profile(profile).group_disclosure:
+        return []
+    text = strip_markup(_BLOCK_END.sub("\n\n", text)) if "<" in text else text
+    if all_or_none_clause(text):
+        return [(ALL_OR_NONE_RULE, "a sentence says that all or none of a group of people "
+                 "had an outcome ('none of the people in ... had a crisis', 'everyone "
+                 "referred by ... was discharged'): it discloses the outcome of every "
+                 "person in the group, with no number; give the protected share instead")]
+    return []
 
 
 def kofn_findings(text: str, profile: SdcProfile | str | None = None) -> Found:

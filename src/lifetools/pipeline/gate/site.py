@@ -13,7 +13,9 @@ previous edition, the landing page), which no notebook gate saw:
 - every file that reports on the data (the site's landing page and everything under
   ``editions/``) is read for numbers of people or records the edition's SDC profile would
   not publish ("13 people", "n = 3"), and for a word for all or none of a group beside
-  a number of people (:func:`~lifetools.pipeline.gate.rules.counted_findings`; the
+  a number of people (:func:`~lifetools.pipeline.gate.rules.counted_findings`), or
+  with an outcome in words (``all-or-none-in-words``,
+  :func:`~lifetools.pipeline.gate.rules.all_or_none_findings`; the
   profile of a page under ``editions/<id>/`` is the one that edition's published
   ``manifest.json`` records, as for its notebooks). The fixed pages of method, data
   dictionary, how-to and about (``book/``, under version control, never made from the
@@ -123,6 +125,7 @@ def scan_site(html: Path, profile: SdcProfile | str | None = None) -> list[Findi
             if edition not in profiles:
                 profiles[edition] = _edition_profile(html, edition, profile)
             found += rules.counted_findings(markup, profiles[edition])
+            found += rules.all_or_none_findings(markup, profiles[edition])
         for rule, detail in dict.fromkeys(found):
             findings.append(Finding(SITE, 0, 0, rule, detail, file=name))
     return findings

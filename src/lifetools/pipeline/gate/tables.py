@@ -14,6 +14,7 @@ a number reaches a page through a display function or not at all. Tested in
 
 from __future__ import annotations
 
+from lifetools.disclosure.rule_ids import rule_id
 from lifetools.disclosure.table_cells import (
     CATEGORY_CODES,
     MODEL_RULE,
@@ -37,7 +38,7 @@ __all__ = ["CATEGORY_CODES", "MODEL_RULE", "REASON_RULE", "STREAM_RULE", "TABLE_
            "denominator_findings", "fixed_places", "flow_findings", "group_findings", "is_person_time", "model_findings",
            "person_time_findings", "statistic_findings", "stream_findings"]
 
-STREAM_RULE = "unverifiable-stream"
+STREAM_RULE = rule_id("unverifiable-stream")
 
 
 def stream_findings(text: str) -> list[tuple[str, str]]:
