@@ -9,7 +9,7 @@ import pandas as pd
 
 from lifetools.disclosure import require_table
 from lifetools.disclosure.models import WITHHELD_COLUMN
-from lifetools.formatting import format_ratio
+from lifetools.formatting import format_points, format_proportion
 from lifetools.labels import with_words
 from lifetools.plots.calibration_axes import calibration_axes
 from lifetools.plots.theme import (
@@ -18,6 +18,7 @@ from lifetools.plots.theme import (
     figure_width,
     fit_to_phone,
     legend_below,
+    percent_axis,
     redrawable,
 )
 from lifetools.publication import mark_protected
@@ -79,9 +80,9 @@ def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
         gap = (data["observed"] - data["predicted"]).abs()
         alt = ("Flexible calibration curve of observed against predicted risk with its "
                "95% band and a dashed line of perfect calibration, over predicted risks "
-               f"from {format_ratio(data['predicted'].min())} to "
-               f"{format_ratio(data['predicted'].max())}; the largest gap between "
-               f"observed and predicted is {format_ratio(gap.max())}.")
+               f"from {format_proportion(data['predicted'].min())} to "
+               f"{format_proportion(data['predicted'].max())}; the largest gap between "
+               f"observed and predicted is {format_points(gap.max())}.")
     else:
         alt = ("A dashed line of perfect calibration only: the model's calibration curve "
                f"is not shown: {why or 'the model made no curve'}.")
@@ -121,9 +122,10 @@ def plot_corrected_calibration(curve: Any, *, ax: Any = None) -> Any:
         gap = (data["corrected"] - data["predicted"]).abs()
         alt = ("Apparent and optimism-corrected calibration curves of observed against "
                "predicted risk in the development cohort, with a dashed line of perfect "
-               f"calibration, over predicted risks from {format_ratio(data['predicted'].min())}"
-               f" to {format_ratio(data['predicted'].max())}; the largest gap between the "
-               f"corrected curve and predicted risk is {format_ratio(gap.max())}.")
+               "calibration, over predicted risks from "
+               f"{format_proportion(data['predicted'].min())} to "
+               f"{format_proportion(data['predicted'].max())}; the largest gap between the "
+               f"corrected curve and predicted risk is {format_points(gap.max())}.")
     else:
         alt = ("A dashed line of perfect calibration only: the model's calibration curves "
                f"are not shown: {why or 'the model made no curve'}.")
@@ -162,6 +164,7 @@ def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
     top = pd.Series([drawn.max(), data["treat_all"].max()], dtype=float).max()
     high = float(top) * 1.1 if pd.notna(top) else 0.1  # treat-all hidden with its counts
     ax.set_ylim(low - 0.02, high)
+    percent_axis(ax.xaxis)  # a threshold is a risk: "20%"; net benefit stays as it is
     ax.set_xlabel("Risk threshold")
     ax.set_ylabel("Net benefit")
     legend_below(ax)
@@ -169,16 +172,16 @@ def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
     fit_to_phone(ax.figure)
     words = with_words("net benefit")
     thresholds = (f"{len(data)} risk thresholds from "
-                  f"{format_ratio(data['threshold'].min())} to "
-                  f"{format_ratio(data['threshold'].max())}")
+                  f"{format_proportion(data['threshold'].min())} to "
+                  f"{format_proportion(data['threshold'].max())}")
     if shown:
         better = data[(data["model"] > data["treat_all"])
                       & (data["model"] > data["treat_none"])]
         alt = (f"{words[:1].upper()}{words[1:]} of the model, of treating everyone and "
                f"of treating no one at {thresholds}. "
                + (f"The model has the highest net benefit at {len(better)} of them, "
-                  f"between {format_ratio(better['threshold'].min())} and "
-                  f"{format_ratio(better['threshold'].max())}." if len(better) else
+                  f"between {format_proportion(better['threshold'].min())} and "
+                  f"{format_proportion(better['threshold'].max())}." if len(better) else
                   "The model never has the highest net benefit."))
     else:
         alt = (f"{words[:1].upper()}{words[1:]} of treating everyone and of treating no "

@@ -64,13 +64,15 @@ from lifetools.figure_style import (
     narrow_layout,
     theme,
 )
+from lifetools.formatting import format_proportion
 
 __all__ = ["DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
            "NARROW_FIGURE_PX", "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH",
            "PAGE_MARGINS_PX", "PALETTE", "PHONE_FIGURE_PX", "PHONE_PX",
            "SMALL_SCREEN_MARGINS_PX", "SUPPRESSED_HATCH", "WIDTH", "cropped_width",
            "figure_width", "fit_to_phone", "is_narrow", "legend_below",
-           "max_width", "narrow_layout", "phone_text_px", "redrawable", "shown_figure_px",
+           "max_width", "narrow_layout", "percent_axis", "phone_text_px", "redrawable",
+           "shown_figure_px",
            "smallest_text_px",
            "suppressed_label", "suppressed_patch", "theme", "wrap"]
 
@@ -141,6 +143,27 @@ def redrawable(plot: Callable[..., Any]) -> Callable[..., Any]:
         return ax
 
     return draw
+
+
+def percent_axis(axis: Any) -> None:
+    """Label an axis that holds proportions (0 to 1) of people as percentages.
+
+    A risk, a cumulative incidence or a share drawn from 0 to 1 is read by the public
+    as a percentage, as the page's sentences and tables give it ("24.5%"): the ticks
+    read "0%", "20%" ... "100%" (with the decimal places the ticks' step needs:
+    "2.5%"), written by :func:`lifetools.formatting.format_proportion`, the formatter
+    of every published share. The drawn data, and the figure's download, stay
+    proportions (their notes say "a proportion (0 to 1)").
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    def tick(value: float, _: Any) -> str:
+        ticks = [100 * float(t) for t in axis.get_majorticklocs()] or [100 * value]
+        places = next((d for d in range(4) if all(
+            abs(round(t, d) - t) < 1e-6 for t in ticks)), 3)
+        return format_proportion(value, digits=places)
+
+    axis.set_major_formatter(FuncFormatter(tick))
 
 
 def wrap(text: str, width: int = 24) -> str:
