@@ -195,27 +195,41 @@ def format_percentage(value: Any, *, digits: int = 1, missing: str = MISSING) ->
     return missing if number is None else f"{_fixed(number, digits)}%"
 
 
-def format_proportion(value: Any, *, digits: int = 1, missing: str = MISSING) -> str:
+def _published(number: float, places: int | None) -> float:
+    """A proportion as published with ``places`` decimal places (``None``: as it is)."""
+    return number if places is None else float(f"{number:.{places}f}")
+
+
+def format_proportion(value: Any, *, digits: int = 1, missing: str = MISSING,
+                      places: int | None = None) -> str:
     """Format a share of people held as a proportion (0 to 1) as a percentage: "24.5%".
 
     The one way a risk, a cumulative incidence, an observed or predicted proportion or
     a share reaches a reader: 0.245 reads "24.5%", never "0.245" (the rule, and the
     measures that stay as they are, are on the book page ``methods/verdicts.md``).
-    ``digits`` are the percentage's decimal places.
+    ``digits`` are the percentage's decimal places. ``places``: the decimal places the
+    proportion is published with, where it is published rounded (a figure's download,
+    written to 2): the percentage is that published number (0.645, published as
+    "0.65", reads "65.0%", as the download gives it, not "64.5%").
     """
     number = finite(value)
-    return missing if number is None else format_percentage(100 * number, digits=digits)
+    if number is None:
+        return missing
+    return format_percentage(100 * _published(number, places), digits=digits)
 
 
-def format_points(value: Any, *, digits: int = 1, missing: str = MISSING) -> str:
+def format_points(value: Any, *, digits: int = 1, missing: str = MISSING,
+                  places: int | None = None) -> str:
     """Format a difference between two proportions in percentage points: "11.0
     percentage points" (0.11 between an observed and a predicted risk).
 
     A gap between two percentages is not itself a share of people: "11.0%" would read
-    as 11% of the predicted risk.
+    as 11% of the predicted risk. ``places``: as for :func:`format_proportion`.
     """
     number = finite(value)
-    return missing if number is None else f"{_fixed(100 * number, digits)} percentage points"
+    if number is None:
+        return missing
+    return f"{_fixed(100 * _published(number, places), digits)} percentage points"
 
 
 PERCENTAGE_KINDS = ("percentage", "proportion")

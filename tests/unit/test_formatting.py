@@ -331,3 +331,13 @@ def test_format_proportion_any_share_is_the_percentage_of_one_hundred_times_it(p
     assert PERCENT1.match(text), text
     assert text == fmt.format_percentage(100 * p)
     assert abs(number(text) - 100 * p) <= 0.05 + 1e-9
+
+
+def test_format_proportion_published_rounded_reads_as_published():
+    # a figure's download writes a curve's 0.645 as "0.65" (2 places): its alt text
+    # read "64.5%", a number no download gives; with the places it was published with,
+    # the percentage is the published number's
+    assert fmt.format_proportion(0.6449, places=2) == "64.0%"
+    assert fmt.format_proportion(0.6451, places=2) == "65.0%"
+    assert fmt.format_proportion(0.07, places=2) == "7.0%"
+    assert fmt.format_points(0.1149, places=2) == "11.0 percentage points"

@@ -990,3 +990,19 @@ def test_figures_of_shares_of_people_read_in_per_cent_on_axes_and_in_alt_text(fi
     # the net benefit axis stays as it is: not a share of people
     if name == "decision":
         assert not any(t.get_text().endswith("%") for t in ax.get_yticklabels())
+
+
+def test_survival_alt_text_gives_each_share_as_its_download_publishes_it(tmp_path):
+    # the alt text's "from 64.5% at day 270" beside a download reading 0.64: in per
+    # cent, a share is the number the download gives (2 places), not one place more
+    from lifetools.publication import figure_downloads
+
+    ax = plots.plot_survival(km_result(), max_time=730)
+    alt = ax.figure._lifetools_alt
+    paths = figure_downloads(ax.figure, "survival", tmp_path)
+    curve = pd.read_csv(tmp_path / next(p for p in paths if "at-risk" not in str(p)))
+    published = {f"{100 * v:.1f}%" for v in curve["estimate"].dropna()}
+    said = re.findall(r"from (\d+\.\d%) at day \S+ to (\d+\.\d%) at day", alt)
+    assert said, alt
+    for pair in said:
+        assert set(pair) <= published, (pair, sorted(published))

@@ -31,6 +31,7 @@ from lifetools.disclosure.figure_texts import RATIO_SCALE
 from lifetools.formatting import format_count, format_interval, format_proportion
 from lifetools.labels import label, listed
 from lifetools.plots.theme import (
+    DOWNLOAD_PLACES,
     FONT_SIZE,
     MARKERS,
     PALETTE,
@@ -435,9 +436,11 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
     parts = []
     for group, curve in curves.items():
         last = curve.iloc[-1]
-        parts.append(f"{group}: from {format_proportion(curve['estimate'].iloc[0])} at "
-                     f"day {int(curve['day'].iloc[0]):,} to "
-                     f"{format_proportion(last['estimate'])} at day {int(last['day']):,}")
+        # as the download writes them (2 places: 0.64 reads "64%", not "64.5%")
+        first = format_proportion(curve["estimate"].iloc[0], places=DOWNLOAD_PLACES)
+        parts.append(f"{group}: from {first} at day {int(curve['day'].iloc[0]):,} to "
+                     f"{format_proportion(last['estimate'], places=DOWNLOAD_PLACES)} "
+                     f"at day {int(last['day']):,}")
     count = f"{len(curves)} curve" + ("s" if len(curves) != 1 else "")
     axis = (f" The vertical axis runs from 0% to {format_proportion(top, digits=0)}, "
             "not 100%." if top < 1 else "")

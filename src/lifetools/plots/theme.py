@@ -66,7 +66,7 @@ from lifetools.figure_style import (
 )
 from lifetools.formatting import format_proportion
 
-__all__ = ["DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
+__all__ = ["DOWNLOAD_PLACES", "DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
            "NARROW_FIGURE_PX", "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH",
            "PAGE_MARGINS_PX", "PALETTE", "PHONE_FIGURE_PX", "PHONE_PX",
            "SMALL_SCREEN_MARGINS_PX", "SUPPRESSED_HATCH", "WIDTH", "cropped_width",
@@ -99,6 +99,11 @@ SMALL_SCREEN_MARGINS_PX = 16
 LEGIBLE_FROM_PX = 276
 """The narrowest screen, in CSS px, on which every figure's smallest text is at least
 :data:`MIN_PHONE_PX` (:func:`smallest_text_px`; checked in ``tests/unit/test_plots.py``)."""
+DOWNLOAD_PLACES = 2
+"""Decimal places a figure's download writes its numbers with
+(:func:`lifetools.disclosure.write_csv`'s default): an alt text gives a drawn share as
+that published number, in per cent (``format_proportion(..., places=DOWNLOAD_PLACES)``:
+0.645, published "0.65", reads "65.0%", never "64.5%", which no download gives)."""
 SUPPRESSED_HATCH = "xx"
 """Hatching of the placeholder drawn where a value is suppressed."""
 
