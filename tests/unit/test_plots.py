@@ -204,8 +204,8 @@ def test_plot_survival_rising_curves_of_a_small_share_fill_the_axis_from_zero():
     assert ticks[-1] == pytest.approx(top) and round(step / 10 ** np.floor(
         np.log10(step)), 6) in {1, 2, 5}
     labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
-    assert labels and all(x.endswith("%") for x in labels), labels
-    assert [float(x[:-1]) for x in labels] == pytest.approx([100 * t for t in ticks])
+    assert ax.get_ylabel() == "Share re-referred (%)"
+    assert [float(x) for x in labels] == pytest.approx([100 * t for t in ticks])
     assert len({len(x.split(".")[-1]) if "." in x else 0 for x in labels}) == 1
     # a falling curve starts at 1 and keeps the whole axis; its alt text says nothing
     km = plots.plot_survival(km_result(), max_time=365)
@@ -978,10 +978,13 @@ def test_figures_of_shares_of_people_read_in_per_cent_on_axes_and_in_alt_text(fi
     ax = figures[name]
     ax.figure.canvas.draw()
     for which in SHARE_AXES[name]:
-        labels = [t.get_text() for t in getattr(ax, f"get_{which}ticklabels")()
-                  if t.get_text()]
-        assert labels and all(t.endswith("%") for t in labels), (which, labels)
-        assert "0%" in labels or name == "decision", labels
+        axis = getattr(ax, f"{which}axis")
+        assert axis.get_label().get_text().endswith(" (%)"), axis.get_label()
+        shown = {float(t.get_text()): t.get_position()[0 if which == "x" else 1]
+                 for t in getattr(ax, f"get_{which}ticklabels")() if t.get_text()}
+        assert shown and all(text == pytest.approx(100 * at) for text, at in
+                             shown.items()), (which, shown)  # 20 where 0.2 is drawn
+        assert max(shown) > 1, shown
     alt = ax.figure._lifetools_alt
     assert not LEAKS["proportion"].search(alt), alt
     assert re.search(r"\d%", alt), alt
@@ -989,7 +992,9 @@ def test_figures_of_shares_of_people_read_in_per_cent_on_axes_and_in_alt_text(fi
         assert "percentage points." in alt, alt  # a gap of two risks is not a share
     # the net benefit axis stays as it is: not a share of people
     if name == "decision":
-        assert not any(t.get_text().endswith("%") for t in ax.get_yticklabels())
+        assert ax.get_ylabel() == "Net benefit"
+        assert max(abs(float(t.get_text().replace("\u2212", "-")))
+                   for t in ax.get_yticklabels() if t.get_text()) < 1
 
 
 def test_survival_alt_text_gives_each_share_as_its_download_publishes_it(tmp_path):

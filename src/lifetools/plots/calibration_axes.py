@@ -39,10 +39,10 @@ def calibration_axes(ax: Any, top: float | None, draw: Callable[[Any], None] | N
     if top is not None:
         ax.set_xlim(0, top)
         ax.set_ylim(0, top)
-    percent_axis(ax.xaxis)  # risks read as percentages ("20%"), as on the page
-    percent_axis(ax.yaxis)
     ax.set_xlabel("Predicted risk")
     ax.set_ylabel("Observed risk")
+    percent_axis(ax.xaxis)  # risks read in per cent, as on the page
+    percent_axis(ax.yaxis)
     legend_below(ax)
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)

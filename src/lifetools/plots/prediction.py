@@ -176,9 +176,9 @@ def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
     top = pd.Series([drawn.max(), data["treat_all"].max()], dtype=float).max()
     high = float(top) * 1.1 if pd.notna(top) else 0.1  # treat-all hidden with its counts
     ax.set_ylim(low - 0.02, high)
-    percent_axis(ax.xaxis)  # a threshold is a risk: "20%"; net benefit stays as it is
     ax.set_xlabel("Risk threshold")
     ax.set_ylabel("Net benefit")
+    percent_axis(ax.xaxis)  # a threshold is a risk, in per cent; net benefit stays as it is
     legend_below(ax)
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)

@@ -532,9 +532,9 @@ def plot_survival(
     ax.set_ylim(0, top)
     if top < 1:  # round ticks to the top, each with the decimals its step needs
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=list(_TOP_STEPS)))
-    percent_axis(ax.yaxis)  # a share of people reads as a percentage: "20%", not "0.2"
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    percent_axis(ax.yaxis)  # a share of people reads in per cent: 20, not 0.2
     listed = _tick_days(listed, end)
     shown = _at_risk_on(result, listed)
     protected = protect_counts(shown[["group", "time", "at_risk"]].rename(

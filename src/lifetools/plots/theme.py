@@ -66,7 +66,7 @@ from lifetools.figure_style import (
 )
 from lifetools.formatting import format_proportion
 
-__all__ = ["DOWNLOAD_PLACES", "DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
+__all__ = ["DOWNLOAD_PLACES", "DPI", "PERCENT_LABEL", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
            "NARROW_FIGURE_PX", "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH",
            "PAGE_MARGINS_PX", "PALETTE", "PHONE_FIGURE_PX", "PHONE_PX",
            "SMALL_SCREEN_MARGINS_PX", "SUPPRESSED_HATCH", "WIDTH", "cropped_width",
@@ -151,14 +151,16 @@ def redrawable(plot: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def percent_axis(axis: Any) -> None:
-    """Label an axis that holds proportions (0 to 1) of people as percentages.
+    """Label an axis that holds proportions (0 to 1) of people in per cent.
 
     A risk, a cumulative incidence or a share drawn from 0 to 1 is read by the public
-    as a percentage, as the page's sentences and tables give it ("24.5%"): the ticks
-    read "0%", "20%" ... "100%" (with the decimal places the ticks' step needs:
-    "2.5%"), written by :func:`lifetools.formatting.format_proportion`, the formatter
-    of every published share. The drawn data, and the figure's download, stay
-    proportions (their notes say "a proportion (0 to 1)").
+    as a percentage, as the page's sentences and tables give it ("24.5%"): the axis's
+    label gains "(%)" and its ticks read 0, 20 ... 100 (with the decimal places the
+    ticks' step needs: 2.5), written by :func:`lifetools.formatting.format_proportion`,
+    the formatter of every published share, without repeating the sign at every tick
+    (a "100%" tick is wider than "1.0": the survival figures' axes lost the width that
+    keeps the number at risk at day 90). Call it after the axis's label is set. The
+    drawn data, and the figure's download, stay proportions.
     """
     from matplotlib.ticker import FuncFormatter
 
@@ -166,9 +168,16 @@ def percent_axis(axis: Any) -> None:
         ticks = [100 * float(t) for t in axis.get_majorticklocs()] or [100 * value]
         places = next((d for d in range(4) if all(
             abs(round(t, d) - t) < 1e-6 for t in ticks)), 3)
-        return format_proportion(value, digits=places)
+        return format_proportion(value, digits=places).removesuffix("%")
 
     axis.set_major_formatter(FuncFormatter(tick))
+    words = axis.get_label().get_text()
+    if not words.endswith(PERCENT_LABEL):
+        axis.set_label_text(f"{words} {PERCENT_LABEL}".strip())
+
+
+PERCENT_LABEL = "(%)"
+"""What :func:`percent_axis` adds to the label of an axis drawn in per cent."""
 
 
 def wrap(text: str, width: int = 24) -> str:
