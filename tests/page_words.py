@@ -18,6 +18,14 @@ LEAKS = {
     # an estimator's words for analysts ("its coefficient runs to minus infinity"):
     # a page says the model cannot estimate the effect (methods pages explain them)
     "infinity": re.compile(r"\binfinit(?:y|e)\b"),
+    # a share of people (a risk, a cumulative incidence, a threshold of risk) written
+    # as a bare proportion where the rest of the site writes a percentage: "a predicted
+    # risk of 0.34", "risk thresholds from 0.10", "from 0.70 at day 90" (issue 15)
+    "proportion": re.compile(
+        r"\b(?:risks?|incidences?|shares?|proportions?|thresholds?)"
+        r"(?: (?:of|is|was|run|runs|from|to|at|between|by up to)){1,3} [−-]?0\.\d+(?![\d%])"
+        r"|\bfrom [−-]?0\.\d+ at day\b|\bruns from 0 to 0\.\d+"
+        r"|\b(?:observed and predicted|predicted risk) is [−-]?0\.\d+(?![\d%])"),
 }
 """What a page generated from results may not show (methods pages are exempt)."""
 

@@ -4,7 +4,10 @@ Every number a reader sees in a sentence (glued key results, the landing page's 
 points, the furniture pages) goes through :func:`format_value` or one of the functions
 it calls, so the same number reads the same everywhere: counts with thousands
 separators ("2,635"), ratios and estimates to 2 decimal places with trailing zeros kept
-("3.20", "1.00"), percentages to 1 ("42.0%"), intervals as "1.19 (0.83 to 1.71)",
+("3.20", "1.00"), percentages to 1 ("42.0%"), a share of people held as a proportion
+(a risk, a cumulative incidence, an observed or predicted proportion: 0.245) as a
+percentage to 1 ("24.5%", :func:`format_proportion`), intervals as "1.19 (0.83 to 1.71)"
+or "24.5% (22.1% to 27.0%)",
 magnitudes (person-years) with the places their disclosure rule published ("8,922"),
 dates in words ("1 April 2024", :func:`format_date`).
 A missing or non-finite value (``None``, NaN, infinity, ``pd.NA``) never reaches the
@@ -42,6 +45,9 @@ __all__ = [
     "format_interval",
     "format_magnitude",
     "format_percentage",
+    "format_points",
+    "format_proportion",
+    "PERCENTAGE_KINDS",
     "format_ratio",
     "format_value",
     "shown_bound",
@@ -189,6 +195,47 @@ def format_percentage(value: Any, *, digits: int = 1, missing: str = MISSING) ->
     return missing if number is None else f"{_fixed(number, digits)}%"
 
 
+def _published(number: float, places: int | None) -> float:
+    """A proportion as published with ``places`` decimal places (``None``: as it is)."""
+    return number if places is None else float(f"{number:.{places}f}")
+
+
+def format_proportion(value: Any, *, digits: int = 1, missing: str = MISSING,
+                      places: int | None = None) -> str:
+    """Format a share of people held as a proportion (0 to 1) as a percentage: "24.5%".
+
+    The one way a risk, a cumulative incidence, an observed or predicted proportion or
+    a share reaches a reader: 0.245 reads "24.5%", never "0.245" (the rule, and the
+    measures that stay as they are, are on the book page ``methods/verdicts.md``).
+    ``digits`` are the percentage's decimal places. ``places``: the decimal places the
+    proportion is published with, where it is published rounded (a figure's download,
+    written to 2): the percentage is that published number (0.645, published as
+    "0.65", reads "65.0%", as the download gives it, not "64.5%").
+    """
+    number = finite(value)
+    if number is None:
+        return missing
+    return format_percentage(100 * _published(number, places), digits=digits)
+
+
+def format_points(value: Any, *, digits: int = 1, missing: str = MISSING,
+                  places: int | None = None) -> str:
+    """Format a difference between two proportions in percentage points: "11.0
+    percentage points" (0.11 between an observed and a predicted risk).
+
+    A gap between two percentages is not itself a share of people: "11.0%" would read
+    as 11% of the predicted risk. ``places``: as for :func:`format_proportion`.
+    """
+    number = finite(value)
+    if number is None:
+        return missing
+    return f"{_fixed(100 * _published(number, places), digits)} percentage points"
+
+
+PERCENTAGE_KINDS = ("percentage", "proportion")
+"""The kinds :func:`format_value` writes with a per cent sign (1 decimal place)."""
+
+
 def format_bounds(lower: Any, upper: Any, *, kind: str = "ratio", digits: int | None = None,
                   missing: str = MISSING, null: float | None = None) -> str:
     """Format the limits of an interval: "0.83 to 1.71".
@@ -199,7 +246,7 @@ def format_bounds(lower: Any, upper: Any, *, kind: str = "ratio", digits: int | 
     low, high = finite(lower), finite(upper)
     if low is None or high is None:
         return missing
-    base = (1 if kind == "percentage" else 2) if digits is None else digits
+    base = (1 if kind in PERCENTAGE_KINDS else 2) if digits is None else digits
     return " to ".join(
         format_value(v, kind=kind, digits=bound_places(v, digits=base, null=null))
         for v in (low, high))
@@ -209,6 +256,9 @@ def format_interval(estimate: Any, lower: Any, upper: Any, *, kind: str = "ratio
                     digits: int | None = None, missing: str = MISSING,
                     null: float | None = None) -> str:
     """Format an estimate with its interval: "1.19 (0.83 to 1.71)".
+
+    With ``kind="proportion"`` (or ``"percentage"``) every number has its per cent
+    sign: "24.5% (22.1% to 27.0%)".
 
     When the estimate or either limit is missing the whole reads ``missing``: an
     estimate without its interval is not published as if it were certain. ``null``:
@@ -233,7 +283,8 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
         the text).
     kind
         ``count``, ``ratio``, ``estimate``, ``rate`` (2 decimal places), ``percentage``
-        (1), ``magnitude`` (0: person-years), ``interval`` (two limits, 2 decimal
+        (1), ``proportion`` (a share of people held from 0 to 1, written as a
+        percentage to 1: 0.245 reads "24.5%"), ``magnitude`` (0: person-years), ``interval`` (two limits, 2 decimal
         places), ``text`` or ``date`` (in words: :func:`format_date`).
     digits
         Decimal places, overriding the kind's default.
@@ -256,6 +307,9 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
     if kind == "percentage":
         return format_percentage(value, digits=1 if digits is None else digits,
                                  missing=missing)
+    if kind == "proportion":
+        return format_proportion(value, digits=1 if digits is None else digits,
+                                 missing=missing)
     if kind in ("ratio", "estimate", "rate"):
         return format_ratio(value, digits=2 if digits is None else digits, missing=missing)
     if kind == "magnitude":
@@ -270,7 +324,7 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
         text = "" if value is None else str(value).strip()
         return text or missing
     raise ValueError(f"unknown kind {kind!r}: count, ratio, estimate, rate, percentage, "
-                     "magnitude, interval, text or date")
+                     "proportion, magnitude, interval, text or date")
 
 
 def verdict(

@@ -294,3 +294,50 @@ def test_dates_on_pages_written_by_the_one_formatter_only():
                if "synthetic" not in p.parts and p.name != "formatting.py"
                and re.search(r"%B|%b\b|month_name", p.read_text())]
     assert spelled == []
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (0.245, "24.5%"), (0.0, "0.0%"), (1, "100.0%"), (0.07125, "7.1%"),
+    (np.float64(0.5), "50.0%"), (-0.012, "−1.2%"), (None, fmt.MISSING),
+    (float("nan"), fmt.MISSING)])
+def test_format_proportion_a_share_of_people_reads_as_a_percentage(value, text):
+    # a risk or cumulative incidence held from 0 to 1 reads "24.5%", never "0.245"
+    # (issue 15: proportions in some places, percentages in others)
+    assert fmt.format_proportion(value) == text
+    assert fmt.format_value(value, kind="proportion") == text
+    assert fmt.format_proportion(0.1, digits=0) == "10%"
+
+
+def test_format_interval_of_a_proportion_has_a_per_cent_sign_on_every_number():
+    # one style for intervals of percentages, as the sentences write them
+    assert fmt.format_interval(0.245, 0.221, 0.270, kind="proportion") == \
+        "24.5% (22.1% to 27.0%)"
+    assert fmt.format_interval(24.5, 22.1, 27.0, kind="percentage") == \
+        fmt.format_interval(0.245, 0.221, 0.270, kind="proportion")
+    assert fmt.format_bounds(0.0712, 0.126, kind="proportion") == "7.1% to 12.6%"
+    assert fmt.format_interval(0.2, None, 0.3, kind="proportion") == fmt.MISSING
+
+
+def test_format_points_a_gap_between_two_risks_reads_in_percentage_points():
+    assert fmt.format_points(0.14) == "14.0 percentage points"
+    assert fmt.format_points(-0.003) == "−0.3 percentage points"
+    assert fmt.format_points(float("nan")) == fmt.MISSING
+
+
+@settings(deadline=None)
+@given(st.floats(min_value=0, max_value=1, allow_nan=False))
+def test_format_proportion_any_share_is_the_percentage_of_one_hundred_times_it(p):
+    text = fmt.format_proportion(p)
+    assert PERCENT1.match(text), text
+    assert text == fmt.format_percentage(100 * p)
+    assert abs(number(text) - 100 * p) <= 0.05 + 1e-9
+
+
+def test_format_proportion_published_rounded_reads_as_published():
+    # a figure's download writes a curve's 0.645 as "0.65" (2 places): its alt text
+    # read "64.5%", a number no download gives; with the places it was published with,
+    # the percentage is the published number's
+    assert fmt.format_proportion(0.6449, places=2) == "64.0%"
+    assert fmt.format_proportion(0.6451, places=2) == "65.0%"
+    assert fmt.format_proportion(0.07, places=2) == "7.0%"
+    assert fmt.format_points(0.1149, places=2) == "11.0 percentage points"

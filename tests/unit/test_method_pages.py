@@ -194,9 +194,9 @@ def test_logistic_page_describes_the_emergency_calibration_sentence_as_computed(
                           "observed": [0.06, 0.30, 0.48, 0.58]})
     more = str(calibration_sentence(table))
     fewer = str(calibration_sentence(table.assign(observed=[0.05, 0.18, 0.34, 0.45])))
-    assert ("differed from the predicted risk by up to 0.14, at a predicted risk of "
-            "0.34" in more and "differed from the predicted risk by up to 0.14, at a "
-            "predicted risk of 0.34" in page)
+    said = ("differed from the predicted risk by up to 14.0 percentage points, at a "
+            "predicted risk of 34.0%")
+    assert said in more and said in page
     for said, which in ((more, "more attended than predicted"),
                         (fewer, "fewer attended than predicted")):
         assert which in said and f'"{which}"' in page

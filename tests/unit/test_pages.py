@@ -529,3 +529,28 @@ def test_main_points_name_what_they_compare_in_words_and_bracket_only_intervals(
         assert not [j for j in MAIN_POINT_JARGON if j.lower() in said.lower()], name
         brackets = re.findall(r"\(([^()]*)\)", said)
         assert [b for b in brackets if re.search(r"\d", b)] == [], name
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Predicted risks run from 0.07 to 0.90; the largest gap between observed and "
+     "predicted is 0.11.", True),
+    ("differed from the predicted risk by up to 0.11, at a predicted risk of 0.21", True),
+    ("of treating no one at 9 risk thresholds from 0.10 to 0.50.", True),
+    ("Step chart of share still open by days since referral, 1 curve. All: from 0.70 at "
+     "day 90 to 0.54 at day 900.", True),
+    ("The vertical axis runs from 0 to 0.60, not 1.", True),
+    ("Predicted risks run from 7.0% to 90.0%; the largest gap between observed and "
+     "predicted is 11.0 percentage points.", False),
+    ("All: from 70.0% at day 90 to 54.0% at day 900. The vertical axis runs from 0% to "
+     "60%, not 100%.", False),
+    ("The C-statistic (how well the model ranks people by risk) of 0.72 (0.65 to 0.79)",
+     False),
+    ("a target shrinkage of 0.9; a calibration slope of 0.85; a Brier score of 0.19; "
+     "net benefit 0.18 at a risk threshold of 10.0%", False)])
+def test_page_words_a_risk_written_as_a_bare_proportion_is_found(text, found):
+    # a page reader meets a risk or cumulative incidence as "24.5%" everywhere, never
+    # "0.245" in one place and "7.1%" in another (issue 15); the built-site test
+    # (tests/functional/test_accessibility.py) reads every report page with LEAKS
+    from page_words import LEAKS
+
+    assert bool(LEAKS["proportion"].search(text)) is found

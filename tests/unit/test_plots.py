@@ -192,15 +192,17 @@ def test_plot_survival_rising_curves_of_a_small_share_fill_the_axis_from_zero():
     assert round(top, 2) == top   # a round top, not 0.15000000000000002
     assert drawn and max(max(line.get_ydata()) for line in drawn) > top / 4
     alt = ax.figure._lifetools_alt
-    assert f"The vertical axis runs from 0 to {top:.2f}, not 1." in alt
-    # round ticks up to the top, labelled with the decimals their step needs
+    assert f"The vertical axis runs from 0% to {100 * top:.0f}%, not 100%." in alt
+    # round ticks up to the top, labelled as percentages with the decimals their step
+    # needs (a share of people reads "5%", not "0.05": issue 15)
     ticks = [t for t in ax.get_yticks() if 0 <= t <= top + 1e-12]
     step = ticks[1] - ticks[0]
     assert ticks[-1] == pytest.approx(top) and round(step / 10 ** np.floor(
         np.log10(step)), 6) in {1, 2, 5}
     labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
-    assert len({len(x) for x in labels}) == 1 and not any(x.endswith("5") and
-                                                         len(x) > 4 for x in labels)
+    assert ax.get_ylabel() == "Share re-referred (%)"
+    assert [float(x) for x in labels] == pytest.approx([100 * t for t in ticks])
+    assert len({len(x.split(".")[-1]) if "." in x else 0 for x in labels}) == 1
     # a falling curve starts at 1 and keeps the whole axis; its alt text says nothing
     km = plots.plot_survival(km_result(), max_time=365)
     assert km.get_ylim() == (0.0, 1.0) and "vertical axis" not in km.figure._lifetools_alt
@@ -877,7 +879,8 @@ def test_corrected_calibration_figure_released_drawn_withheld_not(output):
                               "Corrected for optimism (bootstrap)"]
             assert data.equals(curve.round(4))
             assert ax.figure._lifetools_alt.endswith(
-                "the largest gap between the corrected curve and predicted risk is 0.03.")
+                "over predicted risks from 5.0% to 25.0%; the largest gap between the "
+                "corrected curve and predicted risk is 3.0 percentage points.")
             assert publication.show_figure(ax, name="internal-calibration",
                                            caption="Optimism-corrected calibration").png
         else:
@@ -951,3 +954,56 @@ def test_plot_survival_ticks_and_numbers_at_risk_run_to_the_end_of_the_drawn_cur
     for day in re.findall(r"to [\d.]+ at day ([\d,]+)", alt):
         assert int(day.replace(",", "")) in set(curve["day"].dropna())
     assert f"at day {end}" in alt
+
+
+SHARE_AXES = {"survival": ("y",), "cif": ("y",), "calibration": ("x", "y"),
+              "calibration_curve": ("x", "y"), "corrected_calibration": ("x", "y"),
+              "decision": ("x",)}
+"""The figures' axes that hold a share of people (a risk, a cumulative incidence, a risk
+threshold), which a reader reads in per cent (issue 15)."""
+
+
+@pytest.mark.parametrize("name", sorted(SHARE_AXES))
+def test_figures_of_shares_of_people_read_in_per_cent_on_axes_and_in_alt_text(figures,
+                                                                              name):
+    # survival axes read 0.0 to 1.0, calibration axes 0.1 to 0.5 and their alt texts
+    # "from 0.70 at day 90", "predicted risks run from 0.07 to 0.90", "risk thresholds
+    # from 0.10 to 0.50", beside pages that write every other share as "7.1%" (issue 15)
+    from page_words import LEAKS
+
+    ax = figures[name]
+    ax.figure.canvas.draw()
+    for which in SHARE_AXES[name]:
+        axis = getattr(ax, f"{which}axis")
+        assert axis.get_label().get_text().endswith(" (%)"), axis.get_label()
+        shown = {float(t.get_text()): t.get_position()[0 if which == "x" else 1]
+                 for t in getattr(ax, f"get_{which}ticklabels")() if t.get_text()}
+        assert shown and all(text == pytest.approx(100 * at) for text, at in
+                             shown.items()), (which, shown)  # 20 where 0.2 is drawn
+        assert max(shown) > 1, shown
+    alt = ax.figure._lifetools_alt
+    assert not LEAKS["proportion"].search(alt), alt
+    assert re.search(r"\d%", alt), alt
+    if name in ("calibration", "calibration_curve", "corrected_calibration"):
+        assert "percentage points." in alt, alt  # a gap of two risks is not a share
+    # the net benefit axis stays as it is: not a share of people
+    if name == "decision":
+        assert ax.get_ylabel() == "Net benefit"
+        assert max(abs(float(t.get_text().replace("\u2212", "-")))
+                   for t in ax.get_yticklabels() if t.get_text()) < 1
+
+
+def test_survival_alt_text_gives_each_share_as_its_download_publishes_it(tmp_path):
+    # the alt text's "from 64.5% at day 270" beside a download reading 0.64: in per
+    # cent, a share is the number the download gives (2 places), not one place more
+    from lifetools.publication import figure_downloads
+
+    ax = plots.plot_survival(km_result(), max_time=730)
+    alt = ax.figure._lifetools_alt
+    paths = figure_downloads(ax.figure, "survival", tmp_path)
+    curve = pd.read_csv(tmp_path / next(p for p in paths if "at-risk" not in str(p)))
+    published = {f"{100 * v:.1f}%" for v in curve["estimate"].dropna()}
+    said = re.findall(r"from (\d+\.\d%) at day \S+ to (\d+\.\d%) at day", alt)
+    assert said, alt
+    for pair in said:
+        assert set(pair) <= published, (pair, sorted(published))

@@ -986,10 +986,11 @@ def test_emergency_calibration_sentence_states_the_largest_gap_from_the_figures_
     table = pd.DataFrame({"predicted": [0.05, 0.18, 0.34, 0.6],
                           "observed": [0.06, 0.30, 0.48, 0.58]})
     text = str(calibration_sentence(table))
-    assert "differed from the predicted risk by up to 0.14, at a predicted risk of 0.34" \
-        in text and "more attended than predicted" in text
+    assert ("differed from the predicted risk by up to 14.0 percentage points, at a "
+            "predicted risk of 34.0%") in text and "more attended than predicted" in text
     over = str(calibration_sentence(table.assign(observed=[0.05, 0.18, 0.34, 0.45])))
-    assert "up to 0.15, at a predicted risk of 0.60, where fewer attended" in over
+    assert "up to 15.0 percentage points, at a predicted risk of 60.0%, where fewer " \
+        "attended" in over
     empty = pd.DataFrame({"predicted": [], "observed": []}, dtype=float)
     assert str(calibration_sentence(empty)) == "Its calibration is not shown either."
 
@@ -1003,11 +1004,11 @@ def test_emergency_calibration_sentence_and_figure_download_read_one_rounding(
     from lifetools.reports.emergency import calibration_sentence
 
     table = pd.DataFrame({"predicted": [0.149, 0.31], "observed": [0.26, 0.19]})
-    assert "up to 0.12, at a predicted risk of 0.31, where fewer" in str(
+    assert "up to 12.0 percentage points, at a predicted risk of 31.0%, where fewer" in str(
         calibration_sentence(table))  # 4 places: the second group is further off
     monkeypatch.setattr(logistic, "CALIBRATION_DIGITS", 1)
     text = str(calibration_sentence(table))
-    assert "up to 0.20, at a predicted risk of 0.10, where more" in text
+    assert "up to 20.0 percentage points, at a predicted risk of 10.0%, where more" in text
     figure = plots.plot_calibration(table).figure
     (path,) = figure_downloads(figure, "calibration", tmp_path)
     download = pd.read_csv(tmp_path / path)
@@ -1023,12 +1024,13 @@ def test_emergency_calibration_sentence_no_gap_as_published_reads_as_agreement(o
 
     text = str(calibration_sentence(pd.DataFrame({"predicted": [0.05, 0.18],
                                                   "observed": observed})))
-    assert "0.00" not in text and "attended than predicted" not in text
+    assert "0.0" not in text and "attended than predicted" not in text
     assert ("in every group of people by predicted risk, the share who attended A&E "
             "matched the predicted risk, to the decimal places published.") in text
     nearly = str(calibration_sentence(pd.DataFrame({"predicted": [0.05, 0.18],
                                                     "observed": [0.05, 0.186]})))
-    assert "up to 0.01, at a predicted risk of 0.18, where more attended" in nearly
+    assert "up to 1.0 percentage points, at a predicted risk of 18.0%, where more " \
+        "attended" in nearly
 
 
 def test_emergency_calibration_gap_in_words_and_alt_text_is_the_downloads(tmp_path):
@@ -1043,10 +1045,10 @@ def test_emergency_calibration_gap_in_words_and_alt_text_is_the_downloads(tmp_pa
     (path,) = figure_downloads(figure, "calibration", tmp_path)
     download = pd.read_csv(tmp_path / path)
     assert download.to_dict("list") == {"predicted": [0.09, 0.34], "observed": [0.07, 0.48]}
-    assert "by up to 0.14, at a predicted risk of 0.34, where more" in str(
-        calibration_sentence(table))
-    assert "the largest gap between observed and predicted is 0.14." in \
-        figure._lifetools_alt
+    assert "by up to 14.0 percentage points, at a predicted risk of 34.0%, where more" \
+        in str(calibration_sentence(table))
+    assert "the largest gap between observed and predicted is 14.0 percentage points." \
+        in figure._lifetools_alt
 
 
 def test_discharge_pointers_only_to_reasons_given_above_for_that_model(data, monkeypatch):

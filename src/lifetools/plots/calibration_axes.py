@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lifetools.plots.theme import fit_to_phone, legend_below
+from lifetools.plots.theme import fit_to_phone, legend_below, percent_axis
 
 __all__ = ["calibration_axes"]
 
@@ -24,7 +24,8 @@ def calibration_axes(ax: Any, top: float | None, draw: Callable[[Any], None] | N
     then ``draw(ax)`` for the curves or points (None: nothing is shown, and the words
     ``absent``, if any, stand in the middle of the axes), both axes from 0 to ``top``
     (None: matplotlib's limits around what was drawn), the axis labels, the legend
-    below, the layout and the phone fit (:func:`lifetools.plots.theme.fit_to_phone`).
+    below, the axes' ticks as percentages (:func:`lifetools.plots.theme.percent_axis`:
+    a risk is a share of people), the layout and the phone fit (:func:`lifetools.plots.theme.fit_to_phone`).
     Each figure's PNG bytes, shown and withheld, normal and narrow, are those it drew
     with its own copy of the frame before (SHA-256, issue 19).
     """
@@ -40,6 +41,8 @@ def calibration_axes(ax: Any, top: float | None, draw: Callable[[Any], None] | N
         ax.set_ylim(0, top)
     ax.set_xlabel("Predicted risk")
     ax.set_ylabel("Observed risk")
+    percent_axis(ax.xaxis)  # risks read in per cent, as on the page
+    percent_axis(ax.yaxis)
     legend_below(ax)
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)

@@ -9,15 +9,17 @@ import pandas as pd
 
 from lifetools.disclosure import require_table
 from lifetools.disclosure.models import WITHHELD_COLUMN
-from lifetools.formatting import format_ratio
+from lifetools.formatting import format_points, format_proportion
 from lifetools.labels import with_words
 from lifetools.plots.calibration_axes import calibration_axes
 from lifetools.plots.theme import (
+    DOWNLOAD_PLACES,
     MARKERS,
     PALETTE,
     figure_width,
     fit_to_phone,
     legend_below,
+    percent_axis,
     redrawable,
 )
 from lifetools.publication import mark_protected
@@ -26,6 +28,17 @@ __all__ = ["model_caption", "plot_calibration_curve", "plot_corrected_calibratio
            "plot_decision_curve"]
 
 CALIBRATION_COLUMNS = ("predicted", "observed", "ci_lower", "ci_upper")
+
+
+def _risk(value: float) -> str:
+    """A drawn risk in an alt text: in per cent, as the download publishes it ("7%")."""
+    return format_proportion(value, places=DOWNLOAD_PLACES)
+
+
+def _gap(value: float) -> str:
+    """A gap between two drawn risks: percentage points, as published ("3 percentage
+    points")."""
+    return format_points(value, places=DOWNLOAD_PLACES)
 
 
 def _released(table: Any, name: str) -> tuple[pd.DataFrame, str]:
@@ -79,9 +92,9 @@ def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
         gap = (data["observed"] - data["predicted"]).abs()
         alt = ("Flexible calibration curve of observed against predicted risk with its "
                "95% band and a dashed line of perfect calibration, over predicted risks "
-               f"from {format_ratio(data['predicted'].min())} to "
-               f"{format_ratio(data['predicted'].max())}; the largest gap between "
-               f"observed and predicted is {format_ratio(gap.max())}.")
+               f"from {_risk(data['predicted'].min())} to "
+               f"{_risk(data['predicted'].max())}; the largest gap between "
+               f"observed and predicted is {_gap(gap.max())}.")
     else:
         alt = ("A dashed line of perfect calibration only: the model's calibration curve "
                f"is not shown: {why or 'the model made no curve'}.")
@@ -121,9 +134,10 @@ def plot_corrected_calibration(curve: Any, *, ax: Any = None) -> Any:
         gap = (data["corrected"] - data["predicted"]).abs()
         alt = ("Apparent and optimism-corrected calibration curves of observed against "
                "predicted risk in the development cohort, with a dashed line of perfect "
-               f"calibration, over predicted risks from {format_ratio(data['predicted'].min())}"
-               f" to {format_ratio(data['predicted'].max())}; the largest gap between the "
-               f"corrected curve and predicted risk is {format_ratio(gap.max())}.")
+               "calibration, over predicted risks from "
+               f"{_risk(data['predicted'].min())} to "
+               f"{_risk(data['predicted'].max())}; the largest gap between the "
+               f"corrected curve and predicted risk is {_gap(gap.max())}.")
     else:
         alt = ("A dashed line of perfect calibration only: the model's calibration curves "
                f"are not shown: {why or 'the model made no curve'}.")
@@ -164,21 +178,22 @@ def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
     ax.set_ylim(low - 0.02, high)
     ax.set_xlabel("Risk threshold")
     ax.set_ylabel("Net benefit")
+    percent_axis(ax.xaxis)  # a threshold is a risk, in per cent; net benefit stays as it is
     legend_below(ax)
     ax.figure.tight_layout()
     fit_to_phone(ax.figure)
     words = with_words("net benefit")
     thresholds = (f"{len(data)} risk thresholds from "
-                  f"{format_ratio(data['threshold'].min())} to "
-                  f"{format_ratio(data['threshold'].max())}")
+                  f"{_risk(data['threshold'].min())} to "
+                  f"{_risk(data['threshold'].max())}")
     if shown:
         better = data[(data["model"] > data["treat_all"])
                       & (data["model"] > data["treat_none"])]
         alt = (f"{words[:1].upper()}{words[1:]} of the model, of treating everyone and "
                f"of treating no one at {thresholds}. "
                + (f"The model has the highest net benefit at {len(better)} of them, "
-                  f"between {format_ratio(better['threshold'].min())} and "
-                  f"{format_ratio(better['threshold'].max())}." if len(better) else
+                  f"between {_risk(better['threshold'].min())} and "
+                  f"{_risk(better['threshold'].max())}." if len(better) else
                   "The model never has the highest net benefit."))
     else:
         alt = (f"{words[:1].upper()}{words[1:]} of treating everyone and of treating no "

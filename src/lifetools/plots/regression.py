@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.disclosure import require_table
-from lifetools.formatting import format_ratio
+from lifetools.formatting import format_points, format_proportion, format_ratio
 from lifetools.labels import label
 from lifetools.plots.calibration_axes import calibration_axes
 from lifetools.plots.theme import (
@@ -25,6 +25,7 @@ from lifetools.plots.theme import (
     wrap,
 )
 from lifetools.publication import mark_protected
+from lifetools.regression import logistic
 from lifetools.regression.logistic import calibration_points
 
 __all__ = ["plot_calibration", "plot_love", "plot_rates"]
@@ -171,9 +172,9 @@ def plot_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
     gap = (data["observed"] - data["predicted"]).abs()
     alt = (f"Observed against predicted risk in {len(data)} groups of predicted risk, "
            "with a dashed line of perfect calibration. Predicted risks run from "
-           f"{format_ratio(data['predicted'].min())} to "
-           f"{format_ratio(data['predicted'].max())}; the largest gap between observed "
-           f"and predicted is {format_ratio(gap.max())}.")
+           f"{format_proportion(data['predicted'].min(), places=logistic.CALIBRATION_DIGITS)} to "
+           f"{format_proportion(data['predicted'].max(), places=logistic.CALIBRATION_DIGITS)}; the largest gap between observed "
+           f"and predicted is {format_points(gap.max(), places=logistic.CALIBRATION_DIGITS)}.")
     mark_protected(ax.figure, rules={"content": "group means of at least 10% of people"},
                    data={"": require_table(data, name="calibration")}, alt=alt)
     return ax

@@ -12,7 +12,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import (
     FixedLocator,
-    FuncFormatter,
     MaxNLocator,
     NullFormatter,
     NullLocator,
@@ -29,15 +28,17 @@ from lifetools.disclosure import (
     round_count,
 )
 from lifetools.disclosure.figure_texts import RATIO_SCALE
-from lifetools.formatting import format_count, format_interval, format_ratio
+from lifetools.formatting import format_count, format_interval, format_proportion
 from lifetools.labels import label, listed
 from lifetools.plots.theme import (
+    DOWNLOAD_PLACES,
     FONT_SIZE,
     MARKERS,
     PALETTE,
     figure_width,
     fit_to_phone,
     is_narrow,
+    percent_axis,
     redrawable,
     wrap,
 )
@@ -435,12 +436,14 @@ def _alt(curves: dict[str, pd.DataFrame], ylabel: str, xlabel: str, min_at_risk:
     parts = []
     for group, curve in curves.items():
         last = curve.iloc[-1]
-        parts.append(f"{group}: from {format_ratio(curve['estimate'].iloc[0])} at "
-                     f"day {int(curve['day'].iloc[0]):,} to {format_ratio(last['estimate'])} "
+        # as the download writes them (2 places: 0.64 reads "64%", not "64.5%")
+        first = format_proportion(curve["estimate"].iloc[0], places=DOWNLOAD_PLACES)
+        parts.append(f"{group}: from {first} at day {int(curve['day'].iloc[0]):,} to "
+                     f"{format_proportion(last['estimate'], places=DOWNLOAD_PLACES)} "
                      f"at day {int(last['day']):,}")
     count = f"{len(curves)} curve" + ("s" if len(curves) != 1 else "")
-    axis = (f" The vertical axis runs from 0 to {format_ratio(top)}, not 1."
-            if top < 1 else "")
+    axis = (f" The vertical axis runs from 0% to {format_proportion(top, digits=0)}, "
+            "not 100%." if top < 1 else "")
     return (f"{kind} chart of {ylabel.lower()} by {xlabel.lower()}, {count}.{axis} "
             + "; ".join(parts) + f". {CURVE_END.format(least=min_at_risk)}; it moves "
             f"only after more than {threshold} events"
@@ -458,7 +461,7 @@ def plot_survival(
     result: Any,
     *,
     ax: Any = None,
-    ylabel: str = "Proportion still open",
+    ylabel: str = "Share still open",
     xlabel: str = "Days since referral",
     max_time: float | None = None,
 ) -> Any:
@@ -529,12 +532,9 @@ def plot_survival(
     ax.set_ylim(0, top)
     if top < 1:  # round ticks to the top, each with the decimals its step needs
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=list(_TOP_STEPS)))
-        ticks = [t for t in ax.get_yticks() if -1e-12 <= t <= top + 1e-12]
-        places = max(0, -math.floor(math.log10(ticks[1] - ticks[0]) + 1e-9)) \
-            if len(ticks) > 1 else 2
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.{places}f}"))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    percent_axis(ax.yaxis)  # a share of people reads in per cent: 20, not 0.2
     listed = _tick_days(listed, end)
     shown = _at_risk_on(result, listed)
     protected = protect_counts(shown[["group", "time", "at_risk"]].rename(

@@ -64,13 +64,15 @@ from lifetools.figure_style import (
     narrow_layout,
     theme,
 )
+from lifetools.formatting import format_proportion
 
-__all__ = ["DPI", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
+__all__ = ["DOWNLOAD_PLACES", "DPI", "PERCENT_LABEL", "FONT_SIZE", "LEGIBLE_FROM_PX", "MARKERS", "MAX_WIDTH", "MIN_PHONE_PX",
            "NARROW_FIGURE_PX", "NARROW_MAX_WIDTH", "NARROW_MEDIA", "NARROW_PX", "NARROW_WIDTH",
            "PAGE_MARGINS_PX", "PALETTE", "PHONE_FIGURE_PX", "PHONE_PX",
            "SMALL_SCREEN_MARGINS_PX", "SUPPRESSED_HATCH", "WIDTH", "cropped_width",
            "figure_width", "fit_to_phone", "is_narrow", "legend_below",
-           "max_width", "narrow_layout", "phone_text_px", "redrawable", "shown_figure_px",
+           "max_width", "narrow_layout", "percent_axis", "phone_text_px", "redrawable",
+           "shown_figure_px",
            "smallest_text_px",
            "suppressed_label", "suppressed_patch", "theme", "wrap"]
 
@@ -97,6 +99,11 @@ SMALL_SCREEN_MARGINS_PX = 16
 LEGIBLE_FROM_PX = 276
 """The narrowest screen, in CSS px, on which every figure's smallest text is at least
 :data:`MIN_PHONE_PX` (:func:`smallest_text_px`; checked in ``tests/unit/test_plots.py``)."""
+DOWNLOAD_PLACES = 2
+"""Decimal places a figure's download writes its numbers with
+(:func:`lifetools.disclosure.write_csv`'s default): an alt text gives a drawn share as
+that published number, in per cent (``format_proportion(..., places=DOWNLOAD_PLACES)``:
+0.645, published "0.65", reads "65.0%", never "64.5%", which no download gives)."""
 SUPPRESSED_HATCH = "xx"
 """Hatching of the placeholder drawn where a value is suppressed."""
 
@@ -141,6 +148,36 @@ def redrawable(plot: Callable[..., Any]) -> Callable[..., Any]:
         return ax
 
     return draw
+
+
+def percent_axis(axis: Any) -> None:
+    """Label an axis that holds proportions (0 to 1) of people in per cent.
+
+    A risk, a cumulative incidence or a share drawn from 0 to 1 is read by the public
+    as a percentage, as the page's sentences and tables give it ("24.5%"): the axis's
+    label gains "(%)" and its ticks read 0, 20 ... 100 (with the decimal places the
+    ticks' step needs: 2.5), written by :func:`lifetools.formatting.format_proportion`,
+    the formatter of every published share, without repeating the sign at every tick
+    (a "100%" tick is wider than "1.0": the survival figures' axes lost the width that
+    keeps the number at risk at day 90). Call it after the axis's label is set. The
+    drawn data, and the figure's download, stay proportions.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    def tick(value: float, _: Any) -> str:
+        ticks = [100 * float(t) for t in axis.get_majorticklocs()] or [100 * value]
+        places = next((d for d in range(4) if all(
+            abs(round(t, d) - t) < 1e-6 for t in ticks)), 3)
+        return format_proportion(value, digits=places).removesuffix("%")
+
+    axis.set_major_formatter(FuncFormatter(tick))
+    words = axis.get_label().get_text()
+    if not words.endswith(PERCENT_LABEL):
+        axis.set_label_text(f"{words} {PERCENT_LABEL}".strip())
+
+
+PERCENT_LABEL = "(%)"
+"""What :func:`percent_axis` adds to the label of an axis drawn in per cent."""
 
 
 def wrap(text: str, width: int = 24) -> str:

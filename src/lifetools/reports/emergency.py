@@ -425,16 +425,20 @@ def calibration_sentence(table: pd.DataFrame) -> ProtectedText:
     return compose(
         "Its calibration (whether the predicted risks matched what happened): across "
         "groups of people by predicted risk, the share who attended A&E differed from "
-        "the predicted risk by up to {gap}, at a predicted risk of {risk}, where "
-        + ("more" if more else "fewer") + " attended than predicted. Measured on the "
-        "people the model was fitted to, this flatters the model.",
-        gap=Estimate(abs(largest), SENTENCE_DIGITS),
-        risk=Estimate(float(data["predicted"].iloc[at]), SENTENCE_DIGITS))
+        "the predicted risk by up to {gap} percentage points, at a predicted risk of "
+        "{risk}, where " + ("more" if more else "fewer") + " attended than predicted. "
+        "Measured on the people the model was fitted to, this flatters the model.",
+        gap=Estimate(100 * abs(largest), SENTENCE_DIGITS - 1),
+        risk=Estimate(100 * float(data["predicted"].iloc[at]), SENTENCE_DIGITS - 1,
+                      percent=True))
 
 
 SENTENCE_DIGITS = 2
-"""Decimals of the gap and the risk in :func:`calibration_sentence`; a largest gap that
-rounds to 0 there is said as agreement, not as "up to 0.00" with a direction."""
+"""Decimals of the gap and the risk in :func:`calibration_sentence` as proportions (the
+published points' places); a largest gap that rounds to 0 there is said as agreement,
+not as "up to 0.0 percentage points" with a direction. A reader sees both as
+percentages, with one place fewer ("14.0 percentage points", "34.0%": a risk is a share
+of people, ``book/methods/verdicts.md``)."""
 
 
 _BASELINE_USE = "A&E attendances and admissions in a baseline window"
