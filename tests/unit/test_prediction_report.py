@@ -1241,3 +1241,13 @@ def test_model_comparison_names_its_bootstrap_and_why_it_can_differ():
     same = str(comparison_method("mi-boot", 5))
     assert "as the internal validation above does" in same and "differ" not in same
     assert "nothing was imputed" in str(comparison_method("boot-mi", 1))
+
+
+def test_fine_gray_incidence_sentence_gives_the_risk_in_per_cent():
+    from lifetools.reports.crisis_results import fine_gray_incidence_sentence
+
+    everyone = pd.Series({"estimate": 0.2451, "ci_lower": 0.2238, "ci_upper": 0.2674})
+    above = str(fine_gray_incidence_sentence(everyone, 0.250))
+    assert "within a year of 24.5% on average (95% confidence interval 22.4% to 26.7%" in above
+    assert "0.245" not in above and "compatible with" in above
+    assert "the model over-predicts" in str(fine_gray_incidence_sentence(everyone, 0.20))

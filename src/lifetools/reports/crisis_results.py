@@ -270,6 +270,32 @@ def _cohort_label(measure: str, cohort: str) -> dict[str, str]:
     return {"label": f"{measure}: {cohort}", "at": cohort}
 
 
+def fine_gray_incidence_sentence(everyone: Any, observed: float) -> Any:
+    """The Fine-Gray model's mean predicted 12-month cumulative incidence of crisis in
+    this year's cohort (``everyone``: the first row of its risk groups, with
+    ``estimate``, ``ci_lower`` and ``ci_upper`` as proportions), judged against the
+    ``observed`` cumulative incidence: a share of people, so in per cent to 1 decimal
+    place, as every risk a reader meets ("24.5% on average (95% confidence interval
+    22.4% to 26.7% ...)"; it read "0.245 ... 0.224 to 0.267" until wave 40: issue 15).
+    Tested in ``tests/unit/test_prediction_report.py``."""
+    return result_sentence(
+        100 * float(everyone["estimate"]), kind="percentage",
+        interval=(100 * float(everyone["ci_lower"]), 100 * float(everyone["ci_upper"])),
+        judge={"null": 100 * float(observed),
+               "above": "above the observed cumulative incidence: the model "
+                        "over-predicts",
+               "below": "below the observed cumulative incidence: the model "
+                        "under-predicts"},
+        missing="The Fine-Gray model's predicted cumulative incidence of crisis "
+                "within a year",
+        found="Over this year's cohort, the Fine-Gray model predicts a cumulative "
+              "incidence of crisis within a year of {value} on average ({level} "
+              "confidence interval {interval}, carrying the uncertainty of the "
+              "model's coefficients and baseline); against the observed "
+              "cumulative incidence in the table above, the prediction is "
+              "{verdict}.")
+
+
 def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
     """The report's key results, in the order the page records them.
 
@@ -461,22 +487,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.FINE_GRAY_INCIDENCE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray model's predicted 12-month cumulative incidence "
                   "in this year's cohort",
-         "text": result_sentence(
-             float(fg_everyone["estimate"]), kind="estimate", digits=3,
-             interval=(float(fg_everyone["ci_lower"]), float(fg_everyone["ci_upper"])),
-             judge={"null": fg.observed_cif,
-                    "above": "above the observed cumulative incidence: the model "
-                             "over-predicts",
-                    "below": "below the observed cumulative incidence: the model "
-                             "under-predicts"},
-             missing="The Fine-Gray model's predicted cumulative incidence of crisis "
-                     "within a year",
-             found="Over this year's cohort, the Fine-Gray model predicts a cumulative "
-                   "incidence of crisis within a year of {value} on average ({level} "
-                   "confidence interval {interval}, carrying the uncertainty of the "
-                   "model's coefficients and baseline); against the observed "
-                   "cumulative incidence in the table above, the prediction is "
-                   "{verdict}."),
+         "text": fine_gray_incidence_sentence(fg_everyone, fg.observed_cif),
          "subject": "The Fine-Gray model's predicted cumulative incidence of crisis "
                     "within a year"}),
     )
