@@ -209,3 +209,14 @@ def test_referrals_run_at_the_same_rate_up_to_and_including_the_extract_date():
     # and on each of its last 7 days too, a day's referrals are not missing
     week = np.array([(days == END_DAY - k).sum() for k in range(7)])
     assert (week > 0).all(), week
+
+
+@pytest.mark.parametrize(("people", "seed"), [(150, 20250331), (400, 3)])
+def test_referral_window_is_the_written_datas_referral_dates(tmp_path, people, seed):
+    # `lifetools status` checks editions against it before the data exist, the build
+    # against the written data's (issue 14): the two must be the same dates
+    from lifetools.pipeline.integrity import data_window
+    from lifetools.synthetic import referral_window
+
+    write_synthetic(tmp_path, people=people, seed=seed)
+    assert referral_window(people, seed) == data_window(tmp_path)
