@@ -19,8 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["NEAR_LIMIT_FRACTION", "RUN_LENGTH", "SIGMA_FACTOR", "month_names", "part_months",
-           "xmr_chart"]
+__all__ = ["NEAR_LIMIT_FRACTION", "RUN_LENGTH", "SIGMA_FACTOR", "part_months", "xmr_chart"]
 
 RUN_LENGTH = 7
 """Points in a row above (or below) the mean, or rising (or falling), that flag a run."""
@@ -82,15 +81,9 @@ def part_months(months: pd.Series | pd.Index, period_start: str, period_end: str
 
     A monthly chart of a period that ends on the 15th would draw its last month's
     count, half a month's, as a fall (and an XmR chart could flag it as a special
-    cause); charts leave such months out and say so (:func:`month_names`).
+    cause); charts leave such months out and say so.
     """
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
     month = pd.PeriodIndex(pd.to_datetime(pd.Series(months)).dt.to_period("M"))
     return np.asarray((month.start_time < start) | (month.end_time.normalize() > end),
                       dtype=bool)
-
-
-def month_names(months: pd.Series | pd.Index) -> str:
-    """ "March 2025", "April 2024 and March 2025": months as a chart's text names them."""
-    names = [f"{m:%B %Y}" for m in pd.to_datetime(pd.Series(months)).drop_duplicates()]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

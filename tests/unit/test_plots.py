@@ -960,14 +960,15 @@ def test_plot_survival_ticks_and_numbers_at_risk_run_to_the_end_of_the_drawn_cur
 def test_run_chart_and_monthly_counts_leave_out_a_part_month_and_say_so():
     # a period ending on the 15th drew its last month's half-month count as a point:
     # a fall, flagged as a special cause, that was only a shorter month (issue 15)
-    from lifetools.spc import month_names, part_months
+    from lifetools.formatting import format_month
+    from lifetools.spc import part_months
 
     months = pd.date_range("2024-04-01", periods=12, freq="MS")
     period = ("2024-04-01", "2025-03-15")
     assert part_months(months, *period).tolist() == [False] * 11 + [True]
     assert part_months(months, "2024-04-02", "2025-03-31").tolist() == [True] + [False] * 11
     assert not part_months(months, "2024-04-01", "2025-03-31").any()
-    assert month_names(months[[0, 11]]) == "April 2024 and March 2025"
+    assert [format_month(m) for m in months[[0, 11]]] == ["April 2024", "March 2025"]
     contacts = pd.DataFrame({"month": months, "contacts": [150, 160] * 5 + [155, 75]})
     whole = plots.plot_run_chart(contacts, period=("2024-04-01", "2025-03-31")).figure
     assert "Not shown" not in whole._lifetools_alt

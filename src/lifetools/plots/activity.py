@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.disclosure import protect_counts, require_table
-from lifetools.formatting import format_count, format_percentage
+from lifetools.formatting import format_count, format_month, format_percentage
 from lifetools.labels import label
 from lifetools.plots.theme import (
     PALETTE,
@@ -24,7 +24,7 @@ from lifetools.plots.theme import (
     wrap,
 )
 from lifetools.publication import mark_protected
-from lifetools.spc import month_names, part_months, xmr_chart
+from lifetools.spc import part_months, xmr_chart
 
 __all__ = ["mark_suppressed_months", "plot_reach", "plot_run_chart"]
 
@@ -110,7 +110,8 @@ def _whole_months(protected: Any, x: str, period: tuple[str, str] | None
     part = part_months(protected[x], *period)
     if not part.any():
         return protected, ""
-    names = month_names(protected[x][part])
+    words = list(dict.fromkeys(format_month(m) for m in protected[x][part]))
+    names = " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
     return protected.rows(~part), (f" Not shown: {names}, of which the period holds "
                                    "only some days (its count would read as a fall).")
 
