@@ -37,6 +37,7 @@ __all__ = [
     "BOUND_DIGITS_LIMIT",
     "TOO_FEW_EVENTS",
     "bound_places",
+    "format_month",
     "rate_unit",
     "finite",
     "format_bounds",
@@ -170,6 +171,13 @@ def format_date(value: Any, *, missing: str = "") -> str:
     else:
         raise ValueError(f"not a date: {type(value).__name__}")
     return f"{day.day} {day.strftime('%B %Y')}"
+
+
+def format_month(value: Any, *, missing: str = "") -> str:
+    """A month in words, as :func:`format_date` writes its month and year: "March 2025"
+    (a monthly chart's text naming a month it leaves out)."""
+    day = format_date(value, missing="")
+    return day.partition(" ")[2] if day else missing
 
 
 def format_ratio(value: Any, *, digits: int = 2, missing: str = MISSING) -> str:

@@ -9,6 +9,9 @@ sigma, with sigma = mean moving range / 1.128), on the same side. The rules and 
 thresholds are those of NHS England's "Making Data Count" guidance and its R package
 NHSRplotthedots. The lower limit of a count is cut at zero; the near-limit band uses the
 uncut limit.
+
+A month the period holds only part of (a period that starts or ends within a month) is
+not a point of the chart: its count would read as a fall (:func:`part_months`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["NEAR_LIMIT_FRACTION", "RUN_LENGTH", "SIGMA_FACTOR", "xmr_chart"]
+__all__ = ["NEAR_LIMIT_FRACTION", "RUN_LENGTH", "SIGMA_FACTOR", "part_months", "xmr_chart"]
 
 RUN_LENGTH = 7
 """Points in a row above (or below) the mean, or rising (or falling), that flag a run."""
@@ -70,3 +73,17 @@ def xmr_chart(values: pd.Series) -> pd.DataFrame:
                          "near_limits": near_limit,
                          "special_cause": outside | shift | trend | near_limit},
                         index=values.index)
+
+
+def part_months(months: pd.Series | pd.Index, period_start: str, period_end: str
+                ) -> np.ndarray:
+    """Which of ``months`` (any day of each) the period holds only some days of.
+
+    A monthly chart of a period that ends on the 15th would draw its last month's
+    count, half a month's, as a fall (and an XmR chart could flag it as a special
+    cause); charts leave such months out and say so.
+    """
+    start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
+    month = pd.PeriodIndex(pd.to_datetime(pd.Series(months)).dt.to_period("M"))
+    return np.asarray((month.start_time < start) | (month.end_time.normalize() > end),
+                      dtype=bool)

@@ -184,13 +184,14 @@ def test_check_window_refuses_a_period_past_the_extract_date_and_none_inside_it(
     # without a word (issue 14: partial overlap); `status` before the synthetic data
     # exist checks against the generator's declared window, whose end is the extract
     # date the build reads, so the two agree on where the data end
-    from lifetools.pipeline.integrity import check_window, synthetic_window
+    from lifetools.pipeline.integrity import check_window
+    from lifetools.synthetic import WINDOW_END, WINDOW_START
 
     series = load_series(ROOT / "analyses" / "analyses.yml")
-    first, end = synthetic_window()
+    first, end = WINDOW_START.isoformat(), WINDOW_END.isoformat()
     last_referral = "2025-03-23"  # a week without referrals before the extract date
     check_window(series, (first, last_referral), end=end)
-    check_window(series, synthetic_window(), end=end)
+    check_window(series, (first, end), end=end)
     with pytest.raises(ParameterError) as caught:
         check_window(series, (first, last_referral), end="2025-03-30")
     said = str(caught.value)
@@ -225,6 +226,84 @@ def test_build_refuses_an_edition_that_runs_past_the_extract_date(tmp_path, caps
                 "cohort_description: the data end on 2025-03-31 (their extract date)"
                 ) in err
         assert "edition 2024-25 " not in err and "Traceback" not in err
+    assert not (root / "build" / "runs").exists()
+
+
+def _add_last_month(series: dict) -> None:
+    series["editions"].append(dict(series["editions"][-1], id="2025-03",
+                                   title="March 2025", period_start="2025-03-01",
+                                   period_end="2025-03-31"))
+
+
+def _refusals(err: str) -> list[str]:
+    return sorted(line.strip() for line in err.splitlines()
+                  if line.strip().startswith("edition "))
+
+
+def test_status_before_the_data_exist_refuses_a_period_in_their_last_days_without_a_referral(
+        tmp_path, capsys):
+    # `lifetools status` checked editions against the generator's declared window
+    # (2019-04-01 to its extract date, 2025-03-31) before the synthetic data existed,
+    # and passed an edition wholly in the data's last days without a referral (150
+    # people: the last referral is on 22 February 2025), which the build refuses: the
+    # two disagreed (issue 14, wave 61)
+    from lifetools.synthetic import referral_window
+
+    root = copy_project(tmp_path / "project", people=150)
+    series = load_series(root / "analyses" / "analyses.yml")
+    first, last = referral_window(series.synthetic_people, series.synthetic_seed)
+    assert last < "2025-03-01"
+    edit_series(root, _add_last_month)
+    said = {}
+    for command in (["status"], ["build"]):
+        with ProjectRoot(root):
+            code = main(command)
+        err = capsys.readouterr().err
+        assert code == 12, err
+        assert ("edition 2025-03 (1 March 2025 to 31 March 2025), report "
+                f"cohort_description: the data cover referrals from {first} to {last}"
+                ) in err
+        assert "edition 2024-25 " not in err and "Traceback" not in err
+        said[command[0]] = _refusals(err)
+        if command == ["status"]:  # it still generates nothing
+            assert not (root / "build").exists()
+    assert said["status"] == said["build"] and said["status"]
+    assert not (root / "build" / "runs").exists()
+
+
+def test_status_and_build_refuse_a_period_after_an_extracts_last_referral(tmp_path,
+                                                                           capsys):
+    # an extract (not the synthetic data) whose referrals stop a month before its
+    # extract date: status and build name the same reports, the extract's referral
+    # dates, exit 12, no traceback (issue 14, wave 61: the synthetic case disagreed)
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from lifetools.synthetic import write_synthetic
+
+    root = copy_project(tmp_path / "project", people=150)
+    edit_series(root, _add_last_month)
+    extract = tmp_path / "extract"
+    write_synthetic(extract, people=400, seed=3)
+    shutil.rmtree(extract / "raw")
+    referrals = pq.read_table(extract / "referrals.parquet")
+    dates = referrals.column("referral_date")
+    cut = pc.less(dates, pc.strptime("2025-03-01", "%Y-%m-%d", "us").cast(dates.type))
+    kept = referrals.filter(cut)
+    pq.write_table(kept, extract / "referrals.parquet")
+    last = pc.max(kept.column("referral_date")).as_py().date().isoformat()
+    assert last < "2025-03-01"
+    said = {}
+    for command in ("status", "build"):
+        with ProjectRoot(root):
+            code = main([command, "--data", str(extract)])
+        err = capsys.readouterr().err
+        assert code == 12, err
+        assert ("edition 2025-03 (1 March 2025 to 31 March 2025), report wellbeing: "
+                "the data cover referrals from ") in err and f"to {last}" in err
+        assert "edition 2024-25 " not in err and "Traceback" not in err
+        said[command] = _refusals(err)
+    assert said["status"] == said["build"] and said["status"]
     assert not (root / "build" / "runs").exists()
 
 

@@ -1007,3 +1007,37 @@ def test_survival_alt_text_gives_each_share_as_its_download_publishes_it(tmp_pat
     assert said, alt
     for pair in said:
         assert set(pair) <= published, (pair, sorted(published))
+
+
+def test_run_chart_and_monthly_counts_leave_out_a_part_month_and_say_so():
+    # a period ending on the 15th drew its last month's half-month count as a point:
+    # a fall, flagged as a special cause, that was only a shorter month (issue 15)
+    from lifetools.formatting import format_month
+    from lifetools.spc import part_months
+
+    months = pd.date_range("2024-04-01", periods=12, freq="MS")
+    period = ("2024-04-01", "2025-03-15")
+    assert part_months(months, *period).tolist() == [False] * 11 + [True]
+    assert part_months(months, "2024-04-02", "2025-03-31").tolist() == [True] + [False] * 11
+    assert not part_months(months, "2024-04-01", "2025-03-31").any()
+    assert [format_month(m) for m in months[[0, 11]]] == ["April 2024", "March 2025"]
+    contacts = pd.DataFrame({"month": months, "contacts": [150, 160] * 5 + [155, 75]})
+    whole = plots.plot_run_chart(contacts, period=("2024-04-01", "2025-03-31")).figure
+    assert "Not shown" not in whole._lifetools_alt
+    assert len(whole._lifetools_data[""].frame) == 12
+    fig = plots.plot_run_chart(contacts, period=period).figure
+    assert list(fig._lifetools_data[""].frame["month"]) == list(months[:11])
+    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_label() == "Monthly count"]
+    assert len(line.get_xdata()) == 11 and min(line.get_ydata()) >= 150
+    assert ("over 11 months" in fig._lifetools_alt and "no months with a special cause"
+            in fig._lifetools_alt)
+    assert ("Not shown: March 2025, of which the period holds only some days"
+            in fig._lifetools_alt)
+    monthly = pd.DataFrame({"month": np.repeat(months, 2), "team": ["A06", "Other"] * 12,
+                            "referrals": [120, 60] * 11 + [60, 30]})
+    fig = plots.plot_monthly_counts(monthly, period=period).figure
+    assert fig._lifetools_data[""].frame["month"].nunique() == 11
+    assert "over 11 months" in fig._lifetools_alt and "Not shown: March 2025" in \
+        fig._lifetools_alt
+    assert all(len(ln.get_xdata()) == 11 for ln in fig.axes[0].get_lines()
+               if ln.get_label() in ("A06", "Other") or ln.get_label().startswith("Other"))

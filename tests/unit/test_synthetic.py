@@ -187,3 +187,36 @@ def test_uptake_limit_none_is_the_published_data():
     same = generate_tables(1500, 11, uptake_within_days=None)
     for name, frame in tables.items():
         pd.testing.assert_frame_equal(frame, same[name])
+
+
+def test_referrals_run_at_the_same_rate_up_to_and_including_the_extract_date():
+    # first referrals stopped 20 days before the extract date and later ones the day
+    # before it, so the last month of every monthly chart read about half (March 2025
+    # at 30,000 people: 77 referrals against 123-174 in the 23 months before; issue 15)
+    from lifetools.synthetic.care import END_DAY, make_referrals
+    from lifetools.synthetic.population import make_deprivation, make_people
+
+    rng = np.random.default_rng(15)
+    people = make_people(rng, 60000, make_deprivation(rng, 60000))
+    days = make_referrals(rng, people)["_referral_day"].to_numpy()
+    assert days.max() == END_DAY  # the extract date is a day of the window
+    # thirteen blocks of four weeks ending on the extract date: the last one against
+    # the twelve before it, within 4 Poisson standard errors of their mean
+    blocks = np.array([((days > END_DAY - 28 * (k + 1)) & (days <= END_DAY - 28 * k)).sum()
+                       for k in range(13)])
+    last, before = blocks[0], blocks[1:]
+    assert abs(last - before.mean()) < 4 * np.sqrt(before.mean()), blocks
+    # and on each of its last 7 days too, a day's referrals are not missing
+    week = np.array([(days == END_DAY - k).sum() for k in range(7)])
+    assert (week > 0).all(), week
+
+
+@pytest.mark.parametrize(("people", "seed"), [(150, 20250331), (400, 3)])
+def test_referral_window_is_the_written_datas_referral_dates(tmp_path, people, seed):
+    # `lifetools status` checks editions against it before the data exist, the build
+    # against the written data's (issue 14): the two must be the same dates
+    from lifetools.pipeline.integrity import data_window
+    from lifetools.synthetic import referral_window
+
+    write_synthetic(tmp_path, people=people, seed=seed)
+    assert referral_window(people, seed) == data_window(tmp_path)

@@ -388,8 +388,8 @@ def status(ctx: Context, data_dir: str | None) -> None:
     """Explain what "lifetools build" would rerun, and why (nothing is run or generated).
 
     Before the embedded synthetic data are generated, every report is listed as a rerun
-    for that reason, and each edition's period is checked against the generator's
-    declared referral dates (exit 12 for one outside them, as the build refuses it).
+    for that reason, and each edition's period is checked against the referral dates
+    the data will hold (exit 12 for one outside them, as the build refuses it).
     """
     for line in build_status(data_dir=data_dir, progress=ctx.say):
         click.echo(str(line))

@@ -31,7 +31,7 @@ from lifetools.loading import load_dataset
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.book import EditionPages, period_text
 from lifetools.pipeline.series import Series
-from lifetools.synthetic import WINDOW_END, WINDOW_START
+from lifetools.synthetic import referral_window
 
 __all__ = ["check_data_window", "check_reachable", "check_versioned", "check_window",
            "corrections", "data_end", "data_window", "stage_versions", "synthetic_window"]
@@ -67,13 +67,21 @@ def data_end(data_dir: Path | str) -> str | None:
     return extract_date.isoformat() if extract_date else None
 
 
-def synthetic_window() -> tuple[str, str]:
-    """The referral dates the synthetic generator declares
-    (:data:`lifetools.synthetic.WINDOW_START` to :data:`~lifetools.synthetic.WINDOW_END`,
-    its extract date): its data's referrals lie within them, so an edition outside them
-    is outside the data too. ``lifetools status`` checks editions against it without
-    generating the data."""
-    return WINDOW_START.isoformat(), WINDOW_END.isoformat()
+def synthetic_window(people: int, seed: int) -> tuple[str, str] | None:
+    """The first and last referral date (ISO) of the synthetic data a build would
+    generate for ``people`` and ``seed`` (:func:`lifetools.synthetic.referral_window`:
+    the referrals alone, drawn in memory; nothing is written). ``lifetools status``
+    checks editions against it, with the generator's extract date
+    (:data:`~lifetools.synthetic.WINDOW_END`) as ``end``, before the data exist: the
+    window :func:`data_window` reads from them once written.
+
+    Until wave 61 status used the generator's declared window
+    (:data:`~lifetools.synthetic.WINDOW_START` to ``WINDOW_END``) instead, and passed an
+    edition whose period lay wholly in the data's last days without a referral (a
+    small dataset's last referral can be days before the extract date), which the build
+    then refused (issue 14).
+    """
+    return referral_window(people, seed)
 
 
 def check_data_window(series: Series, data_dir: Path | str,
@@ -101,8 +109,8 @@ def check_window(series: Series, window: tuple[str, str] | None, *,
     """:func:`check_data_window` against a known window of referral dates (ISO first
     and last, None for no dates) and extract date ``end`` (the last day the data
     follow anyone up; None: not declared): the data's own, or for ``lifetools status``
-    before the synthetic data are generated, the generator's declared window
-    (:func:`synthetic_window`, whose end is its extract date).
+    before the synthetic data are generated, the referral dates they will hold
+    (:func:`synthetic_window`, with the generator's extract date as ``end``).
 
     Two rules, per edition: its period must hold referral dates of the data (an
     edition wholly before or after them has no one to report on), and it must end by

@@ -24,6 +24,7 @@ from lifetools.pipeline.build import (
 from lifetools.pipeline.run_cache import cached_match
 from lifetools.pipeline.runner import RunSpec
 from lifetools.pipeline.series import Series, load_series
+from lifetools.synthetic import WINDOW_END
 
 __all__ = ["RunStatus", "explain", "pending_status", "series_status"]
 
@@ -95,15 +96,19 @@ def build_status(*, data_dir: Path | str | None = None,
 
     Nothing is generated or written: when the embedded synthetic data are not
     generated yet (or would be generated again), every run not archived is a rerun for
-    that reason, and the editions are checked against the generator's declared window
-    of referral dates (:func:`~lifetools.pipeline.integrity.synthetic_window`) instead
-    of the data's own (until wave 25 ``status`` generated the data: issue 14).
+    that reason, and the editions are checked against the referral dates the data
+    will hold (:func:`~lifetools.pipeline.integrity.synthetic_window`: the referrals
+    alone, drawn in memory) and the generator's extract date, as the build checks them
+    against the written data (until wave 25 ``status`` generated the data; until wave
+    61 it checked the generator's declared window, and passed an edition the build
+    refused: issue 14).
     """
     series = load_series()
     pending = synthetic_pending(series, data_dir=data_dir)
     if pending is not None:
-        window = integrity.synthetic_window()
-        integrity.check_window(series, window, end=window[1])
+        window = integrity.synthetic_window(series.synthetic_people,
+                                            series.synthetic_seed)
+        integrity.check_window(series, window, end=WINDOW_END.isoformat())
         return pending_status(series, pending)
     data = prepare_data(series, data_dir=data_dir, progress=progress)
     integrity.check_data_window(series, data.path)  # the build refuses them first

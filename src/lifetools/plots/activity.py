@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.disclosure import protect_counts, require_table
-from lifetools.formatting import format_count, format_percentage
+from lifetools.formatting import format_count, format_month, format_percentage
 from lifetools.labels import label
 from lifetools.plots.theme import (
     PALETTE,
@@ -24,7 +24,7 @@ from lifetools.plots.theme import (
     wrap,
 )
 from lifetools.publication import mark_protected
-from lifetools.spc import xmr_chart
+from lifetools.spc import part_months, xmr_chart
 
 __all__ = ["mark_suppressed_months", "plot_reach", "plot_run_chart"]
 
@@ -49,11 +49,15 @@ def mark_suppressed_months(ax: Any, months: pd.Series, hidden: np.ndarray) -> in
 
 @redrawable
 def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contacts",
-                   ax: Any = None, ylabel: str = "Contacts per month") -> Any:
+                   ax: Any = None, ylabel: str = "Contacts per month",
+                   period: tuple[str, str] | None = None) -> Any:
     """XmR run chart of protected monthly counts with special-cause points marked.
 
     Counts are suppressed and rounded, with secondary suppression against the period
     total; a hidden month is shaded as suppressed (not a gap that reads as nothing).
+    With ``period`` (its first and last day, ISO), a month it holds only part of is
+    left out of the points, the mean and the limits, and the alt text names it
+    (:func:`lifetools.spc.part_months`): a part month's count would read as a fall.
 
     Special-cause points are drawn as larger orange diamonds (shape as well as colour).
     The legend sits under the axes.
@@ -62,6 +66,7 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
         _, ax = plt.subplots(figsize=(figure_width(), 5))
     # the months add up to the period's total, which is published
     protected = protect_counts(monthly, [y], totals="columns")
+    protected, left_out = _whole_months(protected, x, period)
     values = protected[y].astype("Float64").astype(float)
     chart = xmr_chart(values)
     ax.plot(protected[x], chart["value"], color=PALETTE[0], marker="o", markersize=4,
@@ -89,8 +94,26 @@ def plot_run_chart(monthly: pd.DataFrame, *, x: str = "month", y: str = "contact
            "suppressed."
            if len(shown) else f"Run chart of {ylabel.lower()}: every month suppressed.")
     mark_protected(ax.figure, rules=protected.rules, data={"": protected.select([x, y])},
-                   alt=alt)
+                   alt=alt + left_out)
     return ax
+
+
+def _whole_months(protected: Any, x: str, period: tuple[str, str] | None
+                  ) -> tuple[Any, str]:
+    """The rows of the months ``period`` holds every day of (all rows without a
+    period), and the alt text's sentence naming the months left out ("" if none).
+
+    Applied after protection: the months were protected as parts of the period's
+    total, so dropping one shows less, never more."""
+    if period is None:
+        return protected, ""
+    part = part_months(protected[x], *period)
+    if not part.any():
+        return protected, ""
+    words = list(dict.fromkeys(format_month(m) for m in protected[x][part]))
+    names = " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+    return protected.rows(~part), (f" Not shown: {names}, of which the period holds "
+                                   "only some days (its count would read as a fall).")
 
 
 def _months(n: int) -> str:

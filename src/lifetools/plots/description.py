@@ -10,7 +10,7 @@ import pandas as pd
 from lifetools.disclosure import protect_counts
 from lifetools.formatting import format_count
 from lifetools.labels import label
-from lifetools.plots.activity import mark_suppressed_months
+from lifetools.plots.activity import _whole_months, mark_suppressed_months
 from lifetools.plots.theme import (
     MARKERS,
     PALETTE,
@@ -33,6 +33,7 @@ def plot_monthly_counts(
     hue: str | None = "team",
     ylabel: str = "Referrals received per month",
     ax: Any = None,
+    period: tuple[str, str] | None = None,
 ) -> Any:
     """Plot monthly counts as lines (one per ``hue`` group), after disclosure control.
 
@@ -40,7 +41,9 @@ def plot_monthly_counts(
     total, and the rest rounded to the nearest 5 before plotting; a month with a
     suppressed count is shaded as suppressed (not left as a gap). Markers and line
     styles differ by group so colour is not the only cue; the legend sits under the
-    axes.
+    axes. With ``period`` (its first and last day, ISO), a month it holds only part of
+    is not drawn and the alt text names it, as in
+    :func:`~lifetools.plots.activity.plot_run_chart`.
 
     Returns
     -------
@@ -50,6 +53,7 @@ def plot_monthly_counts(
         _, ax = plt.subplots(figsize=(figure_width(), 5))
     # the months add up to the period's total, which is published
     protected = protect_counts(monthly, [y], totals="columns")
+    protected, left_out = _whole_months(protected, x, period)
     data = protected.frame
     data[y] = data[y].astype("Float64").astype("float64")
     groups = list(dict.fromkeys(sorted(data[hue].unique()))) if hue else [None]
@@ -74,6 +78,7 @@ def plot_monthly_counts(
     fit_to_phone(ax.figure)
     alt = (f"Line chart of {ylabel.lower()} over {data[x].nunique()} months, "
            f"{len(groups)} line" + ("s" if len(groups) != 1 else "") + ". "
-           + "; ".join(lines) + f" a month. Months with a suppressed count: {count}.")
+           + "; ".join(lines) + f" a month. Months with a suppressed count: {count}."
+           + left_out)
     mark_protected(ax.figure, rules=protected.rules, data={"": protected}, alt=alt)
     return ax

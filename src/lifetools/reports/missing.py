@@ -112,7 +112,8 @@ def imputed_copies(data: pd.DataFrame, *, event_col: str, exposure_col: str,
     """Copies of a cohort with ``honos_per_5`` imputed from ``honos_observed``.
 
     Predictors: the other covariates, the exposure, the event indicator and the
-    Nelson-Aalen cumulative hazard at the person's time (White and Royston 2009).
+    Nelson-Aalen cumulative hazard at the person's time (White and Royston 2009), each
+    that varies among the people with a recorded score (HoNOS's model is fitted on them).
     One copy (nothing pooled) when no HoNOS is missing, or when too few are recorded
     to use it (:func:`honos_usable`: the models then leave HoNOS out).
     """
@@ -122,8 +123,14 @@ def imputed_copies(data: pd.DataFrame, *, event_col: str, exposure_col: str,
                        _hazard=nelson_aalen_at(data["duration"], data[event_col]),
                        _exposure=data[exposure_col].astype(float))
     base[HONOS] = base["honos_observed"]
+    # a predictor the same for every recorded score says nothing to HoNOS's model
+    # (fitted on those rows) and makes its design rank-deficient: statsmodels warned on
+    # stderr at each of the 55 updates (3,000 people, 2023-24 re-referrals: no event
+    # among the 21 people scored; wave 61)
+    observed = base["honos_observed"].notna()
     predictors = [c for c in [*model_covariates(data), "_event", "_hazard", "_exposure"]
-                  if c != HONOS and base[c].nunique() > 1]
+                  if c != HONOS and base[c].nunique() > 1
+                  and base.loc[observed, c].nunique() > 1]
     copies = impute_chained(base, impute=[HONOS], predictors=predictors, m=m, seed=seed)
     return [c.drop(columns=["_event", "_hazard", "_exposure"]) for c in copies]
 

@@ -42,11 +42,13 @@ from lifetools.synthetic.truth import (
     WINDOW_END,
     WINDOW_START,
     TrueEffects,
+    day_to_date,
 )
 from lifetools.typed_reads import coerce_types
 
 __all__ = ["TRUE_EFFECTS", "WINDOW_END", "WINDOW_START", "SyntheticSummary",
-           "TrueEffects", "generate_dataset", "generate_tables", "write_synthetic"]
+           "TrueEffects", "generate_dataset", "generate_tables", "referral_window",
+           "write_synthetic"]
 
 LIFE_ROOMS_TABLES = ("life_rooms_contacts", "social_prescriptions", "wellbeing")
 
@@ -96,6 +98,35 @@ def _mistype(rng, numbers: np.ndarray) -> np.ndarray:
     return out
 
 
+def _referrals(people: int, seed: int, uptake_within_days: float | None = None
+               ) -> tuple[np.random.Generator, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The first draws of :func:`generate_tables`: its random stream, the deprivation
+    lookup, the people (internal columns too) and their referrals (day numbers)."""
+    rng = np.random.default_rng(seed)
+    deprivation = make_deprivation(rng, people)
+    persons = make_people(rng, people, deprivation)
+    referrals = make_referrals(rng, persons, uptake_within_days=uptake_within_days)
+    return rng, deprivation, persons, referrals
+
+
+def referral_window(people: int, seed: int) -> tuple[str, str] | None:
+    """The first and last referral date (ISO) of the data :func:`write_synthetic` would
+    write for ``people`` and ``seed`` (None if they hold no referral), without writing
+    or generating the other tables (about 0.3 s at 30,000 people).
+
+    ``lifetools status`` checks editions against it before the data are generated, as
+    the build checks them against the written data's referral dates
+    (:func:`lifetools.pipeline.integrity.data_window`): the two agree where the
+    referrals start and stop, which the declared window (:data:`WINDOW_START` to
+    :data:`WINDOW_END`) does not say (a small dataset's last referral can be days
+    before the extract date, and referrals open at the window's start began before it).
+    """
+    days = _referrals(people, seed)[3]["_referral_day"].to_numpy()
+    if len(days) == 0:
+        return None
+    return (day_to_date(days.min()).isoformat(), day_to_date(days.max()).isoformat())
+
+
 def generate_tables(people: int, seed: int, *,
                     uptake_within_days: float | None = None) -> dict[str, pd.DataFrame]:
     """Generate the raw layer in memory: one DataFrame per table, NHS numbers included.
@@ -104,10 +135,7 @@ def generate_tables(people: int, seed: int, *,
     for truth tests (no first Life Rooms contact later than that after referral);
     ``None``, the default, is the published data.
     """
-    rng = np.random.default_rng(seed)
-    deprivation = make_deprivation(rng, people)
-    persons = make_people(rng, people, deprivation)
-    referrals = make_referrals(rng, persons, uptake_within_days=uptake_within_days)
+    rng, deprivation, persons, referrals = _referrals(people, seed, uptake_within_days)
     # a stream of its own: every other table is drawn as before
     referrals["honos_baseline"] = hide_honos(np.random.default_rng([seed, 7]), referrals,
                                              persons)

@@ -155,16 +155,16 @@ def make_referrals(rng: np.random.Generator, people: pd.DataFrame, *,
     caseload = np.flatnonzero(people["caseload"].to_numpy())
     counts = rng.choice([1, 2, 3, 4], size=len(caseload), p=list(EPISODE_COUNT_SHARES))
     death = people["death_day"].to_numpy()
-    # first referrals stop 20 days before the extract date, so the last month of a
-    # monthly chart reads about half (March 2025 at 30,000 people: 77 against 140-174).
-    # Moving it to the extract date changes every generated dataset: tried in wave 34,
-    # at least 17 of the suite's tests that read a realisation (a model released or
-    # withheld, a cell hidden) failed, so it waits for a wave that re-pins them
-    start = rng.uniform(-700, END_DAY - 20, size=len(caseload))
+    # first referrals at a constant rate on every day up to and including the extract
+    # date (day END_DAY: ``start`` is continuous, its day the floor). They stopped 20
+    # days before it, and later ones the day before it, until wave 61, so the last
+    # month of a monthly chart read about half (March 2025 at 30,000 people: 77
+    # against 123-174 in the 23 months before; issue 15)
+    start = rng.uniform(-700, END_DAY + 1, size=len(caseload))
     rows, exposed_people = [], np.zeros(len(people), dtype=bool)
     gap_rate = -np.log(1 - TRUE_EFFECTS.rereferral_12_month) / 365.25
     for episode in range(4):
-        alive = (counts > episode) & (start < END_DAY) & ~(start >= death[caseload])
+        alive = (counts > episode) & (start < END_DAY + 1) & ~(start >= death[caseload])
         idx = caseload[alive]
         n = len(idx)
         if n == 0:
