@@ -774,11 +774,13 @@ def _withheld_reason(text: Any) -> ProtectedText | None:
     to protect privacy", so :func:`~lifetools.disclosure.withheld.withheld_verb` says
     "is not shown"): "not shown: <reason>", as the page's sentence ("... is not shown:
     <reason>."); else ``None``. A fit that failed ("could not be estimated: ...") and
-    a sentence are not reasons of this kind."""
+    a sentence are not reasons of this kind: a sentence opens with a capital ("Too few
+    people could be followed for a year ...", the re-referral summary, read "not shown:
+    Too few ..." until wave 40) and a bare reason in lower case."""
     if text is None:
         return None
     words = str(text).strip()
-    if not words.lower().startswith(("too few ", PRIVACY)):
+    if not words.startswith(("too few ", PRIVACY)):
         return None
     part = text if isinstance(text, ProtectedText) else protect_text(words)
     return compose(f"{NOT_SHOWN}: {{why}}", why=part)

@@ -137,3 +137,22 @@ def test_the_rereferral_share_is_downloadable_beside_the_page(output):
                            keep=["method"])
     assert none["estimate (95% CI)"].tolist() == [
         "could not be estimated: too few people were followed after discharge"]
+
+
+def test_a_sentence_that_opens_with_too_few_is_recorded_as_written(output):
+    # the re-referral summary "Too few people could be followed for a year within the
+    # period; by 330 days ..., an estimated 10.1% ... had been referred again." read
+    # "not shown: Too few people ..." in results.json and on the page: a text result
+    # (value None) was taken for a withheld model's bare reason (30,000 people, wave 40)
+    from lifetools.disclosure import Duration, Estimate, compose
+
+    sentence = compose("Too few people could be followed for a year within the period; "
+                       "by {horizon} after discharge, an estimated {share} had been "
+                       "referred again.", horizon=Duration(330),
+                       share=Estimate(10.1, 1, percent=True))
+    written = recorded(output, [{"name": ReReferralName.REREFERRAL_SENTENCE,
+                                 "value": None, "kind": "text",
+                                 "label": "Summary: share re-referred",
+                                 "text": sentence}])
+    text = written[ReReferralName.REREFERRAL_SENTENCE]["text"]
+    assert text == str(sentence) and not text.startswith("not shown"), text
