@@ -532,3 +532,15 @@ def test_said_points_above_only_for_the_value_the_reasons_were_given_for():
     assert both.clause_owner("b") == "Mean" and both.clause_owner("d") == "Share"
     assert both.owners("Mixed", ["d", "a", "z"]) == ["Mean", "Share"]
     assert both.owners("Mean", ["a"]) == []
+
+
+def test_withheld_models_note_says_not_shown_once_for_a_value_a_rule_hid():
+    # the wellbeing page (30,000 people, 2024-25): "The numbers marked [x] for ‘Share
+    # improving ...’ are not shown: withheld: hidden to protect privacy." (wave 40)
+    from lifetools.disclosure.downloads import withheld_models_note
+    from lifetools.reports.sentences import withheld_text
+
+    cell = withheld_text(SimpleNamespace(released=True), "hidden to protect privacy")
+    assert cell == "withheld: hidden to protect privacy"
+    assert str(withheld_models_note([cell])) == (
+        "The numbers marked [x] are not shown: hidden to protect privacy.")

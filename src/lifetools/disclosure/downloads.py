@@ -125,6 +125,11 @@ def _each_reason(said: list[tuple[str, str]]) -> str:
     return "; ".join(f"for {models}, {why}" if models else why for models, why in said)
 
 
+def _unwithheld(why: str) -> str:
+    """``why`` without the "withheld: " a released row's cell opens with."""
+    return why.removeprefix("withheld: ")
+
+
 def _said(reasons: list[str]) -> tuple[str, list[tuple[str, str]]]:
     """The verb of a note on withheld models and each reason's (models, words)."""
     # "The model's numbers" until wave 27 read wrongly under a table of several models
@@ -133,8 +138,11 @@ def _said(reasons: list[str]) -> tuple[str, list[tuple[str, str]]]:
     # each headline the sentence says left out ("too few events in total", not "too
     # few events to estimate: too few events in total": wave 36; "are not shown: not
     # shown: ..." said a disclosure rule's heading twice: wave 37): unrepeated
-    said = [(r.models, unrepeated(r.why)) if isinstance(r, Whose) else ("", unrepeated(r))
-            for r in reasons]
+    # "are not shown: withheld: hidden to protect privacy" said it twice for a value a
+    # rule hid after its release check passed (the cell's "withheld: <why>",
+    # reports.sentences.withheld_text; the wellbeing share at 30,000 people, wave 40)
+    said = [(r.models, _unwithheld(unrepeated(r.why))) if isinstance(r, Whose)
+            else ("", _unwithheld(unrepeated(r))) for r in reasons]
     failed = f"{COULD_NOT}: "
     if all(why.startswith(failed) for _, why in said):
         # "are not shown: could not be estimated: ..." said two things with two colons
