@@ -226,6 +226,13 @@ def _performance(slope: tuple[float, float, float], citl: tuple[float, float, fl
     ((0.9, 0.7, 1.1), (0.1, -0.05, 0.25), "unclear",
      ["interval of the calibration slope and of calibration-in-the-large"],
      ["Calibration held", "has drifted"]),
+    # a limit just beyond a stated limit keeps its side: "0.797", never "0.80", beside
+    # "reaches beyond them" (the crisis page at 30,000 people, 2024-25: wave 40)
+    ((0.91, 0.797, 1.03), (0.05, -0.13, 0.22), "unclear",
+     ["the calibration slope was 0.91 (95% CI 0.797 to 1.03)", "0.05 (95% CI "
+      "\u22120.13 to 0.22)", "the interval of the calibration slope and of "
+      "calibration-in-the-large reaches beyond them"],
+     ["0.80 to", "Calibration held"]),
     # estimate outside, interval reaching back inside (straddling from outside)
     ((0.75, 0.6, 0.9), (0.0, -0.1, 0.1), "drifted",
      ["Calibration has drifted: the calibration slope was 0.75 (95% CI 0.60 to 0.90), "
