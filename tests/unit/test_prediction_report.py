@@ -1253,7 +1253,14 @@ def test_fine_gray_incidence_sentence_gives_the_risk_in_per_cent():
     from lifetools.reports.crisis_results import fine_gray_incidence_sentence
 
     everyone = pd.Series({"estimate": 0.2451, "ci_lower": 0.2238, "ci_upper": 0.2674})
-    above = str(fine_gray_incidence_sentence(everyone, 0.250))
-    assert "within a year of 24.5% on average (95% confidence interval 22.4% to 26.7%" in above
-    assert "0.245" not in above and "compatible with" in above
-    assert "the model over-predicts" in str(fine_gray_incidence_sentence(everyone, 0.20))
+    within = str(fine_gray_incidence_sentence(everyone, (0.225, 0.277)))
+    assert "within a year of 24.5% on average (95% confidence interval 22.4% to 26.7%" in within
+    assert "0.245" not in within
+    # the predicted interval wholly above the observed point but overlapping its
+    # interval said "the model over-predicts" beside an O/E of 0.918 (0.813 to 1.036)
+    # (30,000 people, 2024-25: wave 40)
+    tight = pd.Series({"estimate": 0.263, "ci_lower": 0.242, "ci_upper": 0.285})
+    assert "within the uncertainty of the observed cumulative incidence" in str(
+        fine_gray_incidence_sentence(tight, (0.217, 0.268)))
+    assert "the model over-predicts" in str(fine_gray_incidence_sentence(everyone, (0.15, 0.20)))
+    assert "the model under-predicts" in str(fine_gray_incidence_sentence(everyone, (0.30, 0.35)))

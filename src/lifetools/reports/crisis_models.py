@@ -181,7 +181,8 @@ class FineGrayPart:
     ``risk_groups`` the predicted 12-month incidence of everyone and of each fifth of
     predicted risk in the next edition, with intervals carrying the fit's uncertainty
     (:func:`lifetools.prediction.cif_interval.risk_group_intervals`; people raw);
-    ``observed_cif`` the next edition's observed 12-month incidence (Aalen-Johansen).
+    ``observed_cif`` the next edition's observed 12-month incidence (Aalen-Johansen) and
+    ``observed_limits`` its 95% confidence limits.
     """
 
     table: pd.DataFrame
@@ -190,6 +191,7 @@ class FineGrayPart:
     warnings: tuple[str, ...] = ()
     risk_groups: pd.DataFrame | None = None
     observed_cif: float = float("nan")
+    observed_limits: tuple[float, float] = (float("nan"), float("nan"))
 
 
 FINE_GRAY_COLUMN = "Fine-Gray model, predicting the 12-month cumulative incidence (95% CI)"
@@ -277,7 +279,9 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
                         warnings=tuple(dict.fromkeys(w for f in fits for w in f.warnings)),
                         risk_groups=risk_group_intervals(fits, val_copies,
                                                          np.mean(fg_risks, axis=0)),
-                        observed_cif=float(observed["estimate"]))
+                        observed_cif=float(observed["estimate"]),
+                        observed_limits=(float(observed["ci_lower"]),
+                                         float(observed["ci_upper"])))
 
 RISK_GROUP_COLUMN = "predicted 12-month risk of crisis (95% CI)"
 """The risk-group table's column of predicted incidences (:func:`risk_group_table`)."""
