@@ -118,6 +118,8 @@ def test_compare_results_estimate_without_interval_reads_as_its_page_wrote_it():
         {"easy": {"kind": "percentage", "label": "Easy (%)", "value": 100.0,
                   "text": "100.0% (95% CI 97.1% to 100.0%)"}})
     assert (rows[0].previous, rows[0].current) == ("99.0%", "100.0%")
+    # the cells carry the per cent sign: the label does not say "(%)" again (wave 40)
+    assert rows[0].label == "Easy"
 
 
 def _incidence(days, value, text, *, at=True):
@@ -130,12 +132,12 @@ def test_compare_results_each_edition_keeps_its_own_follow_up():
     # the previous edition's result (at 239 days) was labelled with the current
     # edition's follow-up (232 days)
     rows = compare_results(_incidence(239, 6.3, "6.3%"), _incidence(232, 7.1, "7.1%"))
-    assert rows[0].label == "Cumulative incidence of re-referral (%)"
+    assert rows[0].label == "Cumulative incidence of re-referral"
     assert rows[0].previous == "6.3%, by 239 days after discharge"
     assert rows[0].current == "7.1%, by 232 days after discharge"
     same = compare_results(_incidence(232, 6.3, "6.3%"), _incidence(232, 7.1, "7.1%"))
     assert (same[0].label, same[0].previous) == (
-        "Cumulative incidence of re-referral by 232 days after discharge (%)", "6.3%")
+        "Cumulative incidence of re-referral by 232 days after discharge", "6.3%")
 
 
 def test_compare_results_shares_quoted_at_different_follow_ups_are_not_compared():
@@ -151,7 +153,7 @@ def test_compare_results_shares_quoted_at_different_follow_ups_are_not_compared(
 
     row, = compare_results(share(300, 6.3, 3.9, 10.1), share(330, 7.1, 4.0, 12.6))
     assert row.words == FOLLOW_UP
-    assert row.label == "Cumulative incidence of re-referral (%)"
+    assert row.label == "Cumulative incidence of re-referral"
     assert row.previous == "6.3% (3.9% to 10.1%), by 300 days after discharge"
     assert row.current == "7.1% (4.0% to 12.6%), by 330 days after discharge"
     text = comparison_markdown([row], previous_title="2023-24 edition",
@@ -179,7 +181,7 @@ def test_compare_results_label_differing_without_its_words_keeps_the_previous_la
                            _incidence(232, 7.1, "7.1%"))
     assert "232 days" in rows[0].label and "239" not in rows[0].current
     assert rows[0].previous == ("6.3%, published as: Cumulative incidence of "
-                                "re-referral by 239 days after discharge (%)")
+                                "re-referral by 239 days after discharge")
 
 
 def test_record_at_must_be_words_of_the_label(tmp_path, monkeypatch):
@@ -257,9 +259,9 @@ def test_comparison_markdown_gives_symbols_and_each_reason_once_in_its_note():
     text = comparison_markdown(rows, previous_title="2023-24 edition",
                                previous_link="../2023-24/x", current_title="2024-25 edition")
     assert text.count(PRIVACY) == 1 and why not in text
-    assert "| Easy (%) | [c] | [c] | cannot be compared" in text
+    assert "| Easy | [c] | [c] | cannot be compared" in text
     assert "| Mean change | 0.40 | [x] |" in text
-    assert ("| Cumulative incidence of re-referral (%) | [x], by 239 days after "
+    assert ("| Cumulative incidence of re-referral | [x], by 239 days after "
             "discharge | 7.1%, by 232 days after discharge |") in text
     note = text.strip().splitlines()[-1]
     assert note == ("Note: [c] hidden to protect privacy. [x] not shown or could not be "
@@ -386,14 +388,14 @@ def test_comparison_symbol_cell_holds_the_symbol_and_the_note_the_old_label():
     new = _incidence(232, 7.1, "7.1%")
     row, = compare_results(old, new)
     assert row.previous_symbol == "[x]"
-    assert row.previous_label == "Cumulative incidence after discharge (%)"
+    assert row.previous_label == "Cumulative incidence after discharge"
     text = comparison_markdown([row], previous_title="2023-24 edition",
                                previous_link="../2023-24/x", current_title="2024-25 edition")
     assert "| [x] | 7.1% |" in text
     assert "published as" not in text.split("Note:")[0]
     assert text.strip().endswith(
         "The 2023-24 edition published 'Cumulative incidence of re-referral by 232 days "
-        "after discharge (%)' as 'Cumulative incidence after discharge (%)'.")
+        "after discharge' as 'Cumulative incidence after discharge'.")
 
 
 def test_comparison_labels_give_each_terms_words_once_at_its_first_mention():

@@ -217,6 +217,11 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any], *,
     return rows
 
 
+PER_CENT_UNIT = " (%)"
+"""The unit a share's label ends with in ``results.json``, left out of the comparison
+table, whose cells give each share with its per cent sign."""
+
+
 _DURATION = re.compile(r"\b\d[\d,]*(?=\s+(?:day|week|month|year)s?\b)")
 """A duration's number in a result's ``at`` words ("by 330 days after discharge")."""
 
@@ -268,7 +273,10 @@ def _labels(old: Mapping[str, Any], new: Mapping[str, Any], name: str
     without them, each value with its edition's. Labels that differ otherwise: the
     current label, the previous value with the previous label.
     """
-    now_label, old_label = str(new.get("label") or name), str(old.get("label") or name)
+    # every share's cell carries its per cent sign ("10.1%"): a label's "(%)", a unit
+    # for results.json, said it twice in the table (30,000 people, wave 40)
+    now_label, old_label = (str(e.get("label") or name).removesuffix(PER_CENT_UNIT)
+                            for e in (new, old))
     if now_label == old_label:
         return now_label, ("", "")
     now_at, old_at = str(new.get("at") or ""), str(old.get("at") or "")
