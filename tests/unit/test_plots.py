@@ -1041,3 +1041,16 @@ def test_run_chart_and_monthly_counts_leave_out_a_part_month_and_say_so():
         fig._lifetools_alt
     assert all(len(ln.get_xdata()) == 11 for ln in fig.axes[0].get_lines()
                if ln.get_label() in ("A06", "Other") or ln.get_label().startswith("Other"))
+
+
+def test_withheld_calibration_figure_drawn_narrow_fits_a_phone():
+    # the words standing in for a withheld model's curves, on one line, were wider than
+    # the narrow figure's axes: 4.02 in against 3.9 (the 2023-24 crisis page at 4,000
+    # people, wave 40); wrapped they fit
+    from lifetools.plots.theme import NARROW_MAX_WIDTH, cropped_width, narrow_layout
+
+    blank = pd.DataFrame({c: [np.nan] * 3 for c in ("predicted", "apparent", "corrected")})
+    with narrow_layout():
+        ax = plots.plot_corrected_calibration(blank)
+    assert cropped_width(ax.figure) <= NARROW_MAX_WIDTH + 0.01
+    assert "not shown" in " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
