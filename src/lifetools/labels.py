@@ -106,7 +106,7 @@ COLUMN_UNITS: Mapping[str, str] = {
                     "per cent (0 to 100)"),
     **dict.fromkeys(("p_value", "p-value"), "a probability (0 to 1)"),
     **dict.fromkeys(("day", "time"), "days from the start of follow-up"),
-    "knots": "years", "month": "a calendar month",
+    "knots": "years", "month": "a calendar month, given by its first day (YYYY-MM-DD)",
     **dict.fromkeys(("predicted", "observed", "threshold"), "a risk (0 to 1)"),
     **dict.fromkeys(("treat_all", "treat_none"), "net benefit: true positives less "
                     "weighted false positives, per person (at most 1)"),

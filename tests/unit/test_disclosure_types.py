@@ -206,6 +206,19 @@ def test_write_csv_writes_suppressed_cells_as_c_never_blank_or_zero(tmp_path):
     assert "[c]: confidential" in (tmp_path / "notes.txt").read_text()
 
 
+def test_write_csv_writes_a_month_as_its_first_day_without_a_time(tmp_path):
+    # the run charts' downloads read "2024-04-01 00:00:00" where the notes say "a
+    # calendar month" (30,000 people, wave 40)
+    months = pd.date_range("2024-04-01", periods=2, freq="MS")
+    table = disclosure.protect_counts(pd.DataFrame({"month": months,
+                                                    "referrals": [120, 135]}),
+                                      ["referrals"])
+    disclosure.write_csv(table, tmp_path / "monthly.csv")
+    assert (tmp_path / "monthly.csv").read_text() == (
+        "month,referrals\n2024-04-01,120\n2024-05-01,135\n")
+    assert "a calendar month, given by its first day" in (tmp_path / "notes.txt").read_text()
+
+
 def test_write_csv_negative_numbers_hyphen_minus_in_every_cell_page_minus_sign(tmp_path):
     # the page writes U+2212; the CSV keeps the ASCII hyphen-minus in number and text
     # cells alike, so programs read its numbers and the file stays ASCII (#15)

@@ -395,6 +395,10 @@ def _text(value: Any, digits: int) -> str:
         return NOT_AVAILABLE
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        # a day or a month's first day: "2024-04-01", not "2024-04-01 00:00:00", a time
+        # of day no figure has (the run charts' month column, wave 40)
+        return value.date().isoformat()
     if isinstance(value, int) or (hasattr(value, "is_integer") and
                                   not isinstance(value, float)):
         return str(int(value))
