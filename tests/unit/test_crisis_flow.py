@@ -13,22 +13,21 @@ import pandas as pd
 import pytest
 
 from lifetools import tables
-from lifetools.disclosure import ProtectedTable
+from lifetools.cohort.crisis import FLOW_OUTCOMES, CrisisCohort, flow_row
+from lifetools.disclosure import ProtectedTable, protected_count
 from lifetools.errors import DisclosureError
 from lifetools.reports.crisis_parts import (
     FLOW_COUNTS,
-    FLOW_CRISIS_ROW,
-    FLOW_PEOPLE_ROW,
     flow_published,
     flow_table,
 )
 
-STEPS = ["Open on the index date", "Aged 18 or over", "Crisis within 12 months",
-         "Died within 12 months with no crisis first"]
+STEPS = ["Open on the index date", "Alive on the index date", *FLOW_OUTCOMES]
 
 
-def _cohort(counts: list[int]) -> SimpleNamespace:
-    return SimpleNamespace(flow=pd.DataFrame({"step": STEPS, "n": counts}))
+def _cohort(counts: list[int], steps: list[str] = STEPS) -> CrisisCohort:
+    return CrisisCohort(data=pd.DataFrame(), index_date="2023-04-01", method={},
+                        flow=pd.DataFrame({"step": steps[:len(counts)], "n": counts}))
 
 
 def test_flow_table_protects_each_cohorts_counts():
@@ -81,9 +80,47 @@ def test_flow_published_hides_a_count_with_the_flows_cell():
     # crises (shown)
     hidden = _cohort([1311, 1290, 3, 12])
     flow = flow_table(_cohort([1203, 1187, 96, 3]), hidden)
-    assert flow_published(flow, hidden.flow, FLOW_CRISIS_ROW, 3) is None
-    assert flow_published(flow, hidden.flow, FLOW_PEOPLE_ROW, 1290) == 1290
+    crises = flow_published(flow, hidden, hidden.crisis_row)
+    assert crises.kind == "count" and crises.suppressed
+    assert flow_published(flow, hidden, hidden.people_row).value == 1290
     shown = _cohort([1311, 1287, 100, 12])
     flow = flow_table(_cohort([1203, 1187, 96, 3]), shown)
-    assert flow_published(flow, shown.flow, FLOW_CRISIS_ROW, 100) == 100
-    assert flow_published(flow, shown.flow, FLOW_CRISIS_ROW, 99) == 99  # another count
+    assert flow_published(flow, shown, shown.crisis_row).value == 100
+    # the flow's published (rounded) number, not the raw count: 1287 is shown as 1285
+    assert flow_published(flow, shown, shown.people_row).value == 1285
+
+
+def test_flow_published_is_hidden_with_a_row_the_flow_step_rule_hides():
+    # the open row above 3 deaths before the index date is hidden by the flow-step
+    # rule, not by the count rule: the count made from it is hidden too
+    cohort = _cohort([1203, 1200, 96, 30])
+    flow = flow_table(cohort, _cohort([1311, 1290, 101, 12]))
+    assert flow_published(flow, cohort, 0, column="development").suppressed
+    assert not protected_count(1203).suppressed  # alone, the count would be shown
+
+
+def test_flow_rows_are_found_by_their_step_not_their_place():
+    # wave 41: a flow with one more step before the outcomes (a warehouse query's
+    # extra selection) moves the outcome rows; the fixed places 1 and 2 read the
+    # wrong rows (and the count was matched by value, the raw one passed on)
+    steps = ["Open on the index date", "Aged 18 or over", "Alive on the index date",
+             *FLOW_OUTCOMES]
+    cohort = _cohort([1311, 1300, 1290, 101, 12], steps)
+    assert (cohort.people_row, cohort.crisis_row) == (2, 3)
+    assert flow_row(cohort.flow, FLOW_OUTCOMES[1]) == 4
+    with pytest.raises(KeyError, match="0 rows"):
+        flow_row(cohort.flow, "Of these, discharged")
+
+
+def test_flow_published_refuses_another_cohorts_flow():
+    flow = flow_table(_cohort([1203, 1187, 96, 3]), _cohort([1311, 1290, 101, 12]))
+    with pytest.raises(ValueError, match="not this cohort's flow"):
+        flow_published(flow, _cohort([1311, 1290]), 1)
+
+
+def test_count_at_refuses_a_column_that_is_not_a_count():
+    flow = flow_table(_cohort([1203, 1187, 96, 3]), _cohort([1311, 1290, 101, 12]))
+    with pytest.raises(DisclosureError, match="'step' is not a protected count"):
+        flow.count_at(0, "step")
+    with pytest.raises(IndexError):
+        flow.count_at(4, "validation")

@@ -65,6 +65,32 @@ class CrisisCohort:
     index_date: str
     method: dict[str, Any]
 
+    @property
+    def crisis_row(self) -> int:
+        """The flow's row of the people with a crisis within the horizon, found by its
+        step (:data:`FLOW_OUTCOMES`), not by its place or its count."""
+        return flow_row(self.flow, FLOW_OUTCOMES[0])
+
+    @property
+    def people_row(self) -> int:
+        """The flow's row of the cohort (the people alive on the index date): the row
+        above the outcome rows, which are parts of it (:data:`FLOW_PARENTS`)."""
+        return self.crisis_row - 1
+
+
+def flow_row(flow: pd.DataFrame, step: str) -> int:
+    """The 0-based row of ``flow`` whose step is ``step``.
+
+    Raises
+    ------
+    KeyError
+        When no row, or more than one, has that step.
+    """
+    rows = [i for i, s in enumerate(flow["step"].astype(str)) if s == step]
+    if len(rows) != 1:
+        raise KeyError(f"the flow has {len(rows)} rows with step {step!r}, not one")
+    return rows[0]
+
 
 def build_crisis_cohort(dataset: Dataset, *, index_date: str,
                         horizon_days: int = CRISIS_HORIZON_DAYS

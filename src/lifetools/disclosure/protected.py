@@ -331,6 +331,37 @@ class ProtectedTable:
         """Whether one cell was hidden by a rule (primary or secondary)."""
         return any(r == row and c == column for r, c, _ in self._record.suppressed)
 
+    def count_at(self, row: int, column: str) -> ProtectedValue:
+        """One published cell of a count column as a protected count: the number the
+        table shows (rounded as the table rounded it), or a suppressed count when the
+        table hides the cell (primary or secondary suppression), with the table's
+        profile. A number computed from a count a table also publishes (a decision
+        curve's net benefit of treating everyone from the participant flow's people and
+        crises) is made from this value, so it is hidden with the cell and is the
+        table's number by construction, never matched to it by value.
+
+        Raises
+        ------
+        DisclosureError
+            When ``column`` is not one of the table's protected count columns.
+        IndexError
+            When the table has no row ``row``.
+        """
+        if self._record.role(column) != "count":
+            raise DisclosureError(
+                f"column {column!r} is not a protected count column of this table",
+                hint=f"its count columns: {', '.join(self.count_cols) or 'none'}")
+        if not 0 <= row < len(self._frame):
+            raise IndexError(f"the table has {len(self._frame)} rows, no row {row}")
+        profile = get_profile(self._record.profile)
+        reasons = [why for r, c, why in self._record.suppressed
+                   if r == row and c == column]
+        if reasons:
+            return _value("count", None, profile, reason=str(reasons[0]))
+        cell = self._frame[column].iloc[row]
+        return _value("count", None if pd.isna(cell) else int(cell), profile,
+                      reason="missing" if pd.isna(cell) else "")
+
     def identity(self) -> str:
         """This table's content and record as one digest (of its keyed seals: the
         same in this process only), by which a linked table names the table it

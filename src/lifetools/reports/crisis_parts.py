@@ -27,6 +27,7 @@ from lifetools.design_sizes import (
 from lifetools.disclosure import (
     Estimate,
     ProtectedTable,
+    ProtectedValue,
     compose,
     protect_flow,
     protect_quantiles,
@@ -44,7 +45,7 @@ from lifetools.prediction import ModelSpec
 from lifetools.prediction.imputation import impute_predictors
 
 __all__ = ["AGE_KNOTS", "SPLINE_WORDS", "spline_sentence", "COMPARISON_FOLDS",
-           "COMPLETE_PREDICTORS", "FLOW_CRISIS_ROW", "FLOW_PEOPLE_ROW", "IMPUTATIONS",
+           "COMPLETE_PREDICTORS", "IMPUTATIONS",
            "flow_published",
            "FAIRNESS_GROUPS", "CrisisRun",
            "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
@@ -282,21 +283,27 @@ FLOW_COUNTS = ("development", "validation")
 """The count columns of the participant flow: people at each step, by cohort."""
 
 
-FLOW_PEOPLE_ROW, FLOW_CRISIS_ROW = 1, 2
-"""The flow's rows of the people alive on the index date (the cohort) and of those
-with a crisis within the horizon (:data:`lifetools.cohort.crisis.FLOW_PARENTS`)."""
+def flow_published(flow: ProtectedTable, cohort: Any, row: int,
+                   column: str = FLOW_COUNTS[1]) -> ProtectedValue:
+    """A count of the cohort as the flow table publishes it: a protected count, hidden
+    (``value`` ``None``) where the flow hides its cell, so that a number computed from
+    it (the decision curve's net benefit of treating everyone) is hidden with it and
+    is the flow's number by construction.
 
+    ``cohort``: the :class:`lifetools.cohort.crisis.CrisisCohort` whose flow the table
+    protects; ``row``: its row (``cohort.people_row``, ``cohort.crisis_row``: found by
+    the step's words). Until wave 41 the row was a fixed place and the count was
+    matched to it by value, the raw count passed on when they differed.
 
-def flow_published(flow: ProtectedTable, raw_flow: pd.DataFrame, row: int,
-                   value: int, column: str = FLOW_COUNTS[1]) -> int | None:
-    """``value`` (a raw count of the cohort) as the flow table publishes it: ``None``
-    where the flow hides its row, so that a number computed from it (the decision
-    curve's net benefit of treating everyone) is hidden with it; ``value`` itself when
-    the flow's ``row`` holds another count (then the publish gate, which looks for the
-    counts a curve names among the report's published numbers, decides)."""
-    if row < len(raw_flow) and int(raw_flow["n"].iloc[row]) == int(value):
-        return None if flow.is_suppressed(row, column) else int(value)
-    return int(value)
+    Raises
+    ------
+    ValueError
+        When the table is not this cohort's flow (another number of rows).
+    """
+    if len(flow) != len(cohort.flow):
+        raise ValueError(f"the flow table has {len(flow)} rows, the cohort's flow "
+                         f"{len(cohort.flow)}: not this cohort's flow")
+    return flow.count_at(row, column)
 
 
 def flow_table(development: Any, validation: Any) -> ProtectedTable:

@@ -62,8 +62,6 @@ from lifetools.reports.crisis_models import (
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     FAIRNESS_GROUPS,
-    FLOW_CRISIS_ROW,
-    FLOW_PEOPLE_ROW,
     FMI_COLUMN,
     IMPUTATIONS,
     CrisisRun,
@@ -355,10 +353,10 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                 # treat-all from the validation cohort's published
                                 # counts (the flow table's), not its exact prevalence
                                 treat_all=(
-                                    flow_published(flow, validation.flow, FLOW_CRISIS_ROW,
-                                                   int(val["crisis"].sum())),
-                                    flow_published(flow, validation.flow, FLOW_PEOPLE_ROW,
-                                                   len(val))),
+                                    flow_published(flow, validation,
+                                                   validation.crisis_row),
+                                    flow_published(flow, validation,
+                                                   validation.people_row)),
                                 # the model's net benefit from its protected true
                                 # positives and people treated, not the raw ones
                                 model_counts=confusion_counts(
