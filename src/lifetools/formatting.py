@@ -51,6 +51,7 @@ __all__ = [
     "PERCENTAGE_KINDS",
     "format_ratio",
     "format_value",
+    "interval_order",
     "places_avoiding",
     "shown_bound",
     "suppressed_text",
@@ -361,6 +362,31 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
         return text or missing
     raise ValueError(f"unknown kind {kind!r}: count, ratio, estimate, rate, percentage, "
                      "proportion, magnitude, interval, text or date")
+
+
+def interval_order(first: Sequence[Any], second: Sequence[Any]) -> int | None:
+    """Where the interval ``first`` (its lower and upper limits) lies against ``second``:
+    -1 wholly below it, 1 wholly above it, 0 when the two overlap (a limit they share
+    counts as overlapping); ``None`` when a limit is missing or not finite.
+
+    The one reading of two intervals side by side, a cautious one: intervals that
+    overlap a little can still differ, so an overlap is said as "within the
+    uncertainty", never as no difference. The comparison of editions
+    (:func:`lifetools.pipeline.compare.compare_results`) and the crisis page's Fine-Gray
+    prediction against the observed cumulative incidence
+    (:func:`lifetools.reports.crisis_results.fine_gray_incidence_sentence`) read their
+    intervals with it. Tested in ``tests/unit/test_formatting.py``
+    (``test_interval_order_*``).
+    """
+    (low, high), (other_low, other_high) = (
+        [finite(v) for v in limits] for limits in (first, second))
+    if low is None or high is None or other_low is None or other_high is None:
+        return None
+    if low > other_high:
+        return 1
+    if high < other_low:
+        return -1
+    return 0
 
 
 def verdict(

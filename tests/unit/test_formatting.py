@@ -229,6 +229,29 @@ def test_places_avoiding_never_reads_as_a_value_to_avoid_and_keeps_its_side(
         assert fewer in edges
 
 
+@pytest.mark.parametrize(("first", "second", "order"), [
+    ((0.30, 0.40), (0.10, 0.20), 1), ((0.10, 0.20), (0.30, 0.40), -1),
+    ((0.10, 0.30), (0.20, 0.40), 0), ((0.10, 0.40), (0.20, 0.30), 0),
+    ((0.10, 0.20), (0.20, 0.30), 0),  # a shared limit is an overlap
+    ((0.2001, 0.30), (0.10, 0.20), 1),
+    ((float("nan"), 0.30), (0.10, 0.20), None), ((0.10, None), (0.10, 0.20), None),
+    ((0.10, 0.20), (0.10, float("inf")), None)])
+def test_interval_order_known_answers(first, second, order):
+    assert fmt.interval_order(first, second) == order
+
+
+@settings(deadline=None)
+@given(st.lists(st.floats(-5, 5, allow_nan=False), min_size=4, max_size=4))
+def test_interval_order_overlap_is_a_shared_point_and_the_order_is_antisymmetric(limits):
+    first, second = sorted(limits[:2]), sorted(limits[2:])
+    order = fmt.interval_order(first, second)
+    shared = max(first[0], second[0]) <= min(first[1], second[1])
+    assert (order == 0) == shared
+    assert fmt.interval_order(second, first) == -order
+    if order:  # wholly on one side: each limit of one beyond each of the other
+        assert all((a > b) == (order > 0) for a in first for b in second)
+
+
 def test_format_bounds_lower_limit_rounding_onto_null_shows_its_side():
     assert fmt.format_value([1.004, 4.03], kind="interval", null=1) == "1.004 to 4.03"
     assert fmt.format_interval(1.9, 1.004, 4.03, null=1) == "1.90 (1.004 to 4.03)"

@@ -21,6 +21,7 @@ from lifetools.disclosure import (
     model_outputs,
     protected_count,
 )
+from lifetools.formatting import interval_order
 from lifetools.labels import (
     DEPRIVATION_FIFTHS,
     TERMS,
@@ -281,18 +282,19 @@ def fine_gray_incidence_sentence(everyone: Any, observed_limits: tuple[float, fl
     ("24.5% on average (95% confidence interval 22.4% to 26.7% ...)"; it read "0.245
     ... 0.224 to 0.267" until wave 40: issue 15). The verdict allows for the
     uncertainty of both: intervals that overlap read "within the uncertainty of the
-    observed cumulative incidence", as the comparison of editions says of its intervals;
+    observed cumulative incidence", as the comparison of editions says of its intervals
+    (both read by :func:`lifetools.formatting.interval_order`);
     it judged the predicted interval against the observed point alone, and said "the
     model over-predicts" beside an observed/expected ratio of 0.918 (0.813 to 1.036)
     (30,000 people, 2024-25: wave 40). Tested in ``tests/unit/test_prediction_report.py``.
     """
     low, high = float(everyone["ci_lower"]), float(everyone["ci_upper"])
-    seen_low, seen_high = (float(v) for v in observed_limits)
-    if not all(np.isfinite([low, high, seen_low, seen_high])):
+    order = interval_order((low, high), tuple(float(v) for v in observed_limits))
+    if order is None:
         words = "not judged: an interval could not be estimated"
-    elif low > seen_high:
+    elif order > 0:
         words = "above the observed cumulative incidence: the model over-predicts"
-    elif high < seen_low:
+    elif order < 0:
         words = "below the observed cumulative incidence: the model under-predicts"
     else:
         words = ("within the uncertainty of the observed cumulative incidence (the "
