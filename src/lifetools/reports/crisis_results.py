@@ -42,6 +42,7 @@ from lifetools.reports.sentences import (
     C_STATISTIC,
     interval_result,
     not_shown_sentence,
+    reason_result,
     reason_text,
     result_sentence,
 )
@@ -135,12 +136,12 @@ def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any
     """
     if release.released:
         return tuple({k: v for k, v in r.items() if k != "subject"} for r in results)
-    why = release.withheld_brief
+    why = release.withheld_reason
     # a withheld result keeps its edition's own words (``at``), so that the comparison
     # with another edition still reads one measure
     return tuple({"name": r["name"], "label": r["label"], "value": None, "kind": "text",
-                  "text": not_shown_sentence(r["subject"], release.withheld_once)
-                  if "subject" in r else reason_text(why),
+                  **({"text": not_shown_sentence(r["subject"], release.withheld_once)}
+                     if "subject" in r else reason_result(why)),
                   **({"at": r["at"]} if "at" in r else {})} for r in results)
 
 
