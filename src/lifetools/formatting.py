@@ -51,6 +51,8 @@ __all__ = [
     "PERCENTAGE_KINDS",
     "format_ratio",
     "format_value",
+    "interval_order",
+    "places_avoiding",
     "shown_bound",
     "suppressed_text",
     "verdict",
@@ -92,6 +94,33 @@ def _fixed(number: float, digits: int) -> str:
 def shown_bound(value: float, *, digits: int, null: float | None) -> float:
     """The number a reader sees for a confidence limit (after :func:`bound_places`)."""
     return float(f"{value:.{bound_places(value, digits=digits, null=null)}f}")
+
+
+def places_avoiding(value: float, *avoid: float | None, digits: int,
+                    limit: int = BOUND_DIGITS_LIMIT) -> int:
+    """Decimal places for ``value`` so that it reads as none of the values in ``avoid``.
+
+    A confidence limit read against several values (the no-difference value and the
+    stated limits of a check: a calibration slope's 1, 0.8 and 1.2) must not round onto
+    any of them, or it is read on the wrong side of one: 0.7966 is "0.80" at 2 places,
+    the stated limit 0.8 itself, beside a verdict that its interval reaches beyond it.
+    The fewest places from ``digits`` (up to ``limit``) that keep ``value`` off every
+    value of ``avoid``: :func:`bound_places` against each, the most of them
+    (``places_avoiding(0.7966, 1.0, 0.8, 1.2, digits=2)`` is 3, "0.797"). A value of
+    ``avoid`` that is ``None``, or ``value`` itself, or one ``value`` rounds onto even
+    at ``limit`` places asks for no extra places (:func:`bound_places`); with no value
+    to avoid, ``digits``.
+
+    Notes
+    -----
+    Rounding is monotone, so when each value of ``avoid`` has no more than ``digits``
+    decimal places (a stated limit as it was set: 0.8, 1.25) the value shown differs
+    from every one of them written at the same places, on its own side of it. Replaces
+    the drift verdict's own helper (:func:`lifetools.prediction.drift.drift_check`). Known answers and a property
+    test in ``tests/unit/test_formatting.py`` (``test_places_avoiding_*``).
+    """
+    return max((bound_places(value, digits=digits, null=edge, limit=limit)
+                for edge in avoid), default=digits)
 
 
 def suppressed_text() -> str:
@@ -333,6 +362,31 @@ def format_value(value: Any, *, kind: str, digits: int | None = None,
         return text or missing
     raise ValueError(f"unknown kind {kind!r}: count, ratio, estimate, rate, percentage, "
                      "proportion, magnitude, interval, text or date")
+
+
+def interval_order(first: Sequence[Any], second: Sequence[Any]) -> int | None:
+    """Where the interval ``first`` (its lower and upper limits) lies against ``second``:
+    -1 wholly below it, 1 wholly above it, 0 when the two overlap (a limit they share
+    counts as overlapping); ``None`` when a limit is missing or not finite.
+
+    The one reading of two intervals side by side, a cautious one: intervals that
+    overlap a little can still differ, so an overlap is said as "within the
+    uncertainty", never as no difference. The comparison of editions
+    (:func:`lifetools.pipeline.compare.compare_results`) and the crisis page's Fine-Gray
+    prediction against the observed cumulative incidence
+    (:func:`lifetools.reports.crisis_results.fine_gray_incidence_sentence`) read their
+    intervals with it. Tested in ``tests/unit/test_formatting.py``
+    (``test_interval_order_*``).
+    """
+    (low, high), (other_low, other_high) = (
+        [finite(v) for v in limits] for limits in (first, second))
+    if low is None or high is None or other_low is None or other_high is None:
+        return None
+    if low > other_high:
+        return 1
+    if high < other_low:
+        return -1
+    return 0
 
 
 def verdict(

@@ -44,7 +44,7 @@ from lifetools.disclosure.models import ModelRelease
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
-from lifetools.disclosure.withheld import NOT_SHOWN, PRIVACY, public_reason
+from lifetools.disclosure.withheld import NOT_SHOWN, public_reason
 from lifetools.drawing import drawn_data, record_drawing, recorded_drawing
 from lifetools.errors import DisclosureError
 from lifetools.figure_style import DPI, NARROW_MEDIA, REDRAW_ATTR, narrow_layout, theme
@@ -629,12 +629,19 @@ def record(
     digits: int = 2,
     released: Any = None,
     at: str | None = None,
+    withheld_reason: bool = False,
 ) -> KeyResult:
     """Record a key result: write it to ``results.json`` and glue it for the narrative.
 
     ``at``: the words of ``label`` that belong to this edition only (a follow-up the
     data decided: "by 232 days after discharge"), stored with the result so that the
     comparison with another edition shows each edition's own (``pipeline.compare``).
+
+    ``withheld_reason``: ``text`` is a withheld value's bare reason, marked as one by
+    the code that withheld it (a :class:`~lifetools.disclosure.withheld.WithheldReason`,
+    through :func:`lifetools.reports.sentences.reason_result`); with a missing value it
+    reads "not shown: <reason>", as the page's sentence says it. Never told from the
+    words (a sentence opening "Too few people ..." is not a reason: wave 40).
 
     Counts (``kind="count"``) pass through :func:`lifetools.disclosure.protected_count`
     here (or arrive protected), so a raw count can never be quoted. Shares
@@ -691,13 +698,13 @@ def record(
         # ("not shown (hidden to protect privacy)"): never "could not be estimated",
         # the words of a fit with no number (disclosure.withheld.NOT_SHOWN; wave 32)
         shown = said
-    elif (reason := _withheld_reason(text)) is not None \
+    elif withheld_reason and text is not None \
             and not isinstance(value, ProtectedValue) and _has_missing(value):
         # a withheld model's bare reason ("too few events among people who ..."):
         # "not shown: <reason>", as the page's sentence says it; the shr_landmark
         # ratio read "could not be estimated", the words of a fit that failed, and the
         # re-referral ratios the reason alone (30,000 people, wave 39)
-        shown = reason
+        shown = _not_shown_reason(text)
     elif withheld and not isinstance(value, ProtectedValue):
         # estimated, then withheld by its release check: "not shown (too few people to
         # estimate)", the words its table gives it (wave 32)
@@ -768,21 +775,15 @@ def _not_shown_text(text: Any) -> ProtectedText | None:
     return None if span_numbers(shown.spans) else shown
 
 
-def _withheld_reason(text: Any) -> ProtectedText | None:
-    """``text`` as recorded for a missing value when it is a withheld model's bare
-    reason (a release check's or a disclosure rule's: it starts "too few " or "hidden
-    to protect privacy", so :func:`~lifetools.disclosure.withheld.withheld_verb` says
-    "is not shown"): "not shown: <reason>", as the page's sentence ("... is not shown:
-    <reason>."); else ``None``. A fit that failed ("could not be estimated: ...") and
-    a sentence are not reasons of this kind: a sentence opens with a capital ("Too few
-    people could be followed for a year ...", the re-referral summary, read "not shown:
-    Too few ..." until wave 40) and a bare reason in lower case."""
-    if text is None:
-        return None
-    words = str(text).strip()
-    if not words.startswith(("too few ", PRIVACY)):
-        return None
-    part = text if isinstance(text, ProtectedText) else protect_text(words)
+def _not_shown_reason(text: Any) -> ProtectedText:
+    """A withheld value's bare reason (``record(..., withheld_reason=True)``) as the
+    page's sentence says it after its verb ("... is not shown: <reason>."): "not shown:
+    <reason>". The reason is marked as one where it is made
+    (:class:`~lifetools.disclosure.withheld.WithheldReason`), never told by its words:
+    until wave 41 a lower-case "too few " or "hidden to protect privacy" at its start
+    made a text a reason here, and a sentence opening "Too few people could be followed
+    ..." (the re-referral summary) read "not shown: Too few ..." in wave 40."""
+    part = text if isinstance(text, ProtectedText) else protect_text(str(text).strip())
     return compose(f"{NOT_SHOWN}: {{why}}", why=part)
 
 

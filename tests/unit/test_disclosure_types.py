@@ -219,6 +219,26 @@ def test_write_csv_writes_a_month_as_its_first_day_without_a_time(tmp_path):
     assert "a calendar month, given by its first day" in (tmp_path / "notes.txt").read_text()
 
 
+def test_write_csv_writes_numbers_at_the_download_places_the_figures_alt_text_reads(
+        tmp_path):
+    # the downloads own their places; the figures' alt texts (plots.theme) read them
+    # from there, so a change of one cannot leave the other behind (wave 41)
+    import inspect
+
+    from lifetools.disclosure import downloads
+    from lifetools.plots import theme
+
+    assert theme.DOWNLOAD_PLACES is downloads.DOWNLOAD_PLACES
+    for function in (downloads.write_csv, downloads.shown_frame):
+        assert inspect.signature(function).parameters["digits"].default \
+            is downloads.DOWNLOAD_PLACES
+    table = disclosure.protect_counts(pd.DataFrame(
+        {"measure": ["change"], "people": [40], "estimate": [0.64512]}), ["people"])
+    disclosure.write_csv(table, tmp_path / "change.csv")
+    cell = (tmp_path / "change.csv").read_text().splitlines()[1].split(",")[-1]
+    assert cell == f"{0.64512:.{downloads.DOWNLOAD_PLACES}f}" == "0.65"
+
+
 def test_write_csv_negative_numbers_hyphen_minus_in_every_cell_page_minus_sign(tmp_path):
     # the page writes U+2212; the CSV keeps the ASCII hyphen-minus in number and text
     # cells alike, so programs read its numbers and the file stays ASCII (#15)

@@ -187,6 +187,71 @@ def test_bound_places_limit_rounding_onto_null_gets_extra_places(value, null, pl
     assert fmt.bound_places(value, digits=2, null=null) == places
 
 
+@pytest.mark.parametrize(("value", "avoid", "places"), [
+    (0.7966, (1.0, 0.8, 1.2), 3),  # "0.80" is the stated limit 0.8: "0.797"
+    (0.998, (1.0, 0.8, 1.2), 3),  # "1.00" is no miscalibration: "0.998"
+    (1.2004, (1.0, 0.8, 1.2), 4), (-0.1966, (0.0, -0.2, 0.2), 3),
+    (-0.1996, (0.0, -0.2, 0.2), 4),  # "−0.200" is the limit too: "−0.1996"
+    (0.0004, (0.0, -0.2, 0.2), 4), (0.75, (1.0, 0.8, 1.2), 2), (1.1, (1.0, 0.8, 1.2), 2),
+    (0.8, (1.0, 0.8, 1.2), 2),  # the limit itself reads as itself
+    (0.80004, (1.0, 0.8, 1.2), 2),  # onto the limit even at 4 places: the usual places
+    (0.7966, (None,), 2), (0.7966, (), 2), (0.9996, (1.0,), 4)])
+def test_places_avoiding_known_answers(value, avoid, places):
+    assert fmt.places_avoiding(value, *avoid, digits=2) == places
+
+
+def test_places_avoiding_each_value_is_bound_places_against_it_the_most_of_them():
+    # 0.7966 is off 1 at 2 places and off 0.8 only at 3; 1.2 asks for none
+    assert [fmt.bound_places(0.7966, digits=2, null=e) for e in (1.0, 0.8, 1.2)] == [2, 3, 2]
+    assert fmt.places_avoiding(0.7966, 1.0, 0.8, 1.2, digits=2) == 3
+    assert fmt.places_avoiding(0.79996, 0.8, digits=1, limit=3) == 1  # not within 3
+
+
+@settings(deadline=None)
+@given(value=st.floats(-3, 3, allow_nan=False),
+       avoid=st.lists(st.integers(-300, 300), min_size=1, max_size=4),
+       digits=st.integers(1, 3))
+def test_places_avoiding_never_reads_as_a_value_to_avoid_and_keeps_its_side(
+        value, avoid, digits):
+    edges = [a / 100 for a in avoid]  # values set at 2 places, as the stated limits are
+    digits = max(digits, 2)
+    places = fmt.places_avoiding(value, *edges, digits=digits)
+    assert digits <= places <= fmt.BOUND_DIGITS_LIMIT
+    shown = fmt.format_value(value, kind="estimate", digits=places)
+    for edge in edges:
+        if abs(value - edge) < 10 ** -fmt.BOUND_DIGITS_LIMIT:
+            continue  # within the last place's reach: nothing can keep it off
+        assert shown != fmt.format_value(edge, kind="estimate", digits=places), (edge, shown)
+        written = float(f"{value:.{places}f}")
+        assert (written > edge) == (value > edge), (edge, shown)
+    if places > digits:  # the fewest places: one fewer reads as a value to avoid
+        fewer = float(f"{value:.{places - 1}f}")
+        assert fewer in edges
+
+
+@pytest.mark.parametrize(("first", "second", "order"), [
+    ((0.30, 0.40), (0.10, 0.20), 1), ((0.10, 0.20), (0.30, 0.40), -1),
+    ((0.10, 0.30), (0.20, 0.40), 0), ((0.10, 0.40), (0.20, 0.30), 0),
+    ((0.10, 0.20), (0.20, 0.30), 0),  # a shared limit is an overlap
+    ((0.2001, 0.30), (0.10, 0.20), 1),
+    ((float("nan"), 0.30), (0.10, 0.20), None), ((0.10, None), (0.10, 0.20), None),
+    ((0.10, 0.20), (0.10, float("inf")), None)])
+def test_interval_order_known_answers(first, second, order):
+    assert fmt.interval_order(first, second) == order
+
+
+@settings(deadline=None)
+@given(st.lists(st.floats(-5, 5, allow_nan=False), min_size=4, max_size=4))
+def test_interval_order_overlap_is_a_shared_point_and_the_order_is_antisymmetric(limits):
+    first, second = sorted(limits[:2]), sorted(limits[2:])
+    order = fmt.interval_order(first, second)
+    shared = max(first[0], second[0]) <= min(first[1], second[1])
+    assert (order == 0) == shared
+    assert fmt.interval_order(second, first) == -order
+    if order:  # wholly on one side: each limit of one beyond each of the other
+        assert all((a > b) == (order > 0) for a in first for b in second)
+
+
 def test_format_bounds_lower_limit_rounding_onto_null_shows_its_side():
     assert fmt.format_value([1.004, 4.03], kind="interval", null=1) == "1.004 to 4.03"
     assert fmt.format_interval(1.9, 1.004, 4.03, null=1) == "1.90 (1.004 to 4.03)"

@@ -35,13 +35,18 @@ from lifetools.disclosure.withheld import (
 )
 from lifetools.labels import column_label, column_unit, listed, quoted
 
-__all__ = ["HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
+__all__ = ["DOWNLOAD_PLACES", "HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
            "SUPPRESSED", "TABLE_NOTE", "column_notes", "file_notes", "withheld_models_note",
            "withheld_table_sentence",
            "written_record",
            "header_rules", "label_columns", "notes_text", "read_csv", "read_csv_records", "shown_frame",
            "write_csv"]
 
+DOWNLOAD_PLACES = 2
+"""Decimal places a download writes a number with (:func:`write_csv`'s and
+:func:`shown_frame`'s default), unless a disclosure rule published its column with
+fixed places. A figure's alt text gives a drawn share as that published number
+(:data:`lifetools.plots.theme.DOWNLOAD_PLACES`, which is this)."""
 SUPPRESSED = "[c]"
 NOT_AVAILABLE = "[x]"
 NOTES_FILE = "notes.txt"
@@ -366,7 +371,7 @@ def _denominator(table: ProtectedTable) -> str | None:
     return group if group in counts and len(counts) >= 2 else None
 
 
-def shown_frame(table: ProtectedTable, *, digits: int = 2) -> pd.DataFrame:
+def shown_frame(table: ProtectedTable, *, digits: int = DOWNLOAD_PLACES) -> pd.DataFrame:
     """The table as text cells: suppressed ``[c]``, missing ``[x]``, numbers formatted.
 
     A number has ``digits`` decimal places, except in a column a disclosure rule
@@ -407,7 +412,7 @@ def _text(value: Any, digits: int) -> str:
     return str(value)
 
 
-def write_csv(table: ProtectedTable, path: Path, *, digits: int = 2,
+def write_csv(table: ProtectedTable, path: Path, *, digits: int = DOWNLOAD_PLACES,
               note: str = "") -> Path:
     """Write a protected table as CSV (``[c]`` for suppressed cells) and the notes file.
 

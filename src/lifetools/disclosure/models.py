@@ -61,6 +61,7 @@ from lifetools.disclosure.withheld import (
     SAID_ONCE,
     SAID_ONCE_REST,
     Said,
+    WithheldReason,
 )
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, group_words, label, listed, quoted
@@ -140,17 +141,34 @@ class ModelRelease:
         return "; ".join(self.reasons)
 
     @property
+    def too_few(self) -> bool:
+        """Whether a count under its threshold withheld the model (False when
+        released): its :attr:`headline` is "too few <unit> to estimate", and its
+        withheld words are a bare reason (:attr:`withheld_reason`)."""
+        return not self.released and any(r.startswith(TOO_FEW) for r in self.reasons)
+
+    @property
     def headline(self) -> str:
         """What :attr:`withheld` says before its reasons ("" when released)."""
         if self.released:
             return ""
-        few = any(r.startswith(TOO_FEW) for r in self.reasons)
         # a disclosure rule's reason withholds a value, which is "not shown"; "could not
         # be estimated" is only for a fit that gave no number (the reach page said the
         # inequality indices "could not be estimated: the counts of a deprivation
         # fifth are suppressed" beside "are not shown" in its summary until wave 37)
-        return not_estimable(self.unit) if few else NOT_SHOWN if self.rule_reasons \
-            else COULD_NOT
+        return not_estimable(self.unit) if self.too_few else NOT_SHOWN \
+            if self.rule_reasons else COULD_NOT
+
+    @property
+    def withheld_reason(self) -> str:
+        """:attr:`withheld_brief` as a key result or a table row carries it: marked as a
+        bare reason (:class:`~lifetools.disclosure.withheld.WithheldReason`) when a
+        count under its threshold withheld the model (:attr:`too_few`), which a key
+        result then writes "not shown: <reason>"; the plain words otherwise ("could not
+        be estimated (...)", the words of a fit with no number; "not shown (...)");
+        "" when released."""
+        brief = self.withheld_brief
+        return WithheldReason(brief) if self.too_few else brief
 
     @property
     def withheld_once(self) -> str:

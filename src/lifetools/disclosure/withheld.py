@@ -38,7 +38,7 @@ from lifetools.labels import quoted
 
 __all__ = ["NOTHING_SAID", "NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE",
            "SAID_FOR", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "Said", "SaidInNote",
-           "TooFew", "Whose", "WithheldNote", "headline_of", "public_reason", "reason_findings",
+           "TooFew", "Whose", "WithheldNote", "WithheldReason", "headline_of", "public_reason", "reason_findings",
            "rule_reason_named", "unrepeated", "withheld_verb"]
 
 PRIVACY = "hidden to protect privacy"
@@ -70,6 +70,27 @@ SAID_ONCE_REST = "given above"
 """Where a withheld model's other reasons are when the page states some of them above
 for other models (:meth:`lifetools.disclosure.ModelRelease.withheld_said`: "...; its
 other reason is given above, for ‘Mean paired change (t interval)’")."""
+
+class WithheldReason(str):
+    """A withheld value's bare reason, marked as one by the code that withheld it: a
+    release check's words when a count under its threshold withheld the model ("too few
+    events in total", "too few events to estimate (...)": made by
+    :attr:`lifetools.disclosure.ModelRelease.withheld_reason`).
+
+    A key result whose value is missing and whose text is such a reason (``record(...,
+    withheld_reason=True)``, from :func:`lifetools.reports.sentences.reason_result`)
+    reads "not shown: <reason>", as the page's sentence says it ("... is not shown:
+    <reason>."). Until wave 41 :func:`lifetools.publication.record` told a reason by
+    its words (a lower-case "too few " or :data:`PRIVACY` at its start), so that a
+    sentence opening "Too few people ..." was once taken for one (wave 40) and a
+    change of wording could change what a page says; the mark is carried with the
+    words instead. A ``str``, so that every reader of the reason reads the same words;
+    ``str(reason)`` is the words without the mark. Tested in
+    ``tests/unit/test_withheld_key_results.py``.
+    """
+
+    __slots__ = ()
+
 
 TOO_FEW_CELL = "suppressed: too few"
 """The reason in words of an estimate a group too small for it leaves out

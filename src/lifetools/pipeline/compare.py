@@ -38,7 +38,7 @@ from typing import Any
 
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.withheld import PRIVACY
-from lifetools.formatting import finite, format_interval, format_value
+from lifetools.formatting import finite, format_interval, format_value, interval_order
 from lifetools.labels import explain_terms, words_given
 from lifetools.result_names import WITHOUT_INTERVAL
 
@@ -178,7 +178,8 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any], *,
 
     Notes
     -----
-    The verdict reads the published intervals only (overlap or not); counts are shown
+    The verdict reads the published intervals only (overlap or not:
+    :func:`lifetools.formatting.interval_order`); counts are shown
     as published, never subtracted. Checked by ``tests/unit/test_compare.py``.
     """
     rows = []
@@ -203,7 +204,7 @@ def compare_results(previous: Mapping[str, Any], current: Mapping[str, Any], *,
         elif now_ci is None or old_ci is None:
             words = NO_INTERVAL
         else:
-            words = WITHIN if now_ci[0] <= old_ci[1] and old_ci[0] <= now_ci[1] else BEYOND
+            words = WITHIN if interval_order(now_ci, old_ci) == 0 else BEYOND
         label, (old_at, now_at) = _labels(old, entry, name)
         old_symbol = _symbol_cell(old, old_at)
         renamed = old_at.removeprefix(PUBLISHED_AS) if old_at.startswith(PUBLISHED_AS) \

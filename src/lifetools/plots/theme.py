@@ -32,7 +32,11 @@ free of sideways scrolling; the alt text and the figure's CSV say the same in fu
 The palette, font size, widths, resolution, the matplotlib settings (:func:`theme`)
 and the narrow layout are owned by :mod:`lifetools.figure_style`, below this package
 and :mod:`lifetools.publication`, which saves and redraws figures with them; this
-module re-exports them.
+module re-exports them, and :data:`DOWNLOAD_PLACES`, owned by
+:mod:`lifetools.disclosure.downloads` (the places :func:`lifetools.disclosure.write_csv`
+writes a figure's download with): an alt text gives a drawn share as that published
+number, in per cent (``format_proportion(..., places=DOWNLOAD_PLACES)``: 0.645,
+published "0.65", reads "65.0%", never "64.5%", which no download gives).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from typing import Any
 
 import matplotlib as mpl
 
+from lifetools.disclosure.downloads import DOWNLOAD_PLACES
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.drawing import drawn_data, recorded_drawing
 from lifetools.errors import DisclosureError
@@ -99,11 +104,6 @@ SMALL_SCREEN_MARGINS_PX = 16
 LEGIBLE_FROM_PX = 276
 """The narrowest screen, in CSS px, on which every figure's smallest text is at least
 :data:`MIN_PHONE_PX` (:func:`smallest_text_px`; checked in ``tests/unit/test_plots.py``)."""
-DOWNLOAD_PLACES = 2
-"""Decimal places a figure's download writes its numbers with
-(:func:`lifetools.disclosure.write_csv`'s default): an alt text gives a drawn share as
-that published number, in per cent (``format_proportion(..., places=DOWNLOAD_PLACES)``:
-0.645, published "0.65", reads "65.0%", never "64.5%", which no download gives)."""
 SUPPRESSED_HATCH = "xx"
 """Hatching of the placeholder drawn where a value is suppressed."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lifetools.formatting import bound_places, format_value
+from lifetools.formatting import format_value, places_avoiding
 from lifetools.labels import TERMS
 from lifetools.prediction.performance import Performance
 
@@ -127,13 +127,13 @@ def drift_check(result: Performance, *, slope_band: tuple[float, float] = (0.8, 
         # calibration-in-the-large of 0) keeps its side: "0.998", never "1.00", which
         # the models table beside it wrote "0.998" (wave 36); so does one that would
         # round onto a stated limit, which the verdict reads it against: "0.797", never
-        # "0.80" beside "reaches beyond them" for a limit of 0.8 (wave 40)
-        def limit(value: float) -> str:
-            places = max(bound_places(value, digits=2, null=edge)
-                         for edge in (CALIBRATION_NULL[m], *bands[m]))
-            return format_value(value, kind="estimate", digits=places)
-
-        interval = " to ".join(limit(float(table.loc[m, c])) for c in ("ci_lower", "ci_upper"))
+        # "0.80" beside "reaches beyond them" for a limit of 0.8 (wave 40):
+        # lifetools.formatting.places_avoiding
+        interval = " to ".join(
+            format_value(value, kind="estimate",
+                         digits=places_avoiding(value, CALIBRATION_NULL[m], *bands[m],
+                                                digits=2))
+            for value in (float(table.loc[m, c]) for c in ("ci_lower", "ci_upper")))
         return f"{names[m]} was {estimate} (95% CI {interval})"
 
     outside = [m for m, v in (("slope", slope), ("citl", citl))

@@ -21,6 +21,7 @@ from lifetools.disclosure import (
     model_outputs,
     protected_count,
 )
+from lifetools.formatting import interval_order
 from lifetools.labels import (
     DEPRIVATION_FIFTHS,
     TERMS,
@@ -41,6 +42,7 @@ from lifetools.reports.sentences import (
     C_STATISTIC,
     interval_result,
     not_shown_sentence,
+    reason_result,
     reason_text,
     result_sentence,
 )
@@ -134,12 +136,12 @@ def model_results(release: Any, *results: dict[str, Any]) -> tuple[dict[str, Any
     """
     if release.released:
         return tuple({k: v for k, v in r.items() if k != "subject"} for r in results)
-    why = release.withheld_brief
+    why = release.withheld_reason
     # a withheld result keeps its edition's own words (``at``), so that the comparison
     # with another edition still reads one measure
     return tuple({"name": r["name"], "label": r["label"], "value": None, "kind": "text",
-                  "text": not_shown_sentence(r["subject"], release.withheld_once)
-                  if "subject" in r else reason_text(why),
+                  **({"text": not_shown_sentence(r["subject"], release.withheld_once)}
+                     if "subject" in r else reason_result(why)),
                   **({"at": r["at"]} if "at" in r else {})} for r in results)
 
 
@@ -281,18 +283,19 @@ def fine_gray_incidence_sentence(everyone: Any, observed_limits: tuple[float, fl
     ("24.5% on average (95% confidence interval 22.4% to 26.7% ...)"; it read "0.245
     ... 0.224 to 0.267" until wave 40: issue 15). The verdict allows for the
     uncertainty of both: intervals that overlap read "within the uncertainty of the
-    observed cumulative incidence", as the comparison of editions says of its intervals;
+    observed cumulative incidence", as the comparison of editions says of its intervals
+    (both read by :func:`lifetools.formatting.interval_order`);
     it judged the predicted interval against the observed point alone, and said "the
     model over-predicts" beside an observed/expected ratio of 0.918 (0.813 to 1.036)
     (30,000 people, 2024-25: wave 40). Tested in ``tests/unit/test_prediction_report.py``.
     """
     low, high = float(everyone["ci_lower"]), float(everyone["ci_upper"])
-    seen_low, seen_high = (float(v) for v in observed_limits)
-    if not all(np.isfinite([low, high, seen_low, seen_high])):
+    order = interval_order((low, high), tuple(float(v) for v in observed_limits))
+    if order is None:
         words = "not judged: an interval could not be estimated"
-    elif low > seen_high:
+    elif order > 0:
         words = "above the observed cumulative incidence: the model over-predicts"
-    elif high < seen_low:
+    elif order < 0:
         words = "below the observed cumulative incidence: the model under-predicts"
     else:
         words = ("within the uncertainty of the observed cumulative incidence (the "

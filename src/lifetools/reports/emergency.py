@@ -20,6 +20,7 @@ from lifetools.dataset import Dataset
 from lifetools.disclosure import (
     Duration,
     Estimate,
+    ModelRelease,
     Parameter,
     ProtectedTable,
     combine_estimates,
@@ -30,7 +31,7 @@ from lifetools.disclosure import (
     require_estimates,
 )
 from lifetools.disclosure.text import ProtectedText, join
-from lifetools.disclosure.withheld import NOTHING_SAID, PRIVACY, Said
+from lifetools.disclosure.withheld import NOTHING_SAID, PRIVACY, Said, WithheldReason
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.labels import listed, with_words
 from lifetools.regression import (
@@ -54,6 +55,7 @@ from lifetools.reports.sentences import (
     no_e_value_sentence,
     not_shown_sentence,
     plain_reason,
+    reason_result,
     reason_text,
     result_sentence,
 )
@@ -61,7 +63,7 @@ from lifetools.result_names import EmergencyName, derived
 from lifetools.tables import estimate_row_name, table_estimates
 
 __all__ = ["PAGE_ORDER", "EmergencyReport", "analyse_emergency_care", "estimates_table",
-           "fewest_events", "rate_table", "release_estimates"]
+           "fewest_events", "rate_table", "release_checks", "release_estimates"]
 
 PAGE_ORDER = (EmergencyName.DID_AE_SENTENCE, EmergencyName.BEFORE_AFTER_AE_SENTENCE,
               EmergencyName.DID_AE_WEIGHTED_SENTENCE, EmergencyName.DID_ADMISSIONS_SENTENCE,
@@ -174,9 +176,10 @@ residual degrees of freedom (person-periods less these): the unadjusted Poisson 
 count the one published row."""
 
 
-def release_estimates(estimates: pd.DataFrame, fitted_to: dict[str, tuple]
-                      ) -> ProtectedTable:
-    """Each rate ratio through the model release check, on the rows it was fitted to.
+def release_checks(estimates: pd.DataFrame, fitted_to: dict[str, tuple]
+                   ) -> dict[tuple[str, str], ModelRelease]:
+    """The model release check of each rate ratio, on the rows it was fitted to, by
+    its row's ``(outcome, term)``.
 
     ``fitted_to`` maps a row's ``term`` to (person-periods, level columns); events are
     the outcome's counts; the residual degrees of freedom are the person-periods less
@@ -184,16 +187,27 @@ def release_estimates(estimates: pd.DataFrame, fitted_to: dict[str, tuple]
     as not converged.
     """
     outcome_of = {label: key for key, label in OUTCOMES.items()}
-    parts = []
+    checks = {}
     for index in range(len(estimates)):
         row = estimates.iloc[[index]]
         frame, levels = fitted_to[row["term"].iloc[0]]
-        check = model_release(None, data=frame, level_cols=levels, summary=row,
-                              event_col=outcome_of[row["outcome"].iloc[0]],
-                              converged=bool(pd.isna(row["failure"].iloc[0])),
-                              parameters=MODEL_PARAMETERS[row["term"].iloc[0]])
-        parts.append(check.estimates(row))
-    return combine_estimates(parts)
+        checks[(row["outcome"].iloc[0], row["term"].iloc[0])] = model_release(
+            None, data=frame, level_cols=levels, summary=row,
+            event_col=outcome_of[row["outcome"].iloc[0]],
+            converged=bool(pd.isna(row["failure"].iloc[0])),
+            parameters=MODEL_PARAMETERS[row["term"].iloc[0]])
+    return checks
+
+
+def release_estimates(estimates: pd.DataFrame, fitted_to: dict[str, tuple], *,
+                      checks: dict[tuple[str, str], ModelRelease] | None = None
+                      ) -> ProtectedTable:
+    """Each rate ratio through its model release check (:func:`release_checks`; given
+    as ``checks`` when the report made them already)."""
+    checks = release_checks(estimates, fitted_to) if checks is None else checks
+    return combine_estimates([
+        checks[(estimates["outcome"].iloc[index], estimates["term"].iloc[index])]
+        .estimates(estimates.iloc[[index]]) for index in range(len(estimates))])
 
 
 AE_JUDGE = {"null": 1.0, "above": "A&E attendances rose more among users than among the "
@@ -286,17 +300,27 @@ def _sentence(name: EmergencyName, row: pd.Series, label: str, *, found: str, mi
             "label": f"Summary: {label}"}
 
 
-def _ratio_results(name: EmergencyName, row: pd.Series, label: str) -> list[dict[str, Any]]:
-    """Key results of one headline ratio: estimate, interval and E-values."""
+def _ratio_results(name: EmergencyName, row: pd.Series, label: str,
+                   checks: dict[tuple[str, str], ModelRelease] | None = None
+                   ) -> list[dict[str, Any]]:
+    """Key results of one headline ratio: estimate, interval and E-values.
+
+    A ratio its release check (``checks``, by the row's outcome and term:
+    :func:`release_checks`) withheld for a count under its threshold gives its
+    ``withheld`` words as a bare reason (:class:`~lifetools.disclosure.withheld.
+    WithheldReason`), which its key results write "not shown: <reason>"."""
     withheld = row.get("withheld")
     if pd.notna(row["failure"]) or (isinstance(withheld, str) and withheld):
-        text = reason_text(f"could not be estimated: {row['failure']}"
-                           if pd.notna(row["failure"]) else str(withheld))
-        return [{"name": name, "value": None, "kind": "text", "text": text,
+        check = (checks or {}).get((row.get("outcome"), row.get("term")))
+        text = reason_result(f"could not be estimated: {row['failure']}"
+                             if pd.notna(row["failure"]) else
+                             WithheldReason(withheld) if check is not None and check.too_few
+                             else str(withheld))
+        return [{"name": name, "value": None, "kind": "text", **text,
                  "label": label},
-                {"name": derived(name, "ci"), "value": None, "kind": "text", "text": text,
+                {"name": derived(name, "ci"), "value": None, "kind": "text", **text,
                  "label": f"95% CI: {label}"},
-                {"name": derived(name, "evalue"), "value": None, "kind": "text", "text": text,
+                {"name": derived(name, "evalue"), "value": None, "kind": "text", **text,
                  "label": f"E-value: {label}"}]
     low, high = float(row["ci_lower"]), float(row["ci_upper"])
     return [{"name": name, "value": float(row["estimate"]), "kind": "ratio",
@@ -627,11 +651,12 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
         if matched.failure is None else periods
     weighted_rows = periods[periods["person_id"].isin(comparison.weighted.data[
         "person_id"])] if comparison.weighted.failure is None else periods
-    released = release_estimates(estimates, {
+    checks = release_checks(estimates, {
         UNADJUSTED: (periods[periods["after"] == 1], ["user"]),
         OWN_CONTROL: (periods[periods["user"] == 1], ["after"]),
         DESIGNS["matched"]: (matched_rows, ["user", "after"]),
         DESIGNS["weighted"]: (weighted_rows, ["user", "after"])})
+    released = release_estimates(estimates, {}, checks=checks)
     del matched_rows, weighted_rows
     released_rows = released.frame
     # each row keeps its labels: the rows the summary speaks for are named by them
@@ -653,7 +678,7 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                "kind": "estimate", "label": c_label}
               if prediction.estimable and not withheld_prediction else
               {"name": EmergencyName.C_STATISTIC, "value": None, "kind": "text",
-               "text": reason_text(prediction_release.withheld_brief),
+               **reason_result(prediction_release.withheld_reason),
                "label": c_label}
               if withheld_prediction else
               {"name": EmergencyName.C_STATISTIC, "value": None, "kind": "text",
@@ -678,29 +703,30 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
         {"name": EmergencyName.MAX_SMD, "value": matched.max_abs_smd_after, "kind": "estimate",
          "label": "Largest absolute standardised difference after matching"},
         *_ratio_results(EmergencyName.DID_AE, pick.loc[(ae, DESIGNS["matched"])],
-                        "A&E: matched difference-in-differences rate ratio"),
+                        "A&E: matched difference-in-differences rate ratio", checks),
         {"name": EmergencyName.MAX_SMD_WEIGHTED, "value": comparison.weighted.max_abs_smd_after,
          "kind": "estimate",
          "label": "Largest absolute standardised difference after weighting"},
         *_ratio_results(EmergencyName.DID_AE_WEIGHTED, pick.loc[(ae, DESIGNS["weighted"])],
-                        "A&E: weighted (ATT) difference-in-differences rate ratio"),
+                        "A&E: weighted (ATT) difference-in-differences rate ratio", checks),
         *_ratio_results(EmergencyName.DID_ADMISSIONS,
                         pick.loc[(admissions, DESIGNS["matched"])],
                         "Emergency admissions: matched difference-in-differences "
-                        "rate ratio"),
+                        "rate ratio", checks),
         *_ratio_results(EmergencyName.DID_ADMISSIONS_WEIGHTED,
                         pick.loc[(admissions, DESIGNS["weighted"])],
                         "Emergency admissions: weighted (ATT) difference-in-differences "
-                        "rate ratio"),
+                        "rate ratio", checks),
         *_ratio_results(EmergencyName.BEFORE_AFTER_AE, pick.loc[(ae, own)],
-                        "A&E: users after against before"),
+                        "A&E: users after against before", checks),
         c_stat,
         # its interval, for the comparison with the previous edition (wave 35)
         interval_result(EmergencyName.C_STATISTIC_CI, prediction.extra["c_statistic"][1:],
                         null=0.5, label=f"95% CI: {c_label}")
         if c_stat["value"] is not None else
         {"name": EmergencyName.C_STATISTIC_CI, "label": f"95% CI: {c_label}",
-         "value": None, "kind": "text", "text": c_stat["text"]},
+         "value": None, "kind": "text", "text": c_stat["text"],
+         **({"withheld_reason": True} if c_stat.get("withheld_reason") else {})},
         _events_result(ae_events),
         _sentence(EmergencyName.DID_AE, did_ae, "A&E, matched",
                   judge={**AE_JUDGE, "events": events["ae"]},

@@ -39,7 +39,7 @@ from lifetools.reports.narrative import (
     published_count,
     ratio_sentence,
 )
-from lifetools.reports.sentences import reason_text
+from lifetools.reports.sentences import reason_result
 from lifetools.reports.survival_parts import (
     COMPLETE_CASE,
     DEATH,
@@ -131,8 +131,8 @@ def share_results(horizon: int, row: pd.Series | None, release: ModelRelease
     it at (no number), :func:`~lifetools.publication.record` writes "could not be
     estimated". Tested in ``tests/unit/test_withheld_key_results.py``.
     """
-    withheld = release.withheld_brief
-    why = reason_text(withheld) if withheld else None
+    withheld = release.withheld_reason
+    why = reason_result(withheld) if withheld else None
     label = share_label(horizon)
     share = None if row is None else 100 * float(row["estimate"])
     limits = None if row is None else (100 * float(row["ci_lower"]),
@@ -140,14 +140,14 @@ def share_results(horizon: int, row: pd.Series | None, release: ModelRelease
     return [
         {"name": ReReferralName.REREFERRAL_1Y, "kind": "estimate",
          "value": float("nan") if share is None else share,
-         "text": why or (compose("not estimated") if share is None else compose(
-             "{share}", share=Estimate(share, 1, percent=True))),
+         **(why or {"text": compose("not estimated") if share is None else compose(
+             "{share}", share=Estimate(share, 1, percent=True))}),
          **label, "released": release},
         # its interval, for the comparison with the previous edition (wave 36)
         {"name": ReReferralName.REREFERRAL_1Y_CI, "kind": "interval",
          "value": None if limits is None else list(limits),
-         "text": why or (compose("not estimated") if limits is None else compose(
-             "{ci}", ci=Interval(*limits, 1, percent=True))),
+         **(why or {"text": compose("not estimated") if limits is None else compose(
+             "{ci}", ci=Interval(*limits, 1, percent=True))}),
          **_ci_label(label), "released": release}]
 
 
@@ -324,10 +324,10 @@ def analyse_rereferral(
         *(ratio_results(ReReferralName.HR_REREFERRAL, label, hr)
           if release.released else [
             {"name": ReReferralName.HR_REREFERRAL, "value": None, "kind": "text",
-             "text": reason_text(hr["text"]),
+             **reason_result(hr["text"]),
              "label": label},
             {"name": ReReferralName.HR_REREFERRAL_CI, "value": None, "kind": "text",
-             "text": reason_text(hr["text"]), "label": f"95% CI: {label}"}]),
+             **reason_result(hr["text"]), "label": f"95% CI: {label}"}]),
         {"name": ReReferralName.HR_REREFERRAL_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: Life Rooms use and re-referral", "text": ratio_sentence(
              hr, found="The rate of re-referral among Life Rooms users was {estimate} "
@@ -346,7 +346,7 @@ def analyse_rereferral(
     key = (*key, *(ratio_results(ReReferralName.SHR_REREFERRAL, shr_label, shr)
                    if fg_check.released else [
         {"name": name, "value": None, "kind": "text",
-         "text": reason_text(shr["text"]),
+         **reason_result(shr["text"]),
          "label": f"{lead}{shr_label}"}
         for name, lead in ((ReReferralName.SHR_REREFERRAL, ""),
                            (ReReferralName.SHR_REREFERRAL_CI, "95% CI: "))]),

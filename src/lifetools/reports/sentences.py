@@ -26,13 +26,18 @@ from lifetools.disclosure import (
     compose,
 )
 from lifetools.disclosure.models import COULD_NOT, withheld_words
-from lifetools.disclosure.withheld import PRIVACY, public_reason, unrepeated
+from lifetools.disclosure.withheld import (
+    PRIVACY,
+    WithheldReason,
+    public_reason,
+    unrepeated,
+)
 from lifetools.formatting import finite, verdict
 from lifetools.labels import explain_terms, quoted, with_words
 
 __all__ = ["CI_LEVEL", "C_JUDGE", "C_STATISTIC", "estimate_part", "interval_result", "interval_text", "not_shown_sentence",
            "not_shown_sentences",
-           "plain_fit_reason", "plain_reason", "reason_text", "result_sentence", "same_reason_sentence", "withheld_reasons",
+           "plain_fit_reason", "plain_reason", "reason_result", "reason_text", "result_sentence", "same_reason_sentence", "withheld_reasons",
            "withheld_text"]
 
 CI_LEVEL = Level(95)
@@ -316,6 +321,18 @@ def reason_text(reason: Any) -> ProtectedText:
     wrote it (the crisis report's TRIPOD+AI checklist keeps it) is unchanged.
     """
     return compose("{why}", why=Reason(explain_terms(str(reason))))
+
+
+def reason_result(reason: Any) -> dict[str, Any]:
+    """A key result's text for a reason a fit or a release check gave: ``{"text":
+    reason_text(reason)}``, and for a withheld value's bare reason (a
+    :class:`~lifetools.disclosure.withheld.WithheldReason`, made by
+    :attr:`lifetools.disclosure.ModelRelease.withheld_reason`) the mark
+    :func:`lifetools.publication.record` reads (``withheld_reason``), so that it reads
+    "not shown: <reason>" whatever its words. Tested in
+    ``tests/unit/test_withheld_key_results.py``."""
+    return {"text": reason_text(reason),
+            **({"withheld_reason": True} if isinstance(reason, WithheldReason) else {})}
 
 
 def interval_result(name: str, limits: tuple[Any, Any], *, null: float,

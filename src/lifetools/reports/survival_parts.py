@@ -41,7 +41,7 @@ from lifetools.reports.sentences import (
     interval_text,
     no_e_value_sentence,
     plain_fit_reason,
-    reason_text,
+    reason_result,
 )
 from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival.cox import PH_NOTE
@@ -152,22 +152,24 @@ def estimate_row(result, term: str, *, outcome: str = "had the outcome"
 
 def withheld_row(release: Any) -> dict[str, Any]:
     """An :func:`estimate_row` for a model its release check withheld: no numbers, and
-    the release's bracketed reason (:attr:`~lifetools.disclosure.ModelRelease.withheld_brief`)."""
+    the release's bracketed reason (:attr:`~lifetools.disclosure.ModelRelease.withheld_brief`),
+    marked as a bare reason when a count withheld it
+    (:attr:`~lifetools.disclosure.ModelRelease.withheld_reason`)."""
     return {**dict.fromkeys(("estimate", "ci_lower", "ci_upper"), float("nan")),
-            "text": release.withheld_brief}
+            "text": release.withheld_reason}
 
 
 def ratio_results(name: DischargeName | ReReferralName, label: str,
                   row: dict[str, Any], *, ci: bool = True) -> list[dict[str, Any]]:
     """Key results of a ratio and its interval; the reason when not estimable."""
     out = [{"name": name, "value": row["estimate"], "kind": "ratio", "label": label,
-            **({"text": reason_text(row["text"])} if row["text"] else {})}]
+            **(reason_result(row["text"]) if row["text"] else {})}]
     if ci:
-        text = (reason_text(row["text"]) if row["text"]
-                else interval_text(row["ci_lower"], row["ci_upper"], null=1.0))
+        text = (reason_result(row["text"]) if row["text"] else {
+            "text": interval_text(row["ci_lower"], row["ci_upper"], null=1.0)})
         out.append({"name": derived(name, "ci"),
                     "value": [row["ci_lower"], row["ci_upper"]],
-                    "kind": "text", "text": text, "label": f"95% CI: {label}"})
+                    "kind": "text", **text, "label": f"95% CI: {label}"})
     return out
 
 
@@ -245,7 +247,7 @@ def evalue_results(name: DischargeName | ReReferralName, label: str,
         reason = row.get("text") or "could not be estimated: the ratio or its limits " \
                                     "are not finite"
         return [{"name": derived(name, "evalue"), "value": None, "kind": "text",
-                 "text": reason_text(reason), "label": full}]
+                 **reason_result(reason), "label": full}]
     return [{"name": derived(name, "evalue"), "value": [found.estimate, found.limit],
              "kind": "text", "label": full,
              "text": compose("{e} (confidence limit {limit}; {basis})",
