@@ -928,7 +928,8 @@ def run_analyses(
     # as a build does: a report of an edition beyond the data's dates is refused, not
     # run on no referrals (issue 14: `run --edition` ran it with exit 0)
     integrity.check_data_window(series, data.path, editions=[e.id for e in chosen],
-                                analyses=[wanted] if wanted else None)
+                                analyses=[wanted] if wanted else None,
+                                overrides=overrides)
     specs = plan_runs(series, data, editions=editions, analyses=[wanted] if wanted else None,
                       overrides=overrides, runs_root=runs_root)
     return execute_runs(specs, jobs=jobs, force=force, keep_going=keep_going,
