@@ -166,7 +166,7 @@ def check_window(series: Series, window: tuple[str, str] | None, *,
     period had not ended when the data were extracted would publish part of a period
     as the whole: counts, rates and people followed up for less time than the period
     says; until wave 29 such an edition was built without a word, issue 14). Until
-    December 2026 the period's start was not held to the data's: an edition before the
+    wave 41 the period's start was not held to the data's: an edition before the
     synthetic data's events (2017-18) published counts over an empty or partial window.
     """
     problems = []
@@ -203,8 +203,9 @@ def _outside(series: Series, edition: Any, analysis: Any,
                       str(parameters["period_end"]), parameters)
     first = start or window[0]
     if need.first < first:
-        return (f"needs data from {need.first} ({need.before or 'the start of its period'}); the "
-                f"data cover {first} to {end or window[1]}")
+        before = need.before or "the start of its period"
+        return (f"needs data from {need.first} ({before}); the data cover {first} to "
+                f"{end or window[1]}")
     if end is not None and need.last > end:
         if need.after:
             return (f"needs data to {need.last} ({need.after}); the data end on {end} "
