@@ -99,8 +99,46 @@ def test_edition_before_the_data_is_refused_per_report_and_public_is_unchanged(
                       if line.startswith("edition 2020-21")) == [
             "crisis_risk", "emergency_care"]
         assert len(lines) == len(series.analyses_in("2017-18")) + 2
-        assert all(" to 2025-03-31" in line for line in lines)
+        # the synthetic data: the generator's first day of events, before the data
+        # exist (status) and after (build) alike
+        assert all(line.endswith("; the data cover 2019-04-01 to 2025-03-31")
+                   for line in lines)
     assert "edition 2023-24" not in err and "edition 2024-25" not in err
     assert _tree(early) == before  # the published site and archives untouched
     assert not (early / "build" / "runs").exists()
     assert not (early / "build" / "adhoc").exists()
+
+
+def test_an_extracts_dates_are_read_from_it(early, tmp_path, capsys):
+    # real data (--data): the first day they cover is read from them, not the
+    # generator's constants: an extract whose A&E attendances start in 2021 refuses
+    # every report of 2020-21 and the look-back of 2023-24's emergency care and crisis
+    # risk (two years before 1 April 2023)
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from lifetools.synthetic import write_synthetic
+
+    extract = tmp_path / "extract"
+    write_synthetic(extract, people=150, seed=3)
+    path = extract / "ae_attendances.parquet"
+    table = pq.read_table(path)
+    dates = table.column("arrival_date")
+    pq.write_table(table.filter(pc.greater_equal(dates, pc.strptime(
+        "2021-06-01", "%Y-%m-%d", "us").cast(dates.type))), path)
+    first = pc.min(pq.read_table(path).column("arrival_date")).as_py().date().isoformat()
+    before = _tree(early)
+    with ProjectRoot(early):
+        code = main(["build", "--data", str(extract)])
+    err = capsys.readouterr().err
+    assert code == 12, err
+    assert "Traceback" not in err
+    assert (f"edition 2023-24 (1 April 2023 to 31 March 2024), report emergency_care: "
+            f"needs data from 2021-04-01 (the 730 days before the period: the before and "
+            f"baseline windows of 365 days each before a first Life Rooms contact in "
+            f"it); the data cover {first} to 2025-03-31") in err
+    assert "edition 2023-24 (1 April 2023 to 31 March 2024), report crisis_risk" in err
+    assert "2023-24 (1 April 2023 to 31 March 2024), report wellbeing" not in err
+    assert "edition 2024-25" not in err
+    assert _tree(early) == before
+    assert not (early / "build" / "runs").exists()

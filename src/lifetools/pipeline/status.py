@@ -113,5 +113,6 @@ def build_status(*, data_dir: Path | str | None = None,
                                start=integrity.synthetic_start(window))
         return pending_status(series, pending)
     data = prepare_data(series, data_dir=data_dir, progress=progress)
-    integrity.check_data_window(series, data.path)  # the build refuses them first
+    # the build refuses them first
+    integrity.check_data_window(series, data.path, synthetic=data.synthetic is not None)
     return series_status(series, data)
