@@ -92,3 +92,49 @@ def test_a_finding_names_only_a_registered_rule():
         Finding("nb", 1, 0, "made-up-rule", "d")
     with pytest.raises(KeyError):
         rule_id("made-up-rule")
+
+
+@pytest.mark.parametrize("rule", sorted(code_rule_ids() | set(RULES)))
+def test_every_finding_the_gate_can_give_says_its_rule_in_the_registrys_words(rule):
+    # a finding printed its rule id alone ("cell 3: small-count: ..."): the plain words
+    # were on the methods page only (issue 12); the id stays, to search for
+    said = str(Finding("2024-25/wellbeing (05_wellbeing.ipynb)", 3, 1, rule, "detail"))
+    assert said == (f"2024-25/wellbeing (05_wellbeing.ipynb), cell 3, output 1: {rule} "
+                    f"({RULES[rule]}): detail")
+    in_a_file = str(Finding("the built site", 0, 0, rule, "detail", file="index.html"))
+    assert f"file index.html: {rule} ({RULES[rule]}): detail" in in_a_file
+
+
+def test_the_gates_refusal_of_a_notebook_and_a_site_names_each_rule_in_plain_words(
+        tmp_path):
+    # what the gate finds itself, worded through the one place that words a finding
+    import nbformat
+
+    from lifetools.errors import DisclosureError
+    from lifetools.pipeline.gate import assert_publishable, assert_site_publishable
+
+    path = tmp_path / "2024-25" / "cohort_description" / "notebook.ipynb"
+    path.parent.mkdir(parents=True)
+    markdown = nbformat.v4.new_markdown_cell("Read from /home/lead/extract: 3 people")
+    printed = nbformat.v4.new_code_cell("print(n)")
+    printed.outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                              text="2634 people\n")]
+    nbformat.write(nbformat.v4.new_notebook(cells=[markdown, printed]), path)
+    with pytest.raises(DisclosureError) as refused:
+        assert_publishable([path], profiles={path: "default"})
+    site = tmp_path / "site"
+    (site / "_sources").mkdir(parents=True)
+    (site / "_sources" / "report.ipynb").write_text("{}")
+    (site / "index.html").write_text("<p>Built in /home/lead/lifetools</p>")
+    with pytest.raises(DisclosureError) as refused_site:
+        assert_site_publishable(site)
+    lines = [line.strip() for caught in (refused, refused_site)
+             for line in str(caught.value).splitlines()[1:]]
+    rules = set()
+    for line in lines:
+        rule = next(r for r in RULES if f": {r} (" in line)
+        assert f": {rule} ({RULES[rule]}): " in line, line
+        rules.add(rule)
+    assert {"machine-path", "small-count", "unrounded-count", "unverifiable-stream",
+            "source-notebook"} <= rules
+    assert "2634" not in str(refused.value)  # never the value

@@ -728,7 +728,7 @@ def build_series(
     data = prepare_data(series, data_dir=data_dir, progress=say)
     timings["data"] = time.monotonic() - clock
     timings["data_cpu"] = _cpu_seconds() - cpu
-    integrity.check_data_window(series, data.path)
+    integrity.check_data_window(series, data.path, synthetic=data.synthetic is not None)
     to_run = [e.id for e in series.editions
               if e.id == series.current_edition or not _archived(e.id)
               or e.id in republish]
@@ -928,7 +928,9 @@ def run_analyses(
     # as a build does: a report of an edition beyond the data's dates is refused, not
     # run on no referrals (issue 14: `run --edition` ran it with exit 0)
     integrity.check_data_window(series, data.path, editions=[e.id for e in chosen],
-                                analyses=[wanted] if wanted else None)
+                                analyses=[wanted] if wanted else None,
+                                overrides=overrides,
+                                synthetic=data.synthetic is not None)
     specs = plan_runs(series, data, editions=editions, analyses=[wanted] if wanted else None,
                       overrides=overrides, runs_root=runs_root)
     return execute_runs(specs, jobs=jobs, force=force, keep_going=keep_going,

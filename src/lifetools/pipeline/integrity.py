@@ -6,8 +6,10 @@
   branch or tag (before publishing, and before ``lifetools reproduce`` runs).
 - :func:`corrections` and :func:`stage_versions`: a republished edition keeps its
   released version and logs the reason and the changed results.
-- :func:`check_data_window`: an edition outside the data's dates, or whose period
-  runs past the data's extract date, is refused, per report, before any notebook runs.
+- :func:`check_data_window`: an edition outside the data's dates, whose period runs
+  past the data's extract date, or whose period or look-back starts before the data
+  do (:mod:`lifetools.reports.date_needs`), is refused, per report, before any
+  notebook runs.
 """
 
 from __future__ import annotations
@@ -31,16 +33,24 @@ from lifetools.loading import load_dataset
 from lifetools.pipeline import layout, provenance
 from lifetools.pipeline.book import EditionPages, period_text
 from lifetools.pipeline.series import Series
-from lifetools.synthetic import referral_window
+from lifetools.reports.date_needs import date_needs
+from lifetools.synthetic import WINDOW_START, referral_window
 
 __all__ = ["check_data_window", "check_reachable", "check_versioned", "check_window",
-           "corrections", "data_end", "data_window", "stage_versions", "synthetic_window"]
+           "corrections", "data_end", "data_start", "data_window", "stage_versions",
+           "synthetic_start", "synthetic_window"]
 
 logger = logging.getLogger(__name__)
 
 #: The table and column whose dates define the data's window: a referral is the event
 #: that brings a person into every report's cohort.
 WINDOW_TABLE, WINDOW_COLUMN = "referrals", "referral_date"
+
+#: The event dates whose first day starts the data's coverage (:func:`data_start`):
+#: every report counts referrals and Life Rooms use, and reads emergency care.
+COVERAGE_COLUMNS = {"referrals": "referral_date", "ae_attendances": "arrival_date",
+                    "emergency_admissions": "admission_date",
+                    "life_rooms_contacts": "contact_date"}
 
 
 def data_window(data_dir: Path | str) -> tuple[str, str] | None:
@@ -51,6 +61,37 @@ def data_window(data_dir: Path | str) -> tuple[str, str] | None:
     if dates.empty:
         return None
     return dates.min().date().isoformat(), dates.max().date().isoformat()
+
+
+def data_start(data_dir: Path | str) -> str | None:
+    """The first day the data cover (ISO): the latest of the first dates of
+    :data:`COVERAGE_COLUMNS`, read from the data (a table absent or with no dates is
+    left out; None when none has a date). Before it at least one of them records
+    nothing: the synthetic data hold referrals from 2017, still open when their events
+    start on 2019-04-01 (:data:`~lifetools.synthetic.WINDOW_START`), and no A&E
+    attendance, admission or Life Rooms contact before that day, so a period (or a
+    look-back) starting before it would count an empty or partial window (issue 14).
+    """
+    loaded = load_dataset(data_dir, tables=list(COVERAGE_COLUMNS),
+                          columns={t: [c] for t, c in COVERAGE_COLUMNS.items()})
+    firsts = []
+    for table, column in COVERAGE_COLUMNS.items():
+        frame = getattr(loaded, table, None)
+        dates = frame[column].dropna() if frame is not None else None
+        if dates is not None and not dates.empty:
+            firsts.append(dates.min().date().isoformat())
+    return max(firsts) if firsts else None
+
+
+def synthetic_start(window: tuple[str, str] | None) -> str | None:
+    """The first day the embedded synthetic data cover, whose referrals are
+    ``window``: their events start on the generator's
+    :data:`~lifetools.synthetic.WINDOW_START` (the referrals of people open then start
+    earlier). Used before the data are generated (``lifetools status``) and after, so
+    the two agree: in a small dataset a sparse table's first row can fall weeks after
+    that day (150 people: the first Life Rooms contact on 2 June 2019), which is chance,
+    not a gap in the data, and :func:`data_start` would say so."""
+    return None if window is None else max(window[0], WINDOW_START.isoformat())
 
 
 def data_end(data_dir: Path | str) -> str | None:
@@ -86,12 +127,20 @@ def synthetic_window(people: int, seed: int) -> tuple[str, str] | None:
 
 def check_data_window(series: Series, data_dir: Path | str,
                       editions: Sequence[str] | None = None,
-                      analyses: Sequence[str] | None = None) -> None:
+                      analyses: Sequence[str] | None = None,
+                      overrides: Mapping[str, Any] | None = None, *,
+                      synthetic: bool = False) -> None:
     """Refuse editions whose reporting period lies outside the data's referral dates,
-    or runs past the data's extract date (:func:`check_window`).
+    runs past the data's extract date, or whose period or look-back starts before the
+    data do (:func:`check_window`).
 
     ``editions`` and ``analyses`` (ids) limit the check to those runs (``lifetools run
-    ANALYSIS --edition E`` names that one report); default: every one.
+    ANALYSIS --edition E`` names that one report); default: every one. ``overrides``:
+    the parameters given to the one analysis run (``-p window_days 730`` moves its
+    look-back). ``synthetic``: the data are the embedded synthetic data, whose
+    events start on the generator's first day (:func:`synthetic_start`, as ``lifetools
+    status`` says before they exist) however late a sparse table's first row falls in
+    a small dataset; other data's first day is read from them (:func:`data_start`).
 
     Raises
     ------
@@ -99,50 +148,80 @@ def check_data_window(series: Series, data_dir: Path | str,
         One line per report of every such edition, naming the edition, its period and
         the data's dates; raised before any notebook runs.
     """
-    check_window(series, data_window(data_dir), end=data_end(data_dir),
-                 editions=editions, analyses=analyses)
+    window = data_window(data_dir)
+    check_window(series, window, end=data_end(data_dir),
+                 start=synthetic_start(window) if synthetic else data_start(data_dir),
+                 editions=editions, analyses=analyses, overrides=overrides)
 
 
 def check_window(series: Series, window: tuple[str, str] | None, *,
-                 end: str | None = None, editions: Sequence[str] | None = None,
-                 analyses: Sequence[str] | None = None) -> None:
+                 end: str | None = None, start: str | None = None,
+                 editions: Sequence[str] | None = None,
+                 analyses: Sequence[str] | None = None,
+                 overrides: Mapping[str, Any] | None = None) -> None:
     """:func:`check_data_window` against a known window of referral dates (ISO first
     and last, None for no dates) and extract date ``end`` (the last day the data
     follow anyone up; None: not declared): the data's own, or for ``lifetools status``
     before the synthetic data are generated, the referral dates they will hold
     (:func:`synthetic_window`, with the generator's extract date as ``end``).
+    ``start``: the first day the data cover (:func:`data_start`; None: the first
+    referral).
 
-    Two rules, per edition: its period must hold referral dates of the data (an
-    edition wholly before or after them has no one to report on), and it must end by
-    the extract date (an edition whose period had not ended when the data were
-    extracted would publish part of a period as the whole: counts, rates and people
-    followed up for less time than the period says; until wave 29 such an edition
-    was built without a word, issue 14). The period's start is not held to the first
-    referral: a service's first referral starts its data, not a gap in them.
+    Three rules, per report of each edition: its period must hold referral dates of
+    the data (an edition wholly after them has no one to report on); the data must
+    start by the first day the report reads (:func:`lifetools.reports.date_needs`: its
+    period's start, or before it a look-back such as the emergency care report's
+    baseline windows); and they must end by the last day it reads (an edition whose
+    period had not ended when the data were extracted would publish part of a period
+    as the whole: counts, rates and people followed up for less time than the period
+    says; until wave 29 such an edition was built without a word, issue 14). Until
+    wave 41 the period's start was not held to the data's: an edition before the
+    synthetic data's events (2017-18) published counts over an empty or partial window.
     """
     problems = []
     for edition in series.editions:
         if editions is not None and edition.id not in editions:
             continue
-        outside = window is None or edition.period_start > window[1] \
-            or edition.period_end < window[0]
-        if outside:
-            said = (f"the data cover referrals from {window[0]} to {window[1]}"
-                    if window else "the data hold no referral dates")
-        elif end is not None and edition.period_end > end:
-            said = (f"the data end on {end} (their extract date), before the period "
-                    "does: its counts would cover only part of it")
-        else:
-            continue
-        problems += [f"edition {edition.id} ({period_text(edition)}), report "
-                     f"{a.id}: {said}" for a in series.analyses_in(edition.id)
-                     if analyses is None or a.id in analyses]
+        for analysis in series.analyses_in(edition.id):
+            if analyses is not None and analysis.id not in analyses:
+                continue
+            said = _outside(series, edition, analysis, window, start=start, end=end,
+                            overrides=overrides if analyses else None)
+            if said:
+                problems.append(f"edition {edition.id} ({period_text(edition)}), "
+                                f"report {analysis.id}: {said}")
     if problems:
         raise ParameterError(
             f"{len(problems)} report(s) fall outside the data's dates or run past "
             "them:\n  " + "\n  ".join(problems),
-            hint="use an extract that covers the edition's period, or correct the "
-            "edition's period_start/period_end in analyses/analyses.yml")
+            hint="use an extract that covers the dates each report needs (its period, "
+            "and the days before or after it named), or correct the edition's "
+            "period_start/period_end in analyses/analyses.yml")
+
+
+def _outside(series: Series, edition: Any, analysis: Any,
+             window: tuple[str, str] | None, *, start: str | None, end: str | None,
+             overrides: Mapping[str, Any] | None) -> str | None:
+    """Why the data do not cover what one report of an edition reads (None: they do)."""
+    if window is None:
+        return "the data hold no referral dates"
+    if edition.period_start > window[1]:
+        return f"the data cover referrals from {window[0]} to {window[1]}"
+    parameters = series.resolve_parameters(analysis, edition, overrides)
+    need = date_needs(analysis.id, str(parameters["period_start"]),
+                      str(parameters["period_end"]), parameters)
+    first = start or window[0]
+    if need.first < first:
+        before = need.before or "the start of its period"
+        return (f"needs data from {need.first} ({before}); the data cover {first} to "
+                f"{end or window[1]}")
+    if end is not None and need.last > end:
+        if need.after:
+            return (f"needs data to {need.last} ({need.after}); the data end on {end} "
+                    "(their extract date)")
+        return (f"the data end on {end} (their extract date), before the period "
+                "does: its counts would cover only part of it")
+    return None
 
 
 def check_versioned(*, draft: bool) -> dict[str, Any]:

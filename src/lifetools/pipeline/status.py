@@ -98,9 +98,10 @@ def build_status(*, data_dir: Path | str | None = None,
     generated yet (or would be generated again), every run not archived is a rerun for
     that reason, and the editions are checked against the referral dates the data
     will hold (:func:`~lifetools.pipeline.integrity.synthetic_window`: the referrals
-    alone, drawn in memory) and the generator's extract date, as the build checks them
-    against the written data (until wave 25 ``status`` generated the data; until wave
-    61 it checked the generator's declared window, and passed an edition the build
+    alone, drawn in memory), the generator's first day of events
+    (:func:`~lifetools.pipeline.integrity.synthetic_start`) and its extract date, as
+    the build checks them against the written data (until wave 25 ``status``
+    generated the data; until wave 61 it checked the generator's declared window, and passed an edition the build
     refused: issue 14).
     """
     series = load_series()
@@ -108,8 +109,10 @@ def build_status(*, data_dir: Path | str | None = None,
     if pending is not None:
         window = integrity.synthetic_window(series.synthetic_people,
                                             series.synthetic_seed)
-        integrity.check_window(series, window, end=WINDOW_END.isoformat())
+        integrity.check_window(series, window, end=WINDOW_END.isoformat(),
+                               start=integrity.synthetic_start(window))
         return pending_status(series, pending)
     data = prepare_data(series, data_dir=data_dir, progress=progress)
-    integrity.check_data_window(series, data.path)  # the build refuses them first
+    # the build refuses them first
+    integrity.check_data_window(series, data.path, synthetic=data.synthetic is not None)
     return series_status(series, data)

@@ -27,7 +27,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.downloads import read_csv
 from lifetools.disclosure.net_benefit_check import TREAT_ALL_RULE, recorded_counts
-from lifetools.disclosure.rule_ids import rule_id
+from lifetools.disclosure.rule_ids import RULES, rule_id
 from lifetools.disclosure.withheld_tables import (
     WITHHELD_TABLE_RULE,
     withheld_table_findings,
@@ -55,7 +55,14 @@ __all__ = ["Finding", "scan_files", "scan_notebook"]
 
 
 class Finding:
-    """One refused output or file: where it is and why (never the value itself)."""
+    """One refused output or file: where it is and why (never the value itself).
+
+    Its message (``str``) is the one place a gate finding is worded: where, the rule id
+    (to search for) with what the rule refuses in the registry's plain words
+    (:data:`lifetools.disclosure.rule_ids.RULES`), then the detail. Until wave 41 it
+    gave the id alone ("cell 3: small-count: ..."), and the words were on the
+    methods page only.
+    """
 
     notebook: str
     cell: int
@@ -74,7 +81,8 @@ class Finding:
             where = f"cell {self.cell}, output {self.output}"
         else:
             where = f"cell {self.cell}"
-        return f"{self.notebook}, {where}: {self.rule}: {self.detail}"
+        return (f"{self.notebook}, {where}: {self.rule} ({RULES[self.rule]}): "
+                f"{self.detail}")
 
 
 def scan_notebook(path: Path, *, name: str | None = None,
