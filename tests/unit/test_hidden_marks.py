@@ -74,3 +74,33 @@ def test_the_note_of_a_table_names_the_marks_its_rows_show():
     ("", NOT_AVAILABLE), (None, NOT_AVAILABLE)])
 def test_hidden_mark_is_c_for_a_rule_and_x_for_any_other_reason(reason, mark):
     assert hidden_mark(reason) == mark
+
+
+@pytest.mark.slow  # 30,000 generated people: about 15 s
+def test_wellbeing_share_a_rule_hid_reads_c_on_its_page_and_in_the_comparison(
+        tmp_path, output):
+    # the path the site builds: the report, its key results as results.json holds them
+    # (publication.record_all), its table of estimates as the page shows it
+    # (show_table), and the comparison of editions read from results.json. At 30,000
+    # people (seed 20250331) the 2024-25 share improving is hidden by a disclosure rule
+    # after its release check passed: "[x]" in the table, "[c]" in the comparison,
+    # until wave 41
+    from lifetools import publication, reports, tables
+    from lifetools.loading import load_dataset
+    from lifetools.synthetic import write_synthetic
+
+    write_synthetic(tmp_path / "data", people=30000, seed=20250331)
+    report = reports.analyse_wellbeing(load_dataset(tmp_path / "data"),
+                                       period_start="2024-04-01", period_end="2025-03-31")
+    publication.record_all(report.key_results)
+    results = publication.read_results(output)
+    assert PRIVACY in results["share_improved"]["text"]  # the case of the defect
+    shown = tables.show_table(
+        tables.table_estimates(report.released, label="estimate", keep=["method"]),
+        name="change", caption="Change in SWEMWBS metric score (95% CI)")
+    row = next(i for i, m in enumerate(shown.frame["method"]) if "Share" in str(m))
+    cell = shown.frame["estimate (95% CI)"].iloc[row]
+    compared = {r.label: r for r in compare_results(results, results)}
+    share = next(r for label, r in compared.items() if "improving" in label.lower())
+    assert cell == share.current_symbol == SUPPRESSED
+    assert f"marked {SUPPRESSED}" in shown.note and PRIVACY in shown.note
