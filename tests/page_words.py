@@ -35,6 +35,40 @@ def leaks(text: str) -> set[str]:
     return {what for what, pattern in LEAKS.items() if pattern.search(text)}
 
 
+SHARE_LABEL = re.compile(r"\b(?:risks?|incidences?|thresholds?)\b", re.IGNORECASE)
+NOT_A_SHARE = re.compile(r"Brier|C-statistic|calibration|slope|log-odds|net benefit|"
+                         r"ratio|intercept|good done", re.IGNORECASE)
+"""A table's header or row label naming a share of people (a risk, a cumulative
+incidence, a risk threshold), and the measures that name a risk but are not one (the
+Brier score's "gap between each predicted risk and what happened")."""
+BARE_PROPORTION = re.compile(r"^[−-]?0\.\d+(?: \([−-]?0\.\d+ to [−-]?[01]\.\d+\))?$")
+
+
+def risk_cells_as_proportions(main) -> list[str]:
+    """``"<table caption>: <cell>"`` for each body cell of the parsed page part
+    ``main`` that is a risk written as a bare proportion ("0.083", "0.245 (0.224 to
+    0.267)") under a header, or beside a row label, naming a share of people: the
+    crisis page's tables did so beside sentences and axes in per cent until wave 41
+    (issue 15); every other page writes "8.3%"."""
+    def names_share(label: str) -> bool:
+        return bool(SHARE_LABEL.search(label)) and not NOT_A_SHARE.search(label)
+
+    found = []
+    for table in main.find_all("table"):
+        caption = table.find("caption")
+        name = caption.get_text(" ", strip=True) if caption else "(no caption)"
+        heads = [th.get_text(" ", strip=True) for th in table.find_all("th")]
+        for tr in table.find_all("tr"):
+            cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+            row_share = bool(cells) and names_share(cells[0])
+            for i, cell in enumerate(cells):
+                head = heads[i] if i < len(heads) else ""
+                if BARE_PROPORTION.match(cell) and (names_share(head) or (
+                        i > 0 and row_share)):
+                    found.append(f"{name}: {cell}")
+    return found
+
+
 CELL_REASON = re.compile(r"^(?:suppressed|withheld|hidden|not shown"
                          r"|too few \w+ (?:to estimate|among|in total))\b",
                          re.IGNORECASE)

@@ -39,9 +39,9 @@ from lifetools.disclosure import (
     write_csv,
 )
 from lifetools.disclosure.downloads import (
-    NOT_AVAILABLE,
     SUPPRESSED,
     header_rules,
+    hidden_mark,
     shown_frame,
     withheld_models_note,
     withheld_table_sentence,
@@ -209,7 +209,8 @@ def not_estimable_cells(frame: pd.DataFrame) -> list[str]:
     return found
 
 
-def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
+def _display(table: ProtectedTable, digits: int,
+             proportions: Sequence[str] = ()) -> pd.DataFrame:
     """Cells as shown on the page: thousands separators, ``[c]``, ``[x]``.
 
     A cell whose reason the table's note says once
@@ -220,7 +221,10 @@ def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
     Every number goes through :func:`lifetools.formatting.format_value`: counts as
     counts ("2,635"), a column a disclosure rule published with fixed places with those
     places (person-years whole, "8,922"; a share to 1, "42.9": the protection record's
-    ``places``), any other number with ``digits`` places.
+    ``places``), a column of ``proportions`` (a risk, a share of people held from 0
+    to 1) as a percentage to 1 decimal place ("24.5%", ``kind="proportion"``, as the
+    page's sentences and figure axes write risks), any other number with ``digits``
+    places.
     """
     text = shown_frame(table, digits=digits)
     frame = table.frame
@@ -237,6 +241,8 @@ def _display(table: ProtectedTable, digits: int) -> pd.DataFrame:
         places = table.record.places_of(column)
         if pd.api.types.is_integer_dtype(series):
             kind, shown = "count", None
+        elif column in proportions and pd.api.types.is_float_dtype(series):
+            kind, shown = "proportion", None
         elif pd.api.types.is_float_dtype(series):
             kind, shown = ("ratio", digits) if places is None else ("magnitude", places)
         else:
@@ -313,6 +319,7 @@ def show_table(
     not_counts: Sequence[str] = (),
     denominator: str | None = DENOMINATOR,
     people_outcomes: Sequence[str] = (),
+    proportions: Sequence[str] = (),
 ) -> PublishedTable:
     """Protect, write and display a publication table.
 
@@ -350,6 +357,14 @@ def show_table(
         people admitted, not admissions); one shown equal to the group size is hidden
         (group disclosure; :func:`lifetools.disclosure.protect_counts`). A
         ProtectedTable's are the ones its protection declared.
+    proportions
+        Columns of shares of people held as proportions (0 to 1: a predicted or
+        observed risk, a risk threshold): the page shows them in per cent to 1 decimal
+        place ("24.5%"), as every risk a reader meets; the download keeps the
+        proportion, machine-readable, its unit in the notes ("a risk (0 to 1)"), as
+        the figures' downloads do. The stamp names them (``proportion_headers``) for
+        the publish gate. The crisis-risk page's tables showed risks as 0.083 beside
+        sentences and axes in per cent until wave 41 (issue 15).
 
     Raises
     ------
@@ -368,7 +383,12 @@ def show_table(
                           name=name, not_counts=not_counts, denominator=denominator,
                           people_outcomes=people_outcomes)
     table, withheld, given = _withheld_once(table)
-    text = _display(table, digits)
+    unknown = [c for c in proportions if c not in table.frame.columns or
+               not pd.api.types.is_float_dtype(table.frame[c])]
+    if unknown:
+        raise ValueError(f"table {name!r}: proportions {unknown} are not columns of "
+                         "numbers of the table")
+    text = _display(table, digits, proportions)
     words, protected = _in_words(text, table.frame)
     spans = _text_spans(words, protected)
     # the gate's statistic rule on the cells the gate will read (page and download)
@@ -377,6 +397,8 @@ def show_table(
     # the gate checks the counts of the page's table by its headers, and its other
     # cells by what protected or declared them (gate.tables); the download the same
     rules = {**table.rules, **header_rules(table, not_counts)}
+    if proportions:
+        rules["proportion_headers"] = [column_label(c) for c in proportions]
     bases = rules.get("protected_bases", {})
     path = write_csv(table, config.output_dir() / TABLES_FOLDER / f"{name}.csv",
                      digits=digits, note=" ".join(
@@ -739,7 +761,10 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
                 for why, f, name in zip(held, failures, names, strict=True)]
     scales = (summary["scale"].tolist() if "scale" in summary
               else [""] * len(summary))
-    reasons = [NOT_AVAILABLE if why is not None else text if text is not None
+    # a withheld row's symbol by its reason (hidden_mark): [c] for a value a disclosure
+    # rule hid, [x] for one its release check withheld; the comparison with the
+    # previous edition marks the same value the same way (wave 41)
+    reasons = [hidden_mark(why) if why is not None else text if text is not None
                else format_estimate(e, lo, hi, digits, null=null)
                if _degenerate_reason([float(e), float(lo), float(hi)]) else None
                for why, text, e, lo, hi in zip(held, _row_reasons(summary),
@@ -756,7 +781,7 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
                                               scales, strict=True)],
     })
     if "p_value" in summary:
-        out["p-value"] = [(NOT_AVAILABLE if why is not None else ""
+        out["p-value"] = [(hidden_mark(why) if why is not None else ""
                            if text is not None or p != p else "<0.001" if p < 0.001
                            else f"{p:.3f}")
                           for p, text, why in zip(summary["p_value"], reasons, held,

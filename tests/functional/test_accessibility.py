@@ -34,6 +34,7 @@ from page_words import (  # LEAKS: also tests/unit/test_reason_texts.py
     LEAKS,
     reason_counts,
     repeated_cell_reasons,
+    risk_cells_as_proportions,
     withheld_reasons,
 )
 from served import served
@@ -321,6 +322,11 @@ def test_no_page_shows_a_repr_missing_value_or_empty_section(site):
         problems += [f"{name}: reason repeated in a table's cells: {found}"
                      for found in ([] if name.startswith("methods/") else
                                    repeated_cell_reasons(main_part(html, prose_only=False)))]
+        # a risk in a table reads in per cent, as in the page's sentences (wave 41)
+        problems += [f"{name}: a risk as a bare proportion in a table: {found}"
+                     for found in ([] if name.startswith("methods/") else
+                                   risk_cells_as_proportions(main_part(html,
+                                                                       prose_only=False)))]
     assert not problems, "\n".join(problems[:40])
 
 
@@ -421,6 +427,27 @@ def test_repeated_cell_reasons_found_in_a_table_not_in_its_note():
              "aged 65 or over</td><td>too few events in total</td></tr></table></main>")
     assert repeated_cell_reasons(main_part(alone, prose_only=False)) == [
         "Models: 'too few events among people aged 65 or over' (2 cells)"]
+
+
+def test_risk_cells_as_proportions_found_under_a_risk_not_beside_other_measures():
+    # the crisis page's tables (30,000 people) until wave 41: thresholds "0.10", the
+    # risk groups "0.245 (0.224 to 0.267)", the mean predicted risk's row
+    html = ("<main><table><caption>Net benefit</caption><tr><th>Risk threshold</th>"
+            "<th>Good done less harm done if everyone is treated (net benefit: treat "
+            "everyone)</th></tr><tr><td>0.10</td><td>0.21</td></tr></table>"
+            "<table><caption>Groups</caption><tr><th>Group</th><th>Predicted 12-month "
+            "risk of crisis (95% CI)</th></tr><tr><td>Everyone</td>"
+            "<td>0.245 (0.224 to 0.267)</td></tr><tr><td>First</td><td>24.5% (22.4% to "
+            "26.7%)</td></tr></table>"
+            "<table><caption>Fine-Gray</caption><tr><th>Measure</th><th>Fine-Gray</th>"
+            "</tr><tr><td>Mean predicted 12-month risk</td><td>0.245 (0.2 to 0.3)</td></tr>"
+            "<tr><td>The average squared gap between each predicted risk and what "
+            "happened (Brier score)</td><td>0.171 (0.160 to 0.182)</td></tr>"
+            "<tr><td>How well the model ranks people by risk (C-statistic)</td>"
+            "<td>0.712</td></tr></table></main>")
+    assert risk_cells_as_proportions(main_part(html, prose_only=False)) == [
+        "Net benefit: 0.10", "Groups: 0.245 (0.224 to 0.267)",
+        "Fine-Gray: 0.245 (0.2 to 0.3)"]
 
 
 def test_empty_sections_heading_without_content_is_found():

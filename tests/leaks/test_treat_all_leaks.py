@@ -126,3 +126,30 @@ def test_treat_all_leaks_exact_prevalence_in_a_figures_data_is_refused(run):
     path = run.write()
     _edit_row(run.files / "figures" / "decision-curve.csv", 0, "treat_all", _exact(0))
     refused(path, None, RULE, "files/figures/decision-curve.csv")
+
+
+def test_treat_all_leaks_exact_prevalence_beside_thresholds_in_per_cent_is_refused(run):
+    # wave 41: the page shows the thresholds in per cent ("10.0%", show_table's
+    # proportions); the gate reads them as the thresholds they are (0.100), so a
+    # treat-all of the exact prevalence beside them is refused as beside "0.10"
+    plain = protect_counts(_curve(), [], not_counts=["threshold", "model", "treat_all",
+                                                     "treat_none"])
+    output = run.past_source(lambda: tables.show_table(
+        plain, name="decision-curve", not_counts=["treat_none"], proportions=["threshold"],
+        caption="Net benefit by threshold"), RULE)
+    assert output.words[column_label("threshold")].iloc[0] == "10.0%"
+    cell = run.code(display(output))
+    message = refused(run.write(), cell, RULE)
+    assert f"column {column_label('treat_all')!r}" in message
+
+
+def test_treat_all_leaks_rule_made_curve_with_thresholds_in_per_cent_passes(run):
+    # wave 41: the gate reads a threshold in per cent as the threshold it is, so the
+    # rule-made curve passes beside "10.0%" as beside "0.10"
+    cohort(run)
+    output = tables.show_table(_decision(), name="decision-curve",
+                               not_counts=["treat_none"], proportions=["threshold"],
+                               caption="Net benefit by threshold")
+    assert output.words[column_label("threshold")].tolist()[:2] == ["10.0%", "15.0%"]
+    run.code(display(output))
+    assert scan_notebook(run.write()) == []

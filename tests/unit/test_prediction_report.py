@@ -11,6 +11,7 @@ import pytest
 
 from lifetools.cohort.crisis import build_crisis_cohort
 from lifetools.disclosure.withheld import headline_of
+from lifetools.labels import column_label
 from lifetools.prediction import FrozenModel
 from lifetools.reports.crisis_models import corrected_column
 from lifetools.reports.prediction import analyse_crisis_risk
@@ -305,8 +306,9 @@ def test_analyse_crisis_risk_fine_gray_risk_groups_with_fit_intervals(report):
                                       "Second fifth", "Third fifth", "Fourth fifth",
                                       "Last fifth (most predicted risk)"]
     assert table["people"].iloc[0] == table["people"].iloc[1:].sum()
-    values = [[number(v) for v in cell.replace("(", "").replace(")", "").split()
-               if v != "to"] for cell in table[RISK_GROUP_COLUMN]]
+    # in per cent, as the page's sentence on it (wave 41)
+    values = [[number(v.removesuffix("%")) for v in str(cell).replace("(", "").replace(
+        ")", "").split() if v != "to"] for cell in table[RISK_GROUP_COLUMN]]
     assert all(low < est < high for est, low, high in values)
     predicted = [est for est, _, _ in values[1:]]
     assert predicted == sorted(predicted) and predicted[0] < predicted[-1]
@@ -315,7 +317,7 @@ def test_analyse_crisis_risk_fine_gray_risk_groups_with_fit_intervals(report):
     # at 8,000 people the Fine-Gray model is withheld: the sentence says so and gives
     # no number (a released model's sentence passes through model_results unchanged:
     # test_model_results_follow_the_models_release)
-    assert f"{values[0][0]:.3f}" not in sentence
+    assert f"{values[0][0]:.1f}%" not in sentence
     assert sentence.startswith("The Fine-Gray model's predicted cumulative incidence of "
                                "crisis within a year is not shown: too few events")
 
@@ -495,12 +497,11 @@ def test_analyse_crisis_risk_sample_size_and_threshold_said_from_the_run(report)
     sentence = key["sample_size_sentence"]["text"]
     assert isinstance(sentence, ProtectedText)
     assert f"had {protect_count(len(development)):,} people" in sentence
-    assert f"needed {protect_count(required):,}." in sentence
+    assert f"needed {required:,}." in sentence  # a design size, exact (wave 41)
     enough = len(development) >= required
     assert key["sample_size_sentence"]["value"] is enough
     assert ("large enough" in sentence) is enough
     # each criterion's events per parameter are those its people needed would have
-    from lifetools.labels import column_label
     from lifetools.reports.prediction import EPP_NEEDED
 
     assert EPP_NEEDED in report.sample_size.columns
@@ -516,6 +517,45 @@ def test_analyse_crisis_risk_sample_size_and_threshold_said_from_the_run(report)
     assert "expect more overfitting than the criteria allow" not in sentence
     # said once, by the sentence: the basis beside it repeated it (wave 36)
     assert "overfitting" not in basis and "target shrinkage of" in basis
+
+
+def test_minimum_sample_size_reads_one_number_wherever_the_page_states_it(report, output):
+    # 30,000 people: "the largest of Riley's criteria needed 1,160" (a count rounded to
+    # 5) above a sample-size table of 1,158; TRIPOD+AI item 10 and results.json said
+    # 1,160 too. A computed design quantity, stated exactly, by one formatter (wave 41)
+    from lifetools.tables import show_table
+
+    key = {k["name"]: k for k in report.key_results}
+    required = int(report.sample_size["people needed"].max())
+    shown = show_table(report.sample_size, name="sample-size", not_counts=["people needed"],
+                       caption="Minimum sample size").words
+    cell = shown.iloc[:, 1].tolist()[int(report.sample_size["people needed"].idxmax())]
+    sentence = str(key["sample_size_sentence"]["text"])
+    assert f"needed {cell}." in sentence
+    assert str(key["required_people"]["text"]) == cell
+    assert key["required_people"]["value"] == required
+    item = report.checklist.set_index("item").loc["10", "reported"]
+    assert f"at least {cell} people needed" in item
+    # the span is a typed design size, which the gate verifies (not a count)
+    spans = list(key["required_people"]["text"].spans)
+    assert [s["kind"] for s in spans] == ["parameter"]
+
+
+def test_the_gate_verifies_a_minimum_sample_size_rather_than_trusting_it():
+    # a design size is at least the fewest people Riley's criteria can ask of the
+    # crisis model: a count of 13 people cannot pass as one
+    from lifetools.disclosure.settings import (
+        SAMPLE_SIZE_SETTING,
+        parameter_problem,
+        smallest_sample_size,
+    )
+
+    floor = smallest_sample_size()
+    assert floor == 974  # criterion (i) at a prevalence of a half, 13 parameters
+    assert parameter_problem(SAMPLE_SIZE_SETTING, 1158, {}) == ""
+    assert parameter_problem(SAMPLE_SIZE_SETTING, floor, None) == ""
+    for bad in (13, floor - 1, 1158.5, float("nan"), True):
+        assert parameter_problem(SAMPLE_SIZE_SETTING, bad, {}), bad
 
 
 def test_analyse_crisis_risk_shrinkage_said_against_the_sample_size_target(report_2023):
@@ -673,7 +713,8 @@ def test_analyse_crisis_risk_new_intervals_shown_where_defined(report):
     development, validation = report.cohorts
     observed = fg.loc["Observed 12-month cumulative incidence (Aalen-Johansen)"].iloc[0]
     # complete follow-up: the Aalen-Johansen estimate is the share with a crisis
-    assert observed.startswith(f"{validation.data['crisis'].mean():.3f} (")
+    # in per cent, as every risk the page shows (wave 41)
+    assert observed.startswith(f"{100 * validation.data['crisis'].mean():.1f}% (")
 
 
 def test_internal_validation_table_uses_kept_samples_and_632plus():
@@ -1032,6 +1073,97 @@ def test_released_model_shown_and_labels_name_the_editions_computed(report, repo
         assert corrected_column("ridge", developed, copies=3) in columns
         assert f"ridge, {validated} (95% CI)" in columns
         assert "next edition" not in _published_text(edition).lower()
+
+
+PER_CENT = re.compile(r"^\d+\.\d%(?: \(\d+\.\d+% to \d+\.\d+%\))?$")
+"""A risk as the crisis page's tables show it: "24.5%", "24.5% (22.4% to 26.7%)"."""
+
+
+def test_released_risks_read_in_per_cent_in_every_table_and_pass_the_gate(
+        report_2023, tmp_path, monkeypatch):
+    # 30,000 people: the crisis page's tables showed risks as proportions ("0.083",
+    # thresholds "0.10", "0.245 (0.224 to 0.267)") beside sentences and axes in per
+    # cent; every risk a table shows now reads "8.3%", the downloads keep the
+    # proportion, and the publish gate passes the page (wave 41, issue 15)
+    import nbformat
+
+    from lifetools import config, publication, tables
+    from lifetools.disclosure.profiles import use_profile
+    from lifetools.formatting import format_value
+    from lifetools.pipeline.gate import new_key, scan_notebook, verify_and_settle
+    from lifetools.pipeline.layout import FILES_DIR
+    from lifetools.reports.crisis_models import FINE_GRAY_COLUMN, RISK_GROUP_COLUMN
+
+    report = report_2023  # models released: the tables show their numbers
+    key = new_key()
+    monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path / FILES_DIR))
+    monkeypatch.setenv(publication.SEAL_ENV, key)
+    risks = {"calibration": ["predicted", "observed", "ci_lower", "ci_upper"],
+             "internal_calibration": ["predicted", "apparent", "corrected"],
+             "decision": ["threshold"]}
+    notebook = _notebook_source()
+    for name, columns in risks.items():  # as the notebook declares them
+        assert f"report.{name}, " in notebook and f"proportions={columns}".replace(
+            "'", '"') in notebook, name
+    with use_profile("test-few-events"):
+        shown = {name: tables.show_table(getattr(report, name), name=name,
+                                         caption=name, proportions=columns,
+                                         **({"not_counts": ["treat_none"]}
+                                            if name == "decision" else {}))
+                 for name, columns in risks.items()}
+        shown["time_to_event"] = tables.show_table(report.time_to_event,
+                                                   name="time-to-event", caption="t")
+        shown["fine_gray_groups"] = tables.show_table(
+            report.fine_gray_groups, name="risk-groups", count_cols=["people"],
+            caption="g")
+        shown["flow"] = tables.show_table(report.flow, name="flow",
+                                          count_cols=["development", "validation"],
+                                          caption="Development and validation cohorts")
+    for name, columns in risks.items():
+        frame = getattr(report, name).frame
+        for column in columns:
+            cells = shown[name].words[column_label(column)].tolist()
+            assert cells == [format_value(v, kind="proportion") for v in frame[column]]
+            assert all(PER_CENT.match(c) for c in cells), (name, cells)
+        # the download keeps the proportion (machine-readable; its unit in the notes)
+        written = pd.read_csv(tmp_path / FILES_DIR / "tables" / f"{name}.csv")
+        assert written[columns[0]].max() < 1, name
+    fg = shown["time_to_event"].words.set_index(shown["time_to_event"].words.columns[0])
+    for row in ("Mean predicted 12-month risk",
+                "Observed 12-month cumulative incidence (Aalen-Johansen)"):
+        assert PER_CENT.match(fg.loc[row, column_label(FINE_GRAY_COLUMN)]), row
+    c_row = next(r for r in fg.index if "(C-statistic)" in r)
+    assert fg.loc[c_row, column_label(FINE_GRAY_COLUMN)].startswith("0.")  # not a risk
+    groups = shown["fine_gray_groups"].words[column_label(RISK_GROUP_COLUMN)]
+    assert all(PER_CENT.match(c) or c == "[c]" for c in groups), groups.tolist()
+    # the page's sentence and the table's first row read the same number
+    everyone = report.before_release["fine_gray_groups"][RISK_GROUP_COLUMN].iloc[0]
+    sentence = {k["name"]: str(k.get("text")) for k in report.key_results}[
+        "fine_gray_incidence_sentence"]
+    assert f" {str(everyone).split(' (')[0]} on average" in sentence
+    cells = []
+    for obj in shown.values():
+        cell = nbformat.v4.new_code_cell("lt.tables.show_table(...)")
+        data, metadata = obj._repr_mimebundle_()
+        cell.outputs = [nbformat.from_dict({"output_type": "display_data", "data": data,
+                                            "metadata": metadata})]
+        cells.append(cell)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["lifetools"] = {"notebook": "07_crisis_risk.ipynb",
+                                "sdc_profile": "test-few-events"}
+    verify_and_settle(nb, key)
+    path = tmp_path / "notebook.ipynb"
+    nbformat.write(nb, path)
+    findings = scan_notebook(path)
+    assert findings == [], [str(f) for f in findings]
+
+
+def _notebook_source() -> str:
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[2] / "analyses" / "07_crisis_risk.ipynb"
+    return "\n".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"])
 
 
 @pytest.mark.slow  # the 2023-24 report (shared fixture)

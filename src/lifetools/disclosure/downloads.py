@@ -36,7 +36,7 @@ from lifetools.disclosure.withheld import (
 from lifetools.labels import column_label, column_unit, listed, quoted
 
 __all__ = ["DOWNLOAD_PLACES", "HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
-           "SUPPRESSED", "TABLE_NOTE", "column_notes", "file_notes", "withheld_models_note",
+           "SUPPRESSED", "TABLE_NOTE", "column_notes", "hidden_mark", "file_notes", "withheld_models_note",
            "withheld_table_sentence",
            "written_record",
            "header_rules", "label_columns", "notes_text", "read_csv", "read_csv_records", "shown_frame",
@@ -50,6 +50,26 @@ fixed places. A figure's alt text gives a drawn share as that published number
 SUPPRESSED = "[c]"
 NOT_AVAILABLE = "[x]"
 NOTES_FILE = "notes.txt"
+
+
+def hidden_mark(reason: Any) -> str:
+    """The one symbol of a value left out, by why it was left out: ``[c]``
+    (confidential) for a value a disclosure rule hid (its reason says
+    :data:`~lifetools.disclosure.withheld.PRIVACY`, "hidden to protect privacy"), and
+    ``[x]`` (not available) for any other (withheld by a model's release check as too
+    few events to estimate, not estimated, not applicable), as the Government
+    Statistical Service's symbols and the downloads' ``notes.txt`` define them.
+
+    Every place that writes the symbol of a left-out value by its reason reads it
+    here: the table of released estimates (:func:`lifetools.tables.table_estimates`),
+    its note (:func:`withheld_models_note`) and the comparison with the previous
+    edition (:mod:`lifetools.pipeline.compare`). The wellbeing page's share hidden by
+    a disclosure rule read ``[x]`` in its table and ``[c]`` in the comparison beside
+    it until wave 41 (issue 15). Tested in ``tests/unit/test_hidden_marks.py``.
+    """
+    return SUPPRESSED if PRIVACY in str(reason or "") else NOT_AVAILABLE
+
+
 NOTES_KEY = "notes"
 """The key of a download's rules (a sealed stamp's) holding its :func:`file_notes`."""
 NOTES_HEAD_KEY = "notes_head"
@@ -82,12 +102,15 @@ def withheld_models_note(reasons: list[str]) -> str:
     if not reasons:
         return ""
     verb, said = _said(reasons)
+    # the symbols the rows show, by their reasons (hidden_mark): a value a rule hid is
+    # [c], as the comparison with the previous edition marks it
+    marks = " or ".join(dict.fromkeys(sorted(hidden_mark(r) for r in reasons)))
     if len(said) == 1 and said[0][0]:
         # the models before the verb: "are not shown: ‘Landmark’ and ‘Fine-Gray’: too
         # few events to estimate" gave one sentence two colons (wave 37)
-        text = f"The numbers marked {NOT_AVAILABLE} for {said[0][0]} {verb}: {said[0][1]}."
+        text = f"The numbers marked {marks} for {said[0][0]} {verb}: {said[0][1]}."
     else:
-        text = f"The numbers marked {NOT_AVAILABLE} {verb}: {_each_reason(said)}."
+        text = f"The numbers marked {marks} {verb}: {_each_reason(said)}."
     return WithheldNote(text, tuple(reasons))
 
 

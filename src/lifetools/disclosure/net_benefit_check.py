@@ -45,7 +45,7 @@ from lifetools.disclosure.derived import model_net_benefit, treat_all_net_benefi
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.flow import raw_range
 from lifetools.disclosure.profiles import SdcProfile
-from lifetools.disclosure.rate_check import read_number
+from lifetools.disclosure.rate_check import read_number, read_proportion
 from lifetools.disclosure.rule_ids import rule_id
 from lifetools.disclosure.rules import protect_count
 
@@ -166,7 +166,7 @@ def _cells(at: int, t_at: int, rows: Sequence[Sequence[str]]
         t_cell = str(row[t_at]).strip() if t_at < len(row) else ""
         if cell in ("", SUPPRESSED, NOT_AVAILABLE) or not t_cell:
             continue
-        shown, t = read_number(cell), read_number(t_cell)
+        shown, t = read_number(cell), read_proportion(t_cell)
         if shown is not None and t is not None and 0 < t[0] < 1 and math.isfinite(shown[0]):
             out.append((number, shown, t))
     return out
@@ -311,7 +311,7 @@ def _point_findings(header: str, at: int, head: list[str], rows: Sequence[Sequen
                              "be verified (lt.disclosure.model_outputs(model_counts=))")]
         shown = read_number(cell)
         t_cell = str(row[t_at]).strip() if t_at < len(row) else ""
-        t = read_number(t_cell) if t_cell else None
+        t = read_proportion(t_cell) if t_cell else None
         if shown is None or t is None or not math.isfinite(shown[0]):
             found.append(_finding(header, number, "not one number beside a risk "
                                   "threshold: it cannot be verified"))
@@ -380,7 +380,7 @@ def _column_findings(header: str, at: int, head: list[str],
                              "cannot be verified")]
         shown = read_number(cell)
         t_cell = str(row[t_at]).strip() if t_at is not None and t_at < len(row) else ""
-        t = read_number(t_cell) if t_cell else None
+        t = read_proportion(t_cell) if t_cell else None
         if shown is None or t is None or not 0 < t[0] < 1:
             found.append(_finding(header, number, "not one number beside a risk "
                                   "threshold between 0 and 1: it cannot be verified"))

@@ -46,7 +46,7 @@ from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.rule_ids import rule_id
 from lifetools.disclosure.rules import protect_count
 
-__all__ = ["INTERVAL_METHODS", "RATE_RULE", "rate_findings", "read_number"]
+__all__ = ["INTERVAL_METHODS", "RATE_RULE", "rate_findings", "read_number", "read_proportion"]
 
 RATE_RULE = rule_id("rate-not-from-published-counts")
 """The publish gate's rule: a published rate that is not ``per`` x its published
@@ -73,6 +73,19 @@ def read_number(cell: str) -> tuple[float, int] | None:
         return None
     places = match.group(1) or match.group(2) or ""
     return float(text), len(places)
+
+
+def read_proportion(cell: str) -> tuple[float, int] | None:
+    """A cell holding one proportion, written as one ("0.10") or as a percentage
+    ("10.0%", a share of people as a page shows it: ``show_table``'s
+    ``proportions``): its value as a proportion (0.100) and the places that value is
+    written to (a percentage's two more: "10.0%" is 0.100 to 3 places); ``None`` for
+    anything else."""
+    text = str(cell).strip()
+    if not text.endswith("%"):
+        return read_number(text)
+    read = read_number(text[:-1])
+    return None if read is None else (read[0] / 100, read[1] + 2)
 
 
 def _publishable_between(low: float, high: float, profile: SdcProfile) -> bool:

@@ -35,9 +35,12 @@ from lifetools.design_sizes import (
 from lifetools.penalties import PENALTY_GRID
 
 __all__ = ["DURATIONS", "DURATION_NAME", "IMPUTED_COPIES", "LOOSE_WORDS", "RUN_PARAMETER",
-           "SETTINGS", "SETTING_WORDS", "UNIT_SETTINGS", "loose_words", "parameter_problem",
+           "SAMPLE_SIZE_SETTING", "SETTINGS", "smallest_sample_size", "SETTING_WORDS", "UNIT_SETTINGS", "loose_words", "parameter_problem",
            "phrase_patterns"]
 
+SAMPLE_SIZE_SETTING = "minimum development sample size"
+"""The setting a minimum development sample size (Riley et al. 2020) is stated as:
+a design quantity the report computes, never a count of people in the data."""
 RUN_PARAMETER = re.compile(r"[a-z_][a-z0-9_]*")
 """A :class:`Parameter` named like this is a parameter of the run (the notebook's
 parameters cell, ``analyses/analyses.yml``): the gate checks its value is the run's."""
@@ -87,6 +90,8 @@ SETTING_WORDS: dict[str, tuple[str, ...]] = {
     "spline knots": ("({} knots)",),
     "anticipated R-squared (% of its maximum)": ("r-squared of {}% of its maximum",),
     "target shrinkage": ("target shrinkage of {}",),
+    SAMPLE_SIZE_SETTING: ("at least {} people needed",
+                                        "criteria needed {}"),
     "lowest score of the scale": ("scores run from {} to",),
     "highest score of the scale": ("to {}; higher is better",),
 }
@@ -176,6 +181,24 @@ def _boot_total(params: Mapping[str, Any]) -> Collection[float] | None:
         for m in range(1, IMPUTED_COPIES + 1))}
 
 
+def smallest_sample_size(parameters: int = MAX_PREDICTOR_PARAMETERS
+                         - len(CRISIS_OPTIONAL_PREDICTORS)) -> int:
+    """The fewest people Riley et al.'s criteria can ask of the crisis-risk model: its
+    criterion (i) (expected shrinkage ``CRISIS_TARGET_SHRINKAGE``) at the prevalence
+    where the anticipated Cox-Snell R-squared is largest (a half: its maximum is 0.75
+    there), for the fewest candidate parameters the model can have. Every minimum
+    sample size the report computes is at least this (974 for 13 parameters): a
+    smaller number stated as one is refused. Tested in
+    ``tests/unit/test_protected_text.py``."""
+    r2 = CRISIS_R2_FRACTION * 0.75
+    shrinkage = CRISIS_TARGET_SHRINKAGE
+    return math.ceil(parameters / ((shrinkage - 1) * math.log(1 - r2 / shrinkage)))
+
+
+SAMPLE_SIZE_CAP = 10 ** 9
+"""Above any sample size a design computes (a bound for the setting's range)."""
+
+
 def _ridge_grid(params: Mapping[str, Any]) -> Collection[float]:
     return {float(v) for v in PENALTY_GRID}
 
@@ -211,6 +234,13 @@ SETTINGS: dict[str, Callable[[Mapping[str, Any]], Collection[float] | None]] = {
     "anticipated R-squared (% of its maximum)":
         lambda params: {round(100 * CRISIS_R2_FRACTION, 6)},
     "target shrinkage": lambda params: {CRISIS_TARGET_SHRINKAGE},
+    # the minimum development sample size (Riley et al. 2020) is a design quantity the
+    # report computes, not a count of people in the data: stated exactly, as the
+    # sample-size table states it, never rounded as a count (the page said "needed
+    # 1,160" above a table of 1,158 until wave 41: issue 15). It is at least the
+    # smallest Riley's criteria can give the model, far above any count a rule hides
+    SAMPLE_SIZE_SETTING:
+        lambda params: range(smallest_sample_size(), SAMPLE_SIZE_CAP),
     "lowest score of the scale": lambda params: {7},
     "highest score of the scale": lambda params: {35},
 }
@@ -221,11 +251,24 @@ cannot be passed off as a setting."""
 
 
 def _same(value: Any, allowed: Iterable[Any]) -> bool:
+    if isinstance(allowed, range):  # a whole number in a range (a design size)
+        number = _finite_number(value)
+        return number is not None and number.is_integer() and int(number) in allowed
     try:
         return any(math.isclose(float(value), float(a), rel_tol=1e-9, abs_tol=1e-12)
                    for a in allowed)
     except (TypeError, ValueError):
         return any(value == a for a in allowed)
+
+
+def _finite_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
 
 
 def parameter_problem(name: str, value: Any,

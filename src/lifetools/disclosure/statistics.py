@@ -102,6 +102,10 @@ def names_statistic(text: object) -> str | None:
     return match.group(0) if match else None
 
 
+_LETTER = re.compile(r"[^\W\d_]")
+"""A letter (of any alphabet): a cell holding one has words."""
+
+
 def statistic_findings(head: list[str], rows: list[list[Any]], *, shielded: set[str],
                        spans: Collection[tuple[int, str]] = frozenset(),
                        words: list[str] | None = None) -> list[tuple[str, str]]:
@@ -132,7 +136,10 @@ def statistic_findings(head: list[str], rows: list[list[Any]], *, shielded: set[
                           f"people's values ({word!r}) that no disclosure rule made: "
                           "derive it with lt.disclosure (share, rate, magnitudes)"))
     for n, row in enumerate(rows):
-        word = names_statistic(row[0]) if row else None
+        # a first cell of no words is a value, not a label naming a statistic: a
+        # decision curve's risk threshold in per cent ("10.0%", wave 41) read as a
+        # row labelled with a share
+        word = names_statistic(row[0]) if row and _LETTER.search(str(row[0])) else None
         if word and any(i < len(row) and (n, head[i]) not in spans and
                         shows_number(row[i]) for i in loose):
             found.append((STATISTIC_RULE, f"row {n + 1} is labelled with a statistic of "

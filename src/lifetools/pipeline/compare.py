@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
+from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED, hidden_mark
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.formatting import finite, format_interval, format_value, interval_order
 from lifetools.labels import explain_terms, words_given
@@ -255,8 +255,10 @@ def _symbol_cell(entry: Mapping[str, Any], at: str) -> str:
 def _symbol(text: str) -> str:
     """The table symbol of a left-out result: ``[c]`` for a value hidden to protect
     privacy, ``[x]`` for one not shown or not estimated for another reason (the
-    GSS shorthand; the reason is said once, in the table's note)."""
-    return SUPPRESSED if PRIVACY in text else NOT_AVAILABLE
+    GSS shorthand; the reason is said once, in the table's note): the one mapping
+    of :func:`lifetools.disclosure.downloads.hidden_mark`, which the report's own
+    tables read too."""
+    return hidden_mark(text)
 
 
 def _with(shown: str, words: str) -> str:

@@ -8,6 +8,7 @@ Counts are raw here; the notebook protects them (``show_table`` count columns).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from lifetools.design_sizes import CRISIS_HORIZON_DAYS
 from lifetools.disclosure.rule_text import too_few_sentence
 from lifetools.disclosure.withheld import TooFew
-from lifetools.formatting import format_interval, format_value
+from lifetools.formatting import format_value
 from lifetools.prediction import FrozenModel, ModelSpec
 from lifetools.prediction.cif_interval import risk_group_intervals
 from lifetools.prediction.imputation import (
@@ -38,7 +39,7 @@ from lifetools.prediction.time_to_event import (
 )
 from lifetools.prediction.validation import BootstrapValidation
 from lifetools.reports.crisis_internal import INTERVAL_INDICES
-from lifetools.reports.crisis_parts import COMPARISON_FOLDS, estimate_text
+from lifetools.reports.crisis_parts import COMPARISON_FOLDS, estimate_text, risk_text
 from lifetools.survival.competing import estimate_cif
 
 __all__ = ["COMPARED", "FIFTHS", "FINE_GRAY_COLUMN", "LOGISTIC_COLUMN", "NO_COMPARISON_INTERVAL",
@@ -266,8 +267,11 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
             ["estimate", "ci_lower", "ci_upper"]].to_numpy(dtype=float)
         tables[name] = table
 
-    def shown(table: pd.DataFrame, m: str) -> str:
-        return estimate_text(*table.loc[m, ["estimate", "ci_lower", "ci_upper"]])
+    def shown(table: pd.DataFrame, m: str) -> Any:
+        # a risk (the mean predicted risk, the observed cumulative incidence) in per
+        # cent, as the page's sentences write it; the measures as estimates
+        write = risk_text if m in RISK_ROWS else estimate_text
+        return write(*table.loc[m, ["estimate", "ci_lower", "ci_upper"]])
 
     labels = {**COMPARED, "oe_ratio": "Observed / expected events",
               "mean_risk": "Mean predicted 12-month risk",
@@ -283,6 +287,9 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
                         observed_limits=(float(observed["ci_lower"]),
                                          float(observed["ci_upper"])))
 
+RISK_ROWS = ("mean_risk", "observed_cif")
+"""The rows of the time-to-event table that are risks (shares of people), written in
+per cent (:func:`~lifetools.reports.crisis_parts.risk_text`)."""
 RISK_GROUP_COLUMN = "predicted 12-month risk of crisis (95% CI)"
 """The risk-group table's column of predicted incidences (:func:`risk_group_table`)."""
 FIFTHS = ("Everyone", "First fifth (least predicted risk)", "Second fifth", "Third fifth",
@@ -292,8 +299,10 @@ FIFTHS = ("Everyone", "First fifth (least predicted risk)", "Second fifth", "Thi
 
 def risk_group_table(groups: pd.DataFrame, *, min_people: int) -> pd.DataFrame:
     """The risk groups as shown: group, people (raw: protected when shown) and the
-    predicted 12-month incidence with its interval (3 decimal places, as the
-    time-to-event table), or, for a group of fewer than ``min_people`` people, a
+    predicted 12-month incidence with its interval in per cent (1 decimal place, as
+    the time-to-event table's risks and the page's sentence on it:
+    :func:`~lifetools.reports.crisis_parts.risk_text`; 3 decimal places of a
+    proportion until wave 41), or, for a group of fewer than ``min_people`` people, a
     :class:`~lifetools.disclosure.withheld.TooFew` cell (``[c]`` on the page and in the
     download, with the rule once in the table's note)."""
     if sorted(groups["group"]) != list(range(len(FIFTHS))):
@@ -303,5 +312,5 @@ def risk_group_table(groups: pd.DataFrame, *, min_people: int) -> pd.DataFrame:
         "people": groups["people"].to_numpy(),
         RISK_GROUP_COLUMN: [
             TooFew(too_few_sentence()) if r.people < min_people else
-            format_interval(r.estimate, r.ci_lower, r.ci_upper, kind="estimate", digits=3)
+            risk_text(r.estimate, r.ci_lower, r.ci_upper)
             for r in groups.itertuples()]})

@@ -26,13 +26,15 @@ from lifetools.design_sizes import (
 )
 from lifetools.disclosure import (
     Estimate,
+    Interval,
     ProtectedTable,
     ProtectedValue,
     compose,
     protect_flow,
     protect_quantiles,
 )
-from lifetools.disclosure.text import Parameter
+from lifetools.disclosure.settings import SAMPLE_SIZE_SETTING
+from lifetools.disclosure.text import Parameter, ProtectedText
 from lifetools.formatting import (
     MISSING,
     finite,
@@ -51,7 +53,7 @@ __all__ = ["AGE_KNOTS", "SPLINE_WORDS", "spline_sentence", "COMPARISON_FOLDS",
            "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "estimate_text", "flow_table", "imputed_cohort", "missing_table",
            "period_name",
-           "penalty_estimate", "setting_text", "shown_estimate", "significant_places",
+           "penalty_estimate", "required_size", "risk_text", "setting_text", "shown_estimate", "significant_places",
            "with_missing_honos"]
 
 IMPUTATIONS = CRISIS_IMPUTATIONS
@@ -130,6 +132,30 @@ def estimate_text(value: float, low: float = float("nan"), high: float = float("
     if finite(low) is None or finite(high) is None:
         return format_value(value, kind="estimate", digits=digits)
     return format_interval(value, low, high, kind="estimate", digits=digits, null=null)
+
+
+def risk_text(value: float, low: float = float("nan"), high: float = float("nan"), *,
+              missing: str = MISSING) -> Any:
+    """A risk (a share of people held from 0 to 1: a mean predicted risk, a cumulative
+    incidence) in a table's cell, in per cent to 1 decimal place with its interval
+    ("24.5% (22.4% to 26.7%)"), as :func:`lifetools.formatting.format_interval` with
+    ``kind="proportion"`` writes it in a sentence; alone when it has no interval
+    ("24.5%"); ``missing`` when it is missing or not finite.
+
+    A protected text of typed parts (an :class:`~lifetools.disclosure.Estimate` and an
+    :class:`~lifetools.disclosure.Interval` in per cent), which the publish gate
+    re-renders and checks span by span: a per cent sign in a table's words is
+    otherwise read as an unprotected share. The crisis page's tables read "0.245
+    (0.224 to 0.267)" beside sentences and axes in per cent until wave 41 (issue 15).
+    Tested in ``tests/unit/test_prediction_report.py``.
+    """
+    if finite(value) is None:
+        return missing
+    estimate = Estimate(100 * float(value), 1, percent=True)
+    if finite(low) is None or finite(high) is None:
+        return compose("{estimate}", estimate=estimate)
+    return compose("{estimate} ({interval})", estimate=estimate,
+                   interval=Interval(100 * float(low), 100 * float(high), 1, percent=True))
 
 
 FMI_COLUMN = "fraction of missing information"
@@ -211,6 +237,25 @@ def significant_places(value: float, figures: int = 6) -> int:
 def setting_text(value: float) -> str:
     """A setting or a chosen penalty written as ``f"{value:g}"`` wrote it."""
     return format_value(value, kind="estimate", digits=significant_places(value))
+
+
+def required_size(n: int) -> ProtectedText:
+    """The minimum development sample size (Riley et al. 2020) as every place of the
+    page states it: exactly, with thousands separators ("1,158"), as the sample-size
+    table's "people needed" writes its largest criterion (both through
+    :func:`lifetools.signs.fixed`).
+
+    A design quantity the report computes from its settings and the development
+    cohort's share with a crisis, not a count of people in the data: a
+    :class:`~lifetools.disclosure.text.Parameter` of the setting
+    :data:`~lifetools.disclosure.settings.SAMPLE_SIZE_SETTING`, which the publish gate
+    verifies (a whole number no smaller than Riley's criteria can ask of the model),
+    never rounded as a count. The sentence said "needed 1,160" (rounded to 5 as a
+    count) above a table of 1,158 at 30,000 people, and the TRIPOD+AI checklist and
+    ``results.json`` said 1,160 too (issue 15, wave 41). Tested in
+    ``tests/unit/test_prediction_report.py``.
+    """
+    return compose("{n}", n=Parameter(int(n), SAMPLE_SIZE_SETTING))
 
 
 def penalty_estimate(penalty: float) -> Estimate:

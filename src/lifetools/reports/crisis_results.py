@@ -34,6 +34,7 @@ from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     CrisisRun,
     penalty_estimate,
+    required_size,
     spline_sentence,
 )
 from lifetools.reports.narrative import group_count_result, part_count_result
@@ -346,7 +347,10 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
             group=len(dev), part=int(dev["crisis"].sum())),
         {"name": CrisisName.VALIDATION_PEOPLE, "value": len(val), "kind": "count",
          "label": "People in the validation cohort"},
-        {"name": CrisisName.REQUIRED_PEOPLE, "value": size.n, "kind": "count",
+        # a design quantity, stated exactly wherever it is (required_size): the
+        # sentence said 1,160 (a count rounded to 5) above a table of 1,158 (wave 41)
+        {"name": CrisisName.REQUIRED_PEOPLE, "value": int(size.n), "kind": "text",
+         "text": required_size(size.n),
          "label": "Minimum development sample size (Riley et al.)"},
         {"name": CrisisName.SAMPLE_SIZE_SENTENCE, "value": bool(len(dev) >= size.n),
          "kind": "text",
@@ -359,7 +363,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
                  "overfitting than the target allows was to be expected; the shrinkage "
                  "factor and the optimism-corrected measures below show how much there "
                  "was."),
-             people=protected_count(len(dev)), needed=protected_count(size.n))},
+             people=protected_count(len(dev)), needed=required_size(size.n))},
         # the page types "The minimum sample size ... (2020) was" before it, and the
         # sample size sentence follows it (it read "(the sentence before says ...)"
         # of the sentence after it, with no verb: wave 37)

@@ -21,7 +21,7 @@ from lifetools.disclosure import (
     compose,
     require_estimates,
 )
-from lifetools.disclosure.downloads import NOT_AVAILABLE, withheld_models_note
+from lifetools.disclosure.downloads import hidden_mark, withheld_models_note
 from lifetools.disclosure.models import COULD_NOT
 from lifetools.disclosure.withheld import (
     NOTHING_SAID,
@@ -106,7 +106,7 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
                               # [x] on the page, the reason once in the note
                               "action": SaidInNote(
                                   f"withheld with the model ({release.withheld})",
-                                  shown=NOT_AVAILABLE,
+                                  shown=hidden_mark(why),
                                   note=withheld_models_note([why]))}],
                             columns=PH_COLUMNS)
     if result.ph_test is None:

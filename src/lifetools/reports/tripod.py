@@ -28,6 +28,7 @@ from lifetools.reports.crisis_parts import (
     FAIRNESS_GROUPS,
     CrisisRun,
     penalty_estimate,
+    required_size,
     setting_text,
     shown_estimate,
 )
@@ -266,7 +267,9 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
                      "incidence with death competing); a competing event in the Fine-Gray "
                      "model.",
         "predictors": "; ".join(label(c) for c in spec.columns), "parameters": parameters,
-        "required_people": count(size.n), "development_people": count(len(dev)),
+        # the design quantity as the page's sentence and table state it (1,158),
+        # never a count rounded to 5 (1,160 until wave 41)
+        "required_people": str(required_size(size.n)), "development_people": count(len(dev)),
         "development_crises": cohort_crises(dev),
         "validation_people": count(len(val)),
         "validation_crises": cohort_crises(val),
