@@ -124,3 +124,33 @@ def test_count_at_refuses_a_column_that_is_not_a_count():
         flow.count_at(0, "step")
     with pytest.raises(IndexError):
         flow.count_at(4, "validation")
+
+
+def test_planning_prevalence_is_the_published_share_or_none():
+    from lifetools.reports.crisis_parts import planning_prevalence
+
+    shown = _cohort([1311, 1287, 101, 12])
+    flow = flow_table(shown, _cohort([1311, 1290, 100, 12]))
+    share = planning_prevalence(
+        flow_published(flow, shown, shown.crisis_row, "development"),
+        flow_published(flow, shown, shown.people_row, "development"))
+    assert share == 100 / 1285  # the rounded counts, not 101 / 1287
+    hidden = _cohort([1311, 1290, 3, 12])
+    flow = flow_table(hidden, _cohort([1311, 1290, 100, 12]))
+    assert planning_prevalence(
+        flow_published(flow, hidden, hidden.crisis_row, "development"),
+        flow_published(flow, hidden, hidden.people_row, "development")) is None
+
+
+def test_sample_size_results_say_why_a_size_from_a_hidden_share_is_not_shown():
+    from lifetools.reports.crisis_results import sample_size_results
+    from lifetools.reports.prediction import sample_size
+
+    required, sentence = sample_size_results(None, 1290)
+    assert required["value"] is None and "not shown" in str(required["text"])
+    assert str(sentence["text"]).startswith("The development cohort had 1,290 people; "
+                                            "the minimum sample size is not shown: ")
+    size = sample_size(parameters=13, prevalence=100 / 1285, r2_fraction=0.15)
+    required, sentence = sample_size_results(size, 1290)
+    assert required["value"] == size.n and str(required["text"]) == f"{size.n:,}"
+    assert f"needed {size.n:,}." in str(sentence["text"])

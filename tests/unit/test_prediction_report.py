@@ -1396,3 +1396,24 @@ def test_fine_gray_incidence_sentence_gives_the_risk_in_per_cent():
         fine_gray_incidence_sentence(tight, (0.217, 0.268)))
     assert "the model over-predicts" in str(fine_gray_incidence_sentence(everyone, (0.15, 0.20)))
     assert "the model under-predicts" in str(fine_gray_incidence_sentence(everyone, (0.30, 0.35)))
+
+
+@pytest.mark.slow  # the report on 8,000 generated people: 18 s
+def test_sample_size_is_computed_from_the_published_share_with_a_crisis(report,
+                                                                       crisis_data):
+    # wave 41: from the exact share, criterion (iii) (1.96 / 0.05)^2 phi (1 - phi) and
+    # each criterion's events per parameter gave the development cohort's share to
+    # about four significant figures: with its published people, the exact count of
+    # crises that every table rounds to 5
+    import math
+
+    from lifetools.cohort.crisis import build_crisis_cohort
+
+    flow = report.flow.frame
+    crises, people = (int(flow["development"].iloc[i]) for i in (2, 1))
+    phi = crises / people
+    needed = report.sample_size.set_index("criterion")["people needed"]
+    assert needed["(iii) precision of the overall risk"] == math.ceil(
+        (1.96 / 0.05) ** 2 * phi * (1 - phi))
+    exact = build_crisis_cohort(crisis_data, index_date="2023-04-01").data["crisis"]
+    assert exact.mean() != phi  # the published share is not the exact one here

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["SampleSize", "minimum_sample_size"]
+__all__ = ["CRITERIA", "SampleSize", "minimum_sample_size"]
+
+CRITERIA = ("(i) expected shrinkage", "(ii) optimism in Nagelkerke R2",
+            "(iii) precision of the overall risk")
+"""Riley et al.'s three criteria, as :func:`minimum_sample_size`'s summary names them."""
 
 
 @dataclass(frozen=True)
@@ -71,11 +75,11 @@ def minimum_sample_size(*, parameters: int, prevalence: float, r2_cs: float,
         return math.ceil(parameters / ((s - 1) * math.log(1 - r2_cs / s)))
 
     s2 = r2_cs / (r2_cs + r2_difference * max_r2)
-    rows = [("(i) expected shrinkage", by_shrinkage(shrinkage), shrinkage),
-            ("(ii) optimism in Nagelkerke R2", by_shrinkage(s2), s2),
+    rows = [(CRITERIA[0], by_shrinkage(shrinkage), shrinkage),
+            (CRITERIA[1], by_shrinkage(s2), s2),
             # 1.96, not the normal quantile: Riley et al.'s published formula (and
             # pmsampsize's), which the Chagas example's n = 662 checks.
-            ("(iii) precision of the overall risk",
+            (CRITERIA[2],
              math.ceil((1.96 / margin) ** 2 * phi * (1 - phi)), float("nan"))]
     summary = pd.DataFrame(rows, columns=["criterion", "n", "shrinkage"])
     summary["events"] = summary["n"] * phi

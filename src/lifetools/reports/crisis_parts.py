@@ -22,6 +22,7 @@ from lifetools.design_sizes import (
     CRISIS_IMPUTATIONS,
     CRISIS_LINEAR_PREDICTORS,
     CRISIS_OPTIONAL_PREDICTORS,
+    CRISIS_R2_FRACTION,
     CRISIS_SPLINE_KNOTS,
 )
 from lifetools.disclosure import (
@@ -48,7 +49,7 @@ from lifetools.prediction.imputation import impute_predictors
 
 __all__ = ["AGE_KNOTS", "SPLINE_WORDS", "spline_sentence", "COMPARISON_FOLDS",
            "COMPLETE_PREDICTORS", "IMPUTATIONS",
-           "flow_published",
+           "flow_published", "planning_prevalence",
            "FAIRNESS_GROUPS", "CrisisRun",
            "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "estimate_text", "flow_table", "imputed_cohort", "missing_table",
@@ -258,6 +259,25 @@ def required_size(n: int) -> ProtectedText:
     return compose("{n}", n=Parameter(int(n), SAMPLE_SIZE_SETTING))
 
 
+def planning_prevalence(events: ProtectedValue, people: ProtectedValue) -> float | None:
+    """The share with a crisis the minimum sample size is computed from: the
+    development cohort's published crises over its published people (the participant
+    flow's cells, :func:`flow_published`), or ``None`` when either is hidden or the
+    share is none or all of them.
+
+    Riley et al.'s criteria take an anticipated outcome proportion; from the exact one
+    the sample-size table (criterion (iii), ``(1.96 / 0.05)^2 phi (1 - phi)``, and every
+    criterion's events per parameter to one decimal place) gave the cohort's share with
+    a crisis to about four significant figures, and with the published people the
+    exact count of crises, rounded to 5 everywhere else (wave 41). Tested in
+    ``tests/unit/test_crisis_flow.py``.
+    """
+    k, n = events.verify().value, people.verify().value
+    if k is None or n is None or not 0 < k < n:
+        return None
+    return k / n
+
+
 def penalty_estimate(penalty: float) -> Estimate:
     """A penalty chosen by cross-validation, written to three significant figures.
 
@@ -281,7 +301,7 @@ class CrisisRun:
     val: pd.DataFrame
     spec: ModelSpec
     fit: Any  # the pooled imputed fit
-    size: Any  # minimum_sample_size
+    size: Any  # minimum_sample_size; None when the share it needs is hidden
     dev_copies: list[pd.DataFrame]
     boot: Any  # BootstrapValidation of the internal validation
     internal: str
@@ -302,6 +322,9 @@ class CrisisRun:
     min_count: int
     development_period: str  # its name (:func:`period_name`): "2023-24"
     validation_period: str
+    r2_fraction: float = CRISIS_R2_FRACTION
+    """The anticipated Cox-Snell R-squared of the sample size, as a fraction of its
+    maximum (stated on the page whether or not the size is shown)."""
     fairness: pd.DataFrame | None = None
     """The fairness rows (:func:`lifetools.prediction.performance_by_group`, with
     ``characteristic``) whose calibration-in-the-large the page's table shows."""

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lifetools.design_sizes import CRISIS_TARGET_SHRINKAGE
 from lifetools.disclosure import (
     Parameter,
     ProtectedTable,
@@ -314,6 +315,44 @@ def fine_gray_incidence_sentence(everyone: Any, observed_limits: tuple[float, fl
               + words + ".")
 
 
+
+HIDDEN_SIZE = ("not shown: it is computed from the share of the development cohort "
+               "with a crisis, and the count of people with a crisis is hidden to "
+               "protect privacy")
+"""Why the minimum sample size is not shown when the share it needs is hidden."""
+
+
+def sample_size_results(size: Any, people: int) -> tuple[dict[str, Any], ...]:
+    """The minimum development sample size and the sentence setting the development
+    cohort against it: stated exactly (:func:`~lifetools.reports.crisis_parts.
+    required_size`), or not shown, with why, when ``size`` is ``None`` (the share with
+    a crisis it is computed from is hidden: :func:`~lifetools.reports.crisis_parts.
+    planning_prevalence`). ``people``: the development cohort's people (raw;
+    protected here). Tested in ``tests/unit/test_crisis_flow.py``."""
+    label = "Minimum development sample size (Riley et al.)"
+    summary = "Summary: development cohort against the minimum sample size"
+    if size is None:
+        return ({"name": CrisisName.REQUIRED_PEOPLE, "value": None, "kind": "text",
+                 "text": compose(HIDDEN_SIZE), "label": label},
+                {"name": CrisisName.SAMPLE_SIZE_SENTENCE, "value": None, "kind": "text",
+                 "label": summary,
+                 "text": compose("The development cohort had {people} people; the "
+                                 "minimum sample size is " + HIDDEN_SIZE + ".",
+                                 people=protected_count(people))})
+    return ({"name": CrisisName.REQUIRED_PEOPLE, "value": int(size.n), "kind": "text",
+             "text": required_size(size.n), "label": label},
+            {"name": CrisisName.SAMPLE_SIZE_SENTENCE, "value": bool(people >= size.n),
+             "kind": "text", "label": summary,
+             "text": compose(
+                 "The development cohort had {people} people; the largest of Riley's "
+                 "criteria needed {needed}. " + (
+                     "It was large enough." if people >= size.n else
+                     "It was smaller than needed for the anticipated R-squared, so more "
+                     "overfitting than the target allows was to be expected; the "
+                     "shrinkage factor and the optimism-corrected measures below show "
+                     "how much there was."),
+                 people=protected_count(people), needed=required_size(size.n))})
+
 def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
     """The report's key results, in the order the page records them.
 
@@ -348,35 +387,23 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.VALIDATION_PEOPLE, "value": len(val), "kind": "count",
          "label": "People in the validation cohort"},
         # a design quantity, stated exactly wherever it is (required_size): the
-        # sentence said 1,160 (a count rounded to 5) above a table of 1,158 (wave 41)
-        {"name": CrisisName.REQUIRED_PEOPLE, "value": int(size.n), "kind": "text",
-         "text": required_size(size.n),
-         "label": "Minimum development sample size (Riley et al.)"},
-        {"name": CrisisName.SAMPLE_SIZE_SENTENCE, "value": bool(len(dev) >= size.n),
-         "kind": "text",
-         "label": "Summary: development cohort against the minimum sample size",
-         "text": compose(
-             "The development cohort had {people} people; the largest of Riley's "
-             "criteria needed {needed}. " + (
-                 "It was large enough." if len(dev) >= size.n else
-                 "It was smaller than needed for the anticipated R-squared, so more "
-                 "overfitting than the target allows was to be expected; the shrinkage "
-                 "factor and the optimism-corrected measures below show how much there "
-                 "was."),
-             people=protected_count(len(dev)), needed=required_size(size.n))},
+        # sentence said 1,160 (a count rounded to 5) above a table of 1,158 (wave 41);
+        # not shown when the share it is computed from is hidden (planning_prevalence)
+        *sample_size_results(size, len(dev)),
         # the page types "The minimum sample size ... (2020) was" before it, and the
         # sample size sentence follows it (it read "(the sentence before says ...)"
         # of the sentence after it, with no verb: wave 37)
         {"name": CrisisName.SAMPLE_SIZE_BASIS, "value": None, "kind": "text",
          "label": "Methods: what the minimum sample size was computed from",
          "text": compose(
-             "computed from the number of candidate parameters ({n}), the observed share "
-             "with a crisis, and an anticipated Cox-Snell R-squared of {r2}% of its "
-             "maximum, for a target shrinkage of {shrinkage}.",
+             "computed from the number of candidate parameters ({n}), the share of the "
+             "development cohort with a crisis as published (its counts rounded), and "
+             "an anticipated Cox-Snell R-squared of {r2}% of its maximum, for a target "
+             "shrinkage of {shrinkage}.",
              n=Parameter(parameters, "candidate predictor parameters"),
-             r2=Parameter(round(100 * size.method["r2_fraction"], 6),
+             r2=Parameter(round(100 * run.r2_fraction, 6),
                           "anticipated R-squared (% of its maximum)"),
-             shrinkage=Parameter(size.method["target_shrinkage"], "target shrinkage"))},
+             shrinkage=Parameter(CRISIS_TARGET_SHRINKAGE, "target shrinkage"))},
         {"name": CrisisName.MIN_EVENTS, "value": None, "kind": "text",
          "text": compose("{n}", n=RuleNumber("model_min_events")),
          "label": "Fewest events (or non-events) for a group or a predictor level shown"},
@@ -499,7 +526,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
              found="Every coefficient was shrunk by the uniform factor {value} (van "
              "Houwelingen's heuristic) and the intercept re-estimated" + (
                  ": at least the sample-size criteria's target, so less overfitting than "
-                 "they allowed for." if frozen.shrinkage >= size.method["target_shrinkage"]
+                 "they allowed for." if frozen.shrinkage >= CRISIS_TARGET_SHRINKAGE
                  else ": below the sample-size criteria's target, so more overfitting "
                  "than they allowed for.")),
          "subject": f"The {with_words('uniform shrinkage factor')}"}),

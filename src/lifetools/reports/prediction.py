@@ -22,6 +22,7 @@ from lifetools.disclosure import (
     model_outputs,
     model_release,
 )
+from lifetools.disclosure.downloads import SUPPRESSED
 from lifetools.disclosure.rule_text import too_few_sentence
 from lifetools.disclosure.withheld import TooFew
 from lifetools.formatting import format_value
@@ -42,6 +43,7 @@ from lifetools.prediction.intervals import (
     two_stage_interval,
 )
 from lifetools.prediction.performance import confusion_counts
+from lifetools.prediction.sample_size import CRITERIA, SampleSize
 from lifetools.reports.crisis_internal import (
     fit_reliability,
     internal_calibration_grid,
@@ -62,6 +64,7 @@ from lifetools.reports.crisis_models import (
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     FAIRNESS_GROUPS,
+    FLOW_COUNTS,
     FMI_COLUMN,
     IMPUTATIONS,
     CrisisRun,
@@ -74,6 +77,7 @@ from lifetools.reports.crisis_parts import (
     imputed_cohort,
     missing_table,
     period_name,
+    planning_prevalence,
     shown_estimate,
     with_missing_honos,
 )
@@ -85,7 +89,8 @@ from lifetools.reports.crisis_results import (
 from lifetools.reports.sentences import C_JUDGE
 from lifetools.reports.tripod import tripod_checklist, tripod_meta
 
-__all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk", "model_results"]
+__all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk", "model_results",
+           "sample_size"]
 
 MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
             "citl": "Calibration-in-the-large (log-odds)",
@@ -132,6 +137,21 @@ class CrisisRiskReport:
 EPP_NEEDED = "Events per parameter needed"
 """The sample-size table's header of each criterion's events per parameter
 (:data:`lifetools.labels.COLUMN_LABELS`)."""
+
+
+def sample_size(*, parameters: int, prevalence: float, r2_fraction: float) -> SampleSize:
+    """Riley et al.'s minimum development sample size for the crisis model at a share
+    with a crisis (:func:`lifetools.reports.crisis_parts.planning_prevalence`), for
+    an anticipated Cox-Snell R-squared of ``r2_fraction`` of its maximum at that share
+    and the target shrinkage :data:`~lifetools.design_sizes.CRISIS_TARGET_SHRINKAGE`;
+    ``method`` records the fraction, which the page states."""
+    max_r2 = 1 - np.exp(2 * (prevalence * np.log(prevalence)
+                             + (1 - prevalence) * np.log(1 - prevalence)))
+    size = minimum_sample_size(parameters=parameters, prevalence=prevalence,
+                               r2_cs=r2_fraction * max_r2,
+                               shrinkage=CRISIS_TARGET_SHRINKAGE)
+    return dataclasses.replace(size, method={**size.method, "r2_fraction": r2_fraction,
+                                             "prevalence": prevalence})
 
 
 def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
@@ -216,23 +236,28 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     fit = fit_imputed_model(dev_copies, spec, shrinkage="heuristic")
     frozen = fit.frozen
     parameters = len(frozen.terms)
-    prevalence = float(dev["crisis"].mean())
-    max_r2 = 1 - np.exp(2 * (prevalence * np.log(prevalence)
-                             + (1 - prevalence) * np.log(1 - prevalence)))
-    size = minimum_sample_size(parameters=parameters, prevalence=prevalence,
-                               r2_cs=r2_fraction * max_r2,
-                               shrinkage=CRISIS_TARGET_SHRINKAGE)
-    # the page states the fraction it was computed with (SAMPLE_SIZE_BASIS)
-    size = dataclasses.replace(size, method={**size.method, "r2_fraction": r2_fraction})
-    sample = size.summary.assign(
-        shrinkage=size.summary["shrinkage"].map(
-            lambda s: estimate_text(s, missing="not defined")),
-        epp=size.summary["epp"].map(lambda e: format_value(e, kind="estimate", digits=1)))[["criterion", "n", "shrinkage",
-                                                            "epp"]]
-    # each criterion's events per parameter are the events its people needed would have,
-    # not the cohort's: the header said "how many people with the outcome there were"
-    # over 20.0, 6.6 and 4.6 (issue 15, wave 34)
-    sample = sample.rename(columns={"n": "people needed", "epp": EPP_NEEDED})
+    flow = flow_table(development, validation)  # protected counts, as shown
+    # the share with a crisis as published (the flow's cells), never the exact one:
+    # the table gave it to about four significant figures (wave 41)
+    prevalence = planning_prevalence(
+        flow_published(flow, development, development.crisis_row, FLOW_COUNTS[0]),
+        flow_published(flow, development, development.people_row, FLOW_COUNTS[0]))
+    size = None if prevalence is None else sample_size(
+        parameters=parameters, prevalence=prevalence, r2_fraction=r2_fraction)
+    if size is None:  # its numbers would give the hidden count of crises back
+        sample = pd.DataFrame({"criterion": list(CRITERIA), "people needed": SUPPRESSED,
+                               "shrinkage": SUPPRESSED, EPP_NEEDED: SUPPRESSED})
+    else:
+        sample = size.summary.assign(
+            shrinkage=size.summary["shrinkage"].map(
+                lambda s: estimate_text(s, missing="not defined")),
+            epp=size.summary["epp"].map(
+                lambda e: format_value(e, kind="estimate", digits=1)))[
+            ["criterion", "n", "shrinkage", "epp"]]
+        # each criterion's events per parameter are the events its people needed would
+        # have, not the cohort's: the header said "how many people with the outcome
+        # there were" over 20.0, 6.6 and 4.6 (issue 15, wave 34)
+        sample = sample.rename(columns={"n": "people needed", "epp": EPP_NEEDED})
     half = (fit.summary["ci_upper"] - fit.summary["ci_lower"]).to_numpy() / 2
     half = half * np.r_[1.0, [frozen.shrinkage] * parameters]
     coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - half,
@@ -305,7 +330,6 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         "calibration-in-the-large (95% CI)": [
             too_few if r.suppressed
             else shown_estimate(r.citl, r.citl_lower, r.citl_upper) for r in fairness.itertuples()]})
-    flow = flow_table(development, validation)  # protected counts, as shown
     fairness_table = model_outputs(
         fair, dict.fromkeys(("C-statistic (95% CI)", "calibration-in-the-large (95% CI)"),
                             release),
@@ -328,6 +352,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         lasso=lasso, release=release, fg=fg, fg_release=fg_release, performance=t,
         drift=drift, slope_band=slope_band, citl_band=citl_band, thresholds=thresholds,
         min_count=min_count, development_period=periods[0], validation_period=periods[1],
+        r2_fraction=r2_fraction,
         fairness=fairness_shown)
     raw = {"calibration": curve, "decision": decision, "fairness": fair,
            "time_to_event": fg.table,

@@ -32,7 +32,7 @@ from lifetools.reports.crisis_parts import (
     setting_text,
     shown_estimate,
 )
-from lifetools.reports.crisis_results import model_text
+from lifetools.reports.crisis_results import HIDDEN_SIZE, model_text
 
 __all__ = ["ITEMS", "SECTIONS", "TripodItem", "tripod_checklist", "tripod_meta"]
 
@@ -101,8 +101,8 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("9b", "Predictor definitions and timing", "All measured on or before the index date.",
      LIMITS),
     ("9c", "Predictors measured the same way", "The same code builds both cohorts.", COHORTS),
-    ("10", "Sample size", "{parameters} candidate parameters; at least {required_people} "
-     "people needed (Riley et al. 2020); {development_people} in development.", SIZE),
+    ("10", "Sample size", "{parameters} candidate parameters; {required_people}; "
+     "{development_people} in development.", SIZE),
     ("11", "Missing data", "{missing_handling}", MODEL),
     ("12a", "Data used in each analysis", "Development: {development_people} people, "
      "{development_crises} crises; validation: {validation_people} people.", COHORTS),
@@ -269,7 +269,11 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         "predictors": "; ".join(label(c) for c in spec.columns), "parameters": parameters,
         # the design quantity as the page's sentence and table state it (1,158),
         # never a count rounded to 5 (1,160 until wave 41)
-        "required_people": str(required_size(size.n)), "development_people": count(len(dev)),
+        "required_people": (
+            f"at least {required_size(size.n)} people needed (Riley et al. 2020)"
+            if size is not None else
+            f"the minimum sample size (Riley et al. 2020) is {HIDDEN_SIZE}"),
+        "development_people": count(len(dev)),
         "development_crises": cohort_crises(dev),
         "validation_people": count(len(val)),
         "validation_crises": cohort_crises(val),
