@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 
 from lifetools import disclosure
 from lifetools.disclosure import protect_count
-from lifetools.reports.reach import POPULATIONS, rounding_sentence, unequal_sums
+from lifetools.reports.reach import (
+    POPULATIONS,
+    hidden_shares_sentence,
+    rounding_sentence,
+    unequal_sums,
+)
 
 BY = "characteristic"
 
@@ -113,6 +118,20 @@ def test_the_chart_states_the_sum_of_percentages_that_do_not_add_up():
     alt = getattr(ax.figure, _ALT_ATTR)
     assert "The percentages of Life Rooms users add up to 120.0%, not 100.0%" in alt
     assert "secondary care caseload add up" not in alt
+
+
+def test_a_breakdown_whose_percentages_are_hidden_is_said_in_words():
+    # the 4,000-person reach table showed a column of [c] under "Life Rooms users %"
+    # for every breakdown, explained only by the note's list of every reason
+    raw = reach_like({"Age band": [(100, 20), (100, 3), (100, 30)],
+                      "Sex": [(150, 25), (150, 28)]})
+    table = disclosure.protected_shares(raw, list(POPULATIONS), by=BY)
+    said = hidden_shares_sentence(table)
+    assert said == ("The percentages of Life Rooms users by age band are not shown: in "
+                    "each of those breakdowns a count is hidden, and beside it the "
+                    "percentages and the published total would give it back.")
+    whole = disclosure.protected_shares(raw[raw[BY] == "Sex"], list(POPULATIONS), by=BY)
+    assert hidden_shares_sentence(whole) is None
 
 
 cells = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=2,

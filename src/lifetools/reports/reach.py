@@ -33,7 +33,8 @@ from lifetools.result_names import ReachName
 
 __all__ = ["DEPRIVATION", "EQUITY_COLUMNS", "PAGE_ORDER", "ReachReport", "analyse_reach", "certainty_sentence",
            "deprivation_groups", "grouping_sentence", "linked_equity", "linked_reach_equity",
-           "protected_shares", "rounding_sentence", "unequal_sums"]
+           "hidden_share_blocks", "hidden_shares_sentence", "protected_shares",
+           "rounding_sentence", "unequal_sums"]
 
 DEPRIVATION = "Deprivation quintile"
 """The characteristic of the reach table whose groups are the equity table's fifths."""
@@ -203,6 +204,40 @@ def unequal_sums(table: ProtectedTable, *, by: str = "characteristic"
     return tuple(found)
 
 
+def hidden_share_blocks(table: ProtectedTable, *, by: str = "characteristic"
+                        ) -> dict[str, list[str]]:
+    """Population -> the characteristics whose percentages of it are all hidden (the
+    complementary rule: a count of the breakdown is hidden), in table order."""
+    frame = table.verify().frame
+    found: dict[str, list[str]] = {}
+    for population in POPULATIONS:
+        shares = frame.groupby(by, sort=False)[f"{population} %"]
+        for characteristic, rows in shares:
+            if rows.isna().all():
+                found.setdefault(population, []).append(str(characteristic))
+    return found
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def hidden_shares_sentence(table: ProtectedTable, *, by: str = "characteristic"
+                           ) -> ProtectedText | None:
+    """Which percentages of the reach table are hidden, in words (``None`` when none
+    is): a table of [c] under a population says why only in its note's list of every
+    reason; where a whole breakdown's percentages are hidden because one of its counts
+    is, the page says so. Tested in ``tests/unit/test_reach_shares.py``."""
+    found = hidden_share_blocks(table, by=by)
+    if not found:
+        return None
+    parts = [f"of {_POPULATION_WORDS.get(p, p)} by "
+             + _listed([c.lower() for c in found[p]]) for p in found]
+    return compose("The percentages {which} are not shown: in each of those breakdowns "
+                   "a count is hidden, and beside it the percentages and the published "
+                   "total would give it back.", which=" and those ".join(parts))
+
+
 def rounding_sentence(*tables: ProtectedTable, by: str = "characteristic"
                       ) -> ProtectedText:
     """The note beside the reach table and chart: what the percentages are of and,
@@ -219,8 +254,7 @@ def rounding_sentence(*tables: ProtectedTable, by: str = "characteristic"
         return compose(lead + ", and each population's percentages in each breakdown "
                        "add up to the whole.")
     words = [f"{_POPULATION_WORDS.get(p, p)} by {c.lower()}" for p, c in found]
-    listed = words[0] if len(words) == 1 else \
-        ", ".join(words[:-1]) + " and " + words[-1]
+    listed = _listed(words)
     return compose(lead + ", so a population's percentages may not add up to the "
                    "whole because of rounding: those of {where} do not.", where=listed)
 
@@ -526,8 +560,10 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
                                  missing="The share who would recommend the Life Rooms"),
              ))},
             {"name": ReachName.ROUNDING_SENTENCE, "value": None, "kind": "text",
-             "label": "What the reach percentages are of, and whether they add up",
-             "text": rounding_sentence(reach, deprivation)},
+             "label": "What the reach percentages are of, whether they add up, which are hidden",
+             "text": join(" ", [t for t in (rounding_sentence(reach, deprivation),
+                                             hidden_shares_sentence(reach))
+                                 if t is not None])},
             {"name": ReachName.GROUPING_SENTENCE, "value": None, "kind": "text",
              "label": "The deprivation groups of the chart",
              "text": grouping_sentence(combined, whole=len(deprivation.frame) == 1)},
