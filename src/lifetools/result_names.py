@@ -176,6 +176,7 @@ class ReachName(StrEnum):
     RECOMMEND = "recommend"
     FEEDBACK_SENTENCE = "feedback_sentence"
     GROUPING_SENTENCE = "grouping_sentence"
+    ROUNDING_SENTENCE = "rounding_sentence"
     CERTAINTY_SENTENCE = "certainty_sentence"
     ACTIVITY_SENTENCE = "activity_sentence"
     SERVICES_SENTENCE = "services_sentence"

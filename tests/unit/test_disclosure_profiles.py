@@ -104,9 +104,9 @@ def test_methods_page_profile_table_matches_profiles():
 
     page = (Path(__file__).resolve().parents[2] / "book" / "methods" /
             "disclosure-control.md").read_text()
-    rows = {line.split("|")[1].strip().strip("`"): line.split("|")[2:4]
-            for line in page.splitlines() if line.startswith("| `")
-            and line.split("|")[1].strip().strip("`") in PROFILES}
+    rows = {line.split("|")[1].strip(): line.split("|")[2:4]
+            for line in page.splitlines() if line.startswith("| ")
+            and line.split("|")[1].strip() in PROFILES}
     assert set(rows) == set(PROFILES)
     for name, (suppressed, rounding) in rows.items():
         p = PROFILES[name]

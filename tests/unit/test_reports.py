@@ -624,6 +624,15 @@ def test_reach_report(data, monkeypatch):
     equity_hidden = {str(rates.frame.iat[r, 0]) for r, c, _ in rates.record.suppressed
                      if c == "users"}
     assert equity_hidden == reach_hidden & {"1", "2", "3", "4", "5"} and equity_hidden
+    # no percentage beside a hidden count of its own total (the complementary rule),
+    # whether the reach table hid the count itself or for the equity table ("linked"):
+    # Sefton's fifths showed their users' shares beside a linked hidden fifth
+    for table in (report.reach, local.reach, local.deprivation):
+        frame, hidden = table.frame, {(r, c) for r, c, _ in table.record.suppressed}
+        for column in ("Secondary care", "Life Rooms users"):
+            for _, rows in frame.groupby("characteristic").groups.items():
+                if any((r, column) in hidden for r in rows):
+                    assert frame.loc[list(rows), f"{column} %"].isna().all()
     # the activity sentence counts what the table counts: all visits, the people of
     # the linked ones, and the visits that could not be linked
     from lifetools.formatting import format_value

@@ -1,8 +1,11 @@
 """Every rule the gate and the disclosure checks can name is registered and documented.
 
-The registry is :data:`lifetools.disclosure.rule_ids.RULES`; the methods page's table of
-the gate's rules (``book/methods/disclosure-control.md``, "The publish gate") must have a
-row for each id, and no row for an id the code cannot give (issue 12).
+The registry is :data:`lifetools.disclosure.rule_ids.RULES`; the developer page's table of
+the gate's rules (``book/reference/disclosure-control-internals.md``, "The publish gate")
+must have a row for each id, and no row for an id the code cannot give (issue 12); the
+public methods page (``book/methods/disclosure-control.md``, "The check before
+publication") states what each rule refuses in the registry's plain words, and names no
+rule id (issue 15, wave 41).
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from lifetools.disclosure.rule_ids import RULES, rule_id
 from lifetools.pipeline.gate import PATTERNS, Finding
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = ROOT / "book" / "methods" / "disclosure-control.md"
+PAGE = ROOT / "book" / "reference" / "disclosure-control-internals.md"
+"""The developer page: the table of rule ids."""
+PUBLIC = ROOT / "book" / "methods" / "disclosure-control.md"
+"""The public methods page: each rule in plain words."""
 #: The modules that report findings: the gate's and the disclosure checks' it calls.
 SOURCES = sorted([*(ROOT / "src" / "lifetools" / "pipeline" / "gate").glob("*.py"),
                   *(ROOT / "src" / "lifetools" / "disclosure").glob("*.py")])
@@ -69,6 +75,34 @@ def test_every_rule_the_code_can_name_is_a_row_of_the_methods_page():
 
 def test_every_rule_on_the_methods_page_is_one_the_code_can_name():
     assert not page_rule_ids() - set(RULES)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_public_page_states_every_rule_in_plain_words_and_no_rule_id():
+    # until wave 41 the public page's table showed the ids (`small-count`) beside
+    # technical descriptions; a reader of the statistics gets the registry's words, and
+    # a rule the code can name but the page does not state fails here
+    page = _words(PUBLIC.read_text())
+    missing = sorted(r for r in code_rule_ids() | set(RULES)
+                     if r not in RULES or _words(RULES[r]) not in page)
+    assert not missing, f"rules the public methods page does not state: {missing}"
+    named = sorted(r for r in RULES if re.search(rf"(?<![\w-]){re.escape(r)}(?![\w-])",
+                                                 page) and "-" in r)
+    assert not named, f"rule ids on the public methods page: {named}"
+
+
+def test_the_public_page_names_no_code():
+    # no module, function or setting in backticks, and no wave history: those are on
+    # the developer pages
+    text = PUBLIC.read_text()
+    code = [c for c in re.findall(r"`([^`]+)`", text) if not re.fullmatch(r"/?[\w/-]+", c)
+            or not re.search(r"\{doc\}`" + re.escape(c) + "`", text)]
+    assert not code, f"code names on the public methods page: {code}"
+    assert not re.search(r"\bwave \d+", text)
+    assert "lifetools." not in text and "()" not in text
 
 
 def test_every_rule_the_code_names_is_registered_and_every_registered_rule_is_named():

@@ -53,29 +53,63 @@ def hidden_labels(table: ProtectedTable, *, label_col: str, column: str,
 
 
 def carry_suppression(table: ProtectedTable, *, label_col: str, column: str,
-                      labels: Collection[str]) -> ProtectedTable:
+                      labels: Collection[str],
+                      where: Mapping[str, Any] | None = None,
+                      block: str | None = None) -> ProtectedTable:
     """``table`` with ``column`` hidden in the rows labelled ``labels`` (as text).
 
-    The rows' shares and rates (role ``share`` or ``rate``) are hidden too. Cells
-    hidden here are recorded with the reason :data:`LINKED`; a row already hidden
-    stays as it was. The result is a protected table (the same rules record).
+    ``where``: only rows whose columns have these values (one breakdown of a table of
+    several: a label such as "Not known" can name a row of every breakdown).
+
+    A share of ``column`` (its share column ``"<column> %"``, as
+    :func:`~lifetools.disclosure.protected_shares` names it) is hidden in every row of
+    the hidden row's block (the rows with the same value of ``block``; every row when
+    ``block`` is not given): a block's shares are all of one published total, so
+    beside a hidden cell the shown shares and the total give the hidden cell back
+    (the complementary rule), as ``protected_shares`` hides them when it hides a cell
+    itself. The shares of the other count columns of the row stay shown (their counts
+    and their blocks are whole). Any other share or rate of the row (role ``share`` or
+    ``rate``: a rate made from the row's cell) is hidden in the row. Cells hidden here
+    are recorded with the reason :data:`LINKED`; a cell already hidden stays as it
+    was. The result is a protected table (the same rules record).
     """
     table.verify()
     frame = table.frame
-    if label_col not in frame.columns or column not in frame.columns:
-        raise KeyError(f"columns not in the table: {label_col!r}, {column!r}")
+    for col in (label_col, column, *(where or {}), *([block] if block else [])):
+        if col not in frame.columns:
+            raise KeyError(f"column not in the table: {col!r}")
     wanted = {str(v) for v in labels}
     derived = table.record.columns_with("share", "rate")
+    counts = set(table.record.columns_with("count"))
+    share_col = f"{column} %"
+    of_column = share_col if share_col in derived else None
+    # another count column's shares: whole, and left as they are
+    others = {c for c in derived if c.endswith(" %") and c[:-2] in counts
+              and c != of_column}
+    keep = pd.Series(True, index=frame.index)
+    for col, value in (where or {}).items():
+        keep &= frame[col] == value
     suppressed = list(table.record.suppressed)
+
+    def hide(row: int, col: str) -> None:
+        if table.is_suppressed(row, col) or (row, col) in {(r, c) for r, c, _ in
+                                                           suppressed}:
+            return
+        frame[col] = frame[col].astype("Float64" if col in derived else "Int64")
+        frame.at[row, col] = pd.NA
+        suppressed.append((row, col, LINKED))
+
     for row in range(len(frame)):
-        if str(frame.at[row, label_col]) not in wanted:
+        if str(frame.at[row, label_col]) not in wanted or not bool(keep.iloc[row]):
             continue
-        for col in (column, *[c for c in derived if c != column]):
-            if table.is_suppressed(row, col):
-                continue
-            frame[col] = frame[col].astype("Float64" if col in derived else "Int64")
-            frame.at[row, col] = pd.NA
-            suppressed.append((row, col, LINKED))
+        for col in (column, *[c for c in derived
+                              if c not in (column, of_column) and c not in others]):
+            hide(row, col)
+        if of_column is not None:
+            same = (frame[block] == frame.at[row, block]) if block else \
+                pd.Series(True, index=frame.index)
+            for other in frame.index[same.to_numpy()]:
+                hide(int(other), of_column)
     r = table.record
     return _mint(frame, roles=r.roles, suppressed=tuple(suppressed), like=r,
                  places=r.places, bases=r.bases)

@@ -4,9 +4,11 @@ Each rule id is a key of :data:`RULES`, with what it refuses in plain words. The
 modules that report a finding take their rule ids from here (:func:`rule_id`, which
 refuses an id that is not registered), and the gate's findings are checked against it
 (``lifetools.pipeline.gate.notebooks.Finding``). The table of the gate's rules on the
-methods page (``book/methods/disclosure-control.md``, "The publish gate") has one row
-per id: ``tests/unit/test_rule_ids.py`` fails for an id the code can name that the page
-does not state, a row the code cannot give, and a rule id written in the gate's or the
+developer page (``book/reference/disclosure-control-internals.md``, "The publish gate")
+has one row per id, and the public methods page (``book/methods/disclosure-control.md``,
+"The check before publication") states each rule in these plain words, with no id:
+``tests/unit/test_rule_ids.py`` fails for an id the code can name that either page does
+not state, a row the code cannot give, and a rule id written in the gate's or the
 disclosure checks' code that is not registered.
 """
 
@@ -75,7 +77,8 @@ RULES = MappingProxyType({
     "source-notebook": "a copy of a report's source notebook in the built site",
     "error": "a report that stopped with an error",
 })
-"""Rule id -> what it refuses, in plain words (the order of the methods page's table)."""
+"""Rule id -> what it refuses, in plain words (the order of the methods page's list and
+the developer page's table)."""
 
 
 def rule_id(name: str) -> str:
@@ -92,5 +95,6 @@ def rule_id(name: str) -> str:
     if name not in RULES:
         raise KeyError(f"{name!r} is not a rule of lifetools.disclosure.rule_ids.RULES: "
                        "register it there (with what it refuses, in plain words) and "
-                       "state it in the methods page's table of the gate's rules")
+                       "state it on the methods page (its words) and in the developer "
+                       "page's table of the gate's rules (its id)")
     return name

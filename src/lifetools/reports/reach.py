@@ -33,7 +33,8 @@ from lifetools.result_names import ReachName
 
 __all__ = ["DEPRIVATION", "EQUITY_COLUMNS", "PAGE_ORDER", "ReachReport", "analyse_reach", "certainty_sentence",
            "deprivation_groups", "grouping_sentence", "linked_equity", "linked_reach_equity",
-           "protected_shares"]
+           "hidden_share_blocks", "hidden_shares_sentence", "protected_shares",
+           "rounding_sentence", "unequal_sums"]
 
 DEPRIVATION = "Deprivation quintile"
 """The characteristic of the reach table whose groups are the equity table's fifths."""
@@ -175,6 +176,89 @@ def grouping_sentence(combined: tuple[tuple[str, ...], ...], *, whole: bool = Fa
                    groups=", ".join(words[:-1]) + " and " + words[-1])
 
 
+_POPULATION_WORDS = {"Secondary care": "the secondary-care caseload",
+                     "Life Rooms users": "Life Rooms users"}
+
+
+def unequal_sums(table: ProtectedTable, *, by: str = "characteristic"
+                 ) -> tuple[tuple[str, str], ...]:
+    """The blocks whose shown percentages do not add up to 100.0, as written.
+
+    Each percentage is a count rounded on its own over the population's total rounded
+    on its own (:func:`protected_shares`), written to one decimal place, so a block's
+    percentages can add up to a little more or less than 100: the reach chart at
+    30,000 people showed percentages adding to 101.7%. Returns ``(population,
+    characteristic)`` for each block of a population column whose percentages are all
+    shown and whose sum, to one decimal place, is not 100.0 (a block with hidden
+    percentages shows no sum). Tested in ``tests/unit/test_reach_shares.py``.
+    """
+    frame = table.verify().frame
+    found = []
+    for population in POPULATIONS:
+        column = f"{population} %"
+        for characteristic, rows in frame.groupby(by, sort=False)[column]:
+            if rows.isna().any():
+                continue
+            if round(float(rows.astype("float64").sum()), 1) != 100.0:
+                found.append((population, str(characteristic)))
+    return tuple(found)
+
+
+def hidden_share_blocks(table: ProtectedTable, *, by: str = "characteristic"
+                        ) -> dict[str, list[str]]:
+    """Population -> the characteristics whose percentages of it are all hidden (the
+    complementary rule: a count of the breakdown is hidden), in table order."""
+    frame = table.verify().frame
+    found: dict[str, list[str]] = {}
+    for population in POPULATIONS:
+        shares = frame.groupby(by, sort=False)[f"{population} %"]
+        for characteristic, rows in shares:
+            if rows.isna().all():
+                found.setdefault(population, []).append(str(characteristic))
+    return found
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def hidden_shares_sentence(table: ProtectedTable, *, by: str = "characteristic"
+                           ) -> ProtectedText | None:
+    """Which percentages of the reach table are hidden, in words (``None`` when none
+    is): a table of [c] under a population says why only in its note's list of every
+    reason; where a whole breakdown's percentages are hidden because one of its counts
+    is, the page says so. Tested in ``tests/unit/test_reach_shares.py``."""
+    found = hidden_share_blocks(table, by=by)
+    if not found:
+        return None
+    parts = [f"of {_POPULATION_WORDS.get(p, p)} by "
+             + _listed([c.lower() for c in found[p]]) for p in found]
+    return compose("The percentages {which} are not shown: in each of those breakdowns "
+                   "a count is hidden, and beside it the percentages and the published "
+                   "total would give it back.", which=" and those ".join(parts))
+
+
+def rounding_sentence(*tables: ProtectedTable, by: str = "characteristic"
+                      ) -> ProtectedText:
+    """The note beside the reach table and chart: what the percentages are of and,
+    generated from their sums (:func:`unequal_sums` of each of ``tables``: the reach
+    table and the chart's deprivation groups), whether a population's percentages add
+    up to the whole. As official statistics say "percentages may not
+    sum to 100 because of rounding", but only where they do not, naming where; no
+    digit (the gate's rule for words), so the sums themselves are in the chart's alt
+    text. Tested in ``tests/unit/test_reach_shares.py``."""
+    lead = ("Each percentage is of its population's published total; each count and "
+            "each total is rounded on its own")
+    found = list(dict.fromkeys(b for t in tables for b in unequal_sums(t, by=by)))
+    if not found:
+        return compose(lead + ", and each population's percentages in each breakdown "
+                       "add up to the whole.")
+    words = [f"{_POPULATION_WORDS.get(p, p)} by {c.lower()}" for p, c in found]
+    listed = _listed(words)
+    return compose(lead + ", so a population's percentages may not add up to the "
+                   "whole because of rounding: those of {where} do not.", where=listed)
+
+
 def certainty_sentence(shares: tuple[Any, ...], equity_estimates: ProtectedTable | None
                        ) -> ProtectedText:
     """What "How sure we are" may say, from what the page shows.
@@ -220,8 +304,8 @@ def linked_reach_equity(people: pd.DataFrame,
     one by its own rules that the reach table shows (a second fifth hidden to protect
     the first, whose users the reach table gives), the shown count would give back
     both (differencing across the tables): that fifth is hidden in the reach table too
-    (:func:`lifetools.disclosure.carry_suppression`, reason "linked", with the row's
-    percentages), and the equity table follows again, until neither hides a count the
+    (:func:`lifetools.disclosure.carry_suppression`, reason "linked", with every
+    percentage of Life Rooms users by deprivation: the complementary rule), and the equity table follows again, until neither hides a count the
     other shows (at most once per fifth). Tested in ``tests/unit/test_reports.py``
     (``test_reach_report``, Sefton).
 
@@ -238,8 +322,12 @@ def linked_reach_equity(people: pd.DataFrame,
             labels = getattr(refused, "labels", None)
             if not labels:
                 raise
-            reach = disclosure.carry_suppression(reach, label_col="group",
-                                                 column="Life Rooms users", labels=labels)
+            # the fifth in the deprivation breakdown only, and with it every share of
+            # Life Rooms users by deprivation (the complementary rule: beside a hidden
+            # cell, the shown shares of its total would give it back)
+            reach = disclosure.carry_suppression(
+                reach, label_col="group", column="Life Rooms users", labels=labels,
+                where={"characteristic": DEPRIVATION}, block="characteristic")
     raise DisclosureError("the reach and equity tables could not be made to hide the "
                           "same fifths", hint="report this: it is a lifetools defect")
 
@@ -471,6 +559,11 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
                                  "Life Rooms.",
                                  missing="The share who would recommend the Life Rooms"),
              ))},
+            {"name": ReachName.ROUNDING_SENTENCE, "value": None, "kind": "text",
+             "label": "What the reach percentages are of, whether they add up, which are hidden",
+             "text": join(" ", [t for t in (rounding_sentence(reach, deprivation),
+                                             hidden_shares_sentence(reach))
+                                 if t is not None])},
             {"name": ReachName.GROUPING_SENTENCE, "value": None, "kind": "text",
              "label": "The deprivation groups of the chart",
              "text": grouping_sentence(combined, whole=len(deprivation.frame) == 1)},
