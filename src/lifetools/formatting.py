@@ -21,14 +21,13 @@ wording rules are on the book page ``methods/verdicts.md``.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 from lifetools.disclosure import active_profile
 from lifetools.disclosure.text import fixed
-from lifetools.signs import BOUND_DIGITS_LIMIT, bound_places
+from lifetools.signs import BOUND_DIGITS_LIMIT, bound_places, finite
 
 __all__ = [
     "MIN_EVENTS",
@@ -65,24 +64,6 @@ TOO_FEW_EVENTS = "too few events to tell"
 MIN_EVENTS = 10
 """Fewest events for which a verdict is given (the usual ten events per variable)."""
 _UNSET: Any = object()
-
-
-def finite(value: Any) -> float | None:
-    """Return ``value`` as a float, or ``None`` when it is missing or not finite.
-
-    Booleans and strings are not numbers here (``None`` too).
-    """
-    if value is None or isinstance(value, (bool, str, bytes)):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (list, tuple)):
-        try:
-            value = value.item()  # numpy scalar
-        except (ValueError, TypeError):
-            return None
-    if not isinstance(value, Real):
-        return None  # pd.NA, pd.NaT, objects
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 def _fixed(number: float, digits: int) -> str:

@@ -8,7 +8,11 @@ off the data's load path).
 
 from __future__ import annotations
 
-__all__ = ["BOUND_DIGITS_LIMIT", "MINUS", "bound_places", "fixed"]
+import math
+from numbers import Real
+from typing import Any
+
+__all__ = ["BOUND_DIGITS_LIMIT", "MINUS", "bound_places", "finite", "fixed"]
 
 MINUS = "\u2212"
 """The sign of a negative number a reader sees: the minus sign (U+2212), which screen
@@ -61,3 +65,23 @@ def bound_places(value: float, *, digits: int, null: float | None,
         if float(f"{value:.{places}f}") != null:
             return places
     return digits
+
+
+def finite(value: Any) -> float | None:
+    """Return ``value`` as a float, or ``None`` when it is missing or not finite.
+
+    Booleans and strings are not numbers here (``None`` too). The one reading of "is
+    this a finite number" for the formatter (:func:`lifetools.formatting.finite`
+    re-exports it), the protected texts and the settings a parameter may name.
+    """
+    if value is None or isinstance(value, (bool, str, bytes)):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (list, tuple)):
+        try:
+            value = value.item()  # numpy scalar
+        except (ValueError, TypeError):
+            return None
+    if not isinstance(value, Real):
+        return None  # pd.NA, pd.NaT, objects
+    number = float(value)
+    return number if math.isfinite(number) else None

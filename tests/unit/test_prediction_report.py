@@ -25,6 +25,24 @@ def number(text: str) -> float:
     return float(str(text).replace("\u2212", "-"))
 
 
+def crisis_notebook(shown, cells=(), *, profile=None):
+    """The crisis notebook as the gate reads it: ``cells`` then a code cell per shown
+    table with its display output, the notebook's metadata naming its profile."""
+    import nbformat
+
+    cells = list(cells)
+    for obj in shown:
+        cell = nbformat.v4.new_code_cell("lt.tables.show_table(...)")
+        data, metadata = obj._repr_mimebundle_()
+        cell.outputs = [nbformat.from_dict({"output_type": "display_data", "data": data,
+                                            "metadata": metadata})]
+        cells.append(cell)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["lifetools"] = {"notebook": "07_crisis_risk.ipynb",
+                                **({"sdc_profile": profile} if profile else {})}
+    return nb
+
+
 def tiny() -> SimpleNamespace:
     """Eight people; index date 2024-04-01. Expected below, person by person."""
     ids = list("ABCDEFGH")
@@ -652,14 +670,7 @@ def test_analyse_crisis_risk_pages_tables_pass_the_gate_with_their_settings(
              tables.show_table(report.fairness, name="fairness",
                                count_cols=["people", "crises"],
                                caption="Performance by sex, ethnic group and deprivation")]
-    for obj in shown:
-        cell = nbformat.v4.new_code_cell("lt.tables.show_table(...)")
-        data, metadata = obj._repr_mimebundle_()
-        cell.outputs = [nbformat.from_dict({"output_type": "display_data", "data": data,
-                                            "metadata": metadata})]
-        cells.append(cell)
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["lifetools"] = {"notebook": "07_crisis_risk.ipynb"}
+    nb = crisis_notebook(shown, cells)
     verify_and_settle(nb, key)
     path = tmp_path / "notebook.ipynb"
     nbformat.write(nb, path)
@@ -1141,16 +1152,7 @@ def test_released_risks_read_in_per_cent_in_every_table_and_pass_the_gate(
     sentence = {k["name"]: str(k.get("text")) for k in report.key_results}[
         "fine_gray_incidence_sentence"]
     assert f" {str(everyone).split(' (')[0]} on average" in sentence
-    cells = []
-    for obj in shown.values():
-        cell = nbformat.v4.new_code_cell("lt.tables.show_table(...)")
-        data, metadata = obj._repr_mimebundle_()
-        cell.outputs = [nbformat.from_dict({"output_type": "display_data", "data": data,
-                                            "metadata": metadata})]
-        cells.append(cell)
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["lifetools"] = {"notebook": "07_crisis_risk.ipynb",
-                                "sdc_profile": "test-few-events"}
+    nb = crisis_notebook(shown.values(), profile="test-few-events")
     verify_and_settle(nb, key)
     path = tmp_path / "notebook.ipynb"
     nbformat.write(nb, path)

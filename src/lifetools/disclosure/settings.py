@@ -33,6 +33,7 @@ from lifetools.design_sizes import (
     MIN_BOOT_PER_COPY,
 )
 from lifetools.penalties import PENALTY_GRID
+from lifetools.signs import finite
 
 __all__ = ["DURATIONS", "DURATION_NAME", "IMPUTED_COPIES", "LOOSE_WORDS", "RUN_PARAMETER",
            "SAMPLE_SIZE_SETTING", "SETTINGS", "smallest_sample_size", "SETTING_WORDS", "UNIT_SETTINGS", "loose_words", "parameter_problem",
@@ -252,23 +253,13 @@ cannot be passed off as a setting."""
 
 def _same(value: Any, allowed: Iterable[Any]) -> bool:
     if isinstance(allowed, range):  # a whole number in a range (a design size)
-        number = _finite_number(value)
+        number = finite(value)
         return number is not None and number.is_integer() and int(number) in allowed
     try:
         return any(math.isclose(float(value), float(a), rel_tol=1e-9, abs_tol=1e-12)
                    for a in allowed)
     except (TypeError, ValueError):
         return any(value == a for a in allowed)
-
-
-def _finite_number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def parameter_problem(name: str, value: Any,

@@ -49,7 +49,7 @@ from lifetools.disclosure.protected import ProtectedValue, _seal
 from lifetools.disclosure.settings import parameter_problem
 from lifetools.disclosure.withheld import PRIVACY, rule_reason_named
 from lifetools.errors import DisclosureError
-from lifetools.signs import MINUS, bound_places, fixed
+from lifetools.signs import MINUS, bound_places, finite, fixed
 
 __all__ = ["MINUS", "NUMBER_WORDS", "QUANTIFIERS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
            "Level", "Parameter", "Period", "ProtectedText", "Reason", "RuleNumber",
@@ -100,16 +100,6 @@ def numbers_in(text: str) -> list[tuple[int, int, str]]:
             for m in _NUMBERS.finditer(text)]
 
 
-
-
-def _finite(value: Any) -> float | None:
-    if value is None or isinstance(value, (bool, str)):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True)
@@ -269,13 +259,13 @@ def _part(part: Any, profile: SdcProfile) -> tuple[str, list[dict[str, Any]]]:
                       "profile": part.profile}
         kind = part.kind
     elif isinstance(part, Estimate):
-        if _finite(part.value) is None or part.digits < 1:
+        if finite(part.value) is None or part.digits < 1:
             raise DisclosureError("an Estimate needs a finite value and at least one "
                                   "decimal place (a whole number could be a count)")
         kind, detail = "estimate", {"value": float(part.value), "digits": part.digits,
                                     "percent": part.percent}
     elif isinstance(part, Interval):
-        if None in (_finite(part.low), _finite(part.high)) or part.digits < 1 \
+        if None in (finite(part.low), finite(part.high)) or part.digits < 1 \
                 or part.low > part.high:
             raise DisclosureError("an Interval needs finite limits in order and at least "
                                   "one decimal place")
@@ -575,7 +565,7 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
     if kind in ("share", "rate", "mean", "difference", "interval", "estimate"):
         values = ([d.get("low"), d.get("high")] if kind == "interval"
                   else [d.get("value")])
-        if any(_finite(v) is None for v in values) or int(d.get("digits", 0)) < 1:
+        if any(finite(v) is None for v in values) or int(d.get("digits", 0)) < 1:
             return "not a finite number written with decimal places"
         of = d.get("of_kind", kind)
         num, den = d.get("numerator"), d.get("denominator")
