@@ -518,6 +518,7 @@ def test_analyse_crisis_risk_sample_size_and_threshold_said_from_the_run(report)
     assert "overfitting" not in basis and "target shrinkage of" in basis
 
 
+@pytest.mark.slow  # the 2023-24 report (shared fixture)
 def test_analyse_crisis_risk_shrinkage_said_against_the_sample_size_target(report_2023):
     # a released model's shrinkage sentence says on which side of the criteria's target
     # its estimated shrinkage lies (the page claimed more overfitting than the target
@@ -535,6 +536,7 @@ def test_analyse_crisis_risk_shrinkage_said_against_the_sample_size_target(repor
         is not above
 
 
+@pytest.mark.slow  # the 2023-24 report (shared fixture)
 def test_analyse_crisis_risk_estimates_shown_with_intervals_record_them(report_2023):
     # the comparison with the previous edition reads an estimate's interval from its
     # "<name>_ci" key result: without them it said "not assessed: its interval is not
