@@ -109,11 +109,13 @@ def _level_cols_in_source() -> set[str]:
     import ast
     from pathlib import Path
 
+    from source_trees import parse_file
+
     import lifetools
 
     found: set[str] = set()
     for path in Path(lifetools.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_file(path)):
             if isinstance(node, ast.keyword) and node.arg == "level_cols" \
                     and isinstance(node.value, ast.List):
                 found |= {e.value for e in node.value.elts

@@ -576,6 +576,7 @@ def test_the_gate_verifies_a_minimum_sample_size_rather_than_trusting_it():
         assert parameter_problem(SAMPLE_SIZE_SETTING, bad, {}), bad
 
 
+@pytest.mark.slow  # the 2023-24 report (shared fixture)
 def test_analyse_crisis_risk_shrinkage_said_against_the_sample_size_target(report_2023):
     # a released model's shrinkage sentence says on which side of the criteria's target
     # its estimated shrinkage lies (the page claimed more overfitting than the target
@@ -593,6 +594,7 @@ def test_analyse_crisis_risk_shrinkage_said_against_the_sample_size_target(repor
         is not above
 
 
+@pytest.mark.slow  # the 2023-24 report (shared fixture)
 def test_analyse_crisis_risk_estimates_shown_with_intervals_record_them(report_2023):
     # the comparison with the previous edition reads an estimate's interval from its
     # "<name>_ci" key result: without them it said "not assessed: its interval is not

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from project_copy import GIT_ENV, ROOT
+from source_trees import parse_file
 
 from lifetools.pipeline import provenance
 
@@ -60,7 +61,7 @@ def test_stack_packages_cover_every_third_party_import_that_touches_results():
     # reused every run and reproduce ran (issue 14, wave-23 audit)
     imported = set()
     for path in (ROOT / "src" / "lifetools").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_file(path)):
             if isinstance(node, ast.Import):
                 imported |= {a.name.split(".")[0] for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

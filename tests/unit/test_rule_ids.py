@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+from source_trees import parse_file
 
 from lifetools.disclosure.rule_ids import RULES, rule_id
 from lifetools.pipeline.gate import PATTERNS, Finding
@@ -40,7 +41,7 @@ _NAMED = re.compile(r"rule '([a-z-]+)'")
 def _literals(paths: list[Path]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for path in paths:
-        for node in ast.walk(ast.parse(path.read_text())):
+        for node in ast.walk(parse_file(path)):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 found.setdefault(node.value, set()).add(path.name)
     return found

@@ -11,6 +11,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from source_trees import parse_file
 
 from lifetools import publication
 from lifetools.pipeline import layout
@@ -41,7 +42,7 @@ def retyped_names(package: Path) -> list[tuple[str, int, str]]:
     """(module, line, name) of each owned name typed outside its owner."""
     found = []
     for path in sorted(package.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse_file(path)
         prose = _docstrings(tree)
         module = path.relative_to(package).as_posix()
         for node in ast.walk(tree):
@@ -94,7 +95,7 @@ def retyped_folders(package: Path) -> list[tuple[str, int, str]]:
         module = path.relative_to(package).as_posix()
         if module == "publication.py":
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_file(path)):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
                 operands = [node.left, node.right]
             elif isinstance(node, ast.Compare):
