@@ -255,36 +255,42 @@ PERCENTAGE_KINDS = ("percentage", "proportion")
 
 
 def format_bounds(lower: Any, upper: Any, *, kind: str = "ratio", digits: int | None = None,
-                  missing: str = MISSING, null: float | None = None) -> str:
+                  missing: str = MISSING, null: float | None = None,
+                  avoid: Sequence[float] = ()) -> str:
     """Format the limits of an interval: "0.83 to 1.71".
 
     With ``null`` (1 for a ratio, 0 for a difference), a limit that would round onto it
     but is not it gets extra decimal places (:func:`bound_places`): "1.004 to 4.03".
+    ``avoid``: the limits a report states for the estimate (a calibration slope's 0.8
+    and 1.2), which a limit keeps its side of too (:func:`places_avoiding`): "0.797 to
+    1.03", never "0.80" beside a verdict that the interval reaches beyond 0.8 (the
+    comparison table and TRIPOD+AI item 23a wrote "0.80" until wave 41).
     """
     low, high = finite(lower), finite(upper)
     if low is None or high is None:
         return missing
     base = (1 if kind in PERCENTAGE_KINDS else 2) if digits is None else digits
     return " to ".join(
-        format_value(v, kind=kind, digits=bound_places(v, digits=base, null=null))
+        format_value(v, kind=kind, digits=places_avoiding(v, null, *avoid, digits=base))
         for v in (low, high))
 
 
 def format_interval(estimate: Any, lower: Any, upper: Any, *, kind: str = "ratio",
                     digits: int | None = None, missing: str = MISSING,
-                    null: float | None = None) -> str:
+                    null: float | None = None, avoid: Sequence[float] = ()) -> str:
     """Format an estimate with its interval: "1.19 (0.83 to 1.71)".
 
     With ``kind="proportion"`` (or ``"percentage"``) every number has its per cent
     sign: "24.5% (22.1% to 27.0%)".
 
     When the estimate or either limit is missing the whole reads ``missing``: an
-    estimate without its interval is not published as if it were certain. ``null``:
-    as for :func:`format_bounds`.
+    estimate without its interval is not published as if it were certain. ``null``
+    and ``avoid``: as for :func:`format_bounds`.
     """
     if finite(estimate) is None:
         return missing
-    bounds = format_bounds(lower, upper, kind=kind, digits=digits, missing="", null=null)
+    bounds = format_bounds(lower, upper, kind=kind, digits=digits, missing="", null=null,
+                           avoid=avoid)
     if not bounds:
         return missing
     return f"{format_value(estimate, kind=kind, digits=digits)} ({bounds})"
