@@ -27,7 +27,7 @@ from typing import Any
 
 from lifetools.disclosure import active_profile
 from lifetools.disclosure.text import fixed
-from lifetools.signs import BOUND_DIGITS_LIMIT, bound_places, finite
+from lifetools.signs import BOUND_DIGITS_LIMIT, bound_places, finite, places_avoiding
 
 __all__ = [
     "MIN_EVENTS",
@@ -75,33 +75,6 @@ def _fixed(number: float, digits: int) -> str:
 def shown_bound(value: float, *, digits: int, null: float | None) -> float:
     """The number a reader sees for a confidence limit (after :func:`bound_places`)."""
     return float(f"{value:.{bound_places(value, digits=digits, null=null)}f}")
-
-
-def places_avoiding(value: float, *avoid: float | None, digits: int,
-                    limit: int = BOUND_DIGITS_LIMIT) -> int:
-    """Decimal places for ``value`` so that it reads as none of the values in ``avoid``.
-
-    A confidence limit read against several values (the no-difference value and the
-    stated limits of a check: a calibration slope's 1, 0.8 and 1.2) must not round onto
-    any of them, or it is read on the wrong side of one: 0.7966 is "0.80" at 2 places,
-    the stated limit 0.8 itself, beside a verdict that its interval reaches beyond it.
-    The fewest places from ``digits`` (up to ``limit``) that keep ``value`` off every
-    value of ``avoid``: :func:`bound_places` against each, the most of them
-    (``places_avoiding(0.7966, 1.0, 0.8, 1.2, digits=2)`` is 3, "0.797"). A value of
-    ``avoid`` that is ``None``, or ``value`` itself, or one ``value`` rounds onto even
-    at ``limit`` places asks for no extra places (:func:`bound_places`); with no value
-    to avoid, ``digits``.
-
-    Notes
-    -----
-    Rounding is monotone, so when each value of ``avoid`` has no more than ``digits``
-    decimal places (a stated limit as it was set: 0.8, 1.25) the value shown differs
-    from every one of them written at the same places, on its own side of it. Replaces
-    the drift verdict's own helper (:func:`lifetools.prediction.drift.drift_check`). Known answers and a property
-    test in ``tests/unit/test_formatting.py`` (``test_places_avoiding_*``).
-    """
-    return max((bound_places(value, digits=digits, null=edge, limit=limit)
-                for edge in avoid), default=digits)
 
 
 def suppressed_text() -> str:

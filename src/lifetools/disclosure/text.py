@@ -49,7 +49,7 @@ from lifetools.disclosure.protected import ProtectedValue, _seal
 from lifetools.disclosure.settings import parameter_problem
 from lifetools.disclosure.withheld import PRIVACY, rule_reason_named
 from lifetools.errors import DisclosureError
-from lifetools.signs import MINUS, bound_places, finite, fixed
+from lifetools.signs import MINUS, bound_places, finite, fixed, places_avoiding
 
 __all__ = ["MINUS", "NUMBER_WORDS", "QUANTIFIERS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
            "Level", "Parameter", "Period", "ProtectedText", "Reason", "RuleNumber",
@@ -136,9 +136,8 @@ class Interval:
 
 def _limit_places(value: float, digits: int, null: Any, stated: Any) -> int:
     """The places of one confidence limit kept off its null and the stated limits
-    (:func:`lifetools.formatting.places_avoiding`, which imports this package)."""
-    return max(bound_places(value, digits=digits, null=edge)
-               for edge in (null, *(stated or ())))
+    (:func:`lifetools.signs.places_avoiding`)."""
+    return places_avoiding(value, null, *(stated or ()), digits=digits)
 
 
 @dataclass(frozen=True)
