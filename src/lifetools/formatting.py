@@ -27,7 +27,7 @@ from typing import Any
 
 from lifetools.disclosure import active_profile
 from lifetools.disclosure.text import fixed
-from lifetools.signs import BOUND_DIGITS_LIMIT, bound_places, finite
+from lifetools.signs import BOUND_DIGITS_LIMIT, bound_places, finite, places_avoiding
 
 __all__ = [
     "MIN_EVENTS",
@@ -75,33 +75,6 @@ def _fixed(number: float, digits: int) -> str:
 def shown_bound(value: float, *, digits: int, null: float | None) -> float:
     """The number a reader sees for a confidence limit (after :func:`bound_places`)."""
     return float(f"{value:.{bound_places(value, digits=digits, null=null)}f}")
-
-
-def places_avoiding(value: float, *avoid: float | None, digits: int,
-                    limit: int = BOUND_DIGITS_LIMIT) -> int:
-    """Decimal places for ``value`` so that it reads as none of the values in ``avoid``.
-
-    A confidence limit read against several values (the no-difference value and the
-    stated limits of a check: a calibration slope's 1, 0.8 and 1.2) must not round onto
-    any of them, or it is read on the wrong side of one: 0.7966 is "0.80" at 2 places,
-    the stated limit 0.8 itself, beside a verdict that its interval reaches beyond it.
-    The fewest places from ``digits`` (up to ``limit``) that keep ``value`` off every
-    value of ``avoid``: :func:`bound_places` against each, the most of them
-    (``places_avoiding(0.7966, 1.0, 0.8, 1.2, digits=2)`` is 3, "0.797"). A value of
-    ``avoid`` that is ``None``, or ``value`` itself, or one ``value`` rounds onto even
-    at ``limit`` places asks for no extra places (:func:`bound_places`); with no value
-    to avoid, ``digits``.
-
-    Notes
-    -----
-    Rounding is monotone, so when each value of ``avoid`` has no more than ``digits``
-    decimal places (a stated limit as it was set: 0.8, 1.25) the value shown differs
-    from every one of them written at the same places, on its own side of it. Replaces
-    the drift verdict's own helper (:func:`lifetools.prediction.drift.drift_check`). Known answers and a property
-    test in ``tests/unit/test_formatting.py`` (``test_places_avoiding_*``).
-    """
-    return max((bound_places(value, digits=digits, null=edge, limit=limit)
-                for edge in avoid), default=digits)
 
 
 def suppressed_text() -> str:
@@ -255,36 +228,42 @@ PERCENTAGE_KINDS = ("percentage", "proportion")
 
 
 def format_bounds(lower: Any, upper: Any, *, kind: str = "ratio", digits: int | None = None,
-                  missing: str = MISSING, null: float | None = None) -> str:
+                  missing: str = MISSING, null: float | None = None,
+                  avoid: Sequence[float] = ()) -> str:
     """Format the limits of an interval: "0.83 to 1.71".
 
     With ``null`` (1 for a ratio, 0 for a difference), a limit that would round onto it
     but is not it gets extra decimal places (:func:`bound_places`): "1.004 to 4.03".
+    ``avoid``: the limits a report states for the estimate (a calibration slope's 0.8
+    and 1.2), which a limit keeps its side of too (:func:`places_avoiding`): "0.797 to
+    1.03", never "0.80" beside a verdict that the interval reaches beyond 0.8 (the
+    comparison table and TRIPOD+AI item 23a wrote "0.80" until wave 41).
     """
     low, high = finite(lower), finite(upper)
     if low is None or high is None:
         return missing
     base = (1 if kind in PERCENTAGE_KINDS else 2) if digits is None else digits
     return " to ".join(
-        format_value(v, kind=kind, digits=bound_places(v, digits=base, null=null))
+        format_value(v, kind=kind, digits=places_avoiding(v, null, *avoid, digits=base))
         for v in (low, high))
 
 
 def format_interval(estimate: Any, lower: Any, upper: Any, *, kind: str = "ratio",
                     digits: int | None = None, missing: str = MISSING,
-                    null: float | None = None) -> str:
+                    null: float | None = None, avoid: Sequence[float] = ()) -> str:
     """Format an estimate with its interval: "1.19 (0.83 to 1.71)".
 
     With ``kind="proportion"`` (or ``"percentage"``) every number has its per cent
     sign: "24.5% (22.1% to 27.0%)".
 
     When the estimate or either limit is missing the whole reads ``missing``: an
-    estimate without its interval is not published as if it were certain. ``null``:
-    as for :func:`format_bounds`.
+    estimate without its interval is not published as if it were certain. ``null``
+    and ``avoid``: as for :func:`format_bounds`.
     """
     if finite(estimate) is None:
         return missing
-    bounds = format_bounds(lower, upper, kind=kind, digits=digits, missing="", null=null)
+    bounds = format_bounds(lower, upper, kind=kind, digits=digits, missing="", null=null,
+                           avoid=avoid)
     if not bounds:
         return missing
     return f"{format_value(estimate, kind=kind, digits=digits)} ({bounds})"

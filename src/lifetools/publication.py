@@ -734,6 +734,9 @@ def record(
     nulls = {span["null"] for span in shown.spans if "null" in span}
     if len(nulls) == 1:  # an interval's null where it changed the text ("1.004 to")
         extra["null"] = _json_value(nulls.pop())
+    stated = {tuple(span["stated"]) for span in shown.spans if span.get("stated")}
+    if len(stated) == 1:  # the limits a report states, where they changed the text
+        extra["stated"] = _json_value(list(stated.pop()))
     path = config.output_dir() / RESULTS_FILE
     results = json.loads(path.read_text()) if path.exists() else {}
     if made_by_release and not _has_missing(value):

@@ -12,7 +12,7 @@ import math
 from numbers import Real
 from typing import Any
 
-__all__ = ["BOUND_DIGITS_LIMIT", "MINUS", "bound_places", "finite", "fixed"]
+__all__ = ["BOUND_DIGITS_LIMIT", "MINUS", "bound_places", "finite", "fixed", "places_avoiding"]
 
 MINUS = "\u2212"
 """The sign of a negative number a reader sees: the minus sign (U+2212), which screen
@@ -65,6 +65,33 @@ def bound_places(value: float, *, digits: int, null: float | None,
         if float(f"{value:.{places}f}") != null:
             return places
     return digits
+
+
+def places_avoiding(value: float, *avoid: float | None, digits: int,
+                    limit: int = BOUND_DIGITS_LIMIT) -> int:
+    """Decimal places for ``value`` so that it reads as none of the values in ``avoid``.
+
+    A confidence limit read against several values (the no-difference value and the
+    stated limits of a check: a calibration slope's 1, 0.8 and 1.2) must not round onto
+    any of them, or it is read on the wrong side of one: 0.7966 is "0.80" at 2 places,
+    the stated limit 0.8 itself, beside a verdict that its interval reaches beyond it.
+    The fewest places from ``digits`` (up to ``limit``) that keep ``value`` off every
+    value of ``avoid``: :func:`bound_places` against each, the most of them
+    (``places_avoiding(0.7966, 1.0, 0.8, 1.2, digits=2)`` is 3, "0.797"). A value of
+    ``avoid`` that is ``None``, or ``value`` itself, or one ``value`` rounds onto even
+    at ``limit`` places asks for no extra places (:func:`bound_places`); with no value
+    to avoid, ``digits``.
+
+    Notes
+    -----
+    Rounding is monotone, so when each value of ``avoid`` has no more than ``digits``
+    decimal places (a stated limit as it was set: 0.8, 1.25) the value shown differs
+    from every one of them written at the same places, on its own side of it. Replaces
+    the drift verdict's own helper (:func:`lifetools.prediction.drift.drift_check`); here beside :func:`bound_places`, so that the protected texts and the downloads (:mod:`lifetools.disclosure`, which :mod:`lifetools.formatting` imports) write limits by it too; :mod:`lifetools.formatting` re-exports it. Known answers and a property
+    test in ``tests/unit/test_formatting.py`` (``test_places_avoiding_*``).
+    """
+    return max((bound_places(value, digits=digits, null=edge, limit=limit)
+                for edge in avoid), default=digits)
 
 
 def finite(value: Any) -> float | None:

@@ -419,3 +419,30 @@ def test_comparison_labels_give_each_terms_words_once_at_its_first_mention():
                      in_words("uniform shrinkage factor"), "Optimism-corrected C-statistic",
                      in_words("calibration slope")]
     assert gloss_findings(" ".join(shown)) == []
+
+
+def _slope(value, ci):
+    return {"slope": {"kind": "estimate", "label": "Calibration slope", "text": "x",
+                      "value": value},
+            "slope_ci": {"kind": "text", "label": "95% CI", "text": "x", "value": ci}}
+
+
+def test_compare_slope_limit_keeps_its_side_of_the_stated_limits(tmp_path, monkeypatch):
+    # the 2024-25 crisis page's slope "0.91 (95% CI 0.797 to 1.03)" read "0.91 (0.80 to
+    # 1.03)" in the comparison, inside the stated 0.8 to 1.2 (wave 41): its interval
+    # recorded as the report records it (interval_result with the stated limits)
+    import json
+
+    from lifetools.publication import record
+    from lifetools.reports.sentences import interval_result
+
+    monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(tmp_path))
+    entry = interval_result("slope_ci", (0.7966, 1.0312), null=1.0, label="95% CI",
+                            stated=(0.8, 1.2))
+    assert str(entry["text"]) == "0.797 to 1.03"
+    record("slope", 0.9133, kind="estimate", label="Calibration slope")
+    record(**entry)
+    current = json.loads((tmp_path / "results.json").read_text())
+    assert current["slope_ci"]["stated"] == [0.8, 1.2]
+    rows = compare_results(_slope(0.95, [0.85, 1.05]), current)
+    assert rows[0].current == "0.91 (0.797 to 1.03)"

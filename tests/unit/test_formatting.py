@@ -406,3 +406,14 @@ def test_format_proportion_published_rounded_reads_as_published():
     assert fmt.format_proportion(0.6451, places=2) == "65.0%"
     assert fmt.format_proportion(0.07, places=2) == "7.0%"
     assert fmt.format_points(0.1149, places=2) == "11.0 percentage points"
+
+
+def test_format_interval_keeps_a_limit_off_the_stated_limits_it_is_read_against():
+    # "0.80" for 0.7966 read as the stated limit 0.8 itself (wave 41): one rule,
+    # places_avoiding with the null and the stated limits
+    from lifetools.formatting import format_bounds, format_interval
+
+    assert format_interval(0.9133, 0.7966, 1.0312, kind="estimate", null=1.0,
+                           avoid=(0.8, 1.2)) == "0.91 (0.797 to 1.03)"
+    assert format_bounds(0.7966, 1.0312, null=1.0) == "0.80 to 1.03"  # no stated limits
+    assert format_bounds(0.85, 1.1996, null=1.0, avoid=(0.8, 1.2)) == "0.85 to 1.1996"

@@ -1054,3 +1054,31 @@ def test_withheld_calibration_figure_drawn_narrow_fits_a_phone():
         ax = plots.plot_corrected_calibration(blank)
     assert cropped_width(ax.figure) <= NARROW_MAX_WIDTH + 0.01
     assert "not shown" in " ".join(t.get_text().replace("\n", " ") for t in ax.texts)
+
+
+def test_forest_download_writes_a_limit_on_its_side_of_one_and_the_gate_accepts_it(
+        tmp_path):
+    # the 2024-25 discharge forest.csv read "Time-varying (correct),1.44,1.00,2.06"
+    # beside a page and alt text of "1.44 (1.004 to 2.06)" and a verdict of faster
+    # discharge (wave 41): the download keeps the limit's side of 1 as the page does
+    from lifetools.disclosure import active_profile
+    from lifetools.pipeline.gate.files import _csv_findings
+    from lifetools.publication import figure_download_rules, figure_downloads
+
+    frame = pd.DataFrame({"model": ["Time-varying (correct)", "Naive model"],
+                          "estimate": [1.44, 0.83], "ci_lower": [1.004, 0.5],
+                          "ci_upper": [2.06, 0.9996]})
+    ax = plots.plot_forest(released(frame), label_col="model")
+    assert "1.44 (1.004 to 2.06)" in ax.figure._lifetools_alt
+    (path,) = figure_downloads(ax.figure, "forest", tmp_path)
+    text = (tmp_path / path).read_text()
+    assert "Time-varying (correct),1.44,1.004,2.06" in text
+    assert "Naive model,0.83,0.50,0.9996" in text
+    rules = figure_download_rules(ax.figure, "forest")[path]
+    assert list(rules["limit_headers"].values()) == [[1.0], [1.0]]
+    profile = active_profile()
+    assert _csv_findings(text, rules, profile, tables=False) == []
+    # a limit written with more places than the rule gives is refused
+    for wrong in (text.replace(",1.004,", ",1.0040,"), text.replace(",0.50,", ",0.500,")):
+        assert any("confidence limit" in detail
+                   for _, detail in _csv_findings(wrong, rules, profile, tables=False))

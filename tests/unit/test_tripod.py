@@ -121,3 +121,18 @@ def test_model_card_states_the_fairness_minimum_in_words_with_the_profiles_numbe
     assert "model_min_events" not in card
     assert (f"at least {least} people with, and {least} without, a crisis (the number "
             "the default disclosure profile sets") in card
+
+
+def test_tripod_calibration_limit_keeps_its_side_of_the_stated_limits():
+    # item 23a wrote the slope "0.91 (0.80 to 1.03)" beside a verdict that its interval
+    # reaches beyond the stated 0.8 (2024-25 crisis page, wave 41); and a limit beside
+    # perfect calibration keeps its side of it too
+    import pandas as pd
+
+    from lifetools.reports.tripod import calibration_text
+
+    table = pd.DataFrame({"estimate": [0.9133, 0.1], "ci_lower": [0.7966, -0.004],
+                          "ci_upper": [1.0312, 0.1996]}, index=["slope", "citl"])
+    assert calibration_text(table, "slope", (0.8, 1.2)) == "0.91 (0.797 to 1.03)"
+    assert calibration_text(table, "citl", (-0.2, 0.2)) == \
+        "0.10 (\u22120.004 to 0.1996)"

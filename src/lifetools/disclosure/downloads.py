@@ -34,8 +34,9 @@ from lifetools.disclosure.withheld import (
     unrepeated,
 )
 from lifetools.labels import column_label, column_unit, listed, quoted
+from lifetools.signs import places_avoiding
 
-__all__ = ["DOWNLOAD_PLACES", "HEADERS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
+__all__ = ["DOWNLOAD_PLACES", "HEADERS_KEY", "LIMITS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
            "SUPPRESSED", "TABLE_NOTE", "column_notes", "hidden_mark", "file_notes", "withheld_models_note",
            "withheld_table_sentence",
            "written_record",
@@ -47,6 +48,10 @@ DOWNLOAD_PLACES = 2
 :func:`shown_frame`'s default), unless a disclosure rule published its column with
 fixed places. A figure's alt text gives a drawn share as that published number
 (:data:`lifetools.plots.theme.DOWNLOAD_PLACES`, which is this)."""
+LIMITS_KEY = "limit_headers"
+"""The stamp's record of each confidence-limit column of a download and the values
+(the null, stated limits) it keeps its side of (:func:`header_rules`): the publish
+gate accepts the extra places that keeps it there and no others."""
 SUPPRESSED = "[c]"
 NOT_AVAILABLE = "[x]"
 NOTES_FILE = "notes.txt"
@@ -356,6 +361,10 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
                 upper=column_label(high) if high else None, interval=method)
     if rates:  # each rate's published inputs and its multiplier (per 1,000 ...)
         record["rate_headers"] = rates
+    limits = {column_label(c): list(avoid) for c, avoid in table.record.limits
+              if c in table.columns}
+    if limits:  # each confidence limit and the values it keeps its side of
+        record[LIMITS_KEY] = limits
     treat_all = {column_label(c): {"threshold": column_label(t) if t else None,
                                    "events": k, "people": n}
                  for c, t, k, n in table.record.treat_all if c in table.columns}
@@ -401,6 +410,10 @@ def shown_frame(table: ProtectedTable, *, digits: int = DOWNLOAD_PLACES) -> pd.D
     published with fixed places (the protection record's ``places``): person-years
     rounded to whole years read "8920", not "8920.00", and a share to 1 place "15.1",
     not "15.10", as the page's table shows them (:func:`lifetools.tables.show_table`).
+    A confidence limit recorded as keeping its side of a value (the null, a stated
+    limit: :attr:`~lifetools.disclosure.protected.ProtectionRecord.limits`) gets the
+    fewest extra places that keep it there (:func:`lifetools.signs.places_avoiding`):
+    "1.004", never "1.00" beside a page that wrote "1.004" (wave 41).
     """
     frame = table.frame
     hidden = {(r, c) for r, c, _ in table.record.suppressed}
@@ -408,8 +421,11 @@ def shown_frame(table: ProtectedTable, *, digits: int = DOWNLOAD_PLACES) -> pd.D
     for column in frame.columns:
         places = table.record.places_of(column)
         shown = digits if places is None else places
+        avoid = table.record.avoid_of(column)
         out[column] = [
-            SUPPRESSED if (row, column) in hidden else _text(value, shown)
+            SUPPRESSED if (row, column) in hidden else _text(
+                value, shown if avoid is None or not isinstance(value, float)
+                or value != value else places_avoiding(value, *avoid, digits=shown))
             for row, value in enumerate(frame[column].tolist())]
     return out
 

@@ -23,7 +23,7 @@ import json
 import math
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pandas as pd
@@ -211,6 +211,17 @@ class ProtectionRecord:
     shown row whose shown children leave out 0 of it
     (:func:`lifetools.disclosure.flow.zero_steps`). The stamp records them
     (``flow_zero_steps``): only there may the page show a difference of 0."""
+    limits: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    """Each confidence-limit column and the values its cells must not read as: the
+    no-difference value and any limits the report states (a forest plot's ratios: 1).
+    A download writes each such cell with the fewest places that keep it on its side
+    of them (:func:`lifetools.formatting.places_avoiding`: "1.004", never "1.00", as
+    the page writes it); the stamp records them (``limit_headers``), so the publish
+    gate accepts those places and no others (:meth:`ProtectedTable.keeping_sides`)."""
+
+    def avoid_of(self, column: str) -> tuple[float, ...] | None:
+        """The values a confidence-limit column keeps its side of (None: no limit)."""
+        return dict(self.limits).get(column)
 
     @property
     def link(self) -> Link | None:
@@ -425,7 +436,10 @@ class ProtectedTable:
                           for r in self._record.intervals)
         treat_all = tuple((names.get(c, c), names.get(t, t), k, n)
                           for c, t, k, n in self._record.treat_all)
-        return _mint(frame, roles=tuple(roles), suppressed=tuple(suppressed),
+        limits = tuple((names.get(c, c), a) for c, a in self._record.limits
+                       if names.get(c, c) in frame.columns)
+        return _with_limits(limits, _mint(
+                     frame, roles=tuple(roles), suppressed=tuple(suppressed),
                      like=self._record, places=places, bases=bases, rates=rates,
                      intervals=intervals, treat_all=treat_all,
                      net_benefit_counts=tuple(
@@ -438,7 +452,28 @@ class ProtectedTable:
                      denominator=names.get(group, group) if group else None,
                      people_outcomes=tuple(names.get(c, c) for c in
                                            self._record.people_outcomes),
-                     links=links)
+                     links=links))
+
+    def keeping_sides(self, columns: Sequence[str], *avoid: float) -> ProtectedTable:
+        """The same table, its confidence-limit ``columns`` recorded as keeping their
+        side of ``avoid`` (the null, and any stated limits) in a download
+        (:attr:`ProtectionRecord.limits`): "1.004" for a ratio's lower limit 1.004,
+        which a download at 2 places wrote "1.00", touching 1, beside a page that wrote
+        "1.004" and a verdict of faster discharge (wave 41).
+
+        Raises
+        ------
+        KeyError
+            If a column is not in the table.
+        """
+        self.verify()
+        missing = [c for c in columns if c not in self._frame.columns]
+        if missing:
+            raise KeyError(f"columns not in the table: {missing}")
+        kept = tuple((c, a) for c, a in self._record.limits if c not in columns)
+        limits = (*kept, *((str(c), tuple(float(v) for v in avoid)) for c in columns))
+        return ProtectedTable(self._frame, replace(self._record, limits=limits),
+                              _token=_TOKEN)
 
     def select(self, columns: Sequence[str]) -> ProtectedTable:
         """The same rows with only ``columns`` (in that order), still protected."""
@@ -570,7 +605,8 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
     roles.update((c, r) for c, r in b.roles if c not in roles)
     frame = merged.drop(columns=list(_ROWS))
     links = _merged_links(left, right, frame, sides, tuple(suppressed))
-    return _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
+    limits = tuple((c, v) for c, v in (*a.limits, *b.limits) if c in frame.columns)
+    return _with_limits(limits, _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
                  suppressed=tuple(suppressed), like=a,
                  secondary_cells=sum(why == "secondary" for _, _, why in suppressed),
                  places=(*a.places, *b.places), bases=(*a.bases, *b.bases),
@@ -579,7 +615,17 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
                  net_benefit_counts=(*a.net_benefit_counts, *b.net_benefit_counts),
                  denominator=a.denominator or b.denominator,
                  people_outcomes=_merged_people(a, b),
-                 links=links)
+                 links=links))
+
+
+def _with_limits(limits: tuple[tuple[str, tuple[float, ...]], ...],
+                 table: ProtectedTable) -> ProtectedTable:
+    """``table`` with its confidence-limit columns' record (kept through select,
+    rename, rows and merge)."""
+    if not limits:
+        return table
+    return ProtectedTable(table._frame, replace(table._record, limits=limits),
+                          _token=_TOKEN)
 
 
 def _merged_people(a: ProtectionRecord, b: ProtectionRecord) -> tuple[str, ...]:

@@ -49,7 +49,7 @@ from lifetools.disclosure.protected import ProtectedValue, _seal
 from lifetools.disclosure.settings import parameter_problem
 from lifetools.disclosure.withheld import PRIVACY, rule_reason_named
 from lifetools.errors import DisclosureError
-from lifetools.signs import MINUS, bound_places, finite, fixed
+from lifetools.signs import MINUS, bound_places, finite, fixed, places_avoiding
 
 __all__ = ["MINUS", "NUMBER_WORDS", "QUANTIFIERS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
            "Level", "Parameter", "Period", "ProtectedText", "Reason", "RuleNumber",
@@ -119,7 +119,10 @@ class Interval:
     interval (the gate then recomputes them from its published numbers). ``null`` is
     the no-difference value (1 for a ratio, 0 for a difference): a limit that would
     round onto it but is not it is written with extra decimal places ("1.004"), by
-    :func:`lifetools.formatting.bound_places`.
+    :func:`lifetools.formatting.bound_places`. ``stated``: the limits the report
+    states for the estimate (a calibration slope's 0.8 and 1.2), which a limit keeps
+    its side of too ("0.797", never "0.80": :func:`lifetools.formatting.places_avoiding`;
+    the comparison with the previous edition wrote "0.80" until wave 41).
     """
 
     low: float
@@ -128,6 +131,13 @@ class Interval:
     percent: bool = False
     of: ProtectedValue | None = None
     null: float | None = None
+    stated: tuple[float, ...] = ()
+
+
+def _limit_places(value: float, digits: int, null: Any, stated: Any) -> int:
+    """The places of one confidence limit kept off its null and the stated limits
+    (:func:`lifetools.signs.places_avoiding`)."""
+    return places_avoiding(value, null, *(stated or ()), digits=digits)
 
 
 @dataclass(frozen=True)
@@ -213,10 +223,10 @@ def _render(kind: str, d: Mapping[str, Any]) -> str:
     if kind in ("share", "rate", "mean", "difference", "estimate"):
         return fixed(float(d["value"]), int(d["digits"]), bool(d.get("percent")))
     if kind == "interval":
-        null = d.get("null")
+        null, stated = d.get("null"), d.get("stated")
         return " to ".join(
-            fixed(float(d[end]), bound_places(float(d[end]), digits=int(d["digits"]),
-                                               null=null), bool(d.get("percent")))
+            fixed(float(d[end]), _limit_places(float(d[end]), int(d["digits"]), null,
+                                               stated), bool(d.get("percent")))
             for end in ("low", "high"))
     if kind == "duration":
         n = int(d["value"])
@@ -275,6 +285,10 @@ def _part(part: Any, profile: SdcProfile) -> tuple[str, list[dict[str, Any]]]:
                 bound_places(v, digits=part.digits, null=part.null) != part.digits
                 for v in (float(part.low), float(part.high))):
             detail["null"] = float(part.null)
+        if part.stated and any(  # recorded only where it changes the text
+                _limit_places(v, part.digits, None, part.stated) != part.digits
+                for v in (float(part.low), float(part.high))):
+            detail["stated"] = [float(v) for v in part.stated]
         if part.of is not None:
             of = part.of.verify()
             detail.update(of_kind=of.kind, numerator=of.numerator,

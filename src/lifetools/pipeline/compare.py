@@ -84,7 +84,7 @@ class Comparison:
 
 
 def _interval(results: Mapping[str, Any], name: str
-              ) -> tuple[tuple[float, float], float | None] | None:
+              ) -> tuple[tuple[float, float], float | None, tuple[float, ...]] | None:
     """The published limits of ``name`` and the null recorded with them, if any: its
     ``<name>_ci`` result, or a share's own ``interval`` (a protected share records its
     interval with it: the comparison said "not assessed: its interval is not among the
@@ -98,12 +98,15 @@ def _interval(results: Mapping[str, Any], name: str
     if isinstance(value, list) and len(value) == 2:
         low, high = finite(value[0]), finite(value[1])
         if low is not None and high is not None and low <= high:
-            return (low, high), finite(entry.get("null"))
+            stated = entry.get("stated") if isinstance(entry, dict) else None
+            return (low, high), finite(entry.get("null")), tuple(
+                v for v in (finite(s) for s in stated or ()) if v is not None)
     return None
 
 
 def _shown(entry: Mapping[str, Any],
-           interval: tuple[tuple[float, float], float | None] | None) -> str:
+           interval: tuple[tuple[float, float], float | None, tuple[float, ...]] | None
+           ) -> str:
     """The result as its edition published it, through the one formatter.
 
     Without an interval, a model's estimate reads as its page wrote it (its recorded
@@ -111,7 +114,9 @@ def _shown(entry: Mapping[str, Any],
     A limit that would round onto the no-difference value keeps its side ("1.004"):
     a ratio's null is 1; any other estimate's is the one its edition recorded with
     the interval (0 for a difference, 0.5 for a C-statistic), stored only where it
-    changed the text, so the limits read here as on the edition's own page.
+    changed the text, so the limits read here as on the edition's own page; so do the
+    limits the report states for it (``stated``: a calibration slope's 0.8 and 1.2),
+    which a limit keeps its side of ("0.797", never "0.80": wave 41).
     """
     kind = str(entry.get("kind"))
     if finite(entry.get("value")) is None and entry.get("text"):
@@ -124,13 +129,13 @@ def _shown(entry: Mapping[str, Any],
         return str(entry.get("text") or format_value(entry.get("value"), kind=kind))
     if interval is None:
         return format_value(entry.get("value"), kind=kind)
-    limits, null = interval
+    limits, null, stated = interval
     if null is None and kind == "ratio":
         null = 1.0
     digits, percent = _places(entry)
     return format_interval(entry.get("value"), *limits,
                            kind="percentage" if kind == "percentage" or percent
-                           else "ratio", digits=digits, null=null)
+                           else "ratio", digits=digits, null=null, avoid=stated)
 
 
 _NUMBER = re.compile(r"^[\u2212-]?\d[\d,]*(?:\.(?P<places>\d+))?(?P<percent>%?)$")

@@ -121,18 +121,22 @@ def imputed_cohort(data: pd.DataFrame, spec: ModelSpec, *, m: int, seed: int
                              outcome_col="crisis", m=m, seed=seed)
 
 def estimate_text(value: float, low: float = float("nan"), high: float = float("nan"), *,
-                  digits: int = 3, missing: str = MISSING, null: float | None = None) -> str:
+                  digits: int = 3, missing: str = MISSING, null: float | None = None,
+                  avoid: tuple[float, ...] = ()) -> str:
     """An estimate with its interval, or alone when it has none ("0.712 (0.690 to
     0.733)", "0.181"), through the one number formatter
     (:func:`lifetools.formatting.format_value`): a zero never reads "-0.000";
     ``missing`` when the estimate is missing or not finite. ``null``: the value of no
     difference, which a limit that would round onto it keeps its side of ("1.16 (0.998
-    to 1.31)" for a calibration slope, never "1.00 to 1.31")."""
+    to 1.31)" for a calibration slope, never "1.00 to 1.31"); ``avoid``: the limits
+    the report states for it, which a limit keeps its side of too ("0.797", never
+    "0.80" for a stated limit of 0.8: :func:`lifetools.formatting.format_bounds`)."""
     if finite(value) is None:
         return missing
     if finite(low) is None or finite(high) is None:
         return format_value(value, kind="estimate", digits=digits)
-    return format_interval(value, low, high, kind="estimate", digits=digits, null=null)
+    return format_interval(value, low, high, kind="estimate", digits=digits, null=null,
+                           avoid=avoid)
 
 
 def risk_text(value: float, low: float = float("nan"), high: float = float("nan"), *,
@@ -214,12 +218,13 @@ def continuous_characteristics(dev: pd.DataFrame, val: pd.DataFrame) -> Protecte
 
 
 def shown_estimate(value: float, low: float = float("nan"), high: float = float("nan"),
-                   digits: int = 3, null: float | None = None) -> str:
+                   digits: int = 3, null: float | None = None,
+                   avoid: tuple[float, ...] = ()) -> str:
     """A report estimate with its interval, 3 decimal places; "could not be estimated"
     (:data:`lifetools.formatting.MISSING`) when missing: a withheld model's estimates
     are ``[x]`` with the table's note (:func:`lifetools.reports.crisis_results.
     model_table`), never "not shown" in each row (wave 22)."""
-    return estimate_text(value, low, high, digits=digits, null=null)
+    return estimate_text(value, low, high, digits=digits, null=null, avoid=avoid)
 
 
 def significant_places(value: float, figures: int = 6) -> int:

@@ -364,6 +364,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
     lasso_drawn, internal, internal_method = run.lasso_drawn, run.internal, run.internal_method
     reliability, release, frozen, boot = run.reliability, run.release, run.frozen, run.boot
     t, drift, fg_release, fg = run.performance, run.drift, run.fg_release, run.fg
+    slope_band, citl_band = run.slope_band, run.citl_band
     fg_everyone = fg.risk_groups.iloc[0]
     developed, validated = run.development_period, run.validation_period
     return (
@@ -485,7 +486,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
          **_cohort_label("Calibration slope", f"validation cohort of {validated}")},
         interval_result(CrisisName.SLOPE_VALIDATION_CI,
                          (t.loc["slope", "ci_lower"], t.loc["slope", "ci_upper"]),
-                         null=CALIBRATION_NULL["slope"],
+                         null=CALIBRATION_NULL["slope"], stated=tuple(slope_band),
                          label=f"95% CI of the calibration slope in {validated} "
                                "(validation)"),
         {"name": CrisisName.CITL_VALIDATION, "value": drift.citl, "kind": "estimate",
@@ -493,7 +494,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
                          f"validation cohort of {validated}")},
         interval_result(CrisisName.CITL_VALIDATION_CI,
                          (t.loc["citl", "ci_lower"], t.loc["citl", "ci_upper"]),
-                         null=CALIBRATION_NULL["citl"],
+                         null=CALIBRATION_NULL["citl"], stated=tuple(citl_band),
                          label=f"95% CI of the calibration-in-the-large in {validated} "
                                "(validation)"),
         {"name": CrisisName.DRIFT_VERDICT, "value": drift.drifted, "kind": "text",

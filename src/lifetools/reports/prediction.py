@@ -32,6 +32,7 @@ from lifetools.prediction import (
     minimum_sample_size,
     performance_by_group,
 )
+from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.prediction.imputation import (
     fit_imputed_model,
     pool_performance,
@@ -300,7 +301,12 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         "measure": [MEASURES[m] for m in result.summary["measure"]],
         "estimate (95% CI)": [
             shown_estimate(brier.estimate, brier.ci_lower, brier.ci_upper) if r.measure == "brier"
-            else shown_estimate(r.estimate, r.ci_lower, r.ci_upper)
+            # a calibration limit keeps its side of perfect calibration and of the
+            # stated limits the drift verdict reads it against, as the verdict writes it
+            else shown_estimate(r.estimate, r.ci_lower, r.ci_upper,
+                                null=CALIBRATION_NULL.get(r.measure),
+                                avoid=tuple({"slope": slope_band,
+                                             "citl": citl_band}.get(r.measure, ())))
             for r in result.summary.itertuples()]})
     risk = np.mean(risks, axis=0)
     fg = time_to_event(dev_copies, val_copies, spec, logistic=result, logistic_risks=risks,

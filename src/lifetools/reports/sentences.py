@@ -336,24 +336,27 @@ def reason_result(reason: Any) -> dict[str, Any]:
 
 
 def interval_result(name: str, limits: tuple[Any, Any], *, null: float,
-                    label: str) -> dict[str, Any]:
+                    label: str, stated: tuple[float, ...] = ()) -> dict[str, Any]:
     """A key result's 95% limits (``<name>_ci``), as the comparison with the previous
     edition reads them (:func:`lifetools.pipeline.compare.compare_results`): the two
-    limits and their text (:func:`interval_text` with ``null``)."""
+    limits and their text (:func:`interval_text` with ``null`` and ``stated``, the
+    limits the report states for the estimate: recorded with the result where they
+    change the text, so the comparison writes "0.797" as the page does)."""
     low, high = float(limits[0]), float(limits[1])
     return {"name": name, "value": [low, high], "kind": "text",
-            "text": interval_text(low, high, null=null), "label": label}
+            "text": interval_text(low, high, null=null, stated=stated), "label": label}
 
 
 def interval_text(low: float, high: float, digits: int = 2, *,
-                  null: float | None = None) -> ProtectedText:
+                  null: float | None = None, stated: tuple[float, ...] = ()) -> ProtectedText:
     """Two confidence limits as a protected text: "0.83 to 1.71".
 
     ``null`` (1 for a ratio, 0 for a difference): a limit that would round onto it but
     is not it gets extra decimal places, "1.004 to 4.03"
     (:func:`lifetools.formatting.bound_places`).
     """
-    return compose("{ci}", ci=Interval(float(low), float(high), digits, null=null))
+    return compose("{ci}", ci=Interval(float(low), float(high), digits, null=null,
+                                       stated=tuple(float(v) for v in stated)))
 
 
 def withheld_reasons(checks: Sequence[Any], rules: Sequence[str]) -> list[str]:

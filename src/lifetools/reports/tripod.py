@@ -10,7 +10,7 @@ error: nothing is written by hand per edition, and nothing is left blank.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from string import Formatter
 from typing import Any
@@ -221,6 +221,17 @@ def cohort_crises(people: pd.DataFrame) -> str:
     return "[c]" if shown is None else format_value(shown, kind="count")
 
 
+def calibration_text(table: pd.DataFrame, measure: str, band: Sequence[float]) -> str:
+    """A calibration measure of ``table`` (rows ``slope``/``citl``; ``estimate``,
+    ``ci_lower``, ``ci_upper``) with its interval, to 2 places, as the drift verdict
+    writes it: a limit keeps its side of perfect calibration ("1.16 (0.998 to 1.31)",
+    never "1.00 to 1.31") and of the stated limits ``band`` ("0.797", never "0.80"
+    for a limit of 0.8: item 23a wrote "0.80" beside a verdict that the interval
+    reaches beyond it until wave 41). Tested in ``tests/unit/test_tripod.py``."""
+    return shown_estimate(*table.loc[measure, ["estimate", "ci_lower", "ci_upper"]],
+                          digits=2, null=CALIBRATION_NULL[measure], avoid=tuple(band))
+
+
 def tripod_meta(run: CrisisRun) -> dict[str, Any]:
     """What the checklist's templates read, from what the report computed: counts
     protected, numbers through the one formatter (:func:`tripod_checklist`)."""
@@ -238,10 +249,7 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         return "[c]" if shown is None else format_value(shown, kind="count")
 
     def calibration(measure: str) -> str:
-        # a limit beside perfect calibration keeps its side, as the drift verdict
-        # writes it ("1.16 (0.998 to 1.31)", never "1.00 to 1.31")
-        return shown_estimate(*t.loc[measure, ["estimate", "ci_lower", "ci_upper"]],
-                              digits=2, null=CALIBRATION_NULL[measure])
+        return calibration_text(t, measure, {"slope": slope_band, "citl": citl_band}[measure])
 
     return {
         # dates in words, by the pages' one date formatter ("1 April 2024")

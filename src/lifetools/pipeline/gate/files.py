@@ -39,7 +39,9 @@ from lifetools.disclosure import (
     notes_text,
 )
 from lifetools.disclosure.downloads import (
+    DOWNLOAD_PLACES,
     HEADERS_KEY,
+    LIMITS_KEY,
     NOT_AVAILABLE,
     NOTES_HEAD_KEY,
     NOTES_KEY,
@@ -83,6 +85,7 @@ from lifetools.publication import (
     TABLES_FOLDER,
     span_numbers,
 )
+from lifetools.signs import places_avoiding
 
 __all__ = ["TEXT_FILES", "download_table", "published_counts", "scan_files"]
 
@@ -218,6 +221,29 @@ def _shown_header(name: str) -> str:
 _NUMBER = re.compile(r"(-?\d+)(?:\.(\d+))?")
 
 
+def _limit_findings(name: str, cells: list[str], avoid: Any, places: Any) -> rules.Found:
+    """A confidence limit recorded as keeping its side of ``avoid`` (the null, stated
+    limits: the stamp's ``limit_headers``) must be written with exactly the places
+    that rule gives it at the column's places (``places``, else
+    :data:`~lifetools.disclosure.downloads.DOWNLOAD_PLACES`): "1.004" for 1.004
+    against 1, "0.50" for 0.5; "1.0040" or "0.500" is refused. (A cell "1.00" reads as
+    a limit of exactly 1, which the cell alone cannot tell from 1.004 rounded: the
+    writer, :func:`lifetools.disclosure.downloads.shown_frame`, keeps that side.)"""
+    base = places if isinstance(places, int) and not isinstance(places, bool) \
+        else DOWNLOAD_PLACES
+    edges = [float(v) for v in avoid or () if isinstance(v, (int, float))]
+    for cell in cells:
+        match = _NUMBER.fullmatch(cell.replace("\u2212", "-"))
+        if match is None:
+            continue
+        value = float(match.group(0))
+        if len(match.group(2) or "") != places_avoiding(value, *edges, digits=base):
+            return [(TABLE_RULE, f"column {name!r} is a confidence limit kept on its "
+                     f"side of {', '.join(f'{v:g}' for v in edges)}, and holds a cell "
+                     f"({cell}) written with other places than that rule gives it")]
+    return []
+
+
 def _at_places(cell: str, places: Any) -> str:
     """A CSV cell as the page writes it at a rule's ``places`` (8920.00 -> 8920), when
     the places beyond are zeros; otherwise unchanged (and refused by the places rule)."""
@@ -307,6 +333,7 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
     protected = set(record.get("protected_headers", []))
     places = record.get("protected_places") or {}
     bases = record.get("protected_bases") or {}
+    limits = record.get(LIMITS_KEY) or {}
     found = rules.table_findings(shown, rows, count_cols=counts, profile=profile)
     for index, name in enumerate(shown):
         if name in counts:
@@ -315,7 +342,9 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
         cells = [c for c in cells if c not in (SUPPRESSED, NOT_AVAILABLE, "")]
         if is_person_time(name) or name in bases:
             found += person_time_findings(name, cells, bases.get(name), profile)
-        if name in protected and name in places and not all(
+        if name in limits:  # a confidence limit: its places are the one rule's
+            found += _limit_findings(name, cells, limits[name], places.get(name))
+        elif name in protected and name in places and not all(
                 fixed_places(_at_places(c, places[name]), places[name]) for c in cells):
             found.append((TABLE_RULE, f"column {name!r} is protected by a rule that "
                           f"publishes it with {places[name]} decimal places, and holds "
