@@ -229,7 +229,7 @@ def gate_findings(shown, folder, name: str) -> list:
 
     profile = active_profile()
     text = (folder / "figures" / f"{name}.csv").read_text()
-    reasons = {r[-1] for r in csv.reader(io.StringIO(text))} - {"", "why not drawn"}
+    reasons = {r[-1] for r in csv.reader(io.StringIO(text))} - {"", "[x]", "why not drawn"}
     not_drawn = shown.alt[shown.alt.index("Not drawn:"):]
     return (figure_text_findings(shown.texts, profile)
             + rules.counted_findings(shown.alt, profile)
