@@ -38,7 +38,11 @@ from lifetools.disclosure import (
     protected_count,
     write_csv,
 )
-from lifetools.disclosure.downloads import header_rules, written_record
+from lifetools.disclosure.downloads import (
+    PROPORTION_PLACES,
+    header_rules,
+    written_record,
+)
 from lifetools.disclosure.figure_texts import require_figure_texts_pass
 from lifetools.disclosure.models import ModelRelease
 from lifetools.disclosure.prose import label_findings, name_findings
@@ -49,6 +53,7 @@ from lifetools.drawing import drawn_data, record_drawing, recorded_drawing
 from lifetools.errors import DisclosureError
 from lifetools.figure_style import DPI, NARROW_MEDIA, REDRAW_ATTR, narrow_layout, theme
 from lifetools.formatting import MISSING, finite, format_value
+from lifetools.labels import column_label
 
 __all__ = [
     "GLUE_PREFIX",
@@ -91,6 +96,7 @@ GLUE_PREFIX = "application/papermill.record/"
 _FIGURE_ATTR = "_lifetools_stamp"
 _DATA_ATTR = "_lifetools_data"
 _ALT_ATTR = "_lifetools_alt"
+_PROPORTIONS_ATTR = "_lifetools_proportions"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 ResultKind = Literal["count", "estimate", "ratio", "percentage", "share", "rate",
@@ -147,7 +153,8 @@ def check_name(name: str) -> str:
 
 
 def mark_protected(fig: Any, *, rules: dict[str, Any] | None = None,
-                   data: dict[str, Any] | None = None, alt: str | None = None) -> Any:
+                   data: dict[str, Any] | None = None, alt: str | None = None,
+                   proportions: dict[str, Any] | None = None) -> Any:
     """Mark a matplotlib figure as drawn from protected data; return it.
 
     Only :mod:`lifetools.plots` functions call this, after applying disclosure control
@@ -156,7 +163,11 @@ def mark_protected(fig: Any, *, rules: dict[str, Any] | None = None,
     ``figure-marked-by-hand``). ``data`` is what the figure draws, as protected
     tables keyed by a file suffix (``""`` for ``<name>.csv``, ``"at-risk"`` for
     ``<name>-at-risk.csv``), published beside the figure by :func:`show_figure`;
-    ``alt`` is alt text generated from the data drawn.
+    ``alt`` is alt text generated from the data drawn; ``proportions``: by the same
+    suffix, the columns of risks the figure draws on a per-cent axis, which its
+    download writes as proportions to
+    :data:`~lifetools.disclosure.downloads.PROPORTION_PLACES` places, as the page's
+    table's (:func:`lifetools.tables.show_table`).
     """
     caller = sys._getframe(1).f_globals.get("__name__", "")
     if not caller.startswith("lifetools.plots"):
@@ -165,15 +176,17 @@ def mark_protected(fig: Any, *, rules: dict[str, Any] | None = None,
             "marks a figure it drew from protected tables, so a figure drawn by hand "
             "cannot be marked protected (rule 'figure-marked-by-hand')",
             hint="draw it with a lt.plots.plot_* function")
-    return _mark_protected(fig, rules=rules, data=data, alt=alt)
+    return _mark_protected(fig, rules=rules, data=data, alt=alt, proportions=proportions)
 
 
 def _mark_protected(fig: Any, *, rules: dict[str, Any] | None = None,
-                    data: dict[str, Any] | None = None, alt: str | None = None) -> Any:
+                    data: dict[str, Any] | None = None, alt: str | None = None,
+                    proportions: dict[str, Any] | None = None) -> Any:
     """:func:`mark_protected` once its caller is known to be a plot function (tests
     stand in for one with it)."""
     setattr(fig, _FIGURE_ATTR, dict(rules or {}))
     setattr(fig, _DATA_ATTR, dict(data or {}))
+    setattr(fig, _PROPORTIONS_ATTR, {k: tuple(v) for k, v in (proportions or {}).items()})
     setattr(fig, _ALT_ATTR, alt)
     record_drawing(fig)
     return fig
@@ -298,8 +311,11 @@ def figure_download_rules(fig: Any, name: str) -> dict[str, dict[str, Any]]:
     stamp carries it so that the publish gate verifies the downloads' counts and
     person-years by the rules that made them (``tests/leaks/test_download_leaks.py``).
     """
+    proportions = getattr(fig, _PROPORTIONS_ATTR, {})
     return {f"figures/{check_name(f'{name}-{part}' if part else name)}.csv":
-            header_rules(table)
+            {**header_rules(table), **({
+                "proportion_headers": [column_label(c) for c in proportions[part]],
+                "proportion_places": PROPORTION_PLACES} if proportions.get(part) else {})}
             for part, table in sorted(getattr(fig, _DATA_ATTR, {}).items())}
 
 
@@ -318,7 +334,8 @@ def figure_downloads(fig: Any, name: str, folder: Path) -> tuple[str, ...]:
     written = []
     for part, table in sorted(getattr(fig, _DATA_ATTR, {}).items()):
         stem = check_name(f"{name}-{part}" if part else name)
-        write_csv(table, folder / FIGURES_FOLDER / f"{stem}.csv")
+        write_csv(table, folder / FIGURES_FOLDER / f"{stem}.csv",
+                  proportions=getattr(fig, _PROPORTIONS_ATTR, {}).get(part, ()))
         written.append(f"figures/{stem}.csv")
     return tuple(written)
 

@@ -39,6 +39,7 @@ from lifetools.disclosure import (
     write_csv,
 )
 from lifetools.disclosure.downloads import (
+    PROPORTION_PLACES,
     SUPPRESSED,
     header_rules,
     hidden_mark,
@@ -361,9 +362,12 @@ def show_table(
         Columns of shares of people held as proportions (0 to 1: a predicted or
         observed risk, a risk threshold): the page shows them in per cent to 1 decimal
         place ("24.5%"), as every risk a reader meets; the download keeps the
-        proportion, machine-readable, its unit in the notes ("a risk (0 to 1)"), as
-        the figures' downloads do. The stamp names them (``proportion_headers``) for
-        the publish gate. The crisis-risk page's tables showed risks as 0.083 beside
+        proportion, machine-readable, to
+        :data:`~lifetools.disclosure.downloads.PROPORTION_PLACES` (3) places, the
+        page's information ("0.245"; at 2 places it read "0.06" beside "6.3%" until
+        wave 41), its unit in the notes ("a risk (0 to 1)"). The stamp names them
+        (``proportion_headers``) and their places (``proportion_places``) for the
+        publish gate. The crisis-risk page's tables showed risks as 0.083 beside
         sentences and axes in per cent until wave 41 (issue 15).
 
     Raises
@@ -398,10 +402,13 @@ def show_table(
     # cells by what protected or declared them (gate.tables); the download the same
     rules = {**table.rules, **header_rules(table, not_counts)}
     if proportions:
+        # the download writes them as proportions to PROPORTION_PLACES ("0.063" for the
+        # page's "6.3%"): recorded, for the gate to read every cell at those places
         rules["proportion_headers"] = [column_label(c) for c in proportions]
+        rules["proportion_places"] = PROPORTION_PLACES
     bases = rules.get("protected_bases", {})
     path = write_csv(table, config.output_dir() / TABLES_FOLDER / f"{name}.csv",
-                     digits=digits, note=" ".join(
+                     digits=digits, proportions=proportions, note=" ".join(
                          t for t in (withheld, *cell_notes(table.frame)) if t))
     # its lines of notes.txt as written: the gate re-checks a published edition's
     # notes by them, not by the labels of the code checking it (gate.files)

@@ -229,7 +229,7 @@ def gate_findings(shown, folder, name: str) -> list:
 
     profile = active_profile()
     text = (folder / "figures" / f"{name}.csv").read_text()
-    reasons = {r[-1] for r in csv.reader(io.StringIO(text))} - {"", "why not drawn"}
+    reasons = {r[-1] for r in csv.reader(io.StringIO(text))} - {"", "[x]", "why not drawn"}
     not_drawn = shown.alt[shown.alt.index("Not drawn:"):]
     return (figure_text_findings(shown.texts, profile)
             + rules.counted_findings(shown.alt, profile)
@@ -264,7 +264,8 @@ def test_curve_with_three_events_is_withheld_not_drawn_flat(tmp_path, monkeypatc
     assert rows[1] == ["Did not use the Life Rooms", "[x]", "[x]", "[x]", "[x]",
                        "too few events to draw a curve without showing a suppressed "
                        "count: fewer than 8 while at least 10 people were at risk"]
-    assert all(r[0] == "Used the Life Rooms" and r[-1] == "" for r in rows[2:])
+    # a drawn curve's reason is not applicable: [x], never blank (wave 41)
+    assert all(r[0] == "Used the Life Rooms" and r[-1] == "[x]" for r in rows[2:])
     assert gate_findings(shown, folder, "rereferral") == []
 
 

@@ -239,6 +239,64 @@ def test_write_csv_writes_numbers_at_the_download_places_the_figures_alt_text_re
     assert cell == f"{0.64512:.{downloads.DOWNLOAD_PLACES}f}" == "0.65"
 
 
+def test_write_csv_no_cell_is_blank_a_missing_value_is_x_as_the_page_shows(
+        tmp_path, monkeypatch):
+    # 30,000 people: the hazard-ratio downloads read "Aged 65 or over,0.94 (0.55 to
+    # 1.61),0.830," (an empty E-value) and the crisis missing-data download an empty
+    # fraction of missing information, where the notes promise "never blank" (wave 41)
+    from lifetools import config
+
+    monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path))
+    table = disclosure.protect_counts(pd.DataFrame(
+        {"term": ["Female", "Age"], "people": [40, 50], "E-value (CI limit)": ["1.42", ""],
+         "handling": [" ", None]}), ["people"])
+    disclosure.write_csv(table, tmp_path / "e.csv")
+    head, rows = read_csv((tmp_path / "e.csv").read_bytes())
+    assert rows == [["Female", "40", "1.42", "[x]"], ["Age", "50", "[x]", "[x]"]]
+    # the page's table shows the same symbol in those cells, not an empty cell
+    shown = show_table(table, name="e", caption="E-values")
+    assert shown.words.iloc[1].tolist()[2:] == ["[x]", "[x]"]
+    assert read_csv((tmp_path / "tables" / "e.csv").read_bytes())[1] == rows
+
+
+def test_write_csv_proportions_at_three_places_the_page_s_per_cent_information(
+        tmp_path, monkeypatch):
+    # the crisis page showed "6.3%" beside a download reading "0.06" (wave 41): a column
+    # the page shows in per cent to 1 place is written as a proportion to 3 places, and
+    # show_table records those places for the gate
+    from lifetools import config
+    from lifetools.disclosure.downloads import PROPORTION_PLACES
+
+    monkeypatch.setenv(config.ENV_OUTPUT_DIR, str(tmp_path))
+    table = disclosure.protect_counts(pd.DataFrame(
+        {"predicted": [0.0634, 0.0871], "observed": [0.0472, 0.1], "people": [40, 50]}),
+        ["people"])
+    disclosure.write_csv(table, tmp_path / "cal.csv", proportions=["predicted", "observed"])
+    assert (tmp_path / "cal.csv").read_text() == (
+        "predicted,observed,people\n0.063,0.047,40\n0.087,0.100,50\n")
+    shown = show_table(table, name="cal", caption="Calibration",
+                       proportions=["predicted", "observed"])
+    assert shown.words["Predicted risk"].tolist() == ["6.3%", "8.7%"]
+    assert (tmp_path / "tables" / "cal.csv").read_text() == (
+        tmp_path / "cal.csv").read_text()
+    assert shown.rules["proportion_places"] == PROPORTION_PLACES == 3
+    notes = (tmp_path / "tables" / "notes.txt").read_text()
+    assert "predicted: Predicted risk; unit: a risk (0 to 1)" in notes
+
+
+def test_gate_refuses_a_blank_download_cell_and_a_proportion_at_fewer_places():
+    from lifetools.disclosure import get_profile
+    from lifetools.pipeline.gate.files import _csv_findings
+
+    profile = get_profile(None)
+    record = {"proportion_headers": ["Predicted risk"], "proportion_places": 3}
+    assert _csv_findings("predicted,observed\n0.063,0.047\n", record, profile) == []
+    blank = _csv_findings("predicted,observed\n0.063,\n", record, profile)
+    assert [d for _, d in blank if "blank cell in column 'Observed risk'" in d], blank
+    short = _csv_findings("predicted,observed\n0.06,0.047\n", record, profile)
+    assert [d for _, d in short if "'Predicted risk' is a proportion" in d], short
+
+
 def test_write_csv_negative_numbers_hyphen_minus_in_every_cell_page_minus_sign(tmp_path):
     # the page writes U+2212; the CSV keeps the ASCII hyphen-minus in number and text
     # cells alike, so programs read its numbers and the file stays ASCII (#15)

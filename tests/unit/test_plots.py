@@ -891,6 +891,41 @@ def test_corrected_calibration_figure_released_drawn_withheld_not(output):
         plt.close("all")
 
 
+def test_risk_figures_downloads_hold_the_page_s_per_cent_to_3_places(output):
+    # 30,000 people: figures/calibration-curve.csv read "0.06,0.05,0.02,0.09" beside
+    # the page's "6.3% 4.7% 2.4% 8.7%" and an alt text "from 6.0%" (wave 41): a risk
+    # the figure draws on a per-cent axis is written as a proportion to 3 places,
+    # recorded for the gate, and the alt text gives it as the download does
+    from lifetools.disclosure import active_profile
+    from lifetools.pipeline.gate.files import _csv_findings
+
+    curve = pd.DataFrame({"predicted": [0.0634, 0.0871], "observed": [0.0472, 0.0913],
+                          "ci_lower": [0.0241, 0.05], "ci_upper": [0.0868, 0.12]})
+    decision = pd.DataFrame({"threshold": [0.125, 0.2], "model": [0.05, 0.03],
+                             "treat_all": [0.04, -0.02], "treat_none": [0.0] * 2})
+    alts = []
+    for name, ax, first in (
+            ("calibration-curve", plots.plot_calibration_curve(curve),
+             "0.063,0.047,0.024,0.087"),
+            ("decision-curve", plots.plot_decision_curve(decision), "0.125,0.05,0.04,0.00")):
+        shown = publication.show_figure(ax, name=name, caption="A risk figure")
+        alts.append(shown.alt)
+        text = (output / "figures" / f"{name}.csv").read_text()
+        assert text.splitlines()[1] == first, text
+        record = shown.download_rules[f"figures/{name}.csv"]
+        assert record["proportion_places"] == 3
+        # (this decision table's treat-all is not from published counts: not asked here)
+        findings = _csv_findings(text, record, active_profile(), tables=False)
+        assert not [d for _, d in findings if "proportion" in d or "blank" in d], findings
+        # the gate refuses the same risks written at 2 places
+        short = text.replace(first, first.replace("0.063", "0.06").replace("0.125", "0.13"))
+        assert [d for _, d in _csv_findings(short, record, active_profile(), tables=False)
+                if "is a proportion the page shows in per cent" in d], name
+    assert "over predicted risks from 6.3% to 8.7%" in alts[0], alts[0]
+    assert "from 12.5% to 20.0%" in alts[1], alts[1]
+    plt.close("all")
+
+
 def test_show_figure_refuses_at_source_a_text_the_gate_would_refuse(output):
     # the 2,000-person reach chart labelled a group "3" alone (a small count to the
     # gate, found only at the build): show_figure runs the gate's figure-text rules

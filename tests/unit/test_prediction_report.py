@@ -11,7 +11,7 @@ import pytest
 
 from lifetools.cohort.crisis import build_crisis_cohort
 from lifetools.disclosure.withheld import headline_of
-from lifetools.labels import column_label
+from lifetools.labels import VALUE_LABELS, column_label
 from lifetools.prediction import FrozenModel
 from lifetools.reports.crisis_models import corrected_column
 from lifetools.reports.prediction import analyse_crisis_risk
@@ -228,11 +228,12 @@ def test_analyse_crisis_risk_missing_honos_imputed_and_characteristics_protectab
 
     development, validation = report.cohorts
     missing = report.before_release["missing"].set_index("predictor")
-    assert missing.loc["honos", "missing, development"] == (
+    honos, age = VALUE_LABELS["honos"], VALUE_LABELS["age"]  # the page's words
+    assert missing.loc[honos, "missing, development"] == (
         development.data["honos_recorded"] == 0).sum()
-    assert missing.loc["honos", "handling"] == "multiple imputation (3 copies)"
-    assert 0 < number(missing.loc["honos", "fraction of missing information"]) < 1
-    assert missing.loc["age", "handling"] == "none missing"
+    assert missing.loc[honos, "handling"] == "multiple imputation (3 copies)"
+    assert 0 < number(missing.loc[honos, "fraction of missing information"]) < 1
+    assert missing.loc[age, "handling"] == "none missing"
     assert "honos_recorded" not in FrozenModel.from_json(report.model_json).terms
     table = report.characteristics.set_index("characteristic")
     assert table.loc["People", "development"] == len(development.data)
@@ -853,7 +854,10 @@ def test_continuous_characteristics_medians_and_missing_information_formatted():
     assert few.loc["Age (years)"].isna().tolist() == [True, False]
     spec = ModelSpec("crisis", linear=("honos", "prior_ae"))
     missing = missing_table(dev, dev.assign(honos=1.0), spec=spec, m=10, fmi=0.2349)
-    row = missing.set_index("predictor").loc["honos"]
+    # the page's words for each predictor (the download held "honos" until wave 41)
+    assert missing["predictor"].tolist() == [VALUE_LABELS[c] for c in spec.columns]
+    assert "honos" not in missing["predictor"].tolist()
+    row = missing.set_index("predictor").loc[VALUE_LABELS["honos"]]
     assert row["handling"] == "multiple imputation (10 copies)"
     assert row["fraction of missing information"] == "0.23"
 
@@ -1138,9 +1142,16 @@ def test_released_risks_read_in_per_cent_in_every_table_and_pass_the_gate(
             cells = shown[name].words[column_label(column)].tolist()
             assert cells == [format_value(v, kind="proportion") for v in frame[column]]
             assert all(PER_CENT.match(c) for c in cells), (name, cells)
-        # the download keeps the proportion (machine-readable; its unit in the notes)
-        written = pd.read_csv(tmp_path / FILES_DIR / "tables" / f"{name}.csv")
-        assert written[columns[0]].max() < 1, name
+        # the download keeps the proportion (machine-readable; its unit in the notes),
+        # to 3 places: the page's information ("0.063" for "6.3%"; at 2 places it read
+        # "0.06", issue 15, wave 41), every cell
+        written = pd.read_csv(tmp_path / FILES_DIR / "tables" / f"{name}.csv", dtype=str)
+        assert written[columns[0]].astype(float).max() < 1, name
+        for column in columns:
+            cells = written[column].tolist()
+            assert all(re.fullmatch(r"\d\.\d{3}", c) for c in cells), (name, cells)
+            page = shown[name].words[column_label(column)].tolist()
+            assert [format_value(float(c), kind="proportion") for c in cells] == page
     fg = shown["time_to_event"].words.set_index(shown["time_to_event"].words.columns[0])
     for row in ("Mean predicted 12-month risk",
                 "Observed 12-month cumulative incidence (Aalen-Johansen)"):

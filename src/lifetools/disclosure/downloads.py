@@ -36,7 +36,7 @@ from lifetools.disclosure.withheld import (
 from lifetools.labels import column_label, column_unit, listed, quoted
 from lifetools.signs import places_avoiding
 
-__all__ = ["DOWNLOAD_PLACES", "HEADERS_KEY", "LIMITS_KEY", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
+__all__ = ["DOWNLOAD_PLACES", "HEADERS_KEY", "LIMITS_KEY", "PROPORTION_PLACES", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
            "SUPPRESSED", "TABLE_NOTE", "column_notes", "hidden_mark", "file_notes", "withheld_models_note",
            "withheld_table_sentence",
            "written_record",
@@ -52,6 +52,12 @@ LIMITS_KEY = "limit_headers"
 """The stamp's record of each confidence-limit column of a download and the values
 (the null, stated limits) it keeps its side of (:func:`header_rules`): the publish
 gate accepts the extra places that keeps it there and no others."""
+PROPORTION_PLACES = 3
+"""Decimal places a download writes a proportion with (a risk, a risk threshold: a
+column :func:`lifetools.tables.show_table` names in ``proportions``, which the page
+shows in per cent to 1 decimal place): "0.063" for the page's "6.3%", the same
+information. At :data:`DOWNLOAD_PLACES` the crisis report's calibration downloads read
+"0.06" beside the page's "6.3%" (issue 15, wave 41)."""
 SUPPRESSED = "[c]"
 NOT_AVAILABLE = "[x]"
 NOTES_FILE = "notes.txt"
@@ -403,24 +409,33 @@ def _denominator(table: ProtectedTable) -> str | None:
     return group if group in counts and len(counts) >= 2 else None
 
 
-def shown_frame(table: ProtectedTable, *, digits: int = DOWNLOAD_PLACES) -> pd.DataFrame:
+def shown_frame(table: ProtectedTable, *, digits: int = DOWNLOAD_PLACES,
+                proportions: Any = ()) -> pd.DataFrame:
     """The table as text cells: suppressed ``[c]``, missing ``[x]``, numbers formatted.
 
     A number has ``digits`` decimal places, except in a column a disclosure rule
     published with fixed places (the protection record's ``places``): person-years
     rounded to whole years read "8920", not "8920.00", and a share to 1 place "15.1",
-    not "15.10", as the page's table shows them (:func:`lifetools.tables.show_table`).
-    A confidence limit recorded as keeping its side of a value (the null, a stated
-    limit: :attr:`~lifetools.disclosure.protected.ProtectionRecord.limits`) gets the
-    fewest extra places that keep it there (:func:`lifetools.signs.places_avoiding`):
-    "1.004", never "1.00" beside a page that wrote "1.004" (wave 41).
+    not "15.10", as the page's table shows them (:func:`lifetools.tables.show_table`);
+    and a column of ``proportions`` (which the page shows in per cent to 1 decimal
+    place) has :data:`PROPORTION_PLACES`: "0.063" for "6.3%". A confidence limit
+    recorded as keeping its side of a value (the null, a stated limit:
+    :attr:`~lifetools.disclosure.protected.ProtectionRecord.limits`) gets the fewest
+    extra places that keep it there (:func:`lifetools.signs.places_avoiding`): "1.004",
+    never "1.00" beside a page that wrote "1.004" (wave 41).
+
+    No cell is ever blank: a value that is missing (None, NaN, an empty or blank text)
+    is ``[x]`` (not available), unless a rule hid it (``[c]``). The hazard-ratio
+    downloads' column of E-values and the crisis report's fraction of missing
+    information were written empty until wave 41 (issue 15).
     """
     frame = table.frame
     hidden = {(r, c) for r, c, _ in table.record.suppressed}
     out = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         places = table.record.places_of(column)
-        shown = digits if places is None else places
+        shown = (places if places is not None else
+                 PROPORTION_PLACES if column in proportions else digits)
         avoid = table.record.avoid_of(column)
         out[column] = [
             SUPPRESSED if (row, column) in hidden else _text(
@@ -448,16 +463,18 @@ def _text(value: Any, digits: int) -> str:
         return str(int(value))
     if isinstance(value, float):
         return f"{value:.{digits}f}"
-    return str(value)
+    text = str(value)
+    return text if text.strip() else NOT_AVAILABLE
 
 
 def write_csv(table: ProtectedTable, path: Path, *, digits: int = DOWNLOAD_PLACES,
-              note: str = "") -> Path:
+              note: str = "", proportions: Any = ()) -> Path:
     """Write a protected table as CSV (``[c]`` for suppressed cells) and the notes file.
 
     ``note``: the sentence the page states under the table that the CSV cannot carry
     (a withheld model's reason, :func:`withheld_models_note`), written in the file's
-    lines of the notes (:func:`file_notes`).
+    lines of the notes (:func:`file_notes`). ``proportions``: columns written with
+    :data:`PROPORTION_PLACES` (:func:`shown_frame`). No cell is blank (``[x]``).
 
     Every cell is written with the hyphen-minus for a negative sign: numbers from their
     values ("-0.23"), and text cells (an interval written out, "-0.23 (-0.51 to 0.05)")
@@ -493,7 +510,7 @@ def write_csv(table: ProtectedTable, path: Path, *, digits: int = DOWNLOAD_PLACE
         except ValueError as error:  # the notes could only repeat the machine name
             raise ValueError(f"download {path.name!r}: {error}") from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    cells = shown_frame(table, digits=digits)
+    cells = shown_frame(table, digits=digits, proportions=proportions)
     cells = cells.apply(lambda column: column.str.replace(MINUS, "-", regex=False))
     cells.to_csv(path, index=False, lineterminator="\n")
     _TABLE_NOTES[str(path.resolve())] = note

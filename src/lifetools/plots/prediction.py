@@ -8,12 +8,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from lifetools.disclosure import require_table
+from lifetools.disclosure.downloads import PROPORTION_PLACES
 from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.formatting import format_points, format_proportion
 from lifetools.labels import with_words
 from lifetools.plots.calibration_axes import calibration_axes
 from lifetools.plots.theme import (
-    DOWNLOAD_PLACES,
     MARKERS,
     PALETTE,
     figure_width,
@@ -31,14 +31,17 @@ CALIBRATION_COLUMNS = ("predicted", "observed", "ci_lower", "ci_upper")
 
 
 def _risk(value: float) -> str:
-    """A drawn risk in an alt text: in per cent, as the download publishes it ("7%")."""
-    return format_proportion(value, places=DOWNLOAD_PLACES)
+    """A drawn risk in an alt text: in per cent, as the download publishes it, a
+    proportion to :data:`~lifetools.disclosure.downloads.PROPORTION_PLACES` places
+    ("6.3%" for "0.063"; at 2 places it read "6.0%" beside the page's table's "6.3%"
+    until wave 41)."""
+    return format_proportion(value, places=PROPORTION_PLACES)
 
 
 def _gap(value: float) -> str:
-    """A gap between two drawn risks: percentage points, as published ("3 percentage
+    """A gap between two drawn risks: percentage points, as published ("3.1 percentage
     points")."""
-    return format_points(value, places=DOWNLOAD_PLACES)
+    return format_points(value, places=PROPORTION_PLACES)
 
 
 def _released(table: Any, name: str) -> tuple[pd.DataFrame, str]:
@@ -100,7 +103,8 @@ def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
                f"is not shown: {why or 'the model made no curve'}.")
     mark_protected(ax.figure, rules={"content": "a fitted curve, no counts"},
                    data={"": require_table(data.reset_index(drop=True),
-                                           name="calibration")}, alt=alt)
+                                           name="calibration")}, alt=alt,
+                   proportions={"": list(CALIBRATION_COLUMNS)})
     return ax
 
 
@@ -143,7 +147,8 @@ def plot_corrected_calibration(curve: Any, *, ax: Any = None) -> Any:
                f"are not shown: {why or 'the model made no curve'}.")
     mark_protected(ax.figure, rules={"content": "fitted curves, no counts"},
                    data={"": require_table(data.reset_index(drop=True),
-                                           name="internal calibration")}, alt=alt)
+                                           name="internal calibration")}, alt=alt,
+                   proportions={"": ["predicted", "apparent", "corrected"]})
     return ax
 
 
@@ -203,5 +208,5 @@ def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
     # treat-all column from the published counts the record keeps, as on the page
     mark_protected(ax.figure, rules={"content": "net benefit per person, no counts"},
                    data={"": require_table(table, name="decision").select(columns)},
-                   alt=alt)
+                   alt=alt, proportions={"": ["threshold"]})
     return ax

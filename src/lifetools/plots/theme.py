@@ -36,7 +36,10 @@ module re-exports them, and :data:`DOWNLOAD_PLACES`, owned by
 :mod:`lifetools.disclosure.downloads` (the places :func:`lifetools.disclosure.write_csv`
 writes a figure's download with): an alt text gives a drawn share as that published
 number, in per cent (``format_proportion(..., places=DOWNLOAD_PLACES)``: 0.645,
-published "0.65", reads "65.0%", never "64.5%", which no download gives).
+published "0.65", reads "65.0%", never "64.5%", which no download gives). A risk a
+prediction figure draws is published to
+:data:`lifetools.disclosure.downloads.PROPORTION_PLACES` (3) places, as the page's table
+shows it in per cent to 1 place, and its alt text reads it at those places.
 """
 
 from __future__ import annotations

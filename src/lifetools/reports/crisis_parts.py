@@ -169,12 +169,18 @@ FMI_COLUMN = "fraction of missing information"
 
 def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,
                   m: int, fmi: float) -> pd.DataFrame:
-    """People with each predictor missing in each cohort, and how it was handled."""
+    """People with each predictor missing in each cohort, and how it was handled.
+
+    Each predictor under the words the page shows for it
+    (:data:`lifetools.labels.VALUE_LABELS`: "Years in secondary care", not
+    ``years_in_care``), in the download too: it held the code names until wave 41
+    (issue 15). The fraction of missing information is the imputed predictor's only;
+    the other rows hold no value (written ``[x]``, not available)."""
     rows = []
     for col in spec.columns:
         handled = ("none missing" if not (dev[col].isna().any() or val[col].isna().any())
                    else f"multiple imputation ({format_value(m, kind='magnitude')} copies)")
-        rows.append({"predictor": col, "missing, development": int(dev[col].isna().sum()),
+        rows.append({"predictor": VALUE_LABELS.get(col, col), "missing, development": int(dev[col].isna().sum()),
                      "missing, validation": int(val[col].isna().sum()), "handling": handled,
                      FMI_COLUMN: (
                          format_value(fmi, kind="estimate", digits=2)

@@ -466,9 +466,10 @@ def hazard_ratio_table(released: ProtectedTable, *, keep: Sequence[str] = ()
 
     :func:`lifetools.tables.table_estimates` of ``released`` (:func:`released_ratios`)
     and a column "E-value (CI limit)": the E-values of a Life Rooms ratio (the rows
-    :data:`E_VALUE_COLUMNS` says) and of its confidence limit nearest 1, blank in the
-    other rows and where withheld, as the emergency-care rate-ratio table
-    (``estimates_table``).
+    :data:`E_VALUE_COLUMNS` says) and of its confidence limit nearest 1, no value in
+    the other rows and where withheld, as the emergency-care rate-ratio table
+    (``estimates_table``): the page and the download show ``[x]`` (not available) there
+    (:func:`lifetools.disclosure.downloads.shown_frame`; blank until wave 41).
     """
     estimates = require_estimates(released, name="hazard ratios").frame
     table = table_estimates(released, label="hazard ratio", keep=list(keep))

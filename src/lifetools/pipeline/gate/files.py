@@ -334,12 +334,29 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
     places = record.get("protected_places") or {}
     bases = record.get("protected_bases") or {}
     limits = record.get(LIMITS_KEY) or {}
+    # a proportion the page shows in per cent to 1 place, written at the places its
+    # record says (PROPORTION_PLACES: "0.063" for "6.3%"), never fewer (issue 15)
+    proportions = set(record.get("proportion_headers") or [])
+    proportion_places = record.get("proportion_places")
     found = rules.table_findings(shown, rows, count_cols=counts, profile=profile)
+    blank = next(((number, shown[index]) for number, row in enumerate(rows, start=1)
+                  for index in range(len(shown))
+                  if index >= len(row) or not row[index].strip()), None)
+    if blank is not None:  # a missing value is [x], a hidden one [c]: never blank
+        found.append((TABLE_RULE, f"row {blank[0]} has a blank cell in column "
+                      f"{blank[1]!r}: a download writes a value that is not available "
+                      f"as {NOT_AVAILABLE} and a hidden one as {SUPPRESSED}"))
     for index, name in enumerate(shown):
         if name in counts:
             continue
         cells = [row[index].strip() for row in rows if index < len(row)]
         cells = [c for c in cells if c not in (SUPPRESSED, NOT_AVAILABLE, "")]
+        if name in proportions and proportion_places is not None and not all(
+                fixed_places(c, proportion_places) for c in cells):
+            found.append((TABLE_RULE, f"column {name!r} is a proportion the page shows "
+                          f"in per cent to 1 decimal place, which its record says the "
+                          f"download writes with {proportion_places} decimal places, "
+                          "and holds a cell written with others"))
         if is_person_time(name) or name in bases:
             found += person_time_findings(name, cells, bases.get(name), profile)
         if name in limits:  # a confidence limit: its places are the one rule's
