@@ -80,7 +80,8 @@ def group_sentence(profile: str | SdcProfile | None = None) -> str:
             "(everyone in the cohort was referred) is stated in words.")
 
 
-def withheld_sentence(profile: str | SdcProfile | None = None) -> str:
+def withheld_sentence(profile: str | SdcProfile | None = None, *,
+                      estimates_below: bool = False) -> str:
     """Every reason a value can be hidden under a profile's rules, as one sentence.
 
     Stated once per table (the footnote of ``show_table``) and in each download's
@@ -89,6 +90,12 @@ def withheld_sentence(profile: str | SdcProfile | None = None) -> str:
     cells a table hides, and why; no number (the thresholds are in
     :func:`rule_sentence` and the notes' magnitude rules). Tested in
     ``tests/unit/test_disclosure_withheld.py``.
+
+    ``estimates_below``: the table also shows estimates as ``[c]`` whose one reason its
+    note states after this sentence (:func:`too_few_sentence`), so the sentence says
+    that the reason is not said for the other cells only: the crisis page's fairness
+    table said "Which reason applies to a cell is not said" and then, for its
+    estimates, which reason applied (30,000 people, 2024-25).
     """
     p = get_profile(profile)
     reasons = (["it is a small count"] if p.threshold >= 1 else []) + (
@@ -97,6 +104,10 @@ def withheld_sentence(profile: str | SdcProfile | None = None) -> str:
         "it is a sum or mean over too few people or dominated by one or two of them",
         "it would let another hidden value be worked out from the numbers shown"]
     listed = ", ".join(f"when {r}" for r in reasons[:-1]) + f", or when {reasons[-1]}"
+    if estimates_below:
+        return (f"A value is hidden {listed}. An estimate shown as [c] has one reason, "
+                "given below; which reason applies to any other cell is not said, "
+                "because saying it would tell more about the hidden value.")
     return (f"A value is hidden {listed}. Which reason applies to a cell is not said, "
             "because saying it would tell more about the hidden value.")
 
