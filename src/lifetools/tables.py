@@ -421,14 +421,18 @@ def show_table(
         # explained a symbol the reader does not see (every protected table of a
         # page said them, issue 15, wave 33); that no cell is hidden is in the table
         profile = table.record.profile.split('+')[0]
-        shows = any(SUPPRESSED in str(v) for row in words.itertuples(index=False)
-                    for v in row)
+        shows, said = _hidden_cells(table.frame, words)
         # a table whose protected cells are all statistics of people's values (medians
         # and quartiles: role ``magnitude``) states the magnitude rule, not the count rule
         kinds = {role for column, role in table.record.roles
                  if column in rules["protected_cols"]}
-        footnote = (f"{SUPPRESSED}: {PRIVACY}. {withheld_sentence(profile)} "
-                    if shows else "") + (magnitude_sentence(profile)
+        # [c] cells whose one reason the note states below (an estimate its group is
+        # too small for, cell_notes): a table of nothing else hidden gives that reason
+        # alone; beside other hidden cells, the list of reasons says it is for them
+        reasons = (withheld_sentence(profile, estimates_below=said) + " "
+                   if shows else "")
+        footnote = (f"{SUPPRESSED}: {PRIVACY}. {reasons}" if shows or said else ""
+                    ) + (magnitude_sentence(profile)
                                          if kinds == {"magnitude"} else
                                          rule_sentence(profile))
         if bases:  # person-years rounded as counts are, and the rates from them
@@ -496,6 +500,24 @@ def _withheld_sentence(table: ProtectedTable, table_note: str, given: frozenset[
             raise DisclosureError(f"table {name!r}: {detail} (rule {rule!r}; the "
                                   "publish gate refuses it)")
     return sentence
+
+
+def _hidden_cells(frame: pd.DataFrame, words: pd.DataFrame) -> tuple[bool, bool]:
+    """Whether the shown table has a ``[c]`` whose reason is not said (a count or
+    statistic a rule hid: the note lists every reason, :func:`withheld_sentence`), and
+    whether it has one whose one reason its note states (a
+    :class:`~lifetools.disclosure.withheld.SaidInNote` shown as ``[c]``: an estimate
+    its group is too small for, :func:`cell_notes`). Cells by position: ``words`` is
+    ``frame`` as shown."""
+    unsaid = said = False
+    for raws, shown in zip(frame.itertuples(index=False), words.itertuples(index=False),
+                           strict=True):
+        for raw, text in zip(raws, shown, strict=True):
+            if isinstance(raw, SaidInNote):
+                said = said or raw.shown == SUPPRESSED
+            elif SUPPRESSED in str(text):
+                unsaid = True
+    return unsaid, said
 
 
 def cell_notes(frame: pd.DataFrame) -> list[str]:

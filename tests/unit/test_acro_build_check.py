@@ -99,8 +99,8 @@ def test_gate_refuses_an_injected_acro_disagreement(acro_on, tmp_path):
     rules = {f.rule for f in scan_notebook(path)}
     assert "acro-disagreement" in rules
     with pytest.raises(DisclosureError, match=r"acro-disagreement \(a table cell that "
-                       r"the independent check \(ACRO\) flags and the library "
-                       r"published\): row 1, column 'n': ACRO MinimumThresholdCheck"):
+                       r"the independent check \(ACRO\) flags and these statistics "
+                       r"would publish\): row 1, column 'n': ACRO MinimumThresholdCheck"):
         assert_publishable([path])
     assert acro_verdicts(path)["disagreements"] == 1
 

@@ -113,3 +113,39 @@ def test_methods_page_profile_table_matches_profiles():
         assert suppressed.strip() == (f"1 to {p.threshold}" if p.threshold else "none")
         assert rounding.strip() == (f"midpoint {p.base}" if p.rounding == "midpoint"
                                     else f"nearest {p.base}")
+
+
+def test_the_methods_page_says_how_each_profile_publishes_what_acro_flags():
+    # the page said "counts of 8 and 9 (5 to 9 under the mhsds profile) published
+    # rounded (to 10)": under mhsds 5 to 7 are published as 5 (review of the
+    # 30,000-person build, wave 41); the row is made from the profiles' own rounding
+    from pathlib import Path
+
+    from lifetools.disclosure.acro_check import ACRO_THRESHOLD
+    from lifetools.disclosure.rule_text import acro_counts_difference
+
+    page = " ".join((Path(__file__).resolve().parents[2] / "book" / "methods" /
+                     "disclosure-control.md").read_text().split())
+    said = acro_counts_difference()
+    assert f"published rounded by the profile's rule ({said})" in page
+    assert "under mhsds: 5 to 7 as 5, 8 and 9 as 10" in said  # known answers
+    assert "under default, opensafely and hes-ecds: 8 and 9 as 10" in said
+    assert said.endswith("under threshold-10: none")
+    # read back: each profile's counts above its threshold and under 10, as its own
+    # rules publish them
+    import re
+
+    read: dict[str, dict[int, int]] = {}
+    for part in said.split("; "):
+        names, words = part.removeprefix("under ").split(": ")
+        spans = {} if words == "none" else {
+            n: int(v) for a, b, v in re.findall(
+                r"(\d+)(?: (?:to|and) (\d+))? as (\d+)", words)
+            for n in range(int(a), int(b or a) + 1)}
+        for name in re.split(r", | and ", names):
+            read[name] = spans
+    assert set(read) == set(PROFILES)
+    for name, profile in PROFILES.items():
+        assert read[name] == {n: protect_count(n, profile=profile)
+                              for n in range(profile.threshold + 1, ACRO_THRESHOLD)
+                              if protect_count(n, profile=profile) is not None}, name

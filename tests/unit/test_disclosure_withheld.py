@@ -545,3 +545,38 @@ def test_withheld_models_note_says_not_shown_once_for_a_value_a_rule_hid():
     # marked [c], as the comparison with the previous edition marks it (wave 41)
     assert str(withheld_models_note([cell])) == (
         "The numbers marked [c] are not shown: hidden to protect privacy.")
+
+
+def test_a_table_note_never_says_a_reason_is_not_said_and_then_says_it():
+    # the crisis page's fairness note (30,000 people, 2024-25) said "Which reason
+    # applies to a cell is not said" and then "An estimate shown as [c] is not shown
+    # because its group has fewer than 10 people with a crisis or fewer than 10
+    # without": a table whose only [c] are such estimates gives that one reason alone;
+    # beside other hidden cells, the list of reasons is said to be for those
+    from lifetools.disclosure.rule_text import too_few_sentence
+    from lifetools.disclosure.withheld import TooFew
+
+    rule = too_few_sentence("a crisis")
+    few = TooFew(rule)
+
+    def note(crises):
+        frame = pd.DataFrame({"group": ["Men", "Women", "Not known"],
+                              "people": [400, 380, 60], "crises": crises,
+                              "C-statistic (95% CI)": ["0.71 (0.65 to 0.77)",
+                                                       "0.69 (0.62 to 0.75)", few]})
+        table = model_outputs(frame, {"C-statistic (95% CI)": _release(10)},
+                              count_cols=["people", "crises"], people_outcomes=["crises"])
+        return tables.show_table(table, name="fairness", caption="Fairness").note
+
+    alone = note([60, 55, 12])
+    assert alone.count(rule) == 1 and alone.startswith(f"[c]: {PRIVACY}.")
+    assert "not said" not in alone and withheld_sentence("default") not in alone
+    mixed = note([60, 55, 3])  # a small count hidden beside the estimate
+    assert withheld_sentence("default", estimates_below=True) in mixed
+    assert "Which reason applies to a cell is not said" not in mixed
+    assert mixed.index("given below") < mixed.index(rule)
+    assert mixed.count(rule) == 1
+    # a table with no estimate left out keeps the list of reasons as it was
+    assert withheld_sentence("default") in _note(pd.DataFrame(
+        {"group": ["a", "b", "c"], "people": [60, 40, 30], "admitted": [3, 20, 10]}),
+        people_outcomes=["admitted"])

@@ -13,7 +13,10 @@ from lifetools import disclosure
 from lifetools.disclosure import protect_count
 from lifetools.reports.reach import (
     POPULATIONS,
+    deprivation_groups,
+    hidden_share_blocks,
     hidden_shares_sentence,
+    reach_percentages_text,
     rounding_sentence,
     unequal_sums,
 )
@@ -99,12 +102,39 @@ def test_percentages_that_do_not_add_up_are_named_in_words():
     assert unequal_sums(table) == (("Life Rooms users", "Deprivation quintile"),)
     said = rounding_sentence(table)
     assert "may not add up to the whole because of rounding" in said
-    assert "Life Rooms users by deprivation quintile do not" in said
+    assert "in the table, those of Life Rooms users by deprivation quintile do not" in said
     assert "caseload" not in said
     whole = disclosure.protected_shares(
         reach_like({"Sex": [(100, 50), (100, 50)]}), list(POPULATIONS), by=BY)
     assert unequal_sums(whole) == ()
     assert "add up to the whole." in rounding_sentence(whole)
+
+
+def test_the_table_sentence_names_only_what_the_table_shows_and_the_chart_apart():
+    # the 30,000-person build (2024-25): the users' deprivation percentages are hidden
+    # in the table, and the chart's combined groups (its own counts, rounded on their
+    # own) add up to 99.9 and 101.7, while the table's caseload column adds up to 100.0;
+    # the page named both breakdowns as not adding up, one of them also as not shown
+    raw = pd.DataFrame({
+        BY: ["Sex", "Sex"] + ["Deprivation quintile"] * 6,
+        "group": ["Female", "Male", "1 (most deprived)", "2", "3", "4",
+                  "5 (least deprived)", "Not known"],
+        POPULATIONS[0]: [1317, 1317, 1458, 474, 315, 204, 136, 47],
+        POPULATIONS[1]: [146, 146, 170, 47, 33, 19, 17, 6]})
+    reach = disclosure.protected_shares(raw, list(POPULATIONS), by=BY)
+    chart, combined = deprivation_groups(raw, reach)
+    table = reach.frame[reach.frame[BY] == "Deprivation quintile"]
+    assert round(sum(table["Secondary care %"]), 1) == 100.0  # as the table shows it
+    assert table["Life Rooms users %"].isna().all()
+    said = reach_percentages_text(reach, chart, combined)
+    assert "by deprivation quintile do not" not in said
+    assert "Life Rooms users by deprivation quintile are not shown" in said
+    assert ("In the chart, where the least deprived fifth and people whose area is not "
+            "known are combined, the percentages of the secondary-care caseload and of "
+            "Life Rooms users do not add up to the whole because of rounding") in said
+    # no breakdown is said both to be hidden and not to add up
+    hidden = {(p, c) for p, cs in hidden_share_blocks(reach).items() for c in cs}
+    assert not hidden & set(unequal_sums(reach))
 
 
 def test_the_chart_states_the_sum_of_percentages_that_do_not_add_up():

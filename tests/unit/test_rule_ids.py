@@ -173,3 +173,19 @@ def test_the_gates_refusal_of_a_notebook_and_a_site_names_each_rule_in_plain_wor
     assert {"machine-path", "small-count", "unrounded-count", "unverifiable-stream",
             "source-notebook"} <= rules
     assert "2634" not in str(refused.value)  # never the value
+
+
+@pytest.mark.parametrize("jargon", [
+    "notebook", "display function", "secret", "sealed", "the library", "plain output",
+    "output folder", "built site", "report's source", "the run"])
+def test_the_public_check_speaks_to_a_reader_not_a_developer(jargon):
+    # the section on the check before publication said "sealed with a secret held only
+    # by the build", "a number printed in a notebook's plain output", "a file in a
+    # report's output folder that no display function wrote" (review of the
+    # 30,000-person build, wave 41): the registry's words are the page's and the
+    # gate's, so they are plain for the public reader
+    text = PUBLIC.read_text()
+    section = text[text.index("## The check before publication"):
+                   text.index("## What is not checked")]
+    assert jargon not in " ".join(section.split()).lower()
+    assert not [r for r, words in RULES.items() if jargon in words.lower()]

@@ -11,8 +11,9 @@ session on the same rows, and ACRO's verdict per cell is compared with lifetools
 - a cell ACRO flags that lifetools hides: agreement;
 - a cell ACRO flags that lifetools publishes is a **disagreement**, unless it is one of
   the documented differences of the two rule sets: a count above the profile's
-  threshold and below ACRO's threshold of 10 (published rounded under ``default``,
-  ``opensafely``, ``hes-ecds``, ``mhsds``; none under ``threshold-10``);
+  threshold and below ACRO's threshold of 10 (published rounded by the profile's rule:
+  :func:`lifetools.disclosure.rule_text.acro_counts_difference`; none under
+  ``threshold-10``);
 - a cell lifetools hides and ACRO passes (lifetools' dominance k = 0.85 is stricter
   than ACRO's 0.9; secondary suppression): lifetools is stricter, nothing to resolve.
 

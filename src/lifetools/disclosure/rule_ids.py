@@ -19,23 +19,23 @@ from types import MappingProxyType
 __all__ = ["RULES", "rule_id"]
 
 RULES = MappingProxyType({
-    "unstamped": "an output that did not come through the library's tables, figures "
-                 "or key results, so nothing protected its numbers",
-    "forged-stamp": "an output whose mark of protection was written by hand or changed "
-                    "after the run",
+    "unstamped": "a result the report showed other than through its checked tables, "
+                 "charts and sentences, so no rule protected its numbers",
+    "forged-stamp": "a table, chart or sentence whose mark of protection was written by "
+                    "hand or changed after the report was made",
     "nhs-number": "an NHS number",
     "person-id": "a person's pseudonymous identifier",
     "date-of-birth": "a date of birth, or a column of them",
     "postcode": "a full postcode",
     "machine-path": "a folder or file path of the computer that ran the report",
-    "figure-drawn-after-protection": "a chart whose data were changed after the "
-                                     "library drew and protected it",
+    "figure-drawn-after-protection": "a chart whose data were changed after it was "
+                                     "drawn and protected",
     "figure-marked-by-hand": "a chart drawn by hand and marked as protected",
     "unprotected-number-in-name": "a number in the name of a file or a key result that "
                                   "no rule protected",
     "profile-mismatch": "a table protected under other rules than its edition's",
-    "acro-disagreement": "a table cell that the independent check (ACRO) flags and the "
-                         "library published",
+    "acro-disagreement": "a table cell that the independent check (ACRO) flags and "
+                         "these statistics would publish",
     "acro-unchecked": "a table the independent check (ACRO) was asked to check and did "
                       "not",
     "small-count": "a count of people from 1 up to the suppression threshold",
@@ -60,8 +60,8 @@ RULES = MappingProxyType({
     "linked-cell-shown": "a number shown in one table that a table it follows hides",
     "withheld-table": "a withheld table whose download still holds its values",
     "value-reason": "a table cell that says which rule hid one value",
-    "unverifiable-stream": "a number printed in a notebook's plain output, which "
-                           "nothing can check",
+    "unverifiable-stream": "a number the report printed other than through its checked "
+                           "tables, charts and sentences",
     "unprotected-statistic": "a share, rate, mean or other statistic of people's values "
                              "that no rule made",
     "unreleased-model": "a model's estimates that were not checked for enough events "
@@ -69,12 +69,13 @@ RULES = MappingProxyType({
     "protected-span": "a protected number in a sentence that does not match what its "
                       "rule published",
     "row-level": "a table of individual people's records",
-    "unsanctioned-file": "a file in a report's output folder that no display function "
-                         "wrote",
+    "unsanctioned-file": "a file among a report's results that its checked tables, "
+                         "charts and sentences did not write",
     "unreadable-file": "a report's results file that cannot be read to be checked",
     "glued-counts": "a sentence that puts two published counts together so that one is "
                     "part of the other",
-    "source-notebook": "a copy of a report's source notebook in the built site",
+    "source-notebook": "a copy of the program a report is made from, in the published "
+                       "site",
     "error": "a report that stopped with an error",
 })
 """Rule id -> what it refuses, in plain words (the order of the methods page's list and

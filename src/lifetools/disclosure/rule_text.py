@@ -7,11 +7,12 @@ recorded as a key result and checked like any other text.
 
 from __future__ import annotations
 
-from lifetools.disclosure.profiles import SdcProfile, get_profile
+from lifetools.disclosure.acro_check import ACRO_THRESHOLD
+from lifetools.disclosure.profiles import PROFILES, SdcProfile, get_profile
 from lifetools.disclosure.rules import protect_count
 from lifetools.disclosure.text import RuleNumber, compose
 
-__all__ = ["group_sentence", "magnitude_sentence", "rule_sentence", "too_few_sentence",
+__all__ = ["acro_counts_difference", "group_sentence", "magnitude_sentence", "rule_sentence", "too_few_sentence",
            "withheld_events_ranges", "withheld_events_sentence", "withheld_sentence"]
 
 
@@ -80,7 +81,8 @@ def group_sentence(profile: str | SdcProfile | None = None) -> str:
             "(everyone in the cohort was referred) is stated in words.")
 
 
-def withheld_sentence(profile: str | SdcProfile | None = None) -> str:
+def withheld_sentence(profile: str | SdcProfile | None = None, *,
+                      estimates_below: bool = False) -> str:
     """Every reason a value can be hidden under a profile's rules, as one sentence.
 
     Stated once per table (the footnote of ``show_table``) and in each download's
@@ -89,6 +91,12 @@ def withheld_sentence(profile: str | SdcProfile | None = None) -> str:
     cells a table hides, and why; no number (the thresholds are in
     :func:`rule_sentence` and the notes' magnitude rules). Tested in
     ``tests/unit/test_disclosure_withheld.py``.
+
+    ``estimates_below``: the table also shows estimates as ``[c]`` whose one reason its
+    note states after this sentence (:func:`too_few_sentence`), so the sentence says
+    that the reason is not said for the other cells only: the crisis page's fairness
+    table said "Which reason applies to a cell is not said" and then, for its
+    estimates, which reason applied (30,000 people, 2024-25).
     """
     p = get_profile(profile)
     reasons = (["it is a small count"] if p.threshold >= 1 else []) + (
@@ -97,6 +105,10 @@ def withheld_sentence(profile: str | SdcProfile | None = None) -> str:
         "it is a sum or mean over too few people or dominated by one or two of them",
         "it would let another hidden value be worked out from the numbers shown"]
     listed = ", ".join(f"when {r}" for r in reasons[:-1]) + f", or when {reasons[-1]}"
+    if estimates_below:
+        return (f"A value is hidden {listed}. An estimate shown as [c] has one reason, "
+                "given below; which reason applies to any other cell is not said, "
+                "because saying it would tell more about the hidden value.")
     return (f"A value is hidden {listed}. Which reason applies to a cell is not said, "
             "because saying it would tell more about the hidden value.")
 
@@ -160,3 +172,40 @@ def too_few_sentence(outcome: str | None = None,
     return str(compose("An estimate shown as [c] is not shown because its group has "
                        "fewer than {n} people with {outcome} or fewer than {n} without.",
                        profile=p, n=n, outcome=outcome))
+
+
+def _span(raws: list[int]) -> str:
+    first, last = raws[0], raws[-1]
+    return (f"{first}" if first == last else f"{first} and {last}" if last == first + 1
+            else f"{first} to {last}")
+
+
+def acro_counts_difference() -> str:
+    """How each profile publishes the counts ACRO flags and it does not suppress (above
+    the profile's threshold and under ACRO's 10), as the disclosure-control methods
+    page's table of differences states it word for word (its row "counts above a
+    profile's threshold and under 10"; ``tests/unit/test_disclosure_profiles.py``).
+
+    Made by applying each profile's own rules
+    (:func:`~lifetools.disclosure.rules.protect_count`) to every such count: the page
+    said "counts of 8 and 9 (5 to 9 under the mhsds profile) published rounded (to
+    10)", but under ``mhsds`` 5 to 7 are published as 5. Profiles that publish them
+    alike are named together, in :data:`~lifetools.disclosure.profiles.PROFILES`
+    order.
+    """
+    said: dict[str, list[str]] = {}
+    for name, p in PROFILES.items():
+        shown: dict[int, list[int]] = {}
+        for raw in range(p.threshold + 1, ACRO_THRESHOLD):
+            value = protect_count(raw, profile=p)
+            if value is not None:
+                shown.setdefault(value, []).append(raw)
+        words = (", ".join(f"{_span(raws)} as {value}" for value, raws in shown.items())
+                 if shown else "none")
+        said.setdefault(words, []).append(name)
+
+    def listed(names: list[str]) -> str:
+        return names[0] if len(names) == 1 else (", ".join(names[:-1]) + " and "
+                                                  + names[-1])
+
+    return "; ".join(f"under {listed(names)}: {words}" for words, names in said.items())

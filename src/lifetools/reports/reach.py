@@ -24,6 +24,7 @@ from lifetools.disclosure import (
 from lifetools.disclosure.group_counts import reveals_whole_group
 from lifetools.disclosure.withheld import PRIVACY
 from lifetools.errors import DisclosureError
+from lifetools.formatting import format_percentage
 from lifetools.inequality import equity_summary
 from lifetools.labels import DEPRIVATION_FIFTHS
 from lifetools.people import people_in_locality
@@ -32,6 +33,7 @@ from lifetools.reports.sentences import result_sentence
 from lifetools.result_names import ReachName
 
 __all__ = ["DEPRIVATION", "EQUITY_COLUMNS", "PAGE_ORDER", "ReachReport", "analyse_reach", "certainty_sentence",
+           "chart_rounding_sentence", "reach_percentages_text",
            "deprivation_groups", "grouping_sentence", "linked_equity", "linked_reach_equity",
            "hidden_share_blocks", "hidden_shares_sentence", "protected_shares",
            "rounding_sentence", "unequal_sums"]
@@ -167,17 +169,29 @@ def grouping_sentence(combined: tuple[tuple[str, ...], ...], *, whole: bool = Fa
                        "in any deprivation fifth, or among people whose area is not "
                        "known, would be hidden (it is small, or would give a small count "
                        "away), and so would every percentage of that population.")
-    words = [_GROUP_WORDS.get(label.split(" ")[0] if label[:1].isdigit() else label,
-                              label) for group in combined for label in group]
-    # one group here (the hidden rows are combined into one); several read as a list
     return compose("In the chart, {groups} are shown together: on their own a count "
                    "there would be hidden (it is small, or would give a small count away), "
                    "and so would every percentage of that population.",
-                   groups=", ".join(words[:-1]) + " and " + words[-1])
+                   groups=_combined_words(combined))
+
+
+def _combined_words(combined: tuple[tuple[str, ...], ...]) -> str:
+    """The rows the chart combined, in words: "the second least deprived fifth and
+    people whose area is not known"."""
+    words = [_GROUP_WORDS.get(label.split(" ")[0] if label[:1].isdigit() else label,
+                              label) for group in combined for label in group]
+    # one group here (the hidden rows are combined into one); several read as a list
+    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 _POPULATION_WORDS = {"Secondary care": "the secondary-care caseload",
                      "Life Rooms users": "Life Rooms users"}
+
+
+def _as_shown(value: Any) -> float:
+    """A percentage as the page writes it (one decimal place, through the one
+    formatter), as a number to add up."""
+    return float(format_percentage(value).rstrip("%"))
 
 
 def unequal_sums(table: ProtectedTable, *, by: str = "characteristic"
@@ -189,8 +203,9 @@ def unequal_sums(table: ProtectedTable, *, by: str = "characteristic"
     percentages can add up to a little more or less than 100: the reach chart at
     30,000 people showed percentages adding to 101.7%. Returns ``(population,
     characteristic)`` for each block of a population column whose percentages are all
-    shown and whose sum, to one decimal place, is not 100.0 (a block with hidden
-    percentages shows no sum). Tested in ``tests/unit/test_reach_shares.py``.
+    shown and whose sum of the percentages as written (one decimal place each) is not
+    100.0 (a block with a hidden percentage shows no sum, so it is never named here and
+    in :func:`hidden_shares_sentence` both). Tested in ``tests/unit/test_reach_shares.py``.
     """
     frame = table.verify().frame
     found = []
@@ -199,7 +214,7 @@ def unequal_sums(table: ProtectedTable, *, by: str = "characteristic"
         for characteristic, rows in frame.groupby(by, sort=False)[column]:
             if rows.isna().any():
                 continue
-            if round(float(rows.astype("float64").sum()), 1) != 100.0:
+            if round(sum(_as_shown(v) for v in rows), 1) != 100.0:
                 found.append((population, str(characteristic)))
     return tuple(found)
 
@@ -238,25 +253,60 @@ def hidden_shares_sentence(table: ProtectedTable, *, by: str = "characteristic"
                    "total would give it back.", which=" and those ".join(parts))
 
 
-def rounding_sentence(*tables: ProtectedTable, by: str = "characteristic"
+def rounding_sentence(table: ProtectedTable, *, by: str = "characteristic"
                       ) -> ProtectedText:
-    """The note beside the reach table and chart: what the percentages are of and,
-    generated from their sums (:func:`unequal_sums` of each of ``tables``: the reach
-    table and the chart's deprivation groups), whether a population's percentages add
-    up to the whole. As official statistics say "percentages may not
-    sum to 100 because of rounding", but only where they do not, naming where; no
-    digit (the gate's rule for words), so the sums themselves are in the chart's alt
-    text. Tested in ``tests/unit/test_reach_shares.py``."""
+    """The note beside the reach table: what the percentages are of and, generated
+    from the sums of exactly the percentages the table shows (:func:`unequal_sums`),
+    whether a population's percentages add up to the whole. As official statistics say
+    "percentages may not sum to 100 because of rounding", but only where they do not,
+    naming where; no digit (the gate's rule for words), so the chart's sums are in its
+    alt text, and what the chart's own groups add up to is said apart
+    (:func:`chart_rounding_sentence`): the 30,000-person build's page named, as not
+    adding up in the table, a breakdown whose table column adds up to 100.0 (only the
+    chart's combined groups did not) and one whose percentages the table hides.
+    Tested in ``tests/unit/test_reach_shares.py``."""
     lead = ("Each percentage is of its population's published total; each count and "
             "each total is rounded on its own")
-    found = list(dict.fromkeys(b for t in tables for b in unequal_sums(t, by=by)))
+    found = unequal_sums(table, by=by)
     if not found:
         return compose(lead + ", and each population's percentages in each breakdown "
-                       "add up to the whole.")
+                       "the table shows add up to the whole.")
     words = [f"{_POPULATION_WORDS.get(p, p)} by {c.lower()}" for p, c in found]
     listed = _listed(words)
     return compose(lead + ", so a population's percentages may not add up to the "
-                   "whole because of rounding: those of {where} do not.", where=listed)
+                   "whole because of rounding: in the table, those of {where} do not.",
+                   where=listed)
+
+
+def chart_rounding_sentence(chart: ProtectedTable,
+                            combined: tuple[tuple[str, ...], ...]) -> ProtectedText | None:
+    """Whether the deprivation chart's percentages add up to the whole, where its
+    groups are not the table's (``combined``, :func:`deprivation_groups`): the chart's
+    groups are counted and rounded on their own, so their percentages may add up where
+    the table's do not or the other way round. ``None`` where the chart draws the
+    table's own rows (nothing combined: the table's sentence covers it) or where its
+    percentages add up. The sums themselves are in the chart's alt text.
+    Tested in ``tests/unit/test_reach_shares.py``."""
+    if not combined:
+        return None
+    found = [p for p, _ in unequal_sums(chart)]
+    if not found:
+        return None
+    return compose("In the chart, where {groups} are combined, the percentages of "
+                   "{which} do not add up to the whole because of rounding (the chart's "
+                   "description gives their sums).", groups=_combined_words(combined),
+                   which=" and of ".join(_POPULATION_WORDS.get(p, p) for p in found))
+
+
+def reach_percentages_text(table: ProtectedTable, chart: ProtectedTable,
+                           combined: tuple[tuple[str, ...], ...]) -> ProtectedText:
+    """The page's words on the reach percentages (key result ``rounding_sentence``):
+    the table's sums (:func:`rounding_sentence`), its hidden breakdowns
+    (:func:`hidden_shares_sentence`) and the chart's sums
+    (:func:`chart_rounding_sentence`), each from what it is about."""
+    return join(" ", [t for t in (rounding_sentence(table), hidden_shares_sentence(table),
+                                  chart_rounding_sentence(chart, combined))
+                      if t is not None])
 
 
 def certainty_sentence(shares: tuple[Any, ...], equity_estimates: ProtectedTable | None
@@ -561,9 +611,7 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
              ))},
             {"name": ReachName.ROUNDING_SENTENCE, "value": None, "kind": "text",
              "label": "What the reach percentages are of, whether they add up, which are hidden",
-             "text": join(" ", [t for t in (rounding_sentence(reach, deprivation),
-                                             hidden_shares_sentence(reach))
-                                 if t is not None])},
+             "text": reach_percentages_text(reach, deprivation, combined)},
             {"name": ReachName.GROUPING_SENTENCE, "value": None, "kind": "text",
              "label": "The deprivation groups of the chart",
              "text": grouping_sentence(combined, whole=len(deprivation.frame) == 1)},
