@@ -205,3 +205,49 @@ def test_logistic_page_describes_the_emergency_calibration_sentence_as_computed(
     agreed = str(calibration_sentence(table.assign(observed=table["predicted"])))
     said = "matched the predicted risk, to the decimal places published"
     assert said in agreed and f'"{said}"' in page
+
+
+WAVE = re.compile(r"\bwaves? \d+", re.IGNORECASE)
+TEST_PATH = re.compile(r"\btests/")
+
+
+def developer_history_and_test_paths(pages: Path) -> list[str]:
+    """Every "wave <number>" and ``tests/`` path on the public pages, as page:line: text."""
+    problems = []
+    for page in sorted(pages.glob("*.md")):
+        for number, line in enumerate(page.read_text().splitlines(), 1):
+            for match in (*WAVE.finditer(line), *TEST_PATH.finditer(line)):
+                problems.append(f"{page.name}:{number}: {match.group(0)}")
+    return problems
+
+
+def test_method_pages_carry_no_development_history_nor_test_paths():
+    # the public pages said "until wave 39 ..." and "Checked by tests/unit/..." (issue 15):
+    # the history is in CHANGELOG.md, the tests on the reference pages
+    assert developer_history_and_test_paths(METHODS) == []
+
+
+@pytest.mark.parametrize("line", [
+    "Until wave 39 it listed event times only.",
+    "(until Wave 61 they stopped 20 days before it)",
+    "Checked by `tests/unit/test_compare.py`.",
+    "script `tests/reference/R/make_reference_nb.R`",
+])
+def test_history_checker_finds_a_wave_or_a_test_path(tmp_path, line):
+    (tmp_path / "page.md").write_text(f"# Page\n\n{line}\n")
+    assert len(developer_history_and_test_paths(tmp_path)) == 1
+
+
+def test_history_checker_leaves_plain_words_alone(tmp_path):
+    (tmp_path / "page.md").write_text(
+        "# Page\n\nThe tests check 20 waves of data; a wave of referrals; tests of fit.\n")
+    assert developer_history_and_test_paths(tmp_path) == []
+
+
+def test_methods_tests_are_on_the_developer_pages():
+    # each public page with its own tests says they exist and links to the list
+    listed = (REFERENCE / "methods-tests.md").read_text()
+    for page in ("cox", "kaplan-meier", "competing-risks", "verdicts", "index"):
+        assert "{doc}`/reference/methods-tests`" in (METHODS / f"{page}.md").read_text()
+        assert f"{{doc}}`/methods/{page}`" in listed
+    assert len(set(NODE.findall(listed))) > 150
