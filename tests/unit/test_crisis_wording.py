@@ -291,6 +291,22 @@ def test_fairness_sentence_names_the_groups_whose_interval_lies_on_one_side():
     # one group: "its interval ... lies wholly below", never "for each" (wave 36)
     assert "for each" not in one and "its interval" in one and "wholly below" in one
     assert "for each" in said
+    assert "wholly above (too low) or below (too high) no difference" in said
+
+
+def test_fairness_sentence_names_the_one_side_every_interval_lies_on():
+    # 30,000 people, 2024-25: "too high on average for women and people in the White
+    # ethnic group: for each, the interval ... lies wholly above or below no
+    # difference", both intervals below (wave 41)
+    from lifetools.reports.crisis_results import fairness_sentence
+
+    below = str(fairness_sentence(_fair([("Sex", "Female", -0.3, -0.5, -0.1),
+                                         ("Ethnic group", "White", -0.2, -0.4, -0.02)])))
+    assert "for each" in below and "lies wholly below no difference" in below
+    above = str(fairness_sentence(_fair([("Sex", "Female", 0.3, 0.1, 0.5),
+                                         ("Ethnic group", "White", 0.2, 0.02, 0.4)])))
+    assert "lies wholly above no difference" in above
+    assert "above or below" not in below + above
 
 
 def test_crisis_notebook_says_the_fairness_sentence_under_its_table():

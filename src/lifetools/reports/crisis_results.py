@@ -256,10 +256,14 @@ def fairness_sentence(rows: pd.DataFrame | None) -> Any:
         parts.append("too high on average for {high}")
     rest = len(usable) - len(low) - len(high)
     # one group: "its interval", not "for each" of a list of one (wave 36)
-    where = (": for each, the interval of the calibration-in-the-large lies wholly above "
-             "or below no difference." if len(low) + len(high) > 1 else
+    # the side named from the groups found: "above or below" when every interval lay
+    # below read as a choice the data did not leave (wave 41)
+    side = ("above" if not high else "below" if not low else
+            "above (too low) or below (too high)")
+    where = (": for each, the interval of the calibration-in-the-large lies wholly "
+             + side + " no difference." if len(low) + len(high) > 1 else
              ": its interval of the calibration-in-the-large lies wholly "
-             + ("above" if low else "below") + " no difference.")
+             + side + " no difference.")
     return compose(
         "Within groups, the predicted risks were " + ", and ".join(parts) + where
         + (" For the other groups shown, the intervals are compatible with no "
