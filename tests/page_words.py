@@ -37,7 +37,8 @@ def leaks(text: str) -> set[str]:
 
 SHARE_LABEL = re.compile(r"\b(?:risks?|incidences?|thresholds?)\b", re.IGNORECASE)
 NOT_A_SHARE = re.compile(r"Brier|C-statistic|calibration|slope|log-odds|net benefit|"
-                         r"ratio|intercept|good done", re.IGNORECASE)
+                         r"ratio|intercept|good done|observed / expected",
+                         re.IGNORECASE)
 """A table's header or row label naming a share of people (a risk, a cumulative
 incidence, a risk threshold), and the measures that name a risk but are not one (the
 Brier score's "gap between each predicted risk and what happened")."""
@@ -61,10 +62,13 @@ def risk_cells_as_proportions(main) -> list[str]:
         for tr in table.find_all("tr"):
             cells = [td.get_text(" ", strip=True) for td in tr.find_all("td")]
             row_share = bool(cells) and names_share(cells[0])
+            # a row of another measure under a column of risks (the C-statistic, the
+            # calibration slope under "predicting the 12-month risk") is not a risk
+            row_other = bool(cells) and bool(NOT_A_SHARE.search(cells[0]))
             for i, cell in enumerate(cells):
                 head = heads[i] if i < len(heads) else ""
-                if BARE_PROPORTION.match(cell) and (names_share(head) or (
-                        i > 0 and row_share)):
+                if BARE_PROPORTION.match(cell) and not row_other and (
+                        names_share(head) or (i > 0 and row_share)):
                     found.append(f"{name}: {cell}")
     return found
 
