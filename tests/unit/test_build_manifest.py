@@ -148,6 +148,9 @@ def test_build_edition_beyond_the_data_is_refused_per_report_before_any_run(tmp_
                 "the data cover referrals from") in err
     assert "edition 2024-25" not in err and "Traceback" not in err
     assert not (root / "build" / "runs").exists()
+    # refused before the synthetic data are generated: until wave 42 the build wrote
+    # them first (about 20 s at 30,000 people), then refused the edition (issue 14)
+    assert not (root / "build" / "data").exists()
 
 
 @pytest.mark.parametrize("command", [["run", "cohort_description", "--edition", "2031-32"],

@@ -77,6 +77,28 @@ def test_check_window_refuses_an_edition_before_the_data_per_report():
         lines)
 
 
+def test_check_window_refuses_a_crisis_period_shorter_than_its_horizon_only():
+    # the crisis-risk report validates its model over the 365 days from the period's
+    # start: a half-year edition was passed by the edition check and then refused by
+    # the report inside its notebook (a ValueError, the run failed; issue 14, wave 42)
+    series = series_with(("2023-H2", "2023-10-01", "2024-03-31"))
+    assert date_needs("crisis_risk", "2023-10-01", "2024-03-31", {}).period_rule
+    assert not date_needs("crisis_risk", "2023-04-01", "2024-03-31", {}).period_rule
+    assert not date_needs("cohort_description", "2023-10-01", "2024-03-31",
+                          {}).period_rule
+    assert refusals(series) == [
+        "edition 2023-H2 (1 October 2023 to 31 March 2024), report crisis_risk: its "
+        "period is 183 days long, shorter than the 365-day horizon over which the "
+        "model's predictions are validated (it needs a period of at least 365 days)"]
+    # a period of exactly the horizon passes, a day shorter does not (29 February 2024
+    # lies inside: 365 days from 1 October 2023 end on 29 September 2024)
+    check_window(series_with(("2023-X", "2023-10-01", "2024-09-29")), REFERRALS,
+                 end=END, start=START)
+    assert refusals(series_with(("2023-Y", "2023-10-01", "2024-09-28")))[0].endswith(
+        "its period is 364 days long, shorter than the 365-day horizon over which the "
+        "model's predictions are validated (it needs a period of at least 365 days)")
+
+
 def test_check_window_refuses_a_look_back_before_the_data_and_a_run_moves_it():
     series = series_with(("2020-21", "2020-04-01", "2021-03-31"))
     lines = refusals(series)

@@ -167,8 +167,10 @@ def check_window(series: Series, window: tuple[str, str] | None, *,
     ``start``: the first day the data cover (:func:`data_start`; None: the first
     referral).
 
-    Three rules, per report of each edition: its period must hold referral dates of
-    the data (an edition wholly after them has no one to report on); the data must
+    Four rules, per report of each edition: its period must hold referral dates of
+    the data (an edition wholly after them has no one to report on); its period must
+    suit the report (:attr:`~lifetools.reports.date_needs.DateNeeds.period_rule`: the
+    crisis-risk report's covers its one-year horizon); the data must
     start by the first day the report reads (:func:`lifetools.reports.date_needs`: its
     period's start, or before it a look-back such as the emergency care report's
     baseline windows); and they must end by the last day it reads (an edition whose
@@ -210,6 +212,8 @@ def _outside(series: Series, edition: Any, analysis: Any,
     parameters = series.resolve_parameters(analysis, edition, overrides)
     need = date_needs(analysis.id, str(parameters["period_start"]),
                       str(parameters["period_end"]), parameters)
+    if need.period_rule:
+        return need.period_rule
     first = start or window[0]
     if need.first < first:
         before = need.before or "the start of its period"

@@ -17,6 +17,7 @@ from lifetools.pipeline import dependencies, integrity, layout
 from lifetools.pipeline.build import (
     PreparedData,
     Progress,
+    check_window_before_generating,
     plan_runs,
     prepare_data,
     synthetic_pending,
@@ -24,7 +25,6 @@ from lifetools.pipeline.build import (
 from lifetools.pipeline.run_cache import cached_match
 from lifetools.pipeline.runner import RunSpec
 from lifetools.pipeline.series import Series, load_series
-from lifetools.synthetic import WINDOW_END
 
 __all__ = ["RunStatus", "explain", "pending_status", "series_status"]
 
@@ -107,10 +107,7 @@ def build_status(*, data_dir: Path | str | None = None,
     series = load_series()
     pending = synthetic_pending(series, data_dir=data_dir)
     if pending is not None:
-        window = integrity.synthetic_window(series.synthetic_people,
-                                            series.synthetic_seed)
-        integrity.check_window(series, window, end=WINDOW_END.isoformat(),
-                               start=integrity.synthetic_start(window))
+        check_window_before_generating(series, data_dir=data_dir)
         return pending_status(series, pending)
     data = prepare_data(series, data_dir=data_dir, progress=progress)
     # the build refuses them first

@@ -39,12 +39,17 @@ class DateNeeds:
 
     ``first`` and ``last`` are ISO dates; ``before`` and ``after`` say what the run
     reads before and after its period ("" when it reads nothing there).
+    ``period_rule`` says why the period itself does not suit the report ("" when it
+    does): the crisis-risk report validates its model over a year from the period's
+    start, so a shorter period is refused with the edition's other checks, before any
+    notebook runs (until wave 42 the report raised inside its notebook, issue 14).
     """
 
     first: str
     last: str
     before: str = ""
     after: str = ""
+    period_rule: str = ""
 
 
 def _shift(day: str, *, days: int = 0, years: int = 0) -> str:
@@ -67,13 +72,20 @@ def _emergency(start: str, end: str, parameters: Mapping[str, Any]) -> DateNeeds
 
 def _crisis(start: str, end: str, parameters: Mapping[str, Any]) -> DateNeeds:
     development = _shift(start, years=-1)
-    last = max(end, _shift(start, days=CRISIS_HORIZON_DAYS - 1))
+    horizon_end = _shift(start, days=CRISIS_HORIZON_DAYS - 1)
+    last = max(end, horizon_end)
+    days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
     return DateNeeds(_shift(development, days=-365), last,
                      "the two years before the period: the model is developed on the "
                      "people open a year before it starts, with their emergency care "
                      "in the year before that",
                      f"crises in the {CRISIS_HORIZON_DAYS} days from the period's start"
-                     if last > end else "")
+                     if last > end else "",
+                     "" if end >= horizon_end else
+                     f"its period is {days} days long, shorter than the "
+                     f"{CRISIS_HORIZON_DAYS}-day horizon over which the model's "
+                     "predictions are validated (it needs a period of at least "
+                     f"{CRISIS_HORIZON_DAYS} days)")
 
 
 _NEEDS = {"emergency_care": _emergency, "crisis_risk": _crisis}
