@@ -234,7 +234,8 @@ def test_rate_limits_of_a_method_the_gate_cannot_recompute_are_refused(method):
     stamped["rate_headers"]["Rate"]["interval"] = method
     assert rate_findings(head, rows, stamped, PROFILE) == [
         (RATE_RULE, "column 'Rate': the record of its interval names no method the gate "
-         "recomputes (an exact Poisson interval): its limits cannot be verified")]
+         "recomputes (an exact Poisson or a published Wilson interval): its limits "
+         "cannot be verified")]
 
 
 def test_rate_limits_without_the_numerator_are_some_publishable_counts():
@@ -278,3 +279,45 @@ def test_rate_limits_of_every_rule_made_rate_pass_and_the_raw_counts_are_refused
     # 0.004 from the rule's can be written 0.01 from it; people=137, share=0.25, years=2)
     assert bool(found) == (abs(float(written) - expected)
                            > 0.005 * (1 + 1e-9) + 1e-12 * max(1.0, abs(expected)))
+
+
+def _shares(agreeing=(13, 40, 3), asked=(47, 41, 50)):
+    from lifetools.disclosure import shares_table
+
+    frame = pd.DataFrame({"question": ["Felt welcome", "Would return", "Found help"],
+                          "agreeing": list(agreeing), "asked": list(asked)})
+    return shares_table(frame, numerator="agreeing", denominator="asked", profile=PROFILE)
+
+
+def test_shares_table_records_each_share_and_its_limits_for_the_gate():
+    # a share of people beside its counts was trusted by the gate: it recomputed rates
+    # from the cells beside them, never shares (wave 42)
+    from lifetools.disclosure.derived import PUBLISHED_WILSON
+
+    head, rows, stamped = _cells(_shares())
+    spec = stamped["rate_headers"][column_label("per_cent")]
+    assert spec == {"numerator": column_label("agreeing"),
+                    "denominator": column_label("asked"), "per": 100.0,
+                    "lower": "Lower 95% limit", "upper": "Upper 95% limit",
+                    "interval": PUBLISHED_WILSON}
+    assert rate_findings(head, rows, stamped, PROFILE) == []
+
+
+def test_share_from_unrounded_counts_edited_limit_or_beside_a_hidden_count_is_refused():
+    head, rows, stamped = _cells(_shares())
+    share_at, upper_at = head.index(column_label("per_cent")), head.index("Upper 95% limit")
+    agreeing_at = head.index(column_label("agreeing"))
+    assert rows[0][agreeing_at] == "15" and rows[0][share_at] == "33.3"  # 15 of 45
+    for at, cell, said in (
+            (share_at, "27.7", "not 100 x the published numerator"),  # 13 of 47, raw
+            # the raw counts' Wilson limit (the published one is 54.4: the union over
+            # every pair the published 15 of 45 could be rounded from)
+            (upper_at, "41.8", "are not the Wilson (over the counts the published "
+             "ones could be rounded from) limits"),
+            (agreeing_at, "[c]", "a rate shown beside a hidden numerator")):
+        edited = [list(row) for row in rows]
+        edited[0][at] = cell
+        found = rate_findings(head, edited, stamped, PROFILE)
+        assert found and all(rule == RATE_RULE and "row 1" in detail
+                             for rule, detail in found), (cell, found)
+        assert any(said in detail for _, detail in found), (cell, found)

@@ -25,7 +25,7 @@ from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedTable, ProtectedValue, _mint, _value
 from lifetools.disclosure.rules import protect_count, round_count
 
-__all__ = ["GARWOOD", "THRESHOLD_COLUMN", "TREAT_ALL_COLUMN", "difference",
+__all__ = ["GARWOOD", "PUBLISHED_WILSON", "THRESHOLD_COLUMN", "TREAT_ALL_COLUMN", "difference",
            "poisson_interval", "protected_shares", "published_share_interval", "rate",
            "rates_over", "rates_table", "round_person_time", "rounding_preimage", "share",
            "shares_table", "treat_all_net_benefit", "treat_all_values", "wilson_interval",
@@ -105,6 +105,14 @@ GARWOOD = "exact Poisson (Garwood)"
 :func:`poisson_interval` of the published events over the published person-time,
 recorded by name (:attr:`~lifetools.disclosure.ProtectionRecord.intervals`) so that
 the publish gate recomputes each limit by it
+(:mod:`lifetools.disclosure.rate_check`)."""
+
+
+PUBLISHED_WILSON = "Wilson, over every count the published ones could be rounded from"
+"""The method of a share's interval that :func:`share` and :func:`shares_table`
+compute: :func:`published_share_interval` of the published numerator and denominator,
+recorded by name (:attr:`~lifetools.disclosure.ProtectionRecord.intervals`) so that
+the publish gate recomputes each limit by it, as it does a rate's
 (:mod:`lifetools.disclosure.rate_check`)."""
 
 
@@ -554,7 +562,11 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     is of none or all of its group: group disclosure) and ``numerator`` as a count of
     its people (``people_outcomes``: shown equal to the group size, it is hidden); ``per_cent``, ``ci_lower`` and ``ci_upper`` (per cent)
     come from :func:`share` on the raw counts, so from the published ones, and are
-    suppressed when either count is.
+    suppressed when either count is. The record says so (``rates``: the share is 100 x
+    the numerator / the denominator; ``intervals``: its limits are
+    :data:`PUBLISHED_WILSON`'s), and the publish gate recomputes both from the cells
+    as published (:mod:`lifetools.disclosure.rate_check`): a share beside a hidden
+    count, one made from unrounded counts, or an edited limit is refused.
 
     Notes
     -----
@@ -587,4 +599,8 @@ def shares_table(frame: pd.DataFrame, *, numerator: str, denominator: str,
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath
                  places=tuple((c, digits) for c in ("per_cent", "ci_lower", "ci_upper")),
-                 denominator=denominator, people_outcomes=(numerator,))
+                 denominator=denominator, people_outcomes=(numerator,),
+                 # the gate recomputes each share and its limits from the published
+                 # counts beside it, as a rate's (wave 42: it trusted them)
+                 rates=(("per_cent", numerator, denominator, 100.0),),
+                 intervals=(("per_cent", "ci_lower", "ci_upper", PUBLISHED_WILSON),))

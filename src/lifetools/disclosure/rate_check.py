@@ -40,7 +40,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from lifetools.disclosure.derived import GARWOOD, poisson_interval
+from lifetools.disclosure.derived import (
+    GARWOOD,
+    PUBLISHED_WILSON,
+    poisson_interval,
+    published_share_interval,
+)
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.rule_ids import rule_id
@@ -59,9 +64,29 @@ _SCAN_LIMIT = 10_000
 interval holds a publishable count whatever the profile (every base is below it)."""
 
 
-INTERVAL_METHODS = {GARWOOD: poisson_interval}
-"""The methods of a rate's interval the gate recomputes: each maps a published count
-to its limits as a count (divided by the denominator and times ``per`` after)."""
+def _garwood(count: float, denominator: float, profile: SdcProfile
+             ) -> tuple[float, float]:
+    return poisson_interval(count)
+
+
+def _published_wilson(count: float, denominator: float, profile: SdcProfile
+                      ) -> tuple[float, float]:
+    low, high = published_share_interval(round(count), round(denominator),
+                                         profile=profile)
+    return low * denominator, high * denominator
+
+
+INTERVAL_METHODS: dict[str, Callable[[float, float, SdcProfile], tuple[float, float]]] = {
+    GARWOOD: _garwood, PUBLISHED_WILSON: _published_wilson}
+"""The methods of a rate's (or a share's) interval the gate recomputes: each maps a
+published count, its published denominator and the profile to its limits as a count
+(divided by the denominator and times ``per`` after): exact Poisson limits of a rate's
+events, or a share's Wilson limits over every count pair the published ones could be
+rounded from (:func:`~lifetools.disclosure.derived.published_share_interval`)."""
+
+_METHOD_WORDS = {GARWOOD: "exact Poisson",
+                 PUBLISHED_WILSON: "Wilson (over the counts the published ones could be "
+                 "rounded from)"}
 
 
 def read_number(cell: str) -> tuple[float, int] | None:
@@ -140,9 +165,9 @@ def rate_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
     return list(dict.fromkeys(found))
 
 
-Limits = tuple[tuple[tuple[str, int, int], ...], Callable[[float], tuple[float, float]]]
+Limits = tuple[tuple[tuple[str, int, int], ...], str]
 """The limits of a rate a page shows: (header, position, 0 lower / 1 upper) of each,
-and the method that gives them from a count."""
+and the name of the method that gives them from a count (:data:`INTERVAL_METHODS`)."""
 
 
 def _limit_columns(spec: Mapping[str, Any], head: Sequence[str]) -> Limits | str | None:
@@ -154,10 +179,10 @@ def _limit_columns(spec: Mapping[str, Any], head: Sequence[str]) -> Limits | str
                   if spec.get(side) and str(spec.get(side)) in head)
     if not shown:
         return None
-    method = INTERVAL_METHODS.get(str(spec.get("interval")))
-    if method is None:
+    method = str(spec.get("interval"))
+    if method not in INTERVAL_METHODS:
         return ("the record of its interval names no method the gate recomputes (an "
-                "exact Poisson interval): its limits cannot be verified")
+                "exact Poisson or a published Wilson interval): its limits cannot be verified")
     return shown, method
 
 
@@ -210,7 +235,8 @@ def _interval_findings(header: str, number: int, row: Sequence[str],
     limit of the published numerator (or, without it in the table, of some count the
     profile publishes within the rate's rounding) over the published denominator, to
     the places it is written with."""
-    columns, method = limits
+    columns, method_name = limits
+    method = INTERVAL_METHODS[method_name]
     shown = [(name, _cell(row, position), side) for name, position, side in columns]
     shown = [(name, cell, side) for name, cell, side in shown
              if cell not in ("", SUPPRESSED, NOT_AVAILABLE, None)]
@@ -248,12 +274,12 @@ def _interval_findings(header: str, number: int, row: Sequence[str],
                   if protect_count(c, profile=profile) == c]
     wrong: list[str] = [read[0][0]]
     for count in counts:
-        expected = [per * limit / y[0] for limit in method(count)]
+        expected = [per * limit / y[0] for limit in method(count, y[0], profile)]
         wrong = [name for name, value, side in read if not _within(value, expected[side])]
         if not wrong:
             return []
     # the limits that are not the published numerator's (without it: the first limit)
-    return [_finding(name, number, "the confidence limits are not the exact Poisson "
+    return [_finding(name, number, f"the confidence limits are not the {_METHOD_WORDS[method_name]} "
                      "limits of the published numerator over the published denominator, "
                      f"times {per:g}, to the places they are written with (edited, or "
                      "made from unrounded counts: an exact interval gives back the count "
