@@ -321,3 +321,57 @@ def test_share_from_unrounded_counts_edited_limit_or_beside_a_hidden_count_is_re
         assert found and all(rule == RATE_RULE and "row 1" in detail
                              for rule, detail in found), (cell, found)
         assert any(said in detail for _, detail in found), (cell, found)
+
+
+def _breakdown(profile=PROFILE):
+    from lifetools.disclosure import protected_shares
+
+    frame = pd.DataFrame({"characteristic": ["Sex"] * 2 + ["Age"] * 3,
+                          "group": ["Female", "Male", "18-34", "35-64", "65+"],
+                          "Secondary care": [214, 186, 150, 180, 70],
+                          "Life Rooms users": [44, 36, 30, 47, 3]})
+    return protected_shares(frame, ["Secondary care", "Life Rooms users"],
+                            by="characteristic", profile=profile)
+
+
+def test_breakdown_shares_are_recorded_and_pass_as_published():
+    table = _breakdown()
+    assert table.record.breakdown_shares == (("Secondary care %", "Secondary care"),
+                                             ("Life Rooms users %", "Life Rooms users"))
+    head, rows, stamped = _cells(table)
+    assert stamped["breakdown_share_headers"] == {
+        column_label("Secondary care %"): column_label("Secondary care"),
+        column_label("Life Rooms users %"): column_label("Life Rooms users")}
+    # the age block's users hold a hidden 3 (and its secondary cell): no share of it
+    users = head.index(column_label("Life Rooms users %"))
+    assert [row[users] for row in rows] == ["56.2", "43.8", "[c]", "[c]", "[c]"]
+    assert rate_findings(head, rows, stamped, PROFILE) == []
+    # kept through a rename; a left-out count is named ""
+    renamed = table.rename(columns={"Life Rooms users %": "users_pct"})
+    assert ("users_pct", "Life Rooms users") in renamed.record.breakdown_shares
+    assert ("Secondary care %", "") in table.select(
+        ["characteristic", "group", "Secondary care %"]).record.breakdown_shares
+
+
+def test_breakdown_share_beside_a_hidden_count_or_not_of_one_total_is_refused():
+    # the gate trusted a block's percentages: one shown beside a hidden count of its
+    # block gives the hidden sum back (total = count / share; less the shown counts),
+    # and one made from the unrounded counts passed (wave 42)
+    head, rows, stamped = _cells(_breakdown())
+    users, users_n = (head.index(column_label(c)) for c in
+                      ("Life Rooms users %", "Life Rooms users"))
+    care = head.index(column_label("Secondary care %"))
+    cases = [  # (row, column, cell, words of the finding)
+        (2, users, "37.5", "beside a hidden count of the block"),  # 30 of 80
+        # 44 of 80 as counted, beside the published 45
+        (0, users, "55.0", "not the published counts beside them over one total"),
+        (0, care, "53.5", "not the published counts beside them over one total"),
+        (1, users_n, "0", "above 0 beside a count of 0")]
+    for row, at, cell, said in cases:
+        edited = [list(r) for r in rows]
+        edited[row][at] = cell
+        found = rate_findings(head, edited, stamped, PROFILE)
+        assert found and all(rule == RATE_RULE for rule, _ in found), (cell, found)
+        assert any(said in detail for _, detail in found), (cell, found)
+        assert all(f"row {row + 1}" in detail or "row 1" in detail
+                   for _, detail in found), (cell, found)

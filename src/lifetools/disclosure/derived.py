@@ -402,7 +402,11 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
     shown cells gives the sum of the hidden ones, which secondary suppression exists
     to keep unknown; a table whose total is published elsewhere on its page would
     lose nothing by the shares, but this function cannot know that, so it hides them
-    (the reach page's percentages beside its deprivation counts, issue 15).
+    (the reach page's percentages beside its deprivation counts, issue 15). The
+    record says which count each share is of
+    (:attr:`~lifetools.disclosure.ProtectionRecord.breakdown_shares`), so the publish
+    gate checks both from the cells as published
+    (:mod:`lifetools.disclosure.rate_check`).
     """
     p = get_profile(profile)
     raw = table.reset_index(drop=True)
@@ -437,6 +441,9 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
                  secondary_cells=protected.record.secondary_cells,
                  acro=protected.record.acro,  # ACRO's verdict on the counts beneath
                  places=tuple((f"{col} %", digits) for col in count_cols),
+                 # the gate checks each block's shares from the published counts
+                 # beside them (wave 42: it trusted them)
+                 breakdown_shares=tuple((f"{col} %", col) for col in count_cols),
                  denominator=protected.record.denominator)
 
 

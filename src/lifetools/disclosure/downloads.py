@@ -322,7 +322,9 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     (``treat_all_headers``: :mod:`lifetools.disclosure.net_benefit_check`), and each
     model's net benefit computed from protected counts with the published counts of
     each point and its limits' columns (``net_benefit_count_headers``: recomputed from
-    them). Used by :func:`lifetools.tables.show_table`
+    them), and each share of a breakdown's block with its count column
+    (``breakdown_share_headers``: checked from the block's published counts). Used by
+    :func:`lifetools.tables.show_table`
     and :func:`lifetools.publication.show_figure` (the data behind a figure).
     """
     rules = table.rules
@@ -394,6 +396,10 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
                 zero.setdefault(column_label(column), []).append(row)
         if zero:  # the steps that excluded exactly nobody: shown as 0 only there
             record[ZERO_KEY] = zero
+    breakdowns = {column_label(c): column_label(k) if k else None
+                  for c, k in table.record.breakdown_shares if c in protected}
+    if breakdowns:  # a share of its block's published total of the count beside it
+        record["breakdown_share_headers"] = breakdowns
     if shares:  # a share of its block (a breakdown) or of its row's group size
         record["share_headers"] = {column_label(c): "breakdown" if secondary is not None
                                    else "group" for c in shares}

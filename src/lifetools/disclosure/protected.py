@@ -197,6 +197,16 @@ class ProtectionRecord:
     list, and checks each limit against its point; it refuses any other model column
     of a decision curve whose cell equals a net benefit of treating everyone of
     unrounded counts (:mod:`lifetools.disclosure.net_benefit_check`)."""
+    breakdown_shares: tuple[tuple[str, str], ...] = ()
+    """Each share column a rule computed as a percentage of its block's published total
+    of a count column beside it: ``(share, count)``
+    (:func:`~lifetools.disclosure.protected_shares`: ``"<count> %"``, the blocks being
+    the secondary suppression's ``by``). The stamp records it
+    (``breakdown_share_headers``), so the publish gate checks each block's shares from
+    the cells as published: none shown beside a hidden count of the block (the total
+    less the shown counts would give the hidden sum back), and the shown ones the
+    counts over one total the profile publishes (:mod:`lifetools.disclosure.rate_check`).
+    A count column left out of the table is named ""."""
     links: tuple[Link, ...] = ()
     """The tables this one follows, when it publishes counts of other tables
     (:func:`lifetools.disclosure.follow`; two linked tables merged follow both
@@ -442,6 +452,8 @@ class ProtectedTable:
                      frame, roles=tuple(roles), suppressed=tuple(suppressed),
                      like=self._record, places=places, bases=bases, rates=rates,
                      intervals=intervals, treat_all=treat_all,
+                     breakdown_shares=tuple((names.get(c, c), names.get(k, k))
+                                            for c, k in self._record.breakdown_shares),
                      net_benefit_counts=tuple(
                          (names.get(c, c), names.get(t, t), n, points,
                           (names.get(lo, lo), names.get(hi, hi)))
@@ -613,6 +625,7 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
                  rates=(*a.rates, *b.rates), intervals=(*a.intervals, *b.intervals),
                  treat_all=(*a.treat_all, *b.treat_all),
                  net_benefit_counts=(*a.net_benefit_counts, *b.net_benefit_counts),
+                 breakdown_shares=(*a.breakdown_shares, *b.breakdown_shares),
                  denominator=a.denominator or b.denominator,
                  people_outcomes=_merged_people(a, b),
                  links=links))
@@ -728,6 +741,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           intervals: tuple[tuple[str, str, str, str], ...] | None = None,
           treat_all: tuple[tuple[str, str, int | None, int | None], ...] | None = None,
           net_benefit_counts: tuple[NetBenefitCounts, ...] | None = None,
+          breakdown_shares: tuple[tuple[str, str], ...] | None = None,
           denominator: str | None = None,
           people_outcomes: tuple[str, ...] | None = None,
           links: tuple[Link, ...] | Literal["like"] = "like",
@@ -744,7 +758,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     (:attr:`ProtectionRecord.intervals`) and ``treat_all``: each net benefit of
     treating everyone with its threshold column and published counts
     (:attr:`ProtectionRecord.treat_all`), both by default ``like``'s and kept while
-    their column is in the table; ``denominator``: the group-size
+    their column is in the table, as are ``breakdown_shares``
+    (:attr:`ProtectionRecord.breakdown_shares`); ``denominator``: the group-size
     count column
     (:attr:`ProtectionRecord.denominator`; by default ``like``'s);
     ``people_outcomes``: the counts of people of its group
@@ -782,6 +797,11 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
          tuple((float(x), int(k), int(m)) for x, k, m in points),
          tuple(str(v) if v in frame.columns else "" for v in limits))
         for c, t, n, points, limits in net_benefit_counts if c in frame.columns))
+    if breakdown_shares is None:
+        breakdown_shares = like.breakdown_shares if like is not None else ()
+    breakdown_shares = tuple(dict.fromkeys(  # a count column left out: ""
+        (str(c), str(k) if k in frame.columns else "")
+        for c, k in breakdown_shares if c in frame.columns))
     if denominator is None and like is not None:
         denominator = like.denominator
     if isinstance(links, str):  # "like"
@@ -809,7 +829,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary_cells=max(like.secondary_cells, secondary_cells),
             notes=like.notes, seals=seals, acro=like.acro, places=places,
             bases=bases, rates=rates, intervals=intervals, treat_all=treat_all,
-            net_benefit_counts=net_benefit_counts,
+            net_benefit_counts=net_benefit_counts, breakdown_shares=breakdown_shares,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
             flow=flow, flow_zero=flow_zero)
     else:
@@ -820,7 +840,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             secondary=secondary, secondary_cells=secondary_cells, notes=notes,
             seals=seals, acro=acro, places=places, bases=bases, rates=rates,
             intervals=intervals, treat_all=treat_all,
-            net_benefit_counts=net_benefit_counts,
+            net_benefit_counts=net_benefit_counts, breakdown_shares=breakdown_shares,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
             flow=flow, flow_zero=flow_zero)
     return ProtectedTable(frame, record, _token=_TOKEN)

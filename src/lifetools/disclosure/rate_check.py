@@ -26,6 +26,13 @@ cells as published, page and download, rather than trusting it
   Without the numerator in the table, some count the profile publishes within the
   rate's rounding must give both limits.
 
+A share is checked the same way: a share of people beside its counts
+(:func:`lifetools.disclosure.shares_table`) is recorded as a rate per 100 with
+:data:`~lifetools.disclosure.derived.PUBLISHED_WILSON` limits; a share of a breakdown's
+block (:func:`lifetools.disclosure.protected_shares`) by
+:func:`breakdown_share_findings` (none beside a hidden count of its block; the shown
+ones the counts over one published total). Until wave 42 the gate trusted both.
+
 Each finding names the column and the row (1 = the first row under the header), never
 a value. Run by :func:`lifetools.disclosure.table_cells.cell_findings` (the page's
 table, and ``show_table`` at source) and by the gate's download check
@@ -51,7 +58,8 @@ from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.rule_ids import rule_id
 from lifetools.disclosure.rules import protect_count
 
-__all__ = ["INTERVAL_METHODS", "RATE_RULE", "rate_findings", "read_number", "read_proportion"]
+__all__ = ["INTERVAL_METHODS", "RATE_RULE", "breakdown_share_findings", "rate_findings",
+           "read_number", "read_proportion"]
 
 RATE_RULE = rule_id("rate-not-from-published-counts")
 """The publish gate's rule: a published rate that is not ``per`` x its published
@@ -162,7 +170,86 @@ def rate_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
             if limits is not None:
                 found += _interval_findings(header, number, row, (at, k_at, y_at), per,
                                             limits, profile)
+    found += breakdown_share_findings(head, rows, stamped, profile)
     return list(dict.fromkeys(found))
+
+
+_HIDDEN = (SUPPRESSED, NOT_AVAILABLE, "", None)
+
+
+def breakdown_share_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
+                             stamped: Mapping[str, Any], profile: SdcProfile
+                             ) -> list[tuple[str, str]]:
+    """``rate-not-from-published-counts`` for each share of a breakdown's block the
+    stamp records (``breakdown_share_headers``: the share's column and the count
+    column it is a share of; the blocks are the rows with one value of
+    ``totals_by_header``, else the whole table), read from the cells as published:
+
+    - a share shown in a block where a count of that column is hidden is refused: the
+      block's total (a shown count over its share) less the shown counts gives the
+      hidden sum back, which secondary suppression keeps unknown;
+    - the shown shares of a block must be its shown counts over one total the profile
+      publishes (a rounded count above the threshold), each to the places it is
+      written with: a share made from unrounded counts or edited by hand is refused.
+
+    A share whose count column is not in the table is not checked here (nothing beside
+    it to check it against). Each finding names the column and the row, never a value.
+    """
+    recorded = stamped.get("breakdown_share_headers") or {}
+    if not isinstance(recorded, Mapping):
+        return [(RATE_RULE, "the stamp's record of its shares is not readable")]
+    head = [str(h).strip() for h in head]
+    by = stamped.get("totals_by_header")
+    by_at = head.index(by) if isinstance(by, str) and by in head else None
+    blocks: dict[str, list[int]] = {}
+    for number, row in enumerate(rows):
+        blocks.setdefault(str(_cell(row, by_at) or ""), []).append(number)
+    found: list[tuple[str, str]] = []
+    for header, count in recorded.items():
+        if header not in head or not isinstance(count, str) or count not in head:
+            continue
+        at, k_at = head.index(header), head.index(count)
+        for members in blocks.values():
+            shown = [i for i in members if _cell(rows[i], at) not in _HIDDEN]
+            if not shown:
+                continue
+            if any(_cell(rows[i], k_at) in _HIDDEN for i in members):
+                found.append(_finding(header, shown[0] + 1, "a share of its block shown "
+                                      f"beside a hidden count of the block ({count!r}): "
+                                      "the block's total less its shown counts gives the "
+                                      "hidden ones back"))
+                continue
+            found += _one_total(header, [(i, _cell(rows[i], at), _cell(rows[i], k_at))
+                                         for i in shown], profile)
+    return found
+
+
+def _one_total(header: str, cells: Sequence[tuple[int, Any, Any]],
+               profile: SdcProfile) -> list[tuple[str, str]]:
+    """A block's shown shares (row index, share cell, count cell): the counts over one
+    total the profile publishes, to the places each share is written with."""
+    low, high = 0.0, math.inf
+    for index, share_cell, count_cell in cells:
+        share = read_number(str(share_cell).removesuffix("%"))
+        count = read_number(str(count_cell))
+        if share is None or count is None:
+            return [_finding(header, index + 1, "a share or its count that is not one "
+                             "number")]
+        half = 0.5 * 10.0 ** -share[1] * (1 + 1e-9)
+        if count[0] == 0:
+            if abs(share[0]) > half:
+                return [_finding(header, index + 1, "a share of its block above 0 beside "
+                                 "a count of 0")]
+            continue
+        low = max(low, 100 * count[0] / (share[0] + half), count[0])
+        if share[0] - half > 0:
+            high = min(high, 100 * count[0] / (share[0] - half))
+    if math.isinf(high) or _publishable_between(low, high, profile):
+        return []
+    return [_finding(header, cells[0][0] + 1, "the shares of its block are not the "
+                     "published counts beside them over one total the rules publish, to "
+                     "the places they are written with (edited, or made from unrounded "
+                     "counts)")]
 
 
 Limits = tuple[tuple[tuple[str, int, int], ...], str]
