@@ -96,3 +96,47 @@ def test_rate_leaks_limits_from_the_raw_count_in_a_download_are_refused(run, old
     message = refused(path, None, RULE, "files/tables/rates.csv")
     column = "Lower 95% limit" if old == "222.12" else "Upper 95% limit"
     assert f"column {column!r}, row 1" in message and new not in message
+
+
+# -- shares (wave 42) --------------------------------------------------------------------
+# A share of people beside its counts, and a breakdown's block of percentages, were
+# trusted by the gate: edited in the download, or shown beside a hidden count of their
+# block, they were published.
+
+def _feedback() -> object:
+    from lifetools.disclosure import shares_table
+
+    # 13 of 47 agreeing: published 15 of 45, 33.3% (16.9 to 54.4)
+    return shares_table(pd.DataFrame({"question": ["Felt welcome"], "agreeing": [13],
+                                      "asked": [47]}),
+                        numerator="agreeing", denominator="asked")
+
+
+def _reach() -> object:
+    from lifetools.disclosure import protected_shares
+
+    frame = pd.DataFrame({"characteristic": ["Sex"] * 2 + ["Locality"] * 3,
+                          "group": ["Female", "Male", "Sefton", "Knowsley", "Liverpool"],
+                          "Life Rooms users": [44, 36, 30, 47, 3]})
+    return protected_shares(frame, ["Life Rooms users"], by="characteristic")
+
+
+@pytest.mark.parametrize("make", [_feedback, _reach])
+def test_share_leaks_shares_as_the_rule_made_them_pass(run, make):
+    run.code(display(tables.show_table(make(), name="shares", caption="Shares")))
+    assert scan_notebook(run.write()) == []
+
+
+@pytest.mark.parametrize(("make", "old", "new", "column"), [
+    (_feedback, ",33.3,", ",27.7,", "Per cent"),  # 13 of 47: the unrounded counts
+    (_feedback, ",54.4", ",41.8", "Upper 95% limit"),  # the raw counts' Wilson limit
+    (_reach, "[c],[c]\n", "[c],37.5\n", "Life Rooms users %"),  # beside hidden counts
+    (_reach, ",56.2\n", ",55.0\n", "Life Rooms users %"),  # 44 of 80, unrounded
+])
+def test_share_leaks_an_edited_share_in_a_download_is_refused(run, make, old, new, column):
+    run.code(display(tables.show_table(make(), name="shares", caption="Shares")))
+    path = run.write()
+    csv = run.files / "tables" / "shares.csv"
+    _edit(csv, old, new)
+    message = refused(path, None, RULE, "files/tables/shares.csv")
+    assert f"column '{column}', row" in message
