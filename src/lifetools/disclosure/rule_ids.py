@@ -53,8 +53,8 @@ RULES = MappingProxyType({
     "all-or-none-in-words": "a sentence that says all or none of a group had an "
                             "outcome, in words without a number",
     "outcome-beside-hidden-group": "an outcome shown for a group whose size is hidden",
-    "rate-not-from-published-counts": "a rate or its interval not worked out from the "
-                                      "published counts",
+    "rate-not-from-published-counts": "a rate, a share or an interval not worked out "
+                                      "from the published counts",
     "treat-all-not-from-published-counts": "a decision curve's \"treat everyone\" line "
                                            "not worked out from the published counts",
     "linked-cell-shown": "a number shown in one table that a table it follows hides",
