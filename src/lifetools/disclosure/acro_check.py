@@ -30,6 +30,7 @@ import contextlib
 import io
 import logging
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from importlib import metadata
@@ -89,11 +90,16 @@ def _session() -> Any:
 
 @contextlib.contextmanager
 def _quiet() -> Any:
-    """ACRO's printing and INFO logging kept out of the notebook's streams."""
+    """ACRO's printing and INFO logging kept out of the notebook's streams, and the
+    pandas deprecations its own code raises (acro 1.0.2's ``pivot_table`` with
+    ``aggfunc=sum``: a ``FutureWarning`` naming the file of the installed package, a
+    machine path, in the kernel's stderr; 84 of the suite's 85 warnings until wave 42).
+    Warnings raised by lifetools' code stay as they are."""
     before = logging.root.manager.disable
     logging.disable(logging.WARNING)
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", category=FutureWarning, module=r"acro\.")
             yield
     finally:
         logging.disable(before)
