@@ -51,8 +51,8 @@ from lifetools.pipeline.gate import (
     output_stamps,
     unprotected_outputs,
 )
-from lifetools.pipeline.gate import rules as gate_rules
 from lifetools.pipeline.gate.release_check import check_release
+from lifetools.pipeline.gate.site import page_findings
 from lifetools.pipeline.runner import (
     RunOutcome,
     RunSpec,
@@ -739,9 +739,9 @@ def build_series(
             raise ParameterError(f"--republish {eid} needs a reason",
                                  hint="add --reason TEXT: it is shown in the corrections "
                                  "log on the site")
-        said = [rule for rule, _ in (gate_rules.identifier_findings(reason)
-                                     + gate_rules.counted_findings(reason,
-                                                                   series.sdc_profile))]
+        # read as the site scan reads the corrections page that publishes it
+        said = [rule for rule, _ in page_findings(reason, html=False, on_data=True,
+                                                  profile=series.sdc_profile)]
         if said:  # the reason is published as typed: refused now, not after the runs
             raise DisclosureError(
                 f"the reason for --republish {eid} is published on the corrections "

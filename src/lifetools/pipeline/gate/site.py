@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from lifetools.disclosure import SdcProfile
@@ -38,7 +39,7 @@ from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.notebooks import Finding
 from lifetools.pipeline.layout import MANIFEST, SITE_RECORD
 
-__all__ = ["edition_of", "reports_on_data", "scan_site"]
+__all__ = ["edition_of", "page_findings", "reports_on_data", "scan_site"]
 
 SCANNED = {".html", ".json", ".csv", ".txt", ".svg", ".md", ".xml"}
 HEX64 = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
@@ -96,6 +97,28 @@ def _edition_profile(html: Path, edition: str | None, default: SdcProfile | str 
     return profile if isinstance(profile, str) and profile else default
 
 
+def page_findings(markup: str, *, html: bool, on_data: bool, allow: Iterable[str] = (),
+                  profile: SdcProfile | str | None = None) -> rules.Found:
+    """The site scan's findings in one file's text (``markup``; ``html``: an HTML page,
+    whose tables are read too): identifiers and machine paths (``allow``: the published
+    digests that only look like person ids), and on a page that reports on the data
+    (``on_data``: :func:`reports_on_data`), counts of people its ``profile`` would not
+    publish (None: the default profile) and all or none of a group in words. The one reading of a published
+    text: the build checks a ``--republish`` reason, which the corrections page
+    publishes as typed, by it before any run (until wave 42 the two combined the rules
+    differently, and a reason saying all of a group had an outcome passed the early
+    check and was refused by the site scan after every run)."""
+    text = rules.strip_markup(markup) if html else markup
+    found = list(rules.identifier_findings(text, allow=allow, columns=False))
+    if html:
+        found += [hit for head, rows in rules.html_tables(markup)
+                  for hit in rules.table_findings(head, rows)]
+    if on_data:
+        found += rules.counted_findings(markup, profile)
+        found += rules.all_or_none_findings(markup, profile)
+    return list(dict.fromkeys(found))
+
+
 def scan_site(html: Path, profile: SdcProfile | str | None = None) -> list[Finding]:
     """Return every refused file of a built site folder.
 
@@ -115,17 +138,11 @@ def scan_site(html: Path, profile: SdcProfile | str | None = None) -> list[Findi
         if path.suffix.lower() not in SCANNED:
             continue
         markup = path.read_text(encoding="utf-8", errors="replace")
-        text = rules.strip_markup(markup) if path.suffix == ".html" else markup
-        found = list(rules.identifier_findings(text, allow=allow, columns=False))
-        if path.suffix == ".html":
-            found += [hit for head, rows in rules.html_tables(markup)
-                      for hit in rules.table_findings(head, rows)]
-        if reports_on_data(name):
-            edition = edition_of(name)
-            if edition not in profiles:
-                profiles[edition] = _edition_profile(html, edition, profile)
-            found += rules.counted_findings(markup, profiles[edition])
-            found += rules.all_or_none_findings(markup, profiles[edition])
-        for rule, detail in dict.fromkeys(found):
+        on_data, edition = reports_on_data(name), edition_of(name)
+        if on_data and edition not in profiles:
+            profiles[edition] = _edition_profile(html, edition, profile)
+        found = page_findings(markup, html=path.suffix == ".html", on_data=on_data,
+                              allow=allow, profile=profiles.get(edition))
+        for rule, detail in found:
             findings.append(Finding(SITE, 0, 0, rule, detail, file=name))
     return findings
