@@ -242,9 +242,6 @@ def test_flow_three_hidden_steps_in_a_row_are_merged_into_one_step():
     assert table.record.flow == chain(3) and not table.record.suppressed
     cells = [[str(int(v))] for v in table.frame["n"]]
     assert flow_findings(["Number"], cells, header_rules(table), PROFILES["default"]) == []
-
-
-def test_flow_hidden_first_last_and_branching_rows_stay_rows():
     # no step above a first row; none below the cohort; a row with two parts is the
     # parent of both: each stays a [c] row (the crisis and emergency care flows)
     first = protect_flow(_frame([1203, 1200, 1100]))
