@@ -52,8 +52,14 @@ def test_flow_with_an_exclusion_of_3_hides_the_row_above_the_step():
 def test_flow_steps_merge_until_their_exclusion_is_above_the_threshold():
     # 1210 -> 1207 -> 1204 -> 1100: 3, 3 and 104 excluded; 1210 - 1204 = 6 is still
     # small, so both rows above the small steps are hidden, never the cohort
+    hidden = disclosure.protect_counts(_frame([1210, 1207, 1204, 1100]), ["n"],
+                                       parents=chain(4))
+    assert _shown(hidden) == [None, None, 1205, 1100]
+    # as published, the hidden second row's step is merged with the one below it
     table = protect_flow(_frame([1210, 1207, 1204, 1100]))
-    assert _shown(table) == [None, None, 1205, 1100]
+    assert _shown(table) == [None, 1205, 1100]
+    assert table.frame["step"].tolist() == [
+        STEPS[0], f"{STEPS[1]}; {STEPS[2]}", STEPS[3]]
     assert protect_flow(_frame([1204, 1204, 1100, 1100])).frame["n"].tolist() == \
         [1205, 1205, 1100, 1100]  # nobody excluded is no small count
 
@@ -76,8 +82,12 @@ def test_flow_whose_rows_are_not_nested_is_refused_naming_the_rows():
 
 
 def test_flow_row_hidden_by_the_count_rule_merges_its_step():
-    # 20 -> 5 (suppressed) -> 0: 20 - 0 = 20 excluded between the shown rows
-    assert _shown(protect_flow(_frame([20, 5, 0]))) == [20, None, 0]
+    # 20 -> 5 (suppressed) -> 0: 20 - 0 = 20 excluded between the shown rows, one
+    # step of two
+    assert _shown(disclosure.protect_counts(_frame([20, 5, 0]), ["n"],
+                                            parents=chain(3))) == [20, None, 0]
+    merged = protect_flow(_frame([20, 5, 0]))
+    assert _shown(merged) == [20, 0] and merged.record.flow == (None, 0)
     # 12 -> 9 -> 9: the shown 12 and 9 differ by 3
     assert _shown(protect_flow(_frame([12, 9, 9]))) == [None, 10, 10]
 
@@ -149,8 +159,9 @@ def test_flow_no_two_shown_rows_differ_by_a_small_count(start, steps, name):
     for excluded in steps:
         counts.append(max(counts[-1] - excluded, 0))
     p = PROFILES[name]
-    table = protect_flow(_frame(counts, [f"step {i}" for i in range(len(counts))]),
-                         profile=p)
+    table = disclosure.protect_counts(
+        _frame(counts, [f"step {i}" for i in range(len(counts))]), ["n"],
+        parents=chain(len(counts)), profile=p)
     shown = [not table.is_suppressed(i, "n") for i in range(len(counts))]
     hidden = [not s for s in shown]
     for row in range(len(counts)):
@@ -209,4 +220,56 @@ def test_flow_no_shown_step_lets_a_few_excluded_be_inferred(start, steps, split,
             assert excluded == 0
     cells = [["[c]" if v is None else str(v)] for v in shown]
     assert header_rules(table)["count_headers"] == ["Number"]
+    assert flow_findings(["Number"], cells, header_rules(table), p) == []
+
+
+def test_flow_three_hidden_steps_in_a_row_are_merged_into_one_step():
+    # the 2024-25 discharge flow at 30,000 people showed three [c] rows in a row,
+    # although the methods page says a hidden row's step is merged (issue 15, wave 42):
+    # 5000 -> 4998 -> 4996 -> 4994 -> 4992 -> 4000: four steps of 2 (8 together),
+    # then 992
+    steps = ["Referrals in the extract", "accepted (not rejected)",
+             "open at some time during the period", "people living in Sefton",
+             "alive at the start of follow-up", "first such referral per person"]
+    counts = [5000, 4998, 4996, 4994, 4992, 4000]
+    rows = disclosure.protect_counts(_frame(counts, steps), ["n"], parents=chain(6))
+    assert _shown(rows) == [5000, None, None, None, 4990, 4000]  # three rows hidden
+    table = protect_flow(_frame(counts, steps))
+    assert _shown(table) == [5000, 4990, 4000]
+    assert table.frame["step"].tolist() == [
+        steps[0], "accepted (not rejected); open at some time during the period; people "
+        "living in Sefton; alive at the start of follow-up", steps[5]]
+    assert table.record.flow == chain(3) and not table.record.suppressed
+    cells = [[str(int(v))] for v in table.frame["n"]]
+    assert flow_findings(["Number"], cells, header_rules(table), PROFILES["default"]) == []
+    # no step above a first row; none below the cohort; a row with two parts is the
+    # parent of both: each stays a [c] row (the crisis and emergency care flows)
+    first = protect_flow(_frame([1203, 1200, 1100]))
+    assert _shown(first) == [None, 1200, 1100]
+    last = protect_flow(_frame([100, 90, 5]))
+    assert _shown(last) == [100, 90, None]
+    parts = protect_flow(_frame([3000, 2004, 200, 1800], ["People", "Alive", "a", "b"]),
+                         parents=(None, 0, 1, 1))
+    assert _shown(parts) == [3000, None, 200, 1800]
+    assert parts.record.flow == (None, 0, 1, 1)
+
+
+@given(start=st.integers(0, 3000), steps=st.lists(st.integers(0, 40), min_size=1,
+                                                   max_size=6),
+       name=st.sampled_from(sorted(PROFILES)))
+def test_flow_merged_table_shows_the_same_counts_and_passes_the_gate(start, steps, name):
+    counts = [start]
+    for excluded in steps:
+        counts.append(max(counts[-1] - excluded, 0))
+    frame = _frame(counts, [f"step {i}" for i in range(len(counts))])
+    p = PROFILES[name]
+    rows = disclosure.protect_counts(frame, ["n"], parents=chain(len(counts)), profile=p)
+    table = protect_flow(frame, profile=p)
+    shown = _shown(table)
+    # every shown count kept, in order; the only hidden rows left are the first or last
+    assert [v for v in shown if v is not None] == [v for v in _shown(rows) if v is not None]
+    assert all(v is not None for v in shown[1:-1])
+    assert shown[-1] == _shown(rows)[-1]
+    assert " ".join(table.frame["step"]).count("step ") == len(counts)
+    cells = [["[c]" if v is None else str(v)] for v in shown]
     assert flow_findings(["Number"], cells, header_rules(table), p) == []

@@ -8,6 +8,7 @@ import importlib
 import inspect
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,7 +188,10 @@ def test_logistic_page_describes_the_emergency_calibration_sentence_as_computed(
     from lifetools.reports.emergency import calibration_sentence
 
     page = " ".join((METHODS / "logistic.md").read_text().split())
-    assert "`reports.emergency.calibration_sentence`" in page
+    # the function's name is on the developer page, the key result's on the public one
+    internals = (REFERENCE / "methods-internals.md").read_text()
+    assert "`reports.emergency.calibration_sentence`" in internals
+    assert "key result `calibration_sentence`" in page
     assert "`lifetools.regression.calibration_points(table)`" in page
     assert f"to {CALIBRATION_DIGITS} decimal places (`CALIBRATION_DIGITS`)" in page
     table = pd.DataFrame({"predicted": [0.05, 0.18, 0.34, 0.6],
@@ -251,3 +255,92 @@ def test_methods_tests_are_on_the_developer_pages():
         assert "{doc}`/reference/methods-tests`" in (METHODS / f"{page}.md").read_text()
         assert f"{{doc}}`/methods/{page}`" in listed
     assert len(set(NODE.findall(listed))) > 150
+
+
+REPORT_PACKAGES = ("lifetools.reports", "lifetools.pipeline")
+"""The report series' own code (the reports, the build): named on
+``book/reference/methods-internals.md``, never on a public methods page."""
+REPORT_PREFIXES = tuple(f"{a}{b}." for a in ("lifetools.", "lt.", "") for b in
+                        ("reports", "pipeline")) + ("report.",)
+CHAIN = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+@functools.cache
+def _modules(package: str) -> tuple[Any, ...]:
+    import pkgutil
+
+    top = importlib.import_module(package)
+    return (top, *(importlib.import_module(info.name) for info in
+                   pkgutil.walk_packages(top.__path__, f"{package}.")
+                   if not info.name.endswith("__main__")))
+
+
+def _defined(module: Any) -> set[str]:
+    """The public functions and classes a module defines (not those it imports)."""
+    return {name for name, value in vars(module).items() if not name.startswith("_")
+            and (inspect.isfunction(value) or inspect.isclass(value))
+            and value.__module__ == module.__name__}
+
+
+@functools.cache
+def report_code() -> tuple[frozenset[str], frozenset[str]]:
+    """The names only the report series' code defines (not the library an analyst
+    calls, nor a key result's published name), and its module names no library
+    module shares (``crisis_results``; not ``prediction``)."""
+    from lifetools.result_names import ALL_NAMES
+
+    ours = [m for p in REPORT_PACKAGES for m in _modules(p)]
+    library = [m for m in _modules("lifetools") if not m.__name__.startswith(REPORT_PACKAGES)]
+    published = {str(member) for names in ALL_NAMES for member in names}
+    names = set().union(*map(_defined, ours)) - set().union(*map(_defined, library))
+    shared = {m.__name__.rsplit(".", 1)[-1] for m in library}
+    modules = {m.__name__.rsplit(".", 1)[-1] for m in ours} - shared
+    return frozenset(names - published), frozenset(modules)
+
+
+def report_code_names(pages: Path) -> list[str]:
+    """Every name of the report series' code in a public page's code (a span or a
+    block), as page:line: name: ``lifetools.reports.discharge``, ``reports.emergency.
+    calibration_sentence``, ``crisis_results.model_table``, ``report.e_values``,
+    ``analyse_emergency_care``."""
+    names, modules = report_code()
+    found = []
+    for page in sorted(pages.glob("*.md")):
+        text = page.read_text()
+        for span in re.finditer(r"```.*?```|`[^`\n]+`", text, flags=re.S):
+            line = text.count("\n", 0, span.start()) + 1
+            for chain in CHAIN.findall(span.group(0).strip("`")):
+                first = chain.split(".")[0]
+                if chain.startswith(REPORT_PREFIXES) or chain in ("reports", "pipeline") \
+                        or ("." in chain and first in modules) or chain in names:
+                    found.append(f"{page.name}:{line}: {chain}")
+    return found
+
+
+def test_method_pages_name_no_report_code():
+    # the public pages named `analyse_emergency_care`, `lifetools.reports.discharge`,
+    # `reports.emergency.calibration_sentence`, `crisis_results.model_table` ... (issue
+    # 15, review of a 30,000-person build): the report series' code is named on the
+    # developer page, methods-internals; the library an analyst calls stays
+    assert report_code_names(METHODS) == []
+
+
+@pytest.mark.parametrize("line", [
+    "The report (`analyse_emergency_care` in `lifetools.reports.emergency`) uses it.",
+    "**In the discharge report** (`lifetools.reports.discharge`) the table",
+    "(`reports.emergency.calibration_sentence`, key result `calibration_sentence`)",
+    "knots tables (`crisis_results.model_table`)",
+    "`report.e_values` keeps the incidence",
+    "```python\nlt.reports.analyse_discharge(dataset)\n```",
+])
+def test_report_code_checker_finds_a_report_name(tmp_path, line):
+    (tmp_path / "page.md").write_text(f"# Page\n\n{line}\n")
+    assert report_code_names(tmp_path)
+
+
+def test_report_code_checker_leaves_the_library_and_key_results_alone(tmp_path):
+    (tmp_path / "page.md").write_text(
+        "# Page\n\n`fit_cox`, `lifetools.survival.estimate_km`, `lt.disclosure."
+        "model_release`, `prediction.boot_mi`, key result `calibration_sentence`, the "
+        "table `ph_test`, {doc}`prediction`, `lifetools build`.\n")
+    assert report_code_names(tmp_path) == []

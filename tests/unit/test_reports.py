@@ -373,6 +373,12 @@ def test_emergency_report(data):
     assert {"did_ae", "did_ae_weighted", "max_smd_weighted", "did_ae_evalue",
             "did_admissions", "did_admissions_ci"} <= set(names)
     assert set(report.rates["ae"]["group"]) == {"Life Rooms users", "Matched comparison"}
+    # "all" only when every user was matched, never a rounded "n of them" (issue 15)
+    key = {k["name"]: k for k in report.key_results}
+    users, pairs = key["users"]["value"], key["matched_pairs"]["value"]
+    said = str(key["matching_count_sentence"]["text"])
+    assert ("all of them were matched" in said) == (users == pairs), said
+    assert users == pairs or "all but" in said or "the rest could not be" in said, said
     assert is_marked(plots.plot_love(report.balance).figure)
     assert is_marked(plots.plot_rates(report.rates["ae"]).figure)
     assert report.prediction_release.released, report.prediction_release.reason

@@ -37,8 +37,9 @@ from typing import Any
 from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.rule_ids import rule_id
 
-__all__ = ["FLOW_RULE", "FLOW_TABLE", "PARENTS_KEY", "ZERO_KEY", "chain", "check_parents",
-           "flow_findings", "flow_hidden", "shown_children", "raw_range", "zero_steps"]
+__all__ = ["FLOW_RULE", "FLOW_TABLE", "PARENTS_KEY", "STEP_JOIN", "ZERO_KEY", "chain",
+           "check_parents", "flow_findings", "flow_hidden", "merge_plan", "merged_parents",
+           "shown_children", "raw_range", "zero_steps"]
 
 FLOW_TABLE = "flow"
 """The name a report shows its participant flow under (``show_table(..., name=)``):
@@ -54,6 +55,10 @@ ZERO_KEY = "flow_zero_steps"
 """The stamp's key: for each count header, the shown rows whose shown children leave
 out exactly nobody of them (0-based), the steps a published difference of 0 may
 stand for (:func:`zero_steps`); only a true 0 is shown as 0 (wave 23)."""
+
+STEP_JOIN = "; "
+"""What joins the words of merged steps (:func:`merge_plan`): "accepted (not
+rejected); open at some time during the period; first such referral per person"."""
 
 _HIDDEN = {"[c]", "[x]", ""}
 
@@ -138,6 +143,42 @@ def flow_hidden(values: Sequence[float | None], hidden: Sequence[bool],
                 float(rounded[k]) for k in kids) <= 0:  # type: ignore[arg-type]
             hide[row] = True
     return hide
+
+
+def merge_plan(parents: Sequence[int | None], hidden: Sequence[bool]) -> list[list[int]]:
+    """The rows a flow publishes as one: each group is shown as its last row, with the
+    words of the group's steps joined (:data:`STEP_JOIN`).
+
+    A row hidden in every count column (``hidden``) that has a parent and whose only
+    child is the row below it is merged into that row: its count says nothing a
+    reader could use, and the step from its parent to its child is the one the
+    published rows difference to (the row's own step and the next, merged). Three
+    such rows in a row read as one step, not as three ``[c]`` rows (issue 15). A
+    hidden first row (no step above it), a hidden row with several parts or none (the
+    cohort at the end of a flow, hidden by the count rule) stays a row of its own.
+    Merging removes no published number, so it discloses nothing the ``[c]`` rows
+    did not.
+    """
+    rows = len(parents)
+    kids = [[j for j in range(rows) if parents[j] == i] for i in range(rows)]
+    groups: list[list[int]] = []
+    pending: list[int] = []
+    for row in range(rows):
+        pending.append(row)
+        if not (hidden[row] and parents[row] is not None and kids[row] == [row + 1]):
+            groups.append(pending)
+            pending = []
+    return groups
+
+
+def merged_parents(parents: Sequence[int | None],
+                   groups: Sequence[Sequence[int]]) -> tuple[int | None, ...]:
+    """Each merged row's parent (:func:`merge_plan`): the group holding the parent of
+    the group's first row (a group's rows are a chain, its first row's parent is the
+    step above all of them)."""
+    where = {row: index for index, group in enumerate(groups) for row in group}
+    return tuple(None if parents[group[0]] is None else where[parents[group[0]]]
+                 for group in groups)
 
 
 def zero_steps(values: Sequence[float | None], hidden: Sequence[bool],

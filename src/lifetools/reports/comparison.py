@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from lifetools.cohort import propensity_covariates
+from lifetools.disclosure import compose, protected_count
 from lifetools.disclosure.profiles import active_profile
-from lifetools.disclosure.text import numbers_in
+from lifetools.disclosure.text import ProtectedText, numbers_in
 from lifetools.labels import label
 from lifetools.regression import (
     BalanceResult,
@@ -28,9 +29,58 @@ from lifetools.regression import (
 )
 
 __all__ = ["Comparison", "DESIGNS", "OUTCOMES", "SUPPORT_WORDS", "compare_with_non_users",
-           "support_sentence", "term_numbers"]
+           "matching_sentence", "support_sentence", "term_numbers"]
 
 OUTCOMES = {"ae": "A&E attendances", "admissions": "Emergency admissions"}
+
+
+MATCHED_WORDS = "matched to a similar person who did not"
+"""What a matched user was: the sentence's words for the matched design."""
+
+
+def matching_sentence(users: int, matched: int) -> ProtectedText:
+    """How many of the period's new Life Rooms users the matched design kept, in words.
+
+    ``users``: the people whose first contact was in the period; ``matched``: those
+    matched to a non-user (the matched pairs). Each count is said through disclosure
+    control, and never both: the part said is the smaller of the matched and the
+    unmatched, so that it cannot round to the whole. "All of them were matched" only
+    when the unmatched are exactly none; "none of them could be matched" only when
+    the matched are; otherwise "all but 15 of them were matched ..." (the unmatched
+    count, "fewer than 8" when 1 to 7) or "15 of them were matched ..., and the rest
+    could not be"; of 1 to 7 users (a suppressed count), "some of them were matched
+    ..., and the rest could not be", never a suppressed part of a suppressed whole.
+    Until wave 42 the sentence said "205 people first used the Life
+    Rooms; 205 of them were matched" (30,000 people): two rounded counts reading as
+    nobody unmatched, whose difference a reader would take for the unmatched count.
+
+    Raises
+    ------
+    ValueError
+        When ``matched`` is not within 0 to ``users``.
+    """
+    users, matched = int(users), int(matched)
+    if not 0 <= matched <= users:
+        raise ValueError(f"{matched} matched of {users} users: the matched users are "
+                         "some of the users")
+    start = "During the period {users} people first used the Life Rooms; "
+    unmatched = users - matched
+    if users == 0:
+        return compose("During the period {users} people first used the Life Rooms, so "
+                       "the matched comparison could not be made.", users=protected_count(0))
+    if unmatched == 0:
+        text = start + "all of them were " + MATCHED_WORDS + "."
+    elif matched == 0:
+        text = start + "none of them could be " + MATCHED_WORDS + "."
+    elif protected_count(users).value is None:  # 1 to 7 users: a part of them is too
+        text = start + "some of them were " + MATCHED_WORDS + ", and the rest could not be."
+    elif unmatched <= matched:
+        text = start + "all but {part} of them were " + MATCHED_WORDS + "."
+    else:
+        text = start + "{part} of them were " + MATCHED_WORDS + ", and the rest could not be."
+    part = min(unmatched, matched)
+    return compose(text, users=protected_count(users),
+                   **({"part": protected_count(part)} if "{part}" in text else {}))
 
 
 @dataclass(frozen=True)

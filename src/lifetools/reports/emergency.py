@@ -45,6 +45,7 @@ from lifetools.reports.comparison import (
     DESIGNS,
     OUTCOMES,
     compare_with_non_users,
+    matching_sentence,
     support_sentence,
     term_numbers,
 )
@@ -695,11 +696,10 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
         # counts: rule glued-counts, issue 12, wave 29). No group rule: whether a user
         # found a match is a fact of the design (a non-user with a close score), not
         # of the person, and "all of them were matched" is what the method should say
+        # when it is exactly all (matching_sentence: never a rounded "n of n")
         {"name": EmergencyName.MATCHING_COUNT_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: Life Rooms users and those matched",
-         "text": compose("During the period {users} people first used the Life Rooms; "
-                         "{pairs} of them were matched to a similar person who did not.",
-                         users=protected_count(users), pairs=protected_count(pairs))},
+         "text": matching_sentence(users, pairs)},
         {"name": EmergencyName.MAX_SMD, "value": matched.max_abs_smd_after, "kind": "estimate",
          "label": "Largest absolute standardised difference after matching"},
         *_ratio_results(EmergencyName.DID_AE, pick.loc[(ae, DESIGNS["matched"])],
