@@ -214,7 +214,12 @@ class FineGrayPart:
     predicted risk in the next edition, with intervals carrying the fit's uncertainty
     (:func:`lifetools.prediction.cif_interval.risk_group_intervals`; people raw);
     ``observed_cif`` the next edition's observed 12-month incidence (Aalen-Johansen) and
-    ``observed_limits`` its 95% confidence limits.
+    ``observed_limits`` its 95% confidence limits; ``mean_risk`` the table's mean
+    predicted 12-month incidence with its interval (estimate, lower, upper: the
+    percentile bootstrap over this year's people, the model held fixed), which the
+    page's sentence names beside the risk groups' interval of the same mean (the
+    fit's uncertainty: :func:`lifetools.reports.crisis_results.
+    fine_gray_incidence_sentence`).
     """
 
     table: pd.DataFrame
@@ -224,6 +229,7 @@ class FineGrayPart:
     risk_groups: pd.DataFrame | None = None
     observed_cif: float = float("nan")
     observed_limits: tuple[float, float] = (float("nan"), float("nan"))
+    mean_risk: tuple[float, float, float] = (float("nan"),) * 3
 
 
 FINE_GRAY_COLUMN = "Fine-Gray model, predicting the 12-month cumulative incidence (95% CI)"
@@ -322,7 +328,9 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
                                                          np.mean(fg_risks, axis=0)),
                         observed_cif=float(observed["estimate"]),
                         observed_limits=(float(observed["ci_lower"]),
-                                         float(observed["ci_upper"])))
+                                         float(observed["ci_upper"])),
+                        mean_risk=tuple(float(v) for v in tables[FINE_GRAY_COLUMN].loc[
+                            "mean_risk", ["estimate", "ci_lower", "ci_upper"]]))
 
 RISK_ROWS = ("mean_risk", "observed_cif")
 """The rows of the time-to-event table that are risks (shares of people), written in
