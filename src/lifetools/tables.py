@@ -517,10 +517,12 @@ def _net_benefit_note(table: ProtectedTable, profile: str, hidden: bool) -> str:
     """The count rule as it applies to a decision curve's table of no count
     (:func:`lifetools.disclosure.rule_text.net_benefit_sentence`), from what its
     protection record says its net benefits were computed from, and whether each is
-    shown (a number in every cell of those columns)."""
+    shown (a number in every cell of the table: a withheld model's are not, and its
+    net benefits are then in no record)."""
     record = table.record
     columns = _net_benefit_columns(table)
-    complete = all(finite(v) is not None for c in columns for v in table.frame[c])
+    complete = all(finite(v) is not None for c in table.frame.columns
+                   for v in table.frame[c])
     return str(net_benefit_sentence(
         profile, treat_all=any(t[0] in columns for t in record.treat_all),
         model=any(m[0] in columns for m in record.net_benefit_counts),

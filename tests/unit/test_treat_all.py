@@ -321,3 +321,26 @@ def test_net_benefit_sentence_follows_the_profile_and_what_is_shown():
     withheld = str(net_benefit_sentence(treat_all=True, model=True, hidden=False,
                                         complete=False))
     assert withheld.endswith("and the net benefit from it.")
+
+
+def test_a_withheld_models_decision_curve_is_not_said_to_show_every_net_benefit(output):
+    # the 2023-24 crisis page at 12,000 people: the model withheld ([x]), treat-all shown
+    from types import SimpleNamespace
+
+    from lifetools import tables
+    from lifetools.disclosure import model_release
+
+    fit = SimpleNamespace(summary=pd.DataFrame({
+        "term": ["x"], "estimate": [1.5], "ci_lower": [1.1], "ci_upper": [2.0],
+        "p_value": [0.01]}), warnings=(), model=None)
+    data = pd.DataFrame({"x": [1] * 50 + [0] * 50, "y": [1] * 5 + [0] * 45 + [1] * 40
+                         + [0] * 10})
+    release = model_release(fit, data=data, event_col="y", level_cols=["x"])
+    assert not release.released
+    table = model_outputs(_curve(22, 104), dict.fromkeys(["model"], release),
+                          not_counts=["treat_none"], inputs=["threshold"],
+                          treat_all=(22, 104))
+    note = tables.show_table(table, name="decision", not_counts=["treat_none"],
+                             proportions=["threshold"], caption="c").note
+    assert "the net benefit of acting for everyone is computed from the counts" in note
+    assert "the model's" not in note and "Every net benefit is shown" not in note
