@@ -51,7 +51,7 @@ from lifetools.disclosure.downloads import (
 from lifetools.disclosure.models import WITHHELD_COLUMN
 from lifetools.disclosure.prose import has_words, prose_findings
 from lifetools.disclosure.protected import Link
-from lifetools.disclosure.rule_text import withheld_sentence
+from lifetools.disclosure.rule_text import net_benefit_sentence, withheld_sentence
 from lifetools.disclosure.statistics import require_no_loose_statistics
 from lifetools.disclosure.table_cells import require_cells_pass, source_parameters
 from lifetools.disclosure.withheld import (
@@ -66,7 +66,7 @@ from lifetools.disclosure.withheld import (
 )
 from lifetools.disclosure.withheld_tables import row_names, withheld_entirely
 from lifetools.errors import DisclosureError
-from lifetools.formatting import MISSING, format_interval, format_value
+from lifetools.formatting import MISSING, finite, format_interval, format_value
 from lifetools.labels import (
     VALUE_LABELS,
     column_label,
@@ -434,7 +434,9 @@ def show_table(
         footnote = (f"{SUPPRESSED}: {PRIVACY}. {reasons}" if shows or said else ""
                     ) + (magnitude_sentence(profile)
                                          if kinds == {"magnitude"} else
-                                         rule_sentence(profile))
+                                         _net_benefit_note(table, profile, shows)
+                                         if _net_benefit_columns(table) and "count" not in kinds
+                                         else rule_sentence(profile))
         if bases:  # person-years rounded as counts are, and the rates from them
             rounded = ("as counts are" if table.record.rounding == "midpoint" else
                        f"to the nearest {table.record.base}")
@@ -500,6 +502,31 @@ def _withheld_sentence(table: ProtectedTable, table_note: str, given: frozenset[
             raise DisclosureError(f"table {name!r}: {detail} (rule {rule!r}; the "
                                   "publish gate refuses it)")
     return sentence
+
+
+def _net_benefit_columns(table: ProtectedTable) -> list[str]:
+    """A decision curve's net-benefit columns that a rule computed from published
+    counts (the record's ``treat_all`` and ``net_benefit_counts``), in the table."""
+    record = table.record
+    return [c for c in dict.fromkeys([*(t[0] for t in record.treat_all),
+                                      *(m[0] for m in record.net_benefit_counts)])
+            if c in table.frame.columns]
+
+
+def _net_benefit_note(table: ProtectedTable, profile: str, hidden: bool) -> str:
+    """The count rule as it applies to a decision curve's table of no count
+    (:func:`lifetools.disclosure.rule_text.net_benefit_sentence`), from what its
+    protection record says its net benefits were computed from, and whether each is
+    shown (a number in every cell of the table: a withheld model's are not, and its
+    net benefits are then in no record)."""
+    record = table.record
+    columns = _net_benefit_columns(table)
+    complete = all(finite(v) is not None for c in table.frame.columns
+                   for v in table.frame[c])
+    return str(net_benefit_sentence(
+        profile, treat_all=any(t[0] in columns for t in record.treat_all),
+        model=any(m[0] in columns for m in record.net_benefit_counts),
+        hidden=hidden, complete=complete))
 
 
 def _hidden_cells(frame: pd.DataFrame, words: pd.DataFrame) -> tuple[bool, bool]:

@@ -154,3 +154,56 @@ def test_sample_size_results_say_why_a_size_from_a_hidden_share_is_not_shown():
     required, sentence = sample_size_results(size, 1290)
     assert required["value"] == size.n and str(required["text"]) == f"{size.n:,}"
     assert f"needed {size.n:,}." in str(sentence["text"])
+
+
+def _published(events: int, people: int, profile=None) -> tuple:
+    from lifetools.disclosure import protected_count
+
+    return (protected_count(events, profile=profile),
+            protected_count(people, profile=profile))
+
+
+@pytest.mark.parametrize(("events", "people"), [
+    (101, 1287),     # an ordinary share: 100 of 1,285
+    (0, 1287),       # none of them
+    (1287, 1287),    # all of them
+    (3, 1287),       # the crises hidden (1 to 7)
+    (101, 5),        # the people hidden
+    (10, 25_000),    # 0.04%: reads as none of them at one decimal place
+    (24_990, 25_000),  # 99.96%: reads as all of them
+    (10, 20_000),    # 0.05% reads "0.1%": shown
+])
+def test_planning_prevalence_is_disclosure_share_over_100_at_the_bounds(events, people):
+    # the planning prevalence is the published share as a proportion, hidden where
+    # the share is: the copy of share's rules it kept until wave 42 gave 10 / 25,000
+    # (a share that reads 0.0%) and 24,990 / 25,000 (100.0%)
+    from lifetools.disclosure import share
+    from lifetools.reports.crisis_parts import planning_prevalence
+
+    k, n = _published(events, people)
+    published = share(k, n)
+    got = planning_prevalence(k, n)
+    if published.value is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(published.value / 100, rel=1e-12)
+        assert got == published.numerator / published.denominator
+
+
+def test_planning_prevalence_without_group_disclosure():
+    # a profile that does not rule group disclosure publishes a share of none or all
+    # of the cohort, but Riley's criteria are undefined there: no planning share; a
+    # share that reads 0.0% but is not none is the planning share
+    from dataclasses import replace
+
+    from lifetools.disclosure import get_profile, share
+    from lifetools.reports.crisis_parts import planning_prevalence
+
+    off = replace(get_profile("default"), name="default", group_disclosure=False)
+    for events in (0, 1285):
+        k, n = _published(events, 1285)
+        assert share(k, n, profile=off).value in (0.0, 100.0)
+        assert planning_prevalence(k, n, profile=off) is None
+    k, n = _published(10, 25_000)
+    assert share(k, n).value is None
+    assert planning_prevalence(k, n, profile=off) == 10 / 25_000

@@ -1432,3 +1432,22 @@ def test_sample_size_is_computed_from_the_published_share_with_a_crisis(report,
         (1.96 / 0.05) ** 2 * phi * (1 - phi))
     exact = build_crisis_cohort(crisis_data, index_date="2023-04-01").data["crisis"]
     assert exact.mean() != phi  # the published share is not the exact one here
+
+
+def test_fine_gray_incidence_sentence_names_the_tables_other_interval():
+    # issue 19: at 30,000 people the time-to-event table gave the mean predicted risk
+    # 24.7% to 27.8% (people resampled, model fixed) and the sentence 24.2% to 28.5%
+    # (the model's coefficients and baseline), with nothing saying why
+    from lifetools.reports.crisis_results import fine_gray_incidence_sentence
+
+    everyone = pd.Series({"estimate": 0.2612, "ci_lower": 0.2418, "ci_upper": 0.2851})
+    text = str(fine_gray_incidence_sentence(everyone, (0.241, 0.279),
+                                            (0.2609, 0.2471, 0.2776)))
+    assert "(95% confidence interval 24.2% to 28.5%, carrying the uncertainty of the " \
+           "model's coefficients and baseline, with this year's people as they are)" in text
+    assert "The table above gives this mean as 26.1% (24.7% to 27.8%), with an " \
+           "interval of another kind: it resamples this year's people with the model " \
+           "held fixed" in text
+    # no table interval (not computed): the sentence alone, never a half-told mean
+    alone = str(fine_gray_incidence_sentence(everyone, (0.241, 0.279)))
+    assert alone.endswith("(the intervals overlap).") and "table above gives" not in alone

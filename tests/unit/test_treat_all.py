@@ -272,3 +272,75 @@ def test_confusion_counts_agree_with_net_benefit():
     raw = net_benefit(y, risk, (0.1, 0.3, 0.6))["model"].to_numpy()
     odds = np.array([0.1, 0.3, 0.6]) / (1 - np.array([0.1, 0.3, 0.6]))
     assert np.allclose(raw, (np.array(tp) - (np.array(treated) - np.array(tp)) * odds) / 300)
+
+
+def _decision(true_positives: list[int], treated: list[int]):
+    curve = pd.DataFrame({"threshold": [0.1, 0.2, 0.4], "model": [0.1, 0.1, 0.1],
+                          "model_lower": [0.0, 0.0, 0.0], "model_upper": [0.2, 0.2, 0.2],
+                          "treat_all": [0.0, 0.0, 0.0], "treat_none": [0.0, 0.0, 0.0]})
+    return model_outputs(curve, {}, not_counts=["model", "model_lower", "model_upper",
+                                                "treat_none"],
+                         inputs=["threshold"], treat_all=(22, 104),
+                         model_counts=(true_positives, treated))
+
+
+@pytest.mark.parametrize(("true_positives", "treated", "hidden"), [
+    ([22, 18, 12], [104, 60, 40], False),
+    ([22, 18, 5], [104, 60, 30], True),  # 5 true positives at 0.4: hidden
+])
+def test_a_decision_curves_note_says_what_the_count_rule_did_to_it(
+        output, true_positives, treated, hidden):
+    # issue 12, wave 42: the note under the crisis page's decision curve stated the
+    # count rule ("Counts from 1 to 7 are suppressed and shown as [c]; other counts
+    # are rounded to the nearest 5.") beside a table that shows no count
+    from lifetools import tables
+
+    table = _decision(true_positives, treated)
+    assert table.frame["model"].isna().any() == hidden
+    note = tables.show_table(table, name="decision", not_counts=["treat_none"],
+                             proportions=["threshold"], caption="c").note
+    assert "Counts from 1 to 7 are suppressed" not in note
+    assert ("No count is shown: the net benefit of acting for everyone is computed "
+            "from the counts of people and of people with the outcome, and the "
+            "model's from its counts of people treated and of those with the outcome, "
+            "each count rounded to the nearest 5 as published; a count from 1 to 7 "
+            "would be hidden, and the net benefit from it.") in note
+    assert note.endswith("A net benefit shown as [c] is computed from a hidden count."
+                         if hidden else "Every net benefit is shown.")
+
+
+def test_net_benefit_sentence_follows_the_profile_and_what_is_shown():
+    from lifetools.disclosure.rule_text import net_benefit_sentence
+
+    midpoint = str(net_benefit_sentence("opensafely-midpoint6", treat_all=True,
+                                        model=False, hidden=False))
+    assert midpoint == ("No count is shown: the net benefit of acting for everyone is "
+                        "computed from the counts of people and of people with the "
+                        "outcome, each count rounded to the midpoint of its band of 6 "
+                        "as published. Every net benefit is shown.")
+    withheld = str(net_benefit_sentence(treat_all=True, model=True, hidden=False,
+                                        complete=False))
+    assert withheld.endswith("and the net benefit from it.")
+
+
+def test_a_withheld_models_decision_curve_is_not_said_to_show_every_net_benefit(output):
+    # the 2023-24 crisis page at 12,000 people: the model withheld ([x]), treat-all shown
+    from types import SimpleNamespace
+
+    from lifetools import tables
+    from lifetools.disclosure import model_release
+
+    fit = SimpleNamespace(summary=pd.DataFrame({
+        "term": ["x"], "estimate": [1.5], "ci_lower": [1.1], "ci_upper": [2.0],
+        "p_value": [0.01]}), warnings=(), model=None)
+    data = pd.DataFrame({"x": [1] * 50 + [0] * 50, "y": [1] * 5 + [0] * 45 + [1] * 40
+                         + [0] * 10})
+    release = model_release(fit, data=data, event_col="y", level_cols=["x"])
+    assert not release.released
+    table = model_outputs(_curve(22, 104), dict.fromkeys(["model"], release),
+                          not_counts=["treat_none"], inputs=["threshold"],
+                          treat_all=(22, 104))
+    note = tables.show_table(table, name="decision", not_counts=["treat_none"],
+                             proportions=["threshold"], caption="c").note
+    assert "the net benefit of acting for everyone is computed from the counts" in note
+    assert "the model's" not in note and "Every net benefit is shown" not in note

@@ -12,7 +12,8 @@ from lifetools.disclosure.profiles import PROFILES, SdcProfile, get_profile
 from lifetools.disclosure.rules import protect_count
 from lifetools.disclosure.text import RuleNumber, compose
 
-__all__ = ["acro_counts_difference", "group_sentence", "magnitude_sentence", "rule_sentence", "too_few_sentence",
+__all__ = ["acro_counts_difference", "group_sentence", "magnitude_sentence",
+           "net_benefit_sentence", "rule_sentence", "too_few_sentence",
            "withheld_events_ranges", "withheld_events_sentence", "withheld_sentence"]
 
 
@@ -44,6 +45,51 @@ def rule_sentence(profile: str | SdcProfile | None = None) -> str:
                        threshold=rule["threshold"], base=rule["base"])
     return compose("No count is suppressed for being small; other counts are rounded "
                    "to the nearest {base}.", profile=p, base=rule["base"])
+
+
+def net_benefit_sentence(profile: str | SdcProfile | None = None, *,
+                         treat_all: bool, model: bool, hidden: bool,
+                         complete: bool = True) -> str:
+    """The count rule as it applies to a decision curve's table, which shows no count:
+    what its net benefits are computed from, and whether the rule hid any of them.
+
+    ``treat_all``: the table's net benefit of treating everyone is computed from the
+    published counts of people and of people with the outcome (the protection record's
+    ``treat_all``); ``model``: the model's net benefit from its published counts of
+    people treated and of those with the outcome (``net_benefit_counts``);
+    ``hidden``: whether any net benefit is shown as ``[c]``; ``complete``: whether
+    every net benefit is shown as a number (not where a withheld model's are left
+    out: the table's note says why). For example (``default``,
+    both, nothing hidden): "No count is shown: the net benefit of acting for everyone
+    is computed from the counts of people and of people with the outcome, and the
+    model's from its counts of people treated and of those with the outcome, each
+    count rounded to the nearest 5 as published; a count from 1 to 7 would be hidden,
+    and the net benefit from it. Every net benefit is shown."
+
+    ``show_table`` states it in place of :func:`rule_sentence`, whose rule under the
+    crisis page's decision curve named counts the table does not show and said
+    nothing of what it did to the curve (issue 12, wave 42). Its numbers are the
+    profile's own (:class:`~lifetools.disclosure.RuleNumber`). Tested in
+    ``tests/unit/test_treat_all.py``.
+    """
+    p = get_profile(profile)
+    rule = {q: RuleNumber(q, p.name) for q in ("smallest", "threshold", "base")}
+    sources = [words for on, words in (
+        (treat_all, "the net benefit of acting for everyone is computed from the counts "
+                    "of people and of people with the outcome"),
+        (model, ("the model's from" if treat_all else "the model's net benefit is computed "
+                 "from") + " its counts of people treated and of those with the "
+                 "outcome")) if on]
+    rounded = ("rounded to the midpoint of its band of {base}" if p.rounding == "midpoint"
+               else "rounded to the nearest {base}")
+    small = ("; a count from {smallest} to {threshold} would be hidden, and the net "
+             "benefit from it" if p.threshold >= 1 else "")
+    shown = (" A net benefit shown as [c] is computed from a hidden count." if hidden
+             else " Every net benefit is shown." if complete else "")
+    return compose("No count is shown: " + ", and ".join(sources) + ", each count "
+                   + rounded + " as published" + small + "." + shown, profile=p,
+                   **{k: v for k, v in rule.items()
+                      if "{" + k + "}" in rounded + small})
 
 
 def magnitude_sentence(profile: str | SdcProfile | None = None) -> str:

@@ -7,6 +7,7 @@ Counts are raw here; the notebook protects them (``show_table`` count columns).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,6 +20,7 @@ from lifetools.disclosure.withheld import TooFew
 from lifetools.formatting import format_value
 from lifetools.prediction import FrozenModel, ModelSpec
 from lifetools.prediction.cif_interval import risk_group_intervals
+from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.prediction.imputation import (
     bootstrap_validation_imputed,
     pool_performance,
@@ -43,8 +45,8 @@ from lifetools.reports.crisis_parts import COMPARISON_FOLDS, estimate_text, risk
 from lifetools.survival.competing import estimate_cif
 
 __all__ = ["COMPARED", "FIFTHS", "FINE_GRAY_COLUMN", "LOGISTIC_COLUMN", "NO_COMPARISON_INTERVAL",
-           "RISK_GROUP_COLUMN", "FineGrayPart", "corrected_column", "model_comparison",
-           "risk_group_table", "time_to_event"]
+           "NO_DIFFERENCE", "RISK_GROUP_COLUMN", "FineGrayPart", "corrected_column",
+           "measure_text", "model_comparison", "risk_group_table", "time_to_event"]
 
 
 def _with_brier_interval(summary: pd.DataFrame, outcome: np.ndarray,
@@ -60,6 +62,32 @@ def _with_brier_interval(summary: pd.DataFrame, outcome: np.ndarray,
 
 COMPARED = {"c": "C-statistic", "slope": "Calibration slope",
             "citl": "Calibration-in-the-large (log-odds)", "brier": "Brier score"}
+
+NO_DIFFERENCE = {"c": 0.5, **CALIBRATION_NULL, "oe_ratio": 1.0}
+"""Each measure's value of no discrimination or perfect calibration, which a confidence
+limit of the model comparison and the time-to-event table keeps its side of
+(:func:`measure_text`): a C-statistic's 0.5, a calibration slope's 1, a
+calibration-in-the-large's 0, an observed/expected ratio's 1. The Brier score has
+none."""
+
+
+def measure_text(measure: str, value: float, low: float = float("nan"),
+                 high: float = float("nan"), *,
+                 stated: Mapping[str, Sequence[float]] | None = None) -> str:
+    """A validation measure with its interval in a table of this module, to 3 decimal
+    places (:func:`~lifetools.reports.crisis_parts.estimate_text`), each limit kept off
+    the measure's value of no difference (:data:`NO_DIFFERENCE`) and the limits the
+    report states for it (``stated``: the drift check's, ``{"slope": (0.8, 1.2),
+    "citl": (-0.2, 0.2)}``), as the temporal-validation table and the drift verdict
+    write them (:func:`lifetools.signs.places_avoiding`): "1.163 (0.9996 to 1.342)",
+    never "(1.000 to 1.342)" beside a verdict that the interval lies above 1.
+
+    The model comparison and the time-to-event table wrote every limit at 3 places
+    until wave 42, so the logistic model's slope interval could read two ways on one
+    page (issue 15). Tested in ``tests/unit/test_crisis_models_limits.py``.
+    """
+    return estimate_text(value, low, high, null=NO_DIFFERENCE.get(measure),
+                         avoid=tuple((stated or {}).get(measure, ())))
 
 
 NO_COMPARISON_INTERVAL = "no interval computed for this comparison"
@@ -82,7 +110,8 @@ def corrected_column(model: str, developed: str, *, copies: int) -> str:
 def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
                      spec: ModelSpec, *, shrunk: FrozenModel, shrunk_boot: BootstrapValidation,
                      n_boot: int, seed: int, periods: tuple[str, str],
-                     folds: int = COMPARISON_FOLDS
+                     folds: int = COMPARISON_FOLDS,
+                     stated: Mapping[str, Sequence[float]] | None = None
                      ) -> tuple[pd.DataFrame, RidgeModel, RidgeModel]:
     """The shrunk logistic model beside cross-validated ridge and lasso models.
 
@@ -98,7 +127,8 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
     internal-validation table); the calibration measures have none here
     (:data:`NO_COMPARISON_INTERVAL`: the page gives the internal validation's two-stage
     interval of the shrunk model, so "interval not defined", as this table read until
-    wave 37, was false).
+    wave 37, was false). Each limit is kept off the measure's value of no difference
+    and the limits ``stated`` for it (:func:`measure_text`).
 
     Returns
     -------
@@ -148,7 +178,8 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
              "lasso": lasso_boot.summary.set_index("index")}
 
     def shown(table: pd.DataFrame, m: str) -> str:
-        return estimate_text(*table.loc[m, ["estimate", "ci_lower", "ci_upper"]])
+        return measure_text(m, *table.loc[m, ["estimate", "ci_lower", "ci_upper"]],
+                            stated=stated)
 
     validations = {"shrunk": shrunk_boot, "ridge": ridge_boot, "lasso": lasso_boot}
 
@@ -159,7 +190,7 @@ def model_comparison(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFra
             why = NO_COMPARISON_INTERVAL if m not in INTERVAL_INDICES \
                 else "interval not estimated"
             return f"{format_value(value, kind='estimate', digits=3)} ({why})"
-        return estimate_text(value, low, high)
+        return measure_text(m, value, low, high, stated=stated)
 
     names = {"shrunk": "shrunk logistic", "ridge": "ridge", "lasso": "lasso"}
     developed, validated = periods
@@ -183,7 +214,12 @@ class FineGrayPart:
     predicted risk in the next edition, with intervals carrying the fit's uncertainty
     (:func:`lifetools.prediction.cif_interval.risk_group_intervals`; people raw);
     ``observed_cif`` the next edition's observed 12-month incidence (Aalen-Johansen) and
-    ``observed_limits`` its 95% confidence limits.
+    ``observed_limits`` its 95% confidence limits; ``mean_risk`` the table's mean
+    predicted 12-month incidence with its interval (estimate, lower, upper: the
+    percentile bootstrap over this year's people, the model held fixed), which the
+    page's sentence names beside the risk groups' interval of the same mean (the
+    fit's uncertainty: :func:`lifetools.reports.crisis_results.
+    fine_gray_incidence_sentence`).
     """
 
     table: pd.DataFrame
@@ -193,6 +229,7 @@ class FineGrayPart:
     risk_groups: pd.DataFrame | None = None
     observed_cif: float = float("nan")
     observed_limits: tuple[float, float] = (float("nan"), float("nan"))
+    mean_risk: tuple[float, float, float] = (float("nan"),) * 3
 
 
 FINE_GRAY_COLUMN = "Fine-Gray model, predicting the 12-month cumulative incidence (95% CI)"
@@ -203,7 +240,8 @@ LOGISTIC_COLUMN = "logistic model (shrunk), predicting the 12-month risk (95% CI
 def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame],
                   spec: ModelSpec, *, logistic: Performance,
                   logistic_risks: list[np.ndarray], seed: int,
-                  horizon: int = CRISIS_HORIZON_DAYS
+                  horizon: int = CRISIS_HORIZON_DAYS,
+                  stated: Mapping[str, Sequence[float]] | None = None
                   ) -> FineGrayPart:
     """The 12-month crisis risk from a Fine-Gray model (death competing), beside the
     logistic model, in the next edition; and the model's subdistribution hazard ratios.
@@ -244,6 +282,9 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
     the interval of :func:`lifetools.prediction.cif_interval.risk_group_intervals`
     (coefficient and baseline uncertainty, delta method on the log(-log) scale, Rubin's
     rules over the copies).
+
+    The measures' limits are kept off their values of no difference and the limits
+    ``stated`` for them (:func:`measure_text`), as the temporal-validation table's.
     """
     fits = [fit_fine_gray_risk(c, spec, duration_col="days_to_event",
                                event_col="event_type", horizon=horizon) for c in dev_copies]
@@ -269,9 +310,11 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
 
     def shown(table: pd.DataFrame, m: str) -> Any:
         # a risk (the mean predicted risk, the observed cumulative incidence) in per
-        # cent, as the page's sentences write it; the measures as estimates
-        write = risk_text if m in RISK_ROWS else estimate_text
-        return write(*table.loc[m, ["estimate", "ci_lower", "ci_upper"]])
+        # cent, as the page's sentences write it; the measures as estimates, each
+        # limit kept off no difference and the stated limits
+        values = table.loc[m, ["estimate", "ci_lower", "ci_upper"]]
+        return risk_text(*values) if m in RISK_ROWS else measure_text(
+            m, *values, stated=stated)
 
     labels = {**COMPARED, "oe_ratio": "Observed / expected events",
               "mean_risk": "Mean predicted 12-month risk",
@@ -285,7 +328,9 @@ def time_to_event(dev_copies: list[pd.DataFrame], val_copies: list[pd.DataFrame]
                                                          np.mean(fg_risks, axis=0)),
                         observed_cif=float(observed["estimate"]),
                         observed_limits=(float(observed["ci_lower"]),
-                                         float(observed["ci_upper"])))
+                                         float(observed["ci_upper"])),
+                        mean_risk=tuple(float(v) for v in tables[FINE_GRAY_COLUMN].loc[
+                            "mean_risk", ["estimate", "ci_lower", "ci_upper"]]))
 
 RISK_ROWS = ("mean_risk", "observed_cif")
 """The rows of the time-to-event table that are risks (shares of people), written in

@@ -30,9 +30,11 @@ from lifetools.disclosure import (
     Interval,
     ProtectedTable,
     ProtectedValue,
+    SdcProfile,
     compose,
     protect_flow,
     protect_quantiles,
+    share,
 )
 from lifetools.disclosure.settings import SAMPLE_SIZE_SETTING
 from lifetools.disclosure.text import Parameter, ProtectedText
@@ -270,11 +272,23 @@ def required_size(n: int) -> ProtectedText:
     return compose("{n}", n=Parameter(int(n), SAMPLE_SIZE_SETTING))
 
 
-def planning_prevalence(events: ProtectedValue, people: ProtectedValue) -> float | None:
+def planning_prevalence(events: ProtectedValue, people: ProtectedValue, *,
+                        profile: str | SdcProfile | None = None) -> float | None:
     """The share with a crisis the minimum sample size is computed from: the
     development cohort's published crises over its published people (the participant
-    flow's cells, :func:`flow_published`), or ``None`` when either is hidden or the
-    share is none or all of them.
+    flow's cells, :func:`flow_published`) as a proportion, or ``None`` when the share
+    is not published or is none or all of them.
+
+    The share is :func:`lifetools.disclosure.share` of the two counts, the one maker of
+    a published share: hidden when either count is, and, under a profile that rules
+    group disclosure (every built-in one), when it reads as none or all of the cohort
+    as written (0.0% or 100.0%), so also at 10 crises as published among more than
+    20,000 people, where the copy of its rules kept here until wave 42 gave a size. Its published numerator
+    over its published denominator, not its per cent over 100, so the size is the
+    share's to the last bit. Under a profile without group disclosure a share of none
+    or all is published, but it still gives ``None``: Riley's criteria are undefined at
+    0 or 1 (criterion (iii)'s ``phi (1 - phi)`` is 0, the R-squared's bound
+    ``1 - exp(2 ln L0 / n)`` takes the log of 0).
 
     Riley et al.'s criteria take an anticipated outcome proportion; from the exact one
     the sample-size table (criterion (iii), ``(1.96 / 0.05)^2 phi (1 - phi)``, and every
@@ -283,8 +297,9 @@ def planning_prevalence(events: ProtectedValue, people: ProtectedValue) -> float
     exact count of crises, rounded to 5 everywhere else (wave 41). Tested in
     ``tests/unit/test_crisis_flow.py``.
     """
-    k, n = events.verify().value, people.verify().value
-    if k is None or n is None or not 0 < k < n:
+    published = share(events, people, profile=profile)
+    k, n = published.numerator, published.denominator
+    if published.value is None or k is None or n is None or not 0 < k < n:
         return None
     return k / n
 

@@ -36,6 +36,7 @@ from lifetools.reports.crisis_parts import (
     CrisisRun,
     penalty_estimate,
     required_size,
+    risk_text,
     spline_sentence,
 )
 from lifetools.reports.narrative import group_count_result, part_count_result
@@ -278,12 +279,14 @@ def _cohort_label(measure: str, cohort: str) -> dict[str, str]:
     return {"label": f"{measure}: {cohort}", "at": cohort}
 
 
-def fine_gray_incidence_sentence(everyone: Any, observed_limits: tuple[float, float]
-                                 ) -> Any:
+def fine_gray_incidence_sentence(everyone: Any, observed_limits: tuple[float, float],
+                                 table_mean: Sequence[float] = (np.nan,) * 3) -> Any:
     """The Fine-Gray model's mean predicted 12-month cumulative incidence of crisis in
     this year's cohort (``everyone``: the first row of its risk groups, with
     ``estimate``, ``ci_lower`` and ``ci_upper`` as proportions), against the observed
-    cumulative incidence's 95% confidence limits (``observed_limits``).
+    cumulative incidence's 95% confidence limits (``observed_limits``), and the same
+    mean as the time-to-event table gives it (``table_mean``: estimate, lower and upper
+    limit; :attr:`~lifetools.reports.crisis_models.FineGrayPart.mean_risk`).
 
     A share of people, so in per cent to 1 decimal place, as every risk a reader meets
     ("24.5% on average (95% confidence interval 22.4% to 26.7% ...)"; it read "0.245
@@ -293,7 +296,20 @@ def fine_gray_incidence_sentence(everyone: Any, observed_limits: tuple[float, fl
     (both read by :func:`lifetools.formatting.interval_order`);
     it judged the predicted interval against the observed point alone, and said "the
     model over-predicts" beside an observed/expected ratio of 0.918 (0.813 to 1.036)
-    (30,000 people, 2024-25: wave 40). Tested in ``tests/unit/test_prediction_report.py``.
+    (30,000 people, 2024-25: wave 40).
+
+    Two intervals of one mean: the sentence's carries the fitted model's uncertainty
+    (its coefficients and baseline, this year's people as they are:
+    :func:`lifetools.prediction.cif_interval.risk_group_intervals`, delta method on the
+    log(-log) scale, Rubin's rules), the right one for a prediction set against the
+    observed incidence, since it comes from the development year's fit and not from
+    resampling the people the observed incidence is measured on; the table's resamples
+    this year's people with the model held fixed (percentile bootstrap,
+    :func:`lifetools.prediction.intervals.mean_interval`), a measure of this cohort as
+    every row of that table is. At 30,000 people the table read 24.7% to 27.8% and the
+    sentence and the risk groups 24.2% to 28.5%, with nothing saying why, until wave
+    42 (issue 19): the sentence now names the table's interval and what each carries.
+    Tested in ``tests/unit/test_prediction_report.py``.
     """
     low, high = float(everyone["ci_lower"]), float(everyone["ci_upper"])
     order = interval_order((low, high), tuple(float(v) for v in observed_limits))
@@ -306,7 +322,7 @@ def fine_gray_incidence_sentence(everyone: Any, observed_limits: tuple[float, fl
     else:
         words = ("within the uncertainty of the observed cumulative incidence (the "
                  "intervals overlap)")
-    return result_sentence(
+    found = result_sentence(
         100 * float(everyone["estimate"]), kind="percentage",
         interval=(100 * low, 100 * high),
         missing="The Fine-Gray model's predicted cumulative incidence of crisis "
@@ -314,9 +330,18 @@ def fine_gray_incidence_sentence(everyone: Any, observed_limits: tuple[float, fl
         found="Over this year's cohort, the Fine-Gray model predicts a cumulative "
               "incidence of crisis within a year of {value} on average ({level} "
               "confidence interval {interval}, carrying the uncertainty of the "
-              "model's coefficients and baseline); against the observed "
-              "cumulative incidence in the table above, the prediction is "
-              + words + ".")
+              "model's coefficients and baseline, with this year's people as they "
+              "are); against the observed cumulative incidence in the table above, "
+              "the prediction is " + words + ".")
+    mean, mean_low, mean_high = (float(v) for v in table_mean)
+    if not all(np.isfinite([mean, mean_low, mean_high, low, high])):
+        return found
+    return compose(
+        "{found} The table above gives this mean as {table}, with an interval of "
+        "another kind: it resamples this year's people with the model held fixed, as "
+        "for every measure there, and so leaves out the model's own uncertainty, which "
+        "a prediction set against the observed incidence has to carry.",
+        found=found, table=risk_text(mean, mean_low, mean_high))
 
 
 
@@ -540,7 +565,8 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.FINE_GRAY_INCIDENCE_SENTENCE, "value": None, "kind": "text",
          "label": "Summary: the Fine-Gray model's predicted 12-month cumulative incidence "
                   "in this year's cohort",
-         "text": fine_gray_incidence_sentence(fg_everyone, fg.observed_limits),
+         "text": fine_gray_incidence_sentence(fg_everyone, fg.observed_limits,
+                                              fg.mean_risk),
          "subject": "The Fine-Gray model's predicted cumulative incidence of crisis "
                     "within a year"}),
     )

@@ -290,7 +290,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     internal_table = internal_validation_table(boot, MEASURES, two_stage)
     comparison, ridge, lasso = model_comparison(
         dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
-        seed=seed, periods=periods, folds=COMPARISON_FOLDS)
+        seed=seed, periods=periods, folds=COMPARISON_FOLDS,
+        stated={"slope": slope_band, "citl": citl_band})
     reliability = fit_reliability(
         boot, development_converged=bool(frozen.converged and not fit.warnings),
         others=other_fits(two_stage, ridge, lasso), nested=nested_fits(two_stage))
@@ -310,7 +311,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
             for r in result.summary.itertuples()]})
     risk = np.mean(risks, axis=0)
     fg = time_to_event(dev_copies, val_copies, spec, logistic=result, logistic_risks=risks,
-                       seed=seed)
+                       seed=seed, stated={"slope": slope_band, "citl": citl_band})
     fg_release = model_release(fg, data=dev, event_col="crisis", level_cols=level_cols)
     fine_gray = fg_release.estimates(fg.summary[["term", "estimate", "ci_lower",
                                                  "ci_upper"]], said_once=True)
