@@ -53,10 +53,10 @@ def page():
 
 FROM_THE_REPOSITORY = ("methods/", "howto/", "reference/", "data/")
 """The pages made from the repository alone (the book's methods, how-to and reference
-pages, the data dictionary's pages), not from a build's results: their articles are the
-same bytes in every build of one commit, with the same stylesheets (46 of the small
-build's 68 pages at d6d8861, 56 of its 95 tables; their tables measured the same, in
-px, at every width in both builds). They are measured on the series, where every page
+pages, the data dictionary's pages), not from a build's results: their articles were
+the same bytes in the small build and the series, with the same stylesheets (46 of the
+small build's 68 pages at d6d8861, 56 of its 95 tables; every table of them measured
+the same, in px, at every width in both builds: README, test times, wave 42). They are measured on the series, where every page
 is; the small build's test measures the rest (its edition's pages, the landing page,
 the about pages): it measured all 68, each of those 46 a second time."""
 
