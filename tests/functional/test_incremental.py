@@ -62,15 +62,17 @@ def _reverse_column(path: Path, column: str) -> None:
 def test_build_markdown_edit_rerenders_code_edit_reruns_data_change_reruns_its_readers(
         small_build, tmp_path):
     """A markdown-only edit re-renders its page without executing (a machine path in it
-    is refused first); a code edit reruns its notebook; display-only edits (the book's
-    text, the glossary) together with a changed column no run reads execute nothing and
-    keep every result file; a change in one table reruns only the runs that read it; a
-    change in one column reruns only the run that read that column."""
+    is refused first); a code edit reruns its notebook (the two edits, in two
+    notebooks, are published by one build: each notebook's status is asserted, and
+    every other run must be reused); display-only edits (the book's text, the glossary)
+    together with a changed column no run reads execute nothing and keep every result
+    file; a change in one table reruns only the runs that read it; a change in one
+    column reruns only the run that read that column."""
     root = tmp_path / "project"
     shutil.copytree(small_build["root"], root, symlinks=True)
     first = small_build["summary"]
-    notebook = root / "analyses" / "05_wellbeing.ipynb"
-    original = notebook.read_text()
+    reworded = root / "analyses" / "03_re_referral.ipynb"
+    original = reworded.read_text()
     with ProjectRoot(root):
         edition = first.outcomes[0].spec.edition
         files = result_files(root)
@@ -81,31 +83,33 @@ def test_build_markdown_edit_rerenders_code_edit_reruns_data_change_reruns_its_r
                     if column in r.get(table, []) or "*" in r.get(table, [])}
 
         # markdown is gated even when nothing executes: a machine path is refused
-        add_cell(notebook, {"cell_type": "markdown", "metadata": {},
+        add_cell(reworded, {"cell_type": "markdown", "metadata": {},
                             "source": "Read from /home/analyst/extract.csv."})
         commit_all(root, "a path in the narrative")
-        with pytest.raises(DisclosureError, match="05_wellbeing"):
+        with pytest.raises(DisclosureError, match="03_re_referral"):
             build_series(jobs=2)
 
-        notebook.write_text(original)
-        add_cell(notebook, {"cell_type": "markdown", "metadata": {},
+        # one build publishes a markdown-only edit of one notebook and a code edit of
+        # another (they were two builds, each rebuilding the book): the first is
+        # re-rendered, the second re-executed, every other run reused. (A code edit of
+        # a notebook re-rendered before is re-executed: tests/unit/
+        # test_pipeline_narrative.py, test_runner_markdown_edit_rerenders_...)
+        reworded.write_text(original)
+        add_cell(reworded, {"cell_type": "markdown", "metadata": {},
                             "source": "A sentence added after publication."})
-        commit_all(root, "reword the wellbeing report")
+        add_cell(root / "analyses" / "05_wellbeing.ipynb",
+                 {"cell_type": "code", "metadata": {}, "outputs": [],
+                  "execution_count": None, "source": "_ = 1"})
+        commit_all(root, "reword the re-referral report; a code edit of the wellbeing one")
         words = build_series(jobs=2)
         done = statuses(words)
-        assert done.pop("wellbeing") == "rerendered"
+        assert done.pop("re_referral") == "rerendered"
+        assert done.pop("wellbeing") == "ran"
         assert set(done.values()) == {"reused"}
         assert result_files(root) == files
-        page = (site_dir() / "editions" / edition / "wellbeing.html").read_text()
+        page = (site_dir() / "editions" / edition / "re_referral.html").read_text()
         assert "A sentence added after publication." in page
         assert "extract.csv" not in page
-
-        add_cell(notebook, {"cell_type": "code", "metadata": {}, "outputs": [],
-                            "execution_count": None, "source": "_ = 1"})
-        commit_all(root, "a code edit")
-        code = build_series(jobs=2)
-        assert statuses(code)["wellbeing"] == "ran"
-        assert result_files(root) == files
 
         # display only: the book's text and the glossary rebuild pages, execute
         # nothing; nor does a column no run reads (reads are recorded per column)
@@ -172,9 +176,8 @@ def test_build_markdown_edit_rerenders_code_edit_reruns_data_change_reruns_its_r
         assert statuses(one) == {a: "ran" if a == reader else "reused" for a in read}
         others = {k: v for k, v in files.items() if f"/{reader}/" not in f"/{k}"}
         assert {k: v for k, v in result_files(root).items() if k in others} == others
-    print(f"\nrebuild after a markdown-only edit: {words.seconds:.1f} s "
-          f"(runs {words.timings['runs']:.1f} s); after a code edit: {code.seconds:.1f} s "
-          f"(runs {code.timings['runs']:.1f} s); display-only and an unread column: "
+    print(f"\nrebuild after a markdown-only edit and a code edit: {words.seconds:.1f} s "
+          f"(runs {words.timings['runs']:.1f} s); display-only and an unread column: "
           f"{display.seconds:.1f} s (runs {display.timings['runs']:.1f} s); table "
           f"{some[0]} changed: {data.seconds:.1f} s (runs {data.timings['runs']:.1f} s); "
           f"a column of {reader} changed: {one.seconds:.1f} s (runs "

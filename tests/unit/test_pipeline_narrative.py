@@ -154,3 +154,13 @@ def test_runner_markdown_edit_rerenders_as_a_rerun_would_write_it(tmp_path):
     assert forced.status == "ran"
     assert (spec.run_dir / "notebook.ipynb").read_bytes() == rendered
     assert (spec.run_dir / "files" / "results.json").read_bytes() == files
+    # a code edit of a notebook whose run was last re-rendered re-executes it (the
+    # functional incremental test, tests/functional/test_incremental.py, edits the
+    # markdown of one notebook and the code of another in one build)
+    edit(spec.source, lambda nb: nb.cells.append(nbformat.from_dict(
+        {"cell_type": "markdown", "metadata": {}, "source": "A second note."})))
+    assert [o.status for o in execute_runs([spec], jobs=1)] == ["rerendered"]
+    edit(spec.source, lambda nb: nb.cells.append(new_code_cell("_ = 1")))
+    [edited] = execute_runs([spec], jobs=1)
+    assert edited.status == "ran"
+    assert (spec.run_dir / "files" / "results.json").read_bytes() == files
