@@ -6,7 +6,12 @@ import math
 
 import pytest
 
-from lifetools.cohort import CohortSpec, build_person_time, propensity_covariates
+from lifetools.cohort import (
+    MATCHING_COVARIATES,
+    CohortSpec,
+    build_person_time,
+    propensity_covariates,
+)
 from lifetools.regression import (
     compare_before_after,
     estimate_did,
@@ -39,7 +44,7 @@ def matched(person_time):
     covariates = propensity_covariates(person_time.people)
     assert {"team_a06", "team_other", "locality_unknown"} <= set(covariates)
     return match_on_propensity(person_time.people, treatment_col="user",
-                               covariates=covariates)
+                               covariates=covariates, mahalanobis=MATCHING_COVARIATES)
 
 
 def test_matching_reduces_the_largest_imbalance(matched):
