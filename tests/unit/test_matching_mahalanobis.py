@@ -43,7 +43,7 @@ def greedy_by_hand(df: pd.DataFrame, covariates: list[str], mahalanobis: list[st
             continue
         delta = points[near] - points[i]
         distance = np.einsum("ij,jk,ik->i", delta, inverse, delta)
-        j = min(zip(distance, ids[near], near))[2]
+        j = min(zip(distance, ids[near], near, strict=True))[2]
         free.remove(j)
         pairs.append((ids[i], ids[j]))
     return pairs
