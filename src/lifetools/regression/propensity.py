@@ -280,7 +280,8 @@ def match_on_propensity(
     ``outside_support``). When the propensity model cannot be used
     (:func:`fit_propensity`), nothing is matched: the result's ``failure`` says why.
     ``model``: a :func:`fit_propensity` result for ``df`` and ``covariates``, to reuse
-    one fit for matching and weighting (default: fitted here).
+    one fit for matching and weighting (default: fitted here). ``method`` records the
+    caliper, the distance and its covariates (``mahalanobis``).
 
     Raises
     ------
@@ -297,7 +298,7 @@ def match_on_propensity(
               + (f", Mahalanobis distance on the logit propensity score, "
                  f"{', '.join(mahalanobis)}" if mahalanobis else ""))
     if model.failure:
-        return _failed(df, model, {"design": design},
+        return _failed(df, model, {"design": design, "mahalanobis": tuple(mahalanobis)},
                        treatment_col=treatment_col, covariates=covariates)
     ps = model.scores
     logit = np.log(ps / (1 - ps))
@@ -346,6 +347,7 @@ def match_on_propensity(
                 "caliper": f"{caliper} SD of the logit propensity score",
                 "distance": ("Mahalanobis (pooled within-group covariance): logit "
                              "propensity score" + "".join(f", {c}" for c in mahalanobis)),
+                "mahalanobis": tuple(mahalanobis),
                 "treated": int(treated.sum()), "matched_pairs": len(pairs),
                 **_support_method(model)},
         model=model)
