@@ -7,7 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lifetools.cohort.person_time import PROPENSITY_COVARIATES, propensity_covariates
+from lifetools.cohort.person_time import (
+    MATCHING_COVARIATES,
+    PROPENSITY_COVARIATES,
+    propensity_covariates,
+)
 from lifetools.reports.emergency import SCORE_WORDS, _method_results, score_words
 
 EVERY = ("age, sex, ethnicity, deprivation, locality, the secondary mental-health team "
@@ -44,3 +48,14 @@ def test_matching_sentence_states_the_baseline_window_only_when_the_score_has_it
     plain = str(_method_results(365, 0.2, ["age_per_10", "female"])[1]["text"])
     assert "given age and sex), within 0.2 standard deviations" in plain
     assert "baseline" not in plain
+
+
+def test_matching_sentence_names_the_mahalanobis_distance_only_when_matching_used_it():
+    score = list(PROPENSITY_COVARIATES)
+    closer = str(_method_results(365, 0.2, score, MATCHING_COVARIATES)[1]["text"])
+    assert ("within 0.2 standard deviations of the score's logit: of those, whichever "
+            "was nearest in the score and in A&E attendances and admissions in the "
+            "baseline window together (Mahalanobis distance).") in closer
+    assert "the nearest propensity score" not in closer
+    plain = str(_method_results(365, 0.2, score)[1]["text"])
+    assert "Mahalanobis" not in plain and "the nearest propensity score" in plain

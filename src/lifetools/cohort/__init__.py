@@ -16,6 +16,7 @@ from lifetools.cohort.discharge import (
     split_at_exposure,
 )
 from lifetools.cohort.person_time import (
+    MATCHING_COVARIATES,
     PRIOR_OUTCOMES,
     PROPENSITY_COVARIATES,
     PersonTime,
@@ -28,7 +29,7 @@ from lifetools.cohort.spec import CohortSpec
 
 __all__ = ["CohortSpec", "ADJUSTMENT_COVARIATES", "EVENT_CODES", "MISSING_DATA_COLUMNS", "DischargeCohort", "ReReferralCohort",
            "build_discharge_cohort", "build_rereferral_cohort", "closure_groups",
-           "first_life_rooms_contact", "split_at_exposure", "PRIOR_OUTCOMES",
+           "first_life_rooms_contact", "split_at_exposure", "MATCHING_COVARIATES", "PRIOR_OUTCOMES",
            "PROPENSITY_COVARIATES",
            "PersonTime", "build_person_time", "count_in_windows",
            "propensity_covariates", "unplanned_attendances", "CRISIS_PREDICTORS",

@@ -202,6 +202,56 @@ def balance_table(before: pd.DataFrame, after: pd.DataFrame, *, treatment_col: s
     })
 
 
+def _whitening(points: np.ndarray, treated: np.ndarray) -> tuple[np.ndarray, float]:
+    """A matrix ``w`` with ``|(a - b) @ w|`` the Mahalanobis distance of the rows of
+    ``points`` under their pooled within-group covariance, and ``1 / var`` of the first
+    column under it (``inf``: no bound, when the covariance is singular)."""
+    centred = points.copy()
+    for group in (treated, ~treated):
+        centred[group] -= points[group].mean(axis=0)
+    # the divisor does not matter: it scales every distance alike
+    covariance = centred.T @ centred / max(len(points) - 2, 1)
+    values, vectors = np.linalg.eigh(covariance)
+    keep = values > values.max() * 1e-10
+    full_rank = bool(keep.all())
+    w = vectors[:, keep] / np.sqrt(values[keep])
+    return w, (1 / covariance[0, 0] if full_rank else 0.0)
+
+
+def _nearest_unused(z: np.ndarray, target: np.ndarray, values: np.ndarray,
+                    value: float, ids: np.ndarray, used: np.ndarray, lo: int, hi: int,
+                    bound: float) -> int:
+    """Position in ``lo:hi`` of the unused control nearest ``target`` (``-1``: none).
+
+    Scans outwards from ``value`` along the sorted ``values`` (logit scores) in
+    blocks; stops once ``bound * gap**2``, a lower bound on the squared distance of
+    every control further away along the score, exceeds the best so far. Equal
+    distances: the smaller id.
+    """
+    pos = int(np.searchsorted(values, value))
+    left = right = min(max(pos, lo), hi)
+    best, best_d = -1, np.inf
+    block = 32
+    while left > lo or right < hi:
+        new_left, new_right = max(lo, left - block), min(hi, right + block)
+        idx = np.r_[new_left:left, right:new_right]
+        left, right = new_left, new_right
+        idx = idx[~used[idx]]
+        if idx.size:
+            d = np.einsum("ij,ij->i", z[idx] - target, z[idx] - target)
+            low = d.min()
+            tied = idx[d == low]
+            pick = tied[np.argmin(ids[tied])] if tied.size > 1 else tied[0]
+            if low < best_d or (low == best_d and ids[pick] < ids[best]):
+                best, best_d = int(pick), float(low)
+        gap = min(value - values[left - 1] if left > lo else np.inf,
+                  values[right] - value if right < hi else np.inf)
+        if bound * gap * gap > best_d * (1 + 1e-9):
+            break
+        block *= 2
+    return best
+
+
 def match_on_propensity(
     df: pd.DataFrame,
     *,
@@ -210,58 +260,94 @@ def match_on_propensity(
     caliper: float = 0.2,
     id_col: str = "person_id",
     model: PropensityModel | None = None,
+    mahalanobis: Sequence[str] = (),
 ) -> BalanceResult:
-    """1:1 nearest-neighbour matching without replacement on the logit of the score.
+    """1:1 nearest-neighbour matching without replacement within a caliper of the logit
+    score, nearest by Mahalanobis distance on the logit score and ``mahalanobis``.
 
-    Treated people are matched in order of decreasing score (hardest first) to the
-    nearest unused control within ``caliper`` standard deviations of the logit score;
-    ties are broken by ``id_col`` so the match is deterministic. Unmatched treated
+    Treated people are matched in order of decreasing score (hardest first; equal
+    scores by ``id_col``), each to the unused control nearest in Mahalanobis distance
+    on the logit score and the covariates ``mahalanobis`` (a subset of ``covariates``;
+    default none: the logit score alone, plain nearest-neighbour matching on the
+    score), among the controls whose logit score lies within ``caliper`` standard
+    deviations of the logit score (over everyone in ``df``) of the treated person's
+    (Rosenbaum and Rubin 1985; Austin 2011 for the caliper). The distance's
+    covariance is the pooled within-group covariance of those variables among the
+    people inside the common support. Equal distances go to the control with the
+    smaller ``id_col``, so the match does not depend on row order. Unmatched treated
     people are dropped (reported in ``method``); people outside the common support
     (:func:`common_support`) are neither matched nor used as controls (``method``'s
     ``outside_support``). When the propensity model cannot be used
     (:func:`fit_propensity`), nothing is matched: the result's ``failure`` says why.
     ``model``: a :func:`fit_propensity` result for ``df`` and ``covariates``, to reuse
-    one fit for matching and weighting (default: fitted here).
+    one fit for matching and weighting (default: fitted here). ``method`` records the
+    caliper, the distance and its covariates (``mahalanobis``).
+
+    Raises
+    ------
+    ValueError
+        When ``mahalanobis`` names a column not in ``covariates``.
     """
+    extra = [c for c in mahalanobis if c not in covariates]
+    if extra:
+        raise ValueError(f"mahalanobis covariates must be among the score's covariates; "
+                         f"not: {', '.join(extra)}")
     if model is None:
         model = fit_propensity(df, treatment_col=treatment_col, covariates=covariates)
+    design = ("1:1 nearest-neighbour matching without replacement"
+              + (f", Mahalanobis distance on the logit propensity score, "
+                 f"{', '.join(mahalanobis)}" if mahalanobis else ""))
     if model.failure:
-        return _failed(df, model, {"design": "1:1 nearest-neighbour matching"},
+        return _failed(df, model, {"design": design, "mahalanobis": tuple(mahalanobis)},
                        treatment_col=treatment_col, covariates=covariates)
     ps = model.scores
     logit = np.log(ps / (1 - ps))
     width = caliper * float(logit.std())
     treated = df[treatment_col] == 1
     inside = model.inside
-    # only the id and the score are sorted: not every column of ``df`` (issue 16)
-    controls = df.loc[~treated & inside, [id_col]].assign(
-        _logit=logit[~treated & inside]).sort_values(["_logit", id_col])
-    values = controls["_logit"].to_numpy()
+    # only the id, the score and the distance's covariates are sorted: not every
+    # column of ``df`` (issue 16)
+    people = df.loc[inside, list(dict.fromkeys([id_col, *mahalanobis]))].assign(
+        _logit=logit[inside])
+    # a covariate constant among them adds nothing to any distance
+    columns = [c for c in dict.fromkeys(mahalanobis) if people[c].nunique() > 1]
+    is_treated = treated[inside].to_numpy()
+    points = people[["_logit", *columns]].to_numpy(dtype=float)
+    w, bound = _whitening(points, is_treated)
+    z = points @ w
+    del points
+    scores = people["_logit"].to_numpy()
+    controls = np.flatnonzero(~is_treated)
+    controls = controls[np.lexsort((people[id_col].to_numpy()[controls],
+                                    scores[controls]))]
+    values = scores[controls]
+    ids = people[id_col].to_numpy()[controls]
+    id_rank = np.empty(len(ids), dtype=np.int64)
+    id_rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    cz = z[controls]
     used = np.zeros(len(values), dtype=bool)
-    order = df.loc[treated & inside, [id_col]].assign(
-        _logit=logit[treated & inside]).sort_values(["_logit", id_col],
-                                                     ascending=[False, True])
+    order = np.flatnonzero(is_treated)
+    order = order[np.lexsort((people[id_col].to_numpy()[order], -scores[order]))]
     pairs = []
-    for index, value in zip(order.index, order["_logit"].to_numpy(), strict=True):
-        pos = np.searchsorted(values, value)
-        best, distance = -1, width
-        for step in (-1, 1):
-            i = pos if step == 1 else pos - 1
-            while 0 <= i < len(values) and used[i]:
-                i += step
-            if 0 <= i < len(values) and abs(values[i] - value) <= distance:
-                best, distance = i, abs(values[i] - value)
+    for row in order:
+        value = float(scores[row])
+        lo = int(np.searchsorted(values, value - width, side="left"))
+        hi = int(np.searchsorted(values, value + width, side="right"))
+        best = _nearest_unused(cz, z[row], values, value, id_rank, used, lo, hi, bound)
         if best >= 0:
             used[best] = True
-            pairs.append((index, controls.index[best]))
+            pairs.append((people.index[row], people.index[controls[best]]))
     chosen = [i for pair in pairs for i in pair]
     matched = df.loc[chosen].assign(propensity=ps.loc[chosen],
                                     pair=np.repeat(np.arange(len(pairs)), 2))
     return BalanceResult(
         data=matched, balance=balance_table(df, matched, treatment_col=treatment_col,
                                             covariates=covariates),
-        method={"design": "1:1 nearest-neighbour matching without replacement",
+        method={"design": design,
                 "caliper": f"{caliper} SD of the logit propensity score",
+                "distance": ("Mahalanobis (pooled within-group covariance): logit "
+                             "propensity score" + "".join(f", {c}" for c in mahalanobis)),
+                "mahalanobis": tuple(mahalanobis),
                 "treated": int(treated.sum()), "matched_pairs": len(pairs),
                 **_support_method(model)},
         model=model)

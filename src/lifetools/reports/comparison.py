@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lifetools.cohort import propensity_covariates
+from lifetools.cohort import MATCHING_COVARIATES, propensity_covariates
 from lifetools.disclosure import compose, protected_count
 from lifetools.disclosure.profiles import active_profile
 from lifetools.disclosure.text import ProtectedText, numbers_in
@@ -113,7 +113,9 @@ def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
     ``covariates`` default to ``propensity_covariates(pt.people)``: prior use enters as
     the rates in the baseline window before the DiD's pre-period, never as the
     pre-period counts themselves, so the comparison group does not regress to the mean
-    (Daw and Hatfield 2018; ``book/methods/propensity.md``). 1:1 caliper matching
+    (Daw and Hatfield 2018; ``book/methods/propensity.md``). 1:1 matching within a
+    caliper of the logit score, nearest by Mahalanobis distance on the logit score and
+    those of ``MATCHING_COVARIATES`` (the baseline rates) in ``covariates``
     (Poisson GEE DiD) and ATT weighting (weighted Poisson GLM DiD, cluster-robust
     errors). People at an indicator level that only one group has (say a locality
     with no users) are outside the common support and left out of both designs
@@ -125,8 +127,9 @@ def compare_with_non_users(pt: Any, *, covariates: Sequence[str] | None = None,
     covariates = list(propensity_covariates(pt.people) if covariates is None
                       else covariates)
     model = fit_propensity(pt.people, treatment_col="user", covariates=covariates)
-    matched = match_on_propensity(pt.people, treatment_col="user",
-                                  covariates=covariates, caliper=caliper, model=model)
+    matched = match_on_propensity(
+        pt.people, treatment_col="user", covariates=covariates, caliper=caliper,
+        model=model, mahalanobis=[c for c in MATCHING_COVARIATES if c in covariates])
     weighted = weight_by_propensity(pt.people, treatment_col="user",
                                     covariates=covariates, estimand="att", model=model)
     user = _by_person(pt.people, "user")

@@ -500,12 +500,13 @@ def score_words(covariates: Sequence[str]) -> str:
     return listed(given, serial=True) if given else "nothing"
 
 
-def _method_results(window_days: int, caliper: float, covariates: Sequence[str]
-                    ) -> tuple[dict[str, Any], ...]:
+def _method_results(window_days: int, caliper: float, covariates: Sequence[str],
+                    closer: Sequence[str] = ()) -> tuple[dict[str, Any], ...]:
     """The page's words for the run's windows, caliper and score, from the run: until
     wave 27 the page typed "within 0.2 standard deviations" and "a baseline year" by
     hand, wrong for a run with another ``caliper`` or ``window_days``; until wave 28
-    the score's covariates."""
+    the score's covariates. ``closer``: the covariates of the matching's Mahalanobis
+    distance besides the score (``matched.method["mahalanobis"]``; issue 13)."""
     window = window_words(window_days)
     given = score_words(covariates)
     baseline = _BASELINE_USE in given
@@ -515,17 +516,24 @@ def _method_results(window_days: int, caliper: float, covariates: Sequence[str]
         {"name": EmergencyName.MATCHING_SENTENCE, "value": None, "kind": "text",
          "label": "Methods: what the matching used, and its caliper",
          "text": compose(
-             "Each user was matched to the non-user with the nearest propensity score "
-             "(the modelled chance of using the Life Rooms given {given}"
+             ("Each user was matched to a non-user with a similar propensity score "
+              if closer else
+              "Each user was matched to the non-user with the nearest propensity score ")
+             + "(the modelled chance of using the Life Rooms given {given}"
              # "the year before the year before the index date" read as a doubled
              # phrase (wave 37): the window ending one window before the index date
              + (": the {window} that ended {ago} before the index date" if baseline
                 else "") + "), within {caliper} standard deviations of the score's "
-             "logit." + (" Prior use is taken from the baseline window, not from the "
-                         "{window} before the index date that the comparison itself "
-                         "uses." if baseline else ""),
+             "logit" + (": of those, whichever was nearest in the score and in {closer} "
+                        "together (Mahalanobis distance)." if closer else ".")
+             + (" Prior use is taken from the baseline window, not from the "
+                "{window} before the index date that the comparison itself "
+                "uses." if baseline else ""),
              given=given, window=window, caliper=Parameter(caliper, "caliper"),
-             ago=window_span(window_days))})
+             ago=window_span(window_days),
+             closer=(score_words(closer).replace("in a baseline window",
+                                                  "in the baseline window")
+                     if closer else ""))})
 
 
 def inner_merge(left: pd.DataFrame, right: pd.DataFrame, *, on: Sequence[str],
@@ -758,7 +766,8 @@ def analyse_emergency_care(dataset: Dataset, *, period_start: str, period_end: s
                   missing="The matched difference-in-differences rate ratio for "
                   "emergency admissions"),
         _evalue_sentence(did_ae),
-        *_method_results(window_days, caliper, covariates),
+        *_method_results(window_days, caliper, covariates,
+                         matched.method.get("mahalanobis", ())),
         outcome_words,
         _balance_sentence(matched.max_abs_smd_after,
                           comparison.weighted.max_abs_smd_after,
