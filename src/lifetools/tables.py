@@ -58,11 +58,14 @@ from lifetools.disclosure.withheld import (
     NOTHING_SAID,
     PRIVACY,
     SAID_ONCE,
+    UNAVAILABLE,
+    LeftOut,
     Said,
     SaidInNote,
     Whose,
     WithheldNote,
     headline_of,
+    left_out,
 )
 from lifetools.disclosure.withheld_tables import row_names, withheld_entirely
 from lifetools.errors import DisclosureError
@@ -407,9 +410,12 @@ def show_table(
         rules["proportion_headers"] = [column_label(c) for c in proportions]
         rules["proportion_places"] = PROPORTION_PLACES
     bases = rules.get("protected_bases", {})
+    # the notes say each reason in full where the page points to its own ("given
+    # above"): a notes file has no above (WithheldNote.in_full; wave 42)
     path = write_csv(table, config.output_dir() / TABLES_FOLDER / f"{name}.csv",
                      digits=digits, proportions=proportions, note=" ".join(
-                         t for t in (withheld, *cell_notes(table.frame)) if t))
+                         getattr(t, "in_full", t)
+                         for t in (withheld, *cell_notes(table.frame)) if t))
     # its lines of notes.txt as written: the gate re-checks a published edition's
     # notes by them, not by the labels of the code checking it (gate.files)
     rules.update(written_record(path, table))
@@ -775,7 +781,8 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     # (a fit's own failure still reads in its row, as it did before the release reason)
     failed = (summary["failure"].map(lambda v: not _missing(v)).tolist()
               if "failure" in summary else [False] * len(summary))
-    held = ([None if _missing(v) or fail else str(v)
+    # each reason keeps the kind it was made with (a LeftOut: hidden_mark reads it)
+    held = ([None if _missing(v) or fail else left_out(str(v), v, getattr(v, "full", None))
              for v, fail in zip(summary["withheld"], failed, strict=True)]
             if "withheld" in summary else [None] * len(summary))
     if said:
@@ -866,11 +873,20 @@ def _said_entry(why: str | None, failure: str | None, said: Said, name: str
     withheld, whose failure reads in its cell)."""
     if why is not None:
         where = said.where(name, why)
-        return said_once_entry(why, where) if where else why
+        # the reasons in full kept for the download's notes (a notes file has no above)
+        return left_out(said_once_entry(why, where), why, getattr(why, "full", why)) \
+            if where else why
     if failure is not None:
         where = said.where(name, failure)
-        return f"could not be estimated ({where})" if where else None
+        # a fit that gave no number: no disclosure rule hid it
+        return LeftOut(f"could not be estimated ({where})", UNAVAILABLE,
+                       not_estimable_text(_terms_in_words(failure))) if where else None
     return None
+
+
+def _key(why: str) -> tuple[str, str]:
+    """A withheld row's reason by its words and its reasons in full."""
+    return str(why), str(getattr(why, "full", why))
 
 
 def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str]:
@@ -889,18 +905,21 @@ def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str
     model, read the reason alone (the note said "are not shown: All the models in this
     table: ..." until wave 36).
     """
-    whose: dict[str, list[str]] = {}
+    # by the words and the reasons in full: two models pointed to their own reasons
+    # "given above" in the same words have each their own in the download's notes
+    whose: dict[tuple[str, str], list[str]] = {}
     for why, name in zip(held, names, strict=True):
-        if why is not None and name and name not in whose.setdefault(why, []):
-            whose[why].append(name)
+        if why is not None and name and name not in whose.setdefault(_key(why), []):
+            whose[_key(why)].append(name)
     every = set(names)
 
     def entry(why: str) -> str:
-        models = whose.get(why, [])
+        models = whose.get(_key(why), [])
         if not models:
             return why
         if set(models) == every and len(models) > 1:
             return why
-        return Whose(why, listed([quoted(m) for m in models]))
+        names = [quoted(m) for m in models]
+        return Whose(why, listed(names), names)
 
     return ["" if why is None else entry(why) for why in held]
