@@ -48,7 +48,7 @@ from lifetools.disclosure.downloads import (
     withheld_table_sentence,
     written_record,
 )
-from lifetools.disclosure.models import WITHHELD_COLUMN
+from lifetools.disclosure.models import WITHHELD_CELL, WITHHELD_COLUMN
 from lifetools.disclosure.prose import has_words, prose_findings
 from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import withheld_sentence
@@ -427,7 +427,7 @@ def show_table(
         # explained a symbol the reader does not see (every protected table of a
         # page said them, issue 15, wave 33); that no cell is hidden is in the table
         profile = table.record.profile.split('+')[0]
-        shows, said = _hidden_cells(table.frame, words)
+        shows, said = _hidden_cells(table.frame, words, _withheld_cells(table))
         # a table whose protected cells are all statistics of people's values (medians
         # and quartiles: role ``magnitude``) states the magnitude rule, not the count rule
         kinds = {role for column, role in table.record.roles
@@ -508,7 +508,17 @@ def _withheld_sentence(table: ProtectedTable, table_note: str, given: frozenset[
     return sentence
 
 
-def _hidden_cells(frame: pd.DataFrame, words: pd.DataFrame) -> tuple[bool, bool]:
+def _withheld_cells(table: ProtectedTable) -> set[tuple[int, int]]:
+    """The cells (row, column number) of models the model release rule withheld
+    (:data:`~lifetools.disclosure.models.WITHHELD_CELL`): ``[c]`` whose reason the
+    table's note states."""
+    columns = list(table.frame.columns)
+    return {(row, columns.index(column)) for row, column, why in table.record.suppressed
+            if why == WITHHELD_CELL and column in columns}
+
+
+def _hidden_cells(frame: pd.DataFrame, words: pd.DataFrame,
+                  withheld: set[tuple[int, int]] = frozenset()) -> tuple[bool, bool]:
     """Whether the shown table has a ``[c]`` whose reason is not said (a count or
     statistic a rule hid: the note lists every reason, :func:`withheld_sentence`), and
     whether it has one whose one reason its note states (a
@@ -516,11 +526,13 @@ def _hidden_cells(frame: pd.DataFrame, words: pd.DataFrame) -> tuple[bool, bool]
     its group is too small for, :func:`cell_notes`). Cells by position: ``words`` is
     ``frame`` as shown."""
     unsaid = said = False
-    for raws, shown in zip(frame.itertuples(index=False), words.itertuples(index=False),
-                           strict=True):
-        for raw, text in zip(raws, shown, strict=True):
+    for row, (raws, shown) in enumerate(zip(frame.itertuples(index=False),
+                                            words.itertuples(index=False), strict=True)):
+        for column, (raw, text) in enumerate(zip(raws, shown, strict=True)):
             if isinstance(raw, SaidInNote):
                 said = said or raw.shown == SUPPRESSED
+            elif (row, column) in withheld:
+                said = True  # a withheld model's [c]: its reason is the table's note
             elif SUPPRESSED in str(text):
                 unsaid = True
     return unsaid, said

@@ -21,7 +21,7 @@ import pandas as pd
 
 from lifetools.disclosure.counts import require_table
 from lifetools.disclosure.flow import PARENTS_KEY, ZERO_KEY
-from lifetools.disclosure.models import COULD_NOT
+from lifetools.disclosure.models import COULD_NOT, WITHHELD_CELL
 from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
@@ -329,7 +329,8 @@ def _file_marks(table: ProtectedTable, cells: pd.DataFrame, note: str
     """One written file's :func:`folder_marks` facts: its cells a rule hid (the
     protection record's, or a ``[c]`` no table note explains) and its ``[c]`` whose
     reason its table note states (a withheld model's, an estimate's group too small)."""
-    hidden = {(r, c) for r, c, _ in table.record.suppressed}
+    # a withheld model's cells (model_outputs): their reason is the table's note
+    hidden = {(r, c) for r, c, why in table.record.suppressed if why != WITHHELD_CELL}
     unsaid = said = False
     for column in cells.columns:
         for row, text in enumerate(cells[column].tolist()):

@@ -64,18 +64,19 @@ from lifetools.disclosure.withheld import (
     UNAVAILABLE,
     LeftOut,
     Said,
-    SaidInNote,
     WithheldReason,
     kind_of,
 )
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, group_words, label, listed, quoted
 
-SUPPRESSED_MARK = "[c]"
-"""The mark of a value a disclosure rule hid (:data:`lifetools.disclosure.downloads.
-SUPPRESSED`, which imports this module)."""
+WITHHELD_CELL = "withheld"
+"""The protection record's reason for a cell of a model the model release rule
+withheld (:func:`model_outputs`): shown ``[c]``, its reason said once in the table's
+note, so neither the page's footnote nor the downloads' notes list it among the cells
+whose reason is not said (wave 42)."""
 
-__all__ = ["DIVERGED_TERMS", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
+__all__ = ["DIVERGED_TERMS", "WITHHELD_CELL", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
            "ModelRelease", "TOO_FEW",
            "UNITS", "WITHHELD_COLUMN", "combine_estimates", "model_outputs", "model_release",
            "not_estimable", "require_estimates", "withheld_words"]
@@ -487,21 +488,19 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
                 hint="declare it where the table is made, or leave it out")
     shown = table.reset_index(drop=True).copy()
     reasons = []
+    withheld: list[tuple[int, str, str]] = []
     for column, release in releases.items():
         ModelRelease.__post_init__(release)  # sealed: made by model_release only
         if not release.released:
-            reason = release.withheld_once if said_once else release.withheld
+            numeric = pd.api.types.is_numeric_dtype(shown[column])  # notes keep its unit
+            shown[column] = pd.Series([float("nan")] * len(shown),
+                                      dtype=float if numeric else object)
+            reasons.append(release.withheld_once if said_once else release.withheld)
             if release.kind == CONFIDENTIAL:
                 # withheld by the model release rule: [c], as every value a disclosure
-                # rule hid (hidden_mark); its reason is the table's note, once
-                shown[column] = pd.Series(
-                    [SaidInNote(reason, shown=SUPPRESSED_MARK, note="")] * len(shown),
-                    dtype=object)
-            else:
-                numeric = pd.api.types.is_numeric_dtype(shown[column])  # keeps its unit
-                shown[column] = pd.Series([float("nan")] * len(shown),
-                                          dtype=float if numeric else object)
-            reasons.append(reason)
+                # rule hid (hidden_mark), its reason once in the table's note; the
+                # frame keeps no number (a figure draws nothing of it)
+                withheld += [(i, column, WITHHELD_CELL) for i in range(len(shown))]
     benefit: tuple[tuple[str, str, int | None, int | None], ...] = ()
     hidden: list[tuple[int, str, str]] = []
     if treat_all is not None:
@@ -551,7 +550,7 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
     frame = protected.frame.assign(**{c: shown[c] for c, *_ in benefit})[
         list(shown.columns)]
     return _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
-                 suppressed=(*record.suppressed, *hidden), like=record,
+                 suppressed=(*record.suppressed, *hidden, *withheld), like=record,
                  places=record.places, bases=record.bases, treat_all=benefit,
                  net_benefit_counts=from_counts)
 
