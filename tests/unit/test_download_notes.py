@@ -66,3 +66,19 @@ def test_a_cells_places_keep_it_off_the_values_its_column_avoids():
     assert _cell_places(1.0049, 2, None) == 2  # the column keeps no side
     assert _cell_places(float("nan"), 2, (1.0,)) == 2
     assert _cell_places("1.0049", 2, (1.0,)) == 2 and _cell_places(1, 2, (1.0,)) == 2
+
+
+def test_notes_give_a_withheld_model_outputs_reasons_in_full(output):
+    # the crisis page's calibration and decision tables (model_outputs(said_once=True))
+    # said "(the reasons are given above)" in notes.txt (4,000 people, wave 42)
+    from lifetools.disclosure import model_outputs
+
+    release, _ = _release(5)
+    curve = pd.DataFrame({"predicted": [0.1, 0.2], "observed": [0.12, 0.18]})
+    shown = tables.show_table(model_outputs(curve, {"observed": release},
+                                            inputs=["predicted"], said_once=True),
+                              name="curve", caption="Curve")
+    assert "given above" in shown.note
+    notes = (output / "tables" / NOTES_FILE).read_text()
+    assert "given above" not in notes and release.withheld in notes
+    assert (output / "tables" / "curve.csv").read_text().splitlines()[1] == "0.10,[c]"

@@ -536,10 +536,13 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
                 (t, *c) for t, c, v in zip(thresholds, counts, points, strict=True)
                 if c is not None and v is not None), MODEL_NB_LIMITS),)
     if reasons:
+        # of the kind of its reasons, with their words in full for the download's
+        # notes where the page points to them ("given above": said_once)
         shown[WITHHELD_COLUMN] = LeftOut(
             "; ".join(dict.fromkeys(reasons)),
             CONFIDENTIAL if any(kind_of(r) == CONFIDENTIAL for r in reasons)
-            else UNAVAILABLE)
+            else UNAVAILABLE,
+            "; ".join(dict.fromkeys(str(getattr(r, "full", r)) for r in reasons)))
     protected = protect_counts(shown.drop(columns=[c for c, *_ in benefit]),
                                list(count_cols),
                                not_counts=[*not_counts, *inputs],
