@@ -27,7 +27,7 @@ from lifetools.disclosure import (
     protected_count,
 )
 from lifetools.disclosure.group_counts import reveals_whole_group
-from lifetools.disclosure.withheld import PRIVACY
+from lifetools.disclosure.withheld import CONFIDENTIAL, PRIVACY
 from lifetools.engines import engine_tables
 from lifetools.people import age_band, ethnic_group, sex_label
 from lifetools.result_names import CohortName
@@ -88,7 +88,8 @@ class PopulationDescription:
             if key == CohortName.USERS_IN_CARE and hidden:
                 results.append({"name": key, "value": None, "kind": "text",
                                 "label": measure,
-                                "text": compose("not shown ({why})", why=PRIVACY)})
+                                "text": compose("not shown ({why})", why=PRIVACY),
+                                "left_out": CONFIDENTIAL})
             else:
                 results.append({"name": key, "value": int(n), "kind": "count",
                                 "label": measure})

@@ -48,7 +48,14 @@ from lifetools.disclosure.models import ModelRelease
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
-from lifetools.disclosure.withheld import NOT_SHOWN, public_reason
+from lifetools.disclosure.withheld import (
+    CONFIDENTIAL,
+    KINDS,
+    NOT_SHOWN,
+    UNAVAILABLE,
+    kind_of,
+    public_reason,
+)
 from lifetools.drawing import drawn_data, record_drawing, recorded_drawing
 from lifetools.errors import DisclosureError
 from lifetools.figure_style import DPI, NARROW_MEDIA, REDRAW_ATTR, narrow_layout, theme
@@ -647,6 +654,7 @@ def record(
     released: Any = None,
     at: str | None = None,
     withheld_reason: bool = False,
+    left_out: str | None = None,
 ) -> KeyResult:
     """Record a key result: write it to ``results.json`` and glue it for the narrative.
 
@@ -659,6 +667,16 @@ def record(
     through :func:`lifetools.reports.sentences.reason_result`); with a missing value it
     reads "not shown: <reason>", as the page's sentence says it. Never told from the
     words (a sentence opening "Too few people ..." is not a reason: wave 40).
+
+    ``left_out``: the kind of a value left out
+    (:data:`~lifetools.disclosure.withheld.CONFIDENTIAL`, hidden by a disclosure rule,
+    or :data:`~lifetools.disclosure.withheld.UNAVAILABLE`), as the code that left it
+    out made its reason (:class:`~lifetools.disclosure.withheld.LeftOut`). A value with
+    no number is stored with its kind (``"left_out"`` in ``results.json``), which the
+    comparison with another edition marks ``[c]`` or ``[x]``
+    (:func:`lifetools.disclosure.downloads.hidden_mark`): given, or read from where the
+    text was made (a protected value a rule hid, the release that withheld it, a fit
+    with no number); a text "not shown (<why>)" given without it is refused.
 
     Counts (``kind="count"``) pass through :func:`lifetools.disclosure.protected_count`
     here (or arrive protected), so a raw count can never be quoted. Shares
@@ -708,13 +726,21 @@ def record(
                               "it, but a number was given",
                               hint="record the value as missing (nan) when its "
                                    "ModelRelease did not release it")
+    if left_out is not None and left_out not in KINDS:
+        raise ValueError(f"result {name!r}: left_out is one of {KINDS}, not {left_out!r}")
     said = _not_shown_text(text) if _has_missing(value) and \
         not isinstance(value, ProtectedValue) else None
+    hidden = left_out
     if said is not None:
         # a value a release check or a disclosure rule withheld, in the page's words
         # ("not shown (hidden to protect privacy)"): never "could not be estimated",
         # the words of a fit with no number (disclosure.withheld.NOT_SHOWN; wave 32)
         shown = said
+        if hidden is None and withheld is not None:
+            hidden = released.kind  # the release that withheld it
+        if hidden is None:
+            raise ValueError(f"result {name!r}: a value not shown needs the kind of "
+                             "its reason (left_out=CONFIDENTIAL for a disclosure rule's)")
     elif withheld_reason and text is not None \
             and not isinstance(value, ProtectedValue) and _has_missing(value):
         # a withheld model's bare reason ("too few events among people who ..."):
@@ -722,15 +748,18 @@ def record(
         # ratio read "could not be estimated", the words of a fit that failed, and the
         # re-referral ratios the reason alone (30,000 people, wave 39)
         shown = _not_shown_reason(text)
+        hidden = hidden or kind_of(text) or CONFIDENTIAL  # a WithheldReason's kind
     elif withheld and not isinstance(value, ProtectedValue):
         # estimated, then withheld by its release check: "not shown (too few people to
         # estimate)", the words its table gives it (wave 32)
         shown = compose("not shown ({why})", why=Reason(withheld))
+        hidden = hidden or released.kind
     elif text is not None and value is not None and not isinstance(value, ProtectedValue) \
             and _has_missing(value):
         # a text about numbers that are missing ("nan to nan") never reaches a page
         shown = protect_text(MISSING) if kind == "text" else result_text(
             value, kind=kind, digits=digits)
+        hidden = hidden or UNAVAILABLE
     elif text is not None:
         shown = protect_text(text)
         _value_in_text(name, value, shown)
@@ -762,6 +791,14 @@ def record(
         if at not in label:
             raise ValueError(f"result {name!r}: 'at' ({at!r}) is not words of its label")
         extra["at"] = at
+    if isinstance(value, ProtectedValue) and value.value is None and kind != "count":
+        # a rule hid it, or a release withheld it (ModelRelease.withhold: its headline)
+        hidden = hidden or kind_of(public_reason(value.reason))
+    if _has_missing(stored) and kind != "count" and (hidden or kind != "text"):
+        # its mark in the comparison (hidden_mark); a number with no reason made as a
+        # rule's (a fit that gave no number): not available. A text is a value's only
+        # when a kind was given (a sentence with no number is no value left out)
+        extra["left_out"] = hidden or UNAVAILABLE
     results[name] = {"value": _json_value(stored), "kind": kind, "label": label,
                      "text": str(shown), **extra}
     # in the order the report recorded them (its headline before its checks): the

@@ -48,7 +48,7 @@ from lifetools.disclosure.downloads import (
     withheld_table_sentence,
     written_record,
 )
-from lifetools.disclosure.models import WITHHELD_COLUMN
+from lifetools.disclosure.models import WITHHELD_CELL, WITHHELD_COLUMN
 from lifetools.disclosure.prose import has_words, prose_findings
 from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import net_benefit_sentence, withheld_sentence
@@ -58,11 +58,14 @@ from lifetools.disclosure.withheld import (
     NOTHING_SAID,
     PRIVACY,
     SAID_ONCE,
+    UNAVAILABLE,
+    LeftOut,
     Said,
     SaidInNote,
     Whose,
     WithheldNote,
     headline_of,
+    left_out,
 )
 from lifetools.disclosure.withheld_tables import row_names, withheld_entirely
 from lifetools.errors import DisclosureError
@@ -407,9 +410,12 @@ def show_table(
         rules["proportion_headers"] = [column_label(c) for c in proportions]
         rules["proportion_places"] = PROPORTION_PLACES
     bases = rules.get("protected_bases", {})
+    # the notes say each reason in full where the page points to its own ("given
+    # above"): a notes file has no above (WithheldNote.in_full; wave 42)
     path = write_csv(table, config.output_dir() / TABLES_FOLDER / f"{name}.csv",
                      digits=digits, proportions=proportions, note=" ".join(
-                         t for t in (withheld, *cell_notes(table.frame)) if t))
+                         getattr(t, "in_full", t)
+                         for t in (withheld, *cell_notes(table.frame)) if t))
     # its lines of notes.txt as written: the gate re-checks a published edition's
     # notes by them, not by the labels of the code checking it (gate.files)
     rules.update(written_record(path, table))
@@ -421,7 +427,7 @@ def show_table(
         # explained a symbol the reader does not see (every protected table of a
         # page said them, issue 15, wave 33); that no cell is hidden is in the table
         profile = table.record.profile.split('+')[0]
-        shows, said = _hidden_cells(table.frame, words)
+        shows, said = _hidden_cells(table.frame, words, _withheld_cells(table))
         # a table whose protected cells are all statistics of people's values (medians
         # and quartiles: role ``magnitude``) states the magnitude rule, not the count rule
         kinds = {role for column, role in table.record.roles
@@ -529,7 +535,17 @@ def _net_benefit_note(table: ProtectedTable, profile: str, hidden: bool) -> str:
         hidden=hidden, complete=complete))
 
 
-def _hidden_cells(frame: pd.DataFrame, words: pd.DataFrame) -> tuple[bool, bool]:
+def _withheld_cells(table: ProtectedTable) -> set[tuple[int, int]]:
+    """The cells (row, column number) of models the model release rule withheld
+    (:data:`~lifetools.disclosure.models.WITHHELD_CELL`): ``[c]`` whose reason the
+    table's note states."""
+    columns = list(table.frame.columns)
+    return {(row, columns.index(column)) for row, column, why in table.record.suppressed
+            if why == WITHHELD_CELL and column in columns}
+
+
+def _hidden_cells(frame: pd.DataFrame, words: pd.DataFrame,
+                  withheld: set[tuple[int, int]] = frozenset()) -> tuple[bool, bool]:
     """Whether the shown table has a ``[c]`` whose reason is not said (a count or
     statistic a rule hid: the note lists every reason, :func:`withheld_sentence`), and
     whether it has one whose one reason its note states (a
@@ -537,11 +553,13 @@ def _hidden_cells(frame: pd.DataFrame, words: pd.DataFrame) -> tuple[bool, bool]
     its group is too small for, :func:`cell_notes`). Cells by position: ``words`` is
     ``frame`` as shown."""
     unsaid = said = False
-    for raws, shown in zip(frame.itertuples(index=False), words.itertuples(index=False),
-                           strict=True):
-        for raw, text in zip(raws, shown, strict=True):
+    for row, (raws, shown) in enumerate(zip(frame.itertuples(index=False),
+                                            words.itertuples(index=False), strict=True)):
+        for column, (raw, text) in enumerate(zip(raws, shown, strict=True)):
             if isinstance(raw, SaidInNote):
                 said = said or raw.shown == SUPPRESSED
+            elif (row, column) in withheld:
+                said = True  # a withheld model's [c]: its reason is the table's note
             elif SUPPRESSED in str(text):
                 unsaid = True
     return unsaid, said
@@ -802,7 +820,8 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
     # (a fit's own failure still reads in its row, as it did before the release reason)
     failed = (summary["failure"].map(lambda v: not _missing(v)).tolist()
               if "failure" in summary else [False] * len(summary))
-    held = ([None if _missing(v) or fail else str(v)
+    # each reason keeps the kind it was made with (a LeftOut: hidden_mark reads it)
+    held = ([None if _missing(v) or fail else left_out(str(v), v, getattr(v, "full", None))
              for v, fail in zip(summary["withheld"], failed, strict=True)]
             if "withheld" in summary else [None] * len(summary))
     if said:
@@ -893,11 +912,20 @@ def _said_entry(why: str | None, failure: str | None, said: Said, name: str
     withheld, whose failure reads in its cell)."""
     if why is not None:
         where = said.where(name, why)
-        return said_once_entry(why, where) if where else why
+        # the reasons in full kept for the download's notes (a notes file has no above)
+        return left_out(said_once_entry(why, where), why, getattr(why, "full", why)) \
+            if where else why
     if failure is not None:
         where = said.where(name, failure)
-        return f"could not be estimated ({where})" if where else None
+        # a fit that gave no number: no disclosure rule hid it
+        return LeftOut(f"could not be estimated ({where})", UNAVAILABLE,
+                       not_estimable_text(_terms_in_words(failure))) if where else None
     return None
+
+
+def _key(why: str) -> tuple[str, str]:
+    """A withheld row's reason by its words and its reasons in full."""
+    return str(why), str(getattr(why, "full", why))
 
 
 def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str]:
@@ -916,18 +944,21 @@ def _whose_reasons(held: Sequence[str | None], names: Sequence[str]) -> list[str
     model, read the reason alone (the note said "are not shown: All the models in this
     table: ..." until wave 36).
     """
-    whose: dict[str, list[str]] = {}
+    # by the words and the reasons in full: two models pointed to their own reasons
+    # "given above" in the same words have each their own in the download's notes
+    whose: dict[tuple[str, str], list[str]] = {}
     for why, name in zip(held, names, strict=True):
-        if why is not None and name and name not in whose.setdefault(why, []):
-            whose[why].append(name)
+        if why is not None and name and name not in whose.setdefault(_key(why), []):
+            whose[_key(why)].append(name)
     every = set(names)
 
     def entry(why: str) -> str:
-        models = whose.get(why, [])
+        models = whose.get(_key(why), [])
         if not models:
             return why
         if set(models) == every and len(models) > 1:
             return why
-        return Whose(why, listed([quoted(m) for m in models]))
+        names = [quoted(m) for m in models]
+        return Whose(why, listed(names), names)
 
     return ["" if why is None else entry(why) for why in held]

@@ -296,14 +296,16 @@ def test_cell_leaks_outcome_beside_a_hidden_declared_group_is_refused(run, group
                      message), message
 
 
-def _withheld_models() -> pd.DataFrame:
-    """A hazard-ratio table of two models, both withheld by their release check."""
+def _withheld_models(*, failed_fit: bool = False) -> pd.DataFrame:
+    """A hazard-ratio table of two models, both withheld by their release check: for
+    too few events (``[c]``, the model release rule), or, with ``failed_fit``, only
+    because the fit did not converge (``[x]``: no disclosure rule hid it)."""
     from types import SimpleNamespace
 
     import numpy as np
 
     events = np.zeros(200)
-    events[:9] = 1
+    events[:40 if failed_fit else 9] = 1
     events[100:140] = 1
     release = disclosure.model_release(
         SimpleNamespace(summary=pd.DataFrame({
@@ -311,7 +313,8 @@ def _withheld_models() -> pd.DataFrame:
             "p_value": [0.01]}), warnings=(), model=None),
         data=pd.DataFrame({"exposed": np.r_[np.ones(100), np.zeros(100)],
                            "event": events}),
-        event_col="event", level_cols=["exposed"])
+        event_col="event", level_cols=["exposed"],
+        **({"converged": False} if failed_fit else {}))
     assert not release.released
     rows = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
                          "ci_upper": [2.0], "p_value": [0.01]})

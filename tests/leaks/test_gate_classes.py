@@ -165,7 +165,8 @@ def test_gate_classes_notes_with_a_number_no_rule_states_are_refused(tmp_path,
     # text, but each of its numbers must be a rule number of the profile
     written = downloads.notes_text
     monkeypatch.setattr(downloads, "notes_text",
-                        lambda profile=None: written(profile) + "13 people left out.\n")
+                        lambda profile=None, marks=None: written(profile, marks)
+                        + "13 people left out.\n")
     from lifetools.pipeline.gate import files
 
     monkeypatch.setattr(files, "_NOTES", {downloads.notes_text()})

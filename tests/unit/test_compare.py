@@ -237,13 +237,15 @@ def test_comparison_markdown_gives_symbols_and_each_reason_once_in_its_note():
 
     hidden = f"not shown ({PRIVACY})"
     why = "not shown: too few residual degrees of freedom (too few people)"
+    # each with the kind record() stored for it (a rule hid it, or the model release
+    # rule withheld it: confidential; a fit gave no number: not available)
     old = {"easy": {"kind": "percentage", "label": "Easy (%)", "value": None,
-                    "text": hidden},
+                    "text": hidden, "left_out": "confidential"},
            "change": {"kind": "text", "label": "Mean change", "value": None,
                       "text": why},
            **_incidence(239, None, "could not be estimated")}
     new = {"easy": {"kind": "percentage", "label": "Easy (%)", "value": None,
-                    "text": hidden},
+                    "text": hidden, "left_out": "confidential"},
            "change": {"kind": "text", "label": "Mean change", "value": None,
                       "text": why},
            **_incidence(232, 7.1, "7.1%")}
@@ -251,22 +253,22 @@ def test_comparison_markdown_gives_symbols_and_each_reason_once_in_its_note():
     old["change"], new["change"] = ({"kind": "estimate", "label": "Mean change",
                                      "value": 0.4, "text": "0.40"},
                                     {"kind": "text", "label": "Mean change",
-                                     "value": None, "text": why})
+                                     "value": None, "text": why,
+                                     "left_out": "confidential"})
     rows = compare_results(old, new)
     assert [(r.previous_symbol, r.current_symbol) for r in rows] == [
-        ("[c]", "[c]"), ("", "[x]"), ("[x], by 239 days after discharge", "")]
+        ("[c]", "[c]"), ("", "[c]"), ("[x], by 239 days after discharge", "")]
     assert rows[0].previous == hidden  # the row keeps the published words
     text = comparison_markdown(rows, previous_title="2023-24 edition",
                                previous_link="../2023-24/x", current_title="2024-25 edition")
     assert text.count(PRIVACY) == 1 and why not in text
     assert "| Easy | [c] | [c] | cannot be compared" in text
-    assert "| Mean change | 0.40 | [x] |" in text
+    assert "| Mean change | 0.40 | [c] |" in text
     assert ("| Cumulative incidence of re-referral | [x], by 239 days after "
             "discharge | 7.1%, by 232 days after discharge |") in text
     note = text.strip().splitlines()[-1]
-    assert note == ("Note: [c] hidden to protect privacy. [x] not shown or could not be "
-                    "estimated: for the 2024-25 edition, the reasons are given above on "
-                    "this page; for the 2023-24 edition, the reasons are given on "
+    assert note == ("Note: [c] hidden to protect privacy. [x] could not be estimated: "
+                    "for the 2023-24 edition, the reasons are given on "
                     "{doc}`that edition's page of this report <../2023-24/x>`.")
     # no symbol, no note
     plain = comparison_markdown(compare_results(results(2.06, [0.75, 5.6]),

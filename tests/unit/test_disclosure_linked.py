@@ -79,7 +79,8 @@ def test_linked_tables_do_not():
     table = release.estimates(equity.summary)
     note = withheld_models_note(
         [w for w in table.frame["withheld"].dropna().unique() if w])
-    assert note == f"The numbers marked [x] are not shown: {fifth}."
+    # a disclosure rule withheld it: [c] (wave 42)
+    assert note == f"The numbers marked [c] are not shown: {fifth}."
     # a fit's own failure still reads "could not be estimated"
     failed = disclosure.model_release(equity, data=people.dropna(), event_col="used",
                                       level_cols=["imd_quintile"], converged=False)

@@ -116,8 +116,9 @@ def test_withheld_model_is_shown_as_too_few_events_with_reason():
                             event_col="event", level_cols=["exposed"])
     table = table_estimates(release.estimates(fitted(0.0, 0.0, float("inf")).summary))
     # the open interval follows from the too few events: one reason, not two; the row
-    # shows the marker, the reason is the table's (stated once in its note)
-    assert table["estimate (95% CI)"].tolist() == ["[x]"]
+    # shows the marker ([c]: the model release rule hid it), the reason is the table's
+    # (stated once in its note)
+    assert table["estimate (95% CI)"].tolist() == ["[c]"]
     # the headline's count said once: the reason alone (issue 15, wave 38)
     assert table[WITHHELD_COLUMN].tolist() == [
         "too few events among people after their first Life Rooms contact"]
@@ -252,15 +253,16 @@ def test_model_outputs_tie_each_column_to_its_models_release(tmp_path, monkeypat
     one = model_outputs(frame, {"logistic (95% CI)": good, "Fine-Gray (95% CI)": bad},
                         count_cols=["people"])
     shown = one.frame
-    assert shown["Fine-Gray (95% CI)"].isna().all()
+    assert _withheld_cells(shown["Fine-Gray (95% CI)"])
     assert shown["logistic (95% CI)"].tolist() == frame["logistic (95% CI)"].tolist()
     assert shown[WITHHELD_COLUMN].unique().tolist() == [bad.withheld]
     tables.show_table(one, name="withheld", caption="Withheld", count_cols=["people"])
-    assert "[x]" in (tmp_path / "tables" / "withheld.csv").read_text()
+    # too few events: the model release rule, a disclosure rule: [c] (wave 42)
+    assert "[c]" in (tmp_path / "tables" / "withheld.csv").read_text()
     curve = pd.DataFrame({"predicted": [0.1, 0.2], "observed": [0.12, 0.18]})
     blank = model_outputs(curve, dict.fromkeys(curve.columns, bad)).frame
-    assert blank["observed"].dtype == float and blank["observed"].isna().all()
-    # a blank numeric column keeps its unit in the download's notes (written "[x]")
+    assert _withheld_cells(blank["observed"])
+    # a withheld numeric column keeps its unit in the download's notes (written "[c]")
     from lifetools.disclosure.downloads import file_notes
 
     net = pd.DataFrame({"threshold": [0.1, 0.2], "model": [0.05, 0.03]})
@@ -418,10 +420,10 @@ def test_model_outputs_refuse_an_undeclared_column_of_numbers(extra):
             model_outputs(table, {"observed": _withheld()})
     else:  # words: a row label, kept
         shown = model_outputs(table, {"observed": _withheld()}).frame
-        assert shown["observed"].isna().all()
+        assert _withheld_cells(shown["observed"])
     # declared an input, a number that is no model's output, it is kept
     kept = model_outputs(table, {"observed": _withheld()}, inputs=list(extra)).frame
-    assert kept["observed"].isna().all()
+    assert _withheld_cells(kept["observed"])
 
 
 def test_models_withheld_for_one_reason_share_one_entry_of_the_tables_note():
@@ -547,3 +549,13 @@ def test_model_release_withhold_gives_its_headline_and_no_numerator():
     with pytest.raises(DisclosureError):
         ModelRelease(released=False, reasons=("x",), levels=few.levels,
                      residual_df=1, seal="forged").withhold(shown)
+
+
+def _withheld_cells(column: pd.Series) -> bool:
+    """Every cell of a withheld model's column holds no number: the model release
+    rule's mark ([c], its reason said once in the table's note: a SaidInNote) or
+    missing ([x], a fit that gave no number)."""
+    from lifetools.disclosure.withheld import SaidInNote
+
+    return all((isinstance(v, SaidInNote) and v.shown == "[c]")
+               or (isinstance(v, float) and v != v) for v in column.tolist())

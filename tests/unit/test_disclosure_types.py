@@ -19,6 +19,7 @@ import pytest  # noqa: E402
 from lifetools import disclosure, plots, publication  # noqa: E402
 from lifetools.disclosure import ProtectedTable, ProtectedValue  # noqa: E402
 from lifetools.disclosure.downloads import read_csv  # noqa: E402
+from lifetools.disclosure.withheld import CONFIDENTIAL, UNAVAILABLE  # noqa: E402
 from lifetools.errors import DisclosureError  # noqa: E402
 from lifetools.tables import show_table  # noqa: E402
 
@@ -174,7 +175,16 @@ def test_record_a_value_its_release_withheld_is_not_shown_never_a_number(output)
     hidden = disclosure.compose("not shown ({why})",
                                 why=disclosure.Reason("hidden to protect privacy"))
     assert publication.record("hidden", float("nan"), kind="estimate", label="Change",
-                              text=hidden).text == "not shown (hidden to protect privacy)"
+                              text=hidden, left_out=CONFIDENTIAL
+                              ).text == "not shown (hidden to protect privacy)"
+    # stored with the kind of its reason, which the comparison of editions marks by
+    # (wave 42); a text "not shown (...)" of no kind is refused
+    assert publication.read_results(output)["hidden"]["left_out"] == CONFIDENTIAL
+    assert publication.read_results(output)["change"]["left_out"] == CONFIDENTIAL
+    assert publication.read_results(output)["gone"]["left_out"] == UNAVAILABLE
+    with pytest.raises(ValueError, match="needs the kind of its reason"):
+        publication.record("unkind", float("nan"), kind="estimate", label="Change",
+                           text=hidden)
     numbered = disclosure.compose("not shown ({v})", v=disclosure.Estimate(1.5, 2))
     assert publication.record("odd", float("nan"), kind="estimate", label="Change",
                               text=numbered).text == "could not be estimated"
@@ -322,7 +332,9 @@ def test_write_csv_notes_list_every_column_of_every_csv_with_words_and_unit(tmp_
     disclosure.write_csv(rates, tmp_path / "rates.csv")
     disclosure.write_csv(flow, tmp_path / "flow.csv")
     notes = (tmp_path / "notes.txt").read_text()
-    assert notes.startswith(disclosure.notes_text("default"))  # symbols and rules first
+    # symbols and rules first: no file shows [c] or [x], so neither is explained
+    head = disclosure.notes_text("default", disclosure.downloads.folder_marks(tmp_path))
+    assert notes.startswith(head) and "[x]:" not in notes and "[c]:" not in notes
     listed = notes.split("Columns of each file")[1].splitlines()
     files = [line for line in listed if line.endswith(".csv")]
     assert files == ["flow.csv", "rates.csv"]  # every CSV of the folder, whoever wrote last
@@ -334,7 +346,7 @@ def test_write_csv_notes_list_every_column_of_every_csv_with_words_and_unit(tmp_
     assert "  n: Number; unit: a count of people or events, protected as above\n" in notes
     assert "  ci_lower: Lower 95% limit; unit: the unit of the estimate" in notes
     assert "  group: Group; unit: words (no unit)\n" in notes
-    assert notes == disclosure.notes_text("default") + disclosure.column_notes(tmp_path)
+    assert notes == head + disclosure.column_notes(tmp_path)
     (tmp_path / "flow.csv").unlink()
     assert "flow.csv" not in disclosure.column_notes(tmp_path)
 

@@ -406,17 +406,18 @@ def test_a_table_whose_every_model_is_withheld_is_shown_as_one_sentence(tmp_path
     page = BeautifulSoup(shown.to_html(), "html.parser")
     assert page.find("table") is None and not html_tables(shown.to_html())
     text = page.get_text(" ")
-    assert "[x]" not in text and text.count("Hazard ratios") == 1
-    # which models, and why: the reason in the words of the note it replaces
-    why = withheld_models_note([bad.withheld]).removeprefix("The numbers marked [x] ")
+    assert "[c]" not in text and text.count("Hazard ratios") == 1
+    # which models, and why: the reason in the words of the note it replaces (too few
+    # events: the model release rule, a disclosure rule, [c] since wave 42)
+    why = withheld_models_note([bad.withheld]).removeprefix("The numbers marked [c] ")
     assert shown.note == f"The numbers for ‘Cox’ and ‘Fine-Gray’ {why}"
-    assert shown.note.count(".") == why.count(".") and "[x]" not in shown.note
+    assert shown.note.count(".") == why.count(".") and "[c]" not in shown.note
     data, metadata = shown._repr_mimebundle_()
     assert metadata["lifetools"]["sentence"] is True
     assert data["text/plain"] == f"Hazard ratios: {shown.note}"
-    # the download keeps the table, [x] in each withheld cell, the note in notes.txt
+    # the download keeps the table, [c] in each withheld cell, the note in notes.txt
     download = (tmp_path / "tables" / "hr.csv").read_text().splitlines()
-    assert download[1:] == ["Cox,exposed,[x],[x]", "Fine-Gray,exposed,[x],[x]"]
+    assert download[1:] == ["Cox,exposed,[c],[c]", "Fine-Gray,exposed,[c],[c]"]
     notes = (tmp_path / "tables" / NOTES_FILE).read_text()
     assert f"Table note: {withheld_models_note([bad.withheld])}" in notes
 
@@ -425,7 +426,7 @@ def test_a_table_with_one_shown_model_stays_a_table():
     shown = tables.show_table(_estimates({"Cox": _release(9), "Fine-Gray": _release(10)}),
                               name="hr", caption="Hazard ratios")
     assert not shown.sentence and "<table" in shown.to_html()
-    assert shown.note.startswith("The numbers marked [x] for ‘Cox’ are not shown")
+    assert shown.note.startswith("The numbers marked [c] for ‘Cox’ are not shown")
     assert "sentence" not in shown._repr_mimebundle_()[1]["lifetools"]
 
 
@@ -456,7 +457,7 @@ def test_a_withheld_proportional_hazards_test_is_shown_as_a_sentence():
                               not_counts=["df"])
     assert shown.sentence and "<table" not in shown.to_html()
     assert shown.note == withheld_models_note([bad.withheld]).replace(
-        "The numbers marked [x]", "The numbers for ‘Cause-specific Cox’")
+        "The numbers marked [c]", "The numbers for ‘Cause-specific Cox’")
 
 
 def test_a_grid_of_x_for_no_reason_and_a_table_of_hidden_counts_stay_tables():
@@ -474,7 +475,9 @@ def test_withheld_entirely_reads_labels_as_words_and_values_as_x():
     assert withheld_entirely([["Cox", "Life Rooms use", "[x]", ""],
                               ["Cox", "Age (per 10 years)", "[x]", ""]])
     assert not withheld_entirely([["Cox", "Life Rooms use", "[x]", "0.04"]])
-    assert not withheld_entirely([["Cox", "[c]", "[x]"]])  # a hidden count is a value
+    # [c] is withheld too (a model the release rule withheld, wave 42): no number
+    assert withheld_entirely([["Cox", "[c]", "[x]"]])
+    assert not withheld_entirely([["Cox", "[c]", "12"]])  # a count is a value
     assert not withheld_entirely([["Cox", "Age", ""]])  # nothing marked withheld
     assert not withheld_entirely([])
 
@@ -538,9 +541,10 @@ def test_withheld_models_note_says_not_shown_once_for_a_value_a_rule_hid():
     # the wellbeing page (30,000 people, 2024-25): "The numbers marked [x] for ‘Share
     # improving ...’ are not shown: withheld: hidden to protect privacy." (wave 40)
     from lifetools.disclosure.downloads import withheld_models_note
+    from lifetools.disclosure.withheld import public_reason
     from lifetools.reports.sentences import withheld_text
 
-    cell = withheld_text(SimpleNamespace(released=True), "hidden to protect privacy")
+    cell = withheld_text(SimpleNamespace(released=True), public_reason("secondary"))
     assert cell == "withheld: hidden to protect privacy"
     # marked [c], as the comparison with the previous edition marks it (wave 41)
     assert str(withheld_models_note([cell])) == (

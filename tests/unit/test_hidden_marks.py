@@ -1,35 +1,51 @@
-"""One value left out reads one symbol everywhere it is shown (issue 15, wave 41).
+"""One value left out reads one symbol everywhere it is shown (issue 15, waves 41-42).
 
 At 30,000 people the wellbeing page's share improving, hidden by a disclosure rule
 after its release check passed, read ``[x]`` in the page's table of estimates and
 ``[c]`` in the comparison with the previous edition beside it. ``[c]`` (confidential)
-is a value a disclosure rule hid ("hidden to protect privacy"); ``[x]`` (not available)
-one withheld as too few events to estimate, or not estimated, as the downloads'
-``notes.txt`` says. Every place that writes the symbol by the reason reads
-:func:`lifetools.disclosure.downloads.hidden_mark`: the table of released estimates, its
-note, the comparison of editions and a withheld model's test row.
+is a value a disclosure rule hid, the model release rule included (too few events,
+people or residual degrees of freedom); ``[x]`` (not available) one with no number (a
+fit that did not converge), as the downloads' ``notes.txt`` and the disclosure-control
+methods page say (:data:`lifetools.disclosure.downloads.MEANINGS`). Every place that
+writes the symbol reads :func:`lifetools.disclosure.downloads.hidden_mark`, which reads
+the kind the reason was made with (:class:`lifetools.disclosure.withheld.LeftOut`),
+never its words (issue 12, wave 42): the table of released estimates, its note, the
+comparison of editions and a withheld model's test row.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from lifetools.disclosure import model_release
 from lifetools.disclosure.downloads import (
+    MEANINGS,
     NOT_AVAILABLE,
     SUPPRESSED,
     hidden_mark,
+    notes_text,
     withheld_models_note,
 )
-from lifetools.disclosure.withheld import PRIVACY
+from lifetools.disclosure.withheld import (
+    CONFIDENTIAL,
+    PRIVACY,
+    UNAVAILABLE,
+    LeftOut,
+    public_reason,
+)
 from lifetools.pipeline.compare import compare_results
+from lifetools.reports.sentences import withheld_text
 from lifetools.tables import table_estimates
 
 nan = float("nan")
-RULE = f"withheld: {PRIVACY}"
+RULE = withheld_text(SimpleNamespace(released=True), public_reason("secondary"))
 """The ``withheld`` cell of a value a rule hid after its release check passed
-(:func:`lifetools.reports.sentences.withheld_text`), as the wellbeing share's."""
+(:func:`lifetools.reports.sentences.withheld_text`), as the wellbeing share's: made
+with its kind (a rule's reason: confidential)."""
 RELEASE = "too few events to estimate: too few residual degrees of freedom"
 """A release check's reason."""
 
@@ -40,40 +56,116 @@ def _released(summary: pd.DataFrame):
                          summary=summary.iloc[0:0], converged=True).estimates(summary)
 
 
-@pytest.mark.parametrize(("withheld", "key_text", "mark"), [
-    (RULE, f"not shown ({PRIVACY})", SUPPRESSED),
-    (RELEASE, f"not shown: {RELEASE}", NOT_AVAILABLE),
+def _check(events: int, *, converged: bool = True):
+    """A model's release check over 200 people, ``events`` events among the exposed
+    and 40 among the others."""
+    exposed = [1.0] * 100 + [0.0] * 100
+    event = [1.0] * events + [0.0] * (100 - events) + [1.0] * 40 + [0.0] * 60
+    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    return model_release(SimpleNamespace(summary=summary, warnings=(), model=None),
+                         data=pd.DataFrame({"exposed": exposed, "event": event}),
+                         event_col="event", level_cols=["exposed"], converged=converged)
+
+
+@pytest.mark.parametrize(("withheld", "key", "mark"), [
+    (RULE, {"text": f"not shown ({PRIVACY})", "left_out": CONFIDENTIAL}, SUPPRESSED),
+    (LeftOut(RELEASE, CONFIDENTIAL), {"text": f"not shown: {RELEASE}",
+                                      "left_out": CONFIDENTIAL}, SUPPRESSED),
+    (LeftOut("could not be estimated: the fit did not converge", UNAVAILABLE),
+     {"text": "could not be estimated", "left_out": UNAVAILABLE}, NOT_AVAILABLE),
 ])
 def test_a_left_out_share_reads_one_mark_in_its_table_and_the_comparison(
-        withheld, key_text, mark):
+        withheld, key, mark):
     summary = pd.DataFrame({
         "method": ["Mean paired change", "Share improving"],
         "term": ["change", "improving"], "estimate": [1.5, nan], "ci_lower": [0.5, nan],
         "ci_upper": [2.5, nan], "scale": ["", "percent"], "withheld": ["", withheld]})
     table = table_estimates(_released(summary))
     cell = table["estimate (95% CI)"].iloc[1]
-    # the key result the report records for the same share, as results.json holds it,
-    # read by the comparison with the previous edition
-    entry = {"kind": "percentage", "label": "Share improving (%)", "value": None,
-             "text": key_text}
+    # the key result the report records for the same share, as results.json holds it
+    # (with the kind record() stored), read by the comparison with the previous edition
+    entry = {"kind": "percentage", "label": "Share improving (%)", "value": None, **key}
     row, = compare_results({"share": entry}, {"share": entry})
     assert cell == row.current_symbol == row.previous_symbol == mark
 
 
 def test_the_note_of_a_table_names_the_marks_its_rows_show():
+    failed = LeftOut("could not be estimated: the fit did not converge", UNAVAILABLE)
     assert withheld_models_note([RULE]).startswith(f"The numbers marked {SUPPRESSED} ")
-    assert withheld_models_note([RELEASE]).startswith(
+    assert withheld_models_note([failed]).startswith(
         f"The numbers marked {NOT_AVAILABLE} ")
-    both = withheld_models_note([RULE, RELEASE])
+    both = withheld_models_note([RULE, failed])
     assert both.startswith(f"The numbers marked {SUPPRESSED} or {NOT_AVAILABLE} ")
 
 
 @pytest.mark.parametrize(("reason", "mark"), [
-    (PRIVACY, SUPPRESSED), (f"not shown ({PRIVACY})", SUPPRESSED), (RULE, SUPPRESSED),
-    (RELEASE, NOT_AVAILABLE), ("could not be estimated: no events", NOT_AVAILABLE),
+    # a privacy reason worded otherwise is [c] by its kind; until wave 42 hidden_mark
+    # looked for "hidden to protect privacy" in the words and read it [x]
+    (LeftOut("withheld for confidentiality", CONFIDENTIAL), SUPPRESSED),
+    (public_reason("group disclosure"), SUPPRESSED), (RULE, SUPPRESSED),
+    # a reason of no rule that quotes the words is [x]: it read [c] until wave 42
+    (LeftOut("could not be estimated (the model of values hidden to protect privacy "
+             "did not converge)", UNAVAILABLE), NOT_AVAILABLE),
+    # words alone say nothing of the kind: nothing recorded that a rule hid it
+    (f"not shown ({PRIVACY})", NOT_AVAILABLE),
     ("", NOT_AVAILABLE), (None, NOT_AVAILABLE)])
-def test_hidden_mark_is_c_for_a_rule_and_x_for_any_other_reason(reason, mark):
+def test_hidden_mark_reads_the_kind_never_the_words(reason, mark):
     assert hidden_mark(reason) == mark
+
+
+def test_a_key_result_keeps_the_kind_of_its_reason_for_the_comparison(output):
+    # the comparison reads the kind record() stored ("left_out"), not the words: a
+    # privacy reason worded otherwise is [c], a reason that quotes them is [x]
+    from lifetools import publication
+
+    publication.record("odd", nan, kind="estimate", label="Odd", text=LeftOut(
+        "could not be estimated (values hidden to protect privacy)", UNAVAILABLE),
+        left_out=UNAVAILABLE)
+    publication.record("kept", nan, kind="estimate", label="Kept",
+                       text="not shown (kept back for confidentiality)",
+                       left_out=CONFIDENTIAL)
+    results = publication.read_results(output)
+    rows = compare_results(results, results)
+    assert [r.current_symbol for r in rows] == [NOT_AVAILABLE, SUPPRESSED]
+
+
+def test_a_model_the_release_rule_withheld_reads_c_everywhere_and_a_failed_fit_x(output):
+    # one convention (issue 15, wave 42): the model release rule (too few events,
+    # people or residual degrees of freedom) is a disclosure rule, as the methods page
+    # lists it, so its withheld model is [c] ("hidden by a disclosure rule"); a fit
+    # that did not converge is [x] (not available). Until wave 42 both read [x].
+    from lifetools import publication
+
+    few, failed = _check(5), _check(50, converged=False)
+    assert (few.kind, failed.kind) == (CONFIDENTIAL, UNAVAILABLE)
+    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
+                            "ci_upper": [2.0], "p_value": [0.01]})
+    for check, mark in ((few, SUPPRESSED), (failed, NOT_AVAILABLE)):
+        table = table_estimates(check.estimates(summary), label="hazard ratio")
+        assert table["hazard ratio (95% CI)"].tolist() == [mark]
+        assert table["p-value"].tolist() == [mark]
+        assert withheld_models_note([check.withheld]).startswith(
+            f"The numbers marked {mark} ")
+        publication.record("hr", nan, kind="ratio", label="Hazard ratio",
+                           released=check)
+        results = publication.read_results(output)
+        assert compare_results(results, results)[0].current_symbol == mark
+
+
+def test_the_methods_page_and_the_notes_define_each_mark_in_the_same_words():
+    # the page defined [c] as "hidden by a disclosure rule" and listed the model
+    # release rule among the rules, while a withheld model read [x] (issue 15)
+    page = (Path(__file__).resolve().parents[2] / "book" / "methods" /
+            "disclosure-control.md").read_text()
+    for mark, words in MEANINGS.items():
+        assert f"- **{mark}**: {words}." in page
+    notes = notes_text("default", (True, True, True))
+    assert f"{SUPPRESSED}: {MEANINGS[SUPPRESSED]} " in notes
+    assert f"{NOT_AVAILABLE}: {MEANINGS[NOT_AVAILABLE]}." in notes
+    # the page says a withheld model is [c], a model that could not be fitted [x]
+    models = page[page.index("## Models"):page.index("## How a hidden value is marked")]
+    assert "shown as [c]" in models and "shown as [x]" in models
 
 
 @pytest.mark.slow  # 30,000 generated people: about 15 s

@@ -127,15 +127,17 @@ def test_the_rereferral_share_is_downloadable_beside_the_page(output):
     assert key[ReReferralName.REREFERRAL_1Y]["text"] in csv
     assert key[ReReferralName.REREFERRAL_1Y_CI]["text"] in csv
     assert "23.4%" in shown.to_html()
-    # withheld: [x], and the note points to the summary's reasons, given above
+    # withheld for too few events: [c]; the page's note points to the summary's
+    # reasons, given above, and the download's notes say them (a notes file has no
+    # above: wave 42)
     held = table_estimates(share_table(0, None, withheld_release()), label="estimate",
                            keep=["method"])
     show_table(held, name="share-held", caption="Share re-referred (95% CI)")
     csv = (output / "tables" / "share-held.csv").read_text()
-    assert csv.splitlines()[1].endswith(",[x]") and "days" not in csv
+    assert csv.splitlines()[1].endswith(",[c]") and "days" not in csv
     notes = (output / "tables" / "notes.txt").read_text()
     block = notes[notes.index("\nshare-held.csv\n"):].split("\n\n")[0]
-    assert "(the reasons are given above)" in block, block
+    assert "given above" not in block and "Table note: " in block, block
     # no day with enough people followed: no number, and why
     none = table_estimates(share_table(0, None, released), label="estimate",
                            keep=["method"])

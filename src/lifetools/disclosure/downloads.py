@@ -21,23 +21,26 @@ import pandas as pd
 
 from lifetools.disclosure.counts import require_table
 from lifetools.disclosure.flow import PARENTS_KEY, ZERO_KEY
-from lifetools.disclosure.models import COULD_NOT
+from lifetools.disclosure.models import COULD_NOT, WITHHELD_CELL
 from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
 from lifetools.disclosure.text import MINUS
 from lifetools.disclosure.withheld import (
+    CONFIDENTIAL,
     PRIVACY,
     SaidInNote,
     Whose,
     WithheldNote,
+    in_full,
+    kind_of,
     unrepeated,
 )
 from lifetools.labels import column_label, column_unit, listed, quoted
 from lifetools.signs import places_avoiding
 
-__all__ = ["DOWNLOAD_PLACES", "HEADERS_KEY", "LIMITS_KEY", "PROPORTION_PLACES", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
-           "SUPPRESSED", "TABLE_NOTE", "column_notes", "hidden_mark", "file_notes", "withheld_models_note",
+__all__ = ["DOWNLOAD_PLACES", "HEADERS_KEY", "LIMITS_KEY", "MEANINGS", "PROPORTION_PLACES", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
+           "SUPPRESSED", "TABLE_NOTE", "column_notes", "folder_marks", "hidden_mark", "file_notes", "withheld_models_note",
            "withheld_table_sentence",
            "written_record",
            "header_rules", "label_columns", "notes_text", "read_csv", "read_csv_records", "shown_frame",
@@ -61,24 +64,45 @@ information. At :data:`DOWNLOAD_PLACES` the crisis report's calibration download
 SUPPRESSED = "[c]"
 NOT_AVAILABLE = "[x]"
 NOTES_FILE = "notes.txt"
+MEANINGS = {
+    SUPPRESSED: "confidential, a value hidden by a disclosure rule, such as a small "
+                "count or a model withheld for too few events",
+    NOT_AVAILABLE: "not available, a value that could not be estimated (a model whose "
+                   "fit did not converge) or that does not apply"}
+"""What each symbol means, one convention (the Analysis Function's: ``[c]``
+confidential, ``[x]`` not available): a model the model release rule withheld (too few
+events, people or residual degrees of freedom: an output-checking rule of every profile)
+is ``[c]``, as any value a disclosure rule hid; ``[x]`` only a value with no number
+(:func:`hidden_mark`). The downloads' notes (:func:`notes_text`) and the
+disclosure-control methods page state these words; until wave 42 a withheld model read
+``[x]`` "too few events to estimate" while the page defined ``[c]`` as "hidden by a
+disclosure rule" and listed the minimum-events rule among them (issue 15). Tested in
+``tests/unit/test_hidden_marks.py``."""
 
 
 def hidden_mark(reason: Any) -> str:
-    """The one symbol of a value left out, by why it was left out: ``[c]``
-    (confidential) for a value a disclosure rule hid (its reason says
-    :data:`~lifetools.disclosure.withheld.PRIVACY`, "hidden to protect privacy"), and
-    ``[x]`` (not available) for any other (withheld by a model's release check as too
-    few events to estimate, not estimated, not applicable), as the Government
-    Statistical Service's symbols and the downloads' ``notes.txt`` define them.
+    """The one symbol of a value left out, by the kind its reason was made with
+    (:func:`~lifetools.disclosure.withheld.kind_of`): ``[c]`` (confidential) for a
+    value a disclosure rule hid (:data:`~lifetools.disclosure.withheld.CONFIDENTIAL`:
+    a rule's :data:`~lifetools.disclosure.withheld.PRIVACY`, and a model the model
+    release rule withheld for too few events, people or residual degrees of freedom),
+    ``[x]`` (not available) for a value no rule hid
+    (:data:`~lifetools.disclosure.withheld.UNAVAILABLE`: a fit that gave no number or
+    did not converge), as the Government Statistical Service's symbols, the downloads'
+    ``notes.txt`` and the disclosure-control methods page define them.
+
+    Never told by the words: until wave 42 a reason was ``[c]`` when it said "hidden to
+    protect privacy" (issue 12), so a privacy reason worded otherwise read ``[x]`` and
+    a reason that quoted the words read ``[c]``. A reason that carries no kind (plain
+    words, ``None``, "") is ``[x]``: nothing recorded that a rule hid it.
 
     Every place that writes the symbol of a left-out value by its reason reads it
     here: the table of released estimates (:func:`lifetools.tables.table_estimates`),
     its note (:func:`withheld_models_note`) and the comparison with the previous
-    edition (:mod:`lifetools.pipeline.compare`). The wellbeing page's share hidden by
-    a disclosure rule read ``[x]`` in its table and ``[c]`` in the comparison beside
-    it until wave 41 (issue 15). Tested in ``tests/unit/test_hidden_marks.py``.
+    edition (:mod:`lifetools.pipeline.compare`). Tested in
+    ``tests/unit/test_hidden_marks.py``.
     """
-    return SUPPRESSED if PRIVACY in str(reason or "") else NOT_AVAILABLE
+    return SUPPRESSED if kind_of(reason) == CONFIDENTIAL else NOT_AVAILABLE
 
 
 NOTES_KEY = "notes"
@@ -112,17 +136,24 @@ def withheld_models_note(reasons: list[str]) -> str:
     """
     if not reasons:
         return ""
+    text = _note_text(reasons)
+    full = [in_full(r) for r in reasons]
+    # the download's notes say each reason in full: a notes file has no "above"
+    return WithheldNote(text, tuple(reasons),
+                        in_full=text if full == list(reasons) else _note_text(full))
+
+
+def _note_text(reasons: list[str]) -> str:
+    """:func:`withheld_models_note`'s words for ``reasons``."""
     verb, said = _said(reasons)
-    # the symbols the rows show, by their reasons (hidden_mark): a value a rule hid is
-    # [c], as the comparison with the previous edition marks it
+    # the symbols the rows show, by their reasons' kinds (hidden_mark): a value a rule
+    # hid is [c], as the comparison with the previous edition marks it
     marks = " or ".join(dict.fromkeys(sorted(hidden_mark(r) for r in reasons)))
     if len(said) == 1 and said[0][0]:
         # the models before the verb: "are not shown: ‘Landmark’ and ‘Fine-Gray’: too
         # few events to estimate" gave one sentence two colons (wave 37)
-        text = f"The numbers marked {marks} for {said[0][0]} {verb}: {said[0][1]}."
-    else:
-        text = f"The numbers marked {marks} {verb}: {_each_reason(said)}."
-    return WithheldNote(text, tuple(reasons))
+        return f"The numbers marked {marks} for {said[0][0]} {verb}: {said[0][1]}."
+    return f"The numbers marked {marks} {verb}: {_each_reason(said)}."
 
 
 MAX_NAMED = 5
@@ -164,6 +195,25 @@ def _each_reason(said: list[tuple[str, str]]) -> str:
     return "; ".join(f"for {models}, {why}" if models else why for models, why in said)
 
 
+def _together(reasons: list[str]) -> list[str]:
+    """``reasons`` with the models of one words named together: two models whose
+    pointers to their own reasons read alike ("too few events to estimate (the reasons
+    are given above)") are separate entries, each with its reasons in full for the
+    download's notes (:func:`~lifetools.disclosure.withheld.in_full`), and one entry on
+    the page, which named them together until wave 42 ("for ‘A’ and ‘B’, ...")."""
+    out: list[str] = []
+    for reason in reasons:
+        first = next((i for i, o in enumerate(out) if isinstance(o, Whose)
+                      and isinstance(reason, Whose) and o.names and reason.names
+                      and str(o.why) == str(reason.why)), None)
+        if first is None:
+            out.append(reason)
+            continue
+        names = list(dict.fromkeys([*out[first].names, *reason.names]))
+        out[first] = Whose(out[first].why, listed(names), names)
+    return out
+
+
 def _unwithheld(why: str) -> str:
     """``why`` without the "withheld: " a released row's cell opens with."""
     return why.removeprefix("withheld: ")
@@ -181,7 +231,7 @@ def _said(reasons: list[str]) -> tuple[str, list[tuple[str, str]]]:
     # rule hid after its release check passed (the cell's "withheld: <why>",
     # reports.sentences.withheld_text; the wellbeing share at 30,000 people, wave 40)
     said = [(r.models, _unwithheld(unrepeated(r.why))) if isinstance(r, Whose)
-            else ("", _unwithheld(unrepeated(r))) for r in reasons]
+            else ("", _unwithheld(unrepeated(r))) for r in _together(reasons)]
     failed = f"{COULD_NOT}: "
     if all(why.startswith(failed) for _, why in said):
         # "are not shown: could not be estimated: ..." said two things with two colons
@@ -204,23 +254,93 @@ def written_record(path: Path, table: ProtectedTable) -> dict[str, Any]:
             words[name] = column_label(name)
         except ValueError:  # a machine name without a label: read as it is
             words[name] = name
-    return {NOTES_KEY: file_notes(path),
-            NOTES_HEAD_KEY: notes_text(table.record.profile.split("+")[0]),
+    return {NOTES_KEY: file_notes(path), NOTES_HEAD_KEY: _notes_head(path, table),
             HEADERS_KEY: words}
 
 
-def notes_text(profile: str | None = None) -> str:
-    """The notes file: what ``[c]`` and ``[x]`` mean, and the rules applied."""
+def _notes_head(path: Path, table: ProtectedTable) -> str:
+    """The notes' text on the rules for the folder of ``path`` as it now is."""
+    return notes_text(table.record.profile.split("+")[0],
+                      folder_marks(Path(path).parent))
+
+
+def notes_text(profile: str | None = None,
+               marks: tuple[bool, bool, bool] | None = None) -> str:
+    """The notes file's text on the rules: what each symbol its folder's files show
+    means, and the rules applied.
+
+    ``marks`` (:func:`folder_marks`): whether a file of the folder shows ``[c]`` cells
+    whose reason is not said (a count, share or statistic a rule hid: every reason the
+    rules can give is listed, :func:`withheld_sentence`), ``[c]`` cells whose reason
+    its table note states (a model or an estimate withheld for too few events or
+    people), and ``[x]`` cells. A symbol no file shows is not explained, and "which
+    reason applies is not said" is said only of cells whose reason is not (a folder
+    of none explained ``[x]``, and said the reason was not said beside files that gave
+    it, until wave 42: issue 15). ``None``: every line, as written before wave 42 (the
+    publish gate's words for a run recorded without its own).
+    """
     p = get_profile(profile)
+    unsaid, said, missing = (True, False, True) if marks is None else marks
+    lines = []
+    if marks is None:  # as written before wave 42
+        lines = [f"{SUPPRESSED}: confidential, {PRIVACY}. {withheld_sentence(p)}",
+                 f"{NOT_AVAILABLE}: not available (not estimated or not applicable)."]
+    elif unsaid:
+        lines.append(f"{SUPPRESSED}: {MEANINGS[SUPPRESSED]} ({PRIVACY}). "
+                     f"{withheld_sentence(p, estimates_below=said)}")
+    elif said:
+        lines.append(f"{SUPPRESSED}: {MEANINGS[SUPPRESSED]} ({PRIVACY}). The table "
+                     "note of each file with a value shown so, below, gives its reason.")
+    if missing and marks is not None:
+        lines.append(f"{NOT_AVAILABLE}: {MEANINGS[NOT_AVAILABLE]}.")
     return (
         "Notes on the tables in this folder\n\n"
-        f"{SUPPRESSED}: confidential, {PRIVACY}. {withheld_sentence(p)}\n"
-        f"{NOT_AVAILABLE}: not available (not estimated or not applicable).\n\n"
-        f"Disclosure control profile: {p.name}. {rule_sentence(p)} Percentages and "
+        + "".join(f"{line}\n" for line in lines) + ("\n" if lines else "")
+        + f"Disclosure control profile: {p.name}. {rule_sentence(p)} Percentages and "
         "rates are computed from the published counts. Sums and means need at least "
         f"{p.magnitude_threshold} contributors, and are hidden when the "
         f"{p.nk_n} largest contributions exceed {p.nk_k:.0%} of the total or the "
         f"rest is under {p.p_percent:g}% of the largest.\n")
+
+
+_FILE_MARKS: dict[str, tuple[bool, bool, bool]] = {}
+"""What :func:`write_csv` knew of each file it wrote in this process (by its resolved
+path): its :func:`folder_marks` facts, from the protected table's cells."""
+
+
+def folder_marks(folder: Path) -> tuple[bool, bool, bool]:
+    """Whether the CSV files of ``folder`` show a ``[c]`` whose reason is not said, a
+    ``[c]`` whose reason a file's table note states, and a ``[x]``: from what
+    :func:`write_csv` recorded of each file it wrote, else from the file's cells (a
+    ``[c]`` then counts as one whose reason is not said)."""
+    unsaid = said = missing = False
+    for path in sorted(Path(folder).glob("*.csv")):
+        known = _FILE_MARKS.get(str(path.resolve()))
+        if known is None:
+            _, rows = read_csv(path.read_bytes())
+            cells = {cell for row in rows for cell in row}
+            known = (SUPPRESSED in cells, False, NOT_AVAILABLE in cells)
+        unsaid, said, missing = unsaid or known[0], said or known[1], missing or known[2]
+    return unsaid, said, missing
+
+
+def _file_marks(table: ProtectedTable, cells: pd.DataFrame, note: str
+                ) -> tuple[bool, bool, bool]:
+    """One written file's :func:`folder_marks` facts: its cells a rule hid (the
+    protection record's, or a ``[c]`` no table note explains) and its ``[c]`` whose
+    reason its table note states (a withheld model's, an estimate's group too small)."""
+    # a withheld model's cells (model_outputs): their reason is the table's note
+    hidden = {(r, c) for r, c, why in table.record.suppressed if why != WITHHELD_CELL}
+    unsaid = said = False
+    for column in cells.columns:
+        for row, text in enumerate(cells[column].tolist()):
+            if text != SUPPRESSED:
+                continue
+            if (row, column) in hidden or not note:
+                unsaid = True
+            else:
+                said = True
+    return unsaid, said, bool((cells == NOT_AVAILABLE).to_numpy().any())
 
 
 def file_notes(path: Path, note: str | None = None) -> str:
@@ -444,11 +564,21 @@ def shown_frame(table: ProtectedTable, *, digits: int = DOWNLOAD_PLACES,
                  PROPORTION_PLACES if column in proportions else digits)
         avoid = table.record.avoid_of(column)
         out[column] = [
-            SUPPRESSED if (row, column) in hidden else _text(
-                value, shown if avoid is None or not isinstance(value, float)
-                or value != value else places_avoiding(value, *avoid, digits=shown))
+            SUPPRESSED if (row, column) in hidden
+            else _text(value, _cell_places(value, shown, avoid))
             for row, value in enumerate(frame[column].tolist())]
     return out
+
+
+def _cell_places(value: Any, places: int, avoid: tuple[float, ...] | None) -> int:
+    """The decimal places of one cell of a column written with ``places``: the fewest
+    from ``places`` up that keep a number off each value of ``avoid`` (the column's
+    recorded null and stated limits, :func:`lifetools.signs.places_avoiding`), or
+    ``places`` when the column keeps no side (``avoid`` None) or the cell is no number
+    (text, a whole number, NaN)."""
+    if avoid is None or not isinstance(value, float) or value != value:
+        return places
+    return places_avoiding(value, *avoid, digits=places)
 
 
 def _text(value: Any, digits: int) -> str:
@@ -520,7 +650,8 @@ def write_csv(table: ProtectedTable, path: Path, *, digits: int = DOWNLOAD_PLACE
     cells = cells.apply(lambda column: column.str.replace(MINUS, "-", regex=False))
     cells.to_csv(path, index=False, lineterminator="\n")
     _TABLE_NOTES[str(path.resolve())] = note
-    (path.parent / NOTES_FILE).write_text(notes_text(table.record.profile.split("+")[0])
+    _FILE_MARKS[str(path.resolve())] = _file_marks(table, cells, note)
+    (path.parent / NOTES_FILE).write_text(_notes_head(path, table)
                                           + column_notes(path.parent))
     return path
 

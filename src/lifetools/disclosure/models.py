@@ -56,17 +56,27 @@ from lifetools.disclosure.protected import (
 )
 from lifetools.disclosure.text import fixed
 from lifetools.disclosure.withheld import (
+    CONFIDENTIAL,
     NOT_SHOWN,
     SAID_FOR,
     SAID_ONCE,
     SAID_ONCE_REST,
+    UNAVAILABLE,
+    LeftOut,
     Said,
     WithheldReason,
+    kind_of,
 )
 from lifetools.errors import DisclosureError
 from lifetools.labels import TERMS, group_words, label, listed, quoted
 
-__all__ = ["DIVERGED_TERMS", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
+WITHHELD_CELL = "withheld"
+"""The protection record's reason for a cell of a model the model release rule
+withheld (:func:`model_outputs`): shown ``[c]``, its reason said once in the table's
+note, so neither the page's footnote nor the downloads' notes list it among the cells
+whose reason is not said (wave 42)."""
+
+__all__ = ["DIVERGED_TERMS", "WITHHELD_CELL", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
            "ModelRelease", "TOO_FEW",
            "UNITS", "WITHHELD_COLUMN", "combine_estimates", "model_outputs", "model_release",
            "not_estimable", "require_estimates", "withheld_words"]
@@ -160,6 +170,29 @@ class ModelRelease:
             if self.rule_reasons else COULD_NOT
 
     @property
+    def kind(self) -> str:
+        """What kind of left-out value a withheld model is
+        (:class:`~lifetools.disclosure.withheld.LeftOut`):
+        :data:`~lifetools.disclosure.withheld.CONFIDENTIAL` when a count under its
+        threshold (events, people, residual degrees of freedom: the model release
+        rule, an output-checking rule of every profile) or a disclosure rule
+        (:attr:`rule_reasons`) withheld it, ``[c]``;
+        :data:`~lifetools.disclosure.withheld.UNAVAILABLE` when only its fit did
+        (did not converge, an interval not finite: "could not be estimated"), ``[x]``.
+        "" when released."""
+        if self.released:
+            return ""
+        return CONFIDENTIAL if self.too_few or self.rule_reasons else UNAVAILABLE
+
+    def _left(self, text: str, *, pointer: bool = False) -> str:
+        """``text`` (this release's withheld words) with its :attr:`kind`; a
+        ``pointer`` to reasons a page gave above keeps them in full
+        (:attr:`~lifetools.disclosure.withheld.LeftOut.full`: :attr:`withheld`)."""
+        if not text or self.released:
+            return text
+        return LeftOut(text, self.kind, self.withheld if pointer else None)
+
+    @property
     def withheld_reason(self) -> str:
         """:attr:`withheld_brief` as a key result or a table row carries it: marked as a
         bare reason (:class:`~lifetools.disclosure.withheld.WithheldReason`) when a
@@ -168,7 +201,7 @@ class ModelRelease:
         be estimated (...)", the words of a fit with no number; "not shown (...)");
         "" when released."""
         brief = self.withheld_brief
-        return WithheldReason(brief) if self.too_few else brief
+        return WithheldReason(brief, self.kind) if self.too_few else brief
 
     @property
     def withheld_once(self) -> str:
@@ -193,7 +226,7 @@ class ModelRelease:
         if self.released:
             return ""
         where = SAID_FOR.format(name=quoted(same_as)) if same_as else SAID_ONCE
-        return f"{said_as or self.headline} ({where})"
+        return self._left(f"{said_as or self.headline} ({where})", pointer=True)
 
     def withheld_said(self, said: Said, name: str, said_as: str = "") -> str:
         """:attr:`withheld` for the model ``name`` on a page that has said ``said``
@@ -225,11 +258,13 @@ class ModelRelease:
             return self.withheld
         owners = listed([quoted(o) for o in said.owners(name, self.reasons)])
         if not left:  # each given above, for one model or another
-            return f"{self.headline} ({SAID_FOR.format(name=owners)})"
+            return self._left(f"{self.headline} ({SAID_FOR.format(name=owners)})",
+                              pointer=True)
         others = len(self.reasons) - len(left)
-        return (f"{withheld_words(self.headline, left)}; "
-                + ("its other reason is" if others == 1 else "its other reasons are")
-                + f" {SAID_ONCE_REST}, for {owners}")
+        return self._left(f"{withheld_words(self.headline, left)}; "
+                          + ("its other reason is" if others == 1
+                             else "its other reasons are")
+                          + f" {SAID_ONCE_REST}, for {owners}", pointer=True)
 
     @property
     def withheld_brief(self) -> str:
@@ -238,8 +273,8 @@ class ModelRelease:
         alone when they say the headline's count ("too few events in total":
         :func:`withheld_words`); "" when released. Built in one place (7 report sites
         built it by hand until wave 27)."""
-        return "" if self.released else withheld_words(self.headline, self.reasons,
-                                                       brackets=True)
+        return "" if self.released else self._left(
+            withheld_words(self.headline, self.reasons, brackets=True))
 
     @property
     def withheld(self) -> str:
@@ -256,7 +291,8 @@ class ModelRelease:
         (``test_model_release_not_converged_says_could_not_be_estimated``), or "not
         shown: <reasons>" for a disclosure rule's.
         """
-        return withheld_words(self.headline, self.reasons) if not self.released else ""
+        return self._left(withheld_words(self.headline, self.reasons)) \
+            if not self.released else ""
 
     def withhold(self, value: ProtectedValue) -> ProtectedValue:
         """``value`` as this release lets a page quote it: itself when released; else
@@ -452,6 +488,7 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
                 hint="declare it where the table is made, or leave it out")
     shown = table.reset_index(drop=True).copy()
     reasons = []
+    withheld: list[tuple[int, str, str]] = []
     for column, release in releases.items():
         ModelRelease.__post_init__(release)  # sealed: made by model_release only
         if not release.released:
@@ -459,6 +496,11 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
             shown[column] = pd.Series([float("nan")] * len(shown),
                                       dtype=float if numeric else object)
             reasons.append(release.withheld_once if said_once else release.withheld)
+            if release.kind == CONFIDENTIAL:
+                # withheld by the model release rule: [c], as every value a disclosure
+                # rule hid (hidden_mark), its reason once in the table's note; the
+                # frame keeps no number (a figure draws nothing of it)
+                withheld += [(i, column, WITHHELD_CELL) for i in range(len(shown))]
     benefit: tuple[tuple[str, str, int | None, int | None], ...] = ()
     hidden: list[tuple[int, str, str]] = []
     if treat_all is not None:
@@ -494,7 +536,13 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
                 (t, *c) for t, c, v in zip(thresholds, counts, points, strict=True)
                 if c is not None and v is not None), MODEL_NB_LIMITS),)
     if reasons:
-        shown[WITHHELD_COLUMN] = "; ".join(dict.fromkeys(reasons))
+        # of the kind of its reasons, with their words in full for the download's
+        # notes where the page points to them ("given above": said_once)
+        shown[WITHHELD_COLUMN] = LeftOut(
+            "; ".join(dict.fromkeys(reasons)),
+            CONFIDENTIAL if any(kind_of(r) == CONFIDENTIAL for r in reasons)
+            else UNAVAILABLE,
+            "; ".join(dict.fromkeys(str(getattr(r, "full", r)) for r in reasons)))
     protected = protect_counts(shown.drop(columns=[c for c, *_ in benefit]),
                                list(count_cols),
                                not_counts=[*not_counts, *inputs],
@@ -505,7 +553,7 @@ def model_outputs(table: pd.DataFrame, releases: Mapping[str, ModelRelease], *,
     frame = protected.frame.assign(**{c: shown[c] for c, *_ in benefit})[
         list(shown.columns)]
     return _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
-                 suppressed=(*record.suppressed, *hidden), like=record,
+                 suppressed=(*record.suppressed, *hidden, *withheld), like=record,
                  places=record.places, bases=record.bases, treat_all=benefit,
                  net_benefit_counts=from_counts)
 

@@ -36,7 +36,9 @@ from typing import Any
 from lifetools.disclosure.rule_ids import rule_id
 from lifetools.labels import quoted
 
-__all__ = ["NOTHING_SAID", "NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE",
+__all__ = ["CONFIDENTIAL", "KINDS", "LeftOut", "UNAVAILABLE", "in_full", "kind_of",
+           "left_out",
+           "NOTHING_SAID", "NOT_SHOWN", "PRIVACY", "REASON_RULE", "RELEASE_HEADLINE",
            "SAID_FOR", "SAID_ONCE", "SAID_ONCE_REST", "TOO_FEW_CELL", "Said", "SaidInNote",
            "TooFew", "Whose", "WithheldNote", "WithheldReason", "headline_of", "public_reason", "reason_findings",
            "rule_reason_named", "unrepeated", "withheld_verb"]
@@ -71,7 +73,90 @@ SAID_ONCE_REST = "given above"
 for other models (:meth:`lifetools.disclosure.ModelRelease.withheld_said`: "...; its
 other reason is given above, for ‘Mean paired change (t interval)’")."""
 
-class WithheldReason(str):
+CONFIDENTIAL = "confidential"
+"""The kind of a value left out because a disclosure rule hid it: a count, share or
+sum a rule suppressed, or a model the model release rule withheld for too few events,
+people or residual degrees of freedom (an output-checking rule of every profile, as the
+disclosure-control methods page lists it). Marked ``[c]``."""
+UNAVAILABLE = "not available"
+"""The kind of a value left out for no disclosure rule: a fit that gave no number or
+did not converge, an interval that is not finite, a value not applicable. Marked
+``[x]``."""
+KINDS = (CONFIDENTIAL, UNAVAILABLE)
+
+
+class LeftOut(str):
+    """A reason a value is left out, with its ``kind`` (:data:`CONFIDENTIAL` or
+    :data:`UNAVAILABLE`), given where the reason is made: by the disclosure rule that
+    hid the value (:func:`public_reason`) or the release check that withheld a model
+    (:attr:`lifetools.disclosure.ModelRelease.kind`).
+
+    :func:`lifetools.disclosure.downloads.hidden_mark` reads the kind, never the
+    words: until wave 42 it looked for "hidden to protect privacy" in the text, so a
+    privacy reason worded otherwise read ``[x]`` and a reason that quoted the words
+    read ``[c]`` (issue 12). A ``str``, so every reader of the words reads the same
+    words. Tested in ``tests/unit/test_hidden_marks.py``.
+    """
+
+    kind: str
+    full: str
+    """The reasons in full where the words point to where a page gave them ("too few
+    events to estimate (the reasons are given above)": :data:`SAID_ONCE`,
+    :data:`SAID_FOR`); the words themselves otherwise. A download's notes say these
+    (:func:`in_full`): a notes file has no "above" (issue 15, wave 42)."""
+
+    def __new__(cls, text: object, kind: str, full: object = None) -> LeftOut:
+        if kind not in KINDS:
+            raise ValueError(f"a left-out value's kind is one of {KINDS}, not {kind!r}")
+        reason = super().__new__(cls, str(text))
+        reason.kind = kind
+        reason.full = str(text) if full is None else str(full)
+        return reason
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_left_out, (type(self), str(self), self.kind, self.full))
+
+
+def _left_out(kind: type, text: str, left: str, full: str) -> LeftOut:
+    reason = str.__new__(kind, text)
+    reason.kind, reason.full = left, full
+    return reason
+
+
+def in_full(reason: Any) -> Any:
+    """``reason`` with its reasons in full where its words point to a page's
+    (:attr:`LeftOut.full`; a :class:`Whose` keeps its models), as a download's notes
+    say it; any other reason as it is."""
+    if isinstance(reason, Whose):
+        why = in_full(reason.why)
+        return reason if why == reason.why else Whose(why, reason.models, reason.names)
+    if isinstance(reason, LeftOut) and reason.full != str(reason):
+        return LeftOut(reason.full, reason.kind)
+    return reason
+
+
+def left_out(text: object, kind_from: object, full: object = None) -> Any:
+    """``text`` (a reason reworded: a pointer to reasons given above, a cell's words)
+    with the kind of the reason it was made from (``kind_from``) and, for a pointer,
+    the reasons in ``full``; ``text`` as it is when ``kind_from`` carries no kind."""
+    kind = kind_of(kind_from)
+    return text if kind is None or text is None else LeftOut(text, kind, full)
+
+
+def kind_of(reason: object) -> str | None:
+    """The kind a reason was made with (:class:`LeftOut`, or a :class:`Whose` or
+    :class:`WithheldNote` of such reasons: :data:`CONFIDENTIAL` when any of them is),
+    None when it carries none (words alone say nothing of it)."""
+    kind = getattr(reason, "kind", None)
+    if kind in KINDS:
+        return kind
+    kinds = [kind_of(r) for r in getattr(reason, "reasons", ())]
+    if CONFIDENTIAL in kinds:
+        return CONFIDENTIAL
+    return UNAVAILABLE if UNAVAILABLE in kinds else None
+
+
+class WithheldReason(LeftOut):
     """A withheld value's bare reason, marked as one by the code that withheld it: a
     release check's words when a count under its threshold withheld the model ("too few
     events in total", "too few events to estimate (...)": made by
@@ -85,11 +170,15 @@ class WithheldReason(str):
     sentence opening "Too few people ..." was once taken for one (wave 40) and a
     change of wording could change what a page says; the mark is carried with the
     words instead. A ``str``, so that every reader of the reason reads the same words;
-    ``str(reason)`` is the words without the mark. Tested in
+    ``str(reason)`` is the words without the mark. A :class:`LeftOut` of the
+    release's kind (:data:`CONFIDENTIAL`: a count under its threshold). Tested in
     ``tests/unit/test_withheld_key_results.py``.
     """
 
     __slots__ = ()
+
+    def __new__(cls, text: object, kind: str = CONFIDENTIAL) -> WithheldReason:
+        return super().__new__(cls, text, kind)
 
 
 TOO_FEW_CELL = "suppressed: too few"
@@ -259,13 +348,23 @@ class Whose(str):
     models: str
     why: str
 
-    def __new__(cls, why: str, models: str = "") -> Whose:
+    names: tuple[str, ...]
+    """The models' names, each as :func:`lifetools.labels.quoted` gives it (empty when
+    not given): notes that say the same words for several models name them together."""
+
+    def __new__(cls, why: str, models: str = "", names: Sequence[str] = ()) -> Whose:
         cell = super().__new__(cls, f"{models}: {why}" if models else why)
-        cell.models, cell.why = models, str(why)
+        cell.models, cell.why = models, why  # the reason keeps its kind (kind_of)
+        cell.names = tuple(names)
         return cell
 
+    @property
+    def kind(self) -> str | None:
+        """The kind of its reason (:func:`kind_of`)."""
+        return kind_of(self.why)
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Whose, (self.why, self.models))
+        return (Whose, (self.why, self.models, self.names))
 
 
 class WithheldNote(str):
@@ -277,14 +376,19 @@ class WithheldNote(str):
     "The numbers marked [x] ..." of a table the page does not show."""
 
     reasons: tuple[str, ...]
+    in_full: str
+    """The note with each reason in full (:func:`in_full`), for a download's notes:
+    "(the reasons are given above)" pointed a notes file to a page (wave 42)."""
 
-    def __new__(cls, text: str, reasons: tuple[str, ...] = ()) -> WithheldNote:
+    def __new__(cls, text: str, reasons: tuple[str, ...] = (),
+                in_full: str | None = None) -> WithheldNote:
         note = super().__new__(cls, text)
         note.reasons = tuple(reasons)
+        note.in_full = str(text) if in_full is None else in_full
         return note
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (WithheldNote, (str(self), self.reasons))
+        return (WithheldNote, (str(self), self.reasons, self.in_full))
 
 
 def _said_in_note(kind: type, text: str, shown: str, note: str) -> SaidInNote:
@@ -364,7 +468,12 @@ def public_reason(reason: str | None) -> str:
     text = str(reason or "").strip()
     if not text:
         return ""
-    return text if text in NOT_RULES or RELEASE_HEADLINE.fullmatch(text) else PRIVACY
+    if text in NOT_RULES:
+        return LeftOut(text, UNAVAILABLE)
+    if RELEASE_HEADLINE.fullmatch(text):
+        return LeftOut(text, UNAVAILABLE if text == "could not be estimated"
+                       else CONFIDENTIAL)
+    return LeftOut(PRIVACY, CONFIDENTIAL)
 
 
 def reason_findings(head: list[str], rows: list[list[str]]) -> list[tuple[str, str]]:

@@ -1,13 +1,13 @@
 """A table whose every value is withheld: shown as one sentence, its download kept.
 
-A model table whose every model a release check withheld (too few events, or a fit that
-gave no number) showed a grid of ``[x]`` under a note saying why: the re-referral page
+A model table whose every model a release check withheld (too few events, ``[c]``, or a
+fit that gave no number, ``[x]``) showed a grid of ``[x]`` under a note saying why: the re-referral page
 at 3,000 people showed two such grids (issues 12 and 15, wave 38). The page shows,
 in the table's place, its caption and one sentence naming its rows and the reasons
 (:func:`lifetools.disclosure.downloads.withheld_table_sentence`), through
 :func:`lifetools.tables.show_table`, the one place that decides it
-(:func:`withheld_entirely`). The download is still written, ``[x]`` in each withheld
-cell and the note in ``notes.txt``, as the Government Statistical Service asks of a
+(:func:`withheld_entirely`). The download is still written, ``[c]`` or ``[x]`` in each
+withheld cell and the note in ``notes.txt``, as the Government Statistical Service asks of a
 machine-readable table (one file per table, every edition: a program reading the
 series finds the same files and columns).
 
@@ -34,7 +34,11 @@ WITHHELD_TABLE_RULE = rule_id("withheld-table")
 """The publish gate's rule: a page shows a sentence in place of a table whose download
 holds a value that is not withheld."""
 
-_EMPTY = ("", NOT_AVAILABLE)
+_EMPTY = ("", NOT_AVAILABLE, SUPPRESSED)
+_WITHHELD = (NOT_AVAILABLE, SUPPRESSED)
+"""The marks of a withheld model's cells: ``[c]`` when the model release rule withheld
+it (too few events, people or residual degrees of freedom), ``[x]`` when its fit gave
+no number (:func:`lifetools.disclosure.downloads.hidden_mark`, wave 42)."""
 
 
 def _labels(rows: Sequence[Sequence[str]]) -> int:
@@ -50,13 +54,15 @@ def _labels(rows: Sequence[Sequence[str]]) -> int:
 
 def withheld_entirely(rows: Sequence[Sequence[str]]) -> bool:
     """Whether every value cell of a table is withheld: past its row labels (its
-    leading columns of words), every cell is ``[x]`` or empty, and one at least is
-    ``[x]``. The cells as a page or a download shows them (text).
-
-    A table of counts hidden as ``[c]`` is not: its counts are read by the gate's
-    count, group and linked-cell rules, as a table.
+    leading columns of words), every cell is ``[c]``, ``[x]`` or empty, and one at
+    least is ``[c]`` or ``[x]``. The cells as a page or a download shows them (text):
+    such a table publishes no number. :func:`lifetools.tables.show_table` shows it as a
+    sentence only when every row is a withheld model's (its reason recorded), so a
+    table of counts all hidden as ``[c]`` stays a table.
 
     >>> withheld_entirely([["Cox", "Life Rooms use", "[x]", "[x]", ""]])
+    True
+    >>> withheld_entirely([["Cox", "Life Rooms use", "[c]", "[c]", ""]])
     True
     >>> withheld_entirely([["Cox", "Life Rooms use", "0.81 (0.6 to 1.1)", "[x]"]])
     False
@@ -69,7 +75,7 @@ def withheld_entirely(rows: Sequence[Sequence[str]]) -> bool:
     labels = _labels(rows)
     values = [cell for row in rows for cell in row[labels:]]
     return bool(values) and all(cell in _EMPTY for cell in values) \
-        and NOT_AVAILABLE in values
+        and any(cell in _WITHHELD for cell in values)
 
 
 def row_names(rows: Sequence[Sequence[str]]) -> list[str]:
@@ -88,5 +94,5 @@ def withheld_table_findings(rows: Sequence[Sequence[str]]) -> list[tuple[str, st
         return []
     return [(WITHHELD_TABLE_RULE, "the page shows a sentence in place of this table "
              "(every value withheld), but its download holds a value that is not "
-             f"withheld ({NOT_AVAILABLE}): show the table, so its cells are checked "
+             f"withheld ({NOT_AVAILABLE} or {SUPPRESSED}): show the table, so its cells are checked "
              "where they are read")]

@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED, hidden_mark
-from lifetools.disclosure.withheld import PRIVACY
+from lifetools.disclosure.withheld import KINDS, PRIVACY, LeftOut
 from lifetools.formatting import finite, format_interval, format_value, interval_order
 from lifetools.labels import explain_terms, words_given
 from lifetools.result_names import WITHOUT_INTERVAL
@@ -254,16 +254,21 @@ def _symbol_cell(entry: Mapping[str, Any], at: str) -> str:
         return ""
     if entry.get("kind") == "count":
         return _with(SUPPRESSED, at)
-    return _with(_symbol(str(entry["text"])), at)
+    return _with(_symbol(entry), at)
 
 
-def _symbol(text: str) -> str:
-    """The table symbol of a left-out result: ``[c]`` for a value hidden to protect
-    privacy, ``[x]`` for one not shown or not estimated for another reason (the
-    GSS shorthand; the reason is said once, in the table's note): the one mapping
-    of :func:`lifetools.disclosure.downloads.hidden_mark`, which the report's own
-    tables read too."""
-    return hidden_mark(text)
+def _symbol(entry: Mapping[str, Any]) -> str:
+    """The table symbol of a left-out result, by the kind its edition recorded with
+    it (``left_out`` in ``results.json``: :func:`lifetools.publication.record`):
+    ``[c]`` for a value a disclosure rule hid, ``[x]`` for one no rule hid (the GSS
+    shorthand; the reason is said once, in the table's note), through
+    :func:`lifetools.disclosure.downloads.hidden_mark`, which the report's own tables
+    read too. An entry with no recorded kind is ``[x]``: nothing recorded that a rule
+    hid it (until wave 42 the mark was told by the words "hidden to protect privacy"
+    in its text: issue 12)."""
+    kind = entry.get("left_out")
+    text = str(entry.get("text") or "")
+    return hidden_mark(LeftOut(text, kind) if kind in KINDS else None)
 
 
 def _with(shown: str, words: str) -> str:
@@ -367,7 +372,8 @@ def _symbols_note(rows: list[Comparison], *, previous_title: str, previous_link:
                  # said where without saying what (wave 36)
                  previous_title: f"the reasons are given on {{doc}}`that edition's page "
                                  f"of this report <{previous_link}>`"}
-        parts.append(f"{NOT_AVAILABLE} not shown or could not be estimated: "
+        # [x]: no disclosure rule hid it (a value withheld by one is [c]: wave 42)
+        parts.append(f"{NOT_AVAILABLE} could not be estimated: "
                      + "; ".join(f"for the {title}, {where[title]}" for title in editions)
                      + ".")
     parts += [f"The {previous_title} published '{r.label}' as "

@@ -31,7 +31,13 @@ from lifetools.disclosure import (
     require_estimates,
 )
 from lifetools.disclosure.text import ProtectedText, join
-from lifetools.disclosure.withheld import NOTHING_SAID, PRIVACY, Said, WithheldReason
+from lifetools.disclosure.withheld import (
+    CONFIDENTIAL,
+    NOTHING_SAID,
+    PRIVACY,
+    Said,
+    WithheldReason,
+)
 from lifetools.inequality import equity_summary, rates_by_group
 from lifetools.labels import listed, with_words
 from lifetools.regression import (
@@ -254,7 +260,8 @@ def _events_result(fewest: int | None) -> dict[str, Any]:
              "is too uncertain to tell")
     if fewest is None:
         return {"name": EmergencyName.DID_AE_EVENTS, "value": None, "kind": "text",
-                "text": compose("not shown ({why})", why=PRIVACY), "label": label}
+                "text": compose("not shown ({why})", why=PRIVACY), "label": label,
+                "left_out": CONFIDENTIAL}
     return {"name": EmergencyName.DID_AE_EVENTS, "value": protected_count(fewest),
             "kind": "count", "label": label}
 

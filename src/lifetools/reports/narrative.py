@@ -27,7 +27,7 @@ from lifetools.disclosure import (
     protected_count,
 )
 from lifetools.disclosure.group_counts import group_count_sentence, reveals_whole_group
-from lifetools.disclosure.withheld import NOT_SHOWN, PRIVACY
+from lifetools.disclosure.withheld import CONFIDENTIAL, NOT_SHOWN, PRIVACY
 from lifetools.formatting import verdict
 from lifetools.labels import VALUE_LABELS
 from lifetools.reports.sentences import (
@@ -108,7 +108,8 @@ def part_count_result(name: Any, label: str, *, part: int, group: int) -> dict[s
     """
     if reveals_whole_group(group, part):
         return {"name": name, "value": None, "kind": "text", "label": label,
-                "text": compose("not shown ({why})", why=PRIVACY)}
+                "text": compose("not shown ({why})", why=PRIVACY),
+                "left_out": CONFIDENTIAL}
     return {"name": name, "value": part, "kind": "count", "label": label}
 
 

@@ -28,7 +28,10 @@ from lifetools.disclosure import (
 from lifetools.disclosure.models import COULD_NOT, withheld_words
 from lifetools.disclosure.withheld import (
     PRIVACY,
+    LeftOut,
     WithheldReason,
+    kind_of,
+    left_out,
     public_reason,
     unrepeated,
 )
@@ -332,7 +335,8 @@ def reason_result(reason: Any) -> dict[str, Any]:
     "not shown: <reason>" whatever its words. Tested in
     ``tests/unit/test_withheld_key_results.py``."""
     return {"text": reason_text(reason),
-            **({"withheld_reason": True} if isinstance(reason, WithheldReason) else {})}
+            **({"withheld_reason": True} if isinstance(reason, WithheldReason) else {}),
+            **({"left_out": kind_of(reason)} if kind_of(reason) else {})}
 
 
 def interval_result(name: str, limits: tuple[Any, Any], *, null: float,
@@ -377,7 +381,8 @@ def withheld_reasons(checks: Sequence[Any], rules: Sequence[str]) -> list[str]:
     """
     if len(checks) != len(rules):
         raise ValueError("one disclosure reason per release check")
-    return [check.reason if not check.released else str(rule or "")
+    # a rule's reason as it was made (public_reason: a LeftOut, its kind kept)
+    return [check.reason if not check.released else rule or ""
             for check, rule in zip(checks, rules, strict=True)]
 
 
@@ -389,6 +394,7 @@ def withheld_text(check: Any, reason: str) -> str:
     """
     if not reason:
         return ""
-    if check.released:
-        return f"withheld: {reason}"
-    return withheld_words(check.headline, reason)  # as ModelRelease.withheld words it
+    if check.released:  # a disclosure rule's reason (public_reason): its kind kept
+        return left_out(f"withheld: {reason}", reason)
+    # as ModelRelease.withheld words it, of the release's kind
+    return LeftOut(withheld_words(check.headline, reason), check.kind)
