@@ -151,13 +151,21 @@ def test_cell_findings_run_the_flow_rule_by_the_tables_name():
     assert FLOW_RULE in [r for r, _ in found]
 
 
-@given(start=st.integers(0, 3000), steps=st.lists(st.integers(0, 40), min_size=1,
-                                                   max_size=6),
-       name=st.sampled_from(sorted(PROFILES)))
-def test_flow_no_two_shown_rows_differ_by_a_small_count(start, steps, name):
+STEPS = st.lists(st.integers(0, 40), min_size=1, max_size=6)
+"""The people each step of a generated flow excludes."""
+
+
+def _chain(start: int, steps: list[int]) -> list[int]:
+    """A flow's counts: ``start``, then each step's count less what it excludes."""
     counts = [start]
     for excluded in steps:
         counts.append(max(counts[-1] - excluded, 0))
+    return counts
+
+
+@given(start=st.integers(0, 3000), steps=STEPS, name=st.sampled_from(sorted(PROFILES)))
+def test_flow_no_two_shown_rows_differ_by_a_small_count(start, steps, name):
+    counts = _chain(start, steps)
     p = PROFILES[name]
     table = disclosure.protect_counts(
         _frame(counts, [f"step {i}" for i in range(len(counts))]), ["n"],
@@ -185,18 +193,15 @@ def test_flow_protected_table_refuses_a_raw_row_put_back():
 
 
 @settings(deadline=None)
-@given(start=st.integers(0, 3000), steps=st.lists(st.integers(0, 40), min_size=1,
-                                                   max_size=6),
-       split=st.booleans(), name=st.sampled_from(sorted(PROFILES)))
+@given(start=st.integers(0, 3000), steps=STEPS, split=st.booleans(),
+       name=st.sampled_from(sorted(PROFILES)))
 def test_flow_no_shown_step_lets_a_few_excluded_be_inferred(start, steps, split, name):
     """Whatever a reader works out from a shown flow (each shown count anywhere within
     its rounding), a step that excluded somebody is never shown as excluding nobody,
     nor proved to exclude 1 to the threshold; a difference shown as 0 is a true 0; the
     gate agrees (wave 23). ``split``: the last row is split into two disjoint parts
     of its parent (siblings)."""
-    counts = [start]
-    for excluded in steps:
-        counts.append(max(counts[-1] - excluded, 0))
+    counts = _chain(start, steps)
     parents = list(chain(len(counts)))
     if split and len(counts) >= 3:  # the last two rows both parts of the one above them
         counts[-1] = max(counts[-3] - counts[-2] - steps[-1], 0)
@@ -254,13 +259,9 @@ def test_flow_three_hidden_steps_in_a_row_are_merged_into_one_step():
     assert parts.record.flow == (None, 0, 1, 1)
 
 
-@given(start=st.integers(0, 3000), steps=st.lists(st.integers(0, 40), min_size=1,
-                                                   max_size=6),
-       name=st.sampled_from(sorted(PROFILES)))
+@given(start=st.integers(0, 3000), steps=STEPS, name=st.sampled_from(sorted(PROFILES)))
 def test_flow_merged_table_shows_the_same_counts_and_passes_the_gate(start, steps, name):
-    counts = [start]
-    for excluded in steps:
-        counts.append(max(counts[-1] - excluded, 0))
+    counts = _chain(start, steps)
     frame = _frame(counts, [f"step {i}" for i in range(len(counts))])
     p = PROFILES[name]
     rows = disclosure.protect_counts(frame, ["n"], parents=chain(len(counts)), profile=p)

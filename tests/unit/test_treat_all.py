@@ -126,7 +126,8 @@ def test_model_outputs_compute_treat_all_and_record_its_counts():
     assert table.select(["threshold", "model"]).record.treat_all == ()
 
 
-def test_model_outputs_show_treat_all_when_the_model_is_withheld():
+def _withheld_release():
+    """The release of a model with 5 events among x = 1: too few, withheld."""
     from types import SimpleNamespace
 
     from lifetools.disclosure import model_release
@@ -136,7 +137,11 @@ def test_model_outputs_show_treat_all_when_the_model_is_withheld():
         "p_value": [0.01]}), warnings=(), model=None)
     data = pd.DataFrame({"x": [1] * 50 + [0] * 50, "y": [1] * 5 + [0] * 45 + [1] * 40
                          + [0] * 10})
-    release = model_release(fit, data=data, event_col="y", level_cols=["x"])
+    return model_release(fit, data=data, event_col="y", level_cols=["x"])
+
+
+def test_model_outputs_show_treat_all_when_the_model_is_withheld():
+    release = _withheld_release()
     assert not release.released  # 5 events among x = 1: too few
     table = model_outputs(_curve(22, 104), dict.fromkeys(["model"], release),
                           not_counts=["treat_none"], inputs=["threshold"],
@@ -324,18 +329,10 @@ def test_net_benefit_sentence_follows_the_profile_and_what_is_shown():
 
 
 def test_a_withheld_models_decision_curve_is_not_said_to_show_every_net_benefit(output):
-    # the 2023-24 crisis page at 12,000 people: the model withheld ([x]), treat-all shown
-    from types import SimpleNamespace
-
+    # the 2023-24 crisis page at 12,000 people: the model withheld, treat-all shown
     from lifetools import tables
-    from lifetools.disclosure import model_release
 
-    fit = SimpleNamespace(summary=pd.DataFrame({
-        "term": ["x"], "estimate": [1.5], "ci_lower": [1.1], "ci_upper": [2.0],
-        "p_value": [0.01]}), warnings=(), model=None)
-    data = pd.DataFrame({"x": [1] * 50 + [0] * 50, "y": [1] * 5 + [0] * 45 + [1] * 40
-                         + [0] * 10})
-    release = model_release(fit, data=data, event_col="y", level_cols=["x"])
+    release = _withheld_release()
     assert not release.released
     table = model_outputs(_curve(22, 104), dict.fromkeys(["model"], release),
                           not_counts=["treat_none"], inputs=["threshold"],
