@@ -151,7 +151,7 @@ def test_cell_findings_run_the_flow_rule_by_the_tables_name():
     assert FLOW_RULE in [r for r, _ in found]
 
 
-STEPS = st.lists(st.integers(0, 40), min_size=1, max_size=6)
+EXCLUDED = st.lists(st.integers(0, 40), min_size=1, max_size=6)
 """The people each step of a generated flow excludes."""
 
 
@@ -163,7 +163,7 @@ def _chain(start: int, steps: list[int]) -> list[int]:
     return counts
 
 
-@given(start=st.integers(0, 3000), steps=STEPS, name=st.sampled_from(sorted(PROFILES)))
+@given(start=st.integers(0, 3000), steps=EXCLUDED, name=st.sampled_from(sorted(PROFILES)))
 def test_flow_no_two_shown_rows_differ_by_a_small_count(start, steps, name):
     counts = _chain(start, steps)
     p = PROFILES[name]
@@ -193,7 +193,7 @@ def test_flow_protected_table_refuses_a_raw_row_put_back():
 
 
 @settings(deadline=None)
-@given(start=st.integers(0, 3000), steps=STEPS, split=st.booleans(),
+@given(start=st.integers(0, 3000), steps=EXCLUDED, split=st.booleans(),
        name=st.sampled_from(sorted(PROFILES)))
 def test_flow_no_shown_step_lets_a_few_excluded_be_inferred(start, steps, split, name):
     """Whatever a reader works out from a shown flow (each shown count anywhere within
@@ -259,7 +259,7 @@ def test_flow_three_hidden_steps_in_a_row_are_merged_into_one_step():
     assert parts.record.flow == (None, 0, 1, 1)
 
 
-@given(start=st.integers(0, 3000), steps=STEPS, name=st.sampled_from(sorted(PROFILES)))
+@given(start=st.integers(0, 3000), steps=EXCLUDED, name=st.sampled_from(sorted(PROFILES)))
 def test_flow_merged_table_shows_the_same_counts_and_passes_the_gate(start, steps, name):
     counts = _chain(start, steps)
     frame = _frame(counts, [f"step {i}" for i in range(len(counts))])
