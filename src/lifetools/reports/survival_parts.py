@@ -19,7 +19,6 @@ from lifetools.disclosure import (
     ProtectedTable,
     combine_estimates,
     compose,
-    require_estimates,
 )
 from lifetools.disclosure.downloads import hidden_mark, withheld_models_note
 from lifetools.disclosure.models import COULD_NOT
@@ -45,7 +44,12 @@ from lifetools.reports.sentences import (
 )
 from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival.cox import PH_NOTE
-from lifetools.tables import SAID_ONCE_ENTRY, table_estimates
+from lifetools.tables import (
+    E_VALUE_HEADER,
+    SAID_ONCE_ENTRY,
+    e_value_cells,
+    table_estimates,
+)
 
 __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS",
            "RATIO_COLUMNS", "TERM_LABELS", "e_value_table", "end_incidence", "estimate_row",
@@ -466,14 +470,14 @@ def hazard_ratio_table(released: ProtectedTable, *, keep: Sequence[str] = ()
 
     :func:`lifetools.tables.table_estimates` of ``released`` (:func:`released_ratios`)
     and a column "E-value (CI limit)": the E-values of a Life Rooms ratio (the rows
-    :data:`E_VALUE_COLUMNS` says) and of its confidence limit nearest 1, no value in
-    the other rows and where withheld, as the emergency-care rate-ratio table
-    (``estimates_table``): the page and the download show ``[x]`` (not available) there
-    (:func:`lifetools.disclosure.downloads.shown_frame`; blank until wave 41).
+    :data:`E_VALUE_COLUMNS` says) and of its confidence limit nearest 1
+    (:func:`lifetools.tables.e_value_cells`, as the emergency-care rate-ratio table's
+    ``estimates_table``): ``[c]`` in a row of a model the model release rule withheld,
+    as its estimate; no value in the other rows and where the fit gave none, which the
+    page and the download show ``[x]`` (not available)
+    (:func:`lifetools.disclosure.downloads.shown_frame`; blank until wave 41; ``[x]`` in
+    a withheld row until wave 42).
     """
-    estimates = require_estimates(released, name="hazard ratios").frame
     table = table_estimates(released, label="hazard ratio", keep=list(keep))
-    table["E-value (CI limit)"] = [
-        f"{e:.2f} ({c:.2f})" if pd.notna(e) and pd.notna(c) else "" for e, c in
-        zip(estimates["e_value"], estimates["e_value_ci"], strict=True)]
+    table[E_VALUE_HEADER] = e_value_cells(released)
     return table
