@@ -48,7 +48,7 @@ from lifetools.disclosure.downloads import (
     withheld_table_sentence,
     written_record,
 )
-from lifetools.disclosure.models import WITHHELD_CELL, WITHHELD_COLUMN
+from lifetools.disclosure.models import WITHHELD_CELL, WITHHELD_COLUMN, withheld_rows
 from lifetools.disclosure.prose import has_words, prose_findings
 from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import net_benefit_sentence, withheld_sentence
@@ -888,7 +888,7 @@ def e_value_cells(summary: ProtectedTable) -> list[str]:
     """The "E-value (CI limit)" cell of each row of released estimates ``summary``
     (columns ``e_value`` and ``e_value_ci``): "1.93 (1.41)" where both are numbers;
     the row's mark where its model's release check or a disclosure rule withheld it
-    (``withheld``, by its kind: :func:`~lifetools.disclosure.downloads.hidden_mark`),
+    (:func:`~lifetools.disclosure.models.withheld_rows`, by its reason's kind),
     ``[c]`` beside the ``[c]`` of its estimate (:func:`table_estimates`) as every value
     of a model the model release rule withheld; else "" (no E-value: the row is no
     headline ratio, or its fit gave no number), which the page and the download show
@@ -897,15 +897,10 @@ def e_value_cells(summary: ProtectedTable) -> list[str]:
     time-to-discharge table at 4,000 people: 12 cells an edition).
     """
     frame = require_estimates(summary, name="E-values").frame
-    failed = (frame["failure"].map(lambda v: not _missing(v)).tolist()
-              if "failure" in frame else [False] * len(frame))
-    held = (frame["withheld"].tolist() if "withheld" in frame
-            else [None] * len(frame))
-    return [SUPPRESSED if not fail and not _missing(why) and
-            hidden_mark(why) == SUPPRESSED else
+    return [SUPPRESSED if withheld else
             f"{e:.2f} ({c:.2f})" if pd.notna(e) and pd.notna(c) else ""
-            for e, c, why, fail in zip(frame["e_value"], frame["e_value_ci"], held,
-                                       failed, strict=True)]
+            for e, c, withheld in zip(frame["e_value"], frame["e_value_ci"],
+                                      withheld_rows(frame), strict=True)]
 
 
 SAID_ONCE_ENTRY = f"could not be estimated ({SAID_ONCE})"

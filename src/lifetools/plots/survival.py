@@ -28,6 +28,7 @@ from lifetools.disclosure import (
     round_count,
 )
 from lifetools.disclosure.figure_texts import RATIO_SCALE
+from lifetools.disclosure.models import WITHHELD_CELL, withheld_rows
 from lifetools.formatting import format_count, format_interval, format_proportion
 from lifetools.labels import label, listed
 from lifetools.plots.theme import (
@@ -721,6 +722,10 @@ def plot_forest(
     mark_protected(ax.figure, rules={"content": "model estimates"},
                    # its download writes a limit on its side of 1 as the page and
                    # the alt text do ("1.004", never "1.00": wave 41)
+                   # a withheld model's row [c], as in the page's table (wave 42)
                    data={"": require_table(data, name="forest").keeping_sides(
-                       ["ci_lower", "ci_upper"], 1.0)}, alt=alt)
+                       ["ci_lower", "ci_upper"], 1.0).withheld(
+                           [(row, c) for row, held in enumerate(withheld_rows(frame))
+                            if held for c in ("estimate", "ci_lower", "ci_upper")],
+                           WITHHELD_CELL)}, alt=alt)
     return ax
