@@ -261,7 +261,9 @@ def test_curve_with_three_events_is_withheld_not_drawn_flat(tmp_path, monkeypatc
     shown, folder = shown_figure(ax, tmp_path, monkeypatch, "rereferral")
     rows = list(csv.reader(io.StringIO((folder / "figures" / "rereferral.csv").read_text())))
     assert rows[0] == ["group", "day", "estimate", "ci_lower", "ci_upper", "why not drawn"]
-    assert rows[1] == ["Did not use the Life Rooms", "[x]", "[x]", "[x]", "[x]",
+    # the curve rule hid its numbers: [c], as every value a disclosure rule hid (they
+    # read [x] until wave 42); its day does not apply: [x]
+    assert rows[1] == ["Did not use the Life Rooms", "[x]", "[c]", "[c]", "[c]",
                        "too few events to draw a curve without showing a suppressed "
                        "count: fewer than 8 while at least 10 people were at risk"]
     # a drawn curve's reason is not applicable: [x], never blank (wave 41)
@@ -308,7 +310,8 @@ def test_figure_with_no_curve_left_says_so_plainly(tmp_path, monkeypatch):
                           "the Life Rooms (too few events")  # the one reason said once
     shown, folder = shown_figure(ax, tmp_path, monkeypatch, "rereferral")
     rows = list(csv.reader(io.StringIO((folder / "figures" / "rereferral.csv").read_text())))
-    assert len(rows) == 3 and all(r[1:5] == ["[x]"] * 4 and
+    # every number hidden by the curve rule: [c] (until wave 42 [x]); no day applies
+    assert len(rows) == 3 and all(r[1:5] == ["[x]", "[c]", "[c]", "[c]"] and
                                   r[5].startswith("too few events") for r in rows[1:])
     assert gate_findings(shown, folder, "rereferral") == []
 
