@@ -226,3 +226,22 @@ def test_a_withheld_models_e_value_reads_its_estimates_mark(make, output):
     written = pd.read_csv(output / "tables" / f"{make}-ratios.csv", dtype=str,
                           keep_default_na=False)
     assert written.iloc[1:, -1].tolist() == [SUPPRESSED, SUPPRESSED, NOT_AVAILABLE]
+
+
+def test_only_a_value_not_shown_is_recorded_as_withheld():
+    # ProtectedTable.withheld marks a withheld model's cells [c] in a download; it
+    # never hides a number the table shows, nor names a cell outside the table
+    from lifetools.disclosure import require_table
+    from lifetools.disclosure.downloads import shown_frame
+    from lifetools.disclosure.models import WITHHELD_CELL
+
+    table = require_table(pd.DataFrame({"estimate": [1.5, nan]}), name="figure")
+    marked = table.withheld([(1, "estimate")], WITHHELD_CELL)
+    assert shown_frame(marked)["estimate"].tolist() == ["1.50", SUPPRESSED]
+    assert shown_frame(table)["estimate"].tolist() == ["1.50", NOT_AVAILABLE]
+    with pytest.raises(ValueError, match="holds a value"):
+        table.withheld([(0, "estimate")], WITHHELD_CELL)
+    with pytest.raises(ValueError, match="row 2 is not in the table"):
+        table.withheld([(2, "estimate")], WITHHELD_CELL)
+    with pytest.raises(KeyError, match="ci_lower"):
+        table.withheld([(1, "ci_lower")], WITHHELD_CELL)
