@@ -91,7 +91,7 @@ def test_every_published_step_counts_more_than_threshold_events():
             last_day = day
 
 
-def test_withheld_model_has_its_ph_test_withheld():
+def test_withheld_model_has_its_ph_test_withheld(output):
     rng = np.random.default_rng(5)
     n = 60
     data = pd.DataFrame({"duration": rng.uniform(1, 100, n), "x": rng.integers(0, 2, n)})
@@ -103,8 +103,16 @@ def test_withheld_model_has_its_ph_test_withheld():
     assert not release.released
     table = ph_table(model, "Cox", exposure_action="noted", release=release)
     assert len(table) == 1                  # ... and is not shown
-    assert table["statistic"].isna().all() and table["p_value"].isna().all()
     assert table["action"].iloc[0].startswith("withheld with the model")
+    # no number: its statistic, degrees of freedom and p-value read [c] as its action
+    # does, withheld by the model release rule (they read [x] until wave 42), the
+    # reason once in the table's note
+    from lifetools.tables import show_table
+
+    shown = show_table(table, name="ph-test", caption="PH", not_counts=["df"])
+    written = (output / "tables" / "ph-test.csv").read_text().splitlines()
+    assert written[1] == "Cox,(all terms),[c],[c],[c],[c]", written
+    assert shown.note.count("too few") == 1, shown.note
     data["event"] = (np.arange(n) % 2 == 0).astype(int)    # 30 events
     model = fit_cox(data, duration_col="duration", event_col="event", covariates=["x"],
                     check_ph=True)

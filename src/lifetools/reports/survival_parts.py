@@ -104,15 +104,14 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
     if not release.released:
         why = (release.withheld_said(said, said_name or model, said_as) if said
                else release.withheld)
+        # the mark of the release's reason on the page ([c]: the model release rule
+        # withheld it), the reason once in the note; its statistic, degrees of freedom
+        # and p-value the same mark (they read [x] beside the action's [c] until wave 42)
+        cell = SaidInNote(f"withheld with the model ({release.withheld})",
+                          shown=hidden_mark(why), note=withheld_models_note([why]))
         return pd.DataFrame([{"model": model, "term": "(all terms)",
-                              "statistic": float("nan"), "df": float("nan"),
-                              "p_value": float("nan"),
-                              # [x] on the page, the reason once in the note
-                              "action": SaidInNote(
-                                  f"withheld with the model ({release.withheld})",
-                                  shown=hidden_mark(why),
-                                  note=withheld_models_note([why]))}],
-                            columns=PH_COLUMNS)
+                              "statistic": cell, "df": cell, "p_value": cell,
+                              "action": cell}], columns=PH_COLUMNS)
     if result.ph_test is None:
         return pd.DataFrame([{"model": model, "term": "(all terms)",
                               "statistic": float("nan"), "df": float("nan"),
