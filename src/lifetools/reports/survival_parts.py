@@ -78,12 +78,20 @@ def whole_degrees(table: pd.DataFrame) -> pd.DataFrame:
     """A proportional-hazards table with its degrees of freedom as whole numbers (a
     nullable integer column: "1", not "1.00", on the page and in the download; the
     discharge and re-referral pages showed "1.00" and "6.00" until wave 33), when every
-    one of them is whole; a withheld model's row keeps no number."""
+    one of them is whole; a withheld model's row keeps no number, and its withheld
+    cell (:func:`ph_table`: its mark, ``[c]`` where the model release rule withheld it,
+    read ``[x]`` there until wave 42)."""
     df = pd.to_numeric(table["df"], errors="coerce")
     finite = df.dropna()
     if not (finite == finite.round()).all():
         return table
-    return table.assign(df=df.round().astype("Int64"))
+    held = [isinstance(v, SaidInNote) for v in table["df"]]
+    if not any(held):
+        return table.assign(df=df.round().astype("Int64"))
+    return table.assign(df=pd.Series(
+        [v if h else pd.NA if pd.isna(d) else int(round(d))
+         for v, h, d in zip(table["df"], held, df, strict=True)],
+        index=table.index, dtype=object))
 
 
 def ph_table(result: Any, model: str, *, exposure_action: str,
