@@ -48,7 +48,7 @@ from lifetools.disclosure.downloads import (
     withheld_table_sentence,
     written_record,
 )
-from lifetools.disclosure.models import WITHHELD_CELL, WITHHELD_COLUMN
+from lifetools.disclosure.models import WITHHELD_CELL, WITHHELD_COLUMN, withheld_rows
 from lifetools.disclosure.prose import has_words, prose_findings
 from lifetools.disclosure.protected import Link
 from lifetools.disclosure.rule_text import net_benefit_sentence, withheld_sentence
@@ -81,7 +81,8 @@ from lifetools.labels import (
 )
 from lifetools.publication import TABLES_FOLDER, check_name, seal, stamp
 
-__all__ = ["IDENTIFYING_COLUMNS", "PERCENT_SCALE", "SUPPRESSED", "PublishedTable", "format_estimate",
+__all__ = ["E_VALUE_HEADER", "IDENTIFYING_COLUMNS", "PERCENT_SCALE", "SUPPRESSED", "PublishedTable",
+           "e_value_cells", "format_estimate",
            "not_estimable_cells", "show_notes", "show_table", "table_estimates"]
 
 IDENTIFYING_COLUMNS = ("person_id", "nhs_number", "year_of_birth", "date_of_birth",
@@ -876,6 +877,30 @@ def table_estimates(summary: ProtectedTable, *, label: str = "estimate",
             held, [", ".join(str(out[c].iat[i]) for c in named) if named else ""
                    for i in range(len(out))])
     return out.reset_index(drop=True)
+
+
+E_VALUE_HEADER = "E-value (CI limit)"
+"""The column of a table of released ratios holding their E-values
+(:func:`e_value_cells`)."""
+
+
+def e_value_cells(summary: ProtectedTable) -> list[str]:
+    """The "E-value (CI limit)" cell of each row of released estimates ``summary``
+    (columns ``e_value`` and ``e_value_ci``): "1.93 (1.41)" where both are numbers;
+    the row's mark where its model's release check or a disclosure rule withheld it
+    (:func:`~lifetools.disclosure.models.withheld_rows`, by its reason's kind),
+    ``[c]`` beside the ``[c]`` of its estimate (:func:`table_estimates`) as every value
+    of a model the model release rule withheld; else "" (no E-value: the row is no
+    headline ratio, or its fit gave no number), which the page and the download show
+    ``[x]`` (:func:`lifetools.disclosure.downloads.shown_frame`). A withheld row's
+    E-value read ``[x]`` beside its estimate's ``[c]`` until wave 42 (the
+    time-to-discharge table at 4,000 people: 12 cells an edition).
+    """
+    frame = require_estimates(summary, name="E-values").frame
+    return [SUPPRESSED if withheld else
+            f"{e:.2f} ({c:.2f})" if pd.notna(e) and pd.notna(c) else ""
+            for e, c, withheld in zip(frame["e_value"], frame["e_value_ci"],
+                                      withheld_rows(frame), strict=True)]
 
 
 SAID_ONCE_ENTRY = f"could not be estimated ({SAID_ONCE})"

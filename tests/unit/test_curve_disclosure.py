@@ -21,7 +21,7 @@ from lifetools.plots.survival import (  # noqa: E402
     survival_curve_table,
     withheld_reasons,
 )
-from lifetools.reports.survival_parts import ph_table  # noqa: E402
+from lifetools.reports.survival_parts import ph_table, whole_degrees  # noqa: E402
 from lifetools.survival import estimate_cif, estimate_km, fit_cox  # noqa: E402
 
 
@@ -91,7 +91,7 @@ def test_every_published_step_counts_more_than_threshold_events():
             last_day = day
 
 
-def test_withheld_model_has_its_ph_test_withheld():
+def test_withheld_model_has_its_ph_test_withheld(output):
     rng = np.random.default_rng(5)
     n = 60
     data = pd.DataFrame({"duration": rng.uniform(1, 100, n), "x": rng.integers(0, 2, n)})
@@ -103,8 +103,19 @@ def test_withheld_model_has_its_ph_test_withheld():
     assert not release.released
     table = ph_table(model, "Cox", exposure_action="noted", release=release)
     assert len(table) == 1                  # ... and is not shown
-    assert table["statistic"].isna().all() and table["p_value"].isna().all()
     assert table["action"].iloc[0].startswith("withheld with the model")
+    # no number: its statistic, degrees of freedom and p-value read [c] as its action
+    # does, withheld by the model release rule (they read [x] until wave 42), the
+    # reason once in the table's note
+    from lifetools.tables import show_table
+
+    # as the reports show it, with whole degrees of freedom (whole_degrees kept them
+    # [x] when the statistic read [c])
+    shown = show_table(whole_degrees(table), name="ph-test", caption="PH",
+                       not_counts=["df"])
+    written = (output / "tables" / "ph-test.csv").read_text().splitlines()
+    assert written[1] == "Cox,(all terms),[c],[c],[c],[c]", written
+    assert shown.note.count("too few") == 1, shown.note
     data["event"] = (np.arange(n) % 2 == 0).astype(int)    # 30 events
     model = fit_cox(data, duration_col="duration", event_col="event", covariates=["x"],
                     check_ph=True)
@@ -261,7 +272,9 @@ def test_curve_with_three_events_is_withheld_not_drawn_flat(tmp_path, monkeypatc
     shown, folder = shown_figure(ax, tmp_path, monkeypatch, "rereferral")
     rows = list(csv.reader(io.StringIO((folder / "figures" / "rereferral.csv").read_text())))
     assert rows[0] == ["group", "day", "estimate", "ci_lower", "ci_upper", "why not drawn"]
-    assert rows[1] == ["Did not use the Life Rooms", "[x]", "[x]", "[x]", "[x]",
+    # the curve rule hid its numbers: [c], as every value a disclosure rule hid (they
+    # read [x] until wave 42); its day does not apply: [x]
+    assert rows[1] == ["Did not use the Life Rooms", "[x]", "[c]", "[c]", "[c]",
                        "too few events to draw a curve without showing a suppressed "
                        "count: fewer than 8 while at least 10 people were at risk"]
     # a drawn curve's reason is not applicable: [x], never blank (wave 41)
@@ -308,7 +321,8 @@ def test_figure_with_no_curve_left_says_so_plainly(tmp_path, monkeypatch):
                           "the Life Rooms (too few events")  # the one reason said once
     shown, folder = shown_figure(ax, tmp_path, monkeypatch, "rereferral")
     rows = list(csv.reader(io.StringIO((folder / "figures" / "rereferral.csv").read_text())))
-    assert len(rows) == 3 and all(r[1:5] == ["[x]"] * 4 and
+    # every number hidden by the curve rule: [c] (until wave 42 [x]); no day applies
+    assert len(rows) == 3 and all(r[1:5] == ["[x]", "[c]", "[c]", "[c]"] and
                                   r[5].startswith("too few events") for r in rows[1:])
     assert gate_findings(shown, folder, "rereferral") == []
 

@@ -196,3 +196,52 @@ def test_wellbeing_share_a_rule_hid_reads_c_on_its_page_and_in_the_comparison(
     share = next(r for label, r in compared.items() if "improving" in label.lower())
     assert cell == share.current_symbol == SUPPRESSED
     assert f"marked {SUPPRESSED}" in shown.note and PRIVACY in shown.note
+
+
+@pytest.mark.parametrize("make", ["hazard", "emergency"])
+def test_a_withheld_models_e_value_reads_its_estimates_mark(make, output):
+    # the time-to-discharge table at 4,000 people read [x] in the E-value column of
+    # each row the model release rule withheld, beside the row's [c] (12 cells an
+    # edition until wave 42); a failed fit's stays [x], a shown ratio's its numbers
+    from lifetools.reports.emergency import estimates_table
+    from lifetools.reports.survival_parts import hazard_ratio_table
+    from lifetools.tables import show_table
+
+    failed = LeftOut("could not be estimated: the fit did not converge", UNAVAILABLE)
+    summary = pd.DataFrame({
+        "outcome": ["A&E attendances"] * 4, "design": ["Cox"] * 4,
+        "term": ["shown", "withheld", "rule", "failed"],
+        "estimate": [1.5, nan, nan, nan], "ci_lower": [1.1, nan, nan, nan],
+        "ci_upper": [2.0, nan, nan, nan], "p_value": [0.01, nan, nan, nan],
+        "e_value": [2.37, 1.93, nan, nan], "e_value_ci": [1.43, 1.2, nan, nan],
+        "withheld": ["", LeftOut(RELEASE, CONFIDENTIAL), RULE, failed]})
+    released = _released(summary)
+    table = (hazard_ratio_table(released) if make == "hazard"
+             else estimates_table(released))
+    assert table["E-value (CI limit)"].tolist() == ["2.37 (1.43)", SUPPRESSED, SUPPRESSED, ""]
+    estimate = [c for c in table.columns if c.endswith("(95% CI)")][0]
+    assert table[estimate].tolist()[1:] == [SUPPRESSED, SUPPRESSED, NOT_AVAILABLE]
+    # the download as the page: each withheld row one mark across its cells
+    show_table(table, name=f"{make}-ratios", caption="Ratios")
+    written = pd.read_csv(output / "tables" / f"{make}-ratios.csv", dtype=str,
+                          keep_default_na=False)
+    assert written.iloc[1:, -1].tolist() == [SUPPRESSED, SUPPRESSED, NOT_AVAILABLE]
+
+
+def test_only_a_value_not_shown_is_recorded_as_withheld():
+    # ProtectedTable.withheld marks a withheld model's cells [c] in a download; it
+    # never hides a number the table shows, nor names a cell outside the table
+    from lifetools.disclosure import require_table
+    from lifetools.disclosure.downloads import shown_frame
+    from lifetools.disclosure.models import WITHHELD_CELL
+
+    table = require_table(pd.DataFrame({"estimate": [1.5, nan]}), name="figure")
+    marked = table.withheld([(1, "estimate")], WITHHELD_CELL)
+    assert shown_frame(marked)["estimate"].tolist() == ["1.50", SUPPRESSED]
+    assert shown_frame(table)["estimate"].tolist() == ["1.50", NOT_AVAILABLE]
+    with pytest.raises(ValueError, match="holds a value"):
+        table.withheld([(0, "estimate")], WITHHELD_CELL)
+    with pytest.raises(ValueError, match="row 2 is not in the table"):
+        table.withheld([(2, "estimate")], WITHHELD_CELL)
+    with pytest.raises(KeyError, match="ci_lower"):
+        table.withheld([(1, "ci_lower")], WITHHELD_CELL)

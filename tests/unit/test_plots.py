@@ -1117,3 +1117,55 @@ def test_forest_download_writes_a_limit_on_its_side_of_one_and_the_gate_accepts_
     for wrong in (text.replace(",1.004,", ",1.0040,"), text.replace(",0.50,", ",0.500,")):
         assert any("confidence limit" in detail
                    for _, detail in _csv_findings(wrong, rules, profile, tables=False))
+
+
+def test_a_withheld_models_figure_data_read_c_as_its_table_does(tmp_path):
+    # the data behind a figure of a model the model release rule withheld (the
+    # time-to-discharge forest plot's rows, the crisis model's calibration curves)
+    # wrote its values [x] (not available) beside the page's table's [c] until wave 42;
+    # a fit that gave no number stays [x]
+    from lifetools.disclosure import active_profile
+    from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
+    from lifetools.disclosure.withheld import CONFIDENTIAL, UNAVAILABLE, LeftOut
+    from lifetools.pipeline.gate.files import _csv_findings
+    from lifetools.publication import figure_download_rules, figure_downloads
+
+    nan = float("nan")
+    frame = pd.DataFrame({
+        "model": ["Time-varying (correct)", "Landmark at 90 days", "Naive model"],
+        "estimate": [1.44, nan, nan], "ci_lower": [1.1, nan, nan],
+        "ci_upper": [2.06, nan, nan],
+        "withheld": ["", LeftOut("too few events to estimate", CONFIDENTIAL),
+                     LeftOut("could not be estimated: the fit did not converge",
+                             UNAVAILABLE)]})
+    ax = plots.plot_forest(released(frame), label_col="model")
+    (path,) = figure_downloads(ax.figure, "forest", tmp_path)
+    lines = (tmp_path / path).read_text().splitlines()
+    assert lines[1:] == ["Time-varying (correct),1.44,1.10,2.06",
+                         f"Landmark at 90 days,{SUPPRESSED},{SUPPRESSED},{SUPPRESSED}",
+                         f"Naive model,{NOT_AVAILABLE},{NOT_AVAILABLE},{NOT_AVAILABLE}"]
+    rules = figure_download_rules(ax.figure, "forest")[path]
+    assert _csv_findings("\n".join(lines) + "\n", rules, active_profile(),
+                         tables=False) == []
+    plt.close("all")
+    good, bad = _releases()
+    curve = pd.DataFrame({"predicted": [0.05, 0.1], "observed": [0.06, 0.12],
+                          "ci_lower": [0.03, 0.08], "ci_upper": [0.09, 0.16]})
+    internal = pd.DataFrame({"predicted": [0.05, 0.1], "apparent": [0.04, 0.1],
+                             "corrected": [0.05, 0.11]})
+    for release, mark in ((bad, SUPPRESSED), (good, None)):
+        for draw, table, name in (
+                (plots.plot_calibration_curve, curve, "calibration"),
+                (plots.plot_corrected_calibration, internal, "internal")):
+            outputs = disclosure.model_outputs(table, dict.fromkeys(table.columns,
+                                                                    release))
+            fig = draw(outputs).figure
+            (path,) = figure_downloads(fig, name, tmp_path)
+            cells = [line.split(",") for line in
+                     (tmp_path / path).read_text().splitlines()[1:]]
+            if mark is None:
+                assert all(SUPPRESSED not in row and NOT_AVAILABLE not in row
+                           for row in cells)
+            else:
+                assert all(cell == mark for row in cells for cell in row), cells
+            plt.close("all")

@@ -132,7 +132,10 @@ def test_rereferral_report(data):
         assert report.ph_test["p_value"].notna().all()
     else:
         assert report.ph_test["term"].tolist() == ["(all terms)"]
-        assert report.ph_test["p_value"].isna().all()
+        # no number: its statistic and p-value are the withheld cell the action is
+        # ([c] on the page and in the download: wave 42)
+        assert all(str(v) == str(report.ph_test["action"].iloc[0])
+                   for v in report.ph_test["p_value"])
         assert report.ph_test["action"].iloc[0] == (
             f"withheld with the model ({report.release.withheld})")
     # Fine-Gray subdistribution ratios beside the cause-specific ones, same terms
@@ -161,12 +164,17 @@ def test_rereferral_report(data):
     table = report.hazard_ratio_table
     column = table["E-value (CI limit)"]
     complete = table["model"].str.contains("complete cases")
-    assert (column[~complete] != "").sum() == evalues["e_value"].notna().sum()
+    numbers = ~column.isin(["", tables.SUPPRESSED])
+    assert (numbers & ~complete).sum() == evalues["e_value"].notna().sum()
+    # a row of a model the release rule withheld reads [c] there, as its estimate
+    # (it read [x] beside the estimate's [c] until wave 42)
+    withheld = table["hazard ratio (95% CI)"] == tables.SUPPRESSED
+    assert (column[withheld] == tables.SUPPRESSED).all()
     ratios = report.released.frame
     complete_row = ratios[ratios["model"].str.contains("complete cases")].iloc[0]
     found = hazard_e_values(complete_row.to_dict() | {"text": None}, incidence)
     if found is None or pd.isna(complete_row["estimate"]):
-        assert (column[complete] == "").all()
+        assert not numbers[complete].any()
     else:
         assert (complete_row["e_value"], complete_row["e_value_ci"]) == (
             found.estimate, found.limit)
@@ -323,7 +331,9 @@ def test_rereferral_report_withheld_model_reads_as_such_in_its_sentence(
     assert len(texts) == 1 and texts.pop().startswith("not shown: too few events"), texts
     tables.show_table(report.share_table, name="share-rereferred", caption="Share")
     csv = (folder / "tables" / "share-rereferred.csv").read_text().splitlines()
-    assert len(csv) == 2 and csv[1].endswith(",[x]"), csv
+    # withheld by the model release rule: [c], as every value a disclosure rule hid
+    # (the convention of wave 42; this test still expected [x])
+    assert len(csv) == 2 and csv[1].endswith(f",{tables.SUPPRESSED}"), csv
 
 
 def test_discharge_report_says_when_a_ratio_cannot_be_estimated(data, monkeypatch):
@@ -553,9 +563,11 @@ def test_analyse_wellbeing_withheld_summary_and_table_give_one_reason():
     from lifetools.disclosure.withheld import SAID_ONCE
 
     table = table_estimates(report.released, label="estimate", keep=["method"])
-    # the rows show [x]; the reason is the table's (its note, from WITHHELD_COLUMN, which
-    # names the row's method)
-    assert set(table.loc[table[WITHHELD_COLUMN] != "", "estimate (95% CI)"]) == {"[x]"}
+    # the rows show [c] (withheld by the model release rule: the convention of wave
+    # 42; this test still expected [x]); the reason is the table's (its note, from
+    # WITHHELD_COLUMN, which names the row's method)
+    assert set(table.loc[table[WITHHELD_COLUMN] != "", "estimate (95% CI)"]) == {
+        tables.SUPPRESSED}
     cells = dict(zip(table["method"], table[WITHHELD_COLUMN], strict=True))
     text = {k["name"]: str(k["text"]) for k in report.key_results if "text" in k}
     reasons = {}

@@ -76,10 +76,34 @@ withheld (:func:`model_outputs`): shown ``[c]``, its reason said once in the tab
 note, so neither the page's footnote nor the downloads' notes list it among the cells
 whose reason is not said (wave 42)."""
 
+
+
+def withheld_rows(estimates: pd.DataFrame) -> list[bool]:
+    """Whether each row of released estimates (``model_release(...).estimates``) is a
+    model a rule withheld: its ``withheld`` reason made confidential (the model release
+    rule's too few events, people or residual degrees of freedom, or a disclosure
+    rule: :func:`~lifetools.disclosure.withheld.kind_of`), its fit not failed
+    (``failure``). Its values are ``[c]`` wherever shown: the page's table
+    (:func:`lifetools.tables.table_estimates`), its E-values
+    (:func:`lifetools.tables.e_value_cells`) and the data behind a figure of it
+    (:meth:`~lifetools.disclosure.protected.ProtectedTable.withheld`, with
+    :data:`WITHHELD_CELL`); a failed fit's, or one withheld for no rule, are ``[x]``."""
+    def missing(value: Any) -> bool:
+        return value is None or value is pd.NA or (
+            isinstance(value, float) and value != value) or str(value).strip() == ""
+
+    failed = (estimates["failure"].map(lambda v: not missing(v)).tolist()
+              if "failure" in estimates else [False] * len(estimates))
+    held = (estimates["withheld"].tolist() if "withheld" in estimates
+            else [None] * len(estimates))
+    return [not fail and not missing(why) and kind_of(why) == CONFIDENTIAL
+            for why, fail in zip(held, failed, strict=True)]
+
+
 __all__ = ["DIVERGED_TERMS", "WITHHELD_CELL", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
            "ModelRelease", "TOO_FEW",
            "UNITS", "WITHHELD_COLUMN", "combine_estimates", "model_outputs", "model_release",
-           "not_estimable", "require_estimates", "withheld_words"]
+           "not_estimable", "require_estimates", "withheld_rows", "withheld_words"]
 
 ESTIMATE_COLUMNS = ("estimate", "ci_lower", "ci_upper", "p_value", "se", "e_value",
                     "e_value_ci")

@@ -487,6 +487,43 @@ class ProtectedTable:
         return ProtectedTable(self._frame, replace(self._record, limits=limits),
                               _token=_TOKEN)
 
+    def withheld(self, cells: Iterable[tuple[int, str]], reason: str) -> ProtectedTable:
+        """The same table, its ``cells`` (row position, column) recorded as left out
+        for ``reason`` in :attr:`ProtectionRecord.suppressed`: a model's values the
+        model release rule withheld
+        (:data:`~lifetools.disclosure.models.WITHHELD_CELL`), which a download writes
+        ``[c]`` (:func:`lifetools.disclosure.downloads.shown_frame`) as the page's
+        table of the same model's values does. The data behind a figure of a withheld
+        model (its calibration curve, a forest plot's withheld rows) wrote them ``[x]``
+        (not available) until wave 42.
+
+        Raises
+        ------
+        KeyError
+            If a column is not in the table.
+        ValueError
+            If a row is not in the table or a cell holds a value: only a value that is
+            not shown can be recorded as left out.
+        """
+        self.verify()
+        cells = list(dict.fromkeys((int(r), str(c)) for r, c in cells))
+        missing = sorted({c for _, c in cells if c not in self._frame.columns})
+        if missing:
+            raise KeyError(f"columns not in the table: {missing}")
+        for row, column in cells:
+            if not 0 <= row < len(self._frame):
+                raise ValueError(f"row {row} is not in the table ({len(self._frame)} rows)")
+            value = self._frame[column].iat[row]
+            if not (value is None or value is pd.NA or (isinstance(value, float)
+                                                        and value != value)):
+                raise ValueError(f"column {column!r} row {row} holds a value: only a "
+                                 "value that is not shown is recorded as left out")
+        kept = {(r, c) for r, c, _ in self._record.suppressed}
+        suppressed = (*self._record.suppressed,
+                      *((r, c, str(reason)) for r, c in cells if (r, c) not in kept))
+        return ProtectedTable(self._frame, replace(self._record, suppressed=suppressed),
+                              _token=_TOKEN)
+
     def select(self, columns: Sequence[str]) -> ProtectedTable:
         """The same rows with only ``columns`` (in that order), still protected."""
         self.verify()

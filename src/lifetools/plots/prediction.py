@@ -9,7 +9,7 @@ import pandas as pd
 
 from lifetools.disclosure import require_table
 from lifetools.disclosure.downloads import PROPORTION_PLACES
-from lifetools.disclosure.models import WITHHELD_COLUMN
+from lifetools.disclosure.models import WITHHELD_CELL, WITHHELD_COLUMN
 from lifetools.formatting import format_points, format_proportion
 from lifetools.labels import with_words
 from lifetools.plots.calibration_axes import calibration_axes
@@ -65,6 +65,19 @@ def model_caption(table: Any, caption: str) -> str:
     return f"{caption}. The model's curves are not shown: {why}." if why else caption
 
 
+def _drawn(table: Any, data: pd.DataFrame, name: str) -> Any:
+    """The data a figure of released model outputs draws (``data``: columns of
+    ``table``, row for row, rounded), protected, with the cells of a model the model
+    release rule withheld recorded as such
+    (:data:`~lifetools.disclosure.models.WITHHELD_CELL`): its download writes them
+    ``[c]``, as the page's table of the same outputs (:func:`lifetools.tables.show_table`),
+    where it wrote ``[x]`` until wave 42."""
+    record = require_table(table, name=name).record
+    return require_table(data.reset_index(drop=True), name=name).withheld(
+        [(row, column) for row, column, why in record.suppressed
+         if why == WITHHELD_CELL and column in data.columns], WITHHELD_CELL)
+
+
 @redrawable
 def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
     """Flexible calibration curve with its 95% band (from ``calibration_curve``).
@@ -102,8 +115,7 @@ def plot_calibration_curve(curve: Any, *, ax: Any = None) -> Any:
         alt = ("A dashed line of perfect calibration only: the model's calibration curve "
                f"is not shown: {why or 'the model made no curve'}.")
     mark_protected(ax.figure, rules={"content": "a fitted curve, no counts"},
-                   data={"": require_table(data.reset_index(drop=True),
-                                           name="calibration")}, alt=alt,
+                   data={"": _drawn(curve, data, "calibration")}, alt=alt,
                    proportions={"": list(CALIBRATION_COLUMNS)})
     return ax
 
@@ -146,8 +158,7 @@ def plot_corrected_calibration(curve: Any, *, ax: Any = None) -> Any:
         alt = ("A dashed line of perfect calibration only: the model's calibration curves "
                f"are not shown: {why or 'the model made no curve'}.")
     mark_protected(ax.figure, rules={"content": "fitted curves, no counts"},
-                   data={"": require_table(data.reset_index(drop=True),
-                                           name="internal calibration")}, alt=alt,
+                   data={"": _drawn(curve, data, "internal calibration")}, alt=alt,
                    proportions={"": ["predicted", "apparent", "corrected"]})
     return ax
 

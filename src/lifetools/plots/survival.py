@@ -28,6 +28,7 @@ from lifetools.disclosure import (
     round_count,
 )
 from lifetools.disclosure.figure_texts import RATIO_SCALE
+from lifetools.disclosure.models import WITHHELD_CELL, withheld_rows
 from lifetools.formatting import format_count, format_interval, format_proportion
 from lifetools.labels import label, listed
 from lifetools.plots.theme import (
@@ -162,9 +163,11 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
     flat line at 0 (or 1) that reads "no events" where the tables say "fewer than 8".
     A group with no events at all is withheld the same way, so the figure never tells
     0 events from 1 to ``threshold`` (the tables may suppress the count). Such a group
-    has one row, its numbers missing (``[x]``) and :data:`WHY_NOT_DRAWN` saying why
-    in plain words (:func:`withheld_reasons`); the column is there only when a group
-    is withheld, so a table whose curves are all drawn is unchanged.
+    has one row, its numbers missing, recorded as withheld (``[c]`` in the download,
+    as every value a disclosure rule hid: ``[x]`` until wave 42; its day, which does
+    not apply, ``[x]``) and :data:`WHY_NOT_DRAWN` saying why in plain words
+    (:func:`withheld_reasons`); the column is there only when a group is withheld, so
+    a table whose curves are all drawn is unchanged.
     The grid is made for the curves drawn (a group found never to move is withheld
     and the others are read again), and steps out by 30 days while the rows,
     with one per withheld group, are more than 60.
@@ -229,7 +232,12 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
         frame["_order"] = frame["group"].map(order.index)
         frame = frame.sort_values("_order", kind="stable").drop(columns="_order")
         frame = frame.reset_index(drop=True)
-    return require_table(frame, name="curves", not_counts=["day"])
+    table = require_table(frame, name="curves", not_counts=["day"])
+    # a withheld group's numbers were hidden by the curve rule (a disclosure rule):
+    # [c], as every value a rule hid; its day does not apply ([x]) (wave 42)
+    rows = [i for i, g in enumerate(frame["group"]) if g in {_name(w) for w in withheld}]
+    return table.withheld([(i, c) for i in rows for c in ("estimate", "ci_lower",
+                                                          "ci_upper")], WITHHELD_CELL)
 
 
 def _read_curve(rows: pd.DataFrame, grid: list[float], stop: float, *, cif: bool,
@@ -721,6 +729,10 @@ def plot_forest(
     mark_protected(ax.figure, rules={"content": "model estimates"},
                    # its download writes a limit on its side of 1 as the page and
                    # the alt text do ("1.004", never "1.00": wave 41)
+                   # a withheld model's row [c], as in the page's table (wave 42)
                    data={"": require_table(data, name="forest").keeping_sides(
-                       ["ci_lower", "ci_upper"], 1.0)}, alt=alt)
+                       ["ci_lower", "ci_upper"], 1.0).withheld(
+                           [(row, c) for row, held in enumerate(withheld_rows(frame))
+                            if held for c in ("estimate", "ci_lower", "ci_upper")],
+                           WITHHELD_CELL)}, alt=alt)
     return ax

@@ -28,7 +28,6 @@ from lifetools.disclosure import (
     model_release,
     protect_flow,
     protected_count,
-    require_estimates,
 )
 from lifetools.disclosure.text import ProtectedText, join
 from lifetools.disclosure.withheld import (
@@ -67,7 +66,12 @@ from lifetools.reports.sentences import (
     result_sentence,
 )
 from lifetools.result_names import EmergencyName, derived
-from lifetools.tables import estimate_row_name, table_estimates
+from lifetools.tables import (
+    E_VALUE_HEADER,
+    e_value_cells,
+    estimate_row_name,
+    table_estimates,
+)
 
 __all__ = ["PAGE_ORDER", "EmergencyReport", "analyse_emergency_care", "estimates_table",
            "fewest_events", "rate_table", "release_checks", "release_estimates"]
@@ -157,16 +161,15 @@ def estimates_table(released: ProtectedTable, said: Said = NOTHING_SAID
 
     ``released``: the rate ratios as released by the model release check
     (:func:`release_estimates`); a row that could not be estimated or was withheld
-    reads why, with no p-value or E-value. ``said``: what the page's summary said of
-    its rows (:func:`stated_reasons`), which the table's note points to instead of
-    repeating (:func:`~lifetools.tables.table_estimates`).
+    reads why, with no p-value or E-value (its E-value ``[c]`` where the model release
+    rule withheld it, as its estimate: :func:`~lifetools.tables.e_value_cells`).
+    ``said``: what the page's summary said of its rows (:func:`stated_reasons`), which
+    the table's note points to instead of repeating
+    (:func:`~lifetools.tables.table_estimates`).
     """
-    estimates = require_estimates(released, name="rate ratios").frame
     table = table_estimates(released, label="rate ratio", keep=ESTIMATE_LABELS,
                             said=said)
-    table["E-value (CI limit)"] = [
-        f"{e:.2f} ({c:.2f})" if pd.notna(e) and pd.notna(c) else "" for e, c in
-        zip(estimates["e_value"], estimates["e_value_ci"], strict=True)]
+    table[E_VALUE_HEADER] = e_value_cells(released)
     return table
 
 

@@ -19,7 +19,6 @@ from lifetools.disclosure import (
     ProtectedTable,
     combine_estimates,
     compose,
-    require_estimates,
 )
 from lifetools.disclosure.downloads import hidden_mark, withheld_models_note
 from lifetools.disclosure.models import COULD_NOT
@@ -45,7 +44,12 @@ from lifetools.reports.sentences import (
 )
 from lifetools.result_names import DischargeName, ReReferralName, derived
 from lifetools.survival.cox import PH_NOTE
-from lifetools.tables import SAID_ONCE_ENTRY, table_estimates
+from lifetools.tables import (
+    E_VALUE_HEADER,
+    SAID_ONCE_ENTRY,
+    e_value_cells,
+    table_estimates,
+)
 
 __all__ = ["COMPLETE_CASE", "DEATH", "EXPOSURE_TERMS", "FINE_GRAY", "PH_COLUMNS",
            "RATIO_COLUMNS", "TERM_LABELS", "e_value_table", "end_incidence", "estimate_row",
@@ -74,12 +78,20 @@ def whole_degrees(table: pd.DataFrame) -> pd.DataFrame:
     """A proportional-hazards table with its degrees of freedom as whole numbers (a
     nullable integer column: "1", not "1.00", on the page and in the download; the
     discharge and re-referral pages showed "1.00" and "6.00" until wave 33), when every
-    one of them is whole; a withheld model's row keeps no number."""
+    one of them is whole; a withheld model's row keeps no number, and its withheld
+    cell (:func:`ph_table`: its mark, ``[c]`` where the model release rule withheld it,
+    read ``[x]`` there until wave 42)."""
     df = pd.to_numeric(table["df"], errors="coerce")
     finite = df.dropna()
     if not (finite == finite.round()).all():
         return table
-    return table.assign(df=df.round().astype("Int64"))
+    held = [isinstance(v, SaidInNote) for v in table["df"]]
+    if not any(held):
+        return table.assign(df=df.round().astype("Int64"))
+    return table.assign(df=pd.Series(
+        [v if h else pd.NA if pd.isna(d) else int(round(d))
+         for v, h, d in zip(table["df"], held, df, strict=True)],
+        index=table.index, dtype=object))
 
 
 def ph_table(result: Any, model: str, *, exposure_action: str,
@@ -100,15 +112,14 @@ def ph_table(result: Any, model: str, *, exposure_action: str,
     if not release.released:
         why = (release.withheld_said(said, said_name or model, said_as) if said
                else release.withheld)
+        # the mark of the release's reason on the page ([c]: the model release rule
+        # withheld it), the reason once in the note; its statistic, degrees of freedom
+        # and p-value the same mark (they read [x] beside the action's [c] until wave 42)
+        cell = SaidInNote(f"withheld with the model ({release.withheld})",
+                          shown=hidden_mark(why), note=withheld_models_note([why]))
         return pd.DataFrame([{"model": model, "term": "(all terms)",
-                              "statistic": float("nan"), "df": float("nan"),
-                              "p_value": float("nan"),
-                              # [x] on the page, the reason once in the note
-                              "action": SaidInNote(
-                                  f"withheld with the model ({release.withheld})",
-                                  shown=hidden_mark(why),
-                                  note=withheld_models_note([why]))}],
-                            columns=PH_COLUMNS)
+                              "statistic": cell, "df": cell, "p_value": cell,
+                              "action": cell}], columns=PH_COLUMNS)
     if result.ph_test is None:
         return pd.DataFrame([{"model": model, "term": "(all terms)",
                               "statistic": float("nan"), "df": float("nan"),
@@ -466,14 +477,14 @@ def hazard_ratio_table(released: ProtectedTable, *, keep: Sequence[str] = ()
 
     :func:`lifetools.tables.table_estimates` of ``released`` (:func:`released_ratios`)
     and a column "E-value (CI limit)": the E-values of a Life Rooms ratio (the rows
-    :data:`E_VALUE_COLUMNS` says) and of its confidence limit nearest 1, no value in
-    the other rows and where withheld, as the emergency-care rate-ratio table
-    (``estimates_table``): the page and the download show ``[x]`` (not available) there
-    (:func:`lifetools.disclosure.downloads.shown_frame`; blank until wave 41).
+    :data:`E_VALUE_COLUMNS` says) and of its confidence limit nearest 1
+    (:func:`lifetools.tables.e_value_cells`, as the emergency-care rate-ratio table's
+    ``estimates_table``): ``[c]`` in a row of a model the model release rule withheld,
+    as its estimate; no value in the other rows and where the fit gave none, which the
+    page and the download show ``[x]`` (not available)
+    (:func:`lifetools.disclosure.downloads.shown_frame`; blank until wave 41; ``[x]`` in
+    a withheld row until wave 42).
     """
-    estimates = require_estimates(released, name="hazard ratios").frame
     table = table_estimates(released, label="hazard ratio", keep=list(keep))
-    table["E-value (CI limit)"] = [
-        f"{e:.2f} ({c:.2f})" if pd.notna(e) and pd.notna(c) else "" for e, c in
-        zip(estimates["e_value"], estimates["e_value_ci"], strict=True)]
+    table[E_VALUE_HEADER] = e_value_cells(released)
     return table
