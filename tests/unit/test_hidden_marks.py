@@ -245,3 +245,15 @@ def test_only_a_value_not_shown_is_recorded_as_withheld():
         table.withheld([(2, "estimate")], WITHHELD_CELL)
     with pytest.raises(KeyError, match="ci_lower"):
         table.withheld([(1, "ci_lower")], WITHHELD_CELL)
+
+
+def test_an_archived_editions_result_without_a_kind_keeps_its_pages_mark():
+    # an edition archived before wave 42 is never rerun: its results.json has no
+    # "left_out", and the comparison beside the new edition marked every value it hid
+    # to protect privacy [x], "could not be estimated" (review of wave 42)
+    hidden = {"value": None, "kind": "estimate", "label": "Hazard ratio",
+              "text": f"not shown ({PRIVACY})"}
+    failed = {"value": None, "kind": "estimate", "label": "Odds ratio",
+              "text": "could not be estimated (the model did not converge)"}
+    rows = compare_results({"hr": hidden, "or": failed}, {"hr": hidden, "or": failed})
+    assert [r.previous_symbol for r in rows] == [SUPPRESSED, NOT_AVAILABLE]

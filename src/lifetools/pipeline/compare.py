@@ -37,7 +37,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED, hidden_mark
-from lifetools.disclosure.withheld import KINDS, PRIVACY, LeftOut
+from lifetools.disclosure.withheld import (
+    CONFIDENTIAL,
+    KINDS,
+    PRIVACY,
+    UNAVAILABLE,
+    LeftOut,
+)
 from lifetools.formatting import finite, format_interval, format_value, interval_order
 from lifetools.labels import explain_terms, words_given
 from lifetools.result_names import WITHOUT_INTERVAL
@@ -263,12 +269,17 @@ def _symbol(entry: Mapping[str, Any]) -> str:
     ``[c]`` for a value a disclosure rule hid, ``[x]`` for one no rule hid (the GSS
     shorthand; the reason is said once, in the table's note), through
     :func:`lifetools.disclosure.downloads.hidden_mark`, which the report's own tables
-    read too. An entry with no recorded kind is ``[x]``: nothing recorded that a rule
-    hid it (until wave 42 the mark was told by the words "hidden to protect privacy"
-    in its text: issue 12)."""
+    read too. An entry with no recorded kind was written before wave 42, whose code
+    told the mark by the words "hidden to protect privacy" in its text (issue 12): an
+    archived edition is never rerun, so its ``results.json`` keeps no kind, and its
+    values are marked as its own pages marked them (until the review of wave 42 every
+    such value read ``[x]``, "could not be estimated", beside the current edition).
+    """
     kind = entry.get("left_out")
     text = str(entry.get("text") or "")
-    return hidden_mark(LeftOut(text, kind) if kind in KINDS else None)
+    if kind not in KINDS:  # an archived edition's record, made before kinds were kept
+        kind = CONFIDENTIAL if PRIVACY in text else UNAVAILABLE
+    return hidden_mark(LeftOut(text, kind))
 
 
 def _with(shown: str, words: str) -> str:
