@@ -194,8 +194,8 @@ def check_window(series: Series, window: tuple[str, str] | None, *,
                                 f"report {analysis.id}: {said}")
     if problems:
         raise ParameterError(
-            f"{len(problems)} report(s) fall outside the data's dates or run past "
-            "them:\n  " + "\n  ".join(problems),
+            f"{len(problems)} report(s) fall outside the data's dates, run past "
+            "them or have a period they cannot report on:\n  " + "\n  ".join(problems),
             hint="use an extract that covers the dates each report needs (its period, "
             "and the days before or after it named), or correct the edition's "
             "period_start/period_end in analyses/analyses.yml")

@@ -205,7 +205,9 @@ def balance_table(before: pd.DataFrame, after: pd.DataFrame, *, treatment_col: s
 def _whitening(points: np.ndarray, treated: np.ndarray) -> tuple[np.ndarray, float]:
     """A matrix ``w`` with ``|(a - b) @ w|`` the Mahalanobis distance of the rows of
     ``points`` under their pooled within-group covariance, and ``1 / var`` of the first
-    column under it (``inf``: no bound, when the covariance is singular)."""
+    column under it, the multiplier of the search's lower bound on the distance (0 when
+    the covariance is singular: no bound, every control within the caliper is
+    compared, so the search stays exact)."""
     centred = points.copy()
     for group in (treated, ~treated):
         centred[group] -= points[group].mean(axis=0)

@@ -11,7 +11,8 @@ A report counts people and events in its period, and some read before it or afte
 - ``crisis_risk``: the model is developed on the people open one year before the period
   starts, with their A&E attendances and emergency admissions in the year before that
   (:func:`lifetools.cohort.build_crisis_cohort`), and validated on crises in the
-  :data:`~lifetools.design_sizes.CRISIS_HORIZON_DAYS` from the period's start.
+  :data:`~lifetools.design_sizes.CRISIS_HORIZON_DAYS` from the period's start, which
+  its period must cover (``DateNeeds.period_rule``).
 - every other report: its period.
 
 :func:`date_needs` says which dates a run needs from its parameters (a run's
@@ -71,17 +72,15 @@ def _emergency(start: str, end: str, parameters: Mapping[str, Any]) -> DateNeeds
 
 
 def _crisis(start: str, end: str, parameters: Mapping[str, Any]) -> DateNeeds:
+    # the period covers the horizon (a shorter one is refused by its period rule), so
+    # the validation's crises lie in it and nothing after it is read
     development = _shift(start, years=-1)
-    horizon_end = _shift(start, days=CRISIS_HORIZON_DAYS - 1)
-    last = max(end, horizon_end)
     days = (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days + 1
-    return DateNeeds(_shift(development, days=-365), last,
+    return DateNeeds(_shift(development, days=-365), end,
                      "the two years before the period: the model is developed on the "
                      "people open a year before it starts, with their emergency care "
-                     "in the year before that",
-                     f"crises in the {CRISIS_HORIZON_DAYS} days from the period's start"
-                     if last > end else "",
-                     "" if end >= horizon_end else
+                     "in the year before that", "",
+                     "" if end >= _shift(start, days=CRISIS_HORIZON_DAYS - 1) else
                      f"its period is {days} days long, shorter than the "
                      f"{CRISIS_HORIZON_DAYS}-day horizon over which the model's "
                      "predictions are validated (it needs a period of at least "
