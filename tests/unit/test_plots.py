@@ -1147,6 +1147,12 @@ def test_a_withheld_models_figure_data_read_c_as_its_table_does(tmp_path):
     rules = figure_download_rules(ax.figure, "forest")[path]
     assert _csv_findings("\n".join(lines) + "\n", rules, active_profile(),
                          tables=False) == []
+    # the figure says the same: "withheld" for the [c] row, "not estimated" for the
+    # [x] one (both read "not estimated" until the review of wave 42)
+    drawn = [t.get_text().strip() for t in ax.texts]
+    assert drawn == ["withheld", "not estimated"]
+    assert ("Landmark at 90 days: withheld; Naive model: not estimated"
+            in ax.figure._lifetools_alt)
     plt.close("all")
     good, bad = _releases()
     curve = pd.DataFrame({"predicted": [0.05, 0.1], "observed": [0.06, 0.12],

@@ -707,8 +707,13 @@ def plot_forest(
                 fmt=MARKERS[1], color=PALETTE[0], capsize=4, markersize=7)
     _ratio_axis(ax, float(low[ok].min()) if ok.any() else 0.5,
                 float(high[ok].max()) if ok.any() else 2.0, wrap(xlabel, 34))
+    # a model the release rule withheld is "withheld" ([c] in its data), a fit that
+    # gave no number "not estimated" ([x]): until the review of wave 42 both read "not
+    # estimated" beside a download that marked the first [c]
+    held = withheld_rows(frame)
+    missing = ["withheld" if h else "not estimated" for h in held]
     for row in np.flatnonzero(~ok):
-        ax.text(1.0, y[row], "  not estimated", ha="left", va="center",
+        ax.text(1.0, y[row], f"  {missing[row]}", ha="left", va="center",
                 fontstyle="italic", color="#444444")
     ax.set_yticks(y)
     ax.set_yticklabels(names)
@@ -721,8 +726,9 @@ def plot_forest(
                          "ci_upper": np.round(high, 4)})
     # a limit that rounds onto 1 keeps the places that show its side ("1.004")
     parts = [f"{label(str(v))}: {format_interval(e, lo, h, null=1.0)}"
-             if k else f"{label(str(v))}: not estimated"
-             for v, e, lo, h, k in zip(frame[label_col], est, low, high, ok, strict=True)]
+             if k else f"{label(str(v))}: {why}"
+             for v, e, lo, h, k, why in zip(frame[label_col], est, low, high, ok, missing,
+                                            strict=True)]
     alt = (f"Forest plot of {len(frame)} ratio" + ("s" if len(frame) != 1 else "")
            + " with 95% confidence intervals on a log scale, a dashed line at 1. "
            + "; ".join(parts) + ".")
@@ -732,7 +738,7 @@ def plot_forest(
                    # a withheld model's row [c], as in the page's table (wave 42)
                    data={"": require_table(data, name="forest").keeping_sides(
                        ["ci_lower", "ci_upper"], 1.0).withheld(
-                           [(row, c) for row, held in enumerate(withheld_rows(frame))
-                            if held for c in ("estimate", "ci_lower", "ci_upper")],
+                           [(row, c) for row, h in enumerate(held)
+                            if h for c in ("estimate", "ci_lower", "ci_upper")],
                            WITHHELD_CELL)}, alt=alt)
     return ax
