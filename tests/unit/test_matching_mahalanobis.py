@@ -99,3 +99,14 @@ def test_mahalanobis_covariate_outside_the_score_is_an_error():
     with pytest.raises(ValueError, match="among the score's covariates; not: team"):
         match_on_propensity(frail(1, n=300), treatment_col="user", covariates=["x"],
                             mahalanobis=["team"])
+
+
+def test_method_names_only_the_covariates_the_distance_used():
+    # a covariate constant among the people inside the support is left out of the
+    # distance; the method record (and the page's sentence made from it) still named
+    # it (review of wave 42)
+    df = frail(3, n=600).assign(flag=1.0)
+    matched = match_on_propensity(df, treatment_col="user", covariates=["x", "b", "flag"],
+                                  mahalanobis=["b", "flag"])
+    assert matched.method["mahalanobis"] == ("b",)
+    assert matched.method["distance"].endswith("logit propensity score, b")

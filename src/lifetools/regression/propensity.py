@@ -347,9 +347,12 @@ def match_on_propensity(
                                             covariates=covariates),
         method={"design": design,
                 "caliper": f"{caliper} SD of the logit propensity score",
+                # the covariates the distance used: one constant among the people
+                # inside the support was left out, and the page's sentence must not
+                # name it (review of wave 42)
                 "distance": ("Mahalanobis (pooled within-group covariance): logit "
-                             "propensity score" + "".join(f", {c}" for c in mahalanobis)),
-                "mahalanobis": tuple(mahalanobis),
+                             "propensity score" + "".join(f", {c}" for c in columns)),
+                "mahalanobis": tuple(columns),
                 "treated": int(treated.sum()), "matched_pairs": len(pairs),
                 **_support_method(model)},
         model=model)
