@@ -66,6 +66,8 @@ RATE_RULE = rule_id("rate-not-from-published-counts")
 numerator / denominator, sits beside a hidden one, or gives back an unpublishable
 count."""
 
+_HIDDEN = (SUPPRESSED, NOT_AVAILABLE, "", None)
+"""A cell that shows no value: hidden, not available, blank, or (None) no cell."""
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.(\d*))?|\.(\d+))")
 _SCAN_LIMIT = 10_000
 """Counts a rate's interval of implied counts is searched over one by one; a wider
@@ -174,7 +176,6 @@ def rate_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
     return list(dict.fromkeys(found))
 
 
-_HIDDEN = (SUPPRESSED, NOT_AVAILABLE, "", None)
 
 
 def breakdown_share_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
@@ -283,7 +284,7 @@ def _row_findings(header: str, number: int, row: Sequence[str], at: int,
                   k_at: int | None, y_at: int | None, per: float,
                   profile: SdcProfile) -> list[tuple[str, str]]:
     cell = _cell(row, at)
-    if cell in ("", SUPPRESSED, NOT_AVAILABLE, None):
+    if cell in _HIDDEN:
         return []
     shown = read_number(cell)
     if shown is None:
@@ -326,7 +327,7 @@ def _interval_findings(header: str, number: int, row: Sequence[str],
     method = INTERVAL_METHODS[method_name]
     shown = [(name, _cell(row, position), side) for name, position, side in columns]
     shown = [(name, cell, side) for name, cell, side in shown
-             if cell not in ("", SUPPRESSED, NOT_AVAILABLE, None)]
+             if cell not in _HIDDEN]
     if not shown:
         return []
     rate_at, k_at, y_at = at

@@ -196,15 +196,16 @@ def synthetic_pending(series: Series, *, data_dir: Path | str | None = None
 
 
 def check_window_before_generating(series: Series, *, data_dir: Path | str | None = None,
-                                   **limits: Any) -> bool:
+                                   **limits: Any) -> str | None:
     """Refuse editions outside the embedded synthetic data's dates before generating
     them: when a build would generate the data (:func:`synthetic_pending`), its
     editions are checked against the referral dates the data will hold
     (:func:`~lifetools.pipeline.integrity.synthetic_window`, drawn in memory), the
     generator's first day of events and its extract date, as ``lifetools status``
     checks them. ``limits``: :func:`~lifetools.pipeline.integrity.check_window`'s
-    ``editions``, ``analyses`` and ``overrides``. Returns whether the check ran (False:
-    the data are an extract or already generated, and are checked once prepared).
+    ``editions``, ``analyses`` and ``overrides``. Returns why the data would be
+    generated (:func:`synthetic_pending`; None: the data are an extract or already
+    generated, nothing was checked here, and they are checked once prepared).
 
     Until wave 42 the build generated the data first (about 20 s at 30,000 people) and
     then refused the edition (issue 14).
@@ -214,12 +215,13 @@ def check_window_before_generating(series: Series, *, data_dir: Path | str | Non
     ParameterError
         As :func:`~lifetools.pipeline.integrity.check_window`.
     """
-    if synthetic_pending(series, data_dir=data_dir) is None:
-        return False
+    pending = synthetic_pending(series, data_dir=data_dir)
+    if pending is None:
+        return None
     window = integrity.synthetic_window(series.synthetic_people, series.synthetic_seed)
     integrity.check_window(series, window, end=WINDOW_END.isoformat(),
                            start=integrity.synthetic_start(window), **limits)
-    return True
+    return pending
 
 
 def _shown_path(path: Path) -> str:

@@ -20,7 +20,6 @@ from lifetools.pipeline.build import (
     check_window_before_generating,
     plan_runs,
     prepare_data,
-    synthetic_pending,
 )
 from lifetools.pipeline.run_cache import cached_match
 from lifetools.pipeline.runner import RunSpec
@@ -105,9 +104,8 @@ def build_status(*, data_dir: Path | str | None = None,
     refused: issue 14).
     """
     series = load_series()
-    pending = synthetic_pending(series, data_dir=data_dir)
+    pending = check_window_before_generating(series, data_dir=data_dir)
     if pending is not None:
-        check_window_before_generating(series, data_dir=data_dir)
         return pending_status(series, pending)
     data = prepare_data(series, data_dir=data_dir, progress=progress)
     # the build refuses them first
