@@ -46,6 +46,7 @@ from lifetools.disclosure.downloads import (
 from lifetools.disclosure.figure_texts import require_figure_texts_pass
 from lifetools.disclosure.models import ModelRelease
 from lifetools.disclosure.prose import label_findings, name_findings
+from lifetools.disclosure.rules import count_cast_to_decimals
 from lifetools.disclosure.statistics import names_statistic
 from lifetools.disclosure.table_cells import source_parameters
 from lifetools.disclosure.withheld import (
@@ -626,8 +627,7 @@ def _check_estimate(name: str, value: Any, kind: str) -> Any:
     if kind not in ("estimate", "ratio", "interval"):
         return value
     for item in value if isinstance(value, (list, tuple)) else [value]:
-        if isinstance(item, float) and math.isfinite(item) and item.is_integer() and \
-                abs(item) > 1 and not active_profile().publishable(int(abs(item))):
+        if isinstance(item, float) and count_cast_to_decimals(item, active_profile()):
             raise DisclosureError(f"result {name!r} ({kind}) is a whole number the "
                                   "profile would not publish as a count (a count cast "
                                   "to decimals?)", hint="record counts with kind='count'")

@@ -56,7 +56,7 @@ from lifetools.disclosure.derived import (
 from lifetools.disclosure.downloads import NOT_AVAILABLE, SUPPRESSED
 from lifetools.disclosure.profiles import SdcProfile
 from lifetools.disclosure.rule_ids import rule_id
-from lifetools.disclosure.rules import protect_count
+from lifetools.disclosure.rules import SCAN_LIMIT, protect_count, publishable_between
 
 __all__ = ["INTERVAL_METHODS", "RATE_RULE", "breakdown_share_findings", "rate_findings",
            "read_number", "read_proportion"]
@@ -69,9 +69,6 @@ count."""
 _HIDDEN = (SUPPRESSED, NOT_AVAILABLE, "", None)
 """A cell that shows no value: hidden, not available, blank, or (None) no cell."""
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.(\d*))?|\.(\d+))")
-_SCAN_LIMIT = 10_000
-"""Counts a rate's interval of implied counts is searched over one by one; a wider
-interval holds a publishable count whatever the profile (every base is below it)."""
 
 
 def _garwood(count: float, denominator: float, profile: SdcProfile
@@ -121,15 +118,6 @@ def read_proportion(cell: str) -> tuple[float, int] | None:
         return read_number(text)
     read = read_number(text[:-1])
     return None if read is None else (read[0] / 100, read[1] + 2)
-
-
-def _publishable_between(low: float, high: float, profile: SdcProfile) -> bool:
-    """Whether some count the profile publishes lies in ``[low, high]``."""
-    low, high = max(low, 0.0), max(high, 0.0)
-    if high - low > _SCAN_LIMIT:
-        return True
-    return any(protect_count(k, profile=profile) == k
-               for k in range(math.ceil(low - 1e-9), math.floor(high + 1e-9) + 1))
 
 
 def _finding(header: str, row: int, what: str) -> tuple[str, str]:
@@ -245,7 +233,7 @@ def _one_total(header: str, cells: Sequence[tuple[int, Any, Any]],
         low = max(low, 100 * count[0] / (share[0] + half), count[0])
         if share[0] - half > 0:
             high = min(high, 100 * count[0] / (share[0] - half))
-    if math.isinf(high) or _publishable_between(low, high, profile):
+    if math.isinf(high) or publishable_between(low, high, profile):
         return []
     return [_finding(header, cells[0][0] + 1, "the shares of its block are not the "
                      "published counts beside them over one total the rules publish, to "
@@ -308,7 +296,7 @@ def _row_findings(header: str, number: int, row: Sequence[str], at: int,
                                   "published numerator / the published denominator of "
                                   f"its row to the {places} decimal places it is "
                                   "written with (edited, or made from unrounded counts)"))
-    if y is not None and not _publishable_between((rate - half) * y[0] / per,
+    if y is not None and not publishable_between((rate - half) * y[0] / per,
                                                   (rate + half) * y[0] / per, profile):
         found.append(_finding(header, number, "the rate x the published person-time "
                               f"/ {per:g} gives back a count the rules would not "
@@ -356,7 +344,7 @@ def _interval_findings(header: str, number: int, row: Sequence[str],
         half = 0.5 * 10.0 ** -rate[1]
         low, high = (max(rate[0] - half, 0.0) * y[0] / per,
                      (rate[0] + half) * y[0] / per)
-        if high - low > _SCAN_LIMIT:
+        if high - low > SCAN_LIMIT:
             return []  # too wide a rounding to hold one count: nothing to give back
         counts = [c for c in range(math.ceil(low - 1e-9), math.floor(high + 1e-9) + 1)
                   if protect_count(c, profile=profile) == c]

@@ -24,8 +24,9 @@ from lifetools.disclosure.groups import whole_group_cells
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.totals import Totals, totals_groups
 
-__all__ = ["Totals", "hide_secondary", "protect_count", "round_count",
-           "suppress_secondary", "totals_groups"]
+__all__ = ["SCAN_LIMIT", "Totals", "count_cast_to_decimals", "hide_secondary", "protect_count",
+           "publishable_between", "round_count", "suppress_secondary", "totals_groups",
+           "unpublishable_between"]
 
 """Which cells add up to a published total: each count column (within each block of
 rows sharing ``by``), each row across the count columns, or both (a cross-table
@@ -74,6 +75,49 @@ def protect_count(
     if n <= threshold:
         return None
     return round_count(n, base=base, profile=p)
+
+
+SCAN_LIMIT = 10_000
+"""Counts a derived number's interval of implied counts is searched over one by one; a
+wider interval holds a publishable count whatever the profile (every base is below it)."""
+
+
+def publishable_between(low: float, high: float,
+                        profile: str | SdcProfile | None = None) -> bool:
+    """Whether some count the profile publishes (0, or a rounded count above its
+    threshold) lies in ``[low, high]``: what a rate or a share written to its places
+    allows its count to be (:mod:`lifetools.disclosure.rate_check`, the publish gate's
+    check of a text's shares)."""
+    p = get_profile(profile)
+    low, high = max(low, 0.0), max(high, 0.0)
+    if high - low > SCAN_LIMIT:
+        return True
+    return any(protect_count(k, profile=p) == k
+               for k in range(math.ceil(low - 1e-9), math.floor(high + 1e-9) + 1))
+
+
+def unpublishable_between(low: float, high: float,
+                          profile: str | SdcProfile | None = None) -> bool:
+    """Whether ``[low, high]`` holds whole numbers and none is a count the profile
+    publishes: a number written to its places that gives back a count of 1 to the
+    threshold, or an unrounded one (an interval holding no whole number at all gives
+    back no count)."""
+    low, high = max(low, 0.0), max(high, 0.0)
+    if math.floor(high + 1e-9) < math.ceil(low - 1e-9):
+        return False
+    return not publishable_between(low, high, profile)
+
+
+def count_cast_to_decimals(value: object, profile: str | SdcProfile | None = None) -> bool:
+    """Whether a model's number is a count cast to decimals: a finite whole number other
+    than 0 and 1 (in size) that the profile would not publish as a count ("2,634.00",
+    "12.00"). The one rule :func:`lifetools.publication.record` applies to an estimate
+    at source, and the publish gate to ``results.json`` and to a key result's text."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    number = float(value)
+    return (math.isfinite(number) and number.is_integer() and abs(number) > 1
+            and not get_profile(profile).publishable(int(abs(number))))
 
 
 def _recoverable(hidden: np.ndarray, groups: list[list[int]]) -> list[int]:

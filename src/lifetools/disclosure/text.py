@@ -46,6 +46,7 @@ from lifetools.disclosure.derived import published_share_interval
 from lifetools.disclosure.groups import GROUP_RULE, extreme_share
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
+from lifetools.disclosure.rules import unpublishable_between
 from lifetools.disclosure.settings import parameter_problem
 from lifetools.disclosure.withheld import PRIVACY, rule_reason_named
 from lifetools.errors import DisclosureError
@@ -53,7 +54,8 @@ from lifetools.signs import MINUS, bound_places, finite, fixed, places_avoiding
 
 __all__ = ["MINUS", "NUMBER_WORDS", "QUANTIFIERS", "RULE_QUANTITIES", "Duration", "Estimate", "Interval",
            "Level", "Parameter", "Period", "ProtectedText", "Reason", "RuleNumber",
-           "compose", "edit_words", "fixed", "join", "numbers_in", "protect_text", "quantified", "span_findings",
+           "compose", "edit_words", "fixed", "join", "numbers_in", "protect_text", "quantified",
+           "share_pair_problem", "span_findings",
            "text_findings"]
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -393,6 +395,11 @@ def compose(template: str, /, profile: SdcProfile | str | None = None,
         spans += [{**s, "start": s["start"] + len(text), "end": s["end"] + len(text)}
                   for s in inner]
         text += rendered
+    shares = share_pair_problem(text, spans, p)
+    if shares:
+        raise DisclosureError(f"protected-span: {shares}",
+                              hint="make the share with lt.disclosure.share from the "
+                                   "published counts the text gives")
     problem = count_pair_problem(text, spans, p)
     if problem:
         raise DisclosureError(f"{GROUP_RULE}: {problem}",
@@ -477,6 +484,41 @@ def count_pair_problem(text: str, spans: Iterable[Mapping[str, Any]],
             return ("a word for all or none of a group ('all', 'none of', 'each of') "
                     "beside the group's size: it says something about every person in "
                     "the group, as 'k of n' with k equal to n or 0 does")
+    return ""
+
+
+def _count_pairs(text: str, spans: Iterable[Mapping[str, Any]]
+                 ) -> list[tuple[Mapping[str, Any], Mapping[str, Any]]]:
+    """Each "<k> of (the) <n>" of a text: two count spans in a row, joined by
+    :data:`_OF`, both with a number."""
+    counts = sorted((s for s in spans if isinstance(s, Mapping) and s.get("kind") == "count"
+                     and isinstance(s.get("value"), int)), key=lambda s: s.get("start", 0))
+    return [(first, second) for first, second in zip(counts, counts[1:], strict=False)
+            if _OF.fullmatch(text[int(first["end"]):int(second["start"])])]
+
+
+def share_pair_problem(text: str, spans: Iterable[Mapping[str, Any]],
+                       profile: SdcProfile | str | None = None) -> str:
+    """A share of a text checked against the group sizes the same text gives ("10 of
+    25 improved (48.0%)"): a share span that, of a group of ``n`` the text writes as
+    "<k> of <n>", can only be a count the profile would not publish (48.0% of 25 is
+    12) is refused, whatever numerator and denominator its record names. The record
+    says what the share was worked out from; the text says what it is of, and the gate
+    believes the text (:func:`lifetools.disclosure.rules.unpublishable_between`, the
+    rule the rate check applies to a rate and its person-time). "" when none does."""
+    p = get_profile(profile) if not isinstance(profile, SdcProfile) else profile
+    spans = [s for s in spans if isinstance(s, Mapping)]
+    groups = {int(n["value"]) for _k, n in _count_pairs(text, spans) if n["value"] > 0}
+    for span in spans:
+        value = finite(span.get("value"))
+        if span.get("kind") != "share" or value is None:
+            continue
+        half = 0.5 * 10.0 ** -int(span.get("digits", 1))
+        for n in sorted(groups):
+            if unpublishable_between((value - half) * n / 100, (value + half) * n / 100, p):
+                return ("a share that, of a group whose size the text gives ('k of n'), "
+                        "gives back a count the profile would not publish: it was not "
+                        "worked out from the published counts beside it")
     return ""
 
 
@@ -679,10 +721,13 @@ def text_findings(text: str, spans: Any, profile: SdcProfile | str | None = None
     outside.append(text[at:])
     try:
         pair = count_pair_problem(text, spans, profile)
+        shares = share_pair_problem(text, spans, profile)
     except (KeyError, TypeError, ValueError, DisclosureError):
-        pair = ""
+        pair, shares = "", ""
     if pair:
         found.append((GROUP_RULE, pair))
+    if shares:
+        found.append(("protected-span", shares))
     kinds = {k for part in outside for _, _, k in numbers_in(part)}
     for kind in sorted(kinds):
         found.append(("unprotected-number-in-text", f"a {kind} outside every protected "

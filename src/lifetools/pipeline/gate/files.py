@@ -52,6 +52,7 @@ from lifetools.disclosure.downloads import (
 from lifetools.disclosure.net_benefit_check import treat_all_findings
 from lifetools.disclosure.prose import label_findings, name_findings
 from lifetools.disclosure.rate_check import rate_findings
+from lifetools.disclosure.rules import count_cast_to_decimals
 from lifetools.disclosure.statistics import (
     STATISTIC_RULE,
     names_statistic,
@@ -473,8 +474,7 @@ def _result_statistics(text: str, profile: SdcProfile,
                           " derive it with lt.disclosure (share, rate, magnitudes)"))
         value = entry.get("value")
         for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, float) and item.is_integer() and abs(item) > 1 and \
-                    not profile.publishable(int(abs(item))):
+            if isinstance(item, float) and count_cast_to_decimals(item, profile):
                 found.append(("unrounded-count", "a key result recorded as a model "
                               "estimate holds a whole number the profile would not "
                               "publish as a count (a count cast to decimals?)"))

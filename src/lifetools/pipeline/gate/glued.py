@@ -11,6 +11,13 @@ other is in the author's words, and "0 completed it again" beside a hidden group
 passed every count rule (wave 28). The gate reads each Markdown sentence with the
 glued texts in place, as the page shows it, and refuses one that holds counts from two
 or more glued key results; the hint says to glue a sentence the report makes.
+
+A glued text is verified as it reads on the page, not as its maker labelled it
+(:func:`glued_text_findings`): the author's words around it can make any of its
+numbers a count of people ("{glue:text}`sample_size` people used the Life Rooms" reads
+a parameter as "1,275 people ..."), or one side of a "k of n", whatever the key
+result's stamp calls it. Until wave 43 the Markdown was read with the glue roles in
+place of the texts, and such a sentence passed every rule.
 """
 
 from __future__ import annotations
@@ -19,11 +26,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lifetools.disclosure import SdcProfile
 from lifetools.disclosure.rule_ids import rule_id
+from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.run_record import author_numbers
 from lifetools.publication import STAMP_KEY
 
-__all__ = ["GLUED_RULE", "GLUE_ROLE", "glued_count_findings", "glued_counts"]
+__all__ = ["GLUED_RULE", "GLUE_ROLE", "glued_count_findings", "glued_counts",
+           "glued_text_findings"]
 
 GLUED_RULE = rule_id("glued-counts")
 GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`]+)`")
@@ -96,4 +106,32 @@ def glued_count_findings(nb: Any) -> list[tuple[int, str, str]]:
                     "it) is checked by no rule; glue one sentence the report makes "
                     "from the counts instead (lifetools.disclosure.group_counts)")))
             start = end
+    return found
+
+
+def _prose_findings(text: str, profile: SdcProfile) -> rules.Found:
+    return (rules.counted_findings(text, profile) + rules.kofn_findings(text, profile)
+            + rules.all_or_none_findings(text, profile))
+
+
+def glued_text_findings(nb: Any, profile: SdcProfile) -> list[tuple[int, str, str]]:
+    """``(cell, rule, detail)`` for each Markdown cell of ``nb`` whose text as the page
+    shows it, each glued key result's text in place of its glue role, holds a count of
+    people, a "k of n" or a word for all or none of a group that the profile refuses
+    and the cell's own words do not (those the cell scan names already): the rules of
+    prose read across the glued text and the words around it (cells numbered as their
+    author sees them)."""
+    glued = glued_counts(nb)
+    found: list[tuple[int, str, str]] = []
+    for number, cell in zip(author_numbers(nb.cells), nb.cells, strict=True):
+        source = str(cell.get("source", ""))
+        if cell.get("cell_type") != "markdown" or not GLUE_ROLE.search(source):
+            continue
+        text, _places = _page_text(source, glued)
+        own = set(_prose_findings(source, profile))
+        for rule, detail in dict.fromkeys(_prose_findings(text, profile)):
+            if (rule, detail) not in own:
+                found.append((number, rule, "with its glued key results in place: "
+                              f"{detail} (the words around a glued text make what it "
+                              "is; glue a sentence the report makes instead)"))
     return found

@@ -34,7 +34,7 @@ from lifetools.disclosure.withheld_tables import (
 )
 from lifetools.pipeline.gate import rules
 from lifetools.pipeline.gate.files import download_table, published_counts, scan_files
-from lifetools.pipeline.gate.glued import glued_count_findings
+from lifetools.pipeline.gate.glued import glued_count_findings, glued_text_findings
 from lifetools.pipeline.gate.outputs import scan_output
 from lifetools.pipeline.gate.prose import RunParameters, prose_findings
 from lifetools.pipeline.gate.run_record import (
@@ -129,6 +129,8 @@ def scan_notebook(path: Path, *, name: str | None = None,
                                                  settings)]
     findings += [Finding(label, number, 0, r, f"markdown cell: {d}")
                  for number, r, d in glued_count_findings(nb)]
+    findings += [Finding(label, number, 0, r, f"markdown cell: {d}")
+                 for number, r, d in glued_text_findings(nb, profile)]
     findings += [Finding(label, number, index, r, d)
                  for number, index, r, d in _linked_page_findings(nb)]
     findings += [Finding(label, number, index, r, d) for number, index, r, d in

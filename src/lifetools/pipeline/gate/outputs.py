@@ -19,8 +19,10 @@ from lifetools.disclosure.figure_texts import (
     figure_number_findings,
     figure_text_findings,
 )
+from lifetools.disclosure.rules import count_cast_to_decimals
 from lifetools.disclosure.text import text_findings
 from lifetools.pipeline.gate import rules
+from lifetools.pipeline.gate.files import ESTIMATE_KINDS
 from lifetools.pipeline.gate.prose import RunParameters, has_words, prose_findings
 from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.gate.tables import cell_findings, stream_findings
@@ -105,8 +107,10 @@ def scan_output(output: dict[str, Any], profile: SdcProfile,
         visible = rules.strip_markup(text)
         found += rules.identifier_findings(text) + rules.kofn_findings(visible, profile)
         found += rules.all_or_none_findings(text, profile)  # key results' texts included
-        if not result:  # a key result's text is checked span by span (above)
-            found += rules.counted_findings(text, profile)
+        # a key result's text too: its spans are checked one by one (above), and a
+        # number its words make a count of people ("2,634 people") must be one the
+        # profile publishes whatever its stamp calls it (a parameter, an estimate)
+        found += rules.counted_findings(text, profile)
         if not stamped:
             found += rules.count_findings(visible, profile)
             if kind == "stream" and rules.STREAM_ROW_LEVEL.search(text):
@@ -179,6 +183,15 @@ def result_findings(output: dict[str, Any], profile: SdcProfile,
     text = data.get("text/plain", "")
     found = text_findings(text if isinstance(text, str) else "", mark.get("spans"),
                           profile, parameters or {})
+    if mark.get("result_kind") in ESTIMATE_KINDS and any(
+            count_cast_to_decimals(span.get(end), profile)
+            for span in mark.get("spans") or [] if isinstance(span, dict)
+            and span.get("kind") in ("estimate", "interval")
+            for end in ("value", "low", "high")):
+        found.append(("protected-span", "a key result recorded as a model's estimate "
+                      "whose number is a whole number the profile would not publish as "
+                      "a count (a count cast to decimals: record counts with "
+                      "kind='count')"))
     glued = data.get(GLUE_PREFIX + "text/plain")
     if glued is not None and glued != repr(text):
         found.append(("unprotected-number-in-text", "the glued copy of a key result "
