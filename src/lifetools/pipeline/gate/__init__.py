@@ -212,16 +212,19 @@ def assert_publishable(paths: Sequence[Path],
 
 
 def assert_site_publishable(html: Path, profile: SdcProfile | str | None = None,
-                            released: Sequence[str] = ()) -> None:
+                            released: Sequence[str] = (),
+                            owners: Mapping[str, Path] | None = None) -> None:
     """Raise DisclosureError naming each file of the built site that is unsafe.
 
     ``profile``: the series' SDC profile, for the pages outside an edition's folder
     (:func:`~lifetools.pipeline.gate.site.scan_site`). ``released``: the editions an
     earlier build released, whose pages are kept as released; a finding in one of them
     is refused all the same, with the ``--republish`` command that corrects it
-    (:func:`republish_hint`).
+    (:func:`republish_hint`). ``owners``: each report page's executed notebook, by the
+    page's path in the site, whose sealed stamps say what each column of the page's
+    tables is.
     """
-    findings = scan_site(html, profile)
+    findings = scan_site(html, profile, owners)
     editions = sorted({edition for f in findings
                        if (edition := edition_of(f.file)) in released})
     logger.info("publish gate: the built site, %d finding(s)", len(findings))

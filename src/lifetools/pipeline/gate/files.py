@@ -88,7 +88,8 @@ from lifetools.publication import (
 )
 from lifetools.signs import places_avoiding
 
-__all__ = ["TEXT_FILES", "download_table", "published_counts", "scan_files"]
+__all__ = ["TEXT_FILES", "download_findings", "download_table", "published_counts",
+           "scan_files"]
 
 TEXT_FILES = {".csv", ".json", ".svg", ".txt", ".md", ".html", ".tsv"}
 """Files read as text (every other file is checked only for its owner)."""
@@ -105,18 +106,13 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         name = f"{FILES_DIR}/{path.relative_to(folder).as_posix()}"
         parts = path.relative_to(folder).parts
-        owner = None
-        if parts[0] == TABLES_FOLDER and path.suffix == ".csv" and len(parts) == 2:
-            owner = sealed.get(f"table:{path.stem}")
+        if (owner := _csv_owner(parts, sealed)) is not None:
+            pass  # a CSV download: its table's stamp, or the figure's that drew it
         elif parts[0] == FIGURES_FOLDER and path.suffix == ".png" and len(parts) == 2:
             # a figure's PNG, or another rendering of it its stamp lists (narrow phone)
             owner = sealed.get(f"figure:{path.stem}") or next(
                 (m for k, m in sealed.items() if k.startswith("figure:") and
                  f"figures/{path.name}" in m.get("images", [])), None)
-        elif parts[0] == FIGURES_FOLDER and path.suffix == ".csv" and len(parts) == 2:
-            # the data behind a figure: listed in the sealed figure's stamp
-            owner = next((m for k, m in sealed.items() if k.startswith("figure:") and
-                          f"figures/{path.name}" in m.get("downloads", [])), None)
         elif parts == (RESULTS_FILE,):
             owner = next((m for k, m in sealed.items() if k.startswith("result:")), None)
         elif parts in ((TABLES_FOLDER, NOTES_FILE), (FIGURES_FOLDER, NOTES_FILE)):
@@ -159,6 +155,38 @@ def scan_files(folder: Path, nb: Any, profile: SdcProfile | str | None = None,
             found += _result_names(text, nb, profile)
         for rule, detail in dict.fromkeys(found):
             yield name, rule, detail
+
+
+def _csv_owner(parts: tuple[str, ...], sealed: dict[str, dict[str, Any]]
+               ) -> dict[str, Any] | None:
+    """The sealed stamp that wrote a CSV download (its path in the files folder, by
+    part): the table of ``tables/<name>.csv``, or the figure whose stamp lists
+    ``figures/<file>.csv`` as the data it drew; ``None`` for any other file."""
+    if len(parts) != 2 or not parts[1].endswith(".csv"):
+        return None
+    if parts[0] == TABLES_FOLDER:
+        return sealed.get(f"table:{parts[1].removesuffix('.csv')}")
+    if parts[0] == FIGURES_FOLDER:
+        return next((m for k, m in sealed.items() if k.startswith("figure:") and
+                     f"figures/{parts[1]}" in m.get("downloads", [])), None)
+    return None
+
+
+def download_findings(parts: tuple[str, ...], text: str, nb: Any,
+                      profile: SdcProfile | str | None = None) -> rules.Found:
+    """A published copy of a CSV download (its path in the run's files folder, by
+    part) read by the record of what protected each column, its sealed stamp in the
+    executed notebook ``nb``: the checks :func:`scan_files` runs on the run's own
+    file. The site scan reads the copies the book published with it
+    (:mod:`lifetools.pipeline.gate.site`); a CSV no sealed stamp wrote is refused."""
+    p = notebook_profile(nb) if profile is None else get_profile(profile)
+    owner = _csv_owner(parts, sealed_stamps(nb))
+    if owner is None:
+        return [("unsanctioned-file", "a file no lifetools display function wrote for "
+                 "a sealed output of this notebook")]
+    return list(dict.fromkeys(_csv_findings(
+        text, _download_record(parts, owner), p, tables=parts[0] != FIGURES_FOLDER,
+        table=parts[-1].removesuffix(".csv"))))
 
 
 def _rule_text_findings(head: str, profile: SdcProfile) -> rules.Found:

@@ -29,7 +29,7 @@ from lifetools.pipeline.gate.tables import cell_findings, stream_findings
 from lifetools.publication import GLUE_PREFIX, STAMP_KEY
 
 __all__ = ["acro_findings", "figure_number_findings", "label_findings", "result_findings",
-           "scan_output", "with_settings"]
+           "scan_output", "sealed_table_findings", "with_settings"]
 
 
 def _texts(output: dict[str, Any]) -> list[str]:
@@ -118,15 +118,29 @@ def scan_output(output: dict[str, Any], profile: SdcProfile,
         if kind == "stream":
             found += stream_findings(text)
         for head, rows in rules.html_tables(text):
-            marked = (mark.get("rules") or {}) if stamped else {}
-            # a page shows count columns under their labels (lifetools.labels)
-            count_cols = [*marked.get("count_cols", []), *marked.get("count_headers", [])]
-            found += rules.table_findings(head, rows, count_cols=count_cols,
-                                          profile=profile)
-            if stamped and mark.get("kind") == "table":
-                found += cell_findings(head, rows, mark, profile,
-                                       with_settings(parameters, settings))
+            found += sealed_table_findings(head, rows, mark if stamped else {}, profile,
+                                           parameters, settings)
     return list(dict.fromkeys(found))
+
+
+def sealed_table_findings(head: list[str], rows: list[list[str]], mark: dict[str, Any],
+                          profile: SdcProfile, parameters: dict[str, Any] | None = None,
+                          settings: dict[str, Any] | None = None) -> rules.Found:
+    """A table's cells read by their columns' kinds, as its sealed stamp (``mark``:
+    ``{}`` for none) records them: row-level data, each count column's cells as
+    counts, and for a sealed table every other cell by the rules of
+    :func:`lifetools.pipeline.gate.tables.cell_findings` (rates and shares against
+    their published counts, person-time, places, statistics, models). The one reading
+    of a table's cells: a notebook's output, and the same table on the built site
+    (:mod:`lifetools.pipeline.gate.site`)."""
+    marked = mark.get("rules") or {}
+    # a page shows count columns under their labels (lifetools.labels)
+    count_cols = [*marked.get("count_cols", []), *marked.get("count_headers", [])]
+    found = rules.table_findings(head, rows, count_cols=count_cols, profile=profile)
+    if mark.get("kind") == "table":
+        found += cell_findings(head, rows, mark, profile,
+                               with_settings(parameters, settings))
+    return found
 
 
 def with_settings(parameters: dict[str, Any] | None,

@@ -20,6 +20,16 @@ previous edition, the landing page), which no notebook gate saw:
   ``manifest.json`` records, as for its notebooks). The fixed pages of method, data
   dictionary, how-to and about (``book/``, under version control, never made from the
   data) state rules and worked examples ("n = 3", "5 people") and are not read so;
+- every table a report page shows from its executed notebook (``owners``: the page's
+  notebook, by its path in the site) is read by its columns' kinds, as the notebook's
+  sealed stamp records them (:func:`page_table_findings`): a count column's cells as
+  counts (threshold and rounding base of the edition's profile), rates and shares
+  against the published counts beside them, person-time, places, statistics and
+  models (:func:`lifetools.pipeline.gate.outputs.sealed_table_findings`, the
+  notebook's own rules; until wave 43 the site scan read a page's cells as text, and a
+  count edited to 3 after the book was built passed); a report page's table that no
+  sealed table of its notebook shows cannot be read by kind, and is refused
+  (``unstamped``);
 - the site must not carry copies of source notebooks (``_sources/``, ``*.ipynb``),
   whose hidden code and stderr would be published.
 
@@ -31,15 +41,30 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
-from lifetools.disclosure import SdcProfile
+import nbformat
+
+from lifetools.disclosure import SdcProfile, get_profile
 from lifetools.pipeline.gate import rules
+from lifetools.pipeline.gate.files import download_findings
 from lifetools.pipeline.gate.notebooks import Finding
+from lifetools.pipeline.gate.outputs import sealed_table_findings
+from lifetools.pipeline.gate.prose import RunParameters
+from lifetools.pipeline.gate.run_record import (
+    author_numbers,
+    parameter_words,
+    run_parameters,
+    verified_settings,
+)
+from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.layout import MANIFEST, SITE_RECORD
+from lifetools.publication import STAMP_KEY
 
-__all__ = ["edition_of", "page_findings", "reports_on_data", "scan_site"]
+__all__ = ["UNVERIFIABLE_TABLE", "edition_of", "page_findings", "page_table_findings",
+           "reports_on_data", "scan_site", "sealed_tables"]
 
 SCANNED = {".html", ".json", ".csv", ".txt", ".svg", ".md", ".xml"}
 HEX64 = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])")
@@ -48,6 +73,13 @@ SITE = "site"
 EDITIONS = "editions"
 #: The site's landing page: it states the current edition's main points.
 LANDING = "index.html"
+UNVERIFIABLE_TABLE = "unstamped"
+"""The rule a report table of a page that no sealed table of its notebook shows is
+refused by: nothing records what its columns are."""
+_TABLE = re.compile(r"<table\b.*?</table>", re.S | re.I)
+_CAPTION = re.compile(r"<caption\b[^>]*>(.*?)</caption>", re.S | re.I)
+_REPORT_TABLE = re.compile(r"<div\b[^>]*\bclass=\"lifetools-table\"[^>]*>\s*(<table\b.*?</table>)",
+                           re.S | re.I)
 
 
 def _published_digests(html: Path) -> set[str]:
@@ -119,15 +151,75 @@ def page_findings(markup: str, *, html: bool, on_data: bool, allow: Iterable[str
     return list(dict.fromkeys(found))
 
 
-def scan_site(html: Path, profile: SdcProfile | str | None = None) -> list[Finding]:
+def _caption(table: str) -> str:
+    found = _CAPTION.search(table)
+    return rules.strip_markup(found.group(1)).strip() if found else ""
+
+
+def sealed_tables(nb: Any) -> list[tuple[int, str, list[str], list[list[str]],
+                                         dict[str, Any]]]:
+    """Each sealed, verified table an executed notebook shows: the cell's number as its
+    author sees it, its caption, header and rows as its HTML has them, and its stamp."""
+    found = []
+    for number, cell in zip(author_numbers(nb.cells), nb.cells, strict=True):
+        for output in cell.get("outputs", []):
+            mark = output.get("metadata", {}).get(STAMP_KEY)
+            if not (isinstance(mark, dict) and mark.get("kind") == "table"
+                    and mark.get("verified") and not seal_findings(output)):
+                continue
+            for table in _TABLE.findall(str(output.get("data", {}).get("text/html", ""))):
+                for head, rows in rules.html_tables(table):
+                    found.append((number, _caption(table), head, rows, mark))
+    return found
+
+
+def page_table_findings(markup: str, nb: Any, profile: SdcProfile | str | None
+                        ) -> list[tuple[int, str, str]]:
+    """``(cell, rule, detail)`` for the tables a report page shows from its executed
+    notebook ``nb``, each read by its columns' kinds as its sealed stamp records them
+    (the same caption and header: :func:`sealed_tables`), by the notebook's own rules
+    (:func:`~lifetools.pipeline.gate.outputs.sealed_table_findings`) with the run's
+    recorded parameters and settings. A report table (``lifetools-table``) on the page
+    that matches no sealed table is refused (``unstamped``, cell 0)."""
+    p = get_profile(profile) if not isinstance(profile, SdcProfile) else profile
+    sealed = sealed_tables(nb)
+    parameters = RunParameters(run_parameters(nb), words=parameter_words(nb))
+    settings = verified_settings(nb)
+    found: list[tuple[int, str, str]] = []
+    reports = {table for table in _REPORT_TABLE.findall(markup)}
+    for table in _TABLE.findall(markup):
+        caption = _caption(table)
+        for head, rows in rules.html_tables(table):
+            owner = next(((number, mark) for number, said, shown, _rows, mark in sealed
+                          if said == caption and shown == head), None)
+            if owner is None:
+                if table in reports:
+                    found.append((0, UNVERIFIABLE_TABLE, (
+                        f"the page shows a report table ({caption!r}) that no sealed "
+                        "table of its notebook shows: its cells cannot be read by "
+                        "their columns' kinds")))
+                continue
+            number, mark = owner
+            found += [(number, rule, f"the page's table {caption!r}: {detail}")
+                      for rule, detail in sealed_table_findings(head, rows, mark, p,
+                                                                parameters, settings)]
+    return list(dict.fromkeys(found))
+
+
+def scan_site(html: Path, profile: SdcProfile | str | None = None,
+              owners: Mapping[str, Path] | None = None) -> list[Finding]:
     """Return every refused file of a built site folder.
 
     ``profile``: the SDC profile of pages outside an edition's folder (the series'; the
-    ``default`` profile when not given).
+    ``default`` profile when not given). ``owners``: the executed notebook of each
+    report page, by the page's path in the site (``editions/<id>/<analysis>.html``),
+    whose sealed stamps say what each column of the page's tables is
+    (:func:`page_table_findings`).
     """
     html = Path(html)
     allow = _published_digests(html)
     profiles: dict[str | None, SdcProfile | str | None] = {}  # a manifest read once
+    notebooks: dict[Any, Any] = {}  # a notebook read once
     findings = []
     for path in sorted(p for p in html.rglob("*") if p.is_file()):
         name = path.relative_to(html).as_posix()
@@ -145,4 +237,36 @@ def scan_site(html: Path, profile: SdcProfile | str | None = None) -> list[Findi
                               allow=allow, profile=profiles.get(edition))
         for rule, detail in found:
             findings.append(Finding(SITE, 0, 0, rule, detail, file=name))
+        page, download = _owned(name)
+        owner = (owners or {}).get(page)
+        if owner is None:
+            continue
+        if owner not in notebooks:
+            notebooks[owner] = nbformat.read(Path(owner), as_version=4)
+        nb = notebooks[owner]
+        label = f"{SITE} ({nb.metadata.get('lifetools', {}).get('notebook') or page})"
+        if download:  # a download the book published beside the page: by its record
+            findings += [Finding(label, 0, 0, rule, detail, file=name) for rule, detail
+                         in download_findings(download, markup, nb,
+                                              profiles.get(edition, profile))]
+        elif name == page:
+            findings += [Finding(label, number, 0, rule, detail, file=name)
+                         for number, rule, detail in page_table_findings(
+                             markup, nb, profiles.get(edition, profile))]
     return findings
+
+
+def _owned(name: str) -> tuple[str, tuple[str, ...]]:
+    """The report page a site file belongs to (``editions/<id>/<analysis>.html``: the
+    page itself, or a file the book published in the page's folder), and for a CSV
+    download there its path in the run's files folder, by part (else ``()``).
+
+    >>> _owned("editions/2024-25/wellbeing/tables/scores.csv")
+    ('editions/2024-25/wellbeing.html', ('tables', 'scores.csv'))
+    >>> _owned("editions/2024-25/wellbeing.html")
+    ('editions/2024-25/wellbeing.html', ())
+    """
+    parts = name.split("/")
+    if len(parts) == 5 and parts[0] == EDITIONS and parts[4].endswith(".csv"):
+        return f"{EDITIONS}/{parts[1]}/{parts[2]}.html", (parts[3], parts[4])
+    return name, ()
