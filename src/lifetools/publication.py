@@ -64,6 +64,7 @@ from lifetools.formatting import MISSING, finite, format_value
 from lifetools.labels import column_label
 
 __all__ = [
+    "ESTIMATE_KINDS",
     "GLUE_PREFIX",
     "STAMP_KEY",
     "KeyResult",
@@ -113,6 +114,8 @@ PROTECTED_KINDS = {"count": "count", "percentage": "share", "share": "share",
                    "rate": "rate", "mean": "mean", "difference": "difference"}
 """Result kinds that carry a count or a number derived from counts, and the
 :class:`~lifetools.disclosure.ProtectedValue` kind each needs."""
+ESTIMATE_KINDS = ("estimate", "ratio", "interval")
+"""Result kinds recorded as given (a model's numbers): no disclosure rule made them."""
 
 
 def stamp(kind: str, name: str, **details: Any) -> dict[str, Any]:
@@ -624,7 +627,7 @@ def _protect_result(name: str, value: Any, kind: str, text: str | None) -> Any:
 def _check_estimate(name: str, value: Any, kind: str) -> Any:
     """A model's number recorded as given: refused when it is a count cast to decimals
     (a whole number other than 0 and 1 the profile would not publish as a count)."""
-    if kind not in ("estimate", "ratio", "interval"):
+    if kind not in ESTIMATE_KINDS:
         return value
     for item in value if isinstance(value, (list, tuple)) else [value]:
         if isinstance(item, float) and count_cast_to_decimals(item, active_profile()):
@@ -710,7 +713,7 @@ def record(
                                            source_parameters([[label]]))[:1]:
             raise DisclosureError(f"result {name!r}: {detail} (rule {rule!r})",
                                   hint="state the number through a key result")
-    word = names_statistic(label) if kind in ("estimate", "ratio", "interval") else None
+    word = names_statistic(label) if kind in ESTIMATE_KINDS else None
     made_by_release = word is not None and _released(released)
     if word and not made_by_release and not _has_missing(value):
         # an extreme, a mean or a share typed in as a model's number; a released

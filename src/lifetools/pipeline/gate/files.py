@@ -81,6 +81,7 @@ from lifetools.pipeline.gate.tables import (
 )
 from lifetools.pipeline.layout import FILES_DIR
 from lifetools.publication import (
+    ESTIMATE_KINDS,
     FIGURES_FOLDER,
     RESULTS_FILE,
     TABLES_FOLDER,
@@ -470,8 +471,6 @@ def _result_names(text: str, nb: Any, profile: SdcProfile) -> rules.Found:
     return list(dict.fromkeys(found))
 
 
-ESTIMATE_KINDS = ("estimate", "ratio", "interval")
-"""Key results recorded as given (a model's numbers): no disclosure rule made them."""
 
 
 def _result_statistics(text: str, profile: SdcProfile,

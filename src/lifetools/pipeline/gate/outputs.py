@@ -22,11 +22,10 @@ from lifetools.disclosure.figure_texts import (
 from lifetools.disclosure.rules import count_cast_to_decimals
 from lifetools.disclosure.text import text_findings
 from lifetools.pipeline.gate import rules
-from lifetools.pipeline.gate.files import ESTIMATE_KINDS
 from lifetools.pipeline.gate.prose import RunParameters, has_words, prose_findings
 from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.gate.tables import cell_findings, stream_findings
-from lifetools.publication import GLUE_PREFIX, STAMP_KEY
+from lifetools.publication import ESTIMATE_KINDS, GLUE_PREFIX, STAMP_KEY
 
 __all__ = ["acro_findings", "figure_number_findings", "label_findings", "result_findings",
            "scan_output", "sealed_table_findings", "with_settings"]
