@@ -105,3 +105,23 @@ def test_a_glued_parameter_made_a_count_by_the_markdown_is_refused(run):
     assert "glued" in message
     found = scan_notebook(path)
     assert {f.cell for f in found} == {cell}
+
+
+@pytest.mark.parametrize("per", [1000.0, None])
+def test_a_rate_its_published_numbers_do_not_give_is_refused(run, per):
+    # 40 events over 1,234.5 person-years, published as 1,235: 32.40 per 1,000 is the
+    # exact person-years' rate (which gives the headcount back), 32.39 the published
+    # numbers'; the old gate checked only the numerator. A rate span that does not
+    # record its multiplier cannot be recomputed, and is refused too
+    span = {"start": 0, "end": 5, "kind": "rate", "value": 1000 * 40 / 1234.5,
+            "digits": 2, "percent": False, "numerator": 40, "denominator": 1235.0,
+            "profile": "default", **({"per": per} if per else {})}
+    cell = run.code(sealed("32.40", [span]))
+    refused(run.write(), cell, "protected-span")
+
+
+def test_a_rate_as_the_rule_made_it_passes(run):
+    rate = disclosure.rate(disclosure.protected_count(40), 1234.5, contributors=200,
+                           per=1000)
+    run.code(display(publication.record("rate", rate, kind="rate", label="Rate")))
+    assert_publishable([run.write()])

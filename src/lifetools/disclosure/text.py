@@ -42,7 +42,7 @@ from numbers import Integral
 from typing import Any
 
 from lifetools.disclosure.all_or_none import ALL_OR_NONE_RULE, all_or_none_clause
-from lifetools.disclosure.derived import published_share_interval
+from lifetools.disclosure.derived import poisson_interval, published_share_interval
 from lifetools.disclosure.groups import GROUP_RULE, extreme_share
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
@@ -269,6 +269,8 @@ def _part(part: Any, profile: SdcProfile) -> tuple[str, list[dict[str, Any]]]:
                       else 2, "percent": part.kind == "share",
                       "numerator": part.numerator, "denominator": part.denominator,
                       "profile": part.profile}
+            if part.kind == "rate":  # what the gate recomputes it from
+                detail["per"] = part.per
         kind = part.kind
     elif isinstance(part, Estimate):
         if finite(part.value) is None or part.digits < 1:
@@ -295,6 +297,8 @@ def _part(part: Any, profile: SdcProfile) -> tuple[str, list[dict[str, Any]]]:
             of = part.of.verify()
             detail.update(of_kind=of.kind, numerator=of.numerator,
                           denominator=of.denominator, profile=of.profile)
+            if of.kind == "rate":
+                detail["per"] = of.per
     elif isinstance(part, Duration):
         kind, detail = "duration", {"value": int(part.value), "unit": part.unit}
     elif isinstance(part, Period):
@@ -641,6 +645,8 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
                            "published numbers (Wilson's, over the counts they round from)"
         if of == "rate" and not (isinstance(num, int) and p.publishable(num)):
             return "a rate whose numerator is not a published count"
+        if of == "rate":
+            return _rate_problem(kind, d)
         return ""
     if kind == "duration":
         return "" if d.get("unit") in UNITS and int(d["value"]) >= 0 else \
@@ -657,6 +663,29 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
     if kind == "reason":
         return _reason_problem(str(d.get("text", "")), p)
     return f"unknown kind {kind!r}"
+
+
+def _rate_problem(kind: str, d: Mapping[str, Any]) -> str:
+    """A rate span (or its interval's) recomputed from what it records: ``per`` x the
+    published numerator / the published denominator (person-years), its limits the
+    exact Poisson limits of the numerator over the same (:func:`~lifetools.disclosure.
+    rate`); a rate whose multiplier or denominator is not recorded cannot be, and is
+    refused. Until wave 43 only its numerator was checked."""
+    per, den, num = finite(d.get("per")), finite(d.get("denominator")), d.get("numerator")
+    if per is None or not den or den <= 0 or per <= 0:
+        return ("a rate whose multiplier or denominator is not recorded: it cannot be "
+                "recomputed from its published numbers")
+    if kind == "interval":
+        expected = [per * limit / den for limit in poisson_interval(num)]
+        shown = [float(d["low"]), float(d["high"])]
+    else:
+        expected, shown = [per * num / den], [float(d["value"])]
+    if not all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+               for a, b in zip(shown, expected, strict=True)):
+        return ("a rate that is not its multiplier times its published numerator over "
+                "its published denominator" + (" (exact Poisson limits)"
+                                                if kind == "interval" else ""))
+    return ""
 
 
 def _reason_problem(text: str, profile: SdcProfile) -> str:
