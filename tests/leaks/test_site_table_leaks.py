@@ -76,6 +76,7 @@ def test_a_count_cell_edited_on_the_page_is_refused(run, tmp_path, edited):
     assert _rules(found) & {"small-count", "unrounded-count"}, found
     hit = next(f for f in found if f.rule in ("small-count", "unrounded-count"))
     assert hit.file == PAGE and hit.cell == cell
+    assert f"file {PAGE}, cell {cell}: " in str(hit) and "01_cohort_description" in str(hit)
     assert edited not in hit.detail
     # the old scan read the cells as text: no finding
     assert scan_site(html) == []

@@ -75,8 +75,8 @@ class Finding:
         rule_id(self.rule)  # every rule the gate names is registered and documented
 
     def __str__(self) -> str:
-        if self.file:
-            where = f"file {self.file}"
+        if self.file:  # a file, and the cell whose output it shows (a site page's table)
+            where = f"file {self.file}" + (f", cell {self.cell}" if self.cell else "")
         elif self.output:
             where = f"cell {self.cell}, output {self.output}"
         else:
