@@ -287,11 +287,13 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     internal_curve = internal_calibration_table(boot)
     two_stage = two_stage_interval(dev_copies, spec, n_outer=n_boot, n_inner=INNER_BOOT,
                                    seed=seed + 5, shrinkage="heuristic")
-    internal_table = internal_validation_table(boot, MEASURES, two_stage)
+    # the limits the drift check states, which every table's limits keep their side of
+    stated = {"slope": slope_band, "citl": citl_band}
+    internal_table = internal_validation_table(boot, MEASURES, two_stage, stated=stated)
     comparison, ridge, lasso = model_comparison(
         dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
         seed=seed, periods=periods, folds=COMPARISON_FOLDS,
-        stated={"slope": slope_band, "citl": citl_band})
+        stated=stated)
     reliability = fit_reliability(
         boot, development_converged=bool(frozen.converged and not fit.warnings),
         others=other_fits(two_stage, ridge, lasso), nested=nested_fits(two_stage))
@@ -311,7 +313,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
             for r in result.summary.itertuples()]})
     risk = np.mean(risks, axis=0)
     fg = time_to_event(dev_copies, val_copies, spec, logistic=result, logistic_risks=risks,
-                       seed=seed, stated={"slope": slope_band, "citl": citl_band})
+                       seed=seed, stated=stated)
     fg_release = model_release(fg, data=dev, event_col="crisis", level_cols=level_cols)
     fine_gray = fg_release.estimates(fg.summary[["term", "estimate", "ci_lower",
                                                  "ci_upper"]], said_once=True)
