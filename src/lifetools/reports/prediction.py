@@ -78,7 +78,7 @@ from lifetools.reports.crisis_parts import (
     imputed_cohort,
     missing_table,
     period_name,
-    planning_prevalence,
+    planning_share,
     shown_estimate,
     with_missing_honos,
 )
@@ -240,11 +240,11 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     flow = flow_table(development, validation)  # protected counts, as shown
     # the share with a crisis as published (the flow's cells), never the exact one:
     # the table gave it to about four significant figures (wave 41)
-    prevalence = planning_prevalence(
+    planning = planning_share(
         flow_published(flow, development, development.crisis_row, FLOW_COUNTS[0]),
         flow_published(flow, development, development.people_row, FLOW_COUNTS[0]))
-    size = None if prevalence is None else sample_size(
-        parameters=parameters, prevalence=prevalence, r2_fraction=r2_fraction)
+    size = None if planning.value is None else sample_size(
+        parameters=parameters, prevalence=planning.value, r2_fraction=r2_fraction)
     if size is None:  # its numbers would give the hidden count of crises back
         sample = pd.DataFrame({"criterion": list(CRITERIA), "people needed": SUPPRESSED,
                                "shrinkage": SUPPRESSED, EPP_NEEDED: SUPPRESSED})
@@ -361,7 +361,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         lasso=lasso, release=release, fg=fg, fg_release=fg_release, performance=t,
         drift=drift, slope_band=slope_band, citl_band=citl_band, thresholds=thresholds,
         min_count=min_count, development_period=periods[0], validation_period=periods[1],
-        r2_fraction=r2_fraction,
+        r2_fraction=r2_fraction, size_why=planning.why,
         fairness=fairness_shown)
     raw = {"calibration": curve, "decision": decision, "fairness": fair,
            "time_to_event": fg.table,
