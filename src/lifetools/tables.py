@@ -438,7 +438,11 @@ def show_table(
         # alone; beside other hidden cells, the list of reasons says it is for them
         reasons = (withheld_sentence(profile, estimates_below=said) + " "
                    if shows else "")
-        footnote = (f"{SUPPRESSED}: {PRIVACY}. {reasons}" if shows or said else ""
+        # a table whose every [c] its notes explain (a withheld model's, an estimate's
+        # group too small) has no legend: "[c]: hidden to protect privacy." after
+        # "The numbers marked [c] are not shown: ..." said it twice (three crisis
+        # tables until wave 43)
+        footnote = (f"{SUPPRESSED}: {PRIVACY}. {reasons}" if shows else ""
                     ) + (magnitude_sentence(profile)
                                          if kinds == {"magnitude"} else
                                          _net_benefit_note(table, profile, shows)

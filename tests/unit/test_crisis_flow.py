@@ -146,10 +146,15 @@ def test_sample_size_results_say_why_a_size_from_a_hidden_share_is_not_shown():
     from lifetools.reports.crisis_results import sample_size_results
     from lifetools.reports.prediction import sample_size
 
-    required, sentence = sample_size_results(None, 1290)
-    assert required["value"] is None and "not shown" in str(required["text"])
-    assert str(sentence["text"]).startswith("The development cohort had 1,290 people; "
-                                            "the minimum sample size is not shown: ")
+    why = "the count of people with a crisis is hidden to protect privacy"
+    required, sentence = sample_size_results(None, 1290, why)
+    assert required["value"] is None and str(required["text"]) == (
+        "not shown: it is computed from the share of the development cohort with a "
+        f"crisis, and {why}")
+    assert str(sentence["text"]) == ("The development cohort had 1,290 people; the "
+                                     f"minimum sample size is {required['text']}.")
+    with pytest.raises(ValueError, match="needs its reason"):
+        sample_size_results(None, 1290)
     size = sample_size(parameters=13, prevalence=100 / 1285, r2_fraction=0.15)
     required, sentence = sample_size_results(size, 1290)
     assert required["value"] == size.n and str(required["text"]) == f"{size.n:,}"
@@ -207,3 +212,38 @@ def test_planning_prevalence_without_group_disclosure():
     k, n = _published(10, 25_000)
     assert share(k, n).value is None
     assert planning_prevalence(k, n, profile=off) == 10 / 25_000
+
+
+HIDDEN = "hidden to protect privacy"
+
+
+@pytest.mark.parametrize(("events", "people", "group", "why"), [
+    (101, 1287, True, ""),  # shown: no reason
+    (3, 1287, True, f"the count of people with a crisis is {HIDDEN}"),
+    # the people hidden, the crises shown: the reason said the crises were hidden
+    (101, 5, True, f"the count of people in it is {HIDDEN}"),
+    (3, 5, True, f"the counts of people in it and of people with a crisis are {HIDDEN}"),
+    # both counts shown (10 and 25,000), the share of them not (it reads 0.0%): the
+    # reason said the count of crises was hidden beside a flow that showed it
+    (10, 25_000, True, f"that share is {HIDDEN}"),
+    (24_990, 25_000, True, f"that share is {HIDDEN}"),
+    (0, 0, True, "the cohort has no one in it"),
+    # a profile without group disclosure shows a share of none or all: nothing hidden
+    (0, 1285, False, "it is none of the cohort, where Riley's criteria are not defined"),
+    (1285, 1285, False, "it is all of the cohort, where Riley's criteria are not defined"),
+])
+def test_planning_share_says_what_was_hidden_and_why(events, people, group, why):
+    # the minimum sample size's reason said "the count of people with a crisis is
+    # hidden" whatever was not published, until wave 43
+    from dataclasses import replace
+
+    from lifetools.disclosure import get_profile
+    from lifetools.reports.crisis_parts import planning_prevalence, planning_share
+
+    profile = replace(get_profile("default"), name="default", group_disclosure=group)
+    k, n = _published(events, people, profile)
+    got = planning_share(k, n, profile=profile)
+    assert got.why == why and (got.value is None) == bool(why)
+    assert got.value == planning_prevalence(k, n, profile=profile)
+    # raw counts are read as published
+    assert planning_share(events, people, profile=profile).why == why

@@ -38,7 +38,10 @@ def test_measure_text_keeps_limits_off_no_difference_and_stated_limits(measure, 
 def test_measure_text_without_stated_limits_keeps_off_no_difference_only():
     assert measure_text("slope", 0.95, 0.7996, 1.10) == "0.950 (0.800 to 1.100)"
     assert measure_text("slope", 0.95, 0.7996, 0.9996) == "0.950 (0.800 to 0.9996)"
-    assert set(NO_DIFFERENCE) == {"c", "slope", "citl", "oe_ratio"}
+    # a C-statistic's limit keeps off perfect discrimination too (wave 43)
+    assert measure_text("c", 0.99, 0.98, 0.9996) == "0.990 (0.980 to 0.9996)"
+    assert set(NO_DIFFERENCE) == {"c", "slope", "citl", "recalibration_intercept",
+                                  "oe_ratio"}
 
 
 def test_the_tables_write_their_measures_through_measure_text():
@@ -54,4 +57,6 @@ def test_the_tables_write_their_measures_through_measure_text():
         assert "estimate_text(" not in source
         assert "measure_text(" in source and "stated=stated" in source
     report = inspect.getsource(prediction.analyse_crisis_risk)
-    assert report.count('stated={"slope": slope_band, "citl": citl_band}') == 2
+    # and the internal validation's (wave 43), one mapping of them
+    assert report.count('stated = {"slope": slope_band, "citl": citl_band}') == 1
+    assert report.count("stated=stated") == 3

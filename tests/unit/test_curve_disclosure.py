@@ -602,3 +602,30 @@ def test_curve_table_read_coarser_when_the_at_risk_days_leave_too_few_rows():
         group_col="group", times=times), max_time=1200).frame
     assert 50 < len(table) <= 60 and table["day"].max() > 1100
     assert set(times) <= set(table["day"])
+
+
+def test_a_withheld_curves_cells_are_the_curve_rules_and_the_notes_say_its_column(
+        tmp_path, monkeypatch):
+    # the curve rule recorded its cells as the model release rule's (WITHHELD_CELL),
+    # and notes.txt explained them with the list of every reason a value is hidden
+    # ("which reason applies is not said"), which names neither rule, beside the
+    # table's own column of each group's reason (until wave 43)
+    from lifetools.disclosure.downloads import CELLS_NOTE, NOTES_FILE
+    from lifetools.disclosure.models import CELL_REASONS, CURVE_CELL, WITHHELD_CELL
+
+    cif = estimate_cif(few_events_in_one_group(3), duration_col="duration",
+                       event_col="event", event_of_interest=1, group_col="group",
+                       times=(0, 90, 180, 365))
+    ax = plots.plot_survival(cif, ylabel="Share re-referred", max_time=365)
+    table = ax.figure._lifetools_data[""]
+    assert {why for *_, why in table.record.suppressed} == {CURVE_CELL}
+    assert CURVE_CELL != WITHHELD_CELL
+    _, folder = shown_figure(ax, tmp_path, monkeypatch, "rereferral")
+    notes = (folder / "figures" / NOTES_FILE).read_text()
+    assert f"{CELLS_NOTE}{CELL_REASONS[CURVE_CELL]}." in notes.splitlines()
+    assert "‘why not drawn’ gives each group's reason" in notes
+    # its file's lines give the curve rule, not "which one is not said"; the list of
+    # reasons above is said to be for other cells (the at-risk table's hidden counts)
+    curves = notes.split("\nrereferral.csv\n")[1]
+    assert "not said" not in curves and CELLS_NOTE in curves
+    assert "An estimate shown as [c] has one reason, given below" in notes

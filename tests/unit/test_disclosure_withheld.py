@@ -573,7 +573,8 @@ def test_a_table_note_never_says_a_reason_is_not_said_and_then_says_it():
         return tables.show_table(table, name="fairness", caption="Fairness").note
 
     alone = note([60, 55, 12])
-    assert alone.count(rule) == 1 and alone.startswith(f"[c]: {PRIVACY}.")
+    # the rule explains its [c]: no legend before it (said twice until wave 43)
+    assert alone.count(rule) == 1 and f"[c]: {PRIVACY}." not in alone
     assert "not said" not in alone and withheld_sentence("default") not in alone
     mixed = note([60, 55, 3])  # a small count hidden beside the estimate
     assert withheld_sentence("default", estimates_below=True) in mixed
@@ -584,3 +585,19 @@ def test_a_table_note_never_says_a_reason_is_not_said_and_then_says_it():
     assert withheld_sentence("default") in _note(pd.DataFrame(
         {"group": ["a", "b", "c"], "people": [60, 40, 30], "admitted": [3, 20, 10]}),
         people_outcomes=["admitted"])
+
+
+def test_a_table_whose_every_c_its_note_explains_has_no_legend_for_it():
+    # the crisis page's missing-data, Fine-Gray risk-group and decision-curve tables
+    # read "The numbers marked [c] ... are not shown: too few events to estimate ...
+    # [c]: hidden to protect privacy." (wave 42): the symbol explained twice
+    frame = pd.DataFrame({"group": ["Everyone", "First fifth"], "people": [140, 25],
+                          "risk (95% CI)": ["6.1% (4.0% to 8.2%)", "2.0% (0.1% to 3.9%)"]})
+    table = model_outputs(frame, {"risk (95% CI)": _release(9)}, count_cols=["people"])
+    note = tables.show_table(table, name="risk_groups", caption="Risk groups").note
+    assert note.startswith("The numbers marked [c] are not shown: ")
+    assert f"[c]: {PRIVACY}" not in note and note.count("[c]") == 2  # and the rule's
+    # beside a [c] whose reason is not said, the legend and the reasons stay
+    hidden = _note(pd.DataFrame({"group": ["a", "b", "c"], "people": [60, 40, 30],
+                                 "admitted": [3, 20, 10]}), people_outcomes=["admitted"])
+    assert hidden.startswith(f"[c]: {PRIVACY}. ")

@@ -82,3 +82,50 @@ def test_notes_give_a_withheld_model_outputs_reasons_in_full(output):
     notes = (output / "tables" / NOTES_FILE).read_text()
     assert "given above" not in notes and release.withheld in notes
     assert (output / "tables" / "curve.csv").read_text().splitlines()[1] == "0.10,[c]"
+
+
+def test_notes_give_each_files_reasons_for_its_c_cells(tmp_path):
+    # the data behind a figure of a withheld model (no table note) had its [c] cells
+    # explained by the list of every reason a value is hidden, "which reason applies
+    # is not said", which does not name the model release rule (until wave 43); each
+    # file's lines now say the reasons that apply to its own [c] cells
+    from lifetools.disclosure import require_table, write_csv
+    from lifetools.disclosure.downloads import CELLS_NOTE
+    from lifetools.disclosure.models import CELL_REASONS, WITHHELD_CELL
+
+    nan = float("nan")
+    curve = require_table(pd.DataFrame({"predicted": [0.1, 0.2], "observed": [nan, nan]}),
+                          name="figure").withheld([(0, "observed"), (1, "observed")],
+                                                  WITHHELD_CELL)
+    write_csv(curve, tmp_path / "calibration.csv")
+    notes = (tmp_path / NOTES_FILE).read_text()
+    assert f"{CELLS_NOTE}{CELL_REASONS[WITHHELD_CELL]}." in notes.splitlines()
+    assert "model release rule" in notes and "not said" not in notes
+    assert "The lines on each file below give the reason of its [c] cells." in notes
+    # beside a file whose [c] a count rule hid, that file says so and the list stays
+    write_csv(require_table(pd.DataFrame({"group": ["a", "b"], "n": [120, 4]}),
+                            count_cols=["n"], name="small"), tmp_path / "small.csv")
+    notes = (tmp_path / NOTES_FILE).read_text()
+    small = notes.split("\nsmall.csv\n")[1]
+    assert small.splitlines()[-1] == (
+        f"{CELLS_NOTE}hidden by one of the rules above (which one is not said).")
+    assert "calibration.csv" in notes and CELL_REASONS[WITHHELD_CELL] in notes
+    assert "small count" in notes.split("\n\n")[1]  # the list, for small.csv's cells
+    # a file without [c] has no such line
+    write_csv(require_table(pd.DataFrame({"group": ["a"], "n": [120]}), count_cols=["n"],
+                            name="plain"), tmp_path / "plain.csv")
+    plain = (tmp_path / NOTES_FILE).read_text().split("\nplain.csv\n")[1].split("\n\n")[0]
+    assert CELLS_NOTE not in plain
+
+
+def test_a_withheld_models_table_says_its_c_cells_reason_is_the_table_note(output):
+    from lifetools.disclosure import model_outputs
+    from lifetools.disclosure.downloads import CELLS_NOTE
+
+    release, _ = _release(5)
+    curve = pd.DataFrame({"predicted": [0.1, 0.2], "observed": [0.12, 0.18]})
+    tables.show_table(model_outputs(curve, {"observed": release}, inputs=["predicted"]),
+                      name="curve", caption="Curve")
+    lines = (output / "tables" / NOTES_FILE).read_text().splitlines()
+    cells = lines.index(f"{CELLS_NOTE}the table note below gives their reason.")
+    assert lines[cells + 1].startswith("  Table note: The numbers marked [c]")

@@ -1175,3 +1175,25 @@ def test_a_withheld_models_figure_data_read_c_as_its_table_does(tmp_path):
             else:
                 assert all(cell == mark for row in cells for cell in row), cells
             plt.close("all")
+
+
+def test_two_run_charts_side_by_side_lay_out_without_a_warning():
+    # a notebook's own figure of two charts: fit_to_phone narrowed the 12-inch figure
+    # to 4.98 inches after the first, and tight_layout could not fit the second
+    # ("Tight layout not applied": the suite's one warning until wave 43); the second
+    # chart's legend lay under the first chart, anchored at the figure's left edge
+    import warnings
+
+    months = pd.date_range("2024-04-01", periods=6, freq="MS")
+    monthly = pd.DataFrame({"month": months, "contacts": [120, 135, 140, 150, 160, 170]})
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plots.plot_run_chart(monthly, ax=left)
+        plots.plot_run_chart(monthly, ax=right)
+    assert fig.get_figwidth() == 12
+    renderer = fig.canvas.get_renderer()
+    first, second = (ax.get_legend().get_window_extent(renderer) for ax in (left, right))
+    assert first.x0 == pytest.approx(0, abs=1)  # the first column's: the figure's edge
+    assert second.x0 == pytest.approx(right.get_window_extent(renderer).x0, abs=1)
+    assert second.x0 > first.x1

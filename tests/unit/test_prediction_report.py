@@ -1455,3 +1455,41 @@ def test_fine_gray_incidence_sentence_names_the_tables_other_interval():
     # no table interval (not computed): the sentence alone, never a half-told mean
     alone = str(fine_gray_incidence_sentence(everyone, (0.241, 0.279)))
     assert alone.endswith("(the intervals overlap).") and "table above gives" not in alone
+
+
+def test_internal_validation_table_keeps_limits_off_1_0_5_and_the_stated_limits():
+    # every limit was written at 3 places until wave 43: a C-statistic limit of 0.9996
+    # read "1.000" (perfect discrimination) and a slope limit of 0.7996 "0.800", the
+    # stated limit itself, as the temporal-validation table and the drift verdict
+    # never write them (lifetools.signs.places_avoiding)
+    from lifetools.prediction import BootstrapValidation
+    from lifetools.prediction.intervals import TwoStageInterval
+    from lifetools.prediction.validation import INDICES
+    from lifetools.reports.crisis_internal import (
+        TWO_STAGE_COLUMN,
+        internal_validation_table,
+    )
+    from lifetools.reports.prediction import MEASURES
+
+    summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0, 0, 0.15],
+                            "optimism": [0.05, 0.1, 0, 0, -0.01],
+                            "corrected": [0.75, 0.9, 0, 0, 0.16],
+                            "oob": np.nan, "corrected_632plus": np.nan})
+    boot = BootstrapValidation(summary=summary, n_boot=0, n_failed=0, method={},
+                               training=None)
+    limits = pd.DataFrame({"index": INDICES,
+                           "ci_lower": [0.5004, 0.7996, 0.0004, -0.2004, 0.14],
+                           "ci_upper": [0.9996, 1.1996, 0.3, 0.1, 0.18]})
+    two_stage = TwoStageInterval(summary=limits, n_outer=20, n_inner=5, n_failed=0,
+                                 method={}, corrected=np.empty((0, 5)))
+    table = internal_validation_table(
+        boot, MEASURES, two_stage, stated={"slope": (0.8, 1.2), "citl": (-0.2, 0.2)}
+    ).set_index("measure")[TWO_STAGE_COLUMN]
+    assert table["C-statistic"] == "0.5004 to 0.9996"
+    assert table["Calibration slope"] == "0.7996 to 1.1996"
+    assert table["Calibration-in-the-large (log-odds)"] == "−0.2004 to 0.100"
+    assert table["Recalibration intercept (log-odds)"] == "0.0004 to 0.300"
+    assert table["Brier score"] == "0.140 to 0.180"  # nothing to keep off
+    # without stated limits, a slope limit keeps off 1 only
+    plain = internal_validation_table(boot, MEASURES, two_stage).set_index("measure")
+    assert plain.loc["Calibration slope", TWO_STAGE_COLUMN] == "0.800 to 1.200"

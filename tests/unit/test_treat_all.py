@@ -341,3 +341,32 @@ def test_a_withheld_models_decision_curve_is_not_said_to_show_every_net_benefit(
                              proportions=["threshold"], caption="c").note
     assert "the net benefit of acting for everyone is computed from the counts" in note
     assert "the model's" not in note and "Every net benefit is shown" not in note
+
+
+def test_treat_all_is_hidden_by_the_shares_own_rule(monkeypatch):
+    # one owner: treat_all_values kept its own copy of share's rule (a share of none
+    # or all of the group is not shown: groups.extreme_share) until wave 43; it now
+    # asks share, so a change to that rule reaches the decision curve too
+    from lifetools.disclosure import derived
+
+    assert treat_all_values(THRESHOLDS, events=20, people=105, profile=PROFILE)[1:] == (
+        20, 105)
+    hidden = derived.share(3, 105, profile=PROFILE)  # a share the rule hides
+    monkeypatch.setattr(derived, "share", lambda *a, **k: hidden)
+    assert treat_all_values(THRESHOLDS, events=20, people=105, profile=PROFILE) == (
+        [None] * len(THRESHOLDS), None, None)
+
+
+@settings(max_examples=200)
+@given(events=st.integers(0, 3000), people=st.integers(0, 3000),
+       group=st.booleans())
+def test_treat_all_is_shown_exactly_where_its_share_is(events, people, group):
+    from dataclasses import replace
+
+    from lifetools.disclosure import share
+
+    profile = replace(PROFILE, group_disclosure=group)
+    values, k, n = treat_all_values(THRESHOLDS, events=events, people=people,
+                                    profile=profile)
+    shown = share(events, people, profile=profile).value is not None and events <= people
+    assert (k is not None) == shown and (values[0] is not None) == shown

@@ -276,13 +276,15 @@ def treat_all_values(thresholds: Sequence[float], *, events: int | ProtectedValu
     -----
     :func:`treat_all_net_benefit` of the published (rounded) counts, never the exact
     ones: from the exact prevalence, the curve at two decimal places gave back the
-    exact count of events (issue 12, wave 22). Tested in ``tests/unit/test_treat_all.py``.
+    exact count of events (issue 12, wave 22). Hidden exactly where :func:`share` of the
+    same counts is (the one owner of the rule that a share of none or all of a group is
+    not shown), and where the events are more than the people (no share of them); it
+    kept its own copy of the share's rules until wave 43. Tested in
+    ``tests/unit/test_treat_all.py``.
     """
     p = get_profile(profile)
     k, n = _published(events, p).value, _published(people, p).value
-    hidden = (k is None or n is None or n == 0 or k > n
-              or (p.group_disclosure and extreme_share(100 * k / n)))
-    if hidden:
+    if share(events, people, profile=p).value is None or k is None or n is None or k > n:
         return [None] * len(thresholds), None, None
     return ([treat_all_net_benefit(k, n, float(t)) for t in thresholds], int(k), int(n))
 

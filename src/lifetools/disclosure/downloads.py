@@ -21,7 +21,7 @@ import pandas as pd
 
 from lifetools.disclosure.counts import require_table
 from lifetools.disclosure.flow import PARENTS_KEY, ZERO_KEY
-from lifetools.disclosure.models import COULD_NOT, WITHHELD_CELL
+from lifetools.disclosure.models import CELL_REASONS, COULD_NOT, WITHHELD_CELL
 from lifetools.disclosure.profiles import get_profile
 from lifetools.disclosure.protected import ProtectedTable
 from lifetools.disclosure.rule_text import rule_sentence, withheld_sentence
@@ -39,7 +39,7 @@ from lifetools.disclosure.withheld import (
 from lifetools.labels import column_label, column_unit, listed, quoted
 from lifetools.signs import places_avoiding
 
-__all__ = ["DOWNLOAD_PLACES", "HEADERS_KEY", "LIMITS_KEY", "MEANINGS", "PROPORTION_PLACES", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
+__all__ = ["CELLS_NOTE", "DOWNLOAD_PLACES", "HEADERS_KEY", "LIMITS_KEY", "MEANINGS", "PROPORTION_PLACES", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
            "SUPPRESSED", "TABLE_NOTE", "column_notes", "folder_marks", "hidden_mark", "file_notes", "withheld_models_note",
            "withheld_table_sentence",
            "written_record",
@@ -116,6 +116,25 @@ TABLE_NOTE = "  Table note: "
 """How the notes introduce a file's table note (:func:`file_notes`): a sentence the
 page states once under the table, as the model estimates table's
 :func:`withheld_models_note`."""
+
+CELLS_NOTE = "  Cells marked [c]: "
+"""How the notes introduce the reasons of a file's ``[c]`` cells (:func:`file_notes`):
+each reason that applies to them, once (:func:`_cell_kinds`), never the list of every
+reason where the rule is known (wave 43)."""
+
+_UNSAID = ""
+"""A ``[c]`` cell's kind (:func:`_cell_kinds`): a rule of the list above hid it, which
+one is not said."""
+_IN_NOTE = "note"
+"""A ``[c]`` cell's kind: the file's table note states its reason (a withheld model's
+own reason, an estimate's group too small)."""
+_KIND_WORDS = {_UNSAID: "hidden by one of the rules above (which one is not said)",
+               _IN_NOTE: "the table note below gives their reason", **CELL_REASONS}
+"""Each kind's words in a file's :data:`CELLS_NOTE` line."""
+
+_FILE_CELLS: dict[str, str] = {}
+"""The :data:`CELLS_NOTE` words :func:`write_csv` wrote each file with in this process
+(by its resolved path; "" for a file without ``[c]``)."""
 
 _TABLE_NOTES: dict[str, str] = {}
 """The table note :func:`write_csv` wrote each file with in this process (by its
@@ -272,8 +291,9 @@ def notes_text(profile: str | None = None,
     ``marks`` (:func:`folder_marks`): whether a file of the folder shows ``[c]`` cells
     whose reason is not said (a count, share or statistic a rule hid: every reason the
     rules can give is listed, :func:`withheld_sentence`), ``[c]`` cells whose reason
-    its table note states (a model or an estimate withheld for too few events or
-    people), and ``[x]`` cells. A symbol no file shows is not explained, and "which
+    is said (by the file's table note, or by the rule's own words, each file's
+    :data:`CELLS_NOTE` line: a model the model release rule withheld, a curve the curve
+    rule left out), and ``[x]`` cells. A symbol no file shows is not explained, and "which
     reason applies is not said" is said only of cells whose reason is not (a folder
     of none explained ``[x]``, and said the reason was not said beside files that gave
     it, until wave 42: issue 15). ``None``: every line, as written before wave 42 (the
@@ -289,8 +309,12 @@ def notes_text(profile: str | None = None,
         lines.append(f"{SUPPRESSED}: {MEANINGS[SUPPRESSED]} ({PRIVACY}). "
                      f"{withheld_sentence(p, estimates_below=said)}")
     elif said:
-        lines.append(f"{SUPPRESSED}: {MEANINGS[SUPPRESSED]} ({PRIVACY}). The table "
-                     "note of each file with a value shown so, below, gives its reason.")
+        # each file's lines say why its [c] cells are hidden (CELLS_NOTE): by its
+        # table note, a rule of its own (the model release rule, the curve rule) or
+        # its own column; "The table note of each file ... gives its reason" was said
+        # of files that had none until wave 43
+        lines.append(f"{SUPPRESSED}: {MEANINGS[SUPPRESSED]} ({PRIVACY}). The lines on "
+                     f"each file below give the reason of its {SUPPRESSED} cells.")
     if missing and marks is not None:
         lines.append(f"{NOT_AVAILABLE}: {MEANINGS[NOT_AVAILABLE]}.")
     return (
@@ -326,31 +350,56 @@ def folder_marks(folder: Path) -> tuple[bool, bool, bool]:
 
 def _file_marks(table: ProtectedTable, cells: pd.DataFrame, note: str
                 ) -> tuple[bool, bool, bool]:
-    """One written file's :func:`folder_marks` facts: its cells a rule hid (the
-    protection record's, or a ``[c]`` no table note explains) and its ``[c]`` whose
-    reason its table note states (a withheld model's, an estimate's group too small)."""
-    # a withheld model's cells (model_outputs): their reason is the table's note
-    hidden = {(r, c) for r, c, why in table.record.suppressed if why != WITHHELD_CELL}
-    unsaid = said = False
+    """One written file's :func:`folder_marks` facts: its ``[c]`` cells a rule of the
+    list hid, which one not said (the protection record's, or a ``[c]`` no table note
+    explains), its ``[c]`` whose reason is said (:func:`_cell_kinds`), and its
+    ``[x]``."""
+    kinds = _cell_kinds(table, cells, note)
+    return (_UNSAID in kinds, any(k != _UNSAID for k in kinds),
+            bool((cells == NOT_AVAILABLE).to_numpy().any()))
+
+
+def _cell_kinds(table: ProtectedTable, cells: pd.DataFrame, note: str) -> list[str]:
+    """The kinds of reason of a written file's ``[c]`` cells, once each, in the order
+    first shown (column by column): :data:`_IN_NOTE` for a cell whose reason the table
+    note states (a withheld model's, when the note gives its release's reason; an
+    estimate's group too small), a rule's own tag of
+    :data:`~lifetools.disclosure.models.CELL_REASONS` (the model release rule where no
+    note gives the reason: the data behind a figure; the curve rule, whose reason is
+    the table's column), else :data:`_UNSAID`."""
+    tags = {(r, c): why for r, c, why in table.record.suppressed}
+    kinds: dict[str, None] = {}
     for column in cells.columns:
         for row, text in enumerate(cells[column].tolist()):
             if text != SUPPRESSED:
                 continue
-            if (row, column) in hidden or not note:
-                unsaid = True
+            tag = tags.get((row, column))
+            if note and tag in (None, WITHHELD_CELL):
+                kinds[_IN_NOTE] = None
+            elif tag in CELL_REASONS:
+                kinds[tag] = None
             else:
-                said = True
-    return unsaid, said, bool((cells == NOT_AVAILABLE).to_numpy().any())
+                kinds[_UNSAID] = None
+    return list(kinds)
+
+
+def _cells_words(kinds: list[str]) -> str:
+    """A file's :data:`CELLS_NOTE` words for its ``[c]`` cells of ``kinds`` ("" for
+    none)."""
+    return "; ".join(_KIND_WORDS[k] for k in kinds)
 
 
 def file_notes(path: Path, note: str | None = None) -> str:
     """The notes' lines on one CSV file: a blank line, its name, then each column in
     order (its name as in the file's first row: the words the report page shows for it,
     :func:`lifetools.labels.column_label`, a name without a label reading as its words;
-    its unit, :func:`lifetools.labels.column_unit`), then its table note when it has
-    one (:data:`TABLE_NOTE`: the sentence the page states under the table; ``note``,
-    by default what :func:`write_csv` wrote the file with)."""
+    its unit, :func:`lifetools.labels.column_unit`), then the reasons of its ``[c]``
+    cells when it has any (:data:`CELLS_NOTE`: each reason that applies to them, as
+    :func:`write_csv` wrote it), then its table note when it has one
+    (:data:`TABLE_NOTE`: the sentence the page states under the table; ``note``, by
+    default what :func:`write_csv` wrote the file with)."""
     path = Path(path)
+    cells_words = _FILE_CELLS.get(str(path.resolve()), "")
     if note is None:
         note = _TABLE_NOTES.get(str(path.resolve()), "")
     head, rows = read_csv(path.read_bytes())
@@ -362,6 +411,8 @@ def file_notes(path: Path, note: str | None = None) -> str:
             words = name.replace("_", " ")
         cells = [row[index] for row in rows if index < len(row)]
         lines.append(f"  {name}: {words}; unit: {column_unit(name, cells)}")
+    if cells_words:
+        lines.append(f"{CELLS_NOTE}{cells_words}.")
     if note:
         lines.append(f"{TABLE_NOTE}{note}")
     return "\n".join(lines)
@@ -369,10 +420,13 @@ def file_notes(path: Path, note: str | None = None) -> str:
 
 def _describes(lines: str, path: Path) -> bool:
     """Whether ``lines`` (a :func:`file_notes` text) name ``path`` and its columns, in
-    the order of its first row, one line each, and at most a table note after them."""
+    the order of its first row, one line each, and at most the reasons of its ``[c]``
+    cells and a table note after them."""
     head, _ = read_csv(path.read_bytes())
     parts = lines.split("\n")
-    if len(parts) == len(head) + 3 and parts[-1].startswith(TABLE_NOTE):
+    if len(parts) > len(head) + 2 and parts[-1].startswith(TABLE_NOTE):
+        parts = parts[:-1]
+    if len(parts) > len(head) + 2 and parts[-1].startswith(CELLS_NOTE):
         parts = parts[:-1]
     return (parts[:2] == ["", path.name] and len(parts) == len(head) + 2
             and all(line.startswith(f"  {name}: ") and "\n" not in line
@@ -651,6 +705,7 @@ def write_csv(table: ProtectedTable, path: Path, *, digits: int = DOWNLOAD_PLACE
     cells.to_csv(path, index=False, lineterminator="\n")
     _TABLE_NOTES[str(path.resolve())] = note
     _FILE_MARKS[str(path.resolve())] = _file_marks(table, cells, note)
+    _FILE_CELLS[str(path.resolve())] = _cells_words(_cell_kinds(table, cells, note))
     (path.parent / NOTES_FILE).write_text(_notes_head(path, table)
                                           + column_notes(path.parent))
     return path

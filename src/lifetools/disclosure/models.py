@@ -74,7 +74,37 @@ WITHHELD_CELL = "withheld"
 """The protection record's reason for a cell of a model the model release rule
 withheld (:func:`model_outputs`): shown ``[c]``, its reason said once in the table's
 note, so neither the page's footnote nor the downloads' notes list it among the cells
-whose reason is not said (wave 42)."""
+whose reason is not said (wave 42). Its words in the downloads' notes:
+:data:`CELL_REASONS`."""
+
+CURVE_CELL = "curve not drawn"
+"""The protection record's reason for a cell of a survival curve the curve rule left
+out (:func:`lifetools.plots.survival.survival_curve_table`: too few people at risk, or
+too few events to draw it without showing a suppressed count): shown ``[c]``, each
+group's reason in the table's own column :data:`WHY_NOT_DRAWN`. It was recorded as
+:data:`WITHHELD_CELL`, the model release rule's, until wave 43. Its words in the
+downloads' notes: :data:`CELL_REASONS`."""
+
+WHY_NOT_DRAWN = "why not drawn"
+"""The column of the published curve table saying why a group's curve is not drawn
+(present only when a group's is not: :func:`lifetools.plots.survival.
+survival_curve_table`)."""
+
+CELL_REASONS = {
+    WITHHELD_CELL: "withheld with the model they are from by the model release rule "
+                   "(too few events, people or residual degrees of freedom to release "
+                   "its numbers; the report page says which)",
+    CURVE_CELL: "left out with the curve of their group (too few people at risk, or too "
+                "few events to draw it without showing a suppressed count); the column "
+                f"{quoted(WHY_NOT_DRAWN)} gives each group's reason"}
+"""The words a download's lines of ``notes.txt`` give for its ``[c]`` cells a rule
+recorded as its own (:func:`lifetools.disclosure.downloads.file_notes`): the one
+owner of each rule's words, by the tag the rule records
+(:attr:`~lifetools.disclosure.protected.ProtectionRecord.suppressed`). Until wave 43
+the notes explained such cells with the list of every reason a value can be hidden
+("which reason applies is not said"), which named neither rule, beside a curve table
+that stated its reason in its own column. Tested in
+``tests/unit/test_hidden_marks.py``."""
 
 
 
@@ -100,7 +130,7 @@ def withheld_rows(estimates: pd.DataFrame) -> list[bool]:
             for why, fail in zip(held, failed, strict=True)]
 
 
-__all__ = ["DIVERGED_TERMS", "WITHHELD_CELL", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
+__all__ = ["CELL_REASONS", "CURVE_CELL", "DIVERGED_TERMS", "WITHHELD_CELL", "WHY_NOT_DRAWN", "ESTIMATE_COLUMNS", "LABEL_COLUMNS", "MIN_RESIDUAL_DF", "NOT_ESTIMABLE",
            "ModelRelease", "TOO_FEW",
            "UNITS", "WITHHELD_COLUMN", "combine_estimates", "model_outputs", "model_release",
            "not_estimable", "require_estimates", "withheld_rows", "withheld_words"]

@@ -28,7 +28,12 @@ from lifetools.disclosure import (
     round_count,
 )
 from lifetools.disclosure.figure_texts import RATIO_SCALE
-from lifetools.disclosure.models import WITHHELD_CELL, withheld_rows
+from lifetools.disclosure.models import (
+    CURVE_CELL,
+    WHY_NOT_DRAWN,
+    WITHHELD_CELL,
+    withheld_rows,
+)
 from lifetools.formatting import format_count, format_interval, format_proportion
 from lifetools.labels import label, listed
 from lifetools.plots.theme import (
@@ -107,9 +112,6 @@ def _variance_and_limits(result: Any) -> tuple[str, Any]:
     return "km", lambda s, v: km_limits(np.asarray(s), np.asarray(v), z, conf_type)
 
 
-WHY_NOT_DRAWN = "why not drawn"
-"""The column of the published curve table saying why a group's curve is not drawn
-(present only when a group's is not)."""
 
 
 def withheld_reasons(profile: Any) -> dict[str, str]:
@@ -234,10 +236,12 @@ def survival_curve_table(result: Any, *, max_time: float | None = None) -> Prote
         frame = frame.reset_index(drop=True)
     table = require_table(frame, name="curves", not_counts=["day"])
     # a withheld group's numbers were hidden by the curve rule (a disclosure rule):
-    # [c], as every value a rule hid; its day does not apply ([x]) (wave 42)
+    # [c], as every value a rule hid; its day does not apply ([x]) (wave 42); recorded
+    # as the curve rule's (CURVE_CELL), whose reason is the table's own column, not
+    # the model release rule's (wave 43)
     rows = [i for i, g in enumerate(frame["group"]) if g in {_name(w) for w in withheld}]
     return table.withheld([(i, c) for i in rows for c in ("estimate", "ci_lower",
-                                                          "ci_upper")], WITHHELD_CELL)
+                                                          "ci_upper")], CURVE_CELL)
 
 
 def _read_curve(rows: pd.DataFrame, grid: list[float], stop: float, *, cif: bool,

@@ -202,9 +202,13 @@ def legend_below(ax: Any, *, ncol: int = 1, **kwargs: Any) -> Any:
     """Put the legend under the axes' tick labels and x label, so it never covers data.
 
     The gap is measured in points from the drawn tick labels and axis label, so it
-    holds whatever size the axes end up after ``tight_layout``. The legend starts at
-    the figure's left edge, not the axes', so a wide legend does not widen the figure
-    (and shrink its text on a phone).
+    holds whatever size the axes end up after ``tight_layout``. The legend of axes in
+    the figure's first column starts at the figure's left edge, not the axes', so a
+    wide legend does not widen the figure (and shrink its text on a phone); that of
+    axes in a later column (two charts side by side) starts at the axes' left edge, in
+    its own column: anchored at the figure's edge it lay under the first chart, and
+    ``tight_layout`` could not fit the figure ("Tight layout not applied", the suite's
+    one warning until wave 43). Tested in ``tests/unit/test_plots.py``.
     """
     from matplotlib.transforms import blended_transform_factory, offset_copy
 
@@ -219,8 +223,11 @@ def legend_below(ax: Any, *, ncol: int = 1, **kwargs: Any) -> Any:
     renderer = fig.canvas.get_renderer()
     below = ax.get_window_extent(renderer).y0 - ax.get_tightbbox(renderer).y0
     gap = below * 72 / fig.dpi + 6
+    spec = ax.get_subplotspec()
+    later = spec is not None and spec.colspan.start > 0  # a chart beside another
+    across = ax.transAxes if later else fig.transFigure
     anchor = blended_transform_factory(
-        fig.transFigure, offset_copy(ax.transAxes, fig=fig, x=0, y=-gap, units="points"))
+        across, offset_copy(ax.transAxes, fig=fig, x=0, y=-gap, units="points"))
     legend = ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 0.0),
                        bbox_transform=anchor, frameon=False, ncol=ncol, borderaxespad=0.0,
                        **kwargs)
@@ -267,7 +274,15 @@ def fit_to_phone(fig: Any, *, max_width: float | None = None) -> None:
     axes (a long axis label, a wide legend) does not shrink this way: the figure is
     then left as it was (never made worse, and never narrower than 0.8 x WIDTH) and
     the phone test fails; wrap the text.
+
+    A figure of charts side by side (axes in a second column: a notebook's own figure
+    that a plot function draws into) is left as it is: narrowed to a phone's width
+    each chart was squeezed, and ``tight_layout`` could not fit the next one drawn
+    into it (two run charts in a 12-inch figure went to 4.98 inches and warned
+    "Tight layout not applied" until wave 43). Tested in ``tests/unit/test_plots.py``.
     """
+    if _side_by_side(fig):
+        return
     limit = (NARROW_MAX_WIDTH if is_narrow() else MAX_WIDTH) if max_width is None \
         else max_width
     width = cropped_width(fig)
@@ -285,6 +300,12 @@ def fit_to_phone(fig: Any, *, max_width: float | None = None) -> None:
             fig.tight_layout()
             return
         width = narrower
+
+
+def _side_by_side(fig: Any) -> bool:
+    """Whether ``fig`` has axes in a column after the first (charts side by side)."""
+    specs = (ax.get_subplotspec() for ax in fig.axes)
+    return any(spec is not None and spec.colspan.start > 0 for spec in specs)
 
 
 def shown_figure_px(screen_px: float) -> float:

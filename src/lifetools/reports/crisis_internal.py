@@ -6,7 +6,7 @@ Kept apart from :mod:`lifetools.reports.prediction` so that each module stays sh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,20 +14,21 @@ import pandas as pd
 
 from lifetools.design_sizes import MIN_BOOT_PER_COPY
 from lifetools.disclosure import Parameter, Period, ProtectedText, compose
-from lifetools.formatting import format_value
+from lifetools.formatting import format_bounds, format_value
 from lifetools.labels import listed, with_words
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.boot_mi import bootstrap_validation_boot_mi
+from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.prediction.imputation import bootstrap_validation_imputed
 from lifetools.prediction.intervals import TwoStageInterval
 from lifetools.prediction.penalised import RidgeModel
 from lifetools.prediction.validation import BootstrapValidation
 from lifetools.reports.crisis_parts import INTERNAL_METHODS, imputed_cohort
 
-__all__ = ["CURVE_WHY", "INTERVAL_INDICES", "OTHER_PARTS", "TWO_STAGE_COLUMN",
+__all__ = ["CURVE_WHY", "INTERVAL_INDICES", "NO_DIFFERENCE", "OTHER_PARTS", "PERFECT", "TWO_STAGE_COLUMN",
            "UNRELIABLE_LIMIT", "FitReliability", "NestedFits", "method_text", "nested_fits", "nested_text", "InternalValidation", "fit_reliability", "internal_calibration_grid",
            "internal_calibration_table", "other_fits", "internal_validation",
-           "internal_validation_table"]
+           "internal_validation_table", "kept_off"]
 
 
 @dataclass(frozen=True)
@@ -467,6 +468,34 @@ def internal_calibration_table(boot: BootstrapValidation) -> pd.DataFrame:
     return shown[["predicted", "apparent", "corrected"]].reset_index(drop=True)
 
 
+NO_DIFFERENCE = {"c": 0.5, **CALIBRATION_NULL, "recalibration_intercept": 0.0,
+                 "oe_ratio": 1.0}
+"""Each measure's value of no discrimination or perfect calibration, which a confidence
+limit keeps its side of (:func:`kept_off`): a C-statistic's 0.5, a calibration slope's
+1, a calibration-in-the-large's and a recalibration intercept's 0, an observed/expected
+ratio's 1. The Brier score has none."""
+
+PERFECT = {"c": 1.0}
+"""A measure's bound that no estimate passes and a limit below it must not read as: a
+C-statistic of 1 (perfect discrimination), which 0.9996 read as ("1.000") in the
+internal-validation table until wave 43."""
+
+
+def kept_off(measure: str, stated: Mapping[str, Sequence[float]] | None = None
+             ) -> tuple[float | None, tuple[float, ...]]:
+    """The value of no difference of ``measure`` (:data:`NO_DIFFERENCE`, ``None`` when
+    it has none) and the other values its confidence limits keep their side of (its
+    :data:`PERFECT` bound; the limits the report states for it, ``stated``: the drift
+    check's ``{"slope": (0.8, 1.2), "citl": (-0.2, 0.2)}``), for
+    :func:`lifetools.signs.places_avoiding`. The one reading of them for the model
+    comparison, the time-to-event table (:func:`lifetools.reports.crisis_models.
+    measure_text`) and the internal validation (:func:`internal_validation_table`).
+    Tested in ``tests/unit/test_crisis_models_limits.py``."""
+    edges = (*((PERFECT[measure],) if measure in PERFECT else ()),
+             *(float(v) for v in (stated or {}).get(measure, ())))
+    return NO_DIFFERENCE.get(measure), edges
+
+
 INTERVAL_INDICES = ("c", "brier")
 """The internal-validation indexes shown with a location-shifted interval and a .632+
 estimate (the calibration indexes have neither: see
@@ -478,7 +507,9 @@ TWO_STAGE_COLUMN = "optimism-corrected: 95% CI (two-stage bootstrap)"
 
 
 def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, str],
-                              two_stage: TwoStageInterval | None = None) -> pd.DataFrame:
+                              two_stage: TwoStageInterval | None = None, *,
+                              stated: Mapping[str, Sequence[float]] | None = None
+                              ) -> pd.DataFrame:
     """The internal-validation table: apparent, optimism, corrected, its intervals, .632+.
 
     Parameters
@@ -491,6 +522,13 @@ def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, st
         The two-stage bootstrap intervals
         (:func:`lifetools.prediction.intervals.two_stage_interval`): shown in the column
         :data:`TWO_STAGE_COLUMN` for every index (the column is left out without it).
+    stated : mapping, optional
+        The limits the report states for a measure (``{"slope": (0.8, 1.2), "citl":
+        (-0.2, 0.2)}``). Every limit keeps its side of them, of the measure's value of
+        no difference and of its bound (:func:`kept_off`): a C-statistic limit of
+        0.9996 reads "0.9996", never "1.000", and a slope limit of 0.7996 "0.7996",
+        never "0.800" beside limits of 0.8 to 1.2 (every limit was written at 3 places
+        until wave 43).
 
     Notes
     -----
@@ -506,8 +544,11 @@ def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, st
         if index not in INTERVAL_INDICES:
             return "not defined"
         low, high = boot.interval(index)
-        return "not estimated" if np.isnan(low) else format_value((low, high),
-                                                                  kind="interval", digits=3)
+        return "not estimated" if np.isnan(low) else limits(index, low, high)
+
+    def limits(index: str, low: float, high: float) -> str:
+        null, avoid = kept_off(index, stated)
+        return format_bounds(low, high, digits=3, null=null, avoid=avoid)
 
     def plus(index: str) -> str:
         value = summary.loc[index, "corrected_632plus"] if index in INTERVAL_INDICES else np.nan
@@ -525,10 +566,9 @@ def internal_validation_table(boot: BootstrapValidation, labels: Mapping[str, st
             [interval(i) for i in summary.index],
         ".632+ estimate": [plus(i) for i in summary.index]})
     if two_stage is not None:
-        limits = two_stage.summary.set_index("index")
+        limits_of = two_stage.summary.set_index("index")
         table.insert(5, TWO_STAGE_COLUMN, [
-            "not estimated" if np.isnan(limits.loc[i, "ci_lower"])
-            else format_value((limits.loc[i, "ci_lower"], limits.loc[i, "ci_upper"]),
-                              kind="interval", digits=3)
+            "not estimated" if np.isnan(limits_of.loc[i, "ci_lower"])
+            else limits(i, limits_of.loc[i, "ci_lower"], limits_of.loc[i, "ci_upper"])
             for i in summary.index])
     return table

@@ -20,7 +20,6 @@ from lifetools.disclosure.withheld import TooFew
 from lifetools.formatting import format_value
 from lifetools.prediction import FrozenModel, ModelSpec
 from lifetools.prediction.cif_interval import risk_group_intervals
-from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.prediction.imputation import (
     bootstrap_validation_imputed,
     pool_performance,
@@ -40,7 +39,7 @@ from lifetools.prediction.time_to_event import (
     pool_fine_gray_risk,
 )
 from lifetools.prediction.validation import BootstrapValidation
-from lifetools.reports.crisis_internal import INTERVAL_INDICES
+from lifetools.reports.crisis_internal import INTERVAL_INDICES, NO_DIFFERENCE, kept_off
 from lifetools.reports.crisis_parts import COMPARISON_FOLDS, estimate_text, risk_text
 from lifetools.survival.competing import estimate_cif
 
@@ -63,20 +62,14 @@ def _with_brier_interval(summary: pd.DataFrame, outcome: np.ndarray,
 COMPARED = {"c": "C-statistic", "slope": "Calibration slope",
             "citl": "Calibration-in-the-large (log-odds)", "brier": "Brier score"}
 
-NO_DIFFERENCE = {"c": 0.5, **CALIBRATION_NULL, "oe_ratio": 1.0}
-"""Each measure's value of no discrimination or perfect calibration, which a confidence
-limit of the model comparison and the time-to-event table keeps its side of
-(:func:`measure_text`): a C-statistic's 0.5, a calibration slope's 1, a
-calibration-in-the-large's 0, an observed/expected ratio's 1. The Brier score has
-none."""
-
 
 def measure_text(measure: str, value: float, low: float = float("nan"),
                  high: float = float("nan"), *,
                  stated: Mapping[str, Sequence[float]] | None = None) -> str:
     """A validation measure with its interval in a table of this module, to 3 decimal
     places (:func:`~lifetools.reports.crisis_parts.estimate_text`), each limit kept off
-    the measure's value of no difference (:data:`NO_DIFFERENCE`) and the limits the
+    the measure's value of no difference and its bound (:func:`~lifetools.reports.
+    crisis_internal.kept_off`: :data:`NO_DIFFERENCE`, a C-statistic's 1) and the limits the
     report states for it (``stated``: the drift check's, ``{"slope": (0.8, 1.2),
     "citl": (-0.2, 0.2)}``), as the temporal-validation table and the drift verdict
     write them (:func:`lifetools.signs.places_avoiding`): "1.163 (0.9996 to 1.342)",
@@ -86,8 +79,8 @@ def measure_text(measure: str, value: float, low: float = float("nan"),
     until wave 42, so the logistic model's slope interval could read two ways on one
     page (issue 15). Tested in ``tests/unit/test_crisis_models_limits.py``.
     """
-    return estimate_text(value, low, high, null=NO_DIFFERENCE.get(measure),
-                         avoid=tuple((stated or {}).get(measure, ())))
+    null, avoid = kept_off(measure, stated)
+    return estimate_text(value, low, high, null=null, avoid=avoid)
 
 
 NO_COMPARISON_INTERVAL = "no interval computed for this comparison"

@@ -34,10 +34,12 @@ from lifetools.disclosure import (
     compose,
     protect_flow,
     protect_quantiles,
+    protected_count,
     share,
 )
 from lifetools.disclosure.settings import SAMPLE_SIZE_SETTING
 from lifetools.disclosure.text import Parameter, ProtectedText
+from lifetools.disclosure.withheld import PRIVACY
 from lifetools.formatting import (
     MISSING,
     finite,
@@ -51,7 +53,7 @@ from lifetools.prediction.imputation import impute_predictors
 
 __all__ = ["AGE_KNOTS", "SPLINE_WORDS", "spline_sentence", "COMPARISON_FOLDS",
            "COMPLETE_PREDICTORS", "IMPUTATIONS",
-           "flow_published", "planning_prevalence",
+           "flow_published", "planning_prevalence", "planning_share", "PlanningShare",
            "FAIRNESS_GROUPS", "CrisisRun",
            "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "estimate_text", "flow_table", "imputed_cohort", "missing_table",
@@ -297,11 +299,59 @@ def planning_prevalence(events: ProtectedValue, people: ProtectedValue, *,
     exact count of crises, rounded to 5 everywhere else (wave 41). Tested in
     ``tests/unit/test_crisis_flow.py``.
     """
+    return planning_share(events, people, profile=profile).value
+
+
+@dataclass(frozen=True)
+class PlanningShare:
+    """The share the minimum sample size is computed from (:func:`planning_share`):
+    ``value``, a proportion, or ``None`` with ``why``: the words saying what was hidden,
+    or why the criteria are undefined, generated from the counts and the share as
+    published."""
+
+    value: float | None
+    why: str = ""
+
+
+def planning_share(events: ProtectedValue, people: ProtectedValue, *,
+                   profile: str | SdcProfile | None = None) -> PlanningShare:
+    """:func:`planning_prevalence` with why there is none, made from what was hidden.
+
+    ``why`` names what the page does not show, never the rule that hid it (the reason
+    of one value narrows it, :mod:`lifetools.disclosure.withheld`): the count of people
+    with a crisis, the count of people, or both, when the flow hides them; the share,
+    when both counts are shown and the share of them is not (it reads as none or all
+    of the cohort: :func:`lifetools.disclosure.share`); that the cohort has no one in
+    it; or, under a profile that publishes a share of none or all, that Riley's
+    criteria are undefined at it. The sentence said "the count of people with a crisis
+    is hidden" in every case until wave 43, beside a flow that showed that count when
+    the share was hidden or the people's count was. Each case is tested in
+    ``tests/unit/test_crisis_flow.py``.
+    """
     published = share(events, people, profile=profile)
     k, n = published.numerator, published.denominator
-    if published.value is None or k is None or n is None or not 0 < k < n:
-        return None
-    return k / n
+    if published.value is not None and k is not None and n is not None and 0 < k < n:
+        return PlanningShare(k / n)
+    crises = _shown(events, profile) is None
+    cohort = _shown(people, profile) is None
+    if crises or cohort:
+        what = ("the counts of people in it and of people with a crisis are"
+                if crises and cohort else "the count of people with a crisis is"
+                if crises else "the count of people in it is")
+        return PlanningShare(None, f"{what} {PRIVACY}")
+    if n == 0:
+        return PlanningShare(None, "the cohort has no one in it")
+    if published.value is None:
+        return PlanningShare(None, f"that share is {PRIVACY}")
+    return PlanningShare(None, "it is " + ("none" if k == 0 else "all") + " of the "
+                         "cohort, where Riley's criteria are not defined")
+
+
+def _shown(count: Any, profile: str | SdcProfile | None) -> Any:
+    """A count's value as published (``None`` when hidden): a protected count's, or a
+    raw count's once protected, as :func:`lifetools.disclosure.share` reads it."""
+    return (count if isinstance(count, ProtectedValue)
+            else protected_count(int(count), profile=profile)).value
 
 
 def penalty_estimate(penalty: float) -> Estimate:
@@ -327,7 +377,7 @@ class CrisisRun:
     val: pd.DataFrame
     spec: ModelSpec
     fit: Any  # the pooled imputed fit
-    size: Any  # minimum_sample_size; None when the share it needs is hidden
+    size: Any  # minimum_sample_size; None when the share it needs is not published
     dev_copies: list[pd.DataFrame]
     boot: Any  # BootstrapValidation of the internal validation
     internal: str
@@ -351,6 +401,8 @@ class CrisisRun:
     r2_fraction: float = CRISIS_R2_FRACTION
     """The anticipated Cox-Snell R-squared of the sample size, as a fraction of its
     maximum (stated on the page whether or not the size is shown)."""
+    size_why: str = ""
+    """Why ``size`` is ``None`` (:attr:`PlanningShare.why`); "" when it is computed."""
     fairness: pd.DataFrame | None = None
     """The fairness rows (:func:`lifetools.prediction.performance_by_group`, with
     ``characteristic``) whose calibration-in-the-large the page's table shows."""

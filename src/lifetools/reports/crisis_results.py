@@ -345,28 +345,34 @@ def fine_gray_incidence_sentence(everyone: Any, observed_limits: tuple[float, fl
 
 
 
-HIDDEN_SIZE = ("not shown: it is computed from the share of the development cohort "
-               "with a crisis, and the count of people with a crisis is hidden to "
-               "protect privacy")
-"""Why the minimum sample size is not shown when the share it needs is hidden."""
+def hidden_size(why: str) -> str:
+    """Why the minimum sample size is not shown: the share it is computed from is not
+    published, for ``why`` (:attr:`~lifetools.reports.crisis_parts.PlanningShare.why`,
+    made from what was hidden). It said "the count of people with a crisis is hidden"
+    whatever was, until wave 43."""
+    if not why:
+        raise ValueError("a minimum sample size not shown needs its reason (why=)")
+    return ("not shown: it is computed from the share of the development cohort with a "
+            f"crisis, and {why}")
 
 
-def sample_size_results(size: Any, people: int) -> tuple[dict[str, Any], ...]:
+def sample_size_results(size: Any, people: int, why: str = "") -> tuple[dict[str, Any], ...]:
     """The minimum development sample size and the sentence setting the development
     cohort against it: stated exactly (:func:`~lifetools.reports.crisis_parts.
-    required_size`), or not shown, with why, when ``size`` is ``None`` (the share with
-    a crisis it is computed from is hidden: :func:`~lifetools.reports.crisis_parts.
-    planning_prevalence`). ``people``: the development cohort's people (raw;
-    protected here). Tested in ``tests/unit/test_crisis_flow.py``."""
+    required_size`), or not shown, with ``why`` (:func:`hidden_size`), when ``size``
+    is ``None`` (the share with a crisis it is computed from is not published:
+    :func:`~lifetools.reports.crisis_parts.planning_share`). ``people``: the
+    development cohort's people (raw; protected here). Tested in
+    ``tests/unit/test_crisis_flow.py``."""
     label = "Minimum development sample size (Riley et al.)"
     summary = "Summary: development cohort against the minimum sample size"
     if size is None:
         return ({"name": CrisisName.REQUIRED_PEOPLE, "value": None, "kind": "text",
-                 "text": compose(HIDDEN_SIZE), "label": label},
+                 "text": compose(hidden_size(why)), "label": label},
                 {"name": CrisisName.SAMPLE_SIZE_SENTENCE, "value": None, "kind": "text",
                  "label": summary,
                  "text": compose("The development cohort had {people} people; the "
-                                 "minimum sample size is " + HIDDEN_SIZE + ".",
+                                 "minimum sample size is " + hidden_size(why) + ".",
                                  people=protected_count(people))})
     return ({"name": CrisisName.REQUIRED_PEOPLE, "value": int(size.n), "kind": "text",
              "text": required_size(size.n), "label": label},
@@ -419,7 +425,7 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         # a design quantity, stated exactly wherever it is (required_size): the
         # sentence said 1,160 (a count rounded to 5) above a table of 1,158 (wave 41);
         # not shown when the share it is computed from is hidden (planning_prevalence)
-        *sample_size_results(size, len(dev)),
+        *sample_size_results(size, len(dev), run.size_why),
         # the page types "The minimum sample size ... (2020) was" before it, and the
         # sample size sentence follows it (it read "(the sentence before says ...)"
         # of the sentence after it, with no verb: wave 37)

@@ -78,7 +78,7 @@ from lifetools.reports.crisis_parts import (
     imputed_cohort,
     missing_table,
     period_name,
-    planning_prevalence,
+    planning_share,
     shown_estimate,
     with_missing_honos,
 )
@@ -240,11 +240,11 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     flow = flow_table(development, validation)  # protected counts, as shown
     # the share with a crisis as published (the flow's cells), never the exact one:
     # the table gave it to about four significant figures (wave 41)
-    prevalence = planning_prevalence(
+    planning = planning_share(
         flow_published(flow, development, development.crisis_row, FLOW_COUNTS[0]),
         flow_published(flow, development, development.people_row, FLOW_COUNTS[0]))
-    size = None if prevalence is None else sample_size(
-        parameters=parameters, prevalence=prevalence, r2_fraction=r2_fraction)
+    size = None if planning.value is None else sample_size(
+        parameters=parameters, prevalence=planning.value, r2_fraction=r2_fraction)
     if size is None:  # its numbers would give the hidden count of crises back
         sample = pd.DataFrame({"criterion": list(CRITERIA), "people needed": SUPPRESSED,
                                "shrinkage": SUPPRESSED, EPP_NEEDED: SUPPRESSED})
@@ -287,11 +287,13 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     internal_curve = internal_calibration_table(boot)
     two_stage = two_stage_interval(dev_copies, spec, n_outer=n_boot, n_inner=INNER_BOOT,
                                    seed=seed + 5, shrinkage="heuristic")
-    internal_table = internal_validation_table(boot, MEASURES, two_stage)
+    # the limits the drift check states, which every table's limits keep their side of
+    stated = {"slope": slope_band, "citl": citl_band}
+    internal_table = internal_validation_table(boot, MEASURES, two_stage, stated=stated)
     comparison, ridge, lasso = model_comparison(
         dev_copies, val_copies, spec, shrunk=frozen, shrunk_boot=mi_boot, n_boot=n_boot,
         seed=seed, periods=periods, folds=COMPARISON_FOLDS,
-        stated={"slope": slope_band, "citl": citl_band})
+        stated=stated)
     reliability = fit_reliability(
         boot, development_converged=bool(frozen.converged and not fit.warnings),
         others=other_fits(two_stage, ridge, lasso), nested=nested_fits(two_stage))
@@ -311,7 +313,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
             for r in result.summary.itertuples()]})
     risk = np.mean(risks, axis=0)
     fg = time_to_event(dev_copies, val_copies, spec, logistic=result, logistic_risks=risks,
-                       seed=seed, stated={"slope": slope_band, "citl": citl_band})
+                       seed=seed, stated=stated)
     fg_release = model_release(fg, data=dev, event_col="crisis", level_cols=level_cols)
     fine_gray = fg_release.estimates(fg.summary[["term", "estimate", "ci_lower",
                                                  "ci_upper"]], said_once=True)
@@ -359,7 +361,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         lasso=lasso, release=release, fg=fg, fg_release=fg_release, performance=t,
         drift=drift, slope_band=slope_band, citl_band=citl_band, thresholds=thresholds,
         min_count=min_count, development_period=periods[0], validation_period=periods[1],
-        r2_fraction=r2_fraction,
+        r2_fraction=r2_fraction, size_why=planning.why,
         fairness=fairness_shown)
     raw = {"calibration": curve, "decision": decision, "fairness": fair,
            "time_to_event": fg.table,

@@ -32,7 +32,7 @@ from lifetools.reports.crisis_parts import (
     setting_text,
     shown_estimate,
 )
-from lifetools.reports.crisis_results import HIDDEN_SIZE, model_text
+from lifetools.reports.crisis_results import hidden_size, model_text
 
 __all__ = ["ITEMS", "SECTIONS", "TripodItem", "tripod_checklist", "tripod_meta"]
 
@@ -280,7 +280,7 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         "required_people": (
             f"at least {required_size(size.n)} people needed (Riley et al. 2020)"
             if size is not None else
-            f"the minimum sample size (Riley et al. 2020) is {HIDDEN_SIZE}"),
+            f"the minimum sample size (Riley et al. 2020) is {hidden_size(run.size_why)}"),
         "development_people": count(len(dev)),
         "development_crises": cohort_crises(dev),
         "validation_people": count(len(val)),
