@@ -1,7 +1,8 @@
-"""The cohort queries compiled to T-SQL (SQL Server), kept as reviewed golden files.
+"""The engine queries compiled to T-SQL (SQL Server), kept as reviewed golden files.
 
 No SQL Server runs here, so the SQL Server dialect is checked by compiling every cohort
-expression with ``ibis.to_sql(expr, dialect="mssql")`` over tables with the data
+expression, the validation rule queries, the data fingerprint's and the column
+fingerprints' queries with ``ibis.to_sql(expr, dialect="mssql")`` over tables with the data
 dictionary's schemas, and comparing with ``tests/fixtures/sql/*.sql``. A change to a
 cohort query changes its SQL, and this test fails until the new SQL is reviewed and the
 golden files are regenerated with::
@@ -94,9 +95,82 @@ def _population_script(dialect: str) -> str:
                         for label, expr in parts.items()) + "\n"
 
 
+_HASHES = {"mssql": "mssql", "postgres": "postgres", "pyspark": "spark"}
+"""The engine whose 64-bit hash each dialect's fingerprint queries use (HASH64)."""
+
+
+def _numbered_tables():
+    """The dictionary's tables, each row numbered as a server without a stored row
+    number numbers them (``numbered``: ``row_number()`` over the primary key)."""
+    from lifetools.engines import EngineTables
+    from lifetools.engines.dataset import numbered
+
+    server = EngineTables(backend=None, engine="mssql", where="(unbound)",
+                          tables=unbound_tables().tables, typed=True)
+    return {name: numbered(server, name) for name in server.tables}
+
+
+def _validation_script(dialect: str) -> str:
+    """The validation rule queries (``lifetools.engines.checks``, as
+    ``validate_server`` runs them): per table, the one query counting the rows failing
+    each check, then, per check, the query of its first failing rows' numbers (and the
+    value, where the report shows one); then the checks across tables."""
+    import datetime as dt
+
+    from lifetools.dictionary import load_dictionary
+    from lifetools.engines.checks import _plan, _sample_query
+
+    def compiled(expr) -> str:
+        try:
+            return ibis.to_sql(expr, dialect=dialect) + ";"
+        except ibis.common.exceptions.OperationNotDefinedError as error:
+            return f"-- NOT COMPILED: {error}"
+
+    parts = []
+    for name, checks, own, counting in _plan(_numbered_tables(), load_dictionary(),
+                                             dt.date(2025, 4, 30)):
+        if counting is None:
+            continue
+        where = name if own is not None else f"{name} (across tables)"
+        parts.append(f"-- {where}: rows failing each check (c0..c{len(checks) - 1}) "
+                     f"and rows\n{compiled(counting[3])}")
+        for i, (column, rule, _message, bad, echo, _level) in enumerate(checks):
+            if bad is None:  # an optional column's check: counted only
+                continue
+            keep = ["__row", echo if isinstance(echo, str) else column] if echo \
+                else ["__row"]
+            parts.append(f"-- {where} c{i}: {column} {rule.value}, first failing "
+                         f"rows\n{compiled(_sample_query(counting, i, keep))}")
+    return "\n\n".join(parts) + "\n"
+
+
+def _fingerprint_script(dialect: str) -> str:
+    """The data fingerprint's query per table (``engine_fingerprint``)."""
+    from lifetools.engines.fingerprint import fingerprint_query
+
+    tables = unbound_tables().tables
+    return "\n\n".join(
+        f"-- {name}: rows and each column's sum of 64-bit hashes\n"
+        f"{ibis.to_sql(fingerprint_query(tables[name], _HASHES[dialect]), dialect=dialect)};"
+        for name in sorted(tables)) + "\n"
+
+
+def _column_keys_script(dialect: str) -> str:
+    """The column fingerprints' query per table (``server_columns``)."""
+    from lifetools.engines.column_keys import column_key_query
+
+    numbered, tables = _numbered_tables(), unbound_tables().tables
+    return "\n\n".join(
+        f"-- {name}: rows and each column's sum of 64-bit hashes of row and value\n"
+        + ibis.to_sql(column_key_query(numbered[name], list(tables[name].columns),
+                                       _HASHES[dialect]), dialect=dialect) + ";"
+        for name in sorted(tables)) + "\n"
+
+
 SCRIPTS = {**{name: functools.partial(_script, queries) for name, queries in
               _queries().items()}, "person_time": _person_time_script,
-           "population": _population_script,
+           "population": _population_script, "validation": _validation_script,
+           "fingerprint": _fingerprint_script, "column_keys": _column_keys_script,
            "crisis_cohort": functools.partial(_script, crisis_queries(
                unbound_tables(), day=pd.Timestamp("2024-04-01"), horizon_days=365))}
 
@@ -115,13 +189,15 @@ def test_cohort_queries_tsql_equal_golden_files(name):
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_cohort_queries_compile_to_postgres_and_spark_sql(name):
+    ibis.pyspark  # noqa: B018 - loads the backend's options (its compiler reads them)
     for dialect in ("postgres", "pyspark"):
         assert "SELECT" in SCRIPTS[name](dialect)
 
 
 @pytest.mark.parametrize(("engine", "dialect"), [("duckdb", "duckdb"),
                                                  ("postgres", "postgres"),
-                                                 ("spark", "pyspark")])
+                                                 ("spark", "pyspark"),
+                                                 ("mssql", "mssql")])
 def test_hash64_compiles_to_each_engines_64_bit_hash(engine, dialect):
     import re
 

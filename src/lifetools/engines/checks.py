@@ -255,14 +255,19 @@ def _problems(counts: dict[str, Any], checks: Sequence[tuple], first: int, label
     return problems
 
 
+def _sample_query(counting: tuple, i: int, keep: list[str]) -> Any:
+    """The query of the first :data:`MAX_ROWS_KEPT` rows failing check ``c{i}`` of a
+    built counting query (:func:`_counting`), only columns ``keep``, in row order."""
+    flagged, flags, window = counting[:3]
+    flag = flagged[f"c{i}"] if f"c{i}" in window else flags[f"c{i}"]
+    return flagged.filter(flag).select(*keep).order_by(_ROW).limit(MAX_ROWS_KEPT)
+
+
 def _sampler(queries: _Queries, counting: tuple) -> Any:
     """``sample`` of :func:`_problems` for a built counting query (:func:`_counting`)."""
-    flagged, flags, window = counting[:3]
 
     def sample(i: int, keep: list[str]) -> pd.DataFrame:
-        flag = flagged[f"c{i}"] if f"c{i}" in window else flags[f"c{i}"]
-        return queries.frame(flagged.filter(flag).select(*keep).order_by(_ROW)
-                             .limit(MAX_ROWS_KEPT))
+        return queries.frame(_sample_query(counting, i, keep))
     return sample
 
 

@@ -22,7 +22,7 @@ from lifetools.engines.fingerprint import hash64
 from lifetools.fingerprint import cached_sha256, replace_text
 
 __all__ = ["DUCKDB_COLUMN_METHOD", "POSTGRES_TEXT_SETTINGS", "SERVER_COLUMN_METHOD",
-           "duckdb_columns", "server_columns"]
+           "column_key_query", "duckdb_columns", "server_columns"]
 
 DUCKDB_COLUMN_METHOD = ("duckdb: per column, the sum over rows of hash(rowid, value) "
                         "(a float's with its sign bit) as a 128-bit integer, with the "
@@ -189,19 +189,27 @@ def server_columns(tables: Any) -> dict[str, dict[str, Any]]:
         return _server_columns(tables)
 
 
+def column_key_query(table: Any, names: Sequence[str], engine: str) -> Any:
+    """The one aggregate query of :func:`server_columns` for a numbered ``table``
+    (:func:`lifetools.engines.dataset.numbered`) on ``engine``: ``rows`` and, per
+    column ``c{i}`` of ``names``, the sum of :func:`~lifetools.engines.fingerprint.hash64`
+    of the row's number and the value as text (missing as a marker)."""
+    row = table[_ROW].cast("string")
+    # summed as a 38-digit decimal and fetched as its text: a 64-bit sum overflows
+    # (fetched as int64 it saturated, the same total for every value)
+    return table.aggregate(rows=table.count(), **{
+        f"c{i}": hash64(row.concat("|", table[c].cast("string").fill_null("\u2400")),
+                        engine).cast("decimal(38, 0)").sum().cast("string")
+        for i, c in enumerate(names)})
+
+
 def _server_columns(tables: Any) -> dict[str, dict[str, Any]]:
     found = {}
     for name in sorted(tables.tables):
         schema = tables.tables[name].schema()
         names = [str(c) for c in schema.names]
-        table = numbered(tables, name)
-        row = table[_ROW].cast("string")
-        # summed as a 38-digit decimal and fetched as its text: a 64-bit sum overflows
-        # (fetched as int64 it saturated, the same total for every value)
-        sums = {f"c{i}": hash64(row.concat("|", table[c].cast("string").fill_null("\u2400")),
-                                tables.engine).cast("decimal(38, 0)").sum().cast("string")
-                for i, c in enumerate(names)}
-        result = tables.fetch(table.aggregate(rows=table.count(), **sums)).iloc[0]
+        result = tables.fetch(column_key_query(numbered(tables, name), names,
+                                               tables.engine)).iloc[0]
         found[name] = _fingerprints(SERVER_COLUMN_METHOD, names, schema,
                                     int(result["rows"]),
                                     [result[f"c{i}"] for i in range(len(names))])

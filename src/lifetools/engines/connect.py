@@ -123,21 +123,48 @@ def _spark(source: Source, env: Any) -> EngineTables:
         raise EngineError("Spark is not installed",
                           hint="pip install pyspark==4.0.5 and install a Java 17 "
                                "runtime") from None
-    try:
-        if source.location.startswith("sc://"):  # Spark Connect: a server's catalog
-            session = remote_session(source.location)
-        else:  # in this process (a Databricks notebook's or a script's session)
-            # UTC: dates are calendar dates, never shifted by the machine's time zone
-            session = (SparkSession.builder.config("spark.ui.enabled", "false")
-                       .config("spark.ui.showConsoleProgress", "false")
-                       .config("spark.sql.session.timeZone", "UTC")
-                       .master(source.location.removeprefix("spark://")).getOrCreate())
+    if source.location.startswith("sc://"):  # Spark Connect: a server's catalog
+        try:
+            backend = ibis.pyspark.connect(remote_session(source.location))
+        except Exception as error:  # noqa: BLE001 - translated, never echoed
+            raise _spark_connect_error(source, error) from None
+        return _spark_tables(source, backend)
+    try:  # in this process (a Databricks notebook's or a script's session)
+        # UTC: dates are calendar dates, never shifted by the machine's time zone
+        session = (SparkSession.builder.config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false")
+                   .config("spark.sql.session.timeZone", "UTC")
+                   .master(source.location.removeprefix("spark://")).getOrCreate())
         backend = ibis.pyspark.connect(session)
     except Exception:  # noqa: BLE001 - translated, never echoed
-        raise EngineError(f"could not start or reach Spark at {source.display()}",
-                          hint="is Java 17 installed (JAVA_HOME), or the Spark Connect "
-                               "server running (its token in "
-                               "SPARK_CONNECT_AUTHENTICATE_TOKEN)?") from None
+        raise EngineError(f"could not start Spark at {source.display()}",
+                          hint="is Java 17 installed (JAVA_HOME)?") from None
+    return _spark_tables(source, backend)
+
+
+def _spark_tables(source: Source, backend: Any) -> EngineTables:
     present = set(backend.list_tables())
     return EngineTables(backend=backend, engine="spark", where=source.display(),
                         tables={n: backend.table(n) for n in TABLES if n in present})
+
+
+def _spark_connect_error(source: Source, error: Exception) -> EngineError:
+    """The error a Spark Connect server's refusal or absence becomes: a refused token
+    (gRPC ``UNAUTHENTICATED``), an unreachable server (``UNAVAILABLE``, after the
+    retries of :data:`~lifetools.engines.spark.FIRST_CONTACT_RETRIES`), or any other
+    failure to start a session; never pyspark's message (it may quote the URL)."""
+    code = getattr(error, "code", None)
+    status = getattr(code(), "name", "") if callable(code) else ""
+    text = f"{status} {type(error).__name__} {error}".upper()
+    if "UNAUTHENTICATED" in text or "AUTHENTICATION" in text or "PERMISSION_DENIED" in text:
+        return EngineError(f"the Spark Connect server of {source.display()} refused the "
+                           "token", hint="check the token in "
+                           "SPARK_CONNECT_AUTHENTICATE_TOKEN (never in the URL)")
+    if any(word in text for word in ("UNAVAILABLE", "RETRIES", "CONNECTION REFUSED",
+                                     "DEADLINE")):  # RetriesExceeded: never answered
+        return EngineError(f"could not reach the Spark Connect server of "
+                           f"{source.display()}",
+                           hint="is the server running, and the host and port right?")
+    return EngineError(f"could not start a Spark Connect session at {source.display()}",
+                       hint="is it a Spark Connect server (pyspark 4.0), and its token "
+                            "in SPARK_CONNECT_AUTHENTICATE_TOKEN?")

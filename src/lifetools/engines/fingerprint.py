@@ -23,13 +23,18 @@ from lifetools.engines.connect import connect
 from lifetools.engines.engine import EngineTables
 from lifetools.engines.source import Source
 
-__all__ = ["CHECKSUM_METHOD", "HASH64", "engine_fingerprint", "engine_record", "hash64"]
+__all__ = ["CHECKSUM_METHOD", "HASH64", "engine_fingerprint", "engine_record",
+           "fingerprint_query", "hash64"]
 
-HASH64 = {"duckdb": "hash", "postgres": "hashtextextended", "spark": "xxhash64"}
+HASH64 = {"duckdb": "hash", "postgres": "hashtextextended", "spark": "xxhash64",
+          "mssql": "hashbytes"}
 """Each engine's 64-bit hash of a text (DuckDB's ``hash`` is unsigned, read as signed).
 Spark's ``hash`` (what ibis compiles ``.hash()`` to there) is 32-bit Murmur3: a sum of
 32-bit hashes misses one change in about 4 billion, and a table of billions of rows
-holds many values whose hashes collide, so Spark's ``xxhash64`` is used instead."""
+holds many values whose hashes collide, so Spark's ``xxhash64`` is used instead.
+SQL Server (compiled only, never run here: ``tests/fixtures/sql``) has no 64-bit hash
+function: ibis compiles ``.hash()`` to its 32-bit ``CHECKSUM``, so there the hash is
+the last 8 bytes of ``HASHBYTES('SHA2_256', text)`` read as a ``BIGINT``."""
 
 CHECKSUM_METHOD = ("v2: per column: exact sum over rows of the engine's 64-bit hash of "
                    "the value as text (missing as a marker; DuckDB hash, PostgreSQL "
@@ -46,6 +51,11 @@ def _xxhash64(text: str) -> dt.int64:  # type: ignore[empty-body]
     """Spark SQL's built-in 64-bit xxHash (seed 42)."""
 
 
+@ibis.udf.scalar.builtin(name="hashbytes")
+def _hashbytes(algorithm: str, text: str) -> dt.binary:  # type: ignore[empty-body]
+    """SQL Server's ``HASHBYTES(algorithm, text)``."""
+
+
 def hash64(value: Any, engine: str) -> Any:
     """The ibis expression of ``engine``'s 64-bit hash of ``value`` (a text
     expression), as a signed 64-bit integer (:data:`HASH64`).
@@ -55,9 +65,25 @@ def hash64(value: Any, engine: str) -> Any:
     ibis compiles ``.hash()`` to a 64-bit hash on DuckDB and PostgreSQL and to Spark's
     32-bit ``hash``; on Spark this gives ``xxhash64`` instead. Tested in
     ``tests/engines/test_engine_sources.py`` (the SQL of each engine) and on a local
-    Spark in ``tests/engines/test_engine_spark_fingerprint.py``.
+    Spark in ``tests/engines/test_engine_spark_fingerprint.py``; SQL Server's
+    (``mssql``, :data:`HASH64`) in ``tests/engines/test_engine_sql.py``.
     """
-    return _xxhash64(value) if engine == "spark" else value.hash()
+    if engine == "spark":
+        return _xxhash64(value)
+    if engine == "mssql":
+        return _hashbytes("SHA2_256", value).cast("int64")
+    return value.hash()
+
+
+def fingerprint_query(table: Any, engine: str) -> Any:
+    """The one aggregate query of :func:`engine_fingerprint` for ``table`` on
+    ``engine``: ``rows`` and, per column ``c{i}``, the sum of :func:`hash64` of each
+    value as text (missing as a marker), summed exactly as a 38-digit decimal and read
+    as text (a 64-bit sum of 64-bit hashes overflows)."""
+    return table.aggregate(rows=table.count(), **{
+        f"c{i}": hash64(table[c].cast("string").fill_null("\u2400"), engine
+                        ).cast("decimal(38, 0)").sum().cast("string")
+        for i, c in enumerate(table.columns)})
 
 
 def engine_fingerprint(tables: EngineTables) -> dict[str, Any]:
@@ -75,12 +101,7 @@ def engine_fingerprint(tables: EngineTables) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in sorted(tables.tables):
         table = tables.tables[name]
-        # summed exactly as a 38-digit decimal, fetched as text: a 64-bit sum of
-        # 64-bit hashes overflows
-        sums = {f"c{i}": hash64(table[c].cast("string").fill_null("\u2400"),
-                                tables.engine).cast("decimal(38, 0)").sum().cast("string")
-                for i, c in enumerate(table.columns)}
-        row = tables.fetch(table.aggregate(rows=table.count(), **sums)).iloc[0]
+        row = tables.fetch(fingerprint_query(table, tables.engine)).iloc[0]
         digest = json.dumps({c: [str(row[f"c{i}"])] for i, c in enumerate(table.columns)},
                             sort_keys=True)
         out[name] = {"rows": int(row["rows"]),

@@ -23,7 +23,7 @@ from typing import Any
 
 from lifetools.engines.source import EngineError, Source
 
-__all__ = ["TOKEN_ENV", "local_connect", "remote_session", "served"]
+__all__ = ["FIRST_CONTACT_RETRIES", "TOKEN_ENV", "local_connect", "remote_session", "served"]
 
 TOKEN_ENV = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
 """Where a Spark Connect bearer token is read from (never from the URL)."""
@@ -95,14 +95,32 @@ def local_connect(master: str) -> str:
     return _LOCAL[master]
 
 
+FIRST_CONTACT_RETRIES = 4
+"""How many times the first request to a Spark Connect server is retried while the
+server is unreachable (waits of 0.05, 0.2, 0.8 and 3.2 s: about 5 s in all). pyspark's
+own policy retries 15 times over at least 10 minutes, so a wrong host or port kept
+``lifetools validate sc://...`` silent for 10 minutes before its error; once the server
+has answered, the session keeps pyspark's policy (a running build rides out a brief
+network fault)."""
+
+
 def remote_session(url: str) -> Any:
     """The Spark Connect session of ``url`` in this process (made once, then reused:
-    a warm kernel runs many notebooks), its time zone UTC (dates are calendar dates)."""
+    a warm kernel runs many notebooks), its time zone UTC (dates are calendar dates).
+
+    The first request (setting the time zone) fails after about 5 s when the server
+    cannot be reached (:data:`FIRST_CONTACT_RETRIES`); pyspark's exception propagates
+    (:func:`lifetools.engines.connect.connect` translates it without echoing it)."""
     if url not in _SESSIONS:
         from pyspark.sql import SparkSession
+        from pyspark.sql.connect.client.retries import DefaultPolicy
 
-        session = SparkSession.builder.remote(url).create()
+        session = SparkSession.builder.remote(url).create()  # no request yet
+        client = session.client
+        policies = client.get_retry_policies()
+        client.set_retry_policies([DefaultPolicy(max_retries=FIRST_CONTACT_RETRIES)])
         session.conf.set("spark.sql.session.timeZone", "UTC")
+        client.set_retry_policies(policies)
         _SESSIONS[url] = session
     return _SESSIONS[url]
 
