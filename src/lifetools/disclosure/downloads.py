@@ -443,7 +443,9 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     model's net benefit computed from protected counts with the published counts of
     each point and its limits' columns (``net_benefit_count_headers``: recomputed from
     them), and each share of a breakdown's block with its count column
-    (``breakdown_share_headers``: checked from the block's published counts). Used by
+    (``breakdown_share_headers``: checked from the block's published counts) and each
+    block's published total (``breakdown_share_totals``: a share shown without its
+    count column is checked against it). Used by
     :func:`lifetools.tables.show_table`
     and :func:`lifetools.publication.show_figure` (the data behind a figure).
     """
@@ -520,6 +522,11 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
                   for c, k in table.record.breakdown_shares if c in protected}
     if breakdowns:  # a share of its block's published total of the count beside it
         record["breakdown_share_headers"] = breakdowns
+    block_totals = {column_label(c): {"by": column_label(b) if b else None,
+                                      "totals": dict(totals)}
+                    for c, b, totals in table.record.breakdown_totals if c in protected}
+    if block_totals:  # each block's published total: shares without their counts
+        record["breakdown_share_totals"] = block_totals
     if shares:  # a share of its block (a breakdown) or of its row's group size
         record["share_headers"] = {column_label(c): "breakdown" if secondary is not None
                                    else "group" for c in shares}

@@ -207,6 +207,16 @@ class ProtectionRecord:
     less the shown counts would give the hidden sum back), and the shown ones the
     counts over one total the profile publishes (:mod:`lifetools.disclosure.rate_check`).
     A count column left out of the table is named ""."""
+    breakdown_totals: tuple[tuple[str, str, tuple[tuple[str, int | None], ...]], ...] = ()
+    """Each breakdown share column's blocks as the rule made them: ``(share, block
+    column, ((block, total), ...))``, ``total`` the block's published (protected) total
+    its shares are of, ``None`` where the block's shares were hidden (a hidden count in
+    it, a hidden or zero total, or all of it in one row); the block column is "" when
+    the table has one block or the column was left out. The stamp records it
+    (``breakdown_share_totals``), so the publish gate checks a share shown without its
+    count column (a selection, a figure's data) against its block's published total
+    rather than passing it: each shown share x its total / 100 must be a count the
+    profile publishes, and no share of a hidden block is shown (wave 43)."""
     links: tuple[Link, ...] = ()
     """The tables this one follows, when it publishes counts of other tables
     (:func:`lifetools.disclosure.follow`; two linked tables merged follow both
@@ -454,6 +464,8 @@ class ProtectedTable:
                      intervals=intervals, treat_all=treat_all,
                      breakdown_shares=tuple((names.get(c, c), names.get(k, k))
                                             for c, k in self._record.breakdown_shares),
+                     breakdown_totals=tuple((names.get(c, c), names.get(b, b), t)
+                                            for c, b, t in self._record.breakdown_totals),
                      net_benefit_counts=tuple(
                          (names.get(c, c), names.get(t, t), n, points,
                           (names.get(lo, lo), names.get(hi, hi)))
@@ -663,6 +675,7 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
                  treat_all=(*a.treat_all, *b.treat_all),
                  net_benefit_counts=(*a.net_benefit_counts, *b.net_benefit_counts),
                  breakdown_shares=(*a.breakdown_shares, *b.breakdown_shares),
+                 breakdown_totals=(*a.breakdown_totals, *b.breakdown_totals),
                  denominator=a.denominator or b.denominator,
                  people_outcomes=_merged_people(a, b),
                  links=links))
@@ -779,6 +792,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           treat_all: tuple[tuple[str, str, int | None, int | None], ...] | None = None,
           net_benefit_counts: tuple[NetBenefitCounts, ...] | None = None,
           breakdown_shares: tuple[tuple[str, str], ...] | None = None,
+          breakdown_totals: tuple[tuple[str, str, tuple[tuple[str, int | None], ...]],
+                                  ...] | None = None,
           denominator: str | None = None,
           people_outcomes: tuple[str, ...] | None = None,
           links: tuple[Link, ...] | Literal["like"] = "like",
@@ -796,7 +811,9 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     treating everyone with its threshold column and published counts
     (:attr:`ProtectionRecord.treat_all`), both by default ``like``'s and kept while
     their column is in the table, as are ``breakdown_shares``
-    (:attr:`ProtectionRecord.breakdown_shares`); ``denominator``: the group-size
+    (:attr:`ProtectionRecord.breakdown_shares`) and ``breakdown_totals``
+    (:attr:`ProtectionRecord.breakdown_totals`; a block column left out named "");
+    ``denominator``: the group-size
     count column
     (:attr:`ProtectionRecord.denominator`; by default ``like``'s);
     ``people_outcomes``: the counts of people of its group
@@ -839,6 +856,12 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     breakdown_shares = tuple(dict.fromkeys(  # a count column left out: ""
         (str(c), str(k) if k in frame.columns else "")
         for c, k in breakdown_shares if c in frame.columns))
+    if breakdown_totals is None:
+        breakdown_totals = like.breakdown_totals if like is not None else ()
+    breakdown_totals = tuple(dict.fromkeys(  # a block column left out: ""
+        (str(c), str(b) if b and b in frame.columns else "",
+         tuple((str(k), None if t is None else int(t)) for k, t in totals))
+        for c, b, totals in breakdown_totals if c in frame.columns))
     if denominator is None and like is not None:
         denominator = like.denominator
     if isinstance(links, str):  # "like"
@@ -867,6 +890,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             notes=like.notes, seals=seals, acro=like.acro, places=places,
             bases=bases, rates=rates, intervals=intervals, treat_all=treat_all,
             net_benefit_counts=net_benefit_counts, breakdown_shares=breakdown_shares,
+            breakdown_totals=breakdown_totals,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
             flow=flow, flow_zero=flow_zero)
     else:
@@ -878,6 +902,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             seals=seals, acro=acro, places=places, bases=bases, rates=rates,
             intervals=intervals, treat_all=treat_all,
             net_benefit_counts=net_benefit_counts, breakdown_shares=breakdown_shares,
+            breakdown_totals=breakdown_totals,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
             flow=flow, flow_zero=flow_zero)
     return ProtectedTable(frame, record, _token=_TOKEN)
