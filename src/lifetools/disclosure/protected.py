@@ -239,6 +239,16 @@ class ProtectionRecord:
     the page writes it); the stamp records them (``limit_headers``), so the publish
     gate accepts those places and no others (:meth:`ProtectedTable.keeping_sides`)."""
 
+    limit_degenerate: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    """Each confidence-limit column of :attr:`limits` and the values a true limit of it
+    is degenerate at, beside an infinite one (a ratio's 0: the release rules,
+    :func:`~lifetools.disclosure.model_release`). A download keeps a limit off them
+    as off :attr:`limits` ("0.004", never "0.00"); the stamp records, for the publish
+    gate, which rows' true limits lie exactly on a value the column keeps off and
+    which are degenerate (``limit_cells``: :func:`~lifetools.disclosure.downloads.
+    header_rules`), so that the gate tells a limit of exactly 1 ("1.00") from 0.9996
+    rounded onto it, which it refuses, and refuses a degenerate one (wave 43)."""
+
     def avoid_of(self, column: str) -> tuple[float, ...] | None:
         """The values a confidence-limit column keeps its side of (None: no limit)."""
         return dict(self.limits).get(column)
@@ -458,7 +468,9 @@ class ProtectedTable:
                           for c, t, k, n in self._record.treat_all)
         limits = tuple((names.get(c, c), a) for c, a in self._record.limits
                        if names.get(c, c) in frame.columns)
-        return _with_limits(limits, _mint(
+        degenerate = tuple((names.get(c, c), a) for c, a in self._record.limit_degenerate
+                           if names.get(c, c) in frame.columns)
+        return _with_limits(limits, degenerate=degenerate, table=_mint(
                      frame, roles=tuple(roles), suppressed=tuple(suppressed),
                      like=self._record, places=places, bases=bases, rates=rates,
                      intervals=intervals, treat_all=treat_all,
@@ -478,12 +490,16 @@ class ProtectedTable:
                                            self._record.people_outcomes),
                      links=links))
 
-    def keeping_sides(self, columns: Sequence[str], *avoid: float) -> ProtectedTable:
+    def keeping_sides(self, columns: Sequence[str], *avoid: float,
+                      degenerate: Sequence[float] = ()) -> ProtectedTable:
         """The same table, its confidence-limit ``columns`` recorded as keeping their
         side of ``avoid`` (the null, and any stated limits) in a download
         (:attr:`ProtectionRecord.limits`): "1.004" for a ratio's lower limit 1.004,
         which a download at 2 places wrote "1.00", touching 1, beside a page that wrote
-        "1.004" and a verdict of faster discharge (wave 41).
+        "1.004" and a verdict of faster discharge (wave 41). ``degenerate``: the
+        values a true limit of them is degenerate at beside an infinite one (a
+        ratio's 0), which a download keeps them off too
+        (:attr:`ProtectionRecord.limit_degenerate`).
 
         Raises
         ------
@@ -496,7 +512,12 @@ class ProtectedTable:
             raise KeyError(f"columns not in the table: {missing}")
         kept = tuple((c, a) for c, a in self._record.limits if c not in columns)
         limits = (*kept, *((str(c), tuple(float(v) for v in avoid)) for c in columns))
-        return ProtectedTable(self._frame, replace(self._record, limits=limits),
+        bad = tuple((c, a) for c, a in self._record.limit_degenerate if c not in columns)
+        if degenerate:
+            bad = (*bad, *((str(c), tuple(float(v) for v in degenerate))
+                           for c in columns))
+        return ProtectedTable(self._frame, replace(self._record, limits=limits,
+                                                   limit_degenerate=bad),
                               _token=_TOKEN)
 
     def withheld(self, cells: Iterable[tuple[int, str]], reason: str) -> ProtectedTable:
@@ -667,7 +688,9 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
     frame = merged.drop(columns=list(_ROWS))
     links = _merged_links(left, right, frame, sides, tuple(suppressed))
     limits = tuple((c, v) for c, v in (*a.limits, *b.limits) if c in frame.columns)
-    return _with_limits(limits, _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
+    degenerate = tuple((c, v) for c, v in (*a.limit_degenerate, *b.limit_degenerate)
+                       if c in frame.columns)
+    return _with_limits(limits, degenerate=degenerate, table=_mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
                  suppressed=tuple(suppressed), like=a,
                  secondary_cells=sum(why == "secondary" for _, _, why in suppressed),
                  places=(*a.places, *b.places), bases=(*a.bases, *b.bases),
@@ -681,13 +704,16 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
                  links=links))
 
 
-def _with_limits(limits: tuple[tuple[str, tuple[float, ...]], ...],
-                 table: ProtectedTable) -> ProtectedTable:
-    """``table`` with its confidence-limit columns' record (kept through select,
-    rename, rows and merge)."""
-    if not limits:
+def _with_limits(limits: tuple[tuple[str, tuple[float, ...]], ...], *,
+                 table: ProtectedTable,
+                 degenerate: tuple[tuple[str, tuple[float, ...]], ...] = ()
+                 ) -> ProtectedTable:
+    """``table`` with its confidence-limit columns' record and their degenerate values
+    (kept through select, rename, rows and merge)."""
+    if not limits and not degenerate:
         return table
-    return ProtectedTable(table._frame, replace(table._record, limits=limits),
+    return ProtectedTable(table._frame, replace(table._record, limits=limits,
+                                                limit_degenerate=degenerate),
                           _token=_TOKEN)
 
 
