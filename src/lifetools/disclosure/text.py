@@ -281,9 +281,11 @@ def _part(part: Any, profile: SdcProfile) -> tuple[str, list[dict[str, Any]]]:
                                   "one decimal place")
         kind, detail = "interval", {"low": float(part.low), "high": float(part.high),
                                     "digits": part.digits, "percent": part.percent}
-        if part.null is not None and any(  # recorded only where it changes the text
+        if part.null is not None and (any(  # recorded only where it changes the text
                 bound_places(v, digits=part.digits, null=part.null) != part.digits
-                for v in (float(part.low), float(part.high))):
+                for v in (float(part.low), float(part.high)))
+                # or where it makes the interval degenerate (a ratio's 0: wave 43)
+                or (part.null == 1 and float(part.low) <= 0)):
             detail["null"] = float(part.null)
         if part.stated and any(  # recorded only where it changes the text
                 _limit_places(v, part.digits, None, part.stated) != part.digits
@@ -581,6 +583,10 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
                   else [d.get("value")])
         if any(finite(v) is None for v in values) or int(d.get("digits", 0)) < 1:
             return "not a finite number written with decimal places"
+        if kind == "interval":
+            problem = _limit_problem(d)
+            if problem:
+                return problem
         of = d.get("of_kind", kind)
         num, den = d.get("numerator"), d.get("denominator")
         if of == "share":
@@ -615,6 +621,35 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
     if kind == "reason":
         return _reason_problem(str(d.get("text", "")), p)
     return f"unknown kind {kind!r}"
+
+
+def _limit_problem(d: Mapping[str, Any]) -> str:
+    """Why an interval's recorded limits break the release rules as written (wave 43):
+    the page reads a limit of "1.00" as 1, which the text alone cannot tell from
+    0.9996 rounded onto it, so each limit is read against its recorded value:
+
+    - a limit written (at the places :func:`_limit_places` gives it) as 0, as 1 (100
+      in per cent), or as its recorded null or a stated limit, that is not that value,
+      is refused: it reads on the wrong side of, or as, a bound (give the Interval its
+      ``null`` and ``stated``, so that the one rule keeps it off them);
+    - a degenerate interval is refused, as the release rules say: limits equal, or a
+      ratio's (``null`` 1) lower limit of 0.
+    """
+    low, high = float(d["low"]), float(d["high"])
+    null, stated, digits = d.get("null"), d.get("stated"), int(d["digits"])
+    if low == high:
+        return "a degenerate interval (its limits are equal)"
+    if null == 1 and low <= 0:
+        return "a degenerate interval (a ratio's lower limit of 0)"
+    bounds = {0.0, 100.0 if d.get("percent") else 1.0,
+              *(float(v) for v in (null, *(stated or ())) if finite(v) is not None)}
+    for value in (low, high):
+        shown = float(f"{value:.{_limit_places(value, digits, null, stated)}f}")
+        if shown in bounds and value != shown:
+            return (f"a confidence limit written as {shown:g}, which its recorded value "
+                    "is not (give the Interval its null and stated limits, which the "
+                    "one rule keeps it off: lifetools.signs.places_avoiding)")
+    return ""
 
 
 def _reason_problem(text: str, profile: SdcProfile) -> str:
