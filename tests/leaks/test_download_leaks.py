@@ -160,3 +160,45 @@ def test_download_leaks_reach_equity_table_passes_with_people_not_person_years(r
         "IMD quintile (1 = most deprived),people,users,users_per_1000,ci_lower,ci_upper",
         "1,200,40,200.00,142.88,272.34"]  # Garwood: chi-squared 80 and 82 df
     assert scan_notebook(run.write()) == []
+
+
+# -- a confidence limit that reads as a bound (wave 43) ---------------------------------
+# "1.00" in a forest plot's data could be a true limit of 1 or 0.9996 rounded onto 1
+# (which the writer never writes: it keeps a limit off the null, "0.9996"); the gate
+# read only the cell and passed both, and a ratio's limit of 0 or infinity too. The
+# stamp now records which rows' true limits lie on a bound, and the gate reads each
+# limit cell against it.
+
+def _forest_figure(run: RunFolder) -> None:
+    from lifetools import disclosure, plots
+
+    frame = pd.DataFrame({"model": ["Time-varying", "Naive"], "estimate": [1.44, 0.83],
+                          "ci_lower": [1.004, 0.0037], "ci_upper": [2.06, 0.9996]})
+    rows = pd.DataFrame({"e": [1.0] * 100})
+    table = disclosure.model_release(None, data=rows, event_col="e", level_cols=[],
+                                     summary=frame.iloc[0:0], converged=True
+                                     ).estimates(frame)
+    ax = plots.plot_forest(table, label_col="model")
+    shown = publication.show_figure(ax, name="forest", caption="Ratios")
+    plt.close(ax.figure)
+    run.code(display(shown))
+
+
+def test_download_leaks_forest_limits_as_written_pass(run):
+    _forest_figure(run)
+    path = run.write()
+    assert "Naive,0.83,0.004,0.9996" in (run.files / "figures" / "forest.csv").read_text()
+    assert scan_notebook(path) == []
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    (",0.9996\n", ",1.00\n", "reads as 1"),  # 0.9996 shown as a limit of exactly 1
+    (",0.004,", ",0.00,", "reads as 0"),  # a ratio's degenerate 0
+    (",2.06\n", ",inf\n", "infinite"),
+])
+def test_download_leaks_forest_limit_reading_as_a_bound_is_refused(run, old, new, said):
+    _forest_figure(run)
+    path = run.write()
+    _edit(run.files / "figures" / "forest.csv", old, new)
+    message = refused(path, None, RULE, "files/figures/forest.csv")
+    assert said in message

@@ -140,3 +140,55 @@ def test_share_leaks_an_edited_share_in_a_download_is_refused(run, make, old, ne
     _edit(csv, old, new)
     message = refused(path, None, RULE, "files/tables/shares.csv")
     assert f"column '{column}', row" in message
+
+
+# -- a block's shares without their counts (wave 43) -------------------------------------
+# A selection of the breakdown (or a figure's data) that leaves out the count column
+# was passed unchecked: nothing beside the shares to check them against. The record now
+# keeps each block's published total (breakdown_share_totals), and a share shown
+# without its counts must be a published count over it; a share of a block whose
+# shares the rule hid (a hidden count in it) is refused.
+
+def _reach_shares() -> object:
+    return _reach().select(["characteristic", "group", "Life Rooms users %"])
+
+
+def _shares_figure(run) -> None:
+    import matplotlib.pyplot as plt
+
+    from lifetools import publication
+
+    fig, ax = plt.subplots()
+    ax.bar(["a", "b"], [56.2, 43.8])
+    publication._mark_protected(fig, data={"": _reach_shares()})
+    shown = publication.show_figure(fig, name="reach", alt="Bars", caption="Reach")
+    plt.close(fig)
+    run.code(display(shown))
+
+
+def test_share_leaks_shares_without_their_counts_as_the_rule_made_them_pass(run):
+    run.code(display(tables.show_table(_reach_shares(), name="shares", caption="Shares")))
+    _shares_figure(run)
+    assert "Life Rooms users," not in (run.files / "tables" / "shares.csv").read_text()
+    assert scan_notebook(run.write()) == []
+
+
+@pytest.mark.parametrize(("folder", "old", "new", "row"), [
+    # 44 of 80 as counted (published 45 of 80: 56.2%): the unrounded count
+    ("tables", ",56.2\n", ",55.0\n", 1),
+    ("figures", ",56.2\n", ",55.0\n", 1),
+    # 30 of the locality block's 80, a block with a hidden count (3): the hidden sum back
+    ("tables", "Sefton,[c]\n", "Sefton,37.5\n", 3),
+    ("figures", "Sefton,[c]\n", "Sefton,37.5\n", 3),
+])
+def test_share_leaks_shares_without_their_counts_edited_are_refused(run, folder, old,
+                                                                    new, row):
+    if folder == "tables":
+        run.code(display(tables.show_table(_reach_shares(), name="reach",
+                                           caption="Shares")))
+    else:
+        _shares_figure(run)
+    path = run.write()
+    _edit(run.files / folder / "reach.csv", old, new)
+    message = refused(path, None, RULE, f"files/{folder}/reach.csv")
+    assert f"column 'Life Rooms users %', row {row}" in message and new not in message

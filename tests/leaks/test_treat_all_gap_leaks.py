@@ -291,3 +291,46 @@ def test_treat_all_gap_exact_treat_all_written_as_a_limit_is_refused(run):
     cell = run.code(run.past_source(lambda: _show(table), RULE))
     message = refused(run.write(), cell, RULE)
     assert "row 1: a lower limit on the wrong side of its point ('Model')" in message
+
+
+# a curve of one row with no recorded treat-all (wave 43): one cell fits some prevalence
+# whatever its value, and with no published counts of treating everyone recorded the
+# gate had nothing to read it against, so the exact treat-all (or a model treating
+# everyone, from raw counts) under any header passed
+
+def _one_row(**columns) -> pd.DataFrame:
+    return _rows(net_benefit(_outcome(), _risk(), THRESHOLDS), 1).rename(columns=columns)
+
+
+def test_treat_all_gap_exact_curve_of_one_row_with_no_recorded_one_is_refused(run):
+    table = model_outputs(_one_row(treat_all="Everyone"), {},
+                          not_counts=["model", "treat_none"],
+                          inputs=["threshold", "Everyone"])
+    cohort(run)
+    cell = run.code(run.past_source(lambda: _show(table), RULE))
+    message = refused(run.write(), cell, RULE)
+    assert "column 'Everyone', row 1" in message and "one threshold" in message
+    assert "0.12" not in message
+
+
+def test_treat_all_gap_raw_model_of_one_row_with_no_recorded_treat_all_is_refused(run):
+    # at 0.1 the model treats everyone: its raw net benefit is the exact 22 of 104
+    table = model_outputs(_one_row().drop(columns=["treat_all"]), {"model": _release()},
+                          not_counts=["treat_none"], inputs=["threshold"])
+    assert f"{table.frame['model'].iloc[0]:.2f}" == "0.12"
+    cohort(run)
+    cell = run.code(run.past_source(lambda: _show(table), RULE))
+    message = refused(run.write(), cell, RULE)
+    assert "column 'Model', row 1" in message and "one threshold" in message
+
+
+def test_treat_all_gap_curve_of_one_row_made_by_the_rules_passes(run):
+    # the recorded treat-all (20 of 105) and the model from protected counts: each
+    # recomputed from its counts (model_counts= needs treat_all=)
+    table = model_outputs(_one_row(), {"model": _release()}, not_counts=["treat_none"],
+                          inputs=["threshold"], treat_all=(EVENTS, PEOPLE),
+                          model_counts=confusion_counts(_outcome(), _risk(),
+                                                        THRESHOLDS[:1]))
+    cohort(run)
+    run.code(_show(table))
+    assert scan_notebook(run.write()) == []

@@ -1119,6 +1119,40 @@ def test_forest_download_writes_a_limit_on_its_side_of_one_and_the_gate_accepts_
                    for _, detail in _csv_findings(wrong, rules, profile, tables=False))
 
 
+def test_forest_download_limit_reading_as_a_bound_is_checked_against_its_value(tmp_path):
+    # "1.00" in a limit column could be a true limit of 1 or 0.9996 rounded onto it,
+    # which the writer never writes; the gate passed both, and a ratio's degenerate
+    # limit of 0 or infinity too (wave 43): the stamp now records the rows whose true
+    # limit is on a bound, and the gate reads each cell against it
+    from lifetools.disclosure import active_profile
+    from lifetools.pipeline.gate.files import _csv_findings
+    from lifetools.publication import figure_download_rules, figure_downloads
+
+    frame = pd.DataFrame({"model": ["A", "B", "C"], "estimate": [1.44, 0.83, 2.0],
+                          "ci_lower": [1.0, 0.5, 0.0037], "ci_upper": [2.06, 0.9996, 4.1]})
+    ax = plots.plot_forest(released(frame), label_col="model")
+    (path,) = figure_downloads(ax.figure, "forest", tmp_path)
+    text = (tmp_path / path).read_text()
+    # a limit of exactly 1 reads "1.00"; 0.0037 is kept off a ratio's 0 ("0.004")
+    assert "A,1.44,1.00,2.06" in text and "C,2.00,0.004,4.10" in text, text
+    rules = figure_download_rules(ax.figure, "forest")[path]
+    assert rules["limit_cells"] == {"Lower 95% limit": {"exact": [[1, 1.0]]}}
+    profile = active_profile()
+    assert _csv_findings(text, rules, profile, tables=False) == []
+    for old, new, said in [(",0.9996\n", ",1.00\n", "reads as 1"),  # not its value
+                           (",0.004,", ",0.00,", "reads as 0"),  # a ratio's 0
+                           (",4.10\n", ",inf\n", "infinite")]:
+        found = _csv_findings(text.replace(old, new), rules, profile, tables=False)
+        assert any(said in detail for _, detail in found), (new, found)
+    # a true limit of 0 is degenerate, whatever the cell reads
+    frame.loc[2, "ci_lower"] = 0.0
+    ax = plots.plot_forest(released(frame), label_col="model")
+    (path,) = figure_downloads(ax.figure, "forest", tmp_path)
+    rules = figure_download_rules(ax.figure, "forest")[path]
+    found = _csv_findings((tmp_path / path).read_text(), rules, profile, tables=False)
+    assert any("degenerate" in detail and "row 3" in detail for _, detail in found)
+
+
 def test_a_withheld_models_figure_data_read_c_as_its_table_does(tmp_path):
     # the data behind a figure of a model the model release rule withheld (the
     # time-to-discharge forest plot's rows, the crisis model's calibration curves)

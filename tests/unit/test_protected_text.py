@@ -137,6 +137,33 @@ def test_compose_interval_limit_near_null_extra_places_the_gate_accepts():
     assert "null" not in plain.stamp()[0]
 
 
+@pytest.mark.parametrize(("ci", "rule"), [
+    (Interval(0.9996, 1.5), "written as 1, which its recorded value is not"),
+    (Interval(0.0004, 0.2), "written as 0, which its recorded value is not"),
+    (Interval(0.5, 99.97, digits=1, percent=True), "written as 100"),
+    (Interval(0.0, 1.5, null=1.0), "a ratio's lower limit of 0"),
+    (Interval(0.004, 1.5, null=1.0), "written as 0, which"),  # a ratio's 0
+    (Interval(1.2, 1.2), "limits are equal")])
+def test_compose_interval_reading_as_a_bound_or_degenerate_is_refused(ci, rule):
+    # "1.00" could be a limit of 1 or 0.9996 rounded onto it: the text alone cannot
+    # tell, the span's record can; a degenerate interval is refused as the release
+    # rules say (wave 43: both were written and passed)
+    with pytest.raises(DisclosureError, match=rule):
+        compose("{ci}", ci=ci)
+
+
+def test_compose_interval_of_a_true_bound_passes_and_the_gate_reads_the_record():
+    assert str(compose("{ci}", ci=Interval(0.9996, 1.5, null=1.0))) == "0.9996 to 1.50"
+    # a difference's 0.998 is no bound of its scale: "1.00" is its value as written
+    assert str(compose("{ci}", ci=Interval(0.998, 1.5, null=0.0))) == "1.00 to 1.50"
+    text = compose("{ci}", ci=Interval(1.0, 1.5, null=1.0))  # a limit of exactly 1
+    assert str(text) == "1.00 to 1.50"
+    spans = text.stamp()
+    assert text_findings(text, spans) == []
+    spans[0]["low"] = 0.9996  # the record says 0.9996 where the text says "1.00"
+    assert {r for r, _ in text_findings(text, spans)} == {"protected-span"}
+
+
 def test_protected_text_string_operations_lose_protection():
     text = compose("{n} people", n=protected_count(40))
     for plain in (text + " more", f"{text}", " ".join([text, "x"]), copy.deepcopy(text)):

@@ -375,3 +375,33 @@ def test_breakdown_share_beside_a_hidden_count_or_not_of_one_total_is_refused():
         assert any(said in detail for _, detail in found), (cell, found)
         assert all(f"row {row + 1}" in detail or "row 1" in detail
                    for _, detail in found), (cell, found)
+
+
+def test_breakdown_shares_without_their_counts_are_checked_against_the_recorded_totals():
+    # a selection without the count column was passed unchecked (wave 43): the record
+    # keeps each block's published total; a stamp without it is refused
+    table = _breakdown()
+    assert table.record.breakdown_totals == (
+        ("Secondary care %", "characteristic", (("Sex", 400), ("Age", 400))),
+        ("Life Rooms users %", "characteristic", (("Sex", 80), ("Age", None))))
+    picked = table.select(["characteristic", "group", "Life Rooms users %"])
+    head, rows, stamped = _cells(picked)
+    assert rate_findings(head, rows, stamped, PROFILE) == []
+    # without the block column: the one block the rule showed shares of
+    head, rows, stamped = _cells(table.select(["group", "Life Rooms users %"]))
+    assert rate_findings(head, rows, stamped, PROFILE) == []
+    head, rows, stamped = _cells(table.select(["group", "Secondary care %"]))
+    assert any("cannot be told" in d for _, d in rate_findings(head, rows, stamped,
+                                                                PROFILE))
+    head, rows, stamped = _cells(picked)
+    users = head.index(column_label("Life Rooms users %"))
+    for row, cell, said in [(0, "55.0", "not a published count over its block's"),
+                            (2, "37.5", "no published total")]:
+        edited = [list(r) for r in rows]
+        edited[row][users] = cell
+        found = rate_findings(head, edited, stamped, PROFILE)
+        assert found and all(f"row {row + 1}" in d for _, d in found), found
+        assert any(said in d for _, d in found), found
+    old = {k: v for k, v in stamped.items() if k != "breakdown_share_totals"}
+    found = rate_findings(head, rows, old, PROFILE)
+    assert found and "no record of the published total" in found[0][1]

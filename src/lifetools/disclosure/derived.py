@@ -419,12 +419,16 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
               list(raw.groupby(by, sort=False, dropna=False).indices.values()))
     hidden = {(r, c) for r, c, _ in protected.record.suppressed}
     suppressed = list(protected.record.suppressed)
+    totals: list[tuple[str, str, tuple[tuple[str, int | None], ...]]] = []
     for col in count_cols:
         shares: list[float | None] = [None] * len(raw)
+        of_blocks: list[tuple[str, int | None]] = []
         for block in blocks:
+            key = "" if by is None else str(raw.loc[block[0], by]).strip()
             total = protect_count(int(raw.loc[block, col].sum()), profile=p)
             if total is None or total == 0 or any((int(r), col) in hidden for r in block):
                 suppressed += [(int(r), f"{col} %", "complementary") for r in block]
+                of_blocks.append((key, None))
                 continue
             block_shares = [round(100 * float(out.loc[r, col]) / total, digits)
                             for r in block]
@@ -433,10 +437,13 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
                 # the whole block in one row, as written (the counts' rule hid the
                 # zeros of an exact one): no share of the block is shown
                 suppressed += [(int(r), f"{col} %", GROUP_REASON) for r in block]
+                of_blocks.append((key, None))
                 continue
+            of_blocks.append((key, int(total)))
             for r, value in zip(block, block_shares, strict=True):
                 shares[int(r)] = value
         out[f"{col} %"] = pd.array(shares, dtype="Float64")
+        totals.append((f"{col} %", by or "", tuple(of_blocks)))
     roles = tuple((str(c), protected.record.role(c) or "share") for c in out.columns)
     return _mint(out, roles=roles, suppressed=tuple(suppressed), profile=p,
                  secondary=protected.record.secondary,
@@ -446,6 +453,9 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
                  # the gate checks each block's shares from the published counts
                  # beside them (wave 42: it trusted them)
                  breakdown_shares=tuple((f"{col} %", col) for col in count_cols),
+                 # and each block's published total, so that its shares shown
+                 # without their counts are checked too (wave 43: passed)
+                 breakdown_totals=tuple(totals),
                  denominator=protected.record.denominator)
 
 

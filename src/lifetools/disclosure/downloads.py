@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from lifetools.disclosure.withheld import (
 from lifetools.labels import column_label, column_unit, listed, quoted
 from lifetools.signs import places_avoiding
 
-__all__ = ["CELLS_NOTE", "DOWNLOAD_PLACES", "HEADERS_KEY", "LIMITS_KEY", "MEANINGS", "PROPORTION_PLACES", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
+__all__ = ["CELLS_NOTE", "DOWNLOAD_PLACES", "HEADERS_KEY", "LIMITS_KEY", "LIMIT_CELLS_KEY", "LIMIT_DEGENERATE_KEY", "MEANINGS", "PROPORTION_PLACES", "NOTES_HEAD_KEY", "NOT_AVAILABLE", "NOTES_FILE", "NOTES_KEY",
            "SUPPRESSED", "TABLE_NOTE", "column_notes", "folder_marks", "hidden_mark", "file_notes", "withheld_models_note",
            "withheld_table_sentence",
            "written_record",
@@ -55,6 +56,14 @@ LIMITS_KEY = "limit_headers"
 """The stamp's record of each confidence-limit column of a download and the values
 (the null, stated limits) it keeps its side of (:func:`header_rules`): the publish
 gate accepts the extra places that keeps it there and no others."""
+LIMIT_CELLS_KEY = "limit_cells"
+"""The stamp's record of the rows of such a column whose true limit lies exactly on
+one of those values, or is degenerate (:func:`_limit_cells`): a cell alone cannot
+tell "1.00" of a limit of 1 from 0.9996 rounded onto it (wave 43)."""
+LIMIT_DEGENERATE_KEY = "limit_degenerate"
+"""The stamp's record of the values each such column's true limit is degenerate at
+beside an infinite one (a ratio's 0: :attr:`~lifetools.disclosure.protected.
+ProtectionRecord.limit_degenerate`), which a download keeps its limits off too."""
 PROPORTION_PLACES = 3
 """Decimal places a download writes a proportion with (a risk, a risk threshold: a
 column :func:`lifetools.tables.show_table` names in ``proportions``, which the page
@@ -497,7 +506,9 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
     model's net benefit computed from protected counts with the published counts of
     each point and its limits' columns (``net_benefit_count_headers``: recomputed from
     them), and each share of a breakdown's block with its count column
-    (``breakdown_share_headers``: checked from the block's published counts). Used by
+    (``breakdown_share_headers``: checked from the block's published counts) and each
+    block's published total (``breakdown_share_totals``: a share shown without its
+    count column is checked against it). Used by
     :func:`lifetools.tables.show_table`
     and :func:`lifetools.publication.show_figure` (the data behind a figure).
     """
@@ -547,6 +558,13 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
               if c in table.columns}
     if limits:  # each confidence limit and the values it keeps its side of
         record[LIMITS_KEY] = limits
+    bad = {column_label(c): list(v) for c, v in table.record.limit_degenerate
+           if c in table.columns and v}
+    if bad:  # the values each limit is degenerate at (a ratio's 0)
+        record[LIMIT_DEGENERATE_KEY] = bad
+    cells = _limit_cells(table)
+    if cells:  # the rows whose true limit is on such a value, or degenerate
+        record[LIMIT_CELLS_KEY] = cells
     treat_all = {column_label(c): {"threshold": column_label(t) if t else None,
                                    "events": k, "people": n}
                  for c, t, k, n in table.record.treat_all if c in table.columns}
@@ -574,10 +592,48 @@ def header_rules(table: ProtectedTable, not_counts: Any = ()) -> dict[str, Any]:
                   for c, k in table.record.breakdown_shares if c in protected}
     if breakdowns:  # a share of its block's published total of the count beside it
         record["breakdown_share_headers"] = breakdowns
+    block_totals = {column_label(c): {"by": column_label(b) if b else None,
+                                      "totals": dict(totals)}
+                    for c, b, totals in table.record.breakdown_totals if c in protected}
+    if block_totals:  # each block's published total: shares without their counts
+        record["breakdown_share_totals"] = block_totals
     if shares:  # a share of its block (a breakdown) or of its row's group size
         record["share_headers"] = {column_label(c): "breakdown" if secondary is not None
                                    else "group" for c in shares}
     return record
+
+
+def _limit_cells(table: ProtectedTable) -> dict[str, dict[str, list[Any]]]:
+    """For each confidence-limit column the record keeps on its side of values
+    (:attr:`~lifetools.disclosure.protected.ProtectionRecord.limits`), what the
+    publish gate cannot read from a cell: the rows (1 = the first under the header)
+    whose true limit is exactly one of those values or of its degenerate ones
+    (``exact``: ``[row, value]``; "1.00" is then a limit of 1, not 0.9996 rounded onto
+    it), and the rows whose true limit is degenerate (``degenerate``: infinite, or
+    one of :attr:`~lifetools.disclosure.protected.ProtectionRecord.limit_degenerate`).
+    Hidden cells are left out; a column with neither is left out (wave 43)."""
+    frame = table.frame
+    hidden = {(r, c) for r, c, _ in table.record.suppressed}
+    bad = dict(table.record.limit_degenerate)
+    out: dict[str, dict[str, list[Any]]] = {}
+    for column, avoid in table.record.limits:
+        if column not in frame.columns:
+            continue
+        edges = (*avoid, *bad.get(column, ()))
+        exact: list[Any] = []
+        degenerate: list[int] = []
+        for row, value in enumerate(frame[column].tolist()):
+            if (row, column) in hidden or isinstance(value, bool) or \
+                    not isinstance(value, (int, float)) or value != value:
+                continue
+            if not math.isfinite(value) or value in bad.get(column, ()):
+                degenerate.append(row + 1)
+            exact += [[row + 1, float(edge)] for edge in dict.fromkeys(edges)
+                      if value == edge]
+        cells = {k: v for k, v in (("exact", exact), ("degenerate", degenerate)) if v}
+        if cells:
+            out[column_label(column)] = cells
+    return out
 
 
 def _denominator(table: ProtectedTable) -> str | None:
@@ -617,6 +673,8 @@ def shown_frame(table: ProtectedTable, *, digits: int = DOWNLOAD_PLACES,
         shown = (places if places is not None else
                  PROPORTION_PLACES if column in proportions else digits)
         avoid = table.record.avoid_of(column)
+        if avoid is not None:  # and off the values a limit is degenerate at (a ratio's 0)
+            avoid = (*avoid, *dict(table.record.limit_degenerate).get(column, ()))
         out[column] = [
             SUPPRESSED if (row, column) in hidden
             else _text(value, _cell_places(value, shown, avoid))

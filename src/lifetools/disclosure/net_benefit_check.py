@@ -22,6 +22,14 @@ trusting it (``treat-all-not-from-published-counts``):
 - whatever its header, an unrecorded column whose cells at :data:`CURVE_CELLS`
   thresholds or more fit one prevalence is read as treating everyone, and one shown
   at one threshold is read against the unrounded counts the recorded ones round from;
+- a decision curve shown at fewer than :data:`CURVE_CELLS` thresholds with no
+  published counts of treating everyone recorded (no treat-all column, or its counts
+  hidden) has nothing to read its other columns against: any column of it that no
+  rule made from published counts (an unrecorded column, a model's net benefit not
+  made from protected counts) whose cell is the net benefit of treating everyone of
+  some prevalence, and not 0 (treating no one), is refused (:func:`_lone_findings`;
+  until wave 43 it passed: one cell fits some prevalence whatever its value, and
+  beside the table's published people it gives the count of events back);
 - a model's net benefit recorded as made from protected counts
   (``net_benefit_count_headers``) is recomputed from the published counts the record
   names, not trusted by its header's place in a list; its limits are read against it.
@@ -120,8 +128,15 @@ def treat_all_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
         - set(limits)
     counts = {str(h) for h in (*stamped.get("count_headers", []),
                                *stamped.get("count_cols", []))}
+    lone = t_at is not None and not pairs and _decision_curve(head, stamped) and len(
+        {t[0] for at in range(len(head)) if at != t_at
+         for _, _, t in _cells(at, t_at, rows)}) < CURVE_CELLS
     for at, header in enumerate(head):
         spec = recorded.get(header)
+        if lone and spec is None and at != t_at and header not in counts and \
+                header not in from_counts and header not in limits:
+            found += _lone_findings(header, at, t_at, rows)  # type: ignore[arg-type]
+            continue
         if spec is None:
             if names_treat_all(header) and any(
                     at < len(row) and str(row[at]).strip() not in
@@ -143,6 +158,40 @@ def treat_all_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
         found += _column_findings(header, at, head, rows,
                                   spec if isinstance(spec, Mapping) else {}, profile)
     return list(dict.fromkeys(found))
+
+
+_NET_BENEFIT = re.compile(r"\bnet[\s_]+benefit\b|\bno[\s_]+one\s+is\s+treated\b"
+                          r"|\btreat(?:ing)?[\s_]+(?:no[\s_]+one|none|nobody)\b",
+                          re.IGNORECASE)
+
+
+def _decision_curve(head: Sequence[str], stamped: Mapping[str, Any]) -> bool:
+    """Whether a table is a decision curve: its stamp records a net benefit (of
+    treating everyone, or a model's from counts), or a header names one."""
+    return bool(stamped.get("treat_all_headers") or
+                stamped.get("net_benefit_count_headers")) or any(
+        _NET_BENEFIT.search(h) or names_treat_all(h) for h in head)
+
+
+def _lone_findings(header: str, at: int, t_at: int, rows: Sequence[Sequence[str]]
+                   ) -> list[tuple[str, str]]:
+    """A column of a decision curve shown at one threshold with no published counts of
+    treating everyone recorded, that no rule made from published counts: refused
+    where a cell is the net benefit of treating everyone of some prevalence (``-t /
+    (1 - t) <= v <= 1`` at its threshold as written) and not 0 (treating no one)."""
+    for number, shown, t in _cells(at, t_at, rows):
+        half, t_half = 0.5 * 10.0 ** -shown[1], 0.5 * 10.0 ** -t[1]
+        odds = min(t[0] + t_half, 1 - 1e-12) / (1 - min(t[0] + t_half, 1 - 1e-12))
+        if shown[0] != 0 and -odds - half <= shown[0] <= 1 + half:
+            return [_finding(header, number, "a decision curve shown at one threshold, "
+                             "with no published counts of treating everyone recorded to "
+                             "read it against: this column, which no rule made from "
+                             "published counts, may be the net benefit of treating "
+                             "everyone of the exact prevalence, which gives the count of "
+                             "events back (record the cohort's counts: "
+                             "lt.disclosure.model_outputs(treat_all=), and a model's "
+                             "net benefit from protected counts: model_counts=)")]
+    return []
 
 
 def recorded_counts(stamped: Mapping[str, Any]) -> list[tuple[str, int | None, int | None]]:

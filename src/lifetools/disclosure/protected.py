@@ -207,6 +207,16 @@ class ProtectionRecord:
     less the shown counts would give the hidden sum back), and the shown ones the
     counts over one total the profile publishes (:mod:`lifetools.disclosure.rate_check`).
     A count column left out of the table is named ""."""
+    breakdown_totals: tuple[tuple[str, str, tuple[tuple[str, int | None], ...]], ...] = ()
+    """Each breakdown share column's blocks as the rule made them: ``(share, block
+    column, ((block, total), ...))``, ``total`` the block's published (protected) total
+    its shares are of, ``None`` where the block's shares were hidden (a hidden count in
+    it, a hidden or zero total, or all of it in one row); the block column is "" when
+    the table has one block or the column was left out. The stamp records it
+    (``breakdown_share_totals``), so the publish gate checks a share shown without its
+    count column (a selection, a figure's data) against its block's published total
+    rather than passing it: each shown share x its total / 100 must be a count the
+    profile publishes, and no share of a hidden block is shown (wave 43)."""
     links: tuple[Link, ...] = ()
     """The tables this one follows, when it publishes counts of other tables
     (:func:`lifetools.disclosure.follow`; two linked tables merged follow both
@@ -228,6 +238,16 @@ class ProtectionRecord:
     of them (:func:`lifetools.formatting.places_avoiding`: "1.004", never "1.00", as
     the page writes it); the stamp records them (``limit_headers``), so the publish
     gate accepts those places and no others (:meth:`ProtectedTable.keeping_sides`)."""
+
+    limit_degenerate: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    """Each confidence-limit column of :attr:`limits` and the values a true limit of it
+    is degenerate at, beside an infinite one (a ratio's 0: the release rules,
+    :func:`~lifetools.disclosure.model_release`). A download keeps a limit off them
+    as off :attr:`limits` ("0.004", never "0.00"); the stamp records, for the publish
+    gate, which rows' true limits lie exactly on a value the column keeps off and
+    which are degenerate (``limit_cells``: :func:`~lifetools.disclosure.downloads.
+    header_rules`), so that the gate tells a limit of exactly 1 ("1.00") from 0.9996
+    rounded onto it, which it refuses, and refuses a degenerate one (wave 43)."""
 
     def avoid_of(self, column: str) -> tuple[float, ...] | None:
         """The values a confidence-limit column keeps its side of (None: no limit)."""
@@ -448,12 +468,16 @@ class ProtectedTable:
                           for c, t, k, n in self._record.treat_all)
         limits = tuple((names.get(c, c), a) for c, a in self._record.limits
                        if names.get(c, c) in frame.columns)
-        return _with_limits(limits, _mint(
+        degenerate = tuple((names.get(c, c), a) for c, a in self._record.limit_degenerate
+                           if names.get(c, c) in frame.columns)
+        return _with_limits(limits, degenerate=degenerate, table=_mint(
                      frame, roles=tuple(roles), suppressed=tuple(suppressed),
                      like=self._record, places=places, bases=bases, rates=rates,
                      intervals=intervals, treat_all=treat_all,
                      breakdown_shares=tuple((names.get(c, c), names.get(k, k))
                                             for c, k in self._record.breakdown_shares),
+                     breakdown_totals=tuple((names.get(c, c), names.get(b, b), t)
+                                            for c, b, t in self._record.breakdown_totals),
                      net_benefit_counts=tuple(
                          (names.get(c, c), names.get(t, t), n, points,
                           (names.get(lo, lo), names.get(hi, hi)))
@@ -466,12 +490,16 @@ class ProtectedTable:
                                            self._record.people_outcomes),
                      links=links))
 
-    def keeping_sides(self, columns: Sequence[str], *avoid: float) -> ProtectedTable:
+    def keeping_sides(self, columns: Sequence[str], *avoid: float,
+                      degenerate: Sequence[float] = ()) -> ProtectedTable:
         """The same table, its confidence-limit ``columns`` recorded as keeping their
         side of ``avoid`` (the null, and any stated limits) in a download
         (:attr:`ProtectionRecord.limits`): "1.004" for a ratio's lower limit 1.004,
         which a download at 2 places wrote "1.00", touching 1, beside a page that wrote
-        "1.004" and a verdict of faster discharge (wave 41).
+        "1.004" and a verdict of faster discharge (wave 41). ``degenerate``: the
+        values a true limit of them is degenerate at beside an infinite one (a
+        ratio's 0), which a download keeps them off too
+        (:attr:`ProtectionRecord.limit_degenerate`).
 
         Raises
         ------
@@ -484,7 +512,12 @@ class ProtectedTable:
             raise KeyError(f"columns not in the table: {missing}")
         kept = tuple((c, a) for c, a in self._record.limits if c not in columns)
         limits = (*kept, *((str(c), tuple(float(v) for v in avoid)) for c in columns))
-        return ProtectedTable(self._frame, replace(self._record, limits=limits),
+        bad = tuple((c, a) for c, a in self._record.limit_degenerate if c not in columns)
+        if degenerate:
+            bad = (*bad, *((str(c), tuple(float(v) for v in degenerate))
+                           for c in columns))
+        return ProtectedTable(self._frame, replace(self._record, limits=limits,
+                                                   limit_degenerate=bad),
                               _token=_TOKEN)
 
     def withheld(self, cells: Iterable[tuple[int, str]], reason: str) -> ProtectedTable:
@@ -655,7 +688,9 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
     frame = merged.drop(columns=list(_ROWS))
     links = _merged_links(left, right, frame, sides, tuple(suppressed))
     limits = tuple((c, v) for c, v in (*a.limits, *b.limits) if c in frame.columns)
-    return _with_limits(limits, _mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
+    degenerate = tuple((c, v) for c, v in (*a.limit_degenerate, *b.limit_degenerate)
+                       if c in frame.columns)
+    return _with_limits(limits, degenerate=degenerate, table=_mint(frame, roles=tuple((c, roles[c]) for c in frame.columns),
                  suppressed=tuple(suppressed), like=a,
                  secondary_cells=sum(why == "secondary" for _, _, why in suppressed),
                  places=(*a.places, *b.places), bases=(*a.bases, *b.bases),
@@ -663,18 +698,22 @@ def _merge_protected(left: ProtectedTable, right: ProtectedTable, **kwargs: Any
                  treat_all=(*a.treat_all, *b.treat_all),
                  net_benefit_counts=(*a.net_benefit_counts, *b.net_benefit_counts),
                  breakdown_shares=(*a.breakdown_shares, *b.breakdown_shares),
+                 breakdown_totals=(*a.breakdown_totals, *b.breakdown_totals),
                  denominator=a.denominator or b.denominator,
                  people_outcomes=_merged_people(a, b),
                  links=links))
 
 
-def _with_limits(limits: tuple[tuple[str, tuple[float, ...]], ...],
-                 table: ProtectedTable) -> ProtectedTable:
-    """``table`` with its confidence-limit columns' record (kept through select,
-    rename, rows and merge)."""
-    if not limits:
+def _with_limits(limits: tuple[tuple[str, tuple[float, ...]], ...], *,
+                 table: ProtectedTable,
+                 degenerate: tuple[tuple[str, tuple[float, ...]], ...] = ()
+                 ) -> ProtectedTable:
+    """``table`` with its confidence-limit columns' record and their degenerate values
+    (kept through select, rename, rows and merge)."""
+    if not limits and not degenerate:
         return table
-    return ProtectedTable(table._frame, replace(table._record, limits=limits),
+    return ProtectedTable(table._frame, replace(table._record, limits=limits,
+                                                limit_degenerate=degenerate),
                           _token=_TOKEN)
 
 
@@ -779,6 +818,8 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
           treat_all: tuple[tuple[str, str, int | None, int | None], ...] | None = None,
           net_benefit_counts: tuple[NetBenefitCounts, ...] | None = None,
           breakdown_shares: tuple[tuple[str, str], ...] | None = None,
+          breakdown_totals: tuple[tuple[str, str, tuple[tuple[str, int | None], ...]],
+                                  ...] | None = None,
           denominator: str | None = None,
           people_outcomes: tuple[str, ...] | None = None,
           links: tuple[Link, ...] | Literal["like"] = "like",
@@ -796,7 +837,9 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     treating everyone with its threshold column and published counts
     (:attr:`ProtectionRecord.treat_all`), both by default ``like``'s and kept while
     their column is in the table, as are ``breakdown_shares``
-    (:attr:`ProtectionRecord.breakdown_shares`); ``denominator``: the group-size
+    (:attr:`ProtectionRecord.breakdown_shares`) and ``breakdown_totals``
+    (:attr:`ProtectionRecord.breakdown_totals`; a block column left out named "");
+    ``denominator``: the group-size
     count column
     (:attr:`ProtectionRecord.denominator`; by default ``like``'s);
     ``people_outcomes``: the counts of people of its group
@@ -839,6 +882,12 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
     breakdown_shares = tuple(dict.fromkeys(  # a count column left out: ""
         (str(c), str(k) if k in frame.columns else "")
         for c, k in breakdown_shares if c in frame.columns))
+    if breakdown_totals is None:
+        breakdown_totals = like.breakdown_totals if like is not None else ()
+    breakdown_totals = tuple(dict.fromkeys(  # a block column left out: ""
+        (str(c), str(b) if b and b in frame.columns else "",
+         tuple((str(k), None if t is None else int(t)) for k, t in totals))
+        for c, b, totals in breakdown_totals if c in frame.columns))
     if denominator is None and like is not None:
         denominator = like.denominator
     if isinstance(links, str):  # "like"
@@ -867,6 +916,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             notes=like.notes, seals=seals, acro=like.acro, places=places,
             bases=bases, rates=rates, intervals=intervals, treat_all=treat_all,
             net_benefit_counts=net_benefit_counts, breakdown_shares=breakdown_shares,
+            breakdown_totals=breakdown_totals,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
             flow=flow, flow_zero=flow_zero)
     else:
@@ -878,6 +928,7 @@ def _mint(frame: pd.DataFrame, *, roles: tuple[tuple[str, str], ...],
             seals=seals, acro=acro, places=places, bases=bases, rates=rates,
             intervals=intervals, treat_all=treat_all,
             net_benefit_counts=net_benefit_counts, breakdown_shares=breakdown_shares,
+            breakdown_totals=breakdown_totals,
             denominator=denominator, people_outcomes=people_outcomes, links=links,
             flow=flow, flow_zero=flow_zero)
     return ProtectedTable(frame, record, _token=_TOKEN)

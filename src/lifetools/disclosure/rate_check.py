@@ -31,7 +31,10 @@ A share is checked the same way: a share of people beside its counts
 :data:`~lifetools.disclosure.derived.PUBLISHED_WILSON` limits; a share of a breakdown's
 block (:func:`lifetools.disclosure.protected_shares`) by
 :func:`breakdown_share_findings` (none beside a hidden count of its block; the shown
-ones the counts over one published total). Until wave 42 the gate trusted both.
+ones the counts over one published total; shown without its count column, a
+published count over its block's published total, which the record keeps:
+``breakdown_share_totals``). Until wave 42 the gate trusted both; until wave 43 it
+passed a block's shares shown without their counts.
 
 Each finding names the column and the row (1 = the first row under the header), never
 a value. Run by :func:`lifetools.disclosure.table_cells.cell_findings` (the page's
@@ -181,19 +184,29 @@ def breakdown_share_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
       publishes (a rounded count above the threshold), each to the places it is
       written with: a share made from unrounded counts or edited by hand is refused.
 
-    A share whose count column is not in the table is not checked here (nothing beside
-    it to check it against). Each finding names the column and the row, never a value.
+    A share whose count column is not in the table (a selection, a figure's data) is
+    checked against its block's published total that the record keeps
+    (``breakdown_share_totals``: :func:`_without_counts`), and refused where the record
+    keeps none (until wave 43 it passed: nothing beside it to check it against). Each
+    finding names the column and the row, never a value.
     """
     recorded = stamped.get("breakdown_share_headers") or {}
     if not isinstance(recorded, Mapping):
         return [(RATE_RULE, "the stamp's record of its shares is not readable")]
     head = [str(h).strip() for h in head]
+    found: list[tuple[str, str]] = []
+    block_totals = stamped.get("breakdown_share_totals") or {}
+    if not isinstance(block_totals, Mapping):
+        return [(RATE_RULE, "the stamp's record of its shares' totals is not readable")]
+    for header, count in recorded.items():
+        if header in head and not (isinstance(count, str) and count in head):
+            found += _without_counts(header, head, rows, block_totals.get(header),
+                                     profile)
     by = stamped.get("totals_by_header")
     by_at = head.index(by) if isinstance(by, str) and by in head else None
     blocks: dict[str, list[int]] = {}
     for number, row in enumerate(rows):
         blocks.setdefault(str(_cell(row, by_at) or ""), []).append(number)
-    found: list[tuple[str, str]] = []
     for header, count in recorded.items():
         if header not in head or not isinstance(count, str) or count not in head:
             continue
@@ -211,6 +224,71 @@ def breakdown_share_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
             found += _one_total(header, [(i, _cell(rows[i], at), _cell(rows[i], k_at))
                                          for i in shown], profile)
     return found
+
+
+def _without_counts(header: str, head: Sequence[str], rows: Sequence[Sequence[str]],
+                    spec: Any, profile: SdcProfile) -> list[tuple[str, str]]:
+    """A block's shares shown without their count column, read against the published
+    total of its block that the record keeps (``{"by": block column, "totals": {block:
+    total}}``; ``None`` a block whose shares the rule hid): each shown share must be in
+    a block the record gives a total for, and its share x that total / 100, to the
+    places it is written with, a count the profile publishes (0, or a rounded count
+    above the threshold). A share the record gives no total for (a stamp without it,
+    a block the record does not know or one whose shares were hidden, a row whose
+    block cannot be told with the block column left out and more than one block
+    shown by the rule) is refused: nothing published
+    checks it, and a share of a block with a hidden count gives the hidden sum back
+    from the total."""
+    at = head.index(header)
+    shown = [(number, cell) for number, row in enumerate(rows, start=1)
+             if (cell := _cell(row, at)) not in _HIDDEN]
+    if not shown:
+        return []
+    totals = spec.get("totals") if isinstance(spec, Mapping) else None
+    if not isinstance(totals, Mapping):
+        return [_finding(header, shown[0][0], "a share of its block shown without its "
+                         "count column, and no record of the published total it is of: "
+                         "nothing published checks it (show its counts beside it, or "
+                         "make it with lt.disclosure.protected_shares)")]
+    by = spec.get("by")
+    by_at = head.index(by) if isinstance(by, str) and by in head else None
+    known = [k for k, v in totals.items() if _count_of(v)]
+    if by_at is None and len(known) > 1:
+        return [_finding(header, shown[0][0], "a share of its block shown without its "
+                         "count column or the column of its blocks: which block's total "
+                         "it is of cannot be told (show the column of its blocks)")]
+    found = []
+    for number, cell in shown:
+        # without the block column: the one block whose shares the rule showed
+        key = (known[0] if known else "") if by_at is None else \
+            str(_cell(rows[number - 1], by_at))
+        total = _count_of(totals.get(key))
+        if total is None or total <= 0:
+            found.append(_finding(header, number, "a share shown of a block the record "
+                                  "gives no published total for (its shares were hidden: "
+                                  "a hidden count in the block gives the hidden sum back "
+                                  "from the total)"))
+            continue
+        share = read_number(str(cell).removesuffix("%"))
+        if share is None:
+            found.append(_finding(header, number, "a share that is not one number"))
+            continue
+        half = 0.5 * 10.0 ** -share[1] * (1 + 1e-9)
+        low, high = ((share[0] - half) * total / 100, (share[0] + half) * total / 100)
+        if high < 0 or low > total or not _publishable_between(low, min(high, total),
+                                                               profile):
+            found.append(_finding(header, number, "a share shown without its count column "
+                                  "that is not a published count over its block's "
+                                  "published total, to the places it is written with "
+                                  "(edited, or made from unrounded counts)"))
+    return found
+
+
+def _count_of(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            not math.isfinite(value) or value != int(value):
+        return None
+    return int(value)
 
 
 def _one_total(header: str, cells: Sequence[tuple[int, Any, Any]],

@@ -285,9 +285,16 @@ def _part(part: Any, profile: SdcProfile) -> tuple[str, list[dict[str, Any]]]:
                                   "one decimal place")
         kind, detail = "interval", {"low": float(part.low), "high": float(part.high),
                                     "digits": part.digits, "percent": part.percent}
-        if part.null is not None and any(  # recorded only where it changes the text
+        if part.null is not None and (any(  # recorded only where it changes the text
                 bound_places(v, digits=part.digits, null=part.null) != part.digits
-                for v in (float(part.low), float(part.high))):
+                for v in (float(part.low), float(part.high)))
+                # or where the gate reads a limit against it (wave 43): the interval
+                # degenerate (a ratio's 0), or a limit written as a bound it would
+                # otherwise be read against (_limit_problem)
+                or (part.null == 1 and float(part.low) <= 0)
+                or any(float(fixed(v, part.digits).replace(",", "").replace(MINUS, "-"))
+                       in _DEFAULT_BOUNDS[bool(part.percent)]
+                       for v in (float(part.low), float(part.high)))):
             detail["null"] = float(part.null)
         if part.stated and any(  # recorded only where it changes the text
                 _limit_places(v, part.digits, None, part.stated) != part.digits
@@ -627,6 +634,10 @@ def _check(kind: str, d: Mapping[str, Any], profile: SdcProfile | None = None,
                   else [d.get("value")])
         if any(finite(v) is None for v in values) or int(d.get("digits", 0)) < 1:
             return "not a finite number written with decimal places"
+        if kind == "interval":
+            problem = _limit_problem(d)
+            if problem:
+                return problem
         of = d.get("of_kind", kind)
         num, den = d.get("numerator"), d.get("denominator")
         if of == "share":
@@ -685,6 +696,44 @@ def _rate_problem(kind: str, d: Mapping[str, Any]) -> str:
         return ("a rate that is not its multiplier times its published numerator over "
                 "its published denominator" + (" (exact Poisson limits)"
                                                 if kind == "interval" else ""))
+    return ""
+
+
+_DEFAULT_BOUNDS = {False: (0.0, 1.0), True: (0.0, 100.0)}
+"""The values an interval's limit is read against when its record names no null: the
+nulls and bounds of the usual scales (a difference's 0, a ratio's 1, a proportion's
+0 and 1; in per cent 0% and 100%)."""
+
+
+def _limit_problem(d: Mapping[str, Any]) -> str:
+    """Why an interval's recorded limits break the release rules as written (wave 43):
+    the page reads a limit of "1.00" as 1, which the text alone cannot tell from
+    0.9996 rounded onto it, so each limit is read against its recorded value:
+
+    - a limit written (at the places :func:`_limit_places` gives it) as its recorded
+      null (a ratio's: 1 or 0) or a stated limit, or, with no null recorded, as 0 or 1
+      (0% or 100%), that is not that value, is refused: it reads on the wrong side of, or as, a bound (give the Interval its
+      ``null`` and ``stated``, so that the one rule keeps it off them);
+    - a degenerate interval is refused, as the release rules say: limits equal, or a
+      ratio's (``null`` 1) lower limit of 0.
+    """
+    low, high = float(d["low"]), float(d["high"])
+    null, stated, digits = d.get("null"), d.get("stated"), int(d["digits"])
+    if low == high:
+        return "a degenerate interval (its limits are equal)"
+    if null == 1 and low <= 0:
+        return "a degenerate interval (a ratio's lower limit of 0)"
+    # its null (a ratio's also its degenerate 0), else the usual nulls and bounds of
+    # a scale the record does not name (0 and 1, or 0% and 100%), and stated limits
+    bounds = {*(float(v) for v in stated or () if finite(v) is not None),
+              *(_DEFAULT_BOUNDS[bool(d.get("percent"))] if finite(null) is None else
+                {float(null), *((0.0,) if null == 1 else ())})}
+    for value in (low, high):
+        shown = float(f"{value:.{_limit_places(value, digits, null, stated)}f}")
+        if shown in bounds and value != shown:
+            return (f"a confidence limit written as {shown:g}, which its recorded value "
+                    "is not (give the Interval its null and stated limits, which the "
+                    "one rule keeps it off: lifetools.signs.places_avoiding)")
     return ""
 
 

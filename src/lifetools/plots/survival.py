@@ -728,8 +728,10 @@ def plot_forest(
     data = pd.DataFrame({"label": [label(str(v)) for v in frame[label_col]],
                          "estimate": np.round(est, 4), "ci_lower": np.round(low, 4),
                          "ci_upper": np.round(high, 4)})
-    # a limit that rounds onto 1 keeps the places that show its side ("1.004")
-    parts = [f"{label(str(v))}: {format_interval(e, lo, h, null=1.0)}"
+    # a limit that rounds onto 1 keeps the places that show its side ("1.004"), and
+    # one that rounds onto a ratio's degenerate 0 its distance from it ("0.004"), as
+    # the download writes them (wave 43)
+    parts = [f"{label(str(v))}: {format_interval(e, lo, h, null=1.0, avoid=(0.0,))}"
              if k else f"{label(str(v))}: {why}"
              for v, e, lo, h, k, why in zip(frame[label_col], est, low, high, ok, missing,
                                             strict=True)]
@@ -739,9 +741,10 @@ def plot_forest(
     mark_protected(ax.figure, rules={"content": "model estimates"},
                    # its download writes a limit on its side of 1 as the page and
                    # the alt text do ("1.004", never "1.00": wave 41)
-                   # a withheld model's row [c], as in the page's table (wave 42)
+                   # a withheld model's row [c], as in the page's table (wave 42);
+                   # a ratio's limit of 0 is degenerate (the gate refuses it, wave 43)
                    data={"": require_table(data, name="forest").keeping_sides(
-                       ["ci_lower", "ci_upper"], 1.0).withheld(
+                       ["ci_lower", "ci_upper"], 1.0, degenerate=(0.0,)).withheld(
                            [(row, c) for row, h in enumerate(held)
                             if h for c in ("estimate", "ci_lower", "ci_upper")],
                            WITHHELD_CELL)}, alt=alt)

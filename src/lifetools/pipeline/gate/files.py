@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,8 @@ from lifetools.disclosure import (
 from lifetools.disclosure.downloads import (
     DOWNLOAD_PLACES,
     HEADERS_KEY,
+    LIMIT_CELLS_KEY,
+    LIMIT_DEGENERATE_KEY,
     LIMITS_KEY,
     NOT_AVAILABLE,
     NOTES_HEAD_KEY,
@@ -251,25 +253,60 @@ def _shown_header(name: str) -> str:
 _NUMBER = re.compile(r"(-?\d+)(?:\.(\d+))?")
 
 
-def _limit_findings(name: str, cells: list[str], avoid: Any, places: Any) -> rules.Found:
+def _limit_findings(name: str, cells: list[tuple[int, str]], avoid: Any, places: Any,
+                    known: Any = None, degenerate: Any = ()) -> rules.Found:
     """A confidence limit recorded as keeping its side of ``avoid`` (the null, stated
     limits: the stamp's ``limit_headers``) must be written with exactly the places
     that rule gives it at the column's places (``places``, else
     :data:`~lifetools.disclosure.downloads.DOWNLOAD_PLACES`): "1.004" for 1.004
-    against 1, "0.50" for 0.5; "1.0040" or "0.500" is refused. (A cell "1.00" reads as
-    a limit of exactly 1, which the cell alone cannot tell from 1.004 rounded: the
-    writer, :func:`lifetools.disclosure.downloads.shown_frame`, keeps that side.)"""
+    against 1, "0.50" for 0.5; "1.0040" or "0.500" is refused.
+
+    A cell alone cannot tell "1.00" of a limit of exactly 1 from 0.9996 rounded onto
+    1, so each cell (``cells``: row, 1 = the first under the header, and its text) is
+    read against its recorded value (``known``: the stamp's ``limit_cells`` of the
+    column: the rows whose true limit is exactly one of those values or of its
+    ``degenerate`` ones, and the rows whose true limit is degenerate), wave 43:
+
+    - a cell that reads as one of those values (or as a degenerate one: a ratio's 0)
+      whose true limit is not that value is refused: written with too few places
+      (the writer keeps it off: :func:`lifetools.signs.places_avoiding`) or edited;
+    - a cell whose true limit is degenerate (infinite, or a ratio's 0), or that reads
+      as an infinite limit, is refused: the release rules publish no degenerate
+      interval (:func:`lifetools.disclosure.model_release`)."""
     base = places if isinstance(places, int) and not isinstance(places, bool) \
         else DOWNLOAD_PLACES
     edges = [float(v) for v in avoid or () if isinstance(v, (int, float))]
-    for cell in cells:
-        match = _NUMBER.fullmatch(cell.replace("\u2212", "-"))
+    bad = [float(v) for v in degenerate or () if isinstance(v, (int, float))]
+    known = known if isinstance(known, Mapping) else {}
+    exact = {(r, float(v)) for r, v in (tuple(x) for x in known.get("exact") or []
+                                        if isinstance(x, Sequence) and len(x) == 2)}
+    degenerate_rows = set(known.get("degenerate") or [])
+    said = ", ".join(f"{v:g}" for v in edges)
+    for number, cell in cells:
+        if cell in (SUPPRESSED, NOT_AVAILABLE, ""):
+            continue
+        text = cell.replace("\u2212", "-")
+        if text.lower().lstrip("+-") in ("inf", "infinity", "\u221e"):
+            return [(TABLE_RULE, f"column {name!r}, row {number}: an infinite confidence "
+                     "limit: the interval is degenerate, which the release rules do not "
+                     "publish")]
+        match = _NUMBER.fullmatch(text)
         if match is None:
             continue
         value = float(match.group(0))
-        if len(match.group(2) or "") != places_avoiding(value, *edges, digits=base):
+        if number in degenerate_rows:
+            return [(TABLE_RULE, f"column {name!r}, row {number}: a confidence limit "
+                     "whose recorded value is degenerate (infinite, or a ratio's 0): the "
+                     "release rules do not publish it")]
+        on = [v for v in (*edges, *bad) if value == v and (number, v) not in exact]
+        if on:
+            return [(TABLE_RULE, f"column {name!r}, row {number}: a confidence limit "
+                     f"that reads as {on[0]:g}, which its recorded value is not: a limit "
+                     "is written with the places that keep it off the values it keeps "
+                     "its side of (edited, or written with too few places)")]
+        if len(match.group(2) or "") != places_avoiding(value, *edges, *bad, digits=base):
             return [(TABLE_RULE, f"column {name!r} is a confidence limit kept on its "
-                     f"side of {', '.join(f'{v:g}' for v in edges)}, and holds a cell "
+                     f"side of {said}, and holds a cell "
                      f"({cell}) written with other places than that rule gives it")]
     return []
 
@@ -364,6 +401,8 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
     places = record.get("protected_places") or {}
     bases = record.get("protected_bases") or {}
     limits = record.get(LIMITS_KEY) or {}
+    limit_cells = record.get(LIMIT_CELLS_KEY) or {}
+    limit_bad = record.get(LIMIT_DEGENERATE_KEY) or {}
     # a proportion the page shows in per cent to 1 place, written at the places its
     # record says (PROPORTION_PLACES: "0.063" for "6.3%"), never fewer (issue 15)
     proportions = set(record.get("proportion_headers") or [])
@@ -390,7 +429,11 @@ def _csv_findings(text: str, record: dict[str, Any], profile: SdcProfile, *,
         if is_person_time(name) or name in bases:
             found += person_time_findings(name, cells, bases.get(name), profile)
         if name in limits:  # a confidence limit: its places are the one rule's
-            found += _limit_findings(name, cells, limits[name], places.get(name))
+            found += _limit_findings(
+                name, [(number, row[index].strip()) for number, row in
+                       enumerate(rows, start=1) if index < len(row)],
+                limits[name], places.get(name), limit_cells.get(name),
+                (limit_bad.get(name) or ()))
         elif name in protected and name in places and not all(
                 fixed_places(_at_places(c, places[name]), places[name]) for c in cells):
             found.append((TABLE_RULE, f"column {name!r} is protected by a rule that "
