@@ -197,6 +197,7 @@ class CrisisName(StrEnum):
     MIN_EVENTS = "min_events"
     PARAMETERS = "parameters"
     IMPUTATIONS = "imputations"
+    MISSING_SENTENCE = "missing_sentence"
     SPLINE_SENTENCE = "spline_sentence"
     RIDGE_PENALTY = "ridge_penalty"
     LASSO_PENALTY = "lasso_penalty"

@@ -136,3 +136,40 @@ def test_tripod_calibration_limit_keeps_its_side_of_the_stated_limits():
     assert calibration_text(table, "slope", (0.8, 1.2)) == "0.91 (0.797 to 1.03)"
     assert calibration_text(table, "citl", (-0.2, 0.2)) == \
         "0.10 (\u22120.004 to 0.1996)"
+
+
+def test_tripod_missing_data_items_name_every_imputed_predictor_with_protected_counts():
+    # items 11 and 27a named HoNOS alone ("Other missing predictors stop the model")
+    # while unknown ethnicity, area and sex were coded to reference categories
+    # (issue 19, wave 43)
+    from crisis_unknowns import crisis_like
+
+    from lifetools.disclosure import protect_count
+    from lifetools.formatting import format_value
+    from lifetools.reports.crisis_parts import crisis_spec, with_missing_predictors
+    from lifetools.reports.tripod import ITEMS, missing_handling, missing_use
+
+    dev = with_missing_predictors(crisis_like(seed=3))
+    val = with_missing_predictors(crisis_like(seed=4))
+    spec = crisis_spec(dev)
+
+    def count(n):
+        return format_value(protect_count(n), kind="count")
+
+    text = missing_handling(dev, val, spec, copies=10, count=count)
+    for col, words in (("white", "White ethnic group"), ("female", "Female"),
+                       ("imd_q1", "Most deprived fifth (IMD quintile 1)"),
+                       ("honos", "HoNOS score")):
+        assert f"{words} {count(int(dev[col].isna().sum()))} " \
+               f"({count(int(val[col].isna().sum()))})" in text
+    assert "No unknown value is coded to a reference category: 10 imputations by " \
+        "chained equations" in text
+    use = missing_use(dev, val, spec)
+    assert use.startswith("Female, White ethnic group, Most deprived fifth")
+    assert "Age (years)" in use.split("The other predictors")[1]
+    assert "Female" not in use.split("The other predictors")[1]
+    item = {it.item: it for it in ITEMS}["27a"]
+    assert item.text == "{missing_use}"
+    complete = dev.fillna(0.0)
+    assert missing_handling(complete, complete, spec, copies=1, count=count) == \
+        "No predictor value missing in the model: nothing imputed."

@@ -34,6 +34,7 @@ from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     CrisisRun,
+    missing_sentence,
     penalty_estimate,
     required_size,
     risk_text,
@@ -446,6 +447,10 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.IMPUTATIONS, "value": len(dev_copies), "kind": "text",
          "text": compose("{n}", n=Parameter(len(dev_copies), "imputed copies")),
          "label": "Imputed copies of each cohort"},
+        {"name": CrisisName.MISSING_SENTENCE, "value": None, "kind": "text",
+         "text": missing_sentence(dev, val, run.spec, copies=len(dev_copies)),
+         "label": "Which predictors were not known for some people, and how they were "
+                  "filled in"},
         *model_results(
         release,
         {"name": CrisisName.RIDGE_PENALTY, "value": ridge.penalty, "kind": "text",

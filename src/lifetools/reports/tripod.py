@@ -10,7 +10,7 @@ error: nothing is written by hand per edition, and nothing is left blank.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from string import Formatter
 from typing import Any
@@ -27,6 +27,7 @@ from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.reports.crisis_parts import (
     FAIRNESS_GROUPS,
     CrisisRun,
+    imputed_predictors,
     penalty_estimate,
     required_size,
     setting_text,
@@ -160,8 +161,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("24", "Model updating results", "{drift_verdict}", TEMPORAL),
     ("25", "Interpretation", "The opening summary and the drift verdict.", OPENING),
     ("26", "Limitations", "Listed on the page and in the methods.", LIMITS),
-    ("27a", "Handling unavailable input data", "{missing_handling} Other missing "
-     "predictors stop the model with an error.", MODEL),
+    ("27a", "Handling unavailable input data", "{missing_use}", MODEL),
     ("27b", "User interaction and expertise", "Not for clinicians' decisions about "
      "individuals.", CARD),
     ("27c", "Future research", "Listed in the model card.", CARD),
@@ -232,6 +232,46 @@ def calibration_text(table: pd.DataFrame, measure: str, band: Sequence[float]) -
                           digits=2, null=CALIBRATION_NULL[measure], avoid=tuple(band))
 
 
+def missing_handling(dev: pd.DataFrame, val: pd.DataFrame, spec: Any, *, copies: int,
+                     count: Callable[[int], str]) -> str:
+    """Item 11: each predictor with a missing value, the people missing it in each
+    cohort (``count``: protected, as the missing-data table shows them) and what was
+    done; generated from the cohorts as the model used them
+    (:func:`lifetools.reports.crisis_parts.with_missing_predictors`). It named HoNOS
+    alone while unknown ethnicity, area and sex were coded to reference categories
+    until wave 43 (issue 19). Tested in ``tests/unit/test_tripod.py``."""
+    imputed = imputed_predictors(pd.concat([dev, val]), spec)
+    if not imputed:
+        return "No predictor value missing in the model: nothing imputed."
+    parts = "; ".join(f"{label(c)} {count(int(dev[c].isna().sum()))} "
+                      f"({count(int(val[c].isna().sum()))})" for c in imputed)
+    return (f"People with a predictor missing in development (validation): {parts}. "
+            "No unknown value is coded to a reference category: "
+            f"{format_value(copies, kind='magnitude')} imputations by chained equations "
+            "(predictive mean matching, with the other predictors and the outcome) of "
+            "each cohort; coefficients and performance pooled by Rubin's rules.")
+
+
+def missing_use(dev: pd.DataFrame, val: pd.DataFrame, spec: Any) -> str:
+    """Item 27a: what happens when a predictor is unavailable where the model is used,
+    from what the report imputed: the imputed predictors' names, and the other
+    predictors, never missing by their definition, whose missing value stops the model
+    (:meth:`lifetools.prediction.FrozenModel.design` raises). Tested in
+    ``tests/unit/test_tripod.py``."""
+    imputed = imputed_predictors(pd.concat([dev, val]), spec)
+    others = [c for c in spec.columns if c not in imputed]
+    stop = (f"The other predictors ({', '.join(label(c) for c in others)}) are never "
+            "missing by their definition; a missing value of one stops the model with an "
+            "error.")
+    if not imputed:
+        return stop
+    return (f"{', '.join(label(c) for c in imputed)}: imputed in the validation cohort "
+            "as in development, with its own outcome in the imputation model (to measure "
+            "performance); a user applying the model to a person whose value is unknown "
+            "must impute it without the outcome, which this report does not provide. "
+            + stop)
+
+
 def tripod_meta(run: CrisisRun) -> dict[str, Any]:
     """What the checklist's templates read, from what the report computed: counts
     protected, numbers through the one formatter (:func:`tripod_checklist`)."""
@@ -285,12 +325,9 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         "development_crises": cohort_crises(dev),
         "validation_people": count(len(val)),
         "validation_crises": cohort_crises(val),
-        "missing_handling": (
-            f"HoNOS missing for {count(int(dev['honos'].isna().sum()))} people in "
-            f"development: {format_value(len(dev_copies), kind='magnitude')} imputations "
-            "by chained equations with the "
-            "outcome, Rubin's rules." if len(dev_copies) > 1 else
-            "No predictor value missing in the model: nothing imputed."),
+        "missing_handling": missing_handling(dev, val, spec, copies=len(dev_copies),
+                                             count=count),
+        "missing_use": missing_use(dev, val, spec),
         "splines": "; ".join(
             f"{label(c)}: restricted cubic spline, {format_value(k, kind='magnitude')} "
             "knots at " + (", ".join(format_value(v, kind="estimate", digits=2)
