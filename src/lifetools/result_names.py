@@ -191,6 +191,7 @@ class CrisisName(StrEnum):
     DEVELOPMENT_CRISES = "development_crises"
     DEVELOPMENT_SENTENCE = "development_sentence"
     VALIDATION_PEOPLE = "validation_people"
+    OVERLAP_SENTENCE = "overlap_sentence"
     REQUIRED_PEOPLE = "required_people"
     SAMPLE_SIZE_SENTENCE = "sample_size_sentence"
     SAMPLE_SIZE_BASIS = "sample_size_basis"

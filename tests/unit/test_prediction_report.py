@@ -1490,3 +1490,26 @@ def test_analyse_crisis_risk_temporal_curve_at_whole_percents_and_unknowns_count
     dev = with_missing_predictors(development.data)
     assert missing.loc[VALUE_LABELS["female"], "missing, development"] == \
         dev["female"].isna().sum()
+
+
+@pytest.mark.slow  # the report on 8,000 generated people (shared fixture)
+def test_analyse_crisis_risk_reports_the_people_in_both_cohorts(report):
+    # TRIPOD+AI 16/20: the overlap of people between development and validation was
+    # not reported (issue 19, wave 43)
+    from lifetools.disclosure import protect_count
+    from lifetools.formatting import format_value
+
+    development, validation = report.cohorts
+    both = len(set(development.data["person_id"]) & set(validation.data["person_id"]))
+    assert 0 < both < len(validation.data)
+    results = {str(r["name"]): r for r in report.key_results}
+    text = str(results["overlap_sentence"]["text"])
+    shown = format_value(protect_count(both), kind="count")
+    assert f", {shown} were also in the development cohort" in text
+    checklist = report.checklist.set_index("item")
+    assert checklist.loc["16", "reported"].endswith(f"cohort): {shown}.")
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "analyses" / "07_crisis_risk.ipynb"
+            ).read_text()
+    assert "{glue:text}`overlap_sentence`" in page

@@ -57,7 +57,7 @@ __all__ = ["AGE_KNOTS", "SPLINE_WORDS", "spline_sentence", "COMPARISON_FOLDS",
            "continuous_characteristics", "crisis_spec", "estimate_text", "flow_table", "imputed_cohort", "missing_table",
            "period_name",
            "penalty_estimate", "required_size", "risk_text", "setting_text", "shown_estimate", "significant_places",
-           "with_missing_predictors", "MISSING_WORDS", "missing_sentence", "UNKNOWN", "UNKNOWN_COLUMN", "imputed_predictors"]
+           "with_missing_predictors", "people_in_both", "MISSING_WORDS", "missing_sentence", "UNKNOWN", "UNKNOWN_COLUMN", "imputed_predictors"]
 
 IMPUTATIONS = CRISIS_IMPUTATIONS
 """Imputed copies of each cohort (owned by :mod:`lifetools.design_sizes`)."""
@@ -214,6 +214,16 @@ FMI_COLUMN = "fraction of missing information"
 RUBIN = "Rubin's rules"
 """The term the page first uses in :func:`missing_sentence`, explained there
 (:data:`lifetools.labels.TERMS`)."""
+def people_in_both(development: pd.DataFrame, validation: pd.DataFrame) -> int:
+    """The people in both cohorts (the same ``person_id`` open on both index dates): the
+    validation cohort is not a new sample of people, and TRIPOD+AI (items 16 and 20)
+    asks how the development and evaluation data differ. Raw: protect before showing
+    it. Not reported until wave 43 (issue 19). Tested in
+    ``tests/unit/test_prediction_report.py``."""
+    return int(np.isin(validation["person_id"].unique(),
+                       development["person_id"].unique()).sum())
+
+
 MISSING_WORDS = {"honos": "the HoNOS score", "female": "sex", "white": "ethnic group",
                  "imd_q1": "the area's deprivation"}
 """The words the page's sentence on missing predictors gives each of :data:`UNKNOWN`."""

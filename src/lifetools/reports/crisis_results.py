@@ -36,6 +36,7 @@ from lifetools.reports.crisis_parts import (
     CrisisRun,
     missing_sentence,
     penalty_estimate,
+    people_in_both,
     required_size,
     risk_text,
     spline_sentence,
@@ -417,6 +418,16 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
             group=len(dev), part=int(dev["crisis"].sum())),
         {"name": CrisisName.VALIDATION_PEOPLE, "value": len(val), "kind": "count",
          "label": "People in the validation cohort"},
+        # the people open on both index dates: the validation cohort is not a new
+        # sample of people (not reported until wave 43, issue 19)
+        group_count_result(
+            CrisisName.OVERLAP_SENTENCE, "Summary: people in both cohorts",
+            "Of the {group} people in the validation cohort, {part} were also in the "
+            "development cohort (open on both index dates): the validation is temporal, "
+            "not on new people.",
+            "Of the {group} people in the validation cohort, how many were also in the "
+            "development cohort is not shown: {why}.",
+            group=len(val), part=people_in_both(dev, val)),
         # a design quantity, stated exactly wherever it is (required_size): the
         # sentence said 1,160 (a count rounded to 5) above a table of 1,158 (wave 41);
         # not shown when the share it is computed from is hidden (planning_prevalence)
