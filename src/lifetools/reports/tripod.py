@@ -10,6 +10,7 @@ error: nothing is written by hand per edition, and nothing is left blank.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from string import Formatter
@@ -29,13 +30,15 @@ from lifetools.reports.crisis_parts import (
     CrisisRun,
     imputed_predictors,
     penalty_estimate,
+    people_in_both,
     required_size,
     setting_text,
     shown_estimate,
 )
 from lifetools.reports.crisis_results import HIDDEN_SIZE, model_text
 
-__all__ = ["ITEMS", "SECTIONS", "TripodItem", "tripod_checklist", "tripod_meta"]
+__all__ = ["ITEMS", "METHODS_PAGES", "SECTIONS", "WHERE_LINKS", "TripodItem", "section_anchor",
+           "tripod_checklist", "tripod_meta"]
 
 OPENING = "Opening summary"
 COHORTS = "Who is in the cohorts"
@@ -53,6 +56,26 @@ SECTIONS = (OPENING, COHORTS, SIZE, MODEL, INTERNAL, TEMPORAL, PENALISED, SURVIV
 """Section headings of the report page (``analyses/07_crisis_risk.ipynb``)."""
 CARD = "methods page: crisis-risk model card"
 METHODS = "methods page: clinical prediction models"
+METHODS_PAGES = {CARD: "crisis-risk-model-card", METHODS: "prediction"}
+"""The methods pages the checklist places items on: their files in ``book/methods``."""
+
+
+def section_anchor(heading: str) -> str:
+    """The id the book gives a section heading of the report page (lower case, words
+    joined by hyphens, punctuation dropped: "Was the development cohort large
+    enough?" is ``was-the-development-cohort-large-enough``)."""
+    words = re.sub(r"[^\w\s-]", "", heading.lower()).split()
+    return "-".join(words)
+
+
+WHERE_LINKS = {**{s: f"#{section_anchor(s)}" for s in SECTIONS if s != OPENING},
+               OPENING: "#",  # the top of the page: the summary under its title
+               **{k: f"../methods/{v}.html" for k, v in METHODS_PAGES.items()}}
+"""Each place of the checklist's "where" column and its link from the report page: a
+section of the page, or a methods page (the site puts each edition's pages one folder
+below the methods pages). The column named the place without a link until wave 43
+(issue 19); the links are checked by the site's link check. Shown by
+``analyses/07_crisis_risk.ipynb`` (``show_table(..., links={"where": WHERE_LINKS})``)."""
 
 
 @dataclass(frozen=True)
@@ -129,7 +152,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("15", "Model output and thresholds", "Predicted {horizon_days}-day risk; no threshold "
      "chosen; decision curve over {thresholds}.", DECISION),
     ("16", "Differences between development and evaluation data",
-     "Both cohorts' flow and characteristics side by side.", COHORTS),
+     "Both cohorts' flow and characteristics side by side; {overlap}.", COHORTS),
     ("17", "Ethics", "Routine pseudonymised data for service evaluation; synthetic data on "
      "this site.", CARD),
     ("18a", "Funding", "No external funding recorded.", CARD),
@@ -151,7 +174,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
      "({validation_crises} crises).", COHORTS),
     ("20b", "Participant characteristics", "Tabulated for both cohorts.", COHORTS),
     ("20c", "Comparison of development and evaluation distributions",
-     "Characteristics tables side by side.", COHORTS),
+     "Characteristics tables side by side; {overlap}.", COHORTS),
     ("21", "Numbers in each analysis", "People and crises per level of each binary "
      "predictor (model-counts table).", MODEL),
     ("22", "Full model specification", "Coefficients and knots tables ({release}); the "
@@ -219,6 +242,18 @@ def cohort_crises(people: pd.DataFrame) -> str:
     part = int(people["crisis"].sum())
     shown = None if reveals_whole_group(len(people), part) else protect_count(part)
     return "[c]" if shown is None else format_value(shown, kind="count")
+
+
+def overlap_text(dev: pd.DataFrame, val: pd.DataFrame) -> str:
+    """Items 16 and 20c: the people of the validation cohort who were also in the
+    development cohort (:func:`lifetools.reports.crisis_parts.people_in_both`), the
+    count protected, or ``[c]`` when it is none or all of the validation cohort, as
+    :func:`cohort_crises` hides a cohort's crises. Not stated until wave 43 (issue 19).
+    Tested in ``tests/unit/test_tripod.py``."""
+    both = people_in_both(dev, val)
+    shown = None if reveals_whole_group(len(val), both) else protect_count(both)
+    return ("people in both cohorts (the validation cohort's who were also in the "
+            f"development cohort): {'[c]' if shown is None else format_value(shown, kind='count')}")
 
 
 def calibration_text(table: pd.DataFrame, measure: str, band: Sequence[float]) -> str:
@@ -325,6 +360,7 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         "development_crises": cohort_crises(dev),
         "validation_people": count(len(val)),
         "validation_crises": cohort_crises(val),
+        "overlap": overlap_text(dev, val),
         "missing_handling": missing_handling(dev, val, spec, copies=len(dev_copies),
                                              count=count),
         "missing_use": missing_use(dev, val, spec),
