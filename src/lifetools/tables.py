@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +101,12 @@ name, cells as the table shows them, and whether the page shows it as a sentence
 (:func:`lifetools.disclosure.follow`) to name it in its stamp and be checked against it."""
 
 
+def _linked(text: str, href: str | None) -> str:
+    """A cell's text, escaped, as a link to ``href`` when it has one."""
+    shown = html.escape(text)
+    return shown if href is None else f'<a href="{html.escape(href)}">{shown}</a>'
+
+
 @dataclass(frozen=True)
 class PublishedTable:
     """A protected table as shown in a report.
@@ -123,6 +129,9 @@ class PublishedTable:
     sentence: bool = False
     """Every value of the table is withheld: the page shows its caption and ``note``
     (the sentence naming its rows and why, :func:`show_table`) in its place."""
+    links: Mapping[str, Mapping[str, str]] = field(default_factory=dict, repr=False)
+    """Cells shown as links: column (machine name) to each cell's text and its address
+    (:func:`show_table`'s ``links``); the page only, not the download."""
 
     def __post_init__(self) -> None:
         # the gate's cell rules on the cells this table will show under its stamp:
@@ -151,9 +160,10 @@ class PublishedTable:
         firsts = [str(row[0]) for row in shown.itertuples(index=False)]
         same = [i > 0 and len(labels) > 1 and f == firsts[i - 1] and has_words(f)
                 for i, f in enumerate(firsts)]
+        hrefs = [self.links.get(str(c), {}) for c in self.frame.columns]
         for i, row in enumerate(shown.itertuples(index=False)):
-            cells = [f'<td data-label="{label}">{html.escape(str(v))}</td>'
-                     for label, v in zip(labels, row, strict=True)]
+            cells = [f'<td data-label="{label}">{_linked(str(v), href.get(str(v)))}</td>'
+                     for label, v, href in zip(labels, row, hrefs, strict=True)]
             if same[i]:
                 # a group's label said again: kept for a screen reader, a copy and a
                 # stacked row, out of sight in a wide table (the cohort table read
@@ -325,6 +335,7 @@ def show_table(
     denominator: str | None = DENOMINATOR,
     people_outcomes: Sequence[str] = (),
     proportions: Sequence[str] = (),
+    links: Mapping[str, Mapping[str, str]] | None = None,
 ) -> PublishedTable:
     """Protect, write and display a publication table.
 
@@ -373,6 +384,12 @@ def show_table(
         (``proportion_headers``) and their places (``proportion_places``) for the
         publish gate. The crisis-risk page's tables showed risks as 0.083 beside
         sentences and axes in per cent until wave 41 (issue 15).
+
+    links
+        Columns of words naming places (a checklist's "where"): each cell whose text
+        is a key of its column's mapping is shown on the page as a link to its value
+        (an address); the download keeps the words. Used by the TRIPOD+AI checklist
+        (:data:`lifetools.reports.tripod.WHERE_LINKS`).
 
     Raises
     ------
@@ -466,7 +483,7 @@ def show_table(
     shown = PublishedTable(name=name, caption=caption, frame=text,
                            note=" ".join(t for t in (sentence, note) if t) if sentence
                            else note_text, rules=rules, table=table, words=words,
-                           spans=spans, sentence=bool(sentence))
+                           spans=spans, sentence=bool(sentence), links=dict(links or {}))
     _SHOWN[table.identity()] = (name, *cells, bool(sentence))
     return shown
 

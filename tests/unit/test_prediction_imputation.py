@@ -200,7 +200,7 @@ def test_crisis_spec_too_few_honos_leaves_honos_out_and_nothing_imputed():
     from lifetools.reports.crisis_parts import (
         crisis_spec,
         imputed_cohort,
-        with_missing_honos,
+        with_missing_predictors,
     )
 
     rng = np.random.default_rng(1)
@@ -210,7 +210,7 @@ def test_crisis_spec_too_few_honos_leaves_honos_out_and_nothing_imputed():
                           "prior_ae", "prior_admissions", "crisis")}).assign(
         age=rng.uniform(18, 80, n), years_in_care=rng.uniform(0, 5, n),
         honos=rng.normal(12, 4, n), honos_recorded=(np.arange(n) < 9).astype(int))
-    data = with_missing_honos(data)
+    data = with_missing_predictors(data)
     assert data["honos"].notna().sum() == 9
     spec = crisis_spec(data)
     assert "honos" not in spec.linear
@@ -218,7 +218,7 @@ def test_crisis_spec_too_few_honos_leaves_honos_out_and_nothing_imputed():
     assert len(copies) == 1
     data.loc[:40, "honos_recorded"] = 1
     data["honos"] = rng.normal(12, 4, n)
-    data = with_missing_honos(data)
+    data = with_missing_predictors(data)
     spec = crisis_spec(data)
     assert "honos" in spec.linear
     copies = imputed_cohort(data, spec, m=3, seed=1)
@@ -236,3 +236,76 @@ def test_fit_ridge_model_constant_column_never_crashes_the_choice():
     model = fit_ridge_model(data, spec, folds=5)  # one training fold has flag all 0
     assert model.penalty > 0
     assert np.isinf(model.cv.set_index("penalty").loc[0.0, "deviance"])
+
+
+def test_crisis_unknown_sex_ethnicity_and_area_are_missing_and_imputed_not_reference():
+    # unknown ethnicity, area and sex were coded "not White", "not quintile 1" and
+    # male, and the missing-data table said "none missing" (issue 19, wave 43)
+    from crisis_unknowns import crisis_like
+
+    from lifetools.reports.crisis_parts import (
+        UNKNOWN_COLUMN,
+        crisis_spec,
+        imputed_cohort,
+        imputed_predictors,
+        missing_table,
+        with_missing_predictors,
+    )
+
+    raw = crisis_like()
+    data = with_missing_predictors(raw)
+    for col, group, unknown in (("female", "sex", "Other or not known"),
+                                ("white", "ethnic_group", "Not known"),
+                                ("imd_q1", "imd_quintile", "Not known"),
+                                ("honos", "honos_recorded", 0)):
+        assert data[col].isna().tolist() == (raw[group] == unknown).tolist(), col
+        known = raw[group] != unknown
+        assert data.loc[known, col].tolist() == raw.loc[known, col].astype(float).tolist()
+    spec = crisis_spec(data)
+    assert imputed_predictors(data, spec) == ["female", "white", "imd_q1", "honos"]
+    copies = imputed_cohort(data, spec, m=3, seed=1)
+    assert len(copies) == 3
+    for copy in copies:
+        for col in ("female", "white", "imd_q1"):
+            assert not copy[col].isna().any() and set(copy[col].unique()) <= {0.0, 1.0}
+            known = data[col].notna()
+            assert copy.loc[known, col].tolist() == data.loc[known, col].tolist()
+    # some unknown ethnic group imputed White: not every unknown to the reference
+    imputed = pd.concat([c.loc[data["white"].isna(), "white"] for c in copies])
+    assert 0 < imputed.mean() < 1
+    table = missing_table(data, data, spec=spec, m=3,
+                          fmi={"female": .01, "white": .05, "imd_q1": .02, "honos": .3}
+                          ).set_index("predictor")
+    ethnic = table.loc["White ethnic group"]
+    assert ethnic["missing, development"] == (raw["ethnic_group"] == "Not known").sum() > 0
+    assert ethnic["handling"] == "multiple imputation (3 copies)"
+    assert ethnic[UNKNOWN_COLUMN] == "ethnic category not stated or not known, or blank"
+    assert ethnic["fraction of missing information"] == "0.05"
+    age = table.loc["Age (years)"]
+    assert age["handling"] == "none missing" and age[UNKNOWN_COLUMN] == "never missing"
+
+
+def test_crisis_missing_sentence_names_what_was_imputed_or_says_nothing_was():
+    # the page said "HoNOS is missing for many people" by hand while unknown sex,
+    # ethnic group and area were counted in reference categories (issue 19, wave 43)
+    from crisis_unknowns import crisis_like
+
+    from lifetools.reports.crisis_parts import (
+        crisis_spec,
+        missing_sentence,
+        with_missing_predictors,
+    )
+
+    data = with_missing_predictors(crisis_like())
+    spec = crisis_spec(data)
+    text = str(missing_sentence(data, data, spec, copies=10))
+    assert text.startswith("Sex, ethnic group, the area's deprivation and the HoNOS score "
+                           "are not known for some people")
+    assert "filled in 10 times" in text and "never" not in text
+    known = data.assign(female=data["female"].fillna(0), imd_q1=data["imd_q1"].fillna(0),
+                        honos=data["honos"].fillna(1))
+    assert str(missing_sentence(known, known, spec, copies=10)).startswith(
+        "Ethnic group is not known for some people")
+    complete = known.assign(white=known["white"].fillna(1))
+    assert str(missing_sentence(complete, complete, spec, copies=1)) == (
+        "No predictor value is missing in either cohort: nothing is imputed.")

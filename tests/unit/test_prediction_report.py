@@ -444,10 +444,10 @@ def test_internal_validation_boot_mi_option_imputes_inside_samples_and_says_so(r
     from lifetools.reports.crisis_parts import (
         crisis_spec,
         imputed_cohort,
-        with_missing_honos,
+        with_missing_predictors,
     )
 
-    dev = with_missing_honos(report.cohorts[0].data)
+    dev = with_missing_predictors(report.cohorts[0].data)
     spec = crisis_spec(dev)
     copies = imputed_cohort(dev, spec, m=2, seed=1)
     from lifetools.prediction.imputation import fit_imputed_model
@@ -1291,7 +1291,7 @@ def test_analyse_crisis_risk_boot_mi_default_page_results_from_boot_mi(crisis_da
     from lifetools.reports.crisis_parts import (
         crisis_spec,
         imputed_cohort,
-        with_missing_honos,
+        with_missing_predictors,
     )
     from lifetools.reports.prediction import MEASURES
 
@@ -1306,7 +1306,7 @@ def test_analyse_crisis_risk_boot_mi_default_page_results_from_boot_mi(crisis_da
         del PROFILES["test-boot-mi"]
     key = {k["name"]: k for k in made.key_results}
     # the same boot-MI run, by hand from the report's own development cohort
-    dev = with_missing_honos(made.cohorts[0].data)
+    dev = with_missing_predictors(made.cohorts[0].data)
     spec = crisis_spec(dev)
     copies = imputed_cohort(dev, spec, m=2, seed=19)
     frozen = fit_imputed_model(copies, spec, shrinkage="heuristic").frozen
@@ -1493,3 +1493,61 @@ def test_internal_validation_table_keeps_limits_off_1_0_5_and_the_stated_limits(
     # without stated limits, a slope limit keeps off 1 only
     plain = internal_validation_table(boot, MEASURES, two_stage).set_index("measure")
     assert plain.loc["Calibration slope", TWO_STAGE_COLUMN] == "0.800 to 1.200"
+
+
+def test_temporal_calibration_grid_whole_percents_never_a_persons_risk():
+    # the grid was np.quantile(risk, 5% to 95%): each point a person's predicted risk
+    # or between two, published to 3 places (issue 19, wave 43)
+    from lifetools.reports.crisis_internal import GRID_POINTS
+    from lifetools.reports.prediction import temporal_calibration_grid
+
+    risk = np.random.default_rng(5).beta(2, 8, 2001)  # odd: the median is a person's
+    grid = temporal_calibration_grid(risk)
+    np.testing.assert_allclose(grid * 100, np.round(grid * 100), atol=1e-9)
+    assert not np.isin(grid, risk).any() and 2 <= len(grid) <= GRID_POINTS
+    low, high = np.quantile(risk, [0.05, 0.95])
+    assert grid[0] >= low and grid[-1] <= high
+
+
+@pytest.mark.slow  # the report on 8,000 generated people (shared fixture)
+def test_analyse_crisis_risk_temporal_curve_at_whole_percents_and_unknowns_counted(report):
+    from lifetools.reports.crisis_parts import with_missing_predictors
+
+    curve = report.before_release["calibration"]
+    development, validation = report.cohorts
+    risks = curve["predicted"].to_numpy()
+    np.testing.assert_allclose(risks * 100, np.round(risks * 100), atol=1e-9)
+    missing = report.before_release["missing"].set_index("predictor")
+    for col, group in (("white", "ethnic_group"), ("imd_q1", "imd_quintile")):
+        row = missing.loc[VALUE_LABELS[col]]
+        assert row["missing, development"] == (
+            development.data[group] == "Not known").sum() > 0
+        assert row["missing, validation"] == (
+            validation.data[group] == "Not known").sum() > 0
+        assert row["handling"] == "multiple imputation (3 copies)"
+    dev = with_missing_predictors(development.data)
+    assert missing.loc[VALUE_LABELS["female"], "missing, development"] == \
+        dev["female"].isna().sum()
+
+
+@pytest.mark.slow  # the report on 8,000 generated people (shared fixture)
+def test_analyse_crisis_risk_reports_the_people_in_both_cohorts(report):
+    # TRIPOD+AI 16/20: the overlap of people between development and validation was
+    # not reported (issue 19, wave 43)
+    from lifetools.disclosure import protect_count
+    from lifetools.formatting import format_value
+
+    development, validation = report.cohorts
+    both = len(set(development.data["person_id"]) & set(validation.data["person_id"]))
+    assert 0 < both < len(validation.data)
+    results = {str(r["name"]): r for r in report.key_results}
+    text = str(results["overlap_sentence"]["text"])
+    shown = format_value(protect_count(both), kind="count")
+    assert f", {shown} were also in the development cohort" in text
+    checklist = report.checklist.set_index("item")
+    assert checklist.loc["16", "reported"].endswith(f"cohort): {shown}.")
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "analyses" / "07_crisis_risk.ipynb"
+            ).read_text()
+    assert "{glue:text}`overlap_sentence`" in page

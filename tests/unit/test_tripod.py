@@ -10,6 +10,7 @@ from string import Formatter
 import pytest
 
 from lifetools.reports.tripod import (
+    CARD,
     ITEMS,
     OPENING,
     SECTIONS,
@@ -136,3 +137,88 @@ def test_tripod_calibration_limit_keeps_its_side_of_the_stated_limits():
     assert calibration_text(table, "slope", (0.8, 1.2)) == "0.91 (0.797 to 1.03)"
     assert calibration_text(table, "citl", (-0.2, 0.2)) == \
         "0.10 (\u22120.004 to 0.1996)"
+
+
+def test_tripod_missing_data_items_name_every_imputed_predictor_with_protected_counts():
+    # items 11 and 27a named HoNOS alone ("Other missing predictors stop the model")
+    # while unknown ethnicity, area and sex were coded to reference categories
+    # (issue 19, wave 43)
+    from crisis_unknowns import crisis_like
+
+    from lifetools.disclosure import protect_count
+    from lifetools.formatting import format_value
+    from lifetools.reports.crisis_parts import crisis_spec, with_missing_predictors
+    from lifetools.reports.tripod import ITEMS, missing_handling, missing_use
+
+    dev = with_missing_predictors(crisis_like(seed=3))
+    val = with_missing_predictors(crisis_like(seed=4))
+    spec = crisis_spec(dev)
+
+    def count(n):
+        return format_value(protect_count(n), kind="count")
+
+    text = missing_handling(dev, val, spec, copies=10, count=count)
+    for col, words in (("white", "White ethnic group"), ("female", "Female"),
+                       ("imd_q1", "Most deprived fifth (IMD quintile 1)"),
+                       ("honos", "HoNOS score")):
+        assert f"{words} {count(int(dev[col].isna().sum()))} " \
+               f"({count(int(val[col].isna().sum()))})" in text
+    assert "No unknown value is coded to a reference category: 10 imputations by " \
+        "chained equations" in text
+    use = missing_use(dev, val, spec)
+    assert use.startswith("Female, White ethnic group, Most deprived fifth")
+    assert "Age (years)" in use.split("The other predictors")[1]
+    assert "Female" not in use.split("The other predictors")[1]
+    item = {it.item: it for it in ITEMS}["27a"]
+    assert item.text == "{missing_use}"
+    complete = dev.fillna(0.0)
+    assert missing_handling(complete, complete, spec, copies=1, count=count) == \
+        "No predictor value missing in the model: nothing imputed."
+
+
+def test_tripod_overlap_of_people_counted_protected_and_hidden_when_all():
+    # items 16 and 20c said only "side by side": how many people were in both the
+    # development and the validation cohort was not reported (issue 19, wave 43)
+    import pandas as pd
+
+    from lifetools.disclosure import protect_count
+    from lifetools.formatting import format_value
+    from lifetools.reports.crisis_parts import people_in_both
+    from lifetools.reports.tripod import overlap_text
+
+    dev = pd.DataFrame({"person_id": [f"p{i}" for i in range(0, 300)]})
+    val = pd.DataFrame({"person_id": [f"p{i}" for i in range(160, 460)] + ["p170"]})
+    assert people_in_both(dev, val) == 140  # p160-p299; p170 twice counted once
+    assert overlap_text(dev, val).endswith(
+        f": {format_value(protect_count(140), kind='count')}")
+    assert overlap_text(dev, dev).endswith(": [c]")  # everyone: a whole group
+    items = {it.item: it.text for it in ITEMS}
+    assert "{overlap}" in items["16"] and "{overlap}" in items["20c"]
+
+
+def test_tripod_checklist_where_column_links_each_place_on_the_page():
+    # the "where" column named a section with no link (issue 19, wave 43): each place
+    # is a link, to a heading of the page or a methods page that exists
+    import pandas as pd
+
+    from lifetools.reports.tripod import METHODS_PAGES, WHERE_LINKS, section_anchor
+    from lifetools.tables import PublishedTable
+
+    places = {it.where for it in ITEMS}
+    assert places <= set(WHERE_LINKS)
+    assert section_anchor("Was the development cohort large enough?") == \
+        "was-the-development-cohort-large-enough"
+    assert WHERE_LINKS["Internal validation (development year)"] == \
+        "#internal-validation-development-year"
+    for stem in METHODS_PAGES.values():
+        assert (ROOT / "book" / "methods" / f"{stem}.md").exists()
+    notebook = json.loads((ROOT / "analyses" / "07_crisis_risk.ipynb").read_text())
+    code = "".join("".join(c["source"]) for c in notebook["cells"]
+                   if c["cell_type"] == "code")
+    assert 'links={"where": lt.reports.tripod.WHERE_LINKS}' in code
+    frame = pd.DataFrame({"item": ["3c", "3a"], "where": ["Fairness", CARD]})
+    page = PublishedTable(name="t", caption="c", frame=frame,
+                          links={"where": WHERE_LINKS}).to_html()
+    assert '<td data-label="where"><a href="#fairness">Fairness</a></td>' in page
+    assert '<a href="../methods/crisis-risk-model-card.html">methods page: ' in page
+    assert '<td data-label="item">3c</td>' in page  # other columns as they were

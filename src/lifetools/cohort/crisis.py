@@ -122,8 +122,13 @@ def build_crisis_cohort(dataset: Dataset, *, index_date: str,
     Open: a referral not rejected, made before the index date and not discharged before
     it; the person alive on the index date. Team: the latest open referral's team type,
     ``community_team`` for A05-A08. Ethnicity: ``white`` (A-C); deprivation:
-    ``imd_q1`` (most deprived fifth; unknown LSOA counts as not). HoNOS: that referral's baseline score,
-    0 with ``honos_recorded = 0`` when missing (missing by team type, not at random).
+    ``imd_q1`` (most deprived fifth); sex: ``female``. In these 0/1 columns an unknown
+    counts as 0; which are unknown is kept in ``ethnic_group``, ``imd_quintile`` and
+    ``sex`` ("Not known", "Other or not known"), and the report sets them missing and
+    imputes them, never using the 0 for an unknown
+    (:func:`lifetools.reports.crisis_parts.with_missing_predictors`). HoNOS: that
+    referral's baseline score, 0 with ``honos_recorded = 0`` when missing (missing by
+    team type, not at random), set missing and imputed likewise.
     Prior use: unplanned A&E attendances (categories 1-3, types 01/03, no duplicates)
     and emergency admissions in the year before, capped at 5 and 3. Outcome: a
     mental-health-related A&E attendance (``mh_related``, no duplicates) or an

@@ -47,7 +47,7 @@ from lifetools.formatting import (
     format_interval,
     format_value,
 )
-from lifetools.labels import VALUE_LABELS
+from lifetools.labels import TERMS, VALUE_LABELS
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.imputation import impute_predictors
 
@@ -59,7 +59,7 @@ __all__ = ["AGE_KNOTS", "SPLINE_WORDS", "spline_sentence", "COMPARISON_FOLDS",
            "continuous_characteristics", "crisis_spec", "estimate_text", "flow_table", "imputed_cohort", "missing_table",
            "period_name",
            "penalty_estimate", "required_size", "risk_text", "setting_text", "shown_estimate", "significant_places",
-           "with_missing_honos"]
+           "with_missing_predictors", "people_in_both", "MISSING_WORDS", "missing_sentence", "UNKNOWN", "UNKNOWN_COLUMN", "imputed_predictors"]
 
 IMPUTATIONS = CRISIS_IMPUTATIONS
 """Imputed copies of each cohort (owned by :mod:`lifetools.design_sizes`)."""
@@ -74,9 +74,28 @@ AGE_KNOTS = CRISIS_AGE_KNOTS
 :data:`lifetools.design_sizes.CRISIS_AGE_KNOTS`)."""
 MIN_OBSERVED = 10
 """Fewest recorded HoNOS scores for HoNOS to enter the model (imputed where missing)."""
-COMPLETE_PREDICTORS = ("age", "years_in_care", "female", "white", "imd_q1", "community_team",
-                       "prior_ae", "prior_admissions", "life_rooms")
-"""Predictors with no missing values (the imputation model's predictors, with the outcome)."""
+COMPLETE_PREDICTORS = ("age", "years_in_care", "community_team", "prior_ae",
+                       "prior_admissions", "life_rooms")
+"""Predictors never missing by their definition (a count of none when there are no
+records; the team of the open referral; age and time in care from required fields):
+always predictors of the imputation model, with the outcome."""
+UNKNOWN = {"honos": ("honos_recorded", 0,
+                     "no baseline HoNOS score on the open referral"),
+           "female": ("sex", "Other or not known",
+                      "sex recorded as indeterminate or not known, or blank"),
+           "white": ("ethnic_group", "Not known",
+                     "ethnic category not stated or not known, or blank"),
+           "imd_q1": ("imd_quintile", "Not known",
+                      "no area (LSOA) recorded, or an area with no IMD quintile")}
+"""The predictors that can be unknown: the cohort's column and value that mark a person
+whose value is unknown, and the words saying what counts as unknown (words, not the
+codes 9, X, Z and 99: the publish gate reads a code in a table cell as an unprotected
+number). Each is set
+missing (:func:`with_missing_predictors`) and multiply imputed
+(:func:`imputed_cohort`), never coded to a reference category: the cohort's 0/1 columns
+count an unknown as 0 ("not White", "not quintile 1", male), which mixes the unknown
+with the reference group (PROBAST 4.4; until wave 43 the model used them so, while the
+missing-data table said "none missing": issue 19)."""
 FAIRNESS_GROUPS = {"sex": "Sex", "ethnic_group": "Ethnic group",
                    "imd_quintile": "IMD quintile (1 = most deprived)"}
 """The fairness table's groupings: column and its words."""
@@ -95,9 +114,17 @@ def period_name(start: str | pd.Timestamp, end: str | pd.Timestamp) -> str:
     return f"{format_date(first)} to {format_date(last)}"
 
 
-def with_missing_honos(data: pd.DataFrame) -> pd.DataFrame:
-    """The cohort with HoNOS missing (NaN) where it was not recorded."""
-    return data.assign(honos=data["honos"].where(data["honos_recorded"] == 1))
+def with_missing_predictors(data: pd.DataFrame) -> pd.DataFrame:
+    """The cohort with each predictor of :data:`UNKNOWN` missing (NaN) where the
+    person's value is not known: HoNOS where not recorded, sex, ethnic group and the
+    most deprived fifth where the cohort's group column says "Not known" (a column
+    the data do not have is left as it is). Tested in
+    ``tests/unit/test_prediction_imputation.py``."""
+    out = data.copy()
+    for col, (marker, unknown, _) in UNKNOWN.items():
+        if col in out and marker in out:
+            out[col] = out[col].astype(float).where(out[marker] != unknown)
+    return out
 
 
 def crisis_spec(data: pd.DataFrame) -> ModelSpec:
@@ -114,15 +141,30 @@ def imputed_cohort(data: pd.DataFrame, spec: ModelSpec, *, m: int, seed: int
 
     Notes
     -----
-    HoNOS is imputed by chained equations with predictive mean matching from the
-    complete predictors and the outcome (:func:`lifetools.prediction.imputation.
-    impute_predictors`); it is missing mostly by team type, which is in the
-    imputation model (missing at random given the predictors and outcome).
+    Every predictor of the model with a missing value (:func:`imputed_predictors`:
+    HoNOS, sex, ethnic group, the most deprived fifth) is imputed by chained equations
+    with predictive mean matching (a 0/1 predictor takes an observed 0 or 1) from the
+    complete predictors, the other imputed ones and the outcome
+    (:func:`lifetools.prediction.imputation.impute_predictors`); HoNOS is missing
+    mostly by team type, which is in the imputation model (missing at random given the
+    predictors and outcome is assumed for all of them). HoNOS left out of the model
+    (too few recorded) is filled with 0 and not imputed.
     """
-    if "honos" not in spec.linear or not data["honos"].isna().any():
+    data = data.assign(honos=data["honos"].fillna(0.0)) if "honos" not in spec.linear \
+        else data
+    impute = imputed_predictors(data, spec)
+    if not impute:
         return [data.assign(honos=data["honos"].fillna(0.0))]
-    return impute_predictors(data, impute=["honos"], predictors=COMPLETE_PREDICTORS,
+    complete = [c for c in (*COMPLETE_PREDICTORS, *UNKNOWN)
+                if c in spec.columns and c not in impute]
+    return impute_predictors(data, impute=impute, predictors=complete,
                              outcome_col="crisis", m=m, seed=seed)
+
+
+def imputed_predictors(data: pd.DataFrame, spec: ModelSpec) -> list[str]:
+    """The model's predictors that ``data`` has a missing value of (imputed by
+    :func:`imputed_cohort`), in the model's order."""
+    return [c for c in spec.columns if c in UNKNOWN and data[c].isna().any()]
 
 def estimate_text(value: float, low: float = float("nan"), high: float = float("nan"), *,
                   digits: int = 3, missing: str = MISSING, null: float | None = None,
@@ -171,24 +213,79 @@ FMI_COLUMN = "fraction of missing information"
 """The missing-data table's column of the pooled model's output (withheld with it)."""
 
 
+RUBIN = "Rubin's rules"
+"""The term the page first uses in :func:`missing_sentence`, explained there
+(:data:`lifetools.labels.TERMS`)."""
+def people_in_both(development: pd.DataFrame, validation: pd.DataFrame) -> int:
+    """The people in both cohorts (the same ``person_id`` open on both index dates): the
+    validation cohort is not a new sample of people, and TRIPOD+AI (items 16 and 20)
+    asks how the development and evaluation data differ. Raw: protect before showing
+    it. Not reported until wave 43 (issue 19). Tested in
+    ``tests/unit/test_prediction_report.py``."""
+    return int(np.isin(validation["person_id"].unique(),
+                       development["person_id"].unique()).sum())
+
+
+MISSING_WORDS = {"honos": "the HoNOS score", "female": "sex", "white": "ethnic group",
+                 "imd_q1": "the area's deprivation"}
+"""The words the page's sentence on missing predictors gives each of :data:`UNKNOWN`."""
+
+
+def missing_sentence(dev: pd.DataFrame, val: pd.DataFrame, spec: ModelSpec, *,
+                     copies: int) -> ProtectedText:
+    """The page's sentence on missing predictors, from what was imputed
+    (:func:`imputed_predictors` of either cohort): which predictors are not known for
+    some people and how they are filled in; or that nothing was missing. The page said
+    "HoNOS is missing for many people" alone, by hand, while an unknown sex, ethnic
+    group or area was counted in the reference category until wave 43 (issue 19).
+    Tested in ``tests/unit/test_prediction_imputation.py``."""
+    imputed = imputed_predictors(pd.concat([dev, val]), spec)
+    if not imputed:
+        return compose("No predictor value is missing in either cohort: nothing is "
+                       "imputed.")
+    words = [MISSING_WORDS[c] for c in imputed]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return compose(
+        f"{listed[0].upper()}{listed[1:]} {'is' if len(words) == 1 else 'are'} not known "
+        "for some people (the table below says how many, and what counts as not known). "
+        "No unknown value is counted in a reference category: each is filled in {n} "
+        "times by multiple imputation (chained equations, with the other predictors and "
+        "the outcome), the model is fitted to each copy and the coefficients combined by "
+        f"Rubin's rules ({TERMS[RUBIN]}).", n=Parameter(copies, "imputed copies"))
+
+
+UNKNOWN_COLUMN = "counted as missing"
+"""The missing-data table's column saying what makes each predictor missing."""
+
+
 def missing_table(dev: pd.DataFrame, val: pd.DataFrame, *, spec: ModelSpec,
-                  m: int, fmi: float) -> pd.DataFrame:
-    """People with each predictor missing in each cohort, and how it was handled.
+                  m: int, fmi: float | dict[str, float]) -> pd.DataFrame:
+    """People with each predictor missing in each cohort, what counts as missing, and
+    how it was handled.
 
     Each predictor under the words the page shows for it
     (:data:`lifetools.labels.VALUE_LABELS`: "Years in secondary care", not
     ``years_in_care``), in the download too: it held the code names until wave 41
-    (issue 15). The fraction of missing information is the imputed predictor's only;
-    the other rows hold no value (written ``[x]``, not available)."""
+    (issue 15). The counts are of ``dev`` and ``val`` as the model used them, with
+    unknowns missing (:func:`with_missing_predictors`): an unknown ethnic group, area
+    or sex was coded to the reference category and the table said "none missing"
+    until wave 43 (issue 19). ``fmi``: the pooled model's fraction of missing
+    information per imputed predictor (a number: HoNOS's); other rows hold no value
+    (written ``[x]``, not available)."""
+    fractions = fmi if isinstance(fmi, dict) else {"honos": fmi}
     rows = []
     for col in spec.columns:
-        handled = ("none missing" if not (dev[col].isna().any() or val[col].isna().any())
-                   else f"multiple imputation ({format_value(m, kind='magnitude')} copies)")
-        rows.append({"predictor": VALUE_LABELS.get(col, col), "missing, development": int(dev[col].isna().sum()),
-                     "missing, validation": int(val[col].isna().sum()), "handling": handled,
+        missing = bool(dev[col].isna().any() or val[col].isna().any())
+        handled = (f"multiple imputation ({format_value(m, kind='magnitude')} copies)"
+                   if missing else "none missing")
+        rows.append({"predictor": VALUE_LABELS.get(col, col),
+                     "missing, development": int(dev[col].isna().sum()),
+                     "missing, validation": int(val[col].isna().sum()),
+                     UNKNOWN_COLUMN: UNKNOWN[col][2] if col in UNKNOWN else "never missing",
+                     "handling": handled,
                      FMI_COLUMN: (
-                         format_value(fmi, kind="estimate", digits=2)
-                         if col == "honos" and m > 1 else "")})
+                         format_value(fractions[col], kind="estimate", digits=2)
+                         if missing and m > 1 and col in fractions else "")})
     return pd.DataFrame(rows)
 
 

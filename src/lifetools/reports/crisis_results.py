@@ -34,7 +34,9 @@ from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     CrisisRun,
+    missing_sentence,
     penalty_estimate,
+    people_in_both,
     required_size,
     risk_text,
     spline_sentence,
@@ -422,6 +424,16 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
             group=len(dev), part=int(dev["crisis"].sum())),
         {"name": CrisisName.VALIDATION_PEOPLE, "value": len(val), "kind": "count",
          "label": "People in the validation cohort"},
+        # the people open on both index dates: the validation cohort is not a new
+        # sample of people (not reported until wave 43, issue 19)
+        group_count_result(
+            CrisisName.OVERLAP_SENTENCE, "Summary: people in both cohorts",
+            "Of the {group} people in the validation cohort, {part} were also in the "
+            "development cohort (open on both index dates): the validation is temporal, "
+            "not on new people.",
+            "Of the {group} people in the validation cohort, how many were also in the "
+            "development cohort is not shown: {why}.",
+            group=len(val), part=people_in_both(dev, val)),
         # a design quantity, stated exactly wherever it is (required_size): the
         # sentence said 1,160 (a count rounded to 5) above a table of 1,158 (wave 41);
         # not shown when the share it is computed from is hidden (planning_prevalence)
@@ -452,6 +464,10 @@ def key_results(run: CrisisRun) -> tuple[dict[str, Any], ...]:
         {"name": CrisisName.IMPUTATIONS, "value": len(dev_copies), "kind": "text",
          "text": compose("{n}", n=Parameter(len(dev_copies), "imputed copies")),
          "label": "Imputed copies of each cohort"},
+        {"name": CrisisName.MISSING_SENTENCE, "value": None, "kind": "text",
+         "text": missing_sentence(dev, val, run.spec, copies=len(dev_copies)),
+         "label": "Which predictors were not known for some people, and how they were "
+                  "filled in"},
         *model_results(
         release,
         {"name": CrisisName.RIDGE_PENALTY, "value": ridge.penalty, "kind": "text",

@@ -76,11 +76,12 @@ from lifetools.reports.crisis_parts import (
     flow_published,
     flow_table,
     imputed_cohort,
+    imputed_predictors,
     missing_table,
     period_name,
     planning_share,
     shown_estimate,
-    with_missing_honos,
+    with_missing_predictors,
 )
 from lifetools.reports.crisis_results import (
     key_results,
@@ -90,8 +91,8 @@ from lifetools.reports.crisis_results import (
 from lifetools.reports.sentences import C_JUDGE
 from lifetools.reports.tripod import tripod_checklist, tripod_meta
 
-__all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk", "model_results",
-           "sample_size"]
+__all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk",
+           "model_results", "sample_size", "temporal_calibration_grid"]
 
 MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
             "citl": "Calibration-in-the-large (log-odds)",
@@ -153,6 +154,18 @@ def sample_size(*, parameters: int, prevalence: float, r2_fraction: float) -> Sa
                                shrinkage=CRISIS_TARGET_SHRINKAGE)
     return dataclasses.replace(size, method={**size.method, "r2_fraction": r2_fraction,
                                              "prevalence": prevalence})
+
+
+def temporal_calibration_grid(risk: np.ndarray) -> np.ndarray:
+    """The grid of the published temporal calibration curve: whole percentages of
+    risk from the 5th to the 95th percentile of the validation cohort's predicted
+    risks, at most :data:`~lifetools.reports.crisis_internal.GRID_POINTS` of them, by
+    the rule of the internal curve
+    (:func:`~lifetools.reports.crisis_internal.internal_calibration_grid`). The grid
+    was ``np.quantile(risk, 5% to 95%)`` until wave 43: each point was a person's
+    predicted risk (or between two), published to 3 places (issue 19). Tested in
+    ``tests/unit/test_prediction_report.py``."""
+    return internal_calibration_grid(risk)
 
 
 def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
@@ -230,7 +243,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     development = build_crisis_cohort(
         dataset, index_date=(start - pd.DateOffset(years=1)).date().isoformat())
     validation = build_crisis_cohort(dataset, index_date=start.date().isoformat())
-    dev, val = with_missing_honos(development.data), with_missing_honos(validation.data)
+    dev, val = with_missing_predictors(development.data), with_missing_predictors(validation.data)
     spec = crisis_spec(dev)
     dev_copies = imputed_cohort(dev, spec, m=imputations, seed=seed)
     val_copies = imputed_cohort(val, spec, m=imputations, seed=seed + 1)
@@ -317,8 +330,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     fg_release = model_release(fg, data=dev, event_col="crisis", level_cols=level_cols)
     fine_gray = fg_release.estimates(fg.summary[["term", "estimate", "ci_lower",
                                                  "ci_upper"]], said_once=True)
-    curve = calibration_curve(val["crisis"], risk,
-                              grid=np.quantile(risk, np.linspace(0.05, 0.95, 10)))
+    curve = calibration_curve(val["crisis"], risk, grid=temporal_calibration_grid(risk))
     decision = net_benefit_interval(val["crisis"].to_numpy(dtype=float), risk, thresholds,
                                     seed=seed + 3)
     drift = drift_check(result, slope_band=slope_band, citl_band=citl_band)
@@ -352,7 +364,9 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     fairness_shown = fairness[~fairness.index.isin(hidden) & ~fairness["suppressed"]]
     t = result.summary.set_index("measure")
     terms = fit.summary.set_index("term")
-    honos_fmi = float(terms.loc["honos", "fmi"]) if "honos" in terms.index else 0.0
+    # each imputed predictor's fraction of missing information (its pooled term's)
+    fmi = {c: float(terms.loc[c, "fmi"]) for c in imputed_predictors(dev, spec)
+           if c in terms.index}
     run = CrisisRun(
         development=development, validation=validation, dev=dev, val=val, spec=spec,
         fit=fit, size=size, dev_copies=dev_copies, boot=boot, internal=internal,
@@ -369,7 +383,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
            "internal": internal_table, "internal_calibration": internal_curve,
            "temporal": temporal, "comparison": comparison,
            "knots": knots,
-           "missing": missing_table(dev, val, spec=spec, m=len(dev_copies), fmi=honos_fmi)}
+           "missing": missing_table(dev, val, spec=spec, m=len(dev_copies), fmi=fmi)}
     return CrisisRiskReport(flow=flow, sample_size=sample, coefficients=coefficients,
                             knots=model_table(knots, release, keep=("variable",)),
                             release_levels=release.levels,

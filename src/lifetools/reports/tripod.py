@@ -10,7 +10,8 @@ error: nothing is written by hand per edition, and nothing is left blank.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from string import Formatter
 from typing import Any
@@ -27,14 +28,17 @@ from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.reports.crisis_parts import (
     FAIRNESS_GROUPS,
     CrisisRun,
+    imputed_predictors,
     penalty_estimate,
+    people_in_both,
     required_size,
     setting_text,
     shown_estimate,
 )
 from lifetools.reports.crisis_results import hidden_size, model_text
 
-__all__ = ["ITEMS", "SECTIONS", "TripodItem", "tripod_checklist", "tripod_meta"]
+__all__ = ["ITEMS", "METHODS_PAGES", "SECTIONS", "WHERE_LINKS", "TripodItem", "section_anchor",
+           "tripod_checklist", "tripod_meta"]
 
 OPENING = "Opening summary"
 COHORTS = "Who is in the cohorts"
@@ -52,6 +56,26 @@ SECTIONS = (OPENING, COHORTS, SIZE, MODEL, INTERNAL, TEMPORAL, PENALISED, SURVIV
 """Section headings of the report page (``analyses/07_crisis_risk.ipynb``)."""
 CARD = "methods page: crisis-risk model card"
 METHODS = "methods page: clinical prediction models"
+METHODS_PAGES = {CARD: "crisis-risk-model-card", METHODS: "prediction"}
+"""The methods pages the checklist places items on: their files in ``book/methods``."""
+
+
+def section_anchor(heading: str) -> str:
+    """The id the book gives a section heading of the report page (lower case, words
+    joined by hyphens, punctuation dropped: "Was the development cohort large
+    enough?" is ``was-the-development-cohort-large-enough``)."""
+    words = re.sub(r"[^\w\s-]", "", heading.lower()).split()
+    return "-".join(words)
+
+
+WHERE_LINKS = {**{s: f"#{section_anchor(s)}" for s in SECTIONS if s != OPENING},
+               OPENING: "#",  # the top of the page: the summary under its title
+               **{k: f"../methods/{v}.html" for k, v in METHODS_PAGES.items()}}
+"""Each place of the checklist's "where" column and its link from the report page: a
+section of the page, or a methods page (the site puts each edition's pages one folder
+below the methods pages). The column named the place without a link until wave 43
+(issue 19); the links are checked by the site's link check. Shown by
+``analyses/07_crisis_risk.ipynb`` (``show_table(..., links={"where": WHERE_LINKS})``)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +152,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("15", "Model output and thresholds", "Predicted {horizon_days}-day risk; no threshold "
      "chosen; decision curve over {thresholds}.", DECISION),
     ("16", "Differences between development and evaluation data",
-     "Both cohorts' flow and characteristics side by side.", COHORTS),
+     "Both cohorts' flow and characteristics side by side; {overlap}.", COHORTS),
     ("17", "Ethics", "Routine pseudonymised data for service evaluation; synthetic data on "
      "this site.", CARD),
     ("18a", "Funding", "No external funding recorded.", CARD),
@@ -150,7 +174,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
      "({validation_crises} crises).", COHORTS),
     ("20b", "Participant characteristics", "Tabulated for both cohorts.", COHORTS),
     ("20c", "Comparison of development and evaluation distributions",
-     "Characteristics tables side by side.", COHORTS),
+     "Characteristics tables side by side; {overlap}.", COHORTS),
     ("21", "Numbers in each analysis", "People and crises per level of each binary "
      "predictor (model-counts table).", MODEL),
     ("22", "Full model specification", "Coefficients and knots tables ({release}); the "
@@ -160,8 +184,7 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
     ("24", "Model updating results", "{drift_verdict}", TEMPORAL),
     ("25", "Interpretation", "The opening summary and the drift verdict.", OPENING),
     ("26", "Limitations", "Listed on the page and in the methods.", LIMITS),
-    ("27a", "Handling unavailable input data", "{missing_handling} Other missing "
-     "predictors stop the model with an error.", MODEL),
+    ("27a", "Handling unavailable input data", "{missing_use}", MODEL),
     ("27b", "User interaction and expertise", "Not for clinicians' decisions about "
      "individuals.", CARD),
     ("27c", "Future research", "Listed in the model card.", CARD),
@@ -221,6 +244,18 @@ def cohort_crises(people: pd.DataFrame) -> str:
     return "[c]" if shown is None else format_value(shown, kind="count")
 
 
+def overlap_text(dev: pd.DataFrame, val: pd.DataFrame) -> str:
+    """Items 16 and 20c: the people of the validation cohort who were also in the
+    development cohort (:func:`lifetools.reports.crisis_parts.people_in_both`), the
+    count protected, or ``[c]`` when it is none or all of the validation cohort, as
+    :func:`cohort_crises` hides a cohort's crises. Not stated until wave 43 (issue 19).
+    Tested in ``tests/unit/test_tripod.py``."""
+    both = people_in_both(dev, val)
+    shown = None if reveals_whole_group(len(val), both) else protect_count(both)
+    return ("people in both cohorts (the validation cohort's who were also in the "
+            f"development cohort): {'[c]' if shown is None else format_value(shown, kind='count')}")
+
+
 def calibration_text(table: pd.DataFrame, measure: str, band: Sequence[float]) -> str:
     """A calibration measure of ``table`` (rows ``slope``/``citl``; ``estimate``,
     ``ci_lower``, ``ci_upper``) with its interval, to 2 places, as the drift verdict
@@ -230,6 +265,46 @@ def calibration_text(table: pd.DataFrame, measure: str, band: Sequence[float]) -
     reaches beyond it until wave 41). Tested in ``tests/unit/test_tripod.py``."""
     return shown_estimate(*table.loc[measure, ["estimate", "ci_lower", "ci_upper"]],
                           digits=2, null=CALIBRATION_NULL[measure], avoid=tuple(band))
+
+
+def missing_handling(dev: pd.DataFrame, val: pd.DataFrame, spec: Any, *, copies: int,
+                     count: Callable[[int], str]) -> str:
+    """Item 11: each predictor with a missing value, the people missing it in each
+    cohort (``count``: protected, as the missing-data table shows them) and what was
+    done; generated from the cohorts as the model used them
+    (:func:`lifetools.reports.crisis_parts.with_missing_predictors`). It named HoNOS
+    alone while unknown ethnicity, area and sex were coded to reference categories
+    until wave 43 (issue 19). Tested in ``tests/unit/test_tripod.py``."""
+    imputed = imputed_predictors(pd.concat([dev, val]), spec)
+    if not imputed:
+        return "No predictor value missing in the model: nothing imputed."
+    parts = "; ".join(f"{label(c)} {count(int(dev[c].isna().sum()))} "
+                      f"({count(int(val[c].isna().sum()))})" for c in imputed)
+    return (f"People with a predictor missing in development (validation): {parts}. "
+            "No unknown value is coded to a reference category: "
+            f"{format_value(copies, kind='magnitude')} imputations by chained equations "
+            "(predictive mean matching, with the other predictors and the outcome) of "
+            "each cohort; coefficients and performance pooled by Rubin's rules.")
+
+
+def missing_use(dev: pd.DataFrame, val: pd.DataFrame, spec: Any) -> str:
+    """Item 27a: what happens when a predictor is unavailable where the model is used,
+    from what the report imputed: the imputed predictors' names, and the other
+    predictors, never missing by their definition, whose missing value stops the model
+    (:meth:`lifetools.prediction.FrozenModel.design` raises). Tested in
+    ``tests/unit/test_tripod.py``."""
+    imputed = imputed_predictors(pd.concat([dev, val]), spec)
+    others = [c for c in spec.columns if c not in imputed]
+    stop = (f"The other predictors ({', '.join(label(c) for c in others)}) are never "
+            "missing by their definition; a missing value of one stops the model with an "
+            "error.")
+    if not imputed:
+        return stop
+    return (f"{', '.join(label(c) for c in imputed)}: imputed in the validation cohort "
+            "as in development, with its own outcome in the imputation model (to measure "
+            "performance); a user applying the model to a person whose value is unknown "
+            "must impute it without the outcome, which this report does not provide. "
+            + stop)
 
 
 def tripod_meta(run: CrisisRun) -> dict[str, Any]:
@@ -285,12 +360,10 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         "development_crises": cohort_crises(dev),
         "validation_people": count(len(val)),
         "validation_crises": cohort_crises(val),
-        "missing_handling": (
-            f"HoNOS missing for {count(int(dev['honos'].isna().sum()))} people in "
-            f"development: {format_value(len(dev_copies), kind='magnitude')} imputations "
-            "by chained equations with the "
-            "outcome, Rubin's rules." if len(dev_copies) > 1 else
-            "No predictor value missing in the model: nothing imputed."),
+        "overlap": overlap_text(dev, val),
+        "missing_handling": missing_handling(dev, val, spec, copies=len(dev_copies),
+                                             count=count),
+        "missing_use": missing_use(dev, val, spec),
         "splines": "; ".join(
             f"{label(c)}: restricted cubic spline, {format_value(k, kind='magnitude')} "
             "knots at " + (", ".join(format_value(v, kind="estimate", digits=2)
