@@ -127,5 +127,20 @@ def test_a_withheld_models_table_says_its_c_cells_reason_is_the_table_note(outpu
     tables.show_table(model_outputs(curve, {"observed": release}, inputs=["predicted"]),
                       name="curve", caption="Curve")
     lines = (output / "tables" / NOTES_FILE).read_text().splitlines()
-    cells = lines.index(f"{CELLS_NOTE}the table note below gives their reason.")
+    cells = lines.index(f"{CELLS_NOTE}hidden for the reason the table note below gives.")
     assert lines[cells + 1].startswith("  Table note: The numbers marked [c]")
+
+
+def test_a_files_c_cells_of_several_reasons_say_each(output):
+    # a count a rule hid beside a withheld model's cells: both reasons, each once
+    from lifetools.disclosure import model_outputs
+    from lifetools.disclosure.downloads import CELLS_NOTE
+
+    release, _ = _release(5)
+    frame = pd.DataFrame({"group": ["a", "b"], "people": [120, 4],
+                          "observed": [0.12, 0.18]})
+    tables.show_table(model_outputs(frame, {"observed": release}, count_cols=["people"]),
+                      name="mixed", caption="Mixed")
+    lines = (output / "tables" / NOTES_FILE).read_text().splitlines()
+    assert f"{CELLS_NOTE}hidden by one of the rules above (which one is not said); or " \
+        "hidden for the reason the table note below gives." in lines

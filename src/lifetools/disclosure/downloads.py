@@ -138,7 +138,8 @@ _IN_NOTE = "note"
 """A ``[c]`` cell's kind: the file's table note states its reason (a withheld model's
 own reason, an estimate's group too small)."""
 _KIND_WORDS = {_UNSAID: "hidden by one of the rules above (which one is not said)",
-               _IN_NOTE: "the table note below gives their reason", **CELL_REASONS}
+               _IN_NOTE: "hidden for the reason the table note below gives",
+               **CELL_REASONS}
 """Each kind's words in a file's :data:`CELLS_NOTE` line."""
 
 _FILE_CELLS: dict[str, str] = {}
@@ -394,8 +395,8 @@ def _cell_kinds(table: ProtectedTable, cells: pd.DataFrame, note: str) -> list[s
 
 def _cells_words(kinds: list[str]) -> str:
     """A file's :data:`CELLS_NOTE` words for its ``[c]`` cells of ``kinds`` ("" for
-    none)."""
-    return "; ".join(_KIND_WORDS[k] for k in kinds)
+    none): each kind's words, several joined by "; or "."""
+    return "; or ".join(_KIND_WORDS[k] for k in kinds)
 
 
 def file_notes(path: Path, note: str | None = None) -> str:
