@@ -107,6 +107,12 @@ def test_cli_postgres_missing_table_and_text_dates_named_exit_11(
 
 # Spark ------------------------------------------------------------------------------
 
+_CATALOG = "spark_catalog.default"
+"""Where the Connect server's tables are made and dropped: named in full, because in the
+shared session ``DROP TABLE referrals`` drops the temporary view of that name (the
+``spark`` fixture's, which the other Spark tests read), not the catalog's table."""
+
+
 @pytest.fixture(scope="module")
 def connect_server(spark, synthetic, tmp_path_factory):
     """A Spark Connect server on the shared local session (``local_connect`` reuses a
@@ -123,14 +129,14 @@ def connect_server(spark, synthetic, tmp_path_factory):
                         "deprivation": synthetic.deprivation.head(200)}.items():
         frame.to_parquet(folder / f"{name}.parquet", index=False,  # no nanoseconds
                          coerce_timestamps="us", allow_truncated_timestamps=True)
-        spark.sql(f"CREATE TABLE {name} USING parquet "
+        spark.sql(f"CREATE TABLE {_CATALOG}.{name} USING parquet "
                   f"LOCATION '{folder / f'{name}.parquet'}'")
     try:
         url = local_connect("local[2]")
         yield url, os.environ[TOKEN_ENV]
     finally:
         for name in ("referrals", "deprivation"):
-            spark.sql(f"DROP TABLE IF EXISTS {name}")
+            spark.sql(f"DROP TABLE IF EXISTS {_CATALOG}.{name}")
 
 
 def _spark_argv(command, url):
