@@ -220,5 +220,9 @@ def test_tripod_checklist_where_column_links_each_place_on_the_page():
     page = PublishedTable(name="t", caption="c", frame=frame,
                           links={"where": WHERE_LINKS}).to_html()
     assert '<td data-label="where"><a href="#fairness">Fairness</a></td>' in page
-    assert '<a href="../methods/crisis-risk-model-card.html">methods page: ' in page
+    assert '<a href="../../methods/crisis-risk-model-card.html">methods page: ' in page
+    # the book's layout: a report page at editions/<edition>/<analysis>, two folders
+    # below the site's root, where methods/ is (../methods/ went nowhere in a build)
+    book = (ROOT / "src" / "lifetools" / "pipeline" / "book.py").read_text()
+    assert 'folder = book / "editions" / eid' in book
     assert '<td data-label="item">3c</td>' in page  # other columns as they were

@@ -68,13 +68,20 @@ def section_anchor(heading: str) -> str:
     return "-".join(words)
 
 
+SITE_ROOT = "../../"
+"""The site's root from a report page: the book puts each edition's pages at
+``editions/<edition>/<analysis>.html`` (:mod:`lifetools.pipeline.book`), and the
+methods pages at ``methods/<page>.html``. ``../methods/`` went nowhere in the first
+build of wave 43 and the site's checks did not say so: ``tests/unit/test_tripod.py``
+checks the address against the book's layout."""
 WHERE_LINKS = {**{s: f"#{section_anchor(s)}" for s in SECTIONS if s != OPENING},
                OPENING: "#",  # the top of the page: the summary under its title
-               **{k: f"../methods/{v}.html" for k, v in METHODS_PAGES.items()}}
+               **{k: f"{SITE_ROOT}methods/{v}.html" for k, v in METHODS_PAGES.items()}}
 """Each place of the checklist's "where" column and its link from the report page: a
-section of the page, or a methods page (the site puts each edition's pages one folder
-below the methods pages). The column named the place without a link until wave 43
-(issue 19); the links are checked by the site's link check. Shown by
+section of the page, or a methods page (:data:`SITE_ROOT` up from the page). The
+column named the place without a link until wave 43 (issue 19). The anchors are the
+headings of notebook 07 and the methods pages exist (``tests/unit/test_tripod.py``).
+Shown by
 ``analyses/07_crisis_risk.ipynb`` (``show_table(..., links={"where": WHERE_LINKS})``)."""
 
 
