@@ -275,7 +275,7 @@ def _without_counts(header: str, head: Sequence[str], rows: Sequence[Sequence[st
             continue
         half = 0.5 * 10.0 ** -share[1] * (1 + 1e-9)
         low, high = ((share[0] - half) * total / 100, (share[0] + half) * total / 100)
-        if high < 0 or low > total or not _publishable_between(low, min(high, total),
+        if high < 0 or low > total or not publishable_between(low, min(high, total),
                                                                profile):
             found.append(_finding(header, number, "a share shown without its count column "
                                   "that is not a published count over its block's "
