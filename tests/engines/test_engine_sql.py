@@ -112,9 +112,12 @@ def _numbered_tables():
 
 def _validation_script(dialect: str) -> str:
     """The validation rule queries (``lifetools.engines.checks``, as
-    ``validate_server`` runs them): per table, the one query counting the rows failing
-    each check, then, per check, the query of its first failing rows' numbers (and the
-    value, where the report shows one); then the checks across tables."""
+    ``validate_server`` runs them on that dialect's engine): per table, the one query
+    counting the rows failing each check (every check's test is in it), then the query
+    of the first failing rows' numbers (and the value, where the report shows one) of
+    the first check of each kind (the others of a kind differ from it only in their
+    test, already compiled in the counting query: 67 sample queries where one per
+    check made 163); then the checks across tables."""
     import datetime as dt
 
     from lifetools.dictionary import load_dictionary
@@ -128,15 +131,18 @@ def _validation_script(dialect: str) -> str:
 
     parts = []
     for name, checks, own, counting in _plan(_numbered_tables(), load_dictionary(),
-                                             dt.date(2025, 4, 30)):
+                                             dt.date(2025, 4, 30), dialect):
         if counting is None:
             continue
         where = name if own is not None else f"{name} (across tables)"
-        parts.append(f"-- {where}: rows failing each check (c0..c{len(checks) - 1}) "
-                     f"and rows\n{compiled(counting[3])}")
+        listed = "".join(f"--   c{i}: {c[0]} {c[1].value}\n" for i, c in enumerate(checks))
+        parts.append(f"-- {where}: rows failing each check and rows\n{listed}"
+                     f"{compiled(counting[3])}")
+        kinds = set()
         for i, (column, rule, _message, bad, echo, _level) in enumerate(checks):
-            if bad is None:  # an optional column's check: counted only
+            if bad is None or (rule, bool(echo)) in kinds:  # counted only, or shown
                 continue
+            kinds.add((rule, bool(echo)))
             keep = ["__row", echo if isinstance(echo, str) else column] if echo \
                 else ["__row"]
             parts.append(f"-- {where} c{i}: {column} {rule.value}, first failing "
@@ -185,6 +191,103 @@ def test_cohort_queries_tsql_equal_golden_files(name):
     assert path.exists(), f"no golden file {path.name}: regenerate (module docstring)"
     assert sql == path.read_text(encoding="utf-8"), (
         f"the T-SQL of {name} changed: review it and regenerate (module docstring)")
+
+
+def _misplaced_booleans(sql: str) -> list[str]:
+    """Where T-SQL uses a truth value as a value or a value as a condition: SQL Server
+    has no boolean type, so a predicate (a comparison, ``IS NULL``, ``LIKE``, ``IN``,
+    ``AND``/``OR``/``NOT``) may stand only in a condition (``WHERE``, ``HAVING``,
+    ``JOIN ... ON``, ``CASE WHEN`` / ``IIF``'s first argument, under ``AND``/``OR``/
+    ``NOT``), and a condition must be a predicate: ``COALESCE(a = b, (1 = 0))``,
+    ``SELECT a > b AS c`` and ``WHERE COALESCE(...)`` are errors on SQL Server, though
+    DuckDB, PostgreSQL and Spark run them."""
+    import sqlglot
+    from sqlglot import exp
+
+    truth = (exp.Predicate, exp.Connector, exp.Not)
+
+    def bare(node):
+        while isinstance(node, exp.Paren):
+            node = node.this
+        return node
+
+    found = []
+    for tree in sqlglot.parse(sql, read="tsql"):
+        for node in tree.walk():
+            if isinstance(node, truth):
+                parent, key = node.parent, node.arg_key
+                while isinstance(parent, exp.Paren):
+                    parent, key = parent.parent, parent.arg_key
+                if not (isinstance(parent, (exp.Where, exp.Having, exp.Connector, exp.Not))
+                        or (isinstance(parent, exp.Join) and key == "on")
+                        or (isinstance(parent, exp.If) and key == "this")):
+                    found.append(f"predicate as a value in {type(parent).__name__}: "
+                                 f"{node.sql('tsql')[:120]}")
+            slots = ([node.left, node.right] if isinstance(node, exp.Connector) else
+                     [node.this] if isinstance(node, (exp.Where, exp.Having, exp.Not,
+                                                      exp.If)) else
+                     [node.args["on"]] if isinstance(node, exp.Join)
+                     and node.args.get("on") is not None else [])
+            found += [f"value as a condition of {type(node).__name__}: "
+                      f"{slot.sql('tsql')[:120]}" for slot in slots
+                      if not isinstance(bare(slot), truth)]
+    return found
+
+
+def test_misplaced_booleans_finds_predicates_as_values_and_values_as_conditions():
+    bad = ("SELECT COALESCE(a = 1, (1 = 0)) AS c, b > 2 AS d FROM t "
+           "WHERE COALESCE(a IS NULL, (1 = 0))")
+    assert len(_misplaced_booleans(bad)) == 6, _misplaced_booleans(bad)
+    good = ("SELECT SUM(CAST(IIF((a IS NULL) OR (a = ''), 1, 0) AS BIGINT)) AS c "
+            "FROM t JOIN u ON t.k = u.k WHERE IIF(a LIKE 'x!', 1, 0) = 1 AND NOT b IN (1)"
+            " ORDER BY CASE WHEN a IS NULL THEN 1 ELSE 0 END")
+    assert _misplaced_booleans(good) == []
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_golden_tsql_has_no_truth_value_where_sql_server_wants_a_value(name):
+    sql = (GOLDEN / f"{name}.mssql.sql").read_text(encoding="utf-8")
+    assert "NOT COMPILED" not in sql
+    assert _misplaced_booleans(sql) == []
+
+
+def test_like_patterns_match_as_the_dictionarys_patterns_do():
+    import random
+    import re
+
+    from lifetools.dictionary import load_dictionary
+    from lifetools.engines.checks import like_patterns
+
+    def like_regex(like: str) -> re.Pattern:  # LIKE of literals and [listed] classes
+        return re.compile("".join(piece if piece.startswith("[") else re.escape(piece)
+                                  for piece in re.findall(r"\[[^\]]*\]|.", like)))
+
+    assert like_patterns("^[A-Q][0-9]$") == ["[ABCDEFGHIJKLMNOPQ][0123456789]!"]
+    assert like_patterns("^[A-Z][0-9]{2}[0-9X]?$") == [
+        "[ABCDEFGHIJKLMNOPQRSTUVWXYZ][0123456789][0123456789]!",
+        "[ABCDEFGHIJKLMNOPQRSTUVWXYZ][0123456789][0123456789][0123456789X]!"]
+    for other in ("^a.b$", "^[^a]$", "^(a|b)$", "^a*$", "^[a-]$"):
+        assert like_patterns(other) is None, other
+    dictionary = load_dictionary()
+    patterns = {f.pattern for name in dictionary.tables
+                for f in dictionary.table(name).fields if f.pattern}
+    rng, alphabet = random.Random(18), "09afgAFQXZaz E!_%[é٣"
+    for pattern in sorted(patterns):
+        likes = like_patterns(pattern)
+        assert likes is not None, pattern
+        regexes = [like_regex(like) for like in likes]
+        values = []
+        for regex in regexes:  # a matching value per LIKE pattern, then one-off changes
+            pieces = re.findall(r"\[[^\]]*\]|.", regex.pattern)[:-1]
+            value = "".join(rng.choice(p[1:-1]) if p.startswith("[") else p
+                            for p in pieces)
+            values += [value, value[:-1], value + "0", value + " "]
+            values += [value[:i] + rng.choice(alphabet) + value[i + 1:]
+                       for i in range(len(value)) for _ in range(3)]
+        for value in values:
+            expected = re.fullmatch(f"(?:{pattern})", value, flags=re.ASCII) is not None
+            assert any(r.fullmatch(value + "!") for r in regexes) == expected, \
+                (pattern, value)
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))

@@ -125,6 +125,91 @@ def _unbound(table: Any) -> Any:
     return table.unbind() if isinstance(table.op(), ops.DatabaseTable) else None
 
 
+_LIKE_END = "!"
+"""Appended to a value and to each LIKE pattern of :func:`like_patterns`: SQL Server's
+LIKE ignores trailing blanks of a ``varchar`` value, so ``'E01000001 '`` would match a
+pattern ending at its last class; the value's blanks before the mark must match."""
+
+
+def _class_members(body: str) -> str | None:
+    """The characters a regular expression's class body lists (ranges spelt out), or
+    None when it is not a plain class of letters and digits."""
+    members, i = [], 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            low, high = body[i], body[i + 2]
+            if not (low.isascii() and high.isascii() and low.isalnum()
+                    and high.isalnum() and low <= high):
+                return None
+            members += [chr(c) for c in range(ord(low), ord(high) + 1)]
+            i += 3
+        elif body[i].isascii() and body[i].isalnum():
+            members.append(body[i])
+            i += 1
+        else:
+            return None
+    return "".join(dict.fromkeys(members)) or None
+
+
+def like_patterns(pattern: str) -> list[str] | None:
+    """The SQL Server LIKE patterns whose union matches exactly the values that match
+    ``pattern`` whole, each ending in :data:`_LIKE_END` (to be matched against the
+    value with that mark appended); None when the pattern is not of the plain kind
+    translated: ASCII letters, digits, ``\\d`` and classes of them (``[0-9a-f]``),
+    each repeated ``{n}`` times or optional (``?``, at most 3 in a pattern), between
+    optional ``^`` and ``$``.
+
+    Each class is written as the list of its characters, never as a range: a range in
+    LIKE follows the column's collation order (under a case-sensitive Windows
+    collation ``[a-z]`` takes ``B``), a list compares character by character. Under a
+    binary or case-sensitive collation the match is the regular expression's; under a
+    case-insensitive one (SQL Server's default) a letter of the other case also
+    matches, and under a width-insensitive one a full-width digit does."""
+    body = pattern[1:] if pattern.startswith("^") else pattern
+    body = body[:-1] if body.endswith("$") and not body.endswith("\\$") else body
+    tokens: list[tuple[str, int, bool]] = []  # (LIKE piece, times, optional)
+    i = 0
+    while i < len(body):
+        if body.startswith("\\d", i):
+            piece, i = "[0123456789]", i + 2
+        elif body[i] == "[":
+            end = body.find("]", i)
+            members = _class_members(body[i + 1:end]) if end > i else None
+            if members is None:
+                return None
+            piece, i = f"[{members}]", end + 1
+        elif body[i].isascii() and body[i].isalnum():
+            piece, i = body[i], i + 1
+        else:
+            return None
+        times, optional = 1, False
+        if body.startswith("{", i):
+            end = body.find("}", i)
+            if end < 0 or not body[i + 1:end].isdigit():
+                return None
+            times, i = int(body[i + 1:end]), end + 1
+        elif body.startswith("?", i):
+            optional, i = True, i + 1
+        tokens.append((piece, times, optional))
+    if not tokens or sum(optional for *_, optional in tokens) > 3:
+        return None
+    patterns = [""]
+    for piece, times, optional in tokens:
+        patterns = [p + piece * times for p in patterns] + (patterns if optional else [])
+    return sorted({p + _LIKE_END for p in patterns}, key=lambda p: (len(p), p))
+
+
+def _matches(value: Any, pattern: str, engine: str | None) -> Any:
+    """Whether a string ``value`` matches the dictionary's ``pattern`` whole: a regular
+    expression, or on SQL Server (which has none) the LIKE patterns of
+    :func:`like_patterns` where the pattern is of their kind."""
+    likes = like_patterns(pattern) if engine == "mssql" else None
+    if likes is None:
+        return value.re_search(f"^(?:{pattern})$")
+    marked = value.concat(_LIKE_END)
+    return ibis.or_(*[marked.like(like) for like in likes])
+
+
 def _missing(table: Any, spec: TableSpec, column: str) -> Any:
     value = table[column]
     if spec.field(column).type == "string":
@@ -137,9 +222,12 @@ def _table(backend: Any, name: str) -> Any:
                        f'FROM "{name}"')
 
 
-def _field_rules(table: Any, spec: TableSpec, extract_date: Any) -> list[tuple]:
+def _field_rules(table: Any, spec: TableSpec, extract_date: Any,
+                 engine: str | None = None) -> list[tuple]:
     """(column, rule, message, bad, echo values, level) in the pandas checks' order;
-    echo is False, True (the column's values) or the name of the column to show."""
+    echo is False, True (the column's values) or the name of the column to show.
+    ``engine`` (an ibis backend's name) picks how a pattern is matched
+    (:func:`_matches`)."""
     out: list[tuple] = []
     for field in spec.fields:
         if field.name not in table.columns:
@@ -164,7 +252,7 @@ def _field_rules(table: Any, spec: TableSpec, extract_date: Any) -> list[tuple]:
         if field.pattern:
             out.append((field.name, Rule.PATTERN,
                         f"does not match the pattern {field.pattern}",
-                        present & ~value.cast("string").re_search(f"^(?:{field.pattern})$"),
+                        present & ~_matches(value.cast("string"), field.pattern, engine),
                         True, "error"))
         low, high = field.bounds(extract_date)
         for bound, word, rule in ((field.minimum, "below the minimum", Rule.RANGE),
@@ -215,9 +303,17 @@ def _table_rules(table: Any, spec: TableSpec) -> list[tuple]:
 def _counting(table: Any, checks: list[tuple], spec: TableSpec | None) -> tuple:
     """The query counting the failing rows of every check at once: (the table with its
     window flags, the flags, the names of the window flags, the counting expression,
-    whose one row holds each flag's count and ``rows``)."""
-    flags = {f"c{i}": (c[3] if c[3] is not None else
-                       ~_missing(table, spec, c[0])).fill_null(False)
+    whose one row holds each flag's count and ``rows``).
+
+    Each flag is an integer, 1 on a failing row and 0 otherwise (a rule that is unknown
+    on a row, NULL, does not fail it: ``CASE WHEN`` takes NULL as false on every
+    engine), never a boolean value: SQL Server has no boolean type, so a predicate may
+    stand only where a condition does (``WHERE``, ``CASE WHEN``), not as a column or a
+    function's argument (``tests/engines/test_engine_sql.py`` checks the T-SQL). The
+    counts are summed as 64-bit integers (SQL Server's ``SUM`` of an ``int`` overflows
+    at 2^31 rows)."""
+    flags = {f"c{i}": ibis.ifelse(c[3] if c[3] is not None else
+                                  ~_missing(table, spec, c[0]), 1, 0)
              for i, c in enumerate(checks)}
     # window flags (repeats) are columns first; the others are summed as they are, so
     # the counting query stays small to compile (ibis compiling was most of the time)
@@ -225,7 +321,7 @@ def _counting(table: Any, checks: list[tuple], spec: TableSpec | None) -> tuple:
               if c[1] in (Rule.UNIQUE, Rule.PRIMARY_KEY)}
     flagged = table.mutate(**{k: flags[k] for k in window}) if window else table
     return flagged, flags, window, flagged.aggregate(
-        **{k: (flagged[k] if k in window else v).ifelse(1, 0).sum()
+        **{k: (flagged[k] if k in window else v).cast("int64").sum()
            for k, v in flags.items()}, rows=flagged.count())
 
 
@@ -260,7 +356,7 @@ def _sample_query(counting: tuple, i: int, keep: list[str]) -> Any:
     built counting query (:func:`_counting`), only columns ``keep``, in row order."""
     flagged, flags, window = counting[:3]
     flag = flagged[f"c{i}"] if f"c{i}" in window else flags[f"c{i}"]
-    return flagged.filter(flag).select(*keep).order_by(_ROW).limit(MAX_ROWS_KEPT)
+    return flagged.filter(flag == 1).select(*keep).order_by(_ROW).limit(MAX_ROWS_KEPT)
 
 
 def _sampler(queries: _Queries, counting: tuple) -> Any:
@@ -325,7 +421,7 @@ def table_problems(backend: Any, tables: dict[str, Any], dictionary: Dictionary,
         if found is not None:
             return found
     built = _cached_plan(tables, dictionary, extract_date) if cached else \
-        _plan(tables, dictionary, extract_date)
+        _plan(tables, dictionary, extract_date, getattr(backend, "name", None))
     if cached:
         _keep_plan(tables, dictionary, extract_date, sql_cache, built)
     return _run_plan(queries, built, dictionary, files)
@@ -491,14 +587,15 @@ def _keep_plan(tables: dict[str, Any], dictionary: Dictionary, extract_date: Any
 
 
 def _plan(tables: dict[str, Any], dictionary: Dictionary,
-          extract_date: Any) -> list[tuple]:
+          extract_date: Any, engine: str | None = None) -> list[tuple]:
     """The checks' queries, built and not run: per table (name, checks, how many are
     the table's own before its foreign keys, counting of :func:`_counting` or None when
-    there are no checks), then each check across tables (own None)."""
+    there are no checks), then each check across tables (own None). ``engine`` is the
+    ibis backend's name (:func:`_matches`)."""
     built: list[tuple] = []
     for name, table in tables.items():
         spec = dictionary.table(name)
-        checks = _field_rules(table, spec, extract_date) + _table_rules(table, spec)
+        checks = _field_rules(table, spec, extract_date, engine) + _table_rules(table, spec)
         keys = _foreign_keys(tables, name, spec)
         built.append((name, checks + keys, len(checks),
                       _counting(table, checks + keys, spec) if checks + keys else None))
