@@ -1551,3 +1551,36 @@ def test_analyse_crisis_risk_reports_the_people_in_both_cohorts(report):
     page = (Path(__file__).resolve().parents[2] / "analyses" / "07_crisis_risk.ipynb"
             ).read_text()
     assert "{glue:text}`overlap_sentence`" in page
+
+
+def test_temporal_table_keeps_limits_off_0_5_1_and_the_stated_limits():
+    # the temporal table kept only the calibration measures' limits off their nulls
+    # and stated limits: a C-statistic limit of 0.9996 read "1.000" (perfect
+    # discrimination) and one of 0.5004 "0.500" (no discrimination), an observed /
+    # expected limit of 1.0004 "1.000" (wave 43; the internal table's rule, kept_sides)
+    from types import SimpleNamespace
+
+    from lifetools.reports.prediction import temporal_table
+
+    summary = pd.DataFrame({
+        "measure": ["c", "slope", "citl", "oe_ratio", "brier"],
+        "estimate": [0.8, 1.0, 0.0, 1.1, 0.15],
+        "ci_lower": [0.5004, 0.7996, -0.2004, 1.0004, 0.1],
+        "ci_upper": [0.9996, 1.1996, 0.1, 1.3, 0.2]})
+    brier = SimpleNamespace(estimate=0.15, ci_lower=0.14, ci_upper=0.18)
+    table = temporal_table(summary, brier, {"slope": (0.8, 1.2), "citl": (-0.2, 0.2)}
+                           ).set_index("measure")["estimate (95% CI)"]
+    assert table["C-statistic"] == "0.800 (0.5004 to 0.9996)"
+    assert table["Calibration slope"] == "1.000 (0.7996 to 1.1996)"
+    assert table["Calibration-in-the-large (log-odds)"] == "0.000 (−0.2004 to 0.100)"
+    assert table["Observed / expected events"] == "1.100 (1.0004 to 1.300)"
+    assert table["Brier score"] == "0.150 (0.140 to 0.180)"
+
+
+def test_kept_sides_are_kept_off_as_keywords():
+    from lifetools.reports.crisis_internal import kept_off, kept_sides
+
+    assert kept_sides("c") == {"null": 0.5, "avoid": (1.0,)}
+    assert kept_sides("slope", {"slope": (0.8, 1.2)}) == \
+        dict(zip(("null", "avoid"), kept_off("slope", {"slope": (0.8, 1.2)}), strict=True))
+    assert kept_sides("brier") == {"null": None, "avoid": ()}

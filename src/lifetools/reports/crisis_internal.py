@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ from lifetools.reports.crisis_parts import INTERNAL_METHODS, imputed_cohort
 __all__ = ["CURVE_WHY", "INTERVAL_INDICES", "NO_DIFFERENCE", "OTHER_PARTS", "PERFECT", "TWO_STAGE_COLUMN",
            "UNRELIABLE_LIMIT", "FitReliability", "NestedFits", "method_text", "nested_fits", "nested_text", "InternalValidation", "fit_reliability", "internal_calibration_grid",
            "internal_calibration_table", "other_fits", "internal_validation",
-           "internal_validation_table", "kept_off"]
+           "internal_validation_table", "kept_off", "kept_sides"]
 
 
 @dataclass(frozen=True)
@@ -494,6 +495,16 @@ def kept_off(measure: str, stated: Mapping[str, Sequence[float]] | None = None
     edges = (*((PERFECT[measure],) if measure in PERFECT else ()),
              *(float(v) for v in (stated or {}).get(measure, ())))
     return NO_DIFFERENCE.get(measure), edges
+
+
+def kept_sides(measure: str, stated: Mapping[str, Sequence[float]] | None = None
+               ) -> dict[str, Any]:
+    """:func:`kept_off` as the ``null`` and ``avoid`` keywords of
+    :func:`lifetools.reports.crisis_parts.shown_estimate`, for the tables and texts that
+    write a measure with its interval (the temporal validation, the fairness table, the
+    TRIPOD+AI items)."""
+    null, avoid = kept_off(measure, stated)
+    return {"null": null, "avoid": avoid}
 
 
 INTERVAL_INDICES = ("c", "brier")

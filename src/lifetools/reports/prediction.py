@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,6 @@ from lifetools.prediction import (
     minimum_sample_size,
     performance_by_group,
 )
-from lifetools.prediction.drift import CALIBRATION_NULL
 from lifetools.prediction.imputation import (
     fit_imputed_model,
     pool_performance,
@@ -51,6 +51,7 @@ from lifetools.reports.crisis_internal import (
     internal_calibration_table,
     internal_validation,
     internal_validation_table,
+    kept_sides,
     nested_fits,
     other_fits,
 )
@@ -91,7 +92,7 @@ from lifetools.reports.crisis_results import (
 from lifetools.reports.sentences import C_JUDGE
 from lifetools.reports.tripod import tripod_checklist, tripod_meta
 
-__all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk",
+__all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk", "temporal_table",
            "model_results", "sample_size", "temporal_calibration_grid"]
 
 MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
@@ -166,6 +167,26 @@ def temporal_calibration_grid(risk: np.ndarray) -> np.ndarray:
     predicted risk (or between two), published to 3 places (issue 19). Tested in
     ``tests/unit/test_prediction_report.py``."""
     return internal_calibration_grid(risk)
+
+
+def temporal_table(summary: pd.DataFrame, brier: Any,
+                   stated: Mapping[str, Sequence[float]]) -> pd.DataFrame:
+    """The temporal-validation table: each measure of ``summary`` (pooled over the
+    imputed copies: ``measure``, ``estimate``, ``ci_lower``, ``ci_upper``) with its
+    interval, the Brier score's from ``brier`` (its bootstrap interval). A limit keeps
+    its side of its measure's no-difference value, a C-statistic's 1 and the limits the
+    drift verdict reads a calibration measure against (``stated``), as the verdict
+    writes it (:func:`lifetools.reports.crisis_internal.kept_sides`): a C-statistic
+    limit of 0.9996 read "1.000" until wave 43. Tested in
+    ``tests/unit/test_prediction_report.py``."""
+    return pd.DataFrame({
+        "measure": [MEASURES[m] for m in summary["measure"]],
+        "estimate (95% CI)": [
+            shown_estimate(brier.estimate, brier.ci_lower, brier.ci_upper)
+            if r.measure == "brier"
+            else shown_estimate(r.estimate, r.ci_lower, r.ci_upper,
+                                **kept_sides(r.measure, stated))
+            for r in summary.itertuples()]})
 
 
 def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
@@ -284,8 +305,11 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     coefficients = pd.DataFrame({
         "term": shown["term"],
         "log-odds (95% CI), after shrinkage": [
-            shown_estimate(e, lo, hi) for e, lo, hi in zip(shown["estimate"], shown["ci_lower"],
-                                                 shown["ci_upper"], strict=True)]})
+            # a log-odds limit keeps its side of 0 (no association), as every
+            # ratio's keeps its side of 1
+            shown_estimate(e, lo, hi, null=0.0)
+            for e, lo, hi in zip(shown["estimate"], shown["ci_lower"], shown["ci_upper"],
+                                 strict=True)]})
     if not release.released:  # [x] and the table's note, never "not shown" row by row
         coefficients = model_table(coefficients, release, keep=("term",))
     knots = pd.DataFrame({"variable": list(frozen.knots),
@@ -313,17 +337,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     risks = [frozen.predict_risk(c) for c in val_copies]
     result = pool_performance([c["crisis"].to_numpy() for c in val_copies], risks)
     brier = brier_interval(val["crisis"].to_numpy(dtype=float), risks, seed=seed + 2)
-    temporal = pd.DataFrame({
-        "measure": [MEASURES[m] for m in result.summary["measure"]],
-        "estimate (95% CI)": [
-            shown_estimate(brier.estimate, brier.ci_lower, brier.ci_upper) if r.measure == "brier"
-            # a calibration limit keeps its side of perfect calibration and of the
-            # stated limits the drift verdict reads it against, as the verdict writes it
-            else shown_estimate(r.estimate, r.ci_lower, r.ci_upper,
-                                null=CALIBRATION_NULL.get(r.measure),
-                                avoid=tuple({"slope": slope_band,
-                                             "citl": citl_band}.get(r.measure, ())))
-            for r in result.summary.itertuples()]})
+    temporal = temporal_table(result.summary, brier, stated)
     risk = np.mean(risks, axis=0)
     fg = time_to_event(dev_copies, val_copies, spec, logistic=result, logistic_risks=risks,
                        seed=seed, stated=stated)
@@ -346,11 +360,13 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         "characteristic": fairness["characteristic"], "group": fairness["group"],
         "people": fairness["n"], "crises": fairness["events"],
         "C-statistic (95% CI)": [
-            too_few if r.suppressed else shown_estimate(r.c, r.c_lower, r.c_upper)
+            too_few if r.suppressed
+            else shown_estimate(r.c, r.c_lower, r.c_upper, **kept_sides("c"))
             for r in fairness.itertuples()],
         "calibration-in-the-large (95% CI)": [
             too_few if r.suppressed
-            else shown_estimate(r.citl, r.citl_lower, r.citl_upper) for r in fairness.itertuples()]})
+            else shown_estimate(r.citl, r.citl_lower, r.citl_upper, **kept_sides("citl"))
+            for r in fairness.itertuples()]})
     fairness_table = model_outputs(
         fair, dict.fromkeys(("C-statistic (95% CI)", "calibration-in-the-large (95% CI)"),
                             release),

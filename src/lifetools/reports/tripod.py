@@ -25,6 +25,7 @@ from lifetools.formatting import format_value
 from lifetools.labels import label
 from lifetools.prediction import rcs_centiles
 from lifetools.prediction.drift import CALIBRATION_NULL
+from lifetools.reports.crisis_internal import kept_sides
 from lifetools.reports.crisis_parts import (
     FAIRNESS_GROUPS,
     CrisisRun,
@@ -325,6 +326,7 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
     release, fg_release, drift = run.release, run.fg_release, run.drift
     # in brief: the location column names the section that says it all
     internal_method, min_count = run.internal_brief, run.min_count
+    c_sides = kept_sides("c")  # a C-statistic's limits keep their side of 0.5 and 1
 
     def count(n: int) -> str:
         shown = protect_count(n)
@@ -340,12 +342,12 @@ def tripod_meta(run: CrisisRun) -> dict[str, Any]:
         "validation_date": format_value(validation.index_date, kind="date"),
         "validation_period": run.validation_period,
         "c_validation": model_text(release, shown_estimate(
-            *t.loc["c", ["estimate", "ci_lower", "ci_upper"]], digits=2)),
+            *t.loc["c", ["estimate", "ci_lower", "ci_upper"]], digits=2, **c_sides)),
         "performance": model_text(release, (
             f"Optimism-corrected C in {run.development_period} "
-            f"{shown_estimate(boot.corrected('c'), *boot.interval('c'), digits=2)}; in "
-            f"{run.validation_period}, C "
-            f"{shown_estimate(*t.loc['c', ['estimate', 'ci_lower', 'ci_upper']], digits=2)}"
+            f"{shown_estimate(boot.corrected('c'), *boot.interval('c'), digits=2, **c_sides)}"
+            f"; in {run.validation_period}, C "
+            f"{shown_estimate(*t.loc['c', ['estimate', 'ci_lower', 'ci_upper']], digits=2, **c_sides)}"
             f", calibration slope {calibration('slope')}"
             f", calibration-in-the-large {calibration('citl')}.")),
         "fairness_groups": ", ".join(
