@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,8 @@ __all__ = ["GARWOOD", "PUBLISHED_WILSON", "THRESHOLD_COLUMN", "TREAT_ALL_COLUMN"
            "poisson_interval", "protected_shares", "published_share_interval", "rate",
            "rates_over", "rates_table", "round_person_time", "rounding_preimage", "share",
            "shares_table", "treat_all_net_benefit", "treat_all_values", "wilson_interval",
-           "model_net_benefit", "model_net_benefit_counts", "model_net_benefit_values"]
+           "model_net_benefit", "model_net_benefit_counts", "model_net_benefit_values",
+           "block_key"]
 
 
 def wilson_interval(successes: float, n: float, alpha: float = 0.05
@@ -377,6 +379,31 @@ def difference(a: ProtectedValue, b: ProtectedValue) -> ProtectedValue:
     return _value(f"difference of {a.kind}", a.value - b.value, p)
 
 
+def block_key(value: object) -> str:
+    """The key a breakdown block's published total is recorded under
+    (:attr:`ProtectionRecord.breakdown_totals`) and looked up by at the gate
+    (:func:`lifetools.disclosure.rate_check.breakdown_share_findings`): the block
+    column's value read the same way whether it is the raw value or the cell as a page
+    or a download writes it. A number by its value (1, 1.0 and "1.00" are one block), a
+    date by its ISO day (a Timestamp's "2024-04-01 00:00:00", "2024-04-01" and the
+    formatter's "1 April 2024"), anything else as its text. Until wave 43 the raw value's
+    text was the key, so a block column of numbers or dates found no total and every
+    share was refused."""
+    text = str(value).strip()
+    try:
+        number = float(text.replace(",", "").replace("\u2212", "-"))
+    except ValueError:
+        number = None
+    if number is not None and math.isfinite(number):
+        return repr(number)
+    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d %B %Y"):
+        try:
+            return datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return text
+
+
 def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
                      by: str | None = None, digits: int = 1,
                      profile: str | SdcProfile | None = None,
@@ -424,7 +451,7 @@ def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
         shares: list[float | None] = [None] * len(raw)
         of_blocks: list[tuple[str, int | None]] = []
         for block in blocks:
-            key = "" if by is None else str(raw.loc[block[0], by]).strip()
+            key = "" if by is None else block_key(raw.loc[block[0], by])
             total = protect_count(int(raw.loc[block, col].sum()), profile=p)
             if total is None or total == 0 or any((int(r), col) in hidden for r in block):
                 suppressed += [(int(r), f"{col} %", "complementary") for r in block]

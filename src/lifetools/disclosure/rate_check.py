@@ -53,6 +53,7 @@ from typing import Any
 from lifetools.disclosure.derived import (
     GARWOOD,
     PUBLISHED_WILSON,
+    block_key,
     poisson_interval,
     published_share_interval,
 )
@@ -261,7 +262,7 @@ def _without_counts(header: str, head: Sequence[str], rows: Sequence[Sequence[st
     for number, cell in shown:
         # without the block column: the one block whose shares the rule showed
         key = (known[0] if known else "") if by_at is None else \
-            str(_cell(rows[number - 1], by_at))
+            block_key(_cell(rows[number - 1], by_at))
         total = _count_of(totals.get(key))
         if total is None or total <= 0:
             found.append(_finding(header, number, "a share shown of a block the record "

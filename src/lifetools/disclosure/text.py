@@ -42,7 +42,11 @@ from numbers import Integral
 from typing import Any
 
 from lifetools.disclosure.all_or_none import ALL_OR_NONE_RULE, all_or_none_clause
-from lifetools.disclosure.derived import poisson_interval, published_share_interval
+from lifetools.disclosure.derived import (
+    poisson_interval,
+    published_share_interval,
+    round_person_time,
+)
 from lifetools.disclosure.groups import GROUP_RULE, extreme_share
 from lifetools.disclosure.profiles import SdcProfile, get_profile
 from lifetools.disclosure.protected import ProtectedValue, _seal
@@ -136,10 +140,15 @@ class Interval:
     stated: tuple[float, ...] = ()
 
 
-def _limit_places(value: float, digits: int, null: Any, stated: Any) -> int:
+def _limit_places(value: float, digits: int, null: Any, stated: Any,
+                  percent: bool = False) -> int:
     """The places of one confidence limit kept off its null and the stated limits
-    (:func:`lifetools.signs.places_avoiding`)."""
-    return places_avoiding(value, null, *(stated or ()), digits=digits)
+    (:func:`lifetools.signs.places_avoiding`); with no null, off the bounds the gate
+    reads such a limit against (:data:`_DEFAULT_BOUNDS`: 0 and 1, or 0% and 100%), so
+    that a share's limit of 99.97% is written "99.97%", never "100.0%", which
+    :func:`_limit_problem` refuses (wave 43)."""
+    edges = (null,) if finite(null) is not None else _DEFAULT_BOUNDS[bool(percent)]
+    return places_avoiding(value, *edges, *(stated or ()), digits=digits)
 
 
 @dataclass(frozen=True)
@@ -228,7 +237,8 @@ def _render(kind: str, d: Mapping[str, Any]) -> str:
         null, stated = d.get("null"), d.get("stated")
         return " to ".join(
             fixed(float(d[end]), _limit_places(float(d[end]), int(d["digits"]), null,
-                                               stated), bool(d.get("percent")))
+                                               stated, bool(d.get("percent"))),
+                  bool(d.get("percent")))
             for end in ("low", "high"))
     if kind == "duration":
         n = int(d["value"])
@@ -297,7 +307,9 @@ def _part(part: Any, profile: SdcProfile) -> tuple[str, list[dict[str, Any]]]:
                        for v in (float(part.low), float(part.high)))):
             detail["null"] = float(part.null)
         if part.stated and any(  # recorded only where it changes the text
-                _limit_places(v, part.digits, None, part.stated) != part.digits
+                # with the null the text is written with (recorded or not)
+                _limit_places(v, part.digits, detail.get("null"), part.stated, part.percent)
+                != _limit_places(v, part.digits, detail.get("null"), (), part.percent)
                 for v in (float(part.low), float(part.high))):
             detail["stated"] = [float(v) for v in part.stated]
         if part.of is not None:
@@ -686,6 +698,10 @@ def _rate_problem(kind: str, d: Mapping[str, Any]) -> str:
     if per is None or not den or den <= 0 or per <= 0:
         return ("a rate whose multiplier or denominator is not recorded: it cannot be "
                 "recomputed from its published numbers")
+    if den != round_person_time(den, profile=d.get("profile")):
+        # the exact person-time gives the headcount away (round_person_time)
+        return ("a rate over person-time that is not published person-time (rounded as "
+                "counts are): made from the exact person-years")
     if kind == "interval":
         expected = [per * limit / den for limit in poisson_interval(num)]
         shown = [float(d["low"]), float(d["high"])]
@@ -729,7 +745,7 @@ def _limit_problem(d: Mapping[str, Any]) -> str:
               *(_DEFAULT_BOUNDS[bool(d.get("percent"))] if finite(null) is None else
                 {float(null), *((0.0,) if null == 1 else ())})}
     for value in (low, high):
-        shown = float(f"{value:.{_limit_places(value, digits, null, stated)}f}")
+        shown = float(f"{value:.{_limit_places(value, digits, null, stated, bool(d.get('percent')))}f}")
         if shown in bounds and value != shown:
             return (f"a confidence limit written as {shown:g}, which its recorded value "
                     "is not (give the Interval its null and stated limits, which the "

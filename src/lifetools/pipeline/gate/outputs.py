@@ -196,11 +196,12 @@ def result_findings(output: dict[str, Any], profile: SdcProfile,
     text = data.get("text/plain", "")
     found = text_findings(text if isinstance(text, str) else "", mark.get("spans"),
                           profile, parameters or {})
+    # the estimate itself, as record() reads it: not a per-cent text of it ("12.0%" of
+    # 0.12) nor its interval's limits, which may round to whole numbers ("11.0 to 14.0")
     if mark.get("result_kind") in ESTIMATE_KINDS and any(
-            count_cast_to_decimals(span.get(end), profile)
+            count_cast_to_decimals(span.get("value"), profile)
             for span in mark.get("spans") or [] if isinstance(span, dict)
-            and span.get("kind") in ("estimate", "interval")
-            for end in ("value", "low", "high")):
+            and span.get("kind") == "estimate" and not span.get("percent")):
         found.append(("protected-span", "a key result recorded as a model's estimate "
                       "whose number is a whole number the profile would not publish as "
                       "a count (a count cast to decimals: record counts with "
