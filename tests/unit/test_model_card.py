@@ -51,21 +51,23 @@ def test_model_card_states_the_editions_population_and_performance():
     released = _release([1.0, 0.0] * 100)
     assert released.released
     texts = _texts(model_card_results(_run(released)))
-    population = texts[CrisisName.MODEL_CARD_POPULATION]
+    population = texts[CrisisName.MODEL_CARD_POPULATION_SENTENCE]
     # the cohorts' sizes protected (rounded to 5), their index dates and periods
     assert "the 1,235 people open to secondary mental-health services at the start of " \
         "2023-24 (the development cohort)" in population
     assert "the 1,300 people open at the start of 2024-25 (the validation cohort)" \
         in population
     assert "1,234" not in population and "1,302" not in population
-    performance = texts[CrisisName.MODEL_CARD_PERFORMANCE]
+    performance = texts[CrisisName.MODEL_CARD_PERFORMANCE_SENTENCE]
     for said in ("In the development cohort of 2023-24: the optimism-corrected "
                  "C-statistic was 0.73 (95% confidence interval 0.70 to 0.76)",
                  "In the validation cohort of 2024-25: the C-statistic was 0.71 (95% "
                  "confidence interval 0.68 to 0.74)",
-                 "The calibration slope was 0.91 (95% confidence interval 0.78 to 1.04).",
+                 "The calibration slope was 0.91 (95% confidence interval 0.78 to 1.04): "
+                 "compatible with predicted risks spread out as they should be.",
                  "The calibration-in-the-large (on the log-odds scale) was 0.05 (95% "
-                 "confidence interval \u22120.08 to 0.18).",
+                 "confidence interval \u22120.08 to 0.18): compatible with predicted risks "
+                 "right on average.",
                  DRIFT_HEADLINES["held"],
                  "The stated limits are a calibration slope from 0.8 to 1.2 and a "
                  "calibration-in-the-large from \u22120.2 to 0.2"):
@@ -75,7 +77,7 @@ def test_model_card_states_the_editions_population_and_performance():
 def test_model_card_says_the_drift_verdict_of_the_edition():
     released = _release([1.0, 0.0] * 100)
     texts = _texts(model_card_results(_run(released, state="drifted")))
-    assert DRIFT_HEADLINES["drifted"] in texts[CrisisName.MODEL_CARD_PERFORMANCE]
+    assert DRIFT_HEADLINES["drifted"] in texts[CrisisName.MODEL_CARD_PERFORMANCE_SENTENCE]
 
 
 def test_model_card_withholds_the_performance_in_the_reports_words():
@@ -83,19 +85,19 @@ def test_model_card_withholds_the_performance_in_the_reports_words():
     assert not withheld.released
     results = model_card_results(_run(withheld))
     texts = _texts(results)
-    performance = texts[CrisisName.MODEL_CARD_PERFORMANCE]
+    performance = texts[CrisisName.MODEL_CARD_PERFORMANCE_SENTENCE]
     assert performance == f"{PERFORMANCE_SUBJECT} is not shown: {withheld.withheld_once}."
     assert not any(ch.isdigit() for ch in performance.replace(
         withheld.withheld_once, ""))
     # the population is of the cohorts, not the model: still stated
-    assert "the 1,235 people" in texts[CrisisName.MODEL_CARD_POPULATION]
+    assert "the 1,235 people" in texts[CrisisName.MODEL_CARD_POPULATION_SENTENCE]
 
 
 def test_model_card_section_of_the_report_glues_both_parts():
     nb = json.loads((ROOT / "analyses" / "07_crisis_risk.ipynb").read_text())
     cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
     card = next(c for c in cells if c.startswith("## Model card"))
-    for name in (CrisisName.MODEL_CARD_POPULATION, CrisisName.MODEL_CARD_PERFORMANCE):
+    for name in (CrisisName.MODEL_CARD_POPULATION_SENTENCE, CrisisName.MODEL_CARD_PERFORMANCE_SENTENCE):
         assert f"{{glue:text}}`{name}`" in card
 
 

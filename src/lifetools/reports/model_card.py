@@ -15,12 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from lifetools.disclosure import Duration, Period, Reason, compose, protected_count
-from lifetools.prediction.drift import limits_sentence
+from lifetools.prediction.drift import CALIBRATION_NULL, limits_sentence
 from lifetools.reports.crisis_results import model_results
 from lifetools.reports.sentences import C_JUDGE, result_sentence
 from lifetools.result_names import CrisisName
 
-__all__ = ["PERFORMANCE_SUBJECT", "model_card_results"]
+__all__ = ["CALIBRATION_JUDGE", "PERFORMANCE_SUBJECT", "model_card_results"]
 
 PERFORMANCE_SUBJECT = "This edition's performance of the model"
 """The subject of the card's performance sentence when the model is withheld: it reads
@@ -28,20 +28,37 @@ PERFORMANCE_SUBJECT = "This edition's performance of the model"
 uses (:func:`lifetools.reports.crisis_results.model_results`)."""
 
 
-def _calibration(value: float, limits: tuple[float, float], subject: str) -> Any:
-    """One calibration measure of the validation cohort with its interval; the drift
-    verdict after it judges the two against the report's stated limits."""
+CALIBRATION_JUDGE = {
+    "slope": {"null": CALIBRATION_NULL["slope"],
+              "on_null": "compatible with predicted risks spread out as they should be",
+              "above": "the predicted risks are not spread out enough",
+              "below": "the predicted risks are spread out too much (high risks too "
+                       "high, low risks too low)"},
+    "citl": {"null": CALIBRATION_NULL["citl"],
+             "on_null": "compatible with predicted risks right on average",
+             "above": "the model under-predicts risk on average",
+             "below": "the model over-predicts risk on average"}}
+"""The verdict of each calibration measure's interval against perfect calibration, in
+the drift verdict's words; the drift verdict after them judges the two against the
+report's stated limits."""
+
+
+def _calibration(value: float, limits: tuple[float, float], measure: str,
+                 subject: str) -> Any:
+    """One calibration measure of the validation cohort with its interval and verdict."""
     return result_sentence(
         value, kind="estimate", interval=limits, missing=subject,
-        found=subject + " was {value} ({level} confidence interval {interval}).")
+        judge=CALIBRATION_JUDGE[measure],
+        found=subject + " was {value} ({level} confidence interval {interval}): "
+              "{verdict}.")
 
 
 def model_card_results(run: Any) -> tuple[dict[str, Any], ...]:
     """The model card's key results of one edition, from its crisis-risk run
     (:class:`~lifetools.reports.crisis_parts.CrisisRun`, counts raw).
 
-    ``model_card_population``: the development and validation cohorts' people
-    (protected counts) and the periods they were open at the start of. ``model_card_performance``: the
+    ``model_card_population_sentence``: the development and validation cohorts' people
+    (protected counts) and the periods they were open at the start of. ``model_card_performance_sentence``: the
     optimism-corrected C-statistic in the development cohort, and the C-statistic,
     calibration slope and calibration-in-the-large in the validation cohort, each with
     its 95% interval, then the drift verdict in one sentence; when the model's release
@@ -75,19 +92,19 @@ def model_card_results(run: Any) -> tuple[dict[str, Any], ...]:
             judge=C_JUDGE, missing="The C-statistic",
             found="the C-statistic was {value} ({level} confidence interval "
                   "{interval}): {verdict}."),
-        slope=_calibration(drift.slope, limits("slope"),
+        slope=_calibration(drift.slope, limits("slope"), "slope",
                            "The calibration slope"),
-        citl=_calibration(drift.citl, limits("citl"),
+        citl=_calibration(drift.citl, limits("citl"), "citl",
                           "The calibration-in-the-large (on the log-odds scale)"),
         # the terms' plain words are given where the report first uses them, so the
         # limits are said as the drift alarm states them, without them again
         drift=compose("{why}", why=Reason(
             f"{drift.headline} {limits_sentence(run.slope_band, run.citl_band)}")))
     return (
-        {"name": CrisisName.MODEL_CARD_POPULATION, "value": None, "kind": "text",
+        {"name": CrisisName.MODEL_CARD_POPULATION_SENTENCE, "value": None, "kind": "text",
          "text": population, "label": "Model card: the population"},
         *model_results(
             run.release,
-            {"name": CrisisName.MODEL_CARD_PERFORMANCE, "value": None, "kind": "text",
+            {"name": CrisisName.MODEL_CARD_PERFORMANCE_SENTENCE, "value": None, "kind": "text",
              "text": performance, "label": "Model card: performance",
              "subject": PERFORMANCE_SUBJECT}))
