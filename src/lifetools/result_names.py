@@ -224,6 +224,8 @@ class CrisisName(StrEnum):
     SHRINKAGE_SENTENCE = "shrinkage_sentence"
     FAIRNESS_SENTENCE = "fairness_sentence"
     FINE_GRAY_INCIDENCE_SENTENCE = "fine_gray_incidence_sentence"
+    MODEL_CARD_POPULATION_SENTENCE = "model_card_population_sentence"
+    MODEL_CARD_PERFORMANCE_SENTENCE = "model_card_performance_sentence"
 
 
 #: The estimates published without a 95% interval because none is computed for them:

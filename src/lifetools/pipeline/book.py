@@ -57,6 +57,11 @@ __all__ = ["EditionPages", "assemble_book", "build_html", "provenance_markdown",
            "repair_theme_html", "report_banner"]
 
 REPORTS_MARKER = "<!-- lifetools:reports -->"
+MODEL_CARDS_MARKER = "<!-- lifetools:model-cards -->"
+"""Where the methods page of the crisis-risk model card lists each edition's card
+(:func:`model_card_links`)."""
+MODEL_CARD_REPORT = "crisis_risk"
+"""The report whose page ends with its edition's model card section."""
 
 
 @dataclass(frozen=True)
@@ -446,6 +451,21 @@ def _comparison(before: EditionPages | None, pages: EditionPages, analysis_id: s
                                current_title=pages.edition.title)
 
 
+def model_card_links(editions: Sequence[EditionPages]) -> str:
+    """The list of each edition's model card (the "Model card" section at the end of
+    its crisis-risk report, built from that edition's run:
+    :mod:`lifetools.reports.model_card`), newest first, for the methods page that
+    holds the card's fixed parts (:data:`MODEL_CARDS_MARKER`). Tested in
+    ``tests/unit/test_model_card.py``."""
+    shown = sorted((p for p in editions if MODEL_CARD_REPORT in p.runs),
+                   key=lambda p: p.edition.period_start, reverse=True)
+    if not shown:
+        return "No edition has a crisis-risk report yet."
+    return "\n".join(
+        f"- {{doc}}`{p.edition.title} </editions/{p.edition.id}/{MODEL_CARD_REPORT}>`: "
+        "its \"Model card\" section, at the end of the report" for p in shown)
+
+
 def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPages],
                   corrections: Sequence[Mapping[str, Any]] = ()) -> Path:
     """Write the complete book source into ``stage`` and return its folder."""
@@ -509,6 +529,10 @@ def assemble_book(stage: Path, *, series: Series, editions: Sequence[EditionPage
         (folder / "record.md").write_text(record_markdown(
             series, pages.edition, pages.runs, pages.manifest, dictionary))
     (book / "editions" / "index.md").write_text(_archive_index(series, editions))
+    card = book / "methods" / "crisis-risk-model-card.md"
+    if card.exists() and MODEL_CARDS_MARKER in card.read_text():
+        card.write_text(card.read_text().replace(MODEL_CARDS_MARKER,
+                                                 model_card_links(editions)))
     (book / "editions" / "corrections.md").write_text(_corrections_page(corrections))
     current = next(p for p in editions if p.edition.id == series.current_edition)
     landing = furniture.render_landing(

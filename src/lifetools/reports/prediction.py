@@ -89,6 +89,7 @@ from lifetools.reports.crisis_results import (
     model_results,
     model_table,
 )
+from lifetools.reports.model_card import model_card_results
 from lifetools.reports.sentences import C_JUDGE
 from lifetools.reports.tripod import tripod_checklist, tripod_meta
 
@@ -446,4 +447,5 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                 raw["fine_gray_groups"], {RISK_GROUP_COLUMN: fg_release},
                                 count_cols=["people"], said_once=True),
                             continuous=continuous_characteristics(dev, val), model_json=frozen.to_json(),
-                            key_results=key_results(run), cohorts=(development, validation))
+                            key_results=key_results(run) + model_card_results(run),
+                            cohorts=(development, validation))
