@@ -16,6 +16,7 @@ The token is a credential: it travels only in the environment variable
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
@@ -119,8 +120,14 @@ def remote_session(url: str) -> Any:
         client = session.client
         policies = client.get_retry_policies()
         client.set_retry_policies([DefaultPolicy(max_retries=FIRST_CONTACT_RETRIES)])
-        session.conf.set("spark.sql.session.timeZone", "UTC")
-        client.set_retry_policies(policies)
+        try:
+            session.conf.set("spark.sql.session.timeZone", "UTC")
+        except Exception:
+            with contextlib.suppress(Exception):  # a failed first contact leaves no
+                session.stop()                    # session behind, its channel closed
+            raise
+        finally:
+            client.set_retry_policies(policies)
         _SESSIONS[url] = session
     return _SESSIONS[url]
 
