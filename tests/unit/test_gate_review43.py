@@ -89,3 +89,19 @@ def test_block_key_reads_a_value_and_its_shown_text_alike():
         block_key("1 April 2024")
     assert block_key("Knowsley") == "Knowsley" and block_key(" Sefton ") == "Sefton"
     assert block_key("2023-24") == "2023-24"
+
+
+def test_a_one_threshold_curve_reads_no_column_a_rule_made_from_published_counts():
+    # the one-threshold rule refused every non-zero column between -odds and 1, a share
+    # or a rate made by a rule from published counts too
+    from lifetools.disclosure.net_benefit_check import treat_all_findings
+
+    head = ["Risk threshold", "Treating no one", "Model", "Flagged %", "Rate per 1,000",
+            "Everyone"]
+    rows = [["0.10", "0.000", "0.012", "12.5", "0.500", "0.120"]]
+    stamp = {"estimate_headers": ["Model"], "share_headers": {"Flagged %": "shares"},
+             "rate_headers": {"Rate per 1,000": {}}}
+    found = " ".join(detail for _, detail in treat_all_findings(head, rows, stamp,
+                                                                 DEFAULT))
+    assert "'Model'" in found and "'Everyone'" in found
+    assert "Flagged" not in found and "Rate per" not in found

@@ -128,13 +128,19 @@ def treat_all_findings(head: Sequence[str], rows: Sequence[Sequence[str]],
         - set(limits)
     counts = {str(h) for h in (*stamped.get("count_headers", []),
                                *stamped.get("count_cols", []))}
+    # made by a rule from published counts (a share, a rate) or words: never read as
+    # a net benefit (a model's estimate is: a decision curve's model column is one)
+    rule_made = {str(h) for key in ("rate_headers", "share_headers",
+                                    "breakdown_share_headers", "label_headers")
+                 for h in (stamped.get(key) or [])}
     lone = t_at is not None and not pairs and _decision_curve(head, stamped) and len(
         {t[0] for at in range(len(head)) if at != t_at
          for _, _, t in _cells(at, t_at, rows)}) < CURVE_CELLS
     for at, header in enumerate(head):
         spec = recorded.get(header)
         if lone and spec is None and at != t_at and header not in counts and \
-                header not in from_counts and header not in limits:
+                header not in from_counts and header not in limits and \
+                header not in rule_made:
             found += _lone_findings(header, at, t_at, rows)  # type: ignore[arg-type]
             continue
         if spec is None:
