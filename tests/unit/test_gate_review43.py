@@ -105,3 +105,30 @@ def test_a_one_threshold_curve_reads_no_column_a_rule_made_from_published_counts
                                                                  DEFAULT))
     assert "'Model'" in found and "'Everyone'" in found
     assert "Flagged" not in found and "Rate per" not in found
+
+
+def test_two_sealed_tables_of_one_caption_and_header_are_read_in_order():
+    # the site scan read both with the first one's stamp: the second table's counts
+    # were read against the first's record (review of wave 43)
+    from lifetools.pipeline.gate import site
+
+    first = {"kind": "table", "count_headers": ["People"]}
+    second = {"kind": "table", "count_headers": []}
+    head = ["Group", "People"]
+    sealed = [(3, "Cap", head, [["A", "10"]], first), (5, "Cap", head, [["A", "3"]], second)]
+    seen = []
+    markup = ("<table><caption>Cap</caption><tr><th>Group</th><th>People</th></tr>"
+              "<tr><td>A</td><td>10</td></tr></table>") * 2
+
+    def record(head, rows, mark, *args):
+        seen.append(mark)
+        return []
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(site, "sealed_tables", lambda nb: sealed)
+        mp.setattr(site, "sealed_table_findings", record)
+        mp.setattr(site, "run_parameters", lambda nb: {})
+        mp.setattr(site, "parameter_words", lambda nb: {})
+        mp.setattr(site, "verified_settings", lambda nb: {})
+        site.page_table_findings(markup, object(), "default")
+    assert seen == [first, second]

@@ -187,11 +187,18 @@ def page_table_findings(markup: str, nb: Any, profile: SdcProfile | str | None
     settings = verified_settings(nb)
     found: list[tuple[int, str, str]] = []
     reports = {table for table in _REPORT_TABLE.findall(markup)}
+    # two sealed tables of one caption and header are matched in order (the first
+    # unused; a table the page shows again, glued, reads as the last it matched)
+    used: set[int] = set()
     for table in _TABLE.findall(markup):
         caption = _caption(table)
         for head, rows in rules.html_tables(table):
-            owner = next(((number, mark) for number, said, shown, _rows, mark in sealed
-                          if said == caption and shown == head), None)
+            same = [i for i, (_n, said, shown, _rows, _mark) in enumerate(sealed)
+                    if said == caption and shown == head]
+            at = next((i for i in same if i not in used), same[-1] if same else None)
+            owner = None if at is None else (sealed[at][0], sealed[at][4])
+            if at is not None:
+                used.add(at)
             if owner is None:
                 if table in reports:
                     found.append((0, UNVERIFIABLE_TABLE, (
