@@ -17,7 +17,6 @@ from lifetools.disclosure import (
     share,
 )
 from lifetools.disclosure.withheld import headline_of
-from lifetools.errors import DisclosureError
 from lifetools.reports.sentences import (
     interval_text,
     plain_reason,
@@ -43,10 +42,9 @@ def test_result_sentence_limit_rounding_onto_null_shows_extra_places():
     assert text == ("The rate ratio was 1.90 (95% confidence interval 1.004 to 4.03): "
                     "more among users.")
     assert str(interval_text(1.004, 4.03, null=1.0)) == "1.004 to 4.03"
-    # without its null the limit would read "1.00", as a limit of exactly 1: the
-    # span's record knows it is not, and the text is refused (wave 43: written)
-    with pytest.raises(DisclosureError, match="written as 1"):
-        interval_text(1.004, 4.03)
+    # without its null the limit is kept off 1 all the same (with no null a limit is
+    # read against 0 and 1): never "1.00", which reads as a limit of exactly 1
+    assert str(interval_text(1.004, 4.03)) == "1.004 to 4.03"
 
 
 @pytest.mark.parametrize(("value", "interval", "reason", "expected"), [

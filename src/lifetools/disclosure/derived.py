@@ -12,8 +12,8 @@ published total, not the sum of the cells shown.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
-from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -396,12 +396,18 @@ def block_key(value: object) -> str:
         number = None
     if number is not None and math.isfinite(number):
         return repr(number)
-    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d %B %Y"):
+    if _ISO_DAY.fullmatch(text):
+        return text[:10]
+    if _DAY_IN_WORDS.fullmatch(text):  # as lifetools.formatting.format_date writes it
         try:
-            return datetime.strptime(text, pattern).date().isoformat()
+            return pd.Timestamp(text).date().isoformat()
         except ValueError:
-            continue
+            return text
     return text
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?: 00:00:00)?")
+_DAY_IN_WORDS = re.compile(r"\d{1,2} [A-Z][a-z]+ \d{4}")
 
 
 def protected_shares(table: pd.DataFrame, count_cols: Sequence[str], *,
