@@ -761,14 +761,13 @@ def test_internal_validation_table_uses_kept_samples_and_632plus():
     assert "optimism-corrected: 95% CI (two-stage bootstrap)" not in table.columns
 
 
-def test_internal_validation_table_two_stage_column_from_its_limits():
+def _two_stage_table(lower, upper, **stated):
+    """The internal-validation table of a fixed bootstrap summary, with the two-stage
+    interval's limits ``lower`` and ``upper`` (one per index), by measure."""
     from lifetools.prediction import BootstrapValidation
     from lifetools.prediction.intervals import TwoStageInterval
     from lifetools.prediction.validation import INDICES
-    from lifetools.reports.crisis_internal import (
-        TWO_STAGE_COLUMN,
-        internal_validation_table,
-    )
+    from lifetools.reports.crisis_internal import internal_validation_table
     from lifetools.reports.prediction import MEASURES
 
     summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0, 0, 0.15],
@@ -777,12 +776,18 @@ def test_internal_validation_table_two_stage_column_from_its_limits():
                             "oob": np.nan, "corrected_632plus": np.nan})
     boot = BootstrapValidation(summary=summary, n_boot=0, n_failed=0, method={},
                                training=None)
-    limits = pd.DataFrame({"index": INDICES,
-                           "ci_lower": [0.7, 0.8123, -0.2, np.nan, 0.14],
-                           "ci_upper": [0.79, 0.9876, 0.1, np.nan, 0.18]})
+    limits = pd.DataFrame({"index": INDICES, "ci_lower": lower, "ci_upper": upper})
     two_stage = TwoStageInterval(summary=limits, n_outer=20, n_inner=5, n_failed=0,
                                  method={}, corrected=np.empty((0, 5)))
-    table = internal_validation_table(boot, MEASURES, two_stage).set_index("measure")
+    return internal_validation_table(boot, MEASURES, two_stage,
+                                     stated=stated or None).set_index("measure")
+
+
+def test_internal_validation_table_two_stage_column_from_its_limits():
+    from lifetools.reports.crisis_internal import TWO_STAGE_COLUMN
+
+    table = _two_stage_table([0.7, 0.8123, -0.2, np.nan, 0.14],
+                             [0.79, 0.9876, 0.1, np.nan, 0.18])
     assert table.loc["Calibration slope", TWO_STAGE_COLUMN] == "0.812 to 0.988"
     assert table.loc["C-statistic", TWO_STAGE_COLUMN] == "0.700 to 0.790"
     assert table.loc["Calibration-in-the-large (log-odds)", TWO_STAGE_COLUMN] == (
@@ -1462,36 +1467,18 @@ def test_internal_validation_table_keeps_limits_off_1_0_5_and_the_stated_limits(
     # read "1.000" (perfect discrimination) and a slope limit of 0.7996 "0.800", the
     # stated limit itself, as the temporal-validation table and the drift verdict
     # never write them (lifetools.signs.places_avoiding)
-    from lifetools.prediction import BootstrapValidation
-    from lifetools.prediction.intervals import TwoStageInterval
-    from lifetools.prediction.validation import INDICES
-    from lifetools.reports.crisis_internal import (
-        TWO_STAGE_COLUMN,
-        internal_validation_table,
-    )
-    from lifetools.reports.prediction import MEASURES
+    from lifetools.reports.crisis_internal import TWO_STAGE_COLUMN
 
-    summary = pd.DataFrame({"index": INDICES, "apparent": [0.8, 1, 0, 0, 0.15],
-                            "optimism": [0.05, 0.1, 0, 0, -0.01],
-                            "corrected": [0.75, 0.9, 0, 0, 0.16],
-                            "oob": np.nan, "corrected_632plus": np.nan})
-    boot = BootstrapValidation(summary=summary, n_boot=0, n_failed=0, method={},
-                               training=None)
-    limits = pd.DataFrame({"index": INDICES,
-                           "ci_lower": [0.5004, 0.7996, 0.0004, -0.2004, 0.14],
-                           "ci_upper": [0.9996, 1.1996, 0.3, 0.1, 0.18]})
-    two_stage = TwoStageInterval(summary=limits, n_outer=20, n_inner=5, n_failed=0,
-                                 method={}, corrected=np.empty((0, 5)))
-    table = internal_validation_table(
-        boot, MEASURES, two_stage, stated={"slope": (0.8, 1.2), "citl": (-0.2, 0.2)}
-    ).set_index("measure")[TWO_STAGE_COLUMN]
+    lower, upper = [0.5004, 0.7996, 0.0004, -0.2004, 0.14], [0.9996, 1.1996, 0.3, 0.1, 0.18]
+    table = _two_stage_table(lower, upper, slope=(0.8, 1.2), citl=(-0.2, 0.2)
+                             )[TWO_STAGE_COLUMN]
     assert table["C-statistic"] == "0.5004 to 0.9996"
     assert table["Calibration slope"] == "0.7996 to 1.1996"
     assert table["Calibration-in-the-large (log-odds)"] == "−0.2004 to 0.100"
     assert table["Recalibration intercept (log-odds)"] == "0.0004 to 0.300"
     assert table["Brier score"] == "0.140 to 0.180"  # nothing to keep off
     # without stated limits, a slope limit keeps off 1 only
-    plain = internal_validation_table(boot, MEASURES, two_stage).set_index("measure")
+    plain = _two_stage_table(lower, upper)
     assert plain.loc["Calibration slope", TWO_STAGE_COLUMN] == "0.800 to 1.200"
 
 
