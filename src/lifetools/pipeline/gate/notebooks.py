@@ -42,9 +42,9 @@ from lifetools.pipeline.gate.run_record import (
     notebook_profile,
     parameter_words,
     run_parameters,
+    sealed_outputs,
     verified_settings,
 )
-from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.layout import FILES_DIR
 from lifetools.publication import STAMP_KEY, TABLES_FOLDER
 
@@ -149,18 +149,13 @@ def _linked_page_findings(nb: Any) -> list[tuple[int, int, str, str]]:
     not show sealed cannot be checked, and is refused."""
     shown: dict[str, tuple[list[str], list[list[str]]]] = {}
     followers = []
-    for number, cell in zip(author_numbers(nb.cells), nb.cells, strict=True):
-        for index, output in enumerate(cell.get("outputs", []), start=1):
-            mark = output.get("metadata", {}).get(STAMP_KEY)
-            if not (isinstance(mark, dict) and mark.get("kind") == "table"
-                    and mark.get("verified") and not seal_findings(output)):
-                continue
-            tables = rules.html_tables(str(output.get("data", {}).get("text/html", "")))
-            if not tables:
-                continue
-            shown[str(mark.get("name"))] = tables[0]
-            followers += [(number, index, tables[0], follows) for follows in
-                          followed((mark.get("rules") or {}).get("follows"))]
+    for number, index, output, mark in sealed_outputs(nb, "table"):
+        tables = rules.html_tables(str(output.get("data", {}).get("text/html", "")))
+        if not tables:
+            continue
+        shown[str(mark.get("name"))] = tables[0]
+        followers += [(number, index, tables[0], follows) for follows in
+                      followed((mark.get("rules") or {}).get("follows"))]
     found = []
     for number, index, table, follows in followers:
         leader = shown.get(str(follows.get("table")))
@@ -210,28 +205,23 @@ def _published_count_tables(nb: Any, folder: Path) -> list[set[int]]:
     protected them; not a label, a year, a threshold, a header, a table no display
     function sealed)."""
     found: list[set[int]] = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            mark = output.get("metadata", {}).get(STAMP_KEY)
-            if not (isinstance(mark, dict) and mark.get("verified")
-                    and not seal_findings(output)):
+    for _number, _index, output, mark in sealed_outputs(nb):
+        record = mark.get("rules") if mark.get("kind") == "table" else None
+        if isinstance(record, dict):
+            found += [published_counts(head, rows, record) for head, rows in
+                      rules.html_tables(str(output.get("data", {}).get(
+                          "text/html", "")))[:1]]
+        downloads = ({f"{TABLES_FOLDER}/{mark.get('name')}.csv": record}
+                     if isinstance(record, dict) else
+                     mark.get("download_rules") if mark.get("kind") == "figure"
+                     else None)
+        for name, written in (downloads or {}).items():
+            path = folder / str(name)
+            if not isinstance(written, dict) or ".." in Path(str(name)).parts \
+                    or not path.is_file():
                 continue
-            record = mark.get("rules") if mark.get("kind") == "table" else None
-            if isinstance(record, dict):
-                found += [published_counts(head, rows, record) for head, rows in
-                          rules.html_tables(str(output.get("data", {}).get(
-                              "text/html", "")))[:1]]
-            downloads = ({f"{TABLES_FOLDER}/{mark.get('name')}.csv": record}
-                         if isinstance(record, dict) else
-                         mark.get("download_rules") if mark.get("kind") == "figure"
-                         else None)
-            for name, written in (downloads or {}).items():
-                path = folder / str(name)
-                if not isinstance(written, dict) or ".." in Path(str(name)).parts \
-                        or not path.is_file():
-                    continue
-                text = path.read_text(encoding="utf-8", errors="replace")
-                found.append(published_counts(*download_table(text, written), written))
+            text = path.read_text(encoding="utf-8", errors="replace")
+            found.append(published_counts(*download_table(text, written), written))
     return found
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from lifetools.disclosure import SdcProfile, get_profile
 from lifetools.disclosure.settings import loose_words
@@ -20,8 +20,8 @@ from lifetools.pipeline.syntax import parse
 from lifetools.publication import STAMP_KEY
 
 __all__ = ["INJECTED_TAGS", "PARAMETER_WORDS", "author_numbers", "notebook_profile",
-           "parameter_words", "run_parameters", "sealed_stamps", "shown_results",
-           "verified_settings"]
+           "parameter_words", "run_parameters", "Sealed", "sealed_outputs", "sealed_stamps",
+           "shown_results", "verified_settings"]
 
 INJECTED_TAGS = {"injected-parameters", "papermill-error-cell-tag"}
 
@@ -99,7 +99,7 @@ def verified_settings(nb: Any) -> dict[str, tuple[Any, ...]]:
     count is read by the profile wherever it appears.
     """
     found: dict[str, tuple[Any, ...]] = {}
-    for output, mark in _sealed(nb):
+    for _number, _index, output, mark in sealed_outputs(nb):
         if mark.get("kind") != "result":
             continue
         text = str(output.get("data", {}).get("text/plain", ""))
@@ -115,26 +115,44 @@ def verified_settings(nb: Any) -> dict[str, tuple[Any, ...]]:
     return found
 
 
-def _sealed(nb: Any) -> Iterator[tuple[Any, dict[str, Any]]]:
-    """Each output of a notebook whose stamp is verified and whose seal holds, with
-    that stamp, in notebook order: the one reading of the run's record."""
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
+class Sealed(NamedTuple):
+    """One output of an executed notebook whose stamp the runner verified and whose
+    seal still holds (:func:`sealed_outputs`)."""
+
+    number: int
+    """The cell's number as its author sees it (:func:`author_numbers`)."""
+    index: int
+    """The output's place in its cell, from 1."""
+    output: dict[str, Any]
+    mark: dict[str, Any]
+    """The output's stamp."""
+
+
+def sealed_outputs(nb: Any, kind: str | None = None) -> Iterator[Sealed]:
+    """Each output of a notebook whose stamp is verified and whose seal holds
+    (:func:`~lifetools.pipeline.gate.seals.seal_findings` finds nothing), in notebook
+    order, of one stamp ``kind`` (``"table"``, ``"figure"``, ``"result"``) or of any:
+    the one reading of the run's record, for the gate's notebook checks, the run's
+    stamps and the site scan alike."""
+    for number, cell in zip(author_numbers(nb.cells), nb.cells, strict=True):
+        for index, output in enumerate(cell.get("outputs", []), start=1):
             mark = output.get("metadata", {}).get(STAMP_KEY)
-            if isinstance(mark, dict) and mark.get("verified") and not seal_findings(output):
-                yield output, mark
+            if isinstance(mark, dict) and mark.get("verified") \
+                    and (kind is None or mark.get("kind") == kind) \
+                    and not seal_findings(output):
+                yield Sealed(number, index, output, mark)
 
 
 def sealed_stamps(nb: Any) -> dict[str, dict[str, Any]]:
     """The sealed, verified stamps of a notebook by ``kind:name``."""
-    return {f"{mark.get('kind')}:{mark.get('name')}": mark for _output, mark in _sealed(nb)}
+    return {f"{s.mark.get('kind')}:{s.mark.get('name')}": s.mark for s in sealed_outputs(nb)}
 
 
 def shown_results(nb: Any) -> dict[str, tuple[str, Any]]:
     """Text and spans of every sealed key result of a notebook, by name."""
     return {str(mark.get("name")): (output.get("data", {}).get("text/plain"),
                                     mark.get("spans"))
-            for output, mark in _sealed(nb) if mark.get("kind") == "result"}
+            for _number, _index, output, mark in sealed_outputs(nb, "result")}
 
 
 def author_numbers(cells: list[Any]) -> list[int]:

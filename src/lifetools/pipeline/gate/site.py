@@ -54,14 +54,12 @@ from lifetools.pipeline.gate.notebooks import Finding
 from lifetools.pipeline.gate.outputs import sealed_table_findings
 from lifetools.pipeline.gate.prose import RunParameters
 from lifetools.pipeline.gate.run_record import (
-    author_numbers,
     parameter_words,
     run_parameters,
+    sealed_outputs,
     verified_settings,
 )
-from lifetools.pipeline.gate.seals import seal_findings
 from lifetools.pipeline.layout import MANIFEST, SITE_RECORD
-from lifetools.publication import STAMP_KEY
 
 __all__ = ["UNVERIFIABLE_TABLE", "edition_of", "page_findings", "page_table_findings",
            "reports_on_data", "scan_site", "sealed_tables"]
@@ -161,15 +159,10 @@ def sealed_tables(nb: Any) -> list[tuple[int, str, list[str], list[list[str]],
     """Each sealed, verified table an executed notebook shows: the cell's number as its
     author sees it, its caption, header and rows as its HTML has them, and its stamp."""
     found = []
-    for number, cell in zip(author_numbers(nb.cells), nb.cells, strict=True):
-        for output in cell.get("outputs", []):
-            mark = output.get("metadata", {}).get(STAMP_KEY)
-            if not (isinstance(mark, dict) and mark.get("kind") == "table"
-                    and mark.get("verified") and not seal_findings(output)):
-                continue
-            for table in _TABLE.findall(str(output.get("data", {}).get("text/html", ""))):
-                for head, rows in rules.html_tables(table):
-                    found.append((number, _caption(table), head, rows, mark))
+    for number, _index, output, mark in sealed_outputs(nb, "table"):
+        for table in _TABLE.findall(str(output.get("data", {}).get("text/html", ""))):
+            for head, rows in rules.html_tables(table):
+                found.append((number, _caption(table), head, rows, mark))
     return found
 
 
