@@ -15,6 +15,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from toy_release import toy_release
 
 from lifetools.disclosure import compose, model_outputs, model_release
 from lifetools.disclosure.models import WITHHELD_COLUMN
@@ -174,24 +175,16 @@ def test_crisis_wording_nested_interval_all_used():
         "out and the interval uses the other 99." in text
 
 
-def _release(events: list[float]):
-    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
-                            "ci_upper": [2.0], "p_value": [0.01]})
-    return model_release(SimpleNamespace(summary=summary, warnings=(), model=None),
-                         data=pd.DataFrame({"event": events}), event_col="event",
-                         level_cols=[], converged=True)
-
-
 def test_crisis_wording_calibration_paragraph_describes_only_curves_it_shows():
     method = compose("The curves come from the same bootstrap (boot-MI).")
-    withheld = _release([1.0, 0.0] * 4)  # too few residual degrees of freedom
+    withheld = toy_release([1.0, 0.0] * 4)  # too few residual degrees of freedom
     assert not withheld.released
     text = str(calibration_paragraph(withheld, method))
     assert text.startswith(CURVES_NOT_SHOWN + ": " + withheld.headline)
     for described in ("lowess", "dashed line", "taken off the apparent curve",
                       "same bootstrap"):
         assert described not in text
-    shown = _release([1.0, 0.0] * 100)
+    shown = toy_release([1.0, 0.0] * 100)
     assert shown.released
     text = str(calibration_paragraph(shown, method))
     assert text == f"{CALIBRATION_DESCRIPTION} {method} {CURVE_READING}"
@@ -244,7 +237,7 @@ def test_crisis_wording_reason_said_once_per_page_not_in_each_table():
 
 
 def test_crisis_wording_statement_when_both_models_are_released():
-    shown = _release([1.0, 0.0] * 100)
+    shown = toy_release([1.0, 0.0] * 100)
     assert "met every condition for showing a model's numbers" in str(withheld_statement(shown, shown))
     assert shown.withheld_once == ""
 

@@ -10,21 +10,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
+from toy_release import toy_release
 
-from lifetools.disclosure import ProtectedText, model_release
+from lifetools.disclosure import ProtectedText
 from lifetools.prediction.drift import DRIFT_HEADLINES
 from lifetools.reports.model_card import PERFORMANCE_SUBJECT, model_card_results
 from lifetools.result_names import CrisisName
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _release(events: list[float]):
-    summary = pd.DataFrame({"term": ["exposed"], "estimate": [1.5], "ci_lower": [1.1],
-                            "ci_upper": [2.0], "p_value": [0.01]})
-    return model_release(SimpleNamespace(summary=summary, warnings=(), model=None),
-                         data=pd.DataFrame({"event": events}), event_col="event",
-                         level_cols=[], converged=True)
 
 
 def _run(release, *, state: str = "held") -> SimpleNamespace:
@@ -48,7 +41,7 @@ def _texts(results) -> dict[str, str]:
 
 
 def test_model_card_states_the_editions_population_and_performance():
-    released = _release([1.0, 0.0] * 100)
+    released = toy_release([1.0, 0.0] * 100)
     assert released.released
     texts = _texts(model_card_results(_run(released)))
     population = texts[CrisisName.MODEL_CARD_POPULATION_SENTENCE]
@@ -75,13 +68,13 @@ def test_model_card_states_the_editions_population_and_performance():
 
 
 def test_model_card_says_the_drift_verdict_of_the_edition():
-    released = _release([1.0, 0.0] * 100)
+    released = toy_release([1.0, 0.0] * 100)
     texts = _texts(model_card_results(_run(released, state="drifted")))
     assert DRIFT_HEADLINES["drifted"] in texts[CrisisName.MODEL_CARD_PERFORMANCE_SENTENCE]
 
 
 def test_model_card_withholds_the_performance_in_the_reports_words():
-    withheld = _release([1.0, 0.0] * 4)  # too few residual degrees of freedom
+    withheld = toy_release([1.0, 0.0] * 4)  # too few residual degrees of freedom
     assert not withheld.released
     results = model_card_results(_run(withheld))
     texts = _texts(results)
