@@ -2,7 +2,8 @@
 
 People open to secondary mental-health care at the start of an edition's period, their
 predictors and whether they had a mental-health crisis in the next 12 months, drawn
-from the known model :data:`CRISIS_TRUTH`. The people are the generator's own (the
+from the known model :data:`CRISIS_TRUTH` (``TRUE_EFFECTS.crisis_risk``, owned by
+:mod:`lifetools.synthetic.truth`). The people are the generator's own (the
 same draws as :func:`lifetools.synthetic.generate_tables` for the seed); everything
 else comes from an independent random stream ``default_rng([seed, 19, edition])``, so
 no existing synthetic table changes.
@@ -10,55 +11,19 @@ no existing synthetic table changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from lifetools.synthetic.population import make_deprivation, make_people
+from lifetools.synthetic.truth import TRUE_EFFECTS, CrisisRiskTruth
 
 __all__ = ["CRISIS_TRUE_C", "CRISIS_TRUTH", "CrisisRiskTruth", "expected_c_statistic",
            "make_crisis_cohort", "true_c_statistic", "true_crisis_log_odds"]
 
 
-@dataclass(frozen=True)
-class CrisisRiskTruth:
-    """The true 12-month crisis risk model: log-odds of a crisis.
-
-    ``intercept + age_linear (age - 40) + age_quadratic (age - 40)^2 + female
-    + deprivation_per_quintile (5 - imd_quintile) + honos_per_5 (honos - 11) / 5
-    + prior_crisis + prior_crisis_x_honos_per_5 * prior_crisis * (honos - 11) / 5
-    + life_rooms * life_rooms_use + inpatient_team * (team_type == "C01")``.
-    Ages are U-shaped on purpose (young adults and the oldest at higher risk), and the
-    effect of HoNOS is stronger after a prior crisis (the interaction).
-    """
-
-    intercept: float = -2.3
-    age_linear: float = -0.03
-    age_quadratic: float = 0.003
-    female: float = 0.15
-    deprivation_per_quintile: float = 0.10
-    honos_per_5: float = 0.30
-    prior_crisis: float = 0.90
-    prior_crisis_x_honos_per_5: float = 0.50
-    life_rooms: float = -0.20
-    inpatient_team: float = 0.50
-    prior_crisis_share: float = 0.25
-    """Share of people with a crisis in the year before the period start."""
-    life_rooms_share: float = 0.12
-    inpatient_team_share: float = 0.10
-    death_share: float = 0.03
-    """Share of people without a crisis who die within the year (a competing event, on
-    a uniform day; a crisis also falls on a uniform day), so the true 12-month
-    cumulative incidence of crisis with death competing is ``true_risk``."""
-    edition_extremes_per_year: float = 0.04
-    """Edition 1 keeps each person with probability ``0.05 + |age - 40| *
-    edition_extremes_per_year`` (at most 1): more of the youngest and oldest, a case-mix
-    shift within the ages seen in development, which a correctly specified model
-    survives and a linear-age model does not."""
-
-
-CRISIS_TRUTH = CrisisRiskTruth()
+CRISIS_TRUTH = TRUE_EFFECTS.crisis_risk
+"""The true crisis-risk model: ``TRUE_EFFECTS.crisis_risk`` (the same object; the name
+existing callers use)."""
 
 
 def true_crisis_log_odds(frame: pd.DataFrame, truth: CrisisRiskTruth = CRISIS_TRUTH) -> np.ndarray:
