@@ -12,9 +12,9 @@ in :mod:`lifetools.penalties`. This module imports nothing from lifetools.
 
 from __future__ import annotations
 
-__all__ = ["CRISIS_AGE_KNOTS", "CRISIS_CV_FOLDS", "CRISIS_HORIZON_DAYS",
+__all__ = ["CRISIS_AGE_KNOTS", "CRISIS_CV_FOLDS", "CRISIS_HONOS_KNOTS", "CRISIS_HORIZON_DAYS",
            "CRISIS_IMPUTATIONS", "CRISIS_LINEAR_PREDICTORS", "CRISIS_MAX_PARAMETERS",
-           "CRISIS_OPTIONAL_PREDICTORS", "CRISIS_R2_FRACTION", "CRISIS_SPLINE_KNOTS",
+           "CRISIS_OPTIONAL_PARAMETERS", "CRISIS_OPTIONAL_PREDICTORS", "CRISIS_R2_FRACTION", "CRISIS_SPLINE_KNOTS",
            "CRISIS_TARGET_SHRINKAGE", "MIN_BOOT_PER_COPY"]
 
 CRISIS_IMPUTATIONS = 10
@@ -36,16 +36,26 @@ too flat for the U-shaped age effect at the extremes: over 40 synthetic cohorts 
 4-knot model's calibration slope in the next edition was 0.024 (SE 0.004) above the true
 log-odds' slope, the 5-knot model's 0.0035 (SE 0.0046)
 (``tests/truth/test_crisis_many_seeds.py``; issue 13)."""
-CRISIS_SPLINE_KNOTS: dict[str, int] = {"age": CRISIS_AGE_KNOTS, "years_in_care": 3}
+CRISIS_HONOS_KNOTS = 3
+"""Knots of the HoNOS spline (Harrell's 10th, 50th and 90th centiles of the recorded
+scores of the development cohort, fixed before imputation and frozen with the model;
+``reports.crisis_parts.crisis_spec``). Prior A&E attendances and admissions stay linear:
+they are counts capped at 5 and 3 with most people at 0, so Harrell's centiles of them
+coincide (a spline's knots would be 0, 0 and 1) and a spline has no room to bend."""
+CRISIS_SPLINE_KNOTS: dict[str, int] = {"age": CRISIS_AGE_KNOTS, "years_in_care": 3,
+                                       "honos": CRISIS_HONOS_KNOTS}
 """The prespecified crisis-risk model's restricted cubic splines: predictor and knots."""
-CRISIS_LINEAR_PREDICTORS = ("female", "white", "imd_q1", "community_team", "honos",
+CRISIS_LINEAR_PREDICTORS = ("female", "white", "imd_q1", "community_team",
                             "prior_ae", "prior_admissions", "life_rooms")
 """The prespecified model's linear predictors, in the model's order."""
 CRISIS_OPTIONAL_PREDICTORS = frozenset({"honos"})
-"""Linear predictors left out when too few are recorded (``reports.crisis_parts.crisis_spec``)."""
+"""Predictors left out when too few are recorded (``reports.crisis_parts.crisis_spec``)."""
+CRISIS_OPTIONAL_PARAMETERS = sum(CRISIS_SPLINE_KNOTS.get(p, 2) - 1
+                                 for p in CRISIS_OPTIONAL_PREDICTORS)
+"""The parameters the optional predictors take (2: HoNOS's spline of 3 knots)."""
 CRISIS_MAX_PARAMETERS = (sum(k - 1 for k in CRISIS_SPLINE_KNOTS.values())
                          + len(CRISIS_LINEAR_PREDICTORS))
-"""The most candidate predictor parameters the crisis-risk model has (14): a spline of
+"""The most candidate predictor parameters the crisis-risk model has (15): a spline of
 ``k`` knots has ``k - 1``, a linear predictor one."""
 CRISIS_R2_FRACTION = 0.15
 """The anticipated Cox-Snell R-squared of the crisis-risk sample size, as a share of its

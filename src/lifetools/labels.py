@@ -60,7 +60,7 @@ COLUMN_LABELS: Mapping[str, str] = {
     "term": "Estimate for", "model": "Model", "method": "Method", "group": "Group",
     "period": "Period", "outcome": "Outcome", "characteristic": "Characteristic",
     "question": "Question", "criterion": "Criterion", "variable": "Predictor",
-    "level": "Level", "knots": "Knots (years)", "note": "Note",
+    "level": "Level", "knots": "Knots (in the predictor's units)", "note": "Note",
     "site": "Life Rooms site", "pathway_category": "Pathway",
     "imd_quintile": "IMD quintile (1 = most deprived)",
     # prediction curves
@@ -106,7 +106,8 @@ COLUMN_UNITS: Mapping[str, str] = {
                     "per cent (0 to 100)"),
     **dict.fromkeys(("p_value", "p-value"), "a probability (0 to 1)"),
     **dict.fromkeys(("day", "time"), "days from the start of follow-up"),
-    "knots": "years", "month": "a calendar month, given by its first day (YYYY-MM-DD)",
+    "knots": "the predictor's units (years for age and time in care, points for the "
+             "HoNOS score)", "month": "a calendar month, given by its first day (YYYY-MM-DD)",
     **dict.fromkeys(("predicted", "observed", "threshold"), "a risk (0 to 1)"),
     **dict.fromkeys(("treat_all", "treat_none"), "net benefit: true positives less "
                     "weighted false positives, per person (at most 1)"),

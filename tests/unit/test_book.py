@@ -170,10 +170,18 @@ def test_true_effects_page_generated_from_the_dataclass(tmp_path):
     assert text.startswith("# Known true effects\n") and text.count("\n# ") == 0
     for field in fields(TRUE_EFFECTS):
         value = getattr(TRUE_EFFECTS, field.name)
+        if field.name == "crisis_risk":  # the crisis-risk model: a row per field
+            for inner in fields(value):
+                shown = f"{getattr(value, inner.name):g}"
+                assert f"| `crisis_risk.{inner.name}` | {shown} |" in text
+            continue
         shown = (", ".join(f"{k} {v:g}" for k, v in value) if isinstance(value, tuple)
                  else f"{value:g}")
         assert f"| `{field.name}` | {shown} |" in text
     assert "| `honos_missing_by_team` | A06 0.25, A05 0.4, A07 0.2," in text
+    # the crisis-risk truth is TRUE_EFFECTS' (wave 44), listed with the others
+    assert "| `crisis_risk.prior_crisis_x_honos_per_5` | 0.5 |" in text
+    assert "| `crisis_risk.age_quadratic` | 0.003 |" in text
 
 
 def _css_rules(text: str) -> dict[str, str]:

@@ -51,8 +51,8 @@ def test_curve_sentence_from_the_estimates_level_and_the_profiles_rule(alpha, le
 
 def test_spline_sentence_from_the_models_spec():
     assert str(spline_sentence(dict(CRISIS_SPLINE_KNOTS))) == (
-        "Logistic regression with restricted cubic splines for age (5 knots) and time "
-        "in care (3 knots)")
+        "Logistic regression with restricted cubic splines for age (5 knots), time "
+        "in care (3 knots) and HoNOS (3 knots)")
     assert str(spline_sentence({"age": 4})) == (
         "Logistic regression with restricted cubic splines for age (4 knots)")
     with pytest.raises(DisclosureError):  # a spline of 12 knots is no setting

@@ -213,14 +213,14 @@ def test_crisis_spec_too_few_honos_leaves_honos_out_and_nothing_imputed():
     data = with_missing_predictors(data)
     assert data["honos"].notna().sum() == 9
     spec = crisis_spec(data)
-    assert "honos" not in spec.linear
+    assert "honos" not in spec.columns
     copies = imputed_cohort(data, spec, m=5, seed=1)
     assert len(copies) == 1
     data.loc[:40, "honos_recorded"] = 1
     data["honos"] = rng.normal(12, 4, n)
     data = with_missing_predictors(data)
     spec = crisis_spec(data)
-    assert "honos" in spec.linear
+    assert "honos" in spec.splines and "honos" not in spec.linear
     copies = imputed_cohort(data, spec, m=3, seed=1)
     assert len(copies) == 3 and not copies[0]["honos"].isna().any()
 
@@ -262,7 +262,7 @@ def test_crisis_unknown_sex_ethnicity_and_area_are_missing_and_imputed_not_refer
         known = raw[group] != unknown
         assert data.loc[known, col].tolist() == raw.loc[known, col].astype(float).tolist()
     spec = crisis_spec(data)
-    assert imputed_predictors(data, spec) == ["female", "white", "imd_q1", "honos"]
+    assert imputed_predictors(data, spec) == ["honos", "female", "white", "imd_q1"]
     copies = imputed_cohort(data, spec, m=3, seed=1)
     assert len(copies) == 3
     for copy in copies:
@@ -299,7 +299,8 @@ def test_crisis_missing_sentence_names_what_was_imputed_or_says_nothing_was():
     data = with_missing_predictors(crisis_like())
     spec = crisis_spec(data)
     text = str(missing_sentence(data, data, spec, copies=10))
-    assert text.startswith("Sex, ethnic group, the area's deprivation and the HoNOS score "
+    # in the model's order: HoNOS's spline comes before the linear predictors
+    assert text.startswith("The HoNOS score, sex, ethnic group and the area's deprivation "
                            "are not known for some people")
     assert "filled in 10 times" in text and "never" not in text
     known = data.assign(female=data["female"].fillna(0), imd_q1=data["imd_q1"].fillna(0),

@@ -370,19 +370,21 @@ def test_crisis_spec_age_five_knots_counted_and_said_as_fitted():
     from lifetools.disclosure.settings import MAX_PREDICTOR_PARAMETERS
     from lifetools.reports.crisis_parts import AGE_KNOTS, crisis_spec, spline_sentence
 
-    spec = crisis_spec(pd.DataFrame({"honos": [1.0] * 20}))
-    assert spec.splines == {"age": AGE_KNOTS, "years_in_care": 3} and AGE_KNOTS == 5
+    spec = crisis_spec(pd.DataFrame({"honos": [float(v % 30) for v in range(200)]}))
+    assert spec.splines == {"age": AGE_KNOTS, "years_in_care": 3, "honos": 3} \
+        and AGE_KNOTS == 5
     assert sum(k - 1 for k in spec.splines.values()) + len(spec.linear) == \
-        MAX_PREDICTOR_PARAMETERS == 14
+        MAX_PREDICTOR_PARAMETERS == 15
     notebook = json.loads((Path(__file__).resolve().parents[2] / "analyses"
                            / "07_crisis_risk.ipynb").read_text())
     text = " ".join("".join(c["source"]) for c in notebook["cells"]
                     if c["cell_type"] == "markdown").replace("\n", " ")
     # the page glues the sentence made from the spec (wave 23: no knots typed)
     assert "{glue:text}`spline_sentence`" in text and not re.search(r"\d knots", text)
-    said = dict(re.findall(r"(age|time in care) \((\d) knots",
+    said = dict(re.findall(r"(age|time in care|HoNOS) \((\d) knots",
                            str(spline_sentence(dict(spec.splines)))))
-    assert said == {"age": str(AGE_KNOTS), "time in care": str(spec.splines["years_in_care"])}
+    assert said == {"age": str(AGE_KNOTS), "time in care": str(spec.splines["years_in_care"]),
+                    "HoNOS": str(spec.splines["honos"])}
 
 
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
@@ -390,10 +392,13 @@ def test_analyse_crisis_risk_checklist_states_the_fitted_knots(report):
     frozen = FrozenModel.from_json(report.model_json)
     item = report.checklist.set_index("item").loc["12b", "reported"]
     age = ", ".join(f"{v:.2f}" for v in frozen.knots["age"])
-    assert len(frozen.knots["age"]) == 5 and len(frozen.terms) in (13, 14)
+    assert len(frozen.knots["age"]) == 5 and len(frozen.terms) in (13, 14, 15)
     from lifetools.disclosure.models import WITHHELD_COLUMN
 
     assert "Years in secondary care: restricted cubic spline, 3 knots at" in item
+    # HoNOS's spline (wave 44), its knots from the development cohort's recorded scores
+    assert "HoNOS score: restricted cubic spline, 3 knots at" in item
+    assert "honos'" in frozen.terms and len(frozen.knots["honos"]) == 3
     if WITHHELD_COLUMN not in report.knots.columns:  # released: the knots stated
         assert f"Age (years): restricted cubic spline, 5 knots at {age} (Harrell's " \
                "centiles 5, 27.5, 50, 72.5, 95)" in item

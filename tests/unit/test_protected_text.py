@@ -104,9 +104,10 @@ def test_settings_agree_with_the_reports_they_describe():
     assert SETTINGS["imputed copies"]({}) == set(range(1, imputations + 1))
     assert folds == crisis_parts.COMPARISON_FOLDS == 5
     assert SETTINGS["cross-validation folds"]({}) == {folds}
-    frame = pd.DataFrame({"honos": [1.0] * crisis_parts.MIN_OBSERVED})
+    # HoNOS as a spline (15), linear when its scores give no three knots (14), out (13)
+    frame = pd.DataFrame({"honos": [float(v) for v in range(crisis_parts.MIN_OBSERVED)]})
     sizes = set()
-    for data in (frame, frame.assign(honos=float("nan"))):
+    for data in (frame, frame.assign(honos=1.0), frame.assign(honos=float("nan"))):
         spec = crisis_parts.crisis_spec(data)
         sizes.add(sum(k - 1 for k in spec.splines.values()) + len(spec.linear))
     assert sizes == SETTINGS["candidate predictor parameters"]({})

@@ -166,7 +166,7 @@ def test_tripod_missing_data_items_name_every_imputed_predictor_with_protected_c
     assert "No unknown value is coded to a reference category: 10 imputations by " \
         "chained equations" in text
     use = missing_use(dev, val, spec)
-    assert use.startswith("Female, White ethnic group, Most deprived fifth")
+    assert use.startswith("HoNOS score, Female, White ethnic group, Most deprived fifth")
     assert "Age (years)" in use.split("The other predictors")[1]
     assert "Female" not in use.split("The other predictors")[1]
     item = {it.item: it for it in ITEMS}["27a"]

@@ -10,19 +10,24 @@ import pandas as pd
 
 from lifetools.cohort.queries import crisis_queries
 from lifetools.dataset import Dataset
-from lifetools.design_sizes import CRISIS_HORIZON_DAYS
+from lifetools.design_sizes import (
+    CRISIS_HORIZON_DAYS,
+    CRISIS_LINEAR_PREDICTORS,
+    CRISIS_SPLINE_KNOTS,
+)
 from lifetools.engines import engine_tables
 
 __all__ = ["CRISIS_PREDICTORS", "FLOW_OUTCOMES", "FLOW_PARENTS", "OUTCOME_ROW", "CrisisCohort",
            "build_crisis_cohort"]
 
 CRISIS_PREDICTORS = {
-    "splines": {"age": 5, "years_in_care": 3},
-    "linear": ("female", "white", "imd_q1", "community_team", "honos", "honos_recorded",
-               "prior_ae", "prior_admissions", "life_rooms"),
+    "splines": dict(CRISIS_SPLINE_KNOTS),
+    "linear": (*CRISIS_LINEAR_PREDICTORS, "honos_recorded"),
 }
-"""The prespecified predictors (issue 19): spline terms (knots) and linear terms; 15
-parameters. Groups for fairness: ``sex``, ``ethnic_group``, ``imd_quintile``."""
+"""The cohort's predictor columns (issue 19): the prespecified model's spline terms
+(knots) and linear terms (:mod:`lifetools.design_sizes`: 15 parameters), and
+``honos_recorded``, which marks an unrecorded HoNOS (set missing and imputed, never a
+predictor). Groups for fairness: ``sex``, ``ethnic_group``, ``imd_quintile``."""
 
 COMMUNITY_TEAMS = ("A05", "A06", "A07", "A08")
 CRISIS_COLUMNS = {

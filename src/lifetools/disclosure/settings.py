@@ -27,7 +27,7 @@ from lifetools.design_sizes import (
     CRISIS_HORIZON_DAYS,
     CRISIS_IMPUTATIONS,
     CRISIS_MAX_PARAMETERS,
-    CRISIS_OPTIONAL_PREDICTORS,
+    CRISIS_OPTIONAL_PARAMETERS,
     CRISIS_R2_FRACTION,
     CRISIS_TARGET_SHRINKAGE,
     MIN_BOOT_PER_COPY,
@@ -183,7 +183,7 @@ def _boot_total(params: Mapping[str, Any]) -> Collection[float] | None:
 
 
 def smallest_sample_size(parameters: int = MAX_PREDICTOR_PARAMETERS
-                         - len(CRISIS_OPTIONAL_PREDICTORS)) -> int:
+                         - CRISIS_OPTIONAL_PARAMETERS) -> int:
     """The fewest people Riley et al.'s criteria can ask of the crisis-risk model: its
     criterion (i) (expected shrinkage ``CRISIS_TARGET_SHRINKAGE``) at the prevalence
     where the anticipated Cox-Snell R-squared is largest (a half: its maximum is 0.75
@@ -220,7 +220,7 @@ SETTINGS: dict[str, Callable[[Mapping[str, Any]], Collection[float] | None]] = {
         else set(range(0, INNER_FITS_PER_SAMPLE * max(_boot_total(params) or {0}) + 1))),
     "bootstrap samples per imputed copy": _boot_per_copy,
     "candidate predictor parameters": lambda params: set(range(
-        MAX_PREDICTOR_PARAMETERS - len(CRISIS_OPTIONAL_PREDICTORS),
+        MAX_PREDICTOR_PARAMETERS - CRISIS_OPTIONAL_PARAMETERS,
         MAX_PREDICTOR_PARAMETERS + 1)),
     "ridge penalty": _ridge_grid,
     "cross-validation folds": lambda params: {CV_FOLDS},

@@ -20,7 +20,7 @@ import shlex
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -385,6 +385,19 @@ def _reference_pages(book: Path) -> None:
         shutil.copyfile(glossary, folder / "glossary.md")
 
 
+def _effect_rows(effects: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """Each known effect's name and value, a nested model's fields each on a row of its
+    own under a dotted name (``crisis_risk.intercept``: the crisis-risk model)."""
+    rows: list[tuple[str, Any]] = []
+    for f in fields(effects):
+        value = getattr(effects, f.name)
+        if is_dataclass(value):
+            rows += _effect_rows(value, f"{prefix}{f.name}.")
+        else:
+            rows.append((f"{prefix}{f.name}", value))
+    return rows
+
+
 def _effect_value(value: Any) -> str:
     """A known effect as the page shows it: a number, or ``name value`` pairs (a
     mapping kept as a tuple in the frozen dataclass, e.g. a rate by team type)."""
@@ -400,8 +413,8 @@ def _true_effects_page(book: Path) -> None:
              "`TrueEffects` in `src/lifetools/synthetic/truth.py`) when the site was "
              "built. What each effect means and how the generator uses it is on "
              "{doc}`synthetic-data`.", "", "| name | value |", "|---|---|"]
-    lines += [f"| `{f.name}` | {_effect_value(getattr(TRUE_EFFECTS, f.name))} |"
-              for f in fields(TRUE_EFFECTS)]
+    lines += [f"| `{name}` | {_effect_value(value)} |"
+              for name, value in _effect_rows(TRUE_EFFECTS)]
     (book / "methods" / "true-effects.md").write_text("\n".join([*lines, ""]))
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.prediction._logit import inverse_logit
-from lifetools.prediction.model import FrozenModel, ModelSpec, _design
+from lifetools.prediction.model import FrozenModel, ModelSpec, _design, spec_knots
 from lifetools.prediction.penalised import (
     RidgeModel,
     _deviance,
@@ -28,7 +28,6 @@ from lifetools.prediction.penalised import (
     fit_ridge,
     pool_penalised,
 )
-from lifetools.prediction.splines import rcs_knots
 
 __all__ = ["LASSO_RATIOS", "fit_lasso", "fit_lasso_imputed", "fit_lasso_model", "lasso_grid",
            "lasso_fit", "lasso_kkt"]
@@ -272,8 +271,7 @@ def fit_lasso_model(frame: pd.DataFrame, spec: ModelSpec, *,
     (``tests/reference/test_glmnet_against_r.py``).
     """
     y = frame[spec.outcome_col].to_numpy(dtype=float)
-    knots = dict(knots) if knots is not None else {
-        col: rcs_knots(frame[col].to_numpy(dtype=float), k) for col, k in spec.splines.items()}
+    knots = dict(knots) if knots is not None else spec_knots(frame, spec)
     levels = {col: tuple(sorted(frame[col].astype(str).unique())) for col in spec.categorical}
     x, names = _design(frame, knots, spec.linear, levels, spec.interactions)
     rows: list[tuple[float, float]] = []

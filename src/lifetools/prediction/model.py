@@ -14,7 +14,7 @@ from lifetools.convergence import degenerate_terms, standard_errors
 from lifetools.prediction._logit import fit_logit, fit_logit_rms, inverse_logit
 from lifetools.prediction.splines import rcs_basis, rcs_knots
 
-__all__ = ["FrozenModel", "ModelSpec", "PredictionModel", "fit_prediction_model"]
+__all__ = ["FrozenModel", "ModelSpec", "PredictionModel", "fit_prediction_model", "spec_knots"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,10 @@ class ModelSpec:
     ``splines`` maps a continuous column to its number of knots (restricted cubic
     spline); ``linear`` columns enter as they are (numbers or 0/1); ``categorical``
     columns get one indicator per level but the first (sorted); ``interactions`` are
-    products of two ``linear`` columns.
+    products of two ``linear`` columns. ``knots`` fixes the knots of some spline
+    columns before any fit (for example placed on the recorded values of a predictor
+    that is imputed, so that every imputed copy and bootstrap sample uses the same
+    ones: :func:`spec_knots`); the others are placed on the data each fit starts from.
     """
 
     outcome_col: str
@@ -32,6 +35,7 @@ class ModelSpec:
     linear: tuple[str, ...] = ()
     categorical: tuple[str, ...] = ()
     interactions: tuple[tuple[str, str], ...] = ()
+    knots: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -84,11 +88,17 @@ class FrozenModel:
 
     @classmethod
     def from_json(cls, text: str) -> FrozenModel:
-        """Read a model written by :meth:`to_json`."""
+        """Read a model written by :meth:`to_json` (its splines in the order of its
+        terms: the document's keys are sorted). Tested in
+        ``tests/unit/test_prediction_honos_spline.py``."""
         d = json.loads(text)
-        return cls(terms=tuple(d["terms"]), coefficients=tuple(d["coefficients"]),
+        terms = tuple(d["terms"])
+        # in the terms' order, not the document's sorted keys: the design's columns
+        # follow the knots' order (HoNOS's spline sorts before years_in_care's)
+        spline_order = sorted(d["knots"], key=terms.index)
+        return cls(terms=terms, coefficients=tuple(d["coefficients"]),
                    intercept=float(d["intercept"]),
-                   knots={k: tuple(v) for k, v in d["knots"].items()},
+                   knots={k: tuple(d["knots"][k]) for k in spline_order},
                    levels={k: tuple(v) for k, v in d["levels"].items()},
                    linear=tuple(d["linear"]),
                    interactions=tuple(tuple(p) for p in d["interactions"]),
@@ -137,6 +147,16 @@ def _design(frame: pd.DataFrame, knots: Mapping[str, tuple[float, ...]],
     return matrix, names
 
 
+def spec_knots(frame: pd.DataFrame, spec: ModelSpec) -> dict[str, tuple[float, ...]]:
+    """The knots of each spline of ``spec``, in its order: the spec's fixed ones
+    (``ModelSpec.knots``), else Harrell's placement on ``frame``
+    (:func:`~lifetools.prediction.splines.rcs_knots`). Tested in
+    ``tests/unit/test_prediction_honos_spline.py``."""
+    return {col: tuple(float(v) for v in spec.knots[col]) if col in spec.knots
+            else rcs_knots(frame[col].to_numpy(dtype=float), k)
+            for col, k in spec.splines.items()}
+
+
 def fit_prediction_model(frame: pd.DataFrame, spec: ModelSpec, *,
                          shrinkage: str | float = "heuristic",
                          knots: Mapping[str, tuple[float, ...]] | None = None) -> PredictionModel:
@@ -152,7 +172,8 @@ def fit_prediction_model(frame: pd.DataFrame, spec: ModelSpec, *,
         ``(LR - df) / LR``, none (maximum likelihood), or a given factor (for example
         the bootstrap-corrected calibration slope from :func:`bootstrap_validation`).
     knots : mapping, optional
-        Fixed knots by column (default: Harrell's placement on ``frame``).
+        Fixed knots by column (default: :func:`spec_knots`, the spec's fixed knots or
+        Harrell's placement on ``frame``).
 
     Returns
     -------
@@ -172,8 +193,7 @@ def fit_prediction_model(frame: pd.DataFrame, spec: ModelSpec, *,
     y = frame[spec.outcome_col].to_numpy(dtype=float)
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError(f"outcome column {spec.outcome_col!r} must hold 0/1 only")
-    knots = dict(knots) if knots is not None else {
-        col: rcs_knots(frame[col].to_numpy(dtype=float), k) for col, k in spec.splines.items()}
+    knots = dict(knots) if knots is not None else spec_knots(frame, spec)
     levels = {col: tuple(sorted(frame[col].astype(str).unique())) for col in spec.categorical}
     x, names = _design(frame, knots, spec.linear, levels, spec.interactions)
     fit = fit_logit(x, y, stop_on_separation=True)  # a bootstrap sample may separate

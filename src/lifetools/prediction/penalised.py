@@ -12,8 +12,7 @@ import pandas as pd
 
 from lifetools.penalties import PENALTY_GRID
 from lifetools.prediction._logit import inverse_logit
-from lifetools.prediction.model import FrozenModel, ModelSpec, _design
-from lifetools.prediction.splines import rcs_knots
+from lifetools.prediction.model import FrozenModel, ModelSpec, _design, spec_knots
 
 __all__ = ["PENALTY_GRID", "RidgeModel", "cv_folds", "fit_ridge", "fit_ridge_imputed",
            "fit_ridge_model", "pool_penalised", "ridge_fit"]
@@ -145,8 +144,7 @@ def fit_ridge_model(frame: pd.DataFrame, spec: ModelSpec, *,
     ``tests/reference/test_penalised_against_r.py``.
     """
     y = frame[spec.outcome_col].to_numpy(dtype=float)
-    knots = dict(knots) if knots is not None else {
-        col: rcs_knots(frame[col].to_numpy(dtype=float), k) for col, k in spec.splines.items()}
+    knots = dict(knots) if knots is not None else spec_knots(frame, spec)
     levels = {col: tuple(sorted(frame[col].astype(str).unique())) for col in spec.categorical}
     x, names = _design(frame, knots, spec.linear, levels, spec.interactions)
     rows = []

@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from lifetools.prediction.model import FrozenModel, ModelSpec, _design
-from lifetools.prediction.splines import rcs_knots
+from lifetools.prediction.model import FrozenModel, ModelSpec, _design, spec_knots
 from lifetools.regression.imputation import rubin_combine
 from lifetools.survival.finegray import breslow_baseline, fit_fine_gray
 
@@ -95,8 +94,7 @@ def fit_fine_gray_risk(frame: pd.DataFrame, spec: ModelSpec, *, duration_col: st
     (cumulative incidence at three horizons to 1e-7) in
     ``tests/reference/test_fine_gray_risk_against_r.py``.
     """
-    knots = dict(knots) if knots is not None else {
-        col: rcs_knots(frame[col].to_numpy(dtype=float), k) for col, k in spec.splines.items()}
+    knots = dict(knots) if knots is not None else spec_knots(frame, spec)
     levels = {col: tuple(sorted(frame[col].astype(str).unique())) for col in spec.categorical}
     x, names = _design(frame, knots, spec.linear, levels, spec.interactions)
     columns = [f"x{i}" for i in range(len(names))]

@@ -50,6 +50,7 @@ from lifetools.formatting import (
 from lifetools.labels import TERMS, VALUE_LABELS
 from lifetools.prediction import ModelSpec
 from lifetools.prediction.imputation import impute_predictors
+from lifetools.prediction.splines import rcs_knots
 
 __all__ = ["AGE_KNOTS", "SPLINE_WORDS", "spline_sentence", "COMPARISON_FOLDS",
            "COMPLETE_PREDICTORS", "IMPUTATIONS",
@@ -128,11 +129,42 @@ def with_missing_predictors(data: pd.DataFrame) -> pd.DataFrame:
 
 
 def crisis_spec(data: pd.DataFrame) -> ModelSpec:
-    """The prespecified model; HoNOS left out when fewer than ``MIN_OBSERVED`` are recorded."""
-    honos = int(data["honos"].notna().sum()) >= MIN_OBSERVED
-    return ModelSpec("crisis", splines=dict(CRISIS_SPLINE_KNOTS),
-                     linear=tuple(p for p in CRISIS_LINEAR_PREDICTORS
-                                  if honos or p not in CRISIS_OPTIONAL_PREDICTORS))
+    """The prespecified model of the development cohort ``data`` (unknowns missing:
+    :func:`with_missing_predictors`).
+
+    HoNOS enters as a restricted cubic spline of
+    :data:`~lifetools.design_sizes.CRISIS_HONOS_KNOTS` knots placed by Harrell's rule on
+    the recorded scores (``ModelSpec.knots``): fixed before imputation, so every
+    imputed copy, bootstrap sample and comparison model builds its basis from its own
+    imputed scores with the same knots (passive imputation: the score is imputed, then
+    the basis made), and frozen with the model applied to the next edition. HoNOS is
+    left out when fewer than ``MIN_OBSERVED`` are recorded, and enters linearly when
+    its recorded scores are too few distinct values for three distinct knots. Until
+    wave 44 HoNOS entered linearly (issue 19). Tested in
+    ``tests/unit/test_prediction_honos_spline.py``.
+    """
+    observed = data["honos"].dropna().to_numpy(dtype=float)
+    splines = {p: k for p, k in CRISIS_SPLINE_KNOTS.items()
+               if p not in CRISIS_OPTIONAL_PREDICTORS}
+    linear = CRISIS_LINEAR_PREDICTORS
+    knots: dict[str, tuple[float, ...]] = {}
+    if len(observed) >= MIN_OBSERVED:
+        honos_knots = _knots_or_none(observed, CRISIS_SPLINE_KNOTS["honos"])
+        if honos_knots is None:
+            linear = (*linear[:4], "honos", *linear[4:])
+        else:
+            splines["honos"] = CRISIS_SPLINE_KNOTS["honos"]
+            knots["honos"] = honos_knots
+    return ModelSpec("crisis", splines=splines, linear=tuple(linear), knots=knots)
+
+
+def _knots_or_none(values: np.ndarray, n_knots: int) -> tuple[float, ...] | None:
+    """Harrell's knots of ``values``, or None when they are not ``n_knots`` distinct."""
+    try:
+        knots = rcs_knots(values, n_knots)
+    except ValueError:
+        return None
+    return knots if len(knots) == n_knots else None
 
 
 def imputed_cohort(data: pd.DataFrame, spec: ModelSpec, *, m: int, seed: int
@@ -148,9 +180,11 @@ def imputed_cohort(data: pd.DataFrame, spec: ModelSpec, *, m: int, seed: int
     (:func:`lifetools.prediction.imputation.impute_predictors`); HoNOS is missing
     mostly by team type, which is in the imputation model (missing at random given the
     predictors and outcome is assumed for all of them). HoNOS left out of the model
-    (too few recorded) is filled with 0 and not imputed.
+    (too few recorded) is filled with 0 and not imputed. HoNOS's spline basis is not
+    imputed: each copy's design is made from its imputed score (passive imputation),
+    with the knots :func:`crisis_spec` fixed on the recorded scores.
     """
-    data = data.assign(honos=data["honos"].fillna(0.0)) if "honos" not in spec.linear \
+    data = data.assign(honos=data["honos"].fillna(0.0)) if "honos" not in spec.columns \
         else data
     impute = imputed_predictors(data, spec)
     if not impute:
@@ -569,7 +603,7 @@ def flow_table(development: Any, validation: Any) -> ProtectedTable:
     return protect_flow(raw, FLOW_COUNTS, parents=FLOW_PARENTS[:len(raw)])
 
 
-SPLINE_WORDS = {"age": "age", "years_in_care": "time in care"}
+SPLINE_WORDS = {"age": "age", "years_in_care": "time in care", "honos": "HoNOS"}
 """The crisis model's spline predictors in the page's words (:func:`spline_sentence`)."""
 
 

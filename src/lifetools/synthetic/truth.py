@@ -8,12 +8,12 @@ domain brief; numbers marked [R] there are reasoned estimates, kept as parameter
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.stats import norm
 
-__all__ = ["EPISODE_COUNT_SHARES", "SWEMWBS_METRIC", "TRUE_EFFECTS", "WINDOW_END",
+__all__ = ["CrisisRiskTruth", "EPISODE_COUNT_SHARES", "SWEMWBS_METRIC", "TRUE_EFFECTS", "WINDOW_END",
            "WINDOW_START", "TrueEffects", "day_to_date"]
 
 WINDOW_START = dt.date(2019, 4, 1)
@@ -35,6 +35,44 @@ SWEMWBS_METRIC = np.array([7.00, 9.51, 11.25, 12.40, 13.33, 14.08, 14.75, 15.32,
 
 EPISODE_COUNT_SHARES = (0.55, 0.22, 0.10, 0.13)
 """Shares of caseload people with 1, 2, 3 and 4 referrals (drawn before the gaps)."""
+
+
+@dataclass(frozen=True)
+class CrisisRiskTruth:
+    """The true 12-month crisis risk model: log-odds of a crisis (issue 19), the
+    ``crisis_risk`` field of :data:`TRUE_EFFECTS`.
+
+    ``intercept + age_linear (age - 40) + age_quadratic (age - 40)^2 + female
+    + deprivation_per_quintile (5 - imd_quintile) + honos_per_5 (honos - 11) / 5
+    + prior_crisis + prior_crisis_x_honos_per_5 * prior_crisis * (honos - 11) / 5
+    + life_rooms * life_rooms_use + inpatient_team * (team_type == "C01")``.
+    Ages are U-shaped on purpose (young adults and the oldest at higher risk), and the
+    effect of HoNOS is stronger after a prior crisis (the interaction).
+    """
+
+    intercept: float = -2.3
+    age_linear: float = -0.03
+    age_quadratic: float = 0.003
+    female: float = 0.15
+    deprivation_per_quintile: float = 0.10
+    honos_per_5: float = 0.30
+    prior_crisis: float = 0.90
+    prior_crisis_x_honos_per_5: float = 0.50
+    life_rooms: float = -0.20
+    inpatient_team: float = 0.50
+    prior_crisis_share: float = 0.25
+    """Share of people with a crisis in the year before the period start."""
+    life_rooms_share: float = 0.12
+    inpatient_team_share: float = 0.10
+    death_share: float = 0.03
+    """Share of people without a crisis who die within the year (a competing event, on
+    a uniform day; a crisis also falls on a uniform day), so the true 12-month
+    cumulative incidence of crisis with death competing is ``true_risk``."""
+    edition_extremes_per_year: float = 0.04
+    """Edition 1 keeps each person with probability ``0.05 + |age - 40| *
+    edition_extremes_per_year`` (at most 1): more of the youngest and oldest, a case-mix
+    shift within the ages seen in development, which a correctly specified model
+    survives and a linear-age model does not."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +144,12 @@ class TrueEffects:
     depends only on recorded data (team, age, how soon the referral closed), never on
     the score itself: missing at random, so the imputation model (which holds the
     outcome) recovers the true effects while complete cases are a selected sample."""
+
+    crisis_risk: CrisisRiskTruth = field(default_factory=CrisisRiskTruth)
+    """The true 12-month crisis-risk model of the prediction cohort and its test tables
+    (:mod:`lifetools.synthetic.crisis`): coefficients, baseline, the U-shaped age term
+    and the prior crisis x HoNOS interaction. It draws from random streams of its own, so
+    no other synthetic table depends on it."""
 
     def honos_missing_rate(self, team: str) -> float:
         """The reference probability of a missing HoNOS for ``team`` (0 if none)."""
