@@ -128,8 +128,32 @@ def test_plot_group_calibration_withheld_model_draws_no_curve(parts):
                                                      "ci_upper"]), converged=False)
     table = group_curves_table(parts[4], withheld)
     fig = plots.plot_group_calibration(table).figure
-    assert all(len(a.lines) == 1 for a in fig.axes)  # perfect calibration only
+    assert len(fig.axes) == 1 and len(fig.axes[0].lines) == 1  # perfect calibration only
+    assert fig._lifetools_alt.startswith("A dashed line of perfect calibration only: the "
+                                         "calibration curves by group are not shown: ")
+    assert "no group has a curve" not in fig._lifetools_alt  # the release's reason
     matplotlib.pyplot.close(fig)
+
+
+def test_group_curves_are_made_for_a_withheld_model_and_blanked_by_its_release(cohort):
+    # a withheld model's table hides every estimate by the release rule: the curves of
+    # the groups it would show are made, and blanked with the release's reason (the
+    # figure's caption and alt text say it), never an empty table with no reason
+    frame, risk = cohort
+    rows = fairness_rows(frame["crisis"], risk, frame, min_count=10)
+    withheld = disclosure.model_release(
+        None, data=pd.DataFrame({"e": [1.0] * 3}), event_col="e", level_cols=[],
+        summary=pd.DataFrame(columns=["term", "estimate", "ci_lower", "ci_upper"]),
+        converged=False)
+    _, table = fairness_table(rows, withheld)
+    assert not len(shown_rows(rows, table))  # the words describe no group
+    drawable = shown_rows(rows, table, released_only=False)
+    assert len(drawable) == len(rows) - 1  # every group but the small one
+    curves = group_curves_table(
+        group_calibration_curves(frame["crisis"], risk, frame, drawable), withheld)
+    assert len(curves) and curves.frame["observed"].isna().all()
+    assert plots.model_caption(curves, "Curves").startswith("Curves. The model's curves "
+                                                            "are not shown: ")
 
 
 def test_slope_sentence_names_groups_whose_interval_excludes_1(parts):

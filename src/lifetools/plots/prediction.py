@@ -258,8 +258,8 @@ def plot_group_calibration(curves: Any, *, ax: Any = None) -> Any:
     people with and without the outcome have rows, so no smaller group is drawn; each
     curve is a model evaluated at whole percentages of risk, not people. The panels
     are stacked (a phone's width each); returns the first panel's axes. When the model
-    was withheld (or no group has a curve) each panel draws only the line of perfect
-    calibration, and the alt text says why. ``ax`` must be None: the figure is its own
+    was withheld (or no group has a curve) one panel draws only the line of perfect
+    calibration, and the alt text says why (the release record's words). ``ax`` must be None: the figure is its own
     panels.
     """
     if ax is not None:
@@ -268,7 +268,8 @@ def plot_group_calibration(curves: Any, *, ax: Any = None) -> Any:
     data = frame[list(GROUP_COLUMNS)].copy()
     data[["predicted", "observed"]] = data[["predicted", "observed"]].astype(float).round(4)
     shown = not why and len(data) > 0 and data[["predicted", "observed"]].notna().all().all()
-    panels = list(dict.fromkeys(data["characteristic"])) or ["Every group"]
+    # one panel a grouping; no curve drawn: one panel saying so
+    panels = list(dict.fromkeys(data["characteristic"])) if shown else [""]
     top = float(data[["predicted", "observed"]].max().max() * 1.05) if shown else 1.0
     fig, axes = plt.subplots(len(panels), 1, squeeze=False,
                              figsize=(figure_width(), 5.2 * len(panels)))
@@ -281,7 +282,8 @@ def plot_group_calibration(curves: Any, *, ax: Any = None) -> Any:
                          marker=MARKERS[i % len(MARKERS)], markersize=5,
                          label=_group_name(panel, str(group)))
 
-        one.set_title(wrap(_panel_title(panel), 30))
+        if panel:
+            one.set_title(wrap(_panel_title(panel), 30))
         calibration_axes(one, top, draw if shown else None,
                          absent="The model's curves are not shown")
     mark_protected(fig, rules={"content": "fitted curves of groups of at least the "
@@ -296,8 +298,8 @@ def _group_alt(data: pd.DataFrame, panels: list[str], why: str) -> str:
     """The alt text of :func:`plot_group_calibration`: each panel's groups and the
     group whose curve lies furthest from perfect calibration, by how much."""
     if why or not len(data):
-        return ("Panels with a dashed line of perfect calibration only: the calibration "
-                f"curves by group are not shown: {why or 'no group has a curve'}.")
+        return ("A dashed line of perfect calibration only: the calibration curves by "
+                f"group are not shown: {why or 'no group has a curve'}.")
     said = []
     for panel in panels:
         part = data[data["characteristic"] == panel].assign(

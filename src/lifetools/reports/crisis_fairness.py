@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from lifetools.disclosure import ProtectedTable, Reason, compose, model_outputs
+from lifetools.disclosure.models import WITHHELD_CELL
 from lifetools.disclosure.rule_text import too_few_sentence
 from lifetools.disclosure.withheld import TooFew
 from lifetools.labels import DEPRIVATION_FIFTHS, listed
@@ -81,11 +82,18 @@ def fairness_table(rows: pd.DataFrame, release: Any) -> tuple[pd.DataFrame, Prot
     return fair, protected
 
 
-def shown_rows(rows: pd.DataFrame, table: ProtectedTable) -> pd.DataFrame:
+def shown_rows(rows: pd.DataFrame, table: ProtectedTable, *,
+               released_only: bool = True) -> pd.DataFrame:
     """The rows of ``rows`` whose estimates the protected fairness table shows: a group
-    it hides (too few, or any estimate cell hidden) is never described or drawn."""
-    hidden = {row for row, col, _ in table.record.suppressed
-              if col in ESTIMATE_COLUMNS.values()}
+    it hides (too few, or any estimate cell hidden) is never described or drawn.
+
+    ``released_only=False``: the groups it would show were the model released (cells
+    blank only by the model release rule, :data:`~lifetools.disclosure.models.
+    WITHHELD_CELL`, counted as shown), whose curves are made so that their table is
+    blanked by the same release, with its reason (:func:`group_curves_table`)."""
+    hidden = {row for row, col, why in table.record.suppressed
+              if col in ESTIMATE_COLUMNS.values()
+              and (released_only or why != WITHHELD_CELL)}
     return rows[~rows.index.isin(hidden) & ~rows["suppressed"]]
 
 
@@ -93,8 +101,8 @@ def group_calibration_curves(outcome: Any, risk: np.ndarray, frame: pd.DataFrame
                              shown: pd.DataFrame) -> pd.DataFrame:
     """The flexible calibration curve of each group the fairness table shows.
 
-    ``shown``: :func:`shown_rows` (groups with at least the threshold of people with
-    and without a crisis); ``frame``: the cohort, with the columns of
+    ``shown``: :func:`shown_rows` with ``released_only=False`` (groups with at least
+    the threshold of people with and without a crisis); ``frame``: the cohort, with the columns of
     :data:`~lifetools.reports.crisis_parts.FAIRNESS_GROUPS`. Each group's curve is
     :func:`lifetools.prediction.calibration_curve` of its people (the overall curve's
     estimator: a restricted cubic spline of the logit of the risk, pointwise 95% Wald

@@ -96,7 +96,7 @@ from lifetools.reports.model_card import model_card_results
 from lifetools.reports.sentences import C_JUDGE
 from lifetools.reports.tripod import tripod_checklist, tripod_meta
 
-__all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk", "temporal_table",
+__all__ = ["C_JUDGE", "MEASURES", "RELEASE_LEVEL_COLUMNS", "CrisisRiskReport", "analyse_crisis_risk", "temporal_table",
            "model_results", "sample_size", "temporal_calibration_grid"]
 
 MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
@@ -141,6 +141,14 @@ class CrisisRiskReport:
     ``temporal``, ``comparison``, ``knots``) before their models' release check, counts
     raw: for checking the numbers, never shown (a withheld model's are blank in the
     published tables)."""
+
+
+RELEASE_LEVEL_COLUMNS = ("female", "white", "imd_q1", "community_team", "honos_recorded",
+                         "life_rooms")
+"""The binary predictors in whose every level the model's release check counts the
+development cohort's crises (:func:`lifetools.disclosure.model_release`), for the
+logistic model and its Fine-Gray version alike. Checked on the default synthetic data
+in ``tests/truth/test_default_data_crisis_release.py``."""
 
 
 EPP_NEEDED = "Events per parameter needed"
@@ -303,8 +311,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     half = half * np.r_[1.0, [frozen.shrinkage] * parameters]
     coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - half,
                                ci_upper=fit.summary["estimate"] + half)
-    level_cols = ["female", "white", "imd_q1", "community_team", "honos_recorded",
-                  "life_rooms"]
+    level_cols = list(RELEASE_LEVEL_COLUMNS)
     release = model_release(fit, data=dev, event_col="crisis", level_cols=level_cols,
                             summary=coefs, converged=not fit.warnings)
     shown = release.estimates(coefs).frame  # released estimates only (a sealed type)
@@ -361,7 +368,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     # only the groups whose estimates the table shows (a group it hides is never
     # described or drawn)
     fairness_shown = shown_rows(fairness, fairness_table)
-    group_curves = group_calibration_curves(val["crisis"], risk, val, fairness_shown)
+    group_curves = group_calibration_curves(
+        val["crisis"], risk, val, shown_rows(fairness, fairness_table, released_only=False))
     t = result.summary.set_index("measure")
     terms = fit.summary.set_index("term")
     # each imputed predictor's fraction of missing information (its pooled term's)
