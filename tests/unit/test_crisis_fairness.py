@@ -97,6 +97,10 @@ def test_group_calibration_curves_draw_only_groups_at_the_threshold_on_round_ris
     assert len(drawn) == len(rows) - 1  # every group but the small one
     np.testing.assert_allclose(curves["predicted"] * 100,
                                np.round(curves["predicted"] * 100), atol=1e-9)
+    # every curve in one table the gate does not read as one row per person
+    from lifetools.tables import MAX_ROWS
+
+    assert len(curves) <= MAX_ROWS and curves.groupby(["characteristic", "group"]).size().min() >= 2
     # the miscalibrated group's curve is flatter than the line of perfect calibration
     men = curves[(curves["characteristic"] == "Sex") & (curves["group"] == "Male")]
     assert np.polyfit(men["predicted"], men["observed"], 1)[0] < 0.8
@@ -173,3 +177,26 @@ def test_slope_sentence_names_groups_whose_interval_excludes_1(parts):
     rows = rows.assign(slope_lower=0.9)
     assert "the calibration slope includes perfect calibration" in str(slope_sentence(rows))
     assert "cannot say" in str(slope_sentence(rows.iloc[0:0]))
+
+
+def test_group_calibration_figure_passes_the_gate_s_checks_at_source(parts, output):
+    # what the page publishes: the PNG, its alt text and caption (the gate's figure-text
+    # rules run by show_figure) and the CSV of the curves drawn, read by the gate's
+    # download rules with the figure's record: no finding
+    from lifetools import publication
+    from lifetools.disclosure import active_profile
+    from lifetools.pipeline.gate.files import _csv_findings
+
+    table = group_curves_table(parts[4], released_model())
+    shown = publication.show_figure(plots.plot_group_calibration(table),
+                                    name="fairness-calibration",
+                                    caption=plots.model_caption(table, "By group"))
+    assert shown.png
+    text = (output / "figures" / "fairness-calibration.csv").read_text()
+    head, first = text.splitlines()[:2]
+    assert head == "characteristic,group,predicted,observed" and first.startswith("Sex,")
+    assert "Not known" not in text.split("Ethnic group")[1].split("IMD")[0]
+    record = shown.download_rules["figures/fairness-calibration.csv"]
+    assert record["proportion_places"] == 3
+    assert _csv_findings(text, record, active_profile(), tables=False) == []
+    matplotlib.pyplot.close("all")

@@ -26,9 +26,10 @@ from lifetools.labels import DEPRIVATION_FIFTHS, listed
 from lifetools.prediction import calibration_curve, performance_by_group
 from lifetools.reports.crisis_internal import internal_calibration_grid, kept_sides
 from lifetools.reports.crisis_parts import FAIRNESS_GROUPS, shown_estimate
+from lifetools.tables import MAX_ROWS
 
 __all__ = ["ESTIMATE_COLUMNS", "GROUP_CURVE_COLUMNS", "citl_sentence", "fairness_rows",
-           "fairness_sentence",
+           "fairness_sentence", "group_grid",
            "fairness_table", "group_calibration_curves", "group_curves_table", "group_words",
            "shown_rows", "slope_sentence"]
 
@@ -97,6 +98,18 @@ def shown_rows(rows: pd.DataFrame, table: ProtectedTable, *,
     return rows[~rows.index.isin(hidden) & ~rows["suppressed"]]
 
 
+def group_grid(risk: np.ndarray, points: int) -> np.ndarray:
+    """A group's grid of risks: :func:`~lifetools.reports.crisis_internal.
+    internal_calibration_grid` of its predicted risks (whole percentages from the 5th to
+    the 95th percentile), thinned evenly to at most ``points`` (at least its two
+    ends), so that every group's curve fits one published table."""
+    grid = internal_calibration_grid(risk)
+    if len(grid) <= points:
+        return grid
+    return grid[np.unique(np.round(np.linspace(0, len(grid) - 1, max(points, 2)))
+                          .astype(int))]
+
+
 def group_calibration_curves(outcome: Any, risk: np.ndarray, frame: pd.DataFrame,
                              shown: pd.DataFrame) -> pd.DataFrame:
     """The flexible calibration curve of each group the fairness table shows.
@@ -107,21 +120,23 @@ def group_calibration_curves(outcome: Any, risk: np.ndarray, frame: pd.DataFrame
     :func:`lifetools.prediction.calibration_curve` of its people (the overall curve's
     estimator: a restricted cubic spline of the logit of the risk, pointwise 95% Wald
     band) read at whole percentages of risk from the 5th to the 95th percentile of the
-    group's predicted risks (:func:`~lifetools.reports.crisis_internal.
-    internal_calibration_grid`: no person's risk is published). Columns
+    group's predicted risks (:func:`group_grid`: no person's risk is published), at
+    most :data:`~lifetools.tables.MAX_ROWS` rows in all (the most a published table
+    may have before the publish gate reads it as one row per person: 12 groups have
+    5 points each). Columns
     ``characteristic``, ``group`` and :data:`GROUP_CURVE_COLUMNS`; a group whose curve
     cannot be fitted (a singular fit) has no rows.
     """
     y = np.asarray(outcome, dtype=float)
     p = np.asarray(risk, dtype=float)
     by_label = {label: col for col, label in FAIRNESS_GROUPS.items()}
+    points = MAX_ROWS // max(len(shown), 1)
     curves = []
     for r in shown.itertuples():
         mask = (pd.Series(np.asarray(frame[by_label[r.characteristic]])).astype(str)
                 == r.group).to_numpy()
         try:
-            curve = calibration_curve(y[mask], p[mask],
-                                      grid=internal_calibration_grid(p[mask]))
+            curve = calibration_curve(y[mask], p[mask], grid=group_grid(p[mask], points))
         except (np.linalg.LinAlgError, ValueError):
             continue
         curves.append(curve.assign(characteristic=r.characteristic, group=r.group))
