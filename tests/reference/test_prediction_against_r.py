@@ -5,8 +5,10 @@ tests/reference/R/make_reference_prediction.R from MASS::birthwt (written to
 tests/reference/data/birthwt.csv) and a normal sample (rcs_z.csv). The bootstrap
 samples of ``rms::validate(lrm(...), B = 40)`` are in the JSON (1-based), so
 lifetools repeats the same samples and the optimism must agree to numerical precision.
-The decision-curve tutorial example (R dcurves, family history) is in
-results/dca_famhistory.json with its source. R is not needed to run these tests.
+The decision-curve tutorial examples (R dcurves) are in results/dca_famhistory.json
+(family history, a 0/1 marker) and results/dca_marker.json (the marker's continuous
+predicted risks, data in data/dca_cancer_dx.csv; recipe R/make_reference_dca_marker.R),
+each with its source. R is not needed to run these tests.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from lifetools.prediction import (
     rcs_basis,
     rcs_knots,
 )
+from lifetools.prediction.performance import confusion_counts
 
 HERE = Path(__file__).parent
 R = json.loads((HERE / "results" / "reference_prediction.json").read_text())
@@ -154,3 +157,30 @@ def test_fit_prediction_model_heuristic_shrinkage_against_r():
     np.testing.assert_allclose(fit.frozen.coefficients, ref["slopes"], rtol=1e-10)
     assert fit.frozen.intercept == pytest.approx(ref["intercept"], rel=1e-10)
     np.testing.assert_allclose(fit.summary["estimate_ml"], ref["coef_ml"], rtol=1e-10)
+
+
+def test_net_benefit_dca_tutorial_marker_continuous_risks_against_r_dcurves():
+    # Published worked example with continuous predicted risks (decision curve
+    # tutorial, R dcurves: dca(cancer ~ marker, as_probability = "marker",
+    # harm = 0.0333)): 750 people, the marker's risk from a logistic regression, 35
+    # thresholds from 1% to 35%. R's net benefit of the marker has the harm subtracted,
+    # which lifetools has no term for: added back. Model, treat-all, treat-none and the
+    # true- and false-positive rates (confusion_counts over n): 1e-10 (observed 1e-16).
+    ref = json.loads((HERE / "results" / "dca_marker.json").read_text())
+    data = pd.read_csv(HERE / "data" / "dca_cancer_dx.csv")
+    y, risk = data["cancer"].to_numpy(dtype=float), data["marker_risk"].to_numpy()
+    assert len(y) == 750 and int(y.sum()) == 105
+    table = net_benefit(y, risk, ref["thresholds"])
+    np.testing.assert_allclose(table["threshold"], ref["thresholds"], rtol=0, atol=1e-15)
+    np.testing.assert_allclose(table["model"], np.asarray(ref["model"]) + ref["harm"],
+                               rtol=0, atol=1e-10)
+    np.testing.assert_allclose(table["treat_all"], ref["treat_all"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(table["treat_none"], ref["treat_none"], rtol=0, atol=1e-10)
+    true_positives, treated = confusion_counts(y, risk, ref["thresholds"])
+    np.testing.assert_allclose(np.asarray(true_positives) / len(y), ref["model_tp_rate"],
+                               rtol=0, atol=1e-10)
+    np.testing.assert_allclose(
+        (np.asarray(treated) - np.asarray(true_positives)) / len(y), ref["model_fp_rate"],
+        rtol=0, atol=1e-10)
+    # the risks cross the thresholds: the curve is not that of a 0/1 marker
+    assert len(set(treated)) > 20

@@ -220,7 +220,8 @@ def test_jargon_tripod_checklist_gives_each_term_its_words_once(tmp_path, monkey
                                     f"{with_words('C-statistic')} in ")
     assert "Brier score (" in reported["12e"]
     assert reported["12e"].startswith("C-statistic (DeLong)")  # given in item 2
-    assert reported["14"].startswith("C and calibration-in-the-large with intervals")
+    assert reported["14"].startswith("C, calibration slope and calibration-in-the-large "
+                                     "with intervals, and a flexible calibration curve")
 
 
 def test_jargon_a_term_is_glossed_once_per_table_and_a_label_every_time(tmp_path,

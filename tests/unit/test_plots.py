@@ -124,6 +124,12 @@ def every_figure():
             "predicted": np.linspace(0.05, 0.5, 10), "apparent": np.linspace(0.04, 0.52, 10),
             "corrected": np.linspace(0.07, 0.45, 10)})),
         "decision": plots.plot_decision_curve(decision),
+        "group_calibration": plots.plot_group_calibration(pd.DataFrame({
+            "characteristic": ["Sex"] * 6 + ["IMD quintile (1 = most deprived)"] * 3,
+            "group": ["Female"] * 3 + ["Male"] * 3 + ["1"] * 3,
+            "predicted": [0.1, 0.2, 0.3] * 3, "observed": [0.12, 0.19, 0.33, 0.08, 0.22,
+                                                           0.28, 0.1, 0.21, 0.31],
+            "ci_lower": [0.05] * 9, "ci_upper": [0.4] * 9})),
     }
 
 

@@ -158,6 +158,26 @@ def test_performance_by_group_shifted_group_found_and_small_group_suppressed():
     assert table.loc["a", "citl_lower"] < 0 < table.loc["a", "citl_upper"]
 
 
+def test_performance_by_group_miscalibrated_slope_interval_excludes_1_other_covers_1():
+    # group "c"'s risks are too extreme (its true log-odds are half the predicted: true
+    # calibration slope 0.5); "a" and "b" are predicted by the truth (slope 1)
+    data = cohort(9000, seed=8)
+    lp = np.where(data["group"] == "c", 2 * (data["true_lp"] + 1.2) - 1.2, data["true_lp"])
+    groups = np.where(np.arange(len(data)) < 15, "tiny", data["group"])
+    table = performance_by_group(data["y"], 1 / (1 + np.exp(-lp)), groups,
+                                 min_count=10).set_index("group")
+    assert table.loc["c", "slope_upper"] < 1 and 0.35 < table.loc["c", "slope"] < 0.65
+    for fair in ("a", "b"):
+        assert table.loc[fair, "slope_lower"] < 1 < table.loc[fair, "slope_upper"]
+    # the same estimator and Wald interval as overall (performance), within the group
+    mask = groups == "c"
+    overall = performance(data["y"][mask], 1 / (1 + np.exp(-lp[mask]))).summary.set_index(
+        "measure").loc["slope"]
+    assert table.loc["c", ["slope", "slope_lower", "slope_upper"]].tolist() == [
+        overall["estimate"], overall["ci_lower"], overall["ci_upper"]]
+    assert table.loc["tiny", "suppressed"] and np.isnan(table.loc["tiny", "slope"])
+
+
 def test_bootstrap_validation_same_seed_same_result_and_optimism_positive():
     data = cohort(800, seed=5)
     first = bootstrap_validation(data, SPEC, n_boot=20, seed=11)

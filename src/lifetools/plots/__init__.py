@@ -14,6 +14,7 @@ from lifetools.plots.prediction import (
     plot_calibration_curve,
     plot_corrected_calibration,
     plot_decision_curve,
+    plot_group_calibration,
 )
 from lifetools.plots.regression import plot_calibration, plot_love, plot_rates
 from lifetools.plots.survival import plot_forest, plot_survival, survival_curve_table
@@ -21,5 +22,6 @@ from lifetools.publication import show_figure
 
 __all__ = ["plot_calibration", "plot_forest", "plot_love", "plot_monthly_counts",
            "plot_rates", "plot_reach", "plot_run_chart", "plot_survival", "show_figure",
-           "plot_calibration_curve", "plot_corrected_calibration", "plot_decision_curve", "model_caption",
+           "plot_calibration_curve", "plot_corrected_calibration", "plot_decision_curve",
+           "plot_group_calibration", "model_caption",
            "survival_curve_table"]

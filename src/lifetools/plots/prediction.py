@@ -11,7 +11,7 @@ from lifetools.disclosure import require_table
 from lifetools.disclosure.downloads import PROPORTION_PLACES
 from lifetools.disclosure.models import WITHHELD_CELL, WITHHELD_COLUMN
 from lifetools.formatting import format_points, format_proportion
-from lifetools.labels import with_words
+from lifetools.labels import DEPRIVATION_FIFTHS, with_words
 from lifetools.plots.calibration_axes import calibration_axes
 from lifetools.plots.theme import (
     MARKERS,
@@ -21,11 +21,12 @@ from lifetools.plots.theme import (
     legend_below,
     percent_axis,
     redrawable,
+    wrap,
 )
 from lifetools.publication import mark_protected
 
 __all__ = ["model_caption", "plot_calibration_curve", "plot_corrected_calibration",
-           "plot_decision_curve"]
+           "plot_decision_curve", "plot_group_calibration"]
 
 CALIBRATION_COLUMNS = ("predicted", "observed", "ci_lower", "ci_upper")
 
@@ -221,3 +222,96 @@ def plot_decision_curve(table: Any, *, ax: Any = None) -> Any:
                    data={"": require_table(table, name="decision").select(columns)},
                    alt=alt, proportions={"": ["threshold"]})
     return ax
+
+
+GROUP_COLUMNS = ("characteristic", "group", "predicted", "observed")
+"""The columns a figure of calibration by group draws: each group's curve."""
+
+DEPRIVATION = "IMD quintile (1 = most deprived)"
+"""The fairness table's words for the deprivation grouping, whose fifths the figure
+names in words ("Most deprived fifth"), not by their codes."""
+
+
+def _group_name(characteristic: str, group: str) -> str:
+    """A group as a legend names it: a deprivation fifth in words, any other as the
+    table's group."""
+    if characteristic == DEPRIVATION and group in DEPRIVATION_FIFTHS:
+        words = DEPRIVATION_FIFTHS[group].removeprefix("the ")
+        return words[:1].upper() + words[1:]
+    return group
+
+
+def _panel_title(characteristic: str) -> str:
+    """A panel's title: the grouping, deprivation without its code's key."""
+    return "Deprivation fifth (IMD)" if characteristic == DEPRIVATION else characteristic
+
+
+@redrawable
+def plot_group_calibration(curves: Any, *, ax: Any = None) -> Any:
+    """Flexible calibration curves by group: one panel per grouping, one curve a group.
+
+    ``curves`` is the released table of
+    :func:`lifetools.reports.crisis_fairness.group_calibration_curves` (through
+    :func:`lifetools.disclosure.model_outputs`): ``characteristic``, ``group``,
+    ``predicted``, ``observed`` (and the band, not drawn: each group's intervals are
+    the fairness table's). Only groups with at least the disclosure threshold of
+    people with and without the outcome have rows, so no smaller group is drawn; each
+    curve is a model evaluated at whole percentages of risk, not people. The panels
+    are stacked (a phone's width each); returns the first panel's axes. When the model
+    was withheld (or no group has a curve) one panel draws only the line of perfect
+    calibration, and the alt text says why (the release record's words). ``ax`` must be None: the figure is its own
+    panels.
+    """
+    if ax is not None:
+        raise ValueError("plot_group_calibration draws its own panels: call it without ax")
+    frame, why = _released(curves, "calibration by group")
+    data = frame[list(GROUP_COLUMNS)].copy()
+    data[["predicted", "observed"]] = data[["predicted", "observed"]].astype(float).round(4)
+    shown = not why and len(data) > 0 and data[["predicted", "observed"]].notna().all().all()
+    # one panel a grouping; no curve drawn: one panel saying so
+    panels = list(dict.fromkeys(data["characteristic"])) if shown else [""]
+    top = float(data[["predicted", "observed"]].max().max() * 1.05) if shown else 1.0
+    fig, axes = plt.subplots(len(panels), 1, squeeze=False,
+                             figsize=(figure_width(), 5.2 * len(panels)))
+    for panel, one in zip(panels, axes[:, 0], strict=True):
+        part = data[data["characteristic"] == panel]
+
+        def draw(one: Any, part: pd.DataFrame = part, panel: str = panel) -> None:
+            for i, (group, rows) in enumerate(part.groupby("group", sort=False)):
+                one.plot(rows["predicted"], rows["observed"], color=PALETTE[i % len(PALETTE)],
+                         marker=MARKERS[i % len(MARKERS)], markersize=5,
+                         label=_group_name(panel, str(group)))
+
+        if panel:
+            one.set_title(wrap(_panel_title(panel), 30))
+        calibration_axes(one, top, draw if shown else None,
+                         absent="The model's curves are not shown")
+    mark_protected(fig, rules={"content": "fitted curves of groups of at least the "
+                                          "threshold, no counts"},
+                   data={"": _drawn(curves, data, "calibration by group")},
+                   alt=_group_alt(data, panels, why if not shown else ""),
+                   proportions={"": ["predicted", "observed"]})
+    return axes[0, 0]
+
+
+def _group_alt(data: pd.DataFrame, panels: list[str], why: str) -> str:
+    """The alt text of :func:`plot_group_calibration`: each panel's groups and the
+    group whose curve lies furthest from perfect calibration, by how much."""
+    if why or not len(data):
+        return ("A dashed line of perfect calibration only: the calibration curves by "
+                f"group are not shown: {why or 'no group has a curve'}.")
+    said = []
+    for panel in panels:
+        part = data[data["characteristic"] == panel].assign(
+            gap=lambda d: (d["observed"] - d["predicted"]).abs())
+        names = [_group_name(panel, str(g)) for g in dict.fromkeys(part["group"])]
+        worst = part.loc[part["gap"].idxmax()]
+        said.append(f"{_panel_title(panel)}: {len(names)} groups ("
+                    + ", ".join(names) + "); the largest gap between observed and "
+                    f"predicted is {_gap(worst['gap'])}, for "
+                    f"{_group_name(panel, str(worst['group']))}.")
+    return ("Flexible calibration curves of observed against predicted risk, one panel "
+            "per grouping and one curve per group with enough people with and without "
+            "the outcome, each with a dashed line of perfect calibration, over predicted "
+            f"risks from {_risk(data['predicted'].min())} to "
+            f"{_risk(data['predicted'].max())}. " + " ".join(said))

@@ -176,8 +176,10 @@ def net_benefit(outcome: np.ndarray, risk: np.ndarray,
     Net benefit at threshold ``pt`` (Vickers and Elkin 2006):
     ``TP/n - FP/n * pt / (1 - pt)``, a person counted as treated when their risk is at
     least ``pt``; treat-all: ``prevalence - (1 - prevalence) pt / (1 - pt)``;
-    treat-none: 0. Checked against the published decision-curve tutorial example
-    (R ``dcurves``, family history) and R in ``tests/reference/test_prediction_against_r.py``.
+    treat-none: 0. Checked against the published decision-curve tutorial examples
+    (R ``dcurves``: family history, a 0/1 marker, and the marker's continuous predicted
+    risks at 35 thresholds, to 1e-10) and R in
+    ``tests/reference/test_prediction_against_r.py``.
     """
     y = np.asarray(outcome, dtype=float)
     p = np.asarray(risk, dtype=float)

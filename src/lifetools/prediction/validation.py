@@ -384,16 +384,19 @@ def performance_by_group(outcome: np.ndarray, risk: np.ndarray, groups: np.ndarr
     """Discrimination and calibration by group, with 95% intervals (fairness).
 
     Returns one row per group: ``group``, ``n``, ``events``, ``suppressed`` and, for
-    groups shown, ``c`` and ``c_lower``/``c_upper`` (DeLong), ``citl`` with its interval
-    and ``oe_ratio`` with its interval. A group with fewer than ``min_count`` people
+    groups shown, ``c`` and ``c_lower``/``c_upper`` (DeLong), the calibration ``slope``,
+    ``citl`` (calibration-in-the-large) and ``oe_ratio``, each with its interval
+    (``slope_lower``, ``slope_upper`` ...). A group with fewer than ``min_count`` people
     with or without the outcome is suppressed (estimates missing); ``n`` and
     ``events`` stay unrounded here and must be protected before display.
 
     Notes
     -----
-    The estimators are those of :func:`performance` applied within each group.
+    The estimators are those of :func:`performance` applied within each group (the
+    slope and calibration-in-the-large with their Wald intervals, as overall).
     Checked in ``tests/unit/test_prediction.py`` (a group whose risks are shifted is
-    found miscalibrated, the others not).
+    found miscalibrated, the others not; a group whose risks are too extreme has a
+    slope interval below 1, another's covers 1).
     """
     y = np.asarray(outcome, dtype=float)
     p = np.asarray(risk, dtype=float)
@@ -408,7 +411,7 @@ def performance_by_group(outcome: np.ndarray, risk: np.ndarray, groups: np.ndarr
             table = performance(y[mask], p[mask]).summary.set_index("measure")
             c = c_statistic(y[mask], p[mask])
             row |= {"c": c[0], "c_lower": c[1], "c_upper": c[2]}
-            for m in ("citl", "oe_ratio"):
+            for m in ("slope", "citl", "oe_ratio"):
                 row |= {m: table.loc[m, "estimate"], f"{m}_lower": table.loc[m, "ci_lower"],
                         f"{m}_upper": table.loc[m, "ci_upper"]}
         rows.append(row)

@@ -24,13 +24,12 @@ from lifetools.disclosure import (
 )
 from lifetools.formatting import interval_order
 from lifetools.labels import (
-    DEPRIVATION_FIFTHS,
     TERMS,
     explain_terms,
-    listed,
     with_words,
 )
 from lifetools.prediction.drift import CALIBRATION_NULL
+from lifetools.reports.crisis_fairness import fairness_sentence, group_words
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
     CrisisRun,
@@ -55,7 +54,7 @@ from lifetools.result_names import CrisisName
 
 __all__ = ["CALIBRATION_DESCRIPTION", "CURVES_NOT_SHOWN", "CURVE_READING", "C_JUDGE",
            "calibration_paragraph", "comparison_method", "withheld_statement", "DRIFT_SUBJECT", "LASSO_SUBJECT", "RIDGE_SUBJECT", "key_results", "model_results",
-           "model_table", "model_text"]
+           "model_table", "model_text", "fairness_sentence", "group_words"]
 
 
 
@@ -204,75 +203,6 @@ def model_text(release: Any, text: Any) -> Any:
     the model. The checklist's metadata (:func:`lifetools.reports.tripod.tripod_meta`)
     asks it for every item that states a model's number."""
     return text if release.released else release.withheld_once
-
-
-_GROUP_WORDS = {
-    ("Sex", "Female"): "women", ("Sex", "Male"): "men",
-    ("Sex", "Other or not known"): "people whose sex is other or not known",
-    ("Ethnic group", "White"): "people in the White ethnic group",
-    ("Ethnic group", "Other ethnic groups"): "people in other ethnic groups",
-    ("Ethnic group", "Not known"): "people whose ethnic group is not known",
-    **{("IMD quintile (1 = most deprived)", fifth): f"people in {words} of areas"
-       for fifth, words in DEPRIVATION_FIFTHS.items()},
-    ("IMD quintile (1 = most deprived)", "Not known"): "people whose area is not known"}
-"""A fairness group in the summary's words (the table's characteristic and group)."""
-
-
-def group_words(characteristic: str, group: str) -> str:
-    """A fairness table's group as a sentence names it ("women", "the middle fifth");
-    any other as "<characteristic> ‘<group>’"."""
-    return _GROUP_WORDS.get((str(characteristic), str(group)),
-                           f"{str(characteristic).lower()} ‘{group}’")
-
-
-def fairness_sentence(rows: pd.DataFrame | None) -> Any:
-    """What the fairness table says about calibration within groups, in words.
-
-    ``rows``: the groups whose calibration-in-the-large the table shows
-    (``characteristic``, ``group``, ``citl``, ``citl_lower``, ``citl_upper``). A group
-    whose interval lies wholly above no difference had predicted risks too low on
-    average, wholly below too high; the rest are compatible with no difference. The
-    2024-25 page at 30,000 people showed women at 0.41 (0.18 to 0.64) and men at -0.36
-    (-0.62 to -0.10) under a summary that said only that the data could not tell
-    whether calibration held overall (issue 15, wave 34). Tested in
-    ``tests/unit/test_crisis_wording.py``.
-    """
-    rows = pd.DataFrame() if rows is None else rows
-    usable = rows[[all(np.isfinite([r.citl_lower, r.citl_upper]))
-                   for r in rows.itertuples()]] if len(rows) else rows
-    if not len(usable):
-        return compose("No group's calibration-in-the-large is shown, so the table cannot "
-                       "say whether the predicted risks were too high or too low within "
-                       "groups.")
-    low = [group_words(r.characteristic, r.group) for r in usable.itertuples()
-           if r.citl_lower > 0]
-    high = [group_words(r.characteristic, r.group) for r in usable.itertuples()
-            if r.citl_upper < 0]
-    if not low and not high:
-        return compose("Within every group shown, the interval of the "
-                       "calibration-in-the-large includes no difference: no group's "
-                       "predicted risks were shown to be too high or too low on average.")
-    parts = []
-    if low:
-        parts.append("too low on average for {low}")
-    if high:
-        parts.append("too high on average for {high}")
-    rest = len(usable) - len(low) - len(high)
-    # one group: "its interval", not "for each" of a list of one (wave 36)
-    # the side named from the groups found: "above or below" when every interval lay
-    # below read as a choice the data did not leave (wave 41)
-    side = ("above" if not high else "below" if not low else
-            "above (too low) or below (too high)")
-    where = (": for each, the interval of the calibration-in-the-large lies wholly "
-             + side + " no difference." if len(low) + len(high) > 1 else
-             ": its interval of the calibration-in-the-large lies wholly "
-             + side + " no difference.")
-    return compose(
-        "Within groups, the predicted risks were " + ", and ".join(parts) + where
-        + (" For the other groups shown, the intervals are compatible with no "
-           "difference." if rest else ""),
-        **({"low": Reason(listed(low))} if low else {}),
-        **({"high": Reason(listed(high))} if high else {}))
 
 
 def _cohort_label(measure: str, cohort: str) -> dict[str, str]:

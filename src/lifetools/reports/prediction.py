@@ -24,14 +24,11 @@ from lifetools.disclosure import (
     model_release,
 )
 from lifetools.disclosure.downloads import SUPPRESSED
-from lifetools.disclosure.rule_text import too_few_sentence
-from lifetools.disclosure.withheld import TooFew
 from lifetools.formatting import format_value
 from lifetools.prediction import (
     calibration_curve,
     drift_check,
     minimum_sample_size,
-    performance_by_group,
 )
 from lifetools.prediction.imputation import (
     fit_imputed_model,
@@ -45,6 +42,13 @@ from lifetools.prediction.intervals import (
 )
 from lifetools.prediction.performance import confusion_counts
 from lifetools.prediction.sample_size import CRITERIA, SampleSize
+from lifetools.reports.crisis_fairness import (
+    fairness_rows,
+    group_calibration_curves,
+    group_curves_table,
+    shown_rows,
+)
+from lifetools.reports.crisis_fairness import fairness_table as fairness_table_of
 from lifetools.reports.crisis_internal import (
     fit_reliability,
     internal_calibration_grid,
@@ -65,7 +69,6 @@ from lifetools.reports.crisis_models import (
 )
 from lifetools.reports.crisis_parts import (
     COMPARISON_FOLDS,
-    FAIRNESS_GROUPS,
     FLOW_COUNTS,
     FMI_COLUMN,
     IMPUTATIONS,
@@ -93,7 +96,7 @@ from lifetools.reports.model_card import model_card_results
 from lifetools.reports.sentences import C_JUDGE
 from lifetools.reports.tripod import tripod_checklist, tripod_meta
 
-__all__ = ["C_JUDGE", "MEASURES", "CrisisRiskReport", "analyse_crisis_risk", "temporal_table",
+__all__ = ["C_JUDGE", "MEASURES", "RELEASE_LEVEL_COLUMNS", "CrisisRiskReport", "analyse_crisis_risk", "temporal_table",
            "model_results", "sample_size", "temporal_calibration_grid"]
 
 MEASURES = {"c": "C-statistic", "slope": "Calibration slope",
@@ -118,6 +121,7 @@ class CrisisRiskReport:
     calibration: ProtectedTable  # the model's outputs, tied to its release
     decision: ProtectedTable
     fairness: ProtectedTable
+    fairness_calibration: ProtectedTable  # curves by group, tied to the release
     missing: ProtectedTable
     comparison: ProtectedTable  # the three models, tied to the model's release
     time_to_event: ProtectedTable
@@ -132,10 +136,19 @@ class CrisisRiskReport:
     cohorts: tuple[CrisisCohort, CrisisCohort] = field(repr=False, default=None)
     before_release: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
     """The model-output tables (``calibration``, ``decision``, ``fairness``,
+    ``fairness_calibration``,
     ``time_to_event``, ``fine_gray_groups``, ``internal``, ``internal_calibration``,
     ``temporal``, ``comparison``, ``knots``) before their models' release check, counts
     raw: for checking the numbers, never shown (a withheld model's are blank in the
     published tables)."""
+
+
+RELEASE_LEVEL_COLUMNS = ("female", "white", "imd_q1", "community_team", "honos_recorded",
+                         "life_rooms")
+"""The binary predictors in whose every level the model's release check counts the
+development cohort's crises (:func:`lifetools.disclosure.model_release`), for the
+logistic model and its Fine-Gray version alike. Checked on the default synthetic data
+in ``tests/truth/test_default_data_crisis_release.py``."""
 
 
 EPP_NEEDED = "Events per parameter needed"
@@ -298,8 +311,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     half = half * np.r_[1.0, [frozen.shrinkage] * parameters]
     coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - half,
                                ci_upper=fit.summary["estimate"] + half)
-    level_cols = ["female", "white", "imd_q1", "community_team", "honos_recorded",
-                  "life_rooms"]
+    level_cols = list(RELEASE_LEVEL_COLUMNS)
     release = model_release(fit, data=dev, event_col="crisis", level_cols=level_cols,
                             summary=coefs, converged=not fit.warnings)
     shown = release.estimates(coefs).frame  # released estimates only (a sealed type)
@@ -350,35 +362,14 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                     seed=seed + 3)
     drift = drift_check(result, slope_band=slope_band, citl_band=citl_band)
     min_count = get_profile().model_min_events
-    fairness = pd.concat([
-        performance_by_group(val["crisis"], risk, val[col], min_count=min_count).assign(
-            characteristic=label) for col, label in FAIRNESS_GROUPS.items()],
-        ignore_index=True)
-    # a group with too few people with or without a crisis: [c] on the page, its rule
-    # once in the table's note (the download's too: [c] and its notes.txt)
-    too_few = TooFew(too_few_sentence("a crisis"))
-    fair = pd.DataFrame({
-        "characteristic": fairness["characteristic"], "group": fairness["group"],
-        "people": fairness["n"], "crises": fairness["events"],
-        "C-statistic (95% CI)": [
-            too_few if r.suppressed
-            else shown_estimate(r.c, r.c_lower, r.c_upper, **kept_sides("c"))
-            for r in fairness.itertuples()],
-        "calibration-in-the-large (95% CI)": [
-            too_few if r.suppressed
-            else shown_estimate(r.citl, r.citl_lower, r.citl_upper, **kept_sides("citl"))
-            for r in fairness.itertuples()]})
-    fairness_table = model_outputs(
-        fair, dict.fromkeys(("C-statistic (95% CI)", "calibration-in-the-large (95% CI)"),
-                            release),
-        count_cols=["people", "crises"],
-        # crises: people with one in the horizon (0 or 1 each)
-        people_outcomes=["crises"], said_once=True)
-    # the summary's words on calibration within groups read only the groups whose
-    # estimates the table shows (a group it hides is never described)
-    hidden = {row for row, col, _ in fairness_table.record.suppressed
-              if col == "calibration-in-the-large (95% CI)"}
-    fairness_shown = fairness[~fairness.index.isin(hidden) & ~fairness["suppressed"]]
+    fairness = fairness_rows(val["crisis"], risk, val, min_count=min_count)
+    fair, fairness_table = fairness_table_of(fairness, release)
+    # the summary's words on calibration within groups, and the curves by group, read
+    # only the groups whose estimates the table shows (a group it hides is never
+    # described or drawn)
+    fairness_shown = shown_rows(fairness, fairness_table)
+    group_curves = group_calibration_curves(
+        val["crisis"], risk, val, shown_rows(fairness, fairness_table, released_only=False))
     t = result.summary.set_index("measure")
     terms = fit.summary.set_index("term")
     # each imputed predictor's fraction of missing information (its pooled term's)
@@ -395,6 +386,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         r2_fraction=r2_fraction, size_why=planning.why,
         fairness=fairness_shown)
     raw = {"calibration": curve, "decision": decision, "fairness": fair,
+           "fairness_calibration": group_curves,
            "time_to_event": fg.table,
            "fine_gray_groups": risk_group_table(fg.risk_groups, min_people=min_count),
            "internal": internal_table, "internal_calibration": internal_curve,
@@ -429,6 +421,7 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                                     thresholds),
                                 said_once=True),
                             fairness=fairness_table,
+                            fairness_calibration=group_curves_table(group_curves, release),
                             drift=drift,
                             before_release=raw,
                             # the fraction of missing information is the pooled

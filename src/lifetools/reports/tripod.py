@@ -154,9 +154,10 @@ ITEMS: tuple[TripodItem, ...] = tuple(TripodItem(*row) for row in (
      "calibration-in-the-large {citl_band}.", TEMPORAL),
     ("12g", "Comparison with other models", "{comparison}", PENALISED),
     ("13", "Class imbalance", "No re-sampling or re-weighting.", LIMITS),
-    ("14", "Fairness approach", "C and calibration-in-the-large with intervals by "
-     "{fairness_groups}; a group is shown only when it has at least {min_events} people "
-     "with, and {min_events} without, a crisis.", FAIRNESS),
+    ("14", "Fairness approach", "C, calibration slope and calibration-in-the-large with "
+     "intervals, and a flexible calibration curve, by {fairness_groups}; a group is shown "
+     "or drawn only when it has at least {min_events} people with, and {min_events} "
+     "without, a crisis.", FAIRNESS),
     ("15", "Model output and thresholds", "Predicted {horizon_days}-day risk; no threshold "
      "chosen; decision curve over {thresholds}.", DECISION),
     ("16", "Differences between development and evaluation data",
