@@ -325,14 +325,14 @@ def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
     """:func:`prepare_data` for a server (``postgresql://...``): fingerprinted and
     validated by queries on the server; the runs receive the source text (never a
     password: that stays in the environment or its owner-only file)."""
-    source = served(source)  # spark://local[N]: a Connect server the kernels reach
-    tables = engines.connect(source)
+    given, source = source, served(source)  # spark://local[N]: a Connect server the
+    tables = engines.connect(source)                # kernels reach
 
     def validate(key: str) -> list[str]:
         marker = layout.validated_marker(key)
         if not marker.exists() or not marker.read_text().strip():
-            say(f"validating {source.display()}")
-            _record_validation(marker, validate_server(source, connection=tables))
+            say(f"validating {given.display()}")  # ?path=FOLDER: its datapackage.json
+            _record_validation(marker, validate_server(given, connection=tables))
         return json.loads(marker.read_text())["empty_columns"]
 
     try:
