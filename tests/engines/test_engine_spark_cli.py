@@ -86,6 +86,13 @@ def test_spark_local_path_is_parsed_to_an_absolute_folder(tmp_path, monkeypatch)
     assert engines.spark.local_parts("spark://local[2]") == ("local[2]", None)
     with pytest.raises(UserError, match="is not a folder"):
         engines.parse_source("spark://local[2]?path=nowhere")
+    # analyses.yml's relative path is the project root's, as a folder's is
+    root = tmp_path / "project"
+    assert engines.source.rooted("spark://local[2]?path=data/extract", root) == \
+        f"spark://local[2]?path={root / 'data' / 'extract'}"
+    for kept in ("spark://local[2]?path=/srv/extract", "spark://local[2]",
+                 "postgresql://analyst@db/mhsds"):
+        assert engines.source.rooted(kept, root) == kept
 
 
 def test_spark_local_path_refuses_a_csv_table_before_spark_starts(tmp_path):

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from lifetools.errors import EngineError, UserError
 
 __all__ = ["ENGINES", "PASSWORD_ENV", "PASSWORD_FILE_ENV", "EngineError", "Source",
-           "parse_source", "read_secret", "redact_url"]
+           "parse_source", "read_secret", "redact_url", "rooted"]
 
 ENGINES = ("files", "duckdb", "postgres", "spark")
 PASSWORD_ENV = "LIFETOOLS_DB_PASSWORD"
@@ -132,6 +132,16 @@ def parse_source(text: str | os.PathLike) -> Source:
     raise UserError(f"the data source {path.name!r} is neither a folder nor a DuckDB file",
                     hint="give the extract's folder, a .duckdb file, postgresql://... "
                          "or spark://local[N]")
+
+
+def rooted(text: str, root: Path) -> str:
+    """``text`` with the folder of ``spark://local[N]?path=FOLDER``, when relative, taken
+    from ``root`` (a path in ``analyses.yml`` is the project root's, as a folder source's
+    is); any other text as it is."""
+    local = _SPARK_LOCAL.match(text.strip())
+    if not local or local["path"] is None or Path(unquote(local["path"])).is_absolute():
+        return text
+    return f"{text.strip().split('?', 1)[0]}?path={Path(root) / unquote(local['path'])}"
 
 
 def read_secret(env: os._Environ | dict | None = None) -> str | None:

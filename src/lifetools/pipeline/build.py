@@ -261,7 +261,8 @@ def prepare_data(
     say = progress or (lambda _line: None)
     synthetic = None
     if data_dir is None and series.data.source:
-        data_dir = (series.data.source if "://" in series.data.source
+        data_dir = (engines.source.rooted(series.data.source, config.project_root())
+                    if "://" in series.data.source
                     else config.project_root() / series.data.source)
     if data_dir is None:
         data_dir, synthetic = _synthetic(series, say)
