@@ -2,7 +2,8 @@
 
 No SQL Server runs here, so the SQL Server dialect is checked by compiling every cohort
 expression, the validation rule queries, the data fingerprint's and the column
-fingerprints' queries with ``ibis.to_sql(expr, dialect="mssql")`` over tables with the data
+fingerprints' queries with ``ibis.to_sql(expr, dialect="mssql")`` (as ``lifetools.engines.fingerprint.tsql``
+writes it: SQL Server's exact texts and Unicode literals) over tables with the data
 dictionary's schemas, and comparing with ``tests/fixtures/sql/*.sql``. A change to a
 cohort query changes its SQL, and this test fails until the new SQL is reviewed and the
 golden files are regenerated with::
@@ -41,6 +42,13 @@ GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "sql"
 SPEC = CohortSpec("2024-04-01", "2025-03-31")
 
 
+def _sql(expr, dialect: str) -> str:
+    """An expression's SQL in ``dialect``; T-SQL as lifetools writes it (``tsql``)."""
+    from lifetools.engines.fingerprint import tsql
+
+    return tsql(expr) if dialect == "mssql" else ibis.to_sql(expr, dialect=dialect)
+
+
 @functools.cache
 def _queries():
     tables = unbound_tables()
@@ -57,8 +65,8 @@ def _script(queries, dialect: str) -> str:
     labels = "".join(f"--   step {i}: {label}\n" for i, (label, _) in enumerate(queries.flow))
     union = ibis.union(*steps, distinct=False)
     parts = [f"-- flow (one query; as EngineTables.counts)\n{labels}"
-             f"{ibis.to_sql(union, dialect=dialect)};"]
-    parts.append(f"-- per-person frame\n{ibis.to_sql(queries.frame, dialect=dialect)};")
+             f"{_sql(union, dialect)};"]
+    parts.append(f"-- per-person frame\n{_sql(queries.frame, dialect)};")
     return "\n\n".join(parts) + "\n"
 
 
@@ -83,7 +91,7 @@ def _person_time_script(dialect: str) -> str:
             window_counts(emergency_admissions(t), windows, names),
         "team type open at the index date": team_at_index(t, index),
     }
-    return "\n\n".join(f"-- {label}\n{ibis.to_sql(expr, dialect=dialect)};"
+    return "\n\n".join(f"-- {label}\n{_sql(expr, dialect)};"
                         for label, expr in parts.items()) + "\n"
 
 
@@ -91,7 +99,7 @@ def _population_script(dialect: str) -> str:
     """The cohort description's queries (``describe_population``)."""
     parts = population_queries(unbound_tables(), pd.Timestamp("2024-04-01"),
                                pd.Timestamp("2025-03-31"), "North Liverpool")
-    return "\n\n".join(f"-- {label}\n{ibis.to_sql(expr, dialect=dialect)};"
+    return "\n\n".join(f"-- {label}\n{_sql(expr, dialect)};"
                         for label, expr in parts.items()) + "\n"
 
 
@@ -125,7 +133,7 @@ def _validation_script(dialect: str) -> str:
 
     def compiled(expr) -> str:
         try:
-            return ibis.to_sql(expr, dialect=dialect) + ";"
+            return _sql(expr, dialect) + ";"
         except ibis.common.exceptions.OperationNotDefinedError as error:
             return f"-- NOT COMPILED: {error}"
 
@@ -157,7 +165,7 @@ def _fingerprint_script(dialect: str) -> str:
     tables = unbound_tables().tables
     return "\n\n".join(
         f"-- {name}: rows and each column's sum of 64-bit hashes\n"
-        f"{ibis.to_sql(fingerprint_query(tables[name], _HASHES[dialect]), dialect=dialect)};"
+        f"{_sql(fingerprint_query(tables[name], _HASHES[dialect]), dialect)};"
         for name in sorted(tables)) + "\n"
 
 
@@ -168,8 +176,8 @@ def _column_keys_script(dialect: str) -> str:
     numbered, tables = _numbered_tables(), unbound_tables().tables
     return "\n\n".join(
         f"-- {name}: rows and each column's sum of 64-bit hashes of row and value\n"
-        + ibis.to_sql(column_key_query(numbered[name], list(tables[name].columns),
-                                       _HASHES[dialect]), dialect=dialect) + ";"
+        + _sql(column_key_query(numbered[name], list(tables[name].columns),
+                                _HASHES[dialect]), dialect) + ";"
         for name in sorted(tables)) + "\n"
 
 
@@ -311,3 +319,97 @@ def test_hash64_compiles_to_each_engines_64_bit_hash(engine, dialect):
                       dialect=dialect).upper()
     functions = set(re.findall(r"\b(\w*HASH\w*)\(", sql))
     assert functions == {HASH64[engine].upper()}, sql  # never Spark's 32-bit HASH
+
+
+def _fingerprint_trees(name: str):
+    import sqlglot
+
+    return sqlglot.parse((GOLDEN / f"{name}.mssql.sql").read_text(encoding="utf-8"),
+                         read="tsql")
+
+
+def _summed_columns(name: str):
+    """Each column read by the aggregate (the outer select) of each table's query:
+    ``(tree, table, column)``."""
+    from sqlglot import exp
+
+    for tree in _fingerprint_trees(name):
+        table = tree.find(exp.Table).name
+        for select in tree.expressions:
+            for column in select.find_all(exp.Column):
+                yield tree, table, column
+
+
+def _sql_server_text(node, value: float) -> str:
+    """The text SQL Server gives a float under ``node`` (a ``CAST`` or ``CONVERT`` to
+    text), as its documentation of CAST and CONVERT says: style 0 (a ``CAST``'s) "a
+    maximum of 6 digits", 1 "always 8 digits", 2 "always 16 digits", 3 "always 17
+    digits ... lossless"; 1-3 in scientific notation."""
+    from sqlglot import exp
+
+    style = int(node.args["style"].name) if isinstance(node, exp.Convert) else 0
+    return f"{value:.6g}" if style == 0 else f"{value:.{(8, 16, 17)[style - 1] - 1}e}"
+
+
+@pytest.mark.parametrize("name", ["fingerprint", "column_keys"])
+def test_tsql_fingerprints_tell_apart_floats_that_differ_in_the_17th_digit(name):
+    import math
+
+    from sqlglot import exp
+
+    low = 0.1                    # 0.10000000000000001
+    high = math.nextafter(low, 1)  # 0.10000000000000002: the 17th significant digit
+    floats = {(t, c) for t in unbound_tables().tables
+              for c, kind in unbound_tables().tables[t].schema().items()
+              if kind.is_floating()}
+    assert floats == {("wellbeing", "swemwbs_metric")}  # the test must see one
+    seen = set()
+    for _tree, table, column in _summed_columns(name):
+        if (table, column.name) not in floats:
+            continue
+        texted = column.parent  # what turns the float into the hashed text
+        assert isinstance(texted, (exp.Cast, exp.Convert)), texted.sql("tsql")
+        assert _sql_server_text(texted, low) != _sql_server_text(texted, high), \
+            texted.sql("tsql")
+        seen.add((table, column.name))
+    assert seen == floats
+
+
+@pytest.mark.parametrize("name", ["fingerprint", "column_keys"])
+def test_tsql_fingerprints_write_dates_in_iso_order_with_every_digit(name):
+    """A ``datetime`` cast to text is ``mon dd yyyy hh:miAM`` (no seconds; the month in
+    the session's language): every date is written with style 121."""
+    from sqlglot import exp
+
+    temporal = {(t, c) for t in unbound_tables().tables
+                for c, kind in unbound_tables().tables[t].schema().items()
+                if kind.is_temporal()}
+    seen = set()
+    for _tree, table, column in _summed_columns(name):
+        if (table, column.name) in temporal:
+            texted = column.parent
+            assert isinstance(texted, exp.Convert), texted.sql("tsql")
+            assert int(texted.args["style"].name) == 121
+            seen.add((table, column.name))
+    assert seen == temporal
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_tsql_writes_the_missing_marker_as_a_unicode_literal(name):
+    """``'␀'`` is read in the database's code page, where it becomes ``?``: a missing
+    value hashed as the text ``?``. Every literal that is not ASCII is ``N'...'``; no
+    ASCII literal is (an ``N'A06'`` compared with a ``VARCHAR`` column converts the
+    column)."""
+    from sqlglot import exp
+
+    marked = 0
+    for tree in _fingerprint_trees(name):
+        for literal in tree.find_all(exp.Literal, exp.National):
+            if isinstance(literal, exp.National):
+                assert not literal.this.isascii(), literal.sql("tsql")
+            elif literal.is_string:
+                assert literal.this.isascii(), literal.sql("tsql")
+        marked += sum(any(n.this == "\u2400" for n in select.find_all(exp.National))
+                      for select in tree.expressions if select.alias_or_name != "rows")
+    if name in ("fingerprint", "column_keys"):  # every column's sum marks missing values
+        assert marked == sum(len(t.columns) for t in unbound_tables().tables.values())

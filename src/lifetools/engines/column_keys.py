@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lifetools.engines.dataset import _ROW, numbered
-from lifetools.engines.fingerprint import hash64
+from lifetools.engines.fingerprint import MISSING, hash64, value_text
 from lifetools.fingerprint import cached_sha256, replace_text
 
 __all__ = ["DUCKDB_COLUMN_METHOD", "POSTGRES_TEXT_SETTINGS", "SERVER_COLUMN_METHOD",
@@ -198,7 +198,7 @@ def column_key_query(table: Any, names: Sequence[str], engine: str) -> Any:
     # summed as a 38-digit decimal and fetched as its text: a 64-bit sum overflows
     # (fetched as int64 it saturated, the same total for every value)
     return table.aggregate(rows=table.count(), **{
-        f"c{i}": hash64(row.concat("|", table[c].cast("string").fill_null("\u2400")),
+        f"c{i}": hash64(row.concat("|", value_text(table[c], engine).fill_null(MISSING)),
                         engine).cast("decimal(38, 0)").sum().cast("string")
         for i, c in enumerate(names)})
 

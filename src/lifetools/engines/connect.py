@@ -19,7 +19,12 @@ from lifetools.dataset import TABLES
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.engine import _IBIS_TYPES, EngineTables, _quiet_duckdb
 from lifetools.engines.source import EngineError, Source, read_secret
-from lifetools.engines.spark import remote_session
+from lifetools.engines.spark import (
+    LOCAL_OPTIONS,
+    local_parts,
+    register_folder,
+    remote_session,
+)
 from lifetools.errors import DataValidationError
 from lifetools.folder_scan import table_path
 
@@ -129,16 +134,20 @@ def _spark(source: Source, env: Any) -> EngineTables:
         except Exception as error:  # noqa: BLE001 - translated, never echoed
             raise _spark_connect_error(source, error) from None
         return _spark_tables(source, backend)
+    master, folder = local_parts(source.location)
     try:  # in this process (a Databricks notebook's or a script's session)
         # UTC: dates are calendar dates, never shifted by the machine's time zone
-        session = (SparkSession.builder.config("spark.ui.enabled", "false")
-                   .config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.sql.session.timeZone", "UTC")
-                   .master(source.location.removeprefix("spark://")).getOrCreate())
+        builder = SparkSession.builder.master(master)
+        for key, value in LOCAL_OPTIONS.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
         backend = ibis.pyspark.connect(session)
     except Exception:  # noqa: BLE001 - translated, never echoed
         raise EngineError(f"could not start Spark at {source.display()}",
                           hint="is Java 17 installed (JAVA_HOME)?") from None
+    if folder is not None:  # the folder's Parquet files as the catalog's tables
+        register_folder(session, folder)
     return _spark_tables(source, backend)
 
 

@@ -5,9 +5,10 @@ file digests of :mod:`lifetools.fingerprint` cannot be taken. Each table gives i
 count and, per column, the exact sum over rows of the engine's 64-bit hash of each value
 as text (missing values as a fixed marker): a sum does not depend on row order. The
 table's checksum is the SHA-256 of its column sums. Hash functions differ between
-engines (and a value's text with them: a date, a float), so a checksum compares runs on
-the same engine only (the record names the engine, its version and the method); row
-counts compare across engines.
+engines (and a value's text with them: a date, a float; :func:`value_text`), so a
+checksum compares runs on the same engine only (the record names the engine, its
+version and the method); row counts compare across engines. SQL Server's queries are
+compiled only (:func:`tsql`), with an exact text of each value.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from lifetools.engines.connect import connect
 from lifetools.engines.engine import EngineTables
 from lifetools.engines.source import Source
 
-__all__ = ["CHECKSUM_METHOD", "HASH64", "engine_fingerprint", "engine_record",
-           "fingerprint_query", "hash64"]
+__all__ = ["CHECKSUM_METHOD", "HASH64", "MISSING", "TSQL_TEXT_STYLES", "engine_fingerprint",
+           "engine_record", "fingerprint_query", "hash64", "tsql", "value_text"]
+
+MISSING = "\u2400"
+"""The text a missing value is hashed as (SYMBOL FOR NULL): never a value's own text."""
 
 HASH64 = {"duckdb": "hash", "postgres": "hashtextextended", "spark": "xxhash64",
           "mssql": "hashbytes"}
@@ -56,6 +60,86 @@ def _hashbytes(algorithm: str, text: str) -> dt.binary:  # type: ignore[empty-bo
     """SQL Server's ``HASHBYTES(algorithm, text)``."""
 
 
+TSQL_TEXT_STYLES = {"lifetools_tsql_float_text": ("VARCHAR(32)", 3),
+                    "lifetools_tsql_time_text": ("VARCHAR(40)", 121)}
+"""SQL Server's exact text of a float and of a date or time, as ``CONVERT(type, x,
+style)`` (:func:`tsql` writes it). Style 3 gives a float "always 17 digits ... every
+distinct float or real value is guaranteed to convert to a distinct character string"
+(SQL Server 2016 and later; ``CAST(x AS VARCHAR)``, style 0, gives at most 6 digits, so
+two floats that differ in the 7th digit printed alike). Style 121 gives a date or time
+as ``yyyy-mm-dd hh:mi:ss.fff...`` (ODBC canonical, every fraction digit the type holds,
+whatever the session's language or ``DATEFORMAT``), where ``CAST`` of a ``datetime``
+gives ``mon dd yyyy hh:miAM``: no seconds, and the month's name in the session's
+language."""
+
+
+@ibis.udf.scalar.builtin(name="lifetools_tsql_float_text")
+def _tsql_float_text(value: float) -> str:  # type: ignore[empty-body]
+    """A float's exact text on SQL Server (:data:`TSQL_TEXT_STYLES`, by :func:`tsql`)."""
+
+
+@ibis.udf.scalar.builtin(name="lifetools_tsql_time_text")
+def _tsql_time_text(value) -> str:  # type: ignore[empty-body, no-untyped-def]
+    """A date or time's exact text on SQL Server (:data:`TSQL_TEXT_STYLES`)."""
+
+
+def value_text(value: Any, engine: str) -> Any:
+    """The text of ``value`` (an ibis column) that ``engine``'s fingerprints hash.
+
+    On DuckDB, PostgreSQL and Spark the engine's own cast to text, which gives every
+    float the fewest digits that read back to it (PostgreSQL's with
+    ``extra_float_digits`` above 0: :data:`lifetools.engines.column_keys.POSTGRES_TEXT_SETTINGS`)
+    and dates in ISO order. On SQL Server (``mssql``, compiled only) a float's text has
+    17 significant digits and a date's or time's is ISO with every fraction digit
+    (:data:`TSQL_TEXT_STYLES`): a cast would lose digits. The texts are exact (distinct
+    values, distinct texts) on every engine, but not the same text across engines (a
+    float's 17 digits on SQL Server against the fewest digits elsewhere, ``1``/``0``
+    for a bit against ``true``/``false``): as the hash functions differ too, a checksum
+    compares with one of the same engine only.
+    """
+    if engine == "mssql":
+        kind = value.type()
+        if kind.is_floating():
+            return _tsql_float_text(value)
+        if kind.is_temporal():
+            return _tsql_time_text(value)
+    return value.cast("string")
+
+
+def tsql(expr: Any) -> str:
+    """The T-SQL of an ibis expression (``ibis.to_sql(expr, dialect="mssql")``), with
+    SQL Server's exact texts (:data:`TSQL_TEXT_STYLES`) and every string literal that is
+    not plain ASCII written as a Unicode literal, ``N'␀'``: without the ``N``, SQL
+    Server reads the literal in the database's code page, where a character outside it
+    (the missing-value marker :data:`MISSING`) becomes ``?``, and a missing value would
+    hash as the text ``?`` does. ASCII literals keep no ``N`` (compared with a
+    ``VARCHAR`` column, an ``N'...'`` literal converts the column and can stop an index
+    being used).
+
+    Notes
+    -----
+    No SQL Server runs here: the T-SQL is kept as reviewed files in
+    ``tests/fixtures/sql`` and parsed in ``tests/engines/test_engine_sql.py``.
+    """
+    import sqlglot.expressions as sge
+    from ibis.backends.sql.compilers.mssql import compiler
+
+    def exact(node: Any) -> Any:
+        if isinstance(node, sge.Anonymous) and str(node.this).lower() in TSQL_TEXT_STYLES:
+            kind, style = TSQL_TEXT_STYLES[str(node.this).lower()]
+            return sge.Convert(this=sge.DataType.build(kind, dialect="tsql"),
+                               expression=node.expressions[0],
+                               style=sge.Literal.number(style))
+        if isinstance(node, sge.Literal) and node.is_string and not node.this.isascii():
+            return sge.National(this=node.this)
+        return node
+
+    out = compiler.to_sqlglot(expr.unbind())
+    queries = out if isinstance(out, list) else [out]
+    return ";\n".join(query.transform(exact).sql(dialect=compiler.dialect, pretty=True)
+                      for query in queries)
+
+
 def hash64(value: Any, engine: str) -> Any:
     """The ibis expression of ``engine``'s 64-bit hash of ``value`` (a text
     expression), as a signed 64-bit integer (:data:`HASH64`).
@@ -78,10 +162,10 @@ def hash64(value: Any, engine: str) -> Any:
 def fingerprint_query(table: Any, engine: str) -> Any:
     """The one aggregate query of :func:`engine_fingerprint` for ``table`` on
     ``engine``: ``rows`` and, per column ``c{i}``, the sum of :func:`hash64` of each
-    value as text (missing as a marker), summed exactly as a 38-digit decimal and read
+    value as text (:func:`value_text`; missing as :data:`MISSING`), summed exactly as a 38-digit decimal and read
     as text (a 64-bit sum of 64-bit hashes overflows)."""
     return table.aggregate(rows=table.count(), **{
-        f"c{i}": hash64(table[c].cast("string").fill_null("\u2400"), engine
+        f"c{i}": hash64(value_text(table[c], engine).fill_null(MISSING), engine
                         ).cast("decimal(38, 0)").sum().cast("string")
         for i, c in enumerate(table.columns)})
 

@@ -7,7 +7,8 @@ postgresql://...`` check the dictionary's rules with the queries of
 leave the server (rows numbered in primary-key order, :func:`numbered`: a warehouse
 table has no row order). A server holds
 no ``datapackage.json``: the report says so in a warning, the dictionary version is not
-checked, and plausible dates end today.
+checked, and plausible dates end today; a local Spark over a folder
+(``spark://local[N]?path=FOLDER``) reads the folder's, as the folder's validation does.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import datetime as dt
 from typing import Any
 
 from lifetools import fingerprint as file_fingerprint
+from lifetools.datapackage import PACKAGE_FILE, read_package
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.checks import column_problems, table_problems
 from lifetools.engines.connect import connect
@@ -23,6 +25,7 @@ from lifetools.engines.dataset import ROW_COLUMN, numbered
 from lifetools.engines.engine import _ACCEPTS, _WORDS, EngineTables
 from lifetools.engines.fingerprint import engine_fingerprint
 from lifetools.engines.source import Source
+from lifetools.engines.spark import local_parts
 from lifetools.validation_rules import Problem, Rule, ValidationReport, _Collector
 
 __all__ = ["server_fingerprint", "validate_server"]
@@ -55,9 +58,18 @@ def validate_server(source: Source, *, tables: list[str] | None = None,
     dictionary = load_dictionary()
     engine = connection or connect(source)
     label = source.display()
-    problems = [Problem(label, "(package)", None, Rule.PACKAGE,
-                        "a server holds no datapackage.json: the dictionary version is "
-                        "not checked, and plausible dates end today", level="warning")]
+    folder = local_parts(source.location)[1] if source.engine == "spark" else None
+    today = dt.date.today()
+    if folder is not None:  # spark://local[N]?path=FOLDER: the folder's package, as
+        extract_date, reason = read_package(folder, dictionary)  # for the folder
+        problems = [Problem(PACKAGE_FILE, "(package)", None, Rule.PACKAGE, reason)
+                    ] if reason else []
+        today = extract_date or today
+    else:
+        problems = [Problem(label, "(package)", None, Rule.PACKAGE,
+                            "a server holds no datapackage.json: the dictionary version "
+                            "is not checked, and plausible dates end today",
+                            level="warning")]
     found, checked, skip = {}, {}, {}
     for name in tables or list(dictionary.tables):
         spec = dictionary.table(name)
@@ -77,8 +89,7 @@ def validate_server(source: Source, *, tables: list[str] | None = None,
             out.add(None, Rule.TABLE_EMPTY, "has no rows")
             continue
         checked[name] = numbered(engine, name)
-    rows = table_problems(engine.backend, checked, dictionary, skip, dt.date.today(),
-                          label)
+    rows = table_problems(engine.backend, checked, dictionary, skip, today, label)
     for name, listed in found.items():
         problems += listed + rows.get(name, [])
     return ValidationReport(label, tuple(problems + rows["(links)"]))  # type: ignore[arg-type]

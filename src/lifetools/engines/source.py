@@ -2,7 +2,8 @@
 
 A source is one of: a folder of Parquet/CSV table files (read by embedded DuckDB), a
 DuckDB database file, a PostgreSQL URL, or a Spark session (``spark://local[N]`` for
-local mode, ``sc://host:port`` for Spark Connect). Credentials never travel inside the
+local mode, its tables those a script registered, or ``spark://local[N]?path=FOLDER``, the
+folder's Parquet files as its tables; ``sc://host:port`` for Spark Connect). Credentials never travel inside the
 source text: a password in a URL is refused, and :func:`read_secret` takes it from an
 environment variable or from a file only its owner can read. :meth:`Source.display`
 is the only way a source is printed (errors, manifests, logs): it never holds a
@@ -16,12 +17,12 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from lifetools.errors import EngineError, UserError
 
 __all__ = ["ENGINES", "PASSWORD_ENV", "PASSWORD_FILE_ENV", "EngineError", "Source",
-           "parse_source", "read_secret", "redact_url"]
+           "parse_source", "read_secret", "redact_url", "rooted"]
 
 ENGINES = ("files", "duckdb", "postgres", "spark")
 PASSWORD_ENV = "LIFETOOLS_DB_PASSWORD"
@@ -30,7 +31,7 @@ is read too)."""
 PASSWORD_FILE_ENV = "LIFETOOLS_DB_PASSWORD_FILE"
 """Environment variable naming a file that holds the password (mode 600 or 400)."""
 
-_SPARK_LOCAL = re.compile(r"^spark://local(\[(\d+|\*)\])?$")
+_SPARK_LOCAL = re.compile(r"^spark://local(\[(\d+|\*)\])?(\?path=(?P<path>.+))?$")
 
 
 def redact_url(text: str) -> str:
@@ -98,10 +99,19 @@ def parse_source(text: str | os.PathLike) -> Source:
             raise UserError(f"the data source {redact_url(raw)} names no database")
         return Source("postgres", raw, user=parts.username)
     if raw.startswith("spark://"):
-        if not _SPARK_LOCAL.match(raw):
+        local = _SPARK_LOCAL.match(raw)
+        if not local:
             raise UserError(f"the Spark source {redact_url(raw)} is not spark://local[N]",
-                            hint="use spark://local[2] or a Spark Connect URL sc://host:port")
-        return Source("spark", raw)
+                            hint="use spark://local[2]?path=FOLDER or a Spark Connect URL "
+                                 "sc://host:port")
+        if local["path"] is None:
+            return Source("spark", raw)
+        folder = Path(unquote(local["path"])).expanduser().resolve()
+        if not folder.is_dir():
+            raise UserError(f"the folder {folder.name!r} named by path= in the Spark source "
+                            "is not a folder", hint="give the extract's folder of Parquet "
+                            "files: spark://local[2]?path=/path/to/extract")
+        return Source("spark", f"{raw.split('?', 1)[0]}?path={folder}")
     if raw.startswith("sc://"):
         if "token=" in raw.lower():
             raise UserError(
@@ -122,6 +132,16 @@ def parse_source(text: str | os.PathLike) -> Source:
     raise UserError(f"the data source {path.name!r} is neither a folder nor a DuckDB file",
                     hint="give the extract's folder, a .duckdb file, postgresql://... "
                          "or spark://local[N]")
+
+
+def rooted(text: str, root: Path) -> str:
+    """``text`` with the folder of ``spark://local[N]?path=FOLDER``, when relative, taken
+    from ``root`` (a path in ``analyses.yml`` is the project root's, as a folder source's
+    is); any other text as it is."""
+    local = _SPARK_LOCAL.match(text.strip())
+    if not local or local["path"] is None or Path(unquote(local["path"])).is_absolute():
+        return text
+    return f"{text.strip().split('?', 1)[0]}?path={Path(root) / unquote(local['path'])}"
 
 
 def read_secret(env: os._Environ | dict | None = None) -> str | None:

@@ -7,7 +7,10 @@ Connect URL: ``sc://host:port`` as given, or, for ``spark://local[N]``, the URL 
 Connect server that :func:`local_connect` starts in this process (on a free loopback
 port, with a fresh bearer token). The analysis tables are those of the Spark
 application's catalog (tables shared by all its sessions; not a session's temporary
-views).
+views). ``spark://local[N]?path=FOLDER`` puts them there: each of the folder's Parquet
+table files becomes a view of the catalog over the file (:func:`register_folder`), so
+``lifetools validate`` and ``lifetools build --data`` from the command line, whose
+process holds no tables of its own, read the extract in Spark.
 
 The token is a credential: it travels only in the environment variable
 :data:`TOKEN_ENV` (pyspark's own), which the kernels inherit; an ``sc://`` URL holding
@@ -20,11 +23,14 @@ import contextlib
 import os
 import secrets
 import socket
+from pathlib import Path
 from typing import Any
 
 from lifetools.engines.source import EngineError, Source
+from lifetools.errors import UserError
 
-__all__ = ["FIRST_CONTACT_RETRIES", "TOKEN_ENV", "local_connect", "remote_session", "served"]
+__all__ = ["FIRST_CONTACT_RETRIES", "LOCAL_OPTIONS", "TOKEN_ENV", "local_connect",
+           "local_parts", "register_folder", "remote_session", "served"]
 
 TOKEN_ENV = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
 """Where a Spark Connect bearer token is read from (never from the URL)."""
@@ -32,6 +38,78 @@ TOKEN_ENV = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
 _PLUGIN = "org.apache.spark.sql.connect.SparkConnectPlugin"
 _LOCAL: dict[str, str] = {}  # master -> the URL of the Connect server started here
 _SESSIONS: dict[str, Any] = {}  # URL -> its Connect session in this process
+_REGISTERED: dict[str, str] = {}  # view name -> the Parquet file it reads (this process)
+
+LOCAL_OPTIONS = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
+                 "spark.sql.session.timeZone": "UTC",
+                 "spark.sql.legacy.parquet.nanosAsLong": "true"}
+"""The options of a local Spark started here: no web UI or progress bars, dates in UTC
+(calendar dates), and a Parquet timestamp in nanoseconds (pandas' and pyarrow's default,
+which Spark 4.0 cannot read as a timestamp) read as its whole number of nanoseconds, so
+that :func:`register_folder` can make it a timestamp (to the microsecond)."""
+
+
+def local_parts(location: str) -> tuple[str, Path | None]:
+    """Spark's master and the folder of ``spark://local[N]?path=FOLDER`` (None
+    without ``path=``)."""
+    master, _, query = location.removeprefix("spark://").partition("?path=")
+    return master, (Path(query) if query else None)
+
+
+def register_folder(session: Any, folder: Path) -> list[str]:
+    """Make each Parquet table file of ``folder`` a view of ``session``'s catalog (the
+    application's, so every session, a Spark Connect server's included, reads it);
+    return the tables registered.
+
+    Each view reads its file in place (no copy) with a column ``__row``, each row's
+    number in the file (1, 2, ...: Parquet's row index), so validation cites the
+    folder's row numbers and a build reads the rows in the folder's order
+    (:data:`lifetools.engines.dataset.ROW_COLUMN`). A timestamp stored in nanoseconds
+    (read as a whole number under :data:`LOCAL_OPTIONS`) becomes a timestamp again,
+    truncated to the microsecond (the dictionary's dates are calendar dates).
+
+    Raises
+    ------
+    UserError
+        A table of the folder is a CSV file (Spark here reads Parquet only), or the
+        session already has a table of that name that is not this folder's.
+
+    Notes
+    -----
+    Tested through the command line in ``tests/engines/test_engine_spark_cli.py``.
+    """
+    import pyarrow.parquet as pq
+
+    from lifetools.dataset import TABLES
+    from lifetools.folder_scan import scan_folder
+
+    files, _issues = scan_folder(folder, TABLES)  # the folder's own checks
+    csv = sorted(p.name for p in files.values() if p.suffix != ".parquet")
+    if csv:
+        raise UserError(f"{csv[0]} is a CSV file: Spark reads an extract's Parquet files "
+                        "only", hint="write the tables as Parquet, or give the folder "
+                                     "itself as --data (DuckDB reads CSV files)")
+    present = {t.name for t in session.catalog.listTables()}
+    registered = []
+    for name, path in sorted(files.items()):
+        text = str(path.resolve())
+        if name in present and _REGISTERED.get(name) != text:
+            raise UserError(f"the Spark session already has a table {name!r}",
+                            hint="give spark://local[N] without path= to read the "
+                                 "session's own tables")
+        columns = ["_metadata.row_index + 1 AS `__row`"]
+        for field in pq.read_schema(path):
+            quoted = "`" + field.name.replace("`", "``") + "`"
+            if str(field.type).startswith("timestamp[ns"):
+                columns.append(f"timestamp_micros({quoted} div 1000) AS {quoted}")
+            else:
+                columns.append(quoted)
+        literal = text.replace("`", "``")  # a backquoted name: `` is its only escape
+        session.sql(f"CREATE OR REPLACE VIEW `{name}` AS SELECT {', '.join(columns)} "
+                    f"FROM parquet.`{literal}`")
+        _REGISTERED[name] = text
+        registered.append(name)
+    return registered
 
 
 def _free_port() -> int:
@@ -40,11 +118,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def local_connect(master: str) -> str:
+def local_connect(master: str, folder: Path | None = None) -> str:
     """Start (once per process) a local Spark with a Spark Connect server; return
     its URL, ``sc://localhost:PORT``.
 
-    ``master`` is Spark's (``local[2]``). A Spark session already running in this
+    ``master`` is Spark's (``local[2]``); ``folder``, if given, an extract's folder
+    whose Parquet files become the catalog's tables (:func:`register_folder`). A Spark
+    session already running in this
     process (a notebook's or a test's) is reused: its Connect server is started on it,
     so the tables of its catalog are those the kernels see. The server listens on
     127.0.0.1 only and accepts only the bearer token of :data:`TOKEN_ENV` (made here
@@ -61,6 +141,10 @@ def local_connect(master: str) -> str:
     ``spark://local[2]`` publishes the folder build's result files).
     """
     if master in _LOCAL:
+        if folder is not None:
+            from pyspark.sql import SparkSession
+
+            register_folder(SparkSession.getActiveSession(), folder)
         return _LOCAL[master]
     try:
         from pyspark.sql import SparkSession
@@ -77,21 +161,24 @@ def local_connect(master: str) -> str:
         running = SparkSession.getActiveSession()
         if running is None:
             builder = SparkSession.builder.master(master).config("spark.plugins", _PLUGIN)
-            for key, value in {**options, "spark.ui.enabled": "false",
-                               "spark.ui.showConsoleProgress": "false",
-                               "spark.sql.session.timeZone": "UTC"}.items():
+            for key, value in {**options, **LOCAL_OPTIONS}.items():
                 builder = builder.config(key, value)
-            builder.getOrCreate().sparkContext.setLogLevel("ERROR")
+            running = builder.getOrCreate()
+            running.sparkContext.setLogLevel("ERROR")
         else:  # start the server on the running context, with this port and token
             context = running.sparkContext
             live = context._jsc.sc().conf()  # the context's own conf, read at start
-            for key, value in options.items():
+            for key, value in {**options, "spark.sql.legacy.parquet.nanosAsLong":
+                               LOCAL_OPTIONS["spark.sql.legacy.parquet.nanosAsLong"]
+                               }.items():
                 live.set(key, value)
             context._jvm.org.apache.spark.sql.connect.service.SparkConnectService.start(
                 context._jsc.sc())
     except Exception:  # noqa: BLE001 - translated, never echoed
         raise EngineError(f"could not start a local Spark Connect server ({master})",
                           hint="is Java 17 installed (JAVA_HOME)?") from None
+    if folder is not None:
+        register_folder(running, folder)
     _LOCAL[master] = f"sc://localhost:{port}"
     return _LOCAL[master]
 
@@ -138,4 +225,4 @@ def served(source: Source) -> Source:
     returned as is (an ``sc://`` URL already names a server)."""
     if source.engine != "spark" or not source.location.startswith("spark://"):
         return source
-    return Source("spark", local_connect(source.location.removeprefix("spark://")))
+    return Source("spark", local_connect(*local_parts(source.location)))

@@ -261,7 +261,8 @@ def prepare_data(
     say = progress or (lambda _line: None)
     synthetic = None
     if data_dir is None and series.data.source:
-        data_dir = (series.data.source if "://" in series.data.source
+        data_dir = (engines.source.rooted(series.data.source, config.project_root())
+                    if "://" in series.data.source
                     else config.project_root() / series.data.source)
     if data_dir is None:
         data_dir, synthetic = _synthetic(series, say)
@@ -325,14 +326,14 @@ def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
     """:func:`prepare_data` for a server (``postgresql://...``): fingerprinted and
     validated by queries on the server; the runs receive the source text (never a
     password: that stays in the environment or its owner-only file)."""
-    source = served(source)  # spark://local[N]: a Connect server the kernels reach
-    tables = engines.connect(source)
+    given, source = source, served(source)  # spark://local[N]: a Connect server the
+    tables = engines.connect(source)                # kernels reach
 
     def validate(key: str) -> list[str]:
         marker = layout.validated_marker(key)
         if not marker.exists() or not marker.read_text().strip():
-            say(f"validating {source.display()}")
-            _record_validation(marker, validate_server(source, connection=tables))
+            say(f"validating {given.display()}")  # ?path=FOLDER: its datapackage.json
+            _record_validation(marker, validate_server(given, connection=tables))
         return json.loads(marker.read_text())["empty_columns"]
 
     try:

@@ -172,8 +172,8 @@ def synth(ctx: Context, people: int, seed: int, out: Path) -> None:
               help="Rows shown for a rule that fails many times.")
 @pass_context
 def validate(ctx: Context, data_dir: str, report: Path | None, max_rows: int) -> None:
-    """Check every table in DATA_DIR (a folder, a DuckDB file, or a PostgreSQL URL)
-    against the dictionary.
+    """Check every table in DATA_DIR (a folder, a DuckDB file, a PostgreSQL URL, a
+    Spark Connect URL, or spark://local[N]?path=FOLDER) against the dictionary.
 
     Collects every problem (file, table, column, row, rule) before reporting. Exit 0
     when clean, 11 otherwise. Identifier values are never printed: rows are cited.
@@ -239,7 +239,8 @@ _data_option = click.option(
     "extract), or a PostgreSQL URL (postgresql://user@host/db; the password from "
     "LIFETOOLS_DB_PASSWORD or an owner-only file named in LIFETOOLS_DB_PASSWORD_FILE), "
     "or a Spark Connect URL (sc://host:port; a token from "
-    "SPARK_CONNECT_AUTHENTICATE_TOKEN). Default: analyses.yml's data source, else the embedded synthetic dataset, generated "
+    "SPARK_CONNECT_AUTHENTICATE_TOKEN), or a local Spark over a folder of Parquet files "
+    "(spark://local[N]?path=FOLDER). Default: analyses.yml's data source, else the embedded synthetic dataset, generated "
     "on first use.")
 
 
