@@ -34,13 +34,24 @@ TEST_PEOPLE_SMALL = int(os.environ.get("LIFETOOLS_TEST_PEOPLE_SMALL", "3000"))
 #: report at 3,000 people and 200 samples takes about 1.5 times its MI-boot CPU
 #: (CHANGELOG, issue 19). ``LIFETOOLS_TEST_CRISIS_INTERNAL=mi-boot`` builds the other.
 TEST_CRISIS_INTERNAL = os.environ.get("LIFETOOLS_TEST_CRISIS_INTERNAL", "boot-mi")
-#: The crisis-risk report's bootstrap samples in the project copies (the series
-#: publishes 200). The functional builds test the pipeline, not the bootstrap's
-#: precision (tests/truth and tests/unit test that); at 3,000 people the report took
-#: 109 s of CPU with 200 samples and 49 s with 50 (wave 30), and the crisis notebook was
-#: the longest run of every test build. ``LIFETOOLS_TEST_CRISIS_BOOT=200`` builds the
-#: series' own number.
-TEST_CRISIS_BOOT = int(os.environ.get("LIFETOOLS_TEST_CRISIS_BOOT", "50"))
+#: The crisis-risk report's bootstrap samples and imputed copies in the project copies
+#: (the series publishes 200 and 10): the test profile, set through the copy's
+#: ``analyses.yml`` as a collaborator reruns with other parameters. The functional
+#: builds test the pipeline, not the bootstrap's or the imputation's precision
+#: (tests/truth and tests/unit test those). At 3,000 people the report took 109 s of
+#: CPU with 200 samples and 49 s with 50 (wave 30); with 50 samples and 10 copies,
+#: still the longest run of every test build, 24.9 s, and with 20 samples and 3 copies
+#: 7.3 s (wave 44): the model comparison and the two-stage interval draw
+#: ``MIN_BOOT_PER_COPY`` (10) samples in every copy whatever ``n_boot``, and boot-MI
+#: imputes every copy in every sample, so the copies set the cost. 20 is the series'
+#: fewest samples (``minimum``), 3 copies keep Rubin's between-copy variance and every
+#: sentence of the report. ``LIFETOOLS_TEST_CRISIS_BOOT=200`` and
+#: ``LIFETOOLS_TEST_CRISIS_IMPUTATIONS=10`` build the series' own numbers.
+TEST_CRISIS_BOOT = int(os.environ.get("LIFETOOLS_TEST_CRISIS_BOOT", "20"))
+TEST_CRISIS_IMPUTATIONS = int(os.environ.get("LIFETOOLS_TEST_CRISIS_IMPUTATIONS", "3"))
+#: The crisis-risk parameters a project copy sets (the test profile): name, value.
+TEST_CRISIS_PARAMETERS = {"internal": TEST_CRISIS_INTERNAL, "n_boot": TEST_CRISIS_BOOT,
+                          "imputations": TEST_CRISIS_IMPUTATIONS}
 
 
 def copy_project(target: Path, *, people: int = TEST_PEOPLE) -> Path:
@@ -56,11 +67,9 @@ def copy_project(target: Path, *, people: int = TEST_PEOPLE) -> Path:
     series_file = target / "analyses" / "analyses.yml"
     series = yaml.safe_load(series_file.read_text())
     series["data"]["synthetic"]["people"] = people
-    for analysis in series["analyses"]:
-        if "internal" in (analysis.get("parameters") or {}):
-            analysis["parameters"]["internal"]["default"] = TEST_CRISIS_INTERNAL
-        if "n_boot" in (analysis.get("parameters") or {}):
-            analysis["parameters"]["n_boot"]["default"] = TEST_CRISIS_BOOT
+    crisis = next(a for a in series["analyses"] if a["id"] == "crisis_risk")
+    for name, value in TEST_CRISIS_PARAMETERS.items():
+        crisis["parameters"][name]["default"] = value
     series_file.write_text(yaml.safe_dump(series, sort_keys=False))
     (target / ".gitignore").write_text("build/\npublic/\n")
     commit_all(target, "project copy")

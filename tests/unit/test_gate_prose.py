@@ -259,3 +259,19 @@ def test_prose_findings_every_setting_declares_its_words():
     for leak in ("a team of 13", "4 removed", "13 samples", "13 within each team",
                  "9 coefficients kept and 4 removed people"):
         assert prose_findings(leak, parameters=run), leak
+
+
+@pytest.mark.parametrize("copies", [3, 5, 10])
+def test_prose_findings_boot_mi_brief_with_fewer_imputed_copies_passes(copies):
+    # TRIPOD+AI 12c's boot-MI clause, "each imputed afresh in 10 copies", passed only
+    # because 10 is the default profile's rule number: a crisis report run with fewer
+    # copies (the tests' project copies run 3, wave 44) had its checklist refused
+    from lifetools.reports.crisis_internal import method_brief
+
+    text = str(method_brief("boot-mi", drawn=20, copies=copies))
+    clause = text[text.index("each imputed afresh"):]  # the copies' clause
+    assert clause.startswith(f"each imputed afresh in {copies} copies"), text
+    run = {"setting:imputed copies": (copies,)}
+    assert prose_findings(clause, parameters=run) == [], clause
+    assert prose_findings(clause.replace(f"in {copies} copies", f"in {copies} teams"),
+                          parameters=run)

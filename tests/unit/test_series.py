@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import inspect
 from pathlib import Path
 
 import pytest
@@ -251,11 +252,28 @@ def test_crisis_risk_declared_parameters_agree_with_the_report_function():
     signature = inspect.signature(analyse_crisis_risk).parameters
     internal = declared.parameters["internal"]
     assert sorted(internal.choices) == sorted(INTERNAL_METHODS)
-    for name in ("internal", "n_boot"):
+    for name in ("internal", "n_boot", "imputations"):
         assert declared.parameters[name].default == signature[name].default, name
     notebook = nbformat.read(ROOT / "analyses" / declared.notebook, as_version=4)
     call = next(c.source for c in notebook.cells if "analyse_crisis_risk" in c.source)
     assert "internal=internal" in call.replace(" ", "")
+    assert "imputations=imputations" in call.replace(" ", "")
+
+
+def test_crisis_risk_imputations_take_only_values_the_gate_lets_a_sentence_state():
+    # wave 44: `imputations` is a declared parameter (the test profile's copies run 3);
+    # the report states it as the setting "imputed copies", which the gate lets pass
+    # from 1 to IMPUTED_COPIES, and MI-boot's samples per copy are listed for those
+    # copies only: a larger maximum would let a rerun publish a sentence it refuses
+    from lifetools.disclosure.settings import IMPUTED_COPIES, SETTINGS
+    from lifetools.reports.prediction import analyse_crisis_risk
+
+    imputations = _series().analysis("crisis_risk").parameters["imputations"]
+    assert imputations.default == IMPUTED_COPIES == inspect.signature(
+        analyse_crisis_risk).parameters["imputations"].default
+    assert imputations.minimum >= 2  # Rubin's rules need a between-copy variance
+    values = set(range(int(imputations.minimum), int(imputations.maximum) + 1))
+    assert values <= SETTINGS["imputed copies"]({"n_boot": 20})
 
 
 def test_load_series_error_names_file_and_line(tmp_path):

@@ -72,7 +72,8 @@ SETTING_WORDS: dict[str, tuple[str, ...]] = {
         "below {} is the usual target"),
     "imputed copies": (
         "{} imputed copies", "{} imputations by chained equations",
-        "imputed afresh ({} copies", "multiple imputation ({} copies"),
+        "imputed afresh ({} copies", "imputed afresh in {} copies",
+        "multiple imputation ({} copies"),
     "bootstrap samples": ("{} bootstrap samples", "optimism correction with {} samples"),
     "bootstrap samples not fitted reliably": (
         "{} bootstrap samples could not be fitted reliably",),
