@@ -20,6 +20,9 @@ Writes ``<out>.json`` and ``<out>.md``. Not a timed test: run by hand::
 
     nice -n 10 .venv/bin/python benchmarks/bench_kernel_peak.py --data /tmp/perf-data/150k \\
         --trees before=/tmp/src-before,after=src --out benchmarks/results/kernel-peak-150k
+
+or one tree per invocation at the same time (memory figures do not depend on the
+load), then ``--merge before.json,after.json --out ...`` writes them as one table.
 """
 
 from __future__ import annotations
@@ -169,9 +172,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1,
                         help="alternate the trees this many times")
     parser.add_argument("--out", default=str(HERE / "results" / "kernel-peak"))
+    parser.add_argument("--merge", help="result JSON files of runs of one tree each "
+                        "(run at the same time): written together as --out")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     reports, editions = args.reports.split(","), args.editions.split(",")
+    if args.merge:
+        _write(_merged([json.loads(Path(f).read_text())
+                        for f in args.merge.split(",")]), args.out)
+        return
     if args.child:
         print(json.dumps(child(args.data, reports, editions, args.n_boot)))
         return
@@ -196,9 +205,30 @@ def main() -> None:
               "sources": {t: str(Path(s).resolve()) for t, s in trees.items()},
               "trees": done, "rounds": runs,
               "identical": all(d == digests[0] for d in digests)}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(f"{args.out}.json").write_text(json.dumps(result, indent=1) + "\n")
-    Path(f"{args.out}.md").write_text(_markdown(result))
+    _write(result, args.out)
+
+
+def _merged(results: list[dict]) -> dict:
+    """Runs of one tree each, made at the same time, as one result."""
+    first = results[0]
+    trees = {t: r["trees"][t] for r in results for t in r["trees"]}
+    digests = [[s["digest"] for s in run["steps"]] for r in results
+               for runs in r["rounds"].values() for run in runs]
+    return {**first, "started": min(r["started"] for r in results),
+            "finished": max(r["finished"] for r in results),
+            "load_after": results[-1]["load_after"],
+            "order": " and ".join(r["order"] for r in results) + ", at the same time",
+            "command": " ; ".join(r["command"] for r in results),
+            "sources": {t: s for r in results for t, s in r["sources"].items()},
+            "trees": trees, "rounds": {t: r["rounds"][t] for r in results
+                                       for t in r["rounds"]},
+            "identical": all(d == digests[0] for d in digests)}
+
+
+def _write(result: dict, out: str) -> None:
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(f"{out}.json").write_text(json.dumps(result, indent=1) + "\n")
+    Path(f"{out}.md").write_text(_markdown(result))
     print(_markdown(result))
 
 

@@ -90,7 +90,7 @@ def _load_duckdb(path: Path, tables: Sequence[str] | None,
         if kept is None or kept[0][0] != stamp[0] or kept[0][1] is not None:
             kept = _TYPED[name] = (stamp, _read_only(read_duckdb_table(
                 path, name, dictionary.table(name), wanted_columns)))
-        loaded[name] = kept[1].copy(deep=False)  # shares the read-only arrays
+        loaded[name] = _shared(kept[1])
     return Dataset(path=path, **loaded)
 
 
@@ -199,7 +199,7 @@ def load_dataset(
                 loaded[name] = frame
                 continue
             kept = _TYPED[name] = (stamp, _read_only(frame))
-        loaded[name] = kept[1].copy(deep=False)  # shares the read-only arrays
+        loaded[name] = _shared(kept[1])
     return Dataset(path=data_dir, **loaded)
 
 
@@ -217,6 +217,14 @@ def _read_only(frame: pd.DataFrame) -> pd.DataFrame:
             if isinstance(array, np.ndarray):
                 array.flags.writeable = False
     return frame
+
+
+def _shared(frame: pd.DataFrame) -> pd.DataFrame:
+    """A caller's own frame over a kept table's read-only values: its own blocks and
+    axes (a name set on its index or columns stays its own), the values shared."""
+    out = frame.copy(deep=False)
+    out.index, out.columns = frame.index.view(), frame.columns.view()
+    return out
 
 
 def _read_cached(folder: Path, key: str, files: Mapping[str, Path], name: str,

@@ -40,12 +40,14 @@ def test_load_dataset_cache_reads_once_and_gives_each_call_its_own_frame(
     first["access_easy"] = first["access_easy"] * 2
     first["extra"] = 1.0
     first.drop(columns=["site"], inplace=True)
+    first.index.name, first.columns.name = "row", "column"
     second = load_dataset(tmp_path, tables=["feedback"]).feedback
     assert reads == []
     assert second["access_easy"].tolist() == [1, 2, 3]
     assert str(second["access_easy"].dtype) == "Int64"
     assert list(second.columns) == ["response_id", "site", "response_date",
                                     "access_easy", "fft_response"]
+    assert second.index.name is None and second.columns.name is None
 
 
 @pytest.mark.parametrize("column, value", [
