@@ -53,21 +53,39 @@ REPORTS = ("describe_population", "analyse_discharge", "analyse_rereferral",
 """The notebooks' analysis calls, in the series' file order (01 to 07)."""
 
 
-def _numbers(report) -> dict:
-    """Every DataFrame, Series, number and text field of a report (models left out)."""
+def _plain(value) -> bool:
+    """Numbers, text, frames and containers of them (no object whose text would be its
+    memory address)."""
     import numpy as np
+    import pandas as pd
+
+    if value is None or isinstance(value, bool | int | float | str | np.floating
+                                   | np.integer | pd.DataFrame | pd.Series):
+        return True
+    if isinstance(value, dict):
+        return all(_plain(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(_plain(v) for v in value)
+    return False
+
+
+def _numbers(report) -> dict:
+    """Every number, text and frame a report returns, nested results included (models
+    and other objects left out)."""
     import pandas as pd
 
     out = {}
     fields = (dataclasses.fields(report) if dataclasses.is_dataclass(report) else [])
     for field in fields:
+        if field.name == "seal":  # a signature with the run's own random key
+            continue
         value = getattr(report, field.name)
         if isinstance(value, pd.Series):
             value = value.to_frame()
-        if isinstance(value, pd.DataFrame | float | int | str | np.floating) or (
-                isinstance(value, list | tuple | dict) and value
-                and all(isinstance(v, dict | float | int | str | pd.DataFrame)
-                        for v in (value.values() if isinstance(value, dict) else value))):
+        if isinstance(value, pd.DataFrame) and value.map(
+                lambda v: _plain(v) or isinstance(v, pd.Timestamp)).all().all():
+            out[field.name] = value
+        elif not isinstance(value, pd.DataFrame) and _plain(value):
             out[field.name] = value
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
             out[field.name] = _numbers(value)
