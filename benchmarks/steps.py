@@ -374,6 +374,13 @@ def fits(data_dir: str, repeats: int, r_repeats: int, cox: bool = True) -> dict:
     the fits' peak memory alone; the peak after the load and the cohorts is reported as
     ``peak_after_load_mb`` and ``peak_after_cohorts_mb``. The load follows the
     environment (``LIFETOOLS_COMPACT_IDS``, ``LIFETOOLS_SKIP_UNUSED_COLUMNS``).
+
+    The cohorts and the person-periods (with ``user``) are held throughout, as the
+    reports hold them; every other fit's rows (the after periods, the users, the
+    matched and weighted people and their periods, the logistic model's rows) are made
+    just before that fit, not timed, and let go after it. Until 2026-12-06 they were all
+    made first and held together, which no report does: the step peaked in frames of
+    its own (issue 16).
     """
     from lifetools import cohort, regression, survival
     from lifetools.errors import StatisticalWarning
@@ -389,85 +396,105 @@ def fits(data_dir: str, repeats: int, r_repeats: int, cox: bool = True) -> dict:
     pt = cohort.build_person_time(ds, cohort.CohortSpec(**PERIOD))
     periods = pt.periods.assign(user=pt.periods["person_id"].map(
         pt.people.set_index("person_id")["user"]))
-    after, users = periods[periods["after"] == 1], periods[periods["user"] == 1]
     pcovs = cohort.propensity_covariates(pt.people)  # as analyse_emergency_care
-    matched = regression.match_on_propensity(pt.people, treatment_col="user",
-                                             covariates=pcovs)
-    in_match = periods[periods["person_id"].isin(matched.data["person_id"])]
-    weighted = regression.weight_by_propensity(pt.people, treatment_col="user",
-                                               covariates=pcovs, estimand="att")
-    # as analyse_emergency_care: no weighted DiD when the propensity model failed (it
-    # does not converge on some small datasets); the row then says why
-    with_weights = None if weighted.failure else periods.assign(
-        weight=periods["person_id"].map(weighted.data.set_index("person_id")["weight"]))
-    logistic = after.merge(pt.people, on=["person_id", "group", "user"]).assign(
-        any_ae=lambda f: (f["ae"] > 0).astype(float))
     wb = ds.wellbeing.dropna(subset=["person_id"])
     base = set(wb[(wb["timepoint"] == "baseline") & wb["measurement_date"].between(
         PERIOD["period_start"], PERIOD["period_end"])]["person_id"])
     measures = wb[wb["person_id"].isin(base)].assign(
         follow_up=lambda f: (f["timepoint"] == "follow_up").astype(float))
+    del wb
     after_cohorts = peak_mb()
+
+    def after():
+        return periods[periods["after"] == 1]
+
+    def matched_periods():
+        matched = regression.match_on_propensity(pt.people, treatment_col="user",
+                                                 covariates=pcovs)
+        return periods[periods["person_id"].isin(matched.data["person_id"])]
+
+    def weighted_periods():
+        weighted = regression.weight_by_propensity(pt.people, treatment_col="user",
+                                                   covariates=pcovs, estimand="att")
+        # as analyse_emergency_care: no weighted DiD when the propensity model failed
+        # (it does not converge on some small datasets); the row then says why
+        if weighted.failure:
+            return f"weighting failed: {weighted.failure}"
+        return periods.assign(weight=periods["person_id"].map(
+            weighted.data.set_index("person_id")["weight"]))
+
+    def logistic_rows():
+        return after().merge(pt.people, on=["person_id", "group", "user"]).assign(
+            any_ae=lambda f: (f["ae"] > 0).astype(float))
+
+    def weighted_did(rows):
+        if isinstance(rows, str):
+            _not_fitted(rows)
+        return [regression.estimate_did(rows, outcome_col=o, weights_col="weight")
+                for o in ("ae", "admissions")]
+
+    # name: (rows before the fit, not timed: a callable, or None for the held ones;
+    # the fit of those rows)
     calls = {
-        "fit_cox discharge (entry, as reported)": (len(data), lambda: survival.fit_cox(
-            data, duration_col="duration", event_col="discharged", entry_col="entry",
+        "fit_cox discharge (entry, as reported)": (lambda: data, lambda d: survival.fit_cox(
+            d, duration_col="duration", event_col="discharged", entry_col="entry",
             covariates=["ever_used", *covs])),
-        "fit_landmark 90 days (with PH test)": (len(data), lambda: survival.fit_landmark(
-            data, landmark=90, duration_col="duration", event_col="discharged",
+        "fit_landmark 90 days (with PH test)": (lambda: data, lambda d: survival.fit_landmark(
+            d, landmark=90, duration_col="duration", event_col="discharged",
             exposure_time_col="exposure_day", covariates=covs, entry_col="entry",
             check_ph=True)),
         "fit_landmark_time_split 90 days, median split": (
-            len(data), lambda: survival.fit_landmark_time_split(
-            data, landmark=90, duration_col="duration",
-            event_col="discharged", exposure_time_col="exposure_day", covariates=covs,
-            entry_col="entry")),
-        "fit_cox re-referral (with PH test)": (len(rerefer), lambda: survival.fit_cox(
-            rerefer, duration_col="duration", event_col="rereferred",
+            lambda: data, lambda d: survival.fit_landmark_time_split(
+                d, landmark=90, duration_col="duration", event_col="discharged",
+                exposure_time_col="exposure_day", covariates=covs, entry_col="entry")),
+        "fit_cox re-referral (with PH test)": (lambda: rerefer, lambda d: survival.fit_cox(
+            d, duration_col="duration", event_col="rereferred",
             covariates=["used_life_rooms", *covs])),
-        "estimate_km discharge (entry)": (len(data), lambda: survival.estimate_km(
-            data, duration_col="duration", event_col="discharged", entry_col="entry")),
-        "estimate_cif discharge x3 events (entry)": (len(data), lambda: [
-            survival.estimate_cif(data, duration_col="duration", event_col="event",
+        "estimate_km discharge (entry)": (lambda: data, lambda d: survival.estimate_km(
+            d, duration_col="duration", event_col="discharged", entry_col="entry")),
+        "estimate_cif discharge x3 events (entry)": (lambda: data, lambda d: [
+            survival.estimate_cif(d, duration_col="duration", event_col="event",
                                   event_of_interest=code, entry_col="entry")
             for code in (1, 2, 3)]),
-        "estimate_cif re-referral by group": (len(rerefer), lambda: survival.estimate_cif(
-            rerefer, duration_col="duration", event_col="event", event_of_interest=1,
+        "estimate_cif re-referral by group": (lambda: rerefer, lambda d: survival.estimate_cif(
+            d, duration_col="duration", event_col="event", event_of_interest=1,
             group_col="group", times=(0, 90, 180, 365))),
-        "fit_poisson after (robust)": (len(after), lambda: [regression.fit_poisson(
-            after, outcome_col=o, person_time_col="person_years", covariates=["user"])
+        "fit_poisson after (robust)": (after, lambda d: [regression.fit_poisson(
+            d, outcome_col=o, person_time_col="person_years", covariates=["user"])
             for o in ("ae", "admissions")]),
-        "compare_before_after (GEE)": (len(users), lambda: [
-            regression.compare_before_after(users, outcome_col=o)
+        "compare_before_after (GEE)": (lambda: periods[periods["user"] == 1], lambda d: [
+            regression.compare_before_after(d, outcome_col=o)
             for o in ("ae", "admissions")]),
-        "match_on_propensity": (len(pt.people), lambda: regression.match_on_propensity(
-            pt.people, treatment_col="user", covariates=pcovs)),
-        "estimate_did (matched)": (len(in_match), lambda: [regression.estimate_did(
-            in_match, outcome_col=o) for o in ("ae", "admissions")]),
-        "weight_by_propensity (ATT)": (len(pt.people),
-                                       lambda: regression.weight_by_propensity(
-            pt.people, treatment_col="user", covariates=pcovs, estimand="att")),
-        "estimate_did (weighted)": (len(periods), lambda: [regression.estimate_did(
-            with_weights, outcome_col=o, weights_col="weight")
-            for o in ("ae", "admissions")] if with_weights is not None else
-            _not_fitted(f"weighting failed: {weighted.failure}")),
-        "fit_logistic any A&E": (len(logistic), lambda: regression.fit_logistic(
-            logistic, outcome_col="any_ae", covariates=pcovs)),
-        "fit_mixed_model SWEMWBS": (len(measures), lambda: regression.fit_mixed_model(
-            measures)),
+        "match_on_propensity": (lambda: pt.people, lambda d: regression.match_on_propensity(
+            d, treatment_col="user", covariates=pcovs)),
+        "estimate_did (matched)": (matched_periods, lambda d: [regression.estimate_did(
+            d, outcome_col=o) for o in ("ae", "admissions")]),
+        "weight_by_propensity (ATT)": (lambda: pt.people,
+                                       lambda d: regression.weight_by_propensity(
+            d, treatment_col="user", covariates=pcovs, estimand="att")),
+        "estimate_did (weighted)": (weighted_periods, weighted_did),
+        "fit_logistic any A&E": (logistic_rows, lambda d: regression.fit_logistic(
+            d, outcome_col="any_ae", covariates=pcovs)),
+        "fit_mixed_model SWEMWBS": (lambda: measures, lambda d: regression.fit_mixed_model(
+            d)),
     }
     out = []
-    for name, (rows, call) in calls.items():
+    for name, (rows_of, call) in calls.items():
         say(name)
+        rows = rows_of()
+        count = len(periods) if isinstance(rows, str) else len(rows)
         try:
-            seconds, _ = timed(call, repeats)
+            seconds = timed(lambda r=rows, c=call: c(r), repeats)[0]  # result let go
         except NotFitted as reason:
-            out.append({"name": name, "rows": rows, "seconds": [], "error": str(reason)})
+            out.append({"name": name, "rows": count, "seconds": [], "error": str(reason)})
             continue
         except Exception as error:  # noqa: BLE001 - report the failure, carry on
-            out.append({"name": name, "rows": rows, "seconds": [],
+            out.append({"name": name, "rows": count, "seconds": [],
                         "error": f"failed: {type(error).__name__}"})
             continue
-        out.append({"name": name, "rows": rows, "seconds": seconds,
+        finally:
+            del rows
+        out.append({"name": name, "rows": count, "seconds": seconds,
                     "peak_so_far_mb": peak_mb()})
     cox = compare_cox(cox_models(ds), repeats, repeats) if cox else []
     return {"fits": out, "cox": cox, "peak_after_load_mb": after_load,

@@ -18,6 +18,7 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lifetools import config
@@ -87,9 +88,9 @@ def _load_duckdb(path: Path, tables: Sequence[str] | None,
         stamp = (_stamp(path, wanted_columns, dictionary), None)
         kept = _TYPED.get(name)
         if kept is None or kept[0][0] != stamp[0] or kept[0][1] is not None:
-            kept = _TYPED[name] = (stamp, read_duckdb_table(
-                path, name, dictionary.table(name), wanted_columns))
-        loaded[name] = kept[1].copy(deep=True)  # each caller its own frame to change
+            kept = _TYPED[name] = (stamp, _read_only(read_duckdb_table(
+                path, name, dictionary.table(name), wanted_columns)))
+        loaded[name] = _shared(kept[1])
     return Dataset(path=path, **loaded)
 
 
@@ -131,8 +132,11 @@ def load_dataset(
     With ``LIFETOOLS_DATASET_CACHE=1`` in the environment (set in the runner's warm
     kernels, which run many notebooks in one process) each typed table is kept in memory
     and read again only when its file changes (real path, inode, size or modification
-    time) or the dictionary does; every call returns its own deep copy, so a notebook
-    that changes its frames does not change the next notebook's. Tested in
+    time) or the dictionary does; every call returns its own frame sharing the kept
+    table's values, which are read-only: a notebook may add, replace or drop columns of
+    its frames, and one that writes into a value fails loudly (``ValueError``) instead
+    of changing the next notebook's data. Sharing instead of a deep copy per call saves
+    a copy of the loaded tables in every warm kernel (issue 16). Tested in
     ``tests/unit/test_loading.py``. Compact ids are tested in
     ``tests/unit/test_compact_ids.py`` (codes, order, and every report's tables equal to
     those computed with the strings).
@@ -194,9 +198,33 @@ def load_dataset(
             if not cache:
                 loaded[name] = frame
                 continue
-            kept = _TYPED[name] = (stamp, frame)
-        loaded[name] = kept[1].copy(deep=True)  # each caller its own frame to change
+            kept = _TYPED[name] = (stamp, _read_only(frame))
+        loaded[name] = _shared(kept[1])
     return Dataset(path=data_dir, **loaded)
+
+
+def _read_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every array under its columns made read-only (numpy arrays, and
+    the data and mask of nullable and datetime arrays), so that the frames handed out
+    from the warm kernels' cache can share them: writing into a value raises
+    ``ValueError`` ("assignment destination is read-only") instead of changing what the
+    next notebook reads. Adding, replacing, renaming or dropping columns of a frame
+    handed out is the caller's own (each call gets its own shallow copy)."""
+    for block in frame._mgr.blocks:
+        values = block.values
+        for array in (values, getattr(values, "_data", None),
+                      getattr(values, "_mask", None), getattr(values, "_ndarray", None)):
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+    return frame
+
+
+def _shared(frame: pd.DataFrame) -> pd.DataFrame:
+    """A caller's own frame over a kept table's read-only values: its own blocks and
+    axes (a name set on its index or columns stays its own), the values shared."""
+    out = frame.copy(deep=False)
+    out.index, out.columns = frame.index.view(), frame.columns.view()
+    return out
 
 
 def _read_cached(folder: Path, key: str, files: Mapping[str, Path], name: str,

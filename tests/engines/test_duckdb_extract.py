@@ -222,7 +222,9 @@ def test_load_dataset_duckdb_file_tables_kept_in_the_warm_cache(extract, tmp_pat
     real = loading.read_duckdb_table
     monkeypatch.setattr(loading, "read_duckdb_table",
                         lambda *a, **k: reads.append(a[1]) or real(*a, **k))
-    first.loc[0, "sex"] = "Z"  # a notebook changing its frame changes no other's
+    first["sex"] = "Z"  # a notebook's own column changes no other's frame
+    with pytest.raises(ValueError, match="read-only"):  # its shared values: loudly
+        first.loc[0, "year_of_birth"] = 1900
     second = lt.load_dataset(file, tables=["people"]).people
     assert reads == []
     pd.testing.assert_frame_equal(second, lt.load_dataset(extract[1],

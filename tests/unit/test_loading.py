@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -35,11 +36,37 @@ def test_load_dataset_cache_reads_once_and_gives_each_call_its_own_frame(
     first = load_dataset(tmp_path, tables=["feedback"]).feedback
     reads = []
     monkeypatch.setattr(loading, "read_table", lambda *a, **k: reads.append(a))
-    first.loc[0, "access_easy"] = 5  # a notebook changing its data
+    # a notebook's own columns: added, replaced, dropped in its frame only
+    first["access_easy"] = first["access_easy"] * 2
+    first["extra"] = 1.0
+    first.drop(columns=["site"], inplace=True)
+    first.index.name, first.columns.name = "row", "column"
     second = load_dataset(tmp_path, tables=["feedback"]).feedback
     assert reads == []
     assert second["access_easy"].tolist() == [1, 2, 3]
     assert str(second["access_easy"].dtype) == "Int64"
+    assert list(second.columns) == ["response_id", "site", "response_date",
+                                    "access_easy", "fft_response"]
+    assert second.index.name is None and second.columns.name is None
+
+
+@pytest.mark.parametrize("column, value", [
+    ("access_easy", 5), ("site", "02"), ("response_date", pd.Timestamp("2024-06-01"))])
+def test_load_dataset_cache_shares_read_only_values_a_write_fails(
+        tmp_path, cached, column, value):
+    # issue 16: one copy of the tables per warm kernel, not one more per notebook
+    write_feedback(tmp_path, [1, 2, 3])
+    first = load_dataset(tmp_path, tables=["feedback"]).feedback
+    second = load_dataset(tmp_path, tables=["feedback"]).feedback
+    assert np.shares_memory(first["fft_response"].array._data,
+                            second["fft_response"].array._data)
+    with pytest.raises((ValueError, AssertionError)):  # loudly, whatever the dtype
+        first.loc[0, column] = value
+    with pytest.raises(ValueError, match="read-only"):
+        first["fft_response"].to_numpy()[0] = 5
+    third = load_dataset(tmp_path, tables=["feedback"]).feedback
+    pd.testing.assert_frame_equal(third, second)
+    assert third["access_easy"].tolist() == [1, 2, 3]
 
 
 def test_load_dataset_cache_changed_file_is_read_again(tmp_path, cached):

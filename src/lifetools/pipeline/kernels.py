@@ -12,7 +12,8 @@ filters and numpy's error state as they were after the import, the disclosure pr
 back to the environment's, the kernel's environment at start plus the run's own
 variables, and the working folder. Data are loaded once per kernel by
 :func:`lifetools.loading.load_dataset`'s cache (enabled in warm kernels only), which
-hands each notebook its own copy, with person ids as compact integer codes and without
+hands each notebook its own frames sharing the kept tables' read-only values (a notebook
+that writes into its data fails loudly; adding or replacing columns is its own), with person ids as compact integer codes and without
 the columns no analysis reads (:mod:`lifetools.compact_ids`; isolated kernels keep the strings and every column, so the integrity test's
 byte comparison of the two modes also checks that compact ids change no published byte).
 

@@ -1,0 +1,254 @@
+"""Peak memory of a warm kernel running the reports one after another, source trees
+side by side (issue 16: "peak memory at 1.5M people").
+
+What a build holds at once is one warm kernel's memory: its imports, the typed tables
+the kernel keeps between notebooks (``LIFETOOLS_DATASET_CACHE=1``), the copy of them
+``load_dataset`` hands the notebook running, and that notebook's report. A child
+process per source tree does what a kernel does, in the series' notebook order:
+``import lifetools``; then for each report, as its notebook's analysis cell does,
+``lt.load_dataset()`` (with the warm kernels' environment: dataset cache, compact ids,
+unused columns left out) and the report's ``analyse_*`` with the notebook's default
+parameters; then the report and the frames are let go and garbage collected, as the
+kernel's reset between notebooks does. For each report the child records the peak
+resident memory during it (``VmHWM``, reset before it by writing 5 to
+``/proc/self/clear_refs``), the resident memory after it was let go, its CPU seconds and
+a digest of every number it returned (floats as hex: equal digests between trees mean
+bit-identical results). The whole sequence's peak is the largest; the figures and tables
+a notebook draws from the report are not made (small beside the report itself).
+
+Writes ``<out>.json`` and ``<out>.md``. Not a timed test: run by hand::
+
+    nice -n 10 .venv/bin/python benchmarks/bench_kernel_peak.py --data /tmp/perf-data/150k \\
+        --trees before=/tmp/src-before,after=src --out benchmarks/results/kernel-peak-150k
+
+or one tree per invocation at the same time (memory figures do not depend on the
+load), then ``--merge before.json,after.json --out ...`` writes them as one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_fits_peak import _digest  # noqa: E402  (floats as hex)
+from bench_memory import _machine, _vm  # noqa: E402  (one reader of /proc)
+
+EDITIONS = {"2023-24": ("2023-04-01", "2024-03-31"),
+            "2024-25": ("2024-04-01", "2025-03-31")}
+REPORTS = ("describe_population", "analyse_discharge", "analyse_rereferral",
+           "analyse_emergency_care", "analyse_wellbeing", "analyse_reach",
+           "analyse_crisis_risk")
+"""The notebooks' analysis calls, in the series' file order (01 to 07)."""
+
+
+def _plain(value) -> bool:
+    """Numbers, text, frames and containers of them (no object whose text would be its
+    memory address)."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None or isinstance(value, bool | int | float | str | np.floating
+                                   | np.integer | pd.DataFrame | pd.Series):
+        return True
+    if isinstance(value, dict):
+        return all(_plain(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(_plain(v) for v in value)
+    return False
+
+
+def _numbers(report) -> dict:
+    """Every number, text and frame a report returns, nested results included (models
+    and other objects left out)."""
+    import pandas as pd
+
+    out = {}
+    fields = (dataclasses.fields(report) if dataclasses.is_dataclass(report) else [])
+    for field in fields:
+        if field.name == "seal":  # a signature with the run's own random key
+            continue
+        value = getattr(report, field.name)
+        if isinstance(value, pd.Series):
+            value = value.to_frame()
+        if isinstance(value, pd.DataFrame) and value.map(
+                lambda v: _plain(v) or isinstance(v, pd.Timestamp)).all().all():
+            out[field.name] = value
+        elif not isinstance(value, pd.DataFrame) and _plain(value):
+            out[field.name] = value
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            out[field.name] = _numbers(value)
+    return out
+
+
+def child(folder: str, reports: list[str], editions: list[str], n_boot: int) -> dict:
+    """One warm kernel's sequence of reports; each report's peak, after, CPU, digest."""
+    os.environ.update({"LIFETOOLS_DATASET_CACHE": "1", "LIFETOOLS_COMPACT_IDS": "1",
+                       "LIFETOOLS_SKIP_UNUSED_COLUMNS": "1"})
+    import lifetools as lt
+
+    warnings.simplefilter("ignore")
+    calls = {"describe_population": lt.describe.describe_population,
+             **{name: getattr(lt.reports, name) for name in REPORTS[1:]}}
+    extra = {"analyse_crisis_risk": {"n_boot": n_boot, "slope_band": (0.8, 1.2),
+                                     "citl_band": (-0.2, 0.2)}}
+    out = {"rss_after_imports_mb": _vm("VmRSS"), "steps": []}
+    for edition in editions:
+        start, end = EDITIONS[edition]
+        for name in reports:
+            Path("/proc/self/clear_refs").write_text("5")  # VmHWM from here
+            cpu = resource.getrusage(resource.RUSAGE_SELF)
+            data = lt.load_dataset(Path(folder))
+            loaded = _vm("VmHWM")
+            report = calls[name](data, period_start=start, period_end=end,
+                                 **extra.get(name, {}))
+            peak = _vm("VmHWM")
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            digest = _digest(_numbers(report))
+            del data, report
+            gc.collect()
+            out["steps"].append({
+                "edition": edition, "report": name, "peak_after_load_mb": loaded,
+                "peak_mb": peak, "rss_after_mb": _vm("VmRSS"), "digest": digest,
+                "cpu_s": round(used.ru_utime + used.ru_stime - cpu.ru_utime
+                               - cpu.ru_stime, 2)})
+            print(f"  {edition} {name}: peak {peak:,.0f} MB", file=sys.stderr, flush=True)
+    out["peak_mb"] = max(s["peak_mb"] for s in out["steps"])
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                               1)
+    return out
+
+
+def _run(args: argparse.Namespace, src: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(Path(src).resolve()), "OMP_NUM_THREADS": "1",
+           "OPENBLAS_NUM_THREADS": "1"}
+    command = [sys.executable, __file__, "--data", args.data, "--trees", args.trees,
+               "--reports", args.reports, "--editions", args.editions, "--n-boot",
+               str(args.n_boot), "--child"]
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=env,
+                          cwd=HERE.parent, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _markdown(result: dict) -> str:
+    trees = result["trees"]
+    names = list(trees)
+    first, last = names[0], names[-1]
+    lines = ["# Peak memory of one warm kernel running the reports in turn, source trees "
+             "side by side", "",
+             f"Run {result['started']} to {result['finished']} UTC; commit "
+             f"{result['machine']['commit']}; {result['machine']['cores']} cores, "
+             f"{result['machine']['mem_total_gb']} GB, shared; load average "
+             f"{result['load_before']} before, {result['load_after']} after; children one "
+             f"at a time (`{result['order']}`); command `{result['command']}`.", "",
+             "Peak resident memory during each report (the kernel's cached tables, the "
+             "notebook's copy and the report), MB; resident after it was let go; CPU s:",
+             "",
+             "| edition | report | " + " | ".join(f"{t} peak" for t in names)
+             + f" | {last} / {first} | " + " | ".join(f"{t} after" for t in names)
+             + " | " + " | ".join(f"{t} CPU s" for t in names) + " | same numbers |",
+             "|---" * (3 * len(names) + 4) + "|"]
+    for i, step in enumerate(trees[first]["steps"]):
+        cells = [trees[t]["steps"][i] for t in names]
+        same = "yes" if len({c["digest"] for c in cells}) == 1 else "NO"
+        lines.append(f"| {step['edition']} | `{step['report']}` | "
+                     + " | ".join(f"{c['peak_mb']:,.0f}" for c in cells)
+                     + f" | {cells[-1]['peak_mb'] / cells[0]['peak_mb']:.2f} | "
+                     + " | ".join(f"{c['rss_after_mb']:,.0f}" for c in cells) + " | "
+                     + " | ".join(f"{c['cpu_s']}" for c in cells) + f" | {same} |")
+    peaks = [trees[t]["peak_mb"] for t in names]
+    lines.append("| | **whole sequence** | " + " | ".join(f"**{p:,.0f}**" for p in peaks)
+                 + f" | **{peaks[-1] / peaks[0]:.2f}** | " + " | ".join(
+                     f"{trees[t]['steps'][-1]['rss_after_mb']:,.0f}" for t in names)
+                 + " | " + " | ".join(
+                     f"{sum(s['cpu_s'] for s in trees[t]['steps']):.1f}" for t in names)
+                 + " | " + ("yes" if result["identical"] else "NO") + " |")
+    lines += ["", "Resident after the imports: " + ", ".join(
+        f"{t} {trees[t]['rss_after_imports_mb']:,.0f} MB" for t in names) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", required=True, help="dataset folder")
+    parser.add_argument("--trees", required=True, help="name=src-folder pairs")
+    parser.add_argument("--reports", default=",".join(REPORTS))
+    parser.add_argument("--editions", default="2024-25")
+    parser.add_argument("--n-boot", type=int, default=200,
+                        help="the crisis report's bootstrap samples (analyses.yml: 200)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="alternate the trees this many times")
+    parser.add_argument("--out", default=str(HERE / "results" / "kernel-peak"))
+    parser.add_argument("--merge", help="result JSON files of runs of one tree each "
+                        "(run at the same time): written together as --out")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    reports, editions = args.reports.split(","), args.editions.split(",")
+    if args.merge:
+        _write(_merged([json.loads(Path(f).read_text())
+                        for f in args.merge.split(",")]), args.out)
+        return
+    if args.child:
+        print(json.dumps(child(args.data, reports, editions, args.n_boot)))
+        return
+    trees = dict(pair.split("=") for pair in args.trees.split(","))
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    load_before = [round(x, 1) for x in os.getloadavg()]
+    runs: dict[str, list[dict]] = {t: [] for t in trees}
+    order = []
+    for _ in range(args.rounds):
+        for tree, src in trees.items():
+            print(f"{tree}: {len(reports) * len(editions)} reports", file=sys.stderr,
+                  flush=True)
+            runs[tree].append(_run(args, src))
+            order.append(tree)
+    done = {t: runs[t][-1] for t in trees}
+    digests = [[s["digest"] for s in r["steps"]] for t in trees for r in runs[t]]
+    result = {"started": started, "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+              "load_before": load_before,
+              "load_after": [round(x, 1) for x in os.getloadavg()],
+              "machine": _machine(), "order": " then ".join(order),
+              "command": " ".join(["bench_kernel_peak.py"] + sys.argv[1:]),
+              "sources": {t: str(Path(s).resolve()) for t, s in trees.items()},
+              "trees": done, "rounds": runs,
+              "identical": all(d == digests[0] for d in digests)}
+    _write(result, args.out)
+
+
+def _merged(results: list[dict]) -> dict:
+    """Runs of one tree each, made at the same time, as one result."""
+    first = results[0]
+    trees = {t: r["trees"][t] for r in results for t in r["trees"]}
+    digests = [[s["digest"] for s in run["steps"]] for r in results
+               for runs in r["rounds"].values() for run in runs]
+    return {**first, "started": min(r["started"] for r in results),
+            "finished": max(r["finished"] for r in results),
+            "load_after": results[-1]["load_after"],
+            "order": " and ".join(r["order"] for r in results) + ", at the same time",
+            "command": " ; ".join(r["command"] for r in results),
+            "sources": {t: s for r in results for t, s in r["sources"].items()},
+            "trees": trees, "rounds": {t: r["rounds"][t] for r in results
+                                       for t in r["rounds"]},
+            "identical": all(d == digests[0] for d in digests)}
+
+
+def _write(result: dict, out: str) -> None:
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(f"{out}.json").write_text(json.dumps(result, indent=1) + "\n")
+    Path(f"{out}.md").write_text(_markdown(result))
+    print(_markdown(result))
+
+
+if __name__ == "__main__":
+    main()
