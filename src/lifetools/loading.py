@@ -134,8 +134,10 @@ def load_dataset(
     and read again only when its file changes (real path, inode, size or modification
     time) or the dictionary does; every call returns its own frame sharing the kept
     table's values, which are read-only: a notebook may add, replace or drop columns of
-    its frames, and one that writes into a value fails loudly (``ValueError``) instead
-    of changing the next notebook's data. Sharing instead of a deep copy per call saves
+    its frames, and one that writes into a value fails loudly (``ValueError``; pandas
+    raises an ``AssertionError`` for a date column) instead of changing the next
+    notebook's data (an Arrow-backed column, which cannot be made read-only, is each
+    caller's own wrapper over the same immutable buffers). Sharing instead of a deep copy per call saves
     a copy of the loaded tables in every warm kernel (issue 16). Tested in
     ``tests/unit/test_loading.py``. Compact ids are tested in
     ``tests/unit/test_compact_ids.py`` (codes, order, and every report's tables equal to
@@ -212,6 +214,8 @@ def _read_only(frame: pd.DataFrame) -> pd.DataFrame:
     handed out is the caller's own (each call gets its own shallow copy)."""
     for block in frame._mgr.blocks:
         values = block.values
+        if _arrow_backed(values.dtype):
+            continue  # immutable buffers; each caller gets its own wrapper (_shared)
         for array in (values, getattr(values, "_data", None),
                       getattr(values, "_mask", None), getattr(values, "_ndarray", None)):
             if isinstance(array, np.ndarray):
@@ -224,7 +228,19 @@ def _shared(frame: pd.DataFrame) -> pd.DataFrame:
     axes (a name set on its index or columns stays its own), the values shared."""
     out = frame.copy(deep=False)
     out.index, out.columns = frame.index.view(), frame.columns.view()
+    for column, dtype in frame.dtypes.items():
+        if _arrow_backed(dtype):
+            # an Arrow-backed column cannot be made read-only, and a write replaces the
+            # array inside its (shared) extension array: each caller gets its own
+            # wrapper over the same immutable Arrow buffers (no data copied)
+            out[column] = frame[column].array.copy()
     return out
+
+
+def _arrow_backed(dtype: object) -> bool:
+    """Whether a column's values are Arrow arrays (``ArrowDtype``, ``string[pyarrow]``)."""
+    return isinstance(dtype, pd.ArrowDtype) or (
+        isinstance(dtype, pd.StringDtype) and str(dtype.storage).startswith("pyarrow"))
 
 
 def _read_cached(folder: Path, key: str, files: Mapping[str, Path], name: str,

@@ -84,6 +84,9 @@ def test_spark_local_path_is_parsed_to_an_absolute_folder(tmp_path, monkeypatch)
     assert source == engines.Source("spark", f"spark://local[2]?path={tmp_path / 'extract'}")
     assert engines.spark.local_parts(source.location) == ("local[2]", tmp_path / "extract")
     assert engines.spark.local_parts("spark://local[2]") == ("local[2]", None)
+    # what logs and errors print names the folder, not the machine path to it
+    assert source.display() == "spark:spark://local[2]?path=extract"
+    assert str(tmp_path) not in source.display()
     with pytest.raises(UserError, match="is not a folder"):
         engines.parse_source("spark://local[2]?path=nowhere")
     # analyses.yml's relative path is the project root's, as a folder's is

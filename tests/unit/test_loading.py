@@ -110,3 +110,21 @@ def test_read_table_arrow_fast_path_equals_the_generic_coercion(tmp_path):
     assert fast["response_id"].tolist() == ["F1", None, None, "F4"]
     assert fast["site"].tolist() == ["01", "02", None, None]
     assert str(fast["response_date"].dtype) == "datetime64[ns]"
+
+
+def test_cache_arrow_backed_column_written_by_one_caller_is_not_seen_by_the_next():
+    # an Arrow-backed column cannot be made read-only, and a write replaces the array
+    # inside its extension array: shared, it reached the next notebook (wave 44 review)
+    kept = loading._read_only(pd.DataFrame({
+        "code": pd.array(["A01", "B02", "C03"], dtype="string[pyarrow]"),
+        "tag": pd.array(["x", "y", "z"], dtype=pd.ArrowDtype(__import__("pyarrow").string())),
+        "n": np.array([1, 2, 3])}))
+    first = loading._shared(kept)
+    first.loc[0, "code"] = "Z99"
+    first.loc[1, "tag"] = "w"
+    second = loading._shared(kept)
+    assert second["code"].tolist() == ["A01", "B02", "C03"]
+    assert second["tag"].tolist() == ["x", "y", "z"]
+    assert kept["code"].tolist() == ["A01", "B02", "C03"]
+    with pytest.raises(ValueError, match="read-only"):
+        second["n"].to_numpy()[0] = 5

@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 from crisis_unknowns import crisis_like
 
+from lifetools.disclosure import magnitude_reason
 from lifetools.prediction import FrozenModel, ModelSpec, fit_prediction_model, rcs_basis
 from lifetools.prediction.imputation import fit_imputed_model
 from lifetools.prediction.model import spec_knots
 from lifetools.prediction.splines import rcs_knots
 from lifetools.reports.crisis_parts import (
+    MIN_KNOT_VALUES,
     crisis_spec,
     imputed_cohort,
     with_missing_predictors,
@@ -78,3 +80,29 @@ def test_spec_knots_fixed_ones_kept_others_placed_on_the_data():
     assert knots == {"x": rcs_knots(frame["x"].to_numpy(), 3),
                      "z": (1.0, 50.0, 900.0, 9000.0)}
     assert fit_prediction_model(frame, spec).frozen.knots == knots
+
+
+def test_honos_spline_needs_100_recorded_scores_so_no_knot_is_a_few_peoples_score():
+    # the knots are published with the model: below 100 values Harrell's rule puts the
+    # outer knots on the 5th smallest and 5th largest score, so HoNOS enters linearly
+    dev, _ = cohorts()
+    recorded = dev.index[dev["honos"].notna()]
+    for kept, spline in ((12, False), (MIN_KNOT_VALUES - 1, False), (MIN_KNOT_VALUES, True)):
+        few = dev.copy()
+        few.loc[recorded[kept:], "honos"] = np.nan
+        spec = crisis_spec(few)
+        assert ("honos" in spec.splines) is spline, kept
+        assert ("honos" in spec.linear) is not spline, kept
+        assert ("honos" in spec.knots) is spline, kept
+
+
+def test_honos_spline_needs_recorded_scores_that_pass_the_magnitude_rules():
+    # one person's score dominating the total (n-k rule): no knots of these scores
+    dev, _ = cohorts()
+    recorded = dev.index[dev["honos"].notna()]
+    dominated = dev.copy()
+    dominated.loc[recorded, "honos"] = 0.0
+    dominated.loc[recorded[:2], "honos"] = 1e6
+    assert magnitude_reason(dominated["honos"].dropna().to_numpy())
+    spec = crisis_spec(dominated)
+    assert "honos" not in spec.splines and "honos" not in spec.knots

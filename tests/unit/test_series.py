@@ -258,6 +258,15 @@ def test_crisis_risk_declared_parameters_agree_with_the_report_function():
     call = next(c.source for c in notebook.cells if "analyse_crisis_risk" in c.source)
     assert "internal=internal" in call.replace(" ", "")
     assert "imputations=imputations" in call.replace(" ", "")
+    # the function refuses what analyses.yml refuses (a direct call too)
+    from lifetools.reports.prediction import MIN_IMPUTATIONS
+    copies = declared.parameters["imputations"]
+    assert (copies.minimum, copies.maximum) == (MIN_IMPUTATIONS,
+                                                signature["imputations"].default)
+    for outside in (MIN_IMPUTATIONS - 1, copies.maximum + 1):
+        with pytest.raises(ValueError, match="imputations must be from 2 to 10"):
+            analyse_crisis_risk(None, period_start="2024-04-01", period_end="2025-03-31",
+                                imputations=outside)
 
 
 def test_crisis_risk_imputations_take_only_values_the_gate_lets_a_sentence_state():

@@ -70,7 +70,12 @@ class Source:
     user: str | None = None
 
     def display(self) -> str:
-        """What errors, logs and manifests may print: engine and place, no secret."""
+        """What errors, logs and manifests may print: engine and place, no secret, and
+        of a local Spark session's folder only its name (as of a folder source)."""
+        local = _SPARK_LOCAL.match(self.location) if self.engine == "spark" else None
+        if local and local["path"]:
+            master = self.location.split("?", 1)[0]
+            return f"{self.engine}:{master}?path={Path(local['path']).name}"
         return f"{self.engine}:{redact_url(self.location)}"
 
 

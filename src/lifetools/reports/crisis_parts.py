@@ -32,6 +32,7 @@ from lifetools.disclosure import (
     ProtectedValue,
     SdcProfile,
     compose,
+    magnitude_reason,
     protect_flow,
     protect_quantiles,
     protected_count,
@@ -56,7 +57,7 @@ __all__ = ["AGE_KNOTS", "SPLINE_WORDS", "spline_sentence", "COMPARISON_FOLDS",
            "COMPLETE_PREDICTORS", "IMPUTATIONS",
            "flow_published", "planning_prevalence", "planning_share", "PlanningShare",
            "FAIRNESS_GROUPS", "CrisisRun",
-           "INTERNAL_METHODS", "MIN_OBSERVED", "characteristics",
+           "INTERNAL_METHODS", "MIN_KNOT_VALUES", "MIN_OBSERVED", "characteristics",
            "continuous_characteristics", "crisis_spec", "estimate_text", "flow_table", "imputed_cohort", "missing_table",
            "period_name",
            "penalty_estimate", "required_size", "risk_text", "setting_text", "shown_estimate", "significant_places",
@@ -75,6 +76,12 @@ AGE_KNOTS = CRISIS_AGE_KNOTS
 :data:`lifetools.design_sizes.CRISIS_AGE_KNOTS`)."""
 MIN_OBSERVED = 10
 """Fewest recorded HoNOS scores for HoNOS to enter the model (imputed where missing)."""
+MIN_KNOT_VALUES = 100
+"""Fewest recorded HoNOS scores for HoNOS's spline: its knots are published with the
+model, and below 100 values Harrell's rule puts the outer knots on the 5th smallest and
+5th largest score (a few people's own values), so HoNOS then enters linearly; the
+recorded scores must also pass the magnitude rules a published median of them passes
+(:func:`lifetools.disclosure.magnitude_reason`: threshold, dominance)."""
 COMPLETE_PREDICTORS = ("age", "years_in_care", "community_team", "prior_ae",
                        "prior_admissions", "life_rooms")
 """Predictors never missing by their definition (a count of none when there are no
@@ -139,7 +146,10 @@ def crisis_spec(data: pd.DataFrame) -> ModelSpec:
     imputed scores with the same knots (passive imputation: the score is imputed, then
     the basis made), and frozen with the model applied to the next edition. HoNOS is
     left out when fewer than ``MIN_OBSERVED`` are recorded, and enters linearly when
-    its recorded scores are too few distinct values for three distinct knots. Until
+    fewer than :data:`MIN_KNOT_VALUES` are recorded, when the recorded scores fail the
+    magnitude rules a published median of them must pass (the knots are published with
+    the model: a knot must not be a few people's own score), or when they are too few
+    distinct values for three distinct knots. Until
     wave 44 HoNOS entered linearly (issue 19). Tested in
     ``tests/unit/test_prediction_honos_spline.py``.
     """
@@ -149,7 +159,9 @@ def crisis_spec(data: pd.DataFrame) -> ModelSpec:
     linear = CRISIS_LINEAR_PREDICTORS
     knots: dict[str, tuple[float, ...]] = {}
     if len(observed) >= MIN_OBSERVED:
-        honos_knots = _knots_or_none(observed, CRISIS_SPLINE_KNOTS["honos"])
+        honos_knots = (_knots_or_none(observed, CRISIS_SPLINE_KNOTS["honos"])
+                       if len(observed) >= MIN_KNOT_VALUES
+                       and not magnitude_reason(observed) else None)
         if honos_knots is None:
             linear = (*linear[:4], "honos", *linear[4:])
         else:

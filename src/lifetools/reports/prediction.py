@@ -203,6 +203,11 @@ def temporal_table(summary: pd.DataFrame, brier: Any,
             for r in summary.itertuples()]})
 
 
+MIN_IMPUTATIONS = 2
+"""Fewest imputed copies the crisis report makes: Rubin's rules need two for a
+between-copy variance (``analyses.yml`` declares the same minimum)."""
+
+
 def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                         n_boot: int = 200, seed: int = 19,
                         slope_band: tuple[float, float] = (0.8, 1.2),
@@ -233,7 +238,9 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
         maximum at the observed prevalence (Riley et al. 2020 suggest 0.15 when nothing
         better is known).
     imputations
-        Imputed copies of each cohort when HoNOS is missing.
+        Imputed copies of each cohort when a predictor is missing, from
+        ``MIN_IMPUTATIONS`` (2) to the default (10; ``analyses.yml`` declares the same
+        range); another number raises ``ValueError``.
     internal : {"boot-mi", "mi-boot"}
         Internal validation with imputed predictors: imputation repeated inside each
         bootstrap sample (boot-MI, default: every step of the development repeated, as
@@ -269,6 +276,11 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     computed metadata (:mod:`lifetools.reports.tripod`). Tested in
     ``tests/unit/test_prediction_report.py``.
     """
+    if not MIN_IMPUTATIONS <= imputations <= IMPUTATIONS:
+        # the gate lets a sentence state at most the default number of imputed copies,
+        # and Rubin's rules need two for a between-copy variance
+        raise ValueError(f"imputations must be from {MIN_IMPUTATIONS} to {IMPUTATIONS} "
+                         f"(got {imputations})")
     start = pd.Timestamp(period_start)
     if pd.Timestamp(period_end) < start + pd.Timedelta(days=CRISIS_HORIZON_DAYS - 1):
         raise ValueError(f"the period must cover the {CRISIS_HORIZON_DAYS}-day prediction "
