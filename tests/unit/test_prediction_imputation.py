@@ -216,7 +216,7 @@ def test_crisis_spec_too_few_honos_leaves_honos_out_and_nothing_imputed():
     assert "honos" not in spec.columns
     copies = imputed_cohort(data, spec, m=5, seed=1)
     assert len(copies) == 1
-    data.loc[:40, "honos_recorded"] = 1
+    data.loc[:120, "honos_recorded"] = 1  # 100 or more: the spline's knots (wave 44)
     data["honos"] = rng.normal(12, 4, n)
     data = with_missing_predictors(data)
     spec = crisis_spec(data)

@@ -105,7 +105,8 @@ def test_settings_agree_with_the_reports_they_describe():
     assert folds == crisis_parts.COMPARISON_FOLDS == 5
     assert SETTINGS["cross-validation folds"]({}) == {folds}
     # HoNOS as a spline (15), linear when its scores give no three knots (14), out (13)
-    frame = pd.DataFrame({"honos": [float(v) for v in range(crisis_parts.MIN_OBSERVED)]})
+    frame = pd.DataFrame({"honos": [float(v % 40) for v in
+                                    range(crisis_parts.MIN_KNOT_VALUES)]})
     sizes = set()
     for data in (frame, frame.assign(honos=1.0), frame.assign(honos=float("nan"))):
         spec = crisis_parts.crisis_spec(data)
