@@ -271,8 +271,10 @@ def plot_group_calibration(curves: Any, *, ax: Any = None) -> Any:
     # one panel a grouping; no curve drawn: one panel saying so
     panels = list(dict.fromkeys(data["characteristic"])) if shown else [""]
     top = float(data[["predicted", "observed"]].max().max() * 1.05) if shown else 1.0
+    # narrower and shorter than the other figures: the page of a released model
+    # weighed over its 1 MB with panels of 4.9 x 5.2 in (12,000 people, wave 44)
     fig, axes = plt.subplots(len(panels), 1, squeeze=False,
-                             figsize=(figure_width(), 5.2 * len(panels)))
+                             figsize=(min(figure_width(), 4.0), 3.4 * len(panels)))
     for panel, one in zip(panels, axes[:, 0], strict=True):
         part = data[data["characteristic"] == panel]
 
