@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from engine_needs import need_spark
 
 from lifetools.synthetic import generate_dataset
 
@@ -99,16 +100,8 @@ def postgres(synthetic):
 def spark(synthetic):
     """A local Spark session (``local[2]``) with the synthetic tables as temporary views
     over Parquet files (as a data lake holds them); its warehouse in a temporary folder."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        if os.environ.get("LIFETOOLS_REQUIRE_ENGINES"):
-            pytest.fail("pyspark is not installed (requirements.lock)")
-        pytest.skip("pyspark is not installed")
-    if not shutil.which("java"):
-        if os.environ.get("LIFETOOLS_REQUIRE_ENGINES"):
-            pytest.fail("Java is not installed (apt-get install openjdk-17-jre-headless)")
-        pytest.skip("Java is not installed")
+    need_spark()
+    from pyspark.sql import SparkSession
     folder = Path(tempfile.mkdtemp(prefix="lifetools-spark-"))
     session = (SparkSession.builder.master("local[2]")
                .config("spark.ui.enabled", "false")

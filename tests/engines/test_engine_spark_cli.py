@@ -19,24 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from engine_needs import need_spark
 
 from lifetools import engines
 from lifetools.errors import UserError
 
 ROW = 7  # the bad value's row in the (shuffled) referrals file, 1-based
-
-
-def _need_spark() -> None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        if os.environ.get("LIFETOOLS_REQUIRE_ENGINES"):
-            pytest.fail("pyspark is not installed (requirements.lock)")
-        pytest.skip("pyspark is not installed")
-    if not shutil.which("java"):
-        if os.environ.get("LIFETOOLS_REQUIRE_ENGINES"):
-            pytest.fail("Java is not installed (apt-get install openjdk-17-jre-headless)")
-        pytest.skip("Java is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +44,7 @@ def broken(tmp_path_factory) -> Path:
 
 
 def test_cli_validate_spark_local_reads_the_folders_parquet_files(broken):
-    _need_spark()
+    need_spark()
     from lifetools.validation import validate_directory
 
     folder_report = validate_directory(broken)  # DuckDB over the files

@@ -162,3 +162,28 @@ def test_isolated_kernels_get_the_same_start_timeout_as_warm_ones(tmp_path):
     at = command.index("--start-timeout")
     assert int(command[at + 1]) == START_TIMEOUT
     assert command[1:3] == ["-m", "papermill"]
+
+
+@pytest.mark.parametrize(("ename", "evalue", "hinted"), [
+    ("ValueError", "assignment destination is read-only", True),
+    ("AssertionError", "Something has gone wrong, please report a bug at "
+     "https://github.com/pandas-dev/pandas/issues", True),
+    ("ValueError", "could not convert string to float: 'x'", False),
+    ("KeyError", "'honos'", False)])
+def test_failed_cell_a_write_into_the_shared_tables_says_to_copy_the_table(
+        tmp_path, ename, evalue, hinted):
+    # wave 44: warm kernels share the loaded tables read-only; a notebook writing into
+    # one failed with numpy's or pandas' words only (pandas' asks for a bug report)
+    from lifetools.pipeline.runner import SHARED_TABLE_HINT, _failed_cell
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("data.people.loc[0, 'age'] = 1")
+    cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue,
+                                           traceback=[])]
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), cell]
+    path = tmp_path / "out.ipynb"
+    nbformat.write(nb, path)
+    position, error = _failed_cell(path)
+    assert position == 2
+    assert error.startswith(f"`data.people.loc[0, 'age'] = 1`: {ename}: {evalue}")
+    assert error.endswith(SHARED_TABLE_HINT) is hinted

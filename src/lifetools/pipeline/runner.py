@@ -198,8 +198,26 @@ def _failed_cell(notebook_path: Path) -> tuple[int | None, str]:
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 first = (cell.source.strip().splitlines() or [""])[0][:60]
-                return position, f"`{first}`: {output.get('ename')}: {output.get('evalue')}"
+                ename, evalue = output.get("ename"), output.get("evalue")
+                return position, f"`{first}`: {ename}: {evalue}{_error_hint(ename, evalue)}"
     return None, ""
+
+
+SHARED_TABLE_HINT = (" (the loaded tables are shared, read-only, by the notebooks of a "
+                     "warm kernel: copy a table before writing into it, e.g. "
+                     "`people = data.people.copy()`)")
+"""What a failed run adds to a write into the warm kernels' shared tables
+(:func:`lifetools.load_dataset`): numpy's "assignment destination is read-only", or
+the ``AssertionError`` pandas raises for a date column."""
+
+
+def _error_hint(ename: object, evalue: object) -> str:
+    """:data:`SHARED_TABLE_HINT` for an error of writing into a read-only table, else ""."""
+    text = str(evalue)
+    if (ename == "ValueError" and "read-only" in text) or (
+            ename == "AssertionError" and "Something has gone wrong" in text):
+        return SHARED_TABLE_HINT
+    return ""
 
 
 def _tidy_notebook(path: Path, spec: RunSpec, key: str, seal_key: str) -> list[str]:

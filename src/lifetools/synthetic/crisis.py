@@ -46,6 +46,21 @@ def true_crisis_log_odds(frame: pd.DataFrame, truth: CrisisRiskTruth = CRISIS_TR
             + truth.inpatient_team * frame["inpatient_team"].to_numpy(dtype=float))
 
 
+def _draw_outcomes(frame: pd.DataFrame, own: np.random.Generator,
+                   truth: CrisisRiskTruth) -> pd.DataFrame:
+    """Each person's true risk, crisis (drawn from it), day, and death competing (among
+    those without a crisis), from the stream ``own`` in this order: the one draw of
+    outcomes of :func:`make_crisis_cohort` and :func:`crisis_tables`."""
+    n = len(frame)
+    frame["true_risk"] = 1 / (1 + np.exp(-true_crisis_log_odds(frame, truth)))
+    frame["crisis"] = (own.random(n) < frame["true_risk"].to_numpy()).astype(int)
+    day = own.integers(1, 366, n)
+    died = (frame["crisis"].to_numpy() == 0) & (own.random(n) < truth.death_share)
+    frame["event_type"] = np.where(frame["crisis"] == 1, 1, np.where(died, 2, 0))
+    frame["days_to_event"] = np.where(frame["event_type"] > 0, day, 365)
+    return frame
+
+
 def make_crisis_cohort(people: int, seed: int, *, edition: int = 0,
                        truth: CrisisRiskTruth = CRISIS_TRUTH) -> pd.DataFrame:
     """One edition's crisis-risk cohort, drawn from the known true model.
@@ -92,14 +107,7 @@ def make_crisis_cohort(people: int, seed: int, *, edition: int = 0,
         "life_rooms": (own.random(n) < truth.life_rooms_share).astype(int),
         "inpatient_team": (own.random(n) < truth.inpatient_team_share).astype(int),
     })
-    lp = true_crisis_log_odds(frame, truth)
-    frame["true_risk"] = 1 / (1 + np.exp(-lp))
-    frame["crisis"] = (own.random(n) < frame["true_risk"].to_numpy()).astype(int)
-    crisis_day = own.integers(1, 366, n)
-    died = (frame["crisis"].to_numpy() == 0) & (own.random(n) < truth.death_share)
-    frame["event_type"] = np.where(frame["crisis"] == 1, 1, np.where(died, 2, 0))
-    frame["days_to_event"] = np.where(frame["event_type"] > 0, crisis_day, 365)
-    return frame
+    return _draw_outcomes(frame, own, truth)
 
 
 CRISIS_TRUE_C: dict[int, float] = {0: 0.7831, 1: 0.7947}
@@ -215,13 +223,7 @@ def _edition_people(persons: pd.DataFrame, own: np.random.Generator, edition: in
     missing = np.where(frame["inpatient_team"] == 1, HONOS_UNRECORDED["inpatient"],
                        HONOS_UNRECORDED["community"])
     frame["honos_recorded"] = (own.random(n) >= missing).astype(int)
-    lp = true_crisis_log_odds(frame, truth)
-    frame["true_risk"] = 1 / (1 + np.exp(-lp))
-    frame["crisis"] = (own.random(n) < frame["true_risk"].to_numpy()).astype(int)
-    day = own.integers(1, 366, n)
-    died = (frame["crisis"].to_numpy() == 0) & (own.random(n) < truth.death_share)
-    frame["event_type"] = np.where(frame["crisis"] == 1, 1, np.where(died, 2, 0))
-    frame["days_to_event"] = np.where(frame["event_type"] > 0, day, 365)
+    frame = _draw_outcomes(frame, own, truth)
     frame["prior_admissions"] = (own.random(n) < 0.10).astype(int)
     frame["crisis_by_admission"] = (own.random(n) < 0.5).astype(int)
     frame["referral_days_before"] = own.integers(1, 366, n)
