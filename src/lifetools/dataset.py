@@ -10,6 +10,7 @@ by :mod:`lifetools.bounded_reads` and given their dictionary types by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -18,7 +19,30 @@ import pandas as pd
 from lifetools.fingerprint import data_fingerprint
 from lifetools.reads import note_read, recording, untracked_frame
 
-__all__ = ["TABLES", "Dataset", "untracked"]
+__all__ = ["TABLES", "Dataset", "Deferred", "present_tables", "untracked"]
+
+
+class Deferred:
+    """A table of a :class:`Dataset` read when first used: ``load()`` returns its frame.
+
+    :func:`lifetools.load_dataset` gives every table present this way, so a notebook
+    brings into pandas only the tables its report uses (a report of four tables does
+    not read nine). The table is read once, on the first access, by whichever comes
+    first: the report taking it (``dataset.wellbeing``) or the relational layer
+    registering it in the embedded engine (:func:`lifetools.engines.engine_tables`).
+    """
+
+    __slots__ = ("_load", "table")
+
+    def __init__(self, table: str, load: Callable[[], pd.DataFrame]) -> None:
+        self.table, self._load = table, load
+
+    def load(self) -> pd.DataFrame:
+        """Read the table (each call reads it: :class:`Dataset` keeps the frame)."""
+        return self._load()
+
+    def __repr__(self) -> str:
+        return f"<{self.table}: not read yet>"
 
 
 @dataclass(frozen=True)
@@ -26,7 +50,8 @@ class Dataset:
     """The analysis tables; a table not loaded is ``None``.
 
     Each table is a :class:`lifetools.reads.RecordingFrame` over the loaded frame (no
-    copy): taking it notes the table, and the frame notes the columns read.
+    copy): taking it notes the table, and the frame notes the columns read. A table
+    given as a :class:`Deferred` is read on first use and kept.
     """
 
     path: Path
@@ -49,6 +74,7 @@ class Dataset:
     def __getattribute__(self, name: str):
         if name in _TABLE_FIELDS:
             note_read(name)
+            return _resolved(self, name)
         elif name == "path":  # whoever holds the folder can read any file in it
             for table in TABLES:
                 note_read(table, None)
@@ -63,10 +89,26 @@ TABLES = tuple(f.name for f in fields(Dataset) if f.name != "path")
 _TABLE_FIELDS = frozenset(TABLES)
 
 
+def _resolved(data: Dataset, name: str):
+    """The table ``name`` of ``data``, read now (and kept) if it was deferred."""
+    value = object.__getattribute__(data, name)
+    if isinstance(value, Deferred):
+        value = recording(value.load(), name)
+        object.__setattr__(data, name, value)
+    return value
+
+
+def present_tables(data) -> tuple[str, ...]:
+    """The tables ``data`` holds (loaded or deferred), without reading any."""
+    if isinstance(data, Dataset):
+        return tuple(n for n in TABLES if object.__getattribute__(data, n) is not None)
+    return tuple(n for n in TABLES if untracked_frame(getattr(data, n, None)) is not None)
+
+
 def untracked(data, name: str):
     """A table of ``data`` (a :class:`Dataset` or any object with table attributes)
     without recording a read: for code that only passes the frame on, such as
     :func:`lifetools.engines.engine_tables`, whose tables record their own reads."""
     if isinstance(data, Dataset):
-        return untracked_frame(object.__getattribute__(data, name))
+        return untracked_frame(_resolved(data, name))
     return untracked_frame(getattr(data, name, None))

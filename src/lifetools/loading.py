@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from lifetools.compact_ids import (
     file_columns,
     id_list,
 )
-from lifetools.dataset import TABLES, Dataset, untracked
+from lifetools.dataset import TABLES, Dataset, Deferred, untracked
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.dataset import open_dataset
 from lifetools.errors import DataValidationError
@@ -66,32 +67,34 @@ _TYPED: dict[str, tuple[tuple, pd.DataFrame]] = {}
 def _load_duckdb(path: Path, tables: Sequence[str] | None,
                  columns: Mapping[str, Sequence[str]] | None) -> Dataset:
     """:func:`load_dataset` from a DuckDB database file (``lifetools build --data
-    extract.duckdb``). With the warm kernels' cache on, each typed table is kept as a
-    folder's is, keyed by the file's stamp (a changed file is read again)."""
+    extract.duckdb``), each table read when first used (:func:`_duckdb_table`)."""
     import duckdb  # only for a DuckDB file: not imported with lifetools
 
     dictionary = load_dictionary()
     with duckdb.connect(str(path), read_only=True) as connection:
         present = {row[0] for row in connection.sql("SHOW TABLES").fetchall()}
     wanted = tables or [t for t in TABLES if t in present]
-    cache = os.environ.get(ENV_DATASET_CACHE) == "1"
-    loaded = {}
     for name in wanted:
         if name not in present:
             raise DataValidationError(f"table {name!r} is not in the DuckDB file",
                                       hint="run `lifetools validate` on the file")
-        wanted_columns = (columns or {}).get(name)
-        if not cache:
-            loaded[name] = read_duckdb_table(path, name, dictionary.table(name),
-                                             wanted_columns)
-            continue
-        stamp = (_stamp(path, wanted_columns, dictionary), None)
-        kept = _TYPED.get(name)
-        if kept is None or kept[0][0] != stamp[0] or kept[0][1] is not None:
-            kept = _TYPED[name] = (stamp, _read_only(read_duckdb_table(
-                path, name, dictionary.table(name), wanted_columns)))
-        loaded[name] = _shared(kept[1])
-    return Dataset(path=path, **loaded)
+    return Dataset(path=path, **{name: Deferred(name, partial(
+        _duckdb_table, path, name, dictionary, (columns or {}).get(name)))
+        for name in wanted})
+
+
+def _duckdb_table(path: Path, name: str, dictionary,
+                  wanted_columns: Sequence[str] | None) -> pd.DataFrame:
+    """One typed table of a DuckDB file, through the warm kernels' cache when it is on
+    (keyed by the file's stamp: a changed file is read again)."""
+    if os.environ.get(ENV_DATASET_CACHE) != "1":
+        return read_duckdb_table(path, name, dictionary.table(name), wanted_columns)
+    stamp = (_stamp(path, wanted_columns, dictionary), None)
+    kept = _TYPED.get(name)
+    if kept is None or kept[0][0] != stamp[0] or kept[0][1] is not None:
+        kept = _TYPED[name] = (stamp, _read_only(read_duckdb_table(
+            path, name, dictionary.table(name), wanted_columns)))
+    return _shared(kept[1])
 
 
 def load_dataset(
@@ -168,41 +171,58 @@ def load_dataset(
             f"table {refused[0].table or '(none)'}: {refused[0].message} "
             f"[rule: {refused[0].rule}]", hint="run `lifetools validate` on the folder")
     wanted = tables or [t for t in TABLES if t in files]
-    cache = os.environ.get(ENV_DATASET_CACHE) == "1"
-    compact = compact_wanted(compact_ids)
-    on_disk = typed_cache_folder(typed_cache)
-    disk_key = (folder_key(files, config.dictionary_dir(), on_disk, compact=compact)
-                if on_disk is not None else None)
-    ids = id_list(files) if compact and disk_key is None else None
-    if skip_unused is None:
-        skip_unused = os.environ.get(ENV_SKIP_UNUSED) == "1"
-    loaded = {}
-    for name in wanted:
-        path = files.get(name)
-        if path is None:
-            raise DataValidationError(
-                f"table {name!r} has no file ({name}.parquet or {name}.csv)",
-                hint="run `lifetools validate` on the folder, or `lifetools synth`")
-        wanted_columns = (columns or {}).get(name)
-        if wanted_columns is None and skip_unused and name in UNUSED_COLUMNS:
+    missing = [name for name in wanted if name not in files]
+    if missing:
+        raise DataValidationError(
+            f"table {missing[0]!r} has no file ({missing[0]}.parquet or {missing[0]}.csv)",
+            hint="run `lifetools validate` on the folder, or `lifetools synth`")
+    reader = _FolderReader(files, dictionary, compact_wanted(compact_ids),
+                           typed_cache_folder(typed_cache), columns or {},
+                           os.environ.get(ENV_SKIP_UNUSED) == "1" if skip_unused is None
+                           else skip_unused)
+    return Dataset(path=data_dir, **{name: Deferred(name, partial(reader.table, name))
+                                     for name in wanted})
+
+
+class _FolderReader:
+    """Reads the typed tables of one :func:`load_dataset` call from a folder, each when
+    first used (:class:`~lifetools.dataset.Deferred`): from the warm kernels' cache
+    (``LIFETOOLS_DATASET_CACHE=1``), the on-disk cache, or the file. The id list of
+    compact ids is built with the first table that needs it."""
+
+    def __init__(self, files: Mapping[str, Path], dictionary, compact: bool,
+                 on_disk: Path | None, columns: Mapping[str, Sequence[str]],
+                 skip_unused: bool) -> None:
+        self.files, self.dictionary, self.compact = files, dictionary, compact
+        self.on_disk, self.columns, self.skip_unused = on_disk, columns, skip_unused
+        self.disk_key = (folder_key(files, config.dictionary_dir(), on_disk,
+                                    compact=compact) if on_disk is not None else None)
+        self.ids = None
+
+    def table(self, name: str) -> pd.DataFrame:
+        path = self.files[name]
+        wanted_columns = self.columns.get(name)
+        if wanted_columns is None and self.skip_unused and name in UNUSED_COLUMNS:
             wanted_columns = [c for c in file_columns(path)
                               if c not in UNUSED_COLUMNS[name]]
-        token = disk_key if disk_key is not None else ids
-        stamp = (_stamp(path, wanted_columns, dictionary), token)
+        if self.compact and self.disk_key is None and self.ids is None:
+            self.ids = id_list(self.files)
+        token = self.disk_key if self.disk_key is not None else self.ids
+        stamp = (_stamp(path, wanted_columns, self.dictionary), token)
+        cache = os.environ.get(ENV_DATASET_CACHE) == "1"
         kept = _TYPED.get(name) if cache else None
         if kept is None or kept[0][0] != stamp[0] or not (
                 kept[0][1] is token or (isinstance(kept[0][1], str) and kept[0][1] == token)):
-            if disk_key is None:
-                frame = _read_table(path, dictionary.table(name), wanted_columns, ids=ids)
+            if self.disk_key is None:
+                frame = _read_table(path, self.dictionary.table(name), wanted_columns,
+                                    ids=self.ids)
             else:
-                frame, ids = _read_cached(on_disk, disk_key, files, name, wanted_columns,
-                                          ids, compact)
+                frame, self.ids = _read_cached(self.on_disk, self.disk_key, self.files,
+                                               name, wanted_columns, self.ids, self.compact)
             if not cache:
-                loaded[name] = frame
-                continue
+                return frame
             kept = _TYPED[name] = (stamp, _read_only(frame))
-        loaded[name] = _shared(kept[1])
-    return Dataset(path=data_dir, **loaded)
+        return _shared(kept[1])
 
 
 def _read_only(frame: pd.DataFrame) -> pd.DataFrame:

@@ -112,6 +112,7 @@ def test_engine_tables_of_a_dataset_kept_while_its_frames_are_unchanged():
     tables = engine_tables(data)
     assert engine_tables(data) is tables  # the frames registered once
     assert engine_tables(replace(data, path=data.path)) is not tables  # another dataset
+    assert "note" not in tables.people.columns  # registered when first used
     object.__getattribute__(data, "people")["note"] = "x"  # a column added in place
     again = engine_tables(data)
     assert again is not tables and "note" in again.people.columns
@@ -152,12 +153,12 @@ def test_engine_tables_skip_sampling_text_columns_only_when_every_object_column_
             "SELECT current_setting('pandas_analyze_sample')").fetchone()[0]
 
     text = engine_tables(tiny_dataset())  # strings and None: VARCHAR unsampled
+    assert text.people.schema()["sex"].is_string()  # registered when first used
     assert setting(text) == 0
-    assert text.people.schema()["sex"].is_string()
     mixed = tiny_dataset()
     mixed.people["year_of_birth"] = mixed.people["year_of_birth"].astype(object)
     tables = engine_tables(mixed)  # Python ints in an object column: still sampled
-    assert setting(tables) > 0
     assert tables.people.schema()["year_of_birth"].is_integer()
+    assert setting(tables) > 0
     assert describe_population(mixed, period_start="2024-04-01", period_end="2025-03-31"
                                ).count("people") == 4

@@ -17,6 +17,7 @@ import pytest
 
 from lifetools import compact_ids, config, loading, typed_cache
 from lifetools.compact_ids import ENV_COMPACT_IDS
+from lifetools.dataset import present_tables
 from lifetools.loading import ENV_DATASET_CACHE, TABLES, load_dataset, untracked
 from lifetools.synthetic import write_synthetic
 from lifetools.typed_cache import ENV_TYPED_CACHE, entry_path, read_entry, write_entry
@@ -70,8 +71,12 @@ def assert_same(left: dict, right: dict) -> None:
 
 
 def load(folder, **kwargs):
+    """``load_dataset`` with every table read (each is read when first used)."""
     compact_ids._IDS.clear()
-    return load_dataset(folder, skip_unused=True, **kwargs)
+    data = load_dataset(folder, skip_unused=True, **kwargs)
+    for name in present_tables(data):
+        getattr(data, name)
+    return data
 
 
 def no_reads(monkeypatch) -> None:

@@ -163,7 +163,7 @@ def precise() -> Iterator[None]:
 #: Backend attributes that read no table: building expressions and describing the
 #: backend. Any other attribute, taken outside :func:`precise`, counts every column.
 _HARMLESS = frozenset({"db_identity", "name", "dialect", "compiler", "version",
-                       "_recorded_tables", "__class__", "__dict__", "supports_arrays",
+                       "_recorded_tables", "_on_escape", "__class__", "__dict__", "supports_arrays",
                        "supports_python_udfs", "supports_temporary_tables",
                        "_can_reconnect", "_con_args", "_con_kwargs"})
 
@@ -172,15 +172,22 @@ class RecordingBackend:
     """Mixed into the class of an embedded DuckDB backend by
     :func:`lifetools.engines.engine_tables`: an attribute taken outside
     :func:`precise` (``expr.execute()``, ``backend.con.sql(...)``, ``backend.sql``)
-    counts every column of every registered table, since what it reads is not known."""
+    counts every column of every registered table, since what it reads is not known,
+    and first calls ``_on_escape`` (if set: the loaded tables' engine registers every
+    table it has not yet, since SQL text may name any)."""
 
     __slots__ = ()
     _recorded_tables: tuple[str, ...] = ()
+    _on_escape: Any = None
 
     def __getattribute__(self, name: str) -> Any:
         if getattr(_STATE, "depth", 0) == 0 and name not in _HARMLESS:
             for table in object.__getattribute__(self, "_recorded_tables"):
                 note_read(table, None)
+            escape = object.__getattribute__(self, "_on_escape")
+            if escape is not None:
+                with precise():
+                    escape()
         return object.__getattribute__(self, name)
 
 

@@ -14,12 +14,13 @@ import warnings
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import ibis
 import pandas as pd
 
-from lifetools.dataset import TABLES, Dataset, untracked
+from lifetools.dataset import TABLES, Dataset, present_tables, untracked
 from lifetools.dictionary import STORED_TYPE_WORDS, load_dictionary
 from lifetools.engines.columns import precise, record_expression, recording_backend
 from lifetools.errors import DataValidationError
@@ -152,31 +153,55 @@ def engine_tables(data: Any) -> EngineTables:
     """The tables of ``data`` as ibis tables.
 
     ``data`` is an :class:`EngineTables` (returned as is) or a ``Dataset`` of pandas
-    frames: each loaded frame becomes a view of an embedded DuckDB connection
-    (registered through Arrow, not copied), so the default build runs the same ibis
-    expressions as a warehouse. A ``Dataset``'s connection is made once and kept while
-    the dataset lives and its frames are the same objects with the same columns and
-    dtypes (:data:`_SHARED`).
+    frames: each frame becomes a view of an embedded DuckDB connection (registered
+    through Arrow, not copied) when an expression first uses its table, so the default
+    build runs the same ibis expressions as a warehouse, and a table the dataset has
+    not read yet (:class:`~lifetools.dataset.Deferred`) is read only if a query uses
+    it. A ``Dataset``'s connection is made once and kept while the dataset lives and
+    the frames it registered are the same objects with the same columns and dtypes
+    (:data:`_SHARED`).
     """
     if isinstance(data, EngineTables):
         return data
     inner = getattr(data, "engine", None)  # a server's dataset (engines.dataset)
     if isinstance(inner, EngineTables):
         return inner
-    frames = {name: frame for name in TABLES
-              if (frame := untracked(data, name)) is not None}
-    shape = _shape(data, frames) if isinstance(data, Dataset) else None
-    kept = _SHARED.get(id(data))
-    if shape is not None and kept is not None and kept[0]() is data \
-            and _same_shape(kept[1], shape):
-        return kept[2]
+    if isinstance(data, Dataset):
+        kept = _SHARED.get(id(data))
+        if kept is not None and kept[0]() is data and kept[1]._unchanged(data):
+            return kept[2]
+        frames: Any = _Frames(present_tables(data), partial(untracked, data))
+    else:
+        frames = {name: frame for name in TABLES
+                  if (frame := untracked(data, name)) is not None}
     _quiet_duckdb()
     backend = _reusing_sql(ibis.duckdb.connect())
+    registered = _Registered(backend, frames)
     tables = EngineTables(backend=backend, engine="duckdb", where="the loaded tables",
-                          tables=_Registered(backend, frames), typed=True)
-    if shape is not None:
-        _share(data, shape, tables)
+                          tables=registered, typed=True)
+    object.__setattr__(backend, "_on_escape", registered.register_all)
+    if isinstance(data, Dataset):
+        _share(data, registered, tables)
     return tables
+
+
+class _Frames(Mapping):
+    """The tables of a ``Dataset``, each taken (and read, if deferred) on first use
+    (the tables hold the dataset: an engine outlives the expression that made it)."""
+
+    def __init__(self, names: Sequence[str], take: Any) -> None:
+        self._names, self._take = tuple(names), take
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(name)
+        return self._take(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 _SQL_AT_MOST = 64
@@ -209,67 +234,80 @@ def _reusing_sql(backend: Any) -> Any:
     return backend
 
 
-def _same_shape(kept: tuple, now: tuple) -> bool:
-    return len(kept) == len(now) and all(
-        a[0] == b[0] and a[1] is b[1] and a[2] is b[2] and a[3:] == b[3:]
-        for a, b in zip(kept, now, strict=True))
-
-
-def _shape(data: Dataset, frames: dict[str, pd.DataFrame]) -> tuple:
-    """What an entry of :data:`_SHARED` is kept for: each table's frame object and its
-    block manager (pinned by the entry, so their ids stay theirs), columns and dtypes
-    (read from ``frames``, the same data untracked: no read is noted)."""
-    return tuple((name, object.__getattribute__(data, name), plain._mgr,
-                  tuple(plain.columns), tuple(plain.dtypes))
-                 for name, plain in frames.items())
-
-
-_SHARED: dict[int, tuple[Any, tuple, EngineTables]] = {}
+_SHARED: dict[int, tuple[Any, Any, EngineTables]] = {}
 """The embedded DuckDB of each live :class:`~lifetools.dataset.Dataset` (by ``id``):
-its weak reference, the shape its frames had (each frame's identity, columns and
-dtypes) and its tables. A report calling several builders, or a warm kernel running
-several notebooks on one dataset, registers the frames and reads their schemas once
-(most of a small ``describe_population`` call's time, issue 16). An entry holds the
-frames, so no other frame can take their ids while it lives; it goes when the dataset
-is collected, or when its frames are replaced."""
+its weak reference, its registered frames (:class:`_Registered`, which knows each
+frame's identity, columns and dtypes when registered) and its tables. A report calling
+several builders, or a warm kernel running several notebooks on one dataset, registers
+the frames and reads their schemas once (most of a small ``describe_population``
+call's time, issue 16). An entry holds its dataset (so no other can take its id while
+it lives) until :data:`_SHARE_AT_MOST` later datasets push it out; it is not used
+when a registered frame was replaced or changed its columns."""
 _SHARE_AT_MOST = 4
 
 
-def _share(data: Dataset, shape: tuple, tables: EngineTables) -> None:
+def _share(data: Dataset, registered: Any, tables: EngineTables) -> None:
     key = id(data)
     if key not in _SHARED:
         while len(_SHARED) >= _SHARE_AT_MOST:
             _SHARED.pop(next(iter(_SHARED)))
         weakref.finalize(data, _SHARED.pop, key, None)
-    _SHARED[key] = (weakref.ref(data), shape, tables)
+    _SHARED[key] = (weakref.ref(data), registered, tables)
 
 
 class _Registered(Mapping):
-    """The loaded frames as tables of an embedded DuckDB. Every frame is registered at
-    once (a few milliseconds: SQL text may reach any table), but each ibis table is
-    made, and its schema read back and checked, when first used: a report reading four
-    tables does not pay for nine (reading back a view's schema was most of a small
-    call's time)."""
+    """The loaded frames as tables of an embedded DuckDB. A frame is registered, and
+    its ibis table made (its schema read back and checked), when its table is first
+    used: a report reading four tables neither registers nor reads the other five
+    (reading back a view's schema was most of a small call's time)."""
 
-    def __init__(self, backend: Any, frames: dict[str, pd.DataFrame]) -> None:
+    def __init__(self, backend: Any, frames: Mapping[str, pd.DataFrame]) -> None:
         self._backend, self._frames, self._tables = backend, frames, {}
-        with precise():
-            if _all_text(frames):
-                # DuckDB samples every object column of a registered frame to guess
-                # its type each time a query names the frame (unused columns too):
-                # half of a small query's time. Columns of strings are VARCHAR either
-                # way, so the guess is skipped when every object column holds only
-                # strings (a frame of lt.load_dataset); anything else is still sampled
-                backend.con.execute("SET pandas_analyze_sample = 0")
-            for name, frame in frames.items():
-                backend.con.register(name, frame)
+        self._shapes: dict[str, tuple] = {}
+        self._text: dict[str, bool] = {}
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._tables:
+            frame = self._frames[name]
+            if name not in self._shapes:
+                self._register(name, frame)
             with precise():
-                self._tables[name] = _typed_nulls(self._backend.table(name), name,
-                                                  self._frames[name])
+                self._tables[name] = _typed_nulls(self._backend.table(name), name, frame)
         return self._tables[name]
+
+    def _register(self, name: str, frame: pd.DataFrame) -> None:
+        self._shapes[name] = (frame._mgr, tuple(frame.columns), tuple(frame.dtypes))
+        self._text[name] = _all_text({name: frame})
+        with precise():
+            # DuckDB samples every object column of a registered frame to guess its
+            # type each time a query names the frame (unused columns too): half of a
+            # small query's time. Columns of strings are VARCHAR either way, so the
+            # guess is skipped while every frame registered holds only strings in its
+            # object columns (a frame of lt.load_dataset); anything else is sampled
+            if all(self._text.values()):
+                self._backend.con.execute("SET pandas_analyze_sample = 0")
+            else:
+                self._backend.con.execute("RESET pandas_analyze_sample")
+            self._backend.con.register(name, frame)
+
+    def register_all(self) -> None:
+        """Register every table not registered yet (before SQL text runs: it may name
+        any table; the recording backend calls this, :mod:`lifetools.engines.columns`)."""
+        for name in self._frames:
+            if name not in self._shapes:
+                self._register(name, self._frames[name])
+
+    def _unchanged(self, data: Dataset) -> bool:
+        """Whether every frame registered is still ``data``'s, with the same columns
+        and dtypes (a table not registered yet is taken from ``data`` when used)."""
+        if tuple(self._frames) != present_tables(data):
+            return False
+        for name, (mgr, columns, dtypes) in self._shapes.items():
+            now = untracked(data, name)
+            if now is None or now._mgr is not mgr or tuple(now.columns) != columns \
+                    or tuple(now.dtypes) != dtypes:
+                return False
+        return True
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._frames)
