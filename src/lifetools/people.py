@@ -10,9 +10,14 @@ number ("18-24" is a label).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pandas as pd
 
 from lifetools.dataset import Dataset
+from lifetools.dictionary import load_dictionary
+from lifetools.engines import engine_tables
 
 __all__ = [
     "AGE_BANDS",
@@ -52,12 +57,54 @@ def sex_label(codes: pd.Series) -> pd.Series:
     return codes.map(SEX_LABELS).fillna("Other or not known")
 
 
-def people_in_locality(dataset: Dataset, locality: str = "all") -> pd.DataFrame:
-    """Return the people table joined to deprivation, restricted to one locality."""
-    people = dataset.people.merge(
-        dataset.deprivation[["lsoa_code", "locality", "imd_quintile"]],
-        on="lsoa_code", how="left",
-    )
+AREA_COLUMNS = ("locality", "imd_quintile")
+"""The columns :func:`people_in_locality` adds to the people table's, from deprivation."""
+
+
+def locality_query(tables: Any, locality: str = "all") -> Any:
+    """The people table joined to deprivation's locality and quintile (by the area,
+    ``lsoa_code``; an area not in the lookup has neither), restricted to one
+    locality: an ibis expression over :func:`lifetools.engines.engine_tables`."""
+    areas = tables.deprivation.select("lsoa_code", *AREA_COLUMNS)
+    people = tables.people.left_join(areas, "lsoa_code", rname="{name}_right"
+                                     ).drop("lsoa_code_right")
     if locality != "all":
-        people = people[people["locality"] == locality]
+        people = people.filter(people.locality == locality)
     return people
+
+
+def people_in_locality(dataset: Dataset, locality: str = "all",
+                       columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return the people table joined to deprivation, restricted to one locality.
+
+    Parameters
+    ----------
+    dataset
+        The analysis tables (a :class:`~lifetools.dataset.Dataset`, or a server's).
+    locality
+        One locality of the deprivation lookup, or ``"all"``.
+    columns
+        Only these columns (of the people table and :data:`AREA_COLUMNS`); default
+        every one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per person, in ``person_id`` order, with the dictionary's pandas types.
+
+    Notes
+    -----
+    A query in the engine that holds the data (:func:`locality_query`): only the
+    people of the locality, and only ``columns`` of them, reach pandas (until wave 45
+    the whole people and deprivation tables were merged in pandas, and a server's were
+    fetched whole). Tested in ``tests/unit/test_people.py``.
+    """
+    tables = engine_tables(dataset)
+    people = locality_query(tables, locality)
+    wanted = list(columns) if columns is not None else list(people.columns)
+    spec, areas = load_dictionary().table("people"), load_dictionary().table("deprivation")
+    types = {c: (spec if c in spec.field_names else areas).field(c).type for c in wanted
+             if c in spec.field_names or c in areas.field_names}
+    keyed = wanted if "person_id" in wanted else [*wanted, "person_id"]
+    frame = tables.fetch(people.select(*keyed).order_by("person_id"), types)
+    return frame[wanted] if keyed is not wanted else frame

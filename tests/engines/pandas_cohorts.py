@@ -23,7 +23,6 @@ from lifetools.cohort.person_time import (
 )
 from lifetools.cohort.queries import team_step
 from lifetools.dictionary import load_dictionary
-from lifetools.people import people_in_locality
 
 EVENT_CODES = {"censored": 0, "discharge": 1, "transfer": 2, "death": 3}
 ADJUSTMENT_COVARIATES = ("age_65_plus", "age_per_10", "female", "most_deprived_decile",
@@ -31,6 +30,18 @@ ADJUSTMENT_COVARIATES = ("age_65_plus", "age_per_10", "female", "most_deprived_d
 MISSING_DATA_COLUMNS = ("deprivation_unknown", "honos_observed")
 """Cohort columns for the missing-data analysis: unknown area as its own category, and
 HoNOS (per 5 points, centred at 11) with its missing values kept for imputation."""
+
+
+def people_in_locality(dataset: Any, locality: str = "all") -> pd.DataFrame:
+    """The people table joined to deprivation, restricted to one locality: pandas, as
+    ``lifetools.people.people_in_locality`` was until wave 45 (now a query)."""
+    people = dataset.people.merge(
+        dataset.deprivation[["lsoa_code", "locality", "imd_quintile"]],
+        on="lsoa_code", how="left",
+    )
+    if locality != "all":
+        people = people[people["locality"] == locality]
+    return people
 
 
 def closure_groups() -> dict[str, tuple[str, ...]]:

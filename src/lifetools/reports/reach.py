@@ -23,6 +23,7 @@ from lifetools.disclosure import (
 )
 from lifetools.disclosure.group_counts import reveals_whole_group
 from lifetools.disclosure.withheld import PRIVACY
+from lifetools.engines import engine_tables
 from lifetools.errors import DisclosureError
 from lifetools.formatting import format_percentage
 from lifetools.inequality import equity_summary
@@ -506,6 +507,33 @@ def _satisfaction(feedback: pd.DataFrame) -> tuple[ProtectedTable, tuple]:
                                    denominator="responses"), tuple(shares)
 
 
+CONTACT_COLUMNS = ("person_id", "contact_date", "site", "gp_registration_supported",
+                   "nationality")
+"""The columns of the Life Rooms contacts the report reads."""
+DATE_COLUMNS = {"life_rooms_contacts": "contact_date",
+                "social_prescriptions": "prescription_date", "feedback": "response_date"}
+"""Each activity table's date, which puts a row in a period."""
+
+
+def _in_period(tables: Any, name: str, columns: tuple[str, ...], start: pd.Timestamp,
+               end: pd.Timestamp, sites: list[str] | None) -> pd.DataFrame:
+    """The rows of table ``name`` dated in the period (both ends in), at one of
+    ``sites`` if given, with only ``columns``: selected in the engine that holds the
+    data, so only the period's rows of the columns the report counts reach pandas
+    (until wave 45 the whole tables did). Every use of the rows is a count, a number
+    of distinct values or a sorted grouping, which no row order changes."""
+    import ibis
+
+    table = getattr(tables, name)
+    date = table[DATE_COLUMNS[name]]
+    rows = table.filter(date.between(ibis.literal(start), ibis.literal(end)))
+    if sites is not None:
+        rows = rows.filter(rows.site.isin(sites))
+    spec = load_dictionary().table(name)
+    return tables.fetch(rows.select(*columns),
+                        {c: spec.field(c).type for c in columns})
+
+
 @dataclass(frozen=True)
 class ReachReport:
     """Everything the reach report shows (tables already protected where noted)."""
@@ -541,18 +569,15 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
     index of inequality.
     """
     start, end = pd.Timestamp(period_start), pd.Timestamp(period_end)
-    between = lambda column: column.between(start, end)  # noqa: E731
-    contacts = dataset.life_rooms_contacts[between(
-        dataset.life_rooms_contacts["contact_date"])]
-    prescriptions = dataset.social_prescriptions[between(
-        dataset.social_prescriptions["prescription_date"])]
-    feedback = dataset.feedback[between(dataset.feedback["response_date"])]
-    if locality != "all":
-        sites = list(load_dictionary().groups("life_rooms_contacts", "site")
-                     .get(locality, ()))
-        contacts = contacts[contacts["site"].isin(sites)]
-        prescriptions = prescriptions[prescriptions["site"].isin(sites)]
-        feedback = feedback[feedback["site"].isin(sites)]
+    tables = engine_tables(dataset)
+    sites = (None if locality == "all" else list(
+        load_dictionary().groups("life_rooms_contacts", "site").get(locality, ())))
+    contacts = _in_period(tables, "life_rooms_contacts", CONTACT_COLUMNS, start, end,
+                          sites)
+    prescriptions = _in_period(tables, "social_prescriptions", ("pathway_category",),
+                               start, end, sites)
+    feedback = _in_period(tables, "feedback", ("access_easy", "fft_response"), start,
+                          end, sites)
     activity = pd.DataFrame({"key": [ReachName.VISITS, ReachName.VISITORS,
                                      ReachName.PRESCRIPTIONS, ReachName.GP_REGISTRATIONS,
                                      ReachName.NATIONALITIES],
@@ -573,7 +598,7 @@ def analyse_reach(dataset: Dataset, *, period_start: str, period_end: str,
                                     period_end=period_end, locality=locality)
     reach = protected_shares(described.characteristics, ["Secondary care",
                                                          "Life Rooms users"])
-    people = people_in_locality(dataset, locality)
+    people = people_in_locality(dataset, locality, columns=["person_id", "imd_quintile"])
     users = set(contacts["person_id"].dropna())
     people = people.assign(used=people["person_id"].isin(users).astype(int), one=1.0)
     reach, equity = linked_reach_equity(people, reach)

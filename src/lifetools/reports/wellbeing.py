@@ -127,7 +127,7 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     freedom) on every measurement of people with a baseline in the period; the share improving by at least ``meaningful_change`` with a Wilson
     interval.
     """
-    ids = set(people_in_locality(dataset, locality)["person_id"])
+    ids = set(people_in_locality(dataset, locality, columns=["person_id"])["person_id"])
     wellbeing = dataset.wellbeing[dataset.wellbeing["person_id"].isin(ids)]
     pairs = paired_measurements(wellbeing, period_start=period_start,
                                 period_end=period_end)
