@@ -142,3 +142,21 @@ def test_data_start_is_read_from_the_data_not_the_generator(tmp_path):
         check_window(series, REFERRALS, end=END, start=first, editions=["2020-21"])
     assert f"the data cover {first} to 2025-03-31" in str(caught.value)
     assert str(caught.value).count("edition 2020-21") == len(series.analyses_in("2020-21"))
+
+
+def test_extract_date_of_a_local_spark_folder_is_the_folders(tmp_path):
+    """``spark://local[N]?path=FOLDER`` declares its extract date in FOLDER's
+    datapackage.json, as the folder itself does (until wave 45: none, so an edition
+    running past it was built from Spark and refused from the folder)."""
+    import datetime as dt
+
+    from lifetools.datapackage import write_package
+    from lifetools.dictionary import load_dictionary
+    from lifetools.pipeline.integrity import data_end
+
+    write_package(tmp_path, load_dictionary(), extract_date=dt.date(2024, 9, 30),
+                  tables=["people"], created_by="test")
+    assert data_end(tmp_path) == "2024-09-30"
+    assert data_end(f"spark://local[2]?path={tmp_path}") == "2024-09-30"
+    assert data_end("spark://local[2]") is None  # the session's own tables: none
+    assert data_end("postgresql://analyst@host/db") is None

@@ -106,6 +106,10 @@ class PreparedData:
     #: :func:`lifetools.engines.column_keys.duckdb_columns`, for a server
     #: :func:`~lifetools.engines.column_keys.server_columns`). Not in the manifest.
     columns: Mapping[str, Any] | None = None
+    #: Where the extract date is declared when not at ``path``
+    #: (:func:`lifetools.pipeline.integrity.data_end`): ``spark://local[N]?path=FOLDER``,
+    #: whose tables the runs read through a local Spark Connect server's URL.
+    declared_by: str | None = None
 
     def run_fields(self, fingerprint: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The fields of a :class:`~lifetools.pipeline.runner.RunSpec` these data give.
@@ -337,7 +341,10 @@ def _prepare_server(source: engines.Source, say: Progress) -> PreparedData:
         return json.loads(marker.read_text())["empty_columns"]
 
     try:
-        return fingerprinted(source, tables=tables, validate=validate)
+        prepared = fingerprinted(source, tables=tables, validate=validate)
+        if given is source:
+            return prepared
+        return dataclasses.replace(prepared, declared_by=given.location)
     finally:
         disconnect = getattr(tables.backend, "disconnect", None)
         if disconnect is not None and source.engine != "spark":
@@ -759,7 +766,8 @@ def build_series(
     data = prepare_data(series, data_dir=data_dir, progress=say)
     timings["data"] = time.monotonic() - clock
     timings["data_cpu"] = _cpu_seconds() - cpu
-    integrity.check_data_window(series, data.path, synthetic=data.synthetic is not None)
+    integrity.check_data_window(series, data.path, synthetic=data.synthetic is not None,
+                                declared_by=data.declared_by)
     to_run = [e.id for e in series.editions
               if e.id == series.current_edition or not _archived(e.id)
               or e.id in republish]
@@ -966,7 +974,8 @@ def run_analyses(
     # as a build does: a report of an edition beyond the data's dates is refused, not
     # run on no referrals (issue 14: `run --edition` ran it with exit 0)
     integrity.check_data_window(series, data.path, **limits,
-                                synthetic=data.synthetic is not None)
+                                synthetic=data.synthetic is not None,
+                                declared_by=data.declared_by)
     specs = plan_runs(series, data, editions=editions, analyses=[wanted] if wanted else None,
                       overrides=overrides, runs_root=runs_root)
     return execute_runs(specs, jobs=jobs, force=force, keep_going=keep_going,

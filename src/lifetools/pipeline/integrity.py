@@ -24,6 +24,8 @@ from typing import Any
 from lifetools import config
 from lifetools.datapackage import read_package
 from lifetools.dictionary import load_dictionary
+from lifetools.engines.source import parse_source
+from lifetools.engines.spark import local_parts
 from lifetools.errors import (
     ParameterError,
     UnreachableCommitError,
@@ -99,13 +101,27 @@ def data_end(data_dir: Path | str) -> str | None:
     ``datapackage.json`` declares (:func:`lifetools.datapackage.read_package`), or None
     when it declares none. The synthetic generator's is
     :data:`~lifetools.synthetic.WINDOW_END`. A folder's package is in it, a DuckDB
-    file's beside it; a server's data (a URL) declare none here."""
+    file's beside it, and a local Spark's over a folder
+    (``spark://local[N]?path=FOLDER``) is the folder's, as for the folder itself (until
+    wave 45 none was read, and an edition running past the folder's extract date was
+    built from Spark and refused from the folder); a server's data (any other URL)
+    declare none here."""
     if "://" in str(data_dir):
-        return None
-    path = Path(data_dir)
-    extract_date, _ = read_package(path if path.is_dir() else path.parent,
-                                   load_dictionary())
+        folder = _package_folder(str(data_dir))
+        if folder is None:
+            return None
+    else:
+        path = Path(data_dir)
+        folder = path if path.is_dir() else path.parent
+    extract_date, _ = read_package(folder, load_dictionary())
     return extract_date.isoformat() if extract_date else None
+
+
+def _package_folder(source: str) -> Path | None:
+    """The folder of ``spark://local[N]?path=FOLDER`` (None for any other URL)."""
+    if not source.startswith("spark://"):
+        return None
+    return local_parts(parse_source(source).location)[1]
 
 
 def synthetic_window(people: int, seed: int) -> tuple[str, str] | None:
@@ -129,7 +145,8 @@ def check_data_window(series: Series, data_dir: Path | str,
                       editions: Sequence[str] | None = None,
                       analyses: Sequence[str] | None = None,
                       overrides: Mapping[str, Any] | None = None, *,
-                      synthetic: bool = False) -> None:
+                      synthetic: bool = False,
+                      declared_by: Path | str | None = None) -> None:
     """Refuse editions whose reporting period lies outside the data's referral dates,
     runs past the data's extract date, or whose period or look-back starts before the
     data do (:func:`check_window`).
@@ -141,6 +158,10 @@ def check_data_window(series: Series, data_dir: Path | str,
     events start on the generator's first day (:func:`synthetic_start`, as ``lifetools
     status`` says before they exist) however late a sparse table's first row falls in
     a small dataset; other data's first day is read from them (:func:`data_start`).
+    ``declared_by``: the source whose package declares the extract date
+    (:func:`data_end`), when not ``data_dir``: a build from
+    ``spark://local[N]?path=FOLDER`` reads its tables through the URL of a local Spark
+    Connect server, and its extract date from FOLDER.
 
     Raises
     ------
@@ -149,7 +170,7 @@ def check_data_window(series: Series, data_dir: Path | str,
         the data's dates; raised before any notebook runs.
     """
     window = data_window(data_dir)
-    check_window(series, window, end=data_end(data_dir),
+    check_window(series, window, end=data_end(declared_by or data_dir),
                  start=synthetic_start(window) if synthetic else data_start(data_dir),
                  editions=editions, analyses=analyses, overrides=overrides)
 

@@ -109,5 +109,6 @@ def build_status(*, data_dir: Path | str | None = None,
         return pending_status(series, pending)
     data = prepare_data(series, data_dir=data_dir, progress=progress)
     # the build refuses them first
-    integrity.check_data_window(series, data.path, synthetic=data.synthetic is not None)
+    integrity.check_data_window(series, data.path, synthetic=data.synthetic is not None,
+                                declared_by=data.declared_by)
     return series_status(series, data)
