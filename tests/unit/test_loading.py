@@ -128,3 +128,43 @@ def test_cache_arrow_backed_column_written_by_one_caller_is_not_seen_by_the_next
     assert kept["code"].tolist() == ["A01", "B02", "C03"]
     with pytest.raises(ValueError, match="read-only"):
         second["n"].to_numpy()[0] = 5
+
+
+def test_load_dataset_reads_each_table_when_first_used(tmp_path, monkeypatch):
+    """A notebook brings into pandas only the tables its report uses (issue 18): the
+    cohort description reads people, deprivation, referrals and Life Rooms contacts,
+    not feedback (until wave 45 ``load_dataset`` read every table at once)."""
+    from lifetools.describe import describe_population
+    from lifetools.engines import engine_tables
+
+    hexed = [f"{i:064x}" for i in (1, 2)]
+    pd.DataFrame({"person_id": hexed, "year_of_birth": [1980, 1990], "sex": ["1", "2"],
+                  "ethnic_category": ["A", "N"],
+                  "lsoa_code": ["E01000001", "E01000002"]}
+                 ).to_parquet(tmp_path / "people.parquet", index=False)
+    pd.DataFrame({"lsoa_code": ["E01000001", "E01000002"], "locality": ["A", "B"],
+                  "imd_quintile": [1, 5]}
+                 ).to_parquet(tmp_path / "deprivation.parquet", index=False)
+    pd.DataFrame({"referral_id": ["R1"], "person_id": hexed[:1],
+                  "referral_date": ["2024-05-01"], "team_type": ["A06"],
+                  "rejection_date": [None], "discharge_date": [None]}
+                 ).to_parquet(tmp_path / "referrals.parquet", index=False)
+    pd.DataFrame({"contact_id": ["C1"], "person_id": hexed[1:],
+                  "contact_date": ["2024-06-01"]}
+                 ).to_parquet(tmp_path / "life_rooms_contacts.parquet", index=False)
+    write_feedback(tmp_path, [1, 2])
+    reads = []
+    real = loading._read_table
+    monkeypatch.setattr(loading, "_read_table",
+                        lambda path, *a, **k: reads.append(path.stem) or real(path, *a, **k))
+    data = load_dataset(tmp_path)
+    assert reads == []  # nothing read yet
+    assert len(data.people) == 2 and reads == ["people"]
+    described = describe_population(data, period_start="2024-04-01",
+                                    period_end="2025-03-31")
+    assert described.count("caseload") == 1 and described.count("users") == 1
+    assert sorted(reads) == ["deprivation", "life_rooms_contacts", "people", "referrals"]
+    tables = engine_tables(data)  # the same engine, its tables registered once
+    assert tables is engine_tables(data) and tables.count(tables.feedback) == 2
+    assert sorted(reads) == ["deprivation", "feedback", "life_rooms_contacts", "people",
+                             "referrals"]  # each table read once

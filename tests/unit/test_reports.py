@@ -1120,3 +1120,23 @@ def test_discharge_pointers_only_to_reasons_given_above_for_that_model(data, mon
     notes = report.notes
     assert not (notes["note"].str.contains(SAID_ONCE, regex=False)
                 & ~notes["model"].isin(spoken_for)).any(), notes.to_dict("records")
+
+
+def test_reach_report_from_a_server_fetches_no_whole_table(data, tmp_path):
+    """On a server (here a DuckDB file opened as one) the reach report selects the
+    period's activity rows and the people's two columns in the engine: no table comes
+    to pandas whole (until wave 45 five did), and the report is the folder's."""
+    from lifetools.engines import write_duckdb
+    from lifetools.engines.dataset import open_dataset
+
+    server = open_dataset(f"duckdb://{write_duckdb(data.path, tmp_path / 'x.duckdb')}")
+    there, here = (reports.analyse_reach(d, **PERIOD, locality="Sefton")
+                   for d in (server, data))
+    assert server._frames == {}  # no table fetched whole
+    for name in ("sites", "pathways", "monthly"):
+        pd.testing.assert_frame_equal(getattr(there, name), getattr(here, name))
+    for name in ("activity", "satisfaction", "reach"):
+        pd.testing.assert_frame_equal(getattr(there, name).frame,
+                                      getattr(here, name).frame)
+    assert [str(k.get("value")) for k in there.key_results] == [
+        str(k.get("value")) for k in here.key_results]
