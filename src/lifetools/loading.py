@@ -132,6 +132,12 @@ def load_dataset(
 
     Notes
     -----
+    Each table of a folder or DuckDB file is read when first used
+    (:class:`~lifetools.dataset.Deferred`): by the report taking it, or by the
+    relational layer when a query first names it
+    (:func:`lifetools.engines.engine_tables`), so a notebook brings into pandas only the
+    tables its report uses (the cohort description four of nine; until wave 45 every
+    table was read here). A file that cannot be read fails then, with the same error.
     With ``LIFETOOLS_DATASET_CACHE=1`` in the environment (set in the runner's warm
     kernels, which run many notebooks in one process) each typed table is kept in memory
     and read again only when its file changes (real path, inode, size or modification

@@ -21,10 +21,12 @@ from lifetools.engines import engine_tables
 
 __all__ = [
     "AGE_BANDS",
+    "AREA_COLUMNS",
     "ETHNIC_GROUPS",
     "SEX_LABELS",
     "age_band",
     "ethnic_group",
+    "locality_query",
     "people_in_locality",
     "sex_label",
 ]
