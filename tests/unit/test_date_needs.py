@@ -160,3 +160,22 @@ def test_extract_date_of_a_local_spark_folder_is_the_folders(tmp_path):
     assert data_end(f"spark://local[2]?path={tmp_path}") == "2024-09-30"
     assert data_end("spark://local[2]") is None  # the session's own tables: none
     assert data_end("postgresql://analyst@host/db") is None
+
+
+def test_a_build_from_a_local_spark_folder_is_checked_against_the_folders_date(
+        tmp_path, monkeypatch):
+    """The runs of a ``spark://local[N]?path=FOLDER`` build read the tables through the
+    local Spark Connect server's URL, which declares no extract date: the prepared data
+    say where it is declared (the folder), so the build checks editions against it."""
+    from types import SimpleNamespace
+
+    from lifetools import engines
+    from lifetools.pipeline import build
+
+    given = engines.parse_source(f"spark://local[2]?path={tmp_path}")
+    monkeypatch.setattr(build, "served", lambda _s: engines.Source("spark", "sc://h:1"))
+    monkeypatch.setattr(engines, "connect", lambda _s: SimpleNamespace(backend=None))
+    monkeypatch.setattr(build, "fingerprinted",
+                        lambda s, **_k: build.PreparedData(s.location, {}))
+    prepared = build._prepare_server(given, lambda _line: None)
+    assert prepared.path == "sc://h:1" and prepared.declared_by == given.location
