@@ -24,6 +24,7 @@ screenshots of the landing page and a report (1280 and 390 px wide).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -272,8 +273,9 @@ def test_purged_theme_stylesheet_draws_pages_as_the_themes_own(site, server, bro
                                                                 width):
     """The site's purged theme stylesheet (``pipeline.weight.purge_stylesheet``) draws
     the pages pixel for pixel as the theme's own, in both schemes: the landing page, a
-    report, a data dictionary page and the methods page. The search field is masked: its
-    border's anti-aliasing differs from load to load whichever stylesheet is used."""
+    report, a data dictionary page and the methods page (within :data:`MAX_CHANGED`;
+    the search field masked: its border's anti-aliasing differs from load to load
+    whichever stylesheet is used)."""
     own = THEME_CSS.read_bytes()
     assert (site / "_static" / "styles" / THEME_CSS.name).read_bytes() != own
     names = ["index.html", report_page(site), "data/referrals.html", "methods/index.html"]
@@ -295,9 +297,30 @@ def test_purged_theme_stylesheet_draws_pages_as_the_themes_own(site, server, bro
                     full_page=True, animations="disabled",
                     mask=[page.locator(".search-button-field")])
             context.close()
-        different += [f"{scheme}-{width} {name}" for name in names
-                      if shots["purged", name] != shots["own", name]]
+        for name in names:
+            changed = pixels_changed(shots["purged", name], shots["own", name])
+            if changed > MAX_CHANGED:
+                different.append(f"{scheme}-{width} {name}: {changed:.4%} of the pixels")
     assert not different, different
+
+
+MAX_CHANGED = 0.0005
+"""Share of a page's pixels two loads of it may draw differently: Chromium's
+anti-aliasing of a glyph or a border varies from load to load with the same stylesheet
+(up to 0.011% of a method page's pixels, a row of a code block, seen in 2026-12-06's
+comparison of 25 pages). A rule lost from the stylesheet changes far more: the dark
+scheme's dimming of figures 2.4% of a report page, a lost margin the page's size."""
+
+
+def pixels_changed(one: bytes, other: bytes) -> float:
+    """Share of the pixels that differ between two screenshots (1.0 if their sizes do)."""
+    from PIL import Image, ImageChops
+
+    first, second = (Image.open(io.BytesIO(shot)).convert("RGB") for shot in (one, other))
+    if first.size != second.size:
+        return 1.0
+    diff = ImageChops.difference(first, second).convert("L")
+    return 1 - diff.histogram()[0] / (first.size[0] * first.size[1])
 
 
 def test_screenshots_of_landing_and_a_report(site, server, browser, tmp_path):

@@ -10,8 +10,8 @@ components, and the theme's stylesheet (``_static/styles/pydata-sphinx-theme.css
 (its code is unchanged, so the theme draws them as before), loads the search index on
 the search page only, the design files where they are used, and keeps of the theme's
 stylesheet only the rules that can match (:func:`purge_stylesheet`: about 70% of its
-bytes go; the pages render pixel for pixel as before, checked in Chromium by
-``tests/functional/test_accessibility.py``). :func:`page_weight` measures a page as the
+bytes go; the pages are drawn as with the theme's own stylesheet, compared in Chromium
+screenshot against screenshot by ``tests/functional/test_accessibility.py``). :func:`page_weight` measures a page as the
 browser fetches it: the HTML and every local script, stylesheet and image it loads
 (web fonts are left out: with the icons drawn as SVG by the script, the theme's
 icon fonts are never requested).
@@ -200,8 +200,8 @@ def purge_stylesheet(css: str, words: NamesUsed | set[str]) -> str:
     Notes
     -----
     Parsed with tinycss2 (CSS Syntax Level 3); checked by ``tests/unit/test_weight.py``,
-    and in Chromium (every page of the series' site drawn the same, pixel for pixel,
-    with the purged and the theme's own stylesheet) by
+    and in Chromium (pages of the series' site drawn with the purged and the theme's own
+    stylesheet, in both schemes, at 1280 and 320 px, screenshot against screenshot) by
     ``tests/functional/test_accessibility.py``.
     """
     rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=False)
