@@ -24,12 +24,14 @@ screenshots of the landing page and a report (1280 and 390 px wide).
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
 import urllib.parse
 from pathlib import Path
 
+import pydata_sphinx_theme
 import pytest
 from figure_text import assert_phone_figures, measure_figures
 from page_words import (  # LEAKS: also tests/unit/test_reason_texts.py
@@ -260,6 +262,65 @@ def test_keyboard_every_control_shows_visible_focus(site, server, browser, schem
                 missing.append(f"{name}: {focused['name']}")
     context.close()
     assert not missing, "no visible focus:\n" + "\n".join(sorted(set(missing)))
+
+
+THEME_CSS = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+             / "static" / "styles" / "pydata-sphinx-theme.css")
+
+
+@pytest.mark.parametrize("width", [DESKTOP_PX, NARROW_PX])
+def test_purged_theme_stylesheet_draws_pages_as_the_themes_own(site, server, browser,
+                                                                width):
+    """The site's purged theme stylesheet (``pipeline.weight.purge_stylesheet``) draws
+    the pages pixel for pixel as the theme's own, in both schemes: the landing page, a
+    report, a data dictionary page and the methods page (within :data:`MAX_CHANGED`;
+    the search field masked: its border's anti-aliasing differs from load to load
+    whichever stylesheet is used)."""
+    own = THEME_CSS.read_bytes()
+    assert (site / "_static" / "styles" / THEME_CSS.name).read_bytes() != own
+    names = ["index.html", report_page(site), "data/referrals.html", "methods/index.html"]
+    different = []
+    for scheme in ("light", "dark"):
+        shots = {}
+        for stylesheet in ("purged", "own"):
+            context = _new_context(browser, color_scheme=scheme,
+                                   viewport={"width": width, "height": 900})
+            if stylesheet == "own":
+                context.route(f"**/{THEME_CSS.name}*", lambda route: route.fulfill(
+                    body=own, content_type="text/css"))
+            page = context.new_page()
+            for name in names:
+                page.goto(f"{server}/{name}", wait_until="load")
+                page.wait_for_function(
+                    f"document.documentElement.dataset.theme === '{scheme}'")
+                shots[stylesheet, name] = page.screenshot(
+                    full_page=True, animations="disabled",
+                    mask=[page.locator(".search-button-field")])
+            context.close()
+        for name in names:
+            changed = pixels_changed(shots["purged", name], shots["own", name])
+            if changed > MAX_CHANGED:
+                different.append(f"{scheme}-{width} {name}: {changed:.4%} of the pixels")
+    assert not different, different
+
+
+MAX_CHANGED = 0.0005
+"""Share of a page's pixels two loads of it may draw differently: Chromium's
+anti-aliasing of a glyph or a border varies from load to load with the same stylesheet
+(up to 0.011% of a method page's pixels, a row of a code block, seen in 2026-12-06's
+comparison of 25 pages). A rule lost from the stylesheet changes far more: the dark
+scheme's dimming of figures 2.4% of a report page, a lost margin the page's size."""
+
+
+def pixels_changed(one: bytes, other: bytes) -> float:
+    """Share of the pixels that differ between two screenshots (1.0 if their sizes do)."""
+    from PIL import Image, ImageChops
+
+    first, second = (Image.open(io.BytesIO(shot)).convert("RGB") for shot in (one, other))
+    if first.size != second.size:
+        return 1.0
+    diff = ImageChops.difference(first, second).convert("L")
+    return 1 - diff.histogram()[0] / (first.size[0] * first.size[1])
 
 
 def test_screenshots_of_landing_and_a_report(site, server, browser, tmp_path):

@@ -152,6 +152,24 @@ def test_analyse_crisis_risk_synthetic_data_all_parts_present(report):
     assert frozen.terms[0] == "age" and "years_in_care" in frozen.knots
 
 
+def test_analyse_crisis_risk_release_levels_read_as_whole_numbers(report):
+    # the imputed binary predictors are float columns: their levels read "0.0" and
+    # "1.0" in the model-counts table beside the other predictors' "0" and "1"
+    levels = report.release_levels
+    assert {"female", "white", "imd_q1"} <= set(levels["variable"])
+    assert set(levels["level"].astype(str)) <= {"0", "1", "all"}, levels
+
+
+def test_whole_levels_keeps_missing_and_leaves_fractions_alone():
+    from lifetools.reports.prediction import _whole_levels
+
+    data = pd.DataFrame({"a": [0.0, 1.0, np.nan], "b": [0.5, 1.0, 0.0], "c": [0, 1, 1]})
+    out = _whole_levels(data, ["a", "b", "c"])
+    assert list(out["a"].iloc[:2]) == [0, 1] and pd.isna(out["a"].iloc[2])
+    assert all(type(v) is int for v in out["a"].iloc[:2])
+    assert out["b"].equals(data["b"]) and out["c"].equals(data["c"])
+
+
 @pytest.mark.slow  # the report on 8,000 generated people: 18 s
 def test_analyse_crisis_risk_published_tables_carry_no_person_rows(report):
     development, validation = report.cohorts

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from lifetools.pipeline.weight import page_weight, subset_icons, trim_site
+import pytest
+
+from lifetools.pipeline.weight import (
+    THEME_STYLESHEET,
+    page_weight,
+    purge_stylesheet,
+    subset_icons,
+    trim_site,
+    words_used,
+)
 
 SCRIPT = ('(()=>{var c=1;function d(){}var p={monero:[496,512,[],"f3d0","M1 2z"],'
           '"circle-half-stroke":[512,512,[9680,"adjust"],"f042","M3 4z"]};d("fab",p)})();'
@@ -43,3 +52,60 @@ def test_page_weight_counts_the_page_and_each_local_resource_once(tmp_path):
     page = tmp_path / "p.html"
     page.write_text(html)
     assert page_weight(page) == len(html) + 100 + 10 + 1000
+
+
+CSS = ('@charset "UTF-8";/*! Bootstrap */:root{--bs-blue:#0d6efd}'
+       '.used{color:red}.unused{color:blue}.unused,.used p{margin:0}'
+       'img:not(.only-dark,.dark-light){filter:brightness(.8)}'
+       '.used:not(.absent){padding:1px}.absent .used{padding:2px}'
+       '[data-theme=dark] .used{color:#fff}a[href=".absent"]{color:green}'
+       ':is(.absent,.used) b{top:0}'
+       '@media (min-width:1200px){.unused{width:1px}.used{width:2px}}'
+       '@media print{.absent{display:none}}'
+       '@keyframes spin{0%{transform:none}}'
+       '.unused{animation:spin 1s}'
+       '/*# sourceMappingURL=theme.css.map */')
+
+
+@pytest.mark.parametrize("rule", [
+    ":root{--bs-blue:#0d6efd}", ".used{color:red}", ".unused,.used p{margin:0}",
+    "img:not(.only-dark,.dark-light){filter:brightness(.8)}",
+    ".used:not(.absent){padding:1px}", "[data-theme=dark] .used{color:#fff}",
+    'a[href=".absent"]{color:green}', ":is(.absent,.used) b{top:0}",
+    "@media (min-width:1200px){.used{width:2px}}", "@keyframes spin{0%{transform:none}}",
+    '@charset "UTF-8";', "/*! Bootstrap */"])
+def test_purge_stylesheet_keeps_every_rule_that_may_match(rule):
+    assert rule in purge_stylesheet(CSS, {"used", "p", "b"})
+
+
+@pytest.mark.parametrize("rule", [
+    ".unused{color:blue}", ".absent .used{padding:2px}", ".unused{width:1px}",
+    "@media print", ".unused{animation", "sourceMappingURL"])
+def test_purge_stylesheet_drops_rules_no_page_can_match_and_the_source_map(rule):
+    assert rule not in purge_stylesheet(CSS, {"used", "p", "b"})
+
+
+def test_purge_stylesheet_keeps_everything_when_every_class_is_used():
+    words = {"used", "unused", "absent", "only-dark", "dark-light"}
+    assert purge_stylesheet(CSS, words) == CSS.replace(
+        "/*# sourceMappingURL=theme.css.map */", "\n")
+
+
+def test_trim_site_purges_the_theme_stylesheet_by_the_pages_and_scripts_words(tmp_path):
+    theme = tmp_path / THEME_STYLESHEET
+    theme.parent.mkdir(parents=True)
+    theme.write_text(".used{color:red}.scripted{color:blue}.unused{color:green}")
+    theme.with_name(theme.name + ".map").write_text("{}")
+    theme.write_text(theme.read_text() + ".bs-tooltip-auto{top:0}.tip-end{top:1px}"
+                     ".bs{top:2px}")
+    (tmp_path / "_static" / "app.js").write_text(
+        'el.classList.add("scripted");t.add(`bs-${this.name}-auto`);u.add("tip-"+end)')
+    (tmp_path / "index.html").write_text('<p class="used">x</p>\n')
+    used = words_used(tmp_path)
+    assert {"used", "scripted", "classList"} <= used.words
+    assert used.prefixes == ("bs-", "tip-")
+    assert "bs-tooltip-auto" in used and "bs" not in used
+    assert trim_site(tmp_path) > 0
+    assert theme.read_text() == (".used{color:red}.scripted{color:blue}"
+                                 ".bs-tooltip-auto{top:0}.tip-end{top:1px}")
+    assert not theme.with_name(theme.name + ".map").exists()

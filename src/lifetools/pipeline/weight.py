@@ -3,10 +3,15 @@
 The Jupyter Book theme loads, on every page, Font Awesome's whole icon set as a
 script (``_static/scripts/fontawesome.js``, 1.5 MB, of which the site draws about 15
 icons) and the full search index (``searchindex.js``, which only the search page
-needs), and sphinx-design's stylesheet and tab script on pages that use none of its
-components. :func:`trim_site` keeps in the Font Awesome script only the icons the built
-pages name (its code is unchanged, so the theme draws them as before) and loads the
-search index on the search page only, the design files where they are used. :func:`page_weight` measures a page as the
+needs), sphinx-design's stylesheet and tab script on pages that use none of its
+components, and the theme's stylesheet (``_static/styles/pydata-sphinx-theme.css``,
+397 kB: all of Bootstrap 5, whose utility classes the site mostly never uses).
+:func:`trim_site` keeps in the Font Awesome script only the icons the built pages name
+(its code is unchanged, so the theme draws them as before), loads the search index on
+the search page only, the design files where they are used, and keeps of the theme's
+stylesheet only the rules that can match (:func:`purge_stylesheet`: about 70% of its
+bytes go; the pages are drawn as with the theme's own stylesheet, compared in Chromium
+screenshot against screenshot by ``tests/functional/test_accessibility.py``). :func:`page_weight` measures a page as the
 browser fetches it: the HTML and every local script, stylesheet and image it loads
 (web fonts are left out: with the icons drawn as SVG by the script, the theme's
 icon fonts are never requested).
@@ -15,10 +20,15 @@ icon fonts are never requested).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-__all__ = ["MAX_PAGE_BYTES", "icons_used", "page_weight", "subset_icons", "trim_site"]
+import tinycss2
+
+__all__ = ["MAX_PAGE_BYTES", "THEME_STYLESHEET", "NamesUsed", "icons_used", "page_weight",
+           "purge_stylesheet", "subset_icons", "trim_site", "words_used"]
 
 MAX_PAGE_BYTES = 1_000_000
 """Largest page weight allowed (HTML and everything it loads), in bytes."""
@@ -27,6 +37,16 @@ SEARCH_INDEX = re.compile(r'[ \t]*<script src="(?:\.\./)*searchindex\.js"></scri
 DESIGN = re.compile(r'[ \t]*<(?:link rel="stylesheet" type="text/css" href="[^"]*'
                     r'sphinx-design\.min\.css[^"]*" />|script [^>]*src="[^"]*design-tabs\.js'
                     r'[^"]*"></script>)\n?')
+THEME_STYLESHEET = Path("_static") / "styles" / "pydata-sphinx-theme.css"
+"""The theme's stylesheet (Bootstrap and pydata-sphinx-theme), purged of rules that
+cannot match (:func:`purge_stylesheet`)."""
+SOURCE_MAP = re.compile(r"\n?/\*# sourceMappingURL=[^*]*\*/\s*$")
+WORD = re.compile(r"[A-Za-z0-9_-]+")
+COMPLETED = re.compile(r"([A-Za-z][A-Za-z0-9_-]*-)\$\{|[\"']([A-Za-z][A-Za-z0-9_-]*-)[\"']\s*\+")
+SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)")
+NEGATED = re.compile(r":not\((?:[^()]|\([^()]*\))*\)")
+QUOTED = re.compile(r"\[[^\]]*\]|\"[^\"]*\"|'[^']*'")
+GROUPING = ("media", "supports", "container", "layer")
 ICON_CLASS = re.compile(r"\bfa-([a-z0-9]+(?:-[a-z0-9]+)*)")
 PACK = re.compile(r"var p=\{")
 LOADED = re.compile(
@@ -88,6 +108,106 @@ def subset_icons(script: str, used: set[str]) -> str:
     return "".join([*out, script[index:]])
 
 
+@dataclass(frozen=True)
+class NamesUsed:
+    """The names a site's pages and scripts may give an element's class: each word of
+    theirs, and any name starting with a prefix a script completes at run time
+    (Bootstrap's ``bs-${name}-auto`` makes ``bs-tooltip-auto``)."""
+
+    words: frozenset[str]
+    prefixes: tuple[str, ...] = ()
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (name in self.words
+                                          or name.startswith(self.prefixes))
+
+
+def words_used(html_dir: Path) -> NamesUsed:
+    """Every word (letters, digits, ``-``, ``_``) of the built pages and of every script
+    the site ships: the class names a page has or a script may add (``show``,
+    ``collapsing``, ``modal-open`` are in Bootstrap's script as strings), and the
+    prefixes a script completes (``bs-${...}``, ``"toggle-" + ...``)."""
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    for path in [*html_dir.rglob("*.html"), *(html_dir / "_static").rglob("*.js")]:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        words |= set(WORD.findall(text))
+        prefixes |= {a or b for a, b in COMPLETED.findall(text)}
+    return NamesUsed(frozenset(words), tuple(sorted(prefixes)))
+
+
+def _top_level(selectors: str) -> list[str]:
+    """The selectors of a comma-separated list, split at its own commas only (not at
+    those inside ``:not(.a,.b)`` or an attribute's value)."""
+    parts, depth, start, quote = [], 0, 0, ""
+    for index, char in enumerate(selectors):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(selectors[start:index])
+            start = index + 1
+    return [*parts, selectors[start:]]
+
+
+def _may_match(selectors: str, words: NamesUsed | set[str]) -> bool:
+    """Whether any selector of the comma-separated ``selectors`` may match an element:
+    every class it requires is a word of the site. A class inside ``:not(...)`` is not
+    required (``.a:not(.b)`` matches where ``b`` is absent), nor one in an attribute
+    selector or a string; a selector with ``:is(``, ``:where(`` or ``:has(`` is kept."""
+    for part in _top_level(selectors):
+        if any(f":{name}(" in part for name in ("is", "where", "has")):
+            return True
+        required = SELECTOR_CLASS.findall(NEGATED.sub("", QUOTED.sub("", part)))
+        if all(name in words for name in required):
+            return True
+    return False
+
+
+def _purged(rules: Iterable, words: NamesUsed | set[str]) -> list:
+    """``rules`` without the qualified rules that cannot match, grouping at-rules
+    (``@media``, ``@supports``, ...) purged inside and dropped when left empty; every
+    other at-rule (``@keyframes``, ``@font-face``, ``@charset``) and every comment kept."""
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            if _may_match(tinycss2.serialize(rule.prelude), words):
+                kept.append(rule)
+        elif (rule.type == "at-rule" and rule.lower_at_keyword in GROUPING
+              and rule.content is not None):
+            inner = _purged(tinycss2.parse_rule_list(rule.content), words)
+            if any(r.type in ("qualified-rule", "at-rule") for r in inner):
+                rule.content = inner
+                kept.append(rule)
+        elif rule.type != "whitespace":
+            kept.append(rule)
+    return kept
+
+
+def purge_stylesheet(css: str, words: NamesUsed | set[str]) -> str:
+    """``css`` keeping only the rules that may match a page made of ``words``.
+
+    A rule is dropped when each of its selectors requires a class that no page and no
+    script names (:func:`words_used`); declarations, custom properties, keyframes and
+    fonts are kept whole. The source-map comment goes (the map describes the unpurged
+    file).
+
+    Notes
+    -----
+    Parsed with tinycss2 (CSS Syntax Level 3); checked by ``tests/unit/test_weight.py``,
+    and in Chromium (pages of the series' site drawn with the purged and the theme's own
+    stylesheet, in both schemes, at 1280 and 320 px, screenshot against screenshot) by
+    ``tests/functional/test_accessibility.py``.
+    """
+    rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=False)
+    return SOURCE_MAP.sub("\n", tinycss2.serialize(_purged(rules, words)))
+
+
 def icons_used(html_dir: Path) -> set[str]:
     """Icon names (``fa-<name>`` classes) in the built pages and the theme's scripts."""
     names: set[str] = set()
@@ -98,7 +218,8 @@ def icons_used(html_dir: Path) -> set[str]:
 
 
 def trim_site(html_dir: Path) -> int:
-    """Trim the icon script and the search index off a built site; return bytes saved.
+    """Trim the theme's stylesheet, the icon script and the search index off a built
+    site; return bytes saved.
 
     Notes
     -----
@@ -106,6 +227,13 @@ def trim_site(html_dir: Path) -> int:
     ``tests/functional/test_site_pages.py``.
     """
     saved = 0
+    theme = html_dir / THEME_STYLESHEET
+    if theme.exists():
+        before = theme.read_text(encoding="utf-8")
+        after = purge_stylesheet(before, words_used(html_dir))
+        theme.write_text(after, encoding="utf-8")
+        theme.with_name(theme.name + ".map").unlink(missing_ok=True)
+        saved += len(before.encode()) - len(after.encode())
     icons = html_dir / ICON_SCRIPT
     if icons.exists():
         before = icons.read_text(encoding="utf-8")

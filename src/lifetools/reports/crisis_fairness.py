@@ -183,6 +183,18 @@ def _usable(rows: pd.DataFrame | None, measure: str) -> pd.DataFrame:
                  for r in rows.itertuples()]]
 
 
+def _sides(usable: pd.DataFrame, measure: str, null: float) -> tuple[list, list]:
+    """The groups whose interval of ``measure`` lies wholly below ``null``, and wholly above.
+
+    Each as the words :func:`group_words` gives, in the table's order.
+    """
+    def words(mask: pd.Series) -> list:
+        return [group_words(r.characteristic, r.group)
+                for r in usable[mask].itertuples()]
+    return (words(usable[f"{measure}_upper"] < null),
+            words(usable[f"{measure}_lower"] > null))
+
+
 def slope_sentence(rows: pd.DataFrame | None) -> Any:
     """What the fairness table says about the calibration slope within groups, in words.
 
@@ -198,10 +210,7 @@ def slope_sentence(rows: pd.DataFrame | None) -> Any:
         return compose("No group's calibration slope is shown, so the table cannot say "
                        "whether the predicted risks were too extreme or too modest within "
                        "groups.")
-    extreme = [group_words(r.characteristic, r.group) for r in usable.itertuples()
-               if r.slope_upper < 1]
-    modest = [group_words(r.characteristic, r.group) for r in usable.itertuples()
-              if r.slope_lower > 1]
+    extreme, modest = _sides(usable, "slope", 1)
     if not extreme and not modest:
         return compose("Within every group shown, the interval of the calibration slope "
                        "includes perfect calibration: no group's predicted risks were "
@@ -250,10 +259,7 @@ def citl_sentence(rows: pd.DataFrame | None) -> Any:
         return compose("No group's calibration-in-the-large is shown, so the table cannot "
                        "say whether the predicted risks were too high or too low within "
                        "groups.")
-    low = [group_words(r.characteristic, r.group) for r in usable.itertuples()
-           if r.citl_lower > 0]
-    high = [group_words(r.characteristic, r.group) for r in usable.itertuples()
-            if r.citl_upper < 0]
+    high, low = _sides(usable, "citl", 0)
     if not low and not high:
         return compose("Within every group shown, the interval of the "
                        "calibration-in-the-large includes no difference: no group's "

@@ -208,6 +208,19 @@ MIN_IMPUTATIONS = 2
 between-copy variance (``analyses.yml`` declares the same minimum)."""
 
 
+def _whole_levels(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``data`` with each float column of ``columns`` whose values are whole numbers
+    held as those whole numbers (missing values kept), so that the release check's
+    levels read "0" and "1" as every other binary predictor's do. The imputed
+    predictors (female, white, most deprived fifth) are floats: the model-counts table
+    showed "0.0" and "1.0" beside "0" and "1" (waves 43-44)."""
+    whole = {c: pd.Series([v if pd.isna(v) else int(v) for v in data[c]],
+                          index=data.index, dtype=object)
+             for c in columns if pd.api.types.is_float_dtype(data[c])
+             and bool((data[c].dropna() % 1 == 0).all())}
+    return data.assign(**whole) if whole else data
+
+
 def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
                         n_boot: int = 200, seed: int = 19,
                         slope_band: tuple[float, float] = (0.8, 1.2),
@@ -324,7 +337,8 @@ def analyse_crisis_risk(dataset: Dataset, *, period_start: str, period_end: str,
     coefs = fit.summary.assign(ci_lower=fit.summary["estimate"] - half,
                                ci_upper=fit.summary["estimate"] + half)
     level_cols = list(RELEASE_LEVEL_COLUMNS)
-    release = model_release(fit, data=dev, event_col="crisis", level_cols=level_cols,
+    release = model_release(fit, data=_whole_levels(dev, level_cols), event_col="crisis",
+                            level_cols=level_cols,
                             summary=coefs, converged=not fit.warnings)
     shown = release.estimates(coefs).frame  # released estimates only (a sealed type)
     coefficients = pd.DataFrame({
