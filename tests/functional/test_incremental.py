@@ -60,14 +60,15 @@ def _reverse_column(path: Path, column: str) -> None:
 
 
 def test_build_markdown_edit_rerenders_code_edit_reruns_data_change_reruns_its_readers(
-        small_build, tmp_path):
+        small_build, tmp_path, no_pdfs):
     """A markdown-only edit re-renders its page without executing (a machine path in it
     is refused first); a code edit reruns its notebook (the two edits, in two
     notebooks, are published by one build: each notebook's status is asserted, and
     every other run must be reused); display-only edits (the book's text, the glossary)
     together with a changed column no run reads execute nothing and keep every result
     file; a change in one table reruns only the runs that read it; a change in one
-    column reruns only the run that read that column."""
+    column reruns only the run that read that column. Its four builds print no PDF
+    (``no_pdfs``: what they rerun and publish does not depend on printing)."""
     root = tmp_path / "project"
     shutil.copytree(small_build["root"], root, symlinks=True)
     first = small_build["summary"]

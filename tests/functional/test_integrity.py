@@ -29,6 +29,7 @@ from project_copy import (
 
 import lifetools as lt
 from lifetools.errors import UnversionedCodeError
+from lifetools.pipeline import pdf
 from lifetools.pipeline.build import build_series
 from lifetools.pipeline.cli import main
 from lifetools.pipeline.kernels import ENV_KERNELS
@@ -94,6 +95,7 @@ def test_build_two_clean_builds_byte_identical_and_from_a_duckdb_file_same_resul
     assert len(trees[0]) > 50
     assert any(n.endswith("/notebook.ipynb") for n in trees[0])
     assert any(n.endswith(".png") for n in trees[0])
+    assert any(n.endswith(".pdf") for n in trees[0])  # printed, and so compared
     assert any("/figures/" in n and n.endswith(".csv") for n in trees[0])
     # the release folder is named by the site's content hash: compare what is inside
     # first, so a difference names its file rather than every path of the release
@@ -114,6 +116,9 @@ def test_build_two_clean_builds_byte_identical_and_from_a_duckdb_file_same_resul
     edition = first.outcomes[0].spec.edition
     files = {o.spec.analysis: RunFolder(o.spec.run_dir).file_hashes()
              for o in first.outcomes}
+    # the DuckDB build's PDFs are compared with nothing (its pages differ from the
+    # first's by the data record): it prints none; the two builds compared above did
+    monkeypatch.setattr(pdf, "chromium", lambda: None)
     (tmp_path / "extract").mkdir()
     extract = lt.engines.write_duckdb(two / "build" / "data" / "synthetic",
                                       tmp_path / "extract" / "x.duckdb")
@@ -141,7 +146,7 @@ def site_hashes(root: Path) -> dict[str, str]:
 
 
 def test_build_draft_stamps_every_page_and_leaves_the_live_site(project_copy_built,
-                                                                 capsys):
+                                                                 capsys, no_pdfs):
     before = site_hashes(project_copy_built)
     notebook = project_copy_built / "analyses" / "05_wellbeing.ipynb"
     nb = nbformat.read(notebook, as_version=4)
@@ -180,12 +185,14 @@ def test_build_archived_edition_pages_are_published_as_released(built_project):
 
 
 def test_build_republish_keeps_the_released_version_and_logs_the_reason(
-        project_copy_built, capsys):
+        project_copy_built, capsys, no_pdfs):
     """A parameter change reruns only the current edition's notebook that takes it (the
     archived edition is left as released); republishing the archived edition with a
     reason then keeps its released version beside the correction. (The first half was
     ``test_build_parameter_change_reruns_only_that_notebook`` in test_build.py, on a
-    copy of its own of the built project.)"""
+    copy of its own of the built project.) Its two builds print no PDF (``no_pdfs``):
+    which editions a republishing build prints is tested in
+    ``tests/unit/test_build_manifest.py`` (``test_editions_to_print_*``)."""
     with ProjectRoot(project_copy_built):
         old = archive_dir("2023-24")
         before = {str(p.relative_to(old)): sha256_file(p)
