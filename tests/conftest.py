@@ -317,7 +317,9 @@ def project_copy_built(built_project, tmp_path) -> Path:
 # take 289 ms and fail hypothesis' default 200 ms deadline ("Unreliable test timings").
 settings.register_profile("lifetools", deadline=None, print_blob=True)
 # The fast loop (`make check`: --hypothesis-profile=check) tries 25 examples where a
-# test sets no number (100 in `make test`); a test's own max_examples is kept.
+# test sets no number (100 in `make test`); a test's own number is written
+# `max_examples=examples(N)` (tests/property_examples.py): N in `make test`, scaled by the
+# same quarter under `check`, never below 25.
 settings.register_profile("check", parent=settings.get_profile("lifetools"),
                           max_examples=25)
 settings.load_profile("lifetools")

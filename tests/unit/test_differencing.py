@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 from scipy.optimize import linprog
 
 from lifetools.errors import DisclosureError
@@ -237,7 +238,7 @@ def _shown(n, base):
     return n if base == 1 else int(np.floor(n / base + 0.5)) * base
 
 
-@settings(deadline=None, max_examples=40)
+@settings(deadline=None, max_examples=examples(40))
 @given(st.lists(st.lists(st.integers(0, 25), min_size=2, max_size=3),
                 min_size=1, max_size=3),
        st.sampled_from([1, 5]))

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from lifetools import disclosure
 
@@ -51,7 +52,7 @@ GROUPS = st.lists(st.tuples(st.sampled_from("abcdef"),
 
 
 @pytest.mark.slow  # 40 ACRO sessions: 15 s
-@settings(deadline=None, max_examples=40,
+@settings(deadline=None, max_examples=examples(40),
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(GROUPS)
 def test_acro_flagged_means_are_never_published_by_lifetools(session, rows):

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 from statsmodels.stats.proportion import proportion_confint
 
 from lifetools import disclosure
@@ -75,7 +76,7 @@ def test_wilson_interval_against_statsmodels():
 COUNTS = st.integers(min_value=0, max_value=2000)
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=examples(300))
 @given(COUNTS, COUNTS, COUNTS, COUNTS)
 def test_share_cannot_be_solved_for_an_unrounded_count(a, b, c, d):
     k1, n1 = min(a, b), max(a, b)
@@ -100,7 +101,7 @@ def test_share_all_and_nearly_all_publish_the_same():
     assert share(130, 130).value is None and share(130, 130).reason == "group disclosure"
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=examples(200))
 @given(st.integers(0, 500), st.floats(10, 500))
 def test_rate_is_a_function_of_published_events_and_person_time(events, years):
     result = disclosure.rate(events, years, contributors=50)

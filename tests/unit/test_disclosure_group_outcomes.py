@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from lifetools import disclosure
 from lifetools.errors import DisclosureError
@@ -78,7 +79,7 @@ def test_switched_off_leaves_counts(recwarn):
     assert t.frame["crises"].tolist() == [40, 0]
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=examples(200))
 @given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1,
                 max_size=6),
        st.sampled_from([None, "columns"]))

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from lifetools import disclosure
 from lifetools.disclosure import PROFILES, group_sentence
@@ -58,7 +59,7 @@ def _findings(table) -> list:
                           {**table.rules, **header_rules(table)})
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=examples(60))
 @given(st.integers(1, 4).flatmap(lambda width: st.lists(
     st.lists(st.sampled_from([0, 0, 3, 9, 40, 120]), min_size=width, max_size=width),
     min_size=1, max_size=5)), st.sampled_from(["columns", "rows", "both"]))
@@ -71,7 +72,7 @@ def test_protected_tables_never_show_a_whole_group_the_gate_refuses(rows, totals
     assert _findings(table) == []
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=examples(60))
 @given(st.lists(st.tuples(st.sampled_from([0, 5, 12, 60, 200]),
                           st.sampled_from([0, 3, 12, 60, 200])), min_size=1, max_size=6))
 def test_group_size_tables_never_show_an_outcome_of_none_or_a_share_of_all(rows):
@@ -256,7 +257,7 @@ def test_the_gate_finds_a_count_of_people_equal_to_its_group_size():
                               events)
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=examples(60))
 @given(st.lists(st.tuples(st.sampled_from([0, 5, 12, 58, 60, 200]),
                           st.sampled_from([0, 3, 12, 58, 60, 200])), min_size=1,
                 max_size=6), st.sampled_from([None, "columns"]))

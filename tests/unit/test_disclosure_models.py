@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from lifetools import plots
 from lifetools.disclosure import (
@@ -365,7 +366,7 @@ def _with_columns(frame: pd.DataFrame, extra: dict) -> pd.DataFrame:
     return out
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(extra=st.dictionaries(_EXTRA_NAMES, _VALUES, min_size=1, max_size=4))
 @example(extra={"self": 1.5})
 def test_withheld_estimates_keep_no_value_of_any_extra_column(extra):
@@ -406,7 +407,7 @@ def test_released_estimates_keep_an_extra_column_as_before():
 
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(extra=st.dictionaries(_EXTRA_NAMES, _VALUES, min_size=1, max_size=3))
 @example(extra={"self": 1.5})
 def test_model_outputs_refuse_an_undeclared_column_of_numbers(extra):

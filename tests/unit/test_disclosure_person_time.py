@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from lifetools import disclosure
 from lifetools.disclosure import get_profile, round_person_time
@@ -38,7 +39,7 @@ def test_round_person_time_base_and_rounding_from_the_profile_not_typed():
     assert round_person_time(495.0, profile=ten) == 500.0
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=examples(200))
 @given(st.integers(20, 3000), st.floats(0.2, 1.0))
 def test_rate_person_years_do_not_give_the_headcount_back(people, share):
     # each person contributes at most a year: the published person-years are a

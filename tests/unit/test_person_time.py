@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from lifetools.cohort.person_time import count_in_windows
 
@@ -79,7 +80,7 @@ def _frame(rows: list[tuple], names: tuple[str, ...], index: list[int] | None = 
 
 
 @pytest.mark.slow  # 200 examples: 11 s at load 10, over the fast loop's 10 s bound
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=examples(200))
 @given(events=st.lists(st.tuples(ids, days), max_size=25),
        windows=st.lists(st.tuples(ids, days, days), min_size=1, max_size=12),
        shift=st.integers(0, 1000))

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from lifetools.disclosure import get_profile, poisson_interval, rates_table
 from lifetools.disclosure.derived import GARWOOD
@@ -106,7 +107,7 @@ def test_read_number_reads_one_number_and_its_places():
     assert read_number("[c]") is None and read_number("1.2 (0.8 to 1.9)") is None
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(people=st.integers(10, 300), years=st.floats(0.2, 3.0),
        share=st.floats(0.0, 1.0), per=st.sampled_from([1.0, 100.0, 1000.0]),
        shift=st.floats(0.011, 5.0))
@@ -249,7 +250,7 @@ def test_rate_limits_without_the_numerator_are_some_publishable_counts():
     assert [r for r, _ in rate_findings(head, rows, stamped, PROFILE)] == [RATE_RULE]
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @example(people=137, years=2.0, share=0.25, per=1.0, side=UPPER)
 @given(people=st.integers(10, 300), years=st.floats(0.2, 3.0),
        share=st.floats(0.0, 1.0), per=st.sampled_from([1.0, 100.0, 1000.0]),

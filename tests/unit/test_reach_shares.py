@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from lifetools import disclosure
 from lifetools.disclosure import protect_count
@@ -168,7 +169,7 @@ cells = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), min_size=2,
                  max_size=5)
 
 
-@settings(deadline=None, max_examples=60)
+@settings(deadline=None, max_examples=examples(60))
 @given(blocks=st.lists(cells, min_size=1, max_size=3), data=st.data())
 def test_shown_shares_are_of_the_published_total_and_never_beside_a_hidden_cell(
         blocks, data):

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from lifetools.disclosure import get_profile, model_outputs, protect_count
 from lifetools.disclosure.derived import (
@@ -84,7 +85,7 @@ def test_treat_all_is_from_the_published_counts_not_the_exact_prevalence():
     assert not np.allclose(values, exact, atol=0.005)  # the exact one read otherwise
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(events=st.integers(0, 400), extra=st.integers(0, 600), other=st.data())
 def test_treat_all_tells_nothing_the_published_counts_do_not(events, extra, other):
     # any two cohorts with the same published counts publish the same treat-all:
@@ -357,7 +358,7 @@ def test_treat_all_is_hidden_by_the_shares_own_rule(monkeypatch):
         [None] * len(THRESHOLDS), None, None)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(events=st.integers(0, 3000), people=st.integers(0, 3000),
        group=st.booleans())
 def test_treat_all_is_shown_exactly_where_its_share_is(events, people, group):
