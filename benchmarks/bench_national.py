@@ -97,7 +97,7 @@ def shard_extract(source: Path, out: Path, copies: int,
             writer = None
             for copy in range(copies):
                 query = shard_query(source, name, copy, copy * rows, width, columns)
-                reader = connection.execute(query).fetch_record_batch(500_000)
+                reader = connection.execute(query).to_arrow_reader(500_000)
                 for batch in reader:
                     if writer is None:
                         writer = pq.ParquetWriter(out / path.name, batch.schema)
