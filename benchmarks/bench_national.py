@@ -2,9 +2,11 @@
 
 A national-scale extract is made from one extract by shards: ``--copies`` copies of each
 table, streamed by DuckDB into one Parquet file per table, where copy ``i > 0`` has its
-person ids re-keyed (SHA-256 of ``"i:"`` and the id: 64 hex characters, as the data
-dictionary requires and as ``steps.py generate`` re-keys its shards) and every row id is
-renumbered over all copies (``R0000001``, ...: unique, in copy and row order). The
+person ids re-keyed (SHA-256 of ``"national copy i:"`` and the id: 64 hex characters,
+as the data dictionary requires; not ``steps.py generate``'s ``"i:"``, which an extract
+merged from generated shards already holds for the same pseudonyms, so the copies'
+ids would collide with it; the people's ids are checked unique after writing) and every
+row id is renumbered over all copies (``R0000001``, ...: unique, in copy and row order). The
 deprivation lookup is copied once. Ten copies of a 1,500,000-person extract are a
 15,000,000-person extract: it measures scale, not new statistics (each copy holds the
 same people under new ids).
@@ -46,6 +48,8 @@ from steps import ROW_IDS, write_results  # noqa: E402
 PERIOD = {"period_start": "2021-04-01", "period_end": "2024-03-31"}
 COHORT_TABLES = ("people", "deprivation", "referrals", "life_rooms_contacts")
 """The tables the two cohort builders read (the default of ``--tables``)."""
+SALT = "national copy "
+"""Copy ``i``'s person id is SHA-256 of ``SALT``, ``i``, ``:`` and the id."""
 
 
 def _quoted(path: Path) -> str:
@@ -58,7 +62,7 @@ def shard_query(source: Path, name: str, copy: int, rows_before: int, width: int
     them), the row id ``rows_before`` + the row's number, zero-padded to ``width``."""
     replace = []
     if "person_id" in columns and copy:
-        replace.append(f"sha256('{copy}:' || person_id) AS person_id")
+        replace.append(f"sha256('{SALT}{copy}:' || person_id) AS person_id")
     if name in ROW_IDS:
         column, prefix = ROW_IDS[name]
         replace.append(f"'{prefix}' || lpad(CAST({rows_before} + file_row_number + 1 "
@@ -105,6 +109,13 @@ def shard_extract(source: Path, out: Path, copies: int,
             if writer is not None:
                 writer.close()
             written[name] = rows * copies
+        if name == "people":
+            copies_of = connection.execute(
+                "SELECT count(*) - count(DISTINCT person_id) FROM read_parquet(?)",
+                [str(out / path.name)]).fetchone()[0]
+            if copies_of:
+                raise ValueError(f"{copies_of:,} person ids repeat in the copies of "
+                                 f"{path}: its ids already hold re-keyed ones")
     package = source / "datapackage.json"
     if package.exists():
         shutil.copyfile(package, out / package.name)

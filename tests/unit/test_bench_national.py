@@ -63,7 +63,8 @@ def test_person_ids_rekeyed_per_copy_unique_and_64_hex(copied):
     assert ids[:n] == original  # copy 0 keeps its ids
     for copy in range(1, COPIES):
         assert ids[copy * n:(copy + 1) * n] == [
-            hashlib.sha256(f"{copy}:{i}".encode()).hexdigest() for i in original]
+            hashlib.sha256(f"national copy {copy}:{i}".encode()).hexdigest()
+            for i in original]
     assert all(len(i) == 64 and set(i) <= set("0123456789abcdef") for i in ids)
     # every table's people are the copies' people, missing ids stay missing
     for table in ("referrals", "life_rooms_contacts", "wellbeing"):
@@ -93,3 +94,22 @@ def test_cohorts_on_the_copies_have_copies_times_the_people(copied):
         sizes.append(len(lt.cohort.build_discharge_cohort(tables, spec).data))
         tables.backend.disconnect()
     assert sizes[0] > 0 and sizes[1] == COPIES * sizes[0]
+
+
+def test_source_merged_from_shards_still_gives_unique_ids(copied, tmp_path):
+    """An extract merged by ``steps.py generate`` holds ids re-keyed as ``"1:" + id``
+    beside the ids they came from (the same pseudonyms in both generated shards)."""
+    source, _out, _rows = copied
+    people = duckdb.sql(f"SELECT * FROM read_parquet('{source / 'people.parquet'}')").df()
+    rekeyed = people.assign(person_id=[hashlib.sha256(f"1:{i}".encode()).hexdigest()
+                                       for i in people["person_id"]])
+    merged = tmp_path / "merged"
+    merged.mkdir()
+    import pandas as pd
+
+    pd.concat([people, rekeyed], ignore_index=True).to_parquet(
+        merged / "people.parquet", index=False)
+    out = tmp_path / "copies"
+    _module().shard_extract(merged, out, COPIES, ("people",), memory_limit="500MB")
+    ids = _column(out, "people", "person_id")
+    assert len(ids) == COPIES * 2 * len(people) and len(set(ids)) == len(ids)
