@@ -81,6 +81,31 @@ def _jvm_pids() -> list[int]:
             for c in (task / "children").read_text().split()]
 
 
+def _peak_mb(pid: int) -> float:
+    """Peak resident memory (``VmHWM``) of process ``pid`` in MB, 0 if it has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        pass
+    return 0.0
+
+
+def _tree_peak_mb(pid: int) -> float:
+    """The largest peak resident memory among ``pid`` and its living descendants."""
+    peak, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        peak = max(peak, _peak_mb(current))
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return peak
+
+
 def _digest(frames) -> str:
     digest = hashlib.sha256()
     for frame in frames:
@@ -98,7 +123,7 @@ def _spark_folder(folder: Path, into: Path) -> None:
                        allow_truncated_timestamps=True)
 
 
-def child(way: str, folder: str, repeats: int) -> dict:
+def child(way: str, folder: str, repeats: int, driver_memory: str) -> dict:
     """Build both cohorts ``repeats`` times one way; seconds, CPU and the frames' digest."""
     import lifetools as lt
 
@@ -115,6 +140,7 @@ def child(way: str, folder: str, repeats: int) -> dict:
                    .config("spark.ui.showConsoleProgress", "false")
                    .config("spark.sql.session.timeZone", "UTC")
                    .config("spark.sql.shuffle.partitions", "4")
+                   .config("spark.driver.memory", driver_memory)
                    .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
                    .config("spark.local.dir", str(scratch / "local"))
                    .config("spark.driver.extraJavaOptions",
@@ -144,14 +170,26 @@ def child(way: str, folder: str, repeats: int) -> dict:
                        "python_cpu_s": round(own, 2), "jvm_cpu_s": round(jvm, 2)})
         frames = [f for c in cohorts for f in (c.data, c.flow)]
         digest, rows = _digest(frames), sum(len(c.data) for c in cohorts)
+    peaks = {"python_peak_mb": round(_peak_mb(os.getpid()))}
+    if pids:
+        peaks["jvm_peak_mb"] = round(max(_tree_peak_mb(p) for p in pids))
     if way == "spark":
         session.stop()
         shutil.rmtree(scratch, ignore_errors=True)
-    return {"way": way, "builds": builds, "rows": rows, "sha256": digest, **extra}
+    return {"way": way, "builds": builds, "rows": rows, "sha256": digest, **peaks,
+            **extra}
 
 
-def _run(way: str, folder: str, repeats: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", way, folder, str(repeats)],
+def _people(folder: Path) -> int:
+    """Rows of the folder's people table (from the Parquet footer)."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(folder / "people.parquet").metadata.num_rows
+
+
+def _run(way: str, folder: str, repeats: int, driver_memory: str) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--child", way, folder, str(repeats),
+                           driver_memory],
                           stdout=subprocess.PIPE, text=True, check=True,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -175,17 +213,22 @@ def _markdown(r: dict) -> str:
              "per way in its own child process; CPU = user + system of the process (and "
              "of Spark's JVM). Later builds: median of the builds after the first.", "",
              "| way | first build wall s | first build CPU s | later builds wall s | "
-             "later builds CPU s |", "|---|---|---|---|---|"]
+             "later builds CPU s | peak MB, Python | peak MB, JVM |",
+             "|---|---|---|---|---|---|---|"]
     for way in WAYS:
         m = r["summary"][way]
+        jvm = r[way].get("jvm_peak_mb")
         lines.append(f"| {way} | {m['first_wall_s']} | {m['first_cpu_s']} | "
-                     f"{m['wall_s']} | {m['cpu_s']} |")
+                     f"{m['wall_s']} | {m['cpu_s']} | {r[way].get('python_peak_mb', '')} | "
+                     f"{'' if jvm is None else jvm} |")
     lines += ["", f"Spark / DuckDB: first build **{s['first_wall_s'] / d['first_wall_s']:.1f}x"
               f"** wall, {s['first_cpu_s'] / d['first_cpu_s']:.1f}x CPU; later builds **"
               f"{s['wall_s'] / d['wall_s']:.1f}x** wall, {s['cpu_s'] / d['cpu_s']:.1f}x CPU. "
               f"Spark's session start {r['spark']['session_start_s']} s and with the "
               f"views {r['spark']['start_and_views_s']} s wall (not in the ratio). "
-              "Same frames from both ways: " + ("yes" if r["identical"] else "NO") + ".",
+              "Same frames from both ways: " + ("yes" if r["identical"] else "NO") + ". "
+              f"Spark's driver memory {r.get('driver_memory', '1g')}; peak MB = the "
+              "process's `VmHWM` at the end of its builds (the JVM's read before it stops).",
               "", "Local mode is one JVM on this machine's cores, not a cluster."]
     return "\n".join(lines) + "\n"
 
@@ -196,11 +239,16 @@ def main() -> None:
     parser.add_argument("--data", help="a folder made beforehand (else generated, seed 1)")
     parser.add_argument("--repeats", type=int, default=3, help="builds per way")
     parser.add_argument("--out", default=str(HERE / "results" / "spark"))
-    parser.add_argument("--child", nargs=3, metavar=("WAY", "FOLDER", "REPEATS"),
+    parser.add_argument("--driver-memory", default="4g",
+                        help="spark.driver.memory: in local mode the heap of the one JVM "
+                             "(Spark's default is 1g)")
+    parser.add_argument("--child", nargs=4,
+                        metavar=("WAY", "FOLDER", "REPEATS", "DRIVER_MEMORY"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child[0], args.child[1], int(args.child[2]))))
+        print(json.dumps(child(args.child[0], args.child[1], int(args.child[2]),
+                               args.child[3])))
         return
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     load_before = [round(x, 1) for x in os.getloadavg()]
@@ -214,14 +262,16 @@ def main() -> None:
         runs = {}
         for way in WAYS:
             print(f"{way} ...", file=sys.stderr, flush=True)
-            runs[way] = _run(way, folder, args.repeats)
+            runs[way] = _run(way, folder, args.repeats, args.driver_memory)
+        people = _people(Path(folder))
     result = {"started": started, "finished": datetime.now(UTC).strftime("%H:%M"),
               "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"],
                                        capture_output=True, text=True).stdout.strip(),
               "load_before": load_before,
               "load_after": [round(x, 1) for x in os.getloadavg()],
               "command": " ".join(["benchmarks/bench_spark.py", *sys.argv[1:]]),
-              "people": args.people, "repeats": args.repeats,
+              "people": people, "repeats": args.repeats,
+              "driver_memory": args.driver_memory,
               "rows": runs["duckdb"]["rows"], **runs,
               "summary": {way: _summary(runs[way]) for way in WAYS},
               "identical": runs["duckdb"]["sha256"] == runs["spark"]["sha256"]}

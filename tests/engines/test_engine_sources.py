@@ -102,6 +102,46 @@ def test_duckdb_file_source_equals_pandas_and_reports_a_missing_table(tmp_path, 
     assert caught.value.exit_code == 11
 
 
+def _settings(tables):
+    return tables.backend.con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone()
+
+
+def test_duckdb_memory_limit_and_temp_directory_from_the_environment(tmp_path, synthetic):
+    import duckdb
+
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    synthetic.people.to_parquet(folder / "people.parquet", index=False)
+    path = tmp_path / "extract.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE TABLE people AS SELECT * FROM read_parquet(?)",
+                    [str(folder / "people.parquet")])
+    spill = tmp_path / "spill"
+    env = {engines.MEMORY_LIMIT_ENV: "300MB", engines.TEMP_DIRECTORY_ENV: str(spill)}
+    for source in (folder, path):
+        tables = engines.connect(engines.parse_source(source), env=env)
+        set_limit, temp = _settings(tables)
+        assert set_limit.endswith("MiB") and 280 <= float(set_limit.split()[0]) <= 290  # 300 MB
+        assert temp == str(spill)
+        tables.backend.disconnect()
+    default = engines.connect(engines.parse_source(folder), env={})
+    assert _settings(default)[0] != set_limit and _settings(default)[1] != str(spill)
+
+
+@pytest.mark.parametrize("value", ["lots", "8 parsecs"])
+def test_duckdb_memory_limit_refused_names_the_variable(tmp_path, synthetic, value):
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    synthetic.people.to_parquet(folder / "people.parquet", index=False)
+    with pytest.raises(UserError) as caught:
+        engines.connect(engines.parse_source(folder),
+                        env={engines.MEMORY_LIMIT_ENV: value})
+    assert engines.MEMORY_LIMIT_ENV in caught.value.render()
+    assert value in caught.value.render() and caught.value.exit_code == 3
+
+
 def test_csv_folder_with_a_missing_column_names_table_and_column(tmp_path, synthetic):
     synthetic.people.to_csv(tmp_path / "people.csv", index=False)
     synthetic.deprivation.to_csv(tmp_path / "deprivation.csv", index=False)

@@ -7,7 +7,12 @@ The cohort builders run as ibis expressions in the engine that holds the data
 
 from __future__ import annotations
 
-from lifetools.engines.connect import connect
+from lifetools.engines.connect import (
+    MEMORY_LIMIT_ENV,
+    TEMP_DIRECTORY_ENV,
+    connect,
+    duckdb_settings,
+)
 from lifetools.engines.engine import (
     EngineTables,
     check_columns,
@@ -32,7 +37,7 @@ from lifetools.engines.source import (
     redact_url,
 )
 
-__all__ = ["CHECKSUM_METHOD", "ENGINES", "PASSWORD_ENV", "PASSWORD_FILE_ENV", "EngineError", "EngineTables",
-           "Source", "check_columns", "connect", "dictionary_schema", "engine_fingerprint", "engine_record",
-           "engine_tables",
+__all__ = ["CHECKSUM_METHOD", "ENGINES", "MEMORY_LIMIT_ENV", "PASSWORD_ENV", "PASSWORD_FILE_ENV", "EngineError", "EngineTables",
+           "Source", "TEMP_DIRECTORY_ENV", "check_columns", "connect", "dictionary_schema", "engine_fingerprint", "engine_record",
+           "duckdb_settings", "engine_tables",
            "parse_source", "read_secret", "redact_url", "unbound_tables", "write_duckdb"]

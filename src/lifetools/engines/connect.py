@@ -25,10 +25,20 @@ from lifetools.engines.spark import (
     register_folder,
     remote_session,
 )
-from lifetools.errors import DataValidationError
+from lifetools.errors import DataValidationError, UserError
 from lifetools.folder_scan import table_path
 
-__all__ = ["connect"]
+__all__ = ["MEMORY_LIMIT_ENV", "TEMP_DIRECTORY_ENV", "connect", "duckdb_settings"]
+
+MEMORY_LIMIT_ENV = "LIFETOOLS_DUCKDB_MEMORY_LIMIT"
+"""DuckDB's ``memory_limit`` for a folder or DuckDB-file source (``8GB``, ``500MB``;
+unset or empty: DuckDB's default, 80% of the machine's memory). Above it DuckDB spills
+to its temporary directory."""
+
+TEMP_DIRECTORY_ENV = "LIFETOOLS_DUCKDB_TEMP_DIRECTORY"
+"""DuckDB's ``temp_directory`` (where it spills) for a folder or DuckDB-file source
+(unset or empty: DuckDB's default, ``.tmp`` beside a database file, or in the working
+folder for a folder source)."""
 
 
 def connect(source: Source, *, env: Any = None) -> EngineTables:
@@ -55,11 +65,43 @@ def connect(source: Source, *, env: Any = None) -> EngineTables:
     return tables
 
 
+def duckdb_settings(env: Any = None) -> dict[str, str]:
+    """DuckDB settings of a folder or DuckDB-file source, from :data:`MEMORY_LIMIT_ENV`
+    and :data:`TEMP_DIRECTORY_ENV` (``env``: the environment by default).
+
+    Raises
+    ------
+    UserError
+        DuckDB refuses a value; the message names the variable and the value.
+
+    Notes
+    -----
+    Tested in ``tests/engines/test_engine_sources.py``.
+    """
+    import duckdb
+
+    env = os.environ if env is None else env
+    settings = {}
+    for variable, name in ((MEMORY_LIMIT_ENV, "memory_limit"),
+                           (TEMP_DIRECTORY_ENV, "temp_directory")):
+        value = (env.get(variable) or "").strip()
+        if not value:
+            continue
+        try:
+            duckdb.connect(config={name: value}).close()
+        except duckdb.Error:
+            raise UserError(f"{variable}={value!r} is not a DuckDB {name}",
+                            hint="give an amount of memory such as 8GB or 500MB"
+                            if name == "memory_limit" else "give a folder") from None
+        settings[name] = value
+    return settings
+
+
 def _files(source: Source, env: Any) -> EngineTables:
     """DuckDB over the folder's files: Parquet as typed, CSV as text cast to the
     dictionary's types (a value that does not parse becomes missing, as for pandas)."""
     _quiet_duckdb()
-    backend = ibis.duckdb.connect()
+    backend = ibis.duckdb.connect(**duckdb_settings(env))
     dictionary = load_dictionary()
     tables = {}
     for name in TABLES:
@@ -82,8 +124,9 @@ def _files(source: Source, env: Any) -> EngineTables:
 
 
 def _duckdb_file(source: Source, env: Any) -> EngineTables:
+    settings = duckdb_settings(env)
     try:
-        backend = ibis.duckdb.connect(source.location, read_only=True)
+        backend = ibis.duckdb.connect(source.location, read_only=True, **settings)
     except Exception:  # noqa: BLE001 - any failure to open is the user's file
         raise EngineError(f"DuckDB could not open {source.display()}",
                           hint="is it a DuckDB database, and not open in another "
