@@ -66,7 +66,7 @@ __all__ = [
 #: code reads the data or makes a published number, figure or check. The data are read
 #: and validated through duckdb, ibis and sqlglot, the gate checks with acro, figures are
 #: written as PNG by pillow, NHS numbers checked with nhs-number, Spark read with
-#: pyspark; until the wave-23 audit of issue 14 these were left out, so a changed duckdb
+#: pyspark, the site's stylesheet purged with tinycss2; until the wave-23 audit of issue 14 these were left out, so a changed duckdb
 #: with an unchanged lock was not noticed by the cache, ``status`` or ``reproduce``.
 #: ``tests/unit/test_provenance.py`` checks every third-party import of the package is
 #: here or named there as touching no result.
@@ -88,6 +88,7 @@ STACK_PACKAGES = (
     "pillow",
     "nhs-number",
     "pyspark",
+    "tinycss2",
 )
 
 
