@@ -30,8 +30,9 @@ import contextlib
 import io
 import logging
 import os
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from typing import Any
@@ -105,6 +106,32 @@ def _quiet() -> Any:
         logging.disable(before)
 
 
+def _short_stack(call: Callable[[], Any]) -> Any:
+    """``call()`` run in a new thread, its value returned (its exception raised) here.
+
+    ACRO records the line that called each table by walking the whole call stack with
+    ``inspect.stack()``, which reads every frame's source and, for a frame that is not
+    a module's (a notebook cell, an ``exec``), searches all of ``sys.modules``: under a
+    kernel's stack 40-150 ms per table, more than ACRO's checks (issue 16). A new
+    thread's stack is a few frames deep. ACRO's checks, arguments and verdict are the
+    same; only the caller it records (never read here) is this module's line.
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller
+            box["error"] = error
+
+    worker = threading.Thread(target=run, name="acro_check")
+    worker.start()
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 def _last_flags(session: Any) -> pd.DataFrame:
     """Per cell of ACRO's last output: the names of the checks that failed ('' = ok)."""
     record = session.results.get_index(len(session.results.get_keys()) - 1)
@@ -139,7 +166,8 @@ def acro_count_verdict(raw: pd.DataFrame, count_cols: Sequence[str],
             continue
         rows = pd.Series(np.repeat(cells, values[cells].astype(int)), name="cell")
         with _quiet():
-            session.crosstab(rows, pd.Series(column, index=rows.index, name="count"))
+            _short_stack(lambda rows=rows, column=column: session.crosstab(
+                rows, pd.Series(column, index=rows.index, name="count")))
         flags = _last_flags(session).iloc[:, 0]
         checked += len(cells)
         for cell, why in flags.items():
@@ -175,7 +203,8 @@ def acro_magnitude_verdict(rows: pd.DataFrame, groups: Sequence[str], value_col:
         return AcroVerdict(_version(), 0, 0)
     session = _session()
     with _quiet():
-        session.pivot_table(data, index=list(groups), values=value_col, aggfunc=statistic)
+        _short_stack(lambda: session.pivot_table(data, index=list(groups), values=value_col,
+                                                 aggfunc=statistic))
     flags = _last_flags(session)[value_col]
     disagreements = []
     for position, (why, hide) in enumerate(zip(flags.tolist(), hidden, strict=True)):
