@@ -78,15 +78,28 @@ def acro_enabled() -> bool:
     return os.environ.get(ENV_ACRO) == "1"
 
 
+_SESSION: list[Any] = []
+"""The process's ACRO session, made on first use (one per kernel, as ACRO is meant to
+be used: one session checks many outputs). Each check's record is read and removed."""
+
+
 def _session() -> Any:
+    """The process's ACRO session, with no output recorded (a check that raised
+    may have left one: it must not be read as the next check's)."""
+    if _SESSION:
+        with _quiet():
+            for key in _SESSION[0].results.get_keys():
+                _SESSION[0].results.remove(key)
+        return _SESSION[0]
     try:
         import acro
     except ImportError:  # pragma: no cover - acro is pinned in requirements.lock
         raise DisclosureError(
             "the build asks for an ACRO cross-check (disclosure: acro: true) but the "
             "acro package is not installed", hint="pip install acro==1.0.2") from None
-    with _quiet():
-        return acro.ACRO(suppress=False)
+    with _quiet():  # its configuration (YAML) is parsed once per process
+        _SESSION.append(acro.ACRO(suppress=False))
+    return _SESSION[0]
 
 
 @contextlib.contextmanager
@@ -133,8 +146,14 @@ def _short_stack(call: Callable[[], Any]) -> Any:
 
 
 def _last_flags(session: Any) -> pd.DataFrame:
-    """Per cell of ACRO's last output: the names of the checks that failed ('' = ok)."""
-    record = session.results.get_index(len(session.results.get_keys()) - 1)
+    """Per cell of ACRO's last output: the names of the checks that failed ('' = ok).
+
+    The output's record is removed from the session, which lives as long as the kernel.
+    """
+    key = session.results.get_keys()[-1]
+    record = session.results.get(key)
+    with _quiet():
+        session.results.remove(key)
     return record.outcome.map(lambda v: "" if str(v).strip() == "ok"
                               else str(v).strip().rstrip(";"))
 
