@@ -472,7 +472,7 @@ def _figure_texts(fig: Any) -> tuple[str, ...]:
     its PNG shows 0, 5, 10, 15, 20), and the gate read texts that are not published.
     """
     with theme():
-        fig.canvas.draw()
+        fig.draw_without_rendering()  # laid out as drawn; no pixels needed (issue 16)
         undrawn = _undrawn_tick_labels(fig)
         return tuple(t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))
                      if id(t) not in undrawn

@@ -157,3 +157,56 @@ def test_acro_check_leaves_no_warning_of_acros_own_code_in_the_notebook():
         warnings.simplefilter("always")
         acro_magnitude_verdict(rows, ["group"], "score", "mean", [False, False])
     assert [str(w.message)[:60] for w in caught] == []
+
+
+def test_acro_walks_a_short_stack_however_deep_the_notebooks_call(monkeypatch):
+    # ACRO records its caller with inspect.stack(), which reads every frame's source
+    # and searches sys.modules for a frame of no module (a notebook cell): under a
+    # kernel's stack 40-150 ms a table, more than its checks (issue 16). The check
+    # calls it from a fresh thread, whatever the depth of the caller's stack
+    import inspect
+
+    from acro import acro_tables
+
+    from lifetools.disclosure import acro_check
+
+    depths = []
+
+    def counted(*args, **kwargs):
+        frames = inspect.stack(0)
+        depths.append(len(frames))
+        return frames
+
+    monkeypatch.setattr(acro_tables, "stack", counted)
+    raw = pd.DataFrame({"n": [3, 12, 40]})
+    published = pd.DataFrame({"n": pd.array([pd.NA, 10, 40], dtype="Int64")})
+
+    def deep(k):
+        if k:
+            return deep(k - 1)
+        return acro_check.acro_count_verdict(raw, ["n"], published,
+                                             disclosure.get_profile("default"))
+
+    verdict = deep(80)
+    assert verdict.checked == 3 and verdict.flagged == 1 and not verdict.disagreements
+    assert depths and max(depths) < 40, depths
+
+
+def test_acro_session_is_shared_and_keeps_no_output_between_checks():
+    # one session per kernel (its YAML configuration parsed once), each check's output
+    # read and removed: a kernel checks hundreds of tables
+    from lifetools.disclosure import acro_check
+
+    raw = pd.DataFrame({"n": [3, 12, 40], "m": [0, 9, 25]})
+    published = pd.DataFrame({"n": pd.array([pd.NA, 10, 40], dtype="Int64"),
+                              "m": pd.array([0, 10, 25], dtype="Int64")})
+    profile = disclosure.get_profile("default")
+    first = acro_check.acro_count_verdict(raw, ["n", "m"], published, profile)
+    session = acro_check._session()
+    assert acro_check._session() is session
+    assert session.results.get_keys() == []
+    session.crosstab(pd.Series([1] * 20, name="cell"), pd.Series(["x"] * 20, name="c"))
+    # an output a check left (one that raised) is not read as the next check's
+    assert acro_check.acro_count_verdict(raw, ["n", "m"], published, profile) == first
+    assert first.differences == ((1, "m", first.differences[0][2]),)
+    assert session.results.get_keys() == []

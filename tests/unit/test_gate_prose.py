@@ -200,6 +200,23 @@ def test_prose_findings_parameter_without_declared_words_passes_nowhere():
     assert prose_findings("a team of 13", "default", parameters=run)
 
 
+def test_prose_patterns_of_a_runs_parameters_are_compiled_once_and_follow_its_words():
+    # a notebook's tables and figures give the gate's prose check hundreds of texts
+    # with the same run parameters: their patterns were compiled for every text
+    # (137,000 compilations in one edition's six reports at 30,000 people, issue 16)
+    from lifetools.disclosure.prose import _named_values
+
+    words = {"team_size": ("team members",)}
+    first = _named_values(RunParameters({"team_size": 13}, words=words))
+    assert _named_values(RunParameters({"team_size": 13}, words=dict(words))) is first
+    assert set(first) == {13.0}
+    other = RunParameters({"team_size": 13}, words={"team_size": ("staff",)})
+    assert _named_values(other) is not first
+    assert prose_findings("13 staff", "default", parameters=other) == []
+    assert prose_findings("13 team members", "default", parameters=other)
+    assert _named_values({"team_size": 13}) == {}  # no words: no value passes
+
+
 def test_prose_findings_every_number_parameter_declares_its_words():
     # analyses.yml owns a parameter's words: every whole-number parameter of the
     # series declares them (durations are named by their unit); the schema refuses a

@@ -30,8 +30,9 @@ import contextlib
 import io
 import logging
 import os
+import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from typing import Any
@@ -77,15 +78,28 @@ def acro_enabled() -> bool:
     return os.environ.get(ENV_ACRO) == "1"
 
 
+_SESSION: list[Any] = []
+"""The process's ACRO session, made on first use (one per kernel, as ACRO is meant to
+be used: one session checks many outputs). Each check's record is read and removed."""
+
+
 def _session() -> Any:
+    """The process's ACRO session, with no output recorded (a check that raised
+    may have left one: it must not be read as the next check's)."""
+    if _SESSION:
+        with _quiet():
+            for key in _SESSION[0].results.get_keys():
+                _SESSION[0].results.remove(key)
+        return _SESSION[0]
     try:
         import acro
     except ImportError:  # pragma: no cover - acro is pinned in requirements.lock
         raise DisclosureError(
             "the build asks for an ACRO cross-check (disclosure: acro: true) but the "
             "acro package is not installed", hint="pip install acro==1.0.2") from None
-    with _quiet():
-        return acro.ACRO(suppress=False)
+    with _quiet():  # its configuration (YAML) is parsed once per process
+        _SESSION.append(acro.ACRO(suppress=False))
+    return _SESSION[0]
 
 
 @contextlib.contextmanager
@@ -105,9 +119,41 @@ def _quiet() -> Any:
         logging.disable(before)
 
 
+def _short_stack(call: Callable[[], Any]) -> Any:
+    """``call()`` run in a new thread, its value returned (its exception raised) here.
+
+    ACRO records the line that called each table by walking the whole call stack with
+    ``inspect.stack()``, which reads every frame's source and, for a frame that is not
+    a module's (a notebook cell, an ``exec``), searches all of ``sys.modules``: under a
+    kernel's stack 40-150 ms per table, more than ACRO's checks (issue 16). A new
+    thread's stack is a few frames deep. ACRO's checks, arguments and verdict are the
+    same; only the caller it records (never read here) is this module's line.
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller
+            box["error"] = error
+
+    worker = threading.Thread(target=run, name="acro_check")
+    worker.start()
+    worker.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 def _last_flags(session: Any) -> pd.DataFrame:
-    """Per cell of ACRO's last output: the names of the checks that failed ('' = ok)."""
-    record = session.results.get_index(len(session.results.get_keys()) - 1)
+    """Per cell of ACRO's last output: the names of the checks that failed ('' = ok).
+
+    The output's record is removed from the session, which lives as long as the kernel.
+    """
+    key = session.results.get_keys()[-1]
+    record = session.results.get(key)
+    with _quiet():
+        session.results.remove(key)
     return record.outcome.map(lambda v: "" if str(v).strip() == "ok"
                               else str(v).strip().rstrip(";"))
 
@@ -139,7 +185,8 @@ def acro_count_verdict(raw: pd.DataFrame, count_cols: Sequence[str],
             continue
         rows = pd.Series(np.repeat(cells, values[cells].astype(int)), name="cell")
         with _quiet():
-            session.crosstab(rows, pd.Series(column, index=rows.index, name="count"))
+            _short_stack(lambda rows=rows, column=column: session.crosstab(
+                rows, pd.Series(column, index=rows.index, name="count")))
         flags = _last_flags(session).iloc[:, 0]
         checked += len(cells)
         for cell, why in flags.items():
@@ -175,7 +222,8 @@ def acro_magnitude_verdict(rows: pd.DataFrame, groups: Sequence[str], value_col:
         return AcroVerdict(_version(), 0, 0)
     session = _session()
     with _quiet():
-        session.pivot_table(data, index=list(groups), values=value_col, aggfunc=statistic)
+        _short_stack(lambda: session.pivot_table(data, index=list(groups), values=value_col,
+                                                 aggfunc=statistic))
     flags = _last_flags(session)[value_col]
     disagreements = []
     for position, (why, hide) in enumerate(zip(flags.tolist(), hidden, strict=True)):

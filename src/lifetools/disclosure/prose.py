@@ -70,6 +70,7 @@ from a key result (:func:`lifetools.publication.record` with a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -209,18 +210,34 @@ def _named_values(parameters: Iterable[Any] | Mapping[str, Any]
     """The run's whole-number parameter values, each with the words that name it in
     prose (a run parameter's declared ``words``, :class:`RunParameters`; a setting's
     :data:`~lifetools.disclosure.settings.SETTING_WORDS`); a parameter with no
-    declared words is left out, so its value passes nowhere by being its value."""
+    declared words is left out, so its value passes nowhere by being its value.
+
+    The patterns are compiled once per distinct set of values and words (a notebook
+    reads hundreds of texts with the same run parameters; issue 16): the result is
+    shared, read it only."""
     if not isinstance(parameters, Mapping):
         return {}
     own = getattr(parameters, "words", {})
-    named: dict[float, list[tuple[re.Pattern[str] | None, re.Pattern[str]]]] = {}
+    key = []
     for name, given in parameters.items():
         name = str(name)
-        values = [v for v in (given if isinstance(given, (tuple, frozenset)) else [given])
-                  if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        forms = phrase_patterns(SETTING_WORDS.get(name[8:], ())) \
-            if name.startswith("setting:") else phrase_patterns(own.get(name, ()))
-        for (before, after), value in ((f, v) for f in forms for v in values):
+        values = tuple(v for v in (given if isinstance(given, (tuple, frozenset))
+                                   else [given])
+                       if isinstance(v, (int, float)) and not isinstance(v, bool))
+        phrases = SETTING_WORDS.get(name[8:], ()) if name.startswith("setting:") \
+            else own.get(name, ())
+        if values and phrases:
+            key.append((tuple(map(str, phrases)), values))
+    return _compiled_named(tuple(key))
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled_named(key: tuple[tuple[tuple[str, ...], tuple[float, ...]], ...]
+                    ) -> dict[float, list[tuple[re.Pattern[str] | None, re.Pattern[str]]]]:
+    named: dict[float, list[tuple[re.Pattern[str] | None, re.Pattern[str]]]] = {}
+    for phrases, values in key:
+        for (before, after), value in ((f, v) for f in phrase_patterns(phrases)
+                                       for v in values):
             named.setdefault(float(value), []).append((
                 re.compile(rf"(?i:(?<![A-Za-z]){before})[ \t]*$") if before else None,
                 re.compile(
