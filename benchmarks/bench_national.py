@@ -109,13 +109,13 @@ def shard_extract(source: Path, out: Path, copies: int,
             if writer is not None:
                 writer.close()
             written[name] = rows * copies
-        if name == "people":
-            copies_of = connection.execute(
-                "SELECT count(*) - count(DISTINCT person_id) FROM read_parquet(?)",
-                [str(out / path.name)]).fetchone()[0]
-            if copies_of:
-                raise ValueError(f"{copies_of:,} person ids repeat in the copies of "
-                                 f"{path}: its ids already hold re-keyed ones")
+            if name == "people":
+                copies_of = connection.execute(
+                    "SELECT count(*) - count(DISTINCT person_id) FROM read_parquet(?)",
+                    [str(out / path.name)]).fetchone()[0]
+                if copies_of:
+                    raise ValueError(f"{copies_of:,} person ids repeat in the copies of "
+                                     f"{path}: its ids already hold re-keyed ones")
     package = source / "datapackage.json"
     if package.exists():
         shutil.copyfile(package, out / package.name)

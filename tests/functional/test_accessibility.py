@@ -279,15 +279,17 @@ def test_purged_theme_stylesheet_draws_pages_as_the_themes_own(site, server, bro
     own = THEME_CSS.read_bytes()
     assert (site / "_static" / "styles" / THEME_CSS.name).read_bytes() != own
     names = ["index.html", report_page(site), "data/referrals.html", "methods/index.html"]
-    different = []
+    different, served_own = [], []
     for scheme in ("light", "dark"):
         shots = {}
         for stylesheet in ("purged", "own"):
             context = _new_context(browser, color_scheme=scheme,
                                    viewport={"width": width, "height": 900})
             if stylesheet == "own":
-                context.route(f"**/{THEME_CSS.name}*", lambda route: route.fulfill(
-                    body=own, content_type="text/css"))
+                def serve_own(route):
+                    served_own.append(route.request.url)
+                    route.fulfill(body=own, content_type="text/css")
+                context.route(f"**/{THEME_CSS.name}*", serve_own)
             page = context.new_page()
             for name in names:
                 page.goto(f"{server}/{name}", wait_until="load")
@@ -301,6 +303,7 @@ def test_purged_theme_stylesheet_draws_pages_as_the_themes_own(site, server, bro
             changed = pixels_changed(shots["purged", name], shots["own", name])
             if changed > MAX_CHANGED:
                 different.append(f"{scheme}-{width} {name}: {changed:.4%} of the pixels")
+    assert len(served_own) >= len(names) * 2  # the own stylesheet was drawn with
     assert not different, different
 
 

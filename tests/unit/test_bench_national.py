@@ -113,3 +113,22 @@ def test_source_merged_from_shards_still_gives_unique_ids(copied, tmp_path):
     _module().shard_extract(merged, out, COPIES, ("people",), memory_limit="500MB")
     ids = _column(out, "people", "person_id")
     assert len(ids) == COPIES * 2 * len(people) and len(set(ids)) == len(ids)
+
+
+def test_repeated_ids_refused_whichever_table_is_copied_last(copied, tmp_path):
+    # the check sat after the loop over tables: it tested the last table copied
+    # (referrals sorts after people), so the 15M run's people were never checked
+    import shutil
+
+    import pandas as pd
+
+    source, _out, _rows = copied
+    people = duckdb.sql(f"SELECT * FROM read_parquet('{source / 'people.parquet'}')").df()
+    repeated = tmp_path / "repeated"
+    repeated.mkdir()
+    pd.concat([people, people.head(3)], ignore_index=True).to_parquet(
+        repeated / "people.parquet", index=False)
+    shutil.copyfile(source / "referrals.parquet", repeated / "referrals.parquet")
+    with pytest.raises(ValueError, match="person ids repeat"):
+        _module().shard_extract(repeated, tmp_path / "copies", COPIES,
+                                ("people", "referrals"), memory_limit="500MB")

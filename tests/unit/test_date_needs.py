@@ -179,3 +179,29 @@ def test_a_build_from_a_local_spark_folder_is_checked_against_the_folders_date(
                         lambda s, **_k: build.PreparedData(s.location, {}))
     prepared = build._prepare_server(given, lambda _line: None)
     assert prepared.path == "sc://h:1" and prepared.declared_by == given.location
+
+
+def test_check_data_window_reads_the_extract_date_where_it_is_declared(
+        tmp_path, monkeypatch):
+    """The notebooks' Spark Connect URL declares no extract date; ``declared_by`` (the
+    folder's ``spark://local[N]?path=``) does: an edition past it is refused."""
+    import datetime as dt
+
+    from lifetools.datapackage import write_package
+    from lifetools.dictionary import load_dictionary
+    from lifetools.errors import ParameterError
+    from lifetools.pipeline import integrity
+    from lifetools.pipeline.series import load_series
+    from lifetools.synthetic import WINDOW_START
+
+    root = Path(__file__).resolve().parents[2]
+    series = load_series(root / "analyses" / "analyses.yml")
+    write_package(tmp_path, load_dictionary(), extract_date=dt.date(2025, 3, 30),
+                  tables=["people"], created_by="test")
+    window = (WINDOW_START.isoformat(), "2025-03-23")
+    monkeypatch.setattr(integrity, "data_window", lambda _d: window)
+    monkeypatch.setattr(integrity, "data_start", lambda _d: WINDOW_START.isoformat())
+    integrity.check_data_window(series, "sc://h:1")  # no extract date declared there
+    with pytest.raises(ParameterError, match="their extract date"):
+        integrity.check_data_window(series, "sc://h:1",
+                                    declared_by=f"spark://local[2]?path={tmp_path}")

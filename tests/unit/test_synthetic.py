@@ -25,6 +25,11 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     write_synthetic(tmp_path / "a", people=400, seed=11)
     write_synthetic(tmp_path / "b", people=400, seed=11)
     write_synthetic(tmp_path / "c", people=400, seed=12)
+    import pyarrow.parquet as pq
+
+    assert all(pq.ParquetFile(p).metadata.num_rows > 0
+               for p in (tmp_path / "a").glob("*.parquet"))
+    assert len(digest(tmp_path / "a")) == 9
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert digest(tmp_path / "a") != digest(tmp_path / "c")
 

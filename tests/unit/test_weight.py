@@ -59,7 +59,9 @@ CSS = ('@charset "UTF-8";/*! Bootstrap */:root{--bs-blue:#0d6efd}'
        'img:not(.only-dark,.dark-light){filter:brightness(.8)}'
        '.used:not(.absent){padding:1px}.absent .used{padding:2px}'
        '[data-theme=dark] .used{color:#fff}a[href=".absent"]{color:green}'
-       ':is(.absent,.used) b{top:0}'
+       ':is(.absent,.used) b{top:0}:IS(.absent) p{top:1px}'
+       ':-webkit-any(.absent) p{top:2px}li:nth-child(2 of .absent,.used){top:3px}'
+       r'.x\(,.used{top:4px}.x\,y{top:5px}.used:NOT(.absent){top:6px}'
        '@media (min-width:1200px){.unused{width:1px}.used{width:2px}}'
        '@media print{.absent{display:none}}'
        '@keyframes spin{0%{transform:none}}'
@@ -72,6 +74,9 @@ CSS = ('@charset "UTF-8";/*! Bootstrap */:root{--bs-blue:#0d6efd}'
     "img:not(.only-dark,.dark-light){filter:brightness(.8)}",
     ".used:not(.absent){padding:1px}", "[data-theme=dark] .used{color:#fff}",
     'a[href=".absent"]{color:green}', ":is(.absent,.used) b{top:0}",
+    ":IS(.absent) p{top:1px}", ":-webkit-any(.absent) p{top:2px}",
+    "li:nth-child(2 of .absent,.used){top:3px}", r".x\(,.used{top:4px}",
+    r".x\,y{top:5px}", ".used:NOT(.absent){top:6px}",
     "@media (min-width:1200px){.used{width:2px}}", "@keyframes spin{0%{transform:none}}",
     '@charset "UTF-8";', "/*! Bootstrap */"])
 def test_purge_stylesheet_keeps_every_rule_that_may_match(rule):

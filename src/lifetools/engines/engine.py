@@ -197,6 +197,10 @@ class _Frames(Mapping):
             raise KeyError(name)
         return self._take(name)
 
+    def __contains__(self, name: object) -> bool:
+        # Mapping's would read the table (and take a KeyError of the read for "absent")
+        return name in self._names
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
 
@@ -308,6 +312,11 @@ class _Registered(Mapping):
                     or tuple(now.dtypes) != dtypes:
                 return False
         return True
+
+    def __contains__(self, name: object) -> bool:
+        # Mapping's would register (and read) the table, and take a KeyError of the
+        # read for "absent"
+        return name in self._frames
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._frames)

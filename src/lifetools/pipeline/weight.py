@@ -44,7 +44,12 @@ SOURCE_MAP = re.compile(r"\n?/\*# sourceMappingURL=[^*]*\*/\s*$")
 WORD = re.compile(r"[A-Za-z0-9_-]+")
 COMPLETED = re.compile(r"([A-Za-z][A-Za-z0-9_-]*-)\$\{|[\"']([A-Za-z][A-Za-z0-9_-]*-)[\"']\s*\+")
 SELECTOR_CLASS = re.compile(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)")
-NEGATED = re.compile(r":not\((?:[^()]|\([^()]*\))*\)")
+NEGATED = re.compile(r":not\((?:[^()]|\([^()]*\))*\)", re.I)
+SELECTOR_LIST = re.compile(r":(?:is|where|has|matches|-webkit-any|-moz-any|host|"
+                           r"host-context|slotted)\(|:nth-(?:last-)?child\([^)]*\bof\b",
+                           re.I)
+"""Pseudo-classes whose argument is a list of alternative selectors: a selector with
+one is kept whatever classes it names."""
 QUOTED = re.compile(r"\[[^\]]*\]|\"[^\"]*\"|'[^']*'")
 GROUPING = ("media", "supports", "container", "layer")
 ICON_CLASS = re.compile(r"\bfa-([a-z0-9]+(?:-[a-z0-9]+)*)")
@@ -139,9 +144,13 @@ def words_used(html_dir: Path) -> NamesUsed:
 def _top_level(selectors: str) -> list[str]:
     """The selectors of a comma-separated list, split at its own commas only (not at
     those inside ``:not(.a,.b)`` or an attribute's value)."""
-    parts, depth, start, quote = [], 0, 0, ""
+    parts, depth, start, quote, escaped = [], 0, 0, "", False
     for index, char in enumerate(selectors):
-        if quote:
+        if escaped:  # an escaped character is part of a name: "\\(" or "\\,"
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif quote:
             quote = "" if char == quote else quote
         elif char in "\"'":
             quote = char
@@ -159,10 +168,11 @@ def _may_match(selectors: str, words: NamesUsed | set[str]) -> bool:
     """Whether any selector of the comma-separated ``selectors`` may match an element:
     every class it requires is a word of the site. A class inside ``:not(...)`` is not
     required (``.a:not(.b)`` matches where ``b`` is absent), nor one in an attribute
-    selector or a string; a selector with ``:is(``, ``:where(`` or ``:has(`` is kept."""
+    selector or a string; a selector with a pseudo-class taking a list of selectors
+    (:data:`SELECTOR_LIST`) or with an escaped character is kept whole."""
     for part in _top_level(selectors):
-        if any(f":{name}(" in part for name in ("is", "where", "has")):
-            return True
+        if SELECTOR_LIST.search(part) or "\\" in part:
+            return True  # a list of alternatives inside, or an escaped name: kept
         required = SELECTOR_CLASS.findall(NEGATED.sub("", QUOTED.sub("", part)))
         if all(name in words for name in required):
             return True

@@ -209,15 +209,16 @@ between-copy variance (``analyses.yml`` declares the same minimum)."""
 
 
 def _whole_levels(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """``data`` with each float column of ``columns`` whose values are whole numbers
-    held as those whole numbers (missing values kept), so that the release check's
+    """``data`` with each float column of ``columns`` whose values are 0 and 1 held as
+    whole numbers (missing values kept; any other column as it is: a whole-valued
+    count stays numeric, a linear term for the release check), so that the release check's
     levels read "0" and "1" as every other binary predictor's do. The imputed
     predictors (female, white, most deprived fifth) are floats: the model-counts table
     showed "0.0" and "1.0" beside "0" and "1" (waves 43-44)."""
     whole = {c: pd.Series([v if pd.isna(v) else int(v) for v in data[c]],
                           index=data.index, dtype=object)
              for c in columns if pd.api.types.is_float_dtype(data[c])
-             and bool((data[c].dropna() % 1 == 0).all())}
+             and set(data[c].dropna().unique()) <= {0.0, 1.0}}
     return data.assign(**whole) if whole else data
 
 
