@@ -10,7 +10,7 @@ by :mod:`lifetools.bounded_reads` and given their dictionary types by
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import pandas as pd
 from lifetools.fingerprint import data_fingerprint
 from lifetools.reads import note_read, recording, untracked_frame
 
-__all__ = ["TABLES", "Dataset", "Deferred", "present_tables", "untracked"]
+__all__ = ["TABLES", "Dataset", "Deferred", "present_tables", "read_now", "untracked"]
 
 
 class Deferred:
@@ -96,6 +96,16 @@ def _resolved(data: Dataset, name: str):
         value = recording(value.load(), name)
         object.__setattr__(data, name, value)
     return value
+
+
+def read_now(data: Dataset, names: Sequence[str]) -> Dataset:
+    """``data`` with the tables ``names`` read now (those deferred), not on first use:
+    :func:`lifetools.load_dataset` given the tables to load reads them at once, so a
+    table that cannot be read (a value past the dictionary's limits, a broken file)
+    fails where it was asked for."""
+    for name in names:
+        _resolved(data, name)
+    return data
 
 
 def present_tables(data) -> tuple[str, ...]:

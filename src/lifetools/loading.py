@@ -31,7 +31,7 @@ from lifetools.compact_ids import (
     file_columns,
     id_list,
 )
-from lifetools.dataset import TABLES, Dataset, Deferred, untracked
+from lifetools.dataset import TABLES, Dataset, Deferred, read_now, untracked
 from lifetools.dictionary import load_dictionary
 from lifetools.engines.dataset import open_dataset
 from lifetools.errors import DataValidationError
@@ -78,9 +78,10 @@ def _load_duckdb(path: Path, tables: Sequence[str] | None,
         if name not in present:
             raise DataValidationError(f"table {name!r} is not in the DuckDB file",
                                       hint="run `lifetools validate` on the file")
-    return Dataset(path=path, **{name: Deferred(name, partial(
+    data = Dataset(path=path, **{name: Deferred(name, partial(
         _duckdb_table, path, name, dictionary, (columns or {}).get(name)))
         for name in wanted})
+    return read_now(data, tables) if tables else data
 
 
 def _duckdb_table(path: Path, name: str, dictionary,
@@ -114,7 +115,8 @@ def load_dataset(
         Folder of table files, or a DuckDB database file holding the tables; default
         :func:`lifetools.config.data_dir`.
     tables
-        Only these tables (others are ``None``); default every table present.
+        Only these tables (others are ``None``), read at once (a table that cannot be
+        read fails here); default every table present, each read when first used.
     columns
         Per table, only these columns (avoid loading what a report does not use).
     compact_ids
@@ -186,8 +188,9 @@ def load_dataset(
                            typed_cache_folder(typed_cache), columns or {},
                            os.environ.get(ENV_SKIP_UNUSED) == "1" if skip_unused is None
                            else skip_unused)
-    return Dataset(path=data_dir, **{name: Deferred(name, partial(reader.table, name))
+    data = Dataset(path=data_dir, **{name: Deferred(name, partial(reader.table, name))
                                      for name in wanted})
+    return read_now(data, tables) if tables else data
 
 
 class _FolderReader:
