@@ -80,6 +80,21 @@ class Dataset:
                 note_read(table, None)
         return object.__getattribute__(self, name)
 
+    def __repr__(self) -> str:
+        """The folder's name and each table's state, without reading a table, recording
+        a read or showing a value: a notebook cell ending in ``dataset`` publishes this
+        line, so it holds no row, no count of rows and no machine path."""
+        path = object.__getattribute__(self, "path")
+        states = []
+        for name in TABLES:
+            value = object.__getattribute__(self, name)
+            if value is None:
+                continue
+            state = ("not read yet" if isinstance(value, Deferred)
+                     else f"{len(untracked_frame(value).columns)} columns")
+            states.append(f"{name}: {state}")
+        return f"Dataset({Path(path).name!r}; {', '.join(states) or 'no tables'})"
+
     def fingerprint(self) -> dict:
         """SHA-256 of every input table file and of the dictionary."""
         return data_fingerprint(self.path)  # taking the path notes every table

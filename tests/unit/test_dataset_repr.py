@@ -1,0 +1,40 @@
+"""``repr(dataset)``: what a notebook cell ending in ``dataset`` would publish."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from lifetools.dataset import Dataset, Deferred
+from lifetools.loading import ENV_READS_LOG
+
+PERSON = "9f" * 32
+
+
+def _dataset(tmp_path, loads: list[str]) -> Dataset:
+    def load() -> pd.DataFrame:
+        loads.append("referrals")
+        return pd.DataFrame({"person_id": [PERSON], "referral_date": ["2024-05-01"]})
+
+    folder = tmp_path / "extract-2025-03"
+    return Dataset(path=folder, people=pd.DataFrame({"person_id": [PERSON], "sex": ["F"]}),
+                   referrals=Deferred("referrals", load))
+
+
+def test_repr_reads_no_table_records_no_read_and_shows_no_value(tmp_path, monkeypatch):
+    log = tmp_path / "reads"
+    monkeypatch.setenv(ENV_READS_LOG, str(log))
+    loads: list[str] = []
+    data = _dataset(tmp_path, loads)
+    text = repr(data)
+    assert text == "Dataset('extract-2025-03'; people: 2 columns, referrals: not read yet)"
+    assert loads == [] and not log.exists()
+    assert PERSON not in text and str(tmp_path) not in text
+    assert isinstance(object.__getattribute__(data, "referrals"), Deferred)
+
+
+def test_repr_after_a_read_shows_columns_not_rows(tmp_path):
+    loads: list[str] = []
+    data = _dataset(tmp_path, loads)
+    assert len(data.referrals) == 1 and loads == ["referrals"]
+    assert repr(data) == "Dataset('extract-2025-03'; people: 2 columns, referrals: 2 columns)"
+    assert repr(Dataset(path=tmp_path)) == f"Dataset({tmp_path.name!r}; no tables)"
