@@ -38,3 +38,28 @@ def test_repr_after_a_read_shows_columns_not_rows(tmp_path):
     assert len(data.referrals) == 1 and loads == ["referrals"]
     assert repr(data) == "Dataset('extract-2025-03'; people: 2 columns, referrals: 2 columns)"
     assert repr(Dataset(path=tmp_path)) == f"Dataset({tmp_path.name!r}; no tables)"
+
+
+def test_engine_dataset_repr_names_the_engine_not_the_server_and_fetches_nothing(
+        monkeypatch):
+    from types import SimpleNamespace
+
+    from lifetools.engines import dataset as engine_dataset
+
+    fetched: list[str] = []
+
+    def fetch(engine, name, columns=None):
+        fetched.append(name)
+        return pd.DataFrame({"person_id": [PERSON], "sex": ["F"], "age": [40]})
+
+    monkeypatch.setattr(engine_dataset, "fetch_table", fetch)
+    tables = SimpleNamespace(engine="postgres", where="postgresql://analyst@db.trust/x",
+                             tables={"people": None, "referrals": None})
+    data = engine_dataset.EngineDataset(tables)
+    assert repr(data) == ("EngineDataset('postgres'; people: not read yet, "
+                          "referrals: not read yet)")
+    assert fetched == []
+    assert len(data.people) == 1 and fetched == ["people"]
+    text = repr(data)
+    assert text == "EngineDataset('postgres'; people: 3 columns, referrals: not read yet)"
+    assert "db.trust" not in text and PERSON not in text

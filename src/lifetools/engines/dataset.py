@@ -103,6 +103,14 @@ class EngineDataset:
         self._columns = dict(columns or {})
         self._frames: dict[str, pd.DataFrame] = {}
 
+    def __repr__(self) -> str:
+        """The engine and each table's state, as ``repr(Dataset)`` gives them: no
+        table fetched, no read recorded, no value and no server address shown."""
+        states = [f"{name}: " + (f"{len(self._frames[name].columns)} columns"
+                                 if name in self._frames else "not read yet")
+                  for name in self._wanted]
+        return f"EngineDataset({self.engine.engine!r}; {', '.join(states) or 'no tables'})"
+
     def __getattr__(self, name: str) -> Any:
         if name not in TABLES:
             raise AttributeError(name)
