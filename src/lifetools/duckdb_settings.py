@@ -75,9 +75,20 @@ def apply_settings(connection: Any, env: Any = None) -> Any:
     import duckdb
 
     settings = _settings(env)
-    if "temp_directory" in settings:  # before anything can spill
-        _check_folder(settings["temp_directory"])
-        connection.execute(f"SET temp_directory = {_literal(settings['temp_directory'])}")
+    folder = settings.get("temp_directory")
+    if folder is not None:  # before anything can spill
+        _check_folder(folder)
+        # DuckDB refuses to set it again (even to the same folder) once a connection
+        # to the same database file, open in this process, has spilled
+        current = connection.execute("SELECT current_setting('temp_directory')")
+        if current.fetchone()[0] != folder:
+            try:
+                connection.execute(f"SET temp_directory = {_literal(folder)}")
+            except duckdb.Error:
+                raise UserError(f"{TEMP_DIRECTORY_ENV}={folder!r} cannot be applied: "
+                                "this database already spilled to another folder",
+                                hint="set the variable before lifetools opens the "
+                                     "database") from None
     if "memory_limit" in settings:
         try:
             connection.execute(f"SET memory_limit = {_literal(settings['memory_limit'])}")
