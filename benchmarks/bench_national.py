@@ -25,6 +25,18 @@ Writes ``<out>.json`` and ``<out>.md``. Not a timed test: run by hand::
 
     nice -n 10 .venv/bin/python benchmarks/bench_national.py --source /path/to/1500k \\
         --copies 10 --work /tmp/national --out benchmarks/results/national-15m
+
+``--person-time none,1GB,512MB`` instead builds the emergency care report's person-time
+(``build_person_time``: its windowed A&E and admission counts are joins of every event
+with each person's windows, in DuckDB) on ``--source`` as a source, one child process
+per memory limit (``none``: DuckDB's default), each spilling to its own empty folder,
+and reports for each the wall and CPU seconds, the child's peak resident memory, the
+largest size of the spill folder (sampled every 0.1 s) and in how many samples it held
+anything, and DuckDB's temporary files left at the end (``duckdb_temporary_files()``)::
+
+    .venv/bin/python benchmarks/bench_national.py --source /path/to/1500k \\
+        --work /tmp/national --person-time none,1GB,512MB \\
+        --out benchmarks/results/person-time-spill-1500k
 """
 
 from __future__ import annotations
