@@ -25,6 +25,18 @@ Writes ``<out>.json`` and ``<out>.md``. Not a timed test: run by hand::
 
     nice -n 10 .venv/bin/python benchmarks/bench_national.py --source /path/to/1500k \\
         --copies 10 --work /tmp/national --out benchmarks/results/national-15m
+
+``--person-time none,1GB,512MB`` instead builds the emergency care report's person-time
+(``build_person_time``: its windowed A&E and admission counts are joins of every event
+with each person's windows, in DuckDB) on ``--source`` as a source, one child process
+per memory limit (``none``: DuckDB's default), each spilling to its own empty folder,
+and reports for each the wall and CPU seconds, the child's peak resident memory, the
+largest size of the spill folder (sampled every 0.1 s) and in how many samples it held
+anything, and DuckDB's temporary files left at the end (``duckdb_temporary_files()``)::
+
+    .venv/bin/python benchmarks/bench_national.py --source /path/to/1500k \\
+        --work /tmp/national --person-time none,1GB,512MB \\
+        --out benchmarks/results/person-time-spill-1500k
 """
 
 from __future__ import annotations
@@ -170,9 +182,105 @@ def child(folder: str, memory_limit: str, spill: str) -> dict:
             "rows_in": rows_in, "frames": frames}
 
 
-def _run(folder: Path, memory_limit: str, spill: Path) -> dict:
+def person_time_child(folder: str, memory_limit: str, spill: str) -> dict:
+    """Build the emergency care report's person-time on ``folder`` as a source (its
+    windowed A&E and admission counts: joins of every event with the person's windows,
+    in DuckDB) under ``memory_limit`` (``none``: DuckDB's default, 80% of the machine's
+    memory), spilling to ``spill``; the spill folder is sampled every 0.1 s."""
+    import lifetools as lt
+    from lifetools.cohort import CohortSpec, build_person_time
+
+    env = {**os.environ, lt.engines.TEMP_DIRECTORY_ENV: spill}
+    env.pop(lt.engines.MEMORY_LIMIT_ENV, None)
+    if memory_limit != "none":
+        env[lt.engines.MEMORY_LIMIT_ENV] = memory_limit
+    data = lt.engines.connect(lt.engines.parse_source(folder), env=env)
+    con = data.backend.con
+    largest, seen, stop = [0], [0], threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(0.1):
+            size = _folder_bytes(Path(spill))
+            largest[0] = max(largest[0], size)
+            seen[0] += size > 0
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    wall = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    error = None
+    try:
+        pt = build_person_time(data, CohortSpec(**PERIOD))
+        rows = {"people": len(pt.people), "periods": len(pt.periods),
+                "ae": int(pt.periods["ae"].sum()),
+                "admissions": int(pt.periods["admissions"].sum())}
+    except Exception as failure:  # noqa: BLE001 - an out-of-memory error is a result
+        error, rows = f"{type(failure).__name__}: {str(failure).splitlines()[0]}", {}
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    seconds = time.perf_counter() - wall
+    stop.set()
+    watcher.join()
+    largest[0] = max(largest[0], _folder_bytes(Path(spill)))
+    return {"memory_limit": memory_limit,
+            "duckdb_memory_limit": con.execute(
+                "SELECT current_setting('memory_limit')").fetchone()[0],
+            "wall_s": round(seconds, 1),
+            "cpu_s": round(after.ru_utime + after.ru_stime
+                           - before.ru_utime - before.ru_stime, 1),
+            "peak_mb": round(after.ru_maxrss / 1024),
+            "spill_peak_mb": round(largest[0] / 1e6, 1), "spill_samples": seen[0],
+            "temporary_files_after": con.execute(
+                "SELECT count(*) FROM duckdb_temporary_files()").fetchone()[0],
+            "rows": rows, "error": error}
+
+
+def _person_time_markdown(r: dict) -> str:
+    lines = [f"# Person-time's windowed counts on DuckDB under a memory limit "
+             f"({r['people']:,} people)", "",
+             f"Run {r['started']} to {r['finished']} UTC; commit {r['commit']}; "
+             f"{os.cpu_count()} cores; load average {r['load_before']} before, "
+             f"{r['load_after']} after; command `{r['command']}`.", "",
+             "`build_person_time` on the folder as a source (`lt.engines.connect`), "
+             "one child process per limit, each with its own empty spill folder "
+             "(`LIFETOOLS_DUCKDB_TEMP_DIRECTORY`), sampled every 0.1 s.", "",
+             "| memory limit | DuckDB reports | build wall s | build CPU s | peak MB "
+             "(process) | spill peak MB | samples with spill | periods | error |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for m in r["builds"]:
+        lines.append(f"| {m['memory_limit']} | {m['duckdb_memory_limit']} | {m['wall_s']} | "
+                     f"{m['cpu_s']} | {m['peak_mb']:,} | {m['spill_peak_mb']:,} | "
+                     f"{m['spill_samples']} | {m['rows'].get('periods', 0):,} | "
+                     f"{m['error'] or ''} |")
+    return "\n".join(lines) + "\n"
+
+
+def person_time_main(source: Path, limits: list[str], work: Path, out: str) -> None:
+    """``--person-time``: one child per memory limit on ``source``."""
+    import pyarrow.parquet as pq
+
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    load_before = [round(x, 1) for x in os.getloadavg()]
+    builds = []
+    for limit in limits:
+        spill = work / f"spill-{limit}"
+        shutil.rmtree(spill, ignore_errors=True)
+        print(f"person-time under {limit} ...", file=sys.stderr, flush=True)
+        builds.append(_run(source, limit, spill, "--person-time-child"))
+    result = {"started": started, "finished": datetime.now(UTC).strftime("%H:%M"),
+              "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"],
+                                       capture_output=True, text=True,
+                                       cwd=HERE).stdout.strip(),
+              "load_before": load_before,
+              "load_after": [round(x, 1) for x in os.getloadavg()],
+              "command": " ".join(["benchmarks/bench_national.py", *sys.argv[1:]]),
+              "people": pq.ParquetFile(source / "people.parquet").metadata.num_rows,
+              "builds": builds}
+    write_results(out, result, _person_time_markdown(result), indent=2)
+
+
+def _run(folder: Path, memory_limit: str, spill: Path, mode: str = "--child") -> dict:
     spill.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([sys.executable, __file__, "--child", str(folder), memory_limit,
+    done = subprocess.run([sys.executable, __file__, mode, str(folder), memory_limit,
                            str(spill)], stdout=subprocess.PIPE, text=True, check=True,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -217,9 +325,23 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "results" / "national"))
     parser.add_argument("--child", nargs=3, metavar=("FOLDER", "LIMIT", "SPILL"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--person-time", metavar="LIMITS",
+                        help="instead: person-time on --source under each memory limit "
+                             "(comma-separated, 'none' for DuckDB's default), e.g. "
+                             "none,1GB,512MB")
+    parser.add_argument("--person-time-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(*args.child)))
+        return
+    if args.person_time_child:
+        print(json.dumps(person_time_child(*args.person_time_child)))
+        return
+    if args.person_time:
+        if not args.source or not args.work:
+            parser.error("--source and --work are required")
+        person_time_main(Path(args.source), args.person_time.split(","), Path(args.work),
+                         args.out)
         return
     if not args.source or not args.work:
         parser.error("--source and --work are required")

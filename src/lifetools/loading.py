@@ -33,6 +33,7 @@ from lifetools.compact_ids import (
 )
 from lifetools.dataset import TABLES, Dataset, Deferred, read_now, untracked
 from lifetools.dictionary import load_dictionary
+from lifetools.duckdb_settings import open_duckdb
 from lifetools.engines.dataset import open_dataset
 from lifetools.errors import DataValidationError
 from lifetools.folder_scan import (
@@ -68,10 +69,8 @@ def _load_duckdb(path: Path, tables: Sequence[str] | None,
                  columns: Mapping[str, Sequence[str]] | None) -> Dataset:
     """:func:`load_dataset` from a DuckDB database file (``lifetools build --data
     extract.duckdb``), each table read when first used (:func:`_duckdb_table`)."""
-    import duckdb  # only for a DuckDB file: not imported with lifetools
-
     dictionary = load_dictionary()
-    with duckdb.connect(str(path), read_only=True) as connection:
+    with open_duckdb(path, read_only=True) as connection:
         present = {row[0] for row in connection.sql("SHOW TABLES").fetchall()}
     wanted = tables or [t for t in TABLES if t in present]
     for name in wanted:

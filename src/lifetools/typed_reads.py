@@ -25,6 +25,7 @@ from lifetools.compact_ids import (
     file_columns,
 )
 from lifetools.dictionary import TableSpec
+from lifetools.duckdb_settings import open_duckdb
 from lifetools.errors import DataValidationError
 from lifetools.reads import note_read
 
@@ -177,10 +178,8 @@ def read_duckdb_table(path: Path, name: str, spec: TableSpec | None = None,
     frames as a build from the Parquet files it was made from; without, the frame is
     as DuckDB holds it (for validation). The file is opened read-only.
     """
-    import duckdb
-
     wanted = ", ".join('"' + c.replace('"', '""') + '"' for c in columns) if columns else "*"
-    with duckdb.connect(str(path), read_only=True) as connection:
+    with open_duckdb(path, read_only=True) as connection:
         table = connection.sql(
             f'SELECT {wanted} FROM "{name}"').to_arrow_table()  # insertion order kept
     if not typed or spec is None:

@@ -132,3 +132,20 @@ def test_repeated_ids_refused_whichever_table_is_copied_last(copied, tmp_path):
     with pytest.raises(ValueError, match="person ids repeat"):
         _module().shard_extract(repeated, tmp_path / "copies", COPIES,
                                 ("people", "referrals"), memory_limit="500MB")
+
+
+def test_person_time_under_a_memory_limit_reports_the_limit_and_the_counts(copied,
+                                                                           tmp_path):
+    # --person-time: the windowed counts under each limit, the same rows with or without
+    source, _out, _rows = copied
+    module = _module()
+    runs = {limit: module.person_time_child(str(source), limit, str(tmp_path / limit))
+            for limit in ("none", "20MB")}
+    assert runs["20MB"]["duckdb_memory_limit"] == "19.0 MiB"  # 20 MB, as DuckDB shows it
+    assert runs["none"]["duckdb_memory_limit"] != "19.0 MiB"
+    assert runs["none"]["error"] is None and runs["20MB"]["error"] is None
+    assert runs["none"]["rows"] == runs["20MB"]["rows"] and runs["none"]["rows"]["periods"]
+    assert runs["20MB"]["spill_peak_mb"] >= 0 and (tmp_path / "20MB").is_dir()
+    assert "| 20MB | 19.0 MiB |" in module._person_time_markdown(
+        {"people": 200, "started": "", "finished": "", "commit": "", "load_before": [],
+         "load_after": [], "command": "", "builds": list(runs.values())})

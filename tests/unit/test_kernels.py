@@ -136,3 +136,33 @@ def test_warm_kernel_does_not_print_the_tcp_encryption_warning(capfd):
         kernel.shutdown()
     captured = capfd.readouterr()
     assert TCP_WARNING not in captured.err + captured.out
+
+
+# The build's embedded DuckDB in a notebook: the settings it runs under.
+DUCKDB_PROBE = [
+    "import types\nimport pandas as pd\nfrom lifetools.engines import engine_tables\n"
+    "tables = engine_tables(types.SimpleNamespace(people=pd.DataFrame({'person_id': ['a']})))\n"
+    "tables.backend.con.execute(\"SELECT current_setting('memory_limit'), "
+    "current_setting('temp_directory')\").fetchone()",
+]
+
+
+@pytest.mark.slow  # executes notebooks
+@pytest.mark.parametrize("kernels", ["warm", "isolated"])
+def test_kernels_inherit_the_duckdb_settings_of_the_build(tmp_path, monkeypatch, kernels):
+    """A notebook's kernel (warm or isolated) has the build's environment, so the
+    DuckDB its cohort builders open runs under LIFETOOLS_DUCKDB_MEMORY_LIMIT and spills
+    to LIFETOOLS_DUCKDB_TEMP_DIRECTORY (issue 18)."""
+    import ast
+
+    from lifetools.duckdb_settings import MEMORY_LIMIT_ENV, TEMP_DIRECTORY_ENV
+
+    spill = tmp_path / "spill"
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "300MB")
+    monkeypatch.setenv(TEMP_DIRECTORY_ENV, str(spill))
+    probe = spec(tmp_path, "duckdb.ipynb", DUCKDB_PROBE)
+    [outcome] = execute_runs([probe], jobs=1, kernels=kernels)
+    assert outcome.status == "ran", outcome.error
+    nb = nbformat.read(probe.run_dir / "notebook.ipynb", as_version=4)
+    limit, temp = ast.literal_eval(nb.cells[-1].outputs[0]["data"]["text/plain"])
+    assert limit == "286.1 MiB" and temp == str(spill)  # 300 MB

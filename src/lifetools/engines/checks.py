@@ -30,6 +30,7 @@ import pandas as pd
 
 from lifetools.datapackage import PACKAGE_FILE, read_package
 from lifetools.dictionary import Dictionary, TableSpec, load_dictionary
+from lifetools.duckdb_settings import open_duckdb, open_ibis_duckdb
 from lifetools.fingerprint import replace_text
 from lifetools.folder_scan import is_duckdb_file
 from lifetools.redaction import safe_text
@@ -381,7 +382,7 @@ def engine_problems(path: Path, dictionary: Dictionary, names: list[str],
     Tested against the pandas checks on injected bad rows in
     ``tests/engines/test_duckdb_extract.py``.
     """
-    backend = ibis.duckdb.connect(str(path), read_only=True)
+    backend = open_ibis_duckdb(path, read_only=True)
     try:
         return table_problems(backend, {n: _table(backend, n) for n in names},
                               dictionary, skip, extract_date, label)
@@ -684,7 +685,7 @@ def duckdb_types(path: Path) -> dict[str, dict[str, str]] | None:
     import duckdb
 
     try:
-        with duckdb.connect(str(path), read_only=True) as connection:
+        with open_duckdb(path, read_only=True) as connection:
             rows = connection.sql("SELECT table_name, column_name, data_type FROM "
                                   "information_schema.columns ORDER BY ordinal_position"
                                   ).fetchall()
@@ -781,10 +782,8 @@ def _header(path: Path, name: str, spec: TableSpec, stored: dict[str, str],
             out: _Collector) -> bool:
     """The checks of a table before its rows (as :func:`check_frame` makes them):
     missing and unknown columns, no rows. Whether the rows are to be checked."""
-    import duckdb
-
     column_problems(spec, list(stored), out, "file")
-    with duckdb.connect(str(path), read_only=True) as connection:
+    with open_duckdb(path, read_only=True) as connection:
         count = connection.sql(f'SELECT count(*) FROM "{name}"').fetchone()
     if not count or count[0] == 0:
         out.add(None, Rule.TABLE_EMPTY, "has no rows")

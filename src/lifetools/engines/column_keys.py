@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from lifetools.duckdb_settings import open_duckdb
 from lifetools.engines.dataset import _ROW, numbered
 from lifetools.engines.fingerprint import MISSING, hash64, value_text
 from lifetools.fingerprint import cached_sha256, replace_text
@@ -102,8 +103,6 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
     '30 days' hash alike: the build reads both as 30 days. Tested in
     ``tests/engines/test_duckdb_column_keys.py``.
     """
-    import duckdb
-
     path = Path(path)
     key = cached_sha256(path, stamps) if cache is not None else ""
     try:
@@ -113,7 +112,7 @@ def duckdb_columns(path: Path, *, cache: Path | None = None,
     entry = known.get(key, {})
     if entry.get("method") == DUCKDB_COLUMN_METHOD:
         return entry["tables"]
-    with duckdb.connect(str(path), read_only=True) as connection:
+    with open_duckdb(path, read_only=True) as connection:
         tables = sorted(str(r[0]) for r in connection.sql("SHOW TABLES").fetchall())
         found = {table: _table_columns(connection, table) for table in tables}
     if cache is not None:  # written whole and renamed: a reader never sees a part

@@ -17,6 +17,12 @@ import ibis
 
 from lifetools.dataset import TABLES
 from lifetools.dictionary import load_dictionary
+from lifetools.duckdb_settings import (
+    MEMORY_LIMIT_ENV,
+    TEMP_DIRECTORY_ENV,
+    duckdb_settings,
+    open_ibis_duckdb,
+)
 from lifetools.engines.engine import _IBIS_TYPES, EngineTables, _quiet_duckdb
 from lifetools.engines.source import EngineError, Source, read_secret
 from lifetools.engines.spark import (
@@ -29,16 +35,7 @@ from lifetools.errors import DataValidationError, UserError
 from lifetools.folder_scan import table_path
 
 __all__ = ["MEMORY_LIMIT_ENV", "TEMP_DIRECTORY_ENV", "connect", "duckdb_settings"]
-
-MEMORY_LIMIT_ENV = "LIFETOOLS_DUCKDB_MEMORY_LIMIT"
-"""DuckDB's ``memory_limit`` for a folder or DuckDB-file source (``8GB``, ``500MB``;
-unset or empty: DuckDB's default, 80% of the machine's memory). Above it DuckDB spills
-to its temporary directory."""
-
-TEMP_DIRECTORY_ENV = "LIFETOOLS_DUCKDB_TEMP_DIRECTORY"
-"""DuckDB's ``temp_directory`` (where it spills) for a folder or DuckDB-file source
-(unset or empty: DuckDB's default, ``.tmp`` beside a database file, or in the working
-folder for a folder source)."""
+"""The DuckDB settings are re-exported from their owner, :mod:`lifetools.duckdb_settings`."""
 
 
 def connect(source: Source, *, env: Any = None) -> EngineTables:
@@ -65,43 +62,11 @@ def connect(source: Source, *, env: Any = None) -> EngineTables:
     return tables
 
 
-def duckdb_settings(env: Any = None) -> dict[str, str]:
-    """DuckDB settings of a folder or DuckDB-file source, from :data:`MEMORY_LIMIT_ENV`
-    and :data:`TEMP_DIRECTORY_ENV` (``env``: the environment by default).
-
-    Raises
-    ------
-    UserError
-        DuckDB refuses a value; the message names the variable and the value.
-
-    Notes
-    -----
-    Tested in ``tests/engines/test_engine_sources.py``.
-    """
-    import duckdb
-
-    env = os.environ if env is None else env
-    settings = {}
-    for variable, name in ((MEMORY_LIMIT_ENV, "memory_limit"),
-                           (TEMP_DIRECTORY_ENV, "temp_directory")):
-        value = (env.get(variable) or "").strip()
-        if not value:
-            continue
-        try:
-            duckdb.connect(config={name: value}).close()
-        except duckdb.Error:
-            raise UserError(f"{variable}={value!r} is not a DuckDB {name}",
-                            hint="give an amount of memory such as 8GB or 500MB"
-                            if name == "memory_limit" else "give a folder") from None
-        settings[name] = value
-    return settings
-
-
 def _files(source: Source, env: Any) -> EngineTables:
     """DuckDB over the folder's files: Parquet as typed, CSV as text cast to the
     dictionary's types (a value that does not parse becomes missing, as for pandas)."""
     _quiet_duckdb()
-    backend = ibis.duckdb.connect(**duckdb_settings(env))
+    backend = open_ibis_duckdb(env=env)
     dictionary = load_dictionary()
     tables = {}
     for name in TABLES:
@@ -124,9 +89,10 @@ def _files(source: Source, env: Any) -> EngineTables:
 
 
 def _duckdb_file(source: Source, env: Any) -> EngineTables:
-    settings = duckdb_settings(env)
     try:
-        backend = ibis.duckdb.connect(source.location, read_only=True, **settings)
+        backend = open_ibis_duckdb(source.location, read_only=True, env=env)
+    except UserError:  # a DuckDB setting of the environment, named
+        raise
     except Exception:  # noqa: BLE001 - any failure to open is the user's file
         raise EngineError(f"DuckDB could not open {source.display()}",
                           hint="is it a DuckDB database, and not open in another "

@@ -22,6 +22,7 @@ import pandas as pd
 
 from lifetools.dataset import TABLES, Dataset, present_tables, untracked
 from lifetools.dictionary import STORED_TYPE_WORDS, load_dictionary
+from lifetools.duckdb_settings import open_ibis_duckdb
 from lifetools.engines.columns import precise, record_expression, recording_backend
 from lifetools.errors import DataValidationError
 from lifetools.reads import note_read
@@ -175,7 +176,7 @@ def engine_tables(data: Any) -> EngineTables:
         frames = {name: frame for name in TABLES
                   if (frame := untracked(data, name)) is not None}
     _quiet_duckdb()
-    backend = _reusing_sql(ibis.duckdb.connect())
+    backend = _reusing_sql(open_ibis_duckdb())
     registered = _Registered(backend, frames)
     tables = EngineTables(backend=backend, engine="duckdb", where="the loaded tables",
                           tables=registered, typed=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from lifetools.datapackage import PACKAGE_FILE
 from lifetools.dataset import TABLES
 from lifetools.dictionary import load_dictionary
+from lifetools.duckdb_settings import open_duckdb
 from lifetools.errors import UserError
 from lifetools.folder_scan import scan_folder
 from lifetools.typed_reads import read_table
@@ -39,15 +40,13 @@ def write_duckdb(folder: Path, target: Path) -> Path:
     Row order is insertion order, which DuckDB keeps. Tested in
     ``tests/engines/test_duckdb_extract.py``.
     """
-    import duckdb
-
     folder, target = Path(folder), Path(target)
     if target.exists():
         raise UserError(f"{target.name} exists; lifetools does not overwrite an extract",
                         hint="remove it or choose another name")
     files, _issues = scan_folder(folder, TABLES)
     dictionary = load_dictionary()
-    with duckdb.connect(str(target)) as connection:
+    with open_duckdb(target) as connection:
         for name in TABLES:
             path = files.get(name)
             if path is None:

@@ -31,6 +31,7 @@ import ibis
 
 from lifetools.bounded_reads import MAX_RECORD_BYTES, check_file, csv_header_problem
 from lifetools.dictionary import Dictionary, FieldSpec, TableSpec
+from lifetools.duckdb_settings import open_ibis_duckdb
 from lifetools.engines.checks import RAW_EMPTY, RAW_TEXT, TYPE_FAILED, table_problems
 from lifetools.reads import note_read
 from lifetools.redaction import safe_text
@@ -281,7 +282,7 @@ def folder_problems(files: dict[str, Path], dictionary: Dictionary,
     test_validation.py`` and ``tests/hostile/test_validate_hostile.py`` in
     ``tests/engines/test_folder_validation.py``.
     """
-    backend = ibis.duckdb.connect()
+    backend = open_ibis_duckdb()
     try:
         found: dict[str, list[Problem]] = {}
         typed: dict[str, Any] = {}

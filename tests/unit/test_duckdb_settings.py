@@ -1,0 +1,164 @@
+"""DuckDB's memory limit and temporary folder apply to every DuckDB connection lifetools
+opens (``lifetools.duckdb_settings``, issue 18): the build's embedded DuckDB,
+validation's, a DuckDB file's reads, and the build's notebook kernels; a folder DuckDB
+cannot spill to, or a limit it refuses, is a clear error naming the variable."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+import lifetools as lt
+from lifetools.duckdb_settings import (
+    MEMORY_LIMIT_ENV,
+    TEMP_DIRECTORY_ENV,
+    apply_settings,
+    open_duckdb,
+    open_ibis_duckdb,
+)
+from lifetools.engines import engine_tables
+from lifetools.errors import UserError
+
+SRC = Path(lt.__file__).resolve().parent
+SETTINGS = ("SELECT current_setting('memory_limit'), "
+            "current_setting('temp_directory')")
+
+
+def _mib(text: str) -> float:
+    number, unit = text.split()
+    return float(number) * {"MiB": 1, "GiB": 1024, "KiB": 1 / 1024}[unit]
+
+
+def test_every_duckdb_connection_is_opened_by_the_one_owner():
+    """No module but ``lifetools.duckdb_settings`` calls ``duckdb.connect`` or
+    ``ibis.duckdb.connect``: a new connection elsewhere would ignore the settings."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path.name == "duckdb_settings.py" and path.parent == SRC:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "connect"
+                    and ast.unparse(node.func.value) in ("duckdb", "ibis.duckdb")):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert not found, f"open DuckDB through lifetools.duckdb_settings: {found}"
+
+
+def test_the_builds_embedded_duckdb_applies_both_settings(tmp_path, monkeypatch):
+    spill = tmp_path / "spill"
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "300MB")
+    monkeypatch.setenv(TEMP_DIRECTORY_ENV, str(spill))
+    data = types.SimpleNamespace(people=pd.DataFrame({"person_id": ["a", "b"]}))
+    tables = engine_tables(data)
+    limit, temp = tables.backend.con.execute(SETTINGS).fetchone()
+    assert 280 <= _mib(limit) <= 290 and temp == str(spill)  # 300 MB = 286.1 MiB
+    assert spill.is_dir()  # made before anything could spill
+    assert tables.fetch(tables.people.count().name("n").as_table())["n"].iloc[0] == 2
+
+
+def test_a_duckdb_file_read_and_written_applies_the_settings(tmp_path, monkeypatch):
+    spill = tmp_path / "nested" / "spill"
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "200MB")
+    monkeypatch.setenv(TEMP_DIRECTORY_ENV, str(spill))
+    path = tmp_path / "x.duckdb"
+    with open_duckdb(path) as connection:
+        connection.execute("CREATE TABLE t AS SELECT 1 AS a")
+    with open_duckdb(path, read_only=True) as connection:
+        limit, temp = connection.execute(SETTINGS).fetchone()
+    assert 185 <= _mib(limit) <= 195 and temp == str(spill)
+    backend = open_ibis_duckdb(path, read_only=True)
+    try:
+        assert backend.con.execute(SETTINGS).fetchone()[1] == str(spill)
+    finally:
+        backend.disconnect()
+
+
+def test_unset_or_empty_variables_leave_duckdbs_defaults(tmp_path):
+    with duckdb.connect() as plain:
+        default = plain.execute(SETTINGS).fetchone()
+    for env in ({}, {MEMORY_LIMIT_ENV: " ", TEMP_DIRECTORY_ENV: ""}):
+        with open_duckdb(env=env) as connection:
+            assert connection.execute(SETTINGS).fetchone() == default
+
+
+def _refused(env: dict, *words: str) -> UserError:
+    with pytest.raises(UserError) as caught:
+        open_duckdb(env=env)
+    text = caught.value.render()
+    assert caught.value.exit_code == 3 and all(w in text for w in words), text
+    return caught.value
+
+
+def test_a_temp_folder_that_is_a_file_is_refused_naming_variable_and_folder(tmp_path):
+    file = tmp_path / "spill.txt"
+    file.write_text("not a folder")
+    _refused({TEMP_DIRECTORY_ENV: str(file)}, TEMP_DIRECTORY_ENV, str(file), "not a folder")
+
+
+def test_a_temp_folder_that_cannot_be_created_is_refused(tmp_path):
+    file = tmp_path / "spill.txt"
+    file.write_text("a file where a folder would be")
+    below = file / "spill"
+    _refused({TEMP_DIRECTORY_ENV: str(below)}, TEMP_DIRECTORY_ENV, str(below),
+             "cannot be created")
+
+
+@pytest.mark.skipif(not Path("/proc/1").is_dir(), reason="needs Linux's /proc")
+def test_a_temp_folder_that_is_not_writable_is_refused():
+    # /proc/1 is a folder no one can write in, root included (a chmod'ed folder is
+    # writable by root, so it could not show the check here)
+    _refused({TEMP_DIRECTORY_ENV: "/proc/1"}, TEMP_DIRECTORY_ENV, "/proc/1",
+             "not writable")
+
+
+@pytest.mark.parametrize("value", ["8 gigs", "lots"])
+def test_a_memory_limit_duckdb_refuses_names_the_variable(value):
+    error = _refused({MEMORY_LIMIT_ENV: value}, MEMORY_LIMIT_ENV, value)
+    assert "8GB" in (error.hint or "")
+
+
+def test_a_refused_setting_closes_the_connection_it_opened(tmp_path):
+    class Connection:
+        closed = False
+
+        def execute(self, sql):
+            raise duckdb.ParserException("no")
+
+    with pytest.raises(UserError):
+        apply_settings(Connection(), {MEMORY_LIMIT_ENV: "8 gigs"})
+    path = tmp_path / "x.duckdb"
+    with pytest.raises(UserError):
+        open_duckdb(path, env={MEMORY_LIMIT_ENV: "8 gigs"})
+    with duckdb.connect(str(path)) as again:  # not left open by the refused one
+        assert again.execute("SELECT 1").fetchone() == (1,)
+
+
+def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lifetools.pipeline.cli", *args],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.mark.parametrize("setting", ["limit", "folder"])
+def test_validate_refuses_a_bad_setting_exit_3_no_traceback(tmp_path, setting):
+    import os
+
+    from lifetools.synthetic import write_synthetic
+
+    data = tmp_path / "data"
+    write_synthetic(data, people=60, seed=3)
+    file = tmp_path / "spill.txt"
+    file.write_text("x")
+    variable, value = ((MEMORY_LIMIT_ENV, "8 gigs") if setting == "limit"
+                       else (TEMP_DIRECTORY_ENV, str(file)))
+    env = {**os.environ, variable: value}
+    done = _cli("validate", str(data), env=env)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert variable in done.stderr and value in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
