@@ -23,6 +23,17 @@ Writes ``<out>.json`` and ``<out>.md``. Not a timed test: run by hand::
 
 or one tree per invocation at the same time (memory figures do not depend on the
 load), then ``--merge before.json,after.json --out ...`` writes them as one table.
+
+``--typed-cache FOLDER`` runs the kernels as the build's do, with the typed on-disk
+cache (``LIFETOOLS_TYPED_CACHE``, a subfolder per tree): a first child per tree loads
+every table once, writing the cache's entries as the build's first notebooks do (not
+measured), then the measured child runs. Each step also records the tables its dataset
+held as pandas frames after the report (issue 18: a table the engine queried from its
+mapped cache entry is not one)::
+
+    nice -n 10 .venv/bin/python benchmarks/bench_kernel_peak.py --data /tmp/perf-data/150k \
+        --trees before=/tmp/src-before,after=src --reports analyse_discharge,analyse_emergency_care \
+        --typed-cache /tmp/typed --rounds 2 --out benchmarks/results/mapped-tables-150k
 """
 
 from __future__ import annotations
@@ -92,6 +103,26 @@ def _numbers(report) -> dict:
     return out
 
 
+def _in_pandas(data) -> list[str]:
+    """The tables ``data`` holds as pandas frames (none is read to find out)."""
+    import pandas as pd
+
+    from lifetools.loading import TABLES
+
+    return [n for n in TABLES if isinstance(object.__getattribute__(data, n), pd.DataFrame)]
+
+
+def warm(folder: str) -> None:
+    """Load every table once (``LIFETOOLS_TYPED_CACHE`` set): the cache's entries."""
+    os.environ.update({"LIFETOOLS_COMPACT_IDS": "1", "LIFETOOLS_SKIP_UNUSED_COLUMNS": "1"})
+    import lifetools as lt
+
+    data = lt.load_dataset(Path(folder))
+    for name in lt.loading.TABLES:
+        lt.loading.untracked(data, name)
+    print(json.dumps({"warmed": os.environ.get("LIFETOOLS_TYPED_CACHE", "")}))
+
+
 def child(folder: str, reports: list[str], editions: list[str], n_boot: int) -> dict:
     """One warm kernel's sequence of reports; each report's peak, after, CPU, digest."""
     os.environ.update({"LIFETOOLS_DATASET_CACHE": "1", "LIFETOOLS_COMPACT_IDS": "1",
@@ -116,11 +147,14 @@ def child(folder: str, reports: list[str], editions: list[str], n_boot: int) -> 
             peak = _vm("VmHWM")
             used = resource.getrusage(resource.RUSAGE_SELF)
             digest = _digest(_numbers(report))
+            in_pandas = _in_pandas(data)
+            anon, mapped = _vm("RssAnon"), _vm("RssFile")  # before the report is let go
             del data, report
             gc.collect()
             out["steps"].append({
                 "edition": edition, "report": name, "peak_after_load_mb": loaded,
                 "peak_mb": peak, "rss_after_mb": _vm("VmRSS"), "digest": digest,
+                "in_pandas": in_pandas, "rss_anon_mb": anon, "rss_file_mb": mapped,
                 "cpu_s": round(used.ru_utime + used.ru_stime - cpu.ru_utime
                                - cpu.ru_stime, 2)})
             print(f"  {edition} {name}: peak {peak:,.0f} MB", file=sys.stderr, flush=True)
@@ -130,12 +164,16 @@ def child(folder: str, reports: list[str], editions: list[str], n_boot: int) -> 
     return out
 
 
-def _run(args: argparse.Namespace, src: str) -> dict:
+def _run(args: argparse.Namespace, src: str, tree: str = "") -> dict:
     env = {**os.environ, "PYTHONPATH": str(Path(src).resolve()), "OMP_NUM_THREADS": "1",
            "OPENBLAS_NUM_THREADS": "1"}
     command = [sys.executable, __file__, "--data", args.data, "--trees", args.trees,
                "--reports", args.reports, "--editions", args.editions, "--n-boot",
                str(args.n_boot), "--child"]
+    if args.typed_cache:
+        env["LIFETOOLS_TYPED_CACHE"] = str(Path(args.typed_cache).resolve() / tree)
+        subprocess.run([*command[:-1], "--warm"], stdout=subprocess.PIPE, text=True,
+                       env=env, cwd=HERE.parent, check=True)
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=env,
                           cwd=HERE.parent, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -176,6 +214,29 @@ def _markdown(result: dict) -> str:
                  + " | " + ("yes" if result["identical"] else "NO") + " |")
     lines += ["", "Resident after the imports: " + ", ".join(
         f"{t} {trees[t]['rss_after_imports_mb']:,.0f} MB" for t in names) + "."]
+    if "in_pandas" in trees[first]["steps"][0]:
+        lines += ["", "Tables held as pandas frames after each report:", ""]
+        for i, step in enumerate(trees[first]["steps"]):
+            lines.append(f"- {step['edition']} `{step['report']}`: " + "; ".join(
+                f"{t}: {', '.join(trees[t]['steps'][i]['in_pandas']) or 'none'}"
+                for t in names))
+    rounds = result.get("rounds", {})
+    if any(len(r) > 1 for r in rounds.values()):
+        lines += ["", "Every round (peak MB / CPU s per report, in run order):", ""]
+        for t, runs in rounds.items():
+            for k, run in enumerate(runs, 1):
+                lines.append(f"- {t} round {k}: " + "; ".join(
+                    f"`{s['report']}` {s['peak_mb']:,.0f} / {s['cpu_s']}"
+                    for s in run["steps"]))
+    if "rss_file_mb" in trees[first]["steps"][0]:
+        lines += ["", "Resident at the end of each report, before it was let go: private "
+                  "(anonymous) + file-backed (mapped files: the imports' libraries and, "
+                  "in a tree that maps the typed cache, its entries' pages, which are "
+                  "the page cache's, shared with every process mapping them), MB:", ""]
+        for i, step in enumerate(trees[first]["steps"]):
+            lines.append(f"- {step['edition']} `{step['report']}`: " + "; ".join(
+                f"{t} {trees[t]['steps'][i]['rss_anon_mb']:,.0f} + "
+                f"{trees[t]['steps'][i]['rss_file_mb']:,.0f}" for t in names))
     return "\n".join(lines) + "\n"
 
 
@@ -192,9 +253,15 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "results" / "kernel-peak"))
     parser.add_argument("--merge", help="result JSON files of runs of one tree each "
                         "(run at the same time): written together as --out")
+    parser.add_argument("--typed-cache", help="run with the typed on-disk cache "
+                        "(a subfolder per tree), its entries written first")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     reports, editions = args.reports.split(","), args.editions.split(",")
+    if args.warm:
+        warm(args.data)
+        return
     if args.merge:
         _write(_merged([json.loads(Path(f).read_text())
                         for f in args.merge.split(",")]), args.out)
@@ -211,7 +278,7 @@ def main() -> None:
         for tree, src in trees.items():
             print(f"{tree}: {len(reports) * len(editions)} reports", file=sys.stderr,
                   flush=True)
-            runs[tree].append(_run(args, src))
+            runs[tree].append(_run(args, src, tree))
             order.append(tree)
     done = {t: runs[t][-1] for t in trees}
     digests = [[s["digest"] for s in r["steps"]] for t in trees for r in runs[t]]

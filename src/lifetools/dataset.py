@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from lifetools.fingerprint import data_fingerprint
 from lifetools.reads import note_read, recording, untracked_frame
 
-__all__ = ["TABLES", "Dataset", "Deferred", "present_tables", "read_now", "untracked"]
+__all__ = ["TABLES", "Dataset", "Deferred", "engine_source", "pending", "present_tables",
+           "read_now", "untracked"]
 
 
 class Deferred:
@@ -27,19 +29,29 @@ class Deferred:
 
     :func:`lifetools.load_dataset` gives every table present this way, so a notebook
     brings into pandas only the tables its report uses (a report of four tables does
-    not read nine). The table is read once, on the first access, by whichever comes
-    first: the report taking it (``dataset.wellbeing``) or the relational layer
-    registering it in the embedded engine (:func:`lifetools.engines.engine_tables`).
+    not read nine). The table is read into pandas once, on the first access, by
+    whichever comes first: the report taking it (``dataset.wellbeing``) or the
+    relational layer registering it in the embedded engine
+    (:func:`lifetools.engines.engine_tables`). ``arrow`` (a folder's typed cache,
+    :mod:`lifetools.typed_cache`) gives the same table as a memory-mapped Arrow table
+    when its cache entry exists, else None: the engine then queries the mapped file and
+    the pandas frame is made only if the report takes the table (issue 18).
     """
 
-    __slots__ = ("_load", "table")
+    __slots__ = ("_arrow", "_load", "table")
 
-    def __init__(self, table: str, load: Callable[[], pd.DataFrame]) -> None:
-        self.table, self._load = table, load
+    def __init__(self, table: str, load: Callable[[], pd.DataFrame],
+                 arrow: Callable[[], Any] | None = None) -> None:
+        self.table, self._load, self._arrow = table, load, arrow
 
     def load(self) -> pd.DataFrame:
         """Read the table (each call reads it: :class:`Dataset` keeps the frame)."""
         return self._load()
+
+    def arrow(self) -> Any:
+        """The table as a ``pyarrow.Table`` whose ``to_pandas()`` is :meth:`load`'s frame
+        (memory-mapped from the typed cache), or None when no cache entry can be mapped."""
+        return self._arrow() if self._arrow is not None else None
 
     def __repr__(self) -> str:
         return f"<{self.table}: not read yet>"
@@ -128,6 +140,27 @@ def present_tables(data) -> tuple[str, ...]:
     if isinstance(data, Dataset):
         return tuple(n for n in TABLES if object.__getattribute__(data, n) is not None)
     return tuple(n for n in TABLES if untracked_frame(getattr(data, n, None)) is not None)
+
+
+def pending(data, name: str) -> Deferred | None:
+    """The :class:`Deferred` of table ``name`` while ``data`` has not read it, else None."""
+    if not isinstance(data, Dataset):
+        return None
+    value = object.__getattribute__(data, name)
+    return value if isinstance(value, Deferred) else None
+
+
+def engine_source(data, name: str):
+    """What the embedded engine registers for table ``name`` of ``data``, without
+    recording a read: the memory-mapped Arrow table of a table not read yet whose typed
+    cache entry exists (:meth:`Deferred.arrow`; no pandas frame is made), else the
+    pandas frame (:func:`untracked`, read now if deferred)."""
+    waiting = pending(data, name)
+    if waiting is not None:
+        table = waiting.arrow()
+        if table is not None:
+            return table
+    return untracked(data, name)
 
 
 def untracked(data, name: str):

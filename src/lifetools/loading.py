@@ -45,7 +45,13 @@ from lifetools.folder_scan import (
 )
 from lifetools.reads import ENV_READS_LOG, note_read
 from lifetools.typed_cache import cache_folder as typed_cache_folder
-from lifetools.typed_cache import entry_path, folder_key, read_entry, write_entry
+from lifetools.typed_cache import (
+    entry_path,
+    folder_key,
+    read_arrow,
+    read_entry,
+    write_entry,
+)
 from lifetools.typed_reads import (
     _read_table,
     coerce_types,
@@ -130,6 +136,9 @@ def load_dataset(
         (:mod:`lifetools.typed_cache`): a later load of the same files with the same
         dictionary and code reads them typed and coded, without the id list; default
         ``LIFETOOLS_TYPED_CACHE`` (unset: no cache). Frames are equal either way.
+        A table with a cache entry that the notebook has not read is queried by the
+        embedded engine from the memory-mapped entry, not read into pandas
+        (:func:`lifetools.dataset.engine_source`).
 
     Notes
     -----
@@ -187,7 +196,8 @@ def load_dataset(
                            typed_cache_folder(typed_cache), columns or {},
                            os.environ.get(ENV_SKIP_UNUSED) == "1" if skip_unused is None
                            else skip_unused)
-    data = Dataset(path=data_dir, **{name: Deferred(name, partial(reader.table, name))
+    data = Dataset(path=data_dir, **{name: Deferred(name, partial(reader.table, name),
+                                                    partial(reader.arrow, name))
                                      for name in wanted})
     return read_now(data, tables) if tables else data
 
@@ -207,12 +217,24 @@ class _FolderReader:
                                     compact=compact) if on_disk is not None else None)
         self.ids = None
 
-    def table(self, name: str) -> pd.DataFrame:
-        path = self.files[name]
+    def _wanted(self, name: str) -> list[str] | None:
         wanted_columns = self.columns.get(name)
         if wanted_columns is None and self.skip_unused and name in UNUSED_COLUMNS:
-            wanted_columns = [c for c in file_columns(path)
+            wanted_columns = [c for c in file_columns(self.files[name])
                               if c not in UNUSED_COLUMNS[name]]
+        return wanted_columns
+
+    def arrow(self, name: str):
+        """The typed table ``name`` memory-mapped from the on-disk cache
+        (:func:`lifetools.typed_cache.read_arrow`), or None without a cache or entry:
+        what the embedded engine queries for a table the notebook has not read."""
+        if self.disk_key is None:
+            return None
+        return read_arrow(entry_path(self.on_disk, self.disk_key, name, self._wanted(name)))
+
+    def table(self, name: str) -> pd.DataFrame:
+        path = self.files[name]
+        wanted_columns = self._wanted(name)
         if self.compact and self.disk_key is None and self.ids is None:
             self.ids = id_list(self.files)
         token = self.disk_key if self.disk_key is not None else self.ids

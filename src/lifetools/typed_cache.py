@@ -44,7 +44,7 @@ from lifetools.dictionary import _folder_key
 from lifetools.fingerprint import cached_sha256_files, replaced
 
 __all__ = ["CODE_MODULES", "ENV_TYPED_CACHE", "FORMAT", "KEEP", "cache_folder", "entry_path",
-           "folder_key", "module_source", "read_entry", "write_entry"]
+           "folder_key", "module_source", "read_arrow", "read_entry", "write_entry"]
 
 ENV_TYPED_CACHE = "LIFETOOLS_TYPED_CACHE"
 """A folder: :func:`lifetools.load_dataset` keeps its typed tables there."""
@@ -131,6 +131,24 @@ def read_entry(path: Path) -> pd.DataFrame | None:
         return feather.read_table(path, memory_map=True).to_pandas()
     except (OSError, ValueError, KeyError):
         return None  # missing, or not a whole Arrow file: read the data instead
+
+
+def read_arrow(path: Path):
+    """The entry at ``path`` as a memory-mapped ``pyarrow.Table`` of the frame's columns
+    (an index kept as a column by the pandas metadata left out: an engine registering
+    the frame does not see it), or None when there is none or it cannot be read. Its
+    ``to_pandas()`` is :func:`read_entry`'s frame: the embedded engine queries it in
+    place of the frame (:func:`lifetools.dataset.engine_source`)."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    try:
+        table = feather.read_table(path, memory_map=True)
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        return None
+    meta = table.schema.pandas_metadata or {}
+    stored = {c for c in meta.get("index_columns", ()) if isinstance(c, str)}
+    return table.drop_columns(sorted(stored)) if stored else table
 
 
 def write_entry(path: Path, frame: pd.DataFrame) -> bool:

@@ -1,8 +1,9 @@
 """The relational layer: the analysis tables as ibis tables in the engine where they live.
 
 :func:`engine_tables` gives the cohort builders one object, :class:`EngineTables`, for
-every kind of input: a :class:`~lifetools.dataset.Dataset` already in memory (the default
-build: its frames are registered, without copying, as views of an embedded DuckDB) or a
+every kind of input: a :class:`~lifetools.dataset.Dataset` (the default build: its
+frames, or the memory-mapped typed-cache files of the tables not read into pandas yet,
+are registered, without copying, as views of an embedded DuckDB) or a
 :class:`~lifetools.engines.source.Source` (:func:`connect`). Cohort builders write ibis
 expressions against it and bring only the per-person frames to pandas with
 :meth:`EngineTables.fetch`, which gives them the dictionary's pandas types.
@@ -20,7 +21,14 @@ from typing import Any
 import ibis
 import pandas as pd
 
-from lifetools.dataset import TABLES, Dataset, present_tables, untracked
+from lifetools.dataset import (
+    TABLES,
+    Dataset,
+    engine_source,
+    pending,
+    present_tables,
+    untracked,
+)
 from lifetools.dictionary import STORED_TYPE_WORDS, load_dictionary
 from lifetools.duckdb_settings import open_ibis_duckdb
 from lifetools.engines.columns import precise, record_expression, recording_backend
@@ -156,11 +164,15 @@ def engine_tables(data: Any) -> EngineTables:
     ``data`` is an :class:`EngineTables` (returned as is) or a ``Dataset`` of pandas
     frames: each frame becomes a view of an embedded DuckDB connection (registered
     through Arrow, not copied) when an expression first uses its table, so the default
-    build runs the same ibis expressions as a warehouse, and a table the dataset has
-    not read yet (:class:`~lifetools.dataset.Deferred`) is read only if a query uses
-    it. A ``Dataset``'s connection is made once and kept while the dataset lives and
-    the frames it registered are the same objects with the same columns and dtypes
-    (:data:`_SHARED`).
+    build runs the same ibis expressions as a warehouse. A table the dataset has not
+    read yet (:class:`~lifetools.dataset.Deferred`) is registered as its memory-mapped
+    typed-cache file when that exists (the build's kernels), so the query reads Arrow
+    and no pandas frame is made, else it is read into pandas then
+    (:func:`~lifetools.dataset.engine_source`). A ``Dataset``'s connection is made
+    once and kept while the dataset lives, the frames it registered are the same
+    objects with the same columns and dtypes, and the tables it registered from the
+    cache are still not read into pandas (:data:`_SHARED`; once the notebook takes
+    such a table, its frame is what the next connection registers).
     """
     if isinstance(data, EngineTables):
         return data
@@ -171,7 +183,7 @@ def engine_tables(data: Any) -> EngineTables:
         kept = _SHARED.get(id(data))
         if kept is not None and kept[0]() is data and kept[1]._unchanged(data):
             return kept[2]
-        frames: Any = _Frames(present_tables(data), partial(untracked, data))
+        frames: Any = _Frames(present_tables(data), partial(engine_source, data))
     else:
         frames = {name: frame for name in TABLES
                   if (frame := untracked(data, name)) is not None}
@@ -187,8 +199,10 @@ def engine_tables(data: Any) -> EngineTables:
 
 
 class _Frames(Mapping):
-    """The tables of a ``Dataset``, each taken (and read, if deferred) on first use
-    (the tables hold the dataset: an engine outlives the expression that made it)."""
+    """The tables of a ``Dataset``, each taken on first use: its frame, or the
+    memory-mapped Arrow table of one not read yet (else read now), as
+    :func:`~lifetools.dataset.engine_source` gives them (the tables hold the dataset:
+    an engine outlives the expression that made it)."""
 
     def __init__(self, names: Sequence[str], take: Any) -> None:
         self._names, self._take = tuple(names), take
@@ -264,7 +278,12 @@ class _Registered(Mapping):
     """The loaded frames as tables of an embedded DuckDB. A frame is registered, and
     its ibis table made (its schema read back and checked), when its table is first
     used: a report reading four tables neither registers nor reads the other five
-    (reading back a view's schema was most of a small call's time)."""
+    (reading back a view's schema was most of a small call's time). A table not read
+    into pandas whose typed-cache entry exists is registered as the memory-mapped
+    ``pyarrow.Table`` instead: DuckDB gives it the same types as its frame (strings,
+    nullable and compact integer ids, nanosecond timestamps, booleans; dictionary
+    columns, which no typed table has, come back as strings either way), so query
+    results are identical (``tests/unit/test_engine_arrow.py``)."""
 
     def __init__(self, backend: Any, frames: Mapping[str, pd.DataFrame]) -> None:
         self._backend, self._frames, self._tables = backend, frames, {}
@@ -280,9 +299,13 @@ class _Registered(Mapping):
                 self._tables[name] = _typed_nulls(self._backend.table(name), name, frame)
         return self._tables[name]
 
-    def _register(self, name: str, frame: pd.DataFrame) -> None:
-        self._shapes[name] = (frame._mgr, tuple(frame.columns), tuple(frame.dtypes))
-        self._text[name] = _all_text({name: frame})
+    def _register(self, name: str, frame: Any) -> None:
+        if isinstance(frame, pd.DataFrame):
+            self._shapes[name] = (frame._mgr, tuple(frame.columns), tuple(frame.dtypes))
+            self._text[name] = _all_text({name: frame})
+        else:  # a mapped Arrow table (typed; never sampled): stands for a table unread
+            self._shapes[name] = (None, (), ())
+            self._text[name] = True
         with precise():
             # DuckDB samples every object column of a registered frame to guess its
             # type each time a query names the frame (unused columns too): half of a
@@ -304,10 +327,15 @@ class _Registered(Mapping):
 
     def _unchanged(self, data: Dataset) -> bool:
         """Whether every frame registered is still ``data``'s, with the same columns
-        and dtypes (a table not registered yet is taken from ``data`` when used)."""
+        and dtypes, and every table registered from the typed cache is still not read
+        into pandas (a table not registered yet is taken from ``data`` when used)."""
         if tuple(self._frames) != present_tables(data):
             return False
         for name, (mgr, columns, dtypes) in self._shapes.items():
+            if mgr is None:  # registered from the cache: unchanged while still unread
+                if pending(data, name) is None:
+                    return False
+                continue
             now = untracked(data, name)
             if now is None or now._mgr is not mgr or tuple(now.columns) != columns \
                     or tuple(now.dtypes) != dtypes:
@@ -336,19 +364,32 @@ def _all_text(frames: Mapping[str, pd.DataFrame]) -> bool:
                if pd.api.types.is_object_dtype(dtype))
 
 
-def _typed_nulls(table: Any, name: str, frame: pd.DataFrame) -> Any:
+def _typed_nulls(table: Any, name: str, frame: Any) -> Any:
     """Give columns that hold no value their dictionary type: DuckDB guesses the type
     of an empty or all-missing text column (NULL, or INTEGER in DuckDB 1.5), and a
     guess breaks the expressions over it (a hand-built frame, an empty table). Only
-    text (object) columns are looked at for a value, up to the first one."""
+    text (object) columns are looked at for a value, up to the first one (of an Arrow
+    table, its text and null-typed columns: a frame's object columns)."""
     schema = table.schema()
     untyped = [c for c in schema if schema[c].is_null() or schema[c].is_unknown()
-               or (frame[c].dtype == object and frame[c].first_valid_index() is None)]
+               or _no_text(frame, c)]
     if not untyped:
         return table  # the usual case: no need to read the dictionary
     spec = load_dictionary().table(name)
     kinds = {f.name: _IBIS_TYPES.get(f.type, "string") for f in spec.fields}
     return table.mutate(**{c: ibis.null(kinds.get(c, "string")) for c in untyped})
+
+
+def _no_text(frame: Any, column: str) -> bool:
+    """Whether ``column`` of a frame or Arrow table is text (object) holding no value."""
+    if isinstance(frame, pd.DataFrame):
+        return frame[column].dtype == object and frame[column].first_valid_index() is None
+    import pyarrow as pa
+
+    values = frame.column(column)
+    kind = values.type
+    return (pa.types.is_null(kind) or pa.types.is_string(kind)
+            or pa.types.is_large_string(kind)) and values.null_count == len(values)
 
 
 def unbound_tables(names: Iterable[str] = TABLES) -> EngineTables:

@@ -1,0 +1,209 @@
+"""The embedded engine over the typed cache's mapped Arrow files (issue 18): a table the
+notebook has not read is queried from its cache entry, no pandas frame is made, and
+every result equals the one over the registered pandas frame, table by table and dtype
+by dtype."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import ibis
+import numpy as np
+import pandas as pd
+import pytest
+
+from lifetools import compact_ids, loading
+from lifetools.dataset import Dataset, Deferred
+from lifetools.describe import describe_population
+from lifetools.engines import engine_tables
+from lifetools.engines.engine import _SHARED
+from lifetools.loading import TABLES, load_dataset, untracked
+from lifetools.synthetic import write_synthetic
+from lifetools.typed_cache import ENV_TYPED_CACHE, read_arrow, write_entry
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("arrow") / "data"
+    write_synthetic(folder, people=300, seed=5)
+    shutil.rmtree(folder / "raw", ignore_errors=True)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def fresh(monkeypatch):
+    for name in (compact_ids.ENV_COMPACT_IDS, loading.ENV_DATASET_CACHE, ENV_TYPED_CACHE,
+                 loading.ENV_SKIP_UNUSED):
+        monkeypatch.delenv(name, raising=False)
+    compact_ids._IDS.clear()
+    loading._TYPED.clear()
+    _SHARED.clear()
+    yield
+    compact_ids._IDS.clear()
+    loading._TYPED.clear()
+    _SHARED.clear()
+
+
+def in_pandas(data) -> list[str]:
+    """The tables of ``data`` read into pandas (without reading any)."""
+    return [n for n in TABLES if isinstance(object.__getattribute__(data, n), pd.DataFrame)]
+
+
+def cached(extract: Path, cache: Path, compact: bool):
+    """A load whose every table has a typed-cache entry (a first load wrote them)."""
+    first = load_dataset(extract, compact_ids=compact, typed_cache=cache, skip_unused=True)
+    for name in TABLES:
+        untracked(first, name)
+    compact_ids._IDS.clear()
+    return load_dataset(extract, compact_ids=compact, typed_cache=cache, skip_unused=True)
+
+
+def refuse_pandas(monkeypatch) -> None:
+    """Make any making of a table's pandas frame (from the file or the cache) fail."""
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a table was read into pandas")
+
+    monkeypatch.setattr(loading, "_read_table", refuse)
+    monkeypatch.setattr(loading, "read_entry", refuse)
+
+
+def queries(tables, name: str) -> list:
+    """A few queries over table ``name``: every row, and an aggregate per column."""
+    table = getattr(tables, name)
+    out = [table]
+    for column in table.columns:
+        kind = table[column].type()
+        if kind.is_numeric() or kind.is_temporal():
+            out.append(table.aggregate(lo=table[column].min(), hi=table[column].max(),
+                                       n=table[column].count()))
+        else:
+            out.append(table.group_by(column).aggregate(n=table.count())
+                       .order_by(column))
+    return out
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_a_query_over_cached_tables_reads_no_table_into_pandas(extract, tmp_path, compact,
+                                                                monkeypatch):
+    data = cached(extract, tmp_path, compact)
+    refuse_pandas(monkeypatch)
+    tables = engine_tables(data)
+    for name in TABLES:
+        assert len(tables.fetch(getattr(tables, name))) > 0
+    assert tables.backend.con.sql("SELECT count(*) FROM wellbeing").fetchone()[0] > 0
+    assert in_pandas(data) == []
+    assert engine_tables(data) is tables  # shared while no table is read
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_every_table_queried_from_the_cache_equals_the_frame_registered(
+        extract, tmp_path, compact):
+    arrow = cached(extract, tmp_path, compact)
+    frames = load_dataset(extract, compact_ids=compact, skip_unused=True)
+    for name in TABLES:
+        untracked(frames, name)  # every table in pandas: registered as frames
+    over_arrow, over_frames = engine_tables(arrow), engine_tables(frames)
+    for name in TABLES:
+        for mapped, framed in zip(queries(over_arrow, name), queries(over_frames, name),
+                                  strict=True):
+            left, right = over_arrow.fetch(mapped), over_frames.fetch(framed)
+            pd.testing.assert_frame_equal(left, right, check_exact=True)
+            assert left.dtypes.equals(right.dtypes), name
+    assert in_pandas(arrow) == []
+
+
+def test_a_report_over_the_cache_equals_the_report_over_frames(extract, tmp_path):
+    arrow = cached(extract, tmp_path, True)
+    frames = load_dataset(extract, compact_ids=True, skip_unused=True)
+    period = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
+    mapped, framed = describe_population(arrow, **period), describe_population(frames, **period)
+    assert in_pandas(arrow) == []
+    assert in_pandas(frames) != []
+    for field in ("flow", "characteristics", "activity"):
+        left, right = getattr(mapped, field, None), getattr(framed, field, None)
+        if isinstance(left, pd.DataFrame):
+            pd.testing.assert_frame_equal(left, right, check_exact=True)
+    assert repr(mapped) == repr(framed)
+
+
+def test_a_table_taken_after_a_query_is_registered_as_its_frame(extract, tmp_path):
+    data = cached(extract, tmp_path, True)
+    first = engine_tables(data)
+    first.fetch(first.people)
+    assert in_pandas(data) == []
+    data.people["year_of_birth"]  # the notebook takes the table: its frame is made
+    assert in_pandas(data) == ["people"]
+    second = engine_tables(data)
+    assert second is not first
+    assert engine_tables(data) is second
+    pd.testing.assert_frame_equal(second.fetch(second.people), first.fetch(first.people),
+                                  check_exact=True)
+
+
+def typed_frames() -> dict[str, pd.DataFrame]:
+    """Hand-made tables holding every dtype a typed table has, with missing values, an
+    all-missing text column, an empty table, and a categorical column."""
+    ids = pd.array([3, 1, None, 2], dtype="Int64")  # compact person ids
+    return {
+        "people": pd.DataFrame({
+            "person_id": ids,
+            "year_of_birth": pd.array([1950, None, 2001, 1988], dtype="Int64"),
+            "sex": [None, None, None, None],  # all missing: typed by the dictionary
+            "ethnic_category": pd.Categorical(["A", None, "B", "A"]),
+            "lsoa_code": ["E01000001", "E01000002", None, "E01000001"],
+            "date_of_death": pd.to_datetime(format="ISO8601", arg=["2024-05-01", None, None,
+                                             "2025-01-02 03:04:05.123456789"]),
+        }),
+        "wellbeing": pd.DataFrame({
+            "person_id": pd.array([1, 2, 2], dtype="Int64"),
+            "measurement_date": pd.to_datetime(["2024-04-01", "2024-06-30", None]),
+            "timepoint": ["baseline", "follow_up", "baseline"],
+            "swemwbs_raw": pd.array([20, None, 35], dtype="Int64"),
+            "swemwbs_metric": [19.25, np.nan, -0.0],
+        }),
+        "life_rooms_contacts": pd.DataFrame({
+            "person_id": pd.array([], dtype="Int64"),
+            "contact_date": pd.to_datetime([]),
+            "site": pd.Series([], dtype=object),
+            "gp_registration_supported": pd.array([], dtype="boolean"),
+        }),
+        "ae_attendances": pd.DataFrame({
+            "person_id": ids,
+            "arrival_date": pd.to_datetime(["2024-04-01", "2024-04-02", None, "2024-04-03"]),
+            "mh_related": pd.array([True, None, False, True], dtype="boolean"),
+            "duplicate_flag": [False, False, True, False],
+        }),
+    }
+
+
+def test_every_dtype_queried_from_a_mapped_entry_equals_its_frame(tmp_path):
+    made = typed_frames()
+    mapped = {}
+    for name, frame in made.items():
+        write_entry(tmp_path / f"{name}.arrow", frame)
+        mapped[name] = read_arrow(tmp_path / f"{name}.arrow")
+        pd.testing.assert_frame_equal(mapped[name].to_pandas(), frame, check_exact=True)
+    loads: list[str] = []
+
+    def load(name):
+        loads.append(name)
+        return made[name]
+
+    arrow = Dataset(path=tmp_path, **{n: Deferred(n, lambda n=n: load(n),
+                                                  lambda n=n: mapped[n]) for n in made})
+    frames = Dataset(path=tmp_path, **{n: f.copy() for n, f in made.items()})
+    over_arrow, over_frames = engine_tables(arrow), engine_tables(frames)
+    for name in made:
+        for left_expr, right_expr in zip(queries(over_arrow, name),
+                                         queries(over_frames, name), strict=True):
+            left, right = over_arrow.fetch(left_expr), over_frames.fetch(right_expr)
+            pd.testing.assert_frame_equal(left, right, check_exact=True)
+        left = over_arrow.people.join(over_arrow.ae_attendances, "person_id")
+        right = over_frames.people.join(over_frames.ae_attendances, "person_id")
+        pd.testing.assert_frame_equal(over_arrow.fetch(left.order_by("arrival_date")),
+                                      over_frames.fetch(right.order_by("arrival_date")),
+                                      check_exact=True)
+    sex = over_arrow.people.sex
+    assert sex.type() == over_frames.people.sex.type() == ibis.dtype("string")
+    assert loads == []
