@@ -196,6 +196,17 @@ def fit_prediction_model(frame: pd.DataFrame, spec: ModelSpec, *,
     knots = dict(knots) if knots is not None else spec_knots(frame, spec)
     levels = {col: tuple(sorted(frame[col].astype(str).unique())) for col in spec.categorical}
     x, names = _design(frame, knots, spec.linear, levels, spec.interactions)
+    return _fit_design(x, y, names, spec, shrinkage=shrinkage, knots=knots, levels=levels)
+
+
+def _fit_design(x: np.ndarray, y: np.ndarray, names: list[str], spec: ModelSpec, *,
+                shrinkage: str | float, knots: Mapping[str, tuple[float, ...]],
+                levels: Mapping[str, tuple[str, ...]]) -> PredictionModel:
+    """:func:`fit_prediction_model` given the design ``x`` (from :func:`_design` with
+    ``knots`` and ``levels``) and the outcome ``y``: the bootstrap takes a sample's
+    design as rows of the original data's instead of building it again
+    (:func:`lifetools.prediction.validation.bootstrap_validation`); ``y`` holds 0/1
+    only (checked by the caller)."""
     fit = fit_logit(x, y, stop_on_separation=True)  # a bootstrap sample may separate
     ml_converged = fit.converged
     if not ml_converged:  # no maximum (separation): stop where R's lrm.fit stops

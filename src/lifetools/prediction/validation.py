@@ -22,7 +22,13 @@ from lifetools.prediction.drift import (  # the drift alarm, re-exported here
     drift_check,
     limits_sentence,
 )
-from lifetools.prediction.model import FrozenModel, ModelSpec, fit_prediction_model
+from lifetools.prediction.model import (
+    FrozenModel,
+    ModelSpec,
+    _design,
+    _fit_design,
+    fit_prediction_model,
+)
 from lifetools.prediction.performance import Performance, c_statistic, performance
 
 __all__ = ["DRIFT_OPENINGS", "BootstrapValidation", "DriftCheck", "bootstrap_validation",
@@ -272,6 +278,7 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     procedure = "the given procedure" if develop is not None else shrinkage
     maximum_likelihood = develop is None and (shrinkage == "none" or (
         not isinstance(shrinkage, str) and float(shrinkage) == 1.0))
+    by_rows = develop is None  # the default procedure: designs taken as rows, below
     if develop is None:
         def develop(data: pd.DataFrame, knots: Mapping[str, tuple[float, ...]] | None
                     ) -> FrozenModel:
@@ -292,15 +299,36 @@ def bootstrap_validation(frame: pd.DataFrame, spec: ModelSpec, *, n_boot: int = 
     if samples is None:
         rng = np.random.default_rng(seed)
         samples = [rng.integers(0, len(frame), len(frame)) for _ in range(n_boot)]
+    if by_rows:
+        # knots are fixed, and each row's design depends on that row alone: a sample's
+        # design is rows of the original data's (built once, not three times a sample),
+        # whenever the sample has the original's categorical levels (a sample missing a
+        # level has fewer indicator columns: it is fitted from its own rows, below)
+        full_x, names = _design(frame, knots, spec.linear, original.levels,
+                                spec.interactions)
+        labels = {col: frame[col].astype(str).to_numpy() for col in spec.categorical}
     optimism, failed, oob, training, unreliable = [], 0, [], [], 0
     for rows in samples:
-        boot = frame.iloc[np.asarray(rows)]
-        y_boot = boot[spec.outcome_col].to_numpy(dtype=float)
+        rows = np.asarray(rows)
+        direct = by_rows and all(
+            len(np.unique(values[rows])) == len(original.levels[col])
+            for col, values in labels.items())
+        boot = None if direct else frame.iloc[rows]
+        y_boot = y[rows] if direct else boot[spec.outcome_col].to_numpy(dtype=float)
         try:
-            fit = develop(boot, knots)
-            lp_boot = fit.linear_predictor(boot)
-            train = own(_indices(y_boot, lp_boot))
-            lp = fit.linear_predictor(frame)
+            if direct:
+                x_boot = full_x[rows]
+                fit = _fit_design(x_boot, y_boot, names, spec, shrinkage=shrinkage,
+                                  knots=knots, levels=original.levels).frozen
+                coefficients = np.asarray(fit.coefficients)
+                lp_boot = fit.intercept + x_boot @ coefficients
+                train = own(_indices(y_boot, lp_boot))
+                lp = fit.intercept + full_x @ coefficients
+            else:
+                fit = develop(boot, knots)
+                lp_boot = fit.linear_predictor(boot)
+                train = own(_indices(y_boot, lp_boot))
+                lp = fit.linear_predictor(frame)
             test = _indices(y, lp)
             if plus632:
                 oob.append(_out_of_bag(y, np.asarray(lp), np.asarray(rows)))
