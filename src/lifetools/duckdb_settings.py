@@ -153,7 +153,13 @@ def _check_folder(value: str) -> None:
     path = Path(value)
     where = f"{TEMP_DIRECTORY_ENV}={value!r}"
     hint = "give a folder on a disk with room for DuckDB to spill to, writable by you"
-    if path.exists() and not path.is_dir():
+    if not path.is_absolute():  # kernels run in each run's own folder: one per run
+        raise UserError(f"{where} is not an absolute path",
+                        hint="give the whole path of the folder (kernels run in their "
+                             "run's folder, so a relative one would be made in each)")
+    # os.path's tests answer False where pathlib's raise (a parent folder this user
+    # cannot search): the mkdir below then names the error
+    if os.path.exists(path) and not os.path.isdir(path):
         raise UserError(f"{where} is not a folder", hint=hint)
     try:
         path.mkdir(parents=True, exist_ok=True)

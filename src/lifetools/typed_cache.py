@@ -136,9 +136,20 @@ def read_entry(path: Path) -> pd.DataFrame | None:
 def read_arrow(path: Path):
     """The entry at ``path`` as a memory-mapped ``pyarrow.Table`` of the frame's columns
     (an index kept as a column by the pandas metadata left out: an engine registering
-    the frame does not see it), or None when there is none or it cannot be read. Its
-    ``to_pandas()`` is :func:`read_entry`'s frame: the embedded engine queries it in
-    place of the frame (:func:`lifetools.dataset.engine_source`)."""
+    the frame does not see it), or None when there is none, it cannot be read, or a
+    column is dictionary-encoded. Its columns are the frame's columns, as DuckDB types
+    the frame's: the embedded engine queries it in place of the frame
+    (:func:`lifetools.dataset.engine_source`).
+
+    Notes
+    -----
+    A pandas Categorical registers in DuckDB as an ENUM ordered by its categories, an
+    Arrow dictionary as text ordered by value (``min``, ``ORDER BY`` differ): a table
+    with one is left to its frame (typed tables have none). An all-missing text column
+    is Arrow's null type, which DuckDB reads as INTEGER where it reads the frame's
+    object column as VARCHAR: it is given the string type. Tested in
+    ``tests/unit/test_engine_arrow.py``.
+    """
     import pyarrow as pa
     import pyarrow.feather as feather
 
@@ -148,7 +159,16 @@ def read_arrow(path: Path):
         return None
     meta = table.schema.pandas_metadata or {}
     stored = {c for c in meta.get("index_columns", ()) if isinstance(c, str)}
-    return table.drop_columns(sorted(stored)) if stored else table
+    if stored:
+        table = table.drop_columns(sorted(stored))
+    if any(pa.types.is_dictionary(f.type) for f in table.schema):
+        return None
+    nulls = [i for i, f in enumerate(table.schema) if pa.types.is_null(f.type)]
+    for i in nulls:
+        field = table.schema.field(i)
+        table = table.set_column(i, field.with_type(pa.string()),
+                                 table.column(i).cast(pa.string()))
+    return table
 
 
 def write_entry(path: Path, frame: pd.DataFrame) -> bool:

@@ -145,7 +145,8 @@ def test_person_time_under_a_memory_limit_reports_the_limit_and_the_counts(copie
     assert runs["none"]["duckdb_memory_limit"] != "19.0 MiB"
     assert runs["none"]["error"] is None and runs["20MB"]["error"] is None
     assert runs["none"]["rows"] == runs["20MB"]["rows"] and runs["none"]["rows"]["periods"]
-    assert runs["20MB"]["spill_peak_mb"] >= 0 and (tmp_path / "20MB").is_dir()
+    # 200 people do not spill under 20 MB: the spill's size is a measured number
+    assert isinstance(runs["20MB"]["spill_peak_mb"], float) and (tmp_path / "20MB").is_dir()
     assert "| 20MB | 19.0 MiB |" in module._person_time_markdown(
         {"people": 200, "started": "", "finished": "", "commit": "", "load_before": [],
          "load_after": [], "command": "", "builds": list(runs.values())})

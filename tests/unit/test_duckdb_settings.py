@@ -110,6 +110,34 @@ def test_a_temp_folder_that_cannot_be_created_is_refused(tmp_path):
              "cannot be created")
 
 
+def test_a_relative_temp_folder_is_refused(tmp_path, monkeypatch):
+    # kernels run in each run's folder: a relative folder would be made in every one
+    monkeypatch.chdir(tmp_path)
+    _refused({TEMP_DIRECTORY_ENV: "spill"}, TEMP_DIRECTORY_ENV, "not an absolute path")
+    assert not (tmp_path / "spill").exists()
+
+
+def test_a_temp_folder_whose_parent_cannot_be_searched_is_an_error_not_a_traceback(
+        tmp_path, monkeypatch):
+    # pathlib's exists() raises PermissionError where a parent folder cannot be
+    # searched (as root here, a stat that raises stands for it)
+    import os as os_module
+
+    below = tmp_path / "locked" / "spill"
+    real_stat = os_module.stat
+
+    def stat(path, *args, **kwargs):
+        if str(path).startswith(str(tmp_path / "locked")):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os_module, "stat", stat)
+    monkeypatch.setattr(Path, "mkdir", lambda self, *a, **k: (_ for _ in ()).throw(
+        PermissionError(13, "Permission denied", str(self))))
+    _refused({TEMP_DIRECTORY_ENV: str(below)}, TEMP_DIRECTORY_ENV, str(below),
+             "cannot be created")
+
+
 @pytest.mark.skipif(not Path("/proc/1").is_dir(), reason="needs Linux's /proc")
 def test_a_temp_folder_that_is_not_writable_is_refused():
     # /proc/1 is a folder no one can write in, root included (a chmod'ed folder is
@@ -136,7 +164,9 @@ def test_a_refused_setting_closes_the_connection_it_opened(tmp_path):
     path = tmp_path / "x.duckdb"
     with pytest.raises(UserError):
         open_duckdb(path, env={MEMORY_LIMIT_ENV: "8 gigs"})
-    with duckdb.connect(str(path)) as again:  # not left open by the refused one
+    # a read-write connection left open in this process would refuse a read-only one
+    # (two read-write ones share the database and would not show it)
+    with duckdb.connect(str(path), read_only=True) as again:
         assert again.execute("SELECT 1").fetchone() == (1,)
 
 
@@ -162,3 +192,21 @@ def test_validate_refuses_a_bad_setting_exit_3_no_traceback(tmp_path, setting):
     assert done.returncode == 3, done.stdout + done.stderr
     assert variable in done.stderr and value in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_build_with_a_setting_duckdb_refuses_stops_before_any_run(tmp_path, monkeypatch,
+                                                                  capsys):
+    # with the extract's validation recorded, the build opens no DuckDB before its
+    # kernels: the first connection would be a notebook's (exit 14, the hint lost,
+    # earlier notebooks run)
+    from project_copy import ProjectRoot, copy_project
+
+    from lifetools.pipeline.cli import main
+
+    root = copy_project(tmp_path / "project", people=150)
+    monkeypatch.setenv(MEMORY_LIMIT_ENV, "8 gigs")
+    with ProjectRoot(root):
+        code = main(["build"])
+    err = capsys.readouterr().err
+    assert code == 3 and MEMORY_LIMIT_ENV in err and "Traceback" not in err, err
+    assert not (root / "build" / "runs").exists() and not (root / "build" / "data").exists()

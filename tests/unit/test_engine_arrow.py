@@ -120,10 +120,9 @@ def test_a_report_over_the_cache_equals_the_report_over_frames(extract, tmp_path
     mapped, framed = describe_population(arrow, **period), describe_population(frames, **period)
     assert in_pandas(arrow) == []
     assert in_pandas(frames) != []
-    for field in ("flow", "characteristics", "activity"):
-        left, right = getattr(mapped, field, None), getattr(framed, field, None)
-        if isinstance(left, pd.DataFrame):
-            pd.testing.assert_frame_equal(left, right, check_exact=True)
+    for field in ("counts", "characteristics", "monthly"):
+        left, right = getattr(mapped, field), getattr(framed, field)
+        pd.testing.assert_frame_equal(left, right, check_exact=True)
     assert repr(mapped) == repr(framed)
 
 
@@ -143,14 +142,13 @@ def test_a_table_taken_after_a_query_is_registered_as_its_frame(extract, tmp_pat
 
 def typed_frames() -> dict[str, pd.DataFrame]:
     """Hand-made tables holding every dtype a typed table has, with missing values, an
-    all-missing text column, an empty table, and a categorical column."""
+    all-missing text column and an empty table."""
     ids = pd.array([3, 1, None, 2], dtype="Int64")  # compact person ids
     return {
         "people": pd.DataFrame({
             "person_id": ids,
             "year_of_birth": pd.array([1950, None, 2001, 1988], dtype="Int64"),
             "sex": [None, None, None, None],  # all missing: typed by the dictionary
-            "ethnic_category": pd.Categorical(["A", None, "B", "A"]),
             "lsoa_code": ["E01000001", "E01000002", None, "E01000001"],
             "date_of_death": pd.to_datetime(format="ISO8601", arg=["2024-05-01", None, None,
                                              "2025-01-02 03:04:05.123456789"]),
@@ -207,3 +205,29 @@ def test_every_dtype_queried_from_a_mapped_entry_equals_its_frame(tmp_path):
     sex = over_arrow.people.sex
     assert sex.type() == over_frames.people.sex.type() == ibis.dtype("string")
     assert loads == []
+
+
+def test_a_categorical_column_leaves_its_table_to_the_frame_all_missing_text_is_text(
+        tmp_path):
+    # a Categorical registers as an ENUM in its categories' order, an Arrow dictionary
+    # as text in value order: min() and ORDER BY would differ, so such an entry is not
+    # mapped; an all-missing text column (Arrow's null type) is text, as the frame's
+    frame = pd.DataFrame({"person_id": pd.array([1, 2, 3], dtype="Int64"),
+                          "ethnic_category": pd.Categorical(["A", None, "B"],
+                                                            categories=["C", "B", "A"])})
+    write_entry(tmp_path / "people.arrow", frame)
+    assert read_arrow(tmp_path / "people.arrow") is None
+    loads: list[str] = []
+    data = Dataset(path=tmp_path, people=Deferred(
+        "people", lambda: loads.append("people") or frame,
+        lambda: read_arrow(tmp_path / "people.arrow")))
+    tables = engine_tables(data)
+    low = tables.fetch(tables.people.ethnic_category.min().name("low").as_table())
+    assert low["low"].iloc[0] == "B" and loads == ["people"]  # the ENUM's order
+    text = pd.DataFrame({"person_id": pd.array([1], dtype="Int64"), "sex": [None]})
+    write_entry(tmp_path / "text.arrow", text)
+    mapped = read_arrow(tmp_path / "text.arrow")
+    assert str(mapped.schema.field("sex").type) == "string"
+    con = ibis.duckdb.connect().con
+    con.register("t", mapped)
+    assert con.execute("SELECT typeof(sex) FROM t").fetchone() == ("VARCHAR",)

@@ -281,8 +281,9 @@ class _Registered(Mapping):
     (reading back a view's schema was most of a small call's time). A table not read
     into pandas whose typed-cache entry exists is registered as the memory-mapped
     ``pyarrow.Table`` instead: DuckDB gives it the same types as its frame (strings,
-    nullable and compact integer ids, nanosecond timestamps, booleans; dictionary
-    columns, which no typed table has, come back as strings either way), so query
+    nullable and compact integer ids, nanosecond timestamps, booleans; an entry with a
+    categorical column, which no typed table has, is not mapped, and an all-missing
+    text column is mapped as text: :func:`lifetools.typed_cache.read_arrow`), so query
     results are identical (``tests/unit/test_engine_arrow.py``)."""
 
     def __init__(self, backend: Any, frames: Mapping[str, pd.DataFrame]) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from lifetools import config, disclosure, engines
 from lifetools.dictionary import load_dictionary
+from lifetools.duckdb_settings import duckdb_settings
 from lifetools.engines.checks import duckdb_types
 from lifetools.engines.column_keys import duckdb_columns, server_columns
 from lifetools.engines.server import server_fingerprint, validate_server
@@ -740,6 +741,9 @@ def build_series(
     cpu = _cpu_seconds()
     timings: dict[str, float] = {}
     series = series or load_series()
+    # the DuckDB settings checked here (exit 3), not first in a notebook's kernel, where
+    # a bad one would fail a run (exit 14) after earlier notebooks ran
+    duckdb_settings()
     clean_stale_folders()
     if not isinstance(republish, Mapping):
         republish = {eid: "" for eid in republish}
