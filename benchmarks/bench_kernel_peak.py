@@ -34,6 +34,11 @@ mapped cache entry is not one)::
     nice -n 10 .venv/bin/python benchmarks/bench_kernel_peak.py --data /tmp/perf-data/150k \
         --trees before=/tmp/src-before,after=src --reports analyse_discharge,analyse_emergency_care \
         --typed-cache /tmp/typed --rounds 2 --out benchmarks/results/mapped-tables-150k
+
+``--release-engines`` also drops, with each report, the embedded DuckDB connections kept
+for datasets (``lifetools.engines.engine._SHARED``, which holds its datasets and, with
+the typed cache, the mapped entries they registered): what a kernel's reset between
+notebooks could do (each notebook loads its own dataset, so the next does not reuse them).
 """
 
 from __future__ import annotations
@@ -123,8 +128,10 @@ def warm(folder: str) -> None:
     print(json.dumps({"warmed": os.environ.get("LIFETOOLS_TYPED_CACHE", "")}))
 
 
-def child(folder: str, reports: list[str], editions: list[str], n_boot: int) -> dict:
-    """One warm kernel's sequence of reports; each report's peak, after, CPU, digest."""
+def child(folder: str, reports: list[str], editions: list[str], n_boot: int,
+          release: bool = False) -> dict:
+    """One warm kernel's sequence of reports; each report's peak, after, CPU, digest
+    (``release``: the engines kept for datasets dropped with each report)."""
     os.environ.update({"LIFETOOLS_DATASET_CACHE": "1", "LIFETOOLS_COMPACT_IDS": "1",
                        "LIFETOOLS_SKIP_UNUSED_COLUMNS": "1"})
     import lifetools as lt
@@ -150,11 +157,14 @@ def child(folder: str, reports: list[str], editions: list[str], n_boot: int) -> 
             in_pandas = _in_pandas(data)
             anon, mapped = _vm("RssAnon"), _vm("RssFile")  # before the report is let go
             del data, report
+            if release:
+                lt.engines.engine._SHARED.clear()
             gc.collect()
             out["steps"].append({
                 "edition": edition, "report": name, "peak_after_load_mb": loaded,
                 "peak_mb": peak, "rss_after_mb": _vm("VmRSS"), "digest": digest,
                 "in_pandas": in_pandas, "rss_anon_mb": anon, "rss_file_mb": mapped,
+                "rss_anon_after_mb": _vm("RssAnon"), "rss_file_after_mb": _vm("RssFile"),
                 "cpu_s": round(used.ru_utime + used.ru_stime - cpu.ru_utime
                                - cpu.ru_stime, 2)})
             print(f"  {edition} {name}: peak {peak:,.0f} MB", file=sys.stderr, flush=True)
@@ -169,7 +179,8 @@ def _run(args: argparse.Namespace, src: str, tree: str = "") -> dict:
            "OPENBLAS_NUM_THREADS": "1"}
     command = [sys.executable, __file__, "--data", args.data, "--trees", args.trees,
                "--reports", args.reports, "--editions", args.editions, "--n-boot",
-               str(args.n_boot), "--child"]
+               str(args.n_boot)] + (["--release-engines"] if args.release_engines else []) \
+        + ["--child"]
     if args.typed_cache:
         env["LIFETOOLS_TYPED_CACHE"] = str(Path(args.typed_cache).resolve() / tree)
         subprocess.run([*command[:-1], "--warm"], stdout=subprocess.PIPE, text=True,
@@ -237,6 +248,14 @@ def _markdown(result: dict) -> str:
             lines.append(f"- {step['edition']} `{step['report']}`: " + "; ".join(
                 f"{t} {trees[t]['steps'][i]['rss_anon_mb']:,.0f} + "
                 f"{trees[t]['steps'][i]['rss_file_mb']:,.0f}" for t in names))
+    if "rss_file_after_mb" in trees[first]["steps"][0]:
+        lines += ["", "The same after the report and its dataset were let go"
+                  + (" and the engines kept for datasets dropped (`--release-engines`)"
+                     if result.get("release_engines") else "") + ", MB:", ""]
+        for i, step in enumerate(trees[first]["steps"]):
+            lines.append(f"- {step['edition']} `{step['report']}`: " + "; ".join(
+                f"{t} {trees[t]['steps'][i]['rss_anon_after_mb']:,.0f} + "
+                f"{trees[t]['steps'][i]['rss_file_after_mb']:,.0f}" for t in names))
     return "\n".join(lines) + "\n"
 
 
@@ -255,6 +274,8 @@ def main() -> None:
                         "(run at the same time): written together as --out")
     parser.add_argument("--typed-cache", help="run with the typed on-disk cache "
                         "(a subfolder per tree), its entries written first")
+    parser.add_argument("--release-engines", action="store_true",
+                        help="drop the embedded engines kept for datasets with each report")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -267,7 +288,8 @@ def main() -> None:
                         for f in args.merge.split(",")]), args.out)
         return
     if args.child:
-        print(json.dumps(child(args.data, reports, editions, args.n_boot)))
+        print(json.dumps(child(args.data, reports, editions, args.n_boot,
+                               args.release_engines)))
         return
     trees = dict(pair.split("=") for pair in args.trees.split(","))
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
@@ -288,7 +310,7 @@ def main() -> None:
               "machine": _machine(), "order": " then ".join(order),
               "command": " ".join(["bench_kernel_peak.py"] + sys.argv[1:]),
               "sources": {t: str(Path(s).resolve()) for t, s in trees.items()},
-              "trees": done, "rounds": runs,
+              "trees": done, "rounds": runs, "release_engines": args.release_engines,
               "identical": all(d == digests[0] for d in digests)}
     _write(result, args.out)
 

@@ -166,3 +166,22 @@ def test_kernels_inherit_the_duckdb_settings_of_the_build(tmp_path, monkeypatch,
     nb = nbformat.read(probe.run_dir / "notebook.ipynb", as_version=4)
     limit, temp = ast.literal_eval(nb.cells[-1].outputs[0]["data"]["text/plain"])
     assert limit == "286.1 MiB" and temp == str(spill)  # 300 MB
+
+
+def test_warm_kernel_reset_drops_the_engines_kept_for_earlier_datasets(tmp_path):
+    """A notebook's dataset and the embedded engine made for it (with the typed-cache
+    files it mapped) do not outlive the notebook in a warm kernel (issue 18)."""
+    import pandas as pd
+
+    from lifetools.dataset import Dataset
+    from lifetools.engines import engine_tables
+    from lifetools.engines.engine import _SHARED
+    from lifetools.pipeline.kernels import STATE_MODULE
+
+    state: dict = {}
+    exec(compile(STATE_MODULE, "<lifetools-warm>", "exec"), state)
+    data = Dataset(path=tmp_path, people=pd.DataFrame({"person_id": ["a", "b"]}))
+    engine_tables(data)
+    assert id(data) in _SHARED
+    state["reset"]({}, str(Path.cwd()))
+    assert id(data) not in _SHARED

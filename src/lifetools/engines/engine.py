@@ -37,7 +37,7 @@ from lifetools.reads import note_read
 from lifetools.typed_reads import coerce_types
 
 __all__ = ["EngineTables", "check_columns", "dictionary_schema", "engine_tables",
-           "unbound_tables"]
+           "release_engines", "unbound_tables"]
 
 
 
@@ -263,6 +263,15 @@ call's time, issue 16). An entry holds its dataset (so no other can take its id 
 it lives) until :data:`_SHARE_AT_MOST` later datasets push it out; it is not used
 when a registered frame was replaced or changed its columns."""
 _SHARE_AT_MOST = 4
+
+
+def release_engines() -> None:
+    """Drop the embedded DuckDB connections kept for datasets (:data:`_SHARED`), and
+    with them the datasets they hold and the typed-cache files they mapped: a warm
+    kernel's reset between notebooks calls it (each notebook loads its own dataset, so
+    none is reused; at 1,500,000 people the three notebooks before the emergency report
+    left 593 MB resident that this gives back, ``benchmarks/README.md``, issue 18)."""
+    _SHARED.clear()
 
 
 def _share(data: Dataset, registered: Any, tables: EngineTables) -> None:
