@@ -36,8 +36,8 @@ mapped cache entry is not one)::
         --typed-cache /tmp/typed --rounds 2 --out benchmarks/results/mapped-tables-150k
 
 ``--release-engines`` also drops, with each report, the embedded DuckDB connections kept
-for datasets (``lifetools.engines.engine._SHARED``, which holds its datasets and, with
-the typed cache, the mapped entries they registered): what a kernel's reset between
+for datasets (``lifetools.engines.engine.release_engines``; until wave 47 ``_SHARED`` held
+its datasets and, with the typed cache, the mapped entries they registered): what a kernel's reset between
 notebooks could do (each notebook loads its own dataset, so the next does not reuse them).
 """
 
@@ -158,7 +158,7 @@ def child(folder: str, reports: list[str], editions: list[str], n_boot: int,
             anon, mapped = _vm("RssAnon"), _vm("RssFile")  # before the report is let go
             del data, report
             if release:
-                lt.engines.engine._SHARED.clear()
+                lt.engines.engine.release_engines()
             gc.collect()
             out["steps"].append({
                 "edition": edition, "report": name, "peak_after_load_mb": loaded,

@@ -227,10 +227,27 @@ class _FolderReader:
     def arrow(self, name: str):
         """The typed table ``name`` memory-mapped from the on-disk cache
         (:func:`lifetools.typed_cache.read_arrow`), or None without a cache or entry:
-        what the embedded engine queries for a table the notebook has not read."""
+        what the embedded engine queries for a table the notebook has not read. None
+        too when the warm kernel's cache (``LIFETOOLS_DATASET_CACHE=1``) holds the
+        table's frame: the engine registers that frame (shared, not copied) rather than
+        mapping the file beside it."""
         if self.disk_key is None:
             return None
-        return read_arrow(entry_path(self.on_disk, self.disk_key, name, self._wanted(name)))
+        wanted_columns = self._wanted(name)
+        if self._kept(name, _stamp(self.files[name], wanted_columns, self.dictionary),
+                      self.disk_key) is not None:
+            return None
+        return read_arrow(entry_path(self.on_disk, self.disk_key, name, wanted_columns))
+
+    @staticmethod
+    def _kept(name: str, stamp: tuple, token):
+        """The warm kernel's kept (stamp, frame) of table ``name`` when it is this file's
+        with these columns (``stamp``) and ids (``token``), else None (or no such cache)."""
+        kept = _TYPED.get(name) if os.environ.get(ENV_DATASET_CACHE) == "1" else None
+        if kept is None or kept[0][0] != stamp or not (
+                kept[0][1] is token or (isinstance(kept[0][1], str) and kept[0][1] == token)):
+            return None
+        return kept
 
     def table(self, name: str) -> pd.DataFrame:
         path = self.files[name]
@@ -240,9 +257,8 @@ class _FolderReader:
         token = self.disk_key if self.disk_key is not None else self.ids
         stamp = (_stamp(path, wanted_columns, self.dictionary), token)
         cache = os.environ.get(ENV_DATASET_CACHE) == "1"
-        kept = _TYPED.get(name) if cache else None
-        if kept is None or kept[0][0] != stamp[0] or not (
-                kept[0][1] is token or (isinstance(kept[0][1], str) and kept[0][1] == token)):
+        kept = self._kept(name, stamp[0], token)
+        if kept is None:
             if self.disk_key is None:
                 frame = _read_table(path, self.dictionary.table(name), wanted_columns,
                                     ids=self.ids)

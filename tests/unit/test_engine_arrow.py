@@ -5,7 +5,9 @@ by dtype."""
 
 from __future__ import annotations
 
+import gc
 import shutil
+import weakref
 from pathlib import Path
 
 import ibis
@@ -17,7 +19,7 @@ from lifetools import compact_ids, loading
 from lifetools.dataset import Dataset, Deferred
 from lifetools.describe import describe_population
 from lifetools.engines import engine_tables
-from lifetools.engines.engine import _SHARED
+from lifetools.engines.engine import _SHARE_AT_MOST, _SHARED, release_engines
 from lifetools.loading import TABLES, load_dataset, untracked
 from lifetools.synthetic import write_synthetic
 from lifetools.typed_cache import ENV_TYPED_CACHE, read_arrow, write_entry
@@ -140,6 +142,14 @@ def test_a_table_taken_after_a_query_is_registered_as_its_frame(extract, tmp_pat
                                   check_exact=True)
 
 
+def entries(folder: Path) -> Path:
+    """A key folder for hand-written cache entries (``write_entry`` prunes the folders
+    beside an entry's key folder: an entry written directly in ``tmp_path`` would prune
+    the other tests' folders, the module's extract among them)."""
+    (folder / "key").mkdir(exist_ok=True)
+    return folder / "key"
+
+
 def typed_frames() -> dict[str, pd.DataFrame]:
     """Hand-made tables holding every dtype a typed table has, with missing values, an
     all-missing text column and an empty table."""
@@ -179,8 +189,8 @@ def test_every_dtype_queried_from_a_mapped_entry_equals_its_frame(tmp_path):
     made = typed_frames()
     mapped = {}
     for name, frame in made.items():
-        write_entry(tmp_path / f"{name}.arrow", frame)
-        mapped[name] = read_arrow(tmp_path / f"{name}.arrow")
+        write_entry(entries(tmp_path) / f"{name}.arrow", frame)
+        mapped[name] = read_arrow(entries(tmp_path) / f"{name}.arrow")
         pd.testing.assert_frame_equal(mapped[name].to_pandas(), frame, check_exact=True)
     loads: list[str] = []
 
@@ -215,19 +225,105 @@ def test_a_categorical_column_leaves_its_table_to_the_frame_all_missing_text_is_
     frame = pd.DataFrame({"person_id": pd.array([1, 2, 3], dtype="Int64"),
                           "ethnic_category": pd.Categorical(["A", None, "B"],
                                                             categories=["C", "B", "A"])})
-    write_entry(tmp_path / "people.arrow", frame)
-    assert read_arrow(tmp_path / "people.arrow") is None
+    write_entry(entries(tmp_path) / "people.arrow", frame)
+    assert read_arrow(entries(tmp_path) / "people.arrow") is None
     loads: list[str] = []
     data = Dataset(path=tmp_path, people=Deferred(
         "people", lambda: loads.append("people") or frame,
-        lambda: read_arrow(tmp_path / "people.arrow")))
+        lambda: read_arrow(entries(tmp_path) / "people.arrow")))
     tables = engine_tables(data)
     low = tables.fetch(tables.people.ethnic_category.min().name("low").as_table())
     assert low["low"].iloc[0] == "B" and loads == ["people"]  # the ENUM's order
     text = pd.DataFrame({"person_id": pd.array([1], dtype="Int64"), "sex": [None]})
-    write_entry(tmp_path / "text.arrow", text)
-    mapped = read_arrow(tmp_path / "text.arrow")
+    write_entry(entries(tmp_path) / "text.arrow", text)
+    mapped = read_arrow(entries(tmp_path) / "text.arrow")
     assert str(mapped.schema.field("sex").type) == "string"
     con = ibis.duckdb.connect().con
     con.register("t", mapped)
     assert con.execute("SELECT typeof(sex) FROM t").fetchone() == ("VARCHAR",)
+
+
+def counting_arrow(monkeypatch) -> list[str]:
+    """The tables whose typed-cache entry is memory-mapped from now on (by name)."""
+    mapped: list[str] = []
+    real = loading.read_arrow
+
+    def read(path):
+        mapped.append(Path(path).name.rsplit("-", 1)[0])
+        return real(path)
+
+    monkeypatch.setattr(loading, "read_arrow", read)
+    return mapped
+
+
+def test_a_table_the_warm_kernel_holds_is_registered_as_its_frame_not_mapped(
+        extract, tmp_path, monkeypatch):
+    # the warm kernel keeps every table an earlier notebook read (read-only frames): the
+    # engine registers that frame, shared, and does not map the cache entry beside it
+    monkeypatch.setenv(loading.ENV_DATASET_CACHE, "1")
+    data = cached(extract, tmp_path, True)  # the first load read every table: all kept
+    mapped = counting_arrow(monkeypatch)
+    refuse_pandas(monkeypatch)  # the kept frames are shared, not read again
+    tables = engine_tables(data)
+    for name in TABLES:
+        assert len(tables.fetch(getattr(tables, name))) > 0
+    assert mapped == []
+    assert all(isinstance(tables.tables._sources[n], pd.DataFrame) for n in TABLES)
+    assert np.shares_memory(untracked(data, "people")["person_id"].array._data,
+                            loading._TYPED["people"][1]["person_id"].array._data)
+    loading._TYPED.pop("wellbeing")  # one table not kept: mapped, the others not
+    other = load_dataset(extract, compact_ids=True, typed_cache=tmp_path, skip_unused=True)
+    engine_tables(other).backend.con.sql("SELECT 1").fetchall()  # SQL: registers all
+    assert mapped == ["wellbeing"]
+
+
+def test_a_table_registered_for_sql_is_mapped_once(tmp_path):
+    made = typed_frames()
+    for name, frame in made.items():
+        write_entry(entries(tmp_path) / f"{name}.arrow", frame)
+    mapped: list[str] = []
+
+    def arrow(name):
+        mapped.append(name)
+        return read_arrow(entries(tmp_path) / f"{name}.arrow")
+
+    data = Dataset(path=tmp_path, **{n: Deferred(n, lambda n=n: made[n],
+                                                 lambda n=n: arrow(n)) for n in made})
+    tables = engine_tables(data)
+    assert tables.backend.con.sql("SELECT count(*) FROM people").fetchone() == (4,)
+    assert sorted(mapped) == sorted(made)  # raw SQL may name any table: all registered
+    for name in made:
+        tables.fetch(getattr(tables, name))
+    assert sorted(mapped) == sorted(made)  # not mapped again when first used
+    assert in_pandas(data) == []
+
+
+def test_a_dataset_let_go_frees_its_kept_engine(extract, tmp_path):
+    data = cached(extract, tmp_path, True)
+    tables = engine_tables(data)
+    tables.fetch(tables.people)
+    assert engine_tables(data) is tables  # kept while the dataset lives
+    gone = weakref.ref(data), weakref.ref(tables), weakref.ref(tables.backend)
+    key = id(data)
+    held = engine_tables(load_dataset(extract, compact_ids=True, typed_cache=tmp_path))
+    del data, tables
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None, None]
+    assert key not in _SHARED
+    assert len(held.fetch(held.wellbeing)) > 0  # tables held keep their dataset
+    assert len(_SHARED) == 1
+
+
+def test_a_dataset_pushed_out_of_the_kept_engines_lets_its_engine_go(tmp_path):
+    datasets = [Dataset(path=tmp_path, people=pd.DataFrame({"person_id": ["a"]}))
+                for _ in range(_SHARE_AT_MOST + 1)]
+    backends = [weakref.ref(engine_tables(data).backend) for data in datasets]
+    gc.collect()
+    assert backends[0]() is None and id(datasets[0]) not in _SHARED
+    assert all(ref() is not None for ref in backends[1:])
+    assert len(_SHARED) == _SHARE_AT_MOST
+    release_engines()  # the warm kernel's reset: the datasets live on, their engines go
+    gc.collect()
+    assert _SHARED == {} and [ref() for ref in backends] == [None] * len(backends)
+    assert engine_tables(datasets[0]).fetch(engine_tables(datasets[0]).people)[
+        "person_id"].tolist() == ["a"]

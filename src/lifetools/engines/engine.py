@@ -180,9 +180,9 @@ def engine_tables(data: Any) -> EngineTables:
     if isinstance(inner, EngineTables):
         return inner
     if isinstance(data, Dataset):
-        kept = _SHARED.get(id(data))
-        if kept is not None and kept[0]() is data and kept[1]._unchanged(data):
-            return kept[2]
+        kept = _kept(data)
+        if kept is not None and kept[0]._unchanged(data):
+            return kept[1]
         frames: Any = _Frames(present_tables(data), partial(engine_source, data))
     else:
         frames = {name: frame for name in TABLES
@@ -253,34 +253,55 @@ def _reusing_sql(backend: Any) -> Any:
     return backend
 
 
-_SHARED: dict[int, tuple[Any, Any, EngineTables]] = {}
-"""The embedded DuckDB of each live :class:`~lifetools.dataset.Dataset` (by ``id``):
-its weak reference, its registered frames (:class:`_Registered`, which knows each
-frame's identity, columns and dtypes when registered) and its tables. A report calling
-several builders, or a warm kernel running several notebooks on one dataset, registers
-the frames and reads their schemas once (most of a small ``describe_population``
-call's time, issue 16). An entry holds its dataset (so no other can take its id while
-it lives) until :data:`_SHARE_AT_MOST` later datasets push it out; it is not used
-when a registered frame was replaced or changed its columns."""
+_SHARED: dict[int, weakref.ref] = {}
+"""The datasets (by ``id``, a weak reference each) whose embedded DuckDB is kept: a
+report calling several builders, or a warm kernel running several notebooks on one
+dataset, registers the frames and reads their schemas once (most of a small
+``describe_population`` call's time, issue 16). The connection, its registered frames
+(:class:`_Registered`, which knows each frame's identity, columns and dtypes when
+registered) and its tables are held by the dataset itself (:data:`_ENGINE`); the tables
+hold the dataset in turn (a table not registered yet is taken from it when used), a
+cycle the garbage collector frees with the dataset once neither is referenced, and the
+entry goes with it (until wave 47 the entry held both strongly, so a dataset and its
+mapped files lived until :data:`_SHARE_AT_MOST` later datasets pushed it out). The
+connection is not used when a registered frame was replaced or changed its columns."""
 _SHARE_AT_MOST = 4
+_ENGINE = "_lifetools_engine"
+"""The attribute of a ``Dataset`` holding its kept connection: (registered, tables)."""
 
 
 def release_engines() -> None:
     """Drop the embedded DuckDB connections kept for datasets (:data:`_SHARED`), and
-    with them the datasets they hold and the typed-cache files they mapped: a warm
-    kernel's reset between notebooks calls it (each notebook loads its own dataset, so
-    none is reused; at 1,500,000 people the three notebooks before the emergency report
-    left 593 MB resident that this gives back, ``benchmarks/README.md``, issue 18)."""
+    with them the typed-cache files they mapped: a warm kernel's reset between notebooks
+    calls it (each notebook loads its own dataset, so none is reused; at 1,500,000
+    people the three notebooks before the emergency report left 593 MB resident that
+    this gives back, ``benchmarks/README.md``, issue 18)."""
+    for ref in _SHARED.values():
+        _drop(ref)
     _SHARED.clear()
+
+
+def _kept(data: Dataset) -> tuple[Any, EngineTables] | None:
+    ref = _SHARED.get(id(data))
+    if ref is None or ref() is not data:
+        return None
+    return vars(data).get(_ENGINE)
+
+
+def _drop(ref: weakref.ref) -> None:
+    data = ref()
+    if data is not None:
+        vars(data).pop(_ENGINE, None)
 
 
 def _share(data: Dataset, registered: Any, tables: EngineTables) -> None:
     key = id(data)
     if key not in _SHARED:
         while len(_SHARED) >= _SHARE_AT_MOST:
-            _SHARED.pop(next(iter(_SHARED)))
+            _drop(_SHARED.pop(next(iter(_SHARED))))
         weakref.finalize(data, _SHARED.pop, key, None)
-    _SHARED[key] = (weakref.ref(data), registered, tables)
+    _SHARED[key] = weakref.ref(data)
+    vars(data)[_ENGINE] = (registered, tables)
 
 
 class _Registered(Mapping):
@@ -297,19 +318,21 @@ class _Registered(Mapping):
 
     def __init__(self, backend: Any, frames: Mapping[str, pd.DataFrame]) -> None:
         self._backend, self._frames, self._tables = backend, frames, {}
+        self._sources: dict[str, Any] = {}  # what each table was registered as
         self._shapes: dict[str, tuple] = {}
         self._text: dict[str, bool] = {}
 
     def __getitem__(self, name: str) -> Any:
         if name not in self._tables:
-            frame = self._frames[name]
-            if name not in self._shapes:
-                self._register(name, frame)
+            if name not in self._sources:  # taken once: a table is mapped or read once
+                self._register(name, self._frames[name])
+            frame = self._sources[name]
             with precise():
                 self._tables[name] = _typed_nulls(self._backend.table(name), name, frame)
         return self._tables[name]
 
     def _register(self, name: str, frame: Any) -> None:
+        self._sources[name] = frame
         if isinstance(frame, pd.DataFrame):
             self._shapes[name] = (frame._mgr, tuple(frame.columns), tuple(frame.dtypes))
             self._text[name] = _all_text({name: frame})
@@ -332,7 +355,7 @@ class _Registered(Mapping):
         """Register every table not registered yet (before SQL text runs: it may name
         any table; the recording backend calls this, :mod:`lifetools.engines.columns`)."""
         for name in self._frames:
-            if name not in self._shapes:
+            if name not in self._sources:
                 self._register(name, self._frames[name])
 
     def _unchanged(self, data: Dataset) -> bool:

@@ -11,8 +11,8 @@ and output history, execution count 1), figures closed, matplotlib settings, war
 filters and numpy's error state as they were after the import, the disclosure profile
 back to the environment's, the kernel's environment at start plus the run's own
 variables, the working folder, and no embedded engine kept for an earlier notebook's
-dataset (:func:`lifetools.engines.engine.release_engines`: its connection, the dataset
-and the typed-cache files it mapped). Data are loaded once per kernel by
+dataset (:func:`lifetools.engines.engine.release_engines`: its connection and the
+typed-cache files it mapped). Data are loaded once per kernel by
 :func:`lifetools.loading.load_dataset`'s cache (enabled in warm kernels only), which
 hands each notebook its own frames sharing the kept tables' read-only values (a notebook
 that writes into its data fails loudly; adding or replacing columns is its own), with person ids as compact integer codes and without
