@@ -256,7 +256,6 @@ def _person_time_markdown(r: dict) -> str:
 
 def person_time_main(source: Path, limits: list[str], work: Path, out: str) -> None:
     """``--person-time``: one child per memory limit on ``source``."""
-    import pyarrow.parquet as pq
 
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
     load_before = [round(x, 1) for x in os.getloadavg()]
@@ -266,16 +265,23 @@ def person_time_main(source: Path, limits: list[str], work: Path, out: str) -> N
         shutil.rmtree(spill, ignore_errors=True)
         print(f"person-time under {limit} ...", file=sys.stderr, flush=True)
         builds.append(_run(source, limit, spill, "--person-time-child"))
-    result = {"started": started, "finished": datetime.now(UTC).strftime("%H:%M"),
-              "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"],
-                                       capture_output=True, text=True,
-                                       cwd=HERE).stdout.strip(),
-              "load_before": load_before,
-              "load_after": [round(x, 1) for x in os.getloadavg()],
-              "command": " ".join(["benchmarks/bench_national.py", *sys.argv[1:]]),
-              "people": pq.ParquetFile(source / "people.parquet").metadata.num_rows,
-              "builds": builds}
+    result = {**_header(started, load_before, source), "builds": builds}
     write_results(out, result, _person_time_markdown(result), indent=2)
+
+
+def _header(started: str, load_before: list[float], source: Path) -> dict:
+    """What every result of this benchmark starts with: when, at which commit, under what
+    load, the command and the people of ``source``."""
+    import pyarrow.parquet as pq
+
+    return {"started": started, "finished": datetime.now(UTC).strftime("%H:%M"),
+            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"],
+                                     capture_output=True, text=True,
+                                     cwd=HERE).stdout.strip(),
+            "load_before": load_before,
+            "load_after": [round(x, 1) for x in os.getloadavg()],
+            "command": " ".join(["benchmarks/bench_national.py", *sys.argv[1:]]),
+            "people": pq.ParquetFile(source / "people.parquet").metadata.num_rows}
 
 
 def _run(folder: Path, memory_limit: str, spill: Path, mode: str = "--child") -> dict:
@@ -345,7 +351,6 @@ def main() -> None:
         return
     if not args.source or not args.work:
         parser.error("--source and --work are required")
-    import pyarrow.parquet as pq
 
     source, work = Path(args.source), Path(args.work)
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
@@ -367,15 +372,7 @@ def main() -> None:
         builds[label] = _run(folder, args.memory_limit, work / "spill")
     if not args.keep:
         shutil.rmtree(national, ignore_errors=True)
-    result = {"started": started, "finished": datetime.now(UTC).strftime("%H:%M"),
-              "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"],
-                                       capture_output=True, text=True,
-                                       cwd=HERE).stdout.strip(),
-              "load_before": load_before,
-              "load_after": [round(x, 1) for x in os.getloadavg()],
-              "command": " ".join(["benchmarks/bench_national.py", *sys.argv[1:]]),
-              "people": pq.ParquetFile(source / "people.parquet").metadata.num_rows,
-              "copies": args.copies, "memory_limit": args.memory_limit,
+    result = {**_header(started, load_before, source), "copies": args.copies, "memory_limit": args.memory_limit,
               "shard": shard, "builds": builds}
     write_results(args.out, result, _markdown(result), indent=2)
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+
+from lifetools.synthetic import write_synthetic
 
 
 @pytest.fixture
@@ -18,4 +23,14 @@ def output(tmp_path, monkeypatch, request):
     monkeypatch.setenv("LIFETOOLS_OUTPUT_DIR", str(folder))
     if analysis is not None:
         monkeypatch.setenv("LIFETOOLS_ANALYSIS", analysis)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def extract(tmp_path_factory) -> Path:
+    """A 300-person synthetic extract's folder (its tables only), made once per module
+    (the typed cache's and the mapped tables' tests)."""
+    folder = tmp_path_factory.mktemp("extract") / "data"
+    write_synthetic(folder, people=300, seed=3)
+    shutil.rmtree(folder / "raw", ignore_errors=True)
     return folder

@@ -150,3 +150,13 @@ def test_person_time_under_a_memory_limit_reports_the_limit_and_the_counts(copie
     assert "| 20MB | 19.0 MiB |" in module._person_time_markdown(
         {"people": 200, "started": "", "finished": "", "commit": "", "load_before": [],
          "load_after": [], "command": "", "builds": list(runs.values())})
+
+
+def test_both_results_start_with_one_header(copied):
+    # the cohort and --person-time results share one header (_header), written once
+    source, _out, _rows = copied
+    header = _module()._header("2026-12-06 18:00", [0.5, 0.4, 0.3], source)
+    assert list(header) == ["started", "finished", "commit", "load_before", "load_after",
+                            "command", "people"]
+    assert header["people"] == 200 and header["load_before"] == [0.5, 0.4, 0.3]
+    assert header["command"].startswith("benchmarks/bench_national.py")

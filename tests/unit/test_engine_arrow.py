@@ -6,7 +6,6 @@ by dtype."""
 from __future__ import annotations
 
 import gc
-import shutil
 import weakref
 from pathlib import Path
 
@@ -21,16 +20,7 @@ from lifetools.describe import describe_population
 from lifetools.engines import engine_tables
 from lifetools.engines.engine import _SHARE_AT_MOST, _SHARED, release_engines
 from lifetools.loading import TABLES, load_dataset, untracked
-from lifetools.synthetic import write_synthetic
 from lifetools.typed_cache import ENV_TYPED_CACHE, read_arrow, write_entry
-
-
-@pytest.fixture(scope="module")
-def extract(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("arrow") / "data"
-    write_synthetic(folder, people=300, seed=5)
-    shutil.rmtree(folder / "raw", ignore_errors=True)
-    return folder
 
 
 @pytest.fixture(autouse=True)

@@ -19,18 +19,9 @@ from lifetools import compact_ids, config, loading, typed_cache
 from lifetools.compact_ids import ENV_COMPACT_IDS
 from lifetools.dataset import present_tables
 from lifetools.loading import ENV_DATASET_CACHE, TABLES, load_dataset, untracked
-from lifetools.synthetic import write_synthetic
 from lifetools.typed_cache import ENV_TYPED_CACHE, entry_path, read_entry, write_entry
 
 SRC = Path(loading.__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module")
-def extract(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("typed") / "data"
-    write_synthetic(folder, people=300, seed=3)
-    shutil.rmtree(folder / "raw", ignore_errors=True)
-    return folder
 
 
 @pytest.fixture(autouse=True)

@@ -402,7 +402,7 @@ def _typed_nulls(table: Any, name: str, frame: Any) -> Any:
     of an empty or all-missing text column (NULL, or INTEGER in DuckDB 1.5), and a
     guess breaks the expressions over it (a hand-built frame, an empty table). Only
     text (object) columns are looked at for a value, up to the first one (of an Arrow
-    table, its text and null-typed columns: a frame's object columns)."""
+    table, its text columns: a frame's object columns)."""
     schema = table.schema()
     untyped = [c for c in schema if schema[c].is_null() or schema[c].is_unknown()
                or _no_text(frame, c)]
@@ -414,15 +414,17 @@ def _typed_nulls(table: Any, name: str, frame: Any) -> Any:
 
 
 def _no_text(frame: Any, column: str) -> bool:
-    """Whether ``column`` of a frame or Arrow table is text (object) holding no value."""
+    """Whether ``column`` of a frame or Arrow table is text (object) holding no value
+    (an Arrow table's null-typed columns are text already:
+    :func:`lifetools.typed_cache.read_arrow`, which every mapped table comes from)."""
     if isinstance(frame, pd.DataFrame):
         return frame[column].dtype == object and frame[column].first_valid_index() is None
     import pyarrow as pa
 
     values = frame.column(column)
     kind = values.type
-    return (pa.types.is_null(kind) or pa.types.is_string(kind)
-            or pa.types.is_large_string(kind)) and values.null_count == len(values)
+    return (pa.types.is_string(kind) or pa.types.is_large_string(kind)) \
+        and values.null_count == len(values)
 
 
 def unbound_tables(names: Iterable[str] = TABLES) -> EngineTables:
