@@ -58,6 +58,60 @@ def test_rows_of_the_original_design_give_the_per_sample_numbers_bit_for_bit(spe
         assert 0 < fast.n_failed < 40
 
 
+def separated(n: int = 300, seed: int = 4) -> pd.DataFrame:
+    """A cohort whose six flagged people all have the outcome: every sample holding one
+    of them is quasi-completely separated (the flag's coefficient runs off)."""
+    data = cohort(n, seed)
+    data["flag"] = 0.0
+    data.loc[data.index[:6], ["flag", "y"]] = [1.0, 1]
+    return data
+
+
+FLAGGED = ModelSpec("y", splines={"age": 3}, linear=("honos", "flag"),
+                    categorical=("group",))
+
+
+def test_a_sample_missing_a_level_fails_without_being_fitted(monkeypatch):
+    fits = []
+    real = validation_module.fit_prediction_model
+
+    def counted(data, *args, **kwargs):
+        fits.append(len(data))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(validation_module, "fit_prediction_model", counted)
+    result = bootstrap_validation(cohort(), SPEC, n_boot=40, seed=5, shrinkage="heuristic")
+    assert 0 < result.n_failed < 40  # the samples without the rare level
+    assert fits == [400]  # the original data's fit only (before: one more per failure)
+
+
+@pytest.mark.parametrize(("data", "spec", "shrinkage"), [
+    (cohort(), SPEC, "heuristic"), (cohort(), SPEC, "none"), (cohort(), PLAIN, "none"),
+    (cohort(), SPEC, 0.8), (separated(), FLAGGED, "none"), (separated(), FLAGGED, 0.9),
+    (separated(), FLAGGED, "heuristic")],
+    ids=["heuristic", "none", "none-splines", "number", "separated-none",
+         "separated-number", "separated-heuristic"])
+def test_every_shrinkage_gives_each_samples_own_design_numbers_bit_for_bit(
+        data, spec, shrinkage, monkeypatch):
+    # the default development both ways: each sample's design as rows of the original
+    # data's, and (_DESIGN_AS_ROWS off) built from the sample's own rows, as before
+    # wave 46; "none" and 1.0 are maximum likelihood (own-data calibration by definition)
+    fast = bootstrap_validation(data, spec, n_boot=30, seed=7, shrinkage=shrinkage,
+                                plus632=True, calibrate=True)
+    monkeypatch.setattr(validation_module, "_DESIGN_AS_ROWS", False)
+    slow = bootstrap_validation(data, spec, n_boot=30, seed=7, shrinkage=shrinkage,
+                                plus632=True, calibrate=True)
+    pd.testing.assert_frame_equal(fast.summary, slow.summary, check_exact=True)
+    assert fast.training.tobytes() == slow.training.tobytes()
+    assert (fast.n_boot, fast.n_failed, fast.n_unreliable) == (
+        slow.n_boot, slow.n_failed, slow.n_unreliable)
+    pd.testing.assert_frame_equal(fast.calibration.curve, slow.calibration.curve,
+                                  check_exact=True)
+    assert fast.method == slow.method
+    if spec is FLAGGED:  # separated samples are fitted, flagged, and kept
+        assert fast.n_unreliable > 0
+
+
 def test_the_design_is_built_once_per_bootstrap_not_per_sample(monkeypatch):
     calls = []
     real = model_module._design
