@@ -36,19 +36,95 @@ def _mib(text: str) -> float:
     return float(number) * {"MiB": 1, "GiB": 1024, "KiB": 1 / 1024}[unit]
 
 
+_CONNECTS = frozenset({"duckdb.connect", "ibis.duckdb.connect",
+                       "ibis.backends.duckdb.connect"})
+
+
+def duckdb_connections(source: str) -> list[int]:
+    """The lines of ``source`` calling DuckDB's ``connect`` by any spelling: through the
+    names its imports bind (``import duckdb as db``, ``from duckdb import connect as
+    c``, ``import ibis``, ``from ibis import duckdb``, at any depth of the file), or
+    ``ibis.connect`` given a ``duckdb://`` address (a literal, or an f-string starting
+    so)."""
+    tree = ast.parse(source)
+    names: dict[str, str] = {}  # a local name -> what it is (a dotted path)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:  # `import ibis.duckdb` binds `ibis`
+                    top = alias.name.split(".")[0]
+                    names[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def resolved(func: ast.expr) -> str | None:
+        parts = []
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        if not isinstance(func, ast.Name) or func.id not in names:
+            return None
+        return ".".join([names[func.id], *reversed(parts)])
+
+    def duckdb_address(call: ast.Call) -> bool:
+        first = call.args[0] if call.args else next(
+            (k.value for k in call.keywords if k.arg == "resource"), None)
+        if isinstance(first, ast.JoinedStr) and first.values:
+            first = first.values[0]
+        return (isinstance(first, ast.Constant) and isinstance(first.value, str)
+                and first.value.startswith("duckdb:"))
+
+    return sorted(node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  and ((name := resolved(node.func)) in _CONNECTS
+                       or (name == "ibis.connect" and duckdb_address(node))))
+
+
+def test_the_owner_check_finds_every_spelling_of_a_duckdb_connection():
+    source = """
+import duckdb
+import duckdb as db
+import ibis
+import ibis as ib
+import ibis.duckdb
+from duckdb import connect
+from duckdb import connect as open_it
+from ibis import duckdb as backend
+from ibis import connect as ibis_connect
+duckdb.connect()
+db.connect(":memory:")
+ibis.duckdb.connect()
+ib.duckdb.connect(database="x.duckdb")
+connect()
+def inner():
+    import duckdb as nested
+    return nested.connect(), open_it()
+backend.connect()
+ibis.connect("duckdb://x.duckdb")
+ibis_connect(f"duckdb://{path}")
+ibis.connect(resource="duckdb://")
+ibis.connect("postgres://server/db")
+duckdb.sql("SELECT 1")
+other.connect()
+"""
+    assert duckdb_connections(source) == [11, 12, 13, 14, 15, 18, 18, 19, 20, 21, 22]
+
+
 def test_every_duckdb_connection_is_opened_by_the_one_owner():
-    """No module but ``lifetools.duckdb_settings`` calls ``duckdb.connect`` or
-    ``ibis.duckdb.connect``: a new connection elsewhere would ignore the settings."""
+    """No module but ``lifetools.duckdb_settings`` opens a DuckDB connection (any
+    spelling, :func:`duckdb_connections`): one opened elsewhere would ignore the
+    settings."""
     found = []
     for path in sorted(SRC.rglob("*.py")):
         if path.name == "duckdb_settings.py" and path.parent == SRC:
             continue
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "connect"
-                    and ast.unparse(node.func.value) in ("duckdb", "ibis.duckdb")):
-                found.append(f"{path.relative_to(SRC)}:{node.lineno}")
+        found += [f"{path.relative_to(SRC)}:{line}"
+                  for line in duckdb_connections(path.read_text())]
     assert not found, f"open DuckDB through lifetools.duckdb_settings: {found}"
+    owner = duckdb_connections((SRC / "duckdb_settings.py").read_text())
+    assert owner  # the check sees the owner's own connections
 
 
 def test_the_builds_embedded_duckdb_applies_both_settings(tmp_path, monkeypatch):
