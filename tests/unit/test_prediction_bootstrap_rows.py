@@ -40,6 +40,17 @@ def per_sample(spec: ModelSpec, shrinkage: str):
     return develop
 
 
+def assert_bit_for_bit(fast, slow) -> None:
+    """Two bootstraps' summaries, per-sample indexes, counts and calibration curves are
+    the same to the bit."""
+    pd.testing.assert_frame_equal(fast.summary, slow.summary, check_exact=True)
+    assert fast.training.tobytes() == slow.training.tobytes()
+    assert (fast.n_boot, fast.n_failed, fast.n_unreliable) == (
+        slow.n_boot, slow.n_failed, slow.n_unreliable)
+    pd.testing.assert_frame_equal(fast.calibration.curve, slow.calibration.curve,
+                                  check_exact=True)
+
+
 @pytest.mark.parametrize("spec", [SPEC, PLAIN], ids=["categorical", "splines"])
 def test_rows_of_the_original_design_give_the_per_sample_numbers_bit_for_bit(spec):
     data = cohort()
@@ -48,12 +59,7 @@ def test_rows_of_the_original_design_give_the_per_sample_numbers_bit_for_bit(spe
     slow = bootstrap_validation(data, spec, n_boot=40, seed=5, shrinkage="heuristic",
                                 plus632=True, calibrate=True,
                                 develop=per_sample(spec, "heuristic"))
-    pd.testing.assert_frame_equal(fast.summary, slow.summary, check_exact=True)
-    assert fast.training.tobytes() == slow.training.tobytes()
-    assert (fast.n_boot, fast.n_failed, fast.n_unreliable) == (
-        slow.n_boot, slow.n_failed, slow.n_unreliable)
-    pd.testing.assert_frame_equal(fast.calibration.curve, slow.calibration.curve,
-                                  check_exact=True)
+    assert_bit_for_bit(fast, slow)
     if spec is SPEC:  # samples without the rare level fail as before (a level unseen)
         assert 0 < fast.n_failed < 40
 
@@ -101,12 +107,7 @@ def test_every_shrinkage_gives_each_samples_own_design_numbers_bit_for_bit(
     monkeypatch.setattr(validation_module, "_DESIGN_AS_ROWS", False)
     slow = bootstrap_validation(data, spec, n_boot=30, seed=7, shrinkage=shrinkage,
                                 plus632=True, calibrate=True)
-    pd.testing.assert_frame_equal(fast.summary, slow.summary, check_exact=True)
-    assert fast.training.tobytes() == slow.training.tobytes()
-    assert (fast.n_boot, fast.n_failed, fast.n_unreliable) == (
-        slow.n_boot, slow.n_failed, slow.n_unreliable)
-    pd.testing.assert_frame_equal(fast.calibration.curve, slow.calibration.curve,
-                                  check_exact=True)
+    assert_bit_for_bit(fast, slow)
     assert fast.method == slow.method
     if spec is FLAGGED:  # separated samples are fitted, flagged, and kept
         assert fast.n_unreliable > 0
