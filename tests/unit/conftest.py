@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from lifetools.synthetic import write_synthetic
 
 
 @pytest.fixture
@@ -29,7 +28,10 @@ def output(tmp_path, monkeypatch, request):
 @pytest.fixture(scope="module")
 def extract(tmp_path_factory) -> Path:
     """A 300-person synthetic extract's folder (its tables only), made once per module
-    (the typed cache's and the mapped tables' tests)."""
+    (the typed cache's and the mapped tables' tests). lifetools is imported here, not
+    at the top: see DEVELOPERS.md on warnings and coverage."""
+    from lifetools.synthetic import write_synthetic
+
     folder = tmp_path_factory.mktemp("extract") / "data"
     write_synthetic(folder, people=300, seed=3)
     shutil.rmtree(folder / "raw", ignore_errors=True)
