@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 
-
 @pytest.fixture
 def output(tmp_path, monkeypatch, request):
     """The folder a notebook's ``show_*`` calls write to (``LIFETOOLS_OUTPUT_DIR``).
