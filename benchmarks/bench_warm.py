@@ -138,7 +138,7 @@ def main() -> int:
                 log(f"[{args.people:,} people] compute floor, beside the builds")
                 beside.update(child("compute", args.threads, data_dir=str(floor_data),
                                     repeats=1))
-                log(f"[{args.people:,} people] compute floor done")
+                log(f"[{args.people:,} people] compute floor done: {json.dumps(beside)}")
 
             floor_thread = threading.Thread(target=floor)
             floor_thread.start()
@@ -150,6 +150,7 @@ def main() -> int:
             if "error" in builds[mode]:
                 log(f"build failed: {builds[mode]}")
                 return 1
+            log(f"  {mode} build: {json.dumps(builds[mode])}")
         for mode, root in roots.items() if args.rebuild else ():
             log(f"[{args.people:,} people] forced rebuild, {mode}, jobs {args.jobs}")
             rebuilds[mode] = child("build", args.threads, root=str(root), jobs=args.jobs,
