@@ -107,12 +107,23 @@ class Dataset:
             states.append(f"{name}: {state}")
         return f"Dataset({Path(path).name!r}; {', '.join(states) or 'no tables'})"
 
+    def __getstate__(self) -> dict:
+        """The fields, without the embedded DuckDB the engine keeps on the dataset
+        (:data:`KEPT_ENGINE`): a copy or a pickle holds the tables, never the original's
+        connection (which cannot be pickled, and would keep the original alive)."""
+        state = dict(object.__getattribute__(self, "__dict__"))
+        state.pop(KEPT_ENGINE, None)
+        return state
+
     def fingerprint(self) -> dict:
         """SHA-256 of every input table file and of the dictionary."""
         return data_fingerprint(self.path)  # taking the path notes every table
 
 
 TABLES = tuple(f.name for f in fields(Dataset) if f.name != "path")
+KEPT_ENGINE = "_lifetools_engine"
+"""The attribute in which :mod:`lifetools.engines.engine` keeps a dataset's embedded
+DuckDB (its registered tables and expressions) for the dataset's lifetime."""
 _TABLE_FIELDS = frozenset(TABLES)
 
 

@@ -234,8 +234,9 @@ class _FolderReader:
         if self.disk_key is None:
             return None
         wanted_columns = self._wanted(name)
-        if self._kept(name, _stamp(self.files[name], wanted_columns, self.dictionary),
-                      self.disk_key) is not None:
+        if os.environ.get(ENV_DATASET_CACHE) == "1" and self._kept(
+                name, _stamp(self.files[name], wanted_columns, self.dictionary),
+                self.disk_key) is not None:
             return None
         return read_arrow(entry_path(self.on_disk, self.disk_key, name, wanted_columns))
 

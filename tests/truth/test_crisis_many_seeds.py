@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from seed_rows import rows_over_seeds  # coverage: first seed only
 
 from lifetools.prediction import ModelSpec, fit_prediction_model, validate_frozen
 from lifetools.synthetic.crisis import (
@@ -116,7 +117,7 @@ def rows_for_seed(seed: int) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def estimates() -> pd.DataFrame:
-    frame = pd.DataFrame([row for seed in SEEDS for row in rows_for_seed(seed)])
+    frame = pd.DataFrame(rows_over_seeds(rows_for_seed, SEEDS))
     truth = frame["estimate_of"].map(TRUTH)
     return frame.assign(bias=frame["estimate"] - truth,
                         covered=(frame["ci_lower"] <= truth) & (truth <= frame["ci_upper"]))

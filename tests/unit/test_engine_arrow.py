@@ -5,7 +5,9 @@ by dtype."""
 
 from __future__ import annotations
 
+import copy
 import gc
+import pickle
 import weakref
 from pathlib import Path
 
@@ -30,11 +32,11 @@ def fresh(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     compact_ids._IDS.clear()
     loading._TYPED.clear()
-    _SHARED.clear()
+    release_engines()
     yield
     compact_ids._IDS.clear()
     loading._TYPED.clear()
-    _SHARED.clear()
+    release_engines()
 
 
 def in_pandas(data) -> list[str]:
@@ -317,3 +319,18 @@ def test_a_dataset_pushed_out_of_the_kept_engines_lets_its_engine_go(tmp_path):
     assert _SHARED == {} and [ref() for ref in backends] == [None] * len(backends)
     assert engine_tables(datasets[0]).fetch(engine_tables(datasets[0]).people)[
         "person_id"].tolist() == ["a"]
+
+
+def test_a_copy_or_pickle_of_a_queried_dataset_holds_its_tables_not_its_engine(tmp_path):
+    data = Dataset(path=tmp_path, people=pd.DataFrame({"person_id": ["a", "b"]}))
+    tables = engine_tables(data)
+    assert len(tables.fetch(tables.people)) == 2
+    for other in (copy.copy(data), copy.deepcopy(data), pickle.loads(pickle.dumps(data))):
+        assert "_lifetools_engine" not in vars(other)
+        assert untracked(other, "people")["person_id"].tolist() == ["a", "b"]
+        assert engine_tables(other) is not tables
+    backend = weakref.ref(tables.backend)
+    copied = copy.copy(data)  # the copy does not keep the original's engine alive
+    del data, tables
+    gc.collect()
+    assert backend() is None and len(untracked(copied, "people")) == 2

@@ -22,6 +22,7 @@ import ibis
 import pandas as pd
 
 from lifetools.dataset import (
+    KEPT_ENGINE,
     TABLES,
     Dataset,
     engine_source,
@@ -266,8 +267,9 @@ entry goes with it (until wave 47 the entry held both strongly, so a dataset and
 mapped files lived until :data:`_SHARE_AT_MOST` later datasets pushed it out). The
 connection is not used when a registered frame was replaced or changed its columns."""
 _SHARE_AT_MOST = 4
-_ENGINE = "_lifetools_engine"
-"""The attribute of a ``Dataset`` holding its kept connection: (registered, tables)."""
+_ENGINE = KEPT_ENGINE
+"""The attribute of a ``Dataset`` holding its kept connection: (registered, tables);
+never pickled or copied with it (:meth:`lifetools.dataset.Dataset.__getstate__`)."""
 
 
 def release_engines() -> None:
@@ -275,8 +277,10 @@ def release_engines() -> None:
     with them the typed-cache files they mapped: a warm kernel's reset between notebooks
     calls it (each notebook loads its own dataset, so none is reused; at 1,500,000
     people the three notebooks before the emergency report left 593 MB resident that
-    this gives back, ``benchmarks/README.md``, issue 18)."""
-    for ref in _SHARED.values():
+    this gives back, ``benchmarks/README.md``, issue 18). The registered tables and
+    the backend refer to each other, so the memory goes at the next garbage collection
+    (the warm kernel's reset collects right after), not within this call."""
+    for ref in list(_SHARED.values()):  # a dataset freed here pops its own entry
         _drop(ref)
     _SHARED.clear()
 
@@ -332,7 +336,6 @@ class _Registered(Mapping):
         return self._tables[name]
 
     def _register(self, name: str, frame: Any) -> None:
-        self._sources[name] = frame
         if isinstance(frame, pd.DataFrame):
             self._shapes[name] = (frame._mgr, tuple(frame.columns), tuple(frame.dtypes))
             self._text[name] = _all_text({name: frame})
@@ -350,6 +353,7 @@ class _Registered(Mapping):
             else:
                 self._backend.con.execute("RESET pandas_analyze_sample")
             self._backend.con.register(name, frame)
+        self._sources[name] = frame  # once registered: a failure is raised again, not lost
 
     def register_all(self) -> None:
         """Register every table not registered yet (before SQL text runs: it may name
