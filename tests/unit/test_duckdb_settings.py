@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from source_trees import parse_file
 
 import lifetools as lt
 from lifetools.duckdb_settings import (
@@ -36,6 +37,7 @@ def _mib(text: str) -> float:
     return float(number) * {"MiB": 1, "GiB": 1024, "KiB": 1 / 1024}[unit]
 
 
+@pytest.mark.xdist_group("source_trees")  # parses the package: see source_trees.py
 def test_every_duckdb_connection_is_opened_by_the_one_owner():
     """No module but ``lifetools.duckdb_settings`` calls ``duckdb.connect`` or
     ``ibis.duckdb.connect``: a new connection elsewhere would ignore the settings."""
@@ -43,7 +45,7 @@ def test_every_duckdb_connection_is_opened_by_the_one_owner():
     for path in sorted(SRC.rglob("*.py")):
         if path.name == "duckdb_settings.py" and path.parent == SRC:
             continue
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        for node in ast.walk(parse_file(path)):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr == "connect"
                     and ast.unparse(node.func.value) in ("duckdb", "ibis.duckdb")):
