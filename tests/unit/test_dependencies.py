@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from source_trees import parse_file
 
 from lifetools.pipeline.dependencies import (
     ModuleIndex,
@@ -192,6 +193,7 @@ class C:
 '''
 
 
+@pytest.mark.xdist_group("source_trees")  # parses the package: see source_trees.py
 @pytest.mark.parametrize("source", ["package", "nested"])
 def test_module_imports_found_by_statements_are_ast_walks_in_its_order(source):
     # the index reads a module's imports from its statements alone, not every node
@@ -202,11 +204,10 @@ def test_module_imports_found_by_statements_are_ast_walks_in_its_order(source):
     from lifetools.pipeline.dependencies import _statements
 
     kinds = ast.Import | ast.ImportFrom
-    sources = ([p.read_text() for p in sorted((ROOT / "src" / "lifetools").rglob("*.py"))]
-               if source == "package" else [NESTED_IMPORTS])
+    trees = ([parse_file(p) for p in sorted((ROOT / "src" / "lifetools").rglob("*.py"))]
+             if source == "package" else [ast.parse(NESTED_IMPORTS)])
     found = 0
-    for text in sources:
-        tree = ast.parse(text)
+    for tree in trees:
         walked = [n for n in ast.walk(tree) if isinstance(n, kinds)]
         assert [n for n in _statements(tree) if isinstance(n, kinds)] == walked
         found += len(walked)
