@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from source_trees import parse_file
 
 import lifetools as lt
 from lifetools.duckdb_settings import (
@@ -40,13 +41,14 @@ _CONNECTS = frozenset({"duckdb.connect", "ibis.duckdb.connect",
                        "ibis.backends.duckdb.connect"})
 
 
-def duckdb_connections(source: str) -> list[int]:
-    """The lines of ``source`` calling DuckDB's ``connect`` by any spelling: through the
-    names its imports bind (``import duckdb as db``, ``from duckdb import connect as
-    c``, ``import ibis``, ``from ibis import duckdb``, at any depth of the file), or
+def duckdb_connections(tree: ast.AST) -> list[int]:
+    """The lines of a parsed module calling DuckDB's ``connect``: through the names its
+    imports bind (``import duckdb as db``, ``from duckdb import connect as c``,
+    ``import ibis``, ``from ibis import duckdb``, at any depth of the file), or
     ``ibis.connect`` given a ``duckdb://`` address (a literal, or an f-string starting
-    so)."""
-    tree = ast.parse(source)
+    so). Not found: DuckDB's module-level ``duckdb.sql``/``query``/``execute`` (its
+    default connection), ``ibis.connect`` given a ``.duckdb``/``.ddb`` path or a
+    computed address, and ibis' default backend; ``src`` uses none of them today."""
     names: dict[str, str] = {}  # a local name -> what it is (a dotted path)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -109,9 +111,10 @@ ibis.connect("postgres://server/db")
 duckdb.sql("SELECT 1")
 other.connect()
 """
-    assert duckdb_connections(source) == [11, 12, 13, 14, 15, 18, 18, 19, 20, 21, 22]
+    assert duckdb_connections(ast.parse(source)) == [11, 12, 13, 14, 15, 18, 18, 19, 20, 21, 22]
 
 
+@pytest.mark.xdist_group("source_trees")  # parses the package: see source_trees.py
 def test_every_duckdb_connection_is_opened_by_the_one_owner():
     """No module but ``lifetools.duckdb_settings`` opens a DuckDB connection (any
     spelling, :func:`duckdb_connections`): one opened elsewhere would ignore the
@@ -121,9 +124,9 @@ def test_every_duckdb_connection_is_opened_by_the_one_owner():
         if path.name == "duckdb_settings.py" and path.parent == SRC:
             continue
         found += [f"{path.relative_to(SRC)}:{line}"
-                  for line in duckdb_connections(path.read_text())]
+                  for line in duckdb_connections(parse_file(path))]
     assert not found, f"open DuckDB through lifetools.duckdb_settings: {found}"
-    owner = duckdb_connections((SRC / "duckdb_settings.py").read_text())
+    owner = duckdb_connections(parse_file(SRC / "duckdb_settings.py"))
     assert owner  # the check sees the owner's own connections
 
 
@@ -252,9 +255,15 @@ def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("setting", ["limit", "folder"])
-def test_validate_refuses_a_bad_setting_exit_3_no_traceback(tmp_path, setting):
+def test_validate_refuses_a_bad_setting_exit_3_no_traceback(tmp_path, setting, monkeypatch,
+                                                            capsys):
+    # the limit in a real process (`python -m lifetools.pipeline.cli`: what a shell
+    # prints, exit code and stderr, no traceback); the folder through the same `main()`
+    # in this process, its stderr captured: the second process cost about 3.5 s of CPU
+    # (importing lifetools) for the same code path (issue 11)
     import os
 
+    from lifetools.pipeline.cli import main
     from lifetools.synthetic import write_synthetic
 
     data = tmp_path / "data"
@@ -263,11 +272,16 @@ def test_validate_refuses_a_bad_setting_exit_3_no_traceback(tmp_path, setting):
     file.write_text("x")
     variable, value = ((MEMORY_LIMIT_ENV, "8 gigs") if setting == "limit"
                        else (TEMP_DIRECTORY_ENV, str(file)))
-    env = {**os.environ, variable: value}
-    done = _cli("validate", str(data), env=env)
-    assert done.returncode == 3, done.stdout + done.stderr
-    assert variable in done.stderr and value in done.stderr
-    assert "Traceback" not in done.stdout + done.stderr
+    if setting == "limit":
+        done = _cli("validate", str(data), env={**os.environ, variable: value})
+        code, out, err = done.returncode, done.stdout, done.stderr
+    else:
+        monkeypatch.setenv(variable, value)
+        code = main(["validate", str(data)])
+        out, err = capsys.readouterr()
+    assert code == 3, out + err
+    assert variable in err and value in err
+    assert "Traceback" not in out + err
 
 
 def test_build_with_a_setting_duckdb_refuses_stops_before_any_run(tmp_path, monkeypatch,

@@ -123,14 +123,16 @@ def _level_cols_in_source() -> set[str]:
     return found
 
 
+@pytest.mark.xdist_group("source_trees")  # parses the package: see source_trees.py
 def test_group_words_every_release_variable_has_its_groups_in_words():
     # a withheld model's reason quoted the row label ("too few events among ‘Life
     # Rooms use before discharge’"; "not " + label read "not hoNOS score recorded")
     from lifetools.labels import GROUPS, QUOTES, group_words
 
-    missing = _release_level_variables() - set(GROUPS)
+    variables = _release_level_variables()
+    missing = variables - set(GROUPS)
     assert not missing, f"add the groups' words to lifetools.labels.GROUPS: {missing}"
-    for name in _release_level_variables():
+    for name in variables:
         with_it, without = group_words(name, "1"), group_words(name, "0.0")
         assert (with_it, without) == GROUPS[name] and with_it != without, name
         for phrase in (with_it, without):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from project_copy import GIT_ENV, ROOT
 from source_trees import parse_file
 
@@ -55,6 +56,7 @@ NOT_RESULTS = {"click", "ipython", "jsonschema", "jupyter_client", "jupyter_core
                "nbformat", "pydantic", "pyyaml"}
 
 
+@pytest.mark.xdist_group("source_trees")  # parses the package: see source_trees.py
 def test_stack_packages_cover_every_third_party_import_that_touches_results():
     # duckdb, ibis, sqlglot (data reading and validation), acro (the gate) and pillow
     # (figure bytes) were not in the stack: a changed duckdb with an unchanged lock

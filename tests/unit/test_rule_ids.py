@@ -106,6 +106,7 @@ def test_the_public_page_names_no_code():
     assert "lifetools." not in text and "()" not in text
 
 
+@pytest.mark.xdist_group("source_trees")  # parses the package: see source_trees.py
 def test_every_rule_the_code_names_is_registered_and_every_registered_rule_is_named():
     assert not code_rule_ids() - set(RULES), "register these in rule_ids.RULES"
     named = set(_literals([p for p in (ROOT / "src" / "lifetools").rglob("*.py")

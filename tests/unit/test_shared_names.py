@@ -53,6 +53,7 @@ def retyped_names(package: Path) -> list[tuple[str, int, str]]:
     return found
 
 
+@pytest.mark.xdist_group("source_trees")  # parses the package: see source_trees.py
 def test_shared_file_names_typed_only_by_their_owner():
     assert retyped_names(PACKAGE) == []
 
@@ -111,6 +112,7 @@ def retyped_folders(package: Path) -> list[tuple[str, int, str]]:
     return sorted(set(found))
 
 
+@pytest.mark.xdist_group("source_trees")  # parses the package: see source_trees.py
 def test_run_folder_names_typed_only_by_their_owner():
     assert retyped_folders(PACKAGE) == []
 

