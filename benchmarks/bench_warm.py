@@ -136,8 +136,11 @@ def main() -> int:
 
             def floor() -> None:
                 log(f"[{args.people:,} people] compute floor, beside the builds")
-                beside.update(child("compute", args.threads, data_dir=str(floor_data),
-                                    repeats=1))
+                try:
+                    beside.update(child("compute", args.threads, data_dir=str(floor_data),
+                                        repeats=1))
+                except Exception as error:  # reported by the main thread, not lost
+                    beside["error"] = repr(error)
                 log(f"[{args.people:,} people] compute floor done: {json.dumps(beside)}")
 
             floor_thread = threading.Thread(target=floor)
@@ -149,6 +152,8 @@ def main() -> int:
                                  pythonpath=paths[mode])
             if "error" in builds[mode]:
                 log(f"build failed: {builds[mode]}")
+                if floor_thread is not None:  # before its folder is removed
+                    floor_thread.join()
                 return 1
             log(f"  {mode} build: {json.dumps(builds[mode])}")
         for mode, root in roots.items() if args.rebuild else ():

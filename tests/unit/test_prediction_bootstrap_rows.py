@@ -77,15 +77,23 @@ FLAGGED = ModelSpec("y", splines={"age": 3}, linear=("honos", "flag"),
                     categorical=("group",))
 
 
+def counting(monkeypatch, name: str, module, *also) -> list[int]:
+    """Replace ``module.name`` (and the same name in ``also``, where bound) by a wrapper
+    recording the rows of each call's first argument; returns the record."""
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def counted(frame, *args, **kwargs):
+        calls.append(len(frame))
+        return real(frame, *args, **kwargs)
+
+    for each in (module, *also):
+        monkeypatch.setattr(each, name, counted, raising=each is module)
+    return calls
+
+
 def test_a_sample_missing_a_level_fails_without_being_fitted(monkeypatch):
-    fits = []
-    real = validation_module.fit_prediction_model
-
-    def counted(data, *args, **kwargs):
-        fits.append(len(data))
-        return real(data, *args, **kwargs)
-
-    monkeypatch.setattr(validation_module, "fit_prediction_model", counted)
+    fits = counting(monkeypatch, "fit_prediction_model", validation_module)
     result = bootstrap_validation(cohort(), SPEC, n_boot=40, seed=5, shrinkage="heuristic")
     assert 0 < result.n_failed < 40  # the samples without the rare level
     assert fits == [400]  # the original data's fit only (before: one more per failure)
@@ -114,15 +122,7 @@ def test_every_shrinkage_gives_each_samples_own_design_numbers_bit_for_bit(
 
 
 def test_the_design_is_built_once_per_bootstrap_not_per_sample(monkeypatch):
-    calls = []
-    real = model_module._design
-
-    def counted(frame, *args, **kwargs):
-        calls.append(len(frame))
-        return real(frame, *args, **kwargs)
-
-    monkeypatch.setattr(model_module, "_design", counted)
-    monkeypatch.setattr(validation_module, "_design", counted, raising=False)
+    calls = counting(monkeypatch, "_design", model_module, validation_module)
     bootstrap_validation(cohort(), PLAIN, n_boot=30, seed=5, shrinkage="heuristic")
     # the original fit's, its apparent linear predictor's and the one the samples'
     # rows are taken from: three, whatever the samples (before: three more per sample,
