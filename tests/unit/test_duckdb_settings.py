@@ -249,6 +249,47 @@ def test_a_refused_setting_closes_the_connection_it_opened(tmp_path):
         assert again.execute("SELECT 1").fetchone() == (1,)
 
 
+class _Refusing:
+    """A connection whose ``SET`` DuckDB refuses; ``temp_directory`` reads ``/elsewhere``."""
+
+    closed = False
+
+    def execute(self, sql):
+        if sql.startswith("SET"):
+            raise duckdb.InvalidInputException("refused")
+        return types.SimpleNamespace(fetchone=lambda: ("/elsewhere",))
+
+
+def test_each_refused_setting_keeps_its_own_message_and_hint(tmp_path):
+    folder = str(tmp_path)
+    with pytest.raises(UserError) as caught:
+        apply_settings(_Refusing(), {TEMP_DIRECTORY_ENV: folder})
+    assert str(caught.value) == (f"{TEMP_DIRECTORY_ENV}={folder!r} cannot be applied: "
+                                    "this database already spilled to another folder")
+    assert caught.value.hint == "set the variable before lifetools opens the database"
+    assert caught.value.__suppress_context__ and caught.value.exit_code == 3
+    with pytest.raises(UserError) as caught:
+        apply_settings(_Refusing(), {MEMORY_LIMIT_ENV: "lots"})
+    assert str(caught.value) == f"{MEMORY_LIMIT_ENV}='lots' is not a DuckDB memory_limit"
+    assert caught.value.hint == ("give an amount of memory such as 8GB or 500MB (units "
+                                 "KB, MB, GB, TB or KiB, MiB, GiB, TiB)")
+    assert caught.value.__suppress_context__ and caught.value.exit_code == 3
+
+
+@pytest.mark.parametrize("env", [{}, {MEMORY_LIMIT_ENV: " ", TEMP_DIRECTORY_ENV: ""}])
+def test_no_settings_are_checked_without_importing_or_connecting_duckdb(env, monkeypatch):
+    # the build checks the settings first (issue 16: the throwaway connection cost
+    # about 0.05 CPU s of a no-op build); with none there is nothing to check
+    from lifetools import duckdb_settings as owner
+
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # `import duckdb` raises
+    monkeypatch.setattr(owner, "open_duckdb", lambda **_: pytest.fail("connected"))
+    assert owner.duckdb_settings(env) == {}
+    monkeypatch.undo()
+    with pytest.raises(UserError):  # a setting is still checked on a connection
+        owner.duckdb_settings({MEMORY_LIMIT_ENV: "lots"})
+
+
 def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "lifetools.pipeline.cli", *args],
                           capture_output=True, text=True, env=env, timeout=300)
