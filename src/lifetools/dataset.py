@@ -51,8 +51,8 @@ class Deferred:
         """The table for the engine to query without the dataset reading it: a
         ``pyarrow.Table`` whose ``to_pandas()`` is :meth:`load`'s frame (memory-mapped
         from a folder's typed cache, :mod:`lifetools.typed_cache`), or the warm kernel's
-        kept frame (its read-only values shared; :meth:`load` then returns that same
-        frame); None when there is neither (the table is then read)."""
+        kept frame (its read-only values shared; the next :meth:`load` returns
+        that frame); None when there is neither (the table is then read)."""
         return self._unread() if self._unread is not None else None
 
     def __repr__(self) -> str:

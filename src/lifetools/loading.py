@@ -229,8 +229,9 @@ class _FolderReader:
         """What the embedded engine queries for a table the notebook has not read
         (:meth:`lifetools.dataset.Deferred.unread`): the warm kernel's kept frame when
         its cache (``LIFETOOLS_DATASET_CACHE=1``) holds the table (shared, not copied,
-        rather than mapping the file beside it; :meth:`table` later returns the same
-        frame, so the engine kept for the dataset stays in use), else the typed table
+        rather than mapping the file beside it; the next :meth:`table` returns that
+        frame, so the engine kept for the dataset stays in use, and later calls frames
+        of their own), else the typed table
         memory-mapped from the on-disk cache
         (:func:`lifetools.typed_cache.read_arrow`), or None without a cache or entry.
         Either way the dataset does not hold the table yet: ``repr(dataset)`` says "not
@@ -245,8 +246,8 @@ class _FolderReader:
         return read_arrow(entry_path(self.on_disk, self.disk_key, name, wanted_columns))
 
     def _hand(self, name: str, kept: tuple) -> pd.DataFrame:
-        """This load's own frame over the kept table ``kept`` (:func:`_shared`), the same
-        one each time while the kept table is the same."""
+        """This load's own frame over the kept table ``kept`` (:func:`_shared`) for the
+        engine, the same one each time until :meth:`table` takes it."""
         handed = self.handed.get(name)
         if handed is None or handed[0] is not kept:
             handed = self.handed[name] = (kept, _shared(kept[1]))
@@ -281,7 +282,8 @@ class _FolderReader:
             if not cache:
                 return frame
             kept = _TYPED[name] = (stamp, _read_only(frame))
-        return self._hand(name, kept)
+        handed = self.handed.pop(name, None)  # the engine's frame: the dataset's now
+        return handed[1] if handed is not None and handed[0] is kept else _shared(kept[1])
 
 
 def _read_only(frame: pd.DataFrame) -> pd.DataFrame:

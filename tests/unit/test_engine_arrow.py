@@ -308,6 +308,21 @@ def test_repr_after_a_query_is_the_same_in_a_warm_kernel_as_in_a_cold_one(
     assert warm[2] is True and cold[2] is False
 
 
+def test_a_copy_of_a_warm_dataset_reads_its_own_frame_not_the_engines(
+        extract, tmp_path, monkeypatch):
+    monkeypatch.setenv(loading.ENV_DATASET_CACHE, "1")
+    data = cached(extract, tmp_path, True)  # the first load read every table: all kept
+    tables = engine_tables(data)
+    tables.fetch(tables.people)
+    registered = tables.tables._sources["people"]
+    other = copy.copy(data)  # still holds people unread
+    assert untracked(data, "people")._mgr is registered._mgr
+    assert untracked(other, "people")._mgr is not registered._mgr
+    other.people["extra"] = 1  # its own columns
+    assert "extra" not in untracked(data, "people")
+    assert engine_tables(data) is tables
+
+
 def test_a_table_registered_for_sql_is_mapped_once(tmp_path):
     made = typed_frames()
     for name, frame in made.items():
