@@ -32,26 +32,28 @@ class Deferred:
     not read nine). The table is read into pandas once, on the first access, by
     whichever comes first: the report taking it (``dataset.wellbeing``) or the
     relational layer registering it in the embedded engine
-    (:func:`lifetools.engines.engine_tables`). ``arrow`` (a folder's typed cache,
-    :mod:`lifetools.typed_cache`) gives the same table as a memory-mapped Arrow table
-    when its cache entry exists, else None: the engine then queries the mapped file and
-    the pandas frame is made only if the report takes the table (issue 18).
+    (:func:`lifetools.engines.engine_tables`). ``unread`` gives what the engine may
+    query instead while the table is not read (:meth:`unread`), so the dataset reads it
+    only if the report takes it (issue 18), in a warm kernel as in a cold one.
     """
 
-    __slots__ = ("_arrow", "_load", "table")
+    __slots__ = ("_load", "_unread", "table")
 
     def __init__(self, table: str, load: Callable[[], pd.DataFrame],
-                 arrow: Callable[[], Any] | None = None) -> None:
-        self.table, self._load, self._arrow = table, load, arrow
+                 unread: Callable[[], Any] | None = None) -> None:
+        self.table, self._load, self._unread = table, load, unread
 
     def load(self) -> pd.DataFrame:
         """Read the table (each call reads it: :class:`Dataset` keeps the frame)."""
         return self._load()
 
-    def arrow(self) -> Any:
-        """The table as a ``pyarrow.Table`` whose ``to_pandas()`` is :meth:`load`'s frame
-        (memory-mapped from the typed cache), or None when no cache entry can be mapped."""
-        return self._arrow() if self._arrow is not None else None
+    def unread(self) -> Any:
+        """The table for the engine to query without the dataset reading it: a
+        ``pyarrow.Table`` whose ``to_pandas()`` is :meth:`load`'s frame (memory-mapped
+        from a folder's typed cache, :mod:`lifetools.typed_cache`), or the warm kernel's
+        kept frame (its read-only values shared; the next :meth:`load` returns
+        that frame); None when there is neither (the table is then read)."""
+        return self._unread() if self._unread is not None else None
 
     def __repr__(self) -> str:
         return f"<{self.table}: not read yet>"
@@ -163,12 +165,13 @@ def pending(data, name: str) -> Deferred | None:
 
 def engine_source(data, name: str):
     """What the embedded engine registers for table ``name`` of ``data``, without
-    recording a read: the memory-mapped Arrow table of a table not read yet whose typed
-    cache entry exists (:meth:`Deferred.arrow`; no pandas frame is made), else the
-    pandas frame (:func:`untracked`, read now if deferred)."""
+    recording a read: for a table not read yet, the memory-mapped Arrow table of its
+    typed cache entry or the warm kernel's kept frame (:meth:`Deferred.unread`; the
+    dataset still holds it unread, so ``repr(data)`` says so in a warm kernel as in a
+    cold one), else the pandas frame (:func:`untracked`, read now if deferred)."""
     waiting = pending(data, name)
     if waiting is not None:
-        table = waiting.arrow()
+        table = waiting.unread()
         if table is not None:
             return table
     return untracked(data, name)

@@ -42,6 +42,8 @@ def duckdb_settings(env: Any = None) -> dict[str, str]:
     """DuckDB's settings from :data:`MEMORY_LIMIT_ENV` and :data:`TEMP_DIRECTORY_ENV`
     (``env``: the environment by default), checked by applying them to a throwaway
     connection (:func:`open_duckdb`): for a caller passing them as DuckDB's ``config``.
+    With neither variable set (or both empty) it returns ``{}`` without importing
+    DuckDB or opening a connection.
 
     Raises
     ------
@@ -53,7 +55,8 @@ def duckdb_settings(env: Any = None) -> dict[str, str]:
     Tested in ``tests/unit/test_duckdb_settings.py``.
     """
     settings = _settings(env)
-    open_duckdb(env=env).close()
+    if settings:  # none: nothing to check, and DuckDB is not imported (issue 16)
+        open_duckdb(env=env).close()
     return settings
 
 
@@ -72,8 +75,6 @@ def apply_settings(connection: Any, env: Any = None) -> Any:
     -----
     Tested in ``tests/unit/test_duckdb_settings.py``.
     """
-    import duckdb
-
     settings = _settings(env)
     folder = settings.get("temp_directory")
     if folder is not None:  # before anything can spill
@@ -82,22 +83,28 @@ def apply_settings(connection: Any, env: Any = None) -> Any:
         # to the same database file, open in this process, has spilled
         current = connection.execute("SELECT current_setting('temp_directory')")
         if current.fetchone()[0] != folder:
-            try:
-                connection.execute(f"SET temp_directory = {_literal(folder)}")
-            except duckdb.Error:
-                raise UserError(f"{TEMP_DIRECTORY_ENV}={folder!r} cannot be applied: "
-                                "this database already spilled to another folder",
-                                hint="set the variable before lifetools opens the "
-                                     "database") from None
+            _set(connection, "temp_directory", folder,
+                 f"{TEMP_DIRECTORY_ENV}={folder!r} cannot be applied: this database "
+                 "already spilled to another folder",
+                 "set the variable before lifetools opens the database")
     if "memory_limit" in settings:
-        try:
-            connection.execute(f"SET memory_limit = {_literal(settings['memory_limit'])}")
-        except duckdb.Error:
-            raise UserError(f"{MEMORY_LIMIT_ENV}={settings['memory_limit']!r} is not a "
-                            "DuckDB memory_limit",
-                            hint="give an amount of memory such as 8GB or 500MB (units "
-                                 "KB, MB, GB, TB or KiB, MiB, GiB, TiB)") from None
+        limit = settings["memory_limit"]
+        _set(connection, "memory_limit", limit,
+             f"{MEMORY_LIMIT_ENV}={limit!r} is not a DuckDB memory_limit",
+             "give an amount of memory such as 8GB or 500MB (units KB, MB, GB, TB or "
+             "KiB, MiB, GiB, TiB)")
     return connection
+
+
+def _set(connection: Any, name: str, value: str, message: str, hint: str) -> None:
+    """``SET name = value`` on ``connection``; DuckDB refusing it is a
+    :class:`~lifetools.errors.UserError` with ``message`` and ``hint``."""
+    import duckdb
+
+    try:
+        connection.execute(f"SET {name} = {_literal(value)}")
+    except duckdb.Error:
+        raise UserError(message, hint=hint) from None
 
 
 def _settings(env: Any) -> dict[str, str]:

@@ -197,7 +197,7 @@ def load_dataset(
                            os.environ.get(ENV_SKIP_UNUSED) == "1" if skip_unused is None
                            else skip_unused)
     data = Dataset(path=data_dir, **{name: Deferred(name, partial(reader.table, name),
-                                                    partial(reader.arrow, name))
+                                                    partial(reader.unread, name))
                                      for name in wanted})
     return read_now(data, tables) if tables else data
 
@@ -216,6 +216,7 @@ class _FolderReader:
         self.disk_key = (folder_key(files, config.dictionary_dir(), on_disk,
                                     compact=compact) if on_disk is not None else None)
         self.ids = None
+        self.handed: dict[str, tuple] = {}  # name -> (kept, the frame given the engine)
 
     def _wanted(self, name: str) -> list[str] | None:
         wanted_columns = self.columns.get(name)
@@ -224,21 +225,33 @@ class _FolderReader:
                               if c not in UNUSED_COLUMNS[name]]
         return wanted_columns
 
-    def arrow(self, name: str):
-        """The typed table ``name`` memory-mapped from the on-disk cache
-        (:func:`lifetools.typed_cache.read_arrow`), or None without a cache or entry:
-        what the embedded engine queries for a table the notebook has not read. None
-        too when the warm kernel's cache (``LIFETOOLS_DATASET_CACHE=1``) holds the
-        table's frame: the engine registers that frame (shared, not copied) rather than
-        mapping the file beside it."""
+    def unread(self, name: str):
+        """What the embedded engine queries for a table the notebook has not read
+        (:meth:`lifetools.dataset.Deferred.unread`): the warm kernel's kept frame when
+        its cache (``LIFETOOLS_DATASET_CACHE=1``) holds the table (shared, not copied,
+        rather than mapping the file beside it; the next :meth:`table` returns that
+        frame, so the engine kept for the dataset stays in use, and later calls frames
+        of their own), else the typed table
+        memory-mapped from the on-disk cache
+        (:func:`lifetools.typed_cache.read_arrow`), or None without a cache or entry.
+        Either way the dataset does not hold the table yet: ``repr(dataset)`` says "not
+        read yet" in a warm kernel as in a cold one."""
         if self.disk_key is None:
             return None
         wanted_columns = self._wanted(name)
-        if os.environ.get(ENV_DATASET_CACHE) == "1" and self._kept(
-                name, _stamp(self.files[name], wanted_columns, self.dictionary),
-                self.disk_key) is not None:
-            return None
+        kept = self._kept(name, _stamp(self.files[name], wanted_columns, self.dictionary),
+                          self.disk_key)
+        if kept is not None:
+            return self._hand(name, kept)
         return read_arrow(entry_path(self.on_disk, self.disk_key, name, wanted_columns))
+
+    def _hand(self, name: str, kept: tuple) -> pd.DataFrame:
+        """This load's own frame over the kept table ``kept`` (:func:`_shared`) for the
+        engine, the same one each time until :meth:`table` takes it."""
+        handed = self.handed.get(name)
+        if handed is None or handed[0] is not kept:
+            handed = self.handed[name] = (kept, _shared(kept[1]))
+        return handed[1]
 
     @staticmethod
     def _kept(name: str, stamp: tuple, token):
@@ -269,7 +282,8 @@ class _FolderReader:
             if not cache:
                 return frame
             kept = _TYPED[name] = (stamp, _read_only(frame))
-        return _shared(kept[1])
+        handed = self.handed.pop(name, None)  # the engine's frame: the dataset's now
+        return handed[1] if handed is not None and handed[0] is kept else _shared(kept[1])
 
 
 def _read_only(frame: pd.DataFrame) -> pd.DataFrame:

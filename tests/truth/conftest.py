@@ -21,13 +21,29 @@ def truth_data():
 
 
 @pytest.fixture(scope="session")
-def truth_person_time(truth_data):
-    """The person-time of ``truth_data`` over April 2021 to March 2024, built once for
-    the emergency-care and the admissions truth tests (each built it: about 4 s of CPU
-    at 150,000 people). Tests read it and never change it."""
+def _kept_person_time(truth_data):
+    """The person-time of ``truth_data`` over April 2021 to March 2024, built once (each
+    of its users built it: about 4 s of CPU at 150,000 people), its values read-only."""
+    from read_only_frames import read_only
+
     from lifetools.cohort import CohortSpec, build_person_time
 
-    return build_person_time(truth_data, CohortSpec("2021-04-01", "2024-03-31"))
+    kept = build_person_time(truth_data, CohortSpec("2021-04-01", "2024-03-31"))
+    for frame in (kept.people, kept.periods, kept.flow):
+        read_only(frame)
+    return kept
+
+
+@pytest.fixture(scope="module")
+def truth_person_time(_kept_person_time):
+    """The shared person-time for the emergency-care and the admissions truth tests:
+    each test module gets its own frames over the one built, whose values are read-only
+    (``tests/read_only_frames.py``): a test writing into a value fails, and a column a
+    module adds, drops or replaces stays in that module. Module-scoped, so a module's
+    own fixtures built from it (the regression module's matching) are built once."""
+    from read_only_frames import person_time_view
+
+    return person_time_view(_kept_person_time)
 
 
 @pytest.fixture(scope="session")

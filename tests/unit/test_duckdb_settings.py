@@ -39,16 +39,37 @@ def _mib(text: str) -> float:
 
 _CONNECTS = frozenset({"duckdb.connect", "ibis.duckdb.connect",
                        "ibis.backends.duckdb.connect"})
+# DuckDB's module-level functions are its connection's methods run on its default
+# connection (`duckdb.sql`, `query`, `execute`, `read_csv`, `from_df`, `cursor`, ...),
+# read from the installed duckdb so a new one is covered; `default_connection` hands it out
+_DEFAULT_CONNECTION = frozenset(
+    f"duckdb.{name}" for name in dir(duckdb.DuckDBPyConnection)
+    if not name.startswith("_") and callable(getattr(duckdb, name, None))
+) | {"duckdb.default_connection"}
+# ibis' default backend is an in-memory DuckDB, made on first use
+_IBIS_DEFAULT = frozenset({"ibis.read_csv", "ibis.read_parquet", "ibis.read_json",
+                           "ibis.read_delta"})
+# `ibis.connect` opens these files (or a `file://` address ending so) with DuckDB
+_IBIS_DUCKDB_FILES = (".duckdb", ".csv", ".csv.gz", ".parquet")
 
 
 def duckdb_connections(tree: ast.AST) -> list[int]:
-    """The lines of a parsed module calling DuckDB's ``connect``: through the names its
-    imports bind (``import duckdb as db``, ``from duckdb import connect as c``,
-    ``import ibis``, ``from ibis import duckdb``, at any depth of the file), or
-    ``ibis.connect`` given a ``duckdb://`` address (a literal, or an f-string starting
-    so). Not found: DuckDB's module-level ``duckdb.sql``/``query``/``execute`` (its
-    default connection), ``ibis.connect`` given a ``.duckdb``/``.ddb`` path or a
-    computed address, and ibis' default backend; ``src`` uses none of them today."""
+    """The lines of a parsed module calling DuckDB's ``connect``, or using DuckDB's or
+    ibis' default connection: through the names its imports bind (``import duckdb as
+    db``, ``from duckdb import connect as c``, ``import ibis``, ``from ibis import
+    duckdb``, at any depth of the file). Found: ``duckdb.connect``,
+    ``ibis.duckdb.connect``; DuckDB's module-level functions (``duckdb.sql``,
+    ``query``, ``execute``, ``read_csv``, ``from_df``, ..., ``default_connection``: its
+    default connection); ibis' ``read_csv``/``read_parquet``/``read_json``/
+    ``read_delta`` and ``ibis.get_backend()`` with no expression (its default backend,
+    a DuckDB); ``ibis.connect`` given a ``duckdb:`` address or a path ibis opens with
+    DuckDB (``.duckdb``, ``.csv``, ``.csv.gz``, ``.parquet``), as a literal, an
+    f-string starting or ending so, or a ``/`` join (``folder / "x.duckdb"``), wrapped
+    in ``Path(...)`` or ``str(...)`` or not. Not found: a call through a name bound at
+    run time (``f = duckdb.sql; f(...)``, ``getattr``), ``ibis.connect`` given an
+    address computed elsewhere (a variable), and an ibis expression bound to no backend
+    executed, or given to ``ibis.get_backend`` (``ibis.memtable(df).execute()``: ibis'
+    default backend); ``src`` uses none of them today."""
     names: dict[str, str] = {}  # a local name -> what it is (a dotted path)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -71,17 +92,34 @@ def duckdb_connections(tree: ast.AST) -> list[int]:
             return None
         return ".".join([names[func.id], *reversed(parts)])
 
+    def ends(node: ast.expr | None) -> tuple[str, str]:
+        """The literal text an address starts and ends with ("" where computed)."""
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in {"Path", "PurePath", "str"} and len(node.args) == 1):
+            return ends(node.args[0])  # Path("x.duckdb"), str(path)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value, node.value
+        if isinstance(node, ast.JoinedStr) and node.values:
+            return ends(node.values[0])[0], ends(node.values[-1])[1]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            return ends(node.left)[0], ends(node.right)[1]  # folder / "x.duckdb"
+        return "", ""
+
     def duckdb_address(call: ast.Call) -> bool:
         first = call.args[0] if call.args else next(
             (k.value for k in call.keywords if k.arg == "resource"), None)
-        if isinstance(first, ast.JoinedStr) and first.values:
-            first = first.values[0]
-        return (isinstance(first, ast.Constant) and isinstance(first.value, str)
-                and first.value.startswith("duckdb:"))
+        start, end = ends(first)
+        return (start.startswith("duckdb:")
+                or end.split("?")[0].endswith(_IBIS_DUCKDB_FILES))
 
-    return sorted(node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call)
-                  and ((name := resolved(node.func)) in _CONNECTS
-                       or (name == "ibis.connect" and duckdb_address(node))))
+    def found(call: ast.Call) -> bool:
+        name = resolved(call.func)
+        return (name in _CONNECTS or name in _DEFAULT_CONNECTION or name in _IBIS_DEFAULT
+                or (name == "ibis.get_backend" and not call.args and not call.keywords)
+                or (name == "ibis.connect" and duckdb_address(call)))
+
+    return sorted(node.lineno for node in ast.walk(tree)
+                  if isinstance(node, ast.Call) and found(node))
 
 
 def test_the_owner_check_finds_every_spelling_of_a_duckdb_connection():
@@ -111,7 +149,51 @@ ibis.connect("postgres://server/db")
 duckdb.sql("SELECT 1")
 other.connect()
 """
-    assert duckdb_connections(ast.parse(source)) == [11, 12, 13, 14, 15, 18, 18, 19, 20, 21, 22]
+    assert duckdb_connections(ast.parse(source)) == [11, 12, 13, 14, 15, 18, 18, 19, 20, 21,
+                                                     22, 24]
+
+
+@pytest.mark.parametrize("call", [
+    # DuckDB's default connection, every spelling of the module
+    'duckdb.sql("SELECT 1")', 'duckdb.query("SELECT 1")', 'duckdb.execute("SELECT 1")',
+    'duckdb.read_csv("x.csv")', 'duckdb.read_parquet("x.parquet")', "duckdb.from_df(df)",
+    'duckdb.table("t")', "duckdb.register('t', df)", "duckdb.cursor()",
+    "duckdb.default_connection()", 'db.sql("SELECT 1")', 'sql("SELECT 1")',
+    'run_query("SELECT 1")', 'duckdb.sql("SELECT 1").df()',
+    "duckdb.sql('SELECT 1').fetchall()",
+    # ibis.connect opening a DuckDB file, or a file it reads with DuckDB
+    'ibis.connect("x.duckdb")', 'ibis.connect("/data/x.duckdb", read_only=True)',
+    'ibis.connect("file:///data/x.duckdb")', 'ibis.connect(f"{folder}/x.duckdb")',
+    'ibis.connect(folder / "x.duckdb")', 'ibis.connect(Path("x.duckdb"))',
+    'ibis.connect(str(folder / "people.parquet"))', 'ibis.connect("people.csv")',
+    'ibis.connect("people.csv.gz")', 'ibis.connect(resource="x.duckdb")',
+    'ibis.connect("x.duckdb?threads=2")', 'ibis_connect("x.duckdb")',
+    "ibis.duckdb.connect(path)", 'ibis.duckdb.connect("x.duckdb")',
+    # ibis' default backend (a DuckDB)
+    'ibis.read_csv("x.csv")', 'ibis.read_parquet("x.parquet")', 'ib.read_json("x.json")',
+    "ibis.read_delta(path)", "ibis.get_backend()",
+])
+def test_the_owner_check_finds_duckdbs_and_ibis_default_connections(call):
+    source = ("import duckdb\nimport duckdb as db\nimport ibis\nimport ibis as ib\n"
+              "from duckdb import sql\nfrom duckdb import query as run_query\n"
+              "from ibis import connect as ibis_connect\nfrom pathlib import Path\n"
+              f"{call}\n")
+    assert duckdb_connections(ast.parse(source)) == [9], call
+
+
+@pytest.mark.parametrize("call", [
+    # what lifetools does instead, and what opens no DuckDB
+    'connection.sql("SELECT 1")', 'backend.con.execute("SELECT 1")',
+    'open_duckdb(path).sql("SELECT 1")', 'ibis.connect("postgres://server/db")',
+    'ibis.connect("sqlite://x.db")', 'ibis.connect("x.sqlite")', "ibis.get_backend(table)",
+    "ibis.memtable(frame)", 'ibis.literal("x.duckdb")', "ibis.to_sql(expr)",
+    'ibis.schema({"a": "int64"})', "isinstance(error, duckdb.Error)",
+    'other.sql("SELECT 1")', 'sqlglot.parse_one("SELECT 1")', 'pd.read_csv("x.csv")',
+    'Path("x.duckdb").exists()', 'str(folder / "x.duckdb")', "duckdb.Error('no')",
+])
+def test_the_owner_check_leaves_what_opens_no_duckdb(call):
+    source = f"import duckdb\nimport ibis\nimport pandas as pd\n{call}\n"
+    assert duckdb_connections(ast.parse(source)) == [], call
 
 
 @pytest.mark.xdist_group("source_trees")  # parses the package: see source_trees.py
@@ -247,6 +329,47 @@ def test_a_refused_setting_closes_the_connection_it_opened(tmp_path):
     # (two read-write ones share the database and would not show it)
     with duckdb.connect(str(path), read_only=True) as again:
         assert again.execute("SELECT 1").fetchone() == (1,)
+
+
+class _Refusing:
+    """A connection whose ``SET`` DuckDB refuses; ``temp_directory`` reads ``/elsewhere``."""
+
+    closed = False
+
+    def execute(self, sql):
+        if sql.startswith("SET"):
+            raise duckdb.InvalidInputException("refused")
+        return types.SimpleNamespace(fetchone=lambda: ("/elsewhere",))
+
+
+def test_each_refused_setting_keeps_its_own_message_and_hint(tmp_path):
+    folder = str(tmp_path)
+    with pytest.raises(UserError) as caught:
+        apply_settings(_Refusing(), {TEMP_DIRECTORY_ENV: folder})
+    assert str(caught.value) == (f"{TEMP_DIRECTORY_ENV}={folder!r} cannot be applied: "
+                                    "this database already spilled to another folder")
+    assert caught.value.hint == "set the variable before lifetools opens the database"
+    assert caught.value.__suppress_context__ and caught.value.exit_code == 3
+    with pytest.raises(UserError) as caught:
+        apply_settings(_Refusing(), {MEMORY_LIMIT_ENV: "lots"})
+    assert str(caught.value) == f"{MEMORY_LIMIT_ENV}='lots' is not a DuckDB memory_limit"
+    assert caught.value.hint == ("give an amount of memory such as 8GB or 500MB (units "
+                                 "KB, MB, GB, TB or KiB, MiB, GiB, TiB)")
+    assert caught.value.__suppress_context__ and caught.value.exit_code == 3
+
+
+@pytest.mark.parametrize("env", [{}, {MEMORY_LIMIT_ENV: " ", TEMP_DIRECTORY_ENV: ""}])
+def test_no_settings_are_checked_without_importing_or_connecting_duckdb(env, monkeypatch):
+    # the build checks the settings first (issue 16: the throwaway connection cost
+    # about 0.05 CPU s of a no-op build); with none there is nothing to check
+    from lifetools import duckdb_settings as owner
+
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # `import duckdb` raises
+    monkeypatch.setattr(owner, "open_duckdb", lambda **_: pytest.fail("connected"))
+    assert owner.duckdb_settings(env) == {}
+    monkeypatch.undo()
+    with pytest.raises(UserError):  # a setting is still checked on a connection
+        owner.duckdb_settings({MEMORY_LIMIT_ENV: "lots"})
 
 
 def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:

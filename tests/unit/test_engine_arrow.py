@@ -269,6 +269,60 @@ def test_a_table_the_warm_kernel_holds_is_registered_as_its_frame_not_mapped(
     assert mapped == ["wellbeing"]
 
 
+def _queried_then_taken(extract: Path, cache: Path) -> tuple[str, str, bool]:
+    """A notebook's dataset: ``repr`` after its engine queried ``people`` and
+    ``referrals``, ``repr`` once the report took ``people``, and whether the engine
+    kept for the dataset is still the one used after that."""
+    data = load_dataset(extract, compact_ids=True, typed_cache=cache, skip_unused=True)
+    tables = engine_tables(data)
+    for name in ("people", "referrals"):
+        assert len(tables.fetch(getattr(tables, name))) > 0
+    queried = repr(data)
+    assert len(data.people) > 0
+    return queried, repr(data), engine_tables(data) is tables
+
+
+def test_repr_after_a_query_is_the_same_in_a_warm_kernel_as_in_a_cold_one(
+        extract, tmp_path, monkeypatch):
+    # a warm kernel's second notebook registered an earlier notebook's kept frames by
+    # reading them into its dataset: its repr said "N columns" where a cold kernel's
+    # said "not read yet"
+    cached(extract, tmp_path, True)  # the cache entries written
+    compact_ids._IDS.clear()
+    cold = _queried_then_taken(extract, tmp_path)
+    monkeypatch.setenv(loading.ENV_DATASET_CACHE, "1")
+    earlier = load_dataset(extract, compact_ids=True, typed_cache=tmp_path,
+                           skip_unused=True)
+    for name in TABLES:  # an earlier notebook read every table: all kept
+        untracked(earlier, name)
+    release_engines()
+    refuse_pandas(monkeypatch)  # the kept frames are shared, not read again
+    mapped = counting_arrow(monkeypatch)
+    warm = _queried_then_taken(extract, tmp_path)
+    assert mapped == []  # the kept frames were queried, not the mapped files
+    assert warm[:2] == cold[:2]
+    assert "people: not read yet" in cold[0] and "referrals: not read yet" in cold[0]
+    assert "people: not read yet" not in cold[1] and "referrals: not read yet" in cold[1]
+    # warm: the frame taken is the one the engine registered (shared values), so the
+    # engine kept for the dataset is still used; cold: the mapped file was registered
+    assert warm[2] is True and cold[2] is False
+
+
+def test_a_copy_of_a_warm_dataset_reads_its_own_frame_not_the_engines(
+        extract, tmp_path, monkeypatch):
+    monkeypatch.setenv(loading.ENV_DATASET_CACHE, "1")
+    data = cached(extract, tmp_path, True)  # the first load read every table: all kept
+    tables = engine_tables(data)
+    tables.fetch(tables.people)
+    registered = tables.tables._sources["people"]
+    other = copy.copy(data)  # still holds people unread
+    assert untracked(data, "people")._mgr is registered._mgr
+    assert untracked(other, "people")._mgr is not registered._mgr
+    other.people["extra"] = 1  # its own columns
+    assert "extra" not in untracked(data, "people")
+    assert engine_tables(data) is tables
+
+
 def test_a_table_registered_for_sql_is_mapped_once(tmp_path):
     made = typed_frames()
     for name, frame in made.items():

@@ -173,7 +173,10 @@ def engine_tables(data: Any) -> EngineTables:
     once and kept while the dataset lives, the frames it registered are the same
     objects with the same columns and dtypes, and the tables it registered from the
     cache are still not read into pandas (:data:`_SHARED`; once the notebook takes
-    such a table, its frame is what the next connection registers).
+    such a table, its frame is what the next connection registers). In a warm kernel a
+    table an earlier notebook read is registered as the kept frame (shared) and the
+    dataset still holds it unread, as a cold kernel's does
+    (:meth:`~lifetools.dataset.Deferred.unread`).
     """
     if isinstance(data, EngineTables):
         return data
@@ -364,15 +367,16 @@ class _Registered(Mapping):
 
     def _unchanged(self, data: Dataset) -> bool:
         """Whether every frame registered is still ``data``'s, with the same columns
-        and dtypes, and every table registered from the typed cache is still not read
-        into pandas (a table not registered yet is taken from ``data`` when used)."""
+        and dtypes, and every table registered while ``data`` had not read it (from the
+        typed cache, or the warm kernel's kept frame) is still not read, or was read as
+        the same frame (a table not registered yet is taken from ``data`` when used)."""
         if tuple(self._frames) != present_tables(data):
             return False
         for name, (mgr, columns, dtypes) in self._shapes.items():
-            if mgr is None:  # registered from the cache: unchanged while still unread
-                if pending(data, name) is None:
-                    return False
+            if pending(data, name) is not None:  # registered unread: still unread
                 continue
+            if mgr is None:  # registered from the cache, read since
+                return False
             now = untracked(data, name)
             if now is None or now._mgr is not mgr or tuple(now.columns) != columns \
                     or tuple(now.dtypes) != dtypes:
