@@ -239,8 +239,10 @@ class _FolderReader:
         if self.disk_key is None:
             return None
         wanted_columns = self._wanted(name)
-        kept = self._kept(name, _stamp(self.files[name], wanted_columns, self.dictionary),
-                          self.disk_key)
+        # the warm kernel's cache only: no stat of the file without it
+        kept = (self._kept(name, _stamp(self.files[name], wanted_columns, self.dictionary),
+                           self.disk_key)
+                if os.environ.get(ENV_DATASET_CACHE) == "1" else None)
         if kept is not None:
             return self._hand(name, kept)
         return read_arrow(entry_path(self.on_disk, self.disk_key, name, wanted_columns))
