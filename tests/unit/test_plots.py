@@ -606,9 +606,10 @@ def test_every_figure_drawn_narrow_has_text_of_at_least_12_px_on_a_320_px_phone(
     for name, ax in narrow.items():
         assert cropped_width(ax.figure) <= NARROW_MAX_WIDTH + 0.01, name
         assert phone_text_px(ax.figure, screen_px=NARROW_FIGURE_PX) >= MIN_PHONE_PX, name
-    # the wide rendering alone would not do at 320 px
-    assert min(phone_text_px(ax.figure, screen_px=NARROW_FIGURE_PX)
-               for ax in figures.values()) < MIN_PHONE_PX
+    # the wide rendering alone would not do at 320 px (the first figure too small ends
+    # the search: each figure measured is laid out again)
+    assert any(phone_text_px(ax.figure, screen_px=NARROW_FIGURE_PX) < MIN_PHONE_PX
+               for ax in figures.values())
 
 
 def test_plot_survival_three_short_curves_drawn_narrow_fit_with_ticks_apart():
