@@ -8,6 +8,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import lifetools as lt
 from lifetools import compact_ids, loading
@@ -207,3 +209,45 @@ def test_load_dataset_kept_codes_equal_lookup_over_row_groups_and_gaps(tmp_path)
     assert data.ae_attendances["person_id"].isna().sum() == 3
     assert sorted(ids.to_pylist()) == ids.to_pylist() and len(ids) == len(
         set(people) | {e for e in events if e})
+
+
+# ---------------------------------------------- the sort of the distinct ids ----
+
+def _arrow_order(values, kind):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(values, kind)
+    return array, pc.array_sort_indices(array).to_numpy()
+
+
+@given(st.integers(1, 20).flatmap(lambda width: st.lists(
+    st.text("ab\x00", min_size=width, max_size=width), unique=True, max_size=60)),
+       st.booleans(), st.booleans())
+def test_sort_order_of_distinct_ids_is_arrows(values, with_empty, large):
+    """Ids of one width in byte order as Arrow sorts them: ties on the first 8 bytes,
+    widths not a multiple of 8, zero bytes."""
+    import pyarrow as pa
+
+    values = list(dict.fromkeys(values + [v[:8] + v[:7:-1] for v in values]))  # ties
+    values = values + [""] if with_empty else values
+    array, expected = _arrow_order(values, pa.large_string() if large else pa.string())
+    np.testing.assert_array_equal(compact_ids._sort_order(array), expected)
+
+
+def test_sort_order_breaks_ties_on_the_first_8_bytes_on_every_byte():
+    import pyarrow as pa
+
+    head = "5" * 8
+    values = [head + hex_id(i)[8:] for i in (9, 3, 7, 0)] + ["1" * 64, "", "9" * 64]
+    array, expected = _arrow_order(values, pa.large_string())
+    order = compact_ids._sort_order(array)
+    np.testing.assert_array_equal(order, expected)
+    assert [values[i] for i in order] == ["", "1" * 64] + [
+        head + hex_id(i)[8:] for i in (0, 3, 7, 9)] + ["9" * 64]
+    for other in (["éa", "aé", "ab~", "é", "~"], ["éa", "aé", "ab~", "b~é"]):
+        array_, expected = _arrow_order(other, pa.string())  # two-byte characters
+        np.testing.assert_array_equal(compact_ids._sort_order(array_), expected)
+    sliced = array.slice(2)  # an array with an offset into its buffers
+    np.testing.assert_array_equal(compact_ids._sort_order(sliced),
+                                  _arrow_order(values[2:], pa.large_string())[1])

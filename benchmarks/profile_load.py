@@ -1,0 +1,168 @@
+"""Where the uncached load's CPU goes, stage by stage, and how each stage grows (issue 16).
+
+One child process per size and round (sizes alternate, so that the machine's load falls
+on every size alike) loads the folder as the build's kernels do without the typed cache
+(``load_dataset(compact_ids=True, skip_unused=True)`` and every table read) and times,
+in user and system CPU seconds, the library's own calls while it runs: the stages of
+the compact id list (:func:`lifetools.compact_ids.id_list`: reading each file's
+``person_id`` column, the per-file ``dictionary_encode``, the concatenation and merge
+of the files' dictionaries, the sort of the distinct ids (``compact_ids._sort_order``,
+or Arrow's ``array_sort_indices`` in a tree without it), and the rest: ranks and each
+file's codes) and the table reads (the load less the id list). The calls are wrapped
+where they are looked up (``compact_ids``, ``pyarrow.compute``), so the code
+timed is the library's, not a copy. Each stage's growth exponent between the smallest
+and the largest size is ``log(ratio of median CPU) / log(ratio of people)``. Writes
+``<out>.json`` and ``<out>.md``. Not a timed test: run by hand::
+
+    nice -n 10 .venv/bin/python benchmarks/profile_load.py \\
+        --data 150000=/tmp/perf-data/150k,600000=/tmp/perf-data/600k --rounds 2 \\
+        --out benchmarks/results/load-profile-w48-after
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import resource
+import statistics
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+STAGES = ("read ids", "encode per file", "concat", "merge encode", "sort", "ranks, codes",
+          "id list", "table reads", "load")
+
+
+def _cpu() -> tuple[float, float]:
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime, me.ru_stime
+
+
+def child(folder: str) -> dict:
+    """Load ``folder`` once with the stages' calls timed (user, system seconds)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    import lifetools as lt
+    from lifetools import compact_ids, loading
+    from lifetools.dictionary import load_dictionary
+
+    load_dictionary()  # parsed once per process, as in a kernel: not timed
+    spent: dict[str, list[float]] = {name: [0.0, 0.0] for name in STAGES}
+
+    def timing(stage, call):
+        def timed(*args, **kwargs):
+            user, system = _cpu()
+            try:
+                return call(*args, **kwargs)
+            finally:
+                after = _cpu()
+                name = stage(*args) if callable(stage) else stage
+                spent[name][0] += after[0] - user
+                spent[name][1] += after[1] - system
+        return timed
+
+    compact_ids._read_ids = timing("read ids", compact_ids._read_ids)
+    compact_ids._build = timing("id list", compact_ids._build)
+    pc.dictionary_encode = timing(  # a file's column is chunked; the merge's is not
+        lambda values, *_: "encode per file" if isinstance(values, pa.ChunkedArray)
+        else "merge encode", pc.dictionary_encode)
+    pa.concat_arrays = timing("concat", pa.concat_arrays)
+    if hasattr(compact_ids, "_sort_order"):  # the sort of the distinct ids (wave 48)
+        compact_ids._sort_order = timing("sort", compact_ids._sort_order)
+    else:  # before: Arrow's string sort
+        pc.array_sort_indices = timing("sort", pc.array_sort_indices)
+    user, system = _cpu()
+    data = lt.load_dataset(Path(folder), compact_ids=True, skip_unused=True)
+    for name in loading.TABLES:  # tables are read when first used (wave 45)
+        loading.untracked(data, name)
+    after = _cpu()
+    spent["load"] = [after[0] - user, after[1] - system]
+    inner = ("read ids", "encode per file", "concat", "merge encode", "sort")
+    spent["ranks, codes"] = [spent["id list"][i] - sum(spent[s][i] for s in inner)
+                             for i in (0, 1)]
+    spent["table reads"] = [spent["load"][i] - spent["id list"][i] for i in (0, 1)]
+    return {"people": len(loading.untracked(data, "people")),
+            "cpu": {k: [round(v[0], 3), round(v[1], 3)] for k, v in spent.items()}}
+
+
+def _markdown(r: dict) -> str:
+    sizes = sorted(r["sizes"], key=int)
+    small, large = sizes[0], sizes[-1]
+    lines = ["# Uncached load, stage by stage: CPU and growth (issue 16)", "",
+             f"Run {r['started']} to {r['finished']} UTC; commit {r['commit']}; "
+             f"{os.cpu_count()} cores; load average {r['load_before']} before, "
+             f"{r['load_after']} after; `nice -n 10`; command `{r['command']}`. Each "
+             f"figure is the median of {r['rounds']} child processes per size (sizes "
+             "alternating), CPU seconds as user + system (Arrow's threads included); "
+             "the exponent is log(CPU ratio) / log(people ratio).", "",
+             "| stage | " + " | ".join(f"{int(s):,}: CPU s (user + sys)" for s in sizes)
+             + " | ratio | exponent |", "|---|" + "---|" * (len(sizes) + 2)]
+    for stage in STAGES:
+        cells = []
+        for size in sizes:
+            m = r["sizes"][size][stage]
+            cells.append(f"{m['cpu']:.3f} ({m['user']:.3f} + {m['sys']:.3f})")
+        ratio = r["sizes"][large][stage]["cpu"] / max(r["sizes"][small][stage]["cpu"], 1e-9)
+        lines.append(f"| {stage} | " + " | ".join(cells)
+                     + f" | {ratio:.2f} | {r['exponents'][stage]:.3f} |")
+    lines += ["", "Each child's CPU seconds (user + system) of the whole load: " + "; ".join(
+        f"{int(s):,}: " + ", ".join(f"{c:.3f}" for c in r["sizes"][s]["load"]["each"])
+        for s in sizes) + "."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", help="people=folder pairs, comma-separated")
+    parser.add_argument("--rounds", type=int, default=2, help="children per size")
+    parser.add_argument("--out", default=str(HERE / "results" / "load-profile"))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    pairs = [pair.split("=") for pair in args.data.split(",")]
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    load_before = [round(x, 1) for x in os.getloadavg()]
+    runs: dict[str, list[dict]] = {people: [] for people, _ in pairs}
+    for round_ in range(args.rounds):
+        for people, folder in pairs:
+            print(f"{people} people, round {round_ + 1}", file=sys.stderr, flush=True)
+            done = subprocess.run([sys.executable, __file__, "--child", folder],
+                                  capture_output=True, text=True, check=True,
+                                  env={**os.environ, "OMP_NUM_THREADS": "1"})
+            runs[people].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    sizes: dict[str, dict] = {}
+    for people, done_runs in runs.items():
+        sizes[people] = {}
+        for stage in STAGES:
+            each = [sum(run["cpu"][stage]) for run in done_runs]
+            sizes[people][stage] = {
+                "cpu": round(statistics.median(each), 3), "each": [round(c, 3) for c in each],
+                "user": round(statistics.median(r["cpu"][stage][0] for r in done_runs), 3),
+                "sys": round(statistics.median(r["cpu"][stage][1] for r in done_runs), 3)}
+    order = sorted(sizes, key=int)
+    small, large = order[0], order[-1]
+    exponents = {stage: round(math.log(max(sizes[large][stage]["cpu"], 1e-9)
+                                       / max(sizes[small][stage]["cpu"], 1e-9))
+                              / math.log(int(large) / int(small)), 3) for stage in STAGES}
+    commit = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    result = {"started": started, "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
+              "load_before": load_before,
+              "load_after": [round(x, 1) for x in os.getloadavg()], "commit": commit,
+              "command": " ".join(["profile_load.py"] + sys.argv[1:]),
+              "rounds": args.rounds, "sizes": sizes, "exponents": exponents}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(f"{args.out}.json").write_text(json.dumps(result, indent=1) + "\n")
+    Path(f"{args.out}.md").write_text(_markdown(result))
+    print(_markdown(result))
+
+
+if __name__ == "__main__":
+    main()
