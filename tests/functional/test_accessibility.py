@@ -179,8 +179,8 @@ SCHEME_RULES = """([tags, geometry]) => axe.getRules()
   .filter(r => r.tags.includes('cat.color') || geometry.includes(r.ruleId))
   .map(r => r.ruleId)"""
 
-#: What the rest of axe's rules read from the styles (axe-core 4.12's sources, read for
-#: it), as axe computes it: whether a modal dialog covers the page, and per element
+#: What the rest of axe's rules read from the styles (read in axe-core 4.11's sources; 4.12
+#: runs here), as axe computes it: whether a modal dialog covers the page, and per element
 #: whether it is shown on screen (display, visibility, opacity, clipping, off-screen,
 #: scrolled or overflowed away) and to screen readers, and for a table whether axe takes
 #: it for a data table (a table wider than 95% of the window is a layout table).
@@ -189,7 +189,8 @@ AXE_SEES = """() => {
   try {
     const {dom, table} = axe.commons;
     return (dom.isModalOpen() ? 'M' : 'm') + axe.utils.querySelectorAll(root, '*').map(v =>
-      (dom.isVisibleOnScreen(v) ? 'v' : '-') + (dom.isVisibleToScreenReaders(v) ? 'r' : '-')
+      // shown on screen, a screen reader's view is the document's (aria-hidden)
+      (dom.isVisibleOnScreen(v) ? 'v' : dom.isVisibleToScreenReaders(v) ? 'r' : '-')
       + (v.props.nodeName === 'table' ? (table.isDataTable(v.actualNode) ? 'd' : 'l') : '')
     ).join('');
   } finally { axe.teardown(); }
