@@ -48,9 +48,12 @@ def tables_too_wide_at_each_width(page, name: str) -> tuple[int, list[str]]:
     """The number of tables in the article of the open ``page`` (loaded in a
     :data:`DESKTOP_PX` window), and each table wider than its box at each of
     :data:`WIDTHS` ("<width> px <name>: ..."). The window is narrowed step by step (the
-    page is laid out again, not reloaded) and left at :data:`DESKTOP_PX`."""
+    page is laid out again, not reloaded) and left at :data:`DESKTOP_PX`; not at all on
+    a page without a table (32 of the series' 77 pages), where nothing can be too wide."""
     tables = page.evaluate("() => document.querySelectorAll('.bd-article table').length")
     wide = []
+    if not tables:
+        return tables, wide
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         wide += [f"{width} px {line}" for line in wide_tables(page, name)]
