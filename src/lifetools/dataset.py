@@ -44,7 +44,8 @@ class Deferred:
         self.table, self._load, self._unread = table, load, unread
 
     def load(self) -> pd.DataFrame:
-        """Read the table (each call reads it: :class:`Dataset` keeps the frame)."""
+        """Read the table (each call reads it: :class:`Dataset` keeps the frame; a
+        table whose kept frame the engine was handed is not read again, :data:`HANDED`)."""
         return self._load()
 
     def unread(self) -> Any:
@@ -115,6 +116,7 @@ class Dataset:
         connection (which cannot be pickled, and would keep the original alive)."""
         state = dict(object.__getattribute__(self, "__dict__"))
         state.pop(KEPT_ENGINE, None)
+        state.pop(HANDED, None)
         return state
 
     def fingerprint(self) -> dict:
@@ -126,6 +128,11 @@ TABLES = tuple(f.name for f in fields(Dataset) if f.name != "path")
 KEPT_ENGINE = "_lifetools_engine"
 """The attribute in which :mod:`lifetools.engines.engine` keeps a dataset's embedded
 DuckDB (its registered tables and expressions) for the dataset's lifetime."""
+HANDED = "_lifetools_handed"
+"""The attribute in which :func:`engine_source` keeps, per table not read yet, the
+frame it handed the engine (a warm kernel's kept frame, :meth:`Deferred.unread`): the
+dataset's frame when it reads the table, so the engine kept for it stays in use. Kept
+on the dataset, not on its reader, so that a copy (which drops it) reads its own."""
 _TABLE_FIELDS = frozenset(TABLES)
 
 
@@ -133,7 +140,8 @@ def _resolved(data: Dataset, name: str):
     """The table ``name`` of ``data``, read now (and kept) if it was deferred."""
     value = object.__getattribute__(data, name)
     if isinstance(value, Deferred):
-        value = recording(value.load(), name)
+        handed = vars(data).get(HANDED, {}).pop(name, None)  # what the engine queries
+        value = recording(value.load() if handed is None else handed, name)
         object.__setattr__(data, name, value)
     return value
 
@@ -172,6 +180,8 @@ def engine_source(data, name: str):
     waiting = pending(data, name)
     if waiting is not None:
         table = waiting.unread()
+        if isinstance(table, pd.DataFrame):  # the kept frame: the dataset's when read
+            vars(data).setdefault(HANDED, {})[name] = table
         if table is not None:
             return table
     return untracked(data, name)

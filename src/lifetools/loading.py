@@ -216,7 +216,6 @@ class _FolderReader:
         self.disk_key = (folder_key(files, config.dictionary_dir(), on_disk,
                                     compact=compact) if on_disk is not None else None)
         self.ids = None
-        self.handed: dict[str, tuple] = {}  # name -> (kept, the frame given the engine)
 
     def _wanted(self, name: str) -> list[str] | None:
         wanted_columns = self.columns.get(name)
@@ -227,15 +226,15 @@ class _FolderReader:
 
     def unread(self, name: str):
         """What the embedded engine queries for a table the notebook has not read
-        (:meth:`lifetools.dataset.Deferred.unread`): the warm kernel's kept frame when
-        its cache (``LIFETOOLS_DATASET_CACHE=1``) holds the table (shared, not copied,
-        rather than mapping the file beside it; the next :meth:`table` returns that
-        frame, so the engine kept for the dataset stays in use, and later calls frames
-        of their own), else the typed table
-        memory-mapped from the on-disk cache
-        (:func:`lifetools.typed_cache.read_arrow`), or None without a cache or entry.
-        Either way the dataset does not hold the table yet: ``repr(dataset)`` says "not
-        read yet" in a warm kernel as in a cold one."""
+        (:meth:`lifetools.dataset.Deferred.unread`), when the folder has an on-disk
+        typed cache (else None): the warm kernel's kept frame when its cache
+        (``LIFETOOLS_DATASET_CACHE=1``) holds the table (a frame of its own over the
+        shared read-only values, rather than mapping the file beside it; the dataset
+        keeps it and takes it when it reads the table, :data:`lifetools.dataset.HANDED`,
+        so the engine kept for the dataset stays in use), else the typed table
+        memory-mapped from the cache entry (:func:`lifetools.typed_cache.read_arrow`),
+        or None without an entry. Either way the dataset does not hold the table yet:
+        ``repr(dataset)`` says "not read yet" in a warm kernel as in a cold one."""
         if self.disk_key is None:
             return None
         wanted_columns = self._wanted(name)
@@ -244,16 +243,8 @@ class _FolderReader:
                            self.disk_key)
                 if os.environ.get(ENV_DATASET_CACHE) == "1" else None)
         if kept is not None:
-            return self._hand(name, kept)
+            return _shared(kept[1])
         return read_arrow(entry_path(self.on_disk, self.disk_key, name, wanted_columns))
-
-    def _hand(self, name: str, kept: tuple) -> pd.DataFrame:
-        """This load's own frame over the kept table ``kept`` (:func:`_shared`) for the
-        engine, the same one each time until :meth:`table` takes it."""
-        handed = self.handed.get(name)
-        if handed is None or handed[0] is not kept:
-            handed = self.handed[name] = (kept, _shared(kept[1]))
-        return handed[1]
 
     @staticmethod
     def _kept(name: str, stamp: tuple, token):
@@ -284,8 +275,7 @@ class _FolderReader:
             if not cache:
                 return frame
             kept = _TYPED[name] = (stamp, _read_only(frame))
-        handed = self.handed.pop(name, None)  # the engine's frame: the dataset's now
-        return handed[1] if handed is not None and handed[0] is kept else _shared(kept[1])
+        return _shared(kept[1])
 
 
 def _read_only(frame: pd.DataFrame) -> pd.DataFrame:

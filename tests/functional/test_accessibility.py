@@ -157,7 +157,10 @@ CELLS_OFF_SCREEN = """() => {
 SETTLE = """async () => {
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   for (const a of document.getAnimations()) {
-    if (a.effect && a.effect.getComputedTiming().endTime !== Infinity) a.finish();
+    // an animation that cannot finish (playback rate 0) is left as it is
+    try {
+      if (a.effect && a.effect.getComputedTiming().endTime !== Infinity) a.finish();
+    } catch (e) { if (e.name !== 'InvalidStateError') throw e; }
   }
   return document.documentElement.dataset.theme || null;
 }"""
@@ -179,8 +182,9 @@ SCHEME_RULES = """([tags, geometry]) => axe.getRules()
   .filter(r => r.tags.includes('cat.color') || geometry.includes(r.ruleId))
   .map(r => r.ruleId)"""
 
-#: What the rest of axe's rules read from the styles (read in axe-core 4.11's sources; 4.12
-#: runs here), as axe computes it: whether a modal dialog covers the page, and per element
+#: What the rest of axe's rules read from the styles (first read in axe-core 4.11's
+#: sources, then in 4.12.1's, the version that runs here: :data:`REVIEWED_AXE`; text-node
+#: clipping and frames are not compared, the series has no frames), as axe computes it: whether a modal dialog covers the page, and per element
 #: whether it is shown on screen (display, visibility, opacity, clipping, off-screen,
 #: scrolled or overflowed away) and to screen readers, and for a table whether axe takes
 #: it for a data table (a table wider than 95% of the window is a layout table).
@@ -195,6 +199,14 @@ AXE_SEES = """() => {
     ).join('');
   } finally { axe.teardown(); }
 }"""
+
+
+REVIEWED_AXE = "4.12."
+"""The axe-core release whose rules :data:`AXE_SEES` and :data:`GEOMETRY_RULES` were
+reviewed against (wave 48: only visibility, modals, data tables and the three geometry
+rules read styles besides the colour rules): another release fails the audit until its
+rules are reviewed again, since a new rule reading another style would be skipped in
+the second scheme unseen."""
 
 
 def show_scheme(page, scheme: str) -> None:
@@ -234,6 +246,9 @@ def axe_violations_in_each_scheme(page, schemes=("light", "dark")):
     seen, again = None, None
     for scheme in schemes:
         if seen is None:
+            version = page.evaluate("() => axe.version")
+            assert version.startswith(REVIEWED_AXE), (
+                f"axe-core {version}: review its rules for AXE_SEES, then REVIEWED_AXE")
             violations = axe_violations(page, scheme)
             seen = page.evaluate(AXE_SEES)
             rules = page.evaluate(SCHEME_RULES, [WCAG, list(GEOMETRY_RULES)])

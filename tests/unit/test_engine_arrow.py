@@ -323,6 +323,24 @@ def test_a_copy_of_a_warm_dataset_reads_its_own_frame_not_the_engines(
     assert engine_tables(data) is tables
 
 
+def test_a_copy_of_a_warm_dataset_read_first_does_not_take_the_engines_frame(
+        extract, tmp_path, monkeypatch):
+    # the copy reads the table before the original: until the review of wave 48 the
+    # handed frame was kept on the reader both share, and the copy took it, so its
+    # new column reached the engine the original's notebook holds
+    monkeypatch.setenv(loading.ENV_DATASET_CACHE, "1")
+    data = cached(extract, tmp_path, True)
+    tables = engine_tables(data)
+    tables.fetch(tables.people)
+    registered = tables.tables._sources["people"]
+    other = copy.copy(data)
+    assert untracked(other, "people")._mgr is not registered._mgr
+    other.people["extra"] = 1
+    assert "extra" not in registered.columns
+    assert untracked(data, "people")._mgr is registered._mgr
+    assert engine_tables(data) is tables
+
+
 def test_a_table_registered_for_sql_is_mapped_once(tmp_path):
     made = typed_frames()
     for name, frame in made.items():

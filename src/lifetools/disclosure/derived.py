@@ -280,7 +280,8 @@ def treat_all_values(thresholds: Sequence[float], *, events: int | ProtectedValu
     ones: from the exact prevalence, the curve at two decimal places gave back the
     exact count of events (issue 12, wave 22). Hidden exactly where :func:`share` of the
     same counts is (the one owner of the rule that a share of none or all of a group is
-    not shown), and where the events are more than the people (no share of them); it
+    not shown), and where the published events are more than the published people (no
+    share of them; 24 events of 23 people publish as 25 of 25 and are shown); it
     kept its own copy of the share's rules until wave 43. Tested in
     ``tests/unit/test_treat_all.py``.
     """
