@@ -43,6 +43,7 @@ PERIOD = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
 sys.path.insert(0, str(HERE))
 
 from bench_memory import _machine, _vm  # noqa: E402  (one reader of /proc)
+from steps import write_results  # noqa: E402
 
 
 def _digest(value) -> str:
@@ -274,10 +275,7 @@ def main() -> None:
               "machine": _machine(),
               "command": " ".join(["bench_fits_peak.py"] + sys.argv[1:]),
               "trees": done, "identical": all(d == digests[0] for d in digests)}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(f"{args.out}.json").write_text(json.dumps(result, indent=1) + "\n")
-    Path(f"{args.out}.md").write_text(_markdown(result))
-    print(_markdown(result))
+    write_results(args.out, result, _markdown(result))
 
 
 if __name__ == "__main__":

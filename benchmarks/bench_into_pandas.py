@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE))
 from bench_fits_peak import _digest  # noqa: E402  (floats as hex)
 from bench_kernel_peak import EDITIONS, REPORTS, _numbers  # noqa: E402
 from bench_memory import _machine  # noqa: E402
+from steps import write_results  # noqa: E402
 
 
 def _size(frame) -> tuple[int, int]:
@@ -181,10 +182,7 @@ def main() -> None:
               "edition": args.edition,
               "command": " ".join(["bench_into_pandas.py"] + sys.argv[1:]),
               "trees": done, "identical": all(d == digests[0] for d in digests)}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(f"{args.out}.json").write_text(json.dumps(result, indent=1) + "\n")
-    Path(f"{args.out}.md").write_text(_markdown(result))
-    print(_markdown(result))
+    write_results(args.out, result, _markdown(result))
 
 
 if __name__ == "__main__":

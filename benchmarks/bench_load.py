@@ -41,6 +41,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from steps import write_results  # noqa: E402
 
 
 def _cpu() -> float:
@@ -206,10 +209,7 @@ def main() -> None:
               "cached": sorted(cached),
               "exponents": {k: round(v, 3) for k, v in exponents.items()},
               "identical": identical}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(f"{args.out}.json").write_text(json.dumps(result, indent=1) + "\n")
-    Path(f"{args.out}.md").write_text(_markdown(result))
-    print(_markdown(result))
+    write_results(args.out, result, _markdown(result))
 
 
 if __name__ == "__main__":

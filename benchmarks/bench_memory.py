@@ -34,6 +34,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from steps import write_results  # noqa: E402
+
 METHODS = ("strings", "compact", "compact+skip")
 PERIOD = {"period_start": "2024-04-01", "period_end": "2025-03-31"}
 
@@ -183,10 +187,7 @@ def main() -> None:
 
             result["exponents"][method] = {
                 n: _exponent(figure(small, n), figure(large, n), pair) for n in names}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(f"{args.out}.json").write_text(json.dumps(result, indent=1) + "\n")
-    Path(f"{args.out}.md").write_text(_markdown(result))
-    print(_markdown(result))
+    write_results(args.out, result, _markdown(result))
 
 
 if __name__ == "__main__":

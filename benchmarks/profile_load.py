@@ -33,6 +33,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from steps import write_results  # noqa: E402
+
 STAGES = ("read ids", "encode per file", "concat", "merge encode", "sort", "ranks, codes",
           "id list", "table reads", "load")
 
@@ -158,10 +162,7 @@ def main() -> None:
               "load_after": [round(x, 1) for x in os.getloadavg()], "commit": commit,
               "command": " ".join(["profile_load.py"] + sys.argv[1:]),
               "rounds": args.rounds, "sizes": sizes, "exponents": exponents}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(f"{args.out}.json").write_text(json.dumps(result, indent=1) + "\n")
-    Path(f"{args.out}.md").write_text(_markdown(result))
-    print(_markdown(result))
+    write_results(args.out, result, _markdown(result))
 
 
 if __name__ == "__main__":

@@ -60,11 +60,11 @@ def cpu_seconds() -> float:
 
 def write_results(out: str | Path, data: Any, markdown: str, *, indent: int = 1) -> None:
     """A benchmark's results: ``OUT.json`` (``data``) and ``OUT.md`` (``markdown``, the
-    table), its folder made if missing; the table is printed too."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix(".json").write_text(json.dumps(data, indent=indent) + "\n")
-    out.with_suffix(".md").write_text(markdown.rstrip("\n") + "\n")
+    table), its folder made if missing; the table is printed too. The suffixes are added
+    to ``out`` (a name such as ``load-1.5m`` keeps its dot)."""
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(f"{out}.json").write_text(json.dumps(data, indent=indent) + "\n")
+    Path(f"{out}.md").write_text(markdown.rstrip("\n") + "\n")
     print(markdown.rstrip("\n"))
 
 
