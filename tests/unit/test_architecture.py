@@ -123,28 +123,32 @@ def test_contracts_hold_on_the_package():
     assert "0 broken" in done.stdout
 
 
+# one wrong import in `make check` (each runs lint-imports in a real process); every
+# contract's own in the slow tier (test tiers: DEVELOPERS.md)
 @pytest.mark.parametrize(("module", "line", "contract"), [
     ("survival/cox.py", "import lifetools.pipeline.build", "never imports the publishing"),
-    ("reports/reach.py", "import lifetools.synthetic", "never import the synthetic"),
-    ("reports/wellbeing.py", "import lifetools.reports.emergency", "Each report stands"),
-    ("regression/counts.py", "import lifetools.tables", "never display or publish"),
-    ("prediction/model.py", "import lifetools.plots", "never display or publish"),
-    ("prediction/validation.py", "import lifetools.pipeline.gate", "never imports the publishing"),
-    ("pipeline/build.py", "import lifetools.pipeline.cli", "Nothing imports the command"),
-    ("dictionary.py", "import lifetools.pipeline.dictionary_pages", "never renders pages"),
-    ("loading.py", "import lifetools.signs", "never renders pages"),
-    ("validation.py", "import lifetools.formatting", "never renders pages"),
-    ("pipeline/gate/files.py", "import lifetools.pipeline.gate.outputs",
-     "The gate's layers"),
-    ("reads_merge.py", "def later():\n    import lifetools.reads", "No import cycle"),
-    ("table_files.py", "import lifetools.loading", "The data's layers"),
-    ("folder_scan.py", "import lifetools.typed_reads", "The data's layers"),
-    ("publication.py", "def later():\n    import lifetools.plots.theme", "No import cycle"),
-    ("disclosure/settings.py", "def later():\n    import lifetools.prediction.penalised",
-     "No import cycle"),
-    ("disclosure/profiles.py", "import lifetools.disclosure.text", "Disclosure's layers"),
-    ("drawing.py", "import lifetools.publication", "Figures' layers"),
-    ("figure_style.py", "import lifetools.plots.theme", "Figures' layers"),
+    *(pytest.param(*case, marks=pytest.mark.slow) for case in [
+        ("reports/reach.py", "import lifetools.synthetic", "never import the synthetic"),
+        ("reports/wellbeing.py", "import lifetools.reports.emergency", "Each report stands"),
+        ("regression/counts.py", "import lifetools.tables", "never display or publish"),
+        ("prediction/model.py", "import lifetools.plots", "never display or publish"),
+        ("prediction/validation.py", "import lifetools.pipeline.gate", "never imports the publishing"),
+        ("pipeline/build.py", "import lifetools.pipeline.cli", "Nothing imports the command"),
+        ("dictionary.py", "import lifetools.pipeline.dictionary_pages", "never renders pages"),
+        ("loading.py", "import lifetools.signs", "never renders pages"),
+        ("validation.py", "import lifetools.formatting", "never renders pages"),
+        ("pipeline/gate/files.py", "import lifetools.pipeline.gate.outputs",
+         "The gate's layers"),
+        ("reads_merge.py", "def later():\n    import lifetools.reads", "No import cycle"),
+        ("table_files.py", "import lifetools.loading", "The data's layers"),
+        ("folder_scan.py", "import lifetools.typed_reads", "The data's layers"),
+        ("publication.py", "def later():\n    import lifetools.plots.theme", "No import cycle"),
+        ("disclosure/settings.py", "def later():\n    import lifetools.prediction.penalised",
+         "No import cycle"),
+        ("disclosure/profiles.py", "import lifetools.disclosure.text", "Disclosure's layers"),
+        ("drawing.py", "import lifetools.publication", "Figures' layers"),
+        ("figure_style.py", "import lifetools.plots.theme", "Figures' layers"),
+    ]),
 ])
 def test_contracts_fail_on_a_wrong_import(tmp_path, module, line, contract):
     src = tmp_path / "src"

@@ -194,7 +194,8 @@ class C:
 
 
 @pytest.mark.xdist_group("source_trees")  # parses the package: see source_trees.py
-@pytest.mark.parametrize("source", ["package", "nested"])
+@pytest.mark.parametrize("source", [pytest.param("package", marks=pytest.mark.slow),
+                                    "nested"])  # the whole package: the slow tier
 def test_module_imports_found_by_statements_are_ast_walks_in_its_order(source):
     # the index reads a module's imports from its statements alone, not every node
     # (wave 47, issue 11): the same imports in the same order as ast.walk finds them,

@@ -92,6 +92,7 @@ def test_fit_logistic_same_bits_as_add_constant_fit_and_keeps_one_design():
     assert _shares(result.model.model)  # before: the frame and a copy as exog
 
 
+@pytest.mark.slow  # a traced peak on 60,000 people: test tiers, DEVELOPERS.md
 def test_calibration_fits_free_their_iterations_same_bits_lower_peak():
     rng = np.random.default_rng(3)
     predicted = rng.uniform(0.05, 0.6, 60_000)
@@ -111,6 +112,7 @@ def test_calibration_fits_free_their_iterations_same_bits_lower_peak():
     assert new_peak < 0.6 * old_peak, (new_peak, old_peak)
 
 
+@pytest.mark.slow  # a traced peak on generated people: test tiers, DEVELOPERS.md
 def test_fit_propensity_and_matching_copy_no_person_frame():
     df = _people()
     covariates = [f"x{i}" for i in range(12)] + ["flag"]
@@ -188,6 +190,7 @@ def test_inner_merge_equals_merge_then_assign():
         check_exact=True)
 
 
+@pytest.mark.slow  # a traced peak on 60,000 people: test tiers, DEVELOPERS.md
 def test_inner_merge_lower_peak_than_merge():
     df = _people(60_000, covariates=16)
     periods = pd.DataFrame({"person_id": df["person_id"], "group": df["group"],
@@ -217,6 +220,7 @@ def synthetic():
     return generate_dataset(5000, 7)
 
 
+@pytest.mark.slow  # a traced peak on 5,000 generated people: test tiers, DEVELOPERS.md
 def test_build_person_time_peak_under_twice_its_result(synthetic):
     spec = CohortSpec("2024-04-01", "2025-03-31")
     build_person_time(synthetic, spec)  # the engine made and the queries compiled

@@ -377,7 +377,8 @@ def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, env=env, timeout=300)
 
 
-@pytest.mark.parametrize("setting", ["limit", "folder"])
+# the limit's real process in the slow tier: the folder runs the same `main()` here
+@pytest.mark.parametrize("setting", [pytest.param("limit", marks=pytest.mark.slow), "folder"])
 def test_validate_refuses_a_bad_setting_exit_3_no_traceback(tmp_path, setting, monkeypatch,
                                                             capsys):
     # the limit in a real process (`python -m lifetools.pipeline.cli`: what a shell

@@ -90,7 +90,7 @@ def test_a_query_over_cached_tables_reads_no_table_into_pandas(extract, tmp_path
     assert engine_tables(data) is tables  # shared while no table is read
 
 
-@pytest.mark.parametrize("compact", [True, False])
+@pytest.mark.parametrize("compact", [True, pytest.param(False, marks=pytest.mark.slow)])
 def test_every_table_queried_from_the_cache_equals_the_frame_registered(
         extract, tmp_path, compact):
     arrow = cached(extract, tmp_path, compact)

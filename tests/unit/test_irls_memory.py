@@ -53,6 +53,7 @@ def test_fit_freeing_iterations_cluster_fit_bit_identical_to_plain_fit():
     assert gc.get_freeze_count() == 0
 
 
+@pytest.mark.slow  # a traced peak on 40,000 rows: test tiers, DEVELOPERS.md
 def test_fit_freeing_iterations_without_collector_lower_peak_than_plain_fit():
     plain = _peak(lambda: _poisson_model().fit(cov_type="HC0"))
     lean = _peak(lambda: fit_freeing_iterations(_poisson_model(), cov_type="HC0"))

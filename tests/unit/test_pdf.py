@@ -197,13 +197,18 @@ def _rebuilt(tmp_path: Path, fake: Path, edit=None) -> bytes:
     return pdf.read_bytes()
 
 
+# a changed page in `make check`; the other inputs (each prints in real processes) in
+# the slow tier (test tiers: DEVELOPERS.md)
 @pytest.mark.parametrize(("change", "edit"), [
     ("the page", lambda site: (site / "editions/e/r.html").write_text(
         _STYLED.replace("<p>R</p>", "<p>R2</p>"))),
-    ("a stylesheet", lambda site: (site / "_static/s.css").write_text(
-        "@font-face { src: url('f.woff2'); } p { color: red; }")),
-    ("a font a stylesheet loads", lambda site: (site / "_static/f.woff2").write_bytes(b"f2")),
-    ("an image", lambda site: (site / "editions/e/r/f.png").write_bytes(b"png2")),
+    *(pytest.param(*case, marks=pytest.mark.slow) for case in [
+        ("a stylesheet", lambda site: (site / "_static/s.css").write_text(
+            "@font-face { src: url('f.woff2'); } p { color: red; }")),
+        ("a font a stylesheet loads",
+         lambda site: (site / "_static/f.woff2").write_bytes(b"f2")),
+        ("an image", lambda site: (site / "editions/e/r/f.png").write_bytes(b"png2")),
+    ]),
 ])
 def test_print_reports_unchanged_page_not_printed_again_any_change_printed(tmp_path, change,
                                                                           edit):

@@ -452,6 +452,7 @@ def test_legends_never_overlap_the_plotting_area(figures):
             assert not box.overlaps(text.get_window_extent()), (name, text.get_text())
 
 
+@pytest.mark.slow  # renders every figure again (a PNG each): test tiers, DEVELOPERS.md
 def test_cropped_width_is_the_width_of_the_png_savefig_crops(figures):
     # cropped_width lays the figure out and measures its tight box without drawing
     # the pixels: it must agree, to the pixel, with the PNG savefig crops at DPI (as
@@ -465,6 +466,7 @@ def test_cropped_width_is_the_width_of_the_png_savefig_crops(figures):
         assert theme.cropped_width(ax.figure) == pixels / theme.DPI, name
 
 
+@pytest.mark.slow  # renders every figure again (its layout): test tiers, DEVELOPERS.md
 def test_every_figure_has_text_of_at_least_12_px_on_a_390_px_phone(figures):
     for name, ax in figures.items():
         assert phone_text_px(ax.figure) >= MIN_PHONE_PX, name
@@ -593,6 +595,7 @@ def test_show_figure_bytes_are_deterministic(output):
         (output / "figures" / "b.csv").read_bytes()
 
 
+@pytest.mark.slow  # renders every figure again (narrow): test tiers, DEVELOPERS.md
 def test_every_figure_drawn_narrow_has_text_of_at_least_12_px_on_a_320_px_phone(figures):
     from lifetools.plots.theme import (
         NARROW_FIGURE_PX,

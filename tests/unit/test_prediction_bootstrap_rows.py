@@ -51,7 +51,8 @@ def assert_bit_for_bit(fast, slow) -> None:
                                   check_exact=True)
 
 
-@pytest.mark.parametrize("spec", [SPEC, PLAIN], ids=["categorical", "splines"])
+@pytest.mark.parametrize("spec", [SPEC, pytest.param(PLAIN, marks=pytest.mark.slow)],
+                         ids=["categorical", "splines"])  # splines: the slow tier
 def test_rows_of_the_original_design_give_the_per_sample_numbers_bit_for_bit(spec):
     data = cohort()
     fast = bootstrap_validation(data, spec, n_boot=40, seed=5, shrinkage="heuristic",
@@ -99,10 +100,13 @@ def test_a_sample_missing_a_level_fails_without_being_fitted(monkeypatch):
     assert fits == [400]  # the original data's fit only (before: one more per failure)
 
 
+# the default shrinkage in `make check`, every other case in the slow tier (test tiers:
+# DEVELOPERS.md)
 @pytest.mark.parametrize(("data", "spec", "shrinkage"), [
-    (cohort(), SPEC, "heuristic"), (cohort(), SPEC, "none"), (cohort(), PLAIN, "none"),
-    (cohort(), SPEC, 0.8), (separated(), FLAGGED, "none"), (separated(), FLAGGED, 0.9),
-    (separated(), FLAGGED, "heuristic")],
+    (cohort(), SPEC, "heuristic"), *(pytest.param(*case, marks=pytest.mark.slow) for case in (
+        (cohort(), SPEC, "none"), (cohort(), PLAIN, "none"), (cohort(), SPEC, 0.8),
+        (separated(), FLAGGED, "none"), (separated(), FLAGGED, 0.9),
+        (separated(), FLAGGED, "heuristic")))],
     ids=["heuristic", "none", "none-splines", "number", "separated-none",
          "separated-number", "separated-heuristic"])
 def test_every_shrinkage_gives_each_samples_own_design_numbers_bit_for_bit(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from project_copy import ProjectRoot, commit_all
 
 from lifetools.errors import RapLevelError
@@ -28,6 +29,7 @@ def test_assess_bare_repository_misses_baseline_naming_the_criteria(tmp_path):
     assert rap.level_reached(criteria) is None
 
 
+@pytest.mark.slow  # a copy of the package committed by git: test tiers, DEVELOPERS.md
 def test_assess_unpinned_lock_and_undocumented_function_miss_silver(tmp_path):
     for name in ("README.md", "pyproject.toml", "CHANGELOG.md"):
         shutil.copyfile(ROOT / name, tmp_path / name)
