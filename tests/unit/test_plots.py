@@ -188,6 +188,15 @@ def figures(drawn):
     return drawn[0]
 
 
+@pytest.fixture(scope="module")
+def relaid():
+    """A drawing of its own for the slow tests that lay every figure out again at
+    another width (they change the figures' sizes): slow tests run first
+    (``tests/conftest.py``), so on :func:`figures` they changed what the other tests
+    read (a legend then overlapped a tick label, wave 48's CI)."""
+    return every_figure()
+
+
 def texts(ax) -> list[str]:
     fig = ax.figure
     fig.canvas.draw()
@@ -453,13 +462,13 @@ def test_legends_never_overlap_the_plotting_area(figures):
 
 
 @pytest.mark.slow  # renders every figure again (a PNG each): test tiers, DEVELOPERS.md
-def test_cropped_width_is_the_width_of_the_png_savefig_crops(figures):
+def test_cropped_width_is_the_width_of_the_png_savefig_crops(relaid):
     # cropped_width lays the figure out and measures its tight box without drawing
     # the pixels: it must agree, to the pixel, with the PNG savefig crops at DPI (as
     # render_png publishes it)
     import io
 
-    for name, ax in figures.items():
+    for name, ax in relaid.items():
         buffer = io.BytesIO()
         ax.figure.savefig(buffer, format="png", dpi=theme.DPI, bbox_inches="tight")
         pixels = int.from_bytes(buffer.getvalue()[16:20], "big")
@@ -467,8 +476,8 @@ def test_cropped_width_is_the_width_of_the_png_savefig_crops(figures):
 
 
 @pytest.mark.slow  # renders every figure again (its layout): test tiers, DEVELOPERS.md
-def test_every_figure_has_text_of_at_least_12_px_on_a_390_px_phone(figures):
-    for name, ax in figures.items():
+def test_every_figure_has_text_of_at_least_12_px_on_a_390_px_phone(relaid):
+    for name, ax in relaid.items():
         assert phone_text_px(ax.figure) >= MIN_PHONE_PX, name
 
 
@@ -596,7 +605,7 @@ def test_show_figure_bytes_are_deterministic(output):
 
 
 @pytest.mark.slow  # renders every figure again (narrow): test tiers, DEVELOPERS.md
-def test_every_figure_drawn_narrow_has_text_of_at_least_12_px_on_a_320_px_phone(figures):
+def test_every_figure_drawn_narrow_has_text_of_at_least_12_px_on_a_320_px_phone(relaid):
     from lifetools.plots.theme import (
         NARROW_FIGURE_PX,
         NARROW_MAX_WIDTH,
@@ -612,7 +621,7 @@ def test_every_figure_drawn_narrow_has_text_of_at_least_12_px_on_a_320_px_phone(
     # the wide rendering alone would not do at 320 px (the first figure too small ends
     # the search: each figure measured is laid out again)
     assert any(phone_text_px(ax.figure, screen_px=NARROW_FIGURE_PX) < MIN_PHONE_PX
-               for ax in figures.values())
+               for ax in relaid.values())
 
 
 def test_plot_survival_three_short_curves_drawn_narrow_fit_with_ticks_apart():
