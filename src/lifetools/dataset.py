@@ -44,16 +44,18 @@ class Deferred:
         self.table, self._load, self._unread = table, load, unread
 
     def load(self) -> pd.DataFrame:
-        """Read the table (each call reads it: :class:`Dataset` keeps the frame; a
-        table whose kept frame the engine was handed is not read again, :data:`HANDED`)."""
+        """Read the table (each call reads it). :class:`Dataset` calls it once and keeps
+        the frame, unless the engine was handed the warm kernel's kept frame: the
+        dataset then takes that frame instead of calling this (:data:`HANDED`)."""
         return self._load()
 
     def unread(self) -> Any:
         """The table for the engine to query without the dataset reading it: a
         ``pyarrow.Table`` whose ``to_pandas()`` is :meth:`load`'s frame (memory-mapped
         from a folder's typed cache, :mod:`lifetools.typed_cache`), or the warm kernel's
-        kept frame (its read-only values shared; the next :meth:`load` returns
-        that frame); None when there is neither (the table is then read)."""
+        kept frame (its read-only values shared; the dataset keeps that frame as the
+        table when the report takes it, :data:`HANDED`); None when there is neither
+        (the table is then read)."""
         return self._unread() if self._unread is not None else None
 
     def __repr__(self) -> str:
