@@ -15,7 +15,7 @@ public API are imported here (``lt.loading.Dataset``).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -238,20 +238,19 @@ class _FolderReader:
         if self.disk_key is None:
             return None
         wanted_columns = self._wanted(name)
-        # the warm kernel's cache only: no stat of the file without it
-        kept = (self._kept(name, _stamp(self.files[name], wanted_columns, self.dictionary),
-                           self.disk_key)
-                if os.environ.get(ENV_DATASET_CACHE) == "1" else None)
+        kept = self._kept(name, lambda: _stamp(self.files[name], wanted_columns,
+                                               self.dictionary), self.disk_key)
         if kept is not None:
             return _shared(kept[1])
         return read_arrow(entry_path(self.on_disk, self.disk_key, name, wanted_columns))
 
     @staticmethod
-    def _kept(name: str, stamp: tuple, token):
+    def _kept(name: str, stamp: Callable[[], tuple], token):
         """The warm kernel's kept (stamp, frame) of table ``name`` when it is this file's
-        with these columns (``stamp``) and ids (``token``), else None (or no such cache)."""
+        with these columns (``stamp()``, called only when a frame is kept: no stat of
+        the file without the cache) and ids (``token``), else None (or no such cache)."""
         kept = _TYPED.get(name) if os.environ.get(ENV_DATASET_CACHE) == "1" else None
-        if kept is None or kept[0][0] != stamp or not (
+        if kept is None or kept[0][0] != stamp() or not (
                 kept[0][1] is token or (isinstance(kept[0][1], str) and kept[0][1] == token)):
             return None
         return kept
@@ -264,7 +263,7 @@ class _FolderReader:
         token = self.disk_key if self.disk_key is not None else self.ids
         stamp = (_stamp(path, wanted_columns, self.dictionary), token)
         cache = os.environ.get(ENV_DATASET_CACHE) == "1"
-        kept = self._kept(name, stamp[0], token)
+        kept = self._kept(name, lambda: stamp[0], token)
         if kept is None:
             if self.disk_key is None:
                 frame = _read_table(path, self.dictionary.table(name), wanted_columns,
