@@ -1,13 +1,19 @@
 """The weighted partial likelihood's sums, made in one pass over the triangle of the
-products, equal bit for bit those of the former code (every block of columns alone, the
-full p x p products): the Fine-Gray and Cox numbers published from them cannot move."""
+products with the risk sets' bins made once per fit, equal bit for bit those of the
+former code (every block of columns alone, the full p x p products, the bins found again
+at every step): the Fine-Gray and Cox numbers published from them cannot move."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lifetools.survival.partial_likelihood import _stratum, cox_partial_likelihood
+from lifetools.survival.partial_likelihood import (
+    _likelihood,
+    _prepared_strata,
+    _stratum,
+    cox_partial_likelihood,
+)
 from lifetools.survival.zph import at_risk_sums
 
 
@@ -78,3 +84,29 @@ def test_partial_likelihood_information_stays_symmetric_and_positive():
                                    weights=w)
     np.testing.assert_array_equal(point.information, point.information.T)
     assert np.all(np.linalg.eigvalsh(point.information) > 0)
+
+
+def test_prepared_strata_at_several_coefficients_equal_the_former_code_bit_for_bit():
+    # what fit_weighted_cox does: one preparation, the likelihood at each Newton step;
+    # a step must not leave anything behind for the next
+    start, stop, event, x, w, _ = _rows(5, 4_000, 3)
+    strata = np.arange(len(stop)) % 3
+    strata[strata == 2] = 1  # two strata of unequal size
+    prepared = _prepared_strata(stop, event, x, entry=start, weights=w, strata=strata)
+    for beta in (np.zeros(3), np.array([0.2, -0.1, 0.05]), np.zeros(3),
+                 np.array([-1.0, 0.3, 0.0])):
+        got = _likelihood(*prepared, beta)
+        eta = x @ beta
+        loglik, score, info = 0.0, np.zeros(3), np.zeros((3, 3))
+        for level in (0, 1):
+            rows = strata == level
+            part = _former_stratum(start[rows], stop[rows], event[rows], x[rows], w[rows],
+                                   eta[rows], True)
+            loglik, score, info = loglik + part[0], score + part[1], info + part[2]
+        assert got.loglik == loglik
+        np.testing.assert_array_equal(got.score, score)
+        np.testing.assert_array_equal(got.information, info)
+        once = cox_partial_likelihood(stop, event, x, beta, entry=start, weights=w,
+                                      strata=strata)
+        assert once.loglik == loglik
+        np.testing.assert_array_equal(once.information, info)
