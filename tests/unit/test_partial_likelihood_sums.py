@@ -12,6 +12,7 @@ from lifetools.survival.partial_likelihood import (
     _likelihood,
     _prepared_strata,
     _stratum,
+    cox_global_tests,
     cox_partial_likelihood,
 )
 from lifetools.survival.zph import at_risk_sums
@@ -110,3 +111,16 @@ def test_prepared_strata_at_several_coefficients_equal_the_former_code_bit_for_b
                                       strata=strata)
         assert once.loglik == loglik
         np.testing.assert_array_equal(once.information, info)
+
+
+def test_global_tests_read_the_same_likelihoods_as_each_point_alone():
+    # cox_global_tests prepares the strata once for the null and the fitted point
+    start, stop, event, x, w, _ = _rows(8, 2_500, 3)
+    coef = np.array([0.3, -0.2, 0.1])
+    tests = cox_global_tests(stop, event, x, coef, np.eye(3) * 0.01, entry=start,
+                             weights=w).set_index("test")["statistic"]
+    null = cox_partial_likelihood(stop, event, x, np.zeros(3), entry=start, weights=w)
+    fitted = cox_partial_likelihood(stop, event, x, coef, entry=start, weights=w)
+    assert tests["likelihood_ratio"] == 2 * (fitted.loglik - null.loglik)
+    assert tests["score"] == float(null.score @ np.linalg.solve(null.information,
+                                                                null.score))

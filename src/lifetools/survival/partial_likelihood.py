@@ -496,9 +496,10 @@ def cox_global_tests(stop, event, x, coef, cov, *, entry=None, weights=None,
     ``test_fine_gray_global_tests_mgus2_against_r``.
     """
     coef = np.asarray(coef, dtype=float)
-    kwargs = {"entry": entry, "weights": weights, "strata": strata, "ties": ties}
-    null = cox_partial_likelihood(stop, event, x, np.zeros_like(coef), **kwargs)
-    fitted = cox_partial_likelihood(stop, event, x, coef, **kwargs)
+    prepared = _prepared_strata(stop, event, x, entry=entry, weights=weights,
+                                strata=strata, ties=ties)  # once for both points
+    null = _likelihood(*prepared, np.zeros_like(coef))
+    fitted = _likelihood(*prepared, coef)
     dof = len(coef)
     with np.errstate(invalid="ignore"):
         try:
