@@ -115,12 +115,19 @@ def finegray_rows(df: pd.DataFrame, *, duration_col: str, event_col: str,
         [np.ones(len(data))], [np.arange(len(data))]
     first = np.searchsorted(cut, time, side="left")  # the interval holding each time
     stops[0][expand] = cut[first[expand]]
-    for i in np.flatnonzero(expand):
-        later = np.flatnonzero(useful[first[i] + 1:]) + first[i] + 1
-        starts.append(cut[later - 1])
-        stops.append(cut[later])
-        weights.append(prob[later] / prob[first[i]])
-        rows.append(np.full(len(later), i))
+    # each competing row i, one more row per useful interval after first[i], rows in
+    # order of i then interval (as a loop over i made them, one numpy call each)
+    useful_at = np.flatnonzero(useful)
+    owners = np.flatnonzero(expand)
+    after = np.searchsorted(useful_at, first[owners], side="right")
+    counts = len(useful_at) - after
+    owner = np.repeat(owners, counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    later = useful_at[np.repeat(after, counts) + within]
+    starts.append(cut[later - 1])
+    stops.append(cut[later])
+    weights.append(prob[later] / prob[first[owner]])
+    rows.append(owner)
     row = np.concatenate(rows)
     out = data.iloc[row].reset_index(drop=True)
     return out.assign(fg_start=np.concatenate(starts), fg_stop=np.concatenate(stops),

@@ -64,34 +64,91 @@ def _per_step(k: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return np.stack([np.bincount(k, weights=c, minlength=n) for c in values.T], axis=1)
 
 
-def _stratum(start, stop, event, x, w, eta, efron: bool):
-    """Log-likelihood, score and information of one stratum."""
+@dataclass(frozen=True)
+class _Stratum:
+    """One stratum's arrays that do not depend on the coefficients, made once per fit
+    (:func:`fit_weighted_cox` evaluates the likelihood at each Newton step on them)."""
+
+    x: np.ndarray
+    w: np.ndarray
+    event: np.ndarray
+    times: np.ndarray
+    xx: np.ndarray  # the products x_j x_k, j <= k
+    position: np.ndarray  # (j, k) -> the column of xx holding x_j x_k (or x_k x_j)
+    bins: tuple[tuple[np.ndarray, np.ndarray], ...]  # (rows kept, their bin): stop, entry
+    k: np.ndarray  # each death's time
+    deaths: np.ndarray
+    dead_w: np.ndarray
+    kk: np.ndarray  # one step per death, in time order
+    frac: np.ndarray  # Efron: the share of the tied deaths removed at each step
+    step_w: np.ndarray
+    event_wx: np.ndarray  # sum of w x over the deaths
+
+
+def _prepare(start, stop, event, x, w, efron: bool) -> _Stratum:
     p = x.shape[1]
     times = np.unique(stop[event])
-    risk = w * np.exp(eta)
-    xx = (x[:, :, None] * x[:, None, :]).reshape(len(x), p * p)
-    s0 = at_risk_sums(start, stop, risk[:, None], times)[:, 0]
-    s1 = at_risk_sums(start, stop, risk[:, None] * x, times)
-    s2 = at_risk_sums(start, stop, risk[:, None] * xx, times)
-    k = np.searchsorted(times, stop[event])
     n = len(times)
+    upper = np.triu_indices(p)
+    position = np.zeros((p, p), dtype=int)
+    position[upper] = np.arange(len(upper[0]))
+    position = np.maximum(position, position.T).reshape(p * p)
+    bins = []
+    for key in (stop, start):  # each row's bin: the last event time at or before key
+        at = np.searchsorted(times, key, side="right") - 1
+        inside = at >= 0
+        bins.append((inside, at[inside]))
+    k = np.searchsorted(times, stop[event])
     deaths = np.bincount(k, minlength=n).astype(float)
     dead_w = np.bincount(k, weights=w[event], minlength=n)
-    d0 = np.bincount(k, weights=risk[event], minlength=n)
-    d1 = _per_step(k, (risk[:, None] * x)[event], n)
-    d2 = _per_step(k, (risk[:, None] * xx)[event], n)
-    kk = np.sort(k)  # one step per death; Efron removes l/d of the tied deaths at step l
+    kk = np.sort(k)
     first = np.searchsorted(kk, kk, side="left")
     frac = (np.arange(len(kk)) - first) / deaths[kk] if efron else np.zeros(len(kk))
-    step_w = dead_w[kk] / deaths[kk]  # R: the tied deaths share their mean weight
+    return _Stratum(x=x, w=w, event=event, times=times,
+                    xx=x[:, upper[0]] * x[:, upper[1]], position=position,
+                    bins=tuple(bins), k=k, deaths=deaths, dead_w=dead_w, kk=kk,
+                    frac=frac, step_w=dead_w[kk] / deaths[kk],
+                    event_wx=(w[event, None] * x[event]).sum(axis=0))
+
+
+def _stratum_at(s: _Stratum, eta: np.ndarray):
+    """Log-likelihood, score and information of one prepared stratum at ``eta``.
+
+    The sums at risk (as :func:`~lifetools.survival.zph.at_risk_sums`: binned at each
+    row's stop and entry, accumulated from the last time back, entry's from stop's)
+    of the weights, ``x`` and the products ``x_j x_k`` for ``j <= k`` (mirrored: a
+    product is the same number either way round), all columns in one pass, with the
+    bins found once per fit: bit for bit the numbers of the former code, which found
+    them again for each block of columns and each step and summed every ``j, k``
+    (``tests/unit/test_partial_likelihood_sums.py``).
+    """
+    p = s.x.shape[1]
+    n = len(s.times)
+    event, kk, frac, step_w = s.event, s.kk, s.frac, s.step_w
+    risk = s.w * np.exp(eta)
+    weighted = np.column_stack([risk, risk[:, None] * s.x, risk[:, None] * s.xx])
+    binned = []
+    for inside, kept in s.bins:
+        per_bin = np.stack([np.bincount(kept, weights=c, minlength=n)
+                            for c in weighted[inside].T], axis=1)
+        binned.append(np.cumsum(per_bin[::-1], axis=0)[::-1])
+    sums = binned[0] - binned[1]
+    s0, s1, s2 = sums[:, 0], sums[:, 1:p + 1], sums[:, p + 1:][:, s.position]
+    steps = _per_step(s.k, weighted[event], n)
+    d0, d1, d2 = steps[:, 0], steps[:, 1:p + 1], steps[:, p + 1:][:, s.position]
     denom = s0[kk] - frac * d0[kk]
     mean = (s1[kk] - frac[:, None] * d1[kk]) / denom[:, None]
     second = (s2[kk] - frac[:, None] * d2[kk]) / denom[:, None]
-    loglik = float(np.sum(w[event] * eta[event]) - np.sum(step_w * np.log(denom)))
-    score = (w[event, None] * x[event]).sum(axis=0) - (step_w[:, None] * mean).sum(axis=0)
+    loglik = float(np.sum(s.w[event] * eta[event]) - np.sum(step_w * np.log(denom)))
+    score = s.event_wx - (step_w[:, None] * mean).sum(axis=0)
     outer = (mean[:, :, None] * mean[:, None, :]).reshape(len(kk), p * p)
     info = (step_w[:, None] * (second - outer)).sum(axis=0).reshape(p, p)
     return loglik, score, info
+
+
+def _stratum(start, stop, event, x, w, eta, efron: bool):
+    """Log-likelihood, score and information of one stratum."""
+    return _stratum_at(_prepare(start, stop, event, x, w, efron), eta)
 
 
 def _cumulative_at(times, values, at):
@@ -181,21 +238,36 @@ def cox_partial_likelihood(stop, event, x, beta, *, entry=None, weights=None,
     the tied deaths. Checked against R in
     ``tests/reference/test_survival_extra_against_r.py``.
     """
+    return _likelihood(*_prepared_strata(stop, event, x, entry=entry, weights=weights,
+                                          strata=strata, ties=ties), beta)
+
+
+def _prepared_strata(stop, event, x, *, entry=None, weights=None, strata=None,
+                     ties: str = "efron") -> tuple[np.ndarray, list]:
+    """The covariates as an array, and each stratum with events: its rows and its
+    :class:`_Stratum`."""
     stop = np.asarray(stop, dtype=float)
     x = np.asarray(x, dtype=float).reshape(len(stop), -1)
     event = np.asarray(event).astype(bool)
     entry = np.zeros_like(stop) if entry is None else np.asarray(entry, dtype=float)
     w = np.ones_like(stop) if weights is None else np.asarray(weights, dtype=float)
     strata = np.zeros(len(stop), int) if strata is None else np.asarray(strata)
-    eta = x @ np.asarray(beta, dtype=float)
-    p = x.shape[1]
-    loglik, score, info = 0.0, np.zeros(p), np.zeros((p, p))
+    prepared = []
     for level in np.unique(strata):
         rows = strata == level
         if not event[rows].any():
             continue
-        part = _stratum(entry[rows], stop[rows], event[rows], x[rows], w[rows],
-                        eta[rows], ties == "efron")
+        prepared.append((rows, _prepare(entry[rows], stop[rows], event[rows], x[rows],
+                                        w[rows], ties == "efron")))
+    return x, prepared
+
+
+def _likelihood(x: np.ndarray, prepared: list, beta) -> PartialLikelihood:
+    eta = x @ np.asarray(beta, dtype=float)
+    p = x.shape[1]
+    loglik, score, info = 0.0, np.zeros(p), np.zeros((p, p))
+    for rows, stratum in prepared:
+        part = _stratum_at(stratum, eta[rows])
         loglik, score, info = loglik + part[0], score + part[1], info + part[2]
     return PartialLikelihood(loglik, score, info)
 
@@ -293,9 +365,12 @@ def fit_weighted_cox(stop, event, x, *, entry=None, weights=None, strata=None,
     xc = x - centre
     beta = np.zeros(x.shape[1])
 
+    # the risk sets' bins, deaths and products of each stratum, made once for every step
+    prepared = _prepared_strata(stop, event, xc, entry=entry, weights=weights,
+                                strata=strata, ties=ties)
+
     def at(b):
-        return cox_partial_likelihood(stop, event, xc, b, entry=entry, weights=weights,
-                                      strata=strata, ties=ties)
+        return _likelihood(*prepared, b)
 
     def newton_step(point: PartialLikelihood) -> np.ndarray | None:
         try:
@@ -421,9 +496,10 @@ def cox_global_tests(stop, event, x, coef, cov, *, entry=None, weights=None,
     ``test_fine_gray_global_tests_mgus2_against_r``.
     """
     coef = np.asarray(coef, dtype=float)
-    kwargs = {"entry": entry, "weights": weights, "strata": strata, "ties": ties}
-    null = cox_partial_likelihood(stop, event, x, np.zeros_like(coef), **kwargs)
-    fitted = cox_partial_likelihood(stop, event, x, coef, **kwargs)
+    prepared = _prepared_strata(stop, event, x, entry=entry, weights=weights,
+                                strata=strata, ties=ties)  # once for both points
+    null = _likelihood(*prepared, np.zeros_like(coef))
+    fitted = _likelihood(*prepared, coef)
     dof = len(coef)
     with np.errstate(invalid="ignore"):
         try:
