@@ -38,6 +38,7 @@ import re
 import shutil
 import urllib.parse
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pydata_sphinx_theme
 import pytest
@@ -434,7 +435,12 @@ def main_part(html: str, *, prose_only: bool):
     """The page's main content; with ``prose_only``, without code and scripts."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(html, "html.parser")
+    return main_of(BeautifulSoup(html, "html.parser"), prose_only=prose_only)
+
+
+def main_of(soup, *, prose_only: bool):
+    """The main content of the parsed page ``soup``, its scripts and styles removed
+    (and with ``prose_only`` its code): changes ``soup`` inside its main part only."""
     main = soup.find("main") or soup.body or soup
     for element in main.find_all(["script", "style"]):
         element.decompose()
@@ -442,6 +448,46 @@ def main_part(html: str, *, prose_only: bool):
         for element in main.find_all(["pre", "code", "kbd"]):
             element.decompose()
     return main
+
+
+class ParsedPage(NamedTuple):
+    """One page as the page tests read it: the whole ``document`` (its ``<html>`` and
+    ``<title>``), its ``main`` part (:func:`main_part`) and its ``prose`` (the main part
+    without code: ``main_part(..., prose_only=True)``)."""
+
+    document: Any
+    main: Any
+    prose: Any
+
+
+class ParsedPages:
+    """Each page of ``site`` parsed when first read, once for the module's page tests.
+
+    The four tests of every page's words each parsed every page again, one of them four
+    times (about six ``html.parser`` parses of each page in all): each page is parsed
+    twice now, the whole document with its main part, and its prose. Read only: the
+    tests and ``page_words``' helpers only find and read in them (one that changed a
+    part would change what the next test reads).
+    """
+
+    def __init__(self, site: Path) -> None:
+        self.site, self._parsed = site, {}
+
+    def __getitem__(self, name: str) -> ParsedPage:
+        from bs4 import BeautifulSoup
+
+        if name not in self._parsed:
+            html = (self.site / name).read_text(encoding="utf-8")
+            document = BeautifulSoup(html, "html.parser")
+            self._parsed[name] = ParsedPage(document, main_of(document, prose_only=False),
+                                            main_part(html, prose_only=True))
+        return self._parsed[name]
+
+
+@pytest.fixture(scope="module")
+def parsed(site) -> ParsedPages:
+    """The pages of ``site``, each parsed once for this module (:class:`ParsedPages`)."""
+    return ParsedPages(site)
 
 
 def empty_sections(main) -> list[str]:
@@ -458,12 +504,10 @@ def empty_sections(main) -> list[str]:
     return empty
 
 
-def test_every_page_lang_en_gb_and_unique_title(site):
-    from bs4 import BeautifulSoup
-
+def test_every_page_lang_en_gb_and_unique_title(site, parsed):
     titles: dict[str, list[str]] = {}
     for name in pages(site):
-        soup = BeautifulSoup((site / name).read_text(encoding="utf-8"), "html.parser")
+        soup = parsed[name].document
         assert soup.html.get("lang") == "en-GB", name
         titles.setdefault(soup.title.get_text(strip=True), []).append(name)
     repeated = {t: n for t, n in titles.items() if len(n) > 1}
@@ -478,13 +522,13 @@ moved there from the methods pages in wave 41). The command line's reference pag
 made from its help text and skipped whole."""
 
 
-def test_no_page_shows_a_repr_missing_value_or_empty_section(site):
+def test_no_page_shows_a_repr_missing_value_or_empty_section(site, parsed):
     problems = []
     for name in pages(site):
         if name.startswith("reference/cli"):
             continue  # generated from the command line's own help text
-        html = (site / name).read_text(encoding="utf-8")
-        text = main_part(html, prose_only=True).get_text(" ", strip=True)
+        page = parsed[name]
+        text = page.prose.get_text(" ", strip=True)
         # methods pages, and the developer reference pages written beside them, are
         # written prose that may name NaN or None on purpose; the leaked-value check is
         # for the pages generated from results
@@ -494,20 +538,18 @@ def test_no_page_shows_a_repr_missing_value_or_empty_section(site):
                 around = text[max(match.start() - 40, 0):match.end() + 40]
                 problems.append(f"{name}: {what}: ...{around}...")
         problems += [f"{name}: empty section {heading}"
-                     for heading in empty_sections(main_part(html, prose_only=False))]
+                     for heading in empty_sections(page.main)]
         # a left-out value is a symbol ([c], [x]) with its reason once, in the note
         problems += [f"{name}: reason repeated in a table's cells: {found}"
-                     for found in ([] if written else
-                                   repeated_cell_reasons(main_part(html, prose_only=False)))]
+                     for found in ([] if written else repeated_cell_reasons(page.main))]
         # a risk in a table reads in per cent, as in the page's sentences (wave 41)
         problems += [f"{name}: a risk as a bare proportion in a table: {found}"
                      for found in ([] if written else
-                                   risk_cells_as_proportions(main_part(html,
-                                                                       prose_only=False)))]
+                                   risk_cells_as_proportions(page.main))]
     assert not problems, "\n".join(problems[:40])
 
 
-def test_every_report_page_states_each_withheld_reason_at_most_once(site):
+def test_every_report_page_states_each_withheld_reason_at_most_once(site, parsed):
     # the crisis page gave its withheld model's reason in the main point and again in
     # the summary; the wellbeing page one reason three times (issue 15, wave 23); the
     # re-referral page "too few events in total" 7 times and the discharge page the
@@ -526,8 +568,7 @@ def test_every_report_page_states_each_withheld_reason_at_most_once(site):
         if not results_file.exists():
             continue
         reasons = withheld_reasons(json.loads(results_file.read_text(encoding="utf-8")))
-        html = (site / name).read_text(encoding="utf-8")
-        text = main_part(html, prose_only=True).get_text(" ", strip=True)
+        text = parsed[name].prose.get_text(" ", strip=True)
         counts = reason_counts(text, reasons)
         checked += len(counts)
         problems += [f"{name}: said {n} times: {reason[:120]}"
@@ -536,7 +577,7 @@ def test_every_report_page_states_each_withheld_reason_at_most_once(site):
     assert checked, "no report page states a withheld reason: nothing was checked"
 
 
-def test_no_report_page_names_a_python_error_or_warning_class(site):
+def test_no_report_page_names_a_python_error_or_warning_class(site, parsed):
     # the 2024-25 discharge page at 3,000 people said "fit failed: LinAlgError:
     # Singular matrix" in its fit notes (issue 15, wave 26): a public reader gets plain
     # words (narrative.plain_library_error); the methods and reference pages, for
@@ -546,8 +587,7 @@ def test_no_report_page_names_a_python_error_or_warning_class(site):
         if not is_report_page(name):
             continue
         checked += 1
-        text = main_part((site / name).read_text(encoding="utf-8"),
-                         prose_only=False).get_text(" ", strip=True)
+        text = parsed[name].main.get_text(" ", strip=True)
         problems += [f"{name}: {m.group(0)}" for m in
                      re.finditer(r"\b[A-Z][A-Za-z]*(?:Error|Exception|Warning)\b", text)]
     assert not problems, "\n".join(problems)
