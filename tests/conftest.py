@@ -306,6 +306,25 @@ def small_build(tmp_path_factory) -> dict:
 
 
 @pytest.fixture
+def no_pdfs(monkeypatch):
+    """Builds in this test print no report PDFs, as on a machine without Chromium.
+
+    For tests of what a rebuild reruns, reuses or publishes, which read no PDF: printing
+    an edition's reports costs a rebuild about 10-25 s. Test-only: it patches
+    :func:`lifetools.pipeline.pdf.chromium` in this process (builds run in a subprocess
+    still print), and the published build's default is unchanged. The PDFs themselves
+    are tested in ``tests/unit/test_pdf.py``, on the series' site (its links, by the
+    accessibility audit) and byte for byte by the two-folder comparison of
+    ``test_integrity.py``, whose builds print them. Here, not in tests/functional:
+    the builds from PostgreSQL and Spark (tests/engines) compare result files, not
+    PDFs, and take it too.
+    """
+    from lifetools.pipeline import pdf
+
+    monkeypatch.setattr(pdf, "chromium", lambda: None)
+
+
+@pytest.fixture
 def project_copy_built(built_project, tmp_path) -> Path:
     """A private copy of the built project (data, runs, archive, site) to change."""
     target = tmp_path / "project"

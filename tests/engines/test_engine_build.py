@@ -15,6 +15,12 @@ that report alone is compared with its run on the key-sorted tables (one noteboo
 as ``lifetools run`` runs it: the build's run folder, without a site).
 Every other report is compared with the shared build itself, so the test also shows
 that their results do not depend on the tables' row order.
+
+The build prints no report PDF (``no_pdfs``, tests/conftest.py): its PDFs were compared
+with nothing (its pages differ from the folder build's by the data record), and each is
+printed from a report page, which the password search reads as text, with a footer of
+the series' title, status, date and address (most of a PDF's text is in compressed
+streams, which a byte search does not read anyway).
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ ROW_ORDER_REPORTS = ("emergency_care",)
 
 
 def test_build_postgres_publishes_the_folders_bytes_and_never_the_password(
-        small_build, postgres, tmp_path, monkeypatch, capfd):
+        small_build, postgres, tmp_path, monkeypatch, capfd, no_pdfs):
     with ProjectRoot(small_build["root"]):
         source = config.default_data_dir()
     folder = tmp_path / "extract"  # the shared build's tables, in key order

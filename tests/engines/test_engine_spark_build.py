@@ -9,6 +9,8 @@ Spark's catalog with each row's number in the file (``__row``), so the rows come
 in the folder's order, which is not key order. Measured at 3,000 people (load 20-28,
 crisis-risk left out): Spark started in 150 s, the Spark build took 942 s against
 366 s for the folder build; all 75 result files of the 6 analyses identical.
+The build prints no report PDF (``no_pdfs``), as the PostgreSQL build
+(test_engine_build.py says why).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def _numbered_copy(folder, target):
 
 
 def test_build_spark_local_publishes_the_folders_bytes_and_never_the_token(
-        small_build, tmp_path, capfd):
+        small_build, tmp_path, capfd, no_pdfs):
     import importlib.util
 
     missing = ("Java (apt-get install openjdk-17-jre-headless)" if not shutil.which("java")

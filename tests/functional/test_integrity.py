@@ -29,13 +29,13 @@ from project_copy import (
 
 import lifetools as lt
 from lifetools.errors import UnversionedCodeError
-from lifetools.pipeline import pdf
-from lifetools.pipeline.build import build_series
+from lifetools.pipeline.build import build_series, prepare_data, run_analyses
 from lifetools.pipeline.cli import main
 from lifetools.pipeline.kernels import ENV_KERNELS
 from lifetools.pipeline.layout import RunFolder, archive_dir, archive_html, site_dir
 from lifetools.pipeline.provenance import sha256_file
 from lifetools.pipeline.release import unmark_archived
+from lifetools.pipeline.series import load_series
 
 pytestmark = pytest.mark.slow
 
@@ -77,13 +77,18 @@ def test_build_two_clean_builds_byte_identical_and_from_a_duckdb_file_same_resul
     comparison shows that the two kernel modes publish the same notebooks, figures and
     result files (this replaced ``test_build_forced_rerun_gives_byte_identical_notebooks
     _and_results``, which re-executed the 12,000-person edition for it).
-    The second folder is then built again from a DuckDB file made of
-    its synthetic Parquet folder (``lt.engines.write_duckdb``): every run executes
-    again and publishes the same result files, byte for byte; the manifest's data
-    record names the engine. (Builds from the two sources differ in their data
-    record, which reaches the notebooks, pages and PDFs, so the whole-tree comparison
-    needs two builds from one source: three builds in all, where the two tests this
-    one replaces made four.)
+    The second folder's analyses are then run again from a DuckDB file made of
+    its synthetic Parquet folder (``lt.engines.write_duckdb``; ``run_analyses``, as
+    ``lifetools run`` runs them): every run executes again and writes the same result
+    files, byte for byte; the data record the build would publish names the engine.
+    (Builds from the two sources differ in their data record, which reaches the
+    notebooks, pages and PDFs, so the whole-tree comparison needs two builds from one
+    source.) The DuckDB runs build no site: the manifest carries ``prepare_data``'s
+    record unchanged (``edition_manifest``), which the builds from PostgreSQL and
+    Spark check in their published manifests (tests/engines/test_engine_build.py,
+    test_engine_spark_build.py) and ``test_prepare_data_duckdb_fingerprint_in_engine_
+    and_manifest_record`` (tests/engines/test_duckdb_extract.py) checks for a DuckDB
+    file; until wave 49 a whole build (the book, about 17 s of CPU) made that manifest.
     """
     one = small_build["root"]
     two = copy_project(tmp_path / "two" / "project", people=TEST_PEOPLE_SMALL)
@@ -116,27 +121,24 @@ def test_build_two_clean_builds_byte_identical_and_from_a_duckdb_file_same_resul
     edition = first.outcomes[0].spec.edition
     files = {o.spec.analysis: RunFolder(o.spec.run_dir).file_hashes()
              for o in first.outcomes}
-    # the DuckDB build's PDFs are compared with nothing (its pages differ from the
-    # first's by the data record): it prints none; the two builds compared above did
-    monkeypatch.setattr(pdf, "chromium", lambda: None)
     (tmp_path / "extract").mkdir()
     extract = lt.engines.write_duckdb(two / "build" / "data" / "synthetic",
                                       tmp_path / "extract" / "x.duckdb")
     with ProjectRoot(two):
-        second = build_series(jobs=2, data_dir=extract)
-    assert {o.spec.analysis for o in second.outcomes} == set(files)
-    assert all(o.status == "ran" for o in second.outcomes)  # not reused from the cache
-    for outcome in second.outcomes:
+        second = run_analyses(jobs=2, data_dir=extract)
+        data = prepare_data(load_series(), data_dir=extract)
+    assert {o.spec.analysis for o in second} == set(files)
+    assert all(o.status == "ran" for o in second)  # not reused from the cache
+    for outcome in second:
         published = RunFolder(outcome.spec.run_dir).file_hashes()
         assert published and published == files[outcome.spec.analysis], outcome.spec.analysis
-    manifests = [json.loads((first.site / "editions" / edition / "manifest.json").read_text()),
-                 json.loads((second.site / "editions" / edition / "manifest.json").read_text())]
-    assert manifests[0]["data"]["engine"]["source"] == "files"
-    assert manifests[1]["data"]["engine"]["source"] == "duckdb"
-    assert manifests[1]["data"]["synthetic"] is None
-    again = json.dumps(manifests[1])
+    manifest = json.loads((first.site / "editions" / edition / "manifest.json").read_text())
+    assert manifest["data"]["engine"]["source"] == "files"
+    assert {o.record["data_fingerprint"] for o in second} == {data.fingerprint["combined"]}
+    assert data.engine["source"] == "duckdb" and data.synthetic is None
+    again = json.dumps([data.engine, data.fingerprint])
     assert "x.duckdb" not in again and str(tmp_path) not in again
-    assert manifests[1]["data"]["engine"]["tables"]["people"]["rows"] == TEST_PEOPLE_SMALL
+    assert data.engine["tables"]["people"]["rows"] == TEST_PEOPLE_SMALL
 
 
 def site_hashes(root: Path) -> dict[str, str]:
