@@ -353,3 +353,25 @@ def test_series_unknown_edition_and_analysis_list_the_known_ones():
     with pytest.raises(ParameterError, match="no analysis 'nope'"):
         series.analysis("nope")
     assert series.analysis("02_time_to_discharge").id == "time_to_discharge"
+
+
+def test_series_file_parsed_once_reads_as_the_pure_python_loader_reads_it():
+    # load_series parses with libyaml when installed, once (the data constructed from
+    # the node tree whose marks give each key's line): the same data and the same
+    # line for every key as the pure-Python loader's two parses, and a file libyaml
+    # refuses raises the pure-Python loader's message (line and column)
+    from lifetools.pipeline import series as series_module
+
+    text = (ROOT / "analyses" / "analyses.yml").read_text()
+    node, raw = series_module._parsed(text)
+    assert repr(raw) == repr(yaml.safe_load(text))
+    lines = series_module._lines(node)
+    assert lines == series_module._lines(yaml.compose(text, Loader=yaml.SafeLoader))
+    assert len(lines) > 100
+    assert series_module._parsed("") == (None, None)
+    broken = "series:\n  title: [unclosed\n"
+    with pytest.raises(yaml.YAMLError) as info:
+        series_module._parsed(broken)
+    with pytest.raises(yaml.YAMLError) as pure:
+        yaml.safe_load(broken)
+    assert str(info.value) == str(pure.value) and "line 3" in str(info.value)
