@@ -202,8 +202,8 @@ def pytest_collection_finish(session):
     collector otherwise scans again (and pytest's collections at the session's end);
     and collect ten times less often (:data:`GC_THRESHOLD`). Objects made later are
     collected as before, later; a frozen object is still freed when its last reference
-    goes. ``regression.irls.fit_freeing_iterations`` unfreezes the heap after its fit;
-    the memory tests disable the collector or collect themselves where they measure."""
+    goes. ``regression.irls.fit_freeing_iterations`` leaves this freeze in place (it
+    freezes and unfreezes only a heap not frozen); the memory tests disable the collector or collect themselves where they measure."""
     if runs_tests(session.config):
         gc.collect()
         gc.freeze()

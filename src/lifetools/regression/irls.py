@@ -42,14 +42,18 @@ def fit_freeing_iterations(model: Any, **fit_kwargs: Any) -> Any:
     -----
     The objects alive before the fit are frozen (:func:`gc.freeze`) for its duration,
     so each collection looks only at the fit's own new objects (about a millisecond),
-    and unfrozen afterwards. The model's family is swapped for a collecting copy during
+    and unfrozen afterwards; a heap its caller froze stays frozen (:func:`gc.unfreeze`
+    would release the caller's freeze too, so the fit then neither freezes nor
+    unfreezes). The model's family is swapped for a collecting copy during
     the fit and restored after (on the model and on its results). Results are
     bit-identical to ``model.fit`` (tested in ``tests/unit/test_irls_memory.py``, which
     also checks the peak is lower).
     """
     family = model.family
     model.family = _collecting(family)
-    gc.freeze()
+    outer = gc.get_freeze_count() > 0  # frozen by the caller: left as it is
+    if not outer:
+        gc.freeze()
     try:
         fit = model.fit(**fit_kwargs)
         inner = getattr(fit, "_results", fit)
@@ -59,4 +63,5 @@ def fit_freeing_iterations(model: Any, **fit_kwargs: Any) -> Any:
     finally:
         model.family = family
         gc.collect()  # the last iterations' garbage, before the heap is unfrozen
-        gc.unfreeze()
+        if not outer:
+            gc.unfreeze()
