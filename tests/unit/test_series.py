@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from lifetools.errors import ParameterError
+from lifetools.pipeline import series as series_module
 from lifetools.pipeline.series import Parameter, load_series
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -360,15 +361,17 @@ def test_series_file_parsed_once_reads_as_the_pure_python_loader_reads_it():
     # the node tree whose marks give each key's line): the same data and the same
     # line for every key as the pure-Python loader's two parses, and a file libyaml
     # refuses raises the pure-Python loader's message (line and column)
-    from lifetools.pipeline import series as series_module
-
     text = (ROOT / "analyses" / "analyses.yml").read_text()
-    node, raw = series_module._parsed(text)
+    lines, raw = series_module._parsed(text)
     assert repr(raw) == repr(yaml.safe_load(text))
-    lines = series_module._lines(node)
     assert lines == series_module._lines(yaml.compose(text, Loader=yaml.SafeLoader))
     assert len(lines) > 100
-    assert series_module._parsed("") == (None, None)
+    assert series_module._parsed("") == ({}, None)
+    # a merge key: its lines are read before constructing flattens it in the tree
+    merged = "base: &b\n  a: 1\nuse:\n  <<: *b\n  c: 2\n"
+    assert series_module._parsed(merged) == (
+        series_module._lines(yaml.compose(merged, Loader=yaml.SafeLoader)),
+        yaml.safe_load(merged))
     broken = "series:\n  title: [unclosed\n"
     with pytest.raises(yaml.YAMLError) as info:
         series_module._parsed(broken)

@@ -437,9 +437,9 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 one; the same constructor and resolver, and node marks with the same lines)."""
 
 
-def _parsed(text: str) -> tuple[yaml.Node | None, Any]:
-    """The series file's node tree (for the lines of its keys) and its data, parsed
-    once (the data constructed from the tree): by libyaml when installed; a file it
+def _parsed(text: str) -> tuple[dict, Any]:
+    """The lines of the series file's keys (:func:`_lines`) and its data, parsed once
+    (the data constructed from the node tree): by libyaml when installed; a file it
     refuses is parsed again by the pure-Python loader, whose message (its line and
     column) is the one raised."""
     try:
@@ -450,11 +450,16 @@ def _parsed(text: str) -> tuple[yaml.Node | None, Any]:
     return _composed(text, yaml.SafeLoader)
 
 
-def _composed(text: str, loader_class: type) -> tuple[yaml.Node | None, Any]:
+def _composed(text: str, loader_class: type) -> tuple[dict, Any]:
+    """The key lines and data of ``text`` read by ``loader_class``. The lines are read
+    before the data are constructed: constructing flattens merge keys (``<<:``) in
+    the tree itself."""
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
-        return node, None if node is None else loader.construct_document(node)
+        if node is None:
+            return {}, None
+        return _lines(node), loader.construct_document(node)
     finally:
         loader.dispose()
 
@@ -473,12 +478,11 @@ def load_series(path: Path | None = None) -> Series:
     path = Path(path) if path else config.project_root() / config.SERIES_FILE
     try:
         text = path.read_text(encoding="utf-8")
-        node, raw = _parsed(text)
+        lines, raw = _parsed(text)
     except FileNotFoundError:
         raise ParameterError(f"{path}: the series file does not exist") from None
     except yaml.YAMLError as exc:
         raise ParameterError(f"{path}: the series file is not valid YAML: {exc}") from None
-    lines = _lines(node) if node is not None else {}
     try:
         series = Series.model_validate(raw)
     except ValidationError as exc:
