@@ -50,7 +50,6 @@ def _former_finegray_rows(df: pd.DataFrame, *, duration_col: str, event_col: str
                       fg_weight=np.concatenate(weights), fg_row=row)
 
 
-
 def _cases():
     three = draw(500, 5).assign(event=lambda d: np.where(
         (d["event"] == 2) & (d.index % 3 == 0), 3, d["event"]))

@@ -147,7 +147,9 @@ def _stratum_at(s: _Stratum, eta: np.ndarray):
 
 
 def _stratum(start, stop, event, x, w, eta, efron: bool):
-    """Log-likelihood, score and information of one stratum."""
+    """Log-likelihood, score and information of one stratum, prepared and evaluated at
+    once (the former entry point, kept for the tests that compare it with the code it
+    replaced)."""
     return _stratum_at(_prepare(start, stop, event, x, w, efron), eta)
 
 
@@ -263,6 +265,8 @@ def _prepared_strata(stop, event, x, *, entry=None, weights=None, strata=None,
 
 
 def _likelihood(x: np.ndarray, prepared: list, beta) -> PartialLikelihood:
+    """The partial likelihood at ``beta`` summed over the prepared strata
+    (:func:`_prepared_strata`)."""
     eta = x @ np.asarray(beta, dtype=float)
     p = x.shape[1]
     loglik, score, info = 0.0, np.zeros(p), np.zeros((p, p))
