@@ -77,7 +77,9 @@ def _read_ids(path: Path):
     if path.suffix == ".parquet":
         if ID_COLUMN not in pq.ParquetFile(path).schema_arrow.names:
             return None
-        column = pq.read_table(path, columns=[ID_COLUMN]).column(0)
+        # mapped: the compressed pages are read from the page cache, not copied into
+        # fresh memory (at 1,500,000 people 0.6 GB, 1.3 CPU s of system time, wave 49)
+        column = pq.read_table(path, columns=[ID_COLUMN], memory_map=True).column(0)
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             column = pc.cast(column, pa.string())
         return column
@@ -161,24 +163,29 @@ def _empty_mask(distinct):
 def _encode_file(column):
     """A file's ids (an Arrow chunked string column) dictionary-encoded once: its
     distinct ids (``large_string``, any order) and each row's position among them
-    (``int64`` numpy, ``-1`` for a missing or empty id; an empty id may also be coded)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
+    (integer numpy, ``-1`` for a missing or empty id; an empty id may also be coded)."""
     fixed = _encode_fixed(column.chunks)
     if fixed is not None:
         return _strings(fixed[0]), fixed[1]
+    return _arrow_encode(column)
+
+
+def _arrow_encode(column):
+    """:func:`_encode_file` by Arrow's hash (ids of several widths, or a shared hash)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     encoded = pc.dictionary_encode(column)  # one dictionary for all chunks
     local = pc.cast(encoded.chunk(0).dictionary if encoded.num_chunks
                     else pa.array([], pa.string()), pa.large_string())
     indices = pc.fill_null(pa.chunked_array([c.indices for c in encoded.chunks],
                                             pa.int32()), -1).to_numpy()
-    return local, indices.astype("int64")
+    return local, indices
 
 
 def _merge(combined):
     """The files' distinct ids, one after another (``large_string``), encoded again:
-    every distinct id once and each entry's position among them (``int64``, ``-1`` for
+    every distinct id once and each entry's position among them (integer numpy, ``-1`` for
     an empty id not coded)."""
     import pyarrow.compute as pc
 
@@ -204,7 +211,7 @@ def _encode_fixed(chunks):
     """Ids of one width (a multiple of 8 bytes: the pseudonyms' 64), in Arrow string
     arrays, dictionary-encoded without a hash table of strings: the distinct ids as a
     ``(distinct, width)`` ``uint8`` array (in order of first appearance) and each row's
-    position among them (``int64``, ``-1`` for a missing or empty id); None for other
+    position among them (``int32``, ``-1`` for a missing or empty id); None for other
     ids (Arrow's ``dictionary_encode`` then), or when two ids share a hash.
 
     Each id's bytes are read as 64-bit words and mixed into one 64-bit hash (in blocks
@@ -230,7 +237,7 @@ def _encode_fixed(chunks):
         width = rows.shape[1] if len(rows) else width
         parts.append(fixed)
     present = np.concatenate([p for _, p in parts]) if parts else np.zeros(0, bool)
-    coded = np.full(len(present), -1, np.int64)
+    coded = np.full(len(present), -1, np.int32 if len(present) < 2**31 else np.int64)
     if width == 0:  # no id at all: every row missing or empty
         return np.empty((0, 0), np.uint8), coded
     if width % 8:
@@ -250,7 +257,17 @@ def _encode_fixed(chunks):
             out ^= spare
         at += len(block)
     numbers, uniques = pd.factorize(hashes)  # numbered in order of first appearance
-    firsts = np.flatnonzero(np.diff(np.maximum.accumulate(numbers), prepend=-1) > 0)
+    del hashes
+    firsts, seen = [], -1  # a row whose number exceeds every number before it
+    for s in range(0, len(numbers), _STEP):
+        block = numbers[s:s + _STEP]
+        before = np.maximum.accumulate(block)
+        before[1:] = before[:-1]
+        before[0] = seen
+        np.maximum(before, seen, out=before)
+        firsts.append(np.flatnonzero(block > before) + s)
+        seen = max(seen, int(block.max()))
+    firsts = np.concatenate(firsts) if firsts else np.zeros(0, np.intp)
     if len(firsts) != len(uniques):
         return None
     distinct = np.empty((len(firsts), width // 8), np.uint64)
