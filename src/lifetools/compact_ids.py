@@ -97,12 +97,13 @@ def id_list(files: Mapping[str, Path]):
 
     Notes
     -----
-    Each file's ids are dictionary-encoded once (one hash pass over its rows); the
-    files' dictionaries are then merged and sorted, and each Parquet file's codes are
-    kept (:func:`file_codes`) so that loading the table neither reads its ids again
-    nor looks each row up in the sorted list (issue 16: the lookup of 12.4 million
-    64-character ids in a 1.5-million-entry hash table grew faster than the data).
-    Tested in ``tests/unit/test_compact_ids.py``.
+    Each file's ids are dictionary-encoded once (one hash pass over its rows; ids of
+    one width, the pseudonyms, by a 64-bit hash of their bytes checked row by row:
+    :func:`_encode_fixed`); the files' dictionaries are then merged the same way and
+    sorted, and each Parquet file's codes are kept (:func:`file_codes`) so that loading
+    the table neither reads its ids again nor looks each row up in the sorted list
+    (issue 16: the lookup of 12.4 million 64-character ids in a 1.5-million-entry hash
+    table grew faster than the data). Tested in ``tests/unit/test_compact_ids.py``.
     """
     stamp = tuple(sorted((name, _stamp(path)) for name, path in files.items()))
     kept = _IDS.get(stamp)
