@@ -78,7 +78,7 @@ def _read_ids(path: Path):
         if ID_COLUMN not in pq.ParquetFile(path).schema_arrow.names:
             return None
         # mapped: the compressed pages are read from the page cache, not copied into
-        # fresh memory (at 1,500,000 people 0.6 GB, 1.3 CPU s of system time, wave 49)
+        # fresh memory (at 1,500,000 people 0.6 GB, 1.2-2.7 s of system time, wave 49)
         column = pq.read_table(path, columns=[ID_COLUMN], memory_map=True).column(0)
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             column = pc.cast(column, pa.string())
