@@ -5,9 +5,11 @@ on every size alike) loads the folder as the build's kernels do without the type
 (``load_dataset(compact_ids=True, skip_unused=True)`` and every table read) and times,
 in user and system CPU seconds, the library's own calls while it runs: the stages of
 the compact id list (:func:`lifetools.compact_ids.id_list`: reading each file's
-``person_id`` column, the per-file ``dictionary_encode``, the concatenation and merge
-of the files' dictionaries, the sort of the distinct ids (``compact_ids._sort_order``,
-or Arrow's ``array_sort_indices`` in a tree without it), and the rest: ranks and each
+``person_id`` column, the per-file encode (``compact_ids._encode_file``, or Arrow's
+``dictionary_encode`` in a tree without it), the concatenation and merge of the files'
+dictionaries (``compact_ids._merge``, or ``dictionary_encode``), the sort of the
+distinct ids (``compact_ids._sort_order``, or Arrow's ``array_sort_indices`` in a tree
+without it), and the rest: ranks and each
 file's codes) and the table reads (the load less the id list). The calls are wrapped
 where they are looked up (``compact_ids``, ``pyarrow.compute``), so the code
 timed is the library's, not a copy. Each stage's growth exponent between the smallest
@@ -72,9 +74,13 @@ def child(folder: str) -> dict:
 
     compact_ids._read_ids = timing("read ids", compact_ids._read_ids)
     compact_ids._build = timing("id list", compact_ids._build)
-    pc.dictionary_encode = timing(  # a file's column is chunked; the merge's is not
-        lambda values, *_: "encode per file" if isinstance(values, pa.ChunkedArray)
-        else "merge encode", pc.dictionary_encode)
+    if hasattr(compact_ids, "_encode_file"):  # the encodes as functions (wave 49)
+        compact_ids._encode_file = timing("encode per file", compact_ids._encode_file)
+        compact_ids._merge = timing("merge encode", compact_ids._merge)
+    else:  # before: Arrow's hash; a file's column is chunked, the merge's is not
+        pc.dictionary_encode = timing(
+            lambda values, *_: "encode per file" if isinstance(values, pa.ChunkedArray)
+            else "merge encode", pc.dictionary_encode)
     pa.concat_arrays = timing("concat", pa.concat_arrays)
     if hasattr(compact_ids, "_sort_order"):  # the sort of the distinct ids (wave 48)
         compact_ids._sort_order = timing("sort", compact_ids._sort_order)

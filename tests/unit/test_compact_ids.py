@@ -251,3 +251,99 @@ def test_sort_order_breaks_ties_on_the_first_8_bytes_on_every_byte():
     sliced = array.slice(2)  # an array with an offset into its buffers
     np.testing.assert_array_equal(compact_ids._sort_order(sliced),
                                   _arrow_order(values[2:], pa.large_string())[1])
+
+
+# ------------------------------- the id list: hashed words against Arrow's hash ----
+
+def _write_ids(folder, index, ids, kind):
+    """One table file of ``ids`` (None: missing): Parquet in row groups of 7, or CSV."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = folder / f"table{index}.{'csv' if kind == 'csv' else 'parquet'}"
+    if kind == "csv":
+        pd.DataFrame({"person_id": ids, "n": range(len(ids))}).to_csv(path, index=False)
+    else:
+        table = pa.table({"person_id": pa.array(ids, pa.string()),
+                          "n": pa.array(range(len(ids)), pa.int64())})
+        pq.write_table(table, path, row_group_size=7)
+    return path
+
+
+def _known_answer(files_ids):
+    """Every distinct non-empty id in code point order (UTF-8 byte order, Arrow's) and
+    each row's position there, -1 for a missing or empty id."""
+    distinct = sorted({i for ids in files_ids for i in ids if i})
+    position = {value: k for k, value in enumerate(distinct)}
+    return distinct, [[position[i] if i else -1 for i in ids] for ids in files_ids]
+
+
+def _id_pool(width: int, alphabet: str, chars: int | None = None):
+    size = chars if chars is not None else width
+    return st.lists(st.text(alphabet, min_size=size, max_size=size), min_size=1,
+                    max_size=12, unique=True)
+
+
+POOLS = {"hex 64": _id_pool(64, "0123456789abcdef"),
+         "ascii 8, zero bytes": _id_pool(8, "a~\x00"),
+         "two-byte 16": _id_pool(16, "éü", chars=8),  # 8 characters of 2 bytes
+         "width 5": _id_pool(5, "ab"),
+         "widths 3-9": st.lists(st.text("abé", min_size=3, max_size=9), min_size=1,
+                                max_size=12, unique=True)}
+
+
+@given(st.sampled_from(sorted(POOLS)).flatmap(lambda name: st.tuples(
+    st.just(name), POOLS[name].flatmap(lambda pool: st.lists(st.tuples(
+        st.lists(st.sampled_from(pool + [None, ""]), max_size=30),
+        st.sampled_from(["parquet", "csv"])), min_size=1, max_size=3)))))
+def test_id_list_and_codes_equal_known_answer_and_arrows_hash(tmp_path_factory, case):
+    """The list and every Parquet file's codes equal the known answer and Arrow's
+    dictionary encoding (the implementation before wave 49) over ids of one width and
+    of several, two-byte characters, zero bytes, missing and empty ids, row groups, CSV
+    files and files with no id at all."""
+    name, files = case
+    folder = tmp_path_factory.mktemp("ids")
+    files = [(ids, "parquet" if "\x00" in "".join(i or "" for i in ids) else kind)
+             for ids, kind in files]  # no zero byte in a CSV file
+    paths = {f"table{k}": _write_ids(folder, k, ids, kind)
+             for k, (ids, kind) in enumerate(files)}
+    distinct, expected = _known_answer([ids for ids, _ in files])
+    variants = {"as built": {}, "blocks of 3 rows": {"_STEP": 3},
+                "files by Arrow's hash": {"_encode_file": compact_ids._arrow_encode},
+                "all by Arrow's hash": {"_encode_fixed": lambda chunks: None}}
+    for variant, changes in variants.items():
+        with pytest.MonkeyPatch.context() as patch:
+            for attribute, value in changes.items():
+                patch.setattr(compact_ids, attribute, value)
+            ids, codes = compact_ids._build(paths)
+        assert ids.to_pylist() == distinct and str(ids.type) == "large_string", variant
+        assert len(codes) == sum(kind == "parquet" for _, kind in files)
+        for (_, kind), path, want in zip(files, paths.values(), expected, strict=True):
+            if kind == "parquet":
+                got = codes[compact_ids._stamp(path)]
+                assert got.dtype == np.int32 and got.tolist() == want, variant
+
+
+def test_encode_fixed_takes_pseudonyms_and_falls_back_on_a_shared_hash(monkeypatch):
+    """64-character ids take the hashed path (the test above is not all fallback); when
+    two ids share a hash (every hash made 0) the row check sends them to Arrow's hash,
+    and the list and codes are still right."""
+    import pyarrow as pa
+
+    values = [hex_id(5), None, hex_id(2), "", hex_id(5), hex_id(9)]
+    column = pa.chunked_array([pa.array(values[:3]), pa.array(values[3:])])
+    rows, coded = compact_ids._encode_fixed(column.chunks)
+    assert [bytes(r).decode() for r in rows] == [hex_id(5), hex_id(2), hex_id(9)]
+    assert coded.tolist() == [0, -1, 1, -1, 0, 2]
+    monkeypatch.setattr(compact_ids, "_STEP", 2)  # rows hashed and checked in blocks
+    again = compact_ids._encode_fixed(column.chunks)
+    assert again is not None and again[1].tolist() == coded.tolist()
+    np.testing.assert_array_equal(again[0], rows)
+    monkeypatch.undo()
+    assert compact_ids._encode_fixed([pa.array(["ab", "abc"])]) is None  # two widths
+    assert compact_ids._encode_fixed([pa.array(["abcde"])]) is None  # not 8-byte words
+    monkeypatch.setattr(compact_ids, "_MIX", 0)  # every hash 0: one number for all
+    assert compact_ids._encode_fixed(column.chunks) is None
+    local, indices = compact_ids._encode_file(column)
+    assert local.to_pylist() == [hex_id(5), hex_id(2), "", hex_id(9)]
+    assert indices.tolist() == [0, -1, 1, 2, 0, 3]
