@@ -78,7 +78,9 @@ def _read_ids(path: Path):
         if ID_COLUMN not in pq.ParquetFile(path).schema_arrow.names:
             return None
         # mapped: the compressed pages are read from the page cache, not copied into
-        # fresh memory (at 1,500,000 people 0.6 GB, 1.2-2.7 s of system time, wave 49)
+        # fresh memory (at 1,500,000 people 0.6 GB, 1.2-2.7 s of system time, wave 49).
+        # A file truncated in place during the read ends the process (SIGBUS): a data
+        # folder is replaced by writing new files and renaming, never rewritten in place
         column = pq.read_table(path, columns=[ID_COLUMN], memory_map=True).column(0)
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             column = pc.cast(column, pa.string())
@@ -123,10 +125,11 @@ def _build(files: Mapping[str, Path]):
 
     encoded = []
     for path in map(Path, files.values()):
+        stamp = _stamp(path)  # before the read: a file changed since is not this one
         column = _read_ids(path)
         if column is not None:
-            encoded.append((path, *_encode_file(column)))
-    locals_ = [local for _, local, _ in encoded]
+            encoded.append((path, stamp, *_encode_file(column)))
+    locals_ = [local for _, _, local, _ in encoded]
     distinct, merged = _merge(pa.concat_arrays(locals_) if locals_
                               else pa.array([], pa.large_string()))
     order = _sort_order(distinct)
@@ -141,11 +144,11 @@ def _build(files: Mapping[str, Path]):
     codes: dict[tuple, object] = {}
     merged_codes = rank[merged].astype(small)
     start = 0
-    for path, local, local_codes in encoded:
+    for path, stamp, local, local_codes in encoded:
         lookup = np.append(merged_codes[start:start + len(local)], small(-1))
         start += len(local)
         if path.suffix == ".parquet":  # a missing id's code (-1) takes the last: -1
-            codes[_stamp(path)] = lookup[local_codes]
+            codes[stamp] = lookup[local_codes]
     return ids, codes
 
 
@@ -212,7 +215,8 @@ def _encode_fixed(chunks):
     """Ids of one width (a multiple of 8 bytes: the pseudonyms' 64), in Arrow string
     arrays, dictionary-encoded without a hash table of strings: the distinct ids as a
     ``(distinct, width)`` ``uint8`` array (in order of first appearance) and each row's
-    position among them (``int32``, ``-1`` for a missing or empty id); None for other
+    position among them (``int32``, ``int64`` from 2^31 rows; ``-1`` for a missing or
+    empty id); None for other
     ids (Arrow's ``dictionary_encode`` then), or when two ids share a hash.
 
     Each id's bytes are read as 64-bit words and mixed into one 64-bit hash (in blocks
@@ -220,7 +224,8 @@ def _encode_fixed(chunks):
     ``pandas.factorize`` (a table of 8-byte integers, not of pointers to 64-byte strings
     out of cache: issue 16, the per-file encode grew 1.41 from 150,000 to 1,500,000
     people), and every row checked equal, word for word, to the first row of its
-    number: the result is exactly Arrow's encoding, up to the order of the ids."""
+    number: the result is exactly Arrow's encoding, up to the order of the ids, except
+    that an empty id is ``-1`` where Arrow codes it."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa

@@ -347,3 +347,46 @@ def test_encode_fixed_takes_pseudonyms_and_falls_back_on_a_shared_hash(monkeypat
     local, indices = compact_ids._encode_file(column)
     assert local.to_pylist() == [hex_id(5), hex_id(2), "", hex_id(9)]
     assert indices.tolist() == [0, -1, 1, 2, 0, 3]
+
+
+def test_encode_fixed_row_check_reaches_a_middle_word_of_the_last_partial_block(
+        monkeypatch):
+    """The row check compares every word of every row: with every hash made 0 and
+    blocks of two rows, the one row that differs (in its fourth 8-byte word only) is
+    the last row of the last chunk, in its partial block: the hashed encode must give
+    up and Arrow's encoding be used."""
+    import pyarrow as pa
+
+    a = hex_id(5)
+    b = a[:24] + ("0" if a[24] != "0" else "1") + a[25:]  # bytes 24-31: the 4th word
+    column = pa.chunked_array([pa.array([a, a, a]), pa.array([a, a, b])])
+    monkeypatch.setattr(compact_ids, "_STEP", 2)
+    monkeypatch.setattr(compact_ids, "_MIX", 0)
+    assert compact_ids._encode_fixed(column.chunks) is None
+    local, indices = compact_ids._encode_file(column)
+    arrow_local, arrow_indices = compact_ids._arrow_encode(column)
+    assert local.to_pylist() == arrow_local.to_pylist() == [a, b]
+    assert indices.tolist() == arrow_indices.tolist() == [0, 0, 0, 0, 0, 1]
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string"])
+def test_encode_fixed_sliced_chunks_as_arrows_hash(kind):
+    """Chunks that are slices (a non-zero offset into their buffers), of either string
+    type, encode as Arrow's hash does (ids up to the order of the list; a missing or
+    empty id -1)."""
+    import pyarrow as pa
+
+    values = [hex_id(3), hex_id(1), None, hex_id(3), "", hex_id(7), hex_id(1), hex_id(8)]
+    chunks = [pa.array(values[:5], pa.type_for_alias(kind)).slice(1),
+              pa.array(values[4:], pa.type_for_alias(kind)).slice(2, 3)]
+    assert all(chunk.offset > 0 for chunk in chunks)
+    rows, coded = compact_ids._encode_fixed(chunks)
+    ids = [bytes(r).decode() for r in rows]
+    taken = values[1:5] + values[6:]
+    assert [ids[c] if c >= 0 else None for c in coded] == [
+        v if v else None for v in taken]
+    local, indices = compact_ids._arrow_encode(pa.chunked_array(chunks))
+    arrow = local.to_pylist()
+    assert [arrow[i] or None if i >= 0 else None for i in indices] == [
+        v if v else None for v in taken]
+    assert sorted(ids) == sorted(v for v in set(arrow) if v)
