@@ -262,6 +262,20 @@ def test_mixed_model_singular_design_is_not_estimable_not_an_error():
     assert result.summary["estimate"].isna().all()
 
 
+def test_mixed_model_of_no_measurements_is_not_estimable_not_an_error():
+    # no one with a baseline in a small locality's period (a 600-person extract): the
+    # fit raised numpy's "zero-size array to reduction operation maximum"
+    from lifetools.regression.wellbeing import fit_mixed_model
+
+    none = pd.DataFrame({"person_id": pd.Series([], dtype=object),
+                         "swemwbs_metric": pd.Series([], dtype=float),
+                         "follow_up": pd.Series([], dtype=float)})
+    result = fit_mixed_model(none)
+    assert not result.estimable and result.reason == "no measurements to fit"
+    assert result.n == 0 and result.summary["estimate"].isna().all()
+    assert list(result.summary["term"]) == ["Intercept", "follow_up"]
+
+
 def _two_visits(seed: int, *, people: int = 300, person_sd: float = 3.5) -> pd.DataFrame:
     """A baseline and (for about half) a follow-up per person, random intercept."""
     rng = np.random.default_rng(seed)
