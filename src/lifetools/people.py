@@ -18,6 +18,7 @@ import pandas as pd
 from lifetools.dataset import Dataset
 from lifetools.dictionary import load_dictionary
 from lifetools.engines import engine_tables
+from lifetools.engines.dataset import EngineDataset
 
 __all__ = [
     "AGE_BANDS",
@@ -27,6 +28,7 @@ __all__ = [
     "age_band",
     "ethnic_group",
     "locality_query",
+    "locality_rows",
     "people_in_locality",
     "sex_label",
 ]
@@ -110,3 +112,25 @@ def people_in_locality(dataset: Dataset, locality: str = "all",
     keyed = wanted if "person_id" in wanted else [*wanted, "person_id"]
     frame = tables.fetch(people.select(*keyed).order_by("person_id"), types)
     return frame[wanted] if keyed is not wanted else frame
+
+
+def locality_rows(dataset: Dataset, name: str, locality: str = "all") -> pd.DataFrame:
+    """Return the rows of table ``name`` (a table with ``person_id``) of the people of
+    one locality (:func:`people_in_locality`), in the table's order with its index.
+
+    Notes
+    -----
+    From a server's tables (:class:`~lifetools.engines.dataset.EngineDataset`) a query
+    in the engine (a semi-join with :func:`locality_query`): only those rows reach
+    pandas, with the index the whole table's frame gives them (until wave 50 the
+    wellbeing report fetched its whole table). From loaded tables, the table's frame
+    filtered to the locality's people. The two give equal frames; tested in
+    ``tests/engines/test_engine_server.py``.
+    """
+    if isinstance(dataset, EngineDataset):
+        tables = engine_tables(dataset)
+        people = locality_query(tables, locality)
+        return dataset.rows(name, lambda table: table.person_id.isin(people.person_id))
+    ids = set(people_in_locality(dataset, locality, columns=["person_id"])["person_id"])
+    frame = getattr(dataset, name)
+    return frame[frame["person_id"].isin(ids)]

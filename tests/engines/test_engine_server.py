@@ -156,3 +156,27 @@ def test_describe_population_on_postgres_equals_the_folders(small, password):
     for part in ("counts", "characteristics", "monthly"):
         assert getattr(on_server, part).to_csv() == getattr(in_folder, part).to_csv()
     assert on_server.count("caseload") > 0
+
+
+@pytest.mark.parametrize("locality", ["all", "North Liverpool"])
+def test_wellbeing_report_on_postgres_fetches_only_its_locality_and_equals_the_folders(
+        small, password, locality):
+    from lifetools.people import locality_rows
+    from lifetools.reports import analyse_wellbeing
+
+    on_server, in_folder = lt.load_dataset(small[1]), lt.load_dataset(small[0])
+    rows = locality_rows(on_server, "wellbeing", locality)
+    expected = locality_rows(in_folder, "wellbeing", locality)
+    pd.testing.assert_frame_equal(rows, expected, check_exact=True,
+                                  check_frame_type=False)
+    assert 0 < len(rows) <= len(in_folder.wellbeing)
+    if locality != "all":
+        assert len(rows) < len(in_folder.wellbeing)
+    period = {"period_start": "2023-04-01", "period_end": "2024-03-31"}
+    on_server = lt.load_dataset(small[1])
+    report = analyse_wellbeing(on_server, **period, locality=locality)
+    assert "wellbeing" not in on_server._frames  # never fetched whole
+    folder_report = analyse_wellbeing(in_folder, **period, locality=locality)
+    assert report.estimates.to_csv() == folder_report.estimates.to_csv()
+    assert report.counts.frame.to_csv() == folder_report.counts.frame.to_csv()
+    assert repr(report.key_results) == repr(folder_report.key_results)

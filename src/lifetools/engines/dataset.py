@@ -12,7 +12,7 @@ warehouse table has no row order; :func:`numbered`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -69,13 +69,32 @@ def stored_order(tables: EngineTables, name: str,
 
 
 def fetch_table(tables: EngineTables, name: str,
-                columns: Sequence[str] | None = None) -> pd.DataFrame:
+                columns: Sequence[str] | None = None,
+                where: Callable[[Any], Any] | None = None) -> pd.DataFrame:
     """One whole table brought to pandas with the dictionary's types (as
-    :func:`lifetools.load_dataset` gives a Parquet file's), in key order."""
+    :func:`lifetools.load_dataset` gives a Parquet file's), in key order.
+
+    With ``where`` (a function of the :func:`numbered` table returning an ibis boolean
+    expression) only the rows it keeps are fetched, selected in the engine, each with
+    its index in the whole table (its row number less one): the frame that fetching the
+    whole table and filtering it in pandas gives.
+    """
     spec = load_dictionary().table(name)
-    arrow = tables.backend.to_pyarrow(stored_order(tables, name, columns))
+    if where is None:
+        arrow = tables.backend.to_pyarrow(stored_order(tables, name, columns))
+        index = None
+    else:
+        table = numbered(tables, name)
+        kept = table.filter(where(table)).order_by(_ROW)
+        arrow = tables.backend.to_pyarrow(kept.select(
+            _ROW, *(columns or [c for c in tables.tables[name].columns if c != _ROW])))
+        index = pd.Index(arrow.column(_ROW).to_numpy() - 1, dtype="int64")
+        arrow = arrow.drop_columns([_ROW])
     arrow, clean = _clean_strings(arrow, spec)
-    return coerce_types(arrow.to_pandas(), spec, clean=clean)
+    frame = coerce_types(arrow.to_pandas(), spec, clean=clean)
+    if index is not None:
+        frame.index = index
+    return frame
 
 
 class EngineDataset:
@@ -120,6 +139,15 @@ class EngineDataset:
         if name not in self._frames:
             self._frames[name] = fetch_table(self.engine, name, self._columns.get(name))
         return self._frames[name]
+
+    def rows(self, name: str, where: Callable[[Any], Any]) -> pd.DataFrame | None:
+        """The rows of table ``name`` that ``where`` keeps, selected on the server
+        (:func:`fetch_table`'s ``where``): only they reach pandas, with the index the
+        whole table's frame gives them. ``None`` for a table not loaded."""
+        if name not in self._wanted:
+            return None
+        note_read(name, None)  # every column of the rows reaches pandas
+        return fetch_table(self.engine, name, self._columns.get(name), where=where)
 
 
 def open_dataset(source: str, *, tables: Sequence[str] | None = None,

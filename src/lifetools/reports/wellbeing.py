@@ -19,7 +19,7 @@ from lifetools.disclosure import (
 from lifetools.disclosure.group_counts import part_count
 from lifetools.disclosure.text import Parameter
 from lifetools.disclosure.withheld import NOTHING_SAID, public_reason
-from lifetools.people import people_in_locality
+from lifetools.people import locality_rows
 from lifetools.regression import (
     estimate_paired_change,
     fit_mixed_model,
@@ -127,8 +127,7 @@ def analyse_wellbeing(dataset: Dataset, *, period_start: str, period_end: str,
     freedom) on every measurement of people with a baseline in the period; the share improving by at least ``meaningful_change`` with a Wilson
     interval.
     """
-    ids = set(people_in_locality(dataset, locality, columns=["person_id"])["person_id"])
-    wellbeing = dataset.wellbeing[dataset.wellbeing["person_id"].isin(ids)]
+    wellbeing = locality_rows(dataset, "wellbeing", locality)
     pairs = paired_measurements(wellbeing, period_start=period_start,
                                 period_end=period_end)
     baseline_people = set(wellbeing[(wellbeing["timepoint"] == "baseline") & (
