@@ -10,7 +10,7 @@ number ("18-24" is a label).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -29,6 +29,7 @@ __all__ = [
     "ethnic_group",
     "locality_query",
     "locality_rows",
+    "of_locality",
     "people_in_locality",
     "sex_label",
 ]
@@ -114,6 +115,13 @@ def people_in_locality(dataset: Dataset, locality: str = "all",
     return frame[wanted] if keyed is not wanted else frame
 
 
+def of_locality(tables: Any, locality: str = "all") -> Callable[[Any], Any]:
+    """The condition keeping a table's rows of the people of :func:`locality_query`
+    (a semi-join on ``person_id``), for :func:`lifetools.engines.dataset.rows_query`."""
+    people = locality_query(tables, locality)
+    return lambda table: table.person_id.isin(people.person_id)
+
+
 def locality_rows(dataset: Dataset, name: str, locality: str = "all") -> pd.DataFrame:
     """Return the rows of table ``name`` (a table with ``person_id``) of the people of
     one locality (:func:`people_in_locality`), in the table's order with its index.
@@ -128,9 +136,7 @@ def locality_rows(dataset: Dataset, name: str, locality: str = "all") -> pd.Data
     ``tests/engines/test_engine_server.py``.
     """
     if isinstance(dataset, EngineDataset):
-        tables = engine_tables(dataset)
-        people = locality_query(tables, locality)
-        return dataset.rows(name, lambda table: table.person_id.isin(people.person_id))
+        return dataset.rows(name, of_locality(engine_tables(dataset), locality))
     ids = set(people_in_locality(dataset, locality, columns=["person_id"])["person_id"])
     frame = getattr(dataset, name)
     return frame[frame["person_id"].isin(ids)]

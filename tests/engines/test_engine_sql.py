@@ -181,10 +181,28 @@ def _column_keys_script(dialect: str) -> str:
         for name in sorted(tables)) + "\n"
 
 
+def _report_rows_script(dialect: str) -> str:
+    """The rows a report fetches from a server: the wellbeing measurements of a
+    locality's people (``people.locality_rows``), in key order with their numbers."""
+    from lifetools.engines import EngineTables
+    from lifetools.engines.dataset import rows_query
+    from lifetools.people import of_locality
+
+    server = EngineTables(backend=None, engine="mssql", where="(unbound)",
+                          tables=unbound_tables().tables, typed=True)
+    parts = {f"wellbeing measurements of the people of {where}":
+             rows_query(server, "wellbeing", of_locality(server, locality))
+             for where, locality in (("every locality", "all"),
+                                     ("North Liverpool", "North Liverpool"))}
+    return "\n\n".join(f"-- {label}\n{_sql(expr, dialect)};"
+                        for label, expr in parts.items()) + "\n"
+
+
 SCRIPTS = {**{name: functools.partial(_script, queries) for name, queries in
               _queries().items()}, "person_time": _person_time_script,
            "population": _population_script, "validation": _validation_script,
            "fingerprint": _fingerprint_script, "column_keys": _column_keys_script,
+           "report_rows": _report_rows_script,
            "crisis_cohort": functools.partial(_script, crisis_queries(
                unbound_tables(), day=pd.Timestamp("2024-04-01"), horizon_days=365))}
 

@@ -29,7 +29,8 @@ from lifetools.typed_reads import _clean_strings, coerce_types
 ROW_COLUMN = _ROW = "__row"
 """The column of a server table that holds its rows' numbers in load order, if any."""
 
-__all__ = ["ROW_COLUMN", "EngineDataset", "fetch_table", "numbered", "open_dataset", "stored_order"]
+__all__ = ["ROW_COLUMN", "EngineDataset", "fetch_table", "numbered", "open_dataset",
+           "rows_query", "stored_order"]
 
 
 def numbered(tables: EngineTables, name: str) -> Any:
@@ -68,6 +69,16 @@ def stored_order(tables: EngineTables, name: str,
                                                      if c != _ROW]))
 
 
+def rows_query(tables: EngineTables, name: str, where: Callable[[Any], Any],
+               columns: Sequence[str] | None = None) -> Any:
+    """The rows of table ``name`` that ``where`` keeps (a function of the
+    :func:`numbered` table returning an ibis boolean expression), in key order, with
+    their numbers in ``__row`` first and then ``columns`` (default every one)."""
+    table = numbered(tables, name)
+    return table.filter(where(table)).order_by(_ROW).select(
+        _ROW, *(columns or [c for c in tables.tables[name].columns if c != _ROW]))
+
+
 def fetch_table(tables: EngineTables, name: str,
                 columns: Sequence[str] | None = None,
                 where: Callable[[Any], Any] | None = None) -> pd.DataFrame:
@@ -84,10 +95,7 @@ def fetch_table(tables: EngineTables, name: str,
         arrow = tables.backend.to_pyarrow(stored_order(tables, name, columns))
         index = None
     else:
-        table = numbered(tables, name)
-        kept = table.filter(where(table)).order_by(_ROW)
-        arrow = tables.backend.to_pyarrow(kept.select(
-            _ROW, *(columns or [c for c in tables.tables[name].columns if c != _ROW])))
+        arrow = tables.backend.to_pyarrow(rows_query(tables, name, where, columns))
         index = pd.Index(arrow.column(_ROW).to_numpy() - 1, dtype="int64")
         arrow = arrow.drop_columns([_ROW])
     arrow, clean = _clean_strings(arrow, spec)
