@@ -7,7 +7,8 @@ in user and system CPU seconds, the library's own calls while it runs: the stage
 the compact id list (:func:`lifetools.compact_ids.id_list`: reading each file's
 ``person_id`` column, the per-file encode (``compact_ids._encode_file``, or Arrow's
 ``dictionary_encode`` in a tree without it), the concatenation and merge of the files'
-dictionaries (``compact_ids._merge``, or ``dictionary_encode``), the sort of the
+dictionaries (``compact_ids._merge_hashed`` and ``compact_ids._merge``, or
+``dictionary_encode``), the sort of the
 distinct ids (``compact_ids._sort_order``, or Arrow's ``array_sort_indices`` in a tree
 without it), and the rest: ranks and each
 file's codes) and the table reads (the load less the id list). The calls are wrapped
@@ -113,6 +114,8 @@ def child(folder: str, warm: bool = True) -> dict:
     if hasattr(compact_ids, "_encode_file"):  # the encodes as functions (wave 49)
         compact_ids._encode_file = timing("encode per file", compact_ids._encode_file)
         compact_ids._merge = timing("merge encode", compact_ids._merge)
+    if hasattr(compact_ids, "_merge_hashed"):  # the merge from the files' hashes (wave 50)
+        compact_ids._merge_hashed = timing("merge encode", compact_ids._merge_hashed)
     else:  # before: Arrow's hash; a file's column is chunked, the merge's is not
         pc.dictionary_encode = timing(
             lambda values, *_: "encode per file" if isinstance(values, pa.ChunkedArray)

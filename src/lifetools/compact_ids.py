@@ -123,15 +123,18 @@ def _build(files: Mapping[str, Path]):
     import numpy as np
     import pyarrow as pa
 
-    encoded = []
+    encoded, hashes = [], []
     for path in map(Path, files.values()):
         stamp = _stamp(path)  # before the read: a file changed since is not this one
         column = _read_ids(path)
         if column is not None:
-            encoded.append((path, stamp, *_encode_file(column)))
+            local, local_codes, local_hashes = _encode_file(column)
+            encoded.append((path, stamp, local, local_codes))
+            hashes.append(local_hashes)
     locals_ = [local for _, _, local, _ in encoded]
-    distinct, merged = _merge(pa.concat_arrays(locals_) if locals_
-                              else pa.array([], pa.large_string()))
+    merged_ = _merge_hashed(locals_, hashes)
+    distinct, merged = merged_ if merged_ is not None else _merge(
+        pa.concat_arrays(locals_) if locals_ else pa.array([], pa.large_string()))
     order = _sort_order(distinct)
     empty = _empty_mask(distinct)
     rank = np.empty(len(distinct) + 1, dtype=np.int64)  # the last: an entry not coded
@@ -166,12 +169,14 @@ def _empty_mask(distinct):
 
 def _encode_file(column):
     """A file's ids (an Arrow chunked string column) dictionary-encoded once: its
-    distinct ids (``large_string``, any order) and each row's position among them
-    (integer numpy, ``-1`` for a missing or empty id; an empty id may also be coded)."""
-    fixed = _encode_fixed(column.chunks)
+    distinct ids (``large_string``, any order), each row's position among them
+    (integer numpy, ``-1`` for a missing or empty id; an empty id may also be coded)
+    and the distinct ids' 64-bit hashes from :func:`_encode_fixed` (``uint64``, None
+    from Arrow's hash), which :func:`_merge_hashed` numbers again without rehashing."""
+    fixed = _encode_fixed(column.chunks, hashes=True)
     if fixed is not None:
-        return _strings(fixed[0]), fixed[1]
-    return _arrow_encode(column)
+        return _strings(fixed[0]), fixed[1], fixed[2]
+    return (*_arrow_encode(column), None)
 
 
 def _arrow_encode(column):
@@ -185,6 +190,38 @@ def _arrow_encode(column):
     indices = pc.fill_null(pa.chunked_array([c.indices for c in encoded.chunks],
                                             pa.int32()), -1).to_numpy()
     return local, indices
+
+
+def _merge_hashed(locals_, hashes):
+    """:func:`_merge` from the files' distinct ids and their hashes kept by
+    :func:`_encode_fixed` (one ``pandas.factorize`` of the hashes, every id checked
+    equal word for word to its number's first id, as there): the same ids in the same
+    order and the same positions as :func:`_merge` of the ids one after another, without
+    copying them into one array or hashing them again (issue 16). None when a file was
+    encoded by Arrow's hash, the ids are not all of one width, there is no id, or two
+    ids share a hash (:func:`_merge` then)."""
+    import numpy as np
+    import pandas as pd
+
+    if not locals_ or any(h is None for h in hashes):
+        return None
+    words, width = [], None
+    for local in locals_:
+        if not len(local):
+            continue
+        rows, _ = _fixed_rows(local)  # distinct non-empty ids of one width: no None
+        if width is not None and rows.shape[1] != width:
+            return None
+        width = rows.shape[1]
+        words.append(rows.view(np.uint64))
+    if width is None:
+        return None
+    numbers, uniques = pd.factorize(np.concatenate(hashes))
+    distinct = _numbered(words, numbers, uniques, width)
+    if distinct is None:
+        return None
+    coded = numbers.astype(np.int32 if len(numbers) < 2**31 else np.int64)
+    return _strings(distinct), coded
 
 
 def _merge(combined):
@@ -211,7 +248,7 @@ def _strings(rows):
         None, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(rows))])
 
 
-def _encode_fixed(chunks):
+def _encode_fixed(chunks, hashes=False):
     """Ids of one width (a multiple of 8 bytes: the pseudonyms' 64), in Arrow string
     arrays, dictionary-encoded without a hash table of strings: the distinct ids as a
     ``(distinct, width)`` ``uint8`` array (in order of first appearance) and each row's
@@ -225,7 +262,8 @@ def _encode_fixed(chunks):
     out of cache: issue 16, the per-file encode grew 1.41 from 150,000 to 1,500,000
     people), and every row checked equal, word for word, to the first row of its
     number: the result is exactly Arrow's encoding, up to the order of the ids, except
-    that an empty id is ``-1`` where Arrow codes it."""
+    that an empty id is ``-1`` where Arrow codes it. With ``hashes``, also the distinct
+    ids' hashes (``uint64``, in their order)."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -245,15 +283,16 @@ def _encode_fixed(chunks):
     present = np.concatenate([p for _, p in parts]) if parts else np.zeros(0, bool)
     coded = np.full(len(present), -1, np.int32 if len(present) < 2**31 else np.int64)
     if width == 0:  # no id at all: every row missing or empty
-        return np.empty((0, 0), np.uint8), coded
+        return (np.empty((0, 0), np.uint8), coded) + ((np.empty(0, np.uint64),) if hashes
+                                                      else ())
     if width % 8:
         return None
     words = [rows.view(np.uint64) for rows, _ in parts if len(rows)]
-    hashes = np.empty(sum(map(len, words)), np.uint64)
+    hashed = np.empty(sum(map(len, words)), np.uint64)
     scratch = np.empty(_STEP, np.uint64)
     at = 0
     for block in (w[s:s + _STEP] for w in words for s in range(0, len(w), _STEP)):
-        out, spare = hashes[at:at + len(block)], scratch[:len(block)]
+        out, spare = hashed[at:at + len(block)], scratch[:len(block)]
         np.copyto(out, block[:, 0])
         for j in range(1, block.shape[1] + 1):
             out *= np.uint64(_MIX)
@@ -262,8 +301,23 @@ def _encode_fixed(chunks):
             np.right_shift(out, np.uint64(29), out=spare)
             out ^= spare
         at += len(block)
-    numbers, uniques = pd.factorize(hashes)  # numbered in order of first appearance
-    del hashes
+    numbers, uniques = pd.factorize(hashed)  # numbered in order of first appearance
+    del hashed
+    distinct = _numbered(words, numbers, uniques, width)
+    if distinct is None:
+        return None
+    coded[present] = numbers
+    return (distinct, coded) + ((uniques,) if hashes else ())
+
+
+def _numbered(words, numbers, uniques, width):
+    """The ids numbered by the hash of their words (``numbers``: each row's number in
+    order of first appearance, ``uniques``: one hash a number): each number's first
+    row as a ``(distinct, width)`` ``uint8`` array, after every row is checked equal to
+    it word for word (in blocks of :data:`_STEP` rows); None when a row differs (two ids
+    share a hash). ``words``: the rows as ``uint64`` arrays, one after another."""
+    import numpy as np
+
     firsts, seen = [], -1  # a row whose number exceeds every number before it
     for s in range(0, len(numbers), _STEP):
         block = numbers[s:s + _STEP]
@@ -292,8 +346,7 @@ def _encode_fixed(chunks):
             if not np.array_equal(expected[:len(block)], block):
                 return None
         start += len(w)
-    coded[present] = numbers
-    return distinct.view(np.uint8).reshape(len(distinct), width), coded
+    return distinct.view(np.uint8).reshape(len(distinct), width)
 
 
 def _sort_order(distinct):

@@ -309,8 +309,10 @@ def test_id_list_and_codes_equal_known_answer_and_arrows_hash(tmp_path_factory, 
              for k, (ids, kind) in enumerate(files)}
     distinct, expected = _known_answer([ids for ids, _ in files])
     variants = {"as built": {}, "blocks of 3 rows": {"_STEP": 3},
-                "files by Arrow's hash": {"_encode_file": compact_ids._arrow_encode},
-                "all by Arrow's hash": {"_encode_fixed": lambda chunks: None}}
+                "files by Arrow's hash": {"_encode_file": lambda column: (
+                    *compact_ids._arrow_encode(column), None)},
+                "merge hashed again": {"_merge_hashed": lambda *_: None},
+                "all by Arrow's hash": {"_encode_fixed": lambda chunks, **_: None}}
     for variant, changes in variants.items():
         with pytest.MonkeyPatch.context() as patch:
             for attribute, value in changes.items():
@@ -344,7 +346,7 @@ def test_encode_fixed_takes_pseudonyms_and_falls_back_on_a_shared_hash(monkeypat
     assert compact_ids._encode_fixed([pa.array(["abcde"])]) is None  # not 8-byte words
     monkeypatch.setattr(compact_ids, "_MIX", 0)  # every hash 0: one number for all
     assert compact_ids._encode_fixed(column.chunks) is None
-    local, indices = compact_ids._encode_file(column)
+    local, indices, _ = compact_ids._encode_file(column)
     assert local.to_pylist() == [hex_id(5), hex_id(2), "", hex_id(9)]
     assert indices.tolist() == [0, -1, 1, 2, 0, 3]
 
@@ -363,7 +365,7 @@ def test_encode_fixed_row_check_reaches_a_middle_word_of_the_last_partial_block(
     monkeypatch.setattr(compact_ids, "_STEP", 2)
     monkeypatch.setattr(compact_ids, "_MIX", 0)
     assert compact_ids._encode_fixed(column.chunks) is None
-    local, indices = compact_ids._encode_file(column)
+    local, indices, _ = compact_ids._encode_file(column)
     arrow_local, arrow_indices = compact_ids._arrow_encode(column)
     assert local.to_pylist() == arrow_local.to_pylist() == [a, b]
     assert indices.tolist() == arrow_indices.tolist() == [0, 0, 0, 0, 0, 1]
