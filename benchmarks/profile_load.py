@@ -3,23 +3,32 @@
 One child process per size and round (sizes alternate, so that the machine's load falls
 on every size alike) loads the folder as the build's kernels do without the typed cache
 (``load_dataset(compact_ids=True, skip_unused=True)`` and every table read) and times,
-in user and system CPU seconds, the library's own calls while it runs: the stages of
-the compact id list (:func:`lifetools.compact_ids.id_list`: reading each file's
-``person_id`` column, the per-file encode (``compact_ids._encode_file``, or Arrow's
-``dictionary_encode`` in a tree without it), the concatenation and merge of the files'
-dictionaries (``compact_ids._merge_hashed`` and ``compact_ids._merge``, or
-``dictionary_encode``), the sort of the
-distinct ids (``compact_ids._sort_order``, or Arrow's ``array_sort_indices`` in a tree
-without it), and the rest: ranks and each
-file's codes) and the table reads (the load less the id list). The calls are wrapped
-where they are looked up (``compact_ids``, ``pyarrow.compute``), so the code
-timed is the library's, not a copy. Each stage's growth exponent between the smallest
-and the largest size is ``log(ratio of median CPU) / log(ratio of people)``. Writes
-``<out>.json`` and ``<out>.md``. Not a timed test: run by hand::
+in user and system CPU seconds and minor page faults (``getrusage``, every thread), the
+library's own calls while it runs: the stages of the compact id list
+(:func:`lifetools.compact_ids.id_list`): reading a file's whole ``person_id`` column
+(``compact_ids._read_ids``), its encode (``compact_ids._encode_file``, or Arrow's
+``dictionary_encode`` in a tree without it), both at once in batches
+(``compact_ids._encode_parquet``, wave 50; "read and encode" sums the three), the
+concatenation and merge of the files' dictionaries (``compact_ids._merge_hashed`` and
+``compact_ids._merge``, or ``dictionary_encode``), the sort of the distinct ids
+(``compact_ids._sort_order``, or Arrow's ``array_sort_indices`` in a tree without it),
+and the rest (ranks and each file's codes); and the table reads (the load less the id
+list). The calls are wrapped where they are looked up (``compact_ids``,
+``pyarrow.compute``), so the code timed is the library's, not a copy.
+
+Before the timed load each child loads a small copy of the folder (each table's first
+2,000 rows) untimed: the first call of each path pays one-time costs (imports inside
+functions, Arrow's kernels and thread pool) that do not grow with the data; without it
+the 150,000-person children differed 2x (wave 50; ``--no-warm`` times the first load).
+Each stage's figure is the median child's (the lower median of an even count), its
+user and system time adding up to its CPU; the least CPU is shown too. Each stage's
+growth exponent between the smallest and the largest size is ``log(ratio of CPU) /
+log(ratio of people)``, of the medians and of the least. Writes ``<out>.json`` and
+``<out>.md``. Not a timed test: run by hand::
 
     nice -n 10 .venv/bin/python benchmarks/profile_load.py \\
-        --data 150000=/tmp/perf-data/150k,600000=/tmp/perf-data/600k --rounds 2 \\
-        --out benchmarks/results/load-profile-w48-after
+        --data 150000=/tmp/perf-data/150k,1500000=/tmp/perf-data/1500k --rounds 5 \\
+        --out benchmarks/results/load-profile-1500k-w50
 """
 
 from __future__ import annotations
@@ -40,8 +49,8 @@ sys.path.insert(0, str(HERE))
 
 from steps import write_results  # noqa: E402
 
-STAGES = ("read ids", "encode per file", "concat", "merge encode", "sort", "ranks, codes",
-          "id list", "table reads", "load")
+STAGES = ("read ids", "encode per file", "ids in batches", "read and encode", "concat",
+          "merge encode", "sort", "ranks, codes", "id list", "table reads", "load")
 
 
 def _usage() -> tuple[float, float, int]:
@@ -114,6 +123,8 @@ def child(folder: str, warm: bool = True) -> dict:
     if hasattr(compact_ids, "_encode_file"):  # the encodes as functions (wave 49)
         compact_ids._encode_file = timing("encode per file", compact_ids._encode_file)
         compact_ids._merge = timing("merge encode", compact_ids._merge)
+    if hasattr(compact_ids, "_encode_parquet"):  # read and encoded in batches (wave 50)
+        compact_ids._encode_parquet = timing("ids in batches", compact_ids._encode_parquet)
     if hasattr(compact_ids, "_merge_hashed"):  # the merge from the files' hashes (wave 50)
         compact_ids._merge_hashed = timing("merge encode", compact_ids._merge_hashed)
     else:  # before: Arrow's hash; a file's column is chunked, the merge's is not
@@ -131,9 +142,11 @@ def child(folder: str, warm: bool = True) -> dict:
         loading.untracked(data, name)
     after = _usage()
     spent["load"] = [after[i] - before[i] for i in range(3)]
-    inner = ("read ids", "encode per file", "concat", "merge encode", "sort")
+    inner = ("read ids", "encode per file", "ids in batches", "concat", "merge encode",
+             "sort")
     spent["ranks, codes"] = [spent["id list"][i] - sum(spent[s][i] for s in inner)
                              for i in range(3)]
+    spent["read and encode"] = [sum(spent[s][i] for s in inner[:3]) for i in range(3)]
     spent["table reads"] = [spent["load"][i] - spent["id list"][i] for i in range(3)]
     return {"people": len(loading.untracked(data, "people")),
             "cpu": {k: [round(v[0], 3), round(v[1], 3)] for k, v in spent.items()},
