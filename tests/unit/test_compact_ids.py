@@ -309,8 +309,12 @@ def test_id_list_and_codes_equal_known_answer_and_arrows_hash(tmp_path_factory, 
              for k, (ids, kind) in enumerate(files)}
     distinct, expected = _known_answer([ids for ids, _ in files])
     variants = {"as built": {}, "blocks of 3 rows": {"_STEP": 3},
-                "files by Arrow's hash": {"_encode_file": compact_ids._arrow_encode},
-                "all by Arrow's hash": {"_encode_fixed": lambda chunks: None}}
+                "files by Arrow's hash": {"_encode_file": lambda column: (
+                    *compact_ids._arrow_encode(column), None)},
+                "batches of 3 rows": {"_BATCH": 3, "_STEP": 2},
+                "whole columns read": {"_encode_parquet": lambda path: None},
+                "merge hashed again": {"_merge_hashed": lambda *_: None},
+                "all by Arrow's hash": {"_encode_fixed": lambda chunks, **_: None}}
     for variant, changes in variants.items():
         with pytest.MonkeyPatch.context() as patch:
             for attribute, value in changes.items():
@@ -344,7 +348,7 @@ def test_encode_fixed_takes_pseudonyms_and_falls_back_on_a_shared_hash(monkeypat
     assert compact_ids._encode_fixed([pa.array(["abcde"])]) is None  # not 8-byte words
     monkeypatch.setattr(compact_ids, "_MIX", 0)  # every hash 0: one number for all
     assert compact_ids._encode_fixed(column.chunks) is None
-    local, indices = compact_ids._encode_file(column)
+    local, indices, _ = compact_ids._encode_file(column)
     assert local.to_pylist() == [hex_id(5), hex_id(2), "", hex_id(9)]
     assert indices.tolist() == [0, -1, 1, 2, 0, 3]
 
@@ -363,7 +367,7 @@ def test_encode_fixed_row_check_reaches_a_middle_word_of_the_last_partial_block(
     monkeypatch.setattr(compact_ids, "_STEP", 2)
     monkeypatch.setattr(compact_ids, "_MIX", 0)
     assert compact_ids._encode_fixed(column.chunks) is None
-    local, indices = compact_ids._encode_file(column)
+    local, indices, _ = compact_ids._encode_file(column)
     arrow_local, arrow_indices = compact_ids._arrow_encode(column)
     assert local.to_pylist() == arrow_local.to_pylist() == [a, b]
     assert indices.tolist() == arrow_indices.tolist() == [0, 0, 0, 0, 0, 1]
@@ -390,3 +394,45 @@ def test_encode_fixed_sliced_chunks_as_arrows_hash(kind):
     assert [arrow[i] or None if i >= 0 else None for i in indices] == [
         v if v else None for v in taken]
     assert sorted(ids) == sorted(v for v in set(arrow) if v)
+
+
+@pytest.mark.parametrize("batch", [2, 3, 1 << 18])
+def test_encode_parquet_in_batches_equals_the_whole_column_encoded(tmp_path, batch,
+                                                                   monkeypatch):
+    """A Parquet file's ids read and encoded in batches (ids new in later batches after
+    known ones in their order, missing and empty ids, row groups of 7) give the distinct ids in the same order, the
+    same codes and the same hashes as the whole column read and encoded; the merge from
+    those hashes equals the merge hashed again; a shared hash, two widths, a width not a
+    multiple of 8, integer ids and a file without ids give None (read whole then)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    values = ([hex_id(5), hex_id(2), hex_id(9), hex_id(5), hex_id(2), hex_id(7)]
+              + [hex_id(5), None, hex_id(2), "", hex_id(5), hex_id(9)] * 3
+              + [hex_id(k) for k in range(20, 0, -1)] + [None, hex_id(9), ""])
+    path = _write_ids(tmp_path, 0, values, "parquet")
+    other = _write_ids(tmp_path, 1, [hex_id(3), hex_id(2), None, hex_id(40)], "parquet")
+    monkeypatch.setattr(compact_ids, "_BATCH", batch)
+    got = compact_ids._encode_parquet(path)
+    want = compact_ids._encode_file(compact_ids._read_ids(path))
+    assert got is not None and want[2] is not None
+    assert got[0].equals(want[0]) and got[0].type == want[0].type
+    assert got[1].dtype == want[1].dtype and got[1].tolist() == want[1].tolist()
+    assert got[2].dtype == np.uint64 and got[2].tolist() == want[2].tolist()
+    assert got[0].to_pylist()[:3] == [hex_id(5), hex_id(2), hex_id(9)]
+    second = compact_ids._encode_parquet(other)
+    merged = compact_ids._merge_hashed([got[0], second[0]], [got[2], second[2]])
+    again = compact_ids._merge(pa.concat_arrays([got[0], second[0]]))
+    assert merged is not None and merged[0].equals(again[0])
+    assert merged[1].tolist() == again[1].tolist()
+    wrong = [got[2], np.full(len(second[2]), got[2][0], np.uint64)]  # a shared hash
+    assert compact_ids._merge_hashed([got[0], second[0]], wrong) is None
+    for kind in ("two widths", "width 5", "integers", "no ids"):
+        table = {"two widths": pa.table({"person_id": [hex_id(1), "ab" * 4]}),
+                 "width 5": pa.table({"person_id": ["abcde", "edcba"]}),
+                 "integers": pa.table({"person_id": pa.array([1, 2], pa.int64())}),
+                 "no ids": pa.table({"n": [1, 2]})}[kind]
+        pq.write_table(table, tmp_path / "odd.parquet", row_group_size=1)
+        assert compact_ids._encode_parquet(tmp_path / "odd.parquet") is None, kind
+    monkeypatch.setattr(compact_ids, "_MIX", 0)  # every hash 0: the row check fails
+    assert compact_ids._encode_parquet(path) is None
